@@ -1,0 +1,67 @@
+// Offsets → 1-based line/column in the ORIGINAL source. Deno's loader hands us JavaScript that it
+// transpiled from TypeScript, with an inline source map; locations must be mapped back through it.
+
+import { Buffer } from "node:buffer";
+import { traceMapping } from "../deps.ts";
+
+const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } = traceMapping;
+
+const INLINE_MAP = /\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+/** A source map as a JSON string or object (version 3). */
+export type InputSourceMap = string | Record<string, unknown>;
+
+/** Find and decode an inline base64 source map at the end of `source`, if any. */
+export function readInlineSourceMap(source: string): string | null {
+  const tail = source.slice(Math.max(0, source.lastIndexOf("//")));
+  const m = INLINE_MAP.exec(tail);
+  if (!m) return null;
+  try {
+    return Buffer.from(m[1], "base64").toString("utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** Converts UTF-16 offsets of the given source to original 1-based lines and columns. */
+export class PositionMapper {
+  #lineStarts: number[];
+  #map: InstanceType<typeof TraceMap> | null = null;
+
+  constructor(source: string, inputMap: InputSourceMap | null) {
+    const starts = [0];
+    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) {
+      starts.push(i + 1);
+    }
+    this.#lineStarts = starts;
+    if (inputMap) {
+      try {
+        // deno-lint-ignore no-explicit-any
+        this.#map = new TraceMap(inputMap as any);
+      } catch {
+        this.#map = null;
+      }
+    }
+  }
+
+  /** 1-based line and column of an offset in the original source. */
+  locate(offset: number): { line: number; column: number } {
+    const starts = this.#lineStarts;
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const line = lo + 1, column = offset - starts[lo];
+    if (this.#map) {
+      const needle = { line, column };
+      let pos = originalPositionFor(this.#map, { ...needle, bias: GREATEST_LOWER_BOUND });
+      if (pos.line === null) {
+        pos = originalPositionFor(this.#map, { ...needle, bias: LEAST_UPPER_BOUND });
+      }
+      if (pos.line !== null) return { line: pos.line, column: (pos.column ?? 0) + 1 };
+    }
+    return { line, column: column + 1 };
+  }
+}

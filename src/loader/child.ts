@@ -1,0 +1,108 @@
+// The traced program's side of `tph run`: read the run settings the CLI passed, install the
+// recorder and the loader hook, record into one process-wide trace, and write it out however
+// the program ends. The CLI (the parent process) adds how the run ended and stores it.
+
+import process from "node:process";
+import { writeFileSync } from "node:fs";
+import { runtime } from "../runtime/recorder.ts";
+import { traceToJSON } from "../runtime/to_json.ts";
+import { Trace, type TraceLimits } from "../runtime/trace_state.ts";
+import { formatError } from "../runtime/repr.ts";
+import { type LoaderOptions, registerLoader } from "./register.ts";
+
+/** Environment variable carrying {@linkcode ChildConfig} as JSON; removed before the program runs. */
+export const CHILD_ENV = "TPH_CHILD_CONFIG";
+
+/** What the parent tells the traced process. */
+export interface ChildConfig {
+  loader: LoaderOptions;
+  limits: TraceLimits;
+  label: string | null;
+  /** Where to write the trace JSON when the program ends. */
+  out: string;
+}
+
+/** How the child saw the program end, written beside the trace. */
+export interface ChildEnding {
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  error?: string;
+  signal?: string;
+}
+
+/**
+ * Set up tracing in this process from the settings in the environment. Returns false when this
+ * process was not started by `tph run`.
+ *
+ * @returns Whether tracing was set up.
+ */
+export function setupChild(): boolean {
+  const raw = process.env[CHILD_ENV];
+  if (raw === undefined) return false;
+  // The program must see the environment it would see when run directly.
+  delete process.env[CHILD_ENV];
+  const config = JSON.parse(raw) as ChildConfig;
+  registerLoader(config.loader);
+  const t = new Trace(config.limits);
+  runtime().setProcessTrace(t);
+  // Saved again on every ending event: the last one tells how the program really ended (a
+  // program may handle an "unhandledrejection" event and go on).
+  const save = (ending: ChildEnding) => {
+    t.endTime = performance.now();
+    try {
+      const json = { ...traceToJSON(t, config.label), ending };
+      writeFileSync(config.out, JSON.stringify(json));
+    } catch (e) {
+      process.stderr.write(`tph: Cannot write the trace: ${(e as Error).message}\n`);
+    }
+  };
+  let exitCalled = false;
+  const realExit = process.exit.bind(process);
+  // An explicit exit is told apart from a normal end only by watching the call.
+  process.exit = ((code?: number) => {
+    exitCalled = true;
+    return realExit(code);
+  }) as typeof process.exit;
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno !== undefined) {
+    const realDenoExit = g.Deno.exit;
+    g.Deno.exit = (code?: number) => {
+      exitCalled = true;
+      return realDenoExit(code);
+    };
+    // Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
+    // "unload") when an uncaught error ends the program; neither listener changes the outcome.
+    g.addEventListener("unload", () => save({ ended: exitCalled ? "exit" : "completed" }));
+    g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
+      save({ ended: "exception", error: formatError(e.reason, 500) });
+    });
+    g.addEventListener("error", (e: { error: unknown }) => {
+      save({ ended: "exception", error: formatError(e.error, 500) });
+    });
+  } else {
+    let uncaught: string | null = null;
+    process.on("exit", () =>
+      save(
+        uncaught !== null
+          ? { ended: "exception", error: uncaught }
+          : { ended: exitCalled ? "exit" : "completed" },
+      ));
+    // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
+    process.on("uncaughtExceptionMonitor", (err: unknown) => {
+      uncaught = formatError(err, 500);
+    });
+  }
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = () => {
+      // The program added its own handler: it decides what the signal does.
+      if (process.listenerCount(signal) > 1) return;
+      save({ ended: "signal", signal });
+      t.active = false;
+      process.removeListener(signal, onSignal);
+      // Die of the same signal, as the program would have without tph.
+      process.kill(process.pid, signal);
+    };
+    if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
+  }
+  return true;
+}

@@ -1,0 +1,71 @@
+// Instrument a file, through a content-addressed cache so a second run does not parse again.
+// Key: hash of (tph version, filename, options, source). Entries are plain files in a cache
+// folder; a missing or unreadable entry is simply rebuilt, never an error.
+
+import { createHash } from "node:crypto";
+import process from "node:process";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { instrument, type Lang } from "../instrument/instrument.ts";
+import { VERSION } from "../version.ts";
+
+/** Options of {@linkcode transform}. */
+export interface TransformOptions {
+  filename: string;
+  lang?: Lang;
+  module: string;
+  /** Cache folder; null disables the cache. Default: `$TPH_TRANSFORM_CACHE` or the OS temp dir. */
+  cacheDir?: string | null;
+}
+
+/** Default folder of the transform cache. */
+export function defaultTransformCacheDir(): string {
+  return process.env.TPH_TRANSFORM_CACHE || join(tmpdir(), "tph-transform-cache");
+}
+
+let madeDir: string | null = null;
+
+/**
+ * Instrument `source`, reusing a cached result when the same input was instrumented before.
+ *
+ * @param source The file's text (for Deno, the transpiled JS with its inline source map).
+ * @param options Filename, language, module name and cache folder.
+ * @returns The instrumented code (the source itself when it does not parse).
+ */
+export function transform(source: string, options: TransformOptions): string {
+  const cacheDir = options.cacheDir === undefined ? defaultTransformCacheDir() : options.cacheDir;
+  let entry: string | null = null;
+  if (cacheDir !== null) {
+    const key = createHash("sha256")
+      .update(`${VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`)
+      .update(source)
+      .digest("hex");
+    entry = join(cacheDir, key.slice(0, 2), key + ".js");
+    try {
+      return readFileSync(entry, "utf8");
+    } catch {
+      // Not cached yet (or unreadable): instrument below.
+    }
+  }
+  const { code } = instrument(source, {
+    filename: options.filename,
+    lang: options.lang,
+    module: options.module,
+  });
+  if (entry !== null) {
+    try {
+      const dir = entry.slice(0, entry.lastIndexOf("/"));
+      if (madeDir !== dir) {
+        mkdirSync(dir, { recursive: true });
+        madeDir = dir;
+      }
+      const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, entry);
+    } catch {
+      // A read-only or full disk only costs the next run a parse.
+    }
+  }
+  return code;
+}

@@ -1,0 +1,63 @@
+// The process-wide table of instrumented functions. Each instrumented module registers its
+// metadata once, on its first recorded call, and gets the base of a contiguous id range.
+
+import type { ModuleMeta } from "../abi.ts";
+
+/** Static facts about one function, looked up by id when a trace is rendered. */
+export interface FunctionRecord {
+  qualname: string;
+  kind: string;
+  file: string;
+  module: string;
+  line: number;
+  column: number;
+  flags: number;
+  params: string[];
+}
+
+const table: FunctionRecord[] = [];
+
+/**
+ * Register a module's function table; returns the id of its first function.
+ *
+ * @param meta The table emitted by the instrumenter: file, module and one row per function.
+ * @returns The base id: function `k` of the module has id `base + k`.
+ */
+export function registerModule(meta: ModuleMeta): number {
+  const base = table.length;
+  const [file, module, rows] = meta;
+  for (const [qualname, kind, line, column, flags, params] of rows) {
+    table.push({
+      qualname,
+      kind,
+      file,
+      module,
+      line,
+      column,
+      flags,
+      params: params === "" ? [] : params.split(","),
+    });
+  }
+  return base;
+}
+
+/**
+ * Register one function that is not instrumented (an external callee); returns its id.
+ *
+ * @param record What is known about the function.
+ * @returns Its id.
+ */
+export function registerFunction(record: FunctionRecord): number {
+  table.push(record);
+  return table.length - 1;
+}
+
+/**
+ * The record of a function id.
+ *
+ * @param id A function id from {@linkcode registerModule} or {@linkcode registerFunction}.
+ * @returns Its record.
+ */
+export function functionRecord(id: number): FunctionRecord {
+  return table[id];
+}

@@ -1,0 +1,248 @@
+// The recorder that instrumented code calls (installed as `globalThis.__tph`).
+//
+// Parent tracking without AsyncLocalStorage on the hot path: `cur` is the call that owns the
+// stack right now. Every recorded call sets it on entry and gives it back on exit. Async functions
+// and generators give it back before each `await`/`yield` (`s`) and take it again on resume (`w`),
+// so at every microtask boundary `cur` is null and a continuation's calls land under the right
+// call. A call made while `cur` is null is a root: its trace comes from AsyncLocalStorage when a
+// library `trace()` is active, else from the process-wide trace of `tph run`.
+
+import type { ModuleMeta } from "../abi.ts";
+import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
+import { formatError, repr } from "./repr.ts";
+import type { Trace } from "./trace_state.ts";
+
+/** A value whose repr was taken when it was recorded (objects can change later). */
+export class Snapshot {
+  constructor(readonly text: string) {}
+}
+
+/** One recorded call. Plain fields, one shape: this object is made on every traced call. */
+export class Call {
+  /** What `cur` was when this call last took the stack; given back when it suspends or ends. */
+  prev: Call | null;
+  end = -1;
+  ret: unknown = undefined;
+  /** 0 open, 1 returned, 2 threw. */
+  state = 0;
+  error: string | null = null;
+  /** Calls under this one that limits left out. */
+  dropped = 0;
+  /** Index in the trace's call list (creation order). */
+  index = 0;
+  constructor(
+    readonly fn: number,
+    readonly parent: Call | null,
+    readonly trace: Trace,
+    readonly depth: number,
+    readonly start: number,
+    readonly args: unknown,
+  ) {
+    this.prev = parent;
+  }
+}
+
+let cur: Call | null = null;
+let processTrace: Trace | null = null;
+// deno-lint-ignore no-explicit-any
+let storage: any = null;
+
+let activeCount = 0;
+
+function refreshOn(): void {
+  R.on = activeCount > 0 || (processTrace !== null && processTrace.active);
+}
+
+function rootTrace(): Trace | null {
+  if (storage !== null) {
+    const t = storage.getStore();
+    if (t !== undefined && t !== null && t.active) return t;
+  }
+  return processTrace !== null && processTrace.active ? processTrace : null;
+}
+
+const now = performance.now.bind(performance);
+
+function snap(v: unknown, t: Trace): unknown {
+  return typeof v === "object" && v !== null ? new Snapshot(repr(v, t.maxRepr)) : v;
+}
+
+function begin(b: number, k: number, args: unknown): Call | null {
+  const p = cur;
+  let t: Trace | null;
+  let depth: number;
+  if (p === null) {
+    t = rootTrace();
+    if (t === null) return null;
+    depth = 1;
+  } else {
+    t = p.trace;
+    if (!t.active) return null;
+    depth = p.depth + 1;
+  }
+  const id = b + k;
+  if (t.filter !== null && !t.accepts(id)) return null;
+  if (depth > t.maxDepth) {
+    t.drop(p, "max_depth");
+    return null;
+  }
+  if (t.calls.length >= t.maxCalls) {
+    t.drop(p, "max_calls");
+    return null;
+  }
+  const c = new Call(id, p, t, depth, now(), args);
+  c.index = t.calls.push(c) - 1;
+  cur = c;
+  return c;
+}
+
+/** The object instrumented code calls. Method names are short: they appear in emitted code. */
+export const R = {
+  /** True while any trace records; instrumented functions skip everything else when false. */
+  on: false,
+  reg(meta: ModuleMeta): number {
+    return registerModule(meta);
+  },
+  /** Static facts of a function id (the table lives with the one installed recorder). */
+  fn(id: number): FunctionRecord {
+    return functionRecord(id);
+  },
+  /** Register the AsyncLocalStorage that `trace()` blocks use; root calls then consult it. */
+  // deno-lint-ignore no-explicit-any
+  useStorage(als: any): void {
+    storage = als;
+  },
+  // deno-lint-ignore no-explicit-any
+  storage(): any {
+    return storage;
+  },
+  /** The trace `tph run` records into when no `trace()` block owns the async context. */
+  setProcessTrace(t: Trace | null): void {
+    processTrace = t;
+    refreshOn();
+  },
+  /** A trace started (+1) or stopped (-1): recording is on while any is active. */
+  countActive(delta: number): void {
+    activeCount += delta;
+    refreshOn();
+  },
+  /** Read and replace the stack owner: `trace()` blocks start with an empty stack. */
+  swapCurrent(next: Call | null): Call | null {
+    const old = cur;
+    cur = next;
+    return old;
+  },
+  e0(b: number, k: number): Call | null {
+    return begin(b, k, undefined);
+  },
+  e1(b: number, k: number, a: unknown): Call | null {
+    const p = cur;
+    const t = p === null ? rootTrace() : p.trace;
+    return begin(b, k, t === null ? a : snap(a, t));
+  },
+  e2(b: number, k: number, a: unknown, a2: unknown): Call | null {
+    const p = cur;
+    const t = p === null ? rootTrace() : p.trace;
+    return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t)]);
+  },
+  e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): Call | null {
+    const p = cur;
+    const t = p === null ? rootTrace() : p.trace;
+    return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
+  },
+  en(b: number, k: number, args: unknown[]): Call | null {
+    const p = cur;
+    const t = p === null ? rootTrace() : p.trace;
+    if (t === null) return null;
+    for (let i = 0; i < args.length; i++) args[i] = snap(args[i], t);
+    return begin(b, k, args);
+  },
+  /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
+  r<T>(c: Call | null, v: T): T {
+    if (c !== null) c.ret = snap(v, c.trace);
+    return v;
+  },
+  /** An error propagating out of a recorded call. */
+  t(c: Call | null, e: unknown): void {
+    if (c !== null) {
+      c.state = 2;
+      c.error = formatError(e, c.trace.maxRepr);
+    }
+  },
+  /** The call ended (returned, threw, or its promise settled). */
+  x(c: Call | null): void {
+    if (c === null) return;
+    c.end = now();
+    if (c.state === 0) c.state = 1;
+    if (cur === c) cur = c.prev;
+  },
+  /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
+  s<T>(c: Call | null, v: T): T {
+    if (c !== null && cur === c) cur = c.prev;
+    return v;
+  },
+  /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
+  w<T>(c: Call | null, v?: T): T | undefined {
+    if (c !== null && cur !== c) {
+      c.prev = cur;
+      cur = c;
+    }
+    return v;
+  },
+  /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
+  fa(c: Call | null, iterable: unknown): unknown {
+    return c === null ? iterable : forAwaitIterable(c, iterable);
+  },
+};
+
+function giveBack(c: Call): void {
+  if (cur === c) cur = c.prev;
+}
+
+// deno-lint-ignore no-explicit-any
+function forAwaitIterable(c: Call, source: any): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const asyncMethod = source[Symbol.asyncIterator];
+      // deno-lint-ignore no-explicit-any
+      let it: any;
+      let fromSync = false;
+      if (asyncMethod != null) it = asyncMethod.call(source);
+      else {
+        it = source[Symbol.iterator]();
+        fromSync = true;
+      }
+      const step = (method: string, v: unknown) => {
+        const result = it[method](v);
+        giveBack(c);
+        if (!fromSync) return result;
+        // As the language's async-from-sync iterator does: await the value itself.
+        return Promise.resolve(result.value).then((value) => ({ value, done: result.done }));
+      };
+      return {
+        next: (v: unknown) => step("next", v),
+        return: (v: unknown) =>
+          typeof it.return === "function"
+            ? step("return", v)
+            : (giveBack(c), Promise.resolve({ value: v, done: true })),
+      } as AsyncIterator<unknown>;
+    },
+  };
+}
+
+/** The recorder's type: the object behind `globalThis.__tph`. */
+export type Runtime = typeof R;
+
+/**
+ * The one recorder of this process, installed as `globalThis.__tph` on first use. When another
+ * copy of tph (say the CLI's) installed one first, that one is returned, so a program's own
+ * `trace()` and the instrumented code always share a recorder.
+ */
+export function runtime(): Runtime {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.__tph === undefined) {
+    Object.defineProperty(g, "__tph", { value: R, writable: false, configurable: false });
+  }
+  return g.__tph;
+}

@@ -1,0 +1,84 @@
+// The state of one trace: its limits, filters and the calls recorded so far.
+
+import { globToRegExp } from "./glob.ts";
+import { type Call, runtime } from "./recorder.ts";
+
+/** Limits and filters of a trace. */
+export interface TraceLimits {
+  /** Deepest call level recorded (roots are level 1). Default 30. */
+  maxDepth?: number;
+  /** Most calls recorded. Default 10000. */
+  maxCalls?: number;
+  /** Longest repr of an argument, return value or error. Default 120. */
+  maxRepr?: number;
+  /** Module path prefixes whose functions are not recorded (their callees still are). */
+  ignoreModules?: string[];
+  /** Glob patterns on the module path or qualified name; when given, only matches are recorded. */
+  include?: string[];
+  /** Glob patterns on the module path or qualified name that are not recorded. */
+  exclude?: string[];
+}
+
+/** Defaults as in tracepatch. */
+export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as const;
+
+/** The mutable state of one trace, shared by the recorder and the public `Trace` handle. */
+export class Trace {
+  active = true;
+  readonly calls: Call[] = [];
+  readonly maxDepth: number;
+  readonly maxCalls: number;
+  readonly maxRepr: number;
+  readonly ignoreModules: string[];
+  readonly include: string[];
+  readonly exclude: string[];
+  /** Null when every function is accepted (the common, fast case). */
+  readonly filter: ((id: number) => boolean) | null;
+  readonly startedAt = new Date();
+  readonly startTime = performance.now();
+  endTime = -1;
+  /** Calls left out at the root level (a limit hit with no open call to count them under). */
+  droppedAtRoot = 0;
+  droppedTotal = 0;
+  readonly limitReasons = new Set<string>();
+  #accepted = new Map<number, boolean>();
+
+  constructor(limits: TraceLimits = {}) {
+    this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
+    this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
+    this.ignoreModules = [...(limits.ignoreModules ?? [])];
+    this.include = [...(limits.include ?? [])];
+    this.exclude = [...(limits.exclude ?? [])];
+    const inc = this.include.map((g) => globToRegExp(g));
+    const exc = this.exclude.map((g) => globToRegExp(g));
+    const ignore = this.ignoreModules;
+    this.filter = inc.length + exc.length + ignore.length === 0 ? null : (id) => {
+      const f = runtime().fn(id);
+      if (ignore.some((prefix) => f.module.startsWith(prefix) || f.file.startsWith(prefix))) {
+        return false;
+      }
+      const hit = (re: RegExp) => re.test(f.module) || re.test(f.qualname);
+      if (inc.length > 0 && !inc.some(hit)) return false;
+      return !exc.some(hit);
+    };
+  }
+
+  /** Whether calls of this function are recorded (cached per function). */
+  accepts(id: number): boolean {
+    let ok = this.#accepted.get(id);
+    if (ok === undefined) {
+      ok = this.filter === null || this.filter(id);
+      this.#accepted.set(id, ok);
+    }
+    return ok;
+  }
+
+  /** Count a call a limit left out, under the open call where it was cut. */
+  drop(under: Call | null, reason: string): void {
+    if (under === null) this.droppedAtRoot++;
+    else under.dropped++;
+    this.droppedTotal++;
+    this.limitReasons.add(reason);
+  }
+}

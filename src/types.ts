@@ -1,0 +1,116 @@
+/**
+ * Shared data shapes: function metadata produced by the instrumenter, and the
+ * versioned JSON run format written by the recorder and read by the CLI.
+ *
+ * @module
+ */
+
+/** What kind of function a {@linkcode FunctionInfo} describes. */
+export type FunctionKind =
+  | "function"
+  | "arrow"
+  | "method"
+  | "getter"
+  | "setter"
+  | "constructor";
+
+/** Static metadata about one instrumented function. */
+export interface FunctionInfo {
+  /** Stable id within the file: `"<line>:<column>"` of the function start (original source). */
+  id: string;
+  /** Short name: `fetchUser`, `get x`, `#secret`, `default`, `<anonymous>`. */
+  name: string;
+  /** Qualified name: `Class.method`, `obj.prop`, `get Class.x`, `<anonymous>@12:5`. */
+  qualname: string;
+  kind: FunctionKind;
+  /** True for `async` functions (and async generators). */
+  async: boolean;
+  /** True for generators (and async generators). */
+  generator: boolean;
+  /** True for static class members. */
+  static: boolean;
+  /** File path or URL as given to the instrumenter. */
+  file: string;
+  /** 1-based line in the original source. */
+  line: number;
+  /** 1-based column in the original source. */
+  column: number;
+  /** Parameter binding names in order; destructured bindings are flattened, rest is `...name`. */
+  params: string[];
+}
+
+/** Current version of the JSON run format. Bump on incompatible change. */
+export const SCHEMA_VERSION = 1;
+
+/** One call in a saved run (the JSON contract; see README "JSON format"). */
+export interface CallNodeJSON {
+  name: string;
+  module: string;
+  file: string;
+  line: number;
+  /** `function`, `method`, ... or `external` for calls into untraced code. */
+  kind?: string;
+  /** Arguments by parameter name, each a bounded repr. */
+  args: Record<string, string>;
+  /** Repr of the return value; null when the call threw or has not finished. */
+  return_value: string | null;
+  /** `RangeError: bad amount -1`; present only when an error propagated out of the call. */
+  exception?: string;
+  /** Milliseconds since the trace started (microsecond resolution). */
+  start_ms: number;
+  /** Duration in milliseconds; null when the call never finished. */
+  elapsed_ms: number | null;
+  /** True when the run ended while this call was still open. */
+  unfinished?: boolean;
+  /** True for calls from traced code into code that is not traced. */
+  external?: boolean;
+  /** True for async functions (duration runs until the promise settles). */
+  async?: boolean;
+  /** Calls made under this node that limits left out. */
+  dropped?: number;
+  children: CallNodeJSON[];
+}
+
+/** How a `tph run` ended. */
+export interface RunInfo {
+  command: string[];
+  cwd: string;
+  runtime: string;
+  runtime_version: string;
+  /** `completed`, `exit`, `exception`, `rejection` or `signal`. */
+  ended: string;
+  exit_code: number | null;
+  signal: string | null;
+  /** One-line description of the uncaught error, when there was one. */
+  error?: string;
+  duration_ms: number;
+}
+
+/** The effective limits and filters a trace ran with. */
+export interface TraceConfigJSON {
+  max_depth: number;
+  max_calls: number;
+  max_repr: number;
+  ignore_modules: string[];
+  include: string[];
+  exclude: string[];
+}
+
+/** A saved run: the top level of the JSON format. */
+export interface RunJSON {
+  schema: number;
+  tracepatch_version: string;
+  /** ISO 8601 time the trace started. */
+  timestamp: string;
+  label: string | null;
+  call_count: number;
+  was_limited: boolean;
+  /** `max_calls`, `max_depth`, or both joined by `, `; null when not limited. */
+  limit_reason: string | null;
+  /** Calls left out by limits, in total. */
+  dropped_calls: number;
+  config: TraceConfigJSON;
+  /** Present for runs made by `tph run`. */
+  run?: RunInfo;
+  trace: CallNodeJSON[];
+}
