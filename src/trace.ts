@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { renderTree, type TreeOptions } from "./render/tree.ts";
+import { now } from "./runtime/clock.ts";
 import { type Call, runtime } from "./runtime/recorder.ts";
 import { callTree, traceToJSON } from "./runtime/to_json.ts";
 import { Trace as TraceState, type TraceLimits } from "./runtime/trace_state.ts";
@@ -68,7 +69,7 @@ export class TraceHandle {
   stop(): this {
     if (!this.#state.active) return this;
     this.#state.active = false;
-    this.#state.endTime = performance.now();
+    this.#state.endTime = now();
     const rt = runtime();
     rt.countActive(-1);
     const saved = this.#saved;

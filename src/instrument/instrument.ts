@@ -14,6 +14,13 @@ import {
 import type { FunctionInfo, FunctionKind } from "../types.ts";
 import { bindingName, keyName, memberPath, type Node } from "./_names.ts";
 import { collectParams } from "./_params.ts";
+import {
+  GLOBAL_FUNCTIONS,
+  GLOBAL_NAMESPACES,
+  isPackageSpecifier,
+  patternNames,
+  requiredPackage,
+} from "./_externals.ts";
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
 
 /** Source languages the instrumenter parses. */
@@ -34,6 +41,11 @@ export interface InstrumentOptions {
    * `sourceMappingURL` data URL at the end of the source, if any. Pass `false` to ignore it.
    */
   inputSourceMap?: InputSourceMap | false;
+  /**
+   * Record calls into packages and well-known globals (`JSON.parse`, `fs.readFileSync`) as
+   * external leaf calls. Default true.
+   */
+  externalCalls?: boolean;
 }
 
 /** Result of {@linkcode instrument}. */
@@ -151,6 +163,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     ? null
     : options.inputSourceMap ?? readInlineSourceMap(source);
   const w = new Walker(source, filename, options.module ?? filename, inputMap);
+  w.externals = options.externalCalls ?? true;
   w.walk(result.program, null);
   return { code: w.finish(result.program), functions: w.functions, error: null };
 }
@@ -166,6 +179,13 @@ class Walker {
   readonly #hash: string;
   #scope: Scope | null = null;
   #classes: { name: string; derived: boolean }[] = [];
+  externals = true;
+  /** Every name the module declares anywhere: a global's name is external only if unused. */
+  #declared = new Set<string>();
+  /** Names bound to a package's exports (imports or `require("pkg")`), with the package. */
+  #packageBindings = new Map<string, string>();
+  /** Calls inside recorded functions that may call out of the traced code. */
+  #callSites: Node[] = [];
 
   constructor(source: string, file: string, module: string, map: InputSourceMap | null) {
     this.#src = source;
@@ -177,6 +197,7 @@ class Walker {
   }
 
   finish(program: Node): string {
+    if (this.externals) for (const call of this.#callSites) this.#external(call);
     if (this.#rows.length === 0) return this.#src;
     const h = this.#hash;
     const meta: ModuleMeta = [this.#file, this.#module, this.#rows];
@@ -214,9 +235,33 @@ class Walker {
       case "ClassDeclaration":
       case "ClassExpression":
         return this.#class(node, node.id?.name ?? hint ?? "<anonymous class>");
-      case "VariableDeclarator":
+      case "VariableDeclarator": {
+        const names = patternNames(node.id);
+        for (const n of names) this.#declared.add(n);
+        const pkg = requiredPackage(node.init);
+        if (pkg !== null) for (const n of names) this.#packageBindings.set(n, pkg);
         this.walk(node.id, null);
         return this.walk(node.init, bindingName(node.id));
+      }
+      case "ImportDeclaration": {
+        const external = node.importKind !== "type" && isPackageSpecifier(node.source.value);
+        for (const spec of node.specifiers) {
+          this.#declared.add(spec.local.name);
+          if (external && spec.importKind !== "type") {
+            this.#packageBindings.set(spec.local.name, node.source.value);
+          }
+        }
+        return;
+      }
+      case "CallExpression":
+        if (this.#scope && node.start >= this.#scope.recordFrom && !node.optional) {
+          this.#callSites.push(node);
+        }
+        break;
+      case "CatchClause":
+        for (const n of patternNames(node.param)) this.#declared.add(n);
+        this.#wakeAt(node.body);
+        break;
       case "AssignmentExpression":
         this.walk(node.left, null);
         return this.walk(node.right, memberPath(node.left, this.#src));
@@ -239,9 +284,6 @@ class Walker {
       case "BlockStatement":
       case "StaticBlock":
         return this.#statements(node.body);
-      case "CatchClause":
-        this.#wakeAt(node.body);
-        break;
       case "TryStatement":
         if (node.finalizer) this.#wakeAt(node.finalizer);
         break;
@@ -297,6 +339,7 @@ class Walker {
   }
 
   #class(node: Node, name: string): void {
+    if (node.id) this.#declared.add(node.id.name);
     for (const d of node.decorators ?? []) this.walk(d, null);
     if (node.superClass) this.walk(node.superClass, null);
     this.#classes.push({ name, derived: Boolean(node.superClass) });
@@ -334,7 +377,11 @@ class Walker {
   }
 
   #function(fn: Node, naming: Naming): void {
-    for (const p of fn.params) this.walk(p, null);
+    if (fn.id) this.#declared.add(fn.id.name);
+    for (const p of fn.params) {
+      for (const n of patternNames(p)) this.#declared.add(n);
+      this.walk(p, null);
+    }
     const body = fn.body;
     if (!body) return; // overload signature, `declare`, abstract
     const k = this.#rows.length;
@@ -414,6 +461,50 @@ class Walker {
       if (loop.type === "ForOfStatement" && loop.await && this.#scope?.async) {
         this.#s.appendLeft(st.end, `;${R}.w(${C});`);
       }
+    }
+  }
+
+  /** Rewrite a call site whose callee is outside the traced code to record the call. */
+  #external(call: Node): void {
+    const callee = call.callee;
+    let name: string, module: string, object: Node | null = null, key = "";
+    if (callee.type === "Identifier") {
+      name = callee.name;
+      const pkg = this.#packageBindings.get(name);
+      if (pkg !== undefined) module = pkg;
+      else if (GLOBAL_FUNCTIONS.has(name) && !this.#declared.has(name)) module = "global";
+      else return;
+    } else if (
+      (callee.type === "MemberExpression" || callee.type === "StaticMemberExpression") &&
+      !callee.computed && !callee.optional && callee.object.type === "Identifier" &&
+      callee.property.type === "Identifier"
+    ) {
+      object = callee.object;
+      key = callee.property.name;
+      const ns = callee.object.name;
+      name = `${ns}.${key}`;
+      const pkg = this.#packageBindings.get(ns);
+      if (pkg !== undefined) module = pkg;
+      else if (GLOBAL_NAMESPACES.has(ns) && !this.#declared.has(ns)) module = "global";
+      else return;
+    } else return;
+    const k = this.#rows.length;
+    const { line, column } = this.#pos.locate(call.start);
+    // For external rows the last field names the package instead of parameters.
+    this.#rows.push([name, "external", line, column, 0, module]);
+    const table = `${BASE_PREFIX}${this.#hash}??${META_PREFIX}${this.#hash}()`;
+    const s = this.#s;
+    // The callee text stays in call position, so `this` and error messages are unchanged when
+    // nothing records; only the recording branch goes through the stand-in.
+    if (object === null) {
+      s.appendRight(callee.start, `(${C}===null?`);
+      s.prependLeft(callee.end, `:${R}.k(${C},${table},${k},void 0,${name}))`);
+    } else {
+      s.appendRight(object.start, `(${C}===null?`);
+      s.prependLeft(
+        object.end,
+        `:${R}.km(${C},${table},${k},${object.name},${JSON.stringify(key)}))`,
+      );
     }
   }
 

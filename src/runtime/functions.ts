@@ -27,15 +27,17 @@ export function registerModule(meta: ModuleMeta): number {
   const base = table.length;
   const [file, module, rows] = meta;
   for (const [qualname, kind, line, column, flags, params] of rows) {
+    const external = kind === "external";
     table.push({
       qualname,
       kind,
       file,
-      module,
+      // An external row's last field is the package it calls into.
+      module: external ? params : module,
       line,
       column,
       flags,
-      params: params === "" ? [] : params.split(","),
+      params: external || params === "" ? [] : params.split(","),
     });
   }
   return base;

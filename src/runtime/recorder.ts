@@ -9,6 +9,8 @@
 
 import type { ModuleMeta } from "../abi.ts";
 import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
+import { idleFastClock, now, startFastClock } from "./clock.ts";
+import { externalWrapper, type ExternalHooks, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
 import type { Trace } from "./trace_state.ts";
 
@@ -17,19 +19,18 @@ export class Snapshot {
   constructor(readonly text: string) {}
 }
 
-/** One recorded call. Plain fields, one shape: this object is made on every traced call. */
+/**
+ * One recorded call. Made on every traced call, so it is small and of one shape: fewer fields
+ * mean less for the garbage collector to copy (the dominant cost on V8).
+ */
 export class Call {
   /** What `cur` was when this call last took the stack; given back when it suspends or ends. */
   prev: Call | null;
   end = -1;
+  /** The return value, or the error's text when the call threw. */
   ret: unknown = undefined;
   /** 0 open, 1 returned, 2 threw. */
   state = 0;
-  error: string | null = null;
-  /** Calls under this one that limits left out. */
-  dropped = 0;
-  /** Index in the trace's call list (creation order). */
-  index = 0;
   constructor(
     readonly fn: number,
     readonly parent: Call | null,
@@ -51,6 +52,7 @@ let activeCount = 0;
 
 function refreshOn(): void {
   R.on = activeCount > 0 || (processTrace !== null && processTrace.active);
+  if (!R.on) idleFastClock();
 }
 
 function rootTrace(): Trace | null {
@@ -61,7 +63,7 @@ function rootTrace(): Trace | null {
   return processTrace !== null && processTrace.active ? processTrace : null;
 }
 
-const now = performance.now.bind(performance);
+const FAST_CLOCK_AFTER = 5000;
 
 function snap(v: unknown, t: Trace): unknown {
   return typeof v === "object" && v !== null ? new Snapshot(repr(v, t.maxRepr)) : v;
@@ -91,7 +93,7 @@ function begin(b: number, k: number, args: unknown): Call | null {
     return null;
   }
   const c = new Call(id, p, t, depth, now(), args);
-  c.index = t.calls.push(c) - 1;
+  if (t.calls.push(c) === FAST_CLOCK_AFTER) startFastClock();
   cur = c;
   return c;
 }
@@ -166,7 +168,7 @@ export const R = {
   t(c: Call | null, e: unknown): void {
     if (c !== null) {
       c.state = 2;
-      c.error = formatError(e, c.trace.maxRepr);
+      c.ret = formatError(e, c.trace.maxRepr);
     }
   },
   /** The call ended (returned, threw, or its promise settled). */
@@ -189,9 +191,43 @@ export const R = {
     }
     return v;
   },
+  /** A call site calling `f` out of the traced code: a recording stand-in for `f`. */
+  k(c: Call | null, b: number, k: number, self: unknown, f: unknown): unknown {
+    if (c === null || typeof f !== "function" || isInstrumented(f)) return f;
+    return externalWrapper(b + k, self, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS);
+  },
+  /** A call site calling `obj.key(…)` out of the traced code: `obj` with a recording method. */
+  km(c: Call | null, b: number, k: number, obj: unknown, key: string): unknown {
+    if (c === null || obj === null || obj === undefined) return obj;
+    const f = (obj as Record<string, unknown>)[key];
+    if (typeof f !== "function" || isInstrumented(f)) return obj;
+    return { [key]: externalWrapper(b + k, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS) };
+  },
   /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
   fa(c: Call | null, iterable: unknown): unknown {
     return c === null ? iterable : forAwaitIterable(c, iterable);
+  },
+};
+
+const EXTERNAL_HOOKS: ExternalHooks = {
+  open(id, args) {
+    const p = cur;
+    const t = p === null ? rootTrace() : p.trace;
+    if (t === null) return null;
+    // A copy: `args` is what the callee receives.
+    const shown = new Array(args.length);
+    for (let i = 0; i < args.length; i++) shown[i] = snap(args[i], t);
+    return begin(id, 0, shown);
+  },
+  close(record, ok, value) {
+    const c = record as Call | null;
+    if (c === null) return;
+    if (ok) c.ret = snap(value, c.trace);
+    else {
+      c.state = 2;
+      c.ret = formatError(value, c.trace.maxRepr);
+    }
+    R.x(c);
   },
 };
 

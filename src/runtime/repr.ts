@@ -61,6 +61,10 @@ const GEN_FN_PROTO = protoOf(function* () {});
 const ASYNC_GEN_FN_PROTO = protoOf(async function* () {});
 const TYPED_ARRAY_PROTO = protoOf(Uint8Array.prototype) as object;
 const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
+// JSC (Bun) does not optimize calls through a bound `Function.prototype.call` (~30 ns each, V8
+// inlines them), so on Bun strings are scanned with direct `s.charCodeAt(i)` calls instead,
+// after checking once per render that String.prototype still holds the intrinsic.
+const JSC = typeof (globalThis as Record<string, unknown>).Bun !== "undefined";
 
 const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
 const strSlice = uncurry(STRING_PROTO.slice) as (s: string, a: number, b?: number) => string;
@@ -141,10 +145,36 @@ const KNOWN: [object, number, string][] = [
 if (typeof SharedArrayBuffer === "function") {
   KNOWN.push([SharedArrayBuffer.prototype, K_BUFFER, "SharedArrayBuffer"]);
 }
-const KNOWN_PROTOS: object[] = KNOWN.map((k) => k[0]);
-const KNOWN_KINDS: number[] = KNOWN.map((k) => k[1]);
-const KNOWN_NAMES: string[] = KNOWN.map((k) => k[2]);
-const KNOWN_COUNT = KNOWN.length;
+
+interface ProtoInfo {
+  kind: number;
+  name: string | undefined;
+}
+// Class names cost two descriptor reads and two proxy checks per prototype, so they are cached:
+// a stale entry can only show an outdated name, since internal slots never change. The methods
+// are own properties of this private map, so a patched WeakMap.prototype cannot reach them.
+const PROTO_INFO = new WeakMap<object, ProtoInfo>();
+Object.defineProperties(PROTO_INFO, {
+  get: { value: WeakMap.prototype.get },
+  set: { value: WeakMap.prototype.set },
+});
+for (const [proto, kind, name] of KNOWN) PROTO_INFO.set(proto, { kind, name });
+const NULL_INFO: ProtoInfo = { kind: K_OBJECT, name: undefined };
+// Fallback names by kind, for objects from other realms whose chain names no constructor.
+const KIND_NAMES = [
+  "Object",
+  "Object",
+  "Map",
+  "Set",
+  "Date",
+  "RegExp",
+  "Error",
+  "TypedArray",
+  "ArrayBuffer",
+  "DataView",
+  "WeakMap",
+  "Object",
+];
 
 const MAX_DEPTH = 3;
 const MAX_ITEMS = 100;
@@ -160,29 +190,33 @@ Object.assign(QUOTED_ESCAPES, { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\
 Object.assign(QUOTED_ESCAPES, { '"': '\\"', "\\": "\\\\" });
 
 // Render state lives in module variables: nothing here can call back into user code, so a
-// render never re-enters, and the hot path allocates no state object. Slots are preallocated
-// own properties so writes never consult (possibly patched) Array.prototype setters.
-let out = "";
-let limit = 0;
+// render never re-enters. Text is built in local strings returned up the call tree (V8 appends
+// to a local string almost twice as fast as to a module variable). Slots are preallocated own
+// properties, so writes never consult (possibly patched) Array.prototype setters.
 let truncated = false;
 let refCount = 0;
 let holeBudget = 0;
 let errorProps = true;
-let fastChars = true;
+// 1: call `s.charCodeAt` directly, 0: use the captured intrinsic, -1: not decided this render.
+let directChars = -1;
+// True while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own
+// data property, and reading descriptor fields cannot reach an inherited getter.
+let cleanDescriptors = true;
 const ancestors: (object | null)[] = [null, null, null, null];
 const refIds = new Int32Array(MAX_DEPTH + 1);
-const starts = new Int32Array(MAX_DEPTH + 1);
-// Set by describe(): the kind and class name found on a prototype chain.
-let dKind = K_NONE;
-let dName: string | undefined = undefined;
+// Per depth, where each shown item starts in its container's text and which source index it
+// came from, so an overflow can drop trailing items. Row MAX_DEPTH serves typed arrays.
+const SLOTS = MAX_ITEMS + 1;
+const itemMark = new Float64Array((MAX_DEPTH + 1) * SLOTS);
+const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
 
 /**
  * A one-line, human-readable representation of any value, at most `maxLen` characters.
  *
  * Never runs user code (getters, proxy traps, `toString`, custom inspectors, iterators), never
  * throws, and does work proportional to `maxLen`, not to the size of the value. Output that
- * does not fit is cut and ends with `…`; long arrays, maps and sets say how many items were
- * left out instead when that fits.
+ * does not fit is cut and ends with `…`; long arrays, objects, maps and sets say how many items
+ * were left out instead when that fits.
  *
  * @param value Any value, including proxies, revoked proxies and objects with throwing getters.
  * @param maxLen Maximum length of the result in UTF-16 code units (default 120).
@@ -222,73 +256,67 @@ function render(value: unknown, maxLen: number, withErrorProps: boolean): string
     max = maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
   }
   if (max === 0) return "";
-  out = "";
-  limit = max;
   truncated = false;
   refCount = 0;
   holeBudget = HOLE_BUDGET;
   errorProps = withErrorProps;
-  // Direct `s.charCodeAt(i)` is 10-20x faster than any captured form on Bun; use it only while
-  // String.prototype still holds the intrinsic (checked by descriptor, so no getter runs).
-  fastChars = ownDesc(STRING_PROTO, "charCodeAt")?.value === CHAR_CODE_AT;
+  directChars = JSC ? -1 : 0;
+  cleanDescriptors = !("value" in OBJECT_PROTO || "get" in OBJECT_PROTO || "set" in OBJECT_PROTO);
+  let s: string;
   try {
-    write(value, 0, 0);
+    s = fmt(value, 0, max);
   } catch {
-    out = "[unrepresentable]";
+    s = "[unrepresentable]";
     truncated = false;
   }
   for (let i = 0; i <= MAX_DEPTH; i++) ancestors[i] = null;
-  const s = out;
-  out = "";
   if (!truncated && s.length <= max) return s;
   let n = s.length < max ? s.length : max - 1;
   if (n > 0 && isHighSurrogate(code(s, n - 1))) n--;
   return strSlice(s, 0, n) + "…";
 }
 
-function write(v: unknown, depth: number, reserve: number): void {
+/** The text of `v`; `room` is how long it may be, `depth` its nesting level. */
+function fmt(v: unknown, depth: number, room: number): string {
   switch (typeof v) {
     case "string":
-      writeText(v, true);
-      return;
+      return fmtText(v, true, room);
     case "number":
-      out += v === 0 && 1 / v < 0 ? "-0" : "" + v;
-      return;
+      return v === 0 && 1 / v < 0 ? "-0" : "" + v;
     case "boolean":
-      out += v ? "true" : "false";
-      return;
+      return v ? "true" : "false";
     case "undefined":
-      out += "undefined";
-      return;
+      return "undefined";
     case "bigint":
-      if (v < BIG && v > -BIG) out += v + "n";
-      else writeText((v < 0n ? "-0x" : "0x") + bigintToString(v < 0n ? -v : v, 16) + "n", false);
-      return;
+      if (v < BIG && v > -BIG) return v + "n";
+      return fmtText((v < 0n ? "-0x" : "0x") + bigintToString(v < 0n ? -v : v, 16) + "n", false, room);
     case "symbol":
-      writeSymbol(v);
-      return;
+      return fmtSymbol(v, room);
     case "function":
-      writeFunction(v);
-      return;
+      return fmtFunction(v, room);
   }
-  if (v === null) out += "null";
-  else writeObject(v as object, depth, reserve);
+  return v === null ? "null" : fmtObject(v as object, depth, room);
 }
 
 function code(s: string, i: number): number {
-  return fastChars ? s.charCodeAt(i) : charCodeAt(s, i);
+  if (directChars === 1) return s.charCodeAt(i);
+  if (directChars === 0) return charCodeAt(s, i);
+  // Checked by descriptor so that a getter planted on String.prototype does not run.
+  directChars = ownDesc(STRING_PROTO, "charCodeAt")?.value === CHAR_CODE_AT ? 1 : 0;
+  return code(s, i);
 }
 
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
 
-/** Appends `s` (quoted and JSON-escaped, or raw with control characters escaped), reading
- * at most as many characters as could still fit. */
-function writeText(s: string, quoted: boolean): void {
+/** `s` quoted and JSON-escaped, or raw with control characters escaped. Short strings are
+ * always whole (an enclosing container may drop them as one item); longer ones read at most
+ * `room + 1` characters and set `truncated` when cut. */
+function fmtText(s: string, quoted: boolean, room: number): string {
   const len = s.length;
-  let n = limit - out.length + 1;
-  if (n > len) n = len;
+  let n = len <= LONG_STRING || len <= room ? len : room + 1;
+  if (n < 0) n = 0;
   let start = 0;
   let done = quoted ? '"' : "";
   let i = 0;
@@ -309,21 +337,21 @@ function writeText(s: string, quoted: boolean): void {
     done += (start === i ? "" : strSlice(s, start, i)) + esc;
     start = i + 1;
   }
-  if (start === 0 && i >= len) {
-    out += quoted ? '"' + s + '"' : s;
-    return;
-  }
+  if (start === 0 && i >= len) return quoted ? '"' + s + '"' : s;
   const end = i > len ? len : i;
-  out += done + (start < end ? strSlice(s, start, end) : "");
-  if (end < len) truncated = true;
-  else if (quoted) out += '"';
+  done += start < end ? strSlice(s, start, end) : "";
+  if (end < len) {
+    truncated = true;
+    return done;
+  }
+  return quoted ? done + '"' : done;
 }
 
-function writeSymbol(sym: symbol): void {
+function fmtSymbol(sym: symbol, room: number): string {
   const description = symbolDescription(sym);
-  out += "Symbol(";
-  if (description !== undefined) writeText(description, false);
-  out += ")";
+  if (description === undefined) return "Symbol()";
+  const text = fmtText(description, false, room - 7);
+  return truncated ? "Symbol(" + text : "Symbol(" + text + ")";
 }
 
 function isIdentifier(key: string): boolean {
@@ -340,43 +368,31 @@ function isIdentifier(key: string): boolean {
   return true;
 }
 
-function writeKey(key: string | symbol): void {
-  if (typeof key === "symbol") {
-    out += "[";
-    writeSymbol(key);
-    out += "]";
-  } else if (isIdentifier(key)) {
-    out += key;
-  } else {
-    writeText(key, true);
-  }
+function fmtKey(key: string | symbol, room: number): string {
+  if (typeof key === "symbol") return "[" + fmtSymbol(key, room - 2) + "]";
+  return isIdentifier(key) ? key : fmtText(key, true, room);
 }
 
-/** Writes a property's value from its descriptor; returns true when the value is a long string
- * (its beginning is worth keeping when it overflows). */
-function writeDesc(d: PropertyDescriptor, depth: number, reserve: number): boolean {
-  if (hasOwn(d, "value")) {
-    const v: unknown = d.value;
-    write(v, depth, reserve);
-    return typeof v === "string" && v.length > LONG_STRING;
-  }
-  out += d.get !== undefined ? (d.set !== undefined ? "[Getter/Setter]" : "[Getter]") : "[Setter]";
-  return false;
+function isData(d: PropertyDescriptor): boolean {
+  return cleanDescriptors ? "value" in d : hasOwn(d, "value");
+}
+
+/** A property's value from its descriptor: getters and setters are named, never called. */
+function fmtDesc(d: PropertyDescriptor, depth: number, room: number): string {
+  if (isData(d)) return fmt(d.value, depth, room);
+  return d.get !== undefined ? (d.set !== undefined ? "[Getter/Setter]" : "[Getter]") : "[Setter]";
 }
 
 function fnName(f: object): string | undefined {
   const d = ownDesc(f, "name");
-  if (d === undefined || !hasOwn(d, "value")) return undefined;
+  if (d === undefined || !isData(d)) return undefined;
   const name: unknown = d.value;
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
-function writeFunction(f: object): void {
-  if (isProxy(f)) {
-    out += "[Proxy]";
-    return;
-  }
-  const name = fnName(f) ?? "(anonymous)";
+function fmtFunction(f: object, room: number): string {
+  if (isProxy(f)) return "[Proxy]";
+  const name = fmtText(fnName(f) ?? "(anonymous)", false, room);
   const proto = protoOf(f);
   let label = "Function";
   if (proto === ASYNC_FN_PROTO) label = "AsyncFunction";
@@ -385,49 +401,47 @@ function writeFunction(f: object): void {
   else {
     // Class constructors get a non-writable `prototype`; plain functions a writable one.
     const pd = ownDesc(f, "prototype");
-    if (pd !== undefined && hasOwn(pd, "value") && pd.writable === false) {
-      out += "[class ";
-      writeText(name, false);
+    if (pd !== undefined && isData(pd) && pd.writable === false) {
+      let base: string | undefined;
       if (proto !== FUNCTION_PROTO && typeof proto === "function" && !isProxy(proto)) {
-        const base = fnName(proto);
-        if (base !== undefined) {
-          out += " extends ";
-          writeText(base, false);
-        }
+        base = fnName(proto);
       }
-      out += "]";
-      return;
+      if (truncated || base === undefined) return "[class " + name + (truncated ? "" : "]");
+      return "[class " + name + " extends " + fmtText(base, false, room - name.length - 16) +
+        (truncated ? "" : "]");
     }
   }
-  out += "[" + label + " ";
-  writeText(name, false);
-  out += "]";
+  return "[" + label + " " + name + (truncated ? "" : "]");
 }
 
-/** Walks the prototype chain (never through a proxy) for the class name and the first known
- * built-in prototype; results go to `dKind` and `dName`. */
-function describe(proto: object | null): void {
-  dKind = K_NONE;
-  dName = undefined;
-  let p = proto;
+/** Kind and class name of the objects that have `proto` as prototype, from a walk up the chain
+ * (never through a proxy) to the first known prototype; cached per prototype. */
+function describe(proto: object): ProtoInfo {
+  const cached = PROTO_INFO.get(proto);
+  if (cached !== undefined) return cached;
+  let name: string | undefined;
+  let kind = K_NONE;
+  let p: object | null = proto;
   for (let i = 0; p !== null && i < MAX_CHAIN; i++) {
-    for (let j = 0; j < KNOWN_COUNT; j++) {
-      if (KNOWN_PROTOS[j] === p) {
-        dKind = KNOWN_KINDS[j];
-        if (dName === undefined) dName = KNOWN_NAMES[j];
-        return;
-      }
+    const known = PROTO_INFO.get(p);
+    if (known !== undefined) {
+      kind = known.kind;
+      name ??= known.name;
+      break;
     }
-    if (isProxy(p)) return;
-    if (dName === undefined) {
+    if (isProxy(p)) break;
+    if (name === undefined) {
       const d = ownDesc(p, "constructor");
-      if (d !== undefined && hasOwn(d, "value")) {
+      if (d !== undefined && isData(d)) {
         const ctor: unknown = d.value;
-        if (typeof ctor === "function" && !isProxy(ctor)) dName = fnName(ctor);
+        if (typeof ctor === "function" && !isProxy(ctor)) name = fnName(ctor);
       }
     }
     p = protoOf(p);
   }
+  const info = { kind, name };
+  PROTO_INFO.set(proto, info);
+  return info;
 }
 
 /** Kind by internal slots, for objects whose chain has no known prototype (other realms). */
@@ -448,30 +462,29 @@ function brandKind(o: object): number {
   return K_OBJECT;
 }
 
-function writeObject(o: object, depth: number, reserve: number): void {
-  if (isProxy(o)) {
-    out += "[Proxy]";
-    return;
-  }
-  if (isArray(o)) {
-    writeArray(o, depth, reserve);
-    return;
-  }
-  const proto = protoOf(o);
-  if (proto === OBJECT_PROTO) {
-    writeProps(o, "", "Object", depth, reserve);
-    return;
-  }
-  describe(proto);
-  const kind = dKind === K_NONE ? (proto === null ? K_OBJECT : brandKind(o)) : dKind;
-  const name = dName;
-  try {
-    if (writeBuiltin(o, kind, name ?? KNOWN_NAMES[KNOWN_KINDS.indexOf(kind)], depth, reserve)) {
-      return;
+function fmtObject(o: object, depth: number, room: number): string {
+  // First, before anything can reach a trap: even Array.isArray throws on a revoked proxy.
+  if (isProxy(o)) return "[Proxy]";
+  for (let k = 0; k < depth; k++) {
+    if (ancestors[k] === o) {
+      if (refIds[k] === 0) refIds[k] = ++refCount;
+      return "[Circular *" + refIds[k] + "]";
     }
-  } catch {
-    // A prototype borrowed without the internal slots (`Object.create(Map.prototype)`): the
-    // captured intrinsic refuses it, and it is shown as an ordinary object instead.
+  }
+  if (isArray(o)) return fmtArray(o, depth, room);
+  const proto = protoOf(o);
+  if (proto === OBJECT_PROTO) return fmtProps(o, "", "Object", depth, room);
+  const info = proto === null ? NULL_INFO : describe(proto);
+  const kind = info.kind === K_NONE ? (proto === null ? K_OBJECT : brandKind(o)) : info.kind;
+  const name = info.name;
+  if (kind !== K_OBJECT) {
+    try {
+      const text = fmtBuiltin(o, kind, name ?? KIND_NAMES[kind], depth, room);
+      if (text !== undefined) return text;
+    } catch {
+      // A prototype borrowed without the internal slots (`Object.create(Map.prototype)`): the
+      // captured intrinsic refuses it, and it is shown as an ordinary object instead.
+    }
   }
   let lead = name === "Object" ? "" : name + " ";
   if (name === undefined) {
@@ -479,96 +492,274 @@ function writeObject(o: object, depth: number, reserve: number): void {
       ? "[Module: null prototype] "
       : "[Object: null prototype] ";
   }
-  writeProps(o, lead, name ?? "Object", depth, reserve);
+  return fmtProps(o, lead, name ?? "Object", depth, room);
 }
 
-/** Writes objects with internal slots; returns false to fall back to plain properties. */
-function writeBuiltin(o: object, kind: number, name: string, depth: number, reserve: number) {
+/** Objects with internal slots; undefined to fall back to plain properties. */
+function fmtBuiltin(
+  o: object,
+  kind: number,
+  name: string,
+  depth: number,
+  room: number,
+): string | undefined {
   switch (kind) {
     case K_MAP:
-      writeEntries(o, name, mapSize(o), true, depth, reserve);
-      return true;
+      return fmtEntries(o, name, mapSize(o), true, depth, room);
     case K_SET:
-      writeEntries(o, name, setSize(o), false, depth, reserve);
-      return true;
+      return fmtEntries(o, name, setSize(o), false, depth, room);
     case K_DATE: {
       const time = dateGetTime(o);
-      out += time === time ? dateToISO(o) : "Invalid Date";
-      return true;
+      return time === time ? dateToISO(o) : "Invalid Date";
     }
     case K_REGEXP: {
-      const source = reSource(o);
+      const source = fmtText(reSource(o), false, room - 1);
+      if (truncated) return "/" + source;
       let flags = "";
       for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags += RE_FLAGS[i][0];
-      out += "/";
-      writeText(source, false);
-      out += "/" + flags;
-      return true;
+      return "/" + source + "/" + flags;
     }
     case K_ERROR:
-      writeError(o, name, depth, reserve);
-      return true;
+      return fmtError(o, name, depth, room);
     case K_TYPED: {
       const tag = typedTag(o);
-      if (tag === undefined) return false;
-      writeTyped(o as ArrayLike<unknown>, name === "TypedArray" ? tag : name, typedLength(o));
-      return true;
+      if (tag === undefined) return undefined;
+      const lead = (name === "TypedArray" ? tag : name) + "(" + typedLength(o) + ") ";
+      return fmtTyped(o as ArrayLike<unknown>, lead, typedLength(o), room);
     }
-    case K_BUFFER:
-      out += name + " { byteLength: " +
-        (isSharedArrayBuffer(o) ? sharedLength(o) : bufferLength(o)) + " }";
-      return true;
+    case K_BUFFER: {
+      const size = isSharedArrayBuffer(o) ? sharedLength(o) : bufferLength(o);
+      return name + " { byteLength: " + size + " }";
+    }
     case K_VIEW:
-      out += name + " { byteLength: " + viewLength(o) + " }";
-      return true;
+      return name + " { byteLength: " + viewLength(o) + " }";
     case K_WEAK:
-      out += name + " { <items unknown> }";
-      return true;
+      return name + " { <items unknown> }";
     case K_BOXED:
-      writeBoxed(o);
-      return true;
+      return fmtBoxed(o, room);
   }
+  return undefined;
+}
+
+function fmtBoxed(o: object, room: number): string {
+  if (isNumberObject(o)) return "[Number: " + fmt(numberValueOf(o), 0, room) + "]";
+  if (isBooleanObject(o)) return "[Boolean: " + booleanValueOf(o) + "]";
+  if (isBigIntObject(o)) return "[BigInt: " + fmt(bigintValueOf(o), 0, room) + "]";
+  if (isSymbolObject(o)) return "[Symbol: " + fmtSymbol(symbolValueOf(o), room - 10) + "]";
+  const text = fmtText(stringValueOf(o), true, room - 10);
+  return truncated ? "[String: " + text : "[String: " + text + "]";
+}
+
+function isErrorProto(p: object): boolean {
+  for (let i = 0; i < ERROR_PROTOS.length; i++) if (ERROR_PROTOS[i] === p) return true;
   return false;
 }
 
-function writeBoxed(o: object): void {
-  if (isNumberObject(o)) out += "[Number: " + numberValueOf(o) + "]";
-  else if (isBooleanObject(o)) out += "[Boolean: " + booleanValueOf(o) + "]";
-  else if (isBigIntObject(o)) out += "[BigInt: " + bigintValueOf(o) + "n]";
-  else if (isSymbolObject(o)) {
-    out += "[Symbol: ";
-    writeSymbol(symbolValueOf(o));
-    out += "]";
-  } else {
-    out += "[String: ";
-    writeText(stringValueOf(o), true);
-    if (!truncated) out += "]";
-  }
-}
-
-function writeError(o: object, className: string, depth: number, reserve: number): void {
+function fmtError(o: object, className: string, depth: number, room: number): string {
   let name: string | undefined;
   let p: object | null = o;
   for (let i = 0; p !== null && i < MAX_CHAIN; i++) {
     if (i > 0 && isProxy(p)) break;
     const d = ownDesc(p, "name");
     if (d !== undefined) {
-      const value: unknown = hasOwn(d, "value") ? d.value : undefined;
+      const value: unknown = isData(d) ? d.value : undefined;
       // A name inherited from a built-in prototype says less than the subclass's own name.
-      if (typeof value === "string" && (i === 0 || !ERROR_PROTOS.includes(p))) name = value;
+      if (typeof value === "string" && (i === 0 || !isErrorProto(p))) name = value;
       break;
     }
     p = protoOf(p);
   }
-  writeText(name ?? className, false);
+  let text = fmtText(name ?? className, false, room);
   const d = ownDesc(o, "message");
-  const message: unknown = d !== undefined && hasOwn(d, "value") ? d.value : undefined;
-  if (typeof message === "string" && message !== "") {
-    out += ": ";
-    writeText(message, false);
+  const message: unknown = d !== undefined && isData(d) ? d.value : undefined;
+  if (!truncated && typeof message === "string" && message !== "") {
+    text += ": " + fmtText(message, false, room - text.length - 2);
   }
-  if (!errorProps || truncated || depth >= MAX_DEPTH) return;
-  if (ownKeys(o).length === 0 && ownSymbols(o).length === 0) return;
-  out += " ";
-  writeProps(o, "", className, depth, reserve);
+  if (!errorProps || truncated || depth >= MAX_DEPTH) return text;
+  if (ownKeys(o).length === 0 && ownSymbols(o).length === 0) return text;
+  return fmtProps(o, text + " ", className, depth, room);
+}
+
+/** Adds the `<ref *n>` label to a container's text if a cycle led back to it. */
+function leave(depth: number, text: string): string {
+  ancestors[depth] = null;
+  const id = refIds[depth];
+  return id === 0 ? text : "<ref *" + id + "> " + text;
+}
+
+function enter(o: object, depth: number): void {
+  ancestors[depth] = o;
+  refIds[depth] = 0;
+}
+
+function mark(row: number, shown: number, at: number, index: number): void {
+  itemMark[row * SLOTS + shown] = at;
+  itemIndex[row * SLOTS + shown] = index;
+}
+
+/** Called when an item left no room for the closer (`fit` = room minus closer). Drops trailing
+ * items until a count of what was left out fits (`[1, 2, ... 9998 more items]`); when even
+ * one item and the count do not fit, keeps the text for the final cut. */
+function overflowed(
+  text: string,
+  row: number,
+  shown: number,
+  total: number,
+  noun: string,
+  fit: number,
+): string {
+  if (truncated) return text;
+  const base = row * SLOTS;
+  for (let k = shown - 1; k >= 1; k--) {
+    const at = itemMark[base + k];
+    const tail = more(false, total - itemIndex[base + k], noun);
+    if (at + tail.length <= fit) return strSlice(text, 0, at) + tail;
+  }
+  truncated = true;
+  return text;
+}
+
+function more(first: boolean, left: number, noun: string): string {
+  return (first ? "" : ", ") + "... " + left + " more " + noun + (left === 1 ? "" : "s");
+}
+
+function fmtProps(o: object, lead: string, tag: string, depth: number, room: number): string {
+  const keys = ownKeys(o);
+  const symbols = ownSymbols(o);
+  const count = keys.length;
+  const total = count + symbols.length;
+  if (total === 0) return lead + "{}";
+  if (depth >= MAX_DEPTH) return "[" + tag + "]";
+  enter(o, depth);
+  let s = lead + "{";
+  const fit = room - 2;
+  let shown = 0;
+  for (let i = 0; i < total; i++) {
+    const key = i < count ? keys[i] : symbols[i - count];
+    let d: PropertyDescriptor | undefined;
+    try {
+      d = ownDesc(o, key);
+    } catch {
+      // Module namespaces throw for bindings still in their temporal dead zone.
+      d = { value: "<uninitialized>" };
+    }
+    if (d === undefined || (i >= count && !d.enumerable)) continue;
+    if (shown === MAX_ITEMS) {
+      s += more(false, total - i, "key");
+      break;
+    }
+    mark(depth, shown, s.length, i);
+    s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 2) + ": ";
+    if (!truncated) s += fmtDesc(d, depth + 1, fit - s.length);
+    shown++;
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown, total, "key", fit);
+      break;
+    }
+  }
+  if (!truncated) s += shown === 0 ? "}" : " }";
+  return leave(depth, s);
+}
+
+function fmtArray(a: unknown[], depth: number, room: number): string {
+  const len = a.length;
+  if (len === 0) return "[]";
+  if (depth >= MAX_DEPTH) return "[Array]";
+  enter(a, depth);
+  let s = "[";
+  const fit = room - 1;
+  let shown = 0;
+  for (let i = 0; i < len;) {
+    if (shown === MAX_ITEMS) {
+      s += more(false, len - i, "item");
+      break;
+    }
+    const at = i;
+    mark(depth, shown, s.length, at);
+    if (shown !== 0) s += ", ";
+    const d = ownDesc(a, i);
+    if (d === undefined) {
+      // Count the run of holes within a budget: a sparse array can have length 2^32 - 1.
+      do {
+        i++;
+        holeBudget--;
+      } while (i < len && holeBudget > 0 && !hasOwn(a, i));
+      if (i < len && holeBudget <= 0) {
+        s = strSlice(s, 0, itemMark[depth * SLOTS + shown]) + more(shown === 0, len - at, "item");
+        break;
+      }
+      s += "<" + (i - at) + " empty item" + (i - at === 1 ? ">" : "s>");
+    } else {
+      s += fmtDesc(d, depth + 1, fit - s.length);
+      i++;
+    }
+    shown++;
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown, len, "item", fit);
+      break;
+    }
+  }
+  if (!truncated) s += "]";
+  return leave(depth, s);
+}
+
+function fmtEntries(
+  o: object,
+  name: string,
+  size: number,
+  isMapKind: boolean,
+  depth: number,
+  room: number,
+): string {
+  const lead = name + "(" + size + ") ";
+  if (size === 0) return lead + "{}";
+  if (depth >= MAX_DEPTH) return "[" + name + "]";
+  enter(o, depth);
+  let s = lead + "{";
+  const fit = room - 2;
+  const iterator = isMapKind ? mapEntries(o) : setValues(o);
+  let shown = 0;
+  for (; shown < size; shown++) {
+    if (shown === MAX_ITEMS) {
+      s += more(false, size - shown, "item");
+      break;
+    }
+    mark(depth, shown, s.length, shown);
+    s += shown === 0 ? " " : ", ";
+    if (isMapKind) {
+      const step = mapIterNext(iterator);
+      if (step.done) break;
+      s += fmt(step.value[0], depth + 1, fit - s.length - 4) + " => ";
+      if (!truncated) s += fmt(step.value[1], depth + 1, fit - s.length);
+    } else {
+      const step = setIterNext(iterator);
+      if (step.done) break;
+      s += fmt(step.value, depth + 1, fit - s.length);
+    }
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown + 1, size, "item", fit);
+      break;
+    }
+  }
+  if (!truncated) s += " }";
+  return leave(depth, s);
+}
+
+function fmtTyped(t: ArrayLike<unknown>, lead: string, len: number, room: number): string {
+  let s = lead + "[";
+  const fit = room - 1;
+  for (let i = 0; i < len; i++) {
+    if (i === MAX_ITEMS) {
+      s += more(false, len - i, "item");
+      break;
+    }
+    mark(MAX_DEPTH, i, s.length, i);
+    // Integer-indexed reads on typed arrays never reach the prototype chain.
+    s += (i === 0 ? "" : ", ") + fmt(t[i], 0, 0);
+    if (s.length > fit) {
+      s = overflowed(s, MAX_DEPTH, i + 1, len, "item", fit);
+      break;
+    }
+  }
+  return truncated ? s : s + "]";
 }

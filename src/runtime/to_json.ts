@@ -15,8 +15,15 @@ function show(v: unknown, max: number): string {
 }
 
 function argsOf(c: Call, max: number): Record<string, string> {
-  const names = runtime().fn(c.fn).params;
+  const f = runtime().fn(c.fn);
   const out: Record<string, string> = {};
+  if (f.kind === "external") {
+    // Untraced callees have no parameter names here: arguments go by position.
+    const values = c.args as unknown[];
+    for (let i = 0; i < values.length; i++) out[String(i)] = show(values[i], max);
+    return out;
+  }
+  const names = f.params;
   if (names.length === 0) return out;
   if (names.length === 1) {
     out[names[0]] = show(c.args, max);
@@ -34,7 +41,7 @@ function argsOf(c: Call, max: number): Record<string, string> {
  * @returns Its root nodes; calls still open are marked `unfinished`.
  */
 export function callTree(t: Trace): CallNodeJSON[] {
-  const nodes: CallNodeJSON[] = new Array(t.calls.length);
+  const nodes = new Map<Call, CallNodeJSON>();
   const roots: CallNodeJSON[] = [];
   const rt = runtime();
   for (let i = 0; i < t.calls.length; i++) {
@@ -49,17 +56,19 @@ export function callTree(t: Trace): CallNodeJSON[] {
       args: argsOf(c, t.maxRepr),
       return_value: c.state === 1 ? show(c.ret, t.maxRepr) : null,
       start_ms: round3(c.start - t.startTime),
-      elapsed_ms: c.end < 0 ? null : round3(c.end - c.start),
+      elapsed_ms: c.end < 0 ? null : Math.max(0, round3(c.end - c.start)),
       children: [],
     };
-    if (c.state === 2) node.exception = c.error ?? "Error";
+    if (c.state === 2) node.exception = String(c.ret);
     if (c.end < 0) node.unfinished = true;
     if (f.flags & FLAG_ASYNC) node.async = true;
     if (f.kind === "external") node.external = true;
-    if (c.dropped > 0) node.dropped = c.dropped;
-    nodes[i] = node;
-    if (c.parent === null) roots.push(node);
-    else nodes[c.parent.index].children.push(node);
+    const dropped = t.dropped.get(c);
+    if (dropped !== undefined) node.dropped = dropped;
+    nodes.set(c, node);
+    const parent = c.parent === null ? undefined : nodes.get(c.parent);
+    if (parent === undefined) roots.push(node);
+    else parent.children.push(node);
   }
   return roots;
 }

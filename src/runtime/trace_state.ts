@@ -1,5 +1,6 @@
 // The state of one trace: its limits, filters and the calls recorded so far.
 
+import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { type Call, runtime } from "./recorder.ts";
 
@@ -35,7 +36,7 @@ export class Trace {
   /** Null when every function is accepted (the common, fast case). */
   readonly filter: ((id: number) => boolean) | null;
   readonly startedAt = new Date();
-  readonly startTime = performance.now();
+  readonly startTime = now();
   endTime = -1;
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
   droppedAtRoot = 0;
@@ -74,10 +75,13 @@ export class Trace {
     return ok;
   }
 
+  /** Calls left out by limits, counted under the open call where they were cut. */
+  readonly dropped = new Map<Call, number>();
+
   /** Count a call a limit left out, under the open call where it was cut. */
   drop(under: Call | null, reason: string): void {
     if (under === null) this.droppedAtRoot++;
-    else under.dropped++;
+    else this.dropped.set(under, (this.dropped.get(under) ?? 0) + 1);
     this.droppedTotal++;
     this.limitReasons.add(reason);
   }

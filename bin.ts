@@ -1,0 +1,33 @@
+// Entry of the standalone binary (`deno task compile` → `bun build --compile bin.ts`).
+//
+// Bundled, tph cannot require its npm packages from disk (src/deps.ts does that otherwise), so
+// they are imported here and handed over. oxc's native addon is not embedded by default: import it
+// as a file and point napi-rs at it before oxc loads (FIELD_NOTES). The binary is also the
+// runtime of the traced program: with TPH_CHILD_MAIN set it runs that script under tracing.
+
+import process from "node:process";
+// @ts-ignore: a file import of a native addon; Bun embeds it and returns its path.
+import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
+  type: "file",
+};
+
+process.env.NAPI_RS_NATIVE_LIBRARY_PATH = addon;
+const oxc = await import("oxc-parser");
+delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+const MagicString = (await import("magic-string")).default;
+const traceMapping = await import("@jridgewell/trace-mapping");
+// deno-lint-ignore no-explicit-any
+(globalThis as any).__tph_deps = { oxc, MagicString, traceMapping };
+
+const script = process.env.TPH_CHILD_MAIN;
+if (script !== undefined) {
+  delete process.env.TPH_CHILD_MAIN;
+  const { setupChild } = await import("./src/loader/child.ts");
+  setupChild();
+  // The program sees the argv of `bun script args…`, not the binary's own.
+  process.argv.splice(1, 0, script);
+  await import(script);
+} else {
+  const { main } = await import("./src/cli/main.ts");
+  process.exit(await main(process.argv.slice(2)));
+}

@@ -1,0 +1,45 @@
+/**
+ * tph: a runtime call tracer for TypeScript and JavaScript.
+ *
+ * Run a program with `tph run main.ts` and every function in the project's own files is
+ * rewritten at load time to report its calls: arguments by name, return values or errors,
+ * timing, and who called whom, across `await`. Inside such a program, {@linkcode trace} records
+ * one block of work (a request, a command) as a call tree:
+ *
+ * ```ts
+ * import { trace } from "./mod.ts";
+ *
+ * function fetchUser(userId: number) {
+ *   return { id: userId, name: "Alice" };
+ * }
+ *
+ * const t = trace.run(() => fetchUser(42));
+ * console.log(t.tree());
+ * // └── fetchUser(userId=42) -> { id: 42, name: "Alice" }  [12µs]
+ * ```
+ *
+ * The pieces are exported too: {@linkcode instrument} (the source rewriter), the recorder's
+ * {@linkcode runtime}, the JSON types, and {@linkcode renderTree} for saved runs.
+ *
+ * @module
+ */
+
+export { trace, type TraceHandle, type TraceOptions, type Writable } from "./src/trace.ts";
+export {
+  instrument,
+  type InstrumentOptions,
+  type InstrumentResult,
+  type Lang,
+} from "./src/instrument/instrument.ts";
+export { runtime } from "./src/runtime/recorder.ts";
+export { formatError, repr } from "./src/runtime/repr.ts";
+export { renderTree, type TreeOptions } from "./src/render/tree.ts";
+export { DEFAULT_LIMITS, type TraceLimits } from "./src/runtime/trace_state.ts";
+export {
+  type CallNodeJSON,
+  type FunctionInfo,
+  type RunInfo,
+  type RunJSON,
+  SCHEMA_VERSION,
+} from "./src/types.ts";
+export { VERSION } from "./src/version.ts";

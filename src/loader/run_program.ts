@@ -1,0 +1,181 @@
+// The CLI's side of `tph run`: start the program in a child process of the same runtime with the
+// tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
+// it wrote with how it ended.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import type { RunJSON } from "../types.ts";
+import { SCHEMA_VERSION } from "../types.ts";
+import { VERSION } from "../version.ts";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child.ts";
+
+/** Environment variable naming the script when the standalone binary runs as the child. */
+export const CHILD_MAIN_ENV = "TPH_CHILD_MAIN";
+
+/** Options of {@linkcode runProgram}. */
+export interface RunProgramOptions {
+  script: string;
+  args: string[];
+  cwd: string;
+  config: Omit<ChildConfig, "out">;
+}
+
+/** What {@linkcode runProgram} returns. */
+export interface RunProgramResult {
+  run: RunJSON;
+  /** The exit code tph itself should exit with (the program's). */
+  exitCode: number;
+  /** The signal that killed the program, if any. */
+  signal: NodeJS.Signals | null;
+  /** Problems worth a warning line (e.g. the trace could not be read). */
+  warnings: string[];
+}
+
+/** Why a program cannot be started; the CLI turns it into a one-line error. */
+export class RunError extends Error {}
+
+const PRELOAD = fileURLToPath(new URL("./preload.ts", import.meta.url));
+
+/** The command line that runs `script` under tracing, on the runtime tph itself runs on. */
+function childCommand(script: string, args: string[]): { argv: string[]; env: Record<string, string> } {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno !== undefined) {
+    return { argv: [g.Deno.execPath(), "run", "-A", "--preload", PRELOAD, script, ...args], env: {} };
+  }
+  if (import.meta.url.includes("/$bunfs/")) {
+    // The standalone binary is its own runtime: it runs the program itself in child mode.
+    return { argv: [process.execPath, ...args], env: { [CHILD_MAIN_ENV]: script } };
+  }
+  return { argv: [process.execPath, "--preload", PRELOAD, script, ...args], env: {} };
+}
+
+function runtimeInfo(): { name: string; version: string } {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno !== undefined) return { name: "deno", version: g.Deno.version.deno };
+  if (g.Bun !== undefined) return { name: "bun", version: g.Bun.version };
+  return { name: "node", version: process.versions.node };
+}
+
+/** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
+export function commonjsPackageWarning(script: string): string | null {
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Deno === undefined || /\.c[jt]s$/.test(script)) return null;
+  for (let dir = dirname(script);; dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        if (JSON.parse(readFileSync(pkg, "utf8")).type === "commonjs") {
+          return `${pkg} says "type": "commonjs": Deno does not pass ES modules under it through ` +
+            `loader hooks, so their calls are not traced. Set "type": "module" or remove the field.`;
+        }
+      } catch {
+        // An unreadable package.json is the runtime's to report.
+      }
+      return null;
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/**
+ * Run a program under tracing and return the finished run.
+ *
+ * @param options The script, its arguments, the working directory and the child's settings.
+ * @returns The run document, the exit code to pass on, and warnings.
+ */
+export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
+  const script = resolve(options.cwd, options.script);
+  if (!existsSync(script)) {
+    throw new RunError(`Cannot run "${options.script}": file not found`);
+  }
+  if (statSync(script).isDirectory()) {
+    throw new RunError(`Cannot run "${options.script}": it is a folder, not a script`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tph-run-"));
+  const out = join(dir, "trace.json");
+  const childConfig: ChildConfig = { ...options.config, out };
+  const { argv, env } = childCommand(script, options.args);
+  const started = Date.now();
+  const startedAt = new Date();
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: options.cwd,
+    stdio: "inherit",
+    env: { ...process.env, ...env, [CHILD_ENV]: JSON.stringify(childConfig) },
+  });
+  // A terminal's Ctrl-C reaches the program too (same process group): let it decide, and wait
+  // to save what it recorded. A signal sent to tph alone is passed on.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", forward);
+  process.on("SIGHUP", forward);
+  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  try {
+    exit = await new Promise((resolvePromise, reject) => {
+      child.once("error", (e) => reject(new RunError(`Cannot start ${argv[0]}: ${e.message}`)));
+      child.once("exit", (code, signal) => resolvePromise({ code, signal }));
+    });
+  } finally {
+    process.off("SIGINT", ignore);
+    process.off("SIGTERM", forward);
+    process.off("SIGHUP", forward);
+  }
+  const warnings: string[] = [];
+  let recorded: (RunJSON & { ending?: ChildEnding }) | null = null;
+  try {
+    recorded = JSON.parse(readFileSync(out, "utf8"));
+  } catch {
+    warnings.push(
+      "The program ended before tph could save its calls (killed by a signal it cannot catch?)",
+    );
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const ending = recorded?.ending;
+  const rt = runtimeInfo();
+  const base: RunJSON = recorded ?? {
+    schema: SCHEMA_VERSION,
+    tracepatch_version: VERSION,
+    timestamp: startedAt.toISOString(),
+    label: options.config.label,
+    call_count: 0,
+    was_limited: false,
+    limit_reason: null,
+    dropped_calls: 0,
+    config: {
+      max_depth: options.config.limits.maxDepth ?? 30,
+      max_calls: options.config.limits.maxCalls ?? 10000,
+      max_repr: options.config.limits.maxRepr ?? 120,
+      ignore_modules: options.config.limits.ignoreModules ?? [],
+      include: options.config.loader.include ?? [],
+      exclude: options.config.loader.exclude ?? [],
+    },
+    trace: [],
+  };
+  delete (base as { ending?: unknown }).ending;
+  base.config.include = options.config.loader.include ?? [];
+  base.config.exclude = options.config.loader.exclude ?? [];
+  const run: RunJSON = {
+    ...base,
+    run: {
+      command: [options.script, ...options.args],
+      cwd: options.cwd,
+      runtime: rt.name,
+      runtime_version: rt.version,
+      ended: exit.signal !== null ? "signal" : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
+      exit_code: exit.code,
+      signal: exit.signal ?? ending?.signal ?? null,
+      ...(ending?.error ? { error: ending.error } : {}),
+      duration_ms: Date.now() - started,
+    },
+  };
+  const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
+  return { run, exitCode, signal: exit.signal, warnings };
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };

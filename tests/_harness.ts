@@ -1,0 +1,103 @@
+// Run a program plainly and under tracing, on Deno or Bun, for tests and benchmarks.
+
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/loader/child.ts";
+import type { TraceLimits } from "../src/runtime/trace_state.ts";
+import type { RunJSON } from "../src/types.ts";
+
+/** The repository root. */
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** Pinned runtimes from node_modules. */
+export const BIN = {
+  deno: join(REPO, "node_modules/.bin/deno"),
+  bun: join(REPO, "node_modules/.bin/bun"),
+};
+const PRELOAD = join(REPO, "src/loader/preload.ts");
+
+export type RuntimeName = "deno" | "bun";
+
+export interface RunResult {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TracedResult extends RunResult {
+  trace: (RunJSON & { ending: ChildEnding }) | null;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  args?: string[];
+  input?: string;
+  env?: Record<string, string>;
+}
+
+export interface TracedOptions extends RunOptions {
+  limits?: TraceLimits;
+  /** Traced folders; default: the program's folder. */
+  scope?: string[];
+  include?: string[];
+  exclude?: string[];
+  /** Transform cache folder, or null (default) for none. */
+  transformCacheDir?: string | null;
+}
+
+function command(rt: RuntimeName, file: string, preload: boolean, args: string[]): string[] {
+  if (rt === "deno") {
+    return [BIN.deno, "run", "-A", ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
+  }
+  return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
+}
+
+function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, string>): RunResult {
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd: options.cwd,
+    input: options.input ?? "",
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", ...options.env, ...extraEnv },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run a program directly. */
+export function runPlain(rt: RuntimeName, file: string, options: RunOptions = {}): RunResult {
+  return spawn(command(rt, file, false, options.args ?? []), options, {});
+}
+
+/** Run a program with every in-scope function instrumented and one trace recording. */
+export function runTraced(rt: RuntimeName, file: string, options: TracedOptions = {}): TracedResult {
+  const dir = mkdtempSync(join(tmpdir(), "tph-test-"));
+  const out = join(dir, "trace.json");
+  const root = options.cwd ?? dirname(resolve(file));
+  const config: ChildConfig = {
+    loader: {
+      scope: options.scope ?? [dirname(resolve(file))],
+      include: options.include,
+      exclude: options.exclude,
+      root,
+      transformCacheDir: options.transformCacheDir ?? null,
+    },
+    limits: options.limits ?? {},
+    label: null,
+    out,
+  };
+  const r = spawn(command(rt, file, true, options.args ?? []), options, {
+    [CHILD_ENV]: JSON.stringify(config),
+  });
+  let trace = null;
+  try {
+    trace = JSON.parse(readFileSync(out, "utf8"));
+  } catch {
+    trace = null;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { ...r, trace };
+}
