@@ -21,6 +21,7 @@ const traceMapping = await import("@jridgewell/trace-mapping");
 
 const script = process.env.TPH_CHILD_MAIN;
 if (script !== undefined) {
+  // Names from src/loader/child_config.ts; the program must not see them.
   delete process.env.TPH_CHILD_MAIN;
   const { setupChild } = await import("./src/loader/child.ts");
   setupChild();

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/loader/child.ts";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/loader/child_config.ts";
 import type { TraceLimits } from "../src/runtime/trace_state.ts";
 import type { RunJSON } from "../src/types.ts";
 

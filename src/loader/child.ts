@@ -6,28 +6,10 @@ import process from "node:process";
 import { writeFileSync } from "node:fs";
 import { runtime } from "../runtime/recorder.ts";
 import { traceToJSON } from "../runtime/to_json.ts";
-import { Trace, type TraceLimits } from "../runtime/trace_state.ts";
+import { Trace } from "../runtime/trace_state.ts";
 import { formatError } from "../runtime/repr.ts";
-import { type LoaderOptions, registerLoader } from "./register.ts";
-
-/** Environment variable carrying {@linkcode ChildConfig} as JSON; removed before the program runs. */
-export const CHILD_ENV = "TPH_CHILD_CONFIG";
-
-/** What the parent tells the traced process. */
-export interface ChildConfig {
-  loader: LoaderOptions;
-  limits: TraceLimits;
-  label: string | null;
-  /** Where to write the trace JSON when the program ends. */
-  out: string;
-}
-
-/** How the child saw the program end, written beside the trace. */
-export interface ChildEnding {
-  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
-  error?: string;
-  signal?: string;
-}
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
+import { registerLoader } from "./register.ts";
 
 /**
  * Set up tracing in this process from the settings in the environment. Returns false when this

@@ -11,10 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child.ts";
-
-/** Environment variable naming the script when the standalone binary runs as the child. */
-export const CHILD_MAIN_ENV = "TPH_CHILD_MAIN";
+import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {

@@ -161,7 +161,11 @@ export const R = {
   },
   /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
   r<T>(c: Call | null, v: T): T {
-    if (c !== null) c.ret = snap(v, c.trace);
+    if (c !== null) {
+      // The clock first: the time to describe the value is not the call's.
+      c.end = now();
+      c.ret = snap(v, c.trace);
+    }
     return v;
   },
   /** An error propagating out of a recorded call. */
@@ -174,7 +178,8 @@ export const R = {
   /** The call ended (returned, threw, or its promise settled). */
   x(c: Call | null): void {
     if (c === null) return;
-    c.end = now();
+    // A `return` already stopped the clock, unless a finally block threw after it.
+    if (c.end < 0 || c.state === 2) c.end = now();
     if (c.state === 0) c.state = 1;
     if (cur === c) cur = c.prev;
   },
@@ -222,6 +227,7 @@ const EXTERNAL_HOOKS: ExternalHooks = {
   close(record, ok, value) {
     const c = record as Call | null;
     if (c === null) return;
+    c.end = now();
     if (ok) c.ret = snap(value, c.trace);
     else {
       c.state = 2;
