@@ -6,7 +6,8 @@ import { traceMapping } from "../deps.ts";
 
 const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } = traceMapping;
 
-const INLINE_MAP = /\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,([A-Za-z0-9+/=]+)\s*$/;
+const INLINE_MAP =
+  /\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,([A-Za-z0-9+/=]+)\s*$/;
 
 /** A source map as a JSON string or object (version 3). */
 export type InputSourceMap = string | Record<string, unknown>;

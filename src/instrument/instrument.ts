@@ -153,7 +153,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const ext = /\.([a-z]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? "js";
   const lang: Lang = LANG_BY_EXT[options.lang ?? ext] ?? "js";
   const sourceType = options.sourceType ??
-    (ext === "cjs" || ext === "cts" ? "commonjs" : ext === "mjs" || ext === "mts" ? "module" : "unambiguous");
+    (ext === "cjs" || ext === "cts"
+      ? "commonjs"
+      : ext === "mjs" || ext === "mts"
+      ? "module"
+      : "unambiguous");
   const result = parse(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
@@ -197,7 +201,7 @@ class Walker {
   }
 
   finish(program: Node): string {
-    if (this.externals) for (const call of this.#callSites) this.#external(call);
+    if (this.externals) { for (const call of this.#callSites) this.#external(call); }
     if (this.#rows.length === 0) return this.#src;
     const h = this.#hash;
     const meta: ModuleMeta = [this.#file, this.#module, this.#rows];
@@ -239,7 +243,7 @@ class Walker {
         const names = patternNames(node.id);
         for (const n of names) this.#declared.add(n);
         const pkg = requiredPackage(node.init);
-        if (pkg !== null) for (const n of names) this.#packageBindings.set(n, pkg);
+        if (pkg !== null) { for (const n of names) this.#packageBindings.set(n, pkg); }
         this.walk(node.id, null);
         return this.walk(node.init, bindingName(node.id));
       }
@@ -514,7 +518,7 @@ class Walker {
     const enter = idents.length <= 3
       ? `${R}.e${idents.length}(${table},${k}${idents.map((id) => "," + id).join("")})`
       : `${R}.en(${table},${k},[${idents.join(",")}])`;
-    return `const ${C}=${R}.on?${enter}:null;try{`;
+    return `;const ${C}=${R}.on?${enter}:null;try{`;
   }
 
   #return(node: Node): void {

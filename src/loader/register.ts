@@ -17,6 +17,8 @@ export interface LoaderOptions extends ScopeOptions {
   root: string;
   /** Transform cache folder; null disables it; default: see transform.ts. */
   transformCacheDir?: string | null;
+  /** Record calls into packages and well-known globals as external calls. Default true. */
+  externalCalls?: boolean;
 }
 
 const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
@@ -59,7 +61,9 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
       : new RegExp(`^(?:${roots.join("|")})/(?!.*/node_modules/).*\\.(?:[cm]?[jt]s|[jt]sx)$`);
     Bun.plugin({
       name: "tph",
-      setup(build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void }) {
+      setup(
+        build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void },
+      ) {
         build.onLoad({ filter }, ({ path }) => {
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = BUN_LOADER[ext] ?? "js";
@@ -71,6 +75,7 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
             lang: loader as Lang,
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
+            externalCalls: options.externalCalls,
           });
           return { contents: code, loader };
         });
@@ -100,6 +105,7 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
           lang: "js",
           module: moduleName(path),
           cacheDir: options.transformCacheDir,
+          externalCalls: options.externalCalls,
         });
         return { ...result, source: code, shortCircuit: true };
       },

@@ -38,11 +38,17 @@ export class RunError extends Error {}
 const PRELOAD = fileURLToPath(new URL("./preload.ts", import.meta.url));
 
 /** The command line that runs `script` under tracing, on the runtime tph itself runs on. */
-function childCommand(script: string, args: string[]): { argv: string[]; env: Record<string, string> } {
+function childCommand(
+  script: string,
+  args: string[],
+): { argv: string[]; env: Record<string, string> } {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) {
-    return { argv: [g.Deno.execPath(), "run", "-A", "--preload", PRELOAD, script, ...args], env: {} };
+    return {
+      argv: [g.Deno.execPath(), "run", "-A", "--preload", PRELOAD, script, ...args],
+      env: {},
+    };
   }
   if (import.meta.url.includes("/$bunfs/")) {
     // The standalone binary is its own runtime: it runs the program itself in child mode.
@@ -164,7 +170,9 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       cwd: options.cwd,
       runtime: rt.name,
       runtime_version: rt.version,
-      ended: exit.signal !== null ? "signal" : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
+      ended: exit.signal !== null
+        ? "signal"
+        : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
       exit_code: exit.code,
       signal: exit.signal ?? ending?.signal ?? null,
       ...(ending?.error ? { error: ending.error } : {}),

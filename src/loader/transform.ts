@@ -17,6 +17,8 @@ export interface TransformOptions {
   module: string;
   /** Cache folder; null disables the cache. Default: `$TPH_TRANSFORM_CACHE` or the OS temp dir. */
   cacheDir?: string | null;
+  /** Passed to the instrumenter. Default true. */
+  externalCalls?: boolean;
 }
 
 /** Default folder of the transform cache. */
@@ -39,6 +41,7 @@ export function transform(source: string, options: TransformOptions): string {
   if (cacheDir !== null) {
     const key = createHash("sha256")
       .update(`${VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`)
+      .update(`${options.externalCalls ?? true}\0`)
       .update(source)
       .digest("hex");
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
@@ -52,6 +55,7 @@ export function transform(source: string, options: TransformOptions): string {
     filename: options.filename,
     lang: options.lang,
     module: options.module,
+    externalCalls: options.externalCalls,
   });
   if (entry !== null) {
     try {

@@ -23,7 +23,13 @@ const CONNECTORS = {
   ascii: { mid: "|-- ", last: "`-- ", bar: "|   ", gap: "    " },
 };
 
-const ANSI = { dim: "\x1b[2m", red: "\x1b[31m", cyan: "\x1b[36m", yellow: "\x1b[33m", off: "\x1b[0m" };
+const ANSI = {
+  dim: "\x1b[2m",
+  red: "\x1b[31m",
+  cyan: "\x1b[36m",
+  yellow: "\x1b[33m",
+  off: "\x1b[0m",
+};
 
 /**
  * Format a duration in milliseconds.
@@ -109,11 +115,18 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
       const inner = prefix + (last ? c.gap : c.bar);
       if (depth >= maxDepth) {
         const hidden = countCalls(n.children) + (n.dropped ?? 0);
-        if (hidden > 0) lines.push(inner + c.last + paint(ANSI.dim, `… ${hidden} more calls`));
+        if (hidden > 0) {
+          lines.push(
+            inner + c.last + paint(ANSI.dim, `… ${hidden} more call${hidden === 1 ? "" : "s"}`),
+          );
+        }
       } else walk(n.children, inner, depth + 1, n.dropped ?? 0);
     });
     if (dropped > 0) {
-      lines.push(prefix + c.last + paint(ANSI.dim, `… ${dropped} calls left out by limits`));
+      lines.push(
+        prefix + c.last +
+          paint(ANSI.dim, `… ${dropped} call${dropped === 1 ? "" : "s"} left out by limits`),
+      );
     }
   };
   walk(list, "", 1, 0);

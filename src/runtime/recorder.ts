@@ -10,7 +10,7 @@
 import type { ModuleMeta } from "../abi.ts";
 import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock } from "./clock.ts";
-import { externalWrapper, type ExternalHooks, isInstrumented } from "./external.ts";
+import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
 import type { Trace } from "./trace_state.ts";
 
@@ -206,7 +206,9 @@ export const R = {
     if (c === null || obj === null || obj === undefined) return obj;
     const f = (obj as Record<string, unknown>)[key];
     if (typeof f !== "function" || isInstrumented(f)) return obj;
-    return { [key]: externalWrapper(b + k, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS) };
+    return {
+      [key]: externalWrapper(b + k, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS),
+    };
   },
   /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
   fa(c: Call | null, iterable: unknown): unknown {

@@ -54,6 +54,7 @@ function getter(proto: object, key: PropertyKey): Uncurried {
 }
 
 const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
 const FUNCTION_PROTO = Function.prototype;
 const STRING_PROTO = String.prototype;
 const ASYNC_FN_PROTO = protoOf(async function () {});
@@ -63,7 +64,8 @@ const TYPED_ARRAY_PROTO = protoOf(Uint8Array.prototype) as object;
 const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
 // JSC (Bun) does not optimize calls through a bound `Function.prototype.call` (~30 ns each, V8
 // inlines them), so on Bun strings are scanned with direct `s.charCodeAt(i)` calls instead,
-// after checking once per render that String.prototype still holds the intrinsic.
+// after checking (once per render, when a first string is scanned) that String.prototype
+// still holds the intrinsic.
 const JSC = typeof (globalThis as Record<string, unknown>).Bun !== "undefined";
 
 const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
@@ -93,7 +95,9 @@ const RE_FLAGS: [string, Uncurried][] = [
   ["v", getter(RegExp.prototype, "unicodeSets")],
   ["y", getter(RegExp.prototype, "sticky")],
 ];
-const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (t: unknown) => string | undefined;
+const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (
+  t: unknown,
+) => string | undefined;
 const typedLength = getter(TYPED_ARRAY_PROTO, "length") as (t: unknown) => number;
 const bufferLength = getter(ArrayBuffer.prototype, "byteLength") as (b: unknown) => number;
 const sharedLength = typeof SharedArrayBuffer === "function"
@@ -122,8 +126,7 @@ const ERROR_CTORS = [
   AggregateError,
 ];
 const ERROR_PROTOS: object[] = ERROR_CTORS.map((c) => c.prototype);
-// Prototypes whose kind and name are known without reading anything: the chain walk stops at
-// the first one. Parallel arrays of own slots, so lookups cannot hit patched prototypes.
+// Prototypes whose kind and name are known up front: the chain walk stops at the first one.
 const KNOWN: [object, number, string][] = [
   [OBJECT_PROTO, K_OBJECT, "Object"],
   [Map.prototype, K_MAP, "Map"],
@@ -185,7 +188,9 @@ const MAX_LIMIT = 1 << 24;
 const BIG = 10n ** 600n;
 const HEX = "0123456789abcdef";
 const QUOTED_ESCAPES: Record<string, string> = Object.create(null);
-for (let c = 0; c < 32; c++) QUOTED_ESCAPES[String.fromCharCode(c)] = "\\u00" + HEX[c >> 4] + HEX[c & 15];
+for (let c = 0; c < 32; c++) {
+  QUOTED_ESCAPES[String.fromCharCode(c)] = "\\u00" + HEX[c >> 4] + HEX[c & 15];
+}
 Object.assign(QUOTED_ESCAPES, { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" });
 Object.assign(QUOTED_ESCAPES, { '"': '\\"', "\\": "\\\\" });
 
@@ -223,9 +228,14 @@ const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
  * @returns The representation, e.g. `Point { x: 1, y: 2 }` or `Map(1) { "a" => 1 }`.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { repr } from "./repr.ts";
- * repr({ a: 1, b: "x", c: [1, 2] }); // '{ a: 1, b: "x", c: [1, 2] }'
- * repr("x".repeat(1e7), 10); // '"xxxxxxxx…'
+ *
+ * assert.equal(repr({ a: 1, b: "x", c: [1, 2] }), '{ a: 1, b: "x", c: [1, 2] }');
+ * assert.equal(repr(new Map([["k", new Set([1])]])), 'Map(1) { "k" => Set(1) { 1 } }');
+ * assert.equal(repr("x".repeat(1e7), 10), '"xxxxxxxx…');
+ * const million = Array.from({ length: 1e6 }, (_, i) => i);
+ * assert.equal(repr(million, 30), "[0, 1, ... 999998 more items]");
  * ```
  */
 export function repr(value: unknown, maxLen = 120): string {
@@ -241,9 +251,11 @@ export function repr(value: unknown, maxLen = 120): string {
  * @returns The summary, e.g. `TypeError: x is not a function` or `"boom"` for a thrown string.
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatError } from "./repr.ts";
- * formatError(new RangeError("bad amount -1")); // "RangeError: bad amount -1"
- * formatError("boom"); // '"boom"'
+ *
+ * assert.equal(formatError(new RangeError("bad amount -1")), "RangeError: bad amount -1");
+ * assert.equal(formatError("boom"), '"boom"');
  * ```
  */
 export function formatError(err: unknown, maxLen = 120): string {
@@ -289,7 +301,11 @@ function fmt(v: unknown, depth: number, room: number): string {
       return "undefined";
     case "bigint":
       if (v < BIG && v > -BIG) return v + "n";
-      return fmtText((v < 0n ? "-0x" : "0x") + bigintToString(v < 0n ? -v : v, 16) + "n", false, room);
+      return fmtText(
+        (v < 0n ? "-0x" : "0x") + bigintToString(v < 0n ? -v : v, 16) + "n",
+        false,
+        room,
+      );
     case "symbol":
       return fmtSymbol(v, room);
     case "function":
@@ -302,7 +318,8 @@ function code(s: string, i: number): number {
   if (directChars === 1) return s.charCodeAt(i);
   if (directChars === 0) return charCodeAt(s, i);
   // Checked by descriptor so that a getter planted on String.prototype does not run.
-  directChars = ownDesc(STRING_PROTO, "charCodeAt")?.value === CHAR_CODE_AT ? 1 : 0;
+  const d = ownDesc(STRING_PROTO, "charCodeAt");
+  directChars = d !== undefined && isData(d) && d.value === CHAR_CODE_AT ? 1 : 0;
   return code(s, i);
 }
 
@@ -429,7 +446,11 @@ function describe(proto: object): ProtoInfo {
       name ??= known.name;
       break;
     }
-    if (isProxy(p)) break;
+    if (isProxy(p)) {
+      // Its traps must not run, so the class stays unknown: show an ordinary object.
+      name ??= "Object";
+      break;
+    }
     if (name === undefined) {
       const d = ownDesc(p, "constructor");
       if (d !== undefined && isData(d)) {
@@ -471,8 +492,8 @@ function fmtObject(o: object, depth: number, room: number): string {
       return "[Circular *" + refIds[k] + "]";
     }
   }
-  if (isArray(o)) return fmtArray(o, depth, room);
   const proto = protoOf(o);
+  if (isArray(o)) return fmtArray(o, proto === ARRAY_PROTO ? "" : arrayLead(o, proto), depth, room);
   if (proto === OBJECT_PROTO) return fmtProps(o, "", "Object", depth, room);
   const info = proto === null ? NULL_INFO : describe(proto);
   const kind = info.kind === K_NONE ? (proto === null ? K_OBJECT : brandKind(o)) : info.kind;
@@ -649,8 +670,8 @@ function fmtProps(o: object, lead: string, tag: string, depth: number, room: num
       break;
     }
     mark(depth, shown, s.length, i);
-    s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 2) + ": ";
-    if (!truncated) s += fmtDesc(d, depth + 1, fit - s.length);
+    s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 4);
+    if (!truncated) s += ": " + fmtDesc(d, depth + 1, fit - s.length - 2);
     shown++;
     if (truncated || s.length > fit) {
       s = overflowed(s, depth, shown, total, "key", fit);
@@ -661,12 +682,21 @@ function fmtProps(o: object, lead: string, tag: string, depth: number, room: num
   return leave(depth, s);
 }
 
-function fmtArray(a: unknown[], depth: number, room: number): string {
+/** `Foo(2) ` for array subclasses; nothing for arrays from other realms. */
+function arrayLead(a: unknown[], proto: object | null): string {
+  const name = proto === null ? undefined : describe(proto).name;
+  if (name === "Array") return "";
+  return name === undefined
+    ? "[Array(" + a.length + "): null prototype] "
+    : name + "(" + a.length + ") ";
+}
+
+function fmtArray(a: unknown[], lead: string, depth: number, room: number): string {
   const len = a.length;
-  if (len === 0) return "[]";
+  if (len === 0) return lead + "[]";
   if (depth >= MAX_DEPTH) return "[Array]";
   enter(a, depth);
-  let s = "[";
+  let s = lead + "[";
   const fit = room - 1;
   let shown = 0;
   for (let i = 0; i < len;) {
@@ -729,8 +759,8 @@ function fmtEntries(
     if (isMapKind) {
       const step = mapIterNext(iterator);
       if (step.done) break;
-      s += fmt(step.value[0], depth + 1, fit - s.length - 4) + " => ";
-      if (!truncated) s += fmt(step.value[1], depth + 1, fit - s.length);
+      s += fmt(step.value[0], depth + 1, fit - s.length - 4);
+      if (!truncated) s += " => " + fmt(step.value[1], depth + 1, fit - s.length - 4);
     } else {
       const step = setIterNext(iterator);
       if (step.done) break;

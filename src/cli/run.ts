@@ -1,0 +1,145 @@
+// `tph run [options] <script> [script args…]`: trace a whole program.
+
+import { dirname, join, relative, resolve } from "node:path";
+import { commonjsPackageWarning, RunError, runProgram } from "../loader/run_program.ts";
+import { renderTree } from "../render/tree.ts";
+import { findProjectRoot } from "../store/project_root.ts";
+import { CACHE_DIR_NAME, saveRun, writeRunFile } from "../store/runs.ts";
+import { type Command, intOption } from "./command.ts";
+import { CliError } from "./errors.ts";
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a program with every function of the project traced, and store the run",
+  usage: "run [options] <script> [script args…]",
+  options: {
+    scope: {
+      type: "string",
+      multiple: true,
+      arg: "DIR",
+      help: "trace files under DIR instead of the project root (repeatable)",
+    },
+    include: {
+      type: "string",
+      multiple: true,
+      arg: "GLOB",
+      help: "also trace matching files, e.g. 'node_modules/marked/**' (repeatable)",
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      arg: "GLOB",
+      help: "never trace matching files (repeatable)",
+    },
+    "no-external-calls": {
+      type: "boolean",
+      help: "do not record calls into untraced code (packages, JSON.parse, fs…)",
+    },
+    "max-depth": { type: "string", arg: "N", help: "deepest call level recorded (default 30)" },
+    "max-calls": { type: "string", arg: "N", help: "most calls recorded (default 10000)" },
+    "max-repr": { type: "string", arg: "N", help: "longest value text (default 120)" },
+    label: {
+      type: "string",
+      arg: "TEXT",
+      help: "label stored with the run (config: default_label)",
+    },
+    output: { type: "string", short: "o", arg: "FILE", help: "also write the run's JSON to FILE" },
+    "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
+    tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
+    "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
+  },
+  positionals: [1, Infinity],
+  stopAtFirstPositional: true,
+  async run(ctx) {
+    const [scriptArg, ...args] = ctx.positionals;
+    const v = ctx.values;
+    const loaded = ctx.config();
+    for (const w of loaded.warnings) ctx.err(`tph: warning: ${w}`);
+    const cfg = loaded.config;
+    const script = resolve(ctx.cwd, scriptArg);
+    const root = findProjectRoot(dirname(script));
+    const scopeFlag = v.scope as string[] | undefined;
+    const scope = scopeFlag?.length
+      ? scopeFlag.map((d) => resolve(ctx.cwd, d))
+      : cfg.scope.length
+      ? cfg.scope
+      : [root];
+    const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
+    const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
+    const label = (v.label as string | undefined) ?? cfg.default_label;
+    const cjs = commonjsPackageWarning(script);
+    if (cjs) ctx.err(`tph: warning: ${cjs}`);
+    let result;
+    try {
+      result = await runProgram({
+        script: scriptArg,
+        args,
+        cwd: ctx.cwd,
+        config: {
+          loader: {
+            scope,
+            include,
+            exclude,
+            root,
+            externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+          },
+          limits: {
+            maxDepth: intOption(v["max-depth"], "max-depth", "run") ?? cfg.max_depth,
+            maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
+            maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
+            ignoreModules: cfg.ignore_modules,
+          },
+          label,
+        },
+      });
+    } catch (e) {
+      if (e instanceof RunError) throw new CliError(e.message, 1);
+      throw e;
+    }
+    const { run } = result;
+    for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
+    if (v.tree) {
+      const text = renderTree(run.trace, {
+        style: cfg.tree_style,
+        showArgs: cfg.show_args,
+        showReturn: cfg.show_return,
+      });
+      if (text) ctx.err(text);
+    }
+    const saved: string[] = [];
+    if (typeof v.output === "string") {
+      const out = resolve(ctx.cwd, v.output);
+      try {
+        writeRunFile(out, run);
+        saved.push(relative(ctx.cwd, out) || out);
+      } catch (e) {
+        ctx.err(`tph: Cannot write "${v.output}": ${(e as Error).message}`);
+      }
+    }
+    let viewHint = "";
+    if (!v["no-cache"] && cfg.cache) {
+      const cacheDir = typeof v["cache-dir"] === "string"
+        ? resolve(ctx.cwd, v["cache-dir"])
+        : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
+      try {
+        const path = saveRun(run, { cacheDir });
+        saved.unshift(relative(ctx.cwd, path) || path);
+        viewHint = "; view it with: tph tree last";
+      } catch (e) {
+        ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      }
+    }
+    const limited = run.was_limited
+      ? ` (limited by ${run.limit_reason}: ${run.dropped_calls} left out)`
+      : "";
+    const where = saved.length
+      ? `; saved ${saved.join(" and ")}${viewHint}`
+      : "; not saved (--no-cache)";
+    ctx.err(
+      `tph: ${run.call_count} calls recorded${limited} in ${
+        (run.run!.duration_ms / 1000).toFixed(2)
+      }s${where}`,
+    );
+    return result.exitCode;
+  },
+};
