@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { renderTree, type TreeOptions } from "./render/tree.ts";
 import { now } from "./runtime/clock.ts";
+import { isInstrumented } from "./runtime/external.ts";
 import { type Call, runtime } from "./runtime/recorder.ts";
 import { callTree, traceToJSON } from "./runtime/to_json.ts";
 import { Trace as TraceState, type TraceLimits } from "./runtime/trace_state.ts";
@@ -37,7 +38,7 @@ function storage(): any {
 export class TraceHandle {
   readonly #state: TraceState;
   readonly #label: string | null;
-  #saved: { cur: Call | null; store: unknown } | null;
+  #saved: { cur: Call | null; store: unknown; lent: Call | null } | null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -54,8 +55,16 @@ export class TraceHandle {
     if (scoped) this.#saved = null;
     else {
       const als = storage();
-      this.#saved = { cur: rt.swapCurrent(null), store: als.getStore() };
-      als.enterWith(this.#state);
+      // Opened inside a recorded call: the calls it makes from here on (after an await too)
+      // are this trace's roots. Otherwise roots find this trace through the async context.
+      const cur = rt.swapCurrent(null);
+      rt.swapCurrent(cur);
+      // Inside a recorded call, lending that call is enough. The async context is set only
+      // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
+      // function first awaits, which would mix two concurrent blocks.
+      this.#saved = { cur, store: als.getStore(), lent: cur };
+      if (cur !== null) rt.lend(cur, this.#state);
+      else als.enterWith(this.#state);
     }
     rt.countActive(1);
   }
@@ -74,8 +83,8 @@ export class TraceHandle {
     rt.countActive(-1);
     const saved = this.#saved;
     if (saved !== null) {
-      rt.swapCurrent(saved.cur);
-      storage().enterWith(saved.store);
+      if (saved.lent !== null) rt.lend(saved.lent, null);
+      else storage().enterWith(saved.store);
       this.#saved = null;
     }
     return this;
@@ -99,7 +108,7 @@ export class TraceHandle {
 
   /** Number of calls recorded. */
   get callCount(): number {
-    return this.#state.calls.length;
+    return this.#state.callCount;
   }
 
   /** True when a limit (max_calls, max_depth) left calls out. */
@@ -189,8 +198,12 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
   const t = new TraceHandle(options, true);
   const rt = runtime();
   return storage().run(t.state, () => {
-    // The callback starts with an empty stack: its calls are this trace's roots.
-    const saved = rt.swapCurrent(null);
+    // The callback's calls are this trace's roots; when it is instrumented, its own call is the
+    // first root and is left out of the tree (its calls take its place).
+    const cur = rt.swapCurrent(null);
+    rt.swapCurrent(cur);
+    if (cur !== null) rt.lend(cur, t.state);
+    t.state.wrapperPending = isInstrumented(fn);
     let value: T;
     try {
       value = fn();
@@ -198,7 +211,8 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
       t.stop();
       throw e;
     } finally {
-      rt.swapCurrent(saved);
+      t.state.wrapperPending = false;
+      if (cur !== null) rt.lend(cur, null);
     }
     const then = value !== null && typeof value === "object"
       ? (value as { then?: unknown }).then

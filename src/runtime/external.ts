@@ -4,7 +4,8 @@
 
 const fnToString = Function.prototype.toString;
 const known = new WeakMap<object, boolean>();
-const MARK = "__tph_c=";
+// Bun prints the code it transpiles anew (`__tph_c = …`): look for the name alone.
+const MARK = "__tph_c";
 
 /** True when `f` is an instrumented function (it records its own calls). Cached per function. */
 export function isInstrumented(f: object): boolean {

@@ -69,13 +69,34 @@ function snap(v: unknown, t: Trace): unknown {
   return typeof v === "object" && v !== null ? new Snapshot(repr(v, t.maxRepr)) : v;
 }
 
+/**
+ * Calls lent to a nested trace: a `trace()` block opened inside a recorded call gets the calls
+ * that call makes (after an `await` too, when the call takes the stack again), as its roots.
+ */
+const lent = new Map<Call, Trace>();
+
+/** The trace a call made now belongs to, or null when nothing records it. */
+function traceOf(p: Call | null): Trace | null {
+  if (p === null) return rootTrace();
+  if (lent.size !== 0) {
+    const t = lent.get(p);
+    if (t !== undefined) return t;
+  }
+  return p.trace;
+}
+
 function begin(b: number, k: number, args: unknown): Call | null {
-  const p = cur;
+  let p = cur;
+  const prev = p;
   let t: Trace | null;
   let depth: number;
   if (p === null) {
     t = rootTrace();
     if (t === null) return null;
+    depth = 1;
+  } else if (lent.size !== 0 && lent.has(p)) {
+    t = lent.get(p)!;
+    p = null;
     depth = 1;
   } else {
     t = p.trace;
@@ -88,11 +109,19 @@ function begin(b: number, k: number, args: unknown): Call | null {
     t.drop(p, "max_depth");
     return null;
   }
-  if (t.calls.length >= t.maxCalls) {
+  if (t.calls.length >= t.capacity) {
     t.drop(p, "max_calls");
     return null;
   }
-  const c = new Call(id, p, t, depth, now(), args);
+  // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
+  const c = new Call(id, p, t, t.wrapperPending ? 0 : depth, now(), args);
+  // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
+  if (prev !== p) c.prev = prev;
+  if (t.wrapperPending) {
+    t.wrapperPending = false;
+    t.wrapper = c;
+    t.capacity++;
+  }
   if (t.calls.push(c) === FAST_CLOCK_AFTER) startFastClock();
   cur = c;
   return c;
@@ -128,6 +157,11 @@ export const R = {
     activeCount += delta;
     refreshOn();
   },
+  /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
+  lend(c: Call, t: Trace | null): void {
+    if (t === null) lent.delete(c);
+    else lent.set(c, t);
+  },
   /** Read and replace the stack owner: `trace()` blocks start with an empty stack. */
   swapCurrent(next: Call | null): Call | null {
     const old = cur;
@@ -138,23 +172,19 @@ export const R = {
     return begin(b, k, undefined);
   },
   e1(b: number, k: number, a: unknown): Call | null {
-    const p = cur;
-    const t = p === null ? rootTrace() : p.trace;
-    return begin(b, k, t === null ? a : snap(a, t));
+    const t = traceOf(cur);
+    return t === null ? null : begin(b, k, snap(a, t));
   },
   e2(b: number, k: number, a: unknown, a2: unknown): Call | null {
-    const p = cur;
-    const t = p === null ? rootTrace() : p.trace;
+    const t = traceOf(cur);
     return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t)]);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): Call | null {
-    const p = cur;
-    const t = p === null ? rootTrace() : p.trace;
+    const t = traceOf(cur);
     return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
   },
   en(b: number, k: number, args: unknown[]): Call | null {
-    const p = cur;
-    const t = p === null ? rootTrace() : p.trace;
+    const t = traceOf(cur);
     if (t === null) return null;
     for (let i = 0; i < args.length; i++) args[i] = snap(args[i], t);
     return begin(b, k, args);
@@ -218,8 +248,7 @@ export const R = {
 
 const EXTERNAL_HOOKS: ExternalHooks = {
   open(id, args) {
-    const p = cur;
-    const t = p === null ? rootTrace() : p.trace;
+    const t = traceOf(cur);
     if (t === null) return null;
     // A copy: `args` is what the callee receives.
     const shown = new Array(args.length);

@@ -44,29 +44,33 @@ export function callTree(t: Trace): CallNodeJSON[] {
   const nodes = new Map<Call, CallNodeJSON>();
   const roots: CallNodeJSON[] = [];
   const rt = runtime();
+  // Calls still open when the trace stopped stay unfinished, even if they end later.
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   for (let i = 0; i < t.calls.length; i++) {
     const c = t.calls[i];
+    if (c === t.wrapper) continue;
     const f = rt.fn(c.fn);
-    const node: CallNodeJSON = {
+    const finished = c.end >= 0 && c.end <= stopped;
+    const node = {
       name: f.qualname,
       module: f.module,
       file: f.file,
       line: f.line,
       kind: f.kind,
       args: argsOf(c, t.maxRepr),
-      return_value: c.state === 1 ? show(c.ret, t.maxRepr) : null,
-      start_ms: round3(c.start - t.startTime),
-      elapsed_ms: c.end < 0 ? null : Math.max(0, round3(c.end - c.start)),
-      children: [],
-    };
-    if (c.state === 2) node.exception = String(c.ret);
-    if (c.end < 0) node.unfinished = true;
+      return_value: finished && c.state === 1 ? show(c.ret, t.maxRepr) : null,
+    } as CallNodeJSON;
+    if (c.state === 2 && finished) node.exception = String(c.ret);
+    node.start_ms = round3(c.start - t.startTime);
+    node.elapsed_ms = finished ? Math.max(0, round3(c.end - c.start)) : null;
+    if (!finished) node.unfinished = true;
     if (f.flags & FLAG_ASYNC) node.async = true;
     if (f.kind === "external") node.external = true;
     const dropped = t.dropped.get(c);
     if (dropped !== undefined) node.dropped = dropped;
+    node.children = [];
     nodes.set(c, node);
-    const parent = c.parent === null ? undefined : nodes.get(c.parent);
+    const parent = c.parent === null || c.parent === t.wrapper ? undefined : nodes.get(c.parent);
     if (parent === undefined) roots.push(node);
     else parent.children.push(node);
   }
@@ -87,7 +91,7 @@ export function traceToJSON(t: Trace, label: string | null): RunJSON {
     tracepatch_version: VERSION,
     timestamp: t.startedAt.toISOString(),
     label,
-    call_count: t.calls.length,
+    call_count: t.callCount,
     was_limited: reasons.length > 0,
     limit_reason: reasons.length > 0 ? reasons.join(", ") : null,
     dropped_calls: t.droppedTotal,

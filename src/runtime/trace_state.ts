@@ -38,6 +38,11 @@ export class Trace {
   readonly startedAt = new Date();
   readonly startTime = now();
   endTime = -1;
+  /** trace.run(): the next root call is the callback itself, hidden from the tree. */
+  wrapperPending = false;
+  wrapper: Call | null = null;
+  /** Calls that fit: maxCalls, plus the hidden callback call when there is one. */
+  capacity: number;
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
   droppedAtRoot = 0;
   droppedTotal = 0;
@@ -47,6 +52,7 @@ export class Trace {
   constructor(limits: TraceLimits = {}) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
+    this.capacity = this.maxCalls;
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
     this.include = [...(limits.include ?? [])];
@@ -65,6 +71,11 @@ export class Trace {
     };
   }
 
+  /** Calls recorded, not counting the hidden callback of trace.run(). */
+  get callCount(): number {
+    return this.calls.length - (this.wrapper === null ? 0 : 1);
+  }
+
   /** Whether calls of this function are recorded (cached per function). */
   accepts(id: number): boolean {
     let ok = this.#accepted.get(id);
@@ -80,7 +91,8 @@ export class Trace {
 
   /** Count a call a limit left out, under the open call where it was cut. */
   drop(under: Call | null, reason: string): void {
-    if (under === null) this.droppedAtRoot++;
+    // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
+    if (under === null || under === this.wrapper) this.droppedAtRoot++;
     else this.dropped.set(under, (this.dropped.get(under) ?? 0) + 1);
     this.droppedTotal++;
     this.limitReasons.add(reason);
