@@ -190,6 +190,8 @@ class Walker {
   #packageBindings = new Map<string, string>();
   /** Calls inside recorded functions that may call out of the traced code. */
   #callSites: Node[] = [];
+  /** Starts of expression statements in statement lists (see #external on ASI). */
+  #statementStarts = new Set<number>();
 
   constructor(source: string, file: string, module: string, map: InputSourceMap | null) {
     this.#src = source;
@@ -285,9 +287,13 @@ class Walker {
       case "ForOfStatement":
         if (node.await) return this.#forAwait(node);
         break;
+      case "Program":
       case "BlockStatement":
       case "StaticBlock":
         return this.#statements(node.body);
+      case "SwitchCase":
+        this.walk(node.test, null);
+        return this.#statements(node.consequent);
       case "TryStatement":
         if (node.finalizer) this.#wakeAt(node.finalizer);
         break;
@@ -418,10 +424,10 @@ class Walker {
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
       s.appendRight(body.start, `{${prologue}return ${R}.r(${C},`);
-      s.prependLeft(body.end, `)${CLOSER}}`);
       this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0 };
       this.walk(body, null);
       this.#scope = outer;
+      s.appendLeft(body.end, `)${CLOSER}}`);
       return;
     }
     const stmts = body.body as Node[];
@@ -440,13 +446,7 @@ class Walker {
       if (sup) open = sup.end;
     }
     const close = body.end - 1;
-    if (open === close) {
-      s.appendRight(open, prologue);
-      s.appendRight(open, CLOSER);
-    } else {
-      s.appendRight(open, prologue);
-      s.prependLeft(close, CLOSER);
-    }
+    s.appendRight(open, prologue);
     this.#scope = {
       async: Boolean(fn.async),
       generator: Boolean(fn.generator),
@@ -454,11 +454,16 @@ class Walker {
     };
     this.#statements(stmts);
     this.#scope = outer;
+    // Closers go in after the body's own (post-order, appended): inner ones come first at a
+    // shared offset. An empty body has opener and closer at one offset, both after it.
+    if (open === close) s.appendRight(open, CLOSER);
+    else s.appendLeft(close, CLOSER);
   }
 
   /** Walk a statement list; after a `for await` loop the call takes the stack again. */
   #statements(list: Node[]): void {
     for (const st of list) {
+      if (st.type === "ExpressionStatement") this.#statementStarts.add(st.start);
       this.walk(st, null);
       let loop = st;
       while (loop.type === "LabeledStatement") loop = loop.body;
@@ -499,12 +504,15 @@ class Walker {
     const table = `${BASE_PREFIX}${this.#hash}??${META_PREFIX}${this.#hash}()`;
     const s = this.#s;
     // The callee text stays in call position, so `this` and error messages are unchanged when
-    // nothing records; only the recording branch goes through the stand-in.
+    // nothing records; only the recording branch goes through the stand-in. A statement that
+    // now starts with "(" gets a ";" first: after a line without one, ASI would not apply.
+    const at = object === null ? callee.start : object.start;
+    const semi = this.#statementStarts.has(at) ? ";" : "";
     if (object === null) {
-      s.appendRight(callee.start, `(${C}===null?`);
+      s.appendRight(callee.start, `${semi}(${C}===null?`);
       s.prependLeft(callee.end, `:${R}.k(${C},${table},${k},void 0,${name}))`);
     } else {
-      s.appendRight(object.start, `(${C}===null?`);
+      s.appendRight(object.start, `${semi}(${C}===null?`);
       s.prependLeft(
         object.end,
         `:${R}.km(${C},${table},${k},${object.name},${JSON.stringify(key)}))`,
@@ -524,29 +532,27 @@ class Walker {
   #return(node: Node): void {
     const arg = node.argument;
     const scope = this.#scope;
-    if (arg && scope && node.start >= scope.recordFrom) {
-      this.#s.appendRight(arg.start, `${R}.r(${C},`);
-      this.#s.prependLeft(arg.end, ")");
-    }
+    const record = arg && scope && node.start >= scope.recordFrom;
+    // The leading space: minified `return{…}` must not become `return__tph.r(…)`; a sequence
+    // `return a, b` is one argument.
+    const seq = record && arg.type === "SequenceExpression";
+    if (record) this.#s.appendRight(arg.start, ` ${R}.r(${C},${seq ? "(" : ""}`);
     if (arg) this.walk(arg, null);
+    if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
   }
 
   /** `await x` / `yield x`: hand the stack back before suspending, take it again on resume. */
   #suspend(node: Node, needs: "async" | "generator"): void {
     const scope = this.#scope;
     const arg = node.argument;
-    if (scope && scope[needs]) {
-      const s = this.#s;
-      s.appendRight(node.start, `${R}.w(${C},`);
-      if (arg) {
-        s.appendRight(arg.start, `${R}.s(${C},`);
-        s.prependLeft(arg.end, "))");
-      } else {
-        s.prependLeft(node.end, ")");
-        s.prependLeft(node.end, ` ${R}.s(${C})`);
-      }
+    const record = scope && scope[needs];
+    const s = this.#s;
+    if (record) {
+      s.appendRight(node.start, ` ${R}.w(${C},`);
+      if (arg) s.appendRight(arg.start, ` ${R}.s(${C},`);
     }
     if (arg) this.walk(arg, null);
+    if (record) s.appendLeft(node.end, arg ? "))" : ` ${R}.s(${C}))`);
   }
 
   /** After a rejected `await` or a `throw()` into a generator, catch/finally resume the call. */
@@ -560,20 +566,19 @@ class Walker {
   #forAwait(node: Node): void {
     const scope = this.#scope;
     const s = this.#s;
-    if (scope && scope.async) {
+    const record = scope && scope.async;
+    const block = node.body.type === "BlockStatement";
+    if (record) {
       // The loop's implicit awaits: fa() wraps the iterator so the stack is handed back before
       // each one, and the body (and the code after the loop) take it again.
-      s.appendRight(node.right.start, `${R}.fa(${C},`);
-      s.prependLeft(node.right.end, ")");
-      if (node.body.type === "BlockStatement") {
-        s.appendRight(node.body.start + 1, `${R}.w(${C});`);
-      } else {
-        s.appendRight(node.body.start, `{${R}.w(${C});`);
-        s.prependLeft(node.body.end, "}");
-      }
+      s.appendRight(node.right.start, ` ${R}.fa(${C},`);
+      if (block) s.appendRight(node.body.start + 1, `${R}.w(${C});`);
+      else s.appendRight(node.body.start, `{${R}.w(${C});`);
     }
     this.walk(node.left, null);
     this.walk(node.right, null);
+    if (record) s.appendLeft(node.right.end, ")");
     this.walk(node.body, null);
+    if (record && !block) s.appendLeft(node.body.end, "}");
   }
 }

@@ -5,9 +5,10 @@
 import * as nodeModule from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
 import { runtime } from "../runtime/recorder.ts";
+import { globToRegExp } from "../runtime/glob.ts";
 import { makeScope, type ScopeOptions } from "./scope.ts";
 import { transform } from "./transform.ts";
 
@@ -19,6 +20,51 @@ export interface LoaderOptions extends ScopeOptions {
   transformCacheDir?: string | null;
   /** Record calls into packages and well-known globals as external calls. Default true. */
   externalCalls?: boolean;
+}
+
+const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'(]|export\s)/m;
+const CJS_SYNTAX = /\b(?:module\.exports|exports\.[\w$]+\s*=|require\s*\()/;
+
+/** Whether Bun would load this file as CommonJS. */
+function isCommonJS(path: string, ext: string, source: string): boolean {
+  if (ext === "cjs" || ext === "cts") return true;
+  if (ext !== "js" && ext !== "ts") return false;
+  if (ESM_SYNTAX.test(source) || !CJS_SYNTAX.test(source)) return false;
+  return nearestPackageType(dirname(path)) !== "module";
+}
+
+function nearestPackageType(dir: string): string | undefined {
+  for (;; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type ?? "commonjs";
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+    }
+  }
+}
+
+/** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
+function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
+  // deno-lint-ignore no-explicit-any
+  const Module = nodeModule.Module as any;
+  const m = new Module(path, null);
+  m.filename = path;
+  m.paths = Module._nodeModulePaths(dirname(path));
+  // deno-lint-ignore no-explicit-any
+  const Bun = (globalThis as any).Bun;
+  const js = loader === "ts" ? new Bun.Transpiler({ loader: "ts" }).transformSync(code) : code;
+  m._compile(js, path);
+  m.loaded = true;
+  const exports = m.exports;
+  const namespace: Record<string, unknown> = {};
+  if (exports !== null && (typeof exports === "object" || typeof exports === "function")) {
+    for (const key of Object.keys(exports)) namespace[key] = exports[key];
+  }
+  namespace.default = exports !== null && typeof exports === "object" && exports.__esModule &&
+      "default" in exports
+    ? exports.default
+    : exports;
+  return namespace;
 }
 
 const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
@@ -53,12 +99,11 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
   const Bun = (globalThis as any).Bun;
   if (Bun !== undefined) {
     const roots = options.scope.map((d) => escapeRegExp(d.replace(/\/$/, "")));
-    const globs = (options.include ?? []).map(() => null);
-    // Bun matches the filter natively; node_modules below a scope folder are left out by the
-    // lookahead, include globs are checked in the callback.
-    const filter = globs.length > 0
-      ? /\.(?:[cm]?[jt]s|[jt]sx)$/
-      : new RegExp(`^(?:${roots.join("|")})/(?!.*/node_modules/).*\\.(?:[cm]?[jt]s|[jt]sx)$`);
+    // Bun matches the filter natively, so files out of scope never reach the callback: scope
+    // folders without their node_modules (the lookahead), or an include glob.
+    const parts = [`^(?:${roots.join("|")})/(?!.*/node_modules/).*\\.(?:[cm]?[jt]s|[jt]sx)$`];
+    for (const glob of options.include ?? []) parts.push(globToRegExp(glob).source);
+    const filter = new RegExp(parts.join("|"));
     Bun.plugin({
       name: "tph",
       setup(
@@ -70,6 +115,7 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
           const source = readFileSync(path, "utf8");
           if (!inScope(path)) return { contents: source, loader };
           count++;
+          const commonjs = isCommonJS(path, ext, source);
           const code = transform(source, {
             filename: path,
             lang: loader as Lang,
@@ -77,7 +123,12 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
           });
-          return { contents: code, loader };
+          // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
+          // CommonJS module's exports: run it as CommonJS here and hand Bun its exports.
+          return commonjs ? { exports: runCommonJS(path, code, loader), loader: "object" } : {
+            contents: code,
+            loader,
+          };
         });
       },
     });
