@@ -109,6 +109,8 @@ export interface RunJSON {
   limit_reason: string | null;
   /** Calls left out by limits, in total. */
   dropped_calls: number;
+  /** Of those, calls left out with no recorded call open to count them under. */
+  dropped_at_root?: number;
   config: TraceConfigJSON;
   /** Present for runs made by `tph run`. */
   run?: RunInfo;

@@ -73,7 +73,11 @@ export function runPlain(rt: RuntimeName, file: string, options: RunOptions = {}
 }
 
 /** Run a program with every in-scope function instrumented and one trace recording. */
-export function runTraced(rt: RuntimeName, file: string, options: TracedOptions = {}): TracedResult {
+export function runTraced(
+  rt: RuntimeName,
+  file: string,
+  options: TracedOptions = {},
+): TracedResult {
   const dir = mkdtempSync(join(tmpdir(), "tph-test-"));
   const out = join(dir, "trace.json");
   const root = options.cwd ?? dirname(resolve(file));

@@ -1,56 +1,90 @@
 import type { LoadedConfig } from "../config/load_config.ts";
 import { usageError } from "./errors.ts";
 
-/** An option of a command, for parsing and for `tph help`. */
+/** An option of a command, for parsing (node:util parseArgs) and for `tph help`. */
 export interface OptionSpec {
+  /** `string` options take a value; `boolean` ones do not. */
   type: "string" | "boolean";
+  /** One-letter alias, without the dash. */
   short?: string;
+  /** May be given more than once; the values are collected in a list. */
   multiple?: boolean;
-  /** Placeholder shown in help, e.g. `N` or `DIR`. */
+  /** Placeholder of the value in help, e.g. `N` or `DIR`. */
   arg?: string;
+  /** One line for `tph help`. */
   help: string;
 }
 
-/** What a command's run() gets. */
+/** What a command's `run()` gets: its parsed arguments and the ways to talk to the user. */
 export interface Context {
+  /** Option values by long name (`"max-depth"`); absent options are undefined. */
   values: Record<string, string | boolean | string[] | undefined>;
+  /** Positional arguments; for commands that stop at the first one, it and everything after. */
   positionals: string[];
+  /** The folder tph was started in. */
   cwd: string;
+  /** Write one or more lines to stdout (a newline is added). */
   out(text: string): void;
+  /** Write one or more lines to stderr (a newline is added). */
   err(text: string): void;
-  /** Colours for stdout (a terminal, NO_COLOR unset). */
+  /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
   color: boolean;
-  /** The configuration, loaded on first use. */
+  /** The configuration, loaded on first use (warnings are the command's to print). */
   config(): LoadedConfig;
+  /** The environment. */
+  env?: Record<string, string | undefined>;
+  /** Every command, for `tph help`. */
+  commands?: readonly Command[];
 }
 
-/** A command: data for the parser and help, plus run() returning an exit code. */
+/** A command: data for the parser and for help, plus `run()` returning an exit code. */
 export interface Command {
+  /** What the user types after `tph`. */
   name: string;
+  /** One line for the command list (lower case, no period). */
   summary: string;
-  /** Usage line after `tph `, e.g. `tree <run> [options]`. */
+  /** Usage after `tph `, e.g. `tree <run> [options]`. */
   usage: string;
+  /** More lines for `tph help <command>`. */
+  details?: string[];
+  /** Example command lines for `tph help <command>`. */
+  examples?: string[];
+  /** Options by long name; `-h, --help` is added to every command. */
   options: Record<string, OptionSpec>;
-  /** Positional arguments: how many at least and at most. */
+  /** How many positional arguments: at least, at most. */
   positionals: [number, number];
-  /** For `run`: everything after the first positional belongs to the program. */
+  /** For `run`: the first positional ends tph's options; it and the rest are the program's. */
   stopAtFirstPositional?: boolean;
+  /** Do the work; return the exit code. Failures are thrown (see {@linkcode CliError}). */
   run(ctx: Context): Promise<number> | number;
 }
 
 /**
- * A whole number from an option, or a usage error naming the option.
+ * A whole number from an option's text, or a usage error naming the option.
  *
- * @param value The option's text.
- * @param name The option, for the message.
+ * @param value The option's value (undefined when it was not given).
+ * @param name The option's long name, for the message.
  * @param command The command, for the hint.
- * @returns The number.
+ * @param min The smallest number accepted (default 0).
+ * @returns The number, or undefined when the option was not given.
+ *
+ * @example
+ * ```ts
+ * import { intOption } from "./src/cli/command.ts";
+ * console.log(intOption("3", "max-depth", "tree", 1)); // 3
+ * ```
  */
-export function intOption(value: unknown, name: string, command: string): number | undefined {
+export function intOption(
+  value: unknown,
+  name: string,
+  command: string,
+  min = 0,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
-    throw usageError(`--${name} takes a whole number, got "${value}"`, command);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    const what = min >= 1 ? "a positive whole number" : "a whole number";
+    throw usageError(`--${name} takes ${what}, got "${value}"`, command);
   }
   return n;
 }

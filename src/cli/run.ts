@@ -5,6 +5,7 @@ import { commonjsPackageWarning, RunError, runProgram } from "../loader/run_prog
 import { renderTree } from "../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { CACHE_DIR_NAME, saveRun, writeRunFile } from "../store/runs.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, intOption } from "./command.ts";
 import { CliError } from "./errors.ts";
 
@@ -124,7 +125,10 @@ export const runCommand: Command = {
       try {
         const path = saveRun(run, { cacheDir });
         saved.unshift(relative(ctx.cwd, path) || path);
-        viewHint = "; view it with: tph tree last";
+        // `last` finds it only where the read commands look from this folder.
+        viewHint = cacheDir === cacheDirFor(ctx)
+          ? "; view it with: tph tree last"
+          : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
       } catch (e) {
         ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       }

@@ -1,236 +1,162 @@
-// Configuration: tracepatch.toml (searched from the working folder upward), else a "tracepatch"
-// key in the nearest deno.json(c) or package.json. Keys as tracepatch's, plus scope/include/
-// exclude/external_calls. Command-line flags override what is found here.
+// Configuration: tracepatch.toml, or a "tracepatch" key in deno.json(c) or package.json. The
+// nearest folder (from the working folder upward) that has one wins; within one folder
+// tracepatch.toml comes first. Flags override what is found here.
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
+import { displayPath } from "../store/display_path.ts";
+import { parseJsonc } from "./_jsonc.ts";
+import { ConfigError } from "./config_error.ts";
+import { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";
+import { validateConfig } from "./validate_config.ts";
 
-/** The effective configuration (snake_case, as in the files). */
-export interface TphConfig {
-  ignore_modules: string[];
-  max_depth: number;
-  max_calls: number;
-  max_repr: number;
-  cache: boolean;
-  cache_dir: string | null;
-  default_label: string | null;
-  show_args: boolean;
-  show_return: boolean;
-  tree_style: "ascii" | "unicode";
-  scope: string[];
-  include: string[];
-  exclude: string[];
-  external_calls: boolean;
+export { ConfigError } from "./config_error.ts";
+export { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";
+
+/** The name of tph's own config file. */
+export const CONFIG_FILE_NAME = "tracepatch.toml";
+
+/** The key tph reads in deno.json, deno.jsonc and package.json. */
+export const JSON_KEY = "tracepatch";
+
+const JSON_FILES = ["deno.json", "deno.jsonc", "package.json"];
+
+/** Options of {@linkcode loadConfig}. */
+export interface LoadConfigOptions {
+  /** Where the search starts; relative paths are resolved against it. */
+  cwd: string;
+  /** Read this file instead of searching: TOML, or JSON with a `"tracepatch"` key. */
+  file?: string;
 }
-
-/** Defaults, as in tracepatch where it has the key. */
-export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
-  ignore_modules: [],
-  max_depth: 30,
-  max_calls: 10000,
-  max_repr: 120,
-  cache: true,
-  cache_dir: null,
-  default_label: null,
-  show_args: true,
-  show_return: true,
-  tree_style: "unicode",
-  scope: [],
-  include: [],
-  exclude: [],
-  external_calls: true,
-});
-
-type Kind = "strings" | "count" | "bool" | "path" | "text" | "style";
-const KINDS: Record<keyof TphConfig, Kind> = {
-  ignore_modules: "strings",
-  max_depth: "count",
-  max_calls: "count",
-  max_repr: "count",
-  cache: "bool",
-  cache_dir: "path",
-  default_label: "text",
-  show_args: "bool",
-  show_return: "bool",
-  tree_style: "style",
-  scope: "strings",
-  include: "strings",
-  exclude: "strings",
-  external_calls: "bool",
-};
-// tracepatch keys that mean nothing here but are not mistakes.
-const TOLERATED = new Set(["auto_save", "test"]);
-
-/** A configuration file that cannot be used; the message names file, place and fix. */
-export class ConfigError extends Error {}
 
 /** Where the configuration came from and what it says. */
 export interface LoadedConfig {
+  /** The effective values; `cache_dir` and `scope` are absolute (resolved against `baseDir`). */
   config: TphConfig;
-  /** `path` or `path ("tracepatch" key)`; null when only defaults apply. */
+  /** The file it came from (absolute), or null when only defaults apply. */
   source: string | null;
-  /** Folder relative paths in the file are resolved against. */
+  /** `"tracepatch"` when the values are that key of a JSON file; null for TOML or defaults. */
+  section: string | null;
+  /** The folder relative paths in the file are resolved against (the working folder for defaults). */
   baseDir: string;
+  /** The keys the file sets, in its order. */
+  keys: (keyof TphConfig)[];
+  /** One line per unknown or ignored key, or config-like file that could not be read. */
   warnings: string[];
 }
 
-function parseJsonc(text: string): unknown {
+function readText(path: string, shown: string): string {
   try {
-    return JSON.parse(text);
-  } catch {
-    // deno.json may hold comments and trailing commas.
-    const stripped = text
-      .replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str) => str ?? "")
-      .replace(/,(\s*[}\]])/g, "$1");
-    return JSON.parse(stripped);
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === "ENOENT" ? "file not found" : (e as Error).message;
+    throw new ConfigError(`Cannot read config "${shown}": ${why}`);
   }
 }
 
-function closest(word: string): string | null {
-  let best: string | null = null, bestScore = 3;
-  for (const key of Object.keys(KINDS)) {
-    const d = distance(word, key);
-    if (d < bestScore) [best, bestScore] = [key, d];
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
-
-function check(raw: Record<string, unknown>, where: string, baseDir: string) {
-  const config: TphConfig = structuredClone(DEFAULT_CONFIG) as TphConfig;
-  const warnings: string[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    const kind = KINDS[key as keyof TphConfig];
-    if (kind === undefined) {
-      if (!TOLERATED.has(key)) {
-        const hint = closest(key);
-        warnings.push(
-          `Unknown key "${key}" in ${where}${hint ? ` (did you mean "${hint}"?)` : ""}`,
-        );
-      }
-      continue;
-    }
-    const bad = (expected: string) =>
-      new ConfigError(
-        `Invalid "${key}" in ${where}: expected ${expected}, got ${JSON.stringify(value)}`,
-      );
-    switch (kind) {
-      case "strings":
-        if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-          throw bad("a list of strings");
-        }
-        break;
-      case "count":
-        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-          throw bad("a whole number ≥ 0");
-        }
-        break;
-      case "bool":
-        if (typeof value !== "boolean") throw bad("true or false");
-        break;
-      case "path":
-      case "text":
-        if (value !== null && typeof value !== "string") throw bad("a string");
-        break;
-      case "style":
-        if (value !== "ascii" && value !== "unicode") throw bad('"ascii" or "unicode"');
-        break;
-    }
-    // deno-lint-ignore no-explicit-any
-    (config as any)[key] = value;
-  }
+function finish(
+  raw: Record<string, unknown>,
+  path: string,
+  section: string | null,
+  cwd: string,
+): LoadedConfig {
+  const where = displayPath(path, cwd) + (section ? ` ("${section}" key)` : "");
+  const { config, keys, warnings } = validateConfig(raw, where);
+  const baseDir = dirname(path);
   if (config.cache_dir !== null) config.cache_dir = resolve(baseDir, config.cache_dir);
   config.scope = config.scope.map((s) => resolve(baseDir, s));
-  return { config, warnings };
+  return { config, source: path, section, baseDir, keys, warnings };
 }
 
-function fromToml(path: string): LoadedConfig {
+function fromToml(path: string, cwd: string): LoadedConfig {
+  const shown = displayPath(path, cwd);
   let raw: Record<string, unknown>;
   try {
-    raw = parseToml(readFileSync(path, "utf8")) as Record<string, unknown>;
+    raw = parseToml(readText(path, shown)) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
-      const reason = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
-      throw new ConfigError(
-        `Invalid TOML in ${path} at line ${e.line}, column ${e.column}: ${reason}`,
-      );
-    }
-    throw new ConfigError(`Cannot read ${path}: ${(e as Error).message}`);
+    if (!(e instanceof TomlError)) throw e;
+    const reason = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+    throw new ConfigError(
+      `Cannot read config "${shown}": invalid TOML at line ${e.line}, column ${e.column}: ${reason}`,
+    );
   }
-  return { ...check(raw, path, dirname(path)), source: path, baseDir: dirname(path) };
+  return finish(raw, path, null, cwd);
 }
 
-function fromJson(path: string): LoadedConfig | null {
+/** The config in a JSON file's "tracepatch" key; null when it has none. */
+function fromJson(path: string, cwd: string, warnings: string[] | null): LoadedConfig | null {
+  const shown = displayPath(path, cwd);
+  const text = readText(path, shown);
   let data: unknown;
   try {
-    data = parseJsonc(readFileSync(path, "utf8"));
-  } catch {
-    return null; // the runtime reports a broken deno.json/package.json itself
+    data = parseJsonc(text);
+  } catch (e) {
+    const why = `invalid JSON (${(e as Error).message.split("\n")[0]})`;
+    if (warnings === null) throw new ConfigError(`Cannot read config "${shown}": ${why}`);
+    // A broken deno.json or package.json is the runtime's to report, unless it may hold ours.
+    if (text.includes(`"${JSON_KEY}"`)) warnings.push(`Skipping ${shown}: ${why}`);
+    return null;
   }
-  const section = (data as Record<string, unknown> | null)?.tracepatch;
-  if (section === undefined) return null;
-  const where = `${path} ("tracepatch" key)`;
+  if (data === null || typeof data !== "object" || !Object.hasOwn(data, JSON_KEY)) return null;
+  const section = (data as Record<string, unknown>)[JSON_KEY];
   if (section === null || typeof section !== "object" || Array.isArray(section)) {
-    throw new ConfigError(`Invalid ${where}: expected an object`);
+    throw new ConfigError(
+      `Invalid config in ${shown}: "${JSON_KEY}" must be an object, got ${JSON.stringify(section)}`,
+    );
   }
-  return {
-    ...check(section as Record<string, unknown>, where, dirname(path)),
-    source: where,
-    baseDir: dirname(path),
-  };
+  return finish(section as Record<string, unknown>, path, JSON_KEY, cwd);
 }
 
 /**
  * Find and read the configuration.
  *
- * @param options `cwd` to search from; `file` to read one file instead (TOML, or JSON with a
- *   "tracepatch" key).
- * @returns The effective configuration, where it came from and warnings (unknown keys).
+ * @param options `cwd` to search from; `file` to read one file instead.
+ * @returns The effective values (defaults for keys not set), where they came from, and warnings.
+ * @throws {ConfigError} One line naming the file: not found, invalid TOML (with line and column),
+ * invalid JSON, or a value of the wrong type (naming the key and the type expected).
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./src/config/load_config.ts";
+ * const { config, source, warnings } = loadConfig({ cwd: "." });
+ * console.log(source ?? "defaults", config.max_depth, warnings);
+ * ```
  */
-export function loadConfig(options: { cwd: string; file?: string }): LoadedConfig {
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const cwd = resolve(options.cwd);
   if (options.file !== undefined) {
-    const path = resolve(options.cwd, options.file);
+    const path = resolve(cwd, options.file);
     if (!existsSync(path)) {
       throw new ConfigError(`Cannot read config "${options.file}": file not found`);
     }
-    if (path.endsWith(".json") || path.endsWith(".jsonc")) {
-      const found = fromJson(path);
-      if (found === null) throw new ConfigError(`${path} has no "tracepatch" key`);
-      return found;
+    if (!/\.jsonc?$/.test(path)) return fromToml(path, cwd);
+    const found = fromJson(path, cwd, null);
+    if (found === null) {
+      throw new ConfigError(
+        `Cannot read config "${options.file}": it has no "${JSON_KEY}" key`,
+      );
     }
-    return fromToml(path);
+    return found;
   }
-  // The nearest folder that configures tph wins; in one folder, tracepatch.toml first.
-  for (let dir = resolve(options.cwd);; dir = dirname(dir)) {
-    const toml = join(dir, "tracepatch.toml");
-    if (existsSync(toml)) return fromToml(toml);
-    for (const name of ["deno.json", "deno.jsonc", "package.json"]) {
-      const p = join(dir, name);
-      if (existsSync(p)) {
-        const found = fromJson(p);
-        if (found !== null) return found;
-      }
+  const warnings: string[] = [];
+  for (let dir = cwd;; dir = dirname(dir)) {
+    const toml = join(dir, CONFIG_FILE_NAME);
+    let found = existsSync(toml) ? fromToml(toml, cwd) : null;
+    for (const name of JSON_FILES) {
+      const path = join(dir, name);
+      if (found === null && existsSync(path)) found = fromJson(path, cwd, warnings);
     }
+    if (found !== null) return { ...found, warnings: [...warnings, ...found.warnings] };
     if (dirname(dir) === dir) break;
   }
   return {
-    config: structuredClone(DEFAULT_CONFIG) as TphConfig,
+    config: structuredClone({ ...DEFAULT_CONFIG }) as TphConfig,
     source: null,
-    baseDir: resolve(options.cwd),
-    warnings: [],
+    section: null,
+    baseDir: cwd,
+    keys: [],
+    warnings,
   };
 }

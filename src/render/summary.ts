@@ -1,105 +1,187 @@
 import type { RunJSON } from "../types.ts";
-import { formatDuration } from "./tree.ts";
+import { countCalls, formatDuration } from "./tree.ts";
 
-/** One row of `tph logs`. */
+/** One row of `tph logs`: a run and its id. */
 export interface LogRow {
+  /** The run id (file name without `run_` and `.json`). */
   id: string;
+  /** The run. */
   run: RunJSON;
 }
 
-function ended(run: RunJSON): string {
-  const r = run.run;
-  if (r === undefined) return "-";
-  if (r.signal) return `signal ${r.signal}`;
-  if (r.ended === "completed") return `ok (${r.exit_code ?? 0})`;
-  if (r.ended === "exception" || r.ended === "rejection") return `error (${r.exit_code})`;
-  return `exit ${r.exit_code}`;
+/** Options shared by {@linkcode renderRunSummary} and {@linkcode renderLogTable}. */
+export interface SummaryOptions {
+  /** Show times in the local time zone (default) or in UTC. */
+  timeZone?: "local" | "utc";
 }
 
-function localTime(iso: string): string {
+/** Options of {@linkcode renderRunSummary}. */
+export interface RunSummaryOptions extends SummaryOptions {
+  /** The run's id, when it is in the cache. */
+  id?: string;
+  /** The run's file, as it should be shown. */
+  path?: string;
+  /** Most root calls listed (default 20); a last line counts the others. */
+  maxRoots?: number;
+}
+
+const COMMAND_WIDTH = 40;
+
+function formatTime(iso: string, zone: SummaryOptions["timeZone"]): string {
   const d = new Date(iso);
   if (isNaN(d.getTime())) return iso;
   const p = (n: number) => String(n).padStart(2, "0");
+  if (zone === "utc") {
+    return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ` +
+      `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+  }
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
     `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** A command line as a shell would take it back: words with spaces or quotes are quoted. */
+function shellJoin(words: string[]): string {
+  return words.map((w) => /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`)
+    .join(" ");
 }
 
 function cut(text: string, width: number): string {
   return text.length > width ? text.slice(0, width - 1) + "…" : text;
 }
 
+/** How a run ended, in a few words for the table: `ok`, `exit 3`, `exception`, `SIGINT`. */
+function endedShort(run: RunJSON): string {
+  const r = run.run;
+  if (r === undefined) return "-";
+  if (r.ended === "signal") return r.signal ?? "signal";
+  if (r.ended === "completed") return r.exit_code ? `exit ${r.exit_code}` : "ok";
+  if (r.ended === "exit") return `exit ${r.exit_code ?? "?"}`;
+  return r.ended;
+}
+
+/** How a run ended, in a sentence for `tph view`. */
+function endedLong(run: RunJSON): string {
+  const r = run.run!;
+  const code = r.exit_code === null ? "" : ` (exit code ${r.exit_code})`;
+  switch (r.ended) {
+    case "completed":
+      return `completed${code}`;
+    case "exit":
+      return `exited early${code}`;
+    case "exception":
+      return `uncaught exception${r.error ? `: ${r.error}` : ""}${code}`;
+    case "rejection":
+      return `unhandled rejection${r.error ? `: ${r.error}` : ""}${code}`;
+    case "signal":
+      return `killed by ${r.signal ?? "a signal"}${code}`;
+    default:
+      return `${r.ended}${r.error ? `: ${r.error}` : ""}${code}`;
+  }
+}
+
+function limited(run: RunJSON): string {
+  if (!run.was_limited) return "no";
+  const dropped = run.dropped_calls ?? 0;
+  return `yes, by ${run.limit_reason ?? "limits"}: ${dropped} call${
+    dropped === 1 ? "" : "s"
+  } left out`;
+}
+
 /**
- * The `tph logs` table, newest first as given.
+ * The `tph view` description of a run: when, label, command, runtime, working folder, how it
+ * ended, duration, calls, limits, the configuration it ran with, and its root calls.
+ *
+ * @param run The run.
+ * @param options Its id and file, the time zone, how many root calls to list.
+ * @returns Aligned `key  value` lines, then the root calls; no trailing newline.
+ *
+ * @example
+ * ```ts
+ * import { renderRunSummary } from "./src/render/summary.ts";
+ * declare const run: import("./src/types.ts").RunJSON;
+ * console.log(renderRunSummary(run, { id: "20261122T081502_123_demo_3fa2c1" }));
+ * ```
+ */
+export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}): string {
+  const rows: [string, string][] = [];
+  if (options.id !== undefined) rows.push(["Run", options.id]);
+  if (options.path !== undefined) rows.push(["File", options.path]);
+  rows.push(["Time", formatTime(run.timestamp, options.timeZone)]);
+  rows.push(["Label", run.label ?? "-"]);
+  const r = run.run;
+  if (r !== undefined) {
+    rows.push(["Command", shellJoin(r.command)]);
+    rows.push(["Runtime", `${r.runtime} ${r.runtime_version}`]);
+    rows.push(["Cwd", r.cwd]);
+    rows.push(["Ended", endedLong(run)]);
+    rows.push(["Duration", formatDuration(r.duration_ms)]);
+  } else rows.push(["Source", "a trace() block saved by the program (not tph run)"]);
+  rows.push(["Calls", String(run.call_count)]);
+  rows.push(["Limited", limited(run)]);
+  const c = run.config;
+  if (c !== undefined) {
+    const list = (xs: string[] | undefined) => JSON.stringify(xs ?? []).replaceAll('","', '", "');
+    rows.push([
+      "Config",
+      `max_depth=${c.max_depth} max_calls=${c.max_calls} max_repr=${c.max_repr}`,
+    ]);
+    rows.push(["", `ignore_modules=${list(c.ignore_modules)}`]);
+    rows.push(["", `include=${list(c.include)} exclude=${list(c.exclude)}`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  const max = options.maxRoots ?? 20;
+  lines.push("", `Root calls (${run.trace.length}):`);
+  if (run.trace.length === 0) lines.push("  (none recorded)");
+  const shown = run.trace.slice(0, max).map((n) => {
+    const time = n.elapsed_ms === null || n.unfinished
+      ? "unfinished"
+      : formatDuration(n.elapsed_ms);
+    const calls = countCalls([n]);
+    const notes = [time, `${calls} call${calls === 1 ? "" : "s"}`];
+    if (n.exception !== undefined) notes.push(`!! ${n.exception.replace(/\r?\n/g, "\\n")}`);
+    return [`${n.async ? "async " : ""}${n.name}()`, `[${notes.join(", ")}]`];
+  });
+  const nameWidth = Math.min(40, Math.max(0, ...shown.map(([name]) => name.length)));
+  for (const [name, notes] of shown) lines.push(`  ${name.padEnd(nameWidth)}  ${notes}`);
+  if (run.trace.length > max) lines.push(`  … ${run.trace.length - max} more`);
+  return lines.join("\n");
+}
+
+/**
+ * The `tph logs` table, in the order given (newest first), numbered from 1 as `tph view N` and
+ * `tph tree N` take them.
  *
  * @param rows Runs with their ids.
- * @returns Aligned columns: #, id, time, label, command, calls, limited, ended.
+ * @param options The time zone.
+ * @returns Aligned columns `#  id  time  label  command  calls  limited  ended`; no trailing
+ * newline.
+ *
+ * @example
+ * ```ts
+ * import { renderLogTable } from "./src/render/summary.ts";
+ * declare const run: import("./src/types.ts").RunJSON;
+ * console.log(renderLogTable([{ id: "20261122T081502_123_demo_3fa2c1", run }]));
+ * ```
  */
-export function renderLogTable(rows: LogRow[]): string {
+export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): string {
   const table = [["#", "id", "time", "label", "command", "calls", "limited", "ended"]];
   rows.forEach(({ id, run }, i) => {
     table.push([
       String(i + 1),
       id,
-      localTime(run.timestamp),
+      formatTime(run.timestamp, options.timeZone),
       run.label ?? "-",
-      cut(run.run ? run.run.command.join(" ") : "(library trace)", 40),
+      run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-",
       String(run.call_count),
-      run.was_limited ? `yes (${run.limit_reason})` : "no",
-      ended(run),
+      run.was_limited ? run.limit_reason ?? "yes" : "no",
+      endedShort(run),
     ]);
   });
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-  return table.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd())
-    .join("\n");
-}
-
-/**
- * The `tph view` description of a run: when, what, how it ended, limits, config, root calls.
- *
- * @param run The run.
- * @param id Its id, when it is in the cache.
- * @returns Lines of `key: value`.
- */
-export function renderRunSummary(run: RunJSON, id?: string): string {
-  const lines: string[] = [];
-  const add = (k: string, v: unknown) => lines.push(`${(k + ":").padEnd(14)}${v}`);
-  if (id) add("run", id);
-  add("time", `${localTime(run.timestamp)} (${run.timestamp})`);
-  add("label", run.label ?? "-");
-  const r = run.run;
-  if (r) {
-    add("command", r.command.join(" "));
-    add("cwd", r.cwd);
-    add("runtime", `${r.runtime} ${r.runtime_version}`);
-    add(
-      "ended",
-      r.ended + (r.exit_code !== null ? `, exit code ${r.exit_code}` : "") +
-        (r.signal ? `, signal ${r.signal}` : ""),
-    );
-    if (r.error) add("error", r.error);
-    add("duration", formatDuration(r.duration_ms));
-  }
-  add("calls", run.call_count);
-  add(
-    "limited",
-    run.was_limited ? `yes: ${run.limit_reason}, ${run.dropped_calls ?? "?"} calls left out` : "no",
-  );
-  const c = run.config;
-  add(
-    "config",
-    `max_depth=${c.max_depth} max_calls=${c.max_calls} max_repr=${c.max_repr}` +
-      (c.ignore_modules.length ? ` ignore_modules=${c.ignore_modules.join(",")}` : "") +
-      (c.include.length ? ` include=${c.include.join(",")}` : "") +
-      (c.exclude.length ? ` exclude=${c.exclude.join(",")}` : ""),
-  );
-  lines.push(`root calls:   ${run.trace.length}`);
-  const shown = run.trace.slice(0, 20);
-  for (const n of shown) {
-    const time = n.elapsed_ms === null ? "unfinished" : formatDuration(n.elapsed_ms);
-    lines.push(
-      `  ${n.name}  ${n.module}:${n.line}  [${time}]${n.exception ? `  !! ${n.exception}` : ""}`,
-    );
-  }
-  if (run.trace.length > shown.length) lines.push(`  … ${run.trace.length - shown.length} more`);
-  return lines.join("\n");
+  const right = new Set([0, 5]);
+  return table.map((r) =>
+    r.map((cell, c) => right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))
+      .join("  ").trimEnd()
+  ).join("\n");
 }

@@ -2,20 +2,24 @@ import type { CallNodeJSON } from "../types.ts";
 
 /** Options of {@linkcode renderTree}. */
 export interface TreeOptions {
-  /** Connectors: `ascii` (`|--`, `` `--``) or `unicode` (`├──`, `└──`). Default unicode. */
+  /** Connectors: `ascii` (`|-- `, `` `-- ``) or `unicode` (`├── `, `└── `). Default unicode. */
   style?: "ascii" | "unicode";
   /** Show arguments. Default true. */
   showArgs?: boolean;
   /** Show return values. Default true. */
   showReturn?: boolean;
-  /** Deepest level drawn (roots are level 1); deeper calls are summed up in one line. */
+  /** Deepest level drawn (roots are level 1); the calls below are summed up in one line. */
   maxDepth?: number;
-  /** Keep only calls whose name contains this text, with the calls leading to them. */
+  /** Keep only calls whose name contains this text, with their callers and their callees. */
   filter?: string;
   /** ANSI colours. Default false. */
   color?: boolean;
   /** Unit of times: `auto` (µs below 1 ms, ms below 1 s, else s), `us`, `ms` or `s`. */
   timeUnit?: "auto" | "us" | "ms" | "s";
+  /** Why limits left calls out (a run's `limit_reason`), shown on the lines that count them. */
+  limitReason?: string | null;
+  /** Calls left out at the top level (with no recorded caller); a last line counts them. */
+  rootDropped?: number;
 }
 
 const CONNECTORS = {
@@ -28,6 +32,7 @@ const ANSI = {
   red: "\x1b[31m",
   cyan: "\x1b[36m",
   yellow: "\x1b[33m",
+  magenta: "\x1b[35m",
   off: "\x1b[0m",
 };
 
@@ -35,8 +40,14 @@ const ANSI = {
  * Format a duration in milliseconds.
  *
  * @param ms The duration.
- * @param unit `auto` picks µs, ms or s by size.
+ * @param unit `auto` picks µs below 1 ms, ms below 1 s, else s.
  * @returns For example `12µs`, `3.21ms`, `1.50s`.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "./src/render/tree.ts";
+ * console.log(formatDuration(0.012), formatDuration(3.214)); // 12µs 3.21ms
+ * ```
  */
 export function formatDuration(ms: number, unit: TreeOptions["timeUnit"] = "auto"): string {
   const u = unit === "auto" ? (ms < 1 ? "us" : ms < 1000 ? "ms" : "s") : unit;
@@ -45,27 +56,71 @@ export function formatDuration(ms: number, unit: TreeOptions["timeUnit"] = "auto
   return `${(ms / 1000).toFixed(2)}s`;
 }
 
-function countCalls(nodes: CallNodeJSON[]): number {
-  let n = 0;
-  for (const node of nodes) n += 1 + countCalls(node.children) + (node.dropped ?? 0);
-  return n;
+/**
+ * How many calls some call trees hold, their roots included.
+ *
+ * @param nodes The roots, e.g. a run's `trace` or one node's `children`.
+ * @returns The number of calls.
+ *
+ * @example
+ * ```ts
+ * import { countCalls } from "./src/render/tree.ts";
+ * declare const run: import("./src/types.ts").RunJSON;
+ * console.log(countCalls(run.trace) === run.call_count);
+ * ```
+ */
+export function countCalls(nodes: CallNodeJSON[]): number {
+  return countBelow(nodes).calls;
 }
 
-function keep(node: CallNodeJSON, text: string): CallNodeJSON | null {
-  const children = node.children.map((c) => keep(c, text)).filter((c) => c !== null);
-  if (node.name.includes(text) || children.length > 0) {
-    return { ...node, children: children as CallNodeJSON[] };
+/** Calls in some trees (roots included) and the calls limits left out under them. */
+function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: number } {
+  let calls = 0, dropped = 0;
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    calls++;
+    dropped += n.dropped ?? 0;
+    for (const c of n.children) stack.push(c);
   }
-  return null;
+  return { calls, dropped };
+}
+
+/**
+ * The calls whose name contains `text`, each with its whole subtree, and the calls that lead to
+ * them. Iterative (post-order): deeply recursive traces must not overflow the stack.
+ */
+function filterTree(roots: CallNodeJSON[], text: string): CallNodeJSON[] {
+  const kept = new Map<CallNodeJSON, CallNodeJSON | null>();
+  const stack: [CallNodeJSON, boolean][] = roots.map((r) => [r, false]);
+  while (stack.length > 0) {
+    const [n, visited] = stack.pop()!;
+    if (n.name.includes(text)) kept.set(n, n);
+    else if (!visited) {
+      stack.push([n, true]);
+      for (const c of n.children) stack.push([c, false]);
+    } else {
+      const children = n.children.map((c) => kept.get(c)!).filter((c) => c !== null);
+      // A caller kept only as the path to a match: its own left-out count would be noise.
+      kept.set(n, children.length > 0 ? { ...n, children, dropped: undefined } : null);
+    }
+  }
+  return roots.map((r) => kept.get(r)!).filter((r) => r !== null);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, "\\n");
 }
 
 /**
  * Render a call tree as text, one line per call:
- * `└── fetchUser(userId=42) -> { id: 42, name: "Alice" }  [12µs]`.
+ * `└── fetchUser(userId=42) -> { id: 42, name: "Alice" }  [12µs]`. Errors show as
+ * `!! RangeError: bad amount -1`, external calls are marked `[ext]`, calls still open when the
+ * run ended `[unfinished]`, and calls that limits left out are counted on a line of their own.
  *
  * @param roots The root calls (a run's `trace`).
  * @param options Connectors, what to show, depth, filter, colours and time unit.
- * @returns The text, without a trailing newline (empty string for no calls).
+ * @returns The text, without a trailing newline (empty for no calls).
  *
  * @example
  * ```ts
@@ -83,23 +138,24 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
   const showReturn = options.showReturn ?? true;
   const maxDepth = options.maxDepth ?? Infinity;
   const paint = (code: string, text: string) => options.color ? code + text + ANSI.off : text;
-  const lines: string[] = [];
-  const list = options.filter
-    ? roots.map((r) => keep(r, options.filter!)).filter((r) => r !== null) as CallNodeJSON[]
-    : roots;
+  const why = options.limitReason ? ` (${options.limitReason})` : " by limits";
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const list = options.filter ? filterTree(roots, options.filter) : roots;
 
   const label = (n: CallNodeJSON): string => {
     let args = "";
     if (showArgs) {
       const entries = Object.entries(n.args);
+      // External callees have no parameter names: their arguments go by position.
       args = n.external
         ? entries.map(([, v]) => v).join(", ")
         : entries.map(([k, v]) => `${k}=${v}`).join(", ");
     }
-    let text = (n.async ? paint(ANSI.dim, "async ") : "") + paint(ANSI.cyan, n.name) + `(${args})`;
-    if (n.exception !== undefined) text += " " + paint(ANSI.red, `!! ${n.exception}`);
+    let text = (n.async ? paint(ANSI.magenta, "async ") : "") + paint(ANSI.cyan, n.name) +
+      `(${oneLine(args)})`;
+    if (n.exception !== undefined) text += " " + paint(ANSI.red, `!! ${oneLine(n.exception)}`);
     else if (showReturn && n.return_value !== null && !n.unfinished) {
-      text += ` -> ${n.return_value}`;
+      text += ` -> ${oneLine(n.return_value)}`;
     }
     if (n.external) text += " " + paint(ANSI.dim, "[ext]");
     if (n.unfinished || n.elapsed_ms === null) text += "  " + paint(ANSI.yellow, "[unfinished]");
@@ -107,28 +163,48 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
     return text;
   };
 
-  const walk = (nodes: CallNodeJSON[], prefix: string, depth: number, dropped: number) => {
-    const extra = dropped > 0 ? 1 : 0;
-    nodes.forEach((n, i) => {
-      const last = i === nodes.length - 1 && extra === 0;
-      lines.push(prefix + (last ? c.last : c.mid) + label(n));
-      const inner = prefix + (last ? c.gap : c.bar);
-      if (depth >= maxDepth) {
-        const hidden = countCalls(n.children) + (n.dropped ?? 0);
-        if (hidden > 0) {
-          lines.push(
-            inner + c.last + paint(ANSI.dim, `… ${hidden} more call${hidden === 1 ? "" : "s"}`),
-          );
-        }
-      } else walk(n.children, inner, depth + 1, n.dropped ?? 0);
-    });
-    if (dropped > 0) {
-      lines.push(
-        prefix + c.last +
-          paint(ANSI.dim, `… ${dropped} call${dropped === 1 ? "" : "s"} left out by limits`),
-      );
+  interface Frame {
+    nodes: CallNodeJSON[];
+    next: number;
+    prefix: string;
+    depth: number;
+    dropped: number;
+  }
+  const lines: string[] = [];
+  const rootDropped = options.filter ? 0 : options.rootDropped ?? 0;
+  const stack: Frame[] = [{ nodes: list, next: 0, prefix: "", depth: 1, dropped: rootDropped }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.next === f.nodes.length) {
+      if (f.dropped > 0) {
+        lines.push(
+          f.prefix + c.last + paint(ANSI.dim, `… ${plural(f.dropped, "call")} left out${why}`),
+        );
+      }
+      stack.pop();
+      continue;
     }
-  };
-  walk(list, "", 1, 0);
+    const n = f.nodes[f.next++];
+    const last = f.next === f.nodes.length && f.dropped === 0;
+    lines.push(f.prefix + (last ? c.last : c.mid) + label(n));
+    const inner = f.prefix + (last ? c.gap : c.bar);
+    if (f.depth >= maxDepth) {
+      const below = countBelow(n.children);
+      const dropped = below.dropped + (n.dropped ?? 0);
+      if (below.calls + dropped > 0) {
+        const more = below.calls > 0 ? `… ${plural(below.calls, "more call")}` : "…";
+        const out = dropped > 0 ? `${below.calls > 0 ? "," : ""} ${dropped} left out${why}` : "";
+        lines.push(inner + c.last + paint(ANSI.dim, more + out));
+      }
+    } else if (n.children.length > 0 || (n.dropped ?? 0) > 0) {
+      stack.push({
+        nodes: n.children,
+        next: 0,
+        prefix: inner,
+        depth: f.depth + 1,
+        dropped: n.dropped ?? 0,
+      });
+    }
+  }
   return lines.join("\n");
 }

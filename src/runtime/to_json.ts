@@ -95,6 +95,7 @@ export function traceToJSON(t: Trace, label: string | null): RunJSON {
     was_limited: reasons.length > 0,
     limit_reason: reasons.length > 0 ? reasons.join(", ") : null,
     dropped_calls: t.droppedTotal,
+    dropped_at_root: t.droppedAtRoot,
     config: {
       max_depth: t.maxDepth,
       max_calls: t.maxCalls,

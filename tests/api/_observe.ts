@@ -2,7 +2,6 @@
 // what they observed: each prints one JSON line last. Plus helpers to look into call trees.
 
 import assert from "node:assert/strict";
-import process from "node:process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, type RuntimeName, runTraced, type TracedResult } from "../_harness.ts";

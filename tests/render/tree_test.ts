@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatDuration, renderTree } from "../../src/render/tree.ts";
+import { countCalls, formatDuration, renderTree } from "../../src/render/tree.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 function node(name: string, extra: Partial<CallNodeJSON> = {}): CallNodeJSON {
@@ -50,35 +50,152 @@ Deno.test("renderTree() draws ascii connectors and hides args and returns on req
   );
 });
 
-Deno.test("renderTree() collapses calls below maxDepth and shows calls left out", () => {
-  const deep = [node("a", { children: [node("b", { children: [node("c")] })], dropped: 3 })];
+Deno.test("renderTree() continues the bar of a parent that has later siblings", () => {
+  const roots = [
+    node("a", { children: [node("b", { children: [node("c")] }), node("d")] }),
+    node("e"),
+  ];
+  assert.equal(
+    renderTree(roots, { style: "ascii", showReturn: false }),
+    [
+      "|-- a()  [12µs]",
+      "|   |-- b()  [12µs]",
+      "|   |   `-- c()  [12µs]",
+      "|   `-- d()  [12µs]",
+      "`-- e()  [12µs]",
+    ].join("\n"),
+  );
+});
+
+Deno.test("renderTree() collapses calls below maxDepth into one line", () => {
+  const deep = [node("a", { children: [node("b", { children: [node("c")] })] })];
   assert.equal(
     renderTree(deep, { maxDepth: 1 }),
-    "└── a() -> undefined  [12µs]\n    └── … 5 more calls",
+    "└── a() -> undefined  [12µs]\n    └── … 2 more calls",
   );
+  assert.equal(
+    renderTree(deep, { maxDepth: 2, showReturn: false }),
+    "└── a()  [12µs]\n    └── b()  [12µs]\n        └── … 1 more call",
+  );
+  const dropped = [node("a", { children: [node("b")], dropped: 3 })];
+  assert.equal(
+    renderTree(dropped, { maxDepth: 1, limitReason: "max_depth" }),
+    "└── a() -> undefined  [12µs]\n    └── … 1 more call, 3 left out (max_depth)",
+  );
+});
+
+Deno.test("renderTree() counts calls that limits left out, with the reason", () => {
   assert.equal(
     renderTree([node("a", { dropped: 2 })]),
     "└── a() -> undefined  [12µs]\n    └── … 2 calls left out by limits",
   );
+  assert.equal(
+    renderTree([node("a", { children: [node("b")], dropped: 1234 })], {
+      limitReason: "max_calls",
+      showReturn: false,
+    }),
+    [
+      "└── a()  [12µs]",
+      "    ├── b()  [12µs]",
+      "    └── … 1234 calls left out (max_calls)",
+    ].join("\n"),
+  );
+  assert.equal(
+    renderTree([node("a")], { rootDropped: 1, limitReason: "max_calls", showReturn: false }),
+    "├── a()  [12µs]\n└── … 1 call left out (max_calls)",
+  );
 });
 
-Deno.test("renderTree() marks unfinished and external calls and filters by name", () => {
+Deno.test("renderTree() marks external, unfinished and async calls", () => {
   const roots = [
     node("main", {
+      async: true,
+      return_value: null,
+      unfinished: true,
+      elapsed_ms: null,
       children: [
         node("JSON.parse", { external: true, args: { "0": '"{}"' }, return_value: "{}" }),
         node("pending", { unfinished: true, elapsed_ms: null, return_value: null }),
       ],
     }),
+  ];
+  assert.equal(
+    renderTree(roots),
+    [
+      "└── async main()  [unfinished]",
+      '    ├── JSON.parse("{}") -> {} [ext]  [12µs]',
+      "    └── pending()  [unfinished]",
+    ].join("\n"),
+  );
+});
+
+Deno.test("renderTree() filter keeps matching calls with their callers and callees", () => {
+  const roots = [
+    node("main", {
+      dropped: 5,
+      children: [
+        node("loadUser", { children: [node("query")] }),
+        node("render", { children: [node("renderUserCard", { children: [node("escape")] })] }),
+      ],
+    }),
     node("other"),
   ];
-  const text = renderTree(roots);
-  assert.match(text, /JSON\.parse\("\{\}"\) -> \{\} \[ext\]/);
-  assert.match(text, /pending\(\)  \[unfinished\]/);
   assert.equal(
-    renderTree(roots, { filter: "pend" }),
-    "└── main() -> undefined  [12µs]\n    └── pending()  [unfinished]",
+    renderTree(roots, { filter: "User", showReturn: false }),
+    [
+      "└── main()  [12µs]",
+      "    ├── loadUser()  [12µs]",
+      "    │   └── query()  [12µs]",
+      "    └── render()  [12µs]",
+      "        └── renderUserCard()  [12µs]",
+      "            └── escape()  [12µs]",
+    ].join("\n"),
   );
+  assert.equal(renderTree(roots, { filter: "nothing" }), "");
+});
+
+Deno.test("renderTree() colours only when asked", () => {
+  const ESC = "\x1b[";
+  const strip = (text: string) =>
+    text.split(ESC).map((part, i) => i === 0 ? part : part.replace(/^\d+m/, "")).join("");
+  assert.ok(!renderTree(TREE).includes(ESC));
+  const coloured = renderTree(TREE, { color: true });
+  assert.ok(coloured.includes(`${ESC}36mfetchUser${ESC}0m`));
+  assert.ok(coloured.includes(`${ESC}31m!! RangeError: bad amount -1${ESC}0m`));
+  assert.equal(strip(coloured), renderTree(TREE));
+});
+
+Deno.test("renderTree() keeps every call on one line", () => {
+  const text = renderTree([
+    node("f", { exception: "Error: first\nsecond", return_value: null }),
+  ]);
+  assert.equal(text, "└── f() !! Error: first\\nsecond  [12µs]");
+});
+
+Deno.test("renderTree() draws deep recursion without overflowing the stack", () => {
+  let root = node("f0");
+  for (let i = 1; i < 3000; i++) root = node(`f${i}`, { children: [root] });
+  const lines = renderTree([root], { showReturn: false }).split("\n");
+  assert.equal(lines.length, 3000);
+  assert.equal(lines[0], "└── f2999()  [12µs]");
+  assert.equal(lines[2999], " ".repeat(4 * 2999) + "└── f0()  [12µs]");
+  assert.equal(renderTree([root], { filter: "f0()" }), "");
+  for (let i = 3000; i < 100_000; i++) root = node(`f${i}`, { children: [root] });
+  assert.equal(countCalls([root]), 100_000);
+  assert.equal(renderTree([root], { maxDepth: 2, showReturn: false }).split("\n").length, 3);
+  // The filter walks all 100 000 levels down to f0 and keeps the whole path.
+  assert.equal(
+    renderTree([root], { filter: "f0", maxDepth: 1, showReturn: false }),
+    "└── f99999()  [12µs]\n    └── … 99999 more calls",
+  );
+});
+
+Deno.test("renderTree() returns an empty string for no calls", () => {
+  assert.equal(renderTree([]), "");
+});
+
+Deno.test("renderTree() shows times in the unit asked for", () => {
+  assert.equal(renderTree(TREE, { timeUnit: "ms" }).split("\n")[0].slice(-8), "[0.03ms]");
 });
 
 Deno.test("formatDuration() picks µs, ms or s", () => {

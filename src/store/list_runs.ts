@@ -1,0 +1,95 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import type { RunJSON } from "../types.ts";
+import { displayPath } from "./display_path.ts";
+import { loadRun } from "./load_run.ts";
+import { StoreError } from "./store_error.ts";
+
+/** A run in the cache, as `tph logs` lists it. */
+export interface RunEntry {
+  /** The file name without `run_` and `.json`: what `tph view <id>` takes. */
+  id: string;
+  /** The file. */
+  path: string;
+  /** The run. */
+  run: RunJSON;
+}
+
+/** What {@linkcode listRuns} returns. */
+export interface RunList {
+  /** Newest first; `tph logs` numbers them from 1. */
+  entries: RunEntry[];
+  /** One line per `.json` file that is not a usable run: `Skipping "x.json": …`. */
+  warnings: string[];
+}
+
+/** Options of {@linkcode listRuns}. */
+export interface ListRunsOptions {
+  /** Messages show the cache folder relative to this folder when it is inside it. */
+  cwd?: string;
+}
+
+/**
+ * The id of a run file: its name without `run_` and `.json`.
+ *
+ * @param fileName A file name such as `run_20261122T081502_123_demo_3fa2c1.json`.
+ * @returns The id, e.g. `20261122T081502_123_demo_3fa2c1`.
+ *
+ * @example
+ * ```ts
+ * import { runIdOf } from "./src/store/list_runs.ts";
+ * console.log(runIdOf("run_20261122T081502_123_demo_3fa2c1.json"));
+ * ```
+ */
+export function runIdOf(fileName: string): string {
+  return fileName.replace(/^run_/, "").replace(/\.json$/, "");
+}
+
+function time(run: RunJSON): number {
+  const t = Date.parse(run.timestamp);
+  return isNaN(t) ? -Infinity : t;
+}
+
+/**
+ * The runs in a cache folder, newest first. Files that are not usable runs (broken JSON, foreign
+ * JSON, a newer schema) are skipped with a warning each, so one bad file never hides the others.
+ *
+ * @param cacheDir The cache folder; a folder that does not exist yet holds no runs.
+ * @param options Folder that messages show paths relative to.
+ * @returns The entries and the warnings.
+ * @throws {StoreError} When the folder exists but cannot be listed.
+ *
+ * @example
+ * ```ts
+ * import { listRuns } from "./src/store/list_runs.ts";
+ * const { entries, warnings } = listRuns(".tracepatch_cache");
+ * for (const w of warnings) console.error(w);
+ * for (const e of entries) console.log(e.id, e.run.call_count);
+ * ```
+ */
+export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunList {
+  const entries: RunEntry[] = [];
+  const warnings: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ENOENT") return { entries, warnings };
+    const why = code === "ENOTDIR" ? "not a folder" : (e as Error).message;
+    throw new StoreError(`Cannot list runs in "${displayPath(cacheDir, options.cwd)}": ${why}`);
+  }
+  for (const name of names) {
+    if (!name.endsWith(".json") || name.startsWith(".")) continue;
+    const path = join(cacheDir, name);
+    try {
+      entries.push({ id: runIdOf(name), path, run: loadRun(path) });
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      warnings.push(`Skipping "${name}": ${e.message.replace(/^Cannot read run "[^"]*": /, "")}`);
+    }
+  }
+  entries.sort((a, b) => time(b.run) - time(a.run) || (b.path < a.path ? -1 : 1));
+  warnings.sort();
+  return { entries, warnings };
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { RunJSON } from "../types.ts";
+import { ensureCacheDir } from "./cache_dir.ts";
+
+/** Options of {@linkcode saveRun}. */
+export interface SaveRunOptions {
+  /** The cache folder; created (with a `.gitignore`) on first use. */
+  cacheDir: string;
+}
+
+// Runs above this many calls are written without indentation: a third of the size, and nobody
+// reads them by eye.
+const INDENT_UP_TO = 10_000;
+
+function stamp(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}T` +
+    `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}` +
+    `_${p(d.getUTCMilliseconds(), 3)}`;
+}
+
+function slug(label: string | null): string {
+  if (!label) return "";
+  const s = label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return s ? `_${s.slice(0, 40).replace(/-+$/, "")}` : "";
+}
+
+/**
+ * The file name a run is saved under: `run_<UTC time>_<ms>[_<label>]_<random>.json`. Names sort
+ * by start time; the label is reduced to `[a-z0-9-]`; the random part keeps two runs started in
+ * the same millisecond apart.
+ *
+ * @param run The run (its `timestamp` and `label` are used).
+ * @returns A file name such as `run_20261122T081502_123_my-label_3fa2c1.json`.
+ *
+ * @example
+ * ```ts
+ * import { runFileName } from "./src/store/save_run.ts";
+ * // e.g. run_20261122T081502_123_checkout_3fa2c1.json
+ * console.log(runFileName({ timestamp: "2026-11-22T08:15:02.123Z", label: "Checkout" } as never));
+ * ```
+ */
+export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
+  const when = new Date(run.timestamp);
+  const time = stamp(isNaN(when.getTime()) ? new Date() : when);
+  return `run_${time}${slug(run.label)}_${randomBytes(3).toString("hex")}.json`;
+}
+
+/**
+ * Write a run to a path atomically: a temporary file in the same folder, then a rename, so a
+ * reader never sees half a file.
+ *
+ * @param path Where to write.
+ * @param run The run.
+ *
+ * @example
+ * ```ts
+ * import { writeRunFile } from "./src/store/save_run.ts";
+ * declare const run: import("./src/types.ts").RunJSON;
+ * writeRunFile("/tmp/run.json", run);
+ * ```
+ */
+export function writeRunFile(path: string, run: RunJSON): void {
+  // A dot name ending in .tmp: listRuns never picks it up, even if tph dies before the rename.
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  const text = JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
+  try {
+    writeFileSync(tmp, text, { flag: "wx" });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Save a run into the cache folder under a new {@linkcode runFileName}. Synchronous: it runs
+ * once, at the end of `tph run`, when nothing else is waiting.
+ *
+ * @param run The run.
+ * @param options The cache folder.
+ * @returns The path of the saved file.
+ *
+ * @example
+ * ```ts
+ * import { saveRun } from "./src/store/save_run.ts";
+ * declare const run: import("./src/types.ts").RunJSON;
+ * const path = saveRun(run, { cacheDir: ".tracepatch_cache" });
+ * console.log(`saved ${path}`);
+ * ```
+ */
+export function saveRun(run: RunJSON, options: SaveRunOptions): string {
+  ensureCacheDir(options.cacheDir);
+  let path = join(options.cacheDir, runFileName(run));
+  // 24 random bits per millisecond make a clash unlikely; this makes it harmless.
+  while (existsSync(path)) path = join(options.cacheDir, runFileName(run));
+  writeRunFile(path, run);
+  return path;
+}
