@@ -1,9 +1,15 @@
 // The contract between instrumented code and the recorder: the global the emitted code calls,
 // and the names of the locals it declares. Both sides import these so they cannot drift.
 
+/**
+ * Version of this contract: part of the transform cache key, so code instrumented for another
+ * recorder is never reused. Bump on any change to what the instrumenter emits.
+ */
+export const ABI_VERSION = 2;
+
 /** Global property holding the recorder that instrumented code reports to. */
 export const RUNTIME_GLOBAL = "__tph";
-/** Local holding the current call's record (or null when the call is not recorded). */
+/** Local holding the current call's handle (or -1 when the call is not recorded). */
 export const CALL_LOCAL = "__tph_c";
 /** Catch parameter used by the emitted try/catch. */
 export const ERROR_LOCAL = "__tph_x";

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { renderTree, type TreeOptions } from "./render/tree.ts";
 import { now } from "./runtime/clock.ts";
 import { isInstrumented } from "./runtime/external.ts";
-import { type Call, runtime } from "./runtime/recorder.ts";
+import { runtime } from "./runtime/recorder.ts";
 import { callTree, traceToJSON } from "./runtime/to_json.ts";
 import { Trace as TraceState, type TraceLimits } from "./runtime/trace_state.ts";
 import type { CallNodeJSON, RunJSON } from "./types.ts";
@@ -38,7 +38,7 @@ function storage(): any {
 export class TraceHandle {
   readonly #state: TraceState;
   readonly #label: string | null;
-  #saved: { cur: Call | null; store: unknown; lent: Call | null } | null;
+  #saved: { cur: number; store: unknown; lent: number } | null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -57,13 +57,13 @@ export class TraceHandle {
       const als = storage();
       // Opened inside a recorded call: the calls it makes from here on (after an await too)
       // are this trace's roots. Otherwise roots find this trace through the async context.
-      const cur = rt.swapCurrent(null);
+      const cur = rt.swapCurrent(-1);
       rt.swapCurrent(cur);
       // Inside a recorded call, lending that call is enough. The async context is set only
       // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
       // function first awaits, which would mix two concurrent blocks.
       this.#saved = { cur, store: als.getStore(), lent: cur };
-      if (cur !== null) rt.lend(cur, this.#state);
+      if (cur >= 0) rt.lend(cur, this.#state);
       else als.enterWith(this.#state);
     }
     rt.countActive(1);
@@ -83,7 +83,7 @@ export class TraceHandle {
     rt.countActive(-1);
     const saved = this.#saved;
     if (saved !== null) {
-      if (saved.lent !== null) rt.lend(saved.lent, null);
+      if (saved.lent >= 0) rt.lend(saved.lent, null);
       else storage().enterWith(saved.store);
       this.#saved = null;
     }
@@ -200,9 +200,9 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
   return storage().run(t.state, () => {
     // The callback's calls are this trace's roots; when it is instrumented, its own call is the
     // first root and is left out of the tree (its calls take its place).
-    const cur = rt.swapCurrent(null);
+    const cur = rt.swapCurrent(-1);
     rt.swapCurrent(cur);
-    if (cur !== null) rt.lend(cur, t.state);
+    if (cur >= 0) rt.lend(cur, t.state);
     t.state.wrapperPending = isInstrumented(fn);
     let value: T;
     try {
@@ -212,7 +212,7 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
       throw e;
     } finally {
       t.state.wrapperPending = false;
-      if (cur !== null) rt.lend(cur, null);
+      if (cur >= 0) rt.lend(cur, null);
     }
     const then = value !== null && typeof value === "object"
       ? (value as { then?: unknown }).then

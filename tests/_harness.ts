@@ -99,6 +99,8 @@ export function runTraced(
   let trace = null;
   try {
     trace = JSON.parse(readFileSync(out, "utf8"));
+    // The child writes how the program ended beside the trace (see src/loader/child.ts).
+    trace.ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
   } catch {
     trace = null;
   }

@@ -100,7 +100,7 @@ export const runCommand: Command = {
     const { run } = result;
     for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
     if (v.tree) {
-      const text = renderTree(run.trace, {
+      const text = renderTree(run.tree(), {
         style: cfg.tree_style,
         showArgs: cfg.show_args,
         showReturn: cfg.show_return,
@@ -133,15 +133,16 @@ export const runCommand: Command = {
         ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       }
     }
-    const limited = run.was_limited
-      ? ` (limited by ${run.limit_reason}: ${run.dropped_calls} left out)`
+    const h = run.header;
+    const limited = h.was_limited
+      ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
       : "";
     const where = saved.length
       ? `; saved ${saved.join(" and ")}${viewHint}`
       : "; not saved (--no-cache)";
     ctx.err(
-      `tph: ${run.call_count} calls recorded${limited} in ${
-        (run.run!.duration_ms / 1000).toFixed(2)
+      `tph: ${h.call_count} calls recorded${limited} in ${
+        (h.run!.duration_ms / 1000).toFixed(2)
       }s${where}`,
     );
     return result.exitCode;

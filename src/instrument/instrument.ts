@@ -509,10 +509,10 @@ class Walker {
     const at = object === null ? callee.start : object.start;
     const semi = this.#statementStarts.has(at) ? ";" : "";
     if (object === null) {
-      s.appendRight(callee.start, `${semi}(${C}===null?`);
+      s.appendRight(callee.start, `${semi}(${C}<0?`);
       s.prependLeft(callee.end, `:${R}.k(${C},${table},${k},void 0,${name}))`);
     } else {
-      s.appendRight(object.start, `${semi}(${C}===null?`);
+      s.appendRight(object.start, `${semi}(${C}<0?`);
       s.prependLeft(
         object.end,
         `:${R}.km(${C},${table},${k},${object.name},${JSON.stringify(key)}))`,
@@ -526,7 +526,7 @@ class Walker {
     const enter = idents.length <= 3
       ? `${R}.e${idents.length}(${table},${k}${idents.map((id) => "," + id).join("")})`
       : `${R}.en(${table},${k},[${idents.join(",")}])`;
-    return `;const ${C}=${R}.on?${enter}:null;try{`;
+    return `;const ${C}=${R}.on?${enter}:-1;try{`;
   }
 
   #return(node: Node): void {

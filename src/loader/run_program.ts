@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { RunJSON } from "../types.ts";
+import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
 import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
@@ -23,7 +23,8 @@ export interface RunProgramOptions {
 
 /** What {@linkcode runProgram} returns. */
 export interface RunProgramResult {
-  run: RunJSON;
+  /** The finished run: its top-level fields, its JSON text, and its call tree on demand. */
+  run: { header: Omit<RunJSON, "trace">; text: string; tree(): CallNodeJSON[] };
   /** The exit code tph itself should exit with (the program's). */
   exitCode: number;
   /** The signal that killed the program, if any. */
@@ -130,18 +131,65 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     process.off("SIGHUP", forward);
   }
   const warnings: string[] = [];
-  let recorded: (RunJSON & { ending?: ChildEnding }) | null = null;
+  const rt = runtimeInfo();
+  let text: string | null = null;
+  let ending: ChildEnding | undefined;
   try {
-    recorded = JSON.parse(readFileSync(out, "utf8"));
+    text = readFileSync(out, "utf8");
+    ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
   } catch {
     warnings.push(
       "The program ended before tph could save its calls (killed by a signal it cannot catch?)",
     );
   }
   rmSync(dir, { recursive: true, force: true });
-  const ending = recorded?.ending;
-  const rt = runtimeInfo();
-  const base: RunJSON = recorded ?? {
+  const info: RunInfo = {
+    command: [options.script, ...options.args],
+    cwd: options.cwd,
+    runtime: rt.name,
+    runtime_version: rt.version,
+    ended: exit.signal !== null
+      ? "signal"
+      : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
+    exit_code: exit.code,
+    signal: exit.signal ?? ending?.signal ?? null,
+    ...(ending?.error ? { error: ending.error } : {}),
+    duration_ms: Date.now() - started,
+  };
+  // The trace can be hundreds of MB: the run's fields are spliced into its text, which is
+  // parsed only for its header (and in full only when asked for the tree).
+  const at = text === null ? -1 : text.indexOf(TRACE_KEY);
+  let header: Omit<RunJSON, "trace">;
+  if (text !== null && at > 0) {
+    header = JSON.parse(text.slice(0, at) + "}");
+    header.config.include = options.config.loader.include ?? [];
+    header.config.exclude = options.config.loader.exclude ?? [];
+    header.run = info;
+    const head = JSON.stringify(header);
+    text = head.slice(0, -1) + text.slice(at);
+  } else {
+    header = emptyHeader(options, startedAt, info);
+    text = JSON.stringify({ ...header, trace: [] }) + "\n";
+  }
+  const finalText = text;
+  const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
+  return {
+    run: { header, text: finalText, tree: () => JSON.parse(finalText).trace },
+    exitCode,
+    signal: exit.signal,
+    warnings,
+  };
+}
+
+const TRACE_KEY = ',"trace":[';
+
+function emptyHeader(
+  options: RunProgramOptions,
+  startedAt: Date,
+  info: RunInfo,
+): Omit<RunJSON, "trace"> {
+  const limits = options.config.limits;
+  return {
     schema: SCHEMA_VERSION,
     tracepatch_version: VERSION,
     timestamp: startedAt.toISOString(),
@@ -151,36 +199,15 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     limit_reason: null,
     dropped_calls: 0,
     config: {
-      max_depth: options.config.limits.maxDepth ?? 30,
-      max_calls: options.config.limits.maxCalls ?? 10000,
-      max_repr: options.config.limits.maxRepr ?? 120,
-      ignore_modules: options.config.limits.ignoreModules ?? [],
+      max_depth: limits.maxDepth ?? 30,
+      max_calls: limits.maxCalls ?? 10000,
+      max_repr: limits.maxRepr ?? 120,
+      ignore_modules: limits.ignoreModules ?? [],
       include: options.config.loader.include ?? [],
       exclude: options.config.loader.exclude ?? [],
     },
-    trace: [],
+    run: info,
   };
-  delete (base as { ending?: unknown }).ending;
-  base.config.include = options.config.loader.include ?? [];
-  base.config.exclude = options.config.loader.exclude ?? [];
-  const run: RunJSON = {
-    ...base,
-    run: {
-      command: [options.script, ...options.args],
-      cwd: options.cwd,
-      runtime: rt.name,
-      runtime_version: rt.version,
-      ended: exit.signal !== null
-        ? "signal"
-        : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
-      exit_code: exit.code,
-      signal: exit.signal ?? ending?.signal ?? null,
-      ...(ending?.error ? { error: ending.error } : {}),
-      duration_ms: Date.now() - started,
-    },
-  };
-  const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
-  return { run, exitCode, signal: exit.signal, warnings };
 }
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGKILL: 9 };

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
+import { ABI_VERSION } from "../abi.ts";
 import { VERSION } from "../version.ts";
 
 /** Options of {@linkcode transform}. */
@@ -40,7 +41,11 @@ export function transform(source: string, options: TransformOptions): string {
   let entry: string | null = null;
   if (cacheDir !== null) {
     const key = createHash("sha256")
-      .update(`${VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`)
+      .update(
+        `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${
+          options.lang ?? ""
+        }\0${options.module}\0`,
+      )
       .update(`${options.externalCalls ?? true}\0`)
       .update(source)
       .digest("hex");

@@ -39,8 +39,9 @@ export function hideWrapperFrame(e: unknown): void {
 
 /** The hooks the wrapper calls: open a record, close it. Provided by the recorder. */
 export interface ExternalHooks {
-  open(id: number, args: unknown[]): unknown;
-  close(record: unknown, ok: boolean, value: unknown): void;
+  /** Returns the call's handle, or -1 when it is not recorded. */
+  open(id: number, args: unknown[]): number;
+  close(record: number, ok: boolean, value: unknown): void;
 }
 
 /**

@@ -28,7 +28,7 @@ export function registerModule(meta: ModuleMeta): number {
   const [file, module, rows] = meta;
   for (const [qualname, kind, line, column, flags, params] of rows) {
     const external = kind === "external";
-    table.push({
+    table[table.length] = {
       qualname,
       kind,
       file,
@@ -38,7 +38,7 @@ export function registerModule(meta: ModuleMeta): number {
       column,
       flags,
       params: external || params === "" ? [] : params.split(","),
-    });
+    };
   }
   return base;
 }
@@ -50,7 +50,7 @@ export function registerModule(meta: ModuleMeta): number {
  * @returns Its id.
  */
 export function registerFunction(record: FunctionRecord): number {
-  table.push(record);
+  table[table.length] = record;
   return table.length - 1;
 }
 

@@ -3,15 +3,19 @@
 // Parent tracking without AsyncLocalStorage on the hot path: `cur` is the call that owns the
 // stack right now. Every recorded call sets it on entry and gives it back on exit. Async functions
 // and generators give it back before each `await`/`yield` (`s`) and take it again on resume (`w`),
-// so at every microtask boundary `cur` is null and a continuation's calls land under the right
-// call. A call made while `cur` is null is a root: its trace comes from AsyncLocalStorage when a
+// so at every microtask boundary `cur` is -1 and a continuation's calls land under the right
+// call. A call made while `cur` is -1 is a root: its trace comes from AsyncLocalStorage when a
 // library `trace()` is active, else from the process-wide trace of `tph run`.
+//
+// Calls live in the columns of a Tape (tape.ts); instrumented code holds a call's handle, or -1
+// when the call is not recorded.
 
 import type { ModuleMeta } from "../abi.ts";
 import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock } from "./clock.ts";
 import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
+import { MAX_ROWS, OPEN, RETURNED, ROW_BITS, ROW_MASK, Tape, THREW } from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
 
 /** A value whose repr was taken when it was recorded (objects can change later). */
@@ -19,31 +23,9 @@ export class Snapshot {
   constructor(readonly text: string) {}
 }
 
-/**
- * One recorded call. Made on every traced call, so it is small and of one shape: fewer fields
- * mean less for the garbage collector to copy (the dominant cost on V8).
- */
-export class Call {
-  /** What `cur` was when this call last took the stack; given back when it suspends or ends. */
-  prev: Call | null;
-  end = -1;
-  /** The return value, or the error's text when the call threw. */
-  ret: unknown = undefined;
-  /** 0 open, 1 returned, 2 threw. */
-  state = 0;
-  constructor(
-    readonly fn: number,
-    readonly parent: Call | null,
-    readonly trace: Trace,
-    readonly depth: number,
-    readonly start: number,
-    readonly args: unknown,
-  ) {
-    this.prev = parent;
-  }
-}
-
-let cur: Call | null = null;
+let tape = new Tape(0);
+let gen = 0;
+let cur = -1;
 let processTrace: Trace | null = null;
 // deno-lint-ignore no-explicit-any
 let storage: any = null;
@@ -66,65 +48,107 @@ function rootTrace(): Trace | null {
 const FAST_CLOCK_AFTER = 5000;
 
 function snap(v: unknown, t: Trace): unknown {
-  return typeof v === "object" && v !== null ? new Snapshot(repr(v, t.maxRepr)) : v;
+  if (typeof v !== "object" || v === null) return v;
+  const text = repr(v, t.maxRepr);
+  // Reading a character flattens the string built by concatenation (a rope of small pieces,
+  // 3–9× the memory of the text) in place, on V8 and JavaScriptCore alike.
+  text.charCodeAt(0);
+  return new Snapshot(text);
+}
+
+/** True when `h` is a handle of the current tape. */
+function live(h: number): boolean {
+  return h >= 0 && h >>> ROW_BITS === gen;
 }
 
 /**
  * Calls lent to a nested trace: a `trace()` block opened inside a recorded call gets the calls
  * that call makes (after an `await` too, when the call takes the stack again), as its roots.
  */
-const lent = new Map<Call, Trace>();
+const lent = new Map<number, Trace>();
 
 /** The trace a call made now belongs to, or null when nothing records it. */
-function traceOf(p: Call | null): Trace | null {
-  if (p === null) return rootTrace();
+function traceOf(p: number): Trace | null {
+  // A handle of a retired tape (a call still running when every trace had stopped): a root.
+  if (p < 0 || p >>> ROW_BITS !== gen) return rootTrace();
   if (lent.size !== 0) {
     const t = lent.get(p);
     if (t !== undefined) return t;
   }
-  return p.trace;
+  return tape.traces[tape.slot[p & ROW_MASK]];
 }
 
-function begin(b: number, k: number, args: unknown): Call | null {
+/**
+ * Give a trace a slot on the tape; a new tape (generation) when no trace records on this one.
+ *
+ * @param t The trace that starts.
+ */
+export function attachTrace(t: Trace): void {
+  if (tape.rows > 0 && !tape.traces.some((x) => x.active)) {
+    gen = (gen + 1) & ((1 << (31 - ROW_BITS)) - 1);
+    tape = new Tape(gen);
+  }
+  t.tape = tape;
+  t.slot = tape.traces.push(t) - 1;
+  t.firstRow = tape.rows;
+}
+
+function begin(b: number, k: number, args: unknown): number {
   let p = cur;
+  if (p >= 0 && p >>> ROW_BITS !== gen) p = -1;
   const prev = p;
   let t: Trace | null;
   let depth: number;
-  if (p === null) {
+  const tp = tape;
+  if (p < 0) {
     t = rootTrace();
-    if (t === null) return null;
+    if (t === null) return -1;
     depth = 1;
   } else if (lent.size !== 0 && lent.has(p)) {
     t = lent.get(p)!;
-    p = null;
+    p = -1;
     depth = 1;
   } else {
-    t = p.trace;
-    if (!t.active) return null;
-    depth = p.depth + 1;
+    const pr = p & ROW_MASK;
+    t = tp.traces[tp.slot[pr]];
+    if (!t.active) return -1;
+    depth = tp.depth[pr] + 1;
   }
+  if (t.tape !== tp) return -1; // a trace of a retired tape: nothing more is recorded
   const id = b + k;
-  if (t.filter !== null && !t.accepts(id)) return null;
+  if (t.filter !== null && !t.accepts(id)) return -1;
   if (depth > t.maxDepth) {
     t.drop(p, "max_depth");
-    return null;
+    return -1;
   }
-  if (t.calls.length >= t.capacity) {
+  if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
     t.drop(p, "max_calls");
-    return null;
+    return -1;
   }
-  // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
-  const c = new Call(id, p, t, t.wrapperPending ? 0 : depth, now(), args);
+  const row = tp.rows++;
+  if (row === tp.cap) tp.grow();
+  tp.fn[row] = id;
+  tp.parent[row] = p;
   // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
-  if (prev !== p) c.prev = prev;
+  tp.prev[row] = prev;
+  // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
+  tp.depth[row] = t.wrapperPending ? 0 : depth;
+  tp.end[row] = -1;
+  tp.state[row] = OPEN;
+  tp.slot[row] = t.slot;
+  // Index writes, not push(): a program may have replaced Array.prototype.push.
+  tp.args[row] = args;
+  tp.ret[row] = undefined;
+  const h = (gen << ROW_BITS) | row;
   if (t.wrapperPending) {
     t.wrapperPending = false;
-    t.wrapper = c;
+    t.wrapper = row;
     t.capacity++;
   }
-  if (t.calls.push(c) === FAST_CLOCK_AFTER) startFastClock();
-  cur = c;
-  return c;
+  if (++t.count === FAST_CLOCK_AFTER) startFastClock();
+  tp.start[row] = now();
+  cur = h;
+  return h;
 }
 
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
@@ -158,82 +182,78 @@ export const R = {
     refreshOn();
   },
   /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
-  lend(c: Call, t: Trace | null): void {
+  lend(c: number, t: Trace | null): void {
     if (t === null) lent.delete(c);
     else lent.set(c, t);
   },
   /** Read and replace the stack owner: `trace()` blocks start with an empty stack. */
-  swapCurrent(next: Call | null): Call | null {
+  swapCurrent(next: number): number {
     const old = cur;
     cur = next;
     return old;
   },
-  e0(b: number, k: number): Call | null {
+  /** Give a new trace its place on the tape. */
+  attach(t: Trace): void {
+    attachTrace(t);
+  },
+  e0(b: number, k: number): number {
     return begin(b, k, undefined);
   },
-  e1(b: number, k: number, a: unknown): Call | null {
+  e1(b: number, k: number, a: unknown): number {
     const t = traceOf(cur);
-    return t === null ? null : begin(b, k, snap(a, t));
+    return t === null ? -1 : begin(b, k, snap(a, t));
   },
-  e2(b: number, k: number, a: unknown, a2: unknown): Call | null {
+  e2(b: number, k: number, a: unknown, a2: unknown): number {
     const t = traceOf(cur);
-    return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t)]);
+    return t === null ? -1 : begin(b, k, [snap(a, t), snap(a2, t)]);
   },
-  e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): Call | null {
+  e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
     const t = traceOf(cur);
-    return t === null ? null : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
+    return t === null ? -1 : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
   },
-  en(b: number, k: number, args: unknown[]): Call | null {
+  en(b: number, k: number, args: unknown[]): number {
     const t = traceOf(cur);
-    if (t === null) return null;
+    if (t === null) return -1;
     for (let i = 0; i < args.length; i++) args[i] = snap(args[i], t);
     return begin(b, k, args);
   },
+  // The methods below are tiny gates (inlined by the JIT: an untraced call costs ~1 ns) in
+  // front of the recording work, which stays out of line.
   /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
-  r<T>(c: Call | null, v: T): T {
-    if (c !== null) {
-      // The clock first: the time to describe the value is not the call's.
-      c.end = now();
-      c.ret = snap(v, c.trace);
-    }
+  r<T>(c: number, v: T): T {
+    if (c >= 0) recordReturn(c, v);
     return v;
   },
   /** An error propagating out of a recorded call. */
-  t(c: Call | null, e: unknown): void {
-    if (c !== null) {
-      c.state = 2;
-      c.ret = formatError(e, c.trace.maxRepr);
+  t(c: number, e: unknown): void {
+    if (live(c)) {
+      const row = c & ROW_MASK;
+      tape.state[row] = THREW;
+      tape.ret[row] = formatError(e, tape.traces[tape.slot[row]].maxRepr);
     }
   },
   /** The call ended (returned, threw, or its promise settled). */
-  x(c: Call | null): void {
-    if (c === null) return;
-    // A `return` already stopped the clock, unless a finally block threw after it.
-    if (c.end < 0 || c.state === 2) c.end = now();
-    if (c.state === 0) c.state = 1;
-    if (cur === c) cur = c.prev;
+  x(c: number): void {
+    if (c >= 0) recordExit(c);
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
-  s<T>(c: Call | null, v: T): T {
-    if (c !== null && cur === c) cur = c.prev;
+  s<T>(c: number, v: T): T {
+    if (c >= 0 && cur === c) cur = tape.prev[c & ROW_MASK];
     return v;
   },
   /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
-  w<T>(c: Call | null, v?: T): T | undefined {
-    if (c !== null && cur !== c) {
-      c.prev = cur;
-      cur = c;
-    }
+  w<T>(c: number, v?: T): T | undefined {
+    if (c >= 0 && c !== cur) takeStack(c);
     return v;
   },
   /** A call site calling `f` out of the traced code: a recording stand-in for `f`. */
-  k(c: Call | null, b: number, k: number, self: unknown, f: unknown): unknown {
-    if (c === null || typeof f !== "function" || isInstrumented(f)) return f;
+  k(c: number, b: number, k: number, self: unknown, f: unknown): unknown {
+    if (c < 0 || typeof f !== "function" || isInstrumented(f)) return f;
     return externalWrapper(b + k, self, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS);
   },
   /** A call site calling `obj.key(…)` out of the traced code: `obj` with a recording method. */
-  km(c: Call | null, b: number, k: number, obj: unknown, key: string): unknown {
-    if (c === null || obj === null || obj === undefined) return obj;
+  km(c: number, b: number, k: number, obj: unknown, key: string): unknown {
+    if (c < 0 || obj === null || obj === undefined) return obj;
     const f = (obj as Record<string, unknown>)[key];
     if (typeof f !== "function" || isInstrumented(f)) return obj;
     return {
@@ -241,39 +261,64 @@ export const R = {
     };
   },
   /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
-  fa(c: Call | null, iterable: unknown): unknown {
-    return c === null ? iterable : forAwaitIterable(c, iterable);
+  fa(c: number, iterable: unknown): unknown {
+    return c < 0 ? iterable : forAwaitIterable(c, iterable);
   },
 };
 
 const EXTERNAL_HOOKS: ExternalHooks = {
   open(id, args) {
     const t = traceOf(cur);
-    if (t === null) return null;
+    if (t === null) return -1;
     // A copy: `args` is what the callee receives.
     const shown = new Array(args.length);
     for (let i = 0; i < args.length; i++) shown[i] = snap(args[i], t);
     return begin(id, 0, shown);
   },
-  close(record, ok, value) {
-    const c = record as Call | null;
-    if (c === null) return;
-    c.end = now();
-    if (ok) c.ret = snap(value, c.trace);
+  close(c, ok, value) {
+    if (!live(c)) return;
+    const row = c & ROW_MASK;
+    tape.end[row] = now();
+    const t = tape.traces[tape.slot[row]];
+    if (ok) tape.ret[row] = snap(value, t);
     else {
-      c.state = 2;
-      c.ret = formatError(value, c.trace.maxRepr);
+      tape.state[row] = THREW;
+      tape.ret[row] = formatError(value, t.maxRepr);
     }
     R.x(c);
   },
 };
 
-function giveBack(c: Call): void {
-  if (cur === c) cur = c.prev;
+function recordReturn(c: number, v: unknown): void {
+  if (!live(c)) return;
+  const row = c & ROW_MASK;
+  // The clock first: the time to describe the value is not the call's.
+  tape.end[row] = now();
+  tape.ret[row] = snap(v, tape.traces[tape.slot[row]]);
+}
+
+function recordExit(c: number): void {
+  if (!live(c)) return;
+  const row = c & ROW_MASK;
+  const state = tape.state[row];
+  // A `return` already stopped the clock, unless a finally block threw after it.
+  if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
+  if (state === OPEN) tape.state[row] = RETURNED;
+  if (cur === c) cur = tape.prev[row];
+}
+
+function takeStack(c: number): void {
+  if (!live(c)) return;
+  tape.prev[c & ROW_MASK] = cur;
+  cur = c;
+}
+
+function giveBack(c: number): void {
+  if (cur === c) cur = tape.prev[c & ROW_MASK];
 }
 
 // deno-lint-ignore no-explicit-any
-function forAwaitIterable(c: Call, source: any): AsyncIterable<unknown> {
+function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
   return {
     [Symbol.asyncIterator]() {
       const asyncMethod = source[Symbol.asyncIterator];

@@ -2,7 +2,8 @@
 
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
-import { type Call, runtime } from "./recorder.ts";
+import { runtime } from "./recorder.ts";
+import { ROW_MASK, type Tape } from "./tape.ts";
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -26,7 +27,12 @@ export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as
 /** The mutable state of one trace, shared by the recorder and the public `Trace` handle. */
 export class Trace {
   active = true;
-  readonly calls: Call[] = [];
+  /** The tape the calls are recorded on, this trace's slot there, and its first row. */
+  tape!: Tape;
+  slot = 0;
+  firstRow = 0;
+  /** Calls recorded, the hidden callback of trace.run() included. */
+  count = 0;
   readonly maxDepth: number;
   readonly maxCalls: number;
   readonly maxRepr: number;
@@ -40,7 +46,8 @@ export class Trace {
   endTime = -1;
   /** trace.run(): the next root call is the callback itself, hidden from the tree. */
   wrapperPending = false;
-  wrapper: Call | null = null;
+  /** Row of the hidden callback, or -1. */
+  wrapper = -1;
   /** Calls that fit: maxCalls, plus the hidden callback call when there is one. */
   capacity: number;
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
@@ -53,6 +60,7 @@ export class Trace {
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
     this.capacity = this.maxCalls;
+    runtime().attach(this);
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
     this.include = [...(limits.include ?? [])];
@@ -73,7 +81,7 @@ export class Trace {
 
   /** Calls recorded, not counting the hidden callback of trace.run(). */
   get callCount(): number {
-    return this.calls.length - (this.wrapper === null ? 0 : 1);
+    return this.count - (this.wrapper < 0 ? 0 : 1);
   }
 
   /** Whether calls of this function are recorded (cached per function). */
@@ -86,14 +94,15 @@ export class Trace {
     return ok;
   }
 
-  /** Calls left out by limits, counted under the open call where they were cut. */
-  readonly dropped = new Map<Call, number>();
+  /** Calls left out by limits, by the row of the open call where they were cut. */
+  readonly dropped = new Map<number, number>();
 
-  /** Count a call a limit left out, under the open call where it was cut. */
-  drop(under: Call | null, reason: string): void {
+  /** Count a call a limit left out, under the open call (a handle, or -1) where it was cut. */
+  drop(under: number, reason: string): void {
+    const row = under & ROW_MASK;
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
-    if (under === null || under === this.wrapper) this.droppedAtRoot++;
-    else this.dropped.set(under, (this.dropped.get(under) ?? 0) + 1);
+    if (under < 0 || row === this.wrapper) this.droppedAtRoot++;
+    else this.dropped.set(row, (this.dropped.get(row) ?? 0) + 1);
     this.droppedTotal++;
     this.limitReasons.add(reason);
   }

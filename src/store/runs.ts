@@ -16,5 +16,11 @@ export {
 } from "./list_runs.ts";
 export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
-export { runFileName, saveRun, type SaveRunOptions, writeRunFile } from "./save_run.ts";
+export {
+  runFileName,
+  type RunText,
+  saveRun,
+  type SaveRunOptions,
+  writeRunFile,
+} from "./save_run.ts";
 export { StoreError } from "./store_error.ts";

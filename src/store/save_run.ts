@@ -4,6 +4,15 @@ import { basename, dirname, join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
 
+/**
+ * A run already serialized (as `tph run` gets it from the traced program, possibly hundreds of
+ * MB): its text is written as it is, and `header` holds its top-level fields but `trace`.
+ */
+export interface RunText {
+  header: Omit<RunJSON, "trace">;
+  text: string;
+}
+
 /** Options of {@linkcode saveRun}. */
 export interface SaveRunOptions {
   /** The cache folder; created (with a `.gitignore`) on first use. */
@@ -62,10 +71,12 @@ export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
  * writeRunFile("/tmp/run.json", run);
  * ```
  */
-export function writeRunFile(path: string, run: RunJSON): void {
+export function writeRunFile(path: string, run: RunJSON | RunText): void {
   // A dot name ending in .tmp: listRuns never picks it up, even if tph dies before the rename.
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
-  const text = JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
+  const text = "text" in run
+    ? run.text
+    : JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
   try {
     writeFileSync(tmp, text, { flag: "wx" });
     renameSync(tmp, path);
@@ -91,11 +102,12 @@ export function writeRunFile(path: string, run: RunJSON): void {
  * console.log(`saved ${path}`);
  * ```
  */
-export function saveRun(run: RunJSON, options: SaveRunOptions): string {
+export function saveRun(run: RunJSON | RunText, options: SaveRunOptions): string {
   ensureCacheDir(options.cacheDir);
-  let path = join(options.cacheDir, runFileName(run));
+  const meta = "text" in run ? run.header : run;
+  let path = join(options.cacheDir, runFileName(meta));
   // 24 random bits per millisecond make a clash unlikely; this makes it harmless.
-  while (existsSync(path)) path = join(options.cacheDir, runFileName(run));
+  while (existsSync(path)) path = join(options.cacheDir, runFileName(meta));
   writeRunFile(path, run);
   return path;
 }

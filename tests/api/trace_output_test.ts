@@ -25,7 +25,12 @@ const TOP_KEYS = [
   "trace",
 ];
 // Keys tph adds to tracepatch's format (see src/types.ts).
-const EXTRA_TOP_KEYS = ["dropped_calls", "run", "ending"];
+const EXTRA_TOP_KEYS = [
+  "dropped_at_root",
+  "dropped_calls",
+  "run",
+  "ending",
+];
 const NODE_KEYS = [
   "name",
   "module",
