@@ -31,8 +31,10 @@ export class PositionMapper {
 
   constructor(source: string, inputMap: InputSourceMap | null) {
     const starts = [0];
-    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) {
-      starts.push(i + 1);
+    // Every line terminator of the language (and of stack traces): \n, \r\n, \r, U+2028/9.
+    const re = /\r\n?|[\n\u2028\u2029]/g;
+    for (let m = re.exec(source); m !== null; m = re.exec(source)) {
+      starts.push(m.index + m[0].length);
     }
     this.#lineStarts = starts;
     if (inputMap) {
@@ -45,8 +47,11 @@ export class PositionMapper {
     }
   }
 
-  /** 1-based line and column of an offset in the original source. */
-  locate(offset: number): { line: number; column: number } {
+  /**
+   * 1-based line and column of an offset in the original source; null when an input source map
+   * says the code there has no original (the transpiler added it).
+   */
+  locate(offset: number): { line: number; column: number } | null {
     const starts = this.#lineStarts;
     let lo = 0, hi = starts.length - 1;
     while (lo < hi) {
@@ -62,6 +67,7 @@ export class PositionMapper {
         pos = originalPositionFor(this.#map, { ...needle, bias: LEAST_UPPER_BOUND });
       }
       if (pos.line !== null) return { line: pos.line, column: (pos.column ?? 0) + 1 };
+      return null;
     }
     return { line, column: column + 1 };
   }

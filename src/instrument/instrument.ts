@@ -102,6 +102,45 @@ function parse(filename: string, source: string, lang: Lang, sourceType: string)
   return oxc.parseSync(filename, source, options);
 }
 
+function lastSegment(hint: string | null): string | null {
+  return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
+}
+
+/**
+ * Whether the body's top-level function declarations would clash once inside the `try` block:
+ * there they are block-scoped, and a `var` or a second function of the same name is then a
+ * SyntaxError. Such a function is left as it is (not recorded).
+ */
+function clashesInBlock(stmts: Node[]): boolean {
+  const fns = new Set<string>();
+  let dup = false;
+  for (const st of stmts) {
+    if (st.type === "FunctionDeclaration" && st.id) {
+      if (fns.has(st.id.name)) dup = true;
+      fns.add(st.id.name);
+    }
+  }
+  if (fns.size === 0) return false;
+  if (dup) return true;
+  return varNames(stmts).some((n) => fns.has(n));
+}
+
+/** Names declared with `var` in these statements, not looking into nested functions. */
+function varNames(stmts: Node[], out: string[] = []): string[] {
+  const visitNode = (n: Node): void => {
+    if (n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(visitNode);
+    if (typeof n.type !== "string") return;
+    if (FUNCTION_TYPES.has(n.type) || n.type.startsWith("Class")) return;
+    if (n.type === "VariableDeclaration" && n.kind === "var") {
+      for (const d of n.declarations) out.push(...patternNames(d.id));
+    }
+    for (const key of VISITOR_KEYS[n.type] ?? []) visitNode(n[key]);
+  };
+  stmts.forEach(visitNode);
+  return out;
+}
+
 function fnv1a(text: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -226,14 +265,14 @@ class Walker {
       case "FunctionDeclaration":
       case "FunctionExpression":
         return this.#function(node, {
-          name: node.id?.name ?? hint ?? "<anonymous>",
+          name: node.id?.name ?? lastSegment(hint) ?? "<anonymous>",
           qualname: node.id ? null : hint,
           kind: "function",
           static: false,
         });
       case "ArrowFunctionExpression":
         return this.#function(node, {
-          name: hint ?? "<anonymous>",
+          name: lastSegment(hint) ?? "<anonymous>",
           qualname: hint,
           kind: "arrow",
           static: false,
@@ -370,7 +409,10 @@ class Walker {
         ? "setter"
         : "method";
       const prefix = kind === "getter" ? "get " : kind === "setter" ? "set " : "";
-      const derived = kind === "constructor" && this.#classes[this.#classes.length - 1].derived;
+      // Only TypeScript parameter properties need recording to start after super(): Bun
+      // assigns them right after that call. Elsewhere the whole body, super() too, is recorded.
+      const derived = kind === "constructor" && this.#classes[this.#classes.length - 1].derived &&
+        m.value.params.some((p: Node) => p.type === "TSParameterProperty");
       return this.#function(m.value, {
         name: prefix + key,
         qualname: `${prefix}${cls}.${key}`,
@@ -394,8 +436,12 @@ class Walker {
     }
     const body = fn.body;
     if (!body) return; // overload signature, `declare`, abstract
+    if (body.type === "BlockStatement" && clashesInBlock(body.body)) return this.#plain(body);
     const k = this.#rows.length;
-    const { line, column } = this.#pos.locate(naming.at ?? fn.start);
+    const where = this.#pos.locate(naming.at ?? fn.start);
+    // Code the transpiler added (Deno: decorator helpers) has no original place: not the user's.
+    if (where === null) return this.#plain(body);
+    const { line, column } = where;
     const params = collectParams(fn.params);
     const qualname = naming.qualname ?? naming.name;
     const anonymous = naming.name === "<anonymous>";
@@ -460,6 +506,14 @@ class Walker {
     else s.appendLeft(close, CLOSER);
   }
 
+  /** Walk a body left unrecorded: its returns and awaits are its own, its inner functions not. */
+  #plain(body: Node): void {
+    const outer = this.#scope;
+    this.#scope = null;
+    this.walk(body, null);
+    this.#scope = outer;
+  }
+
   /** Walk a statement list; after a `for await` loop the call takes the stack again. */
   #statements(list: Node[]): void {
     for (const st of list) {
@@ -498,7 +552,9 @@ class Walker {
       else return;
     } else return;
     const k = this.#rows.length;
-    const { line, column } = this.#pos.locate(call.start);
+    const where = this.#pos.locate(call.start);
+    if (where === null) return;
+    const { line, column } = where;
     // For external rows the last field names the package instead of parameters.
     this.#rows.push([name, "external", line, column, 0, module]);
     const table = `${BASE_PREFIX}${this.#hash}??${META_PREFIX}${this.#hash}()`;

@@ -67,18 +67,11 @@ const BUG_DENO_CLASS_DECORATOR = "with a node:module registerHooks load hook ins
 const BUG_BUN_CJS = "Bun runs traced CommonJS through Module._compile (src/loader/register.ts, " +
   "working around oven-sh/bun#19279): the main module's top-level `this` is not module.exports " +
   "and require.main !== module";
-const BUG_BODY_BLOCK = "the body is wrapped in try { }, which makes its top-level function " +
-  "declarations block-scoped: a var and a function of the same name, or two functions of the " +
-  "same name, become a SyntaxError";
-const BUG_PATCHED_PUSH = "the recorder calls Array.prototype.push (and other built-ins) as the " +
-  "program left them: a traced replacement recurses forever and is counted";
 const BUG_EXIT_HANDLER = "the trace is saved by the first 'exit' listener, before the " +
   "program's own exit handlers run, so their calls are missing";
 const BUG_TOSTRING = "Function.prototype.toString shows the instrumented source";
 const BUG_DEEP_STACK = "instrumented frames are larger: on Deno recursion overflows the stack " +
   "at ~7200 levels instead of ~18000 (Bun: ~29000 instead of ~50000)";
-const BUG_LINE_TERMINATORS = "positions count only \\n as a line break; JavaScript (and the " +
-  "runtimes' stack traces) also break lines at a lone \\r, U+2028 and U+2029";
 const BUG_DENO_FIELDS = "Deno's transpiler moves field initializers into the constructor of a " +
   "class with parameter properties, so on Deno only their calls nest under the constructor";
 const BUG_FOR_AWAIT = "a for await loop that is the body of an if/while (not in a statement " +
@@ -98,7 +91,7 @@ const CASES: Case[] = [
   { file: "classes.ts" },
   { file: "field_init_param_props.ts", knownBug: { deno: BUG_DENO_FIELDS } },
   { file: "anon_positions.ts", knownBug: { deno: BUG_DENO_POSITION } },
-  { file: "derived_super.ts", knownBug: { deno: BUG_DERIVED, bun: BUG_DERIVED } },
+  { file: "derived_super.ts", knownBug: { bun: BUG_DERIVED } },
   { file: "new_target.js" },
   { file: "generators.ts" },
   { file: "yield_delegation.ts", knownBug: { deno: BUG_DELEGATE, bun: BUG_DELEGATE } },
@@ -121,7 +114,7 @@ const CASES: Case[] = [
   { file: "modules.ts" },
   { file: "ts_syntax.ts" },
   { file: "ts_enums_namespaces.ts", knownBug: { deno: BUG_DENO_HELPERS } },
-  { file: "decorators.ts", knownBug: { deno: BUG_DENO_HELPERS } },
+  { file: "decorators.ts" },
   { file: "decorators_class.ts", knownBug: { deno: BUG_DENO_CLASS_DECORATOR } },
   { file: "jsx_pragma.tsx" },
   { file: "jsx_react_object.jsx" },
@@ -144,8 +137,8 @@ const CASES: Case[] = [
   { file: "edge_syntax.js" },
   { file: "externals.ts", externals: true },
   { file: "tail_calls.js", knownBug: { bun: BUG_BUN_PTC } },
-  { file: "body_declarations.js", knownBug: { deno: BUG_BODY_BLOCK, bun: BUG_BODY_BLOCK } },
-  { file: "patched_builtins.js", knownBug: { deno: BUG_PATCHED_PUSH, bun: BUG_PATCHED_PUSH } },
+  { file: "body_declarations.js" },
+  { file: "patched_builtins.js" },
   { file: "exit_handler.js", knownBug: { deno: BUG_EXIT_HANDLER, bun: BUG_EXIT_HANDLER } },
   { file: "function_tostring.js", knownBug: { deno: BUG_TOSTRING, bun: BUG_TOSTRING } },
   {
@@ -155,7 +148,6 @@ const CASES: Case[] = [
   },
   {
     file: "line_terminators.js",
-    knownBug: { deno: BUG_LINE_TERMINATORS, bun: BUG_LINE_TERMINATORS },
   },
 ];
 
