@@ -77,6 +77,19 @@ const SKIP_TYPES = new Set([
   "TSDeclareFunction",
   "TSTypeAnnotation",
 ]);
+// Nodes with nothing below them that could hold a function, call or await.
+const LEAF_TYPES = new Set([
+  "Identifier",
+  "Literal",
+  "ThisExpression",
+  "Super",
+  "TemplateElement",
+  "PrivateIdentifier",
+  "EmptyStatement",
+  "DebuggerStatement",
+  "JSXText",
+  "JSXIdentifier",
+]);
 const FUNCTION_TYPES = new Set([
   "FunctionDeclaration",
   "FunctionExpression",
@@ -260,7 +273,7 @@ class Walker {
   }
 
   walk(node: Node, hint: string | null): void {
-    if (node === null || typeof node !== "object") return;
+    if (node === null || typeof node !== "object" || LEAF_TYPES.has(node.type)) return;
     switch (node.type) {
       case "FunctionDeclaration":
       case "FunctionExpression":
