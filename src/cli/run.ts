@@ -141,7 +141,7 @@ export const runCommand: Command = {
       ? `; saved ${saved.join(" and ")}${viewHint}`
       : "; not saved (--no-cache)";
     ctx.err(
-      `tph: ${h.call_count} calls recorded${limited} in ${
+      `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
         (h.run!.duration_ms / 1000).toFixed(2)
       }s${where}`,
     );

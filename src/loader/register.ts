@@ -67,6 +67,9 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   return namespace;
 }
 
+const TPH_ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
+const OWN_SOURCES = [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`];
+
 const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
   ts: "ts",
   mts: "ts",
@@ -92,7 +95,11 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
   runtime();
   // oxc loads parts of itself lazily with require(); do that before our hook can see it.
   instrument("function warm() {}", { filename: "warm.js" });
-  const inScope = makeScope(options);
+  const inScope = makeScope({
+    ...options,
+    // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
+    exclude: [...(options.exclude ?? []), ...OWN_SOURCES],
+  });
   let count = 0;
   const moduleName = (path: string) => relative(options.root, path) || path;
   // deno-lint-ignore no-explicit-any
