@@ -12,7 +12,14 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO, type Result } from "./_common.ts";
 
-const SCRIPTS = ["instrument_throughput.ts", "call_overhead.ts", "memory_save.ts"];
+const SCRIPTS = [
+  "instrument_throughput.ts",
+  "call_overhead.ts",
+  "memory_save.ts",
+  "run_overhead.ts",
+];
+// Scripts that drive the CLI themselves (on Deno) run once.
+const ONCE = new Set(["run_overhead.ts"]);
 const RUNTIMES = ["deno", "bun"] as const;
 const BIN = {
   deno: join(REPO, "node_modules/.bin/deno"),
@@ -97,6 +104,7 @@ const crashes: string[] = [];
 const t0 = performance.now();
 for (const script of scripts) {
   for (const rt of RUNTIMES) {
+    if (ONCE.has(script) && rt !== "deno") continue;
     const path = join(REPO, "bench", script);
     const argv = rt === "deno" ? ["run", "-A", path] : [path];
     console.log(`\n$ ${rt} ${rt === "deno" ? "run -A " : ""}bench/${script}`);

@@ -1,0 +1,16 @@
+// A realistic workload: marked renders a large generated Markdown document a few times.
+import { marked } from "marked";
+
+const parts = [];
+for (let i = 0; i < 400; i++) {
+  parts.push(
+    `## Section ${i}\n\nSome *emphasis*, **strong**, \`code\` and a [link](https://example.com/${i}).\n`,
+    `- item ${i}\n- item ${i + 1}\n  - nested\n\n1. one\n2. two\n`,
+    "| a | b |\n|---|---|\n| " + i + " | " + (i * 2) + " |\n",
+    "```js\nconst x = " + i + ";\n```\n\n> quote " + i + "\n",
+  );
+}
+const md = parts.join("\n");
+let html = "";
+for (let r = 0; r < 3; r++) html = marked.parse(md);
+console.log(md.length, html.length);
