@@ -47,13 +47,17 @@ function rootTrace(): Trace | null {
 
 const FAST_CLOCK_AFTER = 5000;
 
+// A repr is built by concatenation: the engines keep it as a rope of small pieces, 3–9× the
+// memory of its text, for as long as the trace holds it. Copy it flat; what does that differs
+// by engine (measured: 1M reprs held, 868 → 297 MB on Bun; 424 → 225 MB on Deno).
+// deno-lint-ignore no-explicit-any
+const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
+  ? (s) => [s, ""].join("")
+  : (s) => (s + " ").slice(0, -1);
+
 function snap(v: unknown, t: Trace): unknown {
   if (typeof v !== "object" || v === null) return v;
-  const text = repr(v, t.maxRepr);
-  // Reading a character flattens the string built by concatenation (a rope of small pieces,
-  // 3–9× the memory of the text) in place, on V8 and JavaScriptCore alike.
-  text.charCodeAt(0);
-  return new Snapshot(text);
+  return new Snapshot(flatten(repr(v, t.maxRepr)));
 }
 
 /** True when `h` is a handle of the current tape. */

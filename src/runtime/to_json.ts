@@ -33,6 +33,26 @@ function argsOf(f: FunctionRecord, stored: unknown, max: number): Record<string,
   return out;
 }
 
+const keyCache = new WeakMap<FunctionRecord, string[]>();
+
+/** The `args` object as JSON text, without building the object (saving a million calls). */
+function argsText(f: FunctionRecord, stored: unknown, max: number): string {
+  if (f.kind === "external") return JSON.stringify(argsOf(f, stored, max));
+  let keys = keyCache.get(f);
+  if (keys === undefined) {
+    keys = f.params.map((p) => JSON.stringify(p) + ":");
+    keyCache.set(f, keys);
+  }
+  if (keys.length === 0) return "{}";
+  if (keys.length === 1) return "{" + keys[0] + JSON.stringify(show(stored, max)) + "}";
+  const values = stored as unknown[];
+  let text = "{";
+  for (let i = 0; i < keys.length; i++) {
+    text += (i === 0 ? "" : ",") + keys[i] + JSON.stringify(show(values[i], max));
+  }
+  return text + "}";
+}
+
 /**
  * Walk the calls of a trace in call order, with each call's parent as an index into the calls
  * visited (or -1 for a root). Calls still open when the trace stopped stay unfinished, even if
@@ -153,12 +173,20 @@ export function writeTraceJSON(
   const rt = runtime();
   const fd = openSync(path, "w");
   let buf = "";
+  // Encoded into one reused buffer: handing strings to writeSync makes Deno measure and encode
+  // each one anew (a tenth of the time for a million calls).
+  const bytes = new Uint8Array(CHUNK * 3 + 16);
+  const encoder = new TextEncoder();
+  const flush = () => {
+    const { read, written } = encoder.encodeInto(buf, bytes);
+    writeSync(fd, bytes, 0, written);
+    // A piece longer than the buffer (a huge max_repr): the rest as it is.
+    if (read < buf.length) writeSync(fd, buf.slice(read));
+    buf = "";
+  };
   const out = (text: string) => {
     buf += text;
-    if (buf.length > CHUNK) {
-      writeSync(fd, buf);
-      buf = "";
-    }
+    if (buf.length > CHUNK) flush();
   };
   try {
     const head = JSON.stringify({ ...header(t, label), ...extra });
@@ -200,7 +228,7 @@ export function writeTraceJSON(
         prefixes.set(id, prefix);
       }
       const state = tp.state[row];
-      let text = prefix + `"args":${JSON.stringify(argsOf(f, tp.args[row], t.maxRepr))},`;
+      let text = prefix + `"args":${argsText(f, tp.args[row], t.maxRepr)},`;
       text += `"return_value":${
         finished && state === RETURNED ? JSON.stringify(show(tp.ret[row], t.maxRepr)) : "null"
       },`;
@@ -235,7 +263,7 @@ export function writeTraceJSON(
       first = true;
     }
     out("]}\n");
-    writeSync(fd, buf);
+    flush();
   } finally {
     closeSync(fd);
   }
