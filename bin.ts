@@ -25,8 +25,9 @@ if (script !== undefined) {
   delete process.env.TPH_CHILD_MAIN;
   const { setupChild } = await import("./src/loader/child.ts");
   setupChild();
-  // The program sees the argv of `bun script args…`, not the binary's own.
-  process.argv.splice(1, 0, script);
+  // The program sees the argv of `bun script args…`, not the binary's own: a compiled binary's
+  // argv is ["bun", "/$bunfs/root/<name>", args…], so the embedded entry is replaced.
+  process.argv.splice(1, 1, script);
   await import(script);
 } else {
   const { main } = await import("./src/cli/main.ts");

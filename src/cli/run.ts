@@ -125,8 +125,8 @@ export const runCommand: Command = {
       try {
         const path = saveRun(run, { cacheDir });
         saved.unshift(relative(ctx.cwd, path) || path);
-        // `last` finds it only where the read commands look from this folder.
-        viewHint = cacheDir === cacheDirFor(ctx)
+        // `last` finds it only where the read commands look from this folder (without flags).
+        viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
           ? "; view it with: tph tree last"
           : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
       } catch (e) {

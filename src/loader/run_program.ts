@@ -69,7 +69,8 @@ function runtimeInfo(): { name: string; version: string } {
 /** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
 export function commonjsPackageWarning(script: string): string | null {
   // deno-lint-ignore no-explicit-any
-  if ((globalThis as any).Deno === undefined || /\.c[jt]s$/.test(script)) return null;
+  // .cjs/.cts are CommonJS anyway, and .mjs/.mts are ES modules whatever package.json says.
+  if ((globalThis as any).Deno === undefined || /\.[cm][jt]s$/.test(script)) return null;
   for (let dir = dirname(script);; dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
@@ -139,7 +140,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
   } catch {
     warnings.push(
-      "The program ended before tph could save its calls (killed by a signal it cannot catch?)",
+      "The program ended before tph could save its calls (an error before it started, or a " +
+        "signal it cannot catch)",
     );
   }
   rmSync(dir, { recursive: true, force: true });
@@ -150,6 +152,10 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     runtime_version: rt.version,
     ended: exit.signal !== null
       ? "signal"
+      // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
+      // code of its "exit" event: a program that "completed" with a failing code did not.
+      : ending?.ended === "completed" && exit.code !== 0
+      ? "exception"
       : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
     exit_code: exit.code,
     signal: exit.signal ?? ending?.signal ?? null,

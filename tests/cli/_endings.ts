@@ -1,0 +1,149 @@
+// Every way a program ends saves the run with how it ended: run.ended, exit_code, signal, error,
+// and calls still open marked unfinished.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  assertCode,
+  callNamed,
+  finish,
+  FIXTURES,
+  readRun,
+  splitStderr,
+  start,
+  summaryOf,
+  type Target,
+  tempDir,
+  tph,
+  viewJson,
+  waitForFile,
+} from "./_cli.ts";
+
+export function endingTests(t: Target): void {
+  Deno.test(`tph run saves how each program ended: completed, exit, uncaught error (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const scripts = ["completed.ts", "exit3.ts", "throw.ts"];
+    if (t.runtime === "deno") scripts.push("deno_exit4.ts");
+    // Each in its own cache folder, so that `last` is that run.
+    const runs = await Promise.all(scripts.map(async (script) => {
+      const cache = `cache_${script.replace(".ts", "")}`;
+      const r = await tph(t, ["run", "--cache-dir", cache, script], { cwd });
+      summaryOf(r);
+      const [view, tree] = await Promise.all([
+        tph(t, ["view", "last", "--json", "--cache-dir", cache], { cwd }),
+        tph(t, ["tree", "last", "--cache-dir", cache], { cwd }),
+      ]);
+      assertCode(view, 0, `tph view last --json (${script})`);
+      assertCode(tree, 0, `tph tree last (${script})`);
+      const meta = JSON.parse(view.stdout);
+      return { script, r, meta, run: readRun(meta.path), tree: tree.stdout };
+    }));
+    const by = Object.fromEntries(runs.map((x) => [x.script, x]));
+
+    const ok = by["completed.ts"];
+    assertCode(ok.r, 0, "tph run completed.ts");
+    assert.equal(ok.meta.run.ended, "completed");
+    assert.equal(ok.meta.run.exit_code, 0);
+    assert.equal(ok.meta.run.signal, null);
+    assert.equal(ok.meta.run.error, undefined);
+    assert.equal(ok.meta.call_count, 1);
+    assert.match(ok.tree, /^└── work\(n=21\) -> 42 {2}\[[\d.]+(µs|ms)\]$/m);
+
+    const exit = by["exit3.ts"];
+    assertCode(exit.r, 3, "tph run exit3.ts");
+    assert.equal(exit.meta.run.ended, "exit");
+    assert.equal(exit.meta.run.exit_code, 3);
+    assert.equal(exit.meta.run.signal, null);
+    // leave() never returned: process.exit() ended the program inside it.
+    assert.equal(callNamed(exit.run.trace, "leave").unfinished, true);
+    assert.match(exit.tree, /leave\(code=3\) {2}\[unfinished\]/);
+
+    const thrown = by["throw.ts"];
+    assertCode(thrown.r, 1, "tph run throw.ts");
+    assert.equal(thrown.meta.run.ended, "exception");
+    assert.equal(thrown.meta.run.exit_code, 1);
+    assert.match(thrown.meta.run.error ?? "", /^RangeError: negative value: -7/);
+    assert.match(thrown.tree, /validate\(value=-7\) !! RangeError: negative value: -7/);
+    assert.match(thrown.tree, /main\(\) !! RangeError: negative value: -7/);
+
+    if (t.runtime === "deno") {
+      const denoExit = by["deno_exit4.ts"];
+      assertCode(denoExit.r, 4, "tph run deno_exit4.ts");
+      assert.equal(denoExit.meta.run.ended, "exit");
+      assert.equal(denoExit.meta.run.exit_code, 4);
+    }
+  });
+
+  Deno.test(`tph run saves an unhandled rejection as an error (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const r = await tph(t, ["run", "reject.ts"], { cwd });
+    assertCode(r, 1, "tph run reject.ts");
+    summaryOf(r);
+    const [meta, tree] = await Promise.all([
+      viewJson(t, "last", { cwd }),
+      tph(t, ["tree", "last"], { cwd }),
+    ]);
+    assert.match(tree.stdout, /async load\(name="settings"\) !! TypeError: cannot load settings/);
+    assert.match(tree.stdout, /async main\(\) !! TypeError: cannot load settings/);
+    assert.equal(meta.run!.exit_code, 1);
+    assert.ok(
+      ["exception", "rejection"].includes(meta.run!.ended),
+      `saved as an error, got ended ${JSON.stringify(meta.run!.ended)}`,
+    );
+    // Bun tells a program's listeners nothing of an unhandled rejection (no
+    // "uncaughtExceptionMonitor", exit code 0 in "exit"): tph sees the failing exit code but
+    // not the error (README, JSON format). Deno reports it.
+    if (t.name === "deno" || meta.run!.error !== undefined) {
+      assert.match(meta.run!.error ?? "", /^TypeError: cannot load settings/);
+    }
+  });
+
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.test(
+      `tph run saves the run when the program is killed by ${signal} (${t.name})`,
+      async () => {
+        await using dir = tempDir({ e: join(FIXTURES, "endings") });
+        const cwd = join(dir.path, "e");
+        const pidFile = join(dir.path, "program.pid");
+        const child = start([...t.tph, "run", "wait.ts", pidFile], { cwd });
+        const done = finish(child);
+        let pid: number;
+        try {
+          pid = Number(await waitForFile(pidFile));
+        } catch (e) {
+          child.kill("SIGKILL");
+          throw new Error(`${(e as Error).message}\n${JSON.stringify(await done)}`);
+        }
+        assert.notEqual(pid, child.pid, "the program runs in a child process of tph");
+        // The program is at its timer once the pid file is written; a moment more for good measure.
+        await new Promise((r) => setTimeout(r, 50));
+        Deno.kill(pid, signal);
+        // Should the signal not end it, do not wait for the program's 60 s timer.
+        const watchdog = setTimeout(() => Deno.kill(pid, "SIGKILL"), 20_000);
+        const r = await done.finally(() => clearTimeout(watchdog));
+        assertCode(r, 128 + (signal === "SIGTERM" ? 15 : 2), `tph run wait.ts, ${signal}`);
+        assert.equal(r.stdout, "ready\n");
+        summaryOf(r);
+        const [meta, tree] = await Promise.all([
+          viewJson(t, "last", { cwd }),
+          tph(t, ["tree", "last"], { cwd }),
+        ]);
+        assert.equal(meta.run!.ended, "signal");
+        assert.equal(meta.run!.signal, signal);
+        assert.equal(meta.run!.exit_code, null);
+        const run = readRun(meta.path);
+        for (const name of ["main", "waitForever"]) {
+          const call = callNamed(run.trace, name);
+          assert.equal(call.unfinished, true, `${name} is unfinished`);
+          assert.equal(call.elapsed_ms, null);
+        }
+        assert.equal(callNamed(run.trace, "sleep").unfinished, undefined, "sleep() returned");
+        assert.match(tree.stdout, /async main\(\) {2}\[unfinished\]/);
+        assert.match(tree.stdout, /async waitForever\(\) {2}\[unfinished\]/);
+        assert.deepEqual(splitStderr(r.stderr).program, "");
+      },
+    );
+  }
+}

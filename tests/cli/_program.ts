@@ -1,0 +1,171 @@
+// The program under `tph run` sees exactly what it sees when run directly: argv, cwd, env,
+// stdin, stdout/stderr, exit codes and its own error messages.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  assertCode,
+  FIXTURES,
+  plain,
+  REPO,
+  type Result,
+  splitStderr,
+  summaryOf,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
+
+/** What the echo fixture prints on its first line. */
+interface Seen {
+  argv: string[];
+  script: string;
+  denoArgs: string[] | null;
+  bunArgv: string[] | null;
+  cwd: string;
+  envVar: string | null;
+  tphVars: string[];
+  stdin: string;
+}
+
+/** Stack locations without columns (tph may shift columns, never lines) and no caret lines. */
+export function normalizeErrorOutput(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => !/^\s*[\^~]+\s*$/.test(l))
+    .join("\n")
+    .replace(/(\.[cm]?[jt]sx?):(\d+):\d+/g, "$1:$2");
+}
+
+/** Run a script plainly and under tph (cached in the same temp folder) at the same time. */
+async function both(
+  t: Target,
+  cwd: string,
+  script: string,
+  args: string[] = [],
+  input = "",
+): Promise<{ plain: Result; traced: Result }> {
+  const [p, traced] = await Promise.all([
+    plain(t, script, args, { cwd, input }),
+    tph(t, ["run", script, ...args], { cwd, input }),
+  ]);
+  return { plain: p, traced };
+}
+
+/** Assert that a traced run behaved as the plain one: code, stdout, and stderr but tph's lines. */
+function assertSameAsPlain(r: { plain: Result; traced: Result }, what: string): void {
+  assertCode(r.traced, r.plain.code, `traced ${what} (plain exited ${r.plain.code})`);
+  assert.equal(r.traced.stdout, r.plain.stdout, `${what}: same stdout`);
+  assert.equal(
+    normalizeErrorOutput(splitStderr(r.traced.stderr).program),
+    normalizeErrorOutput(r.plain.stderr),
+    `${what}: same stderr (columns aside)`,
+  );
+  summaryOf(r.traced);
+}
+
+export function programTests(t: Target): void {
+  Deno.test(`tph run passes the program's argv, cwd, env and stdin through (${t.name})`, async () => {
+    await using dir = tempDir({ "app/echo.ts": join(FIXTURES, "program/echo.ts") });
+    // The cwd is not the script's folder, and the arguments look like tph's own options.
+    const args = ["a", "b c", "--tree", "-o", "out.json", "--", "ünïcode", ""];
+    const input = "first line of stdin\nsecond ✓\n";
+    const env = { CLI_TEST_ECHO_VAR: "value with spaces = ok" };
+    const [p, traced] = await Promise.all([
+      plain(t, "app/echo.ts", args, { cwd: dir.path, input, env }),
+      tph(t, ["run", "app/echo.ts", ...args], { cwd: dir.path, input, env }),
+    ]);
+    assertCode(p, 0, "plain echo.ts");
+    assertCode(traced, 0, "traced echo.ts");
+    const seenPlain: Seen = JSON.parse(p.stdout.split("\n")[0]);
+    const seenTraced: Seen = JSON.parse(traced.stdout.split("\n")[0]);
+    assert.deepEqual(seenPlain.argv, args, "plain run sees the arguments");
+    assert.deepEqual(seenTraced, seenPlain);
+    assert.equal(seenTraced.script, join(dir.path, "app/echo.ts"));
+    if (t.runtime === "deno") assert.deepEqual(seenTraced.denoArgs, args);
+    else assert.deepEqual(seenTraced.bunArgv, args);
+    assert.equal(seenTraced.cwd, dir.path);
+    assert.equal(seenTraced.envVar, env.CLI_TEST_ECHO_VAR);
+    assert.deepEqual(seenTraced.tphVars, [], "no TPH_* variable is visible to the program");
+    assert.equal(seenTraced.stdin, input);
+    // Output and the files the program did not write.
+    assert.equal(traced.stdout, p.stdout);
+    assert.equal(splitStderr(traced.stderr).program, p.stderr);
+    assert.equal(p.stderr, "stderr line 1\nstderr line 2\n");
+  });
+
+  Deno.test(`tph run passes the program's exit codes through (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const cases: [string, number][] = [["completed.ts", 0], ["exit3.ts", 3]];
+    if (t.runtime === "deno") cases.push(["deno_exit4.ts", 4]);
+    const results = await Promise.all(cases.map(([script]) => both(t, cwd, script)));
+    cases.forEach(([script, code], i) => {
+      assertCode(results[i].plain, code, `plain ${script}`);
+      assertSameAsPlain(results[i], script);
+    });
+  });
+
+  Deno.test(
+    `tph run keeps an uncaught error's message and file:line as in a plain run (${t.name})`,
+    async () => {
+      await using dir = tempDir({ e: join(FIXTURES, "endings") });
+      const cwd = join(dir.path, "e");
+      const [thrown, rejected] = await Promise.all([
+        both(t, cwd, "throw.ts"),
+        both(t, cwd, "reject.ts"),
+      ]);
+      assertCode(thrown.plain, 1, "plain throw.ts");
+      assertCode(rejected.plain, 1, "plain reject.ts");
+      assertSameAsPlain(thrown, "throw.ts");
+      assertSameAsPlain(rejected, "reject.ts");
+      const program = splitStderr(thrown.traced.stderr).program;
+      assert.match(program, /RangeError: negative value: -7/);
+      assert.match(program, /throw\.ts:3:\d+/, "the throwing line is named");
+      assert.match(
+        splitStderr(rejected.traced.stderr).program,
+        /TypeError: cannot load settings[\s\S]*reject\.ts:3:\d+/,
+      );
+    },
+  );
+
+  Deno.test(
+    `tph run of a script with a syntax error shows the runtime's SyntaxError (${t.name})`,
+    async () => {
+      await using dir = tempDir({ e: join(FIXTURES, "endings") });
+      const r = await both(t, join(dir.path, "e"), "syntax_error.ts");
+      assert.notEqual(r.plain.code, 0);
+      assertSameAsPlain(r, "syntax_error.ts");
+      assert.match(splitStderr(r.traced.stderr).program, /syntax_error\.ts:6:/);
+      if (t.runtime === "deno") assert.match(r.traced.stderr, /SyntaxError/);
+    },
+  );
+
+  Deno.test(`tph run traces a copy of the shop example as it runs plainly (${t.name})`, async () => {
+    await using dir = tempDir({ examples: join(REPO, "examples") });
+    const cwd = join(dir.path, "examples");
+    const r = await both(t, cwd, "shop/main.ts");
+    assertCode(r.plain, 0, "plain shop/main.ts");
+    assertSameAsPlain(r, "shop/main.ts");
+    // The run is saved at the script's project root (shop/, as examples/ has no marker); the
+    // summary line names it so that the suggested command works from here.
+    const { saved, hint } = summaryOf(r.traced);
+    assert.match(saved, /^shop\/\.tracepatch_cache\/run_.*\.json$/);
+    assert.equal(hint, saved);
+    const [tree, last] = await Promise.all([
+      tph(t, ["tree", hint, "--no-return"], { cwd }),
+      tph(t, ["tree", "last", "--no-return"], { cwd: join(cwd, "shop") }),
+    ]);
+    assert.equal(last.stdout, tree.stdout);
+    assertCode(tree, 0, "tph tree last");
+    for (
+      const text of [
+        "async main()",
+        'async placeOrder(inventory=Inventory {}, id="A-1"',
+        'Inventory.reserve(sku="plum", count=5) !! RangeError: Not enough plum: wanted 5, have 1',
+        'async fetchPrice(sku="pear")',
+        'applyDiscount(total=1.25, code="HALF")',
+      ]
+    ) assert.ok(tree.stdout.includes(text), `tree has ${text}:\n${tree.stdout}`);
+  });
+}

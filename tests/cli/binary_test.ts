@@ -1,0 +1,23 @@
+// The CLI tests on the standalone binary: built once here (as `deno task compile` does) into a
+// temporary folder, and run from folders outside the repository against copies of fixtures.
+
+import { rmSync } from "node:fs";
+import { buildBinary } from "./_cli.ts";
+import { cacheTests } from "./_cache.ts";
+import { configTests } from "./_config.ts";
+import { endingTests } from "./_endings.ts";
+import { programTests } from "./_program.ts";
+import { runOutputTests } from "./_run_output.ts";
+import { scopeTests } from "./_scope.ts";
+import { usageTests } from "./_usage.ts";
+
+const { target: BINARY, dir } = await buildBinary();
+globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+
+programTests(BINARY);
+endingTests(BINARY);
+runOutputTests(BINARY);
+scopeTests(BINARY);
+cacheTests(BINARY);
+configTests(BINARY);
+usageTests(BINARY);

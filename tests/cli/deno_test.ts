@@ -1,0 +1,18 @@
+// The CLI tests on Deno: `deno run -A cli.ts …` from the checkout, in temporary folders.
+
+import { DENO_TARGET } from "./_cli.ts";
+import { cacheTests } from "./_cache.ts";
+import { configTests } from "./_config.ts";
+import { endingTests } from "./_endings.ts";
+import { programTests } from "./_program.ts";
+import { runOutputTests } from "./_run_output.ts";
+import { scopeTests } from "./_scope.ts";
+import { usageTests } from "./_usage.ts";
+
+programTests(DENO_TARGET);
+endingTests(DENO_TARGET);
+runOutputTests(DENO_TARGET);
+scopeTests(DENO_TARGET);
+cacheTests(DENO_TARGET);
+configTests(DENO_TARGET);
+usageTests(DENO_TARGET);
