@@ -68,8 +68,8 @@ function runtimeInfo(): { name: string; version: string } {
 
 /** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
 export function commonjsPackageWarning(script: string): string | null {
-  // deno-lint-ignore no-explicit-any
   // .cjs/.cts are CommonJS anyway, and .mjs/.mts are ES modules whatever package.json says.
+  // deno-lint-ignore no-explicit-any
   if ((globalThis as any).Deno === undefined || /\.[cm][jt]s$/.test(script)) return null;
   for (let dir = dirname(script);; dir = dirname(dir)) {
     const pkg = join(dir, "package.json");
