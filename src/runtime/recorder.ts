@@ -97,6 +97,17 @@ export function attachTrace(t: Trace): void {
   t.firstRow = tape.rows;
 }
 
+/**
+ * True when a limit will leave the next call out: its arguments need no snapshot (a repr costs
+ * about a microsecond; a program past max_calls makes every further call pay it otherwise).
+ */
+function cut(t: Trace): boolean {
+  if (t.count >= t.capacity) return true;
+  const p = cur;
+  if (p < 0 || p >>> ROW_BITS !== gen || (lent.size !== 0 && lent.has(p))) return false;
+  return tape.depth[p & ROW_MASK] + 1 > t.maxDepth;
+}
+
 function begin(b: number, k: number, args: unknown): number {
   let p = cur;
   if (p >= 0 && p >>> ROW_BITS !== gen) p = -1;
@@ -205,19 +216,23 @@ export const R = {
   },
   e1(b: number, k: number, a: unknown): number {
     const t = traceOf(cur);
-    return t === null ? -1 : begin(b, k, snap(a, t));
+    if (t === null) return -1;
+    return cut(t) ? begin(b, k, undefined) : begin(b, k, snap(a, t));
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
     const t = traceOf(cur);
-    return t === null ? -1 : begin(b, k, [snap(a, t), snap(a2, t)]);
+    if (t === null) return -1;
+    return cut(t) ? begin(b, k, undefined) : begin(b, k, [snap(a, t), snap(a2, t)]);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
     const t = traceOf(cur);
-    return t === null ? -1 : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
+    if (t === null) return -1;
+    return cut(t) ? begin(b, k, undefined) : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
   },
   en(b: number, k: number, args: unknown[]): number {
     const t = traceOf(cur);
     if (t === null) return -1;
+    if (cut(t)) return begin(b, k, undefined);
     for (let i = 0; i < args.length; i++) args[i] = snap(args[i], t);
     return begin(b, k, args);
   },
@@ -274,6 +289,7 @@ const EXTERNAL_HOOKS: ExternalHooks = {
   open(id, args) {
     const t = traceOf(cur);
     if (t === null) return -1;
+    if (cut(t)) return begin(id, 0, undefined);
     // A copy: `args` is what the callee receives.
     const shown = new Array(args.length);
     for (let i = 0; i < args.length; i++) shown[i] = snap(args[i], t);

@@ -104,6 +104,6 @@ export class Trace {
     if (under < 0 || row === this.wrapper) this.droppedAtRoot++;
     else this.dropped.set(row, (this.dropped.get(row) ?? 0) + 1);
     this.droppedTotal++;
-    this.limitReasons.add(reason);
+    if (!this.limitReasons.has(reason)) this.limitReasons.add(reason);
   }
 }
