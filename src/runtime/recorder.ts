@@ -71,17 +71,6 @@ function live(h: number): boolean {
  */
 const lent = new Map<number, Trace>();
 
-/** The trace a call made now belongs to, or null when nothing records it. */
-function traceOf(p: number): Trace | null {
-  // A handle of a retired tape (a call still running when every trace had stopped): a root.
-  if (p < 0 || p >>> ROW_BITS !== gen) return rootTrace();
-  if (lent.size !== 0) {
-    const t = lent.get(p);
-    if (t !== undefined) return t;
-  }
-  return tape.traces[tape.slot[p & ROW_MASK]];
-}
-
 /**
  * Give a trace a slot on the tape; a new tape (generation) when no trace records on this one.
  *
@@ -98,17 +87,19 @@ export function attachTrace(t: Trace): void {
 }
 
 /**
- * True when a limit will leave the next call out: its arguments need no snapshot (a repr costs
- * about a microsecond; a program past max_calls makes every further call pay it otherwise).
+ * Record the start of a call of function `b + k`, made now, under the stack owner. `n` says how
+ * its arguments come: 0 none, 1–3 in a0–a2, -1 as the array `more` (snapshotted in place).
+ * Returns the call's handle, or -1 when it is not recorded.
  */
-function cut(t: Trace): boolean {
-  if (t.count >= t.capacity) return true;
-  const p = cur;
-  if (p < 0 || p >>> ROW_BITS !== gen || (lent.size !== 0 && lent.has(p))) return false;
-  return tape.depth[p & ROW_MASK] + 1 > t.maxDepth;
-}
-
-function begin(b: number, k: number, args: unknown): number {
+function begin(
+  b: number,
+  k: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): number {
   let p = cur;
   if (p >= 0 && p >>> ROW_BITS !== gen) p = -1;
   const prev = p;
@@ -139,6 +130,15 @@ function begin(b: number, k: number, args: unknown): number {
   if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
     t.drop(p, "max_calls");
     return -1;
+  }
+  // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
+  let args: unknown;
+  if (n === 1) args = snap(a0, t);
+  else if (n === 2) args = [snap(a0, t), snap(a1, t)];
+  else if (n === 3) args = [snap(a0, t), snap(a1, t), snap(a2, t)];
+  else if (n < 0) {
+    for (let i = 0; i < more!.length; i++) more![i] = snap(more![i], t);
+    args = more;
   }
   const row = tp.rows++;
   if (row === tp.cap) tp.grow();
@@ -212,29 +212,19 @@ export const R = {
     attachTrace(t);
   },
   e0(b: number, k: number): number {
-    return begin(b, k, undefined);
+    return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
   e1(b: number, k: number, a: unknown): number {
-    const t = traceOf(cur);
-    if (t === null) return -1;
-    return cut(t) ? begin(b, k, undefined) : begin(b, k, snap(a, t));
+    return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
-    const t = traceOf(cur);
-    if (t === null) return -1;
-    return cut(t) ? begin(b, k, undefined) : begin(b, k, [snap(a, t), snap(a2, t)]);
+    return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
-    const t = traceOf(cur);
-    if (t === null) return -1;
-    return cut(t) ? begin(b, k, undefined) : begin(b, k, [snap(a, t), snap(a2, t), snap(a3, t)]);
+    return begin(b, k, 3, a, a2, a3, undefined);
   },
   en(b: number, k: number, args: unknown[]): number {
-    const t = traceOf(cur);
-    if (t === null) return -1;
-    if (cut(t)) return begin(b, k, undefined);
-    for (let i = 0; i < args.length; i++) args[i] = snap(args[i], t);
-    return begin(b, k, args);
+    return begin(b, k, -1, undefined, undefined, undefined, args);
   },
   // The methods below are tiny gates (inlined by the JIT: an untraced call costs ~1 ns) in
   // front of the recording work, which stays out of line.
@@ -287,13 +277,10 @@ export const R = {
 
 const EXTERNAL_HOOKS: ExternalHooks = {
   open(id, args) {
-    const t = traceOf(cur);
-    if (t === null) return -1;
-    if (cut(t)) return begin(id, 0, undefined);
-    // A copy: `args` is what the callee receives.
+    // A copy: `args` is what the callee receives (a loop, not slice(): built-ins may be patched).
     const shown = new Array(args.length);
-    for (let i = 0; i < args.length; i++) shown[i] = snap(args[i], t);
-    return begin(id, 0, shown);
+    for (let i = 0; i < args.length; i++) shown[i] = args[i];
+    return begin(id, 0, -1, undefined, undefined, undefined, shown);
   },
   close(c, ok, value) {
     if (!live(c)) return;
