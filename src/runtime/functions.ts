@@ -44,20 +44,9 @@ export function registerModule(meta: ModuleMeta): number {
 }
 
 /**
- * Register one function that is not instrumented (an external callee); returns its id.
- *
- * @param record What is known about the function.
- * @returns Its id.
- */
-export function registerFunction(record: FunctionRecord): number {
-  table[table.length] = record;
-  return table.length - 1;
-}
-
-/**
  * The record of a function id.
  *
- * @param id A function id from {@linkcode registerModule} or {@linkcode registerFunction}.
+ * @param id A function id from {@linkcode registerModule}.
  * @returns Its record.
  */
 export function functionRecord(id: number): FunctionRecord {
