@@ -10,12 +10,12 @@
 // Calls live in the columns of a Tape (tape.ts); instrumented code holds a call's handle, or -1
 // when the call is not recorded.
 
-import type { ModuleMeta } from "../abi.ts";
+import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../abi.ts";
 import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock } from "./clock.ts";
 import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
-import { MAX_ROWS, OPEN, RETURNED, ROW_BITS, ROW_MASK, Tape, THREW } from "./tape.ts";
+import { HIDDEN, MAX_ROWS, OPEN, RETURNED, ROW_BITS, ROW_MASK, Tape, THREW } from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
 
 /** A value whose repr was taken when it was recorded (objects can change later). */
@@ -86,6 +86,26 @@ export function attachTrace(t: Trace): void {
   t.firstRow = tape.rows;
 }
 
+/** A row that takes part in stack handling but is not part of the trace (see begin). */
+function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
+  if (tp.rows >= MAX_ROWS) return -1;
+  const row = tp.rows++;
+  if (row === tp.cap) tp.grow();
+  tp.fn[row] = id;
+  tp.parent[row] = p;
+  tp.prev[row] = prev;
+  tp.depth[row] = depth;
+  tp.end[row] = -1;
+  tp.state[row] = HIDDEN;
+  tp.slot[row] = t.slot;
+  tp.args[row] = undefined;
+  tp.ret[row] = undefined;
+  tp.start[row] = 0;
+  const h = (gen << ROW_BITS) | row;
+  cur = h;
+  return h;
+}
+
 /**
  * Record the start of a call of function `b + k`, made now, under the stack owner. `n` says how
  * its arguments come: 0 none, 1–3 in a0–a2, -1 as the array `more` (snapshotted in place).
@@ -125,7 +145,11 @@ function begin(
   if (t.filter !== null && !t.accepts(id)) return -1;
   if (depth > t.maxDepth) {
     t.drop(p, "max_depth");
-    return -1;
+    // An async function or generator resumes later with an empty stack: it gets a hidden row to
+    // take the stack again, so the calls it makes then stay cut (and counted) instead of
+    // turning up as roots. A sync call needs none.
+    if ((functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) === 0) return -1;
+    return hiddenRow(tp, t, id, p, prev, depth);
   }
   if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
     t.drop(p, "max_calls");
@@ -235,7 +259,7 @@ export const R = {
   },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
-    if (live(c)) {
+    if (live(c) && tape.state[c & ROW_MASK] !== HIDDEN) {
       const row = c & ROW_MASK;
       tape.state[row] = THREW;
       tape.ret[row] = formatError(e, tape.traces[tape.slot[row]].maxRepr);
@@ -299,6 +323,7 @@ const EXTERNAL_HOOKS: ExternalHooks = {
 function recordReturn(c: number, v: unknown): void {
   if (!live(c)) return;
   const row = c & ROW_MASK;
+  if (tape.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tape.end[row] = now();
   tape.ret[row] = snap(v, tape.traces[tape.slot[row]]);
@@ -310,7 +335,7 @@ function recordExit(c: number): void {
   const state = tape.state[row];
   // A `return` already stopped the clock, unless a finally block threw after it.
   if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
-  if (state === OPEN) tape.state[row] = RETURNED;
+  if (state === OPEN) tape.state[row] = RETURNED; // HIDDEN rows stay hidden
   if (cur === c) cur = tape.prev[row];
 }
 

@@ -14,8 +14,8 @@ export const ROW_BITS = 24;
 export const ROW_MASK = (1 << ROW_BITS) - 1;
 /** Rows one tape holds at most (16,777,216 calls). */
 export const MAX_ROWS = 1 << ROW_BITS;
-/** Call states. */
-export const OPEN = 0, RETURNED = 1, THREW = 2;
+/** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
+export const OPEN = 0, RETURNED = 1, THREW = 2, HIDDEN = 3;
 
 /** The columns of one generation of recorded calls. */
 export class Tape {

@@ -6,7 +6,7 @@ import { VERSION } from "../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
-import { RETURNED, ROW_MASK, type Tape, THREW } from "./tape.ts";
+import { HIDDEN, RETURNED, ROW_MASK, type Tape, THREW } from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -67,7 +67,7 @@ function visit(
   const index = new Int32Array(Math.max(0, tp.rows - t.firstRow)).fill(-1);
   let n = 0;
   for (let row = t.firstRow; row < tp.rows; row++) {
-    if (tp.slot[row] !== t.slot || row === t.wrapper) continue;
+    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
     index[row - t.firstRow] = n++;
     const ph = tp.parent[row];
     const prow = ph & ROW_MASK;

@@ -3,7 +3,7 @@
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { runtime } from "./recorder.ts";
-import { ROW_MASK, type Tape } from "./tape.ts";
+import { HIDDEN, ROW_MASK, type Tape } from "./tape.ts";
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -99,6 +99,10 @@ export class Trace {
 
   /** Count a call a limit left out, under the open call (a handle, or -1) where it was cut. */
   drop(under: number, reason: string): void {
+    // Cut below a hidden row (an async call a limit left out): count it where the cut is.
+    while (under >= 0 && this.tape.state[under & ROW_MASK] === HIDDEN) {
+      under = this.tape.parent[under & ROW_MASK];
+    }
     const row = under & ROW_MASK;
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
     if (under < 0 || row === this.wrapper) this.droppedAtRoot++;
