@@ -5,10 +5,11 @@
 import * as nodeModule from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dirname, join, relative } from "node:path";
+import { dirname, relative } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
 import { runtime } from "../runtime/recorder.ts";
 import { globToRegExp } from "../runtime/glob.ts";
+import { nearestPackage } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions } from "./scope.ts";
 import { transform } from "./transform.ts";
 
@@ -30,17 +31,7 @@ function isCommonJS(path: string, ext: string, source: string): boolean {
   if (ext === "cjs" || ext === "cts") return true;
   if (ext !== "js" && ext !== "ts") return false;
   if (ESM_SYNTAX.test(source) || !CJS_SYNTAX.test(source)) return false;
-  return nearestPackageType(dirname(path)) !== "module";
-}
-
-function nearestPackageType(dir: string): string | undefined {
-  for (;; dir = dirname(dir)) {
-    try {
-      return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type ?? "commonjs";
-    } catch {
-      if (dirname(dir) === dir) return undefined;
-    }
-  }
+  return nearestPackage(dirname(path))?.type !== "module";
 }
 
 /** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */

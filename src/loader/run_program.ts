@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
+import { nearestPackage } from "./nearest_package.ts";
 import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 
 /** Options of {@linkcode runProgram}. */
@@ -71,21 +72,10 @@ export function commonjsPackageWarning(script: string): string | null {
   // .cjs/.cts are CommonJS anyway, and .mjs/.mts are ES modules whatever package.json says.
   // deno-lint-ignore no-explicit-any
   if ((globalThis as any).Deno === undefined || /\.[cm][jt]s$/.test(script)) return null;
-  for (let dir = dirname(script);; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        if (JSON.parse(readFileSync(pkg, "utf8")).type === "commonjs") {
-          return `${pkg} says "type": "commonjs": Deno does not pass ES modules under it through ` +
-            `loader hooks, so their calls are not traced. Set "type": "module" or remove the field.`;
-        }
-      } catch {
-        // An unreadable package.json is the runtime's to report.
-      }
-      return null;
-    }
-    if (dirname(dir) === dir) return null;
-  }
+  const pkg = nearestPackage(dirname(script));
+  if (pkg?.type !== "commonjs") return null;
+  return `${pkg.path} says "type": "commonjs": Deno does not pass ES modules under it through ` +
+    `loader hooks, so their calls are not traced. Set "type": "module" or remove the field.`;
 }
 
 /**

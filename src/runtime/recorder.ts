@@ -86,20 +86,37 @@ export function attachTrace(t: Trace): void {
   t.firstRow = tape.rows;
 }
 
-/** A row that takes part in stack handling but is not part of the trace (see begin). */
-function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
-  if (tp.rows >= MAX_ROWS) return -1;
+/** Write a new row (the tape has room for it after this) and return its index. */
+function newRow(
+  tp: Tape,
+  t: Trace,
+  id: number,
+  p: number,
+  prev: number,
+  depth: number,
+  state: number,
+  args: unknown,
+): number {
   const row = tp.rows++;
   if (row === tp.cap) tp.grow();
   tp.fn[row] = id;
   tp.parent[row] = p;
+  // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
   tp.prev[row] = prev;
   tp.depth[row] = depth;
   tp.end[row] = -1;
-  tp.state[row] = HIDDEN;
+  tp.state[row] = state;
   tp.slot[row] = t.slot;
-  tp.args[row] = undefined;
+  // Index writes, not push(): a program may have replaced Array.prototype.push.
+  tp.args[row] = args;
   tp.ret[row] = undefined;
+  return row;
+}
+
+/** A row that takes part in stack handling but is not part of the trace (see begin). */
+function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
+  if (tp.rows >= MAX_ROWS) return -1;
+  const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined);
   tp.start[row] = 0;
   const h = (gen << ROW_BITS) | row;
   cur = h;
@@ -164,20 +181,8 @@ function begin(
     for (let i = 0; i < more!.length; i++) more![i] = snap(more![i], t);
     args = more;
   }
-  const row = tp.rows++;
-  if (row === tp.cap) tp.grow();
-  tp.fn[row] = id;
-  tp.parent[row] = p;
-  // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
-  tp.prev[row] = prev;
   // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
-  tp.depth[row] = t.wrapperPending ? 0 : depth;
-  tp.end[row] = -1;
-  tp.state[row] = OPEN;
-  tp.slot[row] = t.slot;
-  // Index writes, not push(): a program may have replaced Array.prototype.push.
-  tp.args[row] = args;
-  tp.ret[row] = undefined;
+  const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args);
   const h = (gen << ROW_BITS) | row;
   if (t.wrapperPending) {
     t.wrapperPending = false;
