@@ -14,10 +14,9 @@ import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" 
 process.env.NAPI_RS_NATIVE_LIBRARY_PATH = addon;
 const oxc = await import("oxc-parser");
 delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
-const MagicString = (await import("magic-string")).default;
 const traceMapping = await import("@jridgewell/trace-mapping");
 // deno-lint-ignore no-explicit-any
-(globalThis as any).__tph_deps = { oxc, MagicString, traceMapping };
+(globalThis as any).__tph_deps = { oxc, traceMapping };
 
 const script = process.env.TPH_CHILD_MAIN;
 if (script !== undefined) {

@@ -129,7 +129,6 @@ export const JS_DIRS = [
   "node_modules/rxjs/dist/esm5",
   "node_modules/rxjs/dist/bundles",
   "node_modules/oxc-parser/src-js",
-  "node_modules/magic-string/dist",
 ];
 
 /** The benchmark corpus of one language, read into memory. */

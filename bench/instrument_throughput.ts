@@ -1,6 +1,6 @@
 // Instrumentation throughput on a few MB of real TypeScript and JavaScript (pinned
-// devDependencies: zod and rxjs ship their .ts sources; their builds, oxc-parser's and
-// magic-string's are the JS).
+// devDependencies: zod and rxjs ship their .ts sources; their builds and oxc-parser's are the
+// JS).
 //
 // Every figure comes from a fresh process of the same runtime, so "cold" includes the first parse
 // (JIT warm-up, oxc's lazy setup):
@@ -197,7 +197,7 @@ function main(): number {
       `${tag}   of which oxc parse: cold ${num(pr.firstMs, 0)} ms (${
         num((100 * pr.firstMs) / ir.firstMs, 0)
       }%), warm ${num(parseMs, 0)} ms (${num((100 * parseMs) / best(ir.passesMs), 0)}%); ` +
-        `the rest is the walk and magic-string`,
+        `the rest is the walk and the edits`,
     );
 
     const cacheDir = mkdtempSync(join(tmpdir(), "tph-bench-cache-"));

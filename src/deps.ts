@@ -8,27 +8,20 @@
 
 import { createRequire } from "node:module";
 import type * as OxcParser from "oxc-parser";
-import type MagicStringClass from "magic-string";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 
 /** The packages, as bin.ts presets them. */
 export interface Deps {
   oxc: typeof OxcParser;
-  MagicString: typeof MagicStringClass;
   traceMapping: typeof TraceMapping;
 }
 
 // deno-lint-ignore no-explicit-any
 const preset = (globalThis as any).__tph_deps as Deps | undefined;
 const load = preset ? null : createRequire(import.meta.url);
-// deno-lint-ignore no-explicit-any
-const interop = (m: any) => m.default ?? m;
 
 /** oxc-parser. */
 export const oxc: typeof OxcParser = preset?.oxc ?? load!("oxc-parser");
-/** The MagicString class. */
-export const MagicString: typeof MagicStringClass = preset?.MagicString ??
-  interop(load!("magic-string"));
 /** @jridgewell/trace-mapping. */
 export const traceMapping: typeof TraceMapping = preset?.traceMapping ??
   load!("@jridgewell/trace-mapping");

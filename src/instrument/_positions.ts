@@ -24,19 +24,30 @@ export function readInlineSourceMap(source: string): string | null {
   }
 }
 
+/** Offsets where lines start, for every line terminator of the language (and of stack traces). */
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  // Nearly all code has \n alone: indexOf finds those several times faster than a regex.
+  if (!/[\r\u2028\u2029]/.test(source)) {
+    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) {
+      starts.push(i + 1);
+    }
+    return starts;
+  }
+  const re = /\r\n?|[\n\u2028\u2029]/g;
+  for (let m = re.exec(source); m !== null; m = re.exec(source)) {
+    starts.push(m.index + m[0].length);
+  }
+  return starts;
+}
+
 /** Converts UTF-16 offsets of the given source to original 1-based lines and columns. */
 export class PositionMapper {
   #lineStarts: number[];
   #map: InstanceType<typeof TraceMap> | null = null;
 
   constructor(source: string, inputMap: InputSourceMap | null) {
-    const starts = [0];
-    // Every line terminator of the language (and of stack traces): \n, \r\n, \r, U+2028/9.
-    const re = /\r\n?|[\n\u2028\u2029]/g;
-    for (let m = re.exec(source); m !== null; m = re.exec(source)) {
-      starts.push(m.index + m[0].length);
-    }
-    this.#lineStarts = starts;
+    this.#lineStarts = lineStarts(source);
     if (inputMap) {
       try {
         // deno-lint-ignore no-explicit-any
