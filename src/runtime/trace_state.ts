@@ -94,8 +94,24 @@ export class Trace {
     return ok;
   }
 
+  readonly #dropped = new Map<number, number>();
+  // Calls left out come in long runs under one open call (everything a full trace sees): they
+  // are counted here and added to the map when the row changes or the counts are read.
+  #pendingRow = -1;
+  #pending = 0;
+
   /** Calls left out by limits, by the row of the open call where they were cut. */
-  readonly dropped = new Map<number, number>();
+  get dropped(): Map<number, number> {
+    this.#flush();
+    return this.#dropped;
+  }
+
+  #flush(): void {
+    if (this.#pending === 0) return;
+    const row = this.#pendingRow;
+    this.#dropped.set(row, (this.#dropped.get(row) ?? 0) + this.#pending);
+    this.#pending = 0;
+  }
 
   /** Count a call a limit left out, under the open call (a handle, or -1) where it was cut. */
   drop(under: number, reason: string): void {
@@ -106,7 +122,12 @@ export class Trace {
     const row = under & ROW_MASK;
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
     if (under < 0 || row === this.wrapper) this.droppedAtRoot++;
-    else this.dropped.set(row, (this.dropped.get(row) ?? 0) + 1);
+    else if (row === this.#pendingRow) this.#pending++;
+    else {
+      this.#flush();
+      this.#pendingRow = row;
+      this.#pending = 1;
+    }
     this.droppedTotal++;
     if (!this.limitReasons.has(reason)) this.limitReasons.add(reason);
   }
