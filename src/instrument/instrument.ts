@@ -119,11 +119,11 @@ function parse(filename: string, source: string, lang: Lang, sourceType: string)
       useRaw = false;
     }
   }
-  // deno-lint-ignore no-explicit-any
   // The JS flavour of the AST for TypeScript too: its JSON leaves out the TS-only fields
   // (`typeAnnotation: null`, `optional: false`, …) of every node, which makes parsing a fifth
   // faster; type syntax still comes as TS nodes. Only parameter properties become plain
   // parameters: see PARAMETER_PROPERTY.
+  // deno-lint-ignore no-explicit-any
   const options: any = { lang, sourceType, preserveParens: true, astType: "js" };
   if (useRaw) options.experimentalRawTransfer = true;
   return oxc.parseSync(filename, source, options);

@@ -15,10 +15,24 @@ import { type FunctionRecord, functionRecord, registerModule } from "./functions
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
-import { HIDDEN, MAX_ROWS, OPEN, RETURNED, ROW_BITS, ROW_MASK, Tape, THREW } from "./tape.ts";
+import {
+  HIDDEN,
+  MARKED_ARGS,
+  MAX_ROWS,
+  OPEN,
+  RET_TEXT,
+  RETURNED,
+  ROW_BITS,
+  ROW_MASK,
+  Tape,
+  THREW,
+} from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
 
-/** A value whose repr was taken when it was recorded (objects can change later). */
+/**
+ * The repr of an object argument at a position past MARKED_ARGS (an external call given many
+ * arguments); other object values are kept as an index into `Tape.texts`.
+ */
 export class Snapshot {
   constructor(readonly text: string) {}
 }
@@ -64,15 +78,38 @@ function traceFull(): void {
 
 // A repr is built by concatenation: the engines keep it as a rope of small pieces, 3–9× the
 // memory of its text, for as long as the trace holds it. Copy it flat; what does that differs
-// by engine (measured: 1M reprs held, 868 → 297 MB on Bun; 424 → 225 MB on Deno).
+// by engine (measured: 1M reprs held, 868 → 297 MB on Bun; 424 → 225 MB on Deno). Texts on
+// the tape are flattened when their batch is joined.
 // deno-lint-ignore no-explicit-any
 const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
   ? (s) => [s, ""].join("")
   : (s) => (s + " ").slice(0, -1);
 
-function snap(v: unknown, t: Trace): unknown {
+/** Bits of `Tape.marks` for the arguments `keep` stored as texts since begin reset it. */
+let kept = 0;
+
+/**
+ * An argument as stored: objects change later, so their repr is taken now and kept on the
+ * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are.
+ */
+function keep(v: unknown, t: Trace, i: number): unknown {
   if (typeof v !== "object" || v === null) return v;
-  return new Snapshot(flatten(repr(v, t.maxRepr)));
+  const text = repr(v, t.maxRepr);
+  if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
+  kept |= 1 << i;
+  return t.tape.texts.add(text);
+}
+
+/** Store a call's return value as `keep` stores an argument. */
+function keepReturn(tp: Tape, row: number, v: unknown): void {
+  if (typeof v !== "object" || v === null) {
+    tp.ret[row] = v;
+    // A later `return` (in a finally block) replaces an earlier one.
+    if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
+  } else {
+    tp.ret[row] = tp.texts.add(repr(v, tp.traces[tp.slot[row]].maxRepr));
+    tp.marks[row] |= RET_TEXT;
+  }
 }
 
 /** True when `h` is a handle of the current tape. */
@@ -113,6 +150,7 @@ function newRow(
   depth: number,
   state: number,
   args: unknown,
+  marks: number,
 ): number {
   const row = tp.rows++;
   if (row === tp.cap) tp.grow();
@@ -127,13 +165,15 @@ function newRow(
   // Index writes, not push(): a program may have replaced Array.prototype.push.
   tp.args[row] = args;
   tp.ret[row] = undefined;
+  // A new row's marks are 0 already.
+  if (marks !== 0) tp.marks[row] = marks;
   return row;
 }
 
 /** A row that takes part in stack handling but is not part of the trace (see begin). */
 function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
   if (tp.rows >= MAX_ROWS) return -1;
-  const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined);
+  const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
   tp.start[row] = 0;
   const h = (gen << ROW_BITS) | row;
   cur = h;
@@ -204,15 +244,16 @@ function begin(
   }
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
   let args: unknown;
-  if (n === 1) args = snap(a0, t);
-  else if (n === 2) args = [snap(a0, t), snap(a1, t)];
-  else if (n === 3) args = [snap(a0, t), snap(a1, t), snap(a2, t)];
+  kept = 0;
+  if (n === 1) args = keep(a0, t, 0);
+  else if (n === 2) args = [keep(a0, t, 0), keep(a1, t, 1)];
+  else if (n === 3) args = [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
   else if (n < 0) {
-    for (let i = 0; i < more!.length; i++) more![i] = snap(more![i], t);
+    for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
     args = more;
   }
   // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
-  const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args);
+  const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
   const h = (gen << ROW_BITS) | row;
   if (t.wrapperPending) {
     t.wrapperPending = false;
@@ -348,7 +389,7 @@ const EXTERNAL_HOOKS: ExternalHooks = {
     const row = c & ROW_MASK;
     tape.end[row] = now();
     const t = tape.traces[tape.slot[row]];
-    if (ok) tape.ret[row] = snap(value, t);
+    if (ok) keepReturn(tape, row, value);
     else {
       tape.state[row] = THREW;
       tape.ret[row] = formatError(value, t.maxRepr);
@@ -363,7 +404,7 @@ function recordReturn(c: number, v: unknown): void {
   if (tape.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tape.end[row] = now();
-  tape.ret[row] = snap(v, tape.traces[tape.slot[row]]);
+  keepReturn(tape, row, v);
 }
 
 function recordExit(c: number): void {

@@ -17,6 +17,108 @@ export const MAX_ROWS = 1 << ROW_BITS;
 /** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
 export const OPEN = 0, RETURNED = 1, THREW = 2, HIDDEN = 3;
 
+/** Argument positions whose text a row can mark (see `marks`); later ones keep a wrapper. */
+export const MARKED_ARGS = 31;
+/** The bit of `marks` saying the return value is a text index. */
+export const RET_TEXT = 1 << 31;
+
+// The reprs of recorded objects. One string per value made the few live strings pin the
+// allocator's pages among the garbage their building left (Bun: a million kept reprs held
+// ~390 MB of RSS after a full GC, ~200 MB of it freed seconds later). Joined a batch at a
+// time they are a few long strings, and the pieces of a batch die together.
+const BATCH = 1024;
+// A batch is joined sooner when its texts are long (a large max_repr), so a chunk stays far
+// below the engines' string length limit.
+const CHUNK_CHARS = 1 << 20;
+// A program may have replaced Array.prototype.join.
+const joinArray = Function.prototype.call.bind(Array.prototype.join) as (
+  a: string[],
+  sep: string,
+) => string;
+
+/** Texts stored by index, packed into chunks. */
+export class Texts {
+  /** Joined texts, the index of each chunk's first text, and where each of its texts ends. */
+  readonly chunks: string[] = [];
+  readonly firsts: number[] = [];
+  readonly ends: Int32Array[] = [];
+  /** Texts stored so far. */
+  count = 0;
+  // The batch being filled; a slot past `n` holds "".
+  readonly #batch: string[] = [];
+  #n = 0;
+  #chars = 0;
+  #last = 0;
+  /** Where the text `locate` found is: `text.slice(from, to)`. */
+  text = "";
+  from = 0;
+  to = 0;
+
+  constructor() {
+    for (let i = 0; i < BATCH; i++) this.#batch[i] = "";
+  }
+
+  /** Store a text; returns its index. */
+  add(s: string): number {
+    this.#batch[this.#n++] = s;
+    this.#chars += s.length;
+    if (this.#n === BATCH || this.#chars >= CHUNK_CHARS) this.#seal();
+    return this.count++;
+  }
+
+  #seal(): void {
+    const batch = this.#batch, n = this.#n;
+    const ends = new Int32Array(n);
+    let end = 0;
+    for (let i = 0; i < n; i++) {
+      end += batch[i].length;
+      ends[i] = end;
+    }
+    const c = this.chunks.length;
+    this.chunks[c] = joinArray(batch, "");
+    this.firsts[c] = this.count + 1 - n;
+    this.ends[c] = ends;
+    for (let i = 0; i < n; i++) batch[i] = "";
+    this.#n = 0;
+    this.#chars = 0;
+  }
+
+  /** Find text `k`: sets `text`, `from` and `to`. */
+  locate(k: number): void {
+    const firsts = this.firsts, nc = firsts.length;
+    const pending = this.count - this.#n;
+    if (k >= pending) {
+      this.text = this.#batch[k - pending];
+      this.from = 0;
+      this.to = this.text.length;
+      return;
+    }
+    let c = this.#last;
+    if (!(c < nc && firsts[c] <= k && (c + 1 === nc || k < firsts[c + 1]))) {
+      // The last chunk whose first text is at or before k.
+      let lo = 0, hi = nc - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (firsts[mid] <= k) lo = mid;
+        else hi = mid - 1;
+      }
+      c = this.#last = lo;
+    }
+    const i = k - firsts[c], ends = this.ends[c];
+    this.text = this.chunks[c];
+    this.from = i === 0 ? 0 : ends[i - 1];
+    this.to = ends[i];
+  }
+
+  /** Text `k`. */
+  get(k: number): string {
+    this.locate(k);
+    return this.from === 0 && this.to === this.text.length
+      ? this.text
+      : this.text.slice(this.from, this.to);
+  }
+}
+
 /** The columns of one generation of recorded calls. */
 export class Tape {
   rows = 0;
@@ -34,10 +136,16 @@ export class Tape {
   state: Uint8Array;
   /** Index of the trace in `traces`. */
   slot: Uint16Array;
+  /**
+   * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
+   * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value.
+   */
+  marks: Int32Array;
   /** Arguments: one value, an array of values, or undefined (see to_json). */
   args: unknown[] = [];
   /** Return value, or the error's text when the call threw. */
   ret: unknown[] = [];
+  readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
   readonly traces: Trace[] = [];
 
@@ -51,6 +159,7 @@ export class Tape {
     this.end = new Float64Array(cap);
     this.state = new Uint8Array(cap);
     this.slot = new Uint16Array(cap);
+    this.marks = new Int32Array(cap);
   }
 
   /** Double the capacity (up to MAX_ROWS). */
@@ -69,6 +178,7 @@ export class Tape {
     this.end = more(this.end);
     this.state = more(this.state);
     this.slot = more(this.slot);
+    this.marks = more(this.marks);
     this.cap = cap;
   }
 }

@@ -2,11 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { instrument } from "../../src/instrument/instrument.ts";
 import { runtime } from "../../src/runtime/recorder.ts";
 import { traceToJSON, writeTraceJSON } from "../../src/runtime/to_json.ts";
 import { Trace } from "../../src/runtime/trace_state.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
+import { checkWriter } from "./_to_json_check.ts";
 
 // Async calls that interleave: a call's children are recorded after its parent's later
 // siblings, which a writer streaming in call order would put in the wrong place.
@@ -47,4 +49,23 @@ Deno.test("writeTraceJSON() writes exactly what traceToJSON() returns", async ()
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("writeTraceJSON() writes byte for byte what JSON.stringify() writes", async () => {
+  await checkWriter();
+});
+
+Deno.test("writeTraceJSON() writes the same under Bun", async () => {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const script = fileURLToPath(new URL("./to_json_bun_check.ts", import.meta.url));
+  const output = await new Deno.Command(`${root}node_modules/.bin/bun`, {
+    args: ["run", script],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.match(stdout, /JSON_OK/);
 });

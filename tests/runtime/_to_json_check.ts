@@ -1,0 +1,145 @@
+// Checks, under Deno and Bun alike, that writeTraceJSON() writes byte for byte what
+// JSON.stringify() writes for traceToJSON(): every kind of value, escapes, surrogates, long
+// texts, limits, unfinished calls and timestamps that need care to print.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { instrument } from "../../src/instrument/instrument.ts";
+import { runtime } from "../../src/runtime/recorder.ts";
+import { traceToJSON, writeTraceJSON } from "../../src/runtime/to_json.ts";
+import { Trace } from "../../src/runtime/trace_state.ts";
+
+const SOURCE = `
+export function none() { return undefined; }
+export function one(x) { return x; }
+export function two(a, b) { return [a, b]; }
+export function three(a, b, c) { return c; }
+export function many(a, b, c, d, ...rest) { return { a, rest }; }
+export function shape({ p, q }, [r]) { return p; }
+export function replaced() { try { return { first: 1 }; } finally { return 2; } }
+export function thrower(m) { throw new TypeError(m); }
+export function deep(n) { return n === 0 ? "bottom" : deep(n - 1); }
+export function spread(xs) { return Object.assign({}, ...xs); }
+export async function hang() { await new Promise(() => {}); }
+`;
+
+const TEXTS = [
+  "plain",
+  'quote " backslash \\ slash /',
+  "controls \u0000\u0001\b\t\n\u000b\f\r\u001f\u007f",
+  "latin é ñ ÿ, greek Ω, cjk 中文, line separator \u2028",
+  "emoji 😀, a pair written out \ud83d\ude00",
+  "lone high \ud800 here",
+  "lone low \udc00 here",
+  "high at the end \ud83d",
+];
+
+const VALUES = [
+  0,
+  -0,
+  7,
+  -42,
+  2147483647,
+  -2147483648,
+  2147483648,
+  -1.5,
+  1e21,
+  NaN,
+  Infinity,
+  12n,
+  true,
+  null,
+  undefined,
+  Symbol('s"y'),
+  function named() {},
+];
+
+/** Write `t` with writeTraceJSON and compare it with JSON.stringify of traceToJSON. */
+function same(t: Trace, dir: string, name: string): void {
+  const out = join(dir, name);
+  writeTraceJSON(t, 'label "q"', out, { extra: ["x"] });
+  const { trace, ...head } = traceToJSON(t, 'label "q"');
+  const want = JSON.stringify({ ...head, extra: ["x"], trace }) + "\n";
+  const got = readFileSync(out, "utf8");
+  if (got === want) return;
+  // Only the first difference: the documents are megabytes long.
+  let i = 0;
+  while (i < got.length && got[i] === want[i]) i++;
+  const at = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 80), i + 80));
+  assert.fail(
+    `${name}: first difference at ${i} of ${want.length}\n got ${at(got)}\nwant ${at(want)}`,
+  );
+}
+
+/** Run the checks; throws on the first difference. */
+export async function checkWriter(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "tph-json-check-"));
+  try {
+    const file = join(dir, "m.mjs");
+    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
+    // deno-lint-ignore no-explicit-any
+    const m: any = await import(pathToFileURL(file).href);
+    const rt = runtime();
+
+    const t = new Trace({ maxDepth: 4, maxCalls: 200 });
+    rt.setProcessTrace(t);
+    for (const s of TEXTS) {
+      m.one(s);
+      m.one({ [s]: s, list: [s] });
+      m.two(s, { s });
+    }
+    for (const v of VALUES) m.three(v, { v }, v);
+    m.none();
+    m.many(1, { b: 2 }, "c", [4], 5, { six: 6 });
+    m.shape({ p: { deep: 1 }, q: 2 }, ["r"]);
+    m.replaced();
+    try {
+      m.thrower('bad "input"\n\ud800');
+    } catch { /* recorded */ }
+    m.deep(10);
+    // Objects past the 31 arguments whose texts a row marks.
+    m.spread(Array.from({ length: 40 }, (_, i) => ({ [`k${i}`]: i })));
+    m.hang();
+    for (let i = 0; i < 400; i++) m.one(i);
+    t.active = false;
+    rt.setProcessTrace(null);
+    assert.ok(t.droppedTotal > 0);
+    // Timestamps that need care: negative, rounding halves, trailing zeros, huge values.
+    const tp = t.tape;
+    const starts = [-0.0004, -1.2345, 0.0005, 0.0015, 2.1, 10, 1e13 + 0.25, 2 ** 31 + 0.5, 1e-9];
+    const spans = [0.0004, 1e-7, 5e12, 0.0105, 3.14159, 0.5, 2 ** 32, 123456.7895, 0];
+    let k = 0;
+    for (let row = t.firstRow; row < tp.rows && k < starts.length; row++) {
+      if (tp.end[row] < 0) continue;
+      tp.start[row] = t.startTime + starts[k];
+      tp.end[row] = tp.start[row] + spans[k];
+      k++;
+    }
+    same(t, dir, "values.json");
+
+    // Many object texts (several packed chunks and a partly filled one), and texts longer than
+    // the writer's buffer.
+    const big = new Trace({ maxCalls: 5000, maxRepr: 3_000_000 });
+    rt.setProcessTrace(big);
+    for (let i = 0; i < 2500; i++) m.one({ i, s: TEXTS[i % TEXTS.length] });
+    m.one({ long: "é😀\\".repeat(400_000) });
+    m.one("\ud800x".repeat(600_000));
+    m.one({ after: true });
+    big.active = false;
+    rt.setProcessTrace(null);
+    same(big, dir, "long.json");
+
+    // A max_repr too short for some numbers.
+    const short = new Trace({ maxRepr: 5 });
+    rt.setProcessTrace(short);
+    for (const v of [12345, 123456, -1234, -12345, 1.25, { a: 1 }, "abcdefgh"]) m.one(v);
+    short.active = false;
+    rt.setProcessTrace(null);
+    same(short, dir, "short.json");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
