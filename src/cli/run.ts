@@ -1,12 +1,21 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { commonjsPackageWarning, RunError, runProgram } from "../loader/run_program.ts";
+import type { LoaderOptions } from "../loader/register.ts";
+import type { TraceLimits } from "../runtime/trace_state.ts";
+import {
+  checkScript,
+  commonjsPackageWarning,
+  RunError,
+  runProgram,
+} from "../loader/run_program.ts";
 import { renderTree } from "../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
-import { CACHE_DIR_NAME, saveRun, writeRunFile } from "../store/runs.ts";
+import { CACHE_DIR_NAME, copyRunFile, ensureCacheDir, storeRunFile } from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
-import { type Command, intOption } from "./command.ts";
+import { type Command, type Context, intOption } from "./command.ts";
 import { CliError } from "./errors.ts";
 
 export const runCommand: Command = {
@@ -68,83 +77,121 @@ export const runCommand: Command = {
     const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
     const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
     const label = (v.label as string | undefined) ?? cfg.default_label;
-    const cjs = commonjsPackageWarning(script);
-    if (cjs) ctx.err(`tph: warning: ${cjs}`);
-    let result;
+    const limits: TraceLimits = {
+      maxDepth: intOption(v["max-depth"], "max-depth", "run") ?? cfg.max_depth,
+      maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
+      maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
+      ignoreModules: cfg.ignore_modules,
+    };
     try {
-      result = await runProgram({
-        script: scriptArg,
-        args,
-        cwd: ctx.cwd,
-        config: {
-          loader: {
-            scope,
-            include,
-            exclude,
-            root,
-            externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
-          },
-          limits: {
-            maxDepth: intOption(v["max-depth"], "max-depth", "run") ?? cfg.max_depth,
-            maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
-            maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
-            ignoreModules: cfg.ignore_modules,
-          },
-          label,
-        },
-      });
+      checkScript(scriptArg, ctx.cwd);
     } catch (e) {
       if (e instanceof RunError) throw new CliError(e.message, 1);
       throw e;
     }
-    const { run } = result;
-    for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
-    if (v.tree) {
-      const text = renderTree(run.tree(), {
-        style: cfg.tree_style,
-        showArgs: cfg.show_args,
-        showReturn: cfg.show_return,
-      });
-      if (text) ctx.err(text);
-    }
-    const saved: string[] = [];
-    if (typeof v.output === "string") {
-      const out = resolve(ctx.cwd, v.output);
-      try {
-        writeRunFile(out, run);
-        saved.push(relative(ctx.cwd, out) || out);
-      } catch (e) {
-        ctx.err(`tph: Cannot write "${v.output}": ${(e as Error).message}`);
-      }
-    }
-    let viewHint = "";
+    const cjs = commonjsPackageWarning(script);
+    if (cjs) ctx.err(`tph: warning: ${cjs}`);
+    // The program writes its run straight into the cache folder; storing it is then a rename.
+    let cacheDir: string | null = null;
     if (!v["no-cache"] && cfg.cache) {
-      const cacheDir = typeof v["cache-dir"] === "string"
+      cacheDir = typeof v["cache-dir"] === "string"
         ? resolve(ctx.cwd, v["cache-dir"])
         : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
       try {
-        const path = saveRun(run, { cacheDir });
-        saved.unshift(relative(ctx.cwd, path) || path);
-        // `last` finds it only where the read commands look from this folder (without flags).
-        viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
-          ? "; view it with: tph tree last"
-          : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
+        ensureCacheDir(cacheDir);
       } catch (e) {
         ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+        cacheDir = null;
       }
     }
-    const h = run.header;
-    const limited = h.was_limited
-      ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
-      : "";
-    const where = saved.length
-      ? `; saved ${saved.join(" and ")}${viewHint}`
-      : "; not saved (--no-cache)";
-    ctx.err(
-      `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
-        (h.run!.duration_ms / 1000).toFixed(2)
-      }s${where}`,
-    );
-    return result.exitCode;
+    const dir = cacheDir ?? mkdtempSync(join(tmpdir(), "tph-run-"));
+    try {
+      return await traceProgram(ctx, { scriptArg, args, label, cacheDir, dir, limits }, {
+        scope,
+        include,
+        exclude,
+        root,
+        externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+      });
+    } finally {
+      if (cacheDir === null) rmSync(dir, { recursive: true, force: true });
+    }
   },
 };
+
+interface Where {
+  scriptArg: string;
+  args: string[];
+  label: string | null;
+  /** The run cache, or null when the run is not stored. */
+  cacheDir: string | null;
+  /** Where the program writes the run: the cache, or a temporary folder. */
+  dir: string;
+  limits: TraceLimits;
+}
+
+async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): Promise<number> {
+  const { scriptArg, args, label, cacheDir } = where;
+  const v = ctx.values;
+  const cfg = ctx.config().config;
+  let result;
+  try {
+    result = await runProgram({
+      script: scriptArg,
+      args,
+      cwd: ctx.cwd,
+      dir: where.dir,
+      config: { loader, limits: where.limits, label },
+    });
+  } catch (e) {
+    if (e instanceof RunError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const { run } = result;
+  for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
+  if (v.tree) {
+    const text = renderTree(run.tree(), {
+      style: cfg.tree_style,
+      showArgs: cfg.show_args,
+      showReturn: cfg.show_return,
+    });
+    if (text) ctx.err(text);
+  }
+  const saved: string[] = [];
+  if (typeof v.output === "string") {
+    const out = resolve(ctx.cwd, v.output);
+    try {
+      copyRunFile(run.file, out);
+      saved.push(relative(ctx.cwd, out) || out);
+    } catch (e) {
+      ctx.err(`tph: Cannot write "${v.output}": ${(e as Error).message}`);
+    }
+  }
+  let viewHint = "";
+  if (cacheDir !== null) {
+    try {
+      const path = storeRunFile(run.file, run.header, { cacheDir });
+      saved.unshift(relative(ctx.cwd, path) || path);
+      // `last` finds it only where the read commands look from this folder (without flags).
+      viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
+        ? "; view it with: tph tree last"
+        : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      rmSync(run.file, { force: true });
+    }
+  }
+  const h = run.header;
+  const limited = h.was_limited
+    ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
+    : "";
+  const savedText = saved.length
+    ? `; saved ${saved.join(" and ")}${viewHint}`
+    : "; not saved (--no-cache)";
+  ctx.err(
+    `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
+      (h.run!.duration_ms / 1000).toFixed(2)
+    }s${savedText}`,
+  );
+  return result.exitCode;
+}

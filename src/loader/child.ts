@@ -6,7 +6,7 @@ import process from "node:process";
 import { writeFileSync } from "node:fs";
 import { runtime } from "../runtime/recorder.ts";
 import { now } from "../runtime/clock.ts";
-import { writeTraceJSON } from "../runtime/to_json.ts";
+import { traceHeader, writeTraceJSON } from "../runtime/to_json.ts";
 import { Trace } from "../runtime/trace_state.ts";
 import { formatError } from "../runtime/repr.ts";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
@@ -34,7 +34,10 @@ export function setupChild(): boolean {
     try {
       // Streamed: a run of a million calls is written in well under a second.
       writeFileSync(config.out + ".ending.json", JSON.stringify(ending));
-      writeTraceJSON(t, config.label, config.out);
+      // The globs that chose the traced files, where the trace's own function filters go.
+      const { config: limits } = traceHeader(t, config.label);
+      const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
+      writeTraceJSON(t, config.label, config.out, { config: { ...limits, ...files } });
     } catch (e) {
       process.stderr.write(`tph: Cannot write the trace: ${(e as Error).message}\n`);
     }

@@ -2,9 +2,21 @@
 // tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
 // it wrote with how it ended.
 
+import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -20,12 +32,20 @@ export interface RunProgramOptions {
   args: string[];
   cwd: string;
   config: Omit<ChildConfig, "out">;
+  /**
+   * Folder the run file is written in (it must exist): the run cache, so that storing the run
+   * is a rename and its calls are never read or copied again.
+   */
+  dir: string;
 }
 
 /** What {@linkcode runProgram} returns. */
 export interface RunProgramResult {
-  /** The finished run: its top-level fields, its JSON text, and its call tree on demand. */
-  run: { header: Omit<RunJSON, "trace">; text: string; tree(): CallNodeJSON[] };
+  /**
+   * The finished run: its top-level fields, the dot-named file in `dir` that holds it (the
+   * caller moves or removes it), and its call tree on demand.
+   */
+  run: { header: Omit<RunJSON, "trace">; file: string; tree(): CallNodeJSON[] };
   /** The exit code tph itself should exit with (the program's). */
   exitCode: number;
   /** The signal that killed the program, if any. */
@@ -79,21 +99,32 @@ export function commonjsPackageWarning(script: string): string | null {
 }
 
 /**
+ * Check that a script exists and is a file.
+ *
+ * @param script The script as given.
+ * @param cwd The folder it is relative to.
+ * @returns Its absolute path.
+ * @throws {RunError} One line naming the script and what is wrong.
+ */
+export function checkScript(script: string, cwd: string): string {
+  const path = resolve(cwd, script);
+  if (!existsSync(path)) throw new RunError(`Cannot run "${script}": file not found`);
+  if (statSync(path).isDirectory()) {
+    throw new RunError(`Cannot run "${script}": it is a folder, not a script`);
+  }
+  return path;
+}
+
+/**
  * Run a program under tracing and return the finished run.
  *
  * @param options The script, its arguments, the working directory and the child's settings.
  * @returns The run document, the exit code to pass on, and warnings.
  */
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
-  const script = resolve(options.cwd, options.script);
-  if (!existsSync(script)) {
-    throw new RunError(`Cannot run "${options.script}": file not found`);
-  }
-  if (statSync(script).isDirectory()) {
-    throw new RunError(`Cannot run "${options.script}": it is a folder, not a script`);
-  }
-  const dir = mkdtempSync(join(tmpdir(), "tph-run-"));
-  const out = join(dir, "trace.json");
+  const script = checkScript(options.script, options.cwd);
+  // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
+  const out = join(options.dir, `.run.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
   const { argv, env } = childCommand(script, options.args);
   const started = Date.now();
@@ -123,18 +154,18 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();
-  let text: string | null = null;
+  let head: Omit<RunJSON, "trace"> | null = null;
   let ending: ChildEnding | undefined;
   try {
-    text = readFileSync(out, "utf8");
     ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
+    head = readHeader(out);
   } catch {
     warnings.push(
       "The program ended before tph could save its calls (an error before it started, or a " +
         "signal it cannot catch)",
     );
   }
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(out + ".ending.json", { force: true });
   const info: RunInfo = {
     command: [options.script, ...options.args],
     cwd: options.cwd,
@@ -152,25 +183,16 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     ...(ending?.error ? { error: ending.error } : {}),
     duration_ms: Date.now() - started,
   };
-  // The trace can be hundreds of MB: the run's fields are spliced into its text, which is
-  // parsed only for its header (and in full only when asked for the tree).
-  const at = text === null ? -1 : text.indexOf(TRACE_KEY);
   let header: Omit<RunJSON, "trace">;
-  if (text !== null && at > 0) {
-    header = JSON.parse(text.slice(0, at) + "}");
-    header.config.include = options.config.loader.include ?? [];
-    header.config.exclude = options.config.loader.exclude ?? [];
-    header.run = info;
-    const head = JSON.stringify(header);
-    text = head.slice(0, -1) + text.slice(at);
+  if (head !== null && appendRunInfo(out, info)) {
+    header = { ...head, run: info };
   } else {
     header = emptyHeader(options, startedAt, info);
-    text = JSON.stringify({ ...header, trace: [] }) + "\n";
+    writeFileSync(out, JSON.stringify({ ...header, trace: [] }) + "\n");
   }
-  const finalText = text;
   const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
   return {
-    run: { header, text: finalText, tree: () => JSON.parse(finalText).trace },
+    run: { header, file: out, tree: () => JSON.parse(readFileSync(out, "utf8")).trace },
     exitCode,
     signal: exit.signal,
     warnings,
@@ -178,6 +200,47 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
 }
 
 const TRACE_KEY = ',"trace":[';
+
+/**
+ * The top-level fields of the run file the child wrote, read from its start: the trace can be
+ * hundreds of MB, and only the header is needed here.
+ */
+function readHeader(file: string): Omit<RunJSON, "trace"> {
+  const fd = openSync(file, "r");
+  try {
+    let buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      const at = buf.subarray(0, n).indexOf(TRACE_KEY);
+      if (at > 0) return JSON.parse(buf.subarray(0, at).toString("utf8") + "}");
+      if (n < buf.length) throw new Error("no trace in the run file");
+      buf = Buffer.alloc(buf.length * 4);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Add how the program ended as the document's last field: the child's file ends in `]}\n`,
+ * and its closing brace is overwritten in place (nothing else of the file is read or moved).
+ * Returns false when the file does not end that way (the child was cut off while writing).
+ */
+function appendRunInfo(file: string, info: RunInfo): boolean {
+  const fd = openSync(file, "r+");
+  try {
+    const size = fstatSync(fd).size;
+    const end = Buffer.alloc(3);
+    if (size < 3 || readSync(fd, end, 0, 3, size - 3) !== 3 || end.toString() !== "]}\n") {
+      return false;
+    }
+    const tail = Buffer.from(`,"run":${JSON.stringify(info)}}\n`);
+    writeSync(fd, tail, 0, tail.length, size - 2);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function emptyHeader(
   options: RunProgramOptions,

@@ -112,7 +112,14 @@ export function callTree(t: Trace): CallNodeJSON[] {
 }
 
 /** The top-level fields of a trace's document, without `trace`. */
-function header(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
+/**
+ * The top-level fields of a trace's JSON document (all but `trace`).
+ *
+ * @param t The trace.
+ * @param label Its label.
+ * @returns The fields, in document order.
+ */
+export function traceHeader(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
   const reasons = [...t.limitReasons];
   return {
     schema: SCHEMA_VERSION,
@@ -143,7 +150,7 @@ function header(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
  * @returns The document; `run` is added by `tph run`.
  */
 export function traceToJSON(t: Trace, label: string | null): RunJSON {
-  return { ...header(t, label), trace: callTree(t) };
+  return { ...traceHeader(t, label), trace: callTree(t) };
 }
 
 // The writer below puts UTF-8 straight into one reused buffer. Each call's text built as a
@@ -419,7 +426,7 @@ export function writeTraceJSON(
     };
   };
   try {
-    const head = JSON.stringify({ ...header(t, label), ...extra });
+    const head = JSON.stringify({ ...traceHeader(t, label), ...extra });
     out.bytes(bytesOf(head.slice(0, -1) + ',"trace":['));
     // Calls in call order with their parents; async work interleaves, so children are linked
     // into lists first and the tree is written depth first. Links hold a call's index plus

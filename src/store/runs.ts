@@ -17,10 +17,11 @@ export {
 export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
 export {
+  copyRunFile,
   runFileName,
-  type RunText,
   saveRun,
   type SaveRunOptions,
+  storeRunFile,
   writeRunFile,
 } from "./save_run.ts";
 export { StoreError } from "./store_error.ts";

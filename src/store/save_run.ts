@@ -1,17 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
-
-/**
- * A run already serialized (as `tph run` gets it from the traced program, possibly hundreds of
- * MB): its text is written as it is, and `header` holds its top-level fields but `trace`.
- */
-export interface RunText {
-  header: Omit<RunJSON, "trace">;
-  text: string;
-}
 
 /** Options of {@linkcode saveRun}. */
 export interface SaveRunOptions {
@@ -71,12 +62,10 @@ export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
  * writeRunFile("/tmp/run.json", run);
  * ```
  */
-export function writeRunFile(path: string, run: RunJSON | RunText): void {
+export function writeRunFile(path: string, run: RunJSON): void {
   // A dot name ending in .tmp: listRuns never picks it up, even if tph dies before the rename.
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
-  const text = "text" in run
-    ? run.text
-    : JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
+  const text = JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
   try {
     writeFileSync(tmp, text, { flag: "wx" });
     renameSync(tmp, path);
@@ -102,12 +91,77 @@ export function writeRunFile(path: string, run: RunJSON | RunText): void {
  * console.log(`saved ${path}`);
  * ```
  */
-export function saveRun(run: RunJSON | RunText, options: SaveRunOptions): string {
+export function saveRun(run: RunJSON, options: SaveRunOptions): string {
   ensureCacheDir(options.cacheDir);
-  const meta = "text" in run ? run.header : run;
-  let path = join(options.cacheDir, runFileName(meta));
+  let path = join(options.cacheDir, runFileName(run));
   // 24 random bits per millisecond make a clash unlikely; this makes it harmless.
-  while (existsSync(path)) path = join(options.cacheDir, runFileName(meta));
+  while (existsSync(path)) path = join(options.cacheDir, runFileName(run));
   writeRunFile(path, run);
   return path;
+}
+
+/**
+ * Store a run file that was written in the cache folder under a dot name (as `tph run` has the
+ * traced program do) as a new run: a hard link under a new {@linkcode runFileName}, then the dot
+ * name removed. A link never replaces a file, so two runs ending at once keep both.
+ *
+ * @param file The finished run file, in the cache folder.
+ * @param run Its `timestamp` and `label`, for the name.
+ * @param options The cache folder.
+ * @returns The path of the stored run.
+ *
+ * @example
+ * ```ts
+ * import { storeRunFile } from "./src/store/save_run.ts";
+ * const path = storeRunFile(".tracepatch_cache/.run.tmp", {
+ *   timestamp: new Date().toISOString(),
+ *   label: null,
+ * }, { cacheDir: ".tracepatch_cache" });
+ * console.log(`saved ${path}`);
+ * ```
+ */
+export function storeRunFile(
+  file: string,
+  run: Pick<RunJSON, "timestamp" | "label">,
+  options: SaveRunOptions,
+): string {
+  for (;;) {
+    const path = join(options.cacheDir, runFileName(run));
+    try {
+      linkSync(file, path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "EEXIST") continue;
+      // A file system without hard links: a rename, after a check.
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw e;
+      if (existsSync(path)) continue;
+      renameSync(file, path);
+      return path;
+    }
+    rmSync(file, { force: true });
+    return path;
+  }
+}
+
+/**
+ * Copy a run file to `path` atomically: a temporary file beside it, then a rename.
+ *
+ * @param file The run file.
+ * @param path Where the copy goes.
+ *
+ * @example
+ * ```ts
+ * import { copyRunFile } from "./src/store/save_run.ts";
+ * copyRunFile(".tracepatch_cache/run_20261122T081502_123_3fa2c1.json", "/tmp/run.json");
+ * ```
+ */
+export function copyRunFile(file: string, path: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    copyFileSync(file, tmp);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }

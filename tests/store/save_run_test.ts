@@ -3,7 +3,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { runIdOf } from "../../src/store/list_runs.ts";
 import { loadRun } from "../../src/store/load_run.ts";
-import { runFileName, saveRun, writeRunFile } from "../../src/store/save_run.ts";
+import {
+  copyRunFile,
+  runFileName,
+  saveRun,
+  storeRunFile,
+  writeRunFile,
+} from "../../src/store/save_run.ts";
 import type { RunJSON } from "../../src/types.ts";
 import { RUN_FIXTURES, tempDir } from "./_cache.ts";
 
@@ -58,4 +64,31 @@ Deno.test("writeRunFile() indents small runs and writes large ones on one line",
   assert.ok(!existsSync(join(dir, "missing", "x.json")));
   assert.throws(() => writeRunFile(join(dir, "missing", "x.json"), RUN), /ENOENT/);
   assert.deepEqual(readdirSync(dir).sort(), ["large.json", "small.json"]);
+});
+
+Deno.test("storeRunFile() gives a finished file its run name and never overwrites a run", () => {
+  const cacheDir = tempDir();
+  const text = JSON.stringify(RUN);
+  const paths = new Set<string>();
+  for (let i = 0; i < 20; i++) {
+    const dot = join(cacheDir, `.run.${i}.tmp`);
+    writeFileSync(dot, text);
+    paths.add(storeRunFile(dot, RUN, { cacheDir }));
+    assert.equal(existsSync(dot), false, "the dot name is gone");
+  }
+  assert.equal(paths.size, 20);
+  for (const path of paths) {
+    assert.match(basename(path), /^run_20261120T091500_042_checkout_[0-9a-f]{6}\.json$/);
+    assert.deepEqual(loadRun(path), RUN);
+  }
+  assert.deepEqual(readdirSync(cacheDir).filter((n) => n.startsWith(".")), []);
+});
+
+Deno.test("copyRunFile() copies a run file whole and leaves no temporary file", () => {
+  const dir = tempDir();
+  const from = join(dir, "from.json");
+  writeFileSync(from, JSON.stringify(RUN));
+  copyRunFile(from, join(dir, "to.json"));
+  assert.deepEqual(loadRun(join(dir, "to.json")), RUN);
+  assert.deepEqual(readdirSync(dir).sort(), ["from.json", "to.json"]);
 });
