@@ -9,20 +9,34 @@ import process from "node:process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { median, num, REPO, verdict } from "./_common.ts";
+import { median, num, record, REPO, verdict } from "./_common.ts";
 
 const DENO = join(REPO, "node_modules/.bin/deno");
 const cache = mkdtempSync(join(tmpdir(), "tph-bench-run-"));
 
+function once(argv: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: REPO, encoding: "utf8" });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+  return ms;
+}
+
 function time(argv: string[], rounds: number): number {
-  const ms: number[] = [];
+  return median(Array.from({ length: rounds }, () => once(argv)));
+}
+
+/**
+ * Median times of two commands run in turn, so that both see the same machine: on a shared VM
+ * the speed of everything drifts by a third within minutes.
+ */
+function timePair(a: string[], b: string[], rounds: number): [number, number] {
+  const ta: number[] = [], tb: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: REPO, encoding: "utf8" });
-    ms.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`${argv.join(" ")} failed: ${r.stderr}`);
+    ta.push(once(a));
+    tb.push(once(b));
   }
-  return median(ms);
+  return [median(ta), median(tb)];
 }
 
 const tph = (
@@ -32,10 +46,21 @@ let failed = 0;
 try {
   // Warm the transform cache once, as any second run finds it.
   time(tph("examples/hello.ts"), 1);
-  const plain = time([DENO, "run", "-A", "examples/hello.ts"], 7);
-  const traced = time(tph("examples/hello.ts"), 7);
+  const [plain, traced] = timePair(
+    [DENO, "run", "-A", "examples/hello.ts"],
+    tph("examples/hello.ts"),
+    9,
+  );
   const extra = traced - plain;
   if (extra > 150) failed++;
+  record({
+    bench: "run_overhead",
+    metric: "tph run hello.ts, extra",
+    value: extra,
+    unit: "ms",
+    req: "≤150",
+    pass: extra <= 150,
+  });
   console.log(
     `deno  tph run hello.ts: ${num(traced, 0)} ms vs plain ${num(plain, 0)} ms: +${
       num(extra, 0)
@@ -43,11 +68,22 @@ try {
   );
   const prog = "bench/programs/marked_render.mjs";
   time(tph("--include", "node_modules/marked/**", prog), 1);
-  const mPlain = time([DENO, "run", "-A", prog], 5);
-  const mTraced = time(tph("--include", "node_modules/marked/**", prog), 5);
+  const [mPlain, mTraced] = timePair(
+    [DENO, "run", "-A", prog],
+    tph("--include", "node_modules/marked/**", prog),
+    9,
+  );
   const mAll = time(tph("--include", "node_modules/marked/**", "--max-calls", "5000000", prog), 3);
   const ratio = mTraced / mPlain;
   if (ratio > 2) failed++;
+  record({
+    bench: "run_overhead",
+    metric: "marked traced / plain",
+    value: ratio,
+    unit: "x",
+    req: "≤2x",
+    pass: ratio <= 2,
+  });
   console.log(
     `deno  marked, library traced (default limits): ${num(mTraced, 0)} ms vs plain ${
       num(mPlain, 0)
