@@ -45,7 +45,7 @@ let processTrace: Trace | null = null;
 let storage: any = null;
 
 let activeCount = 0;
-/** An open call under which every call is left out (its trace is full), and that trace; -2: none. */
+/** An open call under which every call is left out (its trace is full; -2: none), its trace. */
 let fullOwner = -2;
 let fullTrace: Trace | null = null;
 
