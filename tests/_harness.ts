@@ -107,3 +107,13 @@ export function runTraced(
   rmSync(dir, { recursive: true, force: true });
   return { ...r, trace };
 }
+
+/**
+ * Run a check script under Bun (the pinned binary) and return its stdout; fails the test with
+ * its stderr when it exits non-zero. Used where a result must hold on both engines.
+ */
+export function bunCheck(script: URL): string {
+  const r = spawnSync(BIN.bun, ["run", fileURLToPath(script)], { cwd: REPO, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${fileURLToPath(script)} failed under Bun:\n${r.stderr}`);
+  return r.stdout;
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { bunCheck } from "../_harness.ts";
 import { inspect } from "node:util";
 import { formatError, repr } from "../../src/runtime/repr.ts";
 
@@ -474,17 +474,6 @@ Deno.test("formatError() falls back to repr() for thrown non-errors", () => {
   assert.equal(formatError({ code: 1 }), "{ code: 1 }");
 });
 
-Deno.test("repr() gives the same results under Bun", async () => {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
-  const script = fileURLToPath(new URL("./repr_bun_check.ts", import.meta.url));
-  const output = await new Deno.Command(`${root}node_modules/.bin/bun`, {
-    args: ["run", script],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
-  assert.match(stdout, /REPR_OK/);
+Deno.test("repr() gives the same results under Bun", () => {
+  assert.match(bunCheck(new URL("./repr_bun_check.ts", import.meta.url)), /REPR_OK/);
 });

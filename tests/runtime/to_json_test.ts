@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { bunCheck } from "../_harness.ts";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { instrument } from "../../src/instrument/instrument.ts";
 import { runtime } from "../../src/runtime/recorder.ts";
 import { traceToJSON, writeTraceJSON } from "../../src/runtime/to_json.ts";
@@ -55,17 +55,6 @@ Deno.test("writeTraceJSON() writes byte for byte what JSON.stringify() writes", 
   await checkWriter();
 });
 
-Deno.test("writeTraceJSON() writes the same under Bun", async () => {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
-  const script = fileURLToPath(new URL("./to_json_bun_check.ts", import.meta.url));
-  const output = await new Deno.Command(`${root}node_modules/.bin/bun`, {
-    args: ["run", script],
-    cwd: root,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stdout = new TextDecoder().decode(output.stdout);
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
-  assert.match(stdout, /JSON_OK/);
+Deno.test("writeTraceJSON() writes the same under Bun", () => {
+  assert.match(bunCheck(new URL("./to_json_bun_check.ts", import.meta.url)), /JSON_OK/);
 });
