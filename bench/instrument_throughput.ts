@@ -93,7 +93,7 @@ async function childParse(lang: Lang): Promise<ParseReport> {
   const { oxc } = await import("../src/deps.ts");
   let raw = false;
   try {
-    raw = oxc.rawTransferSupported();
+    raw = oxc().rawTransferSupported();
   } catch {
     raw = false;
   }
@@ -111,7 +111,7 @@ async function childParse(lang: Lang): Promise<ParseReport> {
       // deno-lint-ignore no-explicit-any
       const options: any = { lang, sourceType, preserveParens: true };
       if (raw) options.experimentalRawTransfer = true;
-      const r = oxc.parseSync(f.path, f.text, options);
+      const r = oxc().parseSync(f.path, f.text, options);
       if (r.errors.length === 0) nodes += r.program.body.length;
     }
     return performance.now() - s;

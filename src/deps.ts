@@ -16,12 +16,29 @@ export interface Deps {
   traceMapping: typeof TraceMapping;
 }
 
-// deno-lint-ignore no-explicit-any
-const preset = (globalThis as any).__tph_deps as Deps | undefined;
-const load = preset ? null : createRequire(import.meta.url);
+// Loaded on first use: a traced run whose files are all in the transform cache never parses, and
+// oxc costs ~15 ms to load on Deno (its native addon, its JS, and node:fs that it pulls in).
+let loaded: Deps | null = null;
+
+function deps(): Deps {
+  if (loaded === null) {
+    // deno-lint-ignore no-explicit-any
+    const preset = (globalThis as any).__tph_deps as Deps | undefined;
+    if (preset !== undefined) loaded = preset;
+    else {
+      const load = createRequire(import.meta.url);
+      loaded = { oxc: load("oxc-parser"), traceMapping: load("@jridgewell/trace-mapping") };
+    }
+  }
+  return loaded;
+}
 
 /** oxc-parser. */
-export const oxc: typeof OxcParser = preset?.oxc ?? load!("oxc-parser");
+export function oxc(): typeof OxcParser {
+  return deps().oxc;
+}
+
 /** @jridgewell/trace-mapping. */
-export const traceMapping: typeof TraceMapping = preset?.traceMapping ??
-  load!("@jridgewell/trace-mapping");
+export function traceMapping(): typeof TraceMapping {
+  return deps().traceMapping;
+}

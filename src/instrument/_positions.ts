@@ -4,8 +4,6 @@
 import { Buffer } from "node:buffer";
 import { traceMapping } from "../deps.ts";
 
-const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } = traceMapping;
-
 const INLINE_MAP =
   /\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,([A-Za-z0-9+/=]+)\s*$/;
 
@@ -44,14 +42,14 @@ function lineStarts(source: string): number[] {
 /** Converts UTF-16 offsets of the given source to original 1-based lines and columns. */
 export class PositionMapper {
   #lineStarts: number[];
-  #map: InstanceType<typeof TraceMap> | null = null;
+  #map: InstanceType<ReturnType<typeof traceMapping>["TraceMap"]> | null = null;
 
   constructor(source: string, inputMap: InputSourceMap | null) {
     this.#lineStarts = lineStarts(source);
     if (inputMap) {
       try {
         // deno-lint-ignore no-explicit-any
-        this.#map = new TraceMap(inputMap as any);
+        this.#map = new (traceMapping().TraceMap)(inputMap as any);
       } catch {
         this.#map = null;
       }
@@ -72,6 +70,7 @@ export class PositionMapper {
     }
     const line = lo + 1, column = offset - starts[lo];
     if (this.#map) {
+      const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor } = traceMapping();
       const needle = { line, column };
       let pos = originalPositionFor(this.#map, { ...needle, bias: GREATEST_LOWER_BOUND });
       if (pos.line === null) {

@@ -103,18 +103,23 @@ const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[
 const CLOSER = `}catch(${X}){${R}.t(${C},${X});throw ${X}}finally{${R}.x(${C})}`;
 
 let useRaw: boolean | null = null;
-const VISITOR_KEYS = oxc.visitorKeys;
+let VISITOR_KEYS: Record<string, readonly string[]> = {};
 // The keys worth walking, per node type: the visitor keys less the type-only ones, computed once
 // instead of filtered at every node.
-const CHILD_KEYS: Record<string, string[]> = Object.fromEntries(
-  Object.entries(VISITOR_KEYS).map(([type, keys]) => [type, keys.filter((k) => !SKIP_KEYS.has(k))]),
-);
+let CHILD_KEYS: Record<string, string[]> = {};
 
 /** Parse with raw transfer where the platform supports it (3× faster on Deno), else plainly. */
 function parse(filename: string, source: string, lang: Lang, sourceType: string) {
   if (useRaw === null) {
+    VISITOR_KEYS = oxc().visitorKeys;
+    CHILD_KEYS = Object.fromEntries(
+      Object.entries(VISITOR_KEYS).map(([type, keys]) => [
+        type,
+        keys.filter((k) => !SKIP_KEYS.has(k)),
+      ]),
+    );
     try {
-      useRaw = oxc.rawTransferSupported();
+      useRaw = oxc().rawTransferSupported();
     } catch {
       useRaw = false;
     }
@@ -126,7 +131,7 @@ function parse(filename: string, source: string, lang: Lang, sourceType: string)
   // deno-lint-ignore no-explicit-any
   const options: any = { lang, sourceType, preserveParens: true, astType: "js" };
   if (useRaw) options.experimentalRawTransfer = true;
-  return oxc.parseSync(filename, source, options);
+  return oxc().parseSync(filename, source, options);
 }
 
 function lastSegment(hint: string | null): string | null {

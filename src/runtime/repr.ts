@@ -204,9 +204,10 @@ let holeBudget = 0;
 let errorProps = true;
 // 1: call `s.charCodeAt` directly, 0: use the captured intrinsic, -1: not decided this render.
 let directChars = -1;
-// True while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own
-// data property, and reading descriptor fields cannot reach an inherited getter.
-let cleanDescriptors = true;
+// 1 while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own data
+// property, and reading descriptor fields cannot reach an inherited getter. -1: not checked this
+// render (the check is slow, and a string, say, never needs it).
+let cleanDescriptors = -1;
 const ancestors: (object | null)[] = [null, null, null, null];
 const refIds = new Int32Array(MAX_DEPTH + 1);
 // Per depth, where each shown item starts in its container's text and which source index it
@@ -273,7 +274,7 @@ function render(value: unknown, maxLen: number, withErrorProps: boolean): string
   holeBudget = HOLE_BUDGET;
   errorProps = withErrorProps;
   directChars = JSC ? -1 : 0;
-  cleanDescriptors = !("value" in OBJECT_PROTO || "get" in OBJECT_PROTO || "set" in OBJECT_PROTO);
+  cleanDescriptors = -1;
   let s: string;
   try {
     s = fmt(value, 0, max);
@@ -391,7 +392,11 @@ function fmtKey(key: string | symbol, room: number): string {
 }
 
 function isData(d: PropertyDescriptor): boolean {
-  return cleanDescriptors ? "value" in d : hasOwn(d, "value");
+  if (cleanDescriptors < 0) {
+    const dirty = "value" in OBJECT_PROTO || "get" in OBJECT_PROTO || "set" in OBJECT_PROTO;
+    cleanDescriptors = dirty ? 0 : 1;
+  }
+  return cleanDescriptors === 1 ? "value" in d : hasOwn(d, "value");
 }
 
 /** A property's value from its descriptor: getters and setters are named, never called. */

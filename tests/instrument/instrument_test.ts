@@ -64,7 +64,7 @@ function parses(code: string, filename: string): string[] {
     ? "jsx"
     : "js";
   // deno-lint-ignore no-explicit-any
-  const r = oxc.parseSync(filename, code, { lang } as any);
+  const r = oxc().parseSync(filename, code, { lang } as any);
   return r.errors.map((e: { message: string }) => e.message);
 }
 
