@@ -11,15 +11,15 @@ import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" 
   type: "file",
 };
 
-process.env.NAPI_RS_NATIVE_LIBRARY_PATH = addon;
-const oxc = await import("oxc-parser");
-delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
-const traceMapping = await import("@jridgewell/trace-mapping");
-// deno-lint-ignore no-explicit-any
-(globalThis as any).__tph_deps = { oxc, traceMapping };
-
 const script = process.env.TPH_CHILD_MAIN;
 if (script !== undefined) {
+  // Only the traced program instruments: the CLI side never loads the parser.
+  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = addon;
+  const oxc = await import("oxc-parser");
+  delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+  const traceMapping = await import("@jridgewell/trace-mapping");
+  // deno-lint-ignore no-explicit-any
+  (globalThis as any).__tph_deps = { oxc, traceMapping };
   // Names from src/loader/child_config.ts; the program must not see them.
   delete process.env.TPH_CHILD_MAIN;
   const { setupChild } = await import("./src/loader/child.ts");
