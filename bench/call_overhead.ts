@@ -98,7 +98,7 @@ const perCall = (ms: number, calls = CALLS) => (ms * 1e6) / calls;
 let failed = 0;
 
 // 1. Cold: the first traced round of this process (first calls of the instrumented code, the
-//    recorder and the clock thread starting after 5000 calls).
+//    recorder and the clock thread starting after 20,000 calls).
 const coldMs = tracedRound();
 
 // 2. Plain and untraced (instrumented, no trace active), interleaved so drift hits both alike.
@@ -127,6 +127,23 @@ stopFastClock();
 const perfClockMs: number[] = [];
 for (let i = 0; i < 5; i++) perfClockMs.push(tracedRound());
 delete process.env.TPH_CLOCK;
+
+// 3c. Past the limit: a trace that is full (maxCalls 1: the root call) counts every call it
+//     leaves out on the call where it was cut, as `tph run` does past its default 10,000.
+const fullMs: number[] = [];
+for (let i = 0; i < PLAIN_ROUNDS; i++) {
+  const t = new Trace({ maxCalls: 1 });
+  rt.setProcessTrace(t);
+  try {
+    fullMs.push(time(() => inst.fib(N), FIB_25));
+  } finally {
+    t.active = false;
+    rt.setProcessTrace(null);
+  }
+  if (t.count !== 1 || t.droppedTotal !== CALLS - 1) {
+    throw new Error(`full trace: ${t.count} recorded, ${t.droppedTotal} left out`);
+  }
+}
 
 const plainMed = median(plainMs);
 const plainNs = perCall(plainMed);
@@ -185,6 +202,12 @@ console.log(
   `${RT} fib(${N}) traced with TPH_CLOCK=performance (no clock thread): ${
     num(perfExtra, 1)
   } ns/call extra (median of 5) [info]`,
+);
+const fullExtra = perCall(median(fullMs)) - plainNs;
+record({ bench: BENCH, metric: "fib past max_calls, extra", value: fullExtra, unit: "ns/call" });
+console.log(
+  `${RT} fib(${N}) past the limit (counted, not recorded): ${num(fullExtra, 1)} ns/call extra ` +
+    `(median of ${PLAIN_ROUNDS}) [info]`,
 );
 const coldExtra = perCall(coldMs) - plainNs;
 record({ bench: BENCH, metric: "fib traced, cold first round", value: coldExtra, unit: "ns/call" });
