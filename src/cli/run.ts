@@ -13,7 +13,13 @@ import {
 } from "../loader/run_program.ts";
 import { renderTree } from "../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
-import { CACHE_DIR_NAME, copyRunFile, ensureCacheDir, storeRunFile } from "../store/runs.ts";
+import {
+  CACHE_DIR_NAME,
+  copyRunFile,
+  ensureCacheDir,
+  removeStaleTemps,
+  storeRunFile,
+} from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -99,6 +105,7 @@ export const runCommand: Command = {
         : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
       try {
         ensureCacheDir(cacheDir);
+        removeStaleTemps(cacheDir);
       } catch (e) {
         ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
         cacheDir = null;

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Folder name of the run cache inside a project root. */
@@ -26,4 +26,45 @@ export function ensureCacheDir(cacheDir: string): void {
   } catch (e) {
     if ((e as { code?: string }).code !== "EEXIST") throw e;
   }
+}
+
+/** How old a temporary file must be before it counts as left behind. */
+const STALE_MS = 60 * 60 * 1000;
+
+/**
+ * Remove temporary files that a tph killed before it could finish left in the cache folder:
+ * dot-named `.tmp` files (and their `.ending.json`) older than an hour. A run's file is written
+ * when the program ends and stored right after, so a recent one may be another run's.
+ *
+ * @param cacheDir The cache folder.
+ * @param now The current time in ms (for tests).
+ * @returns How many files were removed.
+ *
+ * @example
+ * ```ts
+ * import { removeStaleTemps } from "./src/store/cache_dir.ts";
+ * removeStaleTemps("/tmp/demo/.tracepatch_cache");
+ * ```
+ */
+export function removeStaleTemps(cacheDir: string, now = Date.now()): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(".") || !/\.tmp(?:\.ending\.json)?$/.test(name)) continue;
+    const path = join(cacheDir, name);
+    try {
+      if (now - statSync(path).mtimeMs > STALE_MS) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone already (another tph swept it): nothing to do.
+    }
+  }
+  return removed;
 }
