@@ -1,5 +1,5 @@
-import { oxc } from "../deps.ts";
 import { Edits } from "./_edits.ts";
+import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
   BASE_PREFIX,
   CALL_LOCAL as C,
@@ -70,8 +70,6 @@ const LANG_BY_EXT: Record<string, Lang> = {
   cjs: "js",
 };
 
-// Subtrees that only hold types: no function there ever runs.
-const SKIP_KEYS = new Set(["typeAnnotation", "returnType", "typeParameters", "typeArguments"]);
 const SKIP_TYPES = new Set([
   "TSInterfaceDeclaration",
   "TSTypeAliasDeclaration",
@@ -91,86 +89,14 @@ const LEAF_TYPES = new Set([
   "JSXText",
   "JSXIdentifier",
 ]);
-const FUNCTION_TYPES = new Set([
-  "FunctionDeclaration",
-  "FunctionExpression",
-  "ArrowFunctionExpression",
-]);
 // A modifier that makes a constructor parameter a TypeScript parameter property. Matched on the
 // text of the parameter list (the JS-flavoured AST does not mark them); a match inside a type
 // (`readonly string[]`) only makes recording start after super(), which is always safe.
 const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\w$@[{]/;
 const CLOSER = `}catch(${X}){${R}.t(${C},${X});throw ${X}}finally{${R}.x(${C})}`;
 
-let useRaw: boolean | null = null;
-let VISITOR_KEYS: Record<string, readonly string[]> = {};
-// The keys worth walking, per node type: the visitor keys less the type-only ones, computed once
-// instead of filtered at every node.
-let CHILD_KEYS: Record<string, string[]> = {};
-
-/** Parse with raw transfer where the platform supports it (3× faster on Deno), else plainly. */
-function parse(filename: string, source: string, lang: Lang, sourceType: string) {
-  if (useRaw === null) {
-    VISITOR_KEYS = oxc().visitorKeys;
-    CHILD_KEYS = Object.fromEntries(
-      Object.entries(VISITOR_KEYS).map(([type, keys]) => [
-        type,
-        keys.filter((k) => !SKIP_KEYS.has(k)),
-      ]),
-    );
-    try {
-      useRaw = oxc().rawTransferSupported();
-    } catch {
-      useRaw = false;
-    }
-  }
-  // The JS flavour of the AST for TypeScript too: its JSON leaves out the TS-only fields
-  // (`typeAnnotation: null`, `optional: false`, …) of every node, which makes parsing a fifth
-  // faster; type syntax still comes as TS nodes. Only parameter properties become plain
-  // parameters: see PARAMETER_PROPERTY.
-  // deno-lint-ignore no-explicit-any
-  const options: any = { lang, sourceType, preserveParens: true, astType: "js" };
-  if (useRaw) options.experimentalRawTransfer = true;
-  return oxc().parseSync(filename, source, options);
-}
-
 function lastSegment(hint: string | null): string | null {
   return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
-}
-
-/**
- * Whether the body's top-level function declarations would clash once inside the `try` block:
- * there they are block-scoped, and a `var` or a second function of the same name is then a
- * SyntaxError. Such a function is left as it is (not recorded).
- */
-function clashesInBlock(stmts: Node[]): boolean {
-  const fns = new Set<string>();
-  let dup = false;
-  for (const st of stmts) {
-    if (st.type === "FunctionDeclaration" && st.id) {
-      if (fns.has(st.id.name)) dup = true;
-      fns.add(st.id.name);
-    }
-  }
-  if (fns.size === 0) return false;
-  if (dup) return true;
-  return varNames(stmts).some((n) => fns.has(n));
-}
-
-/** Names declared with `var` in these statements, not looking into nested functions. */
-function varNames(stmts: Node[], out: string[] = []): string[] {
-  const visitNode = (n: Node): void => {
-    if (n === null || typeof n !== "object") return;
-    if (Array.isArray(n)) return n.forEach(visitNode);
-    if (typeof n.type !== "string") return;
-    if (FUNCTION_TYPES.has(n.type) || n.type.startsWith("Class")) return;
-    if (n.type === "VariableDeclaration" && n.kind === "var") {
-      for (const d of n.declarations) out.push(...patternNames(d.id));
-    }
-    for (const key of VISITOR_KEYS[n.type] ?? []) visitNode(n[key]);
-  };
-  stmts.forEach(visitNode);
-  return out;
 }
 
 function fnv1a(text: string): string {
@@ -229,7 +155,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       : ext === "mjs" || ext === "mts"
       ? "module"
       : "unambiguous");
-  const result = parse(filename, source, lang, sourceType);
+  const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
     return { code: source, functions: [], error: first.message };
