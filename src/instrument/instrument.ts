@@ -93,7 +93,8 @@ const LEAF_TYPES = new Set([
 // text of the parameter list (the JS-flavoured AST does not mark them); a match inside a type
 // (`readonly string[]`) only makes recording start after super(), which is always safe.
 const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\w$@[{]/;
-const CLOSER = `}catch(${X}){${R}.t(${C},${X});throw ${X}}finally{${R}.x(${C})}`;
+// `c<0||`: an unrecorded call (no trace, or one a limit left out) makes no call on its way out.
+const CLOSER = `}catch(${X}){${R}.t(${C},${X});throw ${X}}finally{${C}<0||${R}.x(${C})}`;
 
 function lastSegment(hint: string | null): string | null {
   return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
