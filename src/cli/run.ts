@@ -194,7 +194,9 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     : "";
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
-    : "; not saved (--no-cache)";
+    : v["no-cache"] || !cfg.cache
+    ? `; not saved (${v["no-cache"] ? "--no-cache" : "cache = false"})`
+    : "; not saved";
   ctx.err(
     `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
       (h.run!.duration_ms / 1000).toFixed(2)

@@ -109,6 +109,19 @@ export function runOutputTests(t: Target): void {
     assert.deepEqual(readdirSync(cwd).sort(), readdirSync(join(FIXTURES, "endings")).sort());
   });
 
+  Deno.test(`tph run still runs the program when the cache folder cannot be made (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const r = await tph(t, ["run", "--cache-dir", "completed.ts/runs", "completed.ts"], { cwd });
+    assertCode(r, 0, "tph run with a cache folder under a file");
+    assert.equal(r.stdout, "result 42\n");
+    const stderr = lines(r.stderr);
+    assert.equal(stderr.length, 2, r.stderr);
+    assert.match(stderr[0], /^tph: Cannot save the run in ".*completed\.ts\/runs": /);
+    assert.match(stderr[1], /^tph: 1 calls? recorded in [\d.]+s; not saved$/);
+    assert.deepEqual(readdirSync(cwd).sort(), readdirSync(join(FIXTURES, "endings")).sort());
+  });
+
   Deno.test(`tph run --label shows in logs and in the file name (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");
