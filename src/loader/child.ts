@@ -24,13 +24,14 @@ export function setupChild(): boolean {
   // The program must see the environment it would see when run directly.
   delete process.env[CHILD_ENV];
   const config = JSON.parse(raw) as ChildConfig;
-  registerLoader(config.loader);
+  const loader = registerLoader(config.loader);
   const t = new Trace(config.limits);
   runtime().setProcessTrace(t);
   // Saved again on every ending event: the last one tells how the program really ended (a
   // program may handle an "unhandledrejection" event and go on).
   const save = (ending: ChildEnding) => {
     t.endTime = now();
+    loader.finish();
     try {
       // Streamed: a run of a million calls is written in well under a second.
       writeFileSync(config.out + ".ending.json", JSON.stringify(ending));

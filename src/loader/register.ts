@@ -3,6 +3,7 @@
 // (it hands us the raw TypeScript and transpiles what we return).
 
 import * as nodeModule from "node:module";
+import process from "node:process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, relative } from "node:path";
@@ -11,7 +12,9 @@ import { runtime } from "../runtime/recorder.ts";
 import { globToRegExp } from "../runtime/glob.ts";
 import { nearestPackage } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions } from "./scope.ts";
-import { transform } from "./transform.ts";
+import { Manifest } from "./manifest.ts";
+import { instrumentInWorker } from "./parser_worker.ts";
+import { defaultTransformCacheDir, transform } from "./transform.ts";
 
 /** Options of {@linkcode registerLoader}. */
 export interface LoaderOptions extends ScopeOptions {
@@ -82,10 +85,10 @@ function escapeRegExp(text: string): string {
  * @param options Scope, globs, project root and transform cache folder.
  * @returns The number of files instrumented so far, as a live getter.
  */
-export function registerLoader(options: LoaderOptions): { instrumented: () => number } {
+export function registerLoader(
+  options: LoaderOptions,
+): { instrumented: () => number; finish: () => void } {
   runtime();
-  // oxc loads parts of itself lazily with require(); do that before our hook can see it.
-  instrument("function warm() {}", { filename: "warm.js" });
   const inScope = makeScope({
     ...options,
     // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
@@ -94,7 +97,20 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
   let count = 0;
   const moduleName = (path: string) => relative(options.root, path) || path;
   // deno-lint-ignore no-explicit-any
-  const Bun = (globalThis as any).Bun;
+  const g = globalThis as any;
+  const Bun = g.Bun;
+  // oxc loads parts of itself lazily with require(), which fails inside Deno's hook: load them
+  // before the hook is there, unless this run will not parse at all (manifest.ts).
+  const cacheDir = options.transformCacheDir === undefined
+    ? defaultTransformCacheDir()
+    : options.transformCacheDir;
+  const main = g.Deno?.mainModule;
+  const manifest = Bun === undefined && cacheDir !== null && typeof main === "string"
+    ? new Manifest(cacheDir, JSON.stringify([main, options]))
+    : null;
+  const parserLoaded = manifest === null || !manifest.unchanged();
+  if (parserLoaded) instrument("function warm() {}", { filename: "warm.js" });
+  const finish = () => manifest?.save();
   if (Bun !== undefined) {
     const roots = options.scope.map((d) => escapeRegExp(d.replace(/\/$/, "")));
     // Bun matches the filter natively, so files out of scope never reach the callback: scope
@@ -149,16 +165,27 @@ export function registerLoader(options: LoaderOptions): { instrumented: () => nu
           ? result.source
           : new TextDecoder().decode(result.source as Uint8Array);
         count++;
-        const code = transform(source, {
-          filename: path,
-          lang: "js",
-          module: moduleName(path),
-          cacheDir: options.transformCacheDir,
-          externalCalls: options.externalCalls,
-        });
+        manifest?.saw(path);
+        let code: string;
+        try {
+          code = transform(source, {
+            filename: path,
+            lang: "js",
+            module: moduleName(path),
+            cacheDir: options.transformCacheDir,
+            externalCalls: options.externalCalls,
+            instrumenter: parserLoaded ? undefined : instrumentInWorker,
+          });
+        } catch (e) {
+          // The program runs either way: this file's calls are not recorded.
+          process.stderr.write(
+            `tph: warning: ${moduleName(path)} is not traced: ${(e as Error).message}\n`,
+          );
+          return result;
+        }
         return { ...result, source: code, shortCircuit: true };
       },
     });
   }
-  return { instrumented: () => count };
+  return { instrumented: () => count, finish };
 }

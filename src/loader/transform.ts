@@ -7,7 +7,7 @@ import process from "node:process";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { instrument, type Lang } from "../instrument/instrument.ts";
+import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../abi.ts";
 import { VERSION } from "../version.ts";
 
@@ -20,6 +20,8 @@ export interface TransformOptions {
   cacheDir?: string | null;
   /** Passed to the instrumenter. Default true. */
   externalCalls?: boolean;
+  /** Instruments on a cache miss (default: instrument() in this thread). */
+  instrumenter?: (source: string, options: InstrumentOptions) => string;
 }
 
 /** Default folder of the transform cache. */
@@ -62,12 +64,13 @@ export function transform(source: string, options: TransformOptions): string {
       // Not cached yet (or unreadable): instrument below.
     }
   }
-  const { code } = instrument(source, {
+  const opts: InstrumentOptions = {
     filename: options.filename,
     lang: options.lang,
     module: options.module,
     externalCalls: options.externalCalls,
-  });
+  };
+  const code = options.instrumenter?.(source, opts) ?? instrument(source, opts).code;
   if (entry !== null) {
     try {
       const dir = entry.slice(0, entry.lastIndexOf("/"));

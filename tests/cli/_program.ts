@@ -168,4 +168,25 @@ export function programTests(t: Target): void {
       ]
     ) assert.ok(tree.stdout.includes(text), `tree has ${text}:\n${tree.stdout}`);
   });
+
+  Deno.test(
+    `tph run traces a file its previous run did not load, with files unchanged (${t.name})`,
+    async () => {
+      // The second run expects every file in the transform cache (nothing changed since the
+      // first), so it does not load the parser up front: c.ts is instrumented on the side.
+      await using dir = tempDir({ p: join(FIXTURES, "rerun") });
+      const cwd = join(dir.path, "p");
+      const env = { TPH_TRANSFORM_CACHE: join(dir.path, "transforms") };
+      const first = await tph(t, ["run", "--tree", "main.ts"], { cwd, env });
+      assertCode(first, 0, "first run");
+      assert.equal(first.stdout, "double 42\n");
+      for (let i = 0; i < 2; i++) {
+        const r = await tph(t, ["run", "--tree", "main.ts"], { cwd, env: { ...env, EXTRA: "1" } });
+        assertCode(r, 0, `run ${i + 2}`);
+        assert.equal(r.stdout, "double 42\ntriple 15\n");
+        assert.match(r.stderr, /double\(x=21\) -> 42/);
+        assert.match(r.stderr, /triple\(x=5\) -> 15/, `run ${i + 2} traced c.ts:\n${r.stderr}`);
+      }
+    },
+  );
 }

@@ -1,0 +1,44 @@
+// Instrumenting from inside Deno's loader hook without the parser loaded in this thread.
+//
+// Loading oxc takes ~15 ms, and Deno cannot load it from inside a loader hook (its ES modules
+// do not resolve there): tph loads it up front unless every file of the run is expected to come
+// from the transform cache (see manifest.ts). When that guess is wrong, the file is instrumented
+// by a worker thread that has the parser, while the hook waits for it: a one-time cost of tens of
+// ms, paid only by a run that imports a file its previous run did not.
+
+import { Worker } from "node:worker_threads";
+import type { InstrumentOptions } from "../instrument/instrument.ts";
+import type { WorkerRequest } from "./instrument_worker.ts";
+
+let worker: Worker | null = null;
+let data: SharedArrayBuffer | null = null;
+const control = new Int32Array(new SharedArrayBuffer(8));
+const decoder = new TextDecoder();
+const TIMEOUT_MS = 60_000;
+
+/**
+ * Instrument a source in the parser worker, synchronously.
+ *
+ * @param source The module's source.
+ * @param options As for instrument().
+ * @returns The instrumented code.
+ * @throws {Error} When the worker fails or does not answer in a minute.
+ */
+export function instrumentInWorker(source: string, options: InstrumentOptions): string {
+  if (worker === null) {
+    worker = new Worker(new URL("./instrument_worker.ts", import.meta.url));
+    // Never keep the program alive for it.
+    worker.unref();
+    // deno-lint-ignore no-explicit-any
+    data = new (SharedArrayBuffer as any)(1 << 16, { maxByteLength: 1 << 30 });
+  }
+  Atomics.store(control, 0, 0);
+  const req: WorkerRequest = { source, options, control, data: data! };
+  worker.postMessage(req);
+  if (Atomics.wait(control, 0, 0, TIMEOUT_MS) === "timed-out") {
+    throw new Error("the parser worker did not answer");
+  }
+  const text = decoder.decode(new Uint8Array(data!, 0, control[1]).slice());
+  if (control[0] !== 1) throw new Error(text);
+  return text;
+}
