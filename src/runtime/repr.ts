@@ -62,11 +62,10 @@ const GEN_FN_PROTO = protoOf(function* () {});
 const ASYNC_GEN_FN_PROTO = protoOf(async function* () {});
 const TYPED_ARRAY_PROTO = protoOf(Uint8Array.prototype) as object;
 const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
-// JSC (Bun) does not optimize calls through a bound `Function.prototype.call` (~30 ns each, V8
-// inlines them), so on Bun strings are scanned with direct `s.charCodeAt(i)` calls instead,
-// after checking (once per render, when a first string is scanned) that String.prototype
-// still holds the intrinsic.
-const JSC = typeof (globalThis as Record<string, unknown>).Bun !== "undefined";
+// Calls through a bound `Function.prototype.call` are slow where the engine does not optimize
+// them: always on Bun (~30 ns each), and in V8 until the code is hot (a save's reprs run once).
+// Strings are scanned with direct `s.charCodeAt(i)` calls instead, after checking (once per
+// render, when a first string is scanned) that String.prototype still holds the intrinsic.
 
 const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
 const strSlice = uncurry(STRING_PROTO.slice) as (s: string, a: number, b?: number) => string;
@@ -273,7 +272,7 @@ function render(value: unknown, maxLen: number, withErrorProps: boolean): string
   refCount = 0;
   holeBudget = HOLE_BUDGET;
   errorProps = withErrorProps;
-  directChars = JSC ? -1 : 0;
+  directChars = -1;
   cleanDescriptors = -1;
   let s: string;
   try {
