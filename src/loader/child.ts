@@ -3,7 +3,7 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import process from "node:process";
-import { writeFileSync } from "node:fs";
+import { writeText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
 import { now } from "../runtime/clock.ts";
 import { traceHeader, writeTraceJSON } from "../runtime/to_json.ts";
@@ -34,7 +34,7 @@ export function setupChild(): boolean {
     loader.finish();
     try {
       // Streamed: a run of a million calls is written in well under a second.
-      writeFileSync(config.out + ".ending.json", JSON.stringify(ending));
+      writeText(config.out + ".ending.json", JSON.stringify(ending));
       // The globs that chose the traced files, where the trace's own function filters go.
       const { config: limits } = traceHeader(t, config.label);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };

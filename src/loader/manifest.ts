@@ -4,10 +4,10 @@
 // wrong guess). Kept in the transform cache folder, one small JSON file per program and settings.
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { ABI_VERSION } from "../abi.ts";
+import { makeDir, readText, rename, stat as fileStat, writeText } from "../runtime/_files.ts";
 import { VERSION } from "../version.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (ms). */
@@ -28,7 +28,7 @@ export class Manifest {
     this.#path = join(cacheDir, "manifests", hash.slice(0, 32) + ".json");
     let previous: FileStamp[] | null = null;
     try {
-      const files = JSON.parse(readFileSync(this.#path, "utf8")).files;
+      const files = JSON.parse(readText(this.#path)).files;
       if (Array.isArray(files)) previous = files;
     } catch {
       // No previous run (or an unreadable manifest): nothing is known.
@@ -64,10 +64,10 @@ export class Manifest {
       })
     ) return;
     try {
-      mkdirSync(join(this.#path, ".."), { recursive: true });
+      makeDir(join(this.#path, ".."));
       const tmp = `${this.#path}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ files }));
-      renameSync(tmp, this.#path);
+      writeText(tmp, JSON.stringify({ files }));
+      rename(tmp, this.#path);
     } catch {
       // A read-only cache only costs the next run the parser's load.
     }
@@ -76,7 +76,7 @@ export class Manifest {
 
 function stamp(path: string): FileStamp | null {
   try {
-    const st = statSync(path);
+    const st = fileStat(path);
     return [path, st.size, st.mtimeMs];
   } catch {
     return null;

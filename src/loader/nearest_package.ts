@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { readText, stat } from "../runtime/_files.ts";
 
 /**
  * The package.json that governs files in a folder (the nearest one at or above it) and its
@@ -18,14 +18,23 @@ import { dirname, join } from "node:path";
 export function nearestPackage(dir: string): { path: string; type: string | undefined } | null {
   for (;; dir = dirname(dir)) {
     const path = join(dir, "package.json");
-    if (existsSync(path)) {
+    if (exists(path)) {
       try {
-        return { path, type: JSON.parse(readFileSync(path, "utf8")).type };
+        return { path, type: JSON.parse(readText(path)).type };
       } catch {
         // An unreadable package.json is the runtime's to report.
         return { path, type: undefined };
       }
     }
     if (dirname(dir) === dir) return null;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -4,10 +4,10 @@
 
 import * as nodeModule from "node:module";
 import process from "node:process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, relative } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
+import { readText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
 import { globToRegExp } from "../runtime/glob.ts";
 import { nearestPackage } from "./nearest_package.ts";
@@ -126,7 +126,7 @@ export function registerLoader(
         build.onLoad({ filter }, ({ path }) => {
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = BUN_LOADER[ext] ?? "js";
-          const source = readFileSync(path, "utf8");
+          const source = readText(path);
           if (!inScope(path)) return { contents: source, loader };
           count++;
           const commonjs = isCommonJS(path, ext, source);

@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import process from "node:process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { makeDir, readText, rename, writeText } from "../runtime/_files.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
@@ -30,12 +30,6 @@ export function defaultTransformCacheDir(): string {
 }
 
 let madeDir: string | null = null;
-
-// Deno's own file read is twice as fast as its node:fs one (583 cached files: 14 vs 28 ms), and
-// a cached run reads one file per traced module.
-// deno-lint-ignore no-explicit-any
-const denoRead: ((path: string) => string) | undefined = (globalThis as any).Deno?.readTextFileSync;
-const readText = denoRead ?? ((path: string) => readFileSync(path, "utf8"));
 
 /**
  * Instrument `source`, reusing a cached result when the same input was instrumented before.
@@ -75,12 +69,12 @@ export function transform(source: string, options: TransformOptions): string {
     try {
       const dir = entry.slice(0, entry.lastIndexOf("/"));
       if (madeDir !== dir) {
-        mkdirSync(dir, { recursive: true });
+        makeDir(dir);
         madeDir = dir;
       }
       const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(tmp, code);
-      renameSync(tmp, entry);
+      writeText(tmp, code);
+      rename(tmp, entry);
     } catch {
       // A read-only or full disk only costs the next run a parse.
     }

@@ -1,7 +1,7 @@
 // The output side of writeTraceJSON (to_json.ts): UTF-8 written straight into one reused buffer,
 // with JSON string escaping and number formatting done byte by byte.
 
-import { writeSync } from "node:fs";
+import type { FileWriter } from "./_files.ts";
 
 /** Bytes written at a time. */
 const BUF = 1 << 20;
@@ -18,11 +18,10 @@ const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 export class Sink {
   readonly buf = new Uint8Array(BUF + SLACK);
   pos = 0;
-  constructor(readonly fd: number) {}
+  constructor(readonly file: FileWriter) {}
 
   flush(): void {
-    let done = 0;
-    while (done < this.pos) done += writeSync(this.fd, this.buf, done, this.pos - done);
+    this.file.write(this.buf, this.pos);
     this.pos = 0;
   }
 
@@ -36,8 +35,7 @@ export class Sink {
     if (this.pos + n > BUF + SLACK) {
       this.flush();
       if (n > BUF) {
-        let done = 0;
-        while (done < n) done += writeSync(this.fd, b, done, n - done);
+        this.file.write(b, n);
         return;
       }
     }

@@ -1,4 +1,4 @@
-import { closeSync, openSync } from "node:fs";
+import { FileWriter } from "./_files.ts";
 import { bytesOf, Sink } from "./_json_sink.ts";
 import { FLAG_ASYNC } from "../abi.ts";
 import { SCHEMA_VERSION } from "../types.ts";
@@ -210,8 +210,8 @@ export function writeTraceJSON(
   const max = t.maxRepr;
   const texts = tp.texts;
   const dropped = t.dropped;
-  const fd = openSync(path, "w");
-  const out = new Sink(fd);
+  const file = new FileWriter(path);
+  const out = new Sink(file);
   const value = (v: unknown, isText: boolean) => {
     if (isText) {
       texts.locate(v as number);
@@ -348,6 +348,6 @@ export function writeTraceJSON(
     out.bytes(bytesOf("]}\n"));
     out.flush();
   } finally {
-    closeSync(fd);
+    file.close();
   }
 }
