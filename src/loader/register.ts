@@ -83,7 +83,8 @@ function escapeRegExp(text: string): string {
  * Install the recorder global and the loader hook. Call before importing the program.
  *
  * @param options Scope, globs, project root and transform cache folder.
- * @returns The number of files instrumented so far, as a live getter.
+ * @returns The number of files instrumented so far, as a live getter, and `finish()` to call
+ *   when the program ends (it keeps what the next run needs to know).
  */
 export function registerLoader(
   options: LoaderOptions,
