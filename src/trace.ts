@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { writeText } from "./runtime/_files.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { renderTree, type TreeOptions } from "./render/tree.ts";
 import { now } from "./runtime/clock.ts";
@@ -148,7 +148,7 @@ export class TraceHandle {
    */
   save(target: string | Writable): void {
     const text = JSON.stringify(this.toJSON(), null, 2) + "\n";
-    if (typeof target === "string") writeFileSync(target, text);
+    if (typeof target === "string") writeText(target, text);
     else target.write(text);
   }
 }

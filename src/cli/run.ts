@@ -1,9 +1,8 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../loader/register.ts";
+import { makeTempDir, remove } from "../runtime/_files.ts";
 import type { TraceLimits } from "../runtime/trace_state.ts";
 import {
   checkScript,
@@ -111,7 +110,7 @@ export const runCommand: Command = {
         cacheDir = null;
       }
     }
-    const dir = cacheDir ?? mkdtempSync(join(tmpdir(), "tph-run-"));
+    const dir = cacheDir ?? makeTempDir("tph-run-");
     try {
       return await traceProgram(ctx, { scriptArg, args, label, cacheDir, dir, limits }, {
         scope,
@@ -121,7 +120,7 @@ export const runCommand: Command = {
         externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
       });
     } finally {
-      if (cacheDir === null) rmSync(dir, { recursive: true, force: true });
+      if (cacheDir === null) remove(dir);
     }
   },
 };
@@ -185,7 +184,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
         : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
-      rmSync(run.file, { force: true });
+      remove(run.file);
     }
   }
   const h = run.header;

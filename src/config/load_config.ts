@@ -2,7 +2,7 @@
 // nearest folder (from the working folder upward) that has one wins; within one folder
 // tracepatch.toml comes first. Flags override what is found here.
 
-import { existsSync, readFileSync } from "node:fs";
+import { exists, readText as readFile } from "../runtime/_files.ts";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { displayPath } from "../store/display_path.ts";
@@ -48,7 +48,7 @@ export interface LoadedConfig {
 
 function readText(path: string, shown: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readFile(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT" ? "file not found" : (e as Error).message;
@@ -128,7 +128,7 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const cwd = resolve(options.cwd);
   if (options.file !== undefined) {
     const path = resolve(cwd, options.file);
-    if (!existsSync(path)) {
+    if (!exists(path)) {
       throw new ConfigError(`Cannot read config "${options.file}": file not found`);
     }
     if (!/\.jsonc?$/.test(path)) return fromToml(path, cwd);
@@ -143,10 +143,10 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const warnings: string[] = [];
   for (let dir = cwd;; dir = dirname(dir)) {
     const toml = join(dir, CONFIG_FILE_NAME);
-    let found = existsSync(toml) ? fromToml(toml, cwd) : null;
+    let found = exists(toml) ? fromToml(toml, cwd) : null;
     for (const name of JSON_FILES) {
       const path = join(dir, name);
-      if (found === null && existsSync(path)) found = fromJson(path, cwd, warnings);
+      if (found === null && exists(path)) found = fromJson(path, cwd, warnings);
     }
     if (found !== null) return { ...found, warnings: [...warnings, ...found.warnings] };
     if (dirname(dir) === dir) break;

@@ -4,25 +4,23 @@
 
 import { Buffer } from "node:buffer";
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
+import {
+  exists,
+  isDirectory,
+  randomHex,
+  readAt,
+  readText,
+  remove,
+  stat,
+  writeAt,
+  writeText,
+} from "../runtime/_files.ts";
 import { nearestPackage } from "./nearest_package.ts";
 import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 
@@ -108,8 +106,8 @@ export function commonjsPackageWarning(script: string): string | null {
  */
 export function checkScript(script: string, cwd: string): string {
   const path = resolve(cwd, script);
-  if (!existsSync(path)) throw new RunError(`Cannot run "${script}": file not found`);
-  if (statSync(path).isDirectory()) {
+  if (!exists(path)) throw new RunError(`Cannot run "${script}": file not found`);
+  if (isDirectory(path)) {
     throw new RunError(`Cannot run "${script}": it is a folder, not a script`);
   }
   return path;
@@ -124,7 +122,7 @@ export function checkScript(script: string, cwd: string): string {
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
   const script = checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
-  const out = join(options.dir, `.run.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const out = join(options.dir, `.run.${process.pid}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
   const { argv, env } = childCommand(script, options.args);
   const started = Date.now();
@@ -157,7 +155,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   let head: Omit<RunJSON, "trace"> | null = null;
   let ending: ChildEnding | undefined;
   try {
-    ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
+    ending = JSON.parse(readText(out + ".ending.json"));
     head = readHeader(out);
   } catch {
     warnings.push(
@@ -165,7 +163,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
         "signal it cannot catch)",
     );
   }
-  rmSync(out + ".ending.json", { force: true });
+  remove(out + ".ending.json");
   const info: RunInfo = {
     command: [options.script, ...options.args],
     cwd: options.cwd,
@@ -188,11 +186,11 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     header = { ...head, run: info };
   } else {
     header = emptyHeader(options, startedAt, info);
-    writeFileSync(out, JSON.stringify({ ...header, trace: [] }) + "\n");
+    writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n");
   }
   const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
   return {
-    run: { header, file: out, tree: () => JSON.parse(readFileSync(out, "utf8")).trace },
+    run: { header, file: out, tree: () => JSON.parse(readText(out)).trace },
     exitCode,
     signal: exit.signal,
     warnings,
@@ -206,18 +204,11 @@ const TRACE_KEY = ',"trace":[';
  * hundreds of MB, and only the header is needed here.
  */
 function readHeader(file: string): Omit<RunJSON, "trace"> {
-  const fd = openSync(file, "r");
-  try {
-    let buf = Buffer.alloc(64 * 1024);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      const at = buf.subarray(0, n).indexOf(TRACE_KEY);
-      if (at > 0) return JSON.parse(buf.subarray(0, at).toString("utf8") + "}");
-      if (n < buf.length) throw new Error("no trace in the run file");
-      buf = Buffer.alloc(buf.length * 4);
-    }
-  } finally {
-    closeSync(fd);
+  for (let length = 64 * 1024;; length *= 4) {
+    const head = readAt(file, 0, length);
+    const at = Buffer.from(head.buffer, head.byteOffset, head.length).indexOf(TRACE_KEY);
+    if (at > 0) return JSON.parse(decoder.decode(head.subarray(0, at)) + "}");
+    if (head.length < length) throw new Error("no trace in the run file");
   }
 }
 
@@ -227,20 +218,14 @@ function readHeader(file: string): Omit<RunJSON, "trace"> {
  * Returns false when the file does not end that way (the child was cut off while writing).
  */
 function appendRunInfo(file: string, info: RunInfo): boolean {
-  const fd = openSync(file, "r+");
-  try {
-    const size = fstatSync(fd).size;
-    const end = Buffer.alloc(3);
-    if (size < 3 || readSync(fd, end, 0, 3, size - 3) !== 3 || end.toString() !== "]}\n") {
-      return false;
-    }
-    const tail = Buffer.from(`,"run":${JSON.stringify(info)}}\n`);
-    writeSync(fd, tail, 0, tail.length, size - 2);
-    return true;
-  } finally {
-    closeSync(fd);
-  }
+  const size = stat(file).size;
+  if (size < 3 || decoder.decode(readAt(file, size - 3, 3)) !== "]}\n") return false;
+  writeAt(file, size - 2, encoder.encode(`,"run":${JSON.stringify(info)}}\n`));
+  return true;
 }
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 function emptyHeader(
   options: RunProgramOptions,

@@ -1,22 +1,32 @@
-// The few file operations that run inside a traced program (the loader's caches, the trace file).
-// On Deno they use Deno's own API: its node:fs takes ~6 ms to load (on top of node:module, which
-// the loader hook needs anyway), a twentieth of a short program's whole run under tph. Elsewhere
-// node:fs, fetched on first use.
+// The file operations of tph's processes: the traced program's (the loader's caches, the trace
+// file) and the CLI's (configuration, run cache). On Deno they use Deno's own API: its node:fs
+// takes 6–12 ms to load, a tenth of what `tph run` adds to a short program. Elsewhere node:fs,
+// fetched on first use. Errors carry Node's `code` (`ENOENT`, `EEXIST`…) on both.
 
 import type * as NodeFs from "node:fs";
 
 interface DenoFile {
   writeSync(p: Uint8Array): number;
+  readSync(p: Uint8Array): number | null;
+  seekSync(offset: number, whence: 0): number;
   close(): void;
 }
 
 interface DenoFiles {
   readTextFileSync(path: string): string;
-  writeTextFileSync(path: string, text: string): void;
+  writeTextFileSync(path: string, text: string, options?: { createNew?: boolean }): void;
   mkdirSync(path: string, options: { recursive: boolean }): void;
   renameSync(from: string, to: string): void;
-  statSync(path: string): { size: number; mtime: Date | null };
-  openSync(path: string, options: { write: true; create: true; truncate: true }): DenoFile;
+  statSync(path: string): { size: number; mtime: Date | null; isDirectory: boolean };
+  openSync(
+    path: string,
+    options: { read?: boolean; write?: boolean; create?: boolean; truncate?: boolean },
+  ): DenoFile;
+  readDirSync(path: string): Iterable<{ name: string }>;
+  removeSync(path: string, options: { recursive: boolean }): void;
+  linkSync(from: string, to: string): void;
+  copyFileSync(from: string, to: string): void;
+  makeTempDirSync(options: { prefix: string }): string;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -33,10 +43,70 @@ export function readText(path: string): string {
   return deno ? deno.readTextFileSync(path) : fs().readFileSync(path, "utf8");
 }
 
-/** Write a file's text (UTF-8), replacing it. */
-export function writeText(path: string, text: string): void {
-  if (deno) deno.writeTextFileSync(path, text);
-  else fs().writeFileSync(path, text);
+/**
+ * Write a file's text (UTF-8), replacing it; with `exclusive`, only create it (an existing file
+ * is an `EEXIST` error).
+ */
+export function writeText(path: string, text: string, options: { exclusive?: boolean } = {}): void {
+  if (deno) deno.writeTextFileSync(path, text, { createNew: options.exclusive === true });
+  else fs().writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w" });
+}
+
+/** Whether a path exists (a file or a folder). */
+export function exists(path: string): boolean {
+  try {
+    if (deno) deno.statSync(path);
+    else fs().statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a path is a folder (false when it does not exist). */
+export function isDirectory(path: string): boolean {
+  try {
+    return deno ? deno.statSync(path).isDirectory : fs().statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The names in a folder. */
+export function readDir(path: string): string[] {
+  if (!deno) return fs().readdirSync(path);
+  const names: string[] = [];
+  for (const entry of deno.readDirSync(path)) names.push(entry.name);
+  return names;
+}
+
+/** Remove a file, or a folder with everything in it; nothing when it does not exist. */
+export function remove(path: string): void {
+  if (!deno) return fs().rmSync(path, { recursive: true, force: true });
+  try {
+    deno.removeSync(path, { recursive: true });
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") throw e;
+  }
+}
+
+/** A hard link `to` of `from` (an existing `to` is an `EEXIST` error). */
+export function link(from: string, to: string): void {
+  if (deno) deno.linkSync(from, to);
+  else fs().linkSync(from, to);
+}
+
+/** Copy a file. */
+export function copy(from: string, to: string): void {
+  if (deno) deno.copyFileSync(from, to);
+  else fs().copyFileSync(from, to);
+}
+
+/** A new, empty folder in the OS temporary folder. */
+export function makeTempDir(prefix: string): string {
+  if (deno) return deno.makeTempDirSync({ prefix });
+  const os = g.process.getBuiltinModule("node:os");
+  return fs().mkdtempSync(`${os.tmpdir()}/${prefix}`);
 }
 
 /** Create a folder and its parents. */
@@ -59,6 +129,58 @@ export function stat(path: string): { size: number; mtimeMs: number } {
   }
   const st = fs().statSync(path);
   return { size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Up to `length` bytes of a file from `position` (fewer at its end). */
+export function readAt(path: string, position: number, length: number): Uint8Array {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  if (deno) {
+    const file = deno.openSync(path, { read: true });
+    try {
+      file.seekSync(position, 0);
+      for (let n = file.readSync(buf); n !== null && n > 0; n = file.readSync(buf.subarray(got))) {
+        got += n;
+        if (got === length) break;
+      }
+    } finally {
+      file.close();
+    }
+  } else {
+    const fd = fs().openSync(path, "r");
+    try {
+      for (let n = -1; n !== 0 && got < length; got += n) {
+        n = fs().readSync(fd, buf, got, length - got, position + got);
+      }
+    } finally {
+      fs().closeSync(fd);
+    }
+  }
+  return buf.subarray(0, got);
+}
+
+/** Write bytes into an existing file at `position`, keeping the rest of it. */
+export function writeAt(path: string, position: number, bytes: Uint8Array): void {
+  if (deno) {
+    const file = deno.openSync(path, { write: true });
+    try {
+      file.seekSync(position, 0);
+      let done = 0;
+      while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+    } finally {
+      file.close();
+    }
+  } else {
+    const fd = fs().openSync(path, "r+");
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        done += fs().writeSync(fd, bytes, done, bytes.length - done, position + done);
+      }
+    } finally {
+      fs().closeSync(fd);
+    }
+  }
 }
 
 /** A file opened for writing from its start (created or truncated). */
@@ -85,4 +207,12 @@ export class FileWriter {
     if (this.#file) this.#file.close();
     else fs().closeSync(this.#fd);
   }
+}
+
+/** `bytes` random bytes as hex, for file names (Web Crypto: no module to load). */
+export function randomHex(bytes: number): string {
+  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = "";
+  for (const x of b) hex += (x < 16 ? "0" : "") + x.toString(16);
+  return hex;
 }

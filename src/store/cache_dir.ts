@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeDir, readDir, remove, stat, writeText } from "../runtime/_files.ts";
 
 /** Folder name of the run cache inside a project root. */
 export const CACHE_DIR_NAME = ".tracepatch_cache";
@@ -19,10 +19,10 @@ const GITIGNORE = "# Written by tph: saved runs are local to this machine.\n*\n"
  * ```
  */
 export function ensureCacheDir(cacheDir: string): void {
-  mkdirSync(cacheDir, { recursive: true });
+  makeDir(cacheDir);
   try {
     // "wx": two runs creating the folder at once must not both write (or truncate) the file.
-    writeFileSync(join(cacheDir, ".gitignore"), GITIGNORE, { flag: "wx" });
+    writeText(join(cacheDir, ".gitignore"), GITIGNORE, { exclusive: true });
   } catch (e) {
     if ((e as { code?: string }).code !== "EEXIST") throw e;
   }
@@ -50,7 +50,7 @@ export function removeStaleTemps(cacheDir: string, now = Date.now()): number {
   let removed = 0;
   let names: string[];
   try {
-    names = readdirSync(cacheDir);
+    names = readDir(cacheDir);
   } catch {
     return 0;
   }
@@ -58,8 +58,8 @@ export function removeStaleTemps(cacheDir: string, now = Date.now()): number {
     if (!name.startsWith(".") || !/\.tmp(?:\.ending\.json)?$/.test(name)) continue;
     const path = join(cacheDir, name);
     try {
-      if (now - statSync(path).mtimeMs > STALE_MS) {
-        rmSync(path, { force: true });
+      if (now - stat(path).mtimeMs > STALE_MS) {
+        remove(path);
         removed++;
       }
     } catch {

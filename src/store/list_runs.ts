@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readDir } from "../runtime/_files.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { displayPath } from "./display_path.ts";
@@ -72,7 +72,7 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
   const warnings: string[] = [];
   let names: string[];
   try {
-    names = readdirSync(cacheDir);
+    names = readDir(cacheDir);
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === "ENOENT") return { entries, warnings };

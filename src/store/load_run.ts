@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readText } from "../runtime/_files.ts";
 import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
 import { displayPath } from "./display_path.ts";
 import { StoreError } from "./store_error.ts";
@@ -93,7 +93,7 @@ export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
   const name = displayPath(path, options.cwd);
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readText(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === "ENOENT"

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { exists } from "../runtime/_files.ts";
 import { dirname, join, resolve } from "node:path";
 
 const MARKERS = ["deno.json", "deno.jsonc", "package.json", ".git"];
@@ -19,7 +19,7 @@ const MARKERS = ["deno.json", "deno.jsonc", "package.json", ".git"];
 export function findProjectRoot(startDir: string): string {
   const start = resolve(startDir);
   for (let dir = start;; dir = dirname(dir)) {
-    if (MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
+    if (MARKERS.some((m) => exists(join(dir, m)))) return dir;
     if (dirname(dir) === dir) return start;
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { exists, isDirectory } from "../runtime/_files.ts";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { displayPath } from "./display_path.ts";
@@ -16,7 +16,7 @@ export interface ResolveRunRefOptions {
 const POSITION = /^[0-9]{1,5}$/;
 
 function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
+  return exists(path) && !isDirectory(path);
 }
 
 /**
@@ -52,7 +52,7 @@ export function resolveRunRef(
   if (pathLike || ref.endsWith(".json")) {
     const path = resolve(cwd, ref);
     if (isFile(path)) return path;
-    if (pathLike) throw fail(existsSync(path) ? "it is a folder" : "file not found");
+    if (pathLike) throw fail(exists(path) ? "it is a folder" : "file not found");
     // A bare file name as `tph logs` shows it: look in the cache.
     const cached = join(resolve(cwd, cacheDir), ref);
     if (isFile(cached)) return cached;

@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copy, exists, link, randomHex, remove, rename, writeText } from "../runtime/_files.ts";
 import { basename, dirname, join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
@@ -45,7 +44,7 @@ function slug(label: string | null): string {
 export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
   const when = new Date(run.timestamp);
   const time = stamp(isNaN(when.getTime()) ? new Date() : when);
-  return `run_${time}${slug(run.label)}_${randomBytes(3).toString("hex")}.json`;
+  return `run_${time}${slug(run.label)}_${randomHex(3)}.json`;
 }
 
 /**
@@ -64,13 +63,13 @@ export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
  */
 export function writeRunFile(path: string, run: RunJSON): void {
   // A dot name ending in .tmp: listRuns never picks it up, even if tph dies before the rename.
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(4)}.tmp`);
   const text = JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
   try {
-    writeFileSync(tmp, text, { flag: "wx" });
-    renameSync(tmp, path);
+    writeText(tmp, text, { exclusive: true });
+    rename(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    remove(tmp);
     throw e;
   }
 }
@@ -95,7 +94,7 @@ export function saveRun(run: RunJSON, options: SaveRunOptions): string {
   ensureCacheDir(options.cacheDir);
   let path = join(options.cacheDir, runFileName(run));
   // 24 random bits per millisecond make a clash unlikely; this makes it harmless.
-  while (existsSync(path)) path = join(options.cacheDir, runFileName(run));
+  while (exists(path)) path = join(options.cacheDir, runFileName(run));
   writeRunFile(path, run);
   return path;
 }
@@ -128,17 +127,17 @@ export function storeRunFile(
   for (;;) {
     const path = join(options.cacheDir, runFileName(run));
     try {
-      linkSync(file, path);
+      link(file, path);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === "EEXIST") continue;
       // A file system without hard links: a rename, after a check.
       if (code !== "EPERM" && code !== "ENOTSUP" && code !== "ENOSYS") throw e;
-      if (existsSync(path)) continue;
-      renameSync(file, path);
+      if (exists(path)) continue;
+      rename(file, path);
       return path;
     }
-    rmSync(file, { force: true });
+    remove(file);
     return path;
   }
 }
@@ -156,12 +155,12 @@ export function storeRunFile(
  * ```
  */
 export function copyRunFile(file: string, path: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(4)}.tmp`);
   try {
-    copyFileSync(file, tmp);
-    renameSync(tmp, path);
+    copy(file, tmp);
+    rename(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    remove(tmp);
     throw e;
   }
 }

@@ -62,7 +62,10 @@ Deno.test("writeRunFile() indents small runs and writes large ones on one line",
   writeRunFile(join(dir, "large.json"), { ...RUN, call_count: 20_000 });
   assert.equal(readFileSync(join(dir, "large.json"), "utf8").split("\n").length, 2);
   assert.ok(!existsSync(join(dir, "missing", "x.json")));
-  assert.throws(() => writeRunFile(join(dir, "missing", "x.json"), RUN), /ENOENT/);
+  assert.throws(
+    () => writeRunFile(join(dir, "missing", "x.json"), RUN),
+    (e: { code?: string }) => e.code === "ENOENT",
+  );
   assert.deepEqual(readdirSync(dir).sort(), ["large.json", "small.json"]);
 });
 
