@@ -170,7 +170,15 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       copyRunFile(run.file, out);
       saved.push(relative(ctx.cwd, out) || out);
     } catch (e) {
-      ctx.err(`tph: Cannot write "${v.output}": ${(e as Error).message}`);
+      const code = (e as { code?: string }).code;
+      const why = code === "ENOENT"
+        ? "its folder does not exist"
+        : code === "EACCES" || code === "EPERM"
+        ? "permission denied"
+        : code === "EISDIR"
+        ? "it is a folder"
+        : (e as Error).message;
+      ctx.err(`tph: Cannot write "${v.output}": ${why}`);
     }
   }
   let viewHint = "";

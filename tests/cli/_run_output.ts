@@ -122,6 +122,16 @@ export function runOutputTests(t: Target): void {
     assert.deepEqual(readdirSync(cwd).sort(), readdirSync(join(FIXTURES, "endings")).sort());
   });
 
+  Deno.test(`tph run -o into a missing folder says so in one line (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const r = await tph(t, ["run", "-o", "no/such/dir/run.json", "completed.ts"], { cwd });
+    assertCode(r, 0, "tph run -o into a missing folder");
+    const stderr = lines(r.stderr);
+    assert.equal(stderr[0], 'tph: Cannot write "no/such/dir/run.json": its folder does not exist');
+    assert.match(stderr[1], /^tph: 1 calls? recorded in [\d.]+s; saved \.tracepatch_cache\//);
+  });
+
   Deno.test(`tph run --label shows in logs and in the file name (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");
