@@ -162,9 +162,10 @@ export class Tape {
     this.marks = new Int32Array(cap);
   }
 
-  /** Double the capacity (up to MAX_ROWS). */
-  grow(): void {
-    const cap = Math.min(this.cap * 2, MAX_ROWS);
+  /** Double the capacity (up to MAX_ROWS), or make it at least `rows`. */
+  grow(rows = this.cap * 2): void {
+    const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
+    if (cap === this.cap) return;
     const more = <A extends Int32Array | Float64Array | Uint8Array | Uint16Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);
       b.set(a);
