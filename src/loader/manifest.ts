@@ -1,55 +1,81 @@
-// Which files the previous run of a program instrumented, with their size and modification time:
-// when none of them changed, the run will most likely find every file in the transform cache,
-// and the program's process skips loading the parser (~15 ms on Deno; parser_worker.ts covers a
-// wrong guess). Kept in the transform cache folder, one small JSON file per program and settings.
+// What the previous run of a program instrumented: each file with its size, modification time and
+// transform cache key, plus the configuration files that shape how Deno transpiles them. When none
+// of these changed, the run will most likely find every file in the transform cache under the same
+// keys: the program's process then loads neither the parser (~15 ms on Deno; parser_worker.ts
+// covers a wrong guess) nor the hash (node:crypto, 2–7 ms). Kept in the transform cache folder,
+// one small JSON file per program and settings.
 
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import process from "node:process";
 import { ABI_VERSION } from "../abi.ts";
-import { makeDir, readText, rename, stat as fileStat, writeText } from "../runtime/_files.ts";
+import { makeDir, readText, rename, stat, writeText } from "../runtime/_files.ts";
 import { VERSION } from "../version.ts";
 
-/** A file as the manifest remembers it: path, size and modification time (ms). */
-export type FileStamp = [path: string, size: number, mtimeMs: number];
+/** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
+type Stamp = [path: string, size: number, mtimeMs: number];
+/** An instrumented file: its stamp and its transform cache key. */
+type Entry = [path: string, size: number, mtimeMs: number, key: string];
+
+interface Saved {
+  identity: string;
+  files: Entry[];
+  watched: Stamp[];
+}
 
 /** The manifest of one program under one set of loader settings. */
 export class Manifest {
   readonly #path: string;
-  readonly #previous: FileStamp[] | null;
-  readonly #seen = new Map<string, FileStamp>();
+  readonly #identity: string;
+  readonly #watched: string[];
+  readonly #previous: Saved | null;
+  readonly #unchanged: boolean;
+  readonly #known = new Map<string, Entry>();
+  readonly #seen = new Map<string, Entry>();
 
   /**
    * @param cacheDir The transform cache folder.
-   * @param key What identifies the program's runs: its main module and the loader settings.
+   * @param identity What identifies the program's runs: its main module, the loader settings and
+   *   the runtime's version.
+   * @param watched Files whose change (or appearance) may change how sources are transpiled.
    */
-  constructor(cacheDir: string, key: string) {
-    const hash = createHash("sha256").update(`${VERSION}\0${ABI_VERSION}\0${key}`).digest("hex");
-    this.#path = join(cacheDir, "manifests", hash.slice(0, 32) + ".json");
-    let previous: FileStamp[] | null = null;
+  constructor(cacheDir: string, identity: string, watched: string[]) {
+    this.#identity = `${VERSION}\0${ABI_VERSION}\0${identity}`;
+    this.#path = join(cacheDir, "manifests", nameOf(this.#identity) + ".json");
+    this.#watched = watched;
+    let previous: Saved | null = null;
     try {
-      const files = JSON.parse(readText(this.#path)).files;
-      if (Array.isArray(files)) previous = files;
+      const saved = JSON.parse(readText(this.#path)) as Saved;
+      // The name is a short hash: the identity inside tells a clash apart.
+      if (saved.identity === this.#identity) previous = saved;
     } catch {
       // No previous run (or an unreadable manifest): nothing is known.
     }
     this.#previous = previous;
+    this.#unchanged = previous !== null && previous.files.length > 0 &&
+      sameWatched(previous.watched, watched) &&
+      previous.files.every(([p, size, mtimeMs]) => same(stamp(p), size, mtimeMs));
+    if (this.#unchanged) { for (const entry of previous!.files) this.#known.set(entry[0], entry); }
   }
 
-  /** Whether a previous run is known and none of its files changed since. */
+  /** Whether a previous run is known and none of its files (nor the watched ones) changed. */
   unchanged(): boolean {
-    if (this.#previous === null || this.#previous.length === 0) return false;
-    for (const [path, size, mtimeMs] of this.#previous) {
-      const now = stamp(path);
-      if (now === null || now[1] !== size || now[2] !== mtimeMs) return false;
-    }
-    return true;
+    return this.#unchanged;
   }
 
-  /** Note a file this run instrumented. */
-  saw(path: string): void {
-    const s = stamp(path);
-    if (s !== null) this.#seen.set(path, s);
+  /**
+   * The cache key the previous run used for a file, if known and the file is still unchanged
+   * (checked again now: a program may rewrite a module before it imports it).
+   */
+  keyFor(path: string): string | undefined {
+    const entry = this.#known.get(path);
+    if (entry === undefined || !same(stamp(path), entry[1], entry[2])) return undefined;
+    return entry[3];
+  }
+
+  /** Note a file this run instrumented, and its cache key. */
+  saw(path: string, key: string): void {
+    const [, size, mtimeMs] = stamp(path);
+    if (size >= 0) this.#seen.set(path, [path, size, mtimeMs, key]);
   }
 
   /** Write this run's files, when they differ from the previous run's. Never throws. */
@@ -57,16 +83,17 @@ export class Manifest {
     const files = [...this.#seen.values()];
     const prev = this.#previous;
     if (
-      prev !== null && prev.length === files.length &&
-      prev.every(([p, s, m]) => {
+      this.#unchanged && prev !== null && prev.files.length === files.length &&
+      prev.files.every(([p, s, m, k]) => {
         const f = this.#seen.get(p);
-        return f !== undefined && f[1] === s && f[2] === m;
+        return f !== undefined && f[1] === s && f[2] === m && f[3] === k;
       })
     ) return;
+    const saved: Saved = { identity: this.#identity, files, watched: this.#watched.map(stamp) };
     try {
       makeDir(join(this.#path, ".."));
       const tmp = `${this.#path}.${process.pid}.tmp`;
-      writeText(tmp, JSON.stringify({ files }));
+      writeText(tmp, JSON.stringify(saved));
       rename(tmp, this.#path);
     } catch {
       // A read-only cache only costs the next run the parser's load.
@@ -74,11 +101,33 @@ export class Manifest {
   }
 }
 
-function stamp(path: string): FileStamp | null {
+function stamp(path: string): Stamp {
   try {
-    const st = fileStat(path);
+    const st = stat(path);
     return [path, st.size, st.mtimeMs];
   } catch {
-    return null;
+    return [path, -1, -1];
   }
+}
+
+function same(s: Stamp, size: number, mtimeMs: number): boolean {
+  return s[1] === size && s[2] === mtimeMs;
+}
+
+function sameWatched(previous: Stamp[], watched: string[]): boolean {
+  if (previous.length !== watched.length) return false;
+  return previous.every(([p, size, mtimeMs], i) =>
+    p === watched[i] && same(stamp(p), size, mtimeMs)
+  );
+}
+
+/** A short name for a manifest file (FNV-1a, twice): a clash is caught by the identity inside. */
+function nameOf(text: string): string {
+  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

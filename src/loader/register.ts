@@ -5,7 +5,7 @@
 import * as nodeModule from "node:module";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { dirname, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
 import { readText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
@@ -14,7 +14,12 @@ import { nearestPackage } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions } from "./scope.ts";
 import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
-import { defaultTransformCacheDir, transform } from "./transform.ts";
+import {
+  cacheKey,
+  defaultTransformCacheDir,
+  transform,
+  type TransformOptions,
+} from "./transform.ts";
 
 /** Options of {@linkcode registerLoader}. */
 export interface LoaderOptions extends ScopeOptions {
@@ -107,7 +112,11 @@ export function registerLoader(
     : options.transformCacheDir;
   const main = g.Deno?.mainModule;
   const manifest = Bun === undefined && cacheDir !== null && typeof main === "string"
-    ? new Manifest(cacheDir, JSON.stringify([main, options]))
+    ? new Manifest(
+      cacheDir,
+      JSON.stringify([main, options, g.Deno.version?.deno]),
+      configFiles([dirname(fileURLToPath(main)), process.cwd()]),
+    )
     : null;
   const parserLoaded = manifest === null || !manifest.unchanged();
   if (parserLoaded) instrument("function warm() {}", { filename: "warm.js" });
@@ -166,17 +175,21 @@ export function registerLoader(
           ? result.source
           : new TextDecoder().decode(result.source as Uint8Array);
         count++;
-        manifest?.saw(path);
         let code: string;
         try {
-          code = transform(source, {
+          const opts: TransformOptions = {
             filename: path,
             lang: "js",
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
-          });
+          };
+          if (manifest !== null) {
+            opts.key = manifest.keyFor(path) ?? cacheKey(source, opts);
+            manifest.saw(path, opts.key);
+          }
+          code = transform(source, opts);
         } catch (e) {
           // The program runs either way: this file's calls are not recorded.
           process.stderr.write(
@@ -189,4 +202,19 @@ export function registerLoader(
     });
   }
   return { instrumented: () => count, finish };
+}
+
+// Files that change how Deno transpiles a module (compiler options, JSX settings): in every
+// folder from where Deno looks for them (the main module's and the working folder) up to the root.
+const CONFIG_NAMES = ["deno.json", "deno.jsonc", "package.json", "tsconfig.json"];
+
+function configFiles(dirs: string[]): string[] {
+  const out = new Set<string>();
+  for (let dir of dirs) {
+    for (;; dir = dirname(dir)) {
+      for (const name of CONFIG_NAMES) out.add(join(dir, name));
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...out];
 }

@@ -2,7 +2,6 @@
 // Key: hash of (tph version, filename, options, source). Entries are plain files in a cache
 // folder; a missing or unreadable entry is simply rebuilt, never an error.
 
-import { createHash } from "node:crypto";
 import process from "node:process";
 import { makeDir, readText, rename, writeText } from "../runtime/_files.ts";
 import { tmpdir } from "node:os";
@@ -22,6 +21,34 @@ export interface TransformOptions {
   externalCalls?: boolean;
   /** Instruments on a cache miss (default: instrument() in this thread). */
   instrumenter?: (source: string, options: InstrumentOptions) => string;
+  /** The cache key, when already known (see manifest.ts); default: {@linkcode cacheKey}. */
+  key?: string;
+}
+
+// Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
+// node:crypto costs 2–7 ms to load on Deno.
+let createHash: typeof import("node:crypto").createHash | null = null;
+
+/**
+ * The transform cache key of a source: sha256 of tph's version, the file, the options and the
+ * text.
+ *
+ * @param source The file's text.
+ * @param options Its file name, language, module name and options.
+ * @returns The key (hex).
+ */
+export function cacheKey(source: string, options: TransformOptions): string {
+  // deno-lint-ignore no-explicit-any
+  createHash ??= (process as any).getBuiltinModule("node:crypto").createHash as NonNullable<
+    typeof createHash
+  >;
+  return createHash("sha256")
+    .update(
+      `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`,
+    )
+    .update(`${options.externalCalls ?? true}\0`)
+    .update(source)
+    .digest("hex");
 }
 
 /** Default folder of the transform cache. */
@@ -42,15 +69,7 @@ export function transform(source: string, options: TransformOptions): string {
   const cacheDir = options.cacheDir === undefined ? defaultTransformCacheDir() : options.cacheDir;
   let entry: string | null = null;
   if (cacheDir !== null) {
-    const key = createHash("sha256")
-      .update(
-        `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${
-          options.lang ?? ""
-        }\0${options.module}\0`,
-      )
-      .update(`${options.externalCalls ?? true}\0`)
-      .update(source)
-      .digest("hex");
+    const key = options.key ?? cacheKey(source, options);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
     try {
       return readText(entry);

@@ -189,4 +189,16 @@ export function programTests(t: Target): void {
       }
     },
   );
+
+  Deno.test(`tph run traces a module the program rewrites before importing it (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "rewrite") });
+    const cwd = join(dir.path, "p");
+    const env = { TPH_TRANSFORM_CACHE: join(dir.path, "transforms") };
+    for (const value of ["1", "22", "333"]) {
+      const r = await tph(t, ["run", "--tree", "main.ts"], { cwd, env: { ...env, VALUE: value } });
+      assertCode(r, 0, `run with VALUE=${value}`);
+      assert.equal(r.stdout, `value ${value}\n`);
+      assert.match(r.stderr, new RegExp(`value\\(\\) -> ${value} `), r.stderr);
+    }
+  });
 }
