@@ -160,8 +160,8 @@ export class Tape {
     this.state = new Uint8Array(cap);
     this.slot = new Uint16Array(cap);
     this.marks = new Int32Array(cap);
-    // Filled up front: appending to them one row at a time (they grow by reallocation) was a
-    // sixth of a recorded call's cost on Bun.
+    // Filled up front: appended to one row at a time they grow by reallocation, which made a
+    // recorded call ~30% dearer on Deno (no difference measured on Bun).
     this.args = new Array(cap).fill(undefined);
     this.ret = new Array(cap).fill(undefined);
   }
