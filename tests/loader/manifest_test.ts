@@ -13,6 +13,17 @@ function withDir(f: (dir: string) => void): void {
   }
 }
 
+/** A file a.ts, and a manifest saved for it under key "k": the paths. */
+function savedOnce(dir: string): { a: string; cache: string; file: string } {
+  const a = join(dir, "a.ts"), cache = join(dir, "cache");
+  writeFileSync(a, "export const a = 1;");
+  const m = new Manifest(cache, "k", []);
+  m.saw(a, "key");
+  m.save();
+  const [name] = readdirSync(join(cache, "manifests"));
+  return { a, cache, file: join(cache, "manifests", name) };
+}
+
 Deno.test("Manifest knows nothing before a first run, then the keys of unchanged files", () => {
   withDir((dir) => {
     const a = join(dir, "a.ts"), b = join(dir, "b.ts"), cache = join(dir, "cache");
@@ -44,18 +55,13 @@ Deno.test("Manifest knows nothing before a first run, then the keys of unchanged
 
 Deno.test("Manifest notices a touched or deleted file, and rewrites only on a change", () => {
   withDir((dir) => {
-    const a = join(dir, "a.ts"), cache = join(dir, "cache");
-    writeFileSync(a, "export const a = 1;");
-    const m = new Manifest(cache, "k", []);
-    m.saw(a, "key");
-    m.save();
-    const [file] = readdirSync(join(cache, "manifests"));
+    const { a, cache, file } = savedOnce(dir);
     const again = new Manifest(cache, "k", []);
     assert.equal(again.unchanged(), true);
     again.saw(a, "key");
-    utimesSync(join(cache, "manifests", file), new Date(0), new Date(0));
+    utimesSync(file, new Date(0), new Date(0));
     again.save();
-    assert.equal(statSync(join(cache, "manifests", file)).mtimeMs, 0, "same files: not rewritten");
+    assert.equal(statSync(file).mtimeMs, 0, "same files: not rewritten");
     const later = new Date(Date.now() + 5000);
     utimesSync(a, later, later);
     assert.equal(new Manifest(cache, "k", []).unchanged(), false, "touched");
@@ -86,13 +92,7 @@ Deno.test("Manifest watches configuration files, including one that appears", ()
 
 Deno.test("Manifest ignores an unreadable or foreign manifest and a cache it cannot write", () => {
   withDir((dir) => {
-    const a = join(dir, "a.ts"), cache = join(dir, "cache");
-    writeFileSync(a, "export const a = 1;");
-    const m = new Manifest(cache, "k", []);
-    m.saw(a, "key");
-    m.save();
-    const [file] = readdirSync(join(cache, "manifests"));
-    const path = join(cache, "manifests", file);
+    const { a, cache, file: path } = savedOnce(dir);
     writeFileSync(path, JSON.stringify({ identity: "someone else", files: [], watched: [] }));
     assert.equal(new Manifest(cache, "k", []).unchanged(), false, "foreign identity");
     writeFileSync(path, "{ not json");
