@@ -1,7 +1,7 @@
 // The CLI entry: parse, dispatch, print, and turn every failure into one line and an exit code.
 // The only module that writes to stdout/stderr; commands write through their context.
 
-import process from "node:process";
+import { cwd, env, standardStreams, stdoutIsTerminal } from "../runtime/_host.ts";
 import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
@@ -49,29 +49,7 @@ function runtimeName(): string {
   const g = globalThis as any;
   if (g.Deno?.version?.deno) return `deno ${g.Deno.version.deno}`;
   if (g.Bun?.version) return `bun ${g.Bun.version}`;
-  return `node ${process.versions.node}`;
-}
-
-function standardStreams(): Pick<Io, "out" | "err"> {
-  // `tph tree last | head` closes the pipe early: stop writing, and exit as if all was read.
-  // Deno throws EPIPE from write(); Bun reports it as an "error" event.
-  let closed = false;
-  const onError = (e: unknown) => {
-    if ((e as { code?: string })?.code !== "EPIPE") throw e;
-    closed = true;
-  };
-  process.stdout.on?.("error", onError);
-  return {
-    out: (t) => {
-      if (closed) return;
-      try {
-        process.stdout.write(t + "\n");
-      } catch (e) {
-        onError(e);
-      }
-    },
-    err: (t) => void process.stderr.write(t + "\n"),
-  };
+  return `node ${g.process.versions.node}`;
 }
 
 function findCommand(name: string): Command {
@@ -145,9 +123,9 @@ export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
   const sys: Io = {
     out: io?.out ?? std!.out,
     err: io?.err ?? std!.err,
-    isTerminal: io?.isTerminal ?? (io?.out === undefined && Boolean(process.stdout.isTTY)),
-    cwd: io?.cwd ?? process.cwd(),
-    env: io?.env ?? process.env,
+    isTerminal: io?.isTerminal ?? (io?.out === undefined && stdoutIsTerminal()),
+    cwd: io?.cwd ?? cwd(),
+    env: io?.env ?? env(),
   };
   try {
     return await dispatch(argv, sys);

@@ -3,9 +3,7 @@
 // it wrote with how it ended.
 
 import { Buffer } from "node:buffer";
-import { spawn } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
@@ -21,6 +19,7 @@ import {
   writeAt,
   writeText,
 } from "../runtime/_files.ts";
+import { type Child, execPath, onSignal, pid, spawnInherit } from "../runtime/_host.ts";
 import { nearestPackage } from "./nearest_package.ts";
 import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 
@@ -47,7 +46,7 @@ export interface RunProgramResult {
   /** The exit code tph itself should exit with (the program's). */
   exitCode: number;
   /** The signal that killed the program, if any. */
-  signal: NodeJS.Signals | null;
+  signal: string | null;
   /** Problems worth a warning line (e.g. the trace could not be read). */
   warnings: string[];
 }
@@ -72,9 +71,9 @@ function childCommand(
   }
   if (import.meta.url.includes("/$bunfs/")) {
     // The standalone binary is its own runtime: it runs the program itself in child mode.
-    return { argv: [process.execPath, ...args], env: { [CHILD_MAIN_ENV]: script } };
+    return { argv: [execPath(), ...args], env: { [CHILD_MAIN_ENV]: script } };
   }
-  return { argv: [process.execPath, "--preload", PRELOAD, script, ...args], env: {} };
+  return { argv: [execPath(), "--preload", PRELOAD, script, ...args], env: {} };
 }
 
 function runtimeInfo(): { name: string; version: string } {
@@ -82,7 +81,7 @@ function runtimeInfo(): { name: string; version: string } {
   const g = globalThis as any;
   if (g.Deno !== undefined) return { name: "deno", version: g.Deno.version.deno };
   if (g.Bun !== undefined) return { name: "bun", version: g.Bun.version };
-  return { name: "node", version: process.versions.node };
+  return { name: "node", version: g.process.versions.node };
 }
 
 /** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
@@ -122,33 +121,34 @@ export function checkScript(script: string, cwd: string): string {
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
   const script = checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
-  const out = join(options.dir, `.run.${process.pid}.${randomHex(4)}.tmp`);
+  const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
   const { argv, env } = childCommand(script, options.args);
   const started = Date.now();
   const startedAt = new Date();
-  const child = spawn(argv[0], argv.slice(1), {
-    cwd: options.cwd,
-    stdio: "inherit",
-    env: { ...process.env, ...env, [CHILD_ENV]: JSON.stringify(childConfig) },
-  });
+  let child: Child;
+  try {
+    child = spawnInherit(argv, {
+      cwd: options.cwd,
+      env: { ...env, [CHILD_ENV]: JSON.stringify(childConfig) },
+    });
+  } catch (e) {
+    throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
+  }
   // A terminal's Ctrl-C reaches the program too (same process group): let it decide, and wait
   // to save what it recorded. A signal sent to tph alone is passed on.
-  const ignore = () => {};
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on("SIGINT", ignore);
-  process.on("SIGTERM", forward);
-  process.on("SIGHUP", forward);
-  let exit: { code: number | null; signal: NodeJS.Signals | null };
+  const stops = [
+    onSignal("SIGINT", () => {}),
+    onSignal("SIGTERM", () => child.kill("SIGTERM")),
+    onSignal("SIGHUP", () => child.kill("SIGHUP")),
+  ];
+  let exit: { code: number | null; signal: string | null };
   try {
-    exit = await new Promise((resolvePromise, reject) => {
-      child.once("error", (e) => reject(new RunError(`Cannot start ${argv[0]}: ${e.message}`)));
-      child.once("exit", (code, signal) => resolvePromise({ code, signal }));
+    exit = await child.exited.catch((e) => {
+      throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
     });
   } finally {
-    process.off("SIGINT", ignore);
-    process.off("SIGTERM", forward);
-    process.off("SIGHUP", forward);
+    for (const stop of stops) stop();
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();

@@ -1,6 +1,6 @@
 import { exists, isDirectory } from "../runtime/_files.ts";
 import { join, resolve } from "node:path";
-import process from "node:process";
+import { cwd as processCwd } from "../runtime/_host.ts";
 import { displayPath } from "./display_path.ts";
 import { listRuns, runIdOf } from "./list_runs.ts";
 import { StoreError } from "./store_error.ts";
@@ -44,7 +44,7 @@ export function resolveRunRef(
   cacheDir: string,
   options: ResolveRunRefOptions = {},
 ): string {
-  const cwd = options.cwd ?? process.cwd();
+  const cwd = options.cwd ?? processCwd();
   const where = displayPath(resolve(cwd, cacheDir), cwd);
   const fail = (why: string) => new StoreError(`Cannot read run "${ref}": ${why}`);
   if (ref.trim() === "") throw fail("an empty run reference");

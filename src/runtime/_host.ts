@@ -1,0 +1,186 @@
+// The CLI's side of its process: arguments, folder, environment, standard streams, signals, and
+// starting the traced program. On Deno through Deno's own API (loading node:process and
+// node:child_process there costs ~11 ms of every command); elsewhere through Node's `process`
+// global, which Bun and Node have without an import.
+
+interface DenoStatus {
+  code: number;
+  signal: string | null;
+}
+
+interface DenoChild {
+  status: Promise<DenoStatus>;
+  kill(signal: string): void;
+}
+
+interface DenoApi {
+  args: string[];
+  pid: number;
+  exitCode: number;
+  cwd(): string;
+  execPath(): string;
+  env: { toObject(): Record<string, string> };
+  stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
+  stderr: { writeSync(p: Uint8Array): number };
+  addSignalListener(signal: string, fn: () => void): void;
+  removeSignalListener(signal: string, fn: () => void): void;
+  Command: new (cmd: string, options: {
+    args: string[];
+    cwd: string;
+    env: Record<string, string>;
+    stdin: "inherit";
+    stdout: "inherit";
+    stderr: "inherit";
+  }) => { spawn(): DenoChild };
+}
+
+// deno-lint-ignore no-explicit-any
+const g = globalThis as any;
+const deno: DenoApi | undefined = g.Deno;
+const encoder = new TextEncoder();
+
+/** The command-line arguments after the script. */
+export function args(): string[] {
+  return deno ? [...deno.args] : g.process.argv.slice(2);
+}
+
+/** The working folder. */
+export function cwd(): string {
+  return deno ? deno.cwd() : g.process.cwd();
+}
+
+/** The environment. */
+export function env(): Record<string, string | undefined> {
+  return deno ? deno.env.toObject() : g.process.env;
+}
+
+/** Set the exit code the process ends with. */
+export function setExitCode(code: number): void {
+  if (deno) deno.exitCode = code;
+  else g.process.exitCode = code;
+}
+
+/** Whether stdout is a terminal. */
+export function stdoutIsTerminal(): boolean {
+  return deno ? deno.stdout.isTerminal() : Boolean(g.process.stdout.isTTY);
+}
+
+function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let done = 0;
+  while (done < bytes.length) done += stream.writeSync(bytes.subarray(done));
+}
+
+/**
+ * Writers for stdout and stderr. When the reader of stdout goes away (`tph tree last | head`),
+ * writing stops quietly and the process ends as if all was read.
+ */
+export function standardStreams(): { out(text: string): void; err(text: string): void } {
+  let closed = false;
+  const isPipeGone = (e: unknown) => {
+    const code = (e as { code?: string; name?: string })?.code;
+    return code === "EPIPE" || (e as { name?: string })?.name === "BrokenPipe";
+  };
+  if (deno) {
+    return {
+      out: (t) => {
+        if (closed) return;
+        try {
+          writeAll(deno.stdout, t + "\n");
+        } catch (e) {
+          if (!isPipeGone(e)) throw e;
+          closed = true;
+        }
+      },
+      err: (t) => writeAll(deno.stderr, t + "\n"),
+    };
+  }
+  // Bun reports a closed pipe as an "error" event, Node as a thrown EPIPE.
+  const onError = (e: unknown) => {
+    if (!isPipeGone(e)) throw e;
+    closed = true;
+  };
+  g.process.stdout.on?.("error", onError);
+  return {
+    out: (t) => {
+      if (closed) return;
+      try {
+        g.process.stdout.write(t + "\n");
+      } catch (e) {
+        onError(e);
+      }
+    },
+    err: (t) => void g.process.stderr.write(t + "\n"),
+  };
+}
+
+/** Call `fn` on a signal to this process (instead of dying of it); returns the way to stop. */
+export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", fn: () => void): () => void {
+  if (deno) {
+    deno.addSignalListener(signal, fn);
+    return () => deno.removeSignalListener(signal, fn);
+  }
+  g.process.on(signal, fn);
+  return () => g.process.off(signal, fn);
+}
+
+/** This process's id. */
+export function pid(): number {
+  return deno ? deno.pid : g.process.pid;
+}
+
+/** The runtime executable running tph. */
+export function execPath(): string {
+  return deno ? deno.execPath() : g.process.execPath;
+}
+
+/** A program started by {@linkcode spawnInherit}. */
+export interface Child {
+  /** How it ended: its exit code, or the signal that killed it. */
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  kill(signal: string): void;
+}
+
+/**
+ * Start a program on this process's standard streams.
+ *
+ * @param argv The executable and its arguments.
+ * @param options Its folder, and variables added to this process's environment.
+ * @returns The running program.
+ * @throws {Error} When it cannot be started.
+ */
+export function spawnInherit(
+  argv: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Child {
+  if (deno) {
+    const child = new deno.Command(argv[0], {
+      args: argv.slice(1),
+      cwd: options.cwd,
+      env: options.env,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+    return {
+      exited: child.status.then((s) => ({
+        code: s.signal === null ? s.code : null,
+        signal: s.signal,
+      })),
+      kill: (signal) => child.kill(signal),
+    };
+  }
+  const { spawn } = g.process.getBuiltinModule("node:child_process");
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: options.cwd,
+    stdio: "inherit",
+    env: { ...g.process.env, ...options.env },
+  });
+  return {
+    exited: new Promise((resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code: number | null, signal: string | null) => resolve({ code, signal }));
+    }),
+    kill: (signal) => child.kill(signal),
+  };
+}
