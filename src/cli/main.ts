@@ -1,7 +1,7 @@
 // The CLI entry: parse, dispatch, print, and turn every failure into one line and an exit code.
 // The only module that writes to stdout/stderr; commands write through their context.
 
-import { cwd, env, standardStreams, stdoutIsTerminal } from "../runtime/_host.ts";
+import { cwd, env, runtimeInfo, standardStreams, stdoutIsTerminal } from "../runtime/_host.ts";
 import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
@@ -44,14 +44,6 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
-function runtimeName(): string {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  if (g.Deno?.version?.deno) return `deno ${g.Deno.version.deno}`;
-  if (g.Bun?.version) return `bun ${g.Bun.version}`;
-  return `node ${g.process.versions.node}`;
-}
-
 function findCommand(name: string): Command {
   const cmd = COMMANDS.find((c) => c.name === name);
   if (cmd !== undefined) return cmd;
@@ -67,7 +59,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (first === "-V" || first === "--version") {
-    io.out(`tph ${VERSION} (${runtimeName()})`);
+    const rt = runtimeInfo();
+    io.out(`tph ${VERSION} (${rt.name} ${rt.version})`);
     return 0;
   }
   const cmd = findCommand(first);

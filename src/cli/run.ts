@@ -2,7 +2,7 @@
 
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../loader/register.ts";
-import { makeTempDir, remove } from "../runtime/_files.ts";
+import { fileProblem, makeTempDir, remove } from "../runtime/_files.ts";
 import type { TraceLimits } from "../runtime/trace_state.ts";
 import {
   checkScript,
@@ -170,15 +170,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       copyRunFile(run.file, out);
       saved.push(relative(ctx.cwd, out) || out);
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      const why = code === "ENOENT"
-        ? "its folder does not exist"
-        : code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : code === "EISDIR"
-        ? "it is a folder"
-        : (e as Error).message;
-      ctx.err(`tph: Cannot write "${v.output}": ${why}`);
+      ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
     }
   }
   let viewHint = "";

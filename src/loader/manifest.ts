@@ -31,6 +31,8 @@ export class Manifest {
   readonly #unchanged: boolean;
   readonly #known = new Map<string, Entry>();
   readonly #seen = new Map<string, Entry>();
+  /** The stamps `keyFor` just took, for `saw` to record without a second look at the file. */
+  readonly #checked = new Map<string, Stamp>();
 
   /**
    * @param cacheDir The transform cache folder.
@@ -68,13 +70,16 @@ export class Manifest {
    */
   keyFor(path: string): string | undefined {
     const entry = this.#known.get(path);
-    if (entry === undefined || !same(stamp(path), entry[1], entry[2])) return undefined;
-    return entry[3];
+    if (entry === undefined) return undefined;
+    const now = stamp(path);
+    this.#checked.set(path, now);
+    return same(now, entry[1], entry[2]) ? entry[3] : undefined;
   }
 
   /** Note a file this run instrumented, and its cache key. */
   saw(path: string, key: string): void {
-    const [, size, mtimeMs] = stamp(path);
+    const [, size, mtimeMs] = this.#checked.get(path) ?? stamp(path);
+    this.#checked.delete(path);
     if (size >= 0) this.#seen.set(path, [path, size, mtimeMs, key]);
   }
 

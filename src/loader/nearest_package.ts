@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { readText, stat } from "../runtime/_files.ts";
+import { exists, readText } from "../runtime/_files.ts";
 
 /**
  * The package.json that governs files in a folder (the nearest one at or above it) and its
@@ -27,14 +27,5 @@ export function nearestPackage(dir: string): { path: string; type: string | unde
       }
     }
     if (dirname(dir) === dir) return null;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

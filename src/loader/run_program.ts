@@ -19,7 +19,14 @@ import {
   writeAt,
   writeText,
 } from "../runtime/_files.ts";
-import { type Child, execPath, onSignal, pid, spawnInherit } from "../runtime/_host.ts";
+import {
+  type Child,
+  execPath,
+  onSignal,
+  pid,
+  runtimeInfo,
+  spawnInherit,
+} from "../runtime/_host.ts";
 import { nearestPackage } from "./nearest_package.ts";
 import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 
@@ -74,14 +81,6 @@ function childCommand(
     return { argv: [execPath(), ...args], env: { [CHILD_MAIN_ENV]: script } };
   }
   return { argv: [execPath(), "--preload", PRELOAD, script, ...args], env: {} };
-}
-
-function runtimeInfo(): { name: string; version: string } {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  if (g.Deno !== undefined) return { name: "deno", version: g.Deno.version.deno };
-  if (g.Bun !== undefined) return { name: "bun", version: g.Bun.version };
-  return { name: "node", version: g.process.versions.node };
 }
 
 /** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */

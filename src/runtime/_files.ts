@@ -209,6 +209,24 @@ export class FileWriter {
   }
 }
 
+/**
+ * Why a file operation failed, in a few words: the common error codes by name, else the
+ * error's message.
+ *
+ * @param e The error.
+ * @param missing What to say for `ENOENT`.
+ */
+export function fileProblem(e: unknown, missing = "file not found"): string {
+  const code = (e as { code?: string })?.code;
+  return code === "ENOENT"
+    ? missing
+    : code === "EISDIR"
+    ? "it is a folder"
+    : code === "EACCES"
+    ? "permission denied"
+    : (e as Error).message;
+}
+
 /** `bytes` random bytes as hex, for file names (Web Crypto: no module to load). */
 export function randomHex(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));

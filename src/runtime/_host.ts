@@ -78,8 +78,8 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
 export function standardStreams(): { out(text: string): void; err(text: string): void } {
   let closed = false;
   const isPipeGone = (e: unknown) => {
-    const code = (e as { code?: string; name?: string })?.code;
-    return code === "EPIPE" || (e as { name?: string })?.name === "BrokenPipe";
+    const err = e as { code?: string; name?: string } | null;
+    return err?.code === "EPIPE" || err?.name === "BrokenPipe";
   };
   if (deno) {
     return {
@@ -122,6 +122,13 @@ export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", fn: () => void
   }
   g.process.on(signal, fn);
   return () => g.process.off(signal, fn);
+}
+
+/** The runtime running tph, and its version. */
+export function runtimeInfo(): { name: "deno" | "bun" | "node"; version: string } {
+  if (deno) return { name: "deno", version: g.Deno.version.deno };
+  if (g.Bun !== undefined) return { name: "bun", version: g.Bun.version };
+  return { name: "node", version: g.process.versions.node };
 }
 
 /** This process's id. */

@@ -112,7 +112,6 @@ export function callTree(t: Trace): CallNodeJSON[] {
   return roots;
 }
 
-/** The top-level fields of a trace's document, without `trace`. */
 /**
  * The top-level fields of a trace's JSON document (all but `trace`).
  *

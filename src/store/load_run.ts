@@ -1,4 +1,4 @@
-import { readText } from "../runtime/_files.ts";
+import { fileProblem, readText } from "../runtime/_files.ts";
 import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
 import { displayPath } from "./display_path.ts";
 import { StoreError } from "./store_error.ts";
@@ -95,15 +95,7 @@ export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
   try {
     text = readText(path);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === "ENOENT"
-      ? "file not found"
-      : code === "EISDIR"
-      ? "it is a folder"
-      : code === "EACCES"
-      ? "permission denied"
-      : (e as Error).message;
-    throw new StoreError(`Cannot read run "${name}": ${why}`);
+    throw new StoreError(`Cannot read run "${name}": ${fileProblem(e)}`);
   }
   let data: unknown;
   try {
