@@ -127,6 +127,8 @@ interface Scope {
   generator: boolean;
   /** Returns before this offset run before the prologue (code before `super()`). */
   recordFrom: number;
+  /** The function's row in the module's table (external call sites are numbered from it). */
+  k: number;
 }
 
 /**
@@ -186,8 +188,10 @@ class Walker {
   #declared = new Set<string>();
   /** Names bound to a package's exports (imports or `require("pkg")`), with the package. */
   #packageBindings = new Map<string, string>();
-  /** Calls inside recorded functions that may call out of the traced code. */
+  /** Calls inside recorded functions that may call out of the traced code, with the row of the
+   * function they are in. */
   #callSites: Node[] = [];
+  #callSiteRows: number[] = [];
   /** Starts of expression statements in statement lists (see #external on ASI). */
   #statementStarts = new Set<number>();
 
@@ -201,7 +205,10 @@ class Walker {
   }
 
   finish(program: Node): string {
-    if (this.externals) { for (const call of this.#callSites) this.#external(call); }
+    if (this.externals) {
+      const sites = this.#callSites, rows = this.#callSiteRows;
+      for (let i = 0; i < sites.length; i++) this.#external(sites[i], rows[i]);
+    }
     if (this.#rows.length === 0) return this.#src;
     const h = this.#hash;
     const meta: ModuleMeta = [this.#file, this.#module, this.#rows];
@@ -262,6 +269,7 @@ class Walker {
       case "CallExpression":
         if (this.#scope && node.start >= this.#scope.recordFrom && !node.optional) {
           this.#callSites.push(node);
+          this.#callSiteRows.push(this.#scope.k);
         }
         break;
       case "CatchClause":
@@ -427,7 +435,7 @@ class Walker {
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
       s.appendRight(body.start, `{${prologue}return ${R}.r(${C},`);
-      this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0 };
+      this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
       this.walk(body, null);
       this.#scope = outer;
       s.appendLeft(body.end, `)${CLOSER}}`);
@@ -454,6 +462,7 @@ class Walker {
       async: Boolean(fn.async),
       generator: Boolean(fn.generator),
       recordFrom: open,
+      k,
     };
     this.#statements(stmts);
     this.#scope = outer;
@@ -484,10 +493,14 @@ class Walker {
     }
   }
 
-  /** Rewrite a call site whose callee is outside the traced code to record the call. */
-  #external(call: Node): void {
+  /**
+   * Rewrite a call site whose callee is outside the traced code to record the call. `caller` is
+   * the row of the recorded function the call is in: the site names its own row relative to it,
+   * and the recorder finds the table through the caller's call (`__tph.k(c, d, f)`).
+   */
+  #external(call: Node, caller: number): void {
     const callee = call.callee;
-    let name: string, module: string, object: Node | null = null, key = "";
+    let name: string, module: string, object: Node | null = null;
     if (callee.type === "Identifier") {
       name = callee.name;
       const pkg = this.#packageBindings.get(name);
@@ -500,21 +513,19 @@ class Walker {
       callee.property.type === "Identifier"
     ) {
       object = callee.object;
-      key = callee.property.name;
       const ns = callee.object.name;
-      name = `${ns}.${key}`;
+      name = `${ns}.${callee.property.name}`;
       const pkg = this.#packageBindings.get(ns);
       if (pkg !== undefined) module = pkg;
       else if (GLOBAL_NAMESPACES.has(ns) && !this.#declared.has(ns)) module = "global";
       else return;
     } else return;
-    const k = this.#rows.length;
     const where = this.#pos.locate(call.start);
     if (where === null) return;
-    const { line, column } = where;
-    // For external rows the last field names the package instead of parameters.
-    this.#rows.push([name, "external", line, column, 0, module]);
-    const table = `${BASE_PREFIX}${this.#hash}??${META_PREFIX}${this.#hash}()`;
+    const d = this.#rows.length - caller;
+    // For external rows the last field names the package instead of parameters; the method key
+    // of `ns.key(…)` is the name's part after the dot.
+    this.#rows.push([name, "external", where.line, where.column, 0, module]);
     const s = this.#s;
     // The callee text stays in call position, so `this` and error messages are unchanged when
     // nothing records; only the recording branch goes through the stand-in. A statement that
@@ -523,13 +534,10 @@ class Walker {
     const semi = this.#statementStarts.has(at) ? ";" : "";
     if (object === null) {
       s.appendRight(callee.start, `${semi}(${C}<0?`);
-      s.prependLeft(callee.end, `:${R}.k(${C},${table},${k},void 0,${name}))`);
+      s.prependLeft(callee.end, `:${R}.k(${C},${d},${name}))`);
     } else {
       s.appendRight(object.start, `${semi}(${C}<0?`);
-      s.prependLeft(
-        object.end,
-        `:${R}.km(${C},${table},${k},${object.name},${JSON.stringify(key)}))`,
-      );
+      s.prependLeft(object.end, `:${R}.km(${C},${d},${object.name}))`);
     }
   }
 

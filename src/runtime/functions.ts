@@ -13,6 +13,8 @@ export interface FunctionRecord {
   column: number;
   flags: number;
   params: string[];
+  /** For an external `ns.key(…)` call site: `key`, the method it calls. */
+  key?: string;
 }
 
 const table: FunctionRecord[] = [];
@@ -38,9 +40,20 @@ export function registerModule(meta: ModuleMeta): number {
       column,
       flags,
       params: external || params === "" ? [] : params.split(","),
+      key: external ? qualname.slice(qualname.indexOf(".") + 1) : undefined,
     };
   }
   return base;
+}
+
+/**
+ * The method an external call site `ns.key(…)` calls.
+ *
+ * @param id The site's function id.
+ * @returns `key`.
+ */
+export function externalKey(id: number): string {
+  return table[id].key!;
 }
 
 /**

@@ -11,7 +11,7 @@
 // when the call is not recorded.
 
 import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../abi.ts";
-import { type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
+import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
@@ -240,8 +240,10 @@ function begin(
     if (!t.limitReasons.has("max_calls")) traceFull();
     t.drop(p, "max_calls");
     // The checks above depend only on the open call (its trace, depth and tape) and on the
-    // function (the filter): without a filter, later calls under this one end here too.
-    if (p >= 0 && t.filter === null) {
+    // function (the filter): without a filter, later calls under this one end here too. So do
+    // later root calls of the process trace while no trace() block can claim them (a program
+    // traced past the limit makes most of its calls at the root once its first root is cut).
+    if (t.filter === null && (p >= 0 || (t === processTrace && storage === null))) {
       fullOwner = p;
       fullTrace = t;
     }
@@ -288,6 +290,7 @@ export const R = {
   // deno-lint-ignore no-explicit-any
   useStorage(als: any): void {
     storage = als;
+    fullOwner = -2;
   },
   // deno-lint-ignore no-explicit-any
   storage(): any {
@@ -296,6 +299,7 @@ export const R = {
   /** The trace `tph run` records into when no `trace()` block owns the async context. */
   setProcessTrace(t: Trace | null): void {
     processTrace = t;
+    fullOwner = -2;
     refreshOn();
   },
   /** A trace started (+1) or stopped (-1): recording is on while any is active. */
@@ -362,18 +366,24 @@ export const R = {
     if (c >= 0 && c !== cur) takeStack(c);
     return v;
   },
-  /** A call site calling `f` out of the traced code: a recording stand-in for `f`. */
-  k(c: number, b: number, k: number, self: unknown, f: unknown): unknown {
-    if (c < 0 || typeof f !== "function" || isInstrumented(f)) return f;
-    return externalWrapper(b + k, self, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS);
+  /**
+   * A call site calling `f` out of the traced code, from recorded call `c`: a recording
+   * stand-in for `f`. The site's row is `d` rows after the calling function's in its table.
+   */
+  k(c: number, d: number, f: unknown): unknown {
+    if (c < 0 || typeof f !== "function" || !live(c) || isInstrumented(f)) return f;
+    const id = tape.fn[c & ROW_MASK] + d;
+    return externalWrapper(id, undefined, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS);
   },
   /** A call site calling `obj.key(…)` out of the traced code: `obj` with a recording method. */
-  km(c: number, b: number, k: number, obj: unknown, key: string): unknown {
-    if (c < 0 || obj === null || obj === undefined) return obj;
+  km(c: number, d: number, obj: unknown): unknown {
+    if (c < 0 || obj === null || obj === undefined || !live(c)) return obj;
+    const id = tape.fn[c & ROW_MASK] + d;
+    const key = externalKey(id);
     const f = (obj as Record<string, unknown>)[key];
     if (typeof f !== "function" || isInstrumented(f)) return obj;
     return {
-      [key]: externalWrapper(b + k, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS),
+      [key]: externalWrapper(id, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS),
     };
   },
   /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */

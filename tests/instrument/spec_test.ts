@@ -46,7 +46,7 @@ interface Case {
   /** Expected `ending.ended` of the trace (default "completed"). */
   ended?: string;
   /** Expected limit bookkeeping; when absent the trace must not be limited. */
-  limited?: { reason: string; dropped: number };
+  limited?: { reason: string; dropped: number; atRoot?: number };
   /** Runtimes on which a known bug in src/ makes the case fail, with the bug. */
   knownBug?: Partial<Record<RuntimeName, string>>;
 }
@@ -127,7 +127,7 @@ const CASES: Case[] = [
   {
     file: "limits_calls.ts",
     limits: { maxCalls: 5 },
-    limited: { reason: "max_calls", dropped: 9 },
+    limited: { reason: "max_calls", dropped: 18, atRoot: 10 },
   },
   {
     file: "limits_depth.ts",
@@ -201,6 +201,9 @@ for (const c of CASES) {
         assert.equal(t.was_limited, c.limited !== undefined, "was_limited");
         assert.equal(t.limit_reason, c.limited?.reason ?? null, "limit_reason");
         assert.equal(t.dropped_calls, c.limited?.dropped ?? 0, "dropped_calls");
+        if (c.limited?.atRoot !== undefined) {
+          assert.equal(t.dropped_at_root, c.limited.atRoot, "dropped_at_root");
+        }
         assert.equal(
           formatCalls(t.trace, { externals: c.externals }),
           expectedCalls(name, rt),
