@@ -18,8 +18,9 @@ if (script !== undefined) {
   const oxc = await import("oxc-parser");
   delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
   const traceMapping = await import("@jridgewell/trace-mapping");
+  const sourcemapCodec = await import("@jridgewell/sourcemap-codec");
   // deno-lint-ignore no-explicit-any
-  (globalThis as any).__tph_deps = { oxc, traceMapping };
+  (globalThis as any).__tph_deps = { oxc, traceMapping, sourcemapCodec };
   // Names from src/loader/child_config.ts; the program must not see them.
   delete process.env.TPH_CHILD_MAIN;
   const { setupChild } = await import("./src/loader/child.ts");

@@ -9,11 +9,13 @@
 import { createRequire } from "node:module";
 import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
+import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
 
 /** The packages, as bin.ts presets them. */
 export interface Deps {
   oxc: typeof OxcParser;
   traceMapping: typeof TraceMapping;
+  sourcemapCodec: typeof SourcemapCodec;
 }
 
 // Loaded on first use: a traced run whose files are all in the transform cache never parses, and
@@ -27,7 +29,11 @@ function deps(): Deps {
     if (preset !== undefined) loaded = preset;
     else {
       const load = createRequire(import.meta.url);
-      loaded = { oxc: load("oxc-parser"), traceMapping: load("@jridgewell/trace-mapping") };
+      loaded = {
+        oxc: load("oxc-parser"),
+        traceMapping: load("@jridgewell/trace-mapping"),
+        sourcemapCodec: load("@jridgewell/sourcemap-codec"),
+      };
     }
   }
   return loaded;
@@ -41,4 +47,9 @@ export function oxc(): typeof OxcParser {
 /** @jridgewell/trace-mapping. */
 export function traceMapping(): typeof TraceMapping {
   return deps().traceMapping;
+}
+
+/** @jridgewell/sourcemap-codec. */
+export function sourcemapCodec(): typeof SourcemapCodec {
+  return deps().sourcemapCodec;
 }

@@ -45,6 +45,17 @@ export class Edits {
     this.#slot(offset).right += text;
   }
 
+  /** Offsets that have insertions, ascending, with the length inserted at each. */
+  insertions(): { offsets: Float64Array; lengths: Int32Array } {
+    const offsets = Float64Array.from(this.#slots.keys()).sort();
+    const lengths = new Int32Array(offsets.length);
+    for (let i = 0; i < offsets.length; i++) {
+      const slot = this.#slots.get(offsets[i])!;
+      lengths[i] = slot.left.length + slot.right.length;
+    }
+    return { offsets, lengths };
+  }
+
   /** The source with every insertion in place. */
   toString(): string {
     const src = this.#source;

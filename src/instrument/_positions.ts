@@ -23,7 +23,7 @@ export function readInlineSourceMap(source: string): string | null {
 }
 
 /** Offsets where lines start, for every line terminator of the language (and of stack traces). */
-function lineStarts(source: string): number[] {
+export function lineStarts(source: string): number[] {
   const starts = [0];
   // Nearly all code has \n alone: indexOf finds those several times faster than a regex.
   if (!/[\r\u2028\u2029]/.test(source)) {

@@ -23,6 +23,7 @@ import {
   requiredPackage,
 } from "./_externals.ts";
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
+import { shiftInlineMap } from "./_shift_map.ts";
 
 /** Source languages the instrumenter parses. */
 export type Lang = "ts" | "tsx" | "js" | "jsx";
@@ -163,13 +164,17 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     const first = result.errors[0];
     return { code: source, functions: [], error: first.message };
   }
-  const inputMap = options.inputSourceMap === false
-    ? null
-    : options.inputSourceMap ?? readInlineSourceMap(source);
+  const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
+  const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
   const w = new Walker(source, filename, options.module ?? filename, inputMap);
   w.externals = options.externalCalls ?? true;
   w.walk(result.program, null);
-  return { code: w.finish(result.program), functions: w.functions, error: null };
+  let code = w.finish(result.program);
+  // The map the code carries must fit the code as rewritten (stack traces read it).
+  if (inlineMap !== null && code !== source) {
+    code = shiftInlineMap(code, source, inlineMap, w.insertions());
+  }
+  return { code, functions: w.functions, error: null };
 }
 
 class Walker {
@@ -202,6 +207,11 @@ class Walker {
     this.#module = module;
     this.#pos = new PositionMapper(source, map);
     this.#hash = fnv1a(file + "\0" + source.length);
+  }
+
+  /** Where text was inserted, and how much (after finish()). */
+  insertions(): { offsets: Float64Array; lengths: Int32Array } {
+    return this.#s.insertions();
   }
 
   finish(program: Node): string {

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { instrument, type InstrumentResult } from "../../src/instrument/instrument.ts";
-import { oxc } from "../../src/deps.ts";
+import { oxc, sourcemapCodec } from "../../src/deps.ts";
 import type { FunctionInfo } from "../../src/types.ts";
 import { BIN, REPO } from "../_harness.ts";
 
@@ -334,6 +334,14 @@ const DENO_DIFFERS = new Set([
   "anon_positions.ts",
 ]);
 
+function inlineMappings(code: string): number[][][] {
+  const b64 = /base64,([A-Za-z0-9+/=]+)\s*$/.exec(code)![1];
+  const map = JSON.parse(
+    new TextDecoder().decode(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))),
+  );
+  return sourcemapCodec().decode(map.mappings);
+}
+
 function compareWithDeno(file: string): void {
   const name = relative(SPEC, file);
   const js = denoTranspiled()[pathToFileURL(file).href];
@@ -344,8 +352,26 @@ function compareWithDeno(file: string): void {
   assert.equal(fromJs.error, null, name);
   assert.equal(lineBreaks(fromJs.code), lineBreaks(js), `${name}: line breaks`);
   assert.deepEqual(parses(fromJs.code, "x.js"), [], `${name}: output does not parse`);
-  // The inline map is still the last line of the instrumented code.
-  assert.equal(fromJs.code.trimEnd().split("\n").at(-1), js.trimEnd().split("\n").at(-1), name);
+  // The inline map is still the last line of the instrumented code, and fits it: each mapping
+  // points at the character it pointed at before the insertions (stack traces read the map).
+  const mapLine = fromJs.code.trimEnd().split("\n").at(-1)!;
+  assert.match(mapLine, /^\/\/# sourceMappingURL=data:application\/json;base64,/, name);
+  const before = inlineMappings(js), after = inlineMappings(fromJs.code);
+  assert.equal(after.length, before.length, `${name}: mapped lines`);
+  const jsLines = js.split("\n"), outLines = fromJs.code.split("\n");
+  let checked = 0;
+  for (let i = 0; i < before.length; i++) {
+    assert.equal(after[i].length, before[i].length, `${name}: mappings of line ${i + 1}`);
+    for (let k = 0; k < before[i].length; k++) {
+      const [a, b] = [before[i][k], after[i][k]];
+      assert.deepEqual(b.slice(1), a.slice(1), `${name}: line ${i + 1} mapping ${k}`);
+      const ch = jsLines[i][a[0]];
+      if (ch === undefined) continue;
+      assert.equal(outLines[i][b[0]], ch, `${name}: line ${i + 1} column ${a[0]} → ${b[0]}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 0, name);
   const pick = (fs: FunctionInfo[]) =>
     fs.map((f) => [f.qualname, f.kind, `${f.line}:${f.column}`, f.async, f.generator, f.static]);
   assert.deepEqual(pick(fromJs.functions), pick(fromTs.functions), `${name}: functions`);

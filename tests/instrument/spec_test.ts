@@ -77,9 +77,6 @@ const BUG_DENO_FIELDS = "Deno's transpiler moves field initializers into the con
 const BUG_FOR_AWAIT = "a for await loop that is the body of an if/while (not in a statement " +
   "list) is not followed by the stack take-back, and its head's destructuring defaults run " +
   "before the body takes it: those calls land at the root";
-const BUG_DENO_SOURCE_MAP = "on Deno the instrumented code keeps the transpiler's source map, " +
-  "whose columns no longer fit: where Deno joined several source lines into one (a template " +
-  "literal), an error reports the wrong line";
 const BUG_BUN_PTC = "the try/finally around every body turns tail calls into ordinary calls, " +
   "which JavaScriptCore runs with proper tail calls: deep tail recursion sees more stack";
 
@@ -120,7 +117,7 @@ const CASES: Case[] = [
   { file: "jsx_react_object.jsx" },
   { file: "errors.ts" },
   { file: "multiline_errors.ts" },
-  { file: "multiline_template.ts", knownBug: { deno: BUG_DENO_SOURCE_MAP } },
+  { file: "multiline_template.ts" },
   { file: "uncaught.ts", exit: 1, ended: "exception" },
   { file: "uncaught_async.ts", exit: 1, ended: "exception" },
   { file: "exit_midway.ts", exit: 3, ended: "exit" },
