@@ -554,7 +554,10 @@ class Walker {
     if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
   }
 
-  /** `await x` / `yield x`: hand the stack back before suspending, take it again on resume. */
+  /**
+   * `await x` / `yield x`: hand the stack back before suspending, take it again on resume.
+   * `yield* x` keeps it: the delegate runs on this call's behalf, step by step (see yd/ya).
+   */
   #suspend(node: Node, needs: "async" | "generator"): void {
     const scope = this.#scope;
     const arg = node.argument;
@@ -562,7 +565,8 @@ class Walker {
     const s = this.#s;
     if (record) {
       s.appendRight(node.start, ` ${R}.w(${C},`);
-      if (arg) s.appendRight(arg.start, ` ${R}.s(${C},`);
+      const hand = !node.delegate ? "s" : scope.async ? "ya" : "yd";
+      if (arg) s.appendRight(arg.start, ` ${R}.${hand}(${C},`);
     }
     if (arg) this.walk(arg, null);
     if (record) s.appendLeft(node.end, arg ? "))" : ` ${R}.s(${C}))`);

@@ -55,8 +55,6 @@ interface Case {
 // Each was reported with a reproduction; its case shows what must hold once it is fixed.
 const BUG_DERIVED = "a derived constructor is recorded only from its top-level super() on, so " +
   "the calls before and in super() land beside it instead of under it";
-const BUG_DELEGATE = "yield* hands the stack back before delegating, so the delegate " +
-  "generator's call lands beside the delegating generator's instead of under it";
 const BUG_DENO_POSITION = "Deno's transpiled code maps a parenthesized function expression to " +
   "its '(', so <anonymous>@line:col differs from Bun's";
 const BUG_DENO_HELPERS = "on Deno the functions the TypeScript transpiler generates (enum and " +
@@ -94,7 +92,7 @@ const CASES: Case[] = [
   { file: "derived_super.ts", knownBug: { bun: BUG_DERIVED } },
   { file: "new_target.js" },
   { file: "generators.ts" },
-  { file: "yield_delegation.ts", knownBug: { deno: BUG_DELEGATE, bun: BUG_DELEGATE } },
+  { file: "yield_delegation.ts" },
   { file: "async_basic.ts" },
   { file: "async_concurrency.ts" },
   { file: "async_iteration.ts" },
