@@ -306,7 +306,8 @@ class Walker {
       if (child === null || child === undefined) continue;
       if (Array.isArray(child)) {
         for (let j = 0; j < child.length; j++) this.walk(child[j], null);
-      } else this.walk(child, null);
+      } else if (type === "LabeledStatement") this.walk(child, null);
+      else this.#nested(child);
     }
   }
 
@@ -476,12 +477,26 @@ class Walker {
     for (const st of list) {
       if (st.type === "ExpressionStatement") this.#statementStarts.add(st.start);
       this.walk(st, null);
-      let loop = st;
-      while (loop.type === "LabeledStatement") loop = loop.body;
-      if (loop.type === "ForOfStatement" && loop.await && this.#scope?.async) {
-        this.#s.appendLeft(st.end, `;${R}.w(${C});`);
-      }
+      if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${R}.w(${C});`);
     }
+  }
+
+  /**
+   * Walk a statement in a place that holds one (the body of an `if`, a loop, a `with`): a
+   * `for await` loop there becomes a block, to make room for the take-back after it.
+   */
+  #nested(st: Node): void {
+    const wrap = this.#awaitsLoop(st);
+    if (wrap) this.#s.appendRight(st.start, "{");
+    this.walk(st, null);
+    if (wrap) this.#s.appendLeft(st.end, `;${R}.w(${C});}`);
+  }
+
+  /** A `for await` loop (labels and all) of a recorded async function. */
+  #awaitsLoop(st: Node): boolean {
+    let loop = st;
+    while (loop.type === "LabeledStatement") loop = loop.body;
+    return loop.type === "ForOfStatement" && loop.await && Boolean(this.#scope?.async);
   }
 
   /** Rewrite a call site whose callee is outside the traced code to record the call. */
@@ -595,7 +610,7 @@ class Walker {
     this.walk(node.left, null);
     this.walk(node.right, null);
     if (record) s.appendLeft(node.right.end, ")");
-    this.walk(node.body, null);
+    this.#nested(node.body);
     if (record && !block) s.appendLeft(node.body.end, "}");
   }
 }

@@ -447,8 +447,12 @@ function giveBack(c: number): void {
   if (cur === c) cur = tape.prev[c & ROW_MASK];
 }
 
-// Taken before the program can replace it.
+// Built-ins the recorder calls on a program's values, taken before the program can replace them.
 const apply = Reflect.apply;
+const promiseThen = Promise.prototype.then;
+const NativePromise = Promise;
+const PROMISE_PROTO = Promise.prototype;
+const protoOf = Object.getPrototypeOf;
 
 /**
  * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
@@ -501,6 +505,29 @@ function delegateIterator(c: number, it: any): unknown {
   };
 }
 
+/**
+ * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
+ * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
+ * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
+ * promise, whose reactions run in order with nothing between: the loop awaits it right after.
+ */
+function resumeUnder<T>(c: number, p: T): T {
+  if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
+    // deno-lint-ignore no-explicit-any
+    if ((p as any).constructor === NativePromise) {
+      const take = () => {
+        if (cur !== c) takeStack(c);
+      };
+      try {
+        apply(promiseThen, p, [take, take]);
+      } catch {
+        // An object posing as a promise: the loop's own await deals with it.
+      }
+    }
+  }
+  return p;
+}
+
 // deno-lint-ignore no-explicit-any
 function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
   return {
@@ -517,16 +544,19 @@ function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
       const step = (method: string, v: unknown) => {
         const result = it[method](v);
         giveBack(c);
-        if (!fromSync) return result;
+        if (!fromSync) return resumeUnder(c, result);
         // As the language's async-from-sync iterator does: await the value itself.
-        return Promise.resolve(result.value).then((value) => ({ value, done: result.done }));
+        return resumeUnder(
+          c,
+          Promise.resolve(result.value).then((value) => ({ value, done: result.done })),
+        );
       };
       return {
         next: (v: unknown) => step("next", v),
         return: (v: unknown) =>
           typeof it.return === "function"
             ? step("return", v)
-            : (giveBack(c), Promise.resolve({ value: v, done: true })),
+            : (giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
       } as AsyncIterator<unknown>;
     },
   };

@@ -72,9 +72,6 @@ const BUG_DEEP_STACK = "instrumented frames are larger: on Deno recursion overfl
   "at ~7200 levels instead of ~18000 (Bun: ~29000 instead of ~50000)";
 const BUG_DENO_FIELDS = "Deno's transpiler moves field initializers into the constructor of a " +
   "class with parameter properties, so on Deno only their calls nest under the constructor";
-const BUG_FOR_AWAIT = "a for await loop that is the body of an if/while (not in a statement " +
-  "list) is not followed by the stack take-back, and its head's destructuring defaults run " +
-  "before the body takes it: those calls land at the root";
 const BUG_DENO_SOURCE_MAP = "on Deno the instrumented code keeps the transpiler's source map, " +
   "whose columns no longer fit: where Deno joined several source lines into one (a template " +
   "literal), an error reports the wrong line";
@@ -96,7 +93,7 @@ const CASES: Case[] = [
   { file: "async_basic.ts" },
   { file: "async_concurrency.ts" },
   { file: "async_iteration.ts" },
-  { file: "for_await_positions.ts", knownBug: { deno: BUG_FOR_AWAIT, bun: BUG_FOR_AWAIT } },
+  { file: "for_await_positions.ts" },
   { file: "microtasks.ts" },
   { file: "timers.ts" },
   {
