@@ -324,7 +324,8 @@ class Walker {
       if (child === null || child === undefined) continue;
       if (Array.isArray(child)) {
         for (let j = 0; j < child.length; j++) this.walk(child[j], null);
-      } else this.walk(child, null);
+      } else if (type === "LabeledStatement") this.walk(child, null);
+      else this.#nested(child);
     }
   }
 
@@ -495,12 +496,26 @@ class Walker {
     for (const st of list) {
       if (st.type === "ExpressionStatement") this.#statementStarts.add(st.start);
       this.walk(st, null);
-      let loop = st;
-      while (loop.type === "LabeledStatement") loop = loop.body;
-      if (loop.type === "ForOfStatement" && loop.await && this.#scope?.async) {
-        this.#s.appendLeft(st.end, `;${R}.w(${C});`);
-      }
+      if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${R}.w(${C});`);
     }
+  }
+
+  /**
+   * Walk a statement in a place that holds one (the body of an `if`, a loop, a `with`): a
+   * `for await` loop there becomes a block, to make room for the take-back after it.
+   */
+  #nested(st: Node): void {
+    const wrap = this.#awaitsLoop(st);
+    if (wrap) this.#s.appendRight(st.start, "{");
+    this.walk(st, null);
+    if (wrap) this.#s.appendLeft(st.end, `;${R}.w(${C});}`);
+  }
+
+  /** A `for await` loop (labels and all) of a recorded async function. */
+  #awaitsLoop(st: Node): boolean {
+    let loop = st;
+    while (loop.type === "LabeledStatement") loop = loop.body;
+    return loop.type === "ForOfStatement" && loop.await && Boolean(this.#scope?.async);
   }
 
   /**
@@ -572,7 +587,10 @@ class Walker {
     if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
   }
 
-  /** `await x` / `yield x`: hand the stack back before suspending, take it again on resume. */
+  /**
+   * `await x` / `yield x`: hand the stack back before suspending, take it again on resume.
+   * `yield* x` keeps it: the delegate runs on this call's behalf, step by step (see yd/ya).
+   */
   #suspend(node: Node, needs: "async" | "generator"): void {
     const scope = this.#scope;
     const arg = node.argument;
@@ -580,7 +598,8 @@ class Walker {
     const s = this.#s;
     if (record) {
       s.appendRight(node.start, ` ${R}.w(${C},`);
-      if (arg) s.appendRight(arg.start, ` ${R}.s(${C},`);
+      const hand = !node.delegate ? "s" : scope.async ? "ya" : "yd";
+      if (arg) s.appendRight(arg.start, ` ${R}.${hand}(${C},`);
     }
     if (arg) this.walk(arg, null);
     if (record) s.appendLeft(node.end, arg ? "))" : ` ${R}.s(${C}))`);
@@ -609,7 +628,7 @@ class Walker {
     this.walk(node.left, null);
     this.walk(node.right, null);
     if (record) s.appendLeft(node.right.end, ")");
-    this.walk(node.body, null);
+    this.#nested(node.body);
     if (record && !block) s.appendLeft(node.body.end, "}");
   }
 }

@@ -390,6 +390,21 @@ export const R = {
   fa(c: number, iterable: unknown): unknown {
     return c < 0 ? iterable : forAwaitIterable(c, iterable);
   },
+  /** `yield* x` in a generator: x, its iterator stepped on behalf of the delegating call. */
+  yd(c: number, iterable: unknown): unknown {
+    return c < 0 ? iterable : delegated(c, iterable, Symbol.iterator);
+  },
+  /** `yield* x` in an async generator: as yd, over x's async iterator, else its sync one. */
+  ya(c: number, iterable: unknown): unknown {
+    if (c < 0 || iterable === null || iterable === undefined) return iterable;
+    // deno-lint-ignore no-explicit-any
+    const method = (iterable as any)[Symbol.asyncIterator];
+    // Without an async iterator the engine wraps the sync one (async-from-sync) around ours.
+    if (method === undefined || method === null) return delegated(c, iterable, Symbol.iterator);
+    return typeof method === "function"
+      ? { [Symbol.asyncIterator]: delegating(c, iterable, method) }
+      : iterable;
+  },
 };
 
 const EXTERNAL_HOOKS: ExternalHooks = {
@@ -442,6 +457,87 @@ function giveBack(c: number): void {
   if (cur === c) cur = tape.prev[c & ROW_MASK];
 }
 
+// Built-ins the recorder calls on a program's values, taken before the program can replace them.
+const apply = Reflect.apply;
+const promiseThen = Promise.prototype.then;
+const NativePromise = Promise;
+const PROMISE_PROTO = Promise.prototype;
+const protoOf = Object.getPrototypeOf;
+
+/**
+ * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
+ * language rejects (no such method) is handed on as it is, so the engine throws its own error.
+ */
+// deno-lint-ignore no-explicit-any
+function delegated(c: number, x: any, key: symbol): unknown {
+  if (x === null || x === undefined) return x;
+  const method = x[key];
+  return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
+}
+
+/** A delegating wrapper's iterator method: the source's own, called once as the engine would. */
+// deno-lint-ignore no-explicit-any
+function delegating(c: number, x: unknown, method: any): () => unknown {
+  return () => delegateIterator(c, apply(method, x, []));
+}
+
+/**
+ * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
+ * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
+ * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
+ * object on); `next` is read once and throw/return on each use, as the language does.
+ */
+// deno-lint-ignore no-explicit-any
+function delegateIterator(c: number, it: any): unknown {
+  // Not an object: the engine's own TypeError.
+  if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
+  const next = it.next;
+  const step = (method: unknown, v: unknown) => {
+    if (cur !== c) takeStack(c);
+    try {
+      // deno-lint-ignore ban-types
+      return apply(method as Function, it, [v]);
+    } finally {
+      giveBack(c);
+    }
+  };
+  // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
+  const forward = (method: unknown) =>
+    typeof method === "function" ? (v: unknown) => step(method, v) : method;
+  return {
+    next: (v: unknown) => step(next, v),
+    get throw() {
+      return forward(it.throw);
+    },
+    get return() {
+      return forward(it.return);
+    },
+  };
+}
+
+/**
+ * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
+ * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
+ * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
+ * promise, whose reactions run in order with nothing between: the loop awaits it right after.
+ */
+function resumeUnder<T>(c: number, p: T): T {
+  if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
+    // deno-lint-ignore no-explicit-any
+    if ((p as any).constructor === NativePromise) {
+      const take = () => {
+        if (cur !== c) takeStack(c);
+      };
+      try {
+        apply(promiseThen, p, [take, take]);
+      } catch {
+        // An object posing as a promise: the loop's own await deals with it.
+      }
+    }
+  }
+  return p;
+}
+
 // deno-lint-ignore no-explicit-any
 function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
   return {
@@ -458,16 +554,19 @@ function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
       const step = (method: string, v: unknown) => {
         const result = it[method](v);
         giveBack(c);
-        if (!fromSync) return result;
+        if (!fromSync) return resumeUnder(c, result);
         // As the language's async-from-sync iterator does: await the value itself.
-        return Promise.resolve(result.value).then((value) => ({ value, done: result.done }));
+        return resumeUnder(
+          c,
+          Promise.resolve(result.value).then((value) => ({ value, done: result.done })),
+        );
       };
       return {
         next: (v: unknown) => step("next", v),
         return: (v: unknown) =>
           typeof it.return === "function"
             ? step("return", v)
-            : (giveBack(c), Promise.resolve({ value: v, done: true })),
+            : (giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
       } as AsyncIterator<unknown>;
     },
   };

@@ -55,8 +55,6 @@ interface Case {
 // Each was reported with a reproduction; its case shows what must hold once it is fixed.
 const BUG_DERIVED = "a derived constructor is recorded only from its top-level super() on, so " +
   "the calls before and in super() land beside it instead of under it";
-const BUG_DELEGATE = "yield* hands the stack back before delegating, so the delegate " +
-  "generator's call lands beside the delegating generator's instead of under it";
 const BUG_DENO_POSITION = "Deno's transpiled code maps a parenthesized function expression to " +
   "its '(', so <anonymous>@line:col differs from Bun's";
 const BUG_DENO_HELPERS = "on Deno the functions the TypeScript transpiler generates (enum and " +
@@ -74,9 +72,6 @@ const BUG_DEEP_STACK = "instrumented frames are larger: on Deno recursion overfl
   "at ~7200 levels instead of ~18000 (Bun: ~29000 instead of ~50000)";
 const BUG_DENO_FIELDS = "Deno's transpiler moves field initializers into the constructor of a " +
   "class with parameter properties, so on Deno only their calls nest under the constructor";
-const BUG_FOR_AWAIT = "a for await loop that is the body of an if/while (not in a statement " +
-  "list) is not followed by the stack take-back, and its head's destructuring defaults run " +
-  "before the body takes it: those calls land at the root";
 const BUG_BUN_PTC = "the try/finally around every body turns tail calls into ordinary calls, " +
   "which JavaScriptCore runs with proper tail calls: deep tail recursion sees more stack";
 
@@ -91,11 +86,11 @@ const CASES: Case[] = [
   { file: "derived_super.ts", knownBug: { bun: BUG_DERIVED } },
   { file: "new_target.js" },
   { file: "generators.ts" },
-  { file: "yield_delegation.ts", knownBug: { deno: BUG_DELEGATE, bun: BUG_DELEGATE } },
+  { file: "yield_delegation.ts" },
   { file: "async_basic.ts" },
   { file: "async_concurrency.ts" },
   { file: "async_iteration.ts" },
-  { file: "for_await_positions.ts", knownBug: { deno: BUG_FOR_AWAIT, bun: BUG_FOR_AWAIT } },
+  { file: "for_await_positions.ts" },
   { file: "microtasks.ts" },
   { file: "timers.ts" },
   {
