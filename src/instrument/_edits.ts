@@ -45,9 +45,13 @@ export class Edits {
     this.#slot(offset).right += text;
   }
 
+  #offsets(): Float64Array {
+    return Float64Array.from(this.#slots.keys()).sort();
+  }
+
   /** Offsets that have insertions, ascending, with the length inserted at each. */
   insertions(): { offsets: Float64Array; lengths: Int32Array } {
-    const offsets = Float64Array.from(this.#slots.keys()).sort();
+    const offsets = this.#offsets();
     const lengths = new Int32Array(offsets.length);
     for (let i = 0; i < offsets.length; i++) {
       const slot = this.#slots.get(offsets[i])!;
@@ -59,7 +63,7 @@ export class Edits {
   /** The source with every insertion in place. */
   toString(): string {
     const src = this.#source;
-    const offsets = Float64Array.from(this.#slots.keys()).sort();
+    const offsets = this.#offsets();
     const parts: string[] = new Array(offsets.length * 2 + 1);
     let prev = 0, n = 0;
     for (let i = 0; i < offsets.length; i++) {

@@ -5,18 +5,34 @@ import { Buffer } from "node:buffer";
 import { traceMapping } from "../deps.ts";
 
 const INLINE_MAP =
-  /\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,([A-Za-z0-9+/=]+)\s*$/;
+  /(\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,)([A-Za-z0-9+/=]+)(\s*)$/;
 
 /** A source map as a JSON string or object (version 3). */
 export type InputSourceMap = string | Record<string, unknown>;
 
+/** The inline base64 source map comment at the end of `code`: where it starts, and its parts. */
+export interface InlineMapComment {
+  at: number;
+  /** `//# sourceMappingURL=data:…;base64,` */
+  prefix: string;
+  data: string;
+  /** White space after the data. */
+  trail: string;
+}
+
+/** Find the inline base64 source map comment at the end of `code`, if any. */
+export function findInlineMap(code: string): InlineMapComment | null {
+  const at = code.lastIndexOf("//");
+  const m = at < 0 ? null : INLINE_MAP.exec(code.slice(at));
+  return m === null ? null : { at, prefix: m[1], data: m[2], trail: m[3] };
+}
+
 /** Find and decode an inline base64 source map at the end of `source`, if any. */
 export function readInlineSourceMap(source: string): string | null {
-  const tail = source.slice(Math.max(0, source.lastIndexOf("//")));
-  const m = INLINE_MAP.exec(tail);
-  if (!m) return null;
+  const found = findInlineMap(source);
+  if (found === null) return null;
   try {
-    return Buffer.from(m[1], "base64").toString("utf8");
+    return Buffer.from(found.data, "base64").toString("utf8");
   } catch {
     return null;
   }

@@ -7,10 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import { sourcemapCodec } from "../deps.ts";
-import { lineStarts } from "./_positions.ts";
-
-const INLINE_MAP_DATA =
-  /(\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,)([A-Za-z0-9+/=]+)(\s*)$/;
+import { findInlineMap, lineStarts } from "./_positions.ts";
 
 /**
  * `code` (the instrumented `source`) with its trailing inline source map fitted to the
@@ -28,9 +25,8 @@ export function shiftInlineMap(
   map: string,
   insertions: { offsets: Float64Array; lengths: Int32Array },
 ): string {
-  const tail = code.lastIndexOf("//");
-  const m = tail < 0 ? null : INLINE_MAP_DATA.exec(code.slice(tail));
-  if (m === null) return code;
+  const comment = findInlineMap(code);
+  if (comment === null) return code;
   let json: { mappings?: unknown };
   try {
     json = JSON.parse(map);
@@ -57,5 +53,5 @@ export function shiftInlineMap(
   }
   json.mappings = encode(lines);
   const data = Buffer.from(JSON.stringify(json), "utf8").toString("base64");
-  return code.slice(0, tail) + m[1] + data + m[3];
+  return code.slice(0, comment.at) + comment.prefix + data + comment.trail;
 }

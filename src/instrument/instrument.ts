@@ -324,8 +324,11 @@ class Walker {
       if (child === null || child === undefined) continue;
       if (Array.isArray(child)) {
         for (let j = 0; j < child.length; j++) this.walk(child[j], null);
-      } else if (type === "LabeledStatement") this.walk(child, null);
-      else this.#nested(child);
+      } else if (
+        type !== "LabeledStatement" &&
+        (child.type === "ForOfStatement" || child.type === "LabeledStatement")
+      ) this.#nested(child);
+      else this.walk(child, null);
     }
   }
 

@@ -401,9 +401,7 @@ export const R = {
     const method = (iterable as any)[Symbol.asyncIterator];
     // Without an async iterator the engine wraps the sync one (async-from-sync) around ours.
     if (method === undefined || method === null) return delegated(c, iterable, Symbol.iterator);
-    return typeof method === "function"
-      ? { [Symbol.asyncIterator]: delegating(c, iterable, method) }
-      : iterable;
+    return wrapDelegate(c, iterable, Symbol.asyncIterator, method);
   },
 };
 
@@ -471,7 +469,12 @@ const protoOf = Object.getPrototypeOf;
 // deno-lint-ignore no-explicit-any
 function delegated(c: number, x: any, key: symbol): unknown {
   if (x === null || x === undefined) return x;
-  const method = x[key];
+  return wrapDelegate(c, x, key, x[key]);
+}
+
+/** x, or with `method` (x's iterator method under `key`) made delegating when it is callable. */
+// deno-lint-ignore no-explicit-any
+function wrapDelegate(c: number, x: unknown, key: symbol, method: any): unknown {
   return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
 }
 
