@@ -69,6 +69,7 @@ const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
 
 const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
 const strSlice = uncurry(STRING_PROTO.slice) as (s: string, a: number, b?: number) => string;
+const stringify = JSON.stringify as (s: string) => string;
 const mapSize = getter(Map.prototype, "size") as (m: unknown) => number;
 const mapEntries = uncurry(Map.prototype.entries) as (m: unknown) => object;
 const mapIterNext = uncurry(protoOf(new Map().entries()).next) as (
@@ -186,12 +187,12 @@ const LONG_STRING = 20;
 const MAX_LIMIT = 1 << 24;
 const BIG = 10n ** 600n;
 const HEX = "0123456789abcdef";
-const QUOTED_ESCAPES: Record<string, string> = Object.create(null);
+// Control characters in unquoted text, as a quoted one (JSON.stringify) writes them.
+const ESCAPES: Record<string, string> = Object.create(null);
 for (let c = 0; c < 32; c++) {
-  QUOTED_ESCAPES[String.fromCharCode(c)] = "\\u00" + HEX[c >> 4] + HEX[c & 15];
+  ESCAPES[String.fromCharCode(c)] = "\\u00" + HEX[c >> 4] + HEX[c & 15];
 }
-Object.assign(QUOTED_ESCAPES, { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" });
-Object.assign(QUOTED_ESCAPES, { '"': '\\"', "\\": "\\\\" });
+Object.assign(ESCAPES, { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" });
 
 // Render state lives in module variables: nothing here can call back into user code, so a
 // render never re-enters. Text is built in local strings returned up the call tree (V8 appends
@@ -284,7 +285,7 @@ function render(value: unknown, maxLen: number, withErrorProps: boolean): string
   for (let i = 0; i <= MAX_DEPTH; i++) ancestors[i] = null;
   if (!truncated && s.length <= max) return s;
   let n = s.length < max ? s.length : max - 1;
-  if (n > 0 && isHighSurrogate(code(s, n - 1))) n--;
+  if (n > 0 && isHighSurrogate(charCodeAt(s, n - 1))) n--;
   return strSlice(s, 0, n) + "…";
 }
 
@@ -334,14 +335,15 @@ function fmtText(s: string, quoted: boolean, room: number): string {
   const len = s.length;
   let n = len <= LONG_STRING || len <= room ? len : room + 1;
   if (n < 0) n = 0;
+  if (quoted) return quote(s, len, n);
   let start = 0;
-  let done = quoted ? '"' : "";
+  let done = "";
   let i = 0;
   for (; i < n; i++) {
     const c = code(s, i);
     let esc: string;
-    if (c < 32 || (quoted && (c === 34 || c === 92))) {
-      esc = QUOTED_ESCAPES[s[i]];
+    if (c < 32) {
+      esc = ESCAPES[s[i]];
     } else if (c >= 0xd800 && c <= 0xdfff) {
       if (isHighSurrogate(c) && i + 1 < len && (code(s, i + 1) & 0xfc00) === 0xdc00) {
         i++;
@@ -354,14 +356,29 @@ function fmtText(s: string, quoted: boolean, room: number): string {
     done += (start === i ? "" : strSlice(s, start, i)) + esc;
     start = i + 1;
   }
-  if (start === 0 && i >= len) return quoted ? '"' + s + '"' : s;
+  if (start === 0 && i >= len) return s;
   const end = i > len ? len : i;
   done += start < end ? strSlice(s, start, end) : "";
-  if (end < len) {
-    truncated = true;
-    return done;
-  }
-  return quoted ? done + '"' : done;
+  if (end < len) truncated = true;
+  return done;
+}
+
+/**
+ * The first `n` units of `s` quoted as a JSON string (and a pair cut in two taken whole), with
+ * no closing quote when that is not all of `s`. JSON.stringify escapes what a quoted text must
+ * (`"`, `\\`, control characters, lone surrogates) and runs no user code for a string; being
+ * native, it is fast from the first call, where a loop here would run cold (a save's reprs).
+ */
+function quote(s: string, len: number, n: number): string {
+  // Two intrinsic calls: code() would check String.prototype first, on every render.
+  if (
+    n < len && n > 0 && isHighSurrogate(charCodeAt(s, n - 1)) &&
+    (charCodeAt(s, n) & 0xfc00) === 0xdc00
+  ) n++;
+  if (n >= len) return stringify(s);
+  truncated = true;
+  const q = stringify(strSlice(s, 0, n));
+  return strSlice(q, 0, q.length - 1);
 }
 
 function fmtSymbol(sym: symbol, room: number): string {

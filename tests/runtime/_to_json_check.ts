@@ -139,6 +139,34 @@ export async function checkWriter(): Promise<void> {
     short.active = false;
     rt.setProcessTrace(null);
     same(short, dir, "short.json");
+
+    // Strings the writer copies without repr(): around the cut at each max_repr, with escapes,
+    // surrogates and non-ASCII text on either side of it, and one longer than the buffer.
+    for (const maxRepr of [1, 2, 3, 4, 5, 8, 20, 21, 22, 23]) {
+      const cut = new Trace({ maxRepr, maxCalls: 2000 });
+      rt.setProcessTrace(cut);
+      for (let len = 0; len <= maxRepr + 2; len++) {
+        for (const c of ["a", "é", "中", '"', "\\", "\n", "😀", "\ud800"]) {
+          for (const at of [0, len - 3, len - 2, len - 1]) {
+            if (at < 0 || at >= len) continue;
+            const s = "x".repeat(at) + c + "y".repeat(Math.max(0, len - at - 1));
+            m.one(s);
+          }
+        }
+        m.one("z".repeat(len));
+      }
+      cut.active = false;
+      rt.setProcessTrace(null);
+      same(cut, dir, `cut${maxRepr}.json`);
+    }
+    const huge = new Trace({ maxRepr: 3_000_000 });
+    rt.setProcessTrace(huge);
+    m.one("a".repeat(1_500_000));
+    m.one("é".repeat(1_200_000));
+    m.two("中".repeat(500_000), "b".repeat(2_999_999));
+    huge.active = false;
+    rt.setProcessTrace(null);
+    same(huge, dir, "huge.json");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

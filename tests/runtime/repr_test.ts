@@ -118,6 +118,42 @@ Deno.test("repr() quotes strings with JSON-style escapes", () => {
   assert.equal(repr(""), '""');
 });
 
+Deno.test("repr() shows a string as JSON.stringify() does, cut at maxLen", () => {
+  // The cut keeps maxLen - 1 characters of the quoted text and never ends inside a pair.
+  const expected = (s: string, max: number) => {
+    const full = JSON.stringify(s);
+    if (full.length <= max) return full;
+    let n = max - 1;
+    const last = full.charCodeAt(n - 1);
+    if (n > 0 && last >= 0xd800 && last <= 0xdbff) n--;
+    return full.slice(0, n) + "…";
+  };
+  const units = [
+    "a",
+    "é",
+    "中",
+    '"',
+    "\\",
+    "\n",
+    "\u0001",
+    "\u007f",
+    "😀",
+    "\ud800",
+    "\udc00",
+    "\u2028",
+  ];
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+  for (let k = 0; k < 3000; k++) {
+    let s = "";
+    const len = random(k % 10 === 0 ? 400 : 40);
+    while (s.length < len) s += units[random(units.length)].repeat(1 + random(3));
+    for (const max of [1, 2, 3, 4, 5, 19, 20, 21, 22, 23, 40, 120, 1000]) {
+      assert.equal(repr(s, max), expected(s, max), `${JSON.stringify(s)} at ${max}`);
+    }
+  }
+});
+
 Deno.test("repr() shows symbols with their description", () => {
   assert.equal(repr(Symbol("desc")), "Symbol(desc)");
   assert.equal(repr(Symbol()), "Symbol()");
