@@ -6,6 +6,7 @@
 // runtime of the traced program: with TPH_CHILD_MAIN set it runs that script under tracing.
 
 import process from "node:process";
+import { resolve } from "node:path";
 // @ts-ignore: a file import of a native addon; Bun embeds it and returns its path.
 import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
   type: "file",
@@ -27,9 +28,16 @@ if (script !== undefined) {
   setupChild();
   // The program sees the argv of `bun script args…`, not the binary's own: a compiled binary's
   // argv is ["bun", "/$bunfs/root/<name>", args…], so the embedded entry is replaced.
-  process.argv.splice(1, 1, script);
-  await import(script);
+  const path = resolve(script);
+  process.argv.splice(1, 1, path);
+  await import(path);
 } else {
+  const argv = process.argv.slice(2);
+  // `tph run` starts the program's process before loading the rest of the CLI.
+  const { abortEarly, startEarly } = await import("./src/loader/early_start.ts");
+  startEarly(argv);
   const { main } = await import("./src/cli/main.ts");
-  process.exit(await main(process.argv.slice(2)));
+  const code = await main(argv);
+  await abortEarly();
+  process.exit(code);
 }

@@ -2,7 +2,7 @@
 
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,9 +93,10 @@ export function runTraced(
     label: null,
     out,
   };
-  const r = spawn(command(rt, file, true, options.args ?? []), options, {
-    [CHILD_ENV]: JSON.stringify(config),
-  });
+  // The settings file: the child removes it once read.
+  const settings = join(dir, "settings.json");
+  writeFileSync(settings, JSON.stringify(config));
+  const r = spawn(command(rt, file, true, options.args ?? []), options, { [CHILD_ENV]: settings });
   let trace = null;
   try {
     trace = JSON.parse(readFileSync(out, "utf8"));

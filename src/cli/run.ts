@@ -22,47 +22,13 @@ import {
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError } from "./errors.ts";
+import { RUN_OPTIONS } from "./run_options.ts";
 
 export const runCommand: Command = {
   name: "run",
   summary: "run a program with every function of the project traced, and store the run",
   usage: "run [options] <script> [script args…]",
-  options: {
-    scope: {
-      type: "string",
-      multiple: true,
-      arg: "DIR",
-      help: "trace files under DIR instead of the project root (repeatable)",
-    },
-    include: {
-      type: "string",
-      multiple: true,
-      arg: "GLOB",
-      help: "also trace matching files, e.g. 'node_modules/marked/**' (repeatable)",
-    },
-    exclude: {
-      type: "string",
-      multiple: true,
-      arg: "GLOB",
-      help: "never trace matching files (repeatable)",
-    },
-    "no-external-calls": {
-      type: "boolean",
-      help: "do not record calls into untraced code (packages, JSON.parse, fs…)",
-    },
-    "max-depth": { type: "string", arg: "N", help: "deepest call level recorded (default 30)" },
-    "max-calls": { type: "string", arg: "N", help: "most calls recorded (default 10000)" },
-    "max-repr": { type: "string", arg: "N", help: "longest value text (default 120)" },
-    label: {
-      type: "string",
-      arg: "TEXT",
-      help: "label stored with the run (config: default_label)",
-    },
-    output: { type: "string", short: "o", arg: "FILE", help: "also write the run's JSON to FILE" },
-    "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
-    tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
-    "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
-  },
+  options: RUN_OPTIONS,
   positionals: [1, Infinity],
   stopAtFirstPositional: true,
   async run(ctx) {

@@ -3,14 +3,39 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import process from "node:process";
-import { writeText } from "../runtime/_files.ts";
+import { readText, remove, writeText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
 import { now } from "../runtime/clock.ts";
 import { traceHeader, writeTraceJSON } from "../runtime/to_json.ts";
 import { Trace } from "../runtime/trace_state.ts";
 import { formatError } from "../runtime/repr.ts";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
+import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 import { registerLoader } from "./register.ts";
+
+/**
+ * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
+ * starts this process first and works them out meanwhile: early_start.ts). Null when the
+ * program must not run: the CLI said so, removed the file, or ended.
+ */
+function readPlan(file: string): ChildConfig | null {
+  const parent = process.ppid;
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let text: string;
+    try {
+      text = readText(file);
+    } catch {
+      return null;
+    }
+    if (text !== "") {
+      remove(file);
+      const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
+      return "abort" in plan ? null : plan;
+    }
+    if (process.ppid !== parent) return null;
+    Atomics.wait(sleep, 0, 0, 1);
+  }
+}
 
 /**
  * Set up tracing in this process from the settings in the environment. Returns false when this
@@ -19,11 +44,13 @@ import { registerLoader } from "./register.ts";
  * @returns Whether tracing was set up.
  */
 export function setupChild(): boolean {
-  const raw = process.env[CHILD_ENV];
-  if (raw === undefined) return false;
+  const planFile = process.env[CHILD_ENV];
+  if (planFile === undefined) return false;
   // The program must see the environment it would see when run directly.
   delete process.env[CHILD_ENV];
-  const config = JSON.parse(raw) as ChildConfig;
+  const config = readPlan(planFile);
+  // The CLI found its command line wrong after all (or is gone): nothing runs.
+  if (config === null) process.exit(0);
   const loader = registerLoader(config.loader);
   const t = new Trace(config.limits);
   runtime().setProcessTrace(t);

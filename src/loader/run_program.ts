@@ -4,13 +4,13 @@
 
 import { Buffer } from "node:buffer";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
 import {
   exists,
   isDirectory,
+  makeTempFile,
   randomHex,
   readAt,
   readText,
@@ -19,16 +19,11 @@ import {
   writeAt,
   writeText,
 } from "../runtime/_files.ts";
-import {
-  type Child,
-  execPath,
-  onSignal,
-  pid,
-  runtimeInfo,
-  spawnInherit,
-} from "../runtime/_host.ts";
+import { type Child, pid, runtimeInfo, spawnInherit } from "../runtime/_host.ts";
 import { nearestPackage } from "./nearest_package.ts";
-import { CHILD_ENV, CHILD_MAIN_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
+import { childCommand } from "./child_command.ts";
+import { forwardSignals, takeEarly, writePlan } from "./early_start.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {
@@ -60,28 +55,6 @@ export interface RunProgramResult {
 
 /** Why a program cannot be started; the CLI turns it into a one-line error. */
 export class RunError extends Error {}
-
-const PRELOAD = fileURLToPath(new URL("./preload.ts", import.meta.url));
-
-/** The command line that runs `script` under tracing, on the runtime tph itself runs on. */
-function childCommand(
-  script: string,
-  args: string[],
-): { argv: string[]; env: Record<string, string> } {
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  if (g.Deno !== undefined) {
-    return {
-      argv: [g.Deno.execPath(), "run", "-A", "--preload", PRELOAD, script, ...args],
-      env: {},
-    };
-  }
-  if (import.meta.url.includes("/$bunfs/")) {
-    // The standalone binary is its own runtime: it runs the program itself in child mode.
-    return { argv: [execPath(), ...args], env: { [CHILD_MAIN_ENV]: script } };
-  }
-  return { argv: [execPath(), "--preload", PRELOAD, script, ...args], env: {} };
-}
 
 /** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
 export function commonjsPackageWarning(script: string): string | null {
@@ -118,29 +91,30 @@ export function checkScript(script: string, cwd: string): string {
  * @returns The run document, the exit code to pass on, and warnings.
  */
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
-  const script = checkScript(options.script, options.cwd);
+  checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
-  const { argv, env } = childCommand(script, options.args);
+  const { argv, env } = childCommand(options.script, options.args, options.cwd);
   const started = Date.now();
   const startedAt = new Date();
+  // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
+  const early = takeEarly(options.script, options.args, options.cwd);
+  const planFile = early?.planFile ?? makeTempFile("tph-run-");
   let child: Child;
+  let stops: (() => void)[];
   try {
-    child = spawnInherit(argv, {
-      cwd: options.cwd,
-      env: { ...env, [CHILD_ENV]: JSON.stringify(childConfig) },
-    });
+    writePlan(planFile, childConfig);
+    if (early !== null) ({ child, stops } = early);
+    else {
+      child = spawnInherit(argv, { cwd: options.cwd, env: { ...env, [CHILD_ENV]: planFile } });
+      stops = forwardSignals(child);
+    }
   } catch (e) {
+    if (early !== null) early.child.kill("SIGKILL");
+    remove(planFile);
     throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
   }
-  // A terminal's Ctrl-C reaches the program too (same process group): let it decide, and wait
-  // to save what it recorded. A signal sent to tph alone is passed on.
-  const stops = [
-    onSignal("SIGINT", () => {}),
-    onSignal("SIGTERM", () => child.kill("SIGTERM")),
-    onSignal("SIGHUP", () => child.kill("SIGHUP")),
-  ];
   let exit: { code: number | null; signal: string | null };
   try {
     exit = await child.exited.catch((e) => {
@@ -148,6 +122,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     });
   } finally {
     for (const stop of stops) stop();
+    // The program's process removes it once read; not when it died first.
+    remove(planFile);
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();

@@ -27,6 +27,7 @@ interface DenoFiles {
   linkSync(from: string, to: string): void;
   copyFileSync(from: string, to: string): void;
   makeTempDirSync(options: { prefix: string }): string;
+  makeTempFileSync(options: { prefix: string }): string;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -107,6 +108,21 @@ export function makeTempDir(prefix: string): string {
   if (deno) return deno.makeTempDirSync({ prefix });
   const os = g.process.getBuiltinModule("node:os");
   return fs().mkdtempSync(`${os.tmpdir()}/${prefix}`);
+}
+
+/** Create a new, empty file in the system's temporary folder; returns its path. */
+export function makeTempFile(prefix: string): string {
+  if (deno) return deno.makeTempFileSync({ prefix });
+  const os = g.process.getBuiltinModule("node:os");
+  for (;;) {
+    const path = `${os.tmpdir()}/${prefix}${randomHex(8)}`;
+    try {
+      writeText(path, "", { exclusive: true });
+      return path;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EEXIST") throw e;
+    }
+  }
 }
 
 /** Create a folder and its parents. */

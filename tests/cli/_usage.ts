@@ -2,7 +2,7 @@
 // colours only on a terminal without NO_COLOR.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
@@ -63,6 +63,23 @@ export function usageTests(t: Target): void {
       assertUsageError(results[i], pattern, h, `tph ${args.join(" ")}`)
     );
     assert.ok(!existsSync(join(cwd, ".tracepatch_cache")), "no run was made");
+  });
+
+  Deno.test(`tph run leaves no settings file behind, run or refused (${t.name})`, async () => {
+    // The program's process is started before the command line is checked, and reads its
+    // settings from a temporary file (src/loader/early_start.ts).
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    await using tmp = tempDir();
+    const cwd = join(dir.path, "e");
+    const env = { TMPDIR: tmp.path };
+    const ran = await tph(t, ["run", "--no-cache", "completed.ts"], { cwd, env });
+    assertCode(ran, 0, "tph run completed.ts");
+    assert.equal(ran.stdout, "result 42\n");
+    const refused = await tph(t, ["run", "--max-calls", "x", "completed.ts"], { cwd, env });
+    assertCode(refused, 2, "tph run --max-calls x completed.ts");
+    assert.equal(refused.stdout, "", "the program did not run");
+    const left = readdirSync(tmp.path).filter((name) => name.startsWith("tph-run-"));
+    assert.deepEqual(left, []);
   });
 
   Deno.test(`tph run of a missing script fails with one line (${t.name})`, async () => {
