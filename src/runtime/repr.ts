@@ -73,6 +73,7 @@ const stringify = JSON.stringify as (s: string) => string;
 const regexExec = uncurry(RegExp.prototype.exec) as (re: RegExp, s: string) => unknown;
 // What a quoted string escapes (JSON.stringify's escapes: `"`, `\`, control characters, lone
 // surrogates; every surrogate is sent its way).
+// deno-lint-ignore no-control-regex
 const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
 const mapSize = getter(Map.prototype, "size") as (m: unknown) => number;
 const mapEntries = uncurry(Map.prototype.entries) as (m: unknown) => object;
