@@ -129,6 +129,13 @@ export class Trace {
       this.#pending = 1;
     }
     this.droppedTotal++;
-    if (!this.limitReasons.has(reason)) this.limitReasons.add(reason);
+    // Calls past a limit come by the hundred thousand, nearly all for the same reason: a string
+    // comparison (of the same constant) skips the set's lookup.
+    if (reason !== this.#lastReason) {
+      this.limitReasons.add(reason);
+      this.#lastReason = reason;
+    }
   }
+
+  #lastReason = "";
 }
