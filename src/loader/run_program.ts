@@ -111,7 +111,10 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       stops = forwardSignals(child);
     }
   } catch (e) {
-    if (early !== null) early.child.kill("SIGKILL");
+    if (early !== null) {
+      early.child.kill("SIGKILL");
+      for (const stop of early.stops) stop();
+    }
     remove(planFile);
     throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
   }
