@@ -8,6 +8,18 @@ import { CHILD_MAIN_ENV } from "./child_config.ts";
 const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
 
 /**
+ * A script's path as the program's process is given it: absolute, so that no runtime reads it as
+ * a package name or URL (`npm:x`); the runtimes resolve `.` and `..` in it as they do for a
+ * script given to them.
+ *
+ * @param script The script as given.
+ * @param cwd The folder a relative `script` is in.
+ */
+export function scriptPath(script: string, cwd: string): string {
+  return script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
+}
+
+/**
  * The command line that runs `script` under tracing, on the runtime tph itself runs on.
  *
  * @param script The script as given.
@@ -20,9 +32,7 @@ export function childCommand(
   args: string[],
   cwd: string,
 ): { argv: string[]; env: Record<string, string> } {
-  // Absolute, so that no runtime reads it as a package name or URL (`npm:x`); the runtimes
-  // resolve `.` and `..` in it as they do for a script given to them.
-  if (!script.startsWith("/")) script = `${cwd.replace(/\/$/, "")}/${script}`;
+  script = scriptPath(script, cwd);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) {

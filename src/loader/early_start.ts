@@ -7,7 +7,7 @@
 import { type Child, cwd, onSignal, spawnInherit } from "../runtime/_host.ts";
 import { exists, isDirectory, makeTempFile, remove, rename, writeText } from "../runtime/_files.ts";
 import { RUN_OPTIONS } from "../cli/run_options.ts";
-import { childCommand } from "./child_command.ts";
+import { childCommand, scriptPath } from "./child_command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "./child_config.ts";
 
 /** A program process started ahead of its settings. */
@@ -67,7 +67,7 @@ export function startEarly(argv: string[]): void {
   const found = scriptOf(argv.slice(1));
   if (found === null) return;
   const dir = cwd();
-  const path = found.script.startsWith("/") ? found.script : `${dir}/${found.script}`;
+  const path = scriptPath(found.script, dir);
   // A missing script is the CLI's to report, not the runtime's.
   if (!exists(path) || isDirectory(path)) return;
   let planFile = "";
@@ -98,7 +98,8 @@ export function takeEarly(script: string, args: string[], dir: string): EarlyChi
     p.script === script && p.cwd === dir && p.args.length === args.length &&
     p.args.every((a, i) => a === args[i])
   ) return p;
-  quit(p);
+  // Its end is awaited nowhere: the caller starts the program's process it will wait for.
+  void quit(p);
   return null;
 }
 

@@ -99,6 +99,8 @@ export class Trace {
   // are counted here and added to the map when the row changes or the counts are read.
   #pendingRow = -1;
   #pending = 0;
+  /** The reason of the last call left out, which `limitReasons` holds. */
+  #lastReason = "";
 
   /** Calls left out by limits, by the row of the open call where they were cut. */
   get dropped(): Map<number, number> {
@@ -136,6 +138,4 @@ export class Trace {
       this.#lastReason = reason;
     }
   }
-
-  #lastReason = "";
 }
