@@ -4,14 +4,15 @@
 // resolves bare specifiers against the USER's config (a deno.json without package.json has no
 // node_modules resolution) and `import "oxc-parser"` inside tph would fail. A require anchored at
 // this file finds tph's own node_modules on Deno and Bun alike. The standalone binary bundles
-// the packages instead and hands them over through `globalThis.__tph_deps` (see bin.ts).
+// the packages into the traced program's preload instead and hands them over with presetDeps()
+// (src/loader/binary_preload.ts): a global would show in the program's `Object.keys(globalThis)`.
 
 import { createRequire } from "node:module";
 import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
 
-/** The packages, as bin.ts presets them. */
+/** The packages, as the binary's preload presets them. */
 export interface Deps {
   oxc: typeof OxcParser;
   traceMapping: typeof TraceMapping;
@@ -22,19 +23,24 @@ export interface Deps {
 // oxc costs ~15 ms to load on Deno (its native addon, its JS, and node:fs that it pulls in).
 let loaded: Deps | null = null;
 
+/**
+ * Use these packages instead of loading them from tph's node_modules (the binary's preload,
+ * which has them bundled).
+ *
+ * @param deps The packages.
+ */
+export function presetDeps(deps: Deps): void {
+  loaded = deps;
+}
+
 function deps(): Deps {
   if (loaded === null) {
-    // deno-lint-ignore no-explicit-any
-    const preset = (globalThis as any).__tph_deps as Deps | undefined;
-    if (preset !== undefined) loaded = preset;
-    else {
-      const load = createRequire(import.meta.url);
-      loaded = {
-        oxc: load("oxc-parser"),
-        traceMapping: load("@jridgewell/trace-mapping"),
-        sourcemapCodec: load("@jridgewell/sourcemap-codec"),
-      };
-    }
+    const load = createRequire(import.meta.url);
+    loaded = {
+      oxc: load("oxc-parser"),
+      traceMapping: load("@jridgewell/trace-mapping"),
+      sourcemapCodec: load("@jridgewell/sourcemap-codec"),
+    };
   }
   return loaded;
 }

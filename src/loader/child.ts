@@ -11,6 +11,7 @@ import { Trace } from "../runtime/trace_state.ts";
 import { formatError } from "../runtime/repr.ts";
 import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 import { registerLoader } from "./register.ts";
+import { withoutPreload } from "./child_command.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -37,20 +38,41 @@ function readPlan(file: string): ChildConfig | null {
   }
 }
 
+const DENO_BOOTSTRAP = "nodeBootstrap";
+
 /**
  * Set up tracing in this process from the settings in the environment. Returns false when this
  * process was not started by `tph run`.
  *
+ * @param preload The path of the preload file that calls this, as the runtime was given it.
  * @returns Whether tracing was set up.
  */
-export function setupChild(): boolean {
+export function setupChild(preload: string): boolean {
   const planFile = process.env[CHILD_ENV];
   if (planFile === undefined) return false;
   // The program must see the environment it would see when run directly.
   delete process.env[CHILD_ENV];
+  // And the runtime's options it would see (Bun lists `--preload <file>`), which a process it
+  // forks also runs with.
+  process.execArgv = withoutPreload(process.execArgv, preload);
   const config = readPlan(planFile);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
   if (config === null) process.exit(0);
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  // Deno's registerHooks makes Deno load a module of its Node layer that assigns its internal
+  // `nodeBootstrap` function to globalThis, now or later, and leaves it there: a program that
+  // lists its globals would see it. Through this accessor it is kept (Deno may call it) but never
+  // listed.
+  if (g.Deno !== undefined) {
+    let value: unknown = g[DENO_BOOTSTRAP];
+    Object.defineProperty(g, DENO_BOOTSTRAP, {
+      get: () => value,
+      set: (v) => value = v,
+      enumerable: false,
+      configurable: true,
+    });
+  }
   const loader = registerLoader(config.loader);
   const t = new Trace(config.limits);
   runtime().setProcessTrace(t);
@@ -77,8 +99,6 @@ export function setupChild(): boolean {
     exitCalled = true;
     return realExit(code);
   }) as typeof process.exit;
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
   if (g.Deno !== undefined) {
     const realDenoExit = g.Deno.exit;
     g.Deno.exit = (code?: number) => {

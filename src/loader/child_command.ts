@@ -2,7 +2,7 @@
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
 import { execPath } from "../runtime/_host.ts";
-import { CHILD_MAIN_ENV } from "./child_config.ts";
+import { BE_BUN_ENV } from "./child_config.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
 const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
@@ -17,6 +17,18 @@ const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).path
  */
 export function scriptPath(script: string, cwd: string): string {
   return script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
+}
+
+let binaryPreload: (() => string) | null = null;
+
+/**
+ * In the standalone binary: where its preload is on disk, asked for when a program is started
+ * (the binary puts it there first: binary_runtime.ts).
+ *
+ * @param preload Gives the preload's path.
+ */
+export function useBinaryPreload(preload: () => string): void {
+  binaryPreload = preload;
 }
 
 /**
@@ -41,9 +53,24 @@ export function childCommand(
       env: {},
     };
   }
-  if (import.meta.url.includes("/$bunfs/")) {
-    // The standalone binary is its own runtime: it runs the program itself in child mode.
-    return { argv: [execPath(), ...args], env: { [CHILD_MAIN_ENV]: script } };
+  if (binaryPreload !== null) {
+    // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
+    return {
+      argv: [execPath(), "--preload", binaryPreload(), script, ...args],
+      env: { [BE_BUN_ENV]: "1" },
+    };
   }
   return { argv: [execPath(), "--preload", PRELOAD, script, ...args], env: {} };
+}
+
+/**
+ * The runtime's options without tph's `--preload <file>`, as the program would see them when run
+ * directly (Bun lists the preload in `process.execArgv`, which `fork()` passes on).
+ *
+ * @param execArgv The runtime's options.
+ * @param preload The preload's path, as the runtime was given it.
+ */
+export function withoutPreload(execArgv: string[], preload: string): string[] {
+  const at = execArgv.findIndex((a, i) => a === "--preload" && execArgv[i + 1] === preload);
+  return at < 0 ? execArgv : [...execArgv.slice(0, at), ...execArgv.slice(at + 2)];
 }

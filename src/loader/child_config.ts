@@ -15,8 +15,12 @@ export const CHILD_ENV = "TPH_CHILD_CONFIG";
 /** The settings file's content when the CLI found the command line wrong after all. */
 export const ABORT = { abort: true } as const;
 
-/** Environment variable naming the script when the standalone binary runs as the child. */
-export const CHILD_MAIN_ENV = "TPH_CHILD_MAIN";
+/** The variable that makes a compiled Bun executable behave as the `bun` CLI. */
+export const BE_BUN_ENV = "BUN_BE_BUN";
+/** The binary's preload's file name where it is put on disk (binary_runtime.ts). */
+export const PRELOAD_FILE = "preload.js";
+/** oxc's native addon's file name there, beside the preload, which loads it. */
+export const ADDON_FILE = "oxc-parser.node";
 
 /** What the parent tells the traced process. */
 export interface ChildConfig {

@@ -32,12 +32,17 @@ export interface ExecOptions {
   input?: string;
   /** Added to the environment (which has NO_COLOR=1 and no TPH_* variables). */
   env?: Record<string, string>;
+  /** Time limit in ms, after which the process and its children are killed (default 120 s). */
+  timeoutMs?: number;
 }
+
+/** Default time limit of a subprocess of the tests. */
+export const TIME_LIMIT_MS = 120_000;
 
 /** One way of running tph: on Deno from the checkout, or the standalone binary. */
 export interface Target {
-  /** `deno` or `binary`, used in test names. */
-  name: "deno" | "binary";
+  /** `deno`, `bun` or `binary`, used in test names. */
+  name: "deno" | "bun" | "binary";
   /** The runtime the traced program runs on. */
   runtime: "deno" | "bun";
   /** argv that starts tph (arguments follow). */
@@ -54,6 +59,14 @@ export const DENO_TARGET: Target = {
   plain: (script) => [DENO, "run", "-A", script],
 };
 
+/** tph on Bun from the checkout. */
+export const BUN_TARGET: Target = {
+  name: "bun",
+  runtime: "bun",
+  tph: [BUN, join(REPO, "cli.ts")],
+  plain: (script) => [BUN, script],
+};
+
 /** The environment every subprocess gets: no colours, and nothing of tph's own. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -64,7 +77,10 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
   return { ...env, NO_COLOR: "1", ...extra };
 }
 
-/** Start a subprocess with piped stdio. */
+/**
+ * Start a subprocess with piped stdio, in a process group of its own (so that a time limit can
+ * kill it with every process it started).
+ */
 export function start(argv: string[], options: ExecOptions): Deno.ChildProcess {
   return new Deno.Command(argv[0], {
     args: argv.slice(1),
@@ -74,11 +90,29 @@ export function start(argv: string[], options: ExecOptions): Deno.ChildProcess {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    detached: true,
   }).spawn();
 }
 
-/** Wait for a process started with {@linkcode start} and decode its output. */
-export async function finish(child: Deno.ChildProcess, input = ""): Promise<Result> {
+/**
+ * Wait for a process started with {@linkcode start} and decode its output. Past the time limit,
+ * its process group is killed and the wait fails naming the command.
+ */
+export async function finish(
+  child: Deno.ChildProcess,
+  input = "",
+  timeoutMs = TIME_LIMIT_MS,
+  what = "a subprocess",
+): Promise<Result> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Ended meanwhile.
+    }
+  }, timeoutMs);
   const writer = child.stdin.getWriter();
   try {
     if (input) await writer.write(new TextEncoder().encode(input));
@@ -86,7 +120,13 @@ export async function finish(child: Deno.ChildProcess, input = ""): Promise<Resu
   } catch {
     // The program may exit without reading its stdin.
   }
-  const out = await child.output();
+  let out: Deno.CommandOutput;
+  try {
+    out = await child.output();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) throw new Error(`${what} did not end within ${timeoutMs / 1000} s: killed`);
   const d = new TextDecoder();
   return {
     code: out.code,
@@ -98,7 +138,7 @@ export async function finish(child: Deno.ChildProcess, input = ""): Promise<Resu
 
 /** Run a command to its end. */
 export function exec(argv: string[], options: ExecOptions): Promise<Result> {
-  return finish(start(argv, options), options.input);
+  return finish(start(argv, options), options.input, options.timeoutMs, argv.join(" "));
 }
 
 /** Run tph; its output never holds colour codes here (NO_COLOR=1, no terminal). */
@@ -232,10 +272,9 @@ export async function waitForFile(path: string, timeoutMs = 15_000): Promise<str
 export async function buildBinary(): Promise<{ target: Target; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "tph-cli-binary-"));
   const out = join(dir, "tph");
-  const r = await exec([BUN, "build", "--compile", join(REPO, "bin.ts"), "--outfile", out], {
-    cwd: REPO,
-  });
-  assertCode(r, 0, "bun build --compile bin.ts");
+  const entries = [join(REPO, "bin.ts"), join(REPO, "src/loader/binary_preload.ts")];
+  const r = await exec([BUN, "build", "--compile", ...entries, "--outfile", out], { cwd: REPO });
+  assertCode(r, 0, "bun build --compile bin.ts src/loader/binary_preload.ts");
   return {
     dir,
     target: {

@@ -201,4 +201,28 @@ export function programTests(t: Target): void {
       assert.match(r.stderr, new RegExp(`value\\(\\) -> ${value} `), r.stderr);
     }
   });
+
+  Deno.test(
+    `tph run: a program with packages sees what it sees plainly, and so does its fork (${t.name})`,
+    async () => {
+      await using dir = tempDir({
+        p: join(FIXTURES, "packages/app"),
+        // Kept out of the repository's node_modules rules under another name.
+        "p/node_modules": join(FIXTURES, "packages/modules"),
+      });
+      const cwd = join(dir.path, "p");
+      const r = await both(t, cwd, "main.ts");
+      assertCode(r.plain, 0, "plain main.ts");
+      const seen = r.plain.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) =>
+        JSON.parse(l)
+      );
+      // What the comparison rests on: packages and tsconfig paths resolved, the entry is main.
+      assert.deepEqual(seen.map((s) => [s.role, s.greeting, s.main]), [
+        ["parent", "[HELLO PARENT]!", true],
+        ["child", "[HELLO CHILD]!", true],
+      ]);
+      assert.match(r.plain.stdout, /child exited 0\n$/);
+      assertSameAsPlain(r, "main.ts");
+    },
+  );
 }

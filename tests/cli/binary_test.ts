@@ -3,6 +3,7 @@
 
 import { rmSync } from "node:fs";
 import { buildBinary } from "./_cli.ts";
+import { binaryRuntimeTests } from "./_binary_runtime.ts";
 import { cacheTests } from "./_cache.ts";
 import { configTests } from "./_config.ts";
 import { endingTests } from "./_endings.ts";
@@ -21,3 +22,4 @@ scopeTests(BINARY);
 cacheTests(BINARY);
 configTests(BINARY);
 usageTests(BINARY);
+binaryRuntimeTests(BINARY);

@@ -1,0 +1,18 @@
+// The CLI tests on Bun: `bun cli.ts …` from the checkout, in temporary folders.
+
+import { BUN_TARGET } from "./_cli.ts";
+import { cacheTests } from "./_cache.ts";
+import { configTests } from "./_config.ts";
+import { endingTests } from "./_endings.ts";
+import { programTests } from "./_program.ts";
+import { runOutputTests } from "./_run_output.ts";
+import { scopeTests } from "./_scope.ts";
+import { usageTests } from "./_usage.ts";
+
+programTests(BUN_TARGET);
+endingTests(BUN_TARGET);
+runOutputTests(BUN_TARGET);
+scopeTests(BUN_TARGET);
+cacheTests(BUN_TARGET);
+configTests(BUN_TARGET);
+usageTests(BUN_TARGET);
