@@ -31,6 +31,11 @@ export interface LoaderOptions extends ScopeOptions {
   externalCalls?: boolean;
 }
 
+// A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
+// writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
+// run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
+const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
+
 /** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
 function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
@@ -40,7 +45,7 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   m.paths = Module._nodeModulePaths(dirname(path));
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
-  const js = loader === "ts" ? new Bun.Transpiler({ loader: "ts" }).transformSync(code) : code;
+  const js = loader === "js" ? code : new Bun.Transpiler({ loader }).transformSync(code);
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -156,7 +161,7 @@ export function registerLoader(
           // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
-          return moduleSyntax === false
+          return moduleSyntax === false && (loader === "js" || CJS_NAME.test(source))
             ? { exports: runCommonJS(path, code, loader), loader: "object" }
             : { contents: code, loader };
         });
