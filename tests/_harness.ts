@@ -37,6 +37,8 @@ export interface RunOptions {
   args?: string[];
   input?: string;
   env?: Record<string, string>;
+  /** Time limit of the process in ms (default 120 s); past it, it is killed and the run fails. */
+  timeoutMs?: number;
 }
 
 export interface TracedOptions extends RunOptions {
@@ -57,14 +59,21 @@ function command(rt: RuntimeName, file: string, preload: boolean, args: string[]
 }
 
 function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, string>): RunResult {
+  const timeout = options.timeoutMs ?? 120_000;
   const r = spawnSync(argv[0], argv.slice(1), {
     cwd: options.cwd,
     input: options.input ?? "",
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...options.env, ...extraEnv },
     maxBuffer: 256 * 1024 * 1024,
+    timeout,
+    killSignal: "SIGKILL",
   });
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  // A hung program fails its test with this line rather than hanging the suite.
+  const hung = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT"
+    ? `\n[harness: ${argv.join(" ")} killed after ${timeout} ms]\n`
+    : "";
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr + hung };
 }
 
 /** Run a program directly. */
@@ -114,7 +123,12 @@ export function runTraced(
  * its stderr when it exits non-zero. Used where a result must hold on both engines.
  */
 export function bunCheck(script: URL): string {
-  const r = spawnSync(BIN.bun, ["run", fileURLToPath(script)], { cwd: REPO, encoding: "utf8" });
+  const r = spawnSync(BIN.bun, ["run", fileURLToPath(script)], {
+    cwd: REPO,
+    encoding: "utf8",
+    timeout: 120_000,
+    killSignal: "SIGKILL",
+  });
   if (r.status !== 0) throw new Error(`${fileURLToPath(script)} failed under Bun:\n${r.stderr}`);
   return r.stdout;
 }

@@ -58,6 +58,11 @@ export interface InstrumentResult {
   functions: FunctionInfo[];
   /** The parser's first error when the source was left untouched, else null. */
   error: string | null;
+  /**
+   * Whether the source has ES module syntax (import or export statements, `import.meta`,
+   * top-level await), as the parser saw it; null when it did not parse.
+   */
+  moduleSyntax: boolean | null;
 }
 
 const LANG_BY_EXT: Record<string, Lang> = {
@@ -162,7 +167,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
-    return { code: source, functions: [], error: first.message };
+    return { code: source, functions: [], error: first.message, moduleSyntax: null };
   }
   const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
@@ -174,7 +179,12 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   if (inlineMap !== null && code !== source) {
     code = shiftInlineMap(code, source, inlineMap, w.insertions());
   }
-  return { code, functions: w.functions, error: null };
+  return {
+    code,
+    functions: w.functions,
+    error: null,
+    moduleSyntax: result.module.hasModuleSyntax,
+  };
 }
 
 class Walker {

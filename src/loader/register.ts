@@ -9,15 +9,15 @@ import { dirname, join, relative } from "node:path";
 import { instrument, type Lang } from "../instrument/instrument.ts";
 import { readText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
-import { globToRegExp } from "../runtime/glob.ts";
 import { nearestPackage } from "./nearest_package.ts";
-import { makeScope, type ScopeOptions } from "./scope.ts";
+import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
 import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import {
   cacheKey,
   defaultTransformCacheDir,
   transform,
+  transformModule,
   type TransformOptions,
 } from "./transform.ts";
 
@@ -31,16 +31,10 @@ export interface LoaderOptions extends ScopeOptions {
   externalCalls?: boolean;
 }
 
-const ESM_SYNTAX = /^\s*(?:import\s*[\w{*"'(]|export\s)/m;
-const CJS_SYNTAX = /\b(?:module\.exports|exports\.[\w$]+\s*=|require\s*\()/;
-
-/** Whether Bun would load this file as CommonJS. */
-function isCommonJS(path: string, ext: string, source: string): boolean {
-  if (ext === "cjs" || ext === "cts") return true;
-  if (ext !== "js" && ext !== "ts") return false;
-  if (ESM_SYNTAX.test(source) || !CJS_SYNTAX.test(source)) return false;
-  return nearestPackage(dirname(path))?.type !== "module";
-}
+// A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
+// writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
+// run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
+const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
 
 /** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
 function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
@@ -51,18 +45,38 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   m.paths = Module._nodeModulePaths(dirname(path));
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
-  const js = loader === "ts" ? new Bun.Transpiler({ loader: "ts" }).transformSync(code) : code;
-  m._compile(js, path);
+  const js = loader === "js" ? code : new Bun.Transpiler({ loader }).transformSync(code);
+  // In the require cache before it runs, as Node and Bun do: a circular require() of it then
+  // gets its exports so far instead of loading it again.
+  Module._cache[path] = m;
+  try {
+    m._compile(js, path);
+  } catch (e) {
+    delete Module._cache[path];
+    throw e;
+  }
   m.loaded = true;
   const exports = m.exports;
+  // What Bun gives an importer of a CommonJS module (checked with bun 1.4.5): as named exports
+  // the exports' own enumerable keys (a function's own property names, `length` and `name`
+  // too), less the `__esModule` marker; as `default` the module's `default` when marked, else
+  // the exports. Bun's require() of a module tph loaded gives the namespace's "module.exports"
+  // when it has one, so require() gets the exports object itself; without it, require() would
+  // give the namespace, or its `default` when it has `__esModule`.
   const namespace: Record<string, unknown> = {};
   if (exports !== null && (typeof exports === "object" || typeof exports === "function")) {
-    for (const key of Object.keys(exports)) namespace[key] = exports[key];
+    const keys = typeof exports === "function"
+      ? Object.getOwnPropertyNames(exports)
+      : Object.keys(exports);
+    for (const key of keys) {
+      if (key !== "__esModule") namespace[key] = exports[key];
+    }
   }
   namespace.default = exports !== null && typeof exports === "object" && exports.__esModule &&
       "default" in exports
     ? exports.default
     : exports;
+  namespace["module.exports"] = exports;
   return namespace;
 }
 
@@ -80,10 +94,6 @@ const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
   cjs: "js",
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-}
-
 /**
  * Install the recorder global and the loader hook. Call before importing the program.
  *
@@ -95,11 +105,12 @@ export function registerLoader(
   options: LoaderOptions,
 ): { instrumented: () => number; finish: () => void } {
   runtime();
-  const inScope = makeScope({
+  const scopeOptions = {
     ...options,
     // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
     exclude: [...(options.exclude ?? []), ...OWN_SOURCES],
-  });
+  };
+  const inScope = makeScope(scopeOptions);
   let count = 0;
   const moduleName = (path: string) => relative(options.root, path) || path;
   // deno-lint-ignore no-explicit-any
@@ -122,12 +133,10 @@ export function registerLoader(
   if (parserLoaded) instrument("function warm() {}", { filename: "warm.js" });
   const finish = () => manifest?.save();
   if (Bun !== undefined) {
-    const roots = options.scope.map((d) => escapeRegExp(d.replace(/\/$/, "")));
-    // Bun matches the filter natively, so files out of scope never reach the callback: scope
-    // folders without their node_modules (the lookahead), or an include glob.
-    const parts = [`^(?:${roots.join("|")})/(?!.*/node_modules/).*\\.(?:[cm]?[jt]s|[jt]sx)$`];
-    for (const glob of options.include ?? []) parts.push(globToRegExp(glob).source);
-    const filter = new RegExp(parts.join("|"));
+    // Bun matches the filter natively, and onLoad cannot hand a file back to Bun's own loading
+    // (it must return contents): the filter is the whole scope test, so files out of scope, JSON
+    // and other non-sources never reach the callback and load exactly as without tph.
+    const filter = scopeRegExp(scopeOptions);
     Bun.plugin({
       name: "tph",
       setup(
@@ -137,22 +146,24 @@ export function registerLoader(
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = BUN_LOADER[ext] ?? "js";
           const source = readText(path);
-          if (!inScope(path)) return { contents: source, loader };
           count++;
-          const commonjs = isCommonJS(path, ext, source);
-          const code = transform(source, {
+          const { code, moduleSyntax } = transformModule(source, {
             filename: path,
             lang: loader as Lang,
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
+            // Bun decides a module's format by its syntax alone (checked with bun 1.4.5): with
+            // import/export, import.meta or top-level await it is an ES module, else CommonJS,
+            // whatever the extension (.mjs or .cjs) or package.json's "type" say.
+            sourceType: "unambiguous",
           });
           // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
-          // CommonJS module's exports: run it as CommonJS here and hand Bun its exports.
-          return commonjs ? { exports: runCommonJS(path, code, loader), loader: "object" } : {
-            contents: code,
-            loader,
-          };
+          // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
+          // that does not parse goes to Bun as it is, to report its syntax error.
+          return moduleSyntax === false && (loader === "js" || CJS_NAME.test(source))
+            ? { exports: runCommonJS(path, code, loader), loader: "object" }
+            : { contents: code, loader };
         });
       },
     });
@@ -161,12 +172,34 @@ export function registerLoader(
     // deno-lint-ignore no-explicit-any
     const registerHooks = (nodeModule as any).registerHooks as (hooks: {
       // deno-lint-ignore no-explicit-any
+      resolve: (specifier: string, context: any, nextResolve: any) => any;
+      // deno-lint-ignore no-explicit-any
       load: (url: string, context: any, nextLoad: any) => any;
     }) => void;
+    const untraced = new Set<string>();
     registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const result = nextResolve(specifier, context);
+        const url = result?.url;
+        if (typeof url === "string" && url.startsWith("file:") && url.includes("/node_modules/")) {
+          const pkg = untracedPackage(fileURLToPath(url), inScope);
+          if (pkg !== null && !untraced.has(pkg)) {
+            untraced.add(pkg);
+            process.stderr.write(
+              `tph: warning: ${pkg} is not traced: Deno does not pass the ES modules of a ` +
+                `package whose package.json has no "type" through loader hooks\n`,
+            );
+          }
+        }
+        return result;
+      },
       load(url, context, nextLoad) {
         const result = nextLoad(url, context);
         if (!url.startsWith("file:")) return result;
+        // Deno hands a hook `format: undefined` for a JSON file a require() loads, and then
+        // compiles what the hook returns as JavaScript unless it says "json"
+        // (tests/loader/deno_json_hook_test.ts checks whether Deno still does).
+        if (result.format == null && /\.json$/i.test(url)) return { ...result, format: "json" };
         const path = fileURLToPath(url);
         if (!inScope(path) || result.source == null) return result;
         const format = result.format;
@@ -202,6 +235,29 @@ export function registerLoader(
     });
   }
   return { instrumented: () => count, finish };
+}
+
+// An ES module statement at the start of a line (not `importance:` or `exports.x =`), or
+// import.meta: a heuristic, used only to warn (see untracedPackage).
+const ESM_STATEMENT =
+  /^[ \t]*(?:import\s*(?:[\w$]+\s*(?:,|from\b)|[{*"'])|export\s*(?:[{*]|default\b|(?:const|let|var|function|class|async)\s))|\bimport\.meta\b/m;
+
+/**
+ * The package of an in-scope file that Deno will load without calling the load hook: Deno
+ * decides the format of a .js file in node_modules whose package.json has no "type" by its
+ * syntax, and loads the ES modules among them on a path that skips the hooks (checked with
+ * deno 2.9.6; CommonJS ones do reach the hook). Null when the file is traced as usual.
+ */
+function untracedPackage(path: string, inScope: (path: string) => boolean): string | null {
+  if (!path.endsWith(".js") || !inScope(path)) return null;
+  const pkg = nearestPackage(dirname(path));
+  if (pkg === null || pkg.type !== undefined) return null;
+  try {
+    if (!ESM_STATEMENT.test(readText(path))) return null;
+  } catch {
+    return null;
+  }
+  return relative(process.cwd(), dirname(pkg.path)) || dirname(pkg.path);
 }
 
 // Files that change how Deno transpiles a module (compiler options, JSX settings): in every

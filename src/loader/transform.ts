@@ -23,6 +23,19 @@ export interface TransformOptions {
   instrumenter?: (source: string, options: InstrumentOptions) => string;
   /** The cache key, when already known (see manifest.ts); default: {@linkcode cacheKey}. */
   key?: string;
+  /**
+   * How to parse the file; set it to learn whether the file has ES module syntax (Bun's loader
+   * decides a module's format by that). Default: from the extension, and the answer is null.
+   */
+  sourceType?: "unambiguous";
+}
+
+/** Result of {@linkcode transformModule}. */
+export interface TransformResult {
+  /** The instrumented code. */
+  code: string;
+  /** Whether the file has ES module syntax; null when not asked for or it did not parse. */
+  moduleSyntax: boolean | null;
 }
 
 // Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
@@ -47,6 +60,8 @@ export function cacheKey(source: string, options: TransformOptions): string {
       `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`,
     )
     .update(`${options.externalCalls ?? true}\0`)
+    // Only when set, so the keys of runs that do not ask stay as they were.
+    .update(options.sourceType === undefined ? "" : `${options.sourceType}\0`)
     .update(source)
     .digest("hex");
 }
@@ -66,13 +81,35 @@ let madeDir: string | null = null;
  * @returns The instrumented code (the source itself when it does not parse).
  */
 export function transform(source: string, options: TransformOptions): string {
+  return transformModule(source, options).code;
+}
+
+// With options.sourceType set, a cache entry starts with one character saying whether the file
+// has ES module syntax (its key differs from those without, so the two kinds never mix).
+const SYNTAX_TAG = { true: "m", false: "s", null: "?" } as const;
+
+/**
+ * {@linkcode transform}, also telling whether the file has ES module syntax when
+ * `options.sourceType` is set (from the same parse, or the cache).
+ *
+ * @param source The file's text.
+ * @param options As for transform().
+ * @returns The instrumented code and whether the file has module syntax.
+ */
+export function transformModule(source: string, options: TransformOptions): TransformResult {
   const cacheDir = options.cacheDir === undefined ? defaultTransformCacheDir() : options.cacheDir;
+  const tagged = options.sourceType !== undefined;
   let entry: string | null = null;
   if (cacheDir !== null) {
     const key = options.key ?? cacheKey(source, options);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
     try {
-      return readText(entry);
+      const text = readText(entry);
+      if (!tagged) return { code: text, moduleSyntax: null };
+      const tag = text[0];
+      if (tag === "m" || tag === "s" || tag === "?") {
+        return { code: text.slice(1), moduleSyntax: tag === "?" ? null : tag === "m" };
+      }
     } catch {
       // Not cached yet (or unreadable): instrument below.
     }
@@ -82,8 +119,16 @@ export function transform(source: string, options: TransformOptions): string {
     lang: options.lang,
     module: options.module,
     externalCalls: options.externalCalls,
+    sourceType: options.sourceType,
   };
-  const code = options.instrumenter?.(source, opts) ?? instrument(source, opts).code;
+  let code: string;
+  let moduleSyntax: boolean | null = null;
+  if (options.instrumenter !== undefined) code = options.instrumenter(source, opts);
+  else {
+    const result = instrument(source, opts);
+    code = result.code;
+    if (tagged) moduleSyntax = result.moduleSyntax;
+  }
   if (entry !== null) {
     try {
       const dir = entry.slice(0, entry.lastIndexOf("/"));
@@ -92,11 +137,11 @@ export function transform(source: string, options: TransformOptions): string {
         madeDir = dir;
       }
       const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeText(tmp, code);
+      writeText(tmp, tagged ? SYNTAX_TAG[`${moduleSyntax}`] + code : code);
       rename(tmp, entry);
     } catch {
       // A read-only or full disk only costs the next run a parse.
     }
   }
-  return code;
+  return { code, moduleSyntax };
 }

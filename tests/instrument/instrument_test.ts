@@ -275,7 +275,10 @@ Deno.test("instrument: a source that does not parse is returned untouched with t
     code: plain,
     functions: [],
     error: null,
+    moduleSyntax: false,
   });
+  assert.equal(instrument("export const a = 1;\n", { filename: "p.js" }).moduleSyntax, true);
+  assert.equal(instrument("function f( {", { filename: "p.js" }).moduleSyntax, null);
 });
 
 Deno.test("instrument: positions map back through a hand-made input source map", () => {

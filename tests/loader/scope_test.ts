@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeScope } from "../../src/loader/scope.ts";
+import { makeScope, scopeRegExp } from "../../src/loader/scope.ts";
 
 Deno.test("makeScope() traces sources under the scope folders, not node_modules", () => {
   const inScope = makeScope({ scope: ["/app"] });
@@ -21,4 +21,40 @@ Deno.test("makeScope() include globs add files, exclude globs win", () => {
   assert.ok(!inScope("/app/node_modules/marked/lib/cli.js"));
   assert.ok(!inScope("/app/src/a.test.ts"));
   assert.ok(!inScope("/app/node_modules/yaml/index.js"));
+});
+
+Deno.test("makeScope() include globs match only JavaScript and TypeScript sources", () => {
+  const inScope = makeScope({ scope: ["/app"], include: ["node_modules/**"] });
+  assert.ok(inScope("/app/node_modules/pkg/index.js"));
+  assert.ok(inScope("/app/node_modules/pkg/lib/x.cjs"));
+  assert.ok(!inScope("/app/node_modules/pkg/data.json"));
+  assert.ok(!inScope("/app/node_modules/pkg/addon.node"));
+  assert.ok(!inScope("/app/node_modules/pkg/README.md"));
+});
+
+Deno.test("scopeRegExp() is the same test as makeScope(), for Bun's native filter", () => {
+  const options = {
+    scope: ["/app", "/other/src/"],
+    include: ["node_modules/marked/**", "/abs/*.ts"],
+    exclude: ["**/*.test.ts", "node_modules/marked/lib/cli.js"],
+  };
+  const re = scopeRegExp(options);
+  const inScope = makeScope(options);
+  const paths = [
+    "/app/main.ts",
+    "/app/node_modules/x/index.js",
+    "/app/node_modules/marked/lib/marked.esm.js",
+    "/app/node_modules/marked/lib/cli.js",
+    "/app/node_modules/marked/package.json",
+    "/app/a.test.ts",
+    "/other/src/b.mjs",
+    "/other/b.mjs",
+    "/abs/c.ts",
+    "/abs/d/c.ts",
+    "/apps/main.ts",
+  ];
+  const expected = [true, false, true, false, false, false, true, false, true, false, false];
+  assert.deepEqual(paths.map((p) => re.test(p)), expected);
+  assert.deepEqual(paths.map(inScope), expected);
+  assert.ok(!scopeRegExp({ scope: [] }).test("/app/main.ts"));
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { transform } from "../../src/loader/transform.ts";
+import { transform, transformModule } from "../../src/loader/transform.ts";
 
 const SOURCE = "export function add(a, b) { return a + b }\n";
 
@@ -45,4 +45,36 @@ Deno.test("transform() works without a cache and with an unwritable one", () => 
 Deno.test("transform() leaves a file that does not parse untouched", () => {
   const bad = "function (\n";
   assert.equal(transform(bad, { filename: "/x/bad.js", module: "bad.js", cacheDir: null }), bad);
+});
+
+Deno.test("transformModule() tells whether a file has module syntax, from the cache too", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-cache-"));
+  const cjs = "const importance = 1;\nfunction f() { return importance }\nmodule.exports = f;\n";
+  try {
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [source, expected] of [[SOURCE, true], [cjs, false], ["let x = (", null]]) {
+        const options = {
+          filename: "/x/f.js",
+          module: "f.js",
+          cacheDir: dir,
+          sourceType: "unambiguous",
+        } as const;
+        const r = transformModule(source as string, options);
+        assert.equal(r.moduleSyntax, expected, `pass ${pass}: ${source}`);
+        if (expected !== null) assert.match(r.code, /__tph_c=/);
+        else assert.equal(r.code, source);
+      }
+    }
+    assert.equal(entries(dir).length, 3);
+    // Without sourceType, the answer is not asked for and the entry is the code alone.
+    const plain = transformModule(SOURCE, { filename: "/x/f.js", module: "f.js", cacheDir: dir });
+    assert.equal(plain.moduleSyntax, null);
+    assert.equal(entries(dir).length, 4);
+    assert.equal(
+      transform(SOURCE, { filename: "/x/f.js", module: "f.js", cacheDir: dir }),
+      plain.code,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
