@@ -18,6 +18,8 @@ export const BIN = {
   bun: join(REPO, "node_modules/.bin/bun"),
 };
 const PRELOAD = join(REPO, "src/loader/preload.ts");
+/** Time limit of every process the harness starts (a hung program fails its test). */
+const SPAWN_TIMEOUT_MS = 180_000;
 
 export type RuntimeName = "deno" | "bun";
 
@@ -63,6 +65,8 @@ function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, str
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1", ...options.env, ...extraEnv },
     maxBuffer: 256 * 1024 * 1024,
+    timeout: SPAWN_TIMEOUT_MS,
+    killSignal: "SIGKILL",
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -114,7 +118,12 @@ export function runTraced(
  * its stderr when it exits non-zero. Used where a result must hold on both engines.
  */
 export function bunCheck(script: URL): string {
-  const r = spawnSync(BIN.bun, ["run", fileURLToPath(script)], { cwd: REPO, encoding: "utf8" });
+  const r = spawnSync(BIN.bun, ["run", fileURLToPath(script)], {
+    cwd: REPO,
+    encoding: "utf8",
+    timeout: SPAWN_TIMEOUT_MS,
+    killSignal: "SIGKILL",
+  });
   if (r.status !== 0) throw new Error(`${fileURLToPath(script)} failed under Bun:\n${r.stderr}`);
   return r.stdout;
 }
