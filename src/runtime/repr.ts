@@ -630,8 +630,11 @@ function fmtError(o: object, className: string, depth: number, room: number): st
     text += ": " + fmtText(message, false, room - text.length - 2);
   }
   if (!errorProps || truncated || depth >= MAX_DEPTH) return text;
-  if (ownKeys(o).length === 0 && ownSymbols(o).length === 0) return text;
-  return fmtProps(o, text + " ", className, depth, room);
+  // Only string keys: listing an error's symbol keys (or all its own names) makes JavaScriptCore
+  // compute its stack text, and Bun then prints the error, if it goes uncaught, from that text
+  // instead of from the frames it kept: the global-code frame goes missing (a cause's too).
+  if (ownKeys(o).length === 0) return text;
+  return fmtProps(o, text + " ", className, depth, room, false);
 }
 
 /** Adds the `<ref *n>` label to a container's text if a cycle led back to it. */
@@ -673,13 +676,22 @@ function overflowed(
   return text;
 }
 
+const NO_SYMBOLS: symbol[] = [];
+
 function more(first: boolean, left: number, noun: string): string {
   return (first ? "" : ", ") + "... " + left + " more " + noun + (left === 1 ? "" : "s");
 }
 
-function fmtProps(o: object, lead: string, tag: string, depth: number, room: number): string {
+function fmtProps(
+  o: object,
+  lead: string,
+  tag: string,
+  depth: number,
+  room: number,
+  withSymbols = true,
+): string {
   const keys = ownKeys(o);
-  const symbols = ownSymbols(o);
+  const symbols = withSymbols ? ownSymbols(o) : NO_SYMBOLS;
   const count = keys.length;
   const total = count + symbols.length;
   if (total === 0) return lead + "{}";
