@@ -40,6 +40,12 @@ export class Edits {
     slot.left = text + slot.left;
   }
 
+  /** Insert before everything already inserted on the right of `offset` (after its left). */
+  prependRight(offset: number, text: string): void {
+    const slot = this.#slot(offset);
+    slot.right = text + slot.right;
+  }
+
   /** Insert after everything already inserted at `offset` (left and right). */
   appendRight(offset: number, text: string): void {
     this.#slot(offset).right += text;

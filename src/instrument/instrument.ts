@@ -207,8 +207,6 @@ class Walker {
    * function they are in. */
   #callSites: Node[] = [];
   #callSiteRows: number[] = [];
-  /** Starts of expression statements in statement lists (see #external on ASI). */
-  #statementStarts = new Set<number>();
 
   constructor(source: string, file: string, module: string, map: InputSourceMap | null) {
     this.#src = source;
@@ -295,6 +293,7 @@ class Walker {
       case "CatchClause":
         for (const n of patternNames(node.param)) this.#declared.add(n);
         this.#wakeAt(node.body);
+        this.#caught(node);
         break;
       case "AssignmentExpression":
         this.walk(node.left, null);
@@ -323,7 +322,10 @@ class Walker {
         this.walk(node.test, null);
         return this.#statements(node.consequent);
       case "TryStatement":
-        if (node.finalizer) this.#wakeAt(node.finalizer);
+        if (node.finalizer) {
+          this.#wakeAt(node.finalizer);
+          this.#finally(node.finalizer);
+        }
         break;
     }
     if (SKIP_TYPES.has(type)) return;
@@ -507,7 +509,6 @@ class Walker {
   /** Walk a statement list; after a `for await` loop the call takes the stack again. */
   #statements(list: Node[]): void {
     for (const st of list) {
-      if (st.type === "ExpressionStatement") this.#statementStarts.add(st.start);
       this.walk(st, null);
       if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${R}.w(${C});`);
     }
@@ -565,18 +566,34 @@ class Walker {
     // of `ns.key(…)` is the name's part after the dot.
     this.#rows.push([name, "external", where.line, where.column, 0, module]);
     const s = this.#s;
+    const args = call.arguments as Node[];
+    const none = args.length === 0 ? "0" : "";
+    // No function of tph's stands between the caller and the callee, so the runtime reports an
+    // error the callee throws as it would without tph: the site says when the callee is known
+    // (k), hands each argument on (ka; kl for the last, when the call starts), and closes the
+    // call with its result (kx). A throw leaves it to the caller's catch or exit (t, kc, x).
+    // kx's opener is the innermost at the call's start (after a return's or await's own), the
+    // markers the outermost around each argument (before an await's), and the closers mirror them.
+    s.appendRight(call.start, `${R}.kx(${C},`);
     // The callee text stays in call position, so `this` and error messages are unchanged when
-    // nothing records; only the recording branch goes through the stand-in. A statement that
-    // now starts with "(" gets a ";" first: after a line without one, ASI would not apply.
-    const at = object === null ? callee.start : object.start;
-    const semi = this.#statementStarts.has(at) ? ";" : "";
+    // nothing records; only the recording branch goes through k/km.
     if (object === null) {
-      s.appendRight(callee.start, `${semi}(${C}<0?`);
-      s.prependLeft(callee.end, `:${R}.k(${C},${d},${name}))`);
+      s.appendRight(callee.start, `(${C}<0?`);
+      s.prependLeft(callee.end, `:${R}.k${none}(${C},${d},${name}))`);
     } else {
-      s.appendRight(object.start, `${semi}(${C}<0?`);
-      s.prependLeft(object.end, `:${R}.km(${C},${d},${object.name}))`);
+      s.appendRight(object.start, `(${C}<0?`);
+      s.prependLeft(object.end, `:${R}.km${none}(${C},${d},${object.name}))`);
     }
+    for (let i = 0; i < args.length; i++) {
+      const last = i === args.length - 1;
+      const arg = args[i];
+      const spread = arg.type === "SpreadElement";
+      const value = spread ? arg.argument : arg;
+      const marker = spread ? (last ? "ksl" : "ks") : (last ? "kl" : "ka");
+      s.prependRight(value.start, `${R}.${marker}(${C},`);
+      s.appendLeft(value.end, ")");
+    }
+    s.prependLeft(call.end, ")");
   }
 
   #prologue(k: number, idents: string[]): string {
@@ -616,6 +633,35 @@ class Walker {
     }
     if (arg) this.walk(arg, null);
     if (record) s.appendLeft(node.end, arg ? "))" : ` ${R}.s(${C}))`);
+  }
+
+  /**
+   * A catch clause of a recorded function closes the external calls of the call that the error
+   * left open, with the error (`kc`); a clause without a binding gets one, and one with a
+   * destructuring pattern closes them without it (`ku`).
+   */
+  #caught(clause: Node): void {
+    const scope = this.#scope;
+    if (!this.externals || !scope || clause.body.start < scope.recordFrom) return;
+    const param = clause.param;
+    let error = X;
+    if (param === null || param === undefined) {
+      this.#s.appendRight(clause.body.start, `(${X})`);
+    } else if (param.type === "Identifier") error = param.name;
+    else {
+      // A destructuring pattern: the error itself has no name here.
+      this.#s.appendRight(clause.body.start + 1, `${R}.ku(${C});`);
+      return;
+    }
+    this.#s.appendRight(clause.body.start + 1, `${R}.kc(${C},${error});`);
+  }
+
+  /** A finally block runs as its function's call: an external call left open no longer owns it. */
+  #finally(block: Node): void {
+    const scope = this.#scope;
+    if (this.externals && scope && block.start >= scope.recordFrom) {
+      this.#s.appendRight(block.start + 1, `${R}.kf(${C});`);
+    }
   }
 
   /** After a rejected `await` or a `throw()` into a generator, catch/finally resume the call. */

@@ -13,7 +13,7 @@
 import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
-import { type ExternalHooks, externalWrapper, isInstrumented } from "./external.ts";
+import { isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
 import {
   HIDDEN,
@@ -346,6 +346,7 @@ export const R = {
   },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
+    if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c & ROW_MASK] !== HIDDEN) {
       const row = c & ROW_MASK;
       tape.state[row] = THREW;
@@ -354,7 +355,10 @@ export const R = {
   },
   /** The call ended (returned, threw, or its promise settled). */
   x(c: number): void {
-    if (c >= 0) recordExit(c);
+    if (c >= 0) {
+      if (extTop !== 0) extUnwind(c, false, undefined);
+      recordExit(c);
+    }
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
@@ -367,24 +371,62 @@ export const R = {
     return v;
   },
   /**
-   * A call site calling `f` out of the traced code, from recorded call `c`: a recording
-   * stand-in for `f`. The site's row is `d` rows after the calling function's in its table.
+   * A call site calling `f` out of the traced code, from recorded call `c`, once its arguments
+   * are in (ka…kl). The site's row is `d` rows after the calling function's in its table.
    */
   k(c: number, d: number, f: unknown): unknown {
-    if (c < 0 || typeof f !== "function" || !live(c) || isInstrumented(f)) return f;
-    const id = tape.fn[c & ROW_MASK] + d;
-    return externalWrapper(id, undefined, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS);
+    if (c >= 0) extOpen(c, d, f, false);
+    return f;
   },
-  /** A call site calling `obj.key(…)` out of the traced code: `obj` with a recording method. */
+  /** As k, for a call without arguments: it starts now. */
+  k0(c: number, d: number, f: unknown): unknown {
+    if (c >= 0) extOpen(c, d, f, true);
+    return f;
+  },
+  /** A call site calling `obj.key(…)` out of the traced code: see extMethod. */
   km(c: number, d: number, obj: unknown): unknown {
-    if (c < 0 || obj === null || obj === undefined || !live(c)) return obj;
-    const id = tape.fn[c & ROW_MASK] + d;
-    const key = externalKey(id);
-    const f = (obj as Record<string, unknown>)[key];
-    if (typeof f !== "function" || isInstrumented(f)) return obj;
-    return {
-      [key]: externalWrapper(id, obj, f as (...a: unknown[]) => unknown, EXTERNAL_HOOKS),
-    };
+    return c < 0 ? obj : extMethod(c, d, obj, false);
+  },
+  /** As km, for a call without arguments. */
+  km0(c: number, d: number, obj: unknown): unknown {
+    return c < 0 ? obj : extMethod(c, d, obj, true);
+  },
+  /** An argument of call `c`'s innermost open external call, handed on unchanged. */
+  ka<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, false, false);
+    return v;
+  },
+  /** Its last argument: the call starts. */
+  kl<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, false, true);
+    return v;
+  },
+  /** A spread argument (`...v`): an array's elements, else the value itself. */
+  ks<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, true, false);
+    return v;
+  },
+  /** A spread last argument. */
+  ksl<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, true, true);
+    return v;
+  },
+  /** The result of call `c`'s innermost open external call: it returned. */
+  kx<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extReturn(c, v);
+    return v;
+  },
+  /** A catch clause of call `c` caught `e`: the external calls it left open threw it. */
+  kc(c: number, e: unknown): void {
+    if (c >= 0 && extTop !== 0) extUnwind(c, true, e);
+  },
+  /** A catch clause of call `c` whose error tph cannot see (a destructuring pattern). */
+  ku(c: number): void {
+    if (c >= 0 && extTop !== 0) extUnwind(c, false, undefined);
+  },
+  /** A finally block of call `c`: it owns the stack, whatever external call a throw left open. */
+  kf(c: number): void {
+    if (c >= 0 && extTop !== 0 && c !== cur && extFind(c) >= 0 && live(c)) cur = c;
   },
   /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
   fa(c: number, iterable: unknown): unknown {
@@ -405,26 +447,143 @@ export const R = {
   },
 };
 
-const EXTERNAL_HOOKS: ExternalHooks = {
-  open(id, args) {
-    // A copy: `args` is what the callee receives (a loop, not slice(): built-ins may be patched).
-    const shown = new Array(args.length);
-    for (let i = 0; i < args.length; i++) shown[i] = args[i];
-    return begin(id, 0, -1, undefined, undefined, undefined, shown);
-  },
-  close(c, ok, value) {
-    if (!live(c)) return;
-    const row = c & ROW_MASK;
-    tape.end[row] = now();
-    const t = tape.traces[tape.slot[row]];
-    if (ok) keepReturn(tape, row, value);
-    else {
-      tape.state[row] = THREW;
-      tape.ret[row] = formatError(value, t.maxRepr);
-    }
-    R.x(c);
-  },
-};
+// External calls in flight, innermost last, as parallel columns: the recorded call whose code
+// makes it, its function id, what it is (EXT_SKIP: not recorded; EXT_PENDING: arguments still
+// coming; EXT_DROPPED: left out by a limit; else its handle), and its arguments so far. A call
+// site opens one when its callee is known and closes it with its result; an error closes the
+// ones it left open when the caller's catch, finally or exit runs. Async calls interleave, so an
+// entry is looked up by its owner from the top.
+const EXT_SKIP = -2;
+const EXT_PENDING = -3;
+const EXT_DROPPED = -4;
+const extOwner: number[] = [];
+const extId: number[] = [];
+const extState: number[] = [];
+const extArgs: unknown[][] = [];
+let extTop = 0;
+const NO_ARGS: unknown[] = [];
+/** What an external call threw when tph did not see the error. */
+const UNSEEN_ERROR = "(an error that tph did not see)";
+
+function extPush(c: number, id: number, state: number, args: unknown[]): number {
+  const i = extTop++;
+  extOwner[i] = c;
+  extId[i] = id;
+  extState[i] = state;
+  extArgs[i] = args;
+  return i;
+}
+
+/** The innermost open external call of `c`, or -1. */
+function extFind(c: number): number {
+  for (let i = extTop - 1; i >= 0; i--) if (extOwner[i] === c) return i;
+  return -1;
+}
+
+function extRemove(i: number): void {
+  extTop--;
+  for (let j = i; j < extTop; j++) {
+    extOwner[j] = extOwner[j + 1];
+    extId[j] = extId[j + 1];
+    extState[j] = extState[j + 1];
+    extArgs[j] = extArgs[j + 1];
+  }
+  extArgs[extTop] = NO_ARGS;
+}
+
+function extOpen(c: number, d: number, f: unknown, start: boolean): void {
+  if (typeof f !== "function" || !live(c) || isInstrumented(f)) {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return;
+  }
+  const i = extPush(c, tape.fn[c & ROW_MASK] + d, EXT_PENDING, []);
+  if (start) extStart(i);
+}
+
+const bindFn = Function.prototype.bind;
+
+/**
+ * `obj.key(…)` out of the traced code: the method is read once, here, and the call site calls
+ * it bound to `obj` (a bound function adds no frame to a stack trace), so `this` and a getter's
+ * single run stay as without tph.
+ */
+function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown {
+  if (obj === null || obj === undefined || !live(c)) {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return obj;
+  }
+  const id = tape.fn[c & ROW_MASK] + d;
+  const key = externalKey(id);
+  const f = (obj as Record<string, unknown>)[key];
+  // Not callable: the site reads it again and fails with the runtime's own message.
+  if (typeof f !== "function") {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return obj;
+  }
+  if (isInstrumented(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  else {
+    const i = extPush(c, id, EXT_PENDING, []);
+    if (start) extStart(i);
+  }
+  return { [key]: apply(bindFn, f, [obj]) };
+}
+
+function extArg(c: number, v: unknown, spread: boolean, last: boolean): void {
+  const i = extFind(c);
+  if (i < 0 || extState[i] !== EXT_PENDING) return;
+  const args = extArgs[i];
+  if (spread && Array.isArray(v)) {
+    // Index reads into a loop, not a spread: the program may have patched the iterator.
+    for (let j = 0; j < v.length; j++) args[args.length] = v[j];
+  } else args[args.length] = v;
+  if (last) extStart(i);
+}
+
+/** The call starts: its row, under the call whose code makes it. */
+function extStart(i: number): void {
+  const saved = cur;
+  cur = extOwner[i];
+  const h = begin(extId[i], 0, -1, undefined, undefined, undefined, extArgs[i]);
+  if (h < 0) {
+    cur = saved;
+    extState[i] = EXT_DROPPED;
+  } else extState[i] = h;
+  extArgs[i] = NO_ARGS;
+}
+
+function extClose(h: number, ok: boolean, value: unknown, known: boolean): void {
+  if (!live(h)) return;
+  const row = h & ROW_MASK;
+  tape.end[row] = now();
+  if (ok) keepReturn(tape, row, value);
+  else {
+    tape.state[row] = THREW;
+    // A catch clause with a destructuring pattern, say, never hands the error over.
+    tape.ret[row] = known ? formatError(value, tape.traces[tape.slot[row]].maxRepr) : UNSEEN_ERROR;
+  }
+  recordExit(h);
+}
+
+function extReturn(c: number, v: unknown): void {
+  const i = extFind(c);
+  if (i < 0) return;
+  const h = extState[i];
+  extRemove(i);
+  if (h >= 0) extClose(h, true, v, true);
+}
+
+/**
+ * Close the external calls of `c` left open by an error: those that started threw it (`e`, when
+ * `known`); those still taking arguments never ran.
+ */
+function extUnwind(c: number, known: boolean, e: unknown): void {
+  for (let i = extTop - 1; i >= 0; i--) {
+    if (extOwner[i] !== c) continue;
+    const h = extState[i];
+    extRemove(i);
+    if (h >= 0) extClose(h, false, e, known);
+  }
+}
 
 function recordReturn(c: number, v: unknown): void {
   if (!live(c)) return;

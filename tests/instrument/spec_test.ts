@@ -78,11 +78,6 @@ const BUG_BUN_EVENT_LOOP = "Bun reports an error thrown out of an event-loop cal
   "immediate, microtask, nextTick) from the stack JavaScriptCore kept for its last `throw`, not " +
   "from the error's own: tph's catch rethrows it in the outermost traced function, so the report " +
   "shows only that function's frame, at its last line, instead of the frames from the throw on";
-const BUG_EXTERNAL_FRAME = "an error thrown by a recorded external call passes through tph's " +
-  "wrapper: the runtimes' own reports of it uncaught show the wrapper's frame (Deno: and its " +
-  "source line; tph takes the frame out of `err.stack` only), and on Bun reading `stack` to do " +
-  "so makes Bun print the error from that text (native frames as `at <parse> ()`, the last " +
-  "frame dropped)";
 const BUG_BUN_PTC = "the try/finally around every body turns tail calls into ordinary calls, " +
   "which JavaScriptCore runs with proper tail calls: deep tail recursion sees more stack";
 
@@ -138,7 +133,6 @@ const CASES: Case[] = [
     file: "uncaught_external.ts",
     exit: 1,
     ended: "exception",
-    knownBug: { deno: BUG_EXTERNAL_FRAME, bun: BUG_EXTERNAL_FRAME },
   },
   { file: "exit_midway.ts", exit: 3, ended: "exit" },
   {
@@ -153,6 +147,7 @@ const CASES: Case[] = [
   },
   { file: "edge_syntax.js" },
   { file: "externals.ts", externals: true },
+  { file: "externals_sites.ts", externals: true },
   { file: "tail_calls.js", knownBug: { bun: BUG_BUN_PTC } },
   { file: "body_declarations.js" },
   { file: "patched_builtins.js" },
