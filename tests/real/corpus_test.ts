@@ -6,15 +6,17 @@
 // `--include 'node_modules/**'`. The plain run is the expectation: the traced run must print the
 // same stdout, the same stderr once tph's own `tph: ` lines are removed, and end with the same exit
 // code; and it must have recorded calls (with the include glob: calls of the packages' own
-// functions; with the default scope: nothing from node_modules but external calls).
+// functions; with the default scope: nothing from node_modules but external calls). All of it
+// twice: with the programs in place in this repository, and copied into a project folder of their
+// own laid out as a user's (see LAYOUTS).
 //
 // Every process gets a time limit and is killed with its children when it passes it. Runs go on
 // in the background, a few at a time (TPH_CORPUS_JOBS, default 2), ahead of the test that reads
 // them. To run part of the corpus: TPH_CORPUS=typescript,fork (program names) and
-// TPH_CORPUS_PATHS=deno,bun,binary.
+// TPH_CORPUS_PATHS=deno,bun,binary, TPH_CORPUS_LAYOUTS=repo,project.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -93,6 +95,14 @@ type Runtime = "deno" | "bun";
 const PATHS: PathName[] = ["deno", "bun", "binary"];
 const SCOPES = ["default", "include"] as const;
 type Scope = typeof SCOPES[number];
+/**
+ * Where the programs run: `repo` in place (the project root is this repository, whose
+ * package.json says "type": "module" and whose deno.json sets nodeModulesDir), `project` copied
+ * into a folder of their own as a user's project is laid out (a package.json with no "type", no
+ * deno.json, and a node_modules folder of copies of the packages).
+ */
+const LAYOUTS = ["repo", "project"] as const;
+type Layout = typeof LAYOUTS[number];
 
 /** Seconds a plain run, a traced run and the binary's build may take before they are killed. */
 const PLAIN_LIMIT = 60;
@@ -110,10 +120,12 @@ const wanted = (name: string) =>
   process.env[name]?.split(",").map((s) => s.trim()).filter(Boolean) ?? null;
 const onlyPrograms = wanted("TPH_CORPUS");
 const onlyPaths = wanted("TPH_CORPUS_PATHS");
+const onlyLayouts = wanted("TPH_CORPUS_LAYOUTS");
 const selected = PROGRAMS.filter((p) =>
   onlyPrograms === null || onlyPrograms.includes(p.file.replace(/\.[^.]+$/, ""))
 );
 const paths = PATHS.filter((p) => onlyPaths === null || onlyPaths.includes(p));
+const layouts = LAYOUTS.filter((l) => onlyLayouts === null || onlyLayouts.includes(l));
 
 // ---- processes with a time limit ----
 
@@ -132,11 +144,11 @@ interface Result {
  * group of its own and SIGKILLs that whole group (the command and every child it started) when the
  * limit passes.
  */
-async function run(argv: string[], limitS: number, input = ""): Promise<Result> {
+async function run(argv: string[], cwd: string, limitS: number, input = ""): Promise<Result> {
   const t0 = performance.now();
   const child = new Deno.Command("timeout", {
     args: ["-s", "KILL", String(limitS), ...argv],
-    cwd: REPO,
+    cwd,
     env: baseEnv(ENV),
     clearEnv: true,
     stdin: "piped",
@@ -195,7 +207,38 @@ function once<T>(make: (key: string) => Promise<T>): (key: string) => Promise<T>
 
 // ---- the runs ----
 
-const programPath = (p: Program) => `${PROGRAM_DIR}/${p.file}`;
+/** What one test runs. */
+interface Case {
+  layout: Layout;
+  path: PathName;
+  scope: Scope;
+  program: Program;
+}
+
+const caseKey = (c: Case) => `${c.layout}:${c.path}:${c.scope}:${c.program.file}`;
+const plainKey = (c: Case) => `${c.layout}:${runtimeOf(c.path)}:${c.program.file}`;
+
+/** The tph toolchain's own packages, which the programs do not use. */
+const TOOLCHAIN = new Set(["deno", "bun", "@deno", "@oven", "oxc-parser", "@oxc-parser"]);
+
+/** The project folder of the `project` layout, made when a test first needs it. */
+const projectDir = once(() => {
+  const dir = join(WORK, "project");
+  cpSync(join(REPO, PROGRAM_DIR), dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "name": "corpus-project", "private": true }\n');
+  for (const name of readdirSync(join(REPO, "node_modules"))) {
+    if (TOOLCHAIN.has(name) || name.startsWith(".") || name.startsWith("@oxc-")) continue;
+    cpSync(join(REPO, "node_modules", name), join(dir, "node_modules", name), { recursive: true });
+  }
+  return Promise.resolve(dir);
+});
+
+/** The working folder and the program's path from there. */
+async function where(c: Case): Promise<{ cwd: string; program: string }> {
+  return c.layout === "repo"
+    ? { cwd: REPO, program: `${PROGRAM_DIR}/${c.program.file}` }
+    : { cwd: await projectDir(""), program: c.program.file };
+}
 const runtimeOf = (path: PathName): Runtime => (path === "deno" ? "deno" : "bun");
 
 /**
@@ -236,12 +279,21 @@ function killOwnChildren(): void {
   }
 }
 
-const plainRun = once((key) => {
-  const [rt, file] = key.split(":");
-  const p = PROGRAMS.find((x) => x.file === file)!;
-  const argv = rt === "deno" ? [DENO, "run", "-A", programPath(p)] : [BUN, programPath(p)];
-  return pooled(() => run(argv, PLAIN_LIMIT, p.input));
-});
+const plainRuns = new Map<string, Promise<Result>>();
+
+function plainRun(c: Case): Promise<Result> {
+  let r = plainRuns.get(plainKey(c));
+  if (r === undefined) {
+    r = (async () => {
+      const { cwd, program } = await where(c);
+      const argv = runtimeOf(c.path) === "deno" ? [DENO, "run", "-A", program] : [BUN, program];
+      return await pooled(() => run(argv, cwd, PLAIN_LIMIT, c.program.input));
+    })();
+    r.catch(() => {}); // read by the test that needs it
+    plainRuns.set(plainKey(c), r);
+  }
+  return r;
+}
 
 interface Traced extends Result {
   argv: string[];
@@ -249,15 +301,27 @@ interface Traced extends Result {
   traceError: string | null;
 }
 
-const tracedRun = once(async (key) => {
-  const [path, scope, file] = key.split(":") as [PathName, Scope, string];
-  const p = PROGRAMS.find((x) => x.file === file)!;
+const tracedRuns = new Map<string, Promise<Traced>>();
+
+function tracedRun(c: Case): Promise<Traced> {
+  let r = tracedRuns.get(caseKey(c));
+  if (r === undefined) {
+    r = runTraced(c);
+    r.catch(() => {}); // read by the test that needs it
+    tracedRuns.set(caseKey(c), r);
+  }
+  return r;
+}
+
+async function runTraced(c: Case): Promise<Traced> {
+  const { path, scope, program: p } = c;
+  const { cwd, program } = await where(c);
   const tph = path === "deno"
     ? [DENO, "run", "-A", CLI]
     : path === "bun"
     ? [BUN, CLI]
     : await binary("");
-  const out = join(WORK, `${path}-${scope}-${file}.json`);
+  const out = join(WORK, `${c.layout}-${path}-${scope}-${p.file}.json`);
   const args = [
     "run",
     "--no-cache",
@@ -265,10 +329,10 @@ const tracedRun = once(async (key) => {
     out,
     ...(scope === "include" ? ["--include", "node_modules/**"] : []),
     ...(p.maxCalls ? ["--max-calls", String(p.maxCalls)] : []),
-    programPath(p),
+    program,
   ];
   const argv = [...tph, ...args];
-  const r = await pooled(() => run(argv, TRACED_LIMIT, p.input));
+  const r = await pooled(() => run(argv, cwd, TRACED_LIMIT, p.input));
   let trace: RunJSON | null = null;
   let traceError: string | null = null;
   try {
@@ -277,7 +341,7 @@ const tracedRun = once(async (key) => {
     traceError = String(e);
   }
   return { ...r, argv, trace, traceError };
-});
+}
 
 // ---- the checks ----
 
@@ -330,17 +394,20 @@ function allNodes(roots: CallNodeJSON[]): CallNodeJSON[] {
   return nodes;
 }
 
-function checkTrace(what: string, p: Program, scope: Scope, r: Traced): void {
+function checkTrace(what: string, c: Case, r: Traced): void {
   assert.ok(r.trace !== null, `${what}: no run JSON was written (${r.traceError})\n${describe(r)}`);
   assert.ok(r.trace.call_count > 0, `${what}: no calls recorded\n${describe(r)}`);
   const own = allNodes(r.trace.trace).filter((n) => !n.external);
   const modules = new Set(own.map((n) => n.module));
-  if (scope === "default") {
-    const outside = [...modules].filter((m) => !m.startsWith(`${PROGRAM_DIR}/`));
+  if (c.scope === "default") {
+    const own = c.layout === "repo" ? `${PROGRAM_DIR}/` : "";
+    const outside = [...modules].filter((m) =>
+      !m.startsWith(own) || /^(?:node_modules\/|\.\.\/|\/)/.test(m)
+    );
     assert.deepEqual(outside, [], `${what}: only the program's own files are traced`);
     return;
   }
-  for (const pkg of p.packages) {
+  for (const pkg of c.program.packages) {
     assert.ok(
       [...modules].some((m) => m.startsWith(`node_modules/${pkg}/`)),
       `${what}: no call of ${pkg}'s own functions recorded; traced modules: ` +
@@ -354,63 +421,53 @@ const SCOPE_TEXT: Record<Scope, string> = {
   include: "--include 'node_modules/**'",
 };
 
-for (const p of selected) {
-  for (const path of paths) {
-    for (const scope of SCOPES) {
-      const what = `${p.file} | ${path} | ${SCOPE_TEXT[scope]}`;
-      const key = `${path}:${scope}:${p.file}`;
-      Deno.test({
-        name: `corpus: ${what}`,
-        // Runs of later tests go on in the background while this one waits.
-        sanitizeOps: false,
-        sanitizeResources: false,
-        fn: async () => {
-          const rt = runtimeOf(path);
-          // The binary takes a while to build: start it with the first test.
-          if (paths.includes("binary")) binary("");
-          const plain = await plainRun(`${rt}:${p.file}`);
-          const traced = tracedRun(key);
-          prefetch(key);
-          assert.ok(
-            !plain.timedOut,
-            `${what}: the plain run passed ${PLAIN_LIMIT}s and was killed`,
-          );
-          assert.equal(
-            plain.code,
-            p.code ?? 0,
-            `${what}: the plain run is broken, not tph\n${describe(plain)}`,
-          );
-          assert.equal(
-            plain.stdout.trimEnd().split("\n").at(-1),
-            p.lastLine,
-            `${what}: the plain run is broken, not tph\n${describe(plain)}`,
-          );
-          const r = await traced;
-          assert.ok(
-            !r.timedOut,
-            `${what}: the traced run passed ${TRACED_LIMIT}s and was killed with its children\n` +
-              `${r.argv.join(" ")}\n${describe(r)}`,
-          );
-          assertSame(what, "stdout", plain.stdout, r.stdout, r);
-          assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
-          assert.equal(r.code, plain.code, `${what}: exit code\n${describe(r)}`);
-          checkTrace(what, p, scope, r);
-        },
-      });
-    }
-  }
-}
+const LAYOUT_TEXT: Record<Layout, string> = { repo: "in tph's repo", project: "own project" };
 
-/** Keys of the tests in the order they run, to start the next ones' runs early. */
-const ORDER = selected.flatMap((p) =>
-  paths.flatMap((path) => SCOPES.map((scope) => `${path}:${scope}:${p.file}`))
+/** The tests' cases in the order they run. */
+const CASES: Case[] = layouts.flatMap((layout) =>
+  selected.flatMap((program) =>
+    paths.flatMap((path) => SCOPES.map((scope) => ({ layout, path, scope, program })))
+  )
 );
 
-function prefetch(key: string): void {
-  const i = ORDER.indexOf(key);
-  for (const next of ORDER.slice(i + 1, i + 1 + JOBS)) {
-    const [path, , file] = next.split(":");
-    plainRun(`${runtimeOf(path as PathName)}:${file}`);
-    tracedRun(next);
-  }
+for (const [i, c] of CASES.entries()) {
+  const what = `${c.program.file} | ${c.path} | ${SCOPE_TEXT[c.scope]} | ${LAYOUT_TEXT[c.layout]}`;
+  Deno.test({
+    name: `corpus: ${what}`,
+    // Runs of later tests go on in the background while this one waits.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      // The binary takes a while to build: start it with the first test.
+      if (paths.includes("binary")) binary("");
+      const traced = tracedRun(c);
+      // Start the next tests' runs, so that JOBS processes keep going.
+      for (const next of CASES.slice(i + 1, i + 1 + JOBS)) {
+        plainRun(next);
+        tracedRun(next);
+      }
+      const plain = await plainRun(c);
+      assert.ok(!plain.timedOut, `${what}: the plain run passed ${PLAIN_LIMIT}s and was killed`);
+      assert.equal(
+        plain.code,
+        c.program.code ?? 0,
+        `${what}: the plain run is broken, not tph\n${describe(plain)}`,
+      );
+      assert.equal(
+        plain.stdout.trimEnd().split("\n").at(-1),
+        c.program.lastLine,
+        `${what}: the plain run is broken, not tph\n${describe(plain)}`,
+      );
+      const r = await traced;
+      assert.ok(
+        !r.timedOut,
+        `${what}: the traced run passed ${TRACED_LIMIT}s and was killed with its children\n` +
+          `${r.argv.join(" ")}\n${describe(r)}`,
+      );
+      assertSame(what, "stdout", plain.stdout, r.stdout, r);
+      assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
+      assert.equal(r.code, plain.code, `${what}: exit code\n${describe(r)}`);
+      checkTrace(what, c, r);
+    },
+  });
 }
