@@ -1,0 +1,473 @@
+// The corpus: small programs in tests/real/programs/ that use real npm packages (pinned in
+// package.json) of every module shape users have, plus programs that spawn, fork, read stdin,
+// start workers and die of an uncaught error. Each runs plainly (`deno run -A`, `bun`) and through
+// the real CLI, `tph run --no-cache`, on three paths: cli.ts on Deno, cli.ts on Bun and the
+// standalone binary (compared with plain `bun`), each with the default scope and with
+// `--include 'node_modules/**'`. The plain run is the expectation: the traced run must print the
+// same stdout, the same stderr once tph's own `tph: ` lines are removed, and end with the same exit
+// code; and it must have recorded calls (with the include glob: calls of the packages' own
+// functions; with the default scope: nothing from node_modules but external calls). All of it
+// twice: with the programs in place in this repository, and copied into a project folder of their
+// own laid out as a user's (see LAYOUTS).
+//
+// Every process gets a time limit and is killed with its children when it passes it. Runs go on
+// in the background, a few at a time (TPH_CORPUS_JOBS, default 2), ahead of the test that reads
+// them. To run part of the corpus: TPH_CORPUS=typescript,fork (program names) and
+// TPH_CORPUS_PATHS=deno,bun,binary, TPH_CORPUS_LAYOUTS=repo,project.
+
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { baseEnv, buildBinary, BUN, DENO, REPO } from "../cli/_cli.ts";
+import type { CallNodeJSON, RunJSON } from "../../src/types.ts";
+
+interface Program {
+  /** File in tests/real/programs/. */
+  file: string;
+  /** Packages whose own functions a run with `--include 'node_modules/**'` must record. */
+  packages: string[];
+  /** The last line the plain run prints on stdout (it proves the program really ran). */
+  lastLine: string;
+  /** Exit code of the plain run. */
+  code?: number;
+  /** Written to the program's stdin. */
+  input?: string;
+  /** `--max-calls` where the default leaves out calls a check needs. */
+  maxCalls?: number;
+}
+
+const PROGRAMS: Program[] = [
+  { file: "typescript.ts", packages: ["typescript"], lastLine: "typescript done" },
+  { file: "prettier.mjs", packages: ["prettier"], lastLine: "prettier done" },
+  {
+    file: "babel.ts",
+    packages: ["@babel/parser", "@babel/generator", "@babel/types"],
+    lastLine: "babel done",
+    // Loading @babel/types makes thousands of calls: the default 10,000 end before the generator
+    // has done more than start up.
+    maxCalls: 50_000,
+  },
+  { file: "ajv.cjs", packages: ["ajv"], lastLine: "ajv done" },
+  { file: "zod.ts", packages: ["zod"], lastLine: "zod done" },
+  { file: "handlebars.mjs", packages: ["handlebars"], lastLine: "handlebars done" },
+  { file: "mustache.cjs", packages: ["mustache"], lastLine: "mustache done" },
+  { file: "ejs.ts", packages: ["ejs"], lastLine: "ejs done" },
+  { file: "nunjucks.cjs", packages: ["nunjucks"], lastLine: "nunjucks done" },
+  { file: "dayjs.mjs", packages: ["dayjs"], lastLine: "dayjs done" },
+  { file: "date_fns.cjs", packages: ["date-fns"], lastLine: "date-fns done" },
+  { file: "commander.mjs", packages: ["commander"], lastLine: "commander done" },
+  { file: "decimal.mjs", packages: ["decimal.js"], lastLine: "decimal done" },
+  { file: "lodash.cjs", packages: ["lodash"], lastLine: "lodash done" },
+  { file: "uuid.ts", packages: ["uuid"], lastLine: "uuid done" },
+  { file: "chalk.mjs", packages: ["chalk"], lastLine: "chalk done" },
+  { file: "semver.cjs", packages: ["semver"], lastLine: "semver done" },
+  { file: "json.mjs", packages: ["mime-types"], lastLine: "json done" },
+  { file: "spawn.ts", packages: [], lastLine: "spawn done" },
+  { file: "fork.mjs", packages: [], lastLine: "fork done" },
+  {
+    file: "stdin.mjs",
+    packages: ["lodash"],
+    lastLine: "stdin done",
+    code: 3,
+    input: "The quick brown fox\njumps over the lazy dog\nthe fox again and again\n",
+  },
+  { file: "worker_threads.mjs", packages: [], lastLine: "worker_threads done" },
+  { file: "web_worker.ts", packages: [], lastLine: "web_worker done" },
+  {
+    file: "uncaught_error.ts",
+    packages: [],
+    lastLine: "uncaught_error about to fail",
+    code: 1,
+  },
+  { file: "uncaught_timer.mjs", packages: [], lastLine: "uncaught_timer about to fail", code: 1 },
+  {
+    file: "uncaught_in_package.cjs",
+    packages: ["semver"],
+    lastLine: "uncaught_in_package about to fail",
+    code: 1,
+  },
+];
+
+type PathName = "deno" | "bun" | "binary";
+type Runtime = "deno" | "bun";
+const PATHS: PathName[] = ["deno", "bun", "binary"];
+const SCOPES = ["default", "include"] as const;
+type Scope = typeof SCOPES[number];
+/**
+ * Where the programs run: `repo` in place (the project root is this repository, whose
+ * package.json says "type": "module" and whose deno.json sets nodeModulesDir), `project` copied
+ * into a folder of their own as a user's project is laid out (a package.json with no "type", no
+ * deno.json, and a node_modules folder of copies of the packages).
+ */
+const LAYOUTS = ["repo", "project"] as const;
+type Layout = typeof LAYOUTS[number];
+
+/** Seconds a plain run, a traced run and the binary's build may take before they are killed. */
+const PLAIN_LIMIT = 60;
+const TRACED_LIMIT = 180;
+const BUILD_LIMIT = 300;
+
+const PROGRAM_DIR = "tests/real/programs";
+const CLI = join(REPO, "cli.ts");
+const WORK = mkdtempSync(join(tmpdir(), "tph-corpus-"));
+globalThis.addEventListener("unload", () => rmSync(WORK, { recursive: true, force: true }));
+/** The same environment for every run: a fixed time zone and a transform cache of our own. */
+const ENV = { TZ: "UTC", TPH_TRANSFORM_CACHE: join(WORK, "transform-cache") };
+
+const wanted = (name: string) =>
+  process.env[name]?.split(",").map((s) => s.trim()).filter(Boolean) ?? null;
+const onlyPrograms = wanted("TPH_CORPUS");
+const onlyPaths = wanted("TPH_CORPUS_PATHS");
+const onlyLayouts = wanted("TPH_CORPUS_LAYOUTS");
+const selected = PROGRAMS.filter((p) =>
+  onlyPrograms === null || onlyPrograms.includes(p.file.replace(/\.[^.]+$/, ""))
+);
+const paths = PATHS.filter((p) => onlyPaths === null || onlyPaths.includes(p));
+const layouts = LAYOUTS.filter((l) => onlyLayouts === null || onlyLayouts.includes(l));
+
+// ---- processes with a time limit ----
+
+interface Result {
+  code: number;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** Killed at its time limit. */
+  timedOut: boolean;
+  ms: number;
+}
+
+/**
+ * Run a command with stdin from `input`. It runs under GNU `timeout`, which puts it in a process
+ * group of its own and SIGKILLs that whole group (the command and every child it started) when the
+ * limit passes.
+ */
+async function run(argv: string[], cwd: string, limitS: number, input = ""): Promise<Result> {
+  const t0 = performance.now();
+  const child = new Deno.Command("timeout", {
+    args: ["-s", "KILL", String(limitS), ...argv],
+    cwd,
+    env: baseEnv(ENV),
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  try {
+    if (input) await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  } catch {
+    // The program may exit without reading its stdin.
+  }
+  const out = await child.output();
+  const ms = performance.now() - t0;
+  const d = new TextDecoder();
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: d.decode(out.stdout),
+    stderr: d.decode(out.stderr),
+    timedOut: (out.signal === "SIGKILL" || out.code === 137) && ms >= limitS * 1000 - 250,
+    ms,
+  };
+}
+
+/** At most `TPH_CORPUS_JOBS` processes of this suite at a time (the machine has two cores). */
+const JOBS = Math.max(1, Number(process.env.TPH_CORPUS_JOBS ?? 2));
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function pooled<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= JOBS) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await work();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+/** Memoize a promise-returning function by key. */
+function once<T>(make: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const made = new Map<string, Promise<T>>();
+  return (key) => {
+    let p = made.get(key);
+    if (p === undefined) {
+      p = make(key);
+      p.catch(() => {}); // read by the test that needs it
+      made.set(key, p);
+    }
+    return p;
+  };
+}
+
+// ---- the runs ----
+
+/** What one test runs. */
+interface Case {
+  layout: Layout;
+  path: PathName;
+  scope: Scope;
+  program: Program;
+}
+
+const caseKey = (c: Case) => `${c.layout}:${c.path}:${c.scope}:${c.program.file}`;
+const plainKey = (c: Case) => `${c.layout}:${runtimeOf(c.path)}:${c.program.file}`;
+
+/** The tph toolchain's own packages, which the programs do not use. */
+const TOOLCHAIN = new Set(["deno", "bun", "@deno", "@oven", "oxc-parser", "@oxc-parser"]);
+
+/** The project folder of the `project` layout, made when a test first needs it. */
+const projectDir = once(() => {
+  const dir = join(WORK, "project");
+  cpSync(join(REPO, PROGRAM_DIR), dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "name": "corpus-project", "private": true }\n');
+  for (const name of readdirSync(join(REPO, "node_modules"))) {
+    if (TOOLCHAIN.has(name) || name.startsWith(".") || name.startsWith("@oxc-")) continue;
+    cpSync(join(REPO, "node_modules", name), join(dir, "node_modules", name), { recursive: true });
+  }
+  return Promise.resolve(dir);
+});
+
+/** The working folder and the program's path from there. */
+async function where(c: Case): Promise<{ cwd: string; program: string }> {
+  return c.layout === "repo"
+    ? { cwd: REPO, program: `${PROGRAM_DIR}/${c.program.file}` }
+    : { cwd: await projectDir(""), program: c.program.file };
+}
+const runtimeOf = (path: PathName): Runtime => (path === "deno" ? "deno" : "bun");
+
+/**
+ * Build the binary as the CLI tests do. buildBinary() has no time limit of its own: past
+ * BUILD_LIMIT, the processes this test process started (found by their parent id) are killed.
+ */
+const binary = once(() =>
+  pooled(async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        killOwnChildren();
+        reject(new Error(`building the binary passed ${BUILD_LIMIT}s; killed`));
+      }, BUILD_LIMIT * 1000);
+    });
+    try {
+      const { target, dir } = await Promise.race([buildBinary(), limit]);
+      globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+      return target.tph;
+    } finally {
+      clearTimeout(timer);
+    }
+  })
+);
+
+/** SIGKILL the `bun build` processes this process started. */
+function killOwnChildren(): void {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
+      if (ppid === Deno.pid && cmdline.includes("build")) Deno.kill(Number(entry.name), "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+const plainRuns = new Map<string, Promise<Result>>();
+
+function plainRun(c: Case): Promise<Result> {
+  let r = plainRuns.get(plainKey(c));
+  if (r === undefined) {
+    r = (async () => {
+      const { cwd, program } = await where(c);
+      const argv = runtimeOf(c.path) === "deno" ? [DENO, "run", "-A", program] : [BUN, program];
+      return await pooled(() => run(argv, cwd, PLAIN_LIMIT, c.program.input));
+    })();
+    r.catch(() => {}); // read by the test that needs it
+    plainRuns.set(plainKey(c), r);
+  }
+  return r;
+}
+
+interface Traced extends Result {
+  argv: string[];
+  trace: RunJSON | null;
+  traceError: string | null;
+}
+
+const tracedRuns = new Map<string, Promise<Traced>>();
+
+function tracedRun(c: Case): Promise<Traced> {
+  let r = tracedRuns.get(caseKey(c));
+  if (r === undefined) {
+    r = runTraced(c);
+    r.catch(() => {}); // read by the test that needs it
+    tracedRuns.set(caseKey(c), r);
+  }
+  return r;
+}
+
+async function runTraced(c: Case): Promise<Traced> {
+  const { path, scope, program: p } = c;
+  const { cwd, program } = await where(c);
+  const tph = path === "deno"
+    ? [DENO, "run", "-A", CLI]
+    : path === "bun"
+    ? [BUN, CLI]
+    : await binary("");
+  const out = join(WORK, `${c.layout}-${path}-${scope}-${p.file}.json`);
+  const args = [
+    "run",
+    "--no-cache",
+    "-o",
+    out,
+    ...(scope === "include" ? ["--include", "node_modules/**"] : []),
+    ...(p.maxCalls ? ["--max-calls", String(p.maxCalls)] : []),
+    program,
+  ];
+  const argv = [...tph, ...args];
+  const r = await pooled(() => run(argv, cwd, TRACED_LIMIT, p.input));
+  let trace: RunJSON | null = null;
+  let traceError: string | null = null;
+  try {
+    trace = JSON.parse(readFileSync(out, "utf8"));
+  } catch (e) {
+    traceError = String(e);
+  }
+  return { ...r, argv, trace, traceError };
+}
+
+// ---- the checks ----
+
+function shown(text: string, max = 4000): string {
+  return text.length > max
+    ? `${text.slice(0, max)}\n… (${text.length - max} more characters)`
+    : text;
+}
+
+function describe(r: Result): string {
+  return `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n` +
+    `--- stdout ---\n${shown(r.stdout, 1500)}\n--- stderr ---\n${shown(r.stderr)}`;
+}
+
+/** stderr without tph's own lines. */
+function programStderr(stderr: string): string {
+  return stderr.split("\n").filter((l) => !l.startsWith("tph: ")).join("\n");
+}
+
+/** Stack locations without columns, to say when only columns differ. */
+const withoutColumns = (text: string) =>
+  text.split("\n").filter((l) => !/^\s*\^\s*$/.test(l)).join("\n")
+    .replace(/(\.[cm]?[jt]sx?):(\d+):\d+/g, "$1:$2");
+
+function assertSame(what: string, stream: string, plain: string, traced: string, r: Result): void {
+  if (plain === traced) return;
+  const want = plain.split("\n");
+  const got = traced.split("\n");
+  let i = 0;
+  while (i < want.length && want[i] === got[i]) i++;
+  const columnsOnly = withoutColumns(plain) === withoutColumns(traced)
+    ? " (only stack columns differ)"
+    : "";
+  assert.fail(
+    `${what}: ${stream} differs at line ${i + 1}${columnsOnly}\n` +
+      `   plain: ${JSON.stringify(want[i]?.slice(0, 300) ?? null)}\n` +
+      `  traced: ${JSON.stringify(got[i]?.slice(0, 300) ?? null)}\n` +
+      `--- plain ${stream} ---\n${shown(plain)}\n--- traced run ---\n${describe(r)}`,
+  );
+}
+
+function allNodes(roots: CallNodeJSON[]): CallNodeJSON[] {
+  const nodes: CallNodeJSON[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    nodes.push(n);
+    for (const c of n.children) stack.push(c);
+  }
+  return nodes;
+}
+
+function checkTrace(what: string, c: Case, r: Traced): void {
+  assert.ok(r.trace !== null, `${what}: no run JSON was written (${r.traceError})\n${describe(r)}`);
+  assert.ok(r.trace.call_count > 0, `${what}: no calls recorded\n${describe(r)}`);
+  const own = allNodes(r.trace.trace).filter((n) => !n.external);
+  const modules = new Set(own.map((n) => n.module));
+  if (c.scope === "default") {
+    const own = c.layout === "repo" ? `${PROGRAM_DIR}/` : "";
+    const outside = [...modules].filter((m) =>
+      !m.startsWith(own) || /^(?:node_modules\/|\.\.\/|\/)/.test(m)
+    );
+    assert.deepEqual(outside, [], `${what}: only the program's own files are traced`);
+    return;
+  }
+  for (const pkg of c.program.packages) {
+    assert.ok(
+      [...modules].some((m) => m.startsWith(`node_modules/${pkg}/`)),
+      `${what}: no call of ${pkg}'s own functions recorded; traced modules: ` +
+        `${[...modules].sort().slice(0, 20).join(", ") || "none"}\n${describe(r)}`,
+    );
+  }
+}
+
+const SCOPE_TEXT: Record<Scope, string> = {
+  default: "default scope",
+  include: "--include 'node_modules/**'",
+};
+
+const LAYOUT_TEXT: Record<Layout, string> = { repo: "in tph's repo", project: "own project" };
+
+/** The tests' cases in the order they run. */
+const CASES: Case[] = layouts.flatMap((layout) =>
+  selected.flatMap((program) =>
+    paths.flatMap((path) => SCOPES.map((scope) => ({ layout, path, scope, program })))
+  )
+);
+
+for (const [i, c] of CASES.entries()) {
+  const what = `${c.program.file} | ${c.path} | ${SCOPE_TEXT[c.scope]} | ${LAYOUT_TEXT[c.layout]}`;
+  Deno.test({
+    name: `corpus: ${what}`,
+    // Runs of later tests go on in the background while this one waits.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      // The binary takes a while to build: start it with the first test.
+      if (paths.includes("binary")) binary("");
+      const traced = tracedRun(c);
+      // Start the next tests' runs, so that JOBS processes keep going.
+      for (const next of CASES.slice(i + 1, i + 1 + JOBS)) {
+        plainRun(next);
+        tracedRun(next);
+      }
+      const plain = await plainRun(c);
+      assert.ok(!plain.timedOut, `${what}: the plain run passed ${PLAIN_LIMIT}s and was killed`);
+      assert.equal(
+        plain.code,
+        c.program.code ?? 0,
+        `${what}: the plain run is broken, not tph\n${describe(plain)}`,
+      );
+      assert.equal(
+        plain.stdout.trimEnd().split("\n").at(-1),
+        c.program.lastLine,
+        `${what}: the plain run is broken, not tph\n${describe(plain)}`,
+      );
+      const r = await traced;
+      assert.ok(
+        !r.timedOut,
+        `${what}: the traced run passed ${TRACED_LIMIT}s and was killed with its children\n` +
+          `${r.argv.join(" ")}\n${describe(r)}`,
+      );
+      assertSame(what, "stdout", plain.stdout, r.stdout, r);
+      assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
+      assert.equal(r.code, plain.code, `${what}: exit code\n${describe(r)}`);
+      checkTrace(what, c, r);
+    },
+  });
+}
