@@ -49,11 +49,13 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
+  // No catch and rethrow: Bun reports an uncaught error from where it was last thrown.
+  let ran = false;
   try {
     m._compile(js, path);
-  } catch (e) {
-    delete Module._cache[path];
-    throw e;
+    ran = true;
+  } finally {
+    if (!ran) delete Module._cache[path];
   }
   m.loaded = true;
   const exports = m.exports;

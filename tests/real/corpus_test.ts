@@ -36,7 +36,26 @@ interface Program {
   input?: string;
   /** `--max-calls` where the default leaves out calls a check needs. */
   maxCalls?: number;
+  /**
+   * Paths on which the runtime's report of an uncaught error is known to differ under tracing,
+   * with the reason (README, "What tracing can change"): there, stderr is compared only with
+   * TPH_KNOWN_BUGS=1; stdout, the exit code and the trace always are.
+   */
+  knownStderr?: Partial<Record<PathName, string>>;
 }
+
+const SHOW_KNOWN_BUGS = process.env.TPH_KNOWN_BUGS === "1";
+
+const BUN_TAIL_CALLS = "Bun runs `return f(x)` (and `const v = f(x); return v`, which its " +
+  "transpiler turns into that) as a proper tail call, whose frame a plain run's stack leaves out; " +
+  "traced, the try/finally around the body keeps it";
+const BUN_EVENT_LOOP = "Bun reports an error thrown out of a timer callback from where it was " +
+  "last thrown, and every traced function catches and rethrows to record it";
+const BUN_COMMONJS_IN_SCOPE = "Bun runs a traced CommonJS module from tph's plugin: an error " +
+  "thrown while it loads has tph's loader frames under the module's, and its top-level frame's " +
+  "column differs";
+const DENO_HOOK_FRAMES = "with any node:module load hook registered (a pass-through one too), " +
+  "Deno names the node:module frames under a CommonJS main module differently";
 
 const PROGRAMS: Program[] = [
   { file: "typescript.ts", packages: ["typescript"], lastLine: "typescript done" },
@@ -80,13 +99,25 @@ const PROGRAMS: Program[] = [
     packages: [],
     lastLine: "uncaught_error about to fail",
     code: 1,
+    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS },
   },
-  { file: "uncaught_timer.mjs", packages: [], lastLine: "uncaught_timer about to fail", code: 1 },
+  {
+    file: "uncaught_timer.mjs",
+    packages: [],
+    lastLine: "uncaught_timer about to fail",
+    code: 1,
+    knownStderr: { bun: BUN_EVENT_LOOP, binary: BUN_EVENT_LOOP },
+  },
   {
     file: "uncaught_in_package.cjs",
     packages: ["semver"],
     lastLine: "uncaught_in_package about to fail",
     code: 1,
+    knownStderr: {
+      deno: DENO_HOOK_FRAMES,
+      bun: BUN_COMMONJS_IN_SCOPE,
+      binary: BUN_COMMONJS_IN_SCOPE,
+    },
   },
 ];
 
@@ -465,7 +496,20 @@ for (const [i, c] of CASES.entries()) {
           `${r.argv.join(" ")}\n${describe(r)}`,
       );
       assertSame(what, "stdout", plain.stdout, r.stdout, r);
-      assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
+      const known = c.program.knownStderr?.[c.path];
+      if (known === undefined || SHOW_KNOWN_BUGS) {
+        assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
+      } else {
+        // The error itself is still the plain run's: the first line that is neither a source
+        // excerpt (`12 | …`), nor a caret or stack line (indented).
+        const firstError = (text: string) => text.split("\n").find((l) => /^[^\s\d]/.test(l));
+        assert.ok(firstError(plain.stderr), `${what}: the plain run reports an error`);
+        assert.equal(
+          firstError(programStderr(r.stderr)),
+          firstError(plain.stderr),
+          `${what}: the error (the rest of stderr is a known difference: ${known})`,
+        );
+      }
       assert.equal(r.code, plain.code, `${what}: exit code\n${describe(r)}`);
       checkTrace(what, c, r);
     },
