@@ -18,6 +18,9 @@ const BIN = {
   bun: join(REPO, "node_modules/.bin/bun"),
 };
 
+/** Every tph these tests start is killed past this (a hang fails its test, not the suite). */
+const TIME_LIMIT = { timeout: 120_000, killSignal: "SIGKILL" } as const;
+
 interface Result {
   code: number | null;
   stdout: string;
@@ -28,7 +31,7 @@ function tph(args: string[], cwd: string, runtime: "deno" | "bun" = "deno"): Res
   const argv = runtime === "deno" ? ["run", "-A", CLI, ...args] : [CLI, ...args];
   const env: Record<string, string> = { ...process.env as Record<string, string>, TZ: "UTC" };
   delete env.NO_COLOR;
-  const r = spawnSync(BIN[runtime], argv, { cwd, env, encoding: "utf8" });
+  const r = spawnSync(BIN[runtime], argv, { cwd, env, encoding: "utf8", ...TIME_LIMIT });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -376,6 +379,7 @@ Deno.test("tph stops quietly when its reader closes the pipe early", () => {
     const r = spawnSync("sh", ["-c", `${command} tree last | head -n 2`], {
       cwd: project,
       encoding: "utf8",
+      ...TIME_LIMIT,
     });
     assert.equal(
       r.stdout,

@@ -22,7 +22,13 @@ for (const rt of ["deno", "bun"] as const) {
         cache,
         "--tree",
         "examples/quickstart_sync.ts",
-      ], { cwd: REPO, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+      ], {
+        cwd: REPO,
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+        timeout: 120_000,
+        killSignal: "SIGKILL",
+      });
       assert.equal(r.status, 0, r.stderr);
       // The program's own trace() block shows its calls...
       assert.match(r.stdout, /handleRequest\(\) -> \{ id: 42, name: "Alice" \}/);
