@@ -36,16 +36,35 @@ export interface LoaderOptions extends ScopeOptions {
 // run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
 const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
 
+/**
+ * Bun's Module.prototype._compile runs a module's code with `this` = the module object, where Node
+ * and Bun's own loader give `module.exports`: the code goes in a function called with that (and
+ * the wrapper's arguments), opened on its first line so that no line moves.
+ */
+function withExportsAsThis(js: string): string {
+  let head = "";
+  if (js.startsWith("#!")) {
+    const eol = js.indexOf("\n");
+    if (eol < 0) return js;
+    head = js.slice(0, eol + 1);
+    js = js.slice(eol + 1);
+  }
+  return `${head}return (function () {${js}\n}).apply(this.exports, arguments);`;
+}
+
 /** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
 function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
   const Module = nodeModule.Module as any;
-  const m = new Module(path, null);
-  m.filename = path;
-  m.paths = Module._nodeModulePaths(dirname(path));
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
-  const js = loader === "js" ? code : new Bun.Transpiler({ loader }).transformSync(code);
+  // The main module's id is "." in Node and Bun.
+  const m = new Module(path === Bun.main ? "." : path, null);
+  m.filename = path;
+  m.paths = Module._nodeModulePaths(dirname(path));
+  const js = withExportsAsThis(
+    loader === "js" ? code : new Bun.Transpiler({ loader }).transformSync(code),
+  );
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;

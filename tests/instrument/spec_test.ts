@@ -64,9 +64,6 @@ const BUG_DENO_HELPERS = "on Deno the functions the TypeScript transpiler genera
 const BUG_DENO_CLASS_DECORATOR = "with a node:module registerHooks load hook installed (even one " +
   "that changes nothing) Deno hands out broken code for a decorated class (ReferenceError: Thing " +
   "is not defined); plus " + BUG_DENO_HELPERS;
-const BUG_BUN_CJS = "Bun runs traced CommonJS through Module._compile (src/loader/register.ts, " +
-  "working around oven-sh/bun#19279): the main module's top-level `this` is not module.exports " +
-  "and require.main !== module";
 const BUG_EXIT_HANDLER = "the trace is saved by the first 'exit' listener, before the " +
   "program's own exit handlers run, so their calls are missing";
 const BUG_TOSTRING = "Function.prototype.toString shows the instrumented source";
@@ -102,12 +99,12 @@ const CASES: Case[] = [
   {
     file: "sloppy.cjs",
     knownBug: {
-      bun: BUG_BUN_CJS + "; and without tracing Bun itself drops function-level 'use strict' " +
-        "and block-function hoisting (Annex B) in .cjs files, which the traced run keeps",
+      bun: "without tracing Bun drops function-level 'use strict' and block-function hoisting " +
+        "(Annex B) in .cjs files, which the traced run (Module._compile) keeps",
     },
   },
   { file: "use_strict.cjs" },
-  { file: "commonjs.cjs", knownBug: { bun: BUG_BUN_CJS } },
+  { file: "commonjs.cjs" },
   { file: "hashbang.js" },
   { file: "modules.ts" },
   { file: "ts_syntax.ts" },
