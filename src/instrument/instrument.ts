@@ -632,7 +632,39 @@ class Walker {
       if (arg) s.appendRight(arg.start, ` ${R}.${hand}(${C},`);
     }
     if (arg) this.walk(arg, null);
-    if (record) s.appendLeft(node.end, arg ? "))" : ` ${R}.s(${C}))`);
+    if (record) {
+      // A bare `yield` ends its statement where the next line starts with `(`, `[`, a template…
+      // (automatic semicolon insertion): the call that now wraps it would not, so it gets the
+      // semicolon the engine would have put there.
+      const end = arg ? "))" : ` ${R}.s(${C}))${this.#endsStatement(node.end) ? ";" : ""}`;
+      s.appendLeft(node.end, end);
+    }
+  }
+
+  /**
+   * Whether a bare `yield` that ends at `at` is followed, on a later line, by a token that
+   * cannot continue it (so the engine ends the statement there).
+   */
+  #endsStatement(at: number): boolean {
+    const src = this.#src;
+    let newline = false;
+    for (let i = at; i < src.length;) {
+      const ch = src.charCodeAt(i);
+      if (ch === 10 || ch === 13 || ch === 0x2028 || ch === 0x2029) {
+        newline = true;
+        i++;
+      } else if (ch === 32 || ch === 9 || ch === 11 || ch === 12 || ch === 0xa0 || ch === 0xfeff) {
+        i++;
+      } else if (ch === 47 && src.charCodeAt(i + 1) === 47) {
+        while (i < src.length && !/[\n\r\u2028\u2029]/.test(src[i])) i++;
+      } else if (ch === 47 && src.charCodeAt(i + 1) === 42) {
+        const close = src.indexOf("*/", i + 2);
+        if (close < 0) return false;
+        if (/[\n\r\u2028\u2029]/.test(src.slice(i, close))) newline = true;
+        i = close + 2;
+      } else return newline && !",)]};:".includes(src[i]);
+    }
+    return false;
   }
 
   /**

@@ -106,6 +106,7 @@ const CASES: Case[] = [
   { file: "use_strict.cjs" },
   { file: "commonjs.cjs" },
   { file: "hashbang.js" },
+  { file: "asi_yield.js" },
   { file: "modules.ts" },
   { file: "ts_syntax.ts" },
   { file: "ts_enums_namespaces.ts", knownBug: { deno: BUG_DENO_HELPERS } },
