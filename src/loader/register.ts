@@ -38,10 +38,14 @@ const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
 
 /**
  * Bun's Module.prototype._compile runs a module's code with `this` = the module object, where Node
- * and Bun's own loader give `module.exports`: the code goes in a function called with that (and
- * the wrapper's arguments), opened on its first line so that no line moves.
+ * and Bun's own loader give `module.exports`: the code goes in a function called with that, opened
+ * on its first line so that no line moves.
+ *
+ * @param js The module's code.
+ * @param params The function's parameters.
+ * @param call How it is called (`.apply(this.exports, arguments)`: `this` is the module here).
  */
-function withExportsAsThis(js: string): string {
+function withExportsAsThis(js: string, params: string, call: string): string {
   let head = "";
   if (js.startsWith("#!")) {
     const eol = js.indexOf("\n");
@@ -49,8 +53,16 @@ function withExportsAsThis(js: string): string {
     head = js.slice(0, eol + 1);
     js = js.slice(eol + 1);
   }
-  return `${head}return (function () {${js}\n}).apply(this.exports, arguments);`;
+  return `${head}return (function (${params}) {${js}\n})${call};`;
 }
+
+const FILENAME = "__tph_filename";
+const DIRNAME = "__tph_dirname";
+const TS_DEFINE = {
+  "process.env.NODE_ENV": "process.env.NODE_ENV",
+  __filename: FILENAME,
+  __dirname: DIRNAME,
+};
 
 /** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
 function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
@@ -62,9 +74,15 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   const m = new Module(path === Bun.main ? "." : path, null);
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
-  const js = withExportsAsThis(
-    loader === "js" ? code : new Bun.Transpiler({ loader }).transformSync(code),
-  );
+  // Bun's transpiler would put its own values in for __filename, __dirname (a file name of
+  // "input.ts") and NODE_ENV: they get names of their own, given the real values.
+  const js = loader === "js"
+    ? withExportsAsThis(code, "", ".apply(this.exports, arguments)")
+    : withExportsAsThis(
+      new Bun.Transpiler({ loader, define: TS_DEFINE }).transformSync(code),
+      `${FILENAME}, ${DIRNAME}`,
+      ".call(this.exports, __filename, __dirname)",
+    );
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;

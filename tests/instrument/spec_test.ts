@@ -105,6 +105,7 @@ const CASES: Case[] = [
   },
   { file: "use_strict.cjs" },
   { file: "commonjs.cjs" },
+  { file: "commonjs_ts.cts" },
   { file: "hashbang.js" },
   { file: "asi_yield.js" },
   { file: "modules.ts" },
