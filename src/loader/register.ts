@@ -108,7 +108,20 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
       ? Object.getOwnPropertyNames(exports)
       : Object.keys(exports);
     for (const key of keys) {
-      if (key !== "__esModule") namespace[key] = exports[key];
+      if (key === "__esModule") continue;
+      const d = Object.getOwnPropertyDescriptor(exports, key);
+      if (d === undefined) continue;
+      if ("value" in d) namespace[key] = d.value;
+      else {
+        // Bun reads every named export when the module loads, a getter too: one that fails
+        // outside its intended use (say on a prototype object it is meant for instances of)
+        // is left out rather than failing the require().
+        try {
+          namespace[key] = exports[key];
+        } catch {
+          // Left out.
+        }
+      }
     }
   }
   namespace.default = exports !== null && typeof exports === "object" && exports.__esModule &&

@@ -106,6 +106,7 @@ const CASES: Case[] = [
   { file: "use_strict.cjs" },
   { file: "commonjs.cjs" },
   { file: "commonjs_ts.cts" },
+  { file: "commonjs_getters.cjs" },
   { file: "hashbang.js" },
   { file: "asi_yield.js" },
   { file: "modules.ts" },
