@@ -713,25 +713,48 @@ function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
         it = source[Symbol.iterator]();
         fromSync = true;
       }
-      const step = (method: string, v: unknown) => {
-        const result = it[method](v);
-        giveBack(c);
-        if (!fromSync) return resumeUnder(c, result);
-        // As the language's async-from-sync iterator does: await the value itself.
-        return resumeUnder(
-          c,
-          Promise.resolve(result.value).then((value) => ({ value, done: result.done })),
+      // The language reads `next` once, when the loop starts, and calls it without arguments.
+      const nextMethod = it.next;
+      const step = (result: unknown) => {
+        if (!fromSync) {
+          giveBack(c);
+          return resumeUnder(c, result);
+        }
+        // As the language's async-from-sync iterator does, still as the loop's call: `done`,
+        // then the value, awaited; when it rejects before the end, the sync iterator is closed.
+        // deno-lint-ignore no-explicit-any
+        const done = Boolean((result as any).done);
+        // deno-lint-ignore no-explicit-any
+        const settled = Promise.resolve((result as any).value).then(
+          (value) => ({ value, done }),
+          (e) => {
+            if (!done) closeQuietly(it);
+            throw e;
+          },
         );
+        giveBack(c);
+        return resumeUnder(c, settled);
       };
       return {
-        next: (v: unknown) => step("next", v),
+        next: () => step(apply(nextMethod, it, [])),
         return: (v: unknown) =>
           typeof it.return === "function"
-            ? step("return", v)
+            ? step(it.return(v))
             : (giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
       } as AsyncIterator<unknown>;
     },
   };
+}
+
+/** Close an iterator whose loop ends by an error: the error stays the one that counts. */
+// deno-lint-ignore no-explicit-any
+function closeQuietly(it: any): void {
+  try {
+    const ret = it.return;
+    if (typeof ret === "function") apply(ret, it, []);
+  } catch {
+    // The loop's own error wins.
+  }
 }
 
 /** The recorder's type: the object behind `globalThis.__tph`. */

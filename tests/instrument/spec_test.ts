@@ -94,6 +94,7 @@ const CASES: Case[] = [
   { file: "async_concurrency.ts" },
   { file: "async_iteration.ts" },
   { file: "for_await_positions.ts" },
+  { file: "for_await_semantics.ts" },
   { file: "microtasks.ts" },
   { file: "timers.ts" },
   {
