@@ -63,9 +63,13 @@ export function parseSource(
 /**
  * Whether the body's top-level function declarations would clash once inside the `try` block:
  * there they are block-scoped, and a `var` or a second function of the same name is then a
- * SyntaxError. Such a function is left as it is (not recorded).
+ * SyntaxError; one named as a parameter would no longer replace the parameter's value (in sloppy
+ * mode `arguments` shows the difference). Such a function is left as it is (not recorded).
+ *
+ * @param stmts The body's statements.
+ * @param params The function's parameter names.
  */
-export function clashesInBlock(stmts: Node[]): boolean {
+export function clashesInBlock(stmts: Node[], params: string[] = []): boolean {
   const fns = new Set<string>();
   let dup = false;
   for (const st of stmts) {
@@ -75,7 +79,7 @@ export function clashesInBlock(stmts: Node[]): boolean {
     }
   }
   if (fns.size === 0) return false;
-  if (dup) return true;
+  if (dup || params.some((n) => fns.has(n))) return true;
   return varNames(stmts).some((n) => fns.has(n));
 }
 

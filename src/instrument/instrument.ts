@@ -421,13 +421,19 @@ class Walker {
 
   #function(fn: Node, naming: Naming): void {
     if (fn.id) this.#declared.add(fn.id.name);
+    const paramNames: string[] = [];
     for (const p of fn.params) {
-      for (const n of patternNames(p)) this.#declared.add(n);
+      for (const n of patternNames(p)) {
+        this.#declared.add(n);
+        paramNames.push(n);
+      }
       this.walk(p, null);
     }
     const body = fn.body;
     if (!body) return; // overload signature, `declare`, abstract
-    if (body.type === "BlockStatement" && clashesInBlock(body.body)) return this.#plain(body);
+    if (body.type === "BlockStatement" && clashesInBlock(body.body, paramNames)) {
+      return this.#plain(body);
+    }
     const k = this.#rows.length;
     const where = this.#pos.locate(naming.at ?? fn.start);
     // Code the transpiler added (Deno: decorator helpers) has no original place: not the user's.
