@@ -1,7 +1,7 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import { execPath } from "../runtime/_host.ts";
+import { execPath, invokedAs } from "../runtime/_host.ts";
 import { BE_BUN_ENV } from "./child_config.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
@@ -37,19 +37,22 @@ export function useBinaryPreload(preload: () => string): void {
  * @param script The script as given.
  * @param args Its arguments.
  * @param cwd The folder the process starts in, which a relative `script` is in.
- * @returns The executable and its arguments, and environment variables to add.
+ * @returns The executable and its arguments, environment variables to add, and (on Bun) the
+ *   `argv[0]` to give it.
  */
 export function childCommand(
   script: string,
   args: string[],
   cwd: string,
-): { argv: string[]; env: Record<string, string> } {
+): { argv: string[]; env: Record<string, string>; argv0?: string } {
   script = scriptPath(script, cwd);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) {
     return {
-      argv: [g.Deno.execPath(), "run", "-A", "--preload", PRELOAD, script, ...args],
+      // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is
+      // when run directly (Deno takes it from how it was started).
+      argv: [invokedAs(), "run", "-A", "--preload", PRELOAD, script, ...args],
       env: {},
     };
   }
@@ -60,7 +63,11 @@ export function childCommand(
       env: { [BE_BUN_ENV]: "1" },
     };
   }
-  return { argv: [execPath(), "--preload", PRELOAD, script, ...args], env: {} };
+  return {
+    argv: [execPath(), "--preload", PRELOAD, script, ...args],
+    env: {},
+    argv0: invokedAs(),
+  };
 }
 
 /**

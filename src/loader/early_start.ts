@@ -73,8 +73,12 @@ export function startEarly(argv: string[]): void {
   let planFile = "";
   try {
     planFile = makeTempFile("tph-run-");
-    const { argv: command, env } = childCommand(found.script, found.args, dir);
-    const child = spawnInherit(command, { cwd: dir, env: { ...env, [CHILD_ENV]: planFile } });
+    const { argv: command, env, argv0 } = childCommand(found.script, found.args, dir);
+    const child = spawnInherit(command, {
+      cwd: dir,
+      env: { ...env, [CHILD_ENV]: planFile },
+      argv0,
+    });
     pending = { ...found, cwd: dir, child, planFile, stops: forwardSignals(child) };
   } catch {
     // The CLI starts it the usual way and reports what is wrong.

@@ -95,7 +95,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
-  const { argv, env } = childCommand(options.script, options.args, options.cwd);
+  const { argv, env, argv0 } = childCommand(options.script, options.args, options.cwd);
   const started = Date.now();
   const startedAt = new Date();
   // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
@@ -107,7 +107,11 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     writePlan(planFile, childConfig);
     if (early !== null) ({ child, stops } = early);
     else {
-      child = spawnInherit(argv, { cwd: options.cwd, env: { ...env, [CHILD_ENV]: planFile } });
+      child = spawnInherit(argv, {
+        cwd: options.cwd,
+        env: { ...env, [CHILD_ENV]: planFile },
+        argv0,
+      });
       stops = forwardSignals(child);
     }
   } catch (e) {

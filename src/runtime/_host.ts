@@ -19,7 +19,9 @@ interface DenoApi {
   exitCode: number;
   cwd(): string;
   execPath(): string;
-  env: { toObject(): Record<string, string> };
+  env: { toObject(): Record<string, string>; get(name: string): string | undefined };
+  readFileSync(path: string): Uint8Array;
+  realPathSync(path: string): string;
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   stderr: { writeSync(p: Uint8Array): number };
   addSignalListener(signal: string, fn: () => void): void;
@@ -141,6 +143,37 @@ export function execPath(): string {
   return deno ? deno.execPath() : g.process.execPath;
 }
 
+/**
+ * The runtime executable as it was invoked (`deno`, `node_modules/.bin/deno`), when that names
+ * the one running tph; else its path. A program started through it sees the `process.argv0` it
+ * sees when run directly.
+ */
+export function invokedAs(): string {
+  const path = execPath();
+  if (!deno) return g.process.argv0 || path;
+  try {
+    const cmdline = new TextDecoder().decode(deno.readFileSync("/proc/self/cmdline"));
+    const name = cmdline.slice(0, cmdline.indexOf("\0"));
+    if (name === "" || name === path) return path;
+    const real = deno.realPathSync(path);
+    const candidates = name.includes("/")
+      ? [name]
+      : (deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "").map((d) => `${d}/${name}`);
+    for (const candidate of candidates) {
+      try {
+        // The first executable of that name on PATH is the one a command by name runs.
+        if (deno.realPathSync(candidate) === real) return name;
+        if (!name.includes("/")) return path;
+      } catch {
+        // Not there: the next folder of PATH.
+      }
+    }
+  } catch {
+    // No /proc (not Linux), or unreadable.
+  }
+  return path;
+}
+
 /** A program started by {@linkcode spawnInherit}. */
 export interface Child {
   /** How it ended: its exit code, or the signal that killed it. */
@@ -158,7 +191,7 @@ export interface Child {
  */
 export function spawnInherit(
   argv: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; argv0?: string },
 ): Child {
   if (deno) {
     const child = new deno.Command(argv[0], {
@@ -182,6 +215,7 @@ export function spawnInherit(
     cwd: options.cwd,
     stdio: "inherit",
     env: { ...g.process.env, ...options.env },
+    ...(options.argv0 !== undefined ? { argv0: options.argv0 } : {}),
   });
   return {
     exited: new Promise((resolve, reject) => {
