@@ -4,11 +4,12 @@
 // The `bun` CLI cannot read files embedded in the executable, so the preload and oxc's native
 // addon are written once to a folder of the user's own, named after their content.
 
+import { privateDir, userCacheDir } from "../runtime/_files.ts";
 import {
   closeSync,
+  existsSync,
   fsyncSync,
   lstatSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -17,40 +18,13 @@ import {
   rmSync,
   writeSync,
 } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { ADDON_FILE, PRELOAD_FILE } from "./child_config.ts";
 
 /** Why the program's runtime files cannot be put on disk. */
 export class BinaryRuntimeError extends Error {}
-
-/**
- * Check that a folder is a real folder (not a link) that only this user can write.
- *
- * @throws {BinaryRuntimeError} Naming the folder and what is wrong.
- */
-function checkPrivate(dir: string): void {
-  const st = lstatSync(dir);
-  const uid = process.getuid?.();
-  if (!st.isDirectory()) throw new BinaryRuntimeError(`${dir} is not a folder`);
-  if (uid !== undefined && st.uid !== uid) {
-    throw new BinaryRuntimeError(`${dir} belongs to another user (uid ${st.uid})`);
-  }
-  if ((st.mode & 0o022) !== 0) {
-    throw new BinaryRuntimeError(`${dir} can be written by other users`);
-  }
-}
-
-/** The user's cache folder for tph: `$XDG_CACHE_HOME/tph`, else `~/.cache/tph`, made 0700. */
-export function userCacheDir(env: Record<string, string | undefined> = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = xdg !== undefined && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), ".cache");
-  const dir = join(base, "tph");
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  checkPrivate(dir);
-  return dir;
-}
 
 function writeNew(path: string, bytes: Uint8Array): void {
   // "wx": never through a link or over a file someone else put there.
@@ -65,7 +39,8 @@ function writeNew(path: string, bytes: Uint8Array): void {
 
 function hasFiles(dir: string, files: [string, Uint8Array][]): boolean {
   try {
-    checkPrivate(dir);
+    if (!existsSync(dir)) return false;
+    privateDir(dir);
     return files.every(([name, bytes]) => {
       const st = lstatSync(join(dir, name));
       return st.isFile() && st.size === bytes.length;

@@ -5,7 +5,7 @@
 // anything. Only what this module imports loads before the start: no node: module (Deno ~4 ms).
 
 import { type Child, cwd, onSignal, spawnInherit } from "../runtime/_host.ts";
-import { exists, isDirectory, makeTempFile, remove, rename, writeText } from "../runtime/_files.ts";
+import { exists, isDirectory, makeTempDir, remove, rename, writeText } from "../runtime/_files.ts";
 import { RUN_OPTIONS } from "../cli/run_options.ts";
 import { childCommand, scriptPath } from "./child_command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "./child_config.ts";
@@ -72,7 +72,7 @@ export function startEarly(argv: string[]): void {
   if (!exists(path) || isDirectory(path)) return;
   let planFile = "";
   try {
-    planFile = makeTempFile("tph-run-");
+    planFile = makePlanFile();
     const { argv: command, env, argv0 } = childCommand(found.script, found.args, dir);
     const child = spawnInherit(command, {
       cwd: dir,
@@ -82,7 +82,7 @@ export function startEarly(argv: string[]): void {
     pending = { ...found, cwd: dir, child, planFile, stops: forwardSignals(child) };
   } catch {
     // The CLI starts it the usual way and reports what is wrong.
-    if (planFile !== "") remove(planFile);
+    if (planFile !== "") removePlan(planFile);
   }
 }
 
@@ -127,7 +127,28 @@ async function quit(p: Pending): Promise<void> {
     // Gone already.
   }
   for (const stop of p.stops) stop();
-  remove(p.planFile);
+  removePlan(p.planFile);
+}
+
+/**
+ * A new, empty settings file, in a folder of its own that only this user can enter (made by
+ * mkdtemp, 0700): nobody else can plant a file or a link where tph writes the settings.
+ *
+ * @returns The file's path.
+ */
+export function makePlanFile(): string {
+  const file = `${makeTempDir("tph-run-")}/plan.json`;
+  writeText(file, "", { exclusive: true });
+  return file;
+}
+
+/**
+ * Remove a settings file and its folder.
+ *
+ * @param file A path from {@linkcode makePlanFile}.
+ */
+export function removePlan(file: string): void {
+  remove(file.slice(0, file.lastIndexOf("/")));
 }
 
 /**
@@ -139,7 +160,7 @@ async function quit(p: Pending): Promise<void> {
  */
 export function writePlan(file: string, plan: ChildConfig | typeof ABORT): void {
   const tmp = `${file}.tmp`;
-  writeText(tmp, JSON.stringify(plan));
+  writeText(tmp, JSON.stringify(plan), { exclusive: true });
   rename(tmp, file);
 }
 

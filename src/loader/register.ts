@@ -15,8 +15,8 @@ import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import {
   cacheKey,
-  defaultTransformCacheDir,
   transform,
+  transformCacheFolder,
   transformModule,
   type TransformOptions,
 } from "./transform.ts";
@@ -170,9 +170,7 @@ export function registerLoader(
   const Bun = g.Bun;
   // oxc loads parts of itself lazily with require(), which fails inside Deno's hook: load them
   // before the hook is there, unless this run will not parse at all (manifest.ts).
-  const cacheDir = options.transformCacheDir === undefined
-    ? defaultTransformCacheDir()
-    : options.transformCacheDir;
+  const cacheDir = transformCacheFolder(options.transformCacheDir);
   const main = g.Deno?.mainModule;
   const manifest = Bun === undefined && cacheDir !== null && typeof main === "string"
     ? new Manifest(

@@ -10,7 +10,6 @@ import { VERSION } from "../version.ts";
 import {
   exists,
   isDirectory,
-  makeTempFile,
   randomHex,
   readAt,
   readText,
@@ -23,7 +22,7 @@ import { type Child, pid, runtimeInfo, spawnInherit } from "../runtime/_host.ts"
 import { nearestPackage } from "./nearest_package.ts";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 import { childCommand } from "./child_command.ts";
-import { forwardSignals, takeEarly, writePlan } from "./early_start.ts";
+import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {
@@ -100,7 +99,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   const startedAt = new Date();
   // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
   const early = takeEarly(options.script, options.args, options.cwd);
-  const planFile = early?.planFile ?? makeTempFile("tph-run-");
+  const planFile = early?.planFile ?? makePlanFile();
   let child: Child;
   let stops: (() => void)[];
   try {
@@ -119,7 +118,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       early.child.kill("SIGKILL");
       for (const stop of early.stops) stop();
     }
-    remove(planFile);
+    removePlan(planFile);
     throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
   }
   let exit: { code: number | null; signal: string | null };
@@ -130,7 +129,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   } finally {
     for (const stop of stops) stop();
     // The program's process removes it once read; not when it died first.
-    remove(planFile);
+    removePlan(planFile);
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();

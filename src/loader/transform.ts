@@ -3,8 +3,14 @@
 // folder; a missing or unreadable entry is simply rebuilt, never an error.
 
 import process from "node:process";
-import { makeDir, readText, rename, writeText } from "../runtime/_files.ts";
-import { tmpdir } from "node:os";
+import {
+  makeDir,
+  privateDir,
+  readText,
+  rename,
+  userCacheDir,
+  writeText,
+} from "../runtime/_files.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../abi.ts";
@@ -15,7 +21,10 @@ export interface TransformOptions {
   filename: string;
   lang?: Lang;
   module: string;
-  /** Cache folder; null disables the cache. Default: `$TPH_TRANSFORM_CACHE` or the OS temp dir. */
+  /**
+   * Cache folder, used only when only this user can write it; null disables the cache. Default:
+   * see {@linkcode defaultTransformCacheDir}.
+   */
   cacheDir?: string | null;
   /** Passed to the instrumenter. Default true. */
   externalCalls?: boolean;
@@ -66,9 +75,45 @@ export function cacheKey(source: string, options: TransformOptions): string {
     .digest("hex");
 }
 
-/** Default folder of the transform cache. */
-export function defaultTransformCacheDir(): string {
-  return process.env.TPH_TRANSFORM_CACHE || join(tmpdir(), "tph-transform-cache");
+/**
+ * Default folder of the transform cache: `$TPH_TRANSFORM_CACHE`, else `transforms` in the user's
+ * cache folder (`~/.cache/tph`). Null, with one warning line, when it is not a folder only this
+ * user can write: its entries run as the program's code.
+ */
+export function defaultTransformCacheDir(): string | null {
+  const set = process.env.TPH_TRANSFORM_CACHE;
+  return checkedCacheDir(set || null);
+}
+
+/**
+ * The transform cache folder to use for an option value: the default when undefined, none when
+ * null, else the folder if only this user can write it (else none, with a warning).
+ *
+ * @param option The `cacheDir` option.
+ */
+export function transformCacheFolder(option: string | null | undefined): string | null {
+  if (option === undefined) return defaultTransformCacheDir();
+  return option === null ? null : checkedCacheDir(option);
+}
+
+const checked = new Map<string | null, string | null>();
+
+/** The cache folder `dir` (null: the user's), made or found private; null when it is not. */
+function checkedCacheDir(dir: string | null): string | null {
+  let ok = checked.get(dir);
+  if (ok !== undefined) return ok;
+  try {
+    ok = dir ?? join(userCacheDir(), "transforms");
+    privateDir(ok);
+  } catch (e) {
+    process.stderr.write(
+      `tph: warning: the transform cache is off (files are instrumented anew each run): ` +
+        `${(e as Error).message}\n`,
+    );
+    ok = null;
+  }
+  checked.set(dir, ok);
+  return ok;
 }
 
 let madeDir: string | null = null;
@@ -97,7 +142,7 @@ const SYNTAX_TAG = { true: "m", false: "s", null: "?" } as const;
  * @returns The instrumented code and whether the file has module syntax.
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
-  const cacheDir = options.cacheDir === undefined ? defaultTransformCacheDir() : options.cacheDir;
+  const cacheDir = transformCacheFolder(options.cacheDir);
   const tagged = options.sourceType !== undefined;
   let entry: string | null = null;
   if (cacheDir !== null) {

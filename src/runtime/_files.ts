@@ -15,7 +15,7 @@ interface DenoFile {
 interface DenoFiles {
   readTextFileSync(path: string): string;
   writeTextFileSync(path: string, text: string, options?: { createNew?: boolean }): void;
-  mkdirSync(path: string, options: { recursive: boolean }): void;
+  mkdirSync(path: string, options: { recursive: boolean; mode?: number }): void;
   renameSync(from: string, to: string): void;
   statSync(path: string): { size: number; mtime: Date | null; isDirectory: boolean };
   openSync(
@@ -28,6 +28,15 @@ interface DenoFiles {
   copyFileSync(from: string, to: string): void;
   makeTempDirSync(options: { prefix: string }): string;
   makeTempFileSync(options: { prefix: string }): string;
+  lstatSync(path: string): {
+    isFile: boolean;
+    isDirectory: boolean;
+    isSymlink: boolean;
+    uid: number | null;
+    mode: number | null;
+  };
+  uid(): number | null;
+  env: { get(name: string): string | undefined };
 }
 
 // deno-lint-ignore no-explicit-any
@@ -249,4 +258,59 @@ export function randomHex(bytes: number): string {
   let hex = "";
   for (const x of b) hex += (x < 16 ? "0" : "") + x.toString(16);
   return hex;
+}
+
+/** This process's user id (null where there is none, as on Windows). */
+function currentUid(): number | null {
+  if (deno) return deno.uid();
+  return typeof g.process.getuid === "function" ? g.process.getuid() : null;
+}
+
+/**
+ * Make a folder (and its parents) that only this user can write, or check the one that is there:
+ * a real folder, not a link, owned by this user, writable by nobody else. tph reads code and
+ * settings from such folders, and writes what it keeps of the user's sources there.
+ *
+ * @param path The folder.
+ * @throws {Error} Naming the folder and what is wrong with it.
+ */
+export function privateDir(path: string): void {
+  if (deno) deno.mkdirSync(path, { recursive: true, mode: 0o700 });
+  else fs().mkdirSync(path, { recursive: true, mode: 0o700 });
+  let st: { dir: boolean; link: boolean; uid: number | null; mode: number | null };
+  if (deno) {
+    const d = deno.lstatSync(path);
+    st = { dir: d.isDirectory, link: d.isSymlink, uid: d.uid, mode: d.mode };
+  } else {
+    const d = fs().lstatSync(path);
+    st = { dir: d.isDirectory(), link: d.isSymbolicLink(), uid: d.uid, mode: d.mode };
+  }
+  if (st.link || !st.dir) throw new Error(`${path} is not a folder (a link or a file)`);
+  const uid = currentUid();
+  if (uid !== null && st.uid !== null && st.uid !== uid) {
+    throw new Error(`${path} belongs to another user (uid ${st.uid})`);
+  }
+  // Others may have put files in it already: it is not used, whoever owns it.
+  if (st.mode !== null && (st.mode & 0o022) !== 0) {
+    throw new Error(`${path} can be written by other users`);
+  }
+}
+
+/**
+ * The user's cache folder for tph, made private (see privateDir): `$XDG_CACHE_HOME/tph`, else
+ * `~/.cache/tph`.
+ *
+ * @throws {Error} When there is no home folder, or the folder is not private.
+ */
+export function userCacheDir(): string {
+  const env = (name: string) => deno ? deno.env.get(name) : g.process.env[name];
+  const xdg = env("XDG_CACHE_HOME");
+  const home = env("HOME");
+  let base: string;
+  if (xdg !== undefined && xdg.startsWith("/")) base = xdg;
+  else if (home !== undefined && home.startsWith("/")) base = `${home.replace(/\/$/, "")}/.cache`;
+  else throw new Error("no home folder (HOME is not set)");
+  const dir = `${base}/tph`;
+  privateDir(dir);
+  return dir;
 }

@@ -29,7 +29,10 @@ export function binaryRuntimeTests(t: Target): void {
     const first = await tph(t, ["run", "--no-cache", "echo.ts"], { cwd, env });
     assertCode(first, 0, "first run");
     assert.equal(mode(home), 0o700);
-    const runtimes = readdirSync(home).filter((name) => !kept.includes(name));
+    // The program's transform cache is there too, as private.
+    assert.equal(mode(join(home, "transforms")), 0o700);
+    const runtimes = readdirSync(home).filter((n) => n.startsWith("runtime-") && !kept.includes(n));
+    assert.ok(!runtimes.includes("runtime-old-build"), "the old build's folder is gone");
     assert.equal(runtimes.length, 1, `one runtime folder: ${runtimes}`);
     assert.match(runtimes[0], /^runtime-/);
     const runtime = join(home, runtimes[0]);
@@ -44,7 +47,7 @@ export function binaryRuntimeTests(t: Target): void {
     ]);
     assertCode(second, 0, "second run");
     assert.equal(output(second.stdout), output(p.stdout));
-    assert.deepEqual(readdirSync(home).sort(), [...kept, ...runtimes].sort());
+    assert.deepEqual(readdirSync(home).sort(), [...kept, ...runtimes, "transforms"].sort());
     assert.equal(statSync(join(runtime, "preload.js")).mtimeMs, made);
   });
 
