@@ -18,6 +18,7 @@ import {
   ensureCacheDir,
   removeStaleTemps,
   storeRunFile,
+  unsafeCacheDir,
 } from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
@@ -68,6 +69,15 @@ export const runCommand: Command = {
       cacheDir = typeof v["cache-dir"] === "string"
         ? resolve(ctx.cwd, v["cache-dir"])
         : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
+      const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
+      if (unsafe !== null) {
+        throw new CliError(
+          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; ` +
+            `use a folder of its own, such as ${join(root, CACHE_DIR_NAME)}`,
+          2,
+          "run",
+        );
+      }
       try {
         ensureCacheDir(cacheDir);
         removeStaleTemps(cacheDir);

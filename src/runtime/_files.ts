@@ -82,6 +82,15 @@ export function isDirectory(path: string): boolean {
   }
 }
 
+/** Whether a path is a regular file itself (not a link to one, nor a folder). */
+export function isPlainFile(path: string): boolean {
+  try {
+    return deno ? deno.lstatSync(path).isFile : fs().lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The names in a folder. */
 export function readDir(path: string): string[] {
   if (!deno) return fs().readdirSync(path);

@@ -57,6 +57,17 @@ export function usageTests(t: Target): void {
       [["view"], /^tph: "view" needs /, hint("view")],
       [["view", "1", "2"], /^tph: .*"2"/, hint("view")],
       [["run", "--label"], /^tph: .*--label/, hint("run")],
+      // Folders tph would write runs into and sweep its temporary files from.
+      [
+        ["run", "--cache-dir", ".", "completed.ts"],
+        /^tph: Cannot use ".*" as the run cache: it is the project root itself; use /,
+        hint("run"),
+      ],
+      [
+        ["run", "--cache-dir", "/", "completed.ts"],
+        /^tph: Cannot use "\/" as the run cache: it is a system folder; use /,
+        hint("run"),
+      ],
     ];
     const results = await Promise.all(cases.map(([args]) => tph(t, args, { cwd })));
     cases.forEach(([args, pattern, h], i) =>
