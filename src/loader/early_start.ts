@@ -4,7 +4,7 @@
 // there once it has checked the command line, or tells the process to quit without running
 // anything. Only what this module imports loads before the start: no node: module (Deno ~4 ms).
 
-import { type Child, cwd, onSignal, spawnInherit } from "../runtime/_host.ts";
+import { type Child, cwd, onSignal, spawnInherit, stdinIsTerminal } from "../runtime/_host.ts";
 import { exists, isDirectory, makeTempDir, remove, rename, writeText } from "../runtime/_files.ts";
 import { RUN_OPTIONS } from "../cli/run_options.ts";
 import { childCommand, scriptPath } from "./child_command.ts";
@@ -165,15 +165,20 @@ export function writePlan(file: string, plan: ChildConfig | typeof ABORT): void 
 }
 
 /**
- * A terminal's Ctrl-C reaches the program too (same process group): let it decide, and wait to
- * save what it recorded. A signal sent to tph alone is passed on.
+ * Signals sent to tph are passed on to the program, which decides what they do; tph waits to
+ * save what it recorded. A terminal's Ctrl-C reaches the program itself too (same process
+ * group): with a terminal on stdin, SIGINT is not passed on, so that the program does not get it
+ * twice.
  *
  * @param child The program's process.
  * @returns How to stop.
  */
 export function forwardSignals(child: Child): (() => void)[] {
+  const terminal = stdinIsTerminal();
   return [
-    onSignal("SIGINT", () => {}),
+    onSignal("SIGINT", () => {
+      if (!terminal) child.kill("SIGINT");
+    }),
     onSignal("SIGTERM", () => child.kill("SIGTERM")),
     onSignal("SIGHUP", () => child.kill("SIGHUP")),
   ];

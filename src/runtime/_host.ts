@@ -22,6 +22,7 @@ interface DenoApi {
   env: { toObject(): Record<string, string>; get(name: string): string | undefined };
   readFileSync(path: string): Uint8Array;
   realPathSync(path: string): string;
+  stdin: { isTerminal(): boolean };
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   stderr: { writeSync(p: Uint8Array): number };
   addSignalListener(signal: string, fn: () => void): void;
@@ -60,6 +61,11 @@ export function env(): Record<string, string | undefined> {
 export function setExitCode(code: number): void {
   if (deno) deno.exitCode = code;
   else g.process.exitCode = code;
+}
+
+/** Whether stdin is a terminal. */
+export function stdinIsTerminal(): boolean {
+  return deno ? deno.stdin.isTerminal() : Boolean(g.process.stdin.isTTY);
 }
 
 /** Whether stdout is a terminal. */

@@ -100,9 +100,19 @@ export function endingTests(t: Target): void {
     }
   });
 
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  for (
+    const [signal, to] of [
+      ["SIGTERM", "program"],
+      ["SIGINT", "program"],
+      // Sent to tph alone (kill, timeout -s INT): passed on to the program.
+      ["SIGTERM", "tph"],
+      ["SIGINT", "tph"],
+    ] as const
+  ) {
     Deno.test(
-      `tph run saves the run when the program is killed by ${signal} (${t.name})`,
+      `tph run saves the run when ${signal} sent to ${
+        to === "tph" ? "tph" : "the program"
+      } kills the program (${t.name})`,
       async () => {
         await using dir = tempDir({ e: join(FIXTURES, "endings") });
         const cwd = join(dir.path, "e");
@@ -119,7 +129,7 @@ export function endingTests(t: Target): void {
         assert.notEqual(pid, child.pid, "the program runs in a child process of tph");
         // The program is at its timer once the pid file is written; a moment more for good measure.
         await new Promise((r) => setTimeout(r, 50));
-        Deno.kill(pid, signal);
+        Deno.kill(to === "program" ? pid : child.pid, signal);
         // Should the signal not end it, do not wait for the program's 60 s timer.
         const watchdog = setTimeout(() => Deno.kill(pid, "SIGKILL"), 20_000);
         const r = await done.finally(() => clearTimeout(watchdog));
