@@ -2,6 +2,7 @@
 // The only module that writes to stdout/stderr; commands write through their context.
 
 import { cwd, env, runtimeInfo, standardStreams, stdoutIsTerminal } from "../runtime/_host.ts";
+import { safeOutput } from "../render/safe_text.ts";
 import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
@@ -113,9 +114,13 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
  */
 export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
   const std = io?.out === undefined || io?.err === undefined ? standardStreams() : undefined;
+  // Everything tph prints goes through safeOutput: no text of the program's, of a file name or of
+  // the configuration reaches the terminal as control characters (only tph's own colours do).
+  const out = io?.out ?? std!.out;
+  const err = io?.err ?? std!.err;
   const sys: Io = {
-    out: io?.out ?? std!.out,
-    err: io?.err ?? std!.err,
+    out: (text) => out(safeOutput(text)),
+    err: (text) => err(safeOutput(text)),
     isTerminal: io?.isTerminal ?? (io?.out === undefined && stdoutIsTerminal()),
     cwd: io?.cwd ?? cwd(),
     env: io?.env ?? env(),

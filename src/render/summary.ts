@@ -1,4 +1,5 @@
 import type { RunJSON } from "../types.ts";
+import { safeText } from "./safe_text.ts";
 import { countCalls, formatDuration } from "./tree.ts";
 
 /** One row of `tph logs`: a run and its id. */
@@ -129,7 +130,7 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
     rows.push(["", `include=${list(c.include)} exclude=${list(c.exclude)}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`);
+  const lines = rows.map(([k, v]) => `${k.padEnd(width)}  ${safeText(v)}`);
   const max = options.maxRoots ?? 20;
   lines.push("", `Root calls (${run.trace.length}):`);
   if (run.trace.length === 0) lines.push("  (none recorded)");
@@ -139,8 +140,8 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
       : formatDuration(n.elapsed_ms);
     const calls = countCalls([n]);
     const notes = [time, `${calls} call${calls === 1 ? "" : "s"}`];
-    if (n.exception !== undefined) notes.push(`!! ${n.exception.replace(/\r?\n/g, "\\n")}`);
-    return [`${n.async ? "async " : ""}${n.name}()`, `[${notes.join(", ")}]`];
+    if (n.exception !== undefined) notes.push(`!! ${safeText(n.exception.replace(/\r\n/g, "\n"))}`);
+    return [`${n.async ? "async " : ""}${safeText(n.name)}()`, `[${notes.join(", ")}]`];
   });
   const nameWidth = Math.min(40, Math.max(0, ...shown.map(([name]) => name.length)));
   for (const [name, notes] of shown) lines.push(`  ${name.padEnd(nameWidth)}  ${notes}`);
@@ -178,6 +179,7 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
       endedShort(run),
     ]);
   });
+  for (const row of table) row.forEach((cell, c) => row[c] = safeText(cell));
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
   const right = new Set([0, 5]);
   return table.map((r) =>

@@ -1,4 +1,5 @@
 import type { CallNodeJSON } from "../types.ts";
+import { safeText } from "./safe_text.ts";
 
 /** Options of {@linkcode renderTree}. */
 export interface TreeOptions {
@@ -109,7 +110,7 @@ function filterTree(roots: CallNodeJSON[], text: string): CallNodeJSON[] {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\r?\n/g, "\\n");
+  return safeText(text.replace(/\r\n/g, "\n"));
 }
 
 /**
@@ -151,7 +152,7 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
         ? entries.map(([, v]) => v).join(", ")
         : entries.map(([k, v]) => `${k}=${v}`).join(", ");
     }
-    let text = (n.async ? paint(ANSI.magenta, "async ") : "") + paint(ANSI.cyan, n.name) +
+    let text = (n.async ? paint(ANSI.magenta, "async ") : "") + paint(ANSI.cyan, safeText(n.name)) +
       `(${oneLine(args)})`;
     if (n.exception !== undefined) text += " " + paint(ANSI.red, `!! ${oneLine(n.exception)}`);
     else if (showReturn && n.return_value !== null && !n.unfinished) {

@@ -11,6 +11,7 @@ import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
+import { escapeTests } from "./_escapes.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -22,4 +23,5 @@ scopeTests(BINARY);
 cacheTests(BINARY);
 configTests(BINARY);
 usageTests(BINARY);
+escapeTests(BINARY);
 binaryRuntimeTests(BINARY);

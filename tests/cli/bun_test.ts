@@ -8,6 +8,7 @@ import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
+import { escapeTests } from "./_escapes.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -16,3 +17,4 @@ scopeTests(BUN_TARGET);
 cacheTests(BUN_TARGET);
 configTests(BUN_TARGET);
 usageTests(BUN_TARGET);
+escapeTests(BUN_TARGET);

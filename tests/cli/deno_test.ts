@@ -8,6 +8,7 @@ import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
+import { escapeTests } from "./_escapes.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -16,3 +17,4 @@ scopeTests(DENO_TARGET);
 cacheTests(DENO_TARGET);
 configTests(DENO_TARGET);
 usageTests(DENO_TARGET);
+escapeTests(DENO_TARGET);
