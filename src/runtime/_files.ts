@@ -17,7 +17,9 @@ interface DenoFiles {
   writeTextFileSync(path: string, text: string, options?: { createNew?: boolean }): void;
   mkdirSync(path: string, options: { recursive: boolean; mode?: number }): void;
   renameSync(from: string, to: string): void;
-  statSync(path: string): { size: number; mtime: Date | null; isDirectory: boolean };
+  statSync(
+    path: string,
+  ): { size: number; mtime: Date | null; isDirectory: boolean; isFile: boolean };
   openSync(
     path: string,
     options: { read?: boolean; write?: boolean; create?: boolean; truncate?: boolean },
@@ -86,6 +88,15 @@ export function isDirectory(path: string): boolean {
 export function isPlainFile(path: string): boolean {
   try {
     return deno ? deno.lstatSync(path).isFile : fs().lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a path is, or links to, a regular file (not a folder, FIFO or device). */
+export function isRegularFile(path: string): boolean {
+  try {
+    return deno ? deno.statSync(path).isFile : fs().statSync(path).isFile();
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { readDir } from "../runtime/_files.ts";
+import { isPlainFile, readDir } from "../runtime/_files.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { displayPath } from "./display_path.ts";
@@ -82,6 +82,11 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
   for (const name of names) {
     if (!name.endsWith(".json") || name.startsWith(".")) continue;
     const path = join(cacheDir, name);
+    // A link in the cache is not a run of tph's (it might point at any file).
+    if (!isPlainFile(path)) {
+      warnings.push(`Skipping "${name}": not a regular file`);
+      continue;
+    }
     try {
       entries.push({ id: runIdOf(name), path, run: loadRun(path) });
     } catch (e) {

@@ -1,4 +1,4 @@
-import { fileProblem, readText } from "../runtime/_files.ts";
+import { exists, fileProblem, isDirectory, isRegularFile, readText } from "../runtime/_files.ts";
 import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
 import { displayPath } from "./display_path.ts";
 import { StoreError } from "./store_error.ts";
@@ -18,6 +18,75 @@ const REQUIRED: [key: string, type: string][] = [
 
 function typeOf(v: unknown): string {
   return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+}
+
+// The optional and later fields of a run, with the types tph reads them as ("?": may be absent).
+const TOP_FIELDS: [string, string][] = [
+  ["tracepatch_version", "string?"],
+  ["label", "string|null?"],
+  ["was_limited", "boolean?"],
+  ["limit_reason", "string|null?"],
+  ["dropped_calls", "number?"],
+  ["dropped_at_root", "number?"],
+  ["config", "object?"],
+  ["run", "object?"],
+];
+const CONFIG_FIELDS: [string, string][] = [
+  ["max_depth", "number?"],
+  ["max_calls", "number?"],
+  ["max_repr", "number?"],
+  ["ignore_modules", "array?"],
+  ["include", "array?"],
+  ["exclude", "array?"],
+];
+const RUN_FIELDS: [string, string][] = [
+  ["command", "array"],
+  ["cwd", "string"],
+  ["runtime", "string"],
+  ["runtime_version", "string"],
+  ["ended", "string"],
+  ["exit_code", "number|null"],
+  ["signal", "string|null"],
+  ["error", "string?"],
+  ["duration_ms", "number"],
+];
+
+function fieldProblem(
+  obj: Record<string, unknown>,
+  fields: [string, string][],
+  where: string,
+): string | null {
+  for (const [key, spec] of fields) {
+    const optional = spec.endsWith("?");
+    const types = (optional ? spec.slice(0, -1) : spec).split("|");
+    const v = obj[key];
+    if (v === undefined && optional) continue;
+    if (!types.includes(typeOf(v))) {
+      return v === undefined
+        ? `no "${where}${key}"`
+        : `"${where}${key}" is ${typeOf(v)}, not ${types.join(" or ")}`;
+    }
+  }
+  return null;
+}
+
+/** The first field of a run whose type is not what tph reads it as, or null. */
+function badField(d: Record<string, unknown>): string | null {
+  const top = fieldProblem(d, TOP_FIELDS, "");
+  if (top !== null) return top;
+  if (d.config !== undefined) {
+    const c = fieldProblem(d.config as Record<string, unknown>, CONFIG_FIELDS, "config.");
+    if (c !== null) return c;
+  }
+  if (d.run !== undefined) {
+    const run = d.run as Record<string, unknown>;
+    const r = fieldProblem(run, RUN_FIELDS, "run.");
+    if (r !== null) return r;
+    if (!(run.command as unknown[]).every((w) => typeof w === "string")) {
+      return `"run.command" is not a list of strings`;
+    }
+  }
+  return null;
 }
 
 /** Where the first malformed call node is, e.g. `trace[0].children[2]`, or null. */
@@ -68,6 +137,8 @@ export function validateRun(data: unknown, name: string): RunJSON {
     );
   }
   if (missing.length > 0) throw fail(`not a tph run (no ${missing.join(", ")})`);
+  const wrong = badField(d);
+  if (wrong !== null) throw fail(`not a tph run (${wrong})`);
   const bad = badNode(d.trace as unknown[]);
   if (bad !== null) throw fail(`not a tph run (${bad})`);
   return data as RunJSON;
@@ -93,15 +164,22 @@ export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
   const name = displayPath(path, options.cwd);
   let text: string;
   try {
+    // Only a regular file: a FIFO would block, a device never end.
+    if (exists(path) && !isDirectory(path) && !isRegularFile(path)) {
+      throw new StoreError(`Cannot read run "${name}": not a regular file`);
+    }
     text = readText(path);
   } catch (e) {
+    if (e instanceof StoreError) throw e;
     throw new StoreError(`Cannot read run "${name}": ${fileProblem(e)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === "" ? "the file is empty" : (e as Error).message.split("\n")[0];
+    // The engine's message quotes the text: never shown (the file may be anything).
+    const at = /position (\d+)/.exec((e as Error).message);
+    const why = text.trim() === "" ? "the file is empty" : at ? `at byte ${at[1]}` : "not JSON";
     throw new StoreError(`Cannot read run "${name}": invalid JSON (${why})`);
   }
   return validateRun(data, name);

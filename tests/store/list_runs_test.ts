@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listRuns, runIdOf } from "../../src/store/list_runs.ts";
 import { StoreError } from "../../src/store/store_error.ts";
@@ -48,4 +49,55 @@ Deno.test("runIdOf() strips run_ and .json", () => {
     "20261122T081502_123_demo_3fa2c1",
   );
   assert.equal(runIdOf("trace_request.json"), "trace_request");
+});
+
+Deno.test("listRuns() skips odd files without reading them or quoting them", () => {
+  const { cacheDir } = projectWithRuns();
+  const secret = join(tempDir(), "secret.txt");
+  writeFileSync(secret, "root:$6$hash-that-must-not-leak:19000:0:99999:7:::\n");
+  // Links to a secret file, to an endless device; a FIFO that would block a reader.
+  symlinkSync(secret, join(cacheDir, "run_20261101T000000_000_link_aaaaaa.json"));
+  symlinkSync("/dev/zero", join(cacheDir, "run_20261101T000000_000_zero_bbbbbb.json"));
+  const fifo = join(cacheDir, "run_20261101T000000_000_fifo_cccccc.json");
+  const made = spawnSync("mkfifo", [fifo], { timeout: 10_000 });
+  // A secret copied in as a file: invalid JSON, and its text is not quoted.
+  writeFileSync(join(cacheDir, "run_20261101T000000_000_copy_dddddd.json"), readFileSync(secret));
+  const { entries, warnings } = listRuns(cacheDir);
+  assert.deepEqual(entries.map((e) => e.id), FIXTURE_IDS);
+  const text = warnings.join("\n");
+  assert.ok(!text.includes("hash-that-must-not-leak"), text);
+  assert.ok(!text.includes("root:"), text);
+  assert.match(text, /"run_20261101T000000_000_link_aaaaaa\.json": not a regular file/);
+  assert.match(text, /"run_20261101T000000_000_zero_bbbbbb\.json": not a regular file/);
+  if (made.status === 0) {
+    assert.match(text, /"run_20261101T000000_000_fifo_cccccc\.json": not a regular file/);
+  }
+  assert.match(text, /"run_20261101T000000_000_copy_dddddd\.json": invalid JSON \(/);
+});
+
+Deno.test("listRuns() skips a run whose fields have the wrong types, and lists the others", () => {
+  const { cacheDir } = projectWithRuns();
+  const good = JSON.parse(
+    readFileSync(join(cacheDir, `run_${FIXTURE_IDS[0]}.json`), "utf8"),
+  );
+  const odd: [string, Record<string, unknown>, RegExp][] = [
+    ["label", { ...good, label: 5 }, /"label" is number, not string or null/],
+    ["run", { ...good, run: null }, /"run" is null, not object/],
+    ["nocommand", { ...good, run: { ...good.run, command: undefined } }, /no "run.command"/],
+    ["config", { ...good, config: { max_depth: "x" } }, /"config.max_depth" is string/],
+    ["words", { ...good, run: { ...good.run, command: [1] } }, /"run.command" is not a list/],
+  ];
+  odd.forEach(([tag, run], i) =>
+    writeFileSync(
+      join(cacheDir, `run_20261101T00000${i}_000_${tag}_ee${i}eee.json`),
+      JSON.stringify(run),
+    )
+  );
+  const { entries, warnings } = listRuns(cacheDir);
+  assert.deepEqual(entries.map((e) => e.id), FIXTURE_IDS);
+  for (const [tag, , pattern] of odd) {
+    const w = warnings.find((x) => x.includes(`_${tag}_`));
+    assert.ok(w, `a warning for ${tag}: ${warnings.join("\n")}`);
+    assert.match(w, pattern);
+  }
 });
