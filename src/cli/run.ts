@@ -2,7 +2,8 @@
 
 import { dirname, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../loader/register.ts";
-import { fileProblem, makeTempDir, remove } from "../runtime/_files.ts";
+import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../runtime/_files.ts";
+import { pid } from "../runtime/_host.ts";
 import type { TraceLimits } from "../runtime/trace_state.ts";
 import {
   checkScript,
@@ -81,6 +82,9 @@ export const runCommand: Command = {
       try {
         ensureCacheDir(cacheDir);
         removeStaleTemps(cacheDir);
+        // A folder that cannot be written (read-only, say) is found now, not after the run:
+        // the run then goes to a temporary folder, so that -o still gets it.
+        probeWritable(cacheDir);
       } catch (e) {
         ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
         cacheDir = null;
@@ -131,6 +135,13 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   }
   const { run } = result;
   for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
+  if (result.saveError !== null) {
+    ctx.err(
+      `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
+        `(nothing was stored; the program's exit code is kept)`,
+    );
+    return result.exitCode;
+  }
   if (v.tree) {
     const text = renderTree(run.tree(), {
       style: cfg.tree_style,
@@ -178,4 +189,15 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     }s${savedText}`,
   );
   return result.exitCode;
+}
+
+/** Throws when a file cannot be created in `dir`. */
+function probeWritable(dir: string): void {
+  const probe = join(dir, `.run.${pid()}.${randomHex(4)}.tmp`);
+  try {
+    writeText(probe, "", { exclusive: true });
+  } catch (e) {
+    throw new Error(fileProblem(e));
+  }
+  remove(probe);
 }

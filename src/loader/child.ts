@@ -3,7 +3,7 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import process from "node:process";
-import { readText, remove, writeText } from "../runtime/_files.ts";
+import { fileProblem, readText, remove, writeText } from "../runtime/_files.ts";
 import { runtime } from "../runtime/recorder.ts";
 import { now } from "../runtime/clock.ts";
 import { traceHeader, writeTraceJSON } from "../runtime/to_json.ts";
@@ -89,7 +89,12 @@ export function setupChild(preload: string): boolean {
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       writeTraceJSON(t, config.label, config.out, { config: { ...limits, ...files } });
     } catch (e) {
-      process.stderr.write(`tph: Cannot write the trace: ${(e as Error).message}\n`);
+      // tph says it, in one line, with the folder: here it only leaves the reason.
+      try {
+        writeText(config.out + ".error", fileProblem(e));
+      } catch {
+        // No room even for that: the run file cut short tells.
+      }
     }
   };
   let exitCalled = false;

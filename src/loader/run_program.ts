@@ -9,6 +9,7 @@ import { SCHEMA_VERSION } from "../types.ts";
 import { VERSION } from "../version.ts";
 import {
   exists,
+  fileProblem,
   isDirectory,
   randomHex,
   readAt,
@@ -50,6 +51,8 @@ export interface RunProgramResult {
   signal: string | null;
   /** Problems worth a warning line (e.g. the trace could not be read). */
   warnings: string[];
+  /** Why the run could not be written (a full or read-only disk): it is then not stored. */
+  saveError: string | null;
 }
 
 /** Why a program cannot be started; the CLI turns it into a one-line error. */
@@ -162,16 +165,38 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     ...(ending?.error ? { error: ending.error } : {}),
     duration_ms: Date.now() - started,
   };
-  let header: Omit<RunJSON, "trace">;
-  if (head !== null && appendRunInfo(out, info)) {
-    header = { ...head, run: info };
-  } else {
-    header = emptyHeader(options, startedAt, info);
-    writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n");
+  // The program's process says why it could not write the run (a full disk, say); a run file cut
+  // short says so too. Neither is ever stored as a run.
+  let saveError: string | null = null;
+  try {
+    saveError = readText(out + ".error").trim() ||
+      "the run could not be written (is the disk full?)";
+  } catch {
+    // None: the run was written, or the program died before it could write anything.
   }
+  remove(out + ".error");
+  let header: Omit<RunJSON, "trace">;
+  try {
+    if (saveError === null && head !== null && appendRunInfo(out, info)) {
+      header = { ...head, run: info };
+    } else {
+      header = emptyHeader(options, startedAt, info);
+      if (saveError === null && head !== null) saveError = "the run file is incomplete";
+      if (saveError === null) writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n");
+    }
+  } catch (e) {
+    header = emptyHeader(options, startedAt, info);
+    saveError = fileProblem(e);
+  }
+  if (saveError !== null) remove(out);
   const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
   return {
-    run: { header, file: out, tree: () => JSON.parse(readText(out)).trace },
+    run: {
+      header,
+      file: out,
+      tree: () => saveError === null ? JSON.parse(readText(out)).trace : [],
+    },
+    saveError,
     exitCode,
     signal: exit.signal,
     warnings,

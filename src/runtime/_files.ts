@@ -267,8 +267,14 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
     ? missing
     : code === "EISDIR"
     ? "it is a folder"
-    : code === "EACCES"
+    : code === "EACCES" || code === "EPERM"
     ? "permission denied"
+    : code === "EROFS"
+    ? "read-only file system"
+    : code === "ENOSPC"
+    ? "no space left on the device"
+    : code === "EDQUOT"
+    ? "disk quota exceeded"
     : (e as Error).message;
 }
 

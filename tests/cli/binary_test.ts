@@ -12,6 +12,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { diskTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -24,4 +25,5 @@ cacheTests(BINARY);
 configTests(BINARY);
 usageTests(BINARY);
 escapeTests(BINARY);
+diskTests(BINARY);
 binaryRuntimeTests(BINARY);

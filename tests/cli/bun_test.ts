@@ -9,6 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { diskTests } from "./_disk.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -18,3 +19,4 @@ cacheTests(BUN_TARGET);
 configTests(BUN_TARGET);
 usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
+diskTests(BUN_TARGET);

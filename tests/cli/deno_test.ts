@@ -9,6 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { diskTests } from "./_disk.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -18,3 +19,4 @@ cacheTests(DENO_TARGET);
 configTests(DENO_TARGET);
 usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
+diskTests(DENO_TARGET);

@@ -1,0 +1,84 @@
+// A cache folder on a read-only or a full file system: tph says so in one line naming the
+// folder, keeps the program's exit code, still writes -o where it can, and never stores a run
+// that claims to be complete. Needs root to mount small file systems (CI runs as root).
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { assertCode, lines, readRun, type Target, tempDir, tph } from "./_cli.ts";
+
+const ROOT = process.getuid?.() === 0;
+
+function mountTmpfs(dir: string, options: string): void {
+  mkdirSync(dir, { recursive: true });
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  assert.equal(r.status, 0, `mount ${options}: ${r.stderr}`);
+}
+
+function unmount(dir: string): void {
+  spawnSync("umount", ["-l", dir], { timeout: 10_000 });
+}
+
+export function diskTests(t: Target): void {
+  Deno.test({
+    name: `tph run with a read-only cache folder keeps the exit code and writes -o (${t.name})`,
+    ignore: !ROOT,
+    fn: async () => {
+      await using dir = tempDir();
+      const cache = join(dir.path, "ro");
+      mountTmpfs(cache, "size=1m,ro");
+      try {
+        writeFileSync(join(dir.path, "package.json"), "{}");
+        writeFileSync(
+          join(dir.path, "main.js"),
+          "function f() { return 1; }\nf();\nprocess.exitCode = 3;\n",
+        );
+        const r = await tph(t, ["run", "--cache-dir", "ro", "-o", "out.json", "main.js"], {
+          cwd: dir.path,
+        });
+        assertCode(r, 3, "tph run with a read-only cache");
+        const err = lines(r.stderr);
+        assert.match(err[0], /^tph: Cannot save the run in ".*\/ro": read-only file system$/);
+        assert.equal(err.length, 2, r.stderr);
+        assert.equal(readRun(join(dir.path, "out.json")).call_count, 1, "-o was written");
+      } finally {
+        unmount(cache);
+      }
+    },
+  });
+
+  Deno.test({
+    name: `tph run with a full cache folder stores no run and says so (${t.name})`,
+    ignore: !ROOT,
+    fn: async () => {
+      await using dir = tempDir();
+      const cache = join(dir.path, "full");
+      mountTmpfs(cache, "size=64k");
+      try {
+        writeFileSync(join(dir.path, "package.json"), "{}");
+        writeFileSync(
+          join(dir.path, "big.js"),
+          "function f(i) { return i; }\nfor (let i = 0; i < 100000; i++) f(i);\nprocess.exitCode = 4;\n",
+        );
+        const r = await tph(t, ["run", "--max-calls", "100000", "--cache-dir", "full", "big.js"], {
+          cwd: dir.path,
+        });
+        assertCode(r, 4, "tph run with a full cache");
+        const err = lines(r.stderr);
+        assert.equal(err.length, 1, r.stderr);
+        assert.match(err[0], /^tph: Cannot save the run in ".*\/full": .*nothing was stored/);
+        assert.deepEqual(readdirSync(cache).filter((n) => !n.startsWith(".gitignore")), []);
+        const logs = await tph(t, ["logs", "--cache-dir", "full"], { cwd: dir.path });
+        assert.ok(!/big\.js/.test(logs.stdout), "no run is listed");
+      } finally {
+        unmount(cache);
+        assert.ok(existsSync(dir.path));
+      }
+    },
+  });
+}
