@@ -142,14 +142,21 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     );
     return result.exitCode;
   }
+  // The tree is drawn from the run's file before the file is stored (a rename), but a failure to
+  // draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
+  let tree: string | null = null;
   if (v.tree) {
-    const text = renderTree(run.tree(), {
-      style: cfg.tree_style,
-      showArgs: cfg.show_args,
-      showReturn: cfg.show_return,
-    });
-    if (text) ctx.err(text);
+    try {
+      tree = renderTree(run.tree(), {
+        style: cfg.tree_style,
+        showArgs: cfg.show_args,
+        showReturn: cfg.show_return,
+      });
+    } catch (e) {
+      ctx.err(`tph: warning: Cannot draw the call tree: ${(e as Error).message}`);
+    }
   }
+  if (tree) ctx.err(tree);
   const saved: string[] = [];
   if (typeof v.output === "string") {
     const out = resolve(ctx.cwd, v.output);

@@ -109,6 +109,9 @@ function filterTree(roots: CallNodeJSON[], text: string): CallNodeJSON[] {
   return roots.map((r) => kept.get(r)!).filter((r) => r !== null);
 }
 
+/** Levels of indentation drawn; deeper lines show their depth as a number. */
+export const INDENT_LEVELS = 64;
+
 function oneLine(text: string): string {
   return safeText(text.replace(/\r\n/g, "\n"));
 }
@@ -164,6 +167,9 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
     return text;
   };
 
+  // A prefix past INDENT_LEVELS holds "{depth}", where the line's own depth goes.
+  const at = (prefix: string, depth: number) =>
+    depth > INDENT_LEVELS ? prefix.replace("{depth}", `[depth ${depth}]`) : prefix;
   interface Frame {
     nodes: CallNodeJSON[];
     next: number;
@@ -179,7 +185,8 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
     if (f.next === f.nodes.length) {
       if (f.dropped > 0) {
         lines.push(
-          f.prefix + c.last + paint(ANSI.dim, `… ${plural(f.dropped, "call")} left out${why}`),
+          at(f.prefix, f.depth) + c.last +
+            paint(ANSI.dim, `… ${plural(f.dropped, "call")} left out${why}`),
         );
       }
       stack.pop();
@@ -187,15 +194,21 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
     }
     const n = f.nodes[f.next++];
     const last = f.next === f.nodes.length && f.dropped === 0;
-    lines.push(f.prefix + (last ? c.last : c.mid) + label(n));
-    const inner = f.prefix + (last ? c.gap : c.bar);
+    lines.push(at(f.prefix, f.depth) + (last ? c.last : c.mid) + label(n));
+    // Past INDENT_LEVELS the indentation stops growing and each line says its depth instead:
+    // a deep run renders in time and text linear in its calls, not in their depth squared.
+    const inner = f.depth < INDENT_LEVELS
+      ? f.prefix + (last ? c.gap : c.bar)
+      : f.depth === INDENT_LEVELS
+      ? f.prefix + (last ? c.gap : c.bar) + "{depth} "
+      : f.prefix;
     if (f.depth >= maxDepth) {
       const below = countBelow(n.children);
       const dropped = below.dropped + (n.dropped ?? 0);
       if (below.calls + dropped > 0) {
         const more = below.calls > 0 ? `… ${plural(below.calls, "more call")}` : "…";
         const out = dropped > 0 ? `${below.calls > 0 ? "," : ""} ${dropped} left out${why}` : "";
-        lines.push(inner + c.last + paint(ANSI.dim, more + out));
+        lines.push(at(inner, f.depth + 1) + c.last + paint(ANSI.dim, more + out));
       }
     } else if (n.children.length > 0 || (n.dropped ?? 0) > 0) {
       stack.push({

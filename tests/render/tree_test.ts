@@ -178,7 +178,8 @@ Deno.test("renderTree() draws deep recursion without overflowing the stack", () 
   const lines = renderTree([root], { showReturn: false }).split("\n");
   assert.equal(lines.length, 3000);
   assert.equal(lines[0], "└── f2999()  [12µs]");
-  assert.equal(lines[2999], " ".repeat(4 * 2999) + "└── f0()  [12µs]");
+  // Past 64 levels the indentation stops growing and the line names its depth.
+  assert.equal(lines[2999], " ".repeat(4 * 64) + "[depth 3000] └── f0()  [12µs]");
   assert.equal(renderTree([root], { filter: "f0()" }), "");
   for (let i = 3000; i < 100_000; i++) root = node(`f${i}`, { children: [root] });
   assert.equal(countCalls([root]), 100_000);
@@ -204,4 +205,25 @@ Deno.test("formatDuration() picks µs, ms or s", () => {
   assert.equal(formatDuration(3.214), "3.21ms");
   assert.equal(formatDuration(1500), "1.50s");
   assert.equal(formatDuration(2, "us"), "2000µs");
+});
+
+Deno.test("renderTree() draws a 20,000-deep run in lines of bounded length, each past 64 levels naming its depth", () => {
+  let node: CallNodeJSON = {
+    name: "leaf",
+    module: "m.ts",
+    file: "/m.ts",
+    line: 1,
+    args: {},
+    return_value: "1",
+    start_ms: 0,
+    elapsed_ms: 0,
+    children: [],
+  };
+  for (let i = 19_999; i >= 0; i--) node = { ...node, name: `f${i}`, children: [node] };
+  const lines = renderTree([node]).split("\n");
+  assert.equal(lines.length, 20_001);
+  assert.ok(Math.max(...lines.map((l) => l.length)) < 400, "no line grows with the depth");
+  assert.match(lines[63], /^ +└── f63\(\) -> 1/);
+  assert.match(lines[64], /^ +\[depth 65\] └── f64\(\) -> 1/);
+  assert.match(lines[20_000], /\[depth 20001\] └── leaf\(\) -> 1/);
 });
