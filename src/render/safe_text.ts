@@ -32,8 +32,8 @@ export function safeText(text: string): string {
 }
 
 // As UNSAFE, less the line break and the ESC of a colour (SGR) sequence, which tph writes itself.
-// deno-lint-ignore no-control-regex
 const UNSAFE_OUTPUT =
+  // deno-lint-ignore no-control-regex
   /\u001b(?!\[[0-9;]*m)|[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
