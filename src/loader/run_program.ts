@@ -182,7 +182,9 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     } else {
       header = emptyHeader(options, startedAt, info);
       if (saveError === null && head !== null) saveError = "the run file is incomplete";
-      if (saveError === null) writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n");
+      if (saveError === null) {
+        writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n", { mode: 0o600 });
+      }
     }
   } catch (e) {
     header = emptyHeader(options, startedAt, info);

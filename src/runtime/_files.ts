@@ -14,7 +14,11 @@ interface DenoFile {
 
 interface DenoFiles {
   readTextFileSync(path: string): string;
-  writeTextFileSync(path: string, text: string, options?: { createNew?: boolean }): void;
+  writeTextFileSync(
+    path: string,
+    text: string,
+    options?: { createNew?: boolean; mode?: number },
+  ): void;
   mkdirSync(path: string, options: { recursive: boolean; mode?: number }): void;
   renameSync(from: string, to: string): void;
   statSync(
@@ -22,7 +26,13 @@ interface DenoFiles {
   ): { size: number; mtime: Date | null; isDirectory: boolean; isFile: boolean };
   openSync(
     path: string,
-    options: { read?: boolean; write?: boolean; create?: boolean; truncate?: boolean },
+    options: {
+      read?: boolean;
+      write?: boolean;
+      create?: boolean;
+      truncate?: boolean;
+      mode?: number;
+    },
   ): DenoFile;
   readDirSync(path: string): Iterable<{ name: string }>;
   removeSync(path: string, options: { recursive: boolean }): void;
@@ -59,9 +69,14 @@ export function readText(path: string): string {
  * Write a file's text (UTF-8), replacing it; with `exclusive`, only create it (an existing file
  * is an `EEXIST` error).
  */
-export function writeText(path: string, text: string, options: { exclusive?: boolean } = {}): void {
-  if (deno) deno.writeTextFileSync(path, text, { createNew: options.exclusive === true });
-  else fs().writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w" });
+export function writeText(
+  path: string,
+  text: string,
+  options: { exclusive?: boolean; mode?: number } = {},
+): void {
+  const mode = options.mode ?? 0o666;
+  if (deno) deno.writeTextFileSync(path, text, { createNew: options.exclusive === true, mode });
+  else fs().writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w", mode });
 }
 
 /** Whether a path exists (a file or a folder). */
@@ -154,10 +169,10 @@ export function makeTempFile(prefix: string): string {
   }
 }
 
-/** Create a folder and its parents. */
-export function makeDir(path: string): void {
-  if (deno) deno.mkdirSync(path, { recursive: true });
-  else fs().mkdirSync(path, { recursive: true });
+/** Create a folder and its parents (with `mode` for those it creates, less the umask). */
+export function makeDir(path: string, mode = 0o777): void {
+  if (deno) deno.mkdirSync(path, { recursive: true, mode });
+  else fs().mkdirSync(path, { recursive: true, mode });
 }
 
 /** Rename a file (atomic within a file system). */
@@ -228,14 +243,18 @@ export function writeAt(path: string, position: number, bytes: Uint8Array): void
   }
 }
 
-/** A file opened for writing from its start (created or truncated). */
+/**
+ * A file opened for writing from its start (created or truncated). A file it creates is 0600:
+ * runs hold the program's argument values, which may be secrets.
+ */
 export class FileWriter {
   readonly #file: DenoFile | null = null;
   readonly #fd: number = -1;
 
   constructor(path: string) {
-    if (deno) this.#file = deno.openSync(path, { write: true, create: true, truncate: true });
-    else this.#fd = fs().openSync(path, "w");
+    if (deno) {
+      this.#file = deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
+    } else this.#fd = fs().openSync(path, "w", 0o600);
   }
 
   /** Write the first `length` bytes of `bytes`, all of them. */

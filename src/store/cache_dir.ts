@@ -29,7 +29,8 @@ const GITIGNORE = "# Written by tph: saved runs are local to this machine.\n*\n"
 export function ensureCacheDir(cacheDir: string): void {
   // The `.gitignore` goes only into a folder tph makes: never among the user's own files.
   if (exists(cacheDir)) return;
-  makeDir(cacheDir);
+  // Only the user can list the runs (their arguments may be secrets).
+  makeDir(cacheDir, 0o700);
   try {
     // "wx": two runs creating the folder at once must not both write (or truncate) the file.
     writeText(join(cacheDir, ".gitignore"), GITIGNORE, { exclusive: true });

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { assertCode, lines, readRun, type Target, tempDir, tph } from "./_cli.ts";
@@ -80,5 +80,26 @@ export function diskTests(t: Target): void {
         assert.ok(existsSync(dir.path));
       }
     },
+  });
+}
+
+/** Modes of what a run writes: only its user can read runs (they hold argument values). */
+export function modeTests(t: Target): void {
+  Deno.test(`tph run writes runs 0600 in a cache folder it makes 0700 (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), "{}");
+    writeFileSync(
+      join(dir.path, "main.js"),
+      "function login(password) { return password.length; }\nlogin('hunter2');\n",
+    );
+    const r = await tph(t, ["run", "-o", "out.json", "main.js"], { cwd: dir.path });
+    assertCode(r, 0, "tph run main.js");
+    const cache = join(dir.path, ".tracepatch_cache");
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    assert.equal(mode(cache), 0o700);
+    const runs = readdirSync(cache).filter((n) => n.endsWith(".json"));
+    assert.equal(runs.length, 1);
+    assert.equal(mode(join(cache, runs[0])), 0o600);
+    assert.equal(mode(join(dir.path, "out.json")), 0o600);
   });
 }

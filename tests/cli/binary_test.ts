@@ -12,7 +12,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
-import { diskTests } from "./_disk.ts";
+import { diskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -26,4 +26,5 @@ configTests(BINARY);
 usageTests(BINARY);
 escapeTests(BINARY);
 diskTests(BINARY);
+modeTests(BINARY);
 binaryRuntimeTests(BINARY);

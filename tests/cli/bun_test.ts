@@ -9,7 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
-import { diskTests } from "./_disk.ts";
+import { diskTests, modeTests } from "./_disk.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -20,3 +20,4 @@ configTests(BUN_TARGET);
 usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
 diskTests(BUN_TARGET);
+modeTests(BUN_TARGET);

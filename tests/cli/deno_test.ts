@@ -9,7 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
-import { diskTests } from "./_disk.ts";
+import { diskTests, modeTests } from "./_disk.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -20,3 +20,4 @@ configTests(DENO_TARGET);
 usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
 diskTests(DENO_TARGET);
+modeTests(DENO_TARGET);
