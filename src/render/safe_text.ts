@@ -23,10 +23,15 @@ const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r" };
  * ```
  */
 export function safeText(text: string): string {
-  UNSAFE.lastIndex = 0;
-  if (!UNSAFE.test(text)) return text;
+  return escapeAll(text, UNSAFE);
+}
+
+/** `text` with every match of `re` (one character each) written as an escape. */
+function escapeAll(text: string, re: RegExp): string {
+  re.lastIndex = 0;
+  if (!re.test(text)) return text;
   return text.replace(
-    UNSAFE,
+    re,
     (ch) => NAMED[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
 }
@@ -45,10 +50,5 @@ const UNSAFE_OUTPUT =
  * @returns The same text when it has nothing unsafe.
  */
 export function safeOutput(text: string): string {
-  UNSAFE_OUTPUT.lastIndex = 0;
-  if (!UNSAFE_OUTPUT.test(text)) return text;
-  return text.replace(
-    UNSAFE_OUTPUT,
-    (ch) => ch === "\r" ? "\\r" : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return escapeAll(text, UNSAFE_OUTPUT);
 }

@@ -90,31 +90,41 @@ export function exists(path: string): boolean {
   }
 }
 
+/**
+ * What a path is: a regular file, a folder, a link (only when not following links), something
+ * else (a FIFO, a device, a socket), or null when it does not exist.
+ */
+function kindOf(path: string, follow: boolean): "file" | "dir" | "link" | "other" | null {
+  try {
+    if (deno) {
+      const st = follow ? deno.statSync(path) : deno.lstatSync(path);
+      if ("isSymlink" in st && st.isSymlink) return "link";
+      return st.isFile ? "file" : st.isDirectory ? "dir" : "other";
+    }
+    const st = follow ? fs().statSync(path) : fs().lstatSync(path);
+    if (st.isSymbolicLink()) return "link";
+    return st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a path is a folder (false when it does not exist). */
 export function isDirectory(path: string): boolean {
-  try {
-    return deno ? deno.statSync(path).isDirectory : fs().statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return kindOf(path, true) === "dir";
 }
 
 /** Whether a path is a regular file itself (not a link to one, nor a folder). */
 export function isPlainFile(path: string): boolean {
-  try {
-    return deno ? deno.lstatSync(path).isFile : fs().lstatSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return kindOf(path, false) === "file";
 }
 
-/** Whether a path is, or links to, a regular file (not a folder, FIFO or device). */
-export function isRegularFile(path: string): boolean {
-  try {
-    return deno ? deno.statSync(path).isFile : fs().statSync(path).isFile();
-  } catch {
-    return false;
-  }
+/**
+ * Whether a path exists but is neither a regular file nor a folder, links followed (a FIFO, a
+ * device, a socket): nothing tph should read.
+ */
+export function isSpecialFile(path: string): boolean {
+  return kindOf(path, true) === "other";
 }
 
 /** The names in a folder. */

@@ -1,4 +1,4 @@
-import { exists, fileProblem, isDirectory, isRegularFile, readText } from "../runtime/_files.ts";
+import { fileProblem, isSpecialFile, readText } from "../runtime/_files.ts";
 import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
 import { displayPath } from "./display_path.ts";
 import { StoreError } from "./store_error.ts";
@@ -165,7 +165,7 @@ export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
   let text: string;
   try {
     // Only a regular file: a FIFO would block, a device never end.
-    if (exists(path) && !isDirectory(path) && !isRegularFile(path)) {
+    if (isSpecialFile(path)) {
       throw new StoreError(`Cannot read run "${name}": not a regular file`);
     }
     text = readText(path);

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { assertCode, lines, readRun, type Target, tempDir, tph } from "./_cli.ts";
@@ -24,62 +24,67 @@ function unmount(dir: string): void {
   spawnSync("umount", ["-l", dir], { timeout: 10_000 });
 }
 
+/** A project folder holding one script, with a small file system mounted at `mount`. */
+async function withMountedCache(
+  options: string,
+  script: string,
+  fn: (cwd: string, cache: string) => Promise<void>,
+): Promise<void> {
+  await using dir = tempDir();
+  writeFileSync(join(dir.path, "package.json"), "{}");
+  writeFileSync(join(dir.path, "main.js"), script);
+  const cache = join(dir.path, "cache");
+  mountTmpfs(cache, options);
+  try {
+    await fn(dir.path, cache);
+  } finally {
+    unmount(cache);
+  }
+}
+
 export function diskTests(t: Target): void {
   Deno.test({
     name: `tph run with a read-only cache folder keeps the exit code and writes -o (${t.name})`,
     ignore: !ROOT,
-    fn: async () => {
-      await using dir = tempDir();
-      const cache = join(dir.path, "ro");
-      mountTmpfs(cache, "size=1m,ro");
-      try {
-        writeFileSync(join(dir.path, "package.json"), "{}");
-        writeFileSync(
-          join(dir.path, "main.js"),
-          "function f() { return 1; }\nf();\nprocess.exitCode = 3;\n",
-        );
-        const r = await tph(t, ["run", "--cache-dir", "ro", "-o", "out.json", "main.js"], {
-          cwd: dir.path,
-        });
-        assertCode(r, 3, "tph run with a read-only cache");
-        const err = lines(r.stderr);
-        assert.match(err[0], /^tph: Cannot save the run in ".*\/ro": read-only file system$/);
-        assert.equal(err.length, 2, r.stderr);
-        assert.equal(readRun(join(dir.path, "out.json")).call_count, 1, "-o was written");
-      } finally {
-        unmount(cache);
-      }
-    },
+    fn: () =>
+      withMountedCache(
+        "size=1m,ro",
+        "function f() { return 1; }\nf();\nprocess.exitCode = 3;\n",
+        async (cwd) => {
+          const r = await tph(t, ["run", "--cache-dir", "cache", "-o", "out.json", "main.js"], {
+            cwd,
+          });
+          assertCode(r, 3, "tph run with a read-only cache");
+          const err = lines(r.stderr);
+          assert.match(err[0], /^tph: Cannot save the run in ".*\/cache": read-only file system$/);
+          assert.equal(err.length, 2, r.stderr);
+          assert.equal(readRun(join(cwd, "out.json")).call_count, 1, "-o was written");
+        },
+      ),
   });
 
   Deno.test({
     name: `tph run with a full cache folder stores no run and says so (${t.name})`,
     ignore: !ROOT,
-    fn: async () => {
-      await using dir = tempDir();
-      const cache = join(dir.path, "full");
-      mountTmpfs(cache, "size=64k");
-      try {
-        writeFileSync(join(dir.path, "package.json"), "{}");
-        writeFileSync(
-          join(dir.path, "big.js"),
-          "function f(i) { return i; }\nfor (let i = 0; i < 100000; i++) f(i);\nprocess.exitCode = 4;\n",
-        );
-        const r = await tph(t, ["run", "--max-calls", "100000", "--cache-dir", "full", "big.js"], {
-          cwd: dir.path,
-        });
-        assertCode(r, 4, "tph run with a full cache");
-        const err = lines(r.stderr);
-        assert.equal(err.length, 1, r.stderr);
-        assert.match(err[0], /^tph: Cannot save the run in ".*\/full": .*nothing was stored/);
-        assert.deepEqual(readdirSync(cache).filter((n) => !n.startsWith(".gitignore")), []);
-        const logs = await tph(t, ["logs", "--cache-dir", "full"], { cwd: dir.path });
-        assert.ok(!/big\.js/.test(logs.stdout), "no run is listed");
-      } finally {
-        unmount(cache);
-        assert.ok(existsSync(dir.path));
-      }
-    },
+    fn: () =>
+      withMountedCache(
+        "size=64k",
+        "function f(i) { return i; }\nfor (let i = 0; i < 100000; i++) f(i);\nprocess.exitCode = 4;\n",
+        async (cwd, cache) => {
+          const r = await tph(
+            t,
+            ["run", "--max-calls", "100000", "--cache-dir", "cache", "main.js"],
+            { cwd },
+          );
+          assertCode(r, 4, "tph run with a full cache");
+          const err = lines(r.stderr);
+          assert.equal(err.length, 1, r.stderr);
+          assert.match(err[0], /^tph: Cannot save the run in ".*\/cache": .*nothing was stored/);
+          assert.deepEqual(readdirSync(cache).filter((n) => !n.startsWith(".gitignore")), []);
+          const logs = await tph(t, ["logs", "--cache-dir", "cache"], { cwd });
+          assert.ok(!/main\.js/.test(logs.stdout), "no run is listed");
+        },
+      ),
   });
 }
 
