@@ -81,6 +81,8 @@ export class TraceHandle {
     this.#state.endTime = now();
     const rt = runtime();
     rt.countActive(-1);
+    // A recorder installed by an older copy of tph has no detach: it only misses the bookkeeping.
+    rt.detach?.(this.#state);
     const saved = this.#saved;
     if (saved !== null) {
       if (saved.lent >= 0) rt.lend(saved.lent, null);

@@ -18,12 +18,11 @@ import { formatError, repr } from "./repr.ts";
 import {
   HIDDEN,
   MARKED_ARGS,
+  MAX_HANDLE,
   MAX_ROWS,
   OPEN,
   RET_TEXT,
   RETURNED,
-  ROW_BITS,
-  ROW_MASK,
   Tape,
   THREW,
 } from "./tape.ts";
@@ -38,7 +37,8 @@ export class Snapshot {
 }
 
 let tape = new Tape(0);
-let gen = 0;
+/** The handle of the current tape's row 0: handles below it are stale (see tape.ts). */
+let base = 0;
 let cur = -1;
 let processTrace: Trace | null = null;
 // deno-lint-ignore no-explicit-any
@@ -112,9 +112,9 @@ function keepReturn(tp: Tape, row: number, v: unknown): void {
   }
 }
 
-/** True when `h` is a handle of the current tape. */
+/** True when `h` is a handle of the current tape (-1 and older tapes' handles are below). */
 function live(h: number): boolean {
-  return h >= 0 && h >>> ROW_BITS === gen;
+  return h >= base;
 }
 
 /**
@@ -132,17 +132,35 @@ export function attachTrace(t: Trace): void {
   // Room for the calls the trace may record, up to 2^18 rows at first: doubling the columns as
   // they fill cost 3–5 ns a call on recursive fib.
   const rows = Math.min(Math.max(t.capacity + 1, 4096), 1 << 18);
-  if (tape.rows > 0 && !tape.traces.some((x) => x.active)) {
-    gen = (gen + 1) & ((1 << (31 - ROW_BITS)) - 1);
-    tape = new Tape(gen, rows);
+  if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
+    tape = new Tape(tape.base + tape.rows, rows);
+    base = tape.base;
   } else if (tape.cap < rows) {
     tape.grow(rows);
   }
   fullOwner = -2;
   fullTrace = null;
   t.tape = tape;
-  t.slot = tape.traces.push(t) - 1;
+  const free = tape.freeSlots;
+  if (free.length > 0) {
+    t.slot = free.pop()!;
+    tape.traces[t.slot] = t;
+  } else t.slot = tape.traces.push(t) - 1;
   t.firstRow = tape.rows;
+  tape.active++;
+}
+
+/**
+ * A trace stopped: no row is written for it from now on. Its slot goes back to the tape when it
+ * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
+ */
+export function detachTrace(t: Trace): void {
+  const tp = t.tape;
+  tp.active--;
+  t.endRow = tp.rows;
+  const slot = tp.slot, s = t.slot;
+  for (let row = t.firstRow; row < tp.rows; row++) if (slot[row] === s) return;
+  tp.freeSlots.push(s);
 }
 
 /** Write a new row (the tape has room for it after this) and return its index. */
@@ -160,7 +178,7 @@ function newRow(
   const row = tp.rows++;
   if (row === tp.cap) tp.grow();
   tp.fn[row] = id;
-  tp.parent[row] = p;
+  tp.parent[row] = p < 0 ? -1 : p - tp.base;
   // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
   tp.prev[row] = prev;
   tp.depth[row] = depth;
@@ -180,7 +198,7 @@ function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, dept
   if (tp.rows >= MAX_ROWS) return -1;
   const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
   tp.start[row] = 0;
-  const h = (gen << ROW_BITS) | row;
+  const h = tp.base + row;
   cur = h;
   return h;
 }
@@ -206,7 +224,7 @@ function begin(
     fullTrace!.drop(p, "max_calls");
     return -1;
   }
-  if (p >= 0 && p >>> ROW_BITS !== gen) p = -1;
+  if (p < base) p = -1; // a stale handle (its tape was retired) or none
   const prev = p;
   let t: Trace | null;
   let depth: number;
@@ -220,7 +238,7 @@ function begin(
     p = -1;
     depth = 1;
   } else {
-    const pr = p & ROW_MASK;
+    const pr = p - base;
     t = tp.traces[tp.slot[pr]];
     if (!t.active) return -1;
     depth = tp.depth[pr] + 1;
@@ -261,7 +279,7 @@ function begin(
   }
   // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
   const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
-  const h = (gen << ROW_BITS) | row;
+  const h = tp.base + row;
   if (t.wrapperPending) {
     t.wrapperPending = false;
     t.wrapper = row;
@@ -322,6 +340,10 @@ export const R = {
   attach(t: Trace): void {
     attachTrace(t);
   },
+  /** A trace stopped. */
+  detach(t: Trace): void {
+    detachTrace(t);
+  },
   e0(b: number, k: number): number {
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
@@ -347,8 +369,8 @@ export const R = {
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
-    if (live(c) && tape.state[c & ROW_MASK] !== HIDDEN) {
-      const row = c & ROW_MASK;
+    if (live(c) && tape.state[c - base] !== HIDDEN) {
+      const row = c - base;
       tape.state[row] = THREW;
       tape.ret[row] = formatError(e, tape.traces[tape.slot[row]].maxRepr);
     }
@@ -362,7 +384,7 @@ export const R = {
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
-    if (c >= 0 && cur === c) cur = tape.prev[c & ROW_MASK];
+    if (cur === c && c >= base) cur = tape.prev[c - base];
     return v;
   },
   /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
@@ -496,7 +518,7 @@ function extOpen(c: number, d: number, f: unknown, start: boolean): void {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
-  const i = extPush(c, tape.fn[c & ROW_MASK] + d, EXT_PENDING, []);
+  const i = extPush(c, tape.fn[c - base] + d, EXT_PENDING, []);
   if (start) extStart(i);
 }
 
@@ -512,7 +534,7 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return obj;
   }
-  const id = tape.fn[c & ROW_MASK] + d;
+  const id = tape.fn[c - base] + d;
   const key = externalKey(id);
   const f = (obj as Record<string, unknown>)[key];
   // Not callable: the site reads it again and fails with the runtime's own message.
@@ -553,7 +575,7 @@ function extStart(i: number): void {
 
 function extClose(h: number, ok: boolean, value: unknown, known: boolean): void {
   if (!live(h)) return;
-  const row = h & ROW_MASK;
+  const row = h - base;
   tape.end[row] = now();
   if (ok) keepReturn(tape, row, value);
   else {
@@ -587,7 +609,7 @@ function extUnwind(c: number, known: boolean, e: unknown): void {
 
 function recordReturn(c: number, v: unknown): void {
   if (!live(c)) return;
-  const row = c & ROW_MASK;
+  const row = c - base;
   if (tape.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tape.end[row] = now();
@@ -596,7 +618,7 @@ function recordReturn(c: number, v: unknown): void {
 
 function recordExit(c: number): void {
   if (!live(c)) return;
-  const row = c & ROW_MASK;
+  const row = c - base;
   const state = tape.state[row];
   // A `return` already stopped the clock, unless a finally block threw after it.
   if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
@@ -606,12 +628,12 @@ function recordExit(c: number): void {
 
 function takeStack(c: number): void {
   if (!live(c)) return;
-  tape.prev[c & ROW_MASK] = cur;
+  tape.prev[c - base] = cur;
   cur = c;
 }
 
 function giveBack(c: number): void {
-  if (cur === c) cur = tape.prev[c & ROW_MASK];
+  if (cur === c && live(c)) cur = tape.prev[c - base];
 }
 
 // Built-ins the recorder calls on a program's values, taken before the program can replace them.

@@ -2,18 +2,29 @@
 // record at the same time. One object per call made V8 copy every record at each scavenge (all
 // of them survive): columns cost the garbage collector nothing and take a third of the memory.
 //
-// A call is known to instrumented code by its handle: `(generation << 24) | row`. A new tape
-// (next generation) starts when a trace starts and no trace records on the current one; a call
-// that ends after its tape was retired carries an old generation and is ignored.
+// Invariants (the recorder keeps them; to_json and trace_state rely on them):
+// - A call is known to instrumented code by its handle, `base + row`, or -1 when it is not
+//   recorded. A new tape starts when a trace starts and no trace records on the current one; its
+//   `base` is the previous tape's base plus that tape's rows. Handles are never reused, so a
+//   handle is live exactly when it is at least the current tape's `base`: a call that ends or
+//   resumes after its tape was retired is known as stale however many tapes later, and never
+//   touches a row of another tape. Handles count calls recorded in the process: they stay small
+//   integers (V8's fast kind; a larger one cost Deno ~25% a call) for the first 2^31 calls, and
+//   exact up to MAX_HANDLE.
+// - `parent` holds the parent's row on the same tape (a parent is always live when its child
+//   starts), or -1 for a root; `prev` holds a handle (the stack owner to give back to, which may
+//   be stale or -1).
+// - `slot` indexes `traces`. A trace keeps its slot while any row carries it; a trace that
+//   stopped without writing a row gives its slot back for the next trace, so `traces` grows only
+//   with traces that recorded something (at most one per row). Rows of a trace lie in
+//   [firstRow, endRow) of its tape: none are written once it stopped.
 
 import type { Trace } from "./trace_state.ts";
 
-/** Bits of a handle that hold the row. */
-export const ROW_BITS = 24;
-/** Mask of the row in a handle. */
-export const ROW_MASK = (1 << ROW_BITS) - 1;
 /** Rows one tape holds at most (16,777,216 calls). */
-export const MAX_ROWS = 1 << ROW_BITS;
+export const MAX_ROWS = 1 << 24;
+/** Handles stay below this (exact integers): past it a new tape is no longer started. */
+export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 /** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
 export const OPEN = 0, RETURNED = 1, THREW = 2, HIDDEN = 3;
 
@@ -125,17 +136,17 @@ export class Tape {
   cap: number;
   /** Function id. */
   fn: Int32Array;
-  /** Parent handle, or -1 for a root. */
+  /** Parent row on this tape, or -1 for a root. */
   parent: Int32Array;
-  /** Handle of the stack owner to give back to on suspend or exit, or -1. */
-  prev: Int32Array;
+  /** Handle of the stack owner to give back to on suspend or exit (maybe stale), or -1. */
+  prev: Float64Array;
   depth: Int32Array;
   start: Float64Array;
   /** End time, or -1 while open. */
   end: Float64Array;
   state: Uint8Array;
   /** Index of the trace in `traces`. */
-  slot: Uint16Array;
+  slot: Int32Array;
   /**
    * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
    * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value.
@@ -148,17 +159,24 @@ export class Tape {
   readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
   readonly traces: Trace[] = [];
-
-  constructor(readonly gen: number, cap = 4096) {
+  /** Slots given back by traces that stopped without writing a row. */
+  readonly freeSlots: number[] = [];
+  /** Traces recording on this tape. */
+  active = 0;
+  constructor(
+    /** The handle of row 0: handles of this tape are `base + row`. */
+    readonly base: number,
+    cap = 4096,
+  ) {
     this.cap = cap;
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);
-    this.prev = new Int32Array(cap);
+    this.prev = new Float64Array(cap);
     this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
     this.state = new Uint8Array(cap);
-    this.slot = new Uint16Array(cap);
+    this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
     // Filled up front: appended to one row at a time they grow by reallocation, which made a
     // recorded call ~30% dearer on Deno (no difference measured on Bun).
@@ -170,7 +188,7 @@ export class Tape {
   grow(rows = this.cap * 2): void {
     const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
     if (cap === this.cap) return;
-    const more = <A extends Int32Array | Float64Array | Uint8Array | Uint16Array>(a: A): A => {
+    const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);
       b.set(a);
       return b;

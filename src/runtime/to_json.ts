@@ -7,7 +7,7 @@ import { VERSION } from "../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
-import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, ROW_MASK, type Tape, THREW } from "./tape.ts";
+import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
@@ -58,17 +58,22 @@ function visit(
   const tp: Tape = t.tape;
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   // Each visited row's index plus one: 0 (as allocated) for rows left out.
-  const index = new Int32Array(Math.max(0, tp.rows - t.firstRow));
+  const last = lastRow(t);
+  const index = new Int32Array(Math.max(0, last - t.firstRow));
   let n = 0;
-  for (let row = t.firstRow; row < tp.rows; row++) {
+  for (let row = t.firstRow; row < last; row++) {
     if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
     index[row - t.firstRow] = ++n;
-    const ph = tp.parent[row];
-    const prow = ph & ROW_MASK;
-    const parent = ph < 0 || prow === t.wrapper ? -1 : index[prow - t.firstRow] - 1;
+    const prow = tp.parent[row];
+    const parent = prow < 0 || prow === t.wrapper ? -1 : index[prow - t.firstRow] - 1;
     const end = tp.end[row];
     each(row, parent, end >= 0 && end <= stopped);
   }
+}
+
+/** Where a trace's rows end: where it stopped, or the tape's end while it records. */
+function lastRow(t: Trace): number {
+  return t.endRow >= 0 ? t.endRow : t.tape.rows;
 }
 
 /**
@@ -256,7 +261,7 @@ export function writeTraceJSON(
     // Calls in call order with their parents; async work interleaves, so children are linked
     // into lists first and the tree is written depth first. Links hold a call's index plus
     // one, 0 for none: the arrays need no filling.
-    const total = Math.max(0, tp.rows - t.firstRow);
+    const total = Math.max(0, lastRow(t) - t.firstRow);
     const rowOf = new Int32Array(total);
     const done = new Uint8Array(total);
     const firstChild = new Int32Array(total);

@@ -3,7 +3,7 @@
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { runtime } from "./recorder.ts";
-import { HIDDEN, ROW_MASK, type Tape } from "./tape.ts";
+import { HIDDEN, type Tape } from "./tape.ts";
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -27,10 +27,11 @@ export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as
 /** The mutable state of one trace, shared by the recorder and the public `Trace` handle. */
 export class Trace {
   active = true;
-  /** The tape the calls are recorded on, this trace's slot there, and its first row. */
+  /** The tape the calls are recorded on, this trace's slot there, its first row and where its rows end once it stopped (-1 while active). */
   tape!: Tape;
   slot = 0;
   firstRow = 0;
+  endRow = -1;
   /** Calls recorded, the hidden callback of trace.run() included. */
   count = 0;
   readonly maxDepth: number;
@@ -115,15 +116,14 @@ export class Trace {
     this.#pending = 0;
   }
 
-  /** Count a call a limit left out, under the open call (a handle, or -1) where it was cut. */
+  /** Count a call a limit left out, under the open call (a live handle, or -1) where it was cut. */
   drop(under: number, reason: string): void {
+    const tp = this.tape;
+    let row = under < 0 ? -1 : under - tp.base;
     // Cut below a hidden row (an async call a limit left out): count it where the cut is.
-    while (under >= 0 && this.tape.state[under & ROW_MASK] === HIDDEN) {
-      under = this.tape.parent[under & ROW_MASK];
-    }
-    const row = under & ROW_MASK;
+    while (row >= 0 && tp.state[row] === HIDDEN) row = tp.parent[row];
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
-    if (under < 0 || row === this.wrapper) this.droppedAtRoot++;
+    if (row < 0 || row === this.wrapper) this.droppedAtRoot++;
     else if (row === this.#pendingRow) this.#pending++;
     else {
       this.#flush();
