@@ -27,6 +27,7 @@ delete process.env[BE_BUN_ENV];
 // deno-lint-ignore no-explicit-any
 const bun = (globalThis as any).Bun;
 const executable = process.execPath;
+const reflectApply = Reflect.apply;
 for (const name of ["spawn", "spawnSync"] as const) {
   const real = bun[name];
   // deno-lint-ignore no-explicit-any
@@ -34,12 +35,13 @@ for (const name of ["spawn", "spawnSync"] as const) {
     const [first, second] = args;
     const options = Array.isArray(first) ? second : first;
     const cmd: unknown = Array.isArray(first) ? first : first?.cmd;
-    if (!Array.isArray(cmd) || cmd[0] !== executable) return real.apply(this, args);
+    // Reflect.apply as it was: the program may have patched Function.prototype.apply.
+    if (!Array.isArray(cmd) || cmd[0] !== executable) return reflectApply(real, this, args);
     const env = { ...(options?.env ?? process.env), [BE_BUN_ENV]: "1" };
     const command = [executable, "--preload", self, ...cmd.slice(1)];
     return Array.isArray(first)
-      ? real.call(this, command, { ...second, env })
-      : real.call(this, { ...first, cmd: command, env }, second);
+      ? reflectApply(real, this, [command, { ...second, env }])
+      : reflectApply(real, this, [{ ...first, cmd: command, env }, second]);
   };
   Object.defineProperty(wrapped, "name", { value: name });
   Object.defineProperty(wrapped, "length", { value: real.length });

@@ -9,6 +9,7 @@ import { now } from "../runtime/clock.ts";
 import { traceHeader, writeTraceJSON } from "../runtime/to_json.ts";
 import { Trace } from "../runtime/trace_state.ts";
 import { formatError } from "../runtime/repr.ts";
+import { plainJSON } from "../runtime/intrinsics.ts";
 import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./child_config.ts";
 import { registerLoader } from "./register.ts";
 import { withoutPreload } from "./child_command.ts";
@@ -78,12 +79,16 @@ export function setupChild(preload: string): boolean {
   runtime().setProcessTrace(t);
   // Saved again on every ending event: the last one tells how the program really ended (a
   // program may handle an "unhandledrejection" event and go on).
+  const rt = runtime();
   const save = (ending: ChildEnding) => {
     t.endTime = now();
-    loader.finish();
+    // Saving goes through built-ins captured before the program ran (runtime/intrinsics.ts);
+    // should any of the program's code run anyway, it is not recorded.
+    rt.hush(true);
     try {
+      loader.finish();
       // Streamed: a run of a million calls is written in well under a second.
-      writeText(config.out + ".ending.json", JSON.stringify(ending));
+      writeText(config.out + ".ending.json", plainJSON(ending));
       // The globs that chose the traced files, where the trace's own function filters go.
       const { config: limits } = traceHeader(t, config.label);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
@@ -95,6 +100,8 @@ export function setupChild(preload: string): boolean {
       } catch {
         // No room even for that: the run file cut short tells.
       }
+    } finally {
+      rt.hush(false);
     }
   };
   let exitCalled = false;

@@ -10,6 +10,7 @@ import process from "node:process";
 import { ABI_VERSION } from "../abi.ts";
 import { makeDir, readText, rename, stat, writeText } from "../runtime/_files.ts";
 import { VERSION } from "../version.ts";
+import { plainJSON, SafeMap } from "../runtime/intrinsics.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
 type Stamp = [path: string, size: number, mtimeMs: number];
@@ -26,13 +27,16 @@ interface Saved {
 export class Manifest {
   readonly #path: string;
   readonly #identity: string;
-  readonly #watched: string[];
+  /** The watched files as they were when the program started. */
+  readonly #watched: Stamp[];
   readonly #previous: Saved | null;
   readonly #unchanged: boolean;
-  readonly #known = new Map<string, Entry>();
-  readonly #seen = new Map<string, Entry>();
+  // The program runs while these fill, and save() runs when it ends: built-ins it may have
+  // patched are not used (see runtime/intrinsics.ts).
+  readonly #known: Map<string, Entry> = new SafeMap<string, Entry>();
+  readonly #seen: Map<string, Entry> = new SafeMap<string, Entry>();
   /** The stamps `keyFor` just took, for `saw` to record without a second look at the file. */
-  readonly #checked = new Map<string, Stamp>();
+  readonly #checked: Map<string, Stamp> = new SafeMap<string, Stamp>();
 
   /**
    * @param cacheDir The transform cache folder.
@@ -43,7 +47,9 @@ export class Manifest {
   constructor(cacheDir: string, identity: string, watched: string[]) {
     this.#identity = `${VERSION}\0${ABI_VERSION}\0${identity}`;
     this.#path = join(cacheDir, "manifests", nameOf(this.#identity) + ".json");
-    this.#watched = watched;
+    // Stamped now, before the program runs: a look at a missing file at save would go through
+    // built-ins the program may have patched (Deno builds its NotFound error with them).
+    this.#watched = watched.map(stamp);
     let previous: Saved | null = null;
     try {
       const saved = JSON.parse(readText(this.#path)) as Saved;
@@ -54,7 +60,7 @@ export class Manifest {
     }
     this.#previous = previous;
     this.#unchanged = previous !== null && previous.files.length > 0 &&
-      sameWatched(previous.watched, watched) &&
+      sameWatched(previous.watched, this.#watched) &&
       previous.files.every(([p, size, mtimeMs]) => same(stamp(p), size, mtimeMs));
     if (this.#unchanged) { for (const entry of previous!.files) this.#known.set(entry[0], entry); }
   }
@@ -85,20 +91,22 @@ export class Manifest {
 
   /** Write this run's files, when they differ from the previous run's. Never throws. */
   save(): void {
-    const files = [...this.#seen.values()];
+    const files: Entry[] = [];
+    this.#seen.forEach((entry) => files[files.length] = entry);
     const prev = this.#previous;
-    if (
-      this.#unchanged && prev !== null && prev.files.length === files.length &&
-      prev.files.every(([p, s, m, k]) => {
-        const f = this.#seen.get(p);
-        return f !== undefined && f[1] === s && f[2] === m && f[3] === k;
-      })
-    ) return;
-    const saved: Saved = { identity: this.#identity, files, watched: this.#watched.map(stamp) };
+    if (this.#unchanged && prev !== null && prev.files.length === files.length) {
+      let same = true;
+      for (let i = 0; i < prev.files.length && same; i++) {
+        const e = prev.files[i], f = this.#seen.get(e[0]);
+        same = f !== undefined && f[1] === e[1] && f[2] === e[2] && f[3] === e[3];
+      }
+      if (same) return;
+    }
+    const saved: Saved = { identity: this.#identity, files, watched: this.#watched };
     try {
       makeDir(join(this.#path, ".."));
       const tmp = `${this.#path}.${process.pid}.tmp`;
-      writeText(tmp, JSON.stringify(saved));
+      writeText(tmp, plainJSON(saved));
       rename(tmp, this.#path);
     } catch {
       // A read-only cache only costs the next run the parser's load.
@@ -119,10 +127,10 @@ function same(s: Stamp, size: number, mtimeMs: number): boolean {
   return s[1] === size && s[2] === mtimeMs;
 }
 
-function sameWatched(previous: Stamp[], watched: string[]): boolean {
+function sameWatched(previous: Stamp[], watched: Stamp[]): boolean {
   if (previous.length !== watched.length) return false;
   return previous.every(([p, size, mtimeMs], i) =>
-    p === watched[i] && same(stamp(p), size, mtimeMs)
+    p === watched[i][0] && same(watched[i], size, mtimeMs)
   );
 }
 

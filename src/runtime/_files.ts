@@ -4,6 +4,7 @@
 // fetched on first use. Errors carry Node's `code` (`ENOENT`, `EEXIST`…) on both.
 
 import type * as NodeFs from "node:fs";
+import { bytesSub, dateGetTime, uncurry, utf8 } from "./intrinsics.ts";
 
 interface DenoFile {
   writeSync(p: Uint8Array): number;
@@ -14,9 +15,9 @@ interface DenoFile {
 
 interface DenoFiles {
   readTextFileSync(path: string): string;
-  writeTextFileSync(
+  writeFileSync(
     path: string,
-    text: string,
+    data: Uint8Array,
     options?: { createNew?: boolean; mode?: number },
   ): void;
   mkdirSync(path: string, options: { recursive: boolean; mode?: number }): void;
@@ -53,7 +54,38 @@ interface DenoFiles {
 
 // deno-lint-ignore no-explicit-any
 const g = globalThis as any;
-const deno: DenoFiles | undefined = g.Deno;
+// Deno's functions as they are when tph loads (in the traced program's process, before it runs:
+// the program may replace `Deno.openSync`). Node's fs is fetched on first use (loading it early
+// changes the order of Bun's nextTick queue): a program that patches node:fs before tph saves
+// can reach tph's writes on Bun.
+const DENO_FUNCTIONS = [
+  "readTextFileSync",
+  "writeFileSync",
+  "mkdirSync",
+  "renameSync",
+  "statSync",
+  "openSync",
+  "readDirSync",
+  "removeSync",
+  "linkSync",
+  "copyFileSync",
+  "makeTempDirSync",
+  "makeTempFileSync",
+  "lstatSync",
+  "uid",
+] as const;
+const deno: DenoFiles | undefined = g.Deno === undefined ? undefined : (() => {
+  // deno-lint-ignore no-explicit-any
+  const d: any = { env: g.Deno.env };
+  for (let i = 0; i < DENO_FUNCTIONS.length; i++) d[DENO_FUNCTIONS[i]] = g.Deno[DENO_FUNCTIONS[i]];
+  return d;
+})();
+// An open file's methods, as they are now.
+const FS_FILE = g.Deno?.FsFile?.prototype;
+const fileWrite = FS_FILE
+  ? uncurry(FS_FILE.writeSync) as (f: DenoFile, b: Uint8Array) => number
+  : null;
+const fileClose = FS_FILE ? uncurry(FS_FILE.close) as (f: DenoFile) => void : null;
 let nodeFs: typeof NodeFs | null = null;
 
 function fs(): typeof NodeFs {
@@ -75,7 +107,9 @@ export function writeText(
   options: { exclusive?: boolean; mode?: number } = {},
 ): void {
   const mode = options.mode ?? 0o666;
-  if (deno) deno.writeTextFileSync(path, text, { createNew: options.exclusive === true, mode });
+  // Encoded here: Deno's writeTextFileSync goes through TextEncoder.prototype.encode, which the
+  // program may have replaced.
+  if (deno) deno.writeFileSync(path, utf8(text), { createNew: options.exclusive === true, mode });
   else fs().writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w", mode });
 }
 
@@ -195,7 +229,7 @@ export function rename(from: string, to: string): void {
 export function stat(path: string): { size: number; mtimeMs: number } {
   if (deno) {
     const st = deno.statSync(path);
-    return { size: st.size, mtimeMs: st.mtime?.getTime() ?? 0 };
+    return { size: st.size, mtimeMs: st.mtime === null ? 0 : dateGetTime(st.mtime) };
   }
   const st = fs().statSync(path);
   return { size: st.size, mtimeMs: st.mtimeMs };
@@ -271,14 +305,15 @@ export class FileWriter {
   write(bytes: Uint8Array, length: number): void {
     let done = 0;
     if (this.#file) {
-      while (done < length) done += this.#file.writeSync(bytes.subarray(done, length));
+      const file = this.#file;
+      while (done < length) done += fileWrite!(file, bytesSub(bytes, done, length));
     } else {
       while (done < length) done += fs().writeSync(this.#fd, bytes, done, length - done);
     }
   }
 
   close(): void {
-    if (this.#file) this.#file.close();
+    if (this.#file) fileClose!(this.#file);
     else fs().closeSync(this.#fd);
   }
 }

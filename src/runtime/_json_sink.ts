@@ -2,15 +2,25 @@
 // with JSON string escaping and number formatting done byte by byte.
 
 import type { FileWriter } from "./_files.ts";
+import {
+  bytesSet,
+  charCodeAt,
+  charCodeAtIntact,
+  floor,
+  max,
+  min,
+  round,
+  stringify,
+  utf8,
+} from "./intrinsics.ts";
 
 /** Bytes written at a time. */
 const BUF = 1 << 20;
 /** Room past BUF for a piece of known, small size, written without a check. */
 const SLACK = 256;
 
-const encoder = new TextEncoder();
 /** The UTF-8 bytes of a string. */
-export const bytesOf = (s: string): Uint8Array => encoder.encode(s);
+export const bytesOf = utf8;
 const HEX = bytesOf("0123456789abcdef");
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
@@ -44,7 +54,7 @@ export class Sink {
     // Measured: a loop beats set()'s call up to 16 bytes (V8) or 32 (JSC).
     if (n <= 16) { for (let i = 0; i < n; i++) buf[pos++] = b[i]; }
     else {
-      buf.set(b, pos);
+      bytesSet(buf, b, pos);
       pos += n;
     }
     this.pos = pos;
@@ -70,10 +80,10 @@ export class Sink {
    * doubles there are closer together than 0.001, so no shorter decimal reads back as it.
    */
   ms(ms: number, clamp: boolean): void {
-    let k = Math.round(ms * 1000);
+    let k = round(ms * 1000);
     if (!(k > -1e15 && k < 1e15)) {
       const v = k / 1000;
-      this.bytes(bytesOf(JSON.stringify(clamp ? Math.max(0, v) : v)));
+      this.bytes(bytesOf(stringify(clamp ? max(0, v) : v)));
       return;
     }
     const buf = this.buf;
@@ -91,7 +101,7 @@ export class Sink {
       frac = k - whole * 1000;
       this.int(whole);
     } else {
-      const whole = Math.floor(k / 1000);
+      const whole = floor(k / 1000);
       frac = k - whole * 1000;
       this.bytes(bytesOf(String(whole)));
     }
@@ -115,7 +125,7 @@ export class Sink {
     while (i < to) {
       // At most 6 bytes a code unit (`\u001f`); one more unit when a pair straddles the end.
       if (this.pos + (to - i + 1) * 6 > BUF + SLACK && this.pos > BUF - 4096) this.flush();
-      const end = Math.min(to, i + (((BUF + SLACK - this.pos) / 6) | 0) - 1);
+      const end = min(to, i + (((BUF + SLACK - this.pos) / 6) | 0) - 1);
       i = this.#escape(s, i, end, to);
     }
     this.room();
@@ -126,8 +136,10 @@ export class Sink {
   #escape(s: string, i: number, end: number, to: number): number {
     const buf = this.buf;
     let pos = this.pos;
+    // The program may have replaced String.prototype.charCodeAt.
+    const direct = charCodeAtIntact();
     for (; i < end; i++) {
-      const c = s.charCodeAt(i);
+      const c = direct ? s.charCodeAt(i) : charCodeAt(s, i);
       if (c < 0x80) {
         if (c >= 0x20 && c !== 34 && c !== 92) buf[pos++] = c;
         else {
@@ -148,7 +160,7 @@ export class Sink {
         buf[pos++] = 0x80 | ((c >> 6) & 63);
         buf[pos++] = 0x80 | (c & 63);
       } else {
-        const d = c < 0xdc00 && i + 1 < to ? s.charCodeAt(i + 1) : 0;
+        const d = c < 0xdc00 && i + 1 < to ? charCodeAt(s, i + 1) : 0;
         if ((d & 0xfc00) === 0xdc00) {
           const cp = 0x10000 + ((c & 0x3ff) << 10) + (d & 0x3ff);
           buf[pos++] = 0xf0 | (cp >> 18);

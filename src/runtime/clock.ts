@@ -7,6 +7,7 @@
 import process from "node:process";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { performanceNow } from "./intrinsics.ts";
 
 let shared: Float64Array | null = null;
 let worker: Worker | null = null;
@@ -17,7 +18,7 @@ export function now(): number {
     const v = shared[0];
     if (v !== 0) return v;
   }
-  return performance.now();
+  return performanceNow();
 }
 
 // The thread writes the time only when it moved by half a microsecond: each write takes the

@@ -2,8 +2,9 @@
 // recorded by the call site itself (recorder.ts, `k`…`kx`); a callee that is instrumented records
 // its own calls, and is told apart here.
 
-const fnToString = Function.prototype.toString;
-const known = new WeakMap<object, boolean>();
+import { functionSource, SafeWeakMap, strIncludes } from "./intrinsics.ts";
+
+const known: WeakMap<object, boolean> = new SafeWeakMap<object, boolean>();
 // Bun prints the code it transpiles anew (`__tph_c = …`): look for the name alone.
 const MARK = "__tph_c";
 
@@ -12,7 +13,7 @@ export function isInstrumented(f: object): boolean {
   let yes = known.get(f);
   if (yes === undefined) {
     try {
-      yes = fnToString.call(f).includes(MARK);
+      yes = strIncludes(functionSource(f), MARK);
     } catch {
       yes = false;
     }

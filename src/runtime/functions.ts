@@ -2,6 +2,7 @@
 // metadata once, on its first recorded call, and gets the base of a contiguous id range.
 
 import type { ModuleMeta } from "../abi.ts";
+import { strIndexOf, strSlice, strSplit } from "./intrinsics.ts";
 
 /** Static facts about one function, looked up by id when a trace is rendered. */
 export interface FunctionRecord {
@@ -27,8 +28,12 @@ const table: FunctionRecord[] = [];
  */
 export function registerModule(meta: ModuleMeta): number {
   const base = table.length;
-  const [file, module, rows] = meta;
-  for (const [qualname, kind, line, column, flags, params] of rows) {
+  // Modules register while the program runs: no iterator protocol, captured built-ins only.
+  const file = meta[0], module = meta[1], rows = meta[2];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const qualname = row[0], kind = row[1], line = row[2], column = row[3], flags = row[4];
+    const params = row[5];
     const external = kind === "external";
     table[table.length] = {
       qualname,
@@ -39,8 +44,8 @@ export function registerModule(meta: ModuleMeta): number {
       line,
       column,
       flags,
-      params: external || params === "" ? [] : params.split(","),
-      key: external ? qualname.slice(qualname.indexOf(".") + 1) : undefined,
+      params: external || params === "" ? [] : strSplit(params, ","),
+      key: external ? strSlice(qualname, strIndexOf(qualname, ".") + 1) : undefined,
     };
   }
   return base;

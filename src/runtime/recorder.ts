@@ -15,6 +15,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
 import { formatError, repr } from "./repr.ts";
+import { apply, arrayJoin, max, min, protoOf, SafeMap, strSlice, uncurry } from "./intrinsics.ts";
 import {
   HIDDEN,
   MARKED_ARGS,
@@ -43,20 +44,26 @@ let cur = -1;
 let processTrace: Trace | null = null;
 // deno-lint-ignore no-explicit-any
 let storage: any = null;
+/** `storage.getStore()`, through the method as it was when the storage was registered. */
+// deno-lint-ignore no-explicit-any
+let getStore: (als: any) => Trace | undefined = () => undefined;
 
 let activeCount = 0;
 /** An open call under which every call is left out (its trace is full; -2: none), its trace. */
 let fullOwner = -2;
 let fullTrace: Trace | null = null;
 
+/** While tph saves a run, no call is recorded (whatever the program made tph call). */
+let hushed = false;
+
 function refreshOn(): void {
-  R.on = activeCount > 0 || (processTrace !== null && processTrace.active);
+  R.on = !hushed && (activeCount > 0 || (processTrace !== null && processTrace.active));
   if (!R.on) idleFastClock();
 }
 
 function rootTrace(): Trace | null {
   if (storage !== null) {
-    const t = storage.getStore();
+    const t = getStore(storage);
     if (t !== undefined && t !== null && t.active) return t;
   }
   return processTrace !== null && processTrace.active ? processTrace : null;
@@ -82,8 +89,8 @@ function traceFull(): void {
 // the tape are flattened when their batch is joined.
 // deno-lint-ignore no-explicit-any
 const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
-  ? (s) => [s, ""].join("")
-  : (s) => (s + " ").slice(0, -1);
+  ? (s) => arrayJoin([s, ""], "")
+  : (s) => strSlice(s + " ", 0, -1);
 
 /** Bits of `Tape.marks` for the arguments `keep` stored as texts since begin reset it. */
 let kept = 0;
@@ -121,7 +128,7 @@ function live(h: number): boolean {
  * Calls lent to a nested trace: a `trace()` block opened inside a recorded call gets the calls
  * that call makes (after an `await` too, when the call takes the stack again), as its roots.
  */
-const lent = new Map<number, Trace>();
+const lent: Map<number, Trace> = new SafeMap<number, Trace>();
 
 /**
  * Give a trace a slot on the tape; a new tape (generation) when no trace records on this one.
@@ -131,7 +138,7 @@ const lent = new Map<number, Trace>();
 export function attachTrace(t: Trace): void {
   // Room for the calls the trace may record, up to 2^18 rows at first: doubling the columns as
   // they fill cost 3–5 ns a call on recursive fib.
-  const rows = Math.min(Math.max(t.capacity + 1, 4096), 1 << 18);
+  const rows = min(max(t.capacity + 1, 4096), 1 << 18);
   if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
     tape = new Tape(tape.base + tape.rows, rows);
     base = tape.base;
@@ -143,9 +150,13 @@ export function attachTrace(t: Trace): void {
   t.tape = tape;
   const free = tape.freeSlots;
   if (free.length > 0) {
-    t.slot = free.pop()!;
+    t.slot = free[free.length - 1];
+    free.length--;
     tape.traces[t.slot] = t;
-  } else t.slot = tape.traces.push(t) - 1;
+  } else {
+    t.slot = tape.traces.length;
+    tape.traces[t.slot] = t;
+  }
   t.firstRow = tape.rows;
   tape.active++;
 }
@@ -160,7 +171,7 @@ export function detachTrace(t: Trace): void {
   t.endRow = tp.rows;
   const slot = tp.slot, s = t.slot;
   for (let row = t.firstRow; row < tp.rows; row++) if (slot[row] === s) return;
-  tp.freeSlots.push(s);
+  tp.freeSlots[tp.freeSlots.length] = s;
 }
 
 /** Write a new row (the tape has room for it after this) and return its index. */
@@ -308,6 +319,7 @@ export const R = {
   // deno-lint-ignore no-explicit-any
   useStorage(als: any): void {
     storage = als;
+    if (als !== null) getStore = uncurry(protoOf(als).getStore);
     fullOwner = -2;
   },
   // deno-lint-ignore no-explicit-any
@@ -318,6 +330,11 @@ export const R = {
   setProcessTrace(t: Trace | null): void {
     processTrace = t;
     fullOwner = -2;
+    refreshOn();
+  },
+  /** Stop recording anything (`true`) while tph saves, or go on (`false`). */
+  hush(on: boolean): void {
+    hushed = on;
     refreshOn();
   },
   /** A trace started (+1) or stopped (-1): recording is on while any is active. */
@@ -637,11 +654,9 @@ function giveBack(c: number): void {
 }
 
 // Built-ins the recorder calls on a program's values, taken before the program can replace them.
-const apply = Reflect.apply;
 const promiseThen = Promise.prototype.then;
 const NativePromise = Promise;
 const PROMISE_PROTO = Promise.prototype;
-const protoOf = Object.getPrototypeOf;
 
 /**
  * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
@@ -730,7 +745,7 @@ function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
       // deno-lint-ignore no-explicit-any
       let it: any;
       let fromSync = false;
-      if (asyncMethod != null) it = asyncMethod.call(source);
+      if (asyncMethod != null) it = apply(asyncMethod, source, []);
       else {
         it = source[Symbol.iterator]();
         fromSync = true;

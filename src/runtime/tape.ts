@@ -20,6 +20,8 @@
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 
 import type { Trace } from "./trace_state.ts";
+// A program may have replaced Array.prototype.join or String.prototype.slice.
+import { arrayJoin as joinArray, strSlice } from "./intrinsics.ts";
 
 /** Rows one tape holds at most (16,777,216 calls). */
 export const MAX_ROWS = 1 << 24;
@@ -41,11 +43,6 @@ const BATCH = 1024;
 // A batch is joined sooner when its texts are long (a large max_repr), so a chunk stays far
 // below the engines' string length limit.
 const CHUNK_CHARS = 1 << 20;
-// A program may have replaced Array.prototype.join.
-const joinArray = Function.prototype.call.bind(Array.prototype.join) as (
-  a: string[],
-  sep: string,
-) => string;
 
 /** Texts stored by index, packed into chunks. */
 export class Texts {
@@ -126,7 +123,7 @@ export class Texts {
     this.locate(k);
     return this.from === 0 && this.to === this.text.length
       ? this.text
-      : this.text.slice(this.from, this.to);
+      : strSlice(this.text, this.from, this.to);
   }
 }
 

@@ -9,8 +9,17 @@ import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
 import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
 import type { Trace } from "./trace_state.ts";
+import {
+  arrayJoin,
+  dateToISO,
+  max as maxOf,
+  plainJSON,
+  round,
+  stringify,
+  strSlice,
+} from "./intrinsics.ts";
 
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
+const round3 = (ms: number) => round(ms * 1000) / 1000;
 
 /** Whether argument `i` of a row is stored as an index into the tape's texts. */
 function argIsText(marks: number, i: number): boolean {
@@ -59,7 +68,7 @@ function visit(
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   // Each visited row's index plus one: 0 (as allocated) for rows left out.
   const last = lastRow(t);
-  const index = new Int32Array(Math.max(0, last - t.firstRow));
+  const index = new Int32Array(maxOf(0, last - t.firstRow));
   let n = 0;
   for (let row = t.firstRow; row < last; row++) {
     if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
@@ -103,16 +112,17 @@ export function callTree(t: Trace): CallNodeJSON[] {
     } as CallNodeJSON;
     if (finished && state === THREW) node.exception = String(tp.ret[row]);
     node.start_ms = round3(tp.start[row] - t.startTime);
-    node.elapsed_ms = finished ? Math.max(0, round3(tp.end[row] - tp.start[row])) : null;
+    node.elapsed_ms = finished ? maxOf(0, round3(tp.end[row] - tp.start[row])) : null;
     if (!finished) node.unfinished = true;
     if (f.flags & FLAG_ASYNC) node.async = true;
     if (f.kind === "external") node.external = true;
     const dropped = t.dropped.get(row);
     if (dropped !== undefined) node.dropped = dropped;
     node.children = [];
-    nodes.push(node);
-    if (parent < 0) roots.push(node);
-    else nodes[parent].children.push(node);
+    // Index writes: the program may have replaced Array.prototype.push.
+    nodes[nodes.length] = node;
+    const siblings = parent < 0 ? roots : nodes[parent].children;
+    siblings[siblings.length] = node;
   });
   return roots;
 }
@@ -125,15 +135,16 @@ export function callTree(t: Trace): CallNodeJSON[] {
  * @returns The fields, in document order.
  */
 export function traceHeader(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
-  const reasons = [...t.limitReasons];
+  const reasons: string[] = [];
+  t.limitReasons.forEach((r) => reasons[reasons.length] = r);
   return {
     schema: SCHEMA_VERSION,
     tracepatch_version: VERSION,
-    timestamp: t.startedAt.toISOString(),
+    timestamp: dateToISO(t.startedAt),
     label,
     call_count: t.callCount,
     was_limited: reasons.length > 0,
-    limit_reason: reasons.length > 0 ? reasons.join(", ") : null,
+    limit_reason: reasons.length > 0 ? arrayJoin(reasons, ", ") : null,
     dropped_calls: t.droppedTotal,
     dropped_at_root: t.droppedAtRoot,
     config: {
@@ -186,6 +197,15 @@ interface FunctionBytes {
 
 /** Keys of external calls' arguments, by position. */
 const positionKeys: Uint8Array[] = [];
+
+/** Each parameter's `"name":` bytes, with a leading comma after the first. */
+function paramKeys(params: string[]): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (let i = 0; i < params.length; i++) {
+    keys[i] = bytesOf((i === 0 ? "" : ",") + stringify(params[i]) + ":");
+  }
+  return keys;
+}
 
 function positionKey(i: number): Uint8Array {
   let key = positionKeys[i];
@@ -245,23 +265,21 @@ export function writeTraceJSON(
     return functions[id] = {
       external,
       head: bytesOf(
-        `{"name":${JSON.stringify(f.qualname)},"module":${JSON.stringify(f.module)},"file":${
-          JSON.stringify(f.file)
-        },"line":${f.line},"kind":${JSON.stringify(f.kind)},"args":{`,
+        `{"name":${stringify(f.qualname)},"module":${stringify(f.module)},"file":${
+          stringify(f.file)
+        },"line":${f.line},"kind":${stringify(f.kind)},"args":{`,
       ),
-      keys: external
-        ? []
-        : f.params.map((p, i) => bytesOf((i === 0 ? "" : ",") + JSON.stringify(p) + ":")),
+      keys: external ? [] : paramKeys(f.params),
       tail: bytesOf(flags),
     };
   };
   try {
-    const head = JSON.stringify({ ...traceHeader(t, label), ...extra });
-    out.bytes(bytesOf(head.slice(0, -1) + ',"trace":['));
+    const head = plainJSON({ ...traceHeader(t, label), ...extra });
+    out.bytes(bytesOf(strSlice(head, 0, -1) + ',"trace":['));
     // Calls in call order with their parents; async work interleaves, so children are linked
     // into lists first and the tree is written depth first. Links hold a call's index plus
     // one, 0 for none: the arrays need no filling.
-    const total = Math.max(0, lastRow(t) - t.firstRow);
+    const total = maxOf(0, lastRow(t) - t.firstRow);
     const rowOf = new Int32Array(total);
     const done = new Uint8Array(total);
     const firstChild = new Int32Array(total);
@@ -334,18 +352,19 @@ export function writeTraceJSON(
     };
     // Iterative depth-first walk: deep recursion in the program must not overflow tph.
     const stack: number[] = [];
+    let depth = 0;
     let i = firstRoot - 1;
     let first = true;
-    while (i >= 0 || stack.length > 0) {
+    while (i >= 0 || depth > 0) {
       if (i < 0) {
         out.bytes(CLOSE);
-        i = next[stack.pop()!] - 1;
+        i = next[stack[--depth]] - 1;
         first = false;
         continue;
       }
       if (!first) out.bytes(COMMA);
       node(i);
-      stack.push(i);
+      stack[depth++] = i;
       i = firstChild[i] - 1;
       first = true;
     }

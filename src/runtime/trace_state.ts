@@ -4,6 +4,7 @@ import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { runtime } from "./recorder.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
+import { regexTest, SafeMap, SafeSet, strStartsWith } from "./intrinsics.ts";
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -54,8 +55,8 @@ export class Trace {
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
   droppedAtRoot = 0;
   droppedTotal = 0;
-  readonly limitReasons = new Set<string>();
-  #accepted = new Map<number, boolean>();
+  readonly limitReasons: Set<string> = new SafeSet<string>();
+  #accepted: Map<number, boolean> = new SafeMap<number, boolean>();
 
   constructor(limits: TraceLimits = {}) {
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
@@ -69,14 +70,20 @@ export class Trace {
     const inc = this.include.map((g) => globToRegExp(g));
     const exc = this.exclude.map((g) => globToRegExp(g));
     const ignore = this.ignoreModules;
+    // Run while the program runs: through captured built-ins only (see intrinsics.ts).
     this.filter = inc.length + exc.length + ignore.length === 0 ? null : (id) => {
       const f = runtime().fn(id);
-      if (ignore.some((prefix) => f.module.startsWith(prefix) || f.file.startsWith(prefix))) {
-        return false;
+      for (let i = 0; i < ignore.length; i++) {
+        if (strStartsWith(f.module, ignore[i]) || strStartsWith(f.file, ignore[i])) return false;
       }
-      const hit = (re: RegExp) => re.test(f.module) || re.test(f.qualname);
-      if (inc.length > 0 && !inc.some(hit)) return false;
-      return !exc.some(hit);
+      const hit = (res: RegExp[]) => {
+        for (let i = 0; i < res.length; i++) {
+          if (regexTest(res[i], f.module) || regexTest(res[i], f.qualname)) return true;
+        }
+        return false;
+      };
+      if (inc.length > 0 && !hit(inc)) return false;
+      return !hit(exc);
     };
   }
 
@@ -95,7 +102,7 @@ export class Trace {
     return ok;
   }
 
-  readonly #dropped = new Map<number, number>();
+  readonly #dropped: Map<number, number> = new SafeMap<number, number>();
   // Calls left out come in long runs under one open call (everything a full trace sees): they
   // are counted here and added to the map when the row changes or the counts are read.
   #pendingRow = -1;

@@ -12,6 +12,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { builtinTests } from "./_builtins.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
@@ -25,6 +26,7 @@ cacheTests(BINARY);
 configTests(BINARY);
 usageTests(BINARY);
 escapeTests(BINARY);
+builtinTests(BINARY);
 diskTests(BINARY);
 modeTests(BINARY);
 binaryRuntimeTests(BINARY);

@@ -9,6 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { builtinTests } from "./_builtins.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
 programTests(BUN_TARGET);
@@ -19,5 +20,6 @@ cacheTests(BUN_TARGET);
 configTests(BUN_TARGET);
 usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
+builtinTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);

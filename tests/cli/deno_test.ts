@@ -9,6 +9,7 @@ import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
+import { builtinTests } from "./_builtins.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
 programTests(DENO_TARGET);
@@ -19,5 +20,6 @@ cacheTests(DENO_TARGET);
 configTests(DENO_TARGET);
 usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
+builtinTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);

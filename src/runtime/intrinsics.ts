@@ -1,0 +1,146 @@
+/**
+ * The built-ins tph's own code uses in the program's process, captured when this module loads
+ * (before the program runs, under `tph run`). A program may replace `JSON.stringify`, patch
+ * `TextEncoder.prototype.encode`, `Function.prototype.call` or `Map.prototype.get`, or put a
+ * function of its own there: recording and saving a run go through these captures, so what the
+ * program does to the built-ins never changes what tph records or writes, and tph never runs
+ * the program's code (which would be recorded as the program's calls).
+ *
+ * Methods are "uncurried": `strSlice(s, 0, 3)` for `s.slice(0, 3)`, through a `call` bound once
+ * (Node's "primordials" idea). Collections tph keeps are SafeMap/SafeSet: subclasses whose
+ * prototype holds its own copies of the methods, so a call stays a plain method call.
+ *
+ * @module
+ */
+
+const bind = Function.prototype.bind;
+const call = Function.prototype.call;
+/** `fn` as a function that takes its `this` first; no later patch can reach it. */
+// deno-lint-ignore no-explicit-any
+export const uncurry: (fn: unknown) => (self: any, ...args: any[]) => any = bind.bind(call);
+
+const {
+  defineProperty,
+  freeze,
+  getOwnPropertyDescriptor,
+} = Object;
+const ownKeys = Reflect.ownKeys;
+
+export const apply = Reflect.apply;
+export const protoOf = Object.getPrototypeOf;
+export const stringify = JSON.stringify;
+const objectKeys = Object.keys;
+const isArray = Array.isArray;
+
+/**
+ * JSON of plain data (what tph builds: objects, arrays, strings, numbers, booleans, null), as
+ * `JSON.stringify` writes it, without looking up `toJSON`: a program may define
+ * `Object.prototype.toJSON`, and JSON.stringify would call it on every object.
+ */
+export function plainJSON(v: unknown): string {
+  if (v === null || typeof v !== "object") return stringify(v) ?? "null";
+  let out = isArray(v) ? "[" : "{";
+  if (isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      out += (i === 0 ? "" : ",") + (omitted(item) ? "null" : plainJSON(item));
+    }
+    return out + "]";
+  }
+  const keys = objectKeys(v);
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const value = (v as Record<string, unknown>)[keys[i]];
+    if (omitted(value)) continue;
+    out += (first ? "" : ",") + stringify(keys[i]) + ":" + plainJSON(value);
+    first = false;
+  }
+  return out + "}";
+}
+
+function omitted(v: unknown): boolean {
+  return v === undefined || typeof v === "function" || typeof v === "symbol";
+}
+export const { floor, max, min, round } = Math;
+
+/** A collection class whose prototype carries the methods of `Base`'s, as they are now. */
+// deno-lint-ignore no-explicit-any
+function safeClass<C extends new (...args: any[]) => any>(Base: C): C {
+  const Safe = class extends Base {};
+  for (const key of ownKeys(Base.prototype)) {
+    if (key === "constructor") continue;
+    defineProperty(Safe.prototype, key, getOwnPropertyDescriptor(Base.prototype, key)!);
+  }
+  freeze(Safe.prototype);
+  return Safe;
+}
+
+/** A Map no patch of `Map.prototype` reaches. Create it empty (its constructor's iterable is not safe). */
+export const SafeMap = safeClass(Map) as MapConstructor;
+/** A Set no patch of `Set.prototype` reaches. Create it empty. */
+export const SafeSet = safeClass(Set) as SetConstructor;
+/** A WeakMap no patch of `WeakMap.prototype` reaches. Create it empty. */
+export const SafeWeakMap = safeClass(WeakMap) as WeakMapConstructor;
+
+export const strSlice = uncurry(String.prototype.slice) as (
+  s: string,
+  from: number,
+  to?: number,
+) => string;
+export const strStartsWith = uncurry(String.prototype.startsWith) as (
+  s: string,
+  prefix: string,
+) => boolean;
+export const strIndexOf = uncurry(String.prototype.indexOf) as (
+  s: string,
+  part: string,
+  from?: number,
+) => number;
+export const strIncludes = uncurry(String.prototype.includes) as (
+  s: string,
+  part: string,
+) => boolean;
+/** `s.split(sep)` for a non-empty `sep` (split itself would look up `sep[Symbol.split]`). */
+export function strSplit(s: string, sep: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (let at = strIndexOf(s, sep); at >= 0; at = strIndexOf(s, sep, from)) {
+    parts[parts.length] = strSlice(s, from, at);
+    from = at + sep.length;
+  }
+  parts[parts.length] = strSlice(s, from);
+  return parts;
+}
+export const functionSource = uncurry(Function.prototype.toString) as (f: unknown) => string;
+export const regexTest = uncurry(RegExp.prototype.test) as (re: RegExp, s: string) => boolean;
+export const arrayJoin = uncurry(Array.prototype.join) as (a: unknown[], sep: string) => string;
+export const dateGetTime = uncurry(Date.prototype.getTime) as (d: Date) => number;
+export const dateToISO = uncurry(Date.prototype.toISOString) as (d: Date) => string;
+
+const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
+export const bytesSet = uncurry(TYPED_ARRAY_PROTO.set) as (
+  into: Uint8Array,
+  from: Uint8Array,
+  at: number,
+) => void;
+export const bytesSub = uncurry(TYPED_ARRAY_PROTO.subarray) as (
+  b: Uint8Array,
+  from: number,
+  to?: number,
+) => Uint8Array;
+
+const encoder = new TextEncoder();
+const encode = uncurry(TextEncoder.prototype.encode) as (e: TextEncoder, s: string) => Uint8Array;
+/** `s` in UTF-8. */
+export const utf8 = (s: string): Uint8Array => encode(encoder, s);
+
+const CHAR_CODE_AT = String.prototype.charCodeAt;
+/** `s.charCodeAt(i)`, captured. A call through it costs ~30 ns on Bun: see charCodeAtIntact. */
+export const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
+/** Whether String.prototype still holds the built-in charCodeAt (then call it directly). */
+export function charCodeAtIntact(): boolean {
+  return String.prototype.charCodeAt === CHAR_CODE_AT;
+}
+
+/** `performance.now()`, as the built-in. */
+export const performanceNow: () => number = performance.now.bind(performance);
