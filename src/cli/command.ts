@@ -27,6 +27,11 @@ export interface Context {
   out(text: string): void;
   /** Write one or more lines to stderr (a newline is added). */
   err(text: string): void;
+  /**
+   * Write a warning line to stderr (`tph: warning: ` is added), once per distinct message per
+   * command: the same problem found twice (the config read for two purposes) is said once.
+   */
+  warn(message: string): void;
   /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
   color: boolean;
   /** The configuration, loaded on first use (warnings are the command's to print). */

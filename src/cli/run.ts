@@ -24,6 +24,7 @@ import {
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError } from "./errors.ts";
+import { readConfig } from "./read_config.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
 
 export const runCommand: Command = {
@@ -36,9 +37,7 @@ export const runCommand: Command = {
   async run(ctx) {
     const [scriptArg, ...args] = ctx.positionals;
     const v = ctx.values;
-    const loaded = ctx.config();
-    for (const w of loaded.warnings) ctx.err(`tph: warning: ${w}`);
-    const cfg = loaded.config;
+    const cfg = readConfig(ctx);
     const script = resolve(ctx.cwd, scriptArg);
     const root = findProjectRoot(dirname(script));
     const scopeFlag = v.scope as string[] | undefined;
@@ -63,7 +62,7 @@ export const runCommand: Command = {
       throw e;
     }
     const cjs = commonjsPackageWarning(script);
-    if (cjs) ctx.err(`tph: warning: ${cjs}`);
+    if (cjs) ctx.warn(cjs);
     // The program writes its run straight into the cache folder; storing it is then a rename.
     let cacheDir: string | null = null;
     if (!v["no-cache"] && cfg.cache) {
@@ -134,7 +133,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     throw e;
   }
   const { run } = result;
-  for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
+  for (const w of result.warnings) ctx.warn(w);
   if (result.saveError !== null) {
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
@@ -153,7 +152,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
         showReturn: cfg.show_return,
       });
     } catch (e) {
-      ctx.err(`tph: warning: Cannot draw the call tree: ${(e as Error).message}`);
+      ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
     }
   }
   if (tree) ctx.err(tree);
