@@ -22,7 +22,7 @@ import {
   unsafeCacheDir,
 } from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
-import { type Command, type Context, intOption } from "./command.ts";
+import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
@@ -50,9 +50,9 @@ export const runCommand: Command = {
     const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
     const label = (v.label as string | undefined) ?? cfg.default_label;
     const limits: TraceLimits = {
-      maxDepth: intOption(v["max-depth"], "max-depth", "run") ?? cfg.max_depth,
-      maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
-      maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
+      maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
+      maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
+      maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
       ignoreModules: cfg.ignore_modules,
     };
     try {
