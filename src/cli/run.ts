@@ -25,6 +25,7 @@ import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
+import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
 
 export const runCommand: Command = {
@@ -174,7 +175,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       // `last` finds it only where the read commands look from this folder (without flags).
       viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
         ? "; view it with: tph tree last"
-        : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
+        : `; view it with: tph tree ${shellWord(relative(ctx.cwd, path) || path)}`;
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       remove(run.file);
