@@ -11,6 +11,7 @@ import {
   RunError,
   runProgram,
 } from "../loader/run_program.ts";
+import { pruneTransformCacheDaily } from "../loader/transform_cache.ts";
 import { renderTree } from "../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import {
@@ -122,13 +123,17 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   const cfg = ctx.config().config;
   let result;
   try {
-    result = await runProgram({
+    const running = runProgram({
       script: scriptArg,
       args,
       cwd: ctx.cwd,
       dir: where.dir,
       config: { loader, limits: where.limits, label },
     });
+    // The program has its settings and runs in its own process: tph, waiting for it, keeps the
+    // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+    pruneTransformCacheDaily(ctx.env ?? {});
+    result = await running;
   } catch (e) {
     if (e instanceof RunError) throw new CliError(e.message, 1);
     throw e;
