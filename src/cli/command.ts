@@ -1,4 +1,5 @@
-import type { LoadedConfig } from "../config/load_config.ts";
+import type { LoadedConfig, TphConfig } from "../config/load_config.ts";
+import { configValueProblem } from "../config/validate_config.ts";
 import { usageError } from "./errors.ts";
 
 /** An option of a command, for parsing (node:util parseArgs) and for `tph help`. */
@@ -27,6 +28,11 @@ export interface Context {
   out(text: string): void;
   /** Write one or more lines to stderr (a newline is added). */
   err(text: string): void;
+  /**
+   * Write a warning line to stderr (`tph: warning: ` is added), once per distinct message per
+   * command: the same problem found twice (the config read for two purposes) is said once.
+   */
+  warn(message: string): void;
   /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
   color: boolean;
   /** The configuration, loaded on first use (warnings are the command's to print). */
@@ -85,6 +91,37 @@ export function intOption(
   if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
     const what = min >= 1 ? "a positive whole number" : "a whole number";
     throw usageError(`--${name} takes ${what}, got "${value}"`, command);
+  }
+  return n;
+}
+
+/**
+ * A flag that sets a config key (`--max-calls` for `max_calls`), checked by the config file's
+ * own rule: a value the config would reject is a usage error naming the flag and what it takes.
+ *
+ * @param value The flag's text (undefined when it was not given).
+ * @param key The config key it sets.
+ * @param command The command, for the hint.
+ * @returns The number, or undefined when the flag was not given.
+ * @throws {CliError} Code 2: `--max-calls must be a positive integer, got "0"`.
+ *
+ * @example
+ * ```ts
+ * import { configIntOption } from "./src/cli/command.ts";
+ * console.log(configIntOption("50", "max_calls", "run")); // 50
+ * ```
+ */
+export function configIntOption(
+  value: unknown,
+  key: keyof TphConfig,
+  command: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  // Digits only (with a sign, for the rule to judge): not "0x10", "1e3", " 5" or "".
+  const n = typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
+  const expected = configValueProblem(key, n);
+  if (expected !== null) {
+    throw usageError(`--${key.replaceAll("_", "-")} must be ${expected}, got "${value}"`, command);
   }
   return n;
 }

@@ -29,7 +29,7 @@ export const logsCommand: Command = {
     const limit = intOption(ctx.values.limit, "limit", "logs", 1) ?? DEFAULT_LIMIT;
     const dir = cacheDirFor(ctx);
     const { entries, warnings } = listRuns(dir, { cwd: ctx.cwd });
-    for (const w of warnings) ctx.err(`tph: warning: ${w}`);
+    for (const w of warnings) ctx.warn(w);
     const shown = entries.slice(0, limit);
     if (ctx.values.json) {
       const rows = shown.map(({ id, path, run }, i) => {

@@ -79,12 +79,18 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     throw usageError(`unexpected argument "${positionals[max]}" for "${cmd.name}"`, cmd.name);
   }
   let loaded: LoadedConfig | null = null;
+  const warned = new Set<string>();
   const ctx: Context = {
     values,
     positionals,
     cwd: io.cwd,
     out: io.out,
     err: io.err,
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      io.err(`tph: warning: ${message}`);
+    },
     // https://no-color.org: set and not empty turns colours off.
     color: io.isTerminal && !io.env.NO_COLOR,
     config: () =>

@@ -1,11 +1,9 @@
 import type { TphConfig } from "../config/default_config.ts";
 import type { Context } from "./command.ts";
 
-const warned = new WeakSet<Context>();
-
 /**
- * The configuration for a read command; its warnings (unknown keys…) go to stderr, once per
- * command.
+ * The configuration for a command; its warnings (unknown keys…) go to stderr, once per command
+ * however often it is asked for (see `Context.warn`).
  *
  * @param ctx The command's context.
  * @returns The effective configuration.
@@ -20,9 +18,6 @@ const warned = new WeakSet<Context>();
  */
 export function readConfig(ctx: Context): TphConfig {
   const loaded = ctx.config();
-  if (!warned.has(ctx)) {
-    warned.add(ctx);
-    for (const w of loaded.warnings) ctx.err(`tph: warning: ${w}`);
-  }
+  for (const w of loaded.warnings) ctx.warn(w);
   return loaded.config;
 }

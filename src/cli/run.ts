@@ -11,6 +11,7 @@ import {
   RunError,
   runProgram,
 } from "../loader/run_program.ts";
+import { pruneTransformCacheDaily } from "../loader/transform_cache.ts";
 import { renderTree } from "../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import {
@@ -22,8 +23,10 @@ import {
   unsafeCacheDir,
 } from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
-import { type Command, type Context, intOption } from "./command.ts";
+import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError } from "./errors.ts";
+import { readConfig } from "./read_config.ts";
+import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
 
 export const runCommand: Command = {
@@ -36,9 +39,7 @@ export const runCommand: Command = {
   async run(ctx) {
     const [scriptArg, ...args] = ctx.positionals;
     const v = ctx.values;
-    const loaded = ctx.config();
-    for (const w of loaded.warnings) ctx.err(`tph: warning: ${w}`);
-    const cfg = loaded.config;
+    const cfg = readConfig(ctx);
     const script = resolve(ctx.cwd, scriptArg);
     const root = findProjectRoot(dirname(script));
     const scopeFlag = v.scope as string[] | undefined;
@@ -51,9 +52,9 @@ export const runCommand: Command = {
     const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
     const label = (v.label as string | undefined) ?? cfg.default_label;
     const limits: TraceLimits = {
-      maxDepth: intOption(v["max-depth"], "max-depth", "run") ?? cfg.max_depth,
-      maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
-      maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
+      maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
+      maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
+      maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
       ignoreModules: cfg.ignore_modules,
     };
     try {
@@ -63,7 +64,7 @@ export const runCommand: Command = {
       throw e;
     }
     const cjs = commonjsPackageWarning(script);
-    if (cjs) ctx.err(`tph: warning: ${cjs}`);
+    if (cjs) ctx.warn(cjs);
     // The program writes its run straight into the cache folder; storing it is then a rename.
     let cacheDir: string | null = null;
     if (!v["no-cache"] && cfg.cache) {
@@ -122,19 +123,23 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   const cfg = ctx.config().config;
   let result;
   try {
-    result = await runProgram({
+    const running = runProgram({
       script: scriptArg,
       args,
       cwd: ctx.cwd,
       dir: where.dir,
       config: { loader, limits: where.limits, label },
     });
+    // The program has its settings and runs in its own process: tph, waiting for it, keeps the
+    // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+    pruneTransformCacheDaily(ctx.env ?? {});
+    result = await running;
   } catch (e) {
     if (e instanceof RunError) throw new CliError(e.message, 1);
     throw e;
   }
   const { run } = result;
-  for (const w of result.warnings) ctx.err(`tph: warning: ${w}`);
+  for (const w of result.warnings) ctx.warn(w);
   if (result.saveError !== null) {
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
@@ -153,7 +158,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
         showReturn: cfg.show_return,
       });
     } catch (e) {
-      ctx.err(`tph: warning: Cannot draw the call tree: ${(e as Error).message}`);
+      ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
     }
   }
   if (tree) ctx.err(tree);
@@ -175,7 +180,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       // `last` finds it only where the read commands look from this folder (without flags).
       viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
         ? "; view it with: tph tree last"
-        : `; view it with: tph tree ${relative(ctx.cwd, path) || path}`;
+        : `; view it with: tph tree ${shellWord(relative(ctx.cwd, path) || path)}`;
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       remove(run.file);

@@ -53,6 +53,26 @@ function accepts(kind: ConfigKind, v: unknown): boolean {
 }
 
 /**
+ * Why a value cannot be a key's value, or null when it can: the rule the config file and the
+ * command line's flags (`--max-calls` for `max_calls`…) share.
+ *
+ * @param key The config key.
+ * @param value The value, as a config file would hold it (a flag's number as a number).
+ * @returns What the value must be, e.g. `a positive integer`; null when it is accepted.
+ *
+ * @example
+ * ```ts
+ * import { configValueProblem } from "./src/config/validate_config.ts";
+ * console.log(configValueProblem("max_repr", 0)); // a positive integer
+ * console.log(configValueProblem("max_repr", 80)); // null
+ * ```
+ */
+export function configValueProblem(key: keyof TphConfig, value: unknown): string | null {
+  const kind = CONFIG_KEYS[key];
+  return accepts(kind, value) ? null : EXPECTED[kind];
+}
+
+/**
  * Check the keys of a config table and apply them over the defaults.
  *
  * @param raw The table (parsed TOML, or the `"tracepatch"` object of a JSON file).
@@ -86,10 +106,10 @@ export function validateConfig(raw: Record<string, unknown>, where: string): Val
       continue;
     }
     const k = key as keyof TphConfig;
-    const kind = CONFIG_KEYS[k];
-    if (!accepts(kind, value)) {
+    const expected = configValueProblem(k, value);
+    if (expected !== null) {
       throw new ConfigError(
-        `Invalid config in ${where}: "${key}" must be ${EXPECTED[kind]}, got ${describe(value)}`,
+        `Invalid config in ${where}: "${key}" must be ${expected}, got ${describe(value)}`,
       );
     }
     (config as unknown as Record<string, unknown>)[k] = Array.isArray(value) ? [...value] : value;

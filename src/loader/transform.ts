@@ -1,6 +1,7 @@
 // Instrument a file, through a content-addressed cache so a second run does not parse again.
 // Key: hash of (tph version, filename, options, source). Entries are plain files in a cache
-// folder; a missing or unreadable entry is simply rebuilt, never an error.
+// folder; a missing or unreadable entry is simply rebuilt, never an error. `tph run` keeps the
+// folder bounded (transform_cache.ts).
 
 import process from "node:process";
 import {

@@ -47,6 +47,9 @@ interface DenoFiles {
     isSymlink: boolean;
     uid: number | null;
     mode: number | null;
+    size: number;
+    atime: Date | null;
+    mtime: Date | null;
   };
   uid(): number | null;
   env: { get(name: string): string | undefined };
@@ -367,6 +370,19 @@ function currentUid(): number | null {
 export function privateDir(path: string): void {
   if (deno) deno.mkdirSync(path, { recursive: true, mode: 0o700 });
   else fs().mkdirSync(path, { recursive: true, mode: 0o700 });
+  const problem = privateDirProblem(path);
+  if (problem !== null) throw new Error(problem);
+}
+
+/**
+ * What keeps an existing folder from being one only this user can write (see privateDir), or
+ * null when it is one. Nothing is made.
+ *
+ * @param path The folder.
+ * @returns One phrase naming the folder and what is wrong, or null.
+ * @throws {Error} When the folder cannot be looked at (it does not exist, say).
+ */
+export function privateDirProblem(path: string): string | null {
   let st: { dir: boolean; link: boolean; uid: number | null; mode: number | null };
   if (deno) {
     const d = deno.lstatSync(path);
@@ -375,14 +391,48 @@ export function privateDir(path: string): void {
     const d = fs().lstatSync(path);
     st = { dir: d.isDirectory(), link: d.isSymbolicLink(), uid: d.uid, mode: d.mode };
   }
-  if (st.link || !st.dir) throw new Error(`${path} is not a folder (a link or a file)`);
+  if (st.link || !st.dir) return `${path} is not a folder (a link or a file)`;
   const uid = currentUid();
   if (uid !== null && st.uid !== null && st.uid !== uid) {
-    throw new Error(`${path} belongs to another user (uid ${st.uid})`);
+    return `${path} belongs to another user (uid ${st.uid})`;
   }
   // Others may have put files in it already: it is not used, whoever owns it.
-  if (st.mode !== null && (st.mode & 0o022) !== 0) {
-    throw new Error(`${path} can be written by other users`);
+  if (st.mode !== null && (st.mode & 0o022) !== 0) return `${path} can be written by other users`;
+  return null;
+}
+
+/**
+ * A path as it is, links not followed: what it is, its size, and when it was last used (the later
+ * of its access and modification times, in ms). Null when it does not exist.
+ */
+export function lstatEntry(
+  path: string,
+): { kind: "file" | "dir" | "other"; size: number; usedMs: number } | null {
+  try {
+    if (deno) {
+      const st = deno.lstatSync(path);
+      const kind = st.isSymlink ? "other" : st.isFile ? "file" : st.isDirectory ? "dir" : "other";
+      const usedMs = Math.max(st.atime?.getTime() ?? 0, st.mtime?.getTime() ?? 0);
+      return { kind, size: st.size, usedMs };
+    }
+    const st = fs().lstatSync(path);
+    const kind = st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+    return { kind, size: st.size, usedMs: Math.max(st.atimeMs, st.mtimeMs) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Remove one file (a link itself, never what it points at); never a folder with anything in it.
+ * Nothing when it is gone already.
+ */
+export function unlinkFile(path: string): void {
+  try {
+    if (deno) deno.removeSync(path, { recursive: false });
+    else fs().unlinkSync(path);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") throw e;
   }
 }
 
@@ -393,6 +443,18 @@ export function privateDir(path: string): void {
  * @throws {Error} When there is no home folder, or the folder is not private.
  */
 export function userCacheDir(): string {
+  const dir = userCachePath();
+  privateDir(dir);
+  return dir;
+}
+
+/**
+ * Where the user's cache folder for tph is ({@linkcode userCacheDir}), without making or checking
+ * it.
+ *
+ * @throws {Error} When there is no home folder.
+ */
+export function userCachePath(): string {
   const env = (name: string) => deno ? deno.env.get(name) : g.process.env[name];
   const xdg = env("XDG_CACHE_HOME");
   const home = env("HOME");
@@ -400,7 +462,5 @@ export function userCacheDir(): string {
   if (xdg !== undefined && xdg.startsWith("/")) base = xdg;
   else if (home !== undefined && home.startsWith("/")) base = `${home.replace(/\/$/, "")}/.cache`;
   else throw new Error("no home folder (HOME is not set)");
-  const dir = `${base}/tph`;
-  privateDir(dir);
-  return dir;
+  return `${base}/tph`;
 }

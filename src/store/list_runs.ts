@@ -15,12 +15,24 @@ export interface RunEntry {
   run: RunJSON;
 }
 
+/** A `.json` file in the cache that is not a usable run, and why. */
+export interface SkippedRun {
+  /** The file name without `run_` and `.json`, as for a run. */
+  id: string;
+  /** The file. */
+  path: string;
+  /** Why it is not used, e.g. `written by schema 7, this tph reads up to 1; upgrade tph`. */
+  problem: string;
+}
+
 /** What {@linkcode listRuns} returns. */
 export interface RunList {
   /** Newest first; `tph logs` numbers them from 1. */
   entries: RunEntry[];
   /** One line per `.json` file that is not a usable run: `Skipping "x.json": …`. */
   warnings: string[];
+  /** The files the warnings are about, by name. */
+  skipped: SkippedRun[];
 }
 
 /** Options of {@linkcode listRuns}. */
@@ -70,12 +82,13 @@ function time(run: RunJSON): number {
 export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunList {
   const entries: RunEntry[] = [];
   const warnings: string[] = [];
+  const skipped: SkippedRun[] = [];
   let names: string[];
   try {
     names = readDir(cacheDir);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === "ENOENT") return { entries, warnings };
+    if (code === "ENOENT") return { entries, warnings, skipped };
     const why = code === "ENOTDIR" ? "not a folder" : (e as Error).message;
     throw new StoreError(`Cannot list runs in "${displayPath(cacheDir, options.cwd)}": ${why}`);
   }
@@ -83,18 +96,23 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     if (!name.endsWith(".json") || name.startsWith(".")) continue;
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
-    if (!isPlainFile(path)) {
-      warnings.push(`Skipping "${name}": not a regular file`);
-      continue;
+    let problem: string;
+    if (!isPlainFile(path)) problem = "not a regular file";
+    else {
+      try {
+        entries.push({ id: runIdOf(name), path, run: loadRun(path) });
+        continue;
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        problem = e.message.replace(/^Cannot read run "[^"]*": /, "");
+      }
     }
-    try {
-      entries.push({ id: runIdOf(name), path, run: loadRun(path) });
-    } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      warnings.push(`Skipping "${name}": ${e.message.replace(/^Cannot read run "[^"]*": /, "")}`);
-    }
+    skipped.push({ id: runIdOf(name), path, problem });
   }
   entries.sort((a, b) => time(b.run) - time(a.run) || (b.path < a.path ? -1 : 1));
-  warnings.sort();
-  return { entries, warnings };
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const s of skipped) {
+    warnings.push(`Skipping "${s.path.slice(s.path.lastIndexOf("/") + 1)}": ${s.problem}`);
+  }
+  return { entries, warnings, skipped };
 }

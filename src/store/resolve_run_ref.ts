@@ -57,7 +57,7 @@ export function resolveRunRef(
     const cached = join(resolve(cwd, cacheDir), ref);
     if (isFile(cached)) return cached;
   }
-  const { entries } = listRuns(resolve(cwd, cacheDir), { cwd });
+  const { entries, skipped } = listRuns(resolve(cwd, cacheDir), { cwd });
   const count = `${entries.length} run${entries.length === 1 ? "" : "s"}`;
   if (ref === "last") {
     if (entries.length === 0) throw fail(`no runs in ${where} yet`);
@@ -76,6 +76,13 @@ export function resolveRunRef(
   if (!Number.isNaN(position)) {
     throw fail(`no run number ${position} in ${where} (it holds ${count})`);
   }
+  // A file that is there but cannot be read (a newer schema: upgrade tph) says why, not "no such
+  // run"; so does the only one whose id starts with the ref.
+  const unusable = skipped.find((s) => s.id === id) ??
+    (skipped.filter((s) => s.id.startsWith(id)).length === 1
+      ? skipped.find((s) => s.id.startsWith(id))
+      : undefined);
+  if (unusable !== undefined) throw fail(unusable.problem);
   if (ref.endsWith(".json")) throw fail(`file not found here or in ${where}`);
   throw fail(`no such run in ${where}${entries.length === 0 ? " (it holds no runs)" : ""}`);
 }

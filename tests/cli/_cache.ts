@@ -138,6 +138,18 @@ export function cacheTests(t: Target): void {
       logs.stderr,
       /^tph: warning: Skipping "run_20990101T000000_000_future\.json": .*schema 99/m,
     );
+    // Named by its id (or a prefix of it), it is not "no such run": upgrade tph.
+    const byId = await Promise.all([
+      tph(t, ["view", "20990101T000000_000_future"], { cwd }),
+      tph(t, ["tree", "20990101"], { cwd }),
+    ]);
+    for (const r of byId) {
+      assertOneLineError(
+        r,
+        /^tph: Cannot read run "(20990101T000000_000_future|20990101)": written by schema 99, .*; upgrade tph$/,
+        "schema 99 by id",
+      );
+    }
   });
 
   Deno.test(`tph view and tree accept a path, last, N and an id prefix (${t.name})`, async () => {

@@ -167,4 +167,40 @@ export function configTests(t: Target): void {
     assert.equal(lines(wrongRun.stderr).length, 1, wrongRun.stderr);
     assert.match(wrongRun.stderr, /^tph: .*tracepatch\.toml.*"max_calls"/);
   });
+
+  Deno.test(`tph prints each warning once per command (${t.name})`, async () => {
+    const { dir, cwd } = configDir({ "tracepatch.toml": "max_deph = 3\n" });
+    await using _dir = dir;
+    const first = await tph(t, ["run", "completed.ts"], { cwd });
+    assertCode(first, 0, "tph run completed.ts");
+    // A file in the cache that is not a run: `tph logs` says so.
+    writeFileSync(join(cwd, ".tracepatch_cache", "run_odd.json"), "[1]\n");
+    const commands = [
+      ["run", "completed.ts"],
+      ["run", "--cache-dir", ".tracepatch_cache", "completed.ts"],
+      ["run", "--no-cache", "--tree", "completed.ts"],
+      ["logs"],
+      ["logs", "--json"],
+      ["tree", "last"],
+      ["view", "1"],
+      ["config"],
+    ];
+    const results = await Promise.all(commands.map((args) => tph(t, args, { cwd })));
+    commands.forEach((args, i) => {
+      const r = results[i];
+      const what = `tph ${args.join(" ")}`;
+      assertCode(r, 0, what);
+      const warnings = lines(r.stderr).filter((l) => l.startsWith("tph: warning:"));
+      assert.deepEqual(warnings, [...new Set(warnings)], `${what}: a warning twice:\n${r.stderr}`);
+      assert.equal(
+        warnings.filter((w) => /Unknown key "max_deph"/.test(w)).length,
+        1,
+        `${what}: the config warning once:\n${r.stderr}`,
+      );
+      if (args[0] === "logs") {
+        assert.equal(warnings.length, 2, `${what}: the config and the odd file:\n${r.stderr}`);
+        assert.match(warnings[1], /Skipping "run_odd\.json": not a tph run/);
+      } else assert.equal(warnings.length, 1, `${what}: ${r.stderr}`);
+    });
+  });
 }

@@ -2,6 +2,7 @@
 // stdin, stdout/stderr, exit codes and its own error messages.
 
 import assert from "node:assert/strict";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
@@ -205,6 +206,40 @@ export function programTests(t: Target): void {
       assert.equal(r.stdout, `value ${value}\n`);
       assert.match(r.stderr, new RegExp(`value\\(\\) -> ${value} `), r.stderr);
     }
+  });
+
+  Deno.test(`tph run keeps the transform cache bounded, once a day (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "p");
+    const cache = join(dir.path, "transforms");
+    mkdirSync(cache, { mode: 0o700 });
+    // Ten entries of earlier runs, last used long ago, and a file that is not tph's.
+    const old = new Date(Date.now() - 400 * 24 * 60 * 60 * 1000);
+    const fake = (n: number) => {
+      const key = n.toString(16).padStart(2, "0").repeat(32);
+      const file = join(cache, key.slice(0, 2), `${key}.js`);
+      mkdirSync(join(cache, key.slice(0, 2)), { recursive: true });
+      writeFileSync(file, "// instrumented\n");
+      utimesSync(file, old, old);
+      return file;
+    };
+    const earlier = Array.from({ length: 10 }, (_, i) => fake(i + 1));
+    writeFileSync(join(cache, "notes.txt"), "mine\n");
+    const env = {
+      TPH_TRANSFORM_CACHE: cache,
+      TPH_TRANSFORM_CACHE_MAX_ENTRIES: "4",
+    };
+    const r = await tph(t, ["run", "completed.ts"], { cwd, env });
+    assertCode(r, 0, "tph run completed.ts");
+    assert.equal(r.stdout, "result 42\n");
+    assert.ok(earlier.filter(existsSync).length <= 4, "the oldest entries were removed");
+    assert.ok(existsSync(join(cache, "notes.txt")), "a file that is not tph's is kept");
+    assert.ok(existsSync(join(cache, ".pruned")));
+    // The same day, another run does not prune.
+    const later = Array.from({ length: 10 }, (_, i) => fake(i + 20));
+    const again = await tph(t, ["run", "completed.ts"], { cwd, env });
+    assertCode(again, 0, "tph run completed.ts again");
+    assert.equal(later.filter(existsSync).length, 10);
   });
 
   Deno.test(

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
+  exec,
   FIXTURES,
   lines,
   readRun,
@@ -15,6 +16,11 @@ import {
   tempDir,
   tph,
 } from "./_cli.ts";
+
+/** argv as one line for `sh -c`, each word in single quotes. */
+function shellLine(argv: string[]): string {
+  return argv.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+}
 
 const TREE_LINE = /^└── work\(n=21\) -> 42 {2}\[[\d.]+(µs|ms)\]$/;
 
@@ -87,14 +93,43 @@ export function runOutputTests(t: Target): void {
     assert.ok(existsSync(join(myCache, ".gitignore")));
     const custom = summaryOf(cacheDir);
     assert.match(custom.saved, /^\.\.\/my cache\/run_.*\.json$/);
-    // `tph tree last` would look in the default cache: the line names the file instead.
-    assert.equal(custom.hint, custom.saved);
-    const fromHint = await tph(t, ["tree", custom.hint], { cwd });
+    // `tph tree last` would look in the default cache: the line names the file instead, quoted
+    // for a shell (it has a space).
+    assert.equal(custom.hint, `'${custom.saved}'`);
+    const fromHint = await exec(["sh", "-c", `${shellLine(t.tph)} tree ${custom.hint}`], { cwd });
+    assertCode(fromHint, 0, `sh -c "tph tree ${custom.hint}"`);
     assert.match(fromHint.stdout, /^└── work\(n=21\) -> 42/);
     const logs = await tph(t, ["logs", "--json", "--cache-dir", "../my cache"], { cwd });
     assert.equal(JSON.parse(logs.stdout).length, 1);
     // The default cache holds the run of -o only.
     assert.equal(runFiles(join(cwd, ".tracepatch_cache")).length, 1);
+  });
+
+  Deno.test(`tph run's hint pastes into a shell, whatever the folder's name (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const names = ['it\'s $HOME; `x` & "y"', "my runs", "plain_runs"];
+    const runs = await Promise.all(
+      names.map((name) => tph(t, ["run", "--cache-dir", `../${name}`, "completed.ts"], { cwd })),
+    );
+    for (const [i, r] of runs.entries()) {
+      assertCode(r, 0, `tph run --cache-dir ../${names[i]}`);
+      const { hint, saved } = summaryOf(r);
+      if (names[i] === "plain_runs") assert.equal(hint, saved, "a plain path is not quoted");
+      else assert.notEqual(hint, saved);
+      const shown = await exec(["sh", "-c", `${shellLine(t.tph)} tree ${hint}`], { cwd });
+      assertCode(shown, 0, `sh -c "tph tree ${hint}"`);
+      assert.match(shown.stdout, /^└── work\(n=21\) -> 42/);
+    }
+    // A cache folder whose path starts with "-" is not taken for an option.
+    await using here = tempDir({ e: join(FIXTURES, "endings") });
+    const inside = join(here.path, "e");
+    const dash = await tph(t, ["run", "--cache-dir", "-runs", "completed.ts"], { cwd: inside });
+    assertCode(dash, 0, "tph run --cache-dir -runs");
+    const { hint } = summaryOf(dash);
+    assert.match(hint, /^\.\/-runs\/run_.*\.json$/);
+    const shown = await exec(["sh", "-c", `${shellLine(t.tph)} tree ${hint}`], { cwd: inside });
+    assertCode(shown, 0, `sh -c "tph tree ${hint}"`);
   });
 
   Deno.test(`tph run --no-cache saves nothing (${t.name})`, async () => {

@@ -2,7 +2,7 @@
 // colours only on a terminal without NO_COLOR.
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
@@ -74,6 +74,37 @@ export function usageTests(t: Target): void {
       assertUsageError(results[i], pattern, h, `tph ${args.join(" ")}`)
     );
     assert.ok(!existsSync(join(cwd, ".tracepatch_cache")), "no run was made");
+  });
+
+  Deno.test(`tph run takes --max-* values by the config's rule (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const cases: [string, string][] = [];
+    for (const flag of ["--max-calls", "--max-depth", "--max-repr"]) {
+      for (const value of ["0", "-1", "1.5", "99999999999999999999", "1e3", ""]) {
+        cases.push([flag, value]);
+      }
+    }
+    const results = await Promise.all(
+      cases.map(([flag, value]) => tph(t, ["run", `${flag}=${value}`, "completed.ts"], { cwd })),
+    );
+    cases.forEach(([flag, value], i) => {
+      const expected = new RegExp(`^tph: ${flag} must be a positive integer, got "${value}"$`);
+      assertUsageError(results[i], expected, hint("run"), `tph run ${flag}=${value}`);
+    });
+    assert.ok(!existsSync(join(cwd, ".tracepatch_cache")), "no run was made");
+    // The config file says the same of the same value.
+    writeFileSync(join(cwd, "tracepatch.toml"), "max_repr = 0\n");
+    const config = await tph(t, ["run", "completed.ts"], { cwd });
+    assertCode(config, 1, "max_repr = 0 in tracepatch.toml");
+    assert.match(config.stderr, /"max_repr" must be a positive integer, got 0\n$/);
+    // The smallest value the rule takes runs.
+    rmSync(join(cwd, "tracepatch.toml"));
+    const one = await tph(t, ["run", "--max-repr", "1", "--max-calls", "1", "completed.ts"], {
+      cwd,
+    });
+    assertCode(one, 0, "tph run --max-repr 1 --max-calls 1");
+    assert.equal(one.stdout, "result 42\n");
   });
 
   Deno.test(`tph run leaves no settings file behind, run or refused (${t.name})`, async () => {

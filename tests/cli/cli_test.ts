@@ -160,6 +160,28 @@ Deno.test("tph view fails in one line naming the run", () => {
   );
 });
 
+Deno.test("tph tree and tph view of a newer run by id say to upgrade tph, on Deno and Bun", () => {
+  const upgrade = "written by schema 7, this tph reads up to 1; upgrade tph";
+  for (const runtime of ["deno", "bun"] as const) {
+    for (const command of ["tree", "view"]) {
+      for (const ref of ["20261123T000000_000_future_beef00", "20261123", "run_20261123T0000"]) {
+        const r = tph([command, ref], root, runtime);
+        const what = `${runtime}: tph ${command} ${ref}`;
+        assert.equal(r.code, 1, what);
+        assert.equal(r.stdout, "", what);
+        assert.equal(r.stderr, `tph: Cannot read run "${ref}": ${upgrade}\n`, what);
+      }
+    }
+    // A broken file named by its id says what is wrong with it too.
+    const broken = tph(["tree", "20261121T120000_000_broken_dead00"], root, runtime);
+    assert.equal(broken.code, 1);
+    assert.match(
+      broken.stderr,
+      /^tph: Cannot read run "20261121T120000_000_broken_dead00": invalid JSON \(.+\)\n$/,
+    );
+  }
+});
+
 Deno.test("tph tree draws a run with errors, external and async calls", () => {
   const r = tph(["tree", "3"], root);
   assert.equal(r.code, 0);

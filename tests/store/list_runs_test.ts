@@ -31,7 +31,11 @@ Deno.test("listRuns() lists runs newest first and skips unusable files with a wa
 });
 
 Deno.test("listRuns() finds nothing in a folder that does not exist yet", () => {
-  assert.deepEqual(listRuns(join(tempDir(), ".tracepatch_cache")), { entries: [], warnings: [] });
+  assert.deepEqual(listRuns(join(tempDir(), ".tracepatch_cache")), {
+    entries: [],
+    warnings: [],
+    skipped: [],
+  });
 });
 
 Deno.test("listRuns() names a cache path that is not a folder", () => {

@@ -27,6 +27,16 @@ Deno.test("resolveRunRef() takes a run id or a unique prefix of one", () => {
   assert.equal(resolveHere("trace_"), file("trace_request"));
 });
 
+Deno.test("resolveRunRef() says why a run it has by id cannot be read", () => {
+  const upgrade = "written by schema 7, this tph reads up to 1; upgrade tph";
+  for (const ref of ["20261123T000000_000_future_beef00", "20261123", "run_20261123T00"]) {
+    assert.throws(() => resolveHere(ref), new StoreError(`Cannot read run "${ref}": ${upgrade}`));
+  }
+  assert.throws(() => resolveHere("20261121T120000_000_broken"), {
+    message: /^Cannot read run "20261121T120000_000_broken": invalid JSON \(/,
+  });
+});
+
 Deno.test("resolveRunRef() refuses an ambiguous prefix, with the count", () => {
   assert.throws(
     () => resolveHere("202611"),
