@@ -268,11 +268,43 @@ export function formatError(err: unknown, maxLen = 120): string {
   return render(err, maxLen, false);
 }
 
+/**
+ * The length {@linkcode repr} makes of `maxLen` (at most 2^24; 120 when not a number).
+ *
+ * @param maxLen A `max_repr` as given.
+ * @returns The longest text repr writes for it.
+ */
+export function reprLimit(maxLen: unknown): number {
+  if (typeof maxLen !== "number") return 120;
+  return maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
+}
+
+/**
+ * What of string `s` a recorder keeps so that `repr(kept, maxLen)` is `repr(s, maxLen)`: `s`
+ * when it has at most `keep = reprLimit(maxLen) + 1` units, else a flat copy of its first
+ * `keep` (a cut text shows fewer than `keep - 2` of them; the next one tells a surrogate pair
+ * from a lone surrogate, and the copy is still too long to show whole). A slice would keep the
+ * whole string in memory on both engines.
+ *
+ * @param s A string.
+ * @param keep `reprLimit(maxLen) + 1`.
+ * @returns `s`, or its first `keep` units as a string of their own.
+ */
+export function clipString(s: string, keep: number): string {
+  return s.length <= keep ? s : flatCopy(strSlice(s, 0, keep));
+}
+
+// A copy that shares no memory with its source: V8 flattens a concatenation when it is sliced,
+// JavaScriptCore joins an array into a new buffer (V8 returns a lone element as it is, and
+// JavaScriptCore's slice of a concatenation still points into the source).
+const joinArray = uncurry(Array.prototype.join) as (a: string[], sep: string) => string;
+// deno-lint-ignore no-explicit-any
+const flatCopy: (s: string) => string = (globalThis as any).Bun !== undefined
+  ? (s) => joinArray([s, ""], "")
+  : (s) => strSlice(s + " ", 0, s.length);
+
 function render(value: unknown, maxLen: number, withErrorProps: boolean): string {
-  let max = 120;
-  if (typeof maxLen === "number") {
-    max = maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
-  }
+  const max = reprLimit(maxLen);
   if (max === 0) return "";
   truncated = false;
   refCount = 0;
