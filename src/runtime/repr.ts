@@ -3,7 +3,9 @@
  *
  * Everything here must hold for arbitrary user values: no user code runs (no getters, proxy
  * traps, `toString`/`toJSON`/`Symbol.toPrimitive`/`inspect.custom`, no user iterators), nothing
- * throws, and the work is bounded by the output budget rather than by the size of the value.
+ * throws, and the work is bounded by the output budget rather than by the size of the value
+ * (but for listing an object's own keys, which the engines do only whole: Object.keys and a
+ * `for…in` that stops early cost the same on V8, ~0.45 s for 10^6 keys).
  * Properties are read only through `Object.getOwnPropertyDescriptor`, proxies are detected
  * before anything touches them, and every built-in method used on a user value was captured at
  * module load, because user code may patch built-in prototypes later.
@@ -225,7 +227,8 @@ const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
  * A one-line, human-readable representation of any value, at most `maxLen` characters.
  *
  * Never runs user code (getters, proxy traps, `toString`, custom inspectors, iterators), never
- * throws, and does work proportional to `maxLen`, not to the size of the value. Output that
+ * throws, and does work proportional to `maxLen`, not to the size of the value (but for an
+ * object's own keys, which are listed whole). Output that
  * does not fit is cut and ends with `…`; long arrays, objects, maps and sets say how many items
  * were left out instead when that fits.
  *
