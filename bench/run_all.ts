@@ -17,9 +17,10 @@ const SCRIPTS = [
   "call_overhead.ts",
   "memory_save.ts",
   "run_overhead.ts",
+  "memory_strings.ts",
 ];
-// Scripts that drive the CLI themselves (on Deno) run once.
-const ONCE = new Set(["run_overhead.ts"]);
+// Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
+const ONCE = new Set(["run_overhead.ts", "memory_strings.ts"]);
 const RUNTIMES = ["deno", "bun"] as const;
 const BIN = {
   deno: join(REPO, "node_modules/.bin/deno"),

@@ -14,7 +14,7 @@ import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
-import { formatError, repr } from "./repr.ts";
+import { clipString, formatError, repr } from "./repr.ts";
 import { apply, arrayJoin, max, min, protoOf, SafeMap, strSlice, uncurry } from "./intrinsics.ts";
 import {
   HIDDEN,
@@ -97,10 +97,14 @@ let kept = 0;
 
 /**
  * An argument as stored: objects change later, so their repr is taken now and kept on the
- * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are.
+ * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are,
+ * but for a string longer than its repr can show, of which a copy of what it shows is kept
+ * (recording a program's 20 MB strings must not keep them all alive).
  */
 function keep(v: unknown, t: Trace, i: number): unknown {
-  if (typeof v !== "object" || v === null) return v;
+  if (typeof v !== "object" || v === null) {
+    return typeof v === "string" && v.length > t.keepChars ? clipString(v, t.keepChars) : v;
+  }
   const text = repr(v, t.maxRepr);
   if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
   kept |= 1 << i;
@@ -110,6 +114,7 @@ function keep(v: unknown, t: Trace, i: number): unknown {
 /** Store a call's return value as `keep` stores an argument. */
 function keepReturn(tp: Tape, row: number, v: unknown): void {
   if (typeof v !== "object" || v === null) {
+    if (typeof v === "string") v = clipString(v, tp.traces[tp.slot[row]].keepChars);
     tp.ret[row] = v;
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;

@@ -3,7 +3,9 @@
  *
  * Everything here must hold for arbitrary user values: no user code runs (no getters, proxy
  * traps, `toString`/`toJSON`/`Symbol.toPrimitive`/`inspect.custom`, no user iterators), nothing
- * throws, and the work is bounded by the output budget rather than by the size of the value.
+ * throws, and the work is bounded by the output budget rather than by the size of the value
+ * (but for listing an object's own keys, which the engines do only whole: Object.keys and a
+ * `for…in` that stops early cost the same on V8, ~0.45 s for 10^6 keys).
  * Properties are read only through `Object.getOwnPropertyDescriptor`, proxies are detected
  * before anything touches them, and every built-in method used on a user value was captured at
  * module load, because user code may patch built-in prototypes later.
@@ -225,7 +227,8 @@ const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
  * A one-line, human-readable representation of any value, at most `maxLen` characters.
  *
  * Never runs user code (getters, proxy traps, `toString`, custom inspectors, iterators), never
- * throws, and does work proportional to `maxLen`, not to the size of the value. Output that
+ * throws, and does work proportional to `maxLen`, not to the size of the value (but for an
+ * object's own keys, which are listed whole). Output that
  * does not fit is cut and ends with `…`; long arrays, objects, maps and sets say how many items
  * were left out instead when that fits.
  *
@@ -268,11 +271,43 @@ export function formatError(err: unknown, maxLen = 120): string {
   return render(err, maxLen, false);
 }
 
+/**
+ * The length {@linkcode repr} makes of `maxLen` (at most 2^24; 120 when not a number).
+ *
+ * @param maxLen A `max_repr` as given.
+ * @returns The longest text repr writes for it.
+ */
+export function reprLimit(maxLen: unknown): number {
+  if (typeof maxLen !== "number") return 120;
+  return maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
+}
+
+/**
+ * What of string `s` a recorder keeps so that `repr(kept, maxLen)` is `repr(s, maxLen)`: `s`
+ * when it has at most `keep = reprLimit(maxLen) + 1` units, else a flat copy of its first
+ * `keep` (a cut text shows fewer than `keep - 2` of them; the next one tells a surrogate pair
+ * from a lone surrogate, and the copy is still too long to show whole). A slice would keep the
+ * whole string in memory on both engines.
+ *
+ * @param s A string.
+ * @param keep `reprLimit(maxLen) + 1`.
+ * @returns `s`, or its first `keep` units as a string of their own.
+ */
+export function clipString(s: string, keep: number): string {
+  return s.length <= keep ? s : flatCopy(strSlice(s, 0, keep));
+}
+
+// A copy that shares no memory with its source: V8 flattens a concatenation when it is sliced,
+// JavaScriptCore joins an array into a new buffer (V8 returns a lone element as it is, and
+// JavaScriptCore's slice of a concatenation still points into the source).
+const joinArray = uncurry(Array.prototype.join) as (a: string[], sep: string) => string;
+// deno-lint-ignore no-explicit-any
+const flatCopy: (s: string) => string = (globalThis as any).Bun !== undefined
+  ? (s) => joinArray([s, ""], "")
+  : (s) => strSlice(s + " ", 0, s.length);
+
 function render(value: unknown, maxLen: number, withErrorProps: boolean): string {
-  let max = 120;
-  if (typeof maxLen === "number") {
-    max = maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
-  }
+  const max = reprLimit(maxLen);
   if (max === 0) return "";
   truncated = false;
   refCount = 0;

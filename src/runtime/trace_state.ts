@@ -3,6 +3,7 @@
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { runtime } from "./recorder.ts";
+import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
 import { regexTest, SafeMap, SafeSet, strStartsWith } from "./intrinsics.ts";
 
@@ -38,6 +39,8 @@ export class Trace {
   readonly maxDepth: number;
   readonly maxCalls: number;
   readonly maxRepr: number;
+  /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
+  readonly keepChars: number;
   readonly ignoreModules: string[];
   readonly include: string[];
   readonly exclude: string[];
@@ -64,6 +67,7 @@ export class Trace {
     this.capacity = this.maxCalls;
     runtime().attach(this);
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
+    this.keepChars = reprLimit(this.maxRepr) + 1;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
     this.include = [...(limits.include ?? [])];
     this.exclude = [...(limits.exclude ?? [])];
