@@ -16,8 +16,10 @@ import { findProjectRoot } from "../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
   copyRunFile,
+  defaultCacheDir,
   ensureCacheDir,
   removeStaleTemps,
+  sharedFolder,
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
@@ -67,14 +69,34 @@ export const runCommand: Command = {
     // The program writes its run straight into the cache folder; storing it is then a rename.
     let cacheDir: string | null = null;
     if (!v["no-cache"] && cfg.cache) {
-      cacheDir = typeof v["cache-dir"] === "string"
+      let chosen = typeof v["cache-dir"] === "string"
         ? resolve(ctx.cwd, v["cache-dir"])
-        : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
+        : cfg.cache_dir;
+      try {
+        if (chosen === null) {
+          // Not in /tmp or a system folder: runs hold argument values, and others could read
+          // the folder's list or plant files there. The user's cache folder then keeps them.
+          const picked = defaultCacheDir(root);
+          chosen = picked.dir;
+          if (picked.moved !== null) {
+            ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
+          }
+        }
+      } catch (e) {
+        ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
+      }
+      cacheDir = chosen;
+    }
+    if (cacheDir !== null) {
       const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
       if (unsafe !== null) {
         throw new CliError(
-          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; ` +
-            `use a folder of its own, such as ${join(root, CACHE_DIR_NAME)}`,
+          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
+            `its own, such as ${
+              sharedFolder(root) === null
+                ? join(root, CACHE_DIR_NAME)
+                : "the default (no --cache-dir nor cache_dir)"
+            }`,
           2,
           "run",
         );

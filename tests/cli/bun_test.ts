@@ -10,6 +10,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { diskTests, modeTests } from "./_disk.ts";
+import { sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -21,3 +22,4 @@ usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
+sharedFolderTests(BUN_TARGET);

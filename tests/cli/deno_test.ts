@@ -10,6 +10,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { diskTests, modeTests } from "./_disk.ts";
+import { sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -21,3 +22,4 @@ usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
+sharedFolderTests(DENO_TARGET);
