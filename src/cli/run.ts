@@ -57,6 +57,9 @@ export const runCommand: Command = {
       maxCalls: intOption(v["max-calls"], "max-calls", "run") ?? cfg.max_calls,
       maxRepr: intOption(v["max-repr"], "max-repr", "run") ?? cfg.max_repr,
       ignoreModules: cfg.ignore_modules,
+      // Decided in the program's process, as each call is recorded: secrets never reach the run.
+      redact: v["no-redact"] ? false : cfg.redact,
+      redactValues: cfg.redact_values,
     };
     try {
       checkScript(scriptArg, ctx.cwd);

@@ -4,7 +4,15 @@
 // stored as "[redacted]" unless `--no-redact`.
 
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
@@ -84,5 +92,91 @@ export function sharedFolderTests(t: Target): void {
       /^tph: Cannot use ".*\/open" as the run cache: it is a folder every user can write; /,
     );
     assert.deepEqual(readdirSync(open), []);
+  });
+}
+
+const LOGIN = `function login(user, password) {
+  return { user, session: "s-" + password.length };
+}
+function request(url, options) {
+  return options.headers.authorization.length;
+}
+function note(text) {
+  return text.length;
+}
+login("ann", "hunter2");
+request("https://api", { headers: { authorization: "Bearer abc.def", accept: "json" } });
+note("paid with sk_live_0123456789abcdef");
+`;
+
+export function redactTests(t: Target): void {
+  Deno.test(`tph run stores secret arguments as "[redacted]"; --no-redact keeps them (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), "{}");
+    writeFileSync(join(dir.path, "main.js"), LOGIN);
+    writeFileSync(join(dir.path, "tracepatch.toml"), 'redact_values = ["sk_live_\\\\w+"]\n');
+    const r = await tph(t, ["run", "--tree", "-o", "out.json", "main.js"], { cwd: dir.path });
+    assertCode(r, 0, "tph run main.js");
+    const run = readRun(join(dir.path, "out.json"));
+    const [login, request, note] = run.trace;
+    assert.deepEqual(login.args, { user: '"ann"', password: "[redacted]" });
+    assert.equal(login.return_value, '{ user: "ann", session: "s-7" }');
+    assert.deepEqual(request.args, {
+      url: '"https://api"',
+      options: '{ headers: { authorization: [redacted], accept: "json" } }',
+    });
+    assert.deepEqual(note.args, { text: '"paid with [redacted]"' });
+    assert.match(r.stderr, /login\(user="ann", password=\[redacted\]\)/);
+    // Not in the stored run either, nor anywhere tph wrote.
+    const stored = readFileSync(join(dir.path, summaryOf(r).saved), "utf8");
+    for (const text of [stored, readFileSync(join(dir.path, "out.json"), "utf8"), r.stderr]) {
+      for (const secret of ["hunter2", "abc.def", "sk_live_0"]) assert.ok(!text.includes(secret));
+    }
+    const plain = await tph(t, ["run", "--no-redact", "-o", "plain.json", "main.js"], {
+      cwd: dir.path,
+    });
+    assertCode(plain, 0, "tph run --no-redact main.js");
+    const [login2, request2, note2] = readRun(join(dir.path, "plain.json")).trace;
+    assert.equal(login2.args.password, '"hunter2"');
+    assert.match(request2.args.options, /authorization: "Bearer abc\.def"/);
+    assert.equal(note2.args.text, '"paid with sk_live_0123456789abcdef"');
+  });
+
+  Deno.test(`tph run: redact adds names, redact = false turns it off, a bad regex is one line (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), "{}");
+    writeFileSync(
+      join(dir.path, "main.js"),
+      "function enter(pinCode, password) {}\nenter('1234', 'pw');\n",
+    );
+    const toml = join(dir.path, "tracepatch.toml");
+    writeFileSync(toml, 'redact = ["pin"]\n');
+    const r = await tph(t, ["run", "-o", "a.json", "main.js"], { cwd: dir.path });
+    assertCode(r, 0, 'tph run (redact = ["pin"])');
+    assert.deepEqual(readRun(join(dir.path, "a.json")).trace[0].args, {
+      pinCode: "[redacted]",
+      password: "[redacted]",
+    });
+    writeFileSync(toml, "redact = false\n");
+    const off = await tph(t, ["run", "-o", "b.json", "main.js"], { cwd: dir.path });
+    assertCode(off, 0, "tph run (redact = false)");
+    assert.deepEqual(readRun(join(dir.path, "b.json")).trace[0].args, {
+      pinCode: '"1234"',
+      password: '"pw"',
+    });
+    writeFileSync(toml, 'redact_values = ["sk_("]\n');
+    const bad = await tph(t, ["run", "main.js"], { cwd: dir.path });
+    assertCode(bad, 1, "tph run (a bad regex)");
+    assert.equal(bad.stdout, "");
+    assert.equal(lines(bad.stderr).length, 1, bad.stderr);
+    assert.match(
+      bad.stderr,
+      /^tph: Invalid config in tracepatch\.toml: "redact_values": regular expression "sk_\(" cannot be used: /,
+    );
+    // Nothing ran: no third run was stored.
+    const runs = readdirSync(join(dir.path, ".tracepatch_cache")).filter((n) =>
+      n.endsWith(".json")
+    );
+    assert.equal(runs.length, 2);
   });
 }

@@ -10,7 +10,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { diskTests, modeTests } from "./_disk.ts";
-import { sharedFolderTests } from "./_privacy.ts";
+import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -23,3 +23,4 @@ escapeTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
+redactTests(BUN_TARGET);

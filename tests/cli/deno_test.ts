@@ -10,7 +10,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { diskTests, modeTests } from "./_disk.ts";
-import { sharedFolderTests } from "./_privacy.ts";
+import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -23,3 +23,4 @@ escapeTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
+redactTests(DENO_TARGET);
