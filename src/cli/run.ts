@@ -17,8 +17,10 @@ import { findProjectRoot } from "../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
   copyRunFile,
+  defaultCacheDir,
   ensureCacheDir,
   removeStaleTemps,
+  sharedFolder,
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
@@ -56,6 +58,9 @@ export const runCommand: Command = {
       maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
       maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
       ignoreModules: cfg.ignore_modules,
+      // Decided in the program's process, as each call is recorded: secrets never reach the run.
+      redact: v["no-redact"] ? false : cfg.redact,
+      redactValues: cfg.redact_values,
     };
     try {
       checkScript(scriptArg, ctx.cwd);
@@ -68,14 +73,34 @@ export const runCommand: Command = {
     // The program writes its run straight into the cache folder; storing it is then a rename.
     let cacheDir: string | null = null;
     if (!v["no-cache"] && cfg.cache) {
-      cacheDir = typeof v["cache-dir"] === "string"
+      let chosen = typeof v["cache-dir"] === "string"
         ? resolve(ctx.cwd, v["cache-dir"])
-        : cfg.cache_dir ?? join(root, CACHE_DIR_NAME);
+        : cfg.cache_dir;
+      try {
+        if (chosen === null) {
+          // Not in /tmp or a system folder: runs hold argument values, and others could read
+          // the folder's list or plant files there. The user's cache folder then keeps them.
+          const picked = defaultCacheDir(root);
+          chosen = picked.dir;
+          if (picked.moved !== null) {
+            ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
+          }
+        }
+      } catch (e) {
+        ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
+      }
+      cacheDir = chosen;
+    }
+    if (cacheDir !== null) {
       const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
       if (unsafe !== null) {
         throw new CliError(
-          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; ` +
-            `use a folder of its own, such as ${join(root, CACHE_DIR_NAME)}`,
+          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
+            `its own, such as ${
+              sharedFolder(root) === null
+                ? join(root, CACHE_DIR_NAME)
+                : "the default (no --cache-dir nor cache_dir)"
+            }`,
           2,
           "run",
         );

@@ -23,6 +23,10 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     arg: "GLOB",
     help: "never trace matching files (repeatable)",
   },
+  "no-redact": {
+    type: "boolean",
+    help: "store every value as it is: no [redacted] for secret names or redact_values",
+  },
   "no-external-calls": {
     type: "boolean",
     help: "do not record calls into untraced code (packages, JSON.parse, fs…)",

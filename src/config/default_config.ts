@@ -29,6 +29,10 @@ export interface TphConfig {
   exclude: string[];
   /** Record calls from traced code into packages and built-ins. */
   external_calls: boolean;
+  /** More secret names (besides password, token, apiKey…); false: nothing is redacted. */
+  redact: string[] | false;
+  /** Regexes whose matches in stored values are replaced by "[redacted]". */
+  redact_values: string[];
 }
 
 /**
@@ -55,6 +59,8 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   include: [],
   exclude: [],
   external_calls: true,
+  redact: [],
+  redact_values: [],
 });
 
 /** What a value of a config key must be; {@linkcode CONFIG_KEYS} maps every key to one. */
@@ -63,7 +69,9 @@ export type ConfigKind =
   | "positive integer"
   | "boolean"
   | "string or null"
-  | "tree style";
+  | "tree style"
+  | "names or false"
+  | "regexes";
 
 /**
  * Every key tph reads, with the kind of value it takes, in the order `tph config` lists them.
@@ -83,6 +91,8 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   include: "string[]",
   exclude: "string[]",
   external_calls: "boolean",
+  redact: "names or false",
+  redact_values: "regexes",
   cache: "boolean",
   cache_dir: "string or null",
   default_label: "string or null",

@@ -1,5 +1,6 @@
 import { closest } from "./closest.ts";
 import { ConfigError } from "./config_error.ts";
+import { namePatternProblem, valuePatternProblem } from "../runtime/redact.ts";
 import {
   CONFIG_KEYS,
   type ConfigKind,
@@ -24,6 +25,8 @@ const EXPECTED: Record<ConfigKind, string> = {
   "boolean": "true or false",
   "string or null": "a string",
   "tree style": '"ascii" or "unicode"',
+  "names or false": "a list of names, or true or false",
+  "regexes": "a list of regular expressions (strings)",
 };
 
 function describe(v: unknown): string {
@@ -49,7 +52,25 @@ function accepts(kind: ConfigKind, v: unknown): boolean {
       return v === null || typeof v === "string";
     case "tree style":
       return v === "ascii" || v === "unicode";
+    case "names or false":
+      return typeof v === "boolean" || accepts("string[]", v);
+    case "regexes":
+      return accepts("string[]", v);
   }
+}
+
+/** Why one of the patterns of `redact` or `redact_values` cannot be used, or null. */
+function patternProblem(kind: ConfigKind, value: unknown): string | null {
+  if (kind !== "names or false" && kind !== "regexes") return null;
+  if (!Array.isArray(value)) return null;
+  for (const p of value as string[]) {
+    const problem = kind === "regexes" ? valuePatternProblem(p) : namePatternProblem(p);
+    if (problem !== null) {
+      return `${kind === "regexes" ? "regular expression" : "name"} ${JSON.stringify(p)}` +
+        ` cannot be used: ${problem}`;
+    }
+  }
+  return null;
 }
 
 /**
@@ -106,13 +127,18 @@ export function validateConfig(raw: Record<string, unknown>, where: string): Val
       continue;
     }
     const k = key as keyof TphConfig;
+    const kind = CONFIG_KEYS[k];
     const expected = configValueProblem(k, value);
     if (expected !== null) {
       throw new ConfigError(
         `Invalid config in ${where}: "${key}" must be ${expected}, got ${describe(value)}`,
       );
     }
-    (config as unknown as Record<string, unknown>)[k] = Array.isArray(value) ? [...value] : value;
+    const problem = patternProblem(kind, value);
+    if (problem !== null) throw new ConfigError(`Invalid config in ${where}: "${key}": ${problem}`);
+    // `redact = true`: the default names only.
+    const v = kind === "names or false" && value === true ? [] : value;
+    (config as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
     keys.push(k);
   }
   return { config, keys, warnings };

@@ -24,7 +24,14 @@ interface DenoFiles {
   renameSync(from: string, to: string): void;
   statSync(
     path: string,
-  ): { size: number; mtime: Date | null; isDirectory: boolean; isFile: boolean };
+  ): {
+    size: number;
+    mtime: Date | null;
+    isDirectory: boolean;
+    isFile: boolean;
+    uid: number | null;
+    mode: number | null;
+  };
   openSync(
     path: string,
     options: {
@@ -353,8 +360,21 @@ export function randomHex(bytes: number): string {
   return hex;
 }
 
+/**
+ * The owner and permission bits of a path, links followed; null when it does not exist. Both are
+ * null where the system has none (Windows).
+ */
+export function ownerAndMode(path: string): { uid: number | null; mode: number | null } | null {
+  try {
+    const st = deno ? deno.statSync(path) : fs().statSync(path);
+    return { uid: st.uid, mode: st.mode };
+  } catch {
+    return null;
+  }
+}
+
 /** This process's user id (null where there is none, as on Windows). */
-function currentUid(): number | null {
+export function currentUid(): number | null {
   if (deno) return deno.uid();
   return typeof g.process.getuid === "function" ? g.process.getuid() : null;
 }

@@ -112,6 +112,14 @@ export function strSplit(s: string, sep: string): string[] {
   return parts;
 }
 export const functionSource = uncurry(Function.prototype.toString) as (f: unknown) => string;
+export const strLastIndexOf = uncurry(String.prototype.lastIndexOf) as (
+  s: string,
+  part: string,
+) => number;
+export const regexExec = uncurry(RegExp.prototype.exec) as (
+  re: RegExp,
+  s: string,
+) => RegExpExecArray | null;
 export const regexTest = uncurry(RegExp.prototype.test) as (re: RegExp, s: string) => boolean;
 export const arrayJoin = uncurry(Array.prototype.join) as (a: unknown[], sep: string) => string;
 export const dateGetTime = uncurry(Date.prototype.getTime) as (d: Date) => number;

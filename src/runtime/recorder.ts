@@ -15,7 +15,18 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
 import { clipString, formatError, repr } from "./repr.ts";
-import { apply, arrayJoin, max, min, protoOf, SafeMap, strSlice, uncurry } from "./intrinsics.ts";
+import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
+import {
+  apply,
+  arrayJoin,
+  max,
+  min,
+  protoOf,
+  SafeMap,
+  SafeSet,
+  strSlice,
+  uncurry,
+} from "./intrinsics.ts";
 import {
   HIDDEN,
   MARKED_ARGS,
@@ -103,9 +114,18 @@ let kept = 0;
  */
 function keep(v: unknown, t: Trace, i: number): unknown {
   if (typeof v !== "object" || v === null) {
-    return typeof v === "string" && v.length > t.keepChars ? clipString(v, t.keepChars) : v;
+    if (typeof v !== "string") return v;
+    // A string holding a match of a value regex is stored as its repr with the match redacted;
+    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept).
+    if (t.scrubs === null || !t.scrubs.hits(v)) {
+      return v.length > t.keepChars ? clipString(v, t.keepChars) : v;
+    }
   }
-  const text = repr(v, t.maxRepr);
+  return keepText(repr(v, t.maxRepr, t.redaction), t, i);
+}
+
+/** Store argument `i`'s text (see keep). */
+function keepText(text: string, t: Trace, i: number): unknown {
   if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
   kept |= 1 << i;
   return t.tape.texts.add(text);
@@ -113,15 +133,58 @@ function keep(v: unknown, t: Trace, i: number): unknown {
 
 /** Store a call's return value as `keep` stores an argument. */
 function keepReturn(tp: Tape, row: number, v: unknown): void {
-  if (typeof v !== "object" || v === null) {
+  let t: Trace;
+  if (
+    (typeof v !== "object" || v === null) &&
+    (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
+  ) {
     if (typeof v === "string") v = clipString(v, tp.traces[tp.slot[row]].keepChars);
     tp.ret[row] = v;
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
-    tp.ret[row] = tp.texts.add(repr(v, tp.traces[tp.slot[row]].maxRepr));
+    t = tp.traces[tp.slot[row]];
+    tp.ret[row] = tp.texts.add(repr(v, t.maxRepr, t.redaction));
     tp.marks[row] |= RET_TEXT;
   }
+}
+
+/**
+ * Handles of open calls whose return value is redacted (functions named like `getToken`): few,
+ * so a call that returns pays one size check. Emptied with each new tape.
+ */
+const secretReturns: Set<number> = new SafeSet<number>();
+
+/** Store a return value, or "[redacted]" for a call in secretReturns. */
+function storeReturn(h: number, tp: Tape, row: number, v: unknown): void {
+  if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
+  else {
+    tp.ret[row] = tp.texts.add(REDACTED);
+    tp.marks[row] |= RET_TEXT;
+  }
+}
+
+/** The arguments of a call of a function with secret parameters (see begin). */
+function secretArgs(
+  rd: Redaction,
+  t: Trace,
+  id: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): unknown {
+  const one = (v: unknown, i: number) =>
+    rd.secretParam(id, i) ? keepText(REDACTED, t, i) : keep(v, t, i);
+  if (n === 1) return one(a0, 0);
+  if (n === 2) return [one(a0, 0), one(a1, 1)];
+  if (n === 3) return [one(a0, 0), one(a1, 1), one(a2, 2)];
+  if (n < 0) {
+    for (let i = 0; i < more!.length; i++) more![i] = one(more![i], i);
+    return more;
+  }
+  return undefined;
 }
 
 /** True when `h` is a handle of the current tape (-1 and older tapes' handles are below). */
@@ -147,6 +210,7 @@ export function attachTrace(t: Trace): void {
   if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
     tape = new Tape(tape.base + tape.rows, rows);
     base = tape.base;
+    secretReturns.clear();
   } else if (tape.cap < rows) {
     tape.grow(rows);
   }
@@ -286,7 +350,15 @@ function begin(
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
   let args: unknown;
   kept = 0;
-  if (n === 1) args = keep(a0, t, 0);
+  // What is secret in this function's calls: looked up once per function and trace.
+  const rd = t.redaction;
+  let secret = 0;
+  if (rd !== null) {
+    secret = id < rd.fns.length ? rd.fns[id] : 0;
+    if (secret === 0) secret = rd.info(id, functionRecord(id));
+  }
+  if ((secret & SECRET_ARGS) !== 0) args = secretArgs(rd!, t, id, n, a0, a1, a2, more);
+  else if (n === 1) args = keep(a0, t, 0);
   else if (n === 2) args = [keep(a0, t, 0), keep(a1, t, 1)];
   else if (n === 3) args = [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
   else if (n < 0) {
@@ -296,6 +368,7 @@ function begin(
   // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
   const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
   const h = tp.base + row;
+  if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
   if (t.wrapperPending) {
     t.wrapperPending = false;
     t.wrapper = row;
@@ -394,7 +467,8 @@ export const R = {
     if (live(c) && tape.state[c - base] !== HIDDEN) {
       const row = c - base;
       tape.state[row] = THREW;
-      tape.ret[row] = formatError(e, tape.traces[tape.slot[row]].maxRepr);
+      const t = tape.traces[tape.slot[row]];
+      tape.ret[row] = formatError(e, t.maxRepr, t.redaction);
     }
   },
   /** The call ended (returned, threw, or its promise settled). */
@@ -599,11 +673,12 @@ function extClose(h: number, ok: boolean, value: unknown, known: boolean): void 
   if (!live(h)) return;
   const row = h - base;
   tape.end[row] = now();
-  if (ok) keepReturn(tape, row, value);
+  if (ok) storeReturn(h, tape, row, value);
   else {
     tape.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
-    tape.ret[row] = known ? formatError(value, tape.traces[tape.slot[row]].maxRepr) : UNSEEN_ERROR;
+    const t = tape.traces[tape.slot[row]];
+    tape.ret[row] = known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR;
   }
   recordExit(h);
 }
@@ -635,7 +710,7 @@ function recordReturn(c: number, v: unknown): void {
   if (tape.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tape.end[row] = now();
-  keepReturn(tape, row, v);
+  storeReturn(c, tape, row, v);
 }
 
 function recordExit(c: number): void {

@@ -14,6 +14,14 @@
  */
 
 import { types } from "node:util";
+import {
+  arrayJoin as joinArray,
+  charCodeAt,
+  regexExec,
+  stringify,
+  strSlice,
+  uncurry,
+} from "./intrinsics.ts";
 
 const {
   getOwnPropertyDescriptor: ownDesc,
@@ -44,11 +52,6 @@ const {
 } = types;
 
 type Uncurried = (self: unknown, ...args: unknown[]) => unknown;
-// `fn.call(x)` would look up a possibly patched `Function.prototype.call`; binding the intrinsic
-// `call` once gives a callable that no later patch can reach (Node's "primordials" trick).
-const uncurry = Function.prototype.bind.bind(Function.prototype.call) as unknown as (
-  fn: unknown,
-) => Uncurried;
 
 function getter(proto: object, key: PropertyKey): Uncurried {
   const get = ownDesc(proto, key)?.get;
@@ -69,10 +72,6 @@ const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
 // Strings are scanned with direct `s.charCodeAt(i)` calls instead, after checking (once per
 // render, when a first string is scanned) that String.prototype still holds the intrinsic.
 
-const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
-const strSlice = uncurry(STRING_PROTO.slice) as (s: string, a: number, b?: number) => string;
-const stringify = JSON.stringify as (s: string) => string;
-const regexExec = uncurry(RegExp.prototype.exec) as (re: RegExp, s: string) => unknown;
 // What a quoted string escapes (JSON.stringify's escapes: `"`, `\`, control characters, lone
 // surrogates; every surrogate is sent its way).
 // deno-lint-ignore no-control-regex
@@ -186,6 +185,9 @@ const KIND_NAMES = [
   "Object",
 ];
 
+/** What a redacted value is shown as (src/runtime/redact.ts). */
+const REDACTED = "[redacted]";
+
 const MAX_DEPTH = 3;
 const MAX_ITEMS = 100;
 const MAX_CHAIN = 64;
@@ -209,6 +211,9 @@ let truncated = false;
 let refCount = 0;
 let holeBudget = 0;
 let errorProps = true;
+/** The render's redaction, and whether it has value regexes. */
+let red: Redactor | null = null;
+let scrubs = false;
 // 1: call `s.charCodeAt` directly, 0: use the captured intrinsic, -1: not decided this render.
 let directChars = -1;
 // 1 while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own data
@@ -247,8 +252,21 @@ const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
  * assert.equal(repr(million, 30), "[0, 1, ... 999998 more items]");
  * ```
  */
-export function repr(value: unknown, maxLen = 120): string {
-  return render(value, maxLen, true);
+export function repr(value: unknown, maxLen = 120, redactor: Redactor | null = null): string {
+  return render(value, maxLen, true, redactor);
+}
+
+/**
+ * What a repr leaves out (see src/runtime/redact.ts): the values of object fields and Map entries
+ * whose keys look secret, and matches of value regexes in strings (replaced before any cut).
+ */
+export interface Redactor {
+  /** Whether the value of a field with this key is shown as `[redacted]`. */
+  secretKey(key: string): boolean;
+  /** The value regexes, or null when there are none. */
+  readonly values: RegExp[] | null;
+  /** A string with the matches of the value regexes replaced by `[redacted]`. */
+  scrub(s: string): string;
 }
 
 /**
@@ -267,8 +285,8 @@ export function repr(value: unknown, maxLen = 120): string {
  * assert.equal(formatError("boom"), '"boom"');
  * ```
  */
-export function formatError(err: unknown, maxLen = 120): string {
-  return render(err, maxLen, false);
+export function formatError(err: unknown, maxLen = 120, redactor: Redactor | null = null): string {
+  return render(err, maxLen, false, redactor);
 }
 
 /**
@@ -300,19 +318,25 @@ export function clipString(s: string, keep: number): string {
 // A copy that shares no memory with its source: V8 flattens a concatenation when it is sliced,
 // JavaScriptCore joins an array into a new buffer (V8 returns a lone element as it is, and
 // JavaScriptCore's slice of a concatenation still points into the source).
-const joinArray = uncurry(Array.prototype.join) as (a: string[], sep: string) => string;
 // deno-lint-ignore no-explicit-any
 const flatCopy: (s: string) => string = (globalThis as any).Bun !== undefined
   ? (s) => joinArray([s, ""], "")
   : (s) => strSlice(s + " ", 0, s.length);
 
-function render(value: unknown, maxLen: number, withErrorProps: boolean): string {
+function render(
+  value: unknown,
+  maxLen: number,
+  withErrorProps: boolean,
+  redactor: Redactor | null,
+): string {
   const max = reprLimit(maxLen);
   if (max === 0) return "";
   truncated = false;
   refCount = 0;
   holeBudget = HOLE_BUDGET;
   errorProps = withErrorProps;
+  red = redactor;
+  scrubs = redactor !== null && redactor.values !== null;
   directChars = -1;
   cleanDescriptors = -1;
   let s: string;
@@ -372,6 +396,8 @@ function isHighSurrogate(c: number): boolean {
  * always whole (an enclosing container may drop them as one item); longer ones read at most
  * `room + 1` characters and set `truncated` when cut. */
 function fmtText(s: string, quoted: boolean, room: number): string {
+  // The whole string, before any cut: a cut must not show the start of a secret.
+  if (scrubs) s = red!.scrub(s);
   const len = s.length;
   let n = len <= LONG_STRING || len <= room ? len : room + 1;
   if (n < 0) n = 0;
@@ -751,7 +777,12 @@ function fmtProps(
     }
     mark(depth, shown, s.length, i);
     s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 4);
-    if (!truncated) s += ": " + fmtDesc(d, depth + 1, fit - s.length - 2);
+    if (!truncated) {
+      s += ": " +
+        (red !== null && typeof key === "string" && red.secretKey(key)
+          ? REDACTED
+          : fmtDesc(d, depth + 1, fit - s.length - 2));
+    }
     shown++;
     if (truncated || s.length > fit) {
       s = overflowed(s, depth, shown, total, "key", fit);
@@ -839,8 +870,14 @@ function fmtEntries(
     if (isMapKind) {
       const step = mapIterNext(iterator);
       if (step.done) break;
-      s += fmt(step.value[0], depth + 1, fit - s.length - 4);
-      if (!truncated) s += " => " + fmt(step.value[1], depth + 1, fit - s.length - 4);
+      const key = step.value[0];
+      s += fmt(key, depth + 1, fit - s.length - 4);
+      if (!truncated) {
+        s += " => " +
+          (red !== null && typeof key === "string" && red.secretKey(key)
+            ? REDACTED
+            : fmt(step.value[1], depth + 1, fit - s.length - 4));
+      }
     } else {
       const step = setIterNext(iterator);
       if (step.done) break;

@@ -2,6 +2,7 @@
 
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
+import { Redaction } from "./redact.ts";
 import { runtime } from "./recorder.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
@@ -21,6 +22,14 @@ export interface TraceLimits {
   include?: string[];
   /** Glob patterns on the module path or qualified name that are not recorded. */
   exclude?: string[];
+  /**
+   * More names whose values are stored as `"[redacted]"` (parameters, object fields, functions'
+   * return values), besides the default ones (`password`, `token`, `apiKey`…; see README,
+   * "Security"); `false` turns redaction off, `redactValues` too.
+   */
+  redact?: string[] | false;
+  /** Regexes whose matches in stored strings and reprs are replaced by `[redacted]`. */
+  redactValues?: (string | RegExp)[];
 }
 
 /** Defaults as in tracepatch. */
@@ -44,6 +53,10 @@ export class Trace {
   readonly ignoreModules: string[];
   readonly include: string[];
   readonly exclude: string[];
+  /** What is stored as "[redacted]"; null when redaction is off. */
+  readonly redaction: Redaction | null;
+  /** The redaction when it has value regexes (strings are then checked when stored), else null. */
+  readonly scrubs: Redaction | null;
   /** Null when every function is accepted (the common, fast case). */
   readonly filter: ((id: number) => boolean) | null;
   readonly startedAt = new Date();
@@ -62,6 +75,9 @@ export class Trace {
   #accepted: Map<number, boolean> = new SafeMap<number, boolean>();
 
   constructor(limits: TraceLimits = {}) {
+    // First: an invalid pattern throws before the trace takes a slot on the tape.
+    this.redaction = Redaction.of(limits);
+    this.scrubs = this.redaction?.values ? this.redaction : null;
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
     this.capacity = this.maxCalls;

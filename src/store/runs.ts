@@ -5,7 +5,14 @@
  * @module
  */
 
-export { CACHE_DIR_NAME, ensureCacheDir, removeStaleTemps, unsafeCacheDir } from "./cache_dir.ts";
+export {
+  CACHE_DIR_NAME,
+  defaultCacheDir,
+  ensureCacheDir,
+  removeStaleTemps,
+  sharedFolder,
+  unsafeCacheDir,
+} from "./cache_dir.ts";
 export { findProjectRoot } from "./project_root.ts";
 export {
   listRuns,

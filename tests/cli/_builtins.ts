@@ -20,17 +20,17 @@ export function builtinTests(t: Target): void {
     const cwd = join(dir.path, "p");
     const run = await tph(t, ["run", "hostile_builtins.ts"], { cwd });
     assertCode(run, 0, "tph run hostile_builtins.ts");
-    assert.equal(run.stdout, "total 15\n");
+    assert.equal(run.stdout, "total 16\n");
     // Listed by the program's exit listener, which runs after tph saved.
     assert.match(run.stderr, /^touched: none$/m, "no patched built-in ran for tph");
     const { calls, saved } = summaryOf(run);
-    assert.equal(calls, 10);
+    assert.equal(calls, 11);
     const json = readRun(join(cwd, saved));
-    assert.equal(json.call_count, 10, "the count is not forged");
+    assert.equal(json.call_count, 11, "the count is not forged");
     assert.equal(json.was_limited, false);
     assert.equal(
       shape(json.trace),
-      "work(helper), work(helper), work(helper), catcher(boom), later(helper)",
+      "work(helper), work(helper), work(helper), catcher(boom), login, later(helper)",
       "only the program's calls, none made for tph",
     );
     const work = json.trace[1];
@@ -38,6 +38,11 @@ export function builtinTests(t: Target): void {
     assert.equal(work.return_value, "3");
     assert.equal(json.trace[3].children[0].exception, "RangeError: bad amount");
     assert.ok(json.trace.every((n) => n.unfinished !== true));
+    // Redaction works through captured built-ins too.
+    assert.deepEqual(json.trace[4].args, {
+      user: '{ name: "ann", token: [redacted] }',
+      password: "[redacted]",
+    });
     const tree = await tph(t, ["tree", "last"], { cwd });
     assertCode(tree, 0, "tph tree last");
     assert.match(tree.stdout, /later\(x=3\) -> 6/);

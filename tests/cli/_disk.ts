@@ -34,7 +34,8 @@ async function withMountedCache(
   writeFileSync(join(dir.path, "package.json"), "{}");
   writeFileSync(join(dir.path, "main.js"), script);
   const cache = join(dir.path, "cache");
-  mountTmpfs(cache, options);
+  // A tmpfs is 1777 unless told otherwise, and tph refuses a cache every user can write.
+  mountTmpfs(cache, `${options},mode=0700`);
   try {
     await fn(dir.path, cache);
   } finally {

@@ -11,6 +11,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { diskTests, modeTests } from "./_disk.ts";
+import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -23,3 +24,5 @@ escapeTests(BUN_TARGET);
 builtinTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
+sharedFolderTests(BUN_TARGET);
+redactTests(BUN_TARGET);

@@ -11,6 +11,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { diskTests, modeTests } from "./_disk.ts";
+import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -23,3 +24,5 @@ escapeTests(DENO_TARGET);
 builtinTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
+sharedFolderTests(DENO_TARGET);
+redactTests(DENO_TARGET);

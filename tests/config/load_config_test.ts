@@ -120,6 +120,19 @@ Deno.test("loadConfig() reports a value of the wrong type naming file, key and t
     ['tree_style = "fancy"', '"tree_style" must be "ascii" or "unicode", got "fancy" (a string)'],
     ["cache_dir = 3", '"cache_dir" must be a string, got 3'],
     ["[show_args]\nx = 1", '"show_args" must be true or false, got a table'],
+    [
+      'redact = "token"',
+      '"redact" must be a list of names, or true or false, got "token" (a string)',
+    ],
+    [
+      "redact_values = [1]",
+      '"redact_values" must be a list of regular expressions (strings), got a list ([1])',
+    ],
+    ['redact = ["_"]', '"redact": name "_" cannot be used: it has no letter or digit'],
+    [
+      'redact_values = ["a*"]',
+      '"redact_values": regular expression "a*" cannot be used: it matches the empty string',
+    ],
   ];
   for (const [toml, why] of cases) {
     const root = project({ "tracepatch.toml": toml });
@@ -178,4 +191,27 @@ Deno.test("closest() suggests near misses only", () => {
   assert.equal(closest("tree", ["run", "logs", "view", "tree"]), "tree");
   assert.equal(closest("tre", ["run", "logs", "view", "tree"]), "tree");
   assert.equal(closest("frobnicate", keys), null);
+});
+
+Deno.test("loadConfig() reads redact and redact_values, and names a regex that does not compile", () => {
+  const root = project({
+    "tracepatch.toml": 'redact = ["pin", "*ssn*"]\nredact_values = ["sk_live_\\\\w+"]\n',
+  });
+  const { config } = loadConfig({ cwd: root });
+  assert.deepEqual(config.redact, ["pin", "*ssn*"]);
+  assert.deepEqual(config.redact_values, ["sk_live_\\w+"]);
+  assert.equal(
+    loadConfig({ cwd: project({ "tracepatch.toml": "redact = false" }) }).config.redact,
+    false,
+  );
+  assert.deepEqual(
+    loadConfig({ cwd: project({ "tracepatch.toml": "redact = true" }) }).config.redact,
+    [],
+  );
+  assert.deepEqual(loadConfig({ cwd: project({}) }).config.redact, []);
+  const bad = project({ "tracepatch.toml": 'redact_values = ["ok", "sk_("]' });
+  assert.throws(() => loadConfig({ cwd: bad }), {
+    message:
+      /^Invalid config in tracepatch\.toml: "redact_values": regular expression "sk_\(" cannot be used: (?:Unterminated group|missing \))$/,
+  });
 });

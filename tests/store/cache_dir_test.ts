@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -9,7 +10,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { ensureCacheDir, removeStaleTemps, unsafeCacheDir } from "../../src/store/cache_dir.ts";
+import process from "node:process";
+import {
+  defaultCacheDir,
+  ensureCacheDir,
+  removeStaleTemps,
+  sharedFolder,
+  unsafeCacheDir,
+} from "../../src/store/cache_dir.ts";
 import { tempDir } from "./_cache.ts";
 
 Deno.test("removeStaleTemps() removes tph's own old temporary files and nothing else", () => {
@@ -76,4 +84,41 @@ Deno.test("unsafeCacheDir() names folders that can never be a run cache", () => 
   assert.equal(unsafeCacheDir("/home/ann/app/", root), "the project root itself");
   assert.equal(unsafeCacheDir("/home/ann/app/.tracepatch_cache", root, "/home/ann"), null);
   assert.equal(unsafeCacheDir("/tmp/runs", root), null);
+});
+
+Deno.test("unsafeCacheDir() refuses an existing folder every user can write", () => {
+  const dir = tempDir();
+  const open = join(dir, "open");
+  mkdirSync(open);
+  chmodSync(open, 0o1777);
+  assert.equal(unsafeCacheDir(open, dir), "a folder every user can write");
+  chmodSync(open, 0o755);
+  assert.equal(unsafeCacheDir(open, dir), null);
+});
+
+Deno.test("sharedFolder() and defaultCacheDir(): no cache of tph's choosing in /tmp", () => {
+  const dir = tempDir();
+  const xdg = join(dir, "xdg");
+  const saved = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = xdg;
+  try {
+    assert.equal(sharedFolder("/tmp"), "a system folder");
+    assert.equal(sharedFolder("/usr/local/bin/"), "a system folder");
+    assert.equal(sharedFolder(dir), null);
+    assert.deepEqual(defaultCacheDir(dir), { dir: join(dir, ".tracepatch_cache"), moved: null });
+    const open = join(dir, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    assert.equal(sharedFolder(open), "a folder every user can write");
+    const picked = defaultCacheDir(open);
+    assert.equal(picked.moved, "a folder every user can write");
+    assert.match(picked.dir, new RegExp(`^${xdg}/tph/runs/open-[0-9a-f]{16}$`));
+    // The same folder always maps to the same cache; another one to another.
+    assert.equal(defaultCacheDir(open + "/").dir, picked.dir);
+    assert.notEqual(defaultCacheDir("/tmp").dir, picked.dir);
+    assert.match(defaultCacheDir("/").dir, /\/runs\/root-[0-9a-f]{16}$/);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = saved;
+  }
 });
