@@ -99,8 +99,11 @@ const LEAF_TYPES = new Set([
 // text of the parameter list (the JS-flavoured AST does not mark them); a match inside a type
 // (`readonly string[]`) only makes recording start after super(), which is always safe.
 const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\w$@[{]/;
-// `c<0||`: an unrecorded call (no trace, or one a limit left out) makes no call on its way out.
-const CLOSER = `}catch(${X}){${R}.t(${C},${X});throw ${X}}finally{${C}<0||${R}.x(${C})}`;
+// `c>=0`: an unrecorded call (no trace, or one a limit left out) makes no call on its way out.
+// The recorder's calls are guarded: when the stack runs out in one, the program's error goes on
+// (an error of tph's own would replace it).
+const CLOSER =
+  `}catch(${X}){try{${R}.t(${C},${X})}catch{}throw ${X}}finally{if(${C}>=0)try{${R}.x(${C})}catch{}}`;
 
 function lastSegment(hint: string | null): string | null {
   return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
@@ -608,7 +611,9 @@ class Walker {
     const enter = idents.length <= 3
       ? `${R}.e${idents.length}(${table},${k}${idents.map((id) => "," + id).join("")})`
       : `${R}.en(${table},${k},[${idents.join(",")}])`;
-    return `;const ${C}=${R}.on?${enter}:-1;try{`;
+    // The recorder's call is guarded: when the stack runs out in it, the call goes unrecorded
+    // and the program's own next frame is where the overflow happens, as without tph.
+    return `;let ${C}=-1;try{${C}=${R}.on?${enter}:-1}catch{}try{`;
   }
 
   #return(node: Node): void {

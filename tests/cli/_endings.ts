@@ -8,6 +8,7 @@ import {
   callNamed,
   finish,
   FIXTURES,
+  plain,
   readRun,
   splitStderr,
   start,
@@ -156,4 +157,36 @@ export function endingTests(t: Target): void {
       },
     );
   }
+}
+
+/** The lines of a program's stderr (tph's own left out) that name a place in a file. */
+function frames(stderr: string, runtime: "deno" | "bun"): string[] {
+  const places = splitStderr(stderr).program.split("\n").filter((l) => /\.ts:\d+/.test(l));
+  // Bun reads no source map from a plugin: the columns of instrumented code differ, lines do not.
+  return runtime === "deno" ? places : places.map((l) => l.replace(/(\.ts:\d+):\d+/, "$1"));
+}
+
+export function overflowTests(t: Target): void {
+  Deno.test(`a stack overflow is reported at the program's frame, as without tph (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const [base, traced] = await Promise.all([
+      plain(t, join(cwd, "overflow.ts"), [], { cwd }),
+      tph(t, ["run", "overflow.ts"], { cwd }),
+    ]);
+    assert.equal(traced.code, base.code, "the exit code of the plain run");
+    assert.equal(traced.stdout, "start\n");
+    const want = frames(base.stderr, t.runtime);
+    const got = frames(traced.stderr, t.runtime);
+    assert.ok(want.length > 0, `frames in the plain run's error:\n${base.stderr}`);
+    assert.match(base.stderr, /Maximum call stack size exceeded/);
+    assert.match(traced.stderr, /Maximum call stack size exceeded/);
+    assert.ok(
+      !got.some((l) => l.includes("/src/")),
+      `no frame of tph's in the error:\n${traced.stderr}`,
+    );
+    // The first frames (the top of the stack, where the overflow happened) are the plain run's.
+    assert.deepEqual(got.slice(0, 3), want.slice(0, 3), traced.stderr);
+    summaryOf(traced);
+  });
 }

@@ -6,7 +6,7 @@ import { buildBinary } from "./_cli.ts";
 import { binaryRuntimeTests } from "./_binary_runtime.ts";
 import { cacheTests } from "./_cache.ts";
 import { configTests } from "./_config.ts";
-import { endingTests } from "./_endings.ts";
+import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
@@ -20,6 +20,7 @@ globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force
 
 programTests(BINARY);
 endingTests(BINARY);
+overflowTests(BINARY);
 runOutputTests(BINARY);
 scopeTests(BINARY);
 cacheTests(BINARY);

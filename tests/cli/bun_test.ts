@@ -3,7 +3,7 @@
 import { BUN_TARGET } from "./_cli.ts";
 import { cacheTests } from "./_cache.ts";
 import { configTests } from "./_config.ts";
-import { endingTests } from "./_endings.ts";
+import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
 import { scopeTests } from "./_scope.ts";
@@ -15,6 +15,7 @@ import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
+overflowTests(BUN_TARGET);
 runOutputTests(BUN_TARGET);
 scopeTests(BUN_TARGET);
 cacheTests(BUN_TARGET);
