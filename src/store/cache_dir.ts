@@ -104,11 +104,12 @@ export function unsafeCacheDir(cacheDir: string, root: string, home?: string): s
  */
 export function sharedFolder(dir: string): string | null {
   const d = trimSlashes(dir);
-  if (SYSTEM_DIRS.has(d) || /^\/usr\//.test(d)) return "a system folder";
+  // Said first: it is the reason that matters (/tmp is both).
   const st = ownerAndMode(d);
   if (st !== null && st.mode !== null && (st.mode & 0o002) !== 0) {
     return "a folder every user can write";
   }
+  if (SYSTEM_DIRS.has(d) || /^\/usr\//.test(d)) return "a system folder";
   return null;
 }
 
