@@ -102,7 +102,8 @@ Deno.test("sharedFolder() and defaultCacheDir(): no cache of tph's choosing in /
   const saved = process.env.XDG_CACHE_HOME;
   process.env.XDG_CACHE_HOME = xdg;
   try {
-    assert.equal(sharedFolder("/tmp"), "a system folder");
+    assert.equal(sharedFolder("/tmp"), "a folder every user can write");
+    assert.equal(sharedFolder("/etc"), "a system folder");
     assert.equal(sharedFolder("/usr/local/bin/"), "a system folder");
     assert.equal(sharedFolder(dir), null);
     assert.deepEqual(defaultCacheDir(dir), { dir: join(dir, ".tracepatch_cache"), moved: null });
