@@ -1,8 +1,8 @@
 // Entry of the standalone binary (`deno task compile` → `bun build --compile bin.ts
-// src/loader/binary_preload.ts`): the CLI, bundled.
+// src/program/binary_preload.ts`): the CLI, bundled.
 //
 // The binary is also the runtime of the traced program: it starts itself as the `bun` CLI with the
-// preload that the build embeds as a second entry point (src/loader/binary_runtime.ts puts it on
+// preload that the build embeds as a second entry point (src/tph/launch/binary_runtime.ts puts it on
 // disk, beside oxc's native addon, which is embedded as a file here).
 
 import process from "node:process";
@@ -10,20 +10,20 @@ import process from "node:process";
 import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
   type: "file",
 };
-import { useBinaryPreload } from "./src/loader/child_command.ts";
-import { extractRuntime } from "./src/loader/binary_runtime.ts";
+import { useBinaryPreload } from "./src/program/command.ts";
+import { extractRuntime } from "./src/tph/launch/binary_runtime.ts";
 
 /** Where `bun build --compile` puts the second entry point inside the executable. */
-const EMBEDDED_PRELOAD = "/$bunfs/root/src/loader/binary_preload.js";
+const EMBEDDED_PRELOAD = "/$bunfs/root/src/program/binary_preload.js";
 
 // Put on disk only when a program is to run: other commands never touch the disk for it.
 useBinaryPreload(() => extractRuntime({ preload: EMBEDDED_PRELOAD, addon }));
 
 const argv = process.argv.slice(2);
 // `tph run` starts the program's process before loading the rest of the CLI.
-const { abortEarly, startEarly } = await import("./src/loader/early_start.ts");
+const { abortEarly, startEarly } = await import("./src/tph/launch/early_start.ts");
 startEarly(argv);
-const { main } = await import("./src/cli/main.ts");
+const { main } = await import("./src/tph/cli/main.ts");
 const code = await main(argv);
 await abortEarly();
 process.exit(code);

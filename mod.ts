@@ -24,17 +24,17 @@
  * @module
  */
 
-export { trace, type TraceHandle, type TraceOptions, type Writable } from "./src/trace.ts";
+export { trace, type TraceHandle, type TraceOptions, type Writable } from "./src/program/trace.ts";
 export {
   instrument,
   type InstrumentOptions,
   type InstrumentResult,
   type Lang,
-} from "./src/instrument/instrument.ts";
-export { runtime } from "./src/runtime/recorder.ts";
-export { formatError, repr } from "./src/runtime/repr.ts";
+} from "./src/program/instrument/instrument.ts";
+export { runtime } from "./src/program/recorder/recorder.ts";
+export { formatError, repr } from "./src/program/recorder/repr.ts";
 export { renderTree, type TreeOptions } from "./src/render/tree.ts";
-export { DEFAULT_LIMITS, type TraceLimits } from "./src/runtime/trace_state.ts";
+export { DEFAULT_LIMITS, type TraceLimits } from "./src/program/recorder/trace_state.ts";
 export {
   type CallNodeJSON,
   type FunctionInfo,

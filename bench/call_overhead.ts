@@ -13,10 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { instrument } from "../src/instrument/instrument.ts";
-import { runtime } from "../src/runtime/recorder.ts";
-import { Trace } from "../src/runtime/trace_state.ts";
-import { now, stopFastClock } from "../src/runtime/clock.ts";
+import { instrument } from "../src/program/instrument/instrument.ts";
+import { runtime } from "../src/program/recorder/recorder.ts";
+import { Trace } from "../src/program/recorder/trace_state.ts";
+import { now, stopFastClock } from "../src/program/recorder/clock.ts";
 import { best, median, num, record, RT, RUNTIME, verdict } from "./_common.ts";
 
 const BENCH = "call_overhead";

@@ -56,7 +56,7 @@ const mbs = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
 async function childInstrument(lang: Lang): Promise<InstrumentReport> {
   const t0 = performance.now();
-  const { instrument } = await import("../src/instrument/instrument.ts");
+  const { instrument } = await import("../src/program/instrument/instrument.ts");
   // Loading the parser package is counted with the import, as before it was loaded lazily; its
   // own lazy parts (the AST deserializer) load in the first pass.
   (await import("../src/deps.ts")).oxc();
@@ -127,7 +127,7 @@ async function childParse(lang: Lang): Promise<ParseReport> {
 
 async function childTransform(lang: Lang, cacheDir: string): Promise<TransformReport> {
   const t0 = performance.now();
-  const { transform } = await import("../src/loader/transform.ts");
+  const { transform } = await import("../src/program/loader/transform.ts");
   const importMs = performance.now() - t0;
   const files = corpus(lang);
   const out: string[] = new Array(files.length);

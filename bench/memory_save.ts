@@ -13,10 +13,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { instrument } from "../src/instrument/instrument.ts";
-import { runtime } from "../src/runtime/recorder.ts";
-import { Trace } from "../src/runtime/trace_state.ts";
-import { writeTraceJSON } from "../src/runtime/to_json.ts";
+import { instrument } from "../src/program/instrument/instrument.ts";
+import { runtime } from "../src/program/recorder/recorder.ts";
+import { Trace } from "../src/program/recorder/trace_state.ts";
+import { writeTraceJSON } from "../src/program/recorder/to_json.ts";
 import { fullGC, mib, num, record, RT, verdict } from "./_common.ts";
 
 const BENCH = "memory_save";

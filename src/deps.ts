@@ -5,7 +5,7 @@
 // node_modules resolution) and `import "oxc-parser"` inside tph would fail. A require anchored at
 // this file finds tph's own node_modules on Deno and Bun alike. The standalone binary bundles
 // the packages into the traced program's preload instead and hands them over with presetDeps()
-// (src/loader/binary_preload.ts): a global would show in the program's `Object.keys(globalThis)`.
+// (src/program/binary_preload.ts): a global would show in the program's `Object.keys(globalThis)`.
 
 import { createRequire } from "node:module";
 import type * as OxcParser from "oxc-parser";

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/loader/child_config.ts";
-import type { TraceLimits } from "../src/runtime/trace_state.ts";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
+import type { TraceLimits } from "../src/program/recorder/trace_state.ts";
 import type { RunJSON } from "../src/types.ts";
 
 /** The repository root. */
@@ -17,7 +17,7 @@ export const BIN = {
   deno: join(REPO, "node_modules/.bin/deno"),
   bun: join(REPO, "node_modules/.bin/bun"),
 };
-const PRELOAD = join(REPO, "src/loader/preload.ts");
+const PRELOAD = join(REPO, "src/program/preload.ts");
 
 export type RuntimeName = "deno" | "bun";
 
@@ -109,7 +109,7 @@ export function runTraced(
   let trace = null;
   try {
     trace = JSON.parse(readFileSync(out, "utf8"));
-    // The child writes how the program ended beside the trace (see src/loader/child.ts).
+    // The child writes how the program ended beside the trace (see src/program/child.ts).
     trace.ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
   } catch {
     trace = null;

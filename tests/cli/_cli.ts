@@ -272,9 +272,9 @@ export async function waitForFile(path: string, timeoutMs = 15_000): Promise<str
 export async function buildBinary(): Promise<{ target: Target; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "tph-cli-binary-"));
   const out = join(dir, "tph");
-  const entries = [join(REPO, "bin.ts"), join(REPO, "src/loader/binary_preload.ts")];
+  const entries = [join(REPO, "bin.ts"), join(REPO, "src/program/binary_preload.ts")];
   const r = await exec([BUN, "build", "--compile", ...entries, "--outfile", out], { cwd: REPO });
-  assertCode(r, 0, "bun build --compile bin.ts src/loader/binary_preload.ts");
+  assertCode(r, 0, "bun build --compile bin.ts src/program/binary_preload.ts");
   return {
     dir,
     target: {

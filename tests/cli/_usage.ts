@@ -109,7 +109,7 @@ export function usageTests(t: Target): void {
 
   Deno.test(`tph run leaves no settings file behind, run or refused (${t.name})`, async () => {
     // The program's process is started before the command line is checked, and reads its
-    // settings from a temporary file (src/loader/early_start.ts).
+    // settings from a temporary file (src/tph/launch/early_start.ts).
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     await using tmp = tempDir();
     const cwd = join(dir.path, "e");

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { main } from "../../src/cli/main.ts";
+import { main } from "../../src/tph/cli/main.ts";
 import { VERSION } from "../../src/version.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "../store/_cache.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { shellWord } from "../../src/cli/shell_word.ts";
+import { shellWord } from "../../src/tph/cli/shell_word.ts";
 
 Deno.test("shellWord() leaves plain paths alone and quotes the rest for a POSIX shell", () => {
   for (const plain of ["last", "run_1.json", ".tracepatch_cache/run_1.json", "../a/b-c+d@e:f,g"]) {

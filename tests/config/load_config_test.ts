@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { closest } from "../../src/config/closest.ts";
-import { ConfigError, DEFAULT_CONFIG, loadConfig } from "../../src/config/load_config.ts";
+import { closest } from "../../src/tph/config/closest.ts";
+import { ConfigError, DEFAULT_CONFIG, loadConfig } from "../../src/tph/config/load_config.ts";
 import { tempDir } from "../store/_cache.ts";
 
 function project(files: Record<string, string>): string {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config/load_config.ts";
-import { renderConfig } from "../../src/config/render_config.ts";
+import { loadConfig } from "../../src/tph/config/load_config.ts";
+import { renderConfig } from "../../src/tph/config/render_config.ts";
 import { tempDir } from "../store/_cache.ts";
 
 Deno.test("renderConfig() says only defaults apply and how to create a config", () => {

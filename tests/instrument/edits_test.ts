@@ -2,7 +2,7 @@
 // to other insertions at the same offset.
 
 import assert from "node:assert/strict";
-import { Edits } from "../../src/instrument/_edits.ts";
+import { Edits } from "../../src/program/instrument/_edits.ts";
 
 Deno.test("Edits.toString() returns the source unchanged when nothing was inserted", () => {
   const e = new Edits("a + b");

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { instrument, type InstrumentResult } from "../../src/instrument/instrument.ts";
+import { instrument, type InstrumentResult } from "../../src/program/instrument/instrument.ts";
 import { oxc, sourcemapCodec } from "../../src/deps.ts";
 import type { FunctionInfo } from "../../src/types.ts";
 import { BIN, REPO } from "../_harness.ts";

@@ -20,7 +20,7 @@ import process from "node:process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, runPlain, type RuntimeName, runTraced } from "../_harness.ts";
-import type { TraceLimits } from "../../src/runtime/trace_state.ts";
+import type { TraceLimits } from "../../src/program/recorder/trace_state.ts";
 import { formatCalls, parseCallsFile } from "./_calls.ts";
 
 /** Folder of the fixture programs and their expected calls. */

@@ -1,7 +1,7 @@
 // Documents a Deno behaviour tph works around (checked with deno 2.9.6): once any registerHooks
 // load hook is installed, even one that changes nothing, require() of a JSON file fails, because
 // Deno hands the hook `format: undefined` for it and then compiles the JSON as JavaScript. tph's
-// hook says `format: "json"` for such files (src/loader/register.ts). When the first test below
+// hook says `format: "json"` for such files (src/program/loader/register.ts). When the first test below
 // fails, Deno has fixed it and the workaround can go.
 
 import assert from "node:assert/strict";
@@ -27,7 +27,7 @@ Deno.test("Deno still breaks require() of JSON under a pass-through load hook (w
     r.status,
     0,
     'Deno now loads JSON under a pass-through hook: drop the format: "json" workaround in ' +
-      "src/loader/register.ts and this test",
+      "src/program/loader/register.ts and this test",
   );
   assert.match(r.stderr, /SyntaxError: Unexpected token ':'/);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { scriptOf } from "../../src/loader/early_start.ts";
+import { scriptOf } from "../../src/tph/launch/early_start.ts";
 
 Deno.test("scriptOf() finds the script of a plain `tph run` command line", () => {
   assert.deepEqual(scriptOf(["main.ts"]), { script: "main.ts", args: [] });

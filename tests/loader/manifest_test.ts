@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Manifest } from "../../src/loader/manifest.ts";
+import { Manifest } from "../../src/program/loader/manifest.ts";
 
 function withDir(f: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "tph-manifest-"));

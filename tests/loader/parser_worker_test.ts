@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { instrument } from "../../src/instrument/instrument.ts";
-import { instrumentInWorker } from "../../src/loader/parser_worker.ts";
+import { instrument } from "../../src/program/instrument/instrument.ts";
+import { instrumentInWorker } from "../../src/program/loader/parser_worker.ts";
 
 Deno.test("instrumentInWorker() gives what instrument() gives, request after request", () => {
   const sources = [

@@ -16,8 +16,8 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { makePlanFile, removePlan, writePlan } from "../../src/loader/early_start.ts";
-import { privateDir } from "../../src/runtime/_files.ts";
+import { makePlanFile, removePlan, writePlan } from "../../src/tph/launch/early_start.ts";
+import { privateDir } from "../../src/host/files.ts";
 import { type RuntimeName, runTraced } from "../_harness.ts";
 
 function tempDir(): string {

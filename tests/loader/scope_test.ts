@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeScope, scopeRegExp } from "../../src/loader/scope.ts";
+import { makeScope, scopeRegExp } from "../../src/program/loader/scope.ts";
 
 Deno.test("makeScope() traces sources under the scope folders, not node_modules", () => {
   const inScope = makeScope({ scope: ["/app"] });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { transform, transformModule } from "../../src/loader/transform.ts";
+import { transform, transformModule } from "../../src/program/loader/transform.ts";
 
 const SOURCE = "export function add(a, b) { return a + b }\n";
 

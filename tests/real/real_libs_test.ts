@@ -16,7 +16,7 @@ import {
   runTraced,
   type TracedResult,
 } from "../_harness.ts";
-import { instrument } from "../../src/instrument/instrument.ts";
+import { instrument } from "../../src/program/instrument/instrument.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 interface Library {

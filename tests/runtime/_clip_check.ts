@@ -2,7 +2,7 @@
 // string does, for every max_repr near the cut and strings whose cut falls on escapes, control
 // characters, surrogate pairs and lone surrogates. Shared by the Deno test and the Bun check.
 import assert from "node:assert/strict";
-import { clipString, repr, reprLimit } from "../../src/runtime/repr.ts";
+import { clipString, repr, reprLimit } from "../../src/program/recorder/repr.ts";
 
 const PIECES = ["a", '"', "\\", "\n", "\u0001", "\ud83d\ude00", "\ud800", "\udc00", "é", " "];
 

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { instrument } from "../../src/instrument/instrument.ts";
-import { runtime } from "../../src/runtime/recorder.ts";
-import { traceToJSON, writeTraceJSON } from "../../src/runtime/to_json.ts";
-import { Trace } from "../../src/runtime/trace_state.ts";
+import { instrument } from "../../src/program/instrument/instrument.ts";
+import { runtime } from "../../src/program/recorder/recorder.ts";
+import { traceToJSON, writeTraceJSON } from "../../src/program/recorder/to_json.ts";
+import { Trace } from "../../src/program/recorder/trace_state.ts";
 
 const SOURCE = `
 export function none() { return undefined; }

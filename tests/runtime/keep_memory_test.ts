@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bunCheck, runPlain, type RuntimeName, runTraced } from "../_harness.ts";
-import { clipString, formatError, repr, reprLimit } from "../../src/runtime/repr.ts";
+import { clipString, formatError, repr, reprLimit } from "../../src/program/recorder/repr.ts";
 import { checkClips } from "./_clip_check.ts";
 
 const BIG_STRINGS = new URL("../fixtures/memory/big_strings.mjs", import.meta.url).pathname;

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { instrument } from "../../src/instrument/instrument.ts";
-import { runtime } from "../../src/runtime/recorder.ts";
-import { callTree } from "../../src/runtime/to_json.ts";
-import { Trace } from "../../src/runtime/trace_state.ts";
+import { instrument } from "../../src/program/instrument/instrument.ts";
+import { runtime } from "../../src/program/recorder/recorder.ts";
+import { callTree } from "../../src/program/recorder/to_json.ts";
+import { Trace } from "../../src/program/recorder/trace_state.ts";
 
 // An async call below max_depth is not recorded, but it resumes after its await: the calls it
 // makes then must stay cut and be counted where the cut is, not turn up as new roots.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { nameWords, Redaction, SECRET_NAMES } from "../../src/runtime/redact.ts";
-import { formatError, repr } from "../../src/runtime/repr.ts";
+import { nameWords, Redaction, SECRET_NAMES } from "../../src/program/recorder/redact.ts";
+import { formatError, repr } from "../../src/program/recorder/repr.ts";
 
 Deno.test("nameWords() splits names at separators, digits and camelCase humps", () => {
   assert.deepEqual(nameWords("x_authToken"), ["x", "auth", "token"]);

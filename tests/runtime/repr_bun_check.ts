@@ -1,7 +1,7 @@
 // Runs representative repr() checks under Bun (JavaScriptCore), whose string, descriptor and
 // bound-call paths differ from V8's. Spawned by repr_test.ts; prints REPR_OK or throws.
 import assert from "node:assert/strict";
-import { formatError, repr } from "../../src/runtime/repr.ts";
+import { formatError, repr } from "../../src/program/recorder/repr.ts";
 
 class Point {
   constructor(public x: number, public y: number) {}

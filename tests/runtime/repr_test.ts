@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bunCheck } from "../_harness.ts";
 import { inspect } from "node:util";
-import { formatError, repr } from "../../src/runtime/repr.ts";
+import { formatError, repr } from "../../src/program/recorder/repr.ts";
 
 class Point {
   constructor(public x: number, public y: number) {}

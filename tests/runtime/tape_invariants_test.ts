@@ -1,11 +1,11 @@
-// The recorder's invariants (see src/runtime/tape.ts): a call's handle never reaches a row of
+// The recorder's invariants (see src/program/recorder/tape.ts): a call's handle never reaches a row of
 // another tape however many tapes later it ends, and a trace's slot on a tape never wraps.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { instrument } from "../../src/instrument/instrument.ts";
+import { instrument } from "../../src/program/instrument/instrument.ts";
 import { trace } from "../../mod.ts";
 import { formatCalls } from "../instrument/_calls.ts";
 

@@ -17,7 +17,7 @@ import {
   removeStaleTemps,
   sharedFolder,
   unsafeCacheDir,
-} from "../../src/store/cache_dir.ts";
+} from "../../src/tph/store/cache_dir.ts";
 import { tempDir } from "./_cache.ts";
 
 Deno.test("removeStaleTemps() removes tph's own old temporary files and nothing else", () => {

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { listRuns, runIdOf } from "../../src/store/list_runs.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { listRuns, runIdOf } from "../../src/tph/store/list_runs.ts";
+import { StoreError } from "../../src/tph/store/store_error.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "./_cache.ts";
 
 Deno.test("listRuns() lists runs newest first and skips unusable files with a warning", () => {

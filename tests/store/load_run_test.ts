@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadRun, validateRun } from "../../src/store/load_run.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { loadRun, validateRun } from "../../src/tph/store/load_run.ts";
+import { StoreError } from "../../src/tph/store/store_error.ts";
 import { RUN_FIXTURES, tempDir } from "./_cache.ts";
 
 Deno.test("loadRun() reads a run file", () => {

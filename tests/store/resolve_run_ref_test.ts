@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { findProjectRoot } from "../../src/store/project_root.ts";
-import { resolveRunRef } from "../../src/store/resolve_run_ref.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { findProjectRoot } from "../../src/tph/store/project_root.ts";
+import { resolveRunRef } from "../../src/tph/store/resolve_run_ref.ts";
+import { StoreError } from "../../src/tph/store/store_error.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "./_cache.ts";
 
 const { root, cacheDir } = projectWithRuns();

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { runIdOf } from "../../src/store/list_runs.ts";
-import { loadRun } from "../../src/store/load_run.ts";
+import { runIdOf } from "../../src/tph/store/list_runs.ts";
+import { loadRun } from "../../src/tph/store/load_run.ts";
 import {
   copyRunFile,
   runFileName,
   saveRun,
   storeRunFile,
   writeRunFile,
-} from "../../src/store/save_run.ts";
+} from "../../src/tph/store/save_run.ts";
 import type { RunJSON } from "../../src/types.ts";
 import { RUN_FIXTURES, tempDir } from "./_cache.ts";
 

@@ -1,5 +1,0 @@
-// Loaded with `deno run --preload` / `bun --preload` by `tph run`, before the program.
-import { setupChild } from "./child.ts";
-
-// A file URL's path, as the CLI gave it to the runtime (child_command.ts).
-setupChild(decodeURIComponent(new URL(import.meta.url).pathname));

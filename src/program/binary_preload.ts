@@ -1,0 +1,60 @@
+// The traced program's preload in the standalone binary. `bun build --compile` embeds this file as
+// a second entry point, bundled with the packages tph needs; the binary writes it to disk beside
+// oxc's native addon (binary_runtime.ts) and runs the program as the `bun` CLI would
+// (`BUN_BE_BUN=1 tph --preload <this file> script`), so that the program resolves its packages,
+// tsconfig paths and `import.meta.main` exactly as under `bun script`.
+//
+// Runs in the program's process, before the program: no global it adds may stay visible.
+
+import process from "node:process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as traceMapping from "@jridgewell/trace-mapping";
+import * as sourcemapCodec from "@jridgewell/sourcemap-codec";
+import { presetDeps } from "../deps.ts";
+import { setupChild } from "./child.ts";
+import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
+import { withoutPreload } from "./command.ts";
+
+const self = fileURLToPath(import.meta.url);
+
+// The program must not see the variable that makes the binary behave as `bun`; but a process it
+// starts from the same executable (`fork()`, `spawn(process.execPath, …)`) expects `bun`, as it
+// would get without tph: such a command gets the variable back, and this preload, which hides it
+// there in turn (and does nothing else in a process that `tph run` did not start). Node's
+// child_process functions go through these two on Bun.
+delete process.env[BE_BUN_ENV];
+// deno-lint-ignore no-explicit-any
+const bun = (globalThis as any).Bun;
+const executable = process.execPath;
+const reflectApply = Reflect.apply;
+for (const name of ["spawn", "spawnSync"] as const) {
+  const real = bun[name];
+  // deno-lint-ignore no-explicit-any
+  const wrapped = function (this: unknown, ...args: any[]) {
+    const [first, second] = args;
+    const options = Array.isArray(first) ? second : first;
+    const cmd: unknown = Array.isArray(first) ? first : first?.cmd;
+    // Reflect.apply as it was: the program may have patched Function.prototype.apply.
+    if (!Array.isArray(cmd) || cmd[0] !== executable) return reflectApply(real, this, args);
+    const env = { ...(options?.env ?? process.env), [BE_BUN_ENV]: "1" };
+    const command = [executable, "--preload", self, ...cmd.slice(1)];
+    return Array.isArray(first)
+      ? reflectApply(real, this, [command, { ...second, env }])
+      : reflectApply(real, this, [{ ...first, cmd: command, env }, second]);
+  };
+  Object.defineProperty(wrapped, "name", { value: name });
+  Object.defineProperty(wrapped, "length", { value: real.length });
+  bun[name] = wrapped;
+}
+
+if (process.env[CHILD_ENV] !== undefined) {
+  // oxc finds its native addon through napi-rs' override variable, read when the package loads.
+  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(self), ADDON_FILE);
+  const oxc = await import("oxc-parser");
+  delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+  presetDeps({ oxc, traceMapping, sourcemapCodec });
+  setupChild(self);
+} else {
+  process.execArgv = withoutPreload(process.execArgv, self);
+}

@@ -1,0 +1,155 @@
+// The traced program's side of `tph run`: read the run settings the CLI passed, install the
+// recorder and the loader hook, record into one process-wide trace, and write it out however
+// the program ends. The CLI (the parent process) adds how the run ended and stores it.
+
+import process from "node:process";
+import { fileProblem, readText, remove, writeText } from "../host/files.ts";
+import { runtime } from "./recorder/recorder.ts";
+import { now } from "./recorder/clock.ts";
+import { traceHeader, writeTraceJSON } from "./recorder/to_json.ts";
+import { Trace } from "./recorder/trace_state.ts";
+import { formatError } from "./recorder/repr.ts";
+import { plainJSON } from "../host/intrinsics.ts";
+import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./settings.ts";
+import { registerLoader } from "./loader/register.ts";
+import { withoutPreload } from "./command.ts";
+
+/**
+ * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
+ * starts this process first and works them out meanwhile: early_start.ts). Null when the
+ * program must not run: the CLI said so, removed the file, or ended.
+ */
+function readPlan(file: string): ChildConfig | null {
+  const parent = process.ppid;
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let text: string;
+    try {
+      text = readText(file);
+    } catch {
+      return null;
+    }
+    if (text !== "") {
+      remove(file);
+      const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
+      return "abort" in plan ? null : plan;
+    }
+    if (process.ppid !== parent) return null;
+    Atomics.wait(sleep, 0, 0, 1);
+  }
+}
+
+const DENO_BOOTSTRAP = "nodeBootstrap";
+
+/**
+ * Set up tracing in this process from the settings in the environment. Returns false when this
+ * process was not started by `tph run`.
+ *
+ * @param preload The path of the preload file that calls this, as the runtime was given it.
+ * @returns Whether tracing was set up.
+ */
+export function setupChild(preload: string): boolean {
+  const planFile = process.env[CHILD_ENV];
+  if (planFile === undefined) return false;
+  // The program must see the environment it would see when run directly.
+  delete process.env[CHILD_ENV];
+  // And the runtime's options it would see (Bun lists `--preload <file>`), which a process it
+  // forks also runs with.
+  process.execArgv = withoutPreload(process.execArgv, preload);
+  const config = readPlan(planFile);
+  // The CLI found its command line wrong after all (or is gone): nothing runs.
+  if (config === null) process.exit(0);
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  // Deno's registerHooks makes Deno load a module of its Node layer that assigns its internal
+  // `nodeBootstrap` function to globalThis, now or later, and leaves it there: a program that
+  // lists its globals would see it. Through this accessor it is kept (Deno may call it) but never
+  // listed.
+  if (g.Deno !== undefined) {
+    let value: unknown = g[DENO_BOOTSTRAP];
+    Object.defineProperty(g, DENO_BOOTSTRAP, {
+      get: () => value,
+      set: (v) => value = v,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  const loader = registerLoader(config.loader);
+  const t = new Trace(config.limits);
+  runtime().setProcessTrace(t);
+  // Saved again on every ending event: the last one tells how the program really ended (a
+  // program may handle an "unhandledrejection" event and go on).
+  const rt = runtime();
+  const save = (ending: ChildEnding) => {
+    t.endTime = now();
+    // Saving goes through built-ins captured before the program ran (host/intrinsics.ts);
+    // should any of the program's code run anyway, it is not recorded.
+    rt.hush(true);
+    try {
+      loader.finish();
+      // Streamed: a run of a million calls is written in well under a second.
+      writeText(config.out + ".ending.json", plainJSON(ending));
+      // The globs that chose the traced files, where the trace's own function filters go.
+      const { config: limits } = traceHeader(t, config.label);
+      const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
+      writeTraceJSON(t, config.label, config.out, { config: { ...limits, ...files } });
+    } catch (e) {
+      // tph says it, in one line, with the folder: here it only leaves the reason.
+      try {
+        writeText(config.out + ".error", fileProblem(e));
+      } catch {
+        // No room even for that: the run file cut short tells.
+      }
+    } finally {
+      rt.hush(false);
+    }
+  };
+  let exitCalled = false;
+  const realExit = process.exit.bind(process);
+  // An explicit exit is told apart from a normal end only by watching the call.
+  process.exit = ((code?: number) => {
+    exitCalled = true;
+    return realExit(code);
+  }) as typeof process.exit;
+  if (g.Deno !== undefined) {
+    const realDenoExit = g.Deno.exit;
+    g.Deno.exit = (code?: number) => {
+      exitCalled = true;
+      return realDenoExit(code);
+    };
+    // Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
+    // "unload") when an uncaught error ends the program; neither listener changes the outcome.
+    g.addEventListener("unload", () => save({ ended: exitCalled ? "exit" : "completed" }));
+    g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
+      save({ ended: "exception", error: formatError(e.reason, 500) });
+    });
+    g.addEventListener("error", (e: { error: unknown }) => {
+      save({ ended: "exception", error: formatError(e.error, 500) });
+    });
+  } else {
+    let uncaught: string | null = null;
+    process.on("exit", () =>
+      save(
+        uncaught !== null
+          ? { ended: "exception", error: uncaught }
+          : { ended: exitCalled ? "exit" : "completed" },
+      ));
+    // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
+    process.on("uncaughtExceptionMonitor", (err: unknown) => {
+      uncaught = formatError(err, 500);
+    });
+  }
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = () => {
+      // The program added its own handler: it decides what the signal does.
+      if (process.listenerCount(signal) > 1) return;
+      save({ ended: "signal", signal });
+      t.active = false;
+      process.removeListener(signal, onSignal);
+      // Die of the same signal, as the program would have without tph.
+      process.kill(process.pid, signal);
+    };
+    if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
+  }
+  return true;
+}

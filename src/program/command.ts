@@ -1,0 +1,83 @@
+// The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
+// first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
+
+import { execPath, invokedAs } from "../host/process.ts";
+import { BE_BUN_ENV } from "./settings.ts";
+
+// A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
+const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
+
+/**
+ * A script's path as the program's process is given it: absolute, so that no runtime reads it as
+ * a package name or URL (`npm:x`); the runtimes resolve `.` and `..` in it as they do for a
+ * script given to them.
+ *
+ * @param script The script as given.
+ * @param cwd The folder a relative `script` is in.
+ */
+export function scriptPath(script: string, cwd: string): string {
+  return script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
+}
+
+let binaryPreload: (() => string) | null = null;
+
+/**
+ * In the standalone binary: where its preload is on disk, asked for when a program is started
+ * (the binary puts it there first: binary_runtime.ts).
+ *
+ * @param preload Gives the preload's path.
+ */
+export function useBinaryPreload(preload: () => string): void {
+  binaryPreload = preload;
+}
+
+/**
+ * The command line that runs `script` under tracing, on the runtime tph itself runs on.
+ *
+ * @param script The script as given.
+ * @param args Its arguments.
+ * @param cwd The folder the process starts in, which a relative `script` is in.
+ * @returns The executable and its arguments, environment variables to add, and (on Bun) the
+ *   `argv[0]` to give it.
+ */
+export function childCommand(
+  script: string,
+  args: string[],
+  cwd: string,
+): { argv: string[]; env: Record<string, string>; argv0?: string } {
+  script = scriptPath(script, cwd);
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno !== undefined) {
+    return {
+      // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is
+      // when run directly (Deno takes it from how it was started).
+      argv: [invokedAs(), "run", "-A", "--preload", PRELOAD, script, ...args],
+      env: {},
+    };
+  }
+  if (binaryPreload !== null) {
+    // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
+    return {
+      argv: [execPath(), "--preload", binaryPreload(), script, ...args],
+      env: { [BE_BUN_ENV]: "1" },
+    };
+  }
+  return {
+    argv: [execPath(), "--preload", PRELOAD, script, ...args],
+    env: {},
+    argv0: invokedAs(),
+  };
+}
+
+/**
+ * The runtime's options without tph's `--preload <file>`, as the program would see them when run
+ * directly (Bun lists the preload in `process.execArgv`, which `fork()` passes on).
+ *
+ * @param execArgv The runtime's options.
+ * @param preload The preload's path, as the runtime was given it.
+ */
+export function withoutPreload(execArgv: string[], preload: string): string[] {
+  const at = execArgv.findIndex((a, i) => a === "--preload" && execArgv[i + 1] === preload);
+  return at < 0 ? execArgv : [...execArgv.slice(0, at), ...execArgv.slice(at + 2)];
+}

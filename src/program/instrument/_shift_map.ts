@@ -1,0 +1,57 @@
+// Deno hands the load hook transpiled JavaScript with an inline source map, and reads that map
+// again for stack traces of the code the hook returns. The instrumenter inserts text (never a
+// line break), so every mapping after an insertion on its line points too far left: where Deno
+// joined several source lines into one (a multi-line template literal), an error would then be
+// reported on the wrong line. The map is rewritten with each generated column moved right by
+// what was inserted before it on its line.
+
+import { Buffer } from "node:buffer";
+import { sourcemapCodec } from "../../deps.ts";
+import { findInlineMap, lineStarts } from "./_positions.ts";
+
+/**
+ * `code` (the instrumented `source`) with its trailing inline source map fitted to the
+ * insertions; `code` unchanged when it has no such map or the map cannot be read.
+ *
+ * @param code The instrumented code, ending with the source's inline map comment.
+ * @param source The code before instrumentation, which the map describes.
+ * @param map The map's JSON text.
+ * @param insertions Offsets in `source` (ascending) and the length inserted at each.
+ * @returns The code with a map that fits it.
+ */
+export function shiftInlineMap(
+  code: string,
+  source: string,
+  map: string,
+  insertions: { offsets: Float64Array; lengths: Int32Array },
+): string {
+  const comment = findInlineMap(code);
+  if (comment === null) return code;
+  let json: { mappings?: unknown };
+  try {
+    json = JSON.parse(map);
+  } catch {
+    return code;
+  }
+  if (typeof json.mappings !== "string") return code;
+  const { decode, encode } = sourcemapCodec();
+  const lines = decode(json.mappings);
+  const starts = lineStarts(source);
+  const { offsets, lengths } = insertions;
+  let j = 0, inserted = 0;
+  for (let i = 0; i < lines.length && i < starts.length; i++) {
+    const lineStart = starts[i];
+    // Text inserted at a line's first offset stands on that line (after the line break).
+    while (j < offsets.length && offsets[j] < lineStart) inserted += lengths[j++];
+    const beforeLine = inserted;
+    for (const seg of lines[i]) {
+      // What is inserted at an offset goes before the character there: it moves that one too.
+      const at = lineStart + seg[0];
+      while (j < offsets.length && offsets[j] <= at) inserted += lengths[j++];
+      seg[0] += inserted - beforeLine;
+    }
+  }
+  json.mappings = encode(lines);
+  const data = Buffer.from(JSON.stringify(json), "utf8").toString("base64");
+  return code.slice(0, comment.at) + comment.prefix + data + comment.trail;
+}

@@ -1,0 +1,736 @@
+import { Edits } from "./_edits.ts";
+import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
+import {
+  BASE_PREFIX,
+  CALL_LOCAL as C,
+  ERROR_LOCAL as X,
+  FLAG_ASYNC,
+  FLAG_GENERATOR,
+  FLAG_STATIC,
+  META_PREFIX,
+  type MetaRow,
+  type ModuleMeta,
+  RUNTIME_GLOBAL as R,
+} from "../../abi.ts";
+import type { FunctionInfo, FunctionKind } from "../../types.ts";
+import { bindingName, keyName, memberPath, type Node } from "./_names.ts";
+import { collectParams } from "./_params.ts";
+import {
+  GLOBAL_FUNCTIONS,
+  GLOBAL_NAMESPACES,
+  isPackageSpecifier,
+  patternNames,
+  requiredPackage,
+} from "./_externals.ts";
+import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
+import { shiftInlineMap } from "./_shift_map.ts";
+
+/** Source languages the instrumenter parses. */
+export type Lang = "ts" | "tsx" | "js" | "jsx";
+
+/** Options for {@linkcode instrument}. */
+export interface InstrumentOptions {
+  /** File path or URL; used for the language default, metadata and messages. */
+  filename: string;
+  /** Language; defaults from the extension (`.ts .mts .cts` → ts, `.tsx`, `.jsx`, else js). */
+  lang?: Lang | "mjs" | "cjs" | "mts" | "cts";
+  /** `module`, `commonjs`, `script` or `unambiguous` (default: from extension, else unambiguous). */
+  sourceType?: "module" | "commonjs" | "script" | "unambiguous";
+  /** Module name recorded for each call (default: the filename). */
+  module?: string;
+  /**
+   * Source map of the input (as Deno's loader hands transpiled JS). Default: the inline
+   * `sourceMappingURL` data URL at the end of the source, if any. Pass `false` to ignore it.
+   */
+  inputSourceMap?: InputSourceMap | false;
+  /**
+   * Record calls into packages and well-known globals (`JSON.parse`, `fs.readFileSync`) as
+   * external leaf calls. Default true.
+   */
+  externalCalls?: boolean;
+}
+
+/** Result of {@linkcode instrument}. */
+export interface InstrumentResult {
+  /** The rewritten source; the input unchanged when it could not be parsed. */
+  code: string;
+  /** Metadata of every instrumented function, in source order. */
+  functions: FunctionInfo[];
+  /** The parser's first error when the source was left untouched, else null. */
+  error: string | null;
+  /**
+   * Whether the source has ES module syntax (import or export statements, `import.meta`,
+   * top-level await), as the parser saw it; null when it did not parse.
+   */
+  moduleSyntax: boolean | null;
+}
+
+const LANG_BY_EXT: Record<string, Lang> = {
+  ts: "ts",
+  mts: "ts",
+  cts: "ts",
+  tsx: "tsx",
+  jsx: "jsx",
+  js: "js",
+  mjs: "js",
+  cjs: "js",
+};
+
+const SKIP_TYPES = new Set([
+  "TSInterfaceDeclaration",
+  "TSTypeAliasDeclaration",
+  "TSDeclareFunction",
+  "TSTypeAnnotation",
+]);
+// Nodes with nothing below them that could hold a function, call or await.
+const LEAF_TYPES = new Set([
+  "Identifier",
+  "Literal",
+  "ThisExpression",
+  "Super",
+  "TemplateElement",
+  "PrivateIdentifier",
+  "EmptyStatement",
+  "DebuggerStatement",
+  "JSXText",
+  "JSXIdentifier",
+]);
+// A modifier that makes a constructor parameter a TypeScript parameter property. Matched on the
+// text of the parameter list (the JS-flavoured AST does not mark them); a match inside a type
+// (`readonly string[]`) only makes recording start after super(), which is always safe.
+const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\w$@[{]/;
+// `c>=0`: an unrecorded call (no trace, or one a limit left out) makes no call on its way out.
+// The recorder's calls are guarded: when the stack runs out in one, the program's error goes on
+// (an error of tph's own would replace it).
+const CLOSER =
+  `}catch(${X}){try{${R}.t(${C},${X})}catch{}throw ${X}}finally{if(${C}>=0)try{${R}.x(${C})}catch{}}`;
+
+function lastSegment(hint: string | null): string | null {
+  return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
+}
+
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36);
+}
+
+/** Where a function stands: what it is called and what kind of member it is. */
+interface Naming {
+  name: string;
+  qualname: string | null;
+  kind: FunctionKind;
+  static: boolean;
+  /** Set for derived-class constructors: recording starts after the top-level `super()`. */
+  derived?: boolean;
+  /** Where the function is said to start (a method's key), when not at the function node. */
+  at?: number;
+}
+
+/** The innermost instrumented function while walking its body. */
+interface Scope {
+  async: boolean;
+  generator: boolean;
+  /** Returns before this offset run before the prologue (code before `super()`). */
+  recordFrom: number;
+  /** The function's row in the module's table (external call sites are numbered from it). */
+  k: number;
+}
+
+/**
+ * Rewrite every function in a TypeScript or JavaScript source so that its calls report to the
+ * tph recorder (`globalThis.__tph`), without adding a line break or moving any code.
+ *
+ * @param source The module's source text.
+ * @param options The filename (required), language and module name.
+ * @returns The rewritten code and the metadata of each instrumented function.
+ *
+ * @example
+ * ```ts
+ * import { instrument } from "./src/program/instrument/instrument.ts";
+ * const { code, functions } = instrument("export function add(a, b) { return a + b }", {
+ *   filename: "add.js",
+ * });
+ * console.log(functions[0].qualname, functions[0].params); // add [ "a", "b" ]
+ * ```
+ */
+export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
+  const { filename } = options;
+  const ext = /\.([a-z]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? "js";
+  const lang: Lang = LANG_BY_EXT[options.lang ?? ext] ?? "js";
+  const sourceType = options.sourceType ??
+    (ext === "cjs" || ext === "cts"
+      ? "commonjs"
+      : ext === "mjs" || ext === "mts"
+      ? "module"
+      : "unambiguous");
+  const result = parseSource(filename, source, lang, sourceType);
+  if (result.errors.length > 0) {
+    const first = result.errors[0];
+    return { code: source, functions: [], error: first.message, moduleSyntax: null };
+  }
+  const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
+  const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
+  const w = new Walker(source, filename, options.module ?? filename, inputMap);
+  w.externals = options.externalCalls ?? true;
+  w.walk(result.program, null);
+  let code = w.finish(result.program);
+  // The map the code carries must fit the code as rewritten (stack traces read it).
+  if (inlineMap !== null && code !== source) {
+    code = shiftInlineMap(code, source, inlineMap, w.insertions());
+  }
+  return {
+    code,
+    functions: w.functions,
+    error: null,
+    moduleSyntax: result.module.hasModuleSyntax,
+  };
+}
+
+class Walker {
+  readonly functions: FunctionInfo[] = [];
+  readonly #rows: MetaRow[] = [];
+  readonly #s: Edits;
+  readonly #src: string;
+  readonly #file: string;
+  readonly #module: string;
+  readonly #pos: PositionMapper;
+  readonly #hash: string;
+  #scope: Scope | null = null;
+  #classes: { name: string; derived: boolean }[] = [];
+  externals = true;
+  /** Every name the module declares anywhere: a global's name is external only if unused. */
+  #declared = new Set<string>();
+  /** Names bound to a package's exports (imports or `require("pkg")`), with the package. */
+  #packageBindings = new Map<string, string>();
+  /** Calls inside recorded functions that may call out of the traced code, with the row of the
+   * function they are in. */
+  #callSites: Node[] = [];
+  #callSiteRows: number[] = [];
+
+  constructor(source: string, file: string, module: string, map: InputSourceMap | null) {
+    this.#src = source;
+    this.#s = new Edits(source);
+    this.#file = file;
+    this.#module = module;
+    this.#pos = new PositionMapper(source, map);
+    this.#hash = fnv1a(file + "\0" + source.length);
+  }
+
+  /** Where text was inserted, and how much (after finish()). */
+  insertions(): { offsets: Float64Array; lengths: Int32Array } {
+    return this.#s.insertions();
+  }
+
+  finish(program: Node): string {
+    if (this.externals) {
+      const sites = this.#callSites, rows = this.#callSiteRows;
+      for (let i = 0; i < sites.length; i++) this.#external(sites[i], rows[i]);
+    }
+    if (this.#rows.length === 0) return this.#src;
+    const h = this.#hash;
+    const meta: ModuleMeta = [this.#file, this.#module, this.#rows];
+    const body = program.body as Node[];
+    const at = body.length > 0 ? body[body.length - 1].end : this.#src.length;
+    // Hoisted declarations, so functions called during a cyclic import (before this module's
+    // body ran) still find their table; appended on the last code line to keep line 1 intact.
+    this.#s.appendLeft(
+      at,
+      `;var ${BASE_PREFIX}${h};function ${META_PREFIX}${h}(){return ${BASE_PREFIX}${h}=${R}.reg(${
+        JSON.stringify(meta)
+      })}`,
+    );
+    return this.#s.toString();
+  }
+
+  walk(node: Node, hint: string | null): void {
+    if (node === null || typeof node !== "object") return;
+    const type: string = node.type;
+    if (LEAF_TYPES.has(type)) return;
+    switch (type) {
+      case "FunctionDeclaration":
+      case "FunctionExpression":
+        return this.#function(node, {
+          name: node.id?.name ?? lastSegment(hint) ?? "<anonymous>",
+          qualname: node.id ? null : hint,
+          kind: "function",
+          static: false,
+        });
+      case "ArrowFunctionExpression":
+        return this.#function(node, {
+          name: lastSegment(hint) ?? "<anonymous>",
+          qualname: hint,
+          kind: "arrow",
+          static: false,
+        });
+      case "ClassDeclaration":
+      case "ClassExpression":
+        return this.#class(node, node.id?.name ?? hint ?? "<anonymous class>");
+      case "VariableDeclarator": {
+        const names = patternNames(node.id);
+        for (const n of names) this.#declared.add(n);
+        const pkg = requiredPackage(node.init);
+        if (pkg !== null) { for (const n of names) this.#packageBindings.set(n, pkg); }
+        this.walk(node.id, null);
+        return this.walk(node.init, bindingName(node.id));
+      }
+      case "ImportDeclaration": {
+        const external = node.importKind !== "type" && isPackageSpecifier(node.source.value);
+        for (const spec of node.specifiers) {
+          this.#declared.add(spec.local.name);
+          if (external && spec.importKind !== "type") {
+            this.#packageBindings.set(spec.local.name, node.source.value);
+          }
+        }
+        return;
+      }
+      case "CallExpression":
+        if (this.#scope && node.start >= this.#scope.recordFrom && !node.optional) {
+          this.#callSites.push(node);
+          this.#callSiteRows.push(this.#scope.k);
+        }
+        break;
+      case "CatchClause":
+        for (const n of patternNames(node.param)) this.#declared.add(n);
+        this.#wakeAt(node.body);
+        this.#caught(node);
+        break;
+      case "AssignmentExpression":
+        this.walk(node.left, null);
+        return this.walk(node.right, memberPath(node.left, this.#src));
+      case "AssignmentPattern":
+        this.walk(node.left, null);
+        return this.walk(node.right, bindingName(node.left));
+      case "ExportDefaultDeclaration":
+        return this.walk(node.declaration, "default");
+      case "ObjectExpression":
+        return this.#object(node, hint);
+      case "ReturnStatement":
+        return this.#return(node);
+      case "AwaitExpression":
+        return this.#suspend(node, "async");
+      case "YieldExpression":
+        return this.#suspend(node, "generator");
+      case "ForOfStatement":
+        if (node.await) return this.#forAwait(node);
+        break;
+      case "Program":
+      case "BlockStatement":
+      case "StaticBlock":
+        return this.#statements(node.body);
+      case "SwitchCase":
+        this.walk(node.test, null);
+        return this.#statements(node.consequent);
+      case "TryStatement":
+        if (node.finalizer) {
+          this.#wakeAt(node.finalizer);
+          this.#finally(node.finalizer);
+        }
+        break;
+    }
+    if (SKIP_TYPES.has(type)) return;
+    const keys = CHILD_KEYS[type];
+    if (keys === undefined) return;
+    for (let i = 0; i < keys.length; i++) {
+      const child = node[keys[i]];
+      if (child === null || child === undefined) continue;
+      if (Array.isArray(child)) {
+        for (let j = 0; j < child.length; j++) this.walk(child[j], null);
+      } else if (
+        type !== "LabeledStatement" &&
+        (child.type === "ForOfStatement" || child.type === "LabeledStatement")
+      ) this.#nested(child);
+      else this.walk(child, null);
+    }
+  }
+
+  #object(node: Node, owner: string | null): void {
+    for (const prop of node.properties) {
+      if (prop.type !== "Property") {
+        this.walk(prop, null);
+        continue;
+      }
+      if (prop.computed) this.walk(prop.key, null);
+      const key = keyName(prop.key, prop.computed, this.#src);
+      const value = prop.value;
+      if (FUNCTION_TYPES.has(value.type) && !value.id) {
+        const kind: FunctionKind = prop.kind === "get"
+          ? "getter"
+          : prop.kind === "set"
+          ? "setter"
+          : prop.method
+          ? "method"
+          : value.type === "ArrowFunctionExpression"
+          ? "arrow"
+          : "function";
+        const prefix = kind === "getter" ? "get " : kind === "setter" ? "set " : "";
+        this.#function(value, {
+          name: prefix + key,
+          qualname: prefix + (owner ? `${owner}.${key}` : key),
+          kind,
+          static: false,
+          at: prop.key.start,
+        });
+      } else {
+        this.walk(value, owner ? `${owner}.${key}` : key);
+      }
+    }
+  }
+
+  #class(node: Node, name: string): void {
+    if (node.id) this.#declared.add(node.id.name);
+    for (const d of node.decorators ?? []) this.walk(d, null);
+    if (node.superClass) this.walk(node.superClass, null);
+    this.#classes.push({ name, derived: Boolean(node.superClass) });
+    for (const member of node.body.body) this.#member(member, name);
+    this.#classes.pop();
+  }
+
+  #member(m: Node, cls: string): void {
+    for (const d of m.decorators ?? []) this.walk(d, null);
+    if (m.computed) this.walk(m.key, null);
+    const key = keyName(m.key, m.computed, this.#src);
+    if (m.type === "MethodDefinition" || m.type === "TSAbstractMethodDefinition") {
+      const kind: FunctionKind = m.kind === "constructor"
+        ? "constructor"
+        : m.kind === "get"
+        ? "getter"
+        : m.kind === "set"
+        ? "setter"
+        : "method";
+      const prefix = kind === "getter" ? "get " : kind === "setter" ? "set " : "";
+      // Only TypeScript parameter properties need recording to start after super(): Bun
+      // assigns them right after that call. Elsewhere the whole body, super() too, is recorded.
+      const fn = m.value;
+      const derived = kind === "constructor" && this.#classes[this.#classes.length - 1].derived &&
+        fn.body && PARAMETER_PROPERTY.test(this.#src.slice(fn.start, fn.body.start));
+      return this.#function(m.value, {
+        name: prefix + key,
+        qualname: `${prefix}${cls}.${key}`,
+        kind,
+        static: Boolean(m.static),
+        derived,
+        at: m.key.start,
+      });
+    }
+    if (m.type === "PropertyDefinition" || m.type === "AccessorProperty") {
+      return this.walk(m.value, `${cls}.${key}`);
+    }
+    this.walk(m, null); // StaticBlock and anything else
+  }
+
+  #function(fn: Node, naming: Naming): void {
+    if (fn.id) this.#declared.add(fn.id.name);
+    const paramNames: string[] = [];
+    for (const p of fn.params) {
+      for (const n of patternNames(p)) {
+        this.#declared.add(n);
+        paramNames.push(n);
+      }
+      this.walk(p, null);
+    }
+    const body = fn.body;
+    if (!body) return; // overload signature, `declare`, abstract
+    if (body.type === "BlockStatement" && clashesInBlock(body.body, paramNames)) {
+      return this.#plain(body);
+    }
+    const k = this.#rows.length;
+    const where = this.#pos.locate(naming.at ?? fn.start);
+    // Code the transpiler added (Deno: decorator helpers) has no original place: not the user's.
+    if (where === null) return this.#plain(body);
+    const { line, column } = where;
+    const params = collectParams(fn.params);
+    const qualname = naming.qualname ?? naming.name;
+    const anonymous = naming.name === "<anonymous>";
+    const fullQual = anonymous ? `<anonymous>@${line}:${column}` : qualname;
+    let flags = 0;
+    if (fn.async) flags |= FLAG_ASYNC;
+    if (fn.generator) flags |= FLAG_GENERATOR;
+    if (naming.static) flags |= FLAG_STATIC;
+    this.#rows.push([fullQual, naming.kind, line, column, flags, params.names.join(",")]);
+    this.functions.push({
+      id: `${line}:${column}`,
+      name: naming.name,
+      qualname: fullQual,
+      kind: naming.kind,
+      async: Boolean(fn.async),
+      generator: Boolean(fn.generator),
+      static: naming.static,
+      file: this.#file,
+      line,
+      column,
+      params: params.names,
+    });
+    const prologue = this.#prologue(k, params.idents);
+    const outer = this.#scope;
+    const s = this.#s;
+    if (body.type !== "BlockStatement") {
+      // Expression-bodied arrow: becomes a block that returns the recorded value.
+      s.appendRight(body.start, `{${prologue}return ${R}.r(${C},`);
+      this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
+      this.walk(body, null);
+      this.#scope = outer;
+      s.appendLeft(body.end, `)${CLOSER}}`);
+      return;
+    }
+    const stmts = body.body as Node[];
+    let open = body.start + 1;
+    let i = 0;
+    while (i < stmts.length && stmts[i].type === "ExpressionStatement" && stmts[i].directive) {
+      open = stmts[i++].end;
+    }
+    if (naming.derived) {
+      // Code before super() may not touch `this`, and TypeScript parameter properties are
+      // assigned right after it: start recording after the top-level super() call.
+      const sup = stmts.find((st) =>
+        st.type === "ExpressionStatement" && st.expression.type === "CallExpression" &&
+        st.expression.callee.type === "Super"
+      );
+      if (sup) open = sup.end;
+    }
+    const close = body.end - 1;
+    s.appendRight(open, prologue);
+    this.#scope = {
+      async: Boolean(fn.async),
+      generator: Boolean(fn.generator),
+      recordFrom: open,
+      k,
+    };
+    this.#statements(stmts);
+    this.#scope = outer;
+    // Closers go in after the body's own (post-order, appended): inner ones come first at a
+    // shared offset. An empty body has opener and closer at one offset, both after it.
+    if (open === close) s.appendRight(open, CLOSER);
+    else s.appendLeft(close, CLOSER);
+  }
+
+  /** Walk a body left unrecorded: its returns and awaits are its own, its inner functions not. */
+  #plain(body: Node): void {
+    const outer = this.#scope;
+    this.#scope = null;
+    this.walk(body, null);
+    this.#scope = outer;
+  }
+
+  /** Walk a statement list; after a `for await` loop the call takes the stack again. */
+  #statements(list: Node[]): void {
+    for (const st of list) {
+      this.walk(st, null);
+      if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${R}.w(${C});`);
+    }
+  }
+
+  /**
+   * Walk a statement in a place that holds one (the body of an `if`, a loop, a `with`): a
+   * `for await` loop there becomes a block, to make room for the take-back after it.
+   */
+  #nested(st: Node): void {
+    const wrap = this.#awaitsLoop(st);
+    if (wrap) this.#s.appendRight(st.start, "{");
+    this.walk(st, null);
+    if (wrap) this.#s.appendLeft(st.end, `;${R}.w(${C});}`);
+  }
+
+  /** A `for await` loop (labels and all) of a recorded async function. */
+  #awaitsLoop(st: Node): boolean {
+    let loop = st;
+    while (loop.type === "LabeledStatement") loop = loop.body;
+    return loop.type === "ForOfStatement" && loop.await && Boolean(this.#scope?.async);
+  }
+
+  /**
+   * Rewrite a call site whose callee is outside the traced code to record the call. `caller` is
+   * the row of the recorded function the call is in: the site names its own row relative to it,
+   * and the recorder finds the table through the caller's call (`__tph.k(c, d, f)`).
+   */
+  #external(call: Node, caller: number): void {
+    const callee = call.callee;
+    let name: string, module: string, object: Node | null = null;
+    if (callee.type === "Identifier") {
+      name = callee.name;
+      const pkg = this.#packageBindings.get(name);
+      if (pkg !== undefined) module = pkg;
+      else if (GLOBAL_FUNCTIONS.has(name) && !this.#declared.has(name)) module = "global";
+      else return;
+    } else if (
+      (callee.type === "MemberExpression" || callee.type === "StaticMemberExpression") &&
+      !callee.computed && !callee.optional && callee.object.type === "Identifier" &&
+      callee.property.type === "Identifier"
+    ) {
+      object = callee.object;
+      const ns = callee.object.name;
+      name = `${ns}.${callee.property.name}`;
+      const pkg = this.#packageBindings.get(ns);
+      if (pkg !== undefined) module = pkg;
+      else if (GLOBAL_NAMESPACES.has(ns) && !this.#declared.has(ns)) module = "global";
+      else return;
+    } else return;
+    const where = this.#pos.locate(call.start);
+    if (where === null) return;
+    const d = this.#rows.length - caller;
+    // For external rows the last field names the package instead of parameters; the method key
+    // of `ns.key(…)` is the name's part after the dot.
+    this.#rows.push([name, "external", where.line, where.column, 0, module]);
+    const s = this.#s;
+    const args = call.arguments as Node[];
+    const none = args.length === 0 ? "0" : "";
+    // No function of tph's stands between the caller and the callee, so the runtime reports an
+    // error the callee throws as it would without tph: the site says when the callee is known
+    // (k), hands each argument on (ka; kl for the last, when the call starts), and closes the
+    // call with its result (kx). A throw leaves it to the caller's catch or exit (t, kc, x).
+    // kx's opener is the innermost at the call's start (after a return's or await's own), the
+    // markers the outermost around each argument (before an await's), and the closers mirror them.
+    s.appendRight(call.start, `${R}.kx(${C},`);
+    // The callee text stays in call position, so `this` and error messages are unchanged when
+    // nothing records; only the recording branch goes through k/km.
+    if (object === null) {
+      s.appendRight(callee.start, `(${C}<0?`);
+      s.prependLeft(callee.end, `:${R}.k${none}(${C},${d},${name}))`);
+    } else {
+      s.appendRight(object.start, `(${C}<0?`);
+      s.prependLeft(object.end, `:${R}.km${none}(${C},${d},${object.name}))`);
+    }
+    for (let i = 0; i < args.length; i++) {
+      const last = i === args.length - 1;
+      const arg = args[i];
+      const spread = arg.type === "SpreadElement";
+      const value = spread ? arg.argument : arg;
+      const marker = spread ? (last ? "ksl" : "ks") : (last ? "kl" : "ka");
+      s.prependRight(value.start, `${R}.${marker}(${C},`);
+      s.appendLeft(value.end, ")");
+    }
+    s.prependLeft(call.end, ")");
+  }
+
+  #prologue(k: number, idents: string[]): string {
+    const h = this.#hash;
+    const table = `${BASE_PREFIX}${h}??${META_PREFIX}${h}()`;
+    const enter = idents.length <= 3
+      ? `${R}.e${idents.length}(${table},${k}${idents.map((id) => "," + id).join("")})`
+      : `${R}.en(${table},${k},[${idents.join(",")}])`;
+    // The recorder's call is guarded: when the stack runs out in it, the call goes unrecorded
+    // and the program's own next frame is where the overflow happens, as without tph.
+    return `;let ${C}=-1;try{${C}=${R}.on?${enter}:-1}catch{}try{`;
+  }
+
+  #return(node: Node): void {
+    const arg = node.argument;
+    const scope = this.#scope;
+    const record = arg && scope && node.start >= scope.recordFrom;
+    // The leading space: minified `return{…}` must not become `return__tph.r(…)`; a sequence
+    // `return a, b` is one argument.
+    const seq = record && arg.type === "SequenceExpression";
+    if (record) this.#s.appendRight(arg.start, ` ${R}.r(${C},${seq ? "(" : ""}`);
+    if (arg) this.walk(arg, null);
+    if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
+  }
+
+  /**
+   * `await x` / `yield x`: hand the stack back before suspending, take it again on resume.
+   * `yield* x` keeps it: the delegate runs on this call's behalf, step by step (see yd/ya).
+   */
+  #suspend(node: Node, needs: "async" | "generator"): void {
+    const scope = this.#scope;
+    const arg = node.argument;
+    const record = scope && scope[needs];
+    const s = this.#s;
+    if (record) {
+      s.appendRight(node.start, ` ${R}.w(${C},`);
+      const hand = !node.delegate ? "s" : scope.async ? "ya" : "yd";
+      if (arg) s.appendRight(arg.start, ` ${R}.${hand}(${C},`);
+    }
+    if (arg) this.walk(arg, null);
+    if (record) {
+      // A bare `yield` ends its statement where the next line starts with `(`, `[`, a template…
+      // (automatic semicolon insertion): the call that now wraps it would not, so it gets the
+      // semicolon the engine would have put there.
+      const end = arg ? "))" : ` ${R}.s(${C}))${this.#endsStatement(node.end) ? ";" : ""}`;
+      s.appendLeft(node.end, end);
+    }
+  }
+
+  /**
+   * Whether a bare `yield` that ends at `at` is followed, on a later line, by a token that
+   * cannot continue it (so the engine ends the statement there).
+   */
+  #endsStatement(at: number): boolean {
+    const src = this.#src;
+    let newline = false;
+    for (let i = at; i < src.length;) {
+      const ch = src.charCodeAt(i);
+      if (ch === 10 || ch === 13 || ch === 0x2028 || ch === 0x2029) {
+        newline = true;
+        i++;
+      } else if (ch === 32 || ch === 9 || ch === 11 || ch === 12 || ch === 0xa0 || ch === 0xfeff) {
+        i++;
+      } else if (ch === 47 && src.charCodeAt(i + 1) === 47) {
+        while (i < src.length && !/[\n\r\u2028\u2029]/.test(src[i])) i++;
+      } else if (ch === 47 && src.charCodeAt(i + 1) === 42) {
+        const close = src.indexOf("*/", i + 2);
+        if (close < 0) return false;
+        if (/[\n\r\u2028\u2029]/.test(src.slice(i, close))) newline = true;
+        i = close + 2;
+      } else return newline && !",)]};:".includes(src[i]);
+    }
+    return false;
+  }
+
+  /**
+   * A catch clause of a recorded function closes the external calls of the call that the error
+   * left open, with the error (`kc`); a clause without a binding gets one, and one with a
+   * destructuring pattern closes them without it (`ku`).
+   */
+  #caught(clause: Node): void {
+    const scope = this.#scope;
+    if (!this.externals || !scope || clause.body.start < scope.recordFrom) return;
+    const param = clause.param;
+    let error = X;
+    if (param === null || param === undefined) {
+      this.#s.appendRight(clause.body.start, `(${X})`);
+    } else if (param.type === "Identifier") error = param.name;
+    else {
+      // A destructuring pattern: the error itself has no name here.
+      this.#s.appendRight(clause.body.start + 1, `${R}.ku(${C});`);
+      return;
+    }
+    this.#s.appendRight(clause.body.start + 1, `${R}.kc(${C},${error});`);
+  }
+
+  /** A finally block runs as its function's call: an external call left open no longer owns it. */
+  #finally(block: Node): void {
+    const scope = this.#scope;
+    if (this.externals && scope && block.start >= scope.recordFrom) {
+      this.#s.appendRight(block.start + 1, `${R}.kf(${C});`);
+    }
+  }
+
+  /** After a rejected `await` or a `throw()` into a generator, catch/finally resume the call. */
+  #wakeAt(block: Node): void {
+    const scope = this.#scope;
+    if (scope && (scope.async || scope.generator) && block.start >= scope.recordFrom) {
+      this.#s.appendRight(block.start + 1, `${R}.w(${C});`);
+    }
+  }
+
+  #forAwait(node: Node): void {
+    const scope = this.#scope;
+    const s = this.#s;
+    const record = scope && scope.async;
+    const block = node.body.type === "BlockStatement";
+    if (record) {
+      // The loop's implicit awaits: fa() wraps the iterator so the stack is handed back before
+      // each one, and the body (and the code after the loop) take it again.
+      s.appendRight(node.right.start, ` ${R}.fa(${C},`);
+      if (block) s.appendRight(node.body.start + 1, `${R}.w(${C});`);
+      else s.appendRight(node.body.start, `{${R}.w(${C});`);
+    }
+    this.walk(node.left, null);
+    this.walk(node.right, null);
+    if (record) s.appendLeft(node.right.end, ")");
+    this.#nested(node.body);
+    if (record && !block) s.appendLeft(node.body.end, "}");
+  }
+}

@@ -1,0 +1,146 @@
+// What the previous run of a program instrumented: each file with its size, modification time and
+// transform cache key, plus the configuration files that shape how Deno transpiles them. When none
+// of these changed, the run will most likely find every file in the transform cache under the same
+// keys: the program's process then loads neither the parser (~15 ms on Deno; parser_worker.ts
+// covers a wrong guess) nor the hash (node:crypto, 2–7 ms). Kept in the transform cache folder,
+// one small JSON file per program and settings.
+
+import { join } from "node:path";
+import process from "node:process";
+import { ABI_VERSION } from "../../abi.ts";
+import { makeDir, readText, rename, stat, writeText } from "../../host/files.ts";
+import { VERSION } from "../../version.ts";
+import { plainJSON, SafeMap } from "../../host/intrinsics.ts";
+
+/** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
+type Stamp = [path: string, size: number, mtimeMs: number];
+/** An instrumented file: its stamp and its transform cache key. */
+type Entry = [path: string, size: number, mtimeMs: number, key: string];
+
+interface Saved {
+  identity: string;
+  files: Entry[];
+  watched: Stamp[];
+}
+
+/** The manifest of one program under one set of loader settings. */
+export class Manifest {
+  readonly #path: string;
+  readonly #identity: string;
+  /** The watched files as they were when the program started. */
+  readonly #watched: Stamp[];
+  readonly #previous: Saved | null;
+  readonly #unchanged: boolean;
+  // The program runs while these fill, and save() runs when it ends: built-ins it may have
+  // patched are not used (see host/intrinsics.ts).
+  readonly #known: Map<string, Entry> = new SafeMap<string, Entry>();
+  readonly #seen: Map<string, Entry> = new SafeMap<string, Entry>();
+  /** The stamps `keyFor` just took, for `saw` to record without a second look at the file. */
+  readonly #checked: Map<string, Stamp> = new SafeMap<string, Stamp>();
+
+  /**
+   * @param cacheDir The transform cache folder.
+   * @param identity What identifies the program's runs: its main module, the loader settings and
+   *   the runtime's version.
+   * @param watched Files whose change (or appearance) may change how sources are transpiled.
+   */
+  constructor(cacheDir: string, identity: string, watched: string[]) {
+    this.#identity = `${VERSION}\0${ABI_VERSION}\0${identity}`;
+    this.#path = join(cacheDir, "manifests", nameOf(this.#identity) + ".json");
+    // Stamped now, before the program runs: a look at a missing file at save would go through
+    // built-ins the program may have patched (Deno builds its NotFound error with them).
+    this.#watched = watched.map(stamp);
+    let previous: Saved | null = null;
+    try {
+      const saved = JSON.parse(readText(this.#path)) as Saved;
+      // The name is a short hash: the identity inside tells a clash apart.
+      if (saved.identity === this.#identity) previous = saved;
+    } catch {
+      // No previous run (or an unreadable manifest): nothing is known.
+    }
+    this.#previous = previous;
+    this.#unchanged = previous !== null && previous.files.length > 0 &&
+      sameWatched(previous.watched, this.#watched) &&
+      previous.files.every(([p, size, mtimeMs]) => same(stamp(p), size, mtimeMs));
+    if (this.#unchanged) { for (const entry of previous!.files) this.#known.set(entry[0], entry); }
+  }
+
+  /** Whether a previous run is known and none of its files (nor the watched ones) changed. */
+  unchanged(): boolean {
+    return this.#unchanged;
+  }
+
+  /**
+   * The cache key the previous run used for a file, if known and the file is still unchanged
+   * (checked again now: a program may rewrite a module before it imports it).
+   */
+  keyFor(path: string): string | undefined {
+    const entry = this.#known.get(path);
+    if (entry === undefined) return undefined;
+    const now = stamp(path);
+    this.#checked.set(path, now);
+    return same(now, entry[1], entry[2]) ? entry[3] : undefined;
+  }
+
+  /** Note a file this run instrumented, and its cache key. */
+  saw(path: string, key: string): void {
+    const [, size, mtimeMs] = this.#checked.get(path) ?? stamp(path);
+    this.#checked.delete(path);
+    if (size >= 0) this.#seen.set(path, [path, size, mtimeMs, key]);
+  }
+
+  /** Write this run's files, when they differ from the previous run's. Never throws. */
+  save(): void {
+    const files: Entry[] = [];
+    this.#seen.forEach((entry) => files[files.length] = entry);
+    const prev = this.#previous;
+    if (this.#unchanged && prev !== null && prev.files.length === files.length) {
+      let same = true;
+      for (let i = 0; i < prev.files.length && same; i++) {
+        const e = prev.files[i], f = this.#seen.get(e[0]);
+        same = f !== undefined && f[1] === e[1] && f[2] === e[2] && f[3] === e[3];
+      }
+      if (same) return;
+    }
+    const saved: Saved = { identity: this.#identity, files, watched: this.#watched };
+    try {
+      makeDir(join(this.#path, ".."));
+      const tmp = `${this.#path}.${process.pid}.tmp`;
+      writeText(tmp, plainJSON(saved));
+      rename(tmp, this.#path);
+    } catch {
+      // A read-only cache only costs the next run the parser's load.
+    }
+  }
+}
+
+function stamp(path: string): Stamp {
+  try {
+    const st = stat(path);
+    return [path, st.size, st.mtimeMs];
+  } catch {
+    return [path, -1, -1];
+  }
+}
+
+function same(s: Stamp, size: number, mtimeMs: number): boolean {
+  return s[1] === size && s[2] === mtimeMs;
+}
+
+function sameWatched(previous: Stamp[], watched: Stamp[]): boolean {
+  if (previous.length !== watched.length) return false;
+  return previous.every(([p, size, mtimeMs], i) =>
+    p === watched[i][0] && same(watched[i], size, mtimeMs)
+  );
+}
+
+/** A short name for a manifest file (FNV-1a, twice): a clash is caught by the identity inside. */
+function nameOf(text: string): string {
+  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,31 @@
+import { dirname, join } from "node:path";
+import { exists, readText } from "../../host/files.ts";
+
+/**
+ * The package.json that governs files in a folder (the nearest one at or above it) and its
+ * "type" field, as the runtimes read it.
+ *
+ * @param dir The folder.
+ * @returns Its path and type (undefined when the field is absent or the file unreadable), or
+ *   null when there is none up to the root.
+ *
+ * @example
+ * ```ts
+ * import { nearestPackage } from "./src/program/loader/nearest_package.ts";
+ * console.log(nearestPackage(Deno.cwd())?.type);
+ * ```
+ */
+export function nearestPackage(dir: string): { path: string; type: string | undefined } | null {
+  for (;; dir = dirname(dir)) {
+    const path = join(dir, "package.json");
+    if (exists(path)) {
+      try {
+        return { path, type: JSON.parse(readText(path)).type };
+      } catch {
+        // An unreadable package.json is the runtime's to report.
+        return { path, type: undefined };
+      }
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}

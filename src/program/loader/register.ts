@@ -1,0 +1,326 @@
+// Install the module loader hook that instruments in-scope files: Deno through node:module's
+// registerHooks (it hands us transpiled JS with an inline source map), Bun through Bun.plugin
+// (it hands us the raw TypeScript and transpiles what we return).
+
+import * as nodeModule from "node:module";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { dirname, join, relative } from "node:path";
+import { instrument, type Lang } from "../instrument/instrument.ts";
+import { readText } from "../../host/files.ts";
+import { runtime } from "../recorder/recorder.ts";
+import { nearestPackage } from "./nearest_package.ts";
+import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
+import { Manifest } from "./manifest.ts";
+import { instrumentInWorker } from "./parser_worker.ts";
+import {
+  cacheKey,
+  transform,
+  transformCacheFolder,
+  transformModule,
+  type TransformOptions,
+} from "./transform.ts";
+
+/** Options of {@linkcode registerLoader}. */
+export interface LoaderOptions extends ScopeOptions {
+  /** Folder module names are relative to (the project root). */
+  root: string;
+  /** Transform cache folder; null disables it; default: see transform.ts. */
+  transformCacheDir?: string | null;
+  /** Record calls into packages and well-known globals as external calls. Default true. */
+  externalCalls?: boolean;
+}
+
+// A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
+// writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
+// run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
+const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
+
+/**
+ * Bun's Module.prototype._compile runs a module's code with `this` = the module object, where Node
+ * and Bun's own loader give `module.exports`: the code goes in a function called with that, opened
+ * on its first line so that no line moves.
+ *
+ * @param js The module's code.
+ * @param params The function's parameters.
+ * @param call How it is called (`.apply(this.exports, arguments)`: `this` is the module here).
+ */
+function withExportsAsThis(js: string, params: string, call: string): string {
+  let head = "";
+  if (js.startsWith("#!")) {
+    const eol = js.indexOf("\n");
+    if (eol < 0) return js;
+    head = js.slice(0, eol + 1);
+    js = js.slice(eol + 1);
+  }
+  return `${head}return (function (${params}) {${js}\n})${call};`;
+}
+
+const FILENAME = "__tph_filename";
+const DIRNAME = "__tph_dirname";
+const TS_DEFINE = {
+  "process.env.NODE_ENV": "process.env.NODE_ENV",
+  __filename: FILENAME,
+  __dirname: DIRNAME,
+};
+
+/** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
+function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
+  // deno-lint-ignore no-explicit-any
+  const Module = nodeModule.Module as any;
+  // deno-lint-ignore no-explicit-any
+  const Bun = (globalThis as any).Bun;
+  // The main module's id is "." in Node and Bun.
+  const m = new Module(path === Bun.main ? "." : path, null);
+  m.filename = path;
+  m.paths = Module._nodeModulePaths(dirname(path));
+  // Bun's transpiler would put its own values in for __filename, __dirname (a file name of
+  // "input.ts") and NODE_ENV: they get names of their own, given the real values.
+  const js = loader === "js"
+    ? withExportsAsThis(code, "", ".apply(this.exports, arguments)")
+    : withExportsAsThis(
+      new Bun.Transpiler({ loader, define: TS_DEFINE }).transformSync(code),
+      `${FILENAME}, ${DIRNAME}`,
+      ".call(this.exports, __filename, __dirname)",
+    );
+  // In the require cache before it runs, as Node and Bun do: a circular require() of it then
+  // gets its exports so far instead of loading it again.
+  Module._cache[path] = m;
+  // No catch and rethrow: Bun reports an uncaught error from where it was last thrown.
+  let ran = false;
+  try {
+    m._compile(js, path);
+    ran = true;
+  } finally {
+    if (!ran) delete Module._cache[path];
+  }
+  m.loaded = true;
+  const exports = m.exports;
+  // What Bun gives an importer of a CommonJS module (checked with bun 1.4.5): as named exports
+  // the exports' own enumerable keys (a function's own property names, `length` and `name`
+  // too), less the `__esModule` marker; as `default` the module's `default` when marked, else
+  // the exports. Bun's require() of a module tph loaded gives the namespace's "module.exports"
+  // when it has one, so require() gets the exports object itself; without it, require() would
+  // give the namespace, or its `default` when it has `__esModule`.
+  const namespace: Record<string, unknown> = {};
+  if (exports !== null && (typeof exports === "object" || typeof exports === "function")) {
+    const keys = typeof exports === "function"
+      ? Object.getOwnPropertyNames(exports)
+      : Object.keys(exports);
+    for (const key of keys) {
+      if (key === "__esModule") continue;
+      const d = Object.getOwnPropertyDescriptor(exports, key);
+      if (d === undefined) continue;
+      if ("value" in d) namespace[key] = d.value;
+      else {
+        // Bun reads every named export when the module loads, a getter too: one that fails
+        // outside its intended use (say on a prototype object it is meant for instances of)
+        // is left out rather than failing the require().
+        try {
+          namespace[key] = exports[key];
+        } catch {
+          // Left out.
+        }
+      }
+    }
+  }
+  namespace.default = exports !== null && typeof exports === "object" && exports.__esModule &&
+      "default" in exports
+    ? exports.default
+    : exports;
+  namespace["module.exports"] = exports;
+  return namespace;
+}
+
+const TPH_ROOT = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
+const OWN_SOURCES = [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`];
+
+const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
+  ts: "ts",
+  mts: "ts",
+  cts: "ts",
+  tsx: "tsx",
+  jsx: "jsx",
+  js: "js",
+  mjs: "js",
+  cjs: "js",
+};
+
+/**
+ * Install the recorder global and the loader hook. Call before importing the program.
+ *
+ * @param options Scope, globs, project root and transform cache folder.
+ * @returns The number of files instrumented so far, as a live getter, and `finish()` to call
+ *   when the program ends (it keeps what the next run needs to know).
+ */
+export function registerLoader(
+  options: LoaderOptions,
+): { instrumented: () => number; finish: () => void } {
+  runtime();
+  const scopeOptions = {
+    ...options,
+    // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
+    exclude: [...(options.exclude ?? []), ...OWN_SOURCES],
+  };
+  const inScope = makeScope(scopeOptions);
+  let count = 0;
+  const moduleName = (path: string) => relative(options.root, path) || path;
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const Bun = g.Bun;
+  // oxc loads parts of itself lazily with require(), which fails inside Deno's hook: load them
+  // before the hook is there, unless this run will not parse at all (manifest.ts).
+  const cacheDir = transformCacheFolder(options.transformCacheDir);
+  const main = g.Deno?.mainModule;
+  const manifest = Bun === undefined && cacheDir !== null && typeof main === "string"
+    ? new Manifest(
+      cacheDir,
+      JSON.stringify([main, options, g.Deno.version?.deno]),
+      configFiles([dirname(fileURLToPath(main)), process.cwd()]),
+    )
+    : null;
+  const parserLoaded = manifest === null || !manifest.unchanged();
+  if (parserLoaded) instrument("function warm() {}", { filename: "warm.js" });
+  const finish = () => manifest?.save();
+  if (Bun !== undefined) {
+    // Bun matches the filter natively, and onLoad cannot hand a file back to Bun's own loading
+    // (it must return contents): the filter is the whole scope test, so files out of scope, JSON
+    // and other non-sources never reach the callback and load exactly as without tph.
+    const filter = scopeRegExp(scopeOptions);
+    Bun.plugin({
+      name: "tph",
+      setup(
+        build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void },
+      ) {
+        build.onLoad({ filter }, ({ path }) => {
+          const ext = path.slice(path.lastIndexOf(".") + 1);
+          const loader = BUN_LOADER[ext] ?? "js";
+          const source = readText(path);
+          count++;
+          const { code, moduleSyntax } = transformModule(source, {
+            filename: path,
+            lang: loader as Lang,
+            module: moduleName(path),
+            cacheDir: options.transformCacheDir,
+            externalCalls: options.externalCalls,
+            // Bun decides a module's format by its syntax alone (checked with bun 1.4.5): with
+            // import/export, import.meta or top-level await it is an ES module, else CommonJS,
+            // whatever the extension (.mjs or .cjs) or package.json's "type" say.
+            sourceType: "unambiguous",
+          });
+          // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
+          // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
+          // that does not parse goes to Bun as it is, to report its syntax error.
+          return moduleSyntax === false && (loader === "js" || CJS_NAME.test(source))
+            ? { exports: runCommonJS(path, code, loader), loader: "object" }
+            : { contents: code, loader };
+        });
+      },
+    });
+  } else {
+    // Looked up at run time: Bun's node:module has no registerHooks export.
+    // deno-lint-ignore no-explicit-any
+    const registerHooks = (nodeModule as any).registerHooks as (hooks: {
+      // deno-lint-ignore no-explicit-any
+      resolve: (specifier: string, context: any, nextResolve: any) => any;
+      // deno-lint-ignore no-explicit-any
+      load: (url: string, context: any, nextLoad: any) => any;
+    }) => void;
+    const untraced = new Set<string>();
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const result = nextResolve(specifier, context);
+        const url = result?.url;
+        if (typeof url === "string" && url.startsWith("file:") && url.includes("/node_modules/")) {
+          const pkg = untracedPackage(fileURLToPath(url), inScope);
+          if (pkg !== null && !untraced.has(pkg)) {
+            untraced.add(pkg);
+            process.stderr.write(
+              `tph: warning: ${pkg} is not traced: Deno does not pass the ES modules of a ` +
+                `package whose package.json has no "type" through loader hooks\n`,
+            );
+          }
+        }
+        return result;
+      },
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        if (!url.startsWith("file:")) return result;
+        // Deno hands a hook `format: undefined` for a JSON file a require() loads, and then
+        // compiles what the hook returns as JavaScript unless it says "json"
+        // (tests/loader/deno_json_hook_test.ts checks whether Deno still does).
+        if (result.format == null && /\.json$/i.test(url)) return { ...result, format: "json" };
+        const path = fileURLToPath(url);
+        if (!inScope(path) || result.source == null) return result;
+        const format = result.format;
+        if (format !== "module" && format !== "commonjs" && format !== undefined) return result;
+        const source = typeof result.source === "string"
+          ? result.source
+          : new TextDecoder().decode(result.source as Uint8Array);
+        count++;
+        let code: string;
+        try {
+          const opts: TransformOptions = {
+            filename: path,
+            lang: "js",
+            module: moduleName(path),
+            cacheDir: options.transformCacheDir,
+            externalCalls: options.externalCalls,
+            instrumenter: parserLoaded ? undefined : instrumentInWorker,
+          };
+          if (manifest !== null) {
+            opts.key = manifest.keyFor(path) ?? cacheKey(source, opts);
+            manifest.saw(path, opts.key);
+          }
+          code = transform(source, opts);
+        } catch (e) {
+          // The program runs either way: this file's calls are not recorded.
+          process.stderr.write(
+            `tph: warning: ${moduleName(path)} is not traced: ${(e as Error).message}\n`,
+          );
+          return result;
+        }
+        return { ...result, source: code, shortCircuit: true };
+      },
+    });
+  }
+  return { instrumented: () => count, finish };
+}
+
+// An ES module statement at the start of a line (not `importance:` or `exports.x =`), or
+// import.meta: a heuristic, used only to warn (see untracedPackage).
+const ESM_STATEMENT =
+  /^[ \t]*(?:import\s*(?:[\w$]+\s*(?:,|from\b)|[{*"'])|export\s*(?:[{*]|default\b|(?:const|let|var|function|class|async)\s))|\bimport\.meta\b/m;
+
+/**
+ * The package of an in-scope file that Deno will load without calling the load hook: Deno
+ * decides the format of a .js file in node_modules whose package.json has no "type" by its
+ * syntax, and loads the ES modules among them on a path that skips the hooks (checked with
+ * deno 2.9.6; CommonJS ones do reach the hook). Null when the file is traced as usual.
+ */
+function untracedPackage(path: string, inScope: (path: string) => boolean): string | null {
+  if (!path.endsWith(".js") || !inScope(path)) return null;
+  const pkg = nearestPackage(dirname(path));
+  if (pkg === null || pkg.type !== undefined) return null;
+  try {
+    if (!ESM_STATEMENT.test(readText(path))) return null;
+  } catch {
+    return null;
+  }
+  return relative(process.cwd(), dirname(pkg.path)) || dirname(pkg.path);
+}
+
+// Files that change how Deno transpiles a module (compiler options, JSX settings): in every
+// folder from where Deno looks for them (the main module's and the working folder) up to the root.
+const CONFIG_NAMES = ["deno.json", "deno.jsonc", "package.json", "tsconfig.json"];
+
+function configFiles(dirs: string[]): string[] {
+  const out = new Set<string>();
+  for (let dir of dirs) {
+    for (;; dir = dirname(dir)) {
+      for (const name of CONFIG_NAMES) out.add(join(dir, name));
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...out];
+}

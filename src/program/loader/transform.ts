@@ -1,0 +1,193 @@
+// Instrument a file, through a content-addressed cache so a second run does not parse again.
+// Key: hash of (tph version, filename, options, source). Entries are plain files in a cache
+// folder; a missing or unreadable entry is simply rebuilt, never an error. `tph run` keeps the
+// folder bounded (transform_cache.ts).
+
+import process from "node:process";
+import {
+  makeDir,
+  privateDir,
+  readText,
+  rename,
+  userCacheDir,
+  writeText,
+} from "../../host/files.ts";
+import { join } from "node:path";
+import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
+import { ABI_VERSION } from "../../abi.ts";
+import { VERSION } from "../../version.ts";
+
+/** Options of {@linkcode transform}. */
+export interface TransformOptions {
+  filename: string;
+  lang?: Lang;
+  module: string;
+  /**
+   * Cache folder, used only when only this user can write it; null disables the cache. Default:
+   * see {@linkcode defaultTransformCacheDir}.
+   */
+  cacheDir?: string | null;
+  /** Passed to the instrumenter. Default true. */
+  externalCalls?: boolean;
+  /** Instruments on a cache miss (default: instrument() in this thread). */
+  instrumenter?: (source: string, options: InstrumentOptions) => string;
+  /** The cache key, when already known (see manifest.ts); default: {@linkcode cacheKey}. */
+  key?: string;
+  /**
+   * How to parse the file; set it to learn whether the file has ES module syntax (Bun's loader
+   * decides a module's format by that). Default: from the extension, and the answer is null.
+   */
+  sourceType?: "unambiguous";
+}
+
+/** Result of {@linkcode transformModule}. */
+export interface TransformResult {
+  /** The instrumented code. */
+  code: string;
+  /** Whether the file has ES module syntax; null when not asked for or it did not parse. */
+  moduleSyntax: boolean | null;
+}
+
+// Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
+// node:crypto costs 2–7 ms to load on Deno.
+let createHash: typeof import("node:crypto").createHash | null = null;
+
+/**
+ * The transform cache key of a source: sha256 of tph's version, the file, the options and the
+ * text.
+ *
+ * @param source The file's text.
+ * @param options Its file name, language, module name and options.
+ * @returns The key (hex).
+ */
+export function cacheKey(source: string, options: TransformOptions): string {
+  // deno-lint-ignore no-explicit-any
+  createHash ??= (process as any).getBuiltinModule("node:crypto").createHash as NonNullable<
+    typeof createHash
+  >;
+  return createHash("sha256")
+    .update(
+      `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`,
+    )
+    .update(`${options.externalCalls ?? true}\0`)
+    // Only when set, so the keys of runs that do not ask stay as they were.
+    .update(options.sourceType === undefined ? "" : `${options.sourceType}\0`)
+    .update(source)
+    .digest("hex");
+}
+
+/**
+ * Default folder of the transform cache: `$TPH_TRANSFORM_CACHE`, else `transforms` in the user's
+ * cache folder (`~/.cache/tph`). Null, with one warning line, when it is not a folder only this
+ * user can write: its entries run as the program's code.
+ */
+export function defaultTransformCacheDir(): string | null {
+  const set = process.env.TPH_TRANSFORM_CACHE;
+  return checkedCacheDir(set || null);
+}
+
+/**
+ * The transform cache folder to use for an option value: the default when undefined, none when
+ * null, else the folder if only this user can write it (else none, with a warning).
+ *
+ * @param option The `cacheDir` option.
+ */
+export function transformCacheFolder(option: string | null | undefined): string | null {
+  if (option === undefined) return defaultTransformCacheDir();
+  return option === null ? null : checkedCacheDir(option);
+}
+
+const checked = new Map<string | null, string | null>();
+
+/** The cache folder `dir` (null: the user's), made or found private; null when it is not. */
+function checkedCacheDir(dir: string | null): string | null {
+  let ok = checked.get(dir);
+  if (ok !== undefined) return ok;
+  try {
+    ok = dir ?? join(userCacheDir(), "transforms");
+    privateDir(ok);
+  } catch (e) {
+    process.stderr.write(
+      `tph: warning: the transform cache is off (files are instrumented anew each run): ` +
+        `${(e as Error).message}\n`,
+    );
+    ok = null;
+  }
+  checked.set(dir, ok);
+  return ok;
+}
+
+let madeDir: string | null = null;
+
+/**
+ * Instrument `source`, reusing a cached result when the same input was instrumented before.
+ *
+ * @param source The file's text (for Deno, the transpiled JS with its inline source map).
+ * @param options Filename, language, module name and cache folder.
+ * @returns The instrumented code (the source itself when it does not parse).
+ */
+export function transform(source: string, options: TransformOptions): string {
+  return transformModule(source, options).code;
+}
+
+// With options.sourceType set, a cache entry starts with one character saying whether the file
+// has ES module syntax (its key differs from those without, so the two kinds never mix).
+const SYNTAX_TAG = { true: "m", false: "s", null: "?" } as const;
+
+/**
+ * {@linkcode transform}, also telling whether the file has ES module syntax when
+ * `options.sourceType` is set (from the same parse, or the cache).
+ *
+ * @param source The file's text.
+ * @param options As for transform().
+ * @returns The instrumented code and whether the file has module syntax.
+ */
+export function transformModule(source: string, options: TransformOptions): TransformResult {
+  const cacheDir = transformCacheFolder(options.cacheDir);
+  const tagged = options.sourceType !== undefined;
+  let entry: string | null = null;
+  if (cacheDir !== null) {
+    const key = options.key ?? cacheKey(source, options);
+    entry = join(cacheDir, key.slice(0, 2), key + ".js");
+    try {
+      const text = readText(entry);
+      if (!tagged) return { code: text, moduleSyntax: null };
+      const tag = text[0];
+      if (tag === "m" || tag === "s" || tag === "?") {
+        return { code: text.slice(1), moduleSyntax: tag === "?" ? null : tag === "m" };
+      }
+    } catch {
+      // Not cached yet (or unreadable): instrument below.
+    }
+  }
+  const opts: InstrumentOptions = {
+    filename: options.filename,
+    lang: options.lang,
+    module: options.module,
+    externalCalls: options.externalCalls,
+    sourceType: options.sourceType,
+  };
+  let code: string;
+  let moduleSyntax: boolean | null = null;
+  if (options.instrumenter !== undefined) code = options.instrumenter(source, opts);
+  else {
+    const result = instrument(source, opts);
+    code = result.code;
+    if (tagged) moduleSyntax = result.moduleSyntax;
+  }
+  if (entry !== null) {
+    try {
+      const dir = entry.slice(0, entry.lastIndexOf("/"));
+      if (madeDir !== dir) {
+        makeDir(dir);
+        madeDir = dir;
+      }
+      const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      writeText(tmp, tagged ? SYNTAX_TAG[`${moduleSyntax}`] + code : code);
+      rename(tmp, entry);
+    } catch {
+      // A read-only or full disk only costs the next run a parse.
+    }
+  }
+  return { code, moduleSyntax };
+}

@@ -1,0 +1,85 @@
+// Timestamps for the recorder. performance.now() costs 45–95 ns a read (Bun/Deno), and a call
+// needs two: more than the whole per-call budget. Once a trace has recorded enough calls to
+// matter, a worker thread keeps writing performance.now() (in this thread's time base) into
+// shared memory, and a read becomes a memory load of 1–2 ns with ~0.5 µs resolution.
+// It costs a busy core while traces record; TPH_CLOCK=performance turns it off.
+
+import process from "node:process";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { performanceNow } from "../../host/intrinsics.ts";
+
+let shared: Float64Array | null = null;
+let worker: Worker | null = null;
+
+/** Current time in ms, in the time base of `performance.now()`. */
+export function now(): number {
+  if (shared !== null) {
+    const v = shared[0];
+    if (v !== 0) return v;
+  }
+  return performanceNow();
+}
+
+// The thread writes the time only when it moved by half a microsecond: each write takes the
+// cache line away from the reading core, and writing at every turn of the loop (~25 million
+// times a second) made a read cost tens of ns instead of one or two.
+const WORKER_CODE = `
+const { workerData } = require("node:worker_threads");
+const out = new Float64Array(workerData.buffer);
+const delta = performance.timeOrigin - workerData.origin;
+let last = 0;
+for (;;) {
+  const t = performance.now() + delta;
+  if (t - last >= 0.0005) {
+    out[0] = t;
+    last = t;
+  }
+}
+`;
+
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+const IDLE_MS = 2000;
+
+/** Start the clock thread, where it helps (2+ cores) and is not turned off. Idempotent. */
+export function startFastClock(): void {
+  if (idleTimer !== null) {
+    clearTimeout(idleTimer);
+    idleTimer = null;
+  }
+  if (worker !== null || process.env.TPH_CLOCK === "performance") return;
+  try {
+    if (availableParallelism() < 2) return;
+    const buffer = new SharedArrayBuffer(8);
+    worker = new Worker(WORKER_CODE, {
+      eval: true,
+      workerData: { buffer, origin: performance.timeOrigin },
+    });
+    // Never keep the program alive, and never let a clock failure reach it.
+    worker.unref();
+    worker.on("error", () => stopFastClock());
+    shared = new Float64Array(buffer);
+  } catch {
+    worker = null;
+    shared = null;
+  }
+}
+
+/**
+ * Stop the clock thread after a short idle time (it takes 100–200 ms to start, so traces that
+ * follow each other closely keep it); reads fall back to performance.now().
+ */
+export function idleFastClock(): void {
+  if (worker === null || idleTimer !== null) return;
+  idleTimer = setTimeout(stopFastClock, IDLE_MS);
+  // deno-lint-ignore no-explicit-any
+  (idleTimer as any).unref?.();
+}
+
+/** Stop the clock thread now; reads fall back to performance.now(). */
+export function stopFastClock(): void {
+  const w = worker;
+  worker = null;
+  shared = null;
+  if (w !== null) w.terminate().catch(() => {});
+}

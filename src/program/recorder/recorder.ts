@@ -1,0 +1,892 @@
+// The recorder that instrumented code calls (installed as `globalThis.__tph`).
+//
+// Parent tracking without AsyncLocalStorage on the hot path: `cur` is the call that owns the
+// stack right now. Every recorded call sets it on entry and gives it back on exit. Async functions
+// and generators give it back before each `await`/`yield` (`s`) and take it again on resume (`w`),
+// so at every microtask boundary `cur` is -1 and a continuation's calls land under the right
+// call. A call made while `cur` is -1 is a root: its trace comes from AsyncLocalStorage when a
+// library `trace()` is active, else from the process-wide trace of `tph run`.
+//
+// Calls live in the columns of a Tape (tape.ts); instrumented code holds a call's handle, or -1
+// when the call is not recorded.
+
+import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../../abi.ts";
+import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
+import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
+import { isInstrumented } from "./external.ts";
+import { clipString, formatError, repr } from "./repr.ts";
+import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
+import {
+  apply,
+  arrayJoin,
+  max,
+  min,
+  protoOf,
+  SafeMap,
+  SafeSet,
+  strSlice,
+  uncurry,
+} from "../../host/intrinsics.ts";
+import {
+  HIDDEN,
+  MARKED_ARGS,
+  MAX_HANDLE,
+  MAX_ROWS,
+  OPEN,
+  RET_TEXT,
+  RETURNED,
+  Tape,
+  THREW,
+} from "./tape.ts";
+import type { Trace } from "./trace_state.ts";
+
+/**
+ * The repr of an object argument at a position past MARKED_ARGS (an external call given many
+ * arguments); other object values are kept as an index into `Tape.texts`.
+ */
+export class Snapshot {
+  constructor(readonly text: string) {}
+}
+
+let tape = new Tape(0);
+/** The handle of the current tape's row 0: handles below it are stale (see tape.ts). */
+let base = 0;
+let cur = -1;
+let processTrace: Trace | null = null;
+// deno-lint-ignore no-explicit-any
+let storage: any = null;
+/** `storage.getStore()`, through the method as it was when the storage was registered. */
+// deno-lint-ignore no-explicit-any
+let getStore: (als: any) => Trace | undefined = () => undefined;
+
+let activeCount = 0;
+/** An open call under which every call is left out (its trace is full; -2: none), its trace. */
+let fullOwner = -2;
+let fullTrace: Trace | null = null;
+
+/** While tph saves a run, no call is recorded (whatever the program made tph call). */
+let hushed = false;
+
+function refreshOn(): void {
+  R.on = !hushed && (activeCount > 0 || (processTrace !== null && processTrace.active));
+  if (!R.on) idleFastClock();
+}
+
+function rootTrace(): Trace | null {
+  if (storage !== null) {
+    const t = getStore(storage);
+    if (t !== undefined && t !== null && t.active) return t;
+  }
+  return processTrace !== null && processTrace.active ? processTrace : null;
+}
+
+// The clock thread (clock.ts) saves ~200 ns a call on Deno but takes the second core, which the
+// engine's compiler and garbage collector threads need: measured on marked under `tph run`
+// with the default 10,000-call limit, starting it at 5,000 calls cost 130 ms. It starts only
+// once a trace has recorded this many calls and has room for FAST_CLOCK_ROOM more, and stops
+// when no trace can record any more.
+const FAST_CLOCK_AFTER = 20_000;
+const FAST_CLOCK_ROOM = 100_000;
+
+/** A trace just filled up: stop the clock thread when no trace on the tape has room left. */
+function traceFull(): void {
+  for (const t of tape.traces) if (t.active && t.count < t.capacity) return;
+  stopFastClock();
+}
+
+// A repr is built by concatenation: the engines keep it as a rope of small pieces, 3–9× the
+// memory of its text, for as long as the trace holds it. Copy it flat; what does that differs
+// by engine (measured: 1M reprs held, 868 → 297 MB on Bun; 424 → 225 MB on Deno). Texts on
+// the tape are flattened when their batch is joined.
+// deno-lint-ignore no-explicit-any
+const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
+  ? (s) => arrayJoin([s, ""], "")
+  : (s) => strSlice(s + " ", 0, -1);
+
+/** Bits of `Tape.marks` for the arguments `keep` stored as texts since begin reset it. */
+let kept = 0;
+
+/**
+ * An argument as stored: objects change later, so their repr is taken now and kept on the
+ * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are,
+ * but for a string longer than its repr can show, of which a copy of what it shows is kept
+ * (recording a program's 20 MB strings must not keep them all alive).
+ */
+function keep(v: unknown, t: Trace, i: number): unknown {
+  if (typeof v !== "object" || v === null) {
+    if (typeof v !== "string") return v;
+    // A string holding a match of a value regex is stored as its repr with the match redacted;
+    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept).
+    if (t.scrubs === null || !t.scrubs.hits(v)) {
+      return v.length > t.keepChars ? clipString(v, t.keepChars) : v;
+    }
+  }
+  return keepText(repr(v, t.maxRepr, t.redaction), t, i);
+}
+
+/** Store argument `i`'s text (see keep). */
+function keepText(text: string, t: Trace, i: number): unknown {
+  if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
+  kept |= 1 << i;
+  return t.tape.texts.add(text);
+}
+
+/** Store a call's return value as `keep` stores an argument. */
+function keepReturn(tp: Tape, row: number, v: unknown): void {
+  let t: Trace;
+  if (
+    (typeof v !== "object" || v === null) &&
+    (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
+  ) {
+    if (typeof v === "string") v = clipString(v, tp.traces[tp.slot[row]].keepChars);
+    tp.ret[row] = v;
+    // A later `return` (in a finally block) replaces an earlier one.
+    if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
+  } else {
+    t = tp.traces[tp.slot[row]];
+    tp.ret[row] = tp.texts.add(repr(v, t.maxRepr, t.redaction));
+    tp.marks[row] |= RET_TEXT;
+  }
+}
+
+/**
+ * Handles of open calls whose return value is redacted (functions named like `getToken`): few,
+ * so a call that returns pays one size check. Emptied with each new tape.
+ */
+const secretReturns: Set<number> = new SafeSet<number>();
+
+/** Store a return value, or "[redacted]" for a call in secretReturns. */
+function storeReturn(h: number, tp: Tape, row: number, v: unknown): void {
+  if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
+  else {
+    tp.ret[row] = tp.texts.add(REDACTED);
+    tp.marks[row] |= RET_TEXT;
+  }
+}
+
+/** The arguments of a call of a function with secret parameters (see begin). */
+function secretArgs(
+  rd: Redaction,
+  t: Trace,
+  id: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): unknown {
+  const one = (v: unknown, i: number) =>
+    rd.secretParam(id, i) ? keepText(REDACTED, t, i) : keep(v, t, i);
+  if (n === 1) return one(a0, 0);
+  if (n === 2) return [one(a0, 0), one(a1, 1)];
+  if (n === 3) return [one(a0, 0), one(a1, 1), one(a2, 2)];
+  if (n < 0) {
+    for (let i = 0; i < more!.length; i++) more![i] = one(more![i], i);
+    return more;
+  }
+  return undefined;
+}
+
+/** True when `h` is a handle of the current tape (-1 and older tapes' handles are below). */
+function live(h: number): boolean {
+  return h >= base;
+}
+
+/**
+ * Calls lent to a nested trace: a `trace()` block opened inside a recorded call gets the calls
+ * that call makes (after an `await` too, when the call takes the stack again), as its roots.
+ */
+const lent: Map<number, Trace> = new SafeMap<number, Trace>();
+
+/**
+ * Give a trace a slot on the tape; a new tape (generation) when no trace records on this one.
+ *
+ * @param t The trace that starts.
+ */
+export function attachTrace(t: Trace): void {
+  // Room for the calls the trace may record, up to 2^18 rows at first: doubling the columns as
+  // they fill cost 3–5 ns a call on recursive fib.
+  const rows = min(max(t.capacity + 1, 4096), 1 << 18);
+  if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
+    tape = new Tape(tape.base + tape.rows, rows);
+    base = tape.base;
+    secretReturns.clear();
+  } else if (tape.cap < rows) {
+    tape.grow(rows);
+  }
+  fullOwner = -2;
+  fullTrace = null;
+  t.tape = tape;
+  const free = tape.freeSlots;
+  if (free.length > 0) {
+    t.slot = free[free.length - 1];
+    free.length--;
+    tape.traces[t.slot] = t;
+  } else {
+    t.slot = tape.traces.length;
+    tape.traces[t.slot] = t;
+  }
+  t.firstRow = tape.rows;
+  tape.active++;
+}
+
+/**
+ * A trace stopped: no row is written for it from now on. Its slot goes back to the tape when it
+ * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
+ */
+export function detachTrace(t: Trace): void {
+  const tp = t.tape;
+  tp.active--;
+  t.endRow = tp.rows;
+  const slot = tp.slot, s = t.slot;
+  for (let row = t.firstRow; row < tp.rows; row++) if (slot[row] === s) return;
+  tp.freeSlots[tp.freeSlots.length] = s;
+}
+
+/** Write a new row (the tape has room for it after this) and return its index. */
+function newRow(
+  tp: Tape,
+  t: Trace,
+  id: number,
+  p: number,
+  prev: number,
+  depth: number,
+  state: number,
+  args: unknown,
+  marks: number,
+): number {
+  const row = tp.rows++;
+  if (row === tp.cap) tp.grow();
+  tp.fn[row] = id;
+  tp.parent[row] = p < 0 ? -1 : p - tp.base;
+  // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
+  tp.prev[row] = prev;
+  tp.depth[row] = depth;
+  tp.end[row] = -1;
+  tp.state[row] = state;
+  tp.slot[row] = t.slot;
+  // Index writes, not push(): a program may have replaced Array.prototype.push.
+  tp.args[row] = args;
+  tp.ret[row] = undefined;
+  // A new row's marks are 0 already.
+  if (marks !== 0) tp.marks[row] = marks;
+  return row;
+}
+
+/** A row that takes part in stack handling but is not part of the trace (see begin). */
+function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
+  if (tp.rows >= MAX_ROWS) return -1;
+  const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
+  tp.start[row] = 0;
+  const h = tp.base + row;
+  cur = h;
+  return h;
+}
+
+/**
+ * Record the start of a call of function `b + k`, made now, under the stack owner. `n` says how
+ * its arguments come: 0 none, 1–3 in a0–a2, -1 as the array `more` (snapshotted in place).
+ * Returns the call's handle, or -1 when it is not recorded.
+ */
+function begin(
+  b: number,
+  k: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): number {
+  let p = cur;
+  // Once a trace is full, every call under the same open call is left out the same way: count
+  // it and go (a program traced past the limit runs ~2× faster on this path).
+  if (p === fullOwner && fullTrace!.active && lent.size === 0) {
+    fullTrace!.drop(p, "max_calls");
+    return -1;
+  }
+  if (p < base) p = -1; // a stale handle (its tape was retired) or none
+  const prev = p;
+  let t: Trace | null;
+  let depth: number;
+  const tp = tape;
+  if (p < 0) {
+    t = rootTrace();
+    if (t === null) return -1;
+    depth = 1;
+  } else if (lent.size !== 0 && lent.has(p)) {
+    t = lent.get(p)!;
+    p = -1;
+    depth = 1;
+  } else {
+    const pr = p - base;
+    t = tp.traces[tp.slot[pr]];
+    if (!t.active) return -1;
+    depth = tp.depth[pr] + 1;
+  }
+  if (t.tape !== tp) return -1; // a trace of a retired tape: nothing more is recorded
+  const id = b + k;
+  if (t.filter !== null && !t.accepts(id)) return -1;
+  if (depth > t.maxDepth) {
+    t.drop(p, "max_depth");
+    // An async function or generator resumes later with an empty stack: it gets a hidden row to
+    // take the stack again, so the calls it makes then stay cut (and counted) instead of
+    // turning up as roots. A sync call needs none.
+    if ((functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) === 0) return -1;
+    return hiddenRow(tp, t, id, p, prev, depth);
+  }
+  if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
+    if (!t.limitReasons.has("max_calls")) traceFull();
+    t.drop(p, "max_calls");
+    // The checks above depend only on the open call (its trace, depth and tape) and on the
+    // function (the filter): without a filter, later calls under this one end here too. So do
+    // later root calls of the process trace while no trace() block can claim them (a program
+    // traced past the limit makes most of its calls at the root once its first root is cut).
+    if (t.filter === null && (p >= 0 || (t === processTrace && storage === null))) {
+      fullOwner = p;
+      fullTrace = t;
+    }
+    return -1;
+  }
+  // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
+  let args: unknown;
+  kept = 0;
+  // What is secret in this function's calls: looked up once per function and trace.
+  const rd = t.redaction;
+  let secret = 0;
+  if (rd !== null) {
+    secret = id < rd.fns.length ? rd.fns[id] : 0;
+    if (secret === 0) secret = rd.info(id, functionRecord(id));
+  }
+  if ((secret & SECRET_ARGS) !== 0) args = secretArgs(rd!, t, id, n, a0, a1, a2, more);
+  else if (n === 1) args = keep(a0, t, 0);
+  else if (n === 2) args = [keep(a0, t, 0), keep(a1, t, 1)];
+  else if (n === 3) args = [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
+  else if (n < 0) {
+    for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
+    args = more;
+  }
+  // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
+  const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
+  const h = tp.base + row;
+  if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
+  if (t.wrapperPending) {
+    t.wrapperPending = false;
+    t.wrapper = row;
+    t.capacity++;
+  }
+  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
+    startFastClock();
+  }
+  tp.start[row] = now();
+  cur = h;
+  return h;
+}
+
+/** The object instrumented code calls. Method names are short: they appear in emitted code. */
+export const R = {
+  /** True while any trace records; instrumented functions skip everything else when false. */
+  on: false,
+  reg(meta: ModuleMeta): number {
+    return registerModule(meta);
+  },
+  /** Static facts of a function id (the table lives with the one installed recorder). */
+  fn(id: number): FunctionRecord {
+    return functionRecord(id);
+  },
+  /** Register the AsyncLocalStorage that `trace()` blocks use; root calls then consult it. */
+  // deno-lint-ignore no-explicit-any
+  useStorage(als: any): void {
+    storage = als;
+    if (als !== null) getStore = uncurry(protoOf(als).getStore);
+    fullOwner = -2;
+  },
+  // deno-lint-ignore no-explicit-any
+  storage(): any {
+    return storage;
+  },
+  /** The trace `tph run` records into when no `trace()` block owns the async context. */
+  setProcessTrace(t: Trace | null): void {
+    processTrace = t;
+    fullOwner = -2;
+    refreshOn();
+  },
+  /** Stop recording anything (`true`) while tph saves, or go on (`false`). */
+  hush(on: boolean): void {
+    hushed = on;
+    refreshOn();
+  },
+  /** A trace started (+1) or stopped (-1): recording is on while any is active. */
+  countActive(delta: number): void {
+    activeCount += delta;
+    refreshOn();
+  },
+  /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
+  lend(c: number, t: Trace | null): void {
+    if (t === null) lent.delete(c);
+    else lent.set(c, t);
+  },
+  /** Read and replace the stack owner: `trace()` blocks start with an empty stack. */
+  swapCurrent(next: number): number {
+    const old = cur;
+    cur = next;
+    return old;
+  },
+  /** Give a new trace its place on the tape. */
+  attach(t: Trace): void {
+    attachTrace(t);
+  },
+  /** A trace stopped. */
+  detach(t: Trace): void {
+    detachTrace(t);
+  },
+  e0(b: number, k: number): number {
+    return begin(b, k, 0, undefined, undefined, undefined, undefined);
+  },
+  e1(b: number, k: number, a: unknown): number {
+    return begin(b, k, 1, a, undefined, undefined, undefined);
+  },
+  e2(b: number, k: number, a: unknown, a2: unknown): number {
+    return begin(b, k, 2, a, a2, undefined, undefined);
+  },
+  e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
+    return begin(b, k, 3, a, a2, a3, undefined);
+  },
+  en(b: number, k: number, args: unknown[]): number {
+    return begin(b, k, -1, undefined, undefined, undefined, args);
+  },
+  // The methods below are tiny gates (inlined by the JIT: an untraced call costs ~1 ns) in
+  // front of the recording work, which stays out of line.
+  /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
+  r<T>(c: number, v: T): T {
+    if (c >= 0) recordReturn(c, v);
+    return v;
+  },
+  /** An error propagating out of a recorded call. */
+  t(c: number, e: unknown): void {
+    if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
+    if (live(c) && tape.state[c - base] !== HIDDEN) {
+      const row = c - base;
+      tape.state[row] = THREW;
+      const t = tape.traces[tape.slot[row]];
+      tape.ret[row] = formatError(e, t.maxRepr, t.redaction);
+    }
+  },
+  /** The call ended (returned, threw, or its promise settled). */
+  x(c: number): void {
+    if (c >= 0) {
+      if (extTop !== 0) extUnwind(c, false, undefined);
+      recordExit(c);
+    }
+  },
+  /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
+  s<T>(c: number, v: T): T {
+    if (cur === c && c >= base) cur = tape.prev[c - base];
+    return v;
+  },
+  /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
+  w<T>(c: number, v?: T): T | undefined {
+    if (c >= 0 && c !== cur) takeStack(c);
+    return v;
+  },
+  /**
+   * A call site calling `f` out of the traced code, from recorded call `c`, once its arguments
+   * are in (ka…kl). The site's row is `d` rows after the calling function's in its table.
+   */
+  k(c: number, d: number, f: unknown): unknown {
+    if (c >= 0) extOpen(c, d, f, false);
+    return f;
+  },
+  /** As k, for a call without arguments: it starts now. */
+  k0(c: number, d: number, f: unknown): unknown {
+    if (c >= 0) extOpen(c, d, f, true);
+    return f;
+  },
+  /** A call site calling `obj.key(…)` out of the traced code: see extMethod. */
+  km(c: number, d: number, obj: unknown): unknown {
+    return c < 0 ? obj : extMethod(c, d, obj, false);
+  },
+  /** As km, for a call without arguments. */
+  km0(c: number, d: number, obj: unknown): unknown {
+    return c < 0 ? obj : extMethod(c, d, obj, true);
+  },
+  /** An argument of call `c`'s innermost open external call, handed on unchanged. */
+  ka<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, false, false);
+    return v;
+  },
+  /** Its last argument: the call starts. */
+  kl<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, false, true);
+    return v;
+  },
+  /** A spread argument (`...v`): an array's elements, else the value itself. */
+  ks<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, true, false);
+    return v;
+  },
+  /** A spread last argument. */
+  ksl<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extArg(c, v, true, true);
+    return v;
+  },
+  /** The result of call `c`'s innermost open external call: it returned. */
+  kx<T>(c: number, v: T): T {
+    if (c >= 0 && extTop !== 0) extReturn(c, v);
+    return v;
+  },
+  /** A catch clause of call `c` caught `e`: the external calls it left open threw it. */
+  kc(c: number, e: unknown): void {
+    if (c >= 0 && extTop !== 0) extUnwind(c, true, e);
+  },
+  /** A catch clause of call `c` whose error tph cannot see (a destructuring pattern). */
+  ku(c: number): void {
+    if (c >= 0 && extTop !== 0) extUnwind(c, false, undefined);
+  },
+  /** A finally block of call `c`: it owns the stack, whatever external call a throw left open. */
+  kf(c: number): void {
+    if (c >= 0 && extTop !== 0 && c !== cur && extFind(c) >= 0 && live(c)) cur = c;
+  },
+  /** `for await (… of x)`: wraps x so the stack is given back before each implicit await. */
+  fa(c: number, iterable: unknown): unknown {
+    return c < 0 ? iterable : forAwaitIterable(c, iterable);
+  },
+  /** `yield* x` in a generator: x, its iterator stepped on behalf of the delegating call. */
+  yd(c: number, iterable: unknown): unknown {
+    return c < 0 ? iterable : delegated(c, iterable, Symbol.iterator);
+  },
+  /** `yield* x` in an async generator: as yd, over x's async iterator, else its sync one. */
+  ya(c: number, iterable: unknown): unknown {
+    if (c < 0 || iterable === null || iterable === undefined) return iterable;
+    // deno-lint-ignore no-explicit-any
+    const method = (iterable as any)[Symbol.asyncIterator];
+    // Without an async iterator the engine wraps the sync one (async-from-sync) around ours.
+    if (method === undefined || method === null) return delegated(c, iterable, Symbol.iterator);
+    return wrapDelegate(c, iterable, Symbol.asyncIterator, method);
+  },
+};
+
+// External calls in flight, innermost last, as parallel columns: the recorded call whose code
+// makes it, its function id, what it is (EXT_SKIP: not recorded; EXT_PENDING: arguments still
+// coming; EXT_DROPPED: left out by a limit; else its handle), and its arguments so far. A call
+// site opens one when its callee is known and closes it with its result; an error closes the
+// ones it left open when the caller's catch, finally or exit runs. Async calls interleave, so an
+// entry is looked up by its owner from the top.
+const EXT_SKIP = -2;
+const EXT_PENDING = -3;
+const EXT_DROPPED = -4;
+const extOwner: number[] = [];
+const extId: number[] = [];
+const extState: number[] = [];
+const extArgs: unknown[][] = [];
+let extTop = 0;
+const NO_ARGS: unknown[] = [];
+/** What an external call threw when tph did not see the error. */
+const UNSEEN_ERROR = "(an error that tph did not see)";
+
+function extPush(c: number, id: number, state: number, args: unknown[]): number {
+  const i = extTop++;
+  extOwner[i] = c;
+  extId[i] = id;
+  extState[i] = state;
+  extArgs[i] = args;
+  return i;
+}
+
+/** The innermost open external call of `c`, or -1. */
+function extFind(c: number): number {
+  for (let i = extTop - 1; i >= 0; i--) if (extOwner[i] === c) return i;
+  return -1;
+}
+
+function extRemove(i: number): void {
+  extTop--;
+  for (let j = i; j < extTop; j++) {
+    extOwner[j] = extOwner[j + 1];
+    extId[j] = extId[j + 1];
+    extState[j] = extState[j + 1];
+    extArgs[j] = extArgs[j + 1];
+  }
+  extArgs[extTop] = NO_ARGS;
+}
+
+function extOpen(c: number, d: number, f: unknown, start: boolean): void {
+  if (typeof f !== "function" || !live(c) || isInstrumented(f)) {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return;
+  }
+  const i = extPush(c, tape.fn[c - base] + d, EXT_PENDING, []);
+  if (start) extStart(i);
+}
+
+const bindFn = Function.prototype.bind;
+
+/**
+ * `obj.key(…)` out of the traced code: the method is read once, here, and the call site calls
+ * it bound to `obj` (a bound function adds no frame to a stack trace), so `this` and a getter's
+ * single run stay as without tph.
+ */
+function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown {
+  if (obj === null || obj === undefined || !live(c)) {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return obj;
+  }
+  const id = tape.fn[c - base] + d;
+  const key = externalKey(id);
+  const f = (obj as Record<string, unknown>)[key];
+  // Not callable: the site reads it again and fails with the runtime's own message.
+  if (typeof f !== "function") {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+    return obj;
+  }
+  if (isInstrumented(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  else {
+    const i = extPush(c, id, EXT_PENDING, []);
+    if (start) extStart(i);
+  }
+  return { [key]: apply(bindFn, f, [obj]) };
+}
+
+function extArg(c: number, v: unknown, spread: boolean, last: boolean): void {
+  const i = extFind(c);
+  if (i < 0 || extState[i] !== EXT_PENDING) return;
+  const args = extArgs[i];
+  if (spread && Array.isArray(v)) {
+    // Index reads into a loop, not a spread: the program may have patched the iterator.
+    for (let j = 0; j < v.length; j++) args[args.length] = v[j];
+  } else args[args.length] = v;
+  if (last) extStart(i);
+}
+
+/** The call starts: its row, under the call whose code makes it. */
+function extStart(i: number): void {
+  const saved = cur;
+  cur = extOwner[i];
+  const h = begin(extId[i], 0, -1, undefined, undefined, undefined, extArgs[i]);
+  if (h < 0) {
+    cur = saved;
+    extState[i] = EXT_DROPPED;
+  } else extState[i] = h;
+  extArgs[i] = NO_ARGS;
+}
+
+function extClose(h: number, ok: boolean, value: unknown, known: boolean): void {
+  if (!live(h)) return;
+  const row = h - base;
+  tape.end[row] = now();
+  if (ok) storeReturn(h, tape, row, value);
+  else {
+    tape.state[row] = THREW;
+    // A catch clause with a destructuring pattern, say, never hands the error over.
+    const t = tape.traces[tape.slot[row]];
+    tape.ret[row] = known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR;
+  }
+  recordExit(h);
+}
+
+function extReturn(c: number, v: unknown): void {
+  const i = extFind(c);
+  if (i < 0) return;
+  const h = extState[i];
+  extRemove(i);
+  if (h >= 0) extClose(h, true, v, true);
+}
+
+/**
+ * Close the external calls of `c` left open by an error: those that started threw it (`e`, when
+ * `known`); those still taking arguments never ran.
+ */
+function extUnwind(c: number, known: boolean, e: unknown): void {
+  for (let i = extTop - 1; i >= 0; i--) {
+    if (extOwner[i] !== c) continue;
+    const h = extState[i];
+    extRemove(i);
+    if (h >= 0) extClose(h, false, e, known);
+  }
+}
+
+function recordReturn(c: number, v: unknown): void {
+  if (!live(c)) return;
+  const row = c - base;
+  if (tape.state[row] === HIDDEN) return;
+  // The clock first: the time to describe the value is not the call's.
+  tape.end[row] = now();
+  storeReturn(c, tape, row, v);
+}
+
+function recordExit(c: number): void {
+  if (!live(c)) return;
+  const row = c - base;
+  const state = tape.state[row];
+  // A `return` already stopped the clock, unless a finally block threw after it.
+  if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
+  if (state === OPEN) tape.state[row] = RETURNED; // HIDDEN rows stay hidden
+  if (cur === c) cur = tape.prev[row];
+}
+
+function takeStack(c: number): void {
+  if (!live(c)) return;
+  tape.prev[c - base] = cur;
+  cur = c;
+}
+
+function giveBack(c: number): void {
+  if (cur === c && live(c)) cur = tape.prev[c - base];
+}
+
+// Built-ins the recorder calls on a program's values, taken before the program can replace them.
+const promiseThen = Promise.prototype.then;
+const NativePromise = Promise;
+const PROMISE_PROTO = Promise.prototype;
+
+/**
+ * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
+ * language rejects (no such method) is handed on as it is, so the engine throws its own error.
+ */
+// deno-lint-ignore no-explicit-any
+function delegated(c: number, x: any, key: symbol): unknown {
+  if (x === null || x === undefined) return x;
+  return wrapDelegate(c, x, key, x[key]);
+}
+
+/** x, or with `method` (x's iterator method under `key`) made delegating when it is callable. */
+// deno-lint-ignore no-explicit-any
+function wrapDelegate(c: number, x: unknown, key: symbol, method: any): unknown {
+  return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
+}
+
+/** A delegating wrapper's iterator method: the source's own, called once as the engine would. */
+// deno-lint-ignore no-explicit-any
+function delegating(c: number, x: unknown, method: any): () => unknown {
+  return () => delegateIterator(c, apply(method, x, []));
+}
+
+/**
+ * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
+ * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
+ * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
+ * object on); `next` is read once and throw/return on each use, as the language does.
+ */
+// deno-lint-ignore no-explicit-any
+function delegateIterator(c: number, it: any): unknown {
+  // Not an object: the engine's own TypeError.
+  if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
+  const next = it.next;
+  const step = (method: unknown, v: unknown) => {
+    if (cur !== c) takeStack(c);
+    try {
+      // deno-lint-ignore ban-types
+      return apply(method as Function, it, [v]);
+    } finally {
+      giveBack(c);
+    }
+  };
+  // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
+  const forward = (method: unknown) =>
+    typeof method === "function" ? (v: unknown) => step(method, v) : method;
+  return {
+    next: (v: unknown) => step(next, v),
+    get throw() {
+      return forward(it.throw);
+    },
+    get return() {
+      return forward(it.return);
+    },
+  };
+}
+
+/**
+ * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
+ * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
+ * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
+ * promise, whose reactions run in order with nothing between: the loop awaits it right after.
+ */
+function resumeUnder<T>(c: number, p: T): T {
+  if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
+    // deno-lint-ignore no-explicit-any
+    if ((p as any).constructor === NativePromise) {
+      const take = () => {
+        if (cur !== c) takeStack(c);
+      };
+      try {
+        apply(promiseThen, p, [take, take]);
+      } catch {
+        // An object posing as a promise: the loop's own await deals with it.
+      }
+    }
+  }
+  return p;
+}
+
+// deno-lint-ignore no-explicit-any
+function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
+  return {
+    [Symbol.asyncIterator]() {
+      const asyncMethod = source[Symbol.asyncIterator];
+      // deno-lint-ignore no-explicit-any
+      let it: any;
+      let fromSync = false;
+      if (asyncMethod != null) it = apply(asyncMethod, source, []);
+      else {
+        it = source[Symbol.iterator]();
+        fromSync = true;
+      }
+      // The language reads `next` once, when the loop starts, and calls it without arguments.
+      const nextMethod = it.next;
+      const step = (result: unknown) => {
+        if (!fromSync) {
+          giveBack(c);
+          return resumeUnder(c, result);
+        }
+        // As the language's async-from-sync iterator does, still as the loop's call: `done`,
+        // then the value, awaited; when it rejects before the end, the sync iterator is closed.
+        // deno-lint-ignore no-explicit-any
+        const done = Boolean((result as any).done);
+        // deno-lint-ignore no-explicit-any
+        const settled = Promise.resolve((result as any).value).then(
+          (value) => ({ value, done }),
+          (e) => {
+            if (!done) closeQuietly(it);
+            throw e;
+          },
+        );
+        giveBack(c);
+        return resumeUnder(c, settled);
+      };
+      return {
+        next: () => step(apply(nextMethod, it, [])),
+        return: (v: unknown) =>
+          typeof it.return === "function"
+            ? step(it.return(v))
+            : (giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
+      } as AsyncIterator<unknown>;
+    },
+  };
+}
+
+/** Close an iterator whose loop ends by an error: the error stays the one that counts. */
+// deno-lint-ignore no-explicit-any
+function closeQuietly(it: any): void {
+  try {
+    const ret = it.return;
+    if (typeof ret === "function") apply(ret, it, []);
+  } catch {
+    // The loop's own error wins.
+  }
+}
+
+/** The recorder's type: the object behind `globalThis.__tph`. */
+export type Runtime = typeof R;
+
+/**
+ * The one recorder of this process, installed as `globalThis.__tph` on first use. When another
+ * copy of tph (say the CLI's) installed one first, that one is returned, so a program's own
+ * `trace()` and the instrumented code always share a recorder.
+ */
+export function runtime(): Runtime {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.__tph === undefined) {
+    Object.defineProperty(g, "__tph", { value: R, writable: false, configurable: false });
+  }
+  return g.__tph;
+}

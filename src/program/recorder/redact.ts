@@ -1,0 +1,335 @@
+// Redaction: values that look secret are stored as "[redacted]", decided when a call is
+// recorded, so that the secret is never described, kept on the tape or written to a run.
+//
+// - By name: the arguments of parameters with a secret name (`password`, `apiKey`…), the return
+//   value of a function with one (`getToken()`, `get password()`, an external `vault.secret()`),
+//   the argument of a setter with one, and inside any repr, the value of an object field or a
+//   Map entry with one (`{ headers: { authorization: [redacted] } }`).
+// - By value: matches of the `redactValues` regexes in any string that is stored or described
+//   (arguments, return values, errors, strings inside reprs), replaced before a repr is cut to
+//   its maximum length, so that a cut never shows the start of a secret.
+
+import type { FunctionRecord } from "./functions.ts";
+import type { Redactor } from "./repr.ts";
+
+/** What a redacted value is stored as. */
+export const REDACTED = "[redacted]";
+
+// Captured before a program can replace them: the recorder runs in the program's realm.
+import {
+  bytesSet,
+  charCodeAt as charCode,
+  max,
+  regexExec as exec,
+  SafeMap,
+  strLastIndexOf,
+  strSlice as slice,
+  strStartsWith,
+} from "../../host/intrinsics.ts";
+
+const fromCode = String.fromCharCode;
+
+/**
+ * Names that look secret, redacted unless redaction is off. A name matches when its words (split
+ * at `_`, `-`, `.`, `$`, spaces, digits and camelCase humps, compared in lower case) contain the
+ * pattern's words in a row: `password`, `userPassword`, `PASSWORD_2`, `x_auth_token`, `api_key`,
+ * `API-KEY`, `apikey`, `stripeApiKey`, `tokenType`; not `tokens`, `tokenizer`, `passwordless`.
+ */
+export const SECRET_NAMES: readonly string[] = Object.freeze([
+  "password",
+  "passwd",
+  "secret",
+  "secrets",
+  "token",
+  "apiKey",
+  "authorization",
+  "cookie",
+  "cookies",
+  "credential",
+  "credentials",
+  "privateKey",
+]);
+
+/**
+ * The words of a name, in lower case: `x_authToken` → `x`, `auth`, `token`; `APIKey` → `api`,
+ * `key`; `password2` → `password`, `2`.
+ *
+ * @param name A parameter, field or function name.
+ */
+export function nameWords(name: string): string[] {
+  // A scan by character codes, not a regex: it runs on a program's field names while their repr
+  // is taken, and must not reach String or RegExp methods that the program may have replaced.
+  const words: string[] = [];
+  let w = "";
+  let kind = 0; // 0: between words, 1: a run of capitals, 2: lower case, 3: digits
+  const flush = () => {
+    if (w !== "") words[words.length] = w;
+    w = "";
+  };
+  for (let i = 0; i < name.length; i++) {
+    const c = charCode(name, i);
+    if (c >= 48 && c <= 57) {
+      if (kind !== 3) flush();
+      kind = 3;
+      w += fromCode(c);
+    } else if (c >= 97 && c <= 122) {
+      if (kind === 1 && w.length > 1) {
+        // `APIKey`: the last capital starts the next word.
+        const next = slice(w, w.length - 1);
+        w = slice(w, 0, w.length - 1);
+        flush();
+        w = next;
+      } else if (kind !== 1 && kind !== 2) flush();
+      kind = 2;
+      w += fromCode(c);
+    } else if (c >= 65 && c <= 90) {
+      if (kind !== 1) flush();
+      kind = 1;
+      w += fromCode(c + 32);
+    } else {
+      flush();
+      kind = 0;
+    }
+  }
+  flush();
+  return words;
+}
+
+/**
+ * Why a name pattern of `redact` cannot be used, or null when it can: it must hold a letter or
+ * a digit (`*` stands for any run of characters).
+ *
+ * @param pattern The pattern.
+ */
+export function namePatternProblem(pattern: string): string | null {
+  return /[A-Za-z0-9]/.test(pattern) ? null : "it has no letter or digit";
+}
+
+/**
+ * Why a regex of `redact_values` cannot be used, or null when it can: it must compile and must
+ * not match the empty string (it would put "[redacted]" between every two characters).
+ *
+ * @param source The regex, as written in the configuration.
+ */
+export function valuePatternProblem(source: string | RegExp): string | null {
+  let re: RegExp;
+  try {
+    re = typeof source === "string" ? new RegExp(source) : source;
+  } catch (e) {
+    // V8 quotes the regex (`/sk_(/: Unterminated group`), JavaScriptCore does not.
+    return (e as Error).message.replace(/^Invalid regular expression: (?:\/.*\/[a-z]*: )?/, "");
+  }
+  return new RegExp(re.source, re.flags.replace(/[gy]/g, "")).test("")
+    ? "it matches the empty string"
+    : null;
+}
+
+/** A compiled name pattern: the words run together, or a regex for one with `*`. */
+type NamePattern = string | RegExp;
+
+/** What a qualified name may start with before the function's own name. */
+const QUALIFIERS = ["get ", "set ", "static ", "async "];
+
+function compileName(pattern: string): NamePattern {
+  if (!pattern.includes("*")) return nameWords(pattern).join("");
+  const parts = pattern.split("*").map((p) => nameWords(p).join(""));
+  return new RegExp(`^${parts.map((p) => p.replace(/[^a-z0-9]/g, "")).join(".*")}$`);
+}
+
+function matchesName(words: string[], patterns: NamePattern[]): boolean {
+  let joined: string | null = null;
+  for (let k = 0; k < patterns.length; k++) {
+    const p = patterns[k];
+    if (typeof p !== "string") {
+      if (joined === null) {
+        joined = "";
+        for (let i = 0; i < words.length; i++) joined += words[i];
+      }
+      if (exec(p, joined) !== null) return true;
+      continue;
+    }
+    for (let i = 0; i < words.length; i++) {
+      let run = "";
+      for (let j = i; j < words.length && run.length < p.length; j++) {
+        run += words[j];
+        if (run === p) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Bits of {@linkcode Redaction.fns}: some argument is secret; the return value is; the function
+ * was looked at (0: not yet).
+ */
+export const SECRET_ARGS = 1, SECRET_RETURN = 2, LOOKED_AT = 4;
+
+/** Field names remembered at most (a program may use every key only once). */
+const MAX_KEYS = 10_000;
+
+/** Options of redaction, as `trace()` and `tph run` take them. */
+export interface RedactOptions {
+  /** More names to redact (added to {@linkcode SECRET_NAMES}); false: redact nothing. */
+  redact?: string[] | false;
+  /** Regexes whose matches in stored strings are replaced by "[redacted]". */
+  redactValues?: (string | RegExp)[];
+}
+
+/** The redaction of one trace: which names and values are stored as "[redacted]". */
+export class Redaction implements Redactor {
+  /** The value regexes (global), or null when there are none. */
+  readonly values: RegExp[] | null;
+  /** Per function id, SECRET_ARGS, SECRET_RETURN and LOOKED_AT bits (0 until first asked). */
+  fns = new Uint8Array(256);
+  readonly #names: NamePattern[];
+  // Field names seen, by name (a null-prototype object: a program may have replaced Map's
+  // methods, and this runs while its values are described).
+  #keys: Record<string, boolean> = Object.create(null);
+  #keyCount = 0;
+  readonly #params: Map<number, boolean[]> = new SafeMap<number, boolean[]>();
+
+  /**
+   * @param options Extra names and value regexes.
+   * @throws {TypeError} Naming the option and the pattern that cannot be used.
+   */
+  constructor(options: RedactOptions = {}) {
+    const extra = options.redact === false ? [] : options.redact ?? [];
+    for (const p of extra) {
+      const problem = typeof p === "string" ? namePatternProblem(p) : "it is not a string";
+      if (problem !== null) {
+        throw new TypeError(`Invalid redact name ${JSON.stringify(p)}: ${problem}`);
+      }
+    }
+    this.#names = [...SECRET_NAMES, ...extra].map(compileName);
+    const values = options.redactValues ?? [];
+    for (const v of values) {
+      const problem = typeof v === "string" || v instanceof RegExp
+        ? valuePatternProblem(v)
+        : "it is not a string or a RegExp";
+      if (problem !== null) {
+        const shown = typeof v === "string" ? JSON.stringify(v) : String(v);
+        throw new TypeError(`Invalid redactValues regex ${shown}: ${problem}`);
+      }
+    }
+    this.values = values.length === 0
+      ? null
+      : values.map((v) =>
+        typeof v === "string"
+          ? new RegExp(v, "g")
+          : new RegExp(v.source, v.flags.replace(/y/g, "") + (v.global ? "" : "g"))
+      );
+  }
+
+  /**
+   * The redaction a trace's options ask for: null when they turn it off.
+   *
+   * @param options The trace's options.
+   */
+  static of(options: RedactOptions): Redaction | null {
+    return options.redact === false ? null : new Redaction(options);
+  }
+
+  /** Whether a name (parameter, field, function) looks secret. */
+  secretName(name: string): boolean {
+    return matchesName(nameWords(name), this.#names);
+  }
+
+  /** Whether the value of an object field named `key` is redacted (cached per key). */
+  secretKey(key: string): boolean {
+    let secret = this.#keys[key];
+    if (secret === undefined) {
+      secret = this.secretName(key);
+      if (++this.#keyCount > MAX_KEYS) {
+        this.#keys = Object.create(null);
+        this.#keyCount = 1;
+      }
+      this.#keys[key] = secret;
+    }
+    return secret;
+  }
+
+  /**
+   * What is secret in the calls of a function: SECRET_ARGS when a parameter's name looks secret
+   * (or it is a setter whose name does), SECRET_RETURN when its own name does (the last part of
+   * its qualified name), with LOOKED_AT. Stored in `fns` for the next call.
+   *
+   * @param id The function id.
+   * @param f Its record.
+   */
+  info(id: number, f: FunctionRecord): number {
+    // Runs while the program runs: captured built-ins only (see intrinsics.ts).
+    let qual = f.qualname;
+    for (let i = 0; i < QUALIFIERS.length; i++) {
+      if (strStartsWith(qual, QUALIFIERS[i])) {
+        qual = slice(qual, QUALIFIERS[i].length);
+        break;
+      }
+    }
+    const own = strStartsWith(qual, "<") ? "" : slice(qual, strLastIndexOf(qual, ".") + 1);
+    const named = own !== "" && this.secretName(own);
+    let bits = named && f.kind !== "setter" ? SECRET_RETURN : 0;
+    if (f.kind !== "external") {
+      const params: boolean[] = [];
+      let any = false;
+      for (let i = 0; i < f.params.length; i++) {
+        params[i] = (named && f.kind === "setter") || this.secretName(f.params[i]);
+        any ||= params[i];
+      }
+      if (any) {
+        bits |= SECRET_ARGS;
+        this.#params.set(id, params);
+      }
+    }
+    bits |= LOOKED_AT;
+    if (id >= this.fns.length) {
+      const grown = new Uint8Array(max(id + 1, this.fns.length * 2));
+      bytesSet(grown, this.fns, 0);
+      this.fns = grown;
+    }
+    this.fns[id] = bits;
+    return bits;
+  }
+
+  /** Whether argument `i` of function `id` (known to have SECRET_ARGS) is secret. */
+  secretParam(id: number, i: number): boolean {
+    return this.#params.get(id)?.[i] === true;
+  }
+
+  /** Whether a string holds a match of a value regex. */
+  hits(s: string): boolean {
+    const values = this.values;
+    if (values === null) return false;
+    for (let i = 0; i < values.length; i++) {
+      const re = values[i];
+      re.lastIndex = 0;
+      if (exec(re, s) !== null) return true;
+    }
+    return false;
+  }
+
+  /** `s` with every match of the value regexes replaced by "[redacted]". */
+  scrub(s: string): string {
+    const values = this.values;
+    if (values === null) return s;
+    for (let i = 0; i < values.length; i++) {
+      const re = values[i];
+      re.lastIndex = 0;
+      let m = exec(re, s);
+      if (m === null) continue;
+      let out = "";
+      let last = 0;
+      while (m !== null) {
+        const at = m.index, end = at + m[0].length;
+        if (end === at) re.lastIndex = at + 1; // an empty match (a lookahead): step over it
+        else {
+          out += slice(s, last, at) + REDACTED;
+          last = end;
+        }
+        m = exec(re, s);
+      }
+      s = out + slice(s, last);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,912 @@
+/**
+ * Safe, fast, bounded one-line representations of values for the tracer's hot path.
+ *
+ * Everything here must hold for arbitrary user values: no user code runs (no getters, proxy
+ * traps, `toString`/`toJSON`/`Symbol.toPrimitive`/`inspect.custom`, no user iterators), nothing
+ * throws, and the work is bounded by the output budget rather than by the size of the value
+ * (but for listing an object's own keys, which the engines do only whole: Object.keys and a
+ * `for…in` that stops early cost the same on V8, ~0.45 s for 10^6 keys).
+ * Properties are read only through `Object.getOwnPropertyDescriptor`, proxies are detected
+ * before anything touches them, and every built-in method used on a user value was captured at
+ * module load, because user code may patch built-in prototypes later.
+ *
+ * @module
+ */
+
+import { types } from "node:util";
+import {
+  arrayJoin as joinArray,
+  charCodeAt,
+  regexExec,
+  stringify,
+  strSlice,
+  uncurry,
+} from "../../host/intrinsics.ts";
+
+const {
+  getOwnPropertyDescriptor: ownDesc,
+  getOwnPropertySymbols: ownSymbols,
+  getPrototypeOf: protoOf,
+  hasOwn,
+  keys: ownKeys,
+} = Object;
+const isArray = Array.isArray;
+const {
+  isProxy,
+  isModuleNamespaceObject,
+  isMap,
+  isSet,
+  isDate,
+  isRegExp,
+  isNativeError,
+  isArrayBuffer,
+  isSharedArrayBuffer,
+  isDataView,
+  isWeakMap,
+  isWeakSet,
+  isNumberObject,
+  isStringObject,
+  isBooleanObject,
+  isBigIntObject,
+  isSymbolObject,
+} = types;
+
+type Uncurried = (self: unknown, ...args: unknown[]) => unknown;
+
+function getter(proto: object, key: PropertyKey): Uncurried {
+  const get = ownDesc(proto, key)?.get;
+  return get === undefined ? () => undefined : uncurry(get);
+}
+
+const OBJECT_PROTO = Object.prototype;
+const ARRAY_PROTO = Array.prototype;
+const FUNCTION_PROTO = Function.prototype;
+const STRING_PROTO = String.prototype;
+const ASYNC_FN_PROTO = protoOf(async function () {});
+const GEN_FN_PROTO = protoOf(function* () {});
+const ASYNC_GEN_FN_PROTO = protoOf(async function* () {});
+const TYPED_ARRAY_PROTO = protoOf(Uint8Array.prototype) as object;
+const CHAR_CODE_AT = STRING_PROTO.charCodeAt;
+// Calls through a bound `Function.prototype.call` are slow where the engine does not optimize
+// them: always on Bun (~30 ns each), and in V8 until the code is hot (a save's reprs run once).
+// Strings are scanned with direct `s.charCodeAt(i)` calls instead, after checking (once per
+// render, when a first string is scanned) that String.prototype still holds the intrinsic.
+
+// What a quoted string escapes (JSON.stringify's escapes: `"`, `\`, control characters, lone
+// surrogates; every surrogate is sent its way).
+// deno-lint-ignore no-control-regex
+const ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
+const mapSize = getter(Map.prototype, "size") as (m: unknown) => number;
+const mapEntries = uncurry(Map.prototype.entries) as (m: unknown) => object;
+const mapIterNext = uncurry(protoOf(new Map().entries()).next) as (
+  it: object,
+) => IteratorResult<[unknown, unknown]>;
+const setSize = getter(Set.prototype, "size") as (s: unknown) => number;
+const setValues = uncurry(Set.prototype.values) as (s: unknown) => object;
+const setIterNext = uncurry(protoOf(new Set().values()).next) as (
+  it: object,
+) => IteratorResult<unknown>;
+const dateGetTime = uncurry(Date.prototype.getTime) as (d: unknown) => number;
+const dateToISO = uncurry(Date.prototype.toISOString) as (d: unknown) => string;
+const reSource = getter(RegExp.prototype, "source") as (r: unknown) => string;
+// The `flags` getter reads `this.global` etc. through [[Get]], which an own getter could
+// intercept; the per-flag getters read the internal slot directly.
+const RE_FLAGS: [string, Uncurried][] = [
+  ["d", getter(RegExp.prototype, "hasIndices")],
+  ["g", getter(RegExp.prototype, "global")],
+  ["i", getter(RegExp.prototype, "ignoreCase")],
+  ["m", getter(RegExp.prototype, "multiline")],
+  ["s", getter(RegExp.prototype, "dotAll")],
+  ["u", getter(RegExp.prototype, "unicode")],
+  ["v", getter(RegExp.prototype, "unicodeSets")],
+  ["y", getter(RegExp.prototype, "sticky")],
+];
+const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (
+  t: unknown,
+) => string | undefined;
+const typedLength = getter(TYPED_ARRAY_PROTO, "length") as (t: unknown) => number;
+const bufferLength = getter(ArrayBuffer.prototype, "byteLength") as (b: unknown) => number;
+const sharedLength = typeof SharedArrayBuffer === "function"
+  ? getter(SharedArrayBuffer.prototype, "byteLength") as (b: unknown) => number
+  : () => 0;
+const viewLength = getter(DataView.prototype, "byteLength") as (v: unknown) => number;
+const symbolDescription = getter(Symbol.prototype, "description") as (s: unknown) => string;
+const bigintToString = uncurry(BigInt.prototype.toString) as (b: bigint, radix: number) => string;
+const numberValueOf = uncurry(Number.prototype.valueOf) as (n: unknown) => number;
+const stringValueOf = uncurry(String.prototype.valueOf) as (s: unknown) => string;
+const booleanValueOf = uncurry(Boolean.prototype.valueOf) as (b: unknown) => boolean;
+const bigintValueOf = uncurry(BigInt.prototype.valueOf) as (b: unknown) => bigint;
+const symbolValueOf = uncurry(Symbol.prototype.valueOf) as (s: unknown) => symbol;
+
+const K_NONE = 0, K_OBJECT = 1, K_MAP = 2, K_SET = 3, K_DATE = 4, K_REGEXP = 5, K_ERROR = 6;
+const K_TYPED = 7, K_BUFFER = 8, K_VIEW = 9, K_WEAK = 10, K_BOXED = 11;
+
+const ERROR_CTORS = [
+  Error,
+  EvalError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  TypeError,
+  URIError,
+  AggregateError,
+];
+const ERROR_PROTOS: object[] = ERROR_CTORS.map((c) => c.prototype);
+// Prototypes whose kind and name are known up front: the chain walk stops at the first one.
+const KNOWN: [object, number, string][] = [
+  [OBJECT_PROTO, K_OBJECT, "Object"],
+  [Map.prototype, K_MAP, "Map"],
+  [Set.prototype, K_SET, "Set"],
+  [Date.prototype, K_DATE, "Date"],
+  [RegExp.prototype, K_REGEXP, "RegExp"],
+  ...ERROR_CTORS.map((c): [object, number, string] => [c.prototype, K_ERROR, c.name]),
+  [TYPED_ARRAY_PROTO, K_TYPED, "TypedArray"],
+  [ArrayBuffer.prototype, K_BUFFER, "ArrayBuffer"],
+  [DataView.prototype, K_VIEW, "DataView"],
+  [WeakMap.prototype, K_WEAK, "WeakMap"],
+  [WeakSet.prototype, K_WEAK, "WeakSet"],
+  [Number.prototype, K_BOXED, "Number"],
+  [String.prototype, K_BOXED, "String"],
+  [Boolean.prototype, K_BOXED, "Boolean"],
+  [BigInt.prototype, K_BOXED, "BigInt"],
+  [Symbol.prototype, K_BOXED, "Symbol"],
+];
+if (typeof SharedArrayBuffer === "function") {
+  KNOWN.push([SharedArrayBuffer.prototype, K_BUFFER, "SharedArrayBuffer"]);
+}
+
+interface ProtoInfo {
+  kind: number;
+  name: string | undefined;
+}
+// Class names cost two descriptor reads and two proxy checks per prototype, so they are cached:
+// a stale entry can only show an outdated name, since internal slots never change. The methods
+// are own properties of this private map, so a patched WeakMap.prototype cannot reach them.
+const PROTO_INFO = new WeakMap<object, ProtoInfo>();
+Object.defineProperties(PROTO_INFO, {
+  get: { value: WeakMap.prototype.get },
+  set: { value: WeakMap.prototype.set },
+});
+for (const [proto, kind, name] of KNOWN) PROTO_INFO.set(proto, { kind, name });
+const NULL_INFO: ProtoInfo = { kind: K_OBJECT, name: undefined };
+// Fallback names by kind, for objects from other realms whose chain names no constructor.
+const KIND_NAMES = [
+  "Object",
+  "Object",
+  "Map",
+  "Set",
+  "Date",
+  "RegExp",
+  "Error",
+  "TypedArray",
+  "ArrayBuffer",
+  "DataView",
+  "WeakMap",
+  "Object",
+];
+
+/** What a redacted value is shown as (src/program/recorder/redact.ts). */
+const REDACTED = "[redacted]";
+
+const MAX_DEPTH = 3;
+const MAX_ITEMS = 100;
+const MAX_CHAIN = 64;
+const HOLE_BUDGET = 1024;
+const LONG_STRING = 20;
+const MAX_LIMIT = 1 << 24;
+const BIG = 10n ** 600n;
+const HEX = "0123456789abcdef";
+// Control characters in unquoted text, as a quoted one (JSON.stringify) writes them.
+const ESCAPES: Record<string, string> = Object.create(null);
+for (let c = 0; c < 32; c++) {
+  ESCAPES[String.fromCharCode(c)] = "\\u00" + HEX[c >> 4] + HEX[c & 15];
+}
+Object.assign(ESCAPES, { "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r" });
+
+// Render state lives in module variables: nothing here can call back into user code, so a
+// render never re-enters. Text is built in local strings returned up the call tree (V8 appends
+// to a local string almost twice as fast as to a module variable). Slots are preallocated own
+// properties, so writes never consult (possibly patched) Array.prototype setters.
+let truncated = false;
+let refCount = 0;
+let holeBudget = 0;
+let errorProps = true;
+/** The render's redaction, and whether it has value regexes. */
+let red: Redactor | null = null;
+let scrubs = false;
+// 1: call `s.charCodeAt` directly, 0: use the captured intrinsic, -1: not decided this render.
+let directChars = -1;
+// 1 while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own data
+// property, and reading descriptor fields cannot reach an inherited getter. -1: not checked this
+// render (the check is slow, and a string, say, never needs it).
+let cleanDescriptors = -1;
+const ancestors: (object | null)[] = [null, null, null, null];
+const refIds = new Int32Array(MAX_DEPTH + 1);
+// Per depth, where each shown item starts in its container's text and which source index it
+// came from, so an overflow can drop trailing items. Row MAX_DEPTH serves typed arrays.
+const SLOTS = MAX_ITEMS + 1;
+const itemMark = new Float64Array((MAX_DEPTH + 1) * SLOTS);
+const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
+
+/**
+ * A one-line, human-readable representation of any value, at most `maxLen` characters.
+ *
+ * Never runs user code (getters, proxy traps, `toString`, custom inspectors, iterators), never
+ * throws, and does work proportional to `maxLen`, not to the size of the value (but for an
+ * object's own keys, which are listed whole). Output that
+ * does not fit is cut and ends with `…`; long arrays, objects, maps and sets say how many items
+ * were left out instead when that fits.
+ *
+ * @param value Any value, including proxies, revoked proxies and objects with throwing getters.
+ * @param maxLen Maximum length of the result in UTF-16 code units (default 120).
+ * @returns The representation, e.g. `Point { x: 1, y: 2 }` or `Map(1) { "a" => 1 }`.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { repr } from "./repr.ts";
+ *
+ * assert.equal(repr({ a: 1, b: "x", c: [1, 2] }), '{ a: 1, b: "x", c: [1, 2] }');
+ * assert.equal(repr(new Map([["k", new Set([1])]])), 'Map(1) { "k" => Set(1) { 1 } }');
+ * assert.equal(repr("x".repeat(1e7), 10), '"xxxxxxxx…');
+ * const million = Array.from({ length: 1e6 }, (_, i) => i);
+ * assert.equal(repr(million, 30), "[0, 1, ... 999998 more items]");
+ * ```
+ */
+export function repr(value: unknown, maxLen = 120, redactor: Redactor | null = null): string {
+  return render(value, maxLen, true, redactor);
+}
+
+/**
+ * What a repr leaves out (see src/program/recorder/redact.ts): the values of object fields and Map entries
+ * whose keys look secret, and matches of value regexes in strings (replaced before any cut).
+ */
+export interface Redactor {
+  /** Whether the value of a field with this key is shown as `[redacted]`. */
+  secretKey(key: string): boolean;
+  /** The value regexes, or null when there are none. */
+  readonly values: RegExp[] | null;
+  /** A string with the matches of the value regexes replaced by `[redacted]`. */
+  scrub(s: string): string;
+}
+
+/**
+ * A one-line summary of a thrown value: `RangeError: bad amount -1` for errors (name and
+ * message read from data properties only), and {@linkcode repr} for anything else.
+ *
+ * @param err The thrown value.
+ * @param maxLen Maximum length of the result (default 120).
+ * @returns The summary, e.g. `TypeError: x is not a function` or `"boom"` for a thrown string.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatError } from "./repr.ts";
+ *
+ * assert.equal(formatError(new RangeError("bad amount -1")), "RangeError: bad amount -1");
+ * assert.equal(formatError("boom"), '"boom"');
+ * ```
+ */
+export function formatError(err: unknown, maxLen = 120, redactor: Redactor | null = null): string {
+  return render(err, maxLen, false, redactor);
+}
+
+/**
+ * The length {@linkcode repr} makes of `maxLen` (at most 2^24; 120 when not a number).
+ *
+ * @param maxLen A `max_repr` as given.
+ * @returns The longest text repr writes for it.
+ */
+export function reprLimit(maxLen: unknown): number {
+  if (typeof maxLen !== "number") return 120;
+  return maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
+}
+
+/**
+ * What of string `s` a recorder keeps so that `repr(kept, maxLen)` is `repr(s, maxLen)`: `s`
+ * when it has at most `keep = reprLimit(maxLen) + 1` units, else a flat copy of its first
+ * `keep` (a cut text shows fewer than `keep - 2` of them; the next one tells a surrogate pair
+ * from a lone surrogate, and the copy is still too long to show whole). A slice would keep the
+ * whole string in memory on both engines.
+ *
+ * @param s A string.
+ * @param keep `reprLimit(maxLen) + 1`.
+ * @returns `s`, or its first `keep` units as a string of their own.
+ */
+export function clipString(s: string, keep: number): string {
+  return s.length <= keep ? s : flatCopy(strSlice(s, 0, keep));
+}
+
+// A copy that shares no memory with its source: V8 flattens a concatenation when it is sliced,
+// JavaScriptCore joins an array into a new buffer (V8 returns a lone element as it is, and
+// JavaScriptCore's slice of a concatenation still points into the source).
+// deno-lint-ignore no-explicit-any
+const flatCopy: (s: string) => string = (globalThis as any).Bun !== undefined
+  ? (s) => joinArray([s, ""], "")
+  : (s) => strSlice(s + " ", 0, s.length);
+
+function render(
+  value: unknown,
+  maxLen: number,
+  withErrorProps: boolean,
+  redactor: Redactor | null,
+): string {
+  const max = reprLimit(maxLen);
+  if (max === 0) return "";
+  truncated = false;
+  refCount = 0;
+  holeBudget = HOLE_BUDGET;
+  errorProps = withErrorProps;
+  red = redactor;
+  scrubs = redactor !== null && redactor.values !== null;
+  directChars = -1;
+  cleanDescriptors = -1;
+  let s: string;
+  try {
+    s = fmt(value, 0, max);
+  } catch {
+    s = "[unrepresentable]";
+    truncated = false;
+  }
+  for (let i = 0; i <= MAX_DEPTH; i++) ancestors[i] = null;
+  if (!truncated && s.length <= max) return s;
+  let n = s.length < max ? s.length : max - 1;
+  if (n > 0 && isHighSurrogate(charCodeAt(s, n - 1))) n--;
+  return strSlice(s, 0, n) + "…";
+}
+
+/** The text of `v`; `room` is how long it may be, `depth` its nesting level. */
+function fmt(v: unknown, depth: number, room: number): string {
+  switch (typeof v) {
+    case "string":
+      return fmtText(v, true, room);
+    case "number":
+      return v === 0 && 1 / v < 0 ? "-0" : "" + v;
+    case "boolean":
+      return v ? "true" : "false";
+    case "undefined":
+      return "undefined";
+    case "bigint":
+      if (v < BIG && v > -BIG) return v + "n";
+      return fmtText(
+        (v < 0n ? "-0x" : "0x") + bigintToString(v < 0n ? -v : v, 16) + "n",
+        false,
+        room,
+      );
+    case "symbol":
+      return fmtSymbol(v, room);
+    case "function":
+      return fmtFunction(v, room);
+  }
+  return v === null ? "null" : fmtObject(v as object, depth, room);
+}
+
+function code(s: string, i: number): number {
+  if (directChars === 1) return s.charCodeAt(i);
+  if (directChars === 0) return charCodeAt(s, i);
+  // Checked by descriptor so that a getter planted on String.prototype does not run.
+  const d = ownDesc(STRING_PROTO, "charCodeAt");
+  directChars = d !== undefined && isData(d) && d.value === CHAR_CODE_AT ? 1 : 0;
+  return code(s, i);
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+/** `s` quoted and JSON-escaped, or raw with control characters escaped. Short strings are
+ * always whole (an enclosing container may drop them as one item); longer ones read at most
+ * `room + 1` characters and set `truncated` when cut. */
+function fmtText(s: string, quoted: boolean, room: number): string {
+  // The whole string, before any cut: a cut must not show the start of a secret.
+  if (scrubs) s = red!.scrub(s);
+  const len = s.length;
+  let n = len <= LONG_STRING || len <= room ? len : room + 1;
+  if (n < 0) n = 0;
+  if (quoted) return quote(s, len, n);
+  let start = 0;
+  let done = "";
+  let i = 0;
+  for (; i < n; i++) {
+    const c = code(s, i);
+    let esc: string;
+    if (c < 32) {
+      esc = ESCAPES[s[i]];
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      if (isHighSurrogate(c) && i + 1 < len && (code(s, i + 1) & 0xfc00) === 0xdc00) {
+        i++;
+        continue;
+      }
+      esc = "\\u" + HEX[c >> 12] + HEX[(c >> 8) & 15] + HEX[(c >> 4) & 15] + HEX[c & 15];
+    } else {
+      continue;
+    }
+    done += (start === i ? "" : strSlice(s, start, i)) + esc;
+    start = i + 1;
+  }
+  if (start === 0 && i >= len) return s;
+  const end = i > len ? len : i;
+  done += start < end ? strSlice(s, start, end) : "";
+  if (end < len) truncated = true;
+  return done;
+}
+
+/**
+ * The first `n` units of `s` quoted as a JSON string (and a pair cut in two taken whole), with
+ * no closing quote when that is not all of `s`. A native regex finds whether anything needs an
+ * escape, and JSON.stringify writes the escapes (`"`, `\\`, control characters, lone surrogates)
+ * running no user code for a string: both are fast from the first call, where a loop here would
+ * run cold (a save's reprs run once).
+ */
+function quote(s: string, len: number, n: number): string {
+  // Two intrinsic calls: code() would check String.prototype first, on every render.
+  if (
+    n < len && n > 0 && isHighSurrogate(charCodeAt(s, n - 1)) &&
+    (charCodeAt(s, n) & 0xfc00) === 0xdc00
+  ) n++;
+  const part = n >= len ? s : strSlice(s, 0, n);
+  // Most strings have nothing to escape: quoting them by concatenation lets the engine keep a
+  // reference to the string instead of a copy (on Bun a copy per text left ~25% more memory
+  // pinned among the garbage of a million recorded calls).
+  const plain = regexExec(ESCAPED, part) === null;
+  if (n >= len) return plain ? '"' + s + '"' : stringify(s);
+  truncated = true;
+  if (plain) return '"' + part;
+  const q = stringify(part);
+  return strSlice(q, 0, q.length - 1);
+}
+
+function fmtSymbol(sym: symbol, room: number): string {
+  const description = symbolDescription(sym);
+  if (description === undefined) return "Symbol()";
+  const text = fmtText(description, false, room - 7);
+  return truncated ? "Symbol(" + text : "Symbol(" + text + ")";
+}
+
+function isIdentifier(key: string): boolean {
+  const n = key.length;
+  if (n === 0 || n > 64) return false;
+  for (let i = 0; i < n; i++) {
+    const c = code(key, i);
+    const lower = c | 32;
+    if ((lower >= 97 && lower <= 122) || c === 95 || c === 36 || (i > 0 && c >= 48 && c <= 57)) {
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+function fmtKey(key: string | symbol, room: number): string {
+  if (typeof key === "symbol") return "[" + fmtSymbol(key, room - 2) + "]";
+  return isIdentifier(key) ? key : fmtText(key, true, room);
+}
+
+function isData(d: PropertyDescriptor): boolean {
+  if (cleanDescriptors < 0) {
+    const dirty = "value" in OBJECT_PROTO || "get" in OBJECT_PROTO || "set" in OBJECT_PROTO;
+    cleanDescriptors = dirty ? 0 : 1;
+  }
+  return cleanDescriptors === 1 ? "value" in d : hasOwn(d, "value");
+}
+
+/** A property's value from its descriptor: getters and setters are named, never called. */
+function fmtDesc(d: PropertyDescriptor, depth: number, room: number): string {
+  if (isData(d)) return fmt(d.value, depth, room);
+  return d.get !== undefined ? (d.set !== undefined ? "[Getter/Setter]" : "[Getter]") : "[Setter]";
+}
+
+function fnName(f: object): string | undefined {
+  const d = ownDesc(f, "name");
+  if (d === undefined || !isData(d)) return undefined;
+  const name: unknown = d.value;
+  return typeof name === "string" && name !== "" ? name : undefined;
+}
+
+function fmtFunction(f: object, room: number): string {
+  if (isProxy(f)) return "[Proxy]";
+  const name = fmtText(fnName(f) ?? "(anonymous)", false, room);
+  const proto = protoOf(f);
+  let label = "Function";
+  if (proto === ASYNC_FN_PROTO) label = "AsyncFunction";
+  else if (proto === GEN_FN_PROTO) label = "GeneratorFunction";
+  else if (proto === ASYNC_GEN_FN_PROTO) label = "AsyncGeneratorFunction";
+  else {
+    // Class constructors get a non-writable `prototype`; plain functions a writable one.
+    const pd = ownDesc(f, "prototype");
+    if (pd !== undefined && isData(pd) && pd.writable === false) {
+      let base: string | undefined;
+      if (proto !== FUNCTION_PROTO && typeof proto === "function" && !isProxy(proto)) {
+        base = fnName(proto);
+      }
+      if (truncated || base === undefined) return "[class " + name + (truncated ? "" : "]");
+      return "[class " + name + " extends " + fmtText(base, false, room - name.length - 16) +
+        (truncated ? "" : "]");
+    }
+  }
+  return "[" + label + " " + name + (truncated ? "" : "]");
+}
+
+/** Kind and class name of the objects that have `proto` as prototype, from a walk up the chain
+ * (never through a proxy) to the first known prototype; cached per prototype. */
+function describe(proto: object): ProtoInfo {
+  const cached = PROTO_INFO.get(proto);
+  if (cached !== undefined) return cached;
+  let name: string | undefined;
+  let kind = K_NONE;
+  let p: object | null = proto;
+  for (let i = 0; p !== null && i < MAX_CHAIN; i++) {
+    const known = PROTO_INFO.get(p);
+    if (known !== undefined) {
+      kind = known.kind;
+      name ??= known.name;
+      break;
+    }
+    if (isProxy(p)) {
+      // Its traps must not run, so the class stays unknown: show an ordinary object.
+      name ??= "Object";
+      break;
+    }
+    if (name === undefined) {
+      const d = ownDesc(p, "constructor");
+      if (d !== undefined && isData(d)) {
+        const ctor: unknown = d.value;
+        if (typeof ctor === "function" && !isProxy(ctor)) name = fnName(ctor);
+      }
+    }
+    p = protoOf(p);
+  }
+  const info = { kind, name };
+  PROTO_INFO.set(proto, info);
+  return info;
+}
+
+/** Kind by internal slots, for objects whose chain has no known prototype (other realms). */
+function brandKind(o: object): number {
+  if (isMap(o)) return K_MAP;
+  if (isSet(o)) return K_SET;
+  if (isDate(o)) return K_DATE;
+  if (isRegExp(o)) return K_REGEXP;
+  if (isNativeError(o)) return K_ERROR;
+  if (typedTag(o) !== undefined) return K_TYPED;
+  if (isArrayBuffer(o) || isSharedArrayBuffer(o)) return K_BUFFER;
+  if (isDataView(o)) return K_VIEW;
+  if (isWeakMap(o) || isWeakSet(o)) return K_WEAK;
+  if (
+    isNumberObject(o) || isStringObject(o) || isBooleanObject(o) || isBigIntObject(o) ||
+    isSymbolObject(o)
+  ) return K_BOXED;
+  return K_OBJECT;
+}
+
+function fmtObject(o: object, depth: number, room: number): string {
+  // First, before anything can reach a trap: even Array.isArray throws on a revoked proxy.
+  if (isProxy(o)) return "[Proxy]";
+  for (let k = 0; k < depth; k++) {
+    if (ancestors[k] === o) {
+      if (refIds[k] === 0) refIds[k] = ++refCount;
+      return "[Circular *" + refIds[k] + "]";
+    }
+  }
+  const proto = protoOf(o);
+  if (isArray(o)) return fmtArray(o, proto === ARRAY_PROTO ? "" : arrayLead(o, proto), depth, room);
+  if (proto === OBJECT_PROTO) return fmtProps(o, "", "Object", depth, room);
+  const info = proto === null ? NULL_INFO : describe(proto);
+  const kind = info.kind === K_NONE ? (proto === null ? K_OBJECT : brandKind(o)) : info.kind;
+  const name = info.name;
+  if (kind !== K_OBJECT) {
+    try {
+      const text = fmtBuiltin(o, kind, name ?? KIND_NAMES[kind], depth, room);
+      if (text !== undefined) return text;
+    } catch {
+      // A prototype borrowed without the internal slots (`Object.create(Map.prototype)`): the
+      // captured intrinsic refuses it, and it is shown as an ordinary object instead.
+    }
+  }
+  let lead = name === "Object" ? "" : name + " ";
+  if (name === undefined) {
+    lead = proto === null && isModuleNamespaceObject(o)
+      ? "[Module: null prototype] "
+      : "[Object: null prototype] ";
+  }
+  return fmtProps(o, lead, name ?? "Object", depth, room);
+}
+
+/** Objects with internal slots; undefined to fall back to plain properties. */
+function fmtBuiltin(
+  o: object,
+  kind: number,
+  name: string,
+  depth: number,
+  room: number,
+): string | undefined {
+  switch (kind) {
+    case K_MAP:
+      return fmtEntries(o, name, mapSize(o), true, depth, room);
+    case K_SET:
+      return fmtEntries(o, name, setSize(o), false, depth, room);
+    case K_DATE: {
+      const time = dateGetTime(o);
+      return time === time ? dateToISO(o) : "Invalid Date";
+    }
+    case K_REGEXP: {
+      const source = fmtText(reSource(o), false, room - 1);
+      if (truncated) return "/" + source;
+      let flags = "";
+      for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags += RE_FLAGS[i][0];
+      return "/" + source + "/" + flags;
+    }
+    case K_ERROR:
+      return fmtError(o, name, depth, room);
+    case K_TYPED: {
+      const tag = typedTag(o);
+      if (tag === undefined) return undefined;
+      const lead = (name === "TypedArray" ? tag : name) + "(" + typedLength(o) + ") ";
+      return fmtTyped(o as ArrayLike<unknown>, lead, typedLength(o), room);
+    }
+    case K_BUFFER: {
+      const size = isSharedArrayBuffer(o) ? sharedLength(o) : bufferLength(o);
+      return name + " { byteLength: " + size + " }";
+    }
+    case K_VIEW:
+      return name + " { byteLength: " + viewLength(o) + " }";
+    case K_WEAK:
+      return name + " { <items unknown> }";
+    case K_BOXED:
+      return fmtBoxed(o, room);
+  }
+  return undefined;
+}
+
+function fmtBoxed(o: object, room: number): string {
+  if (isNumberObject(o)) return "[Number: " + fmt(numberValueOf(o), 0, room) + "]";
+  if (isBooleanObject(o)) return "[Boolean: " + booleanValueOf(o) + "]";
+  if (isBigIntObject(o)) return "[BigInt: " + fmt(bigintValueOf(o), 0, room) + "]";
+  if (isSymbolObject(o)) return "[Symbol: " + fmtSymbol(symbolValueOf(o), room - 10) + "]";
+  const text = fmtText(stringValueOf(o), true, room - 10);
+  return truncated ? "[String: " + text : "[String: " + text + "]";
+}
+
+function isErrorProto(p: object): boolean {
+  for (let i = 0; i < ERROR_PROTOS.length; i++) if (ERROR_PROTOS[i] === p) return true;
+  return false;
+}
+
+function fmtError(o: object, className: string, depth: number, room: number): string {
+  let name: string | undefined;
+  let p: object | null = o;
+  for (let i = 0; p !== null && i < MAX_CHAIN; i++) {
+    if (i > 0 && isProxy(p)) break;
+    const d = ownDesc(p, "name");
+    if (d !== undefined) {
+      const value: unknown = isData(d) ? d.value : undefined;
+      // A name inherited from a built-in prototype says less than the subclass's own name.
+      if (typeof value === "string" && (i === 0 || !isErrorProto(p))) name = value;
+      break;
+    }
+    p = protoOf(p);
+  }
+  let text = fmtText(name ?? className, false, room);
+  const d = ownDesc(o, "message");
+  const message: unknown = d !== undefined && isData(d) ? d.value : undefined;
+  if (!truncated && typeof message === "string" && message !== "") {
+    text += ": " + fmtText(message, false, room - text.length - 2);
+  }
+  if (!errorProps || truncated || depth >= MAX_DEPTH) return text;
+  // Only string keys: listing an error's symbol keys (or all its own names) makes JavaScriptCore
+  // compute its stack text, and Bun then prints the error, if it goes uncaught, from that text
+  // instead of from the frames it kept: the global-code frame goes missing (a cause's too).
+  if (ownKeys(o).length === 0) return text;
+  return fmtProps(o, text + " ", className, depth, room, false);
+}
+
+/** Adds the `<ref *n>` label to a container's text if a cycle led back to it. */
+function leave(depth: number, text: string): string {
+  ancestors[depth] = null;
+  const id = refIds[depth];
+  return id === 0 ? text : "<ref *" + id + "> " + text;
+}
+
+function enter(o: object, depth: number): void {
+  ancestors[depth] = o;
+  refIds[depth] = 0;
+}
+
+function mark(row: number, shown: number, at: number, index: number): void {
+  itemMark[row * SLOTS + shown] = at;
+  itemIndex[row * SLOTS + shown] = index;
+}
+
+/** Called when an item left no room for the closer (`fit` = room minus closer). Drops trailing
+ * items until a count of what was left out fits (`[1, 2, ... 9998 more items]`); when even
+ * one item and the count do not fit, keeps the text for the final cut. */
+function overflowed(
+  text: string,
+  row: number,
+  shown: number,
+  total: number,
+  noun: string,
+  fit: number,
+): string {
+  if (truncated) return text;
+  const base = row * SLOTS;
+  for (let k = shown - 1; k >= 1; k--) {
+    const at = itemMark[base + k];
+    const tail = more(false, total - itemIndex[base + k], noun);
+    if (at + tail.length <= fit) return strSlice(text, 0, at) + tail;
+  }
+  truncated = true;
+  return text;
+}
+
+const NO_SYMBOLS: symbol[] = [];
+
+function more(first: boolean, left: number, noun: string): string {
+  return (first ? "" : ", ") + "... " + left + " more " + noun + (left === 1 ? "" : "s");
+}
+
+function fmtProps(
+  o: object,
+  lead: string,
+  tag: string,
+  depth: number,
+  room: number,
+  withSymbols = true,
+): string {
+  const keys = ownKeys(o);
+  const symbols = withSymbols ? ownSymbols(o) : NO_SYMBOLS;
+  const count = keys.length;
+  const total = count + symbols.length;
+  if (total === 0) return lead + "{}";
+  if (depth >= MAX_DEPTH) return "[" + tag + "]";
+  enter(o, depth);
+  let s = lead + "{";
+  const fit = room - 2;
+  let shown = 0;
+  for (let i = 0; i < total; i++) {
+    const key = i < count ? keys[i] : symbols[i - count];
+    let d: PropertyDescriptor | undefined;
+    try {
+      d = ownDesc(o, key);
+    } catch {
+      // Module namespaces throw for bindings still in their temporal dead zone.
+      d = { value: "<uninitialized>" };
+    }
+    if (d === undefined || (i >= count && !d.enumerable)) continue;
+    if (shown === MAX_ITEMS) {
+      s += more(false, total - i, "key");
+      break;
+    }
+    mark(depth, shown, s.length, i);
+    s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 4);
+    if (!truncated) {
+      s += ": " +
+        (red !== null && typeof key === "string" && red.secretKey(key)
+          ? REDACTED
+          : fmtDesc(d, depth + 1, fit - s.length - 2));
+    }
+    shown++;
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown, total, "key", fit);
+      break;
+    }
+  }
+  if (!truncated) s += shown === 0 ? "}" : " }";
+  return leave(depth, s);
+}
+
+/** `Foo(2) ` for array subclasses; nothing for arrays from other realms. */
+function arrayLead(a: unknown[], proto: object | null): string {
+  const name = proto === null ? undefined : describe(proto).name;
+  if (name === "Array") return "";
+  return name === undefined
+    ? "[Array(" + a.length + "): null prototype] "
+    : name + "(" + a.length + ") ";
+}
+
+function fmtArray(a: unknown[], lead: string, depth: number, room: number): string {
+  const len = a.length;
+  if (len === 0) return lead + "[]";
+  if (depth >= MAX_DEPTH) return "[Array]";
+  enter(a, depth);
+  let s = lead + "[";
+  const fit = room - 1;
+  let shown = 0;
+  for (let i = 0; i < len;) {
+    if (shown === MAX_ITEMS) {
+      s += more(false, len - i, "item");
+      break;
+    }
+    const at = i;
+    mark(depth, shown, s.length, at);
+    if (shown !== 0) s += ", ";
+    const d = ownDesc(a, i);
+    if (d === undefined) {
+      // Count the run of holes within a budget: a sparse array can have length 2^32 - 1.
+      do {
+        i++;
+        holeBudget--;
+      } while (i < len && holeBudget > 0 && !hasOwn(a, i));
+      if (i < len && holeBudget <= 0) {
+        s = strSlice(s, 0, itemMark[depth * SLOTS + shown]) + more(shown === 0, len - at, "item");
+        break;
+      }
+      s += "<" + (i - at) + " empty item" + (i - at === 1 ? ">" : "s>");
+    } else {
+      s += fmtDesc(d, depth + 1, fit - s.length);
+      i++;
+    }
+    shown++;
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown, len, "item", fit);
+      break;
+    }
+  }
+  if (!truncated) s += "]";
+  return leave(depth, s);
+}
+
+function fmtEntries(
+  o: object,
+  name: string,
+  size: number,
+  isMapKind: boolean,
+  depth: number,
+  room: number,
+): string {
+  const lead = name + "(" + size + ") ";
+  if (size === 0) return lead + "{}";
+  if (depth >= MAX_DEPTH) return "[" + name + "]";
+  enter(o, depth);
+  let s = lead + "{";
+  const fit = room - 2;
+  const iterator = isMapKind ? mapEntries(o) : setValues(o);
+  let shown = 0;
+  for (; shown < size; shown++) {
+    if (shown === MAX_ITEMS) {
+      s += more(false, size - shown, "item");
+      break;
+    }
+    mark(depth, shown, s.length, shown);
+    s += shown === 0 ? " " : ", ";
+    if (isMapKind) {
+      const step = mapIterNext(iterator);
+      if (step.done) break;
+      const key = step.value[0];
+      s += fmt(key, depth + 1, fit - s.length - 4);
+      if (!truncated) {
+        s += " => " +
+          (red !== null && typeof key === "string" && red.secretKey(key)
+            ? REDACTED
+            : fmt(step.value[1], depth + 1, fit - s.length - 4));
+      }
+    } else {
+      const step = setIterNext(iterator);
+      if (step.done) break;
+      s += fmt(step.value, depth + 1, fit - s.length);
+    }
+    if (truncated || s.length > fit) {
+      s = overflowed(s, depth, shown + 1, size, "item", fit);
+      break;
+    }
+  }
+  if (!truncated) s += " }";
+  return leave(depth, s);
+}
+
+function fmtTyped(t: ArrayLike<unknown>, lead: string, len: number, room: number): string {
+  let s = lead + "[";
+  const fit = room - 1;
+  for (let i = 0; i < len; i++) {
+    if (i === MAX_ITEMS) {
+      s += more(false, len - i, "item");
+      break;
+    }
+    mark(MAX_DEPTH, i, s.length, i);
+    // Integer-indexed reads on typed arrays never reach the prototype chain.
+    s += (i === 0 ? "" : ", ") + fmt(t[i], 0, 0);
+    if (s.length > fit) {
+      s = overflowed(s, MAX_DEPTH, i + 1, len, "item", fit);
+      break;
+    }
+  }
+  return truncated ? s : s + "]";
+}

@@ -1,0 +1,204 @@
+// Where calls are recorded: columns of typed arrays, one row per call, shared by the traces that
+// record at the same time. One object per call made V8 copy every record at each scavenge (all
+// of them survive): columns cost the garbage collector nothing and take a third of the memory.
+//
+// Invariants (the recorder keeps them; to_json and trace_state rely on them):
+// - A call is known to instrumented code by its handle, `base + row`, or -1 when it is not
+//   recorded. A new tape starts when a trace starts and no trace records on the current one; its
+//   `base` is the previous tape's base plus that tape's rows. Handles are never reused, so a
+//   handle is live exactly when it is at least the current tape's `base`: a call that ends or
+//   resumes after its tape was retired is known as stale however many tapes later, and never
+//   touches a row of another tape. Handles count calls recorded in the process: they stay small
+//   integers (V8's fast kind; a larger one cost Deno ~25% a call) for the first 2^31 calls, and
+//   exact up to MAX_HANDLE.
+// - `parent` holds the parent's row on the same tape (a parent is always live when its child
+//   starts), or -1 for a root; `prev` holds a handle (the stack owner to give back to, which may
+//   be stale or -1).
+// - `slot` indexes `traces`. A trace keeps its slot while any row carries it; a trace that
+//   stopped without writing a row gives its slot back for the next trace, so `traces` grows only
+//   with traces that recorded something (at most one per row). Rows of a trace lie in
+//   [firstRow, endRow) of its tape: none are written once it stopped.
+
+import type { Trace } from "./trace_state.ts";
+// A program may have replaced Array.prototype.join or String.prototype.slice.
+import { arrayJoin as joinArray, strSlice } from "../../host/intrinsics.ts";
+
+/** Rows one tape holds at most (16,777,216 calls). */
+export const MAX_ROWS = 1 << 24;
+/** Handles stay below this (exact integers): past it a new tape is no longer started. */
+export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
+/** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
+export const OPEN = 0, RETURNED = 1, THREW = 2, HIDDEN = 3;
+
+/** Argument positions whose text a row can mark (see `marks`); later ones keep a wrapper. */
+export const MARKED_ARGS = 31;
+/** The bit of `marks` saying the return value is a text index. */
+export const RET_TEXT = 1 << 31;
+
+// The reprs of recorded objects. One string per value made the few live strings pin the
+// allocator's pages among the garbage their building left (Bun: a million kept reprs held
+// ~390 MB of RSS after a full GC, ~200 MB of it freed seconds later). Joined a batch at a
+// time they are a few long strings, and the pieces of a batch die together.
+const BATCH = 1024;
+// A batch is joined sooner when its texts are long (a large max_repr), so a chunk stays far
+// below the engines' string length limit.
+const CHUNK_CHARS = 1 << 20;
+
+/** Texts stored by index, packed into chunks. */
+export class Texts {
+  /** Joined texts, the index of each chunk's first text, and where each of its texts ends. */
+  readonly chunks: string[] = [];
+  readonly firsts: number[] = [];
+  readonly ends: Int32Array[] = [];
+  /** Texts stored so far. */
+  count = 0;
+  // The batch being filled; a slot past `n` holds "".
+  readonly #batch: string[] = [];
+  #n = 0;
+  #chars = 0;
+  #last = 0;
+  /** Where the text `locate` found is: `text.slice(from, to)`. */
+  text = "";
+  from = 0;
+  to = 0;
+
+  constructor() {
+    for (let i = 0; i < BATCH; i++) this.#batch[i] = "";
+  }
+
+  /** Store a text; returns its index. */
+  add(s: string): number {
+    this.#batch[this.#n++] = s;
+    this.#chars += s.length;
+    if (this.#n === BATCH || this.#chars >= CHUNK_CHARS) this.#seal();
+    return this.count++;
+  }
+
+  #seal(): void {
+    const batch = this.#batch, n = this.#n;
+    const ends = new Int32Array(n);
+    let end = 0;
+    for (let i = 0; i < n; i++) {
+      end += batch[i].length;
+      ends[i] = end;
+    }
+    const c = this.chunks.length;
+    this.chunks[c] = joinArray(batch, "");
+    this.firsts[c] = this.count + 1 - n;
+    this.ends[c] = ends;
+    for (let i = 0; i < n; i++) batch[i] = "";
+    this.#n = 0;
+    this.#chars = 0;
+  }
+
+  /** Find text `k`: sets `text`, `from` and `to`. */
+  locate(k: number): void {
+    const firsts = this.firsts, nc = firsts.length;
+    const pending = this.count - this.#n;
+    if (k >= pending) {
+      this.text = this.#batch[k - pending];
+      this.from = 0;
+      this.to = this.text.length;
+      return;
+    }
+    let c = this.#last;
+    if (!(c < nc && firsts[c] <= k && (c + 1 === nc || k < firsts[c + 1]))) {
+      // The last chunk whose first text is at or before k.
+      let lo = 0, hi = nc - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (firsts[mid] <= k) lo = mid;
+        else hi = mid - 1;
+      }
+      c = this.#last = lo;
+    }
+    const i = k - firsts[c], ends = this.ends[c];
+    this.text = this.chunks[c];
+    this.from = i === 0 ? 0 : ends[i - 1];
+    this.to = ends[i];
+  }
+
+  /** Text `k`. */
+  get(k: number): string {
+    this.locate(k);
+    return this.from === 0 && this.to === this.text.length
+      ? this.text
+      : strSlice(this.text, this.from, this.to);
+  }
+}
+
+/** The columns of one generation of recorded calls. */
+export class Tape {
+  rows = 0;
+  cap: number;
+  /** Function id. */
+  fn: Int32Array;
+  /** Parent row on this tape, or -1 for a root. */
+  parent: Int32Array;
+  /** Handle of the stack owner to give back to on suspend or exit (maybe stale), or -1. */
+  prev: Float64Array;
+  depth: Int32Array;
+  start: Float64Array;
+  /** End time, or -1 while open. */
+  end: Float64Array;
+  state: Uint8Array;
+  /** Index of the trace in `traces`. */
+  slot: Int32Array;
+  /**
+   * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
+   * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value.
+   */
+  marks: Int32Array;
+  /** Arguments: one value, an array of values, or undefined (see to_json). */
+  args: unknown[];
+  /** Return value, or the error's text when the call threw. */
+  ret: unknown[];
+  readonly texts = new Texts();
+  /** The traces recording on this tape, by slot. */
+  readonly traces: Trace[] = [];
+  /** Slots given back by traces that stopped without writing a row. */
+  readonly freeSlots: number[] = [];
+  /** Traces recording on this tape. */
+  active = 0;
+  constructor(
+    /** The handle of row 0: handles of this tape are `base + row`. */
+    readonly base: number,
+    cap = 4096,
+  ) {
+    this.cap = cap;
+    this.fn = new Int32Array(cap);
+    this.parent = new Int32Array(cap);
+    this.prev = new Float64Array(cap);
+    this.depth = new Int32Array(cap);
+    this.start = new Float64Array(cap);
+    this.end = new Float64Array(cap);
+    this.state = new Uint8Array(cap);
+    this.slot = new Int32Array(cap);
+    this.marks = new Int32Array(cap);
+    // Filled up front: appended to one row at a time they grow by reallocation, which made a
+    // recorded call ~30% dearer on Deno (no difference measured on Bun).
+    this.args = new Array(cap).fill(undefined);
+    this.ret = new Array(cap).fill(undefined);
+  }
+
+  /** Double the capacity (up to MAX_ROWS), or make it at least `rows`. */
+  grow(rows = this.cap * 2): void {
+    const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
+    if (cap === this.cap) return;
+    const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
+      const b = new (a.constructor as new (n: number) => A)(cap);
+      b.set(a);
+      return b;
+    };
+    this.fn = more(this.fn);
+    this.parent = more(this.parent);
+    this.prev = more(this.prev);
+    this.depth = more(this.depth);
+    this.start = more(this.start);
+    this.end = more(this.end);
+    this.state = more(this.state);
+    this.slot = more(this.slot);
+    this.marks = more(this.marks);
+    this.cap = cap;
+  }
+}

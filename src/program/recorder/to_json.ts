@@ -1,0 +1,376 @@
+import { FileWriter } from "../../host/files.ts";
+import { bytesOf, Sink } from "./json_sink.ts";
+import { FLAG_ASYNC } from "../../abi.ts";
+import { SCHEMA_VERSION } from "../../types.ts";
+import type { CallNodeJSON, RunJSON } from "../../types.ts";
+import { VERSION } from "../../version.ts";
+import type { FunctionRecord } from "./functions.ts";
+import { runtime, type Snapshot } from "./recorder.ts";
+import { repr } from "./repr.ts";
+import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
+import type { Trace } from "./trace_state.ts";
+import {
+  arrayJoin,
+  dateToISO,
+  max as maxOf,
+  plainJSON,
+  round,
+  stringify,
+  strSlice,
+} from "../../host/intrinsics.ts";
+
+const round3 = (ms: number) => round(ms * 1000) / 1000;
+
+/** Whether argument `i` of a row is stored as an index into the tape's texts. */
+function argIsText(marks: number, i: number): boolean {
+  return i < MARKED_ARGS && ((marks >>> i) & 1) === 1;
+}
+
+/** A stored value as text (see `Tape.marks`). */
+function show(tp: Tape, v: unknown, isText: boolean, max: number): string {
+  if (isText) return tp.texts.get(v as number);
+  // Objects past MARKED_ARGS are snapshots (possibly made by another copy of this module);
+  // anything else is a primitive or a function, shown now.
+  return typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
+}
+
+function argsOf(f: FunctionRecord, tp: Tape, row: number, max: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  const stored = tp.args[row], marks = tp.marks[row];
+  if (f.kind === "external") {
+    // Untraced callees have no parameter names here: arguments go by position.
+    const values = stored as unknown[];
+    for (let i = 0; i < values.length; i++) {
+      out[String(i)] = show(tp, values[i], argIsText(marks, i), max);
+    }
+    return out;
+  }
+  const names = f.params;
+  if (names.length === 1) out[names[0]] = show(tp, stored, argIsText(marks, 0), max);
+  else {
+    for (let i = 0; i < names.length; i++) {
+      out[names[i]] = show(tp, (stored as unknown[])[i], argIsText(marks, i), max);
+    }
+  }
+  return out;
+}
+
+/**
+ * Walk the calls of a trace in call order, with each call's parent as an index into the calls
+ * visited (or -1 for a root). Calls still open when the trace stopped stay unfinished, even if
+ * they end later; the hidden callback of trace.run() is left out and its calls become roots.
+ */
+function visit(
+  t: Trace,
+  each: (row: number, parent: number, finished: boolean) => void,
+): void {
+  const tp: Tape = t.tape;
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
+  // Each visited row's index plus one: 0 (as allocated) for rows left out.
+  const last = lastRow(t);
+  const index = new Int32Array(maxOf(0, last - t.firstRow));
+  let n = 0;
+  for (let row = t.firstRow; row < last; row++) {
+    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
+    index[row - t.firstRow] = ++n;
+    const prow = tp.parent[row];
+    const parent = prow < 0 || prow === t.wrapper ? -1 : index[prow - t.firstRow] - 1;
+    const end = tp.end[row];
+    each(row, parent, end >= 0 && end <= stopped);
+  }
+}
+
+/** Where a trace's rows end: where it stopped, or the tape's end while it records. */
+function lastRow(t: Trace): number {
+  return t.endRow >= 0 ? t.endRow : t.tape.rows;
+}
+
+/**
+ * The call tree of a trace as JSON nodes, in call order.
+ *
+ * @param t The trace.
+ * @returns Its root nodes.
+ */
+export function callTree(t: Trace): CallNodeJSON[] {
+  const tp = t.tape;
+  const rt = runtime();
+  const nodes: CallNodeJSON[] = [];
+  const roots: CallNodeJSON[] = [];
+  visit(t, (row, parent, finished) => {
+    const f = rt.fn(tp.fn[row]);
+    const state = tp.state[row];
+    const node = {
+      name: f.qualname,
+      module: f.module,
+      file: f.file,
+      line: f.line,
+      kind: f.kind,
+      args: argsOf(f, tp, row, t.maxRepr),
+      return_value: finished && state === RETURNED
+        ? show(tp, tp.ret[row], (tp.marks[row] & RET_TEXT) !== 0, t.maxRepr)
+        : null,
+    } as CallNodeJSON;
+    if (finished && state === THREW) node.exception = String(tp.ret[row]);
+    node.start_ms = round3(tp.start[row] - t.startTime);
+    node.elapsed_ms = finished ? maxOf(0, round3(tp.end[row] - tp.start[row])) : null;
+    if (!finished) node.unfinished = true;
+    if (f.flags & FLAG_ASYNC) node.async = true;
+    if (f.kind === "external") node.external = true;
+    const dropped = t.dropped.get(row);
+    if (dropped !== undefined) node.dropped = dropped;
+    node.children = [];
+    // Index writes: the program may have replaced Array.prototype.push.
+    nodes[nodes.length] = node;
+    const siblings = parent < 0 ? roots : nodes[parent].children;
+    siblings[siblings.length] = node;
+  });
+  return roots;
+}
+
+/**
+ * The top-level fields of a trace's JSON document (all but `trace`).
+ *
+ * @param t The trace.
+ * @param label Its label.
+ * @returns The fields, in document order.
+ */
+export function traceHeader(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
+  const reasons: string[] = [];
+  t.limitReasons.forEach((r) => reasons[reasons.length] = r);
+  return {
+    schema: SCHEMA_VERSION,
+    tracepatch_version: VERSION,
+    timestamp: dateToISO(t.startedAt),
+    label,
+    call_count: t.callCount,
+    was_limited: reasons.length > 0,
+    limit_reason: reasons.length > 0 ? arrayJoin(reasons, ", ") : null,
+    dropped_calls: t.droppedTotal,
+    dropped_at_root: t.droppedAtRoot,
+    config: {
+      max_depth: t.maxDepth,
+      max_calls: t.maxCalls,
+      max_repr: t.maxRepr,
+      ignore_modules: t.ignoreModules,
+      include: t.include,
+      exclude: t.exclude,
+    },
+  };
+}
+
+/**
+ * The versioned JSON document of a trace (see README, "JSON format").
+ *
+ * @param t The trace.
+ * @param label Its label, or null.
+ * @returns The document; `run` is added by `tph run`.
+ */
+export function traceToJSON(t: Trace, label: string | null): RunJSON {
+  return { ...traceHeader(t, label), trace: callTree(t) };
+}
+
+// The writer below puts UTF-8 straight into one reused buffer (json_sink.ts). Each call's text
+// built as a string, then flattened and encoded, cost more than the writing itself: a million
+// calls (277 MB) took 0.6–0.9 s to save that way, ~0.33 s now, of which ~0.2 s is the writes.
+
+const RETURN_VALUE = bytesOf(`},"return_value":`);
+const NULL = bytesOf("null");
+const EXCEPTION = bytesOf(`,"exception":`);
+const START = bytesOf(`,"start_ms":`);
+const ELAPSED = bytesOf(`,"elapsed_ms":`);
+const UNFINISHED = bytesOf(`,"unfinished":true`);
+const CHILDREN = bytesOf(`,"children":[`);
+const DROPPED = bytesOf(`,"dropped":`);
+const CLOSE = bytesOf("]}");
+const COMMA = bytesOf(",");
+
+/** What a save writes the same for every call of one function. */
+interface FunctionBytes {
+  external: boolean;
+  /** `{"name":…,"kind":…,"args":{`. */
+  head: Uint8Array;
+  /** Each parameter's `"name":`, with a leading comma after the first. */
+  keys: Uint8Array[];
+  /** `,"async":true` and `,"external":true` as they apply. */
+  tail: Uint8Array;
+}
+
+/** Keys of external calls' arguments, by position. */
+const positionKeys: Uint8Array[] = [];
+
+/** Each parameter's `"name":` bytes, with a leading comma after the first. */
+function paramKeys(params: string[]): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (let i = 0; i < params.length; i++) {
+    keys[i] = bytesOf((i === 0 ? "" : ",") + stringify(params[i]) + ":");
+  }
+  return keys;
+}
+
+function positionKey(i: number): Uint8Array {
+  let key = positionKeys[i];
+  if (key === undefined) key = positionKeys[i] = bytesOf(`${i === 0 ? "" : ","}"${i}":`);
+  return key;
+}
+
+/**
+ * Write the JSON document of a trace to a file, streaming: no tree of objects is built and no
+ * string holds the whole document, so a million calls take a fraction of a second and little
+ * memory. The text equals `JSON.stringify(traceToJSON(t, label))` plus `extra` fields.
+ *
+ * @param t The trace.
+ * @param label Its label.
+ * @param path The file to write.
+ * @param extra More top-level fields, written before `trace`.
+ */
+export function writeTraceJSON(
+  t: Trace,
+  label: string | null,
+  path: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const tp = t.tape;
+  const rt = runtime();
+  const max = t.maxRepr;
+  const texts = tp.texts;
+  const dropped = t.dropped;
+  const file = new FileWriter(path);
+  const out = new Sink(file);
+  const value = (v: unknown, isText: boolean) => {
+    if (isText) {
+      texts.locate(v as number);
+      out.json(texts.text, texts.from, texts.to);
+    } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && max >= 12) {
+      // What repr() writes for an int32 other than -0 (whole, as max_repr is not below 12),
+      // with no string made.
+      out.room();
+      const buf = out.buf;
+      buf[out.pos++] = 34;
+      if (v < 0) {
+        buf[out.pos++] = 45;
+        out.int(-v);
+      } else out.int(v);
+      buf[out.pos++] = 34;
+    } else {
+      const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
+      out.json(s, 0, s.length);
+    }
+  };
+  const functions: FunctionBytes[] = [];
+  const functionBytes = (id: number): FunctionBytes => {
+    const f = rt.fn(id);
+    const external = f.kind === "external";
+    const flags = (f.flags & FLAG_ASYNC ? `,"async":true` : "") +
+      (external ? `,"external":true` : "");
+    return functions[id] = {
+      external,
+      head: bytesOf(
+        `{"name":${stringify(f.qualname)},"module":${stringify(f.module)},"file":${
+          stringify(f.file)
+        },"line":${f.line},"kind":${stringify(f.kind)},"args":{`,
+      ),
+      keys: external ? [] : paramKeys(f.params),
+      tail: bytesOf(flags),
+    };
+  };
+  try {
+    const head = plainJSON({ ...traceHeader(t, label), ...extra });
+    out.bytes(bytesOf(strSlice(head, 0, -1) + ',"trace":['));
+    // Calls in call order with their parents; async work interleaves, so children are linked
+    // into lists first and the tree is written depth first. Links hold a call's index plus
+    // one, 0 for none: the arrays need no filling.
+    const total = maxOf(0, lastRow(t) - t.firstRow);
+    const rowOf = new Int32Array(total);
+    const done = new Uint8Array(total);
+    const firstChild = new Int32Array(total);
+    const lastChild = new Int32Array(total);
+    const next = new Int32Array(total);
+    let n = 0, firstRoot = 0, lastRoot = 0;
+    visit(t, (row, parent, finished) => {
+      const i = n++;
+      rowOf[i] = row;
+      done[i] = finished ? 1 : 0;
+      if (parent < 0) {
+        if (lastRoot === 0) firstRoot = i + 1;
+        else next[lastRoot - 1] = i + 1;
+        lastRoot = i + 1;
+      } else {
+        if (lastChild[parent] === 0) firstChild[parent] = i + 1;
+        else next[lastChild[parent] - 1] = i + 1;
+        lastChild[parent] = i + 1;
+      }
+    });
+    const node = (i: number): void => {
+      const row = rowOf[i];
+      const finished = done[i] === 1;
+      const id = tp.fn[row];
+      const fb = functions[id] ?? functionBytes(id);
+      const stored = tp.args[row], marks = tp.marks[row];
+      out.bytes(fb.head);
+      if (fb.external) {
+        const values = stored as unknown[];
+        for (let a = 0; a < values.length; a++) {
+          out.bytes(positionKey(a));
+          value(values[a], argIsText(marks, a));
+        }
+      } else {
+        const keys = fb.keys;
+        if (keys.length === 1) {
+          out.bytes(keys[0]);
+          value(stored, (marks & 1) === 1);
+        } else {
+          for (let a = 0; a < keys.length; a++) {
+            out.bytes(keys[a]);
+            value((stored as unknown[])[a], argIsText(marks, a));
+          }
+        }
+      }
+      out.bytes(RETURN_VALUE);
+      const state = tp.state[row];
+      if (finished && state === RETURNED) value(tp.ret[row], (marks & RET_TEXT) !== 0);
+      else out.bytes(NULL);
+      if (finished && state === THREW) {
+        out.bytes(EXCEPTION);
+        const e = String(tp.ret[row]);
+        out.json(e, 0, e.length);
+      }
+      out.bytes(START);
+      out.room();
+      out.ms(tp.start[row] - t.startTime, false);
+      out.bytes(ELAPSED);
+      out.room();
+      if (finished) out.ms(tp.end[row] - tp.start[row], true);
+      else out.bytes(NULL);
+      if (!finished) out.bytes(UNFINISHED);
+      out.bytes(fb.tail);
+      const d = dropped.get(row);
+      if (d !== undefined) {
+        out.bytes(DROPPED);
+        out.bytes(bytesOf(String(d)));
+      }
+      out.bytes(CHILDREN);
+    };
+    // Iterative depth-first walk: deep recursion in the program must not overflow tph.
+    const stack: number[] = [];
+    let depth = 0;
+    let i = firstRoot - 1;
+    let first = true;
+    while (i >= 0 || depth > 0) {
+      if (i < 0) {
+        out.bytes(CLOSE);
+        i = next[stack[--depth]] - 1;
+        first = false;
+        continue;
+      }
+      if (!first) out.bytes(COMMA);
+      node(i);
+      stack[depth++] = i;
+      i = firstChild[i] - 1;
+      first = true;
+    }
+    out.bytes(bytesOf("]}\n"));
+    out.flush();
+  } finally {
+    file.close();
+  }
+}

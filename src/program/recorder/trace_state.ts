@@ -1,0 +1,168 @@
+// The state of one trace: its limits, filters and the calls recorded so far.
+
+import { now } from "./clock.ts";
+import { globToRegExp } from "./glob.ts";
+import { Redaction } from "./redact.ts";
+import { runtime } from "./recorder.ts";
+import { reprLimit } from "./repr.ts";
+import { HIDDEN, type Tape } from "./tape.ts";
+import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../host/intrinsics.ts";
+
+/** Limits and filters of a trace. */
+export interface TraceLimits {
+  /** Deepest call level recorded (roots are level 1). Default 30. */
+  maxDepth?: number;
+  /** Most calls recorded. Default 10000. */
+  maxCalls?: number;
+  /** Longest repr of an argument, return value or error. Default 120. */
+  maxRepr?: number;
+  /** Module path prefixes whose functions are not recorded (their callees still are). */
+  ignoreModules?: string[];
+  /** Glob patterns on the module path or qualified name; when given, only matches are recorded. */
+  include?: string[];
+  /** Glob patterns on the module path or qualified name that are not recorded. */
+  exclude?: string[];
+  /**
+   * More names whose values are stored as `"[redacted]"` (parameters, object fields, functions'
+   * return values), besides the default ones (`password`, `token`, `apiKey`…; see README,
+   * "Security"); `false` turns redaction off, `redactValues` too.
+   */
+  redact?: string[] | false;
+  /** Regexes whose matches in stored strings and reprs are replaced by `[redacted]`. */
+  redactValues?: (string | RegExp)[];
+}
+
+/** Defaults as in tracepatch. */
+export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as const;
+
+/** The mutable state of one trace, shared by the recorder and the public `Trace` handle. */
+export class Trace {
+  active = true;
+  /** The tape the calls are recorded on, this trace's slot there, its first row and where its rows end once it stopped (-1 while active). */
+  tape!: Tape;
+  slot = 0;
+  firstRow = 0;
+  endRow = -1;
+  /** Calls recorded, the hidden callback of trace.run() included. */
+  count = 0;
+  readonly maxDepth: number;
+  readonly maxCalls: number;
+  readonly maxRepr: number;
+  /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
+  readonly keepChars: number;
+  readonly ignoreModules: string[];
+  readonly include: string[];
+  readonly exclude: string[];
+  /** What is stored as "[redacted]"; null when redaction is off. */
+  readonly redaction: Redaction | null;
+  /** The redaction when it has value regexes (strings are then checked when stored), else null. */
+  readonly scrubs: Redaction | null;
+  /** Null when every function is accepted (the common, fast case). */
+  readonly filter: ((id: number) => boolean) | null;
+  readonly startedAt = new Date();
+  readonly startTime = now();
+  endTime = -1;
+  /** trace.run(): the next root call is the callback itself, hidden from the tree. */
+  wrapperPending = false;
+  /** Row of the hidden callback, or -1. */
+  wrapper = -1;
+  /** Calls that fit: maxCalls, plus the hidden callback call when there is one. */
+  capacity: number;
+  /** Calls left out at the root level (a limit hit with no open call to count them under). */
+  droppedAtRoot = 0;
+  droppedTotal = 0;
+  readonly limitReasons: Set<string> = new SafeSet<string>();
+  #accepted: Map<number, boolean> = new SafeMap<number, boolean>();
+
+  constructor(limits: TraceLimits = {}) {
+    // First: an invalid pattern throws before the trace takes a slot on the tape.
+    this.redaction = Redaction.of(limits);
+    this.scrubs = this.redaction?.values ? this.redaction : null;
+    this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
+    this.capacity = this.maxCalls;
+    runtime().attach(this);
+    this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
+    this.keepChars = reprLimit(this.maxRepr) + 1;
+    this.ignoreModules = [...(limits.ignoreModules ?? [])];
+    this.include = [...(limits.include ?? [])];
+    this.exclude = [...(limits.exclude ?? [])];
+    const inc = this.include.map((g) => globToRegExp(g));
+    const exc = this.exclude.map((g) => globToRegExp(g));
+    const ignore = this.ignoreModules;
+    // Run while the program runs: through captured built-ins only (see intrinsics.ts).
+    this.filter = inc.length + exc.length + ignore.length === 0 ? null : (id) => {
+      const f = runtime().fn(id);
+      for (let i = 0; i < ignore.length; i++) {
+        if (strStartsWith(f.module, ignore[i]) || strStartsWith(f.file, ignore[i])) return false;
+      }
+      const hit = (res: RegExp[]) => {
+        for (let i = 0; i < res.length; i++) {
+          if (regexTest(res[i], f.module) || regexTest(res[i], f.qualname)) return true;
+        }
+        return false;
+      };
+      if (inc.length > 0 && !hit(inc)) return false;
+      return !hit(exc);
+    };
+  }
+
+  /** Calls recorded, not counting the hidden callback of trace.run(). */
+  get callCount(): number {
+    return this.count - (this.wrapper < 0 ? 0 : 1);
+  }
+
+  /** Whether calls of this function are recorded (cached per function). */
+  accepts(id: number): boolean {
+    let ok = this.#accepted.get(id);
+    if (ok === undefined) {
+      ok = this.filter === null || this.filter(id);
+      this.#accepted.set(id, ok);
+    }
+    return ok;
+  }
+
+  readonly #dropped: Map<number, number> = new SafeMap<number, number>();
+  // Calls left out come in long runs under one open call (everything a full trace sees): they
+  // are counted here and added to the map when the row changes or the counts are read.
+  #pendingRow = -1;
+  #pending = 0;
+  /** The reason of the last call left out, which `limitReasons` holds. */
+  #lastReason = "";
+
+  /** Calls left out by limits, by the row of the open call where they were cut. */
+  get dropped(): Map<number, number> {
+    this.#flush();
+    return this.#dropped;
+  }
+
+  #flush(): void {
+    if (this.#pending === 0) return;
+    const row = this.#pendingRow;
+    this.#dropped.set(row, (this.#dropped.get(row) ?? 0) + this.#pending);
+    this.#pending = 0;
+  }
+
+  /** Count a call a limit left out, under the open call (a live handle, or -1) where it was cut. */
+  drop(under: number, reason: string): void {
+    const tp = this.tape;
+    let row = under < 0 ? -1 : under - tp.base;
+    // Cut below a hidden row (an async call a limit left out): count it where the cut is.
+    while (row >= 0 && tp.state[row] === HIDDEN) row = tp.parent[row];
+    // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
+    if (row < 0 || row === this.wrapper) this.droppedAtRoot++;
+    else if (row === this.#pendingRow) this.#pending++;
+    else {
+      this.#flush();
+      this.#pendingRow = row;
+      this.#pending = 1;
+    }
+    this.droppedTotal++;
+    // Calls past a limit come by the hundred thousand, nearly all for the same reason: a string
+    // comparison (of the same constant) skips the set's lookup.
+    if (reason !== this.#lastReason) {
+      this.limitReasons.add(reason);
+      this.#lastReason = reason;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// What `tph run` (the parent) tells the traced process (the child). Kept apart from child.ts so
+// the parent does not load the instrumenter it never uses.
+
+import type { TraceLimits } from "./recorder/trace_state.ts";
+import type { LoaderOptions } from "./loader/register.ts";
+
+/**
+ * Environment variable naming the file that holds the run's settings as JSON: a
+ * {@linkcode ChildConfig}, or {@linkcode ABORT} when the program must not run. `tph run` may start
+ * the process before it has written them (src/tph/launch/early_start.ts): while the file is empty
+ * the process waits. Removed before the program runs.
+ */
+export const CHILD_ENV = "TPH_CHILD_CONFIG";
+
+/** The settings file's content when the CLI found the command line wrong after all. */
+export const ABORT = { abort: true } as const;
+
+/** The variable that makes a compiled Bun executable behave as the `bun` CLI. */
+export const BE_BUN_ENV = "BUN_BE_BUN";
+/** The binary's preload's file name where it is put on disk (binary_runtime.ts). */
+export const PRELOAD_FILE = "preload.js";
+/** oxc's native addon's file name there, beside the preload, which loads it. */
+export const ADDON_FILE = "oxc-parser.node";
+
+/** What the parent tells the traced process. */
+export interface ChildConfig {
+  loader: LoaderOptions;
+  limits: TraceLimits;
+  label: string | null;
+  /** Where to write the trace JSON when the program ends. */
+  out: string;
+}
+
+/** How the child saw the program end, written beside the trace. */
+export interface ChildEnding {
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  error?: string;
+  signal?: string;
+}

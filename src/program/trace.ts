@@ -1,0 +1,239 @@
+import { writeText } from "../host/files.ts";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { renderTree, type TreeOptions } from "../render/tree.ts";
+import { now } from "./recorder/clock.ts";
+import { isInstrumented } from "./recorder/external.ts";
+import { runtime } from "./recorder/recorder.ts";
+import { callTree, traceToJSON } from "./recorder/to_json.ts";
+import { Trace as TraceState, type TraceLimits } from "./recorder/trace_state.ts";
+import type { CallNodeJSON, RunJSON } from "../types.ts";
+
+/** Options of {@linkcode trace}: limits, filters and a label. */
+export interface TraceOptions extends TraceLimits {
+  /** A label saved with the trace and shown by `tph logs`. */
+  label?: string;
+}
+
+/** Something with a `write(text)` method, such as a Node writable stream. */
+export interface Writable {
+  write(chunk: string): unknown;
+}
+
+// deno-lint-ignore no-explicit-any
+function storage(): any {
+  const rt = runtime();
+  let als = rt.storage();
+  if (als === null) {
+    // Created on first use only: a program that never calls trace() pays nothing for it.
+    als = new AsyncLocalStorage();
+    rt.useStorage(als);
+  }
+  return als;
+}
+
+/**
+ * A running or finished trace. Calls made while it is active by instrumented code (loaded by
+ * `tph run` or the tph loader) are recorded into it; see {@linkcode trace}.
+ */
+export class TraceHandle {
+  readonly #state: TraceState;
+  readonly #label: string | null;
+  #saved: { cur: number; store: unknown; lent: number } | null;
+  /** What the callback of {@linkcode trace.run} returned, once it settled. */
+  result: unknown = undefined;
+
+  /**
+   * Start a trace that owns the current async context until it is stopped.
+   *
+   * @param options Limits, filters and label.
+   * @param scoped Internal: the caller scopes the async context itself (trace.run).
+   */
+  constructor(options: TraceOptions = {}, scoped = false) {
+    this.#state = new TraceState(options);
+    this.#label = options.label ?? null;
+    const rt = runtime();
+    if (scoped) this.#saved = null;
+    else {
+      const als = storage();
+      // Opened inside a recorded call: the calls it makes from here on (after an await too)
+      // are this trace's roots. Otherwise roots find this trace through the async context.
+      const cur = rt.swapCurrent(-1);
+      rt.swapCurrent(cur);
+      // Inside a recorded call, lending that call is enough. The async context is set only
+      // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
+      // function first awaits, which would mix two concurrent blocks.
+      this.#saved = { cur, store: als.getStore(), lent: cur };
+      if (cur >= 0) rt.lend(cur, this.#state);
+      else als.enterWith(this.#state);
+    }
+    rt.countActive(1);
+  }
+
+  /** @internal The recorder-side state, for trace.run to scope the async context. */
+  get state(): TraceState {
+    return this.#state;
+  }
+
+  /** Stop recording; calls still open are reported as unfinished. Idempotent. */
+  stop(): this {
+    if (!this.#state.active) return this;
+    this.#state.active = false;
+    this.#state.endTime = now();
+    const rt = runtime();
+    rt.countActive(-1);
+    // A recorder installed by an older copy of tph has no detach: it only misses the bookkeeping.
+    rt.detach?.(this.#state);
+    const saved = this.#saved;
+    if (saved !== null) {
+      if (saved.lent >= 0) rt.lend(saved.lent, null);
+      else storage().enterWith(saved.store);
+      this.#saved = null;
+    }
+    return this;
+  }
+
+  /** Stops the trace at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.stop();
+  }
+
+  /** Stops the trace at the end of an `await using` block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.stop();
+    return Promise.resolve();
+  }
+
+  /** True while recording. */
+  get active(): boolean {
+    return this.#state.active;
+  }
+
+  /** Number of calls recorded. */
+  get callCount(): number {
+    return this.#state.callCount;
+  }
+
+  /** True when a limit (max_calls, max_depth) left calls out. */
+  get wasLimited(): boolean {
+    return this.#state.limitReasons.size > 0;
+  }
+
+  /** The limits that left calls out, joined by ", ", or null. */
+  get limitReason(): string | null {
+    return this.wasLimited ? [...this.#state.limitReasons].join(", ") : null;
+  }
+
+  /** The recorded root calls with their children, as JSON nodes. */
+  get roots(): CallNodeJSON[] {
+    return callTree(this.#state);
+  }
+
+  /**
+   * The call tree as text.
+   *
+   * @param options Connector style, whether to show arguments and return values, depth, filter.
+   * @returns One line per call.
+   */
+  tree(options: TreeOptions = {}): string {
+    return renderTree(this.roots, options);
+  }
+
+  /** The trace as the versioned JSON document (see README, "JSON format"). */
+  toJSON(): RunJSON {
+    return traceToJSON(this.#state, this.#label);
+  }
+
+  /**
+   * Write the JSON document to a file path or a writable.
+   *
+   * @param target A file path, or an object with a `write(text)` method.
+   */
+  save(target: string | Writable): void {
+    const text = JSON.stringify(this.toJSON(), null, 2) + "\n";
+    if (typeof target === "string") writeText(target, text);
+    else target.write(text);
+  }
+}
+
+/**
+ * Start tracing the current execution context: sync code that follows, and async work started
+ * from it. Use with `using`/`await using` (the trace stops at the end of the block), or call
+ * `stop()`. Calls are recorded only for instrumented code (run it with `tph run`, or load the
+ * tph loader); nested trace blocks record into the innermost one only.
+ *
+ * @param options Limits (`maxDepth`, `maxCalls`, `maxRepr`), filters and a label.
+ * @returns The trace handle.
+ *
+ * @example
+ * ```ts
+ * import { trace } from "./mod.ts";
+ * function handleRequest() { return 42; }
+ * {
+ *   using t = trace({ label: "request" });
+ *   handleRequest();
+ *   console.log(t.callCount);
+ * }
+ * ```
+ */
+export function trace(options: TraceOptions = {}): TraceHandle {
+  return new TraceHandle(options);
+}
+
+/**
+ * Trace one callback, sync or async, and return the finished trace. The callback's value is in
+ * `result`; if it throws (or rejects), the trace is stopped and the error rethrown.
+ *
+ * @param fn The code to trace.
+ * @param options As for {@linkcode trace}.
+ * @returns The finished trace (a promise of it when `fn` returns a promise).
+ *
+ * @example
+ * ```ts
+ * import { trace } from "./mod.ts";
+ * const t = await trace.run(async () => 1 + 1);
+ * console.log(t.result, t.callCount);
+ * ```
+ */
+function run<T>(fn: () => Promise<T>, options?: TraceOptions): Promise<TraceHandle>;
+function run<T>(fn: () => T, options?: TraceOptions): TraceHandle;
+function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<TraceHandle> {
+  const t = new TraceHandle(options, true);
+  const rt = runtime();
+  return storage().run(t.state, () => {
+    // The callback's calls are this trace's roots; when it is instrumented, its own call is the
+    // first root and is left out of the tree (its calls take its place).
+    const cur = rt.swapCurrent(-1);
+    rt.swapCurrent(cur);
+    if (cur >= 0) rt.lend(cur, t.state);
+    t.state.wrapperPending = isInstrumented(fn);
+    let value: T;
+    try {
+      value = fn();
+    } catch (e) {
+      t.stop();
+      throw e;
+    } finally {
+      t.state.wrapperPending = false;
+      if (cur >= 0) rt.lend(cur, null);
+    }
+    const then = value !== null && typeof value === "object"
+      ? (value as { then?: unknown }).then
+      : undefined;
+    if (typeof then === "function") {
+      return (value as unknown as Promise<unknown>).then(
+        (v) => {
+          t.result = v;
+          return t.stop();
+        },
+        (e) => {
+          t.stop();
+          throw e;
+        },
+      );
+    }
+    t.result = value;
+    return t.stop();
+  });
+}
+
+trace.run = run;

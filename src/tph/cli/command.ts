@@ -1,0 +1,127 @@
+import type { LoadedConfig, TphConfig } from "../config/load_config.ts";
+import { configValueProblem } from "../config/validate_config.ts";
+import { usageError } from "./errors.ts";
+
+/** An option of a command, for parsing (node:util parseArgs) and for `tph help`. */
+export interface OptionSpec {
+  /** `string` options take a value; `boolean` ones do not. */
+  type: "string" | "boolean";
+  /** One-letter alias, without the dash. */
+  short?: string;
+  /** May be given more than once; the values are collected in a list. */
+  multiple?: boolean;
+  /** Placeholder of the value in help, e.g. `N` or `DIR`. */
+  arg?: string;
+  /** One line for `tph help`. */
+  help: string;
+}
+
+/** What a command's `run()` gets: its parsed arguments and the ways to talk to the user. */
+export interface Context {
+  /** Option values by long name (`"max-depth"`); absent options are undefined. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  /** Positional arguments; for commands that stop at the first one, it and everything after. */
+  positionals: string[];
+  /** The folder tph was started in. */
+  cwd: string;
+  /** Write one or more lines to stdout (a newline is added). */
+  out(text: string): void;
+  /** Write one or more lines to stderr (a newline is added). */
+  err(text: string): void;
+  /**
+   * Write a warning line to stderr (`tph: warning: ` is added), once per distinct message per
+   * command: the same problem found twice (the config read for two purposes) is said once.
+   */
+  warn(message: string): void;
+  /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
+  color: boolean;
+  /** The configuration, loaded on first use (warnings are the command's to print). */
+  config(): LoadedConfig;
+  /** The environment. */
+  env?: Record<string, string | undefined>;
+  /** Every command, for `tph help`. */
+  commands?: readonly Command[];
+}
+
+/** A command: data for the parser and for help, plus `run()` returning an exit code. */
+export interface Command {
+  /** What the user types after `tph`. */
+  name: string;
+  /** One line for the command list (lower case, no period). */
+  summary: string;
+  /** Usage after `tph `, e.g. `tree <run> [options]`. */
+  usage: string;
+  /** More lines for `tph help <command>`. */
+  details?: string[];
+  /** Example command lines for `tph help <command>`. */
+  examples?: string[];
+  /** Options by long name; `-h, --help` is added to every command. */
+  options: Record<string, OptionSpec>;
+  /** How many positional arguments: at least, at most. */
+  positionals: [number, number];
+  /** For `run`: the first positional ends tph's options; it and the rest are the program's. */
+  stopAtFirstPositional?: boolean;
+  /** Do the work; return the exit code. Failures are thrown (see {@linkcode CliError}). */
+  run(ctx: Context): Promise<number> | number;
+}
+
+/**
+ * A whole number from an option's text, or a usage error naming the option.
+ *
+ * @param value The option's value (undefined when it was not given).
+ * @param name The option's long name, for the message.
+ * @param command The command, for the hint.
+ * @param min The smallest number accepted (default 0).
+ * @returns The number, or undefined when the option was not given.
+ *
+ * @example
+ * ```ts
+ * import { intOption } from "./src/tph/cli/command.ts";
+ * console.log(intOption("3", "max-depth", "tree", 1)); // 3
+ * ```
+ */
+export function intOption(
+  value: unknown,
+  name: string,
+  command: string,
+  min = 0,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    const what = min >= 1 ? "a positive whole number" : "a whole number";
+    throw usageError(`--${name} takes ${what}, got "${value}"`, command);
+  }
+  return n;
+}
+
+/**
+ * A flag that sets a config key (`--max-calls` for `max_calls`), checked by the config file's
+ * own rule: a value the config would reject is a usage error naming the flag and what it takes.
+ *
+ * @param value The flag's text (undefined when it was not given).
+ * @param key The config key it sets.
+ * @param command The command, for the hint.
+ * @returns The number, or undefined when the flag was not given.
+ * @throws {CliError} Code 2: `--max-calls must be a positive integer, got "0"`.
+ *
+ * @example
+ * ```ts
+ * import { configIntOption } from "./src/tph/cli/command.ts";
+ * console.log(configIntOption("50", "max_calls", "run")); // 50
+ * ```
+ */
+export function configIntOption(
+  value: unknown,
+  key: keyof TphConfig,
+  command: string,
+): number | undefined {
+  if (value === undefined) return undefined;
+  // Digits only (with a sign, for the rule to judge): not "0x10", "1e3", " 5" or "".
+  const n = typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
+  const expected = configValueProblem(key, n);
+  if (expected !== null) {
+    throw usageError(`--${key.replaceAll("_", "-")} must be ${expected}, got "${value}"`, command);
+  }
+  return n;
+}

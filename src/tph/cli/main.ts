@@ -1,0 +1,151 @@
+// The CLI entry: parse, dispatch, print, and turn every failure into one line and an exit code.
+// The only module that writes to stdout/stderr; commands write through their context.
+
+import { cwd, env, runtimeInfo, standardStreams, stdoutIsTerminal } from "../../host/process.ts";
+import { safeOutput } from "../../render/safe_text.ts";
+import { closest } from "../config/closest.ts";
+import { ConfigError } from "../config/config_error.ts";
+import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
+import { StoreError } from "../store/store_error.ts";
+import { VERSION } from "../../version.ts";
+import type { Command, Context } from "./command.ts";
+import { configCommand } from "./config.ts";
+import { CliError, usageError } from "./errors.ts";
+import { helpCommand } from "./help.ts";
+import { logsCommand } from "./logs.ts";
+import { parseCommandLine } from "./parse_command_line.ts";
+import { renderCommandHelp, renderHelp } from "./render_help.ts";
+import { runCommand } from "./run.ts";
+import { treeCommand } from "./tree.ts";
+import { viewCommand } from "./view.ts";
+
+/** Every command, in the order `tph help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  // `tph run` (tracing a program) lives in ./run.ts; it must export `runCommand: Command`.
+  runCommand,
+  // The read side: stored runs and the configuration.
+  logsCommand,
+  viewCommand,
+  treeCommand,
+  configCommand,
+  helpCommand,
+];
+
+/** Where the CLI writes and what it runs in; tests pass their own. */
+export interface Io {
+  /** Write lines to stdout (a newline is added). */
+  out(text: string): void;
+  /** Write lines to stderr (a newline is added). */
+  err(text: string): void;
+  /** Whether stdout is a terminal (colours are used only then). */
+  isTerminal: boolean;
+  /** The working folder. */
+  cwd: string;
+  /** The environment (`NO_COLOR`). */
+  env: Record<string, string | undefined>;
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd !== undefined) return cmd;
+  if (name.startsWith("-")) throw usageError(`unknown option "${name}"`);
+  const guess = closest(name, COMMANDS.map((c) => c.name));
+  throw usageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`);
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help") {
+    io.out(renderHelp(COMMANDS));
+    return 0;
+  }
+  if (first === "-V" || first === "--version") {
+    const rt = runtimeInfo();
+    io.out(`tph ${VERSION} (${rt.name} ${rt.version})`);
+    return 0;
+  }
+  const cmd = findCommand(first);
+  const { values, positionals } = parseCommandLine(cmd, rest);
+  if (values.help) {
+    io.out(renderCommandHelp(cmd));
+    return 0;
+  }
+  const [min, max] = cmd.positionals;
+  if (positionals.length < min) {
+    const what = cmd.usage.match(/<[^>]+>/)?.[0] ?? "an argument";
+    throw usageError(`"${cmd.name}" needs ${what}`, cmd.name);
+  }
+  if (positionals.length > max) {
+    throw usageError(`unexpected argument "${positionals[max]}" for "${cmd.name}"`, cmd.name);
+  }
+  let loaded: LoadedConfig | null = null;
+  const warned = new Set<string>();
+  const ctx: Context = {
+    values,
+    positionals,
+    cwd: io.cwd,
+    out: io.out,
+    err: io.err,
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      io.err(`tph: warning: ${message}`);
+    },
+    // https://no-color.org: set and not empty turns colours off.
+    color: io.isTerminal && !io.env.NO_COLOR,
+    config: () =>
+      loaded ??= loadConfig({
+        cwd: io.cwd,
+        file: typeof values.file === "string" ? values.file : undefined,
+      }),
+    env: io.env,
+    commands: COMMANDS,
+  };
+  return await cmd.run(ctx);
+}
+
+/**
+ * Run the tph command line.
+ *
+ * @param argv The arguments after `tph`.
+ * @param io Output and environment; by default the process's.
+ * @returns The exit code: 0 on success, 1 on failure, 2 on a usage error.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { main } from "./src/tph/cli/main.ts";
+ * process.exitCode = await main(["logs", "--limit", "5"]);
+ * ```
+ */
+export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
+  const std = io?.out === undefined || io?.err === undefined ? standardStreams() : undefined;
+  // Everything tph prints goes through safeOutput: no text of the program's, of a file name or of
+  // the configuration reaches the terminal as control characters (only tph's own colours do).
+  const out = io?.out ?? std!.out;
+  const err = io?.err ?? std!.err;
+  const sys: Io = {
+    out: (text) => out(safeOutput(text)),
+    err: (text) => err(safeOutput(text)),
+    isTerminal: io?.isTerminal ?? (io?.out === undefined && stdoutIsTerminal()),
+    cwd: io?.cwd ?? cwd(),
+    env: io?.env ?? env(),
+  };
+  try {
+    return await dispatch(argv, sys);
+  } catch (e) {
+    if (e instanceof CliError) {
+      sys.err(`tph: ${e.message}`);
+      if (e.code === 2) {
+        sys.err(`Run "tph help${e.command ? ` ${e.command}` : ""}" for usage.`);
+      }
+      return e.code;
+    }
+    if (e instanceof StoreError || e instanceof ConfigError) {
+      sys.err(`tph: ${e.message}`);
+      return 1;
+    }
+    sys.err(`tph: internal error (please report it): ${(e as Error)?.stack ?? e}`);
+    return 1;
+  }
+}

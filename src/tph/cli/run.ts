@@ -1,0 +1,240 @@
+// `tph run [options] <script> [script args…]`: trace a whole program.
+
+import { dirname, join, relative, resolve } from "node:path";
+import type { LoaderOptions } from "../../program/loader/register.ts";
+import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../../host/files.ts";
+import { pid } from "../../host/process.ts";
+import type { TraceLimits } from "../../program/recorder/trace_state.ts";
+import {
+  checkScript,
+  commonjsPackageWarning,
+  RunError,
+  runProgram,
+} from "../launch/run_program.ts";
+import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
+import { renderTree } from "../../render/tree.ts";
+import { findProjectRoot } from "../store/project_root.ts";
+import {
+  CACHE_DIR_NAME,
+  copyRunFile,
+  defaultCacheDir,
+  ensureCacheDir,
+  removeStaleTemps,
+  sharedFolder,
+  storeRunFile,
+  unsafeCacheDir,
+} from "../store/runs.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
+import { type Command, configIntOption, type Context } from "./command.ts";
+import { CliError } from "./errors.ts";
+import { readConfig } from "./read_config.ts";
+import { shellWord } from "./shell_word.ts";
+import { RUN_OPTIONS } from "./run_options.ts";
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run a program with every function of the project traced, and store the run",
+  usage: "run [options] <script> [script args…]",
+  options: RUN_OPTIONS,
+  positionals: [1, Infinity],
+  stopAtFirstPositional: true,
+  async run(ctx) {
+    const [scriptArg, ...args] = ctx.positionals;
+    const v = ctx.values;
+    const cfg = readConfig(ctx);
+    const script = resolve(ctx.cwd, scriptArg);
+    const root = findProjectRoot(dirname(script));
+    const scopeFlag = v.scope as string[] | undefined;
+    const scope = scopeFlag?.length
+      ? scopeFlag.map((d) => resolve(ctx.cwd, d))
+      : cfg.scope.length
+      ? cfg.scope
+      : [root];
+    const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
+    const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
+    const label = (v.label as string | undefined) ?? cfg.default_label;
+    const limits: TraceLimits = {
+      maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
+      maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
+      maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
+      ignoreModules: cfg.ignore_modules,
+      // Decided in the program's process, as each call is recorded: secrets never reach the run.
+      redact: v["no-redact"] ? false : cfg.redact,
+      redactValues: cfg.redact_values,
+    };
+    try {
+      checkScript(scriptArg, ctx.cwd);
+    } catch (e) {
+      if (e instanceof RunError) throw new CliError(e.message, 1);
+      throw e;
+    }
+    const cjs = commonjsPackageWarning(script);
+    if (cjs) ctx.warn(cjs);
+    // The program writes its run straight into the cache folder; storing it is then a rename.
+    let cacheDir: string | null = null;
+    if (!v["no-cache"] && cfg.cache) {
+      let chosen = typeof v["cache-dir"] === "string"
+        ? resolve(ctx.cwd, v["cache-dir"])
+        : cfg.cache_dir;
+      try {
+        if (chosen === null) {
+          // Not in /tmp or a system folder: runs hold argument values, and others could read
+          // the folder's list or plant files there. The user's cache folder then keeps them.
+          const picked = defaultCacheDir(root);
+          chosen = picked.dir;
+          if (picked.moved !== null) {
+            ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
+          }
+        }
+      } catch (e) {
+        ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
+      }
+      cacheDir = chosen;
+    }
+    if (cacheDir !== null) {
+      const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
+      if (unsafe !== null) {
+        throw new CliError(
+          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
+            `its own, such as ${
+              sharedFolder(root) === null
+                ? join(root, CACHE_DIR_NAME)
+                : "the default (no --cache-dir nor cache_dir)"
+            }`,
+          2,
+          "run",
+        );
+      }
+      try {
+        ensureCacheDir(cacheDir);
+        removeStaleTemps(cacheDir);
+        // A folder that cannot be written (read-only, say) is found now, not after the run:
+        // the run then goes to a temporary folder, so that -o still gets it.
+        probeWritable(cacheDir);
+      } catch (e) {
+        ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+        cacheDir = null;
+      }
+    }
+    const dir = cacheDir ?? makeTempDir("tph-run-");
+    try {
+      return await traceProgram(ctx, { scriptArg, args, label, cacheDir, dir, limits }, {
+        scope,
+        include,
+        exclude,
+        root,
+        externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+      });
+    } finally {
+      if (cacheDir === null) remove(dir);
+    }
+  },
+};
+
+interface Where {
+  scriptArg: string;
+  args: string[];
+  label: string | null;
+  /** The run cache, or null when the run is not stored. */
+  cacheDir: string | null;
+  /** Where the program writes the run: the cache, or a temporary folder. */
+  dir: string;
+  limits: TraceLimits;
+}
+
+async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): Promise<number> {
+  const { scriptArg, args, label, cacheDir } = where;
+  const v = ctx.values;
+  const cfg = ctx.config().config;
+  let result;
+  try {
+    const running = runProgram({
+      script: scriptArg,
+      args,
+      cwd: ctx.cwd,
+      dir: where.dir,
+      config: { loader, limits: where.limits, label },
+    });
+    // The program has its settings and runs in its own process: tph, waiting for it, keeps the
+    // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+    pruneTransformCacheDaily(ctx.env ?? {});
+    result = await running;
+  } catch (e) {
+    if (e instanceof RunError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const { run } = result;
+  for (const w of result.warnings) ctx.warn(w);
+  if (result.saveError !== null) {
+    ctx.err(
+      `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
+        `(nothing was stored; the program's exit code is kept)`,
+    );
+    return result.exitCode;
+  }
+  // The tree is drawn from the run's file before the file is stored (a rename), but a failure to
+  // draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
+  let tree: string | null = null;
+  if (v.tree) {
+    try {
+      tree = renderTree(run.tree(), {
+        style: cfg.tree_style,
+        showArgs: cfg.show_args,
+        showReturn: cfg.show_return,
+      });
+    } catch (e) {
+      ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
+    }
+  }
+  if (tree) ctx.err(tree);
+  const saved: string[] = [];
+  if (typeof v.output === "string") {
+    const out = resolve(ctx.cwd, v.output);
+    try {
+      copyRunFile(run.file, out);
+      saved.push(relative(ctx.cwd, out) || out);
+    } catch (e) {
+      ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
+    }
+  }
+  let viewHint = "";
+  if (cacheDir !== null) {
+    try {
+      const path = storeRunFile(run.file, run.header, { cacheDir });
+      saved.unshift(relative(ctx.cwd, path) || path);
+      // `last` finds it only where the read commands look from this folder (without flags).
+      viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
+        ? "; view it with: tph tree last"
+        : `; view it with: tph tree ${shellWord(relative(ctx.cwd, path) || path)}`;
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      remove(run.file);
+    }
+  }
+  const h = run.header;
+  const limited = h.was_limited
+    ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
+    : "";
+  const savedText = saved.length
+    ? `; saved ${saved.join(" and ")}${viewHint}`
+    : v["no-cache"] || !cfg.cache
+    ? `; not saved (${v["no-cache"] ? "--no-cache" : "cache = false"})`
+    : "; not saved";
+  ctx.err(
+    `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
+      (h.run!.duration_ms / 1000).toFixed(2)
+    }s${savedText}`,
+  );
+  return result.exitCode;
+}
+
+/** Throws when a file cannot be created in `dir`. */
+function probeWritable(dir: string): void {
+  const probe = join(dir, `.run.${pid()}.${randomHex(4)}.tmp`);
+  try {
+    writeText(probe, "", { exclusive: true });
+  } catch (e) {
+    throw new Error(fileProblem(e));
+  }
+  remove(probe);
+}

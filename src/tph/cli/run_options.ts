@@ -1,0 +1,46 @@
+// The options of `tph run`, apart from the command: the head start (src/tph/launch/early_start.ts)
+// reads them to find the script in the command line before the rest of the CLI loads.
+
+import type { OptionSpec } from "./command.ts";
+
+/** `tph run`'s options by long name (`-h, --help` is added to every command). */
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  scope: {
+    type: "string",
+    multiple: true,
+    arg: "DIR",
+    help: "trace files under DIR instead of the project root (repeatable)",
+  },
+  include: {
+    type: "string",
+    multiple: true,
+    arg: "GLOB",
+    help: "also trace matching files, e.g. 'node_modules/marked/**' (repeatable)",
+  },
+  exclude: {
+    type: "string",
+    multiple: true,
+    arg: "GLOB",
+    help: "never trace matching files (repeatable)",
+  },
+  "no-redact": {
+    type: "boolean",
+    help: "store every value as it is: no [redacted] for secret names or redact_values",
+  },
+  "no-external-calls": {
+    type: "boolean",
+    help: "do not record calls into untraced code (packages, JSON.parse, fs…)",
+  },
+  "max-depth": { type: "string", arg: "N", help: "deepest call level recorded (default 30)" },
+  "max-calls": { type: "string", arg: "N", help: "most calls recorded (default 10000)" },
+  "max-repr": { type: "string", arg: "N", help: "longest value text (default 120)" },
+  label: {
+    type: "string",
+    arg: "TEXT",
+    help: "label stored with the run (config: default_label)",
+  },
+  output: { type: "string", short: "o", arg: "FILE", help: "also write the run's JSON to FILE" },
+  "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
+  tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
+  "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
+};

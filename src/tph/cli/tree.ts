@@ -1,0 +1,95 @@
+import { renderTree } from "../../render/tree.ts";
+import { loadRun } from "../store/load_run.ts";
+import { resolveRunRef } from "../store/resolve_run_ref.ts";
+import type { CallNodeJSON } from "../../types.ts";
+import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
+import { type Command, type Context, intOption } from "./command.ts";
+import { CliError, usageError } from "./errors.ts";
+import { readConfig } from "./read_config.ts";
+
+/** Calls left out under recorded calls; the rest of a run's `dropped_calls` were top-level. */
+function droppedUnderCalls(roots: CallNodeJSON[]): number {
+  let n = 0;
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    n += node.dropped ?? 0;
+    for (const c of node.children) stack.push(c);
+  }
+  return n;
+}
+
+/** A shown/hidden switch from a pair of flags, else the config's value. */
+function toggle(ctx: Context, on: string, off: string, fallback: boolean): boolean {
+  if (ctx.values[on] && ctx.values[off]) {
+    throw usageError(`--${on} and --${off} cannot be used together`, "tree");
+  }
+  return ctx.values[on] ? true : ctx.values[off] ? false : fallback;
+}
+
+/** `tph tree <run>`: a stored run's call tree. */
+export const treeCommand: Command = {
+  name: "tree",
+  summary: "draw a stored run's call tree",
+  usage: "tree <run> [--max-depth N] [--no-args] [--no-return] [--style ascii|unicode] " +
+    "[--filter NAME] [--cache-dir DIR]",
+  details: [
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
+    "unique prefix of one. Errors show as !! Error: message, external calls as [ext], calls",
+    "open when the run ended as [unfinished]; a line counts the calls limits left out.",
+    "Defaults come from the config (tree_style, show_args, show_return); flags override it.",
+  ],
+  examples: [
+    "tph tree last",
+    "tph tree 2 --max-depth 3 --no-args",
+    "tph tree last --filter fetchUser --style ascii",
+  ],
+  options: {
+    "max-depth": { type: "string", arg: "N", help: "draw N levels, sum up the calls below" },
+    "show-args": { type: "boolean", help: "show arguments (config: show_args)" },
+    "no-args": { type: "boolean", help: "hide arguments" },
+    "show-return": { type: "boolean", help: "show return values (config: show_return)" },
+    "no-return": { type: "boolean", help: "hide return values" },
+    style: {
+      type: "string",
+      arg: "STYLE",
+      help: "connectors: ascii or unicode (config: tree_style)",
+    },
+    filter: {
+      type: "string",
+      arg: "NAME",
+      help: "only calls whose name contains NAME, with their callers and callees",
+    },
+    "cache-dir": CACHE_DIR_OPTION,
+  },
+  positionals: [1, 1],
+  run(ctx) {
+    const cfg = readConfig(ctx);
+    const style = ctx.values.style ?? cfg.tree_style;
+    if (style !== "ascii" && style !== "unicode") {
+      throw usageError(`--style takes ascii or unicode, got "${style}"`, "tree");
+    }
+    const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "tree", 1);
+    const showArgs = toggle(ctx, "show-args", "no-args", cfg.show_args);
+    const showReturn = toggle(ctx, "show-return", "no-return", cfg.show_return);
+    const filter = ctx.values.filter as string | undefined;
+    if (filter === "") throw usageError("--filter needs a name to look for", "tree");
+    const ref = ctx.positionals[0];
+    const run = loadRun(resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }), { cwd: ctx.cwd });
+    const text = renderTree(run.trace, {
+      style,
+      maxDepth,
+      showArgs,
+      showReturn,
+      filter,
+      color: ctx.color,
+      limitReason: run.limit_reason,
+      rootDropped: Math.max(0, (run.dropped_calls ?? 0) - droppedUnderCalls(run.trace)),
+    });
+    if (text === "" && filter !== undefined) {
+      throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
+    }
+    ctx.out(text === "" ? "(no calls recorded)" : text);
+    return 0;
+  },
+};

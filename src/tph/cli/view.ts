@@ -1,0 +1,48 @@
+import { basename } from "node:path";
+import { renderRunSummary } from "../../render/summary.ts";
+import { displayPath } from "../store/display_path.ts";
+import { runIdOf } from "../store/list_runs.ts";
+import { loadRun } from "../store/load_run.ts";
+import { resolveRunRef } from "../store/resolve_run_ref.ts";
+import { countCalls } from "../../render/tree.ts";
+import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
+import type { Command } from "./command.ts";
+
+/** `tph view <run>`: what a stored run was, without its call tree. */
+export const viewCommand: Command = {
+  name: "view",
+  summary: "describe a stored run: time, command, how it ended, calls, limits, config",
+  usage: "view <run> [--json] [--cache-dir DIR]",
+  details: [
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
+    "unique prefix of one.",
+  ],
+  examples: ["tph view last", "tph view 2", "tph view 20261122T0815 --json"],
+  options: {
+    json: {
+      type: "boolean",
+      help: "print one JSON object: every field but the trace, plus id, path and roots",
+    },
+    "cache-dir": CACHE_DIR_OPTION,
+  },
+  positionals: [1, 1],
+  run(ctx) {
+    const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), { cwd: ctx.cwd });
+    const run = loadRun(path, { cwd: ctx.cwd });
+    const id = runIdOf(basename(path));
+    if (ctx.values.json) {
+      const { trace, ...meta } = run;
+      const roots = trace.map((n) => ({
+        name: n.name,
+        module: n.module,
+        elapsed_ms: n.elapsed_ms,
+        calls: countCalls([n]),
+        ...(n.exception !== undefined ? { exception: n.exception } : {}),
+      }));
+      ctx.out(JSON.stringify({ id, path, ...meta, roots }, null, 2));
+      return 0;
+    }
+    ctx.out(renderRunSummary(run, { id, path: displayPath(path, ctx.cwd) }));
+    return 0;
+  },
+};

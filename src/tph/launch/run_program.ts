@@ -1,0 +1,298 @@
+// The CLI's side of `tph run`: start the program in a child process of the same runtime with the
+// tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
+// it wrote with how it ended.
+
+import { Buffer } from "node:buffer";
+import { dirname, join, resolve } from "node:path";
+import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
+import { SCHEMA_VERSION } from "../../types.ts";
+import { VERSION } from "../../version.ts";
+import {
+  exists,
+  fileProblem,
+  isDirectory,
+  randomHex,
+  readAt,
+  readText,
+  remove,
+  stat,
+  writeAt,
+  writeText,
+} from "../../host/files.ts";
+import { type Child, pid, runtimeInfo, spawnInherit } from "../../host/process.ts";
+import { nearestPackage } from "../../program/loader/nearest_package.ts";
+import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../../program/settings.ts";
+import { childCommand } from "../../program/command.ts";
+import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
+
+/** Options of {@linkcode runProgram}. */
+export interface RunProgramOptions {
+  script: string;
+  args: string[];
+  cwd: string;
+  config: Omit<ChildConfig, "out">;
+  /**
+   * Folder the run file is written in (it must exist): the run cache, so that storing the run
+   * is a rename and its calls are never read or copied again.
+   */
+  dir: string;
+}
+
+/** What {@linkcode runProgram} returns. */
+export interface RunProgramResult {
+  /**
+   * The finished run: its top-level fields, the dot-named file in `dir` that holds it (the
+   * caller moves or removes it), and its call tree on demand.
+   */
+  run: { header: Omit<RunJSON, "trace">; file: string; tree(): CallNodeJSON[] };
+  /** The exit code tph itself should exit with (the program's). */
+  exitCode: number;
+  /** The signal that killed the program, if any. */
+  signal: string | null;
+  /** Problems worth a warning line (e.g. the trace could not be read). */
+  warnings: string[];
+  /** Why the run could not be written (a full or read-only disk): it is then not stored. */
+  saveError: string | null;
+}
+
+/** Why a program cannot be started; the CLI turns it into a one-line error. */
+export class RunError extends Error {}
+
+/** Warn when Deno will silently skip the loader hook for this script (FIELD_NOTES). */
+export function commonjsPackageWarning(script: string): string | null {
+  // .cjs/.cts are CommonJS anyway, and .mjs/.mts are ES modules whatever package.json says.
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Deno === undefined || /\.[cm][jt]s$/.test(script)) return null;
+  const pkg = nearestPackage(dirname(script));
+  if (pkg?.type !== "commonjs") return null;
+  return `${pkg.path} says "type": "commonjs": Deno does not pass ES modules under it through ` +
+    `loader hooks, so their calls are not traced. Set "type": "module" or remove the field.`;
+}
+
+/**
+ * Check that a script exists and is a file.
+ *
+ * @param script The script as given.
+ * @param cwd The folder it is relative to.
+ * @returns Its absolute path.
+ * @throws {RunError} One line naming the script and what is wrong.
+ */
+export function checkScript(script: string, cwd: string): string {
+  const path = resolve(cwd, script);
+  if (!exists(path)) throw new RunError(`Cannot run "${script}": file not found`);
+  if (isDirectory(path)) {
+    throw new RunError(`Cannot run "${script}": it is a folder, not a script`);
+  }
+  return path;
+}
+
+/**
+ * Run a program under tracing and return the finished run.
+ *
+ * @param options The script, its arguments, the working directory and the child's settings.
+ * @returns The run document, the exit code to pass on, and warnings.
+ */
+export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
+  checkScript(options.script, options.cwd);
+  // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
+  const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
+  const childConfig: ChildConfig = { ...options.config, out };
+  const { argv, env, argv0 } = childCommand(options.script, options.args, options.cwd);
+  const started = Date.now();
+  const startedAt = new Date();
+  // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
+  const early = takeEarly(options.script, options.args, options.cwd);
+  const planFile = early?.planFile ?? makePlanFile();
+  let child: Child;
+  let stops: (() => void)[];
+  try {
+    writePlan(planFile, childConfig);
+    if (early !== null) ({ child, stops } = early);
+    else {
+      child = spawnInherit(argv, {
+        cwd: options.cwd,
+        env: { ...env, [CHILD_ENV]: planFile },
+        argv0,
+      });
+      stops = forwardSignals(child);
+    }
+  } catch (e) {
+    if (early !== null) {
+      early.child.kill("SIGKILL");
+      for (const stop of early.stops) stop();
+    }
+    removePlan(planFile);
+    throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
+  }
+  let exit: { code: number | null; signal: string | null };
+  try {
+    exit = await child.exited.catch((e) => {
+      throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
+    });
+  } finally {
+    for (const stop of stops) stop();
+    // The program's process removes it once read; not when it died first.
+    removePlan(planFile);
+  }
+  const warnings: string[] = [];
+  const rt = runtimeInfo();
+  let head: Omit<RunJSON, "trace"> | null = null;
+  let ending: ChildEnding | undefined;
+  try {
+    ending = JSON.parse(readText(out + ".ending.json"));
+    head = readHeader(out);
+  } catch {
+    warnings.push(
+      "The program ended before tph could save its calls (an error before it started, or a " +
+        "signal it cannot catch)",
+    );
+  }
+  remove(out + ".ending.json");
+  const info: RunInfo = {
+    command: [options.script, ...options.args],
+    cwd: options.cwd,
+    runtime: rt.name,
+    runtime_version: rt.version,
+    ended: exit.signal !== null
+      ? "signal"
+      // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
+      // code of its "exit" event: a program that "completed" with a failing code did not.
+      : ending?.ended === "completed" && exit.code !== 0
+      ? "exception"
+      : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
+    exit_code: exit.code,
+    signal: exit.signal ?? ending?.signal ?? null,
+    ...(ending?.error ? { error: ending.error } : {}),
+    duration_ms: Date.now() - started,
+  };
+  // The program's process says why it could not write the run (a full disk, say); a run file cut
+  // short says so too. Neither is ever stored as a run.
+  let saveError: string | null = null;
+  try {
+    saveError = readText(out + ".error").trim() ||
+      "the run could not be written (is the disk full?)";
+  } catch {
+    // None: the run was written, or the program died before it could write anything.
+  }
+  remove(out + ".error");
+  let header: Omit<RunJSON, "trace">;
+  try {
+    if (saveError === null && head !== null && appendRunInfo(out, info)) {
+      header = { ...head, run: info };
+    } else {
+      header = emptyHeader(options, startedAt, info);
+      if (saveError === null && head !== null) saveError = "the run file is incomplete";
+      if (saveError === null) {
+        writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n", { mode: 0o600 });
+      }
+    }
+  } catch (e) {
+    header = emptyHeader(options, startedAt, info);
+    saveError = fileProblem(e);
+  }
+  if (saveError !== null) remove(out);
+  const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
+  return {
+    run: {
+      header,
+      file: out,
+      tree: () => saveError === null ? JSON.parse(readText(out)).trace : [],
+    },
+    saveError,
+    exitCode,
+    signal: exit.signal,
+    warnings,
+  };
+}
+
+const TRACE_KEY = ',"trace":[';
+
+/**
+ * The top-level fields of the run file the child wrote, read from its start: the trace can be
+ * hundreds of MB, and only the header is needed here.
+ */
+function readHeader(file: string): Omit<RunJSON, "trace"> {
+  for (let length = 64 * 1024;; length *= 4) {
+    const head = readAt(file, 0, length);
+    const at = Buffer.from(head.buffer, head.byteOffset, head.length).indexOf(TRACE_KEY);
+    if (at > 0) return JSON.parse(decoder.decode(head.subarray(0, at)) + "}");
+    if (head.length < length) throw new Error("no trace in the run file");
+  }
+}
+
+/**
+ * Add how the program ended as the document's last field: the child's file ends in `]}\n`,
+ * and its closing brace is overwritten in place (nothing else of the file is read or moved).
+ * Returns false when the file does not end that way (the child was cut off while writing).
+ */
+function appendRunInfo(file: string, info: RunInfo): boolean {
+  const size = stat(file).size;
+  if (size < 3 || decoder.decode(readAt(file, size - 3, 3)) !== "]}\n") return false;
+  writeAt(file, size - 2, encoder.encode(`,"run":${JSON.stringify(info)}}\n`));
+  return true;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function emptyHeader(
+  options: RunProgramOptions,
+  startedAt: Date,
+  info: RunInfo,
+): Omit<RunJSON, "trace"> {
+  const limits = options.config.limits;
+  return {
+    schema: SCHEMA_VERSION,
+    tracepatch_version: VERSION,
+    timestamp: startedAt.toISOString(),
+    label: options.config.label,
+    call_count: 0,
+    was_limited: false,
+    limit_reason: null,
+    dropped_calls: 0,
+    config: {
+      max_depth: limits.maxDepth ?? 30,
+      max_calls: limits.maxCalls ?? 10000,
+      max_repr: limits.maxRepr ?? 120,
+      ignore_modules: limits.ignoreModules ?? [],
+      include: options.config.loader.include ?? [],
+      exclude: options.config.loader.exclude ?? [],
+    },
+    run: info,
+  };
+}
+
+/** Linux's signal numbers: a program killed by signal n exits, as the shell reports it, 128+n. */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGSTKFLT: 16,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGURG: 23,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
+};

@@ -1,0 +1,186 @@
+import { fileProblem, isSpecialFile, readText } from "../../host/files.ts";
+import { type RunJSON, SCHEMA_VERSION } from "../../types.ts";
+import { displayPath } from "./display_path.ts";
+import { StoreError } from "./store_error.ts";
+
+/** Options of {@linkcode loadRun}. */
+export interface LoadRunOptions {
+  /** Messages show the path relative to this folder when the file is inside it. */
+  cwd?: string;
+}
+
+const REQUIRED: [key: string, type: string][] = [
+  ["schema", "number"],
+  ["timestamp", "string"],
+  ["call_count", "number"],
+  ["trace", "array"],
+];
+
+function typeOf(v: unknown): string {
+  return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+}
+
+// The optional and later fields of a run, with the types tph reads them as ("?": may be absent).
+const TOP_FIELDS: [string, string][] = [
+  ["tracepatch_version", "string?"],
+  ["label", "string|null?"],
+  ["was_limited", "boolean?"],
+  ["limit_reason", "string|null?"],
+  ["dropped_calls", "number?"],
+  ["dropped_at_root", "number?"],
+  ["config", "object?"],
+  ["run", "object?"],
+];
+const CONFIG_FIELDS: [string, string][] = [
+  ["max_depth", "number?"],
+  ["max_calls", "number?"],
+  ["max_repr", "number?"],
+  ["ignore_modules", "array?"],
+  ["include", "array?"],
+  ["exclude", "array?"],
+];
+const RUN_FIELDS: [string, string][] = [
+  ["command", "array"],
+  ["cwd", "string"],
+  ["runtime", "string"],
+  ["runtime_version", "string"],
+  ["ended", "string"],
+  ["exit_code", "number|null"],
+  ["signal", "string|null"],
+  ["error", "string?"],
+  ["duration_ms", "number"],
+];
+
+function fieldProblem(
+  obj: Record<string, unknown>,
+  fields: [string, string][],
+  where: string,
+): string | null {
+  for (const [key, spec] of fields) {
+    const optional = spec.endsWith("?");
+    const types = (optional ? spec.slice(0, -1) : spec).split("|");
+    const v = obj[key];
+    if (v === undefined && optional) continue;
+    if (!types.includes(typeOf(v))) {
+      return v === undefined
+        ? `no "${where}${key}"`
+        : `"${where}${key}" is ${typeOf(v)}, not ${types.join(" or ")}`;
+    }
+  }
+  return null;
+}
+
+/** The first field of a run whose type is not what tph reads it as, or null. */
+function badField(d: Record<string, unknown>): string | null {
+  const top = fieldProblem(d, TOP_FIELDS, "");
+  if (top !== null) return top;
+  if (d.config !== undefined) {
+    const c = fieldProblem(d.config as Record<string, unknown>, CONFIG_FIELDS, "config.");
+    if (c !== null) return c;
+  }
+  if (d.run !== undefined) {
+    const run = d.run as Record<string, unknown>;
+    const r = fieldProblem(run, RUN_FIELDS, "run.");
+    if (r !== null) return r;
+    if (!(run.command as unknown[]).every((w) => typeof w === "string")) {
+      return `"run.command" is not a list of strings`;
+    }
+  }
+  return null;
+}
+
+/** Where the first malformed call node is, e.g. `trace[0].children[2]`, or null. */
+function badNode(trace: unknown[]): string | null {
+  // Iterative: a deeply recursive trace must not overflow the stack here.
+  const stack: [unknown, string][] = trace.map((n, i) => [n, `trace[${i}]`]);
+  while (stack.length > 0) {
+    const [n, where] = stack.pop()!;
+    const node = n as { name?: unknown; children?: unknown } | null;
+    if (node === null || typeof node !== "object") return `${where} is not an object`;
+    if (typeof node.name !== "string") return `${where} has no "name"`;
+    if (!Array.isArray(node.children)) return `${where} has no "children" list`;
+    node.children.forEach((c, i) => stack.push([c, `${where}.children[${i}]`]));
+  }
+  return null;
+}
+
+/**
+ * Check that parsed JSON is a run this version of tph can read.
+ *
+ * @param data The parsed JSON.
+ * @param name How messages name the file.
+ * @returns The same value, typed.
+ * @throws {StoreError} `not a tph run (…)` for foreign JSON, `written by schema N` for newer runs.
+ *
+ * @example
+ * ```ts
+ * import { validateRun } from "./src/tph/store/load_run.ts";
+ * try {
+ *   validateRun({ hello: 1 }, "x.json");
+ * } catch (e) {
+ *   console.log((e as Error).message); // Cannot read run "x.json": not a tph run (…)
+ * }
+ * ```
+ */
+export function validateRun(data: unknown, name: string): RunJSON {
+  const fail = (why: string) => new StoreError(`Cannot read run "${name}": ${why}`);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw fail(`not a tph run (the file holds ${typeOf(data)}, not an object)`);
+  }
+  const d = data as Record<string, unknown>;
+  const missing = REQUIRED.filter(([k, t]) => typeOf(d[k]) !== t).map(([k]) => `"${k}"`);
+  if (typeof d.schema !== "number") throw fail(`not a tph run (no ${missing.join(", ")})`);
+  // Checked before the other fields: a newer schema may have renamed them.
+  if ((d.schema as number) > SCHEMA_VERSION) {
+    throw fail(
+      `written by schema ${d.schema}, this tph reads up to ${SCHEMA_VERSION}; upgrade tph`,
+    );
+  }
+  if (missing.length > 0) throw fail(`not a tph run (no ${missing.join(", ")})`);
+  const wrong = badField(d);
+  if (wrong !== null) throw fail(`not a tph run (${wrong})`);
+  const bad = badNode(d.trace as unknown[]);
+  if (bad !== null) throw fail(`not a tph run (${bad})`);
+  return data as RunJSON;
+}
+
+/**
+ * Read and check a run file.
+ *
+ * @param path The file.
+ * @param options Folder that messages show paths relative to.
+ * @returns The run.
+ * @throws {StoreError} One line naming the file: missing, unreadable, invalid JSON, not a tph run,
+ * or written by a newer schema.
+ *
+ * @example
+ * ```ts
+ * import { loadRun } from "./src/tph/store/load_run.ts";
+ * const run = loadRun(".tracepatch_cache/run_20261122T081502_123_demo_3fa2c1.json");
+ * console.log(run.call_count);
+ * ```
+ */
+export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
+  const name = displayPath(path, options.cwd);
+  let text: string;
+  try {
+    // Only a regular file: a FIFO would block, a device never end.
+    if (isSpecialFile(path)) {
+      throw new StoreError(`Cannot read run "${name}": not a regular file`);
+    }
+    text = readText(path);
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`Cannot read run "${name}": ${fileProblem(e)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    // The engine's message quotes the text: never shown (the file may be anything).
+    const at = /position (\d+)/.exec((e as Error).message);
+    const why = text.trim() === "" ? "the file is empty" : at ? `at byte ${at[1]}` : "not JSON";
+    throw new StoreError(`Cannot read run "${name}": invalid JSON (${why})`);
+  }
+  return validateRun(data, name);
+}
