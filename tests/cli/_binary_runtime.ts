@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { assertCode, FIXTURES, plain, type Target, tempDir, tph } from "./_cli.ts";
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-/** The echo fixture's output but its argv0, which is the binary's (README). */
+/** The echo fixture's output but its argv0, which is the binary's (docs/compatibility.md). */
 const output = (stdout: string) => stdout.replace(/"argv0":"[^"]*",/, "");
 
 export function binaryRuntimeTests(t: Target): void {

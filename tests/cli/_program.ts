@@ -82,7 +82,7 @@ export function programTests(t: Target): void {
     const seenPlain: Seen = JSON.parse(p.stdout.split("\n")[0]);
     const seenTraced: Seen = JSON.parse(traced.stdout.split("\n")[0]);
     assert.deepEqual(seenPlain.argv, args, "plain run sees the arguments");
-    // The binary is the program's runtime: its argv0 is the binary's (README).
+    // The binary is the program's runtime: its argv0 is the binary's (docs/compatibility.md).
     if (t.name === "binary") seenTraced.argv0 = seenPlain.argv0;
     assert.deepEqual(seenTraced, seenPlain);
     assert.equal(seenTraced.script, join(dir.path, "app/echo.ts"));

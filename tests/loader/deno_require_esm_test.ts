@@ -1,8 +1,8 @@
 // Documents a Deno behaviour that tph cannot work around (checked with deno 2.9.6): once any
 // registerHooks load hook is installed, even one that changes nothing, require() of an ES module
 // that imports a CommonJS file fails ("Cannot resolve module"); so it does under `tph run` on
-// Deno (README, Limitations). When the first test below fails, Deno has fixed it: drop the
-// limitation, this test, and the known-bug test after it.
+// Deno (docs/compatibility.md, Limitations). When the first test below fails, Deno has fixed it:
+// drop the limitation, this test, and the known-bug test after it.
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -31,7 +31,8 @@ Deno.test("Deno still fails require() of an ES module importing CommonJS under a
   assert.notEqual(
     hooked.status,
     0,
-    "Deno now runs it under a load hook: drop the README limitation and this file's tests",
+    "Deno now runs it under a load hook: drop the limitation (docs/compatibility.md, README) " +
+      "and this file's tests",
   );
   assert.match(hooked.stderr, /Cannot resolve module "\.\/dep\.cjs"/);
 });

@@ -113,7 +113,8 @@ for (const rt of RUNTIMES) {
   );
 
   // Bun gives require() of a module tph ran as CommonJS its namespace's "module.exports" key,
-  // which importers of the namespace see too (src/program/loader/register.ts, README Limitations).
+  // which importers of the namespace see too (src/program/loader/register.ts; docs/compatibility.md,
+  // Limitations).
   Deno.test({
     name: `${rt}: the keys of a traced CommonJS module's namespace${
       rt === "bun" ? ' (known difference: Bun\'s has "module.exports")' : ""

@@ -38,8 +38,8 @@ interface Program {
   maxCalls?: number;
   /**
    * Paths on which the runtime's report of an uncaught error is known to differ under tracing,
-   * with the reason (README, "What tracing can change"): there, stderr is compared only with
-   * TPH_KNOWN_BUGS=1; stdout, the exit code and the trace always are.
+   * with the reason (docs/compatibility.md, "What tracing can change"): there, stderr is compared
+   * only with TPH_KNOWN_BUGS=1; stdout, the exit code and the trace always are.
    */
   knownStderr?: Partial<Record<PathName, string>>;
 }
