@@ -1,5 +1,7 @@
 // The contract between instrumented code and the recorder: the global the emitted code calls,
-// and the names of the locals it declares. Both sides import these so they cannot drift.
+// the names of the locals it declares, and every method it calls (RecorderABI). The emitter
+// (src/program/instrument/_emit.ts) builds each snippet from these, and the recorder object is
+// checked against RecorderABI, so renaming either side alone fails to type-check.
 
 /**
  * Version of this contract: part of the transform cache key, so code instrumented for another
@@ -30,3 +32,53 @@ export type MetaRow = [string, string, number, number, number, string];
 
 /** What `__tph_m_<h>()` returns: the file, the module name, and one row per function. */
 export type ModuleMeta = [string, string, MetaRow[]];
+
+/**
+ * The recorder as rewritten code sees it (`globalThis.__tph`): a call's handle is a number,
+ * -1 when the call is not recorded. See src/program/recorder/recorder.ts for what each does.
+ */
+export interface RecorderABI {
+  /** True while any trace records; rewritten functions skip everything else when false. */
+  on: boolean;
+  /** Register a module's function table; returns the id of its first function. */
+  reg(meta: ModuleMeta): number;
+  /** A call of function `b + k` starts, with 0–3 arguments or an array of them. */
+  e0(b: number, k: number): number;
+  e1(b: number, k: number, a: unknown): number;
+  e2(b: number, k: number, a: unknown, a2: unknown): number;
+  e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number;
+  en(b: number, k: number, args: unknown[]): number;
+  /** A `return`: keep the value, hand it on. */
+  r<T>(c: number, v: T): T;
+  /** An error propagating out of the call. */
+  t(c: number, e: unknown): void;
+  /** The call ended. */
+  x(c: number): void;
+  /** Before `await`/`yield`: give the stack back. */
+  s<T>(c: number, v: T): T;
+  /** After resuming: take the stack again. */
+  w<T>(c: number, v?: T): T | undefined;
+  /** An external call site: its callee `f` (k0: no arguments), its method on `obj` (km, km0). */
+  k(c: number, d: number, f: unknown): unknown;
+  k0(c: number, d: number, f: unknown): unknown;
+  km(c: number, d: number, obj: unknown): unknown;
+  km0(c: number, d: number, obj: unknown): unknown;
+  /** Its arguments: one (ka), the last (kl), spread (ks, ksl). */
+  ka<T>(c: number, v: T): T;
+  kl<T>(c: number, v: T): T;
+  ks<T>(c: number, v: T): T;
+  ksl<T>(c: number, v: T): T;
+  /** Its result. */
+  kx<T>(c: number, v: T): T;
+  /** A catch clause caught `e` (kc), or an error it cannot see (ku); a finally block runs (kf). */
+  kc(c: number, e: unknown): void;
+  ku(c: number): void;
+  kf(c: number): void;
+  /** `for await (… of x)`, `yield* x`, `yield* x` in an async generator. */
+  fa(c: number, iterable: unknown): unknown;
+  yd(c: number, iterable: unknown): unknown;
+  ya(c: number, iterable: unknown): unknown;
+}
+
+/** A method rewritten code calls. */
+export type RecorderMethod = Exclude<keyof RecorderABI, "on">;

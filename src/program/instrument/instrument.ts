@@ -1,17 +1,22 @@
 import { Edits } from "./_edits.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
-  BASE_PREFIX,
-  CALL_LOCAL as C,
-  ERROR_LOCAL as X,
   FLAG_ASYNC,
   FLAG_GENERATOR,
   FLAG_STATIC,
-  META_PREFIX,
   type MetaRow,
   type ModuleMeta,
-  RUNTIME_GLOBAL as R,
+  type RecorderMethod,
 } from "../../abi.ts";
+import {
+  CLOSER,
+  ERROR_PARAM,
+  invoke,
+  invokeOpen,
+  moduleTable,
+  NOT_RECORDED,
+  prologue,
+} from "./_emit.ts";
 import type { FunctionInfo, FunctionKind } from "../../types.ts";
 import { bindingName, keyName, memberPath, type Node } from "./_names.ts";
 import { collectParams } from "./_params.ts";
@@ -99,11 +104,6 @@ const LEAF_TYPES = new Set([
 // text of the parameter list (the JS-flavoured AST does not mark them); a match inside a type
 // (`readonly string[]`) only makes recording start after super(), which is always safe.
 const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[\w$@[{]/;
-// `c>=0`: an unrecorded call (no trace, or one a limit left out) makes no call on its way out.
-// The recorder's calls are guarded: when the stack runs out in one, the program's error goes on
-// (an error of tph's own would replace it).
-const CLOSER =
-  `}catch(${X}){try{${R}.t(${C},${X})}catch{}throw ${X}}finally{if(${C}>=0)try{${R}.x(${C})}catch{}}`;
 
 function lastSegment(hint: string | null): string | null {
   return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
@@ -237,12 +237,7 @@ class Walker {
     const at = body.length > 0 ? body[body.length - 1].end : this.#src.length;
     // Hoisted declarations, so functions called during a cyclic import (before this module's
     // body ran) still find their table; appended on the last code line to keep line 1 intact.
-    this.#s.appendLeft(
-      at,
-      `;var ${BASE_PREFIX}${h};function ${META_PREFIX}${h}(){return ${BASE_PREFIX}${h}=${R}.reg(${
-        JSON.stringify(meta)
-      })}`,
-    );
+    this.#s.appendLeft(at, moduleTable(h, meta));
     return this.#s.toString();
   }
 
@@ -469,7 +464,7 @@ class Walker {
     const s = this.#s;
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
-      s.appendRight(body.start, `{${prologue}return ${R}.r(${C},`);
+      s.appendRight(body.start, `{${prologue}return ${invokeOpen("r")}`);
       this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
       this.walk(body, null);
       this.#scope = outer;
@@ -519,7 +514,7 @@ class Walker {
   #statements(list: Node[]): void {
     for (const st of list) {
       this.walk(st, null);
-      if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${R}.w(${C});`);
+      if (this.#awaitsLoop(st)) this.#s.appendLeft(st.end, `;${invoke("w")};`);
     }
   }
 
@@ -531,7 +526,7 @@ class Walker {
     const wrap = this.#awaitsLoop(st);
     if (wrap) this.#s.appendRight(st.start, "{");
     this.walk(st, null);
-    if (wrap) this.#s.appendLeft(st.end, `;${R}.w(${C});}`);
+    if (wrap) this.#s.appendLeft(st.end, `;${invoke("w")};}`);
   }
 
   /** A `for await` loop (labels and all) of a recorded async function. */
@@ -576,44 +571,37 @@ class Walker {
     this.#rows.push([name, "external", where.line, where.column, 0, module]);
     const s = this.#s;
     const args = call.arguments as Node[];
-    const none = args.length === 0 ? "0" : "";
+    const none = args.length === 0;
     // No function of tph's stands between the caller and the callee, so the runtime reports an
     // error the callee throws as it would without tph: the site says when the callee is known
     // (k), hands each argument on (ka; kl for the last, when the call starts), and closes the
     // call with its result (kx). A throw leaves it to the caller's catch or exit (t, kc, x).
     // kx's opener is the innermost at the call's start (after a return's or await's own), the
     // markers the outermost around each argument (before an await's), and the closers mirror them.
-    s.appendRight(call.start, `${R}.kx(${C},`);
+    s.appendRight(call.start, invokeOpen("kx"));
     // The callee text stays in call position, so `this` and error messages are unchanged when
     // nothing records; only the recording branch goes through k/km.
     if (object === null) {
-      s.appendRight(callee.start, `(${C}<0?`);
-      s.prependLeft(callee.end, `:${R}.k${none}(${C},${d},${name}))`);
+      s.appendRight(callee.start, `(${NOT_RECORDED}?`);
+      s.prependLeft(callee.end, `:${invoke(none ? "k0" : "k", d, name)})`);
     } else {
-      s.appendRight(object.start, `(${C}<0?`);
-      s.prependLeft(object.end, `:${R}.km${none}(${C},${d},${object.name}))`);
+      s.appendRight(object.start, `(${NOT_RECORDED}?`);
+      s.prependLeft(object.end, `:${invoke(none ? "km0" : "km", d, object.name)})`);
     }
     for (let i = 0; i < args.length; i++) {
       const last = i === args.length - 1;
       const arg = args[i];
       const spread = arg.type === "SpreadElement";
       const value = spread ? arg.argument : arg;
-      const marker = spread ? (last ? "ksl" : "ks") : (last ? "kl" : "ka");
-      s.prependRight(value.start, `${R}.${marker}(${C},`);
+      const marker: RecorderMethod = spread ? (last ? "ksl" : "ks") : (last ? "kl" : "ka");
+      s.prependRight(value.start, invokeOpen(marker));
       s.appendLeft(value.end, ")");
     }
     s.prependLeft(call.end, ")");
   }
 
   #prologue(k: number, idents: string[]): string {
-    const h = this.#hash;
-    const table = `${BASE_PREFIX}${h}??${META_PREFIX}${h}()`;
-    const enter = idents.length <= 3
-      ? `${R}.e${idents.length}(${table},${k}${idents.map((id) => "," + id).join("")})`
-      : `${R}.en(${table},${k},[${idents.join(",")}])`;
-    // The recorder's call is guarded: when the stack runs out in it, the call goes unrecorded
-    // and the program's own next frame is where the overflow happens, as without tph.
-    return `;let ${C}=-1;try{${C}=${R}.on?${enter}:-1}catch{}try{`;
+    return prologue(this.#hash, k, idents);
   }
 
   #return(node: Node): void {
@@ -623,7 +611,7 @@ class Walker {
     // The leading space: minified `return{…}` must not become `return__tph.r(…)`; a sequence
     // `return a, b` is one argument.
     const seq = record && arg.type === "SequenceExpression";
-    if (record) this.#s.appendRight(arg.start, ` ${R}.r(${C},${seq ? "(" : ""}`);
+    if (record) this.#s.appendRight(arg.start, ` ${invokeOpen("r")}${seq ? "(" : ""}`);
     if (arg) this.walk(arg, null);
     if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
   }
@@ -638,16 +626,16 @@ class Walker {
     const record = scope && scope[needs];
     const s = this.#s;
     if (record) {
-      s.appendRight(node.start, ` ${R}.w(${C},`);
-      const hand = !node.delegate ? "s" : scope.async ? "ya" : "yd";
-      if (arg) s.appendRight(arg.start, ` ${R}.${hand}(${C},`);
+      s.appendRight(node.start, ` ${invokeOpen("w")}`);
+      const hand: RecorderMethod = !node.delegate ? "s" : scope.async ? "ya" : "yd";
+      if (arg) s.appendRight(arg.start, ` ${invokeOpen(hand)}`);
     }
     if (arg) this.walk(arg, null);
     if (record) {
       // A bare `yield` ends its statement where the next line starts with `(`, `[`, a template…
       // (automatic semicolon insertion): the call that now wraps it would not, so it gets the
       // semicolon the engine would have put there.
-      const end = arg ? "))" : ` ${R}.s(${C}))${this.#endsStatement(node.end) ? ";" : ""}`;
+      const end = arg ? "))" : ` ${invoke("s")})${this.#endsStatement(node.end) ? ";" : ""}`;
       s.appendLeft(node.end, end);
     }
   }
@@ -687,23 +675,23 @@ class Walker {
     const scope = this.#scope;
     if (!this.externals || !scope || clause.body.start < scope.recordFrom) return;
     const param = clause.param;
-    let error = X;
+    let error = ERROR_PARAM;
     if (param === null || param === undefined) {
-      this.#s.appendRight(clause.body.start, `(${X})`);
+      this.#s.appendRight(clause.body.start, `(${ERROR_PARAM})`);
     } else if (param.type === "Identifier") error = param.name;
     else {
       // A destructuring pattern: the error itself has no name here.
-      this.#s.appendRight(clause.body.start + 1, `${R}.ku(${C});`);
+      this.#s.appendRight(clause.body.start + 1, `${invoke("ku")};`);
       return;
     }
-    this.#s.appendRight(clause.body.start + 1, `${R}.kc(${C},${error});`);
+    this.#s.appendRight(clause.body.start + 1, `${invoke("kc", error)};`);
   }
 
   /** A finally block runs as its function's call: an external call left open no longer owns it. */
   #finally(block: Node): void {
     const scope = this.#scope;
     if (this.externals && scope && block.start >= scope.recordFrom) {
-      this.#s.appendRight(block.start + 1, `${R}.kf(${C});`);
+      this.#s.appendRight(block.start + 1, `${invoke("kf")};`);
     }
   }
 
@@ -711,7 +699,7 @@ class Walker {
   #wakeAt(block: Node): void {
     const scope = this.#scope;
     if (scope && (scope.async || scope.generator) && block.start >= scope.recordFrom) {
-      this.#s.appendRight(block.start + 1, `${R}.w(${C});`);
+      this.#s.appendRight(block.start + 1, `${invoke("w")};`);
     }
   }
 
@@ -723,9 +711,9 @@ class Walker {
     if (record) {
       // The loop's implicit awaits: fa() wraps the iterator so the stack is handed back before
       // each one, and the body (and the code after the loop) take it again.
-      s.appendRight(node.right.start, ` ${R}.fa(${C},`);
-      if (block) s.appendRight(node.body.start + 1, `${R}.w(${C});`);
-      else s.appendRight(node.body.start, `{${R}.w(${C});`);
+      s.appendRight(node.right.start, ` ${invokeOpen("fa")}`);
+      if (block) s.appendRight(node.body.start + 1, `${invoke("w")};`);
+      else s.appendRight(node.body.start, `{${invoke("w")};`);
     }
     this.walk(node.left, null);
     this.walk(node.right, null);

@@ -2,11 +2,12 @@
 // recorded by the call site itself (recorder.ts, `k`…`kx`); a callee that is instrumented records
 // its own calls, and is told apart here.
 
+import { CALL_LOCAL } from "../../abi.ts";
 import { functionSource, SafeWeakMap, strIncludes } from "../../host/intrinsics.ts";
 
 const known: WeakMap<object, boolean> = new SafeWeakMap<object, boolean>();
 // Bun prints the code it transpiles anew (`__tph_c = …`): look for the name alone.
-const MARK = "__tph_c";
+const MARK = CALL_LOCAL;
 
 /** True when `f` is an instrumented function (it records its own calls). Cached per function. */
 export function isInstrumented(f: object): boolean {

@@ -10,7 +10,13 @@
 // Calls live in the columns of a Tape (tape.ts); instrumented code holds a call's handle, or -1
 // when the call is not recorded.
 
-import { FLAG_ASYNC, FLAG_GENERATOR, type ModuleMeta } from "../../abi.ts";
+import {
+  FLAG_ASYNC,
+  FLAG_GENERATOR,
+  type ModuleMeta,
+  type RecorderABI,
+  RUNTIME_GLOBAL,
+} from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
@@ -385,7 +391,7 @@ function begin(
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
 export const R = {
   /** True while any trace records; instrumented functions skip everything else when false. */
-  on: false,
+  on: false as boolean,
   reg(meta: ModuleMeta): number {
     return registerModule(meta);
   },
@@ -563,7 +569,7 @@ export const R = {
     if (method === undefined || method === null) return delegated(c, iterable, Symbol.iterator);
     return wrapDelegate(c, iterable, Symbol.asyncIterator, method);
   },
-};
+} satisfies RecorderABI & Record<string, unknown>;
 
 // External calls in flight, innermost last, as parallel columns: the recorded call whose code
 // makes it, its function id, what it is (EXT_SKIP: not recorded; EXT_PENDING: arguments still
@@ -885,8 +891,8 @@ export type Runtime = typeof R;
 export function runtime(): Runtime {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  if (g.__tph === undefined) {
-    Object.defineProperty(g, "__tph", { value: R, writable: false, configurable: false });
+  if (g[RUNTIME_GLOBAL] === undefined) {
+    Object.defineProperty(g, RUNTIME_GLOBAL, { value: R, writable: false, configurable: false });
   }
-  return g.__tph;
+  return g[RUNTIME_GLOBAL];
 }
