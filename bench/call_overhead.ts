@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { instrument } from "../src/program/instrument/instrument.ts";
 import { runtime } from "../src/program/recorder/recorder.ts";
-import { Trace } from "../src/program/recorder/trace_state.ts";
+import { TraceState } from "../src/program/recorder/trace_state.ts";
 import { now, stopFastClock } from "../src/program/recorder/clock.ts";
 import { best, median, num, record, RT, RUNTIME, verdict } from "./_common.ts";
 
@@ -60,8 +60,8 @@ function time(f: () => number, expect: number): number {
   return ms;
 }
 
-function newTrace(): Trace {
-  return new Trace({ maxCalls: 1_000_000, maxDepth: 100 });
+function newTrace(): TraceState {
+  return new TraceState({ maxCalls: 1_000_000, maxDepth: 100 });
 }
 
 function tracedRound(): number {
@@ -132,7 +132,7 @@ delete process.env.TPH_CLOCK;
 //     leaves out on the call where it was cut, as `tph run` does past its default 10,000.
 const fullMs: number[] = [];
 for (let i = 0; i < PLAIN_ROUNDS; i++) {
-  const t = new Trace({ maxCalls: 1 });
+  const t = new TraceState({ maxCalls: 1 });
   rt.setProcessTrace(t);
   try {
     fullMs.push(time(() => inst.fib(N), FIB_25));
@@ -264,7 +264,7 @@ console.log(
 process.exitCode = failed > 0 ? 1 : 0;
 
 /** Calls of the trace still open (no end time). */
-function openCalls(t: Trace): number {
+function openCalls(t: TraceState): number {
   let n = 0;
   for (let row = t.firstRow; row < t.tape.rows; row++) {
     if (t.tape.slot[row] === t.slot && t.tape.end[row] < 0) n++;

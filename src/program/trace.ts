@@ -5,7 +5,7 @@ import { now } from "./recorder/clock.ts";
 import { isInstrumented } from "./recorder/external.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { callTree, traceToJSON } from "./recorder/to_json.ts";
-import { Trace as TraceState, type TraceLimits } from "./recorder/trace_state.ts";
+import { type TraceLimits, TraceState } from "./recorder/trace_state.ts";
 import type { CallNodeJSON, RunJSON } from "../types.ts";
 
 /** Options of {@linkcode trace}: limits, filters and a label. */
@@ -57,8 +57,7 @@ export class TraceHandle {
       const als = storage();
       // Opened inside a recorded call: the calls it makes from here on (after an await too)
       // are this trace's roots. Otherwise roots find this trace through the async context.
-      const cur = rt.swapCurrent(-1);
-      rt.swapCurrent(cur);
+      const cur = rt.current();
       // Inside a recorded call, lending that call is enough. The async context is set only
       // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
       // function first awaits, which would mix two concurrent blocks.
@@ -202,8 +201,7 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
   return storage().run(t.state, () => {
     // The callback's calls are this trace's roots; when it is instrumented, its own call is the
     // first root and is left out of the tree (its calls take its place).
-    const cur = rt.swapCurrent(-1);
-    rt.swapCurrent(cur);
+    const cur = rt.current();
     if (cur >= 0) rt.lend(cur, t.state);
     t.state.wrapperPending = isInstrumented(fn);
     let value: T;

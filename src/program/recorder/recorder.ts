@@ -20,6 +20,7 @@ import {
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
+import { stackHandOff } from "./iterators.ts";
 import { clipString, formatError, repr } from "./repr.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
@@ -44,7 +45,7 @@ import {
   Tape,
   THREW,
 } from "./tape.ts";
-import type { Trace } from "./trace_state.ts";
+import type { TraceState } from "./trace_state.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -58,17 +59,17 @@ let tape = new Tape(0);
 /** The handle of the current tape's row 0: handles below it are stale (see tape.ts). */
 let base = 0;
 let cur = -1;
-let processTrace: Trace | null = null;
+let processTrace: TraceState | null = null;
 // deno-lint-ignore no-explicit-any
 let storage: any = null;
 /** `storage.getStore()`, through the method as it was when the storage was registered. */
 // deno-lint-ignore no-explicit-any
-let getStore: (als: any) => Trace | undefined = () => undefined;
+let getStore: (als: any) => TraceState | undefined = () => undefined;
 
 let activeCount = 0;
 /** An open call under which every call is left out (its trace is full; -2: none), its trace. */
 let fullOwner = -2;
-let fullTrace: Trace | null = null;
+let fullTrace: TraceState | null = null;
 
 /** While tph saves a run, no call is recorded (whatever the program made tph call). */
 let hushed = false;
@@ -78,7 +79,7 @@ function refreshOn(): void {
   if (!R.on) idleFastClock();
 }
 
-function rootTrace(): Trace | null {
+function rootTrace(): TraceState | null {
   if (storage !== null) {
     const t = getStore(storage);
     if (t !== undefined && t !== null && t.active) return t;
@@ -118,7 +119,7 @@ let kept = 0;
  * but for a string longer than its repr can show, of which a copy of what it shows is kept
  * (recording a program's 20 MB strings must not keep them all alive).
  */
-function keep(v: unknown, t: Trace, i: number): unknown {
+function keep(v: unknown, t: TraceState, i: number): unknown {
   if (typeof v !== "object" || v === null) {
     if (typeof v !== "string") return v;
     // A string holding a match of a value regex is stored as its repr with the match redacted;
@@ -131,7 +132,7 @@ function keep(v: unknown, t: Trace, i: number): unknown {
 }
 
 /** Store argument `i`'s text (see keep). */
-function keepText(text: string, t: Trace, i: number): unknown {
+function keepText(text: string, t: TraceState, i: number): unknown {
   if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
   kept |= 1 << i;
   return t.tape.texts.add(text);
@@ -139,7 +140,7 @@ function keepText(text: string, t: Trace, i: number): unknown {
 
 /** Store a call's return value as `keep` stores an argument. */
 function keepReturn(tp: Tape, row: number, v: unknown): void {
-  let t: Trace;
+  let t: TraceState;
   if (
     (typeof v !== "object" || v === null) &&
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
@@ -173,7 +174,7 @@ function storeReturn(h: number, tp: Tape, row: number, v: unknown): void {
 /** The arguments of a call of a function with secret parameters (see begin). */
 function secretArgs(
   rd: Redaction,
-  t: Trace,
+  t: TraceState,
   id: number,
   n: number,
   a0: unknown,
@@ -202,14 +203,14 @@ function live(h: number): boolean {
  * Calls lent to a nested trace: a `trace()` block opened inside a recorded call gets the calls
  * that call makes (after an `await` too, when the call takes the stack again), as its roots.
  */
-const lent: Map<number, Trace> = new SafeMap<number, Trace>();
+const lent: Map<number, TraceState> = new SafeMap<number, TraceState>();
 
 /**
  * Give a trace a slot on the tape; a new tape (generation) when no trace records on this one.
  *
  * @param t The trace that starts.
  */
-export function attachTrace(t: Trace): void {
+export function attachTrace(t: TraceState): void {
   // Room for the calls the trace may record, up to 2^18 rows at first: doubling the columns as
   // they fill cost 3–5 ns a call on recursive fib.
   const rows = min(max(t.capacity + 1, 4096), 1 << 18);
@@ -240,7 +241,7 @@ export function attachTrace(t: Trace): void {
  * A trace stopped: no row is written for it from now on. Its slot goes back to the tape when it
  * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
  */
-export function detachTrace(t: Trace): void {
+export function detachTrace(t: TraceState): void {
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
@@ -252,7 +253,7 @@ export function detachTrace(t: Trace): void {
 /** Write a new row (the tape has room for it after this) and return its index. */
 function newRow(
   tp: Tape,
-  t: Trace,
+  t: TraceState,
   id: number,
   p: number,
   prev: number,
@@ -280,7 +281,14 @@ function newRow(
 }
 
 /** A row that takes part in stack handling but is not part of the trace (see begin). */
-function hiddenRow(tp: Tape, t: Trace, id: number, p: number, prev: number, depth: number): number {
+function hiddenRow(
+  tp: Tape,
+  t: TraceState,
+  id: number,
+  p: number,
+  prev: number,
+  depth: number,
+): number {
   if (tp.rows >= MAX_ROWS) return -1;
   const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
   tp.start[row] = 0;
@@ -312,7 +320,7 @@ function begin(
   }
   if (p < base) p = -1; // a stale handle (its tape was retired) or none
   const prev = p;
-  let t: Trace | null;
+  let t: TraceState | null;
   let depth: number;
   const tp = tape;
   if (p < 0) {
@@ -411,7 +419,7 @@ export const R = {
     return storage;
   },
   /** The trace `tph run` records into when no `trace()` block owns the async context. */
-  setProcessTrace(t: Trace | null): void {
+  setProcessTrace(t: TraceState | null): void {
     processTrace = t;
     fullOwner = -2;
     refreshOn();
@@ -427,22 +435,20 @@ export const R = {
     refreshOn();
   },
   /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
-  lend(c: number, t: Trace | null): void {
+  lend(c: number, t: TraceState | null): void {
     if (t === null) lent.delete(c);
     else lent.set(c, t);
   },
-  /** Read and replace the stack owner: `trace()` blocks start with an empty stack. */
-  swapCurrent(next: number): number {
-    const old = cur;
-    cur = next;
-    return old;
+  /** The stack owner: the recorded call running now, or -1. */
+  current(): number {
+    return cur;
   },
   /** Give a new trace its place on the tape. */
-  attach(t: Trace): void {
+  attach(t: TraceState): void {
     attachTrace(t);
   },
   /** A trace stopped. */
-  detach(t: Trace): void {
+  detach(t: TraceState): void {
     detachTrace(t);
   },
   e0(b: number, k: number): number {
@@ -739,146 +745,13 @@ function giveBack(c: number): void {
   if (cur === c && live(c)) cur = tape.prev[c - base];
 }
 
-// Built-ins the recorder calls on a program's values, taken before the program can replace them.
-const promiseThen = Promise.prototype.then;
-const NativePromise = Promise;
-const PROMISE_PROTO = Promise.prototype;
-
-/**
- * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
- * language rejects (no such method) is handed on as it is, so the engine throws its own error.
- */
-// deno-lint-ignore no-explicit-any
-function delegated(c: number, x: any, key: symbol): unknown {
-  if (x === null || x === undefined) return x;
-  return wrapDelegate(c, x, key, x[key]);
-}
-
-/** x, or with `method` (x's iterator method under `key`) made delegating when it is callable. */
-// deno-lint-ignore no-explicit-any
-function wrapDelegate(c: number, x: unknown, key: symbol, method: any): unknown {
-  return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
-}
-
-/** A delegating wrapper's iterator method: the source's own, called once as the engine would. */
-// deno-lint-ignore no-explicit-any
-function delegating(c: number, x: unknown, method: any): () => unknown {
-  return () => delegateIterator(c, apply(method, x, []));
-}
-
-/**
- * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
- * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
- * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
- * object on); `next` is read once and throw/return on each use, as the language does.
- */
-// deno-lint-ignore no-explicit-any
-function delegateIterator(c: number, it: any): unknown {
-  // Not an object: the engine's own TypeError.
-  if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
-  const next = it.next;
-  const step = (method: unknown, v: unknown) => {
+// The hand-off of the stack across iterator protocols (iterators.ts).
+const { delegated, wrapDelegate, forAwaitIterable } = stackHandOff({
+  take(c: number): void {
     if (cur !== c) takeStack(c);
-    try {
-      // deno-lint-ignore ban-types
-      return apply(method as Function, it, [v]);
-    } finally {
-      giveBack(c);
-    }
-  };
-  // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
-  const forward = (method: unknown) =>
-    typeof method === "function" ? (v: unknown) => step(method, v) : method;
-  return {
-    next: (v: unknown) => step(next, v),
-    get throw() {
-      return forward(it.throw);
-    },
-    get return() {
-      return forward(it.return);
-    },
-  };
-}
-
-/**
- * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
- * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
- * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
- * promise, whose reactions run in order with nothing between: the loop awaits it right after.
- */
-function resumeUnder<T>(c: number, p: T): T {
-  if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
-    // deno-lint-ignore no-explicit-any
-    if ((p as any).constructor === NativePromise) {
-      const take = () => {
-        if (cur !== c) takeStack(c);
-      };
-      try {
-        apply(promiseThen, p, [take, take]);
-      } catch {
-        // An object posing as a promise: the loop's own await deals with it.
-      }
-    }
-  }
-  return p;
-}
-
-// deno-lint-ignore no-explicit-any
-function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
-  return {
-    [Symbol.asyncIterator]() {
-      const asyncMethod = source[Symbol.asyncIterator];
-      // deno-lint-ignore no-explicit-any
-      let it: any;
-      let fromSync = false;
-      if (asyncMethod != null) it = apply(asyncMethod, source, []);
-      else {
-        it = source[Symbol.iterator]();
-        fromSync = true;
-      }
-      // The language reads `next` once, when the loop starts, and calls it without arguments.
-      const nextMethod = it.next;
-      const step = (result: unknown) => {
-        if (!fromSync) {
-          giveBack(c);
-          return resumeUnder(c, result);
-        }
-        // As the language's async-from-sync iterator does, still as the loop's call: `done`,
-        // then the value, awaited; when it rejects before the end, the sync iterator is closed.
-        // deno-lint-ignore no-explicit-any
-        const done = Boolean((result as any).done);
-        // deno-lint-ignore no-explicit-any
-        const settled = Promise.resolve((result as any).value).then(
-          (value) => ({ value, done }),
-          (e) => {
-            if (!done) closeQuietly(it);
-            throw e;
-          },
-        );
-        giveBack(c);
-        return resumeUnder(c, settled);
-      };
-      return {
-        next: () => step(apply(nextMethod, it, [])),
-        return: (v: unknown) =>
-          typeof it.return === "function"
-            ? step(it.return(v))
-            : (giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
-      } as AsyncIterator<unknown>;
-    },
-  };
-}
-
-/** Close an iterator whose loop ends by an error: the error stays the one that counts. */
-// deno-lint-ignore no-explicit-any
-function closeQuietly(it: any): void {
-  try {
-    const ret = it.return;
-    if (typeof ret === "function") apply(ret, it, []);
-  } catch {
-    // The loop's own error wins.
-  }
-}
+  },
+  giveBack,
+});
 
 /** The recorder's type: the object behind `globalThis.__tph`. */
 export type Runtime = typeof R;

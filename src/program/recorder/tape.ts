@@ -19,7 +19,7 @@
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 
-import type { Trace } from "./trace_state.ts";
+import type { TraceState } from "./trace_state.ts";
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, strSlice } from "../../host/intrinsics.ts";
 
@@ -155,7 +155,7 @@ export class Tape {
   ret: unknown[];
   readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
-  readonly traces: Trace[] = [];
+  readonly traces: TraceState[] = [];
   /** Slots given back by traces that stopped without writing a row. */
   readonly freeSlots: number[] = [];
   /** Traces recording on this tape. */

@@ -8,7 +8,7 @@ import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
 import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
-import type { Trace } from "./trace_state.ts";
+import type { TraceState } from "./trace_state.ts";
 import {
   arrayJoin,
   dateToISO,
@@ -61,7 +61,7 @@ function argsOf(f: FunctionRecord, tp: Tape, row: number, max: number): Record<s
  * they end later; the hidden callback of trace.run() is left out and its calls become roots.
  */
 function visit(
-  t: Trace,
+  t: TraceState,
   each: (row: number, parent: number, finished: boolean) => void,
 ): void {
   const tp: Tape = t.tape;
@@ -81,7 +81,7 @@ function visit(
 }
 
 /** Where a trace's rows end: where it stopped, or the tape's end while it records. */
-function lastRow(t: Trace): number {
+function lastRow(t: TraceState): number {
   return t.endRow >= 0 ? t.endRow : t.tape.rows;
 }
 
@@ -91,7 +91,7 @@ function lastRow(t: Trace): number {
  * @param t The trace.
  * @returns Its root nodes.
  */
-export function callTree(t: Trace): CallNodeJSON[] {
+export function callTree(t: TraceState): CallNodeJSON[] {
   const tp = t.tape;
   const rt = runtime();
   const nodes: CallNodeJSON[] = [];
@@ -134,7 +134,7 @@ export function callTree(t: Trace): CallNodeJSON[] {
  * @param label Its label.
  * @returns The fields, in document order.
  */
-export function traceHeader(t: Trace, label: string | null): Omit<RunJSON, "trace"> {
+export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, "trace"> {
   const reasons: string[] = [];
   t.limitReasons.forEach((r) => reasons[reasons.length] = r);
   return {
@@ -165,7 +165,7 @@ export function traceHeader(t: Trace, label: string | null): Omit<RunJSON, "trac
  * @param label Its label, or null.
  * @returns The document; `run` is added by `tph run`.
  */
-export function traceToJSON(t: Trace, label: string | null): RunJSON {
+export function traceToJSON(t: TraceState, label: string | null): RunJSON {
   return { ...traceHeader(t, label), trace: callTree(t) };
 }
 
@@ -224,7 +224,7 @@ function positionKey(i: number): Uint8Array {
  * @param extra More top-level fields, written before `trace`.
  */
 export function writeTraceJSON(
-  t: Trace,
+  t: TraceState,
   label: string | null,
   path: string,
   extra: Record<string, unknown> = {},

@@ -35,8 +35,8 @@ export interface TraceLimits {
 /** Defaults as in tracepatch. */
 export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as const;
 
-/** The mutable state of one trace, shared by the recorder and the public `Trace` handle. */
-export class Trace {
+/** The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts). */
+export class TraceState {
   active = true;
   /** The tape the calls are recorded on, this trace's slot there, its first row and where its rows end once it stopped (-1 while active). */
   tape!: Tape;

@@ -1,0 +1,172 @@
+// The stack's hand-off across iterator protocols: `yield*` (a delegate runs on behalf of the
+// delegating call, step by step) and `for await` (the loop's implicit awaits give the stack back
+// and its continuations take it again). The recorder hands in how to take and give back the
+// stack; this module holds no state of its own.
+
+import { apply, protoOf } from "../../host/intrinsics.ts";
+
+/** What the hand-off needs of the recorder. */
+export interface StackOps {
+  /** Call `c` (a handle) takes the stack, unless it holds it already. */
+  take(c: number): void;
+  /** Call `c` gives the stack back, if it holds it. */
+  giveBack(c: number): void;
+}
+
+/** What the recorder's `fa`, `yd` and `ya` hand their iterables to. */
+export interface HandOff {
+  /** `yield* x`: x with the iterator under `key` stepped on behalf of call `c`. */
+  delegated(c: number, x: unknown, key: symbol): unknown;
+  /** x, or with `method` (x's iterator method under `key`) made delegating when callable. */
+  wrapDelegate(c: number, x: unknown, key: symbol, method: unknown): unknown;
+  /** `for await (… of source)` in call `c`. */
+  forAwaitIterable(c: number, source: unknown): AsyncIterable<unknown>;
+}
+
+/**
+ * The hand-off functions, over the recorder's stack operations.
+ *
+ * @param ops How a call takes and gives back the stack.
+ */
+export function stackHandOff(ops: StackOps): HandOff {
+  // Built-ins called on a program's values, taken before the program can replace them.
+  const promiseThen = Promise.prototype.then;
+  const NativePromise = Promise;
+  const PROMISE_PROTO = Promise.prototype;
+
+  /**
+   * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
+   * language rejects (no such method) is handed on as it is, so the engine throws its own error.
+   */
+  // deno-lint-ignore no-explicit-any
+  function delegated(c: number, x: any, key: symbol): unknown {
+    if (x === null || x === undefined) return x;
+    return wrapDelegate(c, x, key, x[key]);
+  }
+
+  /** x, or with `method` (x's iterator method under `key`) made delegating when it is callable. */
+  // deno-lint-ignore no-explicit-any
+  function wrapDelegate(c: number, x: unknown, key: symbol, method: any): unknown {
+    return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
+  }
+
+  /** A delegating wrapper's iterator method: the source's own, called once as the engine would. */
+  // deno-lint-ignore no-explicit-any
+  function delegating(c: number, x: unknown, method: any): () => unknown {
+    return () => delegateIterator(c, apply(method, x, []));
+  }
+
+  /**
+   * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
+   * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
+   * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
+   * object on); `next` is read once and throw/return on each use, as the language does.
+   */
+  // deno-lint-ignore no-explicit-any
+  function delegateIterator(c: number, it: any): unknown {
+    // Not an object: the engine's own TypeError.
+    if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
+    const next = it.next;
+    const step = (method: unknown, v: unknown) => {
+      ops.take(c);
+      try {
+        // deno-lint-ignore ban-types
+        return apply(method as Function, it, [v]);
+      } finally {
+        ops.giveBack(c);
+      }
+    };
+    // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
+    const forward = (method: unknown) =>
+      typeof method === "function" ? (v: unknown) => step(method, v) : method;
+    return {
+      next: (v: unknown) => step(next, v),
+      get throw() {
+        return forward(it.throw);
+      },
+      get return() {
+        return forward(it.return);
+      },
+    };
+  }
+
+  /**
+   * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
+   * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
+   * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
+   * promise, whose reactions run in order with nothing between: the loop awaits it right after.
+   */
+  function resumeUnder<T>(c: number, p: T): T {
+    if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
+      // deno-lint-ignore no-explicit-any
+      if ((p as any).constructor === NativePromise) {
+        const take = () => ops.take(c);
+        try {
+          apply(promiseThen, p, [take, take]);
+        } catch {
+          // An object posing as a promise: the loop's own await deals with it.
+        }
+      }
+    }
+    return p;
+  }
+
+  // deno-lint-ignore no-explicit-any
+  function forAwaitIterable(c: number, source: any): AsyncIterable<unknown> {
+    return {
+      [Symbol.asyncIterator]() {
+        const asyncMethod = source[Symbol.asyncIterator];
+        // deno-lint-ignore no-explicit-any
+        let it: any;
+        let fromSync = false;
+        if (asyncMethod != null) it = apply(asyncMethod, source, []);
+        else {
+          it = source[Symbol.iterator]();
+          fromSync = true;
+        }
+        // The language reads `next` once, when the loop starts, and calls it without arguments.
+        const nextMethod = it.next;
+        const step = (result: unknown) => {
+          if (!fromSync) {
+            ops.giveBack(c);
+            return resumeUnder(c, result);
+          }
+          // As the language's async-from-sync iterator does, still as the loop's call: `done`,
+          // then the value, awaited; when it rejects before the end, the sync iterator is closed.
+          // deno-lint-ignore no-explicit-any
+          const done = Boolean((result as any).done);
+          // deno-lint-ignore no-explicit-any
+          const settled = Promise.resolve((result as any).value).then(
+            (value) => ({ value, done }),
+            (e) => {
+              if (!done) closeQuietly(it);
+              throw e;
+            },
+          );
+          ops.giveBack(c);
+          return resumeUnder(c, settled);
+        };
+        return {
+          next: () => step(apply(nextMethod, it, [])),
+          return: (v: unknown) =>
+            typeof it.return === "function"
+              ? step(it.return(v))
+              : (ops.giveBack(c), resumeUnder(c, Promise.resolve({ value: v, done: true }))),
+        } as AsyncIterator<unknown>;
+      },
+    };
+  }
+
+  /** Close an iterator whose loop ends by an error: the error stays the one that counts. */
+  // deno-lint-ignore no-explicit-any
+  function closeQuietly(it: any): void {
+    try {
+      const ret = it.return;
+      if (typeof ret === "function") apply(ret, it, []);
+    } catch {
+      // The loop's own error wins.
+    }
+  }
+
+  return { delegated, wrapDelegate, forAwaitIterable };
+}
