@@ -73,6 +73,15 @@ export function cacheTests(t: Target): void {
     assert.deepEqual(JSON.parse(limitedJson.stdout).map((e: { id: string }) => e.id), [ids[2]]);
   });
 
+  Deno.test(`tph logs in a project without runs says how to record one (${t.name})`, async () => {
+    await using empty = tempDir();
+    writeFileSync(join(empty.path, "deno.json"), "{}");
+    const r = await tph(t, ["logs"], { cwd: empty.path });
+    assertCode(r, 0, "tph logs");
+    assert.equal(r.stdout, "No runs in .tracepatch_cache yet. Record one with: tph run <script>\n");
+    assert.equal(r.stderr, "");
+  });
+
   Deno.test(`tph logs skips corrupt and foreign files with a warning (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");

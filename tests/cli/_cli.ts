@@ -2,7 +2,16 @@
 // binary) as a subprocess in a temporary folder, and run programs plainly to compare.
 
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
@@ -16,6 +25,8 @@ export const DENO = join(REPO, "node_modules/.bin/deno");
 export const BUN = join(REPO, "node_modules/.bin/bun");
 /** Fixture programs of these tests. */
 export const FIXTURES = join(REPO, "tests/fixtures/cli");
+/** Saved runs (and files that are not usable runs) for the read commands. */
+export const RUN_FIXTURES = join(REPO, "tests/fixtures/runs");
 
 /** How a subprocess ended and what it wrote. */
 export interface Result {
@@ -222,6 +233,16 @@ export function tempDir(copies: Record<string, string> = {}): TempDir {
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * A temporary project (it has a package.json) whose .tracepatch_cache holds a copy of
+ * tests/fixtures/runs; `root` is its path with symlinks resolved (as tph names it).
+ */
+export function projectWithRuns(): TempDir & { root: string } {
+  const dir = tempDir({ ".tracepatch_cache": RUN_FIXTURES });
+  writeFileSync(join(dir.path, "package.json"), '{ "name": "demo", "type": "module" }\n');
+  return Object.assign(dir, { root: realpathSync(dir.path) });
 }
 
 /** `tph view <ref> --json`, parsed. */

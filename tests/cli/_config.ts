@@ -2,12 +2,13 @@
 // flags over config, and the errors and warnings of bad files.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
   FIXTURES,
   lines,
+  projectWithRuns,
   splitStderr,
   summaryOf,
   type Target,
@@ -202,5 +203,72 @@ export function configTests(t: Target): void {
         assert.match(warnings[1], /Skipping "run_odd\.json": not a tph run/);
       } else assert.equal(warnings.length, 1, `${what}: ${r.stderr}`);
     });
+  });
+
+  Deno.test(
+    `tph tree, logs and config follow the configuration; flags override it (${t.name})`,
+    async () => {
+      // The saved runs of tests/fixtures/runs.
+      await using project = projectWithRuns();
+      const cwd = project.root;
+      writeFileSync(
+        join(cwd, "tracepatch.toml"),
+        'tree_style = "ascii"\nshow_args = false\nmax_dept = 3\n',
+      );
+      const [tree, flags, config] = await Promise.all([
+        tph(t, ["tree", "last"], { cwd }),
+        tph(t, ["tree", "last", "--style", "unicode", "--show-args"], { cwd }),
+        tph(t, ["config"], { cwd }),
+      ]);
+      assert.equal(
+        tree.stdout,
+        "`-- async serve()  [unfinished]\n    |-- handle() -> Response { status: 200 }  [420µs]\n    `-- async waitForShutdown()  [unfinished]\n",
+      );
+      assert.equal(
+        tree.stderr,
+        'tph: warning: Unknown key "max_dept" in tracepatch.toml (did you mean "max_depth"?)\n',
+      );
+      assert.match(flags.stdout, /^└── async serve\(port=8080\) {2}\[unfinished\]$/m);
+      assertCode(config, 0, "tph config");
+      assert.match(config.stdout, /^Configuration: tracepatch\.toml$/m);
+      assert.match(config.stdout, /^ {2}tree_style +"ascii"$/m);
+      assert.match(config.stdout, /^ {2}max_depth +30 +\(default\)$/m);
+      // cache_dir moves the runs; it is relative to the config file.
+      mkdirSync(join(cwd, "sub"));
+      writeFileSync(join(cwd, "tracepatch.toml"), 'cache_dir = "elsewhere"\n');
+      const [moved, flag] = await Promise.all([
+        tph(t, ["logs"], { cwd: join(cwd, "sub") }),
+        tph(t, ["logs", "--cache-dir", "../.tracepatch_cache"], { cwd: join(cwd, "sub") }),
+      ]);
+      assert.equal(
+        moved.stdout,
+        `No runs in ${join(cwd, "elsewhere")} yet. Record one with: tph run <script>\n`,
+      );
+      assert.equal(lines(flag.stdout).length, 5);
+    },
+  );
+
+  Deno.test(`tph fails in one line on a broken configuration (${t.name})`, async () => {
+    // The saved runs of tests/fixtures/runs.
+    await using project = projectWithRuns();
+    const cwd = project.root;
+    writeFileSync(join(cwd, "tracepatch.toml"), 'max_depth = 5\ntree_style = "ascii\n');
+    const r = await tph(t, ["tree", "last"], { cwd });
+    assertCode(r, 1, "tph tree last with invalid TOML");
+    assert.match(
+      r.stderr,
+      /^tph: Cannot read config "tracepatch\.toml": invalid TOML at line 2, column \d+: .+\n$/,
+    );
+    writeFileSync(join(cwd, "tracepatch.toml"), "max_depth = true\n");
+    const [wrongType, missing] = await Promise.all([
+      tph(t, ["config"], { cwd }),
+      tph(t, ["config", "--file", "nope.toml"], { cwd }),
+    ]);
+    assertCode(wrongType, 1, "tph config with max_depth = true");
+    assert.equal(
+      wrongType.stderr,
+      'tph: Invalid config in tracepatch.toml: "max_depth" must be a positive integer, got true\n',
+    );
+    assert.equal(missing.stderr, 'tph: Cannot read config "nope.toml": file not found\n');
   });
 }

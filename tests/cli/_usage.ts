@@ -15,6 +15,7 @@ import {
   tempDir,
   tph,
 } from "./_cli.ts";
+import { VERSION } from "../../src/version.ts";
 
 function assertUsageError(r: Result, pattern: RegExp, hint: string, what: string): void {
   assertCode(r, 2, what);
@@ -68,6 +69,52 @@ export function usageTests(t: Target): void {
         /^tph: Cannot use "\/" as the run cache: it is a system folder; use /,
         hint("run"),
       ],
+      // Whole messages, with their suggestions.
+      [["tree", "last", "--foo"], exactly('tph: unknown option "--foo" for "tree"'), hint("tree")],
+      [
+        ["tree", "last", "--filtr", "x"],
+        exactly('tph: unknown option "--filtr" for "tree" (did you mean "--filter"?)'),
+        hint("tree"),
+      ],
+      [["tree"], exactly('tph: "tree" needs <run>'), hint("tree")],
+      [["view", "1", "2"], exactly('tph: unexpected argument "2" for "view"'), hint("view")],
+      [
+        ["tree", "last", "--max-depth"],
+        exactly('tph: option "--max-depth" needs a value'),
+        hint("tree"),
+      ],
+      [
+        ["tree", "last", "--max-depth", "0"],
+        exactly('tph: --max-depth takes a positive whole number, got "0"'),
+        hint("tree"),
+      ],
+      [
+        ["tree", "last", "--style", "fancy"],
+        exactly('tph: --style takes ascii or unicode, got "fancy"'),
+        hint("tree"),
+      ],
+      [["logs", "--json=yes"], exactly('tph: option "--json" takes no value'), hint("logs")],
+      [
+        ["logs", "--limit", "x"],
+        exactly('tph: --limit takes a positive whole number, got "x"'),
+        hint("logs"),
+      ],
+      [
+        ["tree", "1", "--no-args", "--show-args"],
+        exactly("tph: --show-args and --no-args cannot be used together"),
+        hint("tree"),
+      ],
+      [
+        ["tre", "last"],
+        exactly('tph: unknown command "tre" (did you mean "tree"?)'),
+        'Run "tph help" for usage.',
+      ],
+      [
+        ["help", "lgs"],
+        exactly('tph: unknown command "lgs" (did you mean "logs"?)'),
+        'Run "tph help" for usage.',
+      ],
+      [["--foo"], exactly('tph: unknown option "--foo"'), 'Run "tph help" for usage.'],
     ];
     const results = await Promise.all(cases.map(([args]) => tph(t, args, { cwd })));
     cases.forEach(([args, pattern, h], i) =>
@@ -173,8 +220,27 @@ export function usageTests(t: Target): void {
     assert.equal(runH.stdout, helpRun.stdout);
     assert.match(treeHelp.stdout, /Usage: tph tree <run>/);
     assert.match(version.stdout, /^tph \d+\.\d+\.\d+/);
+    assert.match(
+      version.stdout,
+      new RegExp(`^tph ${VERSION.replaceAll(".", "\\.")} \\(${t.runtime} \\d`),
+    );
     assert.equal(lines(version.stdout).length, 1);
     assert.equal(versionShort.stdout, version.stdout);
+    // Every command's --help (and -h) is what `tph help <command>` prints.
+    const commands = ["logs", "view", "tree", "config", "help"];
+    const [helps, helpOf, treeH] = await Promise.all([
+      Promise.all(commands.map((name) => tph(t, [name, "--help"], { cwd }))),
+      Promise.all(commands.map((name) => tph(t, ["help", name], { cwd }))),
+      tph(t, ["tree", "-h"], { cwd }),
+    ]);
+    commands.forEach((name, i) => {
+      const r = helps[i];
+      assertCode(r, 0, `tph ${name} --help`);
+      assert.match(r.stdout, new RegExp(`^Usage: tph ${name}`, "m"));
+      assert.match(r.stdout, /^ {2}-h, --help +show this help$/m);
+      assert.equal(helpOf[i].stdout, r.stdout, `tph help ${name}`);
+    });
+    assert.match(treeH.stdout, /--max-depth N/);
   });
 
   Deno.test(`tph writes no colours when NO_COLOR is set or output is not a terminal (${t.name})`, async () => {
@@ -203,6 +269,11 @@ export function usageTests(t: Target): void {
     assert.match(plainTty.stdout, /validate\(value=-7\) !! RangeError/);
     assert.ok(!plainTty.stdout.includes("\x1b["), `NO_COLOR=1:\n${plainTty.stdout}`);
   });
+}
+
+/** A pattern that matches exactly this text. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 }
 
 function hint(command: string): string {

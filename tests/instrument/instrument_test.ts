@@ -327,8 +327,9 @@ function denoTranspiled(): Record<string, string> {
 }
 /**
  * Fixtures where Deno's JavaScript legitimately has other functions or positions (each a known
- * bug, see spec_test.ts): transpiler-made functions for enums, namespaces and decorators, and a
- * parenthesized function expression that Deno's map places on its "(".
+ * bug, see the `known_bug` lines of their .calls files): transpiler-made functions for enums,
+ * namespaces and decorators, and a parenthesized function expression that Deno's map places on
+ * its "(".
  */
 const DENO_DIFFERS = new Set([
   "ts_enums_namespaces.ts",
