@@ -61,7 +61,7 @@ function time(f: () => number, expect: number): number {
 }
 
 function newTrace(): TraceState {
-  return new TraceState({ maxCalls: 1_000_000, maxDepth: 100 });
+  return runtime().startTrace({ maxCalls: 1_000_000, maxDepth: 100 });
 }
 
 function tracedRound(): number {
@@ -132,7 +132,7 @@ delete process.env.TPH_CLOCK;
 //     leaves out on the call where it was cut, as `tph run` does past its default 10,000.
 const fullMs: number[] = [];
 for (let i = 0; i < PLAIN_ROUNDS; i++) {
-  const t = new TraceState({ maxCalls: 1 });
+  const t = runtime().startTrace({ maxCalls: 1 });
   rt.setProcessTrace(t);
   try {
     fullMs.push(time(() => inst.fib(N), FIB_25));

@@ -15,7 +15,6 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { instrument } from "../src/program/instrument/instrument.ts";
 import { runtime } from "../src/program/recorder/recorder.ts";
-import { TraceState } from "../src/program/recorder/trace_state.ts";
 import { writeTraceJSON } from "../src/program/recorder/to_json.ts";
 import { fullGC, mib, num, record, RT, verdict } from "./_common.ts";
 
@@ -43,7 +42,7 @@ try {
 
   const gc = fullGC();
   const m0 = process.memoryUsage();
-  const t = new TraceState({ maxCalls: 1_100_000 });
+  const t = runtime().startTrace({ maxCalls: 1_100_000 });
   rt.setProcessTrace(t);
   const s0 = performance.now();
   mod.loop(N);

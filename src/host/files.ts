@@ -4,7 +4,7 @@
 // fetched on first use. Errors carry Node's `code` (`ENOENT`, `EEXIST`…) on both.
 
 import type * as NodeFs from "node:fs";
-import { bytesSub, dateGetTime, uncurry, utf8 } from "./intrinsics.ts";
+import { bytesSub, dateGetTime, strLastIndexOf, strSlice, uncurry, utf8 } from "./intrinsics.ts";
 
 interface DenoFile {
   writeSync(p: Uint8Array): number;
@@ -189,6 +189,56 @@ export function remove(path: string): void {
   }
 }
 
+/**
+ * The temporary file `replaceFile` writes `path`'s new content to: a dot name beside it,
+ * `.<name>.<8 hex>.tmp`, which no reader of the folder takes for a file of its own.
+ */
+export function tempBeside(path: string): string {
+  const cut = strLastIndexOf(path, "/") + 1;
+  return `${strSlice(path, 0, cut)}.${strSlice(path, cut)}.${randomHex(4)}.tmp`;
+}
+
+/**
+ * Replace a file whole: `write` makes a new temporary file beside it (tempBeside), which is then
+ * renamed over it, so readers see the old file or the new one, never a part. On failure the
+ * temporary file is removed and the error thrown.
+ *
+ * @param path The file.
+ * @param write Writes the new content to the temporary file it is given (creating it).
+ * @param temp The temporary file (default: tempBeside).
+ */
+export function replaceFile(
+  path: string,
+  write: (temp: string) => void,
+  temp: string = tempBeside(path),
+): void {
+  try {
+    write(temp);
+    rename(temp, path);
+  } catch (e) {
+    // A file that was there already (EEXIST) is not tph's to remove.
+    if ((e as { code?: string }).code !== "EEXIST") {
+      try {
+        remove(temp);
+      } catch {
+        // The error that counts is the write's.
+      }
+    }
+    throw e;
+  }
+}
+
+/**
+ * Replace a file's text whole (see replaceFile); the temporary file is created exclusively.
+ *
+ * @param path The file.
+ * @param text Its new text (UTF-8).
+ * @param temp The temporary file (default: tempBeside).
+ */
+export function writeWhole(path: string, text: string, temp?: string): void {
+  replaceFile(path, (t) => writeText(t, text, { exclusive: true }), temp);
+}
+
 /** A hard link `to` of `from` (an existing `to` is an `EEXIST` error). */
 export function link(from: string, to: string): void {
   if (deno) deno.linkSync(from, to);
@@ -354,11 +404,15 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
 
 /** `bytes` random bytes as hex, for file names (Web Crypto: no module to load). */
 export function randomHex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
+  // In the program's process too (temporary names when it ends): no method the program could
+  // have replaced.
+  const b = randomValues(new Uint8Array(bytes));
   let hex = "";
-  for (const x of b) hex += (x < 16 ? "0" : "") + x.toString(16);
+  for (let i = 0; i < b.length; i++) hex += HEX_DIGITS[b[i] >> 4] + HEX_DIGITS[b[i] & 15];
   return hex;
 }
+const HEX_DIGITS = "0123456789abcdef";
+const randomValues = crypto.getRandomValues.bind(crypto) as <T extends Uint8Array>(a: T) => T;
 
 /**
  * The owner and permission bits of a path, links followed; null when it does not exist. Both are

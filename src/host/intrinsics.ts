@@ -82,24 +82,33 @@ export const SafeSet = safeClass(Set) as SetConstructor;
 /** A WeakMap no patch of `WeakMap.prototype` reaches. Create it empty. */
 export const SafeWeakMap = safeClass(WeakMap) as WeakMapConstructor;
 
-export const strSlice = uncurry(String.prototype.slice) as (
-  s: string,
-  from: number,
-  to?: number,
-) => string;
-export const strStartsWith = uncurry(String.prototype.startsWith) as (
-  s: string,
-  prefix: string,
-) => boolean;
-export const strIndexOf = uncurry(String.prototype.indexOf) as (
-  s: string,
-  part: string,
-  from?: number,
-) => number;
-export const strIncludes = uncurry(String.prototype.includes) as (
-  s: string,
-  part: string,
-) => boolean;
+/** `fn` as a function taking its `this` first (see uncurry), typed as `T`. */
+const method = <T>(fn: unknown): T => uncurry(fn) as T;
+/** A method of `S` uncurried: `(self, ...args) => R`. */
+type On<S, A extends unknown[], R> = (self: S, ...args: A) => R;
+
+const STR = String.prototype;
+export const strSlice = method<On<string, [from: number, to?: number], string>>(STR.slice);
+export const strStartsWith = method<On<string, [prefix: string], boolean>>(STR.startsWith);
+export const strIndexOf = method<On<string, [part: string, from?: number], number>>(STR.indexOf);
+export const strIncludes = method<On<string, [part: string], boolean>>(STR.includes);
+export const strLastIndexOf = method<On<string, [part: string], number>>(STR.lastIndexOf);
+export const regexExec = method<On<RegExp, [s: string], RegExpExecArray | null>>(
+  RegExp.prototype.exec,
+);
+export const regexTest = method<On<RegExp, [s: string], boolean>>(RegExp.prototype.test);
+export const arrayJoin = method<On<unknown[], [sep: string], string>>(Array.prototype.join);
+export const dateGetTime = method<On<Date, [], number>>(Date.prototype.getTime);
+export const dateToISO = method<On<Date, [], string>>(Date.prototype.toISOString);
+export const functionSource = method<On<unknown, [], string>>(Function.prototype.toString);
+const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
+export const bytesSet = method<On<Uint8Array, [from: Uint8Array, at: number], void>>(
+  TYPED_ARRAY_PROTO.set,
+);
+export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
+  TYPED_ARRAY_PROTO.subarray,
+);
+
 /** `s.split(sep)` for a non-empty `sep` (split itself would look up `sep[Symbol.split]`). */
 export function strSplit(s: string, sep: string): string[] {
   const parts: string[] = [];
@@ -111,32 +120,6 @@ export function strSplit(s: string, sep: string): string[] {
   parts[parts.length] = strSlice(s, from);
   return parts;
 }
-export const functionSource = uncurry(Function.prototype.toString) as (f: unknown) => string;
-export const strLastIndexOf = uncurry(String.prototype.lastIndexOf) as (
-  s: string,
-  part: string,
-) => number;
-export const regexExec = uncurry(RegExp.prototype.exec) as (
-  re: RegExp,
-  s: string,
-) => RegExpExecArray | null;
-export const regexTest = uncurry(RegExp.prototype.test) as (re: RegExp, s: string) => boolean;
-export const arrayJoin = uncurry(Array.prototype.join) as (a: unknown[], sep: string) => string;
-export const dateGetTime = uncurry(Date.prototype.getTime) as (d: Date) => number;
-export const dateToISO = uncurry(Date.prototype.toISOString) as (d: Date) => string;
-
-const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
-export const bytesSet = uncurry(TYPED_ARRAY_PROTO.set) as (
-  into: Uint8Array,
-  from: Uint8Array,
-  at: number,
-) => void;
-export const bytesSub = uncurry(TYPED_ARRAY_PROTO.subarray) as (
-  b: Uint8Array,
-  from: number,
-  to?: number,
-) => Uint8Array;
-
 const encoder = new TextEncoder();
 const encode = uncurry(TextEncoder.prototype.encode) as (e: TextEncoder, s: string) => Uint8Array;
 /** `s` in UTF-8. */
@@ -144,7 +127,7 @@ export const utf8 = (s: string): Uint8Array => encode(encoder, s);
 
 const CHAR_CODE_AT = String.prototype.charCodeAt;
 /** `s.charCodeAt(i)`, captured. A call through it costs ~30 ns on Bun: see charCodeAtIntact. */
-export const charCodeAt = uncurry(CHAR_CODE_AT) as (s: string, i: number) => number;
+export const charCodeAt = method<On<string, [i: number], number>>(CHAR_CODE_AT);
 /** Whether String.prototype still holds the built-in charCodeAt (then call it directly). */
 export function charCodeAtIntact(): boolean {
   return String.prototype.charCodeAt === CHAR_CODE_AT;

@@ -7,7 +7,6 @@ import { fileProblem, readText, remove, writeText } from "../host/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceHeader, writeTraceJSON } from "./recorder/to_json.ts";
-import { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
 import { plainJSON } from "../host/intrinsics.ts";
 import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./settings.ts";
@@ -75,7 +74,7 @@ export function setupChild(preload: string): boolean {
     });
   }
   const loader = registerLoader(config.loader);
-  const t = new TraceState(config.limits);
+  const t = runtime().startTrace(config.limits);
   runtime().setProcessTrace(t);
   // Saved again on every ending event: the last one tells how the program really ended (a
   // program may handle an "unhandledrejection" event and go on).

@@ -5,7 +5,7 @@ import { now } from "./recorder/clock.ts";
 import { isInstrumented } from "./recorder/external.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { callTree, traceToJSON } from "./recorder/to_json.ts";
-import { type TraceLimits, TraceState } from "./recorder/trace_state.ts";
+import type { TraceLimits, TraceState } from "./recorder/trace_state.ts";
 import type { CallNodeJSON, RunJSON } from "../types.ts";
 
 /** Options of {@linkcode trace}: limits, filters and a label. */
@@ -49,7 +49,7 @@ export class TraceHandle {
    * @param scoped Internal: the caller scopes the async context itself (trace.run).
    */
   constructor(options: TraceOptions = {}, scoped = false) {
-    this.#state = new TraceState(options);
+    this.#state = runtime().startTrace(options);
     this.#label = options.label ?? null;
     const rt = runtime();
     if (scoped) this.#saved = null;

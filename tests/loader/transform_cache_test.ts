@@ -98,8 +98,8 @@ Deno.test("pruneTransformCache() removes only its own regular files, never throu
   put(join(outside.path, "shard", `${key(7)}.js`), 10, 400);
   symlinkSync(join(outside.path, "shard"), join(d, key(7).slice(0, 2)));
   // Temporary files: one left by a killed run long ago, one being written now.
-  const staleTemp = `${entry(d, 8)}.4242.abc123.tmp`;
-  const freshTemp = `${entry(d, 9)}.4243.def456.tmp`;
+  const staleTemp = join(d, key(8).slice(0, 2), `.${key(8)}.js.4242abcd.tmp`);
+  const freshTemp = join(d, key(9).slice(0, 2), `.${key(9)}.js.4243def4.tmp`);
   put(staleTemp, 10, 1);
   put(freshTemp, 10, 0);
   // One real entry, recent.

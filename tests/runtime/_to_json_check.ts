@@ -84,7 +84,7 @@ export async function checkWriter(): Promise<void> {
     const m: any = await import(pathToFileURL(file).href);
     const rt = runtime();
 
-    const t = new TraceState({ maxDepth: 4, maxCalls: 200 });
+    const t = runtime().startTrace({ maxDepth: 4, maxCalls: 200 });
     rt.setProcessTrace(t);
     for (const s of TEXTS) {
       m.one(s);
@@ -122,7 +122,7 @@ export async function checkWriter(): Promise<void> {
 
     // Many object texts (several packed chunks and a partly filled one), and texts longer than
     // the writer's buffer.
-    const big = new TraceState({ maxCalls: 5000, maxRepr: 3_000_000 });
+    const big = runtime().startTrace({ maxCalls: 5000, maxRepr: 3_000_000 });
     rt.setProcessTrace(big);
     for (let i = 0; i < 2500; i++) m.one({ i, s: TEXTS[i % TEXTS.length] });
     m.one({ long: "é😀\\".repeat(400_000) });
@@ -133,7 +133,7 @@ export async function checkWriter(): Promise<void> {
     same(big, dir, "long.json");
 
     // A max_repr too short for some numbers.
-    const short = new TraceState({ maxRepr: 5 });
+    const short = runtime().startTrace({ maxRepr: 5 });
     rt.setProcessTrace(short);
     for (const v of [12345, 123456, -1234, -12345, 1.25, { a: 1 }, "abcdefgh"]) m.one(v);
     short.active = false;
@@ -143,7 +143,7 @@ export async function checkWriter(): Promise<void> {
     // Strings the writer copies without repr(): around the cut at each max_repr, with escapes,
     // surrogates and non-ASCII text on either side of it, and one longer than the buffer.
     for (const maxRepr of [1, 2, 3, 4, 5, 8, 20, 21, 22, 23]) {
-      const cut = new TraceState({ maxRepr, maxCalls: 2000 });
+      const cut = runtime().startTrace({ maxRepr, maxCalls: 2000 });
       rt.setProcessTrace(cut);
       for (let len = 0; len <= maxRepr + 2; len++) {
         for (const c of ["a", "é", "中", '"', "\\", "\n", "😀", "\ud800"]) {
@@ -159,7 +159,7 @@ export async function checkWriter(): Promise<void> {
       rt.setProcessTrace(null);
       same(cut, dir, `cut${maxRepr}.json`);
     }
-    const huge = new TraceState({ maxRepr: 3_000_000 });
+    const huge = runtime().startTrace({ maxRepr: 3_000_000 });
     rt.setProcessTrace(huge);
     m.one("a".repeat(1_500_000));
     m.one("é".repeat(1_200_000));

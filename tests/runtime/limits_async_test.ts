@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { instrument } from "../../src/program/instrument/instrument.ts";
 import { runtime } from "../../src/program/recorder/recorder.ts";
 import { callTree } from "../../src/program/recorder/to_json.ts";
-import { TraceState } from "../../src/program/recorder/trace_state.ts";
 
 // An async call below max_depth is not recorded, but it resumes after its await: the calls it
 // makes then must stay cut and be counted where the cut is, not turn up as new roots.
@@ -23,7 +22,7 @@ Deno.test("calls made after an await by a call cut by max_depth stay cut", async
     writeFileSync(file, instrument(SOURCE, { filename: file }).code);
     const m = await import(file);
     const rt = runtime();
-    const t = new TraceState({ maxDepth: 2 });
+    const t = runtime().startTrace({ maxDepth: 2 });
     rt.setProcessTrace(t);
     await m.top();
     await new Promise((r) => setTimeout(r, 10));

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { instrument } from "../../src/program/instrument/instrument.ts";
 import { runtime } from "../../src/program/recorder/recorder.ts";
 import { traceToJSON, writeTraceJSON } from "../../src/program/recorder/to_json.ts";
-import { TraceState } from "../../src/program/recorder/trace_state.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 import { checkWriter } from "./_to_json_check.ts";
 
@@ -27,7 +26,7 @@ Deno.test("writeTraceJSON() writes exactly what traceToJSON() returns", async ()
     writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
     const m = await import(file);
     const rt = runtime();
-    const t = new TraceState({ maxDepth: 5, maxCalls: 1000 });
+    const t = runtime().startTrace({ maxDepth: 5, maxCalls: 1000 });
     rt.setProcessTrace(t);
     await m.top();
     try {

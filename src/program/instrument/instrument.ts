@@ -1,4 +1,6 @@
 import { Edits } from "./_edits.ts";
+import { fnv1a } from "../../host/hash.ts";
+import { type Lang, langOf } from "./languages.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
   FLAG_ASYNC,
@@ -30,8 +32,7 @@ import {
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
 import { shiftInlineMap } from "./_shift_map.ts";
 
-/** Source languages the instrumenter parses. */
-export type Lang = "ts" | "tsx" | "js" | "jsx";
+export type { Lang } from "./languages.ts";
 
 /** Options for {@linkcode instrument}. */
 export interface InstrumentOptions {
@@ -70,17 +71,6 @@ export interface InstrumentResult {
   moduleSyntax: boolean | null;
 }
 
-const LANG_BY_EXT: Record<string, Lang> = {
-  ts: "ts",
-  mts: "ts",
-  cts: "ts",
-  tsx: "tsx",
-  jsx: "jsx",
-  js: "js",
-  mjs: "js",
-  cjs: "js",
-};
-
 const SKIP_TYPES = new Set([
   "TSInterfaceDeclaration",
   "TSTypeAliasDeclaration",
@@ -107,15 +97,6 @@ const PARAMETER_PROPERTY = /\b(?:public|private|protected|readonly|override)\s+[
 
 function lastSegment(hint: string | null): string | null {
   return hint === null ? null : hint.slice(hint.lastIndexOf(".") + 1);
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
 }
 
 /** Where a function stands: what it is called and what kind of member it is. */
@@ -160,7 +141,7 @@ interface Scope {
 export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
   const { filename } = options;
   const ext = /\.([a-z]+)$/i.exec(filename)?.[1]?.toLowerCase() ?? "js";
-  const lang: Lang = LANG_BY_EXT[options.lang ?? ext] ?? "js";
+  const lang: Lang = langOf(options.lang ?? ext);
   const sourceType = options.sourceType ??
     (ext === "cjs" || ext === "cts"
       ? "commonjs"
@@ -217,7 +198,7 @@ class Walker {
     this.#file = file;
     this.#module = module;
     this.#pos = new PositionMapper(source, map);
-    this.#hash = fnv1a(file + "\0" + source.length);
+    this.#hash = fnv1a(file + "\0" + source.length).toString(36);
   }
 
   /** Where text was inserted, and how much (after finish()). */

@@ -6,10 +6,10 @@
 // one small JSON file per program and settings.
 
 import { join } from "node:path";
-import process from "node:process";
 import { ABI_VERSION } from "../../abi.ts";
-import { makeDir, readText, rename, stat, writeText } from "../../host/files.ts";
+import { makeDir, readText, stat, writeWhole } from "../../host/files.ts";
 import { VERSION } from "../../version.ts";
+import { shortHash } from "../../host/hash.ts";
 import { plainJSON, SafeMap } from "../../host/intrinsics.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
@@ -105,9 +105,7 @@ export class Manifest {
     const saved: Saved = { identity: this.#identity, files, watched: this.#watched };
     try {
       makeDir(join(this.#path, ".."));
-      const tmp = `${this.#path}.${process.pid}.tmp`;
-      writeText(tmp, plainJSON(saved));
-      rename(tmp, this.#path);
+      writeWhole(this.#path, plainJSON(saved));
     } catch {
       // A read-only cache only costs the next run the parser's load.
     }
@@ -134,13 +132,5 @@ function sameWatched(previous: Stamp[], watched: Stamp[]): boolean {
   );
 }
 
-/** A short name for a manifest file (FNV-1a, twice): a clash is caught by the identity inside. */
-function nameOf(text: string): string {
-  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
-}
+/** A short name for a manifest file: a clash is caught by the identity inside. */
+const nameOf = shortHash;

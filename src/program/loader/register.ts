@@ -6,7 +6,8 @@ import * as nodeModule from "node:module";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
-import { instrument, type Lang } from "../instrument/instrument.ts";
+import { instrument } from "../instrument/instrument.ts";
+import { langOf } from "../instrument/languages.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { nearestPackage } from "./nearest_package.ts";
@@ -135,17 +136,6 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
 const TPH_ROOT = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
 const OWN_SOURCES = [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`];
 
-const BUN_LOADER: Record<string, "ts" | "tsx" | "js" | "jsx"> = {
-  ts: "ts",
-  mts: "ts",
-  cts: "ts",
-  tsx: "tsx",
-  jsx: "jsx",
-  js: "js",
-  mjs: "js",
-  cjs: "js",
-};
-
 /**
  * Install the recorder global and the loader hook. Call before importing the program.
  *
@@ -194,12 +184,12 @@ export function registerLoader(
       ) {
         build.onLoad({ filter }, ({ path }) => {
           const ext = path.slice(path.lastIndexOf(".") + 1);
-          const loader = BUN_LOADER[ext] ?? "js";
+          const loader = langOf(ext);
           const source = readText(path);
           count++;
           const { code, moduleSyntax } = transformModule(source, {
             filename: path,
-            lang: loader as Lang,
+            lang: loader,
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,

@@ -4,14 +4,7 @@
 // folder bounded (transform_cache.ts).
 
 import process from "node:process";
-import {
-  makeDir,
-  privateDir,
-  readText,
-  rename,
-  userCacheDir,
-  writeText,
-} from "../../host/files.ts";
+import { makeDir, privateDir, readText, userCacheDir, writeWhole } from "../../host/files.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
@@ -182,9 +175,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
         makeDir(dir);
         madeDir = dir;
       }
-      const tmp = `${entry}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeText(tmp, tagged ? SYNTAX_TAG[`${moduleSyntax}`] + code : code);
-      rename(tmp, entry);
+      writeWhole(entry, tagged ? SYNTAX_TAG[`${moduleSyntax}`] + code : code);
     } catch {
       // A read-only or full disk only costs the next run a parse.
     }

@@ -28,9 +28,10 @@ export const PRUNE_STAMP = ".pruned";
 
 const SHARD = /^[0-9a-f]{2}$/;
 const ENTRY = /^[0-9a-f]{64}\.js$/;
-const ENTRY_TEMP = /^[0-9a-f]{64}\.js\.\d+\.[0-9a-z]+\.tmp$/;
+// Written beside the file, then renamed (tempBeside in host/files.ts).
+const ENTRY_TEMP = /^\.[0-9a-f]{64}\.js\.[0-9a-f]{8}\.tmp$/;
 const MANIFEST = /^[0-9a-f]{16}\.json$/;
-const MANIFEST_TEMP = /^[0-9a-f]{16}\.json\.\d+\.tmp$/;
+const MANIFEST_TEMP = /^\.[0-9a-f]{16}\.json\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * The transform cache folder of this environment, without making or checking it:

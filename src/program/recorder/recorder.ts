@@ -45,7 +45,7 @@ import {
   Tape,
   THREW,
 } from "./tape.ts";
-import type { TraceState } from "./trace_state.ts";
+import { type TraceLimits, TraceState } from "./trace_state.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -55,7 +55,7 @@ export class Snapshot {
   constructor(readonly text: string) {}
 }
 
-let tape = new Tape(0);
+let tape = new Tape<TraceState>(0);
 /** The handle of the current tape's row 0: handles below it are stale (see tape.ts). */
 let base = 0;
 let cur = -1;
@@ -139,7 +139,7 @@ function keepText(text: string, t: TraceState, i: number): unknown {
 }
 
 /** Store a call's return value as `keep` stores an argument. */
-function keepReturn(tp: Tape, row: number, v: unknown): void {
+function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
   let t: TraceState;
   if (
     (typeof v !== "object" || v === null) &&
@@ -163,7 +163,7 @@ function keepReturn(tp: Tape, row: number, v: unknown): void {
 const secretReturns: Set<number> = new SafeSet<number>();
 
 /** Store a return value, or "[redacted]" for a call in secretReturns. */
-function storeReturn(h: number, tp: Tape, row: number, v: unknown): void {
+function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): void {
   if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
   else {
     tp.ret[row] = tp.texts.add(REDACTED);
@@ -215,7 +215,7 @@ export function attachTrace(t: TraceState): void {
   // they fill cost 3–5 ns a call on recursive fib.
   const rows = min(max(t.capacity + 1, 4096), 1 << 18);
   if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
-    tape = new Tape(tape.base + tape.rows, rows);
+    tape = new Tape<TraceState>(tape.base + tape.rows, rows);
     base = tape.base;
     secretReturns.clear();
   } else if (tape.cap < rows) {
@@ -252,7 +252,7 @@ export function detachTrace(t: TraceState): void {
 
 /** Write a new row (the tape has room for it after this) and return its index. */
 function newRow(
-  tp: Tape,
+  tp: Tape<TraceState>,
   t: TraceState,
   id: number,
   p: number,
@@ -281,14 +281,8 @@ function newRow(
 }
 
 /** A row that takes part in stack handling but is not part of the trace (see begin). */
-function hiddenRow(
-  tp: Tape,
-  t: TraceState,
-  id: number,
-  p: number,
-  prev: number,
-  depth: number,
-): number {
+function hiddenRow(t: TraceState, id: number, p: number, prev: number, depth: number): number {
+  const tp = tape;
   if (tp.rows >= MAX_ROWS) return -1;
   const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
   tp.start[row] = 0;
@@ -346,7 +340,7 @@ function begin(
     // take the stack again, so the calls it makes then stay cut (and counted) instead of
     // turning up as roots. A sync call needs none.
     if ((functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) === 0) return -1;
-    return hiddenRow(tp, t, id, p, prev, depth);
+    return hiddenRow(t, id, p, prev, depth);
   }
   if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
     if (!t.limitReasons.has("max_calls")) traceFull();
@@ -443,9 +437,15 @@ export const R = {
   current(): number {
     return cur;
   },
-  /** Give a new trace its place on the tape. */
-  attach(t: TraceState): void {
+  /**
+   * Start a trace: its state, with its place on the tape.
+   *
+   * @throws {TypeError} For a redaction pattern that cannot be used (before anything starts).
+   */
+  startTrace(limits: TraceLimits = {}): TraceState {
+    const t = new TraceState(limits);
     attachTrace(t);
+    return t;
   },
   /** A trace stopped. */
   detach(t: TraceState): void {
@@ -523,23 +523,19 @@ export const R = {
   },
   /** An argument of call `c`'s innermost open external call, handed on unchanged. */
   ka<T>(c: number, v: T): T {
-    if (c >= 0 && extTop !== 0) extArg(c, v, false, false);
-    return v;
+    return c < 0 || extTop === 0 ? v : extArg(c, v, false, false);
   },
   /** Its last argument: the call starts. */
   kl<T>(c: number, v: T): T {
-    if (c >= 0 && extTop !== 0) extArg(c, v, false, true);
-    return v;
+    return c < 0 || extTop === 0 ? v : extArg(c, v, false, true);
   },
   /** A spread argument (`...v`): an array's elements, else the value itself. */
   ks<T>(c: number, v: T): T {
-    if (c >= 0 && extTop !== 0) extArg(c, v, true, false);
-    return v;
+    return c < 0 || extTop === 0 ? v : extArg(c, v, true, false);
   },
   /** A spread last argument. */
   ksl<T>(c: number, v: T): T {
-    if (c >= 0 && extTop !== 0) extArg(c, v, true, true);
-    return v;
+    return c < 0 || extTop === 0 ? v : extArg(c, v, true, true);
   },
   /** The result of call `c`'s innermost open external call: it returned. */
   kx<T>(c: number, v: T): T {
@@ -658,15 +654,17 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
   return { [key]: apply(bindFn, f, [obj]) };
 }
 
-function extArg(c: number, v: unknown, spread: boolean, last: boolean): void {
+/** Hand argument `v` to call `c`'s innermost open external call; returns `v`. */
+function extArg<T>(c: number, v: T, spread: boolean, last: boolean): T {
   const i = extFind(c);
-  if (i < 0 || extState[i] !== EXT_PENDING) return;
+  if (i < 0 || extState[i] !== EXT_PENDING) return v;
   const args = extArgs[i];
   if (spread && Array.isArray(v)) {
     // Index reads into a loop, not a spread: the program may have patched the iterator.
     for (let j = 0; j < v.length; j++) args[args.length] = v[j];
   } else args[args.length] = v;
   if (last) extStart(i);
+  return v;
 }
 
 /** The call starts: its row, under the call whose code makes it. */

@@ -298,38 +298,38 @@ export class Redaction implements Redactor {
 
   /** Whether a string holds a match of a value regex. */
   hits(s: string): boolean {
-    const values = this.values;
-    if (values === null) return false;
-    for (let i = 0; i < values.length; i++) {
-      const re = values[i];
-      re.lastIndex = 0;
-      if (exec(re, s) !== null) return true;
-    }
-    return false;
+    return this.#firstMatching(s, 0) !== null;
   }
 
   /** `s` with every match of the value regexes replaced by "[redacted]". */
   scrub(s: string): string {
-    const values = this.values;
-    if (values === null) return s;
-    for (let i = 0; i < values.length; i++) {
-      const re = values[i];
-      re.lastIndex = 0;
-      let m = exec(re, s);
-      if (m === null) continue;
+    for (let at = 0, m = this.#firstMatching(s, at); m !== null; m = this.#firstMatching(s, at)) {
+      const re = this.values![m.index];
       let out = "";
       let last = 0;
-      while (m !== null) {
-        const at = m.index, end = at + m[0].length;
-        if (end === at) re.lastIndex = at + 1; // an empty match (a lookahead): step over it
+      for (let found: RegExpExecArray | null = m.match; found !== null; found = exec(re, s)) {
+        const start = found.index, end = start + found[0].length;
+        if (end === start) re.lastIndex = start + 1; // an empty match (a lookahead): step over it
         else {
-          out += slice(s, last, at) + REDACTED;
+          out += slice(s, last, start) + REDACTED;
           last = end;
         }
-        m = exec(re, s);
       }
       s = out + slice(s, last);
+      at = m.index + 1;
     }
     return s;
+  }
+
+  /** The first value regex from the `from`-th on that matches `s`, and its first match. */
+  #firstMatching(s: string, from: number): { index: number; match: RegExpExecArray } | null {
+    const values = this.values;
+    if (values === null) return null;
+    for (let i = from; i < values.length; i++) {
+      values[i].lastIndex = 0;
+      const match = exec(values[i], s);
+      if (match !== null) return { index: i, match };
+    }
+    return null;
   }
 }

@@ -14,6 +14,10 @@
  */
 
 import { types } from "node:util";
+import { DEFAULT_LIMITS } from "./limits.ts";
+
+/** The default longest repr. */
+const MAX_REPR: number = DEFAULT_LIMITS.maxRepr;
 import {
   arrayJoin as joinArray,
   charCodeAt,
@@ -252,8 +256,8 @@ const itemIndex = new Float64Array((MAX_DEPTH + 1) * SLOTS);
  * assert.equal(repr(million, 30), "[0, 1, ... 999998 more items]");
  * ```
  */
-export function repr(value: unknown, maxLen = 120, redactor: Redactor | null = null): string {
-  return render(value, maxLen, true, redactor);
+export function repr(value: unknown, maxLen = MAX_REPR, redact: Redactor | null = null): string {
+  return render(value, maxLen, true, redact);
 }
 
 /**
@@ -285,8 +289,8 @@ export interface Redactor {
  * assert.equal(formatError("boom"), '"boom"');
  * ```
  */
-export function formatError(err: unknown, maxLen = 120, redactor: Redactor | null = null): string {
-  return render(err, maxLen, false, redactor);
+export function formatError(err: unknown, maxLen = MAX_REPR, redact: Redactor | null = null) {
+  return render(err, maxLen, false, redact);
 }
 
 /**
@@ -296,7 +300,7 @@ export function formatError(err: unknown, maxLen = 120, redactor: Redactor | nul
  * @returns The longest text repr writes for it.
  */
 export function reprLimit(maxLen: unknown): number {
-  if (typeof maxLen !== "number") return 120;
+  if (typeof maxLen !== "number") return DEFAULT_LIMITS.maxRepr;
   return maxLen >= MAX_LIMIT ? MAX_LIMIT : maxLen >= 1 ? maxLen - (maxLen % 1) : 0;
 }
 

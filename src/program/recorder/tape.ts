@@ -19,7 +19,6 @@
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 
-import type { TraceState } from "./trace_state.ts";
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, strSlice } from "../../host/intrinsics.ts";
 
@@ -127,8 +126,8 @@ export class Texts {
   }
 }
 
-/** The columns of one generation of recorded calls. */
-export class Tape {
+/** The columns of one generation of recorded calls, recorded by traces of type `T`. */
+export class Tape<T = unknown> {
   rows = 0;
   cap: number;
   /** Function id. */
@@ -155,7 +154,7 @@ export class Tape {
   ret: unknown[];
   readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
-  readonly traces: TraceState[] = [];
+  readonly traces: T[] = [];
   /** Slots given back by traces that stopped without writing a row. */
   readonly freeSlots: number[] = [];
   /** Traces recording on this tape. */

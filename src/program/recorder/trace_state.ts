@@ -3,7 +3,7 @@
 import { now } from "./clock.ts";
 import { globToRegExp } from "./glob.ts";
 import { Redaction } from "./redact.ts";
-import { runtime } from "./recorder.ts";
+import { functionRecord } from "./functions.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
 import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../host/intrinsics.ts";
@@ -32,14 +32,17 @@ export interface TraceLimits {
   redactValues?: (string | RegExp)[];
 }
 
-/** Defaults as in tracepatch. */
-export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as const;
+import { DEFAULT_LIMITS } from "./limits.ts";
+export { DEFAULT_LIMITS };
 
-/** The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts). */
+/**
+ * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).
+ * Made by the recorder's `startTrace`, which gives it its place on the tape.
+ */
 export class TraceState {
   active = true;
   /** The tape the calls are recorded on, this trace's slot there, its first row and where its rows end once it stopped (-1 while active). */
-  tape!: Tape;
+  tape!: Tape<TraceState>;
   slot = 0;
   firstRow = 0;
   endRow = -1;
@@ -81,7 +84,6 @@ export class TraceState {
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
     this.capacity = this.maxCalls;
-    runtime().attach(this);
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
     this.keepChars = reprLimit(this.maxRepr) + 1;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
@@ -92,7 +94,7 @@ export class TraceState {
     const ignore = this.ignoreModules;
     // Run while the program runs: through captured built-ins only (see intrinsics.ts).
     this.filter = inc.length + exc.length + ignore.length === 0 ? null : (id) => {
-      const f = runtime().fn(id);
+      const f = functionRecord(id);
       for (let i = 0; i < ignore.length; i++) {
         if (strStartsWith(f.module, ignore[i]) || strStartsWith(f.file, ignore[i])) return false;
       }

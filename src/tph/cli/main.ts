@@ -7,6 +7,7 @@ import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
 import { StoreError } from "../store/store_error.ts";
+import { RunError } from "../launch/run_program.ts";
 import { VERSION } from "../../version.ts";
 import type { Command, Context } from "./command.ts";
 import { configCommand } from "./config.ts";
@@ -141,7 +142,8 @@ export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
       }
       return e.code;
     }
-    if (e instanceof StoreError || e instanceof ConfigError) {
+    // Errors of the parts below the CLI that are one line for the user.
+    if (e instanceof StoreError || e instanceof ConfigError || e instanceof RunError) {
       sys.err(`tph: ${e.message}`);
       return 1;
     }

@@ -5,12 +5,7 @@ import type { LoaderOptions } from "../../program/loader/register.ts";
 import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../../host/files.ts";
 import { pid } from "../../host/process.ts";
 import type { TraceLimits } from "../../program/recorder/trace_state.ts";
-import {
-  checkScript,
-  commonjsPackageWarning,
-  RunError,
-  runProgram,
-} from "../launch/run_program.ts";
+import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
 import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
@@ -62,12 +57,8 @@ export const runCommand: Command = {
       redact: v["no-redact"] ? false : cfg.redact,
       redactValues: cfg.redact_values,
     };
-    try {
-      checkScript(scriptArg, ctx.cwd);
-    } catch (e) {
-      if (e instanceof RunError) throw new CliError(e.message, 1);
-      throw e;
-    }
+    // A RunError is one line for the user (main.ts says it).
+    checkScript(scriptArg, ctx.cwd);
     const cjs = commonjsPackageWarning(script);
     if (cjs) ctx.warn(cjs);
     // The program writes its run straight into the cache folder; storing it is then a rename.
@@ -146,23 +137,17 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   const { scriptArg, args, label, cacheDir } = where;
   const v = ctx.values;
   const cfg = ctx.config().config;
-  let result;
-  try {
-    const running = runProgram({
-      script: scriptArg,
-      args,
-      cwd: ctx.cwd,
-      dir: where.dir,
-      config: { loader, limits: where.limits, label },
-    });
-    // The program has its settings and runs in its own process: tph, waiting for it, keeps the
-    // transform cache bounded meanwhile (at most once a day; otherwise one stat).
-    pruneTransformCacheDaily(ctx.env ?? {});
-    result = await running;
-  } catch (e) {
-    if (e instanceof RunError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const running = runProgram({
+    script: scriptArg,
+    args,
+    cwd: ctx.cwd,
+    dir: where.dir,
+    config: { loader, limits: where.limits, label },
+  });
+  // The program has its settings and runs in its own process: tph, waiting for it, keeps the
+  // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+  pruneTransformCacheDaily(ctx.env ?? {});
+  const result = await running;
   const { run } = result;
   for (const w of result.warnings) ctx.warn(w);
   if (result.saveError !== null) {

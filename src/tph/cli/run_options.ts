@@ -1,6 +1,7 @@
 // The options of `tph run`, apart from the command: the head start (src/tph/launch/early_start.ts)
 // reads them to find the script in the command line before the rest of the CLI loads.
 
+import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
 import type { OptionSpec } from "./command.ts";
 
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */
@@ -31,9 +32,21 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     type: "boolean",
     help: "do not record calls into untraced code (packages, JSON.parse, fs…)",
   },
-  "max-depth": { type: "string", arg: "N", help: "deepest call level recorded (default 30)" },
-  "max-calls": { type: "string", arg: "N", help: "most calls recorded (default 10000)" },
-  "max-repr": { type: "string", arg: "N", help: "longest value text (default 120)" },
+  "max-depth": {
+    type: "string",
+    arg: "N",
+    help: `deepest call level recorded (default ${DEFAULT_LIMITS.maxDepth})`,
+  },
+  "max-calls": {
+    type: "string",
+    arg: "N",
+    help: `most calls recorded (default ${DEFAULT_LIMITS.maxCalls})`,
+  },
+  "max-repr": {
+    type: "string",
+    arg: "N",
+    help: `longest value text (default ${DEFAULT_LIMITS.maxRepr})`,
+  },
   label: {
     type: "string",
     arg: "TEXT",

@@ -1,3 +1,5 @@
+import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
+
 /** tph's settings, as `tracepatch.toml` (or a `"tracepatch"` key in deno.json or package.json)
  * spells them: snake_case, like tracepatch. */
 export interface TphConfig {
@@ -46,9 +48,9 @@ export interface TphConfig {
  */
 export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   ignore_modules: [],
-  max_depth: 30,
-  max_calls: 10000,
-  max_repr: 120,
+  max_depth: DEFAULT_LIMITS.maxDepth,
+  max_calls: DEFAULT_LIMITS.maxCalls,
+  max_repr: DEFAULT_LIMITS.maxRepr,
   cache: true,
   cache_dir: null,
   default_label: null,

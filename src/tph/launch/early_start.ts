@@ -5,7 +5,14 @@
 // anything. Only what this module imports loads before the start: no node: module (Deno ~4 ms).
 
 import { type Child, cwd, onSignal, spawnInherit, stdinIsTerminal } from "../../host/process.ts";
-import { exists, isDirectory, makeTempDir, remove, rename, writeText } from "../../host/files.ts";
+import {
+  exists,
+  isDirectory,
+  makeTempDir,
+  remove,
+  writeText,
+  writeWhole,
+} from "../../host/files.ts";
 import { RUN_OPTIONS } from "../cli/run_options.ts";
 import { childCommand, scriptPath } from "../../program/command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "../../program/settings.ts";
@@ -159,9 +166,8 @@ export function removePlan(file: string): void {
  * @param plan The settings, or {@linkcode ABORT}.
  */
 export function writePlan(file: string, plan: ChildConfig | typeof ABORT): void {
-  const tmp = `${file}.tmp`;
-  writeText(tmp, JSON.stringify(plan), { exclusive: true });
-  rename(tmp, file);
+  // In the plan's own folder, under a name its reader knows it is not (created exclusively).
+  writeWhole(file, JSON.stringify(plan), `${file}.tmp`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
 // it wrote with how it ended.
 
+import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
 import { Buffer } from "node:buffer";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
@@ -256,9 +257,9 @@ function emptyHeader(
     limit_reason: null,
     dropped_calls: 0,
     config: {
-      max_depth: limits.maxDepth ?? 30,
-      max_calls: limits.maxCalls ?? 10000,
-      max_repr: limits.maxRepr ?? 120,
+      max_depth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+      max_calls: limits.maxCalls ?? DEFAULT_LIMITS.maxCalls,
+      max_repr: limits.maxRepr ?? DEFAULT_LIMITS.maxRepr,
       ignore_modules: limits.ignoreModules ?? [],
       include: options.config.loader.include ?? [],
       exclude: options.config.loader.exclude ?? [],

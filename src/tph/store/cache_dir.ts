@@ -1,4 +1,5 @@
 import { basename, join } from "node:path";
+import { shortHash } from "../../host/hash.ts";
 import {
   currentUid,
   exists,
@@ -143,16 +144,8 @@ export function defaultCacheDir(root: string): DefaultCacheDir {
   return { dir: join(userCacheDir(), "runs", `${name}-${pathHash(trimSlashes(root))}`), moved };
 }
 
-/** 16 hex digits of two FNV-1a hashes of a path: names a folder, not a security measure. */
-function pathHash(path: string): string {
-  let a = 0x811c9dc5, b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
-}
+/** 16 hex digits naming the runs folder of a project root (see shortHash). */
+const pathHash = shortHash;
 
 /**
  * The names of tph's own temporary files in a cache folder: a program's run being written

@@ -1,5 +1,14 @@
-import { copy, exists, link, randomHex, remove, rename, writeText } from "../../host/files.ts";
-import { basename, dirname, join } from "node:path";
+import {
+  copy,
+  exists,
+  link,
+  randomHex,
+  remove,
+  rename,
+  replaceFile,
+  writeWhole,
+} from "../../host/files.ts";
+import { join } from "node:path";
 import type { RunJSON } from "../../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
 
@@ -62,16 +71,9 @@ export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
  * ```
  */
 export function writeRunFile(path: string, run: RunJSON): void {
-  // A dot name ending in .tmp: listRuns never picks it up, even if tph dies before the rename.
-  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(4)}.tmp`);
-  const text = JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n";
-  try {
-    writeText(tmp, text, { exclusive: true });
-    rename(tmp, path);
-  } catch (e) {
-    remove(tmp);
-    throw e;
-  }
+  // Through a dot name ending in .tmp: listRuns never picks it up, even if tph dies before the
+  // rename.
+  writeWhole(path, JSON.stringify(run, null, run.call_count > INDENT_UP_TO ? undefined : 2) + "\n");
 }
 
 /**
@@ -155,12 +157,5 @@ export function storeRunFile(
  * ```
  */
 export function copyRunFile(file: string, path: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(4)}.tmp`);
-  try {
-    copy(file, tmp);
-    rename(tmp, path);
-  } catch (e) {
-    remove(tmp);
-    throw e;
-  }
+  replaceFile(path, (temp) => copy(file, temp));
 }
