@@ -2,19 +2,8 @@ import type { LoadedConfig, TphConfig } from "../config/load_config.ts";
 import { configValueProblem } from "../config/validate_config.ts";
 import { usageError } from "./errors.ts";
 
-/** An option of a command, for parsing (node:util parseArgs) and for `tph help`. */
-export interface OptionSpec {
-  /** `string` options take a value; `boolean` ones do not. */
-  type: "string" | "boolean";
-  /** One-letter alias, without the dash. */
-  short?: string;
-  /** May be given more than once; the values are collected in a list. */
-  multiple?: boolean;
-  /** Placeholder of the value in help, e.g. `N` or `DIR`. */
-  arg?: string;
-  /** One line for `tph help`. */
-  help: string;
-}
+import type { OptionSpec } from "../argv.ts";
+export type { OptionSpec };
 
 /** What a command's `run()` gets: its parsed arguments and the ways to talk to the user. */
 export interface Context {

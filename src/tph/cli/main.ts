@@ -8,17 +8,18 @@ import { ConfigError } from "../config/config_error.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
 import { StoreError } from "../store/store_error.ts";
 import { RunError } from "../launch/run_program.ts";
+import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
 import type { Command, Context } from "./command.ts";
-import { configCommand } from "./config.ts";
+import { configCommand } from "./config_command.ts";
 import { CliError, usageError } from "./errors.ts";
-import { helpCommand } from "./help.ts";
-import { logsCommand } from "./logs.ts";
+import { helpCommand } from "./help_command.ts";
+import { logsCommand } from "./logs_command.ts";
 import { parseCommandLine } from "./parse_command_line.ts";
 import { renderCommandHelp, renderHelp } from "./render_help.ts";
-import { runCommand } from "./run.ts";
-import { treeCommand } from "./tree.ts";
-import { viewCommand } from "./view.ts";
+import { runCommand } from "./run_command.ts";
+import { treeCommand } from "./tree_command.ts";
+import { viewCommand } from "./view_command.ts";
 
 /** Every command, in the order `tph help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -66,7 +67,10 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const cmd = findCommand(first);
-  const { values, positionals } = parseCommandLine(cmd, rest);
+  // `tph run`'s arguments were parsed by its head start already (launch/early_start.ts).
+  const { values, positionals } = cmd === runCommand
+    ? parseCommandLine(cmd, rest, parseRunArgs(rest))
+    : parseCommandLine(cmd, rest);
   if (values.help) {
     io.out(renderCommandHelp(cmd));
     return 0;

@@ -1,6 +1,6 @@
 import { VERSION } from "../../version.ts";
 import type { Command } from "./command.ts";
-import { HELP_OPTION } from "./parse_command_line.ts";
+import { HELP_OPTION } from "../argv.ts";
 
 function table(rows: [string, string][]): string[] {
   const width = Math.max(...rows.map(([a]) => a.length));
@@ -16,7 +16,7 @@ function table(rows: [string, string][]): string[] {
  * @example
  * ```ts
  * import { renderCommandHelp } from "./src/tph/cli/render_help.ts";
- * import { treeCommand } from "./src/tph/cli/tree.ts";
+ * import { treeCommand } from "./src/tph/cli/tree_command.ts";
  * console.log(renderCommandHelp(treeCommand));
  * ```
  */

@@ -13,7 +13,8 @@ import {
   writeText,
   writeWhole,
 } from "../../host/files.ts";
-import { RUN_OPTIONS } from "../cli/run_options.ts";
+import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
+import { RUN_OPTIONS } from "./run_options.ts";
 import { childCommand, scriptPath } from "../../program/command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "../../program/settings.ts";
 
@@ -34,33 +35,38 @@ interface Pending extends EarlyChild {
 
 let pending: Pending | null = null;
 
+/** `tph run`'s arguments as the head start parsed them, for the CLI not to parse them again. */
+let parsedRun: { args: string[]; parsed: ParsedArgv } | null = null;
+
 /**
- * Where `tph run`'s arguments put the script, by the option table alone; null for anything that
- * is not plainly a command line with a script (help, unknown or grouped options…), which is left
- * to the full parse.
+ * Parse `tph run`'s arguments (those after `run`), once: the head start and the CLI read the
+ * same parse.
+ *
+ * @param args The arguments after `run`.
+ */
+export function parseRunArgs(args: string[]): ParsedArgv {
+  const known = parsedRun;
+  if (
+    known !== null && known.args.length === args.length && known.args.every((a, i) => a === args[i])
+  ) {
+    return known.parsed;
+  }
+  const parsed = parseArgv({ ...RUN_OPTIONS, help: HELP_OPTION }, args, true);
+  parsedRun = { args: [...args], parsed };
+  return parsed;
+}
+
+/**
+ * Where `tph run`'s arguments put the script; null for a command line the CLI will refuse or
+ * answer without running anything (a problem, `--help`, no script).
  *
  * @param args The arguments after `run`.
  * @returns The script and its arguments.
  */
 export function scriptOf(args: string[]): { script: string; args: string[] } | null {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") {
-      return i + 1 < args.length ? { script: args[i + 1], args: args.slice(i + 2) } : null;
-    }
-    if (!a.startsWith("-") || a === "-") return { script: a, args: args.slice(i + 1) };
-    const eq = a.indexOf("=");
-    const inline = a.startsWith("--") && eq >= 0;
-    const name = a.slice(2, inline ? eq : undefined);
-    const spec = a.startsWith("--")
-      ? (Object.hasOwn(RUN_OPTIONS, name) ? RUN_OPTIONS[name] : undefined)
-      : a.length === 2
-      ? Object.values(RUN_OPTIONS).find((o) => o.short === a[1])
-      : undefined;
-    if (spec === undefined || (spec.type === "boolean" && inline)) return null;
-    if (spec.type === "string" && !inline) i++;
-  }
-  return null;
+  const { values, positionals, problem } = parseRunArgs(args);
+  if (problem !== null || values.help || positionals.length === 0) return null;
+  return { script: positionals[0], args: positionals.slice(1) };
 }
 
 /**

@@ -2,7 +2,7 @@
 // reads them to find the script in the command line before the rest of the CLI loads.
 
 import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
-import type { OptionSpec } from "./command.ts";
+import type { OptionSpec } from "../argv.ts";
 
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */
 export const RUN_OPTIONS: Record<string, OptionSpec> = {

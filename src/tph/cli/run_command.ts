@@ -24,7 +24,7 @@ import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
-import { RUN_OPTIONS } from "./run_options.ts";
+import { RUN_OPTIONS } from "../launch/run_options.ts";
 
 export const runCommand: Command = {
   name: "run",
