@@ -59,6 +59,7 @@ interface DenoFiles {
     mtime: Date | null;
   };
   uid(): number | null;
+  truncateSync(path: string, length: number): void;
   env: { get(name: string): string | undefined };
 }
 
@@ -83,6 +84,7 @@ const DENO_FUNCTIONS = [
   "makeTempFileSync",
   "lstatSync",
   "uid",
+  "truncateSync",
 ] as const;
 const deno: DenoFiles | undefined = g.Deno === undefined ? undefined : (() => {
   // deno-lint-ignore no-explicit-any
@@ -295,32 +297,60 @@ export function stat(path: string): { size: number; mtimeMs: number } {
   return { size: st.size, mtimeMs: st.mtimeMs };
 }
 
-/** Up to `length` bytes of a file from `position` (fewer at its end). */
-export function readAt(path: string, position: number, length: number): Uint8Array {
-  const buf = new Uint8Array(length);
-  let got = 0;
-  if (deno) {
-    const file = deno.openSync(path, { read: true });
-    try {
+/** A file opened for reading at any position (the run reader's). */
+export class FileReader {
+  readonly #file: DenoFile | null = null;
+  readonly #fd: number = -1;
+
+  constructor(path: string) {
+    if (deno) this.#file = deno.openSync(path, { read: true });
+    else this.#fd = fs().openSync(path, "r");
+  }
+
+  /** Fill `into` from `position` on, as far as the file goes; returns the bytes read. */
+  read(into: Uint8Array, position: number): number {
+    let got = 0;
+    const length = into.length;
+    if (this.#file) {
+      const file = this.#file;
       file.seekSync(position, 0);
-      for (let n = file.readSync(buf); n !== null && n > 0; n = file.readSync(buf.subarray(got))) {
+      for (
+        let n = file.readSync(into);
+        n !== null && n > 0;
+        n = file.readSync(into.subarray(got))
+      ) {
         got += n;
         if (got === length) break;
       }
-    } finally {
-      file.close();
-    }
-  } else {
-    const fd = fs().openSync(path, "r");
-    try {
+    } else {
       for (let n = -1; n !== 0 && got < length; got += n) {
-        n = fs().readSync(fd, buf, got, length - got, position + got);
+        n = fs().readSync(this.#fd, into, got, length - got, position + got);
       }
-    } finally {
-      fs().closeSync(fd);
     }
+    return got;
   }
-  return buf.subarray(0, got);
+
+  close(): void {
+    if (this.#file) this.#file.close();
+    else fs().closeSync(this.#fd);
+  }
+}
+
+/** Up to `length` bytes of a file from `position` (fewer at its end). */
+export function readAt(path: string, position: number, length: number): Uint8Array {
+  const reader = new FileReader(path);
+  try {
+    const buf = new Uint8Array(length);
+    return buf.subarray(0, reader.read(buf, position));
+  } finally {
+    reader.close();
+  }
+}
+
+/** Cut a file to `length` bytes. */
+export function truncateFile(path: string, length: number): void {
+  if (deno) deno.truncateSync(path, length);
+  else fs().truncateSync(path, length);
 }
 
 /** Write bytes into an existing file at `position`, keeping the rest of it. */

@@ -124,6 +124,22 @@ const encoder = new TextEncoder();
 const encode = uncurry(TextEncoder.prototype.encode) as (e: TextEncoder, s: string) => Uint8Array;
 /** `s` in UTF-8. */
 export const utf8 = (s: string): Uint8Array => encode(encoder, s);
+const encodeIntoOf = method<
+  On<TextEncoder, [s: string, into: Uint8Array], { read: number; written: number }>
+>(TextEncoder.prototype.encodeInto);
+/** Write `s` in UTF-8 into `into`; returns the bytes written. */
+export const utf8Into = (s: string, into: Uint8Array): number =>
+  encodeIntoOf(encoder, s, into).written;
+/** Whether a string has no lone surrogate (String.prototype.isWellFormed). */
+export const wellFormed = method<On<string, [], boolean>>(
+  // deno-lint-ignore no-explicit-any
+  (String.prototype as any).isWellFormed,
+);
+export const bytesCopyWithin = method<
+  On<Uint8Array, [to: number, from: number, end: number], Uint8Array>
+>(
+  TYPED_ARRAY_PROTO.copyWithin,
+);
 
 const CHAR_CODE_AT = String.prototype.charCodeAt;
 /** `s.charCodeAt(i)`, captured. A call through it costs ~30 ns on Bun: see charCodeAtIntact. */

@@ -11,6 +11,9 @@ import { instrument } from "../../src/program/instrument/instrument.ts";
 import { runtime } from "../../src/program/recorder/recorder.ts";
 import { traceToJSON, writeTraceJSON } from "../../src/program/recorder/to_json.ts";
 import { TraceState } from "../../src/program/recorder/trace_state.ts";
+import { writeTraceRun } from "../../src/program/recorder/run_writer.ts";
+import { openRun } from "../../src/tph/store/run_reader.ts";
+import { FileWriter } from "../../src/host/files.ts";
 
 const SOURCE = `
 export function none() { return undefined; }
@@ -64,6 +67,22 @@ function same(t: TraceState, dir: string, name: string): void {
   const { trace, ...head } = traceToJSON(t, 'label "q"');
   const want = JSON.stringify({ ...head, extra: ["x"], trace }) + "\n";
   const got = readFileSync(out, "utf8");
+  // The run format, exported back to JSON, is the same document too.
+  writeTraceRun(t, 'label "q"', out + ".tph", { extra: ["x"] });
+  const run = openRun(out + ".tph");
+  const exported = new FileWriter(out + ".exported.json");
+  try {
+    run.writeJSON(exported);
+  } finally {
+    exported.close();
+    run.close();
+  }
+  differ(readFileSync(out + ".exported.json", "utf8"), want, `${name} (run format, exported)`);
+  differ(got, want, name);
+}
+
+/** Fail with the first difference of two documents, if they differ. */
+function differ(got: string, want: string, name: string): void {
   if (got === want) return;
   // Only the first difference: the documents are megabytes long.
   let i = 0;

@@ -24,14 +24,22 @@ export const bytesOf = utf8;
 const HEX = bytesOf("0123456789abcdef");
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
+/** Where a Sink's bytes go. */
+export interface ByteSink {
+  write(bytes: Uint8Array, length: number): void;
+}
+
 /** An output file and the buffer in front of it. */
 export class Sink {
   readonly buf = new Uint8Array(BUF + SLACK);
   pos = 0;
-  constructor(readonly file: FileWriter) {}
+  /** Bytes written to the file so far (`flushed + pos` is the offset of the next byte). */
+  flushed = 0;
+  constructor(readonly file: ByteSink | FileWriter) {}
 
   flush(): void {
     this.file.write(this.buf, this.pos);
+    this.flushed += this.pos;
     this.pos = 0;
   }
 
@@ -40,12 +48,19 @@ export class Sink {
     if (this.pos > BUF) this.flush();
   }
 
+  /** Make room for `n` bytes at once; false when they cannot fit in the buffer at all. */
+  reserve(n: number): boolean {
+    if (this.pos + n > BUF + SLACK) this.flush();
+    return n <= BUF + SLACK;
+  }
+
   bytes(b: Uint8Array): void {
     const n = b.length;
     if (this.pos + n > BUF + SLACK) {
       this.flush();
       if (n > BUF) {
         this.file.write(b, n);
+        this.flushed += n;
         return;
       }
     }
@@ -58,6 +73,18 @@ export class Sink {
       pos += n;
     }
     this.pos = pos;
+  }
+
+  /** An int32 as a JSON string (`"-12"`), as repr() shows it. */
+  quotedInt(v: number): void {
+    this.room();
+    const buf = this.buf;
+    buf[this.pos++] = 34;
+    if (v < 0) {
+      buf[this.pos++] = 45;
+      this.int(-v);
+    } else this.int(v);
+    buf[this.pos++] = 34;
   }
 
   /** A non-negative integer up to 2^31 (after room()). */
@@ -80,7 +107,11 @@ export class Sink {
    * doubles there are closer together than 0.001, so no shorter decimal reads back as it.
    */
   ms(ms: number, clamp: boolean): void {
-    let k = round(ms * 1000);
+    this.thousandths(round(ms * 1000), clamp);
+  }
+
+  /** `k / 1000` as JSON.stringify writes it (0 for anything below zero when `clamp`), after room(). */
+  thousandths(k: number, clamp: boolean): void {
     if (!(k > -1e15 && k < 1e15)) {
       const v = k / 1000;
       this.bytes(bytesOf(stringify(clamp ? max(0, v) : v)));

@@ -173,19 +173,34 @@ export function traceToJSON(t: TraceState, label: string | null): RunJSON {
 // built as a string, then flattened and encoded, cost more than the writing itself: a million
 // calls (277 MB) took 0.6–0.9 s to save that way, ~0.33 s now, of which ~0.2 s is the writes.
 
-const RETURN_VALUE = bytesOf(`},"return_value":`);
-const NULL = bytesOf("null");
-const EXCEPTION = bytesOf(`,"exception":`);
-const START = bytesOf(`,"start_ms":`);
-const ELAPSED = bytesOf(`,"elapsed_ms":`);
-const UNFINISHED = bytesOf(`,"unfinished":true`);
-const CHILDREN = bytesOf(`,"children":[`);
-const DROPPED = bytesOf(`,"dropped":`);
-const CLOSE = bytesOf("]}");
-const COMMA = bytesOf(",");
+/** The fixed pieces of a call's JSON (exported for the run exporter, which writes the same). */
+export const JSON_PARTS = {
+  RETURN_VALUE: bytesOf(`},"return_value":`),
+  NULL: bytesOf("null"),
+  EXCEPTION: bytesOf(`,"exception":`),
+  START: bytesOf(`,"start_ms":`),
+  ELAPSED: bytesOf(`,"elapsed_ms":`),
+  UNFINISHED: bytesOf(`,"unfinished":true`),
+  CHILDREN: bytesOf(`,"children":[`),
+  DROPPED: bytesOf(`,"dropped":`),
+  CLOSE: bytesOf("]}"),
+  COMMA: bytesOf(","),
+};
+const {
+  RETURN_VALUE,
+  NULL,
+  EXCEPTION,
+  START,
+  ELAPSED,
+  UNFINISHED,
+  CHILDREN,
+  DROPPED,
+  CLOSE,
+  COMMA,
+} = JSON_PARTS;
 
 /** What a save writes the same for every call of one function. */
-interface FunctionBytes {
+export interface FunctionBytes {
   external: boolean;
   /** `{"name":…,"kind":…,"args":{`. */
   head: Uint8Array;
@@ -193,6 +208,29 @@ interface FunctionBytes {
   keys: Uint8Array[];
   /** `,"async":true` and `,"external":true` as they apply. */
   tail: Uint8Array;
+}
+
+/** A function's JSON parts (see FunctionBytes). */
+export function functionParts(
+  name: string,
+  module: string,
+  file: string,
+  line: number,
+  kind: string,
+  params: string[],
+  isAsync: boolean,
+): FunctionBytes {
+  const external = kind === "external";
+  return {
+    external,
+    head: bytesOf(
+      `{"name":${stringify(name)},"module":${stringify(module)},"file":${
+        stringify(file)
+      },"line":${line},"kind":${stringify(kind)},"args":{`,
+    ),
+    keys: external ? [] : paramKeys(params),
+    tail: bytesOf((isAsync ? `,"async":true` : "") + (external ? `,"external":true` : "")),
+  };
 }
 
 /** Keys of external calls' arguments, by position. */
@@ -207,10 +245,58 @@ function paramKeys(params: string[]): Uint8Array[] {
   return keys;
 }
 
-function positionKey(i: number): Uint8Array {
+/** The key of an external call's argument `i` (`"0":`, `,"1":`…). */
+export function positionKey(i: number): Uint8Array {
   let key = positionKeys[i];
   if (key === undefined) key = positionKeys[i] = bytesOf(`${i === 0 ? "" : ","}"${i}":`);
   return key;
+}
+
+/**
+ * The calls of a trace in call order, linked into a tree to be written depth first (async work
+ * interleaves, so children are linked into lists first). Links hold a call's index plus one, 0
+ * for none: the arrays need no filling.
+ */
+export interface CallLinks {
+  /** Calls. */
+  n: number;
+  /** Each call's row on the tape, and whether it had finished when the trace stopped (1). */
+  rowOf: Int32Array;
+  done: Uint8Array;
+  /** Each call's parent index, or -1 for a root (a parent comes before its children). */
+  parent: Int32Array;
+  firstChild: Int32Array;
+  next: Int32Array;
+  /** The first root, plus one (0: no calls). */
+  firstRoot: number;
+}
+
+/** The calls of a trace, linked (see CallLinks). */
+export function callLinks(t: TraceState): CallLinks {
+  const total = maxOf(0, lastRow(t) - t.firstRow);
+  const rowOf = new Int32Array(total);
+  const done = new Uint8Array(total);
+  const parentOf = new Int32Array(total);
+  const firstChild = new Int32Array(total);
+  const lastChild = new Int32Array(total);
+  const next = new Int32Array(total);
+  let n = 0, firstRoot = 0, lastRoot = 0;
+  visit(t, (row, parent, finished) => {
+    const i = n++;
+    rowOf[i] = row;
+    done[i] = finished ? 1 : 0;
+    parentOf[i] = parent;
+    if (parent < 0) {
+      if (lastRoot === 0) firstRoot = i + 1;
+      else next[lastRoot - 1] = i + 1;
+      lastRoot = i + 1;
+    } else {
+      if (lastChild[parent] === 0) firstChild[parent] = i + 1;
+      else next[lastChild[parent] - 1] = i + 1;
+      lastChild[parent] = i + 1;
+    }
+  });
+  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot };
 }
 
 /**
@@ -243,14 +329,7 @@ export function writeTraceJSON(
     } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && max >= 12) {
       // What repr() writes for an int32 other than -0 (whole, as max_repr is not below 12),
       // with no string made.
-      out.room();
-      const buf = out.buf;
-      buf[out.pos++] = 34;
-      if (v < 0) {
-        buf[out.pos++] = 45;
-        out.int(-v);
-      } else out.int(v);
-      buf[out.pos++] = 34;
+      out.quotedInt(v);
     } else {
       const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
       out.json(s, 0, s.length);
@@ -259,47 +338,20 @@ export function writeTraceJSON(
   const functions: FunctionBytes[] = [];
   const functionBytes = (id: number): FunctionBytes => {
     const f = rt.fn(id);
-    const external = f.kind === "external";
-    const flags = (f.flags & FLAG_ASYNC ? `,"async":true` : "") +
-      (external ? `,"external":true` : "");
-    return functions[id] = {
-      external,
-      head: bytesOf(
-        `{"name":${stringify(f.qualname)},"module":${stringify(f.module)},"file":${
-          stringify(f.file)
-        },"line":${f.line},"kind":${stringify(f.kind)},"args":{`,
-      ),
-      keys: external ? [] : paramKeys(f.params),
-      tail: bytesOf(flags),
-    };
+    return functions[id] = functionParts(
+      f.qualname,
+      f.module,
+      f.file,
+      f.line,
+      f.kind,
+      f.params,
+      (f.flags & FLAG_ASYNC) !== 0,
+    );
   };
   try {
     const head = plainJSON({ ...traceHeader(t, label), ...extra });
     out.bytes(bytesOf(strSlice(head, 0, -1) + ',"trace":['));
-    // Calls in call order with their parents; async work interleaves, so children are linked
-    // into lists first and the tree is written depth first. Links hold a call's index plus
-    // one, 0 for none: the arrays need no filling.
-    const total = maxOf(0, lastRow(t) - t.firstRow);
-    const rowOf = new Int32Array(total);
-    const done = new Uint8Array(total);
-    const firstChild = new Int32Array(total);
-    const lastChild = new Int32Array(total);
-    const next = new Int32Array(total);
-    let n = 0, firstRoot = 0, lastRoot = 0;
-    visit(t, (row, parent, finished) => {
-      const i = n++;
-      rowOf[i] = row;
-      done[i] = finished ? 1 : 0;
-      if (parent < 0) {
-        if (lastRoot === 0) firstRoot = i + 1;
-        else next[lastRoot - 1] = i + 1;
-        lastRoot = i + 1;
-      } else {
-        if (lastChild[parent] === 0) firstChild[parent] = i + 1;
-        else next[lastChild[parent] - 1] = i + 1;
-        lastChild[parent] = i + 1;
-      }
-    });
+    const { rowOf, done, firstChild, next, firstRoot } = callLinks(t);
     const node = (i: number): void => {
       const row = rowOf[i];
       const finished = done[i] === 1;

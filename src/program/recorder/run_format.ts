@@ -1,0 +1,68 @@
+// The run file format (version 1): what `tph run` stores, made for reading back a part of a run
+// without the rest. docs/run_format.md gives the reasons; in short:
+//
+//   "TPHRUN\0\x01"                      8 bytes: magic, format version 1
+//   calls                               pre-order records (below), from byte 8
+//   skip index                          where the subtrees of big calls end
+//   functions                           JSON: [[name, module, file, line, kind, params, flags], …]
+//   meta                                JSON: every top-level field of the JSON run but `trace`
+//   trailer                             32 bytes: skip index, functions and meta offsets (f64 LE),
+//                                       "TPHEND01"
+//
+// A call record, in pre-order (a call, then its children's subtrees, in call order):
+//
+//   varint  function (index into functions)
+//   byte    flags: state (RETURNED, THREW, UNFINISHED) | HAS_DROPPED | HAS_DROPPED_BELOW
+//   varint  descendants (calls in its subtree, itself excluded)
+//   zigzag  start − its parent's start (a root: the trace's), in µs (the JSON's start_ms × 1000)
+//   varint  elapsed µs                         unless UNFINISHED
+//   varint  argument count                     external calls only (others: their parameters)
+//   value…  arguments
+//   value   return value (RETURNED) or exception text (THREW)
+//   varint  calls left out under it            when HAS_DROPPED
+//   varint  calls left out under its descendants   when HAS_DROPPED_BELOW
+//
+// A value is a varint tag: odd, a whole number n (the JSON's `"n"`), tag = zigzag(n) × 2 + 1;
+// a multiple of 4, a UTF-8 text of tag / 4 bytes follows. Varints are LEB128, zigzag maps 0, −1, 1, −2…
+// to 0, 1, 2, 3…. A text with a lone surrogate (which UTF-8 cannot hold) is stored as the
+// inside of its JSON literal instead, tag = bytes × 4 + 2; other texts have tag = bytes × 4.
+// The skip index: varint count, then per entry varint ordinal (pre-order index of the call)
+// and varint offset (the byte after its subtree), in the order the subtrees end, for every call
+// with at least SKIP_MIN descendants: a reader skips a smaller subtree by reading over it.
+//
+// The meta is last, so `tph logs` reads 32 bytes and the meta, and tph adds how the program
+// ended (`run`) by rewriting the meta and the trailer.
+
+/** The first bytes of a run file: "TPHRUN", 0, and the format version. */
+export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 1]);
+/** The format version this tph writes and reads. */
+export const RUN_FORMAT_VERSION = 1;
+/** Bytes of the trailer. */
+export const TRAILER_BYTES = 32;
+/** The trailer's last 8 bytes. */
+export const TRAILER_MAGIC = "TPHEND01";
+/** Call states in a record's flags. */
+export const RETURNED = 0, THREW = 1, UNFINISHED = 2;
+/** Mask of the state in a record's flags. */
+export const STATE_MASK = 3;
+/** Flag: a count of calls left out under this one follows the record. */
+export const HAS_DROPPED = 4;
+/** Flag: a count of calls left out under its descendants follows (for a reader that skips them). */
+export const HAS_DROPPED_BELOW = 8;
+/** Function flags in the functions table. */
+export const FN_ASYNC = 1, FN_EXTERNAL = 2;
+/** Calls with at least this many descendants have their subtree's end in the skip index. */
+export const SKIP_MIN = 256;
+/** The extension of run files in this format. */
+export const RUN_EXTENSION = ".tph";
+
+/** A function as the functions table holds it. */
+export type FunctionEntry = [
+  name: string,
+  module: string,
+  file: string,
+  line: number,
+  kind: string,
+  params: string[],
+  flags: number,
+];

@@ -1,0 +1,275 @@
+// Writing a trace in the run file format (run_format.ts), streaming from the tape: one pass over
+// the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
+
+import { FileWriter } from "../../host/files.ts";
+import {
+  bytesCopyWithin,
+  bytesSub,
+  charCodeAt,
+  charCodeAtIntact,
+  max,
+  plainJSON,
+  round,
+  stringify,
+  strSlice,
+  utf8,
+  utf8Into,
+  wellFormed,
+} from "../../host/intrinsics.ts";
+import { FLAG_ASYNC } from "../../abi.ts";
+import { Sink } from "./json_sink.ts";
+import { runtime, type Snapshot } from "./recorder.ts";
+import { repr } from "./repr.ts";
+import {
+  FN_ASYNC,
+  FN_EXTERNAL,
+  type FunctionEntry,
+  HAS_DROPPED,
+  HAS_DROPPED_BELOW,
+  RETURNED as R_RETURNED,
+  RUN_MAGIC,
+  SKIP_MIN,
+  THREW as R_THREW,
+  TRAILER_MAGIC,
+  UNFINISHED,
+} from "./run_format.ts";
+import { MARKED_ARGS, RET_TEXT, RETURNED, THREW } from "./tape.ts";
+import { callLinks, traceHeader } from "./to_json.ts";
+import type { TraceState } from "./trace_state.ts";
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** A Sink that also writes the run format's varints and values. */
+export class RunSink extends Sink {
+  /** An unsigned integer below 2^53, LEB128 (room for 8 bytes is made). */
+  varint(v: number): void {
+    this.room();
+    const buf = this.buf;
+    let pos = this.pos;
+    while (v >= 0x80) {
+      buf[pos++] = (v % 0x80) | 0x80;
+      v = (v - (v % 0x80)) / 0x80;
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** A signed integer, zigzag-mapped. */
+  zigzag(v: number): void {
+    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+
+  /** A whole-number value (the JSON's `"n"`). */
+  wholeValue(n: number): void {
+    this.varint((n >= 0 ? n * 2 : -n * 2 - 1) * 2 + 1);
+  }
+
+  /** A text value: `s.slice(from, to)`. */
+  textValue(s: string, from: number, to: number): void {
+    const units = to - from;
+    // A text with a lone surrogate goes as its JSON literal (the JSON keeps those as escapes).
+    if (units > 0 && !wellFormed(from === 0 && to === s.length ? s : strSlice(s, from, to))) {
+      const json = utf8(strSlice(stringify(strSlice(s, from, to)), 1, -1));
+      this.varint(json.length * 4 + 2);
+      this.bytes(json);
+      return;
+    }
+    if (!this.reserve(units * 3 + 8)) {
+      const bytes = utf8(strSlice(s, from, to));
+      this.varint(bytes.length * 4);
+      this.bytes(bytes);
+      return;
+    }
+    const buf = this.buf;
+    const start = this.pos + 1;
+    let pos = start;
+    let i = from;
+    const direct = charCodeAtIntact();
+    for (; i < to; i++) {
+      const c = direct ? s.charCodeAt(i) : charCodeAt(s, i);
+      if (c >= 0x80) break;
+      buf[pos++] = c;
+    }
+    if (i < to) pos += utf8Into(strSlice(s, i, to), bytesSub(buf, pos));
+    const tag = (pos - start) * 4;
+    if (tag < 0x80) {
+      buf[start - 1] = tag;
+      this.pos = pos;
+      return;
+    }
+    // A longer tag takes more bytes: the text moves right to make room.
+    let tagBytes = 1;
+    for (let t = tag; t >= 0x80; t = (t - (t % 0x80)) / 0x80) tagBytes++;
+    bytesCopyWithin(buf, start - 1 + tagBytes, start, pos);
+    this.pos = start - 1;
+    this.varint(tag);
+    this.pos = pos - 1 + tagBytes;
+  }
+
+  /** A float64, little-endian (the byte order of every platform tph runs on). */
+  f64(v: number): void {
+    this.room();
+    F64[0] = v;
+    for (let k = 0; k < 8; k++) this.buf[this.pos++] = F64_BYTES[k];
+  }
+
+  /** The offset of the next byte in the file. */
+  get offset(): number {
+    return this.flushed + this.pos;
+  }
+}
+
+/**
+ * Write a trace as a run file (run_format.ts): the calls depth first, then the skip index, the
+ * functions, the meta (the JSON's top-level fields but `trace`, plus `extra`) and the trailer.
+ *
+ * @param t The trace.
+ * @param label Its label.
+ * @param path The file.
+ * @param extra More top-level fields, after the trace's own.
+ */
+export function writeTraceRun(
+  t: TraceState,
+  label: string | null,
+  path: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const tp = t.tape;
+  const rt = runtime();
+  const maxRepr = t.maxRepr;
+  const texts = tp.texts;
+  const dropped = t.dropped;
+  const file = new FileWriter(path);
+  const out = new RunSink(file);
+  const value = (v: unknown, isText: boolean) => {
+    if (isText) {
+      texts.locate(v as number);
+      out.textValue(texts.text, texts.from, texts.to);
+    } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
+      out.wholeValue(v); // what repr() writes for an int32 other than -0, as in writeTraceJSON
+    } else {
+      const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, maxRepr);
+      out.textValue(s, 0, s.length);
+    }
+  };
+  try {
+    out.bytes(RUN_MAGIC);
+    const { n, rowOf, done, parent, firstChild, next, firstRoot } = callLinks(t);
+    // Descendants: a parent comes before its children, so one backward pass adds them up.
+    // Calls left out under its descendants, the same way.
+    const below = new Int32Array(n);
+    const droppedBelow = new Float64Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const p = parent[i];
+      if (p < 0) continue;
+      below[p] += below[i] + 1;
+      droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+    }
+    // Functions by first use.
+    const functions: FunctionEntry[] = [];
+    let localOf = new Int32Array(1024);
+    const localId = (id: number): number => {
+      if (id >= localOf.length) {
+        const grown = new Int32Array(max(id + 1, localOf.length * 2));
+        for (let k = 0; k < localOf.length; k++) grown[k] = localOf[k];
+        localOf = grown;
+      }
+      let k = localOf[id];
+      if (k === 0) {
+        const f = rt.fn(id);
+        const flags = (f.flags & FLAG_ASYNC ? FN_ASYNC : 0) |
+          (f.kind === "external" ? FN_EXTERNAL : 0);
+        functions[functions.length] = [
+          f.qualname,
+          f.module,
+          f.file,
+          f.line,
+          f.kind,
+          f.params,
+          flags,
+        ];
+        k = localOf[id] = functions.length;
+      }
+      return k - 1;
+    };
+    // The start of each open call, by depth: a record's start is stored relative to its parent's.
+    const startAt: number[] = [];
+    const record = (i: number, depth: number): void => {
+      const row = rowOf[i];
+      const finished = done[i] === 1;
+      const state = tp.state[row];
+      const fnId = tp.fn[row];
+      const local = localId(fnId);
+      const external = (functions[local][6] & FN_EXTERNAL) !== 0;
+      const d = dropped.get(row);
+      out.varint(local);
+      out.room();
+      out.buf[out.pos++] = (!finished ? UNFINISHED : state === THREW ? R_THREW : R_RETURNED) |
+        (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
+      out.varint(below[i]);
+      const start = round((tp.start[row] - t.startTime) * 1000);
+      out.zigzag(start - (depth === 0 ? 0 : startAt[depth - 1]));
+      startAt[depth] = start;
+      if (finished) out.varint(max(0, round((tp.end[row] - tp.start[row]) * 1000)));
+      const stored = tp.args[row], marks = tp.marks[row];
+      if (external) {
+        const values = stored as unknown[];
+        out.varint(values.length);
+        for (let a = 0; a < values.length; a++) value(values[a], argIsText(marks, a));
+      } else {
+        const count = functions[local][5].length;
+        if (count === 1) value(stored, (marks & 1) === 1);
+        else for (let a = 0; a < count; a++) value((stored as unknown[])[a], argIsText(marks, a));
+      }
+      if (finished && state === RETURNED) value(tp.ret[row], (marks & RET_TEXT) !== 0);
+      else if (finished && state === THREW) {
+        const e = String(tp.ret[row]);
+        out.textValue(e, 0, e.length);
+      }
+      if (d !== undefined) out.varint(d);
+      if (droppedBelow[i] > 0) out.varint(droppedBelow[i]);
+    };
+    // Depth first, iteratively; the subtrees of big calls are indexed as they close.
+    const stack: number[] = [];
+    const skips: number[] = [];
+    let depth = 0;
+    let ordinal = 0;
+    const ordinalOf: number[] = [];
+    let i = firstRoot - 1;
+    while (i >= 0 || depth > 0) {
+      if (i < 0) {
+        const closed = stack[--depth];
+        if (below[closed] >= SKIP_MIN) {
+          skips[skips.length] = ordinalOf[depth];
+          skips[skips.length] = out.offset;
+        }
+        i = next[closed] - 1;
+        continue;
+      }
+      record(i, depth);
+      ordinalOf[depth] = ordinal++;
+      stack[depth++] = i;
+      i = firstChild[i] - 1;
+    }
+    const skipAt = out.offset;
+    out.varint(skips.length / 2);
+    for (let k = 0; k < skips.length; k++) out.varint(skips[k]);
+    const functionsAt = out.offset;
+    out.bytes(utf8(plainJSON(functions)));
+    const metaAt = out.offset;
+    out.bytes(utf8(plainJSON({ ...traceHeader(t, label), ...extra })));
+    out.f64(skipAt);
+    out.f64(functionsAt);
+    out.f64(metaAt);
+    out.bytes(utf8(TRAILER_MAGIC));
+    out.flush();
+  } finally {
+    file.close();
+  }
+}
+
+/** Whether argument `i` of a row is stored as an index into the tape's texts. */
+function argIsText(marks: number, i: number): boolean {
+  return i < MARKED_ARGS && ((marks >>> i) & 1) === 1;
+}

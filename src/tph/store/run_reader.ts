@@ -1,0 +1,497 @@
+// Reading runs back: one reader for every command. A run file in tph's format
+// (src/program/recorder/run_format.ts) is read a part at a time — the meta alone for `logs`, the
+// calls down to a depth for `view` and `tree --max-depth`, all of them streamed for `export` — so
+// the cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another
+// tool) is read whole, as before.
+
+import { fileProblem, FileReader, isSpecialFile, stat } from "../../host/files.ts";
+import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import { Sink } from "../../program/recorder/json_sink.ts";
+import {
+  FN_ASYNC,
+  FN_EXTERNAL,
+  type FunctionEntry,
+  HAS_DROPPED,
+  HAS_DROPPED_BELOW,
+  RUN_FORMAT_VERSION,
+  RUN_MAGIC,
+  SKIP_MIN,
+  STATE_MASK,
+  THREW,
+  TRAILER_BYTES,
+  TRAILER_MAGIC,
+  UNFINISHED,
+} from "../../program/recorder/run_format.ts";
+import {
+  type FunctionBytes,
+  functionParts,
+  JSON_PARTS,
+  positionKey,
+} from "../../program/recorder/to_json.ts";
+import type { CallNodeJSON, RunJSON } from "../../types.ts";
+import { displayPath } from "./display_path.ts";
+import { loadRun, validateRun } from "./load_run.ts";
+import { StoreError } from "./store_error.ts";
+
+/** A run's top-level fields, all but its calls. */
+export type RunMeta = Omit<RunJSON, "trace">;
+
+/** What limits left out below a call that a depth-limited read did not open. */
+export interface CutBelow {
+  /** Calls below it. */
+  calls: number;
+  /** Calls limits left out below it (under those calls). */
+  dropped: number;
+}
+
+/** Calls read down to a depth. */
+export interface RunTree {
+  roots: CallNodeJSON[];
+  /** The calls whose children were not read, with what is below them. */
+  cut: Map<CallNodeJSON, CutBelow>;
+  /** Calls limits left out under every call of the run (read or not). */
+  droppedUnderCalls: number;
+}
+
+/** A stored run, open for reading. */
+export interface RunFile {
+  /** The path. */
+  readonly path: string;
+  /** Whether it is in tph's run format (else JSON). */
+  readonly binary: boolean;
+  /** Its top-level fields. */
+  readonly meta: RunMeta;
+  /**
+   * The calls down to `maxDepth` levels (roots are level 1; default: all). Deeper calls are not
+   * read; the calls at the last level say what is below them in `cut`.
+   */
+  tree(maxDepth?: number): RunTree;
+  /** Write the run as the JSON format (what `tph run -o` writes), streaming. */
+  writeJSON(out: ByteSink): void;
+  /** Let go of the file. */
+  close(): void;
+}
+
+/** Options of {@linkcode openRun}. */
+export interface OpenRunOptions {
+  /** Messages show the path relative to this folder when the file is inside it. */
+  cwd?: string;
+}
+
+/**
+ * Open a run file: tph's format or JSON.
+ *
+ * @param path The file.
+ * @param options Where messages show paths from.
+ * @throws {StoreError} One line naming the run: not a run, truncated, a newer format, unreadable.
+ */
+export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
+  const name = displayPath(path, options.cwd);
+  const fail = (why: string) => new StoreError(`Cannot read run "${name}": ${why}`);
+  let reader: FileReader;
+  try {
+    if (isSpecialFile(path)) throw fail("not a regular file");
+    reader = new FileReader(path);
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw fail(fileProblem(e));
+  }
+  const head = new Uint8Array(RUN_MAGIC.length);
+  const got = reader.read(head, 0);
+  if (got < RUN_MAGIC.length - 1 || !RUN_MAGIC.subarray(0, 7).every((b, i) => head[i] === b)) {
+    reader.close();
+    return jsonRun(path, options);
+  }
+  try {
+    if (got < RUN_MAGIC.length) throw fail("the run file is truncated (it was cut short)");
+    if (head[7] > RUN_FORMAT_VERSION) {
+      throw fail(
+        `written in run format ${head[7]}, this tph reads up to ${RUN_FORMAT_VERSION}; upgrade tph`,
+      );
+    }
+    return new BinaryRun(path, name, reader, fail);
+  } catch (e) {
+    reader.close();
+    throw e;
+  }
+}
+
+/** A JSON run, read whole. */
+function jsonRun(path: string, options: OpenRunOptions): RunFile {
+  const run = loadRun(path, options);
+  const { trace, ...meta } = run;
+  return {
+    path,
+    binary: false,
+    meta,
+    tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: droppedIn(trace) }),
+    writeJSON(out: ByteSink) {
+      // The file as it is, a chunk at a time.
+      const reader = new FileReader(path);
+      try {
+        const buf = new Uint8Array(CHUNK);
+        for (let at = 0, n = reader.read(buf, 0); n > 0; n = reader.read(buf, at)) {
+          out.write(buf, n);
+          at += n;
+        }
+      } finally {
+        reader.close();
+      }
+    },
+    close() {},
+  };
+}
+
+function droppedIn(roots: CallNodeJSON[]): number {
+  let n = 0;
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    n += node.dropped ?? 0;
+    for (const c of node.children) stack.push(c);
+  }
+  return n;
+}
+
+const CHUNK = 1 << 20;
+const decoder = new TextDecoder();
+
+/** Reads the calls section a chunk at a time. */
+class Cursor {
+  buf = new Uint8Array(CHUNK);
+  /** The file offset of buf[0], and of the end of what buf holds. */
+  start = 0;
+  end = 0;
+  /** The file offset of the next byte to read. */
+  pos: number;
+
+  constructor(readonly file: FileReader, from: number, readonly limit: number) {
+    this.pos = from;
+  }
+
+  /** Make `n` bytes from `pos` available in `buf`. */
+  need(n: number): void {
+    if (this.pos + n <= this.end) return;
+    if (this.pos + n > this.limit) throw new Error("truncated");
+    if (n > this.buf.length) this.buf = new Uint8Array(n);
+    this.start = this.pos;
+    const want = Math.min(this.buf.length, this.limit - this.pos);
+    const got = this.file.read(this.buf.subarray(0, want), this.pos);
+    this.end = this.pos + got;
+    if (this.end < this.pos + n) throw new Error("truncated");
+  }
+
+  byte(): number {
+    this.need(1);
+    return this.buf[this.pos++ - this.start];
+  }
+
+  varint(): number {
+    let v = 0, scale = 1;
+    for (;;) {
+      const b = this.byte();
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 0x80;
+    }
+  }
+
+  zigzag(): number {
+    const v = this.varint();
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+  }
+
+  /** A value's text (the JSON's string), or its tag when it is whole (see wholeOf). */
+  value(): string {
+    const tag = this.varint();
+    if (tag % 2 === 1) {
+      const z = (tag - 1) / 2;
+      return String(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+    }
+    const length = Math.floor(tag / 4);
+    this.need(length);
+    const at = this.pos - this.start;
+    this.pos += length;
+    const text = decoder.decode(this.buf.subarray(at, at + length));
+    return tag % 4 === 2 ? JSON.parse(`"${text}"`) : text;
+  }
+
+  skipValue(): void {
+    const tag = this.varint();
+    if (tag % 2 === 1) return;
+    const length = Math.floor(tag / 4);
+    this.need(length);
+    this.pos += length;
+  }
+}
+
+/** One call record, decoded (see run_format.ts). */
+interface CallRecord {
+  fn: number;
+  flags: number;
+  descendants: number;
+  /** µs from the trace's start. */
+  start: number;
+  elapsed: number;
+  args: string[];
+  result: string | null;
+  dropped: number;
+  droppedBelow: number;
+}
+
+class BinaryRun implements RunFile {
+  readonly binary = true;
+  readonly meta: RunMeta;
+  readonly #functions: FunctionEntry[];
+  readonly #skips = new Map<number, number>();
+  readonly #callsEnd: number;
+  readonly #callCount: number;
+
+  constructor(
+    readonly path: string,
+    readonly name: string,
+    readonly file: FileReader,
+    fail: (why: string) => StoreError,
+  ) {
+    const size = stat(path).size;
+    const truncated = () => fail("the run file is truncated (it was cut short)");
+    if (size < RUN_MAGIC.length + TRAILER_BYTES) throw truncated();
+    const trailer = new Uint8Array(TRAILER_BYTES);
+    file.read(trailer, size - TRAILER_BYTES);
+    if (decoder.decode(trailer.subarray(24)) !== TRAILER_MAGIC) throw truncated();
+    const view = new DataView(trailer.buffer);
+    const skipAt = view.getFloat64(0, true);
+    const functionsAt = view.getFloat64(8, true);
+    const metaAt = view.getFloat64(16, true);
+    const end = size - TRAILER_BYTES;
+    if (
+      !(RUN_MAGIC.length <= skipAt && skipAt <= functionsAt && functionsAt <= metaAt &&
+        metaAt <= end)
+    ) {
+      throw fail("not a tph run (its trailer does not add up)");
+    }
+    const read = (from: number, to: number) => {
+      const b = new Uint8Array(to - from);
+      file.read(b, from);
+      return decoder.decode(b);
+    };
+    let meta: RunMeta;
+    try {
+      meta = JSON.parse(read(metaAt, end));
+      this.#functions = JSON.parse(read(functionsAt, metaAt));
+    } catch {
+      throw fail("not a tph run (its meta is not JSON)");
+    }
+    const { trace: _, ...checked } = validateRun({ ...meta, trace: [] }, name);
+    this.meta = checked;
+    if (!Array.isArray(this.#functions)) throw fail("not a tph run (no function table)");
+    this.#callsEnd = skipAt;
+    this.#callCount = meta.call_count;
+    const c = new Cursor(file, skipAt, functionsAt);
+    try {
+      for (let k = c.varint(); k > 0; k--) this.#skips.set(c.varint(), c.varint());
+    } catch {
+      throw fail("not a tph run (its skip index is cut short)");
+    }
+  }
+
+  #record(c: Cursor, decode: boolean, parentStart: number): CallRecord {
+    const fn = c.varint();
+    const flags = c.byte();
+    const descendants = c.varint();
+    const start = parentStart + c.zigzag();
+    const state = flags & STATE_MASK;
+    const elapsed = state === UNFINISHED ? -1 : c.varint();
+    const f = this.#functions[fn];
+    if (f === undefined) throw new Error("function out of range");
+    const count = (f[6] & FN_EXTERNAL) !== 0 ? c.varint() : f[5].length;
+    const args: string[] = [];
+    for (let a = 0; a < count; a++) {
+      if (decode) args[a] = c.value();
+      else c.skipValue();
+    }
+    let result: string | null = null;
+    if (state !== UNFINISHED) {
+      if (decode) result = c.value();
+      else c.skipValue();
+    }
+    const dropped = (flags & HAS_DROPPED) !== 0 ? c.varint() : 0;
+    const droppedBelow = (flags & HAS_DROPPED_BELOW) !== 0 ? c.varint() : 0;
+    return { fn, flags, descendants, start, elapsed, args, result, dropped, droppedBelow };
+  }
+
+  /**
+   * Visit the calls in pre-order with their depth (0 for roots); `visit` returns false to skip
+   * the call's subtree (read over, or jumped over through the skip index).
+   */
+  #walk(decode: boolean, visit: (r: CallRecord, depth: number) => boolean): void {
+    const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd);
+    // Open calls: where their subtrees end (an ordinal) and their starts.
+    const ends: number[] = [];
+    const starts: number[] = [];
+    let ordinal = 0;
+    try {
+      while (c.pos < this.#callsEnd) {
+        while (ends.length > 0 && ends[ends.length - 1] < ordinal) {
+          ends.pop();
+          starts.pop();
+        }
+        const depth = ends.length;
+        const r = this.#record(c, decode, depth === 0 ? 0 : starts[depth - 1]);
+        const here = ordinal++;
+        if (!visit(r, depth) && r.descendants > 0) {
+          const to = r.descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
+          if (to !== undefined) c.pos = to;
+          else {
+            // Read over the subtree: the records' starts do not matter here.
+            for (let k = 0; k < r.descendants; k++) this.#record(c, false, 0);
+          }
+          ordinal += r.descendants;
+          continue;
+        }
+        if (r.descendants > 0) {
+          ends.push(here + r.descendants);
+          starts.push(r.start);
+        }
+      }
+    } catch (e) {
+      if (
+        (e as Error).message === "truncated" || (e as Error).message === "function out of range"
+      ) {
+        throw new StoreError(
+          `Cannot read run "${this.name}": the run file is truncated or damaged`,
+        );
+      }
+      throw e;
+    }
+  }
+
+  #node(r: CallRecord): CallNodeJSON {
+    const f = this.#functions[r.fn];
+    const external = (f[6] & FN_EXTERNAL) !== 0;
+    const state = r.flags & STATE_MASK;
+    const args: Record<string, string> = {};
+    for (let a = 0; a < r.args.length; a++) args[external ? String(a) : f[5][a]] = r.args[a];
+    const node = {
+      name: f[0],
+      module: f[1],
+      file: f[2],
+      line: f[3],
+      kind: f[4],
+      args,
+      return_value: state === UNFINISHED || state === THREW ? null : r.result,
+    } as CallNodeJSON;
+    if (state === THREW) node.exception = r.result!;
+    node.start_ms = r.start / 1000;
+    node.elapsed_ms = state === UNFINISHED ? null : r.elapsed / 1000;
+    if (state === UNFINISHED) node.unfinished = true;
+    if ((f[6] & FN_ASYNC) !== 0) node.async = true;
+    if (external) node.external = true;
+    if (r.dropped > 0) node.dropped = r.dropped;
+    node.children = [];
+    return node;
+  }
+
+  tree(maxDepth = Infinity): RunTree {
+    const roots: CallNodeJSON[] = [];
+    const cut = new Map<CallNodeJSON, CutBelow>();
+    const open: CallNodeJSON[] = [];
+    let droppedUnderCalls = 0;
+    this.#walk(true, (r, depth) => {
+      const node = this.#node(r);
+      (depth === 0 ? roots : open[depth - 1].children).push(node);
+      open[depth] = node;
+      if (depth === 0) droppedUnderCalls += r.dropped + r.droppedBelow;
+      if (depth + 1 >= maxDepth && r.descendants > 0) {
+        cut.set(node, { calls: r.descendants, dropped: r.droppedBelow });
+        return false;
+      }
+      return true;
+    });
+    return { roots, cut, droppedUnderCalls };
+  }
+
+  writeJSON(target: ByteSink): void {
+    const out = new Sink(target);
+    const { run, ...head } = this.meta;
+    const text = JSON.stringify(head);
+    out.bytes(new TextEncoder().encode(text.slice(0, -1) + ',"trace":['));
+    const parts: (FunctionBytes | undefined)[] = [];
+    const partsOf = (k: number): FunctionBytes => {
+      const f = this.#functions[k];
+      return parts[k] ??= functionParts(
+        f[0],
+        f[1],
+        f[2],
+        f[3],
+        f[4],
+        f[5],
+        (f[6] & FN_ASYNC) !== 0,
+      );
+    };
+    const P = JSON_PARTS;
+    const value = (v: string) => out.json(v, 0, v.length);
+    // How many children are still to come at each open level: closing brackets follow.
+    const pending: number[] = [];
+    let first = true;
+    const closeUpTo = (depth: number) => {
+      while (pending.length > depth) {
+        pending.pop();
+        out.bytes(P.CLOSE);
+      }
+    };
+    this.#walk(true, (r, depth) => {
+      closeUpTo(depth);
+      if (!first && depth === pending.length) out.bytes(P.COMMA);
+      first = false;
+      const fp = partsOf(r.fn);
+      const state = r.flags & STATE_MASK;
+      out.bytes(fp.head);
+      for (let a = 0; a < r.args.length; a++) {
+        out.bytes(fp.external ? positionKey(a) : fp.keys[a]);
+        value(r.args[a]);
+      }
+      out.bytes(P.RETURN_VALUE);
+      if (state !== UNFINISHED && state !== THREW) value(r.result!);
+      else out.bytes(P.NULL);
+      if (state === THREW) {
+        out.bytes(P.EXCEPTION);
+        value(r.result!);
+      }
+      out.bytes(P.START);
+      out.room();
+      out.thousandths(r.start, false);
+      out.bytes(P.ELAPSED);
+      out.room();
+      if (state !== UNFINISHED) out.thousandths(r.elapsed, true);
+      else out.bytes(P.NULL);
+      if (state === UNFINISHED) out.bytes(P.UNFINISHED);
+      out.bytes(fp.tail);
+      if (r.dropped > 0) {
+        out.bytes(P.DROPPED);
+        out.bytes(new TextEncoder().encode(String(r.dropped)));
+      }
+      out.bytes(P.CHILDREN);
+      pending.push(r.descendants);
+      // A leaf closes at once; the next record says where the others close.
+      if (r.descendants === 0) {
+        pending.pop();
+        out.bytes(P.CLOSE);
+      } else first = true;
+      return true;
+    });
+    closeUpTo(0);
+    const tail = run === undefined ? "]}\n" : `],"run":${JSON.stringify(run)}}\n`;
+    out.bytes(new TextEncoder().encode(tail));
+    out.flush();
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  /** Calls in the run (its call_count). */
+  get callCount(): number {
+    return this.#callCount;
+  }
+}
