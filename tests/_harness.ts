@@ -1,5 +1,6 @@
 // Run a program plainly and under tracing, on Deno or Bun, for tests and benchmarks.
 
+import { readRunFile } from "./_run_file.ts";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -108,7 +109,7 @@ export function runTraced(
   const r = spawn(command(rt, file, true, options.args ?? []), options, { [CHILD_ENV]: settings });
   let trace = null;
   try {
-    trace = JSON.parse(readFileSync(out, "utf8"));
+    trace = readRunFile(out) as RunJSON & { ending: ChildEnding };
     // The child writes how the program ended beside the trace (see src/program/child.ts).
     trace.ending = JSON.parse(readFileSync(out + ".ending.json", "utf8"));
   } catch {

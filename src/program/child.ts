@@ -6,7 +6,8 @@ import process from "node:process";
 import { fileProblem, readText, remove, writeText } from "../host/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
-import { traceHeader, writeTraceJSON } from "./recorder/to_json.ts";
+import { traceHeader } from "./recorder/to_json.ts";
+import { writeTraceRun } from "./recorder/run_writer.ts";
 import { formatError } from "./recorder/repr.ts";
 import { plainJSON } from "../host/intrinsics.ts";
 import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./settings.ts";
@@ -91,7 +92,8 @@ export function setupChild(preload: string): boolean {
       // The globs that chose the traced files, where the trace's own function filters go.
       const { config: limits } = traceHeader(t, config.label);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
-      writeTraceJSON(t, config.label, config.out, { config: { ...limits, ...files } });
+      // In the run format (run_format.ts): the CLI reads back only what it shows.
+      writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
     } catch (e) {
       // tph says it, in one line, with the folder: here it only leaves the reason.
       try {

@@ -1,4 +1,4 @@
-import type { RunJSON } from "../types.ts";
+import type { CallNodeJSON, RunJSON } from "../types.ts";
 import { safeText } from "./safe_text.ts";
 import { countCalls, formatDuration } from "./tree.ts";
 
@@ -6,8 +6,8 @@ import { countCalls, formatDuration } from "./tree.ts";
 export interface LogRow {
   /** The run id (file name without `run_` and `.json`). */
   id: string;
-  /** The run. */
-  run: RunJSON;
+  /** The run's top-level fields (its calls are not needed). */
+  run: Omit<RunJSON, "trace">;
 }
 
 /** Options shared by {@linkcode renderRunSummary} and {@linkcode renderLogTable}. */
@@ -24,6 +24,8 @@ export interface RunSummaryOptions extends SummaryOptions {
   path?: string;
   /** Most root calls listed (default 20); a last line counts the others. */
   maxRoots?: number;
+  /** How many calls a root call holds, itself included (default: counted from its children). */
+  callsOf?: (root: CallNodeJSON) => number;
 }
 
 const COMMAND_WIDTH = 40;
@@ -51,7 +53,7 @@ function cut(text: string, width: number): string {
 }
 
 /** How a run ended, in a few words for the table: `ok`, `exit 3`, `exception`, `SIGINT`. */
-function endedShort(run: RunJSON): string {
+function endedShort(run: Omit<RunJSON, "trace">): string {
   const r = run.run;
   if (r === undefined) return "-";
   if (r.ended === "signal") return r.signal ?? "signal";
@@ -61,7 +63,7 @@ function endedShort(run: RunJSON): string {
 }
 
 /** How a run ended, in a sentence for `tph view`. */
-function endedLong(run: RunJSON): string {
+function endedLong(run: Omit<RunJSON, "trace">): string {
   const r = run.run!;
   const code = r.exit_code === null ? "" : ` (exit code ${r.exit_code})`;
   switch (r.ended) {
@@ -80,7 +82,7 @@ function endedLong(run: RunJSON): string {
   }
 }
 
-function limited(run: RunJSON): string {
+function limited(run: Omit<RunJSON, "trace">): string {
   if (!run.was_limited) return "no";
   const dropped = run.dropped_calls ?? 0;
   return `yes, by ${run.limit_reason ?? "limits"}: ${dropped} call${
@@ -138,7 +140,7 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
     const time = n.elapsed_ms === null || n.unfinished
       ? "unfinished"
       : formatDuration(n.elapsed_ms);
-    const calls = countCalls([n]);
+    const calls = options.callsOf?.(n) ?? countCalls([n]);
     const notes = [time, `${calls} call${calls === 1 ? "" : "s"}`];
     if (n.exception !== undefined) notes.push(`!! ${safeText(n.exception.replace(/\r\n/g, "\n"))}`);
     return [`${n.async ? "async " : ""}${safeText(n.name)}()`, `[${notes.join(", ")}]`];

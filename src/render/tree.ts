@@ -21,6 +21,8 @@ export interface TreeOptions {
   limitReason?: string | null;
   /** Calls left out at the top level (with no recorded caller); a last line counts them. */
   rootDropped?: number;
+  /** Calls whose children were not read (a run read down to `maxDepth`): what is below them. */
+  cut?: Map<CallNodeJSON, { calls: number; dropped: number }>;
 }
 
 const CONNECTORS = {
@@ -203,7 +205,8 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
       ? f.prefix + (last ? c.gap : c.bar) + "{depth} "
       : f.prefix;
     if (f.depth >= maxDepth) {
-      const below = countBelow(n.children);
+      // A run read down to this depth says what is below (its calls were not read).
+      const below = options.cut?.get(n) ?? countBelow(n.children);
       const dropped = below.dropped + (n.dropped ?? 0);
       if (below.calls + dropped > 0) {
         const more = below.calls > 0 ? `… ${plural(below.calls, "more call")}` : "…";

@@ -2,12 +2,13 @@
 // ways view/tree name a run (path, last, N, id prefix) with their one-line errors.
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
   FIXTURES,
   lines,
+  readRun,
   type Result,
   splitStderr,
   summaryOf,
@@ -54,7 +55,7 @@ export function cacheTests(t: Target): void {
     const rows = lines(table.stdout);
     assert.match(rows[0], /^#\s+id\s+time\s+label\s+command\s+calls\s+limited\s+ended$/);
     assert.equal(rows.length, 4, table.stdout);
-    const ids = files.map((f) => f.replace(/^run_/, "").replace(/\.json$/, ""));
+    const ids = files.map((f) => f.replace(/^run_/, "").replace(/\.(?:json|tph)$/, ""));
     assert.match(rows[1], new RegExp(`^1\\s+${ids[2]}\\s.*completed\\.ts\\s+1\\s+no\\s+ok`));
     assert.match(rows[2], new RegExp(`^2\\s+${ids[1]}\\s.*two\\s+exit3\\.ts\\s+3\\s+no\\s+exit 3`));
     assert.match(rows[3], new RegExp(`^3\\s+${ids[0]}\\s.*one\\s+completed\\.ts`));
@@ -120,7 +121,7 @@ export function cacheTests(t: Target): void {
     const cwd = join(dir.path, "e");
     const [file] = await threeRuns(t, cwd);
     const cache = join(cwd, ".tracepatch_cache");
-    const run = JSON.parse(readFileSync(join(cache, file), "utf8"));
+    const run = readRun(join(cache, file));
     writeFileSync(join(dir.path, "future.json"), JSON.stringify({ ...run, schema: 99 }));
     const [view, tree] = await Promise.all([
       tph(t, ["view", "../future.json"], { cwd }),
@@ -165,7 +166,7 @@ export function cacheTests(t: Target): void {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");
     const files = await threeRuns(t, cwd);
-    const id = (f: string) => f.replace(/^run_/, "").replace(/\.json$/, "");
+    const id = (f: string) => f.replace(/^run_/, "").replace(/\.(?:json|tph)$/, "");
     const unique = id(files[1]); // the run labelled "two"
     const refs: [string, string][] = [
       [`.tracepatch_cache/${files[1]}`, files[1]],

@@ -1,6 +1,7 @@
 // Helpers of the CLI tests: run the real `tph` (on Deno from the checkout, or the standalone
 // binary) as a subprocess in a temporary folder, and run programs plainly to compare.
 
+import { readRunFile } from "../_run_file.ts";
 import assert from "node:assert/strict";
 import {
   cpSync,
@@ -197,7 +198,7 @@ export function splitStderr(stderr: string): { tph: string[]; program: string } 
 
 /** The summary line `tph run` ends with. */
 export const SUMMARY =
-  /^tph: (\d+) calls? recorded(?: \(limited[^)]*\))? in [\d.]+s; saved (.+?\.json)(?: and .+)?; view it with: tph tree (.+)$/;
+  /^tph: (\d+) calls? recorded(?: \(limited[^)]*\))? in [\d.]+s; saved (.+?\.(?:json|tph))(?: and .+)?; view it with: tph tree (.+)$/;
 
 /**
  * Assert that stderr ends with exactly one summary line; returns its calls, the saved path and
@@ -259,7 +260,7 @@ export async function viewJson(
 /** A saved run file, parsed. */
 export function readRun(path: string): RunJSON {
   assert.ok(existsSync(path), `run file ${path} exists`);
-  return JSON.parse(readFileSync(path, "utf8"));
+  return readRunFile(path);
 }
 
 /** Every call of a run's tree, depth first. */

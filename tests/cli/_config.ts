@@ -49,7 +49,7 @@ export function configTests(t: Target): void {
     const { calls, saved, line } = summaryOf(r);
     assert.equal(calls, 5);
     assert.match(line, /limited by max_calls: 15 left out/);
-    assert.match(saved, /_from-config_[0-9a-f]+\.json$/);
+    assert.match(saved, /_from-config_[0-9a-f]+\.tph$/);
     const [meta, tree] = await Promise.all([
       viewJson(t, "last", { cwd }),
       tph(t, ["tree", "last"], { cwd }),

@@ -2,6 +2,7 @@
 // folder, keeps the program's exit code, still writes -o where it can, and never stores a run
 // that claims to be complete. Needs root to mount small file systems (CI runs as root).
 
+import { isRunFileName } from "../_run_file.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -103,7 +104,7 @@ export function modeTests(t: Target): void {
     const cache = join(dir.path, ".tracepatch_cache");
     const mode = (p: string) => statSync(p).mode & 0o777;
     assert.equal(mode(cache), 0o700);
-    const runs = readdirSync(cache).filter((n) => n.endsWith(".json"));
+    const runs = readdirSync(cache).filter(isRunFileName);
     assert.equal(runs.length, 1);
     assert.equal(mode(join(cache, runs[0])), 0o600);
     assert.equal(mode(join(dir.path, "out.json")), 0o600);

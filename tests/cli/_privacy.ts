@@ -3,6 +3,7 @@
 // arguments and return values with secret names, and values matching `redact_values`, are
 // stored as "[redacted]" unless `--no-redact`.
 
+import { isRunFileName } from "../_run_file.ts";
 import assert from "node:assert/strict";
 import {
   chmodSync,
@@ -49,7 +50,7 @@ export function sharedFolderTests(t: Target): void {
       assert.match(folders[0], /^shared-[0-9a-f]{16}$/);
       const cache = join(runsBase, folders[0]);
       assert.equal(statSync(cache).mode & 0o777, 0o700);
-      const runs = readdirSync(cache).filter((n) => n.endsWith(".json"));
+      const runs = readdirSync(cache).filter(isRunFileName);
       assert.equal(runs.length, 1);
       // One line says where the runs went, and the summary points at `last`.
       const own = splitStderr(r.stderr).tph;
@@ -174,9 +175,7 @@ export function redactTests(t: Target): void {
       /^tph: Invalid config in tracepatch\.toml: "redact_values": regular expression "sk_\(" cannot be used: /,
     );
     // Nothing ran: no third run was stored.
-    const runs = readdirSync(join(dir.path, ".tracepatch_cache")).filter((n) =>
-      n.endsWith(".json")
-    );
+    const runs = readdirSync(join(dir.path, ".tracepatch_cache")).filter(isRunFileName);
     assert.equal(runs.length, 2);
   });
 }

@@ -156,7 +156,7 @@ export function programTests(t: Target): void {
     // The run is saved at the script's project root (shop/, as examples/ has no marker); the
     // summary line names it so that the suggested command works from here.
     const { saved, hint } = summaryOf(r.traced);
-    assert.match(saved, /^shop\/\.tracepatch_cache\/run_.*\.json$/);
+    assert.match(saved, /^shop\/\.tracepatch_cache\/run_.*\.tph$/);
     assert.equal(hint, saved);
     const [tree, last] = await Promise.all([
       tph(t, ["tree", hint, "--no-return"], { cwd }),

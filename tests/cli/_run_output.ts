@@ -1,6 +1,7 @@
 // What `tph run` writes after the program: one summary line, --tree, -o, --no-cache,
 // --cache-dir, --label, and two runs at once.
 
+import { isRunFileName } from "../_run_file.ts";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ function shellLine(argv: string[]): string {
 const TREE_LINE = /^└── work\(n=21\) -> 42 {2}\[[\d.]+(µs|ms)\]$/;
 
 function runFiles(cacheDir: string): string[] {
-  return existsSync(cacheDir) ? readdirSync(cacheDir).filter((n) => n.endsWith(".json")) : [];
+  return existsSync(cacheDir) ? readdirSync(cacheDir).filter(isRunFileName) : [];
 }
 
 export function runOutputTests(t: Target): void {
@@ -42,7 +43,7 @@ export function runOutputTests(t: Target): void {
     assert.match(line, /^tph: 1 calls? recorded in [\d.]+s; saved /);
     assert.ok(line.endsWith("; view it with: tph tree last"), line);
     assert.equal(summaryOf(r).hint, "last");
-    assert.match(saved, /^\.tracepatch_cache\/run_\d{8}T\d{6}_\d{3}_[0-9a-f]+\.json$/);
+    assert.match(saved, /^\.tracepatch_cache\/run_\d{8}T\d{6}_\d{3}_[0-9a-f]+\.tph$/);
     assert.equal(readRun(join(cwd, saved)).call_count, 1);
     // The cache folder ignores itself.
     const ignore = readFileSync(join(cwd, ".tracepatch_cache/.gitignore"), "utf8");
@@ -92,7 +93,7 @@ export function runOutputTests(t: Target): void {
     assert.equal(runFiles(myCache).length, 1);
     assert.ok(existsSync(join(myCache, ".gitignore")));
     const custom = summaryOf(cacheDir);
-    assert.match(custom.saved, /^\.\.\/my cache\/run_.*\.json$/);
+    assert.match(custom.saved, /^\.\.\/my cache\/run_.*\.tph$/);
     // `tph tree last` would look in the default cache: the line names the file instead, quoted
     // for a shell (it has a space).
     assert.equal(custom.hint, `'${custom.saved}'`);
@@ -127,7 +128,7 @@ export function runOutputTests(t: Target): void {
     const dash = await tph(t, ["run", "--cache-dir", "-runs", "completed.ts"], { cwd: inside });
     assertCode(dash, 0, "tph run --cache-dir -runs");
     const { hint } = summaryOf(dash);
-    assert.match(hint, /^\.\/-runs\/run_.*\.json$/);
+    assert.match(hint, /^\.\/-runs\/run_.*\.tph$/);
     const shown = await exec(["sh", "-c", `${shellLine(t.tph)} tree ${hint}`], { cwd: inside });
     assertCode(shown, 0, `sh -c "tph tree ${hint}"`);
   });
@@ -173,7 +174,7 @@ export function runOutputTests(t: Target): void {
     const r = await tph(t, ["run", "--label", "Nightly Build 7", "completed.ts"], { cwd });
     assertCode(r, 0, "tph run --label");
     const { saved } = summaryOf(r);
-    assert.match(saved, /_nightly-build-7_[0-9a-f]+\.json$/);
+    assert.match(saved, /_nightly-build-7_[0-9a-f]+\.tph$/);
     const [logs, logsJson] = await Promise.all([
       tph(t, ["logs"], { cwd }),
       tph(t, ["logs", "--json"], { cwd }),

@@ -15,8 +15,9 @@
 // them. To run part of the corpus: TPH_CORPUS=typescript,fork (program names) and
 // TPH_CORPUS_PATHS=deno,bun,binary, TPH_CORPUS_LAYOUTS=repo,project.
 
+import { readRunFile } from "../_run_file.ts";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -367,7 +368,7 @@ async function runTraced(c: Case): Promise<Traced> {
   let trace: RunJSON | null = null;
   let traceError: string | null = null;
   try {
-    trace = JSON.parse(readFileSync(out, "utf8"));
+    trace = readRunFile(out);
   } catch (e) {
     traceError = String(e);
   }

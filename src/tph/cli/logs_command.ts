@@ -32,10 +32,7 @@ export const logsCommand: Command = {
     for (const w of warnings) ctx.warn(w);
     const shown = entries.slice(0, limit);
     if (ctx.values.json) {
-      const rows = shown.map(({ id, path, run }, i) => {
-        const { trace: _trace, ...meta } = run;
-        return { n: i + 1, id, path, ...meta };
-      });
+      const rows = shown.map(({ id, path, run }, i) => ({ n: i + 1, id, path, ...run }));
       ctx.out(JSON.stringify(rows, null, 2));
       return 0;
     }

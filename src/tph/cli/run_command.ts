@@ -11,9 +11,9 @@ import { renderTree } from "../../render/tree.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
-  copyRunFile,
   defaultCacheDir,
   ensureCacheDir,
+  exportRunFile,
   removeStaleTemps,
   sharedFolder,
   storeRunFile,
@@ -176,7 +176,8 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   if (typeof v.output === "string") {
     const out = resolve(ctx.cwd, v.output);
     try {
-      copyRunFile(run.file, out);
+      // The JSON format, whatever the cache keeps.
+      exportRunFile(run.file, out);
       saved.push(relative(ctx.cwd, out) || out);
     } catch (e) {
       ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);

@@ -1,23 +1,10 @@
 import { renderTree } from "../../render/tree.ts";
-import { loadRun } from "../store/load_run.ts";
+import { openRun } from "../store/run_reader.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import type { CallNodeJSON } from "../../types.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-
-/** Calls left out under recorded calls; the rest of a run's `dropped_calls` were top-level. */
-function droppedUnderCalls(roots: CallNodeJSON[]): number {
-  let n = 0;
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    n += node.dropped ?? 0;
-    for (const c of node.children) stack.push(c);
-  }
-  return n;
-}
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(ctx: Context, on: string, off: string, fallback: boolean): boolean {
@@ -75,8 +62,16 @@ export const treeCommand: Command = {
     const filter = ctx.values.filter as string | undefined;
     if (filter === "") throw usageError("--filter needs a name to look for", "tree");
     const ref = ctx.positionals[0];
-    const run = loadRun(resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }), { cwd: ctx.cwd });
-    const text = renderTree(run.trace, {
+    const file = openRun(resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }), { cwd: ctx.cwd });
+    let run, tree;
+    try {
+      run = file.meta;
+      // Read down to the depth drawn (a filter looks at every call).
+      tree = file.tree(filter === undefined ? maxDepth : undefined);
+    } finally {
+      file.close();
+    }
+    const text = renderTree(tree.roots, {
       style,
       maxDepth,
       showArgs,
@@ -84,7 +79,8 @@ export const treeCommand: Command = {
       filter,
       color: ctx.color,
       limitReason: run.limit_reason,
-      rootDropped: Math.max(0, (run.dropped_calls ?? 0) - droppedUnderCalls(run.trace)),
+      rootDropped: Math.max(0, (run.dropped_calls ?? 0) - tree.droppedUnderCalls),
+      cut: tree.cut,
     });
     if (text === "" && filter !== undefined) {
       throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);

@@ -2,7 +2,8 @@ import { basename } from "node:path";
 import { renderRunSummary } from "../../render/summary.ts";
 import { displayPath } from "../store/display_path.ts";
 import { runIdOf } from "../store/list_runs.ts";
-import { loadRun } from "../store/load_run.ts";
+import { openRun } from "../store/run_reader.ts";
+import type { CallNodeJSON } from "../../types.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { countCalls } from "../../render/tree.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
@@ -28,21 +29,31 @@ export const viewCommand: Command = {
   positionals: [1, 1],
   run(ctx) {
     const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), { cwd: ctx.cwd });
-    const run = loadRun(path, { cwd: ctx.cwd });
+    // The root calls and how many calls each holds: the calls below them are not read.
+    const file = openRun(path, { cwd: ctx.cwd });
+    let meta, trace, cut;
+    try {
+      meta = file.meta;
+      ({ roots: trace, cut } = file.tree(1));
+    } finally {
+      file.close();
+    }
+    const callsOf = (n: CallNodeJSON) => 1 + (cut.get(n)?.calls ?? countCalls(n.children));
     const id = runIdOf(basename(path));
     if (ctx.values.json) {
-      const { trace, ...meta } = run;
       const roots = trace.map((n) => ({
         name: n.name,
         module: n.module,
         elapsed_ms: n.elapsed_ms,
-        calls: countCalls([n]),
+        calls: callsOf(n),
         ...(n.exception !== undefined ? { exception: n.exception } : {}),
       }));
       ctx.out(JSON.stringify({ id, path, ...meta, roots }, null, 2));
       return 0;
     }
-    ctx.out(renderRunSummary(run, { id, path: displayPath(path, ctx.cwd) }));
+    ctx.out(
+      renderRunSummary({ ...meta, trace }, { id, path: displayPath(path, ctx.cwd), callsOf }),
+    );
     return 0;
   },
 };

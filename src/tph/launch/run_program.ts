@@ -2,8 +2,8 @@
 // tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
 // it wrote with how it ended.
 
+import { addRunInfo, openRun } from "../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
-import { Buffer } from "node:buffer";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -13,11 +13,8 @@ import {
   fileProblem,
   isDirectory,
   randomHex,
-  readAt,
   readText,
   remove,
-  stat,
-  writeAt,
   writeText,
 } from "../../host/files.ts";
 import { type Child, pid, runtimeInfo, spawnInherit } from "../../host/process.ts";
@@ -146,12 +143,21 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   let ending: ChildEnding | undefined;
   try {
     ending = JSON.parse(readText(out + ".ending.json"));
-    head = readHeader(out);
   } catch {
     warnings.push(
       "The program ended before tph could save its calls (an error before it started, or a " +
         "signal it cannot catch)",
     );
+  }
+  if (ending !== undefined) {
+    try {
+      // The meta alone (the program's process wrote the run file: run_format.ts).
+      const file = openRun(out);
+      file.close();
+      head = file.meta;
+    } catch {
+      // Cut short (a full disk): said below.
+    }
   }
   remove(out + ".ending.json");
   const info: RunInfo = {
@@ -183,8 +189,9 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   remove(out + ".error");
   let header: Omit<RunJSON, "trace">;
   try {
-    if (saveError === null && head !== null && appendRunInfo(out, info)) {
-      header = { ...head, run: info };
+    const withRun = saveError === null && head !== null ? addRunInfo(out, info) : null;
+    if (withRun !== null) {
+      header = withRun;
     } else {
       header = emptyHeader(options, startedAt, info);
       if (saveError === null && head !== null) saveError = "the run file is incomplete";
@@ -202,7 +209,15 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     run: {
       header,
       file: out,
-      tree: () => saveError === null ? JSON.parse(readText(out)).trace : [],
+      tree: () => {
+        if (saveError !== null) return [];
+        const file = openRun(out);
+        try {
+          return file.tree().roots;
+        } finally {
+          file.close();
+        }
+      },
     },
     saveError,
     exitCode,
@@ -210,36 +225,6 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     warnings,
   };
 }
-
-const TRACE_KEY = ',"trace":[';
-
-/**
- * The top-level fields of the run file the child wrote, read from its start: the trace can be
- * hundreds of MB, and only the header is needed here.
- */
-function readHeader(file: string): Omit<RunJSON, "trace"> {
-  for (let length = 64 * 1024;; length *= 4) {
-    const head = readAt(file, 0, length);
-    const at = Buffer.from(head.buffer, head.byteOffset, head.length).indexOf(TRACE_KEY);
-    if (at > 0) return JSON.parse(decoder.decode(head.subarray(0, at)) + "}");
-    if (head.length < length) throw new Error("no trace in the run file");
-  }
-}
-
-/**
- * Add how the program ended as the document's last field: the child's file ends in `]}\n`,
- * and its closing brace is overwritten in place (nothing else of the file is read or moved).
- * Returns false when the file does not end that way (the child was cut off while writing).
- */
-function appendRunInfo(file: string, info: RunInfo): boolean {
-  const size = stat(file).size;
-  if (size < 3 || decoder.decode(readAt(file, size - 3, 3)) !== "]}\n") return false;
-  writeAt(file, size - 2, encoder.encode(`,"run":${JSON.stringify(info)}}\n`));
-  return true;
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function emptyHeader(
   options: RunProgramOptions,

@@ -1,9 +1,9 @@
 import { isPlainFile, readDir } from "../../host/files.ts";
 import { join } from "node:path";
-import type { RunJSON } from "../../types.ts";
 import { displayPath } from "./display_path.ts";
-import { loadRun } from "./load_run.ts";
+import { openRun, type RunMeta } from "./run_reader.ts";
 import { StoreError } from "./store_error.ts";
+import { RUN_EXTENSION } from "../../program/recorder/run_format.ts";
 
 /** A run in the cache, as `tph logs` lists it. */
 export interface RunEntry {
@@ -11,8 +11,8 @@ export interface RunEntry {
   id: string;
   /** The file. */
   path: string;
-  /** The run. */
-  run: RunJSON;
+  /** The run's top-level fields (its calls are not read). */
+  run: RunMeta;
 }
 
 /** A `.json` file in the cache that is not a usable run, and why. */
@@ -54,10 +54,10 @@ export interface ListRunsOptions {
  * ```
  */
 export function runIdOf(fileName: string): string {
-  return fileName.replace(/^run_/, "").replace(/\.json$/, "");
+  return fileName.replace(/^run_/, "").replace(/\.(?:json|tph)$/, "");
 }
 
-function time(run: RunJSON): number {
+function time(run: RunMeta): number {
   const t = Date.parse(run.timestamp);
   return isNaN(t) ? -Infinity : t;
 }
@@ -93,14 +93,17 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     throw new StoreError(`Cannot list runs in "${displayPath(cacheDir, options.cwd)}": ${why}`);
   }
   for (const name of names) {
-    if (!name.endsWith(".json") || name.startsWith(".")) continue;
+    if (!(name.endsWith(".json") || name.endsWith(RUN_EXTENSION)) || name.startsWith(".")) continue;
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
     let problem: string;
     if (!isPlainFile(path)) problem = "not a regular file";
     else {
       try {
-        entries.push({ id: runIdOf(name), path, run: loadRun(path) });
+        // The meta alone: a run in tph's format is not read further.
+        const file = openRun(path);
+        file.close();
+        entries.push({ id: runIdOf(name), path, run: file.meta });
         continue;
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;

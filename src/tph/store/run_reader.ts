@@ -4,7 +4,15 @@
 // the cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another
 // tool) is read whole, as before.
 
-import { fileProblem, FileReader, isSpecialFile, stat } from "../../host/files.ts";
+import {
+  fileProblem,
+  FileReader,
+  isSpecialFile,
+  readAt,
+  stat,
+  truncateFile,
+  writeAt,
+} from "../../host/files.ts";
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import { Sink } from "../../program/recorder/json_sink.ts";
 import {
@@ -28,7 +36,7 @@ import {
   JSON_PARTS,
   positionKey,
 } from "../../program/recorder/to_json.ts";
-import type { CallNodeJSON, RunJSON } from "../../types.ts";
+import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { displayPath } from "./display_path.ts";
 import { loadRun, validateRun } from "./load_run.ts";
 import { StoreError } from "./store_error.ts";
@@ -113,6 +121,16 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   } catch (e) {
     reader.close();
     throw e;
+  }
+}
+
+/** Whether a file starts as a run file in tph's format. */
+export function isRunFormat(path: string): boolean {
+  try {
+    const head = readAt(path, 0, 7);
+    return head.length === 7 && head.every((b, i) => b === RUN_MAGIC[i]);
+  } catch {
+    return false;
   }
 }
 
@@ -494,4 +512,35 @@ class BinaryRun implements RunFile {
   get callCount(): number {
     return this.#callCount;
   }
+}
+
+/**
+ * Add how the program ended (`run`) to a run file in tph's format, as its meta's last field: the
+ * meta and the trailer are written again in place, nothing else of the file is read or moved.
+ *
+ * @param path The run file the program's process wrote.
+ * @param run The fields to add.
+ * @returns The run's top-level fields with `run`; null when the file is not a whole run file
+ *   (the program's process was cut off while it wrote it).
+ */
+export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
+  let file: RunFile;
+  try {
+    file = openRun(path);
+  } catch {
+    return null;
+  }
+  file.close();
+  if (!file.binary) return null;
+  const size = stat(path).size;
+  const trailer = readAt(path, size - TRAILER_BYTES, TRAILER_BYTES);
+  const metaAt = new DataView(trailer.buffer, trailer.byteOffset).getFloat64(16, true);
+  const meta = { ...file.meta, run };
+  const bytes = new TextEncoder().encode(JSON.stringify(meta));
+  const out = new Uint8Array(bytes.length + TRAILER_BYTES);
+  out.set(bytes);
+  out.set(trailer, bytes.length);
+  writeAt(path, metaAt, out);
+  truncateFile(path, metaAt + out.length);
+  return meta;
 }

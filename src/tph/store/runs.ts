@@ -1,6 +1,8 @@
 /**
- * The run cache in one import: `.tracepatch_cache/` holds one JSON file per run, named so that
- * names sort by time (see {@linkcode runFileName}); writes are atomic.
+ * The run cache in one import: `.tracepatch_cache/` holds one file per run, in tph's run format
+ * (`run_….tph`, see src/program/recorder/run_format.ts) or JSON (`run_….json`: older runs and
+ * saved `trace()` blocks), named so that names sort by time (see {@linkcode runFileName}); writes
+ * are atomic. {@linkcode openRun} reads either.
  *
  * @module
  */
@@ -24,7 +26,17 @@ export {
 export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
 export {
+  addRunInfo,
+  isRunFormat,
+  openRun,
+  type OpenRunOptions,
+  type RunFile,
+  type RunMeta,
+  type RunTree,
+} from "./run_reader.ts";
+export {
   copyRunFile,
+  exportRunFile,
   runFileName,
   saveRun,
   type SaveRunOptions,

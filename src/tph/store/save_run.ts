@@ -8,6 +8,9 @@ import {
   replaceFile,
   writeWhole,
 } from "../../host/files.ts";
+import { FileWriter } from "../../host/files.ts";
+import { isRunFormat, openRun } from "./run_reader.ts";
+import { RUN_EXTENSION } from "../../program/recorder/run_format.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
@@ -50,10 +53,13 @@ function slug(label: string | null): string {
  * console.log(runFileName({ timestamp: "2026-11-22T08:15:02.123Z", label: "Checkout" } as never));
  * ```
  */
-export function runFileName(run: Pick<RunJSON, "timestamp" | "label">): string {
+export function runFileName(
+  run: Pick<RunJSON, "timestamp" | "label">,
+  extension = ".json",
+): string {
   const when = new Date(run.timestamp);
   const time = stamp(isNaN(when.getTime()) ? new Date() : when);
-  return `run_${time}${slug(run.label)}_${randomHex(3)}.json`;
+  return `run_${time}${slug(run.label)}_${randomHex(3)}${extension}`;
 }
 
 /**
@@ -126,8 +132,9 @@ export function storeRunFile(
   run: Pick<RunJSON, "timestamp" | "label">,
   options: SaveRunOptions,
 ): string {
+  const extension = isRunFormat(file) ? RUN_EXTENSION : ".json";
   for (;;) {
-    const path = join(options.cacheDir, runFileName(run));
+    const path = join(options.cacheDir, runFileName(run, extension));
     try {
       link(file, path);
     } catch (e) {
@@ -158,4 +165,27 @@ export function storeRunFile(
  */
 export function copyRunFile(file: string, path: string): void {
   replaceFile(path, (temp) => copy(file, temp));
+}
+
+/**
+ * Write a run as the JSON format to `path` (a run in tph's format is exported, streaming; a JSON
+ * run copied), atomically.
+ *
+ * @param file The run file.
+ * @param path Where the JSON goes.
+ */
+export function exportRunFile(file: string, path: string): void {
+  const run = openRun(file);
+  try {
+    replaceFile(path, (temp) => {
+      const out = new FileWriter(temp);
+      try {
+        run.writeJSON(out);
+      } finally {
+        out.close();
+      }
+    });
+  } finally {
+    run.close();
+  }
 }
