@@ -122,6 +122,45 @@ export function standardStreams(): { out(text: string): void; err(text: string):
   };
 }
 
+/**
+ * A writer of raw bytes to stdout (for output too large to hold as text). When the reader goes
+ * away, writing stops quietly, as for standardStreams.
+ */
+export function stdoutBytes(): (bytes: Uint8Array, length: number) => void {
+  let closed = false;
+  const gone = (e: unknown) => {
+    const err = e as { code?: string; name?: string } | null;
+    if (err?.code !== "EPIPE" && err?.name !== "BrokenPipe") throw e;
+    closed = true;
+  };
+  if (deno) {
+    return (bytes, length) => {
+      if (closed) return;
+      try {
+        let done = 0;
+        while (done < length) done += deno.stdout.writeSync(bytes.subarray(done, length));
+      } catch (e) {
+        gone(e);
+      }
+    };
+  }
+  const fs = g.process.getBuiltinModule("node:fs");
+  return (bytes, length) => {
+    if (closed) return;
+    let done = 0;
+    while (done < length) {
+      try {
+        done += fs.writeSync(1, bytes, done, length - done);
+      } catch (e) {
+        // A non-blocking pipe that is full: try again.
+        if ((e as { code?: string }).code === "EAGAIN") continue;
+        gone(e);
+        return;
+      }
+    }
+  };
+}
+
 /** Call `fn` on a signal to this process (instead of dying of it); returns the way to stop. */
 export function onSignal(signal: "SIGINT" | "SIGTERM" | "SIGHUP", fn: () => void): () => void {
   if (deno) {

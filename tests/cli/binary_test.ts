@@ -14,6 +14,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
+import { exportTests } from "./_export.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
@@ -30,6 +31,7 @@ configTests(BINARY);
 usageTests(BINARY);
 escapeTests(BINARY);
 builtinTests(BINARY);
+exportTests(BINARY);
 diskTests(BINARY);
 modeTests(BINARY);
 binaryRuntimeTests(BINARY);

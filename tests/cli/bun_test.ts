@@ -11,6 +11,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
+import { exportTests } from "./_export.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -25,6 +26,7 @@ configTests(BUN_TARGET);
 usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
 builtinTests(BUN_TARGET);
+exportTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);

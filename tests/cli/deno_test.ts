@@ -11,6 +11,7 @@ import { scopeTests } from "./_scope.ts";
 import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
+import { exportTests } from "./_export.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -25,6 +26,7 @@ configTests(DENO_TARGET);
 usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
 builtinTests(DENO_TARGET);
+exportTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);

@@ -1,7 +1,14 @@
 // The CLI entry: parse, dispatch, print, and turn every failure into one line and an exit code.
 // The only module that writes to stdout/stderr; commands write through their context.
 
-import { cwd, env, runtimeInfo, standardStreams, stdoutIsTerminal } from "../../host/process.ts";
+import {
+  cwd,
+  env,
+  runtimeInfo,
+  standardStreams,
+  stdoutBytes,
+  stdoutIsTerminal,
+} from "../../host/process.ts";
 import { safeOutput } from "../../render/safe_text.ts";
 import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
@@ -12,6 +19,7 @@ import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
 import type { Command, Context } from "./command.ts";
 import { configCommand } from "./config_command.ts";
+import { exportCommand } from "./export_command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { helpCommand } from "./help_command.ts";
 import { logsCommand } from "./logs_command.ts";
@@ -29,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   viewCommand,
   treeCommand,
+  exportCommand,
   configCommand,
   helpCommand,
 ];
@@ -39,6 +48,8 @@ export interface Io {
   out(text: string): void;
   /** Write lines to stderr (a newline is added). */
   err(text: string): void;
+  /** Write bytes to stdout as they are (default: the process's stdout). */
+  outBytes?(bytes: Uint8Array, length: number): void;
   /** Whether stdout is a terminal (colours are used only then). */
   isTerminal: boolean;
   /** The working folder. */
@@ -91,6 +102,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     cwd: io.cwd,
     out: io.out,
     err: io.err,
+    outBytes: io.outBytes ?? stdoutBytes(),
     warn: (message) => {
       if (warned.has(message)) return;
       warned.add(message);
@@ -132,6 +144,7 @@ export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
   const sys: Io = {
     out: (text) => out(safeOutput(text)),
     err: (text) => err(safeOutput(text)),
+    outBytes: io?.outBytes,
     isTerminal: io?.isTerminal ?? (io?.out === undefined && stdoutIsTerminal()),
     cwd: io?.cwd ?? cwd(),
     env: io?.env ?? env(),

@@ -1,0 +1,78 @@
+// Runs in tph's run format read back: `tph export` writes what `tph run -o` wrote, byte for byte;
+// `tph tree --max-depth` counts what it did not read; a run file cut short, or written in a
+// newer format, is one line, and `tph logs` skips it with a warning.
+
+import assert from "node:assert/strict";
+import { readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertCode, FIXTURES, lines, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+
+export function exportTests(t: Target): void {
+  Deno.test(`tph export writes the run as tph run -o did (${t.name})`, async () => {
+    await using dir = tempDir({ s: join(FIXTURES, "scale") });
+    const cwd = join(dir.path, "s");
+    const run = await tph(t, ["run", "-o", "out.json", "nested.ts"], { cwd });
+    assertCode(run, 0, "tph run -o out.json nested.ts");
+    const { calls, saved } = summaryOf(run);
+    assert.equal(calls, 3 + 24 + 192);
+    assert.match(saved, /\.tph$/);
+    const json = readFileSync(join(cwd, "out.json"), "utf8");
+    const exported = await tph(t, ["export", "last"], { cwd });
+    assertCode(exported, 0, "tph export last");
+    assert.equal(exported.stdout, json, "stdout is the -o file, byte for byte");
+    const toFile = await tph(t, ["export", "last", "-o", "again.json"], { cwd });
+    assertCode(toFile, 0, "tph export last -o again.json");
+    assert.equal(readFileSync(join(cwd, "again.json"), "utf8"), json);
+    // The stored run is a fraction of the JSON.
+    const stored = readFileSync(join(cwd, saved));
+    assert.ok(
+      stored.length * 4 < json.length,
+      `${stored.length} bytes stored, ${json.length} JSON`,
+    );
+    // A JSON run given as a path exports as it is.
+    const again = await tph(t, ["export", "out.json"], { cwd });
+    assert.equal(again.stdout, json);
+  });
+
+  Deno.test(`tph tree --max-depth counts the calls it did not read (${t.name})`, async () => {
+    await using dir = tempDir({ s: join(FIXTURES, "scale") });
+    const cwd = join(dir.path, "s");
+    assertCode(await tph(t, ["run", "-o", "out.json", "nested.ts"], { cwd }), 0, "tph run");
+    for (const depth of ["1", "2"]) {
+      const [stored, json] = await Promise.all([
+        tph(t, ["tree", "last", "--max-depth", depth], { cwd }),
+        tph(t, ["tree", "out.json", "--max-depth", depth], { cwd }),
+      ]);
+      assertCode(stored, 0, `tph tree last --max-depth ${depth}`);
+      assert.equal(stored.stdout, json.stdout, "the same tree as from the JSON");
+      assert.match(stored.stdout, depth === "1" ? /… 72 more calls/ : /… 8 more calls/);
+    }
+    const view = await tph(t, ["view", "last", "--json"], { cwd });
+    const roots = JSON.parse(view.stdout).roots;
+    assert.deepEqual(roots.map((r: { calls: number }) => r.calls), [73, 73, 73]);
+  });
+
+  Deno.test(`a run file cut short or from a newer tph is one line (${t.name})`, async () => {
+    await using dir = tempDir({ s: join(FIXTURES, "scale") });
+    const cwd = join(dir.path, "s");
+    const { saved } = summaryOf(await tph(t, ["run", "nested.ts"], { cwd }));
+    const file = join(cwd, saved);
+    const whole = readFileSync(file);
+    truncateSync(file, Math.floor(whole.length / 2));
+    for (const cmd of ["view", "tree", "export"]) {
+      const r = await tph(t, [cmd, saved], { cwd });
+      assertCode(r, 1, `tph ${cmd} of a truncated run`);
+      assert.match(r.stderr, /^tph: Cannot read run ".*": the run file is truncated/m);
+      assert.equal(lines(r.stderr).length, 1, r.stderr);
+    }
+    const logs = await tph(t, ["logs"], { cwd });
+    assertCode(logs, 0, "tph logs");
+    assert.match(logs.stderr, /warning: Skipping "run_.*\.tph": the run file is truncated/);
+    const newer = Uint8Array.from(whole);
+    newer[7] = 99;
+    writeFileSync(file, newer);
+    const r = await tph(t, ["view", saved], { cwd });
+    assertCode(r, 1, "tph view of a newer format");
+    assert.match(r.stderr, /written in run format 99, this tph reads up to 1; upgrade tph/);
+  });
+}
