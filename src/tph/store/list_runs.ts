@@ -1,4 +1,4 @@
-import { isPlainFile, readDir } from "../../host/files.ts";
+import { lstatEntry, readDir } from "../../host/files.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../../types.ts";
 import { displayPath } from "./display_path.ts";
@@ -11,6 +11,8 @@ export interface RunEntry {
   id: string;
   /** The file. */
   path: string;
+  /** The file's size in bytes. */
+  size: number;
   /** The run. */
   run: RunJSON;
 }
@@ -97,10 +99,11 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
     let problem: string;
-    if (!isPlainFile(path)) problem = "not a regular file";
+    const st = lstatEntry(path);
+    if (st === null || st.kind !== "file") problem = "not a regular file";
     else {
       try {
-        entries.push({ id: runIdOf(name), path, run: loadRun(path) });
+        entries.push({ id: runIdOf(name), path, size: st.size, run: loadRun(path) });
         continue;
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;
