@@ -10,6 +10,7 @@ import { StoreError } from "../store/store_error.ts";
 import { RunError } from "../launch/run_program.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
+import { cleanCommand } from "./clean_command.ts";
 import type { Command, Context } from "./command.ts";
 import { configCommand } from "./config_command.ts";
 import { CliError, usageError } from "./errors.ts";
@@ -29,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   viewCommand,
   treeCommand,
+  // Keeping the cache in bounds.
+  cleanCommand,
   configCommand,
   helpCommand,
 ];
