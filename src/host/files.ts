@@ -429,6 +429,8 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
     ? "no space left on the device"
     : code === "EDQUOT"
     ? "disk quota exceeded"
+    : code === "EBUSY"
+    ? "device or resource busy"
     : (e as Error).message;
 }
 

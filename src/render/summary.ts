@@ -1,5 +1,6 @@
 import type { CallNodeJSON, RunJSON } from "../types.ts";
 import { safeText } from "./safe_text.ts";
+import { formatSize } from "./size.ts";
 import { countCalls, formatDuration } from "./tree.ts";
 
 /** One row of `tph logs`: a run and its id. */
@@ -8,6 +9,8 @@ export interface LogRow {
   id: string;
   /** The run's top-level fields (its calls are not needed). */
   run: Omit<RunJSON, "trace">;
+  /** The run file's size in bytes (`-` when not given). */
+  size?: number;
 }
 
 /** Options shared by {@linkcode renderRunSummary} and {@linkcode renderLogTable}. */
@@ -157,8 +160,8 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
  *
  * @param rows Runs with their ids.
  * @param options The time zone.
- * @returns Aligned columns `#  id  time  label  command  calls  limited  ended`; no trailing
- * newline.
+ * @returns Aligned columns `#  id  time  label  command  calls  size  limited  ended`; no
+ * trailing newline.
  *
  * @example
  * ```ts
@@ -168,8 +171,8 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
  * ```
  */
 export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): string {
-  const table = [["#", "id", "time", "label", "command", "calls", "limited", "ended"]];
-  rows.forEach(({ id, run }, i) => {
+  const table = [["#", "id", "time", "label", "command", "calls", "size", "limited", "ended"]];
+  rows.forEach(({ id, run, size }, i) => {
     table.push([
       String(i + 1),
       id,
@@ -177,13 +180,14 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
       run.label ?? "-",
       run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-",
       String(run.call_count),
+      size === undefined ? "-" : formatSize(size),
       run.was_limited ? run.limit_reason ?? "yes" : "no",
       endedShort(run),
     ]);
   });
   for (const row of table) row.forEach((cell, c) => row[c] = safeText(cell));
   const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
-  const right = new Set([0, 5]);
+  const right = new Set([0, 5, 6]);
   return table.map((r) =>
     r.map((cell, c) => right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))
       .join("  ").trimEnd()

@@ -53,11 +53,17 @@ export function cacheTests(t: Target): void {
     assertCode(table, 0, "tph logs");
     assert.equal(table.stderr, "");
     const rows = lines(table.stdout);
-    assert.match(rows[0], /^#\s+id\s+time\s+label\s+command\s+calls\s+limited\s+ended$/);
+    assert.match(rows[0], /^#\s+id\s+time\s+label\s+command\s+calls\s+size\s+limited\s+ended$/);
     assert.equal(rows.length, 4, table.stdout);
     const ids = files.map((f) => f.replace(/^run_/, "").replace(/\.(?:json|tph)$/, ""));
-    assert.match(rows[1], new RegExp(`^1\\s+${ids[2]}\\s.*completed\\.ts\\s+1\\s+no\\s+ok`));
-    assert.match(rows[2], new RegExp(`^2\\s+${ids[1]}\\s.*two\\s+exit3\\.ts\\s+3\\s+no\\s+exit 3`));
+    assert.match(
+      rows[1],
+      new RegExp(`^1\\s+${ids[2]}\\s.*completed\\.ts\\s+1\\s+[\\d.]+ k?B\\s+no\\s+ok`),
+    );
+    assert.match(
+      rows[2],
+      new RegExp(`^2\\s+${ids[1]}\\s.*two\\s+exit3\\.ts\\s+3\\s+[\\d.]+ k?B\\s+no\\s+exit 3`),
+    );
     assert.match(rows[3], new RegExp(`^3\\s+${ids[0]}\\s.*one\\s+completed\\.ts`));
     // --json: the same runs, with their metadata and without the call trees.
     const list = JSON.parse(json.stdout);

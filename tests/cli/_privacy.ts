@@ -70,7 +70,7 @@ export function sharedFolderTests(t: Target): void {
       ]);
       assertCode(logs, 0, "tph logs");
       assert.equal(lines(logs.stdout).length, 2, logs.stdout);
-      assert.match(lines(logs.stdout)[1], /^1\s+\S+\s.*x\.js\s+1\s+no\s+ok/);
+      assert.match(lines(logs.stdout)[1], /^1\s+\S+\s.*x\.js\s+1\s+[\d.]+ k?B\s+no\s+ok/);
       assertCode(tree, 0, "tph tree last");
       assert.match(tree.stdout, /add\(a=1, b=2\) -> 3/);
       assertCode(view, 0, "tph view 1");

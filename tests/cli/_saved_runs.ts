@@ -35,13 +35,13 @@ export function savedRunTests(t: Target): void {
       const r = await tph(t, ["logs"], { cwd: project.root, env: UTC });
       assertCode(r, 0, "tph logs");
       const rows = lines(r.stdout);
-      assert.match(rows[0], /^# +id +time +label +command +calls +limited +ended$/);
+      assert.match(rows[0], /^# +id +time +label +command +calls +size +limited +ended$/);
       assert.deepEqual(rows.slice(1).map((l) => l.split(/ +/)[1]), FIXTURE_IDS);
       assert.match(
         rows[1],
-        /^1 +20261122T081502_123_server_c0ffee +2026-11-22 08:15:02 +server +server\.ts --port 8080 +3 +no +SIGINT$/,
+        /^1 +20261122T081502_123_server_c0ffee +2026-11-22 08:15:02 +server +server\.ts --port 8080 +3 +1\.8 kB +no +SIGINT$/,
       );
-      assert.match(rows[2], / max_calls +ok$/);
+      assert.match(rows[2], / 6 +3\.3 kB +max_calls +ok$/);
       const warnings = lines(r.stderr);
       assert.equal(warnings.length, 3);
       assert.match(
@@ -67,6 +67,7 @@ export function savedRunTests(t: Target): void {
       [2, FIXTURE_IDS[1]],
     ]);
     assert.equal(rows[1].call_count, 6);
+    assert.equal(rows[1].size, 3280);
     assert.equal(rows[1].limit_reason, "max_calls");
     assert.ok(!("trace" in rows[0]));
     assert.equal(lines(table.stdout).length, 4);

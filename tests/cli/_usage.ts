@@ -196,7 +196,7 @@ export function usageTests(t: Target): void {
       assert.equal(r.stderr, "");
     }
     assert.match(help.stdout, /^tph \d+\.\d+\.\d+/);
-    for (const cmd of ["run", "logs", "view", "tree", "config", "help"]) {
+    for (const cmd of ["run", "logs", "view", "tree", "clean", "config", "help"]) {
       assert.match(help.stdout, new RegExp(`^  ${cmd}\\s+\\S`, "m"), `help lists ${cmd}`);
     }
     assert.equal(noArgs.stdout, help.stdout);
@@ -227,7 +227,7 @@ export function usageTests(t: Target): void {
     assert.equal(lines(version.stdout).length, 1);
     assert.equal(versionShort.stdout, version.stdout);
     // Every command's --help (and -h) is what `tph help <command>` prints.
-    const commands = ["logs", "view", "tree", "config", "help"];
+    const commands = ["logs", "view", "tree", "clean", "config", "help"];
     const [helps, helpOf, treeH] = await Promise.all([
       Promise.all(commands.map((name) => tph(t, [name, "--help"], { cwd }))),
       Promise.all(commands.map((name) => tph(t, ["help", name], { cwd }))),

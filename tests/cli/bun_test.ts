@@ -2,6 +2,7 @@
 
 import { BUN_TARGET } from "./_cli.ts";
 import { cacheTests } from "./_cache.ts";
+import { cleanTests } from "./_clean.ts";
 import { configTests } from "./_config.ts";
 import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
@@ -21,6 +22,7 @@ overflowTests(BUN_TARGET);
 runOutputTests(BUN_TARGET);
 scopeTests(BUN_TARGET);
 cacheTests(BUN_TARGET);
+cleanTests(BUN_TARGET);
 savedRunTests(BUN_TARGET);
 configTests(BUN_TARGET);
 usageTests(BUN_TARGET);

@@ -2,6 +2,7 @@
 
 import { DENO_TARGET } from "./_cli.ts";
 import { cacheTests } from "./_cache.ts";
+import { cleanTests } from "./_clean.ts";
 import { configTests } from "./_config.ts";
 import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
@@ -21,6 +22,7 @@ overflowTests(DENO_TARGET);
 runOutputTests(DENO_TARGET);
 scopeTests(DENO_TARGET);
 cacheTests(DENO_TARGET);
+cleanTests(DENO_TARGET);
 savedRunTests(DENO_TARGET);
 configTests(DENO_TARGET);
 usageTests(DENO_TARGET);

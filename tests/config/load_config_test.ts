@@ -25,6 +25,19 @@ Deno.test("loadConfig() gives the defaults when nothing configures tph", () => {
   assert.equal(DEFAULT_CONFIG.max_repr, 120);
 });
 
+Deno.test("loadConfig() reads max_runs and max_cache_mb, unset by default", () => {
+  assert.equal(DEFAULT_CONFIG.max_runs, null);
+  assert.equal(DEFAULT_CONFIG.max_cache_mb, null);
+  const toml = project({ "tracepatch.toml": "max_runs = 20\nmax_cache_mb = 2.5\n" });
+  const fromToml = loadConfig({ cwd: toml });
+  assert.equal(fromToml.config.max_runs, 20);
+  assert.equal(fromToml.config.max_cache_mb, 2.5);
+  assert.deepEqual(fromToml.warnings, []);
+  const json = project({ "deno.json": '{ "tracepatch": { "max_cache_mb": 100 } }' });
+  assert.equal(loadConfig({ cwd: json }).config.max_cache_mb, 100);
+  assert.equal(loadConfig({ cwd: json }).config.max_runs, null);
+});
+
 Deno.test("loadConfig() finds tracepatch.toml above the working folder", () => {
   const root = project({
     "tracepatch.toml": [
@@ -114,6 +127,12 @@ Deno.test("loadConfig() reports a value of the wrong type naming file, key and t
     ['max_depth = "50"', '"max_depth" must be a positive integer, got "50" (a string)'],
     ["max_calls = 0", '"max_calls" must be a positive integer, got 0'],
     ["max_repr = 1.5", '"max_repr" must be a positive integer, got 1.5'],
+    ["max_runs = 0", '"max_runs" must be a positive integer, got 0'],
+    ["max_runs = 2.5", '"max_runs" must be a positive integer, got 2.5'],
+    ["max_cache_mb = 0", '"max_cache_mb" must be a positive number, got 0'],
+    ["max_cache_mb = -1.5", '"max_cache_mb" must be a positive number, got -1.5'],
+    ['max_cache_mb = "5"', '"max_cache_mb" must be a positive number, got "5" (a string)'],
+    ["max_cache_mb = nan", '"max_cache_mb" must be a positive number, got NaN'],
     ['ignore_modules = "x"', '"ignore_modules" must be a list of strings, got "x" (a string)'],
     ["include = [1]", '"include" must be a list of strings, got a list ([1])'],
     ['cache = "yes"', '"cache" must be true or false, got "yes" (a string)'],

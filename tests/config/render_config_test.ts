@@ -20,6 +20,8 @@ Deno.test("renderConfig() says only defaults apply and how to create a config", 
   assert.match(text, /^ {2}max_depth +30 +\(default\)$/m);
   assert.match(text, /^ {2}cache_dir +none \(runs go to \.tracepatch_cache\) +\(default\)$/m);
   assert.match(text, /^ {2}tree_style +"unicode" +\(default\)$/m);
+  assert.match(text, /^ {2}max_runs +none \(no bound\) +\(default\)$/m);
+  assert.match(text, /^ {2}max_cache_mb +none \(no bound\) +\(default\)$/m);
   assert.match(text, /To configure tph, create tracepatch\.toml/);
   assert.match(text, /"tracepatch": \{ "max_depth": 50 \}/);
   // Every key is listed.

@@ -72,19 +72,19 @@ Deno.test("renderRunSummary() quotes command words a shell would split", () => {
 
 Deno.test("renderLogTable() aligns columns, newest first as given, numbered from 1", () => {
   const text = renderLogTable([
-    { id: "20261122T081502_123_server_c0ffee", run: SIGNAL },
-    { id: "20261121T101500_250_3f9e7d", run: LIMITED },
-    { id: "20261120T091500_042_checkout_a1b2c3", run: CHECKOUT },
-    { id: "trace_request", run: LIBRARY },
+    { id: "20261122T081502_123_server_c0ffee", run: SIGNAL, size: 1782 },
+    { id: "20261121T101500_250_3f9e7d", run: LIMITED, size: 3280 },
+    { id: "20261120T091500_042_checkout_a1b2c3", run: CHECKOUT, size: 12_345_678 },
+    { id: "trace_request", run: LIBRARY, size: 645 },
   ], { timeZone: "utc" });
   assert.equal(
     text,
     [
-      "#  id                                   time                     label     command                         calls  limited    ended",
-      "1  20261122T081502_123_server_c0ffee    2026-11-22 08:15:02 UTC  server    server.ts --port 8080               3  no         SIGINT",
-      "2  20261121T101500_250_3f9e7d           2026-11-21 10:15:00 UTC  -         fib.ts 5                            6  max_calls  ok",
-      "3  20261120T091500_042_checkout_a1b2c3  2026-11-20 09:15:00 UTC  checkout  main.ts --order apple:3,plum:1     10  no         exception",
-      "4  trace_request                        2026-11-19 16:40:10 UTC  request   -                                   2  no         -",
+      "#  id                                   time                     label     command                         calls     size  limited    ended",
+      "1  20261122T081502_123_server_c0ffee    2026-11-22 08:15:02 UTC  server    server.ts --port 8080               3   1.8 kB  no         SIGINT",
+      "2  20261121T101500_250_3f9e7d           2026-11-21 10:15:00 UTC  -         fib.ts 5                            6   3.3 kB  max_calls  ok",
+      "3  20261120T091500_042_checkout_a1b2c3  2026-11-20 09:15:00 UTC  checkout  main.ts --order apple:3,plum:1     10  12.3 MB  no         exception",
+      "4  trace_request                        2026-11-19 16:40:10 UTC  request   -                                   2    645 B  no         -",
     ].join("\n"),
   );
 });
@@ -96,5 +96,7 @@ Deno.test("renderLogTable() shortens long commands and says how a run exited", (
   };
   const row = renderLogTable([{ id: "a", run: long }]).split("\n")[1];
   assert.match(row, / main\.ts x{31}… /);
+  // No size given: a dash.
+  assert.match(row, / 10 +- +no +exit 3$/);
   assert.match(row, / exit 3$/);
 });

@@ -12,7 +12,8 @@ export const logsCommand: Command = {
   summary: "list stored runs, newest first",
   usage: "logs [--limit N] [--json] [--cache-dir DIR]",
   details: [
-    "The # column numbers runs as tph view N and tph tree N take them (1 = newest).",
+    "The # column numbers runs as tph view N and tph tree N take them (1 = newest); size is",
+    "the run file's (kB and MB of 1000).",
     "Files in the cache folder that are not tph runs are skipped with a warning.",
   ],
   examples: ["tph logs", "tph logs --limit 5", "tph logs --json"],
@@ -20,7 +21,8 @@ export const logsCommand: Command = {
     limit: { type: "string", arg: "N", help: `show at most N runs (default ${DEFAULT_LIMIT})` },
     json: {
       type: "boolean",
-      help: "print a JSON array (every field of each run but its trace, plus n, id and path)",
+      help: "print a JSON array (every field of each run but its trace, plus n, id, path and " +
+        "size in bytes)",
     },
     "cache-dir": CACHE_DIR_OPTION,
   },
@@ -32,7 +34,13 @@ export const logsCommand: Command = {
     for (const w of warnings) ctx.warn(w);
     const shown = entries.slice(0, limit);
     if (ctx.values.json) {
-      const rows = shown.map(({ id, path, run }, i) => ({ n: i + 1, id, path, ...run }));
+      const rows = shown.map(({ id, path, size, run }, i) => ({
+        n: i + 1,
+        id,
+        path,
+        size,
+        ...run,
+      }));
       ctx.out(JSON.stringify(rows, null, 2));
       return 0;
     }

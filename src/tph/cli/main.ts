@@ -17,6 +17,7 @@ import { StoreError } from "../store/store_error.ts";
 import { RunError } from "../launch/run_program.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
+import { cleanCommand } from "./clean_command.ts";
 import type { Command, Context } from "./command.ts";
 import { configCommand } from "./config_command.ts";
 import { exportCommand } from "./export_command.ts";
@@ -38,6 +39,8 @@ export const COMMANDS: readonly Command[] = [
   viewCommand,
   treeCommand,
   exportCommand,
+  // Keeping the cache in bounds.
+  cleanCommand,
   configCommand,
   helpCommand,
 ];

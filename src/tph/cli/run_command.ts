@@ -14,6 +14,9 @@ import {
   defaultCacheDir,
   ensureCacheDir,
   exportRunFile,
+  listRuns,
+  pickOldRuns,
+  removeRuns,
   removeStaleTemps,
   sharedFolder,
   storeRunFile,
@@ -192,6 +195,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
         ? "; view it with: tph tree last"
         : `; view it with: tph tree ${shellWord(relative(ctx.cwd, path) || path)}`;
+      keepInBounds(ctx, cacheDir, path, cfg);
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       remove(run.file);
@@ -212,6 +216,47 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     }s${savedText}`,
   );
   return result.exitCode;
+}
+
+/**
+ * Apply `max_runs` and `max_cache_mb` after a run is stored: the oldest runs go until both hold,
+ * never the run just stored; one line says how many went. A failure is a warning: the run is
+ * stored and the program's exit code kept.
+ */
+function keepInBounds(
+  ctx: Context,
+  cacheDir: string,
+  saved: string,
+  cfg: { max_runs: number | null; max_cache_mb: number | null },
+): void {
+  if (cfg.max_runs === null && cfg.max_cache_mb === null) return;
+  let removed: number;
+  try {
+    // Files the listing skips are `tph logs`'s to report, not this line's.
+    const { entries } = listRuns(cacheDir);
+    const picked = pickOldRuns(entries, {
+      keep: cfg.max_runs ?? undefined,
+      maxBytes: cfg.max_cache_mb === null ? undefined : cfg.max_cache_mb * 1e6,
+      now: Date.now(),
+      protect: [saved],
+    });
+    const result = removeRuns(picked);
+    for (const { run, problem } of result.failed) {
+      ctx.warn(
+        `Cannot remove the old run "${relative(ctx.cwd, run.path) || run.path}": ${problem}`,
+      );
+    }
+    removed = result.removed.length;
+  } catch (e) {
+    ctx.warn(`Cannot keep the run cache within its bounds: ${(e as Error).message}`);
+    return;
+  }
+  if (removed === 0) return;
+  const bounds = [
+    cfg.max_runs === null ? null : `max_runs = ${cfg.max_runs}`,
+    cfg.max_cache_mb === null ? null : `max_cache_mb = ${cfg.max_cache_mb}`,
+  ].filter((b) => b !== null).join(", ");
+  ctx.err(`tph: removed ${removed} old run${removed === 1 ? "" : "s"} from the cache (${bounds})`);
 }
 
 /** Throws when a file cannot be created in `dir`. */

@@ -15,6 +15,10 @@ export interface TphConfig {
   cache: boolean;
   /** The cache folder, relative to the config file; null: `<project root>/.tracepatch_cache`. */
   cache_dir: string | null;
+  /** Most runs the cache folder keeps: older ones are removed after each save; null: no bound. */
+  max_runs: number | null;
+  /** Most megabytes (10^6 bytes) of runs the cache folder keeps, likewise; null: no bound. */
+  max_cache_mb: number | null;
   /** Label of runs started without `--label`. */
   default_label: string | null;
   /** Show arguments in trees. */
@@ -53,6 +57,8 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   max_repr: DEFAULT_LIMITS.maxRepr,
   cache: true,
   cache_dir: null,
+  max_runs: null,
+  max_cache_mb: null,
   default_label: null,
   show_args: true,
   show_return: true,
@@ -69,6 +75,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
 export type ConfigKind =
   | "string[]"
   | "positive integer"
+  | "positive number"
   | "boolean"
   | "string or null"
   | "tree style"
@@ -97,6 +104,8 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   redact_values: "regexes",
   cache: "boolean",
   cache_dir: "string or null",
+  max_runs: "positive integer",
+  max_cache_mb: "positive number",
   default_label: "string or null",
   show_args: "boolean",
   show_return: "boolean",

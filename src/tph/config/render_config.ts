@@ -25,6 +25,7 @@ function show(key: keyof TphConfig, value: unknown, options: RenderConfigOptions
         : displayPath(options.cacheDir, options.cwd);
       return `none (runs go to ${where})`;
     }
+    if (key === "max_runs" || key === "max_cache_mb") return "none (no bound)";
     return "none";
   }
   if (key === "cache_dir") return JSON.stringify(displayPath(value as string, options.cwd));

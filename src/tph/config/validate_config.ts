@@ -22,6 +22,7 @@ export interface ValidatedConfig {
 const EXPECTED: Record<ConfigKind, string> = {
   "string[]": "a list of strings",
   "positive integer": "a positive integer",
+  "positive number": "a positive number",
   "boolean": "true or false",
   "string or null": "a string",
   "tree style": '"ascii" or "unicode"',
@@ -46,6 +47,8 @@ function accepts(kind: ConfigKind, v: unknown): boolean {
       return Array.isArray(v) && v.every((x) => typeof x === "string");
     case "positive integer":
       return typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
+    case "positive number":
+      return typeof v === "number" && Number.isFinite(v) && v > 0;
     case "boolean":
       return typeof v === "boolean";
     case "string or null":

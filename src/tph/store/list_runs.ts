@@ -1,4 +1,4 @@
-import { isPlainFile, readDir } from "../../host/files.ts";
+import { lstatEntry, readDir } from "../../host/files.ts";
 import { join } from "node:path";
 import { displayPath } from "./display_path.ts";
 import { openRun, type RunMeta } from "./run_reader.ts";
@@ -11,6 +11,8 @@ export interface RunEntry {
   id: string;
   /** The file. */
   path: string;
+  /** The file's size in bytes. */
+  size: number;
   /** The run's top-level fields (its calls are not read). */
   run: RunMeta;
 }
@@ -97,13 +99,14 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
     let problem: string;
-    if (!isPlainFile(path)) problem = "not a regular file";
+    const st = lstatEntry(path);
+    if (st === null || st.kind !== "file") problem = "not a regular file";
     else {
       try {
         // The meta alone: a run in tph's format is not read further.
         const file = openRun(path);
         file.close();
-        entries.push({ id: runIdOf(name), path, run: file.meta });
+        entries.push({ id: runIdOf(name), path, size: st.size, run: file.meta });
         continue;
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;

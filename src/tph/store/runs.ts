@@ -23,6 +23,13 @@ export {
   runIdOf,
   type RunList,
 } from "./list_runs.ts";
+export {
+  pickOldRuns,
+  type PrunableRun,
+  type PruneLimits,
+  type RemovedRuns,
+  removeRuns,
+} from "./prune_runs.ts";
 export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
 export {
