@@ -139,14 +139,72 @@ function oneLine(text: string): string {
  * ```
  */
 export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): string {
+  const draw = treeDrawer(options);
+  const maxDepth = options.maxDepth ?? Infinity;
+  const list = options.filter ? filterTree(roots, options.filter) : roots;
+  interface Frame {
+    nodes: CallNodeJSON[];
+    next: number;
+    prefix: string;
+    depth: number;
+    dropped: number;
+  }
+  const lines: string[] = [];
+  const rootDropped = options.filter ? 0 : options.rootDropped ?? 0;
+  const stack: Frame[] = [{ nodes: list, next: 0, prefix: "", depth: 1, dropped: rootDropped }];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.next === f.nodes.length) {
+      if (f.dropped > 0) lines.push(draw.leftOut(f.prefix, f.depth, f.dropped));
+      stack.pop();
+      continue;
+    }
+    const n = f.nodes[f.next++];
+    const last = f.next === f.nodes.length && f.dropped === 0;
+    lines.push(draw.call(f.prefix, f.depth, last, n));
+    const inner = draw.inner(f.prefix, f.depth, last);
+    if (f.depth >= maxDepth) {
+      // A run read down to this depth says what is below (its calls were not read).
+      const below = options.cut?.get(n) ?? countBelow(n.children);
+      const line = draw.below(inner, f.depth, below.calls, below.dropped + (n.dropped ?? 0));
+      if (line !== null) lines.push(line);
+    } else if (n.children.length > 0 || (n.dropped ?? 0) > 0) {
+      stack.push({
+        nodes: n.children,
+        next: 0,
+        prefix: inner,
+        depth: f.depth + 1,
+        dropped: n.dropped ?? 0,
+      });
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The lines of a call tree, drawn one at a time (renderTree, and the streaming reader's tree). */
+export interface TreeDrawer {
+  /** A call's line, under `prefix`, at `depth` (roots: 1); `last` among its siblings. */
+  call(prefix: string, depth: number, last: boolean, n: CallNodeJSON): string;
+  /** The prefix of the lines below a call drawn with `call(prefix, depth, last, …)`. */
+  inner(prefix: string, depth: number, last: boolean): string;
+  /** The line summing up what is below a call not opened (null when nothing is). */
+  below(inner: string, depth: number, calls: number, dropped: number): string | null;
+  /** The line counting calls limits left out at the end of a list of calls. */
+  leftOut(prefix: string, depth: number, dropped: number): string;
+}
+
+/**
+ * How a call tree's lines are drawn, with the options of {@linkcode renderTree}.
+ *
+ * @param options Connectors, what to show, colours, time unit and the limit reason.
+ */
+export function treeDrawer(options: TreeOptions = {}): TreeDrawer {
   const c = CONNECTORS[options.style ?? "unicode"];
   const showArgs = options.showArgs ?? true;
   const showReturn = options.showReturn ?? true;
-  const maxDepth = options.maxDepth ?? Infinity;
   const paint = (code: string, text: string) => options.color ? code + text + ANSI.off : text;
   const why = options.limitReason ? ` (${options.limitReason})` : " by limits";
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const list = options.filter ? filterTree(roots, options.filter) : roots;
 
   const label = (n: CallNodeJSON): string => {
     let args = "";
@@ -172,56 +230,23 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
   // A prefix past INDENT_LEVELS holds "{depth}", where the line's own depth goes.
   const at = (prefix: string, depth: number) =>
     depth > INDENT_LEVELS ? prefix.replace("{depth}", `[depth ${depth}]`) : prefix;
-  interface Frame {
-    nodes: CallNodeJSON[];
-    next: number;
-    prefix: string;
-    depth: number;
-    dropped: number;
-  }
-  const lines: string[] = [];
-  const rootDropped = options.filter ? 0 : options.rootDropped ?? 0;
-  const stack: Frame[] = [{ nodes: list, next: 0, prefix: "", depth: 1, dropped: rootDropped }];
-  while (stack.length > 0) {
-    const f = stack[stack.length - 1];
-    if (f.next === f.nodes.length) {
-      if (f.dropped > 0) {
-        lines.push(
-          at(f.prefix, f.depth) + c.last +
-            paint(ANSI.dim, `… ${plural(f.dropped, "call")} left out${why}`),
-        );
-      }
-      stack.pop();
-      continue;
-    }
-    const n = f.nodes[f.next++];
-    const last = f.next === f.nodes.length && f.dropped === 0;
-    lines.push(at(f.prefix, f.depth) + (last ? c.last : c.mid) + label(n));
+  return {
+    call: (prefix, depth, last, n) => at(prefix, depth) + (last ? c.last : c.mid) + label(n),
     // Past INDENT_LEVELS the indentation stops growing and each line says its depth instead:
     // a deep run renders in time and text linear in its calls, not in their depth squared.
-    const inner = f.depth < INDENT_LEVELS
-      ? f.prefix + (last ? c.gap : c.bar)
-      : f.depth === INDENT_LEVELS
-      ? f.prefix + (last ? c.gap : c.bar) + "{depth} "
-      : f.prefix;
-    if (f.depth >= maxDepth) {
-      // A run read down to this depth says what is below (its calls were not read).
-      const below = options.cut?.get(n) ?? countBelow(n.children);
-      const dropped = below.dropped + (n.dropped ?? 0);
-      if (below.calls + dropped > 0) {
-        const more = below.calls > 0 ? `… ${plural(below.calls, "more call")}` : "…";
-        const out = dropped > 0 ? `${below.calls > 0 ? "," : ""} ${dropped} left out${why}` : "";
-        lines.push(at(inner, f.depth + 1) + c.last + paint(ANSI.dim, more + out));
-      }
-    } else if (n.children.length > 0 || (n.dropped ?? 0) > 0) {
-      stack.push({
-        nodes: n.children,
-        next: 0,
-        prefix: inner,
-        depth: f.depth + 1,
-        dropped: n.dropped ?? 0,
-      });
-    }
-  }
-  return lines.join("\n");
+    inner: (prefix, depth, last) =>
+      depth < INDENT_LEVELS
+        ? prefix + (last ? c.gap : c.bar)
+        : depth === INDENT_LEVELS
+        ? prefix + (last ? c.gap : c.bar) + "{depth} "
+        : prefix,
+    below(inner, depth, calls, dropped) {
+      if (calls + dropped === 0) return null;
+      const more = calls > 0 ? `… ${plural(calls, "more call")}` : "…";
+      const out = dropped > 0 ? `${calls > 0 ? "," : ""} ${dropped} left out${why}` : "";
+      return at(inner, depth + 1) + c.last + paint(ANSI.dim, more + out);
+    },
+    leftOut: (prefix, depth, dropped) =>
+      at(prefix, depth) + c.last + paint(ANSI.dim, `… ${plural(dropped, "call")} left out${why}`),
+  };
 }

@@ -34,19 +34,29 @@ export function exportTests(t: Target): void {
     assert.equal(again.stdout, json);
   });
 
-  Deno.test(`tph tree --max-depth counts the calls it did not read (${t.name})`, async () => {
+  Deno.test(`tph tree draws a stored run as it reads it, as from its JSON (${t.name})`, async () => {
     await using dir = tempDir({ s: join(FIXTURES, "scale") });
     const cwd = join(dir.path, "s");
-    assertCode(await tph(t, ["run", "-o", "out.json", "nested.ts"], { cwd }), 0, "tph run");
-    for (const depth of ["1", "2"]) {
-      const [stored, json] = await Promise.all([
-        tph(t, ["tree", "last", "--max-depth", depth], { cwd }),
-        tph(t, ["tree", "out.json", "--max-depth", depth], { cwd }),
-      ]);
-      assertCode(stored, 0, `tph tree last --max-depth ${depth}`);
-      assert.equal(stored.stdout, json.stdout, "the same tree as from the JSON");
-      assert.match(stored.stdout, depth === "1" ? /… 72 more calls/ : /… 8 more calls/);
+    // Limits that leave calls out under calls and at the top level, and none.
+    for (const limits of [[], ["--max-calls", "50"], ["--max-depth", "2"]]) {
+      const run = await tph(t, ["run", ...limits, "-o", "out.json", "nested.ts"], { cwd });
+      assertCode(run, 0, `tph run ${limits.join(" ")}`);
+      for (const depth of [[], ["--max-depth", "1"], ["--max-depth", "2"], ["--no-args"]]) {
+        const [stored, json] = await Promise.all([
+          tph(t, ["tree", "last", ...depth], { cwd }),
+          tph(t, ["tree", "out.json", ...depth], { cwd }),
+        ]);
+        const what = `tph tree ${depth.join(" ")} of a run with ${limits.join(" ") || "no limits"}`;
+        assertCode(stored, 0, what);
+        assert.equal(stored.stdout, json.stdout, `${what}: the same tree as from the JSON`);
+        if (limits.length === 0 && depth[1] === "1") assert.match(stored.stdout, /… 72 more calls/);
+        if (limits.length === 0 && depth[1] === "2") assert.match(stored.stdout, /… 8 more calls/);
+        if (limits[0] === "--max-calls" && depth.length === 0) {
+          assert.match(stored.stdout, /left out \(max_calls\)/);
+        }
+      }
     }
+    assertCode(await tph(t, ["run", "-o", "out.json", "nested.ts"], { cwd }), 0, "tph run");
     const view = await tph(t, ["view", "last", "--json"], { cwd });
     const roots = JSON.parse(view.stdout).roots;
     assert.deepEqual(roots.map((r: { calls: number }) => r.calls), [73, 73, 73]);

@@ -26,7 +26,7 @@
 // a multiple of 4, a UTF-8 text of tag / 4 bytes follows. Varints are LEB128, zigzag maps 0, −1, 1, −2…
 // to 0, 1, 2, 3…. A text with a lone surrogate (which UTF-8 cannot hold) is stored as the
 // inside of its JSON literal instead, tag = bytes × 4 + 2; other texts have tag = bytes × 4.
-// The skip index: varint count, then per entry varint ordinal (pre-order index of the call)
+// The skip index: varint calls (records), varint count, then per entry varint ordinal (pre-order index of the call)
 // and varint offset (the byte after its subtree), in the order the subtrees end, for every call
 // with at least SKIP_MIN descendants: a reader skips a smaller subtree by reading over it.
 //

@@ -253,6 +253,7 @@ export function writeTraceRun(
       i = firstChild[i] - 1;
     }
     const skipAt = out.offset;
+    out.varint(ordinal);
     out.varint(skips.length / 2);
     for (let k = 0; k < skips.length; k++) out.varint(skips[k]);
     const functionsAt = out.offset;

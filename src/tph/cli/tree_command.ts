@@ -1,10 +1,74 @@
-import { renderTree } from "../../render/tree.ts";
-import { openRun } from "../store/run_reader.ts";
+import { renderTree, treeDrawer, type TreeOptions } from "../../render/tree.ts";
+import { openRun, type RunFile } from "../store/run_reader.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
+
+/** Lines written at a time while a tree is drawn as it is read. */
+const BATCH = 4096;
+
+/**
+ * Draw a run in tph's format as it is read, line by line as renderTree draws it: a call's
+ * siblings are known from the calls below it (stored with each call), so nothing is kept but
+ * the open calls. A pipe into `head` gets its lines at once.
+ */
+function drawStreaming(file: RunFile, options: TreeOptions, out: (text: string) => void): void {
+  const draw = treeDrawer(options);
+  const maxDepth = options.maxDepth ?? Infinity;
+  // The lists of calls being drawn, outermost first: their prefix and depth, the calls limits
+  // left out at their end, and the ordinal of their last call.
+  interface List {
+    prefix: string;
+    depth: number;
+    dropped: number;
+    end: number;
+  }
+  const meta = file.meta;
+  const lists: List[] = [{
+    prefix: "",
+    depth: 1,
+    dropped: meta.dropped_at_root ?? 0,
+    end: file.records - 1,
+  }];
+  let lines: string[] = [];
+  const emit = (line: string) => {
+    lines.push(line);
+    if (lines.length === BATCH) {
+      out(lines.join("\n"));
+      lines = [];
+    }
+  };
+  const closeTo = (depth: number) => {
+    while (lists.length > depth) {
+      const l = lists.pop()!;
+      if (l.dropped > 0) emit(draw.leftOut(l.prefix, l.depth, l.dropped));
+    }
+  };
+  let ordinal = 0;
+  file.stream!((node, depth, below, droppedBelow) => {
+    const here = ordinal++;
+    closeTo(depth + 1);
+    const l = lists[depth];
+    const last = here + below === l.end && l.dropped === 0;
+    emit(draw.call(l.prefix, l.depth, last, node));
+    const inner = draw.inner(l.prefix, l.depth, last);
+    const dropped = node.dropped ?? 0;
+    if (l.depth >= maxDepth) {
+      const line = draw.below(inner, l.depth, below, droppedBelow + dropped);
+      if (line !== null) emit(line);
+      ordinal += below;
+      return false;
+    }
+    if (below > 0 || dropped > 0) {
+      lists.push({ prefix: inner, depth: l.depth + 1, dropped, end: here + below });
+    }
+    return true;
+  });
+  closeTo(0);
+  if (lines.length > 0) out(lines.join("\n"));
+}
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(ctx: Context, on: string, off: string, fallback: boolean): boolean {
@@ -63,25 +127,30 @@ export const treeCommand: Command = {
     if (filter === "") throw usageError("--filter needs a name to look for", "tree");
     const ref = ctx.positionals[0];
     const file = openRun(resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }), { cwd: ctx.cwd });
-    let run, tree;
-    try {
-      run = file.meta;
-      // Read down to the depth drawn (a filter looks at every call).
-      tree = file.tree(filter === undefined ? maxDepth : undefined);
-    } finally {
-      file.close();
-    }
-    const text = renderTree(tree.roots, {
+    const options: TreeOptions = {
       style,
       maxDepth,
       showArgs,
       showReturn,
       filter,
       color: ctx.color,
-      limitReason: run.limit_reason,
-      rootDropped: Math.max(0, (run.dropped_calls ?? 0) - tree.droppedUnderCalls),
-      cut: tree.cut,
-    });
+      limitReason: file.meta.limit_reason,
+    };
+    let text: string;
+    try {
+      // A run in tph's format is drawn as it is read (a filter looks at every call first).
+      if (file.stream !== null && filter === undefined && file.records > 0) {
+        drawStreaming(file, options, ctx.out);
+        return 0;
+      }
+      // Read down to the depth drawn.
+      const tree = file.tree(filter === undefined ? maxDepth : undefined);
+      options.rootDropped = Math.max(0, (file.meta.dropped_calls ?? 0) - tree.droppedUnderCalls);
+      options.cut = tree.cut;
+      text = renderTree(tree.roots, options);
+    } finally {
+      file.close();
+    }
     if (text === "" && filter !== undefined) {
       throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
     }

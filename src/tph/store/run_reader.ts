@@ -76,9 +76,22 @@ export interface RunFile {
   tree(maxDepth?: number): RunTree;
   /** Write the run as the JSON format (what `tph run -o` writes), streaming. */
   writeJSON(out: ByteSink): void;
+  /**
+   * Visit the calls in pre-order, streamed (null for a JSON run: use tree()): each with its depth
+   * (0: roots), the calls below it and the calls limits left out below those; `visit` returns
+   * false not to visit its subtree.
+   */
+  readonly stream: StreamCalls | null;
+  /** How many calls `stream` visits in all. */
+  readonly records: number;
   /** Let go of the file. */
   close(): void;
 }
+
+/** See RunFile.stream. */
+export type StreamCalls = (
+  visit: (node: CallNodeJSON, depth: number, below: number, droppedBelow: number) => boolean,
+) => void;
 
 /** Options of {@linkcode openRun}. */
 export interface OpenRunOptions {
@@ -143,6 +156,8 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     binary: false,
     meta,
     tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: droppedIn(trace) }),
+    stream: null,
+    records: 0,
     writeJSON(out: ByteSink) {
       // The file as it is, a chunk at a time.
       const reader = new FileReader(path);
@@ -264,6 +279,8 @@ class BinaryRun implements RunFile {
   readonly #skips = new Map<number, number>();
   readonly #callsEnd: number;
   readonly #callCount: number;
+  /** Call records in the file. */
+  records = 0;
 
   constructor(
     readonly path: string,
@@ -307,6 +324,7 @@ class BinaryRun implements RunFile {
     this.#callCount = meta.call_count;
     const c = new Cursor(file, skipAt, functionsAt);
     try {
+      this.records = c.varint();
       for (let k = c.varint(); k > 0; k--) this.#skips.set(c.varint(), c.varint());
     } catch {
       throw fail("not a tph run (its skip index is cut short)");
@@ -409,6 +427,9 @@ class BinaryRun implements RunFile {
     node.children = [];
     return node;
   }
+
+  readonly stream: StreamCalls = (visit) =>
+    this.#walk(true, (r, depth) => visit(this.#node(r), depth, r.descendants, r.droppedBelow));
 
   tree(maxDepth = Infinity): RunTree {
     const roots: CallNodeJSON[] = [];
