@@ -210,7 +210,8 @@ function measure(
 function failure(o: Outcome): string | null {
   if (o.stopped) return o.stopped;
   if (o.code === 0) return null;
-  const line = o.stderr.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "";
+  const line = (o.stderr.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? "")
+    .replaceAll(tmp, "$TMP");
   const what = o.code === null ? `killed by ${o.signal}` : `exit ${o.code}`;
   return `failed after ${num(o.seconds, 1)} s (${what}${line ? `: ${line.slice(0, 100)}` : ""})`;
 }
@@ -246,7 +247,8 @@ function report(
       req: req ? `${req.op}${req.value}` : undefined,
       pass: req ? false : undefined,
       runtime: t,
-      note: note ?? "not measured",
+      // The table's cell: without the command's own words.
+      note: (note ?? "not measured").replace(/ \((exit \d|killed by|tph: ).*$/, ""),
     });
     console.log(line);
     return;
@@ -333,6 +335,8 @@ interface StoredRun {
   saveS: number | null;
   exitS: number | null;
   wallS: number;
+  /** Peak RSS of tph run (the larger of tph and the program), MB. */
+  peakMB: number | null;
 }
 
 let cacheSeq = 0;
@@ -383,6 +387,7 @@ async function tphRun(
     saveS: end === null ? null : (written - end) / 1000,
     exitS: end === null ? null : (o.endedAt - end) / 1000,
     wallS: o.seconds,
+    peakMB: o.peakMB,
   };
 }
 
@@ -573,6 +578,7 @@ async function tenMillion(t: Target): Promise<void> {
       ? "no end mark from the program"
       : `${num(r.saveS, 1)} s; tph run took ${num(r.wallS, 1)} s`,
   );
+  report(t.name, "10M: tph run peak RSS", r.peakMB, "MB", null, undefined, 0);
   const c = ["--cache-dir", r.cache];
   reportCommand(t.name, names[0], await measure([...t.tph, "view", "last", ...c]), 0.2, 100);
   reportCommand(
