@@ -40,8 +40,11 @@ function version(rt: "deno" | "bun"): string {
 
 const wanted = process.argv.slice(2);
 const optIn = process.env.TPH_BENCH_SCALE === "1";
+// A name picks an opt-in script only if it names no other (`run` means run_overhead).
+const named = (s: string, w: string) =>
+  s.includes(w) && !(OPT_IN.has(s) && SCRIPTS.some((o) => !OPT_IN.has(o) && o.includes(w)));
 const scripts = SCRIPTS.filter((s) =>
-  wanted.length === 0 ? optIn || !OPT_IN.has(s) : wanted.some((w) => s.includes(w))
+  wanted.length === 0 ? optIn || !OPT_IN.has(s) : wanted.some((w) => named(s, w))
 );
 const dir = mkdtempSync(join(tmpdir(), "tph-bench-"));
 const resultsFile = join(dir, "results.jsonl");
