@@ -40,13 +40,16 @@ export interface Result {
   /** The requirement, e.g. "≤ 100"; absent for figures given for information. */
   req?: string;
   pass?: boolean;
+  /** The runtime, or what ran the figure (`binary`): a column of the summary table. */
   runtime: string;
+  /** Said instead of the value when there is none (`timed out after 120 s`); value is then NaN. */
+  note?: string;
 }
 
-/** Append a result for run_all (no-op when run standalone). */
-export function record(r: Omit<Result, "runtime">): void {
+/** Append a result for run_all (no-op when run standalone); runtime defaults to this one's. */
+export function record(r: Omit<Result, "runtime"> & { runtime?: string }): void {
   const file = process.env.TPH_BENCH_RESULTS;
-  if (file) appendFileSync(file, JSON.stringify({ ...r, runtime: RUNTIME }) + "\n");
+  if (file) appendFileSync(file, JSON.stringify({ runtime: RUNTIME, ...r }) + "\n");
 }
 
 /** `[PASS ≤250]` / `[FAIL ≤250]`. */

@@ -4,6 +4,9 @@
 // benchmark crashes. This is `deno task bench`.
 //
 //   deno run -A bench/run_all.ts [name ...]      (names filter the scripts, e.g. memory_save)
+//
+// run_scale.ts (runs of millions of calls, minutes) runs only when named (`deno task bench
+// run_scale`) or with TPH_BENCH_SCALE=1.
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -18,9 +21,12 @@ const SCRIPTS = [
   "memory_save.ts",
   "run_overhead.ts",
   "memory_strings.ts",
+  "run_scale.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
-const ONCE = new Set(["run_overhead.ts", "memory_strings.ts"]);
+const ONCE = new Set(["run_overhead.ts", "memory_strings.ts", "run_scale.ts"]);
+// Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
+const OPT_IN = new Set(["run_scale.ts"]);
 const RUNTIMES = ["deno", "bun"] as const;
 const BIN = {
   deno: join(REPO, "node_modules/.bin/deno"),
@@ -33,7 +39,13 @@ function version(rt: "deno" | "bun"): string {
 }
 
 const wanted = process.argv.slice(2);
-const scripts = SCRIPTS.filter((s) => wanted.length === 0 || wanted.some((w) => s.includes(w)));
+const optIn = process.env.TPH_BENCH_SCALE === "1";
+// A name picks an opt-in script only if it names no other (`run` means run_overhead).
+const named = (s: string, w: string) =>
+  s.includes(w) && !(OPT_IN.has(s) && SCRIPTS.some((o) => !OPT_IN.has(o) && o.includes(w)));
+const scripts = SCRIPTS.filter((s) =>
+  wanted.length === 0 ? optIn || !OPT_IN.has(s) : wanted.some((w) => named(s, w))
+);
 const dir = mkdtempSync(join(tmpdir(), "tph-bench-"));
 const resultsFile = join(dir, "results.jsonl");
 const load0 = loadavg()[0];
@@ -57,6 +69,13 @@ console.log(
   `machine speed: plain fib(25) takes ${referenceMs().toFixed(2)} ms on Deno now (median of 41; ` +
     `0.59 ms in the quietest run seen on this VM; absolute figures below scale with it)`,
 );
+for (const s of SCRIPTS) {
+  if (OPT_IN.has(s) && !scripts.includes(s) && wanted.length === 0) {
+    console.log(
+      `(${s} skipped: slow; deno task bench ${s.replace(/\.ts$/, "")}, or TPH_BENCH_SCALE=1)`,
+    );
+  }
+}
 if (load0 > 1) {
   console.log("note: the machine is busy (load > 1): timings are likely pessimistic and noisy");
 }
@@ -180,14 +199,20 @@ for (const r of results) {
 
 function cell(r: Result | undefined): string {
   if (r === undefined) return "—";
+  if (r.note !== undefined) {
+    return r.req === undefined ? `${r.note} (info)` : `${r.note} FAIL ${r.req}`;
+  }
   const digits = Math.abs(r.value) >= 100 ? 0 : 1;
   const v = r.unit === "x" ? `x${r.value.toFixed(digits)}` : `${r.value.toFixed(digits)} ${r.unit}`;
   return r.req === undefined ? `${v} (info)` : `${v} ${r.pass ? "PASS" : "FAIL"} ${r.req}`;
 }
 
-const table = [["benchmark", "figure", ...RUNTIMES]];
+// A column per runtime, and per other thing that ran figures (run_scale's `binary`).
+const columns: string[] = [...RUNTIMES];
+for (const r of results) if (!columns.includes(r.runtime)) columns.push(r.runtime);
+const table = [["benchmark", "figure", ...columns]];
 for (const row of rows.values()) {
-  table.push([row.bench, row.metric, ...RUNTIMES.map((rt) => cell(row.cells.get(rt)))]);
+  table.push([row.bench, row.metric, ...columns.map((rt) => cell(row.cells.get(rt)))]);
 }
 const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
 const line = (r: string[]) => "| " + r.map((c, i) => c.padEnd(widths[i])).join(" | ") + " |";
