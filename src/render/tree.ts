@@ -115,7 +115,7 @@ function filterTree(roots: CallNodeJSON[], text: string): CallNodeJSON[] {
 export const INDENT_LEVELS = 64;
 
 function oneLine(text: string): string {
-  return safeText(text.replace(/\r\n/g, "\n"));
+  return safeText(text.includes("\r") ? text.replace(/\r\n/g, "\n") : text);
 }
 
 /**
@@ -209,11 +209,10 @@ export function treeDrawer(options: TreeOptions = {}): TreeDrawer {
   const label = (n: CallNodeJSON): string => {
     let args = "";
     if (showArgs) {
-      const entries = Object.entries(n.args);
       // External callees have no parameter names: their arguments go by position.
-      args = n.external
-        ? entries.map(([, v]) => v).join(", ")
-        : entries.map(([k, v]) => `${k}=${v}`).join(", ");
+      for (const k in n.args) {
+        args += (args === "" ? "" : ", ") + (n.external ? n.args[k] : `${k}=${n.args[k]}`);
+      }
     }
     let text = (n.async ? paint(ANSI.magenta, "async ") : "") + paint(ANSI.cyan, safeText(n.name)) +
       `(${oneLine(args)})`;

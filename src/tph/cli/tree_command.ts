@@ -14,7 +14,11 @@ const BATCH = 4096;
  * siblings are known from the calls below it (stored with each call), so nothing is kept but
  * the open calls. A pipe into `head` gets its lines at once.
  */
-function drawStreaming(file: RunFile, options: TreeOptions, out: (text: string) => void): void {
+function drawStreaming(
+  file: RunFile,
+  options: TreeOptions,
+  out: (bytes: Uint8Array, length: number) => void,
+): void {
   const draw = treeDrawer(options);
   const maxDepth = options.maxDepth ?? Infinity;
   // The lists of calls being drawn, outermost first: their prefix and depth, the calls limits
@@ -32,13 +36,20 @@ function drawStreaming(file: RunFile, options: TreeOptions, out: (text: string) 
     dropped: meta.dropped_at_root ?? 0,
     end: file.records - 1,
   }];
+  // Written as bytes: every text of the program's in a line is escaped by the drawer already
+  // (the same lines renderTree returns), so the CLI's last escaping pass is not needed here.
   let lines: string[] = [];
+  let buffer = new Uint8Array(1 << 20);
+  const encoder = new TextEncoder();
+  const flush = () => {
+    const text = lines.join("\n") + "\n";
+    if (buffer.length < text.length * 3) buffer = new Uint8Array(text.length * 3);
+    out(buffer, encoder.encodeInto(text, buffer).written);
+    lines = [];
+  };
   const emit = (line: string) => {
     lines.push(line);
-    if (lines.length === BATCH) {
-      out(lines.join("\n"));
-      lines = [];
-    }
+    if (lines.length === BATCH) flush();
   };
   const closeTo = (depth: number) => {
     while (lists.length > depth) {
@@ -67,7 +78,7 @@ function drawStreaming(file: RunFile, options: TreeOptions, out: (text: string) 
     return true;
   });
   closeTo(0);
-  if (lines.length > 0) out(lines.join("\n"));
+  if (lines.length > 0) flush();
 }
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
@@ -140,7 +151,7 @@ export const treeCommand: Command = {
     try {
       // A run in tph's format is drawn as it is read (a filter looks at every call first).
       if (file.stream !== null && filter === undefined && file.records > 0) {
-        drawStreaming(file, options, ctx.out);
+        drawStreaming(file, options, ctx.outBytes);
         return 0;
       }
       // Read down to the depth drawn.

@@ -191,7 +191,7 @@ const decoder = new TextDecoder();
 
 /** Reads the calls section a chunk at a time. */
 class Cursor {
-  buf = new Uint8Array(CHUNK);
+  buf: Uint8Array;
   /** The file offset of buf[0], and of the end of what buf holds. */
   start = 0;
   end = 0;
@@ -200,6 +200,7 @@ class Cursor {
 
   constructor(readonly file: FileReader, from: number, readonly limit: number) {
     this.pos = from;
+    this.buf = new Uint8Array(Math.max(16, Math.min(CHUNK, limit - from)));
   }
 
   /** Make `n` bytes from `pos` available in `buf`. */
@@ -275,12 +276,21 @@ interface CallRecord {
 class BinaryRun implements RunFile {
   readonly binary = true;
   readonly meta: RunMeta;
-  readonly #functions: FunctionEntry[];
+  // Read on first use: `tph logs` needs the meta alone.
+  #functions: FunctionEntry[] = [];
   readonly #skips = new Map<number, number>();
+  #loaded = false;
+  readonly #functionsAt: number;
+  readonly #metaAt: number;
+  readonly #fail: (why: string) => StoreError;
+  #records = 0;
   readonly #callsEnd: number;
   readonly #callCount: number;
   /** Call records in the file. */
-  records = 0;
+  get records(): number {
+    this.#load();
+    return this.#records;
+  }
 
   constructor(
     readonly path: string,
@@ -313,18 +323,34 @@ class BinaryRun implements RunFile {
     let meta: RunMeta;
     try {
       meta = JSON.parse(read(metaAt, end));
-      this.#functions = JSON.parse(read(functionsAt, metaAt));
     } catch {
       throw fail("not a tph run (its meta is not JSON)");
     }
     const { trace: _, ...checked } = validateRun({ ...meta, trace: [] }, name);
     this.meta = checked;
-    if (!Array.isArray(this.#functions)) throw fail("not a tph run (no function table)");
     this.#callsEnd = skipAt;
     this.#callCount = meta.call_count;
-    const c = new Cursor(file, skipAt, functionsAt);
+    this.#functionsAt = functionsAt;
+    this.#metaAt = metaAt;
+    this.#fail = fail;
+  }
+
+  /** Read the functions table and the skip index (once, before the calls are read). */
+  #load(): void {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    const fail = this.#fail;
+    const b = new Uint8Array(this.#metaAt - this.#functionsAt);
+    this.file.read(b, this.#functionsAt);
     try {
-      this.records = c.varint();
+      this.#functions = JSON.parse(decoder.decode(b));
+    } catch {
+      throw fail("not a tph run (its function table is not JSON)");
+    }
+    if (!Array.isArray(this.#functions)) throw fail("not a tph run (no function table)");
+    const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt);
+    try {
+      this.#records = c.varint();
       for (let k = c.varint(); k > 0; k--) this.#skips.set(c.varint(), c.varint());
     } catch {
       throw fail("not a tph run (its skip index is cut short)");
@@ -361,6 +387,7 @@ class BinaryRun implements RunFile {
    * the call's subtree (read over, or jumped over through the skip index).
    */
   #walk(decode: boolean, visit: (r: CallRecord, depth: number) => boolean): void {
+    this.#load();
     const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd);
     // Open calls: where their subtrees end (an ordinal) and their starts.
     const ends: number[] = [];
