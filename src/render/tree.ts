@@ -185,6 +185,12 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
 export interface TreeDrawer {
   /** A call's line, under `prefix`, at `depth` (roots: 1); `last` among its siblings. */
   call(prefix: string, depth: number, last: boolean, n: CallNodeJSON): string;
+  /**
+   * The parts of `call`'s line up to INDENT_LEVELS (where the prefix is drawn as it is):
+   * `prefix + connector(last) + label(n)`.
+   */
+  label(n: CallNodeJSON): string;
+  connector(last: boolean): string;
   /** The prefix of the lines below a call drawn with `call(prefix, depth, last, …)`. */
   inner(prefix: string, depth: number, last: boolean): string;
   /** The line summing up what is below a call not opened (null when nothing is). */
@@ -231,6 +237,8 @@ export function treeDrawer(options: TreeOptions = {}): TreeDrawer {
     depth > INDENT_LEVELS ? prefix.replace("{depth}", `[depth ${depth}]`) : prefix;
   return {
     call: (prefix, depth, last, n) => at(prefix, depth) + (last ? c.last : c.mid) + label(n),
+    label,
+    connector: (last) => last ? c.last : c.mid,
     // Past INDENT_LEVELS the indentation stops growing and each line says its depth instead:
     // a deep run renders in time and text linear in its calls, not in their depth squared.
     inner: (prefix, depth, last) =>

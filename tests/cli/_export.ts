@@ -56,6 +56,18 @@ export function exportTests(t: Target): void {
         }
       }
     }
+    // Past 64 levels the lines name their depth: drawn the same way too.
+    const deep = await tph(t, ["run", "--max-depth", "200", "-o", "deep.json", "deep.ts"], { cwd });
+    assertCode(deep, 0, "tph run deep.ts");
+    for (const depth of [[], ["--max-depth", "80"]]) {
+      const [stored, json] = await Promise.all([
+        tph(t, ["tree", "last", ...depth], { cwd }),
+        tph(t, ["tree", "deep.json", ...depth], { cwd }),
+      ]);
+      assertCode(stored, 0, `tph tree ${depth.join(" ")} of deep.ts`);
+      assert.equal(stored.stdout, json.stdout, `deep.ts ${depth.join(" ")}: as from the JSON`);
+      assert.match(stored.stdout, /\[depth 65\] /);
+    }
     assertCode(await tph(t, ["run", "-o", "out.json", "nested.ts"], { cwd }), 0, "tph run");
     const view = await tph(t, ["view", "last", "--json"], { cwd });
     const roots = JSON.parse(view.stdout).roots;

@@ -1,13 +1,10 @@
-import { renderTree, treeDrawer, type TreeOptions } from "../../render/tree.ts";
+import { INDENT_LEVELS, renderTree, treeDrawer, type TreeOptions } from "../../render/tree.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-
-/** Lines written at a time while a tree is drawn as it is read. */
-const BATCH = 4096;
 
 /**
  * Draw a run in tph's format as it is read, line by line as renderTree draws it: a call's
@@ -21,40 +18,38 @@ function drawStreaming(
 ): void {
   const draw = treeDrawer(options);
   const maxDepth = options.maxDepth ?? Infinity;
+  // Written as bytes: every text of the program's in a line is escaped by the drawer already
+  // (the same lines renderTree returns), so the CLI's last escaping pass is not needed here.
+  // The prefix of a list is encoded once for all its lines.
+  const w = new LineWriter(out);
+  const connector = [w.encode(draw.connector(false)), w.encode(draw.connector(true))];
+  // What a list's prefix grows by for the calls below a call (not last, last).
+  const grow = [w.encode(draw.inner("", 1, false)), w.encode(draw.inner("", 1, true))];
   // The lists of calls being drawn, outermost first: their prefix and depth, the calls limits
   // left out at their end, and the ordinal of their last call.
   interface List {
-    prefix: string;
+    /** The prefix of its lines, as text: made when a line needs it (rarely). */
+    text: () => string;
+    bytes: Uint8Array | null;
     depth: number;
     dropped: number;
     end: number;
   }
-  const meta = file.meta;
-  const lists: List[] = [{
-    prefix: "",
-    depth: 1,
-    dropped: meta.dropped_at_root ?? 0,
-    end: file.records - 1,
-  }];
-  // Written as bytes: every text of the program's in a line is escaped by the drawer already
-  // (the same lines renderTree returns), so the CLI's last escaping pass is not needed here.
-  let lines: string[] = [];
-  let buffer = new Uint8Array(1 << 20);
-  const encoder = new TextEncoder();
-  const flush = () => {
-    const text = lines.join("\n") + "\n";
-    if (buffer.length < text.length * 3) buffer = new Uint8Array(text.length * 3);
-    out(buffer, encoder.encodeInto(text, buffer).written);
-    lines = [];
-  };
-  const emit = (line: string) => {
-    lines.push(line);
-    if (lines.length === BATCH) flush();
-  };
+  // Past INDENT_LEVELS each line writes its depth into the prefix: drawn as text.
+  const list = (
+    text: () => string,
+    bytes: Uint8Array | null,
+    depth: number,
+    dropped: number,
+    end: number,
+  ): List => ({ text, bytes: depth <= INDENT_LEVELS ? bytes : null, depth, dropped, end });
+  const lists: List[] = [
+    list(() => "", new Uint8Array(0), 1, file.meta.dropped_at_root ?? 0, file.records - 1),
+  ];
   const closeTo = (depth: number) => {
     while (lists.length > depth) {
       const l = lists.pop()!;
-      if (l.dropped > 0) emit(draw.leftOut(l.prefix, l.depth, l.dropped));
+      if (l.dropped > 0) w.line(draw.leftOut(l.text(), l.depth, l.dropped));
     }
   };
   let ordinal = 0;
@@ -63,22 +58,85 @@ function drawStreaming(
     closeTo(depth + 1);
     const l = lists[depth];
     const last = here + below === l.end && l.dropped === 0;
-    emit(draw.call(l.prefix, l.depth, last, node));
-    const inner = draw.inner(l.prefix, l.depth, last);
+    if (l.bytes !== null) {
+      w.bytes(l.bytes);
+      w.bytes(connector[last ? 1 : 0]);
+      w.line(draw.label(node));
+    } else w.line(draw.call(l.text(), l.depth, last, node));
+    let inner: string | null = null;
+    const innerText = () => inner ??= draw.inner(l.text(), l.depth, last);
     const dropped = node.dropped ?? 0;
     if (l.depth >= maxDepth) {
-      const line = draw.below(inner, l.depth, below, droppedBelow + dropped);
-      if (line !== null) emit(line);
+      const line = draw.below(innerText(), l.depth, below, droppedBelow + dropped);
+      if (line !== null) w.line(line);
       ordinal += below;
       return false;
     }
     if (below > 0 || dropped > 0) {
-      lists.push({ prefix: inner, depth: l.depth + 1, dropped, end: here + below });
+      // The inner prefix's bytes: the list's, and what it grows by (no text encoded again).
+      let bytes: Uint8Array | null = null;
+      if (l.bytes !== null && l.depth < INDENT_LEVELS) {
+        const more = grow[last ? 1 : 0];
+        bytes = new Uint8Array(l.bytes.length + more.length);
+        bytes.set(l.bytes);
+        bytes.set(more, l.bytes.length);
+      }
+      lists.push(list(innerText, bytes, l.depth + 1, dropped, here + below));
     }
     return true;
   });
   closeTo(0);
-  if (lines.length > 0) flush();
+  w.flush();
+}
+
+/** Lines into a reused buffer, written out when it fills. */
+class LineWriter {
+  #buf = new Uint8Array(1 << 20);
+  #pos = 0;
+  readonly #encoder = new TextEncoder();
+
+  constructor(readonly out: (bytes: Uint8Array, length: number) => void) {}
+
+  encode(text: string): Uint8Array {
+    return this.#encoder.encode(text);
+  }
+
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    this.flush();
+    if (n > this.#buf.length) this.#buf = new Uint8Array(n);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.#buf.set(b, this.#pos);
+    this.#pos += b.length;
+  }
+
+  /** Text and a line end: ASCII a byte at a time, anything else through the encoder. */
+  line(text: string): void {
+    const n = text.length;
+    this.#room(n * 3 + 1);
+    const buf = this.#buf;
+    let pos = this.#pos, i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) buf[pos++] = c;
+      else if (c < 0x800) {
+        // `µs`, on every line.
+        buf[pos++] = 0xc0 | (c >> 6);
+        buf[pos++] = 0x80 | (c & 63);
+      } else break;
+    }
+    if (i < n) pos += this.#encoder.encodeInto(text.slice(i), buf.subarray(pos)).written;
+    buf[pos++] = 10;
+    this.#pos = pos;
+  }
+
+  flush(): void {
+    if (this.#pos > 0) this.out(this.#buf, this.#pos);
+    this.#pos = 0;
+  }
 }
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
