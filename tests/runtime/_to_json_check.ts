@@ -38,6 +38,7 @@ const TEXTS = [
   "lone high \ud800 here",
   "lone low \udc00 here",
   "high at the end \ud83d",
+  "\ufeffa byte order mark first",
 ];
 
 const VALUES = [

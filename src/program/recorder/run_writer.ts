@@ -98,12 +98,15 @@ export class RunSink extends Sink {
       this.pos = pos;
       return;
     }
-    // A longer tag takes more bytes: the text moves right to make room.
+    // A longer tag takes more bytes: the text moves right to make room (within what reserve()
+    // made room for: no flush may come between the tag and its text).
     let tagBytes = 1;
     for (let t = tag; t >= 0x80; t = (t - (t % 0x80)) / 0x80) tagBytes++;
     bytesCopyWithin(buf, start - 1 + tagBytes, start, pos);
-    this.pos = start - 1;
-    this.varint(tag);
+    let at = start - 1;
+    let t = tag;
+    for (; t >= 0x80; t = (t - (t % 0x80)) / 0x80) buf[at++] = (t % 0x80) | 0x80;
+    buf[at] = t;
     this.pos = pos - 1 + tagBytes;
   }
 

@@ -187,7 +187,8 @@ function droppedIn(roots: CallNodeJSON[]): number {
 }
 
 const CHUNK = 1 << 20;
-const decoder = new TextDecoder();
+// A text may start with U+FEFF: it is kept (by default a decoder drops it).
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Reads the calls section a chunk at a time. */
 class Cursor {
