@@ -16,12 +16,9 @@ import {
   utf8Into,
   wellFormed,
 } from "../../host/intrinsics.ts";
-import { FLAG_ASYNC } from "../../abi.ts";
 import { Sink } from "./json_sink.ts";
-import { runtime, type Snapshot } from "./recorder.ts";
-import { repr } from "./repr.ts";
+import { runtime } from "./recorder.ts";
 import {
-  FN_ASYNC,
   FN_EXTERNAL,
   type FunctionEntry,
   HAS_DROPPED,
@@ -34,7 +31,7 @@ import {
   UNFINISHED,
 } from "./run_format.ts";
 import { MARKED_ARGS, RET_TEXT, RETURNED, THREW } from "./tape.ts";
-import { callLinks, traceHeader } from "./to_json.ts";
+import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
 import type { TraceState } from "./trace_state.ts";
 
 const F64 = new Float64Array(1);
@@ -138,24 +135,13 @@ export function writeTraceRun(
   path: string,
   extra: Record<string, unknown> = {},
 ): void {
-  const tp = t.tape;
+  const { tape: tp, maxRepr, dropped } = t;
   const rt = runtime();
-  const maxRepr = t.maxRepr;
-  const texts = tp.texts;
-  const dropped = t.dropped;
   const file = new FileWriter(path);
   const out = new RunSink(file);
-  const value = (v: unknown, isText: boolean) => {
-    if (isText) {
-      texts.locate(v as number);
-      out.textValue(texts.text, texts.from, texts.to);
-    } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
-      out.wholeValue(v); // what repr() writes for an int32 other than -0, as in writeTraceJSON
-    } else {
-      const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, maxRepr);
-      out.textValue(s, 0, s.length);
-    }
-  };
+  const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
+  const whole = (n: number) => out.wholeValue(n);
+  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, maxRepr, text, whole);
   try {
     out.bytes(RUN_MAGIC);
     const { n, rowOf, done, parent, firstChild, next, firstRoot } = callLinks(t);
@@ -180,18 +166,7 @@ export function writeTraceRun(
       }
       let k = localOf[id];
       if (k === 0) {
-        const f = rt.fn(id);
-        const flags = (f.flags & FLAG_ASYNC ? FN_ASYNC : 0) |
-          (f.kind === "external" ? FN_EXTERNAL : 0);
-        functions[functions.length] = [
-          f.qualname,
-          f.module,
-          f.file,
-          f.line,
-          f.kind,
-          f.params,
-          flags,
-        ];
+        functions[functions.length] = functionEntry(rt.fn(id));
         k = localOf[id] = functions.length;
       }
       return k - 1;

@@ -8,6 +8,7 @@ import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
 import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
+import { FN_ASYNC, FN_EXTERNAL, type FunctionEntry } from "./run_format.ts";
 import type { TraceState } from "./trace_state.ts";
 import {
   arrayJoin,
@@ -210,16 +211,10 @@ export interface FunctionBytes {
   tail: Uint8Array;
 }
 
-/** A function's JSON parts (see FunctionBytes). */
-export function functionParts(
-  name: string,
-  module: string,
-  file: string,
-  line: number,
-  kind: string,
-  params: string[],
-  isAsync: boolean,
-): FunctionBytes {
+/** A function's JSON parts (see FunctionBytes), from its entry in a run file's table. */
+export function functionParts(f: FunctionEntry): FunctionBytes {
+  const [name, module, file, line, kind, params, flags] = f;
+  const isAsync = (flags & FN_ASYNC) !== 0;
   const external = kind === "external";
   return {
     external,
@@ -231,6 +226,37 @@ export function functionParts(
     keys: external ? [] : paramKeys(params),
     tail: bytesOf((isAsync ? `,"async":true` : "") + (external ? `,"external":true` : "")),
   };
+}
+
+/** A function's entry in a run file's table (run_format.ts) from its record. */
+export function functionEntry(f: FunctionRecord): FunctionEntry {
+  const flags = (f.flags & FLAG_ASYNC ? FN_ASYNC : 0) | (f.kind === "external" ? FN_EXTERNAL : 0);
+  return [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags];
+}
+
+/**
+ * Write a stored value (an argument or return value on the tape) as a text or, for an int32
+ * other than -0 (which repr() writes whole when max_repr is not below 12), as a number, with no
+ * string made.
+ */
+export function storedValue(
+  tp: Tape,
+  v: unknown,
+  isText: boolean,
+  maxRepr: number,
+  text: (s: string, from: number, to: number) => void,
+  whole: (n: number) => void,
+): void {
+  if (isText) {
+    const texts = tp.texts;
+    texts.locate(v as number);
+    text(texts.text, texts.from, texts.to);
+  } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
+    whole(v);
+  } else {
+    const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, maxRepr);
+    text(s, 0, s.length);
+  }
 }
 
 /** Keys of external calls' arguments, by position. */
@@ -318,35 +344,15 @@ export function writeTraceJSON(
   const tp = t.tape;
   const rt = runtime();
   const max = t.maxRepr;
-  const texts = tp.texts;
   const dropped = t.dropped;
   const file = new FileWriter(path);
   const out = new Sink(file);
-  const value = (v: unknown, isText: boolean) => {
-    if (isText) {
-      texts.locate(v as number);
-      out.json(texts.text, texts.from, texts.to);
-    } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && max >= 12) {
-      // What repr() writes for an int32 other than -0 (whole, as max_repr is not below 12),
-      // with no string made.
-      out.quotedInt(v);
-    } else {
-      const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
-      out.json(s, 0, s.length);
-    }
-  };
+  const text = (s: string, from: number, to: number) => out.json(s, from, to);
+  const whole = (n: number) => out.quotedInt(n);
+  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole);
   const functions: FunctionBytes[] = [];
   const functionBytes = (id: number): FunctionBytes => {
-    const f = rt.fn(id);
-    return functions[id] = functionParts(
-      f.qualname,
-      f.module,
-      f.file,
-      f.line,
-      f.kind,
-      f.params,
-      (f.flags & FLAG_ASYNC) !== 0,
-    );
+    return functions[id] = functionParts(functionEntry(rt.fn(id)));
   };
   try {
     const head = plainJSON({ ...traceHeader(t, label), ...extra });

@@ -486,15 +486,7 @@ class BinaryRun implements RunFile {
     const parts: (FunctionBytes | undefined)[] = [];
     const partsOf = (k: number): FunctionBytes => {
       const f = this.#functions[k];
-      return parts[k] ??= functionParts(
-        f[0],
-        f[1],
-        f[2],
-        f[3],
-        f[4],
-        f[5],
-        (f[6] & FN_ASYNC) !== 0,
-      );
+      return parts[k] ??= functionParts(f);
     };
     const P = JSON_PARTS;
     const value = (v: string) => out.json(v, 0, v.length);
