@@ -28,28 +28,34 @@ function drawStreaming(
   // The lists of calls being drawn, outermost first: their prefix and depth, the calls limits
   // left out at their end, and the ordinal of their last call.
   interface List {
-    /** The prefix of its lines, as text: made when a line needs it (rarely). */
-    text: () => string;
+    /** The list its call is in (null for the roots), and whether that call is its last. */
+    parent: List | null;
+    last: boolean;
+    /** The prefix of its lines as text, made when a line needs it (rarely). */
+    text: string | null;
     bytes: Uint8Array | null;
+    /** The bytes of the prefix below its calls that are not last, once made. */
+    grown: Uint8Array | null;
     depth: number;
     dropped: number;
     end: number;
   }
-  // Past INDENT_LEVELS each line writes its depth into the prefix: drawn as text.
-  const list = (
-    text: () => string,
-    bytes: Uint8Array | null,
-    depth: number,
-    dropped: number,
-    end: number,
-  ): List => ({ text, bytes: depth <= INDENT_LEVELS ? bytes : null, depth, dropped, end });
-  const lists: List[] = [
-    list(() => "", new Uint8Array(0), 1, file.meta.dropped_at_root ?? 0, file.records - 1),
-  ];
+  const textOf = (l: List): string =>
+    l.text ??= l.parent === null ? "" : draw.inner(textOf(l.parent), l.parent.depth, l.last);
+  const lists: List[] = [{
+    parent: null,
+    last: false,
+    text: "",
+    bytes: new Uint8Array(0),
+    grown: null,
+    depth: 1,
+    dropped: file.meta.dropped_at_root ?? 0,
+    end: file.records - 1,
+  }];
   const closeTo = (depth: number) => {
     while (lists.length > depth) {
       const l = lists.pop()!;
-      if (l.dropped > 0) w.line(draw.leftOut(l.text(), l.depth, l.dropped));
+      if (l.dropped > 0) w.line(draw.leftOut(textOf(l), l.depth, l.dropped));
     }
   };
   let ordinal = 0;
@@ -62,26 +68,39 @@ function drawStreaming(
       w.bytes(l.bytes);
       w.bytes(connector[last ? 1 : 0]);
       w.line(draw.label(node));
-    } else w.line(draw.call(l.text(), l.depth, last, node));
-    let inner: string | null = null;
-    const innerText = () => inner ??= draw.inner(l.text(), l.depth, last);
+    } else w.line(draw.call(textOf(l), l.depth, last, node));
     const dropped = node.dropped ?? 0;
     if (l.depth >= maxDepth) {
-      const line = draw.below(innerText(), l.depth, below, droppedBelow + dropped);
+      const inner = draw.inner(textOf(l), l.depth, last);
+      const line = draw.below(inner, l.depth, below, droppedBelow + dropped);
       if (line !== null) w.line(line);
       ordinal += below;
       return false;
     }
     if (below > 0 || dropped > 0) {
-      // The inner prefix's bytes: the list's, and what it grows by (no text encoded again).
+      // The inner prefix's bytes: the list's, and what it grows by (no text encoded again),
+      // made once for the calls of a list that are not last.
       let bytes: Uint8Array | null = null;
       if (l.bytes !== null && l.depth < INDENT_LEVELS) {
-        const more = grow[last ? 1 : 0];
-        bytes = new Uint8Array(l.bytes.length + more.length);
-        bytes.set(l.bytes);
-        bytes.set(more, l.bytes.length);
+        bytes = last ? null : l.grown;
+        if (bytes === null) {
+          const more = grow[last ? 1 : 0];
+          bytes = new Uint8Array(l.bytes.length + more.length);
+          bytes.set(l.bytes);
+          bytes.set(more, l.bytes.length);
+          if (!last) l.grown = bytes;
+        }
       }
-      lists.push(list(innerText, bytes, l.depth + 1, dropped, here + below));
+      lists.push({
+        parent: l,
+        last,
+        text: null,
+        bytes,
+        grown: null,
+        depth: l.depth + 1,
+        dropped,
+        end: here + below,
+      });
     }
     return true;
   });
