@@ -129,10 +129,10 @@ export function standardStreams(): { out(text: string): void; err(text: string):
 }
 
 /**
- * A writer of raw bytes to stdout (for output too large to hold as text). When the reader goes
- * away, writing stops quietly, as for standardStreams.
+ * A writer of raw bytes to stdout (for output too large to hold as text); it returns false once
+ * the reader went away (`| head`): writing then stops quietly, as for standardStreams.
  */
-export function stdoutBytes(): (bytes: Uint8Array, length: number) => void {
+export function stdoutBytes(): (bytes: Uint8Array, length: number) => boolean {
   let closed = false;
   const gone = (e: unknown) => {
     const err = e as { code?: string; name?: string } | null;
@@ -141,18 +141,19 @@ export function stdoutBytes(): (bytes: Uint8Array, length: number) => void {
   };
   if (deno) {
     return (bytes, length) => {
-      if (closed) return;
+      if (closed) return false;
       try {
         let done = 0;
         while (done < length) done += deno.stdout.writeSync(bytes.subarray(done, length));
       } catch (e) {
         gone(e);
       }
+      return !closed;
     };
   }
   const fs = g.process.getBuiltinModule("node:fs");
   return (bytes, length) => {
-    if (closed) return;
+    if (closed) return false;
     let done = 0;
     while (done < length) {
       try {
@@ -161,9 +162,10 @@ export function stdoutBytes(): (bytes: Uint8Array, length: number) => void {
         // A non-blocking pipe that is full: try again.
         if ((e as { code?: string }).code === "EAGAIN") continue;
         gone(e);
-        return;
+        return false;
       }
     }
+    return true;
   };
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertCode, FIXTURES, lines, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+import { assertCode, exec, FIXTURES, lines, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
 
 export function exportTests(t: Target): void {
   Deno.test(`tph export writes the run as tph run -o did (${t.name})`, async () => {
@@ -72,6 +72,23 @@ export function exportTests(t: Target): void {
     const view = await tph(t, ["view", "last", "--json"], { cwd });
     const roots = JSON.parse(view.stdout).roots;
     assert.deepEqual(roots.map((r: { calls: number }) => r.calls), [73, 73, 73]);
+  });
+
+  Deno.test(`tph tree and export stop quietly when their reader goes (${t.name})`, async () => {
+    await using dir = tempDir({ s: join(FIXTURES, "scale") });
+    const cwd = join(dir.path, "s");
+    const run = await tph(t, ["run", "--max-calls", "200000", "many.ts"], { cwd });
+    assertCode(run, 0, "tph run many.ts");
+    const tphLine = t.tph.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    const tree = await exec(["sh", "-c", `${tphLine} tree last | head -n 2`], { cwd });
+    assert.match(
+      tree.stdout,
+      /^└── main\(\) -> 4999950000 {2}\[.+\]\n {4}├── leaf\(i=0\) -> 0 {2}\[.+\]\n$/,
+    );
+    assert.equal(tree.stderr, "");
+    const json = await exec(["sh", "-c", `${tphLine} export last | head -c 10`], { cwd });
+    assert.equal(json.stdout, '{"schema":');
+    assert.equal(json.stderr, "");
   });
 
   Deno.test(`a run file cut short or from a newer tph is one line (${t.name})`, async () => {

@@ -17,8 +17,11 @@ export interface Context {
   out(text: string): void;
   /** Write one or more lines to stderr (a newline is added). */
   err(text: string): void;
-  /** Write bytes to stdout as they are (a run exported whole: too large to hold as text). */
-  outBytes(bytes: Uint8Array, length: number): void;
+  /**
+   * Write bytes to stdout as they are (a run exported whole: too large to hold as text); false
+   * once the reader went away (`| head`): the command may stop.
+   */
+  outBytes(bytes: Uint8Array, length: number): boolean;
   /**
    * Write a warning line to stderr (`tph: warning: ` is added), once per distinct message per
    * command: the same problem found twice (the config read for two purposes) is said once.

@@ -39,8 +39,16 @@ export const exportCommand: Command = {
       return 0;
     }
     const file = openRun(path, { cwd: ctx.cwd });
+    // Once nobody reads stdout (`| head`), there is nothing more to do.
+    const gone = new Error("stdout closed");
     try {
-      file.writeJSON({ write: (bytes, length) => ctx.outBytes(bytes, length) });
+      file.writeJSON({
+        write: (bytes, length) => {
+          if (!ctx.outBytes(bytes, length)) throw gone;
+        },
+      });
+    } catch (e) {
+      if (e !== gone) throw e;
     } finally {
       file.close();
     }

@@ -52,7 +52,7 @@ export interface Io {
   /** Write lines to stderr (a newline is added). */
   err(text: string): void;
   /** Write bytes to stdout as they are (default: the process's stdout). */
-  outBytes?(bytes: Uint8Array, length: number): void;
+  outBytes?(bytes: Uint8Array, length: number): boolean;
   /** Whether stdout is a terminal (colours are used only then). */
   isTerminal: boolean;
   /** The working folder. */

@@ -14,7 +14,7 @@ import { readConfig } from "./read_config.ts";
 function drawStreaming(
   file: RunFile,
   options: TreeOptions,
-  out: (bytes: Uint8Array, length: number) => void,
+  out: (bytes: Uint8Array, length: number) => boolean,
 ): void {
   const draw = treeDrawer(options);
   const maxDepth = options.maxDepth ?? Infinity;
@@ -108,13 +108,16 @@ function drawStreaming(
   w.flush();
 }
 
+/** Thrown to stop drawing once stdout's reader went away. */
+const READER_GONE = new Error("stdout closed");
+
 /** Lines into a reused buffer, written out when it fills. */
 class LineWriter {
   #buf = new Uint8Array(1 << 20);
   #pos = 0;
   readonly #encoder = new TextEncoder();
 
-  constructor(readonly out: (bytes: Uint8Array, length: number) => void) {}
+  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean) {}
 
   encode(text: string): Uint8Array {
     return this.#encoder.encode(text);
@@ -152,9 +155,11 @@ class LineWriter {
     this.#pos = pos;
   }
 
+  /** Write what is buffered; throws READER_GONE once nobody reads (`| head`): nothing more to do. */
   flush(): void {
-    if (this.#pos > 0) this.out(this.#buf, this.#pos);
+    const open = this.#pos === 0 || this.out(this.#buf, this.#pos);
     this.#pos = 0;
+    if (!open) throw READER_GONE;
   }
 }
 
@@ -228,7 +233,11 @@ export const treeCommand: Command = {
     try {
       // A run in tph's format is drawn as it is read (a filter looks at every call first).
       if (file.stream !== null && filter === undefined && file.records > 0) {
-        drawStreaming(file, options, ctx.outBytes);
+        try {
+          drawStreaming(file, options, ctx.outBytes);
+        } catch (e) {
+          if (e !== READER_GONE) throw e;
+        }
         return 0;
       }
       // Read down to the depth drawn.
