@@ -107,6 +107,16 @@ export function exportTests(t: Target): void {
     const logs = await tph(t, ["logs"], { cwd });
     assertCode(logs, 0, "tph logs");
     assert.match(logs.stderr, /warning: Skipping "run_.*\.tph": the run file is truncated/);
+    // Bytes changed inside the calls: one line, whatever they decode to.
+    const damaged = Uint8Array.from(whole);
+    for (let k = 0; k < 40; k++) damaged[8 + ((k * 7919) % 600)] ^= 0x5a;
+    writeFileSync(file, damaged);
+    for (const cmd of ["tree", "export"]) {
+      const r = await tph(t, [cmd, saved], { cwd });
+      assertCode(r, 1, `tph ${cmd} of a damaged run`);
+      assert.match(r.stderr, /^tph: Cannot read run ".*": the run file is truncated or damaged$/m);
+      assert.ok(!r.stderr.includes("internal error"), r.stderr);
+    }
     const newer = Uint8Array.from(whole);
     newer[7] = 99;
     writeFileSync(file, newer);

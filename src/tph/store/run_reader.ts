@@ -390,43 +390,43 @@ class BinaryRun implements RunFile {
   #walk(decode: boolean, visit: (r: CallRecord, depth: number) => boolean): void {
     this.#load();
     const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd);
-    // Open calls: where their subtrees end (an ordinal) and their starts.
-    const ends: number[] = [];
-    const starts: number[] = [];
-    let ordinal = 0;
-    try {
-      while (c.pos < this.#callsEnd) {
-        while (ends.length > 0 && ends[ends.length - 1] < ordinal) {
-          ends.pop();
-          starts.pop();
-        }
-        const depth = ends.length;
-        const r = this.#record(c, decode, depth === 0 ? 0 : starts[depth - 1]);
-        const here = ordinal++;
-        if (!visit(r, depth) && r.descendants > 0) {
-          const to = r.descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
-          if (to !== undefined) c.pos = to;
-          else {
-            // Read over the subtree: the records' starts do not matter here.
-            for (let k = 0; k < r.descendants; k++) this.#record(c, false, 0);
-          }
-          ordinal += r.descendants;
-          continue;
-        }
-        if (r.descendants > 0) {
-          ends.push(here + r.descendants);
-          starts.push(r.start);
-        }
-      }
-    } catch (e) {
-      if (
-        (e as Error).message === "truncated" || (e as Error).message === "function out of range"
-      ) {
+    // Anything wrong while decoding is a damaged file; what `visit` throws is its own.
+    const read = (parentStart: number, full: boolean): CallRecord => {
+      try {
+        return this.#record(c, full, parentStart);
+      } catch {
         throw new StoreError(
           `Cannot read run "${this.name}": the run file is truncated or damaged`,
         );
       }
-      throw e;
+    };
+    // Open calls: where their subtrees end (an ordinal) and their starts.
+    const ends: number[] = [];
+    const starts: number[] = [];
+    let ordinal = 0;
+    while (c.pos < this.#callsEnd) {
+      while (ends.length > 0 && ends[ends.length - 1] < ordinal) {
+        ends.pop();
+        starts.pop();
+      }
+      const depth = ends.length;
+      const r = read(depth === 0 ? 0 : starts[depth - 1], decode);
+      const here = ordinal++;
+      if (!visit(r, depth) && r.descendants > 0) {
+        const to = r.descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
+        // Only forward: a damaged index must not send the reader back (or round in circles).
+        if (to !== undefined && to > c.pos) c.pos = to;
+        else {
+          // Read over the subtree: the records' starts do not matter here.
+          for (let k = 0; k < r.descendants; k++) read(0, false);
+        }
+        ordinal += r.descendants;
+        continue;
+      }
+      if (r.descendants > 0) {
+        ends.push(here + r.descendants);
+        starts.push(r.start);
+      }
     }
   }
 
