@@ -85,16 +85,18 @@ function writeAll(stream: { writeSync(p: Uint8Array): number }, text: string): v
   while (done < length) done += stream.writeSync(writeBuffer.subarray(done, length));
 }
 
+/** Whether a write failed because the reader of the pipe went away. */
+function isPipeGone(e: unknown): boolean {
+  const err = e as { code?: string; name?: string } | null;
+  return err?.code === "EPIPE" || err?.name === "BrokenPipe";
+}
+
 /**
  * Writers for stdout and stderr. When the reader of stdout goes away (`tph tree last | head`),
  * writing stops quietly and the process ends as if all was read.
  */
 export function standardStreams(): { out(text: string): void; err(text: string): void } {
   let closed = false;
-  const isPipeGone = (e: unknown) => {
-    const err = e as { code?: string; name?: string } | null;
-    return err?.code === "EPIPE" || err?.name === "BrokenPipe";
-  };
   if (deno) {
     return {
       out: (t) => {
@@ -135,8 +137,7 @@ export function standardStreams(): { out(text: string): void; err(text: string):
 export function stdoutBytes(): (bytes: Uint8Array, length: number) => boolean {
   let closed = false;
   const gone = (e: unknown) => {
-    const err = e as { code?: string; name?: string } | null;
-    if (err?.code !== "EPIPE" && err?.name !== "BrokenPipe") throw e;
+    if (!isPipeGone(e)) throw e;
     closed = true;
   };
   if (deno) {
@@ -151,13 +152,15 @@ export function stdoutBytes(): (bytes: Uint8Array, length: number) => boolean {
       return !closed;
     };
   }
-  const fs = g.process.getBuiltinModule("node:fs");
+  // node:fs is fetched on the first write, not when a command starts.
+  let fs: { writeSync(fd: number, b: Uint8Array, off: number, len: number): number } | null = null;
   return (bytes, length) => {
     if (closed) return false;
+    fs ??= g.process.getBuiltinModule("node:fs");
     let done = 0;
     while (done < length) {
       try {
-        done += fs.writeSync(1, bytes, done, length - done);
+        done += fs!.writeSync(1, bytes, done, length - done);
       } catch (e) {
         // A non-blocking pipe that is full: try again.
         if ((e as { code?: string }).code === "EAGAIN") continue;

@@ -77,7 +77,7 @@ export function countCalls(nodes: CallNodeJSON[]): number {
 }
 
 /** Calls in some trees (roots included) and the calls limits left out under them. */
-function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: number } {
+export function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: number } {
   let calls = 0, dropped = 0;
   const stack = [...nodes];
   while (stack.length > 0) {

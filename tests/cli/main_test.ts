@@ -3,8 +3,10 @@
 // outside is tested on tph itself run as a subprocess (deno_test.ts, bun_test.ts, binary_test.ts).
 
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { main } from "../../src/tph/cli/main.ts";
-import { projectWithRuns } from "../store/_cache.ts";
+import { FIXTURE_IDS, projectWithRuns } from "../store/_cache.ts";
 
 Deno.test("main() colours only on a terminal, and never with NO_COLOR set", async () => {
   const { root } = projectWithRuns();
@@ -25,4 +27,32 @@ Deno.test("main() colours only on a terminal, and never with NO_COLOR set", asyn
   assert.ok((await run(true, {})).includes("\x1b[36mserve\x1b[0m"));
   assert.ok(!(await run(true, { NO_COLOR: "1" })).includes("\x1b["));
   assert.ok(!(await run(false, {})).includes("\x1b["));
+});
+
+Deno.test("main() exports a run to a terminal with the program's controls escaped, elsewhere as it is", async () => {
+  const { root, cacheDir } = projectWithRuns();
+  const file = join(cacheDir, `run_${FIXTURE_IDS[0]}.json`);
+  const run = JSON.parse(readFileSync(file, "utf8"));
+  // A value with a C1 control sequence introducer and a right-to-left override: JSON keeps both
+  // raw inside its strings.
+  run.trace[0].return_value = '"\u009b31m\u202eevil"';
+  writeFileSync(file, JSON.stringify(run));
+  const exported = async (isTerminal: boolean) => {
+    const chunks: Uint8Array[] = [];
+    const code = await main(["export", file], {
+      out: () => {},
+      err: (t) => assert.fail(t),
+      outBytes: (b, n) => (chunks.push(b.slice(0, n)), true),
+      cwd: root,
+      isTerminal,
+      env: {},
+    });
+    assert.equal(code, 0);
+    return new TextDecoder().decode(Uint8Array.from(chunks.flatMap((c) => [...c])));
+  };
+  const raw = await exported(false);
+  assert.equal(raw, readFileSync(file, "utf8"));
+  const shown = await exported(true);
+  assert.ok(!/[\u009b\u202e]/.test(shown), shown);
+  assert.deepEqual(JSON.parse(shown), run, "the same JSON, escaped");
 });

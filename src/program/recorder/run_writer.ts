@@ -147,13 +147,15 @@ export function writeTraceRun(
     const { n, rowOf, done, parent, firstChild, next, firstRoot } = callLinks(t);
     // Descendants: a parent comes before its children, so one backward pass adds them up.
     // Calls left out under its descendants, the same way.
+    // (Most runs leave nothing out: no lookup per call then.)
+    const anyDropped = dropped.size > 0;
     const below = new Int32Array(n);
     const droppedBelow = new Float64Array(n);
     for (let i = n - 1; i >= 0; i--) {
       const p = parent[i];
       if (p < 0) continue;
       below[p] += below[i] + 1;
-      droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+      if (anyDropped) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
     }
     // Functions by first use.
     const functions: FunctionEntry[] = [];
@@ -180,7 +182,7 @@ export function writeTraceRun(
       const fnId = tp.fn[row];
       const local = localId(fnId);
       const external = (functions[local][6] & FN_EXTERNAL) !== 0;
-      const d = dropped.get(row);
+      const d = anyDropped ? dropped.get(row) : undefined;
       out.varint(local);
       out.room();
       out.buf[out.pos++] = (!finished ? UNFINISHED : state === THREW ? R_THREW : R_RETURNED) |

@@ -29,6 +29,8 @@ export interface Context {
   warn(message: string): void;
   /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
   color: boolean;
+  /** Whether stdout is a terminal (outBytes then needs escaping: see safeOutput). */
+  terminal?: boolean;
   /** The configuration, loaded on first use (warnings are the command's to print). */
   config(): LoadedConfig;
   /** The environment. */

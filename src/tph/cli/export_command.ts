@@ -7,6 +7,7 @@ import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import type { Command } from "./command.ts";
 import { fileProblem } from "../../host/files.ts";
 import { CliError } from "./errors.ts";
+import { safeOutput } from "../../render/safe_text.ts";
 
 /** `tph export <run>`: a stored run as the JSON format, streamed. */
 export const exportCommand: Command = {
@@ -41,12 +42,20 @@ export const exportCommand: Command = {
     const file = openRun(path, { cwd: ctx.cwd });
     // Once nobody reads stdout (`| head`), there is nothing more to do.
     const gone = new Error("stdout closed");
+    const write = (bytes: Uint8Array, length: number) => {
+      if (!ctx.outBytes(bytes, length)) throw gone;
+    };
+    // On a terminal, the program's C1 controls and bidi overrides (which JSON leaves raw in its
+    // strings) are written as \u escapes: the same JSON, nothing for the terminal to act on.
+    const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
+    const escaped = (bytes: Uint8Array, length: number) => {
+      const text = safeOutput(decoder.decode(bytes.subarray(0, length), { stream: true }));
+      const out = encoder.encode(text);
+      write(out, out.length);
+    };
     try {
-      file.writeJSON({
-        write: (bytes, length) => {
-          if (!ctx.outBytes(bytes, length)) throw gone;
-        },
-      });
+      file.writeJSON({ write: ctx.terminal ? escaped : write });
     } catch (e) {
       if (e !== gone) throw e;
     } finally {

@@ -113,6 +113,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     },
     // https://no-color.org: set and not empty turns colours off.
     color: io.isTerminal && !io.env.NO_COLOR,
+    terminal: io.isTerminal,
     config: () =>
       loaded ??= loadConfig({
         cwd: io.cwd,

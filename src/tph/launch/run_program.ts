@@ -139,7 +139,6 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();
-  let head: Omit<RunJSON, "trace"> | null = null;
   let ending: ChildEnding | undefined;
   try {
     ending = JSON.parse(readText(out + ".ending.json"));
@@ -148,16 +147,6 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       "The program ended before tph could save its calls (an error before it started, or a " +
         "signal it cannot catch)",
     );
-  }
-  if (ending !== undefined) {
-    try {
-      // The meta alone (the program's process wrote the run file: run_format.ts).
-      const file = openRun(out);
-      file.close();
-      head = file.meta;
-    } catch {
-      // Cut short (a full disk): said below.
-    }
   }
   remove(out + ".ending.json");
   const info: RunInfo = {
@@ -189,12 +178,16 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   remove(out + ".error");
   let header: Omit<RunJSON, "trace">;
   try {
-    const withRun = saveError === null && head !== null ? addRunInfo(out, info) : null;
+    // The program's process writes its run (run_format.ts) after saying how it ended; how it
+    // ended is added to the run's meta. A run file that is there but not whole was cut short.
+    const withRun = saveError === null && ending !== undefined ? addRunInfo(out, info) : null;
     if (withRun !== null) {
       header = withRun;
     } else {
       header = emptyHeader(options, startedAt, info);
-      if (saveError === null && head !== null) saveError = "the run file is incomplete";
+      if (saveError === null && ending !== undefined && exists(out)) {
+        saveError = "the run file is incomplete";
+      }
       if (saveError === null) {
         writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n", { mode: 0o600 });
       }

@@ -37,6 +37,7 @@ import {
   positionKey,
 } from "../../program/recorder/to_json.ts";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
+import { countBelow } from "../../render/tree.ts";
 import { displayPath } from "./display_path.ts";
 import { loadRun, validateRun } from "./load_run.ts";
 import { StoreError } from "./store_error.ts";
@@ -97,6 +98,8 @@ export type StreamCalls = (
 export interface OpenRunOptions {
   /** Messages show the path relative to this folder when the file is inside it. */
   cwd?: string;
+  /** The file's size, when the caller checked already that it is a regular file (no new look). */
+  size?: number;
 }
 
 /**
@@ -111,7 +114,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   const fail = (why: string) => new StoreError(`Cannot read run "${name}": ${why}`);
   let reader: FileReader;
   try {
-    if (isSpecialFile(path)) throw fail("not a regular file");
+    if (options.size === undefined && isSpecialFile(path)) throw fail("not a regular file");
     reader = new FileReader(path);
   } catch (e) {
     if (e instanceof StoreError) throw e;
@@ -130,7 +133,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
         `written in run format ${head[7]}, this tph reads up to ${RUN_FORMAT_VERSION}; upgrade tph`,
       );
     }
-    return new BinaryRun(path, name, reader, fail);
+    return new BinaryRun(path, name, reader, options.size ?? stat(path).size, fail);
   } catch (e) {
     reader.close();
     throw e;
@@ -155,7 +158,7 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     path,
     binary: false,
     meta,
-    tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: droppedIn(trace) }),
+    tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: countBelow(trace).dropped }),
     stream: null,
     records: 0,
     writeJSON(out: ByteSink) {
@@ -173,17 +176,6 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     },
     close() {},
   };
-}
-
-function droppedIn(roots: CallNodeJSON[]): number {
-  let n = 0;
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    n += node.dropped ?? 0;
-    for (const c of node.children) stack.push(c);
-  }
-  return n;
 }
 
 const CHUNK = 1 << 20;
@@ -282,7 +274,9 @@ class BinaryRun implements RunFile {
   readonly #skips = new Map<number, number>();
   #loaded = false;
   readonly #functionsAt: number;
-  readonly #metaAt: number;
+  /** Where the meta starts, and the trailer (for addRunInfo, which writes the meta again). */
+  readonly metaAt: number;
+  readonly trailer = new Uint8Array(TRAILER_BYTES);
   readonly #fail: (why: string) => StoreError;
   #records = 0;
   readonly #callsEnd: number;
@@ -297,12 +291,12 @@ class BinaryRun implements RunFile {
     readonly path: string,
     readonly name: string,
     readonly file: FileReader,
+    size: number,
     fail: (why: string) => StoreError,
   ) {
-    const size = stat(path).size;
     const truncated = () => fail("the run file is truncated (it was cut short)");
     if (size < RUN_MAGIC.length + TRAILER_BYTES) throw truncated();
-    const trailer = new Uint8Array(TRAILER_BYTES);
+    const trailer = this.trailer;
     file.read(trailer, size - TRAILER_BYTES);
     if (decoder.decode(trailer.subarray(24)) !== TRAILER_MAGIC) throw truncated();
     const view = new DataView(trailer.buffer);
@@ -332,7 +326,7 @@ class BinaryRun implements RunFile {
     this.#callsEnd = skipAt;
     this.#callCount = meta.call_count;
     this.#functionsAt = functionsAt;
-    this.#metaAt = metaAt;
+    this.metaAt = metaAt;
     this.#fail = fail;
   }
 
@@ -341,7 +335,7 @@ class BinaryRun implements RunFile {
     if (this.#loaded) return;
     this.#loaded = true;
     const fail = this.#fail;
-    const b = new Uint8Array(this.#metaAt - this.#functionsAt);
+    const b = new Uint8Array(this.metaAt - this.#functionsAt);
     this.file.read(b, this.#functionsAt);
     try {
       this.#functions = JSON.parse(decoder.decode(b));
@@ -572,10 +566,8 @@ export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
     return null;
   }
   file.close();
-  if (!file.binary) return null;
-  const size = stat(path).size;
-  const trailer = readAt(path, size - TRAILER_BYTES, TRAILER_BYTES);
-  const metaAt = new DataView(trailer.buffer, trailer.byteOffset).getFloat64(16, true);
+  if (!(file instanceof BinaryRun)) return null;
+  const { metaAt, trailer } = file;
   const meta = { ...file.meta, run };
   const bytes = new TextEncoder().encode(JSON.stringify(meta));
   const out = new Uint8Array(bytes.length + TRAILER_BYTES);
