@@ -181,6 +181,44 @@ export function renderTree(roots: CallNodeJSON[], options: TreeOptions = {}): st
   return lines.join("\n");
 }
 
+/**
+ * The pieces a call's label is made of, colours included, so that a drawer working on bytes
+ * (the streaming reader's) draws exactly the lines {@linkcode renderTree} draws:
+ * `[async ]name(key=value, …) -> value [ext]  [12µs]`.
+ */
+export interface LabelParts {
+  /** Before the name of an async function. */
+  async: string;
+  /** The name and the opening parenthesis. */
+  name(name: string): string;
+  /** Before an argument's value (`key=`; nothing for an external call's). */
+  key(key: string): string;
+  /** Between arguments. */
+  comma: string;
+  /** After the arguments. */
+  close: string;
+  /** Before a return value. */
+  returns: string;
+  /** Around a thrown error. */
+  throws: readonly [string, string];
+  /** After an external call's arguments and value. */
+  external: string;
+  /** A call open when the run ended, instead of its time. */
+  unfinished: string;
+  /** Around the time. */
+  time: readonly [string, string];
+  /** Whether arguments, return values are shown. */
+  showArgs: boolean;
+  showReturn: boolean;
+  /** The unit of times. */
+  timeUnit: TreeOptions["timeUnit"];
+}
+
+/** A value as a label shows it: on one line, safe to print. */
+export function labelValue(text: string): string {
+  return oneLine(text);
+}
+
 /** The lines of a call tree, drawn one at a time (renderTree, and the streaming reader's tree). */
 export interface TreeDrawer {
   /** A call's line, under `prefix`, at `depth` (roots: 1); `last` among its siblings. */
@@ -190,6 +228,10 @@ export interface TreeDrawer {
    * `prefix + connector(last) + label(n)`.
    */
   label(n: CallNodeJSON): string;
+  /** What labels are made of. */
+  parts: LabelParts;
+  /** What comes before the label in `call`'s line. */
+  lead(prefix: string, depth: number, last: boolean): string;
   connector(last: boolean): string;
   /** The prefix of the lines below a call drawn with `call(prefix, depth, last, …)`. */
   inner(prefix: string, depth: number, last: boolean): string;
@@ -206,29 +248,45 @@ export interface TreeDrawer {
  */
 export function treeDrawer(options: TreeOptions = {}): TreeDrawer {
   const c = CONNECTORS[options.style ?? "unicode"];
-  const showArgs = options.showArgs ?? true;
-  const showReturn = options.showReturn ?? true;
   const paint = (code: string, text: string) => options.color ? code + text + ANSI.off : text;
+  const off = options.color ? ANSI.off : "";
   const why = options.limitReason ? ` (${options.limitReason})` : " by limits";
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const parts: LabelParts = {
+    async: paint(ANSI.magenta, "async "),
+    name: (name) => paint(ANSI.cyan, safeText(name)) + "(",
+    key: (key) => oneLine(key) + "=",
+    comma: ", ",
+    close: ")",
+    returns: " -> ",
+    throws: [" " + (options.color ? ANSI.red : "") + "!! ", off],
+    external: " " + paint(ANSI.dim, "[ext]"),
+    unfinished: "  " + paint(ANSI.yellow, "[unfinished]"),
+    time: ["  " + (options.color ? ANSI.dim : "") + "[", "]" + off],
+    showArgs: options.showArgs ?? true,
+    showReturn: options.showReturn ?? true,
+    timeUnit: options.timeUnit,
+  };
+  const p = parts;
 
   const label = (n: CallNodeJSON): string => {
-    let args = "";
-    if (showArgs) {
+    let text = (n.async ? p.async : "") + p.name(n.name);
+    if (p.showArgs) {
       // External callees have no parameter names: their arguments go by position.
+      let first = true;
       for (const k in n.args) {
-        args += (args === "" ? "" : ", ") + (n.external ? n.args[k] : `${k}=${n.args[k]}`);
+        text += (first ? "" : p.comma) + (n.external ? "" : p.key(k)) + oneLine(n.args[k]);
+        first = false;
       }
     }
-    let text = (n.async ? paint(ANSI.magenta, "async ") : "") + paint(ANSI.cyan, safeText(n.name)) +
-      `(${oneLine(args)})`;
-    if (n.exception !== undefined) text += " " + paint(ANSI.red, `!! ${oneLine(n.exception)}`);
-    else if (showReturn && n.return_value !== null && !n.unfinished) {
-      text += ` -> ${oneLine(n.return_value)}`;
+    text += p.close;
+    if (n.exception !== undefined) text += p.throws[0] + oneLine(n.exception) + p.throws[1];
+    else if (p.showReturn && n.return_value !== null && !n.unfinished) {
+      text += p.returns + oneLine(n.return_value);
     }
-    if (n.external) text += " " + paint(ANSI.dim, "[ext]");
-    if (n.unfinished || n.elapsed_ms === null) text += "  " + paint(ANSI.yellow, "[unfinished]");
-    else text += "  " + paint(ANSI.dim, `[${formatDuration(n.elapsed_ms, options.timeUnit)}]`);
+    if (n.external) text += p.external;
+    if (n.unfinished || n.elapsed_ms === null) text += p.unfinished;
+    else text += p.time[0] + formatDuration(n.elapsed_ms, p.timeUnit) + p.time[1];
     return text;
   };
 
@@ -237,7 +295,9 @@ export function treeDrawer(options: TreeOptions = {}): TreeDrawer {
     depth > INDENT_LEVELS ? prefix.replace("{depth}", `[depth ${depth}]`) : prefix;
   return {
     call: (prefix, depth, last, n) => at(prefix, depth) + (last ? c.last : c.mid) + label(n),
+    lead: (prefix, depth, last) => at(prefix, depth) + (last ? c.last : c.mid),
     label,
+    parts,
     connector: (last) => last ? c.last : c.mid,
     // Past INDENT_LEVELS the indentation stops growing and each line says its depth instead:
     // a deep run renders in time and text linear in its calls, not in their depth squared.

@@ -41,16 +41,44 @@ export function exportTests(t: Target): void {
     for (const limits of [[], ["--max-calls", "50"], ["--max-depth", "2"]]) {
       const run = await tph(t, ["run", ...limits, "-o", "out.json", "nested.ts"], { cwd });
       assertCode(run, 0, `tph run ${limits.join(" ")}`);
-      for (const depth of [[], ["--max-depth", "1"], ["--max-depth", "2"], ["--no-args"]]) {
+      for (
+        const depth of [
+          [],
+          ["--max-depth", "1"],
+          ["--max-depth", "2"],
+          ["--no-args"],
+          ["--filter", "leaf"],
+          ["--filter", "mid", "--max-depth", "1"],
+          ["--filter", "leaf", "--max-depth", "2"],
+          ["--filter", "to", "--style", "ascii"],
+        ]
+      ) {
         const [stored, json] = await Promise.all([
           tph(t, ["tree", "last", ...depth], { cwd }),
           tph(t, ["tree", "out.json", ...depth], { cwd }),
         ]);
         const what = `tph tree ${depth.join(" ")} of a run with ${limits.join(" ") || "no limits"}`;
+        // A filter that matches nothing of a run cut short fails the same way for both.
+        assert.equal(stored.code, json.code, `${what}: the same exit code as from the JSON`);
+        if (json.code !== 0) {
+          assert.ok(depth[0] === "--filter" && limits.length > 0, `${what}: ${json.stderr}`);
+          assert.equal(stored.stderr, json.stderr.replace("out.json", "last"));
+          continue;
+        }
         assertCode(stored, 0, what);
         assert.equal(stored.stdout, json.stdout, `${what}: the same tree as from the JSON`);
         if (limits.length === 0 && depth[1] === "1") assert.match(stored.stdout, /… 72 more calls/);
         if (limits.length === 0 && depth[1] === "2") assert.match(stored.stdout, /… 8 more calls/);
+        if (limits.length === 0 && depth[1] === "leaf" && depth.length === 2) {
+          assert.equal(lines(stored.stdout).length, 3 + 24 + 192, "every call leads to a leaf");
+        }
+        if (limits.length === 0 && depth[1] === "mid") {
+          assert.match(stored.stdout, /… 72 more calls/);
+        }
+        if (limits.length === 0 && depth[1] === "leaf" && depth[3] === "2") {
+          // The calls on the way to a match sum up the matches below them.
+          assert.match(stored.stdout, /├── mid\(.*\n│   │   └── … 8 more calls/);
+        }
         if (limits[0] === "--max-calls" && depth.length === 0) {
           assert.match(stored.stdout, /left out \(max_calls\)/);
         }

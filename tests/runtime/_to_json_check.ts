@@ -14,6 +14,9 @@ import { TraceState } from "../../src/program/recorder/trace_state.ts";
 import { writeTraceRun } from "../../src/program/recorder/run_writer.ts";
 import { openRun } from "../../src/tph/store/run_reader.ts";
 import { FileWriter } from "../../src/host/files.ts";
+import { drawRun } from "../../src/tph/cli/draw_run.ts";
+import { countBelow, renderTree, type TreeOptions } from "../../src/render/tree.ts";
+import type { RunJSON } from "../../src/types.ts";
 
 const SOURCE = `
 export function none() { return undefined; }
@@ -39,6 +42,37 @@ const TEXTS = [
   "lone low \udc00 here",
   "high at the end \ud83d",
   "\ufeffa byte order mark first",
+  // Each alone: one escaped character in a text has it escaped whole.
+  "C1 \u0080 first",
+  "C1 \u009f last",
+  "bidi \u202a first",
+  "bidi \u202e last",
+  "isolate \u2066 first",
+  "isolate \u2069 last",
+  "DEL \u007f",
+  "escape \u001b[2J",
+  "next to them, printed as they are: \u00a0 \u00a1 \u2027 \u202f \u2065 \u206a \u0100",
+  "tab\there",
+  "crlf\r\nthere",
+  "a lone cr\r",
+];
+
+/** Ways `tph tree` draws a run: the streaming drawer must draw each as renderTree does. */
+const TREE_OPTIONS: TreeOptions[] = [
+  {},
+  { color: true, style: "ascii" },
+  { showArgs: false, showReturn: false },
+  { timeUnit: "ms" },
+  { timeUnit: "us", color: true },
+  { timeUnit: "s" },
+  { maxDepth: 1 },
+  { maxDepth: 2, color: true },
+  { filter: "deep" },
+  { filter: "deep", maxDepth: 3 },
+  { filter: "o" },
+  { filter: "o", maxDepth: 1 },
+  { filter: "thr", color: true },
+  { filter: "no such name" },
 ];
 
 const VALUES = [
@@ -80,6 +114,32 @@ function same(t: TraceState, dir: string, name: string): void {
   }
   differ(readFileSync(out + ".exported.json", "utf8"), want, `${name} (run format, exported)`);
   differ(got, want, name);
+  sameTree(out + ".tph", JSON.parse(want), name);
+}
+
+/** The run file drawn as it is read is what renderTree draws from its JSON, with every option. */
+function sameTree(path: string, json: RunJSON, name: string): void {
+  const run = openRun(path);
+  try {
+    for (const options of TREE_OPTIONS) {
+      const all = { ...options, limitReason: json.limit_reason };
+      const want = renderTree(json.trace, {
+        ...all,
+        // As `tph tree` gives it for a JSON run.
+        rootDropped: (json.dropped_calls ?? 0) - countBelow(json.trace).dropped,
+      });
+      const chunks: Uint8Array[] = [];
+      const drawn = drawRun(run, all, (b, n) => {
+        chunks.push(b.slice(0, n));
+        return true;
+      });
+      const got = chunks.map((c) => new TextDecoder().decode(c)).join("");
+      differ(got, want === "" ? "" : want + "\n", `${name}: tree ${JSON.stringify(options)}`);
+      assert.equal(drawn, want !== "", `${name}: tree ${JSON.stringify(options)} drew calls`);
+    }
+  } finally {
+    run.close();
+  }
 }
 
 /** Fail with the first difference of two documents, if they differ. */
@@ -116,9 +176,11 @@ export async function checkWriter(): Promise<void> {
     m.many(1, { b: 2 }, "c", [4], 5, { six: 6 });
     m.shape({ p: { deep: 1 }, q: 2 }, ["r"]);
     m.replaced();
-    try {
-      m.thrower('bad "input"\n\ud800');
-    } catch { /* recorded */ }
+    for (const message of ['bad "input"\n\ud800', "raw escape \u001b[31m red", "raw \u001f"]) {
+      try {
+        m.thrower(message);
+      } catch { /* recorded */ }
+    }
     m.deep(10);
     // Objects past the 31 arguments whose texts a row marks.
     m.spread(Array.from({ length: 40 }, (_, i) => ({ [`k${i}`]: i })));
@@ -187,6 +249,15 @@ export async function checkWriter(): Promise<void> {
     huge.active = false;
     rt.setProcessTrace(null);
     same(huge, dir, "huge.json");
+
+    // Deeper than the tree's indentation goes.
+    const deep = runtime().startTrace({});
+    rt.setProcessTrace(deep);
+    m.deep(90);
+    m.one("after");
+    deep.active = false;
+    rt.setProcessTrace(null);
+    same(deep, dir, "deep.json");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

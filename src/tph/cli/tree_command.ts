@@ -1,167 +1,11 @@
-import { INDENT_LEVELS, renderTree, treeDrawer, type TreeOptions } from "../../render/tree.ts";
-import { openRun, type RunFile } from "../store/run_reader.ts";
+import { renderTree, type TreeOptions } from "../../render/tree.ts";
+import { openRun } from "../store/run_reader.ts";
+import { drawRun, READER_GONE } from "./draw_run.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-
-/**
- * Draw a run in tph's format as it is read, line by line as renderTree draws it: a call's
- * siblings are known from the calls below it (stored with each call), so nothing is kept but
- * the open calls. A pipe into `head` gets its lines at once.
- */
-function drawStreaming(
-  file: RunFile,
-  options: TreeOptions,
-  out: (bytes: Uint8Array, length: number) => boolean,
-): void {
-  const draw = treeDrawer(options);
-  const maxDepth = options.maxDepth ?? Infinity;
-  // Written as bytes: every text of the program's in a line is escaped by the drawer already
-  // (the same lines renderTree returns), so the CLI's last escaping pass is not needed here.
-  // The prefix of a list is encoded once for all its lines.
-  const w = new LineWriter(out);
-  const connector = [w.encode(draw.connector(false)), w.encode(draw.connector(true))];
-  // What a list's prefix grows by for the calls below a call (not last, last).
-  const grow = [w.encode(draw.inner("", 1, false)), w.encode(draw.inner("", 1, true))];
-  // The lists of calls being drawn, outermost first: their prefix and depth, the calls limits
-  // left out at their end, and the ordinal of their last call.
-  interface List {
-    /** The list its call is in (null for the roots), and whether that call is its last. */
-    parent: List | null;
-    last: boolean;
-    /** The prefix of its lines as text, made when a line needs it (rarely). */
-    text: string | null;
-    bytes: Uint8Array | null;
-    /** The bytes of the prefix below its calls that are not last, once made. */
-    grown: Uint8Array | null;
-    depth: number;
-    dropped: number;
-    end: number;
-  }
-  const textOf = (l: List): string =>
-    l.text ??= l.parent === null ? "" : draw.inner(textOf(l.parent), l.parent.depth, l.last);
-  const lists: List[] = [{
-    parent: null,
-    last: false,
-    text: "",
-    bytes: new Uint8Array(0),
-    grown: null,
-    depth: 1,
-    dropped: file.meta.dropped_at_root ?? 0,
-    end: file.records - 1,
-  }];
-  const closeTo = (depth: number) => {
-    while (lists.length > depth) {
-      const l = lists.pop()!;
-      if (l.dropped > 0) w.line(draw.leftOut(textOf(l), l.depth, l.dropped));
-    }
-  };
-  let ordinal = 0;
-  file.stream!((node, depth, below, droppedBelow) => {
-    const here = ordinal++;
-    closeTo(depth + 1);
-    const l = lists[depth];
-    const last = here + below === l.end && l.dropped === 0;
-    if (l.bytes !== null) {
-      w.bytes(l.bytes);
-      w.bytes(connector[last ? 1 : 0]);
-      w.line(draw.label(node));
-    } else w.line(draw.call(textOf(l), l.depth, last, node));
-    const dropped = node.dropped ?? 0;
-    if (l.depth >= maxDepth) {
-      const inner = draw.inner(textOf(l), l.depth, last);
-      const line = draw.below(inner, l.depth, below, droppedBelow + dropped);
-      if (line !== null) w.line(line);
-      ordinal += below;
-      return false;
-    }
-    if (below > 0 || dropped > 0) {
-      // The inner prefix's bytes: the list's, and what it grows by (no text encoded again),
-      // made once for the calls of a list that are not last.
-      let bytes: Uint8Array | null = null;
-      if (l.bytes !== null && l.depth < INDENT_LEVELS) {
-        bytes = last ? null : l.grown;
-        if (bytes === null) {
-          const more = grow[last ? 1 : 0];
-          bytes = new Uint8Array(l.bytes.length + more.length);
-          bytes.set(l.bytes);
-          bytes.set(more, l.bytes.length);
-          if (!last) l.grown = bytes;
-        }
-      }
-      lists.push({
-        parent: l,
-        last,
-        text: null,
-        bytes,
-        grown: null,
-        depth: l.depth + 1,
-        dropped,
-        end: here + below,
-      });
-    }
-    return true;
-  });
-  closeTo(0);
-  w.flush();
-}
-
-/** Thrown to stop drawing once stdout's reader went away. */
-const READER_GONE = new Error("stdout closed");
-
-/** Lines into a reused buffer, written out when it fills. */
-class LineWriter {
-  #buf = new Uint8Array(1 << 20);
-  #pos = 0;
-  readonly #encoder = new TextEncoder();
-
-  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean) {}
-
-  encode(text: string): Uint8Array {
-    return this.#encoder.encode(text);
-  }
-
-  #room(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    this.flush();
-    if (n > this.#buf.length) this.#buf = new Uint8Array(n);
-  }
-
-  bytes(b: Uint8Array): void {
-    this.#room(b.length);
-    this.#buf.set(b, this.#pos);
-    this.#pos += b.length;
-  }
-
-  /** Text and a line end: ASCII a byte at a time, anything else through the encoder. */
-  line(text: string): void {
-    const n = text.length;
-    this.#room(n * 3 + 1);
-    const buf = this.#buf;
-    let pos = this.#pos, i = 0;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x80) buf[pos++] = c;
-      else if (c < 0x800) {
-        // `µs`, on every line.
-        buf[pos++] = 0xc0 | (c >> 6);
-        buf[pos++] = 0x80 | (c & 63);
-      } else break;
-    }
-    if (i < n) pos += this.#encoder.encodeInto(text.slice(i), buf.subarray(pos)).written;
-    buf[pos++] = 10;
-    this.#pos = pos;
-  }
-
-  /** Write what is buffered; throws READER_GONE once nobody reads (`| head`): nothing more to do. */
-  flush(): void {
-    const open = this.#pos === 0 || this.out(this.#buf, this.#pos);
-    this.#pos = 0;
-    if (!open) throw READER_GONE;
-  }
-}
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(ctx: Context, on: string, off: string, fallback: boolean): boolean {
@@ -231,12 +75,16 @@ export const treeCommand: Command = {
     };
     let text: string;
     try {
-      // A run in tph's format is drawn as it is read (a filter looks at every call first).
-      if (file.stream !== null && filter === undefined && file.records > 0) {
+      // A run in tph's format is drawn as it is read (a filter reads the calls' names first).
+      if (file.scan !== null && file.records > 0) {
+        let drawn = true;
         try {
-          drawStreaming(file, options, ctx.outBytes);
+          drawn = drawRun(file, options, ctx.outBytes);
         } catch (e) {
           if (e !== READER_GONE) throw e;
+        }
+        if (!drawn) {
+          throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
         }
         return 0;
       }

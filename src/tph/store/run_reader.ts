@@ -1,6 +1,6 @@
 // Reading runs back: one reader for every command. A run file in tph's format
 // (src/program/recorder/run_format.ts) is read a part at a time — the meta alone for `logs`, the
-// calls down to a depth for `view` and `tree --max-depth`, all of them streamed for `export` — so
+// calls down to a depth for `view` and `tree --max-depth`, all of them streamed for `export` and `tree` — so
 // the cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another
 // tool) is read whole, as before.
 
@@ -78,21 +78,20 @@ export interface RunFile {
   /** Write the run as the JSON format (what `tph run -o` writes), streaming. */
   writeJSON(out: ByteSink): void;
   /**
-   * Visit the calls in pre-order, streamed (null for a JSON run: use tree()): each with its depth
-   * (0: roots), the calls below it and the calls limits left out below those; `visit` returns
-   * false not to visit its subtree.
+   * Visit the calls in pre-order as stored (null for a JSON run), each with its depth (0: roots):
+   * `visit` returns false not to visit its subtree. The record is reused from call to call.
    */
-  readonly stream: StreamCalls | null;
-  /** How many calls `stream` visits in all. */
+  readonly scan: ScanCalls | null;
+  /** The functions the records of `scan` name by index (empty for a JSON run). */
+  readonly functions: readonly FunctionEntry[];
+  /** How many calls `scan` visits in all. */
   readonly records: number;
   /** Let go of the file. */
   close(): void;
 }
 
-/** See RunFile.stream. */
-export type StreamCalls = (
-  visit: (node: CallNodeJSON, depth: number, below: number, droppedBelow: number) => boolean,
-) => void;
+/** See RunFile.scan. */
+export type ScanCalls = (visit: (r: RawCall, depth: number) => boolean) => void;
 
 /** Options of {@linkcode openRun}. */
 export interface OpenRunOptions {
@@ -159,7 +158,8 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     binary: false,
     meta,
     tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: countBelow(trace).dropped }),
-    stream: null,
+    scan: null,
+    functions: [],
     records: 0,
     writeJSON(out: ByteSink) {
       // The file as it is, a chunk at a time.
@@ -190,21 +190,36 @@ class Cursor {
   end = 0;
   /** The file offset of the next byte to read. */
   pos: number;
+  /** Bytes from here on stay in `buf` when it is filled again (the record being read). */
+  keep: number;
 
   constructor(readonly file: FileReader, from: number, readonly limit: number) {
-    this.pos = from;
+    this.pos = this.keep = from;
     this.buf = new Uint8Array(Math.max(16, Math.min(CHUNK, limit - from)));
   }
 
-  /** Make `n` bytes from `pos` available in `buf`. */
+  /** Go forward to `to` (nothing before it is kept). */
+  jump(to: number): void {
+    this.pos = this.keep = to;
+  }
+
+  /** Make `n` bytes from `pos` available in `buf`, and keep those from `keep`. */
   need(n: number): void {
     if (this.pos + n <= this.end) return;
     if (this.pos + n > this.limit) throw new Error("truncated");
-    if (n > this.buf.length) this.buf = new Uint8Array(n);
-    this.start = this.pos;
-    const want = Math.min(this.buf.length, this.limit - this.pos);
-    const got = this.file.read(this.buf.subarray(0, want), this.pos);
-    this.end = this.pos + got;
+    // What buf holds from `keep` on moves to its front (none after a jump past it).
+    const from = this.keep >= this.start && this.keep <= this.end ? this.keep : this.pos;
+    const kept = from < this.end ? this.end - from : 0;
+    if (this.pos + n - from > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n - from));
+      grown.set(this.buf.subarray(from - this.start, from - this.start + kept));
+      this.buf = grown;
+    } else if (kept > 0) this.buf.copyWithin(0, from - this.start, this.end - this.start);
+    this.start = from;
+    const at = from + kept;
+    const want = Math.min(this.buf.length - kept, this.limit - at);
+    const got = this.file.read(this.buf.subarray(kept, kept + want), at);
+    this.end = at + got;
     if (this.end < this.pos + n) throw new Error("truncated");
   }
 
@@ -228,42 +243,73 @@ class Cursor {
     return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
 
-  /** A value's text (the JSON's string), or its tag when it is whole (see wholeOf). */
-  value(): string {
+  /** A value: its tag, and (a text) where its bytes are, passed over. */
+  value(r: RawCall, k: number): void {
     const tag = this.varint();
-    if (tag % 2 === 1) {
-      const z = (tag - 1) / 2;
-      return String(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
-    }
-    const length = Math.floor(tag / 4);
-    this.need(length);
-    const at = this.pos - this.start;
-    this.pos += length;
-    const text = decoder.decode(this.buf.subarray(at, at + length));
-    return tag % 4 === 2 ? JSON.parse(`"${text}"`) : text;
-  }
-
-  skipValue(): void {
-    const tag = this.varint();
+    r.tags[k] = tag;
     if (tag % 2 === 1) return;
     const length = Math.floor(tag / 4);
     this.need(length);
+    r.at[k] = this.pos;
     this.pos += length;
   }
 }
 
-/** One call record, decoded (see run_format.ts). */
-interface CallRecord {
-  fn: number;
-  flags: number;
-  descendants: number;
+/** What a value's tag says: a whole number (odd tags). */
+export const isWhole = (tag: number): boolean => tag % 2 === 1;
+/** The whole number an odd tag holds. */
+export function wholeOf(tag: number): number {
+  const z = (tag - 1) / 2;
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+}
+/** A text's byte length, from its tag. */
+export const textLength = (tag: number): number => Math.floor(tag / 4);
+/** Whether a text's bytes are the inside of a JSON string literal (it has a lone surrogate). */
+export const isEscapedText = (tag: number): boolean => tag % 4 === 2;
+
+/**
+ * One call record as stored (see run_format.ts), for readers that work on its bytes. The object
+ * is reused: it holds a call only while the visit it is given to runs.
+ */
+export class RawCall {
+  fn = 0;
+  flags = 0;
+  /** Calls in its subtree, itself excluded. */
+  descendants = 0;
   /** µs from the trace's start. */
-  start: number;
-  elapsed: number;
-  args: string[];
-  result: string | null;
-  dropped: number;
-  droppedBelow: number;
+  start = 0;
+  /** µs (-1 for a call still open when the run ended). */
+  elapsed = 0;
+  /** Arguments; values are the arguments, then the return value or exception (if it ended). */
+  args = 0;
+  values = 0;
+  /** Calls limits left out under it, and under its descendants. */
+  dropped = 0;
+  droppedBelow = 0;
+  /** Per value: its tag, and the file offset of its text's bytes. */
+  readonly tags: number[] = [];
+  readonly at: number[] = [];
+
+  constructor(readonly cursor: Cursor) {}
+
+  /** The buffer holding the record's bytes. */
+  get buf(): Uint8Array {
+    return this.cursor.buf;
+  }
+
+  /** Where value k's text starts in `buf` (a text's tag only). */
+  offset(k: number): number {
+    return this.at[k] - this.cursor.start;
+  }
+
+  /** Value k as the JSON run holds it. */
+  text(k: number): string {
+    const tag = this.tags[k];
+    if (tag % 2 === 1) return String(wholeOf(tag));
+    const from = this.offset(k);
+    const text = decoder.decode(this.cursor.buf.subarray(from, from + Math.floor(tag / 4)));
+    return tag % 4 === 2 ? JSON.parse(`"${text}"`) : text;
+  }
 }
 
 class BinaryRun implements RunFile {
@@ -352,42 +398,45 @@ class BinaryRun implements RunFile {
     }
   }
 
-  #record(c: Cursor, decode: boolean, parentStart: number): CallRecord {
+  /** Read the record at the cursor into `r`. */
+  #parse(c: Cursor, r: RawCall, parentStart: number): void {
+    c.keep = c.pos;
     const fn = c.varint();
     const flags = c.byte();
-    const descendants = c.varint();
-    const start = parentStart + c.zigzag();
-    const state = flags & STATE_MASK;
-    const elapsed = state === UNFINISHED ? -1 : c.varint();
+    r.fn = fn;
+    r.flags = flags;
+    r.descendants = c.varint();
+    r.start = parentStart + c.zigzag();
+    const ended = (flags & STATE_MASK) !== UNFINISHED;
+    r.elapsed = ended ? c.varint() : -1;
     const f = this.#functions[fn];
     if (f === undefined) throw new Error("function out of range");
     const count = (f[6] & FN_EXTERNAL) !== 0 ? c.varint() : f[5].length;
-    const args: string[] = [];
-    for (let a = 0; a < count; a++) {
-      if (decode) args[a] = c.value();
-      else c.skipValue();
-    }
-    let result: string | null = null;
-    if (state !== UNFINISHED) {
-      if (decode) result = c.value();
-      else c.skipValue();
-    }
-    const dropped = (flags & HAS_DROPPED) !== 0 ? c.varint() : 0;
-    const droppedBelow = (flags & HAS_DROPPED_BELOW) !== 0 ? c.varint() : 0;
-    return { fn, flags, descendants, start, elapsed, args, result, dropped, droppedBelow };
+    r.args = count;
+    r.values = ended ? count + 1 : count;
+    for (let k = 0; k < r.values; k++) c.value(r, k);
+    r.dropped = (flags & HAS_DROPPED) !== 0 ? c.varint() : 0;
+    r.droppedBelow = (flags & HAS_DROPPED_BELOW) !== 0 ? c.varint() : 0;
+  }
+
+  /** The functions table (read on first use). */
+  get functions(): readonly FunctionEntry[] {
+    this.#load();
+    return this.#functions;
   }
 
   /**
    * Visit the calls in pre-order with their depth (0 for roots); `visit` returns false to skip
    * the call's subtree (read over, or jumped over through the skip index).
    */
-  #walk(decode: boolean, visit: (r: CallRecord, depth: number) => boolean): void {
+  readonly scan: ScanCalls = (visit) => {
     this.#load();
     const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd);
+    const r = new RawCall(c);
     // Anything wrong while decoding is a damaged file; what `visit` throws is its own.
-    const read = (parentStart: number, full: boolean): CallRecord => {
+    const read = (parentStart: number) => {
       try {
-        return this.#record(c, full, parentStart);
+        this.#parse(c, r, parentStart);
       } catch {
         throw new StoreError(
           `Cannot read run "${this.name}": the run file is truncated or damaged`,
@@ -404,32 +453,33 @@ class BinaryRun implements RunFile {
         starts.pop();
       }
       const depth = ends.length;
-      const r = read(depth === 0 ? 0 : starts[depth - 1], decode);
+      read(depth === 0 ? 0 : starts[depth - 1]);
       const here = ordinal++;
-      if (!visit(r, depth) && r.descendants > 0) {
-        const to = r.descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
+      const descendants = r.descendants;
+      if (!visit(r, depth) && descendants > 0) {
+        const to = descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
         // Only forward: a damaged index must not send the reader back (or round in circles).
-        if (to !== undefined && to > c.pos) c.pos = to;
+        if (to !== undefined && to > c.pos) c.jump(to);
         else {
           // Read over the subtree: the records' starts do not matter here.
-          for (let k = 0; k < r.descendants; k++) read(0, false);
+          for (let k = 0; k < descendants; k++) read(0);
         }
-        ordinal += r.descendants;
+        ordinal += descendants;
         continue;
       }
-      if (r.descendants > 0) {
-        ends.push(here + r.descendants);
+      if (descendants > 0) {
+        ends.push(here + descendants);
         starts.push(r.start);
       }
     }
-  }
+  };
 
-  #node(r: CallRecord): CallNodeJSON {
+  #node(r: RawCall): CallNodeJSON {
     const f = this.#functions[r.fn];
     const external = (f[6] & FN_EXTERNAL) !== 0;
     const state = r.flags & STATE_MASK;
     const args: Record<string, string> = {};
-    for (let a = 0; a < r.args.length; a++) args[external ? String(a) : f[5][a]] = r.args[a];
+    for (let a = 0; a < r.args; a++) args[external ? String(a) : f[5][a]] = r.text(a);
     const node = {
       name: f[0],
       module: f[1],
@@ -437,9 +487,9 @@ class BinaryRun implements RunFile {
       line: f[3],
       kind: f[4],
       args,
-      return_value: state === UNFINISHED || state === THREW ? null : r.result,
+      return_value: state === UNFINISHED || state === THREW ? null : r.text(r.args),
     } as CallNodeJSON;
-    if (state === THREW) node.exception = r.result!;
+    if (state === THREW) node.exception = r.text(r.args);
     node.start_ms = r.start / 1000;
     node.elapsed_ms = state === UNFINISHED ? null : r.elapsed / 1000;
     if (state === UNFINISHED) node.unfinished = true;
@@ -450,15 +500,12 @@ class BinaryRun implements RunFile {
     return node;
   }
 
-  readonly stream: StreamCalls = (visit) =>
-    this.#walk(true, (r, depth) => visit(this.#node(r), depth, r.descendants, r.droppedBelow));
-
   tree(maxDepth = Infinity): RunTree {
     const roots: CallNodeJSON[] = [];
     const cut = new Map<CallNodeJSON, CutBelow>();
     const open: CallNodeJSON[] = [];
     let droppedUnderCalls = 0;
-    this.#walk(true, (r, depth) => {
+    this.scan((r, depth) => {
       const node = this.#node(r);
       (depth === 0 ? roots : open[depth - 1].children).push(node);
       open[depth] = node;
@@ -493,23 +540,23 @@ class BinaryRun implements RunFile {
         out.bytes(P.CLOSE);
       }
     };
-    this.#walk(true, (r, depth) => {
+    this.scan((r, depth) => {
       closeUpTo(depth);
       if (!first && depth === pending.length) out.bytes(P.COMMA);
       first = false;
       const fp = partsOf(r.fn);
       const state = r.flags & STATE_MASK;
       out.bytes(fp.head);
-      for (let a = 0; a < r.args.length; a++) {
+      for (let a = 0; a < r.args; a++) {
         out.bytes(fp.external ? positionKey(a) : fp.keys[a]);
-        value(r.args[a]);
+        value(r.text(a));
       }
       out.bytes(P.RETURN_VALUE);
-      if (state !== UNFINISHED && state !== THREW) value(r.result!);
+      if (state !== UNFINISHED && state !== THREW) value(r.text(r.args));
       else out.bytes(P.NULL);
       if (state === THREW) {
         out.bytes(P.EXCEPTION);
-        value(r.result!);
+        value(r.text(r.args));
       }
       out.bytes(P.START);
       out.room();
