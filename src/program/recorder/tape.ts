@@ -22,8 +22,12 @@
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, strSlice } from "../../host/intrinsics.ts";
 
-/** Rows one tape holds at most (16,777,216 calls). */
-export const MAX_ROWS = 1 << 24;
+/**
+ * Rows one tape holds at most (67,108,864 calls; a trace records no more, the rest are counted
+ * as left out by max_calls). Columns grow by doubling, so only a run that big pays for them: a
+ * 50M-call run of fib holds ~6 GB until it is saved.
+ */
+export const MAX_ROWS = 1 << 26;
 /** Handles stay below this (exact integers): past it a new tape is no longer started. */
 export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 /** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
