@@ -13,6 +13,11 @@ export interface OptionSpec {
   short?: string;
   /** May be given more than once; the values are collected in a list. */
   multiple?: boolean;
+  /**
+   * A boolean option that may also be given a value inline (`--timing=3`): its value is then
+   * that text, else true. parseArgs has no such option; help shows it as `--timing[=ARG]`.
+   */
+  inlineValue?: boolean;
   /** Placeholder of the value in help, e.g. `N` or `DIR`. */
   arg?: string;
   /** One line for `tph help`. */
@@ -166,7 +171,9 @@ function problemOf(options: Options, t: Token): ArgvProblem | null {
   if (spec.type === "string" && t.value === undefined) {
     return { kind: "needs-value", rawName: t.rawName };
   }
-  if (spec.type === "boolean" && t.inlineValue) return { kind: "no-value", rawName: t.rawName };
+  if (spec.type === "boolean" && t.inlineValue && !spec.inlineValue) {
+    return { kind: "no-value", rawName: t.rawName };
+  }
   return null;
 }
 

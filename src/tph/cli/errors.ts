@@ -14,7 +14,13 @@ export class CliError extends Error {
    * @param code The exit code: 2 for usage errors, 1 for other failures.
    * @param command The command whose help a usage error points at.
    */
-  constructor(message: string, readonly code: 1 | 2 = 1, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly code: 1 | 2 = 1,
+    readonly command?: string,
+    /** Whether a hint to the help follows (usage errors; not a diff's trouble, also code 2). */
+    readonly hint: boolean = code === 2,
+  ) {
     super(message);
     this.name = "CliError";
   }

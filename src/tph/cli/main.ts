@@ -28,6 +28,7 @@ import { parseCommandLine } from "./parse_command_line.ts";
 import { renderCommandHelp, renderHelp } from "./render_help.ts";
 import { runCommand } from "./run_command.ts";
 import { treeCommand } from "./tree_command.ts";
+import { diffCommand } from "./diff_command.ts";
 import { viewCommand } from "./view_command.ts";
 
 /** Every command, in the order `tph help` lists them. */
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   viewCommand,
   treeCommand,
+  diffCommand,
   exportCommand,
   // Keeping the cache in bounds.
   cleanCommand,
@@ -158,7 +160,7 @@ export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
   } catch (e) {
     if (e instanceof CliError) {
       sys.err(`tph: ${e.message}`);
-      if (e.code === 2) {
+      if (e.hint) {
         sys.err(`Run "tph help${e.command ? ` ${e.command}` : ""}" for usage.`);
       }
       return e.code;

@@ -22,7 +22,12 @@ function table(rows: [string, string][]): string[] {
  */
 export function renderCommandHelp(cmd: Command): string {
   const options = Object.entries({ ...cmd.options, help: HELP_OPTION }).map(([name, o]) =>
-    [`${o.short ? `-${o.short}, ` : "    "}--${name}${o.arg ? ` ${o.arg}` : ""}`, o.help] as [
+    [
+      `${o.short ? `-${o.short}, ` : "    "}--${name}${
+        o.arg ? (o.inlineValue ? `[=${o.arg}]` : ` ${o.arg}`) : ""
+      }`,
+      o.help,
+    ] as [
       string,
       string,
     ]

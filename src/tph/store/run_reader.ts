@@ -84,6 +84,11 @@ export interface RunFile {
   readonly scan: ScanCalls | null;
   /** The functions the records of `scan` name by index (empty for a JSON run). */
   readonly functions: readonly FunctionEntry[];
+  /**
+   * The call whose record starts at `position` (a RawCall's), as the JSON holds it, without
+   * children; `start` is its start (the RawCall's, µs). Null for a JSON run.
+   */
+  readonly nodeAt: ((position: number, start: number) => CallNodeJSON) | null;
   /** How many calls `scan` visits in all. */
   readonly records: number;
   /** Let go of the file. */
@@ -159,6 +164,7 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     meta,
     tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: countBelow(trace).dropped }),
     scan: null,
+    nodeAt: null,
     functions: [],
     records: 0,
     writeJSON(out: ByteSink) {
@@ -193,9 +199,9 @@ class Cursor {
   /** Bytes from here on stay in `buf` when it is filled again (the record being read). */
   keep: number;
 
-  constructor(readonly file: FileReader, from: number, readonly limit: number) {
+  constructor(readonly file: FileReader, from: number, readonly limit: number, chunk = CHUNK) {
     this.pos = this.keep = from;
-    this.buf = new Uint8Array(Math.max(16, Math.min(CHUNK, limit - from)));
+    this.buf = new Uint8Array(Math.max(16, Math.min(chunk, limit - from)));
   }
 
   /** Go forward to `to` (nothing before it is kept). */
@@ -272,6 +278,8 @@ export const isEscapedText = (tag: number): boolean => tag % 4 === 2;
  * is reused: it holds a call only while the visit it is given to runs.
  */
 export class RawCall {
+  /** The file offset of the record (for {@linkcode RunFile.nodeAt}). */
+  position = 0;
   fn = 0;
   flags = 0;
   /** Calls in its subtree, itself excluded. */
@@ -400,7 +408,7 @@ class BinaryRun implements RunFile {
 
   /** Read the record at the cursor into `r`. */
   #parse(c: Cursor, r: RawCall, parentStart: number): void {
-    c.keep = c.pos;
+    c.keep = r.position = c.pos;
     const fn = c.varint();
     const flags = c.byte();
     r.fn = fn;
@@ -499,6 +507,21 @@ class BinaryRun implements RunFile {
     node.children = [];
     return node;
   }
+
+  readonly nodeAt = (position: number, start: number): CallNodeJSON => {
+    this.#load();
+    // One record: a small buffer, grown if it needs more.
+    const c = new Cursor(this.file, position, this.#callsEnd, 4096);
+    const r = new RawCall(c);
+    try {
+      // The start is relative to the parent's: given whole, from 0.
+      this.#parse(c, r, 0);
+    } catch {
+      throw new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
+    }
+    r.start = start;
+    return this.#node(r);
+  };
 
   tree(maxDepth = Infinity): RunTree {
     const roots: CallNodeJSON[] = [];
