@@ -77,7 +77,7 @@ export function exportTests(t: Target): void {
         }
         if (limits.length === 0 && depth[1] === "leaf" && depth[3] === "2") {
           // The calls on the way to a match sum up the matches below them.
-          assert.match(stored.stdout, /├── mid\(.*\n│   │   └── … 8 more calls/);
+          assert.match(stored.stdout, /├── mid\(.*\n│ {3}│ {3}└── … 8 more calls/);
         }
         if (limits[0] === "--max-calls" && depth.length === 0) {
           assert.match(stored.stdout, /left out \(max_calls\)/);

@@ -16,6 +16,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
+import { diffTests } from "./_diff.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
@@ -34,6 +35,7 @@ usageTests(BINARY);
 escapeTests(BINARY);
 builtinTests(BINARY);
 exportTests(BINARY);
+diffTests(BINARY);
 diskTests(BINARY);
 modeTests(BINARY);
 binaryRuntimeTests(BINARY);

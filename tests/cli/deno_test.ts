@@ -13,6 +13,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
+import { diffTests } from "./_diff.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -29,6 +30,7 @@ usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
 builtinTests(DENO_TARGET);
 exportTests(DENO_TARGET);
+diffTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
