@@ -22,9 +22,10 @@ const SCRIPTS = [
   "run_overhead.ts",
   "memory_strings.ts",
   "run_scale.ts",
+  "diff_scale.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
-const ONCE = new Set(["run_overhead.ts", "memory_strings.ts", "run_scale.ts"]);
+const ONCE = new Set(["run_overhead.ts", "memory_strings.ts", "run_scale.ts", "diff_scale.ts"]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);
 const RUNTIMES = ["deno", "bun"] as const;

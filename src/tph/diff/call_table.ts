@@ -173,6 +173,29 @@ class Hasher {
     this.h2 = mix2(h2, END);
   }
 
+  /**
+   * A value: a whole number (as a run in tph's format stores it, or its canonical text) as one
+   * word, any other text as its UTF-8 bytes.
+   */
+  value(s: string): void {
+    const n = s.length;
+    if (n > 0 && n < 16) {
+      const c = s.charCodeAt(0);
+      if ((c >= 48 && c <= 57) || c === 45) {
+        const v = Number(s);
+        if (Number.isSafeInteger(v) && String(v) === s && !Object.is(v, -0)) return this.whole(v);
+      }
+    }
+    this.text(s);
+  }
+
+  /** A whole number. */
+  whole(v: number): void {
+    this.word(0x3ff);
+    this.word(v | 0);
+    if ((v | 0) !== v) this.word((v / 4294967296) | 0);
+  }
+
   /** A text as its UTF-8 bytes (what a run in tph's format stores). */
   text(s: string): void {
     if (this.#scratch.length < s.length * 3) this.#scratch = new Uint8Array(s.length * 3);
@@ -232,6 +255,7 @@ function fromRecords(
   // What a call's own hash starts from: its identity, kind and parameter names.
   const fnSeed = fns.map((f, k) => textHash(h, `${fnKey[k]}\0${f[4]}\0${f[5].join("\0")}`));
   const fnIgnored = fns.map((f) => ignored(f[0]));
+  const fnExternal = fns.map((f) => (f[6] & FN_EXTERNAL) !== 0);
   const n = file.records;
   const at = new Float64Array(n), start = new Float64Array(n);
   const t = new CallTable(
@@ -247,12 +271,15 @@ function fromRecords(
   const raw = options.ignoreValues === null;
   const value = (r: RawCall, k: number) => {
     const tag = r.tags[k];
-    if (raw && isWhole(tag)) h.text(String(wholeOf(tag)));
+    if (raw && isWhole(tag)) h.whole(wholeOf(tag));
     else if (raw && tag % 4 === 0) {
       const from = r.offset(k), to = from + textLength(tag);
-      if (options.exact || !hasBrace(r.buf, from, to)) h.bytes(r.buf, from, to);
+      const b = r.buf[from];
+      // Text that may be a whole number's (as a JSON run has it), or hold a timer handle.
+      if ((b >= 48 && b <= 57) || b === 45) h.value(r.text(k));
+      else if (options.exact || !hasBrace(r.buf, from, to)) h.bytes(r.buf, from, to);
       else h.text(maskValue(r.text(k), options));
-    } else h.text(maskValue(r.text(k), options));
+    } else h.value(maskValue(r.text(k), options));
   };
   let i = 0;
   file.scan!((r, depth) => {
@@ -273,7 +300,7 @@ function fromRecords(
     if ((flags & IGNORED) === 0) {
       h.word(state);
       h.word(r.dropped > 0 ? 1 : 0);
-      h.word((fns[fn][6] & FN_EXTERNAL) !== 0 ? r.args : -1);
+      h.word(fnExternal[fn] ? r.args : -1);
       if (!options.ignoreArgs) { for (let k = 0; k < r.args; k++) value(r, k); }
       if (state === THREW || (state !== UNFINISHED && !options.ignoreReturn)) value(r, r.args);
     }
@@ -338,10 +365,10 @@ function fromJSON(
       h.word(state);
       h.word((node.dropped ?? 0) > 0 ? 1 : 0);
       h.word(node.external ? args.length : -1);
-      if (!options.ignoreArgs) { for (const v of args) h.text(masked(v)); }
-      if (state === THREW) h.text(masked(node.exception!));
+      if (!options.ignoreArgs) { for (const v of args) h.value(masked(v)); }
+      if (state === THREW) h.value(masked(node.exception!));
       else if (state !== UNFINISHED && !options.ignoreReturn) {
-        h.text(masked(node.return_value ?? ""));
+        h.value(masked(node.return_value ?? ""));
       }
     }
     t.own1[i] = h.h1;

@@ -235,6 +235,26 @@ class Cursor {
   }
 
   varint(): number {
+    // Most varints are one byte, and most are in the buffer already: no call per byte then.
+    const at = this.pos - this.start;
+    if (this.pos + 8 <= this.end) {
+      const buf = this.buf;
+      let b = buf[at];
+      if (b < 0x80) {
+        this.pos++;
+        return b;
+      }
+      let v = b & 0x7f, scale = 0x80, i = at + 1;
+      for (; i < at + 8; i++) {
+        b = buf[i];
+        v += (b & 0x7f) * scale;
+        if (b < 0x80) {
+          this.pos += i - at + 1;
+          return v;
+        }
+        scale *= 0x80;
+      }
+    }
     let v = 0, scale = 1;
     for (;;) {
       const b = this.byte();
