@@ -111,22 +111,39 @@ export function standardStreams(): { out(text: string): void; err(text: string):
       err: (t) => writeAll(deno.stderr, t + "\n"),
     };
   }
-  // Bun reports a closed pipe as an "error" event, Node as a thrown EPIPE.
-  const onError = (e: unknown) => {
-    if (!isPipeGone(e)) throw e;
-    closed = true;
+  // Written synchronously, as on Deno: the binary ends with process.exit(), which would drop what
+  // an asynchronous write to a pipe still holds (a large --json cut at 128 kB).
+  const out = fdBytes(1), err = fdBytes(2);
+  const line = (write: typeof out, t: string) => {
+    const b = encoder.encode(t + "\n");
+    return write(b, b.length);
   };
-  g.process.stdout.on?.("error", onError);
   return {
     out: (t) => {
-      if (closed) return;
-      try {
-        g.process.stdout.write(t + "\n");
-      } catch (e) {
-        onError(e);
-      }
+      if (!closed && !line(out, t)) closed = true;
     },
-    err: (t) => void g.process.stderr.write(t + "\n"),
+    err: (t) => void line(err, t),
+  };
+}
+
+/** A synchronous writer of bytes to a file descriptor (not Deno); false once the reader went. */
+function fdBytes(fd: number): (bytes: Uint8Array, length: number) => boolean {
+  // node:fs is fetched on the first write, not when a command starts.
+  let fs: { writeSync(fd: number, b: Uint8Array, off: number, len: number): number } | null = null;
+  return (bytes, length) => {
+    fs ??= g.process.getBuiltinModule("node:fs");
+    let done = 0;
+    while (done < length) {
+      try {
+        done += fs!.writeSync(fd, bytes, done, length - done);
+      } catch (e) {
+        // A non-blocking pipe that is full: try again.
+        if ((e as { code?: string }).code === "EAGAIN") continue;
+        if (!isPipeGone(e)) throw e;
+        return false;
+      }
+    }
+    return true;
   };
 }
 
@@ -152,23 +169,11 @@ export function stdoutBytes(): (bytes: Uint8Array, length: number) => boolean {
       return !closed;
     };
   }
-  // node:fs is fetched on the first write, not when a command starts.
-  let fs: { writeSync(fd: number, b: Uint8Array, off: number, len: number): number } | null = null;
+  const write = fdBytes(1);
   return (bytes, length) => {
     if (closed) return false;
-    fs ??= g.process.getBuiltinModule("node:fs");
-    let done = 0;
-    while (done < length) {
-      try {
-        done += fs!.writeSync(1, bytes, done, length - done);
-      } catch (e) {
-        // A non-blocking pipe that is full: try again.
-        if ((e as { code?: string }).code === "EAGAIN") continue;
-        gone(e);
-        return false;
-      }
-    }
-    return true;
+    if (!write(bytes, length)) closed = true;
+    return !closed;
   };
 }
 

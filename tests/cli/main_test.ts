@@ -29,6 +29,28 @@ Deno.test("main() colours only on a terminal, and never with NO_COLOR set", asyn
   assert.ok(!(await run(false, {})).includes("\x1b["));
 });
 
+Deno.test("main() colours tph diff's marks only on a terminal, and never with NO_COLOR set", async () => {
+  const { root } = projectWithRuns();
+  const run = async (isTerminal: boolean, env: Record<string, string>) => {
+    const out: string[] = [];
+    const code = await main(["diff", "2", "1"], {
+      out: (t) => out.push(t),
+      err: () => {},
+      cwd: root,
+      isTerminal,
+      env,
+    });
+    assert.equal(code, 1, "the two runs differ");
+    return out.join("\n");
+  };
+  const coloured = await run(true, {});
+  assert.match(coloured, /\x1b\[3[123]m[-+~]\x1b\[0m /);
+  for (const plain of [await run(true, { NO_COLOR: "1" }), await run(false, {})]) {
+    assert.ok(!plain.includes("\x1b["));
+    assert.match(plain, /^[-+~] /m);
+  }
+});
+
 Deno.test("main() exports a run to a terminal with the program's controls escaped, elsewhere as it is", async () => {
   const { root, cacheDir } = projectWithRuns();
   const file = join(cacheDir, `run_${FIXTURE_IDS[0]}.json`);
