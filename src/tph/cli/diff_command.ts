@@ -163,13 +163,21 @@ export const diffCommand: Command = {
         return loadCallTable(file, ids, o);
       });
       const [a, b] = tables;
+      const d = diffRuns(a, b, o);
+      if (!d.anyInScope) {
+        throw trouble(`No call in either run has a name containing "${o.filter}"`);
+      }
+      const s = d.summary;
+      const differs = s.changed + s.added + s.removed > 0;
       if (ctx.values.summary) {
+        // The exit code says whether the runs differ call by call, as without --summary.
         const lines = profileDiff(a, b, ids);
         if (ctx.values.json) {
           ctx.out(JSON.stringify(
             {
               a: runInfo(paths[0], files[0]),
               b: runInfo(paths[1], files[1]),
+              summary: s,
               functions: lines.map((l) => ({
                 name: l.name,
                 module: l.module,
@@ -180,19 +188,9 @@ export const diffCommand: Command = {
             null,
             2,
           ));
-        } else ctx.out(renderProfile(lines));
-        return lines.some((l) => l.a.calls !== l.b.calls) ? 1 : 0;
+        } else ctx.out(renderProfile(lines) + "\n" + summaryLine(d));
+        return differs ? 1 : 0;
       }
-      const d = diffRuns(a, b, o);
-      if (
-        o.filter !== null && !d.roots.some(function anyIn(e: DiffEntry): boolean {
-          return e.inScope || (e.children?.some(anyIn) ?? false);
-        })
-      ) {
-        throw trouble(`No call in either run has a name containing "${o.filter}"`);
-      }
-      const s = d.summary;
-      const differs = s.changed + s.added + s.removed > 0;
       if (ctx.values.json) {
         ctx.out(JSON.stringify(
           {

@@ -49,6 +49,8 @@ export interface DiffSummary {
 export interface RunDiff {
   roots: DiffEntry[];
   summary: DiffSummary;
+  /** Whether the filter took any call in (true without a filter). */
+  anyInScope: boolean;
 }
 
 /** The fields of two matched calls that differ. */
@@ -195,8 +197,8 @@ export function diffRuns(a: CallTable, b: CallTable, o: DiffOptions): RunDiff {
     }
   }
   const summary = { changed: 0, added: 0, removed: 0, same: 0 };
-  settle(roots, a, b, o.filter, summary);
-  return { roots, summary };
+  const anyInScope = settle(roots, a, b, o.filter, summary);
+  return { roots, summary, anyInScope };
 }
 
 /** Whether two times differ by the ratio and the least difference asked. */
@@ -209,6 +211,8 @@ function slower(ea: number, eb: number, t: { ratio: number; minMs: number }): bo
 /**
  * Scope, counts and `differs`, in post-order (iteratively: trees can be deep). Outside the
  * filter's scope, only the calls under matching calls count.
+ *
+ * @returns Whether the filter took any call in.
  */
 function settle(
   roots: DiffEntry[],
@@ -216,17 +220,19 @@ function settle(
   b: CallTable,
   filter: string | null,
   s: DiffSummary,
-): void {
+): boolean {
   const matches = (e: DiffEntry) =>
     filter === null ||
     (e.a >= 0 && a.name(e.a).includes(filter)) || (e.b >= 0 && b.name(e.b).includes(filter));
   // Calls of a subtree under (or at) a call whose name matches.
+  let any = filter === null;
   const countIn = (t: CallTable, i: number, inScope: boolean): number => {
     if (inScope || filter === null) return t.desc[i] + 1;
     let n = 0;
     const end = i + t.desc[i];
     for (let k = i; k <= end;) {
       if (t.name(k).includes(filter)) {
+        any = true;
         n += t.desc[k] + 1;
         k += t.desc[k] + 1;
       } else k++;
@@ -238,6 +244,7 @@ function settle(
   while (stack.length > 0) {
     const [e, parentInScope] = stack.pop()!;
     e.inScope = parentInScope || matches(e);
+    if (e.inScope) any = true;
     if (e.op === "same") s.same += countIn(a, e.a, e.inScope);
     else if (e.op === "added") {
       const n = countIn(b, e.b, e.inScope);
@@ -266,4 +273,5 @@ function settle(
     const e = post[k];
     if (e.children!.some((c) => c.differs)) e.differs = true;
   }
+  return any;
 }
