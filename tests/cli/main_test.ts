@@ -44,6 +44,7 @@ Deno.test("main() colours tph diff's marks only on a terminal, and never with NO
     return out.join("\n");
   };
   const coloured = await run(true, {});
+  // deno-lint-ignore no-control-regex
   assert.match(coloured, /\x1b\[3[123]m[-+~]\x1b\[0m /);
   for (const plain of [await run(true, { NO_COLOR: "1" }), await run(false, {})]) {
     assert.ok(!plain.includes("\x1b["));
