@@ -16,6 +16,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
+import { evalTests } from "./_eval.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
@@ -35,6 +36,7 @@ usageTests(BINARY);
 escapeTests(BINARY);
 builtinTests(BINARY);
 exportTests(BINARY);
+evalTests(BINARY);
 diffTests(BINARY);
 diskTests(BINARY);
 modeTests(BINARY);

@@ -13,6 +13,7 @@ import { usageTests } from "./_usage.ts";
 import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
+import { evalTests } from "./_eval.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -29,6 +30,7 @@ usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
 builtinTests(BUN_TARGET);
 exportTests(BUN_TARGET);
+evalTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);

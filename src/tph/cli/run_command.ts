@@ -24,7 +24,8 @@ import {
 } from "../store/runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, configIntOption, type Context } from "./command.ts";
-import { CliError } from "./errors.ts";
+import { CliError, usageError } from "./errors.ts";
+import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
@@ -32,102 +33,162 @@ import { RUN_OPTIONS } from "../launch/run_options.ts";
 export const runCommand: Command = {
   name: "run",
   summary: "run a program with every function of the project traced, and store the run",
-  usage: "run [options] <script> [script args…]",
+  usage: "run [options] <script> [script args…]  |  run [options] -e EXPR",
+  details: [
+    "-e EXPR runs an expression: names in it of a module in this folder (foo: ./foo.ts, .tsx,",
+    ".mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package are imported as",
+    "namespaces; its value (awaited) is printed; the run records the expression as its command.",
+  ],
+  examples: [
+    "tph run main.ts --port 8080",
+    "tph run --max-calls 100000 --tree app.ts",
+    'tph run -e "foo.foo(-2)"',
+  ],
   options: RUN_OPTIONS,
-  positionals: [1, Infinity],
+  positionals: [0, Infinity],
   stopAtFirstPositional: true,
   async run(ctx) {
-    const [scriptArg, ...args] = ctx.positionals;
     const v = ctx.values;
-    const cfg = readConfig(ctx);
-    const script = resolve(ctx.cwd, scriptArg);
-    const root = findProjectRoot(dirname(script));
-    const scopeFlag = v.scope as string[] | undefined;
-    const scope = scopeFlag?.length
-      ? scopeFlag.map((d) => resolve(ctx.cwd, d))
-      : cfg.scope.length
-      ? cfg.scope
-      : [root];
-    const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
-    const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
-    const label = (v.label as string | undefined) ?? cfg.default_label;
-    const limits: TraceLimits = {
-      maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
-      maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
-      maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
-      ignoreModules: cfg.ignore_modules,
-      // Decided in the program's process, as each call is recorded: secrets never reach the run.
-      redact: v["no-redact"] ? false : cfg.redact,
-      redactValues: cfg.redact_values,
-    };
-    // A RunError is one line for the user (main.ts says it).
-    checkScript(scriptArg, ctx.cwd);
-    const cjs = commonjsPackageWarning(script);
-    if (cjs) ctx.warn(cjs);
-    // The program writes its run straight into the cache folder; storing it is then a rename.
-    let cacheDir: string | null = null;
-    if (!v["no-cache"] && cfg.cache) {
-      let chosen = typeof v["cache-dir"] === "string"
-        ? resolve(ctx.cwd, v["cache-dir"])
-        : cfg.cache_dir;
-      try {
-        if (chosen === null) {
-          // Not in /tmp or a system folder: runs hold argument values, and others could read
-          // the folder's list or plant files there. The user's cache folder then keeps them.
-          const picked = defaultCacheDir(root);
-          chosen = picked.dir;
-          if (picked.moved !== null) {
-            ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
-          }
-        }
-      } catch (e) {
-        ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
-      }
-      cacheDir = chosen;
-    }
-    if (cacheDir !== null) {
-      const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
-      if (unsafe !== null) {
-        throw new CliError(
-          `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
-            `its own, such as ${
-              sharedFolder(root) === null
-                ? join(root, CACHE_DIR_NAME)
-                : "the default (no --cache-dir nor cache_dir)"
-            }`,
-          2,
+    const expr = v.eval as string | undefined;
+    if (expr !== undefined) {
+      if (ctx.positionals.length > 0) {
+        throw usageError(
+          `-e runs an expression instead of a script: unexpected argument "${ctx.positionals[0]}"`,
           "run",
         );
       }
+      if (expr.trim() === "") throw usageError("-e needs an expression to run", "run");
+    } else if (ctx.positionals.length === 0) {
+      throw usageError(`"run" needs <script> (or -e EXPR)`, "run");
+    } else if (v.import !== undefined) throw usageError("--import goes with -e", "run");
+    const cfg = readConfig(ctx);
+    let entry: { path: string; command: string[] } | null = null;
+    if (expr !== undefined) {
+      let imports;
       try {
-        ensureCacheDir(cacheDir);
-        removeStaleTemps(cacheDir);
-        // A folder that cannot be written (read-only, say) is found now, not after the run:
-        // the run then goes to a temporary folder, so that -o still gets it.
-        probeWritable(cacheDir);
+        imports = evalImports(expr, ctx.cwd, (v.import as string[] | undefined) ?? []);
       } catch (e) {
-        ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
-        cacheDir = null;
+        if (e instanceof EvalNameError) throw new CliError(e.message, 1);
+        throw usageError((e as Error).message, "run");
       }
+      const { name, source } = evalEntry(expr, imports);
+      const path = join(ctx.cwd, name);
+      try {
+        writeText(path, source, { exclusive: true });
+      } catch (e) {
+        throw new CliError(
+          `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
+          1,
+        );
+      }
+      entry = { path, command: ["-e", expr] };
     }
-    const dir = cacheDir ?? makeTempDir("tph-run-");
     try {
-      return await traceProgram(ctx, { scriptArg, args, label, cacheDir, dir, limits }, {
-        scope,
-        include,
-        exclude,
-        root,
-        externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
-      });
+      return await runScript(ctx, cfg, entry);
     } finally {
-      if (cacheDir === null) remove(dir);
+      if (entry !== null) remove(entry.path);
     }
   },
 };
 
+/** `tph run` of a script, or of the entry module `-e` wrote. */
+async function runScript(
+  ctx: Context,
+  cfg: ReturnType<typeof readConfig>,
+  entry: { path: string; command: string[] } | null,
+): Promise<number> {
+  const v = ctx.values;
+  const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
+  const script = resolve(ctx.cwd, scriptArg);
+  const root = findProjectRoot(dirname(script));
+  const scopeFlag = v.scope as string[] | undefined;
+  const scope = scopeFlag?.length
+    ? scopeFlag.map((d) => resolve(ctx.cwd, d))
+    : cfg.scope.length
+    ? cfg.scope
+    : [root];
+  const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
+  const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
+  const label = (v.label as string | undefined) ?? cfg.default_label;
+  const limits: TraceLimits = {
+    maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
+    maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
+    maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
+    ignoreModules: cfg.ignore_modules,
+    // Decided in the program's process, as each call is recorded: secrets never reach the run.
+    redact: v["no-redact"] ? false : cfg.redact,
+    redactValues: cfg.redact_values,
+  };
+  // A RunError is one line for the user (main.ts says it).
+  checkScript(scriptArg, ctx.cwd);
+  const cjs = commonjsPackageWarning(script);
+  if (cjs) ctx.warn(cjs);
+  // The program writes its run straight into the cache folder; storing it is then a rename.
+  let cacheDir: string | null = null;
+  if (!v["no-cache"] && cfg.cache) {
+    let chosen = typeof v["cache-dir"] === "string"
+      ? resolve(ctx.cwd, v["cache-dir"])
+      : cfg.cache_dir;
+    try {
+      if (chosen === null) {
+        // Not in /tmp or a system folder: runs hold argument values, and others could read
+        // the folder's list or plant files there. The user's cache folder then keeps them.
+        const picked = defaultCacheDir(root);
+        chosen = picked.dir;
+        if (picked.moved !== null) {
+          ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
+        }
+      }
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
+    }
+    cacheDir = chosen;
+  }
+  if (cacheDir !== null) {
+    const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
+    if (unsafe !== null) {
+      throw new CliError(
+        `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
+          `its own, such as ${
+            sharedFolder(root) === null
+              ? join(root, CACHE_DIR_NAME)
+              : "the default (no --cache-dir nor cache_dir)"
+          }`,
+        2,
+        "run",
+      );
+    }
+    try {
+      ensureCacheDir(cacheDir);
+      removeStaleTemps(cacheDir);
+      // A folder that cannot be written (read-only, say) is found now, not after the run:
+      // the run then goes to a temporary folder, so that -o still gets it.
+      probeWritable(cacheDir);
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      cacheDir = null;
+    }
+  }
+  const dir = cacheDir ?? makeTempDir("tph-run-");
+  try {
+    const command = entry?.command;
+    return await traceProgram(ctx, { scriptArg, args, command, label, cacheDir, dir, limits }, {
+      scope,
+      include,
+      exclude,
+      root,
+      externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+    });
+  } finally {
+    if (cacheDir === null) remove(dir);
+  }
+}
+
 interface Where {
   scriptArg: string;
   args: string[];
+  /** What the run records as its command, when not the script and its arguments. */
+  command?: string[];
   label: string | null;
   /** The run cache, or null when the run is not stored. */
   cacheDir: string | null;
@@ -143,6 +204,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   const running = runProgram({
     script: scriptArg,
     args,
+    command: where.command,
     cwd: ctx.cwd,
     dir: where.dir,
     config: { loader, limits: where.limits, label },

@@ -6,6 +6,19 @@ import type { OptionSpec } from "../argv.ts";
 
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  eval: {
+    type: "string",
+    short: "e",
+    arg: "EXPR",
+    help: "run an expression instead of a script: names of modules here and packages in it " +
+      "are imported; its value is printed",
+  },
+  import: {
+    type: "string",
+    multiple: true,
+    arg: "SPEC[=NAME]",
+    help: "with -e: also import SPEC (a file or package) as NAME (repeatable)",
+  },
   scope: {
     type: "string",
     multiple: true,

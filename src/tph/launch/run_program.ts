@@ -27,6 +27,8 @@ import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "
 export interface RunProgramOptions {
   script: string;
   args: string[];
+  /** What the run records as its command (default: the script and its arguments). */
+  command?: string[];
   cwd: string;
   config: Omit<ChildConfig, "out">;
   /**
@@ -150,7 +152,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   }
   remove(out + ".ending.json");
   const info: RunInfo = {
-    command: [options.script, ...options.args],
+    command: options.command ?? [options.script, ...options.args],
     cwd: options.cwd,
     runtime: rt.name,
     runtime_version: rt.version,

@@ -1,0 +1,98 @@
+// `tph run -e EXPR`: the value tracer's example module, an async expression, a package, an
+// expression that throws (as the runtime reports it), a module that is not there, --import.
+
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { assertCode, FIXTURES, type Target, tempDir, tph } from "./_cli.ts";
+
+export function evalTests(t: Target): void {
+  const setup = () => {
+    const dir = tempDir({
+      e: join(FIXTURES, "eval"),
+      "e/node_modules": join(FIXTURES, "packages/modules"),
+    });
+    return { dir, cwd: join(dir.path, "e") };
+  };
+  /** No entry module is left behind. */
+  const clean = (cwd: string) =>
+    assert.deepEqual(readdirSync(cwd).filter((n) => n.startsWith(".tph-eval")), []);
+
+  Deno.test(`tph run -e runs an expression on the modules it names (${t.name})`, async () => {
+    const { dir, cwd } = setup();
+    await using _ = dir;
+    const r = await tph(t, ["run", "-e", "foo.foo(-2)"], { cwd });
+    assertCode(r, 0, 'tph run -e "foo.foo(-2)"');
+    assert.equal(r.stdout, "-2\n");
+    const tree = await tph(t, ["tree", "last"], { cwd });
+    assert.deepEqual(
+      tree.stdout.split("\n").filter((l) => l !== "").map((l) => l.replace(/\s+\[.*\]$/, "")),
+      [
+        "└── foo(val=-2) -> -2",
+        "    ├── buzz(val=-2) -> 2",
+        "    ├── bar(val=2, pw=2) -> 4",
+        "    ├── Baz.constructor(pw=0.5) -> undefined",
+        "    ├── Baz.call(val=4) -> 2",
+        "    └── buzz(val=2) -> -2",
+      ],
+    );
+    const view = JSON.parse((await tph(t, ["view", "last", "--json"], { cwd })).stdout);
+    assert.deepEqual(view.run.command, ["-e", "foo.foo(-2)"]);
+    clean(cwd);
+
+    // Awaited when it gives a promise; printed as the runtime's inspector shows it.
+    const later = await tph(t, ["run", "-e", "foo.later(3)"], { cwd });
+    assertCode(later, 0, "tph run -e foo.later(3)");
+    assert.equal(later.stdout, "{ val: 3, twice: 6 }\n");
+
+    // A package, and --import under another name.
+    const pkg = await tph(t, ["run", "-e", "greeter.greet('tph')"], { cwd });
+    assertCode(pkg, 0, "tph run -e with a package");
+    assert.match(pkg.stdout, /hello tph/);
+    const named = await tph(t, ["run", "--import", "./foo.ts=F", "-e", "F.buzz(4)"], { cwd });
+    assertCode(named, 0, "--import ./foo.ts=F");
+    assert.equal(named.stdout, "-4\n");
+    // Names bound inside the expression are its own.
+    const bound = await tph(t, ["run", "-e", "[1, 2].map((x) => foo.buzz(x))"], { cwd });
+    assertCode(bound, 0, "an arrow's parameter");
+    assert.equal(bound.stdout, "[ -1, -2 ]\n");
+    clean(cwd);
+  });
+
+  Deno.test(`tph run -e: errors as the runtime gives them, and bad input (${t.name})`, async () => {
+    const { dir, cwd } = setup();
+    await using _ = dir;
+    // Thrown: the runtime reports it and exits 1; the run is still stored.
+    const thrown = await tph(t, ["run", "-e", "foo.fails('input')"], { cwd });
+    assertCode(thrown, 1, "an expression that throws");
+    assert.match(thrown.stderr, /RangeError: bad input/);
+    assert.match(thrown.stderr, /1 call recorded/);
+    const rejected = await tph(t, ["run", "-e", "foo.later(undefined).then(() => foo.nope())"], {
+      cwd,
+    });
+    assertCode(rejected, 1, "a promise that rejects");
+    assert.match(rejected.stderr, /foo\.nope is not a function/);
+    // A module that is not there: one line, before anything runs.
+    const missing = await tph(t, ["run", "-e", "nosuch.thing(1)"], { cwd });
+    assertCode(missing, 1, "a module that is not there");
+    assert.equal(
+      missing.stderr,
+      `tph: Cannot run -e: "nosuch" is no module in ${cwd} (nosuch.ts, nosuch.js, ` +
+        "nosuch/index.ts…) nor an installed package; import one with --import SPEC=nosuch\n",
+    );
+    for (
+      const [args, message] of [
+        [["-e", ""], /^tph: -e needs an expression to run$/m],
+        [["-e", "1", "main.ts"], /unexpected argument "main.ts"/],
+        [["--import", "./foo.ts", "main.ts"], /--import goes with -e/],
+        [["--import", "./gone.ts", "-e", "1"], /"\.\/gone\.ts" not found/],
+        [["--import", "./foo.ts=no-name", "-e", "1"], /"no-name" is not a name/],
+      ] as [string[], RegExp][]
+    ) {
+      const bad = await tph(t, ["run", ...args], { cwd });
+      assertCode(bad, 2, `tph run ${args.join(" ")}`);
+      assert.match(bad.stderr, message);
+    }
+    clean(cwd);
+  });
+}
