@@ -112,7 +112,42 @@ export interface RunJSON {
   /** Of those, calls left out with no recorded call open to count them under. */
   dropped_at_root?: number;
   config: TraceConfigJSON;
+  /** The values looked for (`tph run --find`) and where they were found. */
+  find?: FindJSON;
   /** Present for runs made by `tph run`. */
   run?: RunInfo;
   trace: CallNodeJSON[];
+}
+
+/** What `tph run --find` looked for and found. */
+export interface FindJSON {
+  /** The targets, in the order given. */
+  targets: { text: string; type: string | null; match: "equals" | "contains" | "regex" }[];
+  /** Matches in all; `matches` keeps the first 10,000. */
+  count: number;
+  matches: FindMatchJSON[];
+}
+
+/** One place a target was found. */
+export interface FindMatchJSON {
+  /** The target's index in `targets`. */
+  target: number;
+  /** `module.Qualified.name`: the module's file name without extension, then the function's. */
+  func: string;
+  module: string;
+  where: "arg" | "return" | "throw";
+  /** The argument's name (arg only; external calls: its position). */
+  arg_name: string | null;
+  /** Inside the value: `""` for the value itself, `.order.items[2].sku`, `[0]`, `{1}` (a Set). */
+  path: string;
+  /** The repr of what matched. */
+  value: string;
+  /** Its JS type or class name. */
+  type: string;
+  /** ISO 8601, to the µs. */
+  timestamp: string;
+  /** `func` names from the root call down to this one (calls left out of the tree: the recorded ones above it, then it). */
+  stack: string[];
+  /** The call's place in the tree (pre-order index from 0), null when it was not recorded. */
+  call: number | null;
 }

@@ -17,6 +17,7 @@ import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
 import { evalTests } from "./_eval.ts";
+import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 
@@ -37,6 +38,7 @@ escapeTests(BINARY);
 builtinTests(BINARY);
 exportTests(BINARY);
 evalTests(BINARY);
+findTests(BINARY);
 diffTests(BINARY);
 diskTests(BINARY);
 modeTests(BINARY);

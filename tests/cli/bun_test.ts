@@ -14,6 +14,7 @@ import { escapeTests } from "./_escapes.ts";
 import { builtinTests } from "./_builtins.ts";
 import { exportTests } from "./_export.ts";
 import { evalTests } from "./_eval.ts";
+import { findTests } from "./_find.ts";
 import { diskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -31,6 +32,7 @@ escapeTests(BUN_TARGET);
 builtinTests(BUN_TARGET);
 exportTests(BUN_TARGET);
 evalTests(BUN_TARGET);
+findTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);

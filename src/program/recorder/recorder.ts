@@ -46,6 +46,7 @@ import {
   THREW,
 } from "./tape.ts";
 import { type TraceLimits, TraceState } from "./trace_state.ts";
+import type { Finder, FindWhere } from "./find.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -73,6 +74,13 @@ let fullTrace: TraceState | null = null;
 
 /** While tph saves a run, no call is recorded (whatever the program made tph call). */
 let hushed = false;
+
+/**
+ * The values looked for (`tph run --find`) by the trace that looks for them, else null: then
+ * begin() checks every call's arguments, a call left out gets the handle `-2 - id` (its function
+ * known when it returns or throws), and r()/t() check what leaves it.
+ */
+let finder: Finder | null = null;
 
 function refreshOn(): void {
   R.on = !hushed && (activeCount > 0 || (processTrace !== null && processTrace.active));
@@ -235,6 +243,7 @@ export function attachTrace(t: TraceState): void {
   }
   t.firstRow = tape.rows;
   tape.active++;
+  if (t.finder !== null) finder = t.finder;
 }
 
 /**
@@ -242,6 +251,7 @@ export function attachTrace(t: TraceState): void {
  * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
  */
 export function detachTrace(t: TraceState): void {
+  if (finder === t.finder) finder = null;
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
@@ -292,11 +302,88 @@ function hiddenRow(t: TraceState, id: number, p: number, prev: number, depth: nu
 }
 
 /**
+ * A call starts (see record): its arguments compared with the values looked for first, when any
+ * are (before `record` snapshots them).
+ */
+function begin(
+  b: number,
+  k: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): number {
+  if (finder === null) return record(b, k, n, a0, a1, a2, more);
+  return findBegin(finder, b + k, b, k, n, a0, a1, a2, more);
+}
+
+/** The function ids from the root down to the recorded call `h` (a match's stack). */
+function stackOf(h: number, id: number): number[] {
+  const ids: number[] = [];
+  if (live(h)) {
+    for (let row = h - base; row >= 0; row = tape.parent[row]) ids[ids.length] = tape.fn[row];
+  }
+  const out: number[] = [];
+  for (let i = ids.length - 1; i >= 0; i--) out[out.length] = ids[i];
+  if (id >= 0) out[out.length] = id;
+  return out;
+}
+
+function findBegin(
+  f: Finder,
+  id: number,
+  b: number,
+  k: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): number {
+  const from = f.hits.length;
+  const parent = cur;
+  const stack = () => stackOf(parent, id);
+  if (n > 0) f.check(a0, id, "arg", 0, stack);
+  if (n > 1) f.check(a1, id, "arg", 1, stack);
+  if (n > 2) f.check(a2, id, "arg", 2, stack);
+  if (n < 0) { for (let i = 0; i < more!.length; i++) f.check(more![i], id, "arg", i, stack); }
+  const h = record(b, k, n, a0, a1, a2, more);
+  if (h < 0) return -2 - id;
+  // The matches of a recorded call know its row (a hidden row is not in the tree).
+  if (tape.state[h - base] !== HIDDEN) {
+    for (let i = from; i < f.hits.length; i++) f.hits[i].row = h - base;
+  }
+  return h;
+}
+
+/** A value leaving a call (returned or thrown): compared with the values looked for. */
+function findLeaving(c: number, v: unknown, where: FindWhere): void {
+  const f = finder!;
+  if (c < -1) {
+    // A call left out: its function is in its handle; its stack, the recorded calls above.
+    const id = -2 - c;
+    const parent = cur;
+    f.check(v, id, where, -1, () => stackOf(parent, id));
+    return;
+  }
+  if (!live(c)) return;
+  const row = c - base;
+  const from = f.hits.length;
+  f.check(v, tape.fn[row], where, -1, () => stackOf(c, -1));
+  if (tape.state[row] !== HIDDEN) {
+    for (let i = from; i < f.hits.length; i++) {
+      f.hits[i].row = row;
+    }
+  }
+}
+
+/**
  * Record the start of a call of function `b + k`, made now, under the stack owner. `n` says how
  * its arguments come: 0 none, 1–3 in a0–a2, -1 as the array `more` (snapshotted in place).
  * Returns the call's handle, or -1 when it is not recorded.
  */
-function begin(
+function record(
   b: number,
   k: number,
   n: number,
@@ -471,10 +558,12 @@ export const R = {
   /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
   r<T>(c: number, v: T): T {
     if (c >= 0) recordReturn(c, v);
+    if (finder !== null && c !== -1) findLeaving(c, v, "return");
     return v;
   },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
+    if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c - base] !== HIDDEN) {
       const row = c - base;

@@ -914,3 +914,31 @@ function fmtTyped(t: ArrayLike<unknown>, lead: string, len: number, room: number
   }
   return truncated ? s : s + "]";
 }
+
+/**
+ * The class names on an object's prototype chain, nearest first (`RangeError`, `Error`,
+ * `Object`), read as repr reads them: through descriptors, never through a proxy, never running
+ * the program's code.
+ *
+ * @param o Any object.
+ */
+export function classNames(o: object): string[] {
+  const names: string[] = [];
+  if (isProxy(o)) return names;
+  let p: object | null = protoOf(o);
+  for (let i = 0; p !== null && i < MAX_CHAIN; i++) {
+    if (isProxy(p)) break;
+    const known = PROTO_INFO.get(p);
+    let name = known?.name;
+    if (name === undefined) {
+      const d = ownDesc(p, "constructor");
+      if (d !== undefined && isData(d)) {
+        const ctor: unknown = d.value;
+        if (typeof ctor === "function" && !isProxy(ctor)) name = fnName(ctor);
+      }
+    }
+    if (name !== undefined) names[names.length] = name;
+    p = protoOf(p);
+  }
+  return names;
+}

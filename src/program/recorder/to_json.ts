@@ -2,7 +2,7 @@ import { FileWriter } from "../../host/files.ts";
 import { bytesOf, Sink } from "./json_sink.ts";
 import { FLAG_ASYNC } from "../../abi.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
-import type { CallNodeJSON, RunJSON } from "../../types.ts";
+import type { CallNodeJSON, FindJSON, FindMatchJSON, RunJSON } from "../../types.ts";
 import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
@@ -13,10 +13,14 @@ import type { TraceState } from "./trace_state.ts";
 import {
   arrayJoin,
   dateToISO,
+  floor,
   max as maxOf,
   plainJSON,
   round,
+  SafeMap,
+  SafeSet,
   stringify,
+  strLastIndexOf,
   strSlice,
 } from "../../host/intrinsics.ts";
 
@@ -156,7 +160,87 @@ export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, 
       include: t.include,
       exclude: t.exclude,
     },
+    ...(t.finder === null ? {} : { find: findSection(t) }),
   };
+}
+
+/** `module.Qualified.name` of a function: its module's file name without extension first. */
+function qualifiedName(f: FunctionRecord): string {
+  const slash = strLastIndexOf(f.module, "/");
+  const file = slash < 0 ? f.module : strSlice(f.module, slash + 1);
+  const dot = strLastIndexOf(file, ".");
+  return (dot > 0 ? strSlice(file, 0, dot) : file) + "." + f.qualname;
+}
+
+/** ISO 8601 to the µs, from ms since the epoch. */
+function isoMicros(ms: number): string {
+  const whole = floor(ms);
+  const iso = dateToISO(new Date(whole));
+  const micros = floor((ms - whole) * 1000);
+  return strSlice(iso, 0, -1) + (micros < 10 ? "00" : micros < 100 ? "0" : "") + micros + "Z";
+}
+
+/** The matches of `tph run --find`, with their calls' places in the tree. */
+function findSection(t: TraceState): FindJSON {
+  const f = t.finder!;
+  const rt = runtime();
+  // Pre-order places of the recorded calls that matched (one pass over the tree, if any did).
+  const place = new SafeMap<number, number>();
+  let any = false;
+  for (let i = 0; i < f.hits.length; i++) if (f.hits[i].row >= 0) any = true;
+  if (any) {
+    const { rowOf, firstChild, next, firstRoot } = callLinks(t);
+    const wanted = new SafeSet<number>();
+    for (let i = 0; i < f.hits.length; i++) wanted.add(f.hits[i].row);
+    // Depth first, iteratively: the order the JSON's `trace` lists calls in.
+    const stack: number[] = [];
+    let ordinal = 0;
+    for (let r = firstRoot; r !== 0; r = next[r - 1]) {
+      stack[stack.length] = r;
+      while (stack.length > 0) {
+        const i = stack[stack.length - 1] - 1;
+        stack.length--;
+        if (wanted.has(rowOf[i])) place.set(rowOf[i], ordinal);
+        ordinal++;
+        // Children pushed last first.
+        const kids: number[] = [];
+        for (let c = firstChild[i]; c !== 0; c = next[c - 1]) kids[kids.length] = c;
+        for (let c = kids.length - 1; c >= 0; c--) stack[stack.length] = kids[c];
+      }
+    }
+  }
+  const name = (id: number) => qualifiedName(rt.fn(id));
+  const matches: FindMatchJSON[] = [];
+  for (let i = 0; i < f.hits.length; i++) {
+    const h = f.hits[i];
+    const fn = rt.fn(h.fn);
+    const external = fn.kind === "external";
+    const stack: string[] = [];
+    for (let k = 0; k < h.stack.length; k++) stack[stack.length] = name(h.stack[k]);
+    matches[matches.length] = {
+      target: h.target,
+      func: qualifiedName(fn),
+      module: fn.module,
+      where: h.where,
+      arg_name: h.arg < 0
+        ? null
+        : external || h.arg >= fn.params.length
+        ? String(h.arg)
+        : fn.params[h.arg],
+      path: h.path,
+      value: h.repr,
+      type: h.type,
+      timestamp: isoMicros(h.time),
+      stack,
+      call: h.row >= 0 ? place.get(h.row) ?? null : null,
+    };
+  }
+  const targets = f.targets.map((x) => ({
+    text: x.spec.text,
+    type: x.spec.type,
+    match: x.spec.match,
+  }));
+  return { targets, count: f.count, matches };
 }
 
 /**

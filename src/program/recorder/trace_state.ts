@@ -7,6 +7,7 @@ import { functionRecord } from "./functions.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
 import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../host/intrinsics.ts";
+import { Finder, type FindSpec } from "./find.ts";
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -30,6 +31,8 @@ export interface TraceLimits {
   redact?: string[] | false;
   /** Regexes whose matches in stored strings and reprs are replaced by `[redacted]`. */
   redactValues?: (string | RegExp)[];
+  /** Values to find in every call's arguments, return value and error (`tph run --find`). */
+  find?: FindSpec[];
 }
 
 import { DEFAULT_LIMITS } from "./limits.ts";
@@ -58,6 +61,8 @@ export class TraceState {
   readonly exclude: string[];
   /** What is stored as "[redacted]"; null when redaction is off. */
   readonly redaction: Redaction | null;
+  /** The values looked for in every call, and the matches found (null: none looked for). */
+  readonly finder: Finder | null;
   /** The redaction when it has value regexes (strings are then checked when stored), else null. */
   readonly scrubs: Redaction | null;
   /** Null when every function is accepted (the common, fast case). */
@@ -86,6 +91,10 @@ export class TraceState {
     this.capacity = this.maxCalls;
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
     this.keepChars = reprLimit(this.maxRepr) + 1;
+    // An invalid regex target throws here too, before anything starts.
+    this.finder = limits.find !== undefined && limits.find.length > 0
+      ? new Finder(limits.find, this.maxRepr)
+      : null;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
     this.include = [...(limits.include ?? [])];
     this.exclude = [...(limits.exclude ?? [])];

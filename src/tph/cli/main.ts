@@ -29,6 +29,7 @@ import { renderCommandHelp, renderHelp } from "./render_help.ts";
 import { runCommand } from "./run_command.ts";
 import { treeCommand } from "./tree_command.ts";
 import { diffCommand } from "./diff_command.ts";
+import { findCommand as findRunCommand } from "./find_command.ts";
 import { viewCommand } from "./view_command.ts";
 
 /** Every command, in the order `tph help` lists them. */
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   viewCommand,
   treeCommand,
   diffCommand,
+  findRunCommand,
   exportCommand,
   // Keeping the cache in bounds.
   cleanCommand,

@@ -5,6 +5,7 @@ import type { LoaderOptions } from "../../program/loader/register.ts";
 import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../../host/files.ts";
 import { pid } from "../../host/process.ts";
 import type { TraceLimits } from "../../program/recorder/trace_state.ts";
+import type { FindSpec } from "../../program/recorder/find.ts";
 import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
 import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
@@ -110,6 +111,7 @@ async function runScript(
   const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
   const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
   const label = (v.label as string | undefined) ?? cfg.default_label;
+  const find = findSpecs(v);
   const limits: TraceLimits = {
     maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
     maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
@@ -118,6 +120,7 @@ async function runScript(
     // Decided in the program's process, as each call is recorded: secrets never reach the run.
     redact: v["no-redact"] ? false : cfg.redact,
     redactValues: cfg.redact_values,
+    ...(find.length > 0 ? { find } : {}),
   };
   // A RunError is one line for the user (main.ts says it).
   checkScript(scriptArg, ctx.cwd);
@@ -277,6 +280,17 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       (h.run!.duration_ms / 1000).toFixed(2)
     }s${savedText}`,
   );
+  if (h.find !== undefined) {
+    const n = h.find.count;
+    const where = viewHint === ""
+      ? ""
+      : `: tph find ${viewHint.includes("tph tree last") ? "last" : shellWord(saved[0])}`;
+    ctx.err(
+      `tph: ${n} match${n === 1 ? "" : "es"} of ${
+        h.find.targets.map((x) => x.text).join(", ")
+      }${where}`,
+    );
+  }
   return result.exitCode;
 }
 
@@ -319,6 +333,71 @@ function keepInBounds(
     cfg.max_cache_mb === null ? null : `max_cache_mb = ${cfg.max_cache_mb}`,
   ].filter((b) => b !== null).join(", ");
   ctx.err(`tph: removed ${removed} old run${removed === 1 ? "" : "s"} from the cache (${bounds})`);
+}
+
+const FIND_TYPES = ["number", "string", "boolean", "bigint", "null", "undefined"];
+const FIND_MATCHES = ["equals", "contains", "regex"] as const;
+
+/**
+ * `--find` targets with their `--find-type` and `--find-match`: each given once applies to every
+ * target, given as often as `--find` they pair up in order.
+ */
+function findSpecs(v: Context["values"]): FindSpec[] {
+  const values = (v.find as string[] | undefined) ?? [];
+  const types = (v["find-type"] as string[] | undefined) ?? [];
+  const matches = (v["find-match"] as string[] | undefined) ?? [];
+  if (values.length === 0) {
+    if (types.length + matches.length > 0) {
+      throw usageError("--find-type and --find-match go with --find", "run");
+    }
+    return [];
+  }
+  const pick = (list: string[], flag: string, i: number): string | undefined => {
+    if (list.length === 0) return undefined;
+    if (list.length === 1) return list[0];
+    if (list.length !== values.length) {
+      throw usageError(
+        `--${flag} is given ${list.length} times for ${values.length} --find values: give it ` +
+          "once (for all) or once per --find",
+        "run",
+      );
+    }
+    return list[i];
+  };
+  return values.map((text, i) => {
+    const type = pick(types, "find-type", i) ?? null;
+    if (type !== null && !FIND_TYPES.includes(type) && !/^[A-Za-z_$][\w$]*$/.test(type)) {
+      throw usageError(
+        `--find-type takes ${FIND_TYPES.join(", ")} or a class name, got "${type}"`,
+        "run",
+      );
+    }
+    const match = (pick(matches, "find-match", i) ?? "equals") as FindSpec["match"];
+    if (!FIND_MATCHES.includes(match)) {
+      throw usageError(`--find-match takes equals, contains or regex, got "${match}"`, "run");
+    }
+    if (match === "regex") {
+      try {
+        new RegExp(text);
+      } catch (e) {
+        throw usageError(
+          `--find ${text}: not a regular expression (${(e as Error).message})`,
+          "run",
+        );
+      }
+    }
+    // JSON when it parses to a number, string, boolean or null; else the text itself.
+    let value: unknown = text;
+    if (match === "equals" && type !== "string") {
+      try {
+        const parsed = JSON.parse(text);
+        if (parsed === null || typeof parsed !== "object") value = parsed;
+      } catch {
+        value = text;
+      }
+    }
+    return { text, value, type, match };
+  });
 }
 
 /** Throws when a file cannot be created in `dir`. */

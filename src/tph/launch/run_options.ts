@@ -37,6 +37,26 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     arg: "GLOB",
     help: "never trace matching files (repeatable)",
   },
+  find: {
+    type: "string",
+    multiple: true,
+    arg: "VALUE",
+    help: "find VALUE (JSON when it parses, else text) in every call's arguments, return " +
+      "value and error, calls left out by limits included (repeatable; see tph find)",
+  },
+  "find-type": {
+    type: "string",
+    multiple: true,
+    arg: "T",
+    help: "with --find: only values of type T (number, string, boolean, bigint, null, " +
+      "undefined, or a class name)",
+  },
+  "find-match": {
+    type: "string",
+    multiple: true,
+    arg: "M",
+    help: "with --find: equals (default), contains or regex",
+  },
   "no-redact": {
     type: "boolean",
     help: "store every value as it is: no [redacted] for secret names or redact_values",

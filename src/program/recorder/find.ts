@@ -1,0 +1,274 @@
+// Value tracing (`tph run --find`): every call's arguments, return value and thrown error are
+// compared with the targets on the real values, as the program runs — calls that limits leave
+// out of the tree included — and each match is kept with where it was: the function, the
+// argument, the path inside the value, the value's repr and type, when, and the stack.
+//
+// Like repr.ts, this runs on arbitrary values of the program's: nothing here runs its code (no
+// getters, proxy traps, iterators or `toString`), and the walk inside a value is bounded.
+
+import { types } from "node:util";
+import { classNames, repr } from "./repr.ts";
+import {
+  dateToISO,
+  performanceNow,
+  regexTest,
+  strIncludes,
+  uncurry,
+} from "../../host/intrinsics.ts";
+
+// The program may replace Date.now.
+const dateNow = Date.now;
+
+/** A target as `tph run --find` hands it to the program (JSON). */
+export interface FindSpec {
+  /** The target as written (`2`, `"abc"`, `^id-`). */
+  text: string;
+  /** The value: the text parsed as JSON when it parses, else the text. */
+  value: unknown;
+  /** A JS type (`number`, `string`, `boolean`, `bigint`, `null`, `undefined`) or class name. */
+  type: string | null;
+  match: "equals" | "contains" | "regex";
+}
+
+/** Where a value was seen. */
+export type FindWhere = "arg" | "return" | "throw";
+
+/** One match, as kept while the program runs. */
+export interface FindHit {
+  target: number;
+  /** The function's id, and the call's row when it is recorded (else -1). */
+  fn: number;
+  row: number;
+  where: FindWhere;
+  /** The argument's position (arg only, else -1). */
+  arg: number;
+  /** Inside the value: `""` for the value itself, `.order.items[2].sku`. */
+  path: string;
+  repr: string;
+  type: string;
+  /** Wall clock, ms since the epoch (fractional). */
+  time: number;
+  /** Function ids from the root call down to this one. */
+  stack: number[];
+}
+
+/** Matches kept in a run at most; beyond, they are only counted. */
+export const MAX_HITS = 10_000;
+
+const { isProxy, isMap, isSet, isDate, isNativeError } = types;
+const { getOwnPropertyDescriptor: ownDesc, getPrototypeOf: protoOf, keys: ownKeys } = Object;
+const isArray = Array.isArray;
+const OBJECT_PROTO = Object.prototype;
+const mapEntries = uncurry(Map.prototype.entries) as (m: unknown) => object;
+const mapNext = uncurry(protoOf(new Map().entries()).next) as (
+  it: object,
+) => { done: boolean; value: [unknown, unknown] };
+const setValues = uncurry(Set.prototype.values) as (s: unknown) => object;
+const setNext = uncurry(protoOf(new Set().values()).next) as (
+  it: object,
+) => { done: boolean; value: unknown };
+const numberToString = uncurry(Number.prototype.toString) as (n: number) => string;
+const bigintToString = uncurry(BigInt.prototype.toString) as (n: bigint) => string;
+
+/** Levels looked inside a value, items per container, and values looked at per value. */
+const MAX_DEPTH = 3, MAX_ITEMS = 100, BUDGET = 1000;
+
+/** An error's message, read as a data property (never a getter). */
+function messageOf(e: object): string | null {
+  const d = ownDesc(e, "message");
+  return d !== undefined && "value" in d && typeof d.value === "string" ? d.value : null;
+}
+
+/** The text a target compares with: a string itself, a number's digits, an error's message. */
+function textOf(v: unknown): string | null {
+  switch (typeof v) {
+    case "string":
+      return v;
+    case "number":
+      return numberToString(v);
+    case "bigint":
+      return bigintToString(v);
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      if (v === null || isProxy(v)) return null;
+      if (isNativeError(v)) return messageOf(v);
+      if (isDate(v)) {
+        try {
+          return dateToISO(v as Date);
+        } catch {
+          return null;
+        }
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** A value's type as a match reports it: its JS type, or an object's class. */
+export function typeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v !== "object" && typeof v !== "function") return typeof v;
+  if (isProxy(v)) return "Proxy";
+  if (isArray(v)) return "Array";
+  return classNames(v as object)[0] ?? "Object";
+}
+
+/** One target, ready to compare. */
+class Target {
+  readonly re: RegExp | null;
+  readonly text: string;
+  constructor(readonly spec: FindSpec) {
+    this.re = spec.match === "regex" ? new RegExp(String(spec.value)) : null;
+    this.text = typeof spec.value === "string" ? spec.value : String(spec.value);
+  }
+
+  /** Whether the value itself matches (not looking inside it). */
+  test(v: unknown): boolean {
+    const { type, match, value } = this.spec;
+    if (type !== null && !hasType(v, type)) return false;
+    if (match === "equals") {
+      if (typeof v !== "object" || v === null) {
+        if (type === "bigint") return typeof v === "bigint" && bigintToString(v) === this.text;
+        if (type === "null" || type === "undefined") return true;
+        // NaN is found as NaN.
+        return v === value || (v !== v && value !== value);
+      }
+      // An object of the class asked for: compared by its text (an error's message, a date).
+      if (type === null) return false;
+      return textOf(v) === this.text;
+    }
+    const text = textOf(v);
+    if (text === null) return false;
+    return match === "contains" ? strIncludes(text, this.text) : regexTest(this.re!, text);
+  }
+}
+
+function hasType(v: unknown, type: string): boolean {
+  if (v === null) return type === "null";
+  const t = typeof v;
+  if (t !== "object" && t !== "function") return t === type;
+  if (isProxy(v)) return false;
+  if (type === "Array") return isArray(v);
+  const names = classNames(v as object);
+  for (let i = 0; i < names.length; i++) if (names[i] === type) return true;
+  return false;
+}
+
+/** The targets of one trace, and the matches found so far. */
+export class Finder {
+  readonly targets: Target[];
+  readonly hits: FindHit[] = [];
+  /** Matches in all, kept or not. */
+  count = 0;
+  #budget = 0;
+  // A match's time: the wall clock when the finder started plus the monotonic clock since.
+  readonly #epoch = dateNow();
+  readonly #start = performanceNow();
+
+  constructor(specs: FindSpec[], readonly maxRepr: number) {
+    this.targets = specs.map((s) => new Target(s));
+  }
+
+  /**
+   * Compare one value (and what it holds) with every target; keep each match.
+   *
+   * @param stack Function ids from the root down to the call (made only on a match).
+   */
+  check(
+    v: unknown,
+    fn: number,
+    where: FindWhere,
+    arg: number,
+    stack: () => number[],
+  ): void {
+    const ts = this.targets;
+    for (let k = 0; k < ts.length; k++) {
+      this.#budget = BUDGET;
+      this.#walk(v, ts[k], k, "", 0, fn, where, arg, stack);
+    }
+  }
+
+  #hit(
+    v: unknown,
+    target: number,
+    path: string,
+    fn: number,
+    where: FindWhere,
+    arg: number,
+    stack: () => number[],
+  ): void {
+    this.count++;
+    if (this.hits.length >= MAX_HITS) return;
+    this.hits[this.hits.length] = {
+      target,
+      fn,
+      row: -1,
+      where,
+      arg,
+      path,
+      repr: repr(v, this.maxRepr),
+      type: typeOf(v),
+      time: this.#epoch + (performanceNow() - this.#start),
+      stack: stack(),
+    };
+  }
+
+  #walk(
+    v: unknown,
+    t: Target,
+    k: number,
+    path: string,
+    depth: number,
+    fn: number,
+    where: FindWhere,
+    arg: number,
+    stack: () => number[],
+  ): void {
+    if (this.#budget-- <= 0) return;
+    if (t.test(v)) this.#hit(v, k, path, fn, where, arg, stack);
+    if (typeof v !== "object" || v === null || depth >= MAX_DEPTH || isProxy(v)) return;
+    // An object target of a class matched the object itself: its fields are not searched.
+    if (isArray(v)) {
+      const n = v.length < MAX_ITEMS ? v.length : MAX_ITEMS;
+      for (let i = 0; i < n; i++) {
+        const d = ownDesc(v, i);
+        if (d !== undefined && "value" in d) {
+          this.#walk(d.value, t, k, `${path}[${i}]`, depth + 1, fn, where, arg, stack);
+        }
+      }
+      return;
+    }
+    if (isMap(v)) {
+      const it = mapEntries(v);
+      for (let i = 0; i < MAX_ITEMS; i++) {
+        const step = mapNext(it);
+        if (step.done) break;
+        const [key, value] = step.value;
+        const name = typeof key === "string" ? JSON.stringify(key) : repr(key, 40);
+        this.#walk(value, t, k, `${path}[${name}]`, depth + 1, fn, where, arg, stack);
+      }
+      return;
+    }
+    if (isSet(v)) {
+      const it = setValues(v);
+      for (let i = 0; i < MAX_ITEMS; i++) {
+        const step = setNext(it);
+        if (step.done) break;
+        this.#walk(step.value, t, k, `${path}{${i}}`, depth + 1, fn, where, arg, stack);
+      }
+      return;
+    }
+    const proto = protoOf(v);
+    if (proto !== OBJECT_PROTO && proto !== null) return;
+    const keys = ownKeys(v);
+    const n = keys.length < MAX_ITEMS ? keys.length : MAX_ITEMS;
+    for (let i = 0; i < n; i++) {
+      const d = ownDesc(v, keys[i]);
+      if (d !== undefined && "value" in d) {
+        this.#walk(d.value, t, k, `${path}.${keys[i]}`, depth + 1, fn, where, arg, stack);
+      }
+    }
+  }
+}

@@ -1,0 +1,312 @@
+// `tph find <run> [VALUE…]`: where values went. With no VALUE, the matches `tph run --find` found
+// while the program ran (on the real values, calls left out of the tree included); with values,
+// a search of the run's recorded calls — on their stored texts (reprs, cut at max_repr).
+
+import { resolve } from "node:path";
+import type { FindJSON, FindMatchJSON } from "../../types.ts";
+import { safeText } from "../../render/safe_text.ts";
+import { resolveRunRef } from "../store/resolve_run_ref.ts";
+import { openRun, type RunFile } from "../store/run_reader.ts";
+import { StoreError } from "../store/store_error.ts";
+import { fileProblem, writeText } from "../../host/files.ts";
+import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/recorder/run_format.ts";
+import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
+import type { Command, Context } from "./command.ts";
+import { CliError, usageError } from "./errors.ts";
+
+type Match = "equals" | "contains" | "regex";
+type Where = FindMatchJSON["where"];
+
+/** `module.Qualified.name`, as a live match names its function. */
+function qualifiedName(name: string, module: string): string {
+  const file = module.slice(module.lastIndexOf("/") + 1);
+  const dot = file.lastIndexOf(".");
+  return (dot > 0 ? file.slice(0, dot) : file) + "." + name;
+}
+
+/** The live matches of a run, checked (a run file from elsewhere may hold anything). */
+function liveMatches(file: RunFile, name: string): FindJSON {
+  const f = file.meta.find as FindJSON | undefined;
+  const fail = (why: string) => new StoreError(`Cannot read run "${name}": ${why}`);
+  if (f === undefined) {
+    throw new CliError(
+      `Run "${name}" looked for no value: run the program with tph run --find VALUE, or give ` +
+        `tph find values to search its recorded calls for`,
+      2,
+      "find",
+      false,
+    );
+  }
+  if (
+    typeof f !== "object" || f === null || !Array.isArray(f.targets) ||
+    !Array.isArray(f.matches) || typeof f.count !== "number" ||
+    f.matches.some((m) =>
+      typeof m !== "object" || m === null || typeof m.func !== "string" ||
+      typeof m.target !== "number" || typeof m.value !== "string" || !Array.isArray(m.stack)
+    )
+  ) {
+    throw fail("not a tph run (its find section is damaged)");
+  }
+  return f;
+}
+
+/** A search of the recorded calls: each value's stored text against the targets. */
+function searchRecorded(
+  file: RunFile,
+  targets: { text: string; match: Match }[],
+  where: Where | null,
+): FindJSON {
+  if (file.scan === null) {
+    // A JSON run: walk its tree (read whole).
+    return searchTree(file, targets, where);
+  }
+  const tests = targets.map((t) => tester(t.text, t.match));
+  const fns = file.functions;
+  const matches: FindMatchJSON[] = [];
+  // The open calls' names, for the stack.
+  const names: string[] = [];
+  let ordinal = 0;
+  file.scan((r, depth) => {
+    const here = ordinal++;
+    const f = fns[r.fn];
+    const func = qualifiedName(f[0], f[1]);
+    names.length = depth;
+    names.push(func);
+    const external = (f[6] & FN_EXTERNAL) !== 0;
+    const state = r.flags & STATE_MASK;
+    const look = (k: number, w: Where, arg: string | null) => {
+      if (where !== null && w !== where) return;
+      const text = r.text(k);
+      tests.forEach((test, target) => {
+        if (!test(text)) return;
+        matches.push({
+          target,
+          func,
+          module: f[1],
+          where: w,
+          arg_name: arg,
+          path: "",
+          value: text,
+          type: "",
+          timestamp: "",
+          stack: [...names],
+          call: here,
+        });
+      });
+    };
+    for (let a = 0; a < r.args; a++) look(a, "arg", external ? String(a) : f[5][a]);
+    if (state === THREW) look(r.args, "throw", null);
+    else if (state !== UNFINISHED) look(r.args, "return", null);
+    return true;
+  });
+  return {
+    targets: targets.map((t) => ({ text: t.text, type: null, match: t.match })),
+    count: matches.length,
+    matches,
+  };
+}
+
+function searchTree(
+  file: RunFile,
+  targets: { text: string; match: Match }[],
+  where: Where | null,
+): FindJSON {
+  const tests = targets.map((t) => tester(t.text, t.match));
+  const matches: FindMatchJSON[] = [];
+  let ordinal = 0;
+  const stack: [import("../../types.ts").CallNodeJSON, string[]][] = file.tree().roots
+    .map((n) => [n, []] as [import("../../types.ts").CallNodeJSON, string[]]).reverse();
+  while (stack.length > 0) {
+    const [n, above] = stack.pop()!;
+    const here = ordinal++;
+    const func = qualifiedName(n.name, n.module);
+    const names = [...above, func];
+    const look = (text: string, w: Where, arg: string | null) => {
+      if (where !== null && w !== where) return;
+      tests.forEach((test, target) => {
+        if (test(text)) {
+          matches.push({
+            target,
+            func,
+            module: n.module,
+            where: w,
+            arg_name: arg,
+            path: "",
+            value: text,
+            type: "",
+            timestamp: "",
+            stack: names,
+            call: here,
+          });
+        }
+      });
+    };
+    for (const [k, v] of Object.entries(n.args)) look(v, "arg", k);
+    if (n.exception !== undefined) look(n.exception, "throw", null);
+    else if (n.return_value !== null && !n.unfinished) look(n.return_value, "return", null);
+    for (let k = n.children.length - 1; k >= 0; k--) stack.push([n.children[k], names]);
+  }
+  return {
+    targets: targets.map((t) => ({ text: t.text, type: null, match: t.match })),
+    count: matches.length,
+    matches,
+  };
+}
+
+/**
+ * A test of a stored text: `equals` compares with the value's text as tph stores it (a number's
+ * digits, a string in double quotes; VALUE is JSON when it parses), `contains` and `regex` look
+ * inside the text.
+ */
+function tester(value: string, match: Match): (text: string) => boolean {
+  if (match === "contains") return (text) => text.includes(value);
+  if (match === "regex") {
+    const re = new RegExp(value);
+    return (text) => re.test(text);
+  }
+  let stored = JSON.stringify(value);
+  try {
+    const parsed = JSON.parse(value);
+    if (parsed === null || typeof parsed !== "object") stored = JSON.stringify(parsed);
+  } catch {
+    // a plain string
+  }
+  return (text) => text === stored;
+}
+
+/** The value tracer's traces.json: matches keyed by target, with its field names. */
+function tracesJSON(f: FindJSON): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const t of f.targets) out[t.text] = [];
+  for (const m of f.matches) {
+    const t = f.targets[m.target];
+    let value: unknown = m.value;
+    try {
+      value = JSON.parse(m.value);
+    } catch {
+      // a repr that is not JSON: kept as text
+    }
+    let target: unknown = t.text;
+    try {
+      target = JSON.parse(t.text);
+    } catch {
+      // text
+    }
+    out[t.text].push({
+      target,
+      func: m.func,
+      where: m.where,
+      arg_name: m.arg_name,
+      value,
+      type: m.type,
+      timestamp: m.timestamp,
+      matcher_type: t.match,
+      stack: m.stack,
+      path: m.path,
+      module: m.module,
+      call: m.call,
+    });
+  }
+  return out;
+}
+
+/** One line a match: `foo.bar  arg val = 2  ← foo.foo ← <root>`. */
+function matchLine(m: FindMatchJSON): string {
+  const what = m.where === "arg" ? `arg ${m.arg_name ?? "?"}` : m.where;
+  const path = m.path === "" ? "" : m.path;
+  const callers = m.stack.slice(0, -1).reverse();
+  return `${safeText(m.func)}  ${safeText(what + path)} = ${safeText(m.value)}  ← ` +
+    [...callers.map((c) => safeText(c)), "<root>"].join(" ← ");
+}
+
+/** `tph find <run> [VALUE…]`. */
+export const findCommand: Command = {
+  name: "find",
+  summary: "where values went: the matches of tph run --find, or a search of recorded calls",
+  usage: "find <run> [VALUE…] [--match M] [--where W] [--json] [-o FILE] [--cache-dir DIR]",
+  details: [
+    "With no VALUE: the matches tph run --find found while the program ran, on the real",
+    "values (inside arrays, objects, Maps and Sets too), calls left out by limits included.",
+    "With values: the run's recorded calls searched on their stored texts (reprs, cut at",
+    "max_repr): a number's digits, a string in double quotes. Exit code as grep: 0 found,",
+    "1 nothing found, 2 trouble.",
+  ],
+  examples: [
+    'tph run -e "foo.foo(-2)" --find 2 --find-type number && tph find last',
+    "tph find last --json -o traces.json",
+    'tph find 2 "alice@example.com" --where arg',
+  ],
+  options: {
+    match: { type: "string", arg: "M", help: "with values: equals (default), contains or regex" },
+    where: { type: "string", arg: "W", help: "only matches in arg, return or throw" },
+    json: {
+      type: "boolean",
+      help: "print the matches keyed by target, as the value tracer's traces.json",
+    },
+    output: { type: "string", short: "o", arg: "FILE", help: "write the JSON to FILE" },
+    "cache-dir": CACHE_DIR_OPTION,
+  },
+  positionals: [1, Infinity],
+  run(ctx: Context) {
+    const [ref, ...values] = ctx.positionals;
+    const match = (ctx.values.match as string | undefined) ?? "equals";
+    if (match !== "equals" && match !== "contains" && match !== "regex") {
+      throw usageError(`--match takes equals, contains or regex, got "${match}"`, "find");
+    }
+    if (values.length === 0 && ctx.values.match !== undefined) {
+      throw usageError("--match goes with values to search for", "find");
+    }
+    const where = (ctx.values.where as string | undefined) ?? null;
+    if (where !== null && where !== "arg" && where !== "return" && where !== "throw") {
+      throw usageError(`--where takes arg, return or throw, got "${where}"`, "find");
+    }
+    if (match === "regex") {
+      for (const v of values) {
+        try {
+          new RegExp(v);
+        } catch (e) {
+          throw usageError(`"${v}" is not a regular expression: ${(e as Error).message}`, "find");
+        }
+      }
+    }
+    let found: FindJSON;
+    try {
+      const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+      const file = openRun(path, { cwd: ctx.cwd });
+      try {
+        found = values.length === 0
+          ? liveMatches(file, ref)
+          : searchRecorded(file, values.map((text) => ({ text, match })), where as Where | null);
+      } finally {
+        file.close();
+      }
+    } catch (e) {
+      if (e instanceof StoreError) throw new CliError(e.message, 2, "find", false);
+      throw e;
+    }
+    const matches = where === null ? found.matches : found.matches.filter((m) => m.where === where);
+    const shown = { ...found, matches };
+    if (ctx.values.json || ctx.values.output !== undefined) {
+      const text = JSON.stringify(tracesJSON(shown), null, 2);
+      if (typeof ctx.values.output === "string") {
+        try {
+          writeText(resolve(ctx.cwd, ctx.values.output), text + "\n");
+        } catch (e) {
+          throw new CliError(
+            `Cannot write "${ctx.values.output}": ${fileProblem(e, "its folder does not exist")}`,
+            2,
+            "find",
+            false,
+          );
+        }
+      } else ctx.out(text);
+    } else {
+      const lines = matches.map(matchLine);
+      const more = values.length === 0 && found.count > found.matches.length
+        ? [`… ${found.count - found.matches.length} more matches were counted, not kept`]
+        : [];
+      if (lines.length > 0) ctx.out([...lines, ...more].join("\n"));
+    }
+    return matches.length > 0 ? 0 : 1;
+  },
+};
