@@ -145,6 +145,33 @@ for (let i = 0; i < PLAIN_ROUNDS; i++) {
   }
 }
 
+// 3d. Value tracing (`tph run --find`): one target, traced and past the limit, each round beside
+//     one without it so that drift hits both alike. The target is never found (a needle search).
+const FIND = [{ text: "123456789", value: 123456789, type: null, match: "equals" as const }];
+const findOn: number[] = [],
+  findOff: number[] = [],
+  findFull: number[] = [],
+  noFindFull: number[] = [];
+function findRound(find: boolean, maxCalls: number): number {
+  const t = runtime().startTrace({ maxCalls, maxDepth: 100, ...(find ? { find: FIND } : {}) });
+  rt.setProcessTrace(t);
+  try {
+    return time(() => inst.fib(N), FIB_25);
+  } finally {
+    t.active = false;
+    rt.setProcessTrace(null);
+    rt.detach(t);
+  }
+}
+for (let i = 0; i < 3 * ROUNDS; i++) {
+  findOff.push(findRound(false, 1_000_000));
+  findOn.push(findRound(true, 1_000_000));
+}
+for (let i = 0; i < PLAIN_ROUNDS; i++) {
+  noFindFull.push(findRound(false, 1));
+  findFull.push(findRound(true, 1));
+}
+
 const plainMed = median(plainMs);
 const plainNs = perCall(plainMed);
 console.log(
@@ -209,6 +236,23 @@ console.log(
   `${RT} fib(${N}) past the limit (counted, not recorded): ${num(fullExtra, 1)} ns/call extra ` +
     `(median of ${PLAIN_ROUNDS}) [info]`,
 );
+const FIND_MAX = 30;
+for (
+  const [metric, on, off, what] of [
+    ["fib traced, one --find target, extra", findOn, findOff, "traced"],
+    ["fib past max_calls, one --find target, extra", findFull, noFindFull, "past the limit"],
+  ] as const
+) {
+  // The median of each pair's difference: a pair ran back to back, so drift cancels out.
+  const extra = median(on.map((ms, i) => perCall(ms) - perCall(off[i])));
+  const pass = extra <= FIND_MAX;
+  if (!pass) failed++;
+  record({ bench: BENCH, metric, value: extra, unit: "ns/call", req: `≤${FIND_MAX}`, pass });
+  console.log(
+    `${RT} fib(${N}) ${what} with one --find target: ${num(extra, 1)} ns/call more than ` +
+      `without (median of ${on.length} back-to-back pairs) ${verdict(pass, `≤${FIND_MAX}`)}`,
+  );
+}
 const coldExtra = perCall(coldMs) - plainNs;
 record({ bench: BENCH, metric: "fib traced, cold first round", value: coldExtra, unit: "ns/call" });
 console.log(

@@ -52,6 +52,9 @@ export interface FindHit {
   stack: number[];
 }
 
+/** Finder.gate when every value must be checked. */
+export const EVERY: unique symbol = Symbol("every value");
+
 /** Matches kept in a run at most; beyond, they are only counted. */
 export const MAX_HITS = 10_000;
 
@@ -119,9 +122,15 @@ export function typeOf(v: unknown): string {
 class Target {
   readonly re: RegExp | null;
   readonly text: string;
+  /** An untyped `equals` of a primitive: a value matches when it is the same (or both NaN). */
+  readonly plain: boolean;
+  readonly value: unknown;
   constructor(readonly spec: FindSpec) {
     this.re = spec.match === "regex" ? new RegExp(String(spec.value)) : null;
     this.text = typeof spec.value === "string" ? spec.value : String(spec.value);
+    this.value = spec.value;
+    this.plain = spec.match === "equals" && spec.type === null &&
+      (typeof spec.value !== "object" || spec.value === null);
   }
 
   /** Whether the value itself matches (not looking inside it). */
@@ -167,26 +176,46 @@ export class Finder {
   readonly #epoch = dateNow();
   readonly #start = performanceNow();
 
+  /**
+   * When the only target is an untyped `equals` of a primitive (not NaN): its value. A primitive
+   * that is not it cannot match: the recorder skips check() for it (the common case, kept to a
+   * compare). Else EVERY: every value is checked.
+   */
+  readonly gate: unknown;
+
   constructor(specs: FindSpec[], readonly maxRepr: number) {
     this.targets = specs.map((s) => new Target(s));
+    const only = this.targets.length === 1 ? this.targets[0] : null;
+    this.gate = only !== null && only.plain && only.value === only.value ? only.value : EVERY;
   }
+
+  /**
+   * How a match's stack is made: function ids from the root down to the recorded call `h`, then
+   * `id` when it is not -1 (the recorder's; called only on a match).
+   */
+  stackOf: (h: number, id: number) => number[] = () => [];
 
   /**
    * Compare one value (and what it holds) with every target; keep each match.
    *
-   * @param stack Function ids from the root down to the call (made only on a match).
+   * @param h The recorded call the stack goes down to, and `id` the function after it (-1:
+   *   none).
    */
-  check(
-    v: unknown,
-    fn: number,
-    where: FindWhere,
-    arg: number,
-    stack: () => number[],
-  ): void {
+  check(v: unknown, fn: number, where: FindWhere, arg: number, h: number, id: number): void {
     const ts = this.targets;
+    if (typeof v !== "object" || v === null) {
+      // Nothing inside a primitive: one test per target (most values, most calls).
+      for (let k = 0; k < ts.length; k++) {
+        const t = ts[k];
+        if (t.plain ? v === t.value || (v !== v && t.value !== t.value) : t.test(v)) {
+          this.#hit(v, k, "", fn, where, arg, h, id);
+        }
+      }
+      return;
+    }
     for (let k = 0; k < ts.length; k++) {
       this.#budget = BUDGET;
-      this.#walk(v, ts[k], k, "", 0, fn, where, arg, stack);
+      this.#walk(v, ts[k], k, "", 0, fn, where, arg, h, id);
     }
   }
 
@@ -197,7 +226,8 @@ export class Finder {
     fn: number,
     where: FindWhere,
     arg: number,
-    stack: () => number[],
+    h: number,
+    id: number,
   ): void {
     this.count++;
     if (this.hits.length >= MAX_HITS) return;
@@ -211,7 +241,7 @@ export class Finder {
       repr: repr(v, this.maxRepr),
       type: typeOf(v),
       time: this.#epoch + (performanceNow() - this.#start),
-      stack: stack(),
+      stack: this.stackOf(h, id),
     };
   }
 
@@ -224,10 +254,11 @@ export class Finder {
     fn: number,
     where: FindWhere,
     arg: number,
-    stack: () => number[],
+    h: number,
+    id: number,
   ): void {
     if (this.#budget-- <= 0) return;
-    if (t.test(v)) this.#hit(v, k, path, fn, where, arg, stack);
+    if (t.test(v)) this.#hit(v, k, path, fn, where, arg, h, id);
     if (typeof v !== "object" || v === null || depth >= MAX_DEPTH || isProxy(v)) return;
     // An object target of a class matched the object itself: its fields are not searched.
     if (isArray(v)) {
@@ -235,7 +266,7 @@ export class Finder {
       for (let i = 0; i < n; i++) {
         const d = ownDesc(v, i);
         if (d !== undefined && "value" in d) {
-          this.#walk(d.value, t, k, `${path}[${i}]`, depth + 1, fn, where, arg, stack);
+          this.#walk(d.value, t, k, `${path}[${i}]`, depth + 1, fn, where, arg, h, id);
         }
       }
       return;
@@ -247,7 +278,7 @@ export class Finder {
         if (step.done) break;
         const [key, value] = step.value;
         const name = typeof key === "string" ? JSON.stringify(key) : repr(key, 40);
-        this.#walk(value, t, k, `${path}[${name}]`, depth + 1, fn, where, arg, stack);
+        this.#walk(value, t, k, `${path}[${name}]`, depth + 1, fn, where, arg, h, id);
       }
       return;
     }
@@ -256,7 +287,7 @@ export class Finder {
       for (let i = 0; i < MAX_ITEMS; i++) {
         const step = setNext(it);
         if (step.done) break;
-        this.#walk(step.value, t, k, `${path}{${i}}`, depth + 1, fn, where, arg, stack);
+        this.#walk(step.value, t, k, `${path}{${i}}`, depth + 1, fn, where, arg, h, id);
       }
       return;
     }
@@ -267,7 +298,7 @@ export class Finder {
     for (let i = 0; i < n; i++) {
       const d = ownDesc(v, keys[i]);
       if (d !== undefined && "value" in d) {
-        this.#walk(d.value, t, k, `${path}.${keys[i]}`, depth + 1, fn, where, arg, stack);
+        this.#walk(d.value, t, k, `${path}.${keys[i]}`, depth + 1, fn, where, arg, h, id);
       }
     }
   }

@@ -46,7 +46,7 @@ import {
   THREW,
 } from "./tape.ts";
 import { type TraceLimits, TraceState } from "./trace_state.ts";
-import type { Finder, FindWhere } from "./find.ts";
+import { EVERY, type Finder, type FindWhere } from "./find.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -243,7 +243,10 @@ export function attachTrace(t: TraceState): void {
   }
   t.firstRow = tape.rows;
   tape.active++;
-  if (t.finder !== null) finder = t.finder;
+  if (t.finder !== null) {
+    finder = t.finder;
+    finder.stackOf = stackOf;
+  }
 }
 
 /**
@@ -314,8 +317,26 @@ function begin(
   a2: unknown,
   more: unknown[] | undefined,
 ): number {
-  if (finder === null) return record(b, k, n, a0, a1, a2, more);
-  return findBegin(finder, b + k, b, k, n, a0, a1, a2, more);
+  const f = finder;
+  if (f === null) return record(b, k, n, a0, a1, a2, more);
+  // A primitive other than the one value looked for cannot match: a compare, no call (most
+  // arguments of most calls).
+  const g = f.gate;
+  let from = -1;
+  if (
+    g === EVERY || n < 0 ||
+    (n > 0 && (a0 === g || (typeof a0 === "object" && a0 !== null))) ||
+    (n > 1 && (a1 === g || (typeof a1 === "object" && a1 !== null))) ||
+    (n > 2 && (a2 === g || (typeof a2 === "object" && a2 !== null)))
+  ) {
+    from = f.hits.length;
+    findArgs(f, b + k, n, a0, a1, a2, more);
+  }
+  const h = record(b, k, n, a0, a1, a2, more);
+  // A call left out keeps its function in its handle, for its return value and error.
+  if (h < 0) return -2 - (b + k);
+  if (from >= 0 && f.hits.length !== from) recordedHits(f, from, h);
+  return h;
 }
 
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
@@ -330,31 +351,30 @@ function stackOf(h: number, id: number): number[] {
   return out;
 }
 
-function findBegin(
+/** Compare a call's arguments with the values looked for (before record() snapshots them). */
+function findArgs(
   f: Finder,
   id: number,
-  b: number,
-  k: number,
   n: number,
   a0: unknown,
   a1: unknown,
   a2: unknown,
   more: unknown[] | undefined,
-): number {
-  const from = f.hits.length;
+): void {
   const parent = cur;
-  const stack = () => stackOf(parent, id);
-  if (n > 0) f.check(a0, id, "arg", 0, stack);
-  if (n > 1) f.check(a1, id, "arg", 1, stack);
-  if (n > 2) f.check(a2, id, "arg", 2, stack);
-  if (n < 0) { for (let i = 0; i < more!.length; i++) f.check(more![i], id, "arg", i, stack); }
-  const h = record(b, k, n, a0, a1, a2, more);
-  if (h < 0) return -2 - id;
-  // The matches of a recorded call know its row (a hidden row is not in the tree).
-  if (tape.state[h - base] !== HIDDEN) {
-    for (let i = from; i < f.hits.length; i++) f.hits[i].row = h - base;
+  if (n > 0) f.check(a0, id, "arg", 0, parent, id);
+  if (n > 1) f.check(a1, id, "arg", 1, parent, id);
+  if (n > 2) f.check(a2, id, "arg", 2, parent, id);
+  if (n < 0) {
+    for (let i = 0; i < more!.length; i++) f.check(more![i], id, "arg", i, parent, id);
   }
-  return h;
+}
+
+/** The matches found from `from` on are in the recorded call `h` (a hidden row is not). */
+function recordedHits(f: Finder, from: number, h: number): void {
+  const row = h - base;
+  if (tape.state[row] === HIDDEN) return;
+  for (let i = from; i < f.hits.length; i++) f.hits[i].row = row;
 }
 
 /** A value leaving a call (returned or thrown): compared with the values looked for. */
@@ -363,14 +383,13 @@ function findLeaving(c: number, v: unknown, where: FindWhere): void {
   if (c < -1) {
     // A call left out: its function is in its handle; its stack, the recorded calls above.
     const id = -2 - c;
-    const parent = cur;
-    f.check(v, id, where, -1, () => stackOf(parent, id));
+    f.check(v, id, where, -1, cur, id);
     return;
   }
   if (!live(c)) return;
   const row = c - base;
   const from = f.hits.length;
-  f.check(v, tape.fn[row], where, -1, () => stackOf(c, -1));
+  f.check(v, tape.fn[row], where, -1, c, -1);
   if (tape.state[row] !== HIDDEN) {
     for (let i = from; i < f.hits.length; i++) {
       f.hits[i].row = row;
@@ -558,7 +577,8 @@ export const R = {
   /** A `return` of a recorded call: keep what it returned, hand the value on unchanged. */
   r<T>(c: number, v: T): T {
     if (c >= 0) recordReturn(c, v);
-    if (finder !== null && c !== -1) findLeaving(c, v, "return");
+    // A call left out while values are looked for (see begin).
+    else if (c < -1) findReturn(c, v);
     return v;
   },
   /** An error propagating out of a recorded call. */
@@ -803,7 +823,16 @@ function extUnwind(c: number, known: boolean, e: unknown): void {
   }
 }
 
+/** A value returned: compared with the values looked for unless it plainly cannot match. */
+function findReturn(c: number, v: unknown): void {
+  const g = finder!.gate;
+  if (g === EVERY || v === g || (typeof v === "object" && v !== null)) {
+    findLeaving(c, v, "return");
+  }
+}
+
 function recordReturn(c: number, v: unknown): void {
+  if (finder !== null) findReturn(c, v);
   if (!live(c)) return;
   const row = c - base;
   if (tape.state[row] === HIDDEN) return;
