@@ -37,6 +37,8 @@ export { renderTree, type TreeOptions } from "./src/render/tree.ts";
 export { DEFAULT_LIMITS, type TraceLimits } from "./src/program/recorder/trace_state.ts";
 export {
   type CallNodeJSON,
+  type FindJSON,
+  type FindMatchJSON,
   type FunctionInfo,
   type RunInfo,
   type RunJSON,

@@ -122,7 +122,12 @@ export interface RunJSON {
 /** What `tph run --find` looked for and found. */
 export interface FindJSON {
   /** The targets, in the order given. */
-  targets: { text: string; type: string | null; match: "equals" | "contains" | "regex" }[];
+  targets: {
+    text: string;
+    type: string | null;
+    /** `same`: the library's object targets, found by identity. */
+    match: "equals" | "contains" | "regex" | "same";
+  }[];
   /** Matches in all; `matches` keeps the first 10,000. */
   count: number;
   matches: FindMatchJSON[];

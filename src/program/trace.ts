@@ -4,14 +4,34 @@ import { renderTree, type TreeOptions } from "../render/tree.ts";
 import { now } from "./recorder/clock.ts";
 import { isInstrumented } from "./recorder/external.ts";
 import { runtime } from "./recorder/recorder.ts";
-import { callTree, traceToJSON } from "./recorder/to_json.ts";
+import { callTree, findSection, traceToJSON } from "./recorder/to_json.ts";
 import type { TraceLimits, TraceState } from "./recorder/trace_state.ts";
-import type { CallNodeJSON, RunJSON } from "../types.ts";
+import type { FindSpec } from "./recorder/find.ts";
+import { repr } from "./recorder/repr.ts";
+import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
 
-/** Options of {@linkcode trace}: limits, filters and a label. */
-export interface TraceOptions extends TraceLimits {
+/** Options of {@linkcode trace}: limits, filters, values to find and a label. */
+export interface TraceOptions extends Omit<TraceLimits, "find"> {
   /** A label saved with the trace and shown by `tph logs`. */
   label?: string;
+  /**
+   * Values to find in every call's arguments, return value and error while the trace is
+   * active, calls its limits leave out included (see `matches`): a primitive is found where an
+   * equal one goes (also inside arrays, objects, Maps and Sets), a RegExp where a string it
+   * matches goes, any other object where that very object goes.
+   */
+  find?: unknown[];
+}
+
+/** The library's find targets as the recorder takes them. */
+function findSpecs(values: unknown[]): FindSpec[] {
+  return values.map((v): FindSpec => {
+    if (v instanceof RegExp) return { text: String(v), value: v, type: null, match: "regex" };
+    if ((typeof v === "object" && v !== null) || typeof v === "function") {
+      return { text: repr(v), value: v, type: null, match: "same" };
+    }
+    return { text: typeof v === "string" ? v : repr(v), value: v, type: null, match: "equals" };
+  });
 }
 
 /** Something with a `write(text)` method, such as a Node writable stream. */
@@ -49,7 +69,10 @@ export class TraceHandle {
    * @param scoped Internal: the caller scopes the async context itself (trace.run).
    */
   constructor(options: TraceOptions = {}, scoped = false) {
-    this.#state = runtime().startTrace(options);
+    const { find, ...limits } = options;
+    this.#state = runtime().startTrace(
+      find !== undefined && find.length > 0 ? { ...limits, find: findSpecs(find) } : limits,
+    );
     this.#label = options.label ?? null;
     const rt = runtime();
     if (scoped) this.#saved = null;
@@ -120,6 +143,15 @@ export class TraceHandle {
   /** The limits that left calls out, joined by ", ", or null. */
   get limitReason(): string | null {
     return this.wasLimited ? [...this.#state.limitReasons].join(", ") : null;
+  }
+
+  /**
+   * Where the values of `find` were seen, in the order they were (the first 10,000): function,
+   * argument or return value or error, path inside the value, its repr and type, the stack, and
+   * the call's place in `roots` (pre-order) when it was recorded.
+   */
+  get matches(): FindMatchJSON[] {
+    return this.#state.finder === null ? [] : findSection(this.#state).matches;
   }
 
   /** The recorded root calls with their children, as JSON nodes. */

@@ -27,7 +27,8 @@ export interface FindSpec {
   value: unknown;
   /** A JS type (`number`, `string`, `boolean`, `bigint`, `null`, `undefined`) or class name. */
   type: string | null;
-  match: "equals" | "contains" | "regex";
+  /** `same`: this very object (the library's object targets: where does it go). */
+  match: "equals" | "contains" | "regex" | "same";
 }
 
 /** Where a value was seen. */
@@ -126,7 +127,12 @@ class Target {
   readonly plain: boolean;
   readonly value: unknown;
   constructor(readonly spec: FindSpec) {
-    this.re = spec.match === "regex" ? new RegExp(String(spec.value)) : null;
+    // A RegExp of the program's, copied without the flags that make test() stateful.
+    this.re = spec.match !== "regex"
+      ? null
+      : spec.value instanceof RegExp
+      ? new RegExp(spec.value.source, spec.value.flags.replace(/[gy]/g, ""))
+      : new RegExp(String(spec.value));
     this.text = typeof spec.value === "string" ? spec.value : String(spec.value);
     this.value = spec.value;
     this.plain = spec.match === "equals" && spec.type === null &&
@@ -136,6 +142,7 @@ class Target {
   /** Whether the value itself matches (not looking inside it). */
   test(v: unknown): boolean {
     const { type, match, value } = this.spec;
+    if (match === "same") return v === value;
     if (type !== null && !hasType(v, type)) return false;
     if (match === "equals") {
       if (typeof v !== "object" || v === null) {

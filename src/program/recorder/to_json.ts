@@ -180,8 +180,12 @@ function isoMicros(ms: number): string {
   return strSlice(iso, 0, -1) + (micros < 10 ? "00" : micros < 100 ? "0" : "") + micros + "Z";
 }
 
-/** The matches of `tph run --find`, with their calls' places in the tree. */
-function findSection(t: TraceState): FindJSON {
+/**
+ * The matches of `tph run --find` (or `trace({ find })`), with their calls' places in the tree.
+ *
+ * @param t A trace that looked for values.
+ */
+export function findSection(t: TraceState): FindJSON {
   const f = t.finder!;
   const rt = runtime();
   // Pre-order places of the recorded calls that matched (one pass over the tree, if any did).

@@ -373,7 +373,7 @@ function findSpecs(v: Context["values"]): FindSpec[] {
       );
     }
     const match = (pick(matches, "find-match", i) ?? "equals") as FindSpec["match"];
-    if (!FIND_MATCHES.includes(match)) {
+    if (!(FIND_MATCHES as readonly string[]).includes(match)) {
       throw usageError(`--find-match takes equals, contains or regex, got "${match}"`, "run");
     }
     if (match === "regex") {
