@@ -117,6 +117,25 @@ export function findTests(t: Target): void {
     // Where: only some kinds.
     const args = await tph(t, ["find", "last", "--where", "return", "--json"], { cwd });
     assert.deepEqual(JSON.parse(args.stdout)["^B\\d$"].length, 1);
+
+    // What an external call returns (JSON.parse, called by decode) is looked at too.
+    const ext = await tph(t, [
+      "run",
+      "--find",
+      "NEEDLE-42",
+      "-e",
+      `hay.decode('{"k":"NEEDLE-42"}')`,
+    ], {
+      cwd,
+    });
+    assertCode(ext, 0, "tph run -e hay.decode(…) --find NEEDLE-42");
+    const found: Trace[] = JSON.parse((await tph(t, ["find", "last", "--json"], { cwd })).stdout)[
+      "NEEDLE-42"
+    ];
+    assert.deepEqual(found.map((m) => [m.func, m.where, m.path]), [
+      ["global.JSON.parse", "return", ".k"],
+      ["hay.decode", "return", ".k"],
+    ]);
   });
 
   Deno.test(`tph find searches recorded calls; exit codes as grep (${t.name})`, async () => {

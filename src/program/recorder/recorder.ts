@@ -806,8 +806,14 @@ function extReturn(c: number, v: unknown): void {
   const i = extFind(c);
   if (i < 0) return;
   const h = extState[i];
+  const id = extId[i];
   extRemove(i);
   if (h >= 0) extClose(h, true, v, true);
+  // What an external call returned, when values are looked for: a recorded one (h), or one a
+  // limit left out (its function is the site's; its stack, the calling call's).
+  if (finder !== null && (h >= 0 || h === EXT_DROPPED)) {
+    findReturn(h >= 0 ? h : -2 - id, v);
+  }
 }
 
 /**
