@@ -118,6 +118,24 @@ export function findTests(t: Target): void {
     const args = await tph(t, ["find", "last", "--where", "return", "--json"], { cwd });
     assert.deepEqual(JSON.parse(args.stdout)["^B\\d$"].length, 1);
 
+    // A string by `contains`, deep in an argument.
+    const part = await tph(t, [
+      "run",
+      "--find",
+      "EEDLE",
+      "--find-match",
+      "contains",
+      "-e",
+      "hay.run(50)",
+    ], { cwd });
+    assertCode(part, 0, "tph run --find EEDLE --find-match contains");
+    const parts: Trace[] = JSON.parse((await tph(t, ["find", "last", "--json"], { cwd })).stdout)[
+      "EEDLE"
+    ];
+    assert.deepEqual(parts.map((m) => [m.func, m.arg_name, m.path, m.value, m.matcher_type]), [
+      ["hay.step", "order", ".items[2].sku", "NEEDLE-42", "contains"],
+    ]);
+
     // What an external call returns (JSON.parse, called by decode) is looked at too.
     const ext = await tph(t, [
       "run",
