@@ -178,6 +178,14 @@ export function findTests(t: Target): void {
       ],
     );
     assertCode(await tph(t, ["find", "last", "12345"], { cwd }), 1, "nothing found");
+    // A JSON run given as a path is searched the same way.
+    assertCode(await tph(t, ["export", "last", "-o", "run.json"], { cwd }), 0, "export");
+    const fromJSON = await tph(t, ["find", "run.json", "2", "--where", "arg"], { cwd });
+    assert.deepEqual(fromJSON.stdout.trim().split("\n"), [
+      "foo.bar  arg val = 2  ← foo.foo ← <root>",
+      "foo.bar  arg pw = 2  ← foo.foo ← <root>",
+      "foo.buzz  arg val = 2  ← foo.foo ← <root>",
+    ]);
     assertCode(await tph(t, ["find", "last", "-", "--match", "contains"], { cwd }), 0, "contains");
     for (
       const args of [

@@ -3,7 +3,7 @@
 // a search of the run's recorded calls — on their stored texts (reprs, cut at max_repr).
 
 import { resolve } from "node:path";
-import type { FindJSON, FindMatchJSON } from "../../types.ts";
+import type { CallNodeJSON, FindJSON, FindMatchJSON } from "../../types.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
@@ -50,102 +50,86 @@ function liveMatches(file: RunFile, name: string): FindJSON {
   return f;
 }
 
+/** One recorded call as a search sees it: its place, names and values (text, where, argument). */
+interface SearchedCall {
+  call: number;
+  func: string;
+  module: string;
+  stack: string[];
+  values: [text: string, where: Where, arg: string | null][];
+}
+
+/** The recorded calls of a run, in pre-order: from its records, or a JSON run's tree. */
+function forEachCall(file: RunFile, visit: (c: SearchedCall) => void): void {
+  let ordinal = 0;
+  if (file.scan !== null) {
+    const fns = file.functions;
+    // The open calls' names, for the stack.
+    const names: string[] = [];
+    file.scan((r, depth) => {
+      const f = fns[r.fn];
+      const func = qualifiedName(f[0], f[1]);
+      names.length = depth;
+      names.push(func);
+      const external = (f[6] & FN_EXTERNAL) !== 0;
+      const values: SearchedCall["values"] = [];
+      for (let a = 0; a < r.args; a++) {
+        values.push([r.text(a), "arg", external ? String(a) : f[5][a]]);
+      }
+      const state = r.flags & STATE_MASK;
+      if (state === THREW) values.push([r.text(r.args), "throw", null]);
+      else if (state !== UNFINISHED) values.push([r.text(r.args), "return", null]);
+      visit({ call: ordinal++, func, module: f[1], stack: [...names], values });
+      return true;
+    });
+    return;
+  }
+  // A JSON run: its tree, read whole.
+  const stack: [CallNodeJSON, string[]][] = file.tree().roots
+    .map((n): [CallNodeJSON, string[]] => [n, []]).reverse();
+  while (stack.length > 0) {
+    const [n, above] = stack.pop()!;
+    const func = qualifiedName(n.name, n.module);
+    const names = [...above, func];
+    const values: SearchedCall["values"] = Object.entries(n.args).map(([k, v]) => [v, "arg", k]);
+    if (n.exception !== undefined) values.push([n.exception, "throw", null]);
+    else if (n.return_value !== null && !n.unfinished) {
+      values.push([n.return_value, "return", null]);
+    }
+    visit({ call: ordinal++, func, module: n.module, stack: names, values });
+    for (let k = n.children.length - 1; k >= 0; k--) stack.push([n.children[k], names]);
+  }
+}
+
 /** A search of the recorded calls: each value's stored text against the targets. */
 function searchRecorded(
   file: RunFile,
   targets: { text: string; match: Match }[],
   where: Where | null,
 ): FindJSON {
-  if (file.scan === null) {
-    // A JSON run: walk its tree (read whole).
-    return searchTree(file, targets, where);
-  }
   const tests = targets.map((t) => tester(t.text, t.match));
-  const fns = file.functions;
   const matches: FindMatchJSON[] = [];
-  // The open calls' names, for the stack.
-  const names: string[] = [];
-  let ordinal = 0;
-  file.scan((r, depth) => {
-    const here = ordinal++;
-    const f = fns[r.fn];
-    const func = qualifiedName(f[0], f[1]);
-    names.length = depth;
-    names.push(func);
-    const external = (f[6] & FN_EXTERNAL) !== 0;
-    const state = r.flags & STATE_MASK;
-    const look = (k: number, w: Where, arg: string | null) => {
-      if (where !== null && w !== where) return;
-      const text = r.text(k);
+  forEachCall(file, (c) => {
+    for (const [text, w, arg] of c.values) {
+      if (where !== null && w !== where) continue;
       tests.forEach((test, target) => {
         if (!test(text)) return;
         matches.push({
           target,
-          func,
-          module: f[1],
+          func: c.func,
+          module: c.module,
           where: w,
           arg_name: arg,
           path: "",
           value: text,
           type: "",
           timestamp: "",
-          stack: [...names],
-          call: here,
+          stack: c.stack,
+          call: c.call,
         });
       });
-    };
-    for (let a = 0; a < r.args; a++) look(a, "arg", external ? String(a) : f[5][a]);
-    if (state === THREW) look(r.args, "throw", null);
-    else if (state !== UNFINISHED) look(r.args, "return", null);
-    return true;
+    }
   });
-  return {
-    targets: targets.map((t) => ({ text: t.text, type: null, match: t.match })),
-    count: matches.length,
-    matches,
-  };
-}
-
-function searchTree(
-  file: RunFile,
-  targets: { text: string; match: Match }[],
-  where: Where | null,
-): FindJSON {
-  const tests = targets.map((t) => tester(t.text, t.match));
-  const matches: FindMatchJSON[] = [];
-  let ordinal = 0;
-  const stack: [import("../../types.ts").CallNodeJSON, string[]][] = file.tree().roots
-    .map((n) => [n, []] as [import("../../types.ts").CallNodeJSON, string[]]).reverse();
-  while (stack.length > 0) {
-    const [n, above] = stack.pop()!;
-    const here = ordinal++;
-    const func = qualifiedName(n.name, n.module);
-    const names = [...above, func];
-    const look = (text: string, w: Where, arg: string | null) => {
-      if (where !== null && w !== where) return;
-      tests.forEach((test, target) => {
-        if (test(text)) {
-          matches.push({
-            target,
-            func,
-            module: n.module,
-            where: w,
-            arg_name: arg,
-            path: "",
-            value: text,
-            type: "",
-            timestamp: "",
-            stack: names,
-            call: here,
-          });
-        }
-      });
-    };
-    for (const [k, v] of Object.entries(n.args)) look(v, "arg", k);
-    if (n.exception !== undefined) look(n.exception, "throw", null);
-    else if (n.return_value !== null && !n.unfinished) look(n.return_value, "return", null);
-    for (let k = n.children.length - 1; k >= 0; k--) stack.push([n.children[k], names]);
-  }
   return {
     targets: targets.map((t) => ({ text: t.text, type: null, match: t.match })),
     count: matches.length,
