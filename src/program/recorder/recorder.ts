@@ -838,7 +838,14 @@ function findReturn(c: number, v: unknown): void {
 }
 
 function recordReturn(c: number, v: unknown): void {
-  if (finder !== null) findReturn(c, v);
+  const f = finder;
+  if (f !== null) {
+    // As findReturn, inline: a returned primitive that is not the value looked for is skipped.
+    const g = f.gate;
+    if (g === EVERY || v === g || (typeof v === "object" && v !== null)) {
+      findLeaving(c, v, "return");
+    }
+  }
   if (!live(c)) return;
   const row = c - base;
   if (tape.state[row] === HIDDEN) return;
