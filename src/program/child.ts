@@ -6,7 +6,7 @@ import process from "node:process";
 import { fileProblem, readText, remove, writeText } from "../host/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
-import { traceHeader } from "./recorder/to_json.ts";
+import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import { formatError } from "./recorder/repr.ts";
 import { plainJSON } from "../host/intrinsics.ts";
@@ -90,7 +90,7 @@ export function setupChild(preload: string): boolean {
       // Streamed: a run of a million calls is written in well under a second.
       writeText(config.out + ".ending.json", plainJSON(ending));
       // The globs that chose the traced files, where the trace's own function filters go.
-      const { config: limits } = traceHeader(t, config.label);
+      const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       // In the run format (run_format.ts): the CLI reads back only what it shows.
       writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });

@@ -387,14 +387,9 @@ function findLeaving(c: number, v: unknown, where: FindWhere): void {
     return;
   }
   if (!live(c)) return;
-  const row = c - base;
   const from = f.hits.length;
-  f.check(v, tape.fn[row], where, -1, c, -1);
-  if (tape.state[row] !== HIDDEN) {
-    for (let i = from; i < f.hits.length; i++) {
-      f.hits[i].row = row;
-    }
-  }
+  f.check(v, tape.fn[c - base], where, -1, c, -1);
+  if (f.hits.length !== from) recordedHits(f, from, c);
 }
 
 /**

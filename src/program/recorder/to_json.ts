@@ -152,24 +152,32 @@ export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, 
     limit_reason: reasons.length > 0 ? arrayJoin(reasons, ", ") : null,
     dropped_calls: t.droppedTotal,
     dropped_at_root: t.droppedAtRoot,
-    config: {
-      max_depth: t.maxDepth,
-      max_calls: t.maxCalls,
-      max_repr: t.maxRepr,
-      ignore_modules: t.ignoreModules,
-      include: t.include,
-      exclude: t.exclude,
-    },
+    config: traceConfig(t),
     ...(t.finder === null ? {} : { find: findSection(t) }),
   };
 }
 
-/** `module.Qualified.name` of a function: its module's file name without extension first. */
-function qualifiedName(f: FunctionRecord): string {
-  const slash = strLastIndexOf(f.module, "/");
-  const file = slash < 0 ? f.module : strSlice(f.module, slash + 1);
+/** A trace's limits and filters, as the document's `config` holds them. */
+export function traceConfig(t: TraceState): RunJSON["config"] {
+  return {
+    max_depth: t.maxDepth,
+    max_calls: t.maxCalls,
+    max_repr: t.maxRepr,
+    ignore_modules: t.ignoreModules,
+    include: t.include,
+    exclude: t.exclude,
+  };
+}
+
+/**
+ * `module.Qualified.name`: a function's qualified name after its module's file name without
+ * extension (`foo.Baz.call`), as value tracing names functions.
+ */
+export function qualifiedName(qualname: string, module: string): string {
+  const slash = strLastIndexOf(module, "/");
+  const file = slash < 0 ? module : strSlice(module, slash + 1);
   const dot = strLastIndexOf(file, ".");
-  return (dot > 0 ? strSlice(file, 0, dot) : file) + "." + f.qualname;
+  return (dot > 0 ? strSlice(file, 0, dot) : file) + "." + qualname;
 }
 
 /** ISO 8601 to the µs, from ms since the epoch. */
@@ -213,7 +221,10 @@ export function findSection(t: TraceState): FindJSON {
       }
     }
   }
-  const name = (id: number) => qualifiedName(rt.fn(id));
+  const name = (id: number) => {
+    const f = rt.fn(id);
+    return qualifiedName(f.qualname, f.module);
+  };
   const matches: FindMatchJSON[] = [];
   for (let i = 0; i < f.hits.length; i++) {
     const h = f.hits[i];
@@ -223,7 +234,7 @@ export function findSection(t: TraceState): FindJSON {
     for (let k = 0; k < h.stack.length; k++) stack[stack.length] = name(h.stack[k]);
     matches[matches.length] = {
       target: h.target,
-      func: qualifiedName(fn),
+      func: qualifiedName(fn.qualname, fn.module),
       module: fn.module,
       where: h.where,
       arg_name: h.arg < 0

@@ -1,6 +1,11 @@
 import { basename } from "node:path";
 import { ConfigError } from "../config/config_error.ts";
-import { type CompareOptions, Identities, loadCallTable } from "../diff/call_table.ts";
+import {
+  type CallTable,
+  type CompareOptions,
+  Identities,
+  loadCallTable,
+} from "../diff/call_table.ts";
 import { type DiffEntry, type DiffOptions, diffRuns } from "../diff/diff_runs.ts";
 import { profileDiff } from "../diff/profile_diff.ts";
 import { count, renderDiff, summaryLine } from "../diff/render_diff.ts";
@@ -217,8 +222,8 @@ export const diffCommand: Command = {
 /** `--json`'s changes: each difference with the names of the calls leading to it. */
 function changes(
   roots: DiffEntry[],
-  a: import("../diff/call_table.ts").CallTable,
-  b: import("../diff/call_table.ts").CallTable,
+  a: CallTable,
+  b: CallTable,
 ) {
   const out: unknown[] = [];
   const stack: [DiffEntry, string[]][] = roots.map((e) => [e, []] as [DiffEntry, string[]])

@@ -13,16 +13,10 @@ import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/record
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import type { Command, Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
+import { qualifiedName } from "../../program/recorder/to_json.ts";
 
 type Match = "equals" | "contains" | "regex";
 type Where = FindMatchJSON["where"];
-
-/** `module.Qualified.name`, as a live match names its function. */
-function qualifiedName(name: string, module: string): string {
-  const file = module.slice(module.lastIndexOf("/") + 1);
-  const dot = file.lastIndexOf(".");
-  return (dot > 0 ? file.slice(0, dot) : file) + "." + name;
-}
 
 /** The live matches of a run, checked (a run file from elsewhere may hold anything). */
 function liveMatches(file: RunFile, name: string): FindJSON {

@@ -251,15 +251,16 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
     }
   }
-  let viewHint = "";
+  // How the read commands name the stored run: `last` only where they look from this folder
+  // (without flags), else its path.
+  let ref: string | null = null;
   if (cacheDir !== null) {
     try {
       const path = storeRunFile(run.file, run.header, { cacheDir });
       saved.unshift(relative(ctx.cwd, path) || path);
-      // `last` finds it only where the read commands look from this folder (without flags).
-      viewHint = cacheDir === cacheDirFor({ ...ctx, values: {} })
-        ? "; view it with: tph tree last"
-        : `; view it with: tph tree ${shellWord(relative(ctx.cwd, path) || path)}`;
+      ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
+        ? "last"
+        : shellWord(relative(ctx.cwd, path) || path);
       keepInBounds(ctx, cacheDir, path, cfg);
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
@@ -270,6 +271,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   const limited = h.was_limited
     ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
     : "";
+  const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
     : v["no-cache"] || !cfg.cache
@@ -282,9 +284,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   );
   if (h.find !== undefined) {
     const n = h.find.count;
-    const where = viewHint === ""
-      ? ""
-      : `: tph find ${viewHint.includes("tph tree last") ? "last" : shellWord(saved[0])}`;
+    const where = ref === null ? "" : `: tph find ${ref}`;
     ctx.err(
       `tph: ${n} match${n === 1 ? "" : "es"} of ${
         h.find.targets.map((x) => x.text).join(", ")

@@ -103,32 +103,27 @@ export function diffRuns(a: CallTable, b: CallTable, o: DiffOptions): RunDiff {
       // Identical subtrees first, then by identity, each in order of appearance in B.
       const taken = new Uint8Array(la.length);
       const byHash = new Map<string, number[]>(), byKey = new Map<number, number[]>();
+      const hashOf = (t: CallTable, i: number) => `${t.sub1[i]},${t.sub2[i]},${t.key[i]}`;
       la.forEach((i, k) => {
-        const h = `${a.sub1[i]},${a.sub2[i]},${a.key[i]}`;
+        const h = hashOf(a, i);
         (byHash.get(h) ?? byHash.set(h, []).get(h)!).push(k);
         (byKey.get(a.key[i]) ?? byKey.set(a.key[i], []).get(a.key[i])!).push(k);
       });
+      // Where each list's first call not yet taken may be: lists are read from the front once.
+      const cursor = new Map<number[], number>();
+      const claim = (list: number[] | undefined): number => {
+        if (list === undefined) return -1;
+        let at = cursor.get(list) ?? 0;
+        while (at < list.length && taken[list[at]]) at++;
+        cursor.set(list, at + 1);
+        if (at >= list.length) return -1;
+        taken[list[at]] = 1;
+        return list[at];
+      };
       const partner = new Int32Array(lb.length).fill(-1);
+      lb.forEach((j, k) => partner[k] = claim(byHash.get(hashOf(b, j))));
       lb.forEach((j, k) => {
-        const list = byHash.get(`${b.sub1[j]},${b.sub2[j]},${b.key[j]}`);
-        while (list !== undefined && list.length > 0) {
-          const c = list.shift()!;
-          if (taken[c]) continue;
-          taken[c] = 1;
-          partner[k] = c;
-          break;
-        }
-      });
-      lb.forEach((j, k) => {
-        if (partner[k] >= 0) return;
-        const list = byKey.get(b.key[j]);
-        while (list !== undefined && list.length > 0) {
-          const c = list.shift()!;
-          if (taken[c]) continue;
-          taken[c] = 1;
-          partner[k] = c;
-          break;
-        }
+        if (partner[k] < 0) partner[k] = claim(byKey.get(b.key[j]));
       });
       lb.forEach((j, k) =>
         partner[k] >= 0 ? pair(la[partner[k]], j) : out.push(entry("added", -1, j))
