@@ -125,6 +125,17 @@ export function writeText(
   else fs().writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w", mode });
 }
 
+/** Write bytes to a new file (an existing one is an `EEXIST` error). */
+export function writeNewBytes(path: string, bytes: Uint8Array, mode = 0o666): void {
+  if (deno) deno.writeFileSync(path, bytes, { createNew: true, mode });
+  else fs().writeFileSync(path, bytes, { flag: "wx", mode });
+}
+
+/** A whole file's bytes. Throws when it cannot be read. */
+export function readBytes(path: string): Uint8Array {
+  return readAt(path, 0, stat(path).size);
+}
+
 /** Whether a path exists (a file or a folder). */
 export function exists(path: string): boolean {
   try {

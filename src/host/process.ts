@@ -286,3 +286,50 @@ export function spawnInherit(
     kill: (signal) => child.kill(signal),
   };
 }
+
+/**
+ * Run a program to completion and take its stdout (the CLI's helpers: `git status`). Its stdin
+ * is empty and its stderr dropped; it is killed when it outlives `timeoutMs`.
+ *
+ * @param argv The executable and its arguments.
+ * @param options Its folder and time limit.
+ * @returns Its exit code (null when it was killed) and stdout; null when it cannot be started
+ *   (not installed).
+ */
+export function runCaptured(
+  argv: string[],
+  options: { cwd: string; timeoutMs: number },
+): { code: number | null; stdout: Uint8Array } | null {
+  const { spawnSync } = g.process.getBuiltinModule("node:child_process");
+  const r = spawnSync(argv[0], argv.slice(1), {
+    cwd: options.cwd,
+    stdio: ["ignore", "pipe", "ignore"],
+    timeout: options.timeoutMs,
+    killSignal: "SIGKILL",
+    maxBuffer: 64 << 20,
+  });
+  if (r.error && (r.error as { code?: string }).code === "ENOENT") return null;
+  return { code: r.status, stdout: r.stdout ?? new Uint8Array(0) };
+}
+
+/**
+ * Read one line a user types on stdin (without its newline); null at the end of input or when
+ * stdin cannot be read.
+ */
+export function readStdinLine(): string | null {
+  const fs = g.process.getBuiltinModule("node:fs");
+  const bytes: number[] = [];
+  const one = new Uint8Array(1);
+  for (;;) {
+    let n: number;
+    try {
+      n = fs.readSync(0, one, 0, 1, null);
+    } catch (e) {
+      if ((e as { code?: string }).code === "EAGAIN") continue;
+      return null;
+    }
+    if (n === 0) return bytes.length > 0 ? new TextDecoder().decode(new Uint8Array(bytes)) : null;
+    if (one[0] === 10) return new TextDecoder().decode(new Uint8Array(bytes)).replace(/\r$/, "");
+    bytes.push(one[0]);
+  }
+}

@@ -31,6 +31,7 @@ import { treeCommand } from "./tree_command.ts";
 import { diffCommand } from "./diff_command.ts";
 import { findCommand as findRunCommand } from "./find_command.ts";
 import { viewCommand } from "./view_command.ts";
+import { disableCommand, setupCommand } from "./setup_command.ts";
 
 /** Every command, in the order `tph help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -43,6 +44,9 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   findRunCommand,
   exportCommand,
+  // Calling chosen functions on their own, to trace them.
+  setupCommand,
+  disableCommand,
   // Keeping the cache in bounds.
   cleanCommand,
   configCommand,

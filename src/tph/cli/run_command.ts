@@ -1,6 +1,6 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/loader/register.ts";
 import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../../host/files.ts";
 import { pid } from "../../host/process.ts";
@@ -30,6 +30,7 @@ import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
 export const runCommand: Command = {
   name: "run",
@@ -110,7 +111,9 @@ async function runScript(
     : [root];
   const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
   const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
-  const label = (v.label as string | undefined) ?? cfg.default_label;
+  // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
+  const setupRun = entry === null && basename(script) === TEST_FILE_NAME;
+  const label = (v.label as string | undefined) ?? cfg.default_label ?? (setupRun ? "setup" : null);
   const find = findSpecs(v);
   const limits: TraceLimits = {
     maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
@@ -175,7 +178,8 @@ async function runScript(
   const dir = cacheDir ?? makeTempDir("tph-run-");
   try {
     const command = entry?.command;
-    return await traceProgram(ctx, { scriptArg, args, command, label, cacheDir, dir, limits }, {
+    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
+    return await traceProgram(ctx, where, {
       scope,
       include,
       exclude,
@@ -198,6 +202,8 @@ interface Where {
   /** Where the program writes the run: the cache, or a temporary folder. */
   dir: string;
   limits: TraceLimits;
+  /** Whether the program is tph setup's file: the results end with a summary and the tree. */
+  setupRun: boolean;
 }
 
 async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): Promise<number> {
@@ -228,7 +234,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   // The tree is drawn from the run's file before the file is stored (a rename), but a failure to
   // draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
   let tree: string | null = null;
-  if (v.tree) {
+  if (v.tree || where.setupRun) {
     try {
       tree = renderTree(run.tree(), {
         style: cfg.tree_style,
@@ -239,7 +245,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
     }
   }
-  if (tree) ctx.err(tree);
+  if (tree && !where.setupRun) ctx.err(tree);
   const saved: string[] = [];
   if (typeof v.output === "string") {
     const out = resolve(ctx.cwd, v.output);
@@ -277,11 +283,27 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     : v["no-cache"] || !cfg.cache
     ? `; not saved (${v["no-cache"] ? "--no-cache" : "cache = false"})`
     : "; not saved";
-  ctx.err(
-    `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
-      (h.run!.duration_ms / 1000).toFixed(2)
-    }s${savedText}`,
-  );
+  if (where.setupRun) {
+    const rule = "=".repeat(70);
+    ctx.err(
+      [
+        "",
+        rule,
+        "TRACE RESULTS",
+        rule,
+        `Total calls: ${h.call_count}${limited}`,
+        saved.length > 0 ? `Trace saved to: ${saved.join(" and ")}` : `Trace${savedText.slice(1)}`,
+        ...(ref === null ? [] : [`View with: tph tree ${ref}`]),
+        ...(tree ? ["", tree] : []),
+      ].join("\n"),
+    );
+  } else {
+    ctx.err(
+      `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
+        (h.run!.duration_ms / 1000).toFixed(2)
+      }s${savedText}`,
+    );
+  }
   if (h.find !== undefined) {
     const n = h.find.count;
     const where = ref === null ? "" : `: tph find ${ref}`;

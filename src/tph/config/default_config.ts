@@ -116,4 +116,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
  * Keys of tracepatch (the Python tool) that tph knows but does not use: a config shared with it
  * gets a gentle warning for them rather than "unknown key".
  */
-export const TRACEPATCH_ONLY_KEYS: readonly string[] = ["auto_save", "test"];
+export const TRACEPATCH_ONLY_KEYS: readonly string[] = ["auto_save"];
+
+/** The key of `tph setup`'s tables (`[[test.files]]`, `[[test.inputs]]`): checked by setup. */
+export const TEST_KEY = "test";

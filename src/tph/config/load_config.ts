@@ -44,6 +44,8 @@ export interface LoadedConfig {
   keys: (keyof TphConfig)[];
   /** One line per unknown or ignored key, or config-like file that could not be read. */
   warnings: string[];
+  /** The `test` tables as written, for `tph setup` to check; undefined when absent. */
+  test?: unknown;
 }
 
 function readText(path: string, shown: string): string {
@@ -63,11 +65,11 @@ function finish(
   cwd: string,
 ): LoadedConfig {
   const where = displayPath(path, cwd) + (section ? ` ("${section}" key)` : "");
-  const { config, keys, warnings } = validateConfig(raw, where);
+  const { config, keys, warnings, test } = validateConfig(raw, where);
   const baseDir = dirname(path);
   if (config.cache_dir !== null) config.cache_dir = resolve(baseDir, config.cache_dir);
   config.scope = config.scope.map((s) => resolve(baseDir, s));
-  return { config, source: path, section, baseDir, keys, warnings };
+  return { config, source: path, section, baseDir, keys, warnings, test };
 }
 
 function fromToml(path: string, cwd: string): LoadedConfig {

@@ -5,6 +5,7 @@ import {
   CONFIG_KEYS,
   type ConfigKind,
   DEFAULT_CONFIG,
+  TEST_KEY,
   type TphConfig,
   TRACEPATCH_ONLY_KEYS,
 } from "./default_config.ts";
@@ -17,6 +18,8 @@ export interface ValidatedConfig {
   keys: (keyof TphConfig)[];
   /** One line per unknown or ignored key. */
   warnings: string[];
+  /** The `test` tables as written (`tph setup` checks them); undefined when absent. */
+  test: unknown;
 }
 
 const EXPECTED: Record<ConfigKind, string> = {
@@ -115,7 +118,12 @@ export function validateConfig(raw: Record<string, unknown>, where: string): Val
   const config: TphConfig = structuredClone({ ...DEFAULT_CONFIG }) as TphConfig;
   const keys: (keyof TphConfig)[] = [];
   const warnings: string[] = [];
+  let test: unknown = undefined;
   for (const [key, value] of Object.entries(raw)) {
+    if (key === TEST_KEY) {
+      test = value;
+      continue;
+    }
     if (!Object.hasOwn(CONFIG_KEYS, key)) {
       if (TRACEPATCH_ONLY_KEYS.includes(key)) {
         warnings.push(
@@ -144,5 +152,5 @@ export function validateConfig(raw: Record<string, unknown>, where: string): Val
     (config as unknown as Record<string, unknown>)[k] = Array.isArray(v) ? [...v] : v;
     keys.push(k);
   }
-  return { config, keys, warnings };
+  return { config, keys, warnings, test };
 }

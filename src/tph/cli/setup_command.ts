@@ -1,0 +1,469 @@
+// `tph setup` and `tph disable`: write a file that calls the functions `[[test.files]]` names
+// (with `[[test.inputs]]`, or arguments built from their types), to be run with `tph run`; and
+// take it away again, restoring whatever was there, keeping the runs.
+
+import { basename, dirname, join, relative } from "node:path";
+import {
+  exists,
+  fileProblem,
+  isDirectory,
+  isPlainFile,
+  lstatEntry,
+  readBytes,
+  readDir,
+  remove,
+  replaceFile,
+  writeNewBytes,
+} from "../../host/files.ts";
+import { readStdinLine, stdinIsTerminal } from "../../host/process.ts";
+import type { LoadedConfig } from "../config/load_config.ts";
+import { displayPath } from "../store/display_path.ts";
+import { defaultCacheDir, ensureCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
+import { findProjectRoot } from "../store/project_root.ts";
+import { gitChanges, someOf } from "../setup/git_status.ts";
+import { planCalls } from "../setup/plan_calls.ts";
+import { renderTestFile, TEST_FILE_MARK, TEST_FILE_NAME } from "../setup/render_test_file.ts";
+import {
+  fromBase64,
+  readState,
+  removeState,
+  type SetupState,
+  sha256,
+  STATE_FILE_NAME,
+  StateError,
+  type StateFile,
+  toBase64,
+  writeState,
+} from "../setup/setup_state.ts";
+import { SOURCE_FILE } from "../setup/source_module.ts";
+import { readTestConfig } from "../setup/test_config.ts";
+import { CACHE_DIR_OPTION } from "./cache_dir_for.ts";
+import type { Command, Context } from "./command.ts";
+import { CliError } from "./errors.ts";
+import { readConfig } from "./read_config.ts";
+import { shellWord } from "./shell_word.ts";
+
+const YES = {
+  type: "boolean",
+  short: "y",
+  help: "go on when git has staged changes, without asking",
+} as const;
+
+const CONFIG_FILE = {
+  type: "string",
+  arg: "PATH",
+  help: 'read this config instead of searching (TOML, or JSON with a "tracepatch" key)',
+} as const;
+
+/** Where setup works: the generated file's folder, the run cache, how to name things. */
+interface Place {
+  /** The config's folder: test.files paths are relative to it; the file goes there. */
+  root: string;
+  /** The generated file. */
+  file: string;
+  cacheDir: string;
+  /** The state file, as messages name it. */
+  stateShown: string;
+}
+
+function placeOf(ctx: Context, loaded: LoadedConfig | null): Place {
+  const root = loaded?.source ? loaded.baseDir : ctx.cwd;
+  const flag = ctx.values["cache-dir"];
+  let cacheDir: string;
+  if (typeof flag === "string") cacheDir = join(ctx.cwd, flag);
+  else if (loaded?.config.cache_dir) cacheDir = loaded.config.cache_dir;
+  else {
+    const projectRoot = findProjectRoot(root);
+    try {
+      cacheDir = defaultCacheDir(projectRoot).dir;
+    } catch (e) {
+      throw new CliError(`Cannot find the run cache of "${projectRoot}": ${(e as Error).message}`);
+    }
+    const unsafe = unsafeCacheDir(cacheDir, projectRoot, ctx.env?.HOME);
+    if (unsafe !== null) {
+      throw new CliError(`Cannot use "${cacheDir}" for tph setup: it is ${unsafe}`);
+    }
+  }
+  return {
+    root,
+    file: join(root, TEST_FILE_NAME),
+    cacheDir,
+    stateShown: displayPath(join(cacheDir, STATE_FILE_NAME), ctx.cwd),
+  };
+}
+
+/** A source file of the project to show in examples (so that they read like this project). */
+function someSourceFile(root: string): string {
+  for (const dir of ["src", "lib", "."]) {
+    const full = join(root, dir);
+    if (!isDirectory(full)) continue;
+    const names = readDir(full).filter((n) =>
+      SOURCE_FILE.test(n) && !n.startsWith(".") && !n.startsWith("_") && !/\.d\.[cm]?ts$/.test(n) &&
+      !/(^|\.)(test|spec|config)\./.test(n) && isPlainFile(join(full, n))
+    ).sort();
+    if (names.length > 0) return dir === "." ? names[0] : `${dir}/${names[0]}`;
+  }
+  return "src/calc.ts";
+}
+
+function tomlExample(path: string): string[] {
+  return [
+    "  [[test.files]]",
+    `  path = ${JSON.stringify(path)}      # relative to the config file`,
+    '  functions = ["add", "Cart.total"]   # exported functions, Class.method',
+    "",
+    "  [[test.inputs]]                     # optional: the arguments of one call",
+    '  function = "add"',
+    "  args = [2, 3]",
+  ];
+}
+
+function jsonExample(path: string): string[] {
+  return [
+    '  "tracepatch": {',
+    '    "test": {',
+    `      "files": [{ "path": ${JSON.stringify(path)}, "functions": ["add", "Cart.total"] }],`,
+    '      "inputs": [{ "function": "add", "args": [2, 3] }]',
+    "    }",
+    "  }",
+  ];
+}
+
+/**
+ * Ask git about the work tree: note changes, and stop at staged ones unless the user says to go
+ * on (`--yes`, or `y` at the prompt on a terminal; never a prompt without one).
+ */
+function checkGit(ctx: Context, dir: string, doing: string, own: string[]): void {
+  const changes = gitChanges(dir);
+  if (changes === null) return;
+  const mine = (p: string) =>
+    own.some((o) => o === p || o.endsWith(`/${p}`) || p.endsWith(`/${o}`));
+  const other = [...changes.unstaged, ...changes.untracked].filter((p) => !mine(p));
+  if (other.length > 0) {
+    ctx.err(
+      `tph: note: git shows ${other.length} changed or new file${other.length === 1 ? "" : "s"} (${
+        someOf(other)
+      }); ${doing} leaves ${other.length === 1 ? "it" : "them"} alone`,
+    );
+  }
+  const staged = changes.staged.filter((p) => !mine(p));
+  if (staged.length === 0) return;
+  const what = `git has staged changes (${someOf(staged)}): ${doing} would mix with them`;
+  if (ctx.values.yes) {
+    ctx.warn(`${what}; going on (--yes)`);
+    return;
+  }
+  if (ctx.terminal && stdinIsTerminal()) {
+    ctx.err(`tph: warning: ${what}.`);
+    ctx.err("Go on anyway? [y/N] ");
+    const answer = readStdinLine();
+    if (answer !== null && /^\s*y(es)?\s*$/i.test(answer)) return;
+    throw new CliError("stopped: nothing was changed", 1);
+  }
+  throw new CliError(`${what}; commit or unstage them first, or pass --yes`, 1);
+}
+
+async function hashOf(path: string): Promise<string> {
+  return await sha256(readBytes(path));
+}
+
+/** `tph setup`. */
+export const setupCommand: Command = {
+  name: "setup",
+  summary: `write ${TEST_FILE_NAME}: calls of the functions the config's [[test.files]] names`,
+  usage: "setup [options]",
+  details: [
+    "Reads [[test.files]] (path, functions) and [[test.inputs]] (function, args, kwargs,",
+    "construct) from the config; without inputs, arguments are built from parameter types.",
+    `Run the file with "tph run ${TEST_FILE_NAME}"; "tph disable" removes it again.`,
+    "With staged changes in git it stops (asks, on a terminal) unless --yes.",
+  ],
+  examples: ["tph setup", `tph run ${TEST_FILE_NAME}`, "tph disable"],
+  options: {
+    yes: YES,
+    force: {
+      type: "boolean",
+      help: `overwrite ${TEST_FILE_NAME} even if it was edited since setup wrote it`,
+    },
+    file: CONFIG_FILE,
+    "cache-dir": CACHE_DIR_OPTION,
+  },
+  positionals: [0, 0],
+  async run(ctx) {
+    readConfig(ctx);
+    const loaded = ctx.config();
+    if (loaded.source === null) {
+      const example = someSourceFile(ctx.cwd);
+      ctx.err(
+        [
+          "tph: no configuration found: tph setup reads [[test.files]] from tracepatch.toml (or",
+          'from a "tracepatch" key of deno.json or package.json), here or in a folder above.',
+          `Create ${join(displayPath(ctx.cwd, ctx.cwd), "tracepatch.toml")} with, for example:`,
+          "",
+          ...tomlExample(example),
+          "",
+          "Without [[test.inputs]], arguments are built from the parameters' types.",
+        ].join("\n"),
+      );
+      return 1;
+    }
+    const where = displayPath(loaded.source, ctx.cwd) +
+      (loaded.section ? ` ("${loaded.section}" key)` : "");
+    const test = readTestConfig(loaded.test, where);
+    for (const w of test.warnings) ctx.warn(w);
+    if (test.files.length === 0) {
+      const example = someSourceFile(loaded.baseDir);
+      ctx.err(
+        [
+          `tph: no test files configured: the config loaded from ${where} has no [[test.files]].`,
+          "Add to it, for example:",
+          "",
+          ...(loaded.section ? jsonExample(example) : tomlExample(example)),
+        ].join("\n"),
+      );
+      return 1;
+    }
+    const place = placeOf(ctx, loaded);
+    const plan = planCalls(test, place.root, place.file);
+    if (plan.problems.length > 0) {
+      for (const p of plan.problems) ctx.err(`tph: ${p}`);
+      const n = plan.problems.length;
+      ctx.err(
+        `tph: nothing written: fix ${n === 1 ? "this problem" : `these ${n} problems`} in ${where}`,
+      );
+      return 1;
+    }
+    const fileShown = displayPath(place.file, ctx.cwd);
+    // What is at the file's place: a link or a folder is never written through or over.
+    const entry = lstatEntry(place.file);
+    if (entry !== null && !isPlainFile(place.file)) {
+      throw new CliError(
+        `Cannot write ${fileShown}: ${
+          entry.kind === "dir" ? "a folder" : "a symbolic link or special file"
+        } is there; move it away and run tph setup again`,
+      );
+    }
+    let state: SetupState | null;
+    try {
+      state = readState(place.cacheDir, place.stateShown);
+    } catch (e) {
+      if (e instanceof StateError) throw new CliError(e.message);
+      throw e;
+    }
+    checkGit(ctx, place.root, "tph setup", [TEST_FILE_NAME]);
+    const previous = state?.files.find((f) => f.path === place.file) ?? null;
+    let record: StateFile;
+    const text = renderTestFile(plan, basename(loaded.source));
+    const bytes = new TextEncoder().encode(text);
+    const digest = await sha256(bytes);
+    if (entry !== null) {
+      const now = await hashOf(place.file);
+      if (previous !== null) {
+        if (now !== previous.sha256 && now !== digest && !ctx.values.force) {
+          throw new CliError(
+            `${fileShown} was edited since tph setup wrote it: pass --force to overwrite it ` +
+              "(copy your edits first), or run it as it is",
+          );
+        }
+        record = { ...previous, sha256: digest };
+      } else {
+        const old = readBytes(place.file);
+        const head = new TextDecoder().decode(old.subarray(0, TEST_FILE_MARK.length));
+        if (head === TEST_FILE_MARK) {
+          record = { path: place.file, action: "created", sha256: digest };
+        } else {
+          record = {
+            path: place.file,
+            action: "modified",
+            sha256: digest,
+            original: toBase64(old),
+          };
+          ctx.err(
+            `tph: note: ${fileShown} was there already: tph disable puts it back as it was ` +
+              `(kept in ${place.stateShown})`,
+          );
+        }
+      }
+    } else {
+      record = previous?.action === "modified"
+        ? { ...previous, sha256: digest }
+        : { path: place.file, action: "created", sha256: digest };
+    }
+    const next: SetupState = {
+      tool: "tph",
+      kind: "setup_state",
+      version: 1,
+      root: place.root,
+      written_at: new Date().toISOString(),
+      files: [...(state?.files.filter((f) => f.path !== place.file) ?? []), record],
+    };
+    // The state first: a setup cut short between the two still names the file for disable.
+    try {
+      ensureCacheDir(place.cacheDir);
+      writeState(place.cacheDir, next);
+    } catch (e) {
+      throw new CliError(
+        `Cannot write ${place.stateShown}: ${fileProblem(e, "its folder does not exist")}; ` +
+          "nothing written",
+      );
+    }
+    try {
+      replaceFile(place.file, (t) => writeNewBytes(t, bytes));
+    } catch (e) {
+      try {
+        if (state === null) removeState(place.cacheDir);
+        else writeState(place.cacheDir, state);
+      } catch {
+        // The state names a file that is not there: disable copes with that.
+      }
+      throw new CliError(`Cannot write ${fileShown}: ${fileProblem(e)}; nothing written`);
+    }
+    const calls = plan.modules.reduce((n, m) => n + m.calls.length, 0);
+    const functions = new Set(
+      plan.modules.flatMap((m) => m.calls.map((c) => `${m.file}\0${c.name}`)),
+    );
+    ctx.out(
+      `Wrote ${fileShown} from ${where}: ${calls} call${
+        calls === 1 ? "" : "s"
+      } of ${functions.size} ` +
+        `function${functions.size === 1 ? "" : "s"} in ${plan.modules.length} file${
+          plan.modules.length === 1 ? "" : "s"
+        }`,
+    );
+    for (const m of plan.modules) {
+      ctx.out(`  ${m.file}`);
+      for (const c of m.calls) {
+        const shown = c.shown.length > 90 ? `${c.shown.slice(0, 89)}…` : c.shown;
+        const from = c.input ?? "from types";
+        const gaps = c.gaps.length > 0 ? `; could not build ${c.gaps.join(", ")}` : "";
+        const note = c.note ? `; ${c.note}` : "";
+        ctx.out(`    ${shown}    (${from}${gaps}${note})`);
+      }
+    }
+    const run = shellWord(relative(ctx.cwd, place.file) || TEST_FILE_NAME);
+    ctx.out(`Run it:   tph run ${run}`);
+    ctx.out(`Undo it:  tph disable   (the runs stay in ${displayPath(place.cacheDir, ctx.cwd)})`);
+    return 0;
+  },
+};
+
+/** `tph disable`. */
+export const disableCommand: Command = {
+  name: "disable",
+  summary: `remove what tph setup wrote (restoring any file it replaced); runs are kept`,
+  usage: "disable [options]",
+  details: [
+    `Removes ${TEST_FILE_NAME} and the setup state; a file setup replaced is put back.`,
+    "A generated file edited since is left alone unless --force. Runs stay in the cache.",
+  ],
+  examples: ["tph disable", "tph disable --force"],
+  options: {
+    yes: YES,
+    force: { type: "boolean", help: "remove generated files even if they were edited since" },
+    file: CONFIG_FILE,
+    "cache-dir": CACHE_DIR_OPTION,
+  },
+  positionals: [0, 0],
+  async run(ctx) {
+    readConfig(ctx);
+    const loaded = ctx.config();
+    const place = placeOf(ctx, loaded);
+    let state: SetupState | null;
+    try {
+      state = readState(place.cacheDir, place.stateShown);
+    } catch (e) {
+      if (e instanceof StateError) throw new CliError(e.message);
+      throw e;
+    }
+    if (state === null) {
+      // No state (the cache was deleted?): a file that says it is tph's goes with --force.
+      const file = place.file;
+      let generated = false;
+      try {
+        generated = isPlainFile(file) &&
+          new TextDecoder().decode(readBytes(file).subarray(0, TEST_FILE_MARK.length)) ===
+            TEST_FILE_MARK;
+      } catch {
+        generated = false;
+      }
+      if (!generated) {
+        ctx.out(`Nothing to disable: no setup state in ${displayPath(place.cacheDir, ctx.cwd)}`);
+        return 0;
+      }
+      if (!ctx.values.force) {
+        throw new CliError(
+          `${displayPath(file, ctx.cwd)} was written by tph setup, but its state (` +
+            `${place.stateShown}) is gone, so edits to it cannot be told: pass --force to remove it`,
+        );
+      }
+      state = {
+        tool: "tph",
+        kind: "setup_state",
+        version: 1,
+        root: place.root,
+        written_at: "",
+        files: [{ path: file, action: "created", sha256: "" }],
+      };
+    }
+    checkGit(ctx, state.root, "tph disable", state.files.map((f) => relative(state!.root, f.path)));
+    // Decide everything before changing anything: an edited file stops the whole disable.
+    const edited: string[] = [];
+    for (const f of state.files) {
+      const entry = lstatEntry(f.path);
+      if (entry === null) continue;
+      if (!isPlainFile(f.path) || (f.sha256 !== "" && await hashOf(f.path) !== f.sha256)) {
+        edited.push(displayPath(f.path, ctx.cwd));
+      }
+    }
+    if (edited.length > 0 && !ctx.values.force) {
+      throw new CliError(
+        `${someOf(edited)} ${edited.length === 1 ? "was" : "were"} edited since tph setup wrote ` +
+          `${edited.length === 1 ? "it" : "them"}: copy your edits, then pass --force`,
+      );
+    }
+    const done: string[] = [];
+    for (const f of state.files) {
+      const shown = displayPath(f.path, ctx.cwd);
+      try {
+        if (f.action === "created") {
+          if (lstatEntry(f.path) !== null) {
+            remove(f.path);
+            done.push(`removed ${shown}`);
+          }
+        } else {
+          const original = fromBase64(f.original!);
+          if (!exists(dirname(f.path))) continue;
+          replaceFile(f.path, (t) => writeNewBytes(t, original));
+          done.push(`restored ${shown}`);
+        }
+      } catch (e) {
+        throw new CliError(
+          `Cannot ${f.action === "created" ? "remove" : "restore"} ${shown}: ${fileProblem(e)}` +
+            ` (the setup state is kept: run tph disable again once that is fixed)`,
+        );
+      }
+    }
+    try {
+      removeState(place.cacheDir);
+    } catch (e) {
+      throw new CliError(`Cannot remove ${place.stateShown}: ${fileProblem(e)}`);
+    }
+    const staged =
+      gitChanges(state.root)?.staged.filter((p) =>
+        state!.files.some((f) => f.path.endsWith(`/${p}`) || relative(state!.root, f.path) === p)
+      ) ?? [];
+    ctx.out(
+      `${done.length > 0 ? done.join("; ") : "Nothing left to remove"}; the runs stay in ${
+        displayPath(place.cacheDir, ctx.cwd)
+      } (tph logs lists them)`,
+    );
+    if (staged.length > 0) {
+      ctx.err(
+        `tph: note: git still has ${someOf(staged)} staged: git rm --cached ${
+          staged.map(shellWord).join(" ")
+        }`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,262 @@
+// From the `test` tables to the calls the generated file makes: each configured function found
+// in its file, each `[[test.inputs]]` of it one call (its `args`, `kwargs` and `construct`), a
+// function without inputs one call with arguments built from its parameters' types.
+
+import { relative, resolve } from "node:path";
+import { exists, isPlainFile } from "../../host/files.ts";
+import { type Callable, findCallable, type Param } from "./callables.ts";
+import { Deriver } from "./derive_args.ts";
+import { jsLiteral, propertyKey } from "./js_literal.ts";
+import { Modules, SOURCE_FILE, type SourceModule } from "./source_module.ts";
+import type { TestConfig, TestInput } from "./test_config.ts";
+
+/** One call the generated file makes. */
+export interface PlannedCall {
+  /** The function as configured. */
+  name: string;
+  /** The call expression (`m0.add(1, 2)`, `new m0.Cart(1).total()`). */
+  code: string;
+  /** How the call reads without the module variable: `add(1, 2)`. */
+  shown: string;
+  /** Arguments that could not be built: `opts.callback (unknown)`. */
+  gaps: string[];
+  /** `[[test.inputs]]` it comes from (`test.inputs[2]`), or null when built from types. */
+  input: string | null;
+  /** A note on the function (its parameters cannot be seen). */
+  note: string | null;
+}
+
+/** The calls of one configured file. */
+export interface PlannedModule {
+  /** Path relative to the project folder, with `/`. */
+  file: string;
+  /** Import specifier from the generated file. */
+  specifier: string;
+  /** The variable holding its namespace: `m0`. */
+  variable: string;
+  /** Whether it is CommonJS (its exports are the namespace's `default`). */
+  commonjs: boolean;
+  calls: PlannedCall[];
+}
+
+/** What `tph setup` will write, or the problems that stop it. */
+export interface Plan {
+  modules: PlannedModule[];
+  /** One line each: a missing file, a missing function, a kwarg matching nothing… */
+  problems: string[];
+}
+
+/** `user_id` → `userId`. */
+function camel(name: string): string {
+  return name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function matches(param: string, key: string): boolean {
+  return param === key || param === camel(key);
+}
+
+/**
+ * Decide the calls.
+ *
+ * @param test The checked `test` tables.
+ * @param root The folder paths are relative to (the config file's).
+ * @param outFile The generated file (imports are relative to it).
+ * @returns The calls per file, or problems (each one line) when any function cannot be called.
+ *
+ * @example
+ * ```ts
+ * import { planCalls } from "./src/tph/setup/plan_calls.ts";
+ * const plan = planCalls({ files: [], inputs: [], warnings: [] }, ".", "./_t.ts");
+ * console.log(plan.problems);
+ * ```
+ */
+export function planCalls(test: TestConfig, root: string, outFile: string): Plan {
+  const modules = new Modules();
+  const problems: string[] = [];
+  const planned: PlannedModule[] = [];
+  const usedInputs = new Set<TestInput>();
+  for (const file of test.files) {
+    const path = resolve(root, file.path);
+    const shown = relative(root, path).replaceAll("\\", "/") || file.path;
+    if (!isPlainFile(path)) {
+      const what = exists(path) ? "is not a file" : "not found";
+      problems.push(`${file.where}: "${file.path}" ${what} (paths are relative to ${root})`);
+      continue;
+    }
+    if (!SOURCE_FILE.test(path)) {
+      problems.push(`${file.where}: "${file.path}" is not a JavaScript or TypeScript file`);
+      continue;
+    }
+    let module: SourceModule;
+    try {
+      module = modules.load(path);
+    } catch (e) {
+      problems.push(`${file.where}: cannot read "${file.path}": ${(e as Error).message}`);
+      continue;
+    }
+    const variable = `m${planned.length}`;
+    let spec = relative(resolve(outFile, ".."), path).replaceAll("\\", "/");
+    if (!spec.startsWith(".")) spec = `./${spec}`;
+    const pm: PlannedModule = {
+      file: shown,
+      specifier: spec,
+      variable,
+      commonjs: module.commonjs,
+      calls: [],
+    };
+    // The classes this module exports, by declaration: a class-typed argument is built with
+    // `new m0.Cart(…)`.
+    const classes = new Map<unknown, string>();
+    for (const name of module.exports.keys()) {
+      const found = modules.exported(module, name);
+      const node = found?.node.type === "VariableDeclarator" ? found.node.init : found?.node;
+      if (node?.type === "ClassDeclaration" || node?.type === "ClassExpression") {
+        classes.set(node, `${variable}${name === "default" ? ".default" : `.${name}`}`);
+      }
+    }
+    const deriver = new Deriver(modules, (f) => classes.get(f.node) ?? null);
+    for (const name of file.functions) {
+      const callable = findCallable(modules, module, name);
+      if (typeof callable === "string") {
+        problems.push(`${file.where}: ${shown}: ${callable}`);
+        continue;
+      }
+      const inputs = test.inputs.filter((i) =>
+        i.function === name && (i.path === null || resolve(root, i.path) === path)
+      );
+      for (const i of inputs) usedInputs.add(i);
+      if (inputs.length === 0) pm.calls.push(callOf(callable, null, deriver, variable, problems));
+      for (const input of inputs) {
+        pm.calls.push(callOf(callable, input, deriver, variable, problems));
+      }
+    }
+    planned.push(pm);
+  }
+  for (const input of test.inputs) {
+    if (usedInputs.has(input)) continue;
+    const where = input.path === null ? "" : ` of "${input.path}"`;
+    problems.push(
+      `${input.where}: "${input.function}"${where} is not among the functions of any ` +
+        "[[test.files]]: add it to one, or fix the name",
+    );
+  }
+  return { modules: planned, problems };
+}
+
+function callOf(
+  c: Callable,
+  input: TestInput | null,
+  deriver: Deriver,
+  ns: string,
+  problems: string[],
+): PlannedCall {
+  const where = input?.where ?? "";
+  const given: (string | undefined)[] = (input?.args ?? []).map(jsLiteral);
+  const gaps: string[] = [];
+  if (input?.kwargs) {
+    const objects = new Map<number, Map<string, string>>();
+    for (const [key, value] of Object.entries(input.kwargs)) {
+      const placed = placeKwarg(c.params, key, deriver);
+      if (placed === null) {
+        const names = c.params.map((p) => p.label).join(", ") || "none";
+        problems.push(
+          `${where}.kwargs: "${key}" matches no parameter of ${c.name} (its parameters: ${names})`,
+        );
+        continue;
+      }
+      if (placed.key === null) {
+        if (given[placed.index] !== undefined) {
+          problems.push(
+            `${where}.kwargs: "${key}" is argument ${placed.index + 1}, given in args too`,
+          );
+          continue;
+        }
+        given[placed.index] = jsLiteral(value);
+        continue;
+      }
+      let obj = objects.get(placed.index);
+      if (obj === undefined) {
+        if (given[placed.index] !== undefined) {
+          problems.push(
+            `${where}.kwargs: "${key}" goes into argument ${placed.index + 1}, given in args too`,
+          );
+          continue;
+        }
+        obj = deriver.objectOf(c.params[placed.index]) ?? new Map();
+        gaps.push(...deriver.gaps);
+        objects.set(placed.index, obj);
+      }
+      obj.set(placed.key, jsLiteral(value));
+    }
+    for (const [i, obj] of objects) {
+      given[i] = obj.size === 0
+        ? "{}"
+        : `{ ${[...obj].map(([k, v]) => `${propertyKey(k)}: ${v}`).join(", ")} }`;
+    }
+  }
+  if (input?.construct && c.kind !== "method") {
+    problems.push(`${where}.construct: "${c.name}" is not a method of a class built with new`);
+  }
+  let args: string[];
+  if (input?.args) {
+    // Arguments given: those (and kwargs); nothing more is built.
+    args = Array.from(given, (a) => a ?? "undefined");
+    while (args.length > input.args.length && args[args.length - 1] === "undefined") args.pop();
+  } else {
+    const built = deriver.args(c.params, given);
+    args = built.args;
+    gaps.push(...built.gaps);
+  }
+  const list = args.join(", ");
+  let code: string;
+  let shown: string;
+  switch (c.kind) {
+    case "function":
+      code = `${ns}.${c.exportName}(${list})`;
+      shown = `${c.exportName}(${list})`;
+      break;
+    case "static":
+    case "member":
+      code = `${ns}.${c.exportName}.${c.member}(${list})`;
+      shown = `${c.exportName}.${c.member}(${list})`;
+      break;
+    case "method": {
+      let ctor: string[];
+      if (input?.construct) ctor = input.construct.map(jsLiteral);
+      else {
+        const built = deriver.args(c.ctor);
+        ctor = built.args;
+        gaps.push(...built.gaps.map((g) => `new ${c.exportName}: ${g}`));
+      }
+      code = `new ${ns}.${c.exportName}(${ctor.join(", ")}).${c.member}(${list})`;
+      shown = `new ${c.exportName}(${ctor.join(", ")}).${c.member}(${list})`;
+      break;
+    }
+  }
+  return { name: c.name, code, shown, gaps, input: input?.where ?? null, note: c.opaque };
+}
+
+/** Where a kwarg goes: a parameter of its name, or a key of an object parameter. */
+function placeKwarg(
+  params: Param[],
+  key: string,
+  deriver: Deriver,
+): { index: number; key: string | null } | null {
+  const plain = params.findIndex((p) => !p.rest && p.name !== null && matches(p.name, key));
+  if (plain >= 0) {
+    const p = params[plain];
+    // A parameter named like the kwarg that is itself an object of that key: the key wins.
+    const keys = deriver.objectKeys(p);
+    if (keys === null || !keys.some((k) => matches(k, key))) return { index: plain, key: null };
+  }
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p.rest) continue;
+    const keys = deriver.objectKeys(p);
+    if (keys === null) continue;
+    const k = keys.find((k) => matches(k, key));
+    if (k !== undefined) return { index: i, key: k };
+  }
+  const open = params.findIndex((p) => p.restKeys);
+  return open >= 0 ? { index: open, key } : null;
+}
