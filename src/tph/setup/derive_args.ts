@@ -203,8 +203,8 @@ export class Deriver {
 
   #member(m: Member, path: string, bindings: Bindings, depth: number): string {
     const at = `${path}.${m.key}`;
+    if (m.method) return this.#fn(m.type, at, depth);
     if (m.type === null) return this.#gap(at, "no type");
-    if (m.method) return this.#fn(null, at, depth);
     return this.#value(m.type, m.key, at, bindings, depth + 1);
   }
 
@@ -527,7 +527,6 @@ export class Deriver {
         return `Promise.resolve(${
           arg(0) ? this.#value(arg(0)!, hint, path, bindings, depth + 1) : "undefined"
         })`;
-      case "Required":
       case "Readonly":
       case "NonNullable":
       case "Awaited":
@@ -537,7 +536,8 @@ export class Deriver {
       case "Object":
         return "{}";
       case "Pick":
-      case "Omit": {
+      case "Omit":
+      case "Required": {
         const members = this.#members(t, bindings, depth);
         return members === null ? "{}" : this.#object(members, path, bindings, depth + 1);
       }
@@ -679,9 +679,9 @@ export class Deriver {
         ? String(m.key.value)
         : null;
       if (key === null) continue;
-      const type = m.type === "TSPropertySignature" && m.typeAnnotation
-        ? { node: m.typeAnnotation.typeAnnotation, module }
-        : null;
+      // A method's type: what it returns.
+      const annotation = m.type === "TSPropertySignature" ? m.typeAnnotation : m.returnType;
+      const type = annotation ? { node: annotation.typeAnnotation, module } : null;
       out.push({
         key,
         optional: m.optional === true,

@@ -1,0 +1,360 @@
+// `tph setup` / `tph disable` in a temporary git repository: setup → run → disable leaves git
+// clean and the runs in the cache; configured inputs, kwargs and construct; arguments built from
+// types; a class method, a static one, an async function, one that throws; JavaScript with
+// JSDoc and CommonJS; staged changes without --yes; no config, no [[test.files]], a function
+// that does not exist; an edited generated file; a user's file of that name; a symlink there;
+// a damaged state file; a setup cut short.
+
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { assertCode, exec, FIXTURES, lines, type Target, tempDir, tph } from "./_cli.ts";
+
+const FILE = "_tracepatch_filetotest.ts";
+const STATE = ".tracepatch_cache/setup_state.json";
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const r = await exec(
+    [
+      "git",
+      "-c",
+      "user.email=t@example.com",
+      "-c",
+      "user.name=t",
+      "-c",
+      "init.defaultBranch=main",
+      ...args,
+    ],
+    { cwd, timeoutMs: 30_000 },
+  );
+  assertCode(r, 0, `git ${args.join(" ")}`);
+  return r.stdout;
+}
+
+/** The shop project in a new git repository with one commit. */
+async function project() {
+  const dir = tempDir({ p: join(FIXTURES, "setup") });
+  const cwd = join(dir.path, "p");
+  await git(cwd, "init", "-q");
+  await git(cwd, "add", "-A");
+  await git(cwd, "commit", "-qm", "start");
+  return { dir, cwd };
+}
+
+/** The program's ✓/✗ lines and headings, in order. */
+function programLines(stdout: string): string[] {
+  return lines(stdout).filter((l) => l.trim() !== "");
+}
+
+export function setupTests(t: Target): void {
+  Deno.test(`tph setup → run → disable: calls, results, tree, git clean (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    const setup = await tph(t, ["setup"], { cwd });
+    assertCode(setup, 0, "tph setup");
+    assert.equal(setup.stderr, "");
+    assert.match(
+      setup.stdout,
+      /^Wrote _tracepatch_filetotest\.ts from tracepatch\.toml: 12 calls of 11 functions in 3 files\n/,
+    );
+    assert.match(setup.stdout, /\nRun it: {3}tph run _tracepatch_filetotest\.ts\n/);
+    assert.ok(existsSync(join(cwd, FILE)) && existsSync(join(cwd, STATE)));
+    // Only the generated file is new to git (the cache ignores itself).
+    assert.equal(await git(cwd, "status", "--porcelain"), `?? ${FILE}\n`);
+
+    const run = await tph(t, ["run", FILE], { cwd, env: { NO_COLOR: "", LANG: "C.UTF-8" } });
+    assertCode(run, 1, "tph run of the generated file (one call throws)");
+    const untyped = t.runtime === "bun"
+      ? "TypeError: undefined is not an object (evaluating 'x.length')"
+      : "TypeError: Cannot read properties of undefined (reading 'length')";
+    assert.deepEqual(programLines(run.stdout), [
+      "Testing functions from tracepatch configuration...",
+      "Testing functions from src/shop.ts:",
+      "  ✓ total returned: 54",
+      "  ✓ ship returned: 'city eur 2026-01-01'",
+      "  ✗ refund raised: RangeError: order orderId cannot be refunded",
+      "  ✓ register returned: 'u-42:pro'",
+      "  ✓ Cart.add returned: 120",
+      "  ✓ Cart.add returned: 30",
+      "  ✓ Cart.empty returned: Cart { owner: 'owner', lines: [] }",
+      `  ✓ kinds returned: '[1,"s",true,"1","fast",[1],[1,"pair"],{"a":1},null,7]'`,
+      `  ✗ untyped raised: ${untyped} (x (any) could not be built from its type: edit the call ` +
+      `in ${FILE})`,
+      "Testing functions from src/legacy.js:",
+      "  ✓ greet returned: 'HELLO NAME'",
+      "  ✓ repeat returned: ' '",
+      "Testing functions from src/common.cjs:",
+      "  ✓ mul returned: 1",
+    ]);
+    const err = lines(run.stderr);
+    const at = err.indexOf("TRACE RESULTS");
+    assert.ok(at > 0, run.stderr);
+    assert.equal(err[at + 2], "Total calls: 26");
+    assert.match(err[at + 3], /^Trace saved to: \.tracepatch_cache\/run_\S+_setup_\w+\.tph$/);
+    assert.equal(err[at + 4], "View with: tph tree last");
+    // Each configured call is a root of the tree (the harness around it is not recorded).
+    const roots = err.slice(at + 6).filter((l) => /^[├└]── /.test(l)).map((l) =>
+      l.replace(/^[├└]── (async )?/, "").replace(/\(.*$/, "")
+    );
+    assert.deepEqual(roots, [
+      "total",
+      "ship",
+      "refund",
+      "register",
+      "Cart.constructor",
+      "Cart.add",
+      "Cart.constructor",
+      "Cart.add",
+      "Cart.empty",
+      "kinds",
+      "untyped",
+      "greet",
+      "repeat",
+      "mul",
+    ]);
+    assert.ok(
+      err.some((l) => l.startsWith('│       └── price(sku="pen") -> 30  [')),
+      `callees under their call:\n${run.stderr}`,
+    );
+    const logs = await tph(t, ["logs", "--json"], { cwd });
+    const runs = JSON.parse(logs.stdout);
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0].label, "setup");
+
+    const disable = await tph(t, ["disable"], { cwd });
+    assertCode(disable, 0, "tph disable");
+    assert.match(
+      disable.stdout,
+      /^removed _tracepatch_filetotest\.ts; the runs stay in \.tracepatch_cache/,
+    );
+    assert.equal(await git(cwd, "status", "--porcelain"), "");
+    assert.ok(!existsSync(join(cwd, STATE)));
+    assert.equal(
+      readdirSync(join(cwd, ".tracepatch_cache")).filter((n) => n.endsWith(".tph")).length,
+      1,
+      "the run is kept",
+    );
+    // Nothing left to undo: said, not an error.
+    const again = await tph(t, ["disable"], { cwd });
+    assertCode(again, 0, "a second disable");
+    assert.match(again.stdout, /^Nothing to disable: no setup state in \.tracepatch_cache/);
+  });
+
+  Deno.test(`tph setup: staged changes stop it unless --yes; nothing written (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    writeFileSync(join(cwd, "src/types.ts"), "export const changed = 1;\n", { flag: "a" });
+    await git(cwd, "add", "src/types.ts");
+    writeFileSync(join(cwd, "notes.txt"), "mine\n");
+    const refused = await tph(t, ["setup"], { cwd });
+    assertCode(refused, 1, "setup with staged changes");
+    assert.equal(
+      lines(refused.stderr).at(-1),
+      "tph: git has staged changes (src/types.ts): tph setup would mix with them; commit or " +
+        "unstage them first, or pass --yes",
+    );
+    assert.match(refused.stderr, /^tph: note: git shows 1 changed or new file \(notes\.txt\)/);
+    assert.ok(!existsSync(join(cwd, FILE)), "no file written");
+    assert.ok(!existsSync(join(cwd, STATE)), "no state written");
+    const yes = await tph(t, ["setup", "--yes"], { cwd });
+    assertCode(yes, 0, "setup --yes");
+    assert.match(
+      yes.stderr,
+      /tph: warning: git has staged changes \(src\/types\.ts\).*going on \(--yes\)/,
+    );
+    assert.ok(existsSync(join(cwd, FILE)));
+    // disable stops likewise, then goes on with -y.
+    const stopped = await tph(t, ["disable"], { cwd });
+    assertCode(stopped, 1, "disable with staged changes");
+    assert.ok(existsSync(join(cwd, FILE)), "still there");
+    assertCode(await tph(t, ["disable", "-y"], { cwd }), 0, "disable -y");
+    assert.ok(!existsSync(join(cwd, FILE)));
+  });
+
+  Deno.test(`tph setup: no config, no [[test.files]], names that are not there (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = join(dir.path, "empty");
+    mkdirSync(join(cwd, "src"), { recursive: true });
+    writeFileSync(join(cwd, "package.json"), "{}\n");
+    writeFileSync(join(cwd, "src/app.ts"), "export const x = 1;\n");
+    const none = await tph(t, ["setup"], { cwd });
+    assertCode(none, 1, "setup without a config");
+    assert.match(none.stderr, /^tph: no configuration found: tph setup reads \[\[test\.files\]\]/);
+    // The example names a file of this project.
+    assert.match(none.stderr, /\n {2}path = "src\/app\.ts" /);
+    assert.ok(!existsSync(join(cwd, FILE)));
+
+    writeFileSync(join(cwd, "tracepatch.toml"), "max_depth = 10\n");
+    const empty = await tph(t, ["setup"], { cwd });
+    assertCode(empty, 1, "setup without [[test.files]]");
+    assert.equal(
+      lines(empty.stderr)[0],
+      "tph: no test files configured: the config loaded from tracepatch.toml has no " +
+        "[[test.files]].",
+    );
+    assert.match(empty.stderr, /\[\[test\.files\]\]\n {2}path = "src\/app\.ts"/);
+
+    // package.json's "tracepatch" key: the example is JSON.
+    writeFileSync(join(cwd, "package.json"), '{ "tracepatch": { "max_depth": 5 } }\n');
+    rmFile(join(cwd, "tracepatch.toml"));
+    const json = await tph(t, ["setup"], { cwd });
+    assertCode(json, 1, "setup with a JSON config without test files");
+    assert.match(json.stderr, /package\.json \("tracepatch" key\) has no \[\[test\.files\]\]/);
+    assert.match(json.stderr, /"files": \[\{ "path": "src\/app\.ts"/);
+
+    writeFileSync(
+      join(cwd, "tracepatch.toml"),
+      [
+        "[[test.files]]",
+        'path = "src/app.ts"',
+        'functions = ["x", "nope", "Thing.go"]',
+        "[[test.files]]",
+        'path = "src/gone.ts"',
+        'functions = ["f"]',
+        "[[test.inputs]]",
+        'function = "other"',
+      ].join("\n"),
+    );
+    const bad = await tph(t, ["setup"], { cwd });
+    assertCode(bad, 1, "setup naming what is not there");
+    assert.deepEqual(lines(bad.stderr), [
+      'tph: test.files[1]: src/app.ts: "x" is not a function',
+      'tph: test.files[1]: src/app.ts: no exported function "nope"',
+      'tph: test.files[1]: src/app.ts: no exported class or object "Thing"',
+      `tph: test.files[2]: "src/gone.ts" not found (paths are relative to ${realpathSync(cwd)})`,
+      'tph: test.inputs[1]: "other" is not among the functions of any [[test.files]]: add it ' +
+      "to one, or fix the name",
+      "tph: nothing written: fix these 5 problems in tracepatch.toml",
+    ]);
+    assert.ok(!existsSync(join(cwd, FILE)));
+    assert.ok(!existsSync(join(cwd, ".tracepatch_cache")), "no cache made for nothing");
+  });
+
+  Deno.test(`tph setup: kwargs and construct checked against the parameters (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    const toml = readFileSync(join(cwd, "tracepatch.toml"), "utf8");
+    writeFileSync(
+      join(cwd, "tracepatch.toml"),
+      toml + '\n[[test.inputs]]\nfunction = "register"\nkwargs = { user = "x" }\n' +
+        '\n[[test.inputs]]\nfunction = "total"\nconstruct = [1]\n' +
+        '\n[[test.inputs]]\nfunction = "Nope.go"\n',
+    );
+    const r = await tph(t, ["setup"], { cwd });
+    assertCode(r, 1, "setup with a kwarg that matches nothing");
+    assert.deepEqual(lines(r.stderr), [
+      'tph: test.inputs[6].construct: "total" is not a method of a class built with new',
+      'tph: test.inputs[5].kwargs: "user" matches no parameter of register (its parameters: ' +
+      "{ userId, plan })",
+      'tph: test.inputs[7]: "Nope.go" is not among the functions of any [[test.files]]: add it ' +
+      "to one, or fix the name",
+      "tph: nothing written: fix these 3 problems in tracepatch.toml",
+    ]);
+    assert.ok(!existsSync(join(cwd, FILE)));
+  });
+
+  Deno.test(`tph disable: edits kept unless --force; a user's file restored (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    // A file of the user's at the generated file's place: kept in the state, put back.
+    const mine = "// my own scratch file\nconsole.log('mine');\n";
+    writeFileSync(join(cwd, FILE), mine);
+    await git(cwd, "add", FILE);
+    await git(cwd, "commit", "-qm", "scratch");
+    const setup = await tph(t, ["setup"], { cwd });
+    assertCode(setup, 0, "setup over a user's file");
+    assert.match(
+      setup.stderr,
+      /tph: note: _tracepatch_filetotest\.ts was there already: tph disable puts it back/,
+    );
+    assert.match(readFileSync(join(cwd, FILE), "utf8"), /^\/\/ Generated by tph setup/);
+    // Setup again: the same file, still the user's original kept.
+    assertCode(await tph(t, ["setup"], { cwd }), 0, "setup again");
+    // Edited since: disable refuses, naming it, and changes nothing.
+    writeFileSync(join(cwd, FILE), "\n// an edit\n", { flag: "a" });
+    const edited = await tph(t, ["disable"], { cwd });
+    assertCode(edited, 1, "disable of an edited file");
+    assert.equal(
+      edited.stderr,
+      "tph: _tracepatch_filetotest.ts was edited since tph setup wrote it: copy your edits, " +
+        "then pass --force\n",
+    );
+    assert.match(readFileSync(join(cwd, FILE), "utf8"), /an edit/);
+    // setup refuses to overwrite it too.
+    const over = await tph(t, ["setup"], { cwd });
+    assertCode(over, 1, "setup over an edited generated file");
+    assert.match(over.stderr, /was edited since tph setup wrote it: pass --force to overwrite it/);
+    const forced = await tph(t, ["disable", "--force"], { cwd });
+    assertCode(forced, 0, "disable --force");
+    assert.match(forced.stdout, /^restored _tracepatch_filetotest\.ts;/);
+    assert.equal(readFileSync(join(cwd, FILE), "utf8"), mine);
+    assert.equal(await git(cwd, "status", "--porcelain"), "");
+  });
+
+  Deno.test(`tph setup/disable: a setup cut short, a symlink, a damaged state (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    assertCode(await tph(t, ["setup"], { cwd }), 0, "setup");
+    // Cut short after the state was written: the file never came.
+    rmFile(join(cwd, FILE));
+    const partial = await tph(t, ["disable"], { cwd });
+    assertCode(partial, 0, "disable after a partial setup");
+    assert.match(partial.stdout, /^Nothing left to remove;/);
+    assert.ok(!existsSync(join(cwd, STATE)));
+
+    // A symlink at the file's place is never written through.
+    const target = join(dir.path, "elsewhere.txt");
+    writeFileSync(target, "keep\n");
+    symlinkSync(target, join(cwd, FILE));
+    const link = await tph(t, ["setup"], { cwd });
+    assertCode(link, 1, "setup over a symlink");
+    assert.equal(
+      link.stderr,
+      "tph: Cannot write _tracepatch_filetotest.ts: a symbolic link or special file is there; " +
+        "move it away and run tph setup again\n",
+    );
+    assert.equal(readFileSync(target, "utf8"), "keep\n");
+    rmFile(join(cwd, FILE));
+
+    // A state file that is not tph's: one line, nothing touched.
+    assertCode(await tph(t, ["setup"], { cwd }), 0, "setup");
+    writeFileSync(join(cwd, STATE), '{"created_files": ["x.py"]}');
+    const foreign = await tph(t, ["disable"], { cwd });
+    assertCode(foreign, 1, "disable with a foreign state");
+    assert.equal(
+      foreign.stderr,
+      "tph: .tracepatch_cache/setup_state.json is not a tph setup state (written by another " +
+        "tool, or damaged): undo that setup with the tool that made it, or delete the file\n",
+    );
+    writeFileSync(join(cwd, STATE), "{ not json");
+    const corrupt = await tph(t, ["disable"], { cwd });
+    assertCode(corrupt, 1, "disable with a corrupt state");
+    assert.match(
+      corrupt.stderr,
+      /^tph: Cannot read \.tracepatch_cache\/setup_state\.json: not valid JSON;/,
+    );
+    assert.ok(existsSync(join(cwd, FILE)));
+    // Without a state, the file that says it is tph's goes with --force only.
+    rmFile(join(cwd, STATE));
+    const lost = await tph(t, ["disable"], { cwd });
+    assertCode(lost, 1, "disable without a state");
+    assert.match(
+      lost.stderr,
+      /its state \(.*\) is gone, so edits to it cannot be told: pass --force/,
+    );
+    assertCode(await tph(t, ["disable", "--force"], { cwd }), 0, "disable --force");
+    assert.ok(!existsSync(join(cwd, FILE)));
+  });
+}
+
+function rmFile(path: string): void {
+  Deno.removeSync(path);
+}
