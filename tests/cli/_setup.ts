@@ -179,6 +179,27 @@ export function setupTests(t: Target): void {
     assert.ok(!existsSync(join(cwd, FILE)));
   });
 
+  Deno.test({
+    name: `tph setup on a terminal asks before going on with staged changes (${t.name})`,
+    ignore: SCRIPT === undefined,
+    async fn() {
+      const { dir, cwd } = await project();
+      await using _ = dir;
+      writeFileSync(join(cwd, "src/types.ts"), "// staged\n", { flag: "a" });
+      await git(cwd, "add", "src/types.ts");
+      const command = [...t.tph, "setup"].map((w) => `'${w}'`).join(" ");
+      const ask = (answer: string) =>
+        exec([SCRIPT!, "-qec", command, "/dev/null"], { cwd, input: answer, timeoutMs: 60_000 });
+      const no = await ask("n\n");
+      assert.match(no.stdout, /Go on anyway\? \[y\/N\]/);
+      assert.match(no.stdout, /tph: stopped: nothing was changed/);
+      assert.ok(!existsSync(join(cwd, FILE)), "nothing written after no");
+      const yes = await ask("y\n");
+      assert.match(yes.stdout, /Run it: {3}tph run _tracepatch_filetotest\.ts/);
+      assert.ok(existsSync(join(cwd, FILE)), "written after yes");
+    },
+  });
+
   Deno.test(`tph setup: no config, no [[test.files]], names that are not there (${t.name})`, async () => {
     await using dir = tempDir();
     const cwd = join(dir.path, "empty");
@@ -354,6 +375,9 @@ export function setupTests(t: Target): void {
     assert.ok(!existsSync(join(cwd, FILE)));
   });
 }
+
+/** `script` (util-linux) runs a command on a pseudo-terminal: how a test answers a prompt. */
+const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
 
 function rmFile(path: string): void {
   Deno.removeSync(path);
