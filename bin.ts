@@ -10,7 +10,10 @@ import process from "node:process";
 import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
   type: "file",
 };
+import { dirname, join } from "node:path";
 import { useBinaryPreload } from "./src/program/command.ts";
+import { ADDON_FILE } from "./src/program/settings.ts";
+import { useDepsLoader } from "./src/deps.ts";
 import { extractRuntime } from "./src/tph/launch/binary_runtime.ts";
 
 /** Where `bun build --compile` puts the second entry point inside the executable. */
@@ -18,6 +21,20 @@ const EMBEDDED_PRELOAD = "/$bunfs/root/src/program/binary_preload.js";
 
 // Put on disk only when a program is to run: other commands never touch the disk for it.
 useBinaryPreload(() => extractRuntime({ preload: EMBEDDED_PRELOAD, addon }));
+// tph's own parsing (tph setup) loads oxc from the same files, when it is first needed.
+useDepsLoader(async () => {
+  const preload = extractRuntime({ preload: EMBEDDED_PRELOAD, addon });
+  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(preload), ADDON_FILE);
+  try {
+    return {
+      oxc: await import("oxc-parser"),
+      traceMapping: await import("@jridgewell/trace-mapping"),
+      sourcemapCodec: await import("@jridgewell/sourcemap-codec"),
+    };
+  } finally {
+    delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+  }
+});
 
 const argv = process.argv.slice(2);
 // `tph run` starts the program's process before loading the rest of the CLI.

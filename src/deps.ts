@@ -33,6 +33,23 @@ export function presetDeps(deps: Deps): void {
   loaded = deps;
 }
 
+let loader: (() => Promise<Deps>) | null = null;
+
+/**
+ * How tph's own process gets the packages where it cannot require them (the standalone binary,
+ * whose CLI bundles them apart from the program's preload): `loadDeps()` then awaits it.
+ *
+ * @param load Loads and returns the packages.
+ */
+export function useDepsLoader(load: () => Promise<Deps>): void {
+  loader = load;
+}
+
+/** Make the packages ready (the binary's CLI loads them on first use; elsewhere nothing). */
+export async function loadDeps(): Promise<void> {
+  if (loaded === null && loader !== null) loaded = await loader();
+}
+
 function deps(): Deps {
   if (loaded === null) {
     const load = createRequire(import.meta.url);

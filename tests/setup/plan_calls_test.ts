@@ -97,7 +97,7 @@ Deno.test("planCalls(): arguments from each kind of TypeScript type", () => {
     'new URL("https://example.com/"), new Uint8Array([1, 2, 3]), {})',
     'utilities({ id: 1, name: "name" }, { x: 1 }, {}, { k: 1 })',
     'fns(() => ("value"), () => {})',
-    "gaps(undefined, undefined, undefined, undefined)",
+    'gaps(undefined, undefined, "id", undefined)',
     'optional(1, undefined, "x", undefined, 5)',
   ]);
 });
@@ -303,4 +303,81 @@ Deno.test("readTestConfig(): wrong shapes are one line naming the key", () => {
     'Unknown key "extra" in test of t.toml (it takes files, inputs)',
     'Unknown key "func" in test.files[1] of t.toml (it takes path, functions)',
   ]);
+});
+
+Deno.test("planCalls(): the shapes real projects use", () => {
+  const { shown, calls, problems } = plan({
+    "model.ts": `
+      export class Account { constructor(public id: number) {} deposit(n: number) { return n; } }
+      export abstract class Shape { abstract area(): number; describe(p: string) { return p; } static unit(): number { return 1; } }
+    `,
+    "ops.ts": "export function greet(who: string) { return who; }\n",
+    "index.ts": `
+      export * from "./model.ts";
+      export * as opsNs from "./ops.ts";
+      export function pay(acc: Account, n: number) {}
+      export const produce: (x: number) => number = makeProducer();
+      export function lower(array: number[], value: number, compare: (a: number, b: number) => number) {}
+      export function io(h: Headers, it: Iterable<number>, each: Iterator<string>, list: any[], key: PropertyKey) {}
+      import { Account } from "./model.ts";
+      function makeProducer() { return (x: number) => x; }
+    `,
+    "queue.ts": "export default class PQueue { add(task: () => void) {} }\n",
+    "whole.cjs": "module.exports = function double(n) { return 2 * n; };\n",
+    "klass.cjs": "class Counter { add(by) { return by; } }\nmodule.exports = Counter;\n",
+    "old.js": `
+      /** @param {number} x */
+      function Old(x) { this.x = x; }
+      /** @param {number} y */
+      Old.prototype.plus = function (y) { return this.x + y; };
+      const mustache = { render: undefined, name: "m" };
+      /** @param {string} template */
+      mustache.render = function render(template) { return template; };
+      export { Old };
+      export default mustache;
+    `,
+    "types.js": "/**\n * @typedef {object} Point\n * @property {number} x\n */\nexport {};\n",
+    "uses.js": `
+      /** @import { Point } from "./types.js" */
+      /** @param {Point} p @param {import("./types.js").Point} q */
+      export function dist(p, q) {}
+    `,
+  }, {
+    "index.ts": [
+      "pay",
+      "Account.deposit",
+      "opsNs.greet",
+      "produce",
+      "lower",
+      "io",
+      "Shape.describe",
+      "Shape.unit",
+    ],
+    "queue.ts": ["PQueue.add"],
+    "whole.cjs": ["double", "default"],
+    "klass.cjs": ["Counter.add"],
+    "old.js": ["Old.plus", "default.render"],
+    "uses.js": ["dist"],
+  }, [{ function: "lower", args: [[1, 3], 2] }]);
+  assert.deepEqual(problems, [
+    'test.files[1]: index.ts: "Shape" is abstract: name the method on a class that extends it',
+  ]);
+  assert.deepEqual(shown, [
+    "pay(new m0.Account(1), 1)",
+    "new Account(1).deposit(1)",
+    'opsNs.greet("who")',
+    "produce()",
+    "lower([1, 3], 2)",
+    'io(new Headers(), [1], ["each"].values(), [], "key")',
+    "Shape.unit()",
+    "new PQueue().add(() => {})",
+    "double(undefined)",
+    "double(undefined)",
+    "new Counter().add(undefined)",
+    "new Old(1).plus(1)",
+    'mustache.render("template")',
+    "dist({ x: 1 }, { x: 1 })",
+  ]);
+  assert.equal(calls.produce.note, "its parameters cannot be seen (produce = makeProducer())");
+  assert.deepEqual(calls.lower.gaps, ["compare (not in test.inputs[1])"]);
 });

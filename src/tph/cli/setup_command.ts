@@ -16,6 +16,7 @@ import {
   writeNewBytes,
 } from "../../host/files.ts";
 import { readStdinLine, stdinIsTerminal } from "../../host/process.ts";
+import { loadDeps } from "../../deps.ts";
 import type { LoadedConfig } from "../config/load_config.ts";
 import { displayPath } from "../store/display_path.ts";
 import { defaultCacheDir, ensureCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
@@ -224,6 +225,7 @@ export const setupCommand: Command = {
       return 1;
     }
     const place = placeOf(ctx, loaded);
+    await loadDeps();
     const plan = planCalls(test, place.root, place.file);
     if (plan.problems.length > 0) {
       for (const p of plan.problems) ctx.err(`tph: ${p}`);

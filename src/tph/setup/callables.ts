@@ -3,8 +3,7 @@
 // (name, optional, default, destructured keys, type — from TypeScript or JSDoc).
 
 import { closest } from "../config/closest.ts";
-import { oxc } from "../../deps.ts";
-import { type Found, type Modules, type Node, SourceModule } from "./source_module.ts";
+import { type Found, type Modules, type Node, parseType, SourceModule } from "./source_module.ts";
 
 /** One parameter as declared. */
 export interface Param {
@@ -34,10 +33,13 @@ export interface Param {
 export interface Callable {
   /** As configured. */
   name: string;
-  /** `function`: `ns.f(…)`; `static`/`member`: `ns.K.f(…)`; `method`: `new ns.K(…).f(…)`. */
+  /** `function`: `ns<access>(…)`; `static`/`member`: `ns<access>.m(…)`; `method`: `new ns<access>(…).m(…)`. */
   kind: "function" | "static" | "member" | "method";
-  /** The export holding it: the function, or the class / object. */
-  exportName: string;
+  /** The property path from the module's namespace: `.add`, `.Cart`, `.ops.greet`; "" for the
+   * whole of a CommonJS `module.exports = fn`. */
+  access: string;
+  /** How the call reads for the user: `add`, `Cart` (its class for a default export). */
+  display: string;
   /** The method, for all kinds but `function`. */
   member: string | null;
   params: Param[];
@@ -140,18 +142,6 @@ function docParams(doc: string): Map<string, DocParam> {
   return out;
 }
 
-/** A JSDoc type text as a TypeScript type node, or null when TypeScript cannot read it. */
-function parseTypeText(text: string): Node | null {
-  const r = oxc().parseSync(
-    "jsdoc.ts",
-    `type T = ${text};`,
-    { lang: "ts", astType: "ts" } as never,
-  );
-  if (r.errors.some((e) => e.severity === "Error")) return null;
-  const st = r.program.body[0];
-  return st?.type === "TSTypeAliasDeclaration" ? st.typeAnnotation : null;
-}
-
 function docType(doc: DocParam | undefined): { node: Node | null; text: string | null } {
   if (doc === undefined) return { node: null, text: null };
   let text = doc.type;
@@ -161,7 +151,7 @@ function docType(doc: DocParam | undefined): { node: Node | null; text: string |
         .join("; ")
     } }`;
   }
-  return { node: text === null ? null : parseTypeText(text), text };
+  return { node: text === null ? null : parseType(text), text };
 }
 
 /**
@@ -221,7 +211,7 @@ export function paramsOf(fn: Node, module: SourceModule, doc: string | null): Pa
       optional ||= entry?.optional ?? false;
       rest ||= entry?.rest ?? false;
       if (rest && type !== null && entry?.rest) {
-        type = parseTypeText(`(${typeText})[]`);
+        type = parseType(`(${typeText})[]`);
       }
     }
     params.push({
@@ -288,12 +278,26 @@ function exportedNames(m: SourceModule): string[] {
   return [...m.exports.keys()];
 }
 
+/** Whether an initializer is a value that is clearly not a function (a literal, an object…). */
+function plainValue(n: Node): boolean {
+  return ["Literal", "TemplateLiteral", "ArrayExpression", "ObjectExpression", "NewExpression"]
+    .includes(n?.type) || (n?.type === "UnaryExpression" && n.argument.type === "Literal");
+}
+
+/** The local name a declaration is known by, when it has one. */
+function localName(node: Node): string | null {
+  if (node.type === "VariableDeclarator") {
+    return node.id?.type === "Identifier" ? node.id.name : null;
+  }
+  return node.id?.type === "Identifier" ? node.id.name : null;
+}
+
 /**
  * Find a configured function in a module.
  *
  * @param modules The parsed files (imports and re-exports are followed through it).
  * @param module The configured file.
- * @param name As configured: `f`, `Class.method`, `object.method`, `default`.
+ * @param name As configured: `f`, `Class.method`, `object.method`, `ns.f`, `default`.
  * @returns The callable, or one line saying why it cannot be called (`no exported function …`).
  */
 export function findCallable(
@@ -301,93 +305,146 @@ export function findCallable(
   module: SourceModule,
   name: string,
 ): Callable | string {
-  const [exportName, member = null] = name.split(".");
-  const found = modules.exported(module, exportName);
+  let [exportName, member = null] = name.split(".");
+  // `export * as ns from "./ops.ts"` (or `import * as ns` exported): `ns.f` is ops's `f`.
+  const target = module.exports.get(exportName);
+  if (member !== null && target && "from" in target && target.name === "*") {
+    const other = modules.tryLoad(target.from);
+    if (other === null) return `cannot read the module "${exportName}" stands for`;
+    const inner = findCallable(modules, other, member);
+    if (typeof inner === "string") return inner;
+    return { ...inner, name, access: `.${exportName}${inner.access}`, display: name };
+  }
+  let found = modules.exported(module, exportName);
+  if (found === null) {
+    // `export default class PQueue`: PQueue is the default export.
+    const def = modules.exported(module, "default");
+    if (def !== null && localName(def.node) === exportName) {
+      found = def;
+      exportName = "default";
+    }
+  }
   if (found === null) {
     if (module.locals.has(exportName) && !module.commonjs) {
       return `"${exportName}" is not exported: export it, or list a function that is`;
     }
-    const guess = closest(exportName, exportedNames(module));
+    const guess = closest(exportName, exportedNames(module).filter((n) => n !== exportName));
     const what = member === null ? "function" : "class or object";
     return `no exported ${what} "${exportName}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
   }
+  const access = module.wholeExport.has(exportName) ? "" : `.${exportName}`;
+  const display = exportName === "default" ? localName(found.node) ?? "default" : exportName;
   const value = valueOf(found.node);
-  const fnDoc = (n: Node, m: SourceModule) => m.docOf(n);
+  const own = localName(found.node) ?? (value?.type ? localName(value) : null);
+  const base = { access, display, ctor: [] as Param[], opaque: null };
   if (member === null) {
     if (FUNCTION_TYPES.has(value?.type)) {
       const sig = found.overload ?? value;
       return {
+        ...base,
         name,
         kind: "function",
-        exportName,
         member: null,
-        params: paramsOf(sig, found.module, fnDoc(found.node, found.module)),
-        ctor: [],
-        opaque: null,
+        params: paramsOf(sig, found.module, found.module.docOf(found.node)),
       };
     }
     if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
-      return `"${exportName}" is a class: name one of its methods ("${exportName}.method")`;
+      return `"${exportName}" is a class: name one of its methods ("${display}.method")`;
     }
-    if (found.node.type === "VariableDeclarator" && value?.type === "CallExpression") {
-      // `export const f = wrap(g)`: a function, most likely, whose parameters cannot be seen.
+    if (found.node.type === "VariableDeclarator" && value && !plainValue(value)) {
+      // `export const f = wrap(g)`, `= immer.produce`: a function, most likely, whose
+      // parameters cannot be seen here.
+      const init = found.module.source(value).replace(/\s+/g, " ");
       return {
+        ...base,
         name,
         kind: "function",
-        exportName,
         member: null,
         params: [],
-        ctor: [],
         opaque: `its parameters cannot be seen (${exportName} = ${
-          found.module.source(value.callee).slice(0, 40)
-        }(…))`,
+          init.length > 40 ? `${init.slice(0, 39)}…` : init
+        })`,
       };
     }
     return `"${exportName}" is not a function`;
   }
+  const assigned = own === null ? undefined : found.module.assigned.get(own)?.get(member);
   if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
     const method = methodOf(modules, found, member);
+    if (method === null && assigned && FUNCTION_TYPES.has(unwrap(assigned).type)) {
+      return {
+        ...base,
+        name,
+        kind: "static",
+        member,
+        params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
+      };
+    }
     if (method === null) {
       const names = valueOf(found.node).body.body.filter((m: Node) =>
         m.type === "MethodDefinition" && m.kind === "method" && m.key?.type === "Identifier"
       ).map((m: Node) => m.key.name);
       const guess = closest(member, names);
-      return `class "${exportName}" has no method "${member}"${
+      return `class "${display}" has no method "${member}"${
         guess ? ` (did you mean "${guess}"?)` : ""
       }`;
     }
     if ("problem" in method) return `"${name}" ${method.problem}`;
+    if (!method.static && value.abstract) {
+      return `"${display}" is abstract: name the method on a class that extends it`;
+    }
     const fn = method.node.type === "MethodDefinition"
       ? method.node.value
       : unwrap(method.node.value);
     return {
+      ...base,
       name,
       kind: method.static ? "static" : "method",
-      exportName,
       member,
       params: paramsOf(fn, method.module, method.module.docOf(method.node)),
       ctor: method.static ? [] : ctorOf(modules, found),
-      opaque: null,
+    };
+  }
+  // An old-style class: a function with methods on its prototype.
+  const proto = own === null ? undefined : found.module.prototypes.get(own)?.get(member);
+  if (FUNCTION_TYPES.has(value?.type) && proto && FUNCTION_TYPES.has(unwrap(proto).type)) {
+    return {
+      ...base,
+      name,
+      kind: "method",
+      member,
+      params: paramsOf(unwrap(proto), found.module, found.module.docOf(proto)),
+      ctor: paramsOf(value, found.module, found.module.docOf(found.node)),
     };
   }
   if (value?.type === "ObjectExpression") {
     for (const p of value.properties) {
       if (p.type !== "Property" || keyName(p) !== member) continue;
       const fn = unwrap(p.value);
-      if (!FUNCTION_TYPES.has(fn?.type)) return `"${name}" is not a function`;
+      if (!FUNCTION_TYPES.has(fn?.type)) {
+        if (!assigned) return `"${name}" is not a function`;
+        continue;
+      }
       return {
+        ...base,
         name,
         kind: "member",
-        exportName,
         member,
         params: paramsOf(fn, found.module, found.module.docOf(p)),
-        ctor: [],
-        opaque: null,
       };
     }
-    return `object "${exportName}" has no method "${member}"`;
   }
-  return `"${exportName}" is not a class or an object: "${name}" cannot be found`;
+  if (assigned && FUNCTION_TYPES.has(unwrap(assigned).type)) {
+    return {
+      ...base,
+      name,
+      kind: "member",
+      member,
+      params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
+    };
+  }
+  if (value?.type === "ObjectExpression") return `object "${display}" has no method "${member}"`;
+  return `"${display}" is not a class or an object: "${name}" cannot be found`;
 }
 
 export { SourceModule };

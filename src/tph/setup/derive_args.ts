@@ -5,10 +5,16 @@
 // written as a literal is passed as written; optional parameters are left out. What cannot be
 // built is `undefined`, and named as a gap so that a failed call can say which.
 
-import { oxc } from "../../deps.ts";
 import { type Param, paramsOf } from "./callables.ts";
 import { propertyKey } from "./js_literal.ts";
-import type { Found, Modules, Node, SourceModule } from "./source_module.ts";
+import {
+  type Found,
+  type Modules,
+  type Node,
+  parseType,
+  resolveImport,
+  type SourceModule,
+} from "./source_module.ts";
 
 /** A date every generated call uses (any fixed one: runs compare alike). */
 const DATE = 'new Date("2026-01-01T00:00:00.000Z")';
@@ -56,14 +62,8 @@ function typedefs(m: SourceModule): Map<string, Node> {
         }).join("; ")
       } }`;
     }
-    const r = oxc().parseSync("typedef.ts", `type T = ${text.replace(/\bObject\b/g, "object")};`, {
-      lang: "ts",
-      astType: "ts",
-    } as never);
-    const st = r.program.body[0];
-    if (!r.errors.some((e) => e.severity === "Error") && st?.type === "TSTypeAliasDeclaration") {
-      map.set(def[2], st.typeAnnotation);
-    }
+    const node = parseType(text.replace(/\bObject\b/g, "object"));
+    if (node !== null) map.set(def[2], node);
   }
   return map;
 }
@@ -197,7 +197,8 @@ export class Deriver {
   }
 
   #gap(path: string, why: string): string {
-    this.#gaps.push(`${path} (${why})`);
+    const short = why.replace(/\s+/g, " ").trim();
+    this.#gaps.push(`${path} (${short.length > 60 ? `${short.slice(0, 59)}…` : short})`);
     return "undefined";
   }
 
@@ -318,6 +319,10 @@ export class Deriver {
           return this.#value({ node: node.typeAnnotation, module }, hint, path, bindings, depth);
         }
         if (node.operator === "unique") return `Symbol(${JSON.stringify(hint)})`;
+        if (node.operator === "keyof") {
+          const members = this.#members({ node: node.typeAnnotation, module }, bindings, depth + 1);
+          if (members !== null && members.length > 0) return JSON.stringify(members[0].key);
+        }
         return this.#gap(path, module.source(node));
       case "TSFunctionType":
       case "TSConstructorType":
@@ -333,12 +338,15 @@ export class Deriver {
         return this.#object(members, path, bindings, depth);
       }
       case "TSTypeReference":
+      case "TSImportType":
         return this.#reference(t, hint, path, bindings, depth);
     }
-    return this.#gap(path, module.source(node).slice(0, 60));
+    return this.#gap(path, module.source(node));
   }
 
   #array(el: Scoped, hint: string, path: string, bindings: Bindings, depth: number): string {
+    // A list of anything: an empty one is as good as any.
+    if (el.node.type === "TSAnyKeyword" || el.node.type === "TSUnknownKeyword") return "[]";
     const target = this.#resolve(el, bindings);
     // A recursive type (a tree's children): an empty list ends it.
     if (target !== null && "decls" in target && target.decls.some((d) => this.#active.has(d))) {
@@ -352,6 +360,13 @@ export class Deriver {
     | { bound: Scoped | null }
     | { decls: Node[]; module: SourceModule; enumMember?: string }
     | null {
+    if (t.node.type === "TSImportType") {
+      const from = resolveImport(t.module.path, t.node.source?.value ?? "");
+      const other = from === null ? null : this.modules.tryLoad(from);
+      const q = t.node.qualifier;
+      if (other === null || q?.type !== "Identifier") return null;
+      return this.#exportedType(other, q.name, new Set());
+    }
     const name = t.node.typeName;
     if (name?.type === "Identifier") {
       if (bindings.has(name.name)) return { bound: bindings.get(name.name)! };
@@ -459,7 +474,7 @@ export class Deriver {
     const args: Node[] = node.typeArguments?.params ?? [];
     const target = this.#resolve(t, bindings);
     if (target !== null && "bound" in target) {
-      if (target.bound === null) return this.#gap(path, `type parameter ${node.typeName.name}`);
+      if (target.bound === null) return this.#gap(path, `type parameter ${module.source(node)}`);
       return this.#value(target.bound, hint, path, new Map(), depth + 1);
     }
     if (target !== null) {
@@ -486,7 +501,7 @@ export class Deriver {
         }
       }
       if (target.decls.some((d) => this.#active.has(d))) {
-        return this.#gap(path, `recursive type ${node.typeName.name}`);
+        return this.#gap(path, `recursive type ${module.source(node)}`);
       }
       for (const d of target.decls) this.#active.add(d);
       try {
@@ -516,7 +531,7 @@ export class Deriver {
         for (const d of target.decls) this.#active.delete(d);
       }
     }
-    const name = node.typeName.type === "Identifier" ? node.typeName.name : null;
+    const name = node.typeName?.type === "Identifier" ? node.typeName.name : null;
     const arg = (i: number): Scoped | null => (args[i] ? { node: args[i], module } : null);
     switch (name) {
       case "Array":
@@ -585,8 +600,26 @@ export class Deriver {
         return "1n";
       case "AbortSignal":
         return "new AbortController().signal";
+      case "Headers":
+        return "new Headers()";
+      case "PropertyKey":
+        return JSON.stringify(hint);
+      case "Iterable":
+      case "Iterator":
+      case "IterableIterator":
+      case "Generator": {
+        const item = arg(0) ? this.#value(arg(0)!, hint, `${path}[0]`, bindings, depth + 1) : "1";
+        return name === "Iterable" ? `[${item}]` : `[${item}].values()`;
+      }
+      case "AsyncIterable":
+      case "AsyncIterator":
+      case "AsyncIterableIterator":
+      case "AsyncGenerator": {
+        const item = arg(0) ? this.#value(arg(0)!, hint, `${path}[0]`, bindings, depth + 1) : "1";
+        return `(async function* () { yield ${item}; })()`;
+      }
     }
-    return this.#gap(path, module.source(node).slice(0, 60));
+    return this.#gap(path, module.source(node));
   }
 
   /** The members of an object type (literal, interface, alias, intersection, Pick/Omit). */
@@ -611,8 +644,9 @@ export class Deriver {
         }
         return out;
       }
-      case "TSTypeReference": {
-        const name = node.typeName.type === "Identifier" ? node.typeName.name : null;
+      case "TSTypeReference":
+      case "TSImportType": {
+        const name = node.typeName?.type === "Identifier" ? node.typeName.name : null;
         const args: Node[] = node.typeArguments?.params ?? [];
         const target = this.#resolve(t, bindings);
         if (target !== null && "bound" in target) {

@@ -107,24 +107,25 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
     // The classes this module exports, by declaration: a class-typed argument is built with
     // `new m0.Cart(…)`.
     const classes = new Map<unknown, string>();
-    for (const name of module.exports.keys()) {
+    for (const name of allExports(modules, module)) {
       const found = modules.exported(module, name);
       const node = found?.node.type === "VariableDeclarator" ? found.node.init : found?.node;
-      if (node?.type === "ClassDeclaration" || node?.type === "ClassExpression") {
-        classes.set(node, `${variable}${name === "default" ? ".default" : `.${name}`}`);
-      }
+      if (
+        (node?.type === "ClassDeclaration" || node?.type === "ClassExpression") &&
+        !classes.has(node)
+      ) classes.set(node, `${variable}${module.wholeExport.has(name) ? "" : `.${name}`}`);
     }
     const deriver = new Deriver(modules, (f) => classes.get(f.node) ?? null);
     for (const name of file.functions) {
+      const inputs = test.inputs.filter((i) =>
+        i.function === name && (i.path === null || resolve(root, i.path) === path)
+      );
+      for (const i of inputs) usedInputs.add(i);
       const callable = findCallable(modules, module, name);
       if (typeof callable === "string") {
         problems.push(`${file.where}: ${shown}: ${callable}`);
         continue;
       }
-      const inputs = test.inputs.filter((i) =>
-        i.function === name && (i.path === null || resolve(root, i.path) === path)
-      );
-      for (const i of inputs) usedInputs.add(i);
       if (inputs.length === 0) pm.calls.push(callOf(callable, null, deriver, variable, problems));
       for (const input of inputs) {
         pm.calls.push(callOf(callable, input, deriver, variable, problems));
@@ -140,7 +141,20 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
         "[[test.files]]: add it to one, or fix the name",
     );
   }
-  return { modules: planned, problems };
+  // One problem, said once (two methods of a class that is not there).
+  return { modules: planned, problems: [...new Set(problems)] };
+}
+
+/** Every name a module exports, through `export *` too. */
+function allExports(modules: Modules, m: SourceModule, seen = new Set<string>()): string[] {
+  if (seen.has(m.path)) return [];
+  seen.add(m.path);
+  const names = [...m.exports.keys()];
+  for (const star of m.stars) {
+    const other = modules.tryLoad(star);
+    if (other) names.push(...allExports(modules, other, seen).filter((n) => n !== "default"));
+  }
+  return names;
 }
 
 function callOf(
@@ -202,6 +216,12 @@ function callOf(
     // Arguments given: those (and kwargs); nothing more is built.
     args = Array.from(given, (a) => a ?? "undefined");
     while (args.length > input.args.length && args[args.length - 1] === "undefined") args.pop();
+    // Parameters the inputs leave out that need a value: said on the ✗ line if the call fails.
+    c.params.forEach((p, i) => {
+      if (i >= args.length && !p.optional && !p.rest && p.default === null) {
+        gaps.push(`${p.label} (not in ${where})`);
+      }
+    });
   } else {
     const built = deriver.args(c.params, given);
     args = built.args;
@@ -212,13 +232,13 @@ function callOf(
   let shown: string;
   switch (c.kind) {
     case "function":
-      code = `${ns}.${c.exportName}(${list})`;
-      shown = `${c.exportName}(${list})`;
+      code = `${ns}${c.access}(${list})`;
+      shown = `${c.display}(${list})`;
       break;
     case "static":
     case "member":
-      code = `${ns}.${c.exportName}.${c.member}(${list})`;
-      shown = `${c.exportName}.${c.member}(${list})`;
+      code = `${ns}${c.access}.${c.member}(${list})`;
+      shown = `${c.display}.${c.member}(${list})`;
       break;
     case "method": {
       let ctor: string[];
@@ -226,10 +246,10 @@ function callOf(
       else {
         const built = deriver.args(c.ctor);
         ctor = built.args;
-        gaps.push(...built.gaps.map((g) => `new ${c.exportName}: ${g}`));
+        gaps.push(...built.gaps.map((g) => `new ${c.display}: ${g}`));
       }
-      code = `new ${ns}.${c.exportName}(${ctor.join(", ")}).${c.member}(${list})`;
-      shown = `new ${c.exportName}(${ctor.join(", ")}).${c.member}(${list})`;
+      code = `new ${ns}${c.access}(${ctor.join(", ")}).${c.member}(${list})`;
+      shown = `new ${c.display}(${ctor.join(", ")}).${c.member}(${list})`;
       break;
     }
   }

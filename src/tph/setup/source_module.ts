@@ -77,6 +77,14 @@ export class SourceModule {
   readonly docs: { start: number; end: number; value: string }[] = [];
   /** Whether it assigns to module.exports / exports (a CommonJS module). */
   commonjs = false;
+  /**
+   * Names that stand for the whole of `module.exports` when it is assigned one value
+   * (`module.exports = fn`): `default`, and that value's own name.
+   */
+  readonly wholeExport = new Set<string>();
+  /** Functions assigned to a property at the top level: `obj.f = function…`, `K.prototype.m = …`. */
+  readonly assigned = new Map<string, Map<string, Node>>();
+  readonly prototypes = new Map<string, Map<string, Node>>();
 
   constructor(readonly path: string, text?: string) {
     try {
@@ -109,6 +117,7 @@ export class SourceModule {
     }
     this.body = result.program.body;
     for (const st of this.body) this.#statement(st);
+    if (this.lang === "js") this.#jsdocImports();
   }
 
   #declare(name: string, node: Node, anchor: number): void {
@@ -194,10 +203,40 @@ export class SourceModule {
     }
   }
 
+  /** JSDoc `@import { A, B as C } from "./types.js"`: imports of types, as TypeScript's. */
+  #jsdocImports(): void {
+    const tag = /@import\s+\{([^}]*)\}\s+from\s+["']([^"']+)["']/g;
+    for (const doc of this.docs) {
+      for (const m of doc.value.matchAll(tag)) {
+        const from = resolveImport(this.path, m[2]) ?? m[2];
+        for (const part of m[1].split(",")) {
+          const [name, local = name] = part.trim().split(/\s+as\s+/);
+          if (name) this.imports.set(local.trim(), { from, name: name.trim() });
+        }
+      }
+    }
+  }
+
   /** `module.exports.f = …`, `exports.f = …`, `module.exports = { f, g() {} }`. */
   #commonjs(e: Node, anchor: number): void {
     if (e.type !== "AssignmentExpression" || e.operator !== "=") return;
     const left = e.left;
+    // `obj.f = function…` and `K.prototype.m = function…`: methods added after the fact.
+    if (left.type === "MemberExpression" && !left.computed && left.property.type === "Identifier") {
+      const obj = left.object;
+      const put = (map: Map<string, Map<string, Node>>, name: string) => {
+        let members = map.get(name);
+        if (!members) map.set(name, members = new Map());
+        members.set(left.property.name, e.right);
+        this.anchors.set(e.right, anchor);
+      };
+      if (obj.type === "Identifier" && obj.name !== "exports" && obj.name !== "module") {
+        put(this.assigned, obj.name);
+      } else if (
+        obj.type === "MemberExpression" && !obj.computed && obj.object.type === "Identifier" &&
+        obj.property.name === "prototype"
+      ) put(this.prototypes, obj.object.name);
+    }
     const isModuleExports = (n: Node) =>
       n.type === "MemberExpression" && !n.computed && n.object.type === "Identifier" &&
       n.object.name === "module" && n.property.name === "exports";
@@ -207,7 +246,19 @@ export class SourceModule {
       value.type === "Identifier" ? { local: value.name } : { node: value };
     if (isModuleExports(left)) {
       this.commonjs = true;
-      if (e.right.type !== "ObjectExpression") return;
+      if (e.right.type !== "ObjectExpression") {
+        // `module.exports = fn` (or a class, or a name): the module's one value.
+        const value = e.right;
+        const own = value.type === "Identifier" ? value.name : value.id?.name;
+        this.exports.set("default", target(value));
+        this.anchors.set(value, anchor);
+        this.wholeExport.add("default");
+        if (own) {
+          this.exports.set(own, target(value));
+          this.wholeExport.add(own);
+        }
+        return;
+      }
       for (const p of e.right.properties) {
         if (p.type !== "Property" || p.computed) continue;
         const key = p.key.type === "Identifier" ? p.key.name : String(p.key.value);
@@ -238,10 +289,35 @@ export class SourceModule {
     return null;
   }
 
-  /** The source text of a node. */
+  /** The source text of a node (of this file, or of a type parsed from JSDoc: parseType). */
   source(node: Node): string {
-    return this.text.slice(node.start, node.end);
+    return (node[SOURCE] ?? this.text).slice(node.start, node.end);
   }
+}
+
+/** Where a node parsed from text other than its module's keeps that text. */
+const SOURCE = Symbol("source");
+
+/**
+ * A type written as text (a JSDoc type) as a TypeScript type node, or null when TypeScript cannot
+ * read it. Its nodes carry their text, for `SourceModule.source`.
+ *
+ * @param text The type, e.g. `Array<string>`.
+ */
+export function parseType(text: string): Node | null {
+  const src = `type T = ${text};`;
+  const r = oxc().parseSync("jsdoc.ts", src, { lang: "ts", astType: "ts" } as never);
+  if (r.errors.some((e) => e.severity === "Error")) return null;
+  const st = r.program.body[0];
+  if (st?.type !== "TSTypeAliasDeclaration" || r.program.body.length !== 1) return null;
+  const mark = (n: Node): void => {
+    if (n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(mark);
+    if (typeof n.type === "string") n[SOURCE] = src;
+    for (const k of Object.keys(n)) mark(n[k]);
+  };
+  mark(st.typeAnnotation);
+  return st.typeAnnotation;
 }
 
 /** Parsed files by path, each parsed once; a file that cannot be read is remembered as such. */
