@@ -257,6 +257,20 @@ export function setupTests(t: Target): void {
     ]);
     assert.ok(!existsSync(join(cwd, FILE)));
     assert.ok(!existsSync(join(cwd, ".tracepatch_cache")), "no cache made for nothing");
+
+    // A file outside the project folder runs, but tph run would not record it: said.
+    writeFileSync(join(dir.path, "outside.ts"), "export function f(a: number) { return a; }\n");
+    writeFileSync(
+      join(cwd, "tracepatch.toml"),
+      '[[test.files]]\npath = "../outside.ts"\nfunctions = ["f"]\n',
+    );
+    const outside = await tph(t, ["setup"], { cwd });
+    assertCode(outside, 0, "setup of a file outside the project");
+    assert.equal(
+      outside.stderr,
+      `tph: warning: test.files[1]: "../outside.ts" is outside what tph run traces ` +
+        `(${realpathSync(cwd)}): its calls will run unrecorded; add its folder to scope\n`,
+    );
   });
 
   Deno.test(`tph setup: kwargs and construct checked against the parameters (${t.name})`, async () => {

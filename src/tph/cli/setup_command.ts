@@ -2,7 +2,7 @@
 // (with `[[test.inputs]]`, or arguments built from their types), to be run with `tph run`; and
 // take it away again, restoring whatever was there, keeping the runs.
 
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import {
   exists,
   fileProblem,
@@ -234,6 +234,20 @@ export const setupCommand: Command = {
         `tph: nothing written: fix ${n === 1 ? "this problem" : `these ${n} problems`} in ${where}`,
       );
       return 1;
+    }
+    // tph run traces the files in its scope: one outside it would run, unrecorded.
+    const scope = loaded.config.scope.length > 0
+      ? loaded.config.scope
+      : [findProjectRoot(place.root)];
+    for (const f of test.files) {
+      const path = resolve(place.root, f.path);
+      if (!scope.some((d) => path === d || path.startsWith(d.endsWith(sep) ? d : d + sep))) {
+        ctx.warn(
+          `${f.where}: "${f.path}" is outside what tph run traces (${
+            scope.join(", ")
+          }): its calls will run unrecorded; add its folder to scope`,
+        );
+      }
     }
     const fileShown = displayPath(place.file, ctx.cwd);
     // What is at the file's place: a link or a folder is never written through or over.
