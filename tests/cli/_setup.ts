@@ -369,6 +369,31 @@ export function setupTests(t: Target): void {
       "tph: .tracepatch_cache/setup_state.json is not a tph setup state (written by another " +
         "tool, or damaged): undo that setup with the tool that made it, or delete the file\n",
     );
+    // A state that names other files (one that came with a cloned project): never followed.
+    const victim = join(dir.path, "victim.txt");
+    writeFileSync(victim, "precious\n");
+    const hash = Array.from(
+      new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("precious\n"))),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    writeFileSync(
+      join(cwd, STATE),
+      JSON.stringify({
+        tool: "tph",
+        kind: "setup_state",
+        version: 1,
+        root: cwd,
+        written_at: "",
+        files: [{ path: victim, action: "created", sha256: hash }],
+      }),
+    );
+    const planted = await tph(t, ["disable", "--force"], { cwd });
+    assertCode(planted, 1, "disable with a state naming another file");
+    assert.match(
+      planted.stderr,
+      /names files tph setup never writes .*victim\.txt\): nothing was changed/,
+    );
+    assert.equal(readFileSync(victim, "utf8"), "precious\n");
     writeFileSync(join(cwd, STATE), "{ not json");
     const corrupt = await tph(t, ["disable"], { cwd });
     assertCode(corrupt, 1, "disable with a corrupt state");

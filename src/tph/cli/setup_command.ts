@@ -311,7 +311,8 @@ export const setupCommand: Command = {
       version: 1,
       root: place.root,
       written_at: new Date().toISOString(),
-      files: [...(state?.files.filter((f) => f.path !== place.file) ?? []), record],
+      // Setup writes this one file; anything else a state named is not carried on.
+      files: [record],
     };
     // The state first: a setup cut short between the two still names the file for disable.
     try {
@@ -420,6 +421,16 @@ export const disableCommand: Command = {
         written_at: "",
         files: [{ path: file, action: "created", sha256: "" }],
       };
+    }
+    // Setup writes one file, at one place: a state naming anything else (a state file that came
+    // with a cloned project, say) is not followed, with --force neither.
+    const strange = state.files.filter((f) => f.path !== place.file);
+    if (strange.length > 0) {
+      throw new CliError(
+        `${place.stateShown} names files tph setup never writes (${
+          someOf(strange.map((f) => f.path))
+        }): nothing was changed; delete that state file`,
+      );
     }
     checkGit(ctx, state.root, "tph disable", state.files.map((f) => relative(state!.root, f.path)));
     // Decide everything before changing anything: an edited file stops the whole disable.
