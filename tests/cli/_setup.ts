@@ -63,7 +63,7 @@ export function setupTests(t: Target): void {
     assert.equal(setup.stderr, "");
     assert.match(
       setup.stdout,
-      /^Wrote _tracepatch_filetotest\.ts from tracepatch\.toml: 12 calls of 11 functions in 3 files\n/,
+      /^Wrote _tracepatch_filetotest\.ts from tracepatch\.toml: 13 calls of 12 functions in 3 files\n/,
     );
     assert.match(setup.stdout, /\nRun it: {3}tph run _tracepatch_filetotest\.ts\n/);
     assert.ok(existsSync(join(cwd, FILE)) && existsSync(join(cwd, STATE)));
@@ -88,6 +88,7 @@ export function setupTests(t: Target): void {
       `  ✓ kinds returned: '[1,"s",true,"1","fast",[1],[1,"pair"],{"a":1},null,7]'`,
       `  ✗ untyped raised: ${untyped} (x (any) could not be built from its type: edit the call ` +
       `in ${FILE})`,
+      "  ✓ batches yielded: [ [ 'a', 'b' ], [ 'c' ] ]",
       "Testing functions from src/legacy.js:",
       "  ✓ greet returned: 'HELLO NAME'",
       "  ✓ repeat returned: ' '",
@@ -97,7 +98,7 @@ export function setupTests(t: Target): void {
     const err = lines(run.stderr);
     const at = err.indexOf("TRACE RESULTS");
     assert.ok(at > 0, run.stderr);
-    assert.equal(err[at + 2], "Total calls: 26");
+    assert.equal(err[at + 2], "Total calls: 27");
     assert.match(err[at + 3], /^Trace saved to: \.tracepatch_cache\/run_\S+_setup_\w+\.tph$/);
     assert.equal(err[at + 4], "View with: tph tree last");
     // Each configured call is a root of the tree (the harness around it is not recorded).
@@ -116,6 +117,7 @@ export function setupTests(t: Target): void {
       "Cart.empty",
       "kinds",
       "untyped",
+      "batches",
       "greet",
       "repeat",
       "mul",
@@ -286,10 +288,10 @@ export function setupTests(t: Target): void {
     const r = await tph(t, ["setup"], { cwd });
     assertCode(r, 1, "setup with a kwarg that matches nothing");
     assert.deepEqual(lines(r.stderr), [
-      'tph: test.inputs[6].construct: "total" is not a method of a class built with new',
-      'tph: test.inputs[5].kwargs: "user" matches no parameter of register (its parameters: ' +
+      'tph: test.inputs[7].construct: "total" is not a method of a class built with new',
+      'tph: test.inputs[6].kwargs: "user" matches no parameter of register (its parameters: ' +
       "{ userId, plan })",
-      'tph: test.inputs[7]: "Nope.go" is not among the functions of any [[test.files]]: add it ' +
+      'tph: test.inputs[8]: "Nope.go" is not among the functions of any [[test.files]]: add it ' +
       "to one, or fix the name",
       "tph: nothing written: fix these 3 problems in tracepatch.toml",
     ]);

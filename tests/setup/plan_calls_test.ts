@@ -317,6 +317,7 @@ Deno.test("planCalls(): the shapes real projects use", () => {
       export * as opsNs from "./ops.ts";
       export function pay(acc: Account, n: number) {}
       export const produce: (x: number) => number = makeProducer();
+      export async function* pages(n: number) { yield n; }
       export function lower(array: number[], value: number, compare: (a: number, b: number) => number) {}
       export function io(h: Headers, it: Iterable<number>, each: Iterator<string>, list: any[], key: PropertyKey) {}
       import { Account } from "./model.ts";
@@ -348,6 +349,7 @@ Deno.test("planCalls(): the shapes real projects use", () => {
       "Account.deposit",
       "opsNs.greet",
       "produce",
+      "pages",
       "lower",
       "io",
       "Shape.describe",
@@ -367,6 +369,7 @@ Deno.test("planCalls(): the shapes real projects use", () => {
     "new Account(1).deposit(1)",
     'opsNs.greet("who")',
     "produce()",
+    "pages(1)",
     "lower([1, 3], 2)",
     'io(new Headers(), [1], ["each"].values(), [], "key")',
     "Shape.unit()",
@@ -380,4 +383,6 @@ Deno.test("planCalls(): the shapes real projects use", () => {
   ]);
   assert.equal(calls.produce.note, "its parameters cannot be seen (produce = makeProducer())");
   assert.deepEqual(calls.lower.gaps, ["compare (not in test.inputs[1])"]);
+  assert.equal(calls.pages.generator, true);
+  assert.equal(calls.lower.generator, false);
 });

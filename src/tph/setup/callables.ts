@@ -47,6 +47,8 @@ export interface Callable {
   ctor: Param[];
   /** A note when the parameters cannot be seen (`export const f = wrap(g)`). */
   opaque: string | null;
+  /** A generator function: the generated file iterates what it returns. */
+  generator: boolean;
 }
 
 const FUNCTION_TYPES = new Set([
@@ -336,7 +338,7 @@ export function findCallable(
   const display = exportName === "default" ? localName(found.node) ?? "default" : exportName;
   const value = valueOf(found.node);
   const own = localName(found.node) ?? (value?.type ? localName(value) : null);
-  const base = { access, display, ctor: [] as Param[], opaque: null };
+  const base = { access, display, ctor: [] as Param[], opaque: null, generator: false };
   if (member === null) {
     if (FUNCTION_TYPES.has(value?.type)) {
       const sig = found.overload ?? value;
@@ -345,6 +347,7 @@ export function findCallable(
         name,
         kind: "function",
         member: null,
+        generator: value.generator === true,
         params: paramsOf(sig, found.module, found.module.docOf(found.node)),
       };
     }
@@ -377,6 +380,7 @@ export function findCallable(
         name,
         kind: "static",
         member,
+        generator: unwrap(assigned).generator === true,
         params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
       };
     }
@@ -401,6 +405,7 @@ export function findCallable(
       name,
       kind: method.static ? "static" : "method",
       member,
+      generator: fn.generator === true,
       params: paramsOf(fn, method.module, method.module.docOf(method.node)),
       ctor: method.static ? [] : ctorOf(modules, found),
     };
@@ -413,6 +418,7 @@ export function findCallable(
       name,
       kind: "method",
       member,
+      generator: unwrap(proto).generator === true,
       params: paramsOf(unwrap(proto), found.module, found.module.docOf(proto)),
       ctor: paramsOf(value, found.module, found.module.docOf(found.node)),
     };
@@ -430,6 +436,7 @@ export function findCallable(
         name,
         kind: "member",
         member,
+        generator: fn.generator === true,
         params: paramsOf(fn, found.module, found.module.docOf(p)),
       };
     }
@@ -440,6 +447,7 @@ export function findCallable(
       name,
       kind: "member",
       member,
+      generator: unwrap(assigned).generator === true,
       params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
     };
   }

@@ -24,6 +24,8 @@ export interface PlannedCall {
   input: string | null;
   /** A note on the function (its parameters cannot be seen). */
   note: string | null;
+  /** What it returns is a generator, to iterate. */
+  generator: boolean;
 }
 
 /** The calls of one configured file. */
@@ -253,7 +255,15 @@ function callOf(
       break;
     }
   }
-  return { name: c.name, code, shown, gaps, input: input?.where ?? null, note: c.opaque };
+  return {
+    name: c.name,
+    code,
+    shown,
+    gaps,
+    input: input?.where ?? null,
+    note: c.opaque,
+    generator: c.generator,
+  };
 }
 
 /** Where a kwarg goes: a parameter of its name, or a key of an object parameter. */

@@ -39,8 +39,19 @@ function callBlock(call: PlannedCall, indent: string): string[] {
   return [
     `// ${call.name}: ${from}`,
     "try {",
-    `  const value = await ${call.code};`,
-    `  console.log(\`  \${OK} ${name} returned: \${inspect(value, SHOW)}\`);`,
+    ...(call.generator
+      ? [
+        // A generator does its work as it is iterated: its first 100 items.
+        "  const value = [];",
+        `  for await (const item of ${call.code}) {`,
+        "    if (value.push(item) === 100) break;",
+        "  }",
+        `  console.log(\`  \${OK} ${name} yielded: \${inspect(value, SHOW)}\`);`,
+      ]
+      : [
+        `  const value = await ${call.code};`,
+        `  console.log(\`  \${OK} ${name} returned: \${inspect(value, SHOW)}\`);`,
+      ]),
     "} catch (error) {",
     "  failed++;",
     `  console.log(\`  \${FAIL} ${name} raised: \${${DESCRIBE}}${suffix}\`);`,
