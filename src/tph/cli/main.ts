@@ -31,7 +31,8 @@ import { treeCommand } from "./tree_command.ts";
 import { diffCommand } from "./diff_command.ts";
 import { findCommand as findRunCommand } from "./find_command.ts";
 import { viewCommand } from "./view_command.ts";
-import { disableCommand, setupCommand } from "./setup_command.ts";
+import { setupCommand } from "./setup_command.ts";
+import { disableCommand } from "./disable_command.ts";
 
 /** Every command, in the order `tph help` lists them. */
 export const COMMANDS: readonly Command[] = [

@@ -121,7 +121,6 @@ export class Deriver {
    * @param params The parameters.
    * @param given Arguments already chosen by position (from `args` or `kwargs`): used as they
    *   are; a position left undefined is built.
-   * @param keep How many leading positions to fill at least (a later given one needs them).
    */
   args(params: Param[], given: (string | undefined)[] = []): DerivedArgs {
     this.#gaps = [];
