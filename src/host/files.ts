@@ -60,6 +60,7 @@ interface DenoFiles {
   };
   uid(): number | null;
   truncateSync(path: string, length: number): void;
+  chmodSync(path: string, mode: number): void;
   env: { get(name: string): string | undefined };
 }
 
@@ -85,6 +86,7 @@ const DENO_FUNCTIONS = [
   "lstatSync",
   "uid",
   "truncateSync",
+  "chmodSync",
 ] as const;
 const deno: DenoFiles | undefined = g.Deno === undefined ? undefined : (() => {
   // deno-lint-ignore no-explicit-any
@@ -129,6 +131,12 @@ export function writeText(
 export function writeNewBytes(path: string, bytes: Uint8Array, mode = 0o666): void {
   if (deno) deno.writeFileSync(path, bytes, { createNew: true, mode });
   else fs().writeFileSync(path, bytes, { flag: "wx", mode });
+}
+
+/** Set a file's permission bits. */
+export function chmod(path: string, mode: number): void {
+  if (deno) deno.chmodSync(path, mode);
+  else fs().chmodSync(path, mode);
 }
 
 /** A whole file's bytes. Throws when it cannot be read. */

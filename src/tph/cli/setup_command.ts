@@ -8,12 +8,15 @@ import {
   isDirectory,
   isPlainFile,
   lstatEntry,
+  ownerAndMode,
   readBytes,
   readDir,
   replaceFile,
+  unlinkFile,
   writeNewBytes,
+  writeText,
 } from "../../host/files.ts";
-import { readStdinLine, stdinIsTerminal } from "../../host/process.ts";
+import { pid, readStdinLine, stdinIsTerminal } from "../../host/process.ts";
 import { loadDeps } from "../../deps.ts";
 import type { LoadedConfig } from "../config/load_config.ts";
 import { displayPath } from "../store/display_path.ts";
@@ -68,7 +71,7 @@ export function placeOf(ctx: Context, loaded: LoadedConfig | null): Place {
   const root = loaded?.source ? loaded.baseDir : ctx.cwd;
   const flag = ctx.values["cache-dir"];
   let cacheDir: string;
-  if (typeof flag === "string") cacheDir = join(ctx.cwd, flag);
+  if (typeof flag === "string") cacheDir = resolve(ctx.cwd, flag);
   else if (loaded?.config.cache_dir) cacheDir = loaded.config.cache_dir;
   else {
     const projectRoot = findProjectRoot(root);
@@ -161,6 +164,57 @@ export function checkGit(ctx: Context, dir: string, doing: string, own: string[]
   throw new CliError(`${what}; commit or unstage them first, or pass --yes`, 1);
 }
 
+/** The setup state of a place, or null; a state tph cannot use is one line (CliError). */
+export function stateAt(place: Place): SetupState | null {
+  try {
+    return readState(place.cacheDir, place.stateShown);
+  } catch (e) {
+    if (e instanceof StateError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+const LOCK_FILE = "setup.lock";
+/** A lock older than this is taken for one left by a setup that was killed. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Run `fn` while holding the run cache's setup lock: two setups (or a setup and a disable) at
+ * once would each read the state before the other wrote it, and one could take the user's file
+ * for tph's. The cache folder exists.
+ */
+export async function withSetupLock<T>(place: Place, fn: () => Promise<T>): Promise<T> {
+  const lock = join(place.cacheDir, LOCK_FILE);
+  for (let attempt = 0;; attempt++) {
+    try {
+      writeText(lock, `${pid()} ${new Date().toISOString()}\n`, { exclusive: true, mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EEXIST") {
+        throw new CliError(`Cannot lock ${displayPath(lock, place.root)}: ${fileProblem(e)}`);
+      }
+      const age = Date.now() - (lstatEntry(lock)?.usedMs ?? Date.now());
+      if (attempt === 0 && age > STALE_LOCK_MS) {
+        unlinkFile(lock);
+        continue;
+      }
+      throw new CliError(
+        `another tph setup or disable is at work on ${place.cacheDir} (${LOCK_FILE} there); ` +
+          "if none is, remove that file",
+      );
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkFile(lock);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 export async function hashOf(path: string): Promise<string> {
   return await sha256(readBytes(path));
 }
@@ -247,42 +301,55 @@ export const setupCommand: Command = {
       }
     }
     const fileShown = displayPath(place.file, ctx.cwd);
-    // What is at the file's place: a link or a folder is never written through or over.
-    const entry = lstatEntry(place.file);
-    if (entry !== null && !isPlainFile(place.file)) {
-      throw new CliError(
-        `Cannot write ${fileShown}: ${
-          entry.kind === "dir" ? "a folder" : "a symbolic link or special file"
-        } is there; move it away and run tph setup again`,
-      );
-    }
-    let state: SetupState | null;
     try {
-      state = readState(place.cacheDir, place.stateShown);
+      ensureCacheDir(place.cacheDir);
     } catch (e) {
-      if (e instanceof StateError) throw new CliError(e.message);
-      throw e;
+      throw new CliError(`Cannot make the run cache ${place.cacheDir}: ${fileProblem(e)}`);
     }
-    checkGit(ctx, place.root, "tph setup", [TEST_FILE_NAME]);
-    const previous = state?.files.find((f) => f.path === place.file) ?? null;
-    let record: StateFile;
-    const text = renderTestFile(plan, basename(loaded.source));
-    const bytes = new TextEncoder().encode(text);
-    const digest = await sha256(bytes);
-    if (entry !== null) {
-      const now = await hashOf(place.file);
-      if (previous !== null) {
-        if (now !== previous.sha256 && now !== digest && !ctx.values.force) {
-          throw new CliError(
-            `${fileShown} was edited since tph setup wrote it: pass --force to overwrite it ` +
-              "(copy your edits first), or run it as it is",
-          );
-        }
-        record = { ...previous, sha256: digest };
-      } else {
+    await withSetupLock(place, async () => {
+      // What is at the file's place: a link or a folder is never written through or over.
+      const entry = lstatEntry(place.file);
+      if (entry !== null && !isPlainFile(place.file)) {
+        throw new CliError(
+          `Cannot write ${fileShown}: ${
+            entry.kind === "dir" ? "a folder" : "a symbolic link or special file"
+          } is there; move it away and run tph setup again`,
+        );
+      }
+      const state = stateAt(place);
+      if (state !== null && state.root !== place.root) {
+        throw new CliError(
+          `${place.stateShown} holds the setup of ${state.root}: run tph disable there first ` +
+            "(both folders keep their runs in this cache)",
+        );
+      }
+      checkGit(ctx, place.root, "tph setup", [TEST_FILE_NAME]);
+      const previous = state?.files.find((f) => f.path === place.file) ?? null;
+      const text = renderTestFile(plan, basename(loaded.source!));
+      const bytes = new TextEncoder().encode(text);
+      const digest = await sha256(bytes);
+      let record: StateFile;
+      if (entry !== null) {
         const old = readBytes(place.file);
-        const head = new TextDecoder().decode(old.subarray(0, TEST_FILE_MARK.length));
-        if (head === TEST_FILE_MARK) {
+        const now = await sha256(old);
+        const ours = new TextDecoder().decode(old.subarray(0, TEST_FILE_MARK.length)) ===
+          TEST_FILE_MARK;
+        if (previous !== null) {
+          if (now !== previous.sha256 && now !== digest && !ctx.values.force) {
+            throw new CliError(
+              `${fileShown} was edited since tph setup wrote it: pass --force to overwrite it ` +
+                "(copy your edits first), or run it as it is",
+            );
+          }
+          record = { ...previous, sha256: digest };
+        } else if (ours) {
+          // tph's file, but no state says what it was written as: edits cannot be told.
+          if (now !== digest && !ctx.values.force) {
+            throw new CliError(
+              `${fileShown} was written by tph setup, but its state (${place.stateShown}) is ` +
+                "gone, so edits to it cannot be told: pass --force to overwrite it",
+            );
+          }
           record = { path: place.file, action: "created", sha256: digest };
         } else {
           record = {
@@ -290,48 +357,48 @@ export const setupCommand: Command = {
             action: "modified",
             sha256: digest,
             original: toBase64(old),
+            mode: (ownerAndMode(place.file)?.mode ?? 0o644) & 0o7777,
           };
           ctx.err(
             `tph: note: ${fileShown} was there already: tph disable puts it back as it was ` +
               `(kept in ${place.stateShown})`,
           );
         }
+      } else {
+        record = previous?.action === "modified"
+          ? { ...previous, sha256: digest }
+          : { path: place.file, action: "created", sha256: digest };
       }
-    } else {
-      record = previous?.action === "modified"
-        ? { ...previous, sha256: digest }
-        : { path: place.file, action: "created", sha256: digest };
-    }
-    const next: SetupState = {
-      tool: "tph",
-      kind: "setup_state",
-      version: 1,
-      root: place.root,
-      written_at: new Date().toISOString(),
-      // Setup writes this one file; anything else a state named is not carried on.
-      files: [record],
-    };
-    // The state first: a setup cut short between the two still names the file for disable.
-    try {
-      ensureCacheDir(place.cacheDir);
-      writeState(place.cacheDir, next);
-    } catch (e) {
-      throw new CliError(
-        `Cannot write ${place.stateShown}: ${fileProblem(e, "its folder does not exist")}; ` +
-          "nothing written",
-      );
-    }
-    try {
-      replaceFile(place.file, (t) => writeNewBytes(t, bytes));
-    } catch (e) {
+      const next: SetupState = {
+        tool: "tph",
+        kind: "setup_state",
+        version: 1,
+        root: place.root,
+        written_at: new Date().toISOString(),
+        // Setup writes this one file; anything else a state named is not carried on.
+        files: [record],
+      };
+      // The state first: a setup cut short between the two still names the file for disable.
       try {
-        if (state === null) removeState(place.cacheDir);
-        else writeState(place.cacheDir, state);
-      } catch {
-        // The state names a file that is not there: disable copes with that.
+        writeState(place.cacheDir, next);
+      } catch (e) {
+        throw new CliError(
+          `Cannot write ${place.stateShown}: ${fileProblem(e, "its folder does not exist")}; ` +
+            "nothing written",
+        );
       }
-      throw new CliError(`Cannot write ${fileShown}: ${fileProblem(e)}; nothing written`);
-    }
+      try {
+        replaceFile(place.file, (t) => writeNewBytes(t, bytes, 0o644));
+      } catch (e) {
+        try {
+          if (state === null) removeState(place.cacheDir);
+          else writeState(place.cacheDir, state);
+        } catch {
+          // The state names a file that is not there: disable copes with that.
+        }
+        throw new CliError(`Cannot write ${fileShown}: ${fileProblem(e)}; nothing written`);
+      }
+    });
     const calls = plan.modules.reduce((n, m) => n + m.calls.length, 0);
     const functions = new Set(
       plan.modules.flatMap((m) => m.calls.map((c) => `${m.file}\0${c.name}`)),

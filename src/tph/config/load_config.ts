@@ -2,7 +2,7 @@
 // nearest folder (from the working folder upward) that has one wins; within one folder
 // tracepatch.toml comes first. Flags override what is found here.
 
-import { exists, readText as readFile } from "../../host/files.ts";
+import { exists, isSpecialFile, readText as readFile } from "../../host/files.ts";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { displayPath } from "../store/display_path.ts";
@@ -49,6 +49,10 @@ export interface LoadedConfig {
 }
 
 function readText(path: string, shown: string): string {
+  // A FIFO or a device would never end (or never stop) being read.
+  if (isSpecialFile(path)) {
+    throw new ConfigError(`Cannot read config "${shown}": not a regular file`);
+  }
   try {
     return readFile(path);
   } catch (e) {

@@ -327,6 +327,10 @@ export function findCallable(
     }
   }
   if (found === null) {
+    const decls = module.locals.get(exportName) ?? [];
+    if (decls.length > 0 && decls.every((d) => d.type === "TSDeclareFunction")) {
+      return `"${exportName}" is only declared here (declare function): it has no code to call`;
+    }
     if (module.locals.has(exportName) && !module.commonjs) {
       return `"${exportName}" is not exported: export it, or list a function that is`;
     }

@@ -48,6 +48,19 @@ export interface Plan {
   problems: string[];
 }
 
+/** A path in a message: in quotes, control characters escaped (JSON's way). */
+function quoted(path: string): string {
+  return JSON.stringify(path);
+}
+
+/** A path as shown without quotes: control characters escaped (`\u001b`). */
+function printable(path: string): string {
+  return path.replace(
+    /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 /** `user_id` → `userId`. */
 function camel(name: string): string {
   return name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -77,27 +90,41 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
   const problems: string[] = [];
   const planned: PlannedModule[] = [];
   const usedInputs = new Set<TestInput>();
+  // One file named twice (`src/a.ts`, `./src/../src/a.ts`): its functions, once each.
+  const files = new Map<string, (typeof test.files)[number]>();
   for (const file of test.files) {
     const path = resolve(root, file.path);
-    const shown = relative(root, path).replaceAll("\\", "/") || file.path;
+    const seen = files.get(path);
+    if (seen === undefined) files.set(path, { ...file, functions: [...file.functions] });
+    else seen.functions.push(...file.functions.filter((f) => !seen.functions.includes(f)));
+  }
+  for (const file of files.values()) {
+    const path = resolve(root, file.path);
+    const shown = printable(relative(root, path) || file.path);
     if (!isPlainFile(path)) {
       const what = exists(path) ? "is not a file" : "not found";
-      problems.push(`${file.where}: "${file.path}" ${what} (paths are relative to ${root})`);
+      problems.push(`${file.where}: ${quoted(file.path)} ${what} (paths are relative to ${root})`);
+      continue;
+    }
+    if (/\.d\.[cm]?ts$/.test(path)) {
+      problems.push(
+        `${file.where}: ${quoted(file.path)} only declares types: name the file with the code`,
+      );
       continue;
     }
     if (!SOURCE_FILE.test(path)) {
-      problems.push(`${file.where}: "${file.path}" is not a JavaScript or TypeScript file`);
+      problems.push(`${file.where}: ${quoted(file.path)} is not a JavaScript or TypeScript file`);
       continue;
     }
     let module: SourceModule;
     try {
       module = modules.load(path);
     } catch (e) {
-      problems.push(`${file.where}: cannot read "${file.path}": ${(e as Error).message}`);
+      problems.push(`${file.where}: cannot read ${quoted(file.path)}: ${(e as Error).message}`);
       continue;
     }
     const variable = `m${planned.length}`;
-    let spec = relative(resolve(outFile, ".."), path).replaceAll("\\", "/");
+    let spec = relative(resolve(outFile, ".."), path);
     if (!spec.startsWith(".")) spec = `./${spec}`;
     const pm: PlannedModule = {
       file: shown,
@@ -137,7 +164,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
   }
   for (const input of test.inputs) {
     if (usedInputs.has(input)) continue;
-    const where = input.path === null ? "" : ` of "${input.path}"`;
+    const where = input.path === null ? "" : ` of ${quoted(input.path)}`;
     problems.push(
       `${input.where}: "${input.function}"${where} is not among the functions of any ` +
         "[[test.files]]: add it to one, or fix the name",

@@ -4,7 +4,7 @@
 // edited since; a file that was there before keeps its original bytes here, to be restored.
 
 import { join } from "node:path";
-import { exists, readText, remove, writeWhole } from "../../host/files.ts";
+import { lstatEntry, readText, remove, replaceFile, writeText } from "../../host/files.ts";
 
 /** The state file's name in the run cache. */
 export const STATE_FILE_NAME = "setup_state.json";
@@ -19,6 +19,8 @@ export interface StateFile {
   sha256: string;
   /** The file's bytes before, base64, for `modified`. */
   original?: string;
+  /** Its permission bits before, for `modified`. */
+  mode?: number;
 }
 
 /** The whole state. */
@@ -32,6 +34,9 @@ export interface SetupState {
   written_at: string;
   files: StateFile[];
 }
+
+/** Largest state file read: setup keeps one file's original there (a source file). */
+const MAX_STATE_BYTES = 64 << 20;
 
 /** A state file tph cannot use: one line naming it and what to do. */
 export class StateError extends Error {
@@ -75,7 +80,15 @@ function isStateFile(f: unknown): f is StateFile {
  */
 export function readState(cacheDir: string, shown: string): SetupState | null {
   const path = join(cacheDir, STATE_FILE_NAME);
-  if (!exists(path)) return null;
+  const entry = lstatEntry(path);
+  if (entry === null) return null;
+  // Never a link, a FIFO or a device (a read that never ends), nor a file no setup writes.
+  if (entry.kind !== "file") {
+    throw new StateError(`${shown} is not a regular file: remove it`);
+  }
+  if (entry.size > MAX_STATE_BYTES) {
+    throw new StateError(`${shown} is ${entry.size} bytes, more than tph setup writes: remove it`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(readText(path));
@@ -109,7 +122,12 @@ export function readState(cacheDir: string, shown: string): SetupState | null {
  * @param state The state.
  */
 export function writeState(cacheDir: string, state: SetupState): void {
-  writeWhole(join(cacheDir, STATE_FILE_NAME), JSON.stringify(state, null, 2) + "\n");
+  // Only the user reads it: it may hold a copy of their file.
+  const text = JSON.stringify(state, null, 2) + "\n";
+  replaceFile(
+    join(cacheDir, STATE_FILE_NAME),
+    (t) => writeText(t, text, { exclusive: true, mode: 0o600 }),
+  );
 }
 
 /** Remove the state file. */

@@ -41,7 +41,8 @@ export interface TestConfig {
 }
 
 /** A function name as `functions` lists it: `name`, `Class.method`, `default`. */
-export const FUNCTION_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/;
+export const FUNCTION_NAME =
+  /^[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*(\.[\p{ID_Start}_$][\p{ID_Continue}$\u200c\u200d]*)?$/u;
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date);

@@ -96,6 +96,8 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
   }
   for (const name of names) {
     if (!(name.endsWith(".json") || name.endsWith(RUN_EXTENSION)) || name.startsWith(".")) continue;
+    // tph setup's own file, kept beside the runs (as tracepatch keeps it).
+    if (name === "setup_state.json") continue;
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
     let problem: string;
