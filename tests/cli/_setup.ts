@@ -7,11 +7,13 @@
 
 import assert from "node:assert/strict";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
   realpathSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -414,6 +416,104 @@ export function setupTests(t: Target): void {
     );
     assertCode(await tph(t, ["disable", "--force"], { cwd }), 0, "disable --force");
     assert.ok(!existsSync(join(cwd, FILE)));
+  });
+}
+
+/** Permission bits of a file. */
+function modeOf(path: string): number {
+  return statSync(path).mode & 0o777;
+}
+
+export function setupSafetyTests(t: Target): void {
+  Deno.test(`tph setup/disable: a lock, modes, another folder's state, a folder, a FIFO (${t.name})`, async () => {
+    const { dir, cwd } = await project();
+    await using _ = dir;
+    // The user's own file of that name, private: two setups at once still keep it.
+    writeFileSync(join(cwd, FILE), "// mine\n", { mode: 0o600 });
+    chmodSync(join(cwd, FILE), 0o600);
+    await git(cwd, "add", FILE);
+    await git(cwd, "commit", "-qm", "mine");
+    const both = await Promise.all([tph(t, ["setup"], { cwd }), tph(t, ["setup"], { cwd })]);
+    const codes = both.map((r) => r.code).sort();
+    assert.ok(
+      codes[0] === 0,
+      `one setup at least succeeds: ${both.map((r) => r.stderr).join("\n")}`,
+    );
+    for (const r of both) {
+      if (r.code !== 0) assert.match(r.stderr, /another tph setup or disable is at work on /);
+    }
+    assert.equal(modeOf(join(cwd, FILE)), 0o644);
+    assert.equal(modeOf(join(cwd, STATE)), 0o600, "the state holds a copy of the user's file");
+    // A lock left behind: said, nothing done.
+    writeFileSync(join(cwd, ".tracepatch_cache/setup.lock"), "1 x\n");
+    const locked = await tph(t, ["disable"], { cwd });
+    assertCode(locked, 1, "disable while locked");
+    assert.match(
+      locked.stderr,
+      /another tph setup or disable is at work on .*; if none is, remove that file\n$/,
+    );
+    rmFile(join(cwd, ".tracepatch_cache/setup.lock"));
+    // tph logs lists runs, and says nothing of setup's state beside them.
+    const logs = await tph(t, ["logs"], { cwd });
+    assert.equal(logs.stderr, "");
+    assertCode(await tph(t, ["disable"], { cwd }), 0, "disable");
+    assert.equal(readFileSync(join(cwd, FILE), "utf8"), "// mine\n");
+    assert.equal(modeOf(join(cwd, FILE)), 0o600, "its mode is put back too");
+    assert.equal(await git(cwd, "status", "--porcelain"), "");
+
+    // Two folders of one project share its run cache: one's setup is never taken for the other's.
+    for (const sub of ["a", "b"]) {
+      mkdirSync(join(cwd, sub));
+      writeFileSync(join(cwd, sub, "f.ts"), "export function f(n: number) { return n; }\n");
+      writeFileSync(
+        join(cwd, sub, "tracepatch.toml"),
+        '[[test.files]]\npath = "f.ts"\nfunctions = ["f"]\n',
+      );
+    }
+    await git(cwd, "add", "-A");
+    await git(cwd, "commit", "-qm", "two folders");
+    assertCode(await tph(t, ["setup"], { cwd: join(cwd, "a") }), 0, "setup in a");
+    const other = await tph(t, ["setup"], { cwd: join(cwd, "b") });
+    assertCode(other, 1, "setup in b while a's is there");
+    assert.match(
+      other.stderr,
+      /setup_state\.json holds the setup of .*\/a: run tph disable there first/,
+    );
+    const wrong = await tph(t, ["disable"], { cwd: join(cwd, "b") });
+    assertCode(wrong, 1, "disable in b");
+    assert.match(wrong.stderr, /holds the setup of .*\/a: run tph disable there/);
+    assert.ok(existsSync(join(cwd, "a", FILE)));
+
+    // A folder where the file was: never removed, with --force neither.
+    rmFile(join(cwd, "a", FILE));
+    mkdirSync(join(cwd, "a", FILE));
+    writeFileSync(join(cwd, "a", FILE, "notes.txt"), "keep\n");
+    const folder = await tph(t, ["disable", "--force"], { cwd: join(cwd, "a") });
+    assertCode(folder, 1, "disable --force with a folder there");
+    assert.match(folder.stderr, /is not a file \(a folder\): tph setup did not make it/);
+    assert.equal(readFileSync(join(cwd, "a", FILE, "notes.txt"), "utf8"), "keep\n");
+    Deno.removeSync(join(cwd, "a", FILE), { recursive: true });
+    assertCode(await tph(t, ["disable"], { cwd: join(cwd, "a") }), 0, "disable in a");
+
+    // tph's file whose state is gone, edited: setup does not overwrite it without --force.
+    assertCode(await tph(t, ["setup"], { cwd: join(cwd, "a") }), 0, "setup in a again");
+    writeFileSync(join(cwd, "a", FILE), "// edit\n", { flag: "a" });
+    rmFile(join(cwd, STATE));
+    const lost = await tph(t, ["setup"], { cwd: join(cwd, "a") });
+    assertCode(lost, 1, "setup over an edited file without state");
+    assert.match(lost.stderr, /its state .* is gone, so edits to it cannot be told: pass --force/);
+    assert.match(readFileSync(join(cwd, "a", FILE), "utf8"), /\/\/ edit\n$/);
+    assertCode(await tph(t, ["disable", "--force"], { cwd: join(cwd, "a") }), 0, "disable --force");
+
+    // A state that is a FIFO: one line, no wait.
+    const fifo = await exec(["mkfifo", join(cwd, STATE)], { cwd, timeoutMs: 10_000 });
+    assertCode(fifo, 0, "mkfifo");
+    const stuck = await tph(t, ["setup"], { cwd: join(cwd, "a"), timeoutMs: 60_000 });
+    assertCode(stuck, 1, "setup with a FIFO as state");
+    assert.equal(
+      stuck.stderr,
+      `tph: ${cwd}/.tracepatch_cache/setup_state.json is not a regular file: remove it\n`,
+    );
   });
 }
 
