@@ -56,6 +56,7 @@ function quoted(path: string): string {
 /** A path as shown without quotes: control characters escaped (`\u001b`). */
 function printable(path: string): string {
   return path.replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
