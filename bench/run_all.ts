@@ -23,9 +23,16 @@ const SCRIPTS = [
   "memory_strings.ts",
   "run_scale.ts",
   "diff_scale.ts",
+  "real_workloads.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
-const ONCE = new Set(["run_overhead.ts", "memory_strings.ts", "run_scale.ts", "diff_scale.ts"]);
+const ONCE = new Set([
+  "run_overhead.ts",
+  "memory_strings.ts",
+  "run_scale.ts",
+  "diff_scale.ts",
+  "real_workloads.ts",
+]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);
 const RUNTIMES = ["deno", "bun"] as const;

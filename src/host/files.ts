@@ -133,6 +133,12 @@ export function writeNewBytes(path: string, bytes: Uint8Array, mode = 0o666): vo
   else fs().writeFileSync(path, bytes, { flag: "wx", mode });
 }
 
+/** Add text (UTF-8) to the end of a file, creating it. */
+export function appendText(path: string, text: string): void {
+  if (deno) deno.writeFileSync(path, utf8(text), { append: true, create: true } as never);
+  else fs().appendFileSync(path, text);
+}
+
 /** Set a file's permission bits. */
 export function chmod(path: string, mode: number): void {
   if (deno) deno.chmodSync(path, mode);

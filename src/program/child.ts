@@ -9,8 +9,14 @@ import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import { formatError } from "./recorder/repr.ts";
-import { plainJSON } from "../host/intrinsics.ts";
-import { ABORT, CHILD_ENV, type ChildConfig, type ChildEnding } from "./settings.ts";
+import { performanceNow, plainJSON } from "../host/intrinsics.ts";
+import {
+  ABORT,
+  CHILD_ENV,
+  type ChildConfig,
+  type ChildEnding,
+  type ChildPhases,
+} from "./settings.ts";
 import { registerLoader } from "./loader/register.ts";
 import { withoutPreload } from "./command.ts";
 
@@ -40,6 +46,11 @@ function readPlan(file: string): ChildConfig | null {
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
+
+/** When the program's first line was about to run (epoch ms): see ChildPhases. */
+let programStart = 0;
+// Read before the program runs (it may replace `performance`).
+const origin = performance.timeOrigin;
 
 /**
  * Set up tracing in this process from the settings in the environment. Returns false when this
@@ -82,6 +93,7 @@ export function setupChild(preload: string): boolean {
   const rt = runtime();
   const save = (ending: ChildEnding) => {
     t.endTime = now();
+    const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (host/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
     rt.hush(true);
@@ -94,6 +106,15 @@ export function setupChild(preload: string): boolean {
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       // In the run format (run_format.ts): the CLI reads back only what it shows.
       writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
+      if (config.phases) {
+        const phases: ChildPhases = {
+          process: origin,
+          program: programStart,
+          ended,
+          saved: origin + performanceNow(),
+        };
+        writeText(config.out + ".phases.json", plainJSON(phases));
+      }
     } catch (e) {
       // tph says it, in one line, with the folder: here it only leaves the reason.
       try {
@@ -152,5 +173,6 @@ export function setupChild(preload: string): boolean {
     };
     if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
   }
+  programStart = origin + performanceNow();
   return true;
 }

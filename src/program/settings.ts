@@ -29,6 +29,23 @@ export interface ChildConfig {
   label: string | null;
   /** Where to write the trace JSON when the program ends. */
   out: string;
+  /**
+   * Also write `<out>.phases.json`: when the process started, the program started and ended, and
+   * the run was written (epoch ms; bench/real_workloads.ts splits a run's time with it).
+   */
+  phases?: boolean;
+}
+
+/** When each part of a traced run began and ended, in the program's process (epoch ms). */
+export interface ChildPhases {
+  /** The process started (the runtime's time origin). */
+  process: number;
+  /** tph was set up: the program's first line runs next. */
+  program: number;
+  /** The program ended (its last line, or exit). */
+  ended: number;
+  /** The run file was written. */
+  saved: number;
 }
 
 /** How the child saw the program end, written beside the trace. */

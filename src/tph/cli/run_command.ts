@@ -2,7 +2,14 @@
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/loader/register.ts";
-import { fileProblem, makeTempDir, randomHex, remove, writeText } from "../../host/files.ts";
+import {
+  appendText,
+  fileProblem,
+  makeTempDir,
+  randomHex,
+  remove,
+  writeText,
+} from "../../host/files.ts";
 import { pid } from "../../host/process.ts";
 import type { TraceLimits } from "../../program/recorder/trace_state.ts";
 import type { FindSpec } from "../../program/recorder/find.ts";
@@ -209,6 +216,8 @@ interface Where {
 async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): Promise<number> {
   const { scriptArg, args, label, cacheDir } = where;
   const v = ctx.values;
+  // For bench/real_workloads.ts: where the run's time went, appended to this file as one line.
+  const benchPhases = ctx.env?.TPH_BENCH_PHASES || undefined;
   const cfg = ctx.config().config;
   const running = runProgram({
     script: scriptArg,
@@ -216,7 +225,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     command: where.command,
     cwd: ctx.cwd,
     dir: where.dir,
-    config: { loader, limits: where.limits, label },
+    config: { loader, limits: where.limits, label, phases: benchPhases !== undefined },
   });
   // The program has its settings and runs in its own process: tph, waiting for it, keeps the
   // transform cache bounded meanwhile (at most once a day; otherwise one stat).
@@ -311,6 +320,16 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       `tph: ${n} match${n === 1 ? "" : "es"} of ${
         h.find.targets.map((x) => x.text).join(", ")
       }${where}`,
+    );
+  }
+  if (benchPhases !== undefined && result.phases !== null) {
+    const cli = {
+      cli_start: performance.timeOrigin,
+      cli_end: performance.timeOrigin + performance.now(),
+    };
+    appendText(
+      benchPhases,
+      JSON.stringify({ ...result.phases, ...cli, calls: h.call_count }) + "\n",
     );
   }
   return result.exitCode;

@@ -19,7 +19,12 @@ import {
 } from "../../host/files.ts";
 import { type Child, pid, runtimeInfo, spawnInherit } from "../../host/process.ts";
 import { nearestPackage } from "../../program/loader/nearest_package.ts";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../../program/settings.ts";
+import {
+  CHILD_ENV,
+  type ChildConfig,
+  type ChildEnding,
+  type ChildPhases,
+} from "../../program/settings.ts";
 import { childCommand } from "../../program/command.ts";
 import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 
@@ -53,6 +58,8 @@ export interface RunProgramResult {
   warnings: string[];
   /** Why the run could not be written (a full or read-only disk): it is then not stored. */
   saveError: string | null;
+  /** When the parts of the run began and ended, when `config.phases` asked for them. */
+  phases: ChildPhases | null;
 }
 
 /** Why a program cannot be started; the CLI turns it into a one-line error. */
@@ -151,6 +158,15 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     );
   }
   remove(out + ".ending.json");
+  let phases: ChildPhases | null = null;
+  if (options.config.phases) {
+    try {
+      phases = JSON.parse(readText(out + ".phases.json"));
+    } catch {
+      // Not written: the program did not end normally.
+    }
+    remove(out + ".phases.json");
+  }
   const info: RunInfo = {
     command: options.command ?? [options.script, ...options.args],
     cwd: options.cwd,
@@ -215,6 +231,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       },
     },
     saveError,
+    phases,
     exitCode,
     signal: exit.signal,
     warnings,

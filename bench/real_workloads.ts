@@ -1,0 +1,337 @@
+// Performance as users feel it (issue 19): real libraries of four kinds, and fib(25), each run
+// plain and under `tph run` in the same run, on Deno, Bun and the standalone binary; whole
+// processes, from the command to the run file stored; every call recorded, and the default limits.
+//
+//   deno run -A bench/real_workloads.ts [deno|bun|binary ...] [marked|babel|yaml|zod|fib ...]
+//     [--rounds N]
+//
+// Per workload and target it prints: the ratio to plain end to end; ns per recorded call end to
+// end; where the time went (tph's start-up before the program's first line / the program's run /
+// after its last line until tph exits: writing and storing the run), from the program's process
+// (TPH_BENCH_PHASES); the ratio with the default limits and ns per call past the limit; and peak
+// RSS (/usr/bin/time %M: the largest process). Medians of alternating rounds.
+
+import process from "node:process";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { median, num, record, REPO, verdict } from "./_common.ts";
+
+const DENO = join(REPO, "node_modules/.bin/deno");
+const BUN = join(REPO, "node_modules/.bin/bun");
+const TIME = "/usr/bin/time";
+const TIMEOUT_MS = 300_000;
+
+interface Workload {
+  name: string;
+  kind: string;
+  program: string;
+  /** What makes the library traced (its files are out of the project's scope otherwise). */
+  include: string[];
+  args?: string[];
+}
+
+const WORKLOADS: Workload[] = [
+  {
+    name: "marked",
+    kind: "markdown renderer",
+    program: "bench/programs/marked_render.mjs",
+    include: ["node_modules/marked/**"],
+  },
+  {
+    name: "babel",
+    kind: "TypeScript transform",
+    program: "bench/programs/babel_transform.mjs",
+    include: ["node_modules/@babel/**"],
+  },
+  {
+    name: "yaml",
+    kind: "parser on generators and classes",
+    program: "bench/programs/yaml_parse.mjs",
+    include: ["node_modules/yaml/**"],
+  },
+  {
+    name: "zod",
+    kind: "schema validator",
+    program: "bench/programs/zod_validate.mjs",
+    include: ["node_modules/zod/**"],
+  },
+  {
+    name: "fib",
+    kind: "fib(25), the project's own code",
+    program: "bench/programs/fib.ts",
+    include: [],
+    args: ["25", "1"],
+  },
+];
+
+interface Target {
+  name: "deno" | "bun" | "binary";
+  tph: string[];
+  plain: string[];
+}
+
+interface Phases {
+  process: number;
+  program: number;
+  ended: number;
+  saved: number;
+  cli_start: number;
+  cli_end: number;
+  calls: number;
+}
+
+interface Sample {
+  ms: number;
+  rssMB: number;
+  phases: Phases | null;
+}
+
+const words = process.argv.slice(2);
+const roundsAt = words.indexOf("--rounds");
+const ROUNDS = roundsAt >= 0 ? Number(words[roundsAt + 1]) : 3;
+const names = words.filter((w, i) => !w.startsWith("--") && (roundsAt < 0 || i !== roundsAt + 1));
+const wants = <T extends { name: string }>(all: T[]): T[] => {
+  const picked = all.filter((x) => names.includes(x.name));
+  return picked.length > 0 ? picked : all;
+};
+
+const tmp = mkdtempSync(join(tmpdir(), "tph-bench-real-"));
+const cache = join(tmp, "cache");
+const phasesFile = join(tmp, "phases.jsonl");
+const timeFile = join(tmp, "time.txt");
+
+/** One whole process: wall time, peak RSS, and the run's phases when tph wrote them. */
+function once(argv: string[], traced: boolean): Sample {
+  writeFileSync(phasesFile, "");
+  const t0 = performance.now();
+  const r = spawnSync(TIME, ["-f", "%M", "-o", timeFile, ...argv], {
+    cwd: REPO,
+    encoding: "utf8",
+    timeout: TIMEOUT_MS,
+    killSignal: "SIGKILL",
+    env: { ...process.env, ...(traced ? { TPH_BENCH_PHASES: phasesFile } : {}), NO_COLOR: "1" },
+    maxBuffer: 64 << 20,
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) {
+    throw new Error(`${argv.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr.slice(-800)}`);
+  }
+  const rssKB = Number(readFileSync(timeFile, "utf8").trim().split("\n").at(-1));
+  const line = readFileSync(phasesFile, "utf8").trim();
+  // Runs pile up otherwise: gigabytes over a whole benchmark.
+  rmSync(cache, { recursive: true, force: true });
+  return { ms, rssMB: rssKB / 1024, phases: line ? JSON.parse(line) as Phases : null };
+}
+
+function med(samples: Sample[], pick: (s: Sample) => number): number {
+  return median(samples.map(pick));
+}
+
+function phase(s: Sample, part: "startup" | "program" | "after"): number {
+  const p = s.phases!;
+  if (part === "startup") return p.program - p.cli_start;
+  if (part === "program") return p.ended - p.program;
+  return p.cli_end - p.ended;
+}
+
+function buildBinary(): string | null {
+  const bin = join(tmp, "tph");
+  // As `deno task compile` builds it.
+  const b = spawnSync(BUN, [
+    "build",
+    "--compile",
+    join(REPO, "bin.ts"),
+    join(REPO, "src/program/binary_preload.ts"),
+    "--outfile",
+    bin,
+  ], { cwd: REPO, encoding: "utf8" });
+  if (b.status !== 0) {
+    console.log(`binary: bun build --compile failed: ${b.stderr.slice(-400)}`);
+    return null;
+  }
+  return bin;
+}
+
+let failures = 0;
+/** A line with a requirement of the issue, and its result for run_all's table. */
+function check(
+  t: Target,
+  metric: string,
+  value: number,
+  unit: string,
+  op: "≤",
+  limit: number,
+  shown: string,
+): string {
+  const pass = value <= limit;
+  if (!pass) failures++;
+  const req = `${op}${limit}${unit === "x" ? "x" : ""}`;
+  record({ bench: "real_workloads", metric, value, unit, req, pass, runtime: t.name });
+  return `${shown} ${verdict(pass, `${op}${limit}${unit === "x" ? "" : ` ${unit}`}`)}`;
+}
+
+function info(t: Target, metric: string, value: number, unit: string): void {
+  record({ bench: "real_workloads", metric, value, unit, runtime: t.name });
+}
+
+const targets: Target[] = [];
+for (const name of ["deno", "bun", "binary"] as const) {
+  if (names.some((n) => ["deno", "bun", "binary"].includes(n)) && !names.includes(name)) continue;
+  if (name === "deno") {
+    targets.push({
+      name,
+      tph: [DENO, "run", "-A", join(REPO, "cli.ts")],
+      plain: [DENO, "run", "-A"],
+    });
+  } else if (name === "bun") targets.push({ name, tph: [BUN, join(REPO, "cli.ts")], plain: [BUN] });
+  else {
+    const bin = buildBinary();
+    if (bin !== null) targets.push({ name, tph: [bin], plain: [BUN] });
+  }
+}
+
+console.log(
+  `real_workloads: ${ROUNDS} alternating rounds a figure (medians); load average ${
+    loadavg().map((l) => l.toFixed(2)).join(" ")
+  }; ${existsSync(TIME) ? "" : "(no /usr/bin/time: no peak RSS) "}every tph run stores its run`,
+);
+try {
+  for (const t of targets) {
+    const run = (...args: string[]) => [...t.tph, "run", "--cache-dir", cache, ...args];
+    // The fixed cost: hello.ts, traced and plain.
+    const hello = "examples/hello.ts";
+    once(run(hello), true);
+    const hp: Sample[] = [], ht: Sample[] = [];
+    for (let i = 0; i < ROUNDS * 2 + 1; i++) {
+      hp.push(once([...t.plain, hello], false));
+      ht.push(once(run(hello), true));
+    }
+    const fixed = med(ht, (s) => s.ms) - med(hp, (s) => s.ms);
+    const fixedLimit = t.name === "deno" ? 50 : 30;
+    console.log(check(
+      t,
+      "tph run hello.ts, extra wall time",
+      fixed,
+      "ms",
+      "≤",
+      fixedLimit,
+      `${t.name.padEnd(6)} hello.ts: +${num(fixed, 0)} ms (${num(med(ht, (s) => s.ms), 0)} vs ${
+        num(med(hp, (s) => s.ms), 0)
+      } plain)`,
+    ));
+    for (const w of wants(WORKLOADS)) {
+      const inc = w.include.flatMap((g) => ["--include", g]);
+      const prog = [w.program, ...(w.args ?? [])];
+      const plainArgv = [...t.plain, ...prog];
+      const allArgv = run(...inc, "--max-calls", "50000000", ...prog);
+      const limitedArgv = run(...inc, ...prog);
+      // Warm the transform cache, as any second run finds it.
+      once(allArgv, true);
+      const plain: Sample[] = [], all: Sample[] = [], limited: Sample[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        plain.push(once(plainArgv, false));
+        all.push(once(allArgv, true));
+        limited.push(once(limitedArgv, true));
+      }
+      const p = med(plain, (s) => s.ms);
+      const a = med(all, (s) => s.ms);
+      const l = med(limited, (s) => s.ms);
+      const calls = all[0].phases?.calls ?? NaN;
+      const recordedL = limited[0].phases?.calls ?? NaN;
+      const perCall = (a - p) / calls * 1e6;
+      const after = med(all, (s) => phase(s, "after"));
+      const label = `${t.name.padEnd(6)} ${w.name} (${w.kind}), ${
+        calls.toLocaleString("en")
+      } calls`;
+      console.log(
+        `${label}: plain ${num(p, 0)} ms; every call recorded ${num(a, 0)} ms, ${
+          num(perCall, 0)
+        } ns a call end to end [start-up ${num(med(all, (s) => phase(s, "startup")), 0)} ms, ` +
+          `program ${num(med(all, (s) => phase(s, "program")), 0)} ms, after its last line ${
+            num(after, 0)
+          } ms]`,
+      );
+      const ratio = a / p;
+      const lines = [
+        w.name === "fib"
+          ? check(
+            t,
+            "fib(25) every call, ns per recorded call",
+            perCall,
+            "ns",
+            "≤",
+            300,
+            `  fib(25): ${num(perCall, 0)} ns per recorded call end to end`,
+          )
+          : check(
+            t,
+            `${w.name}: every call, traced / plain`,
+            ratio,
+            "x",
+            "≤",
+            3,
+            `  every call recorded: x${num(ratio, 1)}`,
+          ),
+        check(
+          t,
+          `${w.name}: after the last line, ns per recorded call`,
+          after / calls * 1e6,
+          "ns",
+          "≤",
+          100,
+          `  after its last line: ${num(after / calls * 1e6, 0)} ns per recorded call`,
+        ),
+      ];
+      if (w.name !== "fib") {
+        lines.push(
+          check(
+            t,
+            `${w.name}: default limits, traced / plain`,
+            l / p,
+            "x",
+            "≤",
+            1.3,
+            `  default limits (${recordedL.toLocaleString("en")} recorded): x${num(l / p, 2)}`,
+          ),
+        );
+        // Past the limit: what the limited run costs beyond plain, less the fixed cost and the
+        // recorded calls (at the every-call rate), per call not recorded.
+        const past = (l - p - fixed - recordedL * perCall / 1e6) / (calls - recordedL) * 1e6;
+        lines.push(
+          check(
+            t,
+            `${w.name}: a call past max_calls, ns`,
+            past,
+            "ns",
+            "≤",
+            30,
+            `  a call past max_calls: ${num(past, 0)} ns (estimated)`,
+          ),
+        );
+      }
+      const rss = med(all, (s) => s.rssMB);
+      const rssPlain = med(plain, (s) => s.rssMB);
+      lines.push(
+        check(
+          t,
+          `${w.name}: peak RSS over plain, every call`,
+          rss - rssPlain,
+          "MB",
+          "≤",
+          150,
+          `  peak RSS ${num(rss, 0)} MB against ${num(rssPlain, 0)} MB plain: +${
+            num(rss - rssPlain, 0)
+          } MB`,
+        ),
+      );
+      info(t, `${w.name}: every call, ns per recorded call`, perCall, "ns");
+      for (const line of lines) console.log(line);
+    }
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+// Every check is a target of issue 19: a FAIL is the distance still to go.
+process.exitCode = failures > 0 ? 1 : 0;
