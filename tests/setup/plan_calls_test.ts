@@ -305,6 +305,19 @@ Deno.test("readTestConfig(): wrong shapes are one line naming the key", () => {
   ]);
 });
 
+Deno.test("planCalls(): a class another file exports is imported to build an argument", () => {
+  const { shown, problems } = plan({
+    "model.ts": "export class Account { constructor(public id: number) {} }\n",
+    "local.ts": "class Hidden {}\nexport { Hidden as Unused };\n",
+    "service.ts": `
+      import { Account } from "./model.ts";
+      export function open(acc: Account) { return acc.id; }
+    `,
+  }, { "service.ts": ["open"] });
+  assert.deepEqual(problems, []);
+  assert.deepEqual(shown, ["open(new c0.Account(1))"]);
+});
+
 Deno.test("planCalls(): the shapes real projects use", () => {
   const { shown, calls, problems } = plan({
     "model.ts": `

@@ -44,6 +44,11 @@ export interface PlannedModule {
 /** What `tph setup` will write, or the problems that stop it. */
 export interface Plan {
   modules: PlannedModule[];
+  /**
+   * Other modules imported only for the classes arguments are built of (a class another file
+   * exports); `calls` is empty.
+   */
+  helpers?: PlannedModule[];
   /** One line each: a missing file, a missing function, a kwarg matching nothing… */
   problems: string[];
 }
@@ -91,6 +96,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
   const problems: string[] = [];
   const planned: PlannedModule[] = [];
   const usedInputs = new Set<TestInput>();
+  const helpers = new Map<string, { module: PlannedModule; classes: Map<unknown, string> }>();
   // One file named twice (`src/a.ts`, `./src/../src/a.ts`): its functions, once each.
   const files = new Map<string, (typeof test.files)[number]>();
   for (const file of test.files) {
@@ -125,8 +131,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
       continue;
     }
     const variable = `m${planned.length}`;
-    let spec = relative(resolve(outFile, ".."), path);
-    if (!spec.startsWith(".")) spec = `./${spec}`;
+    const spec = specifierOf(outFile, path);
     const pm: PlannedModule = {
       file: shown,
       specifier: spec,
@@ -136,16 +141,28 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
     };
     // The classes this module exports, by declaration: a class-typed argument is built with
     // `new m0.Cart(…)`.
-    const classes = new Map<unknown, string>();
-    for (const name of allExports(modules, module)) {
-      const found = modules.exported(module, name);
-      const node = found?.node.type === "VariableDeclarator" ? found.node.init : found?.node;
-      if (
-        (node?.type === "ClassDeclaration" || node?.type === "ClassExpression") &&
-        !classes.has(node)
-      ) classes.set(node, `${variable}${module.wholeExport.has(name) ? "" : `.${name}`}`);
-    }
-    const deriver = new Deriver(modules, (f) => classes.get(f.node) ?? null);
+    const classes = classesOf(modules, module, variable);
+    // A class of another file: that file is imported too, when it exports the class.
+    const deriver = new Deriver(modules, (f) => {
+      const here = classes.get(f.node);
+      if (here !== undefined || f.module === module) return here ?? null;
+      let helper = helpers.get(f.module.path);
+      if (helper === undefined) {
+        const v = `c${helpers.size}`;
+        helper = {
+          module: {
+            file: printable(relative(root, f.module.path)),
+            specifier: specifierOf(outFile, f.module.path),
+            variable: v,
+            commonjs: f.module.commonjs,
+            calls: [],
+          },
+          classes: classesOf(modules, f.module, v),
+        };
+        helpers.set(f.module.path, helper);
+      }
+      return helper.classes.get(f.node) ?? null;
+    });
     for (const name of file.functions) {
       const inputs = test.inputs.filter((i) =>
         i.function === name && (i.path === null || resolve(root, i.path) === path)
@@ -172,7 +189,31 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
     );
   }
   // One problem, said once (two methods of a class that is not there).
-  return { modules: planned, problems: [...new Set(problems)] };
+  // Helpers only for classes some planned call uses.
+  const used = [...helpers.values()].map((h) => h.module).filter((m) =>
+    planned.some((p) => p.calls.some((c) => c.code.includes(`${m.variable}.`)))
+  );
+  return { modules: planned, helpers: used, problems: [...new Set(problems)] };
+}
+
+/** An import specifier of `path` from the generated file: `./src/a.ts`. */
+function specifierOf(outFile: string, path: string): string {
+  const spec = relative(resolve(outFile, ".."), path);
+  return spec.startsWith(".") ? spec : `./${spec}`;
+}
+
+/** The classes a module exports, by declaration, with how the generated file reaches them. */
+function classesOf(modules: Modules, module: SourceModule, variable: string): Map<unknown, string> {
+  const classes = new Map<unknown, string>();
+  for (const name of allExports(modules, module)) {
+    const found = modules.exported(module, name);
+    const node = found?.node.type === "VariableDeclarator" ? found.node.init : found?.node;
+    if (
+      (node?.type === "ClassDeclaration" || node?.type === "ClassExpression") &&
+      !classes.has(node)
+    ) classes.set(node, `${variable}${module.wholeExport.has(name) ? "" : `.${name}`}`);
+  }
+  return classes;
 }
 
 /** Every name a module exports, through `export *` too. */

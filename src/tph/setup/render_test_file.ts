@@ -3,7 +3,7 @@
 // harness around it. Each call is awaited and caught on its own, so one that throws or rejects
 // does not stop the others; the exit code is 1 when any failed.
 
-import type { Plan, PlannedCall } from "./plan_calls.ts";
+import type { Plan, PlannedCall, PlannedModule } from "./plan_calls.ts";
 
 /** The name of the generated file, at the project folder. */
 export const TEST_FILE_NAME = "_tracepatch_filetotest.ts";
@@ -88,6 +88,15 @@ function callBlock(call: PlannedCall, indent: string): string[] {
   ].map((l) => indent + l);
 }
 
+/** The line that loads a module into its variable (CommonJS with require). */
+function importLine(m: PlannedModule): string {
+  return m.commonjs
+    ? `  ${m.variable} = require(${JSON.stringify(m.specifier)});`
+    : `  ${m.variable} = await import(new URL(${
+      JSON.stringify(urlPath(m.specifier))
+    }, import.meta.url).href);`;
+}
+
 /** An import specifier as a URL path relative to the generated file (`%20` for a space…). */
 function urlPath(specifier: string): string {
   return specifier.split("/").map((seg) =>
@@ -119,7 +128,9 @@ export function renderTestFile(plan: Plan, configName: string): string {
     'import { inspect } from "node:util";',
     // CommonJS files load through require: Deno imports a `.js` file as a module unless its
     // package says "type": "commonjs".
-    ...(plan.modules.some((m) => m.commonjs && m.calls.length > 0)
+    ...([...plan.modules, ...(plan.helpers ?? [])].some((m) =>
+        m.commonjs && (m.calls.length > 0 || plan.helpers?.includes(m))
+      )
       ? [
         'import { createRequire } from "node:module";',
         "const require = createRequire(import.meta.url);",
@@ -145,6 +156,20 @@ export function renderTestFile(plan: Plan, configName: string): string {
     "",
     "console.log('Testing functions from tracepatch configuration...');",
   ];
+  // Modules imported for the classes of arguments only.
+  for (const h of plan.helpers ?? []) {
+    const file = template(h.file);
+    lines.push(
+      "",
+      `let ${h.variable};`,
+      "try {",
+      importLine(h),
+      "} catch (error) {",
+      ...describeLines("  "),
+      `  console.log(\`  \${FAIL} cannot import ${file} (for arguments): \${text}\`);`,
+      "}",
+    );
+  }
   for (const m of plan.modules) {
     if (m.calls.length === 0) continue;
     const file = template(m.file);
@@ -153,11 +178,7 @@ export function renderTestFile(plan: Plan, configName: string): string {
       `console.log(\`\\nTesting functions from ${file}:\`);`,
       `let ${m.variable};`,
       "try {",
-      m.commonjs
-        ? `  ${m.variable} = require(${JSON.stringify(m.specifier)});`
-        : `  ${m.variable} = await import(new URL(${
-          JSON.stringify(urlPath(m.specifier))
-        }, import.meta.url).href);`,
+      importLine(m),
       "} catch (error) {",
       `  failed += ${m.calls.length};`,
       ...describeLines("  "),
