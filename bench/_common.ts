@@ -5,6 +5,7 @@
 // informational figure is also appended to it as one JSON line (a `Result`).
 
 import process from "node:process";
+import { spawnSync } from "node:child_process";
 import { appendFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -152,4 +153,22 @@ export function corpus(lang: "ts" | "js"): SourceFile[] {
     const buf = readFileSync(path);
     return { path, text: buf.toString("utf8"), bytes: buf.length };
   });
+}
+
+/**
+ * Build the standalone binary as `deno task compile` does, into `dir`.
+ *
+ * @returns Its path, or the build's error output.
+ */
+export function buildBinary(dir: string): { path: string } | { error: string } {
+  const path = join(dir, "tph");
+  const b = spawnSync(join(REPO, "node_modules/.bin/bun"), [
+    "build",
+    "--compile",
+    join(REPO, "bin.ts"),
+    join(REPO, "src/program/binary_preload.ts"),
+    "--outfile",
+    path,
+  ], { cwd: REPO, encoding: "utf8" });
+  return b.status === 0 ? { path } : { error: `bun build --compile failed: ${b.stderr}` };
 }

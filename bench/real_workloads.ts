@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { median, num, record, REPO, verdict } from "./_common.ts";
+import { buildBinary, median, num, record, REPO, verdict } from "./_common.ts";
 
 const DENO = join(REPO, "node_modules/.bin/deno");
 const BUN = join(REPO, "node_modules/.bin/bun");
@@ -136,24 +136,6 @@ function phase(s: Sample, part: "startup" | "program" | "after"): number {
   return p.cli_end - p.ended;
 }
 
-function buildBinary(): string | null {
-  const bin = join(tmp, "tph");
-  // As `deno task compile` builds it.
-  const b = spawnSync(BUN, [
-    "build",
-    "--compile",
-    join(REPO, "bin.ts"),
-    join(REPO, "src/program/binary_preload.ts"),
-    "--outfile",
-    bin,
-  ], { cwd: REPO, encoding: "utf8" });
-  if (b.status !== 0) {
-    console.log(`binary: bun build --compile failed: ${b.stderr.slice(-400)}`);
-    return null;
-  }
-  return bin;
-}
-
 let failures = 0;
 /** A line with a requirement of the issue, and its result for run_all's table. */
 function check(
@@ -187,8 +169,9 @@ for (const name of ["deno", "bun", "binary"] as const) {
     });
   } else if (name === "bun") targets.push({ name, tph: [BUN, join(REPO, "cli.ts")], plain: [BUN] });
   else {
-    const bin = buildBinary();
-    if (bin !== null) targets.push({ name, tph: [bin], plain: [BUN] });
+    const built = buildBinary(tmp);
+    if ("error" in built) console.log(`binary: ${built.error.slice(-400)}`);
+    else targets.push({ name, tph: [built.path], plain: [BUN] });
   }
 }
 

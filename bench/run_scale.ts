@@ -55,11 +55,10 @@ import {
 } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { num, record, REPO } from "./_common.ts";
+import { buildBinary, num, record, REPO } from "./_common.ts";
 
 const BENCH = "run_scale";
 const DENO = join(REPO, "node_modules/.bin/deno");
-const BUN = join(REPO, "node_modules/.bin/bun");
 const TIME = "/usr/bin/time";
 const HAS_TIME = existsSync(TIME);
 const TIMEOUT_S = Number(process.env.TPH_SCALE_TIMEOUT ?? 120);
@@ -763,21 +762,13 @@ try {
     let target: Target;
     if (name === "deno") target = { name, tph: [DENO, "run", "-A", join(REPO, "cli.ts")] };
     else {
-      // As tests/cli/_cli.ts's buildBinary() and `deno task compile` build it.
-      const bin = join(tmp, "tph");
-      const b = spawnSync(BUN, [
-        "build",
-        "--compile",
-        join(REPO, "bin.ts"),
-        join(REPO, "src/program/binary_preload.ts"),
-        "--outfile",
-        bin,
-      ], { cwd: REPO, encoding: "utf8" });
-      if (b.status !== 0) {
-        report(name, "build", null, "", null, `bun build --compile failed: ${b.stderr}`);
+      const built = buildBinary(tmp);
+      if ("error" in built) {
+        report(name, "build", null, "", null, built.error);
         failures++; // an informational line does not count
         continue;
       }
+      const bin = built.path;
       target = { name, tph: [bin] };
     }
     for (const c of CASES) {
