@@ -18,7 +18,7 @@ interface DenoFiles {
   writeFileSync(
     path: string,
     data: Uint8Array,
-    options?: { createNew?: boolean; mode?: number },
+    options?: { createNew?: boolean; mode?: number; append?: boolean },
   ): void;
   mkdirSync(path: string, options: { recursive: boolean; mode?: number }): void;
   renameSync(from: string, to: string): void;
@@ -135,7 +135,7 @@ export function writeNewBytes(path: string, bytes: Uint8Array, mode = 0o666): vo
 
 /** Add text (UTF-8) to the end of a file, creating it. */
 export function appendText(path: string, text: string): void {
-  if (deno) deno.writeFileSync(path, utf8(text), { append: true, create: true } as never);
+  if (deno) deno.writeFileSync(path, utf8(text), { append: true });
   else fs().appendFileSync(path, text);
 }
 

@@ -12,6 +12,7 @@ import { readConfig } from "./read_config.ts";
  * can write, the folder in the user's cache that `tph run` uses for it (see defaultCacheDir).
  *
  * @param ctx The command's context.
+ * @param from The folder whose project root holds the default cache (the working folder).
  * @returns An absolute path.
  *
  * @example
@@ -21,12 +22,12 @@ import { readConfig } from "./read_config.ts";
  * console.log(cacheDirFor(ctx));
  * ```
  */
-export function cacheDirFor(ctx: Context): string {
+export function cacheDirFor(ctx: Context, from: string = ctx.cwd): string {
   const flag = ctx.values["cache-dir"];
   if (typeof flag === "string") return resolve(ctx.cwd, flag);
   const configured = readConfig(ctx).cache_dir;
   if (configured !== null) return configured;
-  const root = findProjectRoot(ctx.cwd);
+  const root = findProjectRoot(from);
   try {
     return defaultCacheDir(root).dir;
   } catch (e) {

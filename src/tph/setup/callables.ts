@@ -342,18 +342,29 @@ export function findCallable(
   const display = exportName === "default" ? localName(found.node) ?? "default" : exportName;
   const value = valueOf(found.node);
   const own = localName(found.node) ?? (value?.type ? localName(value) : null);
-  const base = { access, display, ctor: [] as Param[], opaque: null, generator: false };
+  const at = found.module;
+  /** The callable whose function is `fn`, its JSDoc at `doc` in `m`, its parameters `sig`'s. */
+  const callable = (
+    kind: Callable["kind"],
+    fn: Node,
+    doc: Node,
+    m: SourceModule = at,
+    ctor: Param[] = [],
+    sig: Node = fn,
+  ): Callable => ({
+    name,
+    kind,
+    access,
+    display,
+    member: kind === "function" ? null : member,
+    params: paramsOf(sig, m, m.docOf(doc)),
+    ctor,
+    opaque: null,
+    generator: fn.generator === true,
+  });
   if (member === null) {
     if (FUNCTION_TYPES.has(value?.type)) {
-      const sig = found.overload ?? value;
-      return {
-        ...base,
-        name,
-        kind: "function",
-        member: null,
-        generator: value.generator === true,
-        params: paramsOf(sig, found.module, found.module.docOf(found.node)),
-      };
+      return callable("function", value, found.node, at, [], found.overload ?? value);
     }
     if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
       return `"${exportName}" is a class: name one of its methods ("${display}.method")`;
@@ -361,33 +372,30 @@ export function findCallable(
     if (found.node.type === "VariableDeclarator" && value && !plainValue(value)) {
       // `export const f = wrap(g)`, `= immer.produce`: a function, most likely, whose
       // parameters cannot be seen here.
-      const init = found.module.source(value).replace(/\s+/g, " ");
+      const init = at.source(value).replace(/\s+/g, " ");
       return {
-        ...base,
         name,
         kind: "function",
+        access,
+        display,
         member: null,
         params: [],
+        ctor: [],
         opaque: `its parameters cannot be seen (${exportName} = ${
           init.length > 40 ? `${init.slice(0, 39)}…` : init
         })`,
+        generator: false,
       };
     }
     return `"${exportName}" is not a function`;
   }
-  const assigned = own === null ? undefined : found.module.assigned.get(own)?.get(member);
+  const assigned = own === null ? undefined : at.assigned.get(own)?.get(member);
+  const assignedFn = assigned && FUNCTION_TYPES.has(unwrap(assigned).type)
+    ? unwrap(assigned)
+    : null;
   if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
     const method = methodOf(modules, found, member);
-    if (method === null && assigned && FUNCTION_TYPES.has(unwrap(assigned).type)) {
-      return {
-        ...base,
-        name,
-        kind: "static",
-        member,
-        generator: unwrap(assigned).generator === true,
-        params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
-      };
-    }
+    if (method === null && assignedFn) return callable("static", assignedFn, assigned);
     if (method === null) {
       const names = valueOf(found.node).body.body.filter((m: Node) =>
         m.type === "MethodDefinition" && m.kind === "method" && m.key?.type === "Identifier"
@@ -404,57 +412,25 @@ export function findCallable(
     const fn = method.node.type === "MethodDefinition"
       ? method.node.value
       : unwrap(method.node.value);
-    return {
-      ...base,
-      name,
-      kind: method.static ? "static" : "method",
-      member,
-      generator: fn.generator === true,
-      params: paramsOf(fn, method.module, method.module.docOf(method.node)),
-      ctor: method.static ? [] : ctorOf(modules, found),
-    };
+    return method.static
+      ? callable("static", fn, method.node, method.module)
+      : callable("method", fn, method.node, method.module, ctorOf(modules, found));
   }
   // An old-style class: a function with methods on its prototype.
-  const proto = own === null ? undefined : found.module.prototypes.get(own)?.get(member);
+  const proto = own === null ? undefined : at.prototypes.get(own)?.get(member);
   if (FUNCTION_TYPES.has(value?.type) && proto && FUNCTION_TYPES.has(unwrap(proto).type)) {
-    return {
-      ...base,
-      name,
-      kind: "method",
-      member,
-      generator: unwrap(proto).generator === true,
-      params: paramsOf(unwrap(proto), found.module, found.module.docOf(proto)),
-      ctor: paramsOf(value, found.module, found.module.docOf(found.node)),
-    };
+    const ctor = paramsOf(value, at, at.docOf(found.node));
+    return callable("method", unwrap(proto), proto, at, ctor);
   }
   if (value?.type === "ObjectExpression") {
     for (const p of value.properties) {
       if (p.type !== "Property" || keyName(p) !== member) continue;
       const fn = unwrap(p.value);
-      if (!FUNCTION_TYPES.has(fn?.type)) {
-        if (!assigned) return `"${name}" is not a function`;
-        continue;
-      }
-      return {
-        ...base,
-        name,
-        kind: "member",
-        member,
-        generator: fn.generator === true,
-        params: paramsOf(fn, found.module, found.module.docOf(p)),
-      };
+      if (FUNCTION_TYPES.has(fn?.type)) return callable("member", fn, p);
+      if (!assigned) return `"${name}" is not a function`;
     }
   }
-  if (assigned && FUNCTION_TYPES.has(unwrap(assigned).type)) {
-    return {
-      ...base,
-      name,
-      kind: "member",
-      member,
-      generator: unwrap(assigned).generator === true,
-      params: paramsOf(unwrap(assigned), found.module, found.module.docOf(assigned)),
-    };
-  }
+  if (assignedFn) return callable("member", assignedFn, assigned);
   if (value?.type === "ObjectExpression") return `object "${display}" has no method "${member}"`;
   return `"${display}" is not a class or an object: "${name}" cannot be found`;
 }

@@ -39,7 +39,7 @@ const NULLISH = new Set(["TSNullKeyword", "TSUndefinedKeyword", "TSVoidKeyword"]
 
 const typedefCache = new WeakMap<SourceModule, Map<string, Node>>();
 
-/** `@typedef` declarations of a JavaScript module, as TypeScript alias nodes by name. */
+/** `@typedef` declarations of a JavaScript module, as TypeScript type alias declarations by name. */
 function typedefs(m: SourceModule): Map<string, Node> {
   let map = typedefCache.get(m);
   if (map !== undefined) return map;
@@ -63,7 +63,8 @@ function typedefs(m: SourceModule): Map<string, Node> {
       } }`;
     }
     const node = parseType(text.replace(/\bObject\b/g, "object"));
-    if (node !== null) map.set(def[2], node);
+    // As a type alias declared here would be.
+    if (node !== null) map.set(def[2], { type: "TSTypeAliasDeclaration", typeAnnotation: node });
   }
   return map;
 }
@@ -393,12 +394,7 @@ export class Deriver {
     const decls = (m.locals.get(name) ?? []).filter((d) => TYPE_DECLARATIONS.has(d.type));
     if (decls.length > 0) return { decls, module: m };
     const def = typedefs(m).get(name);
-    if (def !== undefined) {
-      return {
-        decls: [{ type: "TSTypeAliasDeclaration", typeAnnotation: def, jsdoc: true }],
-        module: m,
-      };
-    }
+    if (def !== undefined) return { decls: [def], module: m };
     const imported = m.imports.get(name);
     if (imported !== undefined && imported.name !== "*") {
       const other = this.modules.tryLoad(imported.from);
@@ -430,9 +426,7 @@ export class Deriver {
     // `export interface X` inside the file without an export list entry is in `locals` and
     // `exports` both; a JSDoc typedef is visible to importers as well.
     const def = typedefs(m).get(name);
-    if (def !== undefined) {
-      return { decls: [{ type: "TSTypeAliasDeclaration", typeAnnotation: def }], module: m };
-    }
+    if (def !== undefined) return { decls: [def], module: m };
     for (const star of m.stars) {
       const other = this.modules.tryLoad(star);
       const found = other && this.#exportedType(other, name, seen);

@@ -4,6 +4,7 @@
 
 import { relative, resolve } from "node:path";
 import { exists, isPlainFile } from "../../host/files.ts";
+import { safeText } from "../../render/safe_text.ts";
 import { type Callable, findCallable, type Param } from "./callables.ts";
 import { Deriver } from "./derive_args.ts";
 import { jsLiteral, propertyKey } from "./js_literal.ts";
@@ -58,15 +59,6 @@ function quoted(path: string): string {
   return JSON.stringify(path);
 }
 
-/** A path as shown without quotes: control characters escaped (`\u001b`). */
-function printable(path: string): string {
-  return path.replace(
-    // deno-lint-ignore no-control-regex
-    /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
 /** `user_id` → `userId`. */
 function camel(name: string): string {
   return name.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -107,7 +99,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
   }
   for (const file of files.values()) {
     const path = resolve(root, file.path);
-    const shown = printable(relative(root, path) || file.path);
+    const shown = safeText(relative(root, path) || file.path);
     if (!isPlainFile(path)) {
       const what = exists(path) ? "is not a file" : "not found";
       problems.push(`${file.where}: ${quoted(file.path)} ${what} (paths are relative to ${root})`);
@@ -151,7 +143,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
         const v = `c${helpers.size}`;
         helper = {
           module: {
-            file: printable(relative(root, f.module.path)),
+            file: safeText(relative(root, f.module.path)),
             specifier: specifierOf(outFile, f.module.path),
             variable: v,
             commonjs: f.module.commonjs,
