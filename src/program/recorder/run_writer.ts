@@ -32,13 +32,39 @@ import {
 } from "./run_format.ts";
 import { MARKED_ARGS, RET_TEXT, RETURNED, THREW } from "./tape.ts";
 import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
+import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 
 const F64 = new Float64Array(1);
+/** The longest max_repr RunSink.stringRepr handles (its tag takes two bytes at most). */
+const MAX_DIRECT = 3000;
+/** The second byte of `\b`, `\t`… by control character, 0 for those written `\u00XX`. */
+const SHORT_ESCAPES = new Uint8Array(32);
+SHORT_ESCAPES[8] = 0x62;
+SHORT_ESCAPES[9] = 0x74;
+SHORT_ESCAPES[10] = 0x6e;
+SHORT_ESCAPES[12] = 0x66;
+SHORT_ESCAPES[13] = 0x72;
+const HEX_DIGITS = utf8("0123456789abcdef");
+/** A text value's tag and UTF-8 bytes. */
+const taggedText = (s: string): Uint8Array => {
+  const b = utf8(s);
+  return new Uint8Array([b.length * 4, ...b]);
+};
+const UNDEFINED = taggedText("undefined");
+const TRUE = taggedText("true");
+const FALSE = taggedText("false");
+const NULL = taggedText("null");
 const F64_BYTES = new Uint8Array(F64.buffer);
 
 /** A Sink that also writes the run format's varints and values. */
 export class RunSink extends Sink {
+  /**
+   * Whether String.prototype still holds the built-in charCodeAt, checked once per file: no
+   * program code runs while a run is written (see child.ts).
+   */
+  readonly direct: boolean = charCodeAtIntact();
+
   /** An unsigned integer below 2^53, LEB128 (room for 8 bytes is made). */
   varint(v: number): void {
     this.room();
@@ -62,18 +88,20 @@ export class RunSink extends Sink {
     this.varint((n >= 0 ? n * 2 : -n * 2 - 1) * 2 + 1);
   }
 
+  /** A text with a lone surrogate, as its JSON literal (the JSON keeps those as escapes). */
+  #jsonText(s: string, from: number, to: number): void {
+    const json = utf8(strSlice(stringify(strSlice(s, from, to)), 1, -1));
+    this.varint(json.length * 4 + 2);
+    this.bytes(json);
+  }
+
   /** A text value: `s.slice(from, to)`. */
   textValue(s: string, from: number, to: number): void {
     const units = to - from;
-    // A text with a lone surrogate goes as its JSON literal (the JSON keeps those as escapes).
-    if (units > 0 && !wellFormed(from === 0 && to === s.length ? s : strSlice(s, from, to))) {
-      const json = utf8(strSlice(stringify(strSlice(s, from, to)), 1, -1));
-      this.varint(json.length * 4 + 2);
-      this.bytes(json);
-      return;
-    }
     if (!this.reserve(units * 3 + 8)) {
-      const bytes = utf8(strSlice(s, from, to));
+      const part = strSlice(s, from, to);
+      if (!wellFormed(part)) return this.#jsonText(s, from, to);
+      const bytes = utf8(part);
       this.varint(bytes.length * 4);
       this.bytes(bytes);
       return;
@@ -82,13 +110,28 @@ export class RunSink extends Sink {
     const start = this.pos + 1;
     let pos = start;
     let i = from;
-    const direct = charCodeAtIntact();
-    for (; i < to; i++) {
-      const c = direct ? s.charCodeAt(i) : charCodeAt(s, i);
-      if (c >= 0x80) break;
-      buf[pos++] = c;
+    // ASCII (most texts: reprs escape what is not printable) is copied as it is read; the rest
+    // of a text from its first other character goes through the encoder, checked first for a
+    // lone surrogate (which the ASCII before it cannot hold half of).
+    if (this.direct) {
+      for (; i < to; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[pos++] = c;
+      }
+    } else {
+      for (; i < to; i++) {
+        const c = charCodeAt(s, i);
+        if (c >= 0x80) break;
+        buf[pos++] = c;
+      }
     }
-    if (i < to) pos += utf8Into(strSlice(s, i, to), bytesSub(buf, pos));
+    if (i < to) {
+      const rest = strSlice(s, i, to);
+      // Nothing is written yet (`pos` is not stored): the literal goes where the text would.
+      if (!wellFormed(rest)) return this.#jsonText(s, from, to);
+      pos += utf8Into(rest, bytesSub(buf, pos));
+    }
     const tag = (pos - start) * 4;
     if (tag < 0x80) {
       buf[start - 1] = tag;
@@ -105,6 +148,72 @@ export class RunSink extends Sink {
     for (; t >= 0x80; t = (t - (t % 0x80)) / 0x80) buf[at++] = (t % 0x80) | 0x80;
     buf[at] = t;
     this.pos = pos - 1 + tagBytes;
+  }
+
+  /**
+   * A string value as repr(s, max) shows it, written straight from the string when it is ASCII
+   * (escaped as JSON.stringify escapes; cut to `max` characters with "…" as repr cuts) and `max`
+   * is at least 3 and at most MAX_DIRECT. Returns false, having written nothing, otherwise.
+   */
+  stringRepr(s: string, max: number): boolean {
+    if (max < 3 || max > MAX_DIRECT) return false;
+    const n = s.length;
+    // Room for the tag's two bytes, `max` characters and an escape past them, or the cut.
+    this.reserve(max + 16);
+    const buf = this.buf;
+    const start = this.pos + 2;
+    let pos = start;
+    buf[pos++] = 0x22;
+    let i = 0;
+    const direct = this.direct;
+    // Written: pos - start characters, one byte each.
+    while (i < n && pos - start < max) {
+      const c = direct ? s.charCodeAt(i) : charCodeAt(s, i);
+      i++;
+      if (c >= 0x20 && c < 0x80 && c !== 0x22 && c !== 0x5c) buf[pos++] = c;
+      else if (c >= 0x80) return false;
+      else {
+        buf[pos++] = 0x5c;
+        const e = c < 0x20 ? SHORT_ESCAPES[c] : c;
+        if (e !== 0) buf[pos++] = e;
+        else {
+          buf[pos++] = 0x75; // u00XX
+          buf[pos++] = 0x30;
+          buf[pos++] = 0x30;
+          buf[pos++] = HEX_DIGITS[c >> 4];
+          buf[pos++] = HEX_DIGITS[c & 15];
+        }
+      }
+    }
+    if (i === n && pos - start + 1 <= max) buf[pos++] = 0x22;
+    else {
+      // Cut: the first max - 1 characters and "…".
+      pos = start + max - 1;
+      buf[pos++] = 0xe2;
+      buf[pos++] = 0x80;
+      buf[pos++] = 0xa6;
+    }
+    const tag = (pos - start) * 4;
+    let at = this.pos;
+    if (tag < 0x80) {
+      buf[at++] = tag;
+      for (let k = start; k < pos; k++) buf[at++] = buf[k];
+      this.pos = at;
+    } else {
+      buf[at++] = (tag & 0x7f) | 0x80;
+      buf[at] = tag >> 7;
+      this.pos = pos;
+    }
+    return true;
+  }
+
+  /** A value whose repr is fixed (`undefined`, `true`…), as a text value: its tag and bytes. */
+  fixed(tagged: Uint8Array): void {
+    this.room();
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let k = 0; k < tagged.length; k++) buf[pos++] = tagged[k];
+    this.pos = pos;
   }
 
   /** A float64, little-endian (the byte order of every platform tph runs on). */
@@ -141,7 +250,19 @@ export function writeTraceRun(
   const out = new RunSink(file);
   const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
   const whole = (n: number) => out.wholeValue(n);
-  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, maxRepr, text, whole);
+  const shown = reprLimit(maxRepr);
+  const texts = tp.texts;
+  const value = (v: unknown, isText: boolean): void => {
+    if (isText) {
+      texts.locate(v as number);
+      out.textValue(texts.text, texts.from, texts.to);
+    } else if (typeof v === "string") {
+      if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+    } else if (v === undefined && shown >= 9) out.fixed(UNDEFINED);
+    else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TRUE : FALSE);
+    else if (v === null && shown >= 4) out.fixed(NULL);
+    else storedValue(tp, v, false, maxRepr, text, whole);
+  };
   try {
     out.bytes(RUN_MAGIC);
     const { n, rowOf, done, parent, firstChild, next, firstRoot } = callLinks(t);
