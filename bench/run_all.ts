@@ -19,6 +19,7 @@ const SCRIPTS = [
   "instrument_throughput.ts",
   "call_overhead.ts",
   "memory_save.ts",
+  "repr_cost.ts",
   "run_overhead.ts",
   "memory_strings.ts",
   "run_scale.ts",

@@ -30,6 +30,7 @@ export function thrower(m) { throw new TypeError(m); }
 export function deep(n) { return n === 0 ? "bottom" : deep(n - 1); }
 export function spread(xs) { return Object.assign({}, ...xs); }
 export async function hang() { await new Promise(() => {}); }
+export async function later(o) { await null; one(o); await null; return one({ again: o }); }
 `;
 
 const TEXTS = [
@@ -213,6 +214,18 @@ export async function checkWriter(): Promise<void> {
     big.active = false;
     rt.setProcessTrace(null);
     same(big, dir, "long.json");
+
+    // Calls whose texts are written far from the order they were taken in (async calls that
+    // interleave: each root's calls lie thousands of rows apart, in many packed chunks), some
+    // chunks all ASCII and some not.
+    const apart = runtime().startTrace({ maxCalls: 100_000 });
+    rt.setProcessTrace(apart);
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < 6000; i++) waits.push(m.later({ i, s: i % 5000 < 2500 ? "ascii" : "é" }));
+    await Promise.all(waits);
+    apart.active = false;
+    rt.setProcessTrace(null);
+    same(apart, dir, "apart.json");
 
     // A max_repr too short for some numbers.
     const short = runtime().startTrace({ maxRepr: 5 });

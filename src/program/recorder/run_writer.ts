@@ -4,9 +4,11 @@
 import { FileWriter } from "../../host/files.ts";
 import {
   bytesCopyWithin,
+  bytesSet,
   bytesSub,
   charCodeAt,
   charCodeAtIntact,
+  floor,
   max,
   plainJSON,
   round,
@@ -30,7 +32,7 @@ import {
   TRAILER_MAGIC,
   UNFINISHED,
 } from "./run_format.ts";
-import { MARKED_ARGS, RET_TEXT, RETURNED, THREW } from "./tape.ts";
+import { MARKED_ARGS, RET_TEXT, RETURNED, type Texts, THREW } from "./tape.ts";
 import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
@@ -68,14 +70,8 @@ export class RunSink extends Sink {
   /** An unsigned integer below 2^53, LEB128 (room for 8 bytes is made). */
   varint(v: number): void {
     this.room();
-    const buf = this.buf;
-    let pos = this.pos;
-    while (v >= 0x80) {
-      buf[pos++] = (v % 0x80) | 0x80;
-      v = (v - (v % 0x80)) / 0x80;
-    }
-    buf[pos++] = v;
-    this.pos = pos;
+    if (v < 0x80) this.buf[this.pos++] = v;
+    else this.pos = putVarint(this.buf, this.pos, v);
   }
 
   /** A signed integer, zigzag-mapped. */
@@ -93,6 +89,24 @@ export class RunSink extends Sink {
     const json = utf8(strSlice(stringify(strSlice(s, from, to)), 1, -1));
     this.varint(json.length * 4 + 2);
     this.bytes(json);
+  }
+
+  /** A text value of ASCII bytes: `bytes[from..to)`. */
+  asciiText(bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (!this.reserve(n + 8)) {
+      this.varint(n * 4);
+      this.bytes(bytesSub(bytes, from, to));
+      return;
+    }
+    const buf = this.buf;
+    let pos = putVarint(buf, this.pos, n * 4);
+    if (n <= 64) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
+    else {
+      bytesSet(buf, bytesSub(bytes, from, to), pos);
+      pos += n;
+    }
+    this.pos = pos;
   }
 
   /** A text value: `s.slice(from, to)`. */
@@ -252,10 +266,13 @@ export function writeTraceRun(
   const whole = (n: number) => out.wholeValue(n);
   const shown = reprLimit(maxRepr);
   const texts = tp.texts;
+  const ascii = new AsciiChunks(texts);
   const value = (v: unknown, isText: boolean): void => {
     if (isText) {
       texts.locate(v as number);
-      out.textValue(texts.text, texts.from, texts.to);
+      const bytes = texts.chunk < 0 ? null : ascii.bytes(texts.chunk);
+      if (bytes !== null) out.asciiText(bytes, texts.from, texts.to);
+      else out.textValue(texts.text, texts.from, texts.to);
     } else if (typeof v === "string") {
       if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
     } else if (v === undefined && shown >= 9) out.fixed(UNDEFINED);
@@ -281,6 +298,8 @@ export function writeTraceRun(
     // Functions by first use.
     const functions: FunctionEntry[] = [];
     let localOf = new Int32Array(1024);
+    // Per function in the table: its parameters, or -1 for an external one (arguments counted).
+    let paramCount = new Int32Array(1024);
     const localId = (id: number): number => {
       if (id >= localOf.length) {
         const grown = new Int32Array(max(id + 1, localOf.length * 2));
@@ -289,37 +308,48 @@ export function writeTraceRun(
       }
       let k = localOf[id];
       if (k === 0) {
-        functions[functions.length] = functionEntry(rt.fn(id));
+        const entry = functionEntry(rt.fn(id));
+        functions[functions.length] = entry;
         k = localOf[id] = functions.length;
+        if (k > paramCount.length) {
+          const grown = new Int32Array(paramCount.length * 2);
+          grown.set(paramCount);
+          paramCount = grown;
+        }
+        paramCount[k - 1] = (entry[6] & FN_EXTERNAL) !== 0 ? -1 : entry[5].length;
       }
       return k - 1;
     };
     // The start of each open call, by depth: a record's start is stored relative to its parent's.
     const startAt: number[] = [];
+    const startTime = t.startTime;
     const record = (i: number, depth: number): void => {
       const row = rowOf[i];
       const finished = done[i] === 1;
       const state = tp.state[row];
-      const fnId = tp.fn[row];
-      const local = localId(fnId);
-      const external = (functions[local][6] & FN_EXTERNAL) !== 0;
+      const local = localId(tp.fn[row]);
       const d = anyDropped ? dropped.get(row) : undefined;
-      out.varint(local);
+      // The fixed part of the record, within the buffer's slack (five varints and a byte).
       out.room();
-      out.buf[out.pos++] = (!finished ? UNFINISHED : state === THREW ? R_THREW : R_RETURNED) |
+      const buf = out.buf;
+      let pos = putVarint(buf, out.pos, local);
+      buf[pos++] = (!finished ? UNFINISHED : state === THREW ? R_THREW : R_RETURNED) |
         (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
-      out.varint(below[i]);
-      const start = round((tp.start[row] - t.startTime) * 1000);
-      out.zigzag(start - (depth === 0 ? 0 : startAt[depth - 1]));
+      pos = putVarint(buf, pos, below[i]);
+      const begun = tp.start[row];
+      const start = round((begun - startTime) * 1000);
+      const delta = start - (depth === 0 ? 0 : startAt[depth - 1]);
+      pos = putVarint(buf, pos, delta >= 0 ? delta * 2 : -delta * 2 - 1);
       startAt[depth] = start;
-      if (finished) out.varint(max(0, round((tp.end[row] - tp.start[row]) * 1000)));
+      if (finished) pos = putVarint(buf, pos, max(0, round((tp.end[row] - begun) * 1000)));
+      out.pos = pos;
       const stored = tp.args[row], marks = tp.marks[row];
-      if (external) {
+      const count = paramCount[local];
+      if (count < 0) {
         const values = stored as unknown[];
         out.varint(values.length);
         for (let a = 0; a < values.length; a++) value(values[a], argIsText(marks, a));
       } else {
-        const count = functions[local][5].length;
         if (count === 1) value(stored, (marks & 1) === 1);
         else for (let a = 0; a < count; a++) value((stored as unknown[])[a], argIsText(marks, a));
       }
@@ -369,6 +399,57 @@ export function writeTraceRun(
   } finally {
     file.close();
   }
+}
+
+/** Chunks of texts the encoder made bytes of at once, held at most. */
+const HELD_CHUNKS = 16;
+
+/**
+ * The UTF-8 bytes of the tape's joined texts, a chunk at a time: a text is copied from them
+ * instead of read a character at a time (most chunks are ASCII, where a text's characters are its
+ * bytes). Null for a chunk that is not all ASCII, and for every chunk once they have been made so
+ * often (texts written far out of their order) that making them costs more than it saves.
+ */
+class AsciiChunks {
+  readonly #held: (Uint8Array | null | undefined)[] = [];
+  readonly #order: number[] = [];
+  #made = 0;
+  constructor(readonly texts: Texts) {}
+
+  bytes(c: number): Uint8Array | null {
+    const had = this.#held[c];
+    if (had !== undefined) return had;
+    const chunks = this.texts.chunks;
+    if (this.#made > 2 * chunks.length + HELD_CHUNKS) return null;
+    this.#made++;
+    const text = chunks[c];
+    const encoded = utf8(text);
+    const bytes = encoded.length === text.length ? encoded : null;
+    this.#held[c] = bytes;
+    const order = this.#order;
+    order[order.length] = c;
+    if (order.length > HELD_CHUNKS) {
+      this.#held[order[0]] = undefined;
+      for (let k = 1; k < order.length; k++) order[k - 1] = order[k];
+      order.length--;
+    }
+    return bytes;
+  }
+}
+
+/** Write an unsigned integer below 2^53 (LEB128) at `pos`; returns the position after it. */
+function putVarint(buf: Uint8Array, pos: number, v: number): number {
+  while (v > 0x7fffffff) {
+    buf[pos++] = (v % 0x80) | 0x80;
+    v = floor(v / 0x80);
+  }
+  // Below 2^31: integer arithmetic.
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[pos++] = v;
+  return pos;
 }
 
 /** Whether argument `i` of a row is stored as an index into the tape's texts. */

@@ -60,10 +60,11 @@ export class Texts {
   #n = 0;
   #chars = 0;
   #last = 0;
-  /** Where the text `locate` found is: `text.slice(from, to)`. */
+  /** Where the text `locate` found is: `text.slice(from, to)`, in chunk `chunk` (-1: unjoined). */
   text = "";
   from = 0;
   to = 0;
+  chunk = -1;
 
   constructor() {
     for (let i = 0; i < BATCH; i++) this.#batch[i] = "";
@@ -100,6 +101,7 @@ export class Texts {
     const pending = this.count - this.#n;
     if (k >= pending) {
       this.text = this.#batch[k - pending];
+      this.chunk = -1;
       this.from = 0;
       this.to = this.text.length;
       return;
@@ -117,6 +119,7 @@ export class Texts {
     }
     const i = k - firsts[c], ends = this.ends[c];
     this.text = this.chunks[c];
+    this.chunk = c;
     this.from = i === 0 ? 0 : ends[i - 1];
     this.to = ends[i];
   }
