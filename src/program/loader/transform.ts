@@ -55,9 +55,14 @@ let createHash: typeof import("node:crypto").createHash | null = null;
  */
 export function cacheKey(source: string, options: TransformOptions): string {
   // deno-lint-ignore no-explicit-any
-  createHash ??= (process as any).getBuiltinModule("node:crypto").createHash as NonNullable<
-    typeof createHash
-  >;
+  const Bun = (globalThis as any).Bun;
+  // Bun's own hasher gives the same key without loading node:crypto (5–6 ms on Bun).
+  createHash ??= Bun !== undefined
+    ? (() => new Bun.CryptoHasher("sha256")) as unknown as NonNullable<typeof createHash>
+    // deno-lint-ignore no-explicit-any
+    : (process as any).getBuiltinModule("node:crypto").createHash as NonNullable<
+      typeof createHash
+    >;
   return createHash("sha256")
     .update(
       `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0`,
