@@ -6,7 +6,7 @@
 // Like repr.ts, this runs on arbitrary values of the program's: nothing here runs its code (no
 // getters, proxy traps, iterators or `toString`), and the walk inside a value is bounded.
 
-import { types } from "node:util";
+import types from "node:util/types";
 import { classNames, repr } from "./repr.ts";
 import {
   dateToISO,

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { types } from "node:util";
+import types from "node:util/types";
 import { DEFAULT_LIMITS } from "./limits.ts";
 
 /** The default longest repr. */
