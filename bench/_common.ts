@@ -162,13 +162,11 @@ export function corpus(lang: "ts" | "js"): SourceFile[] {
  */
 export function buildBinary(dir: string): { path: string } | { error: string } {
   const path = join(dir, "tph");
-  const b = spawnSync(join(REPO, "node_modules/.bin/bun"), [
-    "build",
-    "--compile",
-    join(REPO, "bin.ts"),
-    join(REPO, "src/program/binary_preload.ts"),
-    "--outfile",
-    path,
-  ], { cwd: REPO, encoding: "utf8" });
+  const task: string = JSON.parse(readFileSync(join(REPO, "deno.json"), "utf8")).tasks.compile;
+  const words = task.split(/\s+/).map((w) => w === "dist/tph" ? path : w);
+  const b = spawnSync(join(REPO, "node_modules/.bin/bun"), words.slice(1), {
+    cwd: REPO,
+    encoding: "utf8",
+  });
   return b.status === 0 ? { path } : { error: `bun build --compile failed: ${b.stderr}` };
 }

@@ -290,13 +290,19 @@ export async function waitForFile(path: string, timeoutMs = 15_000): Promise<str
   throw new Error(`${path} did not appear within ${timeoutMs}ms`);
 }
 
+/** `deno task compile`'s command (deno.json), writing the binary to `out`. */
+function compileCommand(out: string): string[] {
+  const task: string = JSON.parse(readFileSync(join(REPO, "deno.json"), "utf8")).tasks.compile;
+  const words = task.split(/\s+/).map((w) => w === "dist/tph" ? out : w);
+  return [BUN, ...words.slice(1)];
+}
+
 /** Build the standalone binary (as `deno task compile` does) into a temporary folder. */
 export async function buildBinary(): Promise<{ target: Target; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "tph-cli-binary-"));
   const out = join(dir, "tph");
-  const entries = [join(REPO, "bin.ts"), join(REPO, "src/program/binary_preload.ts")];
-  const r = await exec([BUN, "build", "--compile", ...entries, "--outfile", out], { cwd: REPO });
-  assertCode(r, 0, "bun build --compile bin.ts src/program/binary_preload.ts");
+  const r = await exec(compileCommand(out), { cwd: REPO });
+  assertCode(r, 0, compileCommand(out).join(" "));
   return {
     dir,
     target: {
