@@ -22,6 +22,7 @@ import {
   arrayJoin as joinArray,
   charCodeAt,
   regexExec,
+  SafeMap,
   stringify,
   strSlice,
   uncurry,
@@ -220,10 +221,6 @@ let red: Redactor | null = null;
 let scrubs = false;
 // 1: call `s.charCodeAt` directly, 0: use the captured intrinsic, -1: not decided this render.
 let directChars = -1;
-// 1 while Object.prototype has no `value`/`get`/`set`: then `"value" in desc` means an own data
-// property, and reading descriptor fields cannot reach an inherited getter. -1: not checked this
-// render (the check is slow, and a string, say, never needs it).
-let cleanDescriptors = -1;
 const ancestors: (object | null)[] = [null, null, null, null];
 const refIds = new Int32Array(MAX_DEPTH + 1);
 // Per depth, where each shown item starts in its container's text and which source index it
@@ -342,7 +339,6 @@ function render(
   red = redactor;
   scrubs = redactor !== null && redactor.values !== null;
   directChars = -1;
-  cleanDescriptors = -1;
   let s: string;
   try {
     s = fmt(value, 0, max);
@@ -465,7 +461,20 @@ function fmtSymbol(sym: symbol, room: number): string {
   return truncated ? "Symbol(" + text : "Symbol(" + text + ")";
 }
 
+/** Keys seen lately and whether each is an identifier (most objects repeat a few keys). */
+const IDENTIFIERS: Map<string, boolean> = new SafeMap<string, boolean>();
+const MAX_IDENTIFIERS = 4096;
+
 function isIdentifier(key: string): boolean {
+  const known = IDENTIFIERS.get(key);
+  if (known !== undefined) return known;
+  const answer = identifierChars(key);
+  if (IDENTIFIERS.size >= MAX_IDENTIFIERS) IDENTIFIERS.clear();
+  IDENTIFIERS.set(key, answer);
+  return answer;
+}
+
+function identifierChars(key: string): boolean {
   const n = key.length;
   if (n === 0 || n > 64) return false;
   for (let i = 0; i < n; i++) {
@@ -484,12 +493,9 @@ function fmtKey(key: string | symbol, room: number): string {
   return isIdentifier(key) ? key : fmtText(key, true, room);
 }
 
+/** Whether a descriptor is a data property's (an own `value`: never a getter inherited). */
 function isData(d: PropertyDescriptor): boolean {
-  if (cleanDescriptors < 0) {
-    const dirty = "value" in OBJECT_PROTO || "get" in OBJECT_PROTO || "set" in OBJECT_PROTO;
-    cleanDescriptors = dirty ? 0 : 1;
-  }
-  return cleanDescriptors === 1 ? "value" in d : hasOwn(d, "value");
+  return hasOwn(d, "value");
 }
 
 /** A property's value from its descriptor: getters and setters are named, never called. */
