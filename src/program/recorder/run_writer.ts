@@ -11,6 +11,7 @@ import {
   floor,
   max,
   plainJSON,
+  regexExec,
   round,
   stringify,
   strSlice,
@@ -175,11 +176,33 @@ export class RunSink extends Sink {
     // Room for the tag's two bytes, `max` characters and an escape past them, or the cut.
     this.reserve(max + 16);
     const buf = this.buf;
+    const direct = this.direct;
+    // Most strings: shown whole, nothing to escape, the tag one byte (under 30 characters) or two.
+    if (n + 2 <= max && direct) {
+      const tag = (n + 2) * 4;
+      let p = this.pos + (tag < 0x80 ? 1 : 2);
+      buf[p++] = 0x22;
+      let k = 0;
+      for (; k < n; k++) {
+        const c = s.charCodeAt(k);
+        if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+        buf[p++] = c;
+      }
+      if (k === n) {
+        buf[p++] = 0x22;
+        if (tag < 0x80) buf[this.pos] = tag;
+        else {
+          buf[this.pos] = (tag & 0x7f) | 0x80;
+          buf[this.pos + 1] = tag >> 7;
+        }
+        this.pos = p;
+        return true;
+      }
+    }
     const start = this.pos + 2;
     let pos = start;
     buf[pos++] = 0x22;
     let i = 0;
-    const direct = this.direct;
     // Written: pos - start characters, one byte each.
     while (i < n && pos - start < max) {
       const c = direct ? s.charCodeAt(i) : charCodeAt(s, i);
@@ -401,14 +424,18 @@ export function writeTraceRun(
   }
 }
 
+// deno-lint-ignore no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** Chunks of texts the encoder made bytes of at once, held at most. */
 const HELD_CHUNKS = 16;
 
 /**
  * The UTF-8 bytes of the tape's joined texts, a chunk at a time: a text is copied from them
- * instead of read a character at a time (most chunks are ASCII, where a text's characters are its
- * bytes). Null for a chunk that is not all ASCII, and for every chunk once they have been made so
- * often (texts written far out of their order) that making them costs more than it saves.
+ * instead of read a character at a time, where a chunk is all ASCII (a text's characters are then
+ * its bytes: values shown whole). Null for a chunk that is not (one cut text's "…" is enough: the
+ * texts of most real programs), and for every chunk once they have been made so often (texts
+ * written far out of their order) that making them costs more than it saves.
  */
 class AsciiChunks {
   readonly #held: (Uint8Array | null | undefined)[] = [];
@@ -423,8 +450,8 @@ class AsciiChunks {
     if (this.#made > 2 * chunks.length + HELD_CHUNKS) return null;
     this.#made++;
     const text = chunks[c];
-    const encoded = utf8(text);
-    const bytes = encoded.length === text.length ? encoded : null;
+    // Found at once in a chunk of cut texts (their "…"): not encoded for nothing.
+    const bytes = regexExec(NON_ASCII, text) === null ? utf8(text) : null;
     this.#held[c] = bytes;
     const order = this.#order;
     order[order.length] = c;
