@@ -1,6 +1,12 @@
 import { dirname, join } from "node:path";
 import { exists, readText } from "../../host/files.ts";
 
+/** A package.json: its path and its "type" field. */
+export interface PackageInfo {
+  path: string;
+  type: string | undefined;
+}
+
 /**
  * The package.json that governs files in a folder (the nearest one at or above it) and its
  * "type" field, as the runtimes read it.
@@ -15,7 +21,7 @@ import { exists, readText } from "../../host/files.ts";
  * console.log(nearestPackage(Deno.cwd())?.type);
  * ```
  */
-export function nearestPackage(dir: string): { path: string; type: string | undefined } | null {
+export function nearestPackage(dir: string): PackageInfo | null {
   for (;; dir = dirname(dir)) {
     const path = join(dir, "package.json");
     if (exists(path)) {

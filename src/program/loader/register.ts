@@ -10,7 +10,7 @@ import { instrument } from "../instrument/instrument.ts";
 import { langOf } from "../instrument/languages.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
-import { nearestPackage } from "./nearest_package.ts";
+import { nearestPackage, type PackageInfo } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
 import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
@@ -217,12 +217,20 @@ export function registerLoader(
       load: (url: string, context: any, nextLoad: any) => any;
     }) => void;
     const untraced = new Set<string>();
+    // A module is resolved once per import of it, and a package's files share a package.json:
+    // each is looked at once (zod's ~60 modules made ~10 ms of reads).
+    const checked = new Set<string>();
+    const packages = new Map<string, PackageInfo | null>();
     registerHooks({
       resolve(specifier, context, nextResolve) {
         const result = nextResolve(specifier, context);
         const url = result?.url;
-        if (typeof url === "string" && url.startsWith("file:") && url.includes("/node_modules/")) {
-          const pkg = untracedPackage(fileURLToPath(url), inScope);
+        if (
+          typeof url === "string" && url.startsWith("file:") && url.includes("/node_modules/") &&
+          !checked.has(url)
+        ) {
+          checked.add(url);
+          const pkg = untracedPackage(fileURLToPath(url), inScope, packages);
           if (pkg !== null && !untraced.has(pkg)) {
             untraced.add(pkg);
             process.stderr.write(
@@ -288,9 +296,15 @@ const ESM_STATEMENT =
  * syntax, and loads the ES modules among them on a path that skips the hooks (checked with
  * deno 2.9.6; CommonJS ones do reach the hook). Null when the file is traced as usual.
  */
-function untracedPackage(path: string, inScope: (path: string) => boolean): string | null {
+function untracedPackage(
+  path: string,
+  inScope: (path: string) => boolean,
+  packages: Map<string, PackageInfo | null>,
+): string | null {
   if (!path.endsWith(".js") || !inScope(path)) return null;
-  const pkg = nearestPackage(dirname(path));
+  const dir = dirname(path);
+  let pkg = packages.get(dir);
+  if (pkg === undefined) packages.set(dir, pkg = nearestPackage(dir));
   if (pkg === null || pkg.type !== undefined) return null;
   try {
     if (!ESM_STATEMENT.test(readText(path))) return null;
