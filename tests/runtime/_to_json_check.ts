@@ -227,6 +227,18 @@ export async function checkWriter(): Promise<void> {
     rt.setProcessTrace(null);
     same(apart, dir, "apart.json");
 
+    // Texts cut short (kept without their "…", written with it): chunks all ASCII but for the
+    // cuts, chunks with other text too, and a cut right after a surrogate pair.
+    const cutTexts = runtime().startTrace({ maxCalls: 20_000, maxRepr: 30 });
+    rt.setProcessTrace(cutTexts);
+    for (let i = 0; i < 3000; i++) m.one({ i, long: "a".repeat(i % 50), n: [i, i] });
+    for (let i = 0; i < 1500; i++) m.one({ i, s: "é".repeat(i % 40) });
+    for (let i = 0; i < 40; i++) m.one({ pair: "x".repeat(i % 20) + "😀".repeat(10) });
+    m.one({ lone: "y".repeat(15) + "\ud800".repeat(10) });
+    cutTexts.active = false;
+    rt.setProcessTrace(null);
+    same(cutTexts, dir, "cut_texts.json");
+
     // A max_repr too short for some numbers.
     const short = runtime().startTrace({ maxRepr: 5 });
     rt.setProcessTrace(short);

@@ -21,7 +21,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { isInstrumented } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
-import { clipString, formatError, repr } from "./repr.ts";
+import { clipString, formatError, keptCut, reprKept } from "./repr.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
@@ -136,14 +136,15 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
       return v.length > t.keepChars ? clipString(v, t.keepChars) : v;
     }
   }
-  return keepText(repr(v, t.maxRepr, t.redaction), t, i);
+  const text = reprKept(v, t.maxRepr, t.redaction);
+  return keepText(text, keptCut, t, i);
 }
 
-/** Store argument `i`'s text (see keep). */
-function keepText(text: string, t: TraceState, i: number): unknown {
-  if (i >= MARKED_ARGS) return new Snapshot(flatten(text));
+/** Store argument `i`'s text, cut (without its "…") or not (see keep). */
+function keepText(text: string, cut: boolean, t: TraceState, i: number): unknown {
+  if (i >= MARKED_ARGS) return new Snapshot(flatten(cut ? text + "…" : text));
   kept |= 1 << i;
-  return t.tape.texts.add(text);
+  return t.tape.texts.add(text, cut);
 }
 
 /** Store a call's return value as `keep` stores an argument. */
@@ -159,7 +160,8 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
     t = tp.traces[tp.slot[row]];
-    tp.ret[row] = tp.texts.add(repr(v, t.maxRepr, t.redaction));
+    const text = reprKept(v, t.maxRepr, t.redaction);
+    tp.ret[row] = tp.texts.add(text, keptCut);
     tp.marks[row] |= RET_TEXT;
   }
 }
@@ -174,7 +176,7 @@ const secretReturns: Set<number> = new SafeSet<number>();
 function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): void {
   if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
   else {
-    tp.ret[row] = tp.texts.add(REDACTED);
+    tp.ret[row] = tp.texts.add(REDACTED, false);
     tp.marks[row] |= RET_TEXT;
   }
 }
@@ -191,7 +193,7 @@ function secretArgs(
   more: unknown[] | undefined,
 ): unknown {
   const one = (v: unknown, i: number) =>
-    rd.secretParam(id, i) ? keepText(REDACTED, t, i) : keep(v, t, i);
+    rd.secretParam(id, i) ? keepText(REDACTED, false, t, i) : keep(v, t, i);
   if (n === 1) return one(a0, 0);
   if (n === 2) return [one(a0, 0), one(a1, 1)];
   if (n === 3) return [one(a0, 0), one(a1, 1), one(a2, 2)];

@@ -324,12 +324,26 @@ const flatCopy: (s: string) => string = (globalThis as any).Bun !== undefined
   ? (s) => joinArray([s, ""], "")
   : (s) => strSlice(s + " ", 0, s.length);
 
+/** Whether the last {@linkcode reprKept} cut its text (which then lacks the "…"). */
+export let keptCut = false;
+
+/**
+ * {@linkcode repr} as the recorder keeps it: a cut text without its closing "…", and
+ * {@linkcode keptCut} saying whether it was cut (the tape's texts stay ASCII where the values'
+ * texts are: see tape.ts).
+ */
+export function reprKept(value: unknown, maxLen: number, redact: Redactor | null): string {
+  return render(value, maxLen, true, redact, false);
+}
+
 function render(
   value: unknown,
   maxLen: number,
   withErrorProps: boolean,
   redactor: Redactor | null,
+  ellipsis = true,
 ): string {
+  keptCut = false;
   const max = reprLimit(maxLen);
   if (max === 0) return "";
   truncated = false;
@@ -350,6 +364,10 @@ function render(
   if (!truncated && s.length <= max) return s;
   let n = s.length < max ? s.length : max - 1;
   if (n > 0 && isHighSurrogate(charCodeAt(s, n - 1))) n--;
+  if (!ellipsis) {
+    keptCut = true;
+    return strSlice(s, 0, n);
+  }
   return strSlice(s, 0, n) + "…";
 }
 

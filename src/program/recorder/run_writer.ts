@@ -55,6 +55,7 @@ const taggedText = (s: string): Uint8Array => {
   return new Uint8Array([b.length * 4, ...b]);
 };
 const UNDEFINED = taggedText("undefined");
+const ELLIPSIS = utf8("…");
 const TRUE = taggedText("true");
 const FALSE = taggedText("false");
 const NULL = taggedText("null");
@@ -86,37 +87,44 @@ export class RunSink extends Sink {
   }
 
   /** A text with a lone surrogate, as its JSON literal (the JSON keeps those as escapes). */
-  #jsonText(s: string, from: number, to: number): void {
-    const json = utf8(strSlice(stringify(strSlice(s, from, to)), 1, -1));
+  #jsonText(s: string, from: number, to: number, cut: boolean): void {
+    const json = utf8(strSlice(stringify(strSlice(s, from, to) + (cut ? "…" : "")), 1, -1));
     this.varint(json.length * 4 + 2);
     this.bytes(json);
   }
 
-  /** A text value of ASCII bytes: `bytes[from..to)`. */
-  asciiText(bytes: Uint8Array, from: number, to: number): void {
+  /** A text value of ASCII bytes: `bytes[from..to)`, and "…" when `cut`. */
+  asciiText(bytes: Uint8Array, from: number, to: number, cut: boolean): void {
     const n = to - from;
-    if (!this.reserve(n + 8)) {
-      this.varint(n * 4);
+    const size = cut ? n + 3 : n;
+    if (!this.reserve(n + 11)) {
+      this.varint(size * 4);
       this.bytes(bytesSub(bytes, from, to));
+      if (cut) this.bytes(ELLIPSIS);
       return;
     }
     const buf = this.buf;
-    let pos = putVarint(buf, this.pos, n * 4);
+    let pos = putVarint(buf, this.pos, size * 4);
     if (n <= 64) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
     else {
       bytesSet(buf, bytesSub(bytes, from, to), pos);
       pos += n;
     }
+    if (cut) {
+      buf[pos++] = 0xe2;
+      buf[pos++] = 0x80;
+      buf[pos++] = 0xa6;
+    }
     this.pos = pos;
   }
 
-  /** A text value: `s.slice(from, to)`. */
-  textValue(s: string, from: number, to: number): void {
+  /** A text value: `s.slice(from, to)`, and "…" when `cut`. */
+  textValue(s: string, from: number, to: number, cut = false): void {
     const units = to - from;
-    if (!this.reserve(units * 3 + 8)) {
+    if (!this.reserve(units * 3 + 11)) {
       const part = strSlice(s, from, to);
-      if (!wellFormed(part)) return this.#jsonText(s, from, to);
-      const bytes = utf8(part);
+      if (!wellFormed(part)) return this.#jsonText(s, from, to, cut);
+      const bytes = utf8(cut ? part + "…" : part);
       this.varint(bytes.length * 4);
       this.bytes(bytes);
       return;
@@ -144,8 +152,13 @@ export class RunSink extends Sink {
     if (i < to) {
       const rest = strSlice(s, i, to);
       // Nothing is written yet (`pos` is not stored): the literal goes where the text would.
-      if (!wellFormed(rest)) return this.#jsonText(s, from, to);
+      if (!wellFormed(rest)) return this.#jsonText(s, from, to, cut);
       pos += utf8Into(rest, bytesSub(buf, pos));
+    }
+    if (cut) {
+      buf[pos++] = 0xe2;
+      buf[pos++] = 0x80;
+      buf[pos++] = 0xa6;
     }
     const tag = (pos - start) * 4;
     if (tag < 0x80) {
@@ -294,8 +307,8 @@ export function writeTraceRun(
     if (isText) {
       texts.locate(v as number);
       const bytes = texts.chunk < 0 ? null : ascii.bytes(texts.chunk);
-      if (bytes !== null) out.asciiText(bytes, texts.from, texts.to);
-      else out.textValue(texts.text, texts.from, texts.to);
+      if (bytes !== null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
+      else out.textValue(texts.text, texts.from, texts.to, texts.cut);
     } else if (typeof v === "string") {
       if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
     } else if (v === undefined && shown >= 9) out.fixed(UNDEFINED);

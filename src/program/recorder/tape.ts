@@ -47,31 +47,43 @@ const BATCH = 1024;
 // below the engines' string length limit.
 const CHUNK_CHARS = 1 << 20;
 
-/** Texts stored by index, packed into chunks. */
+/**
+ * Texts stored by index, packed into chunks. A text cut short is kept without its closing "…"
+ * and marked cut: most reprs are ASCII but for that character, and a chunk of ASCII is written by
+ * copying its bytes (run_writer.ts).
+ */
 export class Texts {
   /** Joined texts, the index of each chunk's first text, and where each of its texts ends. */
   readonly chunks: string[] = [];
   readonly firsts: number[] = [];
   readonly ends: Int32Array[] = [];
+  /** Per chunk, 1 for each of its texts that was cut (its "…" left out). */
+  readonly cuts: Uint8Array[] = [];
   /** Texts stored so far. */
   count = 0;
   // The batch being filled; a slot past `n` holds "".
   readonly #batch: string[] = [];
+  readonly #batchCuts = new Uint8Array(BATCH);
   #n = 0;
   #chars = 0;
   #last = 0;
-  /** Where the text `locate` found is: `text.slice(from, to)`, in chunk `chunk` (-1: unjoined). */
+  /**
+   * Where the text `locate` found is: `text.slice(from, to)`, in chunk `chunk` (-1: unjoined),
+   * followed by "…" when `cut`.
+   */
   text = "";
   from = 0;
   to = 0;
   chunk = -1;
+  cut = false;
 
   constructor() {
     for (let i = 0; i < BATCH; i++) this.#batch[i] = "";
   }
 
-  /** Store a text; returns its index. */
-  add(s: string): number {
+  /** Store a text, which `cut` says was cut short (and lacks its "…"); returns its index. */
+  add(s: string, cut: boolean): number {
+    this.#batchCuts[this.#n] = cut ? 1 : 0;
     this.#batch[this.#n++] = s;
     this.#chars += s.length;
     if (this.#n === BATCH || this.#chars >= CHUNK_CHARS) this.#seal();
@@ -90,6 +102,9 @@ export class Texts {
     this.chunks[c] = joinArray(batch, "");
     this.firsts[c] = this.count + 1 - n;
     this.ends[c] = ends;
+    const cuts = new Uint8Array(n), batchCuts = this.#batchCuts;
+    for (let i = 0; i < n; i++) cuts[i] = batchCuts[i];
+    this.cuts[c] = cuts;
     for (let i = 0; i < n; i++) batch[i] = "";
     this.#n = 0;
     this.#chars = 0;
@@ -101,6 +116,7 @@ export class Texts {
     const pending = this.count - this.#n;
     if (k >= pending) {
       this.text = this.#batch[k - pending];
+      this.cut = this.#batchCuts[k - pending] === 1;
       this.chunk = -1;
       this.from = 0;
       this.to = this.text.length;
@@ -119,6 +135,7 @@ export class Texts {
     }
     const i = k - firsts[c], ends = this.ends[c];
     this.text = this.chunks[c];
+    this.cut = this.cuts[c][i] === 1;
     this.chunk = c;
     this.from = i === 0 ? 0 : ends[i - 1];
     this.to = ends[i];
@@ -127,9 +144,10 @@ export class Texts {
   /** Text `k`. */
   get(k: number): string {
     this.locate(k);
-    return this.from === 0 && this.to === this.text.length
+    const text = this.from === 0 && this.to === this.text.length
       ? this.text
       : strSlice(this.text, this.from, this.to);
+    return this.cut ? text + "…" : text;
   }
 }
 

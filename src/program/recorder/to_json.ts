@@ -349,7 +349,11 @@ export function storedValue(
   if (isText) {
     const texts = tp.texts;
     texts.locate(v as number);
-    text(texts.text, texts.from, texts.to);
+    if (!texts.cut) text(texts.text, texts.from, texts.to);
+    else {
+      const s = strSlice(texts.text, texts.from, texts.to) + "…";
+      text(s, 0, s.length);
+    }
   } else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
     whole(v);
   } else {
