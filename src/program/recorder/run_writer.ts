@@ -440,8 +440,8 @@ export function writeTraceRun(
 // deno-lint-ignore no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Chunks of texts the encoder made bytes of at once, held at most. */
-const HELD_CHUNKS = 16;
+/** Bytes of chunks of texts the encoder made at once, held at most. */
+const HELD_BYTES = 16 << 20;
 
 /**
  * The UTF-8 bytes of the tape's joined texts, a chunk at a time: a text is copied from them
@@ -452,7 +452,10 @@ const HELD_CHUNKS = 16;
  */
 class AsciiChunks {
   readonly #held: (Uint8Array | null | undefined)[] = [];
+  /** Chunks held, oldest first from `#first`, and the bytes they hold. */
   readonly #order: number[] = [];
+  #first = 0;
+  #bytes = 0;
   #made = 0;
   constructor(readonly texts: Texts) {}
 
@@ -460,7 +463,7 @@ class AsciiChunks {
     const had = this.#held[c];
     if (had !== undefined) return had;
     const chunks = this.texts.chunks;
-    if (this.#made > 2 * chunks.length + HELD_CHUNKS) return null;
+    if (this.#made > 2 * chunks.length + 16) return null;
     this.#made++;
     const text = chunks[c];
     // Found at once in a chunk of cut texts (their "…"): not encoded for nothing.
@@ -468,10 +471,13 @@ class AsciiChunks {
     this.#held[c] = bytes;
     const order = this.#order;
     order[order.length] = c;
-    if (order.length > HELD_CHUNKS) {
-      this.#held[order[0]] = undefined;
-      for (let k = 1; k < order.length; k++) order[k - 1] = order[k];
-      order.length--;
+    if (bytes !== null) this.#bytes += bytes.length;
+    // A text stored once is written wherever it comes again (tape.ts): chunks are held by the
+    // bytes they take rather than by number.
+    while (this.#bytes > HELD_BYTES && this.#first < order.length - 1) {
+      const old = order[this.#first++];
+      this.#bytes -= this.#held[old]?.length ?? 0;
+      this.#held[old] = undefined;
     }
     return bytes;
   }
