@@ -341,6 +341,17 @@ function begin(
   return h;
 }
 
+/**
+ * A call under the full trace's open call (`cur === fullOwner`): counted as left out, unless
+ * values are looked for (their left-out calls keep their function in their handle: begin) or a
+ * call is lent to a nested trace. Returns whether it was counted.
+ */
+function leftOut(): boolean {
+  if (finder !== null || lent.size !== 0 || !fullTrace!.active) return false;
+  fullTrace!.dropAgain(cur);
+  return true;
+}
+
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
 function stackOf(h: number, id: number): number[] {
   const ids: number[] = [];
@@ -412,7 +423,7 @@ function record(
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
   if (p === fullOwner && fullTrace!.active && lent.size === 0) {
-    fullTrace!.drop(p, "max_calls");
+    fullTrace!.dropAgain(p);
     return -1;
   }
   if (p < base) p = -1; // a stale handle (its tape was retired) or none
@@ -557,16 +568,21 @@ export const R = {
   e0(b: number, k: number): number {
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
+  // Past the limit (the open call is the full trace's), a call is counted in front of begin().
   e1(b: number, k: number, a: unknown): number {
+    if (cur === fullOwner && leftOut()) return -1;
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
+    if (cur === fullOwner && leftOut()) return -1;
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
+    if (cur === fullOwner && leftOut()) return -1;
     return begin(b, k, 3, a, a2, a3, undefined);
   },
   en(b: number, k: number, args: unknown[]): number {
+    if (cur === fullOwner && leftOut()) return -1;
     return begin(b, k, -1, undefined, undefined, undefined, args);
   },
   // The methods below are tiny gates (inlined by the JIT: an untraced call costs ~1 ns) in

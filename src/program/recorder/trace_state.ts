@@ -140,6 +140,9 @@ export class TraceState {
   #pending = 0;
   /** The reason of the last call left out, which `limitReasons` holds. */
   #lastReason = "";
+  /** The open call the last call left out was cut under, and whether it counted at the root. */
+  #lastUnder = -2;
+  #lastAtRoot = false;
 
   /** Calls left out by limits, by the row of the open call where they were cut. */
   get dropped(): Map<number, number> {
@@ -154,6 +157,19 @@ export class TraceState {
     this.#pending = 0;
   }
 
+  /**
+   * drop(under, "max_calls"), in two additions when the last call left out was cut under the
+   * same open call for the same reason (the calls of a program past the limit, by the million).
+   */
+  dropAgain(under: number): void {
+    if (under !== this.#lastUnder || this.#lastReason !== "max_calls") {
+      return this.drop(under, "max_calls");
+    }
+    if (this.#lastAtRoot) this.droppedAtRoot++;
+    else this.#pending++;
+    this.droppedTotal++;
+  }
+
   /** Count a call a limit left out, under the open call (a live handle, or -1) where it was cut. */
   drop(under: number, reason: string): void {
     const tp = this.tape;
@@ -161,7 +177,9 @@ export class TraceState {
     // Cut below a hidden row (an async call a limit left out): count it where the cut is.
     while (row >= 0 && tp.state[row] === HIDDEN) row = tp.parent[row];
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
-    if (row < 0 || row === this.wrapper) this.droppedAtRoot++;
+    this.#lastUnder = under;
+    this.#lastAtRoot = row < 0 || row === this.wrapper;
+    if (this.#lastAtRoot) this.droppedAtRoot++;
     else if (row === this.#pendingRow) this.#pending++;
     else {
       this.#flush();
