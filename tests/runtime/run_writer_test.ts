@@ -6,21 +6,33 @@ import assert from "node:assert/strict";
 import { RunSink } from "../../src/program/recorder/run_writer.ts";
 import { repr } from "../../src/program/recorder/repr.ts";
 
+/** A sink over an array of chunks, and all it wrote (flushed first). */
+function sinkOf(): { sink: RunSink; bytes: () => Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  const sink = new RunSink({ write: (b, n) => chunks.push(b.slice(0, n)) });
+  return {
+    sink,
+    bytes: () => {
+      sink.flush();
+      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      return all;
+    },
+  };
+}
+
 Deno.test("RunSink writes a long text's tag and text together wherever the buffer stands", () => {
   for (let fill = (1 << 20) - 8; fill <= (1 << 20) + 8; fill++) {
-    const chunks: Uint8Array[] = [];
-    const sink = new RunSink({ write: (b, n) => chunks.push(b.slice(0, n)) });
+    const { sink, bytes: written } = sinkOf();
     for (let i = 0; i < fill; i++) sink.varint(0);
     const text = "x".repeat(40) + " é " + "y".repeat(30);
     sink.textValue(text, 0, text.length);
     sink.varint(7);
-    sink.flush();
-    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
+    const all = written();
     assert.ok(all.subarray(0, fill).every((b) => b === 0), `fill ${fill}`);
     let pos = fill, tag = 0, scale = 1;
     for (;;) {
@@ -59,24 +71,6 @@ function readValues(all: Uint8Array): (string | number)[] {
     out.push(tag % 4 === 2 ? JSON.parse(`"${text}"`) : text);
   }
   return out;
-}
-
-function sinkOf(): { sink: RunSink; bytes: () => Uint8Array } {
-  const chunks: Uint8Array[] = [];
-  const sink = new RunSink({ write: (b, n) => chunks.push(b.slice(0, n)) });
-  return {
-    sink,
-    bytes: () => {
-      sink.flush();
-      const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of chunks) {
-        all.set(c, at);
-        at += c.length;
-      }
-      return all;
-    },
-  };
 }
 
 Deno.test("RunSink.stringRepr writes what repr() shows, or nothing", () => {
