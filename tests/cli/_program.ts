@@ -5,9 +5,11 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  allCalls,
   assertCode,
   FIXTURES,
   plain,
+  readRun,
   REPO,
   type Result,
   splitStderr,
@@ -15,6 +17,7 @@ import {
   type Target,
   tempDir,
   tph,
+  viewJson,
 } from "./_cli.ts";
 
 /** What the echo fixture prints on its first line. */
@@ -67,6 +70,45 @@ function assertSameAsPlain(r: { plain: Result; traced: Result }, what: string): 
 }
 
 export function programTests(t: Target): void {
+  Deno.test(`tph run with the clock thread (TPH_CLOCK=thread): the same program, sane times (${t.name})`, async () => {
+    // 5 × fib(22): 286,565 calls, past the 20,000 after which the clock thread starts.
+    await using dir = tempDir();
+    writeFileSync(
+      join(dir.path, "fibs.ts"),
+      "function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\n" +
+        "let sum = 0;\nfor (let i = 0; i < 5; i++) sum += fib(22);\nconsole.log(sum);\n",
+    );
+    const env = { TPH_CLOCK: "thread" };
+    const p = await plain(t, "fibs.ts", [], { cwd: dir.path });
+    const traced = await tph(t, ["run", "--max-calls", "500000", "fibs.ts"], {
+      cwd: dir.path,
+      env,
+      // The clock thread must not keep the program's process alive.
+      timeoutMs: 60_000,
+    });
+    assertCode(traced, 0, "tph run fibs.ts");
+    assert.equal(traced.stdout, p.stdout);
+    const run = await viewJson(t, "last", { cwd: dir.path });
+    assert.equal(run.call_count, 286_565);
+    const roots = readRun(run.path).trace;
+    assert.equal(roots.length, 5);
+    let previousStart = -1;
+    for (const root of roots) {
+      assert.ok(root.start_ms! >= previousStart, "roots in time order");
+      previousStart = root.start_ms!;
+      for (const call of allCalls([root])) {
+        assert.ok(call.elapsed_ms! >= 0, `${call.name}: elapsed ${call.elapsed_ms}`);
+        for (const child of call.children) {
+          assert.ok(child.start_ms! >= call.start_ms! - 0.001, "a child starts after its parent");
+          assert.ok(
+            child.start_ms! + child.elapsed_ms! <= call.start_ms! + call.elapsed_ms! + 0.002,
+            "a child ends before its parent",
+          );
+        }
+      }
+    }
+  });
+
   Deno.test(`tph run passes the program's argv, cwd, env and stdin through (${t.name})`, async () => {
     await using dir = tempDir({ "app/echo.ts": join(FIXTURES, "program/echo.ts") });
     // The cwd is not the script's folder, and the arguments look like tph's own options.

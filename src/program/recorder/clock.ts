@@ -2,7 +2,11 @@
 // needs two: more than the whole per-call budget. Once a trace has recorded enough calls to
 // matter, a worker thread keeps writing performance.now() (in this thread's time base) into
 // shared memory, and a read becomes a memory load of 1–2 ns with ~0.5 µs resolution.
-// It costs a busy core while traces record; TPH_CLOCK=performance turns it off.
+// It costs a busy core while traces record, and on Deno 40–70 ms of the program's thread to start
+// (node:worker_threads): on two cores, where the engine's garbage collector and compiler threads
+// need the second one, whole runs of real libraries measured slower with it (marked, every call
+// recorded: 1,422 against 1,290 ms on Deno, 1,707 against 1,371 on Bun; fib, yaml likewise), so it
+// starts only with four cores or more. TPH_CLOCK=performance turns it off, TPH_CLOCK=thread on.
 
 import process from "node:process";
 import type { Worker } from "node:worker_threads";
@@ -18,13 +22,21 @@ let worker: Worker | null = null;
 // deno-lint-ignore no-explicit-any
 const builtin: (name: string) => any = (process as any).getBuiltinModule.bind(process);
 
-/** Current time in ms, in the time base of `performance.now()`. */
+/** The latest time `now` gave. */
+let latest = 0;
+
+/**
+ * Current time in ms, in the time base of `performance.now()`, never earlier than the time it
+ * gave before: the thread's value can be older than a performance.now() read just before it
+ * started (the thread was not scheduled), and a call must not start before its parent.
+ */
 export function now(): number {
-  if (shared !== null) {
-    const v = shared[0];
-    if (v !== 0) return v;
-  }
-  return performanceNow();
+  let v = 0;
+  if (shared !== null) v = shared[0];
+  if (v === 0) v = performanceNow();
+  if (v < latest) return latest;
+  latest = v;
+  return v;
 }
 
 // The thread writes the time only when it moved by half a microsecond: each write takes the
@@ -47,15 +59,26 @@ for (;;) {
 let idleTimer: ReturnType<typeof setTimeout> | null = null;
 const IDLE_MS = 2000;
 
-/** Start the clock thread, where it helps (2+ cores) and is not turned off. Idempotent. */
+/** Whether the clock thread may start: `TPH_CLOCK`, read before the program runs. */
+let mode: string | undefined = process.env.TPH_CLOCK;
+
+/**
+ * Set what `TPH_CLOCK` says (benchmarks): "thread" always starts the clock thread, "performance"
+ * never, anything else where there are four cores or more.
+ */
+export function setClockMode(value: string | undefined): void {
+  mode = value;
+}
+
+/** Start the clock thread, where it helps and is not turned off (see above). Idempotent. */
 export function startFastClock(): void {
   if (idleTimer !== null) {
     clearTimeout(idleTimer);
     idleTimer = null;
   }
-  if (worker !== null || process.env.TPH_CLOCK === "performance") return;
+  if (worker !== null || mode === "performance") return;
   try {
-    if (builtin("node:os").availableParallelism() < 2) return;
+    if (mode !== "thread" && builtin("node:os").availableParallelism() < 4) return;
     const buffer = new SharedArrayBuffer(8);
     const { Worker } = builtin("node:worker_threads") as typeof import("node:worker_threads");
     worker = new Worker(WORKER_CODE, {
