@@ -342,14 +342,21 @@ function begin(
 }
 
 /**
- * A call under the full trace's open call (`cur === fullOwner`): counted as left out, unless
- * values are looked for (their left-out calls keep their function in their handle: begin) or a
- * call is lent to a nested trace. Returns whether it was counted.
+ * A call under the full trace's open call `p` (`p === fullOwner`): counted as left out, unless a
+ * call is lent to a nested trace or the trace stopped. Returns whether it was counted.
+ */
+function pastFull(p: number): boolean {
+  if (lent.size !== 0 || !fullTrace!.active) return false;
+  fullTrace!.dropAgain(p);
+  return true;
+}
+
+/**
+ * pastFull(cur) in front of begin(), unless values are looked for (their left-out calls keep their
+ * function in their handle: begin).
  */
 function leftOut(): boolean {
-  if (finder !== null || lent.size !== 0 || !fullTrace!.active) return false;
-  fullTrace!.dropAgain(cur);
-  return true;
+  return finder === null && pastFull(cur);
 }
 
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
@@ -422,10 +429,7 @@ function record(
   let p = cur;
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
-  if (p === fullOwner && fullTrace!.active && lent.size === 0) {
-    fullTrace!.dropAgain(p);
-    return -1;
-  }
+  if (p === fullOwner && pastFull(p)) return -1;
   if (p < base) p = -1; // a stale handle (its tape was retired) or none
   const prev = p;
   let t: TraceState | null;

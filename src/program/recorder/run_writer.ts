@@ -39,6 +39,7 @@ import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 
 const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
 /** The longest max_repr RunSink.stringRepr handles (its tag takes two bytes at most). */
 const MAX_DIRECT = 3000;
 /** The second byte of `\b`, `\t`… by control character, 0 for those written `\u00XX`. */
@@ -59,7 +60,6 @@ const ELLIPSIS = utf8("…");
 const TRUE = taggedText("true");
 const FALSE = taggedText("false");
 const NULL = taggedText("null");
-const F64_BYTES = new Uint8Array(F64.buffer);
 
 /** A Sink that also writes the run format's varints and values. */
 export class RunSink extends Sink {
@@ -76,14 +76,9 @@ export class RunSink extends Sink {
     else this.pos = putVarint(this.buf, this.pos, v);
   }
 
-  /** A signed integer, zigzag-mapped. */
-  zigzag(v: number): void {
-    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
-  }
-
   /** A whole-number value (the JSON's `"n"`). */
   wholeValue(n: number): void {
-    this.varint((n >= 0 ? n * 2 : -n * 2 - 1) * 2 + 1);
+    this.varint(zigzag(n) * 2 + 1);
   }
 
   /** A text with a lone surrogate, as its JSON literal (the JSON keeps those as escapes). */
@@ -110,12 +105,7 @@ export class RunSink extends Sink {
       bytesSet(buf, bytesSub(bytes, from, to), pos);
       pos += n;
     }
-    if (cut) {
-      buf[pos++] = 0xe2;
-      buf[pos++] = 0x80;
-      buf[pos++] = 0xa6;
-    }
-    this.pos = pos;
+    this.pos = cut ? putEllipsis(buf, pos) : pos;
   }
 
   /** A text value: `s.slice(from, to)`, and "…" when `cut`. */
@@ -155,11 +145,7 @@ export class RunSink extends Sink {
       if (!wellFormed(rest)) return this.#jsonText(s, from, to, cut);
       pos += utf8Into(rest, bytesSub(buf, pos));
     }
-    if (cut) {
-      buf[pos++] = 0xe2;
-      buf[pos++] = 0x80;
-      buf[pos++] = 0xa6;
-    }
+    if (cut) pos = putEllipsis(buf, pos);
     const tag = (pos - start) * 4;
     if (tag < 0x80) {
       buf[start - 1] = tag;
@@ -203,11 +189,7 @@ export class RunSink extends Sink {
       }
       if (k === n) {
         buf[p++] = 0x22;
-        if (tag < 0x80) buf[this.pos] = tag;
-        else {
-          buf[this.pos] = (tag & 0x7f) | 0x80;
-          buf[this.pos + 1] = tag >> 7;
-        }
+        putVarint(buf, this.pos, tag);
         this.pos = p;
         return true;
       }
@@ -236,24 +218,19 @@ export class RunSink extends Sink {
       }
     }
     if (i === n && pos - start + 1 <= max) buf[pos++] = 0x22;
-    else {
-      // Cut: the first max - 1 characters and "…".
-      pos = start + max - 1;
-      buf[pos++] = 0xe2;
-      buf[pos++] = 0x80;
-      buf[pos++] = 0xa6;
-    }
+    // Cut: the first max - 1 characters and "…".
+    else pos = putEllipsis(buf, start + max - 1);
     const tag = (pos - start) * 4;
-    let at = this.pos;
-    if (tag < 0x80) {
-      buf[at++] = tag;
-      for (let k = start; k < pos; k++) buf[at++] = buf[k];
-      this.pos = at;
-    } else {
-      buf[at++] = (tag & 0x7f) | 0x80;
-      buf[at] = tag >> 7;
+    if (tag >= 0x80) {
+      putVarint(buf, this.pos, tag);
       this.pos = pos;
+      return true;
     }
+    // A one-byte tag: the text moves one byte left.
+    let at = this.pos;
+    buf[at++] = tag;
+    for (let k = start; k < pos; k++) buf[at++] = buf[k];
+    this.pos = at;
     return true;
   }
 
@@ -374,8 +351,7 @@ export function writeTraceRun(
       pos = putVarint(buf, pos, below[i]);
       const begun = tp.start[row];
       const start = round((begun - startTime) * 1000);
-      const delta = start - (depth === 0 ? 0 : startAt[depth - 1]);
-      pos = putVarint(buf, pos, delta >= 0 ? delta * 2 : -delta * 2 - 1);
+      pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
       startAt[depth] = start;
       if (finished) pos = putVarint(buf, pos, max(0, round((tp.end[row] - begun) * 1000)));
       out.pos = pos;
@@ -481,6 +457,19 @@ class AsciiChunks {
     }
     return bytes;
   }
+}
+
+/** A signed integer mapped to an unsigned one: 0, −1, 1, −2… to 0, 1, 2, 3…. */
+function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+/** Write "…" (its UTF-8 bytes) at `pos`; returns the position after it. */
+function putEllipsis(buf: Uint8Array, pos: number): number {
+  buf[pos] = 0xe2;
+  buf[pos + 1] = 0x80;
+  buf[pos + 2] = 0xa6;
+  return pos + 3;
 }
 
 /** Write an unsigned integer below 2^53 (LEB128) at `pos`; returns the position after it. */

@@ -402,31 +402,18 @@ export interface CallLinks {
 
 /** The calls of a trace, linked (see CallLinks). */
 export function callLinks(t: TraceState): CallLinks {
-  // visit()'s walk, inline: a run of millions of calls is linked without a call per row.
-  const tp: Tape = t.tape;
-  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
-  const first = t.firstRow, last = lastRow(t);
-  const total = maxOf(0, last - first);
-  // Each visited row's call index plus one: 0 (as allocated) for rows left out.
-  const index = new Int32Array(total);
+  const total = maxOf(0, lastRow(t) - t.firstRow);
   const rowOf = new Int32Array(total);
   const done = new Uint8Array(total);
   const parentOf = new Int32Array(total);
   const firstChild = new Int32Array(total);
   const lastChild = new Int32Array(total);
   const next = new Int32Array(total);
-  const slot = tp.slot, state = tp.state, parentRow = tp.parent, end = tp.end;
-  const own = t.slot, wrapper = t.wrapper;
   let n = 0, firstRoot = 0, lastRoot = 0;
-  for (let row = first; row < last; row++) {
-    if (slot[row] !== own || row === wrapper || state[row] === HIDDEN) continue;
+  visit(t, (row, parent, finished) => {
     const i = n++;
-    index[row - first] = i + 1;
-    const prow = parentRow[row];
-    const parent = prow < 0 || prow === wrapper ? -1 : index[prow - first] - 1;
-    const ended = end[row];
     rowOf[i] = row;
-    done[i] = ended >= 0 && ended <= stopped ? 1 : 0;
+    done[i] = finished ? 1 : 0;
     parentOf[i] = parent;
     if (parent < 0) {
       if (lastRoot === 0) firstRoot = i + 1;
@@ -437,7 +424,7 @@ export function callLinks(t: TraceState): CallLinks {
       else next[lastChild[parent] - 1] = i + 1;
       lastChild[parent] = i + 1;
     }
-  }
+  });
   return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot };
 }
 
