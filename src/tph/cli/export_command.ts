@@ -1,66 +1,156 @@
-import { resolve } from "node:path";
-import { openRun } from "../store/run_reader.ts";
+import { relative, resolve } from "node:path";
+import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import { exportRunFile } from "../store/save_run.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
-import type { Command } from "./command.ts";
-import { fileProblem } from "../../host/files.ts";
-import { CliError } from "./errors.ts";
+import { type Command, type Context, intOption } from "./command.ts";
+import { fileProblem, tempBeside } from "../../host/files.ts";
+import { CliError, usageError } from "./errors.ts";
 import { safeOutput } from "../../render/safe_text.ts";
+import {
+  defaultExportPath,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportToFile,
+  FORMAT_INFO,
+  isExportFormat,
+  writeExport,
+} from "../export/export_run.ts";
+import type { WalkOptions } from "../export/calls.ts";
+import { shellWord } from "./shell_word.ts";
 
-/** `tph export <run>`: a stored run as the JSON format, streamed. */
+/** `tph export <run>`: a stored run in another tool's format (or tph's JSON), streamed. */
 export const exportCommand: Command = {
   name: "export",
-  summary: "write a stored run in the JSON format (what tph run -o writes), streamed",
-  usage: "export <run> [-o FILE] [--cache-dir DIR]",
+  summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
+  usage: "export <run> [--format chrome|perfetto|speedscope|otlp|json] [-o FILE] " +
+    "[--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
     "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. The JSON goes to stdout, or to FILE (written whole, then renamed).",
+    "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
+    "(run_….chrome.json, .pftrace, .speedscope.json, .otlp.json, .run.json); -o - writes it to",
+    "stdout. Without --format, the run's JSON goes to stdout (or FILE), as tph run -o writes it.",
+    "chrome: Trace Event Format, for ui.perfetto.dev and chrome://tracing; perfetto: Perfetto's",
+    "own protobuf format, smaller; speedscope: for npx speedscope; otlp: OTLP/JSON, for an",
+    "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
+    "of their own (async 1, async 2, …) so that nothing overlaps.",
   ],
-  examples: ["tph export last > run.json", "tph export 2 -o run.json"],
+  examples: [
+    "tph export last --format chrome",
+    "tph export last --format speedscope -o trace.speedscope.json",
+    "tph export 2 --format otlp --filter checkout",
+    "tph export last > run.json",
+  ],
   options: {
-    output: { type: "string", short: "o", arg: "FILE", help: "write to FILE instead of stdout" },
+    format: {
+      type: "string",
+      short: "f",
+      arg: "NAME",
+      help: `one of ${EXPORT_FORMATS.join(", ")} (default: json to stdout)`,
+    },
+    output: { type: "string", short: "o", arg: "FILE", help: "write to FILE (- for stdout)" },
+    filter: {
+      type: "string",
+      arg: "NAME",
+      help: "only calls whose name contains NAME, with the calls leading to them",
+    },
+    "max-depth": { type: "string", arg: "N", help: "only N levels of calls" },
     "cache-dir": CACHE_DIR_OPTION,
   },
   positionals: [1, 1],
   run(ctx) {
-    const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), { cwd: ctx.cwd });
-    const output = ctx.values.output as string | undefined;
-    if (output !== undefined) {
+    const formatName = ctx.values.format as string | undefined;
+    if (formatName !== undefined && !isExportFormat(formatName)) {
+      throw usageError(
+        `--format takes ${EXPORT_FORMATS.join(", ")}, got "${formatName}"`,
+        "export",
+      );
+    }
+    const format: ExportFormat = formatName ?? "json";
+    const filter = ctx.values.filter as string | undefined;
+    if (filter === "") throw usageError("--filter needs a name to look for", "export");
+    const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "export", 1);
+    const walk: WalkOptions = { filter, maxDepth };
+    if (format === "json" && (filter !== undefined || maxDepth !== undefined)) {
+      throw usageError(
+        "--filter and --max-depth are for chrome, perfetto, speedscope and otlp: the JSON " +
+          "export is the whole run (tph tree --filter shows a part of it)",
+        "export",
+      );
+    }
+    const ref = ctx.positionals[0];
+    const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+    const file = openRun(path, { cwd: ctx.cwd });
+    try {
+      let output = ctx.values.output as string | undefined;
+      if (output === undefined && formatName !== undefined) {
+        output = defaultExportPath(path, format);
+      }
+      if (output === undefined || output === "-") {
+        toStdout(ctx, file, format, walk, path);
+        return 0;
+      }
+      const dest = resolve(ctx.cwd, output);
+      let stats;
       try {
-        exportRunFile(path, resolve(ctx.cwd, output));
+        stats = exportToFile(file, format, dest, walk);
       } catch (e) {
-        if (e instanceof StoreError) throw e;
+        if (e instanceof StoreError || e instanceof CliError) throw e;
         throw new CliError(
           `Cannot write "${output}": ${fileProblem(e, "its folder does not exist")}`,
           1,
         );
       }
+      if (formatName !== undefined) {
+        const shown = relative(ctx.cwd, dest) || dest;
+        const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
+        ctx.err(
+          `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} to ${
+            safeOutput(shown)
+          }; ${FORMAT_INFO[format].open(shellWord(shown))}`,
+        );
+      }
+      if (filter !== undefined && stats.calls === 0) {
+        throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
+      }
       return 0;
-    }
-    const file = openRun(path, { cwd: ctx.cwd });
-    // Once nobody reads stdout (`| head`), there is nothing more to do.
-    const gone = new Error("stdout closed");
-    const write = (bytes: Uint8Array, length: number) => {
-      if (!ctx.outBytes(bytes, length)) throw gone;
-    };
-    // On a terminal, the program's C1 controls and bidi overrides (which JSON leaves raw in its
-    // strings) are written as \u escapes: the same JSON, nothing for the terminal to act on.
-    const decoder = new TextDecoder();
-    const encoder = new TextEncoder();
-    const escaped = (bytes: Uint8Array, length: number) => {
-      const text = safeOutput(decoder.decode(bytes.subarray(0, length), { stream: true }));
-      const out = encoder.encode(text);
-      write(out, out.length);
-    };
-    try {
-      file.writeJSON({ write: ctx.terminal ? escaped : write });
-    } catch (e) {
-      if (e !== gone) throw e;
     } finally {
       file.close();
     }
-    return 0;
   },
 };
+
+/** The export on stdout; escaped on a terminal, and stopped once nobody reads. */
+function toStdout(
+  ctx: Context,
+  file: RunFile,
+  format: ExportFormat,
+  walk: WalkOptions,
+  runPath: string,
+): void {
+  // Once nobody reads stdout (`| head`), there is nothing more to do.
+  const gone = new Error("stdout closed");
+  const write = (bytes: Uint8Array, length: number) => {
+    if (!ctx.outBytes(bytes, length)) throw gone;
+  };
+  // On a terminal, the program's C1 controls and bidi overrides (which JSON leaves raw in its
+  // strings) are written as \u escapes: the same JSON, nothing for the terminal to act on.
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  const escaped = (bytes: Uint8Array, length: number) => {
+    const text = safeOutput(decoder.decode(bytes.subarray(0, length), { stream: true }));
+    const out = encoder.encode(text);
+    write(out, out.length);
+  };
+  if (ctx.terminal && format === "perfetto") {
+    throw usageError("the perfetto format is binary: write it to a file (-o FILE)", "export");
+  }
+  try {
+    writeExport(file, format, { write: ctx.terminal ? escaped : write }, {
+      ...walk,
+      spillPath: tempBeside(runPath),
+    });
+  } catch (e) {
+    if (e !== gone) throw e;
+  }
+}

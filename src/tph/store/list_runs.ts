@@ -1,3 +1,4 @@
+import { isExportName } from "../export/suffixes.ts";
 import { lstatEntry, readDir } from "../../host/files.ts";
 import { join } from "node:path";
 import { displayPath } from "./display_path.ts";
@@ -98,6 +99,8 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     if (!(name.endsWith(".json") || name.endsWith(RUN_EXTENSION)) || name.startsWith(".")) continue;
     // tph setup's own file, kept beside the runs (as tracepatch keeps it).
     if (name === "setup_state.json") continue;
+    // Exports written beside the runs (tph export without -o).
+    if (isExportName(name)) continue;
     const path = join(cacheDir, name);
     // A link in the cache is not a run of tph's (it might point at any file).
     let problem: string;

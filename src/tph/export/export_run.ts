@@ -1,0 +1,121 @@
+// `tph export` and `tph run --export`: a stored run written in another tool's format, streamed
+// from the run file to the output (written whole beside it, then renamed).
+
+import { basename, dirname, join } from "node:path";
+import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import { FileWriter, replaceFile, tempBeside } from "../../host/files.ts";
+import type { RunFile } from "../store/run_reader.ts";
+import type { WalkOptions } from "./calls.ts";
+import { writeChrome } from "./chrome.ts";
+import { writeSpeedscope } from "./speedscope.ts";
+import { writeOtlpJson } from "./otlp.ts";
+import type { ExportStats } from "./summary.ts";
+import { EXPORT_SUFFIX } from "./suffixes.ts";
+
+/** The formats, in the order help lists them. */
+export const EXPORT_FORMATS = ["chrome", "perfetto", "speedscope", "otlp", "json"] as const;
+export type ExportFormat = typeof EXPORT_FORMATS[number];
+
+/** Each format's file name ending (beside the run when no file is named) and how to open it. */
+export const FORMAT_INFO: Record<ExportFormat, { suffix: string; open: (file: string) => string }> =
+  {
+    chrome: {
+      suffix: EXPORT_SUFFIX.chrome,
+      open: () =>
+        "open https://ui.perfetto.dev and drop the file on it (or chrome://tracing, Load)",
+    },
+    perfetto: {
+      suffix: EXPORT_SUFFIX.perfetto,
+      open: () => "open https://ui.perfetto.dev and drop the file on it",
+    },
+    speedscope: {
+      suffix: EXPORT_SUFFIX.speedscope,
+      open: (file) => `npx speedscope ${shellQuote(file)}`,
+    },
+    otlp: {
+      suffix: EXPORT_SUFFIX.otlp,
+      open: (file) =>
+        "send it to an OpenTelemetry collector: curl -H 'Content-Type: application/json' " +
+        `--data-binary @${shellQuote(file)} http://localhost:4318/v1/traces`,
+    },
+    json: {
+      suffix: EXPORT_SUFFIX.json,
+      open: (file) => `tph tree ${shellQuote(file)}`,
+    },
+  };
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Whether a format name is one tph writes. */
+export function isExportFormat(name: string): name is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(name);
+}
+
+/** Where an export goes when no file is named: beside the run, with the format's ending. */
+export function defaultExportPath(runPath: string, format: ExportFormat): string {
+  const name = basename(runPath).replace(/\.(?:tph|json)$/, "");
+  return join(dirname(runPath), name + FORMAT_INFO[format].suffix);
+}
+
+/** Options of {@linkcode writeExport}. */
+export interface ExportOptions extends WalkOptions {
+  /** A temporary file the export may use while it reads the run (speedscope). */
+  spillPath: string;
+}
+
+/**
+ * Write a run in a format, streaming.
+ *
+ * @param file The run.
+ * @param format The format.
+ * @param target Where the bytes go.
+ * @param options Filters, and a temporary file.
+ */
+export function writeExport(
+  file: RunFile,
+  format: ExportFormat,
+  target: ByteSink,
+  options: ExportOptions,
+): ExportStats {
+  switch (format) {
+    case "chrome":
+      return writeChrome(file, target, options);
+    case "speedscope":
+      return writeSpeedscope(file, target, options, options.spillPath);
+    case "otlp":
+      return writeOtlpJson(file, target, options);
+    case "json":
+      file.writeJSON(target);
+      return { calls: file.meta.call_count, tracks: 1 };
+    case "perfetto":
+      throw new Error("not yet");
+  }
+}
+
+/**
+ * Write a run's export to a file: whole beside it, then renamed over it.
+ *
+ * @returns What was written.
+ */
+export function exportToFile(
+  file: RunFile,
+  format: ExportFormat,
+  path: string,
+  options: WalkOptions,
+): ExportStats {
+  let stats: ExportStats = { calls: 0, tracks: 0 };
+  replaceFile(path, (temp) => {
+    const out = new FileWriter(temp);
+    try {
+      stats = writeExport(file, format, out, { ...options, spillPath: tempBeside(path) });
+    } finally {
+      out.close();
+    }
+  });
+  return stats;
+}
+
+/** A ByteSink to hand writeExport. */
+export type { ByteSink };

@@ -1,0 +1,56 @@
+// What every export says about the run as a whole: its title (label or command) and the counts
+// of what was recorded and left out.
+
+import type { RunMeta } from "../store/run_reader.ts";
+import { VERSION } from "../../version.ts";
+
+/** What an export wrote. */
+export interface ExportStats {
+  /** Calls written. */
+  calls: number;
+  /** Tracks (async contexts drawn apart), the main one included. */
+  tracks: number;
+}
+
+/** A run's names and counts, for an export's metadata. */
+export interface RunSummary {
+  /** `tph: <label>` or `tph: <command>`. */
+  title: string;
+  /** The label, else the script and its arguments, else "trace". */
+  name: string;
+  /** The program's command line as recorded, if the run was made by `tph run`. */
+  command: string | null;
+  /** Counts and settings, as JSON fields. */
+  fields: Record<string, unknown>;
+}
+
+/** See RunSummary. */
+export function runSummary(meta: RunMeta): RunSummary {
+  const command = meta.run?.command.join(" ") ?? null;
+  const name = meta.label ?? command ?? "trace";
+  return {
+    title: `tph: ${name}`,
+    name,
+    command,
+    fields: {
+      exporter: `tph ${VERSION}`,
+      label: meta.label,
+      command,
+      timestamp: meta.timestamp,
+      runtime: meta.run ? `${meta.run.runtime} ${meta.run.runtime_version}` : null,
+      ended: meta.run?.ended ?? null,
+      call_count: meta.call_count,
+      was_limited: meta.was_limited,
+      limit_reason: meta.limit_reason,
+      dropped_calls: meta.dropped_calls,
+      dropped_at_root: meta.dropped_at_root ?? 0,
+      max_calls: meta.config.max_calls,
+      max_depth: meta.config.max_depth,
+    },
+  };
+}
+
+/** A track's name: the main one carries the command; async ones are numbered. */
+export function trackName(track: number, summary: RunSummary): string {
+  return track === 0 ? `main: ${summary.command ?? summary.name}` : `async ${track}`;
+}

@@ -1,0 +1,180 @@
+// `tph export --format …` and `tph run --export`: each format read back by the tests' own readers
+// (tests/_export_readers.ts) and compared call by call with the run's JSON, on an async program.
+
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertCode, FIXTURES, lines, type Target, tempDir, tph } from "./_cli.ts";
+import {
+  callersOf,
+  callsInOrder,
+  readChrome,
+  readOtlpJson,
+  readSpeedscope,
+} from "../_export_readers.ts";
+import type { RunJSON } from "../../src/types.ts";
+
+const us = (ms: number) => Math.round(ms * 1000);
+
+export function exportFormatTests(t: Target): void {
+  Deno.test(`tph export: chrome, speedscope and otlp hold every call as recorded (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    const run = await tph(t, ["run", "-o", "run.json", "main.ts"], { cwd });
+    assertCode(run, 0, "tph run main.ts");
+    const recorded: RunJSON = JSON.parse(readFileSync(join(cwd, "run.json"), "utf8"));
+    const calls = callsInOrder(recorded.trace);
+    const callers = callersOf(recorded.trace);
+    assert.ok(calls.length > 20, `${calls.length} calls`);
+
+    // chrome: every call once, as recorded, on tracks that nest.
+    const chromeRun = await tph(t, ["export", "last", "--format", "chrome"], { cwd });
+    assertCode(chromeRun, 0, "tph export --format chrome");
+    const cache = join(cwd, ".tracepatch_cache");
+    const chromeFile = readdirSync(cache).find((f) => f.endsWith(".chrome.json"));
+    assert.ok(chromeFile, "written beside the run");
+    const closing = lines(chromeRun.stderr).at(-1)!;
+    assert.match(
+      closing,
+      /^tph: wrote \d+ calls(?: on \d+ tracks)? to \.tracepatch_cache\/run_.*\.chrome\.json; open https:\/\/ui\.perfetto\.dev/,
+    );
+    const chrome = readChrome(readFileSync(join(cache, chromeFile), "utf8"));
+    assert.equal(chrome.calls.length, calls.length);
+    assert.deepEqual(
+      chrome.calls.map((c) => c.id).sort((a, b) => a - b),
+      calls.map((_, k) => k + 1),
+    );
+    for (const c of chrome.calls) {
+      const n = calls[c.id - 1];
+      assert.equal(c.name, n.name);
+      assert.deepEqual(c.args, n.args, `${n.name}'s arguments`);
+      assert.equal(c.returned, n.exception === undefined ? n.return_value ?? undefined : undefined);
+      assert.equal(c.error, n.exception);
+      assert.equal(c.start, us(n.start_ms));
+      if (n.elapsed_ms !== null) assert.equal(c.end - c.start, us(n.elapsed_ms));
+      if (c.parent !== undefined) assert.equal(c.parent, callers[c.id]);
+    }
+    // The three fetchUser calls ran at once: at least two of them are on async tracks.
+    const fetches = chrome.calls.filter((c) => c.name === "fetchUser");
+    assert.equal(fetches.length, 3);
+    assert.ok(new Set(fetches.map((c) => c.track)).size >= 2, "overlapping calls on tracks apart");
+    assert.ok([...chrome.threads.values()].some((n) => n.startsWith("async ")));
+    assert.match(chrome.threads.get(1)!, /^main: main\.ts/);
+    assert.equal(chrome.process, "tph: main.ts");
+    assert.equal(chrome.other.call_count, recorded.call_count);
+    assert.equal(chrome.other.dropped_calls, 0);
+    const thrown = chrome.calls.find((c) => c.error !== undefined)!;
+    assert.match(thrown.error!, /RangeError: bad amount -1/);
+
+    // speedscope: valid by its schema; per profile, the same calls.
+    const out = join(cwd, "trace.speedscope.json");
+    const sp = await tph(t, ["export", "last", "--format", "speedscope", "-o", out], { cwd });
+    assertCode(sp, 0, "tph export --format speedscope");
+    assert.match(lines(sp.stderr).at(-1)!, /npx speedscope .*trace\.speedscope\.json$/);
+    const speed = readSpeedscope(readFileSync(out, "utf8"));
+    assert.equal(speed.profiles.reduce((n, p) => n + p.opens, 0), calls.length);
+    assert.equal(speed.profiles.length, chrome.threads.size);
+    assert.ok(speed.frames.some((f) => /^fetchUser \(.*main\.ts:5\)$/.test(f.name)), "file:line");
+    const fibs = speed.profiles.flatMap((p) => p.slices).filter((s) => s.frame.startsWith("fib "));
+    assert.equal(fibs.length, calls.filter((c) => c.name === "fib").length);
+
+    // otlp: one span per call, parents from the tree, the error as status.
+    const otlpRun = await tph(t, ["export", "last", "--format", "otlp", "-o", "t.otlp.json"], {
+      cwd,
+    });
+    assertCode(otlpRun, 0, "tph export --format otlp");
+    const otlp = readOtlpJson(readFileSync(join(cwd, "t.otlp.json"), "utf8"));
+    assert.equal(otlp.service, "main.ts");
+    assert.equal(otlp.spans.length, calls.length);
+    for (const s of otlp.spans) {
+      const id = parseInt(s.spanId, 16);
+      const n = calls[id - 1];
+      assert.equal(s.name, n.name);
+      assert.equal(s.parentSpanId === undefined ? 0 : parseInt(s.parentSpanId, 16), callers[id]);
+      for (const [k, v] of Object.entries(n.args)) assert.equal(s.attributes[`tph.arg.${k}`], v);
+      if (n.exception !== undefined) {
+        assert.deepEqual(s.status, { code: 2, message: n.exception });
+      } else assert.equal(s.status, undefined);
+      assert.equal(s.attributes["code.function.name"], n.name);
+      assert.equal(s.attributes["code.line.number"], n.line);
+      if (n.elapsed_ms !== null) assert.equal(s.end - s.start, BigInt(us(n.elapsed_ms)) * 1000n);
+    }
+    const start = BigInt(Date.parse(recorded.timestamp)) * 1_000_000n;
+    assert.equal(otlp.spans[0].start, start + BigInt(us(calls[0].start_ms)) * 1000n);
+
+    // json, to a file: the run's JSON as `tph run -o` wrote it; exports are not listed as runs.
+    const json = await tph(t, ["export", "last", "--format", "json"], { cwd });
+    assertCode(json, 0, "tph export --format json");
+    const jsonFile = readdirSync(cache).find((f) => f.endsWith(".run.json"))!;
+    assert.equal(
+      readFileSync(join(cache, jsonFile), "utf8"),
+      readFileSync(join(cwd, "run.json"), "utf8"),
+    );
+    const logs = await tph(t, ["logs"], { cwd });
+    assertCode(logs, 0, "tph logs");
+    assert.equal(logs.stderr, "", "no export is taken for a run");
+    assert.equal(lines(logs.stdout).filter((l) => l.includes("main.ts")).length, 1);
+  });
+
+  Deno.test(`tph export --filter and --max-depth keep a part of the run (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "-o", "run.json", "main.ts"], { cwd }), 0, "tph run");
+    const recorded: RunJSON = JSON.parse(readFileSync(join(cwd, "run.json"), "utf8"));
+    const calls = callsInOrder(recorded.trace);
+    const filtered = await tph(
+      t,
+      ["export", "last", "-f", "chrome", "--filter", "fib", "-o", "-"],
+      {
+        cwd,
+      },
+    );
+    assertCode(filtered, 0, "--filter fib");
+    const kept = readChrome(filtered.stdout).calls;
+    // The fib calls and the one call leading to them (main).
+    assert.deepEqual(
+      [...new Set(kept.map((c) => c.name))].sort(),
+      ["fib", "main"],
+    );
+    assert.equal(
+      kept.filter((c) => c.name === "fib").length,
+      calls.filter((c) => c.name === "fib").length,
+    );
+    const top = await tph(t, ["export", "last", "-f", "otlp", "--max-depth", "1", "-o", "-"], {
+      cwd,
+    });
+    assertCode(top, 0, "--max-depth 1");
+    const spans = readOtlpJson(top.stdout).spans;
+    assert.deepEqual(spans.map((s) => s.name), recorded.trace.map((n) => n.name));
+    assert.equal(spans[0].attributes["tph.calls_below"], calls.length - recorded.trace.length);
+    const none = await tph(t, ["export", "last", "-f", "chrome", "--filter", "nothing-like-it"], {
+      cwd,
+    });
+    assertCode(none, 1, "a filter matching nothing");
+    assert.match(none.stderr, /No call in run "last" has a name containing "nothing-like-it"/);
+  });
+
+  Deno.test(`tph export: bad formats, options and paths are one line each (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "main.ts"], { cwd }), 0, "tph run");
+    const bad = await tph(t, ["export", "last", "--format", "pprof"], { cwd });
+    assertCode(bad, 2, "--format pprof");
+    assert.match(
+      bad.stderr,
+      /--format takes chrome, perfetto, speedscope, otlp, json, got "pprof"/,
+    );
+    const depth = await tph(t, ["export", "last", "-f", "json", "--max-depth", "2"], { cwd });
+    assertCode(depth, 2, "json with --max-depth");
+    const missing = await tph(t, ["export", "last", "-f", "chrome", "-o", "no/such/dir/t.json"], {
+      cwd,
+    });
+    assertCode(missing, 1, "-o into a missing folder");
+    assert.equal(lines(missing.stderr).length, 1, missing.stderr);
+    assert.match(
+      missing.stderr,
+      /Cannot write "no\/such\/dir\/t\.json": its folder does not exist/,
+    );
+    assert.ok(!existsSync(join(cwd, "no")));
+  });
+}
