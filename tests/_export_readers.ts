@@ -231,3 +231,195 @@ export function readOtlpJson(text: string): {
   }
   return { service, spans };
 }
+
+// Perfetto's messages as this reader knows them (from Perfetto's protos/perfetto/trace/*.proto;
+// written here apart from src/ so that a wrong field number there shows as a wrong reading here).
+const field = (type: string, id: number, repeated = false) =>
+  repeated ? { type, id, rule: "repeated" } : { type, id };
+const proto2 = (fields: Record<string, { type: string; id: number; rule?: string }>) => ({
+  edition: "proto2",
+  fields,
+});
+const PERFETTO = {
+  nested: {
+    Trace: proto2({ packet: field("TracePacket", 1, true) }),
+    TracePacket: proto2({
+      timestamp: field("uint64", 8),
+      trusted_packet_sequence_id: field("uint32", 10),
+      track_event: field("TrackEvent", 11),
+      interned_data: field("InternedData", 12),
+      sequence_flags: field("uint32", 13),
+      trace_packet_defaults: field("TracePacketDefaults", 59),
+      track_descriptor: field("TrackDescriptor", 60),
+    }),
+    TracePacketDefaults: proto2({ track_event_defaults: field("TrackEventDefaults", 11) }),
+    TrackEventDefaults: proto2({ track_uuid: field("uint64", 11) }),
+    TrackDescriptor: proto2({
+      uuid: field("uint64", 1),
+      name: field("string", 2),
+      process: field("ProcessDescriptor", 3),
+      thread: field("ThreadDescriptor", 4),
+      parent_uuid: field("uint64", 5),
+    }),
+    ProcessDescriptor: proto2({
+      pid: field("int32", 1),
+      cmdline: field("string", 2, true),
+      process_name: field("string", 6),
+    }),
+    ThreadDescriptor: proto2({
+      pid: field("int32", 1),
+      tid: field("int64", 2),
+      thread_name: field("string", 5),
+    }),
+    TrackEvent: proto2({
+      category_iids: field("uint64", 3, true),
+      debug_annotations: field("DebugAnnotation", 4, true),
+      type: field("int32", 9),
+      name_iid: field("uint64", 10),
+      track_uuid: field("uint64", 11),
+      categories: field("string", 22, true),
+      name: field("string", 23),
+      source_location_iid: field("uint64", 34),
+    }),
+    DebugAnnotation: proto2({
+      name_iid: field("uint64", 1),
+      bool_value: field("bool", 2),
+      uint_value: field("uint64", 3),
+      int_value: field("int64", 4),
+      string_value: field("string", 6),
+      name: field("string", 10),
+      dict_entries: field("DebugAnnotation", 11, true),
+      string_value_iid: field("uint64", 17),
+    }),
+    InternedData: proto2({
+      event_categories: field("Named", 1, true),
+      event_names: field("Named", 2, true),
+      debug_annotation_names: field("Named", 3, true),
+      source_locations: field("SourceLocation", 4, true),
+      debug_annotation_string_values: field("InternedString", 29, true),
+    }),
+    Named: proto2({ iid: field("uint64", 1), name: field("string", 2) }),
+    SourceLocation: proto2({
+      iid: field("uint64", 1),
+      file_name: field("string", 2),
+      function_name: field("string", 3),
+      line_number: field("uint32", 4),
+    }),
+    InternedString: proto2({ iid: field("uint64", 1), str: field("bytes", 2) }),
+  },
+};
+
+/** A decoded message, as protobufjs's toObject gives it. */
+// deno-lint-ignore no-explicit-any
+type Decoded = any;
+
+/**
+ * A Perfetto trace: decoded packet by packet as Perfetto's trace processor reads it (interned
+ * data from earlier packets of the sequence, events sorted by time, ties in file order), each
+ * track's begin and end events matched; the calls it holds, as readChrome gives them.
+ */
+export async function readPerfetto(bytes: Uint8Array): Promise<{
+  calls: ExportedCall[];
+  threads: Map<number, string>;
+  process: string;
+}> {
+  const { default: protobuf } = await import("protobufjs/light.js");
+  const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
+  const trace: Decoded = Trace.toObject(Trace.decode(bytes), { longs: Number, bytes: String });
+  const names = new Map<number, string>();
+  const events = new Map<number, string>();
+  const cats = new Map<number, string>();
+  const places = new Map<number, string>();
+  const strings = new Map<number, string>();
+  const tracks = new Map<number, string>();
+  const threads = new Map<number, string>();
+  let process = "";
+  let cleared = false;
+  let defaultTrack: number | undefined;
+  const timed: { ts: number; order: number; track: number; e: Record<string, unknown> }[] = [];
+  const decoder = new TextDecoder();
+  trace.packet.forEach((p: Decoded, order: number) => {
+    assert.equal(p.trusted_packet_sequence_id, 1, "one packet sequence");
+    if ((p.sequence_flags ?? 0) & 1) cleared = true;
+    if ((p.sequence_flags ?? 0) & 2) assert.ok(cleared, "interned state cleared before it is used");
+    const defaults = p.trace_packet_defaults?.track_event_defaults?.track_uuid;
+    if (defaults !== undefined) defaultTrack = defaults;
+    const i = p.interned_data;
+    if (i !== undefined) {
+      for (const n of i.debug_annotation_names ?? []) names.set(n.iid, n.name);
+      for (const n of i.event_names ?? []) events.set(n.iid, n.name);
+      for (const n of i.event_categories ?? []) cats.set(n.iid, n.name);
+      for (const s of i.source_locations ?? []) {
+        places.set(s.iid, `${s.file_name}:${s.line_number}`);
+      }
+      for (const s of i.debug_annotation_string_values ?? []) {
+        strings.set(s.iid, decoder.decode(Uint8Array.from(atob(s.str), (c) => c.charCodeAt(0))));
+      }
+    }
+    const d = p.track_descriptor;
+    if (d !== undefined) {
+      if (d.process !== undefined) process = d.process.process_name;
+      if (d.thread !== undefined) {
+        tracks.set(d.uuid, d.thread.thread_name);
+        threads.set(Number(d.thread.tid), d.thread.thread_name);
+      }
+    }
+    const e = p.track_event;
+    if (e === undefined) return;
+    // Resolved now: what an iid names is what the sequence had interned by this packet.
+    const value = (a: Decoded): unknown =>
+      a.string_value_iid !== undefined
+        ? strings.get(a.string_value_iid)
+        : a.dict_entries !== undefined && a.dict_entries.length > 0
+        ? Object.fromEntries(a.dict_entries.map((x: Decoded) => [names.get(x.name_iid), value(x)]))
+        : a.string_value ?? a.uint_value ?? a.bool_value;
+    const annotations: Record<string, unknown> = {};
+    const args: Record<string, unknown> = {};
+    for (const a of e.debug_annotations ?? []) {
+      const name = names.get(a.name_iid)!;
+      if (name.startsWith("args.")) args[name.slice(5)] = value(a);
+      else annotations[name] = value(a);
+    }
+    if (Object.keys(args).length > 0) annotations.args = args;
+    const track = e.track_uuid ?? defaultTrack;
+    const resolved = {
+      type: e.type,
+      name: e.name_iid === undefined ? undefined : events.get(e.name_iid),
+      cats: (e.category_iids ?? []).map((k: number) => cats.get(k)),
+      at: e.source_location_iid === undefined ? undefined : places.get(e.source_location_iid),
+      args: annotations,
+    };
+    assert.ok(tracks.has(track), "the track is described before its events");
+    timed.push({ ts: p.timestamp, order, track, e: resolved });
+  });
+  timed.sort((a, b) => a.ts - b.ts || a.order - b.order);
+  const open = new Map<number, { ts: number; e: Decoded }[]>();
+  const calls: ExportedCall[] = [];
+  for (const t of timed) {
+    const stack = open.get(t.track) ?? [];
+    open.set(t.track, stack);
+    if (t.e.type === 1) {
+      stack.push({ ts: t.ts, e: t.e });
+      continue;
+    }
+    assert.equal(t.e.type, 2, "slice begin or end");
+    const begin = stack.pop();
+    assert.ok(begin !== undefined, `an end with nothing open on ${tracks.get(t.track)}`);
+    const a = begin.e.args;
+    calls.push({
+      id: a.call,
+      name: begin.e.name,
+      start: begin.ts / 1000,
+      end: t.ts / 1000,
+      track: tracks.get(t.track)!,
+      args: a.args ?? {},
+      returned: a.return,
+      error: a.error,
+      parent: a.caller,
+    });
+  }
+  for (const [track, stack] of open) {
+    assert.equal(stack.length, 0, `every begin on ${tracks.get(track)} has its end`);
+  }
+  return { calls, threads, process };
+}

@@ -10,6 +10,7 @@ import {
   callsInOrder,
   readChrome,
   readOtlpJson,
+  readPerfetto,
   readSpeedscope,
 } from "../_export_readers.ts";
 import type { RunJSON } from "../../src/types.ts";
@@ -65,6 +66,20 @@ export function exportFormatTests(t: Target): void {
     assert.equal(chrome.other.dropped_calls, 0);
     const thrown = chrome.calls.find((c) => c.error !== undefined)!;
     assert.match(thrown.error!, /RangeError: bad amount -1/);
+
+    // perfetto: decoded apart, the same calls on the same tracks as chrome, and smaller.
+    const pf = await tph(t, ["export", "last", "--format", "perfetto", "-o", "t.pftrace"], { cwd });
+    assertCode(pf, 0, "tph export --format perfetto");
+    const pfBytes = readFileSync(join(cwd, "t.pftrace"));
+    const perfetto = await readPerfetto(pfBytes);
+    assert.equal(perfetto.process, chrome.process);
+    assert.deepEqual([...perfetto.threads].sort(), [...chrome.threads].sort());
+    const byId = new Map(perfetto.calls.map((c) => [c.id, c]));
+    assert.equal(byId.size, calls.length);
+    for (const c of chrome.calls) {
+      assert.deepEqual(byId.get(c.id), { ...c, track: chrome.threads.get(Number(c.track)) });
+    }
+    assert.ok(pfBytes.length < readFileSync(join(cache, chromeFile)).length, "smaller");
 
     // speedscope: valid by its schema; per profile, the same calls.
     const out = join(cwd, "trace.speedscope.json");

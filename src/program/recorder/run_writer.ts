@@ -353,7 +353,10 @@ export function writeTraceRun(
       const start = round((begun - startTime) * 1000);
       pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
       startAt[depth] = start;
-      if (finished) pos = putVarint(buf, pos, max(0, round((tp.end[row] - begun) * 1000)));
+      // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
+      if (finished) {
+        pos = putVarint(buf, pos, max(0, round((tp.end[row] - startTime) * 1000) - start));
+      }
       out.pos = pos;
       const stored = tp.args[row], marks = tp.marks[row];
       const count = paramCount[local];

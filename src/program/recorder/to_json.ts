@@ -85,6 +85,15 @@ function visit(
   }
 }
 
+/**
+ * A finished call's length in whole µs, as the run keeps it: its end and its start each rounded
+ * from the trace's start, then subtracted (never below 0 when given to the writers).
+ */
+export function elapsedUs(t: TraceState, row: number): number {
+  const tp = t.tape;
+  return round((tp.end[row] - t.startTime) * 1000) - round((tp.start[row] - t.startTime) * 1000);
+}
+
 /** Where a trace's rows end: where it stopped, or the tape's end while it records. */
 function lastRow(t: TraceState): number {
   return t.endRow >= 0 ? t.endRow : t.tape.rows;
@@ -117,7 +126,9 @@ export function callTree(t: TraceState): CallNodeJSON[] {
     } as CallNodeJSON;
     if (finished && state === THREW) node.exception = String(tp.ret[row]);
     node.start_ms = round3(tp.start[row] - t.startTime);
-    node.elapsed_ms = finished ? maxOf(0, round3(tp.end[row] - tp.start[row])) : null;
+    // The end rounded as the start is (both from the trace's start), not the length: a call then
+    // never seems to end after its caller, or after its next sibling starts.
+    node.elapsed_ms = finished ? maxOf(0, elapsedUs(t, row) / 1000) : null;
     if (!finished) node.unfinished = true;
     if (f.flags & FLAG_ASYNC) node.async = true;
     if (f.kind === "external") node.external = true;
@@ -500,7 +511,7 @@ export function writeTraceJSON(
       out.ms(tp.start[row] - t.startTime, false);
       out.bytes(ELAPSED);
       out.room();
-      if (finished) out.ms(tp.end[row] - tp.start[row], true);
+      if (finished) out.thousandths(elapsedUs(t, row), true);
       else out.bytes(NULL);
       if (!finished) out.bytes(UNFINISHED);
       out.bytes(fb.tail);

@@ -58,7 +58,7 @@ export const exportCommand: Command = {
     "cache-dir": CACHE_DIR_OPTION,
   },
   positionals: [1, 1],
-  run(ctx) {
+  async run(ctx) {
     const formatName = ctx.values.format as string | undefined;
     if (formatName !== undefined && !isExportFormat(formatName)) {
       throw usageError(
@@ -87,13 +87,13 @@ export const exportCommand: Command = {
         output = defaultExportPath(path, format);
       }
       if (output === undefined || output === "-") {
-        toStdout(ctx, file, format, walk, path);
+        await toStdout(ctx, file, format, walk, path);
         return 0;
       }
       const dest = resolve(ctx.cwd, output);
       let stats;
       try {
-        stats = exportToFile(file, format, dest, walk);
+        stats = await exportToFile(file, format, dest, walk);
       } catch (e) {
         if (e instanceof StoreError || e instanceof CliError) throw e;
         throw new CliError(
@@ -121,13 +121,13 @@ export const exportCommand: Command = {
 };
 
 /** The export on stdout; escaped on a terminal, and stopped once nobody reads. */
-function toStdout(
+async function toStdout(
   ctx: Context,
   file: RunFile,
   format: ExportFormat,
   walk: WalkOptions,
   runPath: string,
-): void {
+): Promise<void> {
   // Once nobody reads stdout (`| head`), there is nothing more to do.
   const gone = new Error("stdout closed");
   const write = (bytes: Uint8Array, length: number) => {
@@ -146,7 +146,7 @@ function toStdout(
     throw usageError("the perfetto format is binary: write it to a file (-o FILE)", "export");
   }
   try {
-    writeExport(file, format, { write: ctx.terminal ? escaped : write }, {
+    await writeExport(file, format, { write: ctx.terminal ? escaped : write }, {
       ...walk,
       spillPath: tempBeside(runPath),
     });

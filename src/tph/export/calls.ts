@@ -286,6 +286,7 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
   const openIds: number[] = [];
   const openTracks: number[] = [];
   const openEnds: number[] = [];
+  const openStarts: number[] = [];
   const isOpenAncestor = (t: Track, k: number) =>
     t.depths[k] < openIds.length && openIds[t.depths[k]] === t.ids[k];
   const close = visitor.close?.bind(visitor);
@@ -354,7 +355,11 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
       ordinal += c.descendants;
       return false;
     }
-    openIds.length = openTracks.length = openEnds.length = depth;
+    openIds.length =
+      openTracks.length =
+      openEnds.length =
+      openStarts.length =
+        depth;
     call.id = here + 1;
     call.depth = depth;
     call.parent = depth === 0 ? 0 : openIds[depth - 1];
@@ -369,6 +374,16 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
     call.threw = c.state === THREW ? c.text(c.args) : null;
     call.start = c.start;
     call.end = c.elapsed < 0 ? Math.max(end, c.start) : c.start + c.elapsed;
+    // Times are whole µs, a call's start and length rounded apart: a call can seem to start or
+    // end 1 µs outside its caller. Drawn inside it (else it would seem to run on after it).
+    if (depth > 0) {
+      const callerStart = openStarts[depth - 1], callerEnd = openEnds[depth - 1];
+      if (call.start < callerStart && callerStart - call.start <= 1) call.start = callerStart;
+      if (call.end > callerEnd && call.end - callerEnd <= 1 && call.start <= callerEnd) {
+        call.end = callerEnd;
+      }
+      if (call.end < call.start) call.end = call.start;
+    }
     call.dropped = c.dropped;
     const cut = depth + 1 >= maxDepth && c.descendants > 0;
     call.hiddenBelow = cut ? countKept(keep, here, c.descendants) : 0;
@@ -392,6 +407,7 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
     openIds.push(call.id);
     openTracks.push(t.number);
     openEnds.push(call.end);
+    openStarts.push(call.start);
     if (cut) {
       ordinal += c.descendants;
       return false;

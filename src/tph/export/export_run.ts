@@ -3,12 +3,13 @@
 
 import { basename, dirname, join } from "node:path";
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
-import { FileWriter, replaceFile, tempBeside } from "../../host/files.ts";
+import { FileWriter, remove, rename, tempBeside } from "../../host/files.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import type { WalkOptions } from "./calls.ts";
 import { writeChrome } from "./chrome.ts";
 import { writeSpeedscope } from "./speedscope.ts";
 import { writeOtlpJson } from "./otlp.ts";
+import { writePerfetto } from "./perfetto.ts";
 import type { ExportStats } from "./summary.ts";
 import { EXPORT_SUFFIX } from "./suffixes.ts";
 
@@ -78,7 +79,7 @@ export function writeExport(
   format: ExportFormat,
   target: ByteSink,
   options: ExportOptions,
-): ExportStats {
+): Promise<ExportStats> | ExportStats {
   switch (format) {
     case "chrome":
       return writeChrome(file, target, options);
@@ -90,7 +91,7 @@ export function writeExport(
       file.writeJSON(target);
       return { calls: file.meta.call_count, tracks: 1 };
     case "perfetto":
-      throw new Error("not yet");
+      return writePerfetto(file, target, options);
   }
 }
 
@@ -99,22 +100,32 @@ export function writeExport(
  *
  * @returns What was written.
  */
-export function exportToFile(
+export async function exportToFile(
   file: RunFile,
   format: ExportFormat,
   path: string,
   options: WalkOptions,
-): ExportStats {
-  let stats: ExportStats = { calls: 0, tracks: 0 };
-  replaceFile(path, (temp) => {
-    const out = new FileWriter(temp);
+): Promise<ExportStats> {
+  const temp = tempBeside(path);
+  const out = new FileWriter(temp);
+  try {
+    const stats = await writeExport(file, format, out, { ...options, spillPath: tempBeside(path) });
+    out.close();
+    rename(temp, path);
+    return stats;
+  } catch (e) {
     try {
-      stats = writeExport(file, format, out, { ...options, spillPath: tempBeside(path) });
-    } finally {
       out.close();
+    } catch {
+      // Closed already.
     }
-  });
-  return stats;
+    try {
+      remove(temp);
+    } catch {
+      // The error that counts is the write's.
+    }
+    throw e;
+  }
 }
 
 /** A ByteSink to hand writeExport. */
