@@ -39,8 +39,10 @@ export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOpti
   const out = new JsonOut(target);
   const trace = traceId(file);
   const startMs = Date.parse(meta.timestamp);
-  const baseNs = BigInt(Number.isFinite(startMs) ? startMs : 0) * 1_000_000n;
-  const ns = (us: number) => (baseNs + BigInt(us) * 1000n).toString();
+  // Whole µs since the epoch stay exact in a double (below 2^53 until the year 2255): nanoseconds
+  // are those digits and three zeros.
+  const baseUs = (Number.isFinite(startMs) ? startMs : 0) * 1000;
+  const ns = (us: number) => String(baseUs + us) + "000";
   const attr = (key: string, value: string) => {
     out.raw('{"key":').str(key).raw(',"value":{"stringValue":').str(value).raw("}}");
   };
@@ -76,11 +78,11 @@ export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOpti
       const f = call.fn;
       out.raw(first ? "\n" : ",\n");
       first = false;
-      out.raw('{"traceId":"').raw(trace).raw('","spanId":"').raw(spanId(call.id)).raw('"');
-      if (call.parent !== 0) out.raw(',"parentSpanId":"').raw(spanId(call.parent)).raw('"');
+      out.raw('{"traceId":"').raw(trace).raw('","spanId":"').ascii(spanId(call.id)).raw('"');
+      if (call.parent !== 0) out.raw(',"parentSpanId":"').ascii(spanId(call.parent)).raw('"');
       out.raw(',"name":').str(f.name).raw(',"kind":').num(SPAN_KIND_INTERNAL);
-      out.raw(',"startTimeUnixNano":"').raw(ns(call.start)).raw('","endTimeUnixNano":"')
-        .raw(ns(call.end)).raw('","attributes":[');
+      out.raw(',"startTimeUnixNano":"').ascii(ns(call.start)).raw('","endTimeUnixNano":"')
+        .ascii(ns(call.end)).raw('","attributes":[');
       attr("code.function.name", f.name);
       if (f.file !== "") {
         out.raw(",");

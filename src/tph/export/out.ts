@@ -21,6 +21,21 @@ export class JsonOut {
     return this;
   }
 
+  /** ASCII text made for this one write (numbers, ids): written as it is, not kept. */
+  ascii(text: string): this {
+    const sink = this.sink;
+    const n = text.length;
+    if (!sink.reserve(n)) {
+      this.sink.bytes(bytesOf(text));
+      return this;
+    }
+    const buf = sink.buf;
+    let pos = sink.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    sink.pos = pos;
+    return this;
+  }
+
   /** A JSON string. */
   str(text: string): this {
     this.sink.json(text, 0, text.length);

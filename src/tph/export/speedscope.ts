@@ -31,10 +31,10 @@ export function writeSpeedscope(
   try {
     const result = walkCalls(file, options, {
       open(call) {
-        spill.add(call.track, `{"type":"O","frame":${call.frame},"at":${call.start}},`);
+        spill.ascii(call.track, `{"type":"O","frame":${call.frame},"at":${call.start}},`);
       },
       close(track, _id, frame, end) {
-        spill.add(track, `{"type":"C","frame":${frame},"at":${end}},`);
+        spill.ascii(track, `{"type":"C","frame":${frame},"at":${end}},`);
       },
     });
     const out = new JsonOut(target);

@@ -3,13 +3,13 @@
 // temporary file; it is read back, track by track, when the export is put together.
 
 import { FileReader, FileWriter, remove } from "../../host/files.ts";
-import { bytesOf } from "../../program/recorder/json_sink.ts";
 
-/** Characters held in memory, all tracks together, before they go to the file. */
+/** Bytes held in memory, all tracks together, before they go to the file. */
 const HELD = 8 << 20;
 
 export class TrackSpill {
-  readonly #parts: string[][] = [];
+  readonly #bufs: Uint8Array[] = [];
+  readonly #used: number[] = [];
   #held = 0;
   #writer: FileWriter | null = null;
   #written = 0;
@@ -19,22 +19,33 @@ export class TrackSpill {
   /** @param path The temporary file, made when needed and removed by close(). */
   constructor(readonly path: string) {}
 
-  add(track: number, text: string): void {
-    (this.#parts[track] ??= []).push(text);
-    this.#held += text.length;
+  /** Add ASCII text (each character one byte) to a track's. */
+  ascii(track: number, text: string): void {
+    let buf = this.#bufs[track];
+    const used = this.#used[track] ?? 0;
+    const n = text.length;
+    if (buf === undefined || used + n > buf.length) {
+      const grown = new Uint8Array(Math.max(256, (used + n) * 2));
+      if (buf !== undefined) grown.set(buf.subarray(0, used));
+      this.#bufs[track] = buf = grown;
+    }
+    for (let i = 0; i < n; i++) buf[used + i] = text.charCodeAt(i);
+    this.#used[track] = used + n;
+    this.#held += n;
     if (this.#held > HELD) this.#spill();
   }
 
   #spill(): void {
     this.#writer ??= new FileWriter(this.path);
-    for (let t = 0; t < this.#parts.length; t++) {
-      const parts = this.#parts[t];
-      if (parts === undefined || parts.length === 0) continue;
-      const bytes = bytesOf(parts.join(""));
-      this.#writer.write(bytes, bytes.length);
-      (this.#chunks[t] ??= []).push(this.#written, bytes.length);
-      this.#written += bytes.length;
-      parts.length = 0;
+    for (let t = 0; t < this.#bufs.length; t++) {
+      const used = this.#used[t] ?? 0;
+      if (used === 0) continue;
+      this.#writer.write(this.#bufs[t], used);
+      (this.#chunks[t] ??= []).push(this.#written, used);
+      this.#written += used;
+      this.#used[t] = 0;
+      // A track that held much gives its memory back; the others keep theirs for what comes.
+      if (this.#bufs[t].length > 1 << 16) this.#bufs[t] = new Uint8Array(1 << 12);
     }
     this.#held = 0;
   }
@@ -56,8 +67,8 @@ export class TrackSpill {
         reader.close();
       }
     }
-    const parts = this.#parts[track];
-    if (parts !== undefined && parts.length > 0) write(bytesOf(parts.join("")));
+    const used = this.#used[track] ?? 0;
+    if (used > 0) write(this.#bufs[track].subarray(0, used));
   }
 
   /** Remove the temporary file. */
