@@ -192,4 +192,34 @@ export function exportFormatTests(t: Target): void {
     );
     assert.ok(!existsSync(join(cwd, "no")));
   });
+
+  Deno.test(`tph run --export writes the export as the run ends (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    const toFile = await tph(t, ["run", "--export", "chrome", "-o", "t.json", "main.ts"], { cwd });
+    assertCode(toFile, 0, "tph run --export chrome -o t.json");
+    assert.match(toFile.stdout, /^user1,user2,user3 0,1,2 8 5$/m, "the program's output");
+    assert.match(
+      lines(toFile.stderr).at(-1)!,
+      /^tph: exported \d+ calls on \d+ tracks as chrome to t\.json; open https:\/\/ui\.perfetto\.dev/,
+    );
+    const chrome = readChrome(readFileSync(join(cwd, "t.json"), "utf8"));
+    assert.equal(chrome.calls.length, chrome.other.call_count);
+    // Beside the stored run, and gone with it when the cache is cleaned.
+    const beside = await tph(t, ["run", "--export", "speedscope", "main.ts"], { cwd });
+    assertCode(beside, 0, "tph run --export speedscope");
+    const cache = join(cwd, ".tracepatch_cache");
+    const exported = readdirSync(cache).filter((f) => f.endsWith(".speedscope.json"));
+    assert.equal(exported.length, 1);
+    readSpeedscope(readFileSync(join(cache, exported[0]), "utf8"));
+    assertCode(await tph(t, ["clean", "--all"], { cwd }), 0, "tph clean --all");
+    assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith("run_")), []);
+    // Checked before the program runs.
+    const bad = await tph(t, ["run", "--export", "pprof", "main.ts"], { cwd });
+    assertCode(bad, 2, "--export pprof");
+    assert.equal(bad.stdout, "", "the program did not run");
+    const unstored = await tph(t, ["run", "--no-cache", "--export", "otlp", "main.ts"], { cwd });
+    assertCode(unstored, 2, "--export without -o and without a cache");
+    assert.match(unstored.stderr, /--export needs -o FILE when the run is not stored/);
+  });
 }

@@ -37,6 +37,9 @@ import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
+import { openRun } from "../store/run_reader.ts";
+import { safeOutput } from "../../render/safe_text.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
 export const runCommand: Command = {
@@ -107,6 +110,21 @@ async function runScript(
   entry: { path: string; command: string[] } | null,
 ): Promise<number> {
   const v = ctx.values;
+  const exportFormat = v.export as string | undefined;
+  if (exportFormat !== undefined) {
+    if (!isExportFormat(exportFormat)) {
+      throw usageError(
+        `--export takes ${EXPORT_FORMATS.join(", ")}, got "${exportFormat}"`,
+        "run",
+      );
+    }
+    if (typeof v.output !== "string" && (v["no-cache"] || !cfg.cache)) {
+      throw usageError(
+        "--export needs -o FILE when the run is not stored (--no-cache or cache = false)",
+        "run",
+      );
+    }
+  }
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
   const root = findProjectRoot(dirname(script));
@@ -256,7 +274,8 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   }
   if (tree && !where.setupRun) ctx.err(tree);
   const saved: string[] = [];
-  if (typeof v.output === "string") {
+  const exportFormat = v.export as ExportFormat | undefined;
+  if (typeof v.output === "string" && exportFormat === undefined) {
     const out = resolve(ctx.cwd, v.output);
     try {
       // The JSON format, whatever the cache keeps.
@@ -269,9 +288,11 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   // How the read commands name the stored run: `last` only where they look from this folder
   // (without flags), else its path.
   let ref: string | null = null;
+  let stored: string | null = null;
   if (cacheDir !== null) {
     try {
       const path = storeRunFile(run.file, run.header, { cacheDir });
+      stored = path;
       saved.unshift(relative(ctx.cwd, path) || path);
       ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
         ? "last"
@@ -282,6 +303,10 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       remove(run.file);
     }
   }
+  const exported = exportFormat === undefined
+    ? null
+    : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
+  if (exported !== null) saved.push(exported.shown);
   const h = run.header;
   const limited = h.was_limited
     ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
@@ -322,6 +347,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       }${where}`,
     );
   }
+  if (exported !== null) ctx.err(exported.line);
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
       cli_start: performance.timeOrigin,
@@ -450,4 +476,55 @@ function probeWritable(dir: string): void {
     throw new Error(fileProblem(e));
   }
   remove(probe);
+}
+
+/**
+ * `tph run --export`: the run written in a format, to -o FILE or beside the stored run. A failure
+ * is a line on stderr: the run is stored all the same and the program's exit code kept.
+ *
+ * @returns How the summary names the file, and the closing line; null when it failed.
+ */
+async function exportAfterRun(
+  ctx: Context,
+  format: ExportFormat,
+  runFile: string,
+  stored: string | null,
+): Promise<{ shown: string; line: string } | null> {
+  // Loaded when asked for: the exporters are nothing to a plain `tph run`.
+  const { defaultExportPath, exportToFile, FORMAT_INFO } = await import("../export/export_run.ts");
+  const output = ctx.values.output as string | undefined;
+  const dest = output !== undefined
+    ? resolve(ctx.cwd, output)
+    : stored !== null
+    ? defaultExportPath(stored, format)
+    : null;
+  if (dest === null) {
+    ctx.err("tph: Cannot export the run: it was not stored; give -o FILE");
+    return null;
+  }
+  const shown = relative(ctx.cwd, dest) || dest;
+  let file;
+  try {
+    file = openRun(runFile);
+  } catch (e) {
+    ctx.err(`tph: Cannot export the run: ${(e as Error).message}`);
+    return null;
+  }
+  try {
+    const stats = await exportToFile(file, format, dest, {});
+    const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
+    return {
+      shown,
+      line:
+        `tph: exported ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} as ${format}` +
+        ` to ${safeOutput(shown)}; ${FORMAT_INFO[format].open(shellWord(shown))}`,
+    };
+  } catch (e) {
+    ctx.err(
+      `tph: Cannot write "${output ?? shown}": ${fileProblem(e, "its folder does not exist")}`,
+    );
+    return null;
+  } finally {
+    file.close();
+  }
 }

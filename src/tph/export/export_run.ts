@@ -1,7 +1,6 @@
 // `tph export` and `tph run --export`: a stored run written in another tool's format, streamed
 // from the run file to the output (written whole beside it, then renamed).
 
-import { basename, dirname, join } from "node:path";
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import { FileWriter, remove, rename, tempBeside } from "../../host/files.ts";
 import type { RunFile } from "../store/run_reader.ts";
@@ -11,11 +10,8 @@ import { writeSpeedscope } from "./speedscope.ts";
 import { writeOtlpJson } from "./otlp.ts";
 import { writePerfetto } from "./perfetto.ts";
 import type { ExportStats } from "./summary.ts";
-import { EXPORT_SUFFIX } from "./suffixes.ts";
-
-/** The formats, in the order help lists them. */
-export const EXPORT_FORMATS = ["chrome", "perfetto", "speedscope", "otlp", "json"] as const;
-export type ExportFormat = typeof EXPORT_FORMATS[number];
+import { EXPORT_SUFFIX, type ExportFormat } from "./formats.ts";
+export { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "./formats.ts";
 
 /** Each format's file name ending (beside the run when no file is named) and how to open it. */
 export const FORMAT_INFO: Record<ExportFormat, { suffix: string; open: (file: string) => string }> =
@@ -49,15 +45,9 @@ function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Whether a format name is one tph writes. */
-export function isExportFormat(name: string): name is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(name);
-}
-
 /** Where an export goes when no file is named: beside the run, with the format's ending. */
 export function defaultExportPath(runPath: string, format: ExportFormat): string {
-  const name = basename(runPath).replace(/\.(?:tph|json)$/, "");
-  return join(dirname(runPath), name + FORMAT_INFO[format].suffix);
+  return runPath.replace(/\.(?:tph|json)$/, "") + FORMAT_INFO[format].suffix;
 }
 
 /** Options of {@linkcode writeExport}. */

@@ -85,7 +85,18 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     arg: "TEXT",
     help: "label stored with the run (config: default_label)",
   },
-  output: { type: "string", short: "o", arg: "FILE", help: "also write the run's JSON to FILE" },
+  output: {
+    type: "string",
+    short: "o",
+    arg: "FILE",
+    help: "also write the run's JSON to FILE (with --export, the export)",
+  },
+  export: {
+    type: "string",
+    arg: "FORMAT",
+    help: "also export the run: chrome, perfetto, speedscope, otlp or json (to -o FILE, " +
+      "else beside the stored run)",
+  },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
   "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },

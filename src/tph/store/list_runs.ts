@@ -1,4 +1,4 @@
-import { isExportName } from "../export/suffixes.ts";
+import { isExportName } from "../export/formats.ts";
 import { lstatEntry, readDir } from "../../host/files.ts";
 import { join } from "node:path";
 import { displayPath } from "./display_path.ts";

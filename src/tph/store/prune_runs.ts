@@ -3,6 +3,7 @@
 // after each save share both.
 
 import { fileProblem, lstatEntry, unlinkFile } from "../../host/files.ts";
+import { exportsOf } from "../export/formats.ts";
 import type { RunJSON } from "../../types.ts";
 
 /** What {@linkcode pickOldRuns} needs of a listed run (a {@linkcode RunEntry} has it). */
@@ -128,6 +129,15 @@ export function removeRuns<T extends Pick<PrunableRun, "path">>(
       removed.push(run);
     } catch (e) {
       failed.push({ run, problem: fileProblem(e) });
+      continue;
+    }
+    // Its exports beside it (tph export without -o) go with it.
+    for (const path of exportsOf(run.path)) {
+      try {
+        if (lstatEntry(path)?.kind === "file") unlinkFile(path);
+      } catch {
+        // Left: it is not a run, and the run is gone.
+      }
     }
   }
   return { removed, failed };

@@ -1,0 +1,32 @@
+// The export formats by name, and how their files beside the runs are named (the run cache does
+// not list them). Nothing here loads the exporters: `tph run` checks --export with it alone.
+
+/** The formats, in the order help lists them. */
+export const EXPORT_FORMATS = ["chrome", "perfetto", "speedscope", "otlp", "json"] as const;
+export type ExportFormat = typeof EXPORT_FORMATS[number];
+
+/** Whether a format name is one tph writes. */
+export function isExportFormat(name: string): name is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(name);
+}
+
+/** Each format's file name ending. */
+export const EXPORT_SUFFIX = {
+  chrome: ".chrome.json",
+  perfetto: ".pftrace",
+  speedscope: ".speedscope.json",
+  otlp: ".otlp.json",
+  json: ".run.json",
+} as const;
+
+/** Whether a file name in the cache is an export's, not a run's. */
+export function isExportName(name: string): boolean {
+  for (const suffix of Object.values(EXPORT_SUFFIX)) if (name.endsWith(suffix)) return true;
+  return false;
+}
+
+/** The files a run's exports have beside it (whether or not they exist). */
+export function exportsOf(runPath: string): string[] {
+  const stem = runPath.replace(/\.(?:tph|json)$/, "");
+  return Object.values(EXPORT_SUFFIX).map((suffix) => stem + suffix);
+}
