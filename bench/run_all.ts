@@ -24,6 +24,7 @@ const SCRIPTS = [
   "memory_strings.ts",
   "run_scale.ts",
   "diff_scale.ts",
+  "export_scale.ts",
   "real_workloads.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
