@@ -3,6 +3,10 @@
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRequire } from "node:module";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { assertCode, FIXTURES, lines, type Target, tempDir, tph } from "./_cli.ts";
 import {
@@ -222,4 +226,135 @@ export function exportFormatTests(t: Target): void {
     assertCode(unstored, 2, "--export without -o and without a cache");
     assert.match(unstored.stderr, /--export needs -o FILE when the run is not stored/);
   });
+
+  Deno.test(`tph export --otlp-endpoint sends the run to a collector (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "-o", "run.json", "main.ts"], { cwd }), 0, "tph run");
+    const recorded: RunJSON = JSON.parse(readFileSync(join(cwd, "run.json"), "utf8"));
+    const calls = callsInOrder(recorded.trace);
+    const callers = callersOf(recorded.trace);
+    await using collector = await otlpListener();
+    const sent = await tph(t, ["export", "last", "--otlp-endpoint", collector.url], { cwd });
+    assertCode(sent, 0, "tph export --otlp-endpoint");
+    assert.equal(
+      lines(sent.stderr).at(-1),
+      `tph: sent ${calls.length} spans in 1 request to ${collector.url}/v1/traces`,
+    );
+    assert.equal(collector.requests.length, 1);
+    const req = collector.requests[0];
+    assert.equal(req.path, "/v1/traces");
+    assert.equal(req.type, "application/x-protobuf");
+    // Decoded by the OpenTelemetry packages' own generated code.
+    const decoded = decodeTraceRequest(req.body);
+    const rs = decoded.resourceSpans;
+    assert.equal(rs.length, 1);
+    const service = rs[0].resource.attributes.find((a: Kv) => a.key === "service.name");
+    assert.equal(service.value.stringValue, "main.ts");
+    const spans = rs[0].scopeSpans[0].spans;
+    assert.equal(spans.length, calls.length);
+    const traceIds = new Set(spans.map((s: Decoded) => hexOf(s.traceId)));
+    assert.equal(traceIds.size, 1);
+    for (const s of spans) {
+      const id = parseInt(hexOf(s.spanId), 16);
+      const n = calls[id - 1];
+      assert.equal(s.name, n.name);
+      assert.equal(s.parentSpanId?.length ? parseInt(hexOf(s.parentSpanId), 16) : 0, callers[id]);
+      const attrs = Object.fromEntries(
+        s.attributes.map((a: Kv) => [a.key, a.value.stringValue ?? a.value.intValue]),
+      );
+      for (const [k, v] of Object.entries(n.args)) assert.equal(attrs[`tph.arg.${k}`], v);
+      assert.equal(attrs["code.line.number"], String(n.line), "int64 (as a string here)");
+      if (n.exception !== undefined) {
+        assert.equal(s.status.code, 2);
+        assert.equal(s.status.message, n.exception);
+      }
+      const start = BigInt(s.startTimeUnixNano), end = BigInt(s.endTimeUnixNano);
+      assert.equal(
+        start,
+        (BigInt(Date.parse(recorded.timestamp)) * 1000n + BigInt(us(n.start_ms))) * 1000n,
+      );
+      if (n.elapsed_ms !== null) assert.equal(end - start, BigInt(us(n.elapsed_ms)) * 1000n);
+    }
+    // A collector that refuses, and none at all: one line each, exit 1.
+    collector.status = 400;
+    const refused = await tph(t, ["export", "last", "--otlp-endpoint", collector.url], { cwd });
+    assertCode(refused, 1, "a refusing collector");
+    assert.equal(lines(refused.stderr).length, 1, refused.stderr);
+    assert.match(refused.stderr, /\/v1\/traces refused the run: 400 Bad Request \(no thanks\)/);
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const unreachable = await tph(t, ["export", "last", "--otlp-endpoint", closed], { cwd });
+    assertCode(unreachable, 1, "no collector");
+    assert.equal(lines(unreachable.stderr).length, 1, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /^tph: Cannot send the run to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: /,
+    );
+    const bad = await tph(t, ["export", "last", "--otlp-endpoint", "ftp://x"], { cwd });
+    assertCode(bad, 2, "not an http URL");
+    assert.match(bad.stderr, /--otlp-endpoint takes an http\(s\) URL, got "ftp:\/\/x"/);
+  });
+}
+
+// deno-lint-ignore no-explicit-any
+type Decoded = any;
+type Kv = { key: string; value: Decoded };
+
+const hexOf = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+
+/** ExportTraceServiceRequest as @opentelemetry/otlp-transformer's generated code decodes it. */
+function decodeTraceRequest(body: Uint8Array): Decoded {
+  const require = createRequire(import.meta.url);
+  const root = require(
+    "../../node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js",
+  );
+  const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+  return Request.toObject(Request.decode(body), { longs: String });
+}
+
+/** A local OTLP/HTTP receiver on 127.0.0.1: what it was sent, and the status it answers. */
+async function otlpListener(): Promise<
+  AsyncDisposable & {
+    url: string;
+    status: number;
+    requests: { path: string; type: string; body: Uint8Array }[];
+  }
+> {
+  const requests: { path: string; type: string; body: Uint8Array }[] = [];
+  const state = { status: 200 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      requests.push({
+        path: req.url ?? "",
+        type: String(req.headers["content-type"]),
+        body: new Uint8Array(Buffer.concat(chunks)),
+      });
+      res.writeHead(state.status, { "Content-Type": "text/plain" });
+      res.end(state.status === 200 ? "" : "no thanks\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get status() {
+      return state.status;
+    },
+    set status(v: number) {
+      state.status = v;
+    },
+    requests,
+    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (just closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

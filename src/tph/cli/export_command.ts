@@ -18,13 +18,14 @@ import {
 } from "../export/export_run.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
+import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
 
 /** `tph export <run>`: a stored run in another tool's format (or tph's JSON), streamed. */
 export const exportCommand: Command = {
   name: "export",
   summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
   usage: "export <run> [--format chrome|perfetto|speedscope|otlp|json] [-o FILE] " +
-    "[--filter NAME] [--max-depth N] [--cache-dir DIR]",
+    "[--otlp-endpoint URL] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
     "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
     "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
@@ -33,12 +34,14 @@ export const exportCommand: Command = {
     "chrome: Trace Event Format, for ui.perfetto.dev and chrome://tracing; perfetto: Perfetto's",
     "own protobuf format, smaller; speedscope: for npx speedscope; otlp: OTLP/JSON, for an",
     "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
-    "of their own (async 1, async 2, …) so that nothing overlaps.",
+    "of their own (async 1, async 2, …) so that nothing overlaps. --otlp-endpoint sends the",
+    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most).",
   ],
   examples: [
     "tph export last --format chrome",
     "tph export last --format speedscope -o trace.speedscope.json",
     "tph export 2 --format otlp --filter checkout",
+    "tph export last --otlp-endpoint http://localhost:4318",
     "tph export last > run.json",
   ],
   options: {
@@ -49,6 +52,11 @@ export const exportCommand: Command = {
       help: `one of ${EXPORT_FORMATS.join(", ")} (default: json to stdout)`,
     },
     output: { type: "string", short: "o", arg: "FILE", help: "write to FILE (- for stdout)" },
+    "otlp-endpoint": {
+      type: "string",
+      arg: "URL",
+      help: "send the run to an OpenTelemetry collector (OTLP/HTTP) instead of writing a file",
+    },
     filter: {
       type: "string",
       arg: "NAME",
@@ -78,10 +86,41 @@ export const exportCommand: Command = {
         "export",
       );
     }
+    const endpoint = ctx.values["otlp-endpoint"] as string | undefined;
+    if (endpoint !== undefined) {
+      if (formatName !== undefined && formatName !== "otlp") {
+        throw usageError(`--otlp-endpoint sends the otlp format, not ${formatName}`, "export");
+      }
+      if (ctx.values.output !== undefined) {
+        throw usageError("either -o FILE or --otlp-endpoint URL, not both", "export");
+      }
+      try {
+        tracesUrl(endpoint);
+      } catch (e) {
+        throw usageError((e as Error).message, "export");
+      }
+    }
     const ref = ctx.positionals[0];
     const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
     const file = openRun(path, { cwd: ctx.cwd });
     try {
+      if (endpoint !== undefined) {
+        const { sendOtlp } = await import("../export/otlp_send.ts");
+        try {
+          const sent = await sendOtlp(file, endpoint, { ...walk, spillPath: tempBeside(path) });
+          ctx.err(
+            `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +
+              `request${sent.requests === 1 ? "" : "s"} to ${safeOutput(sent.url)}`,
+          );
+          if (filter !== undefined && sent.spans === 0) {
+            throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
+          }
+          return 0;
+        } catch (e) {
+          if (e instanceof OtlpSendError) throw new CliError(safeOutput(e.message), 1);
+          throw e;
+        }
+      }
       let output = ctx.values.output as string | undefined;
       if (output === undefined && formatName !== undefined) {
         output = defaultExportPath(path, format);

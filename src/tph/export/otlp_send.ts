@@ -1,0 +1,248 @@
+// `tph export --otlp-endpoint URL`: the run sent to an OpenTelemetry collector over OTLP/HTTP, as
+// protobuf ExportTraceServiceRequests (the protocol's default encoding) of at most 16 MiB each,
+// one after the other. The messages are defined from opentelemetry-proto's field numbers and
+// encoded with protobufjs. While the run is read, the requests wait in a temporary file: memory
+// does not grow with the run, and the collector is never sent half a run because the file was bad.
+
+import type { RunFile } from "../store/run_reader.ts";
+import { walkCalls, type WalkOptions } from "./calls.ts";
+import { runSummary } from "./summary.ts";
+import { spanId, traceId } from "./otlp.ts";
+import { VERSION } from "../../version.ts";
+import { FileReader, FileWriter, remove } from "../../host/files.ts";
+import { OtlpSendError, tracesUrl } from "./otlp_errors.ts";
+export { OtlpSendError, tracesUrl };
+
+type Fields = Record<string, { type: string; id: number; rule?: "repeated" }>;
+const message = (fields: Fields) => ({ fields });
+
+/** The messages, from opentelemetry-proto (proto3). */
+export const OTLP_MESSAGES = {
+  nested: {
+    ExportTraceServiceRequest: message({
+      resource_spans: { rule: "repeated", type: "ResourceSpans", id: 1 },
+    }),
+    ResourceSpans: message({
+      resource: { type: "Resource", id: 1 },
+      scope_spans: { rule: "repeated", type: "ScopeSpans", id: 2 },
+    }),
+    Resource: message({ attributes: { rule: "repeated", type: "KeyValue", id: 1 } }),
+    ScopeSpans: message({
+      scope: { type: "InstrumentationScope", id: 1 },
+      spans: { rule: "repeated", type: "Span", id: 2 },
+    }),
+    InstrumentationScope: message({
+      name: { type: "string", id: 1 },
+      version: { type: "string", id: 2 },
+    }),
+    Span: message({
+      trace_id: { type: "bytes", id: 1 },
+      span_id: { type: "bytes", id: 2 },
+      parent_span_id: { type: "bytes", id: 4 },
+      name: { type: "string", id: 5 },
+      kind: { type: "int32", id: 6 },
+      start_time_unix_nano: { type: "fixed64", id: 7 },
+      end_time_unix_nano: { type: "fixed64", id: 8 },
+      attributes: { rule: "repeated", type: "KeyValue", id: 9 },
+      status: { type: "Status", id: 15 },
+    }),
+    Status: message({ message: { type: "string", id: 2 }, code: { type: "int32", id: 3 } }),
+    KeyValue: message({ key: { type: "string", id: 1 }, value: { type: "AnyValue", id: 2 } }),
+    AnyValue: message({
+      string_value: { type: "string", id: 1 },
+      bool_value: { type: "bool", id: 2 },
+      int_value: { type: "int64", id: 3 },
+    }),
+  },
+};
+
+/** The most a request may hold. */
+export const MAX_REQUEST_BYTES = 16 << 20;
+/** Spans per request at most (a request also stays under MAX_REQUEST_BYTES). */
+const MAX_SPANS = 8192;
+/** How long one request may take. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+// deno-lint-ignore no-explicit-any
+type Obj = Record<string, any>;
+
+/**
+ * Send a run to an OTLP/HTTP endpoint.
+ *
+ * @param file The run.
+ * @param endpoint The collector's base URL (`http://localhost:4318`) or its traces URL.
+ * @param options Depth and name filters; `spillPath` a temporary file; `maxBytes` the most a
+ *   request holds (default 16 MiB).
+ * @returns The spans and requests sent.
+ * @throws {OtlpSendError} One line: the endpoint refused a request or could not be reached.
+ */
+export async function sendOtlp(
+  file: RunFile,
+  endpoint: string,
+  options: WalkOptions & { spillPath: string; maxBytes?: number },
+): Promise<{ spans: number; requests: number; url: string }> {
+  const url = tracesUrl(endpoint);
+  const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
+  const { default: protobuf } = await import("protobufjs/light.js");
+  const Request = protobuf.Root.fromJSON(OTLP_MESSAGES).lookupType("ExportTraceServiceRequest");
+  const meta = file.meta;
+  const summary = runSummary(meta);
+  const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
+  const trace = hex(traceId(file));
+  const startMs = Date.parse(meta.timestamp);
+  const baseUs = (Number.isFinite(startMs) ? startMs : 0) * 1000;
+  // fixed64 from a decimal string: exact beyond 2^53.
+  const ns = (us: number) => String(baseUs + us) + "000";
+  const str = (key: string, value: string): Obj => ({ key, value: { string_value: value } });
+  const int = (key: string, value: number): Obj => ({ key, value: { int_value: value } });
+  const yes = (key: string): Obj => ({ key, value: { bool_value: true } });
+  const resource = {
+    attributes: [
+      str("service.name", summary.name),
+      str("telemetry.sdk.name", "tph"),
+      str("telemetry.sdk.version", VERSION),
+      ...(meta.run
+        ? [
+          str("process.command_line", meta.run.command.join(" ")),
+          str("process.runtime.name", meta.run.runtime),
+          str("process.runtime.version", meta.run.runtime_version),
+        ]
+        : []),
+      int("tph.call_count", meta.call_count),
+      int("tph.dropped_calls", meta.dropped_calls),
+      ...(meta.limit_reason !== null ? [str("tph.limit_reason", meta.limit_reason)] : []),
+    ],
+  };
+  const scope = { name: "tph", version: VERSION };
+  const encode = (spans: Obj[]) =>
+    Request.encode(Request.fromObject({
+      resource_spans: [{ resource, scope_spans: [{ scope, spans }] }],
+    })).finish();
+  // Requests wait in the temporary file: [offset, length] pairs.
+  const requests: number[] = [];
+  let writer: FileWriter | null = null;
+  let written = 0;
+  const store = (bytes: Uint8Array) => {
+    writer ??= new FileWriter(options.spillPath);
+    writer.write(bytes, bytes.length);
+    requests.push(written, bytes.length);
+    written += bytes.length;
+  };
+  /** Encode spans as one request, or as halves when that would be too big. */
+  const flush = (spans: Obj[]) => {
+    if (spans.length === 0) return;
+    const bytes = encode(spans);
+    if (bytes.length <= maxBytes) store(bytes);
+    else if (spans.length === 1) {
+      throw new OtlpSendError(
+        `one span is larger than ${maxBytes} bytes, the most a request holds`,
+      );
+    } else {
+      const half = spans.length >> 1;
+      flush(spans.slice(0, half));
+      flush(spans.slice(half));
+    }
+  };
+  let batch: Obj[] = [];
+  let batchChars = 0;
+  try {
+    const result = walkCalls(file, options, {
+      open(call) {
+        const f = call.fn;
+        const attributes: Obj[] = [str("code.function.name", f.name)];
+        if (f.file !== "") attributes.push(str("code.file.path", f.file));
+        if (f.line > 0) attributes.push(int("code.line.number", f.line));
+        let chars = f.name.length + f.file.length + 200;
+        for (let k = 0; k < call.argValues.length; k++) {
+          attributes.push(str(`tph.arg.${call.argNames[k]}`, call.argValues[k]));
+          chars += call.argNames[k].length + call.argValues[k].length + 16;
+        }
+        if (call.returned !== null) {
+          attributes.push(str("tph.return_value", call.returned));
+          chars += call.returned.length;
+        }
+        if (f.async) attributes.push(yes("tph.async"));
+        if (f.external) attributes.push(yes("tph.external"));
+        if (call.unfinished) attributes.push(yes("tph.unfinished"));
+        if (call.dropped > 0) attributes.push(int("tph.calls_left_out", call.dropped));
+        if (call.hiddenBelow > 0) attributes.push(int("tph.calls_below", call.hiddenBelow));
+        const span: Obj = {
+          trace_id: trace,
+          span_id: hex(spanId(call.id)),
+          name: f.name,
+          kind: 1,
+          start_time_unix_nano: ns(call.start),
+          end_time_unix_nano: ns(call.end),
+          attributes,
+        };
+        if (call.parent !== 0) span.parent_span_id = hex(spanId(call.parent));
+        if (call.threw !== null) {
+          span.status = { code: 2, message: call.threw };
+          chars += call.threw.length;
+        }
+        // UTF-8 takes at most 3 bytes a UTF-16 unit: a batch under a third of the limit in
+        // characters fits (and is split in halves in the rare case it does not).
+        if (batch.length >= MAX_SPANS || (batchChars + chars) * 3 > maxBytes) {
+          flush(batch);
+          batch = [];
+          batchChars = 0;
+        }
+        batch.push(span);
+        batchChars += chars;
+      },
+    });
+    flush(batch);
+    (writer as FileWriter | null)?.close();
+    writer = null;
+    // Now the collector: one request at a time, in order.
+    let sent = 0;
+    if (requests.length > 0) {
+      const reader = new FileReader(options.spillPath);
+      try {
+        for (let k = 0; k < requests.length; k += 2) {
+          const body = new Uint8Array(requests[k + 1]);
+          reader.read(body, requests[k]);
+          await post(url, body);
+          sent++;
+        }
+      } finally {
+        reader.close();
+      }
+    }
+    return { spans: result.calls, requests: sent, url: url.href };
+  } finally {
+    (writer as FileWriter | null)?.close();
+    if (written > 0) {
+      try {
+        remove(options.spillPath);
+      } catch {
+        // Gone already.
+      }
+    }
+  }
+}
+
+async function post(url: URL, body: Uint8Array<ArrayBuffer>): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-protobuf" },
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (e) {
+    const why = (e as Error).name === "TimeoutError"
+      ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s`
+      : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
+    throw new OtlpSendError(`Cannot send the run to ${url.href}: ${why}`);
+  }
+  if (!response.ok) {
+    const text = (await response.text().catch(() => "")).split("\n")[0].slice(0, 200);
+    throw new OtlpSendError(
+      `${url.href} refused the run: ${response.status} ${response.statusText}` +
+        (text !== "" ? ` (${text})` : ""),
+    );
+  }
+  await response.body?.cancel();
+}
