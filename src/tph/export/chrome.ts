@@ -9,7 +9,7 @@ import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";
-import { type ExportStats, runSummary, trackName } from "./summary.ts";
+import { type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";
 
 /**
  * Write a run as Trace Event Format JSON.
@@ -40,7 +40,7 @@ export function writeChrome(file: RunFile, target: ByteSink, options: WalkOption
       out.raw('{"name":').str(f.name).raw(',"cat":').str(category(call, f.external, f.async));
       out.raw(',"ph":"X","ts":').num(call.start).raw(',"dur":').num(call.end - call.start);
       out.raw(',"pid":1,"tid":').num(call.track + 1).raw(',"args":{"call":').num(call.id);
-      const place = placeOf(f.file, f.line);
+      const place = placeOf(shownFile(f.file, summary), f.line);
       if (place !== "") out.raw(',"at":').str(place);
       if (call.argValues.length > 0) {
         out.raw(',"args":{');

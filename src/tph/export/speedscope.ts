@@ -6,7 +6,7 @@ import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";
-import { type ExportStats, runSummary, trackName } from "./summary.ts";
+import { type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";
 import { TrackSpill } from "./spill.ts";
 
 /** The schema speedscope publishes for its files. */
@@ -29,8 +29,11 @@ export function writeSpeedscope(
   const summary = runSummary(file.meta);
   const spill = new TrackSpill(spillPath);
   try {
+    // The profiles start with the first call (not with the process).
+    let first = Infinity;
     const result = walkCalls(file, options, {
       open(call) {
+        if (call.start < first) first = call.start;
         spill.ascii(call.track, `{"type":"O","frame":${call.frame},"at":${call.start}},`);
       },
       close(track, _id, frame, end) {
@@ -44,7 +47,8 @@ export function writeSpeedscope(
     for (let t = 0; t < result.tracks; t++) {
       if (t > 0) out.raw(",");
       out.raw('\n{"type":"evented","name":').str(trackName(t, summary))
-        .raw(',"unit":"microseconds","startValue":0,"endValue":').num(result.end)
+        .raw(',"unit":"microseconds","startValue":').num(first === Infinity ? 0 : first)
+        .raw(',"endValue":').num(result.end)
         .raw(',"events":[');
       // Each event ends with a comma: the last one's is written over by the closing bracket.
       let last: Uint8Array | null = null;
@@ -60,7 +64,7 @@ export function writeSpeedscope(
     out.raw('\n],"shared":{"frames":[');
     result.frames.forEach((f, k) => {
       if (k > 0) out.raw(",");
-      const place = placeOf(f.file, f.line);
+      const place = placeOf(shownFile(f.file, summary), f.line);
       out.raw('\n{"name":').str(place === "" ? f.name : `${f.name} (${place})`);
       if (f.file !== "") out.raw(',"file":').str(f.file);
       if (f.line > 0) out.raw(',"line":').num(f.line);

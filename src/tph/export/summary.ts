@@ -22,6 +22,8 @@ export interface RunSummary {
   command: string | null;
   /** Counts and settings, as JSON fields. */
   fields: Record<string, unknown>;
+  /** The folder the program ran in (files under it are shown relative to it), if known. */
+  cwd: string | null;
 }
 
 /** See RunSummary. */
@@ -32,6 +34,7 @@ export function runSummary(meta: RunMeta): RunSummary {
     title: `tph: ${name}`,
     name,
     command,
+    cwd: meta.run?.cwd ?? null,
     fields: {
       exporter: `tph ${VERSION}`,
       label: meta.label,
@@ -53,4 +56,12 @@ export function runSummary(meta: RunMeta): RunSummary {
 /** A track's name: the main one carries the command; async ones are numbered. */
 export function trackName(track: number, summary: RunSummary): string {
   return track === 0 ? `main: ${summary.command ?? summary.name}` : `async ${track}`;
+}
+
+/** A file as the exports show it to people: relative to where the program ran, when under it. */
+export function shownFile(file: string, summary: RunSummary): string {
+  const cwd = summary.cwd;
+  if (cwd === null || cwd === "" || !file.startsWith(cwd)) return file;
+  const rest = file.slice(cwd.length);
+  return rest.startsWith("/") ? rest.slice(1) : file;
 }
