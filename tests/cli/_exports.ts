@@ -2,7 +2,7 @@
 // (tests/_export_readers.ts) and compared call by call with the run's JSON, on an async program.
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -293,6 +293,39 @@ export function exportFormatTests(t: Target): void {
     const bad = await tph(t, ["export", "last", "--otlp-endpoint", "ftp://x"], { cwd });
     assertCode(bad, 2, "not an http URL");
     assert.match(bad.stderr, /--otlp-endpoint takes an http\(s\) URL, got "ftp:\/\/x"/);
+  });
+  Deno.test(`tph export: calls still open when the program exited (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(
+      join(cwd, "exit.ts"),
+      [
+        "import process from 'node:process';",
+        "function inner(code: number): void {",
+        "  console.log('bye');",
+        "  process.exit(code);",
+        "}",
+        "function outer(): void {",
+        "  inner(3);",
+        "}",
+        "outer();",
+        "",
+      ].join("\n"),
+    );
+    const run = await tph(t, ["run", "exit.ts"], { cwd });
+    assertCode(run, 3, "the program's exit code");
+    for (const format of ["chrome", "perfetto", "speedscope"] as const) {
+      const r = await tph(t, ["export", "last", "--format", format, "-o", `t.${format}`], { cwd });
+      assertCode(r, 0, `--format ${format}`);
+    }
+    const chrome = readChrome(readFileSync(join(cwd, "t.chrome"), "utf8"));
+    const open = chrome.calls.filter((c) => c.returned === undefined && c.error === undefined);
+    assert.deepEqual(open.map((c) => c.name).sort(), ["inner", "outer", "process.exit"].sort());
+    const perfetto = await readPerfetto(readFileSync(join(cwd, "t.perfetto")));
+    assert.equal(perfetto.calls.length, chrome.calls.length);
+    const speed = readSpeedscope(readFileSync(join(cwd, "t.speedscope"), "utf8"));
+    assert.equal(speed.profiles.reduce((n, p) => n + p.opens, 0), chrome.calls.length);
   });
 }
 
