@@ -17,6 +17,8 @@ export const EXPORT_SUFFIX = {
   speedscope: ".speedscope.json",
   otlp: ".otlp.json",
   json: ".run.json",
+  /** `tph view --html`. */
+  html: ".html",
 } as const;
 
 /** Whether a file name in the cache is an export's, not a run's. */

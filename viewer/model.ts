@@ -1,0 +1,187 @@
+/// <reference lib="dom" />
+// The run as the page holds it (src/tph/html/write_html.ts writes it): calls in stored order
+// (depth first) with their depth, turned into columns and links between calls.
+
+/** A function: name, file, line, flags (1 async, 2 external), parameter names. */
+export type FrameRow = [string, string, number, number, string[]];
+/** A call: frame, depth, start µs, length µs, state (0 returned, 1 threw, 2 still open), calls
+ * left out below, argument texts, return value or error text, track. */
+export type CallRow = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string[],
+  string | null,
+  number,
+];
+
+export interface RunData {
+  v: number;
+  meta: {
+    title: string;
+    label: string | null;
+    command: string | null;
+    cwd: string | null;
+    runtime: string | null;
+    timestamp: string;
+    duration_ms: number | null;
+    ended: string | null;
+    exit_code: number | null;
+    error: string | null;
+    call_count: number;
+    dropped_calls: number;
+    limit_reason: string | null;
+    filter: string | null;
+    max_depth: number | null;
+  };
+  calls: CallRow[];
+  frames: FrameRow[];
+  shown: number;
+  left_out: number;
+  max_calls: number;
+}
+
+export const RETURNED = 0, THREW = 1, OPEN = 2;
+
+/** The calls as columns, with the tree's links. */
+export class Model {
+  readonly n: number;
+  readonly frame: Int32Array;
+  readonly depth: Int32Array;
+  readonly start: Float64Array;
+  readonly dur: Float64Array;
+  readonly state: Uint8Array;
+  /** The caller's index, -1 for a top call. */
+  readonly parent: Int32Array;
+  /** The index after the call's subtree. */
+  readonly end: Int32Array;
+  readonly firstTime: number;
+  readonly lastTime: number;
+  readonly maxDepth: number;
+  #haystack: string[] | null = null;
+
+  constructor(readonly data: RunData) {
+    const calls = data.calls;
+    const n = this.n = calls.length;
+    this.frame = new Int32Array(n);
+    this.depth = new Int32Array(n);
+    this.start = new Float64Array(n);
+    this.dur = new Float64Array(n);
+    this.state = new Uint8Array(n);
+    this.parent = new Int32Array(n);
+    this.end = new Int32Array(n);
+    const open: number[] = [];
+    let first = Infinity, last = 0, deepest = 0;
+    for (let i = 0; i < n; i++) {
+      const c = calls[i];
+      const d = c[1];
+      this.frame[i] = c[0];
+      this.depth[i] = d;
+      this.start[i] = c[2];
+      this.dur[i] = c[3];
+      this.state[i] = c[4];
+      while (open.length > d) this.end[open.pop()!] = i;
+      this.parent[i] = d === 0 || open.length === 0 ? -1 : open[open.length - 1];
+      open.push(i);
+      if (c[2] < first) first = c[2];
+      if (c[2] + c[3] > last) last = c[2] + c[3];
+      if (d > deepest) deepest = d;
+    }
+    while (open.length > 0) this.end[open.pop()!] = n;
+    this.firstTime = first === Infinity ? 0 : first;
+    this.lastTime = Math.max(last, this.firstTime + 1);
+    this.maxDepth = deepest;
+  }
+
+  name(i: number): string {
+    return this.data.frames[this.frame[i]][0];
+  }
+
+  args(i: number): string[] {
+    return this.data.calls[i][6];
+  }
+
+  argName(i: number, k: number): string {
+    return this.data.frames[this.frame[i]][4][k] ?? String(k);
+  }
+
+  value(i: number): string | null {
+    return this.data.calls[i][7];
+  }
+
+  droppedBelow(i: number): number {
+    return this.data.calls[i][5];
+  }
+
+  hasChildren(i: number): boolean {
+    return this.end[i] > i + 1;
+  }
+
+  /** The call's children, in order. */
+  children(i: number): number[] {
+    const out: number[] = [];
+    for (let c = i + 1; c < this.end[i]; c = this.end[c]) out.push(c);
+    return out;
+  }
+
+  /** `name(a=1, b="x")` as the tree shows it. */
+  label(i: number): string {
+    const args = this.args(i);
+    let s = this.name(i) + "(";
+    for (let k = 0; k < args.length; k++) {
+      if (k > 0) s += ", ";
+      const name = this.argName(i, k);
+      s += /^\d+$/.test(name) ? args[k] : name + "=" + args[k];
+    }
+    return s + ")";
+  }
+
+  /** Lower-cased name, arguments and value of each call, made on the first search. */
+  haystack(i: number): string {
+    if (this.#haystack === null) {
+      const h: string[] = new Array(this.n);
+      for (let k = 0; k < this.n; k++) {
+        const c = this.data.calls[k];
+        h[k] = (this.name(k) + "\u0000" + c[6].join("\u0000") + "\u0000" + (c[7] ?? ""))
+          .toLowerCase();
+      }
+      this.#haystack = h;
+    }
+    return this.#haystack[i];
+  }
+
+  /** Per function: calls, total time (not counted twice under itself), self time. */
+  functionTable(): { frame: number; calls: number; total: number; self: number }[] {
+    const frames = this.data.frames.length;
+    const calls = new Float64Array(frames), total = new Float64Array(frames);
+    const self = new Float64Array(frames);
+    const openOf = new Int32Array(frames);
+    const stack: number[] = [];
+    for (let i = 0; i < this.n; i++) {
+      while (stack.length > this.depth[i]) openOf[this.frame[stack.pop()!]]--;
+      const f = this.frame[i];
+      calls[f]++;
+      if (openOf[f] === 0) total[f] += this.dur[i];
+      let childTime = 0;
+      for (let c = i + 1; c < this.end[i]; c = this.end[c]) childTime += this.dur[c];
+      self[f] += Math.max(0, this.dur[i] - childTime);
+      openOf[f]++;
+      stack.push(i);
+    }
+    const rows = [];
+    for (let f = 0; f < frames; f++) {
+      if (calls[f] > 0) rows.push({ frame: f, calls: calls[f], total: total[f], self: self[f] });
+    }
+    return rows;
+  }
+}
+
+/** A length in µs as `tph tree` shows it. */
+export function formatUs(us: number): string {
+  if (us < 1000) return `${Math.round(us)}µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(2)}ms`;
+  return `${(us / 1_000_000).toFixed(2)}s`;
+}
