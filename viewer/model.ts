@@ -139,14 +139,13 @@ export class Model {
     return s + ")";
   }
 
-  /** Lower-cased name, arguments and value of each call, made on the first search. */
+  /** Each call's line as the tree shows it (`name(a=1) -> value`), lower-cased, made on the
+   * first search: a search finds what is on screen, values and `name=value` alike. */
   haystack(i: number): string {
     if (this.#haystack === null) {
       const h: string[] = new Array(this.n);
       for (let k = 0; k < this.n; k++) {
-        const c = this.data.calls[k];
-        h[k] = (this.name(k) + "\u0000" + c[6].join("\u0000") + "\u0000" + (c[7] ?? ""))
-          .toLowerCase();
+        h[k] = (this.label(k) + "\u0000" + (this.data.calls[k][7] ?? "")).toLowerCase();
       }
       this.#haystack = h;
     }
