@@ -25,10 +25,12 @@ const SCRIPTS = [
   "run_scale.ts",
   "diff_scale.ts",
   "export_scale.ts",
+  "html_view.ts",
   "real_workloads.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
+  "html_view.ts",
   "run_overhead.ts",
   "memory_strings.ts",
   "run_scale.ts",

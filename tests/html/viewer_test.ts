@@ -69,6 +69,9 @@ Deno.test({
         assert.match(header!, /command: shop\/main\.ts/);
         const rows = await rowTexts(p);
         assert.match(rows[0], /^▾main\(\)/, "the top call first");
+        // The README's picture: TPH_SCREENSHOT=docs/images/view_html.png deno test -A tests/html/
+        const shot = Deno.env.get("TPH_SCREENSHOT");
+        if (shot) await p.page.screenshot({ path: shot });
         // A node shown closed opens to its children.
         const closed = await p.page.$('.row[aria-expanded="false"]');
         assert.ok(closed !== null, "a closed node");
