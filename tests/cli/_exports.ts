@@ -2,13 +2,13 @@
 // (tests/_export_readers.ts) and compared call by call with the run's JSON, on an async program.
 
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { assertCode, FIXTURES, lines, type Target, tempDir, tph } from "./_cli.ts";
+import { assertCode, FIXTURES, lines, type Target, tempDir, tph, waitForFile } from "./_cli.ts";
 import {
   callersOf,
   callsInOrder,
@@ -326,6 +326,40 @@ export function exportFormatTests(t: Target): void {
     assert.equal(perfetto.calls.length, chrome.calls.length);
     const speed = readSpeedscope(readFileSync(join(cwd, "t.speedscope"), "utf8"));
     assert.equal(speed.profiles.reduce((n, p) => n + p.opens, 0), chrome.calls.length);
+  });
+  Deno.test(`tph view --html writes one page, beside the run or to -o (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "-o", "run.json", "main.ts"], { cwd }), 0, "tph run");
+    const recorded: RunJSON = JSON.parse(readFileSync(join(cwd, "run.json"), "utf8"));
+    const page = await tph(t, ["view", "last", "--html"], { cwd });
+    assertCode(page, 0, "tph view --html");
+    const cache = join(cwd, ".tracepatch_cache");
+    const file = readdirSync(cache).find((f) => f.endsWith(".html"));
+    assert.ok(file, "beside the run");
+    assert.match(lines(page.stderr).at(-1)!, /^tph: open it in a browser: file:\/\/.*\.html$/);
+    const html = readFileSync(join(cache, file), "utf8");
+    const data = /<script type="application\/json" id="tph-data">([^]*?)<\/script>/.exec(html);
+    assert.ok(data, "the run's data block");
+    assert.ok(!data[1].includes("<"), "no < in the data block");
+    const run = JSON.parse(data[1]);
+    assert.equal(run.calls.length, callsInOrder(recorded.trace).length);
+    assert.equal(run.meta.call_count, recorded.call_count);
+    // --open: the system's opener, given the page's address.
+    const bin = join(dir.path, "bin");
+    mkdirSync(bin);
+    const opened = join(dir.path, "opened.txt");
+    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\necho "$@" > ${opened}\n`, { mode: 0o755 });
+    const open = await tph(t, ["view", "last", "--html", "-o", "p.html", "--open"], {
+      cwd,
+      env: { PATH: `${bin}:${Deno.env.get("PATH")}` },
+    });
+    assertCode(open, 0, "tph view --html --open");
+    await waitForFile(opened);
+    assert.equal(readFileSync(opened, "utf8").trim(), `file://${join(cwd, "p.html")}`);
+    const usage = await tph(t, ["view", "last", "--open"], { cwd });
+    assertCode(usage, 2, "--open without --html");
+    assert.match(usage.stderr, /--open goes with --html/);
   });
 }
 
