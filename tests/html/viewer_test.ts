@@ -5,7 +5,7 @@
 // Chromium is installed.
 
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
@@ -19,6 +19,9 @@ import {
 import { CHROMIUM, launch, type OpenedPage, openPage } from "./_browser.ts";
 
 const XSS = "</script><script>alert(1)</script>";
+
+// deno-lint-ignore no-explicit-any
+type Tph = { tphViewer: any };
 
 /** Run a program under tph in `cwd`, then write its page; returns the page's path. */
 async function pageOf(cwd: string, args: string[], extra: string[] = []): Promise<string> {
@@ -102,6 +105,93 @@ Deno.test({
         assert.deepEqual(up, [...up].sort((a, b) => a - b));
         clean(p, "shop");
         await p.page.context().close();
+      });
+
+      await t.step("the other examples: each page opens clean with its top call", async () => {
+        for (const example of ["hello.ts", "quickstart_sync.ts", "quickstart_async.ts"]) {
+          // Run where they are (they import the library): their runs go to a folder of the test's.
+          const cache = ["--cache-dir", dir()];
+          const path = join(REPO, "examples", example);
+          assertCode(await tph(DENO_TARGET, ["run", ...cache, path], { cwd: REPO }), 0, example);
+          const file = join(dir(), "page.html");
+          const r = await tph(DENO_TARGET, ["view", "last", ...cache, "--html", "-o", file], {
+            cwd: REPO,
+          });
+          assertCode(r, 0, `tph view --html of ${example}`);
+          const p = await openPage(browser, file);
+          const rows = await rowTexts(p);
+          const calls = Number(
+            /calls recorded: (\d+)/.exec((await p.page.textContent("header"))!)![1],
+          );
+          if (calls > 0) assert.ok(rows.length > 0, `${example}: rows on screen`);
+          // quickstart_sync.ts records its calls in its own trace() block, not in tph run's.
+          else assert.match((await p.page.textContent(".details"))!, /No call was recorded/);
+          clean(p, example);
+          await p.page.context().close();
+        }
+      });
+
+      await t.step("keyboard, the flame chart, the function filter, a page cut short", async () => {
+        const cwd = join(dir({ p: join(FIXTURES, "exports") }), "p");
+        const file = await pageOf(cwd, ["main.ts"]);
+        const p = await openPage(browser, file);
+        const selected = () =>
+          p.page.evaluate(() => (globalThis as unknown as Tph).tphViewer.selected);
+        // Arrows move through the rows; the details follow.
+        await p.page.click(".row");
+        await p.page.keyboard.press("ArrowDown");
+        assert.equal(await selected(), 1);
+        assert.match((await p.page.textContent(".details h2"))!, /^fetchUser$/);
+        await p.page.keyboard.press("ArrowUp");
+        assert.equal(await selected(), 0);
+        // A click on a call's box in the flame chart selects it in the tree.
+        const box = await p.page.evaluate(() => {
+          const v = (globalThis as unknown as Tph).tphViewer;
+          const canvas = v.flame.canvas.getBoundingClientRect();
+          const i = v.m.children(0).find((c: number) => v.m.name(c) === "ticks");
+          const scale = canvas.width / (v.flame.to - v.flame.from);
+          return {
+            i,
+            x: canvas.left + (v.m.start[i] + v.m.dur[i] / 2 - v.flame.from) * scale,
+            y: canvas.top + 16 * v.m.depth[i] + 8,
+          };
+        });
+        await p.page.mouse.click(box.x, box.y);
+        assert.equal(await selected(), box.i);
+        assert.match((await p.page.textContent(".row.sel"))!, /^.ticks\(n=3\)/);
+        // A function in the table: only its calls and the calls leading to them.
+        await p.page.click('.funcs tbody tr:has(td:text-is("fib"))');
+        const rows = await rowTexts(p);
+        assert.ok(rows.every((r) => /^[▾▸]?(main|fib)\(/.test(r)), rows.join("\n"));
+        assert.match((await p.page.textContent(".filter"))!, /Only the calls of fib/);
+        clean(p, "interactions");
+        await p.page.context().close();
+        // Past the calls a page holds: the first ones and a note that says so.
+        const { writeHtml } = await import("../../src/tph/html/write_html.ts");
+        const { openRun } = await import("../../src/tph/store/run_reader.ts");
+        const { FileWriter } = await import("../../src/host/files.ts");
+        const run = openRun(
+          join(
+            cwd,
+            ".tracepatch_cache",
+            readdirSync(join(cwd, ".tracepatch_cache"))
+              .find((f) => f.endsWith(".tph"))!,
+          ),
+        );
+        const short = join(cwd, "short.html");
+        const out = new FileWriter(short);
+        const stats = writeHtml(run, out, { maxCalls: 5 });
+        out.close();
+        run.close();
+        assert.deepEqual(stats, { calls: 5, leftOut: run.meta.call_count - 5 });
+        const q = await openPage(browser, short);
+        assert.match(
+          (await q.page.textContent(".note"))!,
+          new RegExp(`first 5 calls; ${run.meta.call_count - 5} more are not in it`),
+        );
+        assert.ok(await q.page.isVisible(".note"));
+        clean(q, "cut short");
+        await q.page.context().close();
       });
 
       await t.step("an async program: concurrent calls and a thrown error", async () => {
