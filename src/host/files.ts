@@ -595,3 +595,35 @@ export function userCachePath(): string {
   else throw new Error("no home folder (HOME is not set)");
   return `${base}/tph`;
 }
+
+/**
+ * Write a file whole: `write` fills a temporary file beside it, which then replaces it (readers
+ * see the old file or the new one); on failure the temporary file is removed and the error thrown.
+ *
+ * @returns What `write` returned.
+ */
+export async function writeThrough<T>(
+  path: string,
+  write: (out: FileWriter) => T | Promise<T>,
+): Promise<T> {
+  const temp = tempBeside(path);
+  const out = new FileWriter(temp);
+  try {
+    const result = await write(out);
+    out.close();
+    rename(temp, path);
+    return result;
+  } catch (e) {
+    try {
+      out.close();
+    } catch {
+      // Closed already.
+    }
+    try {
+      remove(temp);
+    } catch {
+      // The error that counts is the write's.
+    }
+    throw e;
+  }
+}

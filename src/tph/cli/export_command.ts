@@ -7,15 +7,7 @@ import { type Command, type Context, intOption } from "./command.ts";
 import { fileProblem, tempBeside } from "../../host/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput } from "../../render/safe_text.ts";
-import {
-  defaultExportPath,
-  EXPORT_FORMATS,
-  type ExportFormat,
-  exportToFile,
-  FORMAT_INFO,
-  isExportFormat,
-  writeExport,
-} from "../export/export_run.ts";
+import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
 import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
@@ -103,6 +95,10 @@ export const exportCommand: Command = {
     const ref = ctx.positionals[0];
     const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
     const file = openRun(path, { cwd: ctx.cwd });
+    // Loaded when asked for: the exporters are nothing to the other commands.
+    const { defaultExportPath, exportToFile, FORMAT_INFO } = await import(
+      "../export/export_run.ts"
+    );
     try {
       if (endpoint !== undefined) {
         const { sendOtlp } = await import("../export/otlp_send.ts");
@@ -181,6 +177,7 @@ async function toStdout(
     const out = encoder.encode(text);
     write(out, out.length);
   };
+  const { writeExport } = await import("../export/export_run.ts");
   if (ctx.terminal && format === "perfetto") {
     throw usageError("the perfetto format is binary: write it to a file (-o FILE)", "export");
   }

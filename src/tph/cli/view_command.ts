@@ -9,7 +9,6 @@ import { countCalls } from "../../render/tree.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, intOption } from "./command.ts";
 import { usageError } from "./errors.ts";
-import { writePage } from "./view_html.ts";
 
 /** `tph view <run>`: what a stored run was, without its call tree. */
 export const viewCommand: Command = {
@@ -58,7 +57,11 @@ export const viewCommand: Command = {
     if (filter === "") throw usageError("--filter needs a name to look for", "view");
     const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "view", 1);
     const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), { cwd: ctx.cwd });
-    if (html) return await writePage(ctx, path, { filter, maxDepth });
+    if (html) {
+      // Loaded when asked for: the page's writer and viewer are nothing to the other commands.
+      const { writePage } = await import("./view_html.ts");
+      return await writePage(ctx, path, { filter, maxDepth });
+    }
     // The root calls and how many calls each holds: the calls below them are not read.
     const file = openRun(path, { cwd: ctx.cwd });
     let meta, trace, cut;

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { openRun } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
-import { fileProblem, FileWriter, remove, rename, tempBeside } from "../../host/files.ts";
+import { fileProblem, writeThrough } from "../../host/files.ts";
 import { safeOutput } from "../../render/safe_text.ts";
 import { EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
@@ -27,25 +27,7 @@ export async function writePage(ctx: Context, runPath: string, walk: WalkOptions
   const file = openRun(runPath, { cwd: ctx.cwd });
   let stats;
   try {
-    const temp = tempBeside(dest);
-    const out = new FileWriter(temp);
-    try {
-      stats = writeHtml(file, out, walk);
-      out.close();
-      rename(temp, dest);
-    } catch (e) {
-      try {
-        out.close();
-      } catch {
-        // Closed already.
-      }
-      try {
-        remove(temp);
-      } catch {
-        // The error that counts is the write's.
-      }
-      throw e;
-    }
+    stats = await writeThrough(dest, (out) => writeHtml(file, out, walk));
   } catch (e) {
     if (e instanceof StoreError || e instanceof CliError) throw e;
     throw new CliError(

@@ -2,7 +2,7 @@
 // from the run file to the output (written whole beside it, then renamed).
 
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
-import { FileWriter, remove, rename, tempBeside } from "../../host/files.ts";
+import { tempBeside, writeThrough } from "../../host/files.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import type { WalkOptions } from "./calls.ts";
 import { writeChrome } from "./chrome.ts";
@@ -96,26 +96,10 @@ export async function exportToFile(
   path: string,
   options: WalkOptions,
 ): Promise<ExportStats> {
-  const temp = tempBeside(path);
-  const out = new FileWriter(temp);
-  try {
-    const stats = await writeExport(file, format, out, { ...options, spillPath: tempBeside(path) });
-    out.close();
-    rename(temp, path);
-    return stats;
-  } catch (e) {
-    try {
-      out.close();
-    } catch {
-      // Closed already.
-    }
-    try {
-      remove(temp);
-    } catch {
-      // The error that counts is the write's.
-    }
-    throw e;
-  }
+  return await writeThrough(
+    path,
+    (out) => writeExport(file, format, out, { ...options, spillPath: tempBeside(path) }),
+  );
 }
 
 /** A ByteSink to hand writeExport. */
