@@ -13,7 +13,8 @@ import { usageError } from "./errors.ts";
 /** `tph view <run>`: what a stored run was, without its call tree. */
 export const viewCommand: Command = {
   name: "view",
-  summary: "describe a stored run: time, command, how it ended, calls, limits, config",
+  summary:
+    "describe a stored run (time, command, how it ended, calls, limits), or write it as a web page",
   usage: "view <run> [--json] [--html [-o FILE] [--open] [--filter NAME] [--max-depth N]] " +
     "[--cache-dir DIR]",
   details: [
