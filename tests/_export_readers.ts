@@ -67,6 +67,8 @@ export function readChrome(text: string): {
   threads: Map<number, string>;
   process: string;
   other: Record<string, unknown>;
+  /** Flow arrows: id, the track it leaves (at its time), the track it reaches. */
+  flows: { id: number; from: string; to: string; ts: number }[];
 } {
   const doc = JSON.parse(text);
   assert.ok(Array.isArray(doc.traceEvents), "traceEvents is an array");
@@ -76,11 +78,23 @@ export function readChrome(text: string): {
   const calls: ExportedCall[] = [];
   const byTid = new Map<number, { start: number; end: number; what: string }[]>();
   const open = new Map<string, number>();
+  const flowEnds = new Map<
+    number,
+    { s?: { tid: number; ts: number }; f?: { tid: number; ts: number } }
+  >();
   for (const e of doc.traceEvents) {
     assert.equal(e.pid, 1);
     if (e.ph === "M") {
       if (e.name === "process_name") process = e.args.name;
       if (e.name === "thread_name") threads.set(e.tid, e.args.name);
+      continue;
+    }
+    if (e.ph === "s" || e.ph === "f") {
+      const ends = flowEnds.get(e.id) ?? {};
+      flowEnds.set(e.id, ends);
+      assert.equal(ends[e.ph as "s" | "f"], undefined, `one ${e.ph} for flow ${e.id}`);
+      ends[e.ph as "s" | "f"] = { tid: e.tid, ts: e.ts };
+      if (e.ph === "f") assert.equal(e.bp, "e", "a flow ends in the slice that encloses it");
       continue;
     }
     if (e.ph === "b" || e.ph === "e") {
@@ -112,7 +126,12 @@ export function readChrome(text: string): {
     assert.ok(threads.has(tid), `track ${tid} has a thread_name`);
     assertNests(slices, String(tid));
   }
-  return { calls, threads, process, other: doc.otherData };
+  const flows = [];
+  for (const [id, { s, f }] of flowEnds) {
+    assert.ok(s !== undefined && f !== undefined, `flow ${id} has both ends`);
+    flows.push({ id, from: threads.get(s.tid)!, to: threads.get(f.tid)!, ts: s.ts });
+  }
+  return { calls, threads, process, other: doc.otherData, flows };
 }
 
 const SCHEMA = JSON.parse(
@@ -280,6 +299,8 @@ const PERFETTO = {
       categories: field("string", 22, true),
       name: field("string", 23),
       source_location_iid: field("uint64", 34),
+      flow_ids: field("fixed64", 47, true),
+      terminating_flow_ids: field("fixed64", 48, true),
     }),
     DebugAnnotation: proto2({
       name_iid: field("uint64", 1),
@@ -322,6 +343,7 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
   calls: ExportedCall[];
   threads: Map<number, string>;
   process: string;
+  flows: { id: number; from: string; to: string; ts: number }[];
 }> {
   const { default: protobuf } = await import("protobufjs/light.js");
   const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
@@ -336,6 +358,8 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
   let process = "";
   let cleared = false;
   let defaultTrack: number | undefined;
+  const flowStarts = new Map<number, { track: number; ts: number }>();
+  const flowEnds = new Map<number, { track: number; ts: number }>();
   const timed: { ts: number; order: number; track: number; e: Record<string, unknown> }[] = [];
   const decoder = new TextDecoder();
   trace.packet.forEach((p: Decoded, order: number) => {
@@ -382,6 +406,9 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
     }
     if (Object.keys(args).length > 0) annotations.args = args;
     const track = e.track_uuid ?? defaultTrack;
+    for (const id of e.flow_ids ?? []) flowStarts.set(id, { track, ts: p.timestamp });
+    for (const id of e.terminating_flow_ids ?? []) flowEnds.set(id, { track, ts: p.timestamp });
+    if (e.type === 3) return; // an instant: where an arrow leaves from
     const resolved = {
       type: e.type,
       name: e.name_iid === undefined ? undefined : events.get(e.name_iid),
@@ -421,5 +448,17 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
   for (const [track, stack] of open) {
     assert.equal(stack.length, 0, `every begin on ${tracks.get(track)} has its end`);
   }
-  return { calls, threads, process };
+  const flows = [];
+  for (const [id, start] of flowStarts) {
+    const end = flowEnds.get(id);
+    assert.ok(end !== undefined, `flow ${id} ends`);
+    flows.push({
+      id,
+      from: tracks.get(start.track)!,
+      to: tracks.get(end.track)!,
+      ts: start.ts / 1000,
+    });
+  }
+  assert.equal(flowEnds.size, flowStarts.size, "every flow that ends starts");
+  return { calls, threads, process, flows };
 }

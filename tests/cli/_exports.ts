@@ -84,6 +84,18 @@ export function exportFormatTests(t: Target): void {
       assert.deepEqual(byId.get(c.id), { ...c, track: chrome.threads.get(Number(c.track)) });
     }
     assert.ok(pfBytes.length < readFileSync(join(cache, chromeFile)).length, "smaller");
+    // Arrows from a caller to each call that went on another track, the same in both.
+    const byFlow = (f: { id: number }, g: { id: number }) => f.id - g.id;
+    assert.deepEqual([...perfetto.flows].sort(byFlow), [...chrome.flows].sort(byFlow));
+    const started = chrome.calls.filter((c) => c.parent !== undefined);
+    assert.deepEqual(chrome.flows.map((f) => f.id).sort(), started.map((c) => c.id).sort());
+    for (const f of chrome.flows) {
+      const c = chrome.calls.find((x) => x.id === f.id)!;
+      assert.equal(f.to, chrome.threads.get(Number(c.track)), "the arrow reaches the call's track");
+      const caller = chrome.calls.find((x) => x.id === callers[f.id])!;
+      assert.equal(f.from, chrome.threads.get(Number(caller.track)), "it leaves the caller's");
+      assert.equal(f.ts, c.start);
+    }
 
     // speedscope: valid by its schema; per profile, the same calls.
     const out = join(cwd, "trace.speedscope.json");

@@ -64,6 +64,8 @@ export class ExportCall {
   track = 0;
   /** It is the first call of an async context: its caller is on another track (or ended). */
   startsContext = false;
+  /** The track its caller is drawn on (its own for a call at the top). */
+  callerTrack = 0;
 }
 
 /** What a walk leaves out. */
@@ -389,6 +391,7 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
     call.hiddenBelow = cut ? countKept(keep, here, c.descendants) : 0;
     // On the caller's track when it fits there: inside the caller, after what came before.
     const home = tracks[depth === 0 ? 0 : openTracks[depth - 1]];
+    call.callerTrack = home.number;
     closeTo(home, call.start);
     const n = home.ids.length;
     const fits = depth === 0

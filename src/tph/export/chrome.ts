@@ -57,6 +57,15 @@ export function writeChrome(file: RunFile, target: ByteSink, options: WalkOption
       if (call.hiddenBelow > 0) out.raw(',"calls_below":').num(call.hiddenBelow);
       if (call.startsContext && call.parent !== 0) out.raw(',"caller":').num(call.parent);
       out.raw("}}");
+      // An arrow from the caller to where the call went (flow events bind to the slices that
+      // enclose them: the caller's, and the call's own).
+      if (call.startsContext && call.parent !== 0) {
+        out.raw(',\n{"name":"async call","cat":"async","ph":"s","id":').num(call.id)
+          .raw(',"ts":').num(call.start).raw(',"pid":1,"tid":').num(call.callerTrack + 1)
+          .raw("}");
+        out.raw(',\n{"name":"async call","cat":"async","ph":"f","bp":"e","id":').num(call.id)
+          .raw(',"ts":').num(call.start).raw(',"pid":1,"tid":').num(call.track + 1).raw("}");
+      }
     },
   });
   out.raw('\n],\n"displayTimeUnit":"ns",\n"otherData":');

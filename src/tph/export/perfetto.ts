@@ -59,6 +59,8 @@ export const PERFETTO_MESSAGES = {
           name_iid: { type: "uint64", id: 10 },
           track_uuid: { type: "uint64", id: 11 },
           source_location_iid: { type: "uint64", id: 34 },
+          flow_ids: { rule: "repeated", type: "fixed64", id: 47 },
+          terminating_flow_ids: { rule: "repeated", type: "fixed64", id: 48 },
         }),
         DebugAnnotation: message({
           name_iid: { type: "uint64", id: 1 },
@@ -94,7 +96,7 @@ export const PERFETTO_MESSAGES = {
 };
 
 /** TrackEvent.Type and TracePacket.SequenceFlags, as Perfetto numbers them. */
-const SLICE_BEGIN = 1, SLICE_END = 2;
+const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
 const SEQ_INCREMENTAL_STATE_CLEARED = 1, SEQ_NEEDS_INCREMENTAL_STATE = 2;
 /** The one packet sequence tph writes. */
 const SEQUENCE = 1;
@@ -268,6 +270,21 @@ export async function writePerfetto(
       if (cats.length > 0) event.category_iids = cats;
       if (f.file !== "") event.source_location_iid = call.frame + 1;
       if (call.track !== 0) event.track_uuid = trackUuid(call.track);
+      // An arrow from the caller to where the call went: an instant on the caller's track when
+      // the call starts, flowing into the call's slice.
+      if (call.startsContext && call.parent !== 0) {
+        const instant: Packet = {
+          type: INSTANT,
+          name_iid: call.frame + 1,
+          category_iids: [categoryIid("async")],
+          flow_ids: [call.id],
+        };
+        if (call.callerTrack !== 0) instant.track_uuid = trackUuid(call.callerTrack);
+        const p = packet({ timestamp: call.start * 1000, track_event: instant });
+        p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
+        put(p);
+        event.terminating_flow_ids = [call.id];
+      }
       const p = packet({ timestamp: call.start * 1000, track_event: event });
       p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
       put(p);
