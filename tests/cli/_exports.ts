@@ -178,6 +178,15 @@ export function exportFormatTests(t: Target): void {
     const spans = readOtlpJson(top.stdout).spans;
     assert.deepEqual(spans.map((s) => s.name), recorded.trace.map((n) => n.name));
     assert.equal(spans[0].attributes["tph.calls_below"], calls.length - recorded.trace.length);
+    // A run in the JSON format (an older cache, a file from someone else) exports the same.
+    const fromJson = await tph(t, ["export", "run.json", "-f", "chrome", "-o", "-"], { cwd });
+    assertCode(fromJson, 0, "a JSON run as chrome");
+    const fromRun = await tph(t, ["export", "last", "-f", "chrome", "-o", "-"], { cwd });
+    const strip = (c: { track: string }) => ({ ...c, track: "" });
+    assert.deepEqual(
+      readChrome(fromJson.stdout).calls.map(strip),
+      readChrome(fromRun.stdout).calls.map(strip),
+    );
     const none = await tph(t, ["export", "last", "-f", "chrome", "--filter", "nothing-like-it"], {
       cwd,
     });
