@@ -90,6 +90,46 @@ export function diskTests(t: Target): void {
   });
 }
 
+/** Exports and pages written to a full or read-only folder: one line, nothing half-written. */
+export function exportDiskTests(t: Target): void {
+  Deno.test({
+    name: `tph export and view --html to a full or read-only folder (${t.name})`,
+    ignore: !ROOT,
+    async fn() {
+      await using dir = tempDir();
+      writeFileSync(join(dir.path, "package.json"), "{}");
+      writeFileSync(
+        join(dir.path, "main.js"),
+        "function f(i) { return 'x'.repeat(40) + i; }\nfor (let i = 0; i < 3000; i++) f(i);\n",
+      );
+      const cwd = dir.path;
+      assertCode(await tph(t, ["run", "--max-calls", "5000", "main.js"], { cwd }), 0, "tph run");
+      for (const [options, why] of [["size=64k", "no space left"], ["size=1m,ro", "read-only"]]) {
+        const out = join(cwd, `out-${why.replaceAll(" ", "-")}`);
+        mountTmpfs(out, `${options},mode=0700`);
+        try {
+          for (
+            const args of [
+              ["export", "last", "--format", "chrome", "-o", `${out}/t.json`],
+              ["export", "last", "--format", "perfetto", "-o", `${out}/t.pftrace`],
+              ["export", "last", "--format", "speedscope", "-o", `${out}/t.json`],
+              ["view", "last", "--html", "-o", `${out}/t.html`],
+            ]
+          ) {
+            const r = await tph(t, args, { cwd });
+            assertCode(r, 1, `tph ${args.join(" ")} (${why})`);
+            assert.equal(lines(r.stderr).length, 1, r.stderr);
+            assert.match(r.stderr, new RegExp(`^tph: Cannot write ".*": ${why}`));
+            assert.deepEqual(readdirSync(out), [], "nothing left behind");
+          }
+        } finally {
+          unmount(out);
+        }
+      }
+    },
+  });
+}
+
 /** Modes of what a run writes: only its user can read runs (they hold argument values). */
 export function modeTests(t: Target): void {
   Deno.test(`tph run writes runs 0600 in a cache folder it makes 0700 (${t.name})`, async () => {

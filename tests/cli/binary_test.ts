@@ -21,7 +21,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
-import { diskTests, modeTests } from "./_disk.ts";
+import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +46,6 @@ setupSafetyTests(BINARY);
 findTests(BINARY);
 diffTests(BINARY);
 diskTests(BINARY);
+exportDiskTests(BINARY);
 modeTests(BINARY);
 binaryRuntimeTests(BINARY);

@@ -17,7 +17,7 @@ import { exportFormatTests } from "./_exports.ts";
 import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
-import { diskTests, modeTests } from "./_disk.ts";
+import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
@@ -39,6 +39,7 @@ setupTests(BUN_TARGET);
 setupSafetyTests(BUN_TARGET);
 findTests(BUN_TARGET);
 diskTests(BUN_TARGET);
+exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
 redactTests(BUN_TARGET);

@@ -18,7 +18,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
-import { diskTests, modeTests } from "./_disk.ts";
+import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
@@ -41,6 +41,7 @@ setupSafetyTests(DENO_TARGET);
 findTests(DENO_TARGET);
 diffTests(DENO_TARGET);
 diskTests(DENO_TARGET);
+exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
 redactTests(DENO_TARGET);
