@@ -6,7 +6,7 @@ import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import { type Command, type Context, intOption } from "./command.ts";
 import { fileProblem, tempBeside } from "../../host/files.ts";
 import { CliError, usageError } from "./errors.ts";
-import { safeOutput } from "../../render/safe_text.ts";
+import { safeOutput, safeText } from "../../render/safe_text.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
@@ -106,7 +106,7 @@ export const exportCommand: Command = {
           const sent = await sendOtlp(file, endpoint, { ...walk, spillPath: tempBeside(path) });
           ctx.err(
             `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +
-              `request${sent.requests === 1 ? "" : "s"} to ${safeOutput(sent.url)}`,
+              `request${sent.requests === 1 ? "" : "s"} to ${safeText(sent.url)}`,
           );
           if (filter !== undefined && sent.spans === 0) {
             throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
@@ -141,8 +141,8 @@ export const exportCommand: Command = {
         const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
         ctx.err(
           `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} to ${
-            safeOutput(shown)
-          }; ${FORMAT_INFO[format].open(shellWord(shown))}`,
+            safeText(shown)
+          }; ${safeText(FORMAT_INFO[format].open(shellWord(shown)))}`,
         );
       }
       if (filter !== undefined && stats.calls === 0) {

@@ -39,7 +39,7 @@ import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
 import { openRun } from "../store/run_reader.ts";
-import { safeOutput } from "../../render/safe_text.ts";
+import { safeText } from "../../render/safe_text.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
 export const runCommand: Command = {
@@ -517,7 +517,7 @@ async function exportAfterRun(
       shown,
       line:
         `tph: exported ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} as ${format}` +
-        ` to ${safeOutput(shown)}; ${FORMAT_INFO[format].open(shellWord(shown))}`,
+        ` to ${safeText(shown)}; ${safeText(FORMAT_INFO[format].open(shellWord(shown)))}`,
     };
   } catch (e) {
     ctx.err(

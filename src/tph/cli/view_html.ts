@@ -7,7 +7,7 @@ import process from "node:process";
 import { openRun } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { fileProblem, writeThrough } from "../../host/files.ts";
-import { safeOutput } from "../../render/safe_text.ts";
+import { safeText } from "../../render/safe_text.ts";
 import { EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import type { Context } from "./command.ts";
@@ -49,7 +49,7 @@ export async function writePage(ctx: Context, runPath: string, walk: WalkOptions
     ? ` (the first ${stats.calls} calls; ${stats.leftOut} left out: see --filter, --max-depth)`
     : "";
   ctx.err(
-    `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"} to ${safeOutput(shown)}${more}`,
+    `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"} to ${safeText(shown)}${more}`,
   );
   if (ctx.values.open === true) {
     const opener = process.platform === "darwin"
@@ -69,7 +69,7 @@ export async function writePage(ctx: Context, runPath: string, walk: WalkOptions
         done(false);
       }
     });
-    if (!opened) ctx.err(`tph: Cannot open a browser (${opener[0]}): open ${safeOutput(url)}`);
-  } else ctx.err(`tph: open it in a browser: ${safeOutput(url)}`);
+    if (!opened) ctx.err(`tph: Cannot open a browser (${opener[0]}): open ${safeText(url)}`);
+  } else ctx.err(`tph: open it in a browser: ${safeText(url)}`);
   return 0;
 }

@@ -13,7 +13,10 @@ import type { ExportStats } from "./summary.ts";
 import { EXPORT_SUFFIX, type ExportFormat } from "./formats.ts";
 export { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "./formats.ts";
 
-/** Each format's file name ending (beside the run when no file is named) and how to open it. */
+/**
+ * Each format's file name ending (beside the run when no file is named) and how to open it
+ * (given the file as a shell word).
+ */
 export const FORMAT_INFO: Record<ExportFormat, { suffix: string; open: (file: string) => string }> =
   {
     chrome: {
@@ -27,23 +30,19 @@ export const FORMAT_INFO: Record<ExportFormat, { suffix: string; open: (file: st
     },
     speedscope: {
       suffix: EXPORT_SUFFIX.speedscope,
-      open: (file) => `npx speedscope ${shellQuote(file)}`,
+      open: (file) => `npx speedscope ${file}`,
     },
     otlp: {
       suffix: EXPORT_SUFFIX.otlp,
       open: (file) =>
         "send it to an OpenTelemetry collector: curl -H 'Content-Type: application/json' " +
-        `--data-binary @${shellQuote(file)} http://localhost:4318/v1/traces`,
+        `--data-binary @${file} http://localhost:4318/v1/traces`,
     },
     json: {
       suffix: EXPORT_SUFFIX.json,
-      open: (file) => `tph tree ${shellQuote(file)}`,
+      open: (file) => `tph tree ${file}`,
     },
   };
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
-}
 
 /** Where an export goes when no file is named: beside the run, with the format's ending. */
 export function defaultExportPath(runPath: string, format: ExportFormat): string {
