@@ -216,6 +216,11 @@ export function exportFormatTests(t: Target): void {
       /Cannot write "no\/such\/dir\/t\.json": its folder does not exist/,
     );
     assert.ok(!existsSync(join(cwd, "no")));
+    // A file name that would drive the terminal is shown escaped.
+    const odd = await tph(t, ["export", "last", "-f", "chrome", "-o", "a\u001b[2Jb.json"], { cwd });
+    assertCode(odd, 0, "an odd file name");
+    assert.ok(!odd.stderr.includes("\u001b"), "no ESC on stderr");
+    assert.match(odd.stderr, /to a\\u001b\[2Jb\.json;/);
   });
 
   Deno.test(`tph run --export writes the export as the run ends (${t.name})`, async () => {
