@@ -31,7 +31,7 @@ header .facts { color: var(--muted); display: flex; flex-wrap: wrap; gap: 4px 16
 .row.sel { background: var(--sel); }
 .row.hit .label { background: var(--hit); }
 .row .tog { width: 14px; flex: none; text-align: center; color: var(--muted); cursor: pointer; }
-.row .label { overflow: hidden; text-overflow: ellipsis; flex: 0 1 auto; }
+.row .label { overflow: hidden; text-overflow: ellipsis; flex: 0 0 auto; max-width: 75%; }
 .row .ret { color: var(--muted); overflow: hidden; text-overflow: ellipsis; flex: 0 10 auto; }
 .row .err { color: var(--err); font-weight: 600; }
 .row .dur { margin-left: auto; padding: 0 6px 0 12px; color: var(--muted); flex: none; }
