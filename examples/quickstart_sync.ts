@@ -1,5 +1,7 @@
 // tracepatch's quick start, in TypeScript. Run it with `tph run examples/quickstart_sync.ts`:
-// calls are recorded only in code that tph instruments.
+// calls are recorded only in code that tph instruments. The block's own trace takes the calls
+// made inside it and prints their tree; the run tph stores then holds no call (nested traces:
+// the innermost records, see the README's "The library").
 import { trace } from "../mod.ts";
 
 function fetchUser(userId: number) {
