@@ -7,7 +7,13 @@ import { type Command, type Context, intOption } from "./command.ts";
 import { fileProblem, tempBeside } from "../../host/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput, safeText } from "../../render/safe_text.ts";
-import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
+import {
+  EXPORT_FORMATS,
+  EXPORT_OPEN,
+  type ExportFormat,
+  isExportFormat,
+} from "../export/formats.ts";
+import type { ExportStats } from "../export/summary.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
 import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
@@ -96,9 +102,7 @@ export const exportCommand: Command = {
     const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
     const file = openRun(path, { cwd: ctx.cwd });
     // Loaded when asked for: the exporters are nothing to the other commands.
-    const { defaultExportPath, exportToFile, FORMAT_INFO } = await import(
-      "../export/export_run.ts"
-    );
+    const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
     try {
       if (endpoint !== undefined) {
         const { sendOtlp } = await import("../export/otlp_send.ts");
@@ -138,12 +142,7 @@ export const exportCommand: Command = {
       }
       if (formatName !== undefined) {
         const shown = relative(ctx.cwd, dest) || dest;
-        const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
-        ctx.err(
-          `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} to ${
-            safeText(shown)
-          }; ${safeText(FORMAT_INFO[format].open(shellWord(shown)))}`,
-        );
+        ctx.err(`tph: wrote ${exportedTo(stats, format, shown)}`);
       }
       if (filter !== undefined && stats.calls === 0) {
         throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
@@ -189,4 +188,20 @@ async function toStdout(
   } catch (e) {
     if (e !== gone) throw e;
   }
+}
+
+/**
+ * What a closing line says of a written export: `N calls on T tracks[ as FORMAT] to FILE; how to
+ * open it`.
+ */
+export function exportedTo(
+  stats: ExportStats,
+  format: ExportFormat,
+  shown: string,
+  naming = false,
+): string {
+  const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
+  return `${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks}` +
+    `${naming ? ` as ${format}` : ""} to ${safeText(shown)}; ` +
+    safeText(EXPORT_OPEN[format](shellWord(shown)));
 }

@@ -39,7 +39,7 @@ import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
 import { openRun } from "../store/run_reader.ts";
-import { safeText } from "../../render/safe_text.ts";
+import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
 export const runCommand: Command = {
@@ -491,7 +491,7 @@ async function exportAfterRun(
   stored: string | null,
 ): Promise<{ shown: string; line: string } | null> {
   // Loaded when asked for: the exporters are nothing to a plain `tph run`.
-  const { defaultExportPath, exportToFile, FORMAT_INFO } = await import("../export/export_run.ts");
+  const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
   const output = ctx.values.output as string | undefined;
   const dest = output !== undefined
     ? resolve(ctx.cwd, output)
@@ -512,13 +512,7 @@ async function exportAfterRun(
   }
   try {
     const stats = await exportToFile(file, format, dest, {});
-    const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
-    return {
-      shown,
-      line:
-        `tph: exported ${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks} as ${format}` +
-        ` to ${safeText(shown)}; ${safeText(FORMAT_INFO[format].open(shellWord(shown)))}`,
-    };
+    return { shown, line: `tph: exported ${exportedTo(stats, format, shown, true)}` };
   } catch (e) {
     ctx.err(
       `tph: Cannot write "${output ?? shown}": ${fileProblem(e, "its folder does not exist")}`,

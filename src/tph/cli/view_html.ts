@@ -8,7 +8,7 @@ import { openRun } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { fileProblem, writeThrough } from "../../host/files.ts";
 import { safeText } from "../../render/safe_text.ts";
-import { EXPORT_SUFFIX } from "../export/formats.ts";
+import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -23,7 +23,7 @@ export async function writePage(ctx: Context, runPath: string, walk: WalkOptions
   const output = ctx.values.output as string | undefined;
   const dest = output !== undefined
     ? resolve(ctx.cwd, output)
-    : runPath.replace(/\.(?:tph|json)$/, "") + EXPORT_SUFFIX.html;
+    : besideRun(runPath, EXPORT_SUFFIX.html);
   const file = openRun(runPath, { cwd: ctx.cwd });
   let stats;
   try {

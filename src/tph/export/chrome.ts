@@ -9,7 +9,7 @@ import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";
-import { type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";
+import { categoriesOf, type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";
 
 /**
  * Write a run as Trace Event Format JSON.
@@ -37,7 +37,7 @@ export function writeChrome(file: RunFile, target: ByteSink, options: WalkOption
     open(call: ExportCall) {
       out.raw(",\n");
       const f = call.fn;
-      out.raw('{"name":').str(f.name).raw(',"cat":').str(category(call, f.external, f.async));
+      out.raw('{"name":').str(f.name).raw(',"cat":').str(categoriesOf(call).join(","));
       out.raw(',"ph":"X","ts":').num(call.start).raw(',"dur":').num(call.end - call.start);
       out.raw(',"pid":1,"tid":').num(call.track + 1).raw(',"args":{"call":').num(call.id);
       const place = placeOf(shownFile(f.file, summary), f.line);
@@ -73,13 +73,4 @@ export function writeChrome(file: RunFile, target: ByteSink, options: WalkOption
   out.raw("}\n");
   out.flush();
   return { calls: result.calls, tracks: result.tracks };
-}
-
-/** Its kinds, as a comma-separated category Perfetto can filter on. */
-function category(call: ExportCall, external: boolean, async: boolean): string {
-  let cat = external ? "external" : "call";
-  if (async) cat += ",async";
-  if (call.unfinished) cat += ",unfinished";
-  if (call.dropped > 0 || call.hiddenBelow > 0) cat += ",limited";
-  return cat;
 }

@@ -10,43 +10,12 @@ import { writeSpeedscope } from "./speedscope.ts";
 import { writeOtlpJson } from "./otlp.ts";
 import { writePerfetto } from "./perfetto.ts";
 import type { ExportStats } from "./summary.ts";
-import { EXPORT_SUFFIX, type ExportFormat } from "./formats.ts";
+import { besideRun, EXPORT_SUFFIX, type ExportFormat } from "./formats.ts";
 export { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "./formats.ts";
-
-/**
- * Each format's file name ending (beside the run when no file is named) and how to open it
- * (given the file as a shell word).
- */
-export const FORMAT_INFO: Record<ExportFormat, { suffix: string; open: (file: string) => string }> =
-  {
-    chrome: {
-      suffix: EXPORT_SUFFIX.chrome,
-      open: () =>
-        "open https://ui.perfetto.dev and drop the file on it (or chrome://tracing, Load)",
-    },
-    perfetto: {
-      suffix: EXPORT_SUFFIX.perfetto,
-      open: () => "open https://ui.perfetto.dev and drop the file on it",
-    },
-    speedscope: {
-      suffix: EXPORT_SUFFIX.speedscope,
-      open: (file) => `npx speedscope ${file}`,
-    },
-    otlp: {
-      suffix: EXPORT_SUFFIX.otlp,
-      open: (file) =>
-        "send it to an OpenTelemetry collector: curl -H 'Content-Type: application/json' " +
-        `--data-binary @${file} http://localhost:4318/v1/traces`,
-    },
-    json: {
-      suffix: EXPORT_SUFFIX.json,
-      open: (file) => `tph tree ${file}`,
-    },
-  };
 
 /** Where an export goes when no file is named: beside the run, with the format's ending. */
 export function defaultExportPath(runPath: string, format: ExportFormat): string {
-  return runPath.replace(/\.(?:tph|json)$/, "") + FORMAT_INFO[format].suffix;
+  return besideRun(runPath, EXPORT_SUFFIX[format]);
 }
 
 /** Options of {@linkcode writeExport}. */

@@ -27,8 +27,23 @@ export function isExportName(name: string): boolean {
   return false;
 }
 
+/** A file beside a run: the run's name without its ending, then `suffix`. */
+export function besideRun(runPath: string, suffix: string): string {
+  return runPath.replace(/\.(?:tph|json)$/, "") + suffix;
+}
+
 /** The files a run's exports have beside it (whether or not they exist). */
 export function exportsOf(runPath: string): string[] {
-  const stem = runPath.replace(/\.(?:tph|json)$/, "");
-  return Object.values(EXPORT_SUFFIX).map((suffix) => stem + suffix);
+  return Object.values(EXPORT_SUFFIX).map((suffix) => besideRun(runPath, suffix));
 }
+
+/** How to open each format's file, given the file as a shell word. */
+export const EXPORT_OPEN: Record<ExportFormat, (file: string) => string> = {
+  chrome: () => "open https://ui.perfetto.dev and drop the file on it (or chrome://tracing, Load)",
+  perfetto: () => "open https://ui.perfetto.dev and drop the file on it",
+  speedscope: (file) => `npx speedscope ${file}`,
+  otlp: (file) =>
+    "send it to an OpenTelemetry collector: curl -H 'Content-Type: application/json' " +
+    `--data-binary @${file} http://localhost:4318/v1/traces`,
+  json: (file) => `tph tree ${file}`,
+};

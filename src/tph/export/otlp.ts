@@ -3,16 +3,21 @@
 // call tree, ids in hex, enums as integers, times as nanoseconds since the epoch in strings.
 
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
-import type { RunFile } from "../store/run_reader.ts";
-import { walkCalls, type WalkOptions } from "./calls.ts";
+import type { RunFile, RunMeta } from "../store/run_reader.ts";
+import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut } from "./out.ts";
 import { type ExportStats, runSummary } from "./summary.ts";
 import { shortHash } from "../../host/hash.ts";
 import { VERSION } from "../../version.ts";
 
 /** SPAN_KIND_INTERNAL and STATUS_CODE_ERROR, as the protocol numbers them. */
-const SPAN_KIND_INTERNAL = 1;
-const STATUS_CODE_ERROR = 2;
+export const SPAN_KIND_INTERNAL = 1;
+export const STATUS_CODE_ERROR = 2;
+
+/** An attribute's value as OTLP holds it: a string, a whole number (int64), or true (bool). */
+export type AttributeValue = string | number | boolean;
+/** Takes attributes one by one (both encodings write them as they come). */
+export type EmitAttribute = (key: string, value: AttributeValue) => void;
 
 /** A span id: 16 hex digits of the call's id (never zero: ids start at 1). */
 export function spanId(id: number): string {
@@ -27,6 +32,49 @@ export function traceId(file: RunFile): string {
 }
 
 /**
+ * Nanoseconds since the epoch, as a decimal string, of a time in µs from the run's start. Whole
+ * µs since the epoch stay exact in a double (below 2^53 until the year 2255): nanoseconds are
+ * those digits and three zeros (exact beyond 2^53 where a fixed64 takes the string).
+ */
+export function unixNanos(meta: RunMeta): (us: number) => string {
+  const startMs = Date.parse(meta.timestamp);
+  const baseUs = (Number.isFinite(startMs) ? startMs : 0) * 1000;
+  return (us) => String(baseUs + us) + "000";
+}
+
+/** The run's resource: the service (label or command), tph, the runtime, the counts. */
+export function resourceAttributes(meta: RunMeta, emit: EmitAttribute): void {
+  emit("service.name", runSummary(meta).name);
+  emit("telemetry.sdk.name", "tph");
+  emit("telemetry.sdk.version", VERSION);
+  if (meta.run !== undefined) {
+    emit("process.command_line", meta.run.command.join(" "));
+    emit("process.runtime.name", meta.run.runtime);
+    emit("process.runtime.version", meta.run.runtime_version);
+  }
+  emit("tph.call_count", meta.call_count);
+  emit("tph.dropped_calls", meta.dropped_calls);
+  if (meta.limit_reason !== null) emit("tph.limit_reason", meta.limit_reason);
+}
+
+/** A call's span attributes: where it is, its arguments by name, its return value, its kind. */
+export function spanAttributes(call: ExportCall, emit: EmitAttribute): void {
+  const f = call.fn;
+  emit("code.function.name", f.name);
+  if (f.file !== "") emit("code.file.path", f.file);
+  if (f.line > 0) emit("code.line.number", f.line);
+  for (let k = 0; k < call.argValues.length; k++) {
+    emit(`tph.arg.${call.argNames[k]}`, call.argValues[k]);
+  }
+  if (call.returned !== null) emit("tph.return_value", call.returned);
+  if (f.async) emit("tph.async", true);
+  if (f.external) emit("tph.external", true);
+  if (call.unfinished) emit("tph.unfinished", true);
+  if (call.dropped > 0) emit("tph.calls_left_out", call.dropped);
+  if (call.hiddenBelow > 0) emit("tph.calls_below", call.hiddenBelow);
+}
+
+/**
  * Write a run as an OTLP/JSON traces document.
  *
  * @param file The run.
@@ -35,82 +83,34 @@ export function traceId(file: RunFile): string {
  */
 export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOptions): ExportStats {
   const meta = file.meta;
-  const summary = runSummary(meta);
   const out = new JsonOut(target);
   const trace = traceId(file);
-  const startMs = Date.parse(meta.timestamp);
-  // Whole µs since the epoch stay exact in a double (below 2^53 until the year 2255): nanoseconds
-  // are those digits and three zeros.
-  const baseUs = (Number.isFinite(startMs) ? startMs : 0) * 1000;
-  const ns = (us: number) => String(baseUs + us) + "000";
-  const attr = (key: string, value: string) => {
-    out.raw('{"key":').str(key).raw(',"value":{"stringValue":').str(value).raw("}}");
-  };
-  const intAttr = (key: string, value: number) => {
-    out.raw('{"key":').str(key).raw(',"value":{"intValue":"').num(value).raw('"}}');
+  const ns = unixNanos(meta);
+  let first = true;
+  const attr: EmitAttribute = (key, value) => {
+    if (!first) out.raw(",");
+    first = false;
+    out.raw('{"key":').str(key);
+    if (typeof value === "string") out.raw(',"value":{"stringValue":').str(value).raw("}}");
+    else if (typeof value === "number") {
+      out.raw(',"value":{"intValue":"').num(value).raw('"}}');
+    } else out.raw(',"value":{"boolValue":').raw(String(value)).raw("}}");
   };
   out.raw('{"resourceSpans":[{"resource":{"attributes":[');
-  attr("service.name", summary.name);
-  out.raw(",");
-  attr("telemetry.sdk.name", "tph");
-  out.raw(",");
-  attr("telemetry.sdk.version", VERSION);
-  if (meta.run !== undefined) {
-    out.raw(",");
-    attr("process.command_line", meta.run.command.join(" "));
-    out.raw(",");
-    attr("process.runtime.name", meta.run.runtime);
-    out.raw(",");
-    attr("process.runtime.version", meta.run.runtime_version);
-  }
-  out.raw(",");
-  intAttr("tph.call_count", meta.call_count);
-  out.raw(",");
-  intAttr("tph.dropped_calls", meta.dropped_calls);
-  if (meta.limit_reason !== null) {
-    out.raw(",");
-    attr("tph.limit_reason", meta.limit_reason);
-  }
+  resourceAttributes(meta, attr);
   out.raw(']},"scopeSpans":[{"scope":{"name":"tph","version":').str(VERSION).raw('},"spans":[');
-  let first = true;
+  let firstSpan = true;
   const result = walkCalls(file, options, {
     open(call) {
-      const f = call.fn;
-      out.raw(first ? "\n" : ",\n");
-      first = false;
+      out.raw(firstSpan ? "\n" : ",\n");
+      firstSpan = false;
       out.raw('{"traceId":"').raw(trace).raw('","spanId":"').ascii(spanId(call.id)).raw('"');
       if (call.parent !== 0) out.raw(',"parentSpanId":"').ascii(spanId(call.parent)).raw('"');
-      out.raw(',"name":').str(f.name).raw(',"kind":').num(SPAN_KIND_INTERNAL);
+      out.raw(',"name":').str(call.fn.name).raw(',"kind":').num(SPAN_KIND_INTERNAL);
       out.raw(',"startTimeUnixNano":"').ascii(ns(call.start)).raw('","endTimeUnixNano":"')
         .ascii(ns(call.end)).raw('","attributes":[');
-      attr("code.function.name", f.name);
-      if (f.file !== "") {
-        out.raw(",");
-        attr("code.file.path", f.file);
-      }
-      if (f.line > 0) {
-        out.raw(",");
-        intAttr("code.line.number", f.line);
-      }
-      for (let k = 0; k < call.argValues.length; k++) {
-        out.raw(",");
-        attr(`tph.arg.${call.argNames[k]}`, call.argValues[k]);
-      }
-      if (call.returned !== null) {
-        out.raw(",");
-        attr("tph.return_value", call.returned);
-      }
-      if (f.async) out.raw(',{"key":"tph.async","value":{"boolValue":true}}');
-      if (f.external) out.raw(',{"key":"tph.external","value":{"boolValue":true}}');
-      if (call.unfinished) out.raw(',{"key":"tph.unfinished","value":{"boolValue":true}}');
-      if (call.dropped > 0) {
-        out.raw(",");
-        intAttr("tph.calls_left_out", call.dropped);
-      }
-      if (call.hiddenBelow > 0) {
-        out.raw(",");
-        intAttr("tph.calls_below", call.hiddenBelow);
-      }
+      first = true;
+      spanAttributes(call, attr);
       out.raw("]");
       if (call.threw !== null) {
         out.raw(',"status":{"code":').num(STATUS_CODE_ERROR).raw(',"message":').str(call.threw)

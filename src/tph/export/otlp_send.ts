@@ -6,15 +6,21 @@
 
 import type { RunFile } from "../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "./calls.ts";
-import { runSummary } from "./summary.ts";
-import { spanId, traceId } from "./otlp.ts";
+import {
+  type AttributeValue,
+  resourceAttributes,
+  SPAN_KIND_INTERNAL,
+  spanAttributes,
+  spanId,
+  STATUS_CODE_ERROR,
+  traceId,
+  unixNanos,
+} from "./otlp.ts";
 import { VERSION } from "../../version.ts";
 import { FileReader, FileWriter, remove } from "../../host/files.ts";
 import { OtlpSendError, tracesUrl } from "./otlp_errors.ts";
+import { message, messageType } from "./proto.ts";
 export { OtlpSendError, tracesUrl };
-
-type Fields = Record<string, { type: string; id: number; rule?: "repeated" }>;
-const message = (fields: Fields) => ({ fields });
 
 /** The messages, from opentelemetry-proto (proto3). */
 export const OTLP_MESSAGES = {
@@ -83,36 +89,21 @@ export async function sendOtlp(
 ): Promise<{ spans: number; requests: number; url: string }> {
   const url = tracesUrl(endpoint);
   const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
-  const { default: protobuf } = await import("protobufjs/light.js");
-  const Request = protobuf.Root.fromJSON(OTLP_MESSAGES).lookupType("ExportTraceServiceRequest");
-  const meta = file.meta;
-  const summary = runSummary(meta);
+  const Request = await messageType(OTLP_MESSAGES, "ExportTraceServiceRequest");
   const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
   const trace = hex(traceId(file));
-  const startMs = Date.parse(meta.timestamp);
-  const baseUs = (Number.isFinite(startMs) ? startMs : 0) * 1000;
   // fixed64 from a decimal string: exact beyond 2^53.
-  const ns = (us: number) => String(baseUs + us) + "000";
-  const str = (key: string, value: string): Obj => ({ key, value: { string_value: value } });
-  const int = (key: string, value: number): Obj => ({ key, value: { int_value: value } });
-  const yes = (key: string): Obj => ({ key, value: { bool_value: true } });
-  const resource = {
-    attributes: [
-      str("service.name", summary.name),
-      str("telemetry.sdk.name", "tph"),
-      str("telemetry.sdk.version", VERSION),
-      ...(meta.run
-        ? [
-          str("process.command_line", meta.run.command.join(" ")),
-          str("process.runtime.name", meta.run.runtime),
-          str("process.runtime.version", meta.run.runtime_version),
-        ]
-        : []),
-      int("tph.call_count", meta.call_count),
-      int("tph.dropped_calls", meta.dropped_calls),
-      ...(meta.limit_reason !== null ? [str("tph.limit_reason", meta.limit_reason)] : []),
-    ],
-  };
+  const ns = unixNanos(file.meta);
+  const anyValue = (v: AttributeValue): Obj =>
+    typeof v === "string"
+      ? { string_value: v }
+      : typeof v === "number"
+      ? { int_value: v }
+      : { bool_value: v };
+  const resource = { attributes: [] as Obj[] };
+  resourceAttributes(file.meta, (key, value) => {
+    resource.attributes.push({ key, value: anyValue(value) });
+  });
   const scope = { name: "tph", version: VERSION };
   const encode = (spans: Obj[]) =>
     Request.encode(Request.fromObject({
@@ -148,36 +139,24 @@ export async function sendOtlp(
   try {
     const result = walkCalls(file, options, {
       open(call) {
-        const f = call.fn;
-        const attributes: Obj[] = [str("code.function.name", f.name)];
-        if (f.file !== "") attributes.push(str("code.file.path", f.file));
-        if (f.line > 0) attributes.push(int("code.line.number", f.line));
-        let chars = f.name.length + f.file.length + 200;
-        for (let k = 0; k < call.argValues.length; k++) {
-          attributes.push(str(`tph.arg.${call.argNames[k]}`, call.argValues[k]));
-          chars += call.argNames[k].length + call.argValues[k].length + 16;
-        }
-        if (call.returned !== null) {
-          attributes.push(str("tph.return_value", call.returned));
-          chars += call.returned.length;
-        }
-        if (f.async) attributes.push(yes("tph.async"));
-        if (f.external) attributes.push(yes("tph.external"));
-        if (call.unfinished) attributes.push(yes("tph.unfinished"));
-        if (call.dropped > 0) attributes.push(int("tph.calls_left_out", call.dropped));
-        if (call.hiddenBelow > 0) attributes.push(int("tph.calls_below", call.hiddenBelow));
+        const attributes: Obj[] = [];
+        let chars = 200;
+        spanAttributes(call, (key, value) => {
+          attributes.push({ key, value: anyValue(value) });
+          chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
+        });
         const span: Obj = {
           trace_id: trace,
           span_id: hex(spanId(call.id)),
-          name: f.name,
-          kind: 1,
+          name: call.fn.name,
+          kind: SPAN_KIND_INTERNAL,
           start_time_unix_nano: ns(call.start),
           end_time_unix_nano: ns(call.end),
           attributes,
         };
         if (call.parent !== 0) span.parent_span_id = hex(spanId(call.parent));
         if (call.threw !== null) {
-          span.status = { code: 2, message: call.threw };
+          span.status = { code: STATUS_CODE_ERROR, message: call.threw };
           chars += call.threw.length;
         }
         // UTF-8 takes at most 3 bytes a UTF-16 unit: a batch under a third of the limit in

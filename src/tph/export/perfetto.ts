@@ -9,20 +9,19 @@ import type { ByteSink } from "../../program/recorder/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { placeOf } from "./out.ts";
-import { type ExportStats, runSummary, trackName } from "./summary.ts";
+import { type Fields, message, messageType } from "./proto.ts";
+import { categoriesOf, type ExportStats, runSummary, trackName } from "./summary.ts";
 
-type Fields = Record<string, { type: string; id: number; rule?: "repeated" }>;
-
-const message = (fields: Fields) => ({ edition: "proto2", fields });
-const named = message({ iid: { type: "uint64", id: 1 }, name: { type: "string", id: 2 } });
+const proto2 = (fields: Fields) => message(fields, "proto2");
+const named = proto2({ iid: { type: "uint64", id: 1 }, name: { type: "string", id: 2 } });
 
 /** The messages, from Perfetto's protos (proto2: explicit presence, repeated scalars unpacked). */
 export const PERFETTO_MESSAGES = {
   nested: {
     perfetto: {
       nested: {
-        Trace: message({ packet: { rule: "repeated", type: "TracePacket", id: 1 } }),
-        TracePacket: message({
+        Trace: proto2({ packet: { rule: "repeated", type: "TracePacket", id: 1 } }),
+        TracePacket: proto2({
           timestamp: { type: "uint64", id: 8 },
           trusted_packet_sequence_id: { type: "uint32", id: 10 },
           track_event: { type: "TrackEvent", id: 11 },
@@ -31,28 +30,28 @@ export const PERFETTO_MESSAGES = {
           trace_packet_defaults: { type: "TracePacketDefaults", id: 59 },
           track_descriptor: { type: "TrackDescriptor", id: 60 },
         }),
-        TracePacketDefaults: message({
+        TracePacketDefaults: proto2({
           track_event_defaults: { type: "TrackEventDefaults", id: 11 },
         }),
-        TrackEventDefaults: message({ track_uuid: { type: "uint64", id: 11 } }),
-        TrackDescriptor: message({
+        TrackEventDefaults: proto2({ track_uuid: { type: "uint64", id: 11 } }),
+        TrackDescriptor: proto2({
           uuid: { type: "uint64", id: 1 },
           name: { type: "string", id: 2 },
           process: { type: "ProcessDescriptor", id: 3 },
           thread: { type: "ThreadDescriptor", id: 4 },
           parent_uuid: { type: "uint64", id: 5 },
         }),
-        ProcessDescriptor: message({
+        ProcessDescriptor: proto2({
           pid: { type: "int32", id: 1 },
           cmdline: { rule: "repeated", type: "string", id: 2 },
           process_name: { type: "string", id: 6 },
         }),
-        ThreadDescriptor: message({
+        ThreadDescriptor: proto2({
           pid: { type: "int32", id: 1 },
           tid: { type: "int64", id: 2 },
           thread_name: { type: "string", id: 5 },
         }),
-        TrackEvent: message({
+        TrackEvent: proto2({
           category_iids: { rule: "repeated", type: "uint64", id: 3 },
           debug_annotations: { rule: "repeated", type: "DebugAnnotation", id: 4 },
           type: { type: "int32", id: 9 },
@@ -62,7 +61,7 @@ export const PERFETTO_MESSAGES = {
           flow_ids: { rule: "repeated", type: "fixed64", id: 47 },
           terminating_flow_ids: { rule: "repeated", type: "fixed64", id: 48 },
         }),
-        DebugAnnotation: message({
+        DebugAnnotation: proto2({
           name_iid: { type: "uint64", id: 1 },
           bool_value: { type: "bool", id: 2 },
           uint_value: { type: "uint64", id: 3 },
@@ -70,7 +69,7 @@ export const PERFETTO_MESSAGES = {
           dict_entries: { rule: "repeated", type: "DebugAnnotation", id: 11 },
           string_value_iid: { type: "uint64", id: 17 },
         }),
-        InternedData: message({
+        InternedData: proto2({
           event_categories: { rule: "repeated", type: "EventCategory", id: 1 },
           event_names: { rule: "repeated", type: "EventName", id: 2 },
           debug_annotation_names: { rule: "repeated", type: "DebugAnnotationName", id: 3 },
@@ -80,13 +79,13 @@ export const PERFETTO_MESSAGES = {
         EventCategory: named,
         EventName: named,
         DebugAnnotationName: named,
-        SourceLocation: message({
+        SourceLocation: proto2({
           iid: { type: "uint64", id: 1 },
           file_name: { type: "string", id: 2 },
           function_name: { type: "string", id: 3 },
           line_number: { type: "uint32", id: 4 },
         }),
-        InternedString: message({
+        InternedString: proto2({
           iid: { type: "uint64", id: 1 },
           str: { type: "bytes", id: 2 },
         }),
@@ -126,8 +125,7 @@ export async function writePerfetto(
   target: ByteSink,
   options: WalkOptions,
 ): Promise<ExportStats> {
-  const { default: protobuf } = await import("protobufjs/light.js");
-  const Trace = protobuf.Root.fromJSON(PERFETTO_MESSAGES).lookupType("perfetto.Trace");
+  const Trace = await messageType(PERFETTO_MESSAGES, "perfetto.Trace");
   const summary = runSummary(file.meta);
   let batch: Packet[] = [];
   const flush = () => {
@@ -258,10 +256,7 @@ export async function writePerfetto(
       // A traced call with nothing more to say has no category (the chrome format's "call"):
       // the commonest event is two bytes shorter.
       const cats: number[] = [];
-      if (f.external) cats.push(categoryIid("external"));
-      if (f.async) cats.push(categoryIid("async"));
-      if (call.unfinished) cats.push(categoryIid("unfinished"));
-      if (call.dropped > 0 || call.hiddenBelow > 0) cats.push(categoryIid("limited"));
+      for (const cat of categoriesOf(call)) if (cat !== "call") cats.push(categoryIid(cat));
       const event: Packet = {
         type: SLICE_BEGIN,
         name_iid: call.frame + 1,

@@ -3,6 +3,8 @@
 
 import type { RunMeta } from "../store/run_reader.ts";
 import { VERSION } from "../../version.ts";
+import { displayPath } from "../store/display_path.ts";
+import type { ExportCall } from "./calls.ts";
 
 /** What an export wrote. */
 export interface ExportStats {
@@ -60,8 +62,17 @@ export function trackName(track: number, summary: RunSummary): string {
 
 /** A file as the exports show it to people: relative to where the program ran, when under it. */
 export function shownFile(file: string, summary: RunSummary): string {
-  const cwd = summary.cwd;
-  if (cwd === null || cwd === "" || !file.startsWith(cwd)) return file;
-  const rest = file.slice(cwd.length);
-  return rest.startsWith("/") ? rest.slice(1) : file;
+  return file === "" || summary.cwd === null ? file : displayPath(file, summary.cwd);
+}
+
+/**
+ * A call's categories, as viewers filter on them: `call` (a traced function) or `external`, then
+ * `async`, `unfinished` (still open when the run ended), `limited` (calls left out below it).
+ */
+export function categoriesOf(call: ExportCall): string[] {
+  const cats = [call.fn.external ? "external" : "call"];
+  if (call.fn.async) cats.push("async");
+  if (call.unfinished) cats.push("unfinished");
+  if (call.dropped > 0 || call.hiddenBelow > 0) cats.push("limited");
+  return cats;
 }
