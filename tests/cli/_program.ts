@@ -189,6 +189,24 @@ export function programTests(t: Target): void {
     },
   );
 
+  Deno.test(`tph run: Function.prototype.toString gives the source as written (${t.name})`, async () => {
+    const forms = [
+      "function_tostring_forms.ts",
+      "function_tostring.js",
+      "function_tostring_cjs.cjs",
+    ];
+    const copies = Object.fromEntries(
+      forms.map((f) => [f, join(REPO, "tests/fixtures/instrument", f)]),
+    );
+    await using dir = tempDir(copies);
+    for (const script of forms) {
+      const r = await both(t, dir.path, script);
+      assertCode(r.plain, 0, `plain ${script}`);
+      assertSameAsPlain(r, script);
+      assert.ok(!r.traced.stdout.includes("__tph"), `${script}: no rewritten code shown`);
+    }
+  });
+
   Deno.test(`tph run traces a copy of the shop example as it runs plainly (${t.name})`, async () => {
     await using dir = tempDir({ examples: join(REPO, "examples") });
     const cwd = join(dir.path, "examples");

@@ -54,6 +54,25 @@ export interface InstrumentOptions {
    * external leaf calls. Default true.
    */
   externalCalls?: boolean;
+  /** Also give where text was inserted (for mapping the rewritten code back to the source). */
+  insertions?: boolean;
+}
+
+/** Where text was inserted: source offsets, ascending, and the length inserted at each. */
+export interface Insertions {
+  offsets: Float64Array;
+  lengths: Int32Array;
+}
+
+/**
+ * The name rewritten code gives a module's function table (`__tph_b_<hash>`): from the file name
+ * and the length of its source, as {@linkcode instrument} writes it.
+ *
+ * @param filename The file name given to instrument().
+ * @param source The source given to instrument().
+ */
+export function moduleHash(filename: string, source: string): string {
+  return fnv1a(filename + "\0" + source.length).toString(36);
 }
 
 /** Result of {@linkcode instrument}. */
@@ -69,6 +88,8 @@ export interface InstrumentResult {
    * top-level await), as the parser saw it; null when it did not parse.
    */
   moduleSyntax: boolean | null;
+  /** With options.insertions: where text was inserted (none when the code is the source). */
+  insertions?: Insertions;
 }
 
 const SKIP_TYPES = new Set([
@@ -163,12 +184,14 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   if (inlineMap !== null && code !== source) {
     code = shiftInlineMap(code, source, inlineMap, w.insertions());
   }
-  return {
+  const out: InstrumentResult = {
     code,
     functions: w.functions,
     error: null,
     moduleSyntax: result.module.hasModuleSyntax,
   };
+  if (options.insertions) out.insertions = w.insertions();
+  return out;
 }
 
 class Walker {
@@ -198,7 +221,7 @@ class Walker {
     this.#file = file;
     this.#module = module;
     this.#pos = new PositionMapper(source, map);
-    this.#hash = fnv1a(file + "\0" + source.length).toString(36);
+    this.#hash = moduleHash(file, source);
   }
 
   /** Where text was inserted, and how much (after finish()). */

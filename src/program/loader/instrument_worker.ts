@@ -21,7 +21,13 @@ parentPort?.on("message", (req: WorkerRequest) => {
   let state = 1;
   let text: string;
   try {
-    text = instrument(req.source, req.options).code;
+    const r = instrument(req.source, req.options);
+    // Asked with insertions: the code and where text was inserted, as JSON.
+    text = r.insertions === undefined ? r.code : JSON.stringify({
+      code: r.code,
+      offsets: Array.from(r.insertions.offsets),
+      lengths: Array.from(r.insertions.lengths),
+    });
   } catch (e) {
     state = 2;
     text = String((e as Error)?.message ?? e);

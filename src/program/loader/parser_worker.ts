@@ -7,7 +7,7 @@
 // ms, paid only by a run that imports a file its previous run did not.
 
 import { Worker } from "node:worker_threads";
-import type { InstrumentOptions } from "../instrument/instrument.ts";
+import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
 
 let worker: Worker | null = null;
@@ -41,4 +41,25 @@ export function instrumentInWorker(source: string, options: InstrumentOptions): 
   const text = decoder.decode(new Uint8Array(data!, 0, control[1]).slice());
   if (control[0] !== 1) throw new Error(text);
   return text;
+}
+
+/**
+ * {@linkcode instrumentInWorker}, also giving where text was inserted.
+ *
+ * @param source The module's source.
+ * @param options As for instrument().
+ * @returns The instrumented code and its insertions.
+ */
+export function instrumentInWorkerWithInsertions(
+  source: string,
+  options: InstrumentOptions,
+): { code: string; insertions: Insertions } {
+  const answer = JSON.parse(instrumentInWorker(source, { ...options, insertions: true }));
+  return {
+    code: answer.code,
+    insertions: {
+      offsets: Float64Array.from(answer.offsets),
+      lengths: Int32Array.from(answer.lengths),
+    },
+  };
 }

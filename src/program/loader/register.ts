@@ -14,6 +14,7 @@ import { nearestPackage, type PackageInfo } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
 import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
+import { installToString, rememberModule } from "./original_text.ts";
 import {
   cacheKey,
   transform,
@@ -147,6 +148,7 @@ export function registerLoader(
   options: LoaderOptions,
 ): { instrumented: () => number; finish: () => void } {
   runtime();
+  installToString();
   const scopeOptions = {
     ...options,
     // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
@@ -198,10 +200,29 @@ export function registerLoader(
             // whatever the extension (.mjs or .cjs) or package.json's "type" say.
             sourceType: "unambiguous",
           });
+          const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source));
+          if (code !== source) {
+            rememberModule({
+              source,
+              filename: path,
+              lang: loader,
+              module: moduleName(path),
+              externalCalls: options.externalCalls,
+              sourceType: "unambiguous",
+              bunLoader: loader,
+              bunPrint: !commonJS
+                ? { loader, target: "bun" }
+                : loader === "js"
+                ? null
+                : { loader, define: TS_DEFINE },
+              // Bun itself runs a file as CommonJS when it uses CommonJS's names.
+              bunCommonJS: commonJS && CJS_NAME.test(source),
+            });
+          }
           // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
-          return moduleSyntax === false && (loader === "js" || CJS_NAME.test(source))
+          return commonJS
             ? { exports: runCommonJS(path, code, loader), loader: "object" }
             : { contents: code, loader };
         });
@@ -271,6 +292,15 @@ export function registerLoader(
             manifest.saw(path, opts.key);
           }
           code = transform(source, opts);
+          if (code !== source) {
+            rememberModule({
+              source,
+              filename: path,
+              lang: "js",
+              module: opts.module!,
+              externalCalls: options.externalCalls,
+            });
+          }
         } catch (e) {
           // The program runs either way: this file's calls are not recorded.
           process.stderr.write(

@@ -1,0 +1,262 @@
+// Function.prototype.toString as without tph: an instrumented function's source is the rewritten
+// code, which programs read (DI containers read parameter names, libraries copy or serialise
+// functions, tests compare sources). tph replaces Function.prototype.toString with a method that
+// asks the engine's own one first and, only when the text holds a rewritten function (it names
+// a module's function table, `__tph_b_<hash>`), gives the function's text in the module as it
+// was before tph rewrote it. Nothing happens per call: the loader keeps each rewritten module's
+// source, and a module's map back is built the first time one of its functions is printed.
+//
+// - Deno hands the hook transpiled JavaScript and compiles what the hook returns as it is: the
+//   engine's text is a slice of the rewritten code, which is the source with insertions; the
+//   slice's ends are mapped back through the insertions (instrument() gives them again).
+// - Bun transpiles (reprints) what a plugin returns, and the engine's text is a slice of that
+//   print: the module is printed again by Bun's transpiler as written and as rewritten, and the
+//   function is found by its place among the functions and classes of both prints (the
+//   rewrite adds only the table function at the end, and prints nothing else differently). The
+//   CommonJS modules tph runs itself are not printed again by Bun: their text is found in the
+//   rewritten code (TypeScript: as tph transpiled it) and matched against the source's print
+//   the same way.
+//
+// When anything does not fit (a text not found, prints with different functions), the engine's
+// text is returned: the program sees what it would have seen before.
+
+import {
+  type Insertions,
+  instrument,
+  type InstrumentOptions,
+  moduleHash,
+} from "../instrument/instrument.ts";
+import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
+import type { Lang } from "../instrument/languages.ts";
+import { parseSource } from "../instrument/_parse.ts";
+import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
+import {
+  apply,
+  regexExec,
+  SafeMap,
+  SafeWeakMap,
+  strIndexOf,
+  strSlice,
+} from "../../host/intrinsics.ts";
+
+/** How a module was rewritten, enough to rewrite it again the same way. */
+export interface RewrittenModule {
+  /** The text the hook was given. */
+  source: string;
+  filename: string;
+  lang: Lang;
+  module: string;
+  externalCalls?: boolean;
+  sourceType?: "module" | "commonjs" | "script" | "unambiguous";
+  /** Bun: the loader Bun transpiles the source with (`ts`, `tsx`, `js`, `jsx`). */
+  bunLoader?: string;
+  /**
+   * Bun: how the rewritten code was transpiled before the engine got it (a plugin's contents:
+   * as the source; tph's own CommonJS path: with its defines); null when it was not (tph runs
+   * CommonJS JavaScript as it is).
+   */
+  bunPrint?: { loader: string; target?: string; define?: Record<string, string> } | null;
+  /** Bun: a CommonJS module, which Bun prints inside its module function (one level deeper). */
+  bunCommonJS?: boolean;
+}
+
+interface Mapped {
+  /** Deno: the rewritten code and its insertions. */
+  code?: string;
+  insertions?: Insertions;
+  /** Bun: both prints and the functions and classes of each, as [start, end] pairs. */
+  printed?: string;
+  printedOriginal?: string;
+  nodes?: Int32Array;
+  nodesOriginal?: Int32Array;
+  /** Set when the module cannot be mapped: its functions keep the engine's text. */
+  failed?: boolean;
+}
+
+const modules = new SafeMap<string, RewrittenModule & Mapped>();
+const texts = new SafeWeakMap<object, string>();
+const TABLE_NAME = new RegExp(`${BASE_PREFIX}([0-9a-z]+)`, "g");
+
+/**
+ * Remember how a module was rewritten, for its functions' toString(). Call when the code given
+ * to the runtime differs from the source.
+ *
+ * @param m The module's source and the options it was instrumented with.
+ */
+export function rememberModule(m: RewrittenModule): void {
+  modules.set(moduleHash(m.filename, m.source), m);
+}
+
+let installed = false;
+
+/** Replace Function.prototype.toString (once) with one that gives rewritten functions' sources. */
+export function installToString(): void {
+  if (installed) return;
+  installed = true;
+  const native = Function.prototype.toString;
+  // A method: like the built-in, it has no prototype and cannot be called with `new`.
+  const replacement = {
+    toString(this: unknown): string {
+      if (this === replacement) return apply(native, native, []);
+      const text: string = apply(native, this, []);
+      if (strIndexOf(text, BASE_PREFIX) < 0) return text;
+      const known = texts.get(this as object);
+      if (known !== undefined) return known;
+      let original = text;
+      try {
+        original = originalText(text) ?? text;
+      } catch {
+        // The engine's text, as before.
+      }
+      texts.set(this as object, original);
+      return original;
+    },
+  }.toString;
+  const d = Object.getOwnPropertyDescriptor(Function.prototype, "toString")!;
+  Object.defineProperty(Function.prototype, "toString", { ...d, value: replacement });
+}
+
+/** The text of the function whose rewritten text is `text`, as written; null when unknown. */
+export function originalText(text: string): string | null {
+  // The first table name of a module tph rewrote (the program's own text may hold the prefix).
+  let m: (RewrittenModule & Mapped) | undefined;
+  TABLE_NAME.lastIndex = 0;
+  for (let name; m === undefined && (name = regexExec(TABLE_NAME, text)) !== null;) {
+    m = modules.get(name[1]);
+  }
+  if (m === undefined || m.failed) return null;
+  try {
+    return m.bunLoader === undefined ? fromInsertions(m, text) : fromPrints(m, text);
+  } catch {
+    m.failed = true;
+    return null;
+  }
+}
+
+// Bun prints a CommonJS module's code inside the function it runs it in; a statement keeps the
+// print from dropping the function as unused.
+const COMMONJS_HEAD = "var __m = (function (exports, require, module, __filename, __dirname) {";
+
+function commonJSWrapped(source: string): string {
+  // A `#!` line is no JavaScript inside a function: an empty line in its place.
+  const code = source.startsWith("#!") ? source.slice(source.indexOf("\n")) : source;
+  return COMMONJS_HEAD + code + "\n})";
+}
+
+function rewrite(m: RewrittenModule & Mapped): void {
+  const options: InstrumentOptions = {
+    filename: m.filename,
+    lang: m.lang,
+    module: m.module,
+    externalCalls: m.externalCalls,
+    sourceType: m.sourceType,
+    insertions: true,
+  };
+  let r;
+  try {
+    r = instrument(m.source, options);
+  } catch (e) {
+    // Deno cannot load the parser's lazy parts once its loader hook is there: a run that found
+    // every file in the transform cache did not load them (see parser_worker.ts).
+    if (m.bunLoader !== undefined) throw e;
+    r = instrumentInWorkerWithInsertions(m.source, options);
+  }
+  m.code = r.code;
+  m.insertions = r.insertions;
+}
+
+function fromInsertions(m: RewrittenModule & Mapped, text: string): string | null {
+  if (m.code === undefined) rewrite(m);
+  const at = strIndexOf(m.code!, text);
+  if (at < 0) return null;
+  const { offsets, lengths } = m.insertions!;
+  const start = sourceOffset(offsets, lengths, at);
+  const end = sourceOffset(offsets, lengths, at + text.length);
+  return strSlice(m.source, start, end);
+}
+
+/**
+ * The source offset of a place in the rewritten code: the number of source characters before
+ * it. A place inside (or at either end of) the text inserted at one offset is that offset.
+ */
+function sourceOffset(offsets: Float64Array, lengths: Int32Array, place: number): number {
+  let inserted = 0;
+  for (let i = 0; i < offsets.length; i++) {
+    const at = offsets[i] + inserted;
+    if (place < at) break;
+    if (place <= at + lengths[i]) return offsets[i];
+    inserted += lengths[i];
+  }
+  return place - inserted;
+}
+
+const FUNCTION_OR_CLASS = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+  "ClassDeclaration",
+  "ClassExpression",
+]);
+
+/** The [start, end] of every function and class of a JavaScript text, by start. */
+function functionsOf(text: string, skipTable: boolean): Int32Array {
+  const parsed = parseSource("print.js", text, "js", "unambiguous");
+  if (parsed.errors.length > 0) throw new Error("the print does not parse");
+  const out: number[] = [];
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    // deno-lint-ignore no-explicit-any
+    const n = node as any;
+    if (typeof n.type === "string" && FUNCTION_OR_CLASS.has(n.type)) {
+      if (skipTable && n.type === "FunctionDeclaration" && n.id?.name?.startsWith(META_PREFIX)) {
+        return;
+      }
+      out.push(n.start, n.end);
+    }
+    for (const key in n) {
+      if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
+    }
+  };
+  walk(parsed.program);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < out.length; i += 2) pairs.push([out[i], out[i + 1]]);
+  pairs.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  return Int32Array.from(pairs.flat());
+}
+
+function fromPrints(m: RewrittenModule & Mapped, text: string): string | null {
+  if (m.printed === undefined) {
+    if (m.code === undefined) rewrite(m);
+    // deno-lint-ignore no-explicit-any
+    const Bun = (globalThis as any).Bun;
+    m.printed = m.bunPrint ? new Bun.Transpiler(m.bunPrint).transformSync(m.code!) : m.code!;
+    const source = m.bunCommonJS ? commonJSWrapped(m.source) : m.source;
+    // As Bun's runtime prints (it folds constants, say `["a" + "b"]` keys, as target "bun" does).
+    m.printedOriginal = new Bun.Transpiler({ loader: m.bunLoader, target: "bun" })
+      .transformSync(source);
+    m.nodes = functionsOf(m.printed!, true);
+    m.nodesOriginal = functionsOf(m.printedOriginal!, false);
+    // Less the module function.
+    if (m.bunCommonJS) m.nodesOriginal = m.nodesOriginal.subarray(2);
+    if (m.nodes.length !== m.nodesOriginal.length) {
+      m.failed = true;
+      return null;
+    }
+  }
+  const printed = m.printed!, nodes = m.nodes!, original = m.nodesOriginal!;
+  const at = strIndexOf(printed, text);
+  if (at < 0) return null;
+  const end = at + text.length;
+  // The outermost function or class that ends where the text does and starts inside it (a
+  // method's text starts at its key, before the function's parameters).
+  for (let i = 0; i < nodes.length; i += 2) {
+    if (nodes[i] >= at && nodes[i + 1] === end) {
+      return strSlice(m.printedOriginal!, original[i] - (nodes[i] - at), original[i + 1]);
+    }
+  }
+  return null;
+}
