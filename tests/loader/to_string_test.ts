@@ -46,3 +46,27 @@ for (const runtime of ["deno", "bun"] as const) {
     }
   });
 }
+
+Deno.test("toString on Bun follows the JSX settings of the file's tsconfig.json", async () => {
+  await using dir = tempDir();
+  writeFileSync(
+    join(dir.path, "tsconfig.json"),
+    '{ "compilerOptions": { "jsx": "react", "jsxFactory": "h" } }\n',
+  );
+  mkdirSync(join(dir.path, "src"));
+  writeFileSync(
+    join(dir.path, "src/main.tsx"),
+    `const h = (tag: string, props: unknown, ...children: unknown[]) => ({ tag, props, children });
+function Item({ label }: { label: string }) {
+  return <li class="item">{label}</li>;
+}
+console.log(String(Item), JSON.stringify(Item({ label: "x" })));
+`,
+  );
+  const plain = await exec([BUN, "src/main.tsx"], { cwd: dir.path });
+  assertCode(plain, 0, "plain");
+  assert.match(plain.stdout, /h\("li"/);
+  const traced = await exec([BUN, join(REPO, "cli.ts"), "run", "src/main.tsx"], { cwd: dir.path });
+  assertCode(traced, 0, "traced");
+  assert.equal(traced.stdout, plain.stdout);
+});

@@ -27,6 +27,8 @@ import {
   moduleHash,
 } from "../instrument/instrument.ts";
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
+import { readText } from "../../host/files.ts";
+import { dirname, join } from "node:path";
 import type { Lang } from "../instrument/languages.ts";
 import { parseSource } from "../instrument/_parse.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
@@ -133,6 +135,26 @@ export function originalText(text: string): string | null {
   }
 }
 
+const tsconfigs = new SafeMap<string, string | null>();
+
+/** The text of the tsconfig.json (or jsconfig.json) nearest to a folder, or null. */
+function tsconfigOf(dir: string): string | null {
+  let found = tsconfigs.get(dir);
+  if (found !== undefined) return found;
+  found = null;
+  for (const name of ["tsconfig.json", "jsconfig.json"]) {
+    try {
+      found = readText(join(dir, name));
+      break;
+    } catch {
+      // Not there.
+    }
+  }
+  if (found === null && dirname(dir) !== dir) found = tsconfigOf(dirname(dir));
+  tsconfigs.set(dir, found);
+  return found;
+}
+
 // Bun prints a CommonJS module's code inside the function it runs it in; a statement keeps the
 // print from dropping the function as unused.
 const COMMONJS_HEAD = "var __m = (function (exports, require, module, __filename, __dirname) {";
@@ -233,10 +255,15 @@ function fromPrints(m: RewrittenModule & Mapped, text: string): string | null {
     if (m.code === undefined) rewrite(m);
     // deno-lint-ignore no-explicit-any
     const Bun = (globalThis as any).Bun;
-    m.printed = m.bunPrint ? new Bun.Transpiler(m.bunPrint).transformSync(m.code!) : m.code!;
+    // The settings Bun's runtime takes from the file's tsconfig.json (JSX factories, decorators).
+    const tsconfig = tsconfigOf(dirname(m.filename));
+    const withConfig = <T extends object>(o: T) => tsconfig === null ? o : { ...o, tsconfig };
+    m.printed = m.bunPrint
+      ? new Bun.Transpiler(withConfig(m.bunPrint)).transformSync(m.code!)
+      : m.code!;
     const source = m.bunCommonJS ? commonJSWrapped(m.source) : m.source;
     // As Bun's runtime prints (it folds constants, say `["a" + "b"]` keys, as target "bun" does).
-    m.printedOriginal = new Bun.Transpiler({ loader: m.bunLoader, target: "bun" })
+    m.printedOriginal = new Bun.Transpiler(withConfig({ loader: m.bunLoader, target: "bun" }))
       .transformSync(source);
     m.nodes = functionsOf(m.printed!, true);
     m.nodesOriginal = functionsOf(m.printedOriginal!, false);
