@@ -13,13 +13,14 @@
 import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
+  type LibraryABI,
   type ModuleMeta,
   type RecorderABI,
   RUNTIME_GLOBAL,
 } from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
-import { isInstrumented } from "./external.ts";
+import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { clipString, formatError, keptCut, reprKept } from "./repr.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
@@ -512,6 +513,8 @@ function record(
 export const R = {
   /** True while any trace records; instrumented functions skip everything else when false. */
   on: false as boolean,
+  /** The library of the tph this recorder belongs to, once loaded (src/program/trace.ts). */
+  lib: null as LibraryABI | null,
   reg(meta: ModuleMeta): number {
     return registerModule(meta);
   },
@@ -744,7 +747,7 @@ function extRemove(i: number): void {
 }
 
 function extOpen(c: number, d: number, f: unknown, start: boolean): void {
-  if (typeof f !== "function" || !live(c) || isInstrumented(f)) {
+  if (typeof f !== "function" || !live(c) || notExternal(f)) {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
@@ -772,7 +775,7 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return obj;
   }
-  if (isInstrumented(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  if (notExternal(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
   else {
     const i = extPush(c, id, EXT_PENDING, []);
     if (start) extStart(i);
