@@ -4,9 +4,69 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ownSources, tphCopy } from "../../src/program/loader/own_sources.ts";
 import { BIN, REPO } from "../_harness.ts";
+
+const ABI = readFileSync(join(REPO, "src/abi.ts"), "utf8");
+
+/** A folder laid out with these files (path → text). */
+function tree(files: Record<string, string>): { path: string } & Disposable {
+  const path = mkdtempSync(join(tmpdir(), "tph-own-"));
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(join(path, f, ".."), { recursive: true });
+    writeFileSync(join(path, f), text);
+  }
+  return { path, [Symbol.dispose]: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+Deno.test("tph's checkout is a copy of tph, its src/ and entry points its own files", () => {
+  assert.deepEqual(tphCopy(REPO), { root: REPO, library: true });
+  const own = ownSources();
+  for (const f of ["mod.ts", "cli.ts", "bin.ts", "src/program/trace.ts", "src/abi.ts"]) {
+    assert.ok(own(join(REPO, f)), f);
+  }
+  for (const f of ["examples/quickstart_async.ts", "tests/_harness.ts", "bench/run_all.ts"]) {
+    assert.equal(own(join(REPO, f)), null, f);
+  }
+});
+
+Deno.test("copies of tph are known wherever they are, nested ones too; look-alikes are not", () => {
+  using dir = tree({
+    "vendor/tph/src/abi.ts": ABI,
+    "vendor/tph/src/program/trace.ts": "",
+    "vendor/tph/mod.ts": "",
+    "vendor/tph/examples/demo.ts": "",
+    // The project's own src/abi.ts, not tph's.
+    "src/abi.ts": 'export const RUNTIME_GLOBAL = "app";\n',
+    "src/main.ts": "",
+    "mod.ts": "",
+    // tph's src/ holding a copy of an older tph (no library contract) in a src folder of its own.
+    "node_modules/tph/src/abi.ts": ABI,
+    "node_modules/tph/src/vendor/old/src/abi.ts": 'export const RUNTIME_GLOBAL = "__tph";\n',
+    "node_modules/tph/src/vendor/old/mod.ts": "",
+  });
+  const own = ownSources();
+  const at = (f: string) => own(join(dir.path, f));
+  assert.deepEqual(at("vendor/tph/src/program/trace.ts"), {
+    root: join(dir.path, "vendor/tph"),
+    library: true,
+  });
+  assert.equal(at("vendor/tph/mod.ts")?.root, join(dir.path, "vendor/tph"));
+  assert.equal(at("vendor/tph/examples/demo.ts"), null);
+  assert.equal(at("src/main.ts"), null);
+  assert.equal(at("mod.ts"), null);
+  assert.deepEqual(at("node_modules/tph/src/vendor/old/mod.ts"), {
+    root: join(dir.path, "node_modules/tph/src/vendor/old"),
+    library: false,
+  });
+  assert.equal(at("node_modules/tph/src/x.ts")?.root, join(dir.path, "node_modules/tph"));
+  assert.equal(own("/src/x.ts"), tphCopy("/"));
+  assert.equal(own("relative.ts"), null);
+});
 
 /**
  * Run a script on Deno in which `globalThis.__tph` is `recorder` before a copy of tph's library
