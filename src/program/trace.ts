@@ -56,13 +56,22 @@ function storage(): any {
 }
 
 /**
+ * Trace `t` stops, which call `c` was lent to: the call goes back to the trace it was lent to
+ * before (an outer block still active), unless a later block holds it now.
+ */
+function endLoan(rt: Runtime, c: number, t: TraceState, before: TraceState | null): void {
+  const holder = rt.lend(c, before !== null && before.active ? before : null);
+  if (holder !== undefined && holder !== null && holder !== t) rt.lend(c, holder);
+}
+
+/**
  * A running or finished trace. Calls made while it is active by instrumented code (loaded by
  * `tph run` or the tph loader) are recorded into it; see {@linkcode trace}.
  */
 export class TraceHandle {
   readonly #state: TraceState;
   readonly #label: string | null;
-  #saved: { cur: number; store: unknown; lent: number } | null;
+  #saved: { cur: number; store: unknown; lent: number; loan: TraceState | null } | null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -88,8 +97,8 @@ export class TraceHandle {
       // Inside a recorded call, lending that call is enough. The async context is set only
       // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
       // function first awaits, which would mix two concurrent blocks.
-      this.#saved = { cur, store: als.getStore(), lent: cur };
-      if (cur >= 0) rt.lend(cur, this.#state);
+      this.#saved = { cur, store: als.getStore(), lent: cur, loan: null };
+      if (cur >= 0) this.#saved.loan = rt.lend(cur, this.#state) ?? null;
       else als.enterWith(this.#state);
     }
     rt.countActive(1);
@@ -111,7 +120,7 @@ export class TraceHandle {
     rt.detach?.(this.#state);
     const saved = this.#saved;
     if (saved !== null) {
-      if (saved.lent >= 0) rt.lend(saved.lent, null);
+      if (saved.lent >= 0) endLoan(rt, saved.lent, this.#state, saved.loan);
       else storage().enterWith(saved.store);
       this.#saved = null;
     }
@@ -247,7 +256,7 @@ function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<T
     // The callback's calls are this trace's roots; when it is instrumented, its own call is the
     // first root and is left out of the tree (its calls take its place).
     const cur = rt.current();
-    if (cur >= 0) rt.lend(cur, t.state);
+    const loan = cur >= 0 ? rt.lend(cur, t.state) ?? null : null;
     t.state.wrapperPending = isInstrumented(fn);
     let value: T;
     try {
@@ -257,7 +266,7 @@ function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<T
       throw e;
     } finally {
       t.state.wrapperPending = false;
-      if (cur >= 0) rt.lend(cur, null);
+      if (cur >= 0) endLoan(rt, cur, t.state, loan);
     }
     const then = value !== null && typeof value === "object"
       ? (value as { then?: unknown }).then

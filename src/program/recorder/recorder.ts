@@ -549,10 +549,15 @@ export const R = {
     activeCount += delta;
     refreshOn();
   },
-  /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
-  lend(c: number, t: TraceState | null): void {
+  /**
+   * Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null).
+   * Returns the trace it was lent to before, or null.
+   */
+  lend(c: number, t: TraceState | null): TraceState | null {
+    const was = lent.size === 0 ? undefined : lent.get(c);
     if (t === null) lent.delete(c);
     else lent.set(c, t);
+    return was ?? null;
   },
   /** The stack owner: the recorded call running now, or -1. */
   current(): number {
