@@ -94,19 +94,22 @@ async function run(t: Target, cwd: string, flags: string[], script = "main.ts") 
 export function ownSourceTests(t: Target): void {
   for (const [example, calls, tree] of [["async", 1, ["main"]], ["sync", 0, []]] as const) {
     Deno.test(`tph run --tree examples/quickstart_${example}.ts shows the program's calls only (${t.name})`, async () => {
-      const r = await run(t, REPO, [], `examples/quickstart_${example}.ts`);
-      // The program's own trace() block prints its request...
-      assertOnly(
-        r.stdout,
-        ["handleRequest", "fetchUser", "sleep"],
-        ["handleRequest", "fetchUser"],
-        "stdout",
-      );
-      // ...and tph's tree (what is not in the block) holds the program's calls alone.
-      const { tph: own, program: err } = splitStderr(r.stderr);
-      assertOnly(err, PROGRAM, [...tree], "the run's tree");
-      assert.equal(own.length, 1, `tph's lines:\n${r.stderr}`);
-      assert.match(own[0], new RegExp(`^tph: ${calls} calls? recorded `), r.stderr);
+      // With a scope that takes tph's own files in, too.
+      for (const flags of [[], ["--include", "node_modules/**", "--include", "src/**"]]) {
+        const r = await run(t, REPO, flags, `examples/quickstart_${example}.ts`);
+        // The program's own trace() block prints its request...
+        assertOnly(
+          r.stdout,
+          ["handleRequest", "fetchUser", "sleep"],
+          ["handleRequest", "fetchUser"],
+          `stdout, ${flags}`,
+        );
+        // ...and tph's tree (what is not in the block) holds the program's calls alone.
+        const { tph: own, program: err } = splitStderr(r.stderr);
+        assertOnly(err, PROGRAM, [...tree], `the run's tree, ${flags}`);
+        assert.equal(own.length, 1, `tph's lines:\n${r.stderr}`);
+        assert.match(own[0], new RegExp(`^tph: ${calls} calls? recorded `), r.stderr);
+      }
     });
   }
 
