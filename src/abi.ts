@@ -9,7 +9,11 @@
  */
 export const ABI_VERSION = 11;
 
-/** Global property holding the recorder that instrumented code reports to. */
+/**
+ * Global property holding the recorder that instrumented code reports to. This very line also
+ * marks a folder as a copy of tph, whose files are never instrumented
+ * (src/program/loader/own_sources.ts): keep it as it is.
+ */
 export const RUNTIME_GLOBAL = "__tph";
 /** Local holding the current call's handle (or -1 when the call is not recorded). */
 export const CALL_LOCAL = "__tph_c";
@@ -82,3 +86,29 @@ export interface RecorderABI {
 
 /** A method rewritten code calls. */
 export type RecorderMethod = Exclude<keyof RecorderABI, "on">;
+
+/**
+ * Version of the library's contract (LibraryABI). Any copy of tph's library a program imports
+ * (the running tph's, a vendored one, another version) hands `trace()` and `trace.run()` to the
+ * library of the tph that installed the recorder, found as `globalThis.__tph.lib`: its handles
+ * are the ones that read that recorder's traces. Bump when what they take or give changes in a
+ * way an older copy's caller would misread.
+ */
+export const LIBRARY_VERSION = 1;
+
+/** The library of the tph whose recorder is installed (`globalThis.__tph.lib`). */
+export interface LibraryABI {
+  /** LIBRARY_VERSION of that tph. */
+  version: number;
+  /** That tph's version (src/version.ts), for messages. */
+  tph: string;
+  /** `trace(options)`: a started trace handle. */
+  trace(options?: object): unknown;
+  /** `trace.run(fn, options)`: a finished handle, or a promise of one. */
+  run(fn: () => unknown, options?: object): unknown;
+  /**
+   * Mark functions of a copy of tph's library: a call to one from traced code is never recorded
+   * as an external call.
+   */
+  own(...fns: unknown[]): void;
+}

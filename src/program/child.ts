@@ -18,6 +18,8 @@ import {
   type ChildPhases,
 } from "./settings.ts";
 import { registerLoader } from "./loader/register.ts";
+// The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
+import "./trace.ts";
 import { withoutPreload } from "./command.ts";
 
 /**

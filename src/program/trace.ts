@@ -1,9 +1,13 @@
 import { writeText } from "../host/files.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { LIBRARY_VERSION, type LibraryABI, RUNTIME_GLOBAL } from "../abi.ts";
+import { VERSION } from "../version.ts";
 import { renderTree, type TreeOptions } from "../render/tree.ts";
 import { now } from "./recorder/clock.ts";
-import { isInstrumented } from "./recorder/external.ts";
-import { runtime } from "./recorder/recorder.ts";
+import { isInstrumented, markOwn } from "./recorder/external.ts";
+import { R, type Runtime, runtime } from "./recorder/recorder.ts";
 import { callTree, findSection, traceToJSON } from "./recorder/to_json.ts";
 import type { TraceLimits, TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec } from "./recorder/find.ts";
@@ -41,7 +45,7 @@ export interface Writable {
 
 // deno-lint-ignore no-explicit-any
 function storage(): any {
-  const rt = runtime();
+  const rt = recorder();
   let als = rt.storage();
   if (als === null) {
     // Created on first use only: a program that never calls trace() pays nothing for it.
@@ -52,13 +56,22 @@ function storage(): any {
 }
 
 /**
+ * Trace `t` stops, which call `c` was lent to: the call goes back to the trace it was lent to
+ * before (an outer block still active), unless a later block holds it now.
+ */
+function endLoan(rt: Runtime, c: number, t: TraceState, before: TraceState | null): void {
+  const holder = rt.lend(c, before !== null && before.active ? before : null);
+  if (holder !== undefined && holder !== null && holder !== t) rt.lend(c, holder);
+}
+
+/**
  * A running or finished trace. Calls made while it is active by instrumented code (loaded by
  * `tph run` or the tph loader) are recorded into it; see {@linkcode trace}.
  */
 export class TraceHandle {
   readonly #state: TraceState;
   readonly #label: string | null;
-  #saved: { cur: number; store: unknown; lent: number } | null;
+  #saved: { cur: number; store: unknown; lent: number; loan: TraceState | null } | null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -70,11 +83,11 @@ export class TraceHandle {
    */
   constructor(options: TraceOptions = {}, scoped = false) {
     const { find, ...limits } = options;
-    this.#state = runtime().startTrace(
+    this.#state = recorder().startTrace(
       find !== undefined && find.length > 0 ? { ...limits, find: findSpecs(find) } : limits,
     );
     this.#label = options.label ?? null;
-    const rt = runtime();
+    const rt = recorder();
     if (scoped) this.#saved = null;
     else {
       const als = storage();
@@ -84,8 +97,8 @@ export class TraceHandle {
       // Inside a recorded call, lending that call is enough. The async context is set only
       // otherwise: AsyncLocalStorage#enterWith also holds for the caller's code once an async
       // function first awaits, which would mix two concurrent blocks.
-      this.#saved = { cur, store: als.getStore(), lent: cur };
-      if (cur >= 0) rt.lend(cur, this.#state);
+      this.#saved = { cur, store: als.getStore(), lent: cur, loan: null };
+      if (cur >= 0) this.#saved.loan = rt.lend(cur, this.#state) ?? null;
       else als.enterWith(this.#state);
     }
     rt.countActive(1);
@@ -101,13 +114,13 @@ export class TraceHandle {
     if (!this.#state.active) return this;
     this.#state.active = false;
     this.#state.endTime = now();
-    const rt = runtime();
+    const rt = recorder();
     rt.countActive(-1);
     // A recorder installed by an older copy of tph has no detach: it only misses the bookkeeping.
     rt.detach?.(this.#state);
     const saved = this.#saved;
     if (saved !== null) {
-      if (saved.lent >= 0) rt.lend(saved.lent, null);
+      if (saved.lent >= 0) endLoan(rt, saved.lent, this.#state, saved.loan);
       else storage().enterWith(saved.store);
       this.#saved = null;
     }
@@ -207,7 +220,8 @@ export class TraceHandle {
  * ```
  */
 export function trace(options: TraceOptions = {}): TraceHandle {
-  return new TraceHandle(options);
+  const lib = library();
+  return lib === null ? new TraceHandle(options) : lib.trace(options) as TraceHandle;
 }
 
 /**
@@ -228,13 +242,21 @@ export function trace(options: TraceOptions = {}): TraceHandle {
 function run<T>(fn: () => Promise<T>, options?: TraceOptions): Promise<TraceHandle>;
 function run<T>(fn: () => T, options?: TraceOptions): TraceHandle;
 function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<TraceHandle> {
+  const lib = library();
+  return lib === null
+    ? runHere(fn, options)
+    : lib.run(fn, options) as TraceHandle | Promise<TraceHandle>;
+}
+
+/** trace.run with this copy's recorder. */
+function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<TraceHandle> {
   const t = new TraceHandle(options, true);
-  const rt = runtime();
+  const rt = recorder();
   return storage().run(t.state, () => {
     // The callback's calls are this trace's roots; when it is instrumented, its own call is the
     // first root and is left out of the tree (its calls take its place).
     const cur = rt.current();
-    if (cur >= 0) rt.lend(cur, t.state);
+    const loan = cur >= 0 ? rt.lend(cur, t.state) ?? null : null;
     t.state.wrapperPending = isInstrumented(fn);
     let value: T;
     try {
@@ -244,7 +266,7 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
       throw e;
     } finally {
       t.state.wrapperPending = false;
-      if (cur >= 0) rt.lend(cur, null);
+      if (cur >= 0) endLoan(rt, cur, t.state, loan);
     }
     const then = value !== null && typeof value === "object"
       ? (value as { then?: unknown }).then
@@ -267,3 +289,81 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
 }
 
 trace.run = run;
+
+// Any copy of tph's library works with the tph running the program. The tph that installed the
+// recorder (`globalThis.__tph`: the running `tph run`, or this copy when it came first) is the
+// only one whose code reads that recorder's traces: a copy hands trace() and trace.run() to its
+// library (`__tph.lib`, LibraryABI). Its handles have this API, whatever their version's inside.
+
+const HERE: LibraryABI = {
+  version: LIBRARY_VERSION,
+  tph: VERSION,
+  trace: (options) => new TraceHandle(options),
+  run: (fn, options) => runHere(fn, options ?? {}),
+  own(...fns) {
+    for (let i = 0; i < fns.length; i++) markOwn(fns[i]);
+  },
+};
+R.lib ??= HERE;
+// trace() and trace.run() are tracing's own controls: traced code calling them from a package
+// (a copy of tph in node_modules) does not record them as external calls.
+HERE.own(trace, run);
+{
+  // deno-lint-ignore no-explicit-any
+  const installed = (globalThis as any)[RUNTIME_GLOBAL];
+  if (installed !== undefined && installed !== R) installed.lib?.own?.(trace, run);
+}
+
+let warned = false;
+
+/** Say once, in one line, that the running tph does not speak this copy's library contract. */
+function warn(running: string, consequence: string): void {
+  if (warned) return;
+  warned = true;
+  const here = new URL("../..", import.meta.url);
+  const where = here.protocol === "file:" ? fileURLToPath(here) : here.href;
+  process.stderr.write(
+    `tph: warning: the tph running this program (${running}) and the copy of tph's library it ` +
+      `imports (${where}, ${VERSION}, library ${LIBRARY_VERSION}) differ: ${consequence}; run ` +
+      `the program with the tph it imports, or import the running tph's library\n`,
+  );
+}
+
+/** What this copy's handles call on a recorder. */
+const USED = ["startTrace", "storage", "useStorage", "current", "lend", "countActive"];
+
+/** An older tph's recorder that this copy's handles cannot use: they then record nothing. */
+let unusable = false;
+
+/** The recorder this copy's handles record with: the installed one, unless it is unusable. */
+function recorder(): Runtime {
+  return unusable ? R : runtime();
+}
+
+/**
+ * The library of the tph that installed the recorder, when that is not this copy; null when this
+ * copy's handles are to be used: its recorder is the installed one, or an older tph's, which has
+ * no library to hand over to.
+ */
+function library(): LibraryABI | null {
+  const rt = runtime();
+  if (rt === R || unusable) return null;
+  const lib = (rt as { lib?: LibraryABI | null }).lib;
+  if (lib === undefined || lib === null || typeof lib.trace !== "function") {
+    // An older tph: this copy's handles read its traces, when it has what they call.
+    const r = rt as unknown as Record<string, unknown>;
+    for (let i = 0; i < USED.length; i++) {
+      if (typeof r[USED[i]] !== "function") {
+        unusable = true;
+        warn("older, without a library version", "trace() records nothing");
+        return null;
+      }
+    }
+    warn("older, without a library version", "trace() may miss calls");
+    return null;
+  }
+  if (lib.version !== LIBRARY_VERSION) {
+    warn(`${lib.tph}, library ${lib.version}`, "trace() gives the running tph's trace handles");
+  }
+  return lib;
+}

@@ -233,6 +233,13 @@ for (const rt of RUNTIMES) {
     assert.equal(outline(syncInner.trace, byArg("n")), 'f:"inside"');
   });
 
+  Deno.test(`nested blocks inside a recorded call: the outer gets the call back after an inner one (${rt})`, () => {
+    const { callOuter, callInner, callRun } = observe(rt, "nested").out;
+    assert.equal(outline(callOuter.trace, byArg("n")), 'f:"c1", f:"c2", f:"c3"');
+    assert.equal(outline(callInner.trace, byArg("n")), 'f:"c-in"');
+    assert.equal(outline(body(callRun), byArg("n")), 'f:"c-run"');
+  });
+
   Deno.test(`nested trace.run: async work of the inner block stays out of the outer (${rt})`, () => {
     const { runOuter, runInner } = observe(rt, "nested").out;
     assert.equal(outline(body(runOuter), byArg("n")), 'f:"o1", f:"o2", f:"o3"');

@@ -21,6 +21,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
+import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
@@ -45,6 +46,7 @@ setupTests(BINARY);
 setupSafetyTests(BINARY);
 findTests(BINARY);
 diffTests(BINARY);
+ownSourceTests(BINARY);
 diskTests(BINARY);
 exportDiskTests(BINARY);
 modeTests(BINARY);

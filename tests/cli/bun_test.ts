@@ -17,6 +17,7 @@ import { exportFormatTests } from "./_exports.ts";
 import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
+import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -38,6 +39,7 @@ evalTests(BUN_TARGET);
 setupTests(BUN_TARGET);
 setupSafetyTests(BUN_TARGET);
 findTests(BUN_TARGET);
+ownSourceTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);

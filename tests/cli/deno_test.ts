@@ -18,6 +18,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
+import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
@@ -40,6 +41,7 @@ setupTests(DENO_TARGET);
 setupSafetyTests(DENO_TARGET);
 findTests(DENO_TARGET);
 diffTests(DENO_TARGET);
+ownSourceTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);

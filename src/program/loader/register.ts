@@ -12,7 +12,9 @@ import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { nearestPackage, type PackageInfo } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
+import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";
+import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
 import {
@@ -134,8 +136,10 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   return namespace;
 }
 
-const TPH_ROOT = fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "");
-const OWN_SOURCES = [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`];
+// This tph's own folder, when it runs from one (not the binary, whose code is inside it).
+const TPH_ROOT = import.meta.url.startsWith("file:")
+  ? fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "")
+  : null;
 
 /**
  * Install the recorder global and the loader hook. Call before importing the program.
@@ -149,12 +153,15 @@ export function registerLoader(
 ): { instrumented: () => number; finish: () => void } {
   runtime();
   installToString();
-  const scopeOptions = {
-    ...options,
-    // tph never traces itself (say when a program in tph's own checkout imports mod.ts).
-    exclude: [...(options.exclude ?? []), ...OWN_SOURCES],
-  };
-  const inScope = makeScope(scopeOptions);
+  // tph never traces any copy of itself (own_sources.ts). The running one's files are left out
+  // of the scope too: on Bun they then never reach the plugin.
+  const own = TPH_ROOT !== null && tphCopy(TPH_ROOT) !== null
+    ? [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`]
+    : [];
+  const scopeOptions = { ...options, exclude: [...(options.exclude ?? []), ...own] };
+  const isOwn = ownFiles();
+  const scoped = makeScope(scopeOptions);
+  const inScope = (path: string) => scoped(path) && !isOwn(path);
   let count = 0;
   const moduleName = (path: string) => relative(options.root, path) || path;
   // deno-lint-ignore no-explicit-any
@@ -188,6 +195,8 @@ export function registerLoader(
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = langOf(ext);
           const source = readText(path);
+          // Another copy of tph's library (tph's modules are ES modules): as it is.
+          if (isOwn(path)) return { contents: source, loader };
           count++;
           const { code, moduleSyntax } = transformModule(source, {
             filename: path,
@@ -313,6 +322,29 @@ export function registerLoader(
     });
   }
   return { instrumented: () => count, finish };
+}
+
+/**
+ * Whether a file belongs to a copy of tph (own_sources.ts). The first file of a copy older than
+ * the library contract gets one warning line: its trace() calls a recorder that may no longer
+ * have what it calls.
+ */
+function ownFiles(): (path: string) => boolean {
+  const copyOf = ownSources();
+  const warned = new Set<string>();
+  return (path) => {
+    const copy = copyOf(path);
+    if (copy === null) return false;
+    if (!copy.library && !warned.has(copy.root)) {
+      warned.add(copy.root);
+      process.stderr.write(
+        `tph: warning: ${relative(process.cwd(), copy.root) || "."} holds an older copy of ` +
+          `tph's library than the running tph (${VERSION}): its trace() may fail or record ` +
+          `nothing; import the running tph's library, or run the program with the tph it imports\n`,
+      );
+    }
+    return true;
+  };
 }
 
 // An ES module statement at the start of a line (not `importance:` or `exports.x =`), or

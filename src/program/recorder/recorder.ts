@@ -13,13 +13,14 @@
 import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
+  type LibraryABI,
   type ModuleMeta,
   type RecorderABI,
   RUNTIME_GLOBAL,
 } from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
-import { isInstrumented } from "./external.ts";
+import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { clipString, formatError, keptCut, reprKept } from "./repr.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
@@ -512,6 +513,8 @@ function record(
 export const R = {
   /** True while any trace records; instrumented functions skip everything else when false. */
   on: false as boolean,
+  /** The library of the tph this recorder belongs to, once loaded (src/program/trace.ts). */
+  lib: null as LibraryABI | null,
   reg(meta: ModuleMeta): number {
     return registerModule(meta);
   },
@@ -546,10 +549,15 @@ export const R = {
     activeCount += delta;
     refreshOn();
   },
-  /** Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null). */
-  lend(c: number, t: TraceState | null): void {
+  /**
+   * Lend the call `c` to trace `t` (calls it makes go to `t`), or end the loan (`t` null).
+   * Returns the trace it was lent to before, or null.
+   */
+  lend(c: number, t: TraceState | null): TraceState | null {
+    const was = lent.size === 0 ? undefined : lent.get(c);
     if (t === null) lent.delete(c);
     else lent.set(c, t);
+    return was ?? null;
   },
   /** The stack owner: the recorded call running now, or -1. */
   current(): number {
@@ -744,7 +752,7 @@ function extRemove(i: number): void {
 }
 
 function extOpen(c: number, d: number, f: unknown, start: boolean): void {
-  if (typeof f !== "function" || !live(c) || isInstrumented(f)) {
+  if (typeof f !== "function" || !live(c) || notExternal(f)) {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
@@ -772,7 +780,7 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return obj;
   }
-  if (isInstrumented(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  if (notExternal(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
   else {
     const i = extPush(c, id, EXT_PENDING, []);
     if (start) extStart(i);
