@@ -22,6 +22,7 @@ import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -48,4 +49,5 @@ diffTests(BINARY);
 diskTests(BINARY);
 exportDiskTests(BINARY);
 modeTests(BINARY);
+outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);

@@ -18,6 +18,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
@@ -41,5 +42,6 @@ findTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
+outputFileTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
 redactTests(BUN_TARGET);

@@ -19,6 +19,7 @@ import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
@@ -43,5 +44,6 @@ diffTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
+outputFileTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
 redactTests(DENO_TARGET);

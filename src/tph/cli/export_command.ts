@@ -122,6 +122,8 @@ export const exportCommand: Command = {
         }
       }
       let output = ctx.values.output as string | undefined;
+      // Beside the run, the export is the cache's own file: private, as the run is.
+      const beside = output === undefined;
       if (output === undefined && formatName !== undefined) {
         output = defaultExportPath(path, format);
       }
@@ -132,7 +134,7 @@ export const exportCommand: Command = {
       const dest = resolve(ctx.cwd, output);
       let stats;
       try {
-        stats = await exportToFile(file, format, dest, walk);
+        stats = await exportToFile(file, format, dest, walk, { private: beside });
       } catch (e) {
         if (e instanceof StoreError || e instanceof CliError) throw e;
         throw new CliError(
