@@ -717,6 +717,8 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
     temp = tempBeside(target);
     fd = f.openSync(temp, "wx", options.private ? 0o600 : 0o666);
   } else {
+    // A file the user may not write is not replaced either (a redirect would fail the same way).
+    f.accessSync(target, c.W_OK);
     const me = currentUid();
     const ownerKept = me === null || me === 0 || st.uid === me;
     if (ownerKept && st.nlink === 1) {
@@ -730,8 +732,10 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
       }
       if (temp !== null) {
         try {
-          if (me === 0 && (st.uid !== 0 || st.gid !== 0)) f.fchownSync(fd, st.uid, st.gid);
-          else if (st.gid !== f.fstatSync(fd).gid) {
+          const made = f.fstatSync(fd);
+          if (me === 0 && (st.uid !== made.uid || st.gid !== made.gid)) {
+            f.fchownSync(fd, st.uid, st.gid);
+          } else if (st.gid !== made.gid) {
             try {
               f.fchownSync(fd, -1, st.gid);
             } catch {

@@ -18,7 +18,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
 import {
   assertCode,
@@ -245,4 +245,61 @@ export function outputFileTests(t: Target): void {
       assert.equal(exported.length, 1);
       assert.equal(modeOf(join(cache, exported[0])), 0o600);
     }));
+
+  Deno.test({
+    name:
+      `tph -o as another user: a file they may not write is refused, one of root's written in place (${t.name})`,
+    ignore: !ROOT,
+    async fn() {
+      await using dir = tempDir();
+      // A folder of nobody's, and tph as nobody (its binary's folder opened to them).
+      chmodSync(dir.path, 0o755);
+      if (t.name === "binary") chmodSync(dirname(t.tph[0]), 0o755);
+      const cwd = join(dir.path, "p");
+      mkdirSync(cwd);
+      writeFileSync(join(cwd, "package.json"), "{}");
+      writeFileSync(join(cwd, "main.js"), "function f() { return 1; }\nf();\n");
+      chownSync(cwd, NOBODY, NOBODY);
+      const asNobody = (args: string[]) =>
+        exec([
+          "setpriv",
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          "--clear-groups",
+          ...t.tph,
+          ...args,
+        ], {
+          cwd,
+          env: { HOME: cwd },
+        });
+      assertCode(await asNobody(["run", "main.js"]), 0, "tph run as nobody");
+      // Their own file, read-only: a redirect would fail; so does tph, rather than replace it.
+      const ro = join(cwd, "ro.json");
+      writeFileSync(ro, "keep\n");
+      chownSync(ro, NOBODY, NOBODY);
+      chmodSync(ro, 0o444);
+      for (
+        const args of [["export", "last", "-o", "ro.json"], [
+          "view",
+          "last",
+          "--html",
+          "-o",
+          "ro.json",
+        ]]
+      ) {
+        const r = await asNobody(args);
+        assertCode(r, 1, `tph ${args.join(" ")} as nobody`);
+        assert.deepEqual(lines(r.stderr), ['tph: Cannot write "ro.json": permission denied']);
+        assert.equal(readFileSync(ro, "utf8"), "keep\n");
+      }
+      // Root's file that others may write: written in place, root's it stays.
+      const theirs = join(cwd, "theirs.json");
+      writeFileSync(theirs, "old\n");
+      chmodSync(theirs, 0o666);
+      assertCode(await asNobody(["export", "last", "-o", "theirs.json"]), 0, "export as nobody");
+      const st = statSync(theirs);
+      assert.deepEqual([st.uid, st.mode & 0o7777], [0, 0o666]);
+      assert.match(readFileSync(theirs, "utf8"), /^\{"schema"/);
+    },
+  });
 }
