@@ -462,6 +462,8 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
     ? "its reader closed it"
     : code === "ENXIO"
     ? "no such device"
+    : code === "ELOOP"
+    ? "a link that leads nowhere it can (or too many links)"
     : (e as Error).message;
 }
 
@@ -688,6 +690,8 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
   const f = fs();
   const c = f.constants;
   const { path: target, st } = followOutputLinks(path);
+  // The links were followed above: a link put at the target since is not followed (ELOOP).
+  const noFollow = c.O_NOFOLLOW ?? 0;
   let fd = -1;
   let temp: string | null = null;
   let scratchDir: string | null = null;
@@ -701,7 +705,7 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
     // fail), returns at once while the reader is there.
     let probe: number;
     try {
-      probe = f.openSync(target, c.O_WRONLY | c.O_NONBLOCK | c.O_NOCTTY);
+      probe = f.openSync(target, c.O_WRONLY | c.O_NONBLOCK | c.O_NOCTTY | noFollow);
     } catch (e) {
       if ((e as { code?: string }).code === "ENXIO" && st.isFIFO()) {
         throw refused("it is a FIFO that no process reads (start its reader first)");
@@ -709,7 +713,7 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
       throw e;
     }
     try {
-      fd = f.openSync(target, c.O_WRONLY | c.O_NOCTTY);
+      fd = f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow);
     } finally {
       f.closeSync(probe);
     }
@@ -718,7 +722,8 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
     fd = f.openSync(temp, "wx", options.private ? 0o600 : 0o666);
   } else {
     // A file the user may not write is not replaced either (a redirect would fail the same way).
-    f.accessSync(target, c.W_OK);
+    // Opened, not accessSync'd: Deno's accessSync reads the mode bits, and refuses root.
+    f.closeSync(f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow));
     const me = currentUid();
     const ownerKept = me === null || me === 0 || st.uid === me;
     if (ownerKept && st.nlink === 1) {
@@ -750,7 +755,7 @@ export function openOutput(path: string, options: OutputOptions = {}): Output {
         }
       }
     }
-    if (temp === null) fd = f.openSync(target, c.O_WRONLY | c.O_TRUNC | c.O_NOCTTY);
+    if (temp === null) fd = f.openSync(target, c.O_WRONLY | c.O_TRUNC | c.O_NOCTTY | noFollow);
   }
   const out = new FileWriter(fd);
   let closed = false;
