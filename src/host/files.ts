@@ -410,8 +410,10 @@ export class FileWriter {
   readonly #file: DenoFile | null = null;
   readonly #fd: number = -1;
 
-  constructor(path: string) {
-    if (deno) {
+  /** @param path The file, or a descriptor node:fs opened for writing (close() closes it). */
+  constructor(path: string | number) {
+    if (typeof path === "number") this.#fd = path;
+    else if (deno) {
       this.#file = deno.openSync(path, { write: true, create: true, truncate: true, mode: 0o600 });
     } else this.#fd = fs().openSync(path, "w", 0o600);
   }
@@ -456,6 +458,12 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
     ? "disk quota exceeded"
     : code === "EBUSY"
     ? "device or resource busy"
+    : code === "EPIPE"
+    ? "its reader closed it"
+    : code === "ENXIO"
+    ? "no such device"
+    : code === "ELOOP"
+    ? "a link that leads nowhere it can (or too many links)"
     : (e as Error).message;
 }
 
@@ -596,34 +604,243 @@ export function userCachePath(): string {
   return `${base}/tph`;
 }
 
+/** Options of {@linkcode openOutput}. */
+export interface OutputOptions {
+  /**
+   * A file of the cache's own (an export beside its run): made 0600, as runs are. Else a new file
+   * is made 0666 less the user's umask, as a shell redirect makes it.
+   */
+  private?: boolean;
+}
+
+/** An output file being written: see {@linkcode openOutput}. */
+export interface Output {
+  /** Where the bytes go. */
+  readonly out: FileWriter;
+  /** The file the bytes reach: the path asked for, or where its links lead. */
+  readonly target: string;
+  /**
+   * A path for a temporary file of the writer's own (removed by the writer); never beside a
+   * device or a FIFO, whose folder (`/dev`) is not tph's to write in.
+   */
+  scratch(): string;
+  /** Close the output, and put the new file in place when it was written beside. */
+  finish(): void;
+  /** Close the output and remove what was written beside it. */
+  abort(): void;
+}
+
+/** An error whose message says it all (fileProblem shows the message). */
+function refused(message: string): Error {
+  return new Error(message);
+}
+
 /**
- * Write a file whole: `write` fills a temporary file beside it, which then replaces it (readers
- * see the old file or the new one); on failure the temporary file is removed and the error thrown.
+ * Follow `path`'s links to the file they lead to (which may not exist). A link that another user
+ * put in a folder others can write (`/tmp`) is refused, as the kernel's `protected_symlinks` does:
+ * it could point a root `tph` at any file of the system.
+ */
+function followOutputLinks(path: string): { path: string; st: NodeFs.Stats | null } {
+  const f = fs();
+  const me = currentUid();
+  for (let hops = 0;; hops++) {
+    let st: NodeFs.Stats;
+    try {
+      st = f.lstatSync(path);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENOENT") return { path, st: null };
+      throw e;
+    }
+    if (!st.isSymbolicLink()) return { path, st };
+    if (hops === 40) throw refused("it is a chain of more than 40 links");
+    const cut = strLastIndexOf(path, "/");
+    const dir = cut <= 0 ? "/" : strSlice(path, 0, cut);
+    const dirSt = f.statSync(dir);
+    if (
+      me !== null && (dirSt.mode & 0o022) !== 0 && st.uid !== me && st.uid !== dirSt.uid
+    ) {
+      throw refused(
+        `it is a link that another user (uid ${st.uid}) made in ${dir}, a folder others can ` +
+          "write: remove it or write elsewhere",
+      );
+    }
+    const to = f.readlinkSync(path);
+    path = to.startsWith("/") ? to : `${dir === "/" ? "" : dir}/${to}`;
+  }
+}
+
+/**
+ * Open an output file the user named (`-o FILE`) for writing, harming nothing that stands there:
+ *
+ * - a new file, or a regular file of the user's, is written beside it and renamed over it (readers
+ *   see the old file or the new one); an existing file keeps its mode (and, as root, its owner);
+ *   a new one gets 0666 less the umask (0600 with `private`);
+ * - a regular file that cannot be replaced keeping its owner or its other hard links, or in a
+ *   folder the user cannot write, is written in place, as a shell redirect does;
+ * - a device or a FIFO is written into, never replaced (`-o /dev/null` stays a device); a FIFO
+ *   that no process reads is an error rather than a wait;
+ * - a link is followed to the file it leads to (the link stays), except one that another user
+ *   put in a folder others can write (see followOutputLinks).
+ *
+ * Uses node:fs on every runtime: Deno's own API cannot open a FIFO without blocking.
+ *
+ * @throws {Error} With a `code` (`EISDIR`, `ENOENT`, `EACCES`…) or a message for fileProblem.
+ */
+export function openOutput(path: string, options: OutputOptions = {}): Output {
+  const f = fs();
+  const c = f.constants;
+  const { path: target, st } = followOutputLinks(path);
+  // The links were followed above: a link put at the target since is not followed (ELOOP).
+  const noFollow = c.O_NOFOLLOW ?? 0;
+  let fd = -1;
+  let temp: string | null = null;
+  let scratchDir: string | null = null;
+  if (st !== null && st.isDirectory()) {
+    throw Object.assign(new Error("it is a folder"), { code: "EISDIR" });
+  }
+  if (st !== null && st.isSocket()) throw refused("it is a socket");
+  if (st !== null && !st.isFile()) {
+    // A device or a FIFO: written into. The first open does not wait for a FIFO's reader (ENXIO
+    // when there is none); the second, blocking (writes then wait for a slow reader rather than
+    // fail), returns at once while the reader is there.
+    let probe: number;
+    try {
+      probe = f.openSync(target, c.O_WRONLY | c.O_NONBLOCK | c.O_NOCTTY | noFollow);
+    } catch (e) {
+      if ((e as { code?: string }).code === "ENXIO" && st.isFIFO()) {
+        throw refused("it is a FIFO that no process reads (start its reader first)");
+      }
+      throw e;
+    }
+    try {
+      fd = f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow);
+    } finally {
+      f.closeSync(probe);
+    }
+  } else if (st === null) {
+    temp = tempBeside(target);
+    fd = f.openSync(temp, "wx", options.private ? 0o600 : 0o666);
+  } else {
+    // A file the user may not write is not replaced either (a redirect would fail the same way).
+    // Opened, not accessSync'd: Deno's accessSync reads the mode bits, and refuses root.
+    f.closeSync(f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow));
+    const me = currentUid();
+    const ownerKept = me === null || me === 0 || st.uid === me;
+    if (ownerKept && st.nlink === 1) {
+      const t = tempBeside(target);
+      try {
+        fd = f.openSync(t, "wx", 0o600);
+        temp = t;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== "EACCES" && code !== "EPERM") throw e;
+      }
+      if (temp !== null) {
+        try {
+          const made = f.fstatSync(fd);
+          if (me === 0 && (st.uid !== made.uid || st.gid !== made.gid)) {
+            f.fchownSync(fd, st.uid, st.gid);
+          } else if (st.gid !== made.gid) {
+            try {
+              f.fchownSync(fd, -1, st.gid);
+            } catch {
+              // Not one of the user's groups: the file gets the user's.
+            }
+          }
+          f.fchmodSync(fd, st.mode & 0o7777);
+        } catch (e) {
+          f.closeSync(fd);
+          remove(temp);
+          throw e;
+        }
+      }
+    }
+    if (temp === null) fd = f.openSync(target, c.O_WRONLY | c.O_TRUNC | c.O_NOCTTY | noFollow);
+  }
+  const out = new FileWriter(fd);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    out.close();
+  };
+  const cleanUp = () => {
+    if (scratchDir !== null) remove(scratchDir);
+    scratchDir = null;
+  };
+  return {
+    out,
+    target,
+    scratch() {
+      if (temp !== null) return tempBeside(target);
+      scratchDir ??= makeTempDir("tph-out-");
+      return `${scratchDir}/spill`;
+    },
+    finish() {
+      try {
+        close();
+        if (temp !== null) rename(temp, target);
+      } catch (e) {
+        this.abort();
+        throw e;
+      } finally {
+        cleanUp();
+      }
+    },
+    abort() {
+      try {
+        close();
+      } catch {
+        // The error that counts is the one that made the writer give up.
+      }
+      if (temp !== null) {
+        try {
+          remove(temp);
+        } catch {
+          // As above.
+        }
+      }
+      cleanUp();
+    },
+  };
+}
+
+/**
+ * Write an output file the user named (see {@linkcode openOutput}): `write` streams to it.
  *
  * @returns What `write` returned.
  */
-export async function writeThrough<T>(
+export async function writeOutput<T>(
   path: string,
-  write: (out: FileWriter) => T | Promise<T>,
+  write: (out: FileWriter, scratch: () => string) => T | Promise<T>,
+  options: OutputOptions = {},
 ): Promise<T> {
-  const temp = tempBeside(path);
-  const out = new FileWriter(temp);
+  const output = openOutput(path, options);
+  let result: T;
   try {
-    const result = await write(out);
-    out.close();
-    rename(temp, path);
-    return result;
+    result = await write(output.out, () => output.scratch());
   } catch (e) {
-    try {
-      out.close();
-    } catch {
-      // Closed already.
-    }
-    try {
-      remove(temp);
-    } catch {
-      // The error that counts is the write's.
-    }
+    output.abort();
     throw e;
   }
+  output.finish();
+  return result;
+}
+
+/** {@linkcode writeOutput}, for a `write` that is synchronous. */
+export function writeOutputSync<T>(
+  path: string,
+  write: (out: FileWriter, scratch: () => string) => T,
+  options: OutputOptions = {},
+): T {
+  const output = openOutput(path, options);
+  let result: T;
+  try {
+    result = write(output.out, () => output.scratch());
+  } catch (e) {
+    output.abort();
+    throw e;
+  }
+  output.finish();
+  return result;
 }

@@ -2,7 +2,7 @@
 // of file names reaches the terminal as control characters or bidi overrides: tph escapes them.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, FIXTURES, type Target, tempDir, tph } from "./_cli.ts";
 
@@ -44,5 +44,37 @@ export function escapeTests(t: Target): void {
     const missing = await tph(t, ["tree", "nope\u001b[2J"], { cwd });
     assertCode(missing, 1, "tph tree of a hostile ref");
     assertNoRaw(missing.stderr, "error naming a hostile ref");
+  });
+
+  Deno.test(`tph export to stdout escapes C1, separators and bidi in every text format (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), "{}");
+    // Names and values with what JSON leaves raw in its strings: DEL, C1 (NEL, CSI), U+2028/2029,
+    // a bidi override and an isolate.
+    const odd = "\\u007f\\u0085\\u009b31m\\u2028\\u2029\\u202e\\u2066";
+    writeFileSync(
+      join(cwd, "main.js"),
+      `const o = { ["f${odd}"](x) { return x + "${odd}"; } };\n` +
+        `function main() { return o["f${odd}"]("v${odd}"); }\nmain();\n`,
+    );
+    assertCode(await tph(t, ["run", "main.js"], { cwd }), 0, "tph run main.js");
+    for (const format of ["json", "chrome", "speedscope", "otlp"]) {
+      const file = await tph(t, ["export", "last", "--format", format, "-o", `out.${format}`], {
+        cwd,
+      });
+      assertCode(file, 0, `tph export --format ${format} -o FILE`);
+      const written = readFileSync(join(cwd, `out.${format}`), "utf8");
+      // The file holds the characters as recorded: the test has something to escape.
+      assert.ok(written.includes("\u202e"), `${format}: the file holds the raw characters`);
+      const args = format === "json"
+        ? ["export", "last"]
+        : ["export", "last", "--format", format, "-o", "-"];
+      const r = await tph(t, args, { cwd });
+      assertCode(r, 0, `tph ${args.join(" ")}`);
+      assertNoRaw(r.stdout, `tph ${args.join(" ")} stdout`);
+      assert.ok(r.stdout.includes("\\u202e"), `${format}: escaped, not dropped`);
+      assert.deepEqual(JSON.parse(r.stdout), JSON.parse(written), `${format}: the same JSON`);
+    }
   });
 }

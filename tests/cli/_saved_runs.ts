@@ -3,7 +3,9 @@
 // that cannot be read, a reader that closes the pipe early, and the same output on every target.
 
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { join } from "node:path";
 import { FIXTURE_IDS } from "../store/_cache.ts";
 import { VERSION } from "../../src/version.ts";
@@ -50,6 +52,73 @@ export function savedRunTests(t: Target): void {
       );
       assert.match(warnings[1], /written by schema 7, this tph reads up to 1; upgrade tph$/);
       assert.match(warnings[2], /^tph: warning: Skipping "settings\.json": not a tph run/);
+    },
+  );
+
+  Deno.test(
+    `tph logs skips a FIFO, a link to a device and sparse files named like runs, at once (${t.name})`,
+    async () => {
+      await using project = projectWithRuns();
+      const cache = join(project.root, ".tracepatch_cache");
+      const run = (id: string, ext = "json") => join(cache, `run_20261124T000000_000_${id}.${ext}`);
+      const made = (argv: string[]) => {
+        const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", timeout: 10_000 });
+        assert.equal(r.status, 0, `${argv.join(" ")}: ${r.stderr}`);
+      };
+      made(["mkfifo", run("fifo01")]);
+      made(["mkfifo", run("fifo02", "tph")]);
+      // A device made here (never the machine's /dev): needs root.
+      const root = process.getuid?.() === 0;
+      if (root) {
+        made(["mknod", join(project.root, "zero"), "c", "1", "5"]);
+        symlinkSync(join(project.root, "zero"), run("zero01", "tph"));
+        symlinkSync(join(project.root, "zero"), run("zero02"));
+      }
+      // 300 MB of nothing (a hole), as JSON and as tph's format; one with a JSON start.
+      made(["truncate", "-s", "300M", run("sparse01")]);
+      made(["truncate", "-s", "300M", run("sparse02", "tph")]);
+      writeFileSync(run("sparse03"), '{"schema": 1, "trace": [');
+      made(["truncate", "-s", "300M", run("sparse03")]);
+      // A real JSON run of 20 MB is listed from its fields, its calls not kept.
+      const fd = openSync(run("large_abcdef"), "w");
+      writeSync(fd, '{"schema":1,"timestamp":"2026-11-24T00:00:00.000Z","label":"large",');
+      writeSync(fd, '"call_count":100000,"trace":[');
+      const call = '{"name":"f","module":"m.js","args":{"s":"\\"]}' + "x".repeat(150) +
+        '"},"elapsed_ms":0.1,"children":[]}';
+      for (let i = 0; i < 100_000; i++) writeSync(fd, (i === 0 ? "" : ",") + call);
+      writeSync(fd, "]}\n");
+      closeSync(fd);
+      // The harness's time limit bounds it: reading any of these whole takes far longer.
+      const r = await tph(t, ["logs", "--json"], {
+        cwd: project.root,
+        env: UTC,
+        timeoutMs: 30_000,
+      });
+      assertCode(r, 0, "tph logs");
+      const ids = JSON.parse(r.stdout).map((e: { id: string }) => e.id);
+      assert.deepEqual(ids, ["20261124T000000_000_large_abcdef", ...FIXTURE_IDS]);
+      const warnings = lines(r.stderr);
+      const about = (id: string) => warnings.filter((w) => w.includes(id));
+      for (const id of ["fifo01", "fifo02", ...(root ? ["zero01", "zero02"] : [])]) {
+        assert.equal(about(id).length, 1, `${id}: ${r.stderr}`);
+        assert.match(about(id)[0], /: not a regular file$/);
+      }
+      for (const id of ["sparse01", "sparse02", "sparse03"]) {
+        assert.equal(about(id).length, 1, `${id}: ${r.stderr}`);
+        assert.match(about(id)[0], /: invalid JSON \((not JSON|at byte \d+)\)$/);
+      }
+      // view and tree do not read a sparse file whole either.
+      for (const cmd of ["view", "tree"]) {
+        const one = await tph(t, [cmd, run("sparse02", "tph")], {
+          cwd: project.root,
+          timeoutMs: 30_000,
+        });
+        assertCode(one, 1, `tph ${cmd} of a sparse file`);
+        assert.match(
+          one.stderr,
+          /^tph: Cannot read run ".*sparse02\.tph": invalid JSON \(not JSON\)$/m,
+        );
+      }
     },
   );
 

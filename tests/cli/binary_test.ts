@@ -23,6 +23,7 @@ import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -50,4 +51,5 @@ ownSourceTests(BINARY);
 diskTests(BINARY);
 exportDiskTests(BINARY);
 modeTests(BINARY);
+outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);

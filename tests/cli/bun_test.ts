@@ -19,6 +19,7 @@ import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
@@ -43,5 +44,6 @@ ownSourceTests(BUN_TARGET);
 diskTests(BUN_TARGET);
 exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
+outputFileTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
 redactTests(BUN_TARGET);

@@ -20,6 +20,7 @@ import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { outputFileTests } from "./_outfiles.ts";
 import { redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
@@ -45,5 +46,6 @@ ownSourceTests(DENO_TARGET);
 diskTests(DENO_TARGET);
 exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
+outputFileTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
 redactTests(DENO_TARGET);

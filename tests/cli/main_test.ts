@@ -52,7 +52,7 @@ Deno.test("main() colours tph diff's marks only on a terminal, and never with NO
   }
 });
 
-Deno.test("main() exports a run to a terminal with the program's controls escaped, elsewhere as it is", async () => {
+Deno.test("main() exports a run to stdout with the program's controls escaped, terminal or not", async () => {
   const { root, cacheDir } = projectWithRuns();
   const file = join(cacheDir, `run_${FIXTURE_IDS[0]}.json`);
   const run = JSON.parse(readFileSync(file, "utf8"));
@@ -73,9 +73,11 @@ Deno.test("main() exports a run to a terminal with the program's controls escape
     assert.equal(code, 0);
     return new TextDecoder().decode(Uint8Array.from(chunks.flatMap((c) => [...c])));
   };
-  const raw = await exported(false);
-  assert.equal(raw, readFileSync(file, "utf8"));
-  const shown = await exported(true);
-  assert.ok(!/[\u009b\u202e]/.test(shown), shown);
-  assert.deepEqual(JSON.parse(shown), run, "the same JSON, escaped");
+  // As tph view --json prints: \u escapes, the same JSON once parsed.
+  for (const terminal of [false, true]) {
+    const shown = await exported(terminal);
+    assert.ok(!/[\u009b\u202e]/.test(shown), shown);
+    assert.ok(shown.includes("\\u009b31m\\u202eevil"), shown);
+    assert.deepEqual(JSON.parse(shown), run, "the same JSON, escaped");
+  }
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import { RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../src/program/recorder/run_format.ts";
 import { join } from "node:path";
 import { listRuns, runIdOf } from "../../src/tph/store/list_runs.ts";
 import { StoreError } from "../../src/tph/store/store_error.ts";
@@ -104,4 +105,31 @@ Deno.test("listRuns() skips a run whose fields have the wrong types, and lists t
     assert.ok(w, `a warning for ${tag}: ${warnings.join("\n")}`);
     assert.match(w, pattern);
   }
+});
+
+Deno.test("listRuns() does not read a meta that a run file's trailer says is huge", () => {
+  const { cacheDir } = projectWithRuns();
+  // tph's format: its magic, 300 MB of hole, and a trailer whose meta starts right after the magic.
+  const path = join(cacheDir, "run_20261124T000000_000_huge_abcdef.tph");
+  const size = 300 << 20;
+  const r = spawnSync("truncate", ["-s", String(size), path], { timeout: 10_000 });
+  assert.equal(r.status, 0);
+  const trailer = new Uint8Array(TRAILER_BYTES);
+  const view = new DataView(trailer.buffer);
+  view.setFloat64(0, RUN_MAGIC.length, true);
+  view.setFloat64(8, RUN_MAGIC.length, true);
+  view.setFloat64(16, RUN_MAGIC.length, true);
+  trailer.set(new TextEncoder().encode(TRAILER_MAGIC), 24);
+  const fd = openSync(path, "r+");
+  writeSync(fd, RUN_MAGIC, 0, RUN_MAGIC.length, 0);
+  writeSync(fd, trailer, 0, trailer.length, size - TRAILER_BYTES);
+  closeSync(fd);
+  const { entries, warnings } = listRuns(cacheDir);
+  assert.deepEqual(entries.map((e) => e.id), FIXTURE_IDS);
+  assert.ok(
+    warnings.includes(
+      'Skipping "run_20261124T000000_000_huge_abcdef.tph": not a tph run (its meta is over 16 MB)',
+    ),
+    warnings.join("\n"),
+  );
 });

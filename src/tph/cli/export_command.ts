@@ -7,6 +7,7 @@ import { type Command, type Context, intOption } from "./command.ts";
 import { fileProblem, tempBeside } from "../../host/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput, safeText } from "../../render/safe_text.ts";
+import { SafeJsonBytes } from "../../render/safe_json_bytes.ts";
 import {
   EXPORT_FORMATS,
   EXPORT_OPEN,
@@ -122,6 +123,8 @@ export const exportCommand: Command = {
         }
       }
       let output = ctx.values.output as string | undefined;
+      // Beside the run, the export is the cache's own file: private, as the run is.
+      const beside = output === undefined;
       if (output === undefined && formatName !== undefined) {
         output = defaultExportPath(path, format);
       }
@@ -132,7 +135,7 @@ export const exportCommand: Command = {
       const dest = resolve(ctx.cwd, output);
       let stats;
       try {
-        stats = await exportToFile(file, format, dest, walk);
+        stats = await exportToFile(file, format, dest, walk, { private: beside });
       } catch (e) {
         if (e instanceof StoreError || e instanceof CliError) throw e;
         throw new CliError(
@@ -154,7 +157,7 @@ export const exportCommand: Command = {
   },
 };
 
-/** The export on stdout; escaped on a terminal, and stopped once nobody reads. */
+/** The export on stdout, escaped (see SafeJsonBytes), and stopped once nobody reads. */
 async function toStdout(
   ctx: Context,
   file: RunFile,
@@ -167,24 +170,20 @@ async function toStdout(
   const write = (bytes: Uint8Array, length: number) => {
     if (!ctx.outBytes(bytes, length)) throw gone;
   };
-  // On a terminal, the program's C1 controls and bidi overrides (which JSON leaves raw in its
-  // strings) are written as \u escapes: the same JSON, nothing for the terminal to act on.
-  const decoder = new TextDecoder();
-  const encoder = new TextEncoder();
-  const escaped = (bytes: Uint8Array, length: number) => {
-    const text = safeOutput(decoder.decode(bytes.subarray(0, length), { stream: true }));
-    const out = encoder.encode(text);
-    write(out, out.length);
-  };
+  // The program's C1 controls, line separators and bidi overrides (which JSON leaves raw in its
+  // strings) are written as \u escapes, as tph view --json prints them: the same JSON once
+  // parsed, nothing for a terminal (or a later `cat`) to act on. Perfetto's format is binary.
+  const escaped = format === "perfetto" ? null : new SafeJsonBytes(write);
   const { writeExport } = await import("../export/export_run.ts");
   if (ctx.terminal && format === "perfetto") {
     throw usageError("the perfetto format is binary: write it to a file (-o FILE)", "export");
   }
   try {
-    await writeExport(file, format, { write: ctx.terminal ? escaped : write }, {
+    await writeExport(file, format, escaped ?? { write }, {
       ...walk,
       spillPath: tempBeside(runPath),
     });
+    escaped?.end();
   } catch (e) {
     if (e !== gone) throw e;
   }

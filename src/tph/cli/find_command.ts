@@ -8,7 +8,7 @@ import { safeText } from "../../render/safe_text.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
-import { fileProblem, writeText } from "../../host/files.ts";
+import { fileProblem, writeOutputSync } from "../../host/files.ts";
 import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/recorder/run_format.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import type { Command, Context } from "./command.ts";
@@ -268,7 +268,11 @@ export const findCommand: Command = {
       const text = JSON.stringify(tracesJSON(shown), null, 2);
       if (typeof ctx.values.output === "string") {
         try {
-          writeText(resolve(ctx.cwd, ctx.values.output), text + "\n");
+          const bytes = new TextEncoder().encode(text + "\n");
+          writeOutputSync(
+            resolve(ctx.cwd, ctx.values.output),
+            (out) => out.write(bytes, bytes.length),
+          );
         } catch (e) {
           throw new CliError(
             `Cannot write "${ctx.values.output}": ${fileProblem(e, "its folder does not exist")}`,

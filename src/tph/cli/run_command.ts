@@ -511,7 +511,7 @@ async function exportAfterRun(
     return null;
   }
   try {
-    const stats = await exportToFile(file, format, dest, {});
+    const stats = await exportToFile(file, format, dest, {}, { private: output === undefined });
     return { shown, line: `tph: exported ${exportedTo(stats, format, shown, true)}` };
   } catch (e) {
     ctx.err(

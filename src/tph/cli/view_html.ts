@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { openRun } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
-import { fileProblem, writeThrough } from "../../host/files.ts";
+import { fileProblem, writeOutput } from "../../host/files.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
@@ -27,7 +27,10 @@ export async function writePage(ctx: Context, runPath: string, walk: WalkOptions
   const file = openRun(runPath, { cwd: ctx.cwd });
   let stats;
   try {
-    stats = await writeThrough(dest, (out) => writeHtml(file, out, walk));
+    // Beside the run, the page is the cache's own file: private, as the run is.
+    stats = await writeOutput(dest, (out) => writeHtml(file, out, walk), {
+      private: output === undefined,
+    });
   } catch (e) {
     if (e instanceof StoreError || e instanceof CliError) throw e;
     throw new CliError(

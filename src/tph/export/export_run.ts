@@ -1,8 +1,9 @@
 // `tph export` and `tph run --export`: a stored run written in another tool's format, streamed
-// from the run file to the output (written whole beside it, then renamed).
+// from the run file to the output (see openOutput: a file written beside and renamed, a device or
+// a FIFO written into).
 
 import type { ByteSink } from "../../program/recorder/json_sink.ts";
-import { tempBeside, writeThrough } from "../../host/files.ts";
+import { type OutputOptions, writeOutput } from "../../host/files.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import type { WalkOptions } from "./calls.ts";
 import { writeChrome } from "./chrome.ts";
@@ -54,8 +55,9 @@ export function writeExport(
 }
 
 /**
- * Write a run's export to a file: whole beside it, then renamed over it.
+ * Write a run's export to a file (see openOutput).
  *
+ * @param output `private` for a file beside the run, in the cache.
  * @returns What was written.
  */
 export async function exportToFile(
@@ -63,10 +65,12 @@ export async function exportToFile(
   format: ExportFormat,
   path: string,
   options: WalkOptions,
+  output: OutputOptions = {},
 ): Promise<ExportStats> {
-  return await writeThrough(
+  return await writeOutput(
     path,
-    (out) => writeExport(file, format, out, { ...options, spillPath: tempBeside(path) }),
+    (out, scratch) => writeExport(file, format, out, { ...options, spillPath: scratch() }),
+    output,
   );
 }
 

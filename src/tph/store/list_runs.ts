@@ -109,7 +109,7 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     else {
       try {
         // The meta alone: a run in tph's format is not read further.
-        const file = openRun(path, { size: st.size });
+        const file = openRun(path, { size: st.size, metaFirst: true });
         file.close();
         entries.push({ id: runIdOf(name), path, size: st.size, run: file.meta });
         continue;

@@ -1,4 +1,4 @@
-import { fileProblem, isSpecialFile, readText } from "../../host/files.ts";
+import { fileProblem, isSpecialFile, readAt, readText } from "../../host/files.ts";
 import { type RunJSON, SCHEMA_VERSION } from "../../types.ts";
 import { displayPath } from "./display_path.ts";
 import { StoreError } from "./store_error.ts";
@@ -144,6 +144,27 @@ export function validateRun(data: unknown, name: string): RunJSON {
   return data as RunJSON;
 }
 
+const HEAD_BYTES = 64 << 10;
+
+/**
+ * Where a file's first bytes stop being JSON text (its first byte is none that starts a value, or
+ * a NUL byte, which JSON never holds), or null: a sparse file's zeros or a binary are not read
+ * whole.
+ */
+function notJsonAt(head: Uint8Array): number | null {
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
+  while (
+    i < head.length &&
+    (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)
+  ) i++;
+  if (i === head.length) return null;
+  // { [ " - digits t f n
+  if (!/[{["\-0-9tfn]/.test(String.fromCharCode(head[i]))) return i;
+  const nul = head.indexOf(0, i);
+  return nul < 0 ? null : nul;
+}
+
 /**
  * Read and check a run file.
  *
@@ -167,6 +188,12 @@ export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
     // Only a regular file: a FIFO would block, a device never end.
     if (isSpecialFile(path)) {
       throw new StoreError(`Cannot read run "${name}": not a regular file`);
+    }
+    const bad = notJsonAt(readAt(path, 0, HEAD_BYTES));
+    if (bad !== null) {
+      throw new StoreError(
+        `Cannot read run "${name}": invalid JSON (${bad === 0 ? "not JSON" : `at byte ${bad}`})`,
+      );
     }
     text = readText(path);
   } catch (e) {

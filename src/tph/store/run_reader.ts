@@ -40,6 +40,7 @@ import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { countBelow } from "../../render/tree.ts";
 import { displayPath } from "./display_path.ts";
 import { loadRun, validateRun } from "./load_run.ts";
+import { JsonMetaError, readJsonMeta } from "./json_meta.ts";
 import { StoreError } from "./store_error.ts";
 
 /** A run's top-level fields, all but its calls. */
@@ -104,6 +105,11 @@ export interface OpenRunOptions {
   cwd?: string;
   /** The file's size, when the caller checked already that it is a regular file (no new look). */
   size?: number;
+  /**
+   * The caller needs the meta first (`tph logs`): a JSON run larger than 16 MB is read for its
+   * top-level fields alone, in bounded memory, and read whole only when its calls are asked for.
+   */
+  metaFirst?: boolean;
 }
 
 /**
@@ -154,15 +160,40 @@ export function isRunFormat(path: string): boolean {
   }
 }
 
-/** A JSON run, read whole. */
+/** JSON runs larger than this are read for their meta alone where that is all a command needs. */
+const READ_WHOLE_UP_TO = 16 << 20;
+
+/** A JSON run, read whole (with `metaFirst`, a large one when its calls are asked for). */
 function jsonRun(path: string, options: OpenRunOptions): RunFile {
-  const run = loadRun(path, options);
-  const { trace, ...meta } = run;
+  let meta: RunMeta;
+  let trace: CallNodeJSON[] | null = null;
+  if (options.metaFirst && (options.size ?? stat(path).size) > READ_WHOLE_UP_TO) {
+    const name = displayPath(path, options.cwd);
+    let fields: Record<string, unknown>;
+    try {
+      fields = readJsonMeta(path);
+    } catch (e) {
+      if (e instanceof JsonMetaError) {
+        throw new StoreError(`Cannot read run "${name}": ${e.message}`);
+      }
+      throw new StoreError(`Cannot read run "${name}": ${fileProblem(e)}`);
+    }
+    const { trace: _, ...checked } = validateRun({ ...fields, trace: [] }, name);
+    meta = checked;
+  } else {
+    const run = loadRun(path, options);
+    ({ trace, ...meta } = run);
+  }
+  const calls = () => trace ??= loadRun(path, options).trace;
   return {
     path,
     binary: false,
     meta,
-    tree: () => ({ roots: trace, cut: new Map(), droppedUnderCalls: countBelow(trace).dropped }),
+    tree: () => ({
+      roots: calls(),
+      cut: new Map(),
+      droppedUnderCalls: countBelow(calls()).dropped,
+    }),
     scan: null,
     nodeAt: null,
     functions: [],
@@ -384,6 +415,8 @@ class BinaryRun implements RunFile {
     ) {
       throw fail("not a tph run (its trailer does not add up)");
     }
+    // A meta is a few kB: a trailer that says more is not tph's (nothing that large is read).
+    if (end - metaAt > READ_WHOLE_UP_TO) throw fail("not a tph run (its meta is over 16 MB)");
     const read = (from: number, to: number) => {
       const b = new Uint8Array(to - from);
       file.read(b, from);

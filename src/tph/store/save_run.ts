@@ -1,14 +1,13 @@
 import {
-  copy,
   exists,
+  FileReader,
   link,
   randomHex,
   remove,
   rename,
-  replaceFile,
+  writeOutputSync,
   writeWhole,
 } from "../../host/files.ts";
-import { FileWriter } from "../../host/files.ts";
 import { isRunFormat, openRun } from "./run_reader.ts";
 import { RUN_EXTENSION } from "../../program/recorder/run_format.ts";
 import { join } from "node:path";
@@ -152,7 +151,7 @@ export function storeRunFile(
 }
 
 /**
- * Copy a run file to `path` atomically: a temporary file beside it, then a rename.
+ * Copy a run file to `path` (see openOutput: a file is replaced whole, a device written into).
  *
  * @param file The run file.
  * @param path Where the copy goes.
@@ -164,12 +163,22 @@ export function storeRunFile(
  * ```
  */
 export function copyRunFile(file: string, path: string): void {
-  replaceFile(path, (temp) => copy(file, temp));
+  const reader = new FileReader(file);
+  try {
+    writeOutputSync(path, (out) => {
+      const buf = new Uint8Array(1 << 20);
+      for (let at = 0, n = reader.read(buf, 0); n > 0; at += n, n = reader.read(buf, at)) {
+        out.write(buf, n);
+      }
+    });
+  } finally {
+    reader.close();
+  }
 }
 
 /**
  * Write a run as the JSON format to `path` (a run in tph's format is exported, streaming; a JSON
- * run copied), atomically.
+ * run copied), as openOutput writes it.
  *
  * @param file The run file.
  * @param path Where the JSON goes.
@@ -177,14 +186,7 @@ export function copyRunFile(file: string, path: string): void {
 export function exportRunFile(file: string, path: string): void {
   const run = openRun(file);
   try {
-    replaceFile(path, (temp) => {
-      const out = new FileWriter(temp);
-      try {
-        run.writeJSON(out);
-      } finally {
-        out.close();
-      }
-    });
+    writeOutputSync(path, (out) => run.writeJSON(out));
   } finally {
     run.close();
   }
