@@ -19,6 +19,7 @@ import {
 } from "./settings.ts";
 import { registerLoader } from "./loader/register.ts";
 import { withoutPreload } from "./command.ts";
+import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -159,6 +160,7 @@ export function setupChild(preload: string): boolean {
     // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
     process.on("uncaughtExceptionMonitor", (err: unknown) => {
       uncaught = formatError(err, 500);
+      beforeUncaughtPrint(err);
     });
   }
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -1,3 +1,6 @@
+import { Buffer } from "node:buffer";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
 import { fnv1a } from "../../host/hash.ts";
 import { type Lang, langOf } from "./languages.ts";
@@ -31,6 +34,7 @@ import {
 } from "./_externals.ts";
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
 import { shiftInlineMap } from "./_shift_map.ts";
+import { columnTable, sourceMapMappings } from "./_columns.ts";
 
 export type { Lang } from "./languages.ts";
 
@@ -54,6 +58,13 @@ export interface InstrumentOptions {
    * external leaf calls. Default true.
    */
   externalCalls?: boolean;
+  /**
+   * When the source has no inline source map, end the code with one back to the source (Deno
+   * reads it for stack traces, and hands JavaScript files to the hook without one).
+   */
+  sourceMap?: boolean;
+  /** Also give the column table (see `columns` in the result). */
+  columnTable?: boolean;
 }
 
 /** Result of {@linkcode instrument}. */
@@ -69,6 +80,11 @@ export interface InstrumentResult {
    * top-level await), as the parser saw it; null when it did not parse.
    */
   moduleSyntax: boolean | null;
+  /**
+   * With `columnTable`, where text was inserted on each line (see _columns.ts), which maps a
+   * position in the code back to the source; "" when nothing was, null when not asked for.
+   */
+  columns?: string | null;
 }
 
 const SKIP_TYPES = new Set([
@@ -151,7 +167,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
-    return { code: source, functions: [], error: first.message, moduleSyntax: null };
+    return {
+      code: source,
+      functions: [],
+      error: first.message,
+      moduleSyntax: null,
+      columns: options.columnTable ? "" : null,
+    };
   }
   const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
@@ -159,16 +181,44 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   w.externals = options.externalCalls ?? true;
   w.walk(result.program, null);
   let code = w.finish(result.program);
+  const insertions = code === source ? null : w.insertions();
   // The map the code carries must fit the code as rewritten (stack traces read it).
-  if (inlineMap !== null && code !== source) {
-    code = shiftInlineMap(code, source, inlineMap, w.insertions());
+  if (inlineMap !== null && insertions !== null) {
+    code = shiftInlineMap(code, source, inlineMap, insertions);
+  } else if (options.sourceMap && inputMap === null && insertions !== null) {
+    code = withSourceMap(code, source, filename, result.program, insertions);
   }
   return {
     code,
     functions: w.functions,
     error: null,
     moduleSyntax: result.module.hasModuleSyntax,
+    columns: !options.columnTable
+      ? null
+      : insertions === null
+      ? ""
+      : columnTable(source, insertions),
   };
+}
+
+/** `code` ending with an inline source map back to `source` (on a line of its own, after the code). */
+function withSourceMap(
+  code: string,
+  source: string,
+  filename: string,
+  program: Node,
+  insertions: { offsets: Float64Array; lengths: Int32Array },
+): string {
+  const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
+  const map = JSON.stringify({
+    version: 3,
+    sources: [url],
+    names: [],
+    mappings: sourceMapMappings(source, program, insertions),
+  });
+  return `${code}\n//# sourceMappingURL=data:application/json;base64,${
+    Buffer.from(map, "utf8").toString("base64")
+  }\n`;
 }
 
 class Walker {

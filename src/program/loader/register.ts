@@ -14,6 +14,7 @@ import { nearestPackage, type PackageInfo } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
 import { Manifest } from "./manifest.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
+import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
 import {
   cacheKey,
   transform,
@@ -177,6 +178,7 @@ export function registerLoader(
     // (it must return contents): the filter is the whole scope test, so files out of scope, JSON
     // and other non-sources never reach the callback and load exactly as without tph.
     const filter = scopeRegExp(scopeOptions);
+    installBunStacks();
     Bun.plugin({
       name: "tph",
       setup(
@@ -187,7 +189,7 @@ export function registerLoader(
           const loader = langOf(ext);
           const source = readText(path);
           count++;
-          const { code, moduleSyntax } = transformModule(source, {
+          const { code, moduleSyntax, columns } = transformModule(source, {
             filename: path,
             lang: loader,
             module: moduleName(path),
@@ -197,7 +199,9 @@ export function registerLoader(
             // import/export, import.meta or top-level await it is an ES module, else CommonJS,
             // whatever the extension (.mjs or .cjs) or package.json's "type" say.
             sourceType: "unambiguous",
+            columnTable: true,
           });
+          rememberColumns(path, columns ?? "");
           // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
@@ -264,6 +268,7 @@ export function registerLoader(
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
+            sourceMap: true,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
           };
           if (manifest !== null) {
