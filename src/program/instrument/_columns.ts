@@ -79,6 +79,8 @@ function vlq(n: number): string {
 function reportablePlaces(source: string, program: Node): Uint8Array {
   const marks = new Uint8Array(source.length + 1);
   const stack: Node[] = [program];
+  // Names that only name (a function's or class's, a property key): nothing happens there.
+  const names = new Set<Node>();
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (Array.isArray(node)) {
@@ -89,10 +91,18 @@ function reportablePlaces(source: string, program: Node): Uint8Array {
       continue;
     }
     const start = node.start, end = node.end;
-    if (typeof start === "number") marks[start] = 1;
+    const type = node.type;
+    // A literal's value never throws: V8 reports the operation around it.
+    if (
+      typeof start === "number" && type !== "Literal" && type !== "TemplateElement" &&
+      !names.has(node)
+    ) marks[start] = 1;
+    if (NAMED.has(type) && node.id) names.add(node.id);
+    else if (KEYED.has(type) && !node.computed && node.key) names.add(node.key);
     if (typeof end === "number") {
       const next = nextToken(source, end);
-      if (next < source.length) marks[next] = 1;
+      // Punctuation that ends a list or a statement is no operation of its own.
+      if (next < source.length && !CLOSERS.has(source.charCodeAt(next))) marks[next] = 1;
     }
     const keys = CHILD_KEYS[node.type];
     if (keys === undefined) continue;
@@ -103,6 +113,17 @@ function reportablePlaces(source: string, program: Node): Uint8Array {
   }
   return marks;
 }
+
+const NAMED = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ClassDeclaration",
+  "ClassExpression",
+]);
+const KEYED = new Set(["Property", "MethodDefinition", "PropertyDefinition", "AccessorProperty"]);
+
+/** `,` `;` `)` `]` `}` `:`: never where V8 reports an operation. */
+const CLOSERS = new Set([44, 59, 41, 93, 125, 58]);
 
 /** The offset of the first character at or after `at` that is neither white space nor comment. */
 function nextToken(src: string, at: number): number {

@@ -29,25 +29,15 @@ type Site = Record<string, (...args: unknown[]) => unknown>;
 const tables = new Map<string, string>();
 /** Decoded: per line (0-based), pairs of (column in the source, length inserted there). */
 const decoded = new Map<string, (Int32Array | undefined)[]>();
-/** Text Bun put before line 1 of a file (a CommonJS wrapper), by file. */
-const prefixes = new Map<string, number>();
-
 /**
  * Remember where text was inserted into a file Bun runs, to map its positions back.
  *
  * @param path The file's path, as Bun's call sites name it.
  * @param table Its column table ("" when nothing was inserted).
- * @param prefix Characters put before its first line by the one who runs it (default 0).
  */
-export function rememberColumns(path: string, table: string, prefix = 0): void {
-  if (table === "" && prefix === 0) {
-    tables.delete(path);
-    prefixes.delete(path);
-  } else {
-    tables.set(path, table);
-    if (prefix > 0) prefixes.set(path, prefix);
-    else prefixes.delete(path);
-  }
+export function rememberColumns(path: string, table: string): void {
+  if (table === "") tables.delete(path);
+  else tables.set(path, table);
   decoded.delete(path);
 }
 
@@ -69,18 +59,6 @@ function decode(path: string): (Int32Array | undefined)[] | null {
       pairs[k + 1] = parseInt(nums[k + 1], 36);
     }
     lines[i] = pairs;
-  }
-  const prefix = prefixes.get(path) ?? 0;
-  if (prefix > 0) {
-    const first = lines[0];
-    if (first === undefined) lines[0] = Int32Array.of(0, prefix);
-    else if (first[0] === 0) first[1] += prefix;
-    else {
-      const joined = new Int32Array(first.length + 2);
-      joined[1] = prefix;
-      joined.set(first, 2);
-      lines[0] = joined;
-    }
   }
   decoded.set(path, lines);
   return lines;
@@ -368,11 +346,12 @@ export function installBunStacks(): void {
   });
 
   // console.trace prints the frames Bun captured as `      at <frame>` under the message (no
-  // line without one): from here, the same lines from the mapped stack, less this function's.
+  // line without one), to stdout: from here, the same lines from the mapped stack, less this
+  // function's.
   // deno-lint-ignore no-explicit-any
   const con = globalThis.console as any;
-  const realTrace = con.trace, realError = con.error;
-  if (typeof realTrace === "function" && typeof realError === "function") {
+  const realTrace = con.trace, realLog = con.log;
+  if (typeof realTrace === "function" && typeof realLog === "function") {
     const trace = function trace(this: unknown, ...args: unknown[]): void {
       const prev = mode;
       let text: string | null = null;
@@ -394,8 +373,9 @@ export function installBunStacks(): void {
         mode = prev;
       }
       if (text === null) return apply(realTrace, this, args);
-      if (args.length > 0) apply(realError, this, args);
-      apply(realError, this, [text]);
+      // Bun writes a trace where console.log writes (stdout).
+      if (args.length > 0) apply(realLog, this, args);
+      apply(realLog, this, [text]);
     };
     const bound = trace.bind(undefined) as typeof trace;
     defineProperty(bound, "name", { value: realTrace.name, configurable: true });
