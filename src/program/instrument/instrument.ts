@@ -82,9 +82,9 @@ export interface InstrumentResult {
   moduleSyntax: boolean | null;
   /**
    * With `columnTable`, where text was inserted on each line (see _columns.ts), which maps a
-   * position in the code back to the source; "" when nothing was, null when not asked for.
+   * position in the code back to the source; "" when nothing was; absent when not asked for.
    */
-  columns?: string | null;
+  columns?: string;
 }
 
 const SKIP_TYPES = new Set([
@@ -167,13 +167,14 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
-    return {
+    const failed: InstrumentResult = {
       code: source,
       functions: [],
       error: first.message,
       moduleSyntax: null,
-      columns: options.columnTable ? "" : null,
     };
+    if (options.columnTable) failed.columns = "";
+    return failed;
   }
   const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
@@ -188,17 +189,16 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   } else if (options.sourceMap && inputMap === null && insertions !== null) {
     code = withSourceMap(code, source, filename, result.program, insertions);
   }
-  return {
+  const done: InstrumentResult = {
     code,
     functions: w.functions,
     error: null,
     moduleSyntax: result.module.hasModuleSyntax,
-    columns: !options.columnTable
-      ? null
-      : insertions === null
-      ? ""
-      : columnTable(source, insertions),
   };
+  if (options.columnTable) {
+    done.columns = insertions === null ? "" : columnTable(source, insertions);
+  }
+  return done;
 }
 
 /** `code` ending with an inline source map back to `source` (on a line of its own, after the code). */
