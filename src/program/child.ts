@@ -158,9 +158,9 @@ export function setupChild(preload: string): boolean {
           : { ended: exitCalled ? "exit" : "completed" },
       ));
     // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
-    process.on("uncaughtExceptionMonitor", (err: unknown) => {
+    process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
       uncaught = formatError(err, 500);
-      beforeUncaughtPrint(err);
+      beforeUncaughtPrint(err, origin);
     });
   }
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -185,8 +185,13 @@ export function installBunStacks(): void {
    * see beforeUncaught), or as console.trace prints them.
    */
   let mode: "stack" | "printer" | "trace" | "sites" = "stack";
+  /** Set while Bun prints (console.log of an error, an uncaught error): see keepBoth. */
+  let printing = false;
   /** Set while the program's own Error.prepareStackTrace runs. */
   let inProgram = false;
+  /** Errors formatted for Bun's printer, and the stack each would have had. */
+  let printed: object[] = [];
+  const asStack = new WeakMap<object, string>();
 
   /**
    * The stack Bun's own formatter writes for `err` (it is not the one the native
@@ -280,6 +285,14 @@ export function installBunStacks(): void {
     // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
     if (mode !== "stack" && first >= 2 && lines[first - 1].startsWith("    at <parse> (")) {
       out.pop();
+    }
+    if (mode === "printer" && error !== null && typeof error === "object") {
+      // What the stack would have been, for when the program reads it after it was printed.
+      asStack.set(
+        error,
+        [...out, ...frames.map((site, i) => mappedLine(lines[first + i], site))].join("\n"),
+      );
+      printed.push(error);
     }
     for (let i = 0; i < frames.length; i++) {
       const site = frames[i];
@@ -394,15 +407,78 @@ export function installBunStacks(): void {
       for (const e of errors.value) materialize(e, depth + 1, seen);
     }
   };
-  beforeUncaught = (err: unknown) => {
+  /** Format the stacks of errors (their causes', aggregated errors') for Bun's printer. */
+  const forPrinter = (errors: unknown[]): object[] => {
     // Bun prints from its own frames whatever the program's formatter would say.
-    if (programValue !== prepare && typeof programValue === "function") return;
+    if (programValue !== prepare && typeof programValue === "function") return [];
     mode = "printer";
+    printed = [];
     try {
-      materialize(err, 0, new Set());
+      const seen = new Set<unknown>();
+      for (const err of errors) materialize(err, 0, seen);
     } finally {
       mode = "stack";
     }
+    return printed;
+  };
+  beforeUncaught = (err: unknown) => void forPrinter([err]);
+
+  // console.log(err) and its kin print an error as an uncaught one is printed: from the frames Bun
+  // captured, again at each print, unless its stack was read (then from that text). Formatted
+  // here for the printer; afterwards `stack` gives the printer that text and the program the
+  // stack it would have read.
+  for (const name of ["log", "info", "warn", "error", "debug", "dir"]) {
+    const real = con[name];
+    if (typeof real !== "function") continue;
+    const print = function (...args: unknown[]): unknown {
+      const errors = args.some((a) => isError(a)) ? forPrinter(args.filter((a) => isError(a))) : [];
+      const was = printing;
+      printing = true;
+      try {
+        return apply(real, con, args);
+      } finally {
+        printing = was;
+        for (const e of errors) keepBoth(e);
+      }
+    };
+    const bound = print.bind(undefined);
+    defineProperty(bound, "name", { value: real.name, configurable: true });
+    con[name] = bound;
+  }
+  /** `stack` of a printed error: the printer's text while printing, else the program's. */
+  const keepBoth = (e: object): void => {
+    const own = getOwn(e, "stack");
+    const stack = asStack.get(e);
+    if (own === undefined || !("value" in own) || stack === undefined) return;
+    const forPrint = own.value;
+    // Bun's printer reads it with no code of the program's running (an uncaught error).
+    const get = function (): unknown {
+      if (printing) return forPrint;
+      const limit = E.stackTraceLimit, prev = mode;
+      const below: { stack?: unknown } = {};
+      try {
+        E.stackTraceLimit = 1;
+        mode = "sites";
+        captureStackTrace(below, get);
+      } finally {
+        mode = prev;
+        E.stackTraceLimit = limit;
+      }
+      return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
+    };
+    defineProperty(e, "stack", {
+      get,
+      set(value: unknown) {
+        defineProperty(e, "stack", {
+          value,
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+      },
+      enumerable: false,
+      configurable: true,
+    });
   };
 }
 
@@ -421,7 +497,11 @@ function proxyCheck(): (v: unknown) => boolean {
  * and aggregated errors' are formatted here, mapped, in the form its printer reads back.
  *
  * @param err What the program threw.
+ * @param origin The listener's second argument ("uncaughtException" or "unhandledRejection").
  */
-export function beforeUncaughtPrint(err: unknown): void {
+export function beforeUncaughtPrint(err: unknown, origin: unknown): void {
+  // A listener of the program's handles it: the program goes on, and reads its own stacks.
+  const event = origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException";
+  if (process.listenerCount(event) > 0) return;
   beforeUncaught?.(err);
 }
