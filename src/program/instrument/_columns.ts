@@ -58,18 +58,33 @@ export function columnTable(source: string, insertions: Insertions): string {
   return lines.join(";");
 }
 
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const BASE64 = new TextEncoder().encode(
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+);
 
-function vlq(n: number): string {
-  let v = n < 0 ? ((-n) << 1) | 1 : n << 1;
-  let s = "";
-  do {
-    let digit = v & 31;
-    v >>>= 5;
-    if (v > 0) digit |= 32;
-    s += BASE64[digit];
-  } while (v > 0);
-  return s;
+/** A growable byte buffer of VLQ text (ASCII). */
+class VlqWriter {
+  bytes = new Uint8Array(1 << 16);
+  length = 0;
+
+  byte(b: number): void {
+    if (this.length === this.bytes.length) {
+      const grown = new Uint8Array(this.bytes.length * 2);
+      grown.set(this.bytes);
+      this.bytes = grown;
+    }
+    this.bytes[this.length++] = b;
+  }
+
+  vlq(n: number): void {
+    let v = n < 0 ? ((-n) << 1) | 1 : n << 1;
+    do {
+      let digit = v & 31;
+      v >>>= 5;
+      if (v > 0) digit |= 32;
+      this.byte(BASE64[digit]);
+    } while (v > 0);
+  }
 }
 
 /**
@@ -157,34 +172,42 @@ function isLineBreak(ch: number): boolean {
  * @param source The source before rewriting.
  * @param program Its AST.
  * @param insertions Where text was inserted into it.
- * @returns The map's `mappings` field.
+ * @returns The map's `mappings` field, as ASCII bytes.
  */
-export function sourceMapMappings(source: string, program: Node, insertions: Insertions): string {
+export function sourceMapMappings(
+  source: string,
+  program: Node,
+  insertions: Insertions,
+): Uint8Array {
   const marks = reportablePlaces(source, program);
   const starts = lineStarts(source);
   const { offsets, lengths } = insertions;
-  const parts: string[] = [];
+  const out = new VlqWriter();
   let j = 0, inserted = 0;
   let prevLine = 0, prevCol = 0;
   for (let line = 0; line < starts.length; line++) {
+    if (line > 0) out.byte(59); // ;
     const lineStart = starts[line];
     const lineEnd = line + 1 < starts.length ? starts[line + 1] : source.length;
     while (j < offsets.length && offsets[j] < lineStart) inserted += lengths[j++];
     const beforeLine = inserted;
-    let text = "", prevGen = 0;
+    let prevGen = 0, first = true;
     for (let at = lineStart; at < lineEnd; at++) {
       if (marks[at] === 0) continue;
       // What is inserted at an offset goes before the character there: it moves that one too.
       while (j < offsets.length && offsets[j] <= at) inserted += lengths[j++];
       const col = at - lineStart;
       const gen = col + inserted - beforeLine;
-      if (text !== "") text += ",";
-      text += vlq(gen - prevGen) + "A" + vlq(line - prevLine) + vlq(col - prevCol);
+      if (!first) out.byte(44); // ,
+      first = false;
+      out.vlq(gen - prevGen);
+      out.byte(65); // A: the one source
+      out.vlq(line - prevLine);
+      out.vlq(col - prevCol);
       prevGen = gen;
       prevLine = line;
       prevCol = col;
     }
-    parts.push(text);
   }
-  return parts.join(";");
+  return out.bytes.subarray(0, out.length);
 }

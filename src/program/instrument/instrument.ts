@@ -210,15 +210,14 @@ function withSourceMap(
   insertions: { offsets: Float64Array; lengths: Int32Array },
 ): string {
   const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
-  const map = JSON.stringify({
-    version: 3,
-    sources: [url],
-    names: [],
-    mappings: sourceMapMappings(source, program, insertions),
-  });
-  return `${code}\n//# sourceMappingURL=data:application/json;base64,${
-    Buffer.from(map, "utf8").toString("base64")
-  }\n`;
+  // The JSON around the mappings, whose bytes go in as they are (base64 of the whole at once).
+  const head = Buffer.from(
+    `{"version":3,"sources":${JSON.stringify([url])},"names":[],"mappings":"`,
+    "utf8",
+  );
+  const mappings = sourceMapMappings(source, program, insertions);
+  const map = Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
+  return `${code}\n//# sourceMappingURL=data:application/json;base64,${map.toString("base64")}\n`;
 }
 
 class Walker {
