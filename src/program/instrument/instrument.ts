@@ -201,6 +201,10 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   return done;
 }
 
+// Put together: the whole comment written out in tph's source would be read as the map of the
+// bundled preload of the binary by Bun, which then warns that it cannot decode it.
+const MAP_COMMENT = "//# sourceMapping" + "URL=data:application/json;base64,";
+
 /** `code` ending with an inline source map back to `source` (on a line of its own, after the code). */
 function withSourceMap(
   code: string,
@@ -217,7 +221,7 @@ function withSourceMap(
   );
   const mappings = sourceMapMappings(source, program, insertions);
   const map = Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
-  return `${code}\n//# sourceMappingURL=data:application/json;base64,${map.toString("base64")}\n`;
+  return `${code}\n${MAP_COMMENT}${map.toString("base64")}\n`;
 }
 
 class Walker {
