@@ -20,6 +20,9 @@
 
 import process from "node:process";
 
+/** A frame line as Bun prints it: its file, line and column. */
+const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
+
 /** The `:line:column` a frame's text ends with (before its closing parenthesis, if any). */
 const POSITION_AT_END = /:(\d+):(\d+)(\)?)$/;
 
@@ -408,9 +411,34 @@ export function installBunStacks(): void {
     }
   };
   /** Format the stacks of errors (their causes', aggregated errors') for Bun's printer. */
+  // deno-lint-ignore no-explicit-any
+  const inspect = (globalThis as any).Bun?.inspect;
+  /**
+   * Whether Bun would print a column of a rewritten line for any of these errors (their causes
+   * and aggregated errors too): Bun.inspect() prints them as console.log does, from the frames Bun
+   * captured, which it leaves in place.
+   */
+  const printsShifted = (errors: unknown[]): boolean => {
+    if (typeof inspect !== "function") return true;
+    for (const err of errors) {
+      let text: string;
+      try {
+        text = String(inspect(err));
+      } catch {
+        return true;
+      }
+      for (const m of text.matchAll(PRINTED_FRAME)) {
+        if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
+      }
+    }
+    return false;
+  };
   const forPrinter = (errors: unknown[]): object[] => {
     // Bun prints from its own frames whatever the program's formatter would say.
     if (programValue !== prepare && typeof programValue === "function") return [];
+    // Formatted only where Bun would print a wrong column: read back from text, a frame of an
+    // anonymous function loses its `<anonymous>`.
+    if (!printsShifted(errors)) return [];
     mode = "printer";
     printed = [];
     try {
