@@ -3,20 +3,22 @@
 // says where it inserted text on each line (the column table, _columns.ts), and this maps a
 // reported column back, exactly, wherever Bun hands positions to JavaScript:
 //
-// - `err.stack`, `Error.captureStackTrace`: Bun formats a stack when it is first read, through
-//   `Error.prepareStackTrace`, whose default is a native function; it is replaced by one that
-//   looks the same (a bound function: same name, length and source text) and hands the native one
-//   call sites whose text is mapped (the native formatter writes `at ` + a site's toString()).
+// - `err.stack`, `Error.captureStackTrace`: Bun formats a stack when it is first read, its own
+//   way while `Error.prepareStackTrace` is the native default, from call sites once it is any
+//   function. tph's formatter takes Bun's slot (looking native: a bound function) and gets Bun's
+//   own text by moving the error's frames to a fresh error (`Error.appendStackTrace`) whose stack
+//   it reads (inside a formatter Bun formats its own way), then maps each frame's column. The
+//   property becomes an accessor: what a program assigns is called from here as Bun would call it.
 // - a program's own `Error.prepareStackTrace` gets Bun's call sites, whose getColumnNumber(),
 //   toString() and toJSON() (on their shared prototype) give the mapped column.
 // - `console.trace` prints the frames Bun captured itself: it is replaced by one that prints the
-//   same lines from mapped call sites.
-// - an uncaught error: Bun prints the frames it captured unless the error's stack was read, in
-//   which case it reads them back from that text. When the program dies of an error, its stack
-//   (and its causes', its aggregated errors') is formatted first, in the form Bun's printer reads.
+//   same lines from the mapped stack.
+// - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
+//   stack was read, in which case it reads them back from that text. When Bun would print a
+//   shifted column, the stack is formatted first, in the form its printer reads back.
 //
-// Nothing here runs per call: only when a stack is formatted, and then only frames in files tph
-// rewrote look anything up.
+// Nothing here runs per call: only when a stack is formatted or an error printed, and then only
+// frames in files tph rewrote look anything up.
 
 import process from "node:process";
 
@@ -399,7 +401,7 @@ export function installBunStacks(): void {
   }
 
   const materialize = (err: unknown, depth: number, seen: Set<unknown>): void => {
-    if (depth > 8 || !(err instanceof ErrorCtor) || seen.has(err) || isProxy(err)) return;
+    if (depth > 8 || !isError(err) || seen.has(err) || isProxy(err)) return;
     seen.add(err);
     // Formats the stack, unless it was read before (a descriptor runs no getter of the program's).
     getOwn(err, "stack");
