@@ -21,6 +21,7 @@ import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import "./trace.ts";
 import { withoutPreload } from "./command.ts";
+import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -159,8 +160,9 @@ export function setupChild(preload: string): boolean {
           : { ended: exitCalled ? "exit" : "completed" },
       ));
     // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
-    process.on("uncaughtExceptionMonitor", (err: unknown) => {
+    process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
       uncaught = formatError(err, 500);
+      beforeUncaughtPrint(err, origin);
     });
   }
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -1,3 +1,6 @@
+import { Buffer } from "node:buffer";
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
 import { fnv1a } from "../../host/hash.ts";
 import { type Lang, langOf } from "./languages.ts";
@@ -31,6 +34,7 @@ import {
 } from "./_externals.ts";
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
 import { shiftInlineMap } from "./_shift_map.ts";
+import { columnTable, sourceMapMappings } from "./_columns.ts";
 
 export type { Lang } from "./languages.ts";
 
@@ -54,6 +58,13 @@ export interface InstrumentOptions {
    * external leaf calls. Default true.
    */
   externalCalls?: boolean;
+  /**
+   * When the source has no inline source map, end the code with one back to the source (Deno
+   * reads it for stack traces, and hands JavaScript files to the hook without one).
+   */
+  sourceMap?: boolean;
+  /** Also give the column table (see `columns` in the result). */
+  columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
   insertions?: boolean;
 }
@@ -90,6 +101,11 @@ export interface InstrumentResult {
   moduleSyntax: boolean | null;
   /** With options.insertions: where text was inserted (none when the code is the source). */
   insertions?: Insertions;
+  /**
+   * With `columnTable`, where text was inserted on each line (see _columns.ts), which maps a
+   * position in the code back to the source; "" when nothing was; absent when not asked for.
+   */
+  columns?: string;
 }
 
 const SKIP_TYPES = new Set([
@@ -172,7 +188,14 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
     const first = result.errors[0];
-    return { code: source, functions: [], error: first.message, moduleSyntax: null };
+    const failed: InstrumentResult = {
+      code: source,
+      functions: [],
+      error: first.message,
+      moduleSyntax: null,
+    };
+    if (options.columnTable) failed.columns = "";
+    return failed;
   }
   const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
@@ -180,9 +203,12 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   w.externals = options.externalCalls ?? true;
   w.walk(result.program, null);
   let code = w.finish(result.program);
+  const insertions = code === source ? null : w.insertions();
   // The map the code carries must fit the code as rewritten (stack traces read it).
-  if (inlineMap !== null && code !== source) {
-    code = shiftInlineMap(code, source, inlineMap, w.insertions());
+  if (inlineMap !== null && insertions !== null) {
+    code = shiftInlineMap(code, source, inlineMap, insertions);
+  } else if (options.sourceMap && inputMap === null && insertions !== null) {
+    code = withSourceMap(code, source, filename, result.program, insertions);
   }
   const out: InstrumentResult = {
     code,
@@ -191,7 +217,33 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     moduleSyntax: result.module.hasModuleSyntax,
   };
   if (options.insertions) out.insertions = w.insertions();
+  if (options.columnTable) {
+    out.columns = insertions === null ? "" : columnTable(source, insertions);
+  }
   return out;
+}
+
+// Put together: the whole comment written out in tph's source would be read as the map of the
+// bundled preload of the binary by Bun, which then warns that it cannot decode it.
+const MAP_COMMENT = "//# sourceMapping" + "URL=data:application/json;base64,";
+
+/** `code` ending with an inline source map back to `source` (on a line of its own, after the code). */
+function withSourceMap(
+  code: string,
+  source: string,
+  filename: string,
+  program: Node,
+  insertions: { offsets: Float64Array; lengths: Int32Array },
+): string {
+  const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
+  // The JSON around the mappings, whose bytes go in as they are (base64 of the whole at once).
+  const head = Buffer.from(
+    `{"version":3,"sources":${JSON.stringify([url])},"names":[],"mappings":"`,
+    "utf8",
+  );
+  const mappings = sourceMapMappings(source, program, insertions);
+  const map = Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
+  return `${code}\n${MAP_COMMENT}${map.toString("base64")}\n`;
 }
 
 class Walker {

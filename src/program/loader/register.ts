@@ -17,6 +17,7 @@ import { Manifest } from "./manifest.ts";
 import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
+import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
 import {
   cacheKey,
   transform,
@@ -186,6 +187,7 @@ export function registerLoader(
     // (it must return contents): the filter is the whole scope test, so files out of scope, JSON
     // and other non-sources never reach the callback and load exactly as without tph.
     const filter = scopeRegExp(scopeOptions);
+    installBunStacks();
     Bun.plugin({
       name: "tph",
       setup(
@@ -198,7 +200,7 @@ export function registerLoader(
           // Another copy of tph's library (tph's modules are ES modules): as it is.
           if (isOwn(path)) return { contents: source, loader };
           count++;
-          const { code, moduleSyntax } = transformModule(source, {
+          const { code, moduleSyntax, columns } = transformModule(source, {
             filename: path,
             lang: loader,
             module: moduleName(path),
@@ -208,6 +210,7 @@ export function registerLoader(
             // import/export, import.meta or top-level await it is an ES module, else CommonJS,
             // whatever the extension (.mjs or .cjs) or package.json's "type" say.
             sourceType: "unambiguous",
+            columnTable: true,
           });
           const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source));
           if (code !== source) {
@@ -228,6 +231,7 @@ export function registerLoader(
               bunCommonJS: commonJS && CJS_NAME.test(source),
             });
           }
+          rememberColumns(path, columns ?? "");
           // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
@@ -294,6 +298,7 @@ export function registerLoader(
             module: moduleName(path),
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
+            sourceMap: true,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
           };
           if (manifest !== null) {

@@ -31,6 +31,10 @@ export interface TransformOptions {
    * decides a module's format by that). Default: from the extension, and the answer is null.
    */
   sourceType?: "unambiguous";
+  /** Passed to the instrumenter (Deno: a source map for a file that comes without one). */
+  sourceMap?: boolean;
+  /** Also give the column table (Bun: it maps reported positions back; see _columns.ts). */
+  columnTable?: boolean;
 }
 
 /** Result of {@linkcode transformModule}. */
@@ -39,6 +43,8 @@ export interface TransformResult {
   code: string;
   /** Whether the file has ES module syntax; null when not asked for or it did not parse. */
   moduleSyntax: boolean | null;
+  /** The column table, when asked for ("" when nothing was inserted). */
+  columns?: string | null;
 }
 
 // Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
@@ -70,6 +76,7 @@ export function cacheKey(source: string, options: TransformOptions): string {
     .update(`${options.externalCalls ?? true}\0`)
     // Only when set, so the keys of runs that do not ask stay as they were.
     .update(options.sourceType === undefined ? "" : `${options.sourceType}\0`)
+    .update(`${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}\0`)
     .update(source)
     .digest("hex");
 }
@@ -129,7 +136,8 @@ export function transform(source: string, options: TransformOptions): string {
 }
 
 // With options.sourceType set, a cache entry starts with one character saying whether the file
-// has ES module syntax (its key differs from those without, so the two kinds never mix).
+// has ES module syntax (its key differs from those without, so the two kinds never mix); with
+// options.columnTable, the column table follows on a line of its own (it holds no line break).
 const SYNTAX_TAG = { true: "m", false: "s", null: "?" } as const;
 
 /**
@@ -148,12 +156,23 @@ export function transformModule(source: string, options: TransformOptions): Tran
     const key = options.key ?? cacheKey(source, options);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
     try {
-      const text = readText(entry);
-      if (!tagged) return { code: text, moduleSyntax: null };
-      const tag = text[0];
-      if (tag === "m" || tag === "s" || tag === "?") {
-        return { code: text.slice(1), moduleSyntax: tag === "?" ? null : tag === "m" };
+      let text = readText(entry);
+      let moduleSyntax: boolean | null = null;
+      let columns: string | null = null;
+      let ok = true;
+      if (tagged) {
+        const tag = text[0];
+        ok = tag === "m" || tag === "s" || tag === "?";
+        moduleSyntax = tag === "?" ? null : tag === "m";
+        text = text.slice(1);
       }
+      if (ok && options.columnTable) {
+        const eol = text.indexOf("\n");
+        ok = eol >= 0;
+        columns = text.slice(0, eol);
+        text = text.slice(eol + 1);
+      }
+      if (ok) return { code: text, moduleSyntax, columns };
     } catch {
       // Not cached yet (or unreadable): instrument below.
     }
@@ -164,14 +183,18 @@ export function transformModule(source: string, options: TransformOptions): Tran
     module: options.module,
     externalCalls: options.externalCalls,
     sourceType: options.sourceType,
+    sourceMap: options.sourceMap,
+    columnTable: options.columnTable,
   };
   let code: string;
   let moduleSyntax: boolean | null = null;
+  let columns: string | null = null;
   if (options.instrumenter !== undefined) code = options.instrumenter(source, opts);
   else {
     const result = instrument(source, opts);
     code = result.code;
     if (tagged) moduleSyntax = result.moduleSyntax;
+    columns = result.columns ?? null;
   }
   if (entry !== null) {
     try {
@@ -180,10 +203,12 @@ export function transformModule(source: string, options: TransformOptions): Tran
         makeDir(dir);
         madeDir = dir;
       }
-      writeWhole(entry, tagged ? SYNTAX_TAG[`${moduleSyntax}`] + code : code);
+      const head = (tagged ? SYNTAX_TAG[`${moduleSyntax}`] : "") +
+        (options.columnTable ? `${columns ?? ""}\n` : "");
+      writeWhole(entry, head + code);
     } catch {
       // A read-only or full disk only costs the next run a parse.
     }
   }
-  return { code, moduleSyntax };
+  return { code, moduleSyntax, columns };
 }

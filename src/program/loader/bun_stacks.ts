@@ -1,0 +1,537 @@
+// Bun reads no source map from a plugin (oven-sh/bun#6173): the positions it reports for
+// instrumented code are positions in the rewritten text, whose lines are longer. The instrumenter
+// says where it inserted text on each line (the column table, _columns.ts), and this maps a
+// reported column back, exactly, wherever Bun hands positions to JavaScript:
+//
+// - `err.stack`, `Error.captureStackTrace`: Bun formats a stack when it is first read, its own
+//   way while `Error.prepareStackTrace` is the native default, from call sites once it is any
+//   function. tph's formatter takes Bun's slot (looking native: a bound function) and gets Bun's
+//   own text by moving the error's frames to a fresh error (`Error.appendStackTrace`) whose stack
+//   it reads (inside a formatter Bun formats its own way), then maps each frame's column. The
+//   property becomes an accessor: what a program assigns is called from here as Bun would call it.
+// - a program's own `Error.prepareStackTrace` gets Bun's call sites, whose getColumnNumber(),
+//   toString() and toJSON() (on their shared prototype) give the mapped column.
+// - `console.trace` prints the frames Bun captured itself: it is replaced by one that prints the
+//   same lines from the mapped stack.
+// - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
+//   stack was read, in which case it reads them back from that text. When Bun would print a
+//   shifted column, the stack is formatted first, in the form its printer reads back.
+//
+// Nothing here runs per call: only when a stack is formatted or an error printed, and then only
+// frames in files tph rewrote look anything up.
+
+import process from "node:process";
+
+/** A frame line as Bun prints it: its file, line and column. */
+const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
+
+/** The `:line:column` a frame's text ends with (before its closing parenthesis, if any). */
+const POSITION_AT_END = /:(\d+):(\d+)(\)?)$/;
+
+type Site = Record<string, (...args: unknown[]) => unknown>;
+
+/** Column tables by file, as the instrumenter wrote them; decoded on first use. */
+const tables = new Map<string, string>();
+/** Decoded: per line (0-based), pairs of (column in the source, length inserted there). */
+const decoded = new Map<string, (Int32Array | undefined)[]>();
+/**
+ * Remember where text was inserted into a file Bun runs, to map its positions back.
+ *
+ * @param path The file's path, as Bun's call sites name it.
+ * @param table Its column table ("" when nothing was inserted).
+ */
+export function rememberColumns(path: string, table: string): void {
+  if (table === "") tables.delete(path);
+  else tables.set(path, table);
+  decoded.delete(path);
+}
+
+function decode(path: string): (Int32Array | undefined)[] | null {
+  let lines = decoded.get(path);
+  if (lines !== undefined) return lines;
+  const table = tables.get(path);
+  if (table === undefined) return null;
+  lines = [];
+  const rows = table.split(";");
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i] === "") continue;
+    const nums = rows[i].split(",");
+    const pairs = new Int32Array(nums.length);
+    let col = 0;
+    for (let k = 0; k < nums.length; k += 2) {
+      col += parseInt(nums[k], 36);
+      pairs[k] = col;
+      pairs[k + 1] = parseInt(nums[k + 1], 36);
+    }
+    lines[i] = pairs;
+  }
+  decoded.set(path, lines);
+  return lines;
+}
+
+/**
+ * The column in the source of a position Bun reports in the rewritten code of `path`; the column
+ * itself when the file was not rewritten. A position inside inserted text maps to the source
+ * character the text was inserted before.
+ *
+ * @param path The file.
+ * @param line 1-based line.
+ * @param column 1-based column in the rewritten code.
+ * @returns 1-based column in the source.
+ */
+export function originalColumn(path: string, line: number, column: number): number {
+  const lines = decode(path);
+  const pairs = lines === null ? undefined : lines[line - 1];
+  if (pairs === undefined) return column;
+  const at = column - 1;
+  let shift = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const start = pairs[i] + shift;
+    if (at < start) break;
+    if (at < start + pairs[i + 1]) return pairs[i] + 1;
+    shift += pairs[i + 1];
+  }
+  return column - shift;
+}
+
+let installed = false;
+let beforeUncaught: ((err: unknown) => void) | null = null;
+
+/**
+ * Map the positions Bun reports back to the sources (see the top of this file). Call once, before
+ * the program runs.
+ */
+export function installBunStacks(): void {
+  if (installed) return;
+  installed = true;
+  // deno-lint-ignore no-explicit-any
+  const E = Error as any;
+  const native = E.prepareStackTrace;
+  if (
+    typeof native !== "function" || typeof E.captureStackTrace !== "function" ||
+    typeof E.appendStackTrace !== "function"
+  ) return;
+  const apply = Reflect.apply;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const getOwn = Object.getOwnPropertyDescriptor;
+  const defineProperty = Object.defineProperty;
+  const isArray = Array.isArray;
+  const captureStackTrace = E.captureStackTrace, appendStackTrace = E.appendStackTrace;
+  const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
+  const syntaxProto = SyntaxError.prototype;
+  const isProxy = proxyCheck();
+  // deno-lint-ignore no-explicit-any
+  const isErrorFn = (Error as any).isError;
+  const isError = (v: unknown): boolean =>
+    typeof isErrorFn === "function" ? isErrorFn(v) === true : v instanceof ErrorCtor;
+  // Bun's call sites share one prototype: take it from a stack formatted as the sites themselves.
+  E.prepareStackTrace = (_: unknown, sites: unknown) => sites;
+  const holder: { stack?: Site[] } = {};
+  captureStackTrace(holder);
+  const sites = holder.stack;
+  E.prepareStackTrace = native;
+  if (!isArray(sites) || sites.length === 0) return;
+  const proto = getPrototypeOf(sites[0]);
+  const fileName = proto.getFileName, lineNumber = proto.getLineNumber;
+  const columnNumber = proto.getColumnNumber, toText = proto.toString, toJSON = proto.toJSON;
+  if (
+    typeof fileName !== "function" || typeof lineNumber !== "function" ||
+    typeof columnNumber !== "function" || typeof toText !== "function"
+  ) return;
+
+  /** A call site's column in the source, or -1 when it is the reported one. */
+  const mapped = (site: unknown): number => {
+    if (site === null || typeof site !== "object" || getPrototypeOf(site) !== proto) return -1;
+    const file = apply(fileName, site, []);
+    if (typeof file !== "string" || !tables.has(file)) return -1;
+    const line = apply(lineNumber, site, []), column = apply(columnNumber, site, []);
+    if (typeof line !== "number" || typeof column !== "number" || column <= 0) return -1;
+    const original = originalColumn(file, line, column);
+    return original === column ? -1 : original;
+  };
+  /** `text` with the last `:line:column` of `site` replaced by its mapped column. */
+  const withColumn = (text: string, site: unknown, original: number): string => {
+    const line = apply(lineNumber, site, []), column = apply(columnNumber, site, []);
+    const reported = `:${line}:${column}`;
+    const at = text.lastIndexOf(reported);
+    if (at < 0) return text;
+    return text.slice(0, at) + `:${line}:${original}` + text.slice(at + reported.length);
+  };
+
+  // The call sites a program's own Error.prepareStackTrace gets. Proxies of Bun's methods keep
+  // their names, lengths and `this`.
+  const patch = (name: string, fn: (target: Site, site: unknown, args: unknown[]) => unknown) => {
+    const real = proto[name];
+    if (typeof real !== "function") return;
+    proto[name] = new Proxy(real, { apply: (target, site, args) => fn(target, site, args) });
+  };
+  patch("getColumnNumber", (target, site, args) => {
+    const original = mapped(site);
+    return original < 0 ? apply(target as never, site, args) : original;
+  });
+  patch("toString", (target, site, args) => {
+    const text = apply(target as never, site, args) as string;
+    const original = mapped(site);
+    return original < 0 ? text : withColumn(String(text), site, original);
+  });
+  if (typeof toJSON === "function") {
+    patch("toJSON", (target, site, args) => {
+      const json = apply(target as never, site, args);
+      const original = mapped(site);
+      if (original >= 0 && json !== null && typeof json === "object" && "columnNumber" in json) {
+        (json as { columnNumber: number }).columnNumber = original;
+      }
+      return json;
+    });
+  }
+
+  /**
+   * How stacks are formatted: for the program, for Bun's printer to read back (an uncaught error,
+   * see beforeUncaught), or as console.trace prints them.
+   */
+  let mode: "stack" | "printer" | "trace" | "sites" = "stack";
+  /** Set while Bun prints (console.log of an error, an uncaught error): see keepBoth. */
+  let printing = false;
+  /** Set while the program's own Error.prepareStackTrace runs. */
+  let inProgram = false;
+  /** Errors formatted for Bun's printer, and the stack each would have had. */
+  let printed: object[] = [];
+  const asStack = new WeakMap<object, string>();
+
+  /**
+   * The stack Bun's own formatter writes for `err` (it is not the one the native
+   * `Error.prepareStackTrace` writes from call sites: `async`, native frames, a SyntaxError's
+   * `<parse>` line): inside a prepareStackTrace callback Bun formats stacks its own way, so the
+   * error's frames are moved to a new error that reads the same name and message, and that one's
+   * stack is read. Null when `err` is not an error of its own frames.
+   */
+  const defaultStack = (err: unknown): string | null => {
+    if (!isError(err) || isProxy(err)) return null;
+    // The name Bun's formatter reads (own, then the prototype's; values only) and the message
+    // (own value only).
+    let name: PropertyDescriptor | undefined;
+    for (let o: unknown = err, depth = 0; depth < 2 && o !== null; depth++) {
+      if (isProxy(o)) return null;
+      const d = getOwn(o as object, "name");
+      if (d !== undefined && "value" in d) {
+        name = d;
+        break;
+      }
+      o = getPrototypeOf(o);
+    }
+    const message = getOwn(err, "message");
+    let syntax = false;
+    for (let o: unknown = getPrototypeOf(err); o !== null; o = getPrototypeOf(o)) {
+      if (isProxy(o)) return null;
+      if (o === syntaxProto) syntax = true;
+    }
+    // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
+    const limit = E.stackTraceLimit;
+    let copy: { stack?: unknown };
+    try {
+      E.stackTraceLimit = 0;
+      copy = syntax ? new SyntaxErrorCtor() : new ErrorCtor();
+    } finally {
+      E.stackTraceLimit = limit;
+    }
+    defineProperty(copy, "name", {
+      value: name === undefined ? "Error" : name.value,
+      configurable: true,
+      writable: true,
+    });
+    if (message !== undefined && "value" in message) {
+      defineProperty(copy, "message", { value: message.value, configurable: true, writable: true });
+    } else delete (copy as { message?: unknown }).message;
+    try {
+      apply(appendStackTrace, E, [err, copy]);
+    } catch {
+      return null;
+    }
+    const stack = copy.stack;
+    return typeof stack === "string" ? stack : null;
+  };
+
+  const format = function ErrorPrepareStackTrace(error: unknown, list: unknown): unknown {
+    if (mode === "sites") return list;
+    // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
+    // calls the original in turn gets Bun's formatting below.
+    const own = programValue;
+    if (mode === "stack" && !inProgram && own !== prepare && typeof own === "function") {
+      inProgram = true;
+      try {
+        return apply(own, E, [error, list]);
+      } finally {
+        inProgram = false;
+      }
+    }
+    const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
+      ? defaultStack(error)
+      : null;
+    if (stack === null) {
+      // Not Bun's own call (a program's formatter handing its sites on): the native's form.
+      const sites = isArray(list)
+        ? list.map((site) => {
+          const original = mapped(site);
+          if (original < 0) return site;
+          const text = withColumn(String(apply(toText, site, [])), site, original);
+          return { toString: () => text };
+        })
+        : list;
+      // The native one takes only an error (Bun's formatter heads any other object "Error").
+      const target = isError(error) ? error : new ErrorCtor();
+      return apply(native, undefined, [target, sites]);
+    }
+    const frames = list as unknown[];
+    const lines = stack.split("\n");
+    // The frames start after the header, which may hold line breaks of its own.
+    const first = lines.length - frames.length;
+    if (first < 1 || !lines.slice(first).every((l) => l.startsWith("    at "))) return stack;
+    const out: string[] = lines.slice(0, first);
+    // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
+    if (mode !== "stack" && first >= 2 && lines[first - 1].startsWith("    at <parse> (")) {
+      out.pop();
+    }
+    if (mode === "printer" && error !== null && typeof error === "object") {
+      // What the stack would have been, for when the program reads it after it was printed.
+      asStack.set(
+        error,
+        [...out, ...frames.map((site, i) => mappedLine(lines[first + i], site))].join("\n"),
+      );
+      printed.push(error);
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const site = frames[i];
+      const line = lines[first + i];
+      if (mode === "stack") {
+        out.push(mappedLine(line, site));
+        continue;
+      }
+      // Bun's printer shows no frame without a position (a native function's), and its positions
+      // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
+      if (line.endsWith("(unknown)")) continue;
+      const text = sitePosition(line.slice(7), site);
+      // Bun's printer reads `async f` back as f, and a frame without a function name only in
+      // parentheses.
+      out.push(
+        mode === "trace" ? "      at " + text : "    at " +
+          (text.startsWith("async ") ? "async " + text : text.endsWith(")") ? text : ` (${text})`),
+      );
+    }
+    return out.join("\n");
+  };
+
+  /** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */
+  const mappedLine = (line: string, site: unknown): string => {
+    if (getPrototypeOf(site) !== proto) return line;
+    const file = apply(fileName, site, []);
+    if (typeof file !== "string" || !tables.has(file)) return line;
+    const m = POSITION_AT_END.exec(line);
+    if (m === null) return line;
+    const column = originalColumn(file, +m[1], +m[2]);
+    return line.slice(0, m.index) + `:${m[1]}:${column}` +
+      line.slice(m.index + m[0].length - m[3].length);
+  };
+  /** A frame's text with the call site's position (mapped) in place of the one written. */
+  const sitePosition = (text: string, site: unknown): string => {
+    if (getPrototypeOf(site) !== proto) return text;
+    const line = apply(lineNumber, site, []), reported = apply(columnNumber, site, []);
+    if (typeof line !== "number" || typeof reported !== "number" || reported <= 0) return text;
+    const m = POSITION_AT_END.exec(text);
+    if (m === null) return text;
+    const original = mapped(site);
+    const column = original >= 0 ? original : reported;
+    return text.slice(0, m.index) + `:${line}:${column}` +
+      text.slice(m.index + m[0].length - m[3].length);
+  };
+  // Bound: its source text is native code, as the original's (`function ErrorPrepareStackTrace()
+  // { [native code] }`), and so are its length and, once named, its name.
+  const prepare = format.bind(undefined);
+  defineProperty(prepare, "name", { value: native.name, configurable: true });
+  // Bun keeps the formatter it calls in a slot of its own, which an assignment sets and a
+  // definition does not: the slot holds this one for good, and the property becomes an accessor
+  // that keeps what the program assigns (called from here, as Bun would call it).
+  E.prepareStackTrace = prepare;
+  let programValue: unknown = prepare;
+  defineProperty(E, "prepareStackTrace", {
+    get: function prepareStackTrace() {
+      return programValue;
+    },
+    set: function prepareStackTrace(value: unknown) {
+      programValue = value;
+    },
+    enumerable: false,
+    configurable: true,
+  });
+
+  // console.trace prints the frames Bun captured as `      at <frame>` under the message (no
+  // line without one), to stdout: from here, the same lines from the mapped stack, less this
+  // function's.
+  // deno-lint-ignore no-explicit-any
+  const con = globalThis.console as any;
+  const realTrace = con.trace, realLog = con.log;
+  if (typeof realTrace === "function" && typeof realLog === "function") {
+    const trace = function trace(this: unknown, ...args: unknown[]): void {
+      const prev = mode;
+      let text: string | null = null;
+      try {
+        mode = "sites";
+        const frames: { stack?: unknown } = {};
+        captureStackTrace(frames, trace);
+        const list = frames.stack;
+        if (isArray(list) && list.some((site) => mapped(site) >= 0)) {
+          mode = "trace";
+          const e = new ErrorCtor();
+          captureStackTrace(e, trace);
+          const stack = e.stack;
+          if (typeof stack === "string") {
+            text = stack.split("\n").filter((l) => l.startsWith("      at ")).join("\n");
+          }
+        }
+      } finally {
+        mode = prev;
+      }
+      if (text === null) return apply(realTrace, this, args);
+      // Bun writes a trace where console.log writes (stdout).
+      if (args.length > 0) apply(realLog, this, args);
+      apply(realLog, this, [text]);
+    };
+    const bound = trace.bind(undefined) as typeof trace;
+    defineProperty(bound, "name", { value: realTrace.name, configurable: true });
+    con.trace = bound;
+  }
+
+  const materialize = (err: unknown, depth: number, seen: Set<unknown>): void => {
+    if (depth > 8 || !isError(err) || seen.has(err) || isProxy(err)) return;
+    seen.add(err);
+    // Formats the stack, unless it was read before (a descriptor runs no getter of the program's).
+    getOwn(err, "stack");
+    const cause = getOwn(err, "cause");
+    if (cause !== undefined && "value" in cause) materialize(cause.value, depth + 1, seen);
+    const errors = getOwn(err, "errors");
+    if (errors !== undefined && isArray(errors.value)) {
+      for (const e of errors.value) materialize(e, depth + 1, seen);
+    }
+  };
+  /** Format the stacks of errors (their causes', aggregated errors') for Bun's printer. */
+  // deno-lint-ignore no-explicit-any
+  const inspect = (globalThis as any).Bun?.inspect;
+  /**
+   * Whether Bun would print a column of a rewritten line for any of these errors (their causes
+   * and aggregated errors too): Bun.inspect() prints them as console.log does, from the frames Bun
+   * captured, which it leaves in place.
+   */
+  const printsShifted = (errors: unknown[]): boolean => {
+    if (typeof inspect !== "function") return true;
+    for (const err of errors) {
+      let text: string;
+      try {
+        text = String(inspect(err));
+      } catch {
+        return true;
+      }
+      for (const m of text.matchAll(PRINTED_FRAME)) {
+        if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
+      }
+    }
+    return false;
+  };
+  const forPrinter = (errors: unknown[]): object[] => {
+    // Bun prints from its own frames whatever the program's formatter would say.
+    if (programValue !== prepare && typeof programValue === "function") return [];
+    // Formatted only where Bun would print a wrong column: read back from text, a frame of an
+    // anonymous function loses its `<anonymous>`.
+    if (!printsShifted(errors)) return [];
+    mode = "printer";
+    printed = [];
+    try {
+      const seen = new Set<unknown>();
+      for (const err of errors) materialize(err, 0, seen);
+    } finally {
+      mode = "stack";
+    }
+    return printed;
+  };
+  beforeUncaught = (err: unknown) => void forPrinter([err]);
+
+  // console.log(err) and its kin print an error as an uncaught one is printed: from the frames Bun
+  // captured, again at each print, unless its stack was read (then from that text). Formatted
+  // here for the printer; afterwards `stack` gives the printer that text and the program the
+  // stack it would have read.
+  for (const name of ["log", "info", "warn", "error", "debug", "dir"]) {
+    const real = con[name];
+    if (typeof real !== "function") continue;
+    const print = function (...args: unknown[]): unknown {
+      const errors = args.some((a) => isError(a)) ? forPrinter(args.filter((a) => isError(a))) : [];
+      const was = printing;
+      printing = true;
+      try {
+        return apply(real, con, args);
+      } finally {
+        printing = was;
+        for (const e of errors) keepBoth(e);
+      }
+    };
+    const bound = print.bind(undefined);
+    defineProperty(bound, "name", { value: real.name, configurable: true });
+    con[name] = bound;
+  }
+  /** `stack` of a printed error: the printer's text while printing, else the program's. */
+  const keepBoth = (e: object): void => {
+    const own = getOwn(e, "stack");
+    const stack = asStack.get(e);
+    if (own === undefined || !("value" in own) || stack === undefined) return;
+    const forPrint = own.value;
+    // Bun's printer reads it with no code of the program's running (an uncaught error).
+    const get = function (): unknown {
+      if (printing) return forPrint;
+      const limit = E.stackTraceLimit, prev = mode;
+      const below: { stack?: unknown } = {};
+      try {
+        E.stackTraceLimit = 1;
+        mode = "sites";
+        captureStackTrace(below, get);
+      } finally {
+        mode = prev;
+        E.stackTraceLimit = limit;
+      }
+      return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
+    };
+    defineProperty(e, "stack", {
+      get,
+      set(value: unknown) {
+        defineProperty(e, "stack", {
+          value,
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+      },
+      enumerable: false,
+      configurable: true,
+    });
+  };
+}
+
+/** Whether a value is a Proxy (whose traps are the program's code), by node:util. */
+function proxyCheck(): (v: unknown) => boolean {
+  // deno-lint-ignore no-explicit-any
+  const types = (process as any).getBuiltinModule?.("node:util")?.types;
+  const check = types?.isProxy;
+  return typeof check === "function" ? (v) => check(v) : () => false;
+}
+
+/**
+ * Call when the program dies of `err` (an "uncaughtExceptionMonitor" listener), before Bun prints
+ * it: Bun prints the frames it captured unless the error's stack was read, in which case it reads
+ * them back from that text (Bun 1.4: ZigException.cpp, fromErrorInstance). The stack, its causes'
+ * and aggregated errors' are formatted here, mapped, in the form its printer reads back.
+ *
+ * @param err What the program threw.
+ * @param origin The listener's second argument ("uncaughtException" or "unhandledRejection").
+ */
+export function beforeUncaughtPrint(err: unknown, origin: unknown): void {
+  // A listener of the program's handles it: the program goes on, and reads its own stacks.
+  const event = origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException";
+  if (process.listenerCount(event) > 0) return;
+  beforeUncaught?.(err);
+}
