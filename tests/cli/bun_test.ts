@@ -18,7 +18,7 @@ import { evalTests } from "./_eval.ts";
 import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
-import { redactTests, sharedFolderTests } from "./_privacy.ts";
+import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -42,4 +42,5 @@ diskTests(BUN_TARGET);
 exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
+cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);

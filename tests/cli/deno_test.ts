@@ -19,7 +19,7 @@ import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
-import { redactTests, sharedFolderTests } from "./_privacy.ts";
+import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -44,4 +44,5 @@ diskTests(DENO_TARGET);
 exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
+cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
