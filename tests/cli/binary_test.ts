@@ -22,6 +22,8 @@ import { setupSafetyTests, setupTests } from "./_setup.ts";
 import { findTests } from "./_find.ts";
 import { diffTests } from "./_diff.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
+import { hostileRunTests } from "./_hostile.ts";
+import { cacheSwapTests } from "./_privacy.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +34,8 @@ overflowTests(BINARY);
 runOutputTests(BINARY);
 scopeTests(BINARY);
 cacheTests(BINARY);
+cacheSwapTests(BINARY);
+hostileRunTests(BINARY);
 cleanTests(BINARY);
 savedRunTests(BINARY);
 configTests(BINARY);
