@@ -39,7 +39,8 @@ interface Model {
   records: Rec[];
   skipRecords: number;
   /** Ordinal and (null: where that call's subtree ends, computed) offset. */
-  skips: [number, number | null][];
+  /** Ordinal, offset (null: where that call's subtree ends), and bytes to move that offset by. */
+  skips: [number, number | null, number?][];
   /** Raw bytes of the skip index instead of the computed one. */
   skipBytes?: Uint8Array;
   functions: string;
@@ -155,9 +156,9 @@ export function buildRunFile(
   if (m.skipBytes !== undefined) put(m.skipBytes);
   else {
     put([...varint(m.skipRecords), ...varint(m.skips.length)]);
-    for (const [ordinal, offset] of m.skips) {
+    for (const [ordinal, offset, shift = 0] of m.skips) {
       const end = Math.min(ordinal + (m.records[ordinal]?.desc ?? 0) + 1, m.records.length);
-      put([...varint(ordinal), ...varint(offset ?? at[end])]);
+      put([...varint(ordinal), ...varint(offset ?? at[end] + shift)]);
     }
   }
   const functionsAt = length;
@@ -354,7 +355,12 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
     for (const offset of [0, 8, 9, offsets.skipAt + 1, offsets.metaAt, HUGE, 2 ** 53 - 1]) {
       model(`skip-offset-${offset}`, (c) => (c.skips = c.skips.map(([o]) => [o, offset])));
     }
-    model("skip-offset-mid-record", (c) => (c.skips = [[ordinal, null]]));
+    for (const shift of [-1, -2, 1, 3]) {
+      model(
+        `skip-offset-shifted-${shift}`,
+        (c) => (c.skips = c.skips.map(([o]) => [o, null, shift])),
+      );
+    }
     model("skip-ordinal-huge", (c) => (c.skips = [[HUGE, 9]]));
     model("skip-every-ordinal-back", (c) => (c.skips = c.records.map((_, i) => [i, 8])));
   }
@@ -411,6 +417,21 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
     model("parent-short", (c) => (c.records[parent].desc = 1));
   }
   model("records-doubled", (c) => (c.records = [...c.records, ...c.records]));
+  // A call chain 100,000 deep: a shape the format allows (a deep recursion recorded with a high
+  // max_depth), which no reader may walk with recursion.
+  model("chain-100000-deep", (c) => {
+    const leaf = c.records.find((r) =>
+      r.argc === null && r.values.length === 1 && r.dropped === null
+    );
+    const one = leaf ?? c.records[0];
+    const n = 100_000;
+    c.records = Array.from(
+      { length: n },
+      (_, i) => ({ ...one, desc: n - 1 - i, flags: one.flags & 3 }),
+    );
+    c.skipRecords = n;
+    c.skips = [];
+  });
   model("varint-10-bytes", (c) => (c.records[0].fn = 2 ** 62));
 
   // Seeded random damage: bytes of the calls section, then anywhere.

@@ -28,6 +28,8 @@ const PICKED = [
   "meta-deep-field",
   "json-deep-trace",
   "json-call-args-null",
+  "chain-100000-deep",
+  "skip-offset-shifted--2",
 ];
 
 export function hostileRunTests(t: Target): void {
