@@ -498,17 +498,17 @@ export function hostileJsonRuns(): Hostile[] {
   const wrong: [string, unknown[]][] = [
     ["module", [null, 5, {}]],
     ["file", [null, 5]],
-    ["line", [null, "x", {}]],
+    ["line", [null, "x", {}, -1, 1.5, 1e308]],
     ["kind", [5, {}]],
     ["args", [null, 5, "x", [], { a: 1 }, { a: null }, { a: {} }]],
     ["return_value", [5, {}, []]],
     ["exception", [5, null, {}]],
-    ["start_ms", [null, "x", {}]],
-    ["elapsed_ms", ["x", {}]],
+    ["start_ms", [null, "x", {}, 1e308, -1e308, -5, 0.0001, 2 ** 60]],
+    ["elapsed_ms", ["x", {}, 1e308, -1e308, -5, 0.0001, 2 ** 60]],
     ["unfinished", ["yes", 1]],
     ["external", ["x", 1]],
     ["async", [1, "x"]],
-    ["dropped", ["x", -1, 1.5, null]],
+    ["dropped", ["x", -1, 1.5, null, 1e308]],
   ];
   for (const [field, values] of wrong) {
     for (const v of values) {
