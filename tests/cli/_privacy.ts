@@ -108,6 +108,7 @@ work(1);
 const how = process.argv[2];
 rmSync(".tracepatch_cache", { recursive: true, force: true });
 if (how === "file") writeFileSync(".tracepatch_cache", "not a folder");
+if (how === "again") mkdirSync(".tracepatch_cache");
 if (how === "shared") {
   mkdirSync("shared");
   chmodSync("shared", 0o1777);
@@ -122,7 +123,7 @@ process.exit(7);
       ["shared", "it became a folder every user can write while the program ran"],
     ]
   ) {
-    Deno.test(`tph run: a cache folder ${how === "removed" ? "removed" : how === "file" ? "replaced by a file" : "swapped for a link to a shared folder"} while the program runs is one line, the exit code kept (${t.name})`, async () => {
+    Deno.test(`tph run: a cache folder ${{ removed: "removed", file: "replaced by a file", shared: "swapped for a link to a shared folder" }[how]} while the program runs is one line, the exit code kept (${t.name})`, async () => {
       await using dir = tempDir();
       writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }');
       writeFileSync(join(dir.path, "swap.mjs"), SWAP);
@@ -138,6 +139,17 @@ process.exit(7);
       }
     });
   }
+  // The program's process writes its run when it ends: a folder removed and made again while
+  // it ran gets the whole run, stored as any other.
+  Deno.test(`tph run: a cache folder removed and made again while the program runs still stores the run (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }');
+    writeFileSync(join(dir.path, "swap.mjs"), SWAP);
+    const r = await tph(t, ["run", "swap.mjs", "again"], { cwd: dir.path });
+    assertCode(r, 7, "tph run swap.mjs again");
+    const { saved } = summaryOf(r);
+    assert.equal(readRun(join(dir.path, saved)).call_count, 1);
+  });
 }
 
 const LOGIN = `function login(user, password) {

@@ -306,7 +306,11 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       keepInBounds(ctx, cacheDir, path, cfg);
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
-      remove(run.file);
+      try {
+        remove(run.file);
+      } catch {
+        // The folder is gone or no longer a folder: nothing of the run's is left to remove.
+      }
     }
   }
   const exported = exportFormat === undefined
