@@ -17,6 +17,7 @@ import {
   READING_COMMANDS,
 } from "../_hostile_runs.ts";
 import { tempDir } from "./_cache.ts";
+import { main } from "../../src/tph/cli/main.ts";
 
 /** A valid run in tph's format, written by tph run (calls left out by max_depth, a skip index). */
 async function validRun(root: string): Promise<string> {
@@ -116,3 +117,27 @@ for (const runtime of ["deno", "bun"] as const) {
     }
   });
 }
+
+Deno.test("tph find on a run 100,000 calls deep keeps 10,000 matches and cuts their stacks", async () => {
+  const root = tempDir("tph_hostile_find_");
+  writeFileSync(join(root, "package.json"), '{ "name": "deep" }\n');
+  const file = join(root, "deep.json");
+  writeFileSync(file, hostileJsonRuns().find((h) => h.name === "json-deep-trace")!.bytes);
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(["find", file, "1", "--where", "return"], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    cwd: root,
+    isTerminal: false,
+    env: {},
+  });
+  assert.equal(code, 0, err.join("\n"));
+  const lines = out.join("\n").split("\n");
+  assert.equal(lines.length, 10_001);
+  assert.equal(lines.at(-1), "… 90000 more matches were counted, not kept");
+  // The 10,000th call is 9,999 calls deep: 100 names each side of the cut.
+  const last = lines[9_999].split(" ← ");
+  assert.equal(last.length, 202, "the call, 99 callers, the cut, 100 callers and <root>");
+  assert.ok(last.includes("… 9800 calls …"), lines[9_999].slice(0, 300));
+});
