@@ -11,6 +11,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -93,6 +94,61 @@ export function sharedFolderTests(t: Target): void {
       /^tph: Cannot use ".*\/open" as the run cache: it is a folder every user can write; /,
     );
     assert.deepEqual(readdirSync(open), []);
+  });
+}
+
+/** A run's cache folder removed or replaced while the program runs. */
+export function cacheSwapTests(t: Target): void {
+  // The program removes its run's cache folder, replaces it with a file, or with a link to a
+  // folder every user can write, and exits 7: one line says why the run was not stored, and the
+  // exit code is the program's.
+  const SWAP = `import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+function work(n) { return n + 1; }
+work(1);
+const how = process.argv[2];
+rmSync(".tracepatch_cache", { recursive: true, force: true });
+if (how === "file") writeFileSync(".tracepatch_cache", "not a folder");
+if (how === "again") mkdirSync(".tracepatch_cache");
+if (how === "shared") {
+  mkdirSync("shared");
+  chmodSync("shared", 0o1777);
+  symlinkSync("shared", ".tracepatch_cache");
+}
+process.exit(7);
+`;
+  for (
+    const [how, why] of [
+      ["removed", "the folder was removed while the program ran"],
+      ["file", "the folder was replaced by a file while the program ran"],
+      ["shared", "it became a folder every user can write while the program ran"],
+    ]
+  ) {
+    Deno.test(`tph run: a cache folder ${{ removed: "removed", file: "replaced by a file", shared: "swapped for a link to a shared folder" }[how]} while the program runs is one line, the exit code kept (${t.name})`, async () => {
+      await using dir = tempDir();
+      writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }');
+      writeFileSync(join(dir.path, "swap.mjs"), SWAP);
+      const r = await tph(t, ["run", "swap.mjs", how], { cwd: dir.path });
+      assertCode(r, 7, `tph run swap.mjs ${how}`);
+      assert.deepEqual(lines(r.stderr), [
+        `tph: Cannot save the run in "${join(realpathSync(dir.path), ".tracepatch_cache")}": ` +
+        `${why} (nothing was stored; the program's exit code is kept)`,
+      ]);
+      if (how === "shared") {
+        // Nothing of the run is left in the shared folder, and nothing was stored through it.
+        assert.deepEqual(readdirSync(join(dir.path, "shared")), []);
+      }
+    });
+  }
+  // The program's process writes its run when it ends: a folder removed and made again while
+  // it ran gets the whole run, stored as any other.
+  Deno.test(`tph run: a cache folder removed and made again while the program runs still stores the run (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }');
+    writeFileSync(join(dir.path, "swap.mjs"), SWAP);
+    const r = await tph(t, ["run", "swap.mjs", "again"], { cwd: dir.path });
+    assertCode(r, 7, "tph run swap.mjs again");
+    const { saved } = summaryOf(r);
+    assert.equal(readRun(join(dir.path, saved)).call_count, 1);
   });
 }
 

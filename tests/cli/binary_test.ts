@@ -24,6 +24,8 @@ import { diffTests } from "./_diff.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
+import { hostileRunTests } from "./_hostile.ts";
+import { cacheSwapTests } from "./_privacy.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +36,8 @@ overflowTests(BINARY);
 runOutputTests(BINARY);
 scopeTests(BINARY);
 cacheTests(BINARY);
+cacheSwapTests(BINARY);
+hostileRunTests(BINARY);
 cleanTests(BINARY);
 savedRunTests(BINARY);
 configTests(BINARY);

@@ -20,7 +20,7 @@ import { findTests } from "./_find.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
-import { redactTests, sharedFolderTests } from "./_privacy.ts";
+import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -46,4 +46,5 @@ exportDiskTests(BUN_TARGET);
 modeTests(BUN_TARGET);
 outputFileTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
+cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);

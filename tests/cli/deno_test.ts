@@ -21,7 +21,7 @@ import { diffTests } from "./_diff.ts";
 import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
-import { redactTests, sharedFolderTests } from "./_privacy.ts";
+import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -48,4 +48,5 @@ exportDiskTests(DENO_TARGET);
 modeTests(DENO_TARGET);
 outputFileTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
+cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);

@@ -76,11 +76,22 @@ Deno.test("loadRun() refuses a run written by a newer schema, naming the version
 });
 
 Deno.test("validateRun() points at the first malformed call", () => {
+  const call = (name: string, children: unknown[] = []) => ({
+    name,
+    module: "m",
+    file: "m.ts",
+    line: 1,
+    args: { x: "1" },
+    return_value: null,
+    start_ms: 0,
+    elapsed_ms: 1,
+    children,
+  });
   const run = {
     schema: 1,
     timestamp: "2026-11-22T08:15:02.123Z",
     call_count: 2,
-    trace: [{ name: "a", children: [{ name: "b", children: [] }, { children: [] }] }],
+    trace: [call("a", [call("b"), { children: [] }])],
   };
   assert.throws(() => validateRun(run, "c.json"), {
     message: 'Cannot read run "c.json": not a tph run (trace[0].children[1] has no "name")',
@@ -90,4 +101,18 @@ Deno.test("validateRun() points at the first malformed call", () => {
     () => validateRun(run, "c.json"),
     /trace\[0\]\.children\[1\] has no "children" list/,
   );
+  // Every field a reader uses has the format's type.
+  run.trace[0].children[1] = { ...call("c"), start_ms: "0" } as never;
+  assert.throws(() => validateRun(run, "c.json"), {
+    message:
+      'Cannot read run "c.json": not a tph run (trace[0].children[1]: "start_ms" is string, ' +
+      "not number)",
+  });
+  run.trace[0].children[1] = { ...call("c"), args: { x: null } } as never;
+  assert.throws(
+    () => validateRun(run, "c.json"),
+    /trace\[0\]\.children\[1\]: "args" is not an object of texts/,
+  );
+  run.trace[0].children[1] = call("c") as never;
+  validateRun(run, "c.json");
 });

@@ -31,12 +31,21 @@ function liveMatches(file: RunFile, name: string): FindJSON {
       false,
     );
   }
+  const text = (v: unknown) => typeof v === "string";
+  const textOrNull = (v: unknown) => v === null || typeof v === "string";
   if (
     typeof f !== "object" || f === null || !Array.isArray(f.targets) ||
     !Array.isArray(f.matches) || typeof f.count !== "number" ||
+    f.targets.some((t) =>
+      typeof t !== "object" || t === null || !text(t.text) || !textOrNull(t.type) ||
+      !text(t.match)
+    ) ||
     f.matches.some((m) =>
-      typeof m !== "object" || m === null || typeof m.func !== "string" ||
-      typeof m.target !== "number" || typeof m.value !== "string" || !Array.isArray(m.stack)
+      typeof m !== "object" || m === null || !text(m.func) || !text(m.module) ||
+      !Number.isInteger(m.target) || m.target < 0 || m.target >= f.targets.length ||
+      !text(m.value) || !text(m.where) || !textOrNull(m.arg_name) || !text(m.path) ||
+      !text(m.type) || !text(m.timestamp) || !Array.isArray(m.stack) ||
+      !m.stack.every(text) || !(m.call === null || Number.isInteger(m.call))
     )
   ) {
     throw fail("not a tph run (its find section is damaged)");
@@ -49,7 +58,8 @@ interface SearchedCall {
   call: number;
   func: string;
   module: string;
-  stack: string[];
+  /** The names from the root down to it: made when asked (a copy per call costs its depth). */
+  stack: () => string[];
   values: [text: string, where: Where, arg: string | null][];
 }
 
@@ -73,26 +83,50 @@ function forEachCall(file: RunFile, visit: (c: SearchedCall) => void): void {
       const state = r.flags & STATE_MASK;
       if (state === THREW) values.push([r.text(r.args), "throw", null]);
       else if (state !== UNFINISHED) values.push([r.text(r.args), "return", null]);
-      visit({ call: ordinal++, func, module: f[1], stack: [...names], values });
+      visit({ call: ordinal++, func, module: f[1], stack: () => [...names], values });
       return true;
     });
     return;
   }
-  // A JSON run: its tree, read whole.
-  const stack: [CallNodeJSON, string[]][] = file.tree().roots
-    .map((n): [CallNodeJSON, string[]] => [n, []]).reverse();
+  // A JSON run: its tree, read whole; each call links to its caller's names.
+  type Names = { func: string; up: Names | null };
+  const stack: [CallNodeJSON, Names | null][] = file.tree().roots
+    .map((n): [CallNodeJSON, Names | null] => [n, null]).reverse();
   while (stack.length > 0) {
     const [n, above] = stack.pop()!;
     const func = qualifiedName(n.name, n.module);
-    const names = [...above, func];
+    const names: Names = { func, up: above };
+    const path = () => {
+      const out: string[] = [];
+      for (let x: Names | null = names; x !== null; x = x.up) out.push(x.func);
+      return out.reverse();
+    };
     const values: SearchedCall["values"] = Object.entries(n.args).map(([k, v]) => [v, "arg", k]);
     if (n.exception !== undefined) values.push([n.exception, "throw", null]);
     else if (n.return_value !== null && !n.unfinished) {
       values.push([n.return_value, "return", null]);
     }
-    visit({ call: ordinal++, func, module: n.module, stack: names, values });
+    visit({ call: ordinal++, func, module: n.module, stack: path, values });
     for (let k = n.children.length - 1; k >= 0; k--) stack.push([n.children[k], names]);
   }
+}
+
+/** Matches a search keeps (as tph run --find keeps: the others are counted). */
+const MAX_KEPT = 10_000;
+/**
+ * Names a match's stack keeps: the outermost and innermost halves of a deeper one, with one
+ * `… N calls …` between (a run may recurse 100,000 calls deep: a stack per match would not fit).
+ */
+const MAX_STACK = 200;
+
+function cutStack(names: string[]): string[] {
+  if (names.length <= MAX_STACK) return names;
+  const half = MAX_STACK / 2;
+  return [
+    ...names.slice(0, half),
+    `\u2026 ${names.length - MAX_STACK} calls \u2026`,
+    ...names.slice(names.length - half),
+  ];
 }
 
 /** A search of the recorded calls: each value's stored text against the targets. */
@@ -103,11 +137,13 @@ function searchRecorded(
 ): FindJSON {
   const tests = targets.map((t) => tester(t.text, t.match));
   const matches: FindMatchJSON[] = [];
+  let count = 0;
   forEachCall(file, (c) => {
     for (const [text, w, arg] of c.values) {
       if (where !== null && w !== where) continue;
       tests.forEach((test, target) => {
         if (!test(text)) return;
+        if (count++ >= MAX_KEPT) return;
         matches.push({
           target,
           func: c.func,
@@ -118,7 +154,7 @@ function searchRecorded(
           value: text,
           type: "",
           timestamp: "",
-          stack: c.stack,
+          stack: cutStack(c.stack()),
           call: c.call,
         });
       });
@@ -126,7 +162,7 @@ function searchRecorded(
   });
   return {
     targets: targets.map((t) => ({ text: t.text, type: null, match: t.match })),
-    count: matches.length,
+    count,
     matches,
   };
 }
@@ -284,7 +320,7 @@ export const findCommand: Command = {
       } else ctx.out(text);
     } else {
       const lines = matches.map(matchLine);
-      const more = values.length === 0 && found.count > found.matches.length
+      const more = found.count > found.matches.length
         ? [`… ${found.count - found.matches.length} more matches were counted, not kept`]
         : [];
       if (lines.length > 0) ctx.out([...lines, ...more].join("\n"));

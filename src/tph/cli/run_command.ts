@@ -244,6 +244,12 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     cwd: ctx.cwd,
     dir: where.dir,
     config: { loader, limits: where.limits, label, phases: benchPhases !== undefined },
+    // The cache folder passes the checks it passed at the start again before anything in it is
+    // read or stored: it may have been swapped for a link to a shared folder while the program ran.
+    checkDir: cacheDir === null ? undefined : () => {
+      const unsafe = unsafeCacheDir(cacheDir, loader.root, ctx.env?.HOME);
+      return unsafe === null ? null : `it became ${unsafe} while the program ran`;
+    },
   });
   // The program has its settings and runs in its own process: tph, waiting for it, keeps the
   // transform cache bounded meanwhile (at most once a day; otherwise one stat).
@@ -300,7 +306,11 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
       keepInBounds(ctx, cacheDir, path, cfg);
     } catch (e) {
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
-      remove(run.file);
+      try {
+        remove(run.file);
+      } catch {
+        // The folder is gone or no longer a folder: nothing of the run's is left to remove.
+      }
     }
   }
   const exported = exportFormat === undefined

@@ -181,20 +181,31 @@ function binarySource(file: RunFile): Source {
 function jsonSource(roots: CallNodeJSON[]): Source {
   const frames: Frame[] = [];
   const index = new Map<string, number>();
+  // Calls below each, and in all: iterative (a run may nest as deep as the program recursed).
   const sizes = new Map<CallNodeJSON, number>();
-  const size = (n: CallNodeJSON): number => {
-    let below = 0;
-    for (const c of n.children) below += 1 + size(c);
-    sizes.set(n, below);
-    return below;
-  };
-  let records = 0;
-  for (const r of roots) records += 1 + size(r);
+  const order: CallNodeJSON[] = [];
+  const parents: (CallNodeJSON | null)[] = [];
+  for (
+    const todo: [CallNodeJSON, CallNodeJSON | null][] = roots.map((r) => [r, null]);
+    todo.length > 0;
+  ) {
+    const [n, parent] = todo.pop()!;
+    order.push(n);
+    parents.push(parent);
+    sizes.set(n, 0);
+    for (const c of n.children) todo.push([c, n]);
+  }
+  // Children come after their parent in `order`: a backward pass adds the sizes up.
+  for (let k = order.length - 1; k >= 0; k--) {
+    const p = parents[k];
+    if (p !== null) sizes.set(p, sizes.get(p)! + sizes.get(order[k])! + 1);
+  }
+  const records = order.length;
   return {
     records,
     frames,
     scan(visit) {
-      const walk = (n: CallNodeJSON, depth: number) => {
+      const each = (n: CallNodeJSON, depth: number): boolean => {
         const key = JSON.stringify([n.name, n.module, n.file, n.line, n.kind, n.async, n.external]);
         let frame = index.get(key);
         if (frame === undefined) {
@@ -229,10 +240,16 @@ function jsonSource(roots: CallNodeJSON[]): Source {
           argNames: names,
           text: (k) => values[k],
         };
-        if (!visit(stored, depth)) return;
-        for (const c of n.children) walk(c, depth + 1);
+        return visit(stored, depth);
       };
-      for (const r of roots) walk(r, 0);
+      // Pre-order, children in order, without recursion.
+      const todo: [CallNodeJSON, number][] = [];
+      for (let k = roots.length - 1; k >= 0; k--) todo.push([roots[k], 0]);
+      while (todo.length > 0) {
+        const [n, depth] = todo.pop()!;
+        if (!each(n, depth)) continue;
+        for (let k = n.children.length - 1; k >= 0; k--) todo.push([n.children[k], depth + 1]);
+      }
     },
   };
 }

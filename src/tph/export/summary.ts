@@ -49,8 +49,9 @@ export function runSummary(meta: RunMeta): RunSummary {
       limit_reason: meta.limit_reason,
       dropped_calls: meta.dropped_calls,
       dropped_at_root: meta.dropped_at_root ?? 0,
-      max_calls: meta.config.max_calls,
-      max_depth: meta.config.max_depth,
+      // A run from elsewhere (older tracepatch) may have no config.
+      max_calls: meta.config?.max_calls ?? null,
+      max_depth: meta.config?.max_depth ?? null,
     },
   };
 }

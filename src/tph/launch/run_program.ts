@@ -12,9 +12,11 @@ import {
   exists,
   fileProblem,
   isDirectory,
+  lstatEntry,
   randomHex,
   readText,
   remove,
+  unlinkFile,
   writeText,
 } from "../../host/files.ts";
 import { type Child, pid, runtimeInfo, spawnInherit } from "../../host/process.ts";
@@ -41,6 +43,21 @@ export interface RunProgramOptions {
    * is a rename and its calls are never read or copied again.
    */
   dir: string;
+  /**
+   * Asked once the program has ended: why `dir` can no longer hold the run (it became a folder
+   * others can write while the program ran, say), or null. Then nothing in it is read or stored.
+   */
+  checkDir?: () => string | null;
+}
+
+/**
+ * Why a folder that was there when the program started can no longer take its run: it was
+ * removed, or replaced by a file (by the program itself, or by anyone), or null.
+ */
+export function folderGone(dir: string): string | null {
+  if (lstatEntry(dir) === null) return "the folder was removed while the program ran";
+  if (!isDirectory(dir)) return "the folder was replaced by a file while the program ran";
+  return null;
 }
 
 /** What {@linkcode runProgram} returns. */
@@ -148,6 +165,32 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   }
   const warnings: string[] = [];
   const rt = runtimeInfo();
+  // The folder the run went to, looked at again: a folder removed or replaced while the program
+  // ran holds nothing of the run's (or nothing tph may read or store).
+  const dirProblem = folderGone(options.dir) ?? options.checkDir?.() ?? null;
+  if (dirProblem !== null) {
+    // Its own files, if the folder is still one: removed, never followed (each is a link at
+    // most), and nothing else of the folder's is touched.
+    for (const name of [".ending.json", ".phases.json", ".error", ""]) {
+      try {
+        unlinkFile(out + name);
+      } catch {
+        // Not a folder any more: nothing to remove.
+      }
+    }
+    return {
+      run: {
+        header: emptyHeader(options, startedAt, runInfo(options, rt, exit, undefined, started)),
+        file: out,
+        tree: () => [],
+      },
+      saveError: dirProblem,
+      phases: null,
+      exitCode: exitCodeOf(exit),
+      signal: exit.signal,
+      warnings,
+    };
+  }
   let ending: ChildEnding | undefined;
   try {
     ending = JSON.parse(readText(out + ".ending.json"));
@@ -167,23 +210,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     }
     remove(out + ".phases.json");
   }
-  const info: RunInfo = {
-    command: options.command ?? [options.script, ...options.args],
-    cwd: options.cwd,
-    runtime: rt.name,
-    runtime_version: rt.version,
-    ended: exit.signal !== null
-      ? "signal"
-      // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
-      // code of its "exit" event: a program that "completed" with a failing code did not.
-      : ending?.ended === "completed" && exit.code !== 0
-      ? "exception"
-      : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
-    exit_code: exit.code,
-    signal: exit.signal ?? ending?.signal ?? null,
-    ...(ending?.error ? { error: ending.error } : {}),
-    duration_ms: Date.now() - started,
-  };
+  const info = runInfo(options, rt, exit, ending, started);
   // The program's process says why it could not write the run (a full disk, say); a run file cut
   // short says so too. Neither is ever stored as a run.
   let saveError: string | null = null;
@@ -215,7 +242,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     saveError = fileProblem(e);
   }
   if (saveError !== null) remove(out);
-  const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
+  const exitCode = exitCodeOf(exit);
   return {
     run: {
       header,
@@ -235,6 +262,38 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     exitCode,
     signal: exit.signal,
     warnings,
+  };
+}
+
+/** The exit code tph passes on: the program's, or 128 + the signal's number. */
+function exitCodeOf(exit: { code: number | null; signal: string | null }): number {
+  return exit.code ?? (exit.signal ? 128 + (SIGNAL_NUMBERS[exit.signal] ?? 0) : 1);
+}
+
+/** How the program ended, as the run's `run` field says. */
+function runInfo(
+  options: RunProgramOptions,
+  rt: { name: string; version: string },
+  exit: { code: number | null; signal: string | null },
+  ending: ChildEnding | undefined,
+  started: number,
+): RunInfo {
+  return {
+    command: options.command ?? [options.script, ...options.args],
+    cwd: options.cwd,
+    runtime: rt.name,
+    runtime_version: rt.version,
+    ended: exit.signal !== null
+      ? "signal"
+      // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
+      // code of its "exit" event: a program that "completed" with a failing code did not.
+      : ending?.ended === "completed" && exit.code !== 0
+      ? "exception"
+      : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
+    exit_code: exit.code,
+    signal: exit.signal ?? ending?.signal ?? null,
+    ...(ending?.error ? { error: ending.error } : {}),
+    duration_ms: Date.now() - started,
   };
 }
 

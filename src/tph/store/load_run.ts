@@ -89,17 +89,87 @@ function badField(d: Record<string, unknown>): string | null {
   return null;
 }
 
-/** Where the first malformed call node is, e.g. `trace[0].children[2]`, or null. */
-function badNode(trace: unknown[]): string | null {
-  // Iterative: a deeply recursive trace must not overflow the stack here.
-  const stack: [unknown, string][] = trace.map((n, i) => [n, `trace[${i}]`]);
+// A call's fields, with the types tph reads them as (the JSON format, README).
+const CALL_FIELDS: [string, string][] = [
+  ["module", "string"],
+  ["file", "string"],
+  ["line", "number"],
+  ["kind", "string?"],
+  ["return_value", "string|null"],
+  ["exception", "string?"],
+  ["start_ms", "number"],
+  ["elapsed_ms", "number|null"],
+  ["unfinished", "boolean?"],
+  ["external", "boolean?"],
+  ["async", "boolean?"],
+  ["dropped", "number?"],
+];
+const KNOWN_CALL_FIELDS = new Set(["name", "args", "children", ...CALL_FIELDS.map(([k]) => k)]);
+
+/**
+ * Levels below the top of a run's fields other than its calls (and of fields a call has beyond
+ * those of the format): tph's own go 4 deep (find.matches[i].stack[j]); anything far deeper is
+ * not a run (and would overflow the stack of whatever writes it out again).
+ */
+const MAX_FIELD_DEPTH = 64;
+
+/** Whether a JSON value nests deeper than `limit` levels (iterative: no stack to overflow). */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
-    const [n, where] = stack.pop()!;
-    const node = n as { name?: unknown; children?: unknown } | null;
-    if (node === null || typeof node !== "object") return `${where} is not an object`;
-    if (typeof node.name !== "string") return `${where} has no "name"`;
-    if (!Array.isArray(node.children)) return `${where} has no "children" list`;
-    node.children.forEach((c, i) => stack.push([c, `${where}.children[${i}]`]));
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+      if (x !== null && typeof x === "object") stack.push([x, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Where the first malformed call node is, e.g. `trace[0].children[2]`, and what is wrong, or null. */
+function badNode(trace: unknown[]): string | null {
+  // Iterative: a deeply recursive trace must not overflow the stack here. Children are named by
+  // their index alone until one is wrong (a path per call would cost its depth each).
+  type Link = { up: Link | null; where: string };
+  const path = (l: Link) => {
+    const parts: string[] = [];
+    for (let x: Link | null = l; x !== null; x = x.up) parts.push(x.where);
+    return parts.reverse().join(".");
+  };
+  const stack: Link[] = [];
+  const nodes: unknown[] = [];
+  for (let i = trace.length - 1; i >= 0; i--) {
+    stack.push({ up: null, where: `trace[${i}]` });
+    nodes.push(trace[i]);
+  }
+  while (stack.length > 0) {
+    const link = stack.pop()!;
+    const node = nodes.pop() as Record<string, unknown> | null;
+    if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      return `${path(link)} is not an object`;
+    }
+    if (typeof node.name !== "string") return `${path(link)} has no "name"`;
+    if (!Array.isArray(node.children)) return `${path(link)} has no "children" list`;
+    const field = fieldProblem(node, CALL_FIELDS, "");
+    if (field !== null) return `${path(link)}: ${field}`;
+    const args = node.args;
+    if (
+      args === null || typeof args !== "object" || Array.isArray(args) ||
+      !Object.values(args).every((v) => typeof v === "string")
+    ) {
+      return `${path(link)}: "args" is not an object of texts`;
+    }
+    for (const key in node) {
+      if (!KNOWN_CALL_FIELDS.has(key) && nestsDeeper(node[key], MAX_FIELD_DEPTH)) {
+        return `${path(link)}: "${key}" nests deeper than ${MAX_FIELD_DEPTH} levels`;
+      }
+    }
+    const children = node.children as unknown[];
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ up: link, where: `children[${i}]` });
+      nodes.push(children[i]);
+    }
   }
   return null;
 }
@@ -139,6 +209,11 @@ export function validateRun(data: unknown, name: string): RunJSON {
   if (missing.length > 0) throw fail(`not a tph run (no ${missing.join(", ")})`);
   const wrong = badField(d);
   if (wrong !== null) throw fail(`not a tph run (${wrong})`);
+  for (const key in d) {
+    if (key !== "trace" && nestsDeeper(d[key], MAX_FIELD_DEPTH)) {
+      throw fail(`not a tph run ("${key}" nests deeper than ${MAX_FIELD_DEPTH} levels)`);
+    }
+  }
   const bad = badNode(d.trace as unknown[]);
   if (bad !== null) throw fail(`not a tph run (${bad})`);
   return data as RunJSON;

@@ -216,6 +216,10 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
 }
 
 const CHUNK = 1 << 20;
+/** A varint of 8 bytes holds 56 bits, enough for every number a run file has (at most 2^53). */
+const MAX_VARINT_BYTES = 8;
+/** The fewest bytes a call record takes: function, flags, descendants, start. */
+const MIN_RECORD_BYTES = 4;
 // A text may start with U+FEFF: it is kept (by default a decoder drops it).
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -230,7 +234,14 @@ class Cursor {
   /** Bytes from here on stay in `buf` when it is filled again (the record being read). */
   keep: number;
 
-  constructor(readonly file: FileReader, from: number, readonly limit: number, chunk = CHUNK) {
+  constructor(
+    readonly file: FileReader,
+    from: number,
+    readonly limit: number,
+    chunk = CHUNK,
+    /** The error a damaged value is (RawCall.text), naming the run. */
+    readonly damaged: () => Error = () => new Error("damaged"),
+  ) {
     this.pos = this.keep = from;
     this.buf = new Uint8Array(Math.max(16, Math.min(chunk, limit - from)));
   }
@@ -276,7 +287,7 @@ class Cursor {
         return b;
       }
       let v = b & 0x7f, scale = 0x80, i = at + 1;
-      for (; i < at + 8; i++) {
+      for (; i < at + MAX_VARINT_BYTES; i++) {
         b = buf[i];
         v += (b & 0x7f) * scale;
         if (b < 0x80) {
@@ -287,12 +298,14 @@ class Cursor {
       }
     }
     let v = 0, scale = 1;
-    for (;;) {
+    for (let k = 0; k < MAX_VARINT_BYTES; k++) {
       const b = this.byte();
       v += (b & 0x7f) * scale;
       if (b < 0x80) return v;
       scale *= 0x80;
     }
+    // No count or offset of a file takes more than 53 bits: longer is damage, not a number.
+    throw new Error("varint too long");
   }
 
   zigzag(): number {
@@ -310,6 +323,29 @@ class Cursor {
     r.at[k] = this.pos;
     this.pos += length;
   }
+}
+
+/** Every flag a record may have. */
+const FLAGS_KNOWN = STATE_MASK | HAS_DROPPED | HAS_DROPPED_BELOW;
+
+const isText = (v: unknown): boolean => typeof v === "string";
+
+/**
+ * What is wrong with a parsed functions table (`[[name, module, file, line, kind, params,
+ * flags], …]`), or null: every reader indexes it as that shape.
+ */
+function badFunctionTable(table: unknown): string | null {
+  if (!Array.isArray(table)) return "is not a list";
+  for (let k = 0; k < table.length; k++) {
+    const f = table[k];
+    const ok = Array.isArray(f) && f.length === 7 && isText(f[0]) && isText(f[1]) &&
+      isText(f[2]) && Number.isSafeInteger(f[3]) && isText(f[4]) && Array.isArray(f[5]) &&
+      f[5].every(isText) && Number.isSafeInteger(f[6]) && f[6] >= 0 && f[6] <= 0xff &&
+      // The JSON names arguments by position for calls of kind "external" alone.
+      ((f[6] & FN_EXTERNAL) !== 0) === (f[4] === "external");
+    if (!ok) return `has a damaged entry (${k})`;
+  }
+  return null;
 }
 
 /** What a value's tag says: a whole number (odd tags). */
@@ -367,7 +403,16 @@ export class RawCall {
     if (tag % 2 === 1) return String(wholeOf(tag));
     const from = this.offset(k);
     const text = decoder.decode(this.cursor.buf.subarray(from, from + Math.floor(tag / 4)));
-    return tag % 4 === 2 ? JSON.parse(`"${text}"`) : text;
+    if (tag % 4 !== 2) return text;
+    // The inside of a JSON string literal: nothing but that (no quote ends it early).
+    let value: unknown;
+    try {
+      value = JSON.parse(`"${text}"`);
+    } catch {
+      throw this.cursor.damaged();
+    }
+    if (typeof value !== "string") throw this.cursor.damaged();
+    return value;
   }
 }
 
@@ -410,8 +455,9 @@ class BinaryRun implements RunFile {
     const metaAt = view.getFloat64(16, true);
     const end = size - TRAILER_BYTES;
     if (
-      !(RUN_MAGIC.length <= skipAt && skipAt <= functionsAt && functionsAt <= metaAt &&
-        metaAt <= end)
+      ![skipAt, functionsAt, metaAt].every(Number.isSafeInteger) ||
+      !(RUN_MAGIC.length <= skipAt && skipAt < functionsAt && functionsAt < metaAt &&
+        metaAt < end)
     ) {
       throw fail("not a tph run (its trailer does not add up)");
     }
@@ -444,18 +490,45 @@ class BinaryRun implements RunFile {
     const fail = this.#fail;
     const b = new Uint8Array(this.metaAt - this.#functionsAt);
     this.file.read(b, this.#functionsAt);
+    let functions: unknown;
     try {
-      this.#functions = JSON.parse(decoder.decode(b));
+      functions = JSON.parse(decoder.decode(b));
     } catch {
       throw fail("not a tph run (its function table is not JSON)");
     }
-    if (!Array.isArray(this.#functions)) throw fail("not a tph run (no function table)");
+    const bad = badFunctionTable(functions);
+    if (bad !== null) throw fail(`not a tph run (its function table ${bad})`);
+    this.#functions = functions as FunctionEntry[];
     const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt);
+    // Every count and offset is checked against the file before anything is sized by it.
+    const damaged = (why: string) => fail(`the run file is damaged (its skip index ${why})`);
+    let count: number;
     try {
       this.#records = c.varint();
-      for (let k = c.varint(); k > 0; k--) this.#skips.set(c.varint(), c.varint());
+      count = c.varint();
     } catch {
-      throw fail("not a tph run (its skip index is cut short)");
+      throw damaged("is cut short");
+    }
+    const callBytes = this.#callsEnd - RUN_MAGIC.length;
+    if (
+      this.#records > callBytes / MIN_RECORD_BYTES || (this.#records === 0) !== (callBytes === 0)
+    ) {
+      throw damaged(`counts ${this.#records} calls in ${callBytes} bytes of calls`);
+    }
+    // An entry takes at least two bytes.
+    if (count > (this.#functionsAt - c.pos) / 2) throw damaged(`counts ${count} entries`);
+    for (let k = 0; k < count; k++) {
+      let ordinal: number, offset: number;
+      try {
+        ordinal = c.varint();
+        offset = c.varint();
+      } catch {
+        throw damaged("is cut short");
+      }
+      if (ordinal >= this.#records || offset <= RUN_MAGIC.length || offset > this.#callsEnd) {
+        throw damaged("points outside the calls");
+      }
+      this.#skips.set(ordinal, offset);
     }
   }
 
@@ -466,13 +539,17 @@ class BinaryRun implements RunFile {
     const flags = c.byte();
     r.fn = fn;
     r.flags = flags;
+    // Only the flags this format knows, and a state of the three.
+    if (flags > FLAGS_KNOWN || (flags & STATE_MASK) === STATE_MASK) throw new Error("flags");
     r.descendants = c.varint();
     r.start = parentStart + c.zigzag();
     const ended = (flags & STATE_MASK) !== UNFINISHED;
     r.elapsed = ended ? c.varint() : -1;
+    if (fn >= this.#functions.length) throw new Error("function out of range");
     const f = this.#functions[fn];
-    if (f === undefined) throw new Error("function out of range");
     const count = (f[6] & FN_EXTERNAL) !== 0 ? c.varint() : f[5].length;
+    // A value takes a byte at least.
+    if (count > c.limit - c.pos) throw new Error("argument count");
     r.args = count;
     r.values = ended ? count + 1 : count;
     for (let k = 0; k < r.values; k++) c.value(r, k);
@@ -492,16 +569,17 @@ class BinaryRun implements RunFile {
    */
   readonly scan: ScanCalls = (visit) => {
     this.#load();
-    const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd);
+    const damaged = () =>
+      new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
+    const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd, CHUNK, damaged);
     const r = new RawCall(c);
+    const records = this.#records;
     // Anything wrong while decoding is a damaged file; what `visit` throws is its own.
     const read = (parentStart: number) => {
       try {
         this.#parse(c, r, parentStart);
       } catch {
-        throw new StoreError(
-          `Cannot read run "${this.name}": the run file is truncated or damaged`,
-        );
+        throw damaged();
       }
     };
     // Open calls: where their subtrees end (an ordinal) and their starts.
@@ -513,10 +591,15 @@ class BinaryRun implements RunFile {
         ends.pop();
         starts.pop();
       }
+      // More records than the index counts: readers sized their tables by that count.
+      if (ordinal >= records) throw damaged();
       const depth = ends.length;
       read(depth === 0 ? 0 : starts[depth - 1]);
       const here = ordinal++;
       const descendants = r.descendants;
+      // A subtree stays inside its caller's, and inside the run.
+      const last = depth === 0 ? records - 1 : ends[depth - 1];
+      if (descendants > last - here) throw damaged();
       if (!visit(r, depth) && descendants > 0) {
         const to = descendants >= SKIP_MIN ? this.#skips.get(here) : undefined;
         // Only forward: a damaged index must not send the reader back (or round in circles).
@@ -533,6 +616,8 @@ class BinaryRun implements RunFile {
         starts.push(r.start);
       }
     }
+    // Fewer records than counted, or a subtree that claims calls the file does not hold.
+    if (ordinal !== records || c.pos !== this.#callsEnd) throw damaged();
   };
 
   #node(r: RawCall): CallNodeJSON {
@@ -564,7 +649,9 @@ class BinaryRun implements RunFile {
   readonly nodeAt = (position: number, start: number): CallNodeJSON => {
     this.#load();
     // One record: a small buffer, grown if it needs more.
-    const c = new Cursor(this.file, position, this.#callsEnd, 4096);
+    const damaged = () =>
+      new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
+    const c = new Cursor(this.file, position, this.#callsEnd, 4096, damaged);
     const r = new RawCall(c);
     try {
       // The start is relative to the parent's: given whole, from 0.

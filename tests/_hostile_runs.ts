@@ -1,0 +1,638 @@
+// Hostile run files: a valid run file (tph's format, written by the writer) taken apart and put
+// back together wrong — header fields, the trailer's offsets (NaN, fractions, huge, negative), the
+// functions table's JSON types, counts beyond the file's size, records that claim too much, cuts
+// at every section boundary, and seeded random damage — and JSON runs of the wrong types or nested
+// 100,000 deep. Every reader must turn each into one line naming the file, in bounded memory and
+// time. The layout follows src/program/recorder/run_format.ts, decoded here on its own (not with
+// the reader under test).
+
+/** One hostile file. */
+export interface Hostile {
+  /** What was done to it, for messages (and the file's name: `run_<name>.tph`). */
+  name: string;
+  bytes: Uint8Array;
+  /** JSON or tph's format (for the file's extension). */
+  json?: boolean;
+}
+
+interface Value {
+  tag: number;
+  bytes: Uint8Array;
+}
+
+/** A call record, its fields as numbers (start: its raw zigzag varint). */
+interface Rec {
+  fn: number;
+  flags: number;
+  desc: number;
+  start: number;
+  elapsed: number | null;
+  argc: number | null;
+  values: Value[];
+  dropped: number | null;
+  droppedBelow: number | null;
+}
+
+/** A run file taken apart. */
+interface Model {
+  head: Uint8Array;
+  records: Rec[];
+  skipRecords: number;
+  /** Ordinal and (null: where that call's subtree ends, computed) offset. */
+  /** Ordinal, offset (null: where that call's subtree ends), and bytes to move that offset by. */
+  skips: [number, number | null, number?][];
+  /** Raw bytes of the skip index instead of the computed one. */
+  skipBytes?: Uint8Array;
+  functions: string;
+  meta: string;
+}
+
+const UNFINISHED = 2, HAS_DROPPED = 4, HAS_DROPPED_BELOW = 8, FN_EXTERNAL = 2;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n % 128;
+    n = Math.floor(n / 128);
+    if (n === 0) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+class Reader {
+  constructor(readonly b: Uint8Array, public pos: number) {}
+  varint(): number {
+    let v = 0, scale = 1;
+    for (;;) {
+      const b = this.b[this.pos++];
+      v += (b & 0x7f) * scale;
+      if (b < 0x80) return v;
+      scale *= 128;
+    }
+  }
+  byte(): number {
+    return this.b[this.pos++];
+  }
+}
+
+/** Take a valid run file apart. */
+export function parseRunFile(file: Uint8Array): Model {
+  const view = new DataView(file.buffer, file.byteOffset + file.length - 32, 24);
+  const [skipAt, functionsAt, metaAt] = [0, 8, 16].map((k) => view.getFloat64(k, true));
+  const functions = dec.decode(file.subarray(functionsAt, metaAt));
+  const meta = dec.decode(file.subarray(metaAt, file.length - 32));
+  const fns: [string, string, string, number, string, string[], number][] = JSON.parse(functions);
+  const r = new Reader(file, 8);
+  const records: Rec[] = [];
+  while (r.pos < skipAt) {
+    const fn = r.varint(), flags = r.byte(), desc = r.varint(), start = r.varint();
+    const ended = (flags & 3) !== UNFINISHED;
+    const elapsed = ended ? r.varint() : null;
+    const external = (fns[fn][6] & FN_EXTERNAL) !== 0;
+    const argc = external ? r.varint() : null;
+    const n = (argc ?? fns[fn][5].length) + (ended ? 1 : 0);
+    const values: Value[] = [];
+    for (let k = 0; k < n; k++) {
+      const tag = r.varint();
+      const len = tag % 2 === 1 ? 0 : Math.floor(tag / 4);
+      values.push({ tag, bytes: file.slice(r.pos, r.pos + len) });
+      r.pos += len;
+    }
+    const dropped = flags & HAS_DROPPED ? r.varint() : null;
+    const droppedBelow = flags & HAS_DROPPED_BELOW ? r.varint() : null;
+    records.push({ fn, flags, desc, start, elapsed, argc, values, dropped, droppedBelow });
+  }
+  const s = new Reader(file, skipAt);
+  const skipRecords = s.varint();
+  const skips: [number, number | null][] = [];
+  for (let k = s.varint(); k > 0; k--) {
+    const ordinal = s.varint();
+    s.varint();
+    skips.push([ordinal, null]);
+  }
+  return {
+    head: file.slice(0, 8),
+    records,
+    skipRecords,
+    skips,
+    functions,
+    meta,
+  };
+}
+
+/** Put a model together again; `trailer` replaces the offsets it holds, `magic` its last 8 bytes. */
+export function buildRunFile(
+  m: Model,
+  trailer: Partial<Record<"skipAt" | "functionsAt" | "metaAt", number>> = {},
+  magic = "TPHEND01",
+): Uint8Array {
+  const parts: Uint8Array[] = [m.head];
+  let length = m.head.length;
+  const put = (b: Uint8Array | number[]) => {
+    const bytes = b instanceof Uint8Array ? b : new Uint8Array(b);
+    parts.push(bytes);
+    length += bytes.length;
+  };
+  const at: number[] = [];
+  for (const rec of m.records) {
+    at.push(length);
+    put([...varint(rec.fn), rec.flags & 0xff, ...varint(rec.desc), ...varint(rec.start)]);
+    if (rec.elapsed !== null) put(varint(rec.elapsed));
+    if (rec.argc !== null) put(varint(rec.argc));
+    for (const v of rec.values) {
+      put(varint(v.tag));
+      put(v.bytes);
+    }
+    if (rec.dropped !== null) put(varint(rec.dropped));
+    if (rec.droppedBelow !== null) put(varint(rec.droppedBelow));
+  }
+  const skipAt = length;
+  at.push(skipAt);
+  if (m.skipBytes !== undefined) put(m.skipBytes);
+  else {
+    put([...varint(m.skipRecords), ...varint(m.skips.length)]);
+    for (const [ordinal, offset, shift = 0] of m.skips) {
+      const end = Math.min(ordinal + (m.records[ordinal]?.desc ?? 0) + 1, m.records.length);
+      put([...varint(ordinal), ...varint(offset ?? at[end] + shift)]);
+    }
+  }
+  const functionsAt = length;
+  put(enc.encode(m.functions));
+  const metaAt = length;
+  put(enc.encode(m.meta));
+  const t = new DataView(new ArrayBuffer(32));
+  t.setFloat64(0, trailer.skipAt ?? skipAt, true);
+  t.setFloat64(8, trailer.functionsAt ?? functionsAt, true);
+  t.setFloat64(16, trailer.metaAt ?? metaAt, true);
+  const tail = new Uint8Array(t.buffer);
+  tail.set(enc.encode(magic), 24);
+  put(tail);
+  const out = new Uint8Array(length);
+  let k = 0;
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
+  return out;
+}
+
+const clone = (m: Model): Model => structuredClone(m);
+
+/** A JSON text nested `depth` levels deep, arrays in arrays. */
+export function deepArray(depth: number): string {
+  return "[".repeat(depth) + "]".repeat(depth);
+}
+
+/** A call tree nested `depth` calls deep, as JSON (built as text: no recursion). */
+export function deepTrace(depth: number): string {
+  const open = '{"name":"f","module":"m","file":"m.ts","line":1,"args":{},"return_value":"1",' +
+    '"start_ms":0,"elapsed_ms":1,"children":[';
+  return "[" + open.repeat(depth) + "]}".repeat(depth) + "]";
+}
+
+/** A tiny PRNG (mulberry32), so the random damage is the same on every run. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 2^45: a count far beyond any file's size. */
+export const HUGE = 2 ** 45;
+
+/**
+ * Hostile variants of a valid run file in tph's format (it must have a function with parameters,
+ * a call with at least 256 calls below it, and calls left out by a limit).
+ *
+ * @param valid The file as the writer wrote it.
+ * @param randomCount How many files of seeded random damage to add.
+ */
+export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
+  const m = parseRunFile(valid);
+  const out: Hostile[] = [];
+  const add = (name: string, bytes: Uint8Array) => out.push({ name, bytes });
+  const model = (name: string, change: (c: Model) => void, trailer = {}, magic?: string) => {
+    const c = clone(m);
+    change(c);
+    add(name, buildRunFile(c, trailer, magic));
+  };
+  const size = valid.length;
+  const view = new DataView(valid.buffer, valid.byteOffset + size - 32, 24);
+  const offsets = {
+    skipAt: view.getFloat64(0, true),
+    functionsAt: view.getFloat64(8, true),
+    metaAt: view.getFloat64(16, true),
+  };
+
+  // The header.
+  add("version-2", valid.slice().fill(2, 7, 8));
+  add("version-255", valid.slice().fill(255, 7, 8));
+  add("magic-only", valid.slice(0, 8));
+  add("magic-7", valid.slice(0, 7));
+
+  // The trailer's offsets.
+  const bad = [NaN, Infinity, -Infinity, -8, -0.5, 0, 7, 8.5, 2 ** 45, 2 ** 53 + 2, 1e308, size];
+  for (const [key, was] of Object.entries(offsets)) {
+    for (const v of [...bad, was + 0.5, was - 0.5, was + 1, was - 1]) {
+      model(`trailer-${key}-${v}`, () => {}, { [key]: v });
+    }
+  }
+  model("trailer-order", () => {}, {
+    skipAt: offsets.metaAt,
+    functionsAt: offsets.skipAt,
+    metaAt: offsets.functionsAt,
+  });
+  model("trailer-magic", () => {}, {}, "TPHEND02");
+
+  // Truncation at every section boundary (the trailer then gone), and a calls section cut short
+  // behind a trailer that adds up.
+  const cuts = [8, 9, 10, offsets.skipAt - 1, offsets.skipAt, offsets.skipAt + 1];
+  cuts.push(offsets.functionsAt, offsets.functionsAt + 1, offsets.metaAt, offsets.metaAt + 1);
+  cuts.push(size - 32, size - 31, size - 8, size - 1);
+  for (const cut of cuts) add(`cut-at-${cut}`, valid.slice(0, cut));
+  for (const keep of [0, 1, 2, Math.floor(m.records.length / 2), m.records.length - 1]) {
+    model(`calls-cut-to-${keep}`, (c) => (c.records.length = keep));
+  }
+
+  // The meta.
+  const meta = JSON.parse(m.meta);
+  const metaWith = (name: string, text: string) => model(`meta-${name}`, (c) => (c.meta = text));
+  metaWith("not-json", m.meta.slice(0, -3));
+  metaWith("array", "[1,2]");
+  metaWith("null", "null");
+  metaWith("empty", "");
+  metaWith("call_count-string", JSON.stringify({ ...meta, call_count: "3" }));
+  metaWith("call_count-huge", JSON.stringify({ ...meta, call_count: HUGE }));
+  metaWith("call_count-negative-fraction", JSON.stringify({ ...meta, call_count: -1.5 }));
+  metaWith("dropped-huge", JSON.stringify({ ...meta, dropped_calls: 1e308 }));
+  metaWith("config-string", JSON.stringify({ ...meta, config: "x" }));
+  metaWith("config-max_depth-huge", JSON.stringify({ ...meta, config: { max_depth: 1e300 } }));
+  metaWith("find-number", JSON.stringify({ ...meta, find: 5 }));
+  metaWith(
+    "find-matches-string",
+    JSON.stringify({ ...meta, find: { targets: [], count: 1, matches: "x" } }),
+  );
+  metaWith(
+    "find-match-fields",
+    JSON.stringify({
+      ...meta,
+      find: { targets: [{ text: 1 }], count: HUGE, matches: [{ target: 9, stack: 5, call: 1.5 }] },
+    }),
+  );
+  const { config: _, ...noConfig } = meta;
+  metaWith("no-config", JSON.stringify(noConfig));
+  metaWith("config-empty", JSON.stringify({ ...meta, config: {} }));
+  metaWith(
+    "required-only",
+    JSON.stringify({ schema: meta.schema, timestamp: meta.timestamp, call_count: 1 }),
+  );
+  metaWith("run-command-number", JSON.stringify({ ...meta, run: { ...meta.run, command: 5 } }));
+  metaWith("with-trace", JSON.stringify({ ...meta, trace: 5 }));
+  metaWith("deep-field", m.meta.slice(0, -1) + `,"x":${deepArray(100_000)}}`);
+  metaWith(
+    "deep-object",
+    m.meta.slice(0, -1) + `,"x":${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}}`,
+  );
+
+  // The functions table.
+  const fns = JSON.parse(m.functions) as unknown[][];
+  const fnsWith = (name: string, text: string) =>
+    model(`functions-${name}`, (c) => (c.functions = text));
+  fnsWith("not-json", m.functions.slice(0, -2));
+  fnsWith("object", "{}");
+  fnsWith("empty", "[]");
+  fnsWith("numbers", JSON.stringify(fns.map(() => 1)));
+  fnsWith("short-entries", JSON.stringify(fns.map((f) => f.slice(0, 3))));
+  fnsWith("deep", deepArray(100_000));
+  fnsWith("deep-in-entry", JSON.stringify(fns).slice(0, -1) + `,${deepArray(100_000)}]`);
+  const wrong: unknown[] = [null, 1, -1, 1.5, HUGE, "x", "", [], {}, [1], true];
+  for (let field = 0; field < 7; field++) {
+    for (const w of wrong) {
+      fnsWith(
+        `field-${field}-${JSON.stringify(w)}`,
+        JSON.stringify(fns.map((f) => f.map((x, i) => (i === field ? w : x)))),
+      );
+    }
+  }
+  fnsWith(
+    "params-huge",
+    JSON.stringify(fns.map((f) => [...f.slice(0, 5), new Array(5000).fill("p"), f[6]])),
+  );
+  fnsWith("params-numbers", JSON.stringify(fns.map((f) => [...f.slice(0, 5), [1, 2], f[6]])));
+  fnsWith(
+    "all-external",
+    JSON.stringify(fns.map((f) => [...f.slice(0, 4), "external", f[5], FN_EXTERNAL])),
+  );
+  fnsWith("external-flag-alone", JSON.stringify(fns.map((f) => [...f.slice(0, 6), FN_EXTERNAL])));
+  fnsWith("none-external", JSON.stringify(fns.map((f) => [...f.slice(0, 6), 1])));
+  fnsWith("flags-unknown", JSON.stringify(fns.map((f) => [...f.slice(0, 6), 0xf0])));
+
+  // The skip index.
+  const n = m.records.length;
+  for (const v of [HUGE, 2 ** 53 - 1, n + 1, n - 1, 0, 1]) {
+    model(`skip-records-${v}`, (c) => (c.skipRecords = v));
+  }
+  model("skip-count-huge", (c) => (c.skipBytes = new Uint8Array([...varint(n), ...varint(HUGE)])));
+  model(
+    "skip-varint-endless",
+    (c) => (c.skipBytes = new Uint8Array([...new Array(40).fill(0xff), 1, 0])),
+  );
+  model(
+    "skip-records-11-bytes",
+    (c) => (c.skipBytes = new Uint8Array([...new Array(10).fill(0x80), 1, 0])),
+  );
+  model("skip-cut", (c) => (c.skipBytes = new Uint8Array([...varint(n), 3, 0])));
+  if (m.skips.length > 0) {
+    const [ordinal] = m.skips[0];
+    for (const offset of [0, 8, 9, offsets.skipAt + 1, offsets.metaAt, HUGE, 2 ** 53 - 1]) {
+      model(`skip-offset-${offset}`, (c) => (c.skips = c.skips.map(([o]) => [o, offset])));
+    }
+    for (const shift of [-1, -2, 1, 3]) {
+      model(
+        `skip-offset-shifted-${shift}`,
+        (c) => (c.skips = c.skips.map(([o]) => [o, null, shift])),
+      );
+    }
+    model("skip-ordinal-huge", (c) => (c.skips = [[HUGE, 9]]));
+    model("skip-every-ordinal-back", (c) => (c.skips = c.records.map((_, i) => [i, 8])));
+  }
+
+  // The records: each field of the first, a middle and the last one.
+  const fieldValues: [keyof Rec, number[]][] = [
+    ["fn", [fns.length, HUGE, 2 ** 53 - 1]],
+    ["flags", [3, 0xff, 0x10, HAS_DROPPED | HAS_DROPPED_BELOW, UNFINISHED]],
+    ["desc", [HUGE, n, n - 1, 1, 2 ** 53 - 1]],
+    ["start", [HUGE, 2 ** 53 - 1, 2 ** 53 - 2]],
+    ["elapsed", [HUGE, 2 ** 53 - 1]],
+    ["dropped", [HUGE, 2 ** 53 - 1]],
+  ];
+  const picks = [0, 1, Math.floor(n / 2), n - 1];
+  for (const i of picks) {
+    for (const [field, values] of fieldValues) {
+      for (const v of values) {
+        model(`record-${i}-${field}-${v}`, (c) => {
+          const rec = c.records[i] as unknown as Record<string, number | null>;
+          rec[field] = v;
+          // A flag that says a count follows gets the count.
+          if (field === "flags" && v & HAS_DROPPED) rec.dropped ??= 1;
+          if (field === "flags" && v & HAS_DROPPED_BELOW) rec.droppedBelow ??= 1;
+        });
+      }
+    }
+    const withValue = (name: string, tag: number, bytes: number[]) =>
+      model(`record-${i}-value-${name}`, (c) => {
+        const rec = c.records[i];
+        if (rec.values.length === 0) rec.values.push({ tag: 1, bytes: new Uint8Array() });
+        rec.values[0] = { tag, bytes: new Uint8Array(bytes) };
+      });
+    withValue("length-huge", HUGE * 4, []);
+    withValue("length-past-end", 4 * 1_000_000, [0x41]);
+    withValue("whole-huge", 2 ** 53 - 1, []);
+    withValue("escaped-bad", 3 * 4 + 2, [0x61, 0x22, 0x62]);
+    withValue("escaped-backslash", 1 * 4 + 2, [0x5c]);
+    withValue("escaped-unicode", 6 * 4 + 2, [...enc.encode("\\u12G4")]);
+    withValue("bad-utf8", 3 * 4, [0xff, 0xfe, 0xc0]);
+    withValue("tag-3", 3, []);
+    model(`record-${i}-argc-huge`, (c) => {
+      c.functions = JSON.stringify(
+        fns.map((f, k) =>
+          k === c.records[i].fn ? [...f.slice(0, 4), "external", f[5], FN_EXTERNAL] : f
+        ),
+      );
+      c.records[i].argc = HUGE;
+    });
+  }
+  // A child that claims more calls than its parent has, and calls without a parent.
+  const parent = m.records.findIndex((r) => r.desc >= 2);
+  if (parent >= 0) {
+    model("child-beyond-parent", (c) => (c.records[parent + 1].desc = c.records[parent].desc));
+    model("parent-short", (c) => (c.records[parent].desc = 1));
+  }
+  model("records-doubled", (c) => (c.records = [...c.records, ...c.records]));
+  // A call chain 100,000 deep: a shape the format allows (a deep recursion recorded with a high
+  // max_depth), which no reader may walk with recursion.
+  model("chain-100000-deep", (c) => {
+    const leaf = c.records.find((r) =>
+      r.argc === null && r.values.length === 1 && r.dropped === null
+    );
+    const one = leaf ?? c.records[0];
+    const n = 100_000;
+    c.records = Array.from(
+      { length: n },
+      (_, i) => ({ ...one, desc: n - 1 - i, flags: one.flags & 3 }),
+    );
+    c.skipRecords = n;
+    c.skips = [];
+  });
+  model("varint-10-bytes", (c) => (c.records[0].fn = 2 ** 62));
+
+  // Seeded random damage: bytes of the calls section, then anywhere.
+  const rnd = random(29);
+  for (let k = 0; k < randomCount; k++) {
+    const b = valid.slice();
+    const anywhere = k % 3 === 2;
+    const flips = 1 + Math.floor(rnd() * 4);
+    for (let f = 0; f < flips; f++) {
+      const span = anywhere ? size - 8 : offsets.skipAt - 8;
+      const at = 8 + Math.floor(rnd() * span);
+      b[at] = Math.floor(rnd() * 256);
+    }
+    add(`random-${k}`, b);
+  }
+  return out;
+}
+
+/** Hostile JSON runs: a call tree nested 100,000 deep, and calls whose fields have wrong types. */
+export function hostileJsonRuns(): Hostile[] {
+  const head = {
+    schema: 1,
+    tracepatch_version: "0.1.0",
+    timestamp: "2026-11-24T10:00:00.000Z",
+    label: null,
+    call_count: 1,
+    was_limited: false,
+    limit_reason: null,
+    dropped_calls: 0,
+    config: {
+      max_depth: 30,
+      max_calls: 10000,
+      max_repr: 120,
+      ignore_modules: [],
+      include: [],
+      exclude: [],
+    },
+  };
+  const call = {
+    name: "f",
+    module: "m",
+    file: "m.ts",
+    line: 1,
+    kind: "function",
+    args: { a: "1" },
+    return_value: "2",
+    start_ms: 0,
+    elapsed_ms: 1,
+    children: [],
+  };
+  const out: Hostile[] = [];
+  const add = (name: string, text: string) =>
+    out.push({ name, bytes: enc.encode(text), json: true });
+  const prefix = JSON.stringify(head).slice(0, -1);
+  add("json-deep-trace", `${prefix},"trace":${deepTrace(100_000)}}`);
+  add(
+    "json-deep-args",
+    `${prefix},"trace":[${
+      JSON.stringify({ ...call, args: "X" }).replace('"X"', `{"a":${deepArray(100_000)}}`)
+    }]}`,
+  );
+  add("json-deep-field", `${prefix},"trace":[],"x":${deepArray(100_000)}}`);
+  add("json-deep-top", deepArray(100_000));
+  const wrong: [string, unknown[]][] = [
+    ["module", [null, 5, {}]],
+    ["file", [null, 5]],
+    ["line", [null, "x", {}, -1, 1.5, 1e308]],
+    ["kind", [5, {}]],
+    ["args", [null, 5, "x", [], { a: 1 }, { a: null }, { a: {} }]],
+    ["return_value", [5, {}, []]],
+    ["exception", [5, null, {}]],
+    ["start_ms", [null, "x", {}, 1e308, -1e308, -5, 0.0001, 2 ** 60]],
+    ["elapsed_ms", ["x", {}, 1e308, -1e308, -5, 0.0001, 2 ** 60]],
+    ["unfinished", ["yes", 1]],
+    ["external", ["x", 1]],
+    ["async", [1, "x"]],
+    ["dropped", ["x", -1, 1.5, null, 1e308]],
+  ];
+  for (const [field, values] of wrong) {
+    for (const v of values) {
+      const node = { ...call, [field]: v };
+      add(
+        `json-call-${field}-${JSON.stringify(v)}`,
+        JSON.stringify({ ...head, trace: [{ ...call, children: [node] }] }),
+      );
+    }
+  }
+  return out;
+}
+
+/** The commands, `R` standing for the hostile run and `G` for a good one. */
+export const READING_COMMANDS: string[][] = [
+  ["logs"],
+  ["logs", "--json"],
+  ["clean", "--keep", "100", "--dry-run"],
+  ["view", "R"],
+  ["view", "R", "--json"],
+  ["view", "R", "--html", "-o", "out/page.html"],
+  ["view", "R", "--html", "--filter", "fib", "--max-depth", "2", "-o", "out/page2.html"],
+  ["tree", "R"],
+  ["tree", "R", "--max-depth", "1"],
+  ["tree", "R", "--max-depth", "3"],
+  ["tree", "R", "--filter", "fib"],
+  ["find", "R"],
+  ["find", "R", "1", "--match", "contains"],
+  ["find", "R", "--json", "-o", "out/traces.json"],
+  ["diff", "R", "G"],
+  ["diff", "G", "R", "--json"],
+  ["diff", "R", "G", "--summary", "--max-depth", "2"],
+  ["export", "R"],
+  ["export", "R", "--format", "json", "-o", "out/x.json"],
+  ["export", "R", "--format", "chrome", "-o", "out/x.chrome.json"],
+  ["export", "R", "--format", "perfetto", "-o", "out/x.pftrace"],
+  ["export", "R", "--format", "speedscope", "-o", "out/x.speedscope.json"],
+  ["export", "R", "--format", "otlp", "-o", "out/x.otlp.json"],
+  ["export", "R", "--format", "chrome", "--filter", "fib", "--max-depth", "2", "-o", "out/y.json"],
+];
+
+/** What a command did on a hostile file. */
+export interface Outcome {
+  file: string;
+  argv: string[];
+  code: number;
+  err: string[];
+  outLines: number;
+  bytes: number;
+  ms: number;
+}
+
+/** What a JavaScript error's message looks like: never shown for a run file. */
+const ENGINE_MESSAGE =
+  /is not a function|Cannot read propert|Maximum call stack|must be of type|is not iterable|of undefined|of null|undefined is not|null is not|Invalid (typed )?array length|out of memory|JSON at position|Unexpected token/;
+
+/** What every outcome must be: a read, or one line naming the run. */
+export function check(o: Outcome): string | null {
+  const what = `${o.argv.join(" ")} on ${o.file}`;
+  const all = o.err.join("\n");
+  // The file's name says what was done to it ("null", "undefined"): not part of the message.
+  const message = all.replaceAll(o.file, "FILE");
+  if (o.code === -1 || /internal error|\n\s+at /.test(all)) return `${what}: ${all}`;
+  if (o.ms > 20_000) return `${what}: took ${o.ms} ms`;
+  const command = o.argv[0];
+  if (command === "logs" || command === "clean") {
+    if (o.code !== 0) return `${what}: exit ${o.code}: ${all}`;
+    const warnings = o.err.filter((l) => l.startsWith("tph: warning"));
+    if (warnings.length > 1) return `${what}: more than one warning: ${all}`;
+    if (warnings.length === 1 && !warnings[0].startsWith(`tph: warning: Skipping "${o.file}": `)) {
+      return `${what}: not a warning naming the file: ${all}`;
+    }
+    if (ENGINE_MESSAGE.test(message)) return `${what}: an engine's message: ${all}`;
+    return null;
+  }
+  const trouble = command === "diff" || command === "find" ? 2 : 1;
+  const ok = command === "diff" || command === "find" ? [0, 1] : [0];
+  // A read: what the command says on success (the file it wrote), nothing that failed.
+  if (ok.includes(o.code) && !o.err.some((l) => l.startsWith("tph: Cannot"))) return null;
+  // An export whose --filter matched nothing says so, as for any run.
+  if (o.code === 1 && /^tph: wrote 0 calls to /.test(all)) return null;
+  if (o.code !== trouble) return `${what}: exit ${o.code}: ${all}`;
+  if (o.err.length !== 1 || all.includes("\n")) return `${what}: not one line: ${all}`;
+  if (!all.startsWith("tph: ") || all.startsWith("tph: Cannot write")) {
+    return `${what}: does not blame the run: ${all}`;
+  }
+  if (all.startsWith("tph: Cannot read run") && !all.includes(o.file)) {
+    return `${what}: does not name the run: ${all}`;
+  }
+  if (ENGINE_MESSAGE.test(message)) return `${what}: an engine's message: ${all}`;
+  return null;
+}
+
+/**
+ * The program whose run the hostile files are made from: a call with 256 calls below it (an
+ * entry in the skip index), calls left out by max_depth, an async call, a throw, a method, and a
+ * text with a lone surrogate.
+ */
+export const HOSTILE_PROGRAM = `
+function fib(n: number): number {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+async function later(s: string): Promise<string> {
+  await null;
+  return s + "\\ud800";
+}
+function boom(x: { a: number }): never {
+  throw new Error("no " + x.a);
+}
+class K {
+  m(a: number, b: string) {
+    return [a, b, JSON.stringify({ a })];
+  }
+}
+function deep(n: number): number {
+  return n === 0 ? 0 : deep(n - 1) + 1;
+}
+fib(13);
+await later("x");
+try {
+  boom({ a: 1 });
+} catch {
+  // expected
+}
+new K().m(1, "\u00e9");
+deep(40);
+`;
