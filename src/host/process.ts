@@ -206,24 +206,30 @@ export function execPath(): string {
 
 /**
  * The runtime executable as it was invoked (`deno`, `node_modules/.bin/deno`), when that names
- * the one running tph; else its path. A program started through it sees the `process.argv0` it
- * sees when run directly.
+ * the one running tph (a command by that name, found on PATH, or that path); else its path. A
+ * program started through it sees the `process.argv0` it sees when run directly.
  */
 export function invokedAs(): string {
   const path = execPath();
-  if (!deno) return g.process.argv0 || path;
   try {
-    const cmdline = new TextDecoder().decode(deno.readFileSync("/proc/self/cmdline"));
-    const name = cmdline.slice(0, cmdline.indexOf("\0"));
+    let name: string;
+    if (deno) {
+      const cmdline = new TextDecoder().decode(deno.readFileSync("/proc/self/cmdline"));
+      name = cmdline.slice(0, cmdline.indexOf("\0"));
+    } else name = g.process.argv0 ?? "";
     if (name === "" || name === path) return path;
-    const real = deno.realPathSync(path);
+    const realPath = deno
+      ? (p: string) => deno.realPathSync(p)
+      : g.process.getBuiltinModule("node:fs").realpathSync as (p: string) => string;
+    const real = realPath(path);
+    const PATH: string = (deno ? deno.env.get("PATH") : g.process.env.PATH) ?? "";
     const candidates = name.includes("/")
       ? [name]
-      : (deno.env.get("PATH") ?? "").split(":").filter((d) => d !== "").map((d) => `${d}/${name}`);
+      : PATH.split(":").filter((d) => d !== "").map((d) => `${d}/${name}`);
     for (const candidate of candidates) {
       try {
         // The first executable of that name on PATH is the one a command by name runs.
-        if (deno.realPathSync(candidate) === real) return name;
+        if (realPath(candidate) === real) return name;
         if (!name.includes("/")) return path;
       } catch {
         // Not there: the next folder of PATH.

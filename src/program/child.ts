@@ -16,7 +16,9 @@ import {
   type ChildConfig,
   type ChildEnding,
   type ChildPhases,
+  JSC_ADDED_ENV,
 } from "./settings.ts";
+import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import "./trace.ts";
@@ -67,6 +69,10 @@ export function setupChild(preload: string): boolean {
   if (planFile === undefined) return false;
   // The program must see the environment it would see when run directly.
   delete process.env[CHILD_ENV];
+  if (process.env[JSC_ADDED_ENV] !== undefined) {
+    delete process.env[JSC_ADDED_ENV];
+    delete process.env[JSC_STACK_ENV];
+  }
   // And the runtime's options it would see (Bun lists `--preload <file>`), which a process it
   // forks also runs with.
   process.execArgv = withoutPreload(process.execArgv, preload);

@@ -1,8 +1,10 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import { execPath, invokedAs } from "../host/process.ts";
-import { BE_BUN_ENV } from "./settings.ts";
+import { env, execPath, invokedAs } from "../host/process.ts";
+import { exists, readText } from "../host/files.ts";
+import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
+import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
 const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
@@ -48,26 +50,55 @@ export function childCommand(
   script = scriptPath(script, cwd);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
+  const room = stackRoom(g.Deno !== undefined ? "deno" : "bun", stackLimit(), exists(SH));
+  let command: { argv: string[]; env: Record<string, string>; argv0?: string };
   if (g.Deno !== undefined) {
-    return {
+    const v8 = room.v8KiB === null ? [] : [`--v8-flags=--stack-size=${room.v8KiB}`];
+    command = {
       // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is
       // when run directly (Deno takes it from how it was started).
-      argv: [invokedAs(), "run", "-A", "--preload", PRELOAD, script, ...args],
+      argv: [invokedAs(), "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
       env: {},
     };
-  }
-  if (binaryPreload !== null) {
+  } else if (binaryPreload !== null) {
     // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
-    return {
+    command = {
       argv: [execPath(), "--preload", binaryPreload(), script, ...args],
       env: { [BE_BUN_ENV]: "1" },
     };
+  } else {
+    command = {
+      argv: [execPath(), "--preload", PRELOAD, script, ...args],
+      env: {},
+      argv0: invokedAs(),
+    };
   }
+  // A value of the user's own stays, as the program sees it plainly.
+  if (room.jscBytes !== null && env()[JSC_STACK_ENV] === undefined) {
+    command.env[JSC_STACK_ENV] = String(room.jscBytes);
+    command.env[JSC_ADDED_ENV] = "1";
+  }
+  if (room.ulimitKiB === null) return command;
+  // The shell raises the soft limit and becomes the runtime (same process); `2>&-`: a limit it
+  // cannot set leaves the one there, silently. The runtime's argv[0] is the word exec is given.
+  const argv = command.argv0 !== undefined
+    ? [command.argv0, ...command.argv.slice(1)]
+    : command.argv;
   return {
-    argv: [execPath(), "--preload", PRELOAD, script, ...args],
-    env: {},
-    argv0: invokedAs(),
+    argv: [SH, "-c", `ulimit -S -s ${room.ulimitKiB} 2>&-; exec "$@"`, "sh", ...argv],
+    env: command.env,
   };
+}
+
+const SH = "/bin/sh";
+
+/** tph's own stack limit, which the program's process inherits; null when unknown (no /proc). */
+function stackLimit(): StackLimit | null {
+  try {
+    return parseStackLimit(readText("/proc/self/limits"));
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -12,6 +12,12 @@ import type { LoaderOptions } from "./loader/register.ts";
  */
 export const CHILD_ENV = "TPH_CHILD_CONFIG";
 
+/**
+ * Set when tph put JavaScriptCore's stack option in the program's environment (stack_room.ts):
+ * the preload then takes both out of process.env. Unset when the variable was the user's own.
+ */
+export const JSC_ADDED_ENV = "TPH_JSC_STACK_ADDED";
+
 /** The settings file's content when the CLI found the command line wrong after all. */
 export const ABORT = { abort: true } as const;
 

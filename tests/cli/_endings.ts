@@ -6,10 +6,12 @@ import { join } from "node:path";
 import {
   assertCode,
   callNamed,
+  exec,
   finish,
   FIXTURES,
   plain,
   readRun,
+  type Result,
   splitStderr,
   start,
   summaryOf,
@@ -191,5 +193,45 @@ export function overflowTests(t: Target): void {
     assert.match(got[0], /at down \(.*overflow\.ts:[23]\b/, traced.stderr);
     assert.deepEqual(got.slice(1, 3), want.slice(1, 3), traced.stderr);
     summaryOf(traced);
+  });
+
+  Deno.test(`a recursion reaches under tph at least the depth it reaches plainly (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    const deepest = (r: Result) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    const base = await plain(t, join(cwd, "depth.ts"), [], { cwd });
+    assertCode(base, 0, "plain depth.ts");
+    const want = deepest(base);
+    // The same single descent: the engine's tiers make its depth vary from run to run plainly
+    // (on Deno 10,805 or 18,231 frames); tph's room is measured against the deepest of them.
+    const traced = await tph(t, ["run", "depth.ts"], { cwd });
+    assertCode(traced, 0, "tph run depth.ts");
+    const got = deepest(traced);
+    assert.ok(got.deepest >= want.deepest, `${got.deepest} traced, ${want.deepest} plain`);
+    // A program that overflows on purpose still gets its RangeError.
+    assert.equal(got.error, want.error);
+    assert.match(got.error, /^RangeError: Maximum call stack size exceeded/);
+    // And a recursion as deep as the plain run reached completes, recorded.
+    const n = String(want.deepest);
+    const exact = await tph(t, ["run", "--max-calls", "3", "depth.ts", n], { cwd });
+    assertCode(exact, 0, `tph run depth.ts ${n}`);
+    assert.equal(deepest(exact).reached, want.deepest);
+    summaryOf(exact);
+  });
+
+  Deno.test(`under a small stack limit, tph raises it for the program to reach the plain depth (${t.name})`, async () => {
+    await using dir = tempDir({ e: join(FIXTURES, "endings") });
+    const cwd = join(dir.path, "e");
+    // 3.5 MiB instead of the usual 8: room for the engine's default stack, not for tph's.
+    const small = (argv: string[]) =>
+      exec(["/bin/sh", "-c", 'ulimit -S -s 3584 && exec "$@"', "sh", ...argv], { cwd });
+    const deepest = (r: Result) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    const base = await small([...t.plain(join(cwd, "depth.ts"))]);
+    assertCode(base, 0, "plain depth.ts");
+    const traced = await small([...t.tph, "run", "depth.ts"]);
+    assertCode(traced, 0, "tph run depth.ts");
+    const [want, got] = [deepest(base), deepest(traced)];
+    assert.ok(got.deepest >= want.deepest, `${got.deepest} traced, ${want.deepest} plain`);
+    assert.equal(got.error, want.error);
   });
 }

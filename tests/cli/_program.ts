@@ -30,6 +30,8 @@ interface Seen {
   cwd: string;
   envVar: string | null;
   tphVars: string[];
+  execArgv: string[];
+  jscVars: string[];
   stdin: string;
 }
 
@@ -133,6 +135,7 @@ export function programTests(t: Target): void {
     assert.equal(seenTraced.cwd, dir.path);
     assert.equal(seenTraced.envVar, env.CLI_TEST_ECHO_VAR);
     assert.deepEqual(seenTraced.tphVars, [], "no TPH_* variable is visible to the program");
+    assert.deepEqual(seenTraced.jscVars, [], "nor the stack option tph gives JavaScriptCore");
     assert.equal(seenTraced.stdin, input);
     // Output and the files the program did not write.
     const rest = (out: string) => out.slice(out.indexOf("\n"));

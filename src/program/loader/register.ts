@@ -19,6 +19,13 @@ import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
 import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
 import {
+  forgetHookResolution,
+  isRequire,
+  needsOwnLoading,
+  type RequireKind,
+  requireKind,
+} from "./deno_require.ts";
+import {
   cacheKey,
   transform,
   transformCacheFolder,
@@ -137,6 +144,14 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   return namespace;
 }
 
+/** What Deno's resolve and load hooks hand on (node:module's registerHooks). */
+interface Hook {
+  url?: string | null;
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+
 // This tph's own folder, when it runs from one (not the binary, whose code is inside it).
 const TPH_ROOT = import.meta.url.startsWith("file:")
   ? fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "")
@@ -242,21 +257,18 @@ export function registerLoader(
       },
     });
   } else {
-    // Looked up at run time: Bun's node:module has no registerHooks export.
-    // deno-lint-ignore no-explicit-any
-    const registerHooks = (nodeModule as any).registerHooks as (hooks: {
-      // deno-lint-ignore no-explicit-any
-      resolve: (specifier: string, context: any, nextResolve: any) => any;
-      // deno-lint-ignore no-explicit-any
-      load: (url: string, context: any, nextLoad: any) => any;
-    }) => void;
     const untraced = new Set<string>();
     // A module is resolved once per import of it, and a package's files share a package.json:
     // each is looked at once (zod's ~60 modules made ~10 ms of reads).
     const checked = new Set<string>();
     const packages = new Map<string, PackageInfo | null>();
-    registerHooks({
-      resolve(specifier, context, nextResolve) {
+    // Only files under node_modules can be ones Deno loads without the load hook, and only an
+    // include glob puts such files in scope: without one, no resolve hook, and Deno resolves every
+    // module itself, as without tph.
+    const resolveHook = (options.include ?? []).length > 0;
+    const forget = resolveHook ? forgetHookResolution() : null;
+    const hooks = {
+      resolve(specifier: string, context: unknown, nextResolve: (s: string, c: unknown) => Hook) {
         const result = nextResolve(specifier, context);
         const url = result?.url;
         if (
@@ -275,20 +287,28 @@ export function registerLoader(
         }
         return result;
       },
-      load(url, context, nextLoad) {
+      load(url: string, context: unknown, nextLoad: (u: string, c: unknown) => Hook) {
         const result = nextLoad(url, context);
         if (!url.startsWith("file:")) return result;
-        // Deno hands a hook `format: undefined` for a JSON file a require() loads, and then
-        // compiles what the hook returns as JavaScript unless it says "json"
-        // (tests/loader/deno_json_hook_test.ts checks whether Deno still does).
-        if (result.format == null && /\.json$/i.test(url)) return { ...result, format: "json" };
         const path = fileURLToPath(url);
-        if (!inScope(path) || result.source == null) return result;
+        // require() (Deno's CommonJS loader asks with the "require" condition) of a file tph does
+        // not instrument: no source, so Deno loads it exactly as without hooks (deno_require.ts).
+        const required = isRequire(context);
+        const handBack = () => {
+          forget?.(path);
+          return { format: result.format, source: null };
+        };
         const format = result.format;
-        if (format !== "module" && format !== "commonjs" && format !== undefined) return result;
+        const instrumented = inScope(path) && result.source != null &&
+          (format === "module" || format === "commonjs" || format === undefined);
+        // Handed back, a JSON file is also read as JSON: with the source a pass-through hook gives,
+        // Deno compiles it as JavaScript (tests/loader/deno_json_hook_test.ts).
+        if (!instrumented) return required ? handBack() : result;
         const source = typeof result.source === "string"
           ? result.source
           : new TextDecoder().decode(result.source as Uint8Array);
+        const kind: RequireKind | null = required ? requireKind(path, packages) : null;
+        if (kind !== null && needsOwnLoading(kind, source)) return handBack();
         count++;
         let code: string;
         try {
@@ -320,11 +340,22 @@ export function registerLoader(
           process.stderr.write(
             `tph: warning: ${moduleName(path)} is not traced: ${(e as Error).message}\n`,
           );
-          return result;
+          return required ? handBack() : result;
         }
-        return { ...result, source: code, shortCircuit: true };
+        // An ES module by its name or package runs as one, as without hooks (given no format,
+        // Deno would try the code as CommonJS first).
+        return {
+          ...result,
+          format: kind === "module" ? "module" : format,
+          source: code,
+          shortCircuit: true,
+        };
       },
-    });
+    };
+    // Looked up at run time: Bun's node:module has no registerHooks export.
+    // deno-lint-ignore no-explicit-any
+    const registerHooks = (nodeModule as any).registerHooks as (hooks: object) => void;
+    registerHooks(resolveHook ? hooks : { load: hooks.load });
   }
   return { instrumented: () => count, finish };
 }
