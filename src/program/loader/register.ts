@@ -49,9 +49,11 @@ const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
 function withExportsAsThis(js: string, params: string, call: string): string {
   let head = "";
   if (js.startsWith("#!")) {
+    // Bun's Module.prototype._compile (1.4.5) rejects a hashbang line, which Node's accepts: it
+    // becomes a comment of the same length, so lines and columns stay.
     const eol = js.indexOf("\n");
-    if (eol < 0) return js;
-    head = js.slice(0, eol + 1);
+    if (eol < 0) return "//" + js.slice(2);
+    head = "//" + js.slice(2, eol + 1);
     js = js.slice(eol + 1);
   }
   return `${head}return (function (${params}) {${js}\n})${call};`;
