@@ -21,8 +21,24 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { baseEnv, buildBinary, BUN, DENO, REPO } from "../cli/_cli.ts";
-import type { CallNodeJSON, RunJSON } from "../../src/types.ts";
+import { BUN, DENO, REPO } from "../cli/_cli.ts";
+import type { RunJSON } from "../../src/types.ts";
+import {
+  allNodes,
+  assertSame,
+  binary,
+  describe,
+  once,
+  type PathName,
+  PATHS,
+  pool,
+  programStderr,
+  type Result,
+  run,
+  runtimeOf,
+  SHOW_KNOWN_BUGS,
+  wanted,
+} from "./_harness.ts";
 
 interface Program {
   /** File in tests/real/programs/. */
@@ -44,8 +60,6 @@ interface Program {
    */
   knownStderr?: Partial<Record<PathName, string>>;
 }
-
-const SHOW_KNOWN_BUGS = process.env.TPH_KNOWN_BUGS === "1";
 
 const BUN_TAIL_CALLS = "Bun runs `return f(x)` (and `const v = f(x); return v`, which its " +
   "transpiler turns into that) as a proper tail call, whose frame a plain run's stack leaves out; " +
@@ -122,9 +136,6 @@ const PROGRAMS: Program[] = [
   },
 ];
 
-type PathName = "deno" | "bun" | "binary";
-type Runtime = "deno" | "bun";
-const PATHS: PathName[] = ["deno", "bun", "binary"];
 const SCOPES = ["default", "include"] as const;
 type Scope = typeof SCOPES[number];
 /**
@@ -136,10 +147,9 @@ type Scope = typeof SCOPES[number];
 const LAYOUTS = ["repo", "project"] as const;
 type Layout = typeof LAYOUTS[number];
 
-/** Seconds a plain run, a traced run and the binary's build may take before they are killed. */
+/** Seconds a plain run and a traced run may take before they are killed. */
 const PLAIN_LIMIT = 60;
 const TRACED_LIMIT = 180;
-const BUILD_LIMIT = 300;
 
 const PROGRAM_DIR = "tests/real/programs";
 const CLI = join(REPO, "cli.ts");
@@ -148,8 +158,6 @@ globalThis.addEventListener("unload", () => rmSync(WORK, { recursive: true, forc
 /** The same environment for every run: a fixed time zone and a transform cache of our own. */
 const ENV = { TZ: "UTC", TPH_TRANSFORM_CACHE: join(WORK, "transform-cache") };
 
-const wanted = (name: string) =>
-  process.env[name]?.split(",").map((s) => s.trim()).filter(Boolean) ?? null;
 const onlyPrograms = wanted("TPH_CORPUS");
 const onlyPaths = wanted("TPH_CORPUS_PATHS");
 const onlyLayouts = wanted("TPH_CORPUS_LAYOUTS");
@@ -159,83 +167,11 @@ const selected = PROGRAMS.filter((p) =>
 const paths = PATHS.filter((p) => onlyPaths === null || onlyPaths.includes(p));
 const layouts = LAYOUTS.filter((l) => onlyLayouts === null || onlyLayouts.includes(l));
 
-// ---- processes with a time limit ----
-
-interface Result {
-  code: number;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  /** Killed at its time limit. */
-  timedOut: boolean;
-  ms: number;
-}
-
-/**
- * Run a command with stdin from `input`. It runs under GNU `timeout`, which puts it in a process
- * group of its own and SIGKILLs that whole group (the command and every child it started) when the
- * limit passes.
- */
-async function run(argv: string[], cwd: string, limitS: number, input = ""): Promise<Result> {
-  const t0 = performance.now();
-  const child = new Deno.Command("timeout", {
-    args: ["-s", "KILL", String(limitS), ...argv],
-    cwd,
-    env: baseEnv(ENV),
-    clearEnv: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  try {
-    if (input) await writer.write(new TextEncoder().encode(input));
-    await writer.close();
-  } catch {
-    // The program may exit without reading its stdin.
-  }
-  const out = await child.output();
-  const ms = performance.now() - t0;
-  const d = new TextDecoder();
-  return {
-    code: out.code,
-    signal: out.signal,
-    stdout: d.decode(out.stdout),
-    stderr: d.decode(out.stderr),
-    timedOut: (out.signal === "SIGKILL" || out.code === 137) && ms >= limitS * 1000 - 250,
-    ms,
-  };
-}
-
 /** At most `TPH_CORPUS_JOBS` processes of this suite at a time (the machine has two cores). */
 const JOBS = Math.max(1, Number(process.env.TPH_CORPUS_JOBS ?? 2));
-let running = 0;
-const waiting: (() => void)[] = [];
-
-async function pooled<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= JOBS) await new Promise<void>((resolve) => waiting.push(resolve));
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
-
-/** Memoize a promise-returning function by key. */
-function once<T>(make: (key: string) => Promise<T>): (key: string) => Promise<T> {
-  const made = new Map<string, Promise<T>>();
-  return (key) => {
-    let p = made.get(key);
-    if (p === undefined) {
-      p = make(key);
-      p.catch(() => {}); // read by the test that needs it
-      made.set(key, p);
-    }
-    return p;
-  };
-}
+const pooled = pool(JOBS);
+/** The standalone binary, built in the pool when a test first needs it. */
+const tphBinary = once(() => pooled(binary));
 
 // ---- the runs ----
 
@@ -271,45 +207,6 @@ async function where(c: Case): Promise<{ cwd: string; program: string }> {
     ? { cwd: REPO, program: `${PROGRAM_DIR}/${c.program.file}` }
     : { cwd: await projectDir(""), program: c.program.file };
 }
-const runtimeOf = (path: PathName): Runtime => (path === "deno" ? "deno" : "bun");
-
-/**
- * Build the binary as the CLI tests do. buildBinary() has no time limit of its own: past
- * BUILD_LIMIT, the processes this test process started (found by their parent id) are killed.
- */
-const binary = once(() =>
-  pooled(async () => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        killOwnChildren();
-        reject(new Error(`building the binary passed ${BUILD_LIMIT}s; killed`));
-      }, BUILD_LIMIT * 1000);
-    });
-    try {
-      const { target, dir } = await Promise.race([buildBinary(), limit]);
-      globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
-      return target.tph;
-    } finally {
-      clearTimeout(timer);
-    }
-  })
-);
-
-/** SIGKILL the `bun build` processes this process started. */
-function killOwnChildren(): void {
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
-      if (ppid === Deno.pid && cmdline.includes("build")) Deno.kill(Number(entry.name), "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
 
 const plainRuns = new Map<string, Promise<Result>>();
 
@@ -319,7 +216,9 @@ function plainRun(c: Case): Promise<Result> {
     r = (async () => {
       const { cwd, program } = await where(c);
       const argv = runtimeOf(c.path) === "deno" ? [DENO, "run", "-A", program] : [BUN, program];
-      return await pooled(() => run(argv, cwd, PLAIN_LIMIT, c.program.input));
+      return await pooled(() =>
+        run(argv, { cwd, limitS: PLAIN_LIMIT, input: c.program.input, env: ENV })
+      );
     })();
     r.catch(() => {}); // read by the test that needs it
     plainRuns.set(plainKey(c), r);
@@ -352,7 +251,7 @@ async function runTraced(c: Case): Promise<Traced> {
     ? [DENO, "run", "-A", CLI]
     : path === "bun"
     ? [BUN, CLI]
-    : await binary("");
+    : await tphBinary("");
   const out = join(WORK, `${c.layout}-${path}-${scope}-${p.file}.json`);
   const args = [
     "run",
@@ -364,7 +263,7 @@ async function runTraced(c: Case): Promise<Traced> {
     program,
   ];
   const argv = [...tph, ...args];
-  const r = await pooled(() => run(argv, cwd, TRACED_LIMIT, p.input));
+  const r = await pooled(() => run(argv, { cwd, limitS: TRACED_LIMIT, input: p.input, env: ENV }));
   let trace: RunJSON | null = null;
   let traceError: string | null = null;
   try {
@@ -376,55 +275,6 @@ async function runTraced(c: Case): Promise<Traced> {
 }
 
 // ---- the checks ----
-
-function shown(text: string, max = 4000): string {
-  return text.length > max
-    ? `${text.slice(0, max)}\n… (${text.length - max} more characters)`
-    : text;
-}
-
-function describe(r: Result): string {
-  return `exit ${r.code} (signal ${r.signal}) after ${(r.ms / 1000).toFixed(1)}s\n` +
-    `--- stdout ---\n${shown(r.stdout, 1500)}\n--- stderr ---\n${shown(r.stderr)}`;
-}
-
-/** stderr without tph's own lines. */
-function programStderr(stderr: string): string {
-  return stderr.split("\n").filter((l) => !l.startsWith("tph: ")).join("\n");
-}
-
-/** Stack locations without columns, to say when only columns differ. */
-const withoutColumns = (text: string) =>
-  text.split("\n").filter((l) => !/^\s*\^\s*$/.test(l)).join("\n")
-    .replace(/(\.[cm]?[jt]sx?):(\d+):\d+/g, "$1:$2");
-
-function assertSame(what: string, stream: string, plain: string, traced: string, r: Result): void {
-  if (plain === traced) return;
-  const want = plain.split("\n");
-  const got = traced.split("\n");
-  let i = 0;
-  while (i < want.length && want[i] === got[i]) i++;
-  const columnsOnly = withoutColumns(plain) === withoutColumns(traced)
-    ? " (only stack columns differ)"
-    : "";
-  assert.fail(
-    `${what}: ${stream} differs at line ${i + 1}${columnsOnly}\n` +
-      `   plain: ${JSON.stringify(want[i]?.slice(0, 300) ?? null)}\n` +
-      `  traced: ${JSON.stringify(got[i]?.slice(0, 300) ?? null)}\n` +
-      `--- plain ${stream} ---\n${shown(plain)}\n--- traced run ---\n${describe(r)}`,
-  );
-}
-
-function allNodes(roots: CallNodeJSON[]): CallNodeJSON[] {
-  const nodes: CallNodeJSON[] = [];
-  const stack = [...roots];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    nodes.push(n);
-    for (const c of n.children) stack.push(c);
-  }
-  return nodes;
-}
 
 function checkTrace(what: string, c: Case, r: Traced): void {
   assert.ok(r.trace !== null, `${what}: no run JSON was written (${r.traceError})\n${describe(r)}`);
@@ -471,7 +321,7 @@ for (const [i, c] of CASES.entries()) {
     sanitizeResources: false,
     fn: async () => {
       // The binary takes a while to build: start it with the first test.
-      if (paths.includes("binary")) binary("");
+      if (paths.includes("binary")) tphBinary("");
       const traced = tracedRun(c);
       // Start the next tests' runs, so that JOBS processes keep going.
       for (const next of CASES.slice(i + 1, i + 1 + JOBS)) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { findProjectRoot } from "../../src/tph/store/project_root.ts";
+import { findProjectRoot, scriptProjectRoot } from "../../src/tph/store/project_root.ts";
 import { resolveRunRef } from "../../src/tph/store/resolve_run_ref.ts";
 import { StoreError } from "../../src/tph/store/store_error.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "./_cache.ts";
@@ -80,4 +80,14 @@ Deno.test("findProjectRoot() finds the nearest folder with a project marker", ()
   mkdirSync(join(bare, "a", ".git"), { recursive: true });
   mkdirSync(join(bare, "a", "b"));
   assert.equal(findProjectRoot(join(bare, "a", "b")), join(bare, "a"));
+});
+
+Deno.test("scriptProjectRoot() of a script inside node_modules is the project's, not the package's", () => {
+  const bin = join(root, "node_modules", "tape", "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(root, "node_modules", "tape", "package.json"), "{}");
+  assert.equal(findProjectRoot(bin), join(root, "node_modules", "tape"));
+  assert.equal(scriptProjectRoot(join(bin, "tape")), root);
+  assert.equal(scriptProjectRoot(join(root, "node_modules", ".bin", "tape")), root);
+  assert.equal(scriptProjectRoot(join(root, "src", "main.ts")), root);
 });

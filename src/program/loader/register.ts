@@ -51,21 +51,24 @@ const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
 /**
  * Bun's Module.prototype._compile runs a module's code with `this` = the module object, where Node
  * and Bun's own loader give `module.exports`: the code goes in a function called with that, opened
- * on its first line so that no line moves.
+ * on its first line so that no line moves. The function takes the wrapper's five arguments under
+ * their names, so that the module's own `var require = …` (or `exports`, `module`) rebinds the
+ * same variable as in Node's wrapper, its old value still in it, instead of hiding it.
  *
  * @param js The module's code.
- * @param params The function's parameters.
- * @param call How it is called (`.apply(this.exports, arguments)`: `this` is the module here).
+ * @param params The function's parameters: the names of the wrapper's five arguments.
  */
-function withExportsAsThis(js: string, params: string, call: string): string {
+function withExportsAsThis(js: string, params: string): string {
   let head = "";
   if (js.startsWith("#!")) {
+    // Bun's Module.prototype._compile (1.4.5) rejects a hashbang line, which Node's accepts: it
+    // becomes a comment of the same length, so lines and columns stay.
     const eol = js.indexOf("\n");
-    if (eol < 0) return js;
-    head = js.slice(0, eol + 1);
+    if (eol < 0) return "//" + js.slice(2);
+    head = "//" + js.slice(2, eol + 1);
     js = js.slice(eol + 1);
   }
-  return `${head}return (function (${params}) {${js}\n})${call};`;
+  return `${head}return (function (${params}) {${js}\n}).apply(this.exports, arguments);`;
 }
 
 const FILENAME = "__tph_filename";
@@ -89,11 +92,10 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   // Bun's transpiler would put its own values in for __filename, __dirname (a file name of
   // "input.ts") and NODE_ENV: they get names of their own, given the real values.
   const js = loader === "js"
-    ? withExportsAsThis(code, "", ".apply(this.exports, arguments)")
+    ? withExportsAsThis(code, "exports, require, module, __filename, __dirname")
     : withExportsAsThis(
       new Bun.Transpiler({ loader, define: TS_DEFINE }).transformSync(code),
-      `${FILENAME}, ${DIRNAME}`,
-      ".call(this.exports, __filename, __dirname)",
+      `exports, require, module, ${FILENAME}, ${DIRNAME}`,
     );
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.

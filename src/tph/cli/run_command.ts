@@ -1,6 +1,6 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/loader/register.ts";
 import {
   appendText,
@@ -16,7 +16,7 @@ import type { FindSpec } from "../../program/recorder/find.ts";
 import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
 import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
-import { findProjectRoot } from "../store/project_root.ts";
+import { scriptProjectRoot } from "../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -127,7 +127,7 @@ async function runScript(
   }
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
-  const root = findProjectRoot(dirname(script));
+  const root = scriptProjectRoot(script);
   const scopeFlag = v.scope as string[] | undefined;
   const scope = scopeFlag?.length
     ? scopeFlag.map((d) => resolve(ctx.cwd, d))

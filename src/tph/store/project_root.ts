@@ -23,3 +23,25 @@ export function findProjectRoot(startDir: string): string {
     if (dirname(dir) === dir) return start;
   }
 }
+
+/**
+ * The project root of a script: {@linkcode findProjectRoot} of its folder or, for a script inside
+ * a `node_modules` folder (a test runner's bin: `tph run node_modules/mocha/bin/mocha.js`), of the
+ * folder that holds the outermost `node_modules`. A package's own package.json there is not the
+ * project's, and since `node_modules` is never in scope, a root inside it traces nothing.
+ *
+ * @param script The script's absolute path.
+ * @returns An absolute path.
+ *
+ * @example
+ * ```ts
+ * import { scriptProjectRoot } from "./src/tph/store/project_root.ts";
+ * console.log(scriptProjectRoot("/app/node_modules/tape/bin/tape")); // "/app" when it has a marker
+ * ```
+ */
+export function scriptProjectRoot(script: string): string {
+  const dir = dirname(resolve(script));
+  const parts = dir.split(/[\\/]/);
+  const at = parts.indexOf("node_modules");
+  return findProjectRoot(at > 0 ? parts.slice(0, at).join("/") || "/" : dir);
+}
