@@ -175,8 +175,9 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     ended: exit.signal !== null
       ? "signal"
       // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
-      // code of its "exit" event: a program that "completed" with a failing code did not.
-      : ending?.ended === "completed" && exit.code !== 0
+      // code of its "exit" event: a program that "completed" exiting with another code than the
+      // one it set (process.exitCode = 3 is a normal end with code 3) died of an error.
+      : ending?.ended === "completed" && exit.code !== (ending.code ?? 0)
       ? "exception"
       : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
     exit_code: exit.code,
