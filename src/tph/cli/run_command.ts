@@ -30,7 +30,7 @@ import {
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
-import { cacheDirFor } from "./cache_dir_for.ts";
+import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
 import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
@@ -176,6 +176,7 @@ async function runScript(
     cacheDir = chosen;
   }
   if (cacheDir !== null) {
+    checkConfiguredCacheDir(ctx, root, "run");
     const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
     if (unsafe !== null) {
       throw new CliError(
