@@ -95,6 +95,7 @@ export function setupChild(preload: string): boolean {
   const save = (ending: ChildEnding) => {
     t.endTime = now();
     ending.files = loader.instrumented();
+    ending.blocks = rt.tracesStarted() - 1;
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (host/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.

@@ -61,4 +61,6 @@ export interface ChildEnding {
   code?: number;
   /** How many files the loader instrumented: with no call recorded, it tells why. */
   files?: number;
+  /** How many `trace()` blocks the program started (they take the calls made inside them). */
+  blocks?: number;
 }

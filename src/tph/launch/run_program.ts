@@ -60,6 +60,10 @@ export interface RunProgramResult {
   saveError: string | null;
   /** When the parts of the run began and ended, when `config.phases` asked for them. */
   phases: ChildPhases | null;
+  /** How many files the loader instrumented; null when the program did not say (it died). */
+  files: number | null;
+  /** How many `trace()` blocks the program started (they take the calls made inside them). */
+  blocks: number;
 }
 
 /** Why a program cannot be started; the CLI turns it into a one-line error. */
@@ -233,6 +237,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     },
     saveError,
     phases,
+    files: ending?.files ?? null,
+    blocks: ending?.blocks ?? 0,
     exitCode,
     signal: exit.signal,
     warnings,
