@@ -192,9 +192,10 @@ export function scopeTests(t: Target): void {
       assertCode(r, 0, `tph run ${flags.join(" ")} ${script}`);
       assert.equal(r.stdout, "TOTAL IS 5!\n");
       const tphLines = splitStderr(r.stderr).tph;
-      assert.match(tphLines.at(-2) ?? "", /^tph: 0 calls recorded in /, r.stderr);
+      // The summary stays last; the reason comes right before it.
+      assert.match(tphLines.at(-1) ?? "", /^tph: 0 calls recorded in /, r.stderr);
       const why = tphLines.filter((l) => l.startsWith("tph: nothing recorded: "));
-      assert.deepEqual(why, [tphLines.at(-1)], r.stderr);
+      assert.deepEqual(why, [tphLines.at(-2)], r.stderr);
       return why[0].slice("tph: nothing recorded: ".length);
     };
     const cases: [string[], string, string | RegExp][] = [

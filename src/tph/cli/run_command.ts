@@ -360,6 +360,11 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
     : "";
   const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
+  // Said before the summary, which stays the last line.
+  if (h.call_count === 0 && result.files !== null) {
+    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
+    ctx.err(`tph: nothing recorded: ${why}`);
+  }
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
     : v["no-cache"] || !cfg.cache
@@ -385,10 +390,6 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
         (h.run!.duration_ms / 1000).toFixed(2)
       }s${savedText}`,
     );
-  }
-  if (h.call_count === 0 && result.files !== null) {
-    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
-    ctx.err(`tph: nothing recorded: ${why}`);
   }
   if (h.find !== undefined) {
     const n = h.find.count;
