@@ -220,8 +220,8 @@ export function scopeTests(t: Target): void {
       cases.push([
         [],
         "blocks.ts",
-        "1 traced file was loaded; the program's own trace() block took the calls made inside " +
-        "it (the innermost trace records)",
+        "1 traced file was loaded; the calls made inside the program's own trace block went to " +
+        "that block (the innermost trace records)",
       ]);
     }
     const got = await Promise.all(cases.map(([flags, script]) => run(flags, script)));

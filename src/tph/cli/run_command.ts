@@ -450,10 +450,8 @@ function whyNoCall(
   const loaded = `${files} traced file${files === 1 ? " was" : "s were"} loaded`;
   const their = files === 1 ? "its" : "their";
   if (blocks > 0) {
-    return `${loaded}; the program's own trace() ${
-      blocks === 1
-        ? "block took the calls made inside it"
-        : "blocks took the calls made inside them"
+    return `${loaded}; the calls made inside the program's own trace ${
+      blocks === 1 ? "block went to that block" : "blocks went to those blocks"
     } (the innermost trace records)`;
   }
   if (ended?.ended === "exception") {
