@@ -122,6 +122,11 @@ export function configTrustTests(t: Target): void {
       assertCode(viaLink, 2, "cache_dir through a link out of the project");
       assert.equal(lines(viaLink.stderr).length, 1, viaLink.stderr);
       assert.deepEqual(readdirSync(join(dir.path, "elsewhere")), []);
+      // Through a link that leads to a folder not made yet: making it would make its target.
+      Deno.symlinkSync(join(dir.path, "ghost"), join(cwd, "ghost"));
+      const viaGhost = await run("ghost/runs");
+      assertCode(viaGhost, 2, "cache_dir through a link to nothing out of the project");
+      assert.ok(!existsSync(join(dir.path, "ghost")));
       // ~ is the home folder, which is never a run cache.
       const tilde = await run("~");
       assertCode(tilde, 2, "cache_dir = ~");

@@ -1,12 +1,14 @@
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { shortHash } from "../../host/hash.ts";
 import {
   currentUid,
+  entryOwner,
   exists,
   isPlainFile,
   makeDir,
   ownerAndMode,
   readDir,
+  readLink,
   realPath,
   remove,
   stat,
@@ -115,14 +117,20 @@ export function sharedFolder(dir: string): string | null {
   return null;
 }
 
-/** A path with links resolved as far as it exists (the rest as written). */
-function realAsFarAsItExists(path: string): string {
+/**
+ * A path with links resolved as far as it exists (the rest as written); a link that leads nowhere
+ * is followed by what it says, since making a folder there would make its target.
+ */
+function realAsFarAsItExists(path: string, hops = 0): string {
   const rest: string[] = [];
   for (let p = trimSlashes(path);; p = dirname(p)) {
     try {
       return join(realPath(p), ...rest);
     } catch {
       if (dirname(p) === p) return path;
+      if (entryOwner(p)?.link && hops < 40) {
+        return realAsFarAsItExists(join(resolve(dirname(p), readLink(p)), ...rest), hops + 1);
+      }
       rest.unshift(basename(p));
     }
   }
