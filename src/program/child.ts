@@ -137,8 +137,7 @@ export function setupChild(preload: string): boolean {
     return realExit(code);
   }) as typeof process.exit;
   if (g.Deno !== undefined) {
-    // Read through the getter as it is now (the program may replace `Deno.exitCode`): it holds
-    // `process.exitCode` as well.
+    // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
     const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
     const exitCode = (): number => {
       try {

@@ -53,6 +53,7 @@ test("a config of another user's in a shared sticky folder is ignored, with one 
   const loaded = loadConfig({ cwd: join(base, "shared/proj"), trust: { accounts: NOBODY } });
   // Passed over as if it were not there: the search goes on to the one above.
   assert.equal(loaded.source, join(base, "tracepatch.toml"));
+  assert.deepEqual(loaded.ignored, [join(base, "shared/tracepatch.toml")]);
   assert.equal(loaded.config.max_depth, 7);
   assert.notEqual(loaded.config.redact, false);
   assert.equal(loaded.config.max_runs, null);
@@ -157,6 +158,7 @@ test("a package.json of another user's: its tracepatch key is ignored, a package
   const opts = { trust: { accounts: NOBODY } };
   const a = loadConfig({ cwd: join(base, "a"), ...opts });
   assert.equal(a.source, null);
+  assert.deepEqual(a.ignored, [join(base, "a/package.json")]);
   assert.notEqual(a.config.redact, false);
   assert.deepEqual(a.warnings, [
     `Ignoring config ${join(base, "a/package.json")} (owned by uid ${OTHER}): it is neither ` +

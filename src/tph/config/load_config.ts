@@ -52,6 +52,8 @@ export interface LoadedConfig {
   keys: (keyof TphConfig)[];
   /** One line per unknown or ignored key, or config-like file that could not be read. */
   warnings: string[];
+  /** Config files found but not read: others could change them (see trust.ts). */
+  ignored?: string[];
   /** The `test` tables as written, for `tph setup` to check; undefined when absent. */
   test?: unknown;
 }
@@ -135,16 +137,16 @@ function fromToml(path: string, cwd: string): LoadedConfig {
 }
 
 /**
- * The config in a JSON file's "tracepatch" key; null when it has none. `warnings` is null for a
- * file the user named (read as it is), else where a file found by searching is reported when it
- * is broken or cannot be trusted.
+ * The config in a JSON file's "tracepatch" key; null when it has none. `found` is null for a file
+ * the user named (read as it is), else where a file found by searching is reported when it is
+ * broken or cannot be trusted.
  */
 function fromJson(
   path: string,
   cwd: string,
-  warnings: string[] | null,
-  trust?: TrustOptions,
+  found: { warnings: string[]; ignored: string[]; trust?: TrustOptions } | null,
 ): LoadedConfig | null {
+  const warnings = found?.warnings ?? null;
   const shown = displayPath(path, cwd);
   const text = readText(path, shown);
   let data: unknown;
@@ -155,15 +157,18 @@ function fromJson(
     if (warnings === null) throw new ConfigError(`Cannot read config "${shown}": ${why}`);
     // A broken deno.json or package.json is the runtime's to report, unless it may hold ours.
     if (text.includes(`"${JSON_KEY}"`)) {
-      warnings.push(distrust(path, trust) ?? `Skipping ${shown}: ${why}`);
+      const untrusted = distrust(path, found!.trust);
+      if (untrusted !== null) found!.ignored.push(path);
+      warnings.push(untrusted ?? `Skipping ${shown}: ${why}`);
     }
     return null;
   }
   if (data === null || typeof data !== "object" || !Object.hasOwn(data, JSON_KEY)) return null;
-  if (warnings !== null) {
-    const untrusted = distrust(path, trust);
+  if (found !== null) {
+    const untrusted = distrust(path, found.trust);
     if (untrusted !== null) {
-      warnings.push(untrusted);
+      found.warnings.push(untrusted);
+      found.ignored.push(path);
       return null;
     }
   }
@@ -208,20 +213,27 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return found;
   }
   const warnings: string[] = [];
+  const ignored: string[] = [];
   for (let dir = cwd;; dir = dirname(dir)) {
     const toml = join(dir, CONFIG_FILE_NAME);
     let found: LoadedConfig | null = null;
     if (exists(toml)) {
       // One another user could have written is passed over, as if it were not there.
       const untrusted = distrust(toml, options.trust);
-      if (untrusted !== null) warnings.push(untrusted);
-      else found = fromToml(toml, cwd);
+      if (untrusted !== null) {
+        warnings.push(untrusted);
+        ignored.push(toml);
+      } else found = fromToml(toml, cwd);
     }
     for (const name of JSON_FILES) {
       const path = join(dir, name);
-      if (found === null && exists(path)) found = fromJson(path, cwd, warnings, options.trust);
+      if (found === null && exists(path)) {
+        found = fromJson(path, cwd, { warnings, ignored, trust: options.trust });
+      }
     }
-    if (found !== null) return { ...found, warnings: [...warnings, ...found.warnings] };
+    if (found !== null) {
+      return { ...found, warnings: [...warnings, ...found.warnings], ignored };
+    }
     if (dirname(dir) === dir) break;
   }
   return {
@@ -231,5 +243,6 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     baseDir: cwd,
     keys: [],
     warnings,
+    ignored,
   };
 }
