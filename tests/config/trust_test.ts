@@ -80,7 +80,8 @@ test("a config of yours in a sticky folder is read; in a folder others can write
     assert.equal(loaded.source, null, name);
     assert.deepEqual(loaded.warnings, [
       `Ignoring config ${join(base, name, "tracepatch.toml")} (owned by root): other users can ` +
-      `write ${join(base, name)} (mode ${mode}), so they can replace what is in it`,
+      `write ${join(base, name)} (mode ${mode}), so they can replace what is in it (chmod go-w ` +
+      "it, or move the config)",
     ]);
   }
 });

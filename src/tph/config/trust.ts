@@ -128,7 +128,7 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
     if (othersCanWrite(folder!) && (folder!.mode & 0o1000) === 0) {
       return {
         why: `other users can write ${current} (mode ${mode(folder!)}), so they can replace ` +
-          "what is in it",
+          "what is in it (chmod go-w it, or move the config)",
       };
     }
     if (st.link) {
