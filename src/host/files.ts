@@ -53,11 +53,14 @@ interface DenoFiles {
     isDirectory: boolean;
     isSymlink: boolean;
     uid: number | null;
+    gid: number | null;
     mode: number | null;
     size: number;
     atime: Date | null;
     mtime: Date | null;
   };
+  readLinkSync(path: string): string;
+  realPathSync(path: string): string;
   uid(): number | null;
   truncateSync(path: string, length: number): void;
   chmodSync(path: string, mode: number): void;
@@ -84,6 +87,8 @@ const DENO_FUNCTIONS = [
   "makeTempDirSync",
   "makeTempFileSync",
   "lstatSync",
+  "readLinkSync",
+  "realPathSync",
   "uid",
   "truncateSync",
   "chmodSync",
@@ -538,6 +543,56 @@ export function privateDirProblem(path: string): string | null {
   // Others may have put files in it already: it is not used, whoever owns it.
   if (st.mode !== null && (st.mode & 0o022) !== 0) return `${path} can be written by other users`;
   return null;
+}
+
+/** Who owns an entry and who may change it: see {@linkcode entryOwner}. */
+export interface EntryOwner {
+  uid: number;
+  gid: number;
+  /** The mode bits, with set-id and sticky bits (`0o1777` for /tmp). */
+  mode: number;
+  link: boolean;
+  dir: boolean;
+}
+
+/**
+ * A path's owner, group and mode as it is (a link itself, not what it points at). Null when it
+ * does not exist or the system has no owners (Windows).
+ */
+export function entryOwner(path: string): EntryOwner | null {
+  try {
+    if (deno) {
+      const st = deno.lstatSync(path);
+      if (st.uid === null || st.gid === null || st.mode === null) return null;
+      return {
+        uid: st.uid,
+        gid: st.gid,
+        mode: st.mode & 0o7777,
+        link: st.isSymlink,
+        dir: st.isDirectory,
+      };
+    }
+    const st = fs().lstatSync(path);
+    return {
+      uid: st.uid,
+      gid: st.gid,
+      mode: st.mode & 0o7777,
+      link: st.isSymbolicLink(),
+      dir: st.isDirectory(),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Where a link points, as written in it. Throws when it is not a link. */
+export function readLink(path: string): string {
+  return deno ? deno.readLinkSync(path) : fs().readlinkSync(path, "utf8");
+}
+
+/** A path with every link resolved (it must exist). Throws when it does not. */
+export function realPath(path: string): string {
+  return deno ? deno.realPathSync(path) : fs().realpathSync(path);
 }
 
 /**

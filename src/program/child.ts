@@ -51,6 +51,7 @@ function readPlan(file: string): ChildConfig | null {
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
+const reflectApply = Reflect.apply;
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
@@ -102,6 +103,8 @@ export function setupChild(preload: string): boolean {
   const rt = runtime();
   const save = (ending: ChildEnding) => {
     t.endTime = now();
+    ending.files = loader.instrumented();
+    ending.blocks = rt.tracesStarted() - 1;
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (host/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
@@ -143,6 +146,16 @@ export function setupChild(preload: string): boolean {
     return realExit(code);
   }) as typeof process.exit;
   if (g.Deno !== undefined) {
+    // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
+    const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
+    const exitCode = (): number => {
+      try {
+        const code = exitCodeGetter === undefined ? 0 : reflectApply(exitCodeGetter, g.Deno, []);
+        return typeof code === "number" ? code : 0;
+      } catch {
+        return 0;
+      }
+    };
     const realDenoExit = g.Deno.exit;
     g.Deno.exit = (code?: number) => {
       exitCalled = true;
@@ -150,7 +163,10 @@ export function setupChild(preload: string): boolean {
     };
     // Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
     // "unload") when an uncaught error ends the program; neither listener changes the outcome.
-    g.addEventListener("unload", () => save({ ended: exitCalled ? "exit" : "completed" }));
+    g.addEventListener(
+      "unload",
+      () => save({ ended: exitCalled ? "exit" : "completed", code: exitCode() }),
+    );
     g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
       save({ ended: "exception", error: formatError(e.reason, 500) });
     });
@@ -159,11 +175,13 @@ export function setupChild(preload: string): boolean {
     });
   } else {
     let uncaught: string | null = null;
-    process.on("exit", () =>
+    // The code the program set (process.exitCode) or passed to exit(); an unhandled rejection
+    // leaves it as it was, though the process then exits with 1.
+    process.on("exit", (code: number) =>
       save(
         uncaught !== null
           ? { ended: "exception", error: uncaught }
-          : { ended: exitCalled ? "exit" : "completed" },
+          : { ended: exitCalled ? "exit" : "completed", code: Number(code) || 0 },
       ));
     // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
     process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {

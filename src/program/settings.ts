@@ -59,4 +59,14 @@ export interface ChildEnding {
   ended: "completed" | "exit" | "exception" | "rejection" | "signal";
   error?: string;
   signal?: string;
+  /**
+   * The exit code the program had set when it ended normally (`process.exitCode`,
+   * `Deno.exitCode`, the code of an `exit` event): the CLI compares it with the code the process
+   * really exited with, since Bun tells a program's listeners nothing of an unhandled rejection.
+   */
+  code?: number;
+  /** How many files the loader instrumented: with no call recorded, it tells why. */
+  files?: number;
+  /** How many `trace()` blocks the program started (they take the calls made inside them). */
+  blocks?: number;
 }

@@ -71,7 +71,10 @@ function endedLong(run: Omit<RunJSON, "trace">): string {
   const code = r.exit_code === null ? "" : ` (exit code ${r.exit_code})`;
   switch (r.ended) {
     case "completed":
-      return `completed${code}`;
+      // process.exitCode = 3: a normal end the program gave a failing code, not an error.
+      return r.exit_code
+        ? `completed with exit code ${r.exit_code} (no uncaught error)`
+        : `completed${code}`;
     case "exit":
       return `exited early${code}`;
     case "exception":

@@ -2,13 +2,14 @@
 // flags over config, and the errors and warnings of bad files.
 
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   assertCode,
   FIXTURES,
   lines,
   projectWithRuns,
+  readRun,
   splitStderr,
   summaryOf,
   type Target,
@@ -35,6 +36,136 @@ const MANY = [
   "console.log(n);",
   "",
 ].join("\n");
+
+const LOGIN = [
+  "function login(user: string, password: string): number {",
+  "  return user.length + password.length;",
+  "}",
+  'console.log(login("ann", "hunter2"));',
+  "",
+].join("\n");
+
+/** Who may change a config decides whether it is read; where cache_dir may make a folder. */
+export function configTrustTests(t: Target): void {
+  Deno.test(
+    `tph run ignores a tracepatch.toml another user put in a shared folder above it (${t.name})`,
+    { ignore: Deno.uid() !== 0 },
+    async () => {
+      await using dir = tempDir();
+      // A folder every user can write (as /tmp), a config of another user's in it, a project below.
+      const shared = join(dir.path, "shared");
+      const cwd = join(shared, "proj");
+      mkdirSync(cwd, { recursive: true });
+      chmodSync(shared, 0o1777);
+      const planted = join(shared, "tracepatch.toml");
+      writeFileSync(planted, 'redact = false\nmax_runs = 1\ndefault_label = "planted"\n');
+      chownSync(planted, 12345, 12345);
+      writeFileSync(join(cwd, "package.json"), JSON.stringify({ name: "p", type: "module" }));
+      writeFileSync(join(cwd, "login.ts"), LOGIN);
+      const runs = [];
+      for (let i = 0; i < 2; i++) runs.push(await tph(t, ["run", "login.ts"], { cwd }));
+      const warning = `tph: warning: Ignoring config ${planted} (owned by uid 12345): it is ` +
+        "neither yours nor root's (chown it to use it)";
+      for (const r of runs) {
+        assertCode(r, 0, "tph run login.ts");
+        assert.equal(r.stdout, "10\n");
+        const tphLines = splitStderr(r.stderr).tph;
+        assert.deepEqual(tphLines.filter((l) => l.startsWith("tph: warning:")), [warning]);
+        assert.equal(tphLines.length, 2, r.stderr);
+        summaryOf(r);
+      }
+      const meta = await viewJson(t, "last", { cwd });
+      // Not relabelled, still redacted, and max_runs = 1 removed nothing.
+      assert.equal(meta.label, null);
+      const run = readRun(meta.path);
+      assert.deepEqual(run.trace[0].args, { user: '"ann"', password: "[redacted]" });
+      const stored = readdirSync(join(cwd, ".tracepatch_cache")).filter((n) => n.endsWith(".tph"));
+      assert.equal(stored.length, 2, "both runs kept");
+      // tph config says the same, and shows the defaults.
+      const config = await tph(t, ["config"], { cwd });
+      assertCode(config, 0, "tph config");
+      assert.deepEqual(lines(config.stderr), [warning]);
+      assert.equal(
+        lines(config.stdout)[0],
+        `Configuration: defaults (not read, as other users could change it: ${planted})`,
+      );
+    },
+  );
+
+  Deno.test(
+    `cache_dir from a config makes no folder outside the project or the user's cache; ~ is the home folder (${t.name})`,
+    async () => {
+      await using dir = tempDir();
+      const cwd = join(dir.path, "a/p");
+      const home = join(dir.path, "home");
+      mkdirSync(cwd, { recursive: true });
+      mkdirSync(home);
+      writeFileSync(join(cwd, "package.json"), JSON.stringify({ name: "p", type: "module" }));
+      writeFileSync(join(cwd, "login.ts"), LOGIN);
+      const env = { HOME: home, XDG_CACHE_HOME: join(home, ".cache") };
+      const run = (cacheDir: string) => {
+        writeFileSync(join(cwd, "tracepatch.toml"), `cache_dir = ${JSON.stringify(cacheDir)}\n`);
+        return tph(t, ["run", "login.ts"], { cwd, env });
+      };
+      // Outside the project: refused in one line, nothing made, the program not run.
+      const outside = await run("../../outside/runs");
+      assertCode(outside, 2, "cache_dir outside the project");
+      assert.equal(outside.stdout, "");
+      assert.deepEqual(lines(outside.stderr), [
+        `tph: Cannot use cache_dir "${join(dir.path, "outside/runs")}" of ` +
+        `${join(cwd, "tracepatch.toml")}: tph makes a run cache only inside the project (${cwd}) ` +
+        `or your cache folder (${join(home, ".cache")}); make the folder yourself to use it, ` +
+        "or give --cache-dir",
+      ]);
+      assert.ok(!existsSync(join(dir.path, "outside")));
+      // Through a link inside the project that leads out of it: the same.
+      mkdirSync(join(dir.path, "elsewhere"));
+      Deno.symlinkSync(join(dir.path, "elsewhere"), join(cwd, "out"));
+      const viaLink = await run("out/runs");
+      assertCode(viaLink, 2, "cache_dir through a link out of the project");
+      assert.equal(lines(viaLink.stderr).length, 1, viaLink.stderr);
+      assert.deepEqual(readdirSync(join(dir.path, "elsewhere")), []);
+      // Through a link that leads to a folder not made yet: making it would make its target.
+      Deno.symlinkSync(join(dir.path, "ghost"), join(cwd, "ghost"));
+      const viaGhost = await run("ghost/runs");
+      assertCode(viaGhost, 2, "cache_dir through a link to nothing out of the project");
+      assert.ok(!existsSync(join(dir.path, "ghost")));
+      // ~ is the home folder, which is never a run cache.
+      const tilde = await run("~");
+      assertCode(tilde, 2, "cache_dir = ~");
+      assert.match(
+        lines(tilde.stderr)[0],
+        /^tph: Cannot use ".*\/home" as the run cache: it is the home folder/,
+      );
+      assert.ok(!existsSync(join(cwd, "~")), "not a folder named ~ in the project");
+      // ~/…: made only in the user's cache folder; elsewhere in home it must exist already.
+      const inHome = await run("~/runs");
+      assertCode(inHome, 2, "cache_dir = ~/runs");
+      assert.ok(!existsSync(join(home, "runs")));
+      mkdirSync(join(home, "runs"), { mode: 0o700 });
+      const made = await run("~/runs");
+      assertCode(made, 0, "cache_dir = ~/runs once it exists");
+      assert.equal(readdirSync(join(home, "runs")).filter((n) => n.endsWith(".tph")).length, 1);
+      const cached = await run("~/.cache/tph-runs");
+      assertCode(cached, 0, "cache_dir in the user's cache folder");
+      assert.equal(
+        readdirSync(join(home, ".cache/tph-runs")).filter((n) => n.endsWith(".tph")).length,
+        1,
+      );
+      // Inside the project: made as before.
+      const local = await run("traces/runs");
+      assertCode(local, 0, "cache_dir in the project");
+      assert.ok(existsSync(join(cwd, "traces/runs")));
+      // `~name` is not understood: said in one line.
+      const named = await run("~bob/runs");
+      assertCode(named, 1, "cache_dir = ~bob/runs");
+      assert.deepEqual(lines(named.stderr), [
+        'tph: Invalid config in tracepatch.toml: "cache_dir" = "~bob/runs": only ~ and ~/… ' +
+        "(your home folder) are understood; write the path in full",
+      ]);
+    },
+  );
+}
 
 export function configTests(t: Target): void {
   Deno.test(`tph run and tph tree apply tracepatch.toml (${t.name})`, async () => {

@@ -2,13 +2,16 @@
 // and calls still open marked unfinished.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readChrome } from "../_export_readers.ts";
 import {
   assertCode,
   callNamed,
   exec,
   finish,
   FIXTURES,
+  lines,
   plain,
   readRun,
   type Result,
@@ -77,6 +80,101 @@ export function endingTests(t: Target): void {
       assert.equal(denoExit.meta.run.exit_code, 4);
     }
   });
+
+  Deno.test(
+    `tph run tells a normal end with a failing exit code from an uncaught error (${t.name})`,
+    async () => {
+      await using dir = tempDir({ e: join(FIXTURES, "endings") });
+      const cwd = join(dir.path, "e");
+      const scripts = ["exit_code3.ts", "exit_code_reject.ts"];
+      if (t.runtime === "deno") scripts.push("deno_exit_code4.ts");
+      const runs = await Promise.all(scripts.map(async (script) => {
+        const cache = `cache_${script.replace(".ts", "")}`;
+        const r = await tph(t, ["run", "--cache-dir", cache, script], { cwd });
+        summaryOf(r);
+        const opts = { cwd };
+        const [meta, view, logs, chrome, otlp] = await Promise.all([
+          tph(t, ["view", "last", "--json", "--cache-dir", cache], opts),
+          tph(t, ["view", "last", "--cache-dir", cache], opts),
+          tph(t, ["logs", "--cache-dir", cache], opts),
+          tph(t, [
+            "export",
+            "last",
+            "--format",
+            "chrome",
+            "-o",
+            `${cache}.chrome.json`,
+            "--cache-dir",
+            cache,
+          ], opts),
+          tph(t, [
+            "export",
+            "last",
+            "--format",
+            "otlp",
+            "-o",
+            `${cache}.otlp.json`,
+            "--cache-dir",
+            cache,
+          ], opts),
+        ]);
+        for (
+          const [x, what] of [[meta, "view --json"], [view, "view"], [logs, "logs"], [
+            chrome,
+            "export chrome",
+          ], [otlp, "export otlp"]] as const
+        ) {
+          assertCode(x, 0, `tph ${what} (${script})`);
+        }
+        const other = readChrome(readFileSync(join(cwd, `${cache}.chrome.json`), "utf8")).other;
+        const resource = JSON.parse(readFileSync(join(cwd, `${cache}.otlp.json`), "utf8"))
+          .resourceSpans[0].resource.attributes as {
+            key: string;
+            value: Record<string, unknown>;
+          }[];
+        const attr = (key: string) => {
+          const v = resource.find((a) => a.key === key)?.value;
+          return v === undefined ? undefined : String(Object.values(v)[0]);
+        };
+        return {
+          r,
+          run: JSON.parse(meta.stdout).run,
+          view: view.stdout,
+          logs: logs.stdout,
+          other,
+          attr,
+        };
+      }));
+      const [set, rejected, denoSet] = runs;
+      // process.exitCode = 3, then the program's last line: a normal end, with code 3.
+      assertCode(set.r, 3, "tph run exit_code3.ts");
+      assert.equal(set.r.stdout, "checked\n");
+      assert.equal(set.run.ended, "completed");
+      assert.equal(set.run.exit_code, 3);
+      assert.equal(set.run.error, undefined);
+      assert.match(set.view, /^Ended +completed with exit code 3 \(no uncaught error\)$/m);
+      assert.doesNotMatch(set.view, /exception/);
+      assert.match(lines(set.logs)[1], / exit 3$/);
+      assert.equal(set.other.ended, "completed");
+      assert.equal(set.other.exit_code, 3);
+      assert.equal(set.attr("tph.ended"), "completed");
+      assert.equal(set.attr("process.exit.code"), "3");
+      // The same code set, then an unhandled rejection: the process exits with 1, an error.
+      assertCode(rejected.r, 1, "tph run exit_code_reject.ts");
+      assert.equal(rejected.run.ended, "exception");
+      assert.equal(rejected.run.exit_code, 1);
+      assert.match(rejected.view, /^Ended +uncaught exception/m);
+      assert.match(lines(rejected.logs)[1], / exception$/);
+      assert.equal(rejected.other.ended, "exception");
+      assert.equal(rejected.attr("tph.ended"), "exception");
+      if (denoSet !== undefined) {
+        assertCode(denoSet.r, 4, "tph run deno_exit_code4.ts");
+        assert.equal(denoSet.run.ended, "completed");
+        assert.equal(denoSet.run.exit_code, 4);
+        assert.match(denoSet.view, /^Ended +completed with exit code 4 \(no uncaught error\)$/m);
+      }
+    },
+  );
 
   Deno.test(`tph run saves an unhandled rejection as an error (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });

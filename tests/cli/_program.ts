@@ -148,7 +148,12 @@ export function programTests(t: Target): void {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");
     // alarm.ts dies of SIGALRM: 128 + 14, as the shell reports it.
-    const cases: [string, number][] = [["completed.ts", 0], ["exit3.ts", 3], ["alarm.ts", 142]];
+    const cases: [string, number][] = [
+      ["completed.ts", 0],
+      ["exit3.ts", 3],
+      ["exit_code3.ts", 3],
+      ["alarm.ts", 142],
+    ];
     if (t.runtime === "deno") cases.push(["deno_exit4.ts", 4]);
     const results = await Promise.all(cases.map(([script]) => both(t, cwd, script)));
     cases.forEach(([script, code], i) => {

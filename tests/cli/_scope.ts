@@ -14,6 +14,7 @@ import {
   lines,
   plain,
   readRun,
+  REPO,
   splitStderr,
   summaryOf,
   type Target,
@@ -128,6 +129,108 @@ export function scopeTests(t: Target): void {
     // --scope lib: only lib/ is traced, so its functions are the roots.
     assert.deepEqual(names(scoped.run.trace), ["add", "describe"]);
     assert.deepEqual(names(scoped.calls), ["add", "describe"]);
+  });
+
+  Deno.test(`tph run --scope naming a file traces that file alone; inside node_modules, that package (${t.name})`, async () => {
+    await using dir = projectDir();
+    const cwd = join(dir.path, "p");
+    const [file, pkg] = await Promise.all([
+      traced(t, cwd, "file", ["--scope", "lib/math.ts"]),
+      traced(t, cwd, "pkg", ["--scope", "node_modules/fakelib"]),
+    ]);
+    assert.deepEqual(names(file.calls), ["add"]);
+    assert.deepEqual(names(pkg.calls), ["shout", "fakelibUpper"]);
+    assert.equal(callNamed(pkg.run.trace, "shout").external, undefined);
+  });
+
+  Deno.test(`tph run refuses a --scope or scope that names nothing to trace, in one line (${t.name})`, async () => {
+    await using dir = projectDir();
+    const cwd = join(dir.path, "p");
+    const flag = (scope: string) =>
+      tph(t, ["run", "--no-cache", "--scope", scope, "main.ts"], { cwd });
+    const [missing, data] = await Promise.all([flag("src"), flag("data.json")]);
+    assertCode(missing, 2, "--scope src (no such folder)");
+    assert.equal(missing.stdout, "", "the program did not run");
+    assert.deepEqual(lines(missing.stderr), [
+      `tph: --scope: "src" does not exist (${join(cwd, "src")}); give a folder or a source file`,
+    ]);
+    assertCode(data, 2, "--scope data.json");
+    assert.deepEqual(lines(data.stderr), [
+      'tph: --scope: "data.json" is not a folder nor a JavaScript or TypeScript source file',
+    ]);
+    writeFileSync(join(cwd, "tracepatch.toml"), 'scope = ["lib", "source"]\n');
+    const config = await tph(t, ["run", "--no-cache", "main.ts"], { cwd });
+    assertCode(config, 1, "scope naming a missing folder in tracepatch.toml");
+    assert.equal(config.stdout, "");
+    assert.deepEqual(lines(config.stderr), [
+      `tph: "scope" in ${join(cwd, "tracepatch.toml")}: "source" does not exist ` +
+      `(${join(cwd, "source")}); give a folder or a source file`,
+    ]);
+  });
+
+  Deno.test(`tph run says in one line why a run recorded no call (${t.name})`, async () => {
+    await using dir = projectDir();
+    const cwd = join(dir.path, "p");
+    writeFileSync(join(cwd, "top.ts"), 'console.log("TOTAL IS 5!");\n');
+    writeFileSync(
+      join(cwd, "blocks.ts"),
+      [
+        `import { trace } from ${JSON.stringify(join(REPO, "mod.ts"))};`,
+        "function work(n: number): number {",
+        "  return n + 1;",
+        "}",
+        "{",
+        "  using _t = trace();",
+        "  work(4);",
+        "}",
+        'console.log("TOTAL IS 5!");',
+        "",
+      ].join("\n"),
+    );
+    const run = async (flags: string[], script = "main.ts") => {
+      const r = await tph(t, ["run", "--no-cache", ...flags, script], { cwd });
+      assertCode(r, 0, `tph run ${flags.join(" ")} ${script}`);
+      assert.equal(r.stdout, "TOTAL IS 5!\n");
+      const tphLines = splitStderr(r.stderr).tph;
+      // The summary stays last; the reason comes right before it.
+      assert.match(tphLines.at(-1) ?? "", /^tph: 0 calls recorded in /, r.stderr);
+      const why = tphLines.filter((l) => l.startsWith("tph: nothing recorded: "));
+      assert.deepEqual(why, [tphLines.at(-2)], r.stderr);
+      return why[0].slice("tph: nothing recorded: ".length);
+    };
+    const cases: [string[], string, string | RegExp][] = [
+      [
+        ["--scope", "lib", "--exclude", "lib/*.ts"],
+        "main.ts",
+        "main.ts is outside the scope (lib) and no file in it was loaded",
+      ],
+      [
+        ["--exclude", "main.ts", "--exclude", "lib/**"],
+        "main.ts",
+        'main.ts is excluded by "main.ts" and no other traced file was loaded',
+      ],
+      [
+        [],
+        "top.ts",
+        "1 traced file was loaded, but none of its functions was called (a module's top-level " +
+        "code is not a call)",
+      ],
+    ];
+    if (t.name !== "binary") {
+      cases.push([
+        [],
+        "blocks.ts",
+        "1 traced file was loaded; the calls made inside the program's own trace block went to " +
+        "that block (the innermost trace records)",
+      ]);
+    }
+    const got = await Promise.all(cases.map(([flags, script]) => run(flags, script)));
+    cases.forEach(([flags, script, want], i) => {
+      assert.equal(got[i], want, `${flags.join(" ")} ${script}`);
+    });
+    // A run that records calls says nothing of the kind.
+    const r = await tph(t, ["run", "--no-cache", "main.ts"], { cwd });
+    assert.ok(!r.stderr.includes("nothing recorded"), r.stderr);
   });
 
   if (t.runtime !== "deno") return;

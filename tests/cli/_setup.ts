@@ -137,6 +137,9 @@ export function setupTests(t: Target): void {
     const runs = JSON.parse(logs.stdout);
     assert.equal(runs.length, 1);
     assert.equal(runs[0].label, "setup");
+    // A failed check sets the exit code; the file itself ends normally, not of an error.
+    assert.equal(runs[0].run.ended, "completed");
+    assert.equal(runs[0].run.exit_code, 1);
 
     const disable = await tph(t, ["disable"], { cwd });
     assertCode(disable, 0, "tph disable");

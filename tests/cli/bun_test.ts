@@ -3,7 +3,7 @@
 import { BUN_TARGET } from "./_cli.ts";
 import { cacheTests } from "./_cache.ts";
 import { cleanTests } from "./_clean.ts";
-import { configTests } from "./_config.ts";
+import { configTests, configTrustTests } from "./_config.ts";
 import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
@@ -31,6 +31,7 @@ cacheTests(BUN_TARGET);
 cleanTests(BUN_TARGET);
 savedRunTests(BUN_TARGET);
 configTests(BUN_TARGET);
+configTrustTests(BUN_TARGET);
 usageTests(BUN_TARGET);
 escapeTests(BUN_TARGET);
 builtinTests(BUN_TARGET);

@@ -3,7 +3,7 @@
 import { DENO_TARGET } from "./_cli.ts";
 import { cacheTests } from "./_cache.ts";
 import { cleanTests } from "./_clean.ts";
-import { configTests } from "./_config.ts";
+import { configTests, configTrustTests } from "./_config.ts";
 import { endingTests, overflowTests } from "./_endings.ts";
 import { programTests } from "./_program.ts";
 import { runOutputTests } from "./_run_output.ts";
@@ -32,6 +32,7 @@ cacheTests(DENO_TARGET);
 cleanTests(DENO_TARGET);
 savedRunTests(DENO_TARGET);
 configTests(DENO_TARGET);
+configTrustTests(DENO_TARGET);
 usageTests(DENO_TARGET);
 escapeTests(DENO_TARGET);
 builtinTests(DENO_TARGET);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeScope, scopeRegExp } from "../../src/program/loader/scope.ts";
+import { makeScope, outOfScope, scopeRegExp } from "../../src/program/loader/scope.ts";
 
 Deno.test("makeScope() traces sources under the scope folders, not node_modules", () => {
   const inScope = makeScope({ scope: ["/app"] });
@@ -57,4 +57,39 @@ Deno.test("scopeRegExp() is the same test as makeScope(), for Bun's native filte
   assert.deepEqual(paths.map((p) => re.test(p)), expected);
   assert.deepEqual(paths.map(inScope), expected);
   assert.ok(!scopeRegExp({ scope: [] }).test("/app/main.ts"));
+});
+
+Deno.test("makeScope() traces a scope file on its own, and a scope folder inside node_modules", () => {
+  const options = {
+    scope: ["/app/node_modules/pkg"],
+    files: ["/app/lib/math.ts"],
+    exclude: ["**/*.test.ts"],
+  };
+  const re = scopeRegExp(options);
+  const inScope = makeScope(options);
+  const paths = [
+    "/app/lib/math.ts",
+    "/app/lib/math.ts.bak",
+    "/app/lib/math.tsx",
+    "/app/lib/format.ts",
+    "/app/node_modules/pkg/index.js",
+    "/app/node_modules/pkg/node_modules/dep/index.js",
+    "/app/node_modules/pkg/x.test.ts",
+    "/app/node_modules/other/index.js",
+  ];
+  const expected = [true, false, false, false, true, false, false, false];
+  assert.deepEqual(paths.map((p) => re.test(p)), expected);
+  assert.deepEqual(paths.map(inScope), expected);
+});
+
+Deno.test("outOfScope() says why a file is not traced", () => {
+  const options = { scope: ["/app/lib"], exclude: ["**/*.gen.ts"] };
+  assert.equal(outOfScope("/app/lib/a.ts", options), null);
+  assert.deepEqual(outOfScope("/app/main.ts", options), { kind: "outside" });
+  assert.deepEqual(outOfScope("/app/lib/a.gen.ts", options), {
+    kind: "excluded",
+    glob: "**/*.gen.ts",
+  });
+  assert.deepEqual(outOfScope("/app/lib/run.sh", options), { kind: "not a source" });
+  assert.deepEqual(outOfScope("/app/lib/node_modules/x/i.js", options), { kind: "node_modules" });
 });

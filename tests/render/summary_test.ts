@@ -100,3 +100,23 @@ Deno.test("renderLogTable() shortens long commands and says how a run exited", (
   assert.match(row, / 10 +- +no +exit 3$/);
   assert.match(row, / exit 3$/);
 });
+
+Deno.test("renderRunSummary() tells a normal end with a failing exit code from an uncaught error", () => {
+  const ended = (ended: string, code: number, error?: string) =>
+    renderRunSummary({
+      ...CHECKOUT,
+      run: { ...CHECKOUT.run!, ended, exit_code: code, ...(error ? { error } : {}) },
+    }).split("\n").find((l) => l.startsWith("Ended"));
+  assert.equal(ended("completed", 0), "Ended     completed (exit code 0)");
+  assert.equal(ended("completed", 3), "Ended     completed with exit code 3 (no uncaught error)");
+  assert.equal(ended("exit", 3), "Ended     exited early (exit code 3)");
+  assert.equal(
+    ended("exception", 1, "Error: boom"),
+    "Ended     uncaught exception: Error: boom (exit code 1)",
+  );
+  const row = renderLogTable([{
+    id: "a",
+    run: { ...CHECKOUT, run: { ...CHECKOUT.run!, ended: "completed", exit_code: 3 } },
+  }]);
+  assert.match(row.split("\n")[1], / exit 3$/);
+});

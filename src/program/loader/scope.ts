@@ -4,6 +4,8 @@ import { globToRegExp } from "../recorder/glob.ts";
 export interface ScopeOptions {
   /** Absolute folders whose files are traced (node_modules inside them excluded). */
   scope: string[];
+  /** Absolute files traced on their own (a scope that names a file). */
+  files?: string[];
   /** Globs of files to trace as well (e.g. `node_modules/marked/**`). */
   include?: string[];
   /** Globs of files never traced. */
@@ -13,6 +15,8 @@ export interface ScopeOptions {
 // Include and exclude globs apply to JavaScript and TypeScript sources only: a package's JSON
 // or native addon is always the runtime's to load.
 const SOURCE_EXT = String.raw`\.(?:[cm]?[jt]s|[jt]sx)$`;
+
+const NODE_MODULES = "node_modules/";
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -32,7 +36,11 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
   const roots = options.scope.map((d) => escapeRegExp(d.endsWith("/") ? d : d + "/"));
   const inc = (options.include ?? []).map((g) => `[^]*${globToRegExp(g).source}`);
   const exc = (options.exclude ?? []).map((g) => globToRegExp(g).source);
-  if (roots.length > 0) inc.push(`(?![^]*/node_modules/)(?:${roots.join("|")})`);
+  // node_modules below a scope folder is left out, not one the folder is in (`--scope
+  // node_modules/pkg` traces that package).
+  if (roots.length > 0) inc.push(`(?:${roots.join("|")})(?!(?:[^]*/)?${NODE_MODULES})`);
+  const files = (options.files ?? []).map(escapeRegExp);
+  if (files.length > 0) inc.push(`(?:${files.join("|")})$`);
   if (inc.length === 0) return /(?!)/;
   const excluded = exc.length > 0 ? `(?![^]*(?:${exc.join("|")}))` : "";
   return new RegExp(`^${excluded}(?=[^]*${SOURCE_EXT})(?:${inc.join("|")})`);
@@ -56,4 +64,38 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
 export function makeScope(options: ScopeOptions): (path: string) => boolean {
   const re = scopeRegExp(options);
   return (path) => re.test(path);
+}
+
+/** Why a file is not traced: see {@linkcode outOfScope}. */
+export type OutOfScope =
+  | { kind: "excluded"; glob: string }
+  | { kind: "not a source" }
+  | { kind: "node_modules" }
+  | { kind: "outside" };
+
+/**
+ * Why a file is not traced, or null when it is: an exclude glob matches it, it is not a
+ * JavaScript or TypeScript source, it is in node_modules below a scope folder, or it is outside
+ * every scope folder and file and matches no include glob.
+ *
+ * @param path The file, absolute.
+ * @param options Scope folders and globs.
+ *
+ * @example
+ * ```ts
+ * import { outOfScope } from "./src/program/loader/scope.ts";
+ * outOfScope("/app/main.ts", { scope: ["/app/lib"] }); // { kind: "outside" }
+ * ```
+ */
+export function outOfScope(path: string, options: ScopeOptions): OutOfScope | null {
+  if (makeScope(options)(path)) return null;
+  if (!new RegExp(SOURCE_EXT).test(path)) return { kind: "not a source" };
+  for (const glob of options.exclude ?? []) {
+    if (globToRegExp(glob).test(path)) return { kind: "excluded", glob };
+  }
+  const inNodeModules = options.scope.some((d) => {
+    const root = d.endsWith("/") ? d : d + "/";
+    return path.startsWith(root) && /(?:^|\/)node_modules\//.test(path.slice(root.length));
+  });
+  return inNodeModules ? { kind: "node_modules" } : { kind: "outside" };
 }

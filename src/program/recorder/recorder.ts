@@ -69,6 +69,7 @@ let storage: any = null;
 let getStore: (als: any) => TraceState | undefined = () => undefined;
 
 let activeCount = 0;
+let tracesStarted = 0;
 /** An open call under which every call is left out (its trace is full; -2: none), its trace. */
 let fullOwner = -2;
 let fullTrace: TraceState | null = null;
@@ -571,7 +572,12 @@ export const R = {
   startTrace(limits: TraceLimits = {}): TraceState {
     const t = new TraceState(limits);
     attachTrace(t);
+    tracesStarted++;
     return t;
+  },
+  /** How many traces were started in this process (`tph run`'s own and the program's trace()). */
+  tracesStarted(): number {
+    return tracesStarted;
   },
   /** A trace stopped. */
   detach(t: TraceState): void {

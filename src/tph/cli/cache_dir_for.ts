@@ -1,5 +1,6 @@
-import { resolve } from "node:path";
-import { defaultCacheDir } from "../store/cache_dir.ts";
+import { dirname, resolve } from "node:path";
+import { exists, userCachePath } from "../../host/files.ts";
+import { defaultCacheDir, insideAny } from "../store/cache_dir.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -42,3 +43,36 @@ export const CACHE_DIR_OPTION = {
   help: "the run cache folder (default: cache_dir from config, else .tracepatch_cache " +
     "at the project root; for a shared root such as /tmp, a folder in ~/.cache/tph/runs)",
 } as const;
+
+/**
+ * Refuse a `cache_dir` of the config that tph would have to make outside the project and the
+ * user's cache folder: a config file must not make tph create folders elsewhere. A folder that
+ * exists is judged by unsafeCacheDir; `--cache-dir` is the user's own choice.
+ *
+ * @param ctx The command's context.
+ * @param root The project root of the program.
+ * @param what The command, for the message.
+ * @throws {CliError} One line (exit 2) naming the folder, the config file and what to do.
+ */
+export function checkConfiguredCacheDir(ctx: Context, root: string, what: string): void {
+  if (typeof ctx.values["cache-dir"] === "string") return;
+  const loaded = ctx.config();
+  const dir = loaded.config.cache_dir;
+  if (dir === null || exists(dir)) return;
+  let cache: string | null = null;
+  try {
+    cache = dirname(userCachePath());
+  } catch {
+    // No home folder: the project alone.
+  }
+  const places = [root, loaded.baseDir, ...(cache === null ? [] : [cache])];
+  if (insideAny(dir, places)) return;
+  throw new CliError(
+    `Cannot use cache_dir "${dir}" of ${loaded.source}: tph makes a run cache only inside the ` +
+      `project (${root}) or your cache folder${cache === null ? "" : ` (${cache})`}; make the ` +
+      "folder yourself to use it, or give --cache-dir",
+    2,
+    what,
+    false,
+  );
+}

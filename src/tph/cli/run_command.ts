@@ -4,16 +4,22 @@ import { basename, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/loader/register.ts";
 import {
   appendText,
+  exists,
   fileProblem,
+  isDirectory,
   makeTempDir,
   randomHex,
+  realPath,
   remove,
   writeText,
 } from "../../host/files.ts";
+import { displayPath } from "../store/display_path.ts";
 import { pid } from "../../host/process.ts";
 import type { TraceLimits } from "../../program/recorder/trace_state.ts";
 import type { FindSpec } from "../../program/recorder/find.ts";
 import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
+import { outOfScope } from "../../program/loader/scope.ts";
+import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { scriptProjectRoot } from "../store/project_root.ts";
@@ -30,7 +36,7 @@ import {
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
-import { cacheDirFor } from "./cache_dir_for.ts";
+import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
 import { type Command, configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
@@ -103,6 +109,43 @@ export const runCommand: Command = {
   },
 };
 
+/**
+ * The folders and files a scope names, each with its real path too when a link leads to it (the
+ * runtimes name modules by their real paths). A folder traces the sources under it; a file traces
+ * that file alone.
+ *
+ * @throws {CliError} One line for a name that does not exist, or a file that is not a
+ * JavaScript or TypeScript source: a scope that traces nothing is a mistake to say at once.
+ */
+function checkScope(
+  entries: { given: string; path: string }[],
+  from: string,
+): { folders: string[]; files: string[] } {
+  const folders = new Set<string>();
+  const files = new Set<string>();
+  const flag = from === "--scope";
+  for (const { given, path } of entries) {
+    const fail = (why: string) => {
+      throw new CliError(`${from}: "${given}" ${why}`, flag ? 2 : 1, "run", false);
+    };
+    if (!exists(path)) fail(`does not exist (${path}); give a folder or a source file`);
+    const into = isDirectory(path) ? folders : files;
+    if (into === files && !SOURCE_FILE.test(path)) {
+      fail("is not a folder nor a JavaScript or TypeScript source file");
+    }
+    into.add(path);
+    try {
+      into.add(realPath(path));
+    } catch {
+      // Gone meanwhile: the runtime will not load it either.
+    }
+  }
+  return { folders: [...folders], files: [...files] };
+}
+
+/** The sources tph traces, by extension (as the loader's scope). */
+const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
 /** `tph run` of a script, or of the entry module `-e` wrote. */
 async function runScript(
   ctx: Context,
@@ -129,11 +172,14 @@ async function runScript(
   const script = resolve(ctx.cwd, scriptArg);
   const root = scriptProjectRoot(script);
   const scopeFlag = v.scope as string[] | undefined;
-  const scope = scopeFlag?.length
-    ? scopeFlag.map((d) => resolve(ctx.cwd, d))
+  const { folders: scope, files: scopeFiles } = scopeFlag?.length
+    ? checkScope(scopeFlag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
     : cfg.scope.length
-    ? cfg.scope
-    : [root];
+    ? checkScope(
+      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
+      `"scope" in ${ctx.config().source}`,
+    )
+    : { folders: [root], files: [] };
   const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
   const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
@@ -176,6 +222,7 @@ async function runScript(
     cacheDir = chosen;
   }
   if (cacheDir !== null) {
+    checkConfiguredCacheDir(ctx, root, "run");
     const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
     if (unsafe !== null) {
       throw new CliError(
@@ -206,6 +253,7 @@ async function runScript(
     const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
     return await traceProgram(ctx, where, {
       scope,
+      ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
       include,
       exclude,
       root,
@@ -322,6 +370,11 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
     : "";
   const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
+  // Said before the summary, which stays the last line.
+  if (h.call_count === 0 && result.files !== null) {
+    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
+    ctx.err(`tph: nothing recorded: ${why}`);
+  }
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
     : v["no-cache"] || !cfg.cache
@@ -369,6 +422,57 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
     );
   }
   return result.exitCode;
+}
+
+/**
+ * Why a run recorded no call, in one phrase: the entry file is not traced (excluded, not a
+ * source, in node_modules, outside the scope) and no other traced file was loaded; no traced file
+ * went through the loader; the program failed first; or traced files were loaded but none of
+ * their functions was called.
+ */
+function whyNoCall(
+  ctx: Context,
+  where: Where,
+  loader: LoaderOptions,
+  files: number,
+  blocks: number,
+  ended: RunInfo | undefined,
+): string {
+  const shown = (p: string) => displayPath(p, ctx.cwd);
+  if (files === 0) {
+    const entry = where.command === undefined ? where.scriptArg : "the -e expression's module";
+    const out = outOfScope(resolve(ctx.cwd, where.scriptArg), loader);
+    const scope = [...loader.scope, ...(loader.files ?? [])].map(shown).join(", ");
+    switch (out?.kind) {
+      case "excluded":
+        return `${entry} is excluded by "${out.glob}" and no other traced file was loaded`;
+      case "not a source":
+        return `${entry} is not a JavaScript or TypeScript file and no traced file was loaded`;
+      case "node_modules":
+        return `${entry} is in node_modules, traced only with --include or a --scope inside ` +
+          "it, and no traced file was loaded";
+      case "outside":
+        return `${entry} is outside the scope (${scope}) and no file in it was loaded`;
+      default:
+        return `no file of the scope (${scope}) went through tph's loader`;
+    }
+  }
+  const loaded = `${files} traced file${files === 1 ? " was" : "s were"} loaded`;
+  const their = files === 1 ? "its" : "their";
+  if (blocks > 0) {
+    return `${loaded}; the calls made inside the program's own trace ${
+      blocks === 1 ? "block went to that block" : "blocks went to those blocks"
+    } (the innermost trace records)`;
+  }
+  if (ended?.ended === "exception") {
+    return `${loaded}, but the program failed (uncaught error) before any of ${their} ` +
+      "functions was called";
+  }
+  const ignored = where.limits.ignoreModules?.length
+    ? `, or only those of ignore_modules (${where.limits.ignoreModules.join(", ")})`
+    : "";
+  return `${loaded}, but none of ${their} functions was called (a module's top-level code is not ` +
+    `a call)${ignored}`;
 }
 
 /**

@@ -22,7 +22,7 @@ import { loadDeps } from "../../deps.ts";
 import type { LoadedConfig } from "../config/load_config.ts";
 import { displayPath } from "../store/display_path.ts";
 import { ensureCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
-import { cacheDirFor } from "./cache_dir_for.ts";
+import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { gitChanges, someOf } from "../setup/git_status.ts";
 import { planCalls } from "../setup/plan_calls.ts";
@@ -263,6 +263,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     }
   }
   const fileShown = displayPath(place.file, ctx.cwd);
+  checkConfiguredCacheDir(ctx, findProjectRoot(place.root), "setup");
   try {
     ensureCacheDir(place.cacheDir);
   } catch (e) {

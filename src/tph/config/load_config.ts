@@ -1,15 +1,18 @@
 // Configuration: tracepatch.toml, or a "tracepatch" key in deno.json(c) or package.json. The
 // nearest folder (from the working folder upward) that has one wins; within one folder
-// tracepatch.toml comes first. Flags override what is found here.
+// tracepatch.toml comes first. Flags override what is found here. A file found this way is read
+// only when no one but the user and root can change it (trust.ts).
 
-import { exists, isSpecialFile, readText as readFile } from "../../host/files.ts";
+import { exists, isSpecialFile, ownerAndMode, readText as readFile } from "../../host/files.ts";
 import { dirname, join, resolve } from "node:path";
+import { env } from "../../host/process.ts";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { displayPath } from "../store/display_path.ts";
 import { parseJsonc } from "./_jsonc.ts";
 import { ConfigError } from "./config_error.ts";
 import { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";
 import { validateConfig } from "./validate_config.ts";
+import { configTrustProblem, ownerName, type TrustOptions } from "./trust.ts";
 
 export { ConfigError } from "./config_error.ts";
 export { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";
@@ -26,8 +29,13 @@ const JSON_FILES = ["deno.json", "deno.jsonc", "package.json"];
 export interface LoadConfigOptions {
   /** Where the search starts; relative paths are resolved against it. */
   cwd: string;
-  /** Read this file instead of searching: TOML, or JSON with a `"tracepatch"` key. */
+  /**
+   * Read this file instead of searching: TOML, or JSON with a `"tracepatch"` key. The user named
+   * it: it is read whoever owns it.
+   */
   file?: string;
+  /** Who "you" are and the system's accounts, for the ownership checks (tests pass their own). */
+  trust?: TrustOptions;
 }
 
 /** Where the configuration came from and what it says. */
@@ -44,6 +52,8 @@ export interface LoadedConfig {
   keys: (keyof TphConfig)[];
   /** One line per unknown or ignored key, or config-like file that could not be read. */
   warnings: string[];
+  /** Config files found but not read: others could change them (see trust.ts). */
+  ignored?: string[];
   /** The `test` tables as written, for `tph setup` to check; undefined when absent. */
   test?: unknown;
 }
@@ -71,9 +81,44 @@ function finish(
   const where = displayPath(path, cwd) + (section ? ` ("${section}" key)` : "");
   const { config, keys, warnings, test } = validateConfig(raw, where);
   const baseDir = dirname(path);
-  if (config.cache_dir !== null) config.cache_dir = resolve(baseDir, config.cache_dir);
+  if (config.cache_dir !== null) {
+    config.cache_dir = resolve(baseDir, homePath(config.cache_dir, where));
+  }
   config.scope = config.scope.map((s) => resolve(baseDir, s));
   return { config, source: path, section, baseDir, keys, warnings, test };
+}
+
+/**
+ * The warning for a config file found by searching that tph must not read (see
+ * configTrustProblem), or null when it may read it.
+ */
+function distrust(path: string, trust: TrustOptions | undefined): string | null {
+  const problem = configTrustProblem(path, trust);
+  if (problem === null) return null;
+  const owner = ownerName(ownerAndMode(path)?.uid ?? null, trust?.accounts);
+  return `Ignoring config ${path} (owned by ${owner}): ${problem.why}`;
+}
+
+/**
+ * `~` and `~/…` at the start of `cache_dir` are the home folder, as in a shell (the home folder
+ * itself is then refused as a run cache, as `--cache-dir ~` is); `~name` is refused.
+ */
+function homePath(value: string, where: string): string {
+  if (!value.startsWith("~")) return value;
+  const home = env().HOME;
+  if (!value.startsWith("~/") && value !== "~") {
+    throw new ConfigError(
+      `Invalid config in ${where}: "cache_dir" = ${JSON.stringify(value)}: only ~ and ~/… ` +
+        "(your home folder) are understood; write the path in full",
+    );
+  }
+  if (home === undefined || !home.startsWith("/")) {
+    throw new ConfigError(
+      `Invalid config in ${where}: "cache_dir" starts with ~ but HOME is not set; write the ` +
+        "path in full",
+    );
+  }
+  return home + value.slice(1);
 }
 
 function fromToml(path: string, cwd: string): LoadedConfig {
@@ -91,8 +136,17 @@ function fromToml(path: string, cwd: string): LoadedConfig {
   return finish(raw, path, null, cwd);
 }
 
-/** The config in a JSON file's "tracepatch" key; null when it has none. */
-function fromJson(path: string, cwd: string, warnings: string[] | null): LoadedConfig | null {
+/**
+ * The config in a JSON file's "tracepatch" key; null when it has none. `found` is null for a file
+ * the user named (read as it is), else where a file found by searching is reported when it is
+ * broken or cannot be trusted.
+ */
+function fromJson(
+  path: string,
+  cwd: string,
+  found: { warnings: string[]; ignored: string[]; trust?: TrustOptions } | null,
+): LoadedConfig | null {
+  const warnings = found?.warnings ?? null;
   const shown = displayPath(path, cwd);
   const text = readText(path, shown);
   let data: unknown;
@@ -102,10 +156,22 @@ function fromJson(path: string, cwd: string, warnings: string[] | null): LoadedC
     const why = `invalid JSON (${(e as Error).message.split("\n")[0]})`;
     if (warnings === null) throw new ConfigError(`Cannot read config "${shown}": ${why}`);
     // A broken deno.json or package.json is the runtime's to report, unless it may hold ours.
-    if (text.includes(`"${JSON_KEY}"`)) warnings.push(`Skipping ${shown}: ${why}`);
+    if (text.includes(`"${JSON_KEY}"`)) {
+      const untrusted = distrust(path, found!.trust);
+      if (untrusted !== null) found!.ignored.push(path);
+      warnings.push(untrusted ?? `Skipping ${shown}: ${why}`);
+    }
     return null;
   }
   if (data === null || typeof data !== "object" || !Object.hasOwn(data, JSON_KEY)) return null;
+  if (found !== null) {
+    const untrusted = distrust(path, found.trust);
+    if (untrusted !== null) {
+      found.warnings.push(untrusted);
+      found.ignored.push(path);
+      return null;
+    }
+  }
   const section = (data as Record<string, unknown>)[JSON_KEY];
   if (section === null || typeof section !== "object" || Array.isArray(section)) {
     throw new ConfigError(
@@ -147,14 +213,27 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     return found;
   }
   const warnings: string[] = [];
+  const ignored: string[] = [];
   for (let dir = cwd;; dir = dirname(dir)) {
     const toml = join(dir, CONFIG_FILE_NAME);
-    let found = exists(toml) ? fromToml(toml, cwd) : null;
+    let found: LoadedConfig | null = null;
+    if (exists(toml)) {
+      // One another user could have written is passed over, as if it were not there.
+      const untrusted = distrust(toml, options.trust);
+      if (untrusted !== null) {
+        warnings.push(untrusted);
+        ignored.push(toml);
+      } else found = fromToml(toml, cwd);
+    }
     for (const name of JSON_FILES) {
       const path = join(dir, name);
-      if (found === null && exists(path)) found = fromJson(path, cwd, warnings);
+      if (found === null && exists(path)) {
+        found = fromJson(path, cwd, { warnings, ignored, trust: options.trust });
+      }
     }
-    if (found !== null) return { ...found, warnings: [...warnings, ...found.warnings] };
+    if (found !== null) {
+      return { ...found, warnings: [...warnings, ...found.warnings], ignored };
+    }
     if (dirname(dir) === dir) break;
   }
   return {
@@ -164,5 +243,6 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     baseDir: cwd,
     keys: [],
     warnings,
+    ignored,
   };
 }

@@ -56,7 +56,12 @@ export function renderConfig(loaded: LoadedConfig, options: RenderConfigOptions 
   const lines: string[] = [];
   const from = loaded.source === null ? null : displayPath(loaded.source, options.cwd) +
     (loaded.section ? ` ("${loaded.section}" key)` : "");
-  if (from === null) {
+  const ignored = (loaded.ignored ?? []).map((p) => displayPath(p, options.cwd));
+  if (from === null && ignored.length > 0) {
+    lines.push(
+      `Configuration: defaults (not read, as other users could change it: ${ignored.join(", ")})`,
+    );
+  } else if (from === null) {
     lines.push(
       'Configuration: defaults (no tracepatch.toml, deno.json or package.json "tracepatch" key ' +
         `found in ${options.cwd ?? loaded.baseDir} or above)`,

@@ -51,6 +51,10 @@ export function resourceAttributes(meta: RunMeta, emit: EmitAttribute): void {
     emit("process.command_line", meta.run.command.join(" "));
     emit("process.runtime.name", meta.run.runtime);
     emit("process.runtime.version", meta.run.runtime_version);
+    // How it ended (completed, exit, exception, signal) and its code: a normal end with code 3
+    // is told from an uncaught error.
+    emit("tph.ended", meta.run.ended);
+    if (meta.run.exit_code !== null) emit("process.exit.code", meta.run.exit_code);
   }
   emit("tph.call_count", meta.call_count);
   emit("tph.dropped_calls", meta.dropped_calls);

@@ -44,6 +44,7 @@ export function runSummary(meta: RunMeta): RunSummary {
       timestamp: meta.timestamp,
       runtime: meta.run ? `${meta.run.runtime} ${meta.run.runtime_version}` : null,
       ended: meta.run?.ended ?? null,
+      exit_code: meta.run?.exit_code ?? null,
       call_count: meta.call_count,
       was_limited: meta.was_limited,
       limit_reason: meta.limit_reason,

@@ -23,7 +23,8 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     type: "string",
     multiple: true,
     arg: "DIR",
-    help: "trace files under DIR instead of the project root (repeatable)",
+    help: "trace files under DIR instead of the project root (repeatable; a source file: " +
+      "that file alone)",
   },
   include: {
     type: "string",

@@ -77,6 +77,10 @@ export interface RunProgramResult {
   saveError: string | null;
   /** When the parts of the run began and ended, when `config.phases` asked for them. */
   phases: ChildPhases | null;
+  /** How many files the loader instrumented; null when the program did not say (it died). */
+  files: number | null;
+  /** How many `trace()` blocks the program started (they take the calls made inside them). */
+  blocks: number;
 }
 
 /** Why a program cannot be started; the CLI turns it into a one-line error. */
@@ -189,6 +193,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       exitCode: exitCodeOf(exit),
       signal: exit.signal,
       warnings,
+      files: null,
+      blocks: 0,
     };
   }
   let ending: ChildEnding | undefined;
@@ -259,6 +265,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     },
     saveError,
     phases,
+    files: ending?.files ?? null,
+    blocks: ending?.blocks ?? 0,
     exitCode,
     signal: exit.signal,
     warnings,
@@ -286,8 +294,9 @@ function runInfo(
     ended: exit.signal !== null
       ? "signal"
       // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
-      // code of its "exit" event: a program that "completed" with a failing code did not.
-      : ending?.ended === "completed" && exit.code !== 0
+      // code of its "exit" event: a program that "completed" exiting with another code than the
+      // one it set (process.exitCode = 3 is a normal end with code 3) died of an error.
+      : ending?.ended === "completed" && exit.code !== (ending.code ?? 0)
       ? "exception"
       : ending?.ended ?? (exit.code === 0 ? "completed" : "exit"),
     exit_code: exit.code,

@@ -1,12 +1,15 @@
-import { basename, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { shortHash } from "../../host/hash.ts";
 import {
   currentUid,
+  entryOwner,
   exists,
   isPlainFile,
   makeDir,
   ownerAndMode,
   readDir,
+  readLink,
+  realPath,
   remove,
   stat,
   userCacheDir,
@@ -112,6 +115,43 @@ export function sharedFolder(dir: string): string | null {
   }
   if (SYSTEM_DIRS.has(d) || /^\/usr\//.test(d)) return "a system folder";
   return null;
+}
+
+/**
+ * A path with links resolved as far as it exists (the rest as written); a link that leads nowhere
+ * is followed by what it says, since making a folder there would make its target.
+ */
+function realAsFarAsItExists(path: string, hops = 0): string {
+  const rest: string[] = [];
+  for (let p = trimSlashes(path);; p = dirname(p)) {
+    try {
+      return join(realPath(p), ...rest);
+    } catch {
+      if (dirname(p) === p) return path;
+      if (entryOwner(p)?.link && hops < 40) {
+        return realAsFarAsItExists(join(resolve(dirname(p), readLink(p)), ...rest), hops + 1);
+      }
+      rest.unshift(basename(p));
+    }
+  }
+}
+
+/**
+ * Whether tph may make a cache folder that a config file names: only inside one of `places` (the
+ * project, the user's cache folder), links resolved, so that a config cannot make tph create
+ * folders elsewhere (`cache_dir = "../../../../etc/tphx"`, run as root). An existing folder is
+ * not this rule's to judge (see unsafeCacheDir).
+ *
+ * @param dir The folder, absolute.
+ * @param places The folders it may be made in; `/` is never one.
+ * @returns Whether it is inside one of them.
+ */
+export function insideAny(dir: string, places: string[]): boolean {
+  const real = realAsFarAsItExists(dir);
+  return places.some((place) => {
+    const p = realAsFarAsItExists(place);
+    return p !== "/" && (real === p || real.startsWith(p + "/"));
+  });
 }
 
 /** Where runs of a project root go, when neither `--cache-dir` nor `cache_dir` says. */
