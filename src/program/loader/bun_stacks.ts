@@ -423,6 +423,10 @@ export function installBunStacks(): void {
   const printsShifted = (errors: unknown[]): boolean => {
     if (typeof inspect !== "function") return true;
     for (const err of errors) {
+      // Bun's report of a module that failed to build or resolve (an AggregateError of its
+      // BuildMessage or ResolveMessage objects, no Errors) has no frames to map, and Bun prints
+      // nothing for it once Bun.inspect has seen it (checked with bun 1.4.5).
+      if (holdsBuildMessages(err)) continue;
       let text: string;
       try {
         text = String(inspect(err));
@@ -529,6 +533,21 @@ function proxyCheck(): (v: unknown) => boolean {
  * @param err What the program threw.
  * @param origin The listener's second argument ("uncaughtException" or "unhandledRejection").
  */
+/** Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. */
+function holdsBuildMessages(err: unknown): boolean {
+  if (err === null || typeof err !== "object") return false;
+  if (isBuildMessage(err)) return true;
+  const d = Object.getOwnPropertyDescriptor(err, "errors");
+  if (d === undefined || !("value" in d) || !Array.isArray(d.value)) return false;
+  for (const e of d.value) if (isBuildMessage(e)) return true;
+  return false;
+}
+
+function isBuildMessage(v: unknown): boolean {
+  const tag = Object.prototype.toString.call(v);
+  return tag === "[object BuildMessage]" || tag === "[object ResolveMessage]";
+}
+
 export function beforeUncaughtPrint(err: unknown, origin: unknown): void {
   // A listener of the program's handles it: the program goes on, and reads its own stacks.
   const event = origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException";

@@ -51,6 +51,21 @@ function hasFiles(dir: string, files: [string, Uint8Array][]): boolean {
 }
 
 /**
+ * The bundled preload with its first line (`// @bun @bytecode`) blanked. Bun takes a file with that
+ * pragma for its own build output, and under every error report whose stack passed through it
+ * prints `note: missing sourcemaps for …/preload.js` (checked with bun 1.4.5), which a plain run
+ * does not print. Without the pragma Bun transpiles the file when it loads (no difference measured
+ * in a run's start: there is no bytecode file beside it either way).
+ */
+function withoutBunPragma(bytes: Uint8Array): Uint8Array {
+  const PRAGMA = "// @bun";
+  if (new TextDecoder().decode(bytes.subarray(0, PRAGMA.length)) !== PRAGMA) return bytes;
+  const out = bytes.slice();
+  for (let i = 0; i < out.length && out[i] !== 0x0a; i++) out[i] = 0x20;
+  return out;
+}
+
+/**
  * Put the preload and the addon embedded in the binary on disk, in a folder named after their
  * content under the user's cache folder (made once; later runs only check it), or, when that
  * cannot be written, in a private temporary folder removed when tph exits.
@@ -61,7 +76,7 @@ function hasFiles(dir: string, files: [string, Uint8Array][]): boolean {
  */
 export function extractRuntime(embedded: { preload: string; addon: string }): string {
   const files: [string, Uint8Array][] = [
-    [PRELOAD_FILE, readFileSync(embedded.preload)],
+    [PRELOAD_FILE, withoutBunPragma(readFileSync(embedded.preload))],
     [ADDON_FILE, readFileSync(embedded.addon)],
   ];
   // deno-lint-ignore no-explicit-any
