@@ -351,7 +351,6 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   );
   model("skip-cut", (c) => (c.skipBytes = new Uint8Array([...varint(n), 3, 0])));
   if (m.skips.length > 0) {
-    const [ordinal] = m.skips[0];
     for (const offset of [0, 8, 9, offsets.skipAt + 1, offsets.metaAt, HUGE, 2 ** 53 - 1]) {
       model(`skip-offset-${offset}`, (c) => (c.skips = c.skips.map(([o]) => [o, offset])));
     }

@@ -30,7 +30,8 @@ import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
 import { readText } from "../../host/files.ts";
 import { dirname, join } from "node:path";
 import type { Lang } from "../instrument/languages.ts";
-import { parseSource } from "../instrument/_parse.ts";
+import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
+import type { Node } from "../instrument/_names.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
 import {
   apply,
@@ -104,12 +105,7 @@ export function installToString(): void {
       if (strIndexOf(text, BASE_PREFIX) < 0) return text;
       const known = texts.get(this as object);
       if (known !== undefined) return known;
-      let original = text;
-      try {
-        original = originalText(text) ?? text;
-      } catch {
-        // The engine's text, as before.
-      }
+      const original = originalText(text) ?? text;
       texts.set(this as object, original);
       return original;
     },
@@ -224,28 +220,24 @@ const FUNCTION_OR_CLASS = new Set([
 function functionsOf(text: string, skipTable: boolean): Int32Array {
   const parsed = parseSource("print.js", text, "js", "unambiguous");
   if (parsed.errors.length > 0) throw new Error("the print does not parse");
-  const out: number[] = [];
-  const walk = (node: unknown): void => {
+  const pairs: [number, number][] = [];
+  const walk = (node: Node | null | undefined): void => {
     if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) {
-      for (const n of node) walk(n);
-      return;
-    }
-    // deno-lint-ignore no-explicit-any
-    const n = node as any;
-    if (typeof n.type === "string" && FUNCTION_OR_CLASS.has(n.type)) {
-      if (skipTable && n.type === "FunctionDeclaration" && n.id?.name?.startsWith(META_PREFIX)) {
+    if (FUNCTION_OR_CLASS.has(node.type)) {
+      if (
+        skipTable && node.type === "FunctionDeclaration" && node.id?.name?.startsWith(META_PREFIX)
+      ) {
         return;
       }
-      out.push(n.start, n.end);
+      pairs.push([node.start, node.end]);
     }
-    for (const key in n) {
-      if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
+    for (const key of CHILD_KEYS[node.type] ?? []) {
+      const child = node[key];
+      if (Array.isArray(child)) { for (const c of child) walk(c); }
+      else walk(child);
     }
   };
-  walk(parsed.program);
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < out.length; i += 2) pairs.push([out[i], out[i + 1]]);
+  walk(parsed.program as unknown as Node);
   pairs.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   return Int32Array.from(pairs.flat());
 }
