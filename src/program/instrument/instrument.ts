@@ -34,9 +34,10 @@ import {
 } from "./_externals.ts";
 import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
 import { shiftInlineMap } from "./_shift_map.ts";
-import { columnTable, sourceMapMappings } from "./_columns.ts";
+import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 
 export type { Lang } from "./languages.ts";
+export type { Insertions } from "./_columns.ts";
 
 /** Options for {@linkcode instrument}. */
 export interface InstrumentOptions {
@@ -67,12 +68,6 @@ export interface InstrumentOptions {
   columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
   insertions?: boolean;
-}
-
-/** Where text was inserted: source offsets, ascending, and the length inserted at each. */
-export interface Insertions {
-  offsets: Float64Array;
-  lengths: Int32Array;
 }
 
 /**
@@ -216,7 +211,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     error: null,
     moduleSyntax: result.module.hasModuleSyntax,
   };
-  if (options.insertions) out.insertions = w.insertions();
+  if (options.insertions) out.insertions = insertions ?? w.insertions();
   if (options.columnTable) {
     out.columns = insertions === null ? "" : columnTable(source, insertions);
   }
@@ -233,7 +228,7 @@ function withSourceMap(
   source: string,
   filename: string,
   program: Node,
-  insertions: { offsets: Float64Array; lengths: Int32Array },
+  insertions: Insertions,
 ): string {
   const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
   // The JSON around the mappings, whose bytes go in as they are (base64 of the whole at once).
@@ -277,7 +272,7 @@ class Walker {
   }
 
   /** Where text was inserted, and how much (after finish()). */
-  insertions(): { offsets: Float64Array; lengths: Int32Array } {
+  insertions(): Insertions {
     return this.#s.insertions();
   }
 

@@ -412,7 +412,6 @@ export function installBunStacks(): void {
       for (const e of errors.value) materialize(e, depth + 1, seen);
     }
   };
-  /** Format the stacks of errors (their causes', aggregated errors') for Bun's printer. */
   // deno-lint-ignore no-explicit-any
   const inspect = (globalThis as any).Bun?.inspect;
   /**
@@ -439,6 +438,10 @@ export function installBunStacks(): void {
     }
     return false;
   };
+  /**
+   * Format the stacks of errors (their causes', aggregated errors') for Bun's printer; the errors
+   * so formatted.
+   */
   const forPrinter = (errors: unknown[]): object[] => {
     // Bun prints from its own frames whatever the program's formatter would say.
     if (programValue !== prepare && typeof programValue === "function") return [];
@@ -524,15 +527,6 @@ function proxyCheck(): (v: unknown) => boolean {
   return typeof check === "function" ? (v) => check(v) : () => false;
 }
 
-/**
- * Call when the program dies of `err` (an "uncaughtExceptionMonitor" listener), before Bun prints
- * it: Bun prints the frames it captured unless the error's stack was read, in which case it reads
- * them back from that text (Bun 1.4: ZigException.cpp, fromErrorInstance). The stack, its causes'
- * and aggregated errors' are formatted here, mapped, in the form its printer reads back.
- *
- * @param err What the program threw.
- * @param origin The listener's second argument ("uncaughtException" or "unhandledRejection").
- */
 /** Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. */
 function holdsBuildMessages(err: unknown): boolean {
   if (err === null || typeof err !== "object") return false;
@@ -548,6 +542,15 @@ function isBuildMessage(v: unknown): boolean {
   return tag === "[object BuildMessage]" || tag === "[object ResolveMessage]";
 }
 
+/**
+ * Call when the program dies of `err` (an "uncaughtExceptionMonitor" listener), before Bun prints
+ * it: Bun prints the frames it captured unless the error's stack was read, in which case it reads
+ * them back from that text (Bun 1.4: ZigException.cpp, fromErrorInstance). The stack, its causes'
+ * and aggregated errors' are formatted here, mapped, in the form its printer reads back.
+ *
+ * @param err What the program threw.
+ * @param origin The listener's second argument ("uncaughtException" or "unhandledRejection").
+ */
 export function beforeUncaughtPrint(err: unknown, origin: unknown): void {
   // A listener of the program's handles it: the program goes on, and reads its own stacks.
   const event = origin === "unhandledRejection" ? "unhandledRejection" : "uncaughtException";

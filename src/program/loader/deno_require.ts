@@ -10,9 +10,8 @@
 // exactly as without tph, that module's graph untraced (tests/loader/deno_require_esm_test.ts).
 
 import * as nodeModule from "node:module";
-import { dirname } from "node:path";
 import type { PackageInfo } from "./nearest_package.ts";
-import { nearestPackage } from "./nearest_package.ts";
+import { packageOf } from "./nearest_package.ts";
 
 /** How Deno's require() runs a file: its extension's loader, before it looks at the text. */
 export type RequireKind = "module" | "commonjs" | "maybe";
@@ -29,10 +28,7 @@ export function requireKind(path: string, packages: Map<string, PackageInfo | nu
   const ext = path.slice(path.lastIndexOf(".")).toLowerCase();
   if (ext === ".mjs" || ext === ".mts" || ext === ".wasm") return "module";
   if (ext === ".cjs" || ext === ".cts") return "commonjs";
-  const dir = dirname(path);
-  let pkg = packages.get(dir);
-  if (pkg === undefined) packages.set(dir, pkg = nearestPackage(dir));
-  return pkg?.type === "module" ? "module" : "maybe";
+  return packageOf(path, packages)?.type === "module" ? "module" : "maybe";
 }
 
 // A static import or re-export's module request: `import "x"`, `from "x"` (import … from,

@@ -35,3 +35,19 @@ export function nearestPackage(dir: string): PackageInfo | null {
     if (dirname(dir) === dir) return null;
   }
 }
+
+/**
+ * {@linkcode nearestPackage} of a file's folder, looked up once per folder.
+ *
+ * @param path The file's absolute path.
+ * @param packages Cache of the package.json governing each folder.
+ */
+export function packageOf(
+  path: string,
+  packages: Map<string, PackageInfo | null>,
+): PackageInfo | null {
+  const dir = dirname(path);
+  let pkg = packages.get(dir);
+  if (pkg === undefined) packages.set(dir, pkg = nearestPackage(dir));
+  return pkg;
+}

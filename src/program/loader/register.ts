@@ -10,7 +10,7 @@ import { instrument } from "../instrument/instrument.ts";
 import { langOf } from "../instrument/languages.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
-import { nearestPackage, type PackageInfo } from "./nearest_package.ts";
+import { type PackageInfo, packageOf } from "./nearest_package.ts";
 import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";
@@ -402,9 +402,7 @@ function untracedPackage(
   packages: Map<string, PackageInfo | null>,
 ): string | null {
   if (!path.endsWith(".js") || !inScope(path)) return null;
-  const dir = dirname(path);
-  let pkg = packages.get(dir);
-  if (pkg === undefined) packages.set(dir, pkg = nearestPackage(dir));
+  const pkg = packageOf(path, packages);
   if (pkg === null || pkg.type !== undefined) return null;
   try {
     if (!ESM_STATEMENT.test(readText(path))) return null;

@@ -16,7 +16,10 @@ export interface ScopeOptions {
 // or native addon is always the runtime's to load.
 const SOURCE_EXT = String.raw`\.(?:[cm]?[jt]s|[jt]sx)$`;
 
-const NODE_MODULES = "node_modules/";
+/** A folder's path ending with `/`. */
+function asFolder(dir: string): string {
+  return dir.endsWith("/") ? dir : dir + "/";
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -33,12 +36,12 @@ function escapeRegExp(text: string): string {
  * @returns The RegExp.
  */
 export function scopeRegExp(options: ScopeOptions): RegExp {
-  const roots = options.scope.map((d) => escapeRegExp(d.endsWith("/") ? d : d + "/"));
+  const roots = options.scope.map((d) => escapeRegExp(asFolder(d)));
   const inc = (options.include ?? []).map((g) => `[^]*${globToRegExp(g).source}`);
   const exc = (options.exclude ?? []).map((g) => globToRegExp(g).source);
   // node_modules below a scope folder is left out, not one the folder is in (`--scope
   // node_modules/pkg` traces that package).
-  if (roots.length > 0) inc.push(`(?:${roots.join("|")})(?!(?:[^]*/)?${NODE_MODULES})`);
+  if (roots.length > 0) inc.push(`(?:${roots.join("|")})(?!(?:[^]*/)?node_modules/)`);
   const files = (options.files ?? []).map(escapeRegExp);
   if (files.length > 0) inc.push(`(?:${files.join("|")})$`);
   if (inc.length === 0) return /(?!)/;
@@ -94,7 +97,7 @@ export function outOfScope(path: string, options: ScopeOptions): OutOfScope | nu
     if (globToRegExp(glob).test(path)) return { kind: "excluded", glob };
   }
   const inNodeModules = options.scope.some((d) => {
-    const root = d.endsWith("/") ? d : d + "/";
+    const root = asFolder(d);
     return path.startsWith(root) && /(?:^|\/)node_modules\//.test(path.slice(root.length));
   });
   return inNodeModules ? { kind: "node_modules" } : { kind: "outside" };

@@ -43,8 +43,8 @@ export interface TransformResult {
   code: string;
   /** Whether the file has ES module syntax; null when not asked for or it did not parse. */
   moduleSyntax: boolean | null;
-  /** The column table, when asked for ("" when nothing was inserted). */
-  columns?: string | null;
+  /** The column table when asked for ("" when nothing was inserted), else null. */
+  columns: string | null;
 }
 
 // Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
