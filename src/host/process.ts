@@ -3,6 +3,8 @@
 // node:child_process there costs ~11 ms of every command); elsewhere through Node's `process`
 // global, which Bun and Node have without an import.
 
+import { realPath } from "./files.ts";
+
 interface DenoStatus {
   code: number;
   signal: string | null;
@@ -21,7 +23,6 @@ interface DenoApi {
   execPath(): string;
   env: { toObject(): Record<string, string>; get(name: string): string | undefined };
   readFileSync(path: string): Uint8Array;
-  realPathSync(path: string): string;
   stdin: { isTerminal(): boolean };
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
   stderr: { writeSync(p: Uint8Array): number };
@@ -218,9 +219,6 @@ export function invokedAs(): string {
       name = cmdline.slice(0, cmdline.indexOf("\0"));
     } else name = g.process.argv0 ?? "";
     if (name === "" || name === path) return path;
-    const realPath = deno
-      ? (p: string) => deno.realPathSync(p)
-      : g.process.getBuiltinModule("node:fs").realpathSync as (p: string) => string;
     const real = realPath(path);
     const PATH: string = (deno ? deno.env.get("PATH") : g.process.env.PATH) ?? "";
     const candidates = name.includes("/")

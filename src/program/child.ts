@@ -9,7 +9,7 @@ import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import { formatError } from "./recorder/repr.ts";
-import { performanceNow, plainJSON } from "../host/intrinsics.ts";
+import { apply, performanceNow, plainJSON } from "../host/intrinsics.ts";
 import {
   ABORT,
   CHILD_ENV,
@@ -51,7 +51,6 @@ function readPlan(file: string): ChildConfig | null {
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
-const reflectApply = Reflect.apply;
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
@@ -150,7 +149,7 @@ export function setupChild(preload: string): boolean {
     const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
     const exitCode = (): number => {
       try {
-        const code = exitCodeGetter === undefined ? 0 : reflectApply(exitCodeGetter, g.Deno, []);
+        const code = exitCodeGetter === undefined ? 0 : apply(exitCodeGetter, g.Deno, []);
         return typeof code === "number" ? code : 0;
       } catch {
         return 0;

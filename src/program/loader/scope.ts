@@ -15,6 +15,8 @@ export interface ScopeOptions {
 // Include and exclude globs apply to JavaScript and TypeScript sources only: a package's JSON
 // or native addon is always the runtime's to load.
 const SOURCE_EXT = String.raw`\.(?:[cm]?[jt]s|[jt]sx)$`;
+/** A file tph traces, by its extension. */
+export const SOURCE_FILE = new RegExp(SOURCE_EXT);
 
 /** A folder's path ending with `/`. */
 function asFolder(dir: string): string {
@@ -92,7 +94,7 @@ export type OutOfScope =
  */
 export function outOfScope(path: string, options: ScopeOptions): OutOfScope | null {
   if (makeScope(options)(path)) return null;
-  if (!new RegExp(SOURCE_EXT).test(path)) return { kind: "not a source" };
+  if (!SOURCE_FILE.test(path)) return { kind: "not a source" };
   for (const glob of options.exclude ?? []) {
     if (globToRegExp(glob).test(path)) return { kind: "excluded", glob };
   }

@@ -18,7 +18,7 @@ import { pid } from "../../host/process.ts";
 import type { TraceLimits } from "../../program/recorder/trace_state.ts";
 import type { FindSpec } from "../../program/recorder/find.ts";
 import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
-import { outOfScope } from "../../program/loader/scope.ts";
+import { outOfScope, SOURCE_FILE } from "../../program/loader/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
@@ -142,9 +142,6 @@ function checkScope(
   }
   return { folders: [...folders], files: [...files] };
 }
-
-/** The sources tph traces, by extension (as the loader's scope). */
-const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 
 /** `tph run` of a script, or of the entry module `-e` wrote. */
 async function runScript(

@@ -248,10 +248,9 @@ export async function runSetup(ctx: Context): Promise<number> {
     );
     return 1;
   }
+  const projectRoot = findProjectRoot(place.root);
   // tph run traces the files in its scope: one outside it would run, unrecorded.
-  const scope = loaded.config.scope.length > 0
-    ? loaded.config.scope
-    : [findProjectRoot(place.root)];
+  const scope = loaded.config.scope.length > 0 ? loaded.config.scope : [projectRoot];
   for (const f of test.files) {
     const path = resolve(place.root, f.path);
     if (!scope.some((d) => path === d || path.startsWith(d.endsWith(sep) ? d : d + sep))) {
@@ -263,7 +262,7 @@ export async function runSetup(ctx: Context): Promise<number> {
     }
   }
   const fileShown = displayPath(place.file, ctx.cwd);
-  checkConfiguredCacheDir(ctx, findProjectRoot(place.root), "setup");
+  checkConfiguredCacheDir(ctx, projectRoot, "setup");
   try {
     ensureCacheDir(place.cacheDir);
   } catch (e) {

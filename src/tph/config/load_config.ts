@@ -88,15 +88,24 @@ function finish(
   return { config, source: path, section, baseDir, keys, warnings, test };
 }
 
+/** Where the search reports the files it found broken or could not trust. */
+interface Search {
+  warnings: string[];
+  ignored: string[];
+  trust?: TrustOptions;
+}
+
 /**
- * The warning for a config file found by searching that tph must not read (see
- * configTrustProblem), or null when it may read it.
+ * Whether tph must not read a config file found by searching (see configTrustProblem): then it is
+ * listed as ignored, with a warning saying why.
  */
-function distrust(path: string, trust: TrustOptions | undefined): string | null {
-  const problem = configTrustProblem(path, trust);
-  if (problem === null) return null;
-  const owner = ownerName(ownerAndMode(path)?.uid ?? null, trust?.accounts);
-  return `Ignoring config ${path} (owned by ${owner}): ${problem.why}`;
+function distrusted(path: string, seen: Search): boolean {
+  const problem = configTrustProblem(path, seen.trust);
+  if (problem === null) return false;
+  const owner = ownerName(ownerAndMode(path)?.uid ?? null, seen.trust?.accounts);
+  seen.warnings.push(`Ignoring config ${path} (owned by ${owner}): ${problem.why}`);
+  seen.ignored.push(path);
+  return true;
 }
 
 /**
@@ -137,16 +146,11 @@ function fromToml(path: string, cwd: string): LoadedConfig {
 }
 
 /**
- * The config in a JSON file's "tracepatch" key; null when it has none. `found` is null for a file
+ * The config in a JSON file's "tracepatch" key; null when it has none. `seen` is null for a file
  * the user named (read as it is), else where a file found by searching is reported when it is
  * broken or cannot be trusted.
  */
-function fromJson(
-  path: string,
-  cwd: string,
-  found: { warnings: string[]; ignored: string[]; trust?: TrustOptions } | null,
-): LoadedConfig | null {
-  const warnings = found?.warnings ?? null;
+function fromJson(path: string, cwd: string, seen: Search | null): LoadedConfig | null {
   const shown = displayPath(path, cwd);
   const text = readText(path, shown);
   let data: unknown;
@@ -154,24 +158,15 @@ function fromJson(
     data = parseJsonc(text);
   } catch (e) {
     const why = `invalid JSON (${(e as Error).message.split("\n")[0]})`;
-    if (warnings === null) throw new ConfigError(`Cannot read config "${shown}": ${why}`);
+    if (seen === null) throw new ConfigError(`Cannot read config "${shown}": ${why}`);
     // A broken deno.json or package.json is the runtime's to report, unless it may hold ours.
-    if (text.includes(`"${JSON_KEY}"`)) {
-      const untrusted = distrust(path, found!.trust);
-      if (untrusted !== null) found!.ignored.push(path);
-      warnings.push(untrusted ?? `Skipping ${shown}: ${why}`);
+    if (text.includes(`"${JSON_KEY}"`) && !distrusted(path, seen)) {
+      seen.warnings.push(`Skipping ${shown}: ${why}`);
     }
     return null;
   }
   if (data === null || typeof data !== "object" || !Object.hasOwn(data, JSON_KEY)) return null;
-  if (found !== null) {
-    const untrusted = distrust(path, found.trust);
-    if (untrusted !== null) {
-      found.warnings.push(untrusted);
-      found.ignored.push(path);
-      return null;
-    }
-  }
+  if (seen !== null && distrusted(path, seen)) return null;
   const section = (data as Record<string, unknown>)[JSON_KEY];
   if (section === null || typeof section !== "object" || Array.isArray(section)) {
     throw new ConfigError(
@@ -212,24 +207,15 @@ export function loadConfig(options: LoadConfigOptions): LoadedConfig {
     }
     return found;
   }
-  const warnings: string[] = [];
-  const ignored: string[] = [];
+  const seen: Search = { warnings: [], ignored: [], trust: options.trust };
+  const { warnings, ignored } = seen;
   for (let dir = cwd;; dir = dirname(dir)) {
     const toml = join(dir, CONFIG_FILE_NAME);
-    let found: LoadedConfig | null = null;
-    if (exists(toml)) {
-      // One another user could have written is passed over, as if it were not there.
-      const untrusted = distrust(toml, options.trust);
-      if (untrusted !== null) {
-        warnings.push(untrusted);
-        ignored.push(toml);
-      } else found = fromToml(toml, cwd);
-    }
+    // One another user could have written is passed over, as if it were not there.
+    let found = exists(toml) && !distrusted(toml, seen) ? fromToml(toml, cwd) : null;
     for (const name of JSON_FILES) {
       const path = join(dir, name);
-      if (found === null && exists(path)) {
-        found = fromJson(path, cwd, { warnings, ignored, trust: options.trust });
-      }
+      if (found === null && exists(path)) found = fromJson(path, cwd, seen);
     }
     if (found !== null) {
       return { ...found, warnings: [...warnings, ...found.warnings], ignored };

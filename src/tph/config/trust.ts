@@ -94,12 +94,13 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
     if ((st.mode & 0o020) === 0) return false;
     return !privateGroup(st, accounts ??= readAccounts());
   };
-  const mode = (st: EntryOwner) => (st.mode & 0o7777).toString(8);
-  let folder = entryOwner("/");
-  if (folder === null) return null;
-  if (!ours(folder.uid)) {
-    return { why: `the folder / belongs to ${name(folder.uid)}` };
+  const mode = (st: EntryOwner) => st.mode.toString(8);
+  const root = entryOwner("/");
+  if (root === null) return null;
+  if (!ours(root.uid)) {
+    return { why: `the folder / belongs to ${name(root.uid)}` };
   }
+  let folder = root;
   let current = "/";
   let parts = file.split("/");
   let links = 0;
@@ -108,8 +109,9 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
     if (part === "" || part === ".") continue;
     if (part === "..") {
       current = join(current, "..");
-      folder = entryOwner(current);
-      if (folder === null) return { why: `${current} cannot be looked at` };
+      const up = entryOwner(current);
+      if (up === null) return { why: `${current} cannot be looked at` };
+      folder = up;
       continue;
     }
     const entry = join(current, part);
@@ -125,9 +127,9 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
       };
     }
     // A sticky folder keeps others from renaming or removing an entry that is not theirs.
-    if (othersCanWrite(folder!) && (folder!.mode & 0o1000) === 0) {
+    if (othersCanWrite(folder) && (folder.mode & 0o1000) === 0) {
       return {
-        why: `other users can write ${current} (mode ${mode(folder!)}), so they can replace ` +
+        why: `other users can write ${current} (mode ${mode(folder)}), so they can replace ` +
           "what is in it (chmod go-w it, or move the config)",
       };
     }
@@ -137,8 +139,7 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
       parts = [...target.split("/"), ...parts];
       if (target.startsWith("/")) {
         current = "/";
-        folder = entryOwner("/");
-        if (folder === null) return null;
+        folder = root;
       }
       continue;
     }
@@ -146,8 +147,8 @@ export function configTrustProblem(file: string, options: TrustOptions = {}): Tr
     folder = st;
   }
   // `folder` is now the file itself.
-  if (othersCanWrite(folder!)) {
-    return { why: `other users can write it (mode ${mode(folder!)}; chmod go-w it to use it)` };
+  if (othersCanWrite(folder)) {
+    return { why: `other users can write it (mode ${mode(folder)}; chmod go-w it to use it)` };
   }
   return null;
 }

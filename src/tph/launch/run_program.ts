@@ -54,7 +54,7 @@ export interface RunProgramOptions {
  * Why a folder that was there when the program started can no longer take its run: it was
  * removed, or replaced by a file (by the program itself, or by anyone), or null.
  */
-export function folderGone(dir: string): string | null {
+function folderGone(dir: string): string | null {
   if (lstatEntry(dir) === null) return "the folder was removed while the program ran";
   if (!isDirectory(dir)) return "the folder was replaced by a file while the program ran";
   return null;
