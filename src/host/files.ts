@@ -45,7 +45,6 @@ interface DenoFiles {
   readDirSync(path: string): Iterable<{ name: string }>;
   removeSync(path: string, options: { recursive: boolean }): void;
   linkSync(from: string, to: string): void;
-  copyFileSync(from: string, to: string): void;
   makeTempDirSync(options: { prefix: string }): string;
   makeTempFileSync(options: { prefix: string }): string;
   lstatSync(path: string): {
@@ -83,7 +82,6 @@ const DENO_FUNCTIONS = [
   "readDirSync",
   "removeSync",
   "linkSync",
-  "copyFileSync",
   "makeTempDirSync",
   "makeTempFileSync",
   "lstatSync",
@@ -275,12 +273,6 @@ export function writeWhole(path: string, text: string, temp?: string): void {
 export function link(from: string, to: string): void {
   if (deno) deno.linkSync(from, to);
   else fs().linkSync(from, to);
-}
-
-/** Copy a file. */
-export function copy(from: string, to: string): void {
-  if (deno) deno.copyFileSync(from, to);
-  else fs().copyFileSync(from, to);
 }
 
 /** A new, empty folder in the OS temporary folder. */
@@ -669,7 +661,7 @@ export interface OutputOptions {
 }
 
 /** An output file being written: see {@linkcode openOutput}. */
-export interface Output {
+interface Output {
   /** Where the bytes go. */
   readonly out: FileWriter;
   /** The file the bytes reach: the path asked for, or where its links lead. */
@@ -741,7 +733,7 @@ function followOutputLinks(path: string): { path: string; st: NodeFs.Stats | nul
  *
  * @throws {Error} With a `code` (`EISDIR`, `ENOENT`, `EACCES`…) or a message for fileProblem.
  */
-export function openOutput(path: string, options: OutputOptions = {}): Output {
+function openOutput(path: string, options: OutputOptions = {}): Output {
   const f = fs();
   const c = f.constants;
   const { path: target, st } = followOutputLinks(path);

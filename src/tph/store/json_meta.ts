@@ -24,7 +24,7 @@ function isSpace(b: number): boolean {
  * The top-level fields of the JSON object in `path`, `trace` given as `[]` when it is an array.
  *
  * @throws {JsonMetaError} `invalid JSON (at byte N)` (or `(not JSON)`, `(the file is empty)`),
- * `the field "x" is larger than 1 MB`.
+ * `a field is larger than 1 MB`.
  */
 export function readJsonMeta(path: string): Record<string, unknown> {
   const reader = new FileReader(path);

@@ -428,6 +428,9 @@ class BinaryRun implements RunFile {
   readonly metaAt: number;
   readonly trailer = new Uint8Array(TRAILER_BYTES);
   readonly #fail: (why: string) => StoreError;
+  /** The error a call record that cannot be decoded is. */
+  readonly #damaged = (): StoreError =>
+    new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
   #records = 0;
   readonly #callsEnd: number;
   readonly #callCount: number;
@@ -569,8 +572,7 @@ class BinaryRun implements RunFile {
    */
   readonly scan: ScanCalls = (visit) => {
     this.#load();
-    const damaged = () =>
-      new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
+    const damaged = this.#damaged;
     const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd, CHUNK, damaged);
     const r = new RawCall(c);
     const records = this.#records;
@@ -649,15 +651,13 @@ class BinaryRun implements RunFile {
   readonly nodeAt = (position: number, start: number): CallNodeJSON => {
     this.#load();
     // One record: a small buffer, grown if it needs more.
-    const damaged = () =>
-      new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
-    const c = new Cursor(this.file, position, this.#callsEnd, 4096, damaged);
+    const c = new Cursor(this.file, position, this.#callsEnd, 4096, this.#damaged);
     const r = new RawCall(c);
     try {
       // The start is relative to the parent's: given whole, from 0.
       this.#parse(c, r, 0);
     } catch {
-      throw new StoreError(`Cannot read run "${this.name}": the run file is truncated or damaged`);
+      throw this.#damaged();
     }
     r.start = start;
     return this.#node(r);
