@@ -21,6 +21,7 @@
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
+import { uncurry } from "../../host/intrinsics.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -537,8 +538,11 @@ function holdsBuildMessages(err: unknown): boolean {
   return false;
 }
 
+// Captured before the program runs: a program that patches it cannot change what tph sees.
+const objectTag = uncurry(Object.prototype.toString) as (v: unknown) => string;
+
 function isBuildMessage(v: unknown): boolean {
-  const tag = Object.prototype.toString.call(v);
+  const tag = objectTag(v);
   return tag === "[object BuildMessage]" || tag === "[object ResolveMessage]";
 }
 
