@@ -46,7 +46,8 @@ import {
   Tape,
   THREW,
 } from "./tape.ts";
-import { type TraceLimits, TraceState } from "./trace_state.ts";
+import { TraceState } from "./trace_state.ts";
+import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
 
 /**

@@ -1,5 +1,5 @@
-// Writing a trace in the run file format (run_format.ts), streaming from the tape: one pass over
-// the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
+// Writing a trace in the run file format (run_file/format.ts), streaming from the tape: one pass
+// over the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
 
 import { FileWriter } from "../../host/files.ts";
 import {
@@ -19,7 +19,7 @@ import {
   utf8Into,
   wellFormed,
 } from "../../host/intrinsics.ts";
-import { Sink } from "./json_sink.ts";
+import { Sink } from "../../run_file/json_sink.ts";
 import { runtime } from "./recorder.ts";
 import {
   FN_EXTERNAL,
@@ -32,7 +32,7 @@ import {
   THREW as R_THREW,
   TRAILER_MAGIC,
   UNFINISHED,
-} from "./run_format.ts";
+} from "../../run_file/format.ts";
 import { MARKED_ARGS, RET_TEXT, RETURNED, type Texts, THREW } from "./tape.ts";
 import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
@@ -257,7 +257,7 @@ export class RunSink extends Sink {
 }
 
 /**
- * Write a trace as a run file (run_format.ts): the calls depth first, then the skip index, the
+ * Write a trace as a run file (run_file/format.ts): the calls depth first, then the skip index, the
  * functions, the meta (the JSON's top-level fields but `trace`, plus `extra`) and the trailer.
  *
  * @param t The trace.

@@ -3,7 +3,7 @@
 // subtree — so that identical subtrees are recognised without walking them. Values are hashed
 // from their stored bytes; a call's full fields are decoded only for the calls a diff shows.
 
-import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/recorder/run_format.ts";
+import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../run_file/format.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { isWhole, type RawCall, type RunFile, textLength, wholeOf } from "../store/run_reader.ts";
 

@@ -19,7 +19,7 @@ import {
   STATE_MASK,
   THREW,
   UNFINISHED,
-} from "../../program/recorder/run_format.ts";
+} from "../../run_file/format.ts";
 import type { RawCall, RunFile } from "../store/run_reader.ts";
 
 /** A function as the exports name it. */

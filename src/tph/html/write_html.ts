@@ -4,7 +4,7 @@
 // array; functions are a table). Every `<` in that block is written as `\u003c`, so no recorded
 // text can end the block or start a tag: the page holds the program's texts as data only.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "../export/calls.ts";
 import { JsonOut } from "../export/out.ts";
