@@ -3,7 +3,8 @@
 // function's, so that both give the same bytes.
 
 import { bytesOf } from "./json_sink.ts";
-import { FN_ASYNC, type FunctionEntry } from "./format.ts";
+import { type FunctionEntry } from "./format.ts";
+import { FN_ASYNC } from "./call_state.ts";
 import { stringify, strLastIndexOf, strSlice } from "../host/intrinsics.ts";
 
 /**

@@ -7,8 +7,9 @@ import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
-import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
-import { FN_ASYNC, FN_EXTERNAL, type FunctionEntry } from "../../run_file/format.ts";
+import { HIDDEN, MARKED_ARGS, RET_TEXT, type Tape } from "./tape.ts";
+import { type FunctionEntry } from "../../run_file/format.ts";
+import { functionFlags, RETURNED, THREW } from "../../run_file/call_state.ts";
 import {
   type FunctionBytes,
   functionParts,
@@ -294,7 +295,7 @@ const {
 
 /** A function's entry in a run file's table (src/run_file/format.ts) from its record. */
 export function functionEntry(f: FunctionRecord): FunctionEntry {
-  const flags = (f.flags & FLAG_ASYNC ? FN_ASYNC : 0) | (f.kind === "external" ? FN_EXTERNAL : 0);
+  const flags = functionFlags((f.flags & FLAG_ASYNC) !== 0, f.kind === "external");
   return [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags];
 }
 

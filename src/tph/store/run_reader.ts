@@ -16,8 +16,6 @@ import {
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import { Sink } from "../../run_file/json_sink.ts";
 import {
-  FN_ASYNC,
-  FN_EXTERNAL,
   type FunctionEntry,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
@@ -25,11 +23,10 @@ import {
   RUN_MAGIC,
   SKIP_MIN,
   STATE_MASK,
-  THREW,
   TRAILER_BYTES,
   TRAILER_MAGIC,
-  UNFINISHED,
 } from "../../run_file/format.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import {
   type FunctionBytes,
   functionParts,
