@@ -34,7 +34,7 @@ export {
 export { runtime } from "./src/program/recorder/recorder.ts";
 export { formatError, repr } from "./src/program/recorder/repr.ts";
 export { renderTree, type TreeOptions } from "./src/render/tree.ts";
-export { DEFAULT_LIMITS, type TraceLimits } from "./src/program/recorder/trace_state.ts";
+export { DEFAULT_LIMITS, type TraceLimits } from "./src/run_file/limits.ts";
 export {
   type CallNodeJSON,
   type FindJSON,

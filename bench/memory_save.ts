@@ -90,8 +90,8 @@ try {
     pass: heapMb < MEM_MAX_MB,
   });
 
-  // Save as `tph run` does: the run format (run_format.ts), written once, in a process that has
-  // not written one before (its code runs cold, as in `tph run`), then twice more.
+  // Save as `tph run` does: the run format (src/run_file/format.ts), written once, in a process
+  // that has not written one before (its code runs cold, as in `tph run`), then twice more.
   const runFile = join(dir, "trace.tph");
   const runMs: number[] = [];
   for (let k = 0; k < 3; k++) {

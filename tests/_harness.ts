@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
-import type { TraceLimits } from "../src/program/recorder/trace_state.ts";
+import type { TraceLimits } from "../src/run_file/limits.ts";
 import type { RunJSON } from "../src/types.ts";
 
 /** The repository root. */

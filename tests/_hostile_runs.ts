@@ -3,7 +3,7 @@
 // functions table's JSON types, counts beyond the file's size, records that claim too much, cuts
 // at every section boundary, and seeded random damage — and JSON runs of the wrong types or nested
 // 100,000 deep. Every reader must turn each into one line naming the file, in bounded memory and
-// time. The layout follows src/program/recorder/run_format.ts, decoded here on its own (not with
+// time. The layout follows src/run_file/format.ts, decoded here on its own (not with
 // the reader under test).
 
 /** One hostile file. */

@@ -4,7 +4,9 @@
 // per-function table and a flame chart. Recorded texts only ever go into the page as text
 // (textContent), never as markup.
 
-import { formatUs, Model, OPEN, type RunData, THREW } from "./model.ts";
+import { formatUs, Model, type PageData } from "./model.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../src/run_file/call_state.ts";
+import { FRAME_FILE, FRAME_FLAGS, FRAME_LINE, FRAME_NAME } from "../src/run_file/page_data.ts";
 
 const ROW = 20;
 
@@ -43,7 +45,7 @@ class Viewer {
   readonly filterBar = el("div", "filter");
   readonly flame: Flame;
 
-  constructor(readonly data: RunData, root: HTMLElement) {
+  constructor(readonly data: PageData, root: HTMLElement) {
     const m = this.m = new Model(data);
     this.expanded = new Uint8Array(m.n);
     this.isMatch = new Uint8Array(m.n);
@@ -211,7 +213,7 @@ class Viewer {
     row.append(indent, tog, label);
     const value = m.value(i);
     if (m.state[i] === THREW) row.append(el("span", "ret err", ` !! ${value}`));
-    else if (m.state[i] === OPEN) row.append(el("span", "ret", " (unfinished)"));
+    else if (m.state[i] === UNFINISHED) row.append(el("span", "ret", " (unfinished)"));
     else if (value !== null) row.append(el("span", "ret", ` -> ${value}`));
     const dropped = m.droppedBelow(i);
     if (dropped > 0) row.append(el("span", "ret", `  … ${dropped} calls left out`));
@@ -350,22 +352,23 @@ class Viewer {
       else dd.append(value);
       dl.append(dd);
     };
-    if (frame[1] !== "") {
-      const link = el("a", "", frame[2] > 0 ? `${frame[1]}:${frame[2]}` : frame[1]);
-      link.href = "file://" + encodeURI(frame[1]);
+    const file = frame[FRAME_FILE], line = frame[FRAME_LINE];
+    if (file !== "") {
+      const link = el("a", "", line > 0 ? `${file}:${line}` : file);
+      link.href = "file://" + encodeURI(file);
       item("where", link);
     }
     const args = m.args(i);
     for (let k = 0; k < args.length; k++) item(`argument ${m.argName(i, k)}`, args[k]);
     const value = m.value(i);
     if (m.state[i] === THREW) item("threw", value ?? "", "v err");
-    else if (m.state[i] === OPEN) item("returned", "(still running when the run ended)");
+    else if (m.state[i] === UNFINISHED) item("returned", "(still running when the run ended)");
     else item("returned", value ?? "");
     item("took", `${formatUs(m.dur[i])}, from ${formatUs(m.start[i] - m.firstTime)}`);
     if (m.droppedBelow(i) > 0) item("left out below", `${m.droppedBelow(i)} calls`);
-    const flags = frame[3];
-    if (flags & 1) item("kind", "async");
-    if (flags & 2) item("kind", "call into code not traced");
+    const flags = frame[FRAME_FLAGS];
+    if (flags & FN_ASYNC) item("kind", "async");
+    if (flags & FN_EXTERNAL) item("kind", "call into code not traced");
     d.append(dl);
     const stack = el("div", "stack");
     stack.append(el("h2", "", "Stack"));
@@ -391,7 +394,10 @@ class Viewer {
     const sign = this.sortDown ? -1 : 1;
     rows.sort((a, b) =>
       key === "name"
-        ? sign * -this.data.frames[a.frame][0].localeCompare(this.data.frames[b.frame][0])
+        ? sign *
+          -this.data.frames[a.frame][FRAME_NAME].localeCompare(
+            this.data.frames[b.frame][FRAME_NAME],
+          )
         : sign * (a[key] - b[key])
     );
     this.funcs.replaceChildren(el("h2", "", "Functions"));
@@ -423,7 +429,7 @@ class Viewer {
       const tr = el("tr", r.frame === this.keepFrame ? "on" : "");
       tr.dataset.frame = String(r.frame);
       tr.append(
-        el("td", "", this.data.frames[r.frame][0]),
+        el("td", "", this.data.frames[r.frame][FRAME_NAME]),
         el("td", "n", String(r.calls)),
         el("td", "n", formatUs(r.total)),
         el("td", "n", formatUs(r.self)),
@@ -450,7 +456,7 @@ class Viewer {
       }
       this.keep = keep;
       this.filterBar.textContent = `Only the calls of ${
-        this.data.frames[frame][0]
+        this.data.frames[frame][FRAME_NAME]
       } and the calls leading to them (click it in the table again for all).`;
     }
     this.relayout();
@@ -564,7 +570,7 @@ function start(): void {
   const source = document.getElementById("tph-data");
   const root = document.getElementById("app");
   if (source === null || root === null) return;
-  const data = JSON.parse(source.textContent ?? "{}") as RunData;
+  const data = JSON.parse(source.textContent ?? "{}") as PageData;
   // For tests and the curious: the viewer, from the console.
   (globalThis as { tphViewer?: Viewer }).tphViewer = new Viewer(data, root);
 }

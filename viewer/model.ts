@@ -1,50 +1,22 @@
 /// <reference lib="dom" />
 // The run as the page holds it (src/tph/html/write_html.ts writes it): calls in stored order
-// (depth first) with their depth, turned into columns and links between calls.
+// (depth first) with their depth, turned into columns and links between calls. The rows' format
+// and the call states are tph's own (src/run_file/).
 
-/** A function: name, file, line, flags (1 async, 2 external), parameter names. */
-export type FrameRow = [string, string, number, number, string[]];
-/** A call: frame, depth, start µs, length µs, state (0 returned, 1 threw, 2 still open), calls
- * left out below, argument texts, return value or error text, track. */
-export type CallRow = [
-  number,
-  number,
-  number,
-  number,
-  number,
-  number,
-  string[],
-  string | null,
-  number,
-];
-
-export interface RunData {
-  v: number;
-  meta: {
-    title: string;
-    label: string | null;
-    command: string | null;
-    cwd: string | null;
-    runtime: string | null;
-    timestamp: string;
-    duration_ms: number | null;
-    ended: string | null;
-    exit_code: number | null;
-    error: string | null;
-    call_count: number;
-    dropped_calls: number;
-    limit_reason: string | null;
-    filter: string | null;
-    max_depth: number | null;
-  };
-  calls: CallRow[];
-  frames: FrameRow[];
-  shown: number;
-  left_out: number;
-  max_calls: number;
-}
-
-export const RETURNED = 0, THREW = 1, OPEN = 2;
+import {
+  CALL_ARGS,
+  CALL_DEPTH,
+  CALL_FRAME,
+  CALL_LEFT_OUT,
+  CALL_LENGTH,
+  CALL_START,
+  CALL_STATE,
+  CALL_VALUE,
+  FRAME_NAME,
+  FRAME_PARAMS,
+  type PageData,
+} from "../src/run_file/page_data.ts";
+export type { PageData } from "../src/run_file/page_data.ts";
 
 /** The calls as columns, with the tree's links. */
 export class Model {
@@ -63,7 +35,7 @@ export class Model {
   readonly maxDepth: number;
   #haystack: string[] | null = null;
 
-  constructor(readonly data: RunData) {
+  constructor(readonly data: PageData) {
     const calls = data.calls;
     const n = this.n = calls.length;
     this.frame = new Int32Array(n);
@@ -77,17 +49,17 @@ export class Model {
     let first = Infinity, last = 0, deepest = 0;
     for (let i = 0; i < n; i++) {
       const c = calls[i];
-      const d = c[1];
-      this.frame[i] = c[0];
+      const d = c[CALL_DEPTH];
+      this.frame[i] = c[CALL_FRAME];
       this.depth[i] = d;
-      this.start[i] = c[2];
-      this.dur[i] = c[3];
-      this.state[i] = c[4];
+      this.start[i] = c[CALL_START];
+      this.dur[i] = c[CALL_LENGTH];
+      this.state[i] = c[CALL_STATE];
       while (open.length > d) this.end[open.pop()!] = i;
       this.parent[i] = d === 0 || open.length === 0 ? -1 : open[open.length - 1];
       open.push(i);
-      if (c[2] < first) first = c[2];
-      if (c[2] + c[3] > last) last = c[2] + c[3];
+      if (c[CALL_START] < first) first = c[CALL_START];
+      if (c[CALL_START] + c[CALL_LENGTH] > last) last = c[CALL_START] + c[CALL_LENGTH];
       if (d > deepest) deepest = d;
     }
     while (open.length > 0) this.end[open.pop()!] = n;
@@ -97,23 +69,23 @@ export class Model {
   }
 
   name(i: number): string {
-    return this.data.frames[this.frame[i]][0];
+    return this.data.frames[this.frame[i]][FRAME_NAME];
   }
 
   args(i: number): string[] {
-    return this.data.calls[i][6];
+    return this.data.calls[i][CALL_ARGS];
   }
 
   argName(i: number, k: number): string {
-    return this.data.frames[this.frame[i]][4][k] ?? String(k);
+    return this.data.frames[this.frame[i]][FRAME_PARAMS][k] ?? String(k);
   }
 
   value(i: number): string | null {
-    return this.data.calls[i][7];
+    return this.data.calls[i][CALL_VALUE];
   }
 
   droppedBelow(i: number): number {
-    return this.data.calls[i][5];
+    return this.data.calls[i][CALL_LEFT_OUT];
   }
 
   hasChildren(i: number): boolean {
@@ -145,7 +117,7 @@ export class Model {
     if (this.#haystack === null) {
       const h: string[] = new Array(this.n);
       for (let k = 0; k < this.n; k++) {
-        h[k] = (this.label(k) + "\u0000" + (this.data.calls[k][7] ?? "")).toLowerCase();
+        h[k] = (this.label(k) + "\u0000" + (this.data.calls[k][CALL_VALUE] ?? "")).toLowerCase();
       }
       this.#haystack = h;
     }

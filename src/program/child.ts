@@ -115,7 +115,7 @@ export function setupChild(preload: string): boolean {
       // The globs that chose the traced files, where the trace's own function filters go.
       const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
-      // In the run format (run_format.ts): the CLI reads back only what it shows.
+      // In the run format (src/run_file/format.ts): the CLI reads back only what it shows.
       writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
       if (config.phases) {
         const phases: ChildPhases = {

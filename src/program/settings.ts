@@ -1,8 +1,8 @@
 // What `tph run` (the parent) tells the traced process (the child). Kept apart from child.ts so
 // the parent does not load the instrumenter it never uses.
 
-import type { TraceLimits } from "./recorder/trace_state.ts";
-import type { LoaderOptions } from "./loader/register.ts";
+import type { TraceLimits } from "../run_file/limits.ts";
+import type { ScopeOptions } from "../run_file/scope.ts";
 
 /**
  * Environment variable naming the file that holds the run's settings as JSON: a
@@ -27,6 +27,16 @@ export const BE_BUN_ENV = "BUN_BE_BUN";
 export const PRELOAD_FILE = "preload.js";
 /** oxc's native addon's file name there, beside the preload, which loads it. */
 export const ADDON_FILE = "oxc-parser.node";
+
+/** How the program's loader (loader/register.ts) picks, instruments and caches its files. */
+export interface LoaderOptions extends ScopeOptions {
+  /** Folder module names are relative to (the project root). */
+  root: string;
+  /** Transform cache folder; null disables it; default: see transform.ts. */
+  transformCacheDir?: string | null;
+  /** Record calls into packages and well-known globals as external calls. Default true. */
+  externalCalls?: boolean;
+}
 
 /** What the parent tells the traced process. */
 export interface ChildConfig {

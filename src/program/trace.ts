@@ -9,8 +9,8 @@ import { now } from "./recorder/clock.ts";
 import { isInstrumented, markOwn } from "./recorder/external.ts";
 import { R, type Runtime, runtime } from "./recorder/recorder.ts";
 import { callTree, findSection, traceToJSON } from "./recorder/to_json.ts";
-import type { TraceLimits, TraceState } from "./recorder/trace_state.ts";
-import type { FindSpec } from "./recorder/find.ts";
+import type { TraceState } from "./recorder/trace_state.ts";
+import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
 

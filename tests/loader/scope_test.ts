@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeScope, outOfScope, scopeRegExp } from "../../src/program/loader/scope.ts";
+import { makeScope, outOfScope, scopeRegExp } from "../../src/run_file/scope.ts";
 
 Deno.test("makeScope() traces sources under the scope folders, not node_modules", () => {
   const inScope = makeScope({ scope: ["/app"] });

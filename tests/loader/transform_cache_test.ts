@@ -17,7 +17,7 @@ import {
   PRUNE_STAMP,
   pruneTransformCache,
   pruneTransformCacheDaily,
-} from "../../src/program/loader/transform_cache.ts";
+} from "../../src/run_file/transform_cache.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 10, 23);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { globToRegExp } from "../../src/program/recorder/glob.ts";
+import { globToRegExp } from "../../src/run_file/glob.ts";
 
 Deno.test("globToRegExp() matches ** across folders and * within one", () => {
   const re = globToRegExp("node_modules/marked/**");

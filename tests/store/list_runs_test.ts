@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
-import { RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../src/program/recorder/run_format.ts";
+import { RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../src/run_file/format.ts";
 import { join } from "node:path";
 import { listRuns, runIdOf } from "../../src/tph/store/list_runs.ts";
 import { StoreError } from "../../src/tph/store/store_error.ts";

@@ -3,7 +3,7 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
 import { fnv1a } from "../../host/hash.ts";
-import { type Lang, langOf } from "./languages.ts";
+import { type Lang, langOf } from "../../run_file/languages.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
   FLAG_ASYNC,
@@ -36,7 +36,7 @@ import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_pos
 import { shiftInlineMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 
-export type { Lang } from "./languages.ts";
+export type { Lang } from "../../run_file/languages.ts";
 export type { Insertions } from "./_columns.ts";
 
 /** Options for {@linkcode instrument}. */

@@ -10,8 +10,8 @@
 // exactly as without tph, that module's graph untraced (tests/loader/deno_require_esm_test.ts).
 
 import * as nodeModule from "node:module";
-import type { PackageInfo } from "./nearest_package.ts";
-import { packageOf } from "./nearest_package.ts";
+import type { PackageInfo } from "../../run_file/nearest_package.ts";
+import { packageOf } from "../../run_file/nearest_package.ts";
 
 /** How Deno's require() runs a file: its extension's loader, before it looks at the text. */
 export type RequireKind = "module" | "commonjs" | "maybe";

@@ -29,7 +29,7 @@ import {
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
 import { readText } from "../../host/files.ts";
 import { dirname, join } from "node:path";
-import type { Lang } from "../instrument/languages.ts";
+import type { Lang } from "../../run_file/languages.ts";
 import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
 import type { Node } from "../instrument/_names.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";

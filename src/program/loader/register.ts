@@ -7,11 +7,12 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
-import { langOf } from "../instrument/languages.ts";
+import { langOf } from "../../run_file/languages.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
-import { type PackageInfo, packageOf } from "./nearest_package.ts";
-import { makeScope, type ScopeOptions, scopeRegExp } from "./scope.ts";
+import { type PackageInfo, packageOf } from "../../run_file/nearest_package.ts";
+import { makeScope, scopeRegExp } from "../../run_file/scope.ts";
+import type { LoaderOptions } from "../settings.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";
 import { VERSION } from "../../version.ts";
@@ -32,16 +33,6 @@ import {
   transformModule,
   type TransformOptions,
 } from "./transform.ts";
-
-/** Options of {@linkcode registerLoader}. */
-export interface LoaderOptions extends ScopeOptions {
-  /** Folder module names are relative to (the project root). */
-  root: string;
-  /** Transform cache folder; null disables it; default: see transform.ts. */
-  transformCacheDir?: string | null;
-  /** Record calls into packages and well-known globals as external calls. Default true. */
-  externalCalls?: boolean;
-}
 
 // A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
 // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot

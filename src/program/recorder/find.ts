@@ -8,6 +8,7 @@
 
 import types from "node:util/types";
 import { classNames, repr } from "./repr.ts";
+import type { FindSpec } from "../../run_file/limits.ts";
 import {
   dateToISO,
   performanceNow,
@@ -18,18 +19,6 @@ import {
 
 // The program may replace Date.now.
 const dateNow = Date.now;
-
-/** A target as `tph run --find` hands it to the program (JSON). */
-export interface FindSpec {
-  /** The target as written (`2`, `"abc"`, `^id-`). */
-  text: string;
-  /** The value: the text parsed as JSON when it parses, else the text. */
-  value: unknown;
-  /** A JS type (`number`, `string`, `boolean`, `bigint`, `null`, `undefined`) or class name. */
-  type: string | null;
-  /** `same`: this very object (the library's object targets: where does it go). */
-  match: "equals" | "contains" | "regex" | "same";
-}
 
 /** Where a value was seen. */
 export type FindWhere = "arg" | "return" | "throw";

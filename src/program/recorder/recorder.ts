@@ -35,18 +35,10 @@ import {
   strSlice,
   uncurry,
 } from "../../host/intrinsics.ts";
-import {
-  HIDDEN,
-  MARKED_ARGS,
-  MAX_HANDLE,
-  MAX_ROWS,
-  OPEN,
-  RET_TEXT,
-  RETURNED,
-  Tape,
-  THREW,
-} from "./tape.ts";
-import { type TraceLimits, TraceState } from "./trace_state.ts";
+import { HIDDEN, MARKED_ARGS, MAX_HANDLE, MAX_ROWS, OPEN, RET_TEXT, Tape } from "./tape.ts";
+import { RETURNED, THREW } from "../../run_file/call_state.ts";
+import { TraceState } from "./trace_state.ts";
+import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
 
 /**

@@ -11,6 +11,7 @@
 
 import type { FunctionRecord } from "./functions.ts";
 import type { Redactor } from "./repr.ts";
+import { namePatternProblem, valuePatternProblem } from "../../run_file/limits.ts";
 
 /** What a redacted value is stored as. */
 export const REDACTED = "[redacted]";
@@ -93,35 +94,6 @@ export function nameWords(name: string): string[] {
   }
   flush();
   return words;
-}
-
-/**
- * Why a name pattern of `redact` cannot be used, or null when it can: it must hold a letter or
- * a digit (`*` stands for any run of characters).
- *
- * @param pattern The pattern.
- */
-export function namePatternProblem(pattern: string): string | null {
-  return /[A-Za-z0-9]/.test(pattern) ? null : "it has no letter or digit";
-}
-
-/**
- * Why a regex of `redact_values` cannot be used, or null when it can: it must compile and must
- * not match the empty string (it would put "[redacted]" between every two characters).
- *
- * @param source The regex, as written in the configuration.
- */
-export function valuePatternProblem(source: string | RegExp): string | null {
-  let re: RegExp;
-  try {
-    re = typeof source === "string" ? new RegExp(source) : source;
-  } catch (e) {
-    // V8 quotes the regex (`/sk_(/: Unterminated group`), JavaScriptCore does not.
-    return (e as Error).message.replace(/^Invalid regular expression: (?:\/.*\/[a-z]*: )?/, "");
-  }
-  return new RegExp(re.source, re.flags.replace(/[gy]/g, "")).test("")
-    ? "it matches the empty string"
-    : null;
 }
 
 /** A compiled name pattern: the words run together, or a regex for one with `*`. */

@@ -14,7 +14,7 @@
  */
 
 import types from "node:util/types";
-import { DEFAULT_LIMITS } from "./limits.ts";
+import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 
 /** The default longest repr. */
 const MAX_REPR: number = DEFAULT_LIMITS.maxRepr;

@@ -1,5 +1,5 @@
-// Writing a trace in the run file format (run_format.ts), streaming from the tape: one pass over
-// the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
+// Writing a trace in the run file format (run_file/format.ts), streaming from the tape: one pass
+// over the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
 
 import { FileWriter } from "../../host/files.ts";
 import {
@@ -19,21 +19,18 @@ import {
   utf8Into,
   wellFormed,
 } from "../../host/intrinsics.ts";
-import { Sink } from "./json_sink.ts";
+import { Sink } from "../../run_file/json_sink.ts";
 import { runtime } from "./recorder.ts";
 import {
-  FN_EXTERNAL,
   type FunctionEntry,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
-  RETURNED as R_RETURNED,
   RUN_MAGIC,
   SKIP_MIN,
-  THREW as R_THREW,
   TRAILER_MAGIC,
-  UNFINISHED,
-} from "./run_format.ts";
-import { MARKED_ARGS, RET_TEXT, RETURNED, type Texts, THREW } from "./tape.ts";
+} from "../../run_file/format.ts";
+import { FN_EXTERNAL, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
+import { MARKED_ARGS, RET_TEXT, type Texts } from "./tape.ts";
 import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
@@ -257,7 +254,7 @@ export class RunSink extends Sink {
 }
 
 /**
- * Write a trace as a run file (run_format.ts): the calls depth first, then the skip index, the
+ * Write a trace as a run file (run_file/format.ts): the calls depth first, then the skip index, the
  * functions, the meta (the JSON's top-level fields but `trace`, plus `extra`) and the trailer.
  *
  * @param t The trace.
@@ -346,7 +343,7 @@ export function writeTraceRun(
       out.room();
       const buf = out.buf;
       let pos = putVarint(buf, out.pos, local);
-      buf[pos++] = (!finished ? UNFINISHED : state === THREW ? R_THREW : R_RETURNED) |
+      buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
         (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
       pos = putVarint(buf, pos, below[i]);
       const begun = tp.start[row];

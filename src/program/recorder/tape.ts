@@ -21,6 +21,7 @@
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, SafeMap, strSlice } from "../../host/intrinsics.ts";
+import { UNFINISHED } from "../../run_file/call_state.ts";
 
 /**
  * Rows one tape holds at most (67,108,864 calls; a trace records no more, the rest are counted
@@ -30,8 +31,12 @@ import { arrayJoin as joinArray, SafeMap, strSlice } from "../../host/intrinsics
 export const MAX_ROWS = 1 << 26;
 /** Handles stay below this (exact integers): past it a new tape is no longer started. */
 export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
-/** Call states; HIDDEN rows only carry the stack of a call a limit left out. */
-export const OPEN = 0, RETURNED = 1, THREW = 2, HIDDEN = 3;
+/**
+ * A row's state: how its call ended (call_state.ts: RETURNED, THREW), OPEN while it runs (a call
+ * the trace stops before it ends is written as UNFINISHED), or HIDDEN: the row only carries the
+ * stack of a call a limit left out, and is never written.
+ */
+export const OPEN = UNFINISHED, HIDDEN = 3;
 
 /** Argument positions whose text a row can mark (see `marks`); later ones keep a wrapper. */
 export const MARKED_ARGS = 31;

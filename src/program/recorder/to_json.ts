@@ -1,5 +1,5 @@
 import { FileWriter } from "../../host/files.ts";
-import { bytesOf, Sink } from "./json_sink.ts";
+import { bytesOf, Sink } from "../../run_file/json_sink.ts";
 import { FLAG_ASYNC } from "../../abi.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
 import type { CallNodeJSON, FindJSON, FindMatchJSON, RunJSON } from "../../types.ts";
@@ -7,8 +7,16 @@ import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
-import { HIDDEN, MARKED_ARGS, RET_TEXT, RETURNED, type Tape, THREW } from "./tape.ts";
-import { FN_ASYNC, FN_EXTERNAL, type FunctionEntry } from "./run_format.ts";
+import { HIDDEN, MARKED_ARGS, RET_TEXT, type Tape } from "./tape.ts";
+import { type FunctionEntry } from "../../run_file/format.ts";
+import { functionFlags, RETURNED, THREW } from "../../run_file/call_state.ts";
+import {
+  type FunctionBytes,
+  functionParts,
+  JSON_PARTS,
+  positionKey,
+  qualifiedName,
+} from "../../run_file/json_form.ts";
 import type { TraceState } from "./trace_state.ts";
 import {
   arrayJoin,
@@ -19,8 +27,6 @@ import {
   round,
   SafeMap,
   SafeSet,
-  stringify,
-  strLastIndexOf,
   strSlice,
 } from "../../host/intrinsics.ts";
 
@@ -180,17 +186,6 @@ export function traceConfig(t: TraceState): RunJSON["config"] {
   };
 }
 
-/**
- * `module.Qualified.name`: a function's qualified name after its module's file name without
- * extension (`foo.Baz.call`), as value tracing names functions.
- */
-export function qualifiedName(qualname: string, module: string): string {
-  const slash = strLastIndexOf(module, "/");
-  const file = slash < 0 ? module : strSlice(module, slash + 1);
-  const dot = strLastIndexOf(file, ".");
-  return (dot > 0 ? strSlice(file, 0, dot) : file) + "." + qualname;
-}
-
 /** ISO 8601 to the µs, from ms since the epoch. */
 function isoMicros(ms: number): string {
   const whole = floor(ms);
@@ -280,23 +275,11 @@ export function traceToJSON(t: TraceState, label: string | null): RunJSON {
   return { ...traceHeader(t, label), trace: callTree(t) };
 }
 
-// The writer below puts UTF-8 straight into one reused buffer (json_sink.ts). Each call's text
-// built as a string, then flattened and encoded, cost more than the writing itself: a million
-// calls (277 MB) took 0.6–0.9 s to save that way, ~0.33 s now, of which ~0.2 s is the writes.
+// The writer below puts UTF-8 straight into one reused buffer (run_file/json_sink.ts). Each
+// call's text built as a string, then flattened and encoded, cost more than the writing itself: a
+// million calls (277 MB) took 0.6–0.9 s to save that way, ~0.33 s now, of which ~0.2 s is the
+// writes.
 
-/** The fixed pieces of a call's JSON (exported for the run exporter, which writes the same). */
-export const JSON_PARTS = {
-  RETURN_VALUE: bytesOf(`},"return_value":`),
-  NULL: bytesOf("null"),
-  EXCEPTION: bytesOf(`,"exception":`),
-  START: bytesOf(`,"start_ms":`),
-  ELAPSED: bytesOf(`,"elapsed_ms":`),
-  UNFINISHED: bytesOf(`,"unfinished":true`),
-  CHILDREN: bytesOf(`,"children":[`),
-  DROPPED: bytesOf(`,"dropped":`),
-  CLOSE: bytesOf("]}"),
-  COMMA: bytesOf(","),
-};
 const {
   RETURN_VALUE,
   NULL,
@@ -310,37 +293,9 @@ const {
   COMMA,
 } = JSON_PARTS;
 
-/** What a save writes the same for every call of one function. */
-export interface FunctionBytes {
-  external: boolean;
-  /** `{"name":…,"kind":…,"args":{`. */
-  head: Uint8Array;
-  /** Each parameter's `"name":`, with a leading comma after the first. */
-  keys: Uint8Array[];
-  /** `,"async":true` and `,"external":true` as they apply. */
-  tail: Uint8Array;
-}
-
-/** A function's JSON parts (see FunctionBytes), from its entry in a run file's table. */
-export function functionParts(f: FunctionEntry): FunctionBytes {
-  const [name, module, file, line, kind, params, flags] = f;
-  const isAsync = (flags & FN_ASYNC) !== 0;
-  const external = kind === "external";
-  return {
-    external,
-    head: bytesOf(
-      `{"name":${stringify(name)},"module":${stringify(module)},"file":${
-        stringify(file)
-      },"line":${line},"kind":${stringify(kind)},"args":{`,
-    ),
-    keys: external ? [] : paramKeys(params),
-    tail: bytesOf((isAsync ? `,"async":true` : "") + (external ? `,"external":true` : "")),
-  };
-}
-
-/** A function's entry in a run file's table (run_format.ts) from its record. */
+/** A function's entry in a run file's table (src/run_file/format.ts) from its record. */
 export function functionEntry(f: FunctionRecord): FunctionEntry {
-  const flags = (f.flags & FLAG_ASYNC ? FN_ASYNC : 0) | (f.kind === "external" ? FN_EXTERNAL : 0);
+  const flags = functionFlags((f.flags & FLAG_ASYNC) !== 0, f.kind === "external");
   return [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags];
 }
 
@@ -371,25 +326,6 @@ export function storedValue(
     const s = typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, maxRepr);
     text(s, 0, s.length);
   }
-}
-
-/** Keys of external calls' arguments, by position. */
-const positionKeys: Uint8Array[] = [];
-
-/** Each parameter's `"name":` bytes, with a leading comma after the first. */
-function paramKeys(params: string[]): Uint8Array[] {
-  const keys: Uint8Array[] = [];
-  for (let i = 0; i < params.length; i++) {
-    keys[i] = bytesOf((i === 0 ? "" : ",") + stringify(params[i]) + ":");
-  }
-  return keys;
-}
-
-/** The key of an external call's argument `i` (`"0":`, `,"1":`…). */
-export function positionKey(i: number): Uint8Array {
-  let key = positionKeys[i];
-  if (key === undefined) key = positionKeys[i] = bytesOf(`${i === 0 ? "" : ","}"${i}":`);
-  return key;
 }
 
 /**

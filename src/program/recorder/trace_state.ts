@@ -1,42 +1,15 @@
 // The state of one trace: its limits, filters and the calls recorded so far.
 
 import { now } from "./clock.ts";
-import { globToRegExp } from "./glob.ts";
+import { globToRegExp } from "../../run_file/glob.ts";
 import { Redaction } from "./redact.ts";
 import { functionRecord } from "./functions.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
 import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../host/intrinsics.ts";
-import { Finder, type FindSpec } from "./find.ts";
+import { Finder } from "./find.ts";
 
-/** Limits and filters of a trace. */
-export interface TraceLimits {
-  /** Deepest call level recorded (roots are level 1). Default 30. */
-  maxDepth?: number;
-  /** Most calls recorded. Default 10000. */
-  maxCalls?: number;
-  /** Longest repr of an argument, return value or error. Default 120. */
-  maxRepr?: number;
-  /** Module path prefixes whose functions are not recorded (their callees still are). */
-  ignoreModules?: string[];
-  /** Glob patterns on the module path or qualified name; when given, only matches are recorded. */
-  include?: string[];
-  /** Glob patterns on the module path or qualified name that are not recorded. */
-  exclude?: string[];
-  /**
-   * More names whose values are stored as `"[redacted]"` (parameters, object fields, functions'
-   * return values), besides the default ones (`password`, `token`, `apiKey`…; see README,
-   * "Security"); `false` turns redaction off, `redactValues` too.
-   */
-  redact?: string[] | false;
-  /** Regexes whose matches in stored strings and reprs are replaced by `[redacted]`. */
-  redactValues?: (string | RegExp)[];
-  /** Values to find in every call's arguments, return value and error (`tph run --find`). */
-  find?: FindSpec[];
-}
-
-import { DEFAULT_LIMITS } from "./limits.ts";
-export { DEFAULT_LIMITS };
+import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";
 
 /**
  * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).

@@ -11,13 +11,8 @@ import {
   treeDrawer,
   type TreeOptions,
 } from "../../render/tree.ts";
-import {
-  FN_ASYNC,
-  FN_EXTERNAL,
-  STATE_MASK,
-  THREW,
-  UNFINISHED,
-} from "../../program/recorder/run_format.ts";
+import { STATE_MASK } from "../../run_file/format.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import { isWhole, type RawCall, type RunFile, textLength, wholeOf } from "../store/run_reader.ts";
 
 /** Thrown to stop drawing once stdout's reader went away. */

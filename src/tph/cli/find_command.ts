@@ -9,11 +9,12 @@ import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { fileProblem, writeOutputSync } from "../../host/files.ts";
-import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/recorder/run_format.ts";
+import { STATE_MASK } from "../../run_file/format.ts";
+import { FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
 import type { Command, Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
-import { qualifiedName } from "../../program/recorder/to_json.ts";
+import { qualifiedName } from "../../run_file/json_form.ts";
 
 type Match = "equals" | "contains" | "regex";
 type Where = FindMatchJSON["where"];

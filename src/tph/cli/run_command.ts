@@ -1,7 +1,7 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
 import { basename, join, relative, resolve } from "node:path";
-import type { LoaderOptions } from "../../program/loader/register.ts";
+import type { LoaderOptions } from "../../program/settings.ts";
 import {
   appendText,
   exists,
@@ -15,12 +15,11 @@ import {
 } from "../../host/files.ts";
 import { displayPath } from "../store/display_path.ts";
 import { pid } from "../../host/process.ts";
-import type { TraceLimits } from "../../program/recorder/trace_state.ts";
-import type { FindSpec } from "../../program/recorder/find.ts";
+import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
-import { outOfScope, SOURCE_FILE } from "../../program/loader/scope.ts";
+import { outOfScope, SOURCE_FILE } from "../../run_file/scope.ts";
 import type { RunInfo } from "../../types.ts";
-import { pruneTransformCacheDaily } from "../../program/loader/transform_cache.ts";
+import { pruneTransformCacheDaily } from "../../run_file/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { scriptProjectRoot } from "../store/project_root.ts";
 import {

@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
+import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 
 /** tph's settings, as `tracepatch.toml` (or a `"tracepatch"` key in deno.json or package.json)
  * spells them: snake_case, like tracepatch. */

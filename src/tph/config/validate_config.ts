@@ -1,6 +1,6 @@
 import { closest } from "./closest.ts";
 import { ConfigError } from "./config_error.ts";
-import { namePatternProblem, valuePatternProblem } from "../../program/recorder/redact.ts";
+import { namePatternProblem, valuePatternProblem } from "../../run_file/limits.ts";
 import {
   CONFIG_KEYS,
   type ConfigKind,

@@ -3,7 +3,8 @@
 // subtree — so that identical subtrees are recognised without walking them. Values are hashed
 // from their stored bytes; a call's full fields are decoded only for the calls a diff shows.
 
-import { FN_EXTERNAL, STATE_MASK, THREW, UNFINISHED } from "../../program/recorder/run_format.ts";
+import { STATE_MASK } from "../../run_file/format.ts";
+import { FN_EXTERNAL, stateOfNode, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { isWhole, type RawCall, type RunFile, textLength, wholeOf } from "../store/run_reader.ts";
 
@@ -356,11 +357,7 @@ function fromJSON(
     h.h1 = seed;
     h.h2 = seed ^ SEED2;
     if ((flags & IGNORED) === 0) {
-      const state = node.unfinished || node.elapsed_ms === null
-        ? UNFINISHED
-        : node.exception !== undefined
-        ? THREW
-        : 0;
+      const state = stateOfNode(node);
       const args = Object.values(node.args);
       h.word(state);
       h.word((node.dropped ?? 0) > 0 ? 1 : 0);

@@ -12,14 +12,14 @@
 // are as many as calls ran at once, not one per async call.
 
 import type { CallNodeJSON } from "../../types.ts";
+import { type FunctionEntry, STATE_MASK } from "../../run_file/format.ts";
 import {
   FN_ASYNC,
   FN_EXTERNAL,
-  type FunctionEntry,
-  STATE_MASK,
+  stateOfNode,
   THREW,
   UNFINISHED,
-} from "../../program/recorder/run_format.ts";
+} from "../../run_file/call_state.ts";
 import type { RawCall, RunFile } from "../store/run_reader.ts";
 
 /** A function as the exports name it. */
@@ -222,11 +222,7 @@ function jsonSource(roots: CallNodeJSON[]): Source {
           });
         }
         const names = Object.keys(n.args);
-        const state = n.unfinished || n.elapsed_ms === null
-          ? UNFINISHED
-          : n.exception !== undefined
-          ? THREW
-          : 0;
+        const state = stateOfNode(n);
         const values = names.map((k) => n.args[k]);
         values.push(state === THREW ? n.exception! : n.return_value ?? "");
         const stored: Stored = {

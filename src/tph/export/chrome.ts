@@ -5,7 +5,7 @@
 // the caller, and chrome://tracing and speedscope draw them differently again; a thread track per
 // async context reads the same everywhere.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";

@@ -2,7 +2,7 @@
 // from the run file to the output (see openOutput: a file written beside and renamed, a device or
 // a FIFO written into).
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import { type OutputOptions, writeOutput } from "../../host/files.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import type { WalkOptions } from "./calls.ts";

@@ -2,7 +2,7 @@
 // as the OpenTelemetry protocol's JSON encoding writes it): one span per call, parents from the
 // call tree, ids in hex, enums as integers, times as nanoseconds since the epoch in strings.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile, RunMeta } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut } from "./out.ts";

@@ -1,6 +1,6 @@
 // The byte side of the text exports: JSON pieces written into the run writer's buffered Sink.
 
-import { type ByteSink, bytesOf, Sink } from "../../program/recorder/json_sink.ts";
+import { type ByteSink, bytesOf, Sink } from "../../run_file/json_sink.ts";
 
 /** JSON written piece by piece. */
 export class JsonOut {

@@ -5,7 +5,7 @@
 // short values are interned (written once, then referred to by number), and each call is a begin
 // and an end packet of a few bytes: far smaller for big runs.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { placeOf } from "./out.ts";

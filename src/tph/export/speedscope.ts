@@ -2,7 +2,7 @@
 // (calls.ts), so that what ran at once is never drawn as nested. A frame is a function, named
 // with its file and line.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";

@@ -4,7 +4,9 @@
 // array; functions are a table). Every `<` in that block is written as `\u003c`, so no recorded
 // text can end the block or start a tag: the page holds the program's texts as data only.
 
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
+import { functionFlags, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
+import type { CallRow, FrameRow, PageMeta } from "../../run_file/page_data.ts";
 import type { RunFile } from "../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "../export/calls.ts";
 import { JsonOut } from "../export/out.ts";
@@ -46,8 +48,26 @@ function scriptSafe(target: ByteSink): ByteSink {
   };
 }
 
-const STATE_RETURNED = 0, STATE_THREW = 1, STATE_UNFINISHED = 2;
-const FLAG_ASYNC = 1, FLAG_EXTERNAL = 2;
+/** Write a row of the page's data (a CallRow or a FrameRow, page_data.ts) as a JSON array. */
+function writeRow(out: JsonOut, row: CallRow | FrameRow): void {
+  out.raw("[");
+  for (let k = 0; k < row.length; k++) {
+    if (k > 0) out.raw(",");
+    const v = row[k];
+    if (v === null) out.raw("null");
+    else if (typeof v === "number") out.num(v);
+    else if (typeof v === "string") out.str(v);
+    else {
+      out.raw("[");
+      for (let i = 0; i < v.length; i++) {
+        if (i > 0) out.raw(",");
+        out.str(v[i]);
+      }
+      out.raw("]");
+    }
+  }
+  out.raw("]");
+}
 
 /**
  * Write a run as one HTML page.
@@ -77,7 +97,7 @@ export function writeHtml(
     .raw('</head><body>\n<script type="application/json" id="tph-data">');
   page.flush();
   const data = new JsonOut(scriptSafe(target));
-  data.raw('{"v":1,"meta":').raw(JSON.stringify({
+  const pageMeta: PageMeta = {
     title: summary.title,
     label: meta.label,
     command: summary.command,
@@ -93,11 +113,12 @@ export function writeHtml(
     limit_reason: meta.limit_reason,
     filter: options.filter ?? null,
     max_depth: options.maxDepth ?? null,
-  }));
+  };
+  data.raw('{"v":1,"meta":').raw(JSON.stringify(pageMeta));
   data.raw(',"calls":[');
   let shown = 0, leftOut = 0;
   // Each function's parameter names, from its first call (positions for external calls).
-  const params: (readonly string[])[] = [];
+  const params: string[][] = [];
   const result = walkCalls(file, options, {
     open(call) {
       params[call.frame] ??= [...call.argNames.slice(0, call.argValues.length)];
@@ -107,37 +128,30 @@ export function writeHtml(
       }
       if (shown > 0) data.raw(",\n");
       shown++;
-      const state = call.unfinished
-        ? STATE_UNFINISHED
-        : call.threw !== null
-        ? STATE_THREW
-        : STATE_RETURNED;
-      data.raw("[").num(call.frame).raw(",").num(call.depth).raw(",").num(call.start).raw(",")
-        .num(call.end - call.start).raw(",").num(state).raw(",").num(
-          call.dropped + call.hiddenBelow,
-        )
-        .raw(",[");
-      for (let k = 0; k < call.argValues.length; k++) {
-        if (k > 0) data.raw(",");
-        data.str(call.argValues[k]);
-      }
-      data.raw("],");
-      const value = call.threw ?? call.returned;
-      if (value === null) data.raw("null");
-      else data.str(value);
-      data.raw(",").num(call.track).raw("]");
+      const state = call.unfinished ? UNFINISHED : call.threw !== null ? THREW : RETURNED;
+      writeRow(data, [
+        call.frame,
+        call.depth,
+        call.start,
+        call.end - call.start,
+        state,
+        call.dropped + call.hiddenBelow,
+        call.argValues,
+        call.threw ?? call.returned,
+        call.track,
+      ]);
     },
   });
   data.raw('],"frames":[');
   result.frames.forEach((f, k) => {
     if (k > 0) data.raw(",\n");
-    data.raw("[").str(f.name).raw(",").str(f.file).raw(",").num(Math.max(0, f.line)).raw(",")
-      .num((f.async ? FLAG_ASYNC : 0) | (f.external ? FLAG_EXTERNAL : 0)).raw(",[");
-    (params[k] ?? []).forEach((p, i) => {
-      if (i > 0) data.raw(",");
-      data.str(p);
-    });
-    data.raw("]]");
+    writeRow(data, [
+      f.name,
+      f.file,
+      Math.max(0, f.line),
+      functionFlags(f.async, f.external),
+      params[k] ?? [],
+    ]);
   });
   data.raw('],"shown":').num(shown).raw(',"left_out":').num(leftOut).raw(',"max_calls":')
     .num(maxCalls).raw("}");

@@ -1,7 +1,7 @@
 // The options of `tph run`, apart from the command: the head start (src/tph/launch/early_start.ts)
 // reads them to find the script in the command line before the rest of the CLI loads.
 
-import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
+import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import type { OptionSpec } from "../argv.ts";
 
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */

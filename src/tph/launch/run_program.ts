@@ -3,7 +3,7 @@
 // it wrote with how it ended.
 
 import { addRunInfo, openRun } from "../store/run_reader.ts";
-import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
+import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -20,7 +20,7 @@ import {
   writeText,
 } from "../../host/files.ts";
 import { type Child, pid, runtimeInfo, spawnInherit } from "../../host/process.ts";
-import { nearestPackage } from "../../program/loader/nearest_package.ts";
+import { nearestPackage } from "../../run_file/nearest_package.ts";
 import {
   CHILD_ENV,
   type ChildConfig,
@@ -229,7 +229,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   remove(out + ".error");
   let header: Omit<RunJSON, "trace">;
   try {
-    // The program's process writes its run (run_format.ts) after saying how it ended; how it
+    // The program's process writes its run (run_file/format.ts) after saying how it ended; how it
     // ended is added to the run's meta. A run file that is there but not whole was cut short.
     const withRun = saveError === null && ending !== undefined ? addRunInfo(out, info) : null;
     if (withRun !== null) {

@@ -5,7 +5,7 @@
 import { dirname, resolve } from "node:path";
 import { oxc } from "../../deps.ts";
 import { isPlainFile, readText } from "../../host/files.ts";
-import { langOf } from "../../program/instrument/languages.ts";
+import { langOf } from "../../run_file/languages.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Node = any;

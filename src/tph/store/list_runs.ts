@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { displayPath } from "./display_path.ts";
 import { openRun, type RunMeta } from "./run_reader.ts";
 import { StoreError } from "./store_error.ts";
-import { RUN_EXTENSION } from "../../program/recorder/run_format.ts";
+import { RUN_EXTENSION } from "../../run_file/format.ts";
 
 /** A run in the cache, as `tph logs` lists it. */
 export interface RunEntry {

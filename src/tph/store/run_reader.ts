@@ -1,5 +1,5 @@
 // Reading runs back: one reader for every command. A run file in tph's format
-// (src/program/recorder/run_format.ts) is read a part at a time — the meta alone for `logs`, the
+// (src/run_file/format.ts) is read a part at a time — the meta alone for `logs`, the
 // calls down to a depth for `view` and `tree --max-depth`, all of them streamed for `export` and `tree` — so
 // the cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another
 // tool) is read whole, as before.
@@ -13,11 +13,9 @@ import {
   truncateFile,
   writeAt,
 } from "../../host/files.ts";
-import type { ByteSink } from "../../program/recorder/json_sink.ts";
-import { Sink } from "../../program/recorder/json_sink.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
+import { Sink } from "../../run_file/json_sink.ts";
 import {
-  FN_ASYNC,
-  FN_EXTERNAL,
   type FunctionEntry,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
@@ -25,17 +23,16 @@ import {
   RUN_MAGIC,
   SKIP_MIN,
   STATE_MASK,
-  THREW,
   TRAILER_BYTES,
   TRAILER_MAGIC,
-  UNFINISHED,
-} from "../../program/recorder/run_format.ts";
+} from "../../run_file/format.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import {
   type FunctionBytes,
   functionParts,
   JSON_PARTS,
   positionKey,
-} from "../../program/recorder/to_json.ts";
+} from "../../run_file/json_form.ts";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { countBelow } from "../../render/tree.ts";
 import { displayPath } from "./display_path.ts";

@@ -1,6 +1,6 @@
 /**
  * The run cache in one import: `.tracepatch_cache/` holds one file per run, in tph's run format
- * (`run_….tph`, see src/program/recorder/run_format.ts) or JSON (`run_….json`: older runs and
+ * (`run_….tph`, see src/run_file/format.ts) or JSON (`run_….json`: older runs and
  * saved `trace()` blocks), named so that names sort by time (see {@linkcode runFileName}); writes
  * are atomic. {@linkcode openRun} reads either.
  *

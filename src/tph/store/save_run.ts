@@ -9,7 +9,7 @@ import {
   writeWhole,
 } from "../../host/files.ts";
 import { isRunFormat, openRun } from "./run_reader.ts";
-import { RUN_EXTENSION } from "../../program/recorder/run_format.ts";
+import { RUN_EXTENSION } from "../../run_file/format.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";

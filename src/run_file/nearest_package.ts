@@ -1,5 +1,5 @@
 import { dirname, join } from "node:path";
-import { exists, readText } from "../../host/files.ts";
+import { exists, readText } from "../host/files.ts";
 
 /** A package.json: its path and its "type" field. */
 export interface PackageInfo {
@@ -17,7 +17,7 @@ export interface PackageInfo {
  *
  * @example
  * ```ts
- * import { nearestPackage } from "./src/program/loader/nearest_package.ts";
+ * import { nearestPackage } from "./src/run_file/nearest_package.ts";
  * console.log(nearestPackage(Deno.cwd())?.type);
  * ```
  */

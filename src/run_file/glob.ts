@@ -11,7 +11,7 @@ const cache = new Map<string, RegExp>();
  *
  * @example
  * ```ts
- * import { globToRegExp } from "./src/program/recorder/glob.ts";
+ * import { globToRegExp } from "./src/run_file/glob.ts";
  * globToRegExp("src/**\/*.ts").test("/repo/src/a/b.ts"); // true
  * ```
  */

@@ -1,4 +1,4 @@
-import { globToRegExp } from "../recorder/glob.ts";
+import { globToRegExp } from "./glob.ts";
 
 /** Which files `tph run` instruments. */
 export interface ScopeOptions {
@@ -60,7 +60,7 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
  *
  * @example
  * ```ts
- * import { makeScope } from "./src/program/loader/scope.ts";
+ * import { makeScope } from "./src/run_file/scope.ts";
  * const inScope = makeScope({ scope: ["/app"], include: ["node_modules/marked/**"] });
  * inScope("/app/src/main.ts"); // true
  * inScope("/app/node_modules/lodash/index.js"); // false
@@ -88,7 +88,7 @@ export type OutOfScope =
  *
  * @example
  * ```ts
- * import { outOfScope } from "./src/program/loader/scope.ts";
+ * import { outOfScope } from "./src/run_file/scope.ts";
  * outOfScope("/app/main.ts", { scope: ["/app/lib"] }); // { kind: "outside" }
  * ```
  */

@@ -13,7 +13,7 @@ import {
   unlinkFile,
   userCachePath,
   writeText,
-} from "../../host/files.ts";
+} from "../host/files.ts";
 
 /** Most entries kept (instrumented files and manifests). */
 export const MAX_ENTRIES = 5_000;

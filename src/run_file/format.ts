@@ -5,6 +5,7 @@
 //   calls                               pre-order records (below), from byte 8
 //   skip index                          where the subtrees of big calls end
 //   functions                           JSON: [[name, module, file, line, kind, params, flags], …]
+//                                       (flags: call_state.ts, FN_ASYNC | FN_EXTERNAL)
 //   meta                                JSON: every top-level field of the JSON run but `trace`
 //   trailer                             32 bytes: skip index, functions and meta offsets (f64 LE),
 //                                       "TPHEND01"
@@ -12,7 +13,7 @@
 // A call record, in pre-order (a call, then its children's subtrees, in call order):
 //
 //   varint  function (index into functions)
-//   byte    flags: state (RETURNED, THREW, UNFINISHED) | HAS_DROPPED | HAS_DROPPED_BELOW
+//   byte    flags: state (call_state.ts: RETURNED, THREW, UNFINISHED) | HAS_DROPPED | HAS_DROPPED_BELOW
 //   varint  descendants (calls in its subtree, itself excluded)
 //   zigzag  start − its parent's start (a root: the trace's), in µs (the JSON's start_ms × 1000)
 //   varint  elapsed µs                         unless UNFINISHED
@@ -41,16 +42,12 @@ export const RUN_FORMAT_VERSION = 1;
 export const TRAILER_BYTES = 32;
 /** The trailer's last 8 bytes. */
 export const TRAILER_MAGIC = "TPHEND01";
-/** Call states in a record's flags. */
-export const RETURNED = 0, THREW = 1, UNFINISHED = 2;
-/** Mask of the state in a record's flags. */
+/** Mask of the state (call_state.ts: RETURNED, THREW, UNFINISHED) in a record's flags. */
 export const STATE_MASK = 3;
 /** Flag: a count of calls left out under this one follows the record. */
 export const HAS_DROPPED = 4;
 /** Flag: a count of calls left out under its descendants follows (for a reader that skips them). */
 export const HAS_DROPPED_BELOW = 8;
-/** Function flags in the functions table. */
-export const FN_ASYNC = 1, FN_EXTERNAL = 2;
 /** Calls with at least this many descendants have their subtree's end in the skip index. */
 export const SKIP_MIN = 256;
 /** The extension of run files in this format. */

@@ -1,0 +1,75 @@
+// The run as a `tph view --html` page holds it: the JSON block src/tph/html/write_html.ts writes
+// and the viewer (viewer/model.ts) reads. A call and a function are arrays, not objects, so that a
+// page of 200,000 calls stays small; their columns are named here, once for both.
+
+import type { CallState } from "./call_state.ts";
+
+/**
+ * A function: its name, file, line (0: unknown), flags (call_state.ts: FN_ASYNC | FN_EXTERNAL)
+ * and parameter names (argument positions for an external call).
+ */
+export type FrameRow = [name: string, file: string, line: number, flags: number, params: string[]];
+
+/** Columns of a {@linkcode FrameRow}. */
+export const FRAME_NAME = 0, FRAME_FILE = 1, FRAME_LINE = 2, FRAME_FLAGS = 3, FRAME_PARAMS = 4;
+
+/**
+ * A call, in stored order (depth first): its function (an index into the frames), depth (0 at
+ * the top), start and length in µs, state, calls left out below it, argument texts, the return
+ * value's or the error's text (null when it did not finish), and its track.
+ */
+export type CallRow = [
+  frame: number,
+  depth: number,
+  start: number,
+  length: number,
+  state: CallState,
+  leftOut: number,
+  args: string[],
+  value: string | null,
+  track: number,
+];
+
+/** Columns of a {@linkcode CallRow}. */
+export const CALL_FRAME = 0,
+  CALL_DEPTH = 1,
+  CALL_START = 2,
+  CALL_LENGTH = 3,
+  CALL_STATE = 4,
+  CALL_LEFT_OUT = 5,
+  CALL_ARGS = 6,
+  CALL_VALUE = 7,
+  CALL_TRACK = 8;
+
+/** What the page says of the run, above its calls. */
+export interface PageMeta {
+  title: string;
+  label: string | null;
+  command: string | null;
+  cwd: string | null;
+  runtime: string | null;
+  timestamp: string;
+  duration_ms: number | null;
+  ended: string | null;
+  exit_code: number | null;
+  error: string | null;
+  call_count: number;
+  dropped_calls: number;
+  limit_reason: string | null;
+  filter: string | null;
+  max_depth: number | null;
+}
+
+/** The page's JSON block. */
+export interface PageData {
+  /** The block's version. */
+  v: number;
+  meta: PageMeta;
+  calls: CallRow[];
+  frames: FrameRow[];
+  /** Calls in the page. */
+  shown: number;
+  /** Calls of the run (with the page's filter) past `max_calls`, not in the page. */
+  left_out: number;
+  max_calls: number;
+}
