@@ -20,13 +20,14 @@ import { someOf } from "../setup/git_status.ts";
 import { TEST_FILE_MARK } from "../setup/render_test_file.ts";
 import { fromBase64, removeState } from "../setup/setup_state.ts";
 import type { Context } from "./command.ts";
+import type { DISABLE_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { checkGit, hashOf, type Place, placeOf, stateAt, withSetupLock } from "./setup_run.ts";
 import { shellWord } from "./shell_word.ts";
 
 /** `tph disable`: see disable_command.ts. */
-export async function runDisable(ctx: Context): Promise<number> {
+export async function run(ctx: Context<typeof DISABLE_OPTIONS>): Promise<number> {
   readConfig(ctx);
   const place = placeOf(ctx, ctx.config());
   // Without a cache folder there is no state to guard (and nowhere to put a lock).

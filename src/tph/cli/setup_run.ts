@@ -41,6 +41,7 @@ import {
 import { SOURCE_FILE } from "../setup/source_module.ts";
 import { readTestConfig } from "../setup/test_config.ts";
 import type { Context } from "./command.ts";
+import type { SETUP_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
@@ -203,7 +204,7 @@ export async function hashOf(path: string): Promise<string> {
 }
 
 /** `tph setup`: see setup_command.ts. */
-export async function runSetup(ctx: Context): Promise<number> {
+export async function run(ctx: Context<typeof SETUP_OPTIONS>): Promise<number> {
   readConfig(ctx);
   const loaded = ctx.config();
   if (loaded.source === null) {
