@@ -366,7 +366,7 @@ export const setupCommand = defineCommand({
   examples: ["tph setup", `tph run ${TEST_FILE_NAME}`, "tph disable"],
   options: SETUP_OPTIONS,
   positionals: [0, 0],
-  load: () => import("./setup_run.ts"),
+  load: () => import("./setup_command.ts"),
 });
 
 /** `tph disable`'s options. */
@@ -389,7 +389,7 @@ export const disableCommand = defineCommand({
   examples: ["tph disable", "tph disable --force"],
   options: DISABLE_OPTIONS,
   positionals: [0, 0],
-  load: () => import("./disable_run.ts"),
+  load: () => import("./disable_command.ts"),
 });
 
 /** `tph clean`'s options. */

@@ -1,4 +1,4 @@
-// `tph disable`'s work (disable_command.ts loads it when the command runs): take away what
+// `tph disable`'s work (the command table loads it when the command runs): take away what
 // `tph setup` wrote, restoring a file of the user's it replaced, keeping the runs; a generated
 // file edited since stays unless --force.
 
@@ -23,7 +23,7 @@ import type { Context } from "./command.ts";
 import type { DISABLE_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-import { checkGit, hashOf, type Place, placeOf, stateAt, withSetupLock } from "./setup_run.ts";
+import { checkGit, hashOf, type Place, placeOf, stateAt, withSetupLock } from "./setup_command.ts";
 import { shellWord } from "./shell_word.ts";
 
 /** `tph disable`: see disable_command.ts. */

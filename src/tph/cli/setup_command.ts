@@ -1,7 +1,7 @@
-// `tph setup`'s work (its command, setup_command.ts, loads this when it runs: no other command
-// pays for loading it): write a file that calls the functions `[[test.files]]` names (with
+// `tph setup`'s work (the command table loads it when the command runs: no other command pays
+// for loading it): write a file that calls the functions `[[test.files]]` names (with
 // `[[test.inputs]]`, or arguments built from their types), to be run with `tph run`. Its
-// counterpart, `tph disable` (disable_run.ts), shares the place, the lock and the git check.
+// counterpart, `tph disable` (disable_command.ts), shares the place, the lock and the git check.
 
 import { basename, join, relative, resolve, sep } from "node:path";
 import {
