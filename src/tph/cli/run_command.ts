@@ -36,7 +36,7 @@ import {
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
-import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
+import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
@@ -183,9 +183,7 @@ async function runScript(
   // The program writes its run straight into the cache folder; storing it is then a rename.
   let cacheDir: string | null = null;
   if (!v["no-cache"] && cfg.cache) {
-    let chosen = typeof v["cache-dir"] === "string"
-      ? resolve(ctx.cwd, v["cache-dir"])
-      : cfg.cache_dir;
+    let chosen = namedCacheDir(ctx);
     try {
       if (chosen === null) {
         // Not in /tmp or a system folder: runs hold argument values, and others could read
