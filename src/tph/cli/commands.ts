@@ -466,6 +466,31 @@ export const helpCommand = defineCommand({
   load: () => import("./help_command.ts"),
 });
 
+/** `tph completion`'s options. */
+export const COMPLETION_OPTIONS = {} as const satisfies Options;
+
+/** `tph completion <shell>`: a completion script from this table. */
+export const completionCommand = defineCommand({
+  name: "completion",
+  summary: "print a shell completion script for bash, zsh or fish",
+  usage: "completion <shell>",
+  details: [
+    "Completes commands, their options and the values of options that take a fixed set (export",
+    'formats, styles); file names elsewhere. bash: put eval "$(tph completion bash)" in',
+    "~/.bashrc; zsh: save it as _tph in a folder of $fpath; fish: save it as",
+    "~/.config/fish/completions/tph.fish.",
+  ],
+  examples: [
+    'eval "$(tph completion bash)"',
+    "tph completion zsh > ~/.zsh/completions/_tph",
+    "tph completion fish > ~/.config/fish/completions/tph.fish",
+  ],
+  options: COMPLETION_OPTIONS,
+  positionals: [1, 1],
+  words: ["bash", "zsh", "fish"],
+  load: () => import("./completion_command.ts"),
+});
+
 /** Every command, in the order `tph help` lists them. */
 export const COMMANDS: readonly Command[] = [
   // Tracing a program.
@@ -483,5 +508,7 @@ export const COMMANDS: readonly Command[] = [
   // Keeping the cache in bounds.
   cleanCommand,
   configCommand,
+  // Help, and completion for the shell, both from this table.
+  completionCommand,
   helpCommand,
 ];
