@@ -13,12 +13,16 @@ import {
   EXPORT_FORMATS,
   EXPORT_OPEN,
   type ExportFormat,
+  formatNames,
   isExportFormat,
 } from "../export/formats.ts";
 import type { ExportStats } from "../export/summary.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
 import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
+
+/** The formats of another tool's (all but tph's own JSON): --filter and --max-depth apply. */
+const TRACE_FORMATS = EXPORT_FORMATS.filter((f) => f !== "json");
 
 /** `tph export`'s work: its options and help are in the command table (commands.ts). */
 export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> {
@@ -36,7 +40,7 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   const walk: WalkOptions = { filter, maxDepth };
   if (format === "json" && (filter !== undefined || maxDepth !== undefined)) {
     throw usageError(
-      "--filter and --max-depth are for chrome, perfetto, speedscope and otlp: the JSON " +
+      `--filter and --max-depth are for ${formatNames("and", TRACE_FORMATS)}: the JSON ` +
         "export is the whole run (tph tree --filter shows a part of it)",
       "export",
     );

@@ -2,14 +2,11 @@
 // reads them to find the script in the command line before the rest of the CLI loads.
 
 import { DEFAULT_LIMITS } from "../../program/recorder/limits.ts";
-import { EXPORT_FORMATS } from "../export/formats.ts";
+import { EXPORT_FORMATS, formatNames } from "../export/formats.ts";
 import type { OptionSpec } from "../argv.ts";
 
 /** `--find-match`'s values. */
 export const FIND_MATCHES = ["equals", "contains", "regex"] as const;
-
-/** `chrome, perfetto, speedscope, otlp or json`. */
-const FORMATS_TEXT = `${EXPORT_FORMATS.slice(0, -1).join(", ")} or ${EXPORT_FORMATS.at(-1)}`;
 
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */
 export const RUN_OPTIONS = {
@@ -103,7 +100,7 @@ export const RUN_OPTIONS = {
   export: {
     type: "string",
     arg: "FORMAT",
-    help: `also export the run: ${FORMATS_TEXT} (to -o FILE, else beside the stored run)`,
+    help: `also export the run: ${formatNames("or")} (to -o FILE, else beside the stored run)`,
     choices: EXPORT_FORMATS,
   },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
