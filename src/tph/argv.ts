@@ -22,10 +22,33 @@ export interface OptionSpec {
   arg?: string;
   /** One line for `tph help`. */
   help: string;
+  /**
+   * The values it takes, when they are a fixed set (export formats, connector styles): shell
+   * completion offers them. The command checks the value itself, with its own message.
+   */
+  choices?: readonly string[];
 }
 
+/**
+ * The value an option has in {@linkcode ParsedArgv.values} when given: a list for `multiple`,
+ * the text for a string option, the text or true for a boolean one that takes an inline value,
+ * else true. Of an option not known (a helper that takes any command's context): any of these.
+ */
+export type OptionValue<O extends OptionSpec> = OptionSpec extends O
+  ? string | boolean | string[] | boolean[]
+  : O extends { type: "string"; multiple: true } ? string[]
+  : O extends { type: "string" } ? string
+  : O extends { inlineValue: true } ? string | boolean
+  : O extends { multiple: true } ? boolean[]
+  : boolean;
+
+/** The values of a command's options as their specs type them; absent options are undefined. */
+export type OptionValues<T extends Record<string, OptionSpec>> = {
+  -readonly [K in keyof T]?: OptionValue<T[K]>;
+};
+
 /** Every command takes `-h`/`--help`. */
-export const HELP_OPTION: OptionSpec = { type: "boolean", short: "h", help: "show this help" };
+export const HELP_OPTION = { type: "boolean", short: "h", help: "show this help" } as const;
 
 /** The first thing wrong with a command line: an option that is not the command's, a string option without a value, a boolean one with one. */
 export interface ArgvProblem {

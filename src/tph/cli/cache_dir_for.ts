@@ -7,10 +7,33 @@ import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 
 /**
- * The cache folder a command reads: `--cache-dir` (relative to the working folder), else
- * `cache_dir` from the configuration (relative to its file), else `.tracepatch_cache` at the
- * project root of the working folder, or, when that root is a system folder or one every user
- * can write, the folder in the user's cache that `tph run` uses for it (see defaultCacheDir).
+ * The cache folder named by the command line or the configuration: `--cache-dir` (relative to
+ * the working folder), else `cache_dir` from the configuration (relative to its file); null when
+ * neither names one, and the project root's default applies (see defaultCacheDir). The one place
+ * of this rule: the commands that read runs ({@linkcode cacheDirFor}) and `tph run`, which
+ * stores them, both take it from here.
+ *
+ * @param ctx The command's context.
+ * @returns An absolute path, or null.
+ *
+ * @example
+ * ```ts
+ * import { namedCacheDir } from "./src/tph/cli/cache_dir_for.ts";
+ * declare const ctx: import("./src/tph/cli/command.ts").Context;
+ * console.log(namedCacheDir(ctx) ?? "the default");
+ * ```
+ */
+export function namedCacheDir(ctx: Context): string | null {
+  const flag = ctx.values["cache-dir"];
+  if (typeof flag === "string") return resolve(ctx.cwd, flag);
+  return readConfig(ctx).cache_dir;
+}
+
+/**
+ * The cache folder a command reads: the one the command line or the configuration names (see
+ * {@linkcode namedCacheDir}), else `.tracepatch_cache` at the project root of the working folder,
+ * or, when that root is a system folder or one every user can write, the folder in the user's
+ * cache that `tph run` uses for it (see defaultCacheDir).
  *
  * @param ctx The command's context.
  * @param from The folder whose project root holds the default cache (the working folder).
@@ -24,10 +47,8 @@ import { readConfig } from "./read_config.ts";
  * ```
  */
 export function cacheDirFor(ctx: Context, from: string = ctx.cwd): string {
-  const flag = ctx.values["cache-dir"];
-  if (typeof flag === "string") return resolve(ctx.cwd, flag);
-  const configured = readConfig(ctx).cache_dir;
-  if (configured !== null) return configured;
+  const named = namedCacheDir(ctx);
+  if (named !== null) return named;
   const root = findProjectRoot(from);
   try {
     return defaultCacheDir(root).dir;
@@ -35,14 +56,6 @@ export function cacheDirFor(ctx: Context, from: string = ctx.cwd): string {
     throw new CliError(`Cannot find the runs of "${root}": ${(e as Error).message}`, 1);
   }
 }
-
-/** The `--cache-dir` option, the same on every command that reads runs. */
-export const CACHE_DIR_OPTION = {
-  type: "string",
-  arg: "DIR",
-  help: "the run cache folder (default: cache_dir from config, else .tracepatch_cache " +
-    "at the project root; for a shared root such as /tmp, a folder in ~/.cache/tph/runs)",
-} as const;
 
 /**
  * Refuse a `cache_dir` of the config that tph would have to make outside the project and the

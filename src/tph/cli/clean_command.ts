@@ -6,97 +6,69 @@ import { listRuns } from "../store/list_runs.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { pickOldRuns, type PruneLimits, removeRuns } from "../store/prune_runs.ts";
 import { unsafeCacheDir } from "../store/cache_dir.ts";
-import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
-import { type Command, intOption } from "./command.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
+import { type Context, intOption } from "./command.ts";
+import type { CLEAN_OPTIONS } from "./commands.ts";
 import { parseDuration } from "./duration.ts";
 import { CliError, usageError } from "./errors.ts";
 
-/** `tph clean`: remove old runs from the cache folder. */
-export const cleanCommand: Command = {
-  name: "clean",
-  summary: "remove stored runs: all but the newest N, those older than a duration, or all",
-  usage: "clean (--keep N | --older-than DURATION | --all) [--dry-run] [--cache-dir DIR]",
-  details: [
-    "Given together, --keep and --older-than both hold afterwards: a run is removed when it is",
-    "not among the N newest or when it is older than DURATION (its start time).",
-    "Only runs tph logs lists are removed: never other files, folders, links, files it skips",
-    "or a run still being written.",
-  ],
-  examples: [
-    "tph clean --keep 20",
-    "tph clean --older-than 30d --dry-run",
-    "tph clean --keep 50 --older-than 2w",
-    "tph clean --all",
-  ],
-  options: {
-    keep: { type: "string", arg: "N", help: "keep the N newest runs, remove the others" },
-    "older-than": {
-      type: "string",
-      arg: "DURATION",
-      help: "remove runs older than DURATION: minutes, hours, days or weeks (90m, 12h, 30d, 2w)",
-    },
-    all: { type: "boolean", help: "remove every run" },
-    "dry-run": { type: "boolean", help: "list the runs that would be removed; remove nothing" },
-    "cache-dir": CACHE_DIR_OPTION,
-  },
-  positionals: [0, 0],
-  run(ctx) {
-    const v = ctx.values;
-    const keep = intOption(v.keep, "keep", "clean", 0);
-    let olderThanMs: number | undefined;
-    if (v["older-than"] !== undefined) {
-      const text = String(v["older-than"]);
-      const ms = parseDuration(text);
-      if (ms === null) {
-        throw usageError(
-          `--older-than takes a duration such as 30d, 12h, 90m or 2w, got "${text}"`,
-          "clean",
-        );
-      }
-      olderThanMs = ms;
-    }
-    if (v.all && (keep !== undefined || olderThanMs !== undefined)) {
-      throw usageError("--all removes every run: give it without --keep or --older-than", "clean");
-    }
-    if (!v.all && keep === undefined && olderThanMs === undefined) {
+/** `tph clean`'s work: its options and help are in the command table (commands.ts). */
+export function run(ctx: Context<typeof CLEAN_OPTIONS>): number {
+  const v = ctx.values;
+  const keep = intOption(v.keep, "keep", "clean", 0);
+  let olderThanMs: number | undefined;
+  if (v["older-than"] !== undefined) {
+    const text = v["older-than"];
+    const ms = parseDuration(text);
+    if (ms === null) {
       throw usageError(
-        "say which runs to remove: --keep N, --older-than DURATION or --all",
+        `--older-than takes a duration such as 30d, 12h, 90m or 2w, got "${text}"`,
         "clean",
       );
     }
-    const dir = cacheDirFor(ctx);
-    const unsafe = unsafeCacheDir(dir, findProjectRoot(ctx.cwd), ctx.env?.HOME);
-    if (unsafe !== null) {
-      throw new CliError(`Cannot clean "${dir}": it is ${unsafe}, not a run cache`, 2, "clean");
-    }
-    const shown = displayPath(dir, ctx.cwd);
-    const { entries, warnings } = listRuns(dir, { cwd: ctx.cwd });
-    for (const w of warnings) ctx.warn(w);
-    const limits: PruneLimits = { keep: v.all ? 0 : keep, olderThanMs, now: Date.now() };
-    const picked = pickOldRuns(entries, limits);
-    if (picked.length === 0) {
-      const n = entries.length;
-      ctx.out(`No runs to remove (${n} run${n === 1 ? "" : "s"} in ${shown}).`);
-      return 0;
-    }
-    const dry = v["dry-run"] === true;
-    const { removed, failed } = dry ? { removed: picked, failed: [] } : removeRuns(picked);
-    const width = Math.max(...removed.map((r) => r.id.length));
-    const verb = dry ? "Would remove" : "Removed";
-    for (const r of removed) ctx.out(`${verb} ${r.id.padEnd(width)}  ${formatSize(r.size)}`);
-    for (const { run, problem } of failed) {
-      ctx.warn(`Cannot remove "${displayPath(run.path, ctx.cwd)}": ${problem}`);
-    }
-    const bytes = removed.reduce((sum, r) => sum + r.size, 0);
-    const runs = `${removed.length} run${removed.length === 1 ? "" : "s"}`;
-    const left = entries.length - removed.length;
-    ctx.out(
-      dry
-        ? `Would remove ${runs} from ${shown}, ${formatSize(bytes)} (${bytes} bytes); ` +
-          `nothing was removed (--dry-run)`
-        : `Removed ${runs} from ${shown}, ${formatSize(bytes)} (${bytes} bytes) freed; ` +
-          `${left} run${left === 1 ? "" : "s"} left`,
+    olderThanMs = ms;
+  }
+  if (v.all && (keep !== undefined || olderThanMs !== undefined)) {
+    throw usageError("--all removes every run: give it without --keep or --older-than", "clean");
+  }
+  if (!v.all && keep === undefined && olderThanMs === undefined) {
+    throw usageError(
+      "say which runs to remove: --keep N, --older-than DURATION or --all",
+      "clean",
     );
-    return failed.length > 0 ? 1 : 0;
-  },
-};
+  }
+  const dir = cacheDirFor(ctx);
+  const unsafe = unsafeCacheDir(dir, findProjectRoot(ctx.cwd), ctx.env?.HOME);
+  if (unsafe !== null) {
+    throw new CliError(`Cannot clean "${dir}": it is ${unsafe}, not a run cache`, 2, "clean");
+  }
+  const shown = displayPath(dir, ctx.cwd);
+  const { entries, warnings } = listRuns(dir, { cwd: ctx.cwd });
+  for (const w of warnings) ctx.warn(w);
+  const limits: PruneLimits = { keep: v.all ? 0 : keep, olderThanMs, now: Date.now() };
+  const picked = pickOldRuns(entries, limits);
+  if (picked.length === 0) {
+    const n = entries.length;
+    ctx.out(`No runs to remove (${n} run${n === 1 ? "" : "s"} in ${shown}).`);
+    return 0;
+  }
+  const dry = v["dry-run"] === true;
+  const { removed, failed } = dry ? { removed: picked, failed: [] } : removeRuns(picked);
+  const width = Math.max(...removed.map((r) => r.id.length));
+  const verb = dry ? "Would remove" : "Removed";
+  for (const r of removed) ctx.out(`${verb} ${r.id.padEnd(width)}  ${formatSize(r.size)}`);
+  for (const { run, problem } of failed) {
+    ctx.warn(`Cannot remove "${displayPath(run.path, ctx.cwd)}": ${problem}`);
+  }
+  const bytes = removed.reduce((sum, r) => sum + r.size, 0);
+  const runs = `${removed.length} run${removed.length === 1 ? "" : "s"}`;
+  const left = entries.length - removed.length;
+  ctx.out(
+    dry
+      ? `Would remove ${runs} from ${shown}, ${formatSize(bytes)} (${bytes} bytes); ` +
+        `nothing was removed (--dry-run)`
+      : `Removed ${runs} from ${shown}, ${formatSize(bytes)} (${bytes} bytes) freed; ` +
+        `${left} run${left === 1 ? "" : "s"} left`,
+  );
+  return failed.length > 0 ? 1 : 0;
+}

@@ -2,13 +2,20 @@ import type { LoadedConfig, TphConfig } from "../config/load_config.ts";
 import { configValueProblem } from "../config/validate_config.ts";
 import { usageError } from "./errors.ts";
 
-import type { OptionSpec } from "../argv.ts";
+import type { OptionSpec, OptionValues } from "../argv.ts";
 export type { OptionSpec };
 
-/** What a command's `run()` gets: its parsed arguments and the ways to talk to the user. */
-export interface Context {
+/** A command's options by long name. */
+export type Options = Record<string, OptionSpec>;
+
+/**
+ * What a command's `run()` gets: its parsed arguments and the ways to talk to the user.
+ *
+ * @typeParam O The command's options: `values` is typed by them.
+ */
+export interface Context<O extends Options = Options> {
   /** Option values by long name (`"max-depth"`); absent options are undefined. */
-  values: Record<string, string | boolean | string[] | undefined>;
+  values: OptionValues<O>;
   /** Positional arguments; for commands that stop at the first one, it and everything after. */
   positionals: string[];
   /** The folder tph was started in. */
@@ -35,12 +42,22 @@ export interface Context {
   config(): LoadedConfig;
   /** The environment. */
   env?: Record<string, string | undefined>;
-  /** Every command, for `tph help`. */
-  commands?: readonly Command[];
 }
 
-/** A command: data for the parser and for help, plus `run()` returning an exit code. */
-export interface Command {
+/** The module that does a command's work. */
+export interface CommandWork<O extends Options = Options> {
+  /** Do the work; return the exit code. Failures are thrown (see {@linkcode CliError}). */
+  run(ctx: Context<O>): Promise<number> | number;
+}
+
+/**
+ * A command: data for the parser, help, the reference in docs/cli.md and shell completion, and
+ * the module that does its work, loaded only when the command runs (`tph --help` or `tph logs`
+ * loads no exporter, no page writer, no setup).
+ *
+ * @typeParam O The command's options (a literal object: the type of `values` follows from it).
+ */
+export interface Command<O extends Options = Options> {
   /** What the user types after `tph`. */
   name: string;
   /** One line for the command list (lower case, no period). */
@@ -52,13 +69,45 @@ export interface Command {
   /** Example command lines for `tph help <command>`. */
   examples?: string[];
   /** Options by long name; `-h, --help` is added to every command. */
-  options: Record<string, OptionSpec>;
+  options: O;
   /** How many positional arguments: at least, at most. */
   positionals: [number, number];
   /** For `run`: the first positional ends tph's options; it and the rest are the program's. */
   stopAtFirstPositional?: boolean;
-  /** Do the work; return the exit code. Failures are thrown (see {@linkcode CliError}). */
-  run(ctx: Context): Promise<number> | number;
+  /**
+   * The words its positional arguments are, when they are a fixed set (for shell completion):
+   * a list, or `"commands"` for tph's command names. Otherwise completion offers files.
+   */
+  words?: readonly string[] | "commands";
+  /** The module that does the work, imported when the command runs. */
+  load(): Promise<CommandWork<O>>;
+}
+
+/**
+ * A command of the table, its options' types kept as written (`as const` is implied), so that
+ * its work module's `Context<typeof X_OPTIONS>` types `values`.
+ *
+ * @param command The command.
+ * @returns The same command.
+ *
+ * @example
+ * ```ts
+ * import { defineCommand } from "./src/tph/cli/command.ts";
+ * const hello = defineCommand({
+ *   name: "hello",
+ *   summary: "say hello",
+ *   usage: "hello [--name TEXT]",
+ *   options: { name: { type: "string", arg: "TEXT", help: "whom to greet" } },
+ *   positionals: [0, 0],
+ *   load: () => Promise.resolve({ run: (ctx) => (ctx.out(`hello ${ctx.values.name ?? "you"}`), 0) }),
+ * });
+ * console.log(hello.name); // hello
+ * ```
+ */
+export function defineCommand<const O extends Options>(
+  command: Omit<Command<O>, "load"> & { load(): Promise<CommandWork<NoInfer<O>>> },
+): Command<O> {
+  return command;
 }
 
 /**

@@ -15,8 +15,9 @@ import { runIdOf } from "../store/list_runs.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
-import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
-import { type Command, type Context, intOption } from "./command.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
+import { type Context, intOption } from "./command.ts";
+import type { DIFF_OPTIONS } from "./commands.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 
@@ -24,7 +25,9 @@ import { readConfig } from "./read_config.ts";
 const trouble = (message: string) => new CliError(message, 2, "diff", false);
 
 /** The options' values, checked. */
-function options(ctx: Context): DiffOptions & CompareOptions & { context: number } {
+function options(
+  ctx: Context<typeof DIFF_OPTIONS>,
+): DiffOptions & CompareOptions & { context: number } {
   const v = ctx.values;
   let ignoreValues: RegExp | null = null;
   if (typeof v["ignore-values"] === "string") {
@@ -45,9 +48,9 @@ function options(ctx: Context): DiffOptions & CompareOptions & { context: number
     }
     timing = { ratio, minMs: 1 };
   }
-  const filter = v.filter as string | undefined;
+  const filter = v.filter;
   if (filter === "") throw usageError("--filter needs a name to look for", "diff");
-  const ignore = (v.ignore as string[] | undefined) ?? [];
+  const ignore = v.ignore ?? [];
   if (ignore.some((x) => x === "")) throw usageError("--ignore needs a function name", "diff");
   return {
     ignoreArgs: v["ignore-args"] === true,
@@ -78,146 +81,79 @@ function runInfo(path: string, file: RunFile) {
   };
 }
 
-/** `tph diff [<runA> [<runB>]]`: what changed between two runs, call by call. */
-export const diffCommand: Command = {
-  name: "diff",
-  summary: "compare two runs call by call: what was added, removed or changed",
-  usage: "diff [<runA> [<runB>]] [options]",
-  details: [
-    "With no run it compares the two newest (2 → 1); with one, that run with the newest.",
-    "Calls are matched as trees (the roots, then each matched call's children, aligned as",
-    "sequences by name and module), so one inserted call does not mark the rest as changed.",
-    "Lines start with + (only in B), - (only in A), ~ (changed: before → after) or a space",
-    "(unchanged, shown as context or as the way to a difference). Exit code as diff(1): 0",
-    "no differences, 1 differences, 2 trouble.",
-  ],
-  examples: [
-    "tph diff",
-    "tph diff 2 1 --ignore-values '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z'",
-    "tph diff before.json after.json --json",
-    "tph diff 3 --summary",
-  ],
-  options: {
-    json: { type: "boolean", help: "print one JSON object: the runs, the summary, the changes" },
-    summary: {
-      type: "boolean",
-      help: "per function: calls, total and self time in A and B, largest change first",
-    },
-    timing: {
-      type: "boolean",
-      inlineValue: true,
-      arg: "RATIO",
-      help: "calls slower or faster by RATIO (default 2) and at least 1 ms count as changed",
-    },
-    "ignore-args": { type: "boolean", help: "do not compare arguments" },
-    "ignore-return": { type: "boolean", help: "do not compare return values" },
-    ignore: {
-      type: "string",
-      multiple: true,
-      arg: "NAME",
-      help: "functions whose name contains NAME: matched, not compared, subtrees skipped",
-    },
-    "ignore-values": {
-      type: "string",
-      arg: "REGEX",
-      help: "parts of values matching REGEX are not compared (timestamps, random ids)",
-    },
-    exact: {
-      type: "boolean",
-      help: "compare values as recorded (by default timer handles compare by class alone)",
-    },
-    filter: {
-      type: "string",
-      arg: "NAME",
-      help: "only differences at or under calls whose name contains NAME",
-    },
-    "max-depth": { type: "string", arg: "N", help: "compare N levels of calls" },
-    context: {
-      type: "string",
-      arg: "N",
-      help: "unchanged calls shown around each difference (default 1)",
-    },
-    unordered: {
-      type: "boolean",
-      help: "match sibling calls whatever their order (concurrent async calls)",
-    },
-    style: { type: "string", arg: "STYLE", help: "connectors: ascii or unicode" },
-    "cache-dir": CACHE_DIR_OPTION,
-  },
-  positionals: [0, 2],
-  run(ctx) {
-    const o = options(ctx);
-    const style = (ctx.values.style as string | undefined) ?? readConfig(ctx).tree_style;
-    if (style !== "ascii" && style !== "unicode") {
-      throw usageError(`--style takes ascii or unicode, got "${style}"`, "diff");
+/** `tph diff`'s work: its options and help are in the command table (commands.ts). */
+export function run(ctx: Context<typeof DIFF_OPTIONS>): number {
+  const o = options(ctx);
+  const style = ctx.values.style ?? readConfig(ctx).tree_style;
+  if (style !== "ascii" && style !== "unicode") {
+    throw usageError(`--style takes ascii or unicode, got "${style}"`, "diff");
+  }
+  const refs = ctx.positionals.length === 0
+    ? ["2", "1"]
+    : ctx.positionals.length === 1
+    ? [ctx.positionals[0], "1"]
+    : ctx.positionals;
+  const files: RunFile[] = [];
+  const paths: string[] = [];
+  try {
+    const ids = new Identities();
+    const tables = refs.map((ref) => {
+      const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+      const file = openRun(path, { cwd: ctx.cwd });
+      files.push(file);
+      paths.push(path);
+      return loadCallTable(file, ids, o);
+    });
+    const [a, b] = tables;
+    const d = diffRuns(a, b, o);
+    if (!d.anyInScope) {
+      throw trouble(`No call in either run has a name containing "${o.filter}"`);
     }
-    const refs = ctx.positionals.length === 0
-      ? ["2", "1"]
-      : ctx.positionals.length === 1
-      ? [ctx.positionals[0], "1"]
-      : ctx.positionals;
-    const files: RunFile[] = [];
-    const paths: string[] = [];
-    try {
-      const ids = new Identities();
-      const tables = refs.map((ref) => {
-        const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
-        const file = openRun(path, { cwd: ctx.cwd });
-        files.push(file);
-        paths.push(path);
-        return loadCallTable(file, ids, o);
-      });
-      const [a, b] = tables;
-      const d = diffRuns(a, b, o);
-      if (!d.anyInScope) {
-        throw trouble(`No call in either run has a name containing "${o.filter}"`);
-      }
-      const s = d.summary;
-      const differs = s.changed + s.added + s.removed > 0;
-      if (ctx.values.summary) {
-        // The exit code says whether the runs differ call by call, as without --summary.
-        const lines = profileDiff(a, b, ids);
-        if (ctx.values.json) {
-          ctx.out(JSON.stringify(
-            {
-              a: runInfo(paths[0], files[0]),
-              b: runInfo(paths[1], files[1]),
-              summary: s,
-              functions: lines.map((l) => ({
-                name: l.name,
-                module: l.module,
-                a: { calls: l.a.calls, total_ms: l.a.total / 1000, self_ms: l.a.self / 1000 },
-                b: { calls: l.b.calls, total_ms: l.b.total / 1000, self_ms: l.b.self / 1000 },
-              })),
-            },
-            null,
-            2,
-          ));
-        } else ctx.out(renderProfile(lines) + "\n" + summaryLine(d));
-        return differs ? 1 : 0;
-      }
+    const s = d.summary;
+    const differs = s.changed + s.added + s.removed > 0;
+    if (ctx.values.summary) {
+      // The exit code says whether the runs differ call by call, as without --summary.
+      const lines = profileDiff(a, b, ids);
       if (ctx.values.json) {
         ctx.out(JSON.stringify(
           {
             a: runInfo(paths[0], files[0]),
             b: runInfo(paths[1], files[1]),
             summary: s,
-            changes: changes(d.roots, a, b),
+            functions: lines.map((l) => ({
+              name: l.name,
+              module: l.module,
+              a: { calls: l.a.calls, total_ms: l.a.total / 1000, self_ms: l.a.self / 1000 },
+              b: { calls: l.b.calls, total_ms: l.b.total / 1000, self_ms: l.b.self / 1000 },
+            })),
           },
           null,
           2,
         ));
-      } else if (!differs) ctx.out(`No differences: ${summaryLine(d)}`);
-      else ctx.out(renderDiff(d, a, b, { context: o.context, color: ctx.color, style }).join("\n"));
+      } else ctx.out(renderProfile(lines) + "\n" + summaryLine(d));
       return differs ? 1 : 0;
-    } catch (e) {
-      if (e instanceof StoreError || e instanceof ConfigError) throw trouble(e.message);
-      throw e;
-    } finally {
-      for (const f of files) f.close();
     }
-  },
-};
+    if (ctx.values.json) {
+      ctx.out(JSON.stringify(
+        {
+          a: runInfo(paths[0], files[0]),
+          b: runInfo(paths[1], files[1]),
+          summary: s,
+          changes: changes(d.roots, a, b),
+        },
+        null,
+        2,
+      ));
+    } else if (!differs) ctx.out(`No differences: ${summaryLine(d)}`);
+    else ctx.out(renderDiff(d, a, b, { context: o.context, color: ctx.color, style }).join("\n"));
+    return differs ? 1 : 0;
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof ConfigError) throw trouble(e.message);
+    throw e;
+  } finally {
+    for (const f of files) f.close();
+  }
+}
 
 /** `--json`'s changes: each difference with the names of the calls leading to it. */
 function changes(

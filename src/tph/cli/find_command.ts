@@ -11,8 +11,9 @@ import { StoreError } from "../store/store_error.ts";
 import { fileProblem, writeOutputSync } from "../../host/files.ts";
 import { STATE_MASK } from "../../run_file/format.ts";
 import { FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import { CACHE_DIR_OPTION, cacheDirFor } from "./cache_dir_for.ts";
-import type { Command, Context } from "./command.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
+import type { Context } from "./command.ts";
+import type { FIND_OPTIONS } from "./commands.ts";
 import { CliError, usageError } from "./errors.ts";
 import { qualifiedName } from "../../run_file/json_form.ts";
 
@@ -234,98 +235,70 @@ function matchLine(m: FindMatchJSON): string {
     [...callers.map((c) => safeText(c)), "<root>"].join(" ← ");
 }
 
-/** `tph find <run> [VALUE…]`. */
-export const findCommand: Command = {
-  name: "find",
-  summary: "where values went: the matches of tph run --find, or a search of recorded calls",
-  usage: "find <run> [VALUE…] [--match M] [--where W] [--json] [-o FILE] [--cache-dir DIR]",
-  details: [
-    "With no VALUE: the matches tph run --find found while the program ran, on the real",
-    "values (inside arrays, objects, Maps and Sets too), calls left out by limits included.",
-    "With values: the run's recorded calls searched on their stored texts (reprs, cut at",
-    "max_repr): a number's digits, a string in double quotes. Exit code as grep: 0 found,",
-    "1 nothing found, 2 trouble.",
-  ],
-  examples: [
-    'tph run -e "foo.foo(-2)" --find 2 --find-type number && tph find last',
-    "tph find last --json -o traces.json",
-    'tph find 2 "alice@example.com" --where arg',
-  ],
-  options: {
-    match: { type: "string", arg: "M", help: "with values: equals (default), contains or regex" },
-    where: { type: "string", arg: "W", help: "only matches in arg, return or throw" },
-    json: {
-      type: "boolean",
-      help: "print the matches keyed by target, as the value tracer's traces.json",
-    },
-    output: { type: "string", short: "o", arg: "FILE", help: "write the JSON to FILE" },
-    "cache-dir": CACHE_DIR_OPTION,
-  },
-  positionals: [1, Infinity],
-  run(ctx: Context) {
-    const [ref, ...values] = ctx.positionals;
-    const match = (ctx.values.match as string | undefined) ?? "equals";
-    if (match !== "equals" && match !== "contains" && match !== "regex") {
-      throw usageError(`--match takes equals, contains or regex, got "${match}"`, "find");
-    }
-    if (values.length === 0 && ctx.values.match !== undefined) {
-      throw usageError("--match goes with values to search for", "find");
-    }
-    const where = (ctx.values.where as string | undefined) ?? null;
-    if (where !== null && where !== "arg" && where !== "return" && where !== "throw") {
-      throw usageError(`--where takes arg, return or throw, got "${where}"`, "find");
-    }
-    if (match === "regex") {
-      for (const v of values) {
-        try {
-          new RegExp(v);
-        } catch (e) {
-          throw usageError(`"${v}" is not a regular expression: ${(e as Error).message}`, "find");
-        }
-      }
-    }
-    let found: FindJSON;
-    try {
-      const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
-      const file = openRun(path, { cwd: ctx.cwd });
+/** `tph find`'s work: its options and help are in the command table (commands.ts). */
+export function run(ctx: Context<typeof FIND_OPTIONS>): number {
+  const [ref, ...values] = ctx.positionals;
+  const match = ctx.values.match ?? "equals";
+  if (match !== "equals" && match !== "contains" && match !== "regex") {
+    throw usageError(`--match takes equals, contains or regex, got "${match}"`, "find");
+  }
+  if (values.length === 0 && ctx.values.match !== undefined) {
+    throw usageError("--match goes with values to search for", "find");
+  }
+  const where = ctx.values.where ?? null;
+  if (where !== null && where !== "arg" && where !== "return" && where !== "throw") {
+    throw usageError(`--where takes arg, return or throw, got "${where}"`, "find");
+  }
+  if (match === "regex") {
+    for (const v of values) {
       try {
-        found = values.length === 0
-          ? liveMatches(file, ref)
-          : searchRecorded(file, values.map((text) => ({ text, match })), where as Where | null);
-      } finally {
-        file.close();
+        new RegExp(v);
+      } catch (e) {
+        throw usageError(`"${v}" is not a regular expression: ${(e as Error).message}`, "find");
       }
-    } catch (e) {
-      if (e instanceof StoreError) throw new CliError(e.message, 2, "find", false);
-      throw e;
     }
-    const matches = where === null ? found.matches : found.matches.filter((m) => m.where === where);
-    const shown = { ...found, matches };
-    if (ctx.values.json || ctx.values.output !== undefined) {
-      const text = JSON.stringify(tracesJSON(shown), null, 2);
-      if (typeof ctx.values.output === "string") {
-        try {
-          const bytes = new TextEncoder().encode(text + "\n");
-          writeOutputSync(
-            resolve(ctx.cwd, ctx.values.output),
-            (out) => out.write(bytes, bytes.length),
-          );
-        } catch (e) {
-          throw new CliError(
-            `Cannot write "${ctx.values.output}": ${fileProblem(e, "its folder does not exist")}`,
-            2,
-            "find",
-            false,
-          );
-        }
-      } else ctx.out(text);
-    } else {
-      const lines = matches.map(matchLine);
-      const more = found.count > found.matches.length
-        ? [`… ${found.count - found.matches.length} more matches were counted, not kept`]
-        : [];
-      if (lines.length > 0) ctx.out([...lines, ...more].join("\n"));
+  }
+  let found: FindJSON;
+  try {
+    const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+    const file = openRun(path, { cwd: ctx.cwd });
+    try {
+      found = values.length === 0
+        ? liveMatches(file, ref)
+        : searchRecorded(file, values.map((text) => ({ text, match })), where as Where | null);
+    } finally {
+      file.close();
     }
-    return matches.length > 0 ? 0 : 1;
-  },
-};
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message, 2, "find", false);
+    throw e;
+  }
+  const matches = where === null ? found.matches : found.matches.filter((m) => m.where === where);
+  const shown = { ...found, matches };
+  if (ctx.values.json || ctx.values.output !== undefined) {
+    const text = JSON.stringify(tracesJSON(shown), null, 2);
+    if (typeof ctx.values.output === "string") {
+      try {
+        const bytes = new TextEncoder().encode(text + "\n");
+        writeOutputSync(
+          resolve(ctx.cwd, ctx.values.output),
+          (out) => out.write(bytes, bytes.length),
+        );
+      } catch (e) {
+        throw new CliError(
+          `Cannot write "${ctx.values.output}": ${fileProblem(e, "its folder does not exist")}`,
+          2,
+          "find",
+          false,
+        );
+      }
+    } else ctx.out(text);
+  } else {
+    const lines = matches.map(matchLine);
+    const more = found.count > found.matches.length
+      ? [`… ${found.count - found.matches.length} more matches were counted, not kept`]
+      : [];
+    if (lines.length > 0) ctx.out([...lines, ...more].join("\n"));
+  }
+  return matches.length > 0 ? 0 : 1;
+}

@@ -12,47 +12,16 @@ import {
 import { safeOutput } from "../../render/safe_text.ts";
 import { closest } from "../config/closest.ts";
 import { ConfigError } from "../config/config_error.ts";
-import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
+import type { LoadedConfig } from "../config/load_config.ts";
 import { StoreError } from "../store/store_error.ts";
-import { RunError } from "../launch/run_program.ts";
+import { RunError } from "../launch/run_error.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
-import { cleanCommand } from "./clean_command.ts";
 import type { Command, Context } from "./command.ts";
-import { configCommand } from "./config_command.ts";
-import { exportCommand } from "./export_command.ts";
+import { COMMANDS, runCommand } from "./commands.ts";
 import { CliError, usageError } from "./errors.ts";
-import { helpCommand } from "./help_command.ts";
-import { logsCommand } from "./logs_command.ts";
 import { parseCommandLine } from "./parse_command_line.ts";
 import { renderCommandHelp, renderHelp } from "./render_help.ts";
-import { runCommand } from "./run_command.ts";
-import { treeCommand } from "./tree_command.ts";
-import { diffCommand } from "./diff_command.ts";
-import { findCommand as findRunCommand } from "./find_command.ts";
-import { viewCommand } from "./view_command.ts";
-import { setupCommand } from "./setup_command.ts";
-import { disableCommand } from "./disable_command.ts";
-
-/** Every command, in the order `tph help` lists them. */
-export const COMMANDS: readonly Command[] = [
-  // `tph run` (tracing a program) lives in ./run.ts; it must export `runCommand: Command`.
-  runCommand,
-  // The read side: stored runs and the configuration.
-  logsCommand,
-  viewCommand,
-  treeCommand,
-  diffCommand,
-  findRunCommand,
-  exportCommand,
-  // Calling chosen functions on their own, to trace them.
-  setupCommand,
-  disableCommand,
-  // Keeping the cache in bounds.
-  cleanCommand,
-  configCommand,
-  helpCommand,
-];
 
 /** Where the CLI writes and what it runs in; tests pass their own. */
 export interface Io {
@@ -106,6 +75,12 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   if (positionals.length > max) {
     throw usageError(`unexpected argument "${positionals[max]}" for "${cmd.name}"`, cmd.name);
   }
+  // The command's work and the config reader load together, and only now: `tph --help` and
+  // `tph --version` load neither.
+  const [work, { loadConfig }] = await Promise.all([
+    cmd.load(),
+    import("../config/load_config.ts"),
+  ]);
   let loaded: LoadedConfig | null = null;
   const warned = new Set<string>();
   const ctx: Context = {
@@ -129,9 +104,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         file: typeof values.file === "string" ? values.file : undefined,
       }),
     env: io.env,
-    commands: COMMANDS,
   };
-  return await cmd.run(ctx);
+  return await work.run(ctx);
 }
 
 /**

@@ -6,7 +6,7 @@ import { usageError } from "./errors.ts";
 /** What {@linkcode parseCommandLine} returns. */
 export interface ParsedCommandLine {
   /** Option values by long name; `help` is true for `-h`/`--help`. */
-  values: Context["values"];
+  values: Context["values"] & { help?: boolean };
   /** Positional arguments (for `stopAtFirstPositional` commands: the first one and all after). */
   positionals: string[];
 }
@@ -24,7 +24,7 @@ export interface ParsedCommandLine {
  * @example
  * ```ts
  * import { parseCommandLine } from "./src/tph/cli/parse_command_line.ts";
- * import { treeCommand } from "./src/tph/cli/tree_command.ts";
+ * import { treeCommand } from "./src/tph/cli/commands.ts";
  * const { values, positionals } = parseCommandLine(treeCommand, ["last", "--max-depth", "3"]);
  * console.log(values["max-depth"], positionals); // 3 [ "last" ]
  * ```
@@ -38,7 +38,9 @@ export function parseCommandLine(
     cmd.stopAtFirstPositional,
   ),
 ): ParsedCommandLine {
-  const { values, positionals, problem } = parsed;
+  const { positionals, problem } = parsed;
+  // Parsed against the command's own options: each value has the type its spec gives it.
+  const values = parsed.values as ParsedCommandLine["values"];
   if (problem === null) return { values, positionals };
   const name = problem.rawName;
   if (problem.kind === "unknown") {

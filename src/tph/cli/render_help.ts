@@ -1,5 +1,5 @@
 import { VERSION } from "../../version.ts";
-import type { Command } from "./command.ts";
+import type { Command, OptionSpec } from "./command.ts";
 import { HELP_OPTION } from "../argv.ts";
 
 function table(rows: [string, string][]): string[] {
@@ -16,12 +16,13 @@ function table(rows: [string, string][]): string[] {
  * @example
  * ```ts
  * import { renderCommandHelp } from "./src/tph/cli/render_help.ts";
- * import { treeCommand } from "./src/tph/cli/tree_command.ts";
+ * import { treeCommand } from "./src/tph/cli/commands.ts";
  * console.log(renderCommandHelp(treeCommand));
  * ```
  */
 export function renderCommandHelp(cmd: Command): string {
-  const options = Object.entries({ ...cmd.options, help: HELP_OPTION }).map(([name, o]) =>
+  const all: Record<string, OptionSpec> = { ...cmd.options, help: HELP_OPTION };
+  const options = Object.entries(all).map(([name, o]) =>
     [
       `${o.short ? `-${o.short}, ` : "    "}--${name}${
         o.arg ? (o.inlineValue ? `[=${o.arg}]` : ` ${o.arg}`) : ""

@@ -35,8 +35,8 @@ import {
   storeRunFile,
   unsafeCacheDir,
 } from "../store/runs.ts";
-import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
-import { type Command, configIntOption, type Context } from "./command.ts";
+import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
+import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
@@ -47,66 +47,49 @@ import { openRun } from "../store/run_reader.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
-export const runCommand: Command = {
-  name: "run",
-  summary: "run a program with every function of the project traced, and store the run",
-  usage: "run [options] <script> [script args…]  |  run [options] -e EXPR",
-  details: [
-    "-e EXPR runs an expression: names in it of a module in this folder (foo: ./foo.ts, .tsx,",
-    ".mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package are imported as",
-    "namespaces; its value (awaited) is printed; the run records the expression as its command.",
-  ],
-  examples: [
-    "tph run main.ts --port 8080",
-    "tph run --max-calls 100000 --tree app.ts",
-    'tph run -e "foo.foo(-2)"',
-  ],
-  options: RUN_OPTIONS,
-  positionals: [0, Infinity],
-  stopAtFirstPositional: true,
-  async run(ctx) {
-    const v = ctx.values;
-    const expr = v.eval as string | undefined;
-    if (expr !== undefined) {
-      if (ctx.positionals.length > 0) {
-        throw usageError(
-          `-e runs an expression instead of a script: unexpected argument "${ctx.positionals[0]}"`,
-          "run",
-        );
-      }
-      if (expr.trim() === "") throw usageError("-e needs an expression to run", "run");
-    } else if (ctx.positionals.length === 0) {
-      throw usageError(`"run" needs <script> (or -e EXPR)`, "run");
-    } else if (v.import !== undefined) throw usageError("--import goes with -e", "run");
-    const cfg = readConfig(ctx);
-    let entry: { path: string; command: string[] } | null = null;
-    if (expr !== undefined) {
-      let imports;
-      try {
-        imports = evalImports(expr, ctx.cwd, (v.import as string[] | undefined) ?? []);
-      } catch (e) {
-        if (e instanceof EvalNameError) throw new CliError(e.message, 1);
-        throw usageError((e as Error).message, "run");
-      }
-      const { name, source } = evalEntry(expr, imports);
-      const path = join(ctx.cwd, name);
-      try {
-        writeText(path, source, { exclusive: true });
-      } catch (e) {
-        throw new CliError(
-          `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
-          1,
-        );
-      }
-      entry = { path, command: ["-e", expr] };
+/** `tph run`'s work: its options and help are in the command table (commands.ts). */
+export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
+  const v = ctx.values;
+  const expr = v.eval;
+  if (expr !== undefined) {
+    if (ctx.positionals.length > 0) {
+      throw usageError(
+        `-e runs an expression instead of a script: unexpected argument "${ctx.positionals[0]}"`,
+        "run",
+      );
     }
+    if (expr.trim() === "") throw usageError("-e needs an expression to run", "run");
+  } else if (ctx.positionals.length === 0) {
+    throw usageError(`"run" needs <script> (or -e EXPR)`, "run");
+  } else if (v.import !== undefined) throw usageError("--import goes with -e", "run");
+  const cfg = readConfig(ctx);
+  let entry: { path: string; command: string[] } | null = null;
+  if (expr !== undefined) {
+    let imports;
     try {
-      return await runScript(ctx, cfg, entry);
-    } finally {
-      if (entry !== null) remove(entry.path);
+      imports = evalImports(expr, ctx.cwd, v.import ?? []);
+    } catch (e) {
+      if (e instanceof EvalNameError) throw new CliError(e.message, 1);
+      throw usageError((e as Error).message, "run");
     }
-  },
-};
+    const { name, source } = evalEntry(expr, imports);
+    const path = join(ctx.cwd, name);
+    try {
+      writeText(path, source, { exclusive: true });
+    } catch (e) {
+      throw new CliError(
+        `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
+        1,
+      );
+    }
+    entry = { path, command: ["-e", expr] };
+  }
+  try {
+    return await runScript(ctx, cfg, entry);
+  } finally {
+    if (entry !== null) remove(entry.path);
+  }
+}
 
 /**
  * The folders and files a scope names, each with its real path too when a link leads to it (the
@@ -144,12 +127,12 @@ function checkScope(
 
 /** `tph run` of a script, or of the entry module `-e` wrote. */
 async function runScript(
-  ctx: Context,
+  ctx: Context<typeof RUN_OPTIONS>,
   cfg: ReturnType<typeof readConfig>,
   entry: { path: string; command: string[] } | null,
 ): Promise<number> {
   const v = ctx.values;
-  const exportFormat = v.export as string | undefined;
+  const exportFormat = v.export;
   if (exportFormat !== undefined) {
     if (!isExportFormat(exportFormat)) {
       throw usageError(
@@ -167,7 +150,7 @@ async function runScript(
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
   const root = scriptProjectRoot(script);
-  const scopeFlag = v.scope as string[] | undefined;
+  const scopeFlag = v.scope;
   const { folders: scope, files: scopeFiles } = scopeFlag?.length
     ? checkScope(scopeFlag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
     : cfg.scope.length
@@ -176,11 +159,11 @@ async function runScript(
       `"scope" in ${ctx.config().source}`,
     )
     : { folders: [root], files: [] };
-  const include = [...cfg.include, ...((v.include as string[] | undefined) ?? [])];
-  const exclude = [...cfg.exclude, ...((v.exclude as string[] | undefined) ?? [])];
+  const include = [...cfg.include, ...(v.include ?? [])];
+  const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
   const setupRun = entry === null && basename(script) === TEST_FILE_NAME;
-  const label = (v.label as string | undefined) ?? cfg.default_label ?? (setupRun ? "setup" : null);
+  const label = v.label ?? cfg.default_label ?? (setupRun ? "setup" : null);
   const find = findSpecs(v);
   const limits: TraceLimits = {
     maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
@@ -199,9 +182,7 @@ async function runScript(
   // The program writes its run straight into the cache folder; storing it is then a rename.
   let cacheDir: string | null = null;
   if (!v["no-cache"] && cfg.cache) {
-    let chosen = typeof v["cache-dir"] === "string"
-      ? resolve(ctx.cwd, v["cache-dir"])
-      : cfg.cache_dir;
+    let chosen = namedCacheDir(ctx);
     try {
       if (chosen === null) {
         // Not in /tmp or a system folder: runs hold argument values, and others could read
@@ -275,7 +256,11 @@ interface Where {
   setupRun: boolean;
 }
 
-async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): Promise<number> {
+async function traceProgram(
+  ctx: Context<typeof RUN_OPTIONS>,
+  where: Where,
+  loader: LoaderOptions,
+): Promise<number> {
   const { scriptArg, args, label, cacheDir } = where;
   const v = ctx.values;
   // For bench/real_workloads.ts: where the run's time went, appended to this file as one line.
@@ -324,7 +309,8 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
   }
   if (tree && !where.setupRun) ctx.err(tree);
   const saved: string[] = [];
-  const exportFormat = v.export as ExportFormat | undefined;
+  // Checked in runScript: the guard only narrows its type.
+  const exportFormat = v.export !== undefined && isExportFormat(v.export) ? v.export : undefined;
   if (typeof v.output === "string" && exportFormat === undefined) {
     const out = resolve(ctx.cwd, v.output);
     try {
@@ -427,7 +413,7 @@ async function traceProgram(ctx: Context, where: Where, loader: LoaderOptions): 
  * their functions was called.
  */
 function whyNoCall(
-  ctx: Context,
+  ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
   loader: LoaderOptions,
   files: number,
@@ -477,7 +463,7 @@ function whyNoCall(
  * stored and the program's exit code kept.
  */
 function keepInBounds(
-  ctx: Context,
+  ctx: Context<typeof RUN_OPTIONS>,
   cacheDir: string,
   saved: string,
   cfg: { max_runs: number | null; max_cache_mb: number | null },
@@ -519,10 +505,10 @@ const FIND_MATCHES = ["equals", "contains", "regex"] as const;
  * `--find` targets with their `--find-type` and `--find-match`: each given once applies to every
  * target, given as often as `--find` they pair up in order.
  */
-function findSpecs(v: Context["values"]): FindSpec[] {
-  const values = (v.find as string[] | undefined) ?? [];
-  const types = (v["find-type"] as string[] | undefined) ?? [];
-  const matches = (v["find-match"] as string[] | undefined) ?? [];
+function findSpecs(v: Context<typeof RUN_OPTIONS>["values"]): FindSpec[] {
+  const values = v.find ?? [];
+  const types = v["find-type"] ?? [];
+  const matches = v["find-match"] ?? [];
   if (values.length === 0) {
     if (types.length + matches.length > 0) {
       throw usageError("--find-type and --find-match go with --find", "run");
@@ -595,14 +581,14 @@ function probeWritable(dir: string): void {
  * @returns How the summary names the file, and the closing line; null when it failed.
  */
 async function exportAfterRun(
-  ctx: Context,
+  ctx: Context<typeof RUN_OPTIONS>,
   format: ExportFormat,
   runFile: string,
   stored: string | null,
 ): Promise<{ shown: string; line: string } | null> {
   // Loaded when asked for: the exporters are nothing to a plain `tph run`.
   const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
-  const output = ctx.values.output as string | undefined;
+  const output = ctx.values.output;
   const dest = output !== undefined
     ? resolve(ctx.cwd, output)
     : stored !== null

@@ -11,6 +11,7 @@ import { safeText } from "../../render/safe_text.ts";
 import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import type { Context } from "./command.ts";
+import type { VIEW_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
 
 /**
@@ -18,9 +19,13 @@ import { CliError } from "./errors.ts";
  *
  * @returns The exit code.
  */
-export async function writePage(ctx: Context, runPath: string, walk: WalkOptions): Promise<number> {
+export async function writePage(
+  ctx: Context<typeof VIEW_OPTIONS>,
+  runPath: string,
+  walk: WalkOptions,
+): Promise<number> {
   const { writeHtml } = await import("../html/write_html.ts");
-  const output = ctx.values.output as string | undefined;
+  const output = ctx.values.output;
   const dest = output !== undefined
     ? resolve(ctx.cwd, output)
     : besideRun(runPath, EXPORT_SUFFIX.html);

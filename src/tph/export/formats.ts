@@ -5,6 +5,21 @@
 export const EXPORT_FORMATS = ["chrome", "perfetto", "speedscope", "otlp", "json"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
 
+/**
+ * Format names as help and messages list them: `chrome, perfetto, speedscope, otlp or json`.
+ *
+ * @param conjunction The word before the last name.
+ * @param formats The names (default: every format).
+ */
+export function formatNames(
+  conjunction: "and" | "or",
+  formats: readonly string[] = EXPORT_FORMATS,
+): string {
+  return formats.length < 2
+    ? formats.join("")
+    : `${formats.slice(0, -1).join(", ")} ${conjunction} ${formats.at(-1)}`;
+}
+
 /** Whether a format name is one tph writes. */
 export function isExportFormat(name: string): name is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(name);

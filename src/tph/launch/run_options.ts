@@ -2,10 +2,14 @@
 // reads them to find the script in the command line before the rest of the CLI loads.
 
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
+import { EXPORT_FORMATS, formatNames } from "../export/formats.ts";
 import type { OptionSpec } from "../argv.ts";
 
+/** `--find-match`'s values. */
+export const FIND_MATCHES = ["equals", "contains", "regex"] as const;
+
 /** `tph run`'s options by long name (`-h, --help` is added to every command). */
-export const RUN_OPTIONS: Record<string, OptionSpec> = {
+export const RUN_OPTIONS = {
   eval: {
     type: "string",
     short: "e",
@@ -57,6 +61,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
     multiple: true,
     arg: "M",
     help: "with --find: equals (default), contains or regex",
+    choices: FIND_MATCHES,
   },
   "no-redact": {
     type: "boolean",
@@ -95,10 +100,10 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   export: {
     type: "string",
     arg: "FORMAT",
-    help: "also export the run: chrome, perfetto, speedscope, otlp or json (to -o FILE, " +
-      "else beside the stored run)",
+    help: `also export the run: ${formatNames("or")} (to -o FILE, else beside the stored run)`,
+    choices: EXPORT_FORMATS,
   },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
   "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
-};
+} as const satisfies Record<string, OptionSpec>;

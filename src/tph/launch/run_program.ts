@@ -2,6 +2,7 @@
 // tracing preload, pass stdin/stdout/stderr through untouched, and once it ends merge the trace
 // it wrote with how it ended.
 
+import { RunError } from "./run_error.ts";
 import { addRunInfo, openRun } from "../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
@@ -83,8 +84,7 @@ export interface RunProgramResult {
   blocks: number;
 }
 
-/** Why a program cannot be started; the CLI turns it into a one-line error. */
-export class RunError extends Error {}
+export { RunError };
 
 /**
  * Warn when Deno will silently skip the loader hook for this script. Measured on Deno 2.9.6: under

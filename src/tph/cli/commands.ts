@@ -1,0 +1,514 @@
+// The command table: every command as data. The parser, `tph help`, the reference in docs/cli.md
+// (`deno task docs`) and `tph completion` read it; each command's work is in its own module
+// (`<name>_command.ts`, exporting `run`), imported only when that command runs. A new command is
+// an entry here, a module beside it, and its section in docs/cli.md.
+//
+// Nothing heavy is imported here: `tph --help` and `tph logs` load this table, not the exporters,
+// the page writer, the setup code or the launcher.
+
+import { EXPORT_FORMATS, EXPORT_SUFFIX } from "../export/formats.ts";
+import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { TEST_FILE_NAME } from "../setup/test_file_name.ts";
+import { type Command, defineCommand, type Options } from "./command.ts";
+
+/** The `--cache-dir` option, the same on every command that reads runs. */
+export const CACHE_DIR_OPTION = {
+  type: "string",
+  arg: "DIR",
+  help: "the run cache folder (default: cache_dir from config, else .tracepatch_cache " +
+    "at the project root; for a shared root such as /tmp, a folder in ~/.cache/tph/runs)",
+} as const;
+
+/** `tph setup` and `tph disable`: go on with staged changes. */
+const YES = {
+  type: "boolean",
+  short: "y",
+  help: "go on when git has staged changes, without asking",
+} as const;
+
+/** `tph setup` and `tph disable`: the config file to read. */
+const CONFIG_FILE = {
+  type: "string",
+  arg: "PATH",
+  help: 'read this config instead of searching (TOML, or JSON with a "tracepatch" key)',
+} as const;
+
+/** `--style` of tph tree and tph diff. */
+const STYLES = ["ascii", "unicode"] as const;
+
+/** How many runs `tph logs` shows by default. */
+export const DEFAULT_LOGS_LIMIT = 50;
+
+export const runCommand = defineCommand({
+  name: "run",
+  summary: "run a program with every function of the project traced, and store the run",
+  usage: "run [options] <script> [script args…]  |  run [options] -e EXPR",
+  details: [
+    "-e EXPR runs an expression: names in it of a module in this folder (foo: ./foo.ts, .tsx,",
+    ".mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package are imported as",
+    "namespaces; its value (awaited) is printed; the run records the expression as its command.",
+  ],
+  examples: [
+    "tph run main.ts --port 8080",
+    "tph run --max-calls 100000 --tree app.ts",
+    'tph run -e "foo.foo(-2)"',
+  ],
+  options: RUN_OPTIONS,
+  positionals: [0, Infinity],
+  stopAtFirstPositional: true,
+  load: () => import("./run_command.ts"),
+});
+
+/** `tph logs`'s options. */
+export const LOGS_OPTIONS = {
+  limit: { type: "string", arg: "N", help: `show at most N runs (default ${DEFAULT_LOGS_LIMIT})` },
+  json: {
+    type: "boolean",
+    help: "print a JSON array (every field of each run but its trace, plus n, id, path and " +
+      "size in bytes)",
+  },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph logs`: the stored runs, newest first, as a table or JSON. */
+export const logsCommand = defineCommand({
+  name: "logs",
+  summary: "list stored runs, newest first",
+  usage: "logs [--limit N] [--json] [--cache-dir DIR]",
+  details: [
+    "The # column numbers runs as tph view N and tph tree N take them (1 = newest); size is",
+    "the run file's (kB and MB of 1000).",
+    "Files in the cache folder that are not tph runs are skipped with a warning.",
+  ],
+  examples: ["tph logs", "tph logs --limit 5", "tph logs --json"],
+  options: LOGS_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./logs_command.ts"),
+});
+
+/** `tph view`'s options. */
+export const VIEW_OPTIONS = {
+  json: {
+    type: "boolean",
+    help: "print one JSON object: every field but the trace, plus id, path and roots",
+  },
+  html: { type: "boolean", help: "write the run as one offline web page" },
+  output: { type: "string", short: "o", arg: "FILE", help: "with --html: the page's file" },
+  open: { type: "boolean", help: "with --html: open the page in the system's browser" },
+  filter: {
+    type: "string",
+    arg: "NAME",
+    help: "with --html: only calls whose name contains NAME, with the calls leading to them",
+  },
+  "max-depth": { type: "string", arg: "N", help: "with --html: only N levels of calls" },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph view <run>`: what a stored run was, without its call tree. */
+export const viewCommand = defineCommand({
+  name: "view",
+  summary:
+    "describe a stored run (time, command, how it ended, calls, limits), or write it as a web page",
+  usage: "view <run> [--json] [--html [-o FILE] [--open] [--filter NAME] [--max-depth N]] " +
+    "[--cache-dir DIR]",
+  details: [
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
+    "unique prefix of one. --html writes the run as one web page that works offline (no",
+    "server, no network): the call tree, a flame chart, search, a table of functions. It goes",
+    "beside the run (run_….html) or to FILE; --open opens it in the system's browser.",
+  ],
+  examples: [
+    "tph view last",
+    "tph view 2",
+    "tph view 20261122T0815 --json",
+    "tph view last --html --open",
+  ],
+  options: VIEW_OPTIONS,
+  positionals: [1, 1],
+  load: () => import("./view_command.ts"),
+});
+
+/** `tph tree`'s options. */
+export const TREE_OPTIONS = {
+  "max-depth": { type: "string", arg: "N", help: "draw N levels, sum up the calls below" },
+  "show-args": { type: "boolean", help: "show arguments (config: show_args)" },
+  "no-args": { type: "boolean", help: "hide arguments" },
+  "show-return": { type: "boolean", help: "show return values (config: show_return)" },
+  "no-return": { type: "boolean", help: "hide return values" },
+  style: {
+    type: "string",
+    arg: "STYLE",
+    help: "connectors: ascii or unicode (config: tree_style)",
+    choices: STYLES,
+  },
+  filter: {
+    type: "string",
+    arg: "NAME",
+    help: "only calls whose name contains NAME, with their callers and callees",
+  },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph tree <run>`: a stored run's call tree. */
+export const treeCommand = defineCommand({
+  name: "tree",
+  summary: "draw a stored run's call tree",
+  usage: "tree <run> [--max-depth N] [--no-args] [--no-return] [--style ascii|unicode] " +
+    "[--filter NAME] [--cache-dir DIR]",
+  details: [
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
+    "unique prefix of one. Errors show as !! Error: message, external calls as [ext], calls",
+    "open when the run ended as [unfinished]; a line counts the calls limits left out.",
+    "Defaults come from the config (tree_style, show_args, show_return); flags override it.",
+  ],
+  examples: [
+    "tph tree last",
+    "tph tree 2 --max-depth 3 --no-args",
+    "tph tree last --filter fetchUser --style ascii",
+  ],
+  options: TREE_OPTIONS,
+  positionals: [1, 1],
+  load: () => import("./tree_command.ts"),
+});
+
+/** `tph diff`'s options. */
+export const DIFF_OPTIONS = {
+  json: { type: "boolean", help: "print one JSON object: the runs, the summary, the changes" },
+  summary: {
+    type: "boolean",
+    help: "per function: calls, total and self time in A and B, largest change first",
+  },
+  timing: {
+    type: "boolean",
+    inlineValue: true,
+    arg: "RATIO",
+    help: "calls slower or faster by RATIO (default 2) and at least 1 ms count as changed",
+  },
+  "ignore-args": { type: "boolean", help: "do not compare arguments" },
+  "ignore-return": { type: "boolean", help: "do not compare return values" },
+  ignore: {
+    type: "string",
+    multiple: true,
+    arg: "NAME",
+    help: "functions whose name contains NAME: matched, not compared, subtrees skipped",
+  },
+  "ignore-values": {
+    type: "string",
+    arg: "REGEX",
+    help: "parts of values matching REGEX are not compared (timestamps, random ids)",
+  },
+  exact: {
+    type: "boolean",
+    help: "compare values as recorded (by default timer handles compare by class alone)",
+  },
+  filter: {
+    type: "string",
+    arg: "NAME",
+    help: "only differences at or under calls whose name contains NAME",
+  },
+  "max-depth": { type: "string", arg: "N", help: "compare N levels of calls" },
+  context: {
+    type: "string",
+    arg: "N",
+    help: "unchanged calls shown around each difference (default 1)",
+  },
+  unordered: {
+    type: "boolean",
+    help: "match sibling calls whatever their order (concurrent async calls)",
+  },
+  style: { type: "string", arg: "STYLE", help: "connectors: ascii or unicode", choices: STYLES },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph diff [<runA> [<runB>]]`: what changed between two runs, call by call. */
+export const diffCommand = defineCommand({
+  name: "diff",
+  summary: "compare two runs call by call: what was added, removed or changed",
+  usage: "diff [<runA> [<runB>]] [options]",
+  details: [
+    "With no run it compares the two newest (2 → 1); with one, that run with the newest.",
+    "Calls are matched as trees (the roots, then each matched call's children, aligned as",
+    "sequences by name and module), so one inserted call does not mark the rest as changed.",
+    "Lines start with + (only in B), - (only in A), ~ (changed: before → after) or a space",
+    "(unchanged, shown as context or as the way to a difference). Exit code as diff(1): 0",
+    "no differences, 1 differences, 2 trouble.",
+  ],
+  examples: [
+    "tph diff",
+    "tph diff 2 1 --ignore-values '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z'",
+    "tph diff before.json after.json --json",
+    "tph diff 3 --summary",
+  ],
+  options: DIFF_OPTIONS,
+  positionals: [0, 2],
+  load: () => import("./diff_command.ts"),
+});
+
+/** `tph find`'s options. */
+export const FIND_OPTIONS = {
+  match: {
+    type: "string",
+    arg: "M",
+    help: "with values: equals (default), contains or regex",
+    choices: ["equals", "contains", "regex"],
+  },
+  where: {
+    type: "string",
+    arg: "W",
+    help: "only matches in arg, return or throw",
+    choices: ["arg", "return", "throw"],
+  },
+  json: {
+    type: "boolean",
+    help: "print the matches keyed by target, as the value tracer's traces.json",
+  },
+  output: { type: "string", short: "o", arg: "FILE", help: "write the JSON to FILE" },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph find <run> [VALUE…]`. */
+export const findCommand = defineCommand({
+  name: "find",
+  summary: "where values went: the matches of tph run --find, or a search of recorded calls",
+  usage: "find <run> [VALUE…] [--match M] [--where W] [--json] [-o FILE] [--cache-dir DIR]",
+  details: [
+    "With no VALUE: the matches tph run --find found while the program ran, on the real",
+    "values (inside arrays, objects, Maps and Sets too), calls left out by limits included.",
+    "With values: the run's recorded calls searched on their stored texts (reprs, cut at",
+    "max_repr): a number's digits, a string in double quotes. Exit code as grep: 0 found,",
+    "1 nothing found, 2 trouble.",
+  ],
+  examples: [
+    'tph run -e "foo.foo(-2)" --find 2 --find-type number && tph find last',
+    "tph find last --json -o traces.json",
+    'tph find 2 "alice@example.com" --where arg',
+  ],
+  options: FIND_OPTIONS,
+  positionals: [1, Infinity],
+  load: () => import("./find_command.ts"),
+});
+
+/** `tph export`'s options. */
+export const EXPORT_OPTIONS = {
+  format: {
+    type: "string",
+    short: "f",
+    arg: "NAME",
+    help: `one of ${EXPORT_FORMATS.join(", ")} (default: json to stdout)`,
+    choices: EXPORT_FORMATS,
+  },
+  output: { type: "string", short: "o", arg: "FILE", help: "write to FILE (- for stdout)" },
+  "otlp-endpoint": {
+    type: "string",
+    arg: "URL",
+    help: "send the run to an OpenTelemetry collector (OTLP/HTTP) instead of writing a file",
+  },
+  filter: {
+    type: "string",
+    arg: "NAME",
+    help: "only calls whose name contains NAME, with the calls leading to them",
+  },
+  "max-depth": { type: "string", arg: "N", help: "only N levels of calls" },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph export <run>`: a stored run in another tool's format (or tph's JSON), streamed. */
+export const exportCommand = defineCommand({
+  name: "export",
+  summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
+  usage: `export <run> [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
+    "[--otlp-endpoint URL] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
+  details: [
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
+    "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
+    `(run_…${EXPORT_FORMATS.map((f) => EXPORT_SUFFIX[f]).join(", ")}); -o - writes it to`,
+    "stdout. Without --format, the run's JSON goes to stdout (or FILE), as tph run -o writes it.",
+    "chrome: Trace Event Format, for ui.perfetto.dev and chrome://tracing; perfetto: Perfetto's",
+    "own protobuf format, smaller; speedscope: for npx speedscope; otlp: OTLP/JSON, for an",
+    "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
+    "of their own (async 1, async 2, …) so that nothing overlaps. --otlp-endpoint sends the",
+    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most).",
+  ],
+  examples: [
+    "tph export last --format chrome",
+    "tph export last --format speedscope -o trace.speedscope.json",
+    "tph export 2 --format otlp --filter checkout",
+    "tph export last --otlp-endpoint http://localhost:4318",
+    "tph export last > run.json",
+  ],
+  options: EXPORT_OPTIONS,
+  positionals: [1, 1],
+  load: () => import("./export_command.ts"),
+});
+
+/** `tph setup`'s options. */
+export const SETUP_OPTIONS = {
+  yes: YES,
+  force: {
+    type: "boolean",
+    help: `overwrite ${TEST_FILE_NAME} even if it was edited since setup wrote it`,
+  },
+  file: CONFIG_FILE,
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph setup`. */
+export const setupCommand = defineCommand({
+  name: "setup",
+  summary: `write ${TEST_FILE_NAME}: calls of the functions the config's [[test.files]] names`,
+  usage: "setup [options]",
+  details: [
+    "Reads [[test.files]] (path, functions) and [[test.inputs]] (function, args, kwargs,",
+    "construct) from the config; without inputs, arguments are built from parameter types.",
+    `Run the file with "tph run ${TEST_FILE_NAME}"; "tph disable" removes it again.`,
+    "With staged changes in git it stops (asks, on a terminal) unless --yes.",
+  ],
+  examples: ["tph setup", `tph run ${TEST_FILE_NAME}`, "tph disable"],
+  options: SETUP_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./setup_command.ts"),
+});
+
+/** `tph disable`'s options. */
+export const DISABLE_OPTIONS = {
+  yes: YES,
+  force: { type: "boolean", help: "remove generated files even if they were edited since" },
+  file: CONFIG_FILE,
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph disable`. */
+export const disableCommand = defineCommand({
+  name: "disable",
+  summary: `remove what tph setup wrote (restoring any file it replaced); runs are kept`,
+  usage: "disable [options]",
+  details: [
+    `Removes ${TEST_FILE_NAME} and the setup state; a file setup replaced is put back.`,
+    "A generated file edited since is left alone unless --force. Runs stay in the cache.",
+  ],
+  examples: ["tph disable", "tph disable --force"],
+  options: DISABLE_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./disable_command.ts"),
+});
+
+/** `tph clean`'s options. */
+export const CLEAN_OPTIONS = {
+  keep: { type: "string", arg: "N", help: "keep the N newest runs, remove the others" },
+  "older-than": {
+    type: "string",
+    arg: "DURATION",
+    help: "remove runs older than DURATION: minutes, hours, days or weeks (90m, 12h, 30d, 2w)",
+  },
+  all: { type: "boolean", help: "remove every run" },
+  "dry-run": { type: "boolean", help: "list the runs that would be removed; remove nothing" },
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
+/** `tph clean`: remove old runs from the cache folder. */
+export const cleanCommand = defineCommand({
+  name: "clean",
+  summary: "remove stored runs: all but the newest N, those older than a duration, or all",
+  usage: "clean (--keep N | --older-than DURATION | --all) [--dry-run] [--cache-dir DIR]",
+  details: [
+    "Given together, --keep and --older-than both hold afterwards: a run is removed when it is",
+    "not among the N newest or when it is older than DURATION (its start time).",
+    "Only runs tph logs lists are removed: never other files, folders, links, files it skips",
+    "or a run still being written.",
+  ],
+  examples: [
+    "tph clean --keep 20",
+    "tph clean --older-than 30d --dry-run",
+    "tph clean --keep 50 --older-than 2w",
+    "tph clean --all",
+  ],
+  options: CLEAN_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./clean_command.ts"),
+});
+
+/** `tph config`'s options. */
+export const CONFIG_OPTIONS = {
+  file: {
+    type: "string",
+    arg: "PATH",
+    help: 'read this file instead of searching (TOML, or JSON with a "tracepatch" key)',
+  },
+} as const satisfies Options;
+
+/** `tph config`: where the configuration comes from and every effective value. */
+export const configCommand = defineCommand({
+  name: "config",
+  summary: "show where the configuration comes from and every effective value",
+  usage: "config [--file PATH]",
+  details: [
+    'tph reads tracepatch.toml, or a "tracepatch" object in deno.json or package.json: the',
+    "nearest folder (from here upward) that has one wins; in one folder tracepatch.toml first.",
+  ],
+  examples: ["tph config", "tph config --file ci/tracepatch.toml"],
+  options: CONFIG_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./config_command.ts"),
+});
+
+/** `tph help`'s options. */
+export const HELP_OPTIONS = {} as const satisfies Options;
+
+/** `tph help [command]`: the overview, or one command's usage and options. */
+export const helpCommand = defineCommand({
+  name: "help",
+  summary: "show help for tph or for one command",
+  usage: "help [command]",
+  examples: ["tph help", "tph help tree"],
+  options: HELP_OPTIONS,
+  positionals: [0, 1],
+  words: "commands",
+  load: () => import("./help_command.ts"),
+});
+
+/** `tph completion`'s options. */
+export const COMPLETION_OPTIONS = {} as const satisfies Options;
+
+/** `tph completion <shell>`: a completion script from this table. */
+export const completionCommand = defineCommand({
+  name: "completion",
+  summary: "print a shell completion script for bash, zsh or fish",
+  usage: "completion <shell>",
+  details: [
+    "Completes commands, their options and the values of options that take a fixed set (export",
+    'formats, styles); file names elsewhere. bash: put eval "$(tph completion bash)" in',
+    "~/.bashrc; zsh: save it as _tph in a folder of $fpath; fish: save it as",
+    "~/.config/fish/completions/tph.fish.",
+  ],
+  examples: [
+    'eval "$(tph completion bash)"',
+    "tph completion zsh > ~/.zsh/completions/_tph",
+    "tph completion fish > ~/.config/fish/completions/tph.fish",
+  ],
+  options: COMPLETION_OPTIONS,
+  positionals: [1, 1],
+  words: ["bash", "zsh", "fish"],
+  load: () => import("./completion_command.ts"),
+});
+
+/** Every command, in the order `tph help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  // Tracing a program.
+  runCommand,
+  // The read side: stored runs and the configuration.
+  logsCommand,
+  viewCommand,
+  treeCommand,
+  diffCommand,
+  findCommand,
+  exportCommand,
+  // Calling chosen functions on their own, to trace them.
+  setupCommand,
+  disableCommand,
+  // Keeping the cache in bounds.
+  cleanCommand,
+  configCommand,
+  // Help, and completion for the shell, both from this table.
+  completionCommand,
+  helpCommand,
+];
