@@ -18,6 +18,7 @@ import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
 import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import { fitCommonJSMap } from "./deno_cjs_maps.ts";
 import {
   forgetHookResolution,
   isRequire,
@@ -321,6 +322,9 @@ export function registerLoader(
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
             sourceMap: true,
+            // Deno may need the map of the rewriting alone for a CommonJS module
+            // (deno_cjs_maps.ts); require() loads every CommonJS module.
+            shiftMap: required,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
           };
           if (manifest !== null) {
@@ -343,6 +347,11 @@ export function registerLoader(
             `tph: warning: ${moduleName(path)} is not traced: ${(e as Error).message}\n`,
           );
           return required ? handBack() : result;
+        }
+        // Run as CommonJS (or, given no format, as an ES module if that fails, whose map Deno then
+        // reads from the code): Deno does not read the code's map (deno_cjs_maps.ts).
+        if (required && kind !== "module" && format !== "module" && code !== source) {
+          fitCommonJSMap(path, code, source);
         }
         // An ES module by its name or package runs as one, as without hooks (given no format,
         // Deno would try the code as CommonJS first).
