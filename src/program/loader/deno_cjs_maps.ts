@@ -18,8 +18,9 @@
 // a map of its own for the file (asked by compiling a script under the file's URL and seeing
 // whether a position far past its end is mapped), the source's inline map shifted (the code carries
 // it); else the map of the rewriting alone. Deno maps the positions of the ES module it makes to
-// run a CommonJS module that is imported (and of the main module) under the same URL: the one such
-// frame on the stack while the module loads keeps the position Deno gives it now.
+// run a CommonJS module that is imported (and of the main module) with the same map, as it has the
+// same URL: the places that module calls the CommonJS module from keep the positions Deno gives
+// them without tph.
 //
 // Nothing here runs per call: once per CommonJS module loaded.
 
@@ -39,13 +40,14 @@ const getOwn = Object.getOwnPropertyDescriptor;
 const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
 const ErrorCtor = Error;
-const captureStackTrace = (Error as unknown as { captureStackTrace?: (o: object) => void })
-  .captureStackTrace;
 
 // Put together, as in instrument.ts.
 const MAP_COMMENT = "//# sourceMapping" + "URL=data:application/json;base64,";
 // An import whose URL does not parse: its resolution fails after V8 has compiled the module.
 const UNRESOLVABLE = 'import "http://[";\n';
+
+/** The module object the map's ES module is compiled through (nothing is kept on it). */
+let carrier: unknown = null;
 
 /** A frame's file, line and column (1-based), as Deno reports them. */
 type Frame = [unknown, unknown, unknown];
@@ -54,45 +56,65 @@ type Frame = [unknown, unknown, unknown];
 const PROBE_LINE = 1_000_000_000;
 
 /**
- * Where Deno's ES module for a CommonJS module calls into it (deno 2.9: `Module._load(...)` for the
- * main module on line 5, `require(...)` on line 7; 1-based), as positions in that module's code.
- * Used only when Deno maps the file's positions with a map of its own, to find the position it
- * maps to where the frame is shown now.
+ * Where Deno's ES module that runs a CommonJS module (the main module, or one an ES module imports)
+ * calls into it, as 0-based positions in that module's code (deno 2.9: `Module._load(...)` for the
+ * main module on line 5, `require(...)` on line 7, 1-based). The module shares the CommonJS
+ * module's URL, so its frame (on the stack while the module loads) is mapped with the same map.
  */
-const WRAPPER_CALLS: [number, number][] = [[5, 26], [7, 9]];
+const WRAPPER_CALLS: [number, number][] = [[4, 25], [6, 8]];
 
 /**
- * The frames (file, line, column) `capture` records, as Deno reports them; null when Error's
- * stack settings cannot be set for a moment (the program made them unconfigurable).
+ * `run()` with Error's stack settings set for a moment (defined, not assigned: a setter of the
+ * program's never runs; put back as they were); null when they cannot be (the program made them
+ * unconfigurable) or `run` throws.
+ *
+ * @param limit The stackTraceLimit to capture with.
+ * @param prepare The prepareStackTrace to format with (none: the runtime's).
+ * @param run What to do.
  */
-function framesOf(capture: () => { stack?: unknown }): Frame[] | null {
+function withStackSettings<T>(
+  limit: number,
+  prepare: ((err: unknown, sites: unknown) => unknown) | undefined,
+  run: () => T,
+): T | null {
   const E = ErrorCtor as unknown as Record<string, unknown>;
-  const prepare = getOwn(E, "prepareStackTrace");
-  const limit = getOwn(E, "stackTraceLimit");
-  if (prepare?.configurable === false || limit?.configurable === false) return null;
-  // Defined, not assigned: a setter of the program's never runs; put back as they were.
+  const oldPrepare = getOwn(E, "prepareStackTrace");
+  const oldLimit = getOwn(E, "stackTraceLimit");
+  if (oldPrepare?.configurable === false || oldLimit?.configurable === false) return null;
   const restore = (name: string, d: PropertyDescriptor | undefined) => {
     if (d === undefined) delete E[name];
     else defineProperty(E, name, d);
   };
   try {
-    defineProperty(E, "prepareStackTrace", {
-      value: (_: unknown, sites: unknown) =>
-        isArray(sites)
-          ? sites.map((s) => [s.getFileName(), s.getLineNumber(), s.getColumnNumber()])
-          : null,
-      writable: true,
-      configurable: true,
-    });
-    defineProperty(E, "stackTraceLimit", { value: 200, writable: true, configurable: true });
-    const stack = capture().stack;
-    return isArray(stack) ? stack as Frame[] : null;
+    if (prepare === undefined) {
+      delete E.prepareStackTrace;
+    } else {
+      defineProperty(E, "prepareStackTrace", {
+        value: prepare,
+        writable: true,
+        configurable: true,
+      });
+    }
+    defineProperty(E, "stackTraceLimit", { value: limit, writable: true, configurable: true });
+    return run();
   } catch {
     return null;
   } finally {
-    restore("prepareStackTrace", prepare);
-    restore("stackTraceLimit", limit);
+    restore("prepareStackTrace", oldPrepare);
+    restore("stackTraceLimit", oldLimit);
   }
+}
+
+/** The frames `capture` records (at most `limit`), as Deno reports them. */
+function framesOf(limit: number, capture: () => { stack?: unknown }): Frame[] | null {
+  const toFrames = (_: unknown, sites: unknown) =>
+    isArray(sites)
+      ? sites.map((s) => [s.getFileName(), s.getLineNumber(), s.getColumnNumber()])
+      : null;
+  return withStackSettings(limit, toFrames, () => {
+    const stack = capture().stack;
+    return isArray(stack) ? stack as Frame[] : null;
+  });
 }
 
 let vm: { Script: new (code: string, options: object) => { runInThisContext(): unknown } } | null =
@@ -103,7 +125,7 @@ function denoMapsFile(url: string): boolean | null {
   // deno-lint-ignore no-explicit-any
   vm ??= (process as any).getBuiltinModule?.("node:vm") ?? null;
   if (vm === null) return null;
-  const frames = framesOf(() => {
+  const frames = framesOf(1, () => {
     const script = new vm!.Script("new Error()", { filename: url, lineOffset: PROBE_LINE });
     return script.runInThisContext() as { stack?: unknown };
   });
@@ -113,7 +135,20 @@ function denoMapsFile(url: string): boolean | null {
 
 type Segment = number[];
 
-/** The position (0-based line, column, source index) `lines` maps a 0-based position to. */
+/**
+ * The decoded segments of the first lines of `mappings`: through `last`, and the next line that has
+ * any (so that the rest of the text, relative to that one's last segment, still follows).
+ */
+function headOf(mappings: string, last: number): { head: Segment[][]; rest: string } {
+  const lines = mappings.split(";");
+  let end = last + 1;
+  while (end < lines.length && lines[end] === "") end++;
+  end = Math.min(end + 1, lines.length);
+  const head = sourcemapCodec().decode(lines.slice(0, end).join(";")) as Segment[][];
+  return { head, rest: end < lines.length ? lines.slice(end).join(";") : "" };
+}
+
+/** The segment that maps a 0-based position: the last at or before it (Deno's lookup). */
 function lookup(lines: Segment[][], line: number, col: number): Segment | null {
   for (let l = Math.min(line, lines.length - 1); l >= 0; l--) {
     const segs = lines[l];
@@ -125,57 +160,41 @@ function lookup(lines: Segment[][], line: number, col: number): Segment | null {
 }
 
 /**
- * `json` (a map) with a segment at each place Deno's wrapper module calls from, mapped where Deno
- * maps it now.
+ * `json` (the map to give Deno) with a segment at each place Deno's wrapper module calls from,
+ * mapped as Deno maps it without tph: where it is, or by Deno's own map of the file. Where the
+ * rewritten code itself has a segment at that place, that one stays.
  *
  * @param json The map to give Deno.
- * @param wrapper The wrapper's frames: 1-based line and column, as Deno shows them now.
  * @param denoMap Deno's own map of the file (as JSON), or null when it has none.
  */
-function withWrapperFrames(json: string, wrapper: [number, number][], denoMap: string | null) {
-  const { decode, encode } = sourcemapCodec();
-  let map: { mappings?: unknown; sources?: unknown };
-  let deno: Segment[][] | null = null;
+function withWrapperCalls(json: string, denoMap: string | null): string {
+  const last = Math.max(...WRAPPER_CALLS.map(([l]) => l));
   try {
-    map = JSON.parse(json);
+    const map = JSON.parse(json);
+    if (typeof map.mappings !== "string") return json;
+    let deno: Segment[][] | null = null;
     if (denoMap !== null) {
-      const parsed = JSON.parse(denoMap);
-      if (typeof parsed.mappings !== "string") return json;
-      deno = decode(parsed.mappings) as Segment[][];
+      const mappings = JSON.parse(denoMap).mappings;
+      if (typeof mappings !== "string") return json;
+      deno = headOf(mappings, last).head;
     }
+    const { head, rest } = headOf(map.mappings, last);
+    for (const [line, col] of WRAPPER_CALLS) {
+      const seg = deno === null ? [col, 0, line, col] : lookup(deno, line, col);
+      if (seg === null || seg.length < 4) continue;
+      while (head.length <= line) head.push([]);
+      const segs = head[line];
+      let i = 0;
+      while (i < segs.length && segs[i][0] < col) i++;
+      if (i < segs.length && segs[i][0] === col) continue;
+      segs.splice(i, 0, [col, seg[1], seg[2], seg[3]]);
+    }
+    const text = sourcemapCodec().encode(head as never);
+    map.mappings = rest === "" ? text : `${text};${rest}`;
+    return JSON.stringify(map);
   } catch {
     return json;
   }
-  if (typeof map.mappings !== "string") return json;
-  const lines = decode(map.mappings) as Segment[][];
-  const put = (line: number, seg: Segment) => {
-    while (lines.length <= line) lines.push([]);
-    insert(lines[line], seg);
-  };
-  for (const [line, col] of wrapper) {
-    // Without a map of Deno's, the frame is shown where it is in the wrapper's code; with one, it
-    // is the wrapper's call whose position Deno's map takes to the one shown.
-    if (deno === null) {
-      put(line - 1, [col - 1, 0, line - 1, col - 1]);
-      continue;
-    }
-    for (const [l, c] of WRAPPER_CALLS) {
-      const seg = lookup(deno, l - 1, c - 1);
-      if (seg !== null && seg[2] === line - 1 && seg[3] === col - 1) {
-        put(l - 1, [c - 1, seg[1], seg[2], seg[3]]);
-      }
-    }
-  }
-  map.mappings = encode(lines as never);
-  return JSON.stringify(map);
-}
-
-/** Put `seg` in a line's segments, in column order (in place of one at the same column). */
-function insert(segs: Segment[], seg: Segment): void {
-  let i = 0;
-  while (i < segs.length && segs[i][0] < seg[0]) i++;
-  if (i < segs.length && segs[i][0] === seg[0]) segs[i] = seg;
-  else segs.splice(i, 0, seg);
 }
 
 /**
@@ -188,42 +207,28 @@ function insert(segs: Segment[], seg: Segment): void {
  * @param source The source the hook was given.
  */
 export function fitCommonJSMap(path: string, code: string, source: string): void {
-  if (typeof compile !== "function" || typeof captureStackTrace !== "function") return;
+  if (typeof compile !== "function") return;
   const url = pathToFileURL(path).href;
-  // This module's frames now: those of Deno's ES module that runs it, if any.
-  const now = framesOf(() => {
-    const holder: { stack?: unknown } = {};
-    captureStackTrace(holder);
-    return holder;
-  });
-  if (now === null) return;
-  const wrapper: [number, number][] = [];
-  for (const [file, line, col] of now) {
-    if ((file === path || file === url) && typeof line === "number" && typeof col === "number") {
-      wrapper.push([line, col]);
-    }
-  }
-  const denoMaps = denoMapsFile(url);
-  if (denoMaps === null) return;
   const sourceMap = findInlineMap(source) !== null;
-  // Without a map of the source Deno's own map is no map tph knows: positions stay as they were.
+  // Deno's own map of the file is the inline map of its source (Deno reads the file, or transpiles
+  // it, as it hands it to the hook): without one, Deno has none. With one, Deno uses it only when
+  // the file is in its module graph.
+  const denoMaps = sourceMap ? denoMapsFile(url) : false;
+  if (denoMaps === null) return;
   let json = denoMaps
-    ? (sourceMap ? readInlineSourceMap(code) : null)
+    ? readInlineSourceMap(code)
     : (sourceMap ? readShiftMap(code) : readInlineSourceMap(code));
   if (json === null) return;
-  if (wrapper.length > 0) {
-    json = withWrapperFrames(json, wrapper, denoMaps ? readInlineSourceMap(source) : null);
-  }
+  json = withWrapperCalls(json, denoMaps ? readInlineSourceMap(source) : null);
   const data = Buffer.from(json, "utf8").toString("base64");
-  try {
+  // The import does not resolve (expected: the map is Deno's already), and the error Deno makes of
+  // that needs no stack.
+  withStackSettings(0, undefined, () =>
     compile.call(
-      new Module(path, null),
+      carrier ??= new Module("", null),
       `${UNRESOLVABLE}${MAP_COMMENT}${data}\n`,
       path,
       "module",
       true,
-    );
-  } catch {
-    // The import does not resolve: expected (the map is Deno's already).
-  }
+    ));
 }
