@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
 import { langOf } from "../instrument/languages.ts";
+import { findInlineMap } from "../instrument/_positions.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { type PackageInfo, packageOf } from "./nearest_package.ts";
@@ -322,9 +323,9 @@ export function registerLoader(
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
             sourceMap: true,
-            // Deno may need the map of the rewriting alone for a CommonJS module
-            // (deno_cjs_maps.ts); require() loads every CommonJS module.
-            shiftMap: required,
+            // Deno may need the map of the rewriting alone for a CommonJS module whose source
+            // has a map of its own (deno_cjs_maps.ts); require() loads every CommonJS module.
+            shiftMap: required && findInlineMap(source) !== null,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
           };
           if (manifest !== null) {
