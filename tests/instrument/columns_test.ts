@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { instrument } from "../../src/program/instrument/instrument.ts";
+import { instrument, readShiftMap } from "../../src/program/instrument/instrument.ts";
 import { originalColumn, rememberColumns } from "../../src/program/loader/bun_stacks.ts";
 import { transformModule } from "../../src/program/loader/transform.ts";
 import { readInlineSourceMap } from "../../src/program/instrument/_positions.ts";
@@ -94,6 +94,39 @@ Deno.test("a JavaScript file without a source map gets one with a segment at eac
   }
   // Code that comes with a map keeps it (shifted), and one not asked for gets none.
   assert.equal(readInlineSourceMap(instrument(SOURCE, { filename: "/x/marks.js" }).code), null);
+});
+
+Deno.test("with shiftMap, code with a map of its own also carries the map of the rewriting", () => {
+  // The source's own map: every line to line 1 of another file.
+  const own = { version: 3, sources: ["file:///x/marks.ts"], names: [], mappings: "AAAA;AAAA" };
+  const source = `${SOURCE}\n//# sourceMappingURL=data:application/json;base64,${
+    btoa(JSON.stringify(own))
+  }\n`;
+  const r = instrument(source, { filename: "/x/marks.js", sourceMap: true, shiftMap: true });
+  assert.equal(r.code.split("\n").length, source.split("\n").length + 1, "one line, at the end");
+  // The map at the end is the source's own, shifted.
+  assert.deepEqual(JSON.parse(readInlineSourceMap(r.code)!).sources, own.sources);
+  const text = readShiftMap(r.code);
+  assert.ok(text !== null, "no map of the rewriting");
+  const map = JSON.parse(text);
+  assert.deepEqual(map.sources, ["file:///x/marks.js"]);
+  const { TraceMap, originalPositionFor } = traceMapping();
+  const traced = new TraceMap(map);
+  const before = places(SOURCE), after = places(r.code.slice(0, r.code.indexOf("\n//#")));
+  let moved = 0;
+  for (const [name, at] of before) {
+    if (SOURCE.includes(`function ${name}`)) continue;
+    const rewritten = after.get(name)!;
+    if (rewritten.column !== at.column) moved++;
+    const pos = originalPositionFor(traced, { line: rewritten.line, column: rewritten.column - 1 });
+    assert.deepEqual([pos.line, pos.column! + 1], [at.line, at.column], name);
+  }
+  assert.ok(moved >= 4, `only ${moved} names moved`);
+  // Only when asked for, and only for a source with a map of its own.
+  const plain = instrument(source, { filename: "/x/marks.js", sourceMap: true });
+  assert.equal(readShiftMap(plain.code), null);
+  const noMap = instrument(SOURCE, { filename: "/x/marks.js", sourceMap: true, shiftMap: true });
+  assert.equal(readShiftMap(noMap.code), null);
 });
 
 Deno.test("transformModule() keeps the column table with the cached code", () => {

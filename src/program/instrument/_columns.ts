@@ -5,8 +5,9 @@
 // - Bun reads no source map from a plugin (oven-sh/bun#6173): it reports positions in the code the
 //   plugin returned. The column table lists, per line, where text was inserted and how much, so
 //   that a reported column can be mapped back exactly (src/program/loader/bun_stacks.ts).
-// - Deno reads the inline source map of the code a load hook returns. For TypeScript that is
-//   Deno's own map, shifted (_shift_map.ts); a JavaScript file comes without one, so one is made.
+// - Deno reads the inline source map of the code a load hook returns (of a CommonJS module's code
+//   tph hands it over, src/program/loader/deno_cjs_maps.ts). For TypeScript that is Deno's own map,
+//   shifted (_shift_map.ts); a JavaScript file comes without one, so one is made.
 //   Deno takes the segment at or before a reported column, without interpolating: the map has a
 //   segment at every place V8 can report (every node's start, and the first token after each
 //   node, which is where an operator, a call's `(` or a member's `.`/`[` stands).

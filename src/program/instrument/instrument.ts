@@ -32,7 +32,12 @@ import {
   patternNames,
   requiredPackage,
 } from "./_externals.ts";
-import { type InputSourceMap, PositionMapper, readInlineSourceMap } from "./_positions.ts";
+import {
+  findInlineMap,
+  type InputSourceMap,
+  PositionMapper,
+  readInlineSourceMap,
+} from "./_positions.ts";
 import { shiftInlineMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 
@@ -64,6 +69,13 @@ export interface InstrumentOptions {
    * reads it for stack traces, and hands JavaScript files to the hook without one).
    */
   sourceMap?: boolean;
+  /**
+   * With `sourceMap`, when the source ends with an inline source map: also write, on a line before
+   * that map's comment, the map of the rewriting alone (a `//# tphShiftMap=` comment, see
+   * {@linkcode readShiftMap}). Deno uses a CommonJS module's own map only when the module is in
+   * its module graph (src/program/loader/deno_cjs_maps.ts).
+   */
+  shiftMap?: boolean;
   /** Also give the column table (see `columns` in the result). */
   columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
@@ -202,8 +214,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   // The map the code carries must fit the code as rewritten (stack traces read it).
   if (inlineMap !== null && insertions !== null) {
     code = shiftInlineMap(code, source, inlineMap, insertions);
+    const comment = options.sourceMap && options.shiftMap ? findInlineMap(code) : null;
+    if (comment !== null) {
+      const shift = madeMap(source, filename, result.program, insertions);
+      code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
+    }
   } else if (options.sourceMap && inputMap === null && insertions !== null) {
-    code = withSourceMap(code, source, filename, result.program, insertions);
+    code = `${code}\n${MAP_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`;
   }
   const out: InstrumentResult = {
     code,
@@ -222,14 +239,26 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
 // bundled preload of the binary by Bun, which then warns that it cannot decode it.
 const MAP_COMMENT = "//# sourceMapping" + "URL=data:application/json;base64,";
 
-/** `code` ending with an inline source map back to `source` (on a line of its own, after the code). */
-function withSourceMap(
-  code: string,
-  source: string,
-  filename: string,
-  program: Node,
-  insertions: Insertions,
-): string {
+// Not a sourceMappingURL comment: V8 and Deno never read it.
+const SHIFT_COMMENT = "//# tphShiftMap=";
+
+/**
+ * The map of the rewriting alone that {@linkcode instrument} wrote into `code` with the
+ * `shiftMap` option, as JSON; null when there is none.
+ *
+ * @param code Instrumented code.
+ */
+export function readShiftMap(code: string): string | null {
+  const at = code.lastIndexOf(SHIFT_COMMENT);
+  if (at < 0) return null;
+  const start = at + SHIFT_COMMENT.length;
+  const end = code.indexOf("\n", start);
+  const data = code.slice(start, end < 0 ? code.length : end);
+  return /^[A-Za-z0-9+/=]+$/.test(data) ? Buffer.from(data, "base64").toString("utf8") : null;
+}
+
+/** A source map from the rewritten code back to `source` (JSON, as base64). */
+function madeMap(source: string, filename: string, program: Node, insertions: Insertions): string {
   const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
   // The JSON around the mappings, whose bytes go in as they are (base64 of the whole at once).
   const head = Buffer.from(
@@ -237,8 +266,7 @@ function withSourceMap(
     "utf8",
   );
   const mappings = sourceMapMappings(source, program, insertions);
-  const map = Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
-  return `${code}\n${MAP_COMMENT}${map.toString("base64")}\n`;
+  return Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]).toString("base64");
 }
 
 class Walker {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
 import { langOf } from "../../run_file/languages.ts";
+import { findInlineMap } from "../instrument/_positions.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { type PackageInfo, packageOf } from "../../run_file/nearest_package.ts";
@@ -19,6 +20,7 @@ import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
 import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import { fitCommonJSMap } from "./deno_cjs_maps.ts";
 import {
   forgetHookResolution,
   isRequire,
@@ -312,6 +314,9 @@ export function registerLoader(
             cacheDir: options.transformCacheDir,
             externalCalls: options.externalCalls,
             sourceMap: true,
+            // Deno may need the map of the rewriting alone for a CommonJS module whose source
+            // has a map of its own (deno_cjs_maps.ts); require() loads every CommonJS module.
+            shiftMap: required && findInlineMap(source) !== null,
             instrumenter: parserLoaded ? undefined : instrumentInWorker,
           };
           if (manifest !== null) {
@@ -334,6 +339,11 @@ export function registerLoader(
             `tph: warning: ${moduleName(path)} is not traced: ${(e as Error).message}\n`,
           );
           return required ? handBack() : result;
+        }
+        // Run as CommonJS (or, given no format, as an ES module if that fails, whose map Deno then
+        // reads from the code): Deno does not read the code's map (deno_cjs_maps.ts).
+        if (required && kind !== "module" && format !== "module" && code !== source) {
+          fitCommonJSMap(path, code, source);
         }
         // An ES module by its name or package runs as one, as without hooks (given no format,
         // Deno would try the code as CommonJS first).

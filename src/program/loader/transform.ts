@@ -33,6 +33,8 @@ export interface TransformOptions {
   sourceType?: "unambiguous";
   /** Passed to the instrumenter (Deno: a source map for a file that comes without one). */
   sourceMap?: boolean;
+  /** Passed to the instrumenter (Deno: a CommonJS module's map of the rewriting alone). */
+  shiftMap?: boolean;
   /** Also give the column table (Bun: it maps reported positions back; see _columns.ts). */
   columnTable?: boolean;
 }
@@ -76,7 +78,11 @@ export function cacheKey(source: string, options: TransformOptions): string {
     .update(`${options.externalCalls ?? true}\0`)
     // Only when set, so the keys of runs that do not ask stay as they were.
     .update(options.sourceType === undefined ? "" : `${options.sourceType}\0`)
-    .update(`${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}\0`)
+    .update(
+      `${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}${
+        options.shiftMap ? "s" : ""
+      }\0`,
+    )
     .update(source)
     .digest("hex");
 }
@@ -184,6 +190,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
     externalCalls: options.externalCalls,
     sourceType: options.sourceType,
     sourceMap: options.sourceMap,
+    shiftMap: options.shiftMap,
     columnTable: options.columnTable,
   };
   let code: string;
