@@ -1,4 +1,4 @@
-// `tph diff` on runs of a million calls (issue 15), on the Deno CLI and on Bun's (`bun cli.ts`,
+// `tph diff` on runs of a million calls, on the Deno CLI and on Bun's (`bun cli.ts`,
 // the binary's runtime): three runs of bench/programs/diff_scale.ts 28 (1,028,457 calls each),
 // two identical and one whose 300,000th call that makes calls passes another tag to its first
 // child; then `tph diff` of the identical pair (target ≤ 1 s) and of the pair that differs in one

@@ -3,7 +3,7 @@
 // `tph run` on this runtime: recursive fib (1,000,000 calls, small values) and marked rendering a
 // document with every call recorded (767,082 calls, real strings and objects). Prints the time,
 // peak RSS (/usr/bin/time %M) and file size per format, the ratio chrome / perfetto in size.
-// Targets (issue 20): chrome ≤ 10 s and ≤ 200 MB; perfetto ≥ 3× smaller than chrome.
+// Targets: chrome ≤ 10 s and ≤ 200 MB; perfetto ≥ 3× smaller than chrome.
 //
 //   deno run -A bench/export_scale.ts [--rounds N]     bun bench/export_scale.ts
 

@@ -2,7 +2,7 @@
 // playwright-core), on a 100,000-call run (recursive fib, `--max-calls 100000`): writing the page
 // (the whole `tph view --html` process), first paint (from navigation to the first row on
 // screen), opening a node with children (to the next frame), a search (to the next frame), and
-// the page's size. Targets (issue 21): first paint ≤ 2 s, expanding ≤ 50 ms, a search ≤ 200 ms.
+// the page's size. Targets: first paint ≤ 2 s, expanding ≤ 50 ms, a search ≤ 200 ms.
 //
 //   deno run -A bench/html_view.ts [--rounds N]
 

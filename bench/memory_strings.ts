@@ -1,4 +1,4 @@
-// Memory of a traced program that passes many large strings around (issue 12, item 12): a
+// Memory of a traced program that passes many large strings around: a
 // program given 150 new 20 MB strings, each passed to a traced function, under `tph run` on
 // Deno and Bun, against the same program run plainly. A recorded string is kept only as far as
 // its repr can show it, so the traced peak stays near the plain one (requirement: at most 2x, tph's own ~35 MB included;

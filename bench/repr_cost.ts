@@ -1,5 +1,5 @@
-// What describing a value costs (repr, the largest term of a recorded call on real libraries:
-// issue 19): the values marked's functions take and return while rendering a document, each
+// What describing a value costs (repr, the largest term of a recorded call on real libraries):
+// the values marked's functions take and return while rendering a document, each
 // described as a recorded call describes it, in the same process, on Deno or Bun.
 //
 //   node_modules/.bin/deno run -A bench/repr_cost.ts
