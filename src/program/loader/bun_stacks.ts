@@ -22,6 +22,7 @@
 
 import process from "node:process";
 import { uncurry } from "../../host/intrinsics.ts";
+import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -36,15 +37,66 @@ const tables = new Map<string, string>();
 /** Decoded: per line (0-based), pairs of (column in the source, length inserted there). */
 const decoded = new Map<string, (Int32Array | undefined)[]>();
 /**
+ * For the CommonJS modules tph runs itself (bun_cjs.ts): the places Bun's own loader would report,
+ * made on first use (null when they cannot be).
+ */
+const snaps = new Map<string, (() => MappedStarts | null) | MappedStarts | null>();
+/**
+ * For the CommonJS modules tph runs itself: the line of the wrapper's call (after the module's
+ * last line). Its frame and the frames of tph's loading below it, down to Bun's, are none of the
+ * program's: left out of every stack, as Bun's own loader shows none.
+ */
+const wrapperLines = new Map<string, number>();
+/** The file of tph's loader (runCommonJS), whose frames under a wrapper's are left out. */
+let loaderFile: string | null = null;
+/** What is known of a CommonJS module tph runs itself on Bun (register.ts, runCommonJS). */
+export interface CommonJSRun {
+  /** Gives the places Bun's own loader reports (bun_cjs.ts), where a mapped position then goes. */
+  starts: () => MappedStarts | null;
+  /** The 1-based line of the wrapper's call, after the module's code. */
+  wrapperLine: number;
+  /** The file of the function that runs it (tph's loader). */
+  loaderFile: string | null;
+}
+
+/**
  * Remember where text was inserted into a file Bun runs, to map its positions back.
  *
  * @param path The file's path, as Bun's call sites name it.
  * @param table Its column table ("" when nothing was inserted).
+ * @param commonJS For a CommonJS module tph runs itself: what maps its positions.
  */
-export function rememberColumns(path: string, table: string): void {
-  if (table === "") tables.delete(path);
+export function rememberColumns(path: string, table: string, commonJS?: CommonJSRun): void {
+  if (table === "" && commonJS === undefined) tables.delete(path);
   else tables.set(path, table);
   decoded.delete(path);
+  if (commonJS === undefined) {
+    snaps.delete(path);
+    wrapperLines.delete(path);
+  } else {
+    snaps.set(path, commonJS.starts);
+    wrapperLines.set(path, commonJS.wrapperLine);
+    if (commonJS.loaderFile !== null) loaderFile = commonJS.loaderFile;
+  }
+}
+
+/**
+ * A table with `length` more inserted at the start of line `line` (0-based), before what the
+ * table has there: the start of a wrapper, which moves that line's columns.
+ *
+ * @param table A column table (_columns.ts).
+ * @param line The line.
+ * @param length How much.
+ * @returns The new table.
+ */
+export function insertAtLineStart(table: string, line: number, length: number): string {
+  if (length <= 0) return table;
+  const rows = table === "" ? [] : table.split(";");
+  while (rows.length <= line) rows.push("");
+  // The first pair's column is relative to 0, which the new pair's is too.
+  const pair = "0," + length.toString(36);
+  rows[line] = rows[line] === "" ? pair : pair + "," + rows[line];
+  return rows.join(";");
 }
 
 function decode(path: string): (Int32Array | undefined)[] | null {
@@ -81,6 +133,18 @@ function decode(path: string): (Int32Array | undefined)[] | null {
  * @returns 1-based column in the source.
  */
 export function originalColumn(path: string, line: number, column: number): number {
+  const inSource = tableColumn(path, line, column);
+  let starts = snaps.get(path);
+  if (starts === undefined) return inSource;
+  if (typeof starts === "function") {
+    starts = starts();
+    snaps.set(path, starts);
+  }
+  return starts === null ? inSource : snapColumn(starts, line, inSource);
+}
+
+/** A column in the rewritten code of `path` in its source (see originalColumn). */
+function tableColumn(path: string, line: number, column: number): number {
   const lines = decode(path);
   const pairs = lines === null ? undefined : lines[line - 1];
   if (pairs === undefined) return column;
@@ -252,7 +316,40 @@ export function installBunStacks(): void {
     return typeof stack === "string" ? stack : null;
   };
 
-  const format = function ErrorPrepareStackTrace(error: unknown, list: unknown): unknown {
+  const functionName = proto.getFunctionName;
+  /**
+   * Which of these frames are tph's running of a CommonJS module (see wrapperLines); null when
+   * none is.
+   */
+  const loaderFrames = (list: unknown): boolean[] | null => {
+    if (wrapperLines.size === 0 || !isArray(list)) return null;
+    let drop: boolean[] | null = null;
+    for (let i = 0; i < list.length; i++) {
+      const site = list[i];
+      if (getPrototypeOf(site) !== proto) continue;
+      const file = apply(fileName, site, []);
+      const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
+      if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
+      drop ??= list.map(() => false);
+      drop[i] = true;
+      // Below it: Bun's _compile (native, no file), then tph's loader.
+      for (let j = i + 1; j < list.length; j++) {
+        const below = list[j];
+        if (getPrototypeOf(below) !== proto) break;
+        const f = apply(fileName, below, []);
+        const native = (f === "[native code]" || f === undefined || f === null || f === "") &&
+          typeof functionName === "function" && apply(functionName, below, []) === "_compile";
+        if (!native && (loaderFile === null || f !== loaderFile)) break;
+        drop[j] = true;
+        i = j;
+      }
+    }
+    return drop;
+  };
+
+  const format = function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
+    const drop = loaderFrames(full);
+    const list = drop === null ? full : (full as unknown[]).filter((_, i) => !drop[i]);
     if (mode === "sites") return list;
     // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
     // calls the original in turn gets Bun's formatting below.
@@ -266,7 +363,7 @@ export function installBunStacks(): void {
       }
     }
     const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
-      ? defaultStack(error)
+      ? withoutFrames(defaultStack(error), full as unknown[], drop)
       : null;
     if (stack === null) {
       // Not Bun's own call (a program's formatter handing its sites on): the native's form.
@@ -310,7 +407,10 @@ export function installBunStacks(): void {
       // Bun's printer shows no frame without a position (a native function's), and its positions
       // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
       if (line.endsWith("(unknown)")) continue;
-      const text = sitePosition(line.slice(7), site);
+      // In a CommonJS module Bun's loader ran, the printer's positions are the stack text's.
+      const text = commonJSSite(site)
+        ? mappedLine(line, site).slice(7)
+        : sitePosition(line.slice(7), site);
       // Bun's printer reads `async f` back as f, and a frame without a function name only in
       // parentheses.
       out.push(
@@ -319,6 +419,26 @@ export function installBunStacks(): void {
       );
     }
     return out.join("\n");
+  };
+
+  /** Whether a call site is in a CommonJS module tph runs itself. */
+  const commonJSSite = (site: unknown): boolean => {
+    if (wrapperLines.size === 0 || getPrototypeOf(site) !== proto) return false;
+    const file = apply(fileName, site, []);
+    return typeof file === "string" && wrapperLines.has(file);
+  };
+
+  /** Bun's stack text less the lines of the frames to drop (all when `drop` is null). */
+  const withoutFrames = (
+    stack: string | null,
+    frames: unknown[],
+    drop: boolean[] | null,
+  ): string | null => {
+    if (stack === null || drop === null) return stack;
+    const lines = stack.split("\n");
+    const first = lines.length - frames.length;
+    if (first < 1) return stack;
+    return lines.filter((_, i) => i < first || !drop[i - first]).join("\n");
   };
 
   /** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */
