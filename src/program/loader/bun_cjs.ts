@@ -225,6 +225,16 @@ export function callerFile(): string | null {
   return typeof file === "string" && file !== "" ? file : null;
 }
 
+/**
+ * Whether the module Bun's loader is loading through `callback` (a plugin's onLoad, the caller of
+ * the caller of this) is imported: a require() calls it from Bun's native require function; an
+ * import from no frame, or from the frame of an `import()`.
+ */
+export function loadedByImport(callback: unknown): boolean {
+  const below = sitesBelow(callback, 1)[0];
+  return below === undefined || below.isNative?.() !== true;
+}
+
 let wrapperWidth: number | null = null;
 
 /**

@@ -49,6 +49,13 @@ const snaps = new Map<string, (() => MappedStarts | null) | MappedStarts | null>
 const wrapperLines = new Map<string, number>();
 /** The file of tph's loader (runCommonJS), whose frames under a wrapper's are left out. */
 let loaderFile: string | null = null;
+/** Those of them that an ES module imported (see CommonJSRun). */
+const importedFiles = new Set<string>();
+/** Those of them whose top-level code Bun runs in no function of its own (see CommonJSRun). */
+const namelessFiles = new Set<string>();
+const LEFT_OUT = 1, NAMELESS = 2;
+/** A frame line of an anonymous function: its indent, and its position. */
+const ANONYMOUS_FRAME = /^( +at )<anonymous> \((.*)\)$/;
 /** What is known of a CommonJS module tph runs itself on Bun (register.ts, runCommonJS). */
 export interface CommonJSRun {
   /** Gives the places Bun's own loader reports (bun_cjs.ts), where a mapped position then goes. */
@@ -57,6 +64,13 @@ export interface CommonJSRun {
   wrapperLine: number;
   /** The file of the function that runs it (tph's loader). */
   loaderFile: string | null;
+  /** Whether an ES module imports it (not require() nor the main module). */
+  imported: boolean;
+  /**
+   * Whether Bun's loader would run its top-level code in no function of its own (an imported
+   * module, or one Bun takes for an ES module), whose frame then has no name.
+   */
+  nameless: boolean;
 }
 
 /**
@@ -73,9 +87,15 @@ export function rememberColumns(path: string, table: string, commonJS?: CommonJS
   if (commonJS === undefined) {
     snaps.delete(path);
     wrapperLines.delete(path);
+    importedFiles.delete(path);
+    namelessFiles.delete(path);
   } else {
     snaps.set(path, commonJS.starts);
     wrapperLines.set(path, commonJS.wrapperLine);
+    if (commonJS.imported) importedFiles.add(path);
+    else importedFiles.delete(path);
+    if (commonJS.nameless) namelessFiles.add(path);
+    else namelessFiles.delete(path);
     if (commonJS.loaderFile !== null) loaderFile = commonJS.loaderFile;
   }
 }
@@ -318,20 +338,23 @@ export function installBunStacks(): void {
 
   const functionName = proto.getFunctionName;
   /**
-   * Which of these frames are tph's running of a CommonJS module (see wrapperLines); null when
-   * none is.
+   * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
+   * top-level code of a module an ES module imports, the importer's; NAMELESS for a module's
+   * top-level code that Bun runs in no function of its own (CommonJSRun); null when all stay.
    */
-  const loaderFrames = (list: unknown): boolean[] | null => {
+  const loaderFrames = (list: unknown): number[] | null => {
     if (wrapperLines.size === 0 || !isArray(list)) return null;
-    let drop: boolean[] | null = null;
+    let drop: number[] | null = null;
     for (let i = 0; i < list.length; i++) {
       const site = list[i];
       if (getPrototypeOf(site) !== proto) continue;
       const file = apply(fileName, site, []);
       const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
       if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
-      drop ??= list.map(() => false);
-      drop[i] = true;
+      drop ??= list.map(() => 0);
+      drop[i] = LEFT_OUT;
+      const imported = importedFiles.has(file as string);
+      if (namelessFiles.has(file as string) && i > 0) drop[i - 1] = NAMELESS;
       // Below it: Bun's _compile (native, no file), then tph's loader.
       for (let j = i + 1; j < list.length; j++) {
         const below = list[j];
@@ -340,8 +363,12 @@ export function installBunStacks(): void {
         const native = (f === "[native code]" || f === undefined || f === null || f === "") &&
           typeof functionName === "function" && apply(functionName, below, []) === "_compile";
         if (!native && (loaderFile === null || f !== loaderFile)) break;
-        drop[j] = true;
+        drop[j] = LEFT_OUT;
         i = j;
+      }
+      if (imported) {
+        for (let j = i + 1; j < list.length; j++) drop[j] = LEFT_OUT;
+        break;
       }
     }
     return drop;
@@ -349,7 +376,7 @@ export function installBunStacks(): void {
 
   const format = function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
     const drop = loaderFrames(full);
-    const list = drop === null ? full : (full as unknown[]).filter((_, i) => !drop[i]);
+    const list = drop === null ? full : (full as unknown[]).filter((_, i) => drop[i] !== LEFT_OUT);
     if (mode === "sites") return list;
     // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
     // calls the original in turn gets Bun's formatting below.
@@ -428,17 +455,23 @@ export function installBunStacks(): void {
     return typeof file === "string" && wrapperLines.has(file);
   };
 
-  /** Bun's stack text less the lines of the frames to drop (all when `drop` is null). */
+  /** Bun's stack text as loaderFrames() says (as it is when `drop` is null). */
   const withoutFrames = (
     stack: string | null,
     frames: unknown[],
-    drop: boolean[] | null,
+    drop: number[] | null,
   ): string | null => {
     if (stack === null || drop === null) return stack;
     const lines = stack.split("\n");
     const first = lines.length - frames.length;
     if (first < 1) return stack;
-    return lines.filter((_, i) => i < first || !drop[i - first]).join("\n");
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const mark = i < first ? 0 : drop[i - first];
+      if (mark === LEFT_OUT) continue;
+      out.push(mark === NAMELESS ? lines[i].replace(ANONYMOUS_FRAME, "$1$2") : lines[i]);
+    }
+    return out.join("\n");
   };
 
   /** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */

@@ -18,7 +18,7 @@ import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
 import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
-import { blankTypes, callerFile, compileShift, mappedStarts } from "./bun_cjs.ts";
+import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { lineStarts } from "../instrument/_positions.ts";
 import {
   forgetHookResolution,
@@ -102,6 +102,7 @@ let loaderFile: string | null | undefined;
  * @param loader Its language.
  * @param source Its source.
  * @param columns The column table of `code` (_columns.ts).
+ * @param onLoad The plugin callback that loads it (to tell an import from a require()).
  */
 function runCommonJS(
   path: string,
@@ -109,6 +110,7 @@ function runCommonJS(
   loader: Lang,
   source: string,
   columns: string,
+  onLoad: unknown,
 ): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
   const Module = nodeModule.Module as any;
@@ -138,10 +140,16 @@ function runCommonJS(
     compileShift(),
   );
   loaderFile ??= callerFile();
+  const imported = path !== Bun.main && loadedByImport(onLoad);
   rememberColumns(path, table, {
     starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
     wrapperLine: lineStarts(js).length,
     loaderFile,
+    imported,
+    // Bun runs a module in a function of its own (named `<anonymous>` in stacks) when it takes it
+    // for CommonJS by its extension or its names, and requires it (checked with bun 1.4.5).
+    nameless: imported ||
+      !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
   });
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
@@ -256,7 +264,7 @@ export function registerLoader(
       setup(
         build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void },
       ) {
-        build.onLoad({ filter }, ({ path }) => {
+        build.onLoad({ filter }, function onLoad({ path }) {
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = langOf(ext);
           const source = readText(path);
@@ -300,7 +308,10 @@ export function registerLoader(
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
           return commonJS
-            ? { exports: runCommonJS(path, code, loader, source, columns ?? ""), loader: "object" }
+            ? {
+              exports: runCommonJS(path, code, loader, source, columns ?? "", onLoad),
+              loader: "object",
+            }
             : { contents: code, loader };
         });
       },
