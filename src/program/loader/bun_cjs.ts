@@ -31,16 +31,14 @@ export type MappedStarts = (Int32Array | undefined)[];
  * @param lang Its language.
  * @param filename For the parser.
  * @returns Per line, the columns; null when it does not parse.
+ * @throws What the parser throws.
  */
 export function mappedStarts(source: string, lang: Lang, filename: string): MappedStarts | null {
-  let program: Node;
-  try {
-    const result = parseSource(filename, source, lang, "unambiguous");
-    if (result.errors.length > 0) return null;
-    program = result.program as unknown as Node;
-  } catch {
-    return null;
-  }
+  // Not caught: a failure of the parser itself (say, out of stack while a stack overflow is
+  // reported) is the caller's to retry later.
+  const result = parseSource(filename, source, lang, "unambiguous");
+  if (result.errors.length > 0) return null;
+  const program = result.program as unknown as Node;
   // Per offset, 1 + the offset reported for a position there (0: none).
   const marks = new Int32Array(source.length + 1);
   const stack: Node[] = [program];

@@ -16,6 +16,9 @@
 // - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
 //   stack was read, in which case it reads them back from that text. When Bun would print a
 //   shifted column, the stack is formatted first, in the form its printer reads back.
+// - In a CommonJS module tph runs itself (register.ts, runCommonJS), a position mapped back goes on
+//   to where Bun's own loader would report it (bun_cjs.ts), and the frames of tph's running of it
+//   are left out of every stack.
 //
 // Nothing here runs per call: only when a stack is formatted or an error printed, and then only
 // frames in files tph rewrote look anything up.
@@ -157,7 +160,12 @@ export function originalColumn(path: string, line: number, column: number): numb
   let starts = snaps.get(path);
   if (starts === undefined) return inSource;
   if (typeof starts === "function") {
-    starts = starts();
+    try {
+      starts = starts();
+    } catch {
+      // Tried again at the next position.
+      return inSource;
+    }
     snaps.set(path, starts);
   }
   return starts === null ? inSource : snapColumn(starts, line, inSource);

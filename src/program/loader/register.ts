@@ -146,8 +146,9 @@ function runCommonJS(
     wrapperLine: lineStarts(js).length,
     loaderFile,
     imported,
-    // Bun runs a module in a function of its own (named `<anonymous>` in stacks) when it takes it
-    // for CommonJS by its extension or its names, and requires it (checked with bun 1.4.5).
+    // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
+    // CommonJS's names) in a function of its own, `<anonymous>` in stacks, unless an ES module
+    // imports it; other modules' in none (checked with bun 1.4.5).
     nameless: imported ||
       !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
   });
