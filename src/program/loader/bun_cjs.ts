@@ -199,17 +199,20 @@ export function snapColumn(starts: MappedStarts, line: number, column: number): 
   return found < 0 ? column : pairs[2 * found + 1] + 1;
 }
 
+// deno-lint-ignore no-explicit-any
+const E = Error as any;
+// Taken before the program runs, which may replace it.
+const captureStackTrace = E.captureStackTrace as (target: object, fn: unknown) => void;
+
 /** The call sites of the frames below `fn` (at most `count`), with Bun's own prepareStackTrace. */
 function sitesBelow(fn: unknown, count: number): { [name: string]: () => unknown }[] {
-  // deno-lint-ignore no-explicit-any
-  const E = Error as any;
   const holder: { stack?: unknown } = {};
   const limit = E.stackTraceLimit;
   const prepare = E.prepareStackTrace;
   try {
     E.stackTraceLimit = count;
     E.prepareStackTrace = (_: unknown, sites: unknown) => sites;
-    E.captureStackTrace(holder, fn);
+    captureStackTrace(holder, fn);
   } finally {
     E.prepareStackTrace = prepare;
     E.stackTraceLimit = limit;
