@@ -215,6 +215,32 @@ export function programTests(t: Target): void {
     }
   });
 
+  // On Deno, CommonJS modules keep shifted columns (docs/compatibility.md).
+  Deno.test({
+    name:
+      `tph run: stack positions in CommonJS modules are the plain run's, columns too (${t.name})`,
+    ignore: t.runtime === "deno",
+    async fn() {
+      const scripts = ["stack_columns_cjs.cjs", "stack_columns_cts.cts"];
+      const copies = Object.fromEntries(
+        [...scripts, "_util"].map((f) => [f, join(REPO, "tests/fixtures/instrument", f)]),
+      );
+      await using dir = tempDir(copies);
+      for (const script of scripts) {
+        const r = await both(t, dir.path, script);
+        assertCode(r.plain, 1, `plain ${script}`);
+        assertCode(r.traced, 1, `traced ${script}`);
+        assert.match(r.plain.stdout, /:\d+:\d+\)/, `${script}: the plain run prints positions`);
+        assert.equal(r.traced.stdout, r.plain.stdout, `${script}: same stdout`);
+        assert.equal(
+          splitStderr(r.traced.stderr).program,
+          r.plain.stderr,
+          `${script}: same stderr`,
+        );
+      }
+    },
+  });
+
   Deno.test(`tph run traces a copy of the shop example as it runs plainly (${t.name})`, async () => {
     await using dir = tempDir({ examples: join(REPO, "examples") });
     const cwd = join(dir.path, "examples");

@@ -100,8 +100,6 @@ const DENO_PROTO = "Deno removes Object.prototype.__proto__ (its plain run fails
  */
 const DENO_REQUIRED_ESM = "on Deno, an ES module that require() loads and that imports files " +
   "is not traced";
-/** A failed tape assertion prints where it failed, column included: in a CommonJS module on Bun they differ. */
-const BUN_COLUMNS = "on Bun, stack columns in the CommonJS modules tph runs itself differ";
 
 const SUITES: Suite[] = [
   {
@@ -134,10 +132,6 @@ const SUITES: Suite[] = [
       why: "one test matches V8's message for assigning a read-only property, which " +
         "JavaScriptCore words otherwise",
     }],
-    known: [
-      { path: "bun", why: BUN_COLUMNS },
-      { path: "binary", why: BUN_COLUMNS },
-    ],
   },
   {
     pkg: "fast-uri",

@@ -16,12 +16,16 @@
 // - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
 //   stack was read, in which case it reads them back from that text. When Bun would print a
 //   shifted column, the stack is formatted first, in the form its printer reads back.
+// - In a CommonJS module tph runs itself (register.ts, runCommonJS), a position mapped back goes on
+//   to where Bun's own loader would report it (bun_cjs.ts), and the frames of tph's running of it
+//   are left out of every stack.
 //
 // Nothing here runs per call: only when a stack is formatted or an error printed, and then only
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
 import { uncurry } from "../../host/intrinsics.ts";
+import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -36,15 +40,86 @@ const tables = new Map<string, string>();
 /** Decoded: per line (0-based), pairs of (column in the source, length inserted there). */
 const decoded = new Map<string, (Int32Array | undefined)[]>();
 /**
+ * For the CommonJS modules tph runs itself (bun_cjs.ts): the places Bun's own loader would report,
+ * made on first use (null when they cannot be).
+ */
+const snaps = new Map<string, (() => MappedStarts | null) | MappedStarts | null>();
+/**
+ * For the CommonJS modules tph runs itself: the line of the wrapper's call (after the module's
+ * last line). Its frame and the frames of tph's loading below it, down to Bun's, are none of the
+ * program's: left out of every stack, as Bun's own loader shows none.
+ */
+const wrapperLines = new Map<string, number>();
+/** The file of tph's loader (runCommonJS), whose frames under a wrapper's are left out. */
+let loaderFile: string | null = null;
+/** Those of them that an ES module imported (see CommonJSRun). */
+const importedFiles = new Set<string>();
+/** Those of them whose top-level code Bun runs in no function of its own (see CommonJSRun). */
+const namelessFiles = new Set<string>();
+const LEFT_OUT = 1, NAMELESS = 2;
+/** A frame line of an anonymous function: its indent, and its position. */
+const ANONYMOUS_FRAME = /^( +at )<anonymous> \((.*)\)$/;
+/** What is known of a CommonJS module tph runs itself on Bun (register.ts, runCommonJS). */
+export interface CommonJSRun {
+  /** Gives the places Bun's own loader reports (bun_cjs.ts), where a mapped position then goes. */
+  starts: () => MappedStarts | null;
+  /** The 1-based line of the wrapper's call, after the module's code. */
+  wrapperLine: number;
+  /** The file of the function that runs it (tph's loader). */
+  loaderFile: string | null;
+  /** Whether an ES module imports it (not require() nor the main module). */
+  imported: boolean;
+  /**
+   * Whether Bun's loader would run its top-level code in no function of its own (an imported
+   * module, or one Bun takes for an ES module), whose frame then has no name.
+   */
+  nameless: boolean;
+}
+
+/**
  * Remember where text was inserted into a file Bun runs, to map its positions back.
  *
  * @param path The file's path, as Bun's call sites name it.
  * @param table Its column table ("" when nothing was inserted).
+ * @param commonJS For a CommonJS module tph runs itself: what maps its positions.
  */
-export function rememberColumns(path: string, table: string): void {
-  if (table === "") tables.delete(path);
+export function rememberColumns(path: string, table: string, commonJS?: CommonJSRun): void {
+  if (table === "" && commonJS === undefined) tables.delete(path);
   else tables.set(path, table);
   decoded.delete(path);
+  if (commonJS === undefined) {
+    snaps.delete(path);
+    wrapperLines.delete(path);
+    importedFiles.delete(path);
+    namelessFiles.delete(path);
+  } else {
+    snaps.set(path, commonJS.starts);
+    wrapperLines.set(path, commonJS.wrapperLine);
+    if (commonJS.imported) importedFiles.add(path);
+    else importedFiles.delete(path);
+    if (commonJS.nameless) namelessFiles.add(path);
+    else namelessFiles.delete(path);
+    if (commonJS.loaderFile !== null) loaderFile = commonJS.loaderFile;
+  }
+}
+
+/**
+ * A table with `length` more inserted at the start of line `line` (0-based), before what the
+ * table has there: the start of a wrapper, which moves that line's columns.
+ *
+ * @param table A column table (_columns.ts).
+ * @param line The line.
+ * @param length How much.
+ * @returns The new table.
+ */
+export function insertAtLineStart(table: string, line: number, length: number): string {
+  if (length <= 0) return table;
+  const rows = table === "" ? [] : table.split(";");
+  while (rows.length <= line) rows.push("");
+  // The first pair's column is relative to 0, which the new pair's is too.
+  const pair = "0," + length.toString(36);
+  rows[line] = rows[line] === "" ? pair : pair + "," + rows[line];
+  return rows.join(";");
 }
 
 function decode(path: string): (Int32Array | undefined)[] | null {
@@ -81,6 +156,23 @@ function decode(path: string): (Int32Array | undefined)[] | null {
  * @returns 1-based column in the source.
  */
 export function originalColumn(path: string, line: number, column: number): number {
+  const inSource = tableColumn(path, line, column);
+  let starts = snaps.get(path);
+  if (starts === undefined) return inSource;
+  if (typeof starts === "function") {
+    try {
+      starts = starts();
+    } catch {
+      // Tried again at the next position.
+      return inSource;
+    }
+    snaps.set(path, starts);
+  }
+  return starts === null ? inSource : snapColumn(starts, line, inSource);
+}
+
+/** A column in the rewritten code of `path` in its source (see originalColumn). */
+function tableColumn(path: string, line: number, column: number): number {
   const lines = decode(path);
   const pairs = lines === null ? undefined : lines[line - 1];
   if (pairs === undefined) return column;
@@ -252,7 +344,47 @@ export function installBunStacks(): void {
     return typeof stack === "string" ? stack : null;
   };
 
-  const format = function ErrorPrepareStackTrace(error: unknown, list: unknown): unknown {
+  const functionName = proto.getFunctionName;
+  /**
+   * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
+   * top-level code of a module an ES module imports, the importer's; NAMELESS for a module's
+   * top-level code that Bun runs in no function of its own (CommonJSRun); null when all stay.
+   */
+  const loaderFrames = (list: unknown): number[] | null => {
+    if (wrapperLines.size === 0 || !isArray(list)) return null;
+    let drop: number[] | null = null;
+    for (let i = 0; i < list.length; i++) {
+      const site = list[i];
+      if (getPrototypeOf(site) !== proto) continue;
+      const file = apply(fileName, site, []);
+      const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
+      if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
+      drop ??= list.map(() => 0);
+      drop[i] = LEFT_OUT;
+      const imported = importedFiles.has(file as string);
+      if (namelessFiles.has(file as string) && i > 0) drop[i - 1] = NAMELESS;
+      // Below it: Bun's _compile (native, no file), then tph's loader.
+      for (let j = i + 1; j < list.length; j++) {
+        const below = list[j];
+        if (getPrototypeOf(below) !== proto) break;
+        const f = apply(fileName, below, []);
+        const native = (f === "[native code]" || f === undefined || f === null || f === "") &&
+          typeof functionName === "function" && apply(functionName, below, []) === "_compile";
+        if (!native && (loaderFile === null || f !== loaderFile)) break;
+        drop[j] = LEFT_OUT;
+        i = j;
+      }
+      if (imported) {
+        for (let j = i + 1; j < list.length; j++) drop[j] = LEFT_OUT;
+        break;
+      }
+    }
+    return drop;
+  };
+
+  const format = function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
+    const drop = loaderFrames(full);
+    const list = drop === null ? full : (full as unknown[]).filter((_, i) => drop[i] !== LEFT_OUT);
     if (mode === "sites") return list;
     // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
     // calls the original in turn gets Bun's formatting below.
@@ -266,7 +398,7 @@ export function installBunStacks(): void {
       }
     }
     const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
-      ? defaultStack(error)
+      ? withoutFrames(defaultStack(error), full as unknown[], drop)
       : null;
     if (stack === null) {
       // Not Bun's own call (a program's formatter handing its sites on): the native's form.
@@ -310,13 +442,42 @@ export function installBunStacks(): void {
       // Bun's printer shows no frame without a position (a native function's), and its positions
       // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
       if (line.endsWith("(unknown)")) continue;
-      const text = sitePosition(line.slice(7), site);
+      // In a CommonJS module Bun's loader ran, the printer's positions are the stack text's.
+      const text = commonJSSite(site)
+        ? mappedLine(line, site).slice(7)
+        : sitePosition(line.slice(7), site);
       // Bun's printer reads `async f` back as f, and a frame without a function name only in
       // parentheses.
       out.push(
         mode === "trace" ? "      at " + text : "    at " +
           (text.startsWith("async ") ? "async " + text : text.endsWith(")") ? text : ` (${text})`),
       );
+    }
+    return out.join("\n");
+  };
+
+  /** Whether a call site is in a CommonJS module tph runs itself. */
+  const commonJSSite = (site: unknown): boolean => {
+    if (wrapperLines.size === 0 || getPrototypeOf(site) !== proto) return false;
+    const file = apply(fileName, site, []);
+    return typeof file === "string" && wrapperLines.has(file);
+  };
+
+  /** Bun's stack text as loaderFrames() says (as it is when `drop` is null). */
+  const withoutFrames = (
+    stack: string | null,
+    frames: unknown[],
+    drop: number[] | null,
+  ): string | null => {
+    if (stack === null || drop === null) return stack;
+    const lines = stack.split("\n");
+    const first = lines.length - frames.length;
+    if (first < 1) return stack;
+    const out: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const mark = i < first ? 0 : drop[i - first];
+      if (mark === LEFT_OUT) continue;
+      out.push(mark === NAMELESS ? lines[i].replace(ANONYMOUS_FRAME, "$1$2") : lines[i]);
     }
     return out.join("\n");
   };

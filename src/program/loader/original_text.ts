@@ -20,6 +20,7 @@
 // When anything does not fit (a text not found, prints with different functions), the engine's
 // text is returned: the program sees what it would have seen before.
 
+import { blankTypes } from "./bun_cjs.ts";
 import {
   type Insertions,
   instrument,
@@ -59,6 +60,11 @@ export interface RewrittenModule {
    * CommonJS JavaScript as it is).
    */
   bunPrint?: { loader: string; target?: string; define?: Record<string, string> } | null;
+  /**
+   * Bun: a TypeScript CommonJS module tph runs itself, given to the engine with its types blanked
+   * out where that can be done (bun_cjs.ts, blankTypes), else as `bunPrint` says.
+   */
+  bunBlank?: boolean;
   /** Bun: a CommonJS module, which Bun prints inside its module function (one level deeper). */
   bunCommonJS?: boolean;
 }
@@ -250,9 +256,8 @@ function fromPrints(m: RewrittenModule & Mapped, text: string): string | null {
     // The settings Bun's runtime takes from the file's tsconfig.json (JSX factories, decorators).
     const tsconfig = tsconfigOf(dirname(m.filename));
     const withConfig = <T extends object>(o: T) => tsconfig === null ? o : { ...o, tsconfig };
-    m.printed = m.bunPrint
-      ? new Bun.Transpiler(withConfig(m.bunPrint)).transformSync(m.code!)
-      : m.code!;
+    m.printed = (m.bunBlank ? blankTypes(m.code!, m.filename) : null) ??
+      (m.bunPrint ? new Bun.Transpiler(withConfig(m.bunPrint)).transformSync(m.code!) : m.code!);
     const source = m.bunCommonJS ? commonJSWrapped(m.source) : m.source;
     // As Bun's runtime prints (it folds constants, say `["a" + "b"]` keys, as target "bun" does).
     m.printedOriginal = new Bun.Transpiler(withConfig({ loader: m.bunLoader, target: "bun" }))

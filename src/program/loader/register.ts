@@ -7,8 +7,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
-import { langOf } from "../../run_file/languages.ts";
-import { findInlineMap } from "../instrument/_positions.ts";
+import { type Lang, langOf } from "../../run_file/languages.ts";
+import { findInlineMap, lineStarts } from "../instrument/_positions.ts";
 import { readText } from "../../host/files.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { type PackageInfo, packageOf } from "../../run_file/nearest_package.ts";
@@ -19,7 +19,8 @@ import { Manifest } from "./manifest.ts";
 import { VERSION } from "../../version.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { installToString, rememberModule } from "./original_text.ts";
-import { installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { fitCommonJSMap } from "./deno_cjs_maps.ts";
 import {
   forgetHookResolution,
@@ -50,18 +51,28 @@ const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
  *
  * @param js The module's code.
  * @param params The function's parameters: the names of the wrapper's five arguments.
+ * @returns The code, and where the function's opening stands: at the start of line `line`
+ *   (0-based), `width` long.
  */
-function withExportsAsThis(js: string, params: string): string {
+function wrapExportsAsThis(
+  js: string,
+  params: string,
+): { code: string; line: number; width: number } {
   let head = "";
   if (js.startsWith("#!")) {
     // Bun's Module.prototype._compile (1.4.5) rejects a hashbang line, which Node's accepts: it
     // becomes a comment of the same length, so lines and columns stay.
     const eol = js.indexOf("\n");
-    if (eol < 0) return "//" + js.slice(2);
+    if (eol < 0) return { code: "//" + js.slice(2), line: 0, width: 0 };
     head = "//" + js.slice(2, eol + 1);
     js = js.slice(eol + 1);
   }
-  return `${head}return (function (${params}) {${js}\n}).apply(this.exports, arguments);`;
+  const open = `return (function (${params}) {`;
+  return {
+    code: `${head}${open}${js}\n}).apply(this.exports, arguments);`,
+    line: head === "" ? 0 : 1,
+    width: open.length,
+  };
 }
 
 const FILENAME = "__tph_filename";
@@ -72,8 +83,27 @@ const TS_DEFINE = {
   __dirname: DIRNAME,
 };
 
-/** Evaluate instrumented CommonJS code as Node would, and give its exports as module exports. */
-function runCommonJS(path: string, code: string, loader: string): Record<string, unknown> {
+/** The file runCommonJS is in, as Bun's call sites name it (see bun_stacks.ts, wrapperLines). */
+let loaderFile: string | null | undefined;
+
+/**
+ * Evaluate instrumented CommonJS code as Node would, and give its exports as module exports.
+ *
+ * @param path The module's file.
+ * @param code Its instrumented code.
+ * @param loader Its language.
+ * @param source Its source.
+ * @param columns The column table of `code` (_columns.ts).
+ * @param onLoad The plugin callback that loads it (to tell an import from a require()).
+ */
+function runCommonJS(
+  path: string,
+  code: string,
+  loader: Lang,
+  source: string,
+  columns: string,
+  onLoad: unknown,
+): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
   const Module = nodeModule.Module as any;
   // deno-lint-ignore no-explicit-any
@@ -82,14 +112,38 @@ function runCommonJS(path: string, code: string, loader: string): Record<string,
   const m = new Module(path === Bun.main ? "." : path, null);
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
+  // TypeScript with its types blanked out keeps every position; what needs more is made
+  // JavaScript by Bun's transpiler, whose positions then stand (lines too).
+  const plain = loader === "js" ? code : loader === "ts" ? blankTypes(code, path) : null;
   // Bun's transpiler would put its own values in for __filename, __dirname (a file name of
   // "input.ts") and NODE_ENV: they get names of their own, given the real values.
-  const js = loader === "js"
-    ? withExportsAsThis(code, "exports, require, module, __filename, __dirname")
-    : withExportsAsThis(
+  const wrapped = plain !== null
+    ? wrapExportsAsThis(plain, "exports, require, module, __filename, __dirname")
+    : wrapExportsAsThis(
       new Bun.Transpiler({ loader, define: TS_DEFINE }).transformSync(code),
       `exports, require, module, ${FILENAME}, ${DIRNAME}`,
     );
+  const js = wrapped.code;
+  // Positions in it are JavaScriptCore's own, line 1's moved by Bun's wrapper and both lines by
+  // this one: mapped to what Bun's own loader would report (bun_cjs.ts).
+  const table = insertAtLineStart(
+    insertAtLineStart(plain !== null ? columns : "", wrapped.line, wrapped.width),
+    0,
+    compileShift(),
+  );
+  loaderFile ??= callerFile();
+  const imported = path !== Bun.main && loadedByImport(onLoad);
+  rememberColumns(path, table, {
+    starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
+    wrapperLine: lineStarts(js).length,
+    loaderFile,
+    imported,
+    // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
+    // CommonJS's names) in a function of its own, `<anonymous>` in stacks, unless an ES module
+    // imports it; other modules' in none (checked with bun 1.4.5).
+    nameless: imported ||
+      !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
+  });
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -203,7 +257,7 @@ export function registerLoader(
       setup(
         build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void },
       ) {
-        build.onLoad({ filter }, ({ path }) => {
+        build.onLoad({ filter }, function onLoad({ path }) {
           const ext = path.slice(path.lastIndexOf(".") + 1);
           const loader = langOf(ext);
           const source = readText(path);
@@ -237,6 +291,7 @@ export function registerLoader(
                 : loader === "js"
                 ? null
                 : { loader, define: TS_DEFINE },
+              bunBlank: commonJS && loader === "ts",
               // Bun itself runs a file as CommonJS when it uses CommonJS's names.
               bunCommonJS: commonJS && CJS_NAME.test(source),
             });
@@ -246,7 +301,10 @@ export function registerLoader(
           // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
           // that does not parse goes to Bun as it is, to report its syntax error.
           return commonJS
-            ? { exports: runCommonJS(path, code, loader), loader: "object" }
+            ? {
+              exports: runCommonJS(path, code, loader, source, columns ?? "", onLoad),
+              loader: "object",
+            }
             : { contents: code, loader };
         });
       },
