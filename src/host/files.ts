@@ -734,77 +734,107 @@ function followOutputLinks(path: string): { path: string; st: NodeFs.Stats | nul
  * @throws {Error} With a `code` (`EISDIR`, `ENOENT`, `EACCES`…) or a message for fileProblem.
  */
 function openOutput(path: string, options: OutputOptions = {}): Output {
-  const f = fs();
-  const c = f.constants;
   const { path: target, st } = followOutputLinks(path);
-  // The links were followed above: a link put at the target since is not followed (ELOOP).
-  const noFollow = c.O_NOFOLLOW ?? 0;
-  let fd = -1;
-  let temp: string | null = null;
-  let scratchDir: string | null = null;
   if (st !== null && st.isDirectory()) {
     throw Object.assign(new Error("it is a folder"), { code: "EISDIR" });
   }
   if (st !== null && st.isSocket()) throw refused("it is a socket");
-  if (st !== null && !st.isFile()) {
-    // A device or a FIFO: written into. The first open does not wait for a FIFO's reader (ENXIO
-    // when there is none); the second, blocking (writes then wait for a slow reader rather than
-    // fail), returns at once while the reader is there.
-    let probe: number;
-    try {
-      probe = f.openSync(target, c.O_WRONLY | c.O_NONBLOCK | c.O_NOCTTY | noFollow);
-    } catch (e) {
-      if ((e as { code?: string }).code === "ENXIO" && st.isFIFO()) {
-        throw refused("it is a FIFO that no process reads (start its reader first)");
-      }
-      throw e;
+  const opened = st === null
+    ? openNewOutput(target, options)
+    : st.isFile()
+    ? openOverFile(target, st)
+    : { fd: openDevice(target, st), temp: null };
+  return outputOf(opened.fd, target, opened.temp);
+}
+
+/**
+ * Flags that open an output for writing. The links were followed (followOutputLinks): a link put
+ * at the target since is not followed (ELOOP).
+ */
+function writeFlags(extra: number): number {
+  const c = fs().constants;
+  return c.O_WRONLY | extra | c.O_NOCTTY | (c.O_NOFOLLOW ?? 0);
+}
+
+/**
+ * A device or a FIFO: written into. The first open does not wait for a FIFO's reader (ENXIO
+ * when there is none); the second, blocking (writes then wait for a slow reader rather than
+ * fail), returns at once while the reader is there.
+ */
+function openDevice(target: string, st: NodeFs.Stats): number {
+  const f = fs();
+  let probe: number;
+  try {
+    probe = f.openSync(target, writeFlags(f.constants.O_NONBLOCK));
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENXIO" && st.isFIFO()) {
+      throw refused("it is a FIFO that no process reads (start its reader first)");
     }
-    try {
-      fd = f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow);
-    } finally {
-      f.closeSync(probe);
-    }
-  } else if (st === null) {
-    temp = tempBeside(target);
-    fd = f.openSync(temp, "wx", options.private ? 0o600 : 0o666);
-  } else {
-    // A file the user may not write is not replaced either (a redirect would fail the same way).
-    // Opened, not accessSync'd: Deno's accessSync reads the mode bits, and refuses root.
-    f.closeSync(f.openSync(target, c.O_WRONLY | c.O_NOCTTY | noFollow));
-    const me = currentUid();
-    const ownerKept = me === null || me === 0 || st.uid === me;
-    if (ownerKept && st.nlink === 1) {
-      const t = tempBeside(target);
-      try {
-        fd = f.openSync(t, "wx", 0o600);
-        temp = t;
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code !== "EACCES" && code !== "EPERM") throw e;
-      }
-      if (temp !== null) {
-        try {
-          const made = f.fstatSync(fd);
-          if (me === 0 && (st.uid !== made.uid || st.gid !== made.gid)) {
-            f.fchownSync(fd, st.uid, st.gid);
-          } else if (st.gid !== made.gid) {
-            try {
-              f.fchownSync(fd, -1, st.gid);
-            } catch {
-              // Not one of the user's groups: the file gets the user's.
-            }
-          }
-          f.fchmodSync(fd, st.mode & 0o7777);
-        } catch (e) {
-          f.closeSync(fd);
-          remove(temp);
-          throw e;
-        }
-      }
-    }
-    if (temp === null) fd = f.openSync(target, c.O_WRONLY | c.O_TRUNC | c.O_NOCTTY | noFollow);
+    throw e;
   }
+  try {
+    return f.openSync(target, writeFlags(0));
+  } finally {
+    f.closeSync(probe);
+  }
+}
+
+/** A new file: written beside where it goes, then renamed there. */
+function openNewOutput(target: string, options: OutputOptions): { fd: number; temp: string } {
+  const temp = tempBeside(target);
+  return { fd: fs().openSync(temp, "wx", options.private ? 0o600 : 0o666), temp };
+}
+
+/**
+ * A regular file: replaced by a file written beside it that takes its mode and owner, or, when
+ * that cannot keep its owner or its other hard links, written in place.
+ */
+function openOverFile(target: string, st: NodeFs.Stats): { fd: number; temp: string | null } {
+  const f = fs();
+  let fd = -1;
+  let temp: string | null = null;
+  // A file the user may not write is not replaced either (a redirect would fail the same way).
+  // Opened, not accessSync'd: Deno's accessSync reads the mode bits, and refuses root.
+  f.closeSync(f.openSync(target, writeFlags(0)));
+  const me = currentUid();
+  const ownerKept = me === null || me === 0 || st.uid === me;
+  if (ownerKept && st.nlink === 1) {
+    const t = tempBeside(target);
+    try {
+      fd = f.openSync(t, "wx", 0o600);
+      temp = t;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== "EACCES" && code !== "EPERM") throw e;
+    }
+    if (temp !== null) {
+      try {
+        const made = f.fstatSync(fd);
+        if (me === 0 && (st.uid !== made.uid || st.gid !== made.gid)) {
+          f.fchownSync(fd, st.uid, st.gid);
+        } else if (st.gid !== made.gid) {
+          try {
+            f.fchownSync(fd, -1, st.gid);
+          } catch {
+            // Not one of the user's groups: the file gets the user's.
+          }
+        }
+        f.fchmodSync(fd, st.mode & 0o7777);
+      } catch (e) {
+        f.closeSync(fd);
+        remove(temp);
+        throw e;
+      }
+    }
+  }
+  if (temp === null) fd = f.openSync(target, writeFlags(f.constants.O_TRUNC));
+  return { fd, temp };
+}
+
+/** The opened output: `finish` renames a file written beside its target into place. */
+function outputOf(fd: number, target: string, temp: string | null): Output {
   const out = new FileWriter(fd);
+  let scratchDir: string | null = null;
   let closed = false;
   const close = () => {
     if (closed) return;

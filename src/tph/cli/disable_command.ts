@@ -18,7 +18,7 @@ import {
 import { displayPath } from "../store/display_path.ts";
 import { someOf } from "../setup/git_status.ts";
 import { TEST_FILE_MARK } from "../setup/render_test_file.ts";
-import { fromBase64, removeState } from "../setup/setup_state.ts";
+import { fromBase64, removeState, type SetupState } from "../setup/setup_state.ts";
 import type { Context } from "./command.ts";
 import type { DISABLE_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
@@ -46,30 +46,63 @@ function generatedAt(file: string): boolean {
   }
 }
 
+/** State → checks → undo each file → remove the state → say what was done. */
 async function disable(ctx: Context, place: Place): Promise<number> {
-  let state = stateAt(place);
+  const state = stateToUndo(ctx, place);
   if (state === null) {
-    // No state (the cache was emptied?): a file that says it is tph's goes with --force.
-    const file = place.file;
-    if (!generatedAt(file)) {
-      ctx.out(`Nothing to disable: no setup state in ${displayPath(place.cacheDir, ctx.cwd)}`);
-      return 0;
-    }
-    if (!ctx.values.force) {
-      throw new CliError(
-        `${displayPath(file, ctx.cwd)} was written by tph setup, but its state (` +
-          `${place.stateShown}) is gone, so edits to it cannot be told: pass --force to remove it`,
-      );
-    }
-    state = {
-      tool: "tph",
-      kind: "setup_state",
-      version: 1,
-      root: place.root,
-      written_at: "",
-      files: [{ path: file, action: "created", sha256: "" }],
-    };
+    ctx.out(`Nothing to disable: no setup state in ${displayPath(place.cacheDir, ctx.cwd)}`);
+    return 0;
   }
+  checkStateIsHere(place, state);
+  const root = state.root;
+  // The generated file staged (git add -A after setup) stays staged once it is gone: said below.
+  const staged = checkGit(ctx, root, "tph disable", state.files.map((f) => relative(root, f.path)));
+  await checkUnchanged(ctx, state);
+  const done = undoFiles(ctx, state);
+  try {
+    removeState(place.cacheDir);
+  } catch (e) {
+    throw new CliError(`Cannot remove ${place.stateShown}: ${fileProblem(e)}`);
+  }
+  ctx.out(
+    `${done.length > 0 ? done.join("; ") : "Nothing left to remove"}; the runs stay in ${
+      displayPath(place.cacheDir, ctx.cwd)
+    } (tph logs lists them)`,
+  );
+  if (staged.length > 0) {
+    ctx.err(
+      `tph: note: git still has ${someOf(staged)} staged as setup left it: git restore ` +
+        `--staged ${staged.map(shellWord).join(" ")}`,
+    );
+  }
+  return 0;
+}
+
+/** The setup state to undo; null when there is nothing to disable. */
+function stateToUndo(ctx: Context<typeof DISABLE_OPTIONS>, place: Place): SetupState | null {
+  const state = stateAt(place);
+  if (state !== null) return state;
+  // No state (the cache was emptied?): a file that says it is tph's goes with --force.
+  const file = place.file;
+  if (!generatedAt(file)) return null;
+  if (!ctx.values.force) {
+    throw new CliError(
+      `${displayPath(file, ctx.cwd)} was written by tph setup, but its state (` +
+        `${place.stateShown}) is gone, so edits to it cannot be told: pass --force to remove it`,
+    );
+  }
+  return {
+    tool: "tph",
+    kind: "setup_state",
+    version: 1,
+    root: place.root,
+    written_at: "",
+    files: [{ path: file, action: "created", sha256: "" }],
+  };
+}
+
+/** The state is this folder's setup, and names only the file setup writes here. */
+function checkStateIsHere(place: Place, state: SetupState): void {
   if (state.root !== place.root) {
     throw new CliError(
       `${place.stateShown} holds the setup of ${state.root}: run tph disable there ` +
@@ -86,11 +119,16 @@ async function disable(ctx: Context, place: Place): Promise<number> {
       }): nothing was changed; delete that state file`,
     );
   }
-  const root = state.root;
-  // The generated file staged (git add -A after setup) stays staged once it is gone: said below.
-  const staged = checkGit(ctx, root, "tph disable", state.files.map((f) => relative(root, f.path)));
-  // Decide everything before changing anything: an edited file stops the whole disable, and
-  // something that is not a file (a folder, a link) is never removed, with --force neither.
+}
+
+/**
+ * Decide everything before changing anything: an edited file stops the whole disable, and
+ * something that is not a file (a folder, a link) is never removed, with --force neither.
+ */
+async function checkUnchanged(
+  ctx: Context<typeof DISABLE_OPTIONS>,
+  state: SetupState,
+): Promise<void> {
   const edited: string[] = [];
   for (const f of state.files) {
     const entry = lstatEntry(f.path);
@@ -111,6 +149,10 @@ async function disable(ctx: Context, place: Place): Promise<number> {
         `${edited.length === 1 ? "it" : "them"}: copy your edits, then pass --force`,
     );
   }
+}
+
+/** Remove the files setup made and put back those it replaced; what was done, one phrase each. */
+function undoFiles(ctx: Context, state: SetupState): string[] {
   const done: string[] = [];
   for (const f of state.files) {
     const shown = displayPath(f.path, ctx.cwd);
@@ -137,21 +179,5 @@ async function disable(ctx: Context, place: Place): Promise<number> {
       );
     }
   }
-  try {
-    removeState(place.cacheDir);
-  } catch (e) {
-    throw new CliError(`Cannot remove ${place.stateShown}: ${fileProblem(e)}`);
-  }
-  ctx.out(
-    `${done.length > 0 ? done.join("; ") : "Nothing left to remove"}; the runs stay in ${
-      displayPath(place.cacheDir, ctx.cwd)
-    } (tph logs lists them)`,
-  );
-  if (staged.length > 0) {
-    ctx.err(
-      `tph: note: git still has ${someOf(staged)} staged as setup left it: git restore ` +
-        `--staged ${staged.map(shellWord).join(" ")}`,
-    );
-  }
-  return 0;
+  return done;
 }

@@ -16,7 +16,12 @@ import {
 import { displayPath } from "../store/display_path.ts";
 import { pid } from "../../host/process.ts";
 import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
-import { checkScript, commonjsPackageWarning, runProgram } from "../launch/run_program.ts";
+import {
+  checkScript,
+  commonjsPackageWarning,
+  runProgram,
+  type RunProgramResult,
+} from "../launch/run_program.ts";
 import { outOfScope, SOURCE_FILE } from "../../run_file/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../run_file/transform_cache.ts";
@@ -132,21 +137,7 @@ async function runScript(
   entry: { path: string; command: string[] } | null,
 ): Promise<number> {
   const v = ctx.values;
-  const exportFormat = v.export;
-  if (exportFormat !== undefined) {
-    if (!isExportFormat(exportFormat)) {
-      throw usageError(
-        `--export takes ${EXPORT_FORMATS.join(", ")}, got "${exportFormat}"`,
-        "run",
-      );
-    }
-    if (typeof v.output !== "string" && (v["no-cache"] || !cfg.cache)) {
-      throw usageError(
-        "--export needs -o FILE when the run is not stored (--no-cache or cache = false)",
-        "run",
-      );
-    }
-  }
+  checkExportOption(v, cfg);
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
   const root = scriptProjectRoot(script);
@@ -164,8 +155,58 @@ async function runScript(
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
   const setupRun = entry === null && basename(script) === TEST_FILE_NAME;
   const label = v.label ?? cfg.default_label ?? (setupRun ? "setup" : null);
+  const limits = limitsOf(v, cfg);
+  // A RunError is one line for the user (main.ts says it).
+  checkScript(scriptArg, ctx.cwd);
+  const cjs = commonjsPackageWarning(script);
+  if (cjs) ctx.warn(cjs);
+  const cacheDir = runCacheDir(ctx, cfg, root);
+  const dir = cacheDir ?? makeTempDir("tph-run-");
+  try {
+    const command = entry?.command;
+    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
+    return await traceProgram(ctx, where, {
+      scope,
+      ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
+      include,
+      exclude,
+      root,
+      externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+    });
+  } finally {
+    if (cacheDir === null) remove(dir);
+  }
+}
+
+/** --export's format is one tph writes, and the export has somewhere to go. */
+function checkExportOption(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<typeof readConfig>,
+): void {
+  const exportFormat = v.export;
+  if (exportFormat !== undefined) {
+    if (!isExportFormat(exportFormat)) {
+      throw usageError(
+        `--export takes ${EXPORT_FORMATS.join(", ")}, got "${exportFormat}"`,
+        "run",
+      );
+    }
+    if (typeof v.output !== "string" && (v["no-cache"] || !cfg.cache)) {
+      throw usageError(
+        "--export needs -o FILE when the run is not stored (--no-cache or cache = false)",
+        "run",
+      );
+    }
+  }
+}
+
+/** What the program's process records, from the flags over the config. */
+function limitsOf(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<typeof readConfig>,
+): TraceLimits {
   const find = findSpecs(v);
-  const limits: TraceLimits = {
+  return {
     maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
     maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
     maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
@@ -175,10 +216,18 @@ async function runScript(
     redactValues: cfg.redact_values,
     ...(find.length > 0 ? { find } : {}),
   };
-  // A RunError is one line for the user (main.ts says it).
-  checkScript(scriptArg, ctx.cwd);
-  const cjs = commonjsPackageWarning(script);
-  if (cjs) ctx.warn(cjs);
+}
+
+/**
+ * The run cache the run is stored in, made and checked before the program starts; null when the
+ * run is not stored (--no-cache, cache = false, or a cache that cannot be written).
+ */
+function runCacheDir(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cfg: ReturnType<typeof readConfig>,
+  root: string,
+): string | null {
+  const v = ctx.values;
   // The program writes its run straight into the cache folder; storing it is then a rename.
   let cacheDir: string | null = null;
   if (!v["no-cache"] && cfg.cache) {
@@ -224,21 +273,7 @@ async function runScript(
       cacheDir = null;
     }
   }
-  const dir = cacheDir ?? makeTempDir("tph-run-");
-  try {
-    const command = entry?.command;
-    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
-    return await traceProgram(ctx, where, {
-      scope,
-      ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
-      include,
-      exclude,
-      root,
-      externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
-    });
-  } finally {
-    if (cacheDir === null) remove(dir);
-  }
+  return cacheDir;
 }
 
 interface Where {
@@ -293,20 +328,7 @@ async function traceProgram(
     );
     return result.exitCode;
   }
-  // The tree is drawn from the run's file before the file is stored (a rename), but a failure to
-  // draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
-  let tree: string | null = null;
-  if (v.tree || where.setupRun) {
-    try {
-      tree = renderTree(run.tree(), {
-        style: cfg.tree_style,
-        showArgs: cfg.show_args,
-        showReturn: cfg.show_return,
-      });
-    } catch (e) {
-      ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
-    }
-  }
+  const tree = v.tree || where.setupRun ? drawTree(ctx, run, cfg) : null;
   if (tree && !where.setupRun) ctx.err(tree);
   const saved: string[] = [];
   // Checked in runScript: the guard only narrows its type.
@@ -321,32 +343,97 @@ async function traceProgram(
       ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
     }
   }
-  // How the read commands name the stored run: `last` only where they look from this folder
-  // (without flags), else its path.
-  let ref: string | null = null;
-  let stored: string | null = null;
-  if (cacheDir !== null) {
-    try {
-      const path = storeRunFile(run.file, run.header, { cacheDir });
-      stored = path;
-      saved.unshift(relative(ctx.cwd, path) || path);
-      ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
-        ? "last"
-        : shellWord(relative(ctx.cwd, path) || path);
-      keepInBounds(ctx, cacheDir, path, cfg);
-    } catch (e) {
-      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
-      try {
-        remove(run.file);
-      } catch {
-        // The folder is gone or no longer a folder: nothing of the run's is left to remove.
-      }
-    }
-  }
+  const { ref, stored } = cacheDir === null
+    ? { ref: null, stored: null }
+    : storeRun(ctx, run, cacheDir, cfg, saved);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
+  reportRun(ctx, where, loader, result, { saved, ref, tree, exported });
+  if (benchPhases !== undefined && result.phases !== null) {
+    const cli = {
+      cli_start: performance.timeOrigin,
+      cli_end: performance.timeOrigin + performance.now(),
+    };
+    appendText(
+      benchPhases,
+      JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
+    );
+  }
+  return result.exitCode;
+}
+
+/**
+ * The call tree, drawn from the run's file before the file is stored (a rename); a failure to
+ * draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
+ */
+function drawTree(
+  ctx: Context<typeof RUN_OPTIONS>,
+  run: RunProgramResult["run"],
+  cfg: ReturnType<typeof readConfig>,
+): string | null {
+  try {
+    return renderTree(run.tree(), {
+      style: cfg.tree_style,
+      showArgs: cfg.show_args,
+      showReturn: cfg.show_return,
+    });
+  } catch (e) {
+    ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * Store the run in the cache (first in `saved`) and keep the cache in bounds. `ref` is how the
+ * read commands name the stored run: `last` only where they look from this folder (without
+ * flags), else its path; both are null when it could not be stored.
+ */
+function storeRun(
+  ctx: Context<typeof RUN_OPTIONS>,
+  run: RunProgramResult["run"],
+  cacheDir: string,
+  cfg: ReturnType<typeof readConfig>,
+  saved: string[],
+): { ref: string | null; stored: string | null } {
+  let ref: string | null = null;
+  let stored: string | null = null;
+  try {
+    const path = storeRunFile(run.file, run.header, { cacheDir });
+    stored = path;
+    saved.unshift(relative(ctx.cwd, path) || path);
+    ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
+      ? "last"
+      : shellWord(relative(ctx.cwd, path) || path);
+    keepInBounds(ctx, cacheDir, path, cfg);
+  } catch (e) {
+    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+    try {
+      remove(run.file);
+    } catch {
+      // The folder is gone or no longer a folder: nothing of the run's is left to remove.
+    }
+  }
+  return { ref, stored };
+}
+
+/** The lines that end a run: why nothing was recorded, the summary, what find matched, the export. */
+function reportRun(
+  ctx: Context<typeof RUN_OPTIONS>,
+  where: Where,
+  loader: LoaderOptions,
+  result: RunProgramResult,
+  { saved, ref, tree, exported }: {
+    saved: string[];
+    ref: string | null;
+    tree: string | null;
+    exported: { shown: string; line: string } | null;
+  },
+): void {
+  const v = ctx.values;
+  const cfg = ctx.config().config;
+  const run = result.run;
   const h = run.header;
   const limited = h.was_limited
     ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
@@ -393,17 +480,6 @@ async function traceProgram(
     );
   }
   if (exported !== null) ctx.err(exported.line);
-  if (benchPhases !== undefined && result.phases !== null) {
-    const cli = {
-      cli_start: performance.timeOrigin,
-      cli_end: performance.timeOrigin + performance.now(),
-    };
-    appendText(
-      benchPhases,
-      JSON.stringify({ ...result.phases, ...cli, calls: h.call_count }) + "\n",
-    );
-  }
-  return result.exitCode;
 }
 
 /**

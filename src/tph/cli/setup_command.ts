@@ -25,7 +25,7 @@ import { ensureCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
 import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { gitChanges, someOf } from "../setup/git_status.ts";
-import { planCalls } from "../setup/plan_calls.ts";
+import { type Plan, planCalls } from "../setup/plan_calls.ts";
 import { renderTestFile, TEST_FILE_MARK, TEST_FILE_NAME } from "../setup/render_test_file.ts";
 import {
   readState,
@@ -39,7 +39,7 @@ import {
   writeState,
 } from "../setup/setup_state.ts";
 import { SOURCE_FILE } from "../setup/source_module.ts";
-import { readTestConfig } from "../setup/test_config.ts";
+import { readTestConfig, type TestConfig } from "../setup/test_config.ts";
 import type { Context } from "./command.ts";
 import type { SETUP_OPTIONS } from "./commands.ts";
 import { CliError } from "./errors.ts";
@@ -203,41 +203,11 @@ export async function hashOf(path: string): Promise<string> {
   return await sha256(readBytes(path));
 }
 
-/** `tph setup`: see setup_command.ts. */
+/** `tph setup`: see setup_command.ts. Config → plan → check → write (state, then file) → report. */
 export async function run(ctx: Context<typeof SETUP_OPTIONS>): Promise<number> {
-  readConfig(ctx);
-  const loaded = ctx.config();
-  if (loaded.source === null) {
-    const example = someSourceFile(ctx.cwd);
-    ctx.err(
-      [
-        "tph: no configuration found: tph setup reads [[test.files]] from tracepatch.toml (or",
-        'from a "tracepatch" key of deno.json or package.json), here or in a folder above.',
-        `Create ${join(displayPath(ctx.cwd, ctx.cwd), "tracepatch.toml")} with, for example:`,
-        "",
-        ...tomlExample(example),
-        "",
-        "Without [[test.inputs]], arguments are built from the parameters' types.",
-      ].join("\n"),
-    );
-    return 1;
-  }
-  const where = displayPath(loaded.source, ctx.cwd) +
-    (loaded.section ? ` ("${loaded.section}" key)` : "");
-  const test = readTestConfig(loaded.test, where);
-  for (const w of test.warnings) ctx.warn(w);
-  if (test.files.length === 0) {
-    const example = someSourceFile(loaded.baseDir);
-    ctx.err(
-      [
-        `tph: no test files configured: the config loaded from ${where} has no [[test.files]].`,
-        "Add to it, for example:",
-        "",
-        ...(loaded.section ? jsonExample(example) : tomlExample(example)),
-      ].join("\n"),
-    );
-    return 1;
-  }
+  const configured = testConfigOf(ctx);
+  if (configured === null) return 1;
+  const { loaded, where, test } = configured;
   const place = placeOf(ctx, loaded);
   await loadDeps();
   const plan = planCalls(test, place.root, place.file);
@@ -250,18 +220,7 @@ export async function run(ctx: Context<typeof SETUP_OPTIONS>): Promise<number> {
     return 1;
   }
   const projectRoot = findProjectRoot(place.root);
-  // tph run traces the files in its scope: one outside it would run, unrecorded.
-  const scope = loaded.config.scope.length > 0 ? loaded.config.scope : [projectRoot];
-  for (const f of test.files) {
-    const path = resolve(place.root, f.path);
-    if (!scope.some((d) => path === d || path.startsWith(d.endsWith(sep) ? d : d + sep))) {
-      ctx.warn(
-        `${f.where}: "${f.path}" is outside what tph run traces (${
-          scope.join(", ")
-        }): its calls will run unrecorded; add its folder to scope`,
-      );
-    }
-  }
+  warnOutsideScope(ctx, loaded, test, place.root, projectRoot);
   const fileShown = displayPath(place.file, ctx.cwd);
   checkConfiguredCacheDir(ctx, projectRoot, "setup");
   try {
@@ -291,77 +250,175 @@ export async function run(ctx: Context<typeof SETUP_OPTIONS>): Promise<number> {
     const text = renderTestFile(plan, basename(loaded.source!));
     const bytes = new TextEncoder().encode(text);
     const digest = await sha256(bytes);
-    let record: StateFile;
-    if (entry !== null) {
-      const old = readBytes(place.file);
-      const now = await sha256(old);
-      const ours = new TextDecoder().decode(old.subarray(0, TEST_FILE_MARK.length)) ===
-        TEST_FILE_MARK;
-      if (previous !== null) {
-        if (now !== previous.sha256 && now !== digest && !ctx.values.force) {
-          throw new CliError(
-            `${fileShown} was edited since tph setup wrote it: pass --force to overwrite it ` +
-              "(copy your edits first), or run it as it is",
-          );
-        }
-        record = { ...previous, sha256: digest };
-      } else if (ours) {
-        // tph's file, but no state says what it was written as: edits cannot be told.
-        if (now !== digest && !ctx.values.force) {
-          throw new CliError(
-            `${fileShown} was written by tph setup, but its state (${place.stateShown}) is ` +
-              "gone, so edits to it cannot be told: pass --force to overwrite it",
-          );
-        }
-        record = { path: place.file, action: "created", sha256: digest };
-      } else {
-        record = {
-          path: place.file,
-          action: "modified",
-          sha256: digest,
-          original: toBase64(old),
-          mode: (ownerAndMode(place.file)?.mode ?? 0o644) & 0o7777,
-        };
-        ctx.err(
-          `tph: note: ${fileShown} was there already: tph disable puts it back as it was ` +
-            `(kept in ${place.stateShown})`,
-        );
-      }
-    } else {
-      record = previous?.action === "modified"
-        ? { ...previous, sha256: digest }
-        : { path: place.file, action: "created", sha256: digest };
-    }
-    const next: SetupState = {
-      tool: "tph",
-      kind: "setup_state",
-      version: 1,
-      root: place.root,
-      written_at: new Date().toISOString(),
-      // Setup writes this one file; anything else a state named is not carried on.
-      files: [record],
-    };
-    // The state first: a setup cut short between the two still names the file for disable.
-    try {
-      writeState(place.cacheDir, next);
-    } catch (e) {
-      throw new CliError(
-        `Cannot write ${place.stateShown}: ${fileProblem(e, "its folder does not exist")}; ` +
-          "nothing written",
+    const record = entry !== null
+      ? await recordOverExisting(ctx, place, fileShown, previous, digest)
+      : previous?.action === "modified"
+      ? { ...previous, sha256: digest }
+      : { path: place.file, action: "created" as const, sha256: digest };
+    writeStateThenFile(place, fileShown, state, record, bytes);
+  });
+  reportSetup(ctx, plan, where, fileShown, place);
+  return 0;
+}
+
+/**
+ * The `[[test.files]]` config setup works from, with where it was read (as messages name it);
+ * null when there is none, or it names no files, after saying so with an example to copy.
+ */
+function testConfigOf(
+  ctx: Context<typeof SETUP_OPTIONS>,
+): { loaded: LoadedConfig & { source: string }; where: string; test: TestConfig } | null {
+  readConfig(ctx);
+  const loaded = ctx.config();
+  if (loaded.source === null) {
+    const example = someSourceFile(ctx.cwd);
+    ctx.err(
+      [
+        "tph: no configuration found: tph setup reads [[test.files]] from tracepatch.toml (or",
+        'from a "tracepatch" key of deno.json or package.json), here or in a folder above.',
+        `Create ${join(displayPath(ctx.cwd, ctx.cwd), "tracepatch.toml")} with, for example:`,
+        "",
+        ...tomlExample(example),
+        "",
+        "Without [[test.inputs]], arguments are built from the parameters' types.",
+      ].join("\n"),
+    );
+    return null;
+  }
+  const where = displayPath(loaded.source, ctx.cwd) +
+    (loaded.section ? ` ("${loaded.section}" key)` : "");
+  const test = readTestConfig(loaded.test, where);
+  for (const w of test.warnings) ctx.warn(w);
+  if (test.files.length === 0) {
+    const example = someSourceFile(loaded.baseDir);
+    ctx.err(
+      [
+        `tph: no test files configured: the config loaded from ${where} has no [[test.files]].`,
+        "Add to it, for example:",
+        "",
+        ...(loaded.section ? jsonExample(example) : tomlExample(example)),
+      ].join("\n"),
+    );
+    return null;
+  }
+  return { loaded: loaded as LoadedConfig & { source: string }, where, test };
+}
+
+/** tph run traces the files in its scope: one outside it would run, unrecorded. */
+function warnOutsideScope(
+  ctx: Context,
+  loaded: LoadedConfig,
+  test: TestConfig,
+  root: string,
+  projectRoot: string,
+): void {
+  const scope = loaded.config.scope.length > 0 ? loaded.config.scope : [projectRoot];
+  for (const f of test.files) {
+    const path = resolve(root, f.path);
+    if (!scope.some((d) => path === d || path.startsWith(d.endsWith(sep) ? d : d + sep))) {
+      ctx.warn(
+        `${f.where}: "${f.path}" is outside what tph run traces (${
+          scope.join(", ")
+        }): its calls will run unrecorded; add its folder to scope`,
       );
     }
-    try {
-      replaceFile(place.file, (t) => writeNewBytes(t, bytes, 0o644));
-    } catch (e) {
-      try {
-        if (state === null) removeState(place.cacheDir);
-        else writeState(place.cacheDir, state);
-      } catch {
-        // The state names a file that is not there: disable copes with that.
-      }
-      throw new CliError(`Cannot write ${fileShown}: ${fileProblem(e)}; nothing written`);
+  }
+}
+
+/**
+ * The state's record for a file that is at the generated file's place already: tph's own (edits
+ * since refuse without --force), or the user's (kept, for tph disable to put back).
+ */
+async function recordOverExisting(
+  ctx: Context<typeof SETUP_OPTIONS>,
+  place: Place,
+  fileShown: string,
+  previous: StateFile | null,
+  digest: string,
+): Promise<StateFile> {
+  const old = readBytes(place.file);
+  const now = await sha256(old);
+  const ours = new TextDecoder().decode(old.subarray(0, TEST_FILE_MARK.length)) ===
+    TEST_FILE_MARK;
+  if (previous !== null) {
+    if (now !== previous.sha256 && now !== digest && !ctx.values.force) {
+      throw new CliError(
+        `${fileShown} was edited since tph setup wrote it: pass --force to overwrite it ` +
+          "(copy your edits first), or run it as it is",
+      );
     }
-  });
+    return { ...previous, sha256: digest };
+  }
+  if (ours) {
+    // tph's file, but no state says what it was written as: edits cannot be told.
+    if (now !== digest && !ctx.values.force) {
+      throw new CliError(
+        `${fileShown} was written by tph setup, but its state (${place.stateShown}) is ` +
+          "gone, so edits to it cannot be told: pass --force to overwrite it",
+      );
+    }
+    return { path: place.file, action: "created", sha256: digest };
+  }
+  ctx.err(
+    `tph: note: ${fileShown} was there already: tph disable puts it back as it was ` +
+      `(kept in ${place.stateShown})`,
+  );
+  return {
+    path: place.file,
+    action: "modified",
+    sha256: digest,
+    original: toBase64(old),
+    mode: (ownerAndMode(place.file)?.mode ?? 0o644) & 0o7777,
+  };
+}
+
+/** Write the new state, then the file; a file that cannot be written puts the old state back. */
+function writeStateThenFile(
+  place: Place,
+  fileShown: string,
+  state: SetupState | null,
+  record: StateFile,
+  bytes: Uint8Array,
+): void {
+  const next: SetupState = {
+    tool: "tph",
+    kind: "setup_state",
+    version: 1,
+    root: place.root,
+    written_at: new Date().toISOString(),
+    // Setup writes this one file; anything else a state named is not carried on.
+    files: [record],
+  };
+  // The state first: a setup cut short between the two still names the file for disable.
+  try {
+    writeState(place.cacheDir, next);
+  } catch (e) {
+    throw new CliError(
+      `Cannot write ${place.stateShown}: ${fileProblem(e, "its folder does not exist")}; ` +
+        "nothing written",
+    );
+  }
+  try {
+    replaceFile(place.file, (t) => writeNewBytes(t, bytes, 0o644));
+  } catch (e) {
+    try {
+      if (state === null) removeState(place.cacheDir);
+      else writeState(place.cacheDir, state);
+    } catch {
+      // The state names a file that is not there: disable copes with that.
+    }
+    throw new CliError(`Cannot write ${fileShown}: ${fileProblem(e)}; nothing written`);
+  }
+}
+
+/** What was written: the counts, then each file's calls with where their arguments come from. */
+function reportSetup(
+  ctx: Context,
+  plan: Plan,
+  where: string,
+  fileShown: string,
+  place: Place,
+): void {
   const calls = plan.modules.reduce((n, m) => n + m.calls.length, 0);
   const functions = new Set(
     plan.modules.flatMap((m) => m.calls.map((c) => `${m.file}\0${c.name}`)),
@@ -387,5 +444,4 @@ export async function run(ctx: Context<typeof SETUP_OPTIONS>): Promise<number> {
   const run = shellWord(relative(ctx.cwd, place.file) || TEST_FILE_NAME);
   ctx.out(`Run it:   tph run ${run}`);
   ctx.out(`Undo it:  tph disable   (the runs stay in ${displayPath(place.cacheDir, ctx.cwd)})`);
-  return 0;
 }

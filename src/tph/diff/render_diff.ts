@@ -94,92 +94,22 @@ function changedLabel(a: DiffCall, b: DiffCall, fields: string[]): string {
  * @param o Context, colours, connectors.
  */
 export function renderDiff(d: RunDiff, a: CallTable, b: CallTable, o: RenderDiffOptions): string[] {
-  const c = o.style === "ascii"
-    ? { mid: "|-- ", last: "`-- ", bar: "|   ", gap: "    " }
-    : { mid: "├── ", last: "└── ", bar: "│   ", gap: "    " };
-  const paint = (code: string, text: string) => o.color ? code + text + ANSI.off : text;
+  const pen: Pen = {
+    a,
+    b,
+    c: o.style === "ascii"
+      ? { mid: "|-- ", last: "`-- ", bar: "|   ", gap: "    " }
+      : { mid: "├── ", last: "└── ", bar: "│   ", gap: "    " },
+    paint: (code: string, text: string) => o.color ? code + text + ANSI.off : text,
+  };
+  const paint = pen.paint;
   const lines: string[] = [];
   const calls = (e: DiffEntry) => e.a >= 0 ? a.desc[e.a] + 1 : b.desc[e.b] + 1;
-  const below = (n: number) =>
-    n > 0 ? paint(ANSI.dim, `  (${count(n)} call${n === 1 ? "" : "s"} below)`) : "";
   // Lines are made depth first: a list's lines, each followed by those of its children.
-  const draw = (list: DiffEntry[], prefix: string) => {
-    // What is shown of the list: differences, and `context` calls around each; the rest folds.
-    const shown = new Uint8Array(list.length);
-    list.forEach((e, k) => {
-      if (!e.differs) return;
-      for (let x = Math.max(0, k - o.context); x <= Math.min(list.length - 1, k + o.context); x++) {
-        shown[x] = 1;
-      }
-    });
-    type Item = { entry: DiffEntry } | { fold: number; op?: "added" | "removed" };
-    const items: Item[] = [];
-    // A long run of calls only in A (or only in B): its first and last calls, the rest counted.
-    const keep = Math.max(1, o.context);
-    for (let k = 0; k < list.length; k++) {
-      const op = list[k].op;
-      if (shown[k] && (op === "added" || op === "removed")) {
-        let end = k;
-        while (end + 1 < list.length && list[end + 1].op === op) end++;
-        if (end - k + 1 > 2 * keep + 1) {
-          for (let x = k; x < k + keep; x++) items.push({ entry: list[x] });
-          let n = 0;
-          for (let x = k + keep; x < end; x++) n += calls(list[x]);
-          items.push({ fold: n, op });
-          items.push({ entry: list[end] });
-          k = end;
-          continue;
-        }
-      }
-      if (shown[k]) {
-        items.push({ entry: list[k] });
-        continue;
-      }
-      let n = 0;
-      for (; k < list.length && !shown[k]; k++) n += calls(list[k]);
-      k--;
-      items.push({ fold: n });
-    }
-    const out: [string, string, DiffEntry | null, string][] = [];
-    items.forEach((item, k) => {
-      const last = k === items.length - 1;
-      const lead = prefix + (last ? c.last : c.mid);
-      const inner = prefix + (last ? c.gap : c.bar);
-      if ("fold" in item) {
-        const plural = item.fold === 1 ? "" : "s";
-        const text = item.op === undefined
-          ? `… ${count(item.fold)} unchanged call${plural}`
-          : `… ${count(item.fold)} more call${plural} only in ${item.op === "added" ? "B" : "A"}`;
-        const mark = item.op === "added" ? "+" : item.op === "removed" ? "-" : " ";
-        out.push([mark, lead + paint(ANSI.dim, text), null, inner]);
-        return;
-      }
-      const e = item.entry;
-      if (e.op === "added") {
-        out.push([
-          "+",
-          lead + paint(ANSI.green, label(b.call(e.b))) + below(b.desc[e.b]),
-          null,
-          inner,
-        ]);
-      } else if (e.op === "removed") {
-        out.push([
-          "-",
-          lead + paint(ANSI.red, label(a.call(e.a))) + below(a.desc[e.a]),
-          null,
-          inner,
-        ]);
-      } else if (e.op === "pair" && e.fields.length > 0) {
-        const text = changedLabel(a.call(e.a), b.call(e.b), e.fields);
-        out.push(["~", lead + paint(ANSI.yellow, text), e.differs ? e : null, inner]);
-      } else {
-        out.push([" ", lead + label(b.call(e.b)), e.differs ? e : null, inner]);
-      }
-    });
-    return out;
-  };
+  const draw = (list: DiffEntry[], prefix: string) =>
+    rowsOf(itemsOf(list, o.context, calls), prefix, pen);
   // Depth first without recursion.
-  const pending: [string, string, DiffEntry | null, string][] = draw(d.roots, "").reverse();
+  const pending: Row[] = draw(d.roots, "").reverse();
   while (pending.length > 0) {
     const [mark, text, open, inner] = pending.pop()!;
     const m = mark === "+"
@@ -197,4 +127,105 @@ export function renderDiff(d: RunDiff, a: CallTable, b: CallTable, o: RenderDiff
   }
   lines.push(summaryLine(d));
   return lines;
+}
+
+/** What draws the lines: both runs' calls, the connectors, colour or none. */
+interface Pen {
+  a: CallTable;
+  b: CallTable;
+  c: { mid: string; last: string; bar: string; gap: string };
+  paint: (code: string, text: string) => string;
+}
+
+/** A shown call, or a fold of calls (unchanged, or a long run of calls only in A or in B). */
+type Item = { entry: DiffEntry } | { fold: number; op?: "added" | "removed" };
+
+/** A line to draw: its mark, its text, the entry whose children follow it, their prefix. */
+type Row = [string, string, DiffEntry | null, string];
+
+/**
+ * What is shown of a list: differences, and `context` calls around each; the rest folds.
+ *
+ * @param calls How many calls an entry stands for, its own and those below it.
+ */
+function itemsOf(list: DiffEntry[], context: number, calls: (e: DiffEntry) => number): Item[] {
+  const shown = new Uint8Array(list.length);
+  list.forEach((e, k) => {
+    if (!e.differs) return;
+    for (let x = Math.max(0, k - context); x <= Math.min(list.length - 1, k + context); x++) {
+      shown[x] = 1;
+    }
+  });
+  const items: Item[] = [];
+  // A long run of calls only in A (or only in B): its first and last calls, the rest counted.
+  const keep = Math.max(1, context);
+  for (let k = 0; k < list.length; k++) {
+    const op = list[k].op;
+    if (shown[k] && (op === "added" || op === "removed")) {
+      let end = k;
+      while (end + 1 < list.length && list[end + 1].op === op) end++;
+      if (end - k + 1 > 2 * keep + 1) {
+        for (let x = k; x < k + keep; x++) items.push({ entry: list[x] });
+        let n = 0;
+        for (let x = k + keep; x < end; x++) n += calls(list[x]);
+        items.push({ fold: n, op });
+        items.push({ entry: list[end] });
+        k = end;
+        continue;
+      }
+    }
+    if (shown[k]) {
+      items.push({ entry: list[k] });
+      continue;
+    }
+    let n = 0;
+    for (; k < list.length && !shown[k]; k++) n += calls(list[k]);
+    k--;
+    items.push({ fold: n });
+  }
+  return items;
+}
+
+/** A list's items as lines under `prefix`, marked `+`, `-`, `~` or not at all. */
+function rowsOf(items: Item[], prefix: string, pen: Pen): Row[] {
+  const { a, b, c, paint } = pen;
+  const below = (n: number) =>
+    n > 0 ? paint(ANSI.dim, `  (${count(n)} call${n === 1 ? "" : "s"} below)`) : "";
+  const out: Row[] = [];
+  items.forEach((item, k) => {
+    const last = k === items.length - 1;
+    const lead = prefix + (last ? c.last : c.mid);
+    const inner = prefix + (last ? c.gap : c.bar);
+    if ("fold" in item) {
+      const plural = item.fold === 1 ? "" : "s";
+      const text = item.op === undefined
+        ? `… ${count(item.fold)} unchanged call${plural}`
+        : `… ${count(item.fold)} more call${plural} only in ${item.op === "added" ? "B" : "A"}`;
+      const mark = item.op === "added" ? "+" : item.op === "removed" ? "-" : " ";
+      out.push([mark, lead + paint(ANSI.dim, text), null, inner]);
+      return;
+    }
+    const e = item.entry;
+    if (e.op === "added") {
+      out.push([
+        "+",
+        lead + paint(ANSI.green, label(b.call(e.b))) + below(b.desc[e.b]),
+        null,
+        inner,
+      ]);
+    } else if (e.op === "removed") {
+      out.push([
+        "-",
+        lead + paint(ANSI.red, label(a.call(e.a))) + below(a.desc[e.a]),
+        null,
+        inner,
+      ]);
+    } else if (e.op === "pair" && e.fields.length > 0) {
+      const text = changedLabel(a.call(e.a), b.call(e.b), e.fields);
+      out.push(["~", lead + paint(ANSI.yellow, text), e.differs ? e : null, inner]);
+    } else {
+      out.push([" ", lead + label(b.call(e.b)), e.differs ? e : null, inner]);
+    }
+  });
+  return out;
 }

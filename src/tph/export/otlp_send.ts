@@ -5,7 +5,7 @@
 // does not grow with the run, and the collector is never sent half a run because the file was bad.
 
 import type { RunFile } from "../store/run_reader.ts";
-import { walkCalls, type WalkOptions } from "./calls.ts";
+import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import {
   type AttributeValue,
   resourceAttributes,
@@ -73,7 +73,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 type Obj = Record<string, any>;
 
 /**
- * Send a run to an OTLP/HTTP endpoint.
+ * Send a run to an OTLP/HTTP endpoint: its calls as spans, encoded into requests that wait in a
+ * temporary file, then posted one at a time, in order.
  *
  * @param file The run.
  * @param endpoint The collector's base URL (`http://localhost:4318`) or its traces URL.
@@ -90,16 +91,9 @@ export async function sendOtlp(
   const url = tracesUrl(endpoint);
   const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
   const Request = await messageType(OTLP_MESSAGES, "ExportTraceServiceRequest");
-  const hex = (s: string) => Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
   const trace = hex(traceId(file));
   // fixed64 from a decimal string: exact beyond 2^53.
   const ns = unixNanos(file.meta);
-  const anyValue = (v: AttributeValue): Obj =>
-    typeof v === "string"
-      ? { string_value: v }
-      : typeof v === "number"
-      ? { int_value: v }
-      : { bool_value: v };
   const resource = { attributes: [] as Obj[] };
   resourceAttributes(file.meta, (key, value) => {
     resource.attributes.push({ key, value: anyValue(value) });
@@ -109,60 +103,17 @@ export async function sendOtlp(
     Request.encode(Request.fromObject({
       resource_spans: [{ resource, scope_spans: [{ scope, spans }] }],
     })).finish();
-  // Requests wait in the temporary file: [offset, length] pairs.
-  const requests: number[] = [];
-  let writer: FileWriter | null = null;
-  let written = 0;
-  const store = (bytes: Uint8Array) => {
-    writer ??= new FileWriter(options.spillPath);
-    writer.write(bytes, bytes.length);
-    requests.push(written, bytes.length);
-    written += bytes.length;
-  };
-  /** Encode spans as one request, or as halves when that would be too big. */
-  const flush = (spans: Obj[]) => {
-    if (spans.length === 0) return;
-    const bytes = encode(spans);
-    if (bytes.length <= maxBytes) store(bytes);
-    else if (spans.length === 1) {
-      throw new OtlpSendError(
-        `one span is larger than ${maxBytes} bytes, the most a request holds`,
-      );
-    } else {
-      const half = spans.length >> 1;
-      flush(spans.slice(0, half));
-      flush(spans.slice(half));
-    }
-  };
+  const spill = new SpilledRequests(options.spillPath, encode, maxBytes);
   let batch: Obj[] = [];
   let batchChars = 0;
   try {
     const result = walkCalls(file, options, {
       open(call) {
-        const attributes: Obj[] = [];
-        let chars = 200;
-        spanAttributes(call, (key, value) => {
-          attributes.push({ key, value: anyValue(value) });
-          chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
-        });
-        const span: Obj = {
-          trace_id: trace,
-          span_id: hex(spanId(call.id)),
-          name: call.fn.name,
-          kind: SPAN_KIND_INTERNAL,
-          start_time_unix_nano: ns(call.start),
-          end_time_unix_nano: ns(call.end),
-          attributes,
-        };
-        if (call.parent !== 0) span.parent_span_id = hex(spanId(call.parent));
-        if (call.threw !== null) {
-          span.status = { code: STATUS_CODE_ERROR, message: call.threw };
-          chars += call.threw.length;
-        }
+        const { span, chars } = spanOf(call, trace, ns);
         // UTF-8 takes at most 3 bytes a UTF-16 unit: a batch under a third of the limit in
         // characters fits (and is split in halves in the rare case it does not).
         if (batch.length >= MAX_SPANS || (batchChars + chars) * 3 > maxBytes) {
-          flush(batch);
+          spill.add(batch);
           batch = [];
           batchChars = 0;
         }
@@ -170,13 +121,104 @@ export async function sendOtlp(
         batchChars += chars;
       },
     });
-    flush(batch);
-    (writer as FileWriter | null)?.close();
-    writer = null;
-    // Now the collector: one request at a time, in order.
+    spill.add(batch);
+    spill.closeWriter();
+    const sent = await spill.postAll(url);
+    return { spans: result.calls, requests: sent, url: url.href };
+  } finally {
+    spill.dispose();
+  }
+}
+
+/** Hex digits as bytes. */
+function hex(s: string): Uint8Array {
+  return Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16));
+}
+
+function anyValue(v: AttributeValue): Obj {
+  return typeof v === "string"
+    ? { string_value: v }
+    : typeof v === "number"
+    ? { int_value: v }
+    : { bool_value: v };
+}
+
+/** A call as a span, with about how many characters it takes in a request. */
+function spanOf(
+  call: ExportCall,
+  trace: Uint8Array,
+  ns: (us: number) => string,
+): { span: Obj; chars: number } {
+  const attributes: Obj[] = [];
+  let chars = 200;
+  spanAttributes(call, (key, value) => {
+    attributes.push({ key, value: anyValue(value) });
+    chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
+  });
+  const span: Obj = {
+    trace_id: trace,
+    span_id: hex(spanId(call.id)),
+    name: call.fn.name,
+    kind: SPAN_KIND_INTERNAL,
+    start_time_unix_nano: ns(call.start),
+    end_time_unix_nano: ns(call.end),
+    attributes,
+  };
+  if (call.parent !== 0) span.parent_span_id = hex(spanId(call.parent));
+  if (call.threw !== null) {
+    span.status = { code: STATUS_CODE_ERROR, message: call.threw };
+    chars += call.threw.length;
+  }
+  return { span, chars };
+}
+
+/** Encoded requests, waiting in a temporary file until the run is walked. */
+class SpilledRequests {
+  /** [offset, length] pairs in the file. */
+  #requests: number[] = [];
+  #writer: FileWriter | null = null;
+  #written = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly encode: (spans: Obj[]) => Uint8Array,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Encode spans as one request, or as halves when that would be too big. */
+  add(spans: Obj[]): void {
+    if (spans.length === 0) return;
+    const bytes = this.encode(spans);
+    if (bytes.length <= this.maxBytes) this.#store(bytes);
+    else if (spans.length === 1) {
+      throw new OtlpSendError(
+        `one span is larger than ${this.maxBytes} bytes, the most a request holds`,
+      );
+    } else {
+      const half = spans.length >> 1;
+      this.add(spans.slice(0, half));
+      this.add(spans.slice(half));
+    }
+  }
+
+  #store(bytes: Uint8Array): void {
+    this.#writer ??= new FileWriter(this.path);
+    this.#writer.write(bytes, bytes.length);
+    this.#requests.push(this.#written, bytes.length);
+    this.#written += bytes.length;
+  }
+
+  closeWriter(): void {
+    this.#writer?.close();
+    this.#writer = null;
+  }
+
+  /** Now the collector: one request at a time, in order. Returns how many were sent. */
+  async postAll(url: URL): Promise<number> {
     let sent = 0;
+    const requests = this.#requests;
     if (requests.length > 0) {
-      const reader = new FileReader(options.spillPath);
+      const reader = new FileReader(this.path);
       try {
         for (let k = 0; k < requests.length; k += 2) {
           const body = new Uint8Array(requests[k + 1]);
@@ -188,12 +230,15 @@ export async function sendOtlp(
         reader.close();
       }
     }
-    return { spans: result.calls, requests: sent, url: url.href };
-  } finally {
-    (writer as FileWriter | null)?.close();
-    if (written > 0) {
+    return sent;
+  }
+
+  /** The file closed and removed, whatever happened. */
+  dispose(): void {
+    this.closeWriter();
+    if (this.#written > 0) {
       try {
-        remove(options.spillPath);
+        remove(this.path);
       } catch {
         // Gone already.
       }

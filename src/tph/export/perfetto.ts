@@ -114,7 +114,8 @@ const BATCH = 1024;
 type Packet = Record<string, any>;
 
 /**
- * Write a run as a Perfetto trace.
+ * Write a run as a Perfetto trace: the process and main track, then each call as a begin and an
+ * end packet (with the strings it interns first), batched into the target.
  *
  * @param file The run.
  * @param target Where the bytes go.
@@ -125,77 +126,121 @@ export async function writePerfetto(
   target: ByteSink,
   options: WalkOptions,
 ): Promise<ExportStats> {
-  const Trace = await messageType(PERFETTO_MESSAGES, "perfetto.Trace");
+  const out = new PacketBatches(await messageType(PERFETTO_MESSAGES, "perfetto.Trace"), target);
   const summary = runSummary(file.meta);
-  let batch: Packet[] = [];
-  const flush = () => {
-    if (batch.length === 0) return;
-    const bytes = Trace.encode(Trace.fromObject({ packet: batch })).finish();
-    target.write(bytes, bytes.length);
-    batch = [];
-  };
-  const put = (p: Packet) => {
-    batch.push(p);
-    if (batch.length >= BATCH) flush();
-  };
-  // Interned strings: each kind numbered from 1; what a packet interns first rides with it.
-  let pending: Packet | null = null;
-  const interned = () => (pending ??= {});
-  const names = new Map<string, number>();
-  const nameIid = (name: string) => {
-    let iid = names.get(name);
-    if (iid === undefined) {
-      iid = names.size + 1;
-      names.set(name, iid);
-      (interned().debug_annotation_names ??= []).push({ iid, name });
-    }
-    return iid;
-  };
-  const argNames = new Map<string, string>();
-  const argName = (name: string) => {
-    let full = argNames.get(name);
-    if (full === undefined) argNames.set(name, full = `args.${name}`);
-    return full;
-  };
-  const values = new Map<string, number>();
-  let internedChars = 0;
-  const encoder = new TextEncoder();
-  const stringValue = (name: string, value: string): Packet => {
-    if (value.length > INTERN_MAX) return { name_iid: nameIid(name), string_value: value };
-    let iid = values.get(value);
-    if (iid === undefined) {
-      if (values.size >= INTERN_COUNT || internedChars + value.length > INTERN_CHARS) {
-        return { name_iid: nameIid(name), string_value: value };
-      }
-      internedChars += value.length;
-      iid = values.size + 1;
-      values.set(value, iid);
-      (interned().debug_annotation_string_values ??= []).push({ iid, str: encoder.encode(value) });
-    }
-    return { name_iid: nameIid(name), string_value_iid: iid };
-  };
-  const categories = new Map<string, number>();
-  const categoryIid = (name: string) => {
-    let iid = categories.get(name);
-    if (iid === undefined) {
-      iid = categories.size + 1;
-      categories.set(name, iid);
-      (interned().event_categories ??= []).push({ iid, name });
-    }
-    return iid;
-  };
+  const strings = new Interned();
   const framesSeen: boolean[] = [];
-  const packet = (p: Packet): Packet => {
+  out.put(processPacket(file, summary));
+  const thread = (track: number) => out.put(threadPacket(track, summary));
+  thread(0);
+  const result = walkCalls(file, options, {
+    track: thread,
+    open: (call: ExportCall) => putCallBegin(out, strings, framesSeen, call),
+    close(track, _id, _frame, end) {
+      const event: Packet = { type: SLICE_END };
+      if (track !== 0) event.track_uuid = trackUuid(track);
+      out.put({ trusted_packet_sequence_id: SEQUENCE, timestamp: end * 1000, track_event: event });
+    },
+  });
+  out.flush();
+  return { calls: result.calls, tracks: result.tracks };
+}
+
+/** Packets, encoded as a `Trace` and written to the target BATCH at a time. */
+class PacketBatches {
+  #batch: Packet[] = [];
+  // deno-lint-ignore no-explicit-any
+  constructor(private readonly trace: any, private readonly target: ByteSink) {}
+
+  put(p: Packet): void {
+    this.#batch.push(p);
+    if (this.#batch.length >= BATCH) this.flush();
+  }
+
+  flush(): void {
+    if (this.#batch.length === 0) return;
+    const bytes = this.trace.encode(this.trace.fromObject({ packet: this.#batch })).finish();
+    this.target.write(bytes, bytes.length);
+    this.#batch = [];
+  }
+}
+
+/** Interned strings: each kind numbered from 1; what a packet interns first rides with it. */
+class Interned {
+  #pending: Packet | null = null;
+  #names = new Map<string, number>();
+  #argNames = new Map<string, string>();
+  #values = new Map<string, number>();
+  #valueChars = 0;
+  #categories = new Map<string, number>();
+  #encoder = new TextEncoder();
+
+  /** The interned data the next packet carries. */
+  data(): Packet {
+    return (this.#pending ??= {});
+  }
+
+  /** A packet on tph's sequence, with what was interned since the last one. */
+  packet(p: Packet): Packet {
     p.trusted_packet_sequence_id = SEQUENCE;
-    if (pending !== null) {
-      p.interned_data = pending;
-      pending = null;
+    if (this.#pending !== null) {
+      p.interned_data = this.#pending;
+      this.#pending = null;
     }
     return p;
-  };
-  // The first packet clears the sequence's incremental state: interning starts there.
-  // Events name no track when they are on the main one.
-  put({
+  }
+
+  nameIid(name: string): number {
+    let iid = this.#names.get(name);
+    if (iid === undefined) {
+      iid = this.#names.size + 1;
+      this.#names.set(name, iid);
+      (this.data().debug_annotation_names ??= []).push({ iid, name });
+    }
+    return iid;
+  }
+
+  argName(name: string): string {
+    let full = this.#argNames.get(name);
+    if (full === undefined) this.#argNames.set(name, full = `args.${name}`);
+    return full;
+  }
+
+  stringValue(name: string, value: string): Packet {
+    if (value.length > INTERN_MAX) return { name_iid: this.nameIid(name), string_value: value };
+    let iid = this.#values.get(value);
+    if (iid === undefined) {
+      if (this.#values.size >= INTERN_COUNT || this.#valueChars + value.length > INTERN_CHARS) {
+        return { name_iid: this.nameIid(name), string_value: value };
+      }
+      this.#valueChars += value.length;
+      iid = this.#values.size + 1;
+      this.#values.set(value, iid);
+      (this.data().debug_annotation_string_values ??= []).push({
+        iid,
+        str: this.#encoder.encode(value),
+      });
+    }
+    return { name_iid: this.nameIid(name), string_value_iid: iid };
+  }
+
+  categoryIid(name: string): number {
+    let iid = this.#categories.get(name);
+    if (iid === undefined) {
+      iid = this.#categories.size + 1;
+      this.#categories.set(name, iid);
+      (this.data().event_categories ??= []).push({ iid, name });
+    }
+    return iid;
+  }
+}
+
+/**
+ * The first packet: it clears the sequence's incremental state (interning starts there) and
+ * describes the process. Events name no track when they are on the main one.
+ */
+function processPacket(file: RunFile, summary: ReturnType<typeof runSummary>): Packet {
+  return {
     trusted_packet_sequence_id: SEQUENCE,
     sequence_flags: SEQ_INCREMENTAL_STATE_CLEARED,
     trace_packet_defaults: { track_event_defaults: { track_uuid: trackUuid(0) } },
@@ -207,89 +252,96 @@ export async function writePerfetto(
         ...(file.meta.run ? { cmdline: file.meta.run.command } : {}),
       },
     },
-  });
-  const thread = (track: number) =>
-    put({
-      trusted_packet_sequence_id: SEQUENCE,
-      track_descriptor: {
-        uuid: trackUuid(track),
-        parent_uuid: PROCESS_UUID,
-        thread: { pid: 1, tid: track + 1, thread_name: trackName(track, summary) },
-      },
-    });
-  thread(0);
-  const result = walkCalls(file, options, {
-    track: thread,
-    open(call: ExportCall) {
-      const f = call.fn;
-      if (framesSeen[call.frame] !== true) {
-        framesSeen[call.frame] = true;
-        const iid = call.frame + 1;
-        (interned().event_names ??= []).push({ iid, name: f.name });
-        const place = placeOf(f.file, f.line);
-        if (place !== "") {
-          (interned().source_locations ??= []).push({
-            iid,
-            file_name: f.file,
-            function_name: f.name,
-            line_number: f.line,
-          });
-        }
-      }
-      const annotations: Packet[] = [{ name_iid: nameIid("call"), uint_value: call.id }];
-      // Named `args.<name>` as Perfetto shows the chrome export's nested `args`.
-      for (let k = 0; k < call.argValues.length; k++) {
-        annotations.push(stringValue(argName(call.argNames[k]), call.argValues[k]));
-      }
-      if (call.returned !== null) annotations.push(stringValue("return", call.returned));
-      if (call.threw !== null) annotations.push(stringValue("error", call.threw));
-      if (call.unfinished) annotations.push({ name_iid: nameIid("unfinished"), bool_value: true });
-      if (call.dropped > 0) {
-        annotations.push({ name_iid: nameIid("calls_left_out"), uint_value: call.dropped });
-      }
-      if (call.hiddenBelow > 0) {
-        annotations.push({ name_iid: nameIid("calls_below"), uint_value: call.hiddenBelow });
-      }
-      if (call.startsContext && call.parent !== 0) {
-        annotations.push({ name_iid: nameIid("caller"), uint_value: call.parent });
-      }
-      // A traced call with nothing more to say has no category (the chrome format's "call"):
-      // the commonest event is two bytes shorter.
-      const cats: number[] = [];
-      for (const cat of categoriesOf(call)) if (cat !== "call") cats.push(categoryIid(cat));
-      const event: Packet = {
-        type: SLICE_BEGIN,
-        name_iid: call.frame + 1,
-        debug_annotations: annotations,
-      };
-      if (cats.length > 0) event.category_iids = cats;
-      if (f.file !== "") event.source_location_iid = call.frame + 1;
-      if (call.track !== 0) event.track_uuid = trackUuid(call.track);
-      // An arrow from the caller to where the call went: an instant on the caller's track when
-      // the call starts, flowing into the call's slice.
-      if (call.startsContext && call.parent !== 0) {
-        const instant: Packet = {
-          type: INSTANT,
-          name_iid: call.frame + 1,
-          category_iids: [categoryIid("async")],
-          flow_ids: [call.id],
-        };
-        if (call.callerTrack !== 0) instant.track_uuid = trackUuid(call.callerTrack);
-        const p = packet({ timestamp: call.start * 1000, track_event: instant });
-        p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
-        put(p);
-        event.terminating_flow_ids = [call.id];
-      }
-      const p = packet({ timestamp: call.start * 1000, track_event: event });
-      p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
-      put(p);
+  };
+}
+
+/** A track of the process, as a thread of its own. */
+function threadPacket(track: number, summary: ReturnType<typeof runSummary>): Packet {
+  return {
+    trusted_packet_sequence_id: SEQUENCE,
+    track_descriptor: {
+      uuid: trackUuid(track),
+      parent_uuid: PROCESS_UUID,
+      thread: { pid: 1, tid: track + 1, thread_name: trackName(track, summary) },
     },
-    close(track, _id, _frame, end) {
-      const event: Packet = { type: SLICE_END };
-      if (track !== 0) event.track_uuid = trackUuid(track);
-      put({ trusted_packet_sequence_id: SEQUENCE, timestamp: end * 1000, track_event: event });
-    },
-  });
-  flush();
-  return { calls: result.calls, tracks: result.tracks };
+  };
+}
+
+/** A call's begin packet (after its caller's arrow when it starts a context of its own). */
+function putCallBegin(
+  out: PacketBatches,
+  strings: Interned,
+  framesSeen: boolean[],
+  call: ExportCall,
+): void {
+  const f = call.fn;
+  if (framesSeen[call.frame] !== true) {
+    framesSeen[call.frame] = true;
+    const iid = call.frame + 1;
+    (strings.data().event_names ??= []).push({ iid, name: f.name });
+    const place = placeOf(f.file, f.line);
+    if (place !== "") {
+      (strings.data().source_locations ??= []).push({
+        iid,
+        file_name: f.file,
+        function_name: f.name,
+        line_number: f.line,
+      });
+    }
+  }
+  const annotations = callAnnotations(strings, call);
+  // A traced call with nothing more to say has no category (the chrome format's "call"):
+  // the commonest event is two bytes shorter.
+  const cats: number[] = [];
+  for (const cat of categoriesOf(call)) if (cat !== "call") cats.push(strings.categoryIid(cat));
+  const event: Packet = {
+    type: SLICE_BEGIN,
+    name_iid: call.frame + 1,
+    debug_annotations: annotations,
+  };
+  if (cats.length > 0) event.category_iids = cats;
+  if (f.file !== "") event.source_location_iid = call.frame + 1;
+  if (call.track !== 0) event.track_uuid = trackUuid(call.track);
+  // An arrow from the caller to where the call went: an instant on the caller's track when
+  // the call starts, flowing into the call's slice.
+  if (call.startsContext && call.parent !== 0) {
+    const instant: Packet = {
+      type: INSTANT,
+      name_iid: call.frame + 1,
+      category_iids: [strings.categoryIid("async")],
+      flow_ids: [call.id],
+    };
+    if (call.callerTrack !== 0) instant.track_uuid = trackUuid(call.callerTrack);
+    const p = strings.packet({ timestamp: call.start * 1000, track_event: instant });
+    p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
+    out.put(p);
+    event.terminating_flow_ids = [call.id];
+  }
+  const p = strings.packet({ timestamp: call.start * 1000, track_event: event });
+  p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
+  out.put(p);
+}
+
+/** What a call's slice shows: its id, arguments, result and what was left out below it. */
+function callAnnotations(strings: Interned, call: ExportCall): Packet[] {
+  const annotations: Packet[] = [{ name_iid: strings.nameIid("call"), uint_value: call.id }];
+  // Named `args.<name>` as Perfetto shows the chrome export's nested `args`.
+  for (let k = 0; k < call.argValues.length; k++) {
+    annotations.push(strings.stringValue(strings.argName(call.argNames[k]), call.argValues[k]));
+  }
+  if (call.returned !== null) annotations.push(strings.stringValue("return", call.returned));
+  if (call.threw !== null) annotations.push(strings.stringValue("error", call.threw));
+  if (call.unfinished) {
+    annotations.push({ name_iid: strings.nameIid("unfinished"), bool_value: true });
+  }
+  if (call.dropped > 0) {
+    annotations.push({ name_iid: strings.nameIid("calls_left_out"), uint_value: call.dropped });
+  }
+  if (call.hiddenBelow > 0) {
+    annotations.push({ name_iid: strings.nameIid("calls_below"), uint_value: call.hiddenBelow });
+  }
+  if (call.startsContext && call.parent !== 0) {
+    annotations.push({ name_iid: strings.nameIid("caller"), uint_value: call.parent });
+  }
+  return annotations;
 }

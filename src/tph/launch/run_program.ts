@@ -120,7 +120,8 @@ export function checkScript(script: string, cwd: string): string {
 }
 
 /**
- * Run a program under tracing and return the finished run.
+ * Run a program under tracing and return the finished run: start it → wait for it → read what
+ * its process left (how it ended, its phases, why it could not save) → the run's header.
  *
  * @param options The script, its arguments, the working directory and the child's settings.
  * @returns The run document, the exit code to pass on, and warnings.
@@ -130,43 +131,10 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
-  const { argv, env, argv0 } = childCommand(options.script, options.args, options.cwd);
+  const command = childCommand(options.script, options.args, options.cwd);
   const started = Date.now();
   const startedAt = new Date();
-  // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
-  const early = takeEarly(options.script, options.args, options.cwd);
-  const planFile = early?.planFile ?? makePlanFile();
-  let child: Child;
-  let stops: (() => void)[];
-  try {
-    writePlan(planFile, childConfig);
-    if (early !== null) ({ child, stops } = early);
-    else {
-      child = spawnInherit(argv, {
-        cwd: options.cwd,
-        env: { ...env, [CHILD_ENV]: planFile },
-        argv0,
-      });
-      stops = forwardSignals(child);
-    }
-  } catch (e) {
-    if (early !== null) {
-      early.child.kill("SIGKILL");
-      for (const stop of early.stops) stop();
-    }
-    removePlan(planFile);
-    throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
-  }
-  let exit: { code: number | null; signal: string | null };
-  try {
-    exit = await child.exited.catch((e) => {
-      throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
-    });
-  } finally {
-    for (const stop of stops) stop();
-    // The program's process removes it once read; not when it died first.
-    removePlan(planFile);
-  }
+  const exit = await runChild(options, childConfig, command);
   const warnings: string[] = [];
   const rt = runtimeInfo();
   // The folder the run went to, looked at again: a folder removed or replaced while the program
@@ -197,56 +165,10 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       blocks: 0,
     };
   }
-  let ending: ChildEnding | undefined;
-  try {
-    ending = JSON.parse(readText(out + ".ending.json"));
-  } catch {
-    warnings.push(
-      "The program ended before tph could save its calls (an error before it started, or a " +
-        "signal it cannot catch)",
-    );
-  }
-  remove(out + ".ending.json");
-  let phases: ChildPhases | null = null;
-  if (options.config.phases) {
-    try {
-      phases = JSON.parse(readText(out + ".phases.json"));
-    } catch {
-      // Not written: the program did not end normally.
-    }
-    remove(out + ".phases.json");
-  }
+  const left = readLeftBehind(out, !!options.config.phases, warnings);
+  const { ending, phases } = left;
   const info = runInfo(options, rt, exit, ending, started);
-  // The program's process says why it could not write the run (a full disk, say); a run file cut
-  // short says so too. Neither is ever stored as a run.
-  let saveError: string | null = null;
-  try {
-    saveError = readText(out + ".error").trim() ||
-      "the run could not be written (is the disk full?)";
-  } catch {
-    // None: the run was written, or the program died before it could write anything.
-  }
-  remove(out + ".error");
-  let header: Omit<RunJSON, "trace">;
-  try {
-    // The program's process writes its run (run_file/format.ts) after saying how it ended; how it
-    // ended is added to the run's meta. A run file that is there but not whole was cut short.
-    const withRun = saveError === null && ending !== undefined ? addRunInfo(out, info) : null;
-    if (withRun !== null) {
-      header = withRun;
-    } else {
-      header = emptyHeader(options, startedAt, info);
-      if (saveError === null && ending !== undefined && exists(out)) {
-        saveError = "the run file is incomplete";
-      }
-      if (saveError === null) {
-        writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n", { mode: 0o600 });
-      }
-    }
-  } catch (e) {
-    header = emptyHeader(options, startedAt, info);
-    saveError = fileProblem(e);
-  }
+  const { header, saveError } = headerOf(out, options, startedAt, info, ending, left.saveError);
   if (saveError !== null) remove(out);
   const exitCode = exitCodeOf(exit);
   return {
@@ -271,6 +193,112 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     signal: exit.signal,
     warnings,
   };
+}
+
+/** Start the program's process (or take the one started early) and wait for it to end. */
+async function runChild(
+  options: RunProgramOptions,
+  childConfig: ChildConfig,
+  { argv, env, argv0 }: ReturnType<typeof childCommand>,
+): Promise<{ code: number | null; signal: string | null }> {
+  // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
+  const early = takeEarly(options.script, options.args, options.cwd);
+  const planFile = early?.planFile ?? makePlanFile();
+  let child: Child;
+  let stops: (() => void)[];
+  try {
+    writePlan(planFile, childConfig);
+    if (early !== null) ({ child, stops } = early);
+    else {
+      child = spawnInherit(argv, {
+        cwd: options.cwd,
+        env: { ...env, [CHILD_ENV]: planFile },
+        argv0,
+      });
+      stops = forwardSignals(child);
+    }
+  } catch (e) {
+    if (early !== null) {
+      early.child.kill("SIGKILL");
+      for (const stop of early.stops) stop();
+    }
+    removePlan(planFile);
+    throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
+  }
+  try {
+    return await child.exited.catch((e) => {
+      throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
+    });
+  } finally {
+    for (const stop of stops) stop();
+    // The program's process removes it once read; not when it died first.
+    removePlan(planFile);
+  }
+}
+
+/** What the program's process left beside the run: how it ended, its phases, why it failed. */
+function readLeftBehind(
+  out: string,
+  wantPhases: boolean,
+  warnings: string[],
+): { ending: ChildEnding | undefined; phases: ChildPhases | null; saveError: string | null } {
+  let ending: ChildEnding | undefined;
+  try {
+    ending = JSON.parse(readText(out + ".ending.json"));
+  } catch {
+    warnings.push(
+      "The program ended before tph could save its calls (an error before it started, or a " +
+        "signal it cannot catch)",
+    );
+  }
+  remove(out + ".ending.json");
+  let phases: ChildPhases | null = null;
+  if (wantPhases) {
+    try {
+      phases = JSON.parse(readText(out + ".phases.json"));
+    } catch {
+      // Not written: the program did not end normally.
+    }
+    remove(out + ".phases.json");
+  }
+  // The program's process says why it could not write the run (a full disk, say); a run file cut
+  // short says so too. Neither is ever stored as a run.
+  let saveError: string | null = null;
+  try {
+    saveError = readText(out + ".error").trim() ||
+      "the run could not be written (is the disk full?)";
+  } catch {
+    // None: the run was written, or the program died before it could write anything.
+  }
+  remove(out + ".error");
+  return { ending, phases, saveError };
+}
+
+/** The run's header, with how it ended; a run that is not whole (or not there) is an error. */
+function headerOf(
+  out: string,
+  options: RunProgramOptions,
+  startedAt: Date,
+  info: RunInfo,
+  ending: ChildEnding | undefined,
+  saveError: string | null,
+): { header: Omit<RunJSON, "trace">; saveError: string | null } {
+  try {
+    // The program's process writes its run (run_file/format.ts) after saying how it ended; how it
+    // ended is added to the run's meta. A run file that is there but not whole was cut short.
+    const withRun = saveError === null && ending !== undefined ? addRunInfo(out, info) : null;
+    if (withRun !== null) return { header: withRun, saveError };
+    const header = emptyHeader(options, startedAt, info);
+    if (saveError === null && ending !== undefined && exists(out)) {
+      saveError = "the run file is incomplete";
+    }
+    if (saveError === null) {
+      writeText(out, JSON.stringify({ ...header, trace: [] }) + "\n", { mode: 0o600 });
+    }
+    return { header, saveError };
+  } catch (e) {
+    return { header: emptyHeader(options, startedAt, info), saveError: fileProblem(e) };
+  }
 }
 
 /** The exit code tph passes on: the program's, or 128 + the signal's number. */

@@ -295,7 +295,8 @@ function localName(node: Node): string | null {
 }
 
 /**
- * Find a configured function in a module.
+ * Find a configured function in a module: the export it names (through a namespace), then the
+ * function itself, or the method of the class or object it names.
  *
  * @param modules The parsed files (imports and re-exports are followed through it).
  * @param module The configured file.
@@ -307,7 +308,7 @@ export function findCallable(
   module: SourceModule,
   name: string,
 ): Callable | string {
-  let [exportName, member = null] = name.split(".");
+  const [exportName, member = null] = name.split(".");
   // `export * as ns from "./ops.ts"` (or `import * as ns` exported): `ns.f` is ops's `f`.
   const target = module.exports.get(exportName);
   if (member !== null && target && "from" in target && target.name === "*") {
@@ -317,85 +318,120 @@ export function findCallable(
     if (typeof inner === "string") return inner;
     return { ...inner, name, access: `.${exportName}${inner.access}`, display: name };
   }
-  let found = modules.exported(module, exportName);
-  if (found === null) {
-    // `export default class PQueue`: PQueue is the default export.
-    const def = modules.exported(module, "default");
-    if (def !== null && localName(def.node) === exportName) {
-      found = def;
-      exportName = "default";
-    }
+  const exported = exportOf(modules, module, exportName, member);
+  if (typeof exported === "string") return exported;
+  const { found } = exported;
+  const access = module.wholeExport.has(exported.name) ? "" : `.${exported.name}`;
+  const display = exported.name === "default" ? localName(found.node) ?? "default" : exported.name;
+  const named: Named = { name, exportName: exported.name, member, access, display, found };
+  return member === null ? functionOf(named) : memberOf(modules, named, member);
+}
+
+/** A configured name's export, as it is called and shown. */
+interface Named {
+  /** As configured. */
+  name: string;
+  /** The export it names (`default` for a default export named by its local name). */
+  exportName: string;
+  member: string | null;
+  /** How the call reaches the export from the module's namespace (`.f`, or "" for all of it). */
+  access: string;
+  display: string;
+  found: Found;
+}
+
+/** The export a name names (a default export by its local name too), or why there is none. */
+function exportOf(
+  modules: Modules,
+  module: SourceModule,
+  exportName: string,
+  member: string | null,
+): { found: Found; name: string } | string {
+  const found = modules.exported(module, exportName);
+  if (found !== null) return { found, name: exportName };
+  // `export default class PQueue`: PQueue is the default export.
+  const def = modules.exported(module, "default");
+  if (def !== null && localName(def.node) === exportName) return { found: def, name: "default" };
+  const decls = module.locals.get(exportName) ?? [];
+  if (decls.length > 0 && decls.every((d) => d.type === "TSDeclareFunction")) {
+    return `"${exportName}" is only declared here (declare function): it has no code to call`;
   }
-  if (found === null) {
-    const decls = module.locals.get(exportName) ?? [];
-    if (decls.length > 0 && decls.every((d) => d.type === "TSDeclareFunction")) {
-      return `"${exportName}" is only declared here (declare function): it has no code to call`;
-    }
-    if (module.locals.has(exportName) && !module.commonjs) {
-      return `"${exportName}" is not exported: export it, or list a function that is`;
-    }
-    const guess = closest(exportName, exportedNames(module).filter((n) => n !== exportName));
-    const what = member === null ? "function" : "class or object";
-    return `no exported ${what} "${exportName}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
+  if (module.locals.has(exportName) && !module.commonjs) {
+    return `"${exportName}" is not exported: export it, or list a function that is`;
   }
-  const access = module.wholeExport.has(exportName) ? "" : `.${exportName}`;
-  const display = exportName === "default" ? localName(found.node) ?? "default" : exportName;
-  const value = valueOf(found.node);
-  const own = localName(found.node) ?? (value?.type ? localName(value) : null);
-  const at = found.module;
-  /** The callable whose function is `fn`, its JSDoc at `doc` in `m`, its parameters `sig`'s. */
-  const callable = (
-    kind: Callable["kind"],
-    fn: Node,
-    doc: Node,
-    m: SourceModule = at,
-    ctor: Param[] = [],
-    sig: Node = fn,
-  ): Callable => ({
-    name,
+  const guess = closest(exportName, exportedNames(module).filter((n) => n !== exportName));
+  const what = member === null ? "function" : "class or object";
+  return `no exported ${what} "${exportName}"${guess ? ` (did you mean "${guess}"?)` : ""}`;
+}
+
+/** The callable whose function is `fn`, its JSDoc at `doc` in `m`, its parameters `sig`'s. */
+function callable(
+  named: Named,
+  kind: Callable["kind"],
+  fn: Node,
+  doc: Node,
+  m: SourceModule = named.found.module,
+  ctor: Param[] = [],
+  sig: Node = fn,
+): Callable {
+  return {
+    name: named.name,
     kind,
-    access,
-    display,
-    member: kind === "function" ? null : member,
+    access: named.access,
+    display: named.display,
+    member: kind === "function" ? null : named.member,
     params: paramsOf(sig, m, m.docOf(doc)),
     ctor,
     opaque: null,
     generator: fn.generator === true,
-  });
-  if (member === null) {
-    if (FUNCTION_TYPES.has(value?.type)) {
-      return callable("function", value, found.node, at, [], found.overload ?? value);
-    }
-    if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
-      return `"${exportName}" is a class: name one of its methods ("${display}.method")`;
-    }
-    if (found.node.type === "VariableDeclarator" && value && !plainValue(value)) {
-      // `export const f = wrap(g)`, `= immer.produce`: a function, most likely, whose
-      // parameters cannot be seen here.
-      const init = at.source(value).replace(/\s+/g, " ");
-      return {
-        name,
-        kind: "function",
-        access,
-        display,
-        member: null,
-        params: [],
-        ctor: [],
-        opaque: `its parameters cannot be seen (${exportName} = ${
-          init.length > 40 ? `${init.slice(0, 39)}…` : init
-        })`,
-        generator: false,
-      };
-    }
-    return `"${exportName}" is not a function`;
+  };
+}
+
+/** An exported function (or a value that most likely is one), named without a member. */
+function functionOf(named: Named): Callable | string {
+  const { name, exportName, access, display, found } = named;
+  const value = valueOf(found.node);
+  const at = found.module;
+  if (FUNCTION_TYPES.has(value?.type)) {
+    return callable(named, "function", value, found.node, at, [], found.overload ?? value);
   }
+  if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
+    return `"${exportName}" is a class: name one of its methods ("${display}.method")`;
+  }
+  if (found.node.type === "VariableDeclarator" && value && !plainValue(value)) {
+    // `export const f = wrap(g)`, `= immer.produce`: a function, most likely, whose
+    // parameters cannot be seen here.
+    const init = at.source(value).replace(/\s+/g, " ");
+    return {
+      name,
+      kind: "function",
+      access,
+      display,
+      member: null,
+      params: [],
+      ctor: [],
+      opaque: `its parameters cannot be seen (${exportName} = ${
+        init.length > 40 ? `${init.slice(0, 39)}…` : init
+      })`,
+      generator: false,
+    };
+  }
+  return `"${exportName}" is not a function`;
+}
+
+/** `X.member`: a class's method, an old-style class's prototype method, an object's function. */
+function memberOf(modules: Modules, named: Named, member: string): Callable | string {
+  const { name, display, found } = named;
+  const value = valueOf(found.node);
+  const own = localName(found.node) ?? (value?.type ? localName(value) : null);
+  const at = found.module;
   const assigned = own === null ? undefined : at.assigned.get(own)?.get(member);
   const assignedFn = assigned && FUNCTION_TYPES.has(unwrap(assigned).type)
     ? unwrap(assigned)
     : null;
   if (value?.type === "ClassDeclaration" || value?.type === "ClassExpression") {
     const method = methodOf(modules, found, member);
-    if (method === null && assignedFn) return callable("static", assignedFn, assigned);
+    if (method === null && assignedFn) return callable(named, "static", assignedFn, assigned);
     if (method === null) {
       const names = valueOf(found.node).body.body.filter((m: Node) =>
         m.type === "MethodDefinition" && m.kind === "method" && m.key?.type === "Identifier"
@@ -413,24 +449,24 @@ export function findCallable(
       ? method.node.value
       : unwrap(method.node.value);
     return method.static
-      ? callable("static", fn, method.node, method.module)
-      : callable("method", fn, method.node, method.module, ctorOf(modules, found));
+      ? callable(named, "static", fn, method.node, method.module)
+      : callable(named, "method", fn, method.node, method.module, ctorOf(modules, found));
   }
   // An old-style class: a function with methods on its prototype.
   const proto = own === null ? undefined : at.prototypes.get(own)?.get(member);
   if (FUNCTION_TYPES.has(value?.type) && proto && FUNCTION_TYPES.has(unwrap(proto).type)) {
     const ctor = paramsOf(value, at, at.docOf(found.node));
-    return callable("method", unwrap(proto), proto, at, ctor);
+    return callable(named, "method", unwrap(proto), proto, at, ctor);
   }
   if (value?.type === "ObjectExpression") {
     for (const p of value.properties) {
       if (p.type !== "Property" || keyName(p) !== member) continue;
       const fn = unwrap(p.value);
-      if (FUNCTION_TYPES.has(fn?.type)) return callable("member", fn, p);
+      if (FUNCTION_TYPES.has(fn?.type)) return callable(named, "member", fn, p);
       if (!assigned) return `"${name}" is not a function`;
     }
   }
-  if (assignedFn) return callable("member", assignedFn, assigned);
+  if (assignedFn) return callable(named, "member", assignedFn, assigned);
   if (value?.type === "ObjectExpression") return `object "${display}" has no method "${member}"`;
   return `"${display}" is not a class or an object: "${name}" cannot be found`;
 }

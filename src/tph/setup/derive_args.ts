@@ -265,19 +265,7 @@ export class Deriver {
       case "TSLiteralType":
         return this.#literal(node, module);
       case "TSTemplateLiteralType":
-        return JSON.stringify(
-          node.quasis.map((q: Node, i: number) => {
-            const ty = node.types[i];
-            const filler = ty === undefined
-              ? ""
-              : ty.type === "TSNumberKeyword"
-              ? "1"
-              : ty.type === "TSLiteralType"
-              ? String(ty.literal.value ?? "")
-              : "";
-            return (q.value.cooked ?? "") + filler;
-          }).join(""),
-        );
+        return templateExample(node);
       case "TSParenthesizedType":
         return this.#value({ node: node.typeAnnotation, module }, hint, path, bindings, depth);
       case "TSUnionType": {
@@ -287,33 +275,8 @@ export class Deriver {
       }
       case "TSArrayType":
         return this.#array({ node: node.elementType, module }, hint, path, bindings, depth);
-      case "TSTupleType": {
-        const items: string[] = [];
-        for (const el of node.elementTypes) {
-          if (el.type === "TSOptionalType" || el.type === "TSRestType") break;
-          if (el.type === "TSNamedTupleMember") {
-            if (el.optional) break;
-            items.push(this.#value(
-              { node: el.elementType, module },
-              el.label.name,
-              `${path}[${items.length}]`,
-              bindings,
-              depth + 1,
-            ));
-          } else {
-            items.push(
-              this.#value(
-                { node: el, module },
-                hint,
-                `${path}[${items.length}]`,
-                bindings,
-                depth + 1,
-              ),
-            );
-          }
-        }
-        return `[${items.join(", ")}]`;
-      }
+      case "TSTupleType":
+        return this.#tuple(t, hint, path, bindings, depth);
       case "TSTypeOperator":
         if (node.operator === "readonly") {
           return this.#value({ node: node.typeAnnotation, module }, hint, path, bindings, depth);
@@ -342,6 +305,36 @@ export class Deriver {
         return this.#reference(t, hint, path, bindings, depth);
     }
     return this.#gap(path, module.source(node));
+  }
+
+  /** A tuple's required items (the optional and rest ones after them are left out). */
+  #tuple(t: Scoped, hint: string, path: string, bindings: Bindings, depth: number): string {
+    const { node, module } = t;
+    const items: string[] = [];
+    for (const el of node.elementTypes) {
+      if (el.type === "TSOptionalType" || el.type === "TSRestType") break;
+      if (el.type === "TSNamedTupleMember") {
+        if (el.optional) break;
+        items.push(this.#value(
+          { node: el.elementType, module },
+          el.label.name,
+          `${path}[${items.length}]`,
+          bindings,
+          depth + 1,
+        ));
+      } else {
+        items.push(
+          this.#value(
+            { node: el, module },
+            hint,
+            `${path}[${items.length}]`,
+            bindings,
+            depth + 1,
+          ),
+        );
+      }
+    }
+    return `[${items.join(", ")}]`;
   }
 
   #array(el: Scoped, hint: string, path: string, bindings: Bindings, depth: number): string {
@@ -462,68 +455,90 @@ export class Deriver {
     return null;
   }
 
+  /** A named type: a type parameter's binding, a declared type, or one JavaScript provides. */
   #reference(t: Scoped, hint: string, path: string, bindings: Bindings, depth: number): string {
     const { node, module } = t;
-    const args: Node[] = node.typeArguments?.params ?? [];
     const target = this.#resolve(t, bindings);
     if (target !== null && "bound" in target) {
       if (target.bound === null) return this.#gap(path, `type parameter ${module.source(node)}`);
       return this.#value(target.bound, hint, path, new Map(), depth + 1);
     }
-    if (target !== null) {
-      const decl = target.decls[0];
-      if (decl.type === "TSEnumDeclaration") {
-        return this.#enumValue(decl, target.module, target.enumMember ?? null) ??
-          this.#gap(path, `enum ${decl.id.name}`);
-      }
-      if (decl.type === "ClassDeclaration") {
-        const access = this.classAccess({ module: target.module, node: decl });
-        if (access === null) return this.#gap(path, `class ${decl.id.name}, not exported here`);
-        if (this.#active.has(decl)) return this.#gap(path, `recursive type ${decl.id.name}`);
-        this.#active.add(decl);
-        try {
-          const ctor = decl.body.body.find((m: Node) =>
-            m.type === "MethodDefinition" && m.kind === "constructor"
-          );
-          const params = ctor ? paramsOf(ctor.value, target.module, null) : [];
-          const built = params.map((p) => this.param(p));
-          while (built.length > 0 && built[built.length - 1] === null) built.pop();
-          return `new ${access}(${built.map((a) => a ?? "undefined").join(", ")})`;
-        } finally {
-          this.#active.delete(decl);
-        }
-      }
-      if (target.decls.some((d) => this.#active.has(d))) {
-        return this.#gap(path, `recursive type ${module.source(node)}`);
-      }
-      for (const d of target.decls) this.#active.add(d);
-      try {
-        if (decl.type === "TSTypeAliasDeclaration") {
-          const inner = new Map(bindings);
-          const tps: Node[] = decl.typeParameters?.params ?? [];
-          tps.forEach((tp, i) => {
-            const given = args[i] ? { node: args[i], module } : null;
-            const fallback = tp.default ?? tp.constraint;
-            inner.set(
-              tp.name.name,
-              given ?? (fallback ? { node: fallback, module: target.module } : null),
-            );
-          });
-          return this.#value(
-            { node: decl.typeAnnotation, module: target.module },
-            hint,
-            path,
-            inner,
-            depth + 1,
-          );
-        }
-        const members = this.#members(t, bindings, depth);
-        if (members === null) return this.#gap(path, module.source(node));
-        return this.#object(members, path, bindings, depth + 1);
-      } finally {
-        for (const d of target.decls) this.#active.delete(d);
-      }
+    if (target !== null) return this.#declared(t, target, hint, path, bindings, depth);
+    return this.#builtIn(t, hint, path, bindings, depth);
+  }
+
+  /** A type declared in the program: an enum's member, a class's instance, an alias, an object. */
+  #declared(
+    t: Scoped,
+    target: { decls: Node[]; module: SourceModule; enumMember?: string },
+    hint: string,
+    path: string,
+    bindings: Bindings,
+    depth: number,
+  ): string {
+    const { node, module } = t;
+    const args: Node[] = node.typeArguments?.params ?? [];
+    const decl = target.decls[0];
+    if (decl.type === "TSEnumDeclaration") {
+      return this.#enumValue(decl, target.module, target.enumMember ?? null) ??
+        this.#gap(path, `enum ${decl.id.name}`);
     }
+    if (decl.type === "ClassDeclaration") return this.#construct(decl, target.module, path);
+    if (target.decls.some((d) => this.#active.has(d))) {
+      return this.#gap(path, `recursive type ${module.source(node)}`);
+    }
+    for (const d of target.decls) this.#active.add(d);
+    try {
+      if (decl.type === "TSTypeAliasDeclaration") {
+        const inner = new Map(bindings);
+        const tps: Node[] = decl.typeParameters?.params ?? [];
+        tps.forEach((tp, i) => {
+          const given = args[i] ? { node: args[i], module } : null;
+          const fallback = tp.default ?? tp.constraint;
+          inner.set(
+            tp.name.name,
+            given ?? (fallback ? { node: fallback, module: target.module } : null),
+          );
+        });
+        return this.#value(
+          { node: decl.typeAnnotation, module: target.module },
+          hint,
+          path,
+          inner,
+          depth + 1,
+        );
+      }
+      const members = this.#members(t, bindings, depth);
+      if (members === null) return this.#gap(path, module.source(node));
+      return this.#object(members, path, bindings, depth + 1);
+    } finally {
+      for (const d of target.decls) this.#active.delete(d);
+    }
+  }
+
+  /** `new C(...)` with arguments built from the constructor's parameters. */
+  #construct(decl: Node, module: SourceModule, path: string): string {
+    const access = this.classAccess({ module, node: decl });
+    if (access === null) return this.#gap(path, `class ${decl.id.name}, not exported here`);
+    if (this.#active.has(decl)) return this.#gap(path, `recursive type ${decl.id.name}`);
+    this.#active.add(decl);
+    try {
+      const ctor = decl.body.body.find((m: Node) =>
+        m.type === "MethodDefinition" && m.kind === "constructor"
+      );
+      const params = ctor ? paramsOf(ctor.value, module, null) : [];
+      const built = params.map((p) => this.param(p));
+      while (built.length > 0 && built[built.length - 1] === null) built.pop();
+      return `new ${access}(${built.map((a) => a ?? "undefined").join(", ")})`;
+    } finally {
+      this.#active.delete(decl);
+    }
+  }
+
+  /** A type JavaScript provides (Array, Promise, Map, Date, typed arrays, …), by its name. */
+  #builtIn(t: Scoped, hint: string, path: string, bindings: Bindings, depth: number): string {
+    const { node, module } = t;
+    const args: Node[] = node.typeArguments?.params ?? [];
     const name = node.typeName?.type === "Identifier" ? node.typeName.name : null;
     const arg = (i: number): Scoped | null => (args[i] ? { node: args[i], module } : null);
     switch (name) {
@@ -737,3 +752,20 @@ const TYPE_DECLARATIONS = new Set([
   "TSEnumDeclaration",
   "ClassDeclaration",
 ]);
+
+/** A string a template literal type accepts: its text, with 1 or the literal for each hole. */
+function templateExample(node: Node): string {
+  return JSON.stringify(
+    node.quasis.map((q: Node, i: number) => {
+      const ty = node.types[i];
+      const filler = ty === undefined
+        ? ""
+        : ty.type === "TSNumberKeyword"
+        ? "1"
+        : ty.type === "TSLiteralType"
+        ? String(ty.literal.value ?? "")
+        : "";
+      return (q.value.cooked ?? "") + filler;
+    }).join(""),
+  );
+}

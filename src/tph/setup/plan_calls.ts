@@ -88,40 +88,12 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
   const problems: string[] = [];
   const planned: PlannedModule[] = [];
   const usedInputs = new Set<TestInput>();
-  const helpers = new Map<string, { module: PlannedModule; classes: Map<unknown, string> }>();
-  // One file named twice (`src/a.ts`, `./src/../src/a.ts`): its functions, once each.
-  const files = new Map<string, (typeof test.files)[number]>();
-  for (const file of test.files) {
-    const path = resolve(root, file.path);
-    const seen = files.get(path);
-    if (seen === undefined) files.set(path, { ...file, functions: [...file.functions] });
-    else seen.functions.push(...file.functions.filter((f) => !seen.functions.includes(f)));
-  }
-  for (const file of files.values()) {
+  const helpers: Helpers = new Map();
+  for (const file of uniqueFiles(test, root)) {
     const path = resolve(root, file.path);
     const shown = safeText(relative(root, path) || file.path);
-    if (!isPlainFile(path)) {
-      const what = exists(path) ? "is not a file" : "not found";
-      problems.push(`${file.where}: ${quoted(file.path)} ${what} (paths are relative to ${root})`);
-      continue;
-    }
-    if (/\.d\.[cm]?ts$/.test(path)) {
-      problems.push(
-        `${file.where}: ${quoted(file.path)} only declares types: name the file with the code`,
-      );
-      continue;
-    }
-    if (!SOURCE_FILE.test(path)) {
-      problems.push(`${file.where}: ${quoted(file.path)} is not a JavaScript or TypeScript file`);
-      continue;
-    }
-    let module: SourceModule;
-    try {
-      module = modules.load(path);
-    } catch (e) {
-      problems.push(`${file.where}: cannot read ${quoted(file.path)}: ${(e as Error).message}`);
-      continue;
-    }
+    const module = loadConfigured(modules, file, path, root, problems);
+    if (module === null) continue;
     const variable = `m${planned.length}`;
     const spec = specifierOf(outFile, path);
     const pm: PlannedModule = {
@@ -131,30 +103,7 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
       commonjs: module.commonjs,
       calls: [],
     };
-    // The classes this module exports, by declaration: a class-typed argument is built with
-    // `new m0.Cart(…)`.
-    const classes = classesOf(modules, module, variable);
-    // A class of another file: that file is imported too, when it exports the class.
-    const deriver = new Deriver(modules, (f) => {
-      const here = classes.get(f.node);
-      if (here !== undefined || f.module === module) return here ?? null;
-      let helper = helpers.get(f.module.path);
-      if (helper === undefined) {
-        const v = `c${helpers.size}`;
-        helper = {
-          module: {
-            file: safeText(relative(root, f.module.path)),
-            specifier: specifierOf(outFile, f.module.path),
-            variable: v,
-            commonjs: f.module.commonjs,
-            calls: [],
-          },
-          classes: classesOf(modules, f.module, v),
-        };
-        helpers.set(f.module.path, helper);
-      }
-      return helper.classes.get(f.node) ?? null;
-    });
+    const deriver = deriverFor(modules, module, variable, helpers, root, outFile);
     for (const name of file.functions) {
       const inputs = test.inputs.filter((i) =>
         i.function === name && (i.path === null || resolve(root, i.path) === path)
@@ -186,6 +135,87 @@ export function planCalls(test: TestConfig, root: string, outFile: string): Plan
     planned.some((p) => p.calls.some((c) => c.code.includes(`${m.variable}.`)))
   );
   return { modules: planned, helpers: used, problems: [...new Set(problems)] };
+}
+
+/** One file named twice (`src/a.ts`, `./src/../src/a.ts`): its functions, once each. */
+function uniqueFiles(test: TestConfig, root: string): TestConfig["files"] {
+  const files = new Map<string, (typeof test.files)[number]>();
+  for (const file of test.files) {
+    const path = resolve(root, file.path);
+    const seen = files.get(path);
+    if (seen === undefined) files.set(path, { ...file, functions: [...file.functions] });
+    else seen.functions.push(...file.functions.filter((f) => !seen.functions.includes(f)));
+  }
+  return [...files.values()];
+}
+
+/** A configured file, parsed; null (with the problem said) when it is not a source file. */
+function loadConfigured(
+  modules: Modules,
+  file: TestConfig["files"][number],
+  path: string,
+  root: string,
+  problems: string[],
+): SourceModule | null {
+  if (!isPlainFile(path)) {
+    const what = exists(path) ? "is not a file" : "not found";
+    problems.push(`${file.where}: ${quoted(file.path)} ${what} (paths are relative to ${root})`);
+    return null;
+  }
+  if (/\.d\.[cm]?ts$/.test(path)) {
+    problems.push(
+      `${file.where}: ${quoted(file.path)} only declares types: name the file with the code`,
+    );
+    return null;
+  }
+  if (!SOURCE_FILE.test(path)) {
+    problems.push(`${file.where}: ${quoted(file.path)} is not a JavaScript or TypeScript file`);
+    return null;
+  }
+  try {
+    return modules.load(path);
+  } catch (e) {
+    problems.push(`${file.where}: cannot read ${quoted(file.path)}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** Other files imported for their classes, by path, with how the generated file reaches each. */
+type Helpers = Map<string, { module: PlannedModule; classes: Map<unknown, string> }>;
+
+/** What builds a module's arguments, with the classes it can construct. */
+function deriverFor(
+  modules: Modules,
+  module: SourceModule,
+  variable: string,
+  helpers: Helpers,
+  root: string,
+  outFile: string,
+): Deriver {
+  // The classes this module exports, by declaration: a class-typed argument is built with
+  // `new m0.Cart(…)`.
+  const classes = classesOf(modules, module, variable);
+  // A class of another file: that file is imported too, when it exports the class.
+  return new Deriver(modules, (f) => {
+    const here = classes.get(f.node);
+    if (here !== undefined || f.module === module) return here ?? null;
+    let helper = helpers.get(f.module.path);
+    if (helper === undefined) {
+      const v = `c${helpers.size}`;
+      helper = {
+        module: {
+          file: safeText(relative(root, f.module.path)),
+          specifier: specifierOf(outFile, f.module.path),
+          variable: v,
+          commonjs: f.module.commonjs,
+          calls: [],
+        },
+        classes: classesOf(modules, f.module, v),
+      };
+      helpers.set(f.module.path, helper);
+    }
+    return helper.classes.get(f.node) ?? null;
+  });
 }
 
 /** An import specifier of `path` from the generated file: `./src/a.ts`. */
@@ -220,6 +250,7 @@ function allExports(modules: Modules, m: SourceModule, seen = new Set<string>())
   return names;
 }
 
+/** One call of a callable: its arguments (given, placed by name, or built), then the code. */
 function callOf(
   c: Callable,
   input: TestInput | null,
@@ -228,49 +259,8 @@ function callOf(
   problems: string[],
 ): PlannedCall {
   const where = input?.where ?? "";
-  const given: (string | undefined)[] = (input?.args ?? []).map(jsLiteral);
   const gaps: string[] = [];
-  if (input?.kwargs) {
-    const objects = new Map<number, Map<string, string>>();
-    for (const [key, value] of Object.entries(input.kwargs)) {
-      const placed = placeKwarg(c.params, key, deriver);
-      if (placed === null) {
-        const names = c.params.map((p) => p.label).join(", ") || "none";
-        problems.push(
-          `${where}.kwargs: "${key}" matches no parameter of ${c.name} (its parameters: ${names})`,
-        );
-        continue;
-      }
-      if (placed.key === null) {
-        if (given[placed.index] !== undefined) {
-          problems.push(
-            `${where}.kwargs: "${key}" is argument ${placed.index + 1}, given in args too`,
-          );
-          continue;
-        }
-        given[placed.index] = jsLiteral(value);
-        continue;
-      }
-      let obj = objects.get(placed.index);
-      if (obj === undefined) {
-        if (given[placed.index] !== undefined) {
-          problems.push(
-            `${where}.kwargs: "${key}" goes into argument ${placed.index + 1}, given in args too`,
-          );
-          continue;
-        }
-        obj = deriver.objectOf(c.params[placed.index]) ?? new Map();
-        gaps.push(...deriver.gaps);
-        objects.set(placed.index, obj);
-      }
-      obj.set(placed.key, jsLiteral(value));
-    }
-    for (const [i, obj] of objects) {
-      given[i] = obj.size === 0
-        ? "{}"
-        : `{ ${[...obj].map(([k, v]) => `${propertyKey(k)}: ${v}`).join(", ")} }`;
-    }
-  }
+  const given = givenArgs(c, input, deriver, problems, gaps);
   if (input?.construct && c.kind !== "method") {
     problems.push(`${where}.construct: "${c.name}" is not a method of a class built with new`);
   }
@@ -290,32 +280,7 @@ function callOf(
     args = built.args;
     gaps.push(...built.gaps);
   }
-  const list = args.join(", ");
-  let code: string;
-  let shown: string;
-  switch (c.kind) {
-    case "function":
-      code = `${ns}${c.access}(${list})`;
-      shown = `${c.display}(${list})`;
-      break;
-    case "static":
-    case "member":
-      code = `${ns}${c.access}.${c.member}(${list})`;
-      shown = `${c.display}.${c.member}(${list})`;
-      break;
-    case "method": {
-      let ctor: string[];
-      if (input?.construct) ctor = input.construct.map(jsLiteral);
-      else {
-        const built = deriver.args(c.ctor);
-        ctor = built.args;
-        gaps.push(...built.gaps.map((g) => `new ${c.display}: ${g}`));
-      }
-      code = `new ${ns}${c.access}(${ctor.join(", ")}).${c.member}(${list})`;
-      shown = `new ${c.display}(${ctor.join(", ")}).${c.member}(${list})`;
-      break;
-    }
-  }
+  const { code, shown } = callCode(c, input, deriver, ns, args.join(", "), gaps);
   return {
     name: c.name,
     code,
@@ -325,6 +290,93 @@ function callOf(
     note: c.opaque,
     generator: c.generator,
   };
+}
+
+/** The arguments an input gives: its `args`, with its `kwargs` placed (undefined: not given). */
+function givenArgs(
+  c: Callable,
+  input: TestInput | null,
+  deriver: Deriver,
+  problems: string[],
+  gaps: string[],
+): (string | undefined)[] {
+  const where = input?.where ?? "";
+  const given: (string | undefined)[] = (input?.args ?? []).map(jsLiteral);
+  if (!input?.kwargs) return given;
+  const objects = new Map<number, Map<string, string>>();
+  for (const [key, value] of Object.entries(input.kwargs)) {
+    const placed = placeKwarg(c.params, key, deriver);
+    if (placed === null) {
+      const names = c.params.map((p) => p.label).join(", ") || "none";
+      problems.push(
+        `${where}.kwargs: "${key}" matches no parameter of ${c.name} (its parameters: ${names})`,
+      );
+      continue;
+    }
+    if (placed.key === null) {
+      if (given[placed.index] !== undefined) {
+        problems.push(
+          `${where}.kwargs: "${key}" is argument ${placed.index + 1}, given in args too`,
+        );
+        continue;
+      }
+      given[placed.index] = jsLiteral(value);
+      continue;
+    }
+    let obj = objects.get(placed.index);
+    if (obj === undefined) {
+      if (given[placed.index] !== undefined) {
+        problems.push(
+          `${where}.kwargs: "${key}" goes into argument ${placed.index + 1}, given in args too`,
+        );
+        continue;
+      }
+      obj = deriver.objectOf(c.params[placed.index]) ?? new Map();
+      gaps.push(...deriver.gaps);
+      objects.set(placed.index, obj);
+    }
+    obj.set(placed.key, jsLiteral(value));
+  }
+  for (const [i, obj] of objects) {
+    given[i] = obj.size === 0
+      ? "{}"
+      : `{ ${[...obj].map(([k, v]) => `${propertyKey(k)}: ${v}`).join(", ")} }`;
+  }
+  return given;
+}
+
+/** The call's code and how it reads, by kind (a method's instance built with `new` first). */
+function callCode(
+  c: Callable,
+  input: TestInput | null,
+  deriver: Deriver,
+  ns: string,
+  list: string,
+  gaps: string[],
+): { code: string; shown: string } {
+  switch (c.kind) {
+    case "function":
+      return { code: `${ns}${c.access}(${list})`, shown: `${c.display}(${list})` };
+    case "static":
+    case "member":
+      return {
+        code: `${ns}${c.access}.${c.member}(${list})`,
+        shown: `${c.display}.${c.member}(${list})`,
+      };
+    case "method": {
+      let ctor: string[];
+      if (input?.construct) ctor = input.construct.map(jsLiteral);
+      else {
+        const built = deriver.args(c.ctor);
+        ctor = built.args;
+        gaps.push(...built.gaps.map((g) => `new ${c.display}: ${g}`));
+      }
+      return {
+        code: `new ${ns}${c.access}(${ctor.join(", ")}).${c.member}(${list})`,
+        shown: `new ${c.display}(${ctor.join(", ")}).${c.member}(${list})`,
+      };
+    }
+  }
 }
 
 /** Where a kwarg goes: a parameter of its name, or a key of an object parameter. */
