@@ -1,4 +1,4 @@
-// Positions in the CommonJS modules tph runs itself on Bun (register.ts, runCommonJS), made those
+// Positions in the CommonJS modules tph runs itself on Bun (bun.ts, runCommonJS), made those
 // Bun's own loader reports.
 //
 // Bun's loader runs its transpiler's output and reports a position through that output's source

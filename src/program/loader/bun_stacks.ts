@@ -16,7 +16,7 @@
 // - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
 //   stack was read, in which case it reads them back from that text. When Bun would print a
 //   shifted column, the stack is formatted first, in the form its printer reads back.
-// - In a CommonJS module tph runs itself (register.ts, runCommonJS), a position mapped back goes on
+// - In a CommonJS module tph runs itself (bun.ts, runCommonJS), a position mapped back goes on
 //   to where Bun's own loader would report it (bun_cjs.ts), and the frames of tph's running of it
 //   are left out of every stack.
 //
@@ -59,7 +59,7 @@ const namelessFiles = new Set<string>();
 const LEFT_OUT = 1, NAMELESS = 2;
 /** A frame line of an anonymous function: its indent, and its position. */
 const ANONYMOUS_FRAME = /^( +at )<anonymous> \((.*)\)$/;
-/** What is known of a CommonJS module tph runs itself on Bun (register.ts, runCommonJS). */
+/** What is known of a CommonJS module tph runs itself on Bun (bun.ts, runCommonJS). */
 export interface CommonJSRun {
   /** Gives the places Bun's own loader reports (bun_cjs.ts), where a mapped position then goes. */
   starts: () => MappedStarts | null;
