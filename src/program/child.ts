@@ -8,6 +8,7 @@ import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
+import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
 import { apply, performanceNow, plainJSON } from "../host/intrinsics.ts";
 import {
@@ -67,40 +68,65 @@ const origin = performance.timeOrigin;
 export function setupChild(preload: string): boolean {
   const planFile = process.env[CHILD_ENV];
   if (planFile === undefined) return false;
-  // The program must see the environment it would see when run directly.
-  delete process.env[CHILD_ENV];
-  if (process.env[JSC_ADDED_ENV] !== undefined) {
-    delete process.env[JSC_ADDED_ENV];
-    delete process.env[JSC_STACK_ENV];
-  }
-  // And the runtime's options it would see (Bun lists `--preload <file>`), which a process it
-  // forks also runs with.
-  process.execArgv = withoutPreload(process.execArgv, preload);
+  asRunDirectly(preload);
   const config = readPlan(planFile);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
   if (config === null) process.exit(0);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  // Deno's registerHooks makes Deno load a module of its Node layer that assigns its internal
-  // `nodeBootstrap` function to globalThis, now or later, and leaves it there: a program that
-  // lists its globals would see it. Through this accessor it is kept (Deno may call it) but never
-  // listed.
-  if (g.Deno !== undefined) {
-    let value: unknown = g[DENO_BOOTSTRAP];
-    Object.defineProperty(g, DENO_BOOTSTRAP, {
-      get: () => value,
-      set: (v) => value = v,
-      enumerable: false,
-      configurable: true,
-    });
-  }
+  if (g.Deno !== undefined) hideDenoBootstrap(g);
   const loader = registerLoader(config.loader);
   const t = runtime().startTrace(config.limits);
   runtime().setProcessTrace(t);
-  // Saved again on every ending event: the last one tells how the program really ended (a
-  // program may handle an "unhandledrejection" event and go on).
+  const save = runSaver(config, t, loader);
+  const exitCalled = watchExits(g);
+  if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
+  else saveOnBunEnd(save, exitCalled);
+  saveOnSignals(save, t);
+  programStart = origin + performanceNow();
+  return true;
+}
+
+/**
+ * The program must see the environment it would see when run directly, and the runtime's options
+ * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
+ */
+function asRunDirectly(preload: string): void {
+  delete process.env[CHILD_ENV];
+  if (process.env[JSC_ADDED_ENV] !== undefined) {
+    delete process.env[JSC_ADDED_ENV];
+    delete process.env[JSC_STACK_ENV];
+  }
+  process.execArgv = withoutPreload(process.execArgv, preload);
+}
+
+/**
+ * Deno's registerHooks makes Deno load a module of its Node layer that assigns its internal
+ * `nodeBootstrap` function to globalThis, now or later, and leaves it there: a program that lists
+ * its globals would see it. Through this accessor it is kept (Deno may call it) but never listed.
+ */
+// deno-lint-ignore no-explicit-any
+function hideDenoBootstrap(g: any): void {
+  let value: unknown = g[DENO_BOOTSTRAP];
+  Object.defineProperty(g, DENO_BOOTSTRAP, {
+    get: () => value,
+    set: (v) => value = v,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/**
+ * What saves the run: called again on every ending event, the last one tells how the program
+ * really ended (a program may handle an "unhandledrejection" event and go on).
+ */
+function runSaver(
+  config: ChildConfig,
+  t: TraceState,
+  loader: ReturnType<typeof registerLoader>,
+): (ending: ChildEnding) => void {
   const rt = runtime();
-  const save = (ending: ChildEnding) => {
+  return (ending: ChildEnding) => {
     t.endTime = now();
     ending.files = loader.instrumented();
     ending.blocks = rt.tracesStarted() - 1;
@@ -137,57 +163,88 @@ export function setupChild(preload: string): boolean {
       rt.hush(false);
     }
   };
+}
+
+/**
+ * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
+ * Deno.exit on Deno).
+ *
+ * @returns Whether the program called one.
+ */
+// deno-lint-ignore no-explicit-any
+function watchExits(g: any): () => boolean {
   let exitCalled = false;
   const realExit = process.exit.bind(process);
-  // An explicit exit is told apart from a normal end only by watching the call.
   process.exit = ((code?: number) => {
     exitCalled = true;
     return realExit(code);
   }) as typeof process.exit;
   if (g.Deno !== undefined) {
-    // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
-    const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
-    const exitCode = (): number => {
-      try {
-        const code = exitCodeGetter === undefined ? 0 : apply(exitCodeGetter, g.Deno, []);
-        return typeof code === "number" ? code : 0;
-      } catch {
-        return 0;
-      }
-    };
     const realDenoExit = g.Deno.exit;
     g.Deno.exit = (code?: number) => {
       exitCalled = true;
       return realDenoExit(code);
     };
-    // Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
-    // "unload") when an uncaught error ends the program; neither listener changes the outcome.
-    g.addEventListener(
-      "unload",
-      () => save({ ended: exitCalled ? "exit" : "completed", code: exitCode() }),
-    );
-    g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
-      save({ ended: "exception", error: formatError(e.reason, 500) });
-    });
-    g.addEventListener("error", (e: { error: unknown }) => {
-      save({ ended: "exception", error: formatError(e.error, 500) });
-    });
-  } else {
-    let uncaught: string | null = null;
-    // The code the program set (process.exitCode) or passed to exit(); an unhandled rejection
-    // leaves it as it was, though the process then exits with 1.
-    process.on("exit", (code: number) =>
-      save(
-        uncaught !== null
-          ? { ended: "exception", error: uncaught }
-          : { ended: exitCalled ? "exit" : "completed", code: Number(code) || 0 },
-      ));
-    // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
-    process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
-      uncaught = formatError(err, 500);
-      beforeUncaughtPrint(err, origin);
-    });
   }
+  return () => exitCalled;
+}
+
+/**
+ * Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
+ * "unload") when an uncaught error ends the program; neither listener changes the outcome.
+ */
+function saveOnDenoEnd(
+  // deno-lint-ignore no-explicit-any
+  g: any,
+  save: (ending: ChildEnding) => void,
+  exitCalled: () => boolean,
+): void {
+  // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
+  const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
+  const exitCode = (): number => {
+    try {
+      const code = exitCodeGetter === undefined ? 0 : apply(exitCodeGetter, g.Deno, []);
+      return typeof code === "number" ? code : 0;
+    } catch {
+      return 0;
+    }
+  };
+  g.addEventListener(
+    "unload",
+    () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
+  );
+  g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
+    save({ ended: "exception", error: formatError(e.reason, 500) });
+  });
+  g.addEventListener("error", (e: { error: unknown }) => {
+    save({ ended: "exception", error: formatError(e.error, 500) });
+  });
+}
+
+/**
+ * Bun: the code the program set (process.exitCode) or passed to exit(); an unhandled rejection
+ * leaves it as it was, though the process then exits with 1.
+ */
+function saveOnBunEnd(save: (ending: ChildEnding) => void, exitCalled: () => boolean): void {
+  let uncaught: string | null = null;
+  process.on("exit", (code: number) =>
+    save(
+      uncaught !== null
+        ? { ended: "exception", error: uncaught }
+        : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0 },
+    ));
+  // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
+  process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
+    uncaught = formatError(err, 500);
+    beforeUncaughtPrint(err, origin);
+  });
+}
+
+/**
+ * A signal that would end the program ends it as it would have without tph, after saving, unless
+ * the program handles it.
+ */
+function saveOnSignals(save: (ending: ChildEnding) => void, t: TraceState): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const onSignal = () => {
       // The program added its own handler: it decides what the signal does.
@@ -200,6 +257,4 @@ export function setupChild(preload: string): boolean {
     };
     if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
   }
-  programStart = origin + performanceNow();
-  return true;
 }

@@ -14,7 +14,7 @@ interface LoadResult {
   format?: string;
   source?: string | Uint8Array;
 }
-// Looked up at run time, as src/program/loader/register.ts does.
+// Looked up at run time, as src/program/loader/deno.ts does.
 const registerHooks = (nodeModule as unknown as {
   registerHooks: (hooks: {
     load: (

@@ -2,7 +2,7 @@
 // load hook is installed, even one that changes nothing, require() of a JSON file fails, because
 // Deno hands the hook `format: undefined` for it and then compiles the JSON as JavaScript. tph's
 // hook gives require() no source for a file it does not instrument, and Deno then reads it as
-// without hooks (src/program/loader/register.ts). When the first test below fails, Deno has fixed
+// without hooks (src/program/loader/deno.ts). When the first test below fails, Deno has fixed
 // it.
 
 import assert from "node:assert/strict";

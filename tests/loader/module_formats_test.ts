@@ -102,7 +102,7 @@ for (const rt of RUNTIMES) {
         assertCalls(traced, ["node_modules/notype_esm/lib/inner.js:inner"]);
         assert.deepEqual(warnings, []);
       } else {
-        // Deno loads them without calling the load hook (see untracedPackage in register.ts).
+        // Deno loads them without calling the load hook (see untracedPackage in deno.ts).
         assertNoCallsIn(traced, "node_modules/notype_esm/");
         assert.deepEqual(warnings, [
           "tph: warning: node_modules/notype_esm is not traced: Deno does not pass the ES modules " +
@@ -113,7 +113,7 @@ for (const rt of RUNTIMES) {
   );
 
   // Bun gives require() of a module tph ran as CommonJS its namespace's "module.exports" key,
-  // which importers of the namespace see too (src/program/loader/register.ts; docs/compatibility.md,
+  // which importers of the namespace see too (src/program/loader/bun.ts; docs/compatibility.md,
   // Limitations).
   Deno.test({
     name: `${rt}: the keys of a traced CommonJS module's namespace${

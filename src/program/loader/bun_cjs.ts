@@ -1,4 +1,4 @@
-// Positions in the CommonJS modules tph runs itself on Bun (register.ts, runCommonJS), made those
+// Positions in the CommonJS modules tph runs itself on Bun (bun.ts, runCommonJS), made those
 // Bun's own loader reports.
 //
 // Bun's loader runs its transpiler's output and reports a position through that output's source
@@ -299,23 +299,7 @@ export function blankTypes(code: string, filename: string): string | null {
   } catch {
     return null;
   }
-  const blanks: number[] = [];
-  const blank = (start: number, end: number) => {
-    if (end > start) blanks.push(start, end);
-  };
-  /** Blank the words of `words` in code[from, to) (modifiers before a class member's key). */
-  const blankWords = (from: number, to: number, words: Set<string>) => {
-    const re = /[A-Za-z]+/g;
-    re.lastIndex = from;
-    for (let m = re.exec(code); m !== null && m.index < to; m = re.exec(code)) {
-      if (words.has(m[0])) blank(m.index, m.index + m[0].length);
-    }
-  };
-  /** Blank the first `ch` in code[from, to). */
-  const blankChar = (from: number, to: number, ch: string) => {
-    const at = code.indexOf(ch, from);
-    if (at >= 0 && at < to) blank(at, at + 1);
-  };
+  const b = new Blanks(code);
   const stack: Node[] = [program];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -325,118 +309,184 @@ export function blankTypes(code: string, filename: string): string | null {
     }
     const type = node.type;
     if (typeof type !== "string") continue;
-    if (Array.isArray(node.decorators) && node.decorators.length > 0) return null;
-    switch (type) {
-      case "TSTypeAnnotation":
-      case "TSTypeParameterDeclaration":
-      case "TSTypeParameterInstantiation":
-      case "TSInterfaceDeclaration":
-      case "TSTypeAliasDeclaration":
-      case "TSDeclareFunction":
-      case "TSIndexSignature":
-      case "TSAbstractMethodDefinition":
-      case "TSAbstractPropertyDefinition":
-      case "TSAbstractAccessorProperty":
-        blank(node.start, node.end);
-        continue;
-      case "TSEnumDeclaration":
-      case "TSModuleDeclaration":
-        if (!node.declare) return null;
-        blank(node.start, node.end);
-        continue;
-      case "TSParameterProperty":
-      case "TSImportEqualsDeclaration":
-      case "TSExportAssignment":
-      case "JSXElement":
-      case "JSXFragment":
-        return null;
-      case "TSAsExpression":
-      case "TSSatisfiesExpression":
-        blank(node.expression.end, node.end);
-        stack.push(node.expression);
-        continue;
-      case "TSNonNullExpression":
-        blank(node.end - 1, node.end);
-        stack.push(node.expression);
-        continue;
-      case "TSTypeAssertion":
-        blank(node.start, node.expression.start);
-        stack.push(node.expression);
-        continue;
-      case "ImportDeclaration":
-      case "ExportNamedDeclaration":
-      case "ExportAllDeclaration":
-        if (node.importKind === "type" || node.exportKind === "type") {
-          blank(node.start, node.end);
-          continue;
-        }
-        break;
-      case "ClassDeclaration":
-      case "ClassExpression":
-        if (node.declare) {
-          blank(node.start, node.end);
-          continue;
-        }
-        if (node.abstract) blankWords(node.start, node.body.start, new Set(["abstract"]));
-        if (Array.isArray(node.implements) && node.implements.length > 0) {
-          const first = node.implements[0];
-          const kw = code.lastIndexOf("implements", first.start);
-          blank(kw >= node.start ? kw : first.start, node.implements.at(-1).end);
-        }
-        break;
-      case "MethodDefinition":
-      case "PropertyDefinition":
-      case "AccessorProperty":
-        if (node.declare || node.value?.type === "TSEmptyBodyFunctionExpression") {
-          blank(node.start, node.end);
-          continue;
-        }
-        if (node.accessibility || node.readonly || node.override) {
-          blankWords(node.start, node.key.start, TS_MODIFIERS);
-        }
-        if (node.optional) blankChar(node.key.end, node.end, "?");
-        if (node.definite) blankChar(node.key.end, node.end, "!");
-        break;
-      case "VariableDeclarator":
-        if (node.definite && node.id?.type === "Identifier") {
-          blankChar(node.id.start + node.id.name.length, node.id.end, "!");
-        }
-        break;
-      case "Identifier":
-        if (node.optional) blankChar(node.start + node.name.length, node.end, "?");
-        break;
-      case "FunctionDeclaration":
-      case "FunctionExpression":
-      case "ArrowFunctionExpression": {
-        const first = node.params?.[0];
-        if (first?.type === "Identifier" && first.name === "this") {
-          // `this: T` is no parameter: it goes with the comma after it.
-          const next = node.params[1];
-          blank(first.start, next !== undefined ? next.start : first.end);
-          stack.push(node.params.slice(1));
-          for (const key of keys[type] ?? []) {
-            if (key !== "params" && node[key] !== null && typeof node[key] === "object") {
-              stack.push(node[key]);
-            }
-          }
-          continue;
-        }
-        break;
-      }
-    }
+    const done = blankNode(node, type, b, stack, keys);
+    if (done === REJECT) return null;
+    if (done === DONE) continue;
     for (const key of keys[type] ?? []) {
       const child = node[key];
       if (child !== null && typeof child === "object") stack.push(child);
     }
   }
-  if (blanks.length === 0) return code;
-  // Spaces in place of everything blanked but line breaks, which keep lines where they are.
-  const chars = code.split("");
-  for (let i = 0; i < blanks.length; i += 2) {
-    for (let at = blanks[i]; at < blanks[i + 1]; at++) {
-      const c = chars[at];
-      if (c !== "\n" && c !== "\r" && c !== "\u2028" && c !== "\u2029") chars[at] = " ";
+  return b.spaced();
+}
+
+/** What blankNode did with a node: its children are to be walked, or not, or the code rejected. */
+const WALK = 0, DONE = 1, REJECT = 2;
+
+/** Where the types are in a module's code, and the code with them blanked. */
+class Blanks {
+  /** [start, end) pairs. */
+  readonly #spans: number[] = [];
+
+  constructor(readonly code: string) {}
+
+  blank(start: number, end: number): void {
+    if (end > start) this.#spans.push(start, end);
+  }
+
+  /** Blank the words of `words` in code[from, to) (modifiers before a class member's key). */
+  words(from: number, to: number, words: Set<string>): void {
+    const re = /[A-Za-z]+/g;
+    re.lastIndex = from;
+    for (let m = re.exec(this.code); m !== null && m.index < to; m = re.exec(this.code)) {
+      if (words.has(m[0])) this.blank(m.index, m.index + m[0].length);
     }
   }
-  return chars.join("");
+
+  /** Blank the first `ch` in code[from, to). */
+  char(from: number, to: number, ch: string): void {
+    const at = this.code.indexOf(ch, from);
+    if (at >= 0 && at < to) this.blank(at, at + 1);
+  }
+
+  /** Spaces in place of everything blanked but line breaks, which keep lines where they are. */
+  spaced(): string {
+    const blanks = this.#spans, code = this.code;
+    if (blanks.length === 0) return code;
+    const chars = code.split("");
+    for (let i = 0; i < blanks.length; i += 2) {
+      for (let at = blanks[i]; at < blanks[i + 1]; at++) {
+        const c = chars[at];
+        if (c !== "\n" && c !== "\r" && c !== "\u2028" && c !== "\u2029") chars[at] = " ";
+      }
+    }
+    return chars.join("");
+  }
+}
+
+/**
+ * Blank what TypeScript alone has in one node (blankTypes): WALK when its children are to be
+ * walked, DONE when they are not (the node is blanked whole, or its children are on the stack
+ * already), REJECT for syntax that needs more than blanks.
+ */
+function blankNode(
+  node: Node,
+  type: string,
+  b: Blanks,
+  stack: Node[],
+  keys: Record<string, readonly string[]>,
+): number {
+  if (Array.isArray(node.decorators) && node.decorators.length > 0) return REJECT;
+  switch (type) {
+    case "TSTypeAnnotation":
+    case "TSTypeParameterDeclaration":
+    case "TSTypeParameterInstantiation":
+    case "TSInterfaceDeclaration":
+    case "TSTypeAliasDeclaration":
+    case "TSDeclareFunction":
+    case "TSIndexSignature":
+    case "TSAbstractMethodDefinition":
+    case "TSAbstractPropertyDefinition":
+    case "TSAbstractAccessorProperty":
+      b.blank(node.start, node.end);
+      return DONE;
+    case "TSEnumDeclaration":
+    case "TSModuleDeclaration":
+      if (!node.declare) return REJECT;
+      b.blank(node.start, node.end);
+      return DONE;
+    case "TSParameterProperty":
+    case "TSImportEqualsDeclaration":
+    case "TSExportAssignment":
+    case "JSXElement":
+    case "JSXFragment":
+      return REJECT;
+    case "TSAsExpression":
+    case "TSSatisfiesExpression":
+      b.blank(node.expression.end, node.end);
+      stack.push(node.expression);
+      return DONE;
+    case "TSNonNullExpression":
+      b.blank(node.end - 1, node.end);
+      stack.push(node.expression);
+      return DONE;
+    case "TSTypeAssertion":
+      b.blank(node.start, node.expression.start);
+      stack.push(node.expression);
+      return DONE;
+    case "ImportDeclaration":
+    case "ExportNamedDeclaration":
+    case "ExportAllDeclaration":
+      if (node.importKind === "type" || node.exportKind === "type") {
+        b.blank(node.start, node.end);
+        return DONE;
+      }
+      return WALK;
+    case "ClassDeclaration":
+    case "ClassExpression":
+      return blankClass(node, b);
+    case "MethodDefinition":
+    case "PropertyDefinition":
+    case "AccessorProperty":
+      return blankMember(node, b);
+    case "VariableDeclarator":
+      if (node.definite && node.id?.type === "Identifier") {
+        b.char(node.id.start + node.id.name.length, node.id.end, "!");
+      }
+      return WALK;
+    case "Identifier":
+      if (node.optional) b.char(node.start + node.name.length, node.end, "?");
+      return WALK;
+    case "FunctionDeclaration":
+    case "FunctionExpression":
+    case "ArrowFunctionExpression": {
+      const first = node.params?.[0];
+      if (first?.type === "Identifier" && first.name === "this") {
+        // `this: T` is no parameter: it goes with the comma after it.
+        const next = node.params[1];
+        b.blank(first.start, next !== undefined ? next.start : first.end);
+        stack.push(node.params.slice(1));
+        for (const key of keys[type] ?? []) {
+          if (key !== "params" && node[key] !== null && typeof node[key] === "object") {
+            stack.push(node[key]);
+          }
+        }
+        return DONE;
+      }
+      return WALK;
+    }
+  }
+  return WALK;
+}
+
+/** A class's TypeScript (see blankNode): all of a declared one, `abstract`, `implements …`. */
+function blankClass(node: Node, b: Blanks): number {
+  if (node.declare) {
+    b.blank(node.start, node.end);
+    return DONE;
+  }
+  if (node.abstract) b.words(node.start, node.body.start, new Set(["abstract"]));
+  if (Array.isArray(node.implements) && node.implements.length > 0) {
+    const first = node.implements[0];
+    const kw = b.code.lastIndexOf("implements", first.start);
+    b.blank(kw >= node.start ? kw : first.start, node.implements.at(-1).end);
+  }
+  return WALK;
+}
+
+/**
+ * A class member's TypeScript (see blankNode): all of a declared or bodiless one, its modifiers,
+ * its `?` and `!`.
+ */
+function blankMember(node: Node, b: Blanks): number {
+  if (node.declare || node.value?.type === "TSEmptyBodyFunctionExpression") {
+    b.blank(node.start, node.end);
+    return DONE;
+  }
+  if (node.accessibility || node.readonly || node.override) {
+    b.words(node.start, node.key.start, TS_MODIFIERS);
+  }
+  if (node.optional) b.char(node.key.end, node.end, "?");
+  if (node.definite) b.char(node.key.end, node.end, "!");
+  return WALK;
 }

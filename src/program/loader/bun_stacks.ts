@@ -16,7 +16,7 @@
 // - Bun prints an error (uncaught, or through console.log) from the frames it captured unless its
 //   stack was read, in which case it reads them back from that text. When Bun would print a
 //   shifted column, the stack is formatted first, in the form its printer reads back.
-// - In a CommonJS module tph runs itself (register.ts, runCommonJS), a position mapped back goes on
+// - In a CommonJS module tph runs itself (bun.ts, runCommonJS), a position mapped back goes on
 //   to where Bun's own loader would report it (bun_cjs.ts), and the frames of tph's running of it
 //   are left out of every stack.
 //
@@ -59,7 +59,7 @@ const namelessFiles = new Set<string>();
 const LEFT_OUT = 1, NAMELESS = 2;
 /** A frame line of an anonymous function: its indent, and its position. */
 const ANONYMOUS_FRAME = /^( +at )<anonymous> \((.*)\)$/;
-/** What is known of a CommonJS module tph runs itself on Bun (register.ts, runCommonJS). */
+/** What is known of a CommonJS module tph runs itself on Bun (bun.ts, runCommonJS). */
 export interface CommonJSRun {
   /** Gives the places Bun's own loader reports (bun_cjs.ts), where a mapped position then goes. */
   starts: () => MappedStarts | null;
@@ -190,6 +190,58 @@ function tableColumn(path: string, line: number, column: number): number {
 let installed = false;
 let beforeUncaught: ((err: unknown) => void) | null = null;
 
+// Captured when this module loads, before the program runs: a program that patches them cannot
+// change what tph does.
+const apply = Reflect.apply;
+const getPrototypeOf = Object.getPrototypeOf;
+const getOwn = Object.getOwnPropertyDescriptor;
+const defineProperty = Object.defineProperty;
+const isArray = Array.isArray;
+const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
+const syntaxProto = SyntaxError.prototype;
+
+/** Bun's stack machinery as it was before the program ran: Error's, and its call sites'. */
+interface Natives {
+  // deno-lint-ignore no-explicit-any
+  E: any;
+  /** Bun's own Error.prepareStackTrace. */
+  native: (...args: unknown[]) => unknown;
+  captureStackTrace: (target: object, below?: unknown) => void;
+  appendStackTrace: unknown;
+  isProxy: (v: unknown) => boolean;
+  isError: (v: unknown) => boolean;
+  /** The prototype Bun's call sites share, and its methods. */
+  // deno-lint-ignore no-explicit-any
+  proto: any;
+  fileName: (...args: unknown[]) => unknown;
+  lineNumber: (...args: unknown[]) => unknown;
+  columnNumber: (...args: unknown[]) => unknown;
+  toText: (...args: unknown[]) => unknown;
+  functionName: unknown;
+  /** Bun.inspect, which prints an error as console.log does. */
+  inspect: unknown;
+}
+
+/** What the parts of the formatter share while the program runs. */
+interface Formatting {
+  /**
+   * How stacks are formatted: for the program, for Bun's printer to read back (an uncaught error,
+   * see beforeUncaught), or as console.trace prints them; "sites" gives the call sites.
+   */
+  mode: "stack" | "printer" | "trace" | "sites";
+  /** Set while Bun prints (console.log of an error, an uncaught error): see keepBoth. */
+  printing: boolean;
+  /** Set while the program's own Error.prepareStackTrace runs. */
+  inProgram: boolean;
+  /** Errors formatted for Bun's printer, and the stack each would have had. */
+  printed: object[];
+  asStack: WeakMap<object, string>;
+  /** tph's formatter, as Bun's slot holds it. */
+  prepare: unknown;
+  /** What the program reads as Error.prepareStackTrace (what it assigned, else `prepare`). */
+  programValue: unknown;
+}
+
 /**
  * Map the positions Bun reports back to the sources (see the top of this file). Call once, before
  * the program runs.
@@ -197,24 +249,35 @@ let beforeUncaught: ((err: unknown) => void) | null = null;
 export function installBunStacks(): void {
   if (installed) return;
   installed = true;
+  const n = bunNatives();
+  if (n === null) return;
+  patchCallSites(n);
+  const state: Formatting = {
+    mode: "stack",
+    printing: false,
+    inProgram: false,
+    printed: [],
+    asStack: new WeakMap(),
+    prepare: null,
+    programValue: null,
+  };
+  installFormatter(n, state);
+  installTrace(n, state);
+  installPrinters(n, state);
+}
+
+/** Bun's stack machinery, or null when this Bun lacks a part tph needs (then nothing is mapped). */
+function bunNatives(): Natives | null {
   // deno-lint-ignore no-explicit-any
   const E = Error as any;
   const native = E.prepareStackTrace;
   if (
     typeof native !== "function" || typeof E.captureStackTrace !== "function" ||
     typeof E.appendStackTrace !== "function"
-  ) return;
-  const apply = Reflect.apply;
-  const getPrototypeOf = Object.getPrototypeOf;
-  const getOwn = Object.getOwnPropertyDescriptor;
-  const defineProperty = Object.defineProperty;
-  const isArray = Array.isArray;
+  ) return null;
   const captureStackTrace = E.captureStackTrace, appendStackTrace = E.appendStackTrace;
-  const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
-  const syntaxProto = SyntaxError.prototype;
   const isProxy = proxyCheck();
-  // deno-lint-ignore no-explicit-any
-  const isErrorFn = (Error as any).isError;
+  const isErrorFn = E.isError;
   const isError = (v: unknown): boolean =>
     typeof isErrorFn === "function" ? isErrorFn(v) === true : v instanceof ErrorCtor;
   // Bun's call sites share one prototype: take it from a stack formatted as the sites themselves.
@@ -223,462 +286,526 @@ export function installBunStacks(): void {
   captureStackTrace(holder);
   const sites = holder.stack;
   E.prepareStackTrace = native;
-  if (!isArray(sites) || sites.length === 0) return;
+  if (!isArray(sites) || sites.length === 0) return null;
   const proto = getPrototypeOf(sites[0]);
   const fileName = proto.getFileName, lineNumber = proto.getLineNumber;
-  const columnNumber = proto.getColumnNumber, toText = proto.toString, toJSON = proto.toJSON;
+  const columnNumber = proto.getColumnNumber, toText = proto.toString;
   if (
     typeof fileName !== "function" || typeof lineNumber !== "function" ||
     typeof columnNumber !== "function" || typeof toText !== "function"
-  ) return;
-
-  /** A call site's column in the source, or -1 when it is the reported one. */
-  const mapped = (site: unknown): number => {
-    if (site === null || typeof site !== "object" || getPrototypeOf(site) !== proto) return -1;
-    const file = apply(fileName, site, []);
-    if (typeof file !== "string" || !tables.has(file)) return -1;
-    const line = apply(lineNumber, site, []), column = apply(columnNumber, site, []);
-    if (typeof line !== "number" || typeof column !== "number" || column <= 0) return -1;
-    const original = originalColumn(file, line, column);
-    return original === column ? -1 : original;
+  ) return null;
+  return {
+    E,
+    native,
+    captureStackTrace,
+    appendStackTrace,
+    isProxy,
+    isError,
+    proto,
+    fileName,
+    lineNumber,
+    columnNumber,
+    toText,
+    functionName: proto.getFunctionName,
+    // deno-lint-ignore no-explicit-any
+    inspect: (globalThis as any).Bun?.inspect,
   };
-  /** `text` with the last `:line:column` of `site` replaced by its mapped column. */
-  const withColumn = (text: string, site: unknown, original: number): string => {
-    const line = apply(lineNumber, site, []), column = apply(columnNumber, site, []);
-    const reported = `:${line}:${column}`;
-    const at = text.lastIndexOf(reported);
-    if (at < 0) return text;
-    return text.slice(0, at) + `:${line}:${original}` + text.slice(at + reported.length);
-  };
+}
 
-  // The call sites a program's own Error.prepareStackTrace gets. Proxies of Bun's methods keep
-  // their names, lengths and `this`.
+/** A call site's column in the source, or -1 when it is the reported one. */
+function mapped(n: Natives, site: unknown): number {
+  if (site === null || typeof site !== "object" || getPrototypeOf(site) !== n.proto) return -1;
+  const file = apply(n.fileName, site, []);
+  if (typeof file !== "string" || !tables.has(file)) return -1;
+  const line = apply(n.lineNumber, site, []), column = apply(n.columnNumber, site, []);
+  if (typeof line !== "number" || typeof column !== "number" || column <= 0) return -1;
+  const original = originalColumn(file, line, column);
+  return original === column ? -1 : original;
+}
+
+/** `text` with the last `:line:column` of `site` replaced by its mapped column. */
+function withColumn(n: Natives, text: string, site: unknown, original: number): string {
+  const line = apply(n.lineNumber, site, []), column = apply(n.columnNumber, site, []);
+  const reported = `:${line}:${column}`;
+  const at = text.lastIndexOf(reported);
+  if (at < 0) return text;
+  return text.slice(0, at) + `:${line}:${original}` + text.slice(at + reported.length);
+}
+
+/**
+ * The call sites a program's own Error.prepareStackTrace gets. Proxies of Bun's methods keep their
+ * names, lengths and `this`.
+ */
+function patchCallSites(n: Natives): void {
+  const proto = n.proto, toJSON = proto.toJSON;
   const patch = (name: string, fn: (target: Site, site: unknown, args: unknown[]) => unknown) => {
     const real = proto[name];
     if (typeof real !== "function") return;
     proto[name] = new Proxy(real, { apply: (target, site, args) => fn(target, site, args) });
   };
   patch("getColumnNumber", (target, site, args) => {
-    const original = mapped(site);
+    const original = mapped(n, site);
     return original < 0 ? apply(target as never, site, args) : original;
   });
   patch("toString", (target, site, args) => {
     const text = apply(target as never, site, args) as string;
-    const original = mapped(site);
-    return original < 0 ? text : withColumn(String(text), site, original);
+    const original = mapped(n, site);
+    return original < 0 ? text : withColumn(n, String(text), site, original);
   });
   if (typeof toJSON === "function") {
     patch("toJSON", (target, site, args) => {
       const json = apply(target as never, site, args);
-      const original = mapped(site);
+      const original = mapped(n, site);
       if (original >= 0 && json !== null && typeof json === "object" && "columnNumber" in json) {
         (json as { columnNumber: number }).columnNumber = original;
       }
       return json;
     });
   }
+}
 
-  /**
-   * How stacks are formatted: for the program, for Bun's printer to read back (an uncaught error,
-   * see beforeUncaught), or as console.trace prints them.
-   */
-  let mode: "stack" | "printer" | "trace" | "sites" = "stack";
-  /** Set while Bun prints (console.log of an error, an uncaught error): see keepBoth. */
-  let printing = false;
-  /** Set while the program's own Error.prepareStackTrace runs. */
-  let inProgram = false;
-  /** Errors formatted for Bun's printer, and the stack each would have had. */
-  let printed: object[] = [];
-  const asStack = new WeakMap<object, string>();
+/**
+ * The stack Bun's own formatter writes for `err` (it is not the one the native
+ * `Error.prepareStackTrace` writes from call sites: `async`, native frames, a SyntaxError's
+ * `<parse>` line): inside a prepareStackTrace callback Bun formats stacks its own way, so the
+ * error's frames are moved to a new error that reads the same name and message, and that one's
+ * stack is read. Null when `err` is not an error of its own frames.
+ */
+function defaultStack(n: Natives, err: unknown): string | null {
+  if (!n.isError(err) || n.isProxy(err)) return null;
+  // The name Bun's formatter reads (own, then the prototype's; values only) and the message
+  // (own value only).
+  let name: PropertyDescriptor | undefined;
+  for (let o: unknown = err, depth = 0; depth < 2 && o !== null; depth++) {
+    if (n.isProxy(o)) return null;
+    const d = getOwn(o as object, "name");
+    if (d !== undefined && "value" in d) {
+      name = d;
+      break;
+    }
+    o = getPrototypeOf(o);
+  }
+  const message = getOwn(err, "message");
+  let syntax = false;
+  for (let o: unknown = getPrototypeOf(err); o !== null; o = getPrototypeOf(o)) {
+    if (n.isProxy(o)) return null;
+    if (o === syntaxProto) syntax = true;
+  }
+  // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
+  const E = n.E;
+  const limit = E.stackTraceLimit;
+  let copy: { stack?: unknown };
+  try {
+    E.stackTraceLimit = 0;
+    copy = syntax ? new SyntaxErrorCtor() : new ErrorCtor();
+  } finally {
+    E.stackTraceLimit = limit;
+  }
+  defineProperty(copy, "name", {
+    value: name === undefined ? "Error" : name.value,
+    configurable: true,
+    writable: true,
+  });
+  if (message !== undefined && "value" in message) {
+    defineProperty(copy, "message", { value: message.value, configurable: true, writable: true });
+  } else delete (copy as { message?: unknown }).message;
+  try {
+    apply(n.appendStackTrace as never, E, [err, copy]);
+  } catch {
+    return null;
+  }
+  const stack = copy.stack;
+  return typeof stack === "string" ? stack : null;
+}
 
-  /**
-   * The stack Bun's own formatter writes for `err` (it is not the one the native
-   * `Error.prepareStackTrace` writes from call sites: `async`, native frames, a SyntaxError's
-   * `<parse>` line): inside a prepareStackTrace callback Bun formats stacks its own way, so the
-   * error's frames are moved to a new error that reads the same name and message, and that one's
-   * stack is read. Null when `err` is not an error of its own frames.
-   */
-  const defaultStack = (err: unknown): string | null => {
-    if (!isError(err) || isProxy(err)) return null;
-    // The name Bun's formatter reads (own, then the prototype's; values only) and the message
-    // (own value only).
-    let name: PropertyDescriptor | undefined;
-    for (let o: unknown = err, depth = 0; depth < 2 && o !== null; depth++) {
-      if (isProxy(o)) return null;
-      const d = getOwn(o as object, "name");
-      if (d !== undefined && "value" in d) {
-        name = d;
-        break;
-      }
-      o = getPrototypeOf(o);
-    }
-    const message = getOwn(err, "message");
-    let syntax = false;
-    for (let o: unknown = getPrototypeOf(err); o !== null; o = getPrototypeOf(o)) {
-      if (isProxy(o)) return null;
-      if (o === syntaxProto) syntax = true;
-    }
-    // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
-    const limit = E.stackTraceLimit;
-    let copy: { stack?: unknown };
-    try {
-      E.stackTraceLimit = 0;
-      copy = syntax ? new SyntaxErrorCtor() : new ErrorCtor();
-    } finally {
-      E.stackTraceLimit = limit;
-    }
-    defineProperty(copy, "name", {
-      value: name === undefined ? "Error" : name.value,
-      configurable: true,
-      writable: true,
-    });
-    if (message !== undefined && "value" in message) {
-      defineProperty(copy, "message", { value: message.value, configurable: true, writable: true });
-    } else delete (copy as { message?: unknown }).message;
-    try {
-      apply(appendStackTrace, E, [err, copy]);
-    } catch {
-      return null;
-    }
-    const stack = copy.stack;
-    return typeof stack === "string" ? stack : null;
-  };
-
-  const functionName = proto.getFunctionName;
-  /**
-   * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
-   * top-level code of a module an ES module imports, the importer's; NAMELESS for a module's
-   * top-level code that Bun runs in no function of its own (CommonJSRun); null when all stay.
-   */
-  const loaderFrames = (list: unknown): number[] | null => {
-    if (wrapperLines.size === 0 || !isArray(list)) return null;
-    let drop: number[] | null = null;
-    for (let i = 0; i < list.length; i++) {
-      const site = list[i];
-      if (getPrototypeOf(site) !== proto) continue;
-      const file = apply(fileName, site, []);
-      const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
-      if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
-      drop ??= list.map(() => 0);
-      drop[i] = LEFT_OUT;
-      const imported = importedFiles.has(file as string);
-      if (namelessFiles.has(file as string) && i > 0) drop[i - 1] = NAMELESS;
-      // Below it: Bun's _compile (native, no file), then tph's loader.
-      for (let j = i + 1; j < list.length; j++) {
-        const below = list[j];
-        if (getPrototypeOf(below) !== proto) break;
-        const f = apply(fileName, below, []);
-        const native = (f === "[native code]" || f === undefined || f === null || f === "") &&
-          typeof functionName === "function" && apply(functionName, below, []) === "_compile";
-        if (!native && (loaderFile === null || f !== loaderFile)) break;
-        drop[j] = LEFT_OUT;
-        i = j;
-      }
-      if (imported) {
-        for (let j = i + 1; j < list.length; j++) drop[j] = LEFT_OUT;
-        break;
-      }
-    }
-    return drop;
-  };
-
-  const format = function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
-    const drop = loaderFrames(full);
-    const list = drop === null ? full : (full as unknown[]).filter((_, i) => drop[i] !== LEFT_OUT);
-    if (mode === "sites") return list;
-    // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
-    // calls the original in turn gets Bun's formatting below.
-    const own = programValue;
-    if (mode === "stack" && !inProgram && own !== prepare && typeof own === "function") {
-      inProgram = true;
-      try {
-        return apply(own, E, [error, list]);
-      } finally {
-        inProgram = false;
-      }
-    }
-    const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
-      ? withoutFrames(defaultStack(error), full as unknown[], drop)
-      : null;
-    if (stack === null) {
-      // Not Bun's own call (a program's formatter handing its sites on): the native's form.
-      const sites = isArray(list)
-        ? list.map((site) => {
-          const original = mapped(site);
-          if (original < 0) return site;
-          const text = withColumn(String(apply(toText, site, [])), site, original);
-          return { toString: () => text };
-        })
-        : list;
-      // The native one takes only an error (Bun's formatter heads any other object "Error").
-      const target = isError(error) ? error : new ErrorCtor();
-      return apply(native, undefined, [target, sites]);
-    }
-    const frames = list as unknown[];
-    const lines = stack.split("\n");
-    // The frames start after the header, which may hold line breaks of its own.
-    const first = lines.length - frames.length;
-    if (first < 1 || !lines.slice(first).every((l) => l.startsWith("    at "))) return stack;
-    const out: string[] = lines.slice(0, first);
-    // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
-    if (mode !== "stack" && first >= 2 && lines[first - 1].startsWith("    at <parse> (")) {
-      out.pop();
-    }
-    if (mode === "printer" && error !== null && typeof error === "object") {
-      // What the stack would have been, for when the program reads it after it was printed.
-      asStack.set(
-        error,
-        [...out, ...frames.map((site, i) => mappedLine(lines[first + i], site))].join("\n"),
-      );
-      printed.push(error);
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const site = frames[i];
-      const line = lines[first + i];
-      if (mode === "stack") {
-        out.push(mappedLine(line, site));
-        continue;
-      }
-      // Bun's printer shows no frame without a position (a native function's), and its positions
-      // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
-      if (line.endsWith("(unknown)")) continue;
-      // In a CommonJS module Bun's loader ran, the printer's positions are the stack text's.
-      const text = commonJSSite(site)
-        ? mappedLine(line, site).slice(7)
-        : sitePosition(line.slice(7), site);
-      // Bun's printer reads `async f` back as f, and a frame without a function name only in
-      // parentheses.
-      out.push(
-        mode === "trace" ? "      at " + text : "    at " +
-          (text.startsWith("async ") ? "async " + text : text.endsWith(")") ? text : ` (${text})`),
-      );
-    }
-    return out.join("\n");
-  };
-
-  /** Whether a call site is in a CommonJS module tph runs itself. */
-  const commonJSSite = (site: unknown): boolean => {
-    if (wrapperLines.size === 0 || getPrototypeOf(site) !== proto) return false;
+/**
+ * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
+ * top-level code of a module an ES module imports, the importer's; NAMELESS for a module's
+ * top-level code that Bun runs in no function of its own (CommonJSRun); null when all stay.
+ */
+function loaderFrames(n: Natives, list: unknown): number[] | null {
+  if (wrapperLines.size === 0 || !isArray(list)) return null;
+  const { proto, fileName, lineNumber, functionName } = n;
+  let drop: number[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const site = list[i];
+    if (getPrototypeOf(site) !== proto) continue;
     const file = apply(fileName, site, []);
-    return typeof file === "string" && wrapperLines.has(file);
-  };
-
-  /** Bun's stack text as loaderFrames() says (as it is when `drop` is null). */
-  const withoutFrames = (
-    stack: string | null,
-    frames: unknown[],
-    drop: number[] | null,
-  ): string | null => {
-    if (stack === null || drop === null) return stack;
-    const lines = stack.split("\n");
-    const first = lines.length - frames.length;
-    if (first < 1) return stack;
-    const out: string[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const mark = i < first ? 0 : drop[i - first];
-      if (mark === LEFT_OUT) continue;
-      out.push(mark === NAMELESS ? lines[i].replace(ANONYMOUS_FRAME, "$1$2") : lines[i]);
+    const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
+    if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
+    drop ??= list.map(() => 0);
+    drop[i] = LEFT_OUT;
+    const imported = importedFiles.has(file as string);
+    if (namelessFiles.has(file as string) && i > 0) drop[i - 1] = NAMELESS;
+    // Below it: Bun's _compile (native, no file), then tph's loader.
+    for (let j = i + 1; j < list.length; j++) {
+      const below = list[j];
+      if (getPrototypeOf(below) !== proto) break;
+      const f = apply(fileName, below, []);
+      const native = (f === "[native code]" || f === undefined || f === null || f === "") &&
+        typeof functionName === "function" && apply(functionName, below, []) === "_compile";
+      if (!native && (loaderFile === null || f !== loaderFile)) break;
+      drop[j] = LEFT_OUT;
+      i = j;
     }
-    return out.join("\n");
-  };
+    if (imported) {
+      for (let j = i + 1; j < list.length; j++) drop[j] = LEFT_OUT;
+      break;
+    }
+  }
+  return drop;
+}
 
-  /** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */
-  const mappedLine = (line: string, site: unknown): string => {
-    if (getPrototypeOf(site) !== proto) return line;
-    const file = apply(fileName, site, []);
-    if (typeof file !== "string" || !tables.has(file)) return line;
-    const m = POSITION_AT_END.exec(line);
-    if (m === null) return line;
-    const column = originalColumn(file, +m[1], +m[2]);
-    return line.slice(0, m.index) + `:${m[1]}:${column}` +
-      line.slice(m.index + m[0].length - m[3].length);
-  };
-  /** A frame's text with the call site's position (mapped) in place of the one written. */
-  const sitePosition = (text: string, site: unknown): string => {
-    if (getPrototypeOf(site) !== proto) return text;
-    const line = apply(lineNumber, site, []), reported = apply(columnNumber, site, []);
-    if (typeof line !== "number" || typeof reported !== "number" || reported <= 0) return text;
-    const m = POSITION_AT_END.exec(text);
-    if (m === null) return text;
-    const original = mapped(site);
-    const column = original >= 0 ? original : reported;
-    return text.slice(0, m.index) + `:${line}:${column}` +
-      text.slice(m.index + m[0].length - m[3].length);
-  };
-  // Bound: its source text is native code, as the original's (`function ErrorPrepareStackTrace()
-  // { [native code] }`), and so are its length and, once named, its name.
-  const prepare = format.bind(undefined);
-  defineProperty(prepare, "name", { value: native.name, configurable: true });
-  // Bun keeps the formatter it calls in a slot of its own, which an assignment sets and a
-  // definition does not: the slot holds this one for good, and the property becomes an accessor
-  // that keeps what the program assigns (called from here, as Bun would call it).
+/**
+ * Install tph's formatter in Bun's slot. Bound: its source text is native code, as the original's
+ * (`function ErrorPrepareStackTrace() { [native code] }`), and so are its length and, once named,
+ * its name. Bun keeps the formatter it calls in a slot of its own, which an assignment sets and a
+ * definition does not: the slot holds this one for good, and the property becomes an accessor
+ * that keeps what the program assigns (called from here, as Bun would call it).
+ */
+function installFormatter(n: Natives, state: Formatting): void {
+  const E = n.E;
+  const prepare = stackFormatter(n, state).bind(undefined);
+  defineProperty(prepare, "name", { value: n.native.name, configurable: true });
+  state.prepare = prepare;
   E.prepareStackTrace = prepare;
-  let programValue: unknown = prepare;
+  state.programValue = prepare;
   defineProperty(E, "prepareStackTrace", {
     get: function prepareStackTrace() {
-      return programValue;
+      return state.programValue;
     },
     set: function prepareStackTrace(value: unknown) {
-      programValue = value;
+      state.programValue = value;
     },
     enumerable: false,
     configurable: true,
   });
+}
 
-  // console.trace prints the frames Bun captured as `      at <frame>` under the message (no
-  // line without one), to stdout: from here, the same lines from the mapped stack, less this
-  // function's.
+/** tph's Error.prepareStackTrace (see the top of this file), before it is bound. */
+function stackFormatter(
+  n: Natives,
+  state: Formatting,
+): (error: unknown, full: unknown) => unknown {
+  const { E, proto } = n;
+  return function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
+    const drop = loaderFrames(n, full);
+    const list = drop === null ? full : (full as unknown[]).filter((_, i) => drop[i] !== LEFT_OUT);
+    if (state.mode === "sites") return list;
+    // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
+    // calls the original in turn gets Bun's formatting below. Called from here, so that the
+    // frames under the program's formatter are as they were.
+    const own = state.programValue;
+    if (
+      state.mode === "stack" && !state.inProgram && own !== state.prepare &&
+      typeof own === "function"
+    ) {
+      state.inProgram = true;
+      try {
+        return apply(own, E, [error, list]);
+      } finally {
+        state.inProgram = false;
+      }
+    }
+    const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
+      ? withoutFrames(defaultStack(n, error), full as unknown[], drop)
+      : null;
+    if (stack === null) {
+      // Not Bun's own call (a program's formatter handing its sites on): the native's form.
+      // The native one takes only an error (Bun's formatter heads any other object "Error").
+      const target = n.isError(error) ? error : new ErrorCtor();
+      return apply(n.native, undefined, [target, nativeSites(n, list)]);
+    }
+    return mappedStack(n, state, error, stack, list as unknown[]);
+  };
+}
+
+/** Call sites for Bun's native formatter: those that map, as objects giving the mapped text. */
+function nativeSites(n: Natives, list: unknown): unknown {
+  if (!isArray(list)) return list;
+  return list.map((site) => {
+    const original = mapped(n, site);
+    if (original < 0) return site;
+    const text = withColumn(n, String(apply(n.toText, site, [])), site, original);
+    return { toString: () => text };
+  });
+}
+
+/**
+ * Bun's stack text of `frames`, each frame's position mapped, in the form the mode asks for: the
+ * program's stack, what Bun's printer reads back (then also kept as the stack the program would
+ * have read, see keepBoth), or console.trace's lines.
+ */
+function mappedStack(
+  n: Natives,
+  state: Formatting,
+  error: unknown,
+  stack: string,
+  frames: unknown[],
+): string {
+  const mode = state.mode;
+  const lines = stack.split("\n");
+  // The frames start after the header, which may hold line breaks of its own.
+  const first = lines.length - frames.length;
+  if (first < 1 || !lines.slice(first).every((l) => l.startsWith("    at "))) return stack;
+  const out: string[] = lines.slice(0, first);
+  // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
+  if (mode !== "stack" && first >= 2 && lines[first - 1].startsWith("    at <parse> (")) {
+    out.pop();
+  }
+  if (mode === "printer" && error !== null && typeof error === "object") {
+    // What the stack would have been, for when the program reads it after it was printed.
+    state.asStack.set(
+      error,
+      [...out, ...frames.map((site, i) => mappedLine(n, lines[first + i], site))].join("\n"),
+    );
+    state.printed.push(error);
+  }
+  for (let i = 0; i < frames.length; i++) {
+    const site = frames[i];
+    const line = lines[first + i];
+    if (mode === "stack") {
+      out.push(mappedLine(n, line, site));
+      continue;
+    }
+    // Bun's printer shows no frame without a position (a native function's), and its positions
+    // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
+    if (line.endsWith("(unknown)")) continue;
+    // In a CommonJS module Bun's loader ran, the printer's positions are the stack text's.
+    const text = commonJSSite(n, site)
+      ? mappedLine(n, line, site).slice(7)
+      : sitePosition(n, line.slice(7), site);
+    // Bun's printer reads `async f` back as f, and a frame without a function name only in
+    // parentheses.
+    out.push(
+      mode === "trace" ? "      at " + text : "    at " +
+        (text.startsWith("async ") ? "async " + text : text.endsWith(")") ? text : ` (${text})`),
+    );
+  }
+  return out.join("\n");
+}
+
+/** Whether a call site is in a CommonJS module tph runs itself. */
+function commonJSSite(n: Natives, site: unknown): boolean {
+  if (wrapperLines.size === 0 || getPrototypeOf(site) !== n.proto) return false;
+  const file = apply(n.fileName, site, []);
+  return typeof file === "string" && wrapperLines.has(file);
+}
+
+/** Bun's stack text as loaderFrames() says (as it is when `drop` is null). */
+function withoutFrames(
+  stack: string | null,
+  frames: unknown[],
+  drop: number[] | null,
+): string | null {
+  if (stack === null || drop === null) return stack;
+  const lines = stack.split("\n");
+  const first = lines.length - frames.length;
+  if (first < 1) return stack;
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const mark = i < first ? 0 : drop[i - first];
+    if (mark === LEFT_OUT) continue;
+    out.push(mark === NAMELESS ? lines[i].replace(ANONYMOUS_FRAME, "$1$2") : lines[i]);
+  }
+  return out.join("\n");
+}
+
+/** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */
+function mappedLine(n: Natives, line: string, site: unknown): string {
+  if (getPrototypeOf(site) !== n.proto) return line;
+  const file = apply(n.fileName, site, []);
+  if (typeof file !== "string" || !tables.has(file)) return line;
+  const m = POSITION_AT_END.exec(line);
+  if (m === null) return line;
+  const column = originalColumn(file, +m[1], +m[2]);
+  return line.slice(0, m.index) + `:${m[1]}:${column}` +
+    line.slice(m.index + m[0].length - m[3].length);
+}
+
+/** A frame's text with the call site's position (mapped) in place of the one written. */
+function sitePosition(n: Natives, text: string, site: unknown): string {
+  if (getPrototypeOf(site) !== n.proto) return text;
+  const line = apply(n.lineNumber, site, []), reported = apply(n.columnNumber, site, []);
+  if (typeof line !== "number" || typeof reported !== "number" || reported <= 0) return text;
+  const m = POSITION_AT_END.exec(text);
+  if (m === null) return text;
+  const original = mapped(n, site);
+  const column = original >= 0 ? original : reported;
+  return text.slice(0, m.index) + `:${line}:${column}` +
+    text.slice(m.index + m[0].length - m[3].length);
+}
+
+/**
+ * console.trace prints the frames Bun captured as `      at <frame>` under the message (no line
+ * without one), to stdout: from here, the same lines from the mapped stack, less this function's.
+ */
+function installTrace(n: Natives, state: Formatting): void {
   // deno-lint-ignore no-explicit-any
   const con = globalThis.console as any;
   const realTrace = con.trace, realLog = con.log;
-  if (typeof realTrace === "function" && typeof realLog === "function") {
-    const trace = function trace(this: unknown, ...args: unknown[]): void {
-      const prev = mode;
-      let text: string | null = null;
-      try {
-        mode = "sites";
-        const frames: { stack?: unknown } = {};
-        captureStackTrace(frames, trace);
-        const list = frames.stack;
-        if (isArray(list) && list.some((site) => mapped(site) >= 0)) {
-          mode = "trace";
-          const e = new ErrorCtor();
-          captureStackTrace(e, trace);
-          const stack = e.stack;
-          if (typeof stack === "string") {
-            text = stack.split("\n").filter((l) => l.startsWith("      at ")).join("\n");
-          }
-        }
-      } finally {
-        mode = prev;
-      }
-      if (text === null) return apply(realTrace, this, args);
-      // Bun writes a trace where console.log writes (stdout).
-      if (args.length > 0) apply(realLog, this, args);
-      apply(realLog, this, [text]);
-    };
-    const bound = trace.bind(undefined) as typeof trace;
-    defineProperty(bound, "name", { value: realTrace.name, configurable: true });
-    con.trace = bound;
-  }
-
-  const materialize = (err: unknown, depth: number, seen: Set<unknown>): void => {
-    if (depth > 8 || !isError(err) || seen.has(err) || isProxy(err)) return;
-    seen.add(err);
-    // Formats the stack, unless it was read before (a descriptor runs no getter of the program's).
-    getOwn(err, "stack");
-    const cause = getOwn(err, "cause");
-    if (cause !== undefined && "value" in cause) materialize(cause.value, depth + 1, seen);
-    const errors = getOwn(err, "errors");
-    if (errors !== undefined && isArray(errors.value)) {
-      for (const e of errors.value) materialize(e, depth + 1, seen);
-    }
-  };
-  // deno-lint-ignore no-explicit-any
-  const inspect = (globalThis as any).Bun?.inspect;
-  /**
-   * Whether Bun would print a column of a rewritten line for any of these errors (their causes
-   * and aggregated errors too): Bun.inspect() prints them as console.log does, from the frames Bun
-   * captured, which it leaves in place.
-   */
-  const printsShifted = (errors: unknown[]): boolean => {
-    if (typeof inspect !== "function") return true;
-    for (const err of errors) {
-      // Bun's report of a module that failed to build or resolve (an AggregateError of its
-      // BuildMessage or ResolveMessage objects, no Errors) has no frames to map, and Bun prints
-      // nothing for it once Bun.inspect has seen it (checked with bun 1.4.5).
-      if (holdsBuildMessages(err)) continue;
-      let text: string;
-      try {
-        text = String(inspect(err));
-      } catch {
-        return true;
-      }
-      for (const m of text.matchAll(PRINTED_FRAME)) {
-        if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
-      }
-    }
-    return false;
-  };
-  /**
-   * Format the stacks of errors (their causes', aggregated errors') for Bun's printer; the errors
-   * so formatted.
-   */
-  const forPrinter = (errors: unknown[]): object[] => {
-    // Bun prints from its own frames whatever the program's formatter would say.
-    if (programValue !== prepare && typeof programValue === "function") return [];
-    // Formatted only where Bun would print a wrong column: read back from text, a frame of an
-    // anonymous function loses its `<anonymous>`.
-    if (!printsShifted(errors)) return [];
-    mode = "printer";
-    printed = [];
+  if (typeof realTrace !== "function" || typeof realLog !== "function") return;
+  const { captureStackTrace } = n;
+  const trace = function trace(this: unknown, ...args: unknown[]): void {
+    const prev = state.mode;
+    let text: string | null = null;
     try {
-      const seen = new Set<unknown>();
-      for (const err of errors) materialize(err, 0, seen);
+      state.mode = "sites";
+      const frames: { stack?: unknown } = {};
+      captureStackTrace(frames, trace);
+      const list = frames.stack;
+      if (isArray(list) && list.some((site) => mapped(n, site) >= 0)) {
+        state.mode = "trace";
+        const e = new ErrorCtor();
+        captureStackTrace(e, trace);
+        const stack = e.stack;
+        if (typeof stack === "string") {
+          text = stack.split("\n").filter((l) => l.startsWith("      at ")).join("\n");
+        }
+      }
     } finally {
-      mode = "stack";
+      state.mode = prev;
     }
-    return printed;
+    if (text === null) return apply(realTrace, this, args);
+    // Bun writes a trace where console.log writes (stdout).
+    if (args.length > 0) apply(realLog, this, args);
+    apply(realLog, this, [text]);
   };
-  beforeUncaught = (err: unknown) => void forPrinter([err]);
+  const bound = trace.bind(undefined) as typeof trace;
+  defineProperty(bound, "name", { value: realTrace.name, configurable: true });
+  con.trace = bound;
+}
 
-  // console.log(err) and its kin print an error as an uncaught one is printed: from the frames Bun
-  // captured, again at each print, unless its stack was read (then from that text). Formatted
-  // here for the printer; afterwards `stack` gives the printer that text and the program the
-  // stack it would have read.
+/**
+ * Format the stacks Bun's printer would print with a shifted column: an uncaught error's (see
+ * beforeUncaughtPrint), and those console.log and its kin print, as an uncaught one is printed:
+ * from the frames Bun captured, again at each print, unless its stack was read (then from that
+ * text). Formatted here for the printer; afterwards `stack` gives the printer that text and the
+ * program the stack it would have read.
+ */
+function installPrinters(n: Natives, state: Formatting): void {
+  beforeUncaught = (err: unknown) => void forPrinter(n, state, [err]);
+  // deno-lint-ignore no-explicit-any
+  const con = globalThis.console as any;
+  const isError = n.isError;
   for (const name of ["log", "info", "warn", "error", "debug", "dir"]) {
     const real = con[name];
     if (typeof real !== "function") continue;
     const print = function (...args: unknown[]): unknown {
-      const errors = args.some((a) => isError(a)) ? forPrinter(args.filter((a) => isError(a))) : [];
-      const was = printing;
-      printing = true;
+      const errors = args.some((a) => isError(a))
+        ? forPrinter(n, state, args.filter((a) => isError(a)))
+        : [];
+      const was = state.printing;
+      state.printing = true;
       try {
         return apply(real, con, args);
       } finally {
-        printing = was;
-        for (const e of errors) keepBoth(e);
+        state.printing = was;
+        for (const e of errors) keepBoth(n, state, e);
       }
     };
     const bound = print.bind(undefined);
     defineProperty(bound, "name", { value: real.name, configurable: true });
     con[name] = bound;
   }
-  /** `stack` of a printed error: the printer's text while printing, else the program's. */
-  const keepBoth = (e: object): void => {
-    const own = getOwn(e, "stack");
-    const stack = asStack.get(e);
-    if (own === undefined || !("value" in own) || stack === undefined) return;
-    const forPrint = own.value;
-    // Bun's printer reads it with no code of the program's running (an uncaught error).
-    const get = function (): unknown {
-      if (printing) return forPrint;
-      const limit = E.stackTraceLimit, prev = mode;
-      const below: { stack?: unknown } = {};
-      try {
-        E.stackTraceLimit = 1;
-        mode = "sites";
-        captureStackTrace(below, get);
-      } finally {
-        mode = prev;
-        E.stackTraceLimit = limit;
-      }
-      return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
-    };
-    defineProperty(e, "stack", {
-      get,
-      set(value: unknown) {
-        defineProperty(e, "stack", {
-          value,
-          writable: true,
-          configurable: true,
-          enumerable: false,
-        });
-      },
-      enumerable: false,
-      configurable: true,
-    });
+}
+
+/**
+ * Format the stacks of errors (their causes', aggregated errors') for Bun's printer; the errors
+ * so formatted.
+ */
+function forPrinter(n: Natives, state: Formatting, errors: unknown[]): object[] {
+  // Bun prints from its own frames whatever the program's formatter would say.
+  if (state.programValue !== state.prepare && typeof state.programValue === "function") return [];
+  // Formatted only where Bun would print a wrong column: read back from text, a frame of an
+  // anonymous function loses its `<anonymous>`.
+  if (!printsShifted(n, errors)) return [];
+  state.mode = "printer";
+  state.printed = [];
+  try {
+    const seen = new Set<unknown>();
+    for (const err of errors) materialize(n, err, 0, seen);
+  } finally {
+    state.mode = "stack";
+  }
+  return state.printed;
+}
+
+/** Format the stack of an error, its cause's and its aggregated errors'. */
+function materialize(n: Natives, err: unknown, depth: number, seen: Set<unknown>): void {
+  if (depth > 8 || !n.isError(err) || seen.has(err) || n.isProxy(err)) return;
+  seen.add(err);
+  // Formats the stack, unless it was read before (a descriptor runs no getter of the program's).
+  getOwn(err, "stack");
+  const cause = getOwn(err, "cause");
+  if (cause !== undefined && "value" in cause) materialize(n, cause.value, depth + 1, seen);
+  const errors = getOwn(err, "errors");
+  if (errors !== undefined && isArray(errors.value)) {
+    for (const e of errors.value) materialize(n, e, depth + 1, seen);
+  }
+}
+
+/**
+ * Whether Bun would print a column of a rewritten line for any of these errors (their causes
+ * and aggregated errors too): Bun.inspect() prints them as console.log does, from the frames Bun
+ * captured, which it leaves in place.
+ */
+function printsShifted(n: Natives, errors: unknown[]): boolean {
+  const inspect = n.inspect;
+  if (typeof inspect !== "function") return true;
+  for (const err of errors) {
+    // Bun's report of a module that failed to build or resolve (an AggregateError of its
+    // BuildMessage or ResolveMessage objects, no Errors) has no frames to map, and Bun prints
+    // nothing for it once Bun.inspect has seen it (checked with bun 1.4.5).
+    if (holdsBuildMessages(err)) continue;
+    let text: string;
+    try {
+      text = String(inspect(err));
+    } catch {
+      return true;
+    }
+    for (const m of text.matchAll(PRINTED_FRAME)) {
+      if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
+    }
+  }
+  return false;
+}
+
+/** `stack` of a printed error: the printer's text while printing, else the program's. */
+function keepBoth(n: Natives, state: Formatting, e: object): void {
+  const own = getOwn(e, "stack");
+  const stack = state.asStack.get(e);
+  if (own === undefined || !("value" in own) || stack === undefined) return;
+  const forPrint = own.value;
+  const { E, captureStackTrace } = n;
+  // Bun's printer reads it with no code of the program's running (an uncaught error).
+  const get = function (): unknown {
+    if (state.printing) return forPrint;
+    const limit = E.stackTraceLimit, prev = state.mode;
+    const below: { stack?: unknown } = {};
+    try {
+      E.stackTraceLimit = 1;
+      state.mode = "sites";
+      captureStackTrace(below, get);
+    } finally {
+      state.mode = prev;
+      E.stackTraceLimit = limit;
+    }
+    return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
   };
+  defineProperty(e, "stack", {
+    get,
+    set(value: unknown) {
+      defineProperty(e, "stack", {
+        value,
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      });
+    },
+    enumerable: false,
+    configurable: true,
+  });
 }
 
 /** Whether a value is a Proxy (whose traps are the program's code), by node:util. */

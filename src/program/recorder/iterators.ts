@@ -29,11 +29,16 @@ export interface HandOff {
  * @param ops How a call takes and gives back the stack.
  */
 export function stackHandOff(ops: StackOps): HandOff {
-  // Built-ins called on a program's values, taken before the program can replace them.
-  const promiseThen = Promise.prototype.then;
-  const NativePromise = Promise;
-  const PROMISE_PROTO = Promise.prototype;
+  const { delegated, wrapDelegate } = delegation(ops);
+  return { delegated, wrapDelegate, forAwaitIterable: forAwaitLoops(ops) };
+}
 
+/**
+ * `yield*`: the delegate's steps run with the delegating call holding the stack.
+ *
+ * @param ops How a call takes and gives back the stack.
+ */
+function delegation(ops: StackOps): Pick<HandOff, "delegated" | "wrapDelegate"> {
   /**
    * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
    * language rejects (no such method) is handed on as it is, so the engine throws its own error.
@@ -89,6 +94,21 @@ export function stackHandOff(ops: StackOps): HandOff {
       },
     };
   }
+
+  return { delegated, wrapDelegate };
+}
+
+/**
+ * `for await`: the loop's call gives the stack back at each implicit await and takes it again in
+ * the continuation.
+ *
+ * @param ops How a call takes and gives back the stack.
+ */
+function forAwaitLoops(ops: StackOps): HandOff["forAwaitIterable"] {
+  // Built-ins called on a program's values, taken before the program can replace them.
+  const promiseThen = Promise.prototype.then;
+  const NativePromise = Promise;
+  const PROMISE_PROTO = Promise.prototype;
 
   /**
    * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
@@ -168,5 +188,5 @@ export function stackHandOff(ops: StackOps): HandOff {
     }
   }
 
-  return { delegated, wrapDelegate, forAwaitIterable };
+  return forAwaitIterable;
 }

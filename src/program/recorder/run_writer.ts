@@ -20,7 +20,7 @@ import {
   wellFormed,
 } from "../../host/intrinsics.ts";
 import { Sink } from "../../run_file/json_sink.ts";
-import { runtime } from "./recorder.ts";
+import { type Runtime, runtime } from "./recorder.ts";
 import {
   type FunctionEntry,
   HAS_DROPPED,
@@ -31,7 +31,7 @@ import {
 } from "../../run_file/format.ts";
 import { FN_EXTERNAL, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import { MARKED_ARGS, RET_TEXT, type Texts } from "./tape.ts";
-import { callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
+import { type CallLinks, callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 
@@ -268,16 +268,106 @@ export function writeTraceRun(
   path: string,
   extra: Record<string, unknown> = {},
 ): void {
-  const { tape: tp, maxRepr, dropped } = t;
-  const rt = runtime();
   const file = new FileWriter(path);
   const out = new RunSink(file);
+  try {
+    out.bytes(RUN_MAGIC);
+    const links = callLinks(t);
+    const counts = subtreeCounts(t, links);
+    const functions = new FunctionTable(runtime());
+    const record = callRecorder(t, out, links, counts, functions);
+    const { ordinal, skips } = writeCalls(out, links, counts.below, record);
+    const skipAt = out.offset;
+    out.varint(ordinal);
+    out.varint(skips.length / 2);
+    for (let k = 0; k < skips.length; k++) out.varint(skips[k]);
+    const functionsAt = out.offset;
+    out.bytes(utf8(plainJSON(functions.entries)));
+    const metaAt = out.offset;
+    out.bytes(utf8(plainJSON({ ...traceHeader(t, label), ...extra })));
+    out.f64(skipAt);
+    out.f64(functionsAt);
+    out.f64(metaAt);
+    out.bytes(utf8(TRAILER_MAGIC));
+    out.flush();
+  } finally {
+    file.close();
+  }
+}
+
+/** Per call: its descendants, and the calls left out under them. */
+interface SubtreeCounts {
+  below: Int32Array;
+  droppedBelow: Float64Array;
+  /** Whether the trace left any call out (most runs do not: no lookup per call then). */
+  anyDropped: boolean;
+}
+
+/**
+ * Descendants: a parent comes before its children, so one backward pass adds them up. Calls left
+ * out under its descendants, the same way.
+ */
+function subtreeCounts(t: TraceState, links: CallLinks): SubtreeCounts {
+  const { n, rowOf, parent } = links;
+  const dropped = t.dropped;
+  const anyDropped = dropped.size > 0;
+  const below = new Int32Array(n);
+  const droppedBelow = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const p = parent[i];
+    if (p < 0) continue;
+    below[p] += below[i] + 1;
+    if (anyDropped) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+  }
+  return { below, droppedBelow, anyDropped };
+}
+
+/** The run's functions, by first use, and each one's index in it by the recorder's id. */
+class FunctionTable {
+  readonly entries: FunctionEntry[] = [];
+  #localOf = new Int32Array(1024);
+  /** Per function in the table: its parameters, or -1 for an external one (arguments counted). */
+  paramCount = new Int32Array(1024);
+  readonly #rt: Runtime;
+
+  constructor(rt: Runtime) {
+    this.#rt = rt;
+  }
+
+  /** The index in the table of the recorder's function `id`, added on first use. */
+  localId(id: number): number {
+    let localOf = this.#localOf;
+    if (id >= localOf.length) {
+      const grown = new Int32Array(max(id + 1, localOf.length * 2));
+      for (let k = 0; k < localOf.length; k++) grown[k] = localOf[k];
+      localOf = this.#localOf = grown;
+    }
+    let k = localOf[id];
+    if (k === 0) {
+      const functions = this.entries;
+      const entry = functionEntry(this.#rt.fn(id));
+      functions[functions.length] = entry;
+      k = localOf[id] = functions.length;
+      if (k > this.paramCount.length) {
+        const grown = new Int32Array(this.paramCount.length * 2);
+        grown.set(this.paramCount);
+        this.paramCount = grown;
+      }
+      this.paramCount[k - 1] = (entry[6] & FN_EXTERNAL) !== 0 ? -1 : entry[5].length;
+    }
+    return k - 1;
+  }
+}
+
+/** Writes one value of a call (an argument, its return), as the run format stores it. */
+function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean) => void {
+  const { tape: tp, maxRepr } = t;
   const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
   const whole = (n: number) => out.wholeValue(n);
   const shown = reprLimit(maxRepr);
   const texts = tp.texts;
   const ascii = new AsciiChunks(texts);
-  const value = (v: unknown, isText: boolean): void => {
+  return (v: unknown, isText: boolean): void => {
     if (isText) {
       texts.locate(v as number);
       const bytes = texts.chunk < 0 ? null : ascii.bytes(texts.chunk);
@@ -290,127 +380,100 @@ export function writeTraceRun(
     else if (v === null && shown >= 4) out.fixed(NULL);
     else storedValue(tp, v, false, maxRepr, text, whole);
   };
-  try {
-    out.bytes(RUN_MAGIC);
-    const { n, rowOf, done, parent, firstChild, next, firstRoot } = callLinks(t);
-    // Descendants: a parent comes before its children, so one backward pass adds them up.
-    // Calls left out under its descendants, the same way.
-    // (Most runs leave nothing out: no lookup per call then.)
-    const anyDropped = dropped.size > 0;
-    const below = new Int32Array(n);
-    const droppedBelow = new Float64Array(n);
-    for (let i = n - 1; i >= 0; i--) {
-      const p = parent[i];
-      if (p < 0) continue;
-      below[p] += below[i] + 1;
-      if (anyDropped) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+}
+
+/** Writes the record of call `i` at `depth` (run_file/format.ts). */
+function callRecorder(
+  t: TraceState,
+  out: RunSink,
+  links: CallLinks,
+  counts: SubtreeCounts,
+  functions: FunctionTable,
+): (i: number, depth: number) => void {
+  const { tape: tp, dropped } = t;
+  const { rowOf, done } = links;
+  const { below, droppedBelow, anyDropped } = counts;
+  const value = valueWriter(t, out);
+  // The start of each open call, by depth: a record's start is stored relative to its parent's.
+  const startAt: number[] = [];
+  const startTime = t.startTime;
+  return (i: number, depth: number): void => {
+    const row = rowOf[i];
+    const finished = done[i] === 1;
+    const state = tp.state[row];
+    const local = functions.localId(tp.fn[row]);
+    const d = anyDropped ? dropped.get(row) : undefined;
+    // The fixed part of the record, within the buffer's slack (five varints and a byte).
+    out.room();
+    const buf = out.buf;
+    let pos = putVarint(buf, out.pos, local);
+    buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
+      (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
+    pos = putVarint(buf, pos, below[i]);
+    const begun = tp.start[row];
+    const start = round((begun - startTime) * 1000);
+    pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
+    startAt[depth] = start;
+    // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
+    if (finished) {
+      pos = putVarint(buf, pos, max(0, round((tp.end[row] - startTime) * 1000) - start));
     }
-    // Functions by first use.
-    const functions: FunctionEntry[] = [];
-    let localOf = new Int32Array(1024);
-    // Per function in the table: its parameters, or -1 for an external one (arguments counted).
-    let paramCount = new Int32Array(1024);
-    const localId = (id: number): number => {
-      if (id >= localOf.length) {
-        const grown = new Int32Array(max(id + 1, localOf.length * 2));
-        for (let k = 0; k < localOf.length; k++) grown[k] = localOf[k];
-        localOf = grown;
-      }
-      let k = localOf[id];
-      if (k === 0) {
-        const entry = functionEntry(rt.fn(id));
-        functions[functions.length] = entry;
-        k = localOf[id] = functions.length;
-        if (k > paramCount.length) {
-          const grown = new Int32Array(paramCount.length * 2);
-          grown.set(paramCount);
-          paramCount = grown;
-        }
-        paramCount[k - 1] = (entry[6] & FN_EXTERNAL) !== 0 ? -1 : entry[5].length;
-      }
-      return k - 1;
-    };
-    // The start of each open call, by depth: a record's start is stored relative to its parent's.
-    const startAt: number[] = [];
-    const startTime = t.startTime;
-    const record = (i: number, depth: number): void => {
-      const row = rowOf[i];
-      const finished = done[i] === 1;
-      const state = tp.state[row];
-      const local = localId(tp.fn[row]);
-      const d = anyDropped ? dropped.get(row) : undefined;
-      // The fixed part of the record, within the buffer's slack (five varints and a byte).
-      out.room();
-      const buf = out.buf;
-      let pos = putVarint(buf, out.pos, local);
-      buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
-        (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
-      pos = putVarint(buf, pos, below[i]);
-      const begun = tp.start[row];
-      const start = round((begun - startTime) * 1000);
-      pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
-      startAt[depth] = start;
-      // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
-      if (finished) {
-        pos = putVarint(buf, pos, max(0, round((tp.end[row] - startTime) * 1000) - start));
-      }
-      out.pos = pos;
-      const stored = tp.args[row], marks = tp.marks[row];
-      const count = paramCount[local];
-      if (count < 0) {
-        const values = stored as unknown[];
-        out.varint(values.length);
-        for (let a = 0; a < values.length; a++) value(values[a], argIsText(marks, a));
-      } else {
-        if (count === 1) value(stored, (marks & 1) === 1);
-        else for (let a = 0; a < count; a++) value((stored as unknown[])[a], argIsText(marks, a));
-      }
-      if (finished && state === RETURNED) value(tp.ret[row], (marks & RET_TEXT) !== 0);
-      else if (finished && state === THREW) {
-        const e = String(tp.ret[row]);
-        out.textValue(e, 0, e.length);
-      }
-      if (d !== undefined) out.varint(d);
-      if (droppedBelow[i] > 0) out.varint(droppedBelow[i]);
-    };
-    // Depth first, iteratively; the subtrees of big calls are indexed as they close.
-    const stack: number[] = [];
-    const skips: number[] = [];
-    let depth = 0;
-    let ordinal = 0;
-    const ordinalOf: number[] = [];
-    let i = firstRoot - 1;
-    while (i >= 0 || depth > 0) {
-      if (i < 0) {
-        const closed = stack[--depth];
-        if (below[closed] >= SKIP_MIN) {
-          skips[skips.length] = ordinalOf[depth];
-          skips[skips.length] = out.offset;
-        }
-        i = next[closed] - 1;
-        continue;
-      }
-      record(i, depth);
-      ordinalOf[depth] = ordinal++;
-      stack[depth++] = i;
-      i = firstChild[i] - 1;
+    out.pos = pos;
+    const stored = tp.args[row], marks = tp.marks[row];
+    const count = functions.paramCount[local];
+    if (count < 0) {
+      const values = stored as unknown[];
+      out.varint(values.length);
+      for (let a = 0; a < values.length; a++) value(values[a], argIsText(marks, a));
+    } else {
+      if (count === 1) value(stored, (marks & 1) === 1);
+      else for (let a = 0; a < count; a++) value((stored as unknown[])[a], argIsText(marks, a));
     }
-    const skipAt = out.offset;
-    out.varint(ordinal);
-    out.varint(skips.length / 2);
-    for (let k = 0; k < skips.length; k++) out.varint(skips[k]);
-    const functionsAt = out.offset;
-    out.bytes(utf8(plainJSON(functions)));
-    const metaAt = out.offset;
-    out.bytes(utf8(plainJSON({ ...traceHeader(t, label), ...extra })));
-    out.f64(skipAt);
-    out.f64(functionsAt);
-    out.f64(metaAt);
-    out.bytes(utf8(TRAILER_MAGIC));
-    out.flush();
-  } finally {
-    file.close();
+    if (finished && state === RETURNED) value(tp.ret[row], (marks & RET_TEXT) !== 0);
+    else if (finished && state === THREW) {
+      const e = String(tp.ret[row]);
+      out.textValue(e, 0, e.length);
+    }
+    if (d !== undefined) out.varint(d);
+    if (droppedBelow[i] > 0) out.varint(droppedBelow[i]);
+  };
+}
+
+/**
+ * The calls' records depth first, iteratively; the subtrees of big calls are indexed as they
+ * close.
+ *
+ * @returns How many records, and the skip index: (ordinal, offset after the subtree) pairs.
+ */
+function writeCalls(
+  out: RunSink,
+  links: CallLinks,
+  below: Int32Array,
+  record: (i: number, depth: number) => void,
+): { ordinal: number; skips: number[] } {
+  const { firstChild, next, firstRoot } = links;
+  const stack: number[] = [];
+  const skips: number[] = [];
+  let depth = 0;
+  let ordinal = 0;
+  const ordinalOf: number[] = [];
+  let i = firstRoot - 1;
+  while (i >= 0 || depth > 0) {
+    if (i < 0) {
+      const closed = stack[--depth];
+      if (below[closed] >= SKIP_MIN) {
+        skips[skips.length] = ordinalOf[depth];
+        skips[skips.length] = out.offset;
+      }
+      i = next[closed] - 1;
+      continue;
+    }
+    record(i, depth);
+    ordinalOf[depth] = ordinal++;
+    stack[depth++] = i;
+    i = firstChild[i] - 1;
   }
+  return { ordinal, skips };
 }
 
 // deno-lint-ignore no-control-regex

@@ -1,0 +1,30 @@
+// What register.ts decides for every runtime and hands the runtime's loader (deno.ts, bun.ts):
+// which files are traced, how they are named and transformed, and the count of files instrumented.
+
+import type { LoaderOptions } from "../settings.ts";
+import type { ScopeOptions } from "../../run_file/scope.ts";
+import type { Manifest } from "./manifest.ts";
+import type { TransformOptions } from "./transform.ts";
+import type { Lang } from "../../run_file/languages.ts";
+
+/** The shared part of a loader, made once by registerLoader (register.ts). */
+export interface LoaderSetup {
+  /** The options the CLI gave. */
+  options: LoaderOptions;
+  /** The scope, with the running tph's own files left out. */
+  scope: ScopeOptions;
+  /** Whether a file is traced: in scope and no copy of tph (own_sources.ts). */
+  inScope: (path: string) => boolean;
+  /** Whether a file belongs to a copy of tph, which is never traced. */
+  isOwn: (path: string) => boolean;
+  /** A file's module name in the run: its path from the project root. */
+  moduleName: (path: string) => string;
+  /** The transform options every runtime gives a file; each adds its own after these. */
+  transformOptions: (path: string, lang: Lang) => TransformOptions;
+  /** What the last run of the same program saw (Deno only, else null; manifest.ts). */
+  manifest: Manifest | null;
+  /** Whether oxc was loaded before the loader was installed (else parse in a worker). */
+  parserLoaded: boolean;
+  /** Call once for each file instrumented. */
+  counted: () => void;
+}
