@@ -279,15 +279,20 @@ export class TextLines implements Lines {
 
 /** Lines into a reused buffer, written out when it fills. */
 export class LineWriter implements Lines {
-  #buf = new Uint8Array(1 << 20);
+  #buf: Uint8Array;
   #pos = 0;
   readonly #encoder = new TextEncoder();
   lines = 0;
   readonly bytePrefixes = true;
+  /** A text had a lone surrogate (written as U+FFFD, as stdout would): its bytes lost it. */
+  lossy = false;
 
-  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean) {}
+  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean, size = 1 << 20) {
+    this.#buf = new Uint8Array(size);
+  }
 
   piece(text: string): Uint8Array {
+    if (!text.isWellFormed()) this.lossy = true;
     return this.#encoder.encode(text);
   }
 
@@ -388,7 +393,11 @@ export class LineWriter implements Lines {
         buf[pos++] = 0x80 | (c & 63);
       } else break;
     }
-    if (i < n) pos += this.#encoder.encodeInto(text.slice(i), buf.subarray(pos)).written;
+    if (i < n) {
+      const rest = text.slice(i);
+      if (!this.lossy && !rest.isWellFormed()) this.lossy = true;
+      pos += this.#encoder.encodeInto(rest, buf.subarray(pos)).written;
+    }
     this.#pos = pos;
   }
 

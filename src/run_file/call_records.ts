@@ -138,17 +138,26 @@ export function nodeCalls(
   cut?: ReadonlyMap<CallNodeJSON, CutBelow>,
   cutDepth = Infinity,
 ): CallSource {
+  // Pre-order, without recursion: a stack of nodes with their parents' places and depths.
   const order: CallNodeJSON[] = [];
   const parents: number[] = [];
   const depths: number[] = [];
-  const todo: [CallNodeJSON, number, number][] = [];
-  for (let k = roots.length - 1; k >= 0; k--) todo.push([roots[k], -1, 0]);
+  const todo: CallNodeJSON[] = [], todoParent: number[] = [], todoDepth: number[] = [];
+  for (let k = roots.length - 1; k >= 0; k--) {
+    todo.push(roots[k]);
+    todoParent.push(-1);
+    todoDepth.push(0);
+  }
   while (todo.length > 0) {
-    const [n, parent, depth] = todo.pop()!;
-    parents.push(parent);
+    const n = todo.pop()!, depth = todoDepth.pop()!;
+    parents.push(todoParent.pop()!);
     depths.push(depth);
     const at = order.push(n) - 1;
-    for (let k = n.children.length - 1; k >= 0; k--) todo.push([n.children[k], at, depth + 1]);
+    for (let k = n.children.length - 1; k >= 0; k--) {
+      todo.push(n.children[k]);
+      todoParent.push(at);
+      todoDepth.push(depth + 1);
+    }
   }
   const count = order.length;
   const descendants = new Float64Array(count), droppedBelow = new Float64Array(count);
@@ -157,7 +166,7 @@ export function nodeCalls(
   let records = count;
   for (let k = count - 1; k >= 0; k--) {
     const n = order[k];
-    const below = depths[k] + 1 >= cutDepth ? cut?.get(n) : undefined;
+    const below = cut !== undefined && depths[k] + 1 >= cutDepth ? cut.get(n) : undefined;
     if (below !== undefined) {
       descendants[k] = below.calls;
       droppedBelow[k] = below.dropped;
@@ -170,22 +179,7 @@ export function nodeCalls(
       droppedBelow[p] += droppedBelow[k] + (n.dropped ?? 0);
     }
   }
-  const functions: FunctionEntry[] = [];
-  const fnOf = new Int32Array(count);
-  const index = new Map<string, number>();
-  for (let k = 0; k < count; k++) {
-    const n = order[k];
-    const key = JSON.stringify([n.name, n.module, n.file, n.line, n.kind, n.async, n.external]);
-    let fn = index.get(key);
-    if (fn === undefined) {
-      fn = functions.length;
-      index.set(key, fn);
-      const flags = (n.async ? FN_ASYNC : 0) | (n.external ? FN_EXTERNAL : 0);
-      const params = n.external ? [] : Object.keys(n.args);
-      functions.push([n.name, n.module, n.file, n.line, n.kind ?? "function", params, flags]);
-    }
-    fnOf[k] = fn;
-  }
+  const { functions, fnOf } = functionsOf(order);
   const r = new NodeCall();
   const fill = (k: number) => {
     const n = order[k];
@@ -232,6 +226,47 @@ export function nodeCalls(
     },
     nodeAt: (position) => ({ ...order[position] }),
   };
+}
+
+/**
+ * The functions a tree's calls name, numbered in the order they first appear: one per name,
+ * module, file, line, kind and flags as the JSON has them (an absent field is not a false one).
+ */
+function functionsOf(order: readonly CallNodeJSON[]): {
+  functions: FunctionEntry[];
+  fnOf: Int32Array;
+} {
+  const functions: FunctionEntry[] = [];
+  const fnOf = new Int32Array(order.length);
+  // By name, the functions of that name and the node that made each (its fields to compare).
+  const byName = new Map<string, number[]>();
+  const first: CallNodeJSON[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const n = order[k];
+    let list = byName.get(n.name);
+    if (list === undefined) byName.set(n.name, list = []);
+    let fn = -1;
+    for (const f of list) {
+      const m = first[f];
+      if (
+        m.module === n.module && m.file === n.file && m.line === n.line && m.kind === n.kind &&
+        m.async === n.async && m.external === n.external
+      ) {
+        fn = f;
+        break;
+      }
+    }
+    if (fn < 0) {
+      fn = functions.length;
+      list.push(fn);
+      first.push(n);
+      const flags = (n.async ? FN_ASYNC : 0) | (n.external ? FN_EXTERNAL : 0);
+      const params = n.external ? [] : Object.keys(n.args);
+      functions.push([n.name, n.module, n.file, n.line, n.kind ?? "function", params, flags]);
+    }
+    fnOf[k] = fn;
+  }
+  return { functions, fnOf };
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
