@@ -14,7 +14,7 @@ import { TraceState } from "../../src/program/recorder/trace_state.ts";
 import { writeTraceRun } from "../../src/program/recorder/run_writer.ts";
 import { openRun } from "../../src/tph/store/run_reader.ts";
 import { FileWriter } from "../../src/host/files.ts";
-import { drawRun } from "../../src/tph/cli/draw_run.ts";
+import { drawCalls, LineWriter } from "../../src/render/draw_calls.ts";
 import { countBelow, renderTree, type TreeOptions } from "../../src/render/tree.ts";
 import type { RunJSON } from "../../src/types.ts";
 
@@ -118,7 +118,10 @@ function same(t: TraceState, dir: string, name: string): void {
   sameTree(out + ".tph", JSON.parse(want), name);
 }
 
-/** The run file drawn as it is read is what renderTree draws from its JSON, with every option. */
+/**
+ * The run file drawn from its records is what renderTree draws from its JSON tree, with every
+ * option: the run file's records and the tree's say the same.
+ */
 function sameTree(path: string, json: RunJSON, name: string): void {
   const run = openRun(path);
   try {
@@ -130,10 +133,11 @@ function sameTree(path: string, json: RunJSON, name: string): void {
         rootDropped: (json.dropped_calls ?? 0) - countBelow(json.trace).dropped,
       });
       const chunks: Uint8Array[] = [];
-      const drawn = drawRun(run, all, (b, n) => {
+      const lines = new LineWriter((b, n) => {
         chunks.push(b.slice(0, n));
         return true;
       });
+      const drawn = drawCalls(run, { ...all, rootDropped: run.droppedAtRoot }, lines);
       const got = chunks.map((c) => new TextDecoder().decode(c)).join("");
       differ(got, want === "" ? "" : want + "\n", `${name}: tree ${JSON.stringify(options)}`);
       assert.equal(drawn, want !== "", `${name}: tree ${JSON.stringify(options)} drew calls`);

@@ -3,14 +3,13 @@
 // a search of the run's recorded calls — on their stored texts (reprs, cut at max_repr).
 
 import { resolve } from "node:path";
-import type { CallNodeJSON, FindJSON, FindMatchJSON } from "../../types.ts";
+import type { FindJSON, FindMatchJSON } from "../../types.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { fileProblem, writeOutputSync } from "../../host/files.ts";
-import { STATE_MASK } from "../../run_file/format.ts";
-import { FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
+import { shownOf, SHOWS_RETURN, SHOWS_THROW } from "../../run_file/call_records.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
 import type { FIND_OPTIONS } from "./commands.ts";
@@ -65,52 +64,25 @@ interface SearchedCall {
   values: [text: string, where: Where, arg: string | null][];
 }
 
-/** The recorded calls of a run, in pre-order: from its records, or a JSON run's tree. */
+/** The recorded calls of a run, in pre-order. */
 function forEachCall(file: RunFile, visit: (c: SearchedCall) => void): void {
   let ordinal = 0;
-  if (file.scan !== null) {
-    const fns = file.functions;
-    // The open calls' names, for the stack.
-    const names: string[] = [];
-    file.scan((r, depth) => {
-      const f = fns[r.fn];
-      const func = qualifiedName(f[0], f[1]);
-      names.length = depth;
-      names.push(func);
-      const external = (f[6] & FN_EXTERNAL) !== 0;
-      const values: SearchedCall["values"] = [];
-      for (let a = 0; a < r.args; a++) {
-        values.push([r.text(a), "arg", external ? String(a) : f[5][a]]);
-      }
-      const state = r.flags & STATE_MASK;
-      if (state === THREW) values.push([r.text(r.args), "throw", null]);
-      else if (state !== UNFINISHED) values.push([r.text(r.args), "return", null]);
-      visit({ call: ordinal++, func, module: f[1], stack: () => [...names], values });
-      return true;
-    });
-    return;
-  }
-  // A JSON run: its tree, read whole; each call links to its caller's names.
-  type Names = { func: string; up: Names | null };
-  const stack: [CallNodeJSON, Names | null][] = file.tree().roots
-    .map((n): [CallNodeJSON, Names | null] => [n, null]).reverse();
-  while (stack.length > 0) {
-    const [n, above] = stack.pop()!;
-    const func = qualifiedName(n.name, n.module);
-    const names: Names = { func, up: above };
-    const path = () => {
-      const out: string[] = [];
-      for (let x: Names | null = names; x !== null; x = x.up) out.push(x.func);
-      return out.reverse();
-    };
-    const values: SearchedCall["values"] = Object.entries(n.args).map(([k, v]) => [v, "arg", k]);
-    if (n.exception !== undefined) values.push([n.exception, "throw", null]);
-    else if (n.return_value !== null && !n.unfinished) {
-      values.push([n.return_value, "return", null]);
-    }
-    visit({ call: ordinal++, func, module: n.module, stack: path, values });
-    for (let k = n.children.length - 1; k >= 0; k--) stack.push([n.children[k], names]);
-  }
+  const fns = file.functions;
+  // The open calls' names, for the stack.
+  const names: string[] = [];
+  file.scan((r, depth) => {
+    const f = fns[r.fn];
+    const func = qualifiedName(f[0], f[1]);
+    names.length = depth;
+    names.push(func);
+    const values: SearchedCall["values"] = [];
+    for (let a = 0; a < r.args; a++) values.push([r.text(a), "arg", r.argNames[a]]);
+    const shows = shownOf(r);
+    if ((shows & SHOWS_THROW) !== 0) values.push([r.text(r.args), "throw", null]);
+    else if ((shows & SHOWS_RETURN) !== 0) values.push([r.text(r.args), "return", null]);
+    visit({ call: ordinal++, func, module: f[1], stack: () => [...names], values });
+    return true;
+  });
 }
 
 /** Matches a search keeps (as tph run --find keeps: the others are counted). */

@@ -1,6 +1,6 @@
-import { renderTree, type TreeOptions } from "../../render/tree.ts";
+import type { TreeOptions } from "../../render/tree.ts";
+import { drawCalls, LineWriter, READER_GONE } from "../../render/draw_calls.ts";
 import { openRun } from "../store/run_reader.ts";
-import { drawRun, READER_GONE } from "./draw_run.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
@@ -44,32 +44,18 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
     color: ctx.color,
     limitReason: file.meta.limit_reason,
   };
-  let text: string;
+  // Drawn as it is read (a filter reads the calls' names first).
+  const w = new LineWriter(ctx.outBytes);
   try {
-    // A run in tph's format is drawn as it is read (a filter reads the calls' names first).
-    if (file.scan !== null && file.records > 0) {
-      let drawn = true;
-      try {
-        drawn = drawRun(file, options, ctx.outBytes);
-      } catch (e) {
-        if (e !== READER_GONE) throw e;
-      }
-      if (!drawn) {
-        throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
-      }
-      return 0;
+    options.rootDropped = file.droppedAtRoot;
+    if (!drawCalls(file, options, w)) {
+      throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
     }
-    // Read down to the depth drawn.
-    const tree = file.tree(filter === undefined ? maxDepth : undefined);
-    options.rootDropped = Math.max(0, (file.meta.dropped_calls ?? 0) - tree.droppedUnderCalls);
-    options.cut = tree.cut;
-    text = renderTree(tree.roots, options);
+  } catch (e) {
+    if (e !== READER_GONE) throw e;
   } finally {
     file.close();
   }
-  if (text === "" && filter !== undefined) {
-    throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
-  }
-  ctx.out(text === "" ? "(no calls recorded)" : text);
+  if (w.lines === 0) ctx.out("(no calls recorded)");
   return 0;
 }

@@ -4,9 +4,15 @@
 // from their stored bytes; a call's full fields are decoded only for the calls a diff shows.
 
 import { STATE_MASK } from "../../run_file/format.ts";
-import { FN_EXTERNAL, stateOfNode, THREW, UNFINISHED } from "../../run_file/call_state.ts";
+import { FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
-import { isWhole, type RawCall, type RunFile, textLength, wholeOf } from "../store/run_reader.ts";
+import {
+  type CallRecord,
+  isWhole,
+  type RunFile,
+  textLength,
+  wholeOf,
+} from "../store/run_reader.ts";
 
 /** What a diff leaves out of the comparison. */
 export interface CompareOptions {
@@ -239,9 +245,7 @@ export function loadCallTable(
   options: CompareOptions,
 ): CallTable {
   const ignored = (name: string) => options.ignore.some((x) => name.includes(x));
-  return file.scan !== null
-    ? fromRecords(file, ids, options, ignored)
-    : fromJSON(file.tree().roots, ids, options, ignored);
+  return fromRecords(file, ids, options, ignored);
 }
 
 function fromRecords(
@@ -263,14 +267,14 @@ function fromRecords(
     n,
     (i) => fns[fnOf[i]][0],
     (i) => {
-      const node: Partial<CallNodeJSON> = file.nodeAt!(at[i], start[i]);
+      const node: Partial<CallNodeJSON> = file.nodeAt(at[i], start[i]);
       delete node.children;
       return node as DiffCall;
     },
   );
   const fnOf = new Int32Array(n);
   const raw = options.ignoreValues === null;
-  const value = (r: RawCall, k: number) => {
+  const value = (r: CallRecord, k: number) => {
     const tag = r.tags[k];
     if (raw && isWhole(tag)) h.whole(wholeOf(tag));
     else if (raw && tag % 4 === 0) {
@@ -283,7 +287,7 @@ function fromRecords(
     } else h.value(maskValue(r.text(k), options));
   };
   let i = 0;
-  file.scan!((r, depth) => {
+  file.scan((r, depth) => {
     const fn = r.fn;
     fnOf[i] = fn;
     at[i] = r.position;
@@ -296,8 +300,12 @@ function fromRecords(
     if (fnIgnored[fn]) flags |= IGNORED;
     if (depth + 1 >= options.maxDepth) flags |= DEPTH_CUT;
     t.flags[i] = flags;
-    h.h1 = fnSeed[fn];
-    h.h2 = fnSeed[fn] ^ SEED2;
+    // A JSON call may name its arguments otherwise than its function's first call.
+    const seed = fnExternal[fn] || r.argNames === fns[fn][5]
+      ? fnSeed[fn]
+      : textHash(h, `${fnKey[fn]}\0${fns[fn][4]}\0${r.argNames.join("\0")}`);
+    h.h1 = seed;
+    h.h2 = seed ^ SEED2;
     if ((flags & IGNORED) === 0) {
       h.word(state);
       h.word(r.dropped > 0 ? 1 : 0);
@@ -311,69 +319,6 @@ function fromRecords(
     return true;
   });
   t.n = i;
-  t.finish();
-  return t;
-}
-
-function fromJSON(
-  roots: CallNodeJSON[],
-  ids: Identities,
-  options: CompareOptions,
-  ignored: (name: string) => boolean,
-): CallTable {
-  // Pre-order, with the calls below each.
-  const nodes: CallNodeJSON[] = [];
-  const depths: number[] = [];
-  const stack: [CallNodeJSON, number][] = roots.map((r) => [r, 0] as [CallNodeJSON, number])
-    .reverse();
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    nodes.push(node);
-    depths.push(depth);
-    for (let k = node.children.length - 1; k >= 0; k--) stack.push([node.children[k], depth + 1]);
-  }
-  const n = nodes.length;
-  const t = new CallTable(n, (i) => nodes[i].name, (i) => {
-    const { children: _, ...call } = nodes[i];
-    return call;
-  });
-  const h = new Hasher();
-  const masked = (v: string) => maskValue(v, options);
-  const open: number[] = [];
-  const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const node = nodes[i], depth = depths[i];
-    while (open.length > depth) open.pop();
-    parent[i] = depth === 0 ? -1 : open[depth - 1];
-    open.push(i);
-    t.key[i] = ids.id(node.name, node.module);
-    t.elapsed[i] = node.elapsed_ms === null ? -1 : Math.round(node.elapsed_ms * 1000);
-    let flags = 0;
-    if (ignored(node.name)) flags |= IGNORED;
-    if (depth + 1 >= options.maxDepth) flags |= DEPTH_CUT;
-    t.flags[i] = flags;
-    const params = node.external ? [] : Object.keys(node.args);
-    const seed = textHash(h, `${t.key[i]}\0${node.kind ?? "function"}\0${params.join("\0")}`);
-    h.h1 = seed;
-    h.h2 = seed ^ SEED2;
-    if ((flags & IGNORED) === 0) {
-      const state = stateOfNode(node);
-      const args = Object.values(node.args);
-      h.word(state);
-      h.word((node.dropped ?? 0) > 0 ? 1 : 0);
-      h.word(node.external ? args.length : -1);
-      if (!options.ignoreArgs) { for (const v of args) h.value(masked(v)); }
-      if (state === THREW) h.value(masked(node.exception!));
-      else if (state !== UNFINISHED && !options.ignoreReturn) {
-        h.value(masked(node.return_value ?? ""));
-      }
-    }
-    t.own1[i] = h.h1;
-    t.own2[i] = h.h2;
-  }
-  // The calls below each: children come after their parent.
-  for (let i = n - 1; i >= 0; i--) if (parent[i] >= 0) t.desc[parent[i]] += t.desc[i] + 1;
-  t.n = n;
   t.finish();
   return t;
 }

@@ -3,6 +3,7 @@
 // then, in the gaps between those, on identity (qualified name + module) — so one call inserted
 // does not mark everything after it as changed. A pair of identical subtrees is not walked.
 
+import { nameMatches } from "../../run_file/call_records.ts";
 import { align } from "./align.ts";
 import { type CallTable, DEPTH_CUT, type DiffCall, IGNORED, maskValue } from "./call_table.ts";
 
@@ -76,6 +77,91 @@ export function differingFields(a: DiffCall, b: DiffCall, o: DiffOptions): strin
   return fields;
 }
 
+/** A diff entry, before scope and counts. */
+function newEntry(op: DiffEntry["op"], a: number, b: number): DiffEntry {
+  return { op, a, b, fields: [], children: null, differs: false, inScope: false };
+}
+
+/** Lists of sibling calls, to align into entries: `pair` adds a matched pair. */
+interface Siblings {
+  a: CallTable;
+  b: CallTable;
+  la: number[];
+  lb: number[];
+  out: DiffEntry[];
+  pair(i: number, j: number): void;
+}
+
+/** Siblings matched regardless of order: identical subtrees first, then by identity, each in order of appearance in B. */
+function alignUnordered({ a, b, la, lb, out, pair }: Siblings): void {
+  const taken = new Uint8Array(la.length);
+  const byHash = new Map<string, number[]>(), byKey = new Map<number, number[]>();
+  const hashOf = (t: CallTable, i: number) => `${t.sub1[i]},${t.sub2[i]},${t.key[i]}`;
+  la.forEach((i, k) => {
+    const h = hashOf(a, i);
+    (byHash.get(h) ?? byHash.set(h, []).get(h)!).push(k);
+    (byKey.get(a.key[i]) ?? byKey.set(a.key[i], []).get(a.key[i])!).push(k);
+  });
+  // Where each list's first call not yet taken may be: lists are read from the front once.
+  const cursor = new Map<number[], number>();
+  const claim = (list: number[] | undefined): number => {
+    if (list === undefined) return -1;
+    let at = cursor.get(list) ?? 0;
+    while (at < list.length && taken[list[at]]) at++;
+    cursor.set(list, at + 1);
+    if (at >= list.length) return -1;
+    taken[list[at]] = 1;
+    return list[at];
+  };
+  const partner = new Int32Array(lb.length).fill(-1);
+  lb.forEach((j, k) => partner[k] = claim(byHash.get(hashOf(b, j))));
+  lb.forEach((j, k) => {
+    if (partner[k] < 0) partner[k] = claim(byKey.get(b.key[j]));
+  });
+  lb.forEach((j, k) =>
+    partner[k] >= 0 ? pair(la[partner[k]], j) : out.push(newEntry("added", -1, j))
+  );
+  la.forEach((i, k) => {
+    if (!taken[k]) out.push(newEntry("removed", i, -1));
+  });
+}
+
+/** Siblings in order: whole identical subtrees as anchors, and between them, pairs by identity. */
+function alignOrdered({ a, b, la, lb, out, pair }: Siblings): void {
+  const anchors = align(
+    la.length,
+    lb.length,
+    (x, y) => a.key[la[x]] === b.key[lb[y]] && a.sameSubtree(la[x], b, lb[y]),
+    null,
+  );
+  let x = 0, y = 0;
+  const gap = (toX: number, toY: number) => {
+    // Between two anchors: pair by identity.
+    const ga = la.slice(x, toX), gb = lb.slice(y, toY);
+    const pairs = align(
+      ga.length,
+      gb.length,
+      (p, q) => a.key[ga[p]] === b.key[gb[q]],
+      (side, k) => side === 0 ? a.key[ga[k]] : b.key[gb[k]],
+    );
+    let p = 0, q = 0;
+    for (let k = 0; k <= pairs.length; k += 2) {
+      const toP = k < pairs.length ? pairs[k] : ga.length;
+      const toQ = k < pairs.length ? pairs[k + 1] : gb.length;
+      for (; p < toP; p++) out.push(newEntry("removed", ga[p], -1));
+      for (; q < toQ; q++) out.push(newEntry("added", -1, gb[q]));
+      if (k < pairs.length) pair(ga[p++], gb[q++]);
+    }
+  };
+  for (let k = 0; k < anchors.length; k += 2) {
+    gap(anchors[k], anchors[k + 1]);
+    pair(la[anchors[k]], lb[anchors[k + 1]]);
+    x = anchors[k] + 1;
+    y = anchors[k + 1] + 1;
+  }
+  gap(la.length, lb.length);
+}
+
 /**
  * Compare two runs.
  *
@@ -85,90 +171,14 @@ export function differingFields(a: DiffCall, b: DiffCall, o: DiffOptions): strin
  */
 export function diffRuns(a: CallTable, b: CallTable, o: DiffOptions): RunDiff {
   const timing = o.timing;
-  const entry = (op: DiffEntry["op"], ia: number, ib: number): DiffEntry => ({
-    op,
-    a: ia,
-    b: ib,
-    fields: [],
-    children: null,
-    differs: false,
-    inScope: false,
-  });
   /** Entries for two lists of sibling calls. */
   const alignLists = (la: number[], lb: number[]): DiffEntry[] => {
     const out: DiffEntry[] = [];
     const pair = (i: number, j: number) =>
-      out.push(entry(timing === null && a.sameSubtree(i, b, j) ? "same" : "pair", i, j));
-    if (o.unordered) {
-      // Identical subtrees first, then by identity, each in order of appearance in B.
-      const taken = new Uint8Array(la.length);
-      const byHash = new Map<string, number[]>(), byKey = new Map<number, number[]>();
-      const hashOf = (t: CallTable, i: number) => `${t.sub1[i]},${t.sub2[i]},${t.key[i]}`;
-      la.forEach((i, k) => {
-        const h = hashOf(a, i);
-        (byHash.get(h) ?? byHash.set(h, []).get(h)!).push(k);
-        (byKey.get(a.key[i]) ?? byKey.set(a.key[i], []).get(a.key[i])!).push(k);
-      });
-      // Where each list's first call not yet taken may be: lists are read from the front once.
-      const cursor = new Map<number[], number>();
-      const claim = (list: number[] | undefined): number => {
-        if (list === undefined) return -1;
-        let at = cursor.get(list) ?? 0;
-        while (at < list.length && taken[list[at]]) at++;
-        cursor.set(list, at + 1);
-        if (at >= list.length) return -1;
-        taken[list[at]] = 1;
-        return list[at];
-      };
-      const partner = new Int32Array(lb.length).fill(-1);
-      lb.forEach((j, k) => partner[k] = claim(byHash.get(hashOf(b, j))));
-      lb.forEach((j, k) => {
-        if (partner[k] < 0) partner[k] = claim(byKey.get(b.key[j]));
-      });
-      lb.forEach((j, k) =>
-        partner[k] >= 0 ? pair(la[partner[k]], j) : out.push(entry("added", -1, j))
-      );
-      la.forEach((i, k) => {
-        if (!taken[k]) out.push(entry("removed", i, -1));
-      });
-      return out;
-    }
-    // Whole identical subtrees, in order.
-    const anchors = align(
-      la.length,
-      lb.length,
-      (x, y) => a.key[la[x]] === b.key[lb[y]] && a.sameSubtree(la[x], b, lb[y]),
-      null,
-    );
-    let x = 0, y = 0;
-    const gap = (toX: number, toY: number) => {
-      // Between two anchors: pair by identity.
-      const ga = la.slice(x, toX), gb = lb.slice(y, toY);
-      const pairs = align(
-        ga.length,
-        gb.length,
-        (p, q) => a.key[ga[p]] === b.key[gb[q]],
-        (side, k) => side === 0 ? a.key[ga[k]] : b.key[gb[k]],
-      );
-      let p = 0, q = 0;
-      for (let k = 0; k <= pairs.length; k += 2) {
-        const toP = k < pairs.length ? pairs[k] : ga.length;
-        const toQ = k < pairs.length ? pairs[k + 1] : gb.length;
-        for (; p < toP; p++) out.push(entry("removed", ga[p], -1));
-        for (; q < toQ; q++) out.push(entry("added", -1, gb[q]));
-        if (k < pairs.length) pair(ga[p++], gb[q++]);
-      }
-    };
-    for (let k = 0; k < anchors.length; k += 2) {
-      gap(anchors[k], anchors[k + 1]);
-      pair(la[anchors[k]], lb[anchors[k + 1]]);
-      x = anchors[k] + 1;
-      y = anchors[k + 1] + 1;
-    }
-    gap(la.length, lb.length);
+      out.push(newEntry(timing === null && a.sameSubtree(i, b, j) ? "same" : "pair", i, j));
+    (o.unordered ? alignUnordered : alignOrdered)({ a, b, la, lb, out, pair });
     return out;
   };
-
   const roots = alignLists(a.roots(), b.roots());
   // Pairs whose calls and children are still to compare.
   const work: DiffEntry[] = [];
@@ -207,6 +217,10 @@ function slower(ea: number, eb: number, t: { ratio: number; minMs: number }): bo
  * Scope, counts and `differs`, in post-order (iteratively: trees can be deep). Outside the
  * filter's scope, only the calls under matching calls count.
  *
+ * The filter's rule is the one tree and export apply (nameMatches), but what it takes in differs
+ * on purpose: a diff counts the differences at or under a matching call (in A or in B), and not
+ * those of the calls leading to it, which tree and export keep as the way to the match.
+ *
  * @returns Whether the filter took any call in.
  */
 function settle(
@@ -218,7 +232,8 @@ function settle(
 ): boolean {
   const matches = (e: DiffEntry) =>
     filter === null ||
-    (e.a >= 0 && a.name(e.a).includes(filter)) || (e.b >= 0 && b.name(e.b).includes(filter));
+    (e.a >= 0 && nameMatches(a.name(e.a), filter)) ||
+    (e.b >= 0 && nameMatches(b.name(e.b), filter));
   // Calls of a subtree under (or at) a call whose name matches.
   let any = filter === null;
   const countIn = (t: CallTable, i: number, inScope: boolean): number => {
@@ -226,7 +241,7 @@ function settle(
     let n = 0;
     const end = i + t.desc[i];
     for (let k = i; k <= end;) {
-      if (t.name(k).includes(filter)) {
+      if (nameMatches(t.name(k), filter)) {
         any = true;
         n += t.desc[k] + 1;
         k += t.desc[k] + 1;

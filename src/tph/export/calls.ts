@@ -11,16 +11,16 @@
 // its calls follow it there. Async tracks are reused once everything on them has ended, so there
 // are as many as calls ran at once, not one per async call.
 
-import type { CallNodeJSON } from "../../types.ts";
 import { type FunctionEntry, STATE_MASK } from "../../run_file/format.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import {
-  FN_ASYNC,
-  FN_EXTERNAL,
-  stateOfNode,
-  THREW,
-  UNFINISHED,
-} from "../../run_file/call_state.ts";
-import type { RawCall, RunFile } from "../store/run_reader.ts";
+  type CallRecord,
+  type FilterMarks,
+  markFilter,
+  MATCHED,
+  ON_PATH,
+} from "../../run_file/call_records.ts";
+import type { RunFile } from "../store/run_reader.ts";
 
 /** A function as the exports name it. */
 export interface Frame {
@@ -98,29 +98,6 @@ export interface WalkResult {
   frames: Frame[];
 }
 
-/** A stored call as the walk reads it, from tph's run format or from a JSON run. */
-interface Source {
-  /** Calls in all. */
-  readonly records: number;
-  /** Visit in stored order with depth; false skips the subtree. */
-  scan(visit: (c: Stored, depth: number) => boolean): void;
-  readonly frames: Frame[];
-}
-
-interface Stored {
-  frame: number;
-  start: number;
-  /** -1: unfinished. */
-  elapsed: number;
-  state: number;
-  descendants: number;
-  dropped: number;
-  args: number;
-  argNames: readonly string[];
-  /** Text k: the arguments, then the return value or the error. */
-  text(k: number): string;
-}
-
 function frameOf(f: FunctionEntry): Frame {
   return {
     name: f[0],
@@ -130,123 +107,6 @@ function frameOf(f: FunctionEntry): Frame {
     kind: f[4],
     async: (f[6] & FN_ASYNC) !== 0,
     external: (f[6] & FN_EXTERNAL) !== 0,
-  };
-}
-
-const POSITIONS: string[] = [];
-function positions(n: number): readonly string[] {
-  while (POSITIONS.length < n) POSITIONS.push(String(POSITIONS.length));
-  return POSITIONS;
-}
-
-/** A run in tph's format, through its scan. */
-function binarySource(file: RunFile): Source {
-  const functions = file.functions;
-  const frames = functions.map(frameOf);
-  const stored: Stored & { raw: RawCall | null } = {
-    raw: null,
-    frame: 0,
-    start: 0,
-    elapsed: 0,
-    state: 0,
-    descendants: 0,
-    dropped: 0,
-    args: 0,
-    argNames: [],
-    text(k) {
-      return this.raw!.text(k);
-    },
-  };
-  return {
-    records: file.records,
-    frames,
-    scan(visit) {
-      file.scan!((r, depth) => {
-        stored.raw = r;
-        stored.frame = r.fn;
-        stored.start = r.start;
-        stored.elapsed = r.elapsed;
-        stored.state = r.flags & STATE_MASK;
-        stored.descendants = r.descendants;
-        stored.dropped = r.dropped;
-        stored.args = r.args;
-        stored.argNames = frames[r.fn].external ? positions(r.args) : functions[r.fn][5];
-        return visit(stored, depth);
-      });
-    },
-  };
-}
-
-/** A JSON run: its calls are in memory already (JSON cannot be read a part at a time). */
-function jsonSource(roots: CallNodeJSON[]): Source {
-  const frames: Frame[] = [];
-  const index = new Map<string, number>();
-  // Calls below each, and in all: iterative (a run may nest as deep as the program recursed).
-  const sizes = new Map<CallNodeJSON, number>();
-  const order: CallNodeJSON[] = [];
-  const parents: (CallNodeJSON | null)[] = [];
-  for (
-    const todo: [CallNodeJSON, CallNodeJSON | null][] = roots.map((r) => [r, null]);
-    todo.length > 0;
-  ) {
-    const [n, parent] = todo.pop()!;
-    order.push(n);
-    parents.push(parent);
-    sizes.set(n, 0);
-    for (const c of n.children) todo.push([c, n]);
-  }
-  // Children come after their parent in `order`: a backward pass adds the sizes up.
-  for (let k = order.length - 1; k >= 0; k--) {
-    const p = parents[k];
-    if (p !== null) sizes.set(p, sizes.get(p)! + sizes.get(order[k])! + 1);
-  }
-  const records = order.length;
-  return {
-    records,
-    frames,
-    scan(visit) {
-      const each = (n: CallNodeJSON, depth: number): boolean => {
-        const key = JSON.stringify([n.name, n.module, n.file, n.line, n.kind, n.async, n.external]);
-        let frame = index.get(key);
-        if (frame === undefined) {
-          frame = frames.length;
-          index.set(key, frame);
-          frames.push({
-            name: n.name,
-            module: n.module,
-            file: n.file,
-            line: n.line,
-            kind: n.kind ?? "function",
-            async: n.async === true,
-            external: n.external === true,
-          });
-        }
-        const names = Object.keys(n.args);
-        const state = stateOfNode(n);
-        const values = names.map((k) => n.args[k]);
-        values.push(state === THREW ? n.exception! : n.return_value ?? "");
-        const stored: Stored = {
-          frame,
-          start: Math.round(n.start_ms * 1000),
-          elapsed: state === UNFINISHED ? -1 : Math.round((n.elapsed_ms ?? 0) * 1000),
-          state,
-          descendants: sizes.get(n) ?? 0,
-          dropped: n.dropped ?? 0,
-          args: names.length,
-          argNames: names,
-          text: (k) => values[k],
-        };
-        return visit(stored, depth);
-      };
-      // Pre-order, children in order, without recursion.
-      const todo: [CallNodeJSON, number][] = [];
-      for (let k = roots.length - 1; k >= 0; k--) todo.push([roots[k], 0]);
-      while (todo.length > 0) {
-        const [n, depth] = todo.pop()!;
-        if (!each(n, depth)) continue;
-        for (let k = n.children.length - 1; k >= 0; k--) todo.push([n.children[k], depth + 1]);
-      }
-    },
   };
 }
 
@@ -261,69 +121,17 @@ class Track {
   constructor(readonly number: number) {}
 }
 
-/**
- * Walk a run's calls for an export.
- *
- * @param file The run.
- * @param options Depth and name filters.
- * @param visitor What the export does with tracks and calls.
- */
-export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisitor): WalkResult {
-  const source = file.scan !== null ? binarySource(file) : jsonSource(file.tree().roots);
-  const maxDepth = options.maxDepth ?? Infinity;
-  // First pass: the run's last time (where unfinished calls end), and the filter's marks.
-  let end = 0;
-  const keep = options.filter === undefined ? null : new Uint8Array(source.records);
-  {
-    const wanted = options.filter === undefined
-      ? null
-      : source.frames.map((f) => f.name.includes(options.filter!));
-    const path: number[] = [];
-    let ordinal = 0;
-    source.scan((c, depth) => {
-      const here = ordinal++;
-      path.length = depth;
-      path.push(here);
-      const last = c.elapsed < 0 ? c.start : c.start + c.elapsed;
-      if (last > end) end = last;
-      if (keep !== null && wanted !== null && wanted[c.frame]) {
-        for (let d = depth; d >= 0 && keep[path[d]] === 0; d--) keep[path[d]] = 1;
-        keep.fill(1, here, here + 1 + c.descendants);
-      }
-      return true;
-    });
+/** Free async tracks, the one whose latest end is earliest on top (a binary heap). */
+class FreeTracks {
+  readonly #heap: Track[] = [];
+  get size(): number {
+    return this.#heap.length;
   }
-  const call = new ExportCall();
-  const tracks: Track[] = [new Track(0)];
-  // Free async tracks are found by the latest end on them.
-  const heap: Track[] = [];
-  // The open calls of the walk, by depth: ids, tracks, ends (for the placement test).
-  const openIds: number[] = [];
-  const openTracks: number[] = [];
-  const openEnds: number[] = [];
-  const openStarts: number[] = [];
-  const isOpenAncestor = (t: Track, k: number) =>
-    t.depths[k] < openIds.length && openIds[t.depths[k]] === t.ids[k];
-  const close = visitor.close?.bind(visitor);
-  /** Close what ended on `t` by `at`, but never a caller of the call being placed. */
-  const closeTo = (t: Track, at: number) => {
-    for (let k = t.ids.length - 1; k >= 0; k--) {
-      if (t.ends[k] > at || isOpenAncestor(t, k)) return;
-      // Popped whether or not the visitor listens (`close?.(…)` would skip its arguments).
-      const id = t.ids.pop()!, frame = t.frames.pop()!, end = t.ends.pop()!;
-      t.depths.pop();
-      if (close !== undefined) close(t.number, id, frame, end);
-    }
-  };
-  const place = (t: Track) => {
-    t.ids.push(call.id);
-    t.frames.push(call.frame);
-    t.ends.push(call.end);
-    t.depths.push(call.depth);
-    if (call.end > t.lastEnd) t.lastEnd = call.end;
-    call.track = t.number;
-  };
-  const heapPush = (t: Track) => {
+  get top(): Track {
+    return this.#heap[0];
+  }
+  push(t: Track): void {
+    const heap = this.#heap;
     heap.push(t);
     for (let i = heap.length - 1; i > 0;) {
       const up = (i - 1) >> 1;
@@ -331,8 +139,9 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
       [heap[up], heap[i]] = [heap[i], heap[up]];
       i = up;
     }
-  };
-  const heapPop = (): Track => {
+  }
+  pop(): Track {
+    const heap = this.#heap;
     const top = heap[0];
     const last = heap.pop()!;
     if (heap.length > 0) {
@@ -348,97 +157,195 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
       }
     }
     return top;
-  };
-  /** An async track with nothing open at the call's start, or a new one. */
-  const asyncTrack = (): Track => {
-    if (heap.length > 0 && heap[0].lastEnd <= call.start) {
-      const t = heapPop();
-      closeTo(t, call.start);
-      if (t.ids.length === 0) return t;
-      heapPush(t);
-    }
-    const t = new Track(tracks.length);
-    tracks.push(t);
-    visitor.track?.(t.number);
-    return t;
-  };
-  let calls = 0;
-  let ordinal = 0;
-  source.scan((c, depth) => {
-    const here = ordinal++;
-    if (keep !== null && keep[here] === 0) {
-      ordinal += c.descendants;
-      return false;
-    }
-    openIds.length =
-      openTracks.length =
-      openEnds.length =
-      openStarts.length =
+  }
+}
+
+/** The open calls of the walk, by depth: ids, tracks, starts and ends (for placing calls). */
+class OpenCalls {
+  readonly ids: number[] = [];
+  readonly tracks: number[] = [];
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Close the calls from `depth` on. */
+  cut(depth: number): void {
+    this.ids.length =
+      this.tracks.length =
+      this.starts.length =
+      this.ends.length =
         depth;
-    call.id = here + 1;
-    call.depth = depth;
-    call.parent = depth === 0 ? 0 : openIds[depth - 1];
-    call.frame = c.frame;
-    call.fn = source.frames[c.frame];
-    call.argNames = c.argNames;
-    const values = call.argValues;
-    values.length = c.args;
-    for (let k = 0; k < c.args; k++) values[k] = c.text(k);
-    call.unfinished = c.state === UNFINISHED;
-    call.returned = c.state === UNFINISHED || c.state === THREW ? null : c.text(c.args);
-    call.threw = c.state === THREW ? c.text(c.args) : null;
-    call.start = c.start;
-    call.end = c.elapsed < 0 ? Math.max(end, c.start) : c.start + c.elapsed;
-    // Times are whole µs, a call's start and length rounded apart: a call can seem to start or
-    // end 1 µs outside its caller. Drawn inside it (else it would seem to run on after it).
-    if (depth > 0) {
-      const callerStart = openStarts[depth - 1], callerEnd = openEnds[depth - 1];
-      if (call.start < callerStart && callerStart - call.start <= 1) call.start = callerStart;
-      if (call.end > callerEnd && call.end - callerEnd <= 1 && call.start <= callerEnd) {
-        call.end = callerEnd;
-      }
-      if (call.end < call.start) call.end = call.start;
+  }
+  push(call: ExportCall): void {
+    this.ids.push(call.id);
+    this.tracks.push(call.track);
+    this.starts.push(call.start);
+    this.ends.push(call.end);
+  }
+}
+
+/** Places calls on tracks: the caller's when the call fits there, else an async one. */
+class Placer {
+  readonly tracks: Track[] = [new Track(0)];
+  readonly #free = new FreeTracks();
+  readonly #close: WalkVisitor["close"];
+
+  constructor(readonly visitor: WalkVisitor, readonly open: OpenCalls) {
+    this.#close = visitor.close?.bind(visitor);
+  }
+
+  /** Close what ended on `t` by `at`, but never a caller of the call being placed. */
+  closeTo(t: Track, at: number): void {
+    const open = this.open.ids;
+    for (let k = t.ids.length - 1; k >= 0; k--) {
+      if (t.ends[k] > at || (t.depths[k] < open.length && open[t.depths[k]] === t.ids[k])) return;
+      // Popped whether or not the visitor listens (`close?.(…)` would skip its arguments).
+      const id = t.ids.pop()!, frame = t.frames.pop()!, end = t.ends.pop()!;
+      t.depths.pop();
+      if (this.#close !== undefined) this.#close(t.number, id, frame, end);
     }
-    call.dropped = c.dropped;
-    const cut = depth + 1 >= maxDepth && c.descendants > 0;
-    call.hiddenBelow = cut ? countKept(keep, here, c.descendants) : 0;
-    // On the caller's track when it fits there: inside the caller, after what came before.
-    const home = tracks[depth === 0 ? 0 : openTracks[depth - 1]];
+  }
+
+  /** Set the call's track (and whether it starts an async context), and put it there. */
+  place(call: ExportCall): void {
+    const depth = call.depth;
+    const home = this.tracks[depth === 0 ? 0 : this.open.tracks[depth - 1]];
     call.callerTrack = home.number;
-    closeTo(home, call.start);
+    this.closeTo(home, call.start);
     const n = home.ids.length;
     const fits = depth === 0
       ? n === 0
       : n > 0 && home.ids[n - 1] === call.parent && call.end <= home.ends[n - 1];
-    let t = home;
-    if (!fits) {
-      t = asyncTrack();
-      call.startsContext = true;
-    } else call.startsContext = false;
-    place(t);
+    const t = fits ? home : this.#asyncTrack(call.start);
+    call.startsContext = !fits;
+    t.ids.push(call.id);
+    t.frames.push(call.frame);
+    t.ends.push(call.end);
+    t.depths.push(call.depth);
+    if (call.end > t.lastEnd) t.lastEnd = call.end;
+    call.track = t.number;
     // An async track's latest end is its first call's: the calls nested in it end before.
-    if (t.number !== 0 && !fits) heapPush(t);
+    if (t.number !== 0 && !fits) this.#free.push(t);
+  }
+
+  /** An async track with nothing open at `start`, or a new one. */
+  #asyncTrack(start: number): Track {
+    const free = this.#free;
+    if (free.size > 0 && free.top.lastEnd <= start) {
+      const t = free.pop();
+      this.closeTo(t, start);
+      if (t.ids.length === 0) return t;
+      free.push(t);
+    }
+    const t = new Track(this.tracks.length);
+    this.tracks.push(t);
+    this.visitor.track?.(t.number);
+    return t;
+  }
+
+  /** Close everything still open. */
+  finish(): void {
+    this.open.cut(0);
+    for (const t of this.tracks) this.closeTo(t, Infinity);
+  }
+}
+
+/** A call's end (µs): for one that never finished, the run's last known time. */
+function endOf(r: CallRecord, runEnd: number): number {
+  return (r.flags & STATE_MASK) === UNFINISHED ? Math.max(runEnd, r.start) : r.start + r.elapsed;
+}
+
+/** The first pass: the run's last time (where unfinished calls end), and the filter's marks. */
+function firstPass(
+  file: RunFile,
+  options: WalkOptions,
+): { end: number; marks: FilterMarks | null } {
+  let end = 0;
+  const each = (r: CallRecord) => {
+    const last = endOf(r, r.start);
+    if (last > end) end = last;
+  };
+  if (options.filter !== undefined) {
+    const marks = markFilter(file, options.filter, options.maxDepth ?? Infinity, each);
+    return { end, marks };
+  }
+  file.scan((r) => (each(r), true));
+  return { end, marks: null };
+}
+
+/** Fill `call` from the record of a call at `depth`, inside its caller's times. */
+function fillCall(call: ExportCall, r: CallRecord, depth: number, open: OpenCalls, end: number) {
+  call.depth = depth;
+  call.parent = depth === 0 ? 0 : open.ids[depth - 1];
+  call.frame = r.fn;
+  call.argNames = r.argNames;
+  const values = call.argValues;
+  values.length = r.args;
+  for (let k = 0; k < r.args; k++) values[k] = r.text(k);
+  const state = r.flags & STATE_MASK;
+  call.unfinished = state === UNFINISHED;
+  call.returned = state === UNFINISHED || state === THREW ? null : r.text(r.args);
+  call.threw = state === THREW ? r.text(r.args) : null;
+  call.start = r.start;
+  call.end = endOf(r, end);
+  // Times are whole µs, a call's start and length rounded apart: a call can seem to start or
+  // end 1 µs outside its caller. Drawn inside it (else it would seem to run on after it).
+  if (depth > 0) {
+    const callerStart = open.starts[depth - 1], callerEnd = open.ends[depth - 1];
+    if (call.start < callerStart && callerStart - call.start <= 1) call.start = callerStart;
+    if (call.end > callerEnd && call.end - callerEnd <= 1 && call.start <= callerEnd) {
+      call.end = callerEnd;
+    }
+    if (call.end < call.start) call.end = call.start;
+  }
+  call.dropped = r.dropped;
+}
+
+/**
+ * Walk a run's calls for an export.
+ *
+ * @param file The run.
+ * @param options Depth and name filters.
+ * @param visitor What the export does with tracks and calls.
+ */
+export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisitor): WalkResult {
+  const frames = file.functions.map(frameOf);
+  const maxDepth = options.maxDepth ?? Infinity;
+  const { end, marks } = firstPass(file, options);
+  const call = new ExportCall();
+  const open = new OpenCalls();
+  const placer = new Placer(visitor, open);
+  let calls = 0, ordinal = 0;
+  // With a filter: the depth of the matched call whose subtree is being walked (-1: none).
+  let matched = -1;
+  file.scan((r, depth) => {
+    const here = ordinal++;
+    if (matched >= depth) matched = -1;
+    const mark = matched >= 0 || marks === null ? MATCHED : marks.of[here];
+    if (mark === 0) {
+      ordinal += r.descendants;
+      return false;
+    }
+    if (matched < 0 && (mark & MATCHED) !== 0 && marks !== null) matched = depth;
+    open.cut(depth);
+    call.id = here + 1;
+    fillCall(call, r, depth, open, end);
+    call.fn = frames[r.fn];
+    const cut = depth + 1 >= maxDepth && r.descendants > 0;
+    // Below a call on the way to a match, only what the filter keeps.
+    call.hiddenBelow = !cut
+      ? 0
+      : (mark & ON_PATH) !== 0 && matched < 0
+      ? marks!.cut.get(here)!.calls
+      : r.descendants;
+    placer.place(call);
     calls++;
     visitor.open(call);
-    openIds.push(call.id);
-    openTracks.push(t.number);
-    openEnds.push(call.end);
-    openStarts.push(call.start);
+    open.push(call);
     if (cut) {
-      ordinal += c.descendants;
+      ordinal += r.descendants;
       return false;
     }
     return true;
   });
-  openIds.length = 0;
-  for (const t of tracks) closeTo(t, Infinity);
-  return { calls, tracks: tracks.length, end, frames: source.frames };
-}
-
-/** Calls kept in a subtree (all of them without a filter). */
-function countKept(keep: Uint8Array | null, at: number, descendants: number): number {
-  if (keep === null) return descendants;
-  let n = 0;
-  for (let k = at + 1; k <= at + descendants; k++) n += keep[k];
-  return n;
+  placer.finish();
+  return { calls, tracks: placer.tracks.length, end, frames };
 }

@@ -34,6 +34,17 @@ import {
   positionKey,
 } from "../../run_file/json_form.ts";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
+import {
+  type CallRecord,
+  type CallSource,
+  type CutBelow,
+  isEscapedText,
+  isWhole,
+  nodeCalls,
+  type ScanCalls,
+  textLength,
+  wholeOf,
+} from "../../run_file/call_records.ts";
 import { countBelow } from "../../render/tree.ts";
 import { displayPath } from "./display_path.ts";
 import { loadRun, validateRun } from "./load_run.ts";
@@ -43,13 +54,7 @@ import { StoreError } from "./store_error.ts";
 /** A run's top-level fields, all but its calls. */
 export type RunMeta = Omit<RunJSON, "trace">;
 
-/** What limits left out below a call that a depth-limited read did not open. */
-export interface CutBelow {
-  /** Calls below it. */
-  calls: number;
-  /** Calls limits left out below it (under those calls). */
-  dropped: number;
-}
+export type { CallRecord, CutBelow, ScanCalls };
 
 /** Calls read down to a depth. */
 export interface RunTree {
@@ -60,8 +65,11 @@ export interface RunTree {
   droppedUnderCalls: number;
 }
 
-/** A stored run, open for reading. */
-export interface RunFile {
+/**
+ * A stored run, open for reading. Its calls are scanned as records (CallSource) whatever its
+ * format: a JSON run's from its tree, read whole on the first scan.
+ */
+export interface RunFile extends CallSource {
   /** The path. */
   readonly path: string;
   /** Whether it is in tph's run format (else JSON). */
@@ -76,25 +84,15 @@ export interface RunFile {
   /** Write the run as the JSON format (what `tph run -o` writes), streaming. */
   writeJSON(out: ByteSink): void;
   /**
-   * Visit the calls in pre-order as stored (null for a JSON run), each with its depth (0: roots):
-   * `visit` returns false not to visit its subtree. The record is reused from call to call.
+   * Visit the calls in pre-order as stored, each with its depth (0: roots): `visit` returns false
+   * not to visit its subtree. The record is reused from call to call.
    */
-  readonly scan: ScanCalls | null;
-  /** The functions the records of `scan` name by index (empty for a JSON run). */
-  readonly functions: readonly FunctionEntry[];
-  /**
-   * The call whose record starts at `position` (a RawCall's), as the JSON holds it, without
-   * children; `start` is its start (the RawCall's, µs). Null for a JSON run.
-   */
-  readonly nodeAt: ((position: number, start: number) => CallNodeJSON) | null;
-  /** How many calls `scan` visits in all. */
-  readonly records: number;
+  readonly scan: ScanCalls;
+  /** Calls limits left out at the top level (with no recorded caller). */
+  readonly droppedAtRoot: number;
   /** Let go of the file. */
   close(): void;
 }
-
-/** See RunFile.scan. */
-export type ScanCalls = (visit: (r: RawCall, depth: number) => boolean) => void;
 
 /** Options of {@linkcode openRun}. */
 export interface OpenRunOptions {
@@ -182,6 +180,8 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
     ({ trace, ...meta } = run);
   }
   const calls = () => trace ??= loadRun(path, options).trace;
+  let source: CallSource | null = null;
+  const records = () => source ??= nodeCalls(calls());
   return {
     path,
     binary: false,
@@ -191,10 +191,18 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
       cut: new Map(),
       droppedUnderCalls: countBelow(calls()).dropped,
     }),
-    scan: null,
-    nodeAt: null,
-    functions: [],
-    records: 0,
+    scan: (visit) => records().scan(visit),
+    nodeAt: (position, start) => records().nodeAt(position, start),
+    get functions() {
+      return records().functions;
+    },
+    get records() {
+      return records().records;
+    },
+    // What the run counts as left out, less what its calls hold (a JSON run may not say).
+    get droppedAtRoot() {
+      return Math.max(0, (meta.dropped_calls ?? 0) - countBelow(calls()).dropped);
+    },
     writeJSON(out: ByteSink) {
       // The file as it is, a chunk at a time.
       const reader = new FileReader(path);
@@ -322,6 +330,13 @@ class Cursor {
   }
 }
 
+const POSITIONS: string[] = [];
+/** "0", "1", …: the names of an external call's arguments (one list, grown as needed). */
+export function positions(n: number): readonly string[] {
+  while (POSITIONS.length < n) POSITIONS.push(String(POSITIONS.length));
+  return POSITIONS;
+}
+
 /** Every flag a record may have. */
 const FLAGS_KNOWN = STATE_MASK | HAS_DROPPED | HAS_DROPPED_BELOW;
 
@@ -345,23 +360,13 @@ function badFunctionTable(table: unknown): string | null {
   return null;
 }
 
-/** What a value's tag says: a whole number (odd tags). */
-export const isWhole = (tag: number): boolean => tag % 2 === 1;
-/** The whole number an odd tag holds. */
-export function wholeOf(tag: number): number {
-  const z = (tag - 1) / 2;
-  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-}
-/** A text's byte length, from its tag. */
-export const textLength = (tag: number): number => Math.floor(tag / 4);
-/** Whether a text's bytes are the inside of a JSON string literal (it has a lone surrogate). */
-export const isEscapedText = (tag: number): boolean => tag % 4 === 2;
+export { isEscapedText, isWhole, textLength, wholeOf };
 
 /**
  * One call record as stored (see run_format.ts), for readers that work on its bytes. The object
  * is reused: it holds a call only while the visit it is given to runs.
  */
-export class RawCall {
+export class RawCall implements CallRecord {
   /** The file offset of the record (for {@linkcode RunFile.nodeAt}). */
   position = 0;
   fn = 0;
@@ -378,11 +383,20 @@ export class RawCall {
   /** Calls limits left out under it, and under its descendants. */
   dropped = 0;
   droppedBelow = 0;
+  /** The parameters' names, or the arguments' positions (an external call). */
+  argNames: readonly string[] = [];
+  /** A line shows what its state says. */
+  readonly shows = -1;
   /** Per value: its tag, and the file offset of its text's bytes. */
   readonly tags: number[] = [];
   readonly at: number[] = [];
 
   constructor(readonly cursor: Cursor) {}
+
+  /** Its time in ms. */
+  get elapsedMs(): number {
+    return this.elapsed / 1000;
+  }
 
   /** The buffer holding the record's bytes. */
   get buf(): Uint8Array {
@@ -547,14 +561,21 @@ class BinaryRun implements RunFile {
     r.elapsed = ended ? c.varint() : -1;
     if (fn >= this.#functions.length) throw new Error("function out of range");
     const f = this.#functions[fn];
-    const count = (f[6] & FN_EXTERNAL) !== 0 ? c.varint() : f[5].length;
+    const external = (f[6] & FN_EXTERNAL) !== 0;
+    const count = external ? c.varint() : f[5].length;
     // A value takes a byte at least.
     if (count > c.limit - c.pos) throw new Error("argument count");
     r.args = count;
+    r.argNames = external ? positions(count) : f[5];
     r.values = ended ? count + 1 : count;
     for (let k = 0; k < r.values; k++) c.value(r, k);
     r.dropped = (flags & HAS_DROPPED) !== 0 ? c.varint() : 0;
     r.droppedBelow = (flags & HAS_DROPPED_BELOW) !== 0 ? c.varint() : 0;
+  }
+
+  get droppedAtRoot(): number {
+    // With no call stored, every call left out was at the top.
+    return this.records === 0 ? this.meta.dropped_calls ?? 0 : this.meta.dropped_at_root ?? 0;
   }
 
   /** The functions table (read on first use). */
@@ -619,7 +640,7 @@ class BinaryRun implements RunFile {
     if (ordinal !== records || c.pos !== this.#callsEnd) throw damaged();
   };
 
-  #node(r: RawCall): CallNodeJSON {
+  #node(r: CallRecord): CallNodeJSON {
     const f = this.#functions[r.fn];
     const external = (f[6] & FN_EXTERNAL) !== 0;
     const state = r.flags & STATE_MASK;

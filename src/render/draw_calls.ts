@@ -1,8 +1,8 @@
-// `tph tree` of a run in tph's format, drawn as it is read: the lines renderTree draws for the
-// same run, byte for byte, but written straight from the stored records (no call objects, a
-// value's bytes copied as they are stored when nothing in them needs escaping), so a run of
-// millions of calls streams at the speed of its reading. Nothing is kept but the open calls
-// (and, with a filter, one byte a call).
+// The call tree's lines (`tph tree`, renderTree, the library's trace().tree()), drawn from a
+// scan of the calls as it goes: from a run file's records (a value's bytes copied as they are
+// stored when nothing in them needs escaping, no call objects), so a run of millions of calls
+// streams at the speed of its reading; or from a tree in memory through its records (nodeCalls).
+// Nothing is kept but the open calls (and, with a filter, one byte a call).
 
 import {
   formatDuration,
@@ -10,53 +10,78 @@ import {
   labelValue,
   treeDrawer,
   type TreeOptions,
-} from "../../render/tree.ts";
-import { STATE_MASK } from "../../run_file/format.ts";
-import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import { isWhole, type RawCall, type RunFile, textLength, wholeOf } from "../store/run_reader.ts";
+} from "./tree_lines.ts";
+import { FN_ASYNC, FN_EXTERNAL } from "../run_file/call_state.ts";
+import {
+  type CallRecord,
+  type CallSource,
+  isWhole,
+  LAST_KEPT,
+  markFilter,
+  MATCHED,
+  ON_PATH,
+  shownOf,
+  SHOWS_RETURN,
+  SHOWS_THROW,
+  SHOWS_UNFINISHED,
+  textLength,
+  wholeOf,
+} from "../run_file/call_records.ts";
 
 /** Thrown to stop drawing once stdout's reader went away. */
 export const READER_GONE: Error = new Error("stdout closed");
 
-/** Marks of the filter's first pass, one byte a call. */
-const PATH = 1, MATCH = 2, LAST = 4;
+/** A piece of a line made once (a name, a connector): bytes for LineWriter, text for TextLines. */
+type Piece = Uint8Array | string;
+
+/** Where the lines go: bytes (LineWriter) or text (TextLines). */
+export interface Lines {
+  /** Lines ended so far. */
+  readonly lines: number;
+  /** Whether a prefix may be kept as bytes (`piece` gives Uint8Array). */
+  readonly bytePrefixes: boolean;
+  piece(text: string): Piece;
+  bytes(p: Piece): void;
+  safeBytes(from: Uint8Array, at: number, length: number): boolean;
+  whole(v: number): void;
+  text(text: string): void;
+  end(): void;
+  line(text: string): void;
+  flush(): void;
+}
 
 /**
- * Draw a run in tph's format as `tph tree` does, writing lines as they are made.
+ * Draw calls as `tph tree` does, writing lines as they are made.
  *
- * @param file The run (its `scan` is not null).
- * @param options As renderTree's; `filter` reads the calls' names once before drawing.
- * @param out Where the bytes go; returns false once nobody reads (then READER_GONE is thrown).
+ * @param source The calls.
+ * @param options As renderTree's; `filter` reads the calls' names once before drawing;
+ *   `rootDropped` counts calls left out at the top (not with a filter).
+ * @param w Where the lines go (a LineWriter throws READER_GONE once nobody reads).
  * @returns Whether a call was drawn (false: the filter matched none, nothing was written).
  */
-export function drawRun(
-  file: RunFile,
-  options: TreeOptions,
-  out: (bytes: Uint8Array, length: number) => boolean,
-): boolean {
-  const scan = file.scan!;
+export function drawCalls(source: CallSource, options: TreeOptions, w: Lines): boolean {
+  const scan = source.scan;
   const draw = treeDrawer(options);
   const maxDepth = options.maxDepth ?? Infinity;
-  const filter = options.filter;
-  const marks = filter === undefined ? null : markMatches(file, filter, maxDepth);
-  if (marks !== null && marks.cut === null) return false;
-  const w = new LineWriter(out);
-  const label = new LabelBytes(w, draw.parts, file);
-  const connector = [w.encode(draw.connector(false)), w.encode(draw.connector(true))];
+  const filter = options.filter ? options.filter : undefined;
+  const marks = filter === undefined ? null : markFilter(source, filter, maxDepth);
+  if (marks !== null && !marks.any) return false;
+  const label = new LabelBytes(w, draw.parts, source);
+  const connector = [w.piece(draw.connector(false)), w.piece(draw.connector(true))];
   // What a list's prefix grows by for the calls below a call (not last, last).
-  const grow = [w.encode(draw.inner("", 1, false)), w.encode(draw.inner("", 1, true))];
+  const grow = [w.piece(draw.inner("", 1, false)), w.piece(draw.inner("", 1, true))];
   // The lists of calls being drawn, outermost first (the roots' is 0; list i's calls are at
   // depth i + 1), as columns: no object is made per list. The prefixes of the open lists are
   // one growing byte string, each list's the start of the next's.
   const prefix = new Uint8Array((INDENT_LEVELS + 1) * Math.max(grow[0].length, grow[1].length));
-  /** List i's prefix bytes (null past INDENT_LEVELS, where lines are drawn from its text). */
-  const bytes: (Uint8Array | null)[] = [prefix.subarray(0, 0)];
+  /** List i's prefix bytes (null past INDENT_LEVELS, or for text lines: drawn from its text). */
+  const bytes: (Uint8Array | null)[] = [w.bytePrefixes ? prefix.subarray(0, 0) : null];
   /** Its prefix as text, made when a line needs it (rarely), and whether its call is last. */
   const texts: (string | null)[] = [""];
   const lastCall: boolean[] = [false];
   /** Calls limits left out at its end; the ordinal of its last call; all its calls drawn. */
-  const droppedAt: number[] = [marks === null ? file.meta.dropped_at_root ?? 0 : 0];
-  const end: number[] = [file.records - 1];
+  const droppedAt: number[] = [marks === null ? options.rootDropped ?? 0 : 0];
+  const end: number[] = [source.records - 1];
   const whole: boolean[] = [marks === null];
   let open = 1;
   const textOf = (i: number): string => texts[i] ??= draw.inner(textOf(i - 1), i, lastCall[i]);
@@ -72,14 +97,16 @@ export function drawRun(
     const below = r.descendants;
     closeTo(depth + 1);
     const i = depth;
-    const mark = whole[i] ? MATCH : marks!.of[here];
+    const mark = whole[i] ? MATCHED : marks!.of[here];
     if (mark === 0) {
       ordinal += below;
       return false;
     }
     // A call only on the way to a match shows neither its left-out count nor the others'.
-    const path = (mark & PATH) !== 0;
-    const last = whole[i] ? here + below === end[i] && droppedAt[i] === 0 : (mark & LAST) !== 0;
+    const path = (mark & ON_PATH) !== 0;
+    const last = whole[i]
+      ? here + below === end[i] && droppedAt[i] === 0
+      : (mark & LAST_KEPT) !== 0;
     const b = bytes[i];
     if (b !== null) {
       w.bytes(b);
@@ -89,7 +116,7 @@ export function drawRun(
     const dropped = path ? 0 : r.dropped;
     if (i + 1 >= maxDepth) {
       const inner = draw.inner(textOf(i), i + 1, last);
-      const cut = path ? marks!.cut!.get(here)! : null;
+      const cut = path ? marks!.cut.get(here)! : null;
       const line = cut === null
         ? draw.below(inner, i + 1, below, r.droppedBelow + dropped)
         : draw.below(inner, i + 1, cut.calls, cut.dropped);
@@ -100,7 +127,7 @@ export function drawRun(
     if (below > 0 || dropped > 0) {
       const j = open++;
       if (b !== null && j < INDENT_LEVELS) {
-        const more = grow[last ? 1 : 0];
+        const more = grow[last ? 1 : 0] as Uint8Array;
         prefix.set(more, b.length);
         bytes[j] = prefix.subarray(0, b.length + more.length);
       } else bytes[j] = null;
@@ -117,104 +144,34 @@ export function drawRun(
   return true;
 }
 
-/**
- * The filter's first pass: which calls are drawn — those whose name contains `text` with their
- * subtrees (MATCH; the subtree is not read), the calls that lead to them (PATH), and which of
- * these is the last drawn of its list (LAST). For a call on a path at the deepest level drawn,
- * what its line below sums up: the calls drawn under it and what limits left out under those.
- */
-function markMatches(
-  file: RunFile,
-  text: string,
-  maxDepth: number,
-): { of: Uint8Array; cut: Map<number, { calls: number; dropped: number }> | null } {
-  const matches = file.functions.map((f) => f[0].includes(text));
-  const of = new Uint8Array(file.records);
-  const cut = new Map<number, { calls: number; dropped: number }>();
-  // Per open call (by depth): its ordinal, whether it is drawn, what is drawn below it.
-  const ord: number[] = [], kept: boolean[] = [], calls: number[] = [], dropped: number[] = [];
-  // Per list (by the depth of its calls): its last call drawn so far (-1: none).
-  const lastKept: number[] = [-1];
-  const keep = (depth: number, at: number) => {
-    const before = lastKept[depth];
-    if (before >= 0) of[before] &= ~LAST;
-    of[at] |= LAST;
-    lastKept[depth] = at;
-  };
-  let open = 0, ordinal = 0, any = false;
-  // Close the open calls from `depth` on: what is drawn below each goes to its caller's sums.
-  const closeTo = (depth: number) => {
-    for (; open > depth; open--) {
-      const d = open - 1;
-      if (!kept[d]) continue;
-      if (d + 1 === maxDepth) cut.set(ord[d], { calls: calls[d], dropped: dropped[d] });
-      if (d > 0) {
-        calls[d - 1] += 1 + calls[d];
-        dropped[d - 1] += dropped[d];
-      }
-    }
-  };
-  file.scan!((r, depth) => {
-    const here = ordinal++;
-    closeTo(depth);
-    if (matches[r.fn]) {
-      any = true;
-      of[here] = MATCH;
-      // Its callers are drawn, down from the first not drawn yet.
-      let d = depth - 1;
-      while (d >= 0 && !kept[d]) d--;
-      for (d++; d < depth; d++) {
-        kept[d] = true;
-        of[ord[d]] |= PATH;
-        keep(d, ord[d]);
-      }
-      keep(depth, here);
-      if (depth > 0) {
-        calls[depth - 1] += 1 + r.descendants;
-        dropped[depth - 1] += r.dropped + r.droppedBelow;
-      }
-      ordinal += r.descendants;
-      return false;
-    }
-    if (r.descendants === 0) return true;
-    ord[depth] = here;
-    kept[depth] = false;
-    calls[depth] = 0;
-    dropped[depth] = 0;
-    lastKept[depth + 1] = -1;
-    open = depth + 1;
-    return true;
-  });
-  closeTo(0);
-  return { of, cut: any ? cut : null };
-}
-
-/** Writes a call's label (LabelParts) from its record's bytes. */
+/** Writes a call's label (LabelParts) from its record, the pieces made once per function. */
 class LabelBytes {
   /** Per function: `[async ]name(`, and each parameter's `key=` (none for external calls). */
-  readonly #heads: Uint8Array[] = [];
-  readonly #keys: Uint8Array[][] = [];
+  readonly #heads: Piece[] = [];
+  readonly #keys: Piece[][] = [];
+  readonly #params: (readonly string[])[] = [];
   readonly #external: boolean[] = [];
-  readonly #comma: Uint8Array;
-  readonly #close: Uint8Array;
-  readonly #returns: Uint8Array;
-  readonly #throws: Uint8Array[];
-  readonly #ext: Uint8Array;
-  readonly #unfinished: Uint8Array;
-  readonly #time: Uint8Array[];
-  readonly #micros: Uint8Array;
+  readonly #comma: Piece;
+  readonly #close: Piece;
+  readonly #returns: Piece;
+  readonly #throws: Piece[];
+  readonly #ext: Piece;
+  readonly #unfinished: Piece;
+  readonly #time: Piece[];
+  readonly #micros: Piece;
   readonly #autoMicros: boolean;
 
   constructor(
-    readonly w: LineWriter,
+    readonly w: Lines,
     readonly parts: ReturnType<typeof treeDrawer>["parts"],
-    file: RunFile,
+    source: CallSource,
   ) {
-    const e = (s: string) => w.encode(s);
-    for (const f of file.functions) {
+    const e = (s: string) => w.piece(s);
+    for (const f of source.functions) {
       const external = (f[6] & FN_EXTERNAL) !== 0;
       this.#heads.push(e(((f[6] & FN_ASYNC) !== 0 ? parts.async : "") + parts.name(f[0])));
       this.#keys.push(external ? [] : f[5].map((k) => e(parts.key(k))));
+      this.#params.push(f[5]);
       this.#external.push(external);
     }
     this.#comma = e(parts.comma);
@@ -231,36 +188,42 @@ class LabelBytes {
   }
 
   /** The label of `r` and the line's end. */
-  write(r: RawCall): void {
+  write(r: CallRecord): void {
     const { w, parts } = this;
     const fn = r.fn;
     w.bytes(this.#heads[fn]);
     if (parts.showArgs) {
       const external = this.#external[fn];
-      const keys = this.#keys[fn];
+      // A JSON call may name its arguments otherwise than the function's first call did.
+      const keys = r.argNames === this.#params[fn] ? this.#keys[fn] : null;
       for (let a = 0; a < r.args; a++) {
         if (a > 0) w.bytes(this.#comma);
-        if (!external) w.bytes(keys[a]);
+        if (external) { /* by position: no key */ }
+        else if (keys !== null) w.bytes(keys[a]);
+        else w.text(parts.key(r.argNames[a]));
         this.#value(r, a);
       }
     }
     w.bytes(this.#close);
-    const state = r.flags & STATE_MASK;
-    if (state === THREW) {
+    const shows = shownOf(r);
+    if ((shows & SHOWS_THROW) !== 0) {
       w.bytes(this.#throws[0]);
       this.#value(r, r.args);
       w.bytes(this.#throws[1]);
-    } else if (parts.showReturn && state !== UNFINISHED) {
+    } else if (parts.showReturn && (shows & SHOWS_RETURN) !== 0) {
       w.bytes(this.#returns);
       this.#value(r, r.args);
     }
     if (this.#external[fn]) w.bytes(this.#ext);
-    if (state === UNFINISHED) w.bytes(this.#unfinished);
+    if ((shows & SHOWS_UNFINISHED) !== 0) w.bytes(this.#unfinished);
     else {
       w.bytes(this.#time[0]);
-      const ms = r.elapsed / 1000;
+      const ms = r.elapsedMs;
       if ((this.#autoMicros && ms < 1) || parts.timeUnit === "us") {
-        w.whole(Math.round(ms * 1000));
+        const us = Math.round(ms * 1000);
+        // A JSON run may hold any number (-1e308 ms): digits for a safe integer, else as String.
+        if (Number.isSafeInteger(us)) w.whole(us);
+        else w.text(String(us));
         w.bytes(this.#micros);
       } else w.text(formatDuration(ms, parts.timeUnit));
       w.bytes(this.#time[1]);
@@ -269,7 +232,7 @@ class LabelBytes {
   }
 
   /** Value k as labelValue shows it: its stored bytes when none of them needs escaping. */
-  #value(r: RawCall, k: number): void {
+  #value(r: CallRecord, k: number): void {
     const tag = r.tags[k];
     if (isWhole(tag)) return this.w.whole(wholeOf(tag));
     if (tag % 4 === 0 && this.w.safeBytes(r.buf, r.offset(k), textLength(tag))) return;
@@ -277,15 +240,59 @@ class LabelBytes {
   }
 }
 
+/** Lines as text (renderTree's string), each piece kept as it is. */
+export class TextLines implements Lines {
+  lines = 0;
+  readonly bytePrefixes = false;
+  #out: string[] = [];
+  #line = "";
+  piece(text: string): string {
+    return text;
+  }
+  bytes(p: Piece): void {
+    this.#line += p as string;
+  }
+  safeBytes(): boolean {
+    return false;
+  }
+  whole(v: number): void {
+    this.#line += String(v);
+  }
+  text(text: string): void {
+    this.#line += text;
+  }
+  end(): void {
+    this.#out.push(this.#line);
+    this.#line = "";
+    this.lines++;
+  }
+  line(text: string): void {
+    this.text(text);
+    this.end();
+  }
+  flush(): void {}
+  /** The lines joined, without a last line end. */
+  toString(): string {
+    return this.#out.join("\n");
+  }
+}
+
 /** Lines into a reused buffer, written out when it fills. */
-export class LineWriter {
-  #buf = new Uint8Array(1 << 20);
+export class LineWriter implements Lines {
+  #buf: Uint8Array;
   #pos = 0;
   readonly #encoder = new TextEncoder();
+  lines = 0;
+  readonly bytePrefixes = true;
+  /** A text had a lone surrogate (written as U+FFFD, as stdout would): its bytes lost it. */
+  lossy = false;
 
-  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean) {}
+  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean, size = 1 << 20) {
+    this.#buf = new Uint8Array(size);
+  }
 
-  encode(text: string): Uint8Array {
+  piece(text: string): Uint8Array {
+    if (!text.isWellFormed()) this.lossy = true;
     return this.#encoder.encode(text);
   }
 
@@ -296,6 +303,7 @@ export class LineWriter {
   }
 
   bytes(b: Uint8Array): void {
+    // Every piece it is given is one it made (`piece`): bytes.
     const n = b.length;
     this.#room(n);
     const buf = this.#buf;
@@ -385,7 +393,11 @@ export class LineWriter {
         buf[pos++] = 0x80 | (c & 63);
       } else break;
     }
-    if (i < n) pos += this.#encoder.encodeInto(text.slice(i), buf.subarray(pos)).written;
+    if (i < n) {
+      const rest = text.slice(i);
+      if (!this.lossy && !rest.isWellFormed()) this.lossy = true;
+      pos += this.#encoder.encodeInto(rest, buf.subarray(pos)).written;
+    }
     this.#pos = pos;
   }
 
@@ -393,6 +405,7 @@ export class LineWriter {
   end(): void {
     this.#room(1);
     this.#buf[this.#pos++] = 10;
+    this.lines++;
   }
 
   /** Text and a line's end. */
