@@ -2,7 +2,7 @@
 // src/program/binary_preload.ts`): the CLI, bundled.
 //
 // The binary is also the runtime of the traced program: it starts itself as the `bun` CLI with the
-// preload that the build embeds as a second entry point (src/tph/launch/binary_runtime.ts puts it on
+// preload that the build embeds as a second entry point (src/cli/launch/binary_runtime.ts puts it on
 // disk, beside oxc's native addon, which is embedded as a file here).
 
 import process from "node:process";
@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { useBinaryPreload } from "./src/program/command.ts";
 import { ADDON_FILE } from "./src/program/settings.ts";
 import { useDepsLoader } from "./src/deps.ts";
-import { extractRuntime } from "./src/tph/launch/binary_runtime.ts";
+import { extractRuntime } from "./src/cli/launch/binary_runtime.ts";
 
 /** Where `bun build --compile` puts the second entry point inside the executable. */
 const EMBEDDED_PRELOAD = "/$bunfs/root/src/program/binary_preload.js";
@@ -38,9 +38,9 @@ useDepsLoader(async () => {
 
 const argv = process.argv.slice(2);
 // `tph run` starts the program's process before loading the rest of the CLI.
-const { abortEarly, startEarly } = await import("./src/tph/launch/early_start.ts");
+const { abortEarly, startEarly } = await import("./src/cli/launch/early_start.ts");
 startEarly(argv);
-const { main } = await import("./src/tph/cli/main.ts");
+const { main } = await import("./src/cli/commands/main.ts");
 const code = await main(argv);
 await abortEarly();
 process.exit(code);

@@ -1,12 +1,12 @@
 #!/usr/bin/env -S deno run -A
 // The tph command line: `deno run -A cli.ts <command>` or `bun cli.ts <command>`.
-import { args, setExitCode } from "./src/host/process.ts";
-import { abortEarly, startEarly } from "./src/tph/launch/early_start.ts";
+import { args, setExitCode } from "./src/platform/process.ts";
+import { abortEarly, startEarly } from "./src/cli/launch/early_start.ts";
 
 const argv = args();
 // `tph run` starts the program's process before loading the rest of the CLI (early_start.ts).
 startEarly(argv);
-const { main } = await import("./src/tph/cli/main.ts");
+const { main } = await import("./src/cli/commands/main.ts");
 const code = await main(argv);
 await abortEarly();
 setExitCode(code);

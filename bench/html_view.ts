@@ -12,7 +12,7 @@ import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { median, num, record, selfCommand, verdict } from "./_common.ts";
-import { CHROMIUM, launch, openPage } from "../tests/html/_browser.ts";
+import { CHROMIUM, launch, openPage } from "../tests/cli/html/_browser.ts";
 
 const BENCH = "html_view";
 const REPO = resolve(import.meta.dirname!, "..");

@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repr } from "../src/program/recorder/repr.ts";
-import { pruneTransformCache } from "../src/run_file/transform_cache.ts";
+import { pruneTransformCache } from "../src/project/transform_cache.ts";
 import { median, num, REPO, RT, RUNTIME } from "./_common.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tph-bench-oneoff-"));

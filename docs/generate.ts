@@ -1,9 +1,9 @@
 // `deno task docs`: writes the parts of docs/cli.md and README.md that come from the command
-// table (src/tph/cli/commands.ts). tests/cli/reference_test.ts fails when they are stale.
+// table (src/cli/commands/commands.ts). tests/cli/commands/reference_test.ts fails when they are stale.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { COMMANDS } from "../src/tph/cli/commands.ts";
-import { cliParts, updateParts } from "../src/tph/cli/reference.ts";
+import { COMMANDS } from "../src/cli/commands/commands.ts";
+import { cliParts, updateParts } from "../src/cli/commands/reference.ts";
 
 /** The files and the parts each must have. */
 export const GENERATED: [file: string, parts: string[]][] = [

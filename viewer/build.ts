@@ -1,6 +1,6 @@
-// Builds the viewer into src/tph/html/viewer_bundle.ts: its code bundled and minified by Bun
+// Builds the viewer into src/cli/html/viewer_bundle.ts: its code bundled and minified by Bun
 // (the toolchain tph already has), its styles, as two strings the page inlines. The bundle is
-// committed, so that tph needs no build step to run; tests/html/viewer_bundle_test.ts checks it
+// committed, so that tph needs no build step to run; tests/cli/html/viewer_bundle_test.ts checks it
 // is what this script makes of the sources.
 //
 //   deno task build-viewer            (or: deno run -A viewer/build.ts [--check])
@@ -12,7 +12,7 @@ import process from "node:process";
 import { CSS } from "./style.ts";
 
 const REPO = resolve(import.meta.dirname!, "..");
-export const BUNDLE_FILE = join(REPO, "src/tph/html/viewer_bundle.ts");
+export const BUNDLE_FILE = join(REPO, "src/cli/html/viewer_bundle.ts");
 
 /** The bundle file's text, made from the sources. */
 export function buildBundle(): string {

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-// The run as the page holds it (src/tph/html/write_html.ts writes it): calls in stored order
+// The run as the page holds it (src/cli/html/write_html.ts writes it): calls in stored order
 // (depth first) with their depth, turned into columns and links between calls. The rows' format
 // and the call states are tph's own (src/run_file/).
 

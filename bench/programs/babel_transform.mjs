@@ -7,7 +7,7 @@ import generateModule from "@babel/generator";
 
 const generate = generateModule.default ?? generateModule;
 const here = dirname(fileURLToPath(import.meta.url));
-const dir = join(here, "../../src/tph/diff");
+const dir = join(here, "../../src/cli/diff");
 const sources = readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()
   .map((n) => readFileSync(join(dir, n), "utf8"));
 let size = 0;

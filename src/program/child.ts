@@ -3,14 +3,14 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import process from "node:process";
-import { fileProblem, readText, remove, writeText } from "../host/files.ts";
+import { fileProblem, readText, remove, writeText } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
-import { apply, performanceNow, plainJSON } from "../host/intrinsics.ts";
+import { apply, performanceNow, plainJSON } from "../platform/intrinsics.ts";
 import {
   ABORT,
   CHILD_ENV,
@@ -131,7 +131,7 @@ function runSaver(
     ending.files = loader.instrumented();
     ending.blocks = rt.tracesStarted() - 1;
     const ended = origin + performanceNow();
-    // Saving goes through built-ins captured before the program ran (host/intrinsics.ts);
+    // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
     rt.hush(true);
     try {

@@ -1,8 +1,8 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import { env, execPath, invokedAs } from "../host/process.ts";
-import { exists, readText } from "../host/files.ts";
+import { env, execPath, invokedAs } from "../platform/process.ts";
+import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 

@@ -2,12 +2,12 @@
 // the parent does not load the instrumenter it never uses.
 
 import type { TraceLimits } from "../run_file/limits.ts";
-import type { ScopeOptions } from "../run_file/scope.ts";
+import type { ScopeOptions } from "../project/scope.ts";
 
 /**
  * Environment variable naming the file that holds the run's settings as JSON: a
  * {@linkcode ChildConfig}, or {@linkcode ABORT} when the program must not run. `tph run` may start
- * the process before it has written them (src/tph/launch/early_start.ts): while the file is empty
+ * the process before it has written them (src/cli/launch/early_start.ts): while the file is empty
  * the process waits. Removed before the program runs.
  */
 export const CHILD_ENV = "TPH_CHILD_CONFIG";

@@ -1,4 +1,4 @@
-import { writeText } from "../host/files.ts";
+import { writeText } from "../platform/files.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import process from "node:process";
 import { fileURLToPath } from "node:url";

@@ -1,11 +1,11 @@
 // The JSON form of a run's calls, as the program writes it (src/program/recorder/to_json.ts) and
-// tph writes it again from a run file (src/tph/store/run_reader.ts): the fixed pieces and each
+// tph writes it again from a run file (src/cli/store/run_reader.ts): the fixed pieces and each
 // function's, so that both give the same bytes.
 
 import { bytesOf } from "./json_sink.ts";
 import { type FunctionEntry } from "./format.ts";
 import { FN_ASYNC } from "./call_state.ts";
-import { stringify, strLastIndexOf, strSlice } from "../host/intrinsics.ts";
+import { stringify, strLastIndexOf, strSlice } from "../platform/intrinsics.ts";
 
 /**
  * `module.Qualified.name`: a function's qualified name after its module's file name without

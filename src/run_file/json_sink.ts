@@ -1,7 +1,7 @@
 // The output side of writeTraceJSON (to_json.ts): UTF-8 written straight into one reused buffer,
 // with JSON string escaping and number formatting done byte by byte.
 
-import type { FileWriter } from "../host/files.ts";
+import type { FileWriter } from "../platform/files.ts";
 import {
   bytesSet,
   charCodeAt,
@@ -12,7 +12,7 @@ import {
   round,
   stringify,
   utf8,
-} from "../host/intrinsics.ts";
+} from "../platform/intrinsics.ts";
 
 /** Bytes written at a time. */
 const BUF = 1 << 20;

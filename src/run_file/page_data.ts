@@ -1,4 +1,4 @@
-// The run as a `tph view --html` page holds it: the JSON block src/tph/html/write_html.ts writes
+// The run as a `tph view --html` page holds it: the JSON block src/cli/html/write_html.ts writes
 // and the viewer (viewer/model.ts) reads. A call and a function are arrays, not objects, so that a
 // page of 200,000 calls stays small; their columns are named here, once for both.
 

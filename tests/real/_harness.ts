@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import process from "node:process";
-import { baseEnv, buildBinary } from "../cli/_cli.ts";
+import { baseEnv, buildBinary } from "../cli/commands/_cli.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 /** The three ways tph runs a program: cli.ts on Deno, cli.ts on Bun, the standalone binary. */

@@ -21,7 +21,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { BUN, DENO, REPO } from "../cli/_cli.ts";
+import { BUN, DENO, REPO } from "../cli/commands/_cli.ts";
 import type { RunJSON } from "../../src/types.ts";
 import {
   allNodes,

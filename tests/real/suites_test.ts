@@ -32,7 +32,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
-import { BUN, DENO, REPO } from "../cli/_cli.ts";
+import { BUN, DENO, REPO } from "../cli/commands/_cli.ts";
 import type { RunJSON } from "../../src/types.ts";
 import {
   allNodes,

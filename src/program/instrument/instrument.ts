@@ -2,8 +2,8 @@ import { Buffer } from "node:buffer";
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
-import { fnv1a } from "../../host/hash.ts";
-import { type Lang, langOf } from "../../run_file/languages.ts";
+import { fnv1a } from "../../platform/hash.ts";
+import { type Lang, langOf } from "../../project/languages.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
   FLAG_ASYNC,
@@ -41,7 +41,7 @@ import {
 import { shiftInlineMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 
-export type { Lang } from "../../run_file/languages.ts";
+export type { Lang } from "../../project/languages.ts";
 export type { Insertions } from "./_columns.ts";
 
 /** Options for {@linkcode instrument}. */

@@ -6,10 +6,10 @@
 
 import * as nodeModule from "node:module";
 import { dirname } from "node:path";
-import { type Lang, langOf } from "../../run_file/languages.ts";
+import { type Lang, langOf } from "../../project/languages.ts";
 import { lineStarts } from "../instrument/_positions.ts";
-import { readText } from "../../host/files.ts";
-import { scopeRegExp } from "../../run_file/scope.ts";
+import { readText } from "../../platform/files.ts";
+import { scopeRegExp } from "../../project/scope.ts";
 import { rememberModule } from "./original_text.ts";
 import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";

@@ -15,7 +15,7 @@ import { oxc } from "../../deps.ts";
 import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
 import { patternNames } from "../instrument/_externals.ts";
 import { lineStarts } from "../instrument/_positions.ts";
-import type { Lang } from "../../run_file/languages.ts";
+import type { Lang } from "../../project/languages.ts";
 import type { Node } from "../instrument/_names.ts";
 
 /**

@@ -24,7 +24,7 @@
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
-import { uncurry } from "../../host/intrinsics.ts";
+import { uncurry } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */

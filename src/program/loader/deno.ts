@@ -8,8 +8,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, relative } from "node:path";
 import { findInlineMap } from "../instrument/_positions.ts";
-import { readText } from "../../host/files.ts";
-import { type PackageInfo, packageOf } from "../../run_file/nearest_package.ts";
+import { readText } from "../../platform/files.ts";
+import { type PackageInfo, packageOf } from "../../project/nearest_package.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
 import { rememberModule } from "./original_text.ts";
 import { fitCommonJSMap } from "./deno_cjs_maps.ts";
@@ -102,7 +102,7 @@ export function installDenoLoader(setup: LoaderSetup): void {
 /**
  * Whether the load hook instruments a module Deno resolved: "as it is" for one out of scope or
  * not JavaScript (handed back, a JSON file is also read as JSON: with the source a pass-through
- * hook gives, Deno compiles it as JavaScript; tests/loader/deno_json_hook_test.ts), "hand back"
+ * hook gives, Deno compiles it as JavaScript; tests/program/loader/deno_json_hook_test.ts), "hand back"
  * for one that require() must load itself (deno_require.ts).
  */
 function decide(

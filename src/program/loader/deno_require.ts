@@ -7,11 +7,11 @@
 // "module-sync" export, which get-intrinsic, qs, express and tape require). Imports of built-ins
 // work there. So the hook gives require() the source of an ES module only when it imports
 // built-ins alone, and otherwise hands the file back to Deno's own loading: the program then runs
-// exactly as without tph, that module's graph untraced (tests/loader/deno_require_esm_test.ts).
+// exactly as without tph, that module's graph untraced (tests/program/loader/deno_require_esm_test.ts).
 
 import * as nodeModule from "node:module";
-import type { PackageInfo } from "../../run_file/nearest_package.ts";
-import { packageOf } from "../../run_file/nearest_package.ts";
+import type { PackageInfo } from "../../project/nearest_package.ts";
+import { packageOf } from "../../project/nearest_package.ts";
 
 /** How Deno's require() runs a file: its extension's loader, before it looks at the text. */
 export type RequireKind = "module" | "commonjs" | "maybe";

@@ -7,10 +7,10 @@
 
 import { join } from "node:path";
 import { ABI_VERSION } from "../../abi.ts";
-import { makeDir, readText, stat, writeWhole } from "../../host/files.ts";
+import { makeDir, readText, stat, writeWhole } from "../../platform/files.ts";
 import { VERSION } from "../../version.ts";
-import { shortHash } from "../../host/hash.ts";
-import { plainJSON, SafeMap } from "../../host/intrinsics.ts";
+import { shortHash } from "../../platform/hash.ts";
+import { plainJSON, SafeMap } from "../../platform/intrinsics.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
 type Stamp = [path: string, size: number, mtimeMs: number];
@@ -32,7 +32,7 @@ export class Manifest {
   readonly #previous: Saved | null;
   readonly #unchanged: boolean;
   // The program runs while these fill, and save() runs when it ends: built-ins it may have
-  // patched are not used (see host/intrinsics.ts).
+  // patched are not used (see platform/intrinsics.ts).
   readonly #known: Map<string, Entry> = new SafeMap<string, Entry>();
   readonly #seen: Map<string, Entry> = new SafeMap<string, Entry>();
   /** The stamps `keyFor` just took, for `saw` to record without a second look at the file. */

@@ -28,9 +28,9 @@ import {
   moduleHash,
 } from "../instrument/instrument.ts";
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
-import { readText } from "../../host/files.ts";
+import { readText } from "../../platform/files.ts";
 import { dirname, join } from "node:path";
-import type { Lang } from "../../run_file/languages.ts";
+import type { Lang } from "../../project/languages.ts";
 import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
 import type { Node } from "../instrument/_names.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
@@ -41,7 +41,7 @@ import {
   SafeWeakMap,
   strIndexOf,
   strSlice,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 
 /** How a module was rewritten, enough to rewrite it again the same way. */
 export interface RewrittenModule {

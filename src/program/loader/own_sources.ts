@@ -5,7 +5,7 @@
 // where it is: its folder has `src/abi.ts` declaring the recorder's global (every version of tph
 // has that line), and its own files are `src/**` and the entry points beside it.
 
-import { readText } from "../../host/files.ts";
+import { readText } from "../../platform/files.ts";
 
 /** The line of src/abi.ts that marks a folder as a copy of tph. */
 const SIGNATURE = /^export const RUNTIME_GLOBAL = "__tph";$/m;

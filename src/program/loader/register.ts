@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
 import { runtime } from "../recorder/recorder.ts";
-import { makeScope } from "../../run_file/scope.ts";
+import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";

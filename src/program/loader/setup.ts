@@ -2,10 +2,10 @@
 // which files are traced, how they are named and transformed, and the count of files instrumented.
 
 import type { LoaderOptions } from "../settings.ts";
-import type { ScopeOptions } from "../../run_file/scope.ts";
+import type { ScopeOptions } from "../../project/scope.ts";
 import type { Manifest } from "./manifest.ts";
 import type { TransformOptions } from "./transform.ts";
-import type { Lang } from "../../run_file/languages.ts";
+import type { Lang } from "../../project/languages.ts";
 
 /** The shared part of a loader, made once by registerLoader (register.ts). */
 export interface LoaderSetup {

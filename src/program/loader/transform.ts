@@ -4,7 +4,7 @@
 // folder bounded (transform_cache.ts).
 
 import process from "node:process";
-import { makeDir, privateDir, readText, userCacheDir, writeWhole } from "../../host/files.ts";
+import { makeDir, privateDir, readText, userCacheDir, writeWhole } from "../../platform/files.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";

@@ -10,7 +10,7 @@
 
 import process from "node:process";
 import type { Worker } from "node:worker_threads";
-import { performanceNow } from "../../host/intrinsics.ts";
+import { performanceNow } from "../../platform/intrinsics.ts";
 
 let shared: Float64Array | null = null;
 let worker: Worker | null = null;

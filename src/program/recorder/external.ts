@@ -3,7 +3,7 @@
 // its own calls, and is told apart here, as are the functions of tph's own library.
 
 import { CALL_LOCAL } from "../../abi.ts";
-import { functionSource, SafeWeakMap, strIncludes } from "../../host/intrinsics.ts";
+import { functionSource, SafeWeakMap, strIncludes } from "../../platform/intrinsics.ts";
 
 const PLAIN = 0;
 const INSTRUMENTED = 1;

@@ -15,7 +15,7 @@ import {
   regexTest,
   strIncludes,
   uncurry,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 
 // The program may replace Date.now.
 const dateNow = Date.now;

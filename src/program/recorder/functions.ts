@@ -2,7 +2,7 @@
 // metadata once, on its first recorded call, and gets the base of a contiguous id range.
 
 import type { ModuleMeta } from "../../abi.ts";
-import { strIndexOf, strSlice, strSplit } from "../../host/intrinsics.ts";
+import { strIndexOf, strSlice, strSplit } from "../../platform/intrinsics.ts";
 
 /** Static facts about one function, looked up by id when a trace is rendered. */
 export interface FunctionRecord {

@@ -3,7 +3,7 @@
 // and its continuations take it again). The recorder hands in how to take and give back the
 // stack; this module holds no state of its own.
 
-import { apply, protoOf } from "../../host/intrinsics.ts";
+import { apply, protoOf } from "../../platform/intrinsics.ts";
 
 /** What the hand-off needs of the recorder. */
 export interface StackOps {

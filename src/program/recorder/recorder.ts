@@ -34,7 +34,7 @@ import {
   SafeSet,
   strSlice,
   uncurry,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 import { HIDDEN, MARKED_ARGS, MAX_HANDLE, MAX_ROWS, OPEN, RET_TEXT, Tape } from "./tape.ts";
 import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { TraceState } from "./trace_state.ts";

@@ -26,7 +26,7 @@ import {
   strLastIndexOf,
   strSlice as slice,
   strStartsWith,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 
 const fromCode = String.fromCharCode;
 

@@ -26,7 +26,7 @@ import {
   stringify,
   strSlice,
   uncurry,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 
 const {
   getOwnPropertyDescriptor: ownDesc,

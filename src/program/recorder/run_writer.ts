@@ -1,7 +1,7 @@
 // Writing a trace in the run file format (run_file/format.ts), streaming from the tape: one pass
 // over the calls depth first, each record straight into one reused buffer, as writeTraceJSON does.
 
-import { FileWriter } from "../../host/files.ts";
+import { FileWriter } from "../../platform/files.ts";
 import {
   bytesCopyWithin,
   bytesSet,
@@ -18,7 +18,7 @@ import {
   utf8,
   utf8Into,
   wellFormed,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 import { Sink } from "../../run_file/json_sink.ts";
 import { type Runtime, runtime } from "./recorder.ts";
 import {

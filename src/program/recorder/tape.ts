@@ -20,7 +20,7 @@
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
-import { arrayJoin as joinArray, SafeMap, strSlice } from "../../host/intrinsics.ts";
+import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
 import { UNFINISHED } from "../../run_file/call_state.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { FileWriter } from "../../host/files.ts";
+import { FileWriter } from "../../platform/files.ts";
 import { bytesOf, Sink } from "../../run_file/json_sink.ts";
 import { FLAG_ASYNC } from "../../abi.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -28,7 +28,7 @@ import {
   SafeMap,
   SafeSet,
   strSlice,
-} from "../../host/intrinsics.ts";
+} from "../../platform/intrinsics.ts";
 
 const round3 = (ms: number) => round(ms * 1000) / 1000;
 

@@ -1,12 +1,12 @@
 // The state of one trace: its limits, filters and the calls recorded so far.
 
 import { now } from "./clock.ts";
-import { globToRegExp } from "../../run_file/glob.ts";
+import { globToRegExp } from "../../project/glob.ts";
 import { Redaction } from "./redact.ts";
 import { functionRecord } from "./functions.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
-import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../host/intrinsics.ts";
+import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../platform/intrinsics.ts";
 import { Finder } from "./find.ts";
 
 import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";

@@ -1,0 +1,165 @@
+import { relative, resolve } from "node:path";
+import { openRun, type RunFile } from "../store/run_reader.ts";
+import { StoreError } from "../store/store_error.ts";
+import { resolveRunRef } from "../store/resolve_run_ref.ts";
+import { cacheDirFor } from "./cache_dir_for.ts";
+import { type Context, intOption } from "./command.ts";
+import type { EXPORT_OPTIONS } from "./commands.ts";
+import { fileProblem, tempBeside } from "../../platform/files.ts";
+import { CliError, usageError } from "./errors.ts";
+import { safeOutput, safeText } from "../../render/safe_text.ts";
+import { SafeJsonBytes } from "../../render/safe_json_bytes.ts";
+import {
+  EXPORT_FORMATS,
+  EXPORT_OPEN,
+  type ExportFormat,
+  formatNames,
+  isExportFormat,
+} from "../export/formats.ts";
+import type { ExportStats } from "../export/summary.ts";
+import type { WalkOptions } from "../export/calls.ts";
+import { shellWord } from "./shell_word.ts";
+import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
+
+/** The formats of another tool's (all but tph's own JSON): --filter and --max-depth apply. */
+const TRACE_FORMATS = EXPORT_FORMATS.filter((f) => f !== "json");
+
+/** `tph export`'s work: its options and help are in the command table (commands.ts). */
+export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> {
+  const formatName = ctx.values.format;
+  if (formatName !== undefined && !isExportFormat(formatName)) {
+    throw usageError(
+      `--format takes ${EXPORT_FORMATS.join(", ")}, got "${formatName}"`,
+      "export",
+    );
+  }
+  const format: ExportFormat = formatName ?? "json";
+  const filter = ctx.values.filter;
+  if (filter === "") throw usageError("--filter needs a name to look for", "export");
+  const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "export", 1);
+  const walk: WalkOptions = { filter, maxDepth };
+  if (format === "json" && (filter !== undefined || maxDepth !== undefined)) {
+    throw usageError(
+      `--filter and --max-depth are for ${formatNames("and", TRACE_FORMATS)}: the JSON ` +
+        "export is the whole run (tph tree --filter shows a part of it)",
+      "export",
+    );
+  }
+  const endpoint = ctx.values["otlp-endpoint"];
+  if (endpoint !== undefined) {
+    if (formatName !== undefined && formatName !== "otlp") {
+      throw usageError(`--otlp-endpoint sends the otlp format, not ${formatName}`, "export");
+    }
+    if (ctx.values.output !== undefined) {
+      throw usageError("either -o FILE or --otlp-endpoint URL, not both", "export");
+    }
+    try {
+      tracesUrl(endpoint);
+    } catch (e) {
+      throw usageError((e as Error).message, "export");
+    }
+  }
+  const ref = ctx.positionals[0];
+  const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+  const file = openRun(path, { cwd: ctx.cwd });
+  // Loaded when asked for: the exporters are nothing to the other commands.
+  const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
+  try {
+    if (endpoint !== undefined) {
+      const { sendOtlp } = await import("../export/otlp_send.ts");
+      try {
+        const sent = await sendOtlp(file, endpoint, { ...walk, spillPath: tempBeside(path) });
+        ctx.err(
+          `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +
+            `request${sent.requests === 1 ? "" : "s"} to ${safeText(sent.url)}`,
+        );
+        if (filter !== undefined && sent.spans === 0) {
+          throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
+        }
+        return 0;
+      } catch (e) {
+        if (e instanceof OtlpSendError) throw new CliError(safeOutput(e.message), 1);
+        throw e;
+      }
+    }
+    let output = ctx.values.output;
+    // Beside the run, the export is the cache's own file: private, as the run is.
+    const beside = output === undefined;
+    if (output === undefined && formatName !== undefined) {
+      output = defaultExportPath(path, format);
+    }
+    if (output === undefined || output === "-") {
+      await toStdout(ctx, file, format, walk, path);
+      return 0;
+    }
+    const dest = resolve(ctx.cwd, output);
+    let stats;
+    try {
+      stats = await exportToFile(file, format, dest, walk, { private: beside });
+    } catch (e) {
+      if (e instanceof StoreError || e instanceof CliError) throw e;
+      throw new CliError(
+        `Cannot write "${output}": ${fileProblem(e, "its folder does not exist")}`,
+        1,
+      );
+    }
+    if (formatName !== undefined) {
+      const shown = relative(ctx.cwd, dest) || dest;
+      ctx.err(`tph: wrote ${exportedTo(stats, format, shown)}`);
+    }
+    if (filter !== undefined && stats.calls === 0) {
+      throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
+    }
+    return 0;
+  } finally {
+    file.close();
+  }
+}
+
+/** The export on stdout, escaped (see SafeJsonBytes), and stopped once nobody reads. */
+async function toStdout(
+  ctx: Context<typeof EXPORT_OPTIONS>,
+  file: RunFile,
+  format: ExportFormat,
+  walk: WalkOptions,
+  runPath: string,
+): Promise<void> {
+  // Once nobody reads stdout (`| head`), there is nothing more to do.
+  const gone = new Error("stdout closed");
+  const write = (bytes: Uint8Array, length: number) => {
+    if (!ctx.outBytes(bytes, length)) throw gone;
+  };
+  // The program's C1 controls, line separators and bidi overrides (which JSON leaves raw in its
+  // strings) are written as \u escapes, as tph view --json prints them: the same JSON once
+  // parsed, nothing for a terminal (or a later `cat`) to act on. Perfetto's format is binary.
+  const escaped = format === "perfetto" ? null : new SafeJsonBytes(write);
+  const { writeExport } = await import("../export/export_run.ts");
+  if (ctx.terminal && format === "perfetto") {
+    throw usageError("the perfetto format is binary: write it to a file (-o FILE)", "export");
+  }
+  try {
+    await writeExport(file, format, escaped ?? { write }, {
+      ...walk,
+      spillPath: tempBeside(runPath),
+    });
+    escaped?.end();
+  } catch (e) {
+    if (e !== gone) throw e;
+  }
+}
+
+/**
+ * What a closing line says of a written export: `N calls on T tracks[ as FORMAT] to FILE; how to
+ * open it`.
+ */
+export function exportedTo(
+  stats: ExportStats,
+  format: ExportFormat,
+  shown: string,
+  naming = false,
+): string {
+  const tracks = stats.tracks > 1 ? ` on ${stats.tracks} tracks` : "";
+  return `${stats.calls} call${stats.calls === 1 ? "" : "s"}${tracks}` +
+    `${naming ? ` as ${format}` : ""} to ${safeText(shown)}; ` +
+    safeText(EXPORT_OPEN[format](shellWord(shown)));
+}

@@ -1,0 +1,157 @@
+// The CLI entry: parse, dispatch, print, and turn every failure into one line and an exit code.
+// The only module that writes to stdout/stderr; commands write through their context.
+
+import {
+  cwd,
+  env,
+  runtimeInfo,
+  standardStreams,
+  stdoutBytes,
+  stdoutIsTerminal,
+} from "../../platform/process.ts";
+import { safeOutput } from "../../render/safe_text.ts";
+import { closest } from "../config/closest.ts";
+import { ConfigError } from "../config/config_error.ts";
+import type { LoadedConfig } from "../config/load_config.ts";
+import { StoreError } from "../store/store_error.ts";
+import { RunError } from "../launch/run_error.ts";
+import { parseRunArgs } from "../launch/early_start.ts";
+import { VERSION } from "../../version.ts";
+import type { Command, Context } from "./command.ts";
+import { COMMANDS, runCommand } from "./commands.ts";
+import { CliError, usageError } from "./errors.ts";
+import { parseCommandLine } from "./parse_command_line.ts";
+import { renderCommandHelp, renderHelp } from "./render_help.ts";
+
+/** Where the CLI writes and what it runs in; tests pass their own. */
+export interface Io {
+  /** Write lines to stdout (a newline is added). */
+  out(text: string): void;
+  /** Write lines to stderr (a newline is added). */
+  err(text: string): void;
+  /** Write bytes to stdout as they are (default: the process's stdout). */
+  outBytes?(bytes: Uint8Array, length: number): boolean;
+  /** Whether stdout is a terminal (colours are used only then). */
+  isTerminal: boolean;
+  /** The working folder. */
+  cwd: string;
+  /** The environment (`NO_COLOR`). */
+  env: Record<string, string | undefined>;
+}
+
+function findCommand(name: string): Command {
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd !== undefined) return cmd;
+  if (name.startsWith("-")) throw usageError(`unknown option "${name}"`);
+  const guess = closest(name, COMMANDS.map((c) => c.name));
+  throw usageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`);
+}
+
+async function dispatch(argv: string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help") {
+    io.out(renderHelp(COMMANDS));
+    return 0;
+  }
+  if (first === "-V" || first === "--version") {
+    const rt = runtimeInfo();
+    io.out(`tph ${VERSION} (${rt.name} ${rt.version})`);
+    return 0;
+  }
+  const cmd = findCommand(first);
+  // `tph run`'s arguments were parsed by its head start already (launch/early_start.ts).
+  const { values, positionals } = cmd === runCommand
+    ? parseCommandLine(cmd, rest, parseRunArgs(rest))
+    : parseCommandLine(cmd, rest);
+  if (values.help) {
+    io.out(renderCommandHelp(cmd));
+    return 0;
+  }
+  const [min, max] = cmd.positionals;
+  if (positionals.length < min) {
+    const what = cmd.usage.match(/<[^>]+>/)?.[0] ?? "an argument";
+    throw usageError(`"${cmd.name}" needs ${what}`, cmd.name);
+  }
+  if (positionals.length > max) {
+    throw usageError(`unexpected argument "${positionals[max]}" for "${cmd.name}"`, cmd.name);
+  }
+  // The command's work and the config reader load together, and only now: `tph --help` and
+  // `tph --version` load neither.
+  const [work, { loadConfig }] = await Promise.all([
+    cmd.load(),
+    import("../config/load_config.ts"),
+  ]);
+  let loaded: LoadedConfig | null = null;
+  const warned = new Set<string>();
+  const ctx: Context = {
+    values,
+    positionals,
+    cwd: io.cwd,
+    out: io.out,
+    err: io.err,
+    outBytes: io.outBytes ?? stdoutBytes(),
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      io.err(`tph: warning: ${message}`);
+    },
+    // https://no-color.org: set and not empty turns colours off.
+    color: io.isTerminal && !io.env.NO_COLOR,
+    terminal: io.isTerminal,
+    config: () =>
+      loaded ??= loadConfig({
+        cwd: io.cwd,
+        file: typeof values.file === "string" ? values.file : undefined,
+      }),
+    env: io.env,
+  };
+  return await work.run(ctx);
+}
+
+/**
+ * Run the tph command line.
+ *
+ * @param argv The arguments after `tph`.
+ * @param io Output and environment; by default the process's.
+ * @returns The exit code: 0 on success, 1 on failure, 2 on a usage error.
+ *
+ * @example
+ * ```ts
+ * import process from "node:process";
+ * import { main } from "./src/cli/commands/main.ts";
+ * process.exitCode = await main(["logs", "--limit", "5"]);
+ * ```
+ */
+export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
+  const std = io?.out === undefined || io?.err === undefined ? standardStreams() : undefined;
+  // Everything tph prints goes through safeOutput: no text of the program's, of a file name or of
+  // the configuration reaches the terminal as control characters (only tph's own colours do).
+  const out = io?.out ?? std!.out;
+  const err = io?.err ?? std!.err;
+  const sys: Io = {
+    out: (text) => out(safeOutput(text)),
+    err: (text) => err(safeOutput(text)),
+    outBytes: io?.outBytes,
+    isTerminal: io?.isTerminal ?? (io?.out === undefined && stdoutIsTerminal()),
+    cwd: io?.cwd ?? cwd(),
+    env: io?.env ?? env(),
+  };
+  try {
+    return await dispatch(argv, sys);
+  } catch (e) {
+    if (e instanceof CliError) {
+      sys.err(`tph: ${e.message}`);
+      if (e.hint) {
+        sys.err(`Run "tph help${e.command ? ` ${e.command}` : ""}" for usage.`);
+      }
+      return e.code;
+    }
+    // Errors of the parts below the CLI that are one line for the user.
+    if (e instanceof StoreError || e instanceof ConfigError || e instanceof RunError) {
+      sys.err(`tph: ${e.message}`);
+      return 1;
+    }
+    sys.err(`tph: internal error (please report it): ${(e as Error)?.stack ?? e}`);
+    return 1;
+  }
+}

@@ -1,0 +1,696 @@
+// `tph run [options] <script> [script args…]`: trace a whole program.
+
+import { basename, join, relative, resolve } from "node:path";
+import type { LoaderOptions } from "../../program/settings.ts";
+import {
+  appendText,
+  exists,
+  fileProblem,
+  isDirectory,
+  makeTempDir,
+  randomHex,
+  realPath,
+  remove,
+  writeText,
+} from "../../platform/files.ts";
+import { displayPath } from "../store/display_path.ts";
+import { pid } from "../../platform/process.ts";
+import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
+import {
+  checkScript,
+  commonjsPackageWarning,
+  runProgram,
+  type RunProgramResult,
+} from "../launch/run_program.ts";
+import { outOfScope, SOURCE_FILE } from "../../project/scope.ts";
+import type { RunInfo } from "../../types.ts";
+import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
+import { renderTree } from "../../render/tree.ts";
+import { scriptProjectRoot } from "../store/project_root.ts";
+import {
+  CACHE_DIR_NAME,
+  defaultCacheDir,
+  ensureCacheDir,
+  exportRunFile,
+  listRuns,
+  pickOldRuns,
+  removeRuns,
+  removeStaleTemps,
+  sharedFolder,
+  storeRunFile,
+  unsafeCacheDir,
+} from "../store/runs.ts";
+import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
+import { configIntOption, type Context } from "./command.ts";
+import { CliError, usageError } from "./errors.ts";
+import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
+import { readConfig } from "./read_config.ts";
+import { shellWord } from "./shell_word.ts";
+import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
+import { openRun } from "../store/run_reader.ts";
+import { exportedTo } from "./export_command.ts";
+import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
+
+/** `tph run`'s work: its options and help are in the command table (commands.ts). */
+export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
+  const v = ctx.values;
+  const expr = v.eval;
+  if (expr !== undefined) {
+    if (ctx.positionals.length > 0) {
+      throw usageError(
+        `-e runs an expression instead of a script: unexpected argument "${ctx.positionals[0]}"`,
+        "run",
+      );
+    }
+    if (expr.trim() === "") throw usageError("-e needs an expression to run", "run");
+  } else if (ctx.positionals.length === 0) {
+    throw usageError(`"run" needs <script> (or -e EXPR)`, "run");
+  } else if (v.import !== undefined) throw usageError("--import goes with -e", "run");
+  const cfg = readConfig(ctx);
+  let entry: { path: string; command: string[] } | null = null;
+  if (expr !== undefined) {
+    let imports;
+    try {
+      imports = evalImports(expr, ctx.cwd, v.import ?? []);
+    } catch (e) {
+      if (e instanceof EvalNameError) throw new CliError(e.message, 1);
+      throw usageError((e as Error).message, "run");
+    }
+    const { name, source } = evalEntry(expr, imports);
+    const path = join(ctx.cwd, name);
+    try {
+      writeText(path, source, { exclusive: true });
+    } catch (e) {
+      throw new CliError(
+        `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
+        1,
+      );
+    }
+    entry = { path, command: ["-e", expr] };
+  }
+  try {
+    return await runScript(ctx, cfg, entry);
+  } finally {
+    if (entry !== null) remove(entry.path);
+  }
+}
+
+/**
+ * The folders and files a scope names, each with its real path too when a link leads to it (the
+ * runtimes name modules by their real paths). A folder traces the sources under it; a file traces
+ * that file alone.
+ *
+ * @throws {CliError} One line for a name that does not exist, or a file that is not a
+ * JavaScript or TypeScript source: a scope that traces nothing is a mistake to say at once.
+ */
+function checkScope(
+  entries: { given: string; path: string }[],
+  from: string,
+): { folders: string[]; files: string[] } {
+  const folders = new Set<string>();
+  const files = new Set<string>();
+  const flag = from === "--scope";
+  for (const { given, path } of entries) {
+    const fail = (why: string) => {
+      throw new CliError(`${from}: "${given}" ${why}`, flag ? 2 : 1, "run", false);
+    };
+    if (!exists(path)) fail(`does not exist (${path}); give a folder or a source file`);
+    const into = isDirectory(path) ? folders : files;
+    if (into === files && !SOURCE_FILE.test(path)) {
+      fail("is not a folder nor a JavaScript or TypeScript source file");
+    }
+    into.add(path);
+    try {
+      into.add(realPath(path));
+    } catch {
+      // Gone meanwhile: the runtime will not load it either.
+    }
+  }
+  return { folders: [...folders], files: [...files] };
+}
+
+/** `tph run` of a script, or of the entry module `-e` wrote. */
+async function runScript(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cfg: ReturnType<typeof readConfig>,
+  entry: { path: string; command: string[] } | null,
+): Promise<number> {
+  const v = ctx.values;
+  checkExportOption(v, cfg);
+  const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
+  const script = resolve(ctx.cwd, scriptArg);
+  const root = scriptProjectRoot(script);
+  const scopeFlag = v.scope;
+  const { folders: scope, files: scopeFiles } = scopeFlag?.length
+    ? checkScope(scopeFlag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
+    : cfg.scope.length
+    ? checkScope(
+      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
+      `"scope" in ${ctx.config().source}`,
+    )
+    : { folders: [root], files: [] };
+  const include = [...cfg.include, ...(v.include ?? [])];
+  const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
+  // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
+  const setupRun = entry === null && basename(script) === TEST_FILE_NAME;
+  const label = v.label ?? cfg.default_label ?? (setupRun ? "setup" : null);
+  const limits = limitsOf(v, cfg);
+  // A RunError is one line for the user (main.ts says it).
+  checkScript(scriptArg, ctx.cwd);
+  const cjs = commonjsPackageWarning(script);
+  if (cjs) ctx.warn(cjs);
+  const cacheDir = runCacheDir(ctx, cfg, root);
+  const dir = cacheDir ?? makeTempDir("tph-run-");
+  try {
+    const command = entry?.command;
+    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
+    return await traceProgram(ctx, where, {
+      scope,
+      ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
+      include,
+      exclude,
+      root,
+      externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+    });
+  } finally {
+    if (cacheDir === null) remove(dir);
+  }
+}
+
+/** --export's format is one tph writes, and the export has somewhere to go. */
+function checkExportOption(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<typeof readConfig>,
+): void {
+  const exportFormat = v.export;
+  if (exportFormat !== undefined) {
+    if (!isExportFormat(exportFormat)) {
+      throw usageError(
+        `--export takes ${EXPORT_FORMATS.join(", ")}, got "${exportFormat}"`,
+        "run",
+      );
+    }
+    if (typeof v.output !== "string" && (v["no-cache"] || !cfg.cache)) {
+      throw usageError(
+        "--export needs -o FILE when the run is not stored (--no-cache or cache = false)",
+        "run",
+      );
+    }
+  }
+}
+
+/** What the program's process records, from the flags over the config. */
+function limitsOf(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<typeof readConfig>,
+): TraceLimits {
+  const find = findSpecs(v);
+  return {
+    maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
+    maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
+    maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
+    ignoreModules: cfg.ignore_modules,
+    // Decided in the program's process, as each call is recorded: secrets never reach the run.
+    redact: v["no-redact"] ? false : cfg.redact,
+    redactValues: cfg.redact_values,
+    ...(find.length > 0 ? { find } : {}),
+  };
+}
+
+/**
+ * The run cache the run is stored in, made and checked before the program starts; null when the
+ * run is not stored (--no-cache, cache = false, or a cache that cannot be written).
+ */
+function runCacheDir(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cfg: ReturnType<typeof readConfig>,
+  root: string,
+): string | null {
+  const v = ctx.values;
+  // The program writes its run straight into the cache folder; storing it is then a rename.
+  let cacheDir: string | null = null;
+  if (!v["no-cache"] && cfg.cache) {
+    let chosen = namedCacheDir(ctx);
+    try {
+      if (chosen === null) {
+        // Not in /tmp or a system folder: runs hold argument values, and others could read
+        // the folder's list or plant files there. The user's cache folder then keeps them.
+        const picked = defaultCacheDir(root);
+        chosen = picked.dir;
+        if (picked.moved !== null) {
+          ctx.err(`tph: ${root} is ${picked.moved}: its runs are kept in ${chosen}`);
+        }
+      }
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run for "${root}": ${(e as Error).message}`);
+    }
+    cacheDir = chosen;
+  }
+  if (cacheDir !== null) {
+    checkConfiguredCacheDir(ctx, root, "run");
+    const unsafe = unsafeCacheDir(cacheDir, root, ctx.env?.HOME);
+    if (unsafe !== null) {
+      throw new CliError(
+        `Cannot use "${cacheDir}" as the run cache: it is ${unsafe}; use a folder of ` +
+          `its own, such as ${
+            sharedFolder(root) === null
+              ? join(root, CACHE_DIR_NAME)
+              : "the default (no --cache-dir nor cache_dir)"
+          }`,
+        2,
+        "run",
+      );
+    }
+    try {
+      ensureCacheDir(cacheDir);
+      removeStaleTemps(cacheDir);
+      // A folder that cannot be written (read-only, say) is found now, not after the run:
+      // the run then goes to a temporary folder, so that -o still gets it.
+      probeWritable(cacheDir);
+    } catch (e) {
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      cacheDir = null;
+    }
+  }
+  return cacheDir;
+}
+
+interface Where {
+  scriptArg: string;
+  args: string[];
+  /** What the run records as its command, when not the script and its arguments. */
+  command?: string[];
+  label: string | null;
+  /** The run cache, or null when the run is not stored. */
+  cacheDir: string | null;
+  /** Where the program writes the run: the cache, or a temporary folder. */
+  dir: string;
+  limits: TraceLimits;
+  /** Whether the program is tph setup's file: the results end with a summary and the tree. */
+  setupRun: boolean;
+}
+
+async function traceProgram(
+  ctx: Context<typeof RUN_OPTIONS>,
+  where: Where,
+  loader: LoaderOptions,
+): Promise<number> {
+  const { scriptArg, args, label, cacheDir } = where;
+  const v = ctx.values;
+  // For bench/real_workloads.ts: where the run's time went, appended to this file as one line.
+  const benchPhases = ctx.env?.TPH_BENCH_PHASES || undefined;
+  const cfg = ctx.config().config;
+  const running = runProgram({
+    script: scriptArg,
+    args,
+    command: where.command,
+    cwd: ctx.cwd,
+    dir: where.dir,
+    config: { loader, limits: where.limits, label, phases: benchPhases !== undefined },
+    // The cache folder passes the checks it passed at the start again before anything in it is
+    // read or stored: it may have been swapped for a link to a shared folder while the program ran.
+    checkDir: cacheDir === null ? undefined : () => {
+      const unsafe = unsafeCacheDir(cacheDir, loader.root, ctx.env?.HOME);
+      return unsafe === null ? null : `it became ${unsafe} while the program ran`;
+    },
+  });
+  // The program has its settings and runs in its own process: tph, waiting for it, keeps the
+  // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+  pruneTransformCacheDaily(ctx.env ?? {});
+  const result = await running;
+  const { run } = result;
+  for (const w of result.warnings) ctx.warn(w);
+  if (result.saveError !== null) {
+    ctx.err(
+      `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
+        `(nothing was stored; the program's exit code is kept)`,
+    );
+    return result.exitCode;
+  }
+  const tree = v.tree || where.setupRun ? drawTree(ctx, run, cfg) : null;
+  if (tree && !where.setupRun) ctx.err(tree);
+  const saved: string[] = [];
+  // Checked in runScript: the guard only narrows its type.
+  const exportFormat = v.export !== undefined && isExportFormat(v.export) ? v.export : undefined;
+  if (typeof v.output === "string" && exportFormat === undefined) {
+    const out = resolve(ctx.cwd, v.output);
+    try {
+      // The JSON format, whatever the cache keeps.
+      exportRunFile(run.file, out);
+      saved.push(relative(ctx.cwd, out) || out);
+    } catch (e) {
+      ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
+    }
+  }
+  const { ref, stored } = cacheDir === null
+    ? { ref: null, stored: null }
+    : storeRun(ctx, run, cacheDir, cfg, saved);
+  const exported = exportFormat === undefined
+    ? null
+    : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
+  if (exported !== null) saved.push(exported.shown);
+  reportRun(ctx, where, loader, result, { saved, ref, tree, exported });
+  if (benchPhases !== undefined && result.phases !== null) {
+    const cli = {
+      cli_start: performance.timeOrigin,
+      cli_end: performance.timeOrigin + performance.now(),
+    };
+    appendText(
+      benchPhases,
+      JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
+    );
+  }
+  return result.exitCode;
+}
+
+/**
+ * The call tree, drawn from the run's file before the file is stored (a rename); a failure to
+ * draw it (out of memory on a huge run, say) never loses the run or changes the exit code.
+ */
+function drawTree(
+  ctx: Context<typeof RUN_OPTIONS>,
+  run: RunProgramResult["run"],
+  cfg: ReturnType<typeof readConfig>,
+): string | null {
+  try {
+    return renderTree(run.tree(), {
+      style: cfg.tree_style,
+      showArgs: cfg.show_args,
+      showReturn: cfg.show_return,
+    });
+  } catch (e) {
+    ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * Store the run in the cache (first in `saved`) and keep the cache in bounds. `ref` is how the
+ * read commands name the stored run: `last` only where they look from this folder (without
+ * flags), else its path; both are null when it could not be stored.
+ */
+function storeRun(
+  ctx: Context<typeof RUN_OPTIONS>,
+  run: RunProgramResult["run"],
+  cacheDir: string,
+  cfg: ReturnType<typeof readConfig>,
+  saved: string[],
+): { ref: string | null; stored: string | null } {
+  let ref: string | null = null;
+  let stored: string | null = null;
+  try {
+    const path = storeRunFile(run.file, run.header, { cacheDir });
+    stored = path;
+    saved.unshift(relative(ctx.cwd, path) || path);
+    ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
+      ? "last"
+      : shellWord(relative(ctx.cwd, path) || path);
+    keepInBounds(ctx, cacheDir, path, cfg);
+  } catch (e) {
+    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+    try {
+      remove(run.file);
+    } catch {
+      // The folder is gone or no longer a folder: nothing of the run's is left to remove.
+    }
+  }
+  return { ref, stored };
+}
+
+/** The lines that end a run: why nothing was recorded, the summary, what find matched, the export. */
+function reportRun(
+  ctx: Context<typeof RUN_OPTIONS>,
+  where: Where,
+  loader: LoaderOptions,
+  result: RunProgramResult,
+  { saved, ref, tree, exported }: {
+    saved: string[];
+    ref: string | null;
+    tree: string | null;
+    exported: { shown: string; line: string } | null;
+  },
+): void {
+  const v = ctx.values;
+  const cfg = ctx.config().config;
+  const run = result.run;
+  const h = run.header;
+  const limited = h.was_limited
+    ? ` (limited by ${h.limit_reason}: ${h.dropped_calls} left out)`
+    : "";
+  const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
+  // Said before the summary, which stays the last line.
+  if (h.call_count === 0 && result.files !== null) {
+    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
+    ctx.err(`tph: nothing recorded: ${why}`);
+  }
+  const savedText = saved.length
+    ? `; saved ${saved.join(" and ")}${viewHint}`
+    : v["no-cache"] || !cfg.cache
+    ? `; not saved (${v["no-cache"] ? "--no-cache" : "cache = false"})`
+    : "; not saved";
+  if (where.setupRun) {
+    const rule = "=".repeat(70);
+    ctx.err(
+      [
+        "",
+        rule,
+        "TRACE RESULTS",
+        rule,
+        `Total calls: ${h.call_count}${limited}`,
+        saved.length > 0 ? `Trace saved to: ${saved.join(" and ")}` : `Trace${savedText.slice(1)}`,
+        ...(ref === null ? [] : [`View with: tph tree ${ref}`]),
+        ...(tree ? ["", tree] : []),
+      ].join("\n"),
+    );
+  } else {
+    ctx.err(
+      `tph: ${h.call_count} call${h.call_count === 1 ? "" : "s"} recorded${limited} in ${
+        (h.run!.duration_ms / 1000).toFixed(2)
+      }s${savedText}`,
+    );
+  }
+  if (h.find !== undefined) {
+    const n = h.find.count;
+    const where = ref === null ? "" : `: tph find ${ref}`;
+    ctx.err(
+      `tph: ${n} match${n === 1 ? "" : "es"} of ${
+        h.find.targets.map((x) => x.text).join(", ")
+      }${where}`,
+    );
+  }
+  if (exported !== null) ctx.err(exported.line);
+}
+
+/**
+ * Why a run recorded no call, in one phrase: the entry file is not traced (excluded, not a
+ * source, in node_modules, outside the scope) and no other traced file was loaded; no traced file
+ * went through the loader; the program failed first; or traced files were loaded but none of
+ * their functions was called.
+ */
+function whyNoCall(
+  ctx: Context<typeof RUN_OPTIONS>,
+  where: Where,
+  loader: LoaderOptions,
+  files: number,
+  blocks: number,
+  ended: RunInfo | undefined,
+): string {
+  const shown = (p: string) => displayPath(p, ctx.cwd);
+  if (files === 0) {
+    const entry = where.command === undefined ? where.scriptArg : "the -e expression's module";
+    const out = outOfScope(resolve(ctx.cwd, where.scriptArg), loader);
+    const scope = [...loader.scope, ...(loader.files ?? [])].map(shown).join(", ");
+    switch (out?.kind) {
+      case "excluded":
+        return `${entry} is excluded by "${out.glob}" and no other traced file was loaded`;
+      case "not a source":
+        return `${entry} is not a JavaScript or TypeScript file and no traced file was loaded`;
+      case "node_modules":
+        return `${entry} is in node_modules, traced only with --include or a --scope inside ` +
+          "it, and no traced file was loaded";
+      case "outside":
+        return `${entry} is outside the scope (${scope}) and no file in it was loaded`;
+      default:
+        return `no file of the scope (${scope}) went through tph's loader`;
+    }
+  }
+  const loaded = `${files} traced file${files === 1 ? " was" : "s were"} loaded`;
+  const their = files === 1 ? "its" : "their";
+  if (blocks > 0) {
+    return `${loaded}; the calls made inside the program's own trace ${
+      blocks === 1 ? "block went to that block" : "blocks went to those blocks"
+    } (the innermost trace records)`;
+  }
+  if (ended?.ended === "exception") {
+    return `${loaded}, but the program failed (uncaught error) before any of ${their} ` +
+      "functions was called";
+  }
+  const ignored = where.limits.ignoreModules?.length
+    ? `, or only those of ignore_modules (${where.limits.ignoreModules.join(", ")})`
+    : "";
+  return `${loaded}, but none of ${their} functions was called (a module's top-level code is not ` +
+    `a call)${ignored}`;
+}
+
+/**
+ * Apply `max_runs` and `max_cache_mb` after a run is stored: the oldest runs go until both hold,
+ * never the run just stored; one line says how many went. A failure is a warning: the run is
+ * stored and the program's exit code kept.
+ */
+function keepInBounds(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cacheDir: string,
+  saved: string,
+  cfg: { max_runs: number | null; max_cache_mb: number | null },
+): void {
+  if (cfg.max_runs === null && cfg.max_cache_mb === null) return;
+  let removed: number;
+  try {
+    // Files the listing skips are `tph logs`'s to report, not this line's.
+    const { entries } = listRuns(cacheDir);
+    const picked = pickOldRuns(entries, {
+      keep: cfg.max_runs ?? undefined,
+      maxBytes: cfg.max_cache_mb === null ? undefined : cfg.max_cache_mb * 1e6,
+      now: Date.now(),
+      protect: [saved],
+    });
+    const result = removeRuns(picked);
+    for (const { run, problem } of result.failed) {
+      ctx.warn(
+        `Cannot remove the old run "${relative(ctx.cwd, run.path) || run.path}": ${problem}`,
+      );
+    }
+    removed = result.removed.length;
+  } catch (e) {
+    ctx.warn(`Cannot keep the run cache within its bounds: ${(e as Error).message}`);
+    return;
+  }
+  if (removed === 0) return;
+  const bounds = [
+    cfg.max_runs === null ? null : `max_runs = ${cfg.max_runs}`,
+    cfg.max_cache_mb === null ? null : `max_cache_mb = ${cfg.max_cache_mb}`,
+  ].filter((b) => b !== null).join(", ");
+  ctx.err(`tph: removed ${removed} old run${removed === 1 ? "" : "s"} from the cache (${bounds})`);
+}
+
+const FIND_TYPES = ["number", "string", "boolean", "bigint", "null", "undefined"];
+const FIND_MATCHES = ["equals", "contains", "regex"] as const;
+
+/**
+ * `--find` targets with their `--find-type` and `--find-match`: each given once applies to every
+ * target, given as often as `--find` they pair up in order.
+ */
+function findSpecs(v: Context<typeof RUN_OPTIONS>["values"]): FindSpec[] {
+  const values = v.find ?? [];
+  const types = v["find-type"] ?? [];
+  const matches = v["find-match"] ?? [];
+  if (values.length === 0) {
+    if (types.length + matches.length > 0) {
+      throw usageError("--find-type and --find-match go with --find", "run");
+    }
+    return [];
+  }
+  const pick = (list: string[], flag: string, i: number): string | undefined => {
+    if (list.length === 0) return undefined;
+    if (list.length === 1) return list[0];
+    if (list.length !== values.length) {
+      throw usageError(
+        `--${flag} is given ${list.length} times for ${values.length} --find values: give it ` +
+          "once (for all) or once per --find",
+        "run",
+      );
+    }
+    return list[i];
+  };
+  return values.map((text, i) => {
+    const type = pick(types, "find-type", i) ?? null;
+    if (type !== null && !FIND_TYPES.includes(type) && !/^[A-Za-z_$][\w$]*$/.test(type)) {
+      throw usageError(
+        `--find-type takes ${FIND_TYPES.join(", ")} or a class name, got "${type}"`,
+        "run",
+      );
+    }
+    const match = (pick(matches, "find-match", i) ?? "equals") as FindSpec["match"];
+    if (!(FIND_MATCHES as readonly string[]).includes(match)) {
+      throw usageError(`--find-match takes equals, contains or regex, got "${match}"`, "run");
+    }
+    if (match === "regex") {
+      try {
+        new RegExp(text);
+      } catch (e) {
+        throw usageError(
+          `--find ${text}: not a regular expression (${(e as Error).message})`,
+          "run",
+        );
+      }
+    }
+    // JSON when it parses to a number, string, boolean or null; else the text itself.
+    let value: unknown = text;
+    if (match === "equals" && type !== "string") {
+      try {
+        const parsed = JSON.parse(text);
+        if (parsed === null || typeof parsed !== "object") value = parsed;
+      } catch {
+        value = text;
+      }
+    }
+    return { text, value, type, match };
+  });
+}
+
+/** Throws when a file cannot be created in `dir`. */
+function probeWritable(dir: string): void {
+  const probe = join(dir, `.run.${pid()}.${randomHex(4)}.tmp`);
+  try {
+    writeText(probe, "", { exclusive: true });
+  } catch (e) {
+    throw new Error(fileProblem(e));
+  }
+  remove(probe);
+}
+
+/**
+ * `tph run --export`: the run written in a format, to -o FILE or beside the stored run. A failure
+ * is a line on stderr: the run is stored all the same and the program's exit code kept.
+ *
+ * @returns How the summary names the file, and the closing line; null when it failed.
+ */
+async function exportAfterRun(
+  ctx: Context<typeof RUN_OPTIONS>,
+  format: ExportFormat,
+  runFile: string,
+  stored: string | null,
+): Promise<{ shown: string; line: string } | null> {
+  // Loaded when asked for: the exporters are nothing to a plain `tph run`.
+  const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
+  const output = ctx.values.output;
+  const dest = output !== undefined
+    ? resolve(ctx.cwd, output)
+    : stored !== null
+    ? defaultExportPath(stored, format)
+    : null;
+  if (dest === null) {
+    ctx.err("tph: Cannot export the run: it was not stored; give -o FILE");
+    return null;
+  }
+  const shown = relative(ctx.cwd, dest) || dest;
+  let file;
+  try {
+    file = openRun(runFile);
+  } catch (e) {
+    ctx.err(`tph: Cannot export the run: ${(e as Error).message}`);
+    return null;
+  }
+  try {
+    const stats = await exportToFile(file, format, dest, {}, { private: output === undefined });
+    return { shown, line: `tph: exported ${exportedTo(stats, format, shown, true)}` };
+  } catch (e) {
+    ctx.err(
+      `tph: Cannot write "${output ?? shown}": ${fileProblem(e, "its folder does not exist")}`,
+    );
+    return null;
+  } finally {
+    file.close();
+  }
+}

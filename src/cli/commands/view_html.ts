@@ -1,0 +1,83 @@
+// `tph view <run> --html`: the page written (beside the run, or to -o FILE), and opened on asking.
+
+import { relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { openRun } from "../store/run_reader.ts";
+import { StoreError } from "../store/store_error.ts";
+import { fileProblem, writeOutput } from "../../platform/files.ts";
+import { safeText } from "../../render/safe_text.ts";
+import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
+import type { WalkOptions } from "../export/calls.ts";
+import type { Context } from "./command.ts";
+import type { VIEW_OPTIONS } from "./commands.ts";
+import { CliError } from "./errors.ts";
+
+/**
+ * Write the page of a run and say where it is (or open it).
+ *
+ * @returns The exit code.
+ */
+export async function writePage(
+  ctx: Context<typeof VIEW_OPTIONS>,
+  runPath: string,
+  walk: WalkOptions,
+): Promise<number> {
+  const { writeHtml } = await import("../html/write_html.ts");
+  const output = ctx.values.output;
+  const dest = output !== undefined
+    ? resolve(ctx.cwd, output)
+    : besideRun(runPath, EXPORT_SUFFIX.html);
+  const file = openRun(runPath, { cwd: ctx.cwd });
+  let stats;
+  try {
+    // Beside the run, the page is the cache's own file: private, as the run is.
+    stats = await writeOutput(dest, (out) => writeHtml(file, out, walk), {
+      private: output === undefined,
+    });
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof CliError) throw e;
+    throw new CliError(
+      `Cannot write "${output ?? dest}": ${fileProblem(e, "its folder does not exist")}`,
+      1,
+    );
+  } finally {
+    file.close();
+  }
+  if (walk.filter !== undefined && stats.calls === 0) {
+    throw new CliError(
+      `No call in run "${ctx.positionals[0]}" has a name containing "${walk.filter}"`,
+      1,
+    );
+  }
+  const shown = relative(ctx.cwd, dest) || dest;
+  const url = pathToFileURL(dest).href;
+  const more = stats.leftOut > 0
+    ? ` (the first ${stats.calls} calls; ${stats.leftOut} left out: see --filter, --max-depth)`
+    : "";
+  ctx.err(
+    `tph: wrote ${stats.calls} call${stats.calls === 1 ? "" : "s"} to ${safeText(shown)}${more}`,
+  );
+  if (ctx.values.open === true) {
+    const opener = process.platform === "darwin"
+      ? ["open", url]
+      : process.platform === "win32"
+      ? ["cmd", "/c", "start", "", url]
+      : ["xdg-open", url];
+    const opened = await new Promise<boolean>((done) => {
+      try {
+        const child = spawn(opener[0], opener.slice(1), { stdio: "ignore", detached: true });
+        child.on("error", () => done(false));
+        child.on("spawn", () => {
+          child.unref();
+          done(true);
+        });
+      } catch {
+        done(false);
+      }
+    });
+    if (!opened) ctx.err(`tph: Cannot open a browser (${opener[0]}): open ${safeText(url)}`);
+  } else ctx.err(`tph: open it in a browser: ${safeText(url)}`);
+  return 0;
+}

@@ -1,0 +1,140 @@
+// The standalone binary's side of running a program: the program runs as the `bun` CLI inside the
+// same executable would run it (a compiled Bun executable started with BUN_BE_BUN=1 behaves as
+// `bun`; only then do a script's bare imports resolve from its node_modules), with tph's preload.
+// The `bun` CLI cannot read files embedded in the executable, so the preload and oxc's native
+// addon are written once to a folder of the user's own, named after their content.
+
+import { privateDir, userCacheDir } from "../../platform/files.ts";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { ADDON_FILE, PRELOAD_FILE } from "../../program/settings.ts";
+
+/** Why the program's runtime files cannot be put on disk. */
+export class BinaryRuntimeError extends Error {}
+
+function writeNew(path: string, bytes: Uint8Array): void {
+  // "wx": never through a link or over a file someone else put there.
+  const fd = openSync(path, "wx", 0o600);
+  try {
+    for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hasFiles(dir: string, files: [string, Uint8Array][]): boolean {
+  try {
+    if (!existsSync(dir)) return false;
+    privateDir(dir);
+    return files.every(([name, bytes]) => {
+      const st = lstatSync(join(dir, name));
+      return st.isFile() && st.size === bytes.length;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The bundled preload with its first line (`// @bun @bytecode`) blanked. Bun takes a file with that
+ * pragma for its own build output, and under every error report whose stack passed through it
+ * prints `note: missing sourcemaps for …/preload.js` (checked with bun 1.4.5), which a plain run
+ * does not print. Without the pragma Bun transpiles the file when it loads (no difference measured
+ * in a run's start: there is no bytecode file beside it either way).
+ */
+function withoutBunPragma(bytes: Uint8Array): Uint8Array {
+  const PRAGMA = "// @bun";
+  if (new TextDecoder().decode(bytes.subarray(0, PRAGMA.length)) !== PRAGMA) return bytes;
+  const out = bytes.slice();
+  for (let i = 0; i < out.length && out[i] !== 0x0a; i++) out[i] = 0x20;
+  return out;
+}
+
+/**
+ * Put the preload and the addon embedded in the binary on disk, in a folder named after their
+ * content under the user's cache folder (made once; later runs only check it), or, when that
+ * cannot be written, in a private temporary folder removed when tph exits.
+ *
+ * @param embedded The embedded files' paths (`/$bunfs/…`).
+ * @returns The preload's path on disk.
+ * @throws {BinaryRuntimeError} When neither folder can be written.
+ */
+export function extractRuntime(embedded: { preload: string; addon: string }): string {
+  const files: [string, Uint8Array][] = [
+    [PRELOAD_FILE, withoutBunPragma(readFileSync(embedded.preload))],
+    [ADDON_FILE, readFileSync(embedded.addon)],
+  ];
+  // deno-lint-ignore no-explicit-any
+  const hash = (globalThis as any).Bun.hash as (data: Uint8Array) => bigint;
+  const key = files.map(([, bytes]) => hash(bytes).toString(36)).join("-");
+  let problem: string;
+  try {
+    return join(installIn(userCacheDir(), `runtime-${key}`, files), PRELOAD_FILE);
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  // No cache folder of the user's (a read-only or missing home): a private folder for this run.
+  try {
+    const dir = mkdtempSync(join(tmpdir(), "tph-runtime-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    for (const [name, bytes] of files) writeNew(join(dir, name), bytes);
+    return join(dir, PRELOAD_FILE);
+  } catch (e) {
+    throw new BinaryRuntimeError(
+      `Cannot write tph's runtime files: ${problem}; ${(e as Error).message}`,
+    );
+  }
+}
+
+/** The folder `name` in `parent` holding `files`, made unless it is there already. */
+function installIn(parent: string, name: string, files: [string, Uint8Array][]): string {
+  const dir = join(parent, name);
+  if (hasFiles(dir, files)) return dir;
+  // Written in a folder of its own, then renamed into place whole: a run that starts meanwhile
+  // never sees half a file.
+  const tmp = mkdtempSync(join(parent, ".runtime-"));
+  try {
+    for (const [fileName, bytes] of files) writeNew(join(tmp, fileName), bytes);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    // Another tph made it at the same moment.
+    if (!hasFiles(dir, files)) throw e;
+  }
+  pruneOld(parent, name);
+  return dir;
+}
+
+/** Runtime folders of other builds of tph are removed once a day old (a build makes one). */
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+function pruneOld(parent: string, keep: string): void {
+  for (const name of readdirSync(parent)) {
+    if (name === keep || !/^\.?runtime-[\w-]+$/.test(name)) continue;
+    const path = join(parent, name);
+    try {
+      const st = lstatSync(path);
+      if (st.isDirectory() && Date.now() - st.mtimeMs > STALE_MS) {
+        rmSync(path, { recursive: true, force: true });
+      }
+    } catch {
+      // Removed by another tph meanwhile.
+    }
+  }
+}

@@ -1,0 +1,211 @@
+// `tph run -e EXPR`: the program is an expression. Identifiers in it that name a module in the
+// current folder (`foo` → ./foo.ts, .tsx, .mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or an
+// installed package are imported as namespaces, `--import SPEC[=NAME]` adds more, and an entry
+// module written in the current folder (so that its imports resolve as a script's there would)
+// awaits the expression and prints its value; an error it throws is the runtime's to report.
+
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { exists, isDirectory, randomHex } from "../../platform/files.ts";
+
+/** Files an identifier may name, in the order they are looked for. */
+const MODULE_FILES = [".ts", ".tsx", ".mts", ".js", ".mjs", "/mod.ts", "/index.ts"];
+
+// Words that are never a module's name in an expression.
+const RESERVED = new Set(
+  ("await break case catch class const continue debugger default delete do else enum export " +
+    "extends false finally for function if import in instanceof let new null return super switch " +
+    "this throw true try typeof var void while with yield async of static get set undefined")
+    .split(" "),
+);
+
+/** A name an expression refers to. */
+export interface ReferencedName {
+  name: string;
+  /** Whether every use of it is followed by `.` or `?.` (`foo.bar`): as a module is used. */
+  member: boolean;
+}
+
+/**
+ * The identifiers an expression refers to by name, in order, once each: words outside strings,
+ * template texts and comments that do not follow a `.` (a property). Object keys count too: a
+ * candidate is only imported when a module or package has its name.
+ *
+ * @param expr The expression.
+ */
+export function referencedNames(expr: string): ReferencedName[] {
+  const names: ReferencedName[] = [];
+  const seen = new Map<string, ReferencedName>();
+  let i = 0;
+  const n = expr.length;
+  const isStart = (c: string) => /[A-Za-z_$]/.test(c);
+  const isPart = (c: string) => /[\w$]/.test(c);
+  // Code until an unmatched `}` (the end of a template's `${…}`) or the end.
+  const code = (): void => {
+    let depth = 0;
+    while (i < n) {
+      const c = expr[i];
+      if (c === "'" || c === '"') {
+        const q = c;
+        for (i++; i < n && expr[i] !== q; i++) if (expr[i] === "\\") i++;
+        i++;
+      } else if (c === "`") {
+        i++;
+        template();
+      } else if (c === "/" && expr[i + 1] === "/") {
+        while (i < n && expr[i] !== "\n") i++;
+      } else if (c === "/" && expr[i + 1] === "*") {
+        const end = expr.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+      } else if (c === "{") {
+        depth++;
+        i++;
+      } else if (c === "}") {
+        if (depth === 0) return;
+        depth--;
+        i++;
+      } else if (isStart(c) && !(i > 0 && isPart(expr[i - 1]))) {
+        let j = i + 1;
+        while (j < n && isPart(expr[j])) j++;
+        const word = expr.slice(i, j);
+        // A property (`a.b`, `a?.b`) is not a name of its own.
+        let k = i - 1;
+        while (k >= 0 && /\s/.test(expr[k])) k--;
+        const property = k >= 0 && expr[k] === "." && expr[k - 1] !== ".";
+        if (!property && !RESERVED.has(word)) {
+          let after = j;
+          while (after < n && /\s/.test(expr[after])) after++;
+          const member = (expr[after] === "." && expr[after + 1] !== ".") ||
+            (expr[after] === "?" && expr[after + 1] === ".");
+          const known = seen.get(word);
+          if (known === undefined) {
+            const ref = { name: word, member };
+            seen.set(word, ref);
+            names.push(ref);
+          } else if (!member) known.member = false;
+        }
+        i = j;
+      } else i++;
+    }
+  };
+  // A template's text until its closing backtick; `${…}` holds code.
+  const template = (): void => {
+    while (i < n) {
+      const c = expr[i];
+      if (c === "\\") i += 2;
+      else if (c === "`") {
+        i++;
+        return;
+      } else if (c === "$" && expr[i + 1] === "{") {
+        i += 2;
+        code();
+        i++;
+      } else i++;
+    }
+  };
+  while (i < n) {
+    code();
+    i++;
+  }
+  return names;
+}
+
+/** An expression names a module that is not there (one line for the user). */
+export class EvalNameError extends Error {
+  override name = "EvalNameError";
+}
+
+/** One namespace the entry module imports. */
+export interface EvalImport {
+  name: string;
+  /** The specifier, as written in the entry module. */
+  specifier: string;
+}
+
+/** An installed package's folder, looking up from `dir` as module resolution does. */
+function packageFolder(name: string, dir: string): string | null {
+  for (let d = dir;; d = dirname(d)) {
+    const folder = join(d, "node_modules", name);
+    if (isDirectory(folder)) return folder;
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** `./x/y.ts` for a file under `dir`, as an import from a module in `dir`. */
+function relativeSpecifier(file: string, dir: string): string {
+  const rel = relative(dir, file).split(sep).join("/");
+  return rel.startsWith(".") ? rel : `./${rel}`;
+}
+
+/**
+ * The modules an expression's names refer to, and those asked for with `--import`.
+ *
+ * @param expr The expression.
+ * @param cwd The folder it is evaluated in.
+ * @param explicit `--import` values: `SPEC` or `SPEC=NAME`.
+ * @returns The imports; throws an Error (one line) for a bad `--import`.
+ */
+export function evalImports(expr: string, cwd: string, explicit: string[] = []): EvalImport[] {
+  const out: EvalImport[] = [];
+  const taken = new Set<string>();
+  for (const spec of explicit) {
+    const eq = spec.lastIndexOf("=");
+    const target = eq > 0 ? spec.slice(0, eq) : spec;
+    const name = eq > 0 ? spec.slice(eq + 1) : identifierOf(target);
+    if (!/^[A-Za-z_$][\w$]*$/.test(name) || RESERVED.has(name)) {
+      throw new Error(`--import ${spec}: "${name}" is not a name to import as (use SPEC=NAME)`);
+    }
+    const local = target.startsWith(".") || target.startsWith("/");
+    if (local && !exists(resolve(cwd, target))) {
+      throw new Error(`--import ${spec}: "${target}" not found in ${cwd}`);
+    }
+    const specifier = local ? relativeSpecifier(resolve(cwd, target), cwd) : target;
+    out.push({ name, specifier });
+    taken.add(name);
+  }
+  for (const { name, member } of referencedNames(expr)) {
+    if (taken.has(name) || name in globalThis) continue;
+    const file = MODULE_FILES.map((ext) => join(cwd, name + ext)).find((f) =>
+      exists(f) && !isDirectory(f)
+    );
+    if (file !== undefined) out.push({ name, specifier: relativeSpecifier(file, cwd) });
+    else if (packageFolder(name, cwd) !== null) out.push({ name, specifier: name });
+    else if (member) {
+      // Used only as `name.x`, bound nowhere in the expression: a module that is not there.
+      throw new EvalNameError(
+        `Cannot run -e: "${name}" is no module in ${cwd} (${name}.ts, ${name}.js, ` +
+          `${name}/index.ts…) nor an installed package; import one with --import SPEC=${name}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** A name for a specifier: its file or package name as an identifier (`date-fns` → dateFns). */
+function identifierOf(spec: string): string {
+  const last = basename(spec.replace(/\/+$/, "")).replace(/\.[^.]*$/, "");
+  const words = last.split(/[^A-Za-z0-9_$]+/).filter((w) => w !== "");
+  const id = words.map((w, k) => k === 0 ? w : w[0].toUpperCase() + w.slice(1)).join("");
+  return /^[0-9]/.test(id) ? `_${id}` : id;
+}
+
+/**
+ * The entry module's name (a dot name in the current folder, removed when the run ends) and its
+ * source: the imports, then the expression awaited and its value printed as the runtime's
+ * inspector shows it. The expression is on lines of its own: an error in it points there.
+ */
+export function evalEntry(
+  expr: string,
+  imports: EvalImport[],
+): { name: string; source: string } {
+  const lines = [
+    "// Written by `tph run -e`, removed when the run ends.",
+    ...imports.map((m) => `import * as ${m.name} from ${JSON.stringify(m.specifier)};`),
+    'import { inspect as __tph_inspect } from "node:util";',
+    "const __tph_value = await (",
+    expr,
+    ");",
+    "console.log(__tph_inspect(__tph_value));",
+    "",
+  ];
+  return { name: `.tph-eval-${randomHex(6)}.ts`, source: lines.join("\n") };
+}

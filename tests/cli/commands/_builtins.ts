@@ -1,0 +1,50 @@
+// A program that replaces the built-ins (JSON.stringify with a throwing function of its own,
+// TextEncoder.prototype.encode with a forger, Object.prototype.toJSON, every method of the
+// standard built-ins with a wrapper that notes its calls) is recorded and saved as if nothing
+// were patched: tph uses the built-ins it captured before the program ran, and never runs (or
+// records) the program's code on its own behalf.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { CallNodeJSON } from "../../../src/types.ts";
+import { assertCode, FIXTURES, readRun, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+
+const shape = (nodes: CallNodeJSON[]): string =>
+  nodes.map((n) => n.children.length === 0 ? n.name : `${n.name}(${shape(n.children)})`).join(
+    ", ",
+  );
+
+export function builtinTests(t: Target): void {
+  Deno.test(`a program's patched built-ins change nothing tph records or saves (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "builtins") });
+    const cwd = join(dir.path, "p");
+    const run = await tph(t, ["run", "hostile_builtins.ts"], { cwd });
+    assertCode(run, 0, "tph run hostile_builtins.ts");
+    assert.equal(run.stdout, "total 16\n");
+    // Listed by the program's exit listener, which runs after tph saved.
+    assert.match(run.stderr, /^touched: none$/m, "no patched built-in ran for tph");
+    const { calls, saved } = summaryOf(run);
+    assert.equal(calls, 11);
+    const json = readRun(join(cwd, saved));
+    assert.equal(json.call_count, 11, "the count is not forged");
+    assert.equal(json.was_limited, false);
+    assert.equal(
+      shape(json.trace),
+      "work(helper), work(helper), work(helper), catcher(boom), login, later(helper)",
+      "only the program's calls, none made for tph",
+    );
+    const work = json.trace[1];
+    assert.deepEqual(work.args, { a: "1", o: "{ x: 1 }" });
+    assert.equal(work.return_value, "3");
+    assert.equal(json.trace[3].children[0].exception, "RangeError: bad amount");
+    assert.ok(json.trace.every((n) => n.unfinished !== true));
+    // Redaction works through captured built-ins too.
+    assert.deepEqual(json.trace[4].args, {
+      user: '{ name: "ann", token: [redacted] }',
+      password: "[redacted]",
+    });
+    const tree = await tph(t, ["tree", "last"], { cwd });
+    assertCode(tree, 0, "tph tree last");
+    assert.match(tree.stdout, /later\(x=3\) -> 6/);
+  });
+}

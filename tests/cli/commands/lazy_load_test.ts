@@ -1,0 +1,54 @@
+// The CLI's entry loads the command table, not the commands' work: `tph --help`, `tph --version`
+// and `tph logs` do not load the exporters, the page writer, the setup code or the launcher. Read
+// from Deno's module graph of main.ts, dynamic imports left out.
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { DENO, REPO } from "./_cli.ts";
+
+interface Info {
+  roots: string[];
+  modules: {
+    specifier: string;
+    dependencies?: { isDynamic?: boolean; code?: { specifier?: string } }[];
+  }[];
+}
+
+/** The modules a module loads before any dynamic import, as paths in the repository. */
+function staticGraph(entry: string): string[] {
+  const r = spawnSync(DENO, ["info", "--json", join(REPO, entry)], {
+    cwd: REPO,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as Info;
+  const bySpecifier = new Map(info.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const todo = [...info.roots];
+  while (todo.length > 0) {
+    const s = todo.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const d of bySpecifier.get(s)?.dependencies ?? []) {
+      if (!d.isDynamic && d.code?.specifier) todo.push(d.code.specifier);
+    }
+  }
+  const prefix = new URL(`file://${REPO}/`).href;
+  return [...seen].map((s) => s.startsWith(prefix) ? s.slice(prefix.length) : s).sort();
+}
+
+Deno.test("the CLI's entry loads the command table, no command's work", () => {
+  const graph = staticGraph("src/cli/commands/main.ts");
+  assert.ok(graph.includes("src/cli/commands/commands.ts"), graph.join("\n"));
+  const heavy = graph.filter((m) =>
+    /_command\.ts$/.test(m) ||
+    /^src\/tph\/(export|html|setup|diff|store)\//.test(m) &&
+      !/\/(formats|test_file_name|store_error)\.ts$/.test(m) ||
+    /^src\/tph\/launch\/run_program\.ts$/.test(m) ||
+    /^src\/program\/(loader|instrument)\//.test(m) ||
+    !m.startsWith("src/")
+  );
+  assert.deepEqual(heavy, []);
+});

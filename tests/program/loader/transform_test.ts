@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { transform, transformModule } from "../../../src/program/loader/transform.ts";
+
+const SOURCE = "export function add(a, b) { return a + b }\n";
+
+function entries(dir: string): string[] {
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".js"));
+}
+
+Deno.test("transform() caches by content and serves the cached code", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-cache-"));
+  try {
+    const first = transform(SOURCE, { filename: "/x/add.js", module: "add.js", cacheDir: dir });
+    assert.match(first, /__tph_c=/);
+    const files = entries(dir);
+    assert.equal(files.length, 1);
+    // Prove the second call reads the cache: change the stored entry and see it come back.
+    writeFileSync(join(dir, files[0]), "/* from cache */");
+    const second = transform(SOURCE, { filename: "/x/add.js", module: "add.js", cacheDir: dir });
+    assert.equal(second, "/* from cache */");
+    // A different source, file name or module name is a different entry.
+    transform(SOURCE + " ", { filename: "/x/add.js", module: "add.js", cacheDir: dir });
+    transform(SOURCE, { filename: "/y/add.js", module: "add.js", cacheDir: dir });
+    transform(SOURCE, { filename: "/x/add.js", module: "other.js", cacheDir: dir });
+    assert.equal(entries(dir).length, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("transform() works without a cache and with an unwritable one", () => {
+  const plain = transform(SOURCE, { filename: "/x/add.js", module: "add.js", cacheDir: null });
+  assert.match(plain, /__tph_c=/);
+  const code = transform(SOURCE, {
+    filename: "/x/add.js",
+    module: "add.js",
+    cacheDir: "/proc/no-such-dir/cache",
+  });
+  assert.equal(code, plain);
+});
+
+Deno.test("transform() leaves a file that does not parse untouched", () => {
+  const bad = "function (\n";
+  assert.equal(transform(bad, { filename: "/x/bad.js", module: "bad.js", cacheDir: null }), bad);
+});
+
+Deno.test("transformModule() tells whether a file has module syntax, from the cache too", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-cache-"));
+  const cjs = "const importance = 1;\nfunction f() { return importance }\nmodule.exports = f;\n";
+  try {
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [source, expected] of [[SOURCE, true], [cjs, false], ["let x = (", null]]) {
+        const options = {
+          filename: "/x/f.js",
+          module: "f.js",
+          cacheDir: dir,
+          sourceType: "unambiguous",
+        } as const;
+        const r = transformModule(source as string, options);
+        assert.equal(r.moduleSyntax, expected, `pass ${pass}: ${source}`);
+        if (expected !== null) assert.match(r.code, /__tph_c=/);
+        else assert.equal(r.code, source);
+      }
+    }
+    assert.equal(entries(dir).length, 3);
+    // Without sourceType, the answer is not asked for and the entry is the code alone.
+    const plain = transformModule(SOURCE, { filename: "/x/f.js", module: "f.js", cacheDir: dir });
+    assert.equal(plain.moduleSyntax, null);
+    assert.equal(entries(dir).length, 4);
+    assert.equal(
+      transform(SOURCE, { filename: "/x/f.js", module: "f.js", cacheDir: dir }),
+      plain.code,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
