@@ -25,32 +25,9 @@ export function isExportFormat(name: string): name is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(name);
 }
 
-/** Each format's file name ending. */
-export const EXPORT_SUFFIX = {
-  chrome: ".chrome.json",
-  perfetto: ".pftrace",
-  speedscope: ".speedscope.json",
-  otlp: ".otlp.json",
-  json: ".run.json",
-  /** `tph view --html`. */
-  html: ".html",
-} as const;
-
-/** Whether a file name in the cache is an export's, not a run's. */
-export function isExportName(name: string): boolean {
-  for (const suffix of Object.values(EXPORT_SUFFIX)) if (name.endsWith(suffix)) return true;
-  return false;
-}
-
-/** A file beside a run: the run's name without its ending, then `suffix`. */
-export function besideRun(runPath: string, suffix: string): string {
-  return runPath.replace(/\.(?:tph|json)$/, "") + suffix;
-}
-
-/** The files a run's exports have beside it (whether or not they exist). */
-export function exportsOf(runPath: string): string[] {
-  return Object.values(EXPORT_SUFFIX).map((suffix) => besideRun(runPath, suffix));
-}
+// The files of exports beside a run are named by the run cache, which lists and prunes them with
+// their run: store/beside_run.ts.
+export { besideRun, EXPORT_SUFFIX, exportsOf, isExportName } from "../store/beside_run.ts";
 
 /** How to open each format's file, given the file as a shell word. */
 export const EXPORT_OPEN: Record<ExportFormat, (file: string) => string> = {

@@ -1,4 +1,4 @@
-import { isExportName } from "../export/formats.ts";
+import { isExportName } from "./beside_run.ts";
 import { lstatEntry, readDir } from "../../platform/files.ts";
 import { join } from "node:path";
 import { displayPath } from "./display_path.ts";

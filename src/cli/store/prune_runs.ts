@@ -3,7 +3,7 @@
 // after each save share both.
 
 import { fileProblem, lstatEntry, unlinkFile } from "../../platform/files.ts";
-import { exportsOf } from "../export/formats.ts";
+import { exportsOf } from "./beside_run.ts";
 import type { RunJSON } from "../../types.ts";
 
 /** What {@linkcode pickOldRuns} needs of a listed run (a {@linkcode RunEntry} has it). */
