@@ -8,7 +8,7 @@ import { pickOldRuns, type PruneLimits, removeRuns } from "../store/prune_runs.t
 import { unsafeCacheDir } from "../store/cache_dir.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import type { CLEAN_OPTIONS } from "./commands.ts";
+import type { CLEAN_OPTIONS } from "./options.ts";
 import { parseDuration } from "./duration.ts";
 import { CliError, usageError } from "./errors.ts";
 

@@ -42,6 +42,8 @@ export interface Context<O extends Options = Options> {
   config(): LoadedConfig;
   /** The environment. */
   env?: Record<string, string | undefined>;
+  /** The command table (`tph help` and `tph completion` read it; the table loads their modules). */
+  commands: readonly Command[];
 }
 
 /** The module that does a command's work. */

@@ -1,7 +1,7 @@
 // The command table: every command as data. The parser, `tph help`, the reference in docs/cli.md
 // (`deno task docs`) and `tph completion` read it; each command's work is in its own module
 // (`<name>_command.ts`, exporting `run`), imported only when that command runs. A new command is
-// an entry here, a module beside it, and its section in docs/cli.md.
+// an entry here, its options in options.ts, a module beside it, and its section in docs/cli.md.
 //
 // Nothing heavy is imported here: `tph --help` and `tph logs` load this table, not the exporters,
 // the page writer, the setup code or the launcher.
@@ -9,35 +9,21 @@
 import { EXPORT_FORMATS, EXPORT_SUFFIX } from "../export/formats.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { TEST_FILE_NAME } from "../setup/test_file_name.ts";
-import { type Command, defineCommand, type Options } from "./command.ts";
-
-/** The `--cache-dir` option, the same on every command that reads runs. */
-export const CACHE_DIR_OPTION = {
-  type: "string",
-  arg: "DIR",
-  help: "the run cache folder (default: cache_dir from config, else .tracepatch_cache " +
-    "at the project root; for a shared root such as /tmp, a folder in ~/.cache/tph/runs)",
-} as const;
-
-/** `tph setup` and `tph disable`: go on with staged changes. */
-const YES = {
-  type: "boolean",
-  short: "y",
-  help: "go on when git has staged changes, without asking",
-} as const;
-
-/** `tph setup` and `tph disable`: the config file to read. */
-const CONFIG_FILE = {
-  type: "string",
-  arg: "PATH",
-  help: 'read this config instead of searching (TOML, or JSON with a "tracepatch" key)',
-} as const;
-
-/** `--style` of tph tree and tph diff. */
-const STYLES = ["ascii", "unicode"] as const;
-
-/** How many runs `tph logs` shows by default. */
-export const DEFAULT_LOGS_LIMIT = 50;
+import { type Command, defineCommand } from "./command.ts";
+import {
+  CLEAN_OPTIONS,
+  COMPLETION_OPTIONS,
+  CONFIG_OPTIONS,
+  DIFF_OPTIONS,
+  DISABLE_OPTIONS,
+  EXPORT_OPTIONS,
+  FIND_OPTIONS,
+  HELP_OPTIONS,
+  LOGS_OPTIONS,
+  SETUP_OPTIONS,
+  TREE_OPTIONS,
+  VIEW_OPTIONS,
+} from "./options.ts";
 
 export const runCommand = defineCommand({
   name: "run",
@@ -59,17 +45,6 @@ export const runCommand = defineCommand({
   load: () => import("./run_command.ts"),
 });
 
-/** `tph logs`'s options. */
-export const LOGS_OPTIONS = {
-  limit: { type: "string", arg: "N", help: `show at most N runs (default ${DEFAULT_LOGS_LIMIT})` },
-  json: {
-    type: "boolean",
-    help: "print a JSON array (every field of each run but its trace, plus n, id, path and " +
-      "size in bytes)",
-  },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
-
 /** `tph logs`: the stored runs, newest first, as a table or JSON. */
 export const logsCommand = defineCommand({
   name: "logs",
@@ -85,24 +60,6 @@ export const logsCommand = defineCommand({
   positionals: [0, 0],
   load: () => import("./logs_command.ts"),
 });
-
-/** `tph view`'s options. */
-export const VIEW_OPTIONS = {
-  json: {
-    type: "boolean",
-    help: "print one JSON object: every field but the trace, plus id, path and roots",
-  },
-  html: { type: "boolean", help: "write the run as one offline web page" },
-  output: { type: "string", short: "o", arg: "FILE", help: "with --html: the page's file" },
-  open: { type: "boolean", help: "with --html: open the page in the system's browser" },
-  filter: {
-    type: "string",
-    arg: "NAME",
-    help: "with --html: only calls whose name contains NAME, with the calls leading to them",
-  },
-  "max-depth": { type: "string", arg: "N", help: "with --html: only N levels of calls" },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
 
 /** `tph view <run>`: what a stored run was, without its call tree. */
 export const viewCommand = defineCommand({
@@ -128,27 +85,6 @@ export const viewCommand = defineCommand({
   load: () => import("./view_command.ts"),
 });
 
-/** `tph tree`'s options. */
-export const TREE_OPTIONS = {
-  "max-depth": { type: "string", arg: "N", help: "draw N levels, sum up the calls below" },
-  "show-args": { type: "boolean", help: "show arguments (config: show_args)" },
-  "no-args": { type: "boolean", help: "hide arguments" },
-  "show-return": { type: "boolean", help: "show return values (config: show_return)" },
-  "no-return": { type: "boolean", help: "hide return values" },
-  style: {
-    type: "string",
-    arg: "STYLE",
-    help: "connectors: ascii or unicode (config: tree_style)",
-    choices: STYLES,
-  },
-  filter: {
-    type: "string",
-    arg: "NAME",
-    help: "only calls whose name contains NAME, with their callers and callees",
-  },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
-
 /** `tph tree <run>`: a stored run's call tree. */
 export const treeCommand = defineCommand({
   name: "tree",
@@ -170,55 +106,6 @@ export const treeCommand = defineCommand({
   positionals: [1, 1],
   load: () => import("./tree_command.ts"),
 });
-
-/** `tph diff`'s options. */
-export const DIFF_OPTIONS = {
-  json: { type: "boolean", help: "print one JSON object: the runs, the summary, the changes" },
-  summary: {
-    type: "boolean",
-    help: "per function: calls, total and self time in A and B, largest change first",
-  },
-  timing: {
-    type: "boolean",
-    inlineValue: true,
-    arg: "RATIO",
-    help: "calls slower or faster by RATIO (default 2) and at least 1 ms count as changed",
-  },
-  "ignore-args": { type: "boolean", help: "do not compare arguments" },
-  "ignore-return": { type: "boolean", help: "do not compare return values" },
-  ignore: {
-    type: "string",
-    multiple: true,
-    arg: "NAME",
-    help: "functions whose name contains NAME: matched, not compared, subtrees skipped",
-  },
-  "ignore-values": {
-    type: "string",
-    arg: "REGEX",
-    help: "parts of values matching REGEX are not compared (timestamps, random ids)",
-  },
-  exact: {
-    type: "boolean",
-    help: "compare values as recorded (by default timer handles compare by class alone)",
-  },
-  filter: {
-    type: "string",
-    arg: "NAME",
-    help: "only differences at or under calls whose name contains NAME",
-  },
-  "max-depth": { type: "string", arg: "N", help: "compare N levels of calls" },
-  context: {
-    type: "string",
-    arg: "N",
-    help: "unchanged calls shown around each difference (default 1)",
-  },
-  unordered: {
-    type: "boolean",
-    help: "match sibling calls whatever their order (concurrent async calls)",
-  },
-  style: { type: "string", arg: "STYLE", help: "connectors: ascii or unicode", choices: STYLES },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
 
 /** `tph diff [<runA> [<runB>]]`: what changed between two runs, call by call. */
 export const diffCommand = defineCommand({
@@ -244,28 +131,6 @@ export const diffCommand = defineCommand({
   load: () => import("./diff_command.ts"),
 });
 
-/** `tph find`'s options. */
-export const FIND_OPTIONS = {
-  match: {
-    type: "string",
-    arg: "M",
-    help: "with values: equals (default), contains or regex",
-    choices: ["equals", "contains", "regex"],
-  },
-  where: {
-    type: "string",
-    arg: "W",
-    help: "only matches in arg, return or throw",
-    choices: ["arg", "return", "throw"],
-  },
-  json: {
-    type: "boolean",
-    help: "print the matches keyed by target, as the value tracer's traces.json",
-  },
-  output: { type: "string", short: "o", arg: "FILE", help: "write the JSON to FILE" },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
-
 /** `tph find <run> [VALUE…]`. */
 export const findCommand = defineCommand({
   name: "find",
@@ -287,30 +152,6 @@ export const findCommand = defineCommand({
   positionals: [1, Infinity],
   load: () => import("./find_command.ts"),
 });
-
-/** `tph export`'s options. */
-export const EXPORT_OPTIONS = {
-  format: {
-    type: "string",
-    short: "f",
-    arg: "NAME",
-    help: `one of ${EXPORT_FORMATS.join(", ")} (default: json to stdout)`,
-    choices: EXPORT_FORMATS,
-  },
-  output: { type: "string", short: "o", arg: "FILE", help: "write to FILE (- for stdout)" },
-  "otlp-endpoint": {
-    type: "string",
-    arg: "URL",
-    help: "send the run to an OpenTelemetry collector (OTLP/HTTP) instead of writing a file",
-  },
-  filter: {
-    type: "string",
-    arg: "NAME",
-    help: "only calls whose name contains NAME, with the calls leading to them",
-  },
-  "max-depth": { type: "string", arg: "N", help: "only N levels of calls" },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
 
 /** `tph export <run>`: a stored run in another tool's format (or tph's JSON), streamed. */
 export const exportCommand = defineCommand({
@@ -341,17 +182,6 @@ export const exportCommand = defineCommand({
   load: () => import("./export_command.ts"),
 });
 
-/** `tph setup`'s options. */
-export const SETUP_OPTIONS = {
-  yes: YES,
-  force: {
-    type: "boolean",
-    help: `overwrite ${TEST_FILE_NAME} even if it was edited since setup wrote it`,
-  },
-  file: CONFIG_FILE,
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
-
 /** `tph setup`. */
 export const setupCommand = defineCommand({
   name: "setup",
@@ -369,14 +199,6 @@ export const setupCommand = defineCommand({
   load: () => import("./setup_command.ts"),
 });
 
-/** `tph disable`'s options. */
-export const DISABLE_OPTIONS = {
-  yes: YES,
-  force: { type: "boolean", help: "remove generated files even if they were edited since" },
-  file: CONFIG_FILE,
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
-
 /** `tph disable`. */
 export const disableCommand = defineCommand({
   name: "disable",
@@ -391,19 +213,6 @@ export const disableCommand = defineCommand({
   positionals: [0, 0],
   load: () => import("./disable_command.ts"),
 });
-
-/** `tph clean`'s options. */
-export const CLEAN_OPTIONS = {
-  keep: { type: "string", arg: "N", help: "keep the N newest runs, remove the others" },
-  "older-than": {
-    type: "string",
-    arg: "DURATION",
-    help: "remove runs older than DURATION: minutes, hours, days or weeks (90m, 12h, 30d, 2w)",
-  },
-  all: { type: "boolean", help: "remove every run" },
-  "dry-run": { type: "boolean", help: "list the runs that would be removed; remove nothing" },
-  "cache-dir": CACHE_DIR_OPTION,
-} as const satisfies Options;
 
 /** `tph clean`: remove old runs from the cache folder. */
 export const cleanCommand = defineCommand({
@@ -427,15 +236,6 @@ export const cleanCommand = defineCommand({
   load: () => import("./clean_command.ts"),
 });
 
-/** `tph config`'s options. */
-export const CONFIG_OPTIONS = {
-  file: {
-    type: "string",
-    arg: "PATH",
-    help: 'read this file instead of searching (TOML, or JSON with a "tracepatch" key)',
-  },
-} as const satisfies Options;
-
 /** `tph config`: where the configuration comes from and every effective value. */
 export const configCommand = defineCommand({
   name: "config",
@@ -451,9 +251,6 @@ export const configCommand = defineCommand({
   load: () => import("./config_command.ts"),
 });
 
-/** `tph help`'s options. */
-export const HELP_OPTIONS = {} as const satisfies Options;
-
 /** `tph help [command]`: the overview, or one command's usage and options. */
 export const helpCommand = defineCommand({
   name: "help",
@@ -465,9 +262,6 @@ export const helpCommand = defineCommand({
   words: "commands",
   load: () => import("./help_command.ts"),
 });
-
-/** `tph completion`'s options. */
-export const COMPLETION_OPTIONS = {} as const satisfies Options;
 
 /** `tph completion <shell>`: a completion script from this table. */
 export const completionCommand = defineCommand({

@@ -1,5 +1,5 @@
 import type { Context } from "./command.ts";
-import { COMMANDS, type COMPLETION_OPTIONS } from "./commands.ts";
+import type { COMPLETION_OPTIONS } from "./options.ts";
 import { completionScript, SHELLS } from "./completion.ts";
 import { usageError } from "./errors.ts";
 
@@ -12,6 +12,6 @@ export function run(ctx: Context<typeof COMPLETION_OPTIONS>): number {
       "completion",
     );
   }
-  ctx.out(completionScript(shell, COMMANDS).trimEnd());
+  ctx.out(completionScript(shell, ctx.commands).trimEnd());
   return 0;
 }

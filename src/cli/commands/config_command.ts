@@ -1,7 +1,7 @@
 import { renderConfig } from "../config/render_config.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
-import type { CONFIG_OPTIONS } from "./commands.ts";
+import type { CONFIG_OPTIONS } from "./options.ts";
 import { readConfig } from "./read_config.ts";
 
 /** `tph config`'s work: its options and help are in the command table (commands.ts). */

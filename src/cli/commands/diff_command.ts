@@ -17,7 +17,7 @@ import { openRun, type RunFile } from "../store/run_reader.ts";
 import { StoreError } from "../store/store_error.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import type { DIFF_OPTIONS } from "./commands.ts";
+import type { DIFF_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 

@@ -20,7 +20,7 @@ import { someOf } from "../setup/git_status.ts";
 import { TEST_FILE_MARK } from "../setup/render_test_file.ts";
 import { fromBase64, removeState, type SetupState } from "../setup/setup_state.ts";
 import type { Context } from "./command.ts";
-import type { DISABLE_OPTIONS } from "./commands.ts";
+import type { DISABLE_OPTIONS } from "./options.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { checkGit, hashOf, type Place, placeOf, stateAt, withSetupLock } from "./setup_command.ts";

@@ -4,7 +4,7 @@ import { StoreError } from "../store/store_error.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import type { EXPORT_OPTIONS } from "./commands.ts";
+import type { EXPORT_OPTIONS } from "./options.ts";
 import { fileProblem, tempBeside } from "../../platform/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput, safeText } from "../../render/safe_text.ts";

@@ -12,7 +12,7 @@ import { fileProblem, writeOutputSync } from "../../platform/files.ts";
 import { shownOf, SHOWS_RETURN, SHOWS_THROW } from "../../run_file/call_records.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
-import type { FIND_OPTIONS } from "./commands.ts";
+import type { FIND_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { qualifiedName } from "../../run_file/json_form.ts";
 

@@ -1,12 +1,12 @@
 import { closest } from "../config/closest.ts";
 import type { Context } from "./command.ts";
-import { COMMANDS, type HELP_OPTIONS } from "./commands.ts";
+import type { HELP_OPTIONS } from "./options.ts";
 import { usageError } from "./errors.ts";
 import { renderCommandHelp, renderHelp } from "./render_help.ts";
 
 /** `tph help`'s work: its options and help are in the command table (commands.ts). */
 export function run(ctx: Context<typeof HELP_OPTIONS>): number {
-  const commands = COMMANDS;
+  const commands = ctx.commands;
   const topic = ctx.positionals[0];
   if (topic === undefined) {
     ctx.out(renderHelp(commands));

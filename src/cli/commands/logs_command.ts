@@ -3,7 +3,7 @@ import { listRuns } from "../store/list_runs.ts";
 import { renderLogTable } from "../../render/summary.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import { DEFAULT_LOGS_LIMIT, type LOGS_OPTIONS } from "./commands.ts";
+import { DEFAULT_LOGS_LIMIT, type LOGS_OPTIONS } from "./options.ts";
 
 /** `tph logs`'s work: its options and help are in the command table (commands.ts). */
 export function run(ctx: Context<typeof LOGS_OPTIONS>): number {

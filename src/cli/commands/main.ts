@@ -90,6 +90,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     out: io.out,
     err: io.err,
     outBytes: io.outBytes ?? stdoutBytes(),
+    commands: COMMANDS,
     warn: (message) => {
       if (warned.has(message)) return;
       warned.add(message);

@@ -41,7 +41,7 @@ import {
 import { SOURCE_FILE } from "../setup/source_module.ts";
 import { readTestConfig, type TestConfig } from "../setup/test_config.ts";
 import type { Context } from "./command.ts";
-import type { SETUP_OPTIONS } from "./commands.ts";
+import type { SETUP_OPTIONS } from "./options.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";

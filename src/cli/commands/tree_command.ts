@@ -4,7 +4,7 @@ import { openRun } from "../store/run_reader.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import type { TREE_OPTIONS } from "./commands.ts";
+import type { TREE_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
 

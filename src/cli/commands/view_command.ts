@@ -8,7 +8,7 @@ import { resolveRunRef } from "../store/resolve_run_ref.ts";
 import { countCalls } from "../../render/tree.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
-import type { VIEW_OPTIONS } from "./commands.ts";
+import type { VIEW_OPTIONS } from "./options.ts";
 import { usageError } from "./errors.ts";
 
 /** `tph view`'s work: its options and help are in the command table (commands.ts). */

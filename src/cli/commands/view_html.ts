@@ -11,7 +11,7 @@ import { safeText } from "../../render/safe_text.ts";
 import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import type { Context } from "./command.ts";
-import type { VIEW_OPTIONS } from "./commands.ts";
+import type { VIEW_OPTIONS } from "./options.ts";
 import { CliError } from "./errors.ts";
 
 /**

@@ -13,8 +13,10 @@ Deno.test("main() colours only on a terminal, and never with NO_COLOR set", asyn
   const run = async (isTerminal: boolean, env: Record<string, string>) => {
     const out: string[] = [];
     const err: string[] = [];
+    // tph tree draws as bytes, through outBytes.
     const code = await main(["tree", "1"], {
       out: (t) => out.push(t),
+      outBytes: (b, n) => (out.push(new TextDecoder().decode(b.subarray(0, n))), true),
       err: (t) => err.push(t),
       cwd: root,
       isTerminal,
