@@ -130,7 +130,7 @@ export function ownSourceTests(t: Target): void {
   if (t.runtime === "bun") {
     Deno.test(`a copy of tph installed in node_modules is never traced, nor are calls to its trace() external calls (${t.name})`, async () => {
       await using dir = projectWithCopy("node_modules/tph");
-      writeFileSync(join(dir.path, "main.ts"), program("cli/mod.ts"));
+      writeFileSync(join(dir.path, "main.ts"), program("tph/mod.ts"));
       for (const flags of [[], ["--include", "node_modules/**"]]) {
         const r = await run(t, dir.path, flags);
         assertProgramTrees(r.stdout, flags.join(" "));
