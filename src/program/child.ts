@@ -81,7 +81,7 @@ export function setupChild(preload: string): boolean {
   const save = runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
-  else saveOnBunEnd(save, exitCalled);
+  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
   saveOnSignals(save, t);
   programStart = origin + performanceNow();
   return true;
@@ -222,10 +222,14 @@ function saveOnDenoEnd(
 }
 
 /**
- * Bun: the code the program set (process.exitCode) or passed to exit(); an unhandled rejection
- * leaves it as it was, though the process then exits with 1.
+ * Bun and Node: the code the program set (process.exitCode) or passed to exit(); an unhandled
+ * rejection leaves it as it was, though the process then exits with 1.
  */
-function saveOnBunEnd(save: (ending: ChildEnding) => void, exitCalled: () => boolean): void {
+function saveOnProcessEnd(
+  save: (ending: ChildEnding) => void,
+  exitCalled: () => boolean,
+  bun: boolean,
+): void {
   let uncaught: string | null = null;
   process.on("exit", (code: number) =>
     save(
@@ -236,7 +240,7 @@ function saveOnBunEnd(save: (ending: ChildEnding) => void, exitCalled: () => boo
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
   process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
     uncaught = formatError(err, 500);
-    beforeUncaughtPrint(err, origin);
+    if (bun) beforeUncaughtPrint(err, origin);
   });
 }
 

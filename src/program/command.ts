@@ -7,7 +7,8 @@ import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
-const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
+const PRELOAD_URL = new URL("./preload.ts", import.meta.url);
+const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
 
 /**
  * A script's path as the program's process is given it: absolute, so that no runtime reads it as
@@ -50,15 +51,25 @@ export function childCommand(
   script = scriptPath(script, cwd);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  const room = stackRoom(g.Deno !== undefined ? "deno" : "bun", stackLimit(), exists(SH));
+  const runtime = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
+  // Node runs V8 as Deno does: the same stack room.
+  const room = stackRoom(runtime === "bun" ? "bun" : "deno", stackLimit(), exists(SH));
   let command: { argv: string[]; env: Record<string, string>; argv0?: string };
-  if (g.Deno !== undefined) {
+  if (runtime === "deno") {
     const v8 = room.v8KiB === null ? [] : [`--v8-flags=--stack-size=${room.v8KiB}`];
     command = {
       // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is
       // when run directly (Deno takes it from how it was started).
       argv: [invokedAs(), "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
       env: {},
+    };
+  } else if (runtime === "node") {
+    // `--import` takes a module specifier: the preload's file URL, whatever its path holds.
+    const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
+    command = {
+      argv: [execPath(), ...v8, "--import", PRELOAD_URL.href, script, ...args],
+      env: {},
+      argv0: invokedAs(),
     };
   } else if (binaryPreload !== null) {
     // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
@@ -102,13 +113,19 @@ function stackLimit(): StackLimit | null {
 }
 
 /**
- * The runtime's options without tph's `--preload <file>`, as the program would see them when run
- * directly (Bun lists the preload in `process.execArgv`, which `fork()` passes on).
+ * The runtime's options without tph's own, as the program would see them when run directly (Bun
+ * lists `--preload <file>` in `process.execArgv`, Node `--import <url>` and the V8 stack size tph
+ * gave it just before; `fork()` passes them on).
  *
  * @param execArgv The runtime's options.
- * @param preload The preload's path, as the runtime was given it.
+ * @param preload The preload's path, or its file URL, as the runtime was given it.
  */
 export function withoutPreload(execArgv: string[], preload: string): string[] {
-  const at = execArgv.findIndex((a, i) => a === "--preload" && execArgv[i + 1] === preload);
-  return at < 0 ? execArgv : [...execArgv.slice(0, at), ...execArgv.slice(at + 2)];
+  const url = preload.startsWith("file:") ? preload : null;
+  const at = execArgv.findIndex((a, i) =>
+    (url === null ? a === "--preload" : a === "--import") && execArgv[i + 1] === preload
+  );
+  if (at < 0) return execArgv;
+  const from = url !== null && at > 0 && execArgv[at - 1].startsWith("--stack-size=") ? at - 1 : at;
+  return [...execArgv.slice(0, from), ...execArgv.slice(at + 2)];
 }

@@ -30,6 +30,8 @@ import {
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
 import { readText } from "../../platform/files.ts";
 import { dirname, join } from "node:path";
+import * as nodeModule from "node:module";
+import process from "node:process";
 import type { Lang } from "../../project/languages.ts";
 import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
 import type { Node } from "../instrument/_names.ts";
@@ -67,11 +69,18 @@ export interface RewrittenModule {
   bunBlank?: boolean;
   /** Bun: a CommonJS module, which Bun prints inside its module function (one level deeper). */
   bunCommonJS?: boolean;
+  /**
+   * Node: a TypeScript module, whose types Node blanked out in place before the engine got it
+   * (positions unchanged): the engine's text and the one to give are of the blanked texts.
+   */
+  nodeStripped?: boolean;
 }
 
 interface Mapped {
-  /** Deno: the rewritten code and its insertions. */
+  /** Deno and Node: the rewritten code (Node: as the engine got it) and its insertions. */
   code?: string;
+  /** Node: the source as the engine would have got it without tph (types blanked). */
+  stripped?: string;
   insertions?: Insertions;
   /** Bun: both prints and the functions and classes of each, as [start, end] pairs. */
   printed?: string;
@@ -185,7 +194,7 @@ function rewrite(m: RewrittenModule & Mapped): void {
     if (m.bunLoader !== undefined) throw e;
     r = instrumentInWorkerWithInsertions(m.source, options);
   }
-  m.code = r.code;
+  m.code = m.nodeStripped ? stripTypes(r.code) : r.code;
   m.insertions = r.insertions;
 }
 
@@ -196,7 +205,8 @@ function fromInsertions(m: RewrittenModule & Mapped, text: string): string | nul
   const { offsets, lengths } = m.insertions!;
   const start = sourceOffset(offsets, lengths, at);
   const end = sourceOffset(offsets, lengths, at + text.length);
-  return strSlice(m.source, start, end);
+  if (m.nodeStripped) m.stripped ??= stripTypes(m.source);
+  return strSlice(m.stripped ?? m.source, start, end);
 }
 
 /**
@@ -212,6 +222,28 @@ function sourceOffset(offsets: Float64Array, lengths: Int32Array, place: number)
     inserted += lengths[i];
   }
   return place - inserted;
+}
+
+/**
+ * TypeScript with its types blanked out as Node does it (node:module's stripTypeScriptTypes: the
+ * same code Node runs on a module). Its one-time ExperimentalWarning is not the program's: it is
+ * kept off the program's stderr.
+ */
+function stripTypes(code: string): string {
+  // deno-lint-ignore no-explicit-any
+  const p = process as any;
+  const emit = p.emitWarning;
+  p.emitWarning = (warning: unknown, ...rest: unknown[]) => {
+    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string })?.type;
+    if (type === "ExperimentalWarning" && /stripTypeScriptTypes/.test(String(warning))) return;
+    return apply(emit, p, [warning, ...rest]);
+  };
+  try {
+    // deno-lint-ignore no-explicit-any
+    return (nodeModule as any).stripTypeScriptTypes(code, { mode: "strip" });
+  } finally {
+    p.emitWarning = emit;
+  }
 }
 
 const FUNCTION_OR_CLASS = new Set([

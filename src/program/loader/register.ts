@@ -2,7 +2,8 @@
 // decided here (the scope, tph's own files, the manifest of the last run, the transform options,
 // the count of files instrumented); each runtime's loader is a file of its own, chosen here:
 // deno.ts (node:module's registerHooks: it hands over transpiled JS with an inline source map),
-// bun.ts (Bun.plugin: it hands over the raw TypeScript and transpiles what it gets back).
+// bun.ts (Bun.plugin: it hands over the raw TypeScript and transpiles what it gets back), node.ts
+// (node:module's registerHooks: raw TypeScript too, whose types Node strips from what it gets back).
 
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,7 @@ import { transformCacheFolder } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { installDenoLoader } from "./deno.ts";
 import { installBunLoader } from "./bun.ts";
+import { installNodeLoader } from "./node.ts";
 
 // This tph's own folder, when it runs from one (not the binary, whose code is inside it).
 const TPH_ROOT = import.meta.url.startsWith("file:")
@@ -41,9 +43,10 @@ export function registerLoader(
   const g = globalThis as any;
   let count = 0;
   const setup = loaderSetup(options, g.Bun === undefined ? g.Deno : undefined, () => void count++);
-  // The runtime's own loader; Node's would go beside these (docs/design.md).
+  // The runtime's own loader (docs/design.md).
   if (g.Bun !== undefined) installBunLoader(setup);
-  else installDenoLoader(setup);
+  else if (g.Deno !== undefined) installDenoLoader(setup);
+  else installNodeLoader(setup);
   return { instrumented: () => count, finish: () => setup.manifest?.save() };
 }
 

@@ -1,0 +1,78 @@
+// Node's loader: node:module's registerHooks (Node ≥ 22.15) hands the load hook every module Node
+// loads, for `import` and `require()` alike, with the source Node read and the format it decided
+// (`module`, `commonjs`, and for TypeScript `module-typescript` / `commonjs-typescript`, whose
+// source is the raw TypeScript). An in-scope file is instrumented as it is and handed back in
+// the same format: Node then strips the types of a TypeScript module itself, exactly as it does
+// for the program without tph (its stripping blanks types in place, so no line or column moves),
+// and a file Node would refuse (an enum in strip-only mode) is refused the same way.
+
+import * as nodeModule from "node:module";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { rememberModule } from "./original_text.ts";
+import { transformModule } from "./transform.ts";
+import type { LoaderSetup } from "./setup.ts";
+
+/** What Node's load hook is given and gives back. */
+interface Hook {
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+
+type NextLoad = (url: string, context: unknown) => Hook;
+
+/** The formats of JavaScript and TypeScript sources, and the language tph parses each as. */
+const LANGS: Record<string, "js" | "ts"> = {
+  module: "js",
+  commonjs: "js",
+  "module-typescript": "ts",
+  "commonjs-typescript": "ts",
+};
+
+/**
+ * Install the load hook.
+ *
+ * @param setup What every runtime's loader shares (register.ts).
+ */
+export function installNodeLoader(setup: LoaderSetup): void {
+  const decoder = new TextDecoder();
+  const load = (url: string, context: unknown, nextLoad: NextLoad): Hook => {
+    // Resolved and read: what Node would run without tph.
+    const result = nextLoad(url, context);
+    if (!url.startsWith("file:")) return result;
+    const format = result.format ?? "";
+    const lang = LANGS[format];
+    if (lang === undefined || result.source == null) return result;
+    const path = fileURLToPath(url);
+    if (!setup.inScope(path)) return result;
+    const source = typeof result.source === "string"
+      ? result.source
+      : decoder.decode(result.source as Uint8Array);
+    setup.counted();
+    let code: string;
+    try {
+      code = transformModule(source, setup.transformOptions(path, lang)).code;
+    } catch (e) {
+      // The program runs either way: this file's calls are not recorded.
+      process.stderr.write(
+        `tph: warning: ${setup.moduleName(path)} is not traced: ${(e as Error).message}\n`,
+      );
+      return result;
+    }
+    if (code === source) return result;
+    rememberModule({
+      source,
+      filename: path,
+      lang,
+      module: setup.moduleName(path),
+      externalCalls: setup.options.externalCalls,
+      nodeStripped: lang === "ts",
+    });
+    return { format, source: code, shortCircuit: true };
+  };
+  // Looked up at run time: Bun's node:module has no registerHooks export.
+  // deno-lint-ignore no-explicit-any
+  const registerHooks = (nodeModule as any).registerHooks as (hooks: object) => void;
+  registerHooks({ load });
+}
