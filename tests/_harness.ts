@@ -1,4 +1,4 @@
-// Run a program plainly and under tracing, on Deno or Bun, for tests and benchmarks.
+// Run a program plainly and under tracing, on Deno, Bun or Node, for tests and benchmarks.
 
 import { readRunFile } from "./_run_file.ts";
 import { spawnSync } from "node:child_process";
@@ -6,7 +6,7 @@ import process from "node:process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
 import type { TraceLimits } from "../src/run_file/limits.ts";
 import type { RunJSON } from "../src/types.ts";
@@ -17,10 +17,13 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = {
   deno: join(REPO, "node_modules/.bin/deno"),
   bun: join(REPO, "node_modules/.bin/bun"),
+  node: join(REPO, "node_modules/node24/bin/node"),
+  node22: join(REPO, "node_modules/node22/bin/node"),
 };
 const PRELOAD = join(REPO, "src/program/preload.ts");
 
-export type RuntimeName = "deno" | "bun";
+/** A runtime: `node` is Node 24, `node22` Node 22 (both pinned from npm). */
+export type RuntimeName = "deno" | "bun" | "node" | "node22";
 
 export interface RunResult {
   code: number | null;
@@ -56,7 +59,10 @@ function command(rt: RuntimeName, file: string, preload: boolean, args: string[]
   if (rt === "deno") {
     return [BIN.deno, "run", "-A", ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
   }
-  return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
+  if (rt === "bun") return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
+  // As tph starts it (src/program/command.ts): the preload's URL after --import.
+  const importPreload = preload ? ["--import", pathToFileURL(PRELOAD).href] : [];
+  return [BIN[rt], ...importPreload, file, ...args];
 }
 
 function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, string>): RunResult {

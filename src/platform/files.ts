@@ -164,6 +164,13 @@ export function exists(path: string): boolean {
   }
 }
 
+/** Whether a path is a regular file (links followed) with an execute bit set. */
+export function isExecutableFile(path: string): boolean {
+  if (kindOf(path, true) !== "file") return false;
+  const mode = ownerAndMode(path)?.mode;
+  return mode === null || mode === undefined || (mode & 0o111) !== 0;
+}
+
 /**
  * What a path is: a regular file, a folder, a link (only when not following links), something
  * else (a FIFO, a device, a socket), or null when it does not exist.

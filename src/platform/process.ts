@@ -3,7 +3,7 @@
 // node:child_process there costs ~11 ms of every command); elsewhere through Node's `process`
 // global, which Bun and Node have without an import.
 
-import { realPath } from "./files.ts";
+import { isExecutableFile, realPath } from "./files.ts";
 
 interface DenoStatus {
   code: number;
@@ -237,6 +237,22 @@ export function invokedAs(): string {
     // No /proc (not Linux), or unreadable.
   }
   return path;
+}
+
+/**
+ * The executable a command name runs: the first file of that name in a folder of PATH that can be
+ * run; null when there is none.
+ *
+ * @param name The command's name.
+ */
+export function onPath(name: string): string | null {
+  const PATH: string = (deno ? deno.env.get("PATH") : g.process.env.PATH) ?? "";
+  for (const dir of PATH.split(":")) {
+    if (dir === "") continue;
+    const candidate = `${dir}/${name}`;
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
 }
 
 /** A program started by {@linkcode spawnInherit}. */

@@ -53,6 +53,15 @@ function readPlan(file: string): ChildConfig | null {
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
 
+// deno-lint-ignore no-explicit-any
+const G = globalThis as any;
+/** This runtime and its version, for the run's header. */
+const runtimeName = G.Deno !== undefined
+  ? { name: "deno", version: String(G.Deno.version.deno) }
+  : G.Bun !== undefined
+  ? { name: "bun", version: String(G.Bun.version) }
+  : { name: "node", version: String(process.versions.node) };
+
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
 // Read before the program runs (it may replace `performance`).
@@ -129,6 +138,7 @@ function runSaver(
   return (ending: ChildEnding) => {
     t.endTime = now();
     ending.files = loader.instrumented();
+    ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);

@@ -1,7 +1,7 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import { env, execPath, invokedAs } from "../platform/process.ts";
+import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
@@ -22,6 +22,30 @@ export function scriptPath(script: string, cwd: string): string {
   return script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
 }
 
+/** A runtime a traced program can run on. */
+export type ProgramRuntime = "deno" | "bun" | "node";
+/** The runtimes `tph run --runtime` takes. */
+export const PROGRAM_RUNTIMES = ["deno", "bun", "node"] as const;
+/** The oldest Node with `module.registerHooks`, which tph's loader needs. */
+export const NODE_MINIMUM = "22.15";
+
+/** Why the program cannot run on the runtime asked for; its message is one line for the user. */
+export class RuntimeError extends Error {}
+
+/** The runtime running tph (the standalone binary is Bun). */
+export function ownRuntime(): ProgramRuntime {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  return g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
+}
+
+/** Whether a Node version (`v22.15.0`, `22.15.0`) has `module.registerHooks`. */
+export function nodeHasHooks(version: string): boolean {
+  const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
+  const [needMajor, needMinor] = NODE_MINIMUM.split(".").map(Number);
+  return major > needMajor || (major === needMajor && minor >= needMinor);
+}
+
 let binaryPreload: (() => string) | null = null;
 
 /**
@@ -35,41 +59,45 @@ export function useBinaryPreload(preload: () => string): void {
 }
 
 /**
- * The command line that runs `script` under tracing, on the runtime tph itself runs on.
+ * The command line that runs `script` under tracing, on the runtime tph itself runs on or on
+ * another one.
  *
  * @param script The script as given.
  * @param args Its arguments.
  * @param cwd The folder the process starts in, which a relative `script` is in.
- * @returns The executable and its arguments, environment variables to add, and (on Bun) the
- *   `argv[0]` to give it.
+ * @param runtime The runtime to run it on (default: tph's own).
+ * @returns The executable and its arguments, environment variables to add, and (on Bun and Node)
+ *   the `argv[0]` to give it.
+ * @throws {RuntimeError} When the runtime asked for cannot be found or is too old.
  */
 export function childCommand(
   script: string,
   args: string[],
   cwd: string,
+  runtime: ProgramRuntime = ownRuntime(),
 ): { argv: string[]; env: Record<string, string>; argv0?: string } {
   script = scriptPath(script, cwd);
-  // deno-lint-ignore no-explicit-any
-  const g = globalThis as any;
-  const runtime = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
+  // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is when run
+  // directly (Deno takes it from how it was started); another runtime as it was found.
+  const exe = runtime === ownRuntime()
+    ? { path: execPath(), invoked: invokedAs() }
+    : otherRuntime(runtime);
   // Node runs V8 as Deno does: the same stack room.
   const room = stackRoom(runtime === "bun" ? "bun" : "deno", stackLimit(), exists(SH));
   let command: { argv: string[]; env: Record<string, string>; argv0?: string };
   if (runtime === "deno") {
     const v8 = room.v8KiB === null ? [] : [`--v8-flags=--stack-size=${room.v8KiB}`];
     command = {
-      // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is
-      // when run directly (Deno takes it from how it was started).
-      argv: [invokedAs(), "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
+      argv: [exe.invoked, "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
       env: {},
     };
   } else if (runtime === "node") {
     // `--import` takes a module specifier: the preload's file URL, whatever its path holds.
     const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
     command = {
-      argv: [execPath(), ...v8, "--import", PRELOAD_URL.href, script, ...args],
+      argv: [exe.path, ...v8, "--import", PRELOAD_URL.href, script, ...args],
       env: {},
-      argv0: invokedAs(),
+      argv0: exe.invoked,
     };
   } else if (binaryPreload !== null) {
     // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
@@ -79,9 +107,9 @@ export function childCommand(
     };
   } else {
     command = {
-      argv: [execPath(), "--preload", PRELOAD, script, ...args],
+      argv: [exe.path, "--preload", PRELOAD, script, ...args],
       env: {},
-      argv0: invokedAs(),
+      argv0: exe.invoked,
     };
   }
   // A value of the user's own stays, as the program sees it plainly.
@@ -102,6 +130,50 @@ export function childCommand(
 }
 
 const SH = "/bin/sh";
+
+const NAMES: Record<ProgramRuntime, string> = { deno: "Deno", bun: "Bun", node: "Node.js" };
+
+/**
+ * A runtime other than tph's own: the first by its name on PATH, else the one pinned in tph's own
+ * node_modules (a checkout's); Node only from 22.15 on.
+ *
+ * @throws {RuntimeError} Naming what is missing, or too old, and what to do.
+ */
+function otherRuntime(runtime: ProgramRuntime): { path: string; invoked: string } {
+  const asked = `--runtime ${runtime}`;
+  if (binaryPreload !== null) {
+    throw new RuntimeError(
+      `${asked}: the standalone binary runs programs on its own Bun; install tph from npm ` +
+        `(npm i -g tph) to run them on ${NAMES[runtime]}`,
+    );
+  }
+  const found: { path: string; invoked: string }[] = [];
+  const onPathAt = onPath(runtime);
+  if (onPathAt !== null) found.push({ path: onPathAt, invoked: runtime });
+  const pinned = `${TPH_ROOT}/node_modules/.bin/${runtime}`;
+  if (exists(pinned) && pinned !== onPathAt) found.push({ path: pinned, invoked: pinned });
+  if (found.length === 0) {
+    throw new RuntimeError(
+      `${asked}: no ${runtime} found on PATH: install ${NAMES[runtime]}, or choose another ` +
+        `runtime (${PROGRAM_RUNTIMES.filter((r) => r !== runtime).join(", ")})`,
+    );
+  }
+  if (runtime !== "node") return found[0];
+  let old = "";
+  for (const candidate of found) {
+    const r = runCaptured([candidate.path, "--version"], { cwd: "/", timeoutMs: 10_000 });
+    const version = r === null ? "" : new TextDecoder().decode(r.stdout).trim();
+    if (nodeHasHooks(version)) return candidate;
+    old ||= `${candidate.path} is Node ${version || "of an unknown version"}`;
+  }
+  throw new RuntimeError(
+    `${asked}: ${old}; tph needs Node ${NODE_MINIMUM} or newer (module.registerHooks): ` +
+      `install it, or use --runtime deno or bun`,
+  );
+}
+
+// tph's own top folder (a checkout's or an installed package's).
+const TPH_ROOT = decodeURIComponent(new URL("../..", import.meta.url).pathname).replace(/\/$/, "");
 
 /** tph's own stack limit, which the program's process inherits; null when unknown (no /proc). */
 function stackLimit(): StackLimit | null {

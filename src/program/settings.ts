@@ -79,4 +79,6 @@ export interface ChildEnding {
   files?: number;
   /** How many `trace()` blocks the program started (they take the calls made inside them). */
   blocks?: number;
+  /** The runtime the program ran on, and its version. */
+  runtime?: { name: string; version: string };
 }

@@ -2,6 +2,7 @@
 
 import { basename, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/settings.ts";
+import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
 import {
   appendText,
   exists,
@@ -67,6 +68,9 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
   } else if (ctx.positionals.length === 0) {
     throw usageError(`"run" needs <script> (or -e EXPR)`, "run");
   } else if (v.import !== undefined) throw usageError("--import goes with -e", "run");
+  if (v.runtime !== undefined && !(PROGRAM_RUNTIMES as readonly string[]).includes(v.runtime)) {
+    throw usageError(`--runtime takes ${PROGRAM_RUNTIMES.join(", ")}, got "${v.runtime}"`, "run");
+  }
   const cfg = readConfig(ctx);
   let entry: { path: string; command: string[] } | null = null;
   if (expr !== undefined) {
@@ -306,6 +310,7 @@ async function traceProgram(
     args,
     command: where.command,
     cwd: ctx.cwd,
+    runtime: v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
     config: { loader, limits: where.limits, label, phases: benchPhases !== undefined },
     // The cache folder passes the checks it passed at the start again before anything in it is

@@ -21,7 +21,7 @@ import {
 } from "../../platform/files.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
-import { childCommand, scriptPath } from "../../program/command.ts";
+import { childCommand, type ProgramRuntime, scriptPath } from "../../program/command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "../../program/settings.ts";
 
 /** A program process started ahead of its settings. */
@@ -37,6 +37,7 @@ interface Pending extends EarlyChild {
   script: string;
   args: string[];
   cwd: string;
+  runtime: ProgramRuntime | undefined;
 }
 
 let pending: Pending | null = null;
@@ -69,10 +70,13 @@ export function parseRunArgs(args: string[]): ParsedArgv {
  * @param args The arguments after `run`.
  * @returns The script and its arguments.
  */
-export function scriptOf(args: string[]): { script: string; args: string[] } | null {
+export function scriptOf(
+  args: string[],
+): { script: string; args: string[]; runtime: ProgramRuntime | undefined } | null {
   const { values, positionals, problem } = parseRunArgs(args);
   if (problem !== null || values.help || positionals.length === 0) return null;
-  return { script: positionals[0], args: positionals.slice(1) };
+  const runtime = values.runtime as ProgramRuntime | undefined;
+  return { script: positionals[0], args: positionals.slice(1), runtime };
 }
 
 /**
@@ -92,7 +96,12 @@ export function startEarly(argv: string[]): void {
   let planFile = "";
   try {
     planFile = makePlanFile();
-    const { argv: command, env, argv0 } = childCommand(found.script, found.args, dir);
+    const { argv: command, env, argv0 } = childCommand(
+      found.script,
+      found.args,
+      dir,
+      found.runtime,
+    );
     const child = spawnInherit(command, {
       cwd: dir,
       env: { ...env, [CHILD_ENV]: planFile },
@@ -112,13 +121,20 @@ export function startEarly(argv: string[]): void {
  * @param script The script as the full parse found it.
  * @param args Its arguments.
  * @param dir The folder it must run in.
+ * @param runtime The runtime it must run on (undefined: tph's own).
  */
-export function takeEarly(script: string, args: string[], dir: string): EarlyChild | null {
+export function takeEarly(
+  script: string,
+  args: string[],
+  dir: string,
+  runtime: ProgramRuntime | undefined,
+): EarlyChild | null {
   const p = pending;
   if (p === null) return null;
   pending = null;
   if (
-    p.script === script && p.cwd === dir && p.args.length === args.length &&
+    p.script === script && p.cwd === dir && p.runtime === runtime &&
+    p.args.length === args.length &&
     p.args.every((a, i) => a === args[i])
   ) return p;
   // Its end is awaited nowhere: the caller starts the program's process it will wait for.

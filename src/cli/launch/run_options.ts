@@ -4,6 +4,7 @@
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { EXPORT_FORMATS, formatNames } from "../export/formats.ts";
 import type { OptionSpec } from "../argv.ts";
+import { PROGRAM_RUNTIMES } from "../../program/command.ts";
 
 /** `--find-match`'s values. */
 export const FIND_MATCHES = ["equals", "contains", "regex"] as const;
@@ -102,6 +103,13 @@ export const RUN_OPTIONS = {
     arg: "FORMAT",
     help: `also export the run: ${formatNames("or")} (to -o FILE, else beside the stored run)`,
     choices: EXPORT_FORMATS,
+  },
+  runtime: {
+    type: "string",
+    arg: "NAME",
+    help: "run the program on deno, bun or node (found on PATH; default: the runtime tph " +
+      "runs on)",
+    choices: PROGRAM_RUNTIMES,
   },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },

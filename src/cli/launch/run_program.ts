@@ -28,7 +28,7 @@ import {
   type ChildEnding,
   type ChildPhases,
 } from "../../program/settings.ts";
-import { childCommand } from "../../program/command.ts";
+import { childCommand, type ProgramRuntime, RuntimeError } from "../../program/command.ts";
 import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 
 /** Options of {@linkcode runProgram}. */
@@ -38,6 +38,8 @@ export interface RunProgramOptions {
   /** What the run records as its command (default: the script and its arguments). */
   command?: string[];
   cwd: string;
+  /** The runtime to run the program on (default: the one tph runs on). */
+  runtime?: ProgramRuntime;
   config: Omit<ChildConfig, "out">;
   /**
    * Folder the run file is written in (it must exist): the run cache, so that storing the run
@@ -131,12 +133,21 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
-  const command = childCommand(options.script, options.args, options.cwd);
+  let command: ReturnType<typeof childCommand>;
+  try {
+    command = childCommand(options.script, options.args, options.cwd, options.runtime);
+  } catch (e) {
+    throw e instanceof RuntimeError ? new RunError(e.message) : e;
+  }
   const started = Date.now();
   const startedAt = new Date();
   const exit = await runChild(options, childConfig, command);
   const warnings: string[] = [];
-  const rt = runtimeInfo();
+  // The program's runtime; its process tells its version (runInfo).
+  const own = runtimeInfo();
+  const rt = options.runtime === undefined || options.runtime === own.name
+    ? own
+    : { name: options.runtime, version: "" };
   // The folder the run went to, looked at again: a folder removed or replaced while the program
   // ran holds nothing of the run's (or nothing tph may read or store).
   const dirProblem = folderGone(options.dir) ?? options.checkDir?.() ?? null;
@@ -202,7 +213,7 @@ async function runChild(
   { argv, env, argv0 }: ReturnType<typeof childCommand>,
 ): Promise<{ code: number | null; signal: string | null }> {
   // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
-  const early = takeEarly(options.script, options.args, options.cwd);
+  const early = takeEarly(options.script, options.args, options.cwd, options.runtime);
   const planFile = early?.planFile ?? makePlanFile();
   let child: Child;
   let stops: (() => void)[];
@@ -317,8 +328,8 @@ function runInfo(
   return {
     command: options.command ?? [options.script, ...options.args],
     cwd: options.cwd,
-    runtime: rt.name,
-    runtime_version: rt.version,
+    runtime: ending?.runtime?.name ?? rt.name,
+    runtime_version: ending?.runtime?.version ?? rt.version,
     ended: exit.signal !== null
       ? "signal"
       // Bun reports an unhandled rejection to neither "uncaughtExceptionMonitor" nor the exit
