@@ -76,7 +76,12 @@ const origin = performance.timeOrigin;
  */
 export function setupChild(preload: string): boolean {
   const planFile = process.env[CHILD_ENV];
-  if (planFile === undefined) return false;
+  if (planFile === undefined) {
+    // A worker thread of the program (Node loads `--import` modules in each, with the settings
+    // gone from its environment): not traced, and its options are the program's own.
+    process.execArgv = withoutPreload(process.execArgv, preload);
+    return false;
+  }
   asRunDirectly(preload);
   const config = readPlan(planFile);
   // The CLI found its command line wrong after all (or is gone): nothing runs.

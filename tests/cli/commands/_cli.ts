@@ -24,6 +24,9 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 /** The pinned runtimes. */
 export const DENO = join(REPO, "node_modules/.bin/deno");
 export const BUN = join(REPO, "node_modules/.bin/bun");
+/** Node 24 and Node 22, pinned from npm. */
+export const NODE = join(REPO, "node_modules/node24/bin/node");
+export const NODE22 = join(REPO, "node_modules/node22/bin/node");
 /** Fixture programs of these tests. */
 export const FIXTURES = join(REPO, "tests/fixtures/cli");
 /** Saved runs (and files that are not usable runs) for the read commands. */
@@ -51,12 +54,12 @@ export interface ExecOptions {
 /** Default time limit of a subprocess of the tests. */
 export const TIME_LIMIT_MS = 120_000;
 
-/** One way of running tph: on Deno from the checkout, or the standalone binary. */
+/** One way of running tph: on a runtime from the checkout, or the standalone binary. */
 export interface Target {
-  /** `deno`, `bun` or `binary`, used in test names. */
-  name: "deno" | "bun" | "binary";
+  /** `deno`, `bun`, `node` or `binary`, used in test names. */
+  name: "deno" | "bun" | "node" | "binary";
   /** The runtime the traced program runs on. */
-  runtime: "deno" | "bun";
+  runtime: "deno" | "bun" | "node";
   /** argv that starts tph (arguments follow). */
   tph: string[];
   /** argv that runs a script plainly on the same runtime (arguments follow). */
@@ -77,6 +80,14 @@ export const BUN_TARGET: Target = {
   runtime: "bun",
   tph: [BUN, join(REPO, "cli.ts")],
   plain: (script) => [BUN, script],
+};
+
+/** tph on Node 24 from the checkout (Node strips the types of tph's own files). */
+export const NODE_TARGET: Target = {
+  name: "node",
+  runtime: "node",
+  tph: [NODE, join(REPO, "cli.ts")],
+  plain: (script) => [NODE, script],
 };
 
 /** The environment every subprocess gets: no colours, and nothing of tph's own. */
