@@ -5,14 +5,28 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import process from "node:process";
-import { baseEnv, buildBinary } from "../cli/commands/_cli.ts";
+import { join } from "node:path";
+import { baseEnv, BUN, buildBinary, DENO, NODE, REPO } from "../cli/commands/_cli.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
-/** The three ways tph runs a program: cli.ts on Deno, cli.ts on Bun, the standalone binary. */
-export type PathName = "deno" | "bun" | "binary";
-export type Runtime = "deno" | "bun";
-export const PATHS: PathName[] = ["deno", "bun", "binary"];
-export const runtimeOf = (path: PathName): Runtime => (path === "deno" ? "deno" : "bun");
+/**
+ * The four ways tph runs a program: cli.ts on Deno, on Bun and on Node (24), and the standalone
+ * binary (whose runtime is Bun).
+ */
+export type PathName = "deno" | "bun" | "node" | "binary";
+export type Runtime = "deno" | "bun" | "node";
+export const PATHS: PathName[] = ["deno", "bun", "node", "binary"];
+export const runtimeOf = (path: PathName): Runtime => (path === "binary" ? "bun" : path);
+
+/** The command that runs a script plainly on a runtime (arguments follow). */
+export function plainArgv(runtime: Runtime): string[] {
+  return runtime === "deno" ? [DENO, "run", "-A"] : runtime === "bun" ? [BUN] : [NODE];
+}
+
+/** The command that runs tph's CLI from the checkout on a path other than the binary. */
+export function cliArgv(path: Exclude<PathName, "binary">): string[] {
+  return [...plainArgv(path), join(REPO, "cli.ts")];
+}
 
 /** Whether to run the cases that show a known bug (skipped by default). */
 export const SHOW_KNOWN_BUGS = process.env.TPH_KNOWN_BUGS === "1";

@@ -21,16 +21,18 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { BUN, DENO, REPO } from "../cli/commands/_cli.ts";
+import { REPO } from "../cli/commands/_cli.ts";
 import type { RunJSON } from "../../src/types.ts";
 import {
   allNodes,
   assertSame,
   binary,
+  cliArgv,
   describe,
   once,
   type PathName,
   PATHS,
+  plainArgv,
   pool,
   programStderr,
   type Result,
@@ -152,7 +154,6 @@ const PLAIN_LIMIT = 60;
 const TRACED_LIMIT = 180;
 
 const PROGRAM_DIR = "tests/real/programs";
-const CLI = join(REPO, "cli.ts");
 const WORK = mkdtempSync(join(tmpdir(), "tph-corpus-"));
 globalThis.addEventListener("unload", () => rmSync(WORK, { recursive: true, force: true }));
 /** The same environment for every run: a fixed time zone and a transform cache of our own. */
@@ -215,7 +216,7 @@ function plainRun(c: Case): Promise<Result> {
   if (r === undefined) {
     r = (async () => {
       const { cwd, program } = await where(c);
-      const argv = runtimeOf(c.path) === "deno" ? [DENO, "run", "-A", program] : [BUN, program];
+      const argv = [...plainArgv(runtimeOf(c.path)), program];
       return await pooled(() =>
         run(argv, { cwd, limitS: PLAIN_LIMIT, input: c.program.input, env: ENV })
       );
@@ -247,11 +248,7 @@ function tracedRun(c: Case): Promise<Traced> {
 async function runTraced(c: Case): Promise<Traced> {
   const { path, scope, program: p } = c;
   const { cwd, program } = await where(c);
-  const tph = path === "deno"
-    ? [DENO, "run", "-A", CLI]
-    : path === "bun"
-    ? [BUN, CLI]
-    : await tphBinary("");
+  const tph = path === "binary" ? await tphBinary("") : cliArgv(path);
   const out = join(WORK, `${c.layout}-${path}-${scope}-${p.file}.json`);
   const args = [
     "run",

@@ -63,7 +63,7 @@ const LIBRARIES: Library[] = [
   },
 ];
 
-const RUNTIMES: RuntimeName[] = ["deno", "bun"];
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 
 /** Large enough that the drivers' calls are all recorded, at every depth. */
 const LIMITS = { maxCalls: 2_000_000, maxDepth: 100_000, maxRepr: 40 };

@@ -32,16 +32,18 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
-import { BUN, DENO, REPO } from "../cli/commands/_cli.ts";
+import { REPO } from "../cli/commands/_cli.ts";
 import type { RunJSON } from "../../src/types.ts";
 import {
   allNodes,
   assertSame,
   binary,
+  cliArgv,
   describe,
   once,
   type PathName,
   PATHS,
+  plainArgv,
   pool,
   programStderr,
   type Result,
@@ -216,7 +218,6 @@ type Scope = typeof SCOPES[number];
 const PLAIN_LIMIT = 120;
 const TRACED_LIMIT = 300;
 
-const CLI = join(REPO, "cli.ts");
 const NODE_MODULES = resolve(process.env.TPH_SUITES_NODE_MODULES ?? join(REPO, "node_modules"));
 const WORK = mkdtempSync(join(tmpdir(), "tph-suites-"));
 // Runs started ahead of a failed test may still write there.
@@ -336,7 +337,7 @@ const plainRun = once((key: string) => {
   const suite = SUITES.find((s) => labelOf(s) === label)!;
   return (async () => {
     const { cwd, argv } = await command(suite, runtime);
-    const rt = runtime === "deno" ? [DENO, "run", "-A"] : [BUN];
+    const rt = plainArgv(runtime);
     return await pooled(() => run([...rt, ...argv], { cwd, limitS: PLAIN_LIMIT, env: ENV }));
   })();
 });
@@ -350,11 +351,7 @@ interface Traced extends Result {
 const tracedRun = once(async (key: string): Promise<Traced> => {
   const c = CASES.find((c) => caseKey(c) === key)!;
   const { cwd, argv: cmd } = await command(c.suite, runtimeOf(c.path));
-  const tph = c.path === "deno"
-    ? [DENO, "run", "-A", CLI]
-    : c.path === "bun"
-    ? [BUN, CLI]
-    : await tphBinary("");
+  const tph = c.path === "binary" ? await tphBinary("") : cliArgv(c.path);
   const out = join(WORK, `${key.replace(/[:@/]/g, "_")}.json`);
   const argv = [
     ...tph,

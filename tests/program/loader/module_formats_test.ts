@@ -10,7 +10,7 @@ import { REPO, runPlain, type RuntimeName, runTraced, type TracedResult } from "
 import type { CallNodeJSON } from "../../../src/types.ts";
 
 const APP = join(REPO, "tests/fixtures/modules/app");
-const RUNTIMES: RuntimeName[] = ["deno", "bun"];
+const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 const ALL_PACKAGES = ["node_modules/**"];
 
 /** Run `entry` plainly and traced; fail unless the program saw no difference. */
