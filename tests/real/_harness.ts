@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
-import { baseEnv, BUN, buildBinary, DENO, NODE, REPO } from "../cli/commands/_cli.ts";
+import { baseEnv, buildBinary, BUN, DENO, NODE, REPO } from "../cli/commands/_cli.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 /**

@@ -175,6 +175,50 @@ function isLineBreak(ch: number): boolean {
  * @param insertions Where text was inserted into it.
  * @returns The map's `mappings` field, as ASCII bytes.
  */
+/**
+ * A column table decoded: per line (0-based), the pairs (column in the source, length inserted
+ * there), columns absolute; undefined for a line without insertions.
+ *
+ * @param table A column table (see columnTable).
+ */
+export function decodeColumnTable(table: string): (Int32Array | undefined)[] {
+  const lines: (Int32Array | undefined)[] = [];
+  const rows = table.split(";");
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i] === "") continue;
+    const nums = rows[i].split(",");
+    const pairs = new Int32Array(nums.length);
+    let col = 0;
+    for (let k = 0; k < nums.length; k += 2) {
+      col += parseInt(nums[k], 36);
+      pairs[k] = col;
+      pairs[k + 1] = parseInt(nums[k + 1], 36);
+    }
+    lines[i] = pairs;
+  }
+  return lines;
+}
+
+/**
+ * The 1-based column in the source of a 1-based column in a rewritten line, given that line's
+ * decoded pairs. A position inside inserted text maps to the source character the text was
+ * inserted before.
+ *
+ * @param pairs The line's pairs (decodeColumnTable).
+ * @param column The column in the rewritten line.
+ */
+export function columnInSource(pairs: Int32Array, column: number): number {
+  const at = column - 1;
+  let shift = 0;
+  for (let i = 0; i < pairs.length; i += 2) {
+    const start = pairs[i] + shift;
+    if (at < start) break;
+    if (at < start + pairs[i + 1]) return pairs[i] + 1;
+    shift += pairs[i + 1];
+  }
+  return column - shift;
+}
+
 export function sourceMapMappings(
   source: string,
   program: Node,

@@ -26,6 +26,7 @@
 import process from "node:process";
 import { uncurry } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
+import { columnInSource, decodeColumnTable } from "../instrument/_columns.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -127,20 +128,7 @@ function decode(path: string): (Int32Array | undefined)[] | null {
   if (lines !== undefined) return lines;
   const table = tables.get(path);
   if (table === undefined) return null;
-  lines = [];
-  const rows = table.split(";");
-  for (let i = 0; i < rows.length; i++) {
-    if (rows[i] === "") continue;
-    const nums = rows[i].split(",");
-    const pairs = new Int32Array(nums.length);
-    let col = 0;
-    for (let k = 0; k < nums.length; k += 2) {
-      col += parseInt(nums[k], 36);
-      pairs[k] = col;
-      pairs[k + 1] = parseInt(nums[k + 1], 36);
-    }
-    lines[i] = pairs;
-  }
+  lines = decodeColumnTable(table);
   decoded.set(path, lines);
   return lines;
 }
@@ -175,16 +163,7 @@ export function originalColumn(path: string, line: number, column: number): numb
 function tableColumn(path: string, line: number, column: number): number {
   const lines = decode(path);
   const pairs = lines === null ? undefined : lines[line - 1];
-  if (pairs === undefined) return column;
-  const at = column - 1;
-  let shift = 0;
-  for (let i = 0; i < pairs.length; i += 2) {
-    const start = pairs[i] + shift;
-    if (at < start) break;
-    if (at < start + pairs[i + 1]) return pairs[i] + 1;
-    shift += pairs[i + 1];
-  }
-  return column - shift;
+  return pairs === undefined ? column : columnInSource(pairs, column);
 }
 
 let installed = false;

@@ -9,7 +9,8 @@
 import * as nodeModule from "node:module";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { rememberModule } from "./original_text.ts";
+import { disguise, rememberModule } from "./original_text.ts";
+import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
 
@@ -36,6 +37,7 @@ const LANGS: Record<string, "js" | "ts"> = {
  * @param setup What every runtime's loader shares (register.ts).
  */
 export function installNodeLoader(setup: LoaderSetup): void {
+  installNodeStacks(disguise);
   const decoder = new TextDecoder();
   const load = (url: string, context: unknown, nextLoad: NextLoad): Hook => {
     // Resolved and read: what Node would run without tph.
@@ -51,8 +53,12 @@ export function installNodeLoader(setup: LoaderSetup): void {
       : decoder.decode(result.source as Uint8Array);
     setup.counted();
     let code: string;
+    let columns: string | null;
     try {
-      code = transformModule(source, setup.transformOptions(path, lang)).code;
+      ({ code, columns } = transformModule(source, {
+        ...setup.transformOptions(path, lang),
+        columnTable: true,
+      }));
     } catch (e) {
       // The program runs either way: this file's calls are not recorded.
       process.stderr.write(
@@ -69,6 +75,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       externalCalls: setup.options.externalCalls,
       nodeStripped: lang === "ts",
     });
+    rememberColumns(path, columns ?? "");
     return { format, source: code, shortCircuit: true };
   };
   // Looked up at run time: Bun's node:module has no registerHooks export.

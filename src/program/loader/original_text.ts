@@ -93,6 +93,19 @@ interface Mapped {
 
 const modules = new SafeMap<string, RewrittenModule & Mapped>();
 const texts = new SafeWeakMap<object, string>();
+/** Functions of tph's that stand in for the runtime's own: each prints as the one it replaced. */
+const disguised = new SafeWeakMap<object, object>();
+
+/**
+ * Make a function of tph's that takes the place of one of the runtime's print as that one does
+ * (once installToString has run).
+ *
+ * @param fn tph's function.
+ * @param as The function it replaced.
+ */
+export function disguise(fn: object, as: object): void {
+  disguised.set(fn, as);
+}
 const TABLE_NAME = new RegExp(`${BASE_PREFIX}([0-9a-z]+)`, "g");
 
 /**
@@ -116,6 +129,8 @@ export function installToString(): void {
   const replacement = {
     toString(this: unknown): string {
       if (this === replacement) return apply(native, native, []);
+      const stand = disguised.get(this as object);
+      if (stand !== undefined) return apply(native, stand, []);
       const text: string = apply(native, this, []);
       if (strIndexOf(text, BASE_PREFIX) < 0) return text;
       const known = texts.get(this as object);

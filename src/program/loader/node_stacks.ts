@@ -1,0 +1,142 @@
+// Node reads no source map unless source maps are on for the whole process, which would change
+// how every stack prints (paths instead of file: URLs, names taken from maps): the positions it
+// reports for instrumented code are positions in the rewritten text, whose lines are longer. The
+// instrumenter says where it inserted text on each line (the column table, _columns.ts), and this
+// maps a reported column back where Node formats stacks.
+//
+// Node 22 and 24 format a stack through `Error.prepareStackTrace`, whose default is Node's own
+// function (ErrorPrepareStackTrace) rather than undefined: tph's formatter takes that slot, under
+// the same name, and hands Node's function the call sites with the frames of rewritten files
+// mapped (Node joins their texts, or, with source maps on, reads their positions). A program that
+// assigns its own Error.prepareStackTrace gets V8's call sites as they are (see
+// docs/compatibility.md).
+//
+// Nothing here runs per call: only when a stack is formatted, and then only frames in files tph
+// rewrote look anything up.
+
+import { fileURLToPath } from "node:url";
+import { columnInSource, decodeColumnTable } from "../instrument/_columns.ts";
+
+/** Column tables by file path, as the instrumenter wrote them; decoded on first use. */
+const tables = new Map<string, string>();
+const decoded = new Map<string, (Int32Array | undefined)[]>();
+
+/**
+ * Remember where text was inserted into a file Node runs, to map its positions back.
+ *
+ * @param path The file's path.
+ * @param table Its column table ("" when nothing was inserted).
+ */
+export function rememberColumns(path: string, table: string): void {
+  if (table === "") tables.delete(path);
+  else tables.set(path, table);
+  decoded.delete(path);
+}
+
+/** The decoded column table of a file V8 names (a file: URL or a path), or null. */
+function tableOf(fileName: unknown): (Int32Array | undefined)[] | null {
+  if (typeof fileName !== "string" || tables.size === 0) return null;
+  let path = fileName;
+  if (fileName.startsWith("file://")) {
+    try {
+      path = fileURLToPath(fileName);
+    } catch {
+      return null;
+    }
+  }
+  let lines = decoded.get(path);
+  if (lines !== undefined) return lines;
+  const table = tables.get(path);
+  if (table === undefined) return null;
+  lines = decodeColumnTable(table);
+  decoded.set(path, lines);
+  return lines;
+}
+
+// Captured when this module loads, before the program runs.
+const apply = Reflect.apply;
+const getPrototypeOf = Object.getPrototypeOf;
+const getOwnNames = Object.getOwnPropertyNames;
+const strSlice = String.prototype.slice;
+const regexExec = RegExp.prototype.exec;
+const arraySlice = Array.prototype.slice;
+const isArray = Array.isArray;
+
+/** The `:line:column` a frame's text ends with (before its closing parenthesis, if any). */
+const POSITION_AT_END = /:(\d+):(\d+)(\)?)$/;
+
+type Site = Record<string, (...args: unknown[]) => unknown>;
+
+let installed = false;
+
+/**
+ * Take Node's `Error.prepareStackTrace` slot (see the top of this file). Call once, before the
+ * program runs; nothing happens where the slot does not hold a function (older Node).
+ *
+ * @param disguise Makes a function print (toString) as another one does.
+ */
+export function installNodeStacks(disguise: (fn: object, as: object) => void): void {
+  if (installed) return;
+  installed = true;
+  const E = Error as unknown as { prepareStackTrace?: unknown };
+  const native = E.prepareStackTrace;
+  if (typeof native !== "function") return;
+  const proto = siteProto();
+  if (proto === null) return;
+  const methods = getOwnNames(proto).filter((k) => k !== "constructor");
+  const wrap = (site: Site, lines: (Int32Array | undefined)[]): Site => {
+    const line = apply(proto.getLineNumber, site, []) as number | null;
+    const column = apply(proto.getColumnNumber, site, []) as number | null;
+    const pairs = line === null ? undefined : lines[line - 1];
+    if (pairs === undefined || column === null) return site;
+    const mapped = columnInSource(pairs, column);
+    if (mapped === column) return site;
+    const out: Site = {};
+    for (const k of methods) {
+      const f = proto[k];
+      if (typeof f === "function") out[k] = (...args: unknown[]) => apply(f, site, args);
+    }
+    out.getColumnNumber = () => mapped;
+    out.toString = () => {
+      const text = apply(proto.toString, site, []) as string;
+      const m = apply(regexExec, POSITION_AT_END, [text]) as RegExpExecArray | null;
+      if (m === null || Number(m[1]) !== line || Number(m[2]) !== column) return text;
+      return `${apply(strSlice, text, [0, m.index])}:${line}:${mapped}${m[3]}`;
+    };
+    return out;
+  };
+  // Named and printed as Node's own: a program that looks at the slot sees what it would see.
+  const formatter = function ErrorPrepareStackTrace(this: unknown, error: unknown, trace: unknown) {
+    if (isArray(trace) && tables.size > 0) {
+      let sites: unknown[] | null = null;
+      for (let i = 0; i < trace.length; i++) {
+        const site = trace[i] as Site;
+        const lines = tableOf(apply(proto.getFileName, site, []));
+        if (lines === null) continue;
+        const w = wrap(site, lines);
+        if (w === site) continue;
+        sites ??= apply(arraySlice, trace, []) as unknown[];
+        sites[i] = w;
+      }
+      if (sites !== null) trace = sites;
+    }
+    return apply(native as (...a: unknown[]) => unknown, this, [error, trace]);
+  };
+  disguise(formatter, native);
+  E.prepareStackTrace = formatter;
+}
+
+/** The prototype V8's call sites share, taken from one; null when it cannot be had. */
+function siteProto(): Site | null {
+  const E = Error as unknown as { prepareStackTrace?: unknown };
+  const before = E.prepareStackTrace;
+  try {
+    E.prepareStackTrace = (_: unknown, sites: unknown[]) => sites;
+    const sites = new Error().stack as unknown as unknown[];
+    return Array.isArray(sites) && sites.length > 0 ? getPrototypeOf(sites[0]) as Site : null;
+  } catch {
+    return null;
+  } finally {
+    E.prepareStackTrace = before;
+  }
+}
