@@ -260,7 +260,7 @@ export function endingTests(t: Target): void {
 }
 
 /** The lines of a program's stderr (tph's own left out) that name a place in a file. */
-function frames(stderr: string, runtime: "deno" | "bun"): string[] {
+function frames(stderr: string, runtime: Target["runtime"]): string[] {
   const places = splitStderr(stderr).program.split("\n").filter((l) => /\.ts:\d+/.test(l));
   // Bun reads no source map from a plugin: the columns of instrumented code differ, lines do not.
   return runtime === "deno" ? places : places.map((l) => l.replace(/(\.ts:\d+):\d+/, "$1"));
