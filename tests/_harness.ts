@@ -9,6 +9,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
 import type { TraceLimits } from "../src/run_file/limits.ts";
+import { V8_TRACED_KIB } from "../src/program/stack_room.ts";
 import type { RunJSON } from "../src/types.ts";
 
 /** The repository root. */
@@ -56,12 +57,15 @@ export interface TracedOptions extends RunOptions {
 }
 
 function command(rt: RuntimeName, file: string, preload: boolean, args: string[]): string[] {
+  // Traced, V8 gets the stack room tph run gives it (src/program/stack_room.ts).
+  const stack = `--stack-size=${V8_TRACED_KIB}`;
   if (rt === "deno") {
-    return [BIN.deno, "run", "-A", ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
+    const traced = preload ? [`--v8-flags=${stack}`, "--preload", PRELOAD] : [];
+    return [BIN.deno, "run", "-A", ...traced, file, ...args];
   }
   if (rt === "bun") return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
   // As tph starts it (src/program/command.ts): the preload's URL after --import.
-  const importPreload = preload ? ["--import", pathToFileURL(PRELOAD).href] : [];
+  const importPreload = preload ? [stack, "--import", pathToFileURL(PRELOAD).href] : [];
   return [BIN[rt], ...importPreload, file, ...args];
 }
 
