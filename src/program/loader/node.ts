@@ -1,10 +1,10 @@
 // Node's loader: node:module's registerHooks (Node ≥ 22.15) hands the load hook every module Node
 // loads, for `import` and `require()` alike, with the source Node read and the format it decided
 // (`module`, `commonjs`, and for TypeScript `module-typescript` / `commonjs-typescript`, whose
-// source is the raw TypeScript). An in-scope file is instrumented as it is and handed back in
-// the same format: Node then strips the types of a TypeScript module itself, exactly as it does
-// for the program without tph (its stripping blanks types in place, so no line or column moves),
-// and a file Node would refuse (an enum in strip-only mode) is refused the same way.
+// source is the raw TypeScript). An in-scope file is instrumented as it is, a TypeScript one then
+// stripped of its types with Node's own stripping (node_strip.ts: types blanked in place, so no
+// line or column moves), and handed back as JavaScript; a file Node would refuse (an enum in
+// strip-only mode) goes back as it came, to be refused the same way.
 
 import * as nodeModule from "node:module";
 import process from "node:process";
@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { disguise, rememberModule } from "./original_text.ts";
 import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
+import { stripTypes } from "./node_strip.ts";
 import type { LoaderSetup } from "./setup.ts";
 
 /** What Node's load hook is given and gives back. */
@@ -29,6 +30,14 @@ const LANGS: Record<string, "js" | "ts"> = {
   commonjs: "js",
   "module-typescript": "ts",
   "commonjs-typescript": "ts",
+};
+
+/** The format of a module once its types are stripped. */
+const JS_FORMAT: Record<string, string> = {
+  module: "module",
+  commonjs: "commonjs",
+  "module-typescript": "module",
+  "commonjs-typescript": "commonjs",
 };
 
 /**
@@ -67,6 +76,15 @@ export function installNodeLoader(setup: LoaderSetup): void {
       return result;
     }
     if (code === source) return result;
+    if (lang === "ts") {
+      // Stripped here, as Node would strip it: a file Node refuses goes back untouched, for Node
+      // to refuse it as without tph (the same message, showing the file as written).
+      try {
+        code = stripTypes(code);
+      } catch {
+        return result;
+      }
+    }
     rememberModule({
       source,
       filename: path,
@@ -76,7 +94,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       nodeStripped: lang === "ts",
     });
     rememberColumns(path, columns ?? "");
-    return { format, source: code, shortCircuit: true };
+    return { format: JS_FORMAT[format], source: code, shortCircuit: true };
   };
   // Looked up at run time: Bun's node:module has no registerHooks export.
   // deno-lint-ignore no-explicit-any

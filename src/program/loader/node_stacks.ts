@@ -7,9 +7,11 @@
 // Node 22 and 24 format a stack through `Error.prepareStackTrace`, whose default is Node's own
 // function (ErrorPrepareStackTrace) rather than undefined: tph's formatter takes that slot, under
 // the same name, and hands Node's function the call sites with the frames of rewritten files
-// mapped (Node joins their texts, or, with source maps on, reads their positions). A program that
-// assigns its own Error.prepareStackTrace gets V8's call sites as they are (see
-// docs/compatibility.md).
+// mapped (Node joins their texts, or, with source maps on, reads their positions). V8's call
+// sites are frozen: a mapped one is an object of their prototype that answers as the site does,
+// with the column in the source. The slot becomes an accessor that gives Node (read from its
+// stack formatting callback) tph's formatter, which calls what the program assigned with mapped
+// call sites, and gives the program what it assigned.
 //
 // Nothing here runs per call: only when a stack is formatted, and then only frames in files tph
 // rewrote look anything up.
@@ -57,10 +59,16 @@ function tableOf(fileName: unknown): (Int32Array | undefined)[] | null {
 const apply = Reflect.apply;
 const getPrototypeOf = Object.getPrototypeOf;
 const getOwnNames = Object.getOwnPropertyNames;
+const defineProperty = Object.defineProperty;
+const create = Object.create;
 const strSlice = String.prototype.slice;
 const regexExec = RegExp.prototype.exec;
+const regexTest = RegExp.prototype.test;
 const arraySlice = Array.prototype.slice;
 const isArray = Array.isArray;
+
+/** A stack whose first frame is Node's stack formatting callback. */
+const NODE_CALLBACK = /^[^\n]*\n {4}at prepareStackTraceCallback \(node:internal\/errors:\d+:\d+\)/;
 
 /** The `:line:column` a frame's text ends with (before its closing parenthesis, if any). */
 const POSITION_AT_END = /:(\d+):(\d+)(\)?)$/;
@@ -78,11 +86,77 @@ let installed = false;
 export function installNodeStacks(disguise: (fn: object, as: object) => void): void {
   if (installed) return;
   installed = true;
-  const E = Error as unknown as { prepareStackTrace?: unknown };
+  const E = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit: number };
   const native = E.prepareStackTrace;
   if (typeof native !== "function") return;
+  const captureStackTrace = Error.captureStackTrace;
   const proto = siteProto();
   if (proto === null) return;
+  const mapSites = siteMapper(proto);
+  // Named and printed as Node's own: a program that looks at the slot sees what it would see.
+  const formatter = function ErrorPrepareStackTrace(this: unknown, error: unknown, trace: unknown) {
+    return apply(native as Fn, this, [error, mapSites(trace)]);
+  };
+  disguise(formatter, native);
+  // The slot becomes an accessor, since Node reads it too. The program reads back what it
+  // assigned (Node's own function until then, which is tph's formatter); Node, which reads it
+  // only from its stack formatting callback, gets tph's formatter, calling what the program
+  // assigned with the call sites mapped, or Node's own where that is no function.
+  const wrapped = new WeakMap<Fn, Fn>();
+  const forNode = (value: unknown): unknown => {
+    if (typeof value !== "function" || value === formatter) return formatter;
+    let w = wrapped.get(value as Fn);
+    if (w === undefined) {
+      w = function (this: unknown, error: unknown, trace: unknown) {
+        return apply(value as Fn, this, [error, mapSites(trace)]);
+      };
+      wrapped.set(value as Fn, w);
+    }
+    return w;
+  };
+  let assigned: unknown = formatter;
+  let checking = false;
+  const rawSites = (_: unknown, sites: unknown) => sites;
+  const get = function prepareStackTrace(): unknown {
+    if (checking) return rawSites;
+    return readByNode(get) ? forNode(assigned) : assigned;
+  };
+  // Whether the read comes from Node's stack formatting: the getter's caller, from a stack
+  // captured here. Inside a formatting, V8 formats a stack captured there its default way (no
+  // callback): its first frame names Node's callback. Elsewhere its formatting reads the slot
+  // again and gets the call sites: a read by the program.
+  const readByNode = (getter: Fn): boolean => {
+    checking = true;
+    const limit = E.stackTraceLimit;
+    try {
+      E.stackTraceLimit = 1;
+      const o: { stack?: unknown } = {};
+      captureStackTrace(o, getter);
+      const stack = o.stack;
+      return typeof stack === "string" && apply(regexTest, NODE_CALLBACK, [stack]) as boolean;
+    } catch {
+      return false;
+    } finally {
+      E.stackTraceLimit = limit;
+      checking = false;
+    }
+  };
+  defineProperty(E, "prepareStackTrace", {
+    get,
+    set: (v: unknown) => void (assigned = v),
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * A function of a stack's call sites: the same array when none is in a rewritten file, else a
+ * copy where each such site is an object of the call sites' prototype that answers as the site
+ * does, but with the column in the source.
+ */
+function siteMapper(proto: Site): (trace: unknown) => unknown {
   const methods = getOwnNames(proto).filter((k) => k !== "constructor");
   const wrap = (site: Site, lines: (Int32Array | undefined)[]): Site => {
     const line = apply(proto.getLineNumber, site, []) as number | null;
@@ -91,39 +165,37 @@ export function installNodeStacks(disguise: (fn: object, as: object) => void): v
     if (pairs === undefined || column === null) return site;
     const mapped = columnInSource(pairs, column);
     if (mapped === column) return site;
-    const out: Site = {};
+    const out = create(proto) as Site;
     for (const k of methods) {
       const f = proto[k];
-      if (typeof f === "function") out[k] = (...args: unknown[]) => apply(f, site, args);
+      if (typeof f !== "function" || k === "getColumnNumber" || k === "toString") continue;
+      defineProperty(out, k, { value: (...args: unknown[]) => apply(f, site, args) });
     }
-    out.getColumnNumber = () => mapped;
-    out.toString = () => {
-      const text = apply(proto.toString, site, []) as string;
-      const m = apply(regexExec, POSITION_AT_END, [text]) as RegExpExecArray | null;
-      if (m === null || Number(m[1]) !== line || Number(m[2]) !== column) return text;
-      return `${apply(strSlice, text, [0, m.index])}:${line}:${mapped}${m[3]}`;
-    };
+    defineProperty(out, "getColumnNumber", { value: () => mapped });
+    defineProperty(out, "toString", {
+      value: () => {
+        const text = apply(proto.toString, site, []) as string;
+        const m = apply(regexExec, POSITION_AT_END, [text]) as RegExpExecArray | null;
+        if (m === null || Number(m[1]) !== line || Number(m[2]) !== column) return text;
+        return `${apply(strSlice, text, [0, m.index])}:${line}:${mapped}${m[3]}`;
+      },
+    });
     return out;
   };
-  // Named and printed as Node's own: a program that looks at the slot sees what it would see.
-  const formatter = function ErrorPrepareStackTrace(this: unknown, error: unknown, trace: unknown) {
-    if (isArray(trace) && tables.size > 0) {
-      let sites: unknown[] | null = null;
-      for (let i = 0; i < trace.length; i++) {
-        const site = trace[i] as Site;
-        const lines = tableOf(apply(proto.getFileName, site, []));
-        if (lines === null) continue;
-        const w = wrap(site, lines);
-        if (w === site) continue;
-        sites ??= apply(arraySlice, trace, []) as unknown[];
-        sites[i] = w;
-      }
-      if (sites !== null) trace = sites;
+  return (trace) => {
+    if (!isArray(trace) || tables.size === 0) return trace;
+    let sites: unknown[] | null = null;
+    for (let i = 0; i < trace.length; i++) {
+      const site = trace[i] as Site;
+      const lines = tableOf(apply(proto.getFileName, site, []));
+      if (lines === null) continue;
+      const w = wrap(site, lines);
+      if (w === site) continue;
+      sites ??= apply(arraySlice, trace, []) as unknown[];
+      sites[i] = w;
     }
-    return apply(native as (...a: unknown[]) => unknown, this, [error, trace]);
+    return sites ?? trace;
   };
-  disguise(formatter, native);
-  E.prepareStackTrace = formatter;
 }
 
 /** The prototype V8's call sites share, taken from one; null when it cannot be had. */

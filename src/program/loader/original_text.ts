@@ -30,8 +30,7 @@ import {
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
 import { readText } from "../../platform/files.ts";
 import { dirname, join } from "node:path";
-import * as nodeModule from "node:module";
-import process from "node:process";
+import { stripTypes } from "./node_strip.ts";
 import type { Lang } from "../../project/languages.ts";
 import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
 import type { Node } from "../instrument/_names.ts";
@@ -237,28 +236,6 @@ function sourceOffset(offsets: Float64Array, lengths: Int32Array, place: number)
     inserted += lengths[i];
   }
   return place - inserted;
-}
-
-/**
- * TypeScript with its types blanked out as Node does it (node:module's stripTypeScriptTypes: the
- * same code Node runs on a module). Its one-time ExperimentalWarning is not the program's: it is
- * kept off the program's stderr.
- */
-function stripTypes(code: string): string {
-  // deno-lint-ignore no-explicit-any
-  const p = process as any;
-  const emit = p.emitWarning;
-  p.emitWarning = (warning: unknown, ...rest: unknown[]) => {
-    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string })?.type;
-    if (type === "ExperimentalWarning" && /stripTypeScriptTypes/.test(String(warning))) return;
-    return apply(emit, p, [warning, ...rest]);
-  };
-  try {
-    // deno-lint-ignore no-explicit-any
-    return (nodeModule as any).stripTypeScriptTypes(code, { mode: "strip" });
-  } finally {
-    p.emitWarning = emit;
-  }
 }
 
 const FUNCTION_OR_CLASS = new Set([
