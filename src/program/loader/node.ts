@@ -1,10 +1,11 @@
 // Node's loader: node:module's registerHooks (Node ≥ 22.15) hands the load hook every module Node
 // loads, for `import` and `require()` alike, with the source Node read and the format it decided
 // (`module`, `commonjs`, and for TypeScript `module-typescript` / `commonjs-typescript`, whose
-// source is the raw TypeScript). An in-scope file is instrumented as it is, a TypeScript one then
-// stripped of its types with Node's own stripping (node_strip.ts: types blanked in place, so no
-// line or column moves), and handed back as JavaScript; a file Node would refuse (an enum in
-// strip-only mode) goes back as it came, to be refused the same way.
+// source is the raw TypeScript). An in-scope file is instrumented as it is and handed back in its
+// format: Node strips the types of a TypeScript one as it does without tph (its stripping blanks
+// types in place, so no line or column moves), on the same path (a module's syntax error shows
+// the same frames of Node's); a file Node would refuse (an enum in strip-only mode) goes back as
+// it came, to be refused the same way.
 
 import * as nodeModule from "node:module";
 import process from "node:process";
@@ -32,13 +33,29 @@ const LANGS: Record<string, "js" | "ts"> = {
   "commonjs-typescript": "ts",
 };
 
-/** The format of a module once its types are stripped. */
-const JS_FORMAT: Record<string, string> = {
-  module: "module",
-  commonjs: "commonjs",
-  "module-typescript": "module",
-  "commonjs-typescript": "commonjs",
-};
+// What can make Node refuse a TypeScript file in strip-only mode: enums, namespaces and modules
+// with values, parameter properties (in a constructor), `import x =` and `export =`. Only a file
+// where one of these words stands is stripped here to learn whether Node will refuse it.
+const MAYBE_REFUSED =
+  /\benum\s|\bnamespace\s|\bmodule\s+[\w$"'{]|\bconstructor\s*\(|\bimport\s+(?:type\s+)?[\w$]+\s*=|\bexport\s*=/;
+
+/**
+ * Whether Node will refuse a TypeScript file in strip-only mode: then it goes back as it came, to
+ * be refused as without tph (the same message, showing the file as written).
+ */
+function refused(source: string): boolean {
+  if (!MAYBE_REFUSED.test(source)) return false;
+  try {
+    stripTypes(source);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** This file, whose hook's frames a stack leaves out, and how many there are. */
+const HOOK_FILE = import.meta.url;
+const HIDDEN_FRAMES = 2;
 
 /**
  * Install the load hook.
@@ -46,11 +63,24 @@ const JS_FORMAT: Record<string, string> = {
  * @param setup What every runtime's loader shares (register.ts).
  */
 export function installNodeLoader(setup: LoaderSetup): void {
-  installNodeStacks(disguise);
+  installNodeStacks(disguise, HOOK_FILE);
   const decoder = new TextDecoder();
   const load = (url: string, context: unknown, nextLoad: NextLoad): Hook => {
-    // Resolved and read: what Node would run without tph.
-    const result = nextLoad(url, context);
+    // Resolved and read: what Node would run without tph. An error Node throws there has this
+    // hook's frame and the one that called it in its stack, which tph's stack formatting leaves
+    // out (node_stacks.ts): two more frames are captured, so that the stack still shows as many.
+    const E = Error as { stackTraceLimit: unknown };
+    const limit = E.stackTraceLimit;
+    let result: Hook;
+    if (typeof limit !== "number") result = nextLoad(url, context);
+    else {
+      E.stackTraceLimit = limit + HIDDEN_FRAMES;
+      try {
+        result = nextLoad(url, context);
+      } finally {
+        E.stackTraceLimit = limit;
+      }
+    }
     if (!url.startsWith("file:")) return result;
     const format = result.format ?? "";
     const lang = LANGS[format];
@@ -75,16 +105,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       );
       return result;
     }
-    if (code === source) return result;
-    if (lang === "ts") {
-      // Stripped here, as Node would strip it: a file Node refuses goes back untouched, for Node
-      // to refuse it as without tph (the same message, showing the file as written).
-      try {
-        code = stripTypes(code);
-      } catch {
-        return result;
-      }
-    }
+    if (code === source || (lang === "ts" && refused(source))) return result;
     rememberModule({
       source,
       filename: path,
@@ -94,7 +115,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       nodeStripped: lang === "ts",
     });
     rememberColumns(path, columns ?? "");
-    return { format: JS_FORMAT[format], source: code, shortCircuit: true };
+    return { format, source: code, shortCircuit: true };
   };
   // Looked up at run time: Bun's node:module has no registerHooks export.
   // deno-lint-ignore no-explicit-any

@@ -67,6 +67,9 @@ const regexTest = RegExp.prototype.test;
 const arraySlice = Array.prototype.slice;
 const isArray = Array.isArray;
 
+/** Node's module of loader hooks, whose step calls tph's load hook. */
+const HOOKS_FILE = "node:internal/modules/customization_hooks";
+
 /** A stack whose first frame is Node's stack formatting callback. */
 const NODE_CALLBACK = /^[^\n]*\n {4}at prepareStackTraceCallback \(node:internal\/errors:\d+:\d+\)/;
 
@@ -82,8 +85,13 @@ let installed = false;
  * program runs; nothing happens where the slot does not hold a function (older Node).
  *
  * @param disguise Makes a function print (toString) as another one does.
+ * @param hookFile The file of tph's load hook, whose frame (and the one of Node's that called it)
+ *   a stack leaves out.
  */
-export function installNodeStacks(disguise: (fn: object, as: object) => void): void {
+export function installNodeStacks(
+  disguise: (fn: object, as: object) => void,
+  hookFile: string,
+): void {
   if (installed) return;
   installed = true;
   const E = Error as unknown as { prepareStackTrace?: unknown; stackTraceLimit: number };
@@ -92,7 +100,7 @@ export function installNodeStacks(disguise: (fn: object, as: object) => void): v
   const captureStackTrace = Error.captureStackTrace;
   const proto = siteProto();
   if (proto === null) return;
-  const mapSites = siteMapper(proto);
+  const mapSites = siteMapper(proto, hookFile);
   // Named and printed as Node's own: a program that looks at the slot sees what it would see.
   const formatter = function ErrorPrepareStackTrace(this: unknown, error: unknown, trace: unknown) {
     return apply(native as Fn, this, [error, mapSites(trace)]);
@@ -156,7 +164,7 @@ type Fn = (...args: unknown[]) => unknown;
  * copy where each such site is an object of the call sites' prototype that answers as the site
  * does, but with the column in the source.
  */
-function siteMapper(proto: Site): (trace: unknown) => unknown {
+function siteMapper(proto: Site, hookFile: string): (trace: unknown) => unknown {
   const methods = getOwnNames(proto).filter((k) => k !== "constructor");
   const wrap = (site: Site, lines: (Int32Array | undefined)[]): Site => {
     const line = apply(proto.getLineNumber, site, []) as number | null;
@@ -183,16 +191,22 @@ function siteMapper(proto: Site): (trace: unknown) => unknown {
     return out;
   };
   return (trace) => {
-    if (!isArray(trace) || tables.size === 0) return trace;
+    if (!isArray(trace)) return trace;
     let sites: unknown[] | null = null;
     for (let i = 0; i < trace.length; i++) {
       const site = trace[i] as Site;
-      const lines = tableOf(apply(proto.getFileName, site, []));
-      if (lines === null) continue;
-      const w = wrap(site, lines);
-      if (w === site) continue;
-      sites ??= apply(arraySlice, trace, []) as unknown[];
-      sites[i] = w;
+      const file = apply(proto.getFileName, site, []);
+      if (file === hookFile) {
+        // tph's load hook, and Node's step that called it (see node.ts).
+        sites ??= apply(arraySlice, trace, [0, i]) as unknown[];
+        const next = trace[i + 1] as Site | undefined;
+        if (next !== undefined && apply(proto.getFileName, next, []) === HOOKS_FILE) i++;
+        continue;
+      }
+      const lines = tables.size === 0 ? null : tableOf(file);
+      const w = lines === null ? site : wrap(site, lines);
+      if (w !== site) sites ??= apply(arraySlice, trace, [0, i]) as unknown[];
+      if (sites !== null) sites[sites.length] = w;
     }
     return sites ?? trace;
   };

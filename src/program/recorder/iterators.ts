@@ -28,6 +28,13 @@ export interface HandOff {
  *
  * @param ops How a call takes and gives back the stack.
  */
+
+// Whether the engine closes a sync iterator whose yielded value rejects in `for await` (a change
+// to the language that V8 follows from version 13 on, JavaScriptCore already did: Node 22's V8
+// 12.4 leaves it open). tph's loop does as the engine running the program does.
+// deno-lint-ignore no-explicit-any
+const V8_VERSION: unknown = (globalThis as any).process?.versions?.v8;
+const CLOSES_SYNC_ON_REJECTION = typeof V8_VERSION !== "string" || parseInt(V8_VERSION) >= 13;
 export function stackHandOff(ops: StackOps): HandOff {
   const { delegated, wrapDelegate } = delegation(ops);
   return { delegated, wrapDelegate, forAwaitIterable: forAwaitLoops(ops) };
@@ -159,7 +166,7 @@ function forAwaitLoops(ops: StackOps): HandOff["forAwaitIterable"] {
           const settled = Promise.resolve((result as any).value).then(
             (value) => ({ value, done }),
             (e) => {
-              if (!done) closeQuietly(it);
+              if (!done && CLOSES_SYNC_ON_REJECTION) closeQuietly(it);
               throw e;
             },
           );

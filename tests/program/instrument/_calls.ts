@@ -10,8 +10,9 @@
 // Calls out of the traced code (`console.log`, `Promise.all`, timers) are left out unless asked
 // for; a traced call made under one (a callback) then takes its place at the same depth.
 //
-// Lines whose first non-space character is `#` are comments, and a line that starts with `[deno] `
-// or `[bun] ` holds for that runtime only (engine-made error messages differ).
+// Lines whose first non-space character is `#` are comments, and a line that starts with `[deno] `,
+// `[bun] ` or `[node] ` holds for that runtime only (engine-made error messages differ), one that
+// starts with `[deno,node] ` for those runtimes (Node 22 reads what is written for Node).
 //
 // The header: the case's options, in `# key: value` lines at the very top of the file (the first
 // line of another form ends it; prose comments go after it). Like any line, an option line may
@@ -83,16 +84,17 @@ export function formatCalls(nodes: CallNodeJSON[], options: FormatOptions = {}):
  * that starts with `[deno] ` or `[bun] ` (before its indent) holds for that runtime only.
  *
  * @param text The file's text.
- * @param runtime The runtime the expectation is for.
+ * @param runtime The runtime the expectation is for (or it and the family it belongs to).
  * @returns The lines joined by "\n".
  */
-export function parseCallsFile(text: string, runtime: string): string {
+export function parseCallsFile(text: string, runtime: string | readonly string[]): string {
+  const names = typeof runtime === "string" ? [runtime] : runtime;
   const out: string[] = [];
   for (const raw of text.split("\n")) {
     let line = raw.trimEnd();
-    const only = /^\[(\w+)\] /.exec(line);
+    const only = /^\[([\w,]+)\] /.exec(line);
     if (only !== null) {
-      if (only[1] !== runtime) continue;
+      if (!only[1].split(",").some((r) => names.includes(r))) continue;
       line = line.slice(only[0].length);
     }
     if (line === "" || line.trimStart().startsWith("#")) continue;
@@ -133,13 +135,13 @@ const HEADER_KEYS = [
 type HeaderKey = typeof HEADER_KEYS[number];
 
 /** `# key: value`, maybe for one runtime only. */
-const OPTION_LINE = /^(?:\[(\w+)\] )?# ([a-z_]+):(?: (.*))?$/;
+const OPTION_LINE = /^(?:\[([\w,]+)\] )?# ([a-z_]+):(?: (.*))?$/;
 
 /**
  * The options of a case for one runtime, from the header of its `.calls` file.
  *
  * @param text The file's text.
- * @param runtime The runtime the options are for.
+ * @param runtime The runtime the options are for (or it and the family it belongs to).
  * @param runtimes Every runtime name a line may be marked with.
  * @returns The options, with the defaults where the header says nothing.
  * @throws Error naming the line, on an unknown key or runtime, a bad or repeated value, an option
@@ -147,9 +149,10 @@ const OPTION_LINE = /^(?:\[(\w+)\] )?# ([a-z_]+):(?: (.*))?$/;
  */
 export function parseCallsHeader(
   text: string,
-  runtime: string,
+  runtime: string | readonly string[],
   runtimes: readonly string[] = ["deno", "bun"],
 ): CaseOptions {
+  const names = typeof runtime === "string" ? [runtime] : runtime;
   const values = new Map<HeaderKey, string>();
   const lines = text.split("\n");
   let inHeader = true;
@@ -160,20 +163,22 @@ export function parseCallsHeader(
     if (m === null || !inHeader) {
       inHeader = false;
       // An option line out of place would be read as a comment: say so instead.
-      const key = /^(?:\[\w+\] )?#\s*([a-z_]+):/.exec(line)?.[1];
+      const key = /^(?:\[[\w,]+\] )?#\s*([a-z_]+):/.exec(line)?.[1];
       if (key !== undefined && (HEADER_KEYS as readonly string[]).includes(key)) {
         throw new Error(`${where}: option lines go in the header, at the top of the file`);
       }
       continue;
     }
-    const [, only, key, value = ""] = m;
-    if (only !== undefined && !runtimes.includes(only)) {
-      throw new Error(`${where}: unknown runtime "${only}" (known: ${runtimes.join(", ")})`);
+    const [, marks, key, value = ""] = m;
+    const only = marks?.split(",");
+    const unknown = only?.find((r) => !runtimes.includes(r));
+    if (unknown !== undefined) {
+      throw new Error(`${where}: unknown runtime "${unknown}" (known: ${runtimes.join(", ")})`);
     }
     if (!(HEADER_KEYS as readonly string[]).includes(key)) {
       throw new Error(`${where}: unknown key "${key}" (known: ${HEADER_KEYS.join(", ")})`);
     }
-    if (only !== undefined && only !== runtime) continue;
+    if (only !== undefined && !only.some((r) => names.includes(r))) continue;
     if (values.has(key as HeaderKey)) throw new Error(`${where}: "${key}" given twice`);
     if (value.trim() === "") throw new Error(`${where}: "${key}" needs a value`);
     values.set(key as HeaderKey, value.trim());

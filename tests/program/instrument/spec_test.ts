@@ -6,7 +6,8 @@
 //    (Deno reads the source map tph fits to the inserted text; on Bun, tph maps the positions Bun
 //    reports in the rewritten text back, src/program/loader/bun_stacks.ts);
 // 2. the recorded call tree equals the hand-written `<case>.calls` file (or `<case>.<runtime>.calls`
-//    where the runtimes legitimately differ; single lines may be marked `[deno] `/`[bun] `), in
+//    where the runtimes legitimately differ; single lines may be marked `[deno] `/`[bun] `/`[node] `/`[node22] `,
+//    or `[deno,node] ` for several), in
 //    the format of tests/program/instrument/_calls.ts.
 //
 // The cases are found by listing the folder: every program `<case>.<ext>` there is a case, and
@@ -35,6 +36,8 @@ const SPEC_EXCLUDE = ["**/instrument/_util/**"];
 const RUNTIMES: RuntimeName[] = ["deno", "bun", "node", "node22"];
 /** A runtime's family: Node 22 reads what is written for Node (`[node]`, `<case>.node.calls`). */
 const FAMILY: Partial<Record<RuntimeName, RuntimeName>> = { node22: "node" };
+/** The names a line of a `.calls` file may be marked with to hold for a runtime. */
+const namesOf = (rt: RuntimeName): RuntimeName[] => FAMILY[rt] ? [rt, FAMILY[rt]] : [rt];
 /**
  * Cases that show a known bug (`# known_bug:` in their header) are skipped unless
  * TPH_KNOWN_BUGS=1, as in tests/api: they state what must hold once the bug is fixed.
@@ -108,7 +111,7 @@ for (const c of CASES) {
     const text = readFileSync(join(FIXTURES, callsFile), "utf8");
     let options: CaseOptions | Error;
     try {
-      options = parseCallsHeader(text, FAMILY[rt] ?? rt, RUNTIMES);
+      options = parseCallsHeader(text, namesOf(rt), RUNTIMES);
     } catch (e) {
       options = new Error(`${callsFile}: ${(e as Error).message}`);
     }
@@ -150,7 +153,7 @@ for (const c of CASES) {
         }
         assert.equal(
           formatCalls(t.trace, { externals: o.externals }),
-          parseCallsFile(text, FAMILY[rt] ?? rt),
+          parseCallsFile(text, namesOf(rt)),
           "recorded calls" + note,
         );
       },
