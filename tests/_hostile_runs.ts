@@ -65,7 +65,12 @@ function varint(n: number): number[] {
 }
 
 class Reader {
-  constructor(readonly b: Uint8Array, public pos: number) {}
+  readonly b: Uint8Array;
+  public pos: number;
+  constructor(b: Uint8Array, pos: number) {
+    this.b = b;
+    this.pos = pos;
+  }
   varint(): number {
     let v = 0, scale = 1;
     for (;;) {

@@ -45,7 +45,9 @@ class Viewer {
   readonly filterBar = el("div", "filter");
   readonly flame: Flame;
 
-  constructor(readonly data: PageData, root: HTMLElement) {
+  readonly data: PageData;
+  constructor(data: PageData, root: HTMLElement) {
+    this.data = data;
     const m = this.m = new Model(data);
     this.expanded = new Uint8Array(m.n);
     this.isMatch = new Uint8Array(m.n);
@@ -471,7 +473,9 @@ class Flame {
   from: number;
   to: number;
 
-  constructor(readonly v: Viewer, box: HTMLElement) {
+  readonly v: Viewer;
+  constructor(v: Viewer, box: HTMLElement) {
+    this.v = v;
     box.append(this.canvas);
     this.from = v.m.firstTime;
     this.to = v.m.lastTime;

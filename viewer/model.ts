@@ -35,7 +35,9 @@ export class Model {
   readonly maxDepth: number;
   #haystack: string[] | null = null;
 
-  constructor(readonly data: PageData) {
+  readonly data: PageData;
+  constructor(data: PageData) {
+    this.data = data;
     const calls = data.calls;
     const n = this.n = calls.length;
     this.frame = new Int32Array(n);

@@ -161,11 +161,15 @@ class LabelBytes {
   readonly #micros: Piece;
   readonly #autoMicros: boolean;
 
+  readonly w: Lines;
+  readonly parts: ReturnType<typeof treeDrawer>["parts"];
   constructor(
-    readonly w: Lines,
-    readonly parts: ReturnType<typeof treeDrawer>["parts"],
+    w: Lines,
+    parts: ReturnType<typeof treeDrawer>["parts"],
     source: CallSource,
   ) {
+    this.w = w;
+    this.parts = parts;
     const e = (s: string) => w.piece(s);
     for (const f of source.functions) {
       const external = (f[6] & FN_EXTERNAL) !== 0;
@@ -287,7 +291,9 @@ export class LineWriter implements Lines {
   /** A text had a lone surrogate (written as U+FFFD, as stdout would): its bytes lost it. */
   lossy = false;
 
-  constructor(readonly out: (bytes: Uint8Array, length: number) => boolean, size = 1 << 20) {
+  readonly out: (bytes: Uint8Array, length: number) => boolean;
+  constructor(out: (bytes: Uint8Array, length: number) => boolean, size = 1 << 20) {
+    this.out = out;
     this.#buf = new Uint8Array(size);
   }
 

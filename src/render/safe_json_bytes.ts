@@ -14,8 +14,11 @@ export class SafeJsonBytes {
   #heldLength = 0;
   #out = new Uint8Array(0);
 
+  readonly sink: (bytes: Uint8Array, length: number) => void;
   /** @param sink Where the escaped bytes go. */
-  constructor(readonly sink: (bytes: Uint8Array, length: number) => void) {}
+  constructor(sink: (bytes: Uint8Array, length: number) => void) {
+    this.sink = sink;
+  }
 
   /** Escape and pass on the first `length` bytes of `bytes`. */
   write(bytes: Uint8Array, length: number): void {

@@ -35,7 +35,10 @@ export class Sink {
   pos = 0;
   /** Bytes written to the file so far (`flushed + pos` is the offset of the next byte). */
   flushed = 0;
-  constructor(readonly file: ByteSink | FileWriter) {}
+  readonly file: ByteSink | FileWriter;
+  constructor(file: ByteSink | FileWriter) {
+    this.file = file;
+  }
 
   flush(): void {
     this.file.write(this.buf, this.pos);

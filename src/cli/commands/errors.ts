@@ -9,6 +9,10 @@
  * ```
  */
 export class CliError extends Error {
+  readonly code: 1 | 2;
+  readonly command?: string;
+  /** Whether a hint to the help follows (usage errors; not a diff's trouble, also code 2). */
+  readonly hint: boolean;
   /**
    * @param message One line: what is wrong, naming the thing (no `tph: ` prefix, no period).
    * @param code The exit code: 2 for usage errors, 1 for other failures.
@@ -16,12 +20,14 @@ export class CliError extends Error {
    */
   constructor(
     message: string,
-    readonly code: 1 | 2 = 1,
-    readonly command?: string,
-    /** Whether a hint to the help follows (usage errors; not a diff's trouble, also code 2). */
-    readonly hint: boolean = code === 2,
+    code: 1 | 2 = 1,
+    command?: string,
+    hint: boolean = code === 2,
   ) {
     super(message);
+    this.code = code;
+    this.command = command;
+    this.hint = hint;
     this.name = "CliError";
   }
 }

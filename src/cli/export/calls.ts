@@ -118,7 +118,10 @@ class Track {
   readonly depths: number[] = [];
   /** The latest end of anything placed on it. */
   lastEnd = 0;
-  constructor(readonly number: number) {}
+  readonly number: number;
+  constructor(number: number) {
+    this.number = number;
+  }
 }
 
 /** Free async tracks, the one whose latest end is earliest on top (a binary heap). */
@@ -188,7 +191,11 @@ class Placer {
   readonly #free = new FreeTracks();
   readonly #close: WalkVisitor["close"];
 
-  constructor(readonly visitor: WalkVisitor, readonly open: OpenCalls) {
+  readonly visitor: WalkVisitor;
+  readonly open: OpenCalls;
+  constructor(visitor: WalkVisitor, open: OpenCalls) {
+    this.visitor = visitor;
+    this.open = open;
     this.#close = visitor.close?.bind(visitor);
   }
 

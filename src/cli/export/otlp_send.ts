@@ -179,11 +179,18 @@ class SpilledRequests {
   #writer: FileWriter | null = null;
   #written = 0;
 
+  private readonly path: string;
+  private readonly encode: (spans: Obj[]) => Uint8Array;
+  private readonly maxBytes: number;
   constructor(
-    private readonly path: string,
-    private readonly encode: (spans: Obj[]) => Uint8Array,
-    private readonly maxBytes: number,
-  ) {}
+    path: string,
+    encode: (spans: Obj[]) => Uint8Array,
+    maxBytes: number,
+  ) {
+    this.path = path;
+    this.encode = encode;
+    this.maxBytes = maxBytes;
+  }
 
   /** Encode spans as one request, or as halves when that would be too big. */
   add(spans: Obj[]): void {

@@ -150,7 +150,12 @@ export async function writePerfetto(
 class PacketBatches {
   #batch: Packet[] = [];
   // deno-lint-ignore no-explicit-any
-  constructor(private readonly trace: any, private readonly target: ByteSink) {}
+  private readonly trace: any;
+  private readonly target: ByteSink;
+  constructor(trace: any, target: ByteSink) {
+    this.trace = trace;
+    this.target = target;
+  }
 
   put(p: Packet): void {
     this.#batch.push(p);

@@ -16,8 +16,11 @@ export class TrackSpill {
   /** Per track: its chunks in the file, as [offset, length] pairs. */
   readonly #chunks: number[][] = [];
 
+  readonly path: string;
   /** @param path The temporary file, made when needed and removed by close(). */
-  constructor(readonly path: string) {}
+  constructor(path: string) {
+    this.path = path;
+  }
 
   /** Add ASCII text (each character one byte) to a track's. */
   ascii(track: number, text: string): void {

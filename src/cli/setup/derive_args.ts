@@ -106,15 +106,20 @@ export class Deriver {
   #gaps: string[] = [];
   readonly #active = new Set<Node>();
 
+  readonly modules: Modules;
+  readonly classAccess: (found: Found) => string | null;
   /**
    * @param modules The parsed files, to follow imported types.
    * @param classAccess How the generated file reaches a class (`m0.Cart`), or null when it
    *   cannot (the configured module does not export it).
    */
   constructor(
-    readonly modules: Modules,
-    readonly classAccess: (found: Found) => string | null,
-  ) {}
+    modules: Modules,
+    classAccess: (found: Found) => string | null,
+  ) {
+    this.modules = modules;
+    this.classAccess = classAccess;
+  }
 
   /**
    * Arguments for parameters.

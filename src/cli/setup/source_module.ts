@@ -86,7 +86,9 @@ export class SourceModule {
   readonly assigned = new Map<string, Map<string, Node>>();
   readonly prototypes = new Map<string, Map<string, Node>>();
 
-  constructor(readonly path: string, text?: string) {
+  readonly path: string;
+  constructor(path: string, text?: string) {
+    this.path = path;
     try {
       this.text = text ?? readText(path);
     } catch (e) {

@@ -48,7 +48,10 @@ class MetaScanner {
   #captured = 0;
   #capturing = false;
 
-  constructor(readonly reader: FileReader) {}
+  readonly reader: FileReader;
+  constructor(reader: FileReader) {
+    this.reader = reader;
+  }
 
   /** The file offset of the next byte. */
   get offset(): number {

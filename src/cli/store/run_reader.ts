@@ -239,14 +239,20 @@ class Cursor {
   /** Bytes from here on stay in `buf` when it is filled again (the record being read). */
   keep: number;
 
+  readonly file: FileReader;
+  readonly limit: number;
+  /** The error a damaged value is (RawCall.text), naming the run. */
+  readonly damaged: () => Error;
   constructor(
-    readonly file: FileReader,
+    file: FileReader,
     from: number,
-    readonly limit: number,
+    limit: number,
     chunk = CHUNK,
-    /** The error a damaged value is (RawCall.text), naming the run. */
-    readonly damaged: () => Error = () => new Error("damaged"),
+    damaged: () => Error = () => new Error("damaged"),
   ) {
+    this.file = file;
+    this.limit = limit;
+    this.damaged = damaged;
     this.pos = this.keep = from;
     this.buf = new Uint8Array(Math.max(16, Math.min(chunk, limit - from)));
   }
@@ -391,7 +397,10 @@ export class RawCall implements CallRecord {
   readonly tags: number[] = [];
   readonly at: number[] = [];
 
-  constructor(readonly cursor: Cursor) {}
+  readonly cursor: Cursor;
+  constructor(cursor: Cursor) {
+    this.cursor = cursor;
+  }
 
   /** Its time in ms. */
   get elapsedMs(): number {
@@ -451,13 +460,19 @@ class BinaryRun implements RunFile {
     return this.#records;
   }
 
+  readonly path: string;
+  readonly name: string;
+  readonly file: FileReader;
   constructor(
-    readonly path: string,
-    readonly name: string,
-    readonly file: FileReader,
+    path: string,
+    name: string,
+    file: FileReader,
     size: number,
     fail: (why: string) => StoreError,
   ) {
+    this.path = path;
+    this.name = name;
+    this.file = file;
     const truncated = () => fail("the run file is truncated (it was cut short)");
     if (size < RUN_MAGIC.length + TRAILER_BYTES) throw truncated();
     const trailer = this.trailer;

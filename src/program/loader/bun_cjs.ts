@@ -328,7 +328,10 @@ class Blanks {
   /** [start, end) pairs. */
   readonly #spans: number[] = [];
 
-  constructor(readonly code: string) {}
+  readonly code: string;
+  constructor(code: string) {
+    this.code = code;
+  }
 
   blank(start: number, end: number): void {
     if (end > start) this.#spans.push(start, end);

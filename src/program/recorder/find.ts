@@ -115,7 +115,9 @@ class Target {
   /** An untyped `equals` of a primitive: a value matches when it is the same (or both NaN). */
   readonly plain: boolean;
   readonly value: unknown;
-  constructor(readonly spec: FindSpec) {
+  readonly spec: FindSpec;
+  constructor(spec: FindSpec) {
+    this.spec = spec;
     // A RegExp of the program's, copied without the flags that make test() stateful.
     this.re = spec.match !== "regex"
       ? null
@@ -179,7 +181,9 @@ export class Finder {
    */
   readonly gate: unknown;
 
-  constructor(specs: FindSpec[], readonly maxRepr: number) {
+  readonly maxRepr: number;
+  constructor(specs: FindSpec[], maxRepr: number) {
+    this.maxRepr = maxRepr;
     this.targets = specs.map((s) => new Target(s));
     const only = this.targets.length === 1 ? this.targets[0] : null;
     this.gate = only !== null && only.plain && only.value === only.value ? only.value : EVERY;

@@ -46,7 +46,10 @@ import { EVERY, type Finder, type FindWhere } from "./find.ts";
  * arguments); other object values are kept as an index into `Tape.texts`.
  */
 export class Snapshot {
-  constructor(readonly text: string) {}
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
 }
 
 let tape = new Tape<TraceState>(0);

@@ -496,7 +496,10 @@ class AsciiChunks {
   #first = 0;
   #bytes = 0;
   #made = 0;
-  constructor(readonly texts: Texts) {}
+  readonly texts: Texts;
+  constructor(texts: Texts) {
+    this.texts = texts;
+  }
 
   bytes(c: number): Uint8Array | null {
     const had = this.#held[c];

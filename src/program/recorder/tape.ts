@@ -205,11 +205,13 @@ export class Tape<T = unknown> {
   readonly freeSlots: number[] = [];
   /** Traces recording on this tape. */
   active = 0;
+  /** The handle of row 0: handles of this tape are `base + row`. */
+  readonly base: number;
   constructor(
-    /** The handle of row 0: handles of this tape are `base + row`. */
-    readonly base: number,
+    base: number,
     cap = 4096,
   ) {
+    this.base = base;
     this.cap = cap;
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { formatError, repr } from "../../../src/program/recorder/repr.ts";
 
 class Point {
-  constructor(public x: number, public y: number) {}
+  public x: number;
+  public y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
 }
 
 const self: Record<string, unknown> = { a: 1 };

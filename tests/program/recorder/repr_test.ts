@@ -4,7 +4,12 @@ import { inspect } from "node:util";
 import { formatError, repr } from "../../../src/program/recorder/repr.ts";
 
 class Point {
-  constructor(public x: number, public y: number) {}
+  public x: number;
+  public y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
 }
 
 /** A property-descriptor trap that counts and throws: any read through it is a failure. */
