@@ -2,7 +2,10 @@
 // `tph run examples/foo.ts --tree` (buzz returns 2, bar gets val=2, Baz#call returns 2, ...).
 
 export class Baz {
-  constructor(public pw: number) {}
+  public pw: number;
+  constructor(pw: number) {
+    this.pw = pw;
+  }
 
   call(val: number): number {
     return Math.trunc(val ** this.pw);

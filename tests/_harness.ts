@@ -64,7 +64,7 @@ function command(rt: RuntimeName, file: string, preload: boolean, args: string[]
     return [BIN.deno, "run", "-A", ...traced, file, ...args];
   }
   if (rt === "bun") return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
-  // As tph starts it (src/program/command.ts): the preload's URL after --import.
+  // As tph starts it (src/program/command.ts).
   const importPreload = preload ? [stack, "--import", pathToFileURL(PRELOAD).href] : [];
   return [BIN[rt], ...importPreload, file, ...args];
 }

@@ -54,7 +54,7 @@ if (process.env[CHILD_ENV] !== undefined) {
   const oxc = await import("oxc-parser");
   delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
   presetDeps({ oxc, traceMapping, sourcemapCodec });
-  setupChild(self);
+  setupChild([self]);
 } else {
-  process.execArgv = withoutPreload(process.execArgv, self);
+  process.execArgv = withoutPreload(process.execArgv, [self]);
 }

@@ -71,10 +71,11 @@ const origin = performance.timeOrigin;
  * Set up tracing in this process from the settings in the environment. Returns false when this
  * process was not started by `tph run`.
  *
- * @param preload The path of the preload file that calls this, as the runtime was given it.
+ * @param preload The preload file that calls this as the runtime may have been given it: its path,
+ *   and its file URL.
  * @returns Whether tracing was set up.
  */
-export function setupChild(preload: string): boolean {
+export function setupChild(preload: readonly string[]): boolean {
   const planFile = process.env[CHILD_ENV];
   if (planFile === undefined) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
@@ -105,7 +106,7 @@ export function setupChild(preload: string): boolean {
  * The program must see the environment it would see when run directly, and the runtime's options
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
-function asRunDirectly(preload: string): void {
+function asRunDirectly(preload: readonly string[]): void {
   delete process.env[CHILD_ENV];
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];

@@ -92,7 +92,11 @@ export function childCommand(
       env: {},
     };
   } else if (runtime === "node") {
-    // `--import` takes a module specifier: the preload's file URL, whatever its path holds.
+    // `--import`, which makes Node run even a CommonJS main module through its ES module loader
+    // (the frames of Node's own loading under it differ): an error left uncaught there is shown
+    // from where its stack says it was thrown. Run as CommonJS, Node would show the line where
+    // V8 saw it last thrown, tph's rethrow in the outermost traced function
+    // (docs/compatibility.md). The specifier is the preload's file URL, whatever its path holds.
     const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
     command = {
       argv: [exe.path, ...v8, "--import", PRELOAD_URL.href, script, ...args],
@@ -186,18 +190,17 @@ function stackLimit(): StackLimit | null {
 
 /**
  * The runtime's options without tph's own, as the program would see them when run directly (Bun
- * lists `--preload <file>` in `process.execArgv`, Node `--import <url>` and the V8 stack size tph
- * gave it just before; `fork()` passes them on).
+ * lists `--preload <file>` in `process.execArgv`, Node `--import <its URL>` and the V8 stack size
+ * tph gave it just before; `fork()` passes them on).
  *
  * @param execArgv The runtime's options.
- * @param preload The preload's path, or its file URL, as the runtime was given it.
+ * @param preload The preload as the runtime was given it: its path, and its file URL.
  */
-export function withoutPreload(execArgv: string[], preload: string): string[] {
-  const url = preload.startsWith("file:") ? preload : null;
+export function withoutPreload(execArgv: string[], preload: readonly string[]): string[] {
   const at = execArgv.findIndex((a, i) =>
-    (url === null ? a === "--preload" : a === "--import") && execArgv[i + 1] === preload
+    (a === "--preload" || a === "--import") && preload.includes(execArgv[i + 1])
   );
   if (at < 0) return execArgv;
-  const from = url !== null && at > 0 && execArgv[at - 1].startsWith("--stack-size=") ? at - 1 : at;
+  const from = at > 0 && execArgv[at - 1].startsWith("--stack-size=") ? at - 1 : at;
   return [...execArgv.slice(0, from), ...execArgv.slice(at + 2)];
 }

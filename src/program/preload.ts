@@ -2,11 +2,5 @@
 // program.
 import { setupChild } from "./child.ts";
 
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-// As the CLI gave it to the runtime (command.ts): Node gets its file URL, the others its path.
-setupChild(
-  g.Deno === undefined && g.Bun === undefined
-    ? import.meta.url
-    : decodeURIComponent(new URL(import.meta.url).pathname),
-);
+// As the CLI gave it to the runtime (command.ts): its path, or (Node) its file URL.
+setupChild([decodeURIComponent(new URL(import.meta.url).pathname), import.meta.url]);

@@ -25,13 +25,26 @@ interface Hook {
 
 type NextLoad = (url: string, context: unknown) => Hook;
 
-/** The formats of JavaScript and TypeScript sources, and the language tph parses each as. */
+/**
+ * The formats of JavaScript and TypeScript sources, and the language tph parses each as. Node's
+ * CommonJS loader asks with `typescript` for a `.ts` file whose module format it has yet to
+ * decide, and with no format for a `.js` one (then the file's extension says).
+ */
 const LANGS: Record<string, "js" | "ts"> = {
   module: "js",
   commonjs: "js",
   "module-typescript": "ts",
   "commonjs-typescript": "ts",
+  typescript: "ts",
 };
+const LANG_BY_EXTENSION = /\.(?:([cm]?js)|([cm]?ts))$/;
+
+/** The language of a module Node loads, or undefined when it is no JavaScript or TypeScript. */
+function langOf(format: string | null | undefined, path: string): "js" | "ts" | undefined {
+  if (format != null) return LANGS[format];
+  const m = LANG_BY_EXTENSION.exec(path);
+  return m === null ? undefined : m[1] !== undefined ? "js" : "ts";
+}
 
 // What can make Node refuse a TypeScript file in strip-only mode: enums, namespaces and modules
 // with values, parameter properties (in a constructor), `import x =` and `export =`. Only a file
@@ -81,12 +94,10 @@ export function installNodeLoader(setup: LoaderSetup): void {
         E.stackTraceLimit = limit;
       }
     }
-    if (!url.startsWith("file:")) return result;
-    const format = result.format ?? "";
-    const lang = LANGS[format];
-    if (lang === undefined || result.source == null) return result;
+    if (!url.startsWith("file:") || result.source == null) return result;
     const path = fileURLToPath(url);
-    if (!setup.inScope(path)) return result;
+    const lang = langOf(result.format, path);
+    if (lang === undefined || !setup.inScope(path)) return result;
     const source = typeof result.source === "string"
       ? result.source
       : decoder.decode(result.source as Uint8Array);
@@ -115,7 +126,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       nodeStripped: lang === "ts",
     });
     rememberColumns(path, columns ?? "");
-    return { format, source: code, shortCircuit: true };
+    return { format: result.format, source: code, shortCircuit: true };
   };
   // Looked up at run time: Bun's node:module has no registerHooks export.
   // deno-lint-ignore no-explicit-any

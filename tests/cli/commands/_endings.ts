@@ -261,7 +261,10 @@ export function endingTests(t: Target): void {
 
 /** The lines of a program's stderr (tph's own left out) that name a place in a file. */
 function frames(stderr: string, runtime: Target["runtime"]): string[] {
-  const places = splitStderr(stderr).program.split("\n").filter((l) => /\.ts:\d+/.test(l));
+  // Frames only: Node names the place of its excerpt above them too.
+  const places = splitStderr(stderr).program.split("\n").filter((l) =>
+    /\.ts:\d+/.test(l) && (runtime !== "node" || /^\s+at /.test(l))
+  );
   // Bun reads no source map from a plugin: the columns of instrumented code differ, lines do not.
   return runtime === "deno" ? places : places.map((l) => l.replace(/(\.ts:\d+):\d+/, "$1"));
 }
