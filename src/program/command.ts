@@ -156,6 +156,27 @@ function otherRuntime(runtime: ProgramRuntime): { path: string; invoked: string 
   if (onPathAt !== null) found.push({ path: onPathAt, invoked: runtime });
   const pinned = `${TPH_ROOT}/node_modules/.bin/${runtime}`;
   if (exists(pinned) && pinned !== onPathAt) found.push({ path: pinned, invoked: pinned });
+  return pickRuntime(runtime, found, (exe) => {
+    const r = runCaptured([exe, "--version"], { cwd: "/", timeoutMs: 10_000 });
+    return r === null ? "" : new TextDecoder().decode(r.stdout).trim();
+  });
+}
+
+/**
+ * The runtime to run a program on, from those found (on PATH first): the first, or for Node the
+ * first recent enough.
+ *
+ * @param runtime The runtime asked for.
+ * @param found Its executables found, and how each was named.
+ * @param versionOf Node's version as an executable prints it (`v22.15.0`; "" when unknown).
+ * @throws {RuntimeError} Naming what is missing or too old, and what to do.
+ */
+export function pickRuntime(
+  runtime: ProgramRuntime,
+  found: { path: string; invoked: string }[],
+  versionOf: (exe: string) => string,
+): { path: string; invoked: string } {
+  const asked = `--runtime ${runtime}`;
   if (found.length === 0) {
     throw new RuntimeError(
       `${asked}: no ${runtime} found on PATH: install ${NAMES[runtime]}, or choose another ` +
@@ -165,10 +186,9 @@ function otherRuntime(runtime: ProgramRuntime): { path: string; invoked: string 
   if (runtime !== "node") return found[0];
   let old = "";
   for (const candidate of found) {
-    const r = runCaptured([candidate.path, "--version"], { cwd: "/", timeoutMs: 10_000 });
-    const version = r === null ? "" : new TextDecoder().decode(r.stdout).trim();
+    const version = versionOf(candidate.path);
     if (nodeHasHooks(version)) return candidate;
-    old ||= `${candidate.path} is Node ${version || "of an unknown version"}`;
+    old ||= `${candidate.path} is Node ${version.replace(/^v/, "") || "of an unknown version"}`;
   }
   throw new RuntimeError(
     `${asked}: ${old}; tph needs Node ${NODE_MINIMUM} or newer (module.registerHooks): ` +

@@ -21,7 +21,12 @@ import {
 } from "../../platform/files.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
-import { childCommand, type ProgramRuntime, scriptPath } from "../../program/command.ts";
+import {
+  childCommand,
+  PROGRAM_RUNTIMES,
+  type ProgramRuntime,
+  scriptPath,
+} from "../../program/command.ts";
 import { ABORT, CHILD_ENV, type ChildConfig } from "../../program/settings.ts";
 
 /** A program process started ahead of its settings. */
@@ -76,6 +81,8 @@ export function scriptOf(
   const { values, positionals, problem } = parseRunArgs(args);
   if (problem !== null || values.help || positionals.length === 0) return null;
   const runtime = values.runtime as ProgramRuntime | undefined;
+  // A runtime tph does not know: the CLI says so, and nothing runs.
+  if (runtime !== undefined && !PROGRAM_RUNTIMES.includes(runtime)) return null;
   return { script: positionals[0], args: positionals.slice(1), runtime };
 }
 
