@@ -6,7 +6,7 @@ import process from "node:process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
 import type { TraceLimits } from "../src/run_file/limits.ts";
 import { V8_TRACED_KIB } from "../src/program/stack_room.ts";
@@ -65,8 +65,7 @@ function command(rt: RuntimeName, file: string, preload: boolean, args: string[]
   }
   if (rt === "bun") return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
   // As tph starts it (src/program/command.ts).
-  const importPreload = preload ? [stack, "--import", pathToFileURL(PRELOAD).href] : [];
-  return [BIN[rt], ...importPreload, file, ...args];
+  return [BIN[rt], ...(preload ? [stack, "--require", PRELOAD] : []), file, ...args];
 }
 
 function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, string>): RunResult {

@@ -7,8 +7,7 @@ import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
-const PRELOAD_URL = new URL("./preload.ts", import.meta.url);
-const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
+const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
 
 /**
  * A script's path as the program's process is given it: absolute, so that no runtime reads it as
@@ -92,14 +91,12 @@ export function childCommand(
       env: {},
     };
   } else if (runtime === "node") {
-    // `--import`, which makes Node run even a CommonJS main module through its ES module loader
-    // (the frames of Node's own loading under it differ): an error left uncaught there is shown
-    // from where its stack says it was thrown. Run as CommonJS, Node would show the line where
-    // V8 saw it last thrown, tph's rethrow in the outermost traced function
-    // (docs/compatibility.md). The specifier is the preload's file URL, whatever its path holds.
+    // `--require`, not `--import`: with any `--import`, Node runs even a CommonJS main module
+    // through its ES module loader, where `module.id`, the names of its frames and its errors
+    // differ. Node requires an ES module (the preload) synchronously.
     const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
     command = {
-      argv: [exe.path, ...v8, "--import", PRELOAD_URL.href, script, ...args],
+      argv: [exe.path, ...v8, "--require", PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,
     };
@@ -210,15 +207,15 @@ function stackLimit(): StackLimit | null {
 
 /**
  * The runtime's options without tph's own, as the program would see them when run directly (Bun
- * lists `--preload <file>` in `process.execArgv`, Node `--import <its URL>` and the V8 stack size
+ * lists `--preload <file>` in `process.execArgv`, Node `--require <file>` and the V8 stack size
  * tph gave it just before; `fork()` passes them on).
  *
  * @param execArgv The runtime's options.
- * @param preload The preload as the runtime was given it: its path, and its file URL.
+ * @param preload The preload as the runtime may have been given it.
  */
 export function withoutPreload(execArgv: string[], preload: readonly string[]): string[] {
   const at = execArgv.findIndex((a, i) =>
-    (a === "--preload" || a === "--import") && preload.includes(execArgv[i + 1])
+    (a === "--preload" || a === "--require") && preload.includes(execArgv[i + 1])
   );
   if (at < 0) return execArgv;
   const from = at > 0 && execArgv[at - 1].startsWith("--stack-size=") ? at - 1 : at;

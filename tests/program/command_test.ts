@@ -57,20 +57,19 @@ Deno.test("--runtime: a runtime found nowhere is named, with the others to choos
 });
 
 Deno.test("the program's options are its own: tph's preload and stack size left out", () => {
-  const url = "file:///opt/tph/src/program/preload.ts";
   const path = "/opt/tph/src/program/preload.ts";
   assert.deepEqual(
-    withoutPreload(["--stack-size=3444", "--import", url, "--trace-warnings"], [path, url]),
+    withoutPreload(["--stack-size=3444", "--require", path, "--trace-warnings"], [path]),
     ["--trace-warnings"],
   );
-  assert.deepEqual(withoutPreload(["--preload", path, "--smol"], [path, url]), ["--smol"]);
-  // Another module given to --import is the user's.
+  assert.deepEqual(withoutPreload(["--preload", path, "--smol"], [path]), ["--smol"]);
+  // Another module given to --require is the user's.
   assert.deepEqual(
-    withoutPreload(["--import", "file:///other.js"], [path, url]),
-    ["--import", "file:///other.js"],
+    withoutPreload(["--require", "/other.js"], [path]),
+    ["--require", "/other.js"],
   );
   // A stack size of the user's own, not before tph's preload, stays.
-  assert.deepEqual(withoutPreload(["--stack-size=100"], [path, url]), ["--stack-size=100"]);
+  assert.deepEqual(withoutPreload(["--stack-size=100"], [path]), ["--stack-size=100"]);
 });
 
 Deno.test("--runtime of tph's own runtime runs it as tph's runtime was invoked", () => {

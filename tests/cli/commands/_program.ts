@@ -2,6 +2,7 @@
 // stdin, stdout/stderr, exit codes and its own error messages.
 
 import assert from "node:assert/strict";
+import process from "node:process";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -61,26 +62,29 @@ async function both(
 
 /**
  * Assert that a traced run behaved as the plain one: code, stdout, and stderr but tph's lines.
- * On Node, a CommonJS main module runs through Node's ES module loader under tph (the preload
- * comes by `--import`; docs/compatibility.md): the frames of Node's own loading under the
- * program's differ, and are left out of the comparison there.
+ * With `excerpt: false`, the excerpt Node prints above an uncaught error (the file and line, the
+ * source line and its caret) is left out: on Node, for an error that ends a CommonJS main module,
+ * it shows the line of tph's rethrow (docs/compatibility.md; the known-bug test below).
  */
 function assertSameAsPlain(
   r: { plain: Result; traced: Result },
   what: string,
-  runtime?: Target["runtime"],
+  options: { excerpt?: boolean } = {},
 ): void {
   assertCode(r.traced, r.plain.code, `traced ${what} (plain exited ${r.plain.code})`);
   assert.equal(r.traced.stdout, r.plain.stdout, `${what}: same stdout`);
-  const internal = (text: string) =>
-    runtime === "node" ? text.replace(/^ +at (?:.*\()?node:internal\/.*\n/gm, "") : text;
+  const shown = (text: string) =>
+    options.excerpt === false ? text.replace(/^\S+:\d+\n.*\n\n/, "") : text;
   assert.equal(
-    internal(normalizeErrorOutput(splitStderr(r.traced.stderr).program)),
-    internal(normalizeErrorOutput(r.plain.stderr)),
+    shown(normalizeErrorOutput(splitStderr(r.traced.stderr).program)),
+    shown(normalizeErrorOutput(r.plain.stderr)),
     `${what}: same stderr (columns aside)`,
   );
   summaryOf(r.traced);
 }
+
+/** Whether to run the tests that show a known bug (skipped by default). */
+const SHOW_KNOWN_BUGS = process.env.TPH_KNOWN_BUGS === "1";
 
 export function programTests(t: Target): void {
   Deno.test(`tph run with the clock thread (TPH_CLOCK=thread): the same program, sane times (${t.name})`, async () => {
@@ -184,8 +188,9 @@ export function programTests(t: Target): void {
       ]);
       assertCode(thrown.plain, 1, "plain throw.ts");
       assertCode(rejected.plain, 1, "plain reject.ts");
-      assertSameAsPlain(thrown, "throw.ts", t.runtime);
-      assertSameAsPlain(rejected, "reject.ts", t.runtime);
+      const excerpt = t.runtime !== "node";
+      assertSameAsPlain(thrown, "throw.ts", { excerpt });
+      assertSameAsPlain(rejected, "reject.ts", { excerpt });
       const program = splitStderr(thrown.traced.stderr).program;
       assert.match(program, /RangeError: negative value: -7/);
       assert.match(program, /throw\.ts:3:\d+/, "the throwing line is named");
@@ -196,19 +201,24 @@ export function programTests(t: Target): void {
     },
   );
 
+  Deno.test({
+    name: `tph run: the excerpt above an uncaught error is the plain run's (${t.name})`,
+    // On Node the error's last throw is tph's rethrow (docs/compatibility.md).
+    ignore: t.runtime !== "node" || !SHOW_KNOWN_BUGS,
+    async fn() {
+      await using dir = tempDir({ e: join(FIXTURES, "endings") });
+      const thrown = await both(t, join(dir.path, "e"), "throw.ts");
+      assertSameAsPlain(thrown, "throw.ts");
+    },
+  });
+
   Deno.test(
     `tph run of a script with a syntax error shows the runtime's SyntaxError (${t.name})`,
     async () => {
       await using dir = tempDir({ e: join(FIXTURES, "endings") });
       const r = await both(t, join(dir.path, "e"), "syntax_error.ts");
       assert.notEqual(r.plain.code, 0);
-      if (t.runtime === "node") {
-        // Through Node's ES module loader (see assertSameAsPlain), its report of a syntax error
-        // starts with the place in Node's loader that rethrew it, and names the file by its path.
-        assertCode(r.traced, r.plain.code, "traced syntax_error.ts");
-        const message = (s: string) => s.split("\n").find((l) => l.startsWith("SyntaxError"));
-        assert.equal(message(r.traced.stderr), message(r.plain.stderr));
-      } else assertSameAsPlain(r, "syntax_error.ts");
+      assertSameAsPlain(r, "syntax_error.ts");
       // Node names the line alone above its excerpt.
       const place = t.runtime === "node" ? /syntax_error\.ts:6\b/ : /syntax_error\.ts:6:/;
       assert.match(splitStderr(r.traced.stderr).program, place);
