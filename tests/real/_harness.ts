@@ -186,6 +186,9 @@ export function programStderr(stderr: string): string {
   return stderr.split("\n").filter((l) => !l.startsWith("tph: ")).join("\n");
 }
 
+/** Node's warnings name the process (`(node:4242) Warning: …`): a run's own id, left out. */
+export const withoutPid = (text: string): string => text.replace(/^\(node:\d+\) /gm, "(node) ");
+
 /** Stack locations without columns, to say when only columns differ. */
 export const withoutColumns = (text: string): string =>
   text.split("\n").filter((l) => !/^\s*\^\s*$/.test(l)).join("\n")
@@ -199,6 +202,8 @@ export function assertSame(
   traced: string,
   r: Result,
 ): void {
+  plain = withoutPid(plain);
+  traced = withoutPid(traced);
   if (plain === traced) return;
   const want = plain.split("\n");
   const got = traced.split("\n");

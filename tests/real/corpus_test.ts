@@ -37,6 +37,7 @@ import {
   programStderr,
   type Result,
   run,
+  type Runtime,
   runtimeOf,
   SHOW_KNOWN_BUGS,
   wanted,
@@ -61,6 +62,8 @@ interface Program {
    * only with TPH_KNOWN_BUGS=1; stdout, the exit code and the trace always are.
    */
   knownStderr?: Partial<Record<PathName, string>>;
+  /** Runtimes that do not run the program at all, with the reason: no case on their paths. */
+  notOn?: Partial<Record<Runtime, string>>;
 }
 
 const BUN_TAIL_CALLS = "Bun runs `return f(x)` (and `const v = f(x); return v`, which its " +
@@ -71,6 +74,9 @@ const BUN_EVENT_LOOP = "Bun reports an error thrown out of a timer callback from
 const BUN_COMMONJS_IN_SCOPE = "Bun runs a traced CommonJS module from tph's plugin: an error " +
   "thrown while it loads has tph's loader frames under the module's, and its top-level frame's " +
   "column differs";
+const NODE_EXCERPT = "Node prints the excerpt above an uncaught error from where V8 saw it " +
+  "last thrown with no handler above: for one thrown through traced functions, tph's rethrow in " +
+  "the outermost one";
 const DENO_HOOK_FRAMES = "with any node:module load hook registered (a pass-through one too), " +
   "Deno names the node:module frames under a CommonJS main module differently";
 
@@ -110,20 +116,25 @@ const PROGRAMS: Program[] = [
     input: "The quick brown fox\njumps over the lazy dog\nthe fox again and again\n",
   },
   { file: "worker_threads.mjs", packages: [], lastLine: "worker_threads done" },
-  { file: "web_worker.ts", packages: [], lastLine: "web_worker done" },
+  {
+    file: "web_worker.ts",
+    packages: [],
+    lastLine: "web_worker done",
+    notOn: { node: "Node has no Web Worker (`new Worker(url)` on globalThis)" },
+  },
   {
     file: "uncaught_error.ts",
     packages: [],
     lastLine: "uncaught_error about to fail",
     code: 1,
-    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS },
+    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS, node: NODE_EXCERPT },
   },
   {
     file: "uncaught_timer.mjs",
     packages: [],
     lastLine: "uncaught_timer about to fail",
     code: 1,
-    knownStderr: { bun: BUN_EVENT_LOOP, binary: BUN_EVENT_LOOP },
+    knownStderr: { bun: BUN_EVENT_LOOP, binary: BUN_EVENT_LOOP, node: NODE_EXCERPT },
   },
   {
     file: "uncaught_in_package.cjs",
@@ -134,6 +145,7 @@ const PROGRAMS: Program[] = [
       deno: DENO_HOOK_FRAMES,
       bun: BUN_COMMONJS_IN_SCOPE,
       binary: BUN_COMMONJS_IN_SCOPE,
+      node: NODE_EXCERPT,
     },
   },
 ];
@@ -188,7 +200,16 @@ const caseKey = (c: Case) => `${c.layout}:${c.path}:${c.scope}:${c.program.file}
 const plainKey = (c: Case) => `${c.layout}:${runtimeOf(c.path)}:${c.program.file}`;
 
 /** The tph toolchain's own packages, which the programs do not use. */
-const TOOLCHAIN = new Set(["deno", "bun", "@deno", "@oven", "oxc-parser", "@oxc-parser"]);
+const TOOLCHAIN = new Set([
+  "deno",
+  "bun",
+  "node22",
+  "node24",
+  "@deno",
+  "@oven",
+  "oxc-parser",
+  "@oxc-parser",
+]);
 
 /** The project folder of the `project` layout, made when a test first needs it. */
 const projectDir = once(() => {
@@ -305,7 +326,8 @@ const LAYOUT_TEXT: Record<Layout, string> = { repo: "in tph's repo", project: "o
 /** The tests' cases in the order they run. */
 const CASES: Case[] = layouts.flatMap((layout) =>
   selected.flatMap((program) =>
-    paths.flatMap((path) => SCOPES.map((scope) => ({ layout, path, scope, program })))
+    paths.filter((path) => program.notOn?.[runtimeOf(path)] === undefined)
+      .flatMap((path) => SCOPES.map((scope) => ({ layout, path, scope, program })))
   )
 );
 
@@ -349,8 +371,10 @@ for (const [i, c] of CASES.entries()) {
         assertSame(what, "stderr", plain.stderr, programStderr(r.stderr), r);
       } else {
         // The error itself is still the plain run's: the first line that is neither a source
-        // excerpt (`12 | …`), nor a caret or stack line (indented).
-        const firstError = (text: string) => text.split("\n").find((l) => /^[^\s\d]/.test(l));
+        // excerpt (`12 | …`; Node's: `file:line`, the line and its caret, down to an empty
+        // line), nor a caret or stack line (indented).
+        const firstError = (text: string) =>
+          text.replace(/^\S+:\d+\n[\s\S]*?\n\n/, "").split("\n").find((l) => /^[^\s\d]/.test(l));
         assert.ok(firstError(plain.stderr), `${what}: the plain run reports an error`);
         assert.equal(
           firstError(programStderr(r.stderr)),
