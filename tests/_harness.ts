@@ -22,6 +22,7 @@ export const BIN = {
   node22: join(REPO, "node_modules/node22/bin/node"),
 };
 const PRELOAD = join(REPO, "src/program/preload.ts");
+const NODE_PRELOAD = join(REPO, "src/program/node_preload.ts");
 
 /** A runtime: `node` is Node 24, `node22` Node 22 (both pinned from npm). */
 export type RuntimeName = "deno" | "bun" | "node" | "node22";
@@ -65,7 +66,7 @@ function command(rt: RuntimeName, file: string, preload: boolean, args: string[]
   }
   if (rt === "bun") return [BIN.bun, ...(preload ? ["--preload", PRELOAD] : []), file, ...args];
   // As tph starts it (src/program/command.ts).
-  return [BIN[rt], ...(preload ? [stack, "--require", PRELOAD] : []), file, ...args];
+  return [BIN[rt], ...(preload ? [stack, "--require", NODE_PRELOAD] : []), file, ...args];
 }
 
 function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, string>): RunResult {

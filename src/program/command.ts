@@ -8,6 +8,7 @@ import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./st
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
 const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
+const NODE_PRELOAD = decodeURIComponent(new URL("./node_preload.ts", import.meta.url).pathname);
 
 /**
  * A script's path as the program's process is given it: absolute, so that no runtime reads it as
@@ -96,7 +97,7 @@ export function childCommand(
     // differ. Node requires an ES module (the preload) synchronously.
     const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
     command = {
-      argv: [exe.path, ...v8, "--require", PRELOAD, script, ...args],
+      argv: [exe.path, ...v8, "--require", NODE_PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,
     };

@@ -152,6 +152,7 @@ class PacketBatches {
   // deno-lint-ignore no-explicit-any
   private readonly trace: any;
   private readonly target: ByteSink;
+  // deno-lint-ignore no-explicit-any
   constructor(trace: any, target: ByteSink) {
     this.trace = trace;
     this.target = target;

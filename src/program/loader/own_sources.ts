@@ -3,7 +3,8 @@
 // the project (vendor/, node_modules/, another version). Instrumented, a copy's trace() records
 // tph's recorder and renderer into the program's trees. A copy is known by what it holds, not by
 // where it is: its folder has `src/abi.ts` declaring the recorder's global (every version of tph
-// has that line), and its own files are `src/**` and the entry points beside it.
+// has that line), and its own files are `src/**` and the entry points beside it (`.ts` in a
+// checkout, `.js` in the npm package).
 
 import { readText } from "../../platform/files.ts";
 
@@ -12,7 +13,7 @@ const SIGNATURE = /^export const RUNTIME_GLOBAL = "__tph";$/m;
 /** A copy whose library hands trace() to the running tph's (LibraryABI in src/abi.ts). */
 const LIBRARY = /^export const LIBRARY_VERSION = \d+;$/m;
 /** tph's entry points at the top of a copy. */
-const ENTRY = /^(?:mod|cli|bin)\.ts$/;
+const ENTRY = /^(?:mod|cli|bin)\.[jt]s$/;
 
 /** A copy of tph. */
 export interface TphCopy {
@@ -24,12 +25,17 @@ export interface TphCopy {
 
 /** The copy of tph whose top folder is `dir`, or null: see the header. */
 export function tphCopy(dir: string): TphCopy | null {
-  let abi: string;
-  try {
-    abi = readText(`${dir === "/" ? "" : dir}/src/abi.ts`);
-  } catch {
-    return null;
+  // A checkout's TypeScript, or an installed package's JavaScript (npm/build.ts).
+  let abi: string | null = null;
+  for (const ext of ["ts", "js"]) {
+    try {
+      abi = readText(`${dir === "/" ? "" : dir}/src/abi.${ext}`);
+      break;
+    } catch {
+      // Not this one.
+    }
   }
+  if (abi === null) return null;
   return SIGNATURE.test(abi) ? { root: dir, library: LIBRARY.test(abi) } : null;
 }
 

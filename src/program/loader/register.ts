@@ -69,7 +69,7 @@ function loaderSetup(
   // tph never traces any copy of itself (own_sources.ts). The running one's files are left out
   // of the scope too: on Bun they then never reach the plugin.
   const own = TPH_ROOT !== null && tphCopy(TPH_ROOT) !== null
-    ? [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`]
+    ? [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`, `${TPH_ROOT}/{mod,cli,bin}.js`]
     : [];
   const scope = { ...options, exclude: [...(options.exclude ?? []), ...own] };
   const isOwn = ownFiles();
@@ -87,7 +87,9 @@ function loaderSetup(
     )
     : null;
   const parserLoaded = manifest === null || !manifest.unchanged();
-  if (parserLoaded) instrument("function warm() {}", { filename: "warm.js" });
+  // Only Deno cannot load the parser's parts from inside its hook: elsewhere it loads when a file
+  // is first parsed, never in a run whose files all come from the transform cache.
+  if (parserLoaded && deno !== undefined) instrument("function warm() {}", { filename: "warm.js" });
   return {
     options,
     scope,

@@ -1,0 +1,132 @@
+// Build the JavaScript that the npm package ships (`lib/`, by `npm pack`'s prepack): tph's own
+// TypeScript, from its entry points through everything they import or load by URL, with the
+// types stripped by Node's own stripping (blanked in place: every line and column stays where it
+// is in the source, so a stack of tph's own code reads as in the checkout) and the `.ts` of its
+// relative specifiers made `.js` (the same length). Run by Node 24: `deno task build-npm`.
+//
+// tph's sources are erasable TypeScript (deno.json's erasableSyntaxOnly), which Node strips as
+// they are; a file that is not fails the build, naming it.
+
+import { stripTypeScriptTypes } from "node:module";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import process from "node:process";
+import { parseSync } from "oxc-parser";
+
+const ROOT = resolve(import.meta.dirname ?? ".", "..");
+const OUT = join(ROOT, "lib");
+
+/**
+ * The files the package starts from: the library and the CLI, and the modules tph loads by
+ * URL (the traced program's preload, the parser's worker) — these are also found in the code.
+ */
+const ENTRIES = ["mod.ts", "cli.ts"];
+
+/** A place in a file's text to change: `.ts` at the end of a specifier becomes `.js`. */
+interface Edit {
+  /** Offset of the `.ts`. */
+  at: number;
+}
+
+type Node = { type?: string; [key: string]: unknown };
+
+/** The relative `.ts` specifiers of a module, and where each one's `.ts` stands. */
+function specifiers(path: string, text: string): { target: string; edit: Edit }[] {
+  const parsed = parseSync(path, text, { lang: "ts", sourceType: "module" });
+  if (parsed.errors.length > 0) {
+    throw new Error(`${relative(ROOT, path)} does not parse: ${parsed.errors[0].message}`);
+  }
+  const found: { target: string; edit: Edit }[] = [];
+  const literal = (node: unknown) => {
+    const n = node as { type?: string; value?: unknown; start: number; end: number } | null;
+    if (n?.type !== "Literal" || typeof n.value !== "string") return;
+    const value = n.value;
+    if (!value.startsWith(".") || !value.endsWith(".ts")) return;
+    // The literal's closing quote is its last character; `.ts` stands before it.
+    found.push({ target: resolve(dirname(path), value), edit: { at: n.end - 4 } });
+  };
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    const n = node as Node;
+    switch (n.type) {
+      case "ImportDeclaration":
+      case "ExportAllDeclaration":
+      case "ExportNamedDeclaration":
+        // A type-only import or export is blanked out whole by the stripping.
+        if (n.importKind !== "type" && n.exportKind !== "type") literal(n.source);
+        break;
+      case "ImportExpression":
+        literal(n.source);
+        break;
+      case "NewExpression": {
+        // new URL("./x.ts", import.meta.url)
+        const callee = n.callee as Node;
+        const args = n.arguments as Node[];
+        if (callee?.type === "Identifier" && callee.name === "URL" && args.length === 2) {
+          literal(args[0]);
+        }
+        break;
+      }
+    }
+    for (const key in n) {
+      if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
+    }
+  };
+  walk(parsed.program);
+  return found;
+}
+
+/** Node's stripping, without its one-time ExperimentalWarning on the build's stderr. */
+function strip(text: string): string {
+  const emit = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return stripTypeScriptTypes(text, { mode: "strip" });
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+/** Compile every file reachable from the entries into `lib/`; returns the files written. */
+export function build(): string[] {
+  rmSync(OUT, { recursive: true, force: true });
+  const seen = new Set<string>();
+  const queue = ENTRIES.map((e) => join(ROOT, e));
+  const written: string[] = [];
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = readFileSync(path, "utf8");
+    let js: string;
+    try {
+      js = strip(text);
+    } catch (e) {
+      throw new Error(`${relative(ROOT, path)}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    const edits = specifiers(path, text);
+    // Same length: the offsets in the source are the offsets in the stripped text.
+    const chars = js.split("");
+    for (const { target, edit } of edits) {
+      if (chars.slice(edit.at, edit.at + 3).join("") !== ".ts") {
+        throw new Error(`${relative(ROOT, path)}: no ".ts" where a specifier ends (${edit.at})`);
+      }
+      chars[edit.at + 1] = "j";
+      queue.push(target);
+    }
+    const out = join(OUT, relative(ROOT, path)).replace(/\.ts$/, ".js");
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, chars.join(""));
+    written.push(relative(ROOT, out));
+  }
+  return written.sort();
+}
+
+if (import.meta.main) {
+  const files = build();
+  console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
+}
