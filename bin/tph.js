@@ -1,5 +1,5 @@
 #!/bin/sh
-":"; //; exec "$(command -v node || command -v bun || echo node)" "$0" "$@"
+':' //; exec "$(command -v node || command -v bun || echo node)" "$0" "$@"
 // The `tph` command of the npm package: tph's CLI on the runtime that runs this file. Started as a
 // command, the shell line above runs it with Node, or with Bun where there is no Node; `deno run -A
 // npm:tph` runs it on Deno, `bun tph.js` on Bun. Started by Bun's tooling (`bunx tph`, a script
