@@ -1,0 +1,242 @@
+// The npm package, as users get it: `npm pack` at the root (its prepack builds lib/), then
+// installed from the tarball the way each runtime's users install tools, with only that runtime
+// on PATH, tracing a program that is not tph's on that runtime.
+//
+// - `npm i -g` with only Node (and npm) on PATH: `tph` runs on Node and traces on Node;
+// - `bun add -g` with only Bun on PATH: `tph` runs on Bun; `bun x tph` in a project runs on Bun
+//   even where Node is on PATH first;
+// - `deno run -A npm:tph` in a project whose node_modules has the package (Deno resolves it there,
+//   without a registry): runs on Deno;
+// - an old Node is told, in one line, what is needed.
+//
+// Installs use npm's cache (filled by `npm ci`), never asking the registry for what it has.
+
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  assertCode,
+  BUN,
+  DENO,
+  exec,
+  lines,
+  NODE,
+  REPO,
+  type Result,
+} from "../cli/commands/_cli.ts";
+import { VERSION } from "../../src/version.ts";
+
+const WORK = mkdtempSync(join(tmpdir(), "tph-package-"));
+globalThis.addEventListener("unload", () => rmSync(WORK, { recursive: true, force: true }));
+
+/** Time limit of an install or a pack (ms). */
+const INSTALL_MS = 300_000;
+
+/** Targets of the issue that made the package (README, Install). */
+const TARBALL_MAX = 400_000;
+const INSTALLED_MAX = 20_000_000;
+
+/** A folder of PATH that holds only the named executables. */
+function onlyOn(name: string, tools: Record<string, string>): string {
+  const dir = join(WORK, `path-${name}`);
+  mkdirSync(dir, { recursive: true });
+  for (const [tool, target] of Object.entries(tools)) {
+    if (!existsSync(join(dir, tool))) symlinkSync(target, join(dir, tool));
+  }
+  return dir;
+}
+
+/** `sh` and the few commands a shell line needs, without any runtime. */
+const SHELL = onlyOn("shell", { sh: "/bin/sh", env: "/usr/bin/env" });
+const NODE_ONLY = onlyOn("node", { node: NODE });
+const BUN_ONLY = onlyOn("bun", { bun: BUN });
+/** npm itself runs on a Node: the machine's, whatever its version (installs only). */
+const NPM = "/usr/bin/npm";
+
+const PROGRAM = `import { basename } from "node:path";
+class Greeter {
+  prefix: string;
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+  greet(name: string): string {
+    return \`\${this.prefix} \${basename(name)}\`;
+  }
+}
+export function main(): string {
+  return new Greeter("hello").greet("/x/world");
+}
+console.log(main());
+`;
+
+/** A project of the user's: one TypeScript file, not tph's. */
+function project(name: string): string {
+  const dir = join(WORK, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), `{ "name": "${name}", "private": true }\n`);
+  writeFileSync(join(dir, "app.ts"), PROGRAM);
+  return dir;
+}
+
+let tarball: Promise<string> | null = null;
+
+/** `npm pack` of the checkout, once. */
+function pack(): Promise<string> {
+  tarball ??= (async () => {
+    const out = join(WORK, "pack");
+    mkdirSync(out, { recursive: true });
+    const r = await exec([NPM, "pack", "--pack-destination", out], {
+      cwd: REPO,
+      timeoutMs: INSTALL_MS,
+    });
+    assertCode(r, 0, "npm pack");
+    const file = readdirSync(out).find((f) => f.endsWith(".tgz"));
+    assert.ok(file, r.stdout);
+    return join(out, file);
+  })();
+  return tarball;
+}
+
+/** Run, in `cwd`, with the environment of a user whose PATH is `path`. */
+function asUser(argv: string[], cwd: string, path: string, env: Record<string, string> = {}) {
+  return exec([
+    "/usr/bin/env",
+    "-i",
+    `HOME=${join(WORK, "home")}`,
+    `PATH=${path}`,
+    ...envArgs(env),
+    ...argv,
+  ], {
+    cwd,
+    timeoutMs: INSTALL_MS,
+  });
+}
+
+const envArgs = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`);
+
+/** The traced run's checks: the program's output, and a stored run of its calls on `runtime`. */
+async function assertTraced(
+  run: Result,
+  tph: (args: string[]) => Promise<Result>,
+  runtime: string,
+): Promise<void> {
+  assertCode(run, 0, "tph run app.ts");
+  assert.equal(run.stdout, "hello world\n");
+  assert.match(
+    lines(run.stderr).at(-1)!,
+    /^tph: 4 calls recorded in .*view it with: tph tree last$/,
+  );
+  const logs = await tph(["logs", "--json"]);
+  assertCode(logs, 0, "tph logs");
+  const [stored] = JSON.parse(logs.stdout);
+  assert.equal(stored.run.runtime, runtime);
+  const tree = await tph(["tree", "last"]);
+  assertCode(tree, 0, "tph tree last");
+  assert.match(tree.stdout, /main\(\) -> "hello world"/);
+  assert.match(tree.stdout, /Greeter\.greet\(name="\/x\/world"\) -> "hello world"/);
+  assert.match(tree.stdout, /basename\("\/x\/world"\) -> "world" \[ext\]/, "the external call");
+}
+
+Deno.test("npm pack: a small package of compiled JavaScript, the version tph says", async () => {
+  const file = await pack();
+  const size = statSync(file).size;
+  console.log(`tarball: ${(size / 1000).toFixed(1)} kB`);
+  assert.ok(size <= TARBALL_MAX, `the tarball is ${size} bytes (at most ${TARBALL_MAX})`);
+  const list = await exec(["tar", "tzf", file], { cwd: WORK });
+  const files = lines(list.stdout).map((f) => f.replace(/^package\//, ""));
+  assert.ok(files.includes("bin/tph.js") && files.includes("lib/cli.js"), files.join("\n"));
+  assert.ok(files.includes("lib/src/program/node_preload.js") && files.includes("LICENSE"));
+  const stray = files.filter((f) =>
+    !/^(?:bin\/tph\.js|lib\/.*\.js|README\.md|LICENSE|package\.json)$/.test(f)
+  );
+  assert.deepEqual(stray, [], "only the launcher, lib/, README, LICENSE and package.json");
+  const pkg = JSON.parse(
+    (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
+  );
+  assert.equal(pkg.version, VERSION, "package.json's version is tph's (src/version.ts)");
+  assert.equal(pkg.private, undefined);
+  assert.deepEqual(pkg.bin, { tph: "bin/tph.js" });
+  assert.equal(pkg.engines.node, ">=22.15");
+  assert.equal(pkg.license, "MIT");
+});
+
+Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", async () => {
+  const file = await pack();
+  const prefix = join(WORK, "npm-global");
+  const install = await exec(
+    [NPM, "i", "-g", "--prefix", prefix, file, "--prefer-offline", "--no-audit", "--no-fund"],
+    { cwd: WORK, timeoutMs: INSTALL_MS },
+  );
+  assertCode(install, 0, "npm i -g");
+  const du = await exec(["du", "-sb", join(prefix, "lib/node_modules/tph")], { cwd: WORK });
+  const installed = Number(du.stdout.split("\t")[0]);
+  console.log(`installed: ${(installed / 1e6).toFixed(1)} MB`);
+  assert.ok(installed <= INSTALLED_MAX, `installed ${installed} bytes (at most ${INSTALLED_MAX})`);
+  const dir = project("npm-app");
+  const path = `${join(prefix, "bin")}:${NODE_ONLY}`;
+  const tph = (args: string[]) => asUser(["tph", ...args], dir, path);
+  const version = await tph(["--version"]);
+  assertCode(version, 0, "tph --version");
+  assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
+  await assertTraced(await tph(["run", "app.ts"]), tph, "node");
+  // An old Node, first on PATH: one line, and nothing else.
+  const old = await asUser(["tph", "--version"], dir, `${join(prefix, "bin")}:/usr/bin:/bin`);
+  assertCode(old, 1, "tph on an old Node");
+  assert.equal(old.stdout, "");
+  assert.match(
+    old.stderr,
+    /^tph: Node\.js 22\.15 or newer is needed \(this is \d+\.\d+\.\d+\): install a newer Node\.js, or run tph with Bun \(bunx tph \.\.\.\) or Deno \(deno run -A npm:tph \.\.\.\)\n$/,
+  );
+});
+
+const NODE_VERSION = "24.21.0";
+
+Deno.test("bun add -g, only Bun on PATH: tph runs on Bun; bun x tph too, Node on PATH or not", async () => {
+  const file = await pack();
+  const bunInstall = join(WORK, "bun-global");
+  const home = { BUN_INSTALL: bunInstall };
+  const add = await asUser(["bun", "add", "-g", file], WORK, `${BUN_ONLY}:${SHELL}`, home);
+  assertCode(add, 0, "bun add -g");
+  const dir = project("bun-app");
+  const path = `${join(bunInstall, "bin")}:${BUN_ONLY}:${SHELL}`;
+  const tph = (args: string[]) => asUser(["tph", ...args], dir, path, home);
+  await assertTraced(await tph(["run", "app.ts"]), tph, "bun");
+  // In a project, with Node first on PATH: Bun's tooling runs it on Bun.
+  const local = project("bunx-app");
+  const withNode = `${NODE_ONLY}:${BUN_ONLY}:${SHELL}`;
+  assertCode(await asUser(["bun", "add", file], local, withNode, home), 0, "bun add");
+  const bunx = (args: string[]) => asUser(["bun", "x", "tph", ...args], local, withNode, home);
+  await assertTraced(await bunx(["run", "app.ts"]), bunx, "bun");
+});
+
+Deno.test("deno run -A npm:tph, in a project that has it: tph runs on Deno", async () => {
+  const file = await pack();
+  const dir = project("deno-app");
+  const install = await exec(
+    [NPM, "i", file, "--prefer-offline", "--no-audit", "--no-fund"],
+    { cwd: dir, timeoutMs: INSTALL_MS },
+  );
+  assertCode(install, 0, "npm i");
+  const denoOnly = onlyOn("deno", { deno: DENO });
+  const tph = (args: string[]) => asUser(["deno", "run", "-A", "npm:tph", ...args], dir, denoOnly);
+  await assertTraced(await tph(["run", "app.ts"]), tph, "deno");
+});
+
+// The launcher is a shell script too (its first two lines): npm links it as it is.
+Deno.test("bin/tph.js is executable, and its first lines are the shell's", () => {
+  const mode = statSync(join(REPO, "bin/tph.js")).mode;
+  assert.ok((mode & 0o111) !== 0, "executable");
+  const [shebang, shell] = Deno.readTextFileSync(join(REPO, "bin/tph.js")).split("\n");
+  assert.equal(shebang, "#!/bin/sh");
+  assert.equal(shell, `':' //; exec "$(command -v node || command -v bun || echo node)" "$0" "$@"`);
+});
