@@ -77,6 +77,7 @@ const HIDDEN_FRAMES = 2;
  */
 export function installNodeLoader(setup: LoaderSetup): void {
   installNodeStacks(disguise, HOOK_FILE);
+  let instrumenting = false;
   const decoder = new TextDecoder();
   const load = (url: string, context: unknown, nextLoad: NextLoad): Hook => {
     // Resolved and read: what Node would run without tph. An error Node throws there has this
@@ -94,7 +95,9 @@ export function installNodeLoader(setup: LoaderSetup): void {
         E.stackTraceLimit = limit;
       }
     }
-    if (!url.startsWith("file:") || result.source == null) return result;
+    // A module loaded while tph instruments one is tph's own (the parser, loaded when first
+    // needed, and what it loads): never traced, whatever the scope says.
+    if (instrumenting || !url.startsWith("file:") || result.source == null) return result;
     const path = fileURLToPath(url);
     const lang = langOf(result.format, path);
     if (lang === undefined || !setup.inScope(path)) return result;
@@ -104,6 +107,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
     setup.counted();
     let code: string;
     let columns: string | null;
+    instrumenting = true;
     try {
       ({ code, columns } = transformModule(source, {
         ...setup.transformOptions(path, lang),
@@ -115,6 +119,8 @@ export function installNodeLoader(setup: LoaderSetup): void {
         `tph: warning: ${setup.moduleName(path)} is not traced: ${(e as Error).message}\n`,
       );
       return result;
+    } finally {
+      instrumenting = false;
     }
     if (code === source || (lang === "ts" && refused(source))) return result;
     rememberModule({
