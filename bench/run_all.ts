@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { REPO, type Result } from "./_common.ts";
 
 const SCRIPTS = [
+  "package_start.ts",
   "instrument_throughput.ts",
   "call_overhead.ts",
   "memory_save.ts",
@@ -30,6 +31,7 @@ const SCRIPTS = [
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
+  "package_start.ts",
   "html_view.ts",
   "run_overhead.ts",
   "memory_strings.ts",

@@ -38,15 +38,14 @@ async function main() {
       process.exit(1);
     }
   }
-  // The package's compiled CLI (npm/build.ts); in a checkout that has not built it, the sources.
-  try {
-    await import("../lib/cli.js");
-  } catch (e) {
-    if (!(e && e.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("lib/cli.js"))) {
-      throw e;
-    }
-    await import("../cli.ts");
-  }
+  // In a checkout, its sources where the runtime runs TypeScript (Node strips types from 22.18
+  // on; lib/ may be older than them); else the package's compiled CLI (npm/build.ts).
+  const { existsSync } = await import("node:fs");
+  const sources = new URL("../cli.ts", import.meta.url);
+  const typescript = g.Deno !== undefined || g.Bun !== undefined ||
+    Boolean(process.features && process.features.typescript);
+  if (typescript && existsSync(sources)) await import(sources.href);
+  else await import("../lib/cli.js");
 }
 
 main().catch((e) => {
