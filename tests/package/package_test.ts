@@ -7,7 +7,9 @@
 //   even where Node is on PATH first;
 // - `deno run -A npm:tph` in a project whose node_modules has the package (Deno resolves it there,
 //   without a registry): runs on Deno;
-// - an old Node is told, in one line, what is needed.
+// - an old Node is told, in one line, what is needed;
+// - and from a registry (a local one, _registry.ts): `npx tph`, `bun x tph` and
+//   `deno install -gA npm:tph`.
 //
 // Installs use npm's cache (filled by `npm ci`), never asking the registry for what it has.
 
@@ -35,6 +37,7 @@ import {
   type Result,
 } from "../cli/commands/_cli.ts";
 import { VERSION } from "../../src/version.ts";
+import { serveRegistry } from "./_registry.ts";
 
 const WORK = mkdtempSync(join(tmpdir(), "tph-package-"));
 globalThis.addEventListener("unload", () => rmSync(WORK, { recursive: true, force: true }));
@@ -239,4 +242,61 @@ Deno.test("bin/tph.js is executable, and its first lines are the shell's", () =>
   const [shebang, shell] = Deno.readTextFileSync(join(REPO, "bin/tph.js")).split("\n");
   assert.equal(shebang, "#!/bin/sh");
   assert.equal(shell, `':' //; exec "$(command -v node || command -v bun || echo node)" "$0" "$@"`);
+});
+
+Deno.test({
+  name: "through a local registry: npx tph, bun x tph and deno install -gA npm:tph",
+  // The registry's server is this test process's own, stopped at the end.
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const file = await pack();
+    const manifest = JSON.parse(
+      (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
+    );
+    const upstream = (await exec([NPM, "config", "get", "registry"], { cwd: WORK })).stdout.trim();
+    const registry = serveRegistry(file, manifest, upstream || "https://registry.npmjs.org/");
+    try {
+      const env = {
+        npm_config_registry: registry.url,
+        NPM_CONFIG_REGISTRY: registry.url,
+        BUN_CONFIG_REGISTRY: registry.url,
+        // The packages tph depends on come from npm's own cache, as after `npm ci`.
+        npm_config_cache: join(Deno.env.get("HOME") ?? "/root", ".npm"),
+        npm_config_prefer_offline: "true",
+        npm_config_update_notifier: "false",
+        npm_config_loglevel: "error",
+      };
+      // npx: npm fetches tph from the registry, runs it on the first Node on PATH.
+      const npxDir = project("npx-app");
+      const withNode = `${NODE_ONLY}:/usr/bin:/bin`;
+      const npx = (args: string[]) =>
+        asUser(["npx", "--yes", "tph", ...args], npxDir, withNode, env);
+      await assertTraced(await npx(["run", "app.ts"]), npx, "node");
+      // bun x: Bun fetches it, and runs it on Bun although Node is on PATH.
+      const bunDir = project("bunx-registry-app");
+      const bunPath = `${NODE_ONLY}:${BUN_ONLY}:${SHELL}`;
+      const bunEnv = { ...env, BUN_INSTALL: join(WORK, "bun-registry") };
+      const bunx = (args: string[]) =>
+        asUser(["bun", "x", "tph", ...args], bunDir, bunPath, bunEnv);
+      await assertTraced(await bunx(["run", "app.ts"]), bunx, "bun");
+      // deno install -gA npm:tph: a `tph` command that runs on Deno.
+      const root = join(WORK, "deno-root");
+      const denoEnv = { ...env, DENO_DIR: join(WORK, "deno-dir") };
+      const denoPath = `${onlyOn("deno-reg", { deno: DENO })}:${SHELL}`;
+      const installed = await asUser(
+        ["deno", "install", "-gA", "--root", root, "npm:tph"],
+        WORK,
+        denoPath,
+        denoEnv,
+      );
+      assertCode(installed, 0, "deno install -gA npm:tph");
+      const denoDir = project("deno-registry-app");
+      const tph = (args: string[]) =>
+        asUser(["tph", ...args], denoDir, `${join(root, "bin")}:${denoPath}`, denoEnv);
+      await assertTraced(await tph(["run", "app.ts"]), tph, "deno");
+    } finally {
+      await registry.close();
+    }
+  },
 });
