@@ -25,6 +25,7 @@ import { registerLoader } from "./loader/register.ts";
 import "./trace.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
+import { installNodeUncaught } from "./loader/node_uncaught.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -97,6 +98,7 @@ export function setupChild(preload: readonly string[]): boolean {
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
+  if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
   saveOnSignals(save, t);
   programStart = origin + performanceNow();
   return true;

@@ -74,9 +74,6 @@ const BUN_EVENT_LOOP = "Bun reports an error thrown out of a timer callback from
 const BUN_COMMONJS_IN_SCOPE = "Bun runs a traced CommonJS module from tph's plugin: an error " +
   "thrown while it loads has tph's loader frames under the module's, and its top-level frame's " +
   "column differs";
-const NODE_EXCERPT = "Node prints the excerpt above an uncaught error from where V8 saw it " +
-  "last thrown with no handler above: for one thrown through traced functions, tph's rethrow in " +
-  "the outermost one";
 const DENO_HOOK_FRAMES = "with any node:module load hook registered (a pass-through one too), " +
   "Deno names the node:module frames under a CommonJS main module differently";
 
@@ -127,14 +124,14 @@ const PROGRAMS: Program[] = [
     packages: [],
     lastLine: "uncaught_error about to fail",
     code: 1,
-    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS, node: NODE_EXCERPT },
+    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS },
   },
   {
     file: "uncaught_timer.mjs",
     packages: [],
     lastLine: "uncaught_timer about to fail",
     code: 1,
-    knownStderr: { bun: BUN_EVENT_LOOP, binary: BUN_EVENT_LOOP, node: NODE_EXCERPT },
+    knownStderr: { bun: BUN_EVENT_LOOP, binary: BUN_EVENT_LOOP },
   },
   {
     file: "uncaught_in_package.cjs",
@@ -145,7 +142,6 @@ const PROGRAMS: Program[] = [
       deno: DENO_HOOK_FRAMES,
       bun: BUN_COMMONJS_IN_SCOPE,
       binary: BUN_COMMONJS_IN_SCOPE,
-      node: NODE_EXCERPT,
     },
   },
 ];

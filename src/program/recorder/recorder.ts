@@ -57,6 +57,18 @@ let tape = new Tape<TraceState>(0);
 let base = 0;
 let cur = -1;
 let processTrace: TraceState | null = null;
+/** The last value a rewritten function caught and threw on (see rethrownLast). */
+let lastRethrown: unknown = undefined;
+
+/**
+ * Whether the last value thrown on by a rewritten function's catch is `e`: then, if nothing
+ * caught it since, the runtime last saw it thrown from tph's rewritten code (node_uncaught.ts).
+ *
+ * @param e A thrown value.
+ */
+export function rethrownLast(e: unknown): boolean {
+  return lastRethrown === e && e !== undefined;
+}
 // deno-lint-ignore no-explicit-any
 let storage: any = null;
 /** `storage.getStore()`, through the method as it was when the storage was registered. */
@@ -609,6 +621,7 @@ export const R = {
   },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
+    lastRethrown = e;
     if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c - base] !== HIDDEN) {

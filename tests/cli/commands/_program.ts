@@ -2,7 +2,6 @@
 // stdin, stdout/stderr, exit codes and its own error messages.
 
 import assert from "node:assert/strict";
-import process from "node:process";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -60,31 +59,17 @@ async function both(
   return { plain: p, traced };
 }
 
-/**
- * Assert that a traced run behaved as the plain one: code, stdout, and stderr but tph's lines.
- * With `excerpt: false`, the excerpt Node prints above an uncaught error (the file and line, the
- * source line and its caret) is left out: on Node, for an error that ends a CommonJS main module,
- * it shows the line of tph's rethrow (docs/compatibility.md; the known-bug test below).
- */
-function assertSameAsPlain(
-  r: { plain: Result; traced: Result },
-  what: string,
-  options: { excerpt?: boolean } = {},
-): void {
+/** Assert that a traced run behaved as the plain one: code, stdout, and stderr but tph's lines. */
+function assertSameAsPlain(r: { plain: Result; traced: Result }, what: string): void {
   assertCode(r.traced, r.plain.code, `traced ${what} (plain exited ${r.plain.code})`);
   assert.equal(r.traced.stdout, r.plain.stdout, `${what}: same stdout`);
-  const shown = (text: string) =>
-    options.excerpt === false ? text.replace(/^\S+:\d+\n.*\n\n/, "") : text;
   assert.equal(
-    shown(normalizeErrorOutput(splitStderr(r.traced.stderr).program)),
-    shown(normalizeErrorOutput(r.plain.stderr)),
+    normalizeErrorOutput(splitStderr(r.traced.stderr).program),
+    normalizeErrorOutput(r.plain.stderr),
     `${what}: same stderr (columns aside)`,
   );
   summaryOf(r.traced);
 }
-
-/** Whether to run the tests that show a known bug (skipped by default). */
-const SHOW_KNOWN_BUGS = process.env.TPH_KNOWN_BUGS === "1";
 
 export function programTests(t: Target): void {
   Deno.test(`tph run with the clock thread (TPH_CLOCK=thread): the same program, sane times (${t.name})`, async () => {
@@ -188,9 +173,8 @@ export function programTests(t: Target): void {
       ]);
       assertCode(thrown.plain, 1, "plain throw.ts");
       assertCode(rejected.plain, 1, "plain reject.ts");
-      const excerpt = t.runtime !== "node";
-      assertSameAsPlain(thrown, "throw.ts", { excerpt });
-      assertSameAsPlain(rejected, "reject.ts", { excerpt });
+      assertSameAsPlain(thrown, "throw.ts");
+      assertSameAsPlain(rejected, "reject.ts");
       const program = splitStderr(thrown.traced.stderr).program;
       assert.match(program, /RangeError: negative value: -7/);
       assert.match(program, /throw\.ts:3:\d+/, "the throwing line is named");
@@ -200,17 +184,6 @@ export function programTests(t: Target): void {
       );
     },
   );
-
-  Deno.test({
-    name: `tph run: the excerpt above an uncaught error is the plain run's (${t.name})`,
-    // On Node the error's last throw is tph's rethrow (docs/compatibility.md).
-    ignore: t.runtime !== "node" || !SHOW_KNOWN_BUGS,
-    async fn() {
-      await using dir = tempDir({ e: join(FIXTURES, "endings") });
-      const thrown = await both(t, join(dir.path, "e"), "throw.ts");
-      assertSameAsPlain(thrown, "throw.ts");
-    },
-  });
 
   Deno.test(
     `tph run of a script with a syntax error shows the runtime's SyntaxError (${t.name})`,

@@ -1,0 +1,107 @@
+// Node's report of an error that ends the program starts with an excerpt (the file and line, the
+// source line, a caret) taken from where V8 saw the error last thrown with no handler above it.
+// Every rewritten function catches an error to record it and throws it on: for an error thrown
+// through traced functions, that place is tph's rethrow in the outermost one, and Node would show
+// that rewritten line. Where tph can tell the place of the plain run's excerpt — the error's own
+// first frame, in a `throw new …` there, or the expression that failed for an error the engine
+// made — it prints Node's report itself, with that excerpt, after every other `exit` listener (as
+// Node prints it), and ends the process with the exit code Node would. Anywhere else (a value
+// thrown that was made elsewhere, a program that handles uncaught errors itself), Node prints its
+// report as it does.
+
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
+import { writeSync } from "node:fs";
+import { readText } from "../../platform/files.ts";
+import { rethrownLast } from "../recorder/recorder.ts";
+import { stripTypes } from "./node_strip.ts";
+
+/** A frame line's place: its file (a file: URL or a path), line and column. */
+const FRAME = /^ {4}at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+
+/** Take over Node's report of an uncaught error where it would show tph's rewritten code. */
+export function installNodeUncaught(): void {
+  process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
+    if (origin !== "uncaughtException" || !rethrownLast(err)) return;
+    // Handled by the program: no report.
+    if (
+      process.listenerCount("uncaughtException") > 0 ||
+      process.hasUncaughtExceptionCaptureCallback()
+    ) return;
+    const report = fatalReport(err);
+    if (report === null) return;
+    // After the program's own `exit` listeners (this one comes last), as Node prints its report.
+    process.on("exit", () => {
+      try {
+        writeSync(2, report);
+      } catch {
+        // No stderr: nothing to print to.
+      }
+      // deno-lint-ignore no-explicit-any
+      (process as any).reallyExit(process.exitCode ?? 1);
+    });
+  });
+}
+
+/** Node's report of an uncaught error, with the plain run's excerpt; null when unknown. */
+export function fatalReport(err: unknown): string | null {
+  if (err === null || typeof err !== "object") return null;
+  const stack = (err as { stack?: unknown }).stack;
+  if (typeof stack !== "string") return null;
+  const top = stack.split("\n").find((l) => l.startsWith("    at "));
+  const m = top === undefined ? null : FRAME.exec(top);
+  if (m === null) return null;
+  const [, file, lineText, columnText] = m;
+  const excerpt = excerptAt(file, Number(lineText), Number(columnText));
+  if (excerpt === null) return null;
+  const colors = shouldColorize(process.stderr);
+  const trace = inspect(err, {
+    colors,
+    customInspect: false,
+    depth: Math.max(inspect.defaultOptions.depth ?? 2, 5),
+  });
+  return `${file}:${lineText}\n${excerpt}\n\n${trace}\n\nNode.js ${process.version}\n`;
+}
+
+/**
+ * The source line and its caret where V8 would have seen the error thrown: at the `throw` of a
+ * `throw new …` whose `new` is at the place, or at the place itself where no `new` stands there
+ * (an error the engine made, as it failed). Null for a `new` not thrown there.
+ */
+function excerptAt(file: string, line: number, column: number): string | null {
+  let path = file;
+  if (file.startsWith("file:")) {
+    try {
+      path = fileURLToPath(file);
+    } catch {
+      return null;
+    }
+  } else if (!file.startsWith("/")) return null;
+  let text: string;
+  try {
+    text = readText(path);
+    if (/\.[cm]?ts$/.test(path)) text = stripTypes(text);
+  } catch {
+    return null;
+  }
+  const source = text.split(/\r?\n|\r|\u2028|\u2029/)[line - 1];
+  if (source === undefined) return null;
+  let at = column - 1;
+  if (/^new\b/.test(source.slice(at))) {
+    const thrown = /\bthrow\s+$/.exec(source.slice(0, at));
+    if (thrown === null) return null;
+    at = thrown.index;
+  }
+  let caret = "";
+  for (let i = 0; i < at; i++) caret += source[i] === "\t" ? "\t" : " ";
+  return `${source}\n${caret}^`;
+}
+
+/** Whether Node colours what it prints to a stream (as its own report does). */
+function shouldColorize(stream: { isTTY?: boolean; getColorDepth?: () => number }): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
+  return Boolean(stream.isTTY) &&
+    (typeof stream.getColorDepth !== "function" || stream.getColorDepth() > 2);
+}
