@@ -200,6 +200,28 @@ export function decodeColumnTable(table: string): (Int32Array | undefined)[] {
 }
 
 /**
+ * A file's column table decoded, from tables kept by file (each decoded once, on first use).
+ *
+ * @param tables The tables, by file.
+ * @param decoded The tables decoded so far, by file (filled here).
+ * @param path The file.
+ * @returns Its decoded table, or null when it has none.
+ */
+export function decodedTable(
+  tables: Map<string, string>,
+  decoded: Map<string, (Int32Array | undefined)[]>,
+  path: string,
+): (Int32Array | undefined)[] | null {
+  let lines = decoded.get(path);
+  if (lines !== undefined) return lines;
+  const table = tables.get(path);
+  if (table === undefined) return null;
+  lines = decodeColumnTable(table);
+  decoded.set(path, lines);
+  return lines;
+}
+
+/**
  * The 1-based column in the source of a 1-based column in a rewritten line, given that line's
  * decoded pairs. A position inside inserted text maps to the source character the text was
  * inserted before.

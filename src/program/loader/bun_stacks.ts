@@ -26,7 +26,7 @@
 import process from "node:process";
 import { uncurry } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
-import { columnInSource, decodeColumnTable } from "../instrument/_columns.ts";
+import { columnInSource, decodedTable } from "../instrument/_columns.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -124,13 +124,7 @@ export function insertAtLineStart(table: string, line: number, length: number): 
 }
 
 function decode(path: string): (Int32Array | undefined)[] | null {
-  let lines = decoded.get(path);
-  if (lines !== undefined) return lines;
-  const table = tables.get(path);
-  if (table === undefined) return null;
-  lines = decodeColumnTable(table);
-  decoded.set(path, lines);
-  return lines;
+  return decodedTable(tables, decoded, path);
 }
 
 /**

@@ -17,7 +17,7 @@
 // rewrote look anything up.
 
 import { fileURLToPath } from "node:url";
-import { columnInSource, decodeColumnTable } from "../instrument/_columns.ts";
+import { columnInSource, decodedTable } from "../instrument/_columns.ts";
 
 /** Column tables by file path, as the instrumenter wrote them; decoded on first use. */
 const tables = new Map<string, string>();
@@ -46,13 +46,7 @@ function tableOf(fileName: unknown): (Int32Array | undefined)[] | null {
       return null;
     }
   }
-  let lines = decoded.get(path);
-  if (lines !== undefined) return lines;
-  const table = tables.get(path);
-  if (table === undefined) return null;
-  lines = decodeColumnTable(table);
-  decoded.set(path, lines);
-  return lines;
+  return decodedTable(tables, decoded, path);
 }
 
 // Captured when this module loads, before the program runs.
