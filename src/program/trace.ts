@@ -19,6 +19,11 @@ export interface TraceOptions extends Omit<TraceLimits, "find"> {
   /** A label saved with the trace and shown by `tph logs`. */
   label?: string;
   /**
+   * Throw instead of warning when nothing in the program is instrumented (the block could
+   * record nothing): see {@linkcode trace}.
+   */
+  strict?: boolean;
+  /**
    * Values to find in every call's arguments, return value and error while the trace is
    * active, calls its limits leave out included (see `matches`): a primitive is found where an
    * equal one goes (also inside arrays, objects, Maps and Sets), a RegExp where a string it
@@ -220,8 +225,40 @@ export class TraceHandle {
  * ```
  */
 export function trace(options: TraceOptions = {}): TraceHandle {
+  if (disabled()) return new TraceHandle(options).stop();
+  noticeUninstrumented(options);
   const lib = library();
   return lib === null ? new TraceHandle(options) : lib.trace(options) as TraceHandle;
+}
+
+/** `TPH_DISABLE=1` in the environment: every block is a no-op (production). */
+function disabled(): boolean {
+  return process.env.TPH_DISABLE === "1";
+}
+
+/** Whether tph's recorder was installed before the first block: else nothing is instrumented. */
+let recorderFound: boolean | null = null;
+let toldUninstrumented = false;
+
+/** What a block in a program without instrumented code says (once), or throws when strict. */
+export const UNINSTRUMENTED = "trace() records nothing here: no code of this program is " +
+  "instrumented; run the program with `tph run <script>`, or set TPH_DISABLE=1 to make every " +
+  "trace() block a no-op";
+
+/**
+ * A block where nothing is instrumented records nothing: say so once on stderr, or throw with
+ * `strict`. The recorder's global exists once tph's loader or instrumented code ran (`tph run`'s
+ * preload installs it before the program).
+ */
+function noticeUninstrumented(options: TraceOptions): void {
+  // deno-lint-ignore no-explicit-any
+  recorderFound ??= (globalThis as any)[RUNTIME_GLOBAL] !== undefined;
+  if (recorderFound) return;
+  if (options.strict) throw new Error(`tph: ${UNINSTRUMENTED}`);
+  if (toldUninstrumented) return;
+  toldUninstrumented = true;
+  process.stderr.write(`tph: warning: ${UNINSTRUMENTED}
+`);
 }
 
 /**
@@ -242,10 +279,29 @@ export function trace(options: TraceOptions = {}): TraceHandle {
 function run<T>(fn: () => Promise<T>, options?: TraceOptions): Promise<TraceHandle>;
 function run<T>(fn: () => T, options?: TraceOptions): TraceHandle;
 function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<TraceHandle> {
+  if (disabled()) return runDisabled(fn, options);
+  noticeUninstrumented(options);
   const lib = library();
   return lib === null
     ? runHere(fn, options)
     : lib.run(fn, options) as TraceHandle | Promise<TraceHandle>;
+}
+
+/** trace.run under TPH_DISABLE: the callback runs as it is; the trace is empty. */
+function runDisabled<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<TraceHandle> {
+  const t = new TraceHandle(options).stop();
+  const value = fn();
+  const then = value !== null && typeof value === "object"
+    ? (value as { then?: unknown }).then
+    : undefined;
+  if (typeof then !== "function") {
+    t.result = value;
+    return t;
+  }
+  return (value as unknown as Promise<unknown>).then((v) => {
+    t.result = v;
+    return t;
+  });
 }
 
 /** trace.run with this copy's recorder. */

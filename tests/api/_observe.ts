@@ -11,8 +11,8 @@ export type { CallNodeJSON, RunJSON };
 
 /** Folder of the fixture programs. */
 export const FIXTURES = join(REPO, "tests/fixtures/api");
-/** Both runtimes every API test runs on. */
-export const RUNTIMES: RuntimeName[] = ["deno", "bun"];
+/** The runtimes every API test runs on. */
+export const RUNTIMES: RuntimeName[] = ["deno", "bun", "node"];
 /** What a fixture printed, and the process-wide trace the harness recorded. */
 export interface Observed {
   // deno-lint-ignore no-explicit-any
