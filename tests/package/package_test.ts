@@ -64,7 +64,31 @@ const SHELL = onlyOn("shell", { sh: "/bin/sh", env: "/usr/bin/env" });
 const NODE_ONLY = onlyOn("node", { node: NODE });
 const BUN_ONLY = onlyOn("bun", { bun: BUN });
 /** npm itself runs on a Node: the machine's, whatever its version (installs only). */
-const NPM = "/usr/bin/npm";
+const NPM = whichSync("npm") ?? "npm";
+
+/** The machine's Node, when it is older than tph needs (the one the one-line refusal is for). */
+const OLD_NODE = ((): string | null => {
+  const node = whichSync("node");
+  if (node === null) return null;
+  const v = new TextDecoder().decode(
+    new Deno.Command(node, { args: ["--version"], stdout: "piped" }).outputSync().stdout,
+  ).trim();
+  const [major, minor] = v.replace(/^v/, "").split(".").map(Number);
+  return major < 22 || (major === 22 && minor < 15) ? node : null;
+})();
+
+/** The first executable of that name on this process's PATH. */
+function whichSync(name: string): string | null {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir === "" || dir.includes("node_modules")) continue;
+    try {
+      if ((Deno.statSync(join(dir, name)).mode ?? 0) & 0o111) return join(dir, name);
+    } catch {
+      // Not there.
+    }
+  }
+  return null;
+}
 
 const PROGRAM = `import { basename } from "node:path";
 class Greeter {
@@ -192,8 +216,10 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
   assertCode(version, 0, "tph --version");
   assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
   await assertTraced(await tph(["run", "app.ts"]), tph, "node");
-  // An old Node, first on PATH: one line, and nothing else.
-  const old = await asUser(["tph", "--version"], dir, `${join(prefix, "bin")}:/usr/bin:/bin`);
+  // An old Node, first on PATH: one line, and nothing else (where the machine has one).
+  if (OLD_NODE === null) return;
+  const oldDir = onlyOn("old-node", { node: OLD_NODE });
+  const old = await asUser(["tph", "--version"], dir, `${join(prefix, "bin")}:${oldDir}:${SHELL}`);
   assertCode(old, 1, "tph on an old Node");
   assert.equal(old.stdout, "");
   assert.match(

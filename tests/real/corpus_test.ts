@@ -74,6 +74,10 @@ const BUN_EVENT_LOOP = "Bun reports an error thrown out of a timer callback from
 const BUN_COMMONJS_IN_SCOPE = "Bun runs a traced CommonJS module from tph's plugin: an error " +
   "thrown while it loads has tph's loader frames under the module's, and its top-level frame's " +
   "column differs";
+const NODE_THROWN_ELSEWHERE = "Node prints the excerpt above an uncaught error from where V8 " +
+  "saw it last thrown: for one made in one place and thrown in another (`throw wrapped`) " +
+  "through traced functions, tph's rethrow (tph prints the report itself only where it can tell " +
+  "the plain run's place; in a CommonJS module, V8 takes the throw's place, not the error's stack)";
 const DENO_HOOK_FRAMES = "with any node:module load hook registered (a pass-through one too), " +
   "Deno names the node:module frames under a CommonJS main module differently";
 
@@ -124,7 +128,7 @@ const PROGRAMS: Program[] = [
     packages: [],
     lastLine: "uncaught_error about to fail",
     code: 1,
-    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS },
+    knownStderr: { bun: BUN_TAIL_CALLS, binary: BUN_TAIL_CALLS, node: NODE_THROWN_ELSEWHERE },
   },
   {
     file: "uncaught_timer.mjs",
