@@ -72,7 +72,11 @@ export function setupTests(t: Target): void {
     // Only the generated file is new to git (the cache ignores itself).
     assert.equal(await git(cwd, "status", "--porcelain"), `?? ${FILE}\n`);
 
-    const run = await tph(t, ["run", FILE], { cwd, env: { NO_COLOR: "", LANG: "C.UTF-8" } });
+    // A terminal and locale that show ✓ and ✗ (TERM=dumb or an ASCII locale would show ok/FAIL).
+    const run = await tph(t, ["run", FILE], {
+      cwd,
+      env: { NO_COLOR: "", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TERM: "xterm" },
+    });
     assertCode(run, 1, "tph run of the generated file (one call throws)");
     const untyped = t.runtime === "bun"
       ? "TypeError: undefined is not an object (evaluating 'x.length')"
