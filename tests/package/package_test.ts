@@ -134,8 +134,16 @@ function pack(): Promise<string> {
   return tarball;
 }
 
+/** What a user's environment says about reaching the network (certificates, proxies). */
+const NETWORK = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([k]) =>
+    /^(?:SSL_CERT_FILE|SSL_CERT_DIR|NODE_EXTRA_CA_CERTS|DENO_CERT|(?:HTTPS?|NO)_PROXY)$/i.test(k)
+  ),
+);
+
 /** Run, in `cwd`, with the environment of a user whose PATH is `path`. */
 function asUser(argv: string[], cwd: string, path: string, env: Record<string, string> = {}) {
+  env = { ...NETWORK, ...env };
   return exec([
     "/usr/bin/env",
     "-i",
