@@ -84,6 +84,11 @@ export interface RunInfo {
   /** One-line description of the uncaught error, when there was one. */
   error?: string;
   duration_ms: number;
+  /**
+   * True for a `trace()` block stored as a run (auto_save): `command` is the program's, `ended`
+   * is `completed`, or `exception` when the block's callback threw, and `exit_code` is null.
+   */
+  block?: boolean;
 }
 
 /** The effective limits and filters a trace ran with. */

@@ -87,6 +87,23 @@ function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, str
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr + hung };
 }
 
+/** tph's register entry in this checkout (what `tph/register` names in the package). */
+export const REGISTER = join(REPO, "register.ts");
+
+/**
+ * Run a program with tph's register entry loaded first, as its README says for each runtime:
+ * `deno run -A --preload`, `bun --preload`, `node --import`.
+ */
+export function runRegistered(rt: RuntimeName, file: string, options: RunOptions = {}): RunResult {
+  const args = options.args ?? [];
+  const argv = rt === "deno"
+    ? [BIN.deno, "run", "-A", "--preload", REGISTER, file, ...args]
+    : rt === "bun"
+    ? [BIN.bun, "--preload", REGISTER, file, ...args]
+    : [BIN[rt], "--import", REGISTER, file, ...args];
+  return spawn(argv, options, {});
+}
+
 /** Run a program directly. */
 export function runPlain(rt: RuntimeName, file: string, options: RunOptions = {}): RunResult {
   return spawn(command(rt, file, false, options.args ?? []), options, {});
@@ -111,6 +128,14 @@ export function runTraced(
     },
     limits: options.limits ?? {},
     label: null,
+    // Blocks record but are not stored: the spec suite reads the program's own output.
+    blocks: {
+      only: false,
+      label: null,
+      cacheDir: null,
+      keep: { maxRuns: null, maxCacheMb: null },
+      disabled: false,
+    },
     out,
   };
   // The settings file: the child removes it once read.

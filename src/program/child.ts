@@ -23,6 +23,8 @@ import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import "./trace.ts";
+import { configureBlocks, storedBlocks } from "./blocks.ts";
+import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
@@ -54,15 +56,6 @@ function readPlan(file: string): ChildConfig | null {
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
 
-// deno-lint-ignore no-explicit-any
-const G = globalThis as any;
-/** This runtime and its version, for the run's header. */
-const runtimeName = G.Deno !== undefined
-  ? { name: "deno", version: String(G.Deno.version.deno) }
-  : G.Bun !== undefined
-  ? { name: "bun", version: String(G.Bun.version) }
-  : { name: "node", version: String(process.versions.node) };
-
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
 // Read before the program runs (it may replace `performance`).
@@ -92,8 +85,29 @@ export function setupChild(preload: readonly string[]): boolean {
   const g = globalThis as any;
   if (g.Deno !== undefined) hideDenoBootstrap(g);
   const loader = registerLoader(config.loader);
+  runtime().loader = "run";
   const t = runtime().startTrace(config.limits);
-  runtime().setProcessTrace(t);
+  // With --blocks the whole-program trace records nothing: only trace() blocks do.
+  if (config.blocks.only) {
+    t.active = false;
+    t.endTime = now();
+    runtime().detach(t);
+  } else runtime().setProcessTrace(t);
+  const { find: _find, ...limits } = config.limits;
+  const b = config.blocks;
+  configureBlocks({
+    how: "run",
+    limits,
+    label: b.label,
+    cacheDir: b.cacheDir,
+    keep: b.keep,
+    files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
+    disabled: b.disabled,
+    command: programCommand(),
+    cwd: process.cwd(),
+    runtime: runtimeName,
+    instrumented: loader.instrumented,
+  });
   const save = runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
@@ -148,6 +162,10 @@ function runSaver(
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;
+    // No spread nor array method: the program may have patched them (intrinsics.ts).
+    const blockRuns: string[] = [], stored = storedBlocks();
+    for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
+    ending.blockRuns = blockRuns;
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.

@@ -38,11 +38,26 @@ export interface LoaderOptions extends ScopeOptions {
   externalCalls?: boolean;
 }
 
+/** What `trace()` blocks do in the program (blocks.ts), from the config and the flags. */
+export interface BlockOptions {
+  /** Record only inside blocks (`tph run --blocks`, blocks_only). */
+  only: boolean;
+  /** The label of blocks without one (default_label). */
+  label: string | null;
+  /** Where finished blocks are stored (auto_save and cache on); null: not stored. */
+  cacheDir: string | null;
+  /** max_runs and max_cache_mb. */
+  keep: { maxRuns: number | null; maxCacheMb: number | null };
+  /** Every block is a no-op (`enabled = false`). */
+  disabled: boolean;
+}
+
 /** What the parent tells the traced process. */
 export interface ChildConfig {
   loader: LoaderOptions;
   limits: TraceLimits;
   label: string | null;
+  blocks: BlockOptions;
   /** Where to write the trace JSON when the program ends. */
   out: string;
   /**
@@ -79,6 +94,8 @@ export interface ChildEnding {
   files?: number;
   /** How many `trace()` blocks the program started (they take the calls made inside them). */
   blocks?: number;
+  /** The runs stored from blocks (auto_save), in order. */
+  blockRuns?: string[];
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
 }

@@ -8,11 +8,12 @@ import { renderTree, type TreeOptions } from "../render/tree.ts";
 import { now } from "./recorder/clock.ts";
 import { isInstrumented, markOwn } from "./recorder/external.ts";
 import { R, type Runtime, runtime } from "./recorder/recorder.ts";
-import { callTree, findSection, traceToJSON } from "./recorder/to_json.ts";
+import { callTree, findSection, firstCallName, traceToJSON } from "./recorder/to_json.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
+import { blockSettings, saveBlock } from "./blocks.ts";
 
 /** Options of {@linkcode trace}: limits, filters, values to find and a label. */
 export interface TraceOptions extends Omit<TraceLimits, "find"> {
@@ -75,8 +76,11 @@ function endLoan(rt: Runtime, c: number, t: TraceState, before: TraceState | nul
  */
 export class TraceHandle {
   readonly #state: TraceState;
-  readonly #label: string | null;
+  #label: string | null;
+  /** Whether the block is stored as a run when it stops (auto_save). */
+  #save: boolean;
   #saved: { cur: number; store: unknown; lent: number; loan: TraceState | null } | null;
+  #stored: string | null = null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -87,11 +91,15 @@ export class TraceHandle {
    * @param scoped Internal: the caller scopes the async context itself (trace.run).
    */
   constructor(options: TraceOptions = {}, scoped = false) {
-    const { find, ...limits } = options;
+    const { find, label, strict: _strict, ...own } = options;
+    // The project's config (read by `tph run` or the register entry), under the block's own.
+    const settings = blockSettings();
+    const limits = settings === null ? own : { ...settings.limits, ...defined(own) };
     this.#state = recorder().startTrace(
       find !== undefined && find.length > 0 ? { ...limits, find: findSpecs(find) } : limits,
     );
-    this.#label = options.label ?? null;
+    this.#label = label ?? settings?.label ?? null;
+    this.#save = settings !== null && settings.cacheDir !== null;
     const rt = recorder();
     if (scoped) this.#saved = null;
     else {
@@ -116,6 +124,22 @@ export class TraceHandle {
 
   /** Stop recording; calls still open are reported as unfinished. Idempotent. */
   stop(): this {
+    return this.#stop(false, undefined);
+  }
+
+  /** @internal Stop, as trace.run does: its callback threw `error` when `threw`. */
+  stopRun(threw: boolean, error: unknown, fnName: string): this {
+    if (this.#label === null && fnName !== "") this.#label = fnName;
+    return this.#stop(threw, error);
+  }
+
+  /** @internal For a block that no-ops (TPH_DISABLE): nothing to store. */
+  dropped(): this {
+    this.#save = false;
+    return this.stop();
+  }
+
+  #stop(threw: boolean, error: unknown): this {
     if (!this.#state.active) return this;
     this.#state.active = false;
     this.#state.endTime = now();
@@ -129,7 +153,17 @@ export class TraceHandle {
       else storage().enterWith(saved.store);
       this.#saved = null;
     }
+    if (this.#save) {
+      this.#save = false;
+      const label = this.#label ?? fallbackLabel(this.#state);
+      this.#stored = saveBlock(this.#state, { label, threw, error });
+    }
     return this;
+  }
+
+  /** Where the block was stored as a run (auto_save), once it stopped; null when it was not. */
+  get storedAt(): string | null {
+    return this.#stored;
   }
 
   /** Stops the trace at the end of a `using` block. */
@@ -225,15 +259,36 @@ export class TraceHandle {
  * ```
  */
 export function trace(options: TraceOptions = {}): TraceHandle {
-  if (disabled()) return new TraceHandle(options).stop();
+  if (disabled()) return new TraceHandle(options).dropped();
   noticeUninstrumented(options);
   const lib = library();
   return lib === null ? new TraceHandle(options) : lib.trace(options) as TraceHandle;
 }
 
-/** `TPH_DISABLE=1` in the environment: every block is a no-op (production). */
+/**
+ * `TPH_DISABLE=1` in the environment, or `enabled = false` in the config `tph run` or the
+ * register entry read: every block is a no-op (production).
+ */
 function disabled(): boolean {
-  return process.env.TPH_DISABLE === "1";
+  return process.env.TPH_DISABLE === "1" || blockSettings()?.disabled === true;
+}
+
+/** The options a block gave, without those it left undefined (the config's apply there). */
+function defined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key in options) if (options[key] !== undefined) out[key] = options[key];
+  return out;
+}
+
+/**
+ * The label of a block stored without one: its first call's function (trace.run's callback is
+ * named by its own name before this), else the program's main file.
+ */
+function fallbackLabel(t: TraceState): string | null {
+  const first = firstCallName(t);
+  if (first !== null && first !== "") return first;
+  const main = process.argv[1];
+  return main === undefined ? null : main.slice(main.lastIndexOf("/") + 1);
 }
 
 /** Whether tph's recorder was installed before the first block: else nothing is instrumented. */
@@ -242,23 +297,35 @@ let toldUninstrumented = false;
 
 /** What a block in a program without instrumented code says (once), or throws when strict. */
 export const UNINSTRUMENTED = "trace() records nothing here: no code of this program is " +
-  "instrumented; run the program with `tph run <script>`, or set TPH_DISABLE=1 to make every " +
-  "trace() block a no-op";
+  "instrumented; run the program with `tph run <script>`, or load tph's register entry first " +
+  "(node --import tph/register, bun --preload tph/register, deno run --preload " +
+  "npm:tph/register), or set TPH_DISABLE=1 to make every trace() block a no-op";
+
+/** What a block says when the register entry came after the program's modules had loaded. */
+export const LOADED_BEFORE = "trace() records nothing here: tph's register entry was loaded " +
+  "after the program's modules, so none of them is instrumented; load it before the program " +
+  "(node --import tph/register, bun --preload tph/register, deno run --preload " +
+  "npm:tph/register), or import it from a module that imports the program afterwards";
 
 /**
  * A block where nothing is instrumented records nothing: say so once on stderr, or throw with
  * `strict`. The recorder's global exists once tph's loader or instrumented code ran (`tph run`'s
- * preload installs it before the program).
+ * preload installs it before the program); the register entry counts the files it instrumented.
  */
 function noticeUninstrumented(options: TraceOptions): void {
   // deno-lint-ignore no-explicit-any
   recorderFound ??= (globalThis as any)[RUNTIME_GLOBAL] !== undefined;
-  if (recorderFound) return;
-  if (options.strict) throw new Error(`tph: ${UNINSTRUMENTED}`);
+  let problem: string | null = null;
+  if (!recorderFound) problem = UNINSTRUMENTED;
+  else {
+    const s = blockSettings();
+    if (s !== null && s.how === "register" && s.instrumented() === 0) problem = LOADED_BEFORE;
+  }
+  if (problem === null) return;
+  if (options.strict) throw new Error(`tph: ${problem}`);
   if (toldUninstrumented) return;
   toldUninstrumented = true;
-  process.stderr.write(`tph: warning: ${UNINSTRUMENTED}
-`);
+  process.stderr.write(`tph: warning: ${problem}\n`);
 }
 
 /**
@@ -289,7 +356,7 @@ function run<T>(fn: () => T, options: TraceOptions = {}): TraceHandle | Promise<
 
 /** trace.run under TPH_DISABLE: the callback runs as it is; the trace is empty. */
 function runDisabled<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<TraceHandle> {
-  const t = new TraceHandle(options).stop();
+  const t = new TraceHandle(options).dropped();
   const value = fn();
   const then = value !== null && typeof value === "object"
     ? (value as { then?: unknown }).then
@@ -315,10 +382,11 @@ function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<T
     const loan = cur >= 0 ? rt.lend(cur, t.state) ?? null : null;
     t.state.wrapperPending = isInstrumented(fn);
     let value: T;
+    const name = typeof fn.name === "string" ? fn.name : "";
     try {
       value = fn();
     } catch (e) {
-      t.stop();
+      t.stopRun(true, e, name);
       throw e;
     } finally {
       t.state.wrapperPending = false;
@@ -331,16 +399,16 @@ function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<T
       return (value as unknown as Promise<unknown>).then(
         (v) => {
           t.result = v;
-          return t.stop();
+          return t.stopRun(false, undefined, name);
         },
         (e) => {
-          t.stop();
+          t.stopRun(true, e, name);
           throw e;
         },
       );
     }
     t.result = value;
-    return t.stop();
+    return t.stopRun(false, undefined, name);
   });
 }
 

@@ -59,6 +59,7 @@ function cut(text: string, width: number): string {
 function endedShort(run: Omit<RunJSON, "trace">): string {
   const r = run.run;
   if (r === undefined) return "-";
+  if (r.block) return r.ended === "completed" ? "block" : "block threw";
   if (r.ended === "signal") return r.signal ?? "signal";
   if (r.ended === "completed") return r.exit_code ? `exit ${r.exit_code}` : "ok";
   if (r.ended === "exit") return `exit ${r.exit_code ?? "?"}`;
@@ -118,7 +119,17 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
   rows.push(["Time", formatTime(run.timestamp, options.timeZone)]);
   rows.push(["Label", run.label ?? "-"]);
   const r = run.run;
-  if (r !== undefined) {
+  if (r?.block) {
+    rows.push(["Source", "a trace() block of the program below"]);
+    rows.push(["Command", shellJoin(r.command)]);
+    rows.push(["Runtime", `${r.runtime} ${r.runtime_version}`]);
+    rows.push(["Cwd", r.cwd]);
+    rows.push([
+      "Ended",
+      r.ended === "completed" ? "completed" : `threw${r.error ? `: ${r.error}` : ""}`,
+    ]);
+    rows.push(["Duration", formatDuration(r.duration_ms)]);
+  } else if (r !== undefined) {
     rows.push(["Command", shellJoin(r.command)]);
     rows.push(["Runtime", `${r.runtime} ${r.runtime_version}`]);
     rows.push(["Cwd", r.cwd]);

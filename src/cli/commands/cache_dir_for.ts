@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { exists, userCachePath } from "../../platform/files.ts";
-import { defaultCacheDir, insideAny } from "../store/cache_dir.ts";
-import { findProjectRoot } from "../store/project_root.ts";
+import { defaultCacheDir, insideAny } from "../../store/cache_dir.ts";
+import { findProjectRoot } from "../../store/project_root.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";

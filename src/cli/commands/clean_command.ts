@@ -1,11 +1,11 @@
 // `tph clean`: remove stored runs, by count, age or all of them.
 
 import { formatSize } from "../../render/size.ts";
-import { displayPath } from "../store/display_path.ts";
-import { listRuns } from "../store/list_runs.ts";
-import { findProjectRoot } from "../store/project_root.ts";
-import { pickOldRuns, type PruneLimits, removeRuns } from "../store/prune_runs.ts";
-import { unsafeCacheDir } from "../store/cache_dir.ts";
+import { displayPath } from "../../platform/display_path.ts";
+import { listRuns } from "../../store/list_runs.ts";
+import { findProjectRoot } from "../../store/project_root.ts";
+import { pickOldRuns, type PruneLimits, removeRuns } from "../../store/prune_runs.ts";
+import { unsafeCacheDir } from "../../store/cache_dir.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
 import type { CLEAN_OPTIONS } from "./options.ts";

@@ -1,5 +1,5 @@
-import type { LoadedConfig, TphConfig } from "../config/load_config.ts";
-import { configValueProblem } from "../config/validate_config.ts";
+import type { LoadedConfig, TphConfig } from "../../config/load_config.ts";
+import { configValueProblem } from "../../config/validate_config.ts";
 import { usageError } from "./errors.ts";
 
 import type { OptionSpec, OptionValues } from "../argv.ts";

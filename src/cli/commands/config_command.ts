@@ -1,4 +1,4 @@
-import { renderConfig } from "../config/render_config.ts";
+import { renderConfig } from "../../config/render_config.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
 import type { CONFIG_OPTIONS } from "./options.ts";

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { ConfigError } from "../config/config_error.ts";
+import { ConfigError } from "../../config/config_error.ts";
 import {
   type CallTable,
   type CompareOptions,
@@ -11,10 +11,10 @@ import { profileDiff } from "../diff/profile_diff.ts";
 import { count, renderDiff, summaryLine } from "../diff/render_diff.ts";
 import { formatDuration } from "../../render/tree.ts";
 import { safeText } from "../../render/safe_text.ts";
-import { runIdOf } from "../store/list_runs.ts";
-import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import { openRun, type RunFile } from "../store/run_reader.ts";
-import { StoreError } from "../store/store_error.ts";
+import { runIdOf } from "../../store/list_runs.ts";
+import { resolveRunRef } from "../../store/resolve_run_ref.ts";
+import { openRun, type RunFile } from "../../store/run_reader.ts";
+import { StoreError } from "../../store/store_error.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
 import type { DIFF_OPTIONS } from "./options.ts";

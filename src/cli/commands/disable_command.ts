@@ -15,7 +15,7 @@ import {
   unlinkFile,
   writeNewBytes,
 } from "../../platform/files.ts";
-import { displayPath } from "../store/display_path.ts";
+import { displayPath } from "../../platform/display_path.ts";
 import { someOf } from "../setup/git_status.ts";
 import { TEST_FILE_MARK } from "../setup/render_test_file.ts";
 import { fromBase64, removeState, type SetupState } from "../setup/setup_state.ts";

@@ -5,9 +5,9 @@
 import { resolve } from "node:path";
 import type { FindJSON, FindMatchJSON } from "../../types.ts";
 import { safeText } from "../../render/safe_text.ts";
-import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import { openRun, type RunFile } from "../store/run_reader.ts";
-import { StoreError } from "../store/store_error.ts";
+import { resolveRunRef } from "../../store/resolve_run_ref.ts";
+import { openRun, type RunFile } from "../../store/run_reader.ts";
+import { StoreError } from "../../store/store_error.ts";
 import { fileProblem, writeOutputSync } from "../../platform/files.ts";
 import { shownOf, SHOWS_RETURN, SHOWS_THROW } from "../../run_file/call_records.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";

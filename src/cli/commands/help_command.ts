@@ -1,4 +1,4 @@
-import { closest } from "../config/closest.ts";
+import { closest } from "../../config/closest.ts";
 import type { Context } from "./command.ts";
 import type { HELP_OPTIONS } from "./options.ts";
 import { usageError } from "./errors.ts";

@@ -1,5 +1,5 @@
-import { displayPath } from "../store/display_path.ts";
-import { listRuns } from "../store/list_runs.ts";
+import { displayPath } from "../../platform/display_path.ts";
+import { listRuns } from "../../store/list_runs.ts";
 import { renderLogTable } from "../../render/summary.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";

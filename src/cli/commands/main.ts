@@ -10,10 +10,10 @@ import {
   stdoutIsTerminal,
 } from "../../platform/process.ts";
 import { safeOutput } from "../../render/safe_text.ts";
-import { closest } from "../config/closest.ts";
-import { ConfigError } from "../config/config_error.ts";
-import type { LoadedConfig } from "../config/load_config.ts";
-import { StoreError } from "../store/store_error.ts";
+import { closest } from "../../config/closest.ts";
+import { ConfigError } from "../../config/config_error.ts";
+import type { LoadedConfig } from "../../config/load_config.ts";
+import { StoreError } from "../../store/store_error.ts";
 import { RunError } from "../launch/run_error.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";
@@ -79,7 +79,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   // `tph --version` load neither.
   const [work, { loadConfig }] = await Promise.all([
     cmd.load(),
-    import("../config/load_config.ts"),
+    import("../../config/load_config.ts"),
   ]);
   let loaded: LoadedConfig | null = null;
   const warned = new Set<string>();

@@ -1,4 +1,4 @@
-import { closest } from "../config/closest.ts";
+import { closest } from "../../config/closest.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
 import type { Command, Context } from "./command.ts";
 import { usageError } from "./errors.ts";

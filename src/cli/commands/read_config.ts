@@ -1,4 +1,4 @@
-import type { TphConfig } from "../config/default_config.ts";
+import type { TphConfig } from "../../config/default_config.ts";
 import type { Context } from "./command.ts";
 
 /**

@@ -14,7 +14,7 @@ import {
   remove,
   writeText,
 } from "../../platform/files.ts";
-import { displayPath } from "../store/display_path.ts";
+import { displayPath } from "../../platform/display_path.ts";
 import { pid } from "../../platform/process.ts";
 import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
@@ -27,7 +27,7 @@ import { outOfScope, SOURCE_FILE } from "../../project/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
-import { scriptProjectRoot } from "../store/project_root.ts";
+import { scriptProjectRoot } from "../../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -40,7 +40,7 @@ import {
   sharedFolder,
   storeRunFile,
   unsafeCacheDir,
-} from "../store/runs.ts";
+} from "../../store/runs.ts";
 import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
@@ -49,7 +49,7 @@ import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
-import { openRun } from "../store/run_reader.ts";
+import { openRun } from "../../store/run_reader.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 
@@ -168,7 +168,16 @@ async function runScript(
   const dir = cacheDir ?? makeTempDir("tph-run-");
   try {
     const command = entry?.command;
-    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun };
+    const blocksOnly = v.blocks === true || cfg.blocks_only;
+    if (blocksOnly && (v.output !== undefined || v.export !== undefined)) {
+      throw usageError(
+        `${v.output !== undefined ? "-o" : "--export"} writes the whole-program run, which ` +
+          `${v.blocks ? "--blocks" : "blocks_only = true"} does not record: each trace() block ` +
+          "is stored as a run; export one with tph export <run>",
+        "run",
+      );
+    }
+    const where = { scriptArg, args, command, label, cacheDir, dir, limits, setupRun, blocksOnly };
     return await traceProgram(ctx, where, {
       scope,
       ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
@@ -293,6 +302,8 @@ interface Where {
   limits: TraceLimits;
   /** Whether the program is tph setup's file: the results end with a summary and the tree. */
   setupRun: boolean;
+  /** Only trace() blocks record (--blocks, blocks_only): each is stored as a run of its own. */
+  blocksOnly: boolean;
 }
 
 async function traceProgram(
@@ -312,7 +323,20 @@ async function traceProgram(
     cwd: ctx.cwd,
     runtime: v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
-    config: { loader, limits: where.limits, label, phases: benchPhases !== undefined },
+    config: {
+      loader,
+      limits: where.limits,
+      label,
+      phases: benchPhases !== undefined,
+      blocks: {
+        only: where.blocksOnly,
+        label: cfg.default_label,
+        // A block is stored where the run would be: not with --no-cache or cache = false.
+        cacheDir: cfg.auto_save ? cacheDir : null,
+        keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
+        disabled: !cfg.enabled,
+      },
+    },
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.
     checkDir: cacheDir === null ? undefined : () => {
@@ -333,6 +357,7 @@ async function traceProgram(
     );
     return result.exitCode;
   }
+  if (where.blocksOnly) return reportBlocks(ctx, result, cfg);
   const tree = v.tree || where.setupRun ? drawTree(ctx, run, cfg) : null;
   if (tree && !where.setupRun) ctx.err(tree);
   const saved: string[] = [];
@@ -350,7 +375,7 @@ async function traceProgram(
   }
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
-    : storeRun(ctx, run, cacheDir, cfg, saved);
+    : storeRun(ctx, run, cacheDir, cfg, saved, result.blockRuns.length > 0);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
@@ -364,6 +389,70 @@ async function traceProgram(
     appendText(
       benchPhases,
       JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
+    );
+  }
+  return result.exitCode;
+}
+
+/**
+ * The end of a run that recorded only inside trace() blocks: the whole-program run holds nothing
+ * and is not stored; one line says what the blocks recorded and where they were stored (with
+ * --tree, each block's tree first).
+ */
+function reportBlocks(
+  ctx: Context<typeof RUN_OPTIONS>,
+  result: RunProgramResult,
+  cfg: ReturnType<typeof readConfig>,
+): number {
+  try {
+    remove(result.run.file);
+  } catch {
+    // Already gone with its folder: nothing of it is kept anyway.
+  }
+  const { blocks, blockRuns } = result;
+  let calls = 0;
+  for (const path of blockRuns) {
+    let file;
+    try {
+      file = openRun(path);
+    } catch {
+      continue;
+    }
+    try {
+      calls += file.meta.call_count;
+      if (ctx.values.tree) {
+        ctx.err(`${file.meta.label ?? "trace() block"}:`);
+        ctx.err(renderTree(file.tree().roots, {
+          style: cfg.tree_style,
+          showArgs: cfg.show_args,
+          showReturn: cfg.show_return,
+        }));
+      }
+    } finally {
+      file.close();
+    }
+  }
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  if (blocks === 0) {
+    ctx.err(
+      "tph: nothing recorded: --blocks records only inside trace() blocks, and the program " +
+        "started none",
+    );
+  } else if (blockRuns.length === 0) {
+    const why = !cfg.enabled
+      ? "enabled = false in the config: every block is a no-op"
+      : ctx.values["no-cache"] || !cfg.cache
+      ? `not stored (${ctx.values["no-cache"] ? "--no-cache" : "cache = false"})`
+      : !cfg.auto_save
+      ? "not stored (auto_save = false): the program has them"
+      : "not stored";
+    ctx.err(`tph: ${n(blocks, "trace() block")} recorded; ${why}`);
+  } else {
+    const shown = blockRuns.map((p) => relative(ctx.cwd, p) || p);
+    ctx.err(
+      `tph: ${n(blocks, "trace() block")} recorded ${n(calls, "call")}; stored ` +
+        `${shown.join(" and ")}; view ${blockRuns.length === 1 ? "it" : "the last"} with: ` +
+        `tph tree ${shellWord(shown[shown.length - 1])}`,
     );
   }
   return result.exitCode;
@@ -401,6 +490,7 @@ function storeRun(
   cacheDir: string,
   cfg: ReturnType<typeof readConfig>,
   saved: string[],
+  blocksStored: boolean,
 ): { ref: string | null; stored: string | null } {
   let ref: string | null = null;
   let stored: string | null = null;
@@ -408,7 +498,8 @@ function storeRun(
     const path = storeRunFile(run.file, run.header, { cacheDir });
     stored = path;
     saved.unshift(relative(ctx.cwd, path) || path);
-    ref = cacheDir === cacheDirFor({ ...ctx, values: {} })
+    // The program's blocks, stored as it ran, sort after it: `last` would name one of them.
+    ref = cacheDir === cacheDirFor({ ...ctx, values: {} }) && !blocksStored
       ? "last"
       : shellWord(relative(ctx.cwd, path) || path);
     keepInBounds(ctx, cacheDir, path, cfg);
@@ -448,6 +539,16 @@ function reportRun(
   if (h.call_count === 0 && result.files !== null) {
     const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
     ctx.err(`tph: nothing recorded: ${why}`);
+  }
+  const blockRuns = result.blockRuns.length;
+  if (blockRuns > 0) {
+    ctx.err(
+      `tph: ${blockRuns} trace() block${blockRuns === 1 ? "" : "s"} stored as ${
+        blockRuns === 1 ? "a run" : "runs"
+      } of ${blockRuns === 1 ? "its" : "their"} own: tph logs lists ${
+        blockRuns === 1 ? "it" : "them"
+      }`,
+    );
   }
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`

@@ -19,11 +19,11 @@ import {
 } from "../../platform/files.ts";
 import { pid, readStdinLine, stdinIsTerminal } from "../../platform/process.ts";
 import { loadDeps } from "../../deps.ts";
-import type { LoadedConfig } from "../config/load_config.ts";
-import { displayPath } from "../store/display_path.ts";
-import { ensureCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
+import type { LoadedConfig } from "../../config/load_config.ts";
+import { displayPath } from "../../platform/display_path.ts";
+import { ensureCacheDir, unsafeCacheDir } from "../../store/cache_dir.ts";
 import { cacheDirFor, checkConfiguredCacheDir } from "./cache_dir_for.ts";
-import { findProjectRoot } from "../store/project_root.ts";
+import { findProjectRoot } from "../../store/project_root.ts";
 import { gitChanges, someOf } from "../setup/git_status.ts";
 import { type Plan, planCalls } from "../setup/plan_calls.ts";
 import { renderTestFile, TEST_FILE_MARK, TEST_FILE_NAME } from "../setup/render_test_file.ts";

@@ -1,10 +1,10 @@
 import { basename } from "node:path";
 import { renderRunSummary } from "../../render/summary.ts";
-import { displayPath } from "../store/display_path.ts";
-import { runIdOf } from "../store/list_runs.ts";
-import { openRun } from "../store/run_reader.ts";
+import { displayPath } from "../../platform/display_path.ts";
+import { runIdOf } from "../../store/list_runs.ts";
+import { openRun } from "../../store/run_reader.ts";
 import type { CallNodeJSON } from "../../types.ts";
-import { resolveRunRef } from "../store/resolve_run_ref.ts";
+import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { countCalls } from "../../render/tree.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";

@@ -6,7 +6,7 @@
 // async context reads the same everywhere.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile } from "../store/run_reader.ts";
+import type { RunFile } from "../../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";
 import { categoriesOf, type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";

@@ -27,7 +27,7 @@ export function isExportFormat(name: string): name is ExportFormat {
 
 // The files of exports beside a run are named by the run cache, which lists and prunes them with
 // their run: store/beside_run.ts.
-export { besideRun, EXPORT_SUFFIX, exportsOf, isExportName } from "../store/beside_run.ts";
+export { besideRun, EXPORT_SUFFIX, exportsOf, isExportName } from "../../store/beside_run.ts";
 
 /** How to open each format's file, given the file as a shell word. */
 export const EXPORT_OPEN: Record<ExportFormat, (file: string) => string> = {

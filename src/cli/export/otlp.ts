@@ -3,7 +3,7 @@
 // call tree, ids in hex, enums as integers, times as nanoseconds since the epoch in strings.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile, RunMeta } from "../store/run_reader.ts";
+import type { RunFile, RunMeta } from "../../store/run_reader.ts";
 import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut } from "./out.ts";
 import { type ExportStats, runSummary } from "./summary.ts";

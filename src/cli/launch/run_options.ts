@@ -111,6 +111,11 @@ export const RUN_OPTIONS = {
       "runs on)",
     choices: PROGRAM_RUNTIMES,
   },
+  blocks: {
+    type: "boolean",
+    help: "record only inside the program's trace() blocks, each stored as a run of its own " +
+      "(config: blocks_only)",
+  },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
   "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },

@@ -3,7 +3,7 @@
 // it wrote with how it ended.
 
 import { RunError } from "./run_error.ts";
-import { addRunInfo, openRun } from "../store/run_reader.ts";
+import { addRunInfo, openRun } from "../../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
@@ -84,6 +84,8 @@ export interface RunProgramResult {
   files: number | null;
   /** How many `trace()` blocks the program started (they take the calls made inside them). */
   blocks: number;
+  /** The runs stored from the program's blocks (auto_save). */
+  blockRuns: string[];
 }
 
 export { RunError };
@@ -174,6 +176,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       warnings,
       files: null,
       blocks: 0,
+      blockRuns: [],
     };
   }
   const left = readLeftBehind(out, !!options.config.phases, warnings);
@@ -200,6 +203,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     phases,
     files: ending?.files ?? null,
     blocks: ending?.blocks ?? 0,
+    blockRuns: ending?.blockRuns ?? [],
     exitCode,
     signal: exit.signal,
     warnings,

@@ -2,7 +2,7 @@
 // in a source file: how to reach it from the module's namespace, and its parameters as written
 // (name, optional, default, destructured keys, type — from TypeScript or JSDoc).
 
-import { closest } from "../config/closest.ts";
+import { closest } from "../../config/closest.ts";
 import { type Found, type Modules, type Node, parseType, SourceModule } from "./source_module.ts";
 
 /** One parameter as declared. */

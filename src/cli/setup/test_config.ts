@@ -6,7 +6,7 @@
 //                                        kwargs = { user_id = "abc" }   (a destructured object)
 //                                        construct = [10]               (for Class.method)
 
-import { ConfigError } from "../config/config_error.ts";
+import { ConfigError } from "../../config/config_error.ts";
 
 /** One `[[test.files]]` table: a file and the functions of it to call. */
 export interface TestFile {

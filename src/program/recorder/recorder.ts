@@ -523,6 +523,11 @@ export const R = {
   on: false as boolean,
   /** The library of the tph this recorder belongs to, once loaded (src/program/trace.ts). */
   lib: null as LibraryABI | null,
+  /**
+   * What installed the loader hook in this process (`run`: tph run's preload; `register`: the
+   * register entry), or null: a second one (another copy of tph's register entry) then stays out.
+   */
+  loader: null as "run" | "register" | null,
   reg(meta: ModuleMeta): number {
     return registerModule(meta);
   },

@@ -91,6 +91,17 @@ function visit(
   }
 }
 
+/** The name of a trace's first recorded call (its first root), or null when it has none. */
+export function firstCallName(t: TraceState): string | null {
+  const tp: Tape = t.tape;
+  const last = lastRow(t);
+  for (let row = t.firstRow; row < last; row++) {
+    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
+    return runtime().fn(tp.fn[row]).qualname;
+  }
+  return null;
+}
+
 /**
  * A finished call's length in whole µs, as the run keeps it: its end and its start each rounded
  * from the trace's start, then subtracted (never below 0 when given to the writers).

@@ -15,7 +15,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { FIXTURE_IDS } from "../store/_cache.ts";
+import { FIXTURE_IDS } from "../../store/_cache.ts";
 import {
   assertCode,
   lines,

@@ -1,6 +1,6 @@
 // Hand-made run files that lie (tests/_hostile_runs.ts) read by the real tph as a subprocess:
 // every reading command says one line naming the file, or reads what it can, in bounded time
-// and memory. tests/cli/store/hostile_runs_test.ts runs the whole set in-process on Deno and Bun;
+// and memory. tests/store/hostile_runs_test.ts runs the whole set in-process on Deno and Bun;
 // this runs a part of it per target (the standalone binary above all).
 
 import assert from "node:assert/strict";

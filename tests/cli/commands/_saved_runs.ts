@@ -7,7 +7,7 @@ import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync }
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { join } from "node:path";
-import { FIXTURE_IDS } from "../store/_cache.ts";
+import { FIXTURE_IDS } from "../../store/_cache.ts";
 import { VERSION } from "../../../src/version.ts";
 import {
   assertCode,

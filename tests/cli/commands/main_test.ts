@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../../src/cli/commands/main.ts";
-import { FIXTURE_IDS, projectWithRuns } from "../store/_cache.ts";
+import { FIXTURE_IDS, projectWithRuns } from "../../store/_cache.ts";
 
 Deno.test("main() colours only on a terminal, and never with NO_COLOR set", async () => {
   const { root } = projectWithRuns();

@@ -1,0 +1,145 @@
+// What a trace() block does beyond recording, once `tph run` or the register entry (register.ts)
+// has read the project's config: the config's limits under the block's own options, its label,
+// the switch that makes every block a no-op, and storing each finished block in the run cache as
+// a run of its own (auto_save), which `tph logs` lists and every command reads.
+
+import { join } from "node:path";
+import process from "node:process";
+import { fileProblem, randomHex, remove } from "../platform/files.ts";
+import { round } from "../platform/intrinsics.ts";
+import { formatError } from "./recorder/repr.ts";
+import { runtime } from "./recorder/recorder.ts";
+import { traceConfig } from "./recorder/to_json.ts";
+import { writeTraceRun } from "./recorder/run_writer.ts";
+import type { TraceState } from "./recorder/trace_state.ts";
+import type { TraceLimits } from "../run_file/limits.ts";
+import type { RunInfo } from "../types.ts";
+import { ensureCacheDir } from "../store/cache_dir.ts";
+import { storeRunFile } from "../store/save_run.ts";
+import { listRuns } from "../store/list_runs.ts";
+import { pickOldRuns, removeRuns } from "../store/prune_runs.ts";
+
+/** What blocks do in this process: set by `tph run`'s preload or the register entry. */
+export interface BlockSettings {
+  /** Who set them: `tph run`, or the register entry. */
+  how: "run" | "register";
+  /** The config's limits and filters; a block's own options win over them. */
+  limits: TraceLimits;
+  /** The config's default_label, for blocks without one. */
+  label: string | null;
+  /** Where finished blocks are stored; null: they are not (auto_save or cache off). */
+  cacheDir: string | null;
+  /** How many runs and megabytes the cache keeps (max_runs, max_cache_mb); null: no bound. */
+  keep: { maxRuns: number | null; maxCacheMb: number | null };
+  /** The globs that chose the traced files, stored with each run as `tph run` stores them. */
+  files: { include: string[]; exclude: string[] };
+  /** Every block is a no-op (`enabled = false` in the config). */
+  disabled: boolean;
+  /** The program's command line and working folder, for the stored runs. */
+  command: string[];
+  cwd: string;
+  /** The runtime and its version. */
+  runtime: { name: string; version: string };
+  /** How many files the loader has instrumented so far. */
+  instrumented: () => number;
+}
+
+let settings: BlockSettings | null = null;
+/** Where this process's stored blocks went, in order (tph run --blocks reports them). */
+const stored: string[] = [];
+let toldSaveProblem = false;
+
+/** Set what blocks do in this process (once, before the program runs). */
+export function configureBlocks(s: BlockSettings): void {
+  settings = s;
+}
+
+/** What blocks do here; null when neither `tph run` nor the register entry set it. */
+export function blockSettings(): BlockSettings | null {
+  return settings;
+}
+
+/** The runs stored from blocks so far. */
+export function storedBlocks(): readonly string[] {
+  return stored;
+}
+
+/** How a finished block ended, for its stored run. */
+export interface BlockEnd {
+  label: string | null;
+  /** What the block's callback threw (trace.run), when it did. */
+  error?: unknown;
+  threw: boolean;
+}
+
+/**
+ * Store a finished block in the run cache, when auto_save is on: written under a dot name in the
+ * cache folder (never listed), then linked under a run's name. A block that cannot be stored (a
+ * full or read-only disk) says so once on stderr: the program goes on as if nothing happened.
+ *
+ * @returns The stored run's path, or null.
+ */
+export function saveBlock(t: TraceState, end: BlockEnd): string | null {
+  const s = settings;
+  if (s === null || s.cacheDir === null) return null;
+  const dir = s.cacheDir;
+  const rt = runtime();
+  const tmp = join(dir, `.block-${randomHex(6)}.tmp`);
+  // Saving goes through built-ins captured before the program ran; should any of the program's
+  // code run meanwhile (a getter of a recorded value), it is not recorded.
+  rt.hush(true);
+  try {
+    ensureCacheDir(dir);
+    const info: RunInfo = {
+      command: s.command,
+      cwd: s.cwd,
+      runtime: s.runtime.name,
+      runtime_version: s.runtime.version,
+      ended: end.threw ? "exception" : "completed",
+      exit_code: null,
+      signal: null,
+      ...(end.threw ? { error: formatError(end.error) } : {}),
+      duration_ms: round((t.endTime - t.startTime) * 1000) / 1000,
+      block: true,
+    };
+    writeTraceRun(t, end.label, tmp, { config: { ...traceConfig(t), ...s.files }, run: info });
+    const path = storeRunFile(tmp, { timestamp: t.startedAt.toISOString(), label: end.label }, {
+      cacheDir: dir,
+    });
+    stored[stored.length] = path;
+    prune(dir, s.keep, path);
+    return path;
+  } catch (e) {
+    try {
+      remove(tmp);
+    } catch {
+      // Never written.
+    }
+    if (!toldSaveProblem) {
+      toldSaveProblem = true;
+      process.stderr.write(
+        `tph: warning: cannot store the trace() block in "${dir}": ${fileProblem(e)}; ` +
+          `set auto_save = false (or cache = false) in the config to not store blocks\n`,
+      );
+    }
+    return null;
+  } finally {
+    rt.hush(false);
+  }
+}
+
+/** Keep the cache within max_runs and max_cache_mb, the run just stored included. */
+function prune(
+  dir: string,
+  keep: BlockSettings["keep"],
+  just: string,
+): void {
+  if (keep.maxRuns === null && keep.maxCacheMb === null) return;
+  const old = pickOldRuns(listRuns(dir).entries, {
+    ...(keep.maxRuns !== null ? { keep: keep.maxRuns } : {}),
+    ...(keep.maxCacheMb !== null ? { maxBytes: keep.maxCacheMb * 1e6 } : {}),
+    now: Date.now(),
+    protect: [just],
+  });
+  removeRuns(old);
+}

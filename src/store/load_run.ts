@@ -1,0 +1,288 @@
+import { fileProblem, isSpecialFile, readAt, readText } from "../platform/files.ts";
+import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
+import { displayPath } from "../platform/display_path.ts";
+import { StoreError } from "./store_error.ts";
+
+/** Options of {@linkcode loadRun}. */
+export interface LoadRunOptions {
+  /** Messages show the path relative to this folder when the file is inside it. */
+  cwd?: string;
+}
+
+const REQUIRED: [key: string, type: string][] = [
+  ["schema", "number"],
+  ["timestamp", "string"],
+  ["call_count", "number"],
+  ["trace", "array"],
+];
+
+function typeOf(v: unknown): string {
+  return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
+}
+
+// The optional and later fields of a run, with the types tph reads them as ("?": may be absent).
+const TOP_FIELDS: [string, string][] = [
+  ["tracepatch_version", "string?"],
+  ["label", "string|null?"],
+  ["was_limited", "boolean?"],
+  ["limit_reason", "string|null?"],
+  ["dropped_calls", "number?"],
+  ["dropped_at_root", "number?"],
+  ["config", "object?"],
+  ["run", "object?"],
+];
+const CONFIG_FIELDS: [string, string][] = [
+  ["max_depth", "number?"],
+  ["max_calls", "number?"],
+  ["max_repr", "number?"],
+  ["ignore_modules", "array?"],
+  ["include", "array?"],
+  ["exclude", "array?"],
+];
+const RUN_FIELDS: [string, string][] = [
+  ["command", "array"],
+  ["cwd", "string"],
+  ["runtime", "string"],
+  ["runtime_version", "string"],
+  ["ended", "string"],
+  ["exit_code", "number|null"],
+  ["signal", "string|null"],
+  ["error", "string?"],
+  ["duration_ms", "number"],
+];
+
+function fieldProblem(
+  obj: Record<string, unknown>,
+  fields: [string, string][],
+  where: string,
+): string | null {
+  for (const [key, spec] of fields) {
+    const optional = spec.endsWith("?");
+    const types = (optional ? spec.slice(0, -1) : spec).split("|");
+    const v = obj[key];
+    if (v === undefined && optional) continue;
+    if (!types.includes(typeOf(v))) {
+      return v === undefined
+        ? `no "${where}${key}"`
+        : `"${where}${key}" is ${typeOf(v)}, not ${types.join(" or ")}`;
+    }
+  }
+  return null;
+}
+
+/** The first field of a run whose type is not what tph reads it as, or null. */
+function badField(d: Record<string, unknown>): string | null {
+  const top = fieldProblem(d, TOP_FIELDS, "");
+  if (top !== null) return top;
+  if (d.config !== undefined) {
+    const c = fieldProblem(d.config as Record<string, unknown>, CONFIG_FIELDS, "config.");
+    if (c !== null) return c;
+  }
+  if (d.run !== undefined) {
+    const run = d.run as Record<string, unknown>;
+    const r = fieldProblem(run, RUN_FIELDS, "run.");
+    if (r !== null) return r;
+    if (!(run.command as unknown[]).every((w) => typeof w === "string")) {
+      return `"run.command" is not a list of strings`;
+    }
+  }
+  return null;
+}
+
+// A call's fields, with the types tph reads them as (the JSON format, README).
+const CALL_FIELDS: [string, string][] = [
+  ["module", "string"],
+  ["file", "string"],
+  ["line", "number"],
+  ["kind", "string?"],
+  ["return_value", "string|null"],
+  ["exception", "string?"],
+  ["start_ms", "number"],
+  ["elapsed_ms", "number|null"],
+  ["unfinished", "boolean?"],
+  ["external", "boolean?"],
+  ["async", "boolean?"],
+  ["dropped", "number?"],
+];
+const KNOWN_CALL_FIELDS = new Set(["name", "args", "children", ...CALL_FIELDS.map(([k]) => k)]);
+
+/**
+ * Levels below the top of a run's fields other than its calls (and of fields a call has beyond
+ * those of the format): tph's own go 4 deep (find.matches[i].stack[j]); anything far deeper is
+ * not a run (and would overflow the stack of whatever writes it out again).
+ */
+const MAX_FIELD_DEPTH = 64;
+
+/** Whether a JSON value nests deeper than `limit` levels (iterative: no stack to overflow). */
+function nestsDeeper(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+      if (x !== null && typeof x === "object") stack.push([x, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** Where the first malformed call node is, e.g. `trace[0].children[2]`, and what is wrong, or null. */
+function badNode(trace: unknown[]): string | null {
+  // Iterative: a deeply recursive trace must not overflow the stack here. Children are named by
+  // their index alone until one is wrong (a path per call would cost its depth each).
+  type Link = { up: Link | null; where: string };
+  const path = (l: Link) => {
+    const parts: string[] = [];
+    for (let x: Link | null = l; x !== null; x = x.up) parts.push(x.where);
+    return parts.reverse().join(".");
+  };
+  const stack: Link[] = [];
+  const nodes: unknown[] = [];
+  for (let i = trace.length - 1; i >= 0; i--) {
+    stack.push({ up: null, where: `trace[${i}]` });
+    nodes.push(trace[i]);
+  }
+  while (stack.length > 0) {
+    const link = stack.pop()!;
+    const node = nodes.pop() as Record<string, unknown> | null;
+    if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      return `${path(link)} is not an object`;
+    }
+    if (typeof node.name !== "string") return `${path(link)} has no "name"`;
+    if (!Array.isArray(node.children)) return `${path(link)} has no "children" list`;
+    const field = fieldProblem(node, CALL_FIELDS, "");
+    if (field !== null) return `${path(link)}: ${field}`;
+    const args = node.args;
+    if (
+      args === null || typeof args !== "object" || Array.isArray(args) ||
+      !Object.values(args).every((v) => typeof v === "string")
+    ) {
+      return `${path(link)}: "args" is not an object of texts`;
+    }
+    for (const key in node) {
+      if (!KNOWN_CALL_FIELDS.has(key) && nestsDeeper(node[key], MAX_FIELD_DEPTH)) {
+        return `${path(link)}: "${key}" nests deeper than ${MAX_FIELD_DEPTH} levels`;
+      }
+    }
+    const children = node.children as unknown[];
+    for (let i = children.length - 1; i >= 0; i--) {
+      stack.push({ up: link, where: `children[${i}]` });
+      nodes.push(children[i]);
+    }
+  }
+  return null;
+}
+
+/**
+ * Check that parsed JSON is a run this version of tph can read.
+ *
+ * @param data The parsed JSON.
+ * @param name How messages name the file.
+ * @returns The same value, typed.
+ * @throws {StoreError} `not a tph run (…)` for foreign JSON, `written by schema N` for newer runs.
+ *
+ * @example
+ * ```ts
+ * import { validateRun } from "./src/store/load_run.ts";
+ * try {
+ *   validateRun({ hello: 1 }, "x.json");
+ * } catch (e) {
+ *   console.log((e as Error).message); // Cannot read run "x.json": not a tph run (…)
+ * }
+ * ```
+ */
+export function validateRun(data: unknown, name: string): RunJSON {
+  const fail = (why: string) => new StoreError(`Cannot read run "${name}": ${why}`);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw fail(`not a tph run (the file holds ${typeOf(data)}, not an object)`);
+  }
+  const d = data as Record<string, unknown>;
+  const missing = REQUIRED.filter(([k, t]) => typeOf(d[k]) !== t).map(([k]) => `"${k}"`);
+  if (typeof d.schema !== "number") throw fail(`not a tph run (no ${missing.join(", ")})`);
+  // Checked before the other fields: a newer schema may have renamed them.
+  if ((d.schema as number) > SCHEMA_VERSION) {
+    throw fail(
+      `written by schema ${d.schema}, this tph reads up to ${SCHEMA_VERSION}; upgrade tph`,
+    );
+  }
+  if (missing.length > 0) throw fail(`not a tph run (no ${missing.join(", ")})`);
+  const wrong = badField(d);
+  if (wrong !== null) throw fail(`not a tph run (${wrong})`);
+  for (const key in d) {
+    if (key !== "trace" && nestsDeeper(d[key], MAX_FIELD_DEPTH)) {
+      throw fail(`not a tph run ("${key}" nests deeper than ${MAX_FIELD_DEPTH} levels)`);
+    }
+  }
+  const bad = badNode(d.trace as unknown[]);
+  if (bad !== null) throw fail(`not a tph run (${bad})`);
+  return data as RunJSON;
+}
+
+const HEAD_BYTES = 64 << 10;
+
+/**
+ * Where a file's first bytes stop being JSON text (its first byte is none that starts a value, or
+ * a NUL byte, which JSON never holds), or null: a sparse file's zeros or a binary are not read
+ * whole.
+ */
+function notJsonAt(head: Uint8Array): number | null {
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
+  while (
+    i < head.length &&
+    (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)
+  ) i++;
+  if (i === head.length) return null;
+  // { [ " - digits t f n
+  if (!/[{["\-0-9tfn]/.test(String.fromCharCode(head[i]))) return i;
+  const nul = head.indexOf(0, i);
+  return nul < 0 ? null : nul;
+}
+
+/**
+ * Read and check a run file.
+ *
+ * @param path The file.
+ * @param options Folder that messages show paths relative to.
+ * @returns The run.
+ * @throws {StoreError} One line naming the file: missing, unreadable, invalid JSON, not a tph run,
+ * or written by a newer schema.
+ *
+ * @example
+ * ```ts
+ * import { loadRun } from "./src/store/load_run.ts";
+ * const run = loadRun(".tracepatch_cache/run_20261122T081502_123_demo_3fa2c1.json");
+ * console.log(run.call_count);
+ * ```
+ */
+export function loadRun(path: string, options: LoadRunOptions = {}): RunJSON {
+  const name = displayPath(path, options.cwd);
+  let text: string;
+  try {
+    // Only a regular file: a FIFO would block, a device never end.
+    if (isSpecialFile(path)) {
+      throw new StoreError(`Cannot read run "${name}": not a regular file`);
+    }
+    const bad = notJsonAt(readAt(path, 0, HEAD_BYTES));
+    if (bad !== null) {
+      throw new StoreError(
+        `Cannot read run "${name}": invalid JSON (${bad === 0 ? "not JSON" : `at byte ${bad}`})`,
+      );
+    }
+    text = readText(path);
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`Cannot read run "${name}": ${fileProblem(e)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    // The engine's message quotes the text: never shown (the file may be anything).
+    const at = /position (\d+)/.exec((e as Error).message);
+    const why = text.trim() === "" ? "the file is empty" : at ? `at byte ${at[1]}` : "not JSON";
+    throw new StoreError(`Cannot read run "${name}": invalid JSON (${why})`);
+  }
+  return validateRun(data, name);
+}
