@@ -18,6 +18,12 @@
  * // └── fetchUser(userId=42) -> { id: 42, name: "Alice" }  [12µs]
  * ```
  *
+ * Without `tph run`, load the register entry first (`node --import tph/register main.ts`, `bun
+ * --preload tph/register`, `deno run -A --preload npm:tph/register`): the program's own files are
+ * instrumented as they load, only its trace() blocks record, and each finished block is stored in
+ * the run cache, where {@linkcode trace.logs} and {@linkcode trace.load} (and `tph logs`) find it.
+ * {@linkcode loadConfig} reads the project's config as tph does.
+ *
  * The pieces are exported too: {@linkcode instrument} (the source rewriter), the recorder's
  * {@linkcode runtime}, the JSON types, and {@linkcode renderTree} for saved runs.
  *
@@ -25,6 +31,15 @@
  */
 
 export { trace, type TraceHandle, type TraceOptions, type Writable } from "./src/program/trace.ts";
+export type { StoredRun, StoredRunsOptions } from "./src/program/stored_runs.ts";
+export {
+  ConfigError,
+  DEFAULT_CONFIG,
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  type TphConfig,
+} from "./src/config/load_config.ts";
 export {
   instrument,
   type InstrumentOptions,

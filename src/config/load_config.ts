@@ -5,7 +5,7 @@
 
 import { exists, isSpecialFile, ownerAndMode, readText as readFile } from "../platform/files.ts";
 import { dirname, join, resolve } from "node:path";
-import { env } from "../platform/process.ts";
+import { cwd as processCwd, env } from "../platform/process.ts";
 import { parse as parseToml, TomlError } from "smol-toml";
 import { displayPath } from "../platform/display_path.ts";
 import { parseJsonc } from "./_jsonc.ts";
@@ -27,8 +27,8 @@ const JSON_FILES = ["deno.json", "deno.jsonc", "package.json"];
 
 /** Options of {@linkcode loadConfig}. */
 export interface LoadConfigOptions {
-  /** Where the search starts; relative paths are resolved against it. */
-  cwd: string;
+  /** Where the search starts; relative paths are resolved against it (default: the working folder). */
+  cwd?: string;
   /**
    * Read this file instead of searching: TOML, or JSON with a `"tracepatch"` key. The user named
    * it: it is read whoever owns it.
@@ -191,8 +191,8 @@ function fromJson(path: string, cwd: string, seen: Search | null): LoadedConfig 
  * console.log(source ?? "defaults", config.max_depth, warnings);
  * ```
  */
-export function loadConfig(options: LoadConfigOptions): LoadedConfig {
-  const cwd = resolve(options.cwd);
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const cwd = resolve(options.cwd ?? processCwd());
   if (options.file !== undefined) {
     const path = resolve(cwd, options.file);
     if (!exists(path)) {

@@ -74,6 +74,7 @@ export function registerEntry(cwd: string = process.cwd()): boolean {
       externalCalls: cfg.external_calls,
     });
     rt.loader = "register";
+    keepManifest(loader.finish);
     configureBlocks({
       ...common,
       cacheDir: cfg.cache && cfg.auto_save ? cacheDirOf(cfg, root, vars.HOME) : null,
@@ -86,6 +87,23 @@ export function registerEntry(cwd: string = process.cwd()): boolean {
     process.stderr.write(`tph: ${why}; the program runs untraced\n`);
     return false;
   }
+}
+
+/**
+ * On Deno the loader keeps what the program's files were (manifest.ts) so that the next start
+ * loads no parser: saved when the program ends, as `tph run`'s preload does.
+ */
+function keepManifest(finish: () => void): void {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno === undefined) return;
+  g.addEventListener("unload", () => {
+    try {
+      finish();
+    } catch {
+      // Not kept: the next start loads the parser.
+    }
+  });
 }
 
 /** The program's main file: Deno's main module, Bun's main, else Node's `argv[1]`. */

@@ -14,6 +14,12 @@ import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
 import { blockSettings, saveBlock } from "./blocks.ts";
+import {
+  listStoredRuns,
+  loadStoredRun,
+  type StoredRun,
+  type StoredRunsOptions,
+} from "./stored_runs.ts";
 
 /** Options of {@linkcode trace}: limits, filters, values to find and a label. */
 export interface TraceOptions extends Omit<TraceLimits, "find"> {
@@ -413,6 +419,47 @@ function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<T
 }
 
 trace.run = run;
+
+/**
+ * The stored runs, newest first, as `tph logs` numbers them: each run's top-level fields (time,
+ * label, call count, limits, how the program ended…) with its `id` and `path`.
+ *
+ * @param options `cacheDir` (default: the cache `tph logs` reads from the working folder), `cwd`,
+ *   `limit` (default 50).
+ * @returns The runs, without their calls.
+ *
+ * @example
+ * ```ts
+ * import { trace } from "./mod.ts";
+ * for (const run of trace.logs()) console.log(run.timestamp, run.label, run.call_count);
+ * ```
+ */
+function logs(options: StoredRunsOptions & { limit?: number } = {}): StoredRun[] {
+  return listStoredRuns(options);
+}
+
+/**
+ * A stored run with its call tree, by the refs tph's commands take: `last`, a number as
+ * {@linkcode trace.logs} lists it (from 1), a run id or the start of one, or a run file's path.
+ *
+ * @param ref The run.
+ * @param options `cacheDir`, `cwd`, as for {@linkcode trace.logs}.
+ * @returns The run as the JSON format (`tph export --format json`).
+ * @throws {Error} One line naming the ref when there is no such run or it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { trace } from "./mod.ts";
+ * const run = trace.load("last");
+ * console.log(run.call_count, run.trace[0]?.name);
+ * ```
+ */
+function load(ref: string, options: StoredRunsOptions = {}): RunJSON {
+  return loadStoredRun(ref, options);
+}
+
+trace.logs = logs;
+trace.load = load;
 
 // Any copy of tph's library works with the tph running the program. The tph that installed the
 // recorder (`globalThis.__tph`: the running `tph run`, or this copy when it came first) is the

@@ -207,6 +207,51 @@ console.log(t.callCount);
   });
 }
 
+for (const rt of RUNTIMES) {
+  Deno.test(`trace.logs(), trace.load(ref) and loadConfig() read what tph's commands read (${rt})`, () => {
+    const dir = project({
+      "tracepatch.toml": "max_repr = 40\n",
+      "main.ts": `import { loadConfig, trace } from ${MOD};
+function fetchUser(userId: number) { return { id: userId, name: "Alice" }; }
+trace.run(() => fetchUser(1), { label: "first" });
+trace.run(() => fetchUser(2), { label: "second" });
+const logs = trace.logs();
+const last = trace.load("last");
+const byNumber = trace.load("2");
+const byId = trace.load(logs[1].id.slice(0, 20));
+let missing = "";
+try {
+  trace.load("nope");
+} catch (e) {
+  missing = (e as Error).message;
+}
+const { config, source } = loadConfig();
+console.log(JSON.stringify({
+  labels: logs.map((r) => r.label),
+  counts: logs.map((r) => r.call_count),
+  block: logs[0].run?.block,
+  last: [last.label, last.trace[0].name, last.trace[0].args],
+  byNumber: byNumber.label,
+  byId: byId.label,
+  missing,
+  config: [config.max_repr, source?.endsWith("tracepatch.toml")],
+}));
+`,
+    });
+    const r = runRegistered(rt, join(dir, "main.ts"), { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.labels, ["second", "first"], "newest first, as tph logs numbers them");
+    assert.deepEqual(out.counts, [1, 1]);
+    assert.equal(out.block, true);
+    assert.deepEqual(out.last, ["second", "fetchUser", { userId: "2" }]);
+    assert.equal(out.byNumber, "first");
+    assert.equal(out.byId, "first");
+    assert.match(out.missing, /^Cannot read run "nope": /);
+    assert.deepEqual(out.config, [40, true]);
+  });
+}
+
 Deno.test("register entry: required first by a CommonJS program, it traces what loads after it (node)", () => {
   const dir = project({
     "package.json": '{ "type": "commonjs" }\n',
