@@ -13,12 +13,15 @@ import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" 
 import { dirname, join } from "node:path";
 import { useBinaryPreload } from "./src/program/command.ts";
 import { ADDON_FILE } from "./src/program/settings.ts";
-import { useDepsLoader } from "./src/deps.ts";
+import * as smolToml from "smol-toml";
+import { presetToml, useDepsLoader } from "./src/deps.ts";
 import { extractRuntime } from "./src/cli/launch/binary_runtime.ts";
 
 /** Where `bun build --compile` puts the second entry point inside the executable. */
 const EMBEDDED_PRELOAD = "/$bunfs/root/src/program/binary_preload.js";
 
+// Bundled: the config is read by most commands, before anything else could load it.
+presetToml(smolToml);
 // Put on disk only when a program is to run: other commands never touch the disk for it.
 useBinaryPreload(() => extractRuntime({ preload: EMBEDDED_PRELOAD, addon }));
 // tph's own parsing (tph setup) loads oxc from the same files, when it is first needed.

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
+import type * as SmolToml from "smol-toml";
 
 /** The packages, as the binary's preload presets them. */
 export interface Deps {
@@ -75,4 +76,25 @@ export function traceMapping(): typeof TraceMapping {
 /** @jridgewell/sourcemap-codec. */
 export function sourcemapCodec(): typeof SourcemapCodec {
   return deps().sourcemapCodec;
+}
+
+let tomlLoaded: typeof SmolToml | null = null;
+
+/**
+ * Use this smol-toml instead of loading it from tph's node_modules (the standalone binary, which
+ * bundles it).
+ *
+ * @param toml The package.
+ */
+export function presetToml(toml: typeof SmolToml): void {
+  tomlLoaded = toml;
+}
+
+/**
+ * smol-toml, loaded when a TOML config file is first read: the library (and a copy of it vendored
+ * without node_modules) loads no package until it needs one.
+ */
+export function toml(): typeof SmolToml {
+  tomlLoaded ??= createRequire(import.meta.url)("smol-toml");
+  return tomlLoaded!;
 }

@@ -6,7 +6,7 @@
 import { exists, isSpecialFile, ownerAndMode, readText as readFile } from "../platform/files.ts";
 import { dirname, join, resolve } from "node:path";
 import { cwd as processCwd, env } from "../platform/process.ts";
-import { parse as parseToml, TomlError } from "smol-toml";
+import { toml } from "../deps.ts";
 import { displayPath } from "../platform/display_path.ts";
 import { parseJsonc } from "./_jsonc.ts";
 import { ConfigError } from "./config_error.ts";
@@ -134,9 +134,9 @@ function fromToml(path: string, cwd: string): LoadedConfig {
   const shown = displayPath(path, cwd);
   let raw: Record<string, unknown>;
   try {
-    raw = parseToml(readText(path, shown)) as Record<string, unknown>;
+    raw = toml().parse(readText(path, shown)) as Record<string, unknown>;
   } catch (e) {
-    if (!(e instanceof TomlError)) throw e;
+    if (!(e instanceof toml().TomlError)) throw e;
     const reason = e.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
     throw new ConfigError(
       `Cannot read config "${shown}": invalid TOML at line ${e.line}, column ${e.column}: ${reason}`,

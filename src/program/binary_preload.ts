@@ -11,7 +11,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import * as sourcemapCodec from "@jridgewell/sourcemap-codec";
-import { presetDeps } from "../deps.ts";
+import * as smolToml from "smol-toml";
+import { presetDeps, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { withoutPreload } from "./command.ts";
@@ -54,6 +55,7 @@ if (process.env[CHILD_ENV] !== undefined) {
   const oxc = await import("oxc-parser");
   delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
   presetDeps({ oxc, traceMapping, sourcemapCodec });
+  presetToml(smolToml);
   setupChild([self]);
 } else {
   process.execArgv = withoutPreload(process.execArgv, [self]);

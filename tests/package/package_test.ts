@@ -334,3 +334,59 @@ Deno.test({
     }
   },
 });
+
+/** A program of the user's that imports tph and traces one request in a block. */
+const BLOCK_PROGRAM = `import { trace } from "tph";
+function fetchUser(userId: number) {
+  return { id: userId, name: "Alice" };
+}
+function handleRequest() {
+  return fetchUser(42);
+}
+const t = trace.run(() => handleRequest());
+console.log(t.tree().replace(/ {2}\\[.*\\]/g, ""));
+`;
+
+Deno.test("the register entry of the installed package: node --import, bun --preload, deno --preload", async () => {
+  const file = await pack();
+  const dir = join(WORK, "register-app");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "name": "register-app", "type": "module" }\n');
+  writeFileSync(join(dir, "main.ts"), BLOCK_PROGRAM);
+  const install = await exec(
+    [NPM, "i", file, "--prefer-offline", "--no-audit", "--no-fund"],
+    { cwd: dir, timeoutMs: INSTALL_MS },
+  );
+  assertCode(install, 0, "npm i");
+  const expected = '└── handleRequest() -> { id: 42, name: "Alice" }\n' +
+    '    └── fetchUser(userId=42) -> { id: 42, name: "Alice" }\n';
+  const runs: [string, string[], string][] = [
+    ["node", ["node", "--import", "tph/register", "main.ts"], NODE_ONLY],
+    ["bun", ["bun", "--preload", "tph/register", "main.ts"], BUN_ONLY],
+    [
+      // Deno 2.9's --preload does not resolve an npm: package from the project's node_modules
+      // (denoland/deno#34303): the file's path does (README, "The library").
+      "deno",
+      ["deno", "run", "-A", "--preload", "./node_modules/tph/lib/register.js", "main.ts"],
+      onlyOn("deno", { deno: DENO }),
+    ],
+  ];
+  for (const [name, argv, path] of runs) {
+    const r = await asUser(argv, dir, `${path}:${SHELL}`);
+    assertCode(r, 0, argv.join(" "));
+    assert.equal(r.stdout, expected, name);
+    assert.equal(r.stderr, "", name);
+  }
+  // Each block is a stored run, which the package's own tph lists.
+  const logs = await asUser(
+    ["node_modules/.bin/tph", "logs", "--json"],
+    dir,
+    `${NODE_ONLY}:${SHELL}`,
+  );
+  assertCode(logs, 0, "tph logs");
+  const stored = JSON.parse(logs.stdout);
+  assert.deepEqual(
+    stored.map((r: { run: { runtime: string; block: boolean } }) => [r.run.runtime, r.run.block]),
+    [["deno", true], ["bun", true], ["node", true]],
+  );
+});

@@ -76,11 +76,17 @@ function projectWithCopy(at: string) {
   writeFileSync(join(dir.path, "package.json"), '{ "name": "app", "type": "module" }\n');
   const copy = join(dir.path, at);
   mkdirSync(copy, { recursive: true });
-  for (const f of ["mod.ts", "src", "package.json"]) {
+  for (const f of ["mod.ts", "src"]) {
     cpSync(join(REPO, f), join(copy, f), {
       recursive: true,
     });
   }
+  // A copy of the sources: its files are imported by path (`tph/mod.ts`), which the package's
+  // exports map (made for lib/) would not allow.
+  const { exports: _exports, ...pkg } = JSON.parse(
+    readFileSync(join(REPO, "package.json"), "utf8"),
+  );
+  writeFileSync(join(copy, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   return Object.assign(dir, { copy });
 }
 
