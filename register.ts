@@ -8,27 +8,11 @@
  * ```
  *
  * — and only `trace()` blocks record; each finished block is stored in the run cache (see the
- * README, "The library").
+ * README, "The library"). On Node the package gives `register_node.ts` instead, which turns
+ * Node's compile cache on before the rest of tph loads.
  *
  * @module
  */
+import { registerEntry } from "./src/program/register.ts";
 
-import * as nodeModule from "node:module";
-import { fileURLToPath } from "node:url";
-
-// deno-lint-ignore no-explicit-any
-const g = globalThis as any;
-if (g.Deno === undefined && g.Bun === undefined) {
-  // Node compiles tph's modules anew at every start (~30 ms of it): with its compile cache on
-  // first, where Node keeps it by default, the next starts read them compiled (as node_preload.ts
-  // does for `tph run`). The rest of tph loads after that, hence require() rather than import.
-  try {
-    nodeModule.enableCompileCache?.();
-  } catch {
-    // A folder that cannot be written: Node compiles as usual.
-  }
-}
-const entry = nodeModule.createRequire(import.meta.url)(
-  fileURLToPath(new URL("./src/program/register.ts", import.meta.url)),
-) as typeof import("./src/program/register.ts");
-entry.registerEntry();
+registerEntry();

@@ -35,7 +35,8 @@ const RUNTIMES: Rt[] = chosen.length > 0 ? chosen : ["deno", "bun", "node"];
 
 // The package's compiled entry, as `tph/register` resolves in an installed package.
 const LIB_REGISTER = join(REPO, "lib/register.js");
-if (!existsSync(LIB_REGISTER)) {
+const LIB_REGISTER_NODE = join(REPO, "lib/register_node.js");
+if (!existsSync(LIB_REGISTER) || !existsSync(LIB_REGISTER_NODE)) {
   const built = spawnSync(BIN.node, [join(REPO, "npm/build.ts")], {
     cwd: REPO,
     stdio: "inherit",
@@ -70,7 +71,10 @@ const MARKED_CONFIG = join(work, "marked.toml");
 writeFileSync(MARKED_CONFIG, 'include = ["node_modules/marked/**"]\n');
 
 function command(rt: Rt, registered: boolean, file: string): string[] {
-  const entry = registered ? [rt === "node" ? "--import" : "--preload", LIB_REGISTER] : [];
+  // What `tph/register` resolves to on each (the package's exports).
+  const entry = registered
+    ? rt === "node" ? ["--import", LIB_REGISTER_NODE] : ["--preload", LIB_REGISTER]
+    : [];
   return rt === "deno" ? [BIN.deno, "run", "-A", ...entry, file] : [BIN[rt], ...entry, file];
 }
 

@@ -1,5 +1,7 @@
 // tracepatch's async quick start, in TypeScript. Run it with
-// `tph run examples/quickstart_async.ts`: calls are recorded only in code that tph instruments.
+// `tph run examples/quickstart_async.ts`, or with its runtime and tph's register entry
+// (`bun --preload ./register.ts examples/quickstart_async.ts`; `tph/register` where tph is
+// installed): calls are recorded only in code that tph instruments.
 import { setTimeout as sleep } from "node:timers/promises";
 import { trace } from "../mod.ts";
 

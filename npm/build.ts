@@ -20,7 +20,7 @@ const OUT = join(ROOT, "lib");
  * The files the package starts from: the library and the CLI, and the modules tph loads by
  * URL (the traced program's preload, the parser's worker) — these are also found in the code.
  */
-const ENTRIES = ["mod.ts", "cli.ts", "register.ts"];
+const ENTRIES = ["mod.ts", "cli.ts", "register.ts", "register_node.ts"];
 
 /** A place in a file's text to change: `.ts` at the end of a specifier becomes `.js`. */
 interface Edit {

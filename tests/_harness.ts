@@ -89,6 +89,8 @@ function spawn(argv: string[], options: RunOptions, extraEnv: Record<string, str
 
 /** tph's register entry in this checkout (what `tph/register` names in the package). */
 export const REGISTER = join(REPO, "register.ts");
+/** Its form for Node (the package's exports give it to Node). */
+export const REGISTER_NODE = join(REPO, "register_node.ts");
 
 /**
  * Run a program with tph's register entry loaded first, as its README says for each runtime:
@@ -100,7 +102,7 @@ export function runRegistered(rt: RuntimeName, file: string, options: RunOptions
     ? [BIN.deno, "run", "-A", "--preload", REGISTER, file, ...args]
     : rt === "bun"
     ? [BIN.bun, "--preload", REGISTER, file, ...args]
-    : [BIN[rt], "--import", REGISTER, file, ...args];
+    : [BIN[rt], "--import", REGISTER_NODE, file, ...args];
   return spawn(argv, options, {});
 }
 

@@ -87,12 +87,11 @@ function loaderSetup(
     )
     : null;
   const parserLoaded = manifest === null || !manifest.unchanged();
-  // Deno cannot load the parser's parts from inside its hook, and on Bun they would go through
-  // tph's plugin: loaded now. On Node they load when a file is first parsed, never in a run whose
-  // files all come from the transform cache; unless an include glob can put them in scope.
-  // deno-lint-ignore no-explicit-any
-  const node = (globalThis as any).Bun === undefined && deno === undefined;
-  const lazy = node && (options.include ?? []).length === 0;
+  // Deno cannot load the parser's parts from inside its hook: loaded now (unless the manifest
+  // says no file will be parsed). On Node and Bun they load when a file is first parsed, never in
+  // a run whose files all come from the transform cache; unless an include glob can put them in
+  // scope, where they would go through tph's own hook or plugin.
+  const lazy = deno === undefined && (options.include ?? []).length === 0;
   if (parserLoaded && !lazy) instrument("function warm() {}", { filename: "warm.js" });
   return {
     options,
