@@ -292,3 +292,51 @@ Deno.test("register entry: tph logs lists a stored block and tph tree draws it",
   const view = tph("view", "last");
   assert.match(view.out, /Source +a trace\(\) block of the program below/);
 });
+
+/** The first TypeScript example of the README's library section, with its drawn tree. */
+function readmeExample(): { code: string; tree: string[] } {
+  const readme = Deno.readTextFileSync(join(REPO, "README.md"));
+  const section = readme.slice(readme.indexOf("## The library"));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
+  const tree = code.split("\n").filter((l) => l.startsWith("// ") && /[└├]/.test(l))
+    .map((l) => l.slice(3).replace(/ {2}\[[^\]]*\]$/, ""));
+  return { code, tree };
+}
+
+// `using` needs Node 24 (V8 13.x); Node 22 runs trace.run (above).
+for (const rt of ["deno", "bun", "node"] as const) {
+  Deno.test(`the README's library example works with the register entry, and is stored (${rt})`, () => {
+    const { code, tree } = readmeExample();
+    assert.ok(tree.length >= 2, "the README draws the example's tree");
+    const dir = project({ "main.ts": code.replace(/from "tph";.*$/m, `from ${MOD};`) });
+    const r = runRegistered(rt, join(dir, "main.ts"), { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.deepEqual(untimed(r.stdout).trimEnd().split("\n"), tree);
+    const [run] = storedRuns(dir);
+    assert.equal(run.meta.label, "request");
+    assert.deepEqual(names(run.roots), ["handleRequest", "fetchUser"]);
+  });
+
+  Deno.test(`examples/quickstart_{sync,async}.ts with the register entry print their trees and keep them (${rt})`, () => {
+    const cache = mkdtempSync(join(TMP, "cache-"));
+    const config = join(cache, "tracepatch.toml");
+    writeFileSync(config, `cache_dir = ${JSON.stringify(join(cache, "runs"))}\n`);
+    for (const example of ["quickstart_sync", "quickstart_async"]) {
+      const r = runRegistered(rt, join(REPO, "examples", `${example}.ts`), {
+        cwd: cache,
+        env: { TPH_CONFIG: config },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, "");
+      assert.match(r.stdout, /^└── (async )?handleRequest\(\) -> \{ id: 42, name: "Alice" \}/);
+      assert.match(
+        r.stdout,
+        /\n {4}└── (async )?fetchUser\(userId=42\) -> \{ id: 42, name: "Alice" \}/,
+      );
+    }
+    const { entries } = listRuns(join(cache, "runs"));
+    assert.equal(entries.length, 2, "each example's block is kept in the cache");
+    assert.ok(entries.every((e) => e.run.run?.block === true));
+  });
+}
