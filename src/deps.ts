@@ -7,7 +7,7 @@
 // the packages into the traced program's preload instead and hands them over with presetDeps()
 // (src/program/binary_preload.ts): a global would show in the program's `Object.keys(globalThis)`.
 
-import { createRequire } from "node:module";
+import process from "node:process";
 import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
@@ -51,9 +51,18 @@ export async function loadDeps(): Promise<void> {
   if (loaded === null && loader !== null) loaded = await loader();
 }
 
+/**
+ * A require() anchored at this file. node:module is fetched only now: loading it costs Deno 5–8 ms,
+ * which a command that reads no TOML and parses nothing never pays.
+ */
+function requireHere(): NodeJS.Require {
+  const nodeModule = process.getBuiltinModule("node:module");
+  return nodeModule.createRequire(import.meta.url);
+}
+
 function deps(): Deps {
   if (loaded === null) {
-    const load = createRequire(import.meta.url);
+    const load = requireHere();
     loaded = {
       oxc: load("oxc-parser"),
       traceMapping: load("@jridgewell/trace-mapping"),
@@ -95,6 +104,6 @@ export function presetToml(toml: typeof SmolToml): void {
  * without node_modules) loads no package until it needs one.
  */
 export function toml(): typeof SmolToml {
-  tomlLoaded ??= createRequire(import.meta.url)("smol-toml");
+  tomlLoaded ??= requireHere()("smol-toml");
   return tomlLoaded!;
 }

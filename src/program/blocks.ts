@@ -16,8 +16,7 @@ import type { TraceLimits } from "../run_file/limits.ts";
 import type { RunInfo } from "../types.ts";
 import { ensureCacheDir } from "../store/cache_dir.ts";
 import { storeRunFile } from "../store/save_run.ts";
-import { listRuns } from "../store/list_runs.ts";
-import { pickOldRuns, removeRuns } from "../store/prune_runs.ts";
+import { RUN_EXTENSION } from "../run_file/format.ts";
 
 /** What blocks do in this process: set by `tph run`'s preload or the register entry. */
 export interface BlockSettings {
@@ -105,7 +104,7 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
     writeTraceRun(t, end.label, tmp, { config: { ...traceConfig(t), ...s.files }, run: info });
     const path = storeRunFile(tmp, { timestamp: t.startedAt.toISOString(), label: end.label }, {
       cacheDir: dir,
-    });
+    }, RUN_EXTENSION);
     stored[stored.length] = path;
     prune(dir, s.keep, path);
     return path;
@@ -128,18 +127,33 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
   }
 }
 
-/** Keep the cache within max_runs and max_cache_mb, the run just stored included. */
+/**
+ * Keep the cache within max_runs and max_cache_mb, the run just stored included: soon after, not
+ * at once (the listing's reader loads then, and only in a program whose config bounds the cache).
+ */
 function prune(
   dir: string,
   keep: BlockSettings["keep"],
   just: string,
 ): void {
   if (keep.maxRuns === null && keep.maxCacheMb === null) return;
-  const old = pickOldRuns(listRuns(dir).entries, {
-    ...(keep.maxRuns !== null ? { keep: keep.maxRuns } : {}),
-    ...(keep.maxCacheMb !== null ? { maxBytes: keep.maxCacheMb * 1e6 } : {}),
-    now: Date.now(),
-    protect: [just],
-  });
-  removeRuns(old);
+  Promise.all([import("../store/list_runs.ts"), import("../store/prune_runs.ts")]).then(
+    ([{ listRuns }, { pickOldRuns, removeRuns }]) => {
+      const rt = runtime();
+      rt.hush(true);
+      try {
+        removeRuns(pickOldRuns(listRuns(dir).entries, {
+          ...(keep.maxRuns !== null ? { keep: keep.maxRuns } : {}),
+          ...(keep.maxCacheMb !== null ? { maxBytes: keep.maxCacheMb * 1e6 } : {}),
+          now: Date.now(),
+          protect: [just],
+        }));
+      } catch {
+        // The cache stays as it is: the next stored block, or tph run, tries again.
+      } finally {
+        rt.hush(false);
+      }
+    },
+    () => {},
+  );
 }

@@ -14,12 +14,7 @@ import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
 import { blockSettings, saveBlock } from "./blocks.ts";
-import {
-  listStoredRuns,
-  loadStoredRun,
-  type StoredRun,
-  type StoredRunsOptions,
-} from "./stored_runs.ts";
+import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
 
 /** Options of {@linkcode trace}: limits, filters, values to find and a label. */
 export interface TraceOptions extends Omit<TraceLimits, "find"> {
@@ -422,7 +417,9 @@ trace.run = run;
 
 /**
  * The stored runs, newest first, as `tph logs` numbers them: each run's top-level fields (time,
- * label, call count, limits, how the program ended…) with its `id` and `path`.
+ * label, call count, limits, how the program ended…) with its `id` and `path`. Asynchronous: the
+ * cache's reader loads when first asked for, so a program that never reads the cache never loads
+ * it.
  *
  * @param options `cacheDir` (default: the cache `tph logs` reads from the working folder), `cwd`,
  *   `limit` (default 50).
@@ -431,11 +428,11 @@ trace.run = run;
  * @example
  * ```ts
  * import { trace } from "./mod.ts";
- * for (const run of trace.logs()) console.log(run.timestamp, run.label, run.call_count);
+ * for (const run of await trace.logs()) console.log(run.timestamp, run.label, run.call_count);
  * ```
  */
-function logs(options: StoredRunsOptions & { limit?: number } = {}): StoredRun[] {
-  return listStoredRuns(options);
+async function logs(options: StoredRunsOptions & { limit?: number } = {}): Promise<StoredRun[]> {
+  return (await import("./stored_runs.ts")).listStoredRuns(options);
 }
 
 /**
@@ -445,17 +442,18 @@ function logs(options: StoredRunsOptions & { limit?: number } = {}): StoredRun[]
  * @param ref The run.
  * @param options `cacheDir`, `cwd`, as for {@linkcode trace.logs}.
  * @returns The run as the JSON format (`tph export --format json`).
- * @throws {Error} One line naming the ref when there is no such run or it cannot be read.
+ * @throws {Error} One line naming the ref when there is no such run or it cannot be read (the
+ *   promise rejects).
  *
  * @example
  * ```ts
  * import { trace } from "./mod.ts";
- * const run = trace.load("last");
+ * const run = await trace.load("last");
  * console.log(run.call_count, run.trace[0]?.name);
  * ```
  */
-function load(ref: string, options: StoredRunsOptions = {}): RunJSON {
-  return loadStoredRun(ref, options);
+async function load(ref: string, options: StoredRunsOptions = {}): Promise<RunJSON> {
+  return (await import("./stored_runs.ts")).loadStoredRun(ref, options);
 }
 
 trace.logs = logs;

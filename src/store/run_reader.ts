@@ -8,10 +8,10 @@ import {
   fileProblem,
   FileReader,
   isSpecialFile,
-  readAt,
   stat,
   truncateFile,
   writeAt,
+  writeOutputSync,
 } from "../platform/files.ts";
 import type { ByteSink } from "../run_file/json_sink.ts";
 import { Sink } from "../run_file/json_sink.ts";
@@ -145,15 +145,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   }
 }
 
-/** Whether a file starts as a run file in tph's format. */
-export function isRunFormat(path: string): boolean {
-  try {
-    const head = readAt(path, 0, 7);
-    return head.length === 7 && head.every((b, i) => b === RUN_MAGIC[i]);
-  } catch {
-    return false;
-  }
-}
+export { isRunFormat } from "./run_kind.ts";
 
 /** JSON runs larger than this are read for their meta alone where that is all a command needs. */
 const READ_WHOLE_UP_TO = 16 << 20;
@@ -819,4 +811,20 @@ export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
   writeAt(path, metaAt, out);
   truncateFile(path, metaAt + out.length);
   return meta;
+}
+
+/**
+ * Write a run as the JSON format to `path` (a run in tph's format is exported, streaming; a JSON
+ * run copied), as openOutput writes it.
+ *
+ * @param file The run file.
+ * @param path Where the JSON goes.
+ */
+export function exportRunFile(file: string, path: string): void {
+  const run = openRun(file);
+  try {
+    writeOutputSync(path, (out) => run.writeJSON(out));
+  } finally {
+    run.close();
+  }
 }

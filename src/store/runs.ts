@@ -32,9 +32,10 @@ export {
 } from "./prune_runs.ts";
 export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
+export { isRunFormat } from "./run_kind.ts";
 export {
   addRunInfo,
-  isRunFormat,
+  exportRunFile,
   openRun,
   type OpenRunOptions,
   type RunFile,
@@ -43,7 +44,6 @@ export {
 } from "./run_reader.ts";
 export {
   copyRunFile,
-  exportRunFile,
   runFileName,
   saveRun,
   type SaveRunOptions,

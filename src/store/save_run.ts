@@ -8,7 +8,7 @@ import {
   writeOutputSync,
   writeWhole,
 } from "../platform/files.ts";
-import { isRunFormat, openRun } from "./run_reader.ts";
+import { isRunFormat } from "./run_kind.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../types.ts";
@@ -114,6 +114,7 @@ export function saveRun(run: RunJSON, options: SaveRunOptions): string {
  * @param file The finished run file, in the cache folder.
  * @param run Its `timestamp` and `label`, for the name.
  * @param options The cache folder.
+ * @param extension The run file's ending (default: found from the file's first bytes).
  * @returns The path of the stored run.
  *
  * @example
@@ -130,8 +131,8 @@ export function storeRunFile(
   file: string,
   run: Pick<RunJSON, "timestamp" | "label">,
   options: SaveRunOptions,
+  extension: string = isRunFormat(file) ? RUN_EXTENSION : ".json",
 ): string {
-  const extension = isRunFormat(file) ? RUN_EXTENSION : ".json";
   for (;;) {
     const path = join(options.cacheDir, runFileName(run, extension));
     try {
@@ -173,21 +174,5 @@ export function copyRunFile(file: string, path: string): void {
     });
   } finally {
     reader.close();
-  }
-}
-
-/**
- * Write a run as the JSON format to `path` (a run in tph's format is exported, streaming; a JSON
- * run copied), as openOutput writes it.
- *
- * @param file The run file.
- * @param path Where the JSON goes.
- */
-export function exportRunFile(file: string, path: string): void {
-  const run = openRun(file);
-  try {
-    writeOutputSync(path, (out) => run.writeJSON(out));
-  } finally {
-    run.close();
   }
 }

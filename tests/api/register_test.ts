@@ -215,13 +215,13 @@ for (const rt of RUNTIMES) {
 function fetchUser(userId: number) { return { id: userId, name: "Alice" }; }
 trace.run(() => fetchUser(1), { label: "first" });
 trace.run(() => fetchUser(2), { label: "second" });
-const logs = trace.logs();
-const last = trace.load("last");
-const byNumber = trace.load("2");
-const byId = trace.load(logs[1].id.slice(0, 20));
+const logs = await trace.logs();
+const last = await trace.load("last");
+const byNumber = await trace.load("2");
+const byId = await trace.load(logs[1].id.slice(0, 20));
 let missing = "";
 try {
-  trace.load("nope");
+  await trace.load("nope");
 } catch (e) {
   missing = (e as Error).message;
 }
