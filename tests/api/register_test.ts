@@ -340,3 +340,68 @@ for (const rt of ["deno", "bun", "node"] as const) {
     assert.ok(entries.every((e) => e.run.run?.block === true));
   });
 }
+
+for (const rt of ["deno", "bun", "node"] as const) {
+  Deno.test(`register entry: a config it cannot use is one line, and the program runs untraced (${rt})`, () => {
+    for (
+      const [files, env, line] of [
+        [
+          { "tracepatch.toml": "max_depth = [\n" },
+          {},
+          /^tph: Cannot read config "tracepatch\.toml": invalid TOML at line \d+, column \d+: .*; the program runs untraced\n$/,
+        ],
+        [
+          {},
+          { TPH_CONFIG: "missing.toml" },
+          /^tph: Cannot read config "missing\.toml": file not found; the program runs untraced\n$/,
+        ],
+        [
+          { "tracepatch.toml": 'scope = ["nowhere"]\n' },
+          {},
+          /^tph: "scope" in .*tracepatch\.toml: ".*nowhere" does not exist; the program runs untraced\n$/,
+        ],
+      ] as const
+    ) {
+      const dir = project({ ...files, "main.ts": QUICK_START });
+      const r = runRegistered(rt, join(dir, "main.ts"), { cwd: dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      // The program's own output is whole; its blocks then say once that nothing is instrumented.
+      assert.match(r.stdout, /\[0,0\]\n$/);
+      const [first, ...rest] = r.stderr.split(/(?<=\n)/);
+      assert.match(first, line);
+      assert.ok(
+        rest.length <= 1 && rest.every((l) => l.startsWith("tph: warning: trace()")),
+        r.stderr,
+      );
+    }
+  });
+
+  Deno.test(`register entry: a block that cannot be stored says so once; the program goes on (${rt})`, () => {
+    // cache_dir is a file: no run can be written under it.
+    const dir = project({ "main.ts": QUICK_START, "blocked": "a file\n" });
+    writeFileSync(
+      join(dir, "tracepatch.toml"),
+      `cache_dir = ${JSON.stringify(join(dir, "blocked"))}\n`,
+    );
+    const r = runRegistered(rt, join(dir, "main.ts"), { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /fetchUser\(userId=42\)/);
+    assert.match(r.stdout, /\[2,2\]\n$/);
+    const warnings = r.stderr.split("\n").filter((l) => l !== "");
+    assert.equal(warnings.length, 1, r.stderr);
+    assert.match(warnings[0], /^tph: warning: cannot store the trace\(\) block in ".*blocked": /);
+  });
+
+  Deno.test(`register entry: a cache folder others can write is not used for blocks (${rt})`, () => {
+    const dir = project({ "main.ts": QUICK_START });
+    const shared = join(dir, "shared");
+    mkdirSync(shared);
+    Deno.chmodSync(shared, 0o777);
+    writeFileSync(join(dir, "tracepatch.toml"), `cache_dir = ${JSON.stringify(shared)}\n`);
+    const r = runRegistered(rt, join(dir, "main.ts"), { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\[2,2\]\n$/);
+    assert.match(r.stderr, /^tph: warning: trace\(\) blocks are not stored: ".*shared" is .*\n$/);
+    assert.deepEqual(readdirSync(shared), []);
+  });
+}
