@@ -17,6 +17,7 @@ import { REPO, type Result } from "./_common.ts";
 
 const SCRIPTS = [
   "package_start.ts",
+  "register_cost.ts",
   "instrument_throughput.ts",
   "call_overhead.ts",
   "memory_save.ts",
@@ -32,6 +33,7 @@ const SCRIPTS = [
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
   "package_start.ts",
+  "register_cost.ts",
   "html_view.ts",
   "run_overhead.ts",
   "memory_strings.ts",
