@@ -329,6 +329,19 @@ Deno.test({
       const tph = (args: string[]) =>
         asUser(["tph", ...args], denoDir, `${join(root, "bin")}:${denoPath}`, denoEnv);
       await assertTraced(await tph(["run", "app.ts"]), tph, "deno");
+      // deno run --preload npm:tph/register, in a folder with no package.json: Deno fetches tph
+      // from the registry, and the program's block records.
+      const preloadDir = join(WORK, "deno-register-app");
+      mkdirSync(preloadDir, { recursive: true });
+      writeFileSync(join(preloadDir, "main.ts"), BLOCK_PROGRAM.replace('"tph"', '"npm:tph"'));
+      const preloaded = await asUser(
+        ["deno", "run", "-A", "--preload", "npm:tph/register", "main.ts"],
+        preloadDir,
+        denoPath,
+        denoEnv,
+      );
+      assertCode(preloaded, 0, "deno run -A --preload npm:tph/register");
+      assert.equal(preloaded.stdout, BLOCK_TREE);
     } finally {
       await registry.close();
     }
@@ -346,6 +359,9 @@ function handleRequest() {
 const t = trace.run(() => handleRequest());
 console.log(t.tree().replace(/ {2}\\[.*\\]/g, ""));
 `;
+/** What it prints. */
+const BLOCK_TREE = '└── handleRequest() -> { id: 42, name: "Alice" }\n' +
+  '    └── fetchUser(userId=42) -> { id: 42, name: "Alice" }\n';
 
 Deno.test("the register entry of the installed package: node --import, bun --preload, deno --preload", async () => {
   const file = await pack();
@@ -358,8 +374,7 @@ Deno.test("the register entry of the installed package: node --import, bun --pre
     { cwd: dir, timeoutMs: INSTALL_MS },
   );
   assertCode(install, 0, "npm i");
-  const expected = '└── handleRequest() -> { id: 42, name: "Alice" }\n' +
-    '    └── fetchUser(userId=42) -> { id: 42, name: "Alice" }\n';
+  const expected = BLOCK_TREE;
   const runs: [string, string[], string][] = [
     ["node", ["node", "--import", "tph/register", "main.ts"], NODE_ONLY],
     ["bun", ["bun", "--preload", "tph/register", "main.ts"], BUN_ONLY],
