@@ -18,9 +18,9 @@ export type FunctionKind =
 export interface FunctionInfo {
   /** Stable id within the file: `"<line>:<column>"` of the function start (original source). */
   id: string;
-  /** Short name: `fetchUser`, `get x`, `#secret`, `default`, `<anonymous>`. */
+  /** Short name: `fetchUser`, `get x`, `#secret`, `default`, `map callback` (a function named by place). */
   name: string;
-  /** Qualified name: `Class.method`, `obj.prop`, `get Class.x`, `<anonymous>@12:5`. */
+  /** Qualified name: `Class.method`, `obj.prop`, `get Class.x`, `priceOrder › map callback`. */
   qualname: string;
   kind: FunctionKind;
   /** True for `async` functions (and async generators). */

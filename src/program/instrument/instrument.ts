@@ -153,6 +153,43 @@ interface Naming {
   derived?: boolean;
   /** Where the function is said to start (a method's key), when not at the function node. */
   at?: number;
+  /** What an unnamed function is where it is written (`map callback`, `IIFE`), or null. */
+  role?: string | null;
+}
+
+/** The name of a function with none of its own, until it is given one by place. */
+const ANONYMOUS = "<anonymous>";
+/** A walk hint that is a role (`\0map callback`), not a name. */
+const ROLE = "\0";
+
+/** The role a walk hint carries, or null when it is a name (or nothing). */
+function roleOf(hint: string | null): string | null {
+  return hint !== null && hint.startsWith(ROLE) ? hint.slice(ROLE.length) : null;
+}
+
+/** An expression without the parentheses around it. */
+function unparenthesized(node: Node): Node {
+  while (node && node.type === "ParenthesizedExpression") node = node.expression;
+  return node;
+}
+
+function isFunctionNode(node: Node): boolean {
+  return node?.type === "FunctionExpression" || node?.type === "ArrowFunctionExpression";
+}
+
+/** What a call's callee is called, for its callbacks' names: `setTimeout`, `items.map` → `map`. */
+function calleeName(callee: Node): string {
+  const c = unparenthesized(callee);
+  if (c.type === "Identifier") return c.name;
+  if (c.type === "MemberExpression" || c.type === "StaticMemberExpression") {
+    if (!c.computed && c.property.type === "Identifier") return c.property.name;
+    if (c.property.type === "PrivateIdentifier") return `#${c.property.name}`;
+    if (c.property.type === "Literal" && typeof c.property.value === "string") {
+      return c.property.value;
+    }
+  }
+  if (c.type === "Super") return "super";
+  return "call";
 }
 
 /** The innermost instrumented function while walking its body. */
@@ -279,6 +316,10 @@ class Walker {
   readonly #pos: PositionMapper;
   readonly #hash: string;
   #scope: Scope | null = null;
+  /** The qualified names of the functions being walked, outermost first (names by place). */
+  readonly #enclosing: string[] = [];
+  /** How many functions of this module took each name by place so far. */
+  readonly #placeNames = new Map<string, number>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
@@ -326,20 +367,26 @@ class Walker {
     if (LEAF_TYPES.has(type)) return;
     switch (type) {
       case "FunctionDeclaration":
-      case "FunctionExpression":
+      case "FunctionExpression": {
+        const role = roleOf(hint);
         return this.#function(node, {
-          name: node.id?.name ?? lastSegment(hint) ?? "<anonymous>",
-          qualname: node.id ? null : hint,
+          name: node.id?.name ?? (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
+          qualname: node.id || role !== null ? null : hint,
           kind: "function",
           static: false,
+          role,
         });
-      case "ArrowFunctionExpression":
+      }
+      case "ArrowFunctionExpression": {
+        const role = roleOf(hint);
         return this.#function(node, {
-          name: lastSegment(hint) ?? "<anonymous>",
-          qualname: hint,
+          name: (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
+          qualname: role === null ? hint : null,
           kind: "arrow",
           static: false,
+          role,
         });
+      }
       case "ClassDeclaration":
       case "ClassExpression":
         return this.#class(node, node.id?.name ?? hint ?? "<anonymous class>");
@@ -366,7 +413,11 @@ class Walker {
           this.#callSites.push(node);
           this.#callSiteRows.push(this.#scope.k);
         }
-        break;
+        return this.#call(node, `${calleeName(node.callee)} callback`);
+      case "NewExpression": {
+        const made = calleeName(node.callee);
+        return this.#call(node, made === "Promise" ? "Promise executor" : `${made} callback`);
+      }
       case "CatchClause":
         for (const n of patternNames(node.param)) this.#declared.add(n);
         this.#wakeAt(node.body);
@@ -496,6 +547,36 @@ class Walker {
     this.walk(m, null); // StaticBlock and anything else
   }
 
+  /**
+   * A call or `new`: a function written as an argument is named by its role there (`map
+   * callback`, `Promise executor`), one called where it is written is an `IIFE`.
+   */
+  #call(node: Node, role: string): void {
+    const callee = unparenthesized(node.callee);
+    if (isFunctionNode(callee) && !callee.id) this.walk(callee, ROLE + "IIFE");
+    else this.walk(node.callee, null);
+    for (const arg of node.arguments as Node[]) {
+      const inner = unparenthesized(arg);
+      if (isFunctionNode(inner) && !inner.id) this.walk(inner, ROLE + role);
+      else this.walk(arg, null);
+    }
+  }
+
+  /**
+   * The qualified name of a function that has none of its own: its role (the `map callback`, an
+   * `arrow`) under the function it is written in (`priceOrder › map callback`), numbered when the
+   * module has several alike (`#2`, in source order). Never its line or column: a name survives
+   * edits elsewhere in the file, and `tph diff` matches calls by it.
+   */
+  #placeName(naming: Naming): string {
+    const role = naming.role ?? (naming.kind === "arrow" ? "arrow" : "function");
+    const parent = this.#enclosing[this.#enclosing.length - 1];
+    const base = parent === undefined ? role : `${parent} › ${role}`;
+    const seen = (this.#placeNames.get(base) ?? 0) + 1;
+    this.#placeNames.set(base, seen);
+    return seen === 1 ? base : `${base} #${seen}`;
+  }
+
   #function(fn: Node, naming: Naming): void {
     if (fn.id) this.#declared.add(fn.id.name);
     const paramNames: string[] = [];
@@ -517,9 +598,9 @@ class Walker {
     if (where === null) return this.#plain(body);
     const { line, column } = where;
     const params = collectParams(fn.params);
-    const qualname = naming.qualname ?? naming.name;
-    const anonymous = naming.name === "<anonymous>";
-    const fullQual = anonymous ? `<anonymous>@${line}:${column}` : qualname;
+    const anonymous = naming.name === ANONYMOUS;
+    const fullQual = anonymous ? this.#placeName(naming) : naming.qualname ?? naming.name;
+    const shortName = anonymous ? fullQual.slice(fullQual.lastIndexOf(" › ") + 1).replace(/^› /, "") : naming.name;
     let flags = 0;
     if (fn.async) flags |= FLAG_ASYNC;
     if (fn.generator) flags |= FLAG_GENERATOR;
@@ -527,7 +608,7 @@ class Walker {
     this.#rows.push([fullQual, naming.kind, line, column, flags, params.names.join(",")]);
     this.functions.push({
       id: `${line}:${column}`,
-      name: naming.name,
+      name: shortName,
       qualname: fullQual,
       kind: naming.kind,
       async: Boolean(fn.async),
@@ -545,7 +626,9 @@ class Walker {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
       s.appendRight(body.start, `{${prologue}return ${invokeOpen("r")}`);
       this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
+      this.#enclosing.push(fullQual);
       this.walk(body, null);
+      this.#enclosing.pop();
       this.#scope = outer;
       s.appendLeft(body.end, `)${CLOSER}}`);
       return;
@@ -573,7 +656,9 @@ class Walker {
       recordFrom: open,
       k,
     };
+    this.#enclosing.push(fullQual);
     this.#statements(stmts);
+    this.#enclosing.pop();
     this.#scope = outer;
     // Closers go in after the body's own (post-order, appended): inner ones come first at a
     // shared offset. An empty body has opener and closer at one offset, both after it.

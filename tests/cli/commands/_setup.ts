@@ -521,12 +521,12 @@ function rmFile(path: string): void {
 /** The trace results the generated file prints, with every configured call a root. */
 function traceResults(err: string[], at: number, stderr: string): void {
   // Deno records the IIFE TypeScript makes of an enum (docs/compatibility.md), Bun does not.
-  const iifes = err.filter((l) => /^[├└]── <anonymous>@/.test(l)).length;
+  const iifes = err.filter((l) => /^[├└]── IIFE\b/.test(l)).length;
   assert.equal(err[at + 2], `Total calls: ${29 + iifes}`);
   assert.match(err[at + 3], /^Trace saved to: \.tracepatch_cache\/run_\S+_setup_\w+\.tph$/);
   assert.equal(err[at + 4], "View with: tph tree last");
   // Each configured call is a root of the tree (the harness around it is not recorded).
-  const roots = err.slice(at + 6).filter((l) => /^[├└]── (?!<anonymous>@)/.test(l)).map((l) =>
+  const roots = err.slice(at + 6).filter((l) => /^[├└]── (?!IIFE\b)/.test(l)).map((l) =>
     l.replace(/^[├└]── (async )?/, "").replace(/\(.*$/, "")
   );
   assert.deepEqual(roots, [

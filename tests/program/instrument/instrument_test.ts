@@ -135,9 +135,9 @@ Deno.test("instrument: names, kinds, flags, positions and params of every form",
     ["set x", "set A.x", "setter", "25:7", F, F, F, ["v"]],
     ["sag", "A.sag", "method", "26:17", T, T, T, []],
     ["-", "A.field", "arrow", "27:11", F, F, F, []],
-    ["<anonymous>", "<anonymous>@28:24", "function", "28:24", F, F, F, []],
+    ["forEach callback", "forEach callback", "function", "28:24", F, F, F, []],
     ["default", "default", "function", "30:16", F, F, F, []],
-    ["<anonymous>", "<anonymous>@31:9", "arrow", "31:9", F, F, F, ["v"]],
+    ["map callback", "map callback", "arrow", "31:9", F, F, F, ["v"]],
     ["-", "module.exports.run", "function", "32:22", T, T, F, []],
   ];
   assert.deepEqual(got, expected);
