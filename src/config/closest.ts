@@ -1,11 +1,17 @@
 function distance(a: string, b: string): number {
-  // Levenshtein distance, one row at a time.
+  // Edit distance with two neighbours swapped as one edit (`lgos` is one from `logs`), one row
+  // at a time, keeping the row before too for the swaps.
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
       row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j], before[j - 2] + 1);
+      }
     }
+    before = prev;
     prev = row;
   }
   return prev[b.length];

@@ -4,6 +4,7 @@ import { cwd as processCwd } from "../platform/process.ts";
 import { displayPath } from "../platform/display_path.ts";
 import { listRuns, runIdOf } from "./list_runs.ts";
 import { StoreError } from "./store_error.ts";
+import { RUN_EXTENSION } from "../run_file/format.ts";
 
 /** Options of {@linkcode resolveRunRef}. */
 export interface ResolveRunRefOptions {
@@ -49,7 +50,8 @@ export function resolveRunRef(
   const fail = (why: string) => new StoreError(`Cannot read run "${ref}": ${why}`);
   if (ref.trim() === "") throw fail("an empty run reference");
   const pathLike = ref.includes("/") || ref.includes("\\");
-  if (pathLike || ref.endsWith(".json")) {
+  // A run file's name (`copy.tph`, `run.json`) is a path when it exists here.
+  if (pathLike || ref.endsWith(".json") || ref.endsWith(RUN_EXTENSION)) {
     const path = resolve(cwd, ref);
     if (isFile(path)) return path;
     if (pathLike) throw fail(exists(path) ? "it is a folder" : "file not found");
@@ -83,6 +85,8 @@ export function resolveRunRef(
       ? skipped.find((s) => s.id.startsWith(id))
       : undefined);
   if (unusable !== undefined) throw fail(unusable.problem);
-  if (ref.endsWith(".json")) throw fail(`file not found here or in ${where}`);
+  if (ref.endsWith(".json") || ref.endsWith(RUN_EXTENSION)) {
+    throw fail(`file not found here or in ${where}`);
+  }
   throw fail(`no such run in ${where}${entries.length === 0 ? " (it holds no runs)" : ""}`);
 }

@@ -59,6 +59,12 @@ Deno.test("resolveRunRef() takes file paths relative to cwd, and bare file names
   assert.throws(() => resolveHere("gone.json"), {
     message: 'Cannot read run "gone.json": file not found here or in .tracepatch_cache',
   });
+  // A run file of tph's format named by its name in the working folder is that file.
+  cpSync(file(FIXTURE_IDS[0]), join(root, "copy.tph"));
+  assert.equal(resolveHere("copy.tph"), join(root, "copy.tph"));
+  assert.throws(() => resolveHere("gone.tph"), {
+    message: 'Cannot read run "gone.tph": file not found here or in .tracepatch_cache',
+  });
 });
 
 Deno.test("resolveRunRef() names the cache folder when nothing matches", () => {

@@ -71,6 +71,14 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
   if (v.runtime !== undefined && !(PROGRAM_RUNTIMES as readonly string[]).includes(v.runtime)) {
     throw usageError(`--runtime takes ${PROGRAM_RUNTIMES.join(", ")}, got "${v.runtime}"`, "run");
   }
+  if (v.output === "-") {
+    // Everywhere else `-` is stdout; here the program owns it.
+    throw usageError(
+      "-o - would mix the run with the program's own output on stdout: give a file " +
+        "(-o run.json), or print the stored run after: tph export last -o -",
+      "run",
+    );
+  }
   const cfg = readConfig(ctx);
   let entry: { path: string; command: string[] } | null = null;
   if (expr !== undefined) {

@@ -600,7 +600,9 @@ class Walker {
     const params = collectParams(fn.params);
     const anonymous = naming.name === ANONYMOUS;
     const fullQual = anonymous ? this.#placeName(naming) : naming.qualname ?? naming.name;
-    const shortName = anonymous ? fullQual.slice(fullQual.lastIndexOf(" › ") + 1).replace(/^› /, "") : naming.name;
+    const shortName = anonymous
+      ? fullQual.slice(fullQual.lastIndexOf(" › ") + 1).replace(/^› /, "")
+      : naming.name;
     let flags = 0;
     if (fn.async) flags |= FLAG_ASYNC;
     if (fn.generator) flags |= FLAG_GENERATOR;

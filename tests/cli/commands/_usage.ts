@@ -69,6 +69,15 @@ export function usageTests(t: Target): void {
         /^tph: Cannot use "\/" as the run cache: it is a system folder; use /,
         hint("run"),
       ],
+      // The program owns stdout: `-o -` is refused, with what to do instead.
+      [
+        ["run", "-o", "-", "completed.ts"],
+        exactly(
+          "tph: -o - would mix the run with the program's own output on stdout: give a file " +
+            "(-o run.json), or print the stored run after: tph export last -o -",
+        ),
+        hint("run"),
+      ],
       // Whole messages, with their suggestions.
       [["tree", "last", "--foo"], exactly('tph: unknown option "--foo" for "tree"'), hint("tree")],
       [
@@ -112,6 +121,12 @@ export function usageTests(t: Target): void {
       [
         ["help", "lgs"],
         exactly('tph: unknown command "lgs" (did you mean "logs"?)'),
+        'Run "tph help" for usage.',
+      ],
+      [
+        // Two letters swapped are one slip.
+        ["lgos"],
+        exactly('tph: unknown command "lgos" (did you mean "logs"?)'),
         'Run "tph help" for usage.',
       ],
       [["--foo"], exactly('tph: unknown option "--foo"'), 'Run "tph help" for usage.'],
