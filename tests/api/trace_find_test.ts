@@ -23,8 +23,8 @@ for (const rt of RUNTIMES) {
         [0, "find.total", "arg", "order", ".items[0].qty", "7", 4],
         [2, "find.total", "arg", "order", "", SPECIAL, 4],
         // … the reduce callback it calls (the 6th and last recorded call), its return value.
-        [0, "find.<anonymous>", "arg", "i", ".qty", "7", 5],
-        [0, "find.<anonymous>", "return", null, "", "7", 5],
+        [0, "find.total › reduce callback", "arg", "i", ".qty", "7", 5],
+        [0, "find.total › reduce callback", "return", null, "", "7", 5],
         [0, "find.total", "return", null, "", "7", 4],
         // ship(special, "Paris"), past the trace's limit: found, not in the tree (call null).
         [0, "find.ship", "arg", "order", ".items[0].qty", "7", null],

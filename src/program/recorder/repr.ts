@@ -106,6 +106,23 @@ const RE_FLAGS: [string, Uncurried][] = [
   ["v", getter(RegExp.prototype, "unicodeSets")],
   ["y", getter(RegExp.prototype, "sticky")],
 ];
+const PROMISE_PROTO = Promise.prototype;
+// fetch's classes, where the runtime has them: their getters as they were before the program ran.
+// deno-lint-ignore no-explicit-any
+const G = globalThis as any;
+const RESPONSE_PROTO: object | null = typeof G.Response === "function"
+  ? G.Response.prototype
+  : null;
+const REQUEST_PROTO: object | null = typeof G.Request === "function" ? G.Request.prototype : null;
+const responseStatus = RESPONSE_PROTO === null
+  ? null
+  : getter(RESPONSE_PROTO, "status") as ((r: unknown) => number) | null;
+const requestMethod = REQUEST_PROTO === null
+  ? null
+  : getter(REQUEST_PROTO, "method") as ((r: unknown) => string) | null;
+const requestUrl = REQUEST_PROTO === null
+  ? null
+  : getter(REQUEST_PROTO, "url") as ((r: unknown) => string) | null;
 const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (
   t: unknown,
 ) => string | undefined;
@@ -629,6 +646,10 @@ function fmtObject(o: object, depth: number, room: number): string {
       // captured intrinsic refuses it, and it is shown as an ordinary object instead.
     }
   }
+  if (name !== undefined) {
+    const host = fmtHost(o, name, proto, depth, room);
+    if (host !== null) return host;
+  }
   let lead = name === "Object" ? "" : name + " ";
   if (name === undefined) {
     lead = proto === null && isModuleNamespaceObject(o)
@@ -667,6 +688,8 @@ function fmtBuiltin(
     case K_TYPED: {
       const tag = typedTag(o);
       if (tag === undefined) return undefined;
+      // Node's Buffer reads as bytes: `Buffer(12) <68 65 6c …>`.
+      if (name === "Buffer" && tag === "Uint8Array") return fmtBytes(o as Uint8Array, room);
       const lead = (name === "TypedArray" ? tag : name) + "(" + typedLength(o) + ") ";
       return fmtTyped(o as ArrayLike<unknown>, lead, typedLength(o), room);
     }
@@ -682,6 +705,79 @@ function fmtBuiltin(
       return fmtBoxed(o, room);
   }
   return undefined;
+}
+
+/** The first bytes of a Buffer in hex, as its users read them: `Buffer(12) <68 65 6c 6c …>`. */
+function fmtBytes(b: Uint8Array, room: number): string {
+  const len = typedLength(b);
+  let s = "Buffer(" + len + ") <";
+  let i = 0;
+  for (; i < len && i < 24 && s.length + 4 < room; i++) {
+    const v = b[i];
+    s += (i === 0 ? "" : " ") + HEX[v >> 4] + HEX[v & 15];
+  }
+  return s + (i < len ? " …>" : ">");
+}
+
+/** An own data property's value, never running a getter; undefined when there is none. */
+function dataOf(o: object, key: string): unknown {
+  const d = ownDesc(o, key);
+  return d !== undefined && "value" in d ? d.value : undefined;
+}
+
+/**
+ * Runtime objects as their users think of them, from their own data properties or the built-in
+ * getters captured before the program ran: `Timeout(5 ms)`, `IncomingMessage GET /path`,
+ * `ServerResponse 200`, `Response 200`, `Request GET https://…`, and a Promise without the
+ * runtime's bookkeeping symbols (Node's async hooks put them on promises, tph's own context among
+ * them). Null: shown as any class instance.
+ */
+function fmtHost(
+  o: object,
+  name: string,
+  proto: object | null,
+  depth: number,
+  room: number,
+): string | null {
+  switch (name) {
+    case "Timeout":
+    case "Immediate": {
+      const ms = dataOf(o, "_idleTimeout");
+      return typeof ms === "number" && ms >= 0 ? name + "(" + ms + " ms)" : name;
+    }
+    case "Promise":
+      return proto === PROMISE_PROTO ? fmtProps(o, "Promise ", name, depth, room, false) : null;
+    case "IncomingMessage": {
+      const method = dataOf(o, "method"), url = dataOf(o, "url"), code = dataOf(o, "statusCode");
+      if (typeof method === "string" && typeof url === "string") {
+        return name + " " + method + " " + fmtText(url, false, 80);
+      }
+      return typeof code === "number" ? name + " " + code : null;
+    }
+    case "ServerResponse": {
+      const code = dataOf(o, "statusCode");
+      return typeof code === "number" ? name + " " + code : null;
+    }
+    case "Response":
+      if (responseStatus !== null && proto === RESPONSE_PROTO) {
+        try {
+          return name + " " + responseStatus(o);
+        } catch {
+          return null;
+        }
+      }
+      return null;
+    case "Request":
+      if (requestMethod !== null && requestUrl !== null && proto === REQUEST_PROTO) {
+        try {
+          return name + " " + requestMethod(o) + " " + fmtText(requestUrl(o), false, 80);
+        } catch {
+          return null;
+        }
+      }
+      return null;
+  }
+  return null;
 }
 
 function fmtBoxed(o: object, room: number): string {

@@ -518,3 +518,39 @@ Deno.test("formatError() falls back to repr() for thrown non-errors", () => {
 Deno.test("repr() gives the same results under Bun", () => {
   assert.match(bunCheck(new URL("./repr_bun_check.ts", import.meta.url)), /REPR_OK/);
 });
+
+Deno.test("repr() shows runtime objects as their users read them, never their bookkeeping", async () => {
+  const { Buffer } = await import("node:buffer");
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const t = setTimeout(() => {}, 5);
+  try {
+    assert.equal(repr(t), "Timeout(5 ms)");
+  } finally {
+    clearTimeout(t);
+  }
+  assert.equal(repr(Buffer.from("hello")), "Buffer(5) <68 65 6c 6c 6f>");
+  assert.equal(repr(Buffer.alloc(40)), "Buffer(40) <" + "00 ".repeat(23) + "00 …>");
+  assert.equal(repr(new Response("x", { status: 201 })), "Response 201");
+  assert.equal(
+    repr(new Request("https://example.com/a", { method: "POST" })),
+    "Request POST https://example.com/a",
+  );
+  // A promise made inside an AsyncLocalStorage context carries the runtime's symbols: not shown.
+  const als = new AsyncLocalStorage();
+  als.run({ secret: 1 }, () => assert.equal(repr(Promise.resolve(1)), "Promise {}"));
+  // Data properties only: a Timeout-named class with a getter runs nothing.
+  let ran = 0;
+  class Timeout {
+    get _idleTimeout() {
+      ran++;
+      return 1;
+    }
+  }
+  assert.equal(repr(new Timeout()), "Timeout");
+  assert.equal(ran, 0);
+  // A look-alike of a fetch Response is a class instance as any other.
+  class Response2 {
+    status = 200;
+  }
+  assert.equal(repr(new Response2()), "Response2 { status: 200 }");
+});
