@@ -25,7 +25,8 @@ interface DenoApi {
   readFileSync(path: string): Uint8Array;
   stdin: { isTerminal(): boolean };
   stdout: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
-  stderr: { writeSync(p: Uint8Array): number };
+  stderr: { writeSync(p: Uint8Array): number; isTerminal(): boolean };
+  consoleSize(): { columns: number; rows: number };
   addSignalListener(signal: string, fn: () => void): void;
   removeSignalListener(signal: string, fn: () => void): void;
   Command: new (cmd: string, options: {
@@ -72,6 +73,28 @@ export function stdinIsTerminal(): boolean {
 /** Whether stdout is a terminal. */
 export function stdoutIsTerminal(): boolean {
   return deno ? deno.stdout.isTerminal() : Boolean(g.process.stdout.isTTY);
+}
+
+/** Whether stderr is a terminal. */
+export function stderrIsTerminal(): boolean {
+  return deno ? deno.stderr.isTerminal() : Boolean(g.process.stderr.isTTY);
+}
+
+/**
+ * How many columns the terminal has: `COLUMNS` when it is set to a number (as shells set it, and
+ * as a user narrows or widens output), else the terminal's own size; null when neither is known.
+ */
+export function terminalColumns(): number | null {
+  const set = Number((deno ? deno.env.get("COLUMNS") : g.process.env.COLUMNS) ?? "");
+  if (Number.isInteger(set) && set > 0) return set;
+  try {
+    const columns = deno
+      ? deno.consoleSize().columns
+      : g.process.stdout.columns ?? g.process.stderr.columns;
+    return typeof columns === "number" && columns > 0 ? columns : null;
+  } catch {
+    return null;
+  }
 }
 
 // Reused for every write: a tree of a million lines is written a batch at a time, and a new

@@ -5,11 +5,13 @@
 // Nothing is kept but the open calls (and, with a filter, one byte a call).
 
 import {
+  fitValues,
   formatDuration,
   INDENT_LEVELS,
   labelValue,
   treeDrawer,
   type TreeOptions,
+  visibleLength,
 } from "./tree_lines.ts";
 import { FN_ASYNC, FN_EXTERNAL } from "../run_file/call_state.ts";
 import {
@@ -66,7 +68,7 @@ export function drawCalls(source: CallSource, options: TreeOptions, w: Lines): b
   const filter = options.filter ? options.filter : undefined;
   const marks = filter === undefined ? null : markFilter(source, filter, maxDepth);
   if (marks !== null && !marks.any) return false;
-  const label = new LabelBytes(w, draw.parts, source);
+  const label = new LabelBytes(w, draw.parts, source, options.width ?? null);
   const connector = [w.piece(draw.connector(false)), w.piece(draw.connector(true))];
   // What a list's prefix grows by for the calls below a call (not last, last).
   const grow = [w.piece(draw.inner("", 1, false)), w.piece(draw.inner("", 1, true))];
@@ -112,7 +114,8 @@ export function drawCalls(source: CallSource, options: TreeOptions, w: Lines): b
       w.bytes(b);
       w.bytes(connector[last ? 1 : 0]);
     } else w.text(draw.lead(textOf(i), i + 1, last));
-    label.write(r);
+    // The columns before the label: four a level (past INDENT_LEVELS, the depth says itself).
+    label.write(r, 4 * (Math.min(i, INDENT_LEVELS) + 1) + (i >= INDENT_LEVELS ? 12 : 0));
     const dropped = path ? 0 : r.dropped;
     if (i + 1 >= maxDepth) {
       const inner = draw.inner(textOf(i), i + 1, last);
@@ -161,19 +164,28 @@ class LabelBytes {
   readonly #micros: Piece;
   readonly #autoMicros: boolean;
 
+  /** Columns a line may take (options.width), or null: full lines. */
+  readonly #width: number | null;
+  /** Per function, its head as text (for lines fitted to a width). */
+  readonly #headTexts: string[] = [];
+
   readonly w: Lines;
   readonly parts: ReturnType<typeof treeDrawer>["parts"];
   constructor(
     w: Lines,
     parts: ReturnType<typeof treeDrawer>["parts"],
     source: CallSource,
+    width: number | null,
   ) {
     this.w = w;
     this.parts = parts;
+    this.#width = width;
     const e = (s: string) => w.piece(s);
     for (const f of source.functions) {
       const external = (f[6] & FN_EXTERNAL) !== 0;
-      this.#heads.push(e(((f[6] & FN_ASYNC) !== 0 ? parts.async : "") + parts.name(f[0])));
+      const head = ((f[6] & FN_ASYNC) !== 0 ? parts.async : "") + parts.name(f[0]);
+      this.#headTexts.push(head);
+      this.#heads.push(e(head));
       this.#keys.push(external ? [] : f[5].map((k) => e(parts.key(k))));
       this.#params.push(f[5]);
       this.#external.push(external);
@@ -191,8 +203,9 @@ class LabelBytes {
     this.#autoMicros = (parts.timeUnit ?? "auto") === "auto";
   }
 
-  /** The label of `r` and the line's end. */
-  write(r: CallRecord): void {
+  /** The label of `r` and the line's end; `lead`: the columns before it. */
+  write(r: CallRecord, lead: number): void {
+    if (this.#width !== null) return this.#fitted(r, this.#width - lead);
     const { w, parts } = this;
     const fn = r.fn;
     w.bytes(this.#heads[fn]);
@@ -233,6 +246,61 @@ class LabelBytes {
       w.bytes(this.#time[1]);
     }
     w.end();
+  }
+
+  /**
+   * The label of `r` within `room` columns: the name, keys and time whole, the values cut to what
+   * is left (fitValues). Text, not bytes: only a terminal's lines are fitted.
+   */
+  #fitted(r: CallRecord, room: number): void {
+    const { w, parts } = this;
+    const fn = r.fn;
+    const external = this.#external[fn];
+    const values: string[] = [];
+    const keys: string[] = [];
+    if (parts.showArgs) {
+      for (let a = 0; a < r.args; a++) {
+        keys.push(external ? "" : parts.key(r.argNames[a]));
+        values.push(this.#valueText(r, a));
+      }
+    }
+    const shows = shownOf(r);
+    const threw = (shows & SHOWS_THROW) !== 0;
+    const returns = !threw && parts.showReturn && (shows & SHOWS_RETURN) !== 0;
+    if (threw || returns) values.push(this.#valueText(r, r.args));
+    const head = this.#headTexts[fn];
+    const tail = (external ? parts.external : "") + this.#timeText(r, shows);
+    let fixed = visibleLength(head) + visibleLength(parts.close) + visibleLength(tail);
+    for (let a = 0; a < keys.length; a++) {
+      fixed += visibleLength(keys[a]) + (a > 0 ? parts.comma.length : 0);
+    }
+    if (threw) fixed += visibleLength(parts.throws[0]) + visibleLength(parts.throws[1]);
+    else if (returns) fixed += parts.returns.length;
+    const fit = fitValues(values, room - fixed);
+    let line = head;
+    for (let a = 0; a < keys.length; a++) line += (a > 0 ? parts.comma : "") + keys[a] + fit[a];
+    line += parts.close;
+    if (threw) line += parts.throws[0] + fit[keys.length] + parts.throws[1];
+    else if (returns) line += parts.returns + fit[keys.length];
+    w.text(line + tail);
+    w.end();
+  }
+
+  /** Value k's text as a label shows it. */
+  #valueText(r: CallRecord, k: number): string {
+    const tag = r.tags[k];
+    return isWhole(tag) ? String(wholeOf(tag)) : labelValue(r.text(k));
+  }
+
+  /** The end of a label: its time, or that it was unfinished. */
+  #timeText(r: CallRecord, shows: number): string {
+    const parts = this.parts;
+    if ((shows & SHOWS_UNFINISHED) !== 0) return parts.unfinished;
+    const ms = r.elapsedMs;
+    const time = (this.#autoMicros && ms < 1) || parts.timeUnit === "us"
+      ? `${Math.round(ms * 1000)}µs`
+      : formatDuration(ms, parts.timeUnit);
+    return parts.time[0] + time + parts.time[1];
   }
 
   /** Value k as labelValue shows it: its stored bytes when none of them needs escaping. */

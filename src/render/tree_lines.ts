@@ -26,6 +26,49 @@ export interface TreeOptions {
   rootDropped?: number;
   /** Calls whose children were not read (a run read down to `maxDepth`): what is below them. */
   cut?: Map<CallNodeJSON, { calls: number; dropped: number }>;
+  /**
+   * Fit each line in this many columns: argument and return values are cut (with `…`) to what
+   * the line has room for, the shortest kept whole. Default: no bound (full lines).
+   */
+  width?: number;
+}
+
+/** Columns a label piece takes: its text without colour codes. */
+export function visibleLength(text: string): number {
+  return text.includes("\x1b") ? text.replace(/\x1b\[[0-9;]*m/g, "").length : text.length;
+}
+
+/**
+ * Values cut to fit `room` columns together: the shortest are kept whole, and each of the others
+ * gets an equal share of what is left, ending in `…` (never less than `…` itself).
+ *
+ * @param values The values' texts, in order.
+ * @param room The columns they may take together.
+ * @returns The values, cut where needed.
+ */
+export function fitValues(values: string[], room: number): string[] {
+  let total = 0;
+  for (const v of values) total += v.length;
+  if (total <= room) return values;
+  const order = values.map((_, i) => i).sort((a, b) => values[a].length - values[b].length);
+  const out = values.slice();
+  let left = Math.max(room, values.length);
+  let remaining = values.length;
+  for (const i of order) {
+    const share = Math.floor(left / remaining--);
+    if (values[i].length > share) out[i] = cutText(values[i], share);
+    left -= out[i].length;
+  }
+  return out;
+}
+
+/** A text cut to `width` characters, its last one `…` (no half of a surrogate pair left). */
+function cutText(text: string, width: number): string {
+  if (width <= 1) return "…";
+  let end = width - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end) + "…";
 }
 
 const CONNECTORS = {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { countCalls, formatDuration, renderTree } from "../../src/render/tree.ts";
+import { fitValues } from "../../src/render/tree_lines.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 function node(name: string, extra: Partial<CallNodeJSON> = {}): CallNodeJSON {
@@ -226,4 +227,12 @@ Deno.test("renderTree() draws a 20,000-deep run in lines of bounded length, each
   assert.match(lines[63], /^ +└── f63\(\) -> 1/);
   assert.match(lines[64], /^ +\[depth 65\] └── f64\(\) -> 1/);
   assert.match(lines[20_000], /\[depth 20001\] └── leaf\(\) -> 1/);
+});
+
+Deno.test("fitValues() keeps the shortest values whole and cuts the others to equal shares", () => {
+  assert.deepEqual(fitValues(["a", "bb"], 10), ["a", "bb"]);
+  assert.deepEqual(fitValues(["1", "abcdefghij", "klmnopqrst"], 11), ["1", "abcd…", "klmn…"]);
+  // Never below `…` itself; a surrogate pair is never split.
+  assert.deepEqual(fitValues(["abc", "def"], 0), ["…", "…"]);
+  assert.deepEqual(fitValues(["x😀yz"], 3), ["x…"]);
 });

@@ -1,3 +1,4 @@
+import { WIDE_OPTION } from "./tree_width.ts";
 // Each command's options, as data: the command table (commands.ts) gives them to the parser, help,
 // docs/cli.md and completion, and each command's work module takes the type of its values from
 // them (`Context<typeof TREE_OPTIONS>`). A file of their own, apart from the table, so that a
@@ -82,6 +83,7 @@ export const TREE_OPTIONS = {
     arg: "NAME",
     help: "only calls whose name contains NAME, with their callers and callees",
   },
+  wide: WIDE_OPTION,
   "cache-dir": CACHE_DIR_OPTION,
 } as const satisfies Options;
 

@@ -15,7 +15,8 @@ import {
   writeText,
 } from "../../platform/files.ts";
 import { displayPath } from "../../platform/display_path.ts";
-import { pid } from "../../platform/process.ts";
+import { pid, stderrIsTerminal } from "../../platform/process.ts";
+import { treeWidth } from "./tree_width.ts";
 import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
   checkScript,
@@ -434,6 +435,7 @@ function reportBlocks(
           style: cfg.tree_style,
           showArgs: cfg.show_args,
           showReturn: cfg.show_return,
+          width: treeWidth(ctx, stderrIsTerminal()),
         }));
       }
     } finally {
@@ -480,6 +482,7 @@ function drawTree(
       style: cfg.tree_style,
       showArgs: cfg.show_args,
       showReturn: cfg.show_return,
+      width: treeWidth(ctx, stderrIsTerminal()),
     });
   } catch (e) {
     ctx.warn(`Cannot draw the call tree: ${(e as Error).message}`);

@@ -1,3 +1,4 @@
+import { treeWidth } from "./tree_width.ts";
 import type { TreeOptions } from "../../render/tree.ts";
 import { drawCalls, LineWriter, READER_GONE } from "../../render/draw_calls.ts";
 import { openRun } from "../../store/run_reader.ts";
@@ -43,6 +44,7 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
     filter,
     color: ctx.color,
     limitReason: file.meta.limit_reason,
+    width: treeWidth(ctx, ctx.terminal === true),
   };
   // Drawn as it is read (a filter reads the calls' names first).
   const w = new LineWriter(ctx.outBytes);

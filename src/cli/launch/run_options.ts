@@ -118,5 +118,9 @@ export const RUN_OPTIONS = {
   },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
+  wide: {
+    type: "boolean",
+    help: "with --tree on a terminal, draw each call's whole line (values not cut to the width)",
+  },
   "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
 } as const satisfies Record<string, OptionSpec>;
