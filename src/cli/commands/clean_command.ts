@@ -6,6 +6,8 @@ import { listRuns } from "../../store/list_runs.ts";
 import { findProjectRoot } from "../../store/project_root.ts";
 import { pickOldRuns, type PruneLimits, removeRuns } from "../../store/prune_runs.ts";
 import { unsafeCacheDir } from "../../store/cache_dir.ts";
+import { exportsOf } from "../../store/beside_run.ts";
+import { lstatEntry } from "../../platform/files.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
 import type { CLEAN_OPTIONS } from "./options.ts";
@@ -53,6 +55,16 @@ export function run(ctx: Context<typeof CLEAN_OPTIONS>): number {
     return 0;
   }
   const dry = v["dry-run"] === true;
+  // The exports and pages written beside a run go with it: what they free is counted too.
+  const beside = new Map<string, { files: number; bytes: number }>();
+  for (const r of picked) {
+    let files = 0, bytes = 0;
+    for (const path of exportsOf(r.path)) {
+      const st = lstatEntry(path);
+      if (st?.kind === "file") files++, bytes += st.size;
+    }
+    beside.set(r.path, { files, bytes });
+  }
   const { removed, failed } = dry ? { removed: picked, failed: [] } : removeRuns(picked);
   const width = Math.max(...removed.map((r) => r.id.length));
   const verb = dry ? "Would remove" : "Removed";
@@ -60,8 +72,14 @@ export function run(ctx: Context<typeof CLEAN_OPTIONS>): number {
   for (const { run, problem } of failed) {
     ctx.warn(`Cannot remove "${displayPath(run.path, ctx.cwd)}": ${problem}`);
   }
-  const bytes = removed.reduce((sum, r) => sum + r.size, 0);
-  const runs = `${removed.length} run${removed.length === 1 ? "" : "s"}`;
+  let bytes = 0, exported = 0;
+  for (const r of removed) {
+    const b = beside.get(r.path)!;
+    bytes += r.size + b.bytes;
+    exported += b.files;
+  }
+  const runs = `${removed.length} run${removed.length === 1 ? "" : "s"}` +
+    (exported === 0 ? "" : ` and ${exported} export${exported === 1 ? "" : "s"} beside them`);
   const left = entries.length - removed.length;
   ctx.out(
     dry

@@ -86,6 +86,27 @@ function removedLines(stdout: string, verb = "Removed"): [string, string][] {
 }
 
 export function cleanTests(t: Target): void {
+  Deno.test(`tph clean counts the exports it removes beside the runs, and what they freed (${t.name})`, async () => {
+    await using project = projectWithClutter();
+    // What the runs alone free, as a dry run counts them.
+    const dry = await tph(t, ["clean", "--all", "--dry-run"], { cwd: project.root });
+    const runs = Number(/\((\d+) bytes\)/.exec(lines(dry.stdout).at(-1)!)![1]);
+    const runPath = join(project.cache, `run_${FIXTURE_IDS[0]}.json`);
+    // An export and a page beside the newest run, as tph export and tph view --html write them.
+    writeFileSync(runPath.replace(/\.json$/, ".chrome.json"), "x".repeat(1000));
+    writeFileSync(runPath.replace(/\.json$/, ".html"), "y".repeat(500));
+    const r = await tph(t, ["clean", "--all"], { cwd: project.root });
+    assertCode(r, 0, "tph clean --all");
+    assert.match(
+      lines(r.stdout).at(-1)!,
+      new RegExp(
+        `^Removed 4 runs and 2 exports beside them from \\.tracepatch_cache, .* \\(${
+          runs + 1500
+        } bytes\\) freed; 0 runs left$`,
+      ),
+    );
+  });
+
   Deno.test(
     `tph clean --keep N removes all but the N newest runs, oldest first, and nothing else (${t.name})`,
     async () => {
