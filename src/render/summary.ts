@@ -2,6 +2,7 @@ import type { CallNodeJSON, RunJSON } from "../types.ts";
 import { safeText } from "./safe_text.ts";
 import { formatSize } from "./size.ts";
 import { countCalls, formatDuration } from "./tree.ts";
+import { DEFAULT_LIMITS } from "../run_file/limits.ts";
 
 /** One row of `tph logs`: a run and its id. */
 export interface LogRow {
@@ -32,6 +33,34 @@ export interface RunSummaryOptions extends SummaryOptions {
 }
 
 const COMMAND_WIDTH = 40;
+const OPTIONS_WIDTH = 40;
+
+/**
+ * What a run was made with that is not the default, in a few words for `tph logs`: its limits
+ * (`max_calls=3`), filters and globs, and the values `--find` looked for; `-` for none.
+ */
+function runOptions(run: Omit<RunJSON, "trace">): string {
+  const c = run.config;
+  const out: string[] = [];
+  if (c !== undefined) {
+    if (c.max_depth !== DEFAULT_LIMITS.maxDepth) out.push(`max_depth=${c.max_depth}`);
+    if (c.max_calls !== DEFAULT_LIMITS.maxCalls) out.push(`max_calls=${c.max_calls}`);
+    if (c.max_repr !== DEFAULT_LIMITS.maxRepr) out.push(`max_repr=${c.max_repr}`);
+    for (
+      const [key, list] of [
+        ["include", c.include],
+        ["exclude", c.exclude],
+        ["ignore", c.ignore_modules],
+      ] as const
+    ) {
+      if (list !== undefined && list.length > 0) out.push(`${key}=${list.join(",")}`);
+    }
+  }
+  if (run.find !== undefined && run.find.targets.length > 0) {
+    out.push(`find=${run.find.targets.map((t) => t.text).join(",")}`);
+  }
+  return out.length === 0 ? "-" : out.join(" ");
+}
 
 function formatTime(iso: string, zone: SummaryOptions["timeZone"]): string {
   const d = new Date(iso);
@@ -174,8 +203,8 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
  *
  * @param rows Runs with their ids.
  * @param options The time zone.
- * @returns Aligned columns `#  id  time  label  command  calls  size  limited  ended`; no
- * trailing newline.
+ * @returns Aligned columns `#  id  time  label  command  calls  size  limited  ended  options`
+ * (what the run was made with that is not the default); no trailing newline.
  *
  * @example
  * ```ts
@@ -185,7 +214,9 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
  * ```
  */
 export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): string {
-  const table = [["#", "id", "time", "label", "command", "calls", "size", "limited", "ended"]];
+  const table = [
+    ["#", "id", "time", "label", "command", "calls", "size", "limited", "ended", "options"],
+  ];
   rows.forEach(({ id, run, size }, i) => {
     table.push([
       String(i + 1),
@@ -197,6 +228,7 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
       size === undefined ? "-" : formatSize(size),
       run.was_limited ? run.limit_reason ?? "yes" : "no",
       endedShort(run),
+      cut(runOptions(run), OPTIONS_WIDTH),
     ]);
   });
   for (const row of table) row.forEach((cell, c) => row[c] = safeText(cell));

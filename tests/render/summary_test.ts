@@ -80,11 +80,11 @@ Deno.test("renderLogTable() aligns columns, newest first as given, numbered from
   assert.equal(
     text,
     [
-      "#  id                                   time                     label     command                         calls     size  limited    ended",
-      "1  20261122T081502_123_server_c0ffee    2026-11-22 08:15:02 UTC  server    server.ts --port 8080               3   1.8 kB  no         SIGINT",
-      "2  20261121T101500_250_3f9e7d           2026-11-21 10:15:00 UTC  -         fib.ts 5                            6   3.3 kB  max_calls  ok",
-      "3  20261120T091500_042_checkout_a1b2c3  2026-11-20 09:15:00 UTC  checkout  main.ts --order apple:3,plum:1     10  12.3 MB  no         exception",
-      "4  trace_request                        2026-11-19 16:40:10 UTC  request   -                                   2    645 B  no         -",
+      "#  id                                   time                     label     command                         calls     size  limited    ended      options",
+      "1  20261122T081502_123_server_c0ffee    2026-11-22 08:15:02 UTC  server    server.ts --port 8080               3   1.8 kB  no         SIGINT     -",
+      "2  20261121T101500_250_3f9e7d           2026-11-21 10:15:00 UTC  -         fib.ts 5                            6   3.3 kB  max_calls  ok         max_calls=6",
+      "3  20261120T091500_042_checkout_a1b2c3  2026-11-20 09:15:00 UTC  checkout  main.ts --order apple:3,plum:1     10  12.3 MB  no         exception  -",
+      "4  trace_request                        2026-11-19 16:40:10 UTC  request   -                                   2    645 B  no         -          -",
     ].join("\n"),
   );
 });
@@ -97,8 +97,8 @@ Deno.test("renderLogTable() shortens long commands and says how a run exited", (
   const row = renderLogTable([{ id: "a", run: long }]).split("\n")[1];
   assert.match(row, / main\.ts x{31}… /);
   // No size given: a dash.
-  assert.match(row, / 10 +- +no +exit 3$/);
-  assert.match(row, / exit 3$/);
+  assert.match(row, / 10 +- +no +exit 3 +-$/);
+  assert.match(row, / exit 3 +-$/);
 });
 
 Deno.test("renderRunSummary() tells a normal end with a failing exit code from an uncaught error", () => {
@@ -118,5 +118,5 @@ Deno.test("renderRunSummary() tells a normal end with a failing exit code from a
     id: "a",
     run: { ...CHECKOUT, run: { ...CHECKOUT.run!, ended: "completed", exit_code: 3 } },
   }]);
-  assert.match(row.split("\n")[1], / exit 3$/);
+  assert.match(row.split("\n")[1], / exit 3 +-$/);
 });

@@ -46,8 +46,12 @@ export function blockTests(t: Target): void {
       const rows = lines(logs.stdout).slice(1);
       assert.equal(rows.length, 2, logs.stdout);
       // Newest first: the block started after the program.
-      assert.match(rows[0], / request +main\.ts +2 .* block$/);
-      assert.match(rows[1], / - +main\.ts +2 .* ok$/, "the whole run: the call outside the block");
+      assert.match(rows[0], / request +main\.ts +2 .* block +-$/);
+      assert.match(
+        rows[1],
+        / - +main\.ts +2 .* ok +-$/,
+        "the whole run: the call outside the block",
+      );
       const block = await viewJson(t, "1", { cwd: dir });
       assert.equal(block.run?.block, true);
       const tree = await tph(t, ["tree", "1", "--no-args", "--no-return"], { cwd: dir });

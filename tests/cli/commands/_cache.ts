@@ -53,7 +53,10 @@ export function cacheTests(t: Target): void {
     assertCode(table, 0, "tph logs");
     assert.equal(table.stderr, "");
     const rows = lines(table.stdout);
-    assert.match(rows[0], /^#\s+id\s+time\s+label\s+command\s+calls\s+size\s+limited\s+ended$/);
+    assert.match(
+      rows[0],
+      /^#\s+id\s+time\s+label\s+command\s+calls\s+size\s+limited\s+ended\s+options$/,
+    );
     assert.equal(rows.length, 4, table.stdout);
     const ids = files.map((f) => f.replace(/^run_/, "").replace(/\.(?:json|tph)$/, ""));
     assert.match(

@@ -345,7 +345,7 @@ export function cleanTests(t: Target): void {
     ]);
     assertCode(table, 0, "tph logs");
     const rows = lines(table.stdout);
-    assert.match(rows[0], /^# +id +time +label +command +calls +size +limited +ended$/);
+    assert.match(rows[0], /^# +id +time +label +command +calls +size +limited +ended +options$/);
     assert.deepEqual(
       rows.slice(1).map((r) => / (\d+(?:\.\d)? k?B) +(?:no|max_calls) /.exec(r)?.[1]),
       FIXTURE_IDS.map((id) => SIZES[id]),

@@ -154,7 +154,7 @@ export function endingTests(t: Target): void {
       assert.equal(set.run.error, undefined);
       assert.match(set.view, /^Ended +completed with exit code 3 \(no uncaught error\)$/m);
       assert.doesNotMatch(set.view, /exception/);
-      assert.match(lines(set.logs)[1], / exit 3$/);
+      assert.match(lines(set.logs)[1], / exit 3 +-$/);
       assert.equal(set.other.ended, "completed");
       assert.equal(set.other.exit_code, 3);
       assert.equal(set.attr("tph.ended"), "completed");
@@ -164,7 +164,7 @@ export function endingTests(t: Target): void {
       assert.equal(rejected.run.ended, "exception");
       assert.equal(rejected.run.exit_code, 1);
       assert.match(rejected.view, /^Ended +uncaught exception/m);
-      assert.match(lines(rejected.logs)[1], / exception$/);
+      assert.match(lines(rejected.logs)[1], / exception +-$/);
       assert.equal(rejected.other.ended, "exception");
       assert.equal(rejected.attr("tph.ended"), "exception");
       if (denoSet !== undefined) {

@@ -37,13 +37,13 @@ export function savedRunTests(t: Target): void {
       const r = await tph(t, ["logs"], { cwd: project.root, env: UTC });
       assertCode(r, 0, "tph logs");
       const rows = lines(r.stdout);
-      assert.match(rows[0], /^# +id +time +label +command +calls +size +limited +ended$/);
+      assert.match(rows[0], /^# +id +time +label +command +calls +size +limited +ended +options$/);
       assert.deepEqual(rows.slice(1).map((l) => l.split(/ +/)[1]), FIXTURE_IDS);
       assert.match(
         rows[1],
-        /^1 +20261122T081502_123_server_c0ffee +2026-11-22 08:15:02 +server +server\.ts --port 8080 +3 +1\.8 kB +no +SIGINT$/,
+        /^1 +20261122T081502_123_server_c0ffee +2026-11-22 08:15:02 +server +server\.ts --port 8080 +3 +1\.8 kB +no +SIGINT +-$/,
       );
-      assert.match(rows[2], / 6 +3\.3 kB +max_calls +ok$/);
+      assert.match(rows[2], / 6 +3\.3 kB +max_calls +ok +max_calls=6$/);
       const warnings = lines(r.stderr);
       assert.equal(warnings.length, 3);
       assert.match(
