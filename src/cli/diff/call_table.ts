@@ -219,22 +219,32 @@ function textHash(h: Hasher, s: string): number {
 }
 
 /**
- * The runtimes' timer handles (`setTimeout`'s value on Deno and Bun, `setImmediate`'s): their
- * fields hold the clock (`_idleStart`) and differ between runs and runtimes, so that any program
- * that sleeps would differ from itself. Compared by their class alone unless `--exact`.
+ * The runtimes' timer handles (`setTimeout`'s value, `setImmediate`'s) differ between runtimes
+ * (`Timeout(5 ms)` on Node and Deno, `Timeout` on Bun) and, in runs stored before tph showed them
+ * so, between runs (`Timeout { _idleStart: … }` held the clock): compared by their class alone
+ * unless `--exact`.
  */
-const TIMER = /\b(Timeout|Immediate) \{(?:[^{}"]|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}/g;
+const TIMER =
+  /\b(Timeout|Immediate)(?: \{(?:[^{}"]|"(?:[^"\\]|\\.)*"|\{[^{}]*\})*\}|\(\d+ ms\)|(?=$|[,)\]}]))/g;
 
 /** How a diff sees a value: with the volatile parts masked. */
 export function maskValue(text: string, o: Pick<CompareOptions, "ignoreValues" | "exact">): string {
   let out = o.ignoreValues === null ? text : text.replace(o.ignoreValues, "\u2026");
-  if (!o.exact && out.includes("{")) out = out.replace(TIMER, "$1 {\u2026}");
+  if (!o.exact && (out.includes("Timeout") || out.includes("Immediate"))) {
+    out = out.replace(TIMER, "$1 {\u2026}");
+  }
   return out;
 }
 
-/** Whether stored bytes hold a brace (only such a value can hold a timer handle). */
-function hasBrace(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] === 0x7b) return true;
+/**
+ * Whether stored bytes may hold a timer handle: a `T` or an `I` followed by `imeout` or
+ * `mmediate` somewhere (a cheap look at the bytes; the text is made only then).
+ */
+function hasTimer(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if ((c === 0x54 && b[i + 1] === 0x69) || (c === 0x49 && b[i + 1] === 0x6d)) return true;
+  }
   return false;
 }
 
@@ -282,7 +292,7 @@ function fromRecords(
       const b = r.buf[from];
       // Text that may be a whole number's (as a JSON run has it), or hold a timer handle.
       if ((b >= 48 && b <= 57) || b === 45) h.value(r.text(k));
-      else if (options.exact || !hasBrace(r.buf, from, to)) h.bytes(r.buf, from, to);
+      else if (options.exact || !hasTimer(r.buf, from, to)) h.bytes(r.buf, from, to);
       else h.text(maskValue(r.text(k), options));
     } else h.value(maskValue(r.text(k), options));
   };
