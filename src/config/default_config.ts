@@ -39,6 +39,8 @@ export interface TphConfig {
   redact: string[] | false;
   /** Regexes whose matches in stored values are replaced by "[redacted]". */
   redact_values: string[];
+  /** Redact secrets of an unmistakable form by value (private keys, tokens, JWTs…). */
+  redact_known: boolean;
   /** Store each finished `trace()` block in the cache folder as a run of its own. */
   auto_save: boolean;
   /** `tph run` records only inside `trace()` blocks (as `tph run --blocks`). */
@@ -78,6 +80,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   external_calls: true,
   redact: [],
   redact_values: [],
+  redact_known: true,
   auto_save: true,
   blocks_only: false,
   enabled: true,
@@ -114,6 +117,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   external_calls: "boolean",
   redact: "names or false",
   redact_values: "regexes",
+  redact_known: "boolean",
   cache: "boolean",
   cache_dir: "string or null",
   max_runs: "positive integer",

@@ -127,6 +127,7 @@ function limitsOf(cfg: TphConfig): TraceLimits {
     ignoreModules: cfg.ignore_modules,
     redact: cfg.redact,
     redactValues: cfg.redact_values,
+    redactKnown: cfg.redact_known,
   };
 }
 

@@ -27,6 +27,12 @@ export interface TraceLimits {
   redact?: string[] | false;
   /** Regexes whose matches in stored strings and reprs are replaced by `[redacted]`. */
   redactValues?: (string | RegExp)[];
+  /**
+   * False: secrets of an unmistakable form (private key blocks, AWS/Google/Stripe/GitHub/Slack
+   * tokens, JWTs, Authorization and Bearer values, passwords in URLs) are not redacted by value.
+   * Default true.
+   */
+  redactKnown?: boolean;
   /** Values to find in every call's arguments, return value and error (`tph run --find`). */
   find?: FindSpec[];
 }

@@ -236,6 +236,7 @@ function limitsOf(
     // Decided in the program's process, as each call is recorded: secrets never reach the run.
     redact: v["no-redact"] ? false : cfg.redact,
     redactValues: cfg.redact_values,
+    redactKnown: cfg.redact_known,
     ...(find.length > 0 ? { find } : {}),
   };
 }

@@ -66,7 +66,8 @@ export const RUN_OPTIONS = {
   },
   "no-redact": {
     type: "boolean",
-    help: "store every value as it is: no [redacted] for secret names or redact_values",
+    help:
+      "store every value as it is: no [redacted] for secret names, known secrets or redact_values",
   },
   "no-external-calls": {
     type: "boolean",

@@ -5,13 +5,15 @@
 //   value of a function with one (`getToken()`, `get password()`, an external `vault.secret()`),
 //   the argument of a setter with one, and inside any repr, the value of an object field or a
 //   Map entry with one (`{ headers: { authorization: [redacted] } }`).
-// - By value: matches of the `redactValues` regexes in any string that is stored or described
-//   (arguments, return values, errors, strings inside reprs), replaced before a repr is cut to
-//   its maximum length, so that a cut never shows the start of a secret.
+// - By value: secrets of a form that cannot be mistaken (KNOWN_SECRETS: private key blocks, cloud
+//   and service tokens, JWTs, Authorization and Bearer values, passwords in URLs) and matches of
+//   the `redactValues` regexes, in any string that is stored or described (arguments, return
+//   values, errors, strings inside reprs), replaced before a repr is cut to its maximum length,
+//   so that a cut never shows the start of a secret.
 
 import type { FunctionRecord } from "./functions.ts";
-import type { Redactor } from "./repr.ts";
-import { namePatternProblem, valuePatternProblem } from "../../run_file/limits.ts";
+import { type Redactor, reprLimit } from "./repr.ts";
+import { DEFAULT_LIMITS, namePatternProblem, valuePatternProblem } from "../../run_file/limits.ts";
 
 /** What a redacted value is stored as. */
 export const REDACTED = "[redacted]";
@@ -137,6 +139,71 @@ function matchesName(words: string[], patterns: NamePattern[]): boolean {
  */
 export const SECRET_ARGS = 1, SECRET_RETURN = 2, LOOKED_AT = 4;
 
+/**
+ * Secrets recognised by their form alone, as one regex (one scan of a string for all of them).
+ * Each alternative needs a prefix or a shape that ordinary text does not have, so that what it
+ * hides is a secret, not a sentence. Group 1 (an `Authorization:` header's name) is kept.
+ */
+export const KNOWN_SECRETS: readonly { name: string; source: string }[] = Object.freeze([
+  {
+    name: "private key block (to its end, or to the end of the text)",
+    source: String
+      .raw`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`,
+  },
+  {
+    name: "AWS access key id",
+    source: String.raw`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b`,
+  },
+  { name: "Google API key", source: String.raw`\bAIza[0-9A-Za-z_-]{35}` },
+  { name: "Stripe key", source: String.raw`\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}` },
+  { name: "Stripe webhook secret", source: String.raw`\bwhsec_[0-9A-Za-z]{20,}` },
+  { name: "GitHub token", source: String.raw`\bgh[pousr]_[0-9A-Za-z]{30,}` },
+  { name: "GitHub fine-grained token", source: String.raw`\bgithub_pat_[0-9A-Za-z_]{22,}` },
+  { name: "Slack token", source: String.raw`\bxox[abposr]-[0-9A-Za-z-]{10,}` },
+  {
+    name: "Slack webhook",
+    source: String.raw`https://hooks\.slack\.com/services/[0-9A-Za-z/_-]+`,
+  },
+  {
+    name: "JSON Web Token (header and claims, or to the end of the text)",
+    source: String
+      .raw`\beyJ[0-9A-Za-z_-]{5,}\.eyJ(?:[0-9A-Za-z_-]{5,}\.[0-9A-Za-z_-]*|[0-9A-Za-z_-]*$)`,
+  },
+  {
+    name: "Authorization header value",
+    source: String.raw`(\b[Aa]uthorization"?[ \t]*[:=][ \t]*"?)[^\s"][^"\r\n]*`,
+  },
+  {
+    name: "Bearer or Token credential (with a digit)",
+    source: String.raw`\b(?:[Bb]earer|Token) +(?=[A-Za-z._~+/-]*[0-9])[0-9A-Za-z._~+/-]{12,}=*`,
+  },
+  {
+    name: "URL with a password (scheme to @)",
+    source: String.raw`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:@/]+:[^\s@/]+@`,
+  },
+]);
+
+/** Every secret of KNOWN_SECRETS, one regex; the scan that finds them. */
+const KNOWN_REGEX = new RegExp(KNOWN_SECRETS.map((k) => k.source).join("|"), "g");
+
+/**
+ * What every secret of KNOWN_SECRETS holds, as literal text a regex finds several times faster
+ * than the full alternation: a string without any is not scanned further (most are not).
+ */
+const KNOWN_HINT =
+  /-----BEGIN|A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA|Iza)|_(?:live|test)_|whsec_|gh[pousr]_|github_pat_|xox[abposr]-|eyJ|uthorization|earer |Token |:\/\//;
+
+/** No secret of KNOWN_SECRETS is shorter: shorter strings are not scanned for them. */
+const SHORTEST_KNOWN = 16;
+
+/**
+ * How far beyond what a value's repr shows KNOWN_SECRETS are looked for: a string is stored and
+ * shown cut to its repr's length, so only a secret that starts in the shown part must be found,
+ * and each one's distinctive start is shorter than this (the part after it may run to the end of
+ * what is scanned). A program's long strings are not scanned whole on every call.
+ */
+const KNOWN_MARGIN = 128;
+
 /** Field names remembered at most (a program may use every key only once). */
 const MAX_KEYS = 10_000;
 
@@ -146,12 +213,22 @@ export interface RedactOptions {
   redact?: string[] | false;
   /** Regexes whose matches in stored strings are replaced by "[redacted]". */
   redactValues?: (string | RegExp)[];
+  /** False: secrets of KNOWN_SECRETS' forms are not looked for by value (default true). */
+  redactKnown?: boolean;
+  /** Longest repr of a value (the known secrets are looked for a little beyond it). */
+  maxRepr?: number;
 }
 
 /** The redaction of one trace: which names and values are stored as "[redacted]". */
 export class Redaction implements Redactor {
-  /** The value regexes (global), or null when there are none. */
+  /** The `redactValues` regexes (global), or null when there are none. */
   readonly values: RegExp[] | null;
+  /** Whether strings are scanned at all: for KNOWN_SECRETS or for `values`. */
+  readonly scans: boolean;
+  /** Whether KNOWN_SECRETS are looked for. */
+  readonly #known: boolean;
+  /** How many characters of a string KNOWN_SECRETS are looked for in. */
+  readonly #window: number;
   /** Per function id, SECRET_ARGS, SECRET_RETURN and LOOKED_AT bits (0 until first asked). */
   fns = new Uint8Array(256);
   readonly #names: NamePattern[];
@@ -191,6 +268,9 @@ export class Redaction implements Redactor {
           ? new RegExp(v, "g")
           : new RegExp(v.source, v.flags.replace(/y/g, "") + (v.global ? "" : "g"))
       );
+    this.#known = options.redactKnown !== false;
+    this.scans = this.#known || this.values !== null;
+    this.#window = reprLimit(options.maxRepr ?? DEFAULT_LIMITS.maxRepr) + 1 + KNOWN_MARGIN;
   }
 
   /**
@@ -268,29 +348,47 @@ export class Redaction implements Redactor {
     return this.#params.get(id)?.[i] === true;
   }
 
-  /** Whether a string holds a match of a value regex. */
+  /** Whether a string holds a secret of KNOWN_SECRETS or a match of a value regex. */
   hits(s: string): boolean {
-    return this.#firstMatching(s, 0) !== null;
+    return this.#knownIn(s) !== null || this.#firstMatching(s, 0) !== null;
   }
 
-  /** `s` with every match of the value regexes replaced by "[redacted]". */
+  /**
+   * `s` with every secret of KNOWN_SECRETS (in the part a repr can show) and every match of the
+   * value regexes replaced by "[redacted]".
+   */
   scrub(s: string): string {
-    for (let at = 0, m = this.#firstMatching(s, at); m !== null; m = this.#firstMatching(s, at)) {
-      const re = this.values![m.index];
-      let out = "";
-      let last = 0;
-      for (let found: RegExpExecArray | null = m.match; found !== null; found = exec(re, s)) {
-        const start = found.index, end = start + found[0].length;
-        if (end === start) re.lastIndex = start + 1; // an empty match (a lookahead): step over it
-        else {
-          out += slice(s, last, start) + REDACTED;
-          last = end;
-        }
+    let found = this.#knownIn(s);
+    // The part scanned grows until what a repr can show of the result was scanned and no secret
+    // runs into the rest (a key block with no end); the rest, never shown, is kept as it is.
+    for (let w = this.#window; found !== null; w *= 2) {
+      const window = s.length > w ? slice(s, 0, w) : s;
+      const out = replaceAll(window, KNOWN_REGEX, found, true);
+      if (window.length === s.length) {
+        s = out;
+        break;
       }
-      s = out + slice(s, last);
+      if (!toTheEnd && out.length >= this.#window) {
+        s = out + slice(s, w);
+        break;
+      }
+      KNOWN_REGEX.lastIndex = 0;
+      found = exec(KNOWN_REGEX, s.length > w * 2 ? slice(s, 0, w * 2) : s);
+    }
+    for (let at = 0, m = this.#firstMatching(s, at); m !== null; m = this.#firstMatching(s, at)) {
+      s = replaceAll(s, this.values![m.index], m.match, false);
       at = m.index + 1;
     }
     return s;
+  }
+
+  /** The first secret of KNOWN_SECRETS in the part of `s` a repr can show, or null. */
+  #knownIn(s: string): RegExpExecArray | null {
+    if (!this.#known || s.length < SHORTEST_KNOWN) return null;
+    const window = s.length > this.#window ? slice(s, 0, this.#window) : s;
+    if (exec(KNOWN_HINT, window) === null) return null;
+    KNOWN_REGEX.lastIndex = 0;
+    return exec(KNOWN_REGEX, window);
   }
 
   /** The first value regex from the `from`-th on that matches `s`, and its first match. */
@@ -305,3 +403,26 @@ export class Redaction implements Redactor {
     return null;
   }
 }
+
+/**
+ * `s` with `found` (a match of the global `re`) and every later match replaced by "[redacted]";
+ * `keepName`: group 1, when it matched, stays (an Authorization header's name).
+ */
+function replaceAll(s: string, re: RegExp, found: RegExpExecArray, keepName: boolean): string {
+  let out = "";
+  let last = 0;
+  toTheEnd = false;
+  for (let m: RegExpExecArray | null = found; m !== null; m = exec(re, s)) {
+    const start = m.index, end = start + m[0].length;
+    if (end === start) re.lastIndex = start + 1; // an empty match (a lookahead): step over it
+    else {
+      out += slice(s, last, start) + (keepName && m[1] !== undefined ? m[1] : "") + REDACTED;
+      last = end;
+      toTheEnd = end === s.length;
+    }
+  }
+  return out + slice(s, last);
+}
+
+/** Whether the last replaceAll's last match ran to the end of its text. */
+let toTheEnd = false;

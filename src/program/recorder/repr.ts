@@ -281,8 +281,8 @@ export function repr(value: unknown, maxLen = MAX_REPR, redact: Redactor | null 
 export interface Redactor {
   /** Whether the value of a field with this key is shown as `[redacted]`. */
   secretKey(key: string): boolean;
-  /** The value regexes, or null when there are none. */
-  readonly values: RegExp[] | null;
+  /** Whether strings are scanned for secrets by value (scrub may change them). */
+  readonly scans: boolean;
   /** A string with the matches of the value regexes replaced by `[redacted]`. */
   scrub(s: string): string;
 }
@@ -368,7 +368,7 @@ function render(
   holeBudget = HOLE_BUDGET;
   errorProps = withErrorProps;
   red = redactor;
-  scrubs = redactor !== null && redactor.values !== null;
+  scrubs = redactor !== null && redactor.scans;
   directChars = -1;
   let s: string;
   try {

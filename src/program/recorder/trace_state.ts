@@ -36,7 +36,7 @@ export class TraceState {
   readonly redaction: Redaction | null;
   /** The values looked for in every call, and the matches found (null: none looked for). */
   readonly finder: Finder | null;
-  /** The redaction when it has value regexes (strings are then checked when stored), else null. */
+  /** The redaction when it scans strings by value (they are then checked when stored), else null. */
   readonly scrubs: Redaction | null;
   /** Null when every function is accepted (the common, fast case). */
   readonly filter: ((id: number) => boolean) | null;
@@ -52,13 +52,15 @@ export class TraceState {
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
   droppedAtRoot = 0;
   droppedTotal = 0;
+  /** Hidden rows made for async calls left out by max_calls (see recorder.ts, record). */
+  hiddenRows = 0;
   readonly limitReasons: Set<string> = new SafeSet<string>();
   #accepted: Map<number, boolean> = new SafeMap<number, boolean>();
 
   constructor(limits: TraceLimits = {}) {
     // First: an invalid pattern throws before the trace takes a slot on the tape.
     this.redaction = Redaction.of(limits);
-    this.scrubs = this.redaction?.values ? this.redaction : null;
+    this.scrubs = this.redaction?.scans ? this.redaction : null;
     this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
     this.capacity = this.maxCalls;

@@ -89,3 +89,60 @@ Deno.test("repr() with a redactor hides secret fields and value matches before c
   // Without a redactor, nothing changes.
   assert.equal(repr({ password: "x" }), '{ password: "x" }');
 });
+
+Deno.test("Redaction: secrets of unmistakable form are redacted by value by default", () => {
+  const r = new Redaction();
+  const aws = "AKIA" + "ABCDEFGHIJKLMNOP";
+  const cases: [string, string][] = [
+    [`key=${aws};`, "key=[redacted];"],
+    ["sk_live_" + "a1B2c3D4e5F6g7H8i9J0", "[redacted]"],
+    ["token ghp_" + "x".repeat(36) + " end", "token [redacted] end"],
+    ["xoxb-" + "1234567890-abcdef", "[redacted]"],
+    ["AIza" + "S".repeat(35), "[redacted]"],
+    ["eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXZhbHVl", "[redacted]"],
+    ["Authorization: Bearer abcdef0123456789xyz", "Authorization: [redacted]"],
+    ["postgres://app:hunter2pass@db.internal:5432/prod", "[redacted]db.internal:5432/prod"],
+    [
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nafter",
+      "[redacted]\nafter",
+    ],
+  ];
+  for (const [text, scrubbed] of cases) {
+    assert.ok(r.hits(text), text);
+    assert.equal(r.scrub(text), scrubbed, text);
+  }
+  // Ordinary text of the same shapes is left alone.
+  for (
+    const text of [
+      "sk_live_short",
+      "Bearer token",
+      "https://example.com/a:b@c",
+      "AKIA is a prefix",
+      "eyJ.eyJ.x",
+      "a plain sentence that is long enough to be scanned",
+    ]
+  ) assert.ok(!r.hits(text), text);
+  // In a repr too, before the value is cut to its length.
+  assert.equal(repr({ url: "https://u:p4ssw0rd@h/x" }, 120, r), '{ url: "[redacted]h/x" }');
+  // Off with redaction, or for the known forms alone.
+  assert.equal(Redaction.of({ redact: false }), null);
+  const unknown = new Redaction({ redactKnown: false });
+  assert.ok(!unknown.hits("sk_live_" + "a1B2c3D4e5F6g7H8i9J0"));
+  assert.equal(unknown.scans, false);
+});
+
+Deno.test("Redaction: a known secret that starts in what a repr shows is hidden however long the text", () => {
+  const r = new Redaction({ maxRepr: 120 });
+  // A JWT whose claims run far past what is scanned, and a key block with no end in sight.
+  const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + "a".repeat(5000) + ".sig";
+  const text = "x".repeat(100) + " token=" + jwt + " tail";
+  assert.ok(r.hits(text));
+  assert.equal(r.scrub(text).slice(0, 117), "x".repeat(100) + " token=[redacted]");
+  assert.ok(!repr(text, 120, r).includes("eyJ"));
+  const key = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "b3BlbnNzaC1rZXktdjEAAAAA\n".repeat(40_000);
+  assert.equal(repr({ key2: "see " + key }, 120, r), '{ key2: "see [redacted]" }');
+  // What starts after the part a repr can show is not looked for (it is never stored).
+  const late = "y".repeat(10_000) + " sk_live_" + "a1B2c3D4e5F6g7H8i9J0";
+  assert.ok(!r.hits(late));
+  assert.ok(!repr(late, 120, r).includes("sk_live"));
+});
