@@ -35,6 +35,7 @@ export interface TreeOptions {
 
 /** Columns a label piece takes: its text without colour codes. */
 export function visibleLength(text: string): number {
+  // deno-lint-ignore no-control-regex -- ANSI colour codes
   return text.includes("\x1b") ? text.replace(/\x1b\[[0-9;]*m/g, "").length : text.length;
 }
 

@@ -14,6 +14,7 @@ const SCRIPT = ["/usr/bin/script", "/bin/script"].find((p) => existsSync(p));
 function widest(text: string, skip: RegExp): { width: number; cut: boolean } {
   let width = 0, cut = false;
   for (const raw of text.split(/\r?\n/)) {
+    // deno-lint-ignore no-control-regex -- ANSI colour codes
     const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
     if (skip.test(line)) continue;
     width = Math.max(width, [...line].length);
