@@ -56,8 +56,10 @@ function runOptions(run: Omit<RunJSON, "trace">): string {
       if (list !== undefined && list.length > 0) out.push(`${key}=${list.join(",")}`);
     }
   }
-  if (run.find !== undefined && run.find.targets.length > 0) {
-    out.push(`find=${run.find.targets.map((t) => t.text).join(",")}`);
+  // A run file from elsewhere may hold anything here: only target texts are shown.
+  const targets: unknown = run.find?.targets;
+  if (Array.isArray(targets) && targets.length > 0) {
+    out.push(`find=${targets.map((t) => String(t?.text)).join(",")}`);
   }
   return out.length === 0 ? "-" : out.join(" ");
 }

@@ -30,6 +30,7 @@ const TOP_FIELDS: [string, string][] = [
   ["dropped_at_root", "number?"],
   ["config", "object?"],
   ["run", "object?"],
+  ["find", "object?"],
 ];
 const CONFIG_FIELDS: [string, string][] = [
   ["max_depth", "number?"],
