@@ -367,26 +367,9 @@ class Walker {
     if (LEAF_TYPES.has(type)) return;
     switch (type) {
       case "FunctionDeclaration":
-      case "FunctionExpression": {
-        const role = roleOf(hint);
-        return this.#function(node, {
-          name: node.id?.name ?? (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
-          qualname: node.id || role !== null ? null : hint,
-          kind: "function",
-          static: false,
-          role,
-        });
-      }
-      case "ArrowFunctionExpression": {
-        const role = roleOf(hint);
-        return this.#function(node, {
-          name: (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
-          qualname: role === null ? hint : null,
-          kind: "arrow",
-          static: false,
-          role,
-        });
-      }
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        return this.#functionNode(node, hint);
       case "ClassDeclaration":
       case "ClassExpression":
         return this.#class(node, node.id?.name ?? hint ?? "<anonymous class>");
@@ -470,6 +453,20 @@ class Walker {
       ) this.#nested(child);
       else this.walk(child, null);
     }
+  }
+
+  /** A function or arrow, named by its own name, else by `hint` (its binding or its role). */
+  #functionNode(node: Node, hint: string | null): void {
+    const role = roleOf(hint);
+    const arrow = node.type === "ArrowFunctionExpression";
+    const own: string | null = arrow ? null : node.id?.name ?? null;
+    this.#function(node, {
+      name: own ?? (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
+      qualname: own !== null || role !== null ? null : hint,
+      kind: arrow ? "arrow" : "function",
+      static: false,
+      role,
+    });
   }
 
   #object(node: Node, owner: string | null): void {
