@@ -362,11 +362,19 @@ function pastFull(p: number): boolean {
 
 /**
  * pastFull(cur) in front of begin(), unless values are looked for (their left-out calls keep their
- * function in their handle: begin).
+ * function in their handle: begin) or function `id` suspends (it gets a hidden row: record).
  */
-function leftOut(): boolean {
-  return finder === null && pastFull(cur);
+function leftOut(id: number): boolean {
+  return finder === null && !suspends(id) && pastFull(cur);
 }
+
+/** Whether function `id` is async or a generator: its calls resume later, with an empty stack. */
+function suspends(id: number): boolean {
+  return (functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) !== 0;
+}
+
+/** Hidden rows a trace keeps at most for async calls left out by max_calls (see record). */
+const MAX_HIDDEN = 65_536;
 
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
 function stackOf(h: number, id: number): number[] {
@@ -438,7 +446,7 @@ function record(
   let p = cur;
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
-  if (p === fullOwner && pastFull(p)) return -1;
+  if (p === fullOwner && !suspends(b + k) && pastFull(p)) return -1;
   if (p < base) p = -1; // a stale handle (its tape was retired) or none
   const prev = p;
   let t: TraceState | null;
@@ -472,6 +480,14 @@ function record(
   if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
     if (!t.limitReasons.has("max_calls")) traceFull();
     t.drop(p, "max_calls");
+    // As past max_depth: an async function or generator left out resumes later with an empty
+    // stack, and what it calls then would count at the root. A hidden row keeps it counted
+    // under the recorded call where it was cut (as many as MAX_HIDDEN per trace; later ones
+    // count at the root).
+    if (p >= 0 && t.hiddenRows < MAX_HIDDEN && suspends(id)) {
+      t.hiddenRows++;
+      return hiddenRow(t, id, p, prev, depth);
+    }
     // The checks above depend only on the open call (its trace, depth and tape) and on the
     // function (the filter): without a filter, later calls under this one end here too. So do
     // later root calls of the process trace while no trace() block can claim them (a program
@@ -600,19 +616,19 @@ export const R = {
   },
   // Past the limit (the open call is the full trace's), a call is counted in front of begin().
   e1(b: number, k: number, a: unknown): number {
-    if (cur === fullOwner && leftOut()) return -1;
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
-    if (cur === fullOwner && leftOut()) return -1;
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
-    if (cur === fullOwner && leftOut()) return -1;
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 3, a, a2, a3, undefined);
   },
   en(b: number, k: number, args: unknown[]): number {
-    if (cur === fullOwner && leftOut()) return -1;
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, -1, undefined, undefined, undefined, args);
   },
   // The methods below are tiny gates (inlined by the JIT: an untraced call costs ~1 ns) in
