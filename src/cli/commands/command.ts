@@ -34,7 +34,7 @@ export interface Context<O extends Options = Options> {
    * command: the same problem found twice (the config read for two purposes) is said once.
    */
   warn(message: string): void;
-  /** Colours for stdout: it is a terminal and NO_COLOR is not set. */
+  /** Colours for stdout: --color, FORCE_COLOR, else a terminal without NO_COLOR (main.ts). */
   color: boolean;
   /** Whether stdout is a terminal (outBytes then needs escaping: see safeOutput). */
   terminal?: boolean;

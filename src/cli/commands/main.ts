@@ -39,6 +39,24 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * Whether stdout gets colours: `--color always|never` decides; else FORCE_COLOR (set, not "0" or
+ * "false": on; "0" or "false": off); else on a terminal, unless NO_COLOR is set and not empty
+ * (https://no-color.org).
+ */
+export function colorWanted(flag: unknown, io: Pick<Io, "isTerminal" | "env">): boolean {
+  if (flag !== undefined) {
+    if (flag === "always") return true;
+    if (flag === "never") return false;
+    if (flag !== "auto") {
+      throw usageError(`--color takes always, never or auto, not "${String(flag)}"`);
+    }
+  }
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
+  return io.isTerminal && !io.env.NO_COLOR;
+}
+
 function findCommand(name: string): Command {
   const cmd = COMMANDS.find((c) => c.name === name);
   if (cmd !== undefined) return cmd;
@@ -96,8 +114,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       warned.add(message);
       io.err(`tph: warning: ${message}`);
     },
-    // https://no-color.org: set and not empty turns colours off.
-    color: io.isTerminal && !io.env.NO_COLOR,
+    color: colorWanted(values.color, io),
     terminal: io.isTerminal,
     config: () =>
       loaded ??= loadConfig({

@@ -66,6 +66,15 @@ export const VIEW_OPTIONS = {
 } as const satisfies Options;
 
 /** `tph tree`'s options. */
+/** `--color WHEN`, for the commands that colour what they print. */
+export const COLOR_OPTION = {
+  type: "string",
+  arg: "WHEN",
+  help: "colours: always, never or auto (auto: on a terminal, unless NO_COLOR is set; " +
+    "FORCE_COLOR=1 or 0 decides too)",
+  choices: ["always", "never", "auto"],
+} as const;
+
 export const TREE_OPTIONS = {
   "max-depth": { type: "string", arg: "N", help: "draw N levels, sum up the calls below" },
   "show-args": { type: "boolean", help: "show arguments (config: show_args)" },
@@ -84,11 +93,13 @@ export const TREE_OPTIONS = {
     help: "only calls whose name contains NAME, with their callers and callees",
   },
   wide: WIDE_OPTION,
+  color: COLOR_OPTION,
   "cache-dir": CACHE_DIR_OPTION,
 } as const satisfies Options;
 
 /** `tph diff`'s options. */
 export const DIFF_OPTIONS = {
+  color: COLOR_OPTION,
   json: { type: "boolean", help: "print one JSON object: the runs, the summary, the changes" },
   summary: {
     type: "boolean",

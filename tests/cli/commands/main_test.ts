@@ -31,6 +31,38 @@ Deno.test("main() colours only on a terminal, and never with NO_COLOR set", asyn
   assert.ok(!(await run(false, {})).includes("\x1b["));
 });
 
+Deno.test("main(): --color and FORCE_COLOR decide colours over the terminal and NO_COLOR", async () => {
+  const { root } = projectWithRuns();
+  const run = async (args: string[], isTerminal: boolean, env: Record<string, string>) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["tree", "1", ...args], {
+      out: (t) => out.push(t),
+      outBytes: (b, n) => (out.push(new TextDecoder().decode(b.subarray(0, n))), true),
+      err: (t) => err.push(t),
+      cwd: root,
+      isTerminal,
+      env,
+    });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+  const coloured = (r: { code: number; out: string }) => {
+    assert.equal(r.code, 0);
+    return r.out.includes("\x1b[36mserve\x1b[0m");
+  };
+  assert.ok(coloured(await run(["--color", "always"], false, { NO_COLOR: "1" })));
+  assert.ok(coloured(await run([], false, { FORCE_COLOR: "1" })));
+  assert.ok(coloured(await run(["--color=auto"], false, { FORCE_COLOR: "3" })));
+  assert.ok(!coloured(await run([], true, { FORCE_COLOR: "0" })));
+  assert.ok(!coloured(await run(["--color", "never"], true, { FORCE_COLOR: "1" })));
+  assert.ok(!coloured(await run(["--color", "auto"], true, { NO_COLOR: "1" })));
+  // An empty FORCE_COLOR says nothing: the terminal decides.
+  assert.ok(coloured(await run([], true, { FORCE_COLOR: "" })));
+  const bad = await run(["--color", "sometimes"], true, {});
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--color takes always, never or auto, not "sometimes"/);
+});
+
 Deno.test("main() colours tph diff's marks only on a terminal, and never with NO_COLOR set", async () => {
   const { root } = projectWithRuns();
   const run = async (isTerminal: boolean, env: Record<string, string>) => {
