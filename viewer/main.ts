@@ -4,7 +4,7 @@
 // per-function table and a flame chart. Recorded texts only ever go into the page as text
 // (textContent), never as markup.
 
-import { formatUs, Model, type PageData } from "./model.ts";
+import { formatUs, Model, type PageData, tickStep } from "./model.ts";
 import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../src/run_file/call_state.ts";
 import { FRAME_FILE, FRAME_FLAGS, FRAME_LINE, FRAME_NAME } from "../src/run_file/page_data.ts";
 
@@ -131,7 +131,14 @@ class Viewer {
     if (meta.command !== null) fact(`command: ${meta.command}`);
     if (meta.label !== null) fact(`label: ${meta.label}`);
     if (meta.runtime !== null) fact(`runtime: ${meta.runtime}`);
-    fact(`started: ${meta.timestamp}`);
+    // The start in the reader's local time, the stored text on hover.
+    const started = new Date(meta.timestamp);
+    const when = Number.isNaN(started.getTime()) ? meta.timestamp : started.toLocaleString(
+      undefined,
+      { dateStyle: "medium", timeStyle: "medium" },
+    );
+    facts.append(el("span", "", `started: ${when}`));
+    (facts.lastChild as HTMLElement).title = meta.timestamp;
     if (meta.duration_ms !== null) fact(`duration: ${formatUs(meta.duration_ms * 1000)}`);
     fact(`calls recorded: ${meta.call_count}`);
     if (meta.dropped_calls > 0) {
@@ -413,6 +420,10 @@ class Viewer {
     ];
     for (const [k, title] of columns) {
       const th = el("th", "", title + (k === key ? (this.sortDown ? " ▾" : " ▴") : ""));
+      if (k === "self") {
+        th.title = "time in the calls outside the recorded calls below them; an async call's " +
+          "time awaiting counts as its own";
+      }
       th.dataset.key = k;
       th.addEventListener("click", () => {
         if (this.sortKey === k) this.sortDown = !this.sortDown;
@@ -453,7 +464,7 @@ class Viewer {
     } else {
       const keep = new Uint8Array(m.n);
       for (let i = 0; i < m.n; i++) {
-        if (m.frame[i] !== frame) continue;
+        if (m.fnOf[m.frame[i]] !== frame) continue;
         for (let p = i; p >= 0 && keep[p] === 0; p = m.parent[p]) keep[p] = 1;
       }
       this.keep = keep;
@@ -467,7 +478,13 @@ class Viewer {
   }
 }
 
-/** The flame chart: time across, depth down; wheel zooms, drag pans, click selects. */
+/** Height of the flame chart's time axis, above the calls, and of a row of calls. */
+const AXIS = 18, BAR = 16;
+
+/**
+ * The flame chart: time across (an axis on top, from the run's start), depth down; wheel zooms,
+ * drag pans, click selects.
+ */
 class Flame {
   readonly canvas = el("canvas");
   from: number;
@@ -514,7 +531,8 @@ class Flame {
     const rect = this.canvas.getBoundingClientRect();
     if (e.clientY < rect.top || e.clientY > rect.bottom) return;
     const m = this.v.m;
-    const depth = Math.floor((e.clientY - rect.top) / 16);
+    const depth = Math.floor((e.clientY - rect.top - AXIS) / BAR);
+    if (depth < 0) return;
     const t = this.from + ((e.clientX - rect.left) / rect.width) * (this.to - this.from);
     for (let i = m.n - 1; i >= 0; i--) {
       if (m.depth[i] === depth && m.start[i] <= t && t <= m.start[i] + m.dur[i]) {
@@ -538,12 +556,27 @@ class Flame {
     g.clearRect(0, 0, w, h);
     const m = this.v.m;
     const scale = w / Math.max(1e-9, this.to - this.from);
-    const rows = Math.floor(h / 16);
+    const rows = Math.floor((h - AXIS) / BAR);
     g.font = "11px ui-monospace, monospace";
     g.textBaseline = "middle";
+    // The axis: a tick about every 100 px, labelled with the time since the run's first call.
+    const step = tickStep((this.to - this.from) * 100 / w);
+    const zero = m.firstTime;
+    g.strokeStyle = "#d4d4d8";
+    g.fillStyle = "#52525b";
+    g.textAlign = "left";
+    for (let t = Math.ceil((this.from - zero) / step) * step; zero + t <= this.to; t += step) {
+      const x = (zero + t - this.from) * scale;
+      g.beginPath();
+      g.moveTo(x + 0.5, AXIS - 5);
+      g.lineTo(x + 0.5, h);
+      g.stroke();
+      g.fillText(formatUs(t), x + 3, AXIS / 2 - 1);
+    }
     for (let i = 0; i < m.n; i++) {
       const d = m.depth[i];
       if (d >= rows) continue;
+      const y = AXIS + d * BAR;
       const s = m.start[i], e = s + m.dur[i];
       if (e < this.from || s > this.to) continue;
       const x = (s - this.from) * scale;
@@ -555,14 +588,14 @@ class Flame {
         : m.state[i] === THREW
         ? "#ef4444"
         : `hsl(${hue} 60% 72%)`;
-      g.fillRect(x, d * 16, width - (width > 3 ? 1 : 0), 15);
+      g.fillRect(x, y, width - (width > 3 ? 1 : 0), BAR - 1);
       if (width > 40) {
         g.fillStyle = "#111";
         g.save();
         g.beginPath();
-        g.rect(x, d * 16, width - 2, 15);
+        g.rect(x, y, width - 2, BAR - 1);
         g.clip();
-        g.fillText(m.name(i), x + 3, d * 16 + 8);
+        g.fillText(m.name(i), x + 3, y + BAR / 2);
         g.restore();
       }
     }

@@ -3,6 +3,7 @@
 // (depth first) with their depth, turned into columns and links between calls. The rows' format
 // and the call states are tph's own (src/run_file/).
 
+import { FN_EXTERNAL } from "../src/run_file/call_state.ts";
 import {
   CALL_ARGS,
   CALL_DEPTH,
@@ -12,6 +13,9 @@ import {
   CALL_START,
   CALL_STATE,
   CALL_VALUE,
+  FRAME_FILE,
+  FRAME_FLAGS,
+  FRAME_LINE,
   FRAME_NAME,
   FRAME_PARAMS,
   type PageData,
@@ -33,6 +37,11 @@ export class Model {
   readonly firstTime: number;
   readonly lastTime: number;
   readonly maxDepth: number;
+  /**
+   * Per frame, the first frame of its function: the calls of one function out of the traced
+   * code (`console.log`) have a frame per call site, and count as one function.
+   */
+  readonly fnOf: Int32Array;
   #haystack: string[] | null = null;
 
   readonly data: PageData;
@@ -68,6 +77,18 @@ export class Model {
     this.firstTime = first === Infinity ? 0 : first;
     this.lastTime = Math.max(last, this.firstTime + 1);
     this.maxDepth = deepest;
+    const frames = data.frames;
+    this.fnOf = new Int32Array(frames.length);
+    const firstOf = new Map<string, number>();
+    for (let f = 0; f < frames.length; f++) {
+      const fr = frames[f];
+      const key = (fr[FRAME_FLAGS] & FN_EXTERNAL) !== 0
+        ? "ext\u0000" + fr[FRAME_NAME]
+        : fr[FRAME_NAME] + "\u0000" + fr[FRAME_FILE] + "\u0000" + fr[FRAME_LINE];
+      let first = firstOf.get(key);
+      if (first === undefined) firstOf.set(key, first = f);
+      this.fnOf[f] = first;
+    }
   }
 
   name(i: number): string {
@@ -126,16 +147,20 @@ export class Model {
     return this.#haystack[i];
   }
 
-  /** Per function: calls, total time (not counted twice under itself), self time. */
+  /**
+   * Per function (its first frame, see fnOf): calls, total time (not counted twice under
+   * itself), self time.
+   */
   functionTable(): { frame: number; calls: number; total: number; self: number }[] {
     const frames = this.data.frames.length;
+    const fnOf = this.fnOf;
     const calls = new Float64Array(frames), total = new Float64Array(frames);
     const self = new Float64Array(frames);
     const openOf = new Int32Array(frames);
     const stack: number[] = [];
     for (let i = 0; i < this.n; i++) {
-      while (stack.length > this.depth[i]) openOf[this.frame[stack.pop()!]]--;
-      const f = this.frame[i];
+      while (stack.length > this.depth[i]) openOf[fnOf[this.frame[stack.pop()!]]]--;
+      const f = fnOf[this.frame[i]];
       calls[f]++;
       if (openOf[f] === 0) total[f] += this.dur[i];
       let childTime = 0;
@@ -150,6 +175,13 @@ export class Model {
     }
     return rows;
   }
+}
+
+/** A round step (1, 2 or 5 × 10^k µs) for ticks about `target` µs apart. */
+export function tickStep(target: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(Math.max(target, 1e-3))));
+  for (const k of [1, 2, 5]) if (k * p >= target) return k * p;
+  return 10 * p;
 }
 
 /** A length in µs as `tph tree` shows it. */

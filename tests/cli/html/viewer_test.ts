@@ -70,6 +70,9 @@ Deno.test({
         const header = await p.page.textContent("header");
         assert.match(header!, /calls recorded: \d+/);
         assert.match(header!, /command: shop\/main\.ts/);
+        // The start in words (the stored ISO text on hover), not raw ISO text.
+        assert.match(header!, /started: \S/);
+        assert.doesNotMatch(header!, /started: \d{4}-\d\d-\d\dT/);
         const rows = await rowTexts(p);
         assert.match(rows[0], /^▾main\(\)/, "the top call first");
         // The README's picture: TPH_SCREENSHOT=docs/images/view_html.png deno test -A tests/cli/html/
@@ -103,6 +106,13 @@ Deno.test({
         await p.page.click('.funcs th[data-key="calls"]');
         const up = await calls();
         assert.deepEqual(up, [...up].sort((a, b) => a - b));
+        // console.log, called from two places, is one function: one row.
+        const names = await p.page.$$eval(
+          ".funcs tbody tr",
+          (trs) => trs.map((tr) => tr.children[0].textContent),
+        );
+        assert.equal(names.filter((n) => n === "console.log").length, 1, names.join(", "));
+        assert.equal(new Set(names).size, names.length, names.join(", "));
         clean(p, "shop");
         await p.page.context().close();
       });
