@@ -284,8 +284,8 @@ Deno.test("register entry: tph logs lists a stored block and tph tree draws it",
   };
   const logs = tph("logs");
   assert.equal(logs.code, 0);
-  assert.match(logs.out, /async request .* block\n/);
-  assert.match(logs.out, /handleRequest .* block\n/);
+  assert.match(logs.out, /async request .* block +-\n/);
+  assert.match(logs.out, /handleRequest .* block +-\n/);
   const tree = tph("tree", "2");
   assert.equal(tree.code, 0);
   assert.match(tree.out, /handleRequest\(\) -> \{ id: 42, name: "Alice" \}/);
