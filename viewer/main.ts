@@ -527,6 +527,24 @@ class Flame {
     this.draw();
   }
 
+  /** Where the bars of calls at `depth` start, from the canvas's top. */
+  barTop(depth: number): number {
+    return AXIS + depth * BAR;
+  }
+
+  /** The axis's ticks in view: their x (px from the left) and labels (time since the start). */
+  ticks(): [number, string][] {
+    const w = this.canvas.clientWidth || 800;
+    const scale = w / Math.max(1e-9, this.to - this.from);
+    const step = tickStep((this.to - this.from) * 100 / w);
+    const zero = this.v.m.firstTime;
+    const out: [number, string][] = [];
+    for (let t = Math.ceil((this.from - zero) / step) * step; zero + t <= this.to; t += step) {
+      out.push([(zero + t - this.from) * scale, formatUs(t)]);
+    }
+    return out;
+  }
+
   click(e: MouseEvent): void {
     const rect = this.canvas.getBoundingClientRect();
     if (e.clientY < rect.top || e.clientY > rect.bottom) return;
@@ -560,23 +578,20 @@ class Flame {
     g.font = "11px ui-monospace, monospace";
     g.textBaseline = "middle";
     // The axis: a tick about every 100 px, labelled with the time since the run's first call.
-    const step = tickStep((this.to - this.from) * 100 / w);
-    const zero = m.firstTime;
     g.strokeStyle = "#d4d4d8";
     g.fillStyle = "#52525b";
     g.textAlign = "left";
-    for (let t = Math.ceil((this.from - zero) / step) * step; zero + t <= this.to; t += step) {
-      const x = (zero + t - this.from) * scale;
+    for (const [x, label] of this.ticks()) {
       g.beginPath();
       g.moveTo(x + 0.5, AXIS - 5);
       g.lineTo(x + 0.5, h);
       g.stroke();
-      g.fillText(formatUs(t), x + 3, AXIS / 2 - 1);
+      g.fillText(label, x + 3, AXIS / 2 - 1);
     }
     for (let i = 0; i < m.n; i++) {
       const d = m.depth[i];
       if (d >= rows) continue;
-      const y = AXIS + d * BAR;
+      const y = this.barTop(d);
       const s = m.start[i], e = s + m.dur[i];
       if (e < this.from || s > this.to) continue;
       const x = (s - this.from) * scale;

@@ -154,6 +154,12 @@ Deno.test({
         assert.match((await p.page.textContent(".details h2"))!, /^fetchUser$/);
         await p.page.keyboard.press("ArrowUp");
         assert.equal(await selected(), 0);
+        // The flame chart has a time axis: ticks labelled from the run's start (0µs first).
+        const axis = await p.page.evaluate(() =>
+          (globalThis as unknown as Tph).tphViewer.flame.ticks().map((t: [number, string]) => t[1])
+        );
+        assert.ok(axis.length >= 2, axis.join(" "));
+        assert.equal(axis[0], "0µs");
         // A click on a call's box in the flame chart selects it in the tree.
         const box = await p.page.evaluate(() => {
           const v = (globalThis as unknown as Tph).tphViewer;
@@ -163,7 +169,7 @@ Deno.test({
           return {
             i,
             x: canvas.left + (v.m.start[i] + v.m.dur[i] / 2 - v.flame.from) * scale,
-            y: canvas.top + 16 * v.m.depth[i] + 8,
+            y: canvas.top + v.flame.barTop(v.m.depth[i]) + 8,
           };
         });
         await p.page.mouse.click(box.x, box.y);
