@@ -81,8 +81,11 @@ export interface RunFile extends CallSource {
    * read; the calls at the last level say what is below them in `cut`.
    */
   tree(maxDepth?: number): RunTree;
-  /** Write the run as the JSON format (what `tph run -o` writes), streaming. */
-  writeJSON(out: ByteSink): void;
+  /**
+   * Write the run as the JSON format (what `tph run -o` writes), streaming; `step` is told how
+   * many calls are written as it goes.
+   */
+  writeJSON(out: ByteSink, step?: (done: number) => void): void;
   /**
    * Visit the calls in pre-order as stored, each with its depth (0: roots): `visit` returns false
    * not to visit its subtree. The record is reused from call to call.
@@ -707,8 +710,9 @@ class BinaryRun implements RunFile {
     return { roots, cut, droppedUnderCalls };
   }
 
-  writeJSON(target: ByteSink): void {
+  writeJSON(target: ByteSink, step?: (done: number) => void): void {
     const out = new Sink(target);
+    let done = 0;
     const { run, ...head } = this.meta;
     const text = JSON.stringify(head);
     out.bytes(new TextEncoder().encode(text.slice(0, -1) + ',"trace":['));
@@ -729,6 +733,7 @@ class BinaryRun implements RunFile {
       }
     };
     this.scan((r, depth) => {
+      if (step !== undefined) step(++done);
       closeUpTo(depth);
       if (!first && depth === pending.length) out.bytes(P.COMMA);
       first = false;

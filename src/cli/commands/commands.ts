@@ -169,6 +169,8 @@ export const exportCommand = defineCommand({
     "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
     "of their own (async 1, async 2, …) so that nothing overlaps. --otlp-endpoint sends the",
     "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most).",
+    "An export that takes more than half a second says how far it is on stderr, when that is a",
+    "terminal (so does tph view --html).",
   ],
   examples: [
     "tph export last --format chrome",

@@ -1,3 +1,4 @@
+import { progress } from "./progress.ts";
 import { relative, resolve } from "node:path";
 import { openRun, type RunFile } from "../../store/run_reader.ts";
 import { StoreError } from "../../store/store_error.ts";
@@ -62,6 +63,9 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   const ref = ctx.positionals[0];
   const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
   const file = openRun(path, { cwd: ctx.cwd });
+  // A million calls take seconds: on a terminal, a line says how far the export is.
+  const going = progress("exporting", file.meta.call_count, "calls");
+  walk.step = (n) => going.step(n);
   // Loaded when asked for: the exporters are nothing to the other commands.
   const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
   try {
@@ -69,6 +73,7 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
       const { sendOtlp } = await import("../export/otlp_send.ts");
       try {
         const sent = await sendOtlp(file, endpoint, { ...walk, spillPath: tempBeside(path) });
+        going.end();
         ctx.err(
           `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +
             `request${sent.requests === 1 ? "" : "s"} to ${safeText(sent.url)}`,
@@ -90,12 +95,14 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
     }
     if (output === undefined || output === "-") {
       await toStdout(ctx, file, format, walk, path);
+      going.end();
       return 0;
     }
     const dest = resolve(ctx.cwd, output);
     let stats;
     try {
       stats = await exportToFile(file, format, dest, walk, { private: beside });
+      going.end();
     } catch (e) {
       if (e instanceof StoreError || e instanceof CliError) throw e;
       throw new CliError(
@@ -112,6 +119,7 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
     }
     return 0;
   } finally {
+    going.end();
     file.close();
   }
 }

@@ -1,5 +1,6 @@
 // `tph view <run> --html`: the page written (beside the run, or to -o FILE), and opened on asking.
 
+import { progress } from "./progress.ts";
 import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawn } from "node:child_process";
@@ -30,10 +31,12 @@ export async function writePage(
     ? resolve(ctx.cwd, output)
     : besideRun(runPath, EXPORT_SUFFIX.html);
   const file = openRun(runPath, { cwd: ctx.cwd });
+  // A big run's page takes seconds: on a terminal, a line says how far it is.
+  const going = progress("writing the page", file.meta.call_count, "calls");
   let stats;
   try {
     // Beside the run, the page is the cache's own file: private, as the run is.
-    stats = await writeOutput(dest, (out) => writeHtml(file, out, walk), {
+    stats = await writeOutput(dest, (out) => writeHtml(file, out, { ...walk, step: going.step }), {
       private: output === undefined,
     });
   } catch (e) {
@@ -43,6 +46,7 @@ export async function writePage(
       1,
     );
   } finally {
+    going.end();
     file.close();
   }
   if (walk.filter !== undefined && stats.calls === 0) {

@@ -74,6 +74,8 @@ export interface WalkOptions {
   maxDepth?: number;
   /** Keep calls whose name contains this, with the calls that lead to them. */
   filter?: string;
+  /** Told how many calls were read as the walk goes (a progress line). */
+  step?: (done: number) => void;
 }
 
 /** What an export is told, in this order per track. */
@@ -323,7 +325,9 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
   let calls = 0, ordinal = 0;
   // With a filter: the depth of the matched call whose subtree is being walked (-1: none).
   let matched = -1;
+  const step = options.step;
   file.scan((r, depth) => {
+    if (step !== undefined) step(ordinal + 1);
     const here = ordinal++;
     if (matched >= depth) matched = -1;
     const mark = matched >= 0 || marks === null ? MATCHED : marks.of[here];

@@ -47,7 +47,7 @@ export function writeExport(
     case "otlp":
       return writeOtlpJson(file, target, options);
     case "json":
-      file.writeJSON(target);
+      file.writeJSON(target, options.step);
       return { calls: file.meta.call_count, tracks: 1 };
     case "perfetto":
       return writePerfetto(file, target, options);
