@@ -30,9 +30,10 @@ export const runCommand = defineCommand({
   summary: "run a program with every function of the project traced, and store the run",
   usage: "run [options] <script> [script args…]  |  run [options] -e EXPR",
   details: [
-    "-e EXPR runs an expression: names in it of a module in this folder (foo: ./foo.ts, .tsx,",
-    ".mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package are imported as",
-    "namespaces; its value (awaited) is printed; the run records the expression as its command.",
+    "-e EXPR runs an expression or statements: names in it of a module in this folder (foo:",
+    "./foo.ts, .tsx, .mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package",
+    "are imported as namespaces; an expression's value (awaited) is printed; a syntax error is",
+    "one line with its place in the code; the run records the code as its command.",
   ],
   examples: [
     "tph run main.ts --port 8080",

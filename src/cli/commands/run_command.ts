@@ -1,5 +1,6 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
+import { loadDeps } from "../../deps.ts";
 import { basename, join, relative, resolve } from "node:path";
 import type { LoaderOptions } from "../../program/settings.ts";
 import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
@@ -45,7 +46,14 @@ import {
 import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
-import { evalEntry, evalImports, EvalNameError } from "../launch/eval_entry.ts";
+import {
+  evalEntry,
+  evalEntryName,
+  evalForm,
+  evalImports,
+  EvalNameError,
+  EvalSyntaxError,
+} from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
@@ -90,15 +98,33 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
       if (e instanceof EvalNameError) throw new CliError(e.message, 1);
       throw usageError((e as Error).message, "run");
     }
-    const { name, source } = evalEntry(expr, imports);
-    const path = join(ctx.cwd, name);
+    // The parser (the binary's CLI loads it on first use).
+    await loadDeps();
+    let form;
     try {
-      writeText(path, source, { exclusive: true });
+      form = evalForm(expr);
     } catch (e) {
+      if (!(e instanceof EvalSyntaxError)) throw e;
       throw new CliError(
-        `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
+        `-e: ${e.message} (the code is an expression, whose value is printed, or statements)`,
         1,
       );
+    }
+    const source = evalEntry(expr, imports, form);
+    let path = "";
+    for (let tries = 0;; tries++) {
+      path = join(ctx.cwd, evalEntryName((name) => exists(join(ctx.cwd, name))));
+      try {
+        writeText(path, source, { exclusive: true });
+        break;
+      } catch (e) {
+        // Another run took the name between the look and the write: the next one.
+        if ((e as { code?: string }).code === "EEXIST" && tries < 100) continue;
+        throw new CliError(
+          `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
+          1,
+        );
+      }
     }
     entry = { path, command: ["-e", expr] };
   }

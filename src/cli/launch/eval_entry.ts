@@ -1,11 +1,15 @@
-// `tph run -e EXPR`: the program is an expression. Identifiers in it that name a module in the
-// current folder (`foo` → ./foo.ts, .tsx, .mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or an
-// installed package are imported as namespaces, `--import SPEC[=NAME]` adds more, and an entry
-// module written in the current folder (so that its imports resolve as a script's there would)
-// awaits the expression and prints its value; an error it throws is the runtime's to report.
+// `tph run -e CODE`: the program is an expression (its value is printed) or statements.
+// Identifiers in it that name a module in the current folder (`foo` → ./foo.ts, .tsx, .mts, .js,
+// .mjs, ./foo/mod.ts, ./foo/index.ts) or an installed package are imported as namespaces,
+// `--import SPEC[=NAME]` adds more, and an entry module written in the current folder (so that its
+// imports resolve as a script's there would) runs the code: an expression is awaited and its value
+// printed. The code is checked first: a syntax error is one line, with its place in the code. An
+// error it throws at run time is the runtime's to report, in `.tph-e.ts`, where statements stand
+// at their own lines and columns and an expression one line down.
 
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { exists, isDirectory, randomHex } from "../../platform/files.ts";
+import { exists, isDirectory } from "../../platform/files.ts";
+import { oxc } from "../../deps.ts";
 
 /** Files an identifier may name, in the order they are looked for. */
 const MODULE_FILES = [".ts", ".tsx", ".mts", ".js", ".mjs", "/mod.ts", "/index.ts"];
@@ -188,24 +192,74 @@ function identifierOf(spec: string): string {
   return /^[0-9]/.test(id) ? `_${id}` : id;
 }
 
+/** How `-e` code runs: an expression (its value printed) or statements. */
+export type EvalForm = "expression" | "statements";
+
+/** `-e` code that is neither an expression nor statements: the parser's words and the place. */
+export class EvalSyntaxError extends Error {}
+
 /**
- * The entry module's name (a dot name in the current folder, removed when the run ends) and its
- * source: the imports, then the expression awaited and its value printed as the runtime's
- * inspector shows it. The expression is on lines of its own: an error in it points there.
+ * Whether `-e` code is one expression (`add(1, 2)`, `await load()`) or statements
+ * (`const x = parse("a"); print(x)`), TypeScript syntax included.
+ *
+ * @param code The code.
+ * @throws {EvalSyntaxError} When it is neither: the parser's first error and its line:column in
+ * the code (`Unexpected token at 1:12`).
  */
-export function evalEntry(
-  expr: string,
-  imports: EvalImport[],
-): { name: string; source: string } {
-  const lines = [
-    "// Written by `tph run -e`, removed when the run ends.",
+export function evalForm(code: string): EvalForm {
+  const parse = (text: string) =>
+    oxc().parseSync("eval.ts", text, { lang: "ts", sourceType: "module" } as never);
+  // One expression: the code between parentheses parses as one parenthesized expression that is
+  // all of it (not `1) + (2`, which only closes and reopens them).
+  const wrapped = parse(`(${code}\n)`);
+  const body = wrapped.program.body as {
+    type: string;
+    expression?: { type: string; end: number };
+  }[];
+  if (
+    !wrapped.errors.some((e) => e.severity === "Error") && body.length === 1 &&
+    body[0].type === "ExpressionStatement" &&
+    body[0].expression?.type === "ParenthesizedExpression" &&
+    body[0].expression.end === code.length + 3
+  ) return "expression";
+  const statements = parse(code);
+  const error = statements.errors.find((e) => e.severity === "Error");
+  if (error === undefined) return "statements";
+  const at = error.labels?.[0]?.start;
+  const place = at === undefined ? "" : ` at ${lineColumn(code, at)}`;
+  throw new EvalSyntaxError(`${error.message.split("\n")[0]}${place}`);
+}
+
+/** 1-based `line:column` of an offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return `${line}:${offset - before.lastIndexOf("\n")}`;
+}
+
+/** The entry module's name in the current folder (another run's there: `.tph-e-2.ts`, …). */
+export function evalEntryName(taken: (name: string) => boolean): string {
+  for (let k = 1;; k++) {
+    const name = k === 1 ? ".tph-e.ts" : `.tph-e-${k}.ts`;
+    if (!taken(name)) return name;
+  }
+}
+
+/**
+ * The entry module's source: statements as they are, from line 1; an expression on line 2, after
+ * the line that awaits it, and its value printed as the runtime's inspector shows it. The imports
+ * (hoisted as imports are) and a word on the file come after the code, so that its lines and
+ * columns are its own.
+ */
+export function evalEntry(code: string, imports: EvalImport[], form: EvalForm): string {
+  const lines = form === "expression"
+    ? ["const __tph_value = await (", code, ");", "console.log(__tph_inspect(__tph_value));"]
+    : [code, ";"];
+  lines.push(
     ...imports.map((m) => `import * as ${m.name} from ${JSON.stringify(m.specifier)};`),
-    'import { inspect as __tph_inspect } from "node:util";',
-    "const __tph_value = await (",
-    expr,
-    ");",
-    "console.log(__tph_inspect(__tph_value));",
+    ...(form === "expression" ? ['import { inspect as __tph_inspect } from "node:util";'] : []),
+    "// Written by `tph run -e`, removed when the run ends.",
     "",
-  ];
-  return { name: `.tph-eval-${randomHex(6)}.ts`, source: lines.join("\n") };
+  );
+  return lines.join("\n");
 }

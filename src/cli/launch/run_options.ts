@@ -15,8 +15,8 @@ export const RUN_OPTIONS = {
     type: "string",
     short: "e",
     arg: "EXPR",
-    help: "run an expression instead of a script: names of modules here and packages in it " +
-      "are imported; its value is printed",
+    help: "run an expression (its value is printed) or statements instead of a script: names " +
+      "of modules here and packages in it are imported",
   },
   import: {
     type: "string",

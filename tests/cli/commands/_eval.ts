@@ -2,7 +2,7 @@
 // expression that throws (as the runtime reports it), a module that is not there, --import.
 
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, FIXTURES, type Target, tempDir, tph } from "./_cli.ts";
 
@@ -16,7 +16,7 @@ export function evalTests(t: Target): void {
   };
   /** No entry module is left behind. */
   const clean = (cwd: string) =>
-    assert.deepEqual(readdirSync(cwd).filter((n) => n.startsWith(".tph-eval")), []);
+    assert.deepEqual(readdirSync(cwd).filter((n) => n.startsWith(".tph-e")), []);
 
   Deno.test(`tph run -e runs an expression on the modules it names (${t.name})`, async () => {
     const { dir, cwd } = setup();
@@ -52,6 +52,22 @@ export function evalTests(t: Target): void {
     const named = await tph(t, ["run", "--import", "./foo.ts=F", "-e", "F.buzz(4)"], { cwd });
     assertCode(named, 0, "--import ./foo.ts=F");
     assert.equal(named.stdout, "-4\n");
+    // Statements run as a module's code; nothing is printed for them.
+    const stmts = await tph(
+      t,
+      ["run", "-e", "const v: number = foo.buzz(5);\nconsole.log('got', v)"],
+      { cwd },
+    );
+    assertCode(stmts, 0, "statements");
+    assert.equal(stmts.stdout, "got -5\n");
+    // A file of that name already there is left alone: the entry module takes another.
+    writeFileSync(join(cwd, ".tph-e.ts"), "// mine\n");
+    const beside = await tph(t, ["run", "-e", "foo.buzz(6)"], { cwd });
+    assertCode(beside, 0, "with .tph-e.ts taken");
+    assert.equal(beside.stdout, "-6\n");
+    assert.equal(readFileSync(join(cwd, ".tph-e.ts"), "utf8"), "// mine\n");
+    assert.deepEqual(readdirSync(cwd).filter((n) => n.startsWith(".tph-e")), [".tph-e.ts"]);
+    Deno.removeSync(join(cwd, ".tph-e.ts"));
     // Names bound inside the expression are its own.
     const bound = await tph(t, ["run", "-e", "[1, 2].map((x) => foo.buzz(x))"], { cwd });
     assertCode(bound, 0, "an arrow's parameter");
@@ -80,6 +96,24 @@ export function evalTests(t: Target): void {
       `tph: Cannot run -e: "nosuch" is no module in ${cwd} (nosuch.ts, nosuch.js, ` +
         "nosuch/index.ts…) nor an installed package; import one with --import SPEC=nosuch\n",
     );
+    // Neither an expression nor statements: one line with the place in the code, nothing run.
+    const syntax = await tph(t, ["run", "-e", "foo.foo(1"], { cwd });
+    assertCode(syntax, 1, "a syntax error");
+    assert.match(
+      syntax.stderr,
+      /^tph: -e: Expected `[),]` but found `EOF` at 1:10 \(the code is an expression, whose value is printed, or statements\)\n$/,
+    );
+    assert.doesNotMatch((await tph(t, ["logs"], { cwd })).stdout, /-e foo\.foo\(1\b/);
+    // An error at run time points into the code at its own line and column (statements), or one
+    // line down (an expression, after the line that awaits it), in .tph-e.ts.
+    const runtime = await tph(t, ["run", "-e", "const k = 1;\nconst j = k + nope;"], { cwd });
+    assertCode(runtime, 1, "statements that throw");
+    assert.match(runtime.stderr, /nope is not defined/);
+    assert.match(runtime.stderr, /\.tph-e\.ts(?:\x1b\[0m)?:(?:\x1b\[33m)?2(?:\x1b\[0m)?:/);
+    const inExpr = await tph(t, ["run", "-e", "foo.buzz(1) + nope"], { cwd });
+    assertCode(inExpr, 1, "an expression that throws");
+    assert.match(inExpr.stderr, /\.tph-e\.ts(?:\x1b\[0m)?:(?:\x1b\[33m)?2(?:\x1b\[0m)?:/);
+    clean(cwd);
     for (
       const [args, message] of [
         [["-e", ""], /^tph: -e needs an expression to run$/m],
