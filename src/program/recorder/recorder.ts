@@ -22,7 +22,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
-import { clipString, formatError, keptCut, reprKept } from "./repr.ts";
+import { clipString, formatError, keptCut, reprKept, unnamedFunction } from "./repr.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
@@ -30,6 +30,7 @@ import {
   max,
   min,
   protoOf,
+  regexExec,
   SafeMap,
   SafeSet,
   strSlice,
@@ -138,6 +139,13 @@ let kept = 0;
  */
 function keep(v: unknown, t: TraceState, i: number): unknown {
   if (typeof v !== "object" || v === null) {
+    if (typeof v === "function") {
+      // A function with a name is shown when the run is written; one without is named now by
+      // its parameter (`resolve=[Function: resolve]`), when that has a name.
+      const name = unnamedFunction(v) ? paramName(i) : undefined;
+      if (name === undefined) return v;
+      return keepText(reprKept(v, t.maxRepr, t.redaction, name), keptCut, t, i);
+    }
     if (typeof v !== "string") return v;
     // A string holding a match of a value regex is stored as its repr with the match redacted;
     // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept).
@@ -147,6 +155,19 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
   }
   const text = reprKept(v, t.maxRepr, t.redaction);
   return keepText(text, keptCut, t, i);
+}
+
+/** The function whose arguments `keep` is storing (set by record). */
+let keeping = 0;
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** The name of parameter `i` of the function `keeping`, if it has one. */
+function paramName(i: number): string | undefined {
+  const f = functionRecord(keeping);
+  if (f.kind === "external") return undefined;
+  const name = f.params[i];
+  return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
 }
 
 /** Store argument `i`'s text, cut (without its "…") or not (see keep). */
@@ -501,6 +522,7 @@ function record(
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
   let args: unknown;
   kept = 0;
+  keeping = id;
   // What is secret in this function's calls: looked up once per function and trace.
   const rd = t.redaction;
   let secret = 0;

@@ -349,9 +349,29 @@ export let keptCut = false;
  * {@linkcode keptCut} saying whether it was cut (the tape's texts stay ASCII where the values'
  * texts are: see tape.ts).
  */
-export function reprKept(value: unknown, maxLen: number, redact: Redactor | null): string {
-  return render(value, maxLen, true, redact, false);
+export function reprKept(
+  value: unknown,
+  maxLen: number,
+  redact: Redactor | null,
+  name?: string,
+): string {
+  if (name !== undefined) {
+    unnamed = value;
+    unnamedAs = name;
+  }
+  try {
+    return render(value, maxLen, true, redact, false);
+  } finally {
+    unnamed = undefined;
+  }
 }
+
+/**
+ * A function without a name of its own and what to call it (the parameter it was passed as: a
+ * Promise executor's `resolve`), for the render of reprKept that was given the name.
+ */
+let unnamed: unknown = undefined;
+let unnamedAs = "";
 
 function render(
   value: unknown,
@@ -546,9 +566,14 @@ function fnName(f: object): string | undefined {
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
+/** Whether a function has no name of its own (an inline arrow, a Promise's resolve). */
+export function unnamedFunction(f: object): boolean {
+  return !isProxy(f) && fnName(f) === undefined;
+}
+
 function fmtFunction(f: object, room: number): string {
   if (isProxy(f)) return "[Proxy]";
-  const name = fmtText(fnName(f) ?? "(anonymous)", false, room);
+  const name = fmtText(fnName(f) ?? (f === unnamed ? unnamedAs : "(anonymous)"), false, room);
   const proto = protoOf(f);
   let label = "Function";
   if (proto === ASYNC_FN_PROTO) label = "AsyncFunction";
