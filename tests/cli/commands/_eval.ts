@@ -109,9 +109,11 @@ export function evalTests(t: Target): void {
     const runtime = await tph(t, ["run", "-e", "const k = 1;\nconst j = k + nope;"], { cwd });
     assertCode(runtime, 1, "statements that throw");
     assert.match(runtime.stderr, /nope is not defined/);
+    // deno-lint-ignore no-control-regex -- ANSI sequences
     assert.match(runtime.stderr, /\.tph-e\.ts(?:\x1b\[0m)?:(?:\x1b\[33m)?2(?:\x1b\[0m)?:/);
     const inExpr = await tph(t, ["run", "-e", "foo.buzz(1) + nope"], { cwd });
     assertCode(inExpr, 1, "an expression that throws");
+    // deno-lint-ignore no-control-regex -- ANSI sequences
     assert.match(inExpr.stderr, /\.tph-e\.ts(?:\x1b\[0m)?:(?:\x1b\[33m)?2(?:\x1b\[0m)?:/);
     clean(cwd);
     for (

@@ -33,6 +33,7 @@ Deno.test("progress: one line rewritten in place, at most five times a second, e
   const lines = written.slice(0, -1);
   assert.ok(lines.length >= 30 && lines.length <= 50, `${lines.length} updates`);
   for (const l of lines) {
+    // deno-lint-ignore no-control-regex -- ANSI sequences
     assert.match(l, /^\r\x1b\[2Ktph: exporting… \d+% \([\d,]+ of 1,000,000 calls\)$/);
   }
   // The first once half a second has passed: 50,000 steps in, and 5%.
