@@ -10,6 +10,7 @@
 // Calls live in the columns of a Tape (tape.ts); instrumented code holds a call's handle, or -1
 // when the call is not recorded.
 
+import { type SetupHarness, setupHarness } from "./setup_harness.ts";
 import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
@@ -624,6 +625,10 @@ export const R = {
     attachTrace(t);
     tracesStarted++;
     return t;
+  },
+  /** The harness the file `tph setup` writes calls on (`base`: its `import.meta.url`). */
+  setup(base: string): SetupHarness {
+    return setupHarness(base);
   },
   /** How many traces were started in this process (`tph run`'s own and the program's trace()). */
   tracesStarted(): number {

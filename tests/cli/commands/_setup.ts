@@ -72,6 +72,18 @@ export function setupTests(t: Target): void {
     // Only the generated file is new to git (the cache ignores itself).
     assert.equal(await git(cwd, "status", "--porcelain"), `?? ${FILE}\n`);
 
+    // Short and readable: a few lines of header, then per module an import and per call a comment
+    // and one line, the machinery in tph's harness.
+    const text = readFileSync(join(cwd, FILE), "utf8").split("\n");
+    const callLines = text.filter((l) => /^ {2}try \{ t\.(?:ok|yielded)\(/.test(l));
+    assert.equal(callLines.length, 14, text.join("\n"));
+    assert.ok(text.length <= 12 + 2 * 14 + 4 * 3, `${text.length} lines`);
+    assert.ok(!text.some((l) => /inspect|process\.|console\./.test(l)), "no machinery in the file");
+    // Run plainly, it says in one line what it needs.
+    const plainRun = await exec(t.plain(FILE), { cwd });
+    assert.notEqual(plainRun.code, 0);
+    assert.match(plainRun.stderr, /Run this file with tph: tph run _tracepatch_filetotest\.ts/);
+
     // A terminal and locale that show ✓ and ✗ (TERM=dumb or an ASCII locale would show ok/FAIL).
     const run = await tph(t, ["run", FILE], {
       cwd,
