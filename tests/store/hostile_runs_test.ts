@@ -4,9 +4,9 @@
 // blaming an output file, in bounded time and memory.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, DENO, exec, REPO } from "../cli/commands/_cli.ts";
+import { BUN, DENO, exec, REPO, storedRunOf } from "../cli/commands/_cli.ts";
 import {
   check,
   type Hostile,
@@ -21,25 +21,7 @@ import { main } from "../../src/cli/commands/main.ts";
 
 /** A valid run in tph's format, written by tph run (calls left out by max_depth, a skip index). */
 async function validRun(root: string): Promise<string> {
-  writeFileSync(join(root, "package.json"), '{ "name": "hostile", "type": "module" }\n');
-  writeFileSync(join(root, "prog.ts"), HOSTILE_PROGRAM);
-  const cache = join(root, "valid_cache");
-  const r = await exec([
-    DENO,
-    "run",
-    "-A",
-    join(REPO, "cli.ts"),
-    "run",
-    "--cache-dir",
-    cache,
-    "prog.ts",
-  ], {
-    cwd: root,
-  });
-  assert.equal(r.code, 0, r.stderr);
-  const name = readdirSync(cache).find((n) => n.endsWith(".tph"));
-  assert.ok(name, `a .tph run in ${cache}: ${r.stderr}`);
-  return join(cache, name);
+  return await storedRunOf(root, HOSTILE_PROGRAM, "valid_cache");
 }
 
 /** Write the files, run the driver on a runtime, and check every outcome. */

@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -323,4 +324,30 @@ export async function buildBinary(): Promise<{ target: Target; dir: string }> {
       plain: (script) => [BUN, script],
     },
   };
+}
+
+/**
+ * Write `source` as `prog.ts` in `root` (with a package.json, type module), run it under tph on
+ * Deno with its runs in `root/<cache>`, and return the path of the one run stored.
+ */
+export async function storedRunOf(root: string, source: string, cache = "cache"): Promise<string> {
+  writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(root, "prog.ts"), source);
+  const dir = join(root, cache);
+  const r = await exec([
+    DENO,
+    "run",
+    "-A",
+    join(REPO, "cli.ts"),
+    "run",
+    "--cache-dir",
+    dir,
+    "prog.ts",
+  ], {
+    cwd: root,
+  });
+  if (r.code !== 0) throw new Error(`tph run prog.ts: exit ${r.code}: ${r.stderr}`);
+  const runs = readdirSync(dir).filter((n) => n.endsWith(".tph"));
+  if (runs.length !== 1) throw new Error(`one .tph run in ${dir}, not ${runs.length}: ${r.stderr}`);
+  return join(dir, runs[0]);
 }

@@ -8,23 +8,34 @@ import { join } from "node:path";
 import { main } from "../../../src/cli/commands/main.ts";
 import { FIXTURE_IDS, projectWithRuns } from "../../store/_cache.ts";
 
+/** `tph tree 1 …args` run by main() in `root`, on a terminal or not, with `env`. */
+async function tree1(
+  root: string,
+  args: string[],
+  isTerminal: boolean,
+  env: Record<string, string>,
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  // tph tree draws as bytes, through outBytes.
+  const code = await main(["tree", "1", ...args], {
+    out: (t) => out.push(t),
+    outBytes: (b, n) => (out.push(new TextDecoder().decode(b.subarray(0, n))), true),
+    err: (t) => err.push(t),
+    cwd: root,
+    isTerminal,
+    env,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
 Deno.test("main() colours only on a terminal, and never with NO_COLOR set", async () => {
   const { root } = projectWithRuns();
   const run = async (isTerminal: boolean, env: Record<string, string>) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    // tph tree draws as bytes, through outBytes.
-    const code = await main(["tree", "1"], {
-      out: (t) => out.push(t),
-      outBytes: (b, n) => (out.push(new TextDecoder().decode(b.subarray(0, n))), true),
-      err: (t) => err.push(t),
-      cwd: root,
-      isTerminal,
-      env,
-    });
-    assert.equal(code, 0);
-    assert.deepEqual(err, []);
-    return out.join("\n");
+    const r = await tree1(root, [], isTerminal, env);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, "");
+    return r.out;
   };
   assert.ok((await run(true, {})).includes("\x1b[36mserve\x1b[0m"));
   assert.ok(!(await run(true, { NO_COLOR: "1" })).includes("\x1b["));
@@ -33,19 +44,8 @@ Deno.test("main() colours only on a terminal, and never with NO_COLOR set", asyn
 
 Deno.test("main(): --color and FORCE_COLOR decide colours over the terminal and NO_COLOR", async () => {
   const { root } = projectWithRuns();
-  const run = async (args: string[], isTerminal: boolean, env: Record<string, string>) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(["tree", "1", ...args], {
-      out: (t) => out.push(t),
-      outBytes: (b, n) => (out.push(new TextDecoder().decode(b.subarray(0, n))), true),
-      err: (t) => err.push(t),
-      cwd: root,
-      isTerminal,
-      env,
-    });
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  };
+  const run = (args: string[], isTerminal: boolean, env: Record<string, string>) =>
+    tree1(root, args, isTerminal, env);
   const coloured = (r: { code: number; out: string }) => {
     assert.equal(r.code, 0);
     return r.out.includes("\x1b[36mserve\x1b[0m");

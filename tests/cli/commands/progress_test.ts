@@ -3,13 +3,11 @@
 // and the walks that exports and pages make tell it how far they are.
 
 import assert from "node:assert/strict";
-import { readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { progress } from "../../../src/cli/commands/progress.ts";
 import { walkCalls } from "../../../src/cli/export/calls.ts";
 import { openRun } from "../../../src/store/run_reader.ts";
 import { tempDir } from "../../store/_cache.ts";
-import { DENO, exec, REPO } from "./_cli.ts";
+import { storedRunOf } from "./_cli.ts";
 
 /** Run `total` steps, the clock moving `msPerStep`; what was written. */
 function drive(total: number, msPerStep: number): string[] {
@@ -44,31 +42,13 @@ Deno.test("progress: one line rewritten in place, at most five times a second, e
 });
 
 Deno.test("progress: exports and pages walk every call, JSON too, telling how far they are", async () => {
-  const root = tempDir();
-  writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
-  writeFileSync(
-    join(root, "prog.ts"),
+  const path = await storedRunOf(
+    tempDir(),
     "function f(n: number): number { return n < 2 ? n : f(n - 1) + f(n - 2); }\n" +
       "async function g(k: number) { await null; return f(k); }\n" +
       "console.log(f(12), await Promise.all([g(5), g(6)]));\n",
   );
-  const cache = join(root, "cache");
-  const r = await exec([
-    DENO,
-    "run",
-    "-A",
-    join(REPO, "cli.ts"),
-    "run",
-    "--cache-dir",
-    cache,
-    "prog.ts",
-  ], {
-    cwd: root,
-  });
-  assert.equal(r.code, 0, r.stderr);
-  const runs = readdirSync(cache).filter((f) => f.endsWith(".tph"));
-  assert.equal(runs.length, 1);
-  const file = openRun(join(cache, runs[0]));
+  const file = openRun(path);
   try {
     const total = file.meta.call_count;
     assert.ok(total > 400, `${total} calls`);
