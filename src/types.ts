@@ -60,6 +60,11 @@ export interface CallNodeJSON {
   start_ms: number;
   /** Duration in milliseconds; null when the call never finished. */
   elapsed_ms: number | null;
+  /**
+   * Of `elapsed_ms`, the time the call spent suspended: awaiting (an async call), or between its
+   * yields (a generator). Absent when none.
+   */
+  awaited_ms?: number;
   /** True when the run ended while this call was still open. */
   unfinished?: boolean;
   /** True for calls from traced code into code that is not traced. */

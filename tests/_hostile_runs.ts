@@ -31,6 +31,7 @@ interface Rec {
   values: Value[];
   dropped: number | null;
   droppedBelow: number | null;
+  awaited: number | null;
 }
 
 /** A run file taken apart. */
@@ -47,7 +48,7 @@ interface Model {
   meta: string;
 }
 
-const UNFINISHED = 2, HAS_DROPPED = 4, HAS_DROPPED_BELOW = 8, FN_EXTERNAL = 2;
+const UNFINISHED = 2, HAS_DROPPED = 4, HAS_DROPPED_BELOW = 8, HAS_AWAITED = 16, FN_EXTERNAL = 2;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -110,7 +111,8 @@ export function parseRunFile(file: Uint8Array): Model {
     }
     const dropped = flags & HAS_DROPPED ? r.varint() : null;
     const droppedBelow = flags & HAS_DROPPED_BELOW ? r.varint() : null;
-    records.push({ fn, flags, desc, start, elapsed, argc, values, dropped, droppedBelow });
+    const awaited = flags & HAS_AWAITED ? r.varint() : null;
+    records.push({ fn, flags, desc, start, elapsed, argc, values, dropped, droppedBelow, awaited });
   }
   const s = new Reader(file, skipAt);
   const skipRecords = s.varint();
@@ -155,6 +157,7 @@ export function buildRunFile(
     }
     if (rec.dropped !== null) put(varint(rec.dropped));
     if (rec.droppedBelow !== null) put(varint(rec.droppedBelow));
+    if (rec.awaited !== null) put(varint(rec.awaited));
   }
   const skipAt = length;
   at.push(skipAt);
@@ -238,7 +241,7 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   };
 
   // The header.
-  add("version-2", valid.slice().fill(2, 7, 8));
+  add("version-3", valid.slice().fill(3, 7, 8));
   add("version-255", valid.slice().fill(255, 7, 8));
   add("magic-only", valid.slice(0, 8));
   add("magic-7", valid.slice(0, 7));
@@ -372,11 +375,12 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   // The records: each field of the first, a middle and the last one.
   const fieldValues: [keyof Rec, number[]][] = [
     ["fn", [fns.length, HUGE, 2 ** 53 - 1]],
-    ["flags", [3, 0xff, 0x10, HAS_DROPPED | HAS_DROPPED_BELOW, UNFINISHED]],
+    ["flags", [3, 0xff, 0x20, HAS_DROPPED | HAS_DROPPED_BELOW, HAS_AWAITED, UNFINISHED]],
     ["desc", [HUGE, n, n - 1, 1, 2 ** 53 - 1]],
     ["start", [HUGE, 2 ** 53 - 1, 2 ** 53 - 2]],
     ["elapsed", [HUGE, 2 ** 53 - 1]],
     ["dropped", [HUGE, 2 ** 53 - 1]],
+    ["awaited", [HUGE, 2 ** 53 - 1]],
   ];
   const picks = [0, 1, Math.floor(n / 2), n - 1];
   for (const i of picks) {
@@ -388,6 +392,7 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
           // A flag that says a count follows gets the count.
           if (field === "flags" && v & HAS_DROPPED) rec.dropped ??= 1;
           if (field === "flags" && v & HAS_DROPPED_BELOW) rec.droppedBelow ??= 1;
+          if (field === "flags" && v & HAS_AWAITED) rec.awaited ??= 1;
         });
       }
     }

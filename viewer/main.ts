@@ -374,6 +374,12 @@ class Viewer {
     else if (m.state[i] === UNFINISHED) item("returned", "(still running when the run ended)");
     else item("returned", value ?? "");
     item("took", `${formatUs(m.dur[i])}, from ${formatUs(m.start[i] - m.firstTime)}`);
+    if (m.awaited[i] > 0) {
+      item(
+        "awaiting",
+        `${formatUs(m.awaited[i])} of it (running ${formatUs(m.dur[i] - m.awaited[i])})`,
+      );
+    }
     if (m.droppedBelow(i) > 0) item("left out below", `${m.droppedBelow(i)} calls`);
     const flags = frame[FRAME_FLAGS];
     if (flags & FN_ASYNC) item("kind", "async");
@@ -394,7 +400,7 @@ class Viewer {
     d.append(stack);
   }
 
-  sortKey: "name" | "calls" | "total" | "self" = "total";
+  sortKey: "name" | "calls" | "total" | "self" | "awaiting" = "total";
   sortDown = true;
 
   functionTable(): void {
@@ -417,12 +423,16 @@ class Viewer {
       ["calls", "calls"],
       ["total", "total"],
       ["self", "self"],
+      ["awaiting", "awaiting"],
     ];
     for (const [k, title] of columns) {
       const th = el("th", "", title + (k === key ? (this.sortDown ? " ▾" : " ▴") : ""));
       if (k === "self") {
-        th.title = "time in the calls outside the recorded calls below them; an async call's " +
-          "time awaiting counts as its own";
+        th.title = "time running the function's own code: not in the recorded calls below it, " +
+          "not awaiting";
+      }
+      if (k === "awaiting") {
+        th.title = "time suspended: an async call's awaits, a generator's time between yields";
       }
       th.dataset.key = k;
       th.addEventListener("click", () => {
@@ -446,6 +456,7 @@ class Viewer {
         el("td", "n", String(r.calls)),
         el("td", "n", formatUs(r.total)),
         el("td", "n", formatUs(r.self)),
+        el("td", "n", r.awaiting > 0 ? formatUs(r.awaiting) : ""),
       );
       tr.addEventListener("click", () => this.filterTo(r.frame === this.keepFrame ? -1 : r.frame));
       tbody.append(tr);

@@ -6,6 +6,7 @@
 import { FN_EXTERNAL } from "../src/run_file/call_state.ts";
 import {
   CALL_ARGS,
+  CALL_AWAITED,
   CALL_DEPTH,
   CALL_FRAME,
   CALL_LEFT_OUT,
@@ -29,6 +30,8 @@ export class Model {
   readonly depth: Int32Array;
   readonly start: Float64Array;
   readonly dur: Float64Array;
+  /** Of dur, the µs the call spent suspended (awaiting, between yields). */
+  readonly awaited: Float64Array;
   readonly state: Uint8Array;
   /** The caller's index, -1 for a top call. */
   readonly parent: Int32Array;
@@ -53,6 +56,7 @@ export class Model {
     this.depth = new Int32Array(n);
     this.start = new Float64Array(n);
     this.dur = new Float64Array(n);
+    this.awaited = new Float64Array(n);
     this.state = new Uint8Array(n);
     this.parent = new Int32Array(n);
     this.end = new Int32Array(n);
@@ -65,6 +69,8 @@ export class Model {
       this.depth[i] = d;
       this.start[i] = c[CALL_START];
       this.dur[i] = c[CALL_LENGTH];
+      // Pages written before the column: none.
+      this.awaited[i] = Math.min(c[CALL_LENGTH], Math.max(0, c[CALL_AWAITED] ?? 0));
       this.state[i] = c[CALL_STATE];
       while (open.length > d) this.end[open.pop()!] = i;
       this.parent[i] = d === 0 || open.length === 0 ? -1 : open[open.length - 1];
@@ -149,13 +155,20 @@ export class Model {
 
   /**
    * Per function (its first frame, see fnOf): calls, total time (not counted twice under
-   * itself), self time.
+   * itself), self time (running its own code: not in the recorded calls below it, not
+   * awaiting), and time awaiting (suspended: an async call's awaits, a generator's yields).
    */
-  functionTable(): { frame: number; calls: number; total: number; self: number }[] {
+  functionTable(): {
+    frame: number;
+    calls: number;
+    total: number;
+    self: number;
+    awaiting: number;
+  }[] {
     const frames = this.data.frames.length;
     const fnOf = this.fnOf;
     const calls = new Float64Array(frames), total = new Float64Array(frames);
-    const self = new Float64Array(frames);
+    const self = new Float64Array(frames), awaiting = new Float64Array(frames);
     const openOf = new Int32Array(frames);
     const stack: number[] = [];
     for (let i = 0; i < this.n; i++) {
@@ -165,13 +178,24 @@ export class Model {
       if (openOf[f] === 0) total[f] += this.dur[i];
       let childTime = 0;
       for (let c = i + 1; c < this.end[i]; c = this.end[c]) childTime += this.dur[c];
-      self[f] += Math.max(0, this.dur[i] - childTime);
+      // Awaiting overlaps the calls below it (they run while it waits): running is what is left
+      // of its length once both are taken out, each only once.
+      self[f] += Math.max(0, this.dur[i] - Math.max(childTime, this.awaited[i]));
+      awaiting[f] += this.awaited[i];
       openOf[f]++;
       stack.push(i);
     }
     const rows = [];
     for (let f = 0; f < frames; f++) {
-      if (calls[f] > 0) rows.push({ frame: f, calls: calls[f], total: total[f], self: self[f] });
+      if (calls[f] > 0) {
+        rows.push({
+          frame: f,
+          calls: calls[f],
+          total: total[f],
+          self: self[f],
+          awaiting: awaiting[f],
+        });
+      }
     }
     return rows;
   }

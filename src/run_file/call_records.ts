@@ -35,6 +35,8 @@ export interface CallRecord {
   /** Calls limits left out under it, and under its descendants. */
   readonly dropped: number;
   readonly droppedBelow: number;
+  /** µs of its time it spent suspended (awaiting, between yields); 0: none. */
+  readonly awaited: number;
   /** What a line about it shows (SHOWS_*), or -1: what its state says (see shownOf). */
   readonly shows: number;
   /**
@@ -111,6 +113,7 @@ class NodeCall implements CallRecord {
   argNames: readonly string[] = [];
   dropped = 0;
   droppedBelow = 0;
+  awaited = 0;
   shows = 0;
   readonly tags: number[] = [];
   readonly buf: Uint8Array = new Uint8Array(0);
@@ -205,6 +208,7 @@ export function nodeCalls(
     r.values = texts.length;
     r.dropped = n.dropped ?? 0;
     r.droppedBelow = droppedBelow[k];
+    r.awaited = typeof n.awaited_ms === "number" ? Math.round(n.awaited_ms * 1000) : 0;
     r.shows =
       (n.exception !== undefined
         ? SHOWS_THROW

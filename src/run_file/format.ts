@@ -1,7 +1,7 @@
-// The run file format (version 1): what `tph run` stores, made for reading back a part of a run
+// The run file format (version 2): what `tph run` stores, made for reading back a part of a run
 // without the rest. docs/run_format.md gives the reasons; in short:
 //
-//   "TPHRUN\0\x01"                      8 bytes: magic, format version 1
+//   "TPHRUN\0\x02"                      8 bytes: magic, format version 2 (1: no HAS_AWAITED)
 //   calls                               pre-order records (below), from byte 8
 //   skip index                          where the subtrees of big calls end
 //   functions                           JSON: [[name, module, file, line, kind, params, flags], …]
@@ -14,6 +14,7 @@
 //
 //   varint  function (index into functions)
 //   byte    flags: state (call_state.ts: RETURNED, THREW, UNFINISHED) | HAS_DROPPED | HAS_DROPPED_BELOW
+//           | HAS_AWAITED
 //   varint  descendants (calls in its subtree, itself excluded)
 //   zigzag  start − its parent's start (a root: the trace's), in µs (the JSON's start_ms × 1000)
 //   varint  elapsed µs                         unless UNFINISHED
@@ -22,6 +23,7 @@
 //   value   return value (RETURNED) or exception text (THREW)
 //   varint  calls left out under it            when HAS_DROPPED
 //   varint  calls left out under its descendants   when HAS_DROPPED_BELOW
+//   varint  µs of its time spent suspended (awaiting, between yields)   when HAS_AWAITED
 //
 // A value is a varint tag: odd, a whole number n (the JSON's `"n"`), tag = zigzag(n) × 2 + 1;
 // a multiple of 4, a UTF-8 text of tag / 4 bytes follows. Varints are LEB128, zigzag maps 0, −1, 1, −2…
@@ -35,9 +37,9 @@
 // ended (`run`) by rewriting the meta and the trailer.
 
 /** The first bytes of a run file: "TPHRUN", 0, and the format version. */
-export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 1]);
-/** The format version this tph writes and reads. */
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 2]);
+/** The format version this tph writes, and the newest it reads (it reads every older one). */
+export const RUN_FORMAT_VERSION = 2;
 /** Bytes of the trailer. */
 export const TRAILER_BYTES = 32;
 /** The trailer's last 8 bytes. */
@@ -48,6 +50,8 @@ export const STATE_MASK = 3;
 export const HAS_DROPPED = 4;
 /** Flag: a count of calls left out under its descendants follows (for a reader that skips them). */
 export const HAS_DROPPED_BELOW = 8;
+/** Flag (format 2): the µs the call spent suspended follow the record. */
+export const HAS_AWAITED = 16;
 /** Calls with at least this many descendants have their subtree's end in the skip index. */
 export const SKIP_MIN = 256;
 /** The extension of run files in this format. */

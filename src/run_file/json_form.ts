@@ -25,6 +25,7 @@ export const JSON_PARTS = {
   EXCEPTION: bytesOf(`,"exception":`),
   START: bytesOf(`,"start_ms":`),
   ELAPSED: bytesOf(`,"elapsed_ms":`),
+  AWAITED: bytesOf(`,"awaited_ms":`),
   UNFINISHED: bytesOf(`,"unfinished":true`),
   CHILDREN: bytesOf(`,"children":[`),
   DROPPED: bytesOf(`,"dropped":`),

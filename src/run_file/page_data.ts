@@ -16,7 +16,8 @@ export const FRAME_NAME = 0, FRAME_FILE = 1, FRAME_LINE = 2, FRAME_FLAGS = 3, FR
 /**
  * A call, in stored order (depth first): its function (an index into the frames), depth (0 at
  * the top), start and length in µs, state, calls left out below it, argument texts, the return
- * value's or the error's text (null when it did not finish), and its track.
+ * value's or the error's text (null when it did not finish), its track, and the µs of its length
+ * it spent suspended (awaiting, between yields).
  */
 export type CallRow = [
   frame: number,
@@ -28,6 +29,7 @@ export type CallRow = [
   args: string[],
   value: string | null,
   track: number,
+  awaited: number,
 ];
 
 /** Columns of a {@linkcode CallRow}. */
@@ -39,7 +41,8 @@ export const CALL_FRAME = 0,
   CALL_LEFT_OUT = 5,
   CALL_ARGS = 6,
   CALL_VALUE = 7,
-  CALL_TRACK = 8;
+  CALL_TRACK = 8,
+  CALL_AWAITED = 9;
 
 /** What the page says of the run, above its calls. */
 export interface PageMeta {

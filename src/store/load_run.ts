@@ -100,6 +100,7 @@ const CALL_FIELDS: [string, string][] = [
   ["exception", "string?"],
   ["start_ms", "number"],
   ["elapsed_ms", "number|null"],
+  ["awaited_ms", "number?"],
   ["unfinished", "boolean?"],
   ["external", "boolean?"],
   ["async", "boolean?"],

@@ -17,6 +17,7 @@ import type { ByteSink } from "../run_file/json_sink.ts";
 import { Sink } from "../run_file/json_sink.ts";
 import {
   type FunctionEntry,
+  HAS_AWAITED,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
   RUN_FORMAT_VERSION,
@@ -339,7 +340,7 @@ export function positions(n: number): readonly string[] {
 }
 
 /** Every flag a record may have. */
-const FLAGS_KNOWN = STATE_MASK | HAS_DROPPED | HAS_DROPPED_BELOW;
+const FLAGS_KNOWN = STATE_MASK | HAS_DROPPED | HAS_DROPPED_BELOW | HAS_AWAITED;
 
 const isText = (v: unknown): boolean => typeof v === "string";
 
@@ -384,6 +385,7 @@ export class RawCall implements CallRecord {
   /** Calls limits left out under it, and under its descendants. */
   dropped = 0;
   droppedBelow = 0;
+  awaited = 0;
   /** The parameters' names, or the arguments' positions (an external call). */
   argNames: readonly string[] = [];
   /** A line shows what its state says. */
@@ -581,6 +583,8 @@ class BinaryRun implements RunFile {
     for (let k = 0; k < r.values; k++) c.value(r, k);
     r.dropped = (flags & HAS_DROPPED) !== 0 ? c.varint() : 0;
     r.droppedBelow = (flags & HAS_DROPPED_BELOW) !== 0 ? c.varint() : 0;
+    r.awaited = (flags & HAS_AWAITED) !== 0 ? c.varint() : 0;
+    if (r.awaited > 0 && !(r.awaited <= r.elapsed)) throw new Error("time awaiting");
   }
 
   get droppedAtRoot(): number {
@@ -668,6 +672,7 @@ class BinaryRun implements RunFile {
     if (state === THREW) node.exception = r.text(r.args);
     node.start_ms = r.start / 1000;
     node.elapsed_ms = state === UNFINISHED ? null : r.elapsed / 1000;
+    if (r.awaited > 0) node.awaited_ms = r.awaited / 1000;
     if (state === UNFINISHED) node.unfinished = true;
     if ((f[6] & FN_ASYNC) !== 0) node.async = true;
     if (external) node.external = true;
@@ -756,8 +761,14 @@ class BinaryRun implements RunFile {
       out.thousandths(r.start, false);
       out.bytes(P.ELAPSED);
       out.room();
-      if (state !== UNFINISHED) out.thousandths(r.elapsed, true);
-      else out.bytes(P.NULL);
+      if (state !== UNFINISHED) {
+        out.thousandths(r.elapsed, true);
+        if (r.awaited > 0) {
+          out.bytes(P.AWAITED);
+          out.room();
+          out.thousandths(r.awaited, true);
+        }
+      } else out.bytes(P.NULL);
       if (state === UNFINISHED) out.bytes(P.UNFINISHED);
       out.bytes(fp.tail);
       if (r.dropped > 0) {

@@ -58,6 +58,8 @@ export class ExportCall {
   end = 0;
   /** Calls limits left out directly under this call. */
   dropped = 0;
+  /** µs of its time it spent suspended (awaiting, between yields). */
+  awaited = 0;
   /** Calls below this one that the export leaves out (`--max-depth`). */
   hiddenBelow = 0;
   /** The track it is drawn on (0: the main one). */
@@ -295,6 +297,7 @@ function fillCall(call: ExportCall, r: CallRecord, depth: number, open: OpenCall
   call.threw = state === THREW ? r.text(r.args) : null;
   call.start = r.start;
   call.end = endOf(r, end);
+  call.awaited = r.awaited;
   // Times are whole µs, a call's start and length rounded apart: a call can seem to start or
   // end 1 µs outside its caller. Drawn inside it (else it would seem to run on after it).
   if (depth > 0) {

@@ -139,6 +139,7 @@ export function writeHtml(
         call.argValues,
         call.threw ?? call.returned,
         call.track,
+        call.awaited,
       ]);
     },
   });

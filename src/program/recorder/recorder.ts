@@ -316,6 +316,7 @@ function newRow(
   tp.prev[row] = prev;
   tp.depth[row] = depth;
   tp.end[row] = -1;
+  tp.awaited[row] = 0;
   tp.state[row] = state;
   tp.slot[row] = t.slot;
   // Index writes, not push(): a program may have replaced Array.prototype.push.
@@ -688,12 +689,12 @@ export const R = {
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
-    if (cur === c && c >= base) cur = tape.prev[c - base];
+    if (c >= base) suspend(c);
     return v;
   },
   /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
   w<T>(c: number, v?: T): T | undefined {
-    if (c >= 0 && c !== cur) takeStack(c);
+    if (c >= 0) resume(c);
     return v;
   },
   /**
@@ -948,6 +949,9 @@ function recordExit(c: number): void {
   // A `return` already stopped the clock, unless a finally block threw after it.
   if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
   if (state === OPEN) tape.state[row] = RETURNED; // HIDDEN rows stay hidden
+  // Ended while suspended (an await that rejected out of the call): awaiting until its end.
+  const a = tape.awaited[row];
+  if (a < 0) tape.awaited[row] = max(0, a + tape.end[row]);
   if (cur === c) cur = tape.prev[row];
 }
 
@@ -957,16 +961,33 @@ function takeStack(c: number): void {
   cur = c;
 }
 
-function giveBack(c: number): void {
-  if (cur === c && live(c)) cur = tape.prev[c - base];
+/** Call `c` (a live handle) suspends: it gives the stack back, and its time awaiting starts. */
+function suspend(c: number): void {
+  const row = c - base;
+  if (cur === c) cur = tape.prev[row];
+  // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
+  // first's start).
+  const a = tape.awaited[row];
+  if (a >= 0) tape.awaited[row] = a - now();
+}
+
+/** Call `c` resumes (or enters a catch/finally): it takes the stack, and stops awaiting. */
+function resume(c: number): void {
+  if (!live(c)) return;
+  if (c !== cur) takeStack(c);
+  const row = c - base;
+  const a = tape.awaited[row];
+  if (a < 0) tape.awaited[row] = a + now();
 }
 
 // The hand-off of the stack across iterator protocols (iterators.ts).
 const { delegated, wrapDelegate, forAwaitIterable } = stackHandOff({
   take(c: number): void {
-    if (cur !== c) takeStack(c);
+    resume(c);
   },
-  giveBack,
+  giveBack(c: number): void {
+    if (live(c)) suspend(c);
+  },
 });
 
 /** The recorder's type: the object behind `globalThis.__tph`. */

@@ -23,6 +23,7 @@ import { Sink } from "../../run_file/json_sink.ts";
 import { type Runtime, runtime } from "./recorder.ts";
 import {
   type FunctionEntry,
+  HAS_AWAITED,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
   RUN_MAGIC,
@@ -31,7 +32,14 @@ import {
 } from "../../run_file/format.ts";
 import { FN_EXTERNAL, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import { MARKED_ARGS, RET_TEXT, type Texts } from "./tape.ts";
-import { type CallLinks, callLinks, functionEntry, storedValue, traceHeader } from "./to_json.ts";
+import {
+  awaitedUs,
+  type CallLinks,
+  callLinks,
+  functionEntry,
+  storedValue,
+  traceHeader,
+} from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 
@@ -407,8 +415,13 @@ function callRecorder(
     out.room();
     const buf = out.buf;
     let pos = putVarint(buf, out.pos, local);
+    const elapsed = finished
+      ? max(0, round((tp.end[row] - startTime) * 1000) - round((tp.start[row] - startTime) * 1000))
+      : 0;
+    const awaited = finished ? awaitedUs(t, row, elapsed) : 0;
     buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
-      (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0);
+      (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0) |
+      (awaited > 0 ? HAS_AWAITED : 0);
     pos = putVarint(buf, pos, below[i]);
     const begun = tp.start[row];
     const start = round((begun - startTime) * 1000);
@@ -436,6 +449,7 @@ function callRecorder(
     }
     if (d !== undefined) out.varint(d);
     if (droppedBelow[i] > 0) out.varint(droppedBelow[i]);
+    if (awaited > 0) out.varint(awaited);
   };
 }
 

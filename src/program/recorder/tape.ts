@@ -198,6 +198,12 @@ export class Tape<T = unknown> {
   args: unknown[];
   /** Return value, or the error's text when the call threw. */
   ret: unknown[];
+  /**
+   * The ms the call spent suspended (an `await`, a `yield`), summed over its suspensions; while it
+   * is suspended, that sum less the time the suspension began (a negative number: the clock is
+   * ahead of any call's length), so that resuming adds the clock's time.
+   */
+  awaited: Float64Array;
   readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
   readonly traces: T[] = [];
@@ -219,6 +225,7 @@ export class Tape<T = unknown> {
     this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
+    this.awaited = new Float64Array(cap);
     this.state = new Uint8Array(cap);
     this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
@@ -243,6 +250,7 @@ export class Tape<T = unknown> {
     this.depth = more(this.depth);
     this.start = more(this.start);
     this.end = more(this.end);
+    this.awaited = more(this.awaited);
     this.state = more(this.state);
     this.slot = more(this.slot);
     this.marks = more(this.marks);

@@ -23,6 +23,7 @@ import {
   dateToISO,
   floor,
   max as maxOf,
+  min as minOf,
   plainJSON,
   round,
   SafeMap,
@@ -111,6 +112,16 @@ export function elapsedUs(t: TraceState, row: number): number {
   return round((tp.end[row] - t.startTime) * 1000) - round((tp.start[row] - t.startTime) * 1000);
 }
 
+/**
+ * The µs a call spent suspended (awaiting, or a generator between its yields), at most its length;
+ * 0 for a call that never was.
+ */
+export function awaitedUs(t: TraceState, row: number, elapsed: number): number {
+  // Negative: still suspended when the run was written (an unfinished call): none counted.
+  const ms = t.tape.awaited[row];
+  return ms > 0 ? minOf(elapsed, round(ms * 1000)) : 0;
+}
+
 /** Where a trace's rows end: where it stopped, or the tape's end while it records. */
 function lastRow(t: TraceState): number {
   return t.endRow >= 0 ? t.endRow : t.tape.rows;
@@ -146,6 +157,8 @@ export function callTree(t: TraceState): CallNodeJSON[] {
     // The end rounded as the start is (both from the trace's start), not the length: a call then
     // never seems to end after its caller, or after its next sibling starts.
     node.elapsed_ms = finished ? maxOf(0, elapsedUs(t, row) / 1000) : null;
+    const awaited = finished ? awaitedUs(t, row, elapsedUs(t, row)) : 0;
+    if (awaited > 0) node.awaited_ms = awaited / 1000;
     if (!finished) node.unfinished = true;
     if (f.flags & FLAG_ASYNC) node.async = true;
     if (f.kind === "external") node.external = true;
@@ -297,6 +310,7 @@ const {
   EXCEPTION,
   START,
   ELAPSED,
+  AWAITED,
   UNFINISHED,
   CHILDREN,
   DROPPED,
@@ -458,8 +472,16 @@ export function writeTraceJSON(
       out.ms(tp.start[row] - t.startTime, false);
       out.bytes(ELAPSED);
       out.room();
-      if (finished) out.thousandths(elapsedUs(t, row), true);
-      else out.bytes(NULL);
+      if (finished) {
+        const elapsed = elapsedUs(t, row);
+        out.thousandths(elapsed, true);
+        const awaited = awaitedUs(t, row, elapsed);
+        if (awaited > 0) {
+          out.bytes(AWAITED);
+          out.room();
+          out.thousandths(awaited, true);
+        }
+      } else out.bytes(NULL);
       if (!finished) out.bytes(UNFINISHED);
       out.bytes(fb.tail);
       const d = dropped.get(row);

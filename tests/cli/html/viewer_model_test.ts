@@ -10,17 +10,13 @@ function page(frames: FrameRow[], calls: CallRow[]): PageData {
   return { frames, calls } as unknown as PageData;
 }
 
-const call = (frame: number, depth: number, start: number, length: number): CallRow => [
-  frame,
-  depth,
-  start,
-  length,
-  RETURNED,
-  0,
-  [],
-  "undefined",
-  0,
-];
+const call = (
+  frame: number,
+  depth: number,
+  start: number,
+  length: number,
+  awaited = 0,
+): CallRow => [frame, depth, start, length, RETURNED, 0, [], "undefined", 0, awaited];
 
 Deno.test("the page's function table: one row per function, call sites of an external one together", () => {
   const m = new Model(page(
@@ -43,15 +39,30 @@ Deno.test("the page's function table: one row per function, call sites of an ext
     ],
   ));
   const rows = m.functionTable();
-  const byName = rows.map((r) => [m.data.frames[r.frame][0], r.calls, r.total, r.self]);
+  const byName = rows.map((r) => [m.data.frames[r.frame][0], r.calls, r.total, r.self, r.awaiting]);
   assert.deepEqual(byName, [
-    ["main", 1, 100, 75],
-    ["console.log", 3, 12, 12],
-    ["helper", 1, 10, 7],
-    ["helper", 1, 10, 6],
+    ["main", 1, 100, 75, 0],
+    ["console.log", 3, 12, 12, 0],
+    ["helper", 1, 10, 7, 0],
+    ["helper", 1, 10, 6, 0],
   ]);
   // Every call site's frame belongs to the first one's function.
   assert.deepEqual([...m.fnOf], [0, 1, 1, 1, 4, 5]);
+});
+
+Deno.test("the page's function table: an async call's time awaiting is not its self time", () => {
+  // handle (60 ms) awaits 55 ms, during which fetch (50 ms, 48 of them awaiting) runs.
+  const m = new Model(page(
+    [["handle", "a.ts", 1, FN_ASYNC, []], ["fetch", "a.ts", 9, FN_ASYNC, []]],
+    [call(0, 0, 0, 60_000, 55_000), call(1, 1, 1_000, 50_000, 48_000)],
+  ));
+  const rows = m.functionTable().map((r) => [r.calls, r.total, r.self, r.awaiting]);
+  assert.deepEqual(rows, [[1, 60_000, 5_000, 55_000], [1, 50_000, 2_000, 48_000]]);
+  // A page written before the column reads as no time awaiting.
+  const old = new Model(
+    page([["f", "a.ts", 1, 0, []]], [call(0, 0, 0, 10).slice(0, 9) as CallRow]),
+  );
+  assert.deepEqual(old.functionTable().map((r) => [r.self, r.awaiting]), [[10, 0]]);
 });
 
 Deno.test("the flame chart's axis steps are 1, 2 or 5 times a power of ten, at least the target", () => {

@@ -112,6 +112,18 @@ Deno.test({
           (trs) => trs.map((tr) => tr.children[0].textContent),
         );
         assert.equal(names.filter((n) => n === "console.log").length, 1, names.join(", "));
+        // fetchPrice awaits its timer: most of its time is awaiting, not its own (self).
+        const fetchRow = await p.page.$$eval(
+          ".funcs tbody tr",
+          (trs) =>
+            trs.map((tr) => [...tr.children].map((td) => td.textContent ?? ""))
+              .find((cells) => cells[0] === "fetchPrice"),
+        );
+        const us = (t: string) =>
+          t.endsWith("ms") ? parseFloat(t) * 1000 : t.endsWith("µs") ? parseFloat(t) : NaN;
+        assert.ok(fetchRow !== undefined);
+        const [, , total, self, awaiting] = fetchRow.map((c, k) => k < 2 ? 0 : us(c));
+        assert.ok(awaiting > total / 2 && self < awaiting, fetchRow.join(" | "));
         assert.equal(new Set(names).size, names.length, names.join(", "));
         clean(p, "shop");
         await p.page.context().close();
