@@ -163,10 +163,14 @@ let keeping = 0;
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** The name of parameter `i` of the function `keeping`, if it has one. */
+/**
+ * What to call an argument `i` of the function `keeping` that is a function without a name: its
+ * parameter's name; for a call out of the traced code (no parameter names), `setTimeout callback`,
+ * as the instrumenter names such a function by its place.
+ */
 function paramName(i: number): string | undefined {
   const f = functionRecord(keeping);
-  if (f.kind === "external") return undefined;
+  if (f.kind === "external") return f.qualname === "" ? undefined : f.qualname + " callback";
   const name = f.params[i];
   return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
 }
