@@ -150,6 +150,6 @@ export function exportTests(t: Target): void {
     writeFileSync(file, newer);
     const r = await tph(t, ["view", saved], { cwd });
     assertCode(r, 1, "tph view of a newer format");
-    assert.match(r.stderr, /written in run format 99, this tph reads up to 1; upgrade tph/);
+    assert.match(r.stderr, /written in run format 99, this tph reads up to 2; upgrade tph/);
   });
 }
