@@ -60,6 +60,8 @@ export class CallTable {
   desc: Int32Array;
   /** µs, -1 for a call open when the run ended. */
   elapsed: Float64Array;
+  /** Of elapsed, the µs the call spent suspended (awaiting, between yields). */
+  awaited: Float64Array;
   flags: Uint8Array;
   /** Hash of the call's own compared fields, and of its subtree, two 32-bit lanes each. */
   own1: Int32Array;
@@ -78,6 +80,7 @@ export class CallTable {
     this.key = new Int32Array(n);
     this.desc = new Int32Array(n);
     this.elapsed = new Float64Array(n);
+    this.awaited = new Float64Array(n);
     this.flags = new Uint8Array(n);
     this.own1 = new Int32Array(n);
     this.own2 = new Int32Array(n);
@@ -305,6 +308,7 @@ function fromRecords(
     t.key[i] = fnKey[fn];
     t.desc[i] = r.descendants;
     t.elapsed[i] = r.elapsed;
+    t.awaited[i] = r.awaited;
     const state = r.flags & STATE_MASK;
     let flags = 0;
     if (fnIgnored[fn]) flags |= IGNORED;

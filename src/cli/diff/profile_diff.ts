@@ -1,7 +1,8 @@
 // `tph diff --summary`: per function, its calls and its total and self time in A and in B, and the
 // change — a profile diff, sorted by the largest change of total time. A function's total time
 // counts only its outermost calls (a recursive call's time is in its caller's already); its self
-// time is its calls' time less the time of the calls they made.
+// time is its calls' time less the time of the calls they made and the time they spent awaiting
+// (each only once: the calls awaited run while it waits).
 
 import type { CallTable, Identities } from "./call_table.ts";
 
@@ -41,7 +42,7 @@ function profile(t: CallTable): Map<number, Profile> {
     let inner = 0;
     const end = i + t.desc[i];
     for (let j = i + 1; j <= end; j += t.desc[j] + 1) inner += Math.max(0, t.elapsed[j]);
-    p.self += Math.max(0, e - inner);
+    p.self += Math.max(0, e - Math.max(inner, t.awaited[i]));
     ends.push(end);
     keys.push(key);
     open.set(key, (open.get(key) ?? 0) + 1);
