@@ -400,6 +400,18 @@ export function callLinks(t: TraceState): CallLinks {
   return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot };
 }
 
+/** A finished call's length and, when it awaited, its time awaiting (after `"elapsed_ms":`). */
+function writeTimes(out: Sink, t: TraceState, row: number): void {
+  const elapsed = elapsedUs(t, row);
+  out.thousandths(elapsed, true);
+  const awaited = awaitedUs(t, row, elapsed);
+  if (awaited > 0) {
+    out.bytes(AWAITED);
+    out.room();
+    out.thousandths(awaited, true);
+  }
+}
+
 /**
  * Write the JSON document of a trace to a file, streaming: no tree of objects is built and no
  * string holds the whole document, so a million calls take a fraction of a second and little
@@ -472,16 +484,8 @@ export function writeTraceJSON(
       out.ms(tp.start[row] - t.startTime, false);
       out.bytes(ELAPSED);
       out.room();
-      if (finished) {
-        const elapsed = elapsedUs(t, row);
-        out.thousandths(elapsed, true);
-        const awaited = awaitedUs(t, row, elapsed);
-        if (awaited > 0) {
-          out.bytes(AWAITED);
-          out.room();
-          out.thousandths(awaited, true);
-        }
-      } else out.bytes(NULL);
+      if (finished) writeTimes(out, t, row);
+      else out.bytes(NULL);
       if (!finished) out.bytes(UNFINISHED);
       out.bytes(fb.tail);
       const d = dropped.get(row);
