@@ -415,22 +415,17 @@ function callRecorder(
     out.room();
     const buf = out.buf;
     let pos = putVarint(buf, out.pos, local);
-    const elapsed = finished
-      ? max(0, round((tp.end[row] - startTime) * 1000) - round((tp.start[row] - startTime) * 1000))
-      : 0;
+    const start = round((tp.start[row] - startTime) * 1000);
+    // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
+    const elapsed = finished ? max(0, round((tp.end[row] - startTime) * 1000) - start) : 0;
     const awaited = finished ? awaitedUs(t, row, elapsed) : 0;
     buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
       (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0) |
       (awaited > 0 ? HAS_AWAITED : 0);
     pos = putVarint(buf, pos, below[i]);
-    const begun = tp.start[row];
-    const start = round((begun - startTime) * 1000);
     pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
     startAt[depth] = start;
-    // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
-    if (finished) {
-      pos = putVarint(buf, pos, max(0, round((tp.end[row] - startTime) * 1000) - start));
-    }
+    if (finished) pos = putVarint(buf, pos, elapsed);
     out.pos = pos;
     const stored = tp.args[row], marks = tp.marks[row];
     const count = functions.paramCount[local];
