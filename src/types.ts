@@ -101,6 +101,11 @@ export interface TraceConfigJSON {
   max_depth: number;
   max_calls: number;
   max_repr: number;
+  /**
+   * The detail budget: calls of each function whose objects were described in full (`"all"`:
+   * every call). Absent in runs made before it existed (every call was described in full).
+   */
+  details?: number | "all";
   ignore_modules: string[];
   include: string[];
   exclude: string[];
@@ -121,6 +126,8 @@ export interface RunJSON {
   dropped_calls: number;
   /** Of those, calls left out with no recorded call open to count them under. */
   dropped_at_root?: number;
+  /** Objects shown as summaries (`Token {…}`) past the detail budget (absent: none). */
+  summarised?: number;
   config: TraceConfigJSON;
   /** The values looked for (`tph run --find`) and where they were found. */
   find?: FindJSON;

@@ -144,6 +144,9 @@ class Viewer {
     if (meta.dropped_calls > 0) {
       fact(`left out: ${meta.dropped_calls} (by ${meta.limit_reason ?? "limits"})`);
     }
+    if (meta.summarised) {
+      fact(`summaries: ${meta.summarised}`);
+    }
     if (meta.ended !== null) {
       fact(`ended: ${meta.ended}${meta.exit_code ? ` (exit ${meta.exit_code})` : ""}`);
     }

@@ -11,6 +11,11 @@ export interface TphConfig {
   max_calls: number;
   /** Longest repr of an argument or return value, in characters. */
   max_repr: number;
+  /**
+   * The detail budget: calls of each function whose objects are described in full (later ones
+   * are summarised, `Token {…}`, but for calls that throw); "all" describes every call.
+   */
+  details: number | "all";
   /** Save runs to the cache folder. */
   cache: boolean;
   /** The cache folder, relative to the config file; null: `<project root>/.tracepatch_cache`. */
@@ -66,6 +71,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   max_depth: DEFAULT_LIMITS.maxDepth,
   max_calls: DEFAULT_LIMITS.maxCalls,
   max_repr: DEFAULT_LIMITS.maxRepr,
+  details: DEFAULT_LIMITS.details,
   cache: true,
   cache_dir: null,
   max_runs: null,
@@ -90,6 +96,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
 export type ConfigKind =
   | "string[]"
   | "positive integer"
+  | "count or all"
   | "positive number"
   | "boolean"
   | "string or null"
@@ -110,6 +117,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   max_depth: "positive integer",
   max_calls: "positive integer",
   max_repr: "positive integer",
+  details: "count or all",
   ignore_modules: "string[]",
   scope: "string[]",
   include: "string[]",

@@ -25,6 +25,7 @@ export interface ValidatedConfig {
 const EXPECTED: Record<ConfigKind, string> = {
   "string[]": "a list of strings",
   "positive integer": "a positive integer",
+  "count or all": 'a whole number or "all"',
   "positive number": "a positive number",
   "boolean": "true or false",
   "string or null": "a string",
@@ -52,6 +53,8 @@ function accepts(kind: ConfigKind, v: unknown): boolean {
       return typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
     case "positive number":
       return typeof v === "number" && Number.isFinite(v) && v > 0;
+    case "count or all":
+      return v === "all" || (typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
     case "boolean":
       return typeof v === "boolean";
     case "string or null":

@@ -124,6 +124,7 @@ function limitsOf(cfg: TphConfig): TraceLimits {
     maxDepth: cfg.max_depth,
     maxCalls: cfg.max_calls,
     maxRepr: cfg.max_repr,
+    details: cfg.details,
     ignoreModules: cfg.ignore_modules,
     redact: cfg.redact,
     redactValues: cfg.redact_values,

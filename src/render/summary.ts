@@ -46,6 +46,9 @@ function runOptions(run: Omit<RunJSON, "trace">): string {
     if (c.max_depth !== DEFAULT_LIMITS.maxDepth) out.push(`max_depth=${c.max_depth}`);
     if (c.max_calls !== DEFAULT_LIMITS.maxCalls) out.push(`max_calls=${c.max_calls}`);
     if (c.max_repr !== DEFAULT_LIMITS.maxRepr) out.push(`max_repr=${c.max_repr}`);
+    if (c.details !== undefined && c.details !== DEFAULT_LIMITS.details) {
+      out.push(`details=${c.details}`);
+    }
     for (
       const [key, list] of [
         ["include", c.include],
@@ -120,6 +123,21 @@ function endedLong(run: Omit<RunJSON, "trace">): string {
   }
 }
 
+/**
+ * Where a run shows summaries instead of values, in one phrase, or null when it shows none: `26
+ * objects shown as summaries (Token {…}) past the first 20 calls of each function`.
+ *
+ * @param run The run's top-level fields.
+ */
+export function summarisedNote(run: Pick<RunJSON, "summarised" | "config">): string | null {
+  const n = run.summarised ?? 0;
+  if (n <= 0) return null;
+  const budget = run.config?.details;
+  return `${n} object${n === 1 ? "" : "s"} shown as summaries (Token {…}) past the first ${
+    typeof budget === "number" ? budget : "few"
+  } calls of each function (tph run --details all shows every value)`;
+}
+
 function limited(run: Omit<RunJSON, "trace">): string {
   if (!run.was_limited) return "no";
   const dropped = run.dropped_calls ?? 0;
@@ -169,12 +187,16 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
   } else rows.push(["Source", "a trace() block saved by the program (not tph run)"]);
   rows.push(["Calls", String(run.call_count)]);
   rows.push(["Limited", limited(run)]);
+  const summarised = summarisedNote(run);
+  if (summarised !== null) rows.push(["Summaries", summarised]);
   const c = run.config;
   if (c !== undefined) {
     const list = (xs: string[] | undefined) => JSON.stringify(xs ?? []).replaceAll('","', '", "');
     rows.push([
       "Config",
-      `max_depth=${c.max_depth} max_calls=${c.max_calls} max_repr=${c.max_repr}`,
+      `max_depth=${c.max_depth} max_calls=${c.max_calls} max_repr=${c.max_repr}${
+        c.details === undefined ? "" : ` details=${c.details}`
+      }`,
     ]);
     rows.push(["", `ignore_modules=${list(c.ignore_modules)}`]);
     rows.push(["", `include=${list(c.include)} exclude=${list(c.exclude)}`]);

@@ -3,7 +3,12 @@
 // config's defaults, the CLI's help, the library and the recorder read them here).
 
 /** Deepest call level, most calls and longest value text a trace records by default. */
-export const DEFAULT_LIMITS = { maxDepth: 30, maxCalls: 10000, maxRepr: 120 } as const;
+export const DEFAULT_LIMITS = {
+  maxDepth: 30,
+  maxCalls: 10000,
+  maxRepr: 120,
+  details: 20,
+} as const;
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {
@@ -13,6 +18,12 @@ export interface TraceLimits {
   maxCalls?: number;
   /** Longest repr of an argument, return value or error. Default 120. */
   maxRepr?: number;
+  /**
+   * The detail budget: how many calls of each function have their object arguments and return
+   * values described in full; later calls show a summary (`Token {…}`, `Array(3)`), but for a
+   * call that throws and a call where `find` matched. `"all"` describes every call. Default 20.
+   */
+  details?: number | "all";
   /** Module path prefixes whose functions are not recorded (their callees still are). */
   ignoreModules?: string[];
   /** Glob patterns on the module path or qualified name; when given, only matches are recorded. */

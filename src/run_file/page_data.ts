@@ -59,6 +59,8 @@ export interface PageMeta {
   call_count: number;
   dropped_calls: number;
   limit_reason: string | null;
+  /** Where the run shows summaries instead of values (render/summary.ts), or null. */
+  summarised?: string | null;
   filter: string | null;
   max_depth: number | null;
 }

@@ -57,13 +57,14 @@ for (const rt of RUNTIMES) {
     assert.equal(json.config.max_repr, 20);
   });
 
-  Deno.test(`trace() defaults to maxDepth 30, maxCalls 10000, maxRepr 120 (${rt})`, () => {
+  Deno.test(`trace() defaults to maxDepth 30, maxCalls 10000, maxRepr 120, details 20 (${rt})`, () => {
     const { DEFAULT_LIMITS, defaults: { json, limitReason } } = observe(rt, "limits").out;
-    assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 30, maxCalls: 10000, maxRepr: 120 });
+    assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 30, maxCalls: 10000, maxRepr: 120, details: 20 });
     assert.deepEqual(json.config, {
       max_depth: 30,
       max_calls: 10000,
       max_repr: 120,
+      details: 20,
       ignore_modules: [],
       include: [],
       exclude: [],

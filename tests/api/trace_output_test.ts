@@ -28,6 +28,7 @@ const TOP_KEYS = [
 const EXTRA_TOP_KEYS = [
   "dropped_at_root",
   "dropped_calls",
+  "summarised",
   "run",
   "ending",
 ];
@@ -67,6 +68,7 @@ for (const rt of RUNTIMES) {
       "max_depth",
       "max_calls",
       "max_repr",
+      "details",
       "ignore_modules",
       "include",
       "exclude",

@@ -29,6 +29,7 @@ import { outOfScope, SOURCE_FILE } from "../../project/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
+import { summarisedNote } from "../../render/summary.ts";
 import { scriptProjectRoot } from "../../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
@@ -248,6 +249,15 @@ function checkExportOption(
   }
 }
 
+/** `--details N|all`, checked; undefined when not given. */
+function detailsOption(value: string | undefined): number | "all" | undefined {
+  if (value === undefined || value === "all") return value;
+  if (!/^\d+$/.test(value)) {
+    throw usageError(`--details takes a whole number or "all", got "${value}"`, "run");
+  }
+  return Number(value);
+}
+
 /** What the program's process records, from the flags over the config. */
 function limitsOf(
   v: Context<typeof RUN_OPTIONS>["values"],
@@ -258,6 +268,7 @@ function limitsOf(
     maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
     maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
     maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
+    details: detailsOption(v.details) ?? cfg.details,
     ignoreModules: cfg.ignore_modules,
     // Decided in the program's process, as each call is recorded: secrets never reach the run.
     redact: v["no-redact"] ? false : cfg.redact,
@@ -588,6 +599,8 @@ function reportRun(
       }`,
     );
   }
+  const note = summarisedNote(h);
+  if (note !== null && !where.setupRun) ctx.err(`tph: ${note}`);
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
     : v["no-cache"] || !cfg.cache

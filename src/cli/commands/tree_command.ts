@@ -8,6 +8,7 @@ import { type Context, intOption } from "./command.ts";
 import type { TREE_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
+import { summarisedNote } from "../../render/summary.ts";
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(
@@ -48,16 +49,21 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
   };
   // Drawn as it is read (a filter reads the calls' names first).
   const w = new LineWriter(ctx.outBytes);
+  let drawn = false;
   try {
     options.rootDropped = file.droppedAtRoot;
     if (!drawCalls(file, options, w)) {
       throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
     }
+    drawn = true;
   } catch (e) {
     if (e !== READER_GONE) throw e;
   } finally {
     file.close();
   }
   if (w.lines === 0) ctx.out("(no calls recorded)");
+  // Where values read as summaries: said beside the tree, not in it (its lines may be parsed).
+  const note = drawn && showArgs ? summarisedNote(file.meta) : null;
+  if (note !== null) ctx.err(`tph: ${note}`);
   return 0;
 }

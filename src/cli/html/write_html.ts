@@ -11,6 +11,7 @@ import type { RunFile } from "../../store/run_reader.ts";
 import { walkCalls, type WalkOptions } from "../export/calls.ts";
 import { JsonOut } from "../export/out.ts";
 import { runSummary } from "../export/summary.ts";
+import { summarisedNote } from "../../render/summary.ts";
 import { VIEWER_CSS, VIEWER_JS } from "./viewer_bundle.ts";
 
 /** Calls a page holds at most: past it, the first ones and a note saying what was left out. */
@@ -111,6 +112,7 @@ export function writeHtml(
     call_count: meta.call_count,
     dropped_calls: meta.dropped_calls,
     limit_reason: meta.limit_reason,
+    summarised: summarisedNote(meta),
     filter: options.filter ?? null,
     max_depth: options.maxDepth ?? null,
   };

@@ -88,6 +88,12 @@ export const RUN_OPTIONS = {
     arg: "N",
     help: `longest value text (default ${DEFAULT_LIMITS.maxRepr})`,
   },
+  details: {
+    type: "string",
+    arg: "N|all",
+    help: `calls of each function whose objects are shown in full; later ones as Token {…} ` +
+      `(default ${DEFAULT_LIMITS.details}; all: every call)`,
+  },
   label: {
     type: "string",
     arg: "TEXT",

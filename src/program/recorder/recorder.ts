@@ -23,7 +23,8 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
-import { clipString, formatError, keptCut, reprKept, unnamedFunction } from "./repr.ts";
+import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
+import { settleArgs } from "./details.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
@@ -37,7 +38,17 @@ import {
   strSlice,
   uncurry,
 } from "../../platform/intrinsics.ts";
-import { HIDDEN, MARKED_ARGS, MAX_HANDLE, MAX_ROWS, OPEN, RET_TEXT, Tape } from "./tape.ts";
+import {
+  BRIEF,
+  HIDDEN,
+  MARKED_ARGS,
+  MAX_HANDLE,
+  MAX_ROWS,
+  OPEN,
+  PENDING,
+  RET_TEXT,
+  Tape,
+} from "./tape.ts";
 import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
@@ -131,6 +142,11 @@ const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
 
 /** Bits of `Tape.marks` for the arguments `keep` stored as texts since begin reset it. */
 let kept = 0;
+/**
+ * Whether the call `keep` stores arguments of is past its function's detail budget: its objects
+ * are kept as they are until it ends (details.ts), and `kept` gets PENDING when one is.
+ */
+let keepBrief = false;
 
 /**
  * An argument as stored: objects change later, so their repr is taken now and kept on the
@@ -153,6 +169,13 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     if (t.scrubs === null || !t.scrubs.hits(v)) {
       return v.length > t.keepChars ? clipString(v, t.keepChars) : v;
     }
+  } else if (keepBrief) {
+    if (i < MARKED_ARGS) {
+      kept |= PENDING;
+      return v;
+    }
+    t.summarised++;
+    return keepText(reprBrief(v, t.maxRepr, t.redaction), keptCut, t, i);
   }
   const text = reprKept(v, t.maxRepr, t.redaction);
   return keepText(text, keptCut, t, i);
@@ -195,7 +218,13 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
     t = tp.traces[tp.slot[row]];
-    const text = reprKept(v, t.maxRepr, t.redaction);
+    let text: string;
+    if ((tp.marks[row] & BRIEF) === 0 || typeof v !== "object") {
+      text = reprKept(v, t.maxRepr, t.redaction);
+    } else {
+      text = reprBrief(v, t.maxRepr, t.redaction);
+      t.summarised++;
+    }
     tp.ret[row] = tp.texts.add(text, keptCut);
     tp.marks[row] |= RET_TEXT;
   }
@@ -214,6 +243,59 @@ function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): 
     tp.ret[row] = tp.texts.add(REDACTED, false);
     tp.marks[row] |= RET_TEXT;
   }
+}
+
+/**
+ * The detail budget: whether a call of function `id` comes after the first `t.details` ones,
+ * whose objects are described in full (counted here).
+ */
+function pastBudget(t: TraceState, id: number): boolean {
+  let d = t.described;
+  if (id >= d.length) d = t.describedUpTo(id);
+  if (d[id] >= t.details) return true;
+  d[id]++;
+  return false;
+}
+
+/**
+ * The arguments of a call of function `id` as stored (see record: `n` says how they come): past
+ * the detail budget, its objects are summarised when it ends.
+ */
+function keepArgs(
+  t: TraceState,
+  id: number,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): unknown {
+  keepBrief = t.details >= 0 && pastBudget(t, id);
+  const args = keepAll(t, n, a0, a1, a2, more);
+  if (keepBrief) {
+    kept |= BRIEF;
+    keepBrief = false;
+  }
+  return args;
+}
+
+/** A call's arguments as stored (see keepArgs). */
+function keepAll(
+  t: TraceState,
+  n: number,
+  a0: unknown,
+  a1: unknown,
+  a2: unknown,
+  more: unknown[] | undefined,
+): unknown {
+  if (n === 1) return keep(a0, t, 0);
+  if (n === 2) return [keep(a0, t, 0), keep(a1, t, 1)];
+  if (n === 3) return [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
+  if (n < 0) {
+    for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
+    return more;
+  }
+  return undefined;
 }
 
 /** The arguments of a call of a function with secret parameters (see begin). */
@@ -434,11 +516,15 @@ function findArgs(
   }
 }
 
-/** The matches found from `from` on are in the recorded call `h` (a hidden row is not). */
+/**
+ * The matches found from `from` on are in the recorded call `h` (a hidden row is not): its values
+ * are described in full, whatever the detail budget.
+ */
 function recordedHits(f: Finder, from: number, h: number): void {
   const row = h - base;
   if (tape.state[row] === HIDDEN) return;
   for (let i = from; i < f.hits.length; i++) f.hits[i].row = row;
+  tape.marks[row] &= ~BRIEF;
 }
 
 /** A value leaving a call (returned or thrown): compared with the values looked for. */
@@ -526,7 +612,6 @@ function record(
     return -1;
   }
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
-  let args: unknown;
   kept = 0;
   keeping = id;
   // What is secret in this function's calls: looked up once per function and trace.
@@ -536,14 +621,9 @@ function record(
     secret = id < rd.fns.length ? rd.fns[id] : 0;
     if (secret === 0) secret = rd.info(id, functionRecord(id));
   }
-  if ((secret & SECRET_ARGS) !== 0) args = secretArgs(rd!, t, id, n, a0, a1, a2, more);
-  else if (n === 1) args = keep(a0, t, 0);
-  else if (n === 2) args = [keep(a0, t, 0), keep(a1, t, 1)];
-  else if (n === 3) args = [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
-  else if (n < 0) {
-    for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
-    args = more;
-  }
+  const args = (secret & SECRET_ARGS) !== 0
+    ? secretArgs(rd!, t, id, n, a0, a1, a2, more)
+    : keepArgs(t, id, n, a0, a1, a2, more);
   // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
   const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
   const h = tp.base + row;
@@ -953,6 +1033,9 @@ function recordExit(c: number): void {
   // A `return` already stopped the clock, unless a finally block threw after it.
   if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
   if (state === OPEN) tape.state[row] = RETURNED; // HIDDEN rows stay hidden
+  // Objects a call past the detail budget kept: described in full when it threw or matched.
+  const m = tape.marks[row];
+  if ((m & PENDING) !== 0) settleArgs(tape, row, state === THREW || (m & BRIEF) === 0);
   // Ended while suspended (an await that rejected out of the call): awaiting until its end.
   const a = tape.awaited[row];
   if (a < 0) tape.awaited[row] = max(0, a + tape.end[row]);

@@ -367,6 +367,24 @@ export function reprKept(
 }
 
 /**
+ * {@linkcode reprKept} of a value past its function's detail budget: an object as a summary that
+ * reads no property (`Token {…}`, `{…}`, `Array(3)`, `Map(2) {…}`); dates, errors, regexes,
+ * typed arrays and host objects (`Timeout(5 ms)`) as {@linkcode repr} shows them, since they
+ * cost little; anything else in full.
+ */
+export function reprBrief(value: unknown, maxLen: number, redact: Redactor | null): string {
+  brief = true;
+  try {
+    return render(value, maxLen, true, redact, false);
+  } finally {
+    brief = false;
+  }
+}
+
+/** Whether the render at hand summarises its top-level object (reprBrief). */
+let brief = false;
+
+/**
  * A function without a name of its own and what to call it (the parameter it was passed as: a
  * Promise executor's `resolve`), for the render of reprKept that was given the name.
  */
@@ -657,11 +675,27 @@ function fmtObject(o: object, depth: number, room: number): string {
     }
   }
   const proto = protoOf(o);
-  if (isArray(o)) return fmtArray(o, proto === ARRAY_PROTO ? "" : arrayLead(o, proto), depth, room);
-  if (proto === OBJECT_PROTO) return fmtProps(o, "", "Object", depth, room);
+  const summary = brief && depth === 0;
+  if (isArray(o)) {
+    if (summary && o.length > 0) {
+      return proto === ARRAY_PROTO
+        ? "Array(" + o.length + ")"
+        : strSlice(arrayLead(o, proto), 0, -1);
+    }
+    return fmtArray(o, proto === ARRAY_PROTO ? "" : arrayLead(o, proto), depth, room);
+  }
+  if (proto === OBJECT_PROTO) return summary ? "{…}" : fmtProps(o, "", "Object", depth, room);
   const info = proto === null ? NULL_INFO : describe(proto);
   const kind = info.kind === K_NONE ? (proto === null ? K_OBJECT : brandKind(o)) : info.kind;
   const name = info.name;
+  if (summary && (kind === K_MAP || kind === K_SET)) {
+    try {
+      const size = kind === K_MAP ? mapSize(o) : setSize(o);
+      return (name ?? KIND_NAMES[kind]) + "(" + size + ") {…}";
+    } catch {
+      // A prototype borrowed without the internal slots: an ordinary object (fmtBuiltin).
+    }
+  }
   if (kind !== K_OBJECT) {
     try {
       const text = fmtBuiltin(o, kind, name ?? KIND_NAMES[kind], depth, room);
@@ -681,6 +715,7 @@ function fmtObject(o: object, depth: number, room: number): string {
       ? "[Module: null prototype] "
       : "[Object: null prototype] ";
   }
+  if (summary) return lead + "{…}";
   return fmtProps(o, lead, name ?? "Object", depth, room);
 }
 

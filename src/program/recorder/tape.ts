@@ -39,7 +39,17 @@ export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 export const OPEN = UNFINISHED, HIDDEN = 3;
 
 /** Argument positions whose text a row can mark (see `marks`); later ones keep a wrapper. */
-export const MARKED_ARGS = 31;
+export const MARKED_ARGS = 29;
+/**
+ * The bit of `marks` saying the call is past its function's detail budget: its objects are
+ * summarised (`Token {…}`) when it ends, unless it throws or a value looked for is found in it.
+ */
+export const BRIEF = 1 << 29;
+/**
+ * The bit of `marks` saying the row's arguments still hold objects themselves (a call past the
+ * detail budget, until it ends: details.ts, settleArgs).
+ */
+export const PENDING = 1 << 30;
 /** The bit of `marks` saying the return value is a text index. */
 export const RET_TEXT = 1 << 31;
 
@@ -191,7 +201,7 @@ export class Tape<T = unknown> {
   slot: Int32Array;
   /**
    * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
-   * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value.
+   * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value; and BRIEF, PENDING.
    */
   marks: Int32Array;
   /** Arguments: one value, an array of values, or undefined (see to_json). */

@@ -18,6 +18,7 @@ import {
   qualifiedName,
 } from "../../run_file/json_form.ts";
 import type { TraceState } from "./trace_state.ts";
+import { settleOpen } from "./details.ts";
 import {
   arrayJoin,
   dateToISO,
@@ -127,6 +128,11 @@ function lastRow(t: TraceState): number {
   return t.endRow >= 0 ? t.endRow : t.tape.rows;
 }
 
+/** The objects kept by calls past the detail budget that have not ended, summarised now. */
+function settle(t: TraceState): void {
+  settleOpen(t, lastRow(t));
+}
+
 /**
  * The call tree of a trace as JSON nodes, in call order.
  *
@@ -134,6 +140,7 @@ function lastRow(t: TraceState): number {
  * @returns Its root nodes.
  */
 export function callTree(t: TraceState): CallNodeJSON[] {
+  settle(t);
   const tp = t.tape;
   const rt = runtime();
   const nodes: CallNodeJSON[] = [];
@@ -181,6 +188,7 @@ export function callTree(t: TraceState): CallNodeJSON[] {
  * @returns The fields, in document order.
  */
 export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, "trace"> {
+  settle(t);
   const reasons: string[] = [];
   t.limitReasons.forEach((r) => reasons[reasons.length] = r);
   return {
@@ -193,6 +201,7 @@ export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, 
     limit_reason: reasons.length > 0 ? arrayJoin(reasons, ", ") : null,
     dropped_calls: t.droppedTotal,
     dropped_at_root: t.droppedAtRoot,
+    summarised: t.summarised,
     config: traceConfig(t),
     ...(t.finder === null ? {} : { find: findSection(t) }),
   };
@@ -204,6 +213,7 @@ export function traceConfig(t: TraceState): RunJSON["config"] {
     max_depth: t.maxDepth,
     max_calls: t.maxCalls,
     max_repr: t.maxRepr,
+    details: t.detailsSetting,
     ignore_modules: t.ignoreModules,
     include: t.include,
     exclude: t.exclude,
@@ -374,6 +384,7 @@ export interface CallLinks {
 
 /** The calls of a trace, linked (see CallLinks). */
 export function callLinks(t: TraceState): CallLinks {
+  settle(t);
   const total = maxOf(0, lastRow(t) - t.firstRow);
   const rowOf = new Int32Array(total);
   const done = new Uint8Array(total);

@@ -6,7 +6,16 @@ import { Redaction } from "./redact.ts";
 import { functionRecord } from "./functions.ts";
 import { reprLimit } from "./repr.ts";
 import { HIDDEN, type Tape } from "./tape.ts";
-import { regexTest, SafeMap, SafeSet, strStartsWith } from "../../platform/intrinsics.ts";
+import {
+  bytesSet,
+  floor,
+  max,
+  min,
+  regexTest,
+  SafeMap,
+  SafeSet,
+  strStartsWith,
+} from "../../platform/intrinsics.ts";
 import { Finder } from "./find.ts";
 
 import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";
@@ -27,6 +36,15 @@ export class TraceState {
   readonly maxDepth: number;
   readonly maxCalls: number;
   readonly maxRepr: number;
+  /**
+   * The detail budget: calls of each function whose objects are described in full (the rest are
+   * summarised: recorder.ts, record); -1 for every call (`details = "all"`).
+   */
+  readonly details: number;
+  /** Calls described in full so far, by function id (grown as ids come: describedUpTo). */
+  described: Int32Array = new Int32Array(0);
+  /** Values summarised past the detail budget. */
+  summarised = 0;
   /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
   readonly keepChars: number;
   readonly ignoreModules: string[];
@@ -66,6 +84,18 @@ export class TraceState {
     this.capacity = this.maxCalls;
     this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
     this.keepChars = reprLimit(this.maxRepr) + 1;
+    const details = limits.details ?? DEFAULT_LIMITS.details;
+    if (
+      details !== "all" &&
+      !(typeof details === "number" && details >= 0 && floor(details) === details)
+    ) {
+      throw new TypeError(
+        `details must be a whole number or "all", got ${
+          typeof details === "string" ? `"${details}"` : details
+        }`,
+      );
+    }
+    this.details = details === "all" ? -1 : min(details, 0x7fffffff);
     // An invalid regex target throws here too, before anything starts.
     this.finder = limits.find !== undefined && limits.find.length > 0
       ? new Finder(limits.find, this.maxRepr)
@@ -91,6 +121,19 @@ export class TraceState {
       if (inc.length > 0 && !hit(inc)) return false;
       return !hit(exc);
     };
+  }
+
+  /** `described`, with room for function `id`. */
+  describedUpTo(id: number): Int32Array {
+    const grown = new Int32Array(max(1024, id * 2));
+    // The captured method: the program may have replaced TypedArray.prototype.set.
+    bytesSet(grown as unknown as Uint8Array, this.described as unknown as Uint8Array, 0);
+    return this.described = grown;
+  }
+
+  /** The detail budget as a run's config states it. */
+  get detailsSetting(): number | "all" {
+    return this.details < 0 ? "all" : this.details;
   }
 
   /** Calls recorded, not counting the hidden callback of trace.run(). */

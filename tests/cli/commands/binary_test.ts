@@ -1,6 +1,7 @@
 // The CLI tests on the standalone binary: built once here (as `deno task compile` does) into a
 // temporary folder, and run from folders outside the repository against copies of fixtures.
 
+import { detailsTests } from "./_details.ts";
 import { rmSync } from "node:fs";
 import { buildBinary } from "./_cli.ts";
 import { binaryRuntimeTests } from "./_binary_runtime.ts";
@@ -31,6 +32,7 @@ const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
 
 programTests(BINARY);
+detailsTests(BINARY);
 endingTests(BINARY);
 overflowTests(BINARY);
 runOutputTests(BINARY);

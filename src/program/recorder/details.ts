@@ -1,0 +1,77 @@
+// The detail budget. Recording that a call happened, where in the tree and when is cheap;
+// describing its objects is what costs (two thirds of a traced library's run). So the first
+// calls of each function (`details`, 20 by default) have their objects described in full when
+// they start, as always; a later call keeps its objects themselves until it ends, and then:
+// - it returned: each becomes a summary that reads no property (`Token {…}`, `Array(3)`);
+// - it threw, or a value looked for (`--find`) was found in it: each is described in full then.
+// A call still running when its trace is written is summarised (settleOpen).
+
+import { functionRecord } from "./functions.ts";
+import { keptCut, reprBrief, reprKept } from "./repr.ts";
+import { BRIEF, MARKED_ARGS, PENDING, type Tape } from "./tape.ts";
+import type { TraceState } from "./trace_state.ts";
+import { min } from "../../platform/intrinsics.ts";
+
+/** The row's marks while its arguments are settled. */
+let marks = 0;
+
+/**
+ * Describe the objects that a call past the detail budget kept in its arguments: as summaries,
+ * or in full when `full` (the call threw; a value looked for was found in it).
+ *
+ * @param tp The tape.
+ * @param row A row whose marks hold PENDING.
+ * @param full Whether to describe the objects in full.
+ */
+export function settleArgs(tp: Tape<TraceState>, row: number, full: boolean): void {
+  const t = tp.traces[tp.slot[row]];
+  marks = tp.marks[row] & ~PENDING;
+  const stored = tp.args[row];
+  const f = functionRecord(tp.fn[row]);
+  // The arguments' layout, as the writers read it (to_json.ts, argsOf).
+  if (f.kind !== "external" && f.params.length === 1) {
+    tp.args[row] = settled(tp, t, stored, 0, full);
+  } else {
+    const values = stored as unknown[];
+    const n = min(values.length, MARKED_ARGS);
+    for (let i = 0; i < n; i++) values[i] = settled(tp, t, values[i], i, full);
+  }
+  tp.marks[row] = marks;
+}
+
+/** Argument `i` as stored: an object kept until now becomes the index of its text. */
+function settled(
+  tp: Tape<TraceState>,
+  t: TraceState,
+  v: unknown,
+  i: number,
+  full: boolean,
+): unknown {
+  // Texts stored already are indexes (numbers); objects at these places are the values.
+  if (typeof v !== "object" || v === null || ((marks >>> i) & 1) === 1) return v;
+  let text: string;
+  if (full) text = reprKept(v, t.maxRepr, t.redaction);
+  else {
+    text = reprBrief(v, t.maxRepr, t.redaction);
+    t.summarised++;
+  }
+  marks |= 1 << i;
+  return tp.texts.add(text, keptCut);
+}
+
+/**
+ * Summarise the objects still kept by calls of `t` that had not ended (the trace is being
+ * written): its rows from `firstRow` to `last`.
+ */
+export function settleOpen(t: TraceState, last: number): void {
+  const tp = t.tape;
+  const slot = tp.slot, rowMarks = tp.marks, s = t.slot;
+  for (let row = t.firstRow; row < last; row++) {
+    if ((rowMarks[row] & PENDING) !== 0 && slot[row] === s) settleArgs(tp, row, false);
+  }
+}
+
+/** Whether a row's call is past its function's detail budget. */
+export function isBrief(tp: Tape<TraceState>, row: number): boolean {
+  return (tp.marks[row] & BRIEF) !== 0;
+}

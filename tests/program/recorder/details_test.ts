@@ -1,0 +1,229 @@
+// The detail budget: the first `details` calls of each function have their objects described in
+// full; later calls show summaries that read no property, but for calls that throw and calls
+// where a value looked for was found. Checked on instrumented code, as `tph run` records it.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { instrument } from "../../../src/program/instrument/instrument.ts";
+import { runtime } from "../../../src/program/recorder/recorder.ts";
+import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
+import type { TraceLimits } from "../../../src/run_file/limits.ts";
+import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
+import { openRun } from "../../../src/store/run_reader.ts";
+import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
+
+const SOURCE = `
+export class Token { constructor(kind, text) { this.kind = kind; this.text = text; } }
+export function use(t, list) {
+  if (t.text === "boom") { t.text = "changed"; throw new Error("bad"); }
+  return { n: list.length };
+}
+export function shapes(a) { return a; }
+export function pair(a, b) { return b; }
+export function later(t) { return new Promise((resolve) => setTimeout(() => resolve(t), 5)); }
+export async function slow(t) { await later(t); return 1; }
+`;
+
+let dir = "";
+// deno-lint-ignore no-explicit-any
+let m: any;
+
+async function load(): Promise<void> {
+  if (m !== undefined) return;
+  dir = mkdtempSync(join(tmpdir(), "tph-details-"));
+  const file = join(dir, "m.mjs");
+  writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
+  m = await import(file);
+}
+
+/** Run `body` under a trace with `limits`; its JSON document. */
+async function traced(limits: TraceLimits, body: () => unknown): Promise<RunJSON> {
+  await load();
+  const rt = runtime();
+  const t = rt.startTrace({ maxCalls: 10_000, ...limits });
+  rt.setProcessTrace(t);
+  try {
+    await body();
+  } finally {
+    t.active = false;
+    rt.setProcessTrace(null);
+    rt.detach(t);
+  }
+  return traceToJSON(t, null);
+}
+
+const named = (run: RunJSON, name: string): CallNodeJSON[] => {
+  const out: CallNodeJSON[] = [];
+  const walk = (ns: CallNodeJSON[]) => {
+    for (const n of ns) {
+      if (n.name === name) out.push(n);
+      walk(n.children);
+    }
+  };
+  walk(run.trace);
+  return out;
+};
+
+Deno.test("details: the first calls of a function in full, later ones as summaries", async () => {
+  const run = await traced({ details: 3 }, () => {
+    for (let i = 0; i < 6; i++) m.use(new m.Token("word", `w${i}`), [1, 2, 3]);
+  });
+  const uses = named(run, "use");
+  assert.equal(uses.length, 6);
+  for (const u of uses.slice(0, 3)) {
+    assert.match(u.args.t, /^Token \{ kind: "word", text: "w\d" \}$/);
+    assert.equal(u.args.list, "[1, 2, 3]");
+    assert.equal(u.return_value, "{ n: 3 }");
+  }
+  for (const u of uses.slice(3)) {
+    assert.deepEqual(u.args, { t: "Token {…}", list: "Array(3)" });
+    assert.equal(u.return_value, "{…}");
+  }
+  // Three calls past the budget, three objects each.
+  assert.equal(run.summarised, 9);
+  assert.equal(run.config.details, 3);
+  // The constructor's calls have primitives only: shown whole past the budget too.
+  assert.ok(named(run, "Token.constructor").every((c) => /^"w\d"$/.test(c.args.text)));
+});
+
+Deno.test("details: a call that throws past the budget shows its objects in full", async () => {
+  const run = await traced({ details: 1 }, () => {
+    m.use(new m.Token("word", "a"), [1]);
+    m.use(new m.Token("word", "b"), [1]);
+    try {
+      m.use(new m.Token("x", "boom"), [9, 9]);
+    } catch { /* recorded */ }
+  });
+  const uses = named(run, "use");
+  assert.equal(uses[1].args.t, "Token {…}");
+  // Described when it threw: as the object was then.
+  assert.deepEqual(uses[2].args, { t: 'Token { kind: "x", text: "changed" }', list: "[9, 9]" });
+  assert.equal(uses[2].exception, "Error: bad");
+});
+
+Deno.test('details: "all" describes every call; 0 summarises from the first', async () => {
+  const all = await traced({ details: "all" }, () => {
+    for (let i = 0; i < 30; i++) m.shapes({ i });
+  });
+  assert.ok(named(all, "shapes").every((c, i) => c.args.a === `{ i: ${i} }`));
+  assert.equal(all.summarised, 0);
+  assert.equal(all.config.details, "all");
+  const none = await traced({ details: 0 }, () => m.shapes({ i: 1 }));
+  assert.deepEqual(named(none, "shapes")[0].args, { a: "{…}" });
+});
+
+Deno.test("details: a value looked for keeps its call's objects in full", async () => {
+  const run = await traced({
+    details: 1,
+    find: [{ text: "needle", value: "needle", type: null, match: "contains" }],
+  }, () => {
+    m.pair({ a: 1 }, 1);
+    m.pair({ a: 2 }, 2);
+    m.pair({ a: "needle" }, 3);
+    m.pair(4, { b: "needle" });
+  });
+  const pairs = named(run, "pair");
+  assert.equal(pairs[1].args.a, "{…}");
+  assert.equal(pairs[2].args.a, '{ a: "needle" }');
+  // Found in what it returned: its arguments and its return value in full.
+  assert.equal(pairs[3].args.b, '{ b: "needle" }');
+  assert.equal(pairs[3].return_value, '{ b: "needle" }');
+});
+
+Deno.test("details: summaries read no property and run no trap", async () => {
+  let reads = 0;
+  const trap = new Proxy({}, {
+    get: () => {
+      reads++;
+      return 1;
+    },
+    getPrototypeOf: () => {
+      reads++;
+      return null;
+    },
+    ownKeys: () => {
+      reads++;
+      return [];
+    },
+  });
+  const getter = {
+    get x() {
+      reads++;
+      return 1;
+    },
+  };
+  class Sub extends Array {}
+  const values: [unknown, string][] = [
+    [{ a: 1 }, "{…}"],
+    [[1, 2], "Array(2)"],
+    [[], "[]"],
+    [Sub.from([1, 2, 3]), "Sub(3)"],
+    [Object.create(null), "[Object: null prototype] {…}"],
+    [new Map([[1, 2]]), "Map(1) {…}"],
+    [new Set([1, 2]), "Set(2) {…}"],
+    [trap, "[Proxy]"],
+    [getter, "{…}"],
+    // Cheap and telling: shown as they are.
+    [new Date(0), "1970-01-01T00:00:00.000Z"],
+    [/a+/g, "/a+/g"],
+    [new Uint8Array([1, 2]), "Uint8Array(2) [1, 2]"],
+  ];
+  const run = await traced({ details: 1 }, () => {
+    m.shapes(0);
+    for (const [v] of values) m.shapes(v);
+  });
+  const shown = named(run, "shapes").slice(1).map((c) => c.args.a);
+  assert.deepEqual(shown, values.map(([, s]) => s));
+  assert.equal(reads, 0);
+});
+
+Deno.test("details: a call still running when its trace is written is summarised", async () => {
+  await load();
+  const rt = runtime();
+  const t = rt.startTrace({ details: 1, maxCalls: 100 });
+  rt.setProcessTrace(t);
+  const first = m.slow(new m.Token("a", "1"));
+  const second = m.slow(new m.Token("b", "2"));
+  t.active = false;
+  rt.setProcessTrace(null);
+  const out = join(dir, "open.tph");
+  writeTraceRun(t, null, out);
+  rt.detach(t);
+  await Promise.all([first, second]);
+  const json = traceToJSON(t, null);
+  const slows = named(json, "slow");
+  assert.equal(slows[0].args.t, 'Token { kind: "a", text: "1" }');
+  assert.equal(slows[1].args.t, "Token {…}");
+  // The run file holds the same.
+  const file = openRun(out);
+  try {
+    const roots = file.tree().roots;
+    assert.ok(roots.filter((r) => r.name === "slow").every((r) => r.unfinished === true));
+    assert.deepEqual(roots.filter((r) => r.name === "slow").map((r) => r.args.t), [
+      'Token { kind: "a", text: "1" }',
+      "Token {…}",
+    ]);
+    // Also what later() got and returned past the budget.
+    assert.ok(file.meta.summarised! >= 1);
+  } finally {
+    file.close();
+  }
+});
+
+Deno.test('details: a budget that is not a whole number or "all" is refused', () => {
+  for (const bad of [-1, 1.5, "x", NaN]) {
+    assert.throws(
+      () => runtime().startTrace({ details: bad as number }),
+      /details must be a whole number or "all"/,
+    );
+  }
+});
+
+Deno.test({
+  name: "details: clean up",
+  fn: () => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  },
+});
