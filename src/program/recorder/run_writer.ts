@@ -320,7 +320,7 @@ function subtreeCounts(t: TraceState, links: CallLinks): SubtreeCounts {
   const dropped = t.dropped;
   const anyDropped = dropped.size > 0;
   const below = new Int32Array(n);
-  const droppedBelow = new Float64Array(n);
+  const droppedBelow = new Float64Array(anyDropped ? n : 0);
   for (let i = n - 1; i >= 0; i--) {
     const p = parent[i];
     if (p < 0) continue;
@@ -419,8 +419,10 @@ function callRecorder(
     // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
     const elapsed = finished ? max(0, round((tp.end[row] - startTime) * 1000) - start) : 0;
     const awaited = finished ? awaitedUs(t, row, elapsed) : 0;
+    // Calls left out below this one (droppedBelow has no room when the trace left none out).
+    const under = anyDropped ? droppedBelow[i] : 0;
     buf[pos++] = (!finished ? UNFINISHED : state === THREW ? THREW : RETURNED) |
-      (d !== undefined ? HAS_DROPPED : 0) | (droppedBelow[i] > 0 ? HAS_DROPPED_BELOW : 0) |
+      (d !== undefined ? HAS_DROPPED : 0) | (under > 0 ? HAS_DROPPED_BELOW : 0) |
       (awaited > 0 ? HAS_AWAITED : 0);
     pos = putVarint(buf, pos, below[i]);
     pos = putVarint(buf, pos, zigzag(start - (depth === 0 ? 0 : startAt[depth - 1])));
@@ -443,7 +445,7 @@ function callRecorder(
       out.textValue(e, 0, e.length);
     }
     if (d !== undefined) out.varint(d);
-    if (droppedBelow[i] > 0) out.varint(droppedBelow[i]);
+    if (under > 0) out.varint(under);
     if (awaited > 0) out.varint(awaited);
   };
 }

@@ -39,7 +39,12 @@ export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 export const OPEN = UNFINISHED, HIDDEN = 3;
 
 /** Argument positions whose text a row can mark (see `marks`); later ones keep a wrapper. */
-export const MARKED_ARGS = 29;
+export const MARKED_ARGS = 28;
+/**
+ * The bit of `marks` saying the call suspended at least once: only then does it have a time
+ * awaiting (`awaited`), so a sync call's row never touches that column's memory.
+ */
+export const AWAITS = 1 << 28;
 /**
  * The bit of `marks` saying the call is past its function's detail budget: its objects are
  * summarised (`Token {…}`) when it ends, unless it throws or a value looked for is found in it.
@@ -239,10 +244,12 @@ export class Tape<T = unknown> {
     this.state = new Uint8Array(cap);
     this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
-    // Filled up front: appended to one row at a time they grow by reallocation, which made a
-    // recorded call ~30% dearer on Deno (no difference measured on Bun).
-    this.args = new Array(cap).fill(undefined);
-    this.ret = new Array(cap).fill(undefined);
+    // Filled up front (appended to one row at a time they grow by reallocation, which made a
+    // recorded call ~30% dearer on Deno; no difference measured on Bun), up to 2^18 rows: unlike
+    // the typed columns, an array's room is written when it is made.
+    const filled = Math.min(cap, 1 << 18);
+    this.args = new Array(filled).fill(undefined);
+    this.ret = new Array(filled).fill(undefined);
   }
 
   /** Double the capacity (up to MAX_ROWS), or make it at least `rows`. */
