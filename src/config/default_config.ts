@@ -63,7 +63,7 @@ export interface TphConfig {
  * @example
  * ```ts
  * import { DEFAULT_CONFIG } from "./src/config/default_config.ts";
- * console.log(DEFAULT_CONFIG.max_calls); // 10000
+ * console.log(DEFAULT_CONFIG.max_calls); // 100000
  * ```
  */
 export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({

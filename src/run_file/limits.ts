@@ -5,7 +5,7 @@
 /** Deepest call level, most calls and longest value text a trace records by default. */
 export const DEFAULT_LIMITS = {
   maxDepth: 30,
-  maxCalls: 10000,
+  maxCalls: 100000,
   maxRepr: 120,
   details: 20,
 } as const;
@@ -14,7 +14,7 @@ export const DEFAULT_LIMITS = {
 export interface TraceLimits {
   /** Deepest call level recorded (roots are level 1). Default 30. */
   maxDepth?: number;
-  /** Most calls recorded. Default 10000. */
+  /** Most calls recorded. Default 100000. */
   maxCalls?: number;
   /** Longest repr of an argument, return value or error. Default 120. */
   maxRepr?: number;

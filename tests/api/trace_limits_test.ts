@@ -57,12 +57,12 @@ for (const rt of RUNTIMES) {
     assert.equal(json.config.max_repr, 20);
   });
 
-  Deno.test(`trace() defaults to maxDepth 30, maxCalls 10000, maxRepr 120, details 20 (${rt})`, () => {
+  Deno.test(`trace() defaults to maxDepth 30, maxCalls 100000, maxRepr 120, details 20 (${rt})`, () => {
     const { DEFAULT_LIMITS, defaults: { json, limitReason } } = observe(rt, "limits").out;
-    assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 30, maxCalls: 10000, maxRepr: 120, details: 20 });
+    assert.deepEqual(DEFAULT_LIMITS, { maxDepth: 30, maxCalls: 100000, maxRepr: 120, details: 20 });
     assert.deepEqual(json.config, {
       max_depth: 30,
-      max_calls: 10000,
+      max_calls: 100000,
       max_repr: 120,
       details: 20,
       ignore_modules: [],
@@ -78,11 +78,11 @@ for (const rt of RUNTIMES) {
     assert.equal(downs.length, 30);
     assert.equal(downs.at(-1)!.args.n, "11");
     assert.equal(downs.at(-1)!.dropped, 11);
-    assert.equal(json.call_count, 10000);
-    assert.equal(nodes.length, 10000);
-    // Recorded: echo, 30 × down, many and 9968 of its 10100 leaf calls.
-    assert.equal(call(json.trace, "many").dropped, 10100 - 9968);
-    // The second echo() came after the 10000th call: left out at the root level.
+    assert.equal(json.call_count, 100000);
+    assert.equal(nodes.length, 100000);
+    // Recorded: echo, 30 × down, many and 99968 of its 100100 leaf calls.
+    assert.equal(call(json.trace, "many").dropped, 100100 - 99968);
+    // The second echo() came after the 100000th call: left out at the root level.
     assert.equal(nodes.filter((n) => n.name === "echo").length, 1);
     assert.equal(json.dropped_calls, 11 + 132 + 1);
     assert.equal(limitReason, "max_depth, max_calls");

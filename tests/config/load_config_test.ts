@@ -21,7 +21,7 @@ Deno.test("loadConfig() gives the defaults when nothing configures tph", () => {
   assert.deepEqual(loaded.config, DEFAULT_CONFIG);
   assert.deepEqual(loaded.warnings, []);
   assert.equal(DEFAULT_CONFIG.max_depth, 30);
-  assert.equal(DEFAULT_CONFIG.max_calls, 10000);
+  assert.equal(DEFAULT_CONFIG.max_calls, 100000);
   assert.equal(DEFAULT_CONFIG.max_repr, 120);
 });
 
@@ -55,7 +55,7 @@ Deno.test("loadConfig() finds tracepatch.toml above the working folder", () => {
   assert.equal(loaded.source, join(root, "tracepatch.toml"));
   assert.equal(loaded.section, null);
   assert.equal(loaded.config.max_depth, 50);
-  assert.equal(loaded.config.max_calls, 10000);
+  assert.equal(loaded.config.max_calls, 100000);
   assert.deepEqual(loaded.config.ignore_modules, ["src/generated"]);
   assert.equal(loaded.config.tree_style, "ascii");
   assert.equal(loaded.config.show_args, false);

@@ -54,7 +54,7 @@ Deno.test("renderConfig() names the file and marks the values it sets", () => {
   assert.match(text, /^ {2}ignore_modules +\["a", "b"\]$/m);
   assert.match(text, /^ {2}cache_dir +"\.traces"$/m);
   assert.match(text, /^ {2}default_label +"app"$/m);
-  assert.match(text, /^ {2}max_calls +10000 +\(default\)$/m);
+  assert.match(text, /^ {2}max_calls +100000 +\(default\)$/m);
   assert.doesNotMatch(text, /To configure tph/);
 });
 

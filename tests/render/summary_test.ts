@@ -31,7 +31,7 @@ Deno.test("renderRunSummary() describes a tph run that ended with an uncaught er
       "Duration  61.70ms",
       "Calls     10",
       "Limited   no",
-      "Config    max_depth=30 max_calls=10000 max_repr=120",
+      "Config    max_depth=30 max_calls=100000 max_repr=120",
       "          ignore_modules=[]",
       "          include=[] exclude=[]",
       "",

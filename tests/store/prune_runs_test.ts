@@ -76,7 +76,7 @@ Deno.test("listRuns() gives each run's file size", () => {
   const { cacheDir } = projectWithRuns();
   const { entries } = listRuns(cacheDir);
   assert.deepEqual(entries.map((e) => e.id), FIXTURE_IDS);
-  assert.deepEqual(entries.map((e) => e.size), [1782, 3280, 5422, 1045]);
+  assert.deepEqual(entries.map((e) => e.size), [1783, 3280, 5423, 1046]);
 });
 
 Deno.test("removeRuns() removes run files, reports the ones it cannot, and goes on", () => {

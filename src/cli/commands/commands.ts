@@ -37,7 +37,7 @@ export const runCommand = defineCommand({
   ],
   examples: [
     "tph run main.ts --port 8080",
-    "tph run --max-calls 100000 --tree app.ts",
+    "tph run --max-calls 1000000 --tree app.ts",
     'tph run -e "foo.foo(-2)"',
   ],
   options: RUN_OPTIONS,

@@ -249,7 +249,7 @@ export function configTests(t: Target): void {
     assertCode(found, 0, "tph config");
     assert.match(lines(found.stdout)[0], /tracepatch\.toml/);
     assert.match(found.stdout, /^\s+max_depth\s+7\b/m);
-    assert.match(found.stdout, /^\s+max_calls\s+10000\b/m);
+    assert.match(found.stdout, /^\s+max_calls\s+100000\b/m);
     assert.match(found.stdout, /^\s+include\s+\["node_modules\/x\/\*\*"\]/m);
     assertCode(file, 0, "tph config --file other.toml");
     assert.match(lines(file.stdout)[0], /other\.toml/);
