@@ -168,7 +168,7 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     // A string holding a match of a value regex is stored as its repr with the match redacted;
     // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept).
     if (t.scrubs === null || !t.scrubs.hits(v)) {
-      return v.length > t.keepChars ? clipString(v, t.keepChars) : v;
+      return v.length > t.keepChars ? clipped(v, t.keepChars) : v;
     }
   } else if (keepBrief) {
     if (i < MARKED_ARGS) {
@@ -180,6 +180,29 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
   }
   const text = reprKept(v, t.maxRepr, t.redaction);
   return keepText(text, keptCut, t, i);
+}
+
+/**
+ * The last long string clipped, how far, and the copy (see keep): the same string often goes down
+ * a chain of calls (a parser's rest of its input, handed from function to function), and one copy
+ * of what its repr shows serves them all (marked: ~140 bytes a call of memory not written).
+ */
+let clipFrom: string | null = null;
+let clipKeep = 0;
+let clipTo = "";
+
+/** `clipString(v, keep)` for a string longer than `keep`, once per string in a row. */
+function clipped(v: string, keep: number): string {
+  if (v.length <= keep) return v;
+  if (v === clipFrom && keep === clipKeep) return clipTo;
+  const copy = clipString(v, keep);
+  // A huge string is not kept alive for this (a program's 20 MB strings: see keep).
+  if (v.length <= 1 << 20) {
+    clipFrom = v;
+    clipKeep = keep;
+    clipTo = copy;
+  }
+  return copy;
 }
 
 /** The function whose arguments `keep` is storing (set by record). */
@@ -213,7 +236,7 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     (typeof v !== "object" || v === null) &&
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
   ) {
-    if (typeof v === "string") v = clipString(v, tp.traces[tp.slot[row]].keepChars);
+    if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
     // A fresh row's return value is undefined already (see newRow).
     if (v !== undefined || tp.ret[row] !== undefined) tp.ret[row] = v;
     // A later `return` (in a finally block) replaces an earlier one.

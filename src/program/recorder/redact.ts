@@ -350,8 +350,21 @@ export class Redaction implements Redactor {
 
   /** Whether a string holds a secret of KNOWN_SECRETS or a match of a value regex. */
   hits(s: string): boolean {
-    return this.#knownIn(s) !== null || this.#firstMatching(s, 0) !== null;
+    // The same string often goes down a chain of calls (a parser's rest of its input, handed
+    // from function to function): it is scanned once. Scanning 250 characters costs ~0.4 µs.
+    if (s === this.#lastScanned) return this.#lastHit;
+    const hit = this.#knownIn(s) !== null || this.#firstMatching(s, 0) !== null;
+    // Short strings are cheap to scan; a huge one is not kept alive for this.
+    if (s.length >= SHORTEST_KNOWN && s.length <= 1 << 20) {
+      this.#lastScanned = s;
+      this.#lastHit = hit;
+    }
+    return hit;
   }
+
+  /** The last string `hits` scanned, and what it found. */
+  #lastScanned: string | null = null;
+  #lastHit = false;
 
   /**
    * `s` with every secret of KNOWN_SECRETS (in the part a repr can show) and every match of the
