@@ -13,6 +13,7 @@ import {
   plainJSON,
   regexExec,
   round,
+  SafeMap,
   stringify,
   strSlice,
   utf8,
@@ -367,6 +368,11 @@ class FunctionTable {
   }
 }
 
+/** Strings this long or longer are written once and then copied (see valueWriter). */
+const SAME_FROM = 16;
+/** Strings remembered so (the map starts over when it holds this many). */
+const MAX_SAME = 1 << 16;
+
 /** Writes one value of a call (an argument, its return), as the run format stores it. */
 function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean) => void {
   const { tape: tp, maxRepr } = t;
@@ -375,6 +381,7 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   const shown = reprLimit(maxRepr);
   const texts = tp.texts;
   const ascii = new AsciiChunks(texts);
+  const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       texts.locate(v as number);
@@ -382,7 +389,21 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
       if (bytes !== null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
       else out.textValue(texts.text, texts.from, texts.to, texts.cut);
     } else if (typeof v === "string") {
-      if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+      if (v.length < SAME_FROM) {
+        if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+        return;
+      }
+      // Stored strings come again and again (marked's 938,598 are 22,506 distinct ones): each
+      // is written a character at a time once, then its bytes are copied.
+      const known = written.get(v);
+      if (known !== undefined) return out.bytes(known);
+      out.reserve(shown + 16);
+      const from = out.pos;
+      if (!out.stringRepr(v, shown)) return storedValue(tp, v, false, maxRepr, text, whole);
+      if (written.size >= MAX_SAME) written.clear();
+      const bytes = new Uint8Array(out.pos - from);
+      bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
+      written.set(v, bytes);
     } else if (v === undefined && shown >= 9) out.fixed(UNDEFINED);
     else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TRUE : FALSE);
     else if (v === null && shown >= 4) out.fixed(NULL);
