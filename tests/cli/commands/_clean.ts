@@ -117,7 +117,7 @@ export function cleanTests(t: Target): void {
       assert.deepEqual(removedLines(r.stdout), gone.map((id) => [id, SIZES[id]]));
       assert.equal(
         lines(r.stdout).at(-1),
-        "Removed 3 runs from .tracepatch_cache, 9.7 kB (9747 bytes) freed; 1 run left",
+        "Removed 3 runs from .tracepatch_cache, 9.7 kB (9749 bytes) freed; 1 run left",
       );
       assert.equal(lines(r.stdout).length, 4, r.stdout);
       // The files it skips are named as tph logs names them.
@@ -143,7 +143,7 @@ export function cleanTests(t: Target): void {
     assertCode(r, 0, `tph clean --older-than ${hours}h`);
     const gone = [FIXTURE_IDS[3], FIXTURE_IDS[2]];
     assert.deepEqual(removedLines(r.stdout), gone.map((id) => [id, SIZES[id]]));
-    assert.match(lines(r.stdout).at(-1)!, /^Removed 2 runs from .*, 6\.5 kB \(6467 bytes\) freed/);
+    assert.match(lines(r.stdout).at(-1)!, /^Removed 2 runs from .*, 6\.5 kB \(6469 bytes\) freed/);
     assert.deepEqual(left(project.cache), without(project.everything, gone));
     // Days and weeks: none of the fixtures is a year old.
     const none = await tph(t, ["clean", "--older-than", "52w"], { cwd: project.root });
@@ -181,7 +181,7 @@ export function cleanTests(t: Target): void {
       );
       assert.equal(
         lines(dry.stdout).at(-1),
-        "Would remove 4 runs from .tracepatch_cache, 11.5 kB (11529 bytes); " +
+        "Would remove 4 runs from .tracepatch_cache, 11.5 kB (11532 bytes); " +
           "nothing was removed (--dry-run)",
       );
       assert.deepEqual(left(project.cache), project.everything);
