@@ -108,21 +108,47 @@ const RE_FLAGS: [string, Uncurried][] = [
 ];
 const PROMISE_PROTO = Promise.prototype;
 // fetch's classes, where the runtime has them: their getters as they were before the program ran.
+// On Node, reading `globalThis.Response` loads its fetch (undici: 80–100 ms at every start on a
+// 2-core machine), so there they are looked up when a value first needs them: an object whose
+// class is named Response or Request, which the program made once fetch was loaded (see
+// docs/compatibility.md). Only a data property is read: a getter the program put there never runs.
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
-const RESPONSE_PROTO: object | null = typeof G.Response === "function"
-  ? G.Response.prototype
-  : null;
-const REQUEST_PROTO: object | null = typeof G.Request === "function" ? G.Request.prototype : null;
-const responseStatus = RESPONSE_PROTO === null
-  ? null
-  : getter(RESPONSE_PROTO, "status") as ((r: unknown) => number) | null;
-const requestMethod = REQUEST_PROTO === null
-  ? null
-  : getter(REQUEST_PROTO, "method") as ((r: unknown) => string) | null;
-const requestUrl = REQUEST_PROTO === null
-  ? null
-  : getter(REQUEST_PROTO, "url") as ((r: unknown) => string) | null;
+let RESPONSE_PROTO: object | null = null;
+let REQUEST_PROTO: object | null = null;
+let responseStatus: ((r: unknown) => number) | null = null;
+let requestMethod: ((r: unknown) => string) | null = null;
+let requestUrl: ((r: unknown) => string) | null = null;
+let fetchLookedUp = false;
+
+/** `early`: before the program ran (any getter there is the runtime's). */
+function lookUpFetch(early: boolean): void {
+  fetchLookedUp = true;
+  const classOf = (name: string): object | null => {
+    let c: unknown;
+    if (early) c = G[name];
+    else {
+      const d = ownDesc(G, name);
+      if (d === undefined || !hasOwn(d, "value")) return null;
+      c = d.value;
+    }
+    if (typeof c !== "function" || isProxy(c)) return null;
+    const p = ownDesc(c, "prototype");
+    if (p === undefined || !hasOwn(p, "value")) return null;
+    const proto: unknown = p.value;
+    return typeof proto === "object" && proto !== null && !isProxy(proto) ? proto : null;
+  };
+  RESPONSE_PROTO = classOf("Response");
+  REQUEST_PROTO = classOf("Request");
+  if (RESPONSE_PROTO !== null) {
+    responseStatus = getter(RESPONSE_PROTO, "status") as typeof responseStatus;
+  }
+  if (REQUEST_PROTO !== null) {
+    requestMethod = getter(REQUEST_PROTO, "method") as typeof requestMethod;
+    requestUrl = getter(REQUEST_PROTO, "url") as typeof requestUrl;
+  }
+}
+if (G.Deno !== undefined || G.Bun !== undefined) lookUpFetch(true);
 const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (
   t: unknown,
 ) => string | undefined;
@@ -819,6 +845,7 @@ function fmtHost(
       return typeof code === "number" ? name + " " + code : null;
     }
     case "Response":
+      if (!fetchLookedUp) lookUpFetch(false);
       if (responseStatus !== null && proto === RESPONSE_PROTO) {
         try {
           return name + " " + responseStatus(o);
@@ -828,6 +855,7 @@ function fmtHost(
       }
       return null;
     case "Request":
+      if (!fetchLookedUp) lookUpFetch(false);
       if (requestMethod !== null && requestUrl !== null && proto === REQUEST_PROTO) {
         try {
           return name + " " + requestMethod(o) + " " + fmtText(requestUrl(o), false, 80);

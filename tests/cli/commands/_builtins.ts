@@ -5,6 +5,7 @@
 // records) the program's code on its own behalf.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON } from "../../../src/types.ts";
 import { assertCode, FIXTURES, readRun, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
@@ -46,5 +47,39 @@ export function builtinTests(t: Target): void {
     const tree = await tph(t, ["tree", "last"], { cwd });
     assertCode(tree, 0, "tph tree last");
     assert.match(tree.stdout, /later\(x=3\) -> 6/);
+  });
+
+  Deno.test(`fetch's classes read as Response 201, and tph loads no fetch of its own (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(
+      join(cwd, "main.mjs"),
+      `import process from "node:process";
+// On Node, what the runtime loaded before this line: fetch (undici) only if tph did.
+const loaded = (process.moduleLoadList ?? []).some((m) => m.includes("undici"));
+function status(r) { return r.status; }
+status(new Response("x", { status: 201 }));
+console.log("undici before the program: " + loaded);
+`,
+    );
+    const run = await tph(t, ["run", "--tree", "main.mjs"], { cwd });
+    assertCode(run, 0, "tph run");
+    assert.equal(run.stdout, "undici before the program: false\n");
+    assert.match(run.stderr, /status\(r=Response 201\) -> 201/);
+    // A program that puts a getter where Response was: tph never calls it.
+    writeFileSync(
+      join(cwd, "getter.mjs"),
+      `let reads = 0;
+const Real = globalThis.Response;
+Object.defineProperty(globalThis, "Response", { get() { reads++; return Real; } });
+function status(r) { return r.status; }
+status(new Real("x", { status: 202 }));
+console.log("reads " + reads);
+`,
+    );
+    const hostile = await tph(t, ["run", "--tree", "getter.mjs"], { cwd });
+    assertCode(hostile, 0, "tph run getter.mjs");
+    assert.equal(hostile.stdout, "reads 0\n");
+    assert.match(hostile.stderr, /status\(r=Response/);
   });
 }
