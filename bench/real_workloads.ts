@@ -185,7 +185,9 @@ for (const name of TARGETS) {
     // lib/ as the package ships it (npm/build.ts, prepack): Node runs tph's JavaScript.
     const built = spawnSync(NODE, [join(REPO, "npm/build.ts")], { cwd: REPO, encoding: "utf8" });
     if (built.status !== 0) console.log(`node: lib/ not built: ${built.stderr.slice(-400)}`);
-    else targets.push({ name, tph: [NODE, join(REPO, "bin/tph.js")], plain: [NODE] });
+    // The package's compiled CLI, as its `tph` command runs it where it is installed (in a
+    // checkout bin/tph.js runs the TypeScript sources instead).
+    else targets.push({ name, tph: [NODE, join(REPO, "lib/cli.js")], plain: [NODE] });
   } else {
     const built = buildBinary(tmp);
     if ("error" in built) console.log(`binary: ${built.error.slice(-400)}`);
