@@ -54,6 +54,35 @@ export interface RunDiff {
   anyInScope: boolean;
 }
 
+/**
+ * Whether `brief` is the summary a run past its detail budget shows for the object that `full`
+ * describes (`Token {…}` for `Token { kind: "a" }`, `{…}` for `{ a: 1 }`, `Array(2)` for `[1, 2]`,
+ * `Map(1) {…}` for `Map(1) { 1 => 2 }`): the same value, as far as both runs tell.
+ *
+ * @param brief A value as one run stored it.
+ * @param full The value as the other stored it.
+ */
+export function summaryOf(brief: string, full: string): boolean {
+  if (brief === "{…}") return full.startsWith("{");
+  if (brief.endsWith(" {…}")) return full.startsWith(brief.slice(0, -2));
+  const counted = /^(.*)\((\d+)\)$/.exec(brief);
+  if (counted === null) return false;
+  return counted[1] === "Array"
+    ? full.startsWith("[")
+    : full.startsWith(`${counted[1]}(${counted[2]}) [`);
+}
+
+/** Two values alike: equal, or one the other's summary (when `o.exact` is not set). */
+function alike(
+  x: string | null | undefined,
+  y: string | null | undefined,
+  o: DiffOptions,
+): boolean {
+  if (x === y) return true;
+  if (typeof x !== "string" || typeof y !== "string" || o.exact) return false;
+  return summaryOf(x, y) || summaryOf(y, x);
+}
+
 /** The fields of two matched calls that differ. */
 export function differingFields(a: DiffCall, b: DiffCall, o: DiffOptions): string[] {
   const fields: string[] = [];
@@ -64,17 +93,31 @@ export function differingFields(a: DiffCall, b: DiffCall, o: DiffOptions): strin
     const ka = Object.keys(a.args), kb = Object.keys(b.args);
     if (
       ka.length !== kb.length ||
-      ka.some((k, i) => k !== kb[i] || mask(a.args[k]) !== mask(b.args[k]))
+      ka.some((k, i) => k !== kb[i] || !alike(mask(a.args[k]), mask(b.args[k]), o))
     ) {
       fields.push("args");
     }
   }
-  if (!o.ignoreReturn && mask(a.return_value) !== mask(b.return_value)) fields.push("return_value");
+  if (!o.ignoreReturn && !alike(mask(a.return_value), mask(b.return_value), o)) {
+    fields.push("return_value");
+  }
   if (mask(a.exception) !== mask(b.exception)) fields.push("exception");
   if ((a.dropped ?? 0) > 0 !== (b.dropped ?? 0) > 0 || !!a.unfinished !== !!b.unfinished) {
     fields.push("limits");
   }
   return fields;
+}
+
+/** Whether two calls' values differ, if at all, only as summaries of each other. */
+function onlySummaries(a: DiffCall, b: DiffCall): boolean {
+  const ka = Object.keys(a.args), kb = Object.keys(b.args);
+  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
+  const pairs: [unknown, unknown][] = ka.map((k) => [a.args[k], b.args[k]]);
+  pairs.push([a.return_value, b.return_value]);
+  return pairs.some(([x, y]) =>
+    x !== y && typeof x === "string" && typeof y === "string" &&
+    (summaryOf(x, y) || summaryOf(y, x))
+  );
 }
 
 /** A diff entry, before scope and counts. */
@@ -190,9 +233,11 @@ export function diffRuns(a: CallTable, b: CallTable, o: DiffOptions): RunDiff {
     const e = work.pop()!;
     const i = e.a, j = e.b;
     if (!a.sameCall(i, b, j)) {
-      e.fields = differingFields(a.call(i), b.call(j), o);
-      // Hashed differently, yet no field tells: the parameters' names moved.
-      if (e.fields.length === 0) e.fields.push("args");
+      const ca = a.call(i), cb = b.call(j);
+      e.fields = differingFields(ca, cb, o);
+      // Hashed differently, yet no field tells: the parameters' names moved (unless a value
+      // differs only as one run's summary of the other's: the two runs' budgets cut elsewhere).
+      if (e.fields.length === 0 && !onlySummaries(ca, cb)) e.fields.push("args");
     }
     if (timing !== null && slower(a.elapsed[i], b.elapsed[j], timing)) e.fields.push("elapsed_ms");
     const cut = ((a.flags[i] | b.flags[j]) & (IGNORED | DEPTH_CUT)) !== 0;

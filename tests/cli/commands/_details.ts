@@ -89,4 +89,30 @@ export function detailsTests(t: Target): void {
       /^tph: Invalid config in tracepatch.toml: "details" must be a whole number or "all", got -3\n/,
     );
   });
+
+  Deno.test(`tph diff: a summary and the same object in full compare alike (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "main.mjs"), PROGRAM);
+    const a = await tph(t, ["run", "main.mjs"], { cwd });
+    assertCode(a, 0, "run A");
+    // One call more at the start: each later call of use() is one further, so the call that is
+    // the 21st (summarised) in B is the 20th (in full) in A.
+    writeFileSync(
+      join(cwd, "main.mjs"),
+      PROGRAM.replace("for (let i", 'use(new Token("early", "e"), [0]);\nfor (let i'),
+    );
+    const b = await tph(t, ["run", "main.mjs"], { cwd });
+    assertCode(b, 0, "run B");
+    const diff = await tph(t, ["diff", "2", "1", "--json"], { cwd });
+    assertCode(diff, 1, "tph diff");
+    const changes = JSON.parse(diff.stdout).changes as { kind: string }[];
+    // The new call and the Token it is given: nothing changed.
+    assert.deepEqual(changes.map((c) => c.kind), ["added", "added"]);
+    const exact = await tph(t, ["diff", "2", "1", "--json", "--exact"], { cwd });
+    assert.ok(
+      (JSON.parse(exact.stdout).changes as { kind: string }[]).some((c) => c.kind === "changed"),
+      "--exact tells a summary from the value",
+    );
+  });
 }
