@@ -237,8 +237,7 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
   ) {
     if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
-    // A fresh row's return value is undefined already (see newRow).
-    if (v !== undefined || tp.ret[row] !== undefined) tp.ret[row] = v;
+    tp.ret[row] = v;
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
@@ -443,12 +442,15 @@ function newRow(
   tp.depth[row] = depth;
   tp.end[row] = -1;
   tp.state[row] = state;
-  // Columns a fresh tape holds zeros in are written only when not zero (`awaited` by suspend,
-  // `ret` on return): memory a program never writes costs nothing, and a page first written
-  // costs a fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
+  // Typed columns a fresh tape holds zeros in are written only when not zero (`awaited` by
+  // suspend): memory a program never writes costs nothing, and a page first written costs a
+  // fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
   if (t.slot !== 0) tp.slot[row] = t.slot;
-  // Index writes, not push(): a program may have replaced Array.prototype.push.
+  // Index writes, not push(): a program may have replaced Array.prototype.push. Both arrays get
+  // the row (past their first room they grow by these writes): a read past an array's end would
+  // look the index up on Array.prototype, where a program may have put a getter.
   tp.args[row] = args;
+  tp.ret[row] = undefined;
   // A new row's marks are 0 already.
   if (marks !== 0) tp.marks[row] = marks;
   return row;
