@@ -59,6 +59,7 @@ export function resourceAttributes(meta: RunMeta, emit: EmitAttribute): void {
   emit("tph.call_count", meta.call_count);
   emit("tph.dropped_calls", meta.dropped_calls);
   if (meta.limit_reason !== null) emit("tph.limit_reason", meta.limit_reason);
+  if ((meta.summarised ?? 0) > 0) emit("tph.summarised", meta.summarised!);
 }
 
 /** A call's span attributes: where it is, its arguments by name, its return value, its kind. */

@@ -53,6 +53,9 @@ export function runSummary(meta: RunMeta): RunSummary {
       // A run from elsewhere (older tracepatch) may have no config.
       max_calls: meta.config?.max_calls ?? null,
       max_depth: meta.config?.max_depth ?? null,
+      // Objects shown as summaries past the detail budget (`Token {…}`), and that budget.
+      summarised: meta.summarised ?? 0,
+      details: meta.config?.details ?? null,
     },
   };
 }
