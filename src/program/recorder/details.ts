@@ -8,7 +8,7 @@
 
 import { functionRecord } from "./functions.ts";
 import { keptCut, reprBrief, reprKept } from "./repr.ts";
-import { BRIEF, MARKED_ARGS, PENDING, type Tape } from "./tape.ts";
+import { MARKED_ARGS, PENDING, type Tape } from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
 
@@ -69,9 +69,4 @@ export function settleOpen(t: TraceState, last: number): void {
   for (let row = t.firstRow; row < last; row++) {
     if ((rowMarks[row] & PENDING) !== 0 && slot[row] === s) settleArgs(tp, row, false);
   }
-}
-
-/** Whether a row's call is past its function's detail budget. */
-export function isBrief(tp: Tape<TraceState>, row: number): boolean {
-  return (tp.marks[row] & BRIEF) !== 0;
 }
