@@ -41,6 +41,7 @@ import {
 import {
   AWAITS,
   BRIEF,
+  FIRST_ROWS,
   HIDDEN,
   MARKED_ARGS,
   MAX_HANDLE,
@@ -362,31 +363,20 @@ const lent: Map<number, TraceState> = new SafeMap<number, TraceState>();
  * @param t The trace that starts.
  */
 export function attachTrace(t: TraceState): void {
-  // Room for the calls the trace may record, up to 2^20 rows at first. The typed columns' memory
+  // Room for the calls the trace may record, up to 2^20 rows, made at once when the first
+  // FIRST_ROWS rows are full (Tape.plan). The typed columns' memory
   // is the system's only once written (each page first written costs a fault: 1–10 µs on virtual
   // machines), so room never used costs little, while doubling the columns as they filled wrote
   // each row's bytes twice more (900,000 calls wrote 97 MB of columns instead of 48). Not more:
   // Bun's collector counts the room as live memory and collected later (yaml, 50M rows of room:
   // peak RSS 866 MB against 410).
-  const rows = min(max(t.capacity + 1, 4096), 1 << 20);
-  // Where the system will not reserve that much (a strict overcommit policy), 2^18 rows at
-  // first, and the columns double as they fill.
-  const fallback = min(rows, 1 << 18);
+  const rows = min(max(t.capacity + 1, FIRST_ROWS), 1 << 20);
   if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
-    try {
-      tape = new Tape<TraceState>(tape.base + tape.rows, rows);
-    } catch {
-      tape = new Tape<TraceState>(tape.base + tape.rows, fallback);
-    }
+    tape = new Tape<TraceState>(tape.base + tape.rows, FIRST_ROWS);
     base = tape.base;
     secretReturns.clear();
-  } else if (tape.cap < rows) {
-    try {
-      tape.grow(rows);
-    } catch {
-      tape.grow(fallback);
-    }
   }
+  tape.plan(rows);
   fullOwner = -2;
   fullTrace = null;
   t.tape = tape;
