@@ -119,3 +119,33 @@ Deno.test("RunSink.textValue keeps a lone surrogate after ASCII as a JSON litera
     "x".repeat(200) + "\ud800z",
   ]);
 });
+
+Deno.test("RunSink.textValue writes any slice of any text as its UTF-8, cut or not", () => {
+  // One, two, three and four bytes a character, and lone surrogates of both halves.
+  const alphabet = ["a", "~", "\x7f", "\x80", "é", "߿", "ࠀ", "…", "\ud7ff", "\ue000", "\uffff"];
+  alphabet.push("\ud83d\ude00", "\udbff\udfff", "\ud800", "\udfff");
+  let seed = 11;
+  const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const { sink, bytes } = sinkOf();
+  const expected: string[] = [];
+  for (let k = 0; k < 3000; k++) {
+    const len = [0, 1, 2, 7, 31, 32, 33, 200][rand(8)];
+    let s = "";
+    const rare = rand(5) === 0;
+    while (s.length < len) s += alphabet[rand(rare ? alphabet.length : alphabet.length - 2)];
+    const from = rand(s.length + 1), to = from + rand(s.length - from + 1);
+    const cut = rand(3) === 0;
+    if (k % 89 === 0) {
+      const fill = "f".repeat(Math.max(0, (1 << 20) - sink.pos - 3 - rand(40)));
+      sink.textValue(fill, 0, fill.length);
+      expected.push(fill);
+    }
+    sink.textValue(s, from, to, cut);
+    expected.push(s.slice(from, to) + (cut ? "…" : ""));
+  }
+  const values = readValues(bytes());
+  assert.equal(values.length, expected.length);
+  for (let k = 0; k < expected.length; k++) {
+    assert.equal(values[k], expected[k], `value ${k}`);
+  }
+});
