@@ -1,5 +1,5 @@
-// A tape starts small and makes the room its traces may need at once, when the first rows are full
-// (src/program/recorder/tape.ts, Tape.plan): values recorded before and after that move are kept.
+// A tape starts small and grows four times at a step towards the room its traces may need
+// (src/program/recorder/tape.ts, Tape.plan): values recorded before and after each move are kept.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +9,7 @@ import { FIRST_ROWS, Tape } from "../../../src/program/recorder/tape.ts";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { trace } from "../../../mod.ts";
 
-Deno.test("the first growth makes the planned room at once, keeping every row's values", () => {
+Deno.test("the room grows four times at a step to the planned room, keeping every row's values", () => {
   const tape = new Tape(0, FIRST_ROWS);
   tape.plan(50_001);
   tape.plan(20_000);
@@ -19,6 +19,8 @@ Deno.test("the first growth makes the planned room at once, keeping every row's 
     tape.ret[row] = row * 2;
   }
   tape.rows = FIRST_ROWS;
+  tape.grow();
+  assert.equal(tape.cap, FIRST_ROWS * 4);
   tape.grow();
   assert.equal(tape.cap, 50_001);
   assert.equal(tape.fn.length, 50_001);
