@@ -72,6 +72,47 @@ function deps(): Deps {
   return loaded;
 }
 
+/** The packages' folders: where deps() loads from, and what they load in turn. */
+const PACKAGES = ["oxc-parser", "@oxc-parser", "@jridgewell"];
+
+/**
+ * Whether a file of the packages deps() loads may pass `test` (the scope of a traced run): true
+ * when a source file in their folders does, or when they cannot be found; false when they are
+ * preset (bundled into the binary). Loaded while the program runs, such a file would go through
+ * tph's own loader hook.
+ *
+ * @param test Whether a file's path is in the run's scope.
+ */
+export function depsMatch(test: (path: string) => boolean): boolean {
+  if (loaded !== null) return false;
+  const fs = process.getBuiltinModule("node:fs");
+  let root: string;
+  try {
+    const entry = requireHere().resolve("oxc-parser");
+    const at = entry.lastIndexOf("/node_modules/oxc-parser/");
+    if (at < 0) return true;
+    root = entry.slice(0, at + "/node_modules".length);
+  } catch {
+    return true;
+  }
+  const stack = PACKAGES.map((name) => `${root}/${name}`);
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries;
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) stack.push(path);
+      else if (/\.[cm]?[jt]sx?$/.test(e.name) && test(path)) return true;
+    }
+  }
+  return false;
+}
+
 /** oxc-parser. */
 export function oxc(): typeof OxcParser {
   return deps().oxc;

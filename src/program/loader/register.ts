@@ -9,6 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
+import { depsMatch } from "../../deps.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
@@ -89,9 +90,12 @@ function loaderSetup(
   const parserLoaded = manifest === null || !manifest.unchanged();
   // Deno cannot load the parser's parts from inside its hook: loaded now (unless the manifest
   // says no file will be parsed). On Node and Bun they load when a file is first parsed, never in
-  // a run whose files all come from the transform cache; unless an include glob can put them in
-  // scope, where they would go through tph's own hook or plugin.
-  const lazy = deno === undefined && (options.include ?? []).length === 0;
+  // a run whose files all come from the transform cache; unless the scope takes in one of their
+  // files (deps.ts, depsMatch), which would then go through tph's own hook or plugin.
+  // A scope can take them in only with an include glob or a folder in a node_modules.
+  const mayTakeDeps = (options.include ?? []).length > 0 ||
+    [...options.scope, ...(options.files ?? [])].some((d) => d.includes("/node_modules"));
+  const lazy = deno === undefined && !(mayTakeDeps && depsMatch((path) => scoped(path)));
   if (parserLoaded && !lazy) instrument("function warm() {}", { filename: "warm.js" });
   return {
     options,
