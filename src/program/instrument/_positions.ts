@@ -55,6 +55,16 @@ export function lineStarts(source: string): number[] {
   return starts;
 }
 
+/** How many lines `source` has, as {@linkcode lineStarts} counts them (without making the list). */
+export function lineCount(source: string): number {
+  let n = 1;
+  if (!/[\r\u2028\u2029]/.test(source)) {
+    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) n++;
+    return n;
+  }
+  return lineStarts(source).length;
+}
+
 /** Converts UTF-16 offsets of the given source to original 1-based lines and columns. */
 export class PositionMapper {
   #lineStarts: number[];

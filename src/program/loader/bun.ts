@@ -7,7 +7,7 @@
 import * as nodeModule from "node:module";
 import { dirname } from "node:path";
 import { type Lang, langOf } from "../../project/languages.ts";
-import { lineStarts } from "../instrument/_positions.ts";
+import { lineCount } from "../instrument/_positions.ts";
 import { readText } from "../../platform/files.ts";
 import { scopeRegExp } from "../../project/scope.ts";
 import { rememberModule } from "./original_text.ts";
@@ -239,7 +239,7 @@ function compilable(
   const imported = path !== main && loadedByImport(onLoad);
   rememberColumns(path, table, {
     starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
-    wrapperLine: lineStarts(js).length,
+    wrapperLine: lineCount(js),
     loaderFile,
     imported,
     // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
