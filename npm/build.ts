@@ -11,6 +11,7 @@ import { stripTypeScriptTypes } from "node:module";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
+import { spawnSync } from "node:child_process";
 import { parseSync } from "oxc-parser";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
@@ -30,8 +31,17 @@ interface Edit {
 
 type Node = { type?: string; [key: string]: unknown };
 
-/** The relative `.ts` specifiers of a module, and where each one's `.ts` stands. */
-function specifiers(path: string, text: string): { target: string; edit: Edit }[] {
+/** Where a module's comments stand: [start, end) offsets. */
+type Span = { start: number; end: number };
+
+/**
+ * The relative `.ts` specifiers of a module, and where each one's `.ts` stands; and where its
+ * comments are.
+ */
+function specifiers(
+  path: string,
+  text: string,
+): { found: { target: string; edit: Edit }[]; comments: Span[] } {
   const parsed = parseSync(path, text, { lang: "ts", sourceType: "module" });
   if (parsed.errors.length > 0) {
     throw new Error(`${relative(ROOT, path)} does not parse: ${parsed.errors[0].message}`);
@@ -77,7 +87,7 @@ function specifiers(path: string, text: string): { target: string; edit: Edit }[
     }
   };
   walk(parsed.program);
-  return found;
+  return { found, comments: parsed.comments };
 }
 
 /** Node's stripping, without its one-time ExperimentalWarning on the build's stderr. */
@@ -88,6 +98,25 @@ function strip(text: string): string {
     return stripTypeScriptTypes(text, { mode: "strip" });
   } finally {
     process.emitWarning = emit;
+  }
+}
+
+/**
+ * Comments made blank, as the stripping blanks types: each character a space, each line break
+ * kept, so that lines and columns stay. They were a third of the package, compressed (gzip
+ * takes the blanks for next to nothing), and the program's side ships twice, as modules and
+ * bundled (bundleChild).
+ */
+function blankComments(chars: string[], text: string, comments: Span[], path: string): void {
+  for (const { start, end } of comments) {
+    // Checked in the source: a comment inside a type is blank in the stripped text already.
+    const opening = text.slice(start, start + 2);
+    if (opening !== "//" && opening !== "/*") {
+      throw new Error(`${relative(ROOT, path)}: no comment where one starts (${start})`);
+    }
+    for (let i = start; i < end; i++) {
+      if (chars[i] !== "\n" && chars[i] !== "\r") chars[i] = " ";
+    }
   }
 }
 
@@ -108,9 +137,10 @@ export function build(): string[] {
     } catch (e) {
       throw new Error(`${relative(ROOT, path)}: ${(e as Error).message.split("\n")[0]}`);
     }
-    const edits = specifiers(path, text);
+    const { found: edits, comments } = specifiers(path, text);
     // Same length: the offsets in the source are the offsets in the stripped text.
     const chars = js.split("");
+    blankComments(chars, text, comments, path);
     for (const { target, edit } of edits) {
       if (chars.slice(edit.at, edit.at + 3).join("") !== ".ts") {
         throw new Error(`${relative(ROOT, path)}: no ".ts" where a specifier ends (${edit.at})`);
@@ -126,7 +156,41 @@ export function build(): string[] {
   return written.sort();
 }
 
+/**
+ * The traced program's side (`child.js` and all it imports) bundled into one file of its folder,
+ * which the preloads load instead: a program's process then reads one module where it read ~100
+ * (Node 24: `tph run hello.ts` 40 ms sooner, Deno 30 ms; docs/performance.md). tph's npm
+ * packages stay outside, loaded when first needed as before (src/deps.ts). Paths worked out
+ * from a module's URL are all worked out in that folder (src/program/own_files.ts), so they hold
+ * in the bundle too. Bundled by the pinned Bun; a stack of tph's own code in a program's process
+ * then names the bundle's lines.
+ */
+export function bundleChild(): string {
+  const dir = join(OUT, "src/program");
+  const bundle = join(dir, "child_bundle.js");
+  const bun = join(ROOT, "node_modules/.bin/bun");
+  const built = spawnSync(bun, [
+    "build",
+    join(dir, "child.js"),
+    "--target=node",
+    "--format=esm",
+    "--packages=external",
+    `--outfile=${bundle}`,
+  ], { encoding: "utf8" });
+  if (built.status !== 0) {
+    throw new Error(`bundling the program's side failed: ${built.stderr || built.error}`);
+  }
+  for (const name of ["preload.js", "node_preload.js"]) {
+    const file = join(dir, name);
+    const text = readFileSync(file, "utf8");
+    if (!text.includes('"./child.js"')) throw new Error(`${name} no longer names "./child.js"`);
+    writeFileSync(file, text.replace('"./child.js"', '"./child_bundle.js"'));
+  }
+  return relative(ROOT, bundle);
+}
+
 if (import.meta.main) {
   const files = build();
+  files.push(bundleChild());
   console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
 }

@@ -4,6 +4,7 @@
 import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
+import { OWN_ROOT_URL } from "./own_files.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
@@ -195,7 +196,7 @@ export function pickRuntime(
 }
 
 // tph's own top folder (a checkout's or an installed package's).
-const TPH_ROOT = decodeURIComponent(new URL("../..", import.meta.url).pathname).replace(/\/$/, "");
+const TPH_ROOT = decodeURIComponent(OWN_ROOT_URL.pathname).replace(/\/$/, "");
 
 /** tph's own stack limit, which the program's process inherits; null when unknown (no /proc). */
 function stackLimit(): StackLimit | null {

@@ -4,6 +4,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { LIBRARY_VERSION, type LibraryABI, RUNTIME_GLOBAL } from "../abi.ts";
 import { VERSION } from "../version.ts";
+import { OWN_ROOT_URL } from "./own_files.ts";
 import { renderTree, type TreeOptions } from "../render/tree.ts";
 import { now } from "./recorder/clock.ts";
 import { isInstrumented, markOwn } from "./recorder/external.ts";
@@ -489,7 +490,7 @@ let warned = false;
 function warn(running: string, consequence: string): void {
   if (warned) return;
   warned = true;
-  const here = new URL("../..", import.meta.url);
+  const here = OWN_ROOT_URL;
   const where = here.protocol === "file:" ? fileURLToPath(here) : here.href;
   process.stderr.write(
     `tph: warning: the tph running this program (${running}) and the copy of tph's library it ` +

@@ -10,6 +10,7 @@ import process from "node:process";
 import type { Worker } from "node:worker_threads";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
+import { INSTRUMENT_WORKER_URL } from "../own_files.ts";
 
 let worker: Worker | null = null;
 let data: SharedArrayBuffer | null = null;
@@ -35,7 +36,7 @@ export function instrumentInWorker(source: string, options: InstrumentOptions): 
   let w = worker;
   if (w === null) {
     const { Worker: WorkerClass } = builtin("node:worker_threads");
-    w = worker = new WorkerClass(new URL("./instrument_worker.ts", import.meta.url)) as Worker;
+    w = worker = new WorkerClass(INSTRUMENT_WORKER_URL) as Worker;
     // Never keep the program alive for it.
     w.unref();
     // deno-lint-ignore no-explicit-any

@@ -15,6 +15,7 @@ import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";
+import { OWN_ROOT_URL } from "../own_files.ts";
 import { VERSION } from "../../version.ts";
 import { installToString } from "./original_text.ts";
 import { transformCacheFolder } from "./transform.ts";
@@ -24,8 +25,8 @@ import { installBunLoader } from "./bun.ts";
 import { installNodeLoader } from "./node.ts";
 
 // This tph's own folder, when it runs from one (not the binary, whose code is inside it).
-const TPH_ROOT = import.meta.url.startsWith("file:")
-  ? fileURLToPath(new URL("../../..", import.meta.url)).replace(/\/$/, "")
+const TPH_ROOT = OWN_ROOT_URL.protocol === "file:"
+  ? fileURLToPath(OWN_ROOT_URL).replace(/\/$/, "")
   : null;
 
 /**
