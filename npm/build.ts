@@ -157,17 +157,18 @@ export function build(): string[] {
 }
 
 /**
- * The traced program's side (`child.js` and all it imports) bundled into one file of its folder,
- * which the preloads load instead: a program's process then reads one module where it read ~100
+ * The traced program's side (`child.js` and all it imports) bundled into one file,
+ * `loader/child_bundle.js`, which the preloads load instead: a program's process then reads one module where it read ~100
  * (Node 24: `tph run hello.ts` 40 ms sooner, Deno 30 ms; docs/performance.md). tph's npm
  * packages stay outside, loaded when first needed as before (src/deps.ts). Paths worked out
- * from a module's URL are all worked out in that folder (src/program/own_files.ts), so they hold
- * in the bundle too. Bundled by the pinned Bun; a stack of tph's own code in a program's process
+ * from a module's URL are all worked out in the bundle's folder (src/program/loader/own_files.ts),
+ * so they hold in the bundle too. Bundled by the pinned Bun; a stack of tph's own code in a program's process
  * then names the bundle's lines.
  */
 export function bundleChild(): string {
   const dir = join(OUT, "src/program");
-  const bundle = join(dir, "child_bundle.js");
+  // In the folder of own_files.ts, whose URLs then hold in the bundle.
+  const bundle = join(dir, "loader/child_bundle.js");
   const bun = join(ROOT, "node_modules/.bin/bun");
   const built = spawnSync(bun, [
     "build",
@@ -180,11 +181,11 @@ export function bundleChild(): string {
   if (built.status !== 0) {
     throw new Error(`bundling the program's side failed: ${built.stderr || built.error}`);
   }
-  for (const name of ["preload.js", "node_preload.js"]) {
+  for (const name of ["preload.js", "node_preload.js", "test_preload.js"]) {
     const file = join(dir, name);
     const text = readFileSync(file, "utf8");
     if (!text.includes('"./child.js"')) throw new Error(`${name} no longer names "./child.js"`);
-    writeFileSync(file, text.replace('"./child.js"', '"./child_bundle.js"'));
+    writeFileSync(file, text.replace('"./child.js"', '"./loader/child_bundle.js"'));
   }
   return relative(ROOT, bundle);
 }

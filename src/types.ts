@@ -94,6 +94,22 @@ export interface RunInfo {
    * is `completed`, or `exception` when the block's callback threw, and `exit_code` is null.
    */
   block?: boolean;
+  /** For a test's run (`tph test`): which test it is and how it ended. */
+  test?: TestInfo;
+}
+
+/** How a test ended, as `tph test` stores it with the test's run. */
+export type TestOutcome = "passed" | "failed" | "skipped" | "timed out";
+
+/** A test whose calls a run holds (`tph test`). */
+export interface TestInfo {
+  /** The test's full name, as its runner reports it (suites and steps joined by " › "). */
+  name: string;
+  /** The file that declares it, relative to the working folder. */
+  file: string;
+  /** The runner that ran it: `deno`, `bun`, `node` or `vitest`. */
+  runner: string;
+  outcome: TestOutcome;
 }
 
 /** The effective limits and filters a trace ran with. */

@@ -13,7 +13,7 @@ import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import type { TraceLimits } from "../run_file/limits.ts";
-import type { RunInfo } from "../types.ts";
+import type { RunInfo, TestInfo } from "../types.ts";
 import { ensureCacheDir } from "../store/cache_dir.ts";
 import { storeRunFile } from "../store/save_run.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
@@ -69,6 +69,8 @@ export interface BlockEnd {
   /** What the block's callback threw (trace.run), when it did. */
   error?: unknown;
   threw: boolean;
+  /** The test the block ran (`tph test`), its outcome included. */
+  test?: TestInfo;
 }
 
 /**
@@ -100,6 +102,7 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
       ...(end.threw ? { error: formatError(end.error) } : {}),
       duration_ms: round((t.endTime - t.startTime) * 1000) / 1000,
       block: true,
+      ...(end.test !== undefined ? { test: end.test } : {}),
     };
     writeTraceRun(t, end.label, tmp, { config: { ...traceConfig(t), ...s.files }, run: info });
     const path = storeRunFile(tmp, { timestamp: t.startedAt.toISOString(), label: end.label }, {

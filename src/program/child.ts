@@ -22,8 +22,9 @@ import {
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import "./trace.ts";
+import { runTest } from "./trace.ts";
 import { configureBlocks, storedBlocks } from "./blocks.ts";
+import { installDenoTests } from "./tests/deno_tests.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
@@ -55,6 +56,14 @@ function readPlan(file: string): ChildConfig | null {
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
+
+/** `tph test`: set once the test runner's registering functions are replaced. */
+let testsReady: Promise<void> = Promise.resolve();
+
+/** Resolves once `tph test`'s hold on the test runner is in place (test_preload.ts awaits it). */
+export function testsInstalled(): Promise<void> {
+  return testsReady;
+}
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
@@ -103,11 +112,12 @@ export function setupChild(preload: readonly string[]): boolean {
     keep: b.keep,
     files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
     disabled: b.disabled,
-    command: programCommand(),
+    command: config.tests?.command ?? programCommand(),
     cwd: process.cwd(),
     runtime: runtimeName,
     instrumented: loader.instrumented,
   });
+  if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   const save = runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);

@@ -4,12 +4,18 @@
 import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
-import { OWN_ROOT_URL } from "./own_files.ts";
+import {
+  NODE_PRELOAD_URL,
+  OWN_ROOT_URL,
+  PRELOAD_URL,
+  TEST_PRELOAD_URL,
+} from "./loader/own_files.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
-const PRELOAD = decodeURIComponent(new URL("./preload.ts", import.meta.url).pathname);
-const NODE_PRELOAD = decodeURIComponent(new URL("./node_preload.ts", import.meta.url).pathname);
+const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
+const NODE_PRELOAD = decodeURIComponent(NODE_PRELOAD_URL.pathname);
+const TEST_PRELOAD = decodeURIComponent(TEST_PRELOAD_URL.pathname);
 
 /**
  * A script's path as the program's process is given it: absolute, so that no runtime reads it as
@@ -67,6 +73,7 @@ export function useBinaryPreload(preload: () => string): void {
  * @param args Its arguments.
  * @param cwd The folder the process starts in, which a relative `script` is in.
  * @param runtime The runtime to run it on (default: tph's own).
+ * @param test `tph test`: the runtime's test runner instead, given `args` (`script` unused).
  * @returns The executable and its arguments, environment variables to add, and (on Bun and Node)
  *   the `argv[0]` to give it.
  * @throws {RuntimeError} When the runtime asked for cannot be found or is too old.
@@ -76,20 +83,36 @@ export function childCommand(
   args: string[],
   cwd: string,
   runtime: ProgramRuntime = ownRuntime(),
+  test = false,
 ): { argv: string[]; env: Record<string, string>; argv0?: string } {
+  if (test && runtime !== "deno") {
+    throw new RuntimeError(`tph test runs Deno's test runner only, for now (not ${runtime}'s)`);
+  }
   script = scriptPath(script, cwd);
   // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is when run
   // directly (Deno takes it from how it was started); another runtime as it was found.
-  const exe = runtime === ownRuntime()
-    ? { path: execPath(), invoked: invokedAs() }
-    : otherRuntime(runtime);
+  let exe: { path: string; invoked: string };
+  try {
+    exe = runtime === ownRuntime()
+      ? { path: execPath(), invoked: invokedAs() }
+      : otherRuntime(runtime);
+  } catch (e) {
+    if (!test || !(e instanceof RuntimeError)) throw e;
+    throw new RuntimeError(
+      `tph test runs Deno's test runner: ${
+        e.message.replace(/^--runtime deno: /, "").replace(/, or choose another runtime.*$/, "")
+      }`,
+    );
+  }
   // Node runs V8 as Deno does: the same stack room.
   const room = stackRoom(runtime === "bun" ? "bun" : "deno", stackLimit(), exists(SH));
   let command: { argv: string[]; env: Record<string, string>; argv0?: string };
   if (runtime === "deno") {
     const v8 = room.v8KiB === null ? [] : [`--v8-flags=--stack-size=${room.v8KiB}`];
     command = {
-      argv: [exe.invoked, "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
+      argv: test
+        ? [exe.invoked, "test", "-A", ...v8, "--preload", TEST_PRELOAD, ...args]
+        : [exe.invoked, "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
       env: {},
     };
   } else if (runtime === "node") {

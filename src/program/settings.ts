@@ -65,6 +65,11 @@ export interface ChildConfig {
    * the run was written (epoch ms; bench/real_workloads.ts splits a run's time with it).
    */
   phases?: boolean;
+  /**
+   * `tph test`: the process is a test runner's (`deno test`); each test runs as a block of its
+   * own, stored as a run with the test's name and outcome.
+   */
+  tests?: { runner: "deno"; command: string[] };
 }
 
 /** When each part of a traced run began and ended, in the program's process (epoch ms). */

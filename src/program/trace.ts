@@ -4,7 +4,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { LIBRARY_VERSION, type LibraryABI, RUNTIME_GLOBAL } from "../abi.ts";
 import { VERSION } from "../version.ts";
-import { OWN_ROOT_URL } from "./own_files.ts";
+import { OWN_ROOT_URL } from "./loader/own_files.ts";
 import { renderTree, type TreeOptions } from "../render/tree.ts";
 import { now } from "./recorder/clock.ts";
 import { isInstrumented, markOwn } from "./recorder/external.ts";
@@ -13,7 +13,7 @@ import { callTree, findSection, firstCallName, traceToJSON } from "./recorder/to
 import type { TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
-import type { CallNodeJSON, FindMatchJSON, RunJSON } from "../types.ts";
+import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo } from "../types.ts";
 import { blockSettings, saveBlock } from "./blocks.ts";
 import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
 
@@ -83,6 +83,8 @@ export class TraceHandle {
   #save: boolean;
   #saved: { cur: number; store: unknown; lent: number; loan: TraceState | null } | null;
   #stored: string | null = null;
+  /** The test this block runs (`tph test`); its outcome is set when it stops. */
+  #test: Omit<TestInfo, "outcome"> | null = null;
   /** What the callback of {@linkcode trace.run} returned, once it settled. */
   result: unknown = undefined;
 
@@ -135,6 +137,12 @@ export class TraceHandle {
     return this.#stop(threw, error);
   }
 
+  /** @internal The test this block runs (`tph test`), stored with it. */
+  runsTest(test: Omit<TestInfo, "outcome">): this {
+    this.#test = test;
+    return this;
+  }
+
   /** @internal For a block that no-ops (TPH_DISABLE): nothing to store. */
   dropped(): this {
     this.#save = false;
@@ -158,7 +166,10 @@ export class TraceHandle {
     if (this.#save) {
       this.#save = false;
       const label = this.#label ?? fallbackLabel(this.#state);
-      this.#stored = saveBlock(this.#state, { label, threw, error });
+      const test = this.#test === null
+        ? undefined
+        : { ...this.#test, outcome: threw ? "failed" as const : "passed" as const };
+      this.#stored = saveBlock(this.#state, { label, threw, error, test });
     }
     return this;
   }
@@ -371,6 +382,32 @@ function runDisabled<T>(fn: () => T, options: TraceOptions): TraceHandle | Promi
     t.result = v;
     return t;
   });
+}
+
+/**
+ * Run one test's function as a block of its own (`tph test`): stored as a run labelled with the
+ * test's name, its outcome failed when the function throws or rejects. The function is called
+ * from a promise job of its own, so that no frame of tph's is on the stack while it runs (an
+ * error's stack, which the runner prints, is the test's alone); its block reaches the calls it
+ * makes through the async context. Always this copy's recorder: tph's own preload calls it.
+ *
+ * @param fn The test's function, bound to its arguments (a bound function has no frame).
+ * @param test Which test it is.
+ * @returns A promise of what the function returned; its error, rejected with.
+ */
+export function runTest(fn: () => unknown, test: Omit<TestInfo, "outcome">): Promise<unknown> {
+  const t = new TraceHandle({ label: test.name }, true).runsTest(test);
+  return storage().run(t.state, () =>
+    Promise.resolve().then(fn).then(
+      (v) => {
+        t.stopRun(false, undefined, "");
+        return v;
+      },
+      (e) => {
+        t.stopRun(true, e, "");
+        throw e;
+      },
+    ));
 }
 
 /** trace.run with this copy's recorder. */

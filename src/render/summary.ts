@@ -12,6 +12,8 @@ export interface LogRow {
   run: Omit<RunJSON, "trace">;
   /** The run file's size in bytes (`-` when not given). */
   size?: number;
+  /** Its number as `tph logs` gives it over all runs (default: its place among the rows). */
+  n?: number;
 }
 
 /** Options shared by {@linkcode renderRunSummary} and {@linkcode renderLogTable}. */
@@ -93,6 +95,7 @@ function cut(text: string, width: number): string {
 function endedShort(run: Omit<RunJSON, "trace">): string {
   const r = run.run;
   if (r === undefined) return "-";
+  if (r.test !== undefined) return `test ${r.test.outcome}`;
   if (r.block) return r.ended === "completed" ? "block" : "block threw";
   if (r.ended === "signal") return r.signal ?? "signal";
   if (r.ended === "completed") return r.exit_code ? `exit ${r.exit_code}` : "ok";
@@ -241,9 +244,9 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
   const table = [
     ["#", "id", "time", "label", "command", "calls", "size", "limited", "ended", "options"],
   ];
-  rows.forEach(({ id, run, size }, i) => {
+  rows.forEach(({ id, run, size, n }, i) => {
     table.push([
-      String(i + 1),
+      String(n ?? i + 1),
       id,
       formatTime(run.timestamp, options.timeZone),
       run.label ?? "-",

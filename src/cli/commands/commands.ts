@@ -7,7 +7,7 @@
 // the page writer, the setup code or the launcher.
 
 import { EXPORT_FORMATS, EXPORT_SUFFIX } from "../export/formats.ts";
-import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { RUN_OPTIONS, TEST_OPTIONS } from "../launch/run_options.ts";
 import { TEST_FILE_NAME } from "../setup/test_file_name.ts";
 import { type Command, defineCommand } from "./command.ts";
 import {
@@ -46,11 +46,33 @@ export const runCommand = defineCommand({
   load: () => import("./run_command.ts"),
 });
 
+/** `tph test`: the project's tests under their runner, a run per test. */
+export const testCommand = defineCommand({
+  name: "test",
+  summary: "run the project's tests with every function of the project traced, a run per test",
+  usage: "test [options] [-- runner args…]",
+  details: [
+    "The runner is the project's (deno.json: deno test) or --runner's; what comes after --",
+    "goes to it (deno test's --filter, permissions, files). Its output and exit code are",
+    "unchanged. Each test's calls are stored as a run of its own, labelled with the test's",
+    "name, with its file and outcome; after the runner's report one line names each failing",
+    "test's run. tph logs --failed lists those runs. Deno's test runner only, so far.",
+  ],
+  examples: [
+    "tph test",
+    "tph test --failed-only -- --filter parse",
+    "tph test --include 'node_modules/marked/**' -- tests/render_test.ts",
+  ],
+  options: TEST_OPTIONS,
+  positionals: [0, Infinity],
+  load: () => import("./test_command.ts"),
+});
+
 /** `tph logs`: the stored runs, newest first, as a table or JSON. */
 export const logsCommand = defineCommand({
   name: "logs",
   summary: "list stored runs, newest first",
-  usage: "logs [--limit N] [--json] [--cache-dir DIR]",
+  usage: "logs [--limit N] [--failed] [--json] [--cache-dir DIR]",
   details: [
     "The # column numbers runs as tph view N and tph tree N take them (1 = newest); size is",
     "the run file's (kB and MB of 1000).",
@@ -292,6 +314,7 @@ export const completionCommand = defineCommand({
 export const COMMANDS: readonly Command[] = [
   // Tracing a program.
   runCommand,
+  testCommand,
   // The read side: stored runs and the configuration.
   logsCommand,
   viewCommand,

@@ -11,10 +11,14 @@ export function run(ctx: Context<typeof LOGS_OPTIONS>): number {
   const dir = cacheDirFor(ctx);
   const { entries, warnings } = listRuns(dir, { cwd: ctx.cwd });
   for (const w of warnings) ctx.warn(w);
-  const shown = entries.slice(0, limit);
+  const numbered = entries.map((e, i) => ({ ...e, n: i + 1 }));
+  const picked = ctx.values.failed
+    ? numbered.filter((e) => e.run.run?.test?.outcome === "failed")
+    : numbered;
+  const shown = picked.slice(0, limit);
   if (ctx.values.json) {
-    const rows = shown.map(({ id, path, size, run }, i) => ({
-      n: i + 1,
+    const rows = shown.map(({ id, path, size, run, n }) => ({
+      n,
       id,
       path,
       size,
@@ -24,14 +28,18 @@ export function run(ctx: Context<typeof LOGS_OPTIONS>): number {
     return 0;
   }
   if (shown.length === 0) {
-    ctx.out(`No runs in ${displayPath(dir, ctx.cwd)} yet. Record one with: tph run <script>`);
+    ctx.out(
+      ctx.values.failed
+        ? `No run of a failing test in ${displayPath(dir, ctx.cwd)}: tph test stores them`
+        : `No runs in ${displayPath(dir, ctx.cwd)} yet. Record one with: tph run <script>`,
+    );
     return 0;
   }
   ctx.out(renderLogTable(shown));
-  const hidden = entries.length - shown.length;
+  const hidden = picked.length - shown.length;
   if (hidden > 0) {
     ctx.out(
-      `(${hidden} older run${hidden === 1 ? "" : "s"} not shown: --limit ${entries.length})`,
+      `(${hidden} older run${hidden === 1 ? "" : "s"} not shown: --limit ${picked.length})`,
     );
   }
   return 0;

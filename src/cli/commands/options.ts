@@ -39,6 +39,10 @@ export const DEFAULT_LOGS_LIMIT = 50;
 /** `tph logs`'s options. */
 export const LOGS_OPTIONS = {
   limit: { type: "string", arg: "N", help: `show at most N runs (default ${DEFAULT_LOGS_LIMIT})` },
+  failed: {
+    type: "boolean",
+    help: "only the runs of tests that failed (tph test), numbered as among all runs",
+  },
   json: {
     type: "boolean",
     help: "print a JSON array (every field of each run but its trace, plus n, id, path and " +

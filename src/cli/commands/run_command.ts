@@ -62,6 +62,7 @@ import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/for
 import { openRun } from "../../store/run_reader.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
+import { reportTests } from "./test_report.ts";
 
 /** `tph run`'s work: its options and help are in the command table (commands.ts). */
 export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
@@ -227,6 +228,61 @@ async function runScript(
   }
 }
 
+/**
+ * `tph test`'s work (test_command.ts checks the runner): the project's tests run under its test
+ * runner with the project's files traced as `tph run` traces them, each test stored as a run.
+ *
+ * @param ctx The command's context (test's options are among run's).
+ * @param runnerArgs The runner's own arguments.
+ * @param failedOnly Keep only the runs of tests that failed.
+ */
+export async function runTests(
+  ctx: Context<typeof RUN_OPTIONS>,
+  runnerArgs: string[],
+  failedOnly: boolean,
+): Promise<number> {
+  const v = ctx.values;
+  const cfg = readConfig(ctx);
+  const root = scriptProjectRoot(join(ctx.cwd, "_"));
+  const { folders: scope, files: scopeFiles } = v.scope?.length
+    ? checkScope(v.scope.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
+    : cfg.scope.length
+    ? checkScope(
+      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
+      `"scope" in ${ctx.config().source}`,
+    )
+    : { folders: [root], files: [] };
+  const cacheDir = runCacheDir(ctx, cfg, root);
+  if (cacheDir === null) {
+    throw usageError(
+      `each test's run is stored in the run cache, which ${
+        v["no-cache"] ? "--no-cache" : "cache = false"
+      } turns off`,
+      "test",
+    );
+  }
+  return await traceProgram(ctx, {
+    scriptArg: "",
+    args: runnerArgs,
+    command: ["deno", "test", ...runnerArgs],
+    label: null,
+    cacheDir,
+    dir: cacheDir,
+    limits: limitsOf(v, cfg),
+    setupRun: false,
+    blocksOnly: true,
+    tests: { failedOnly },
+    runtime: "deno",
+  }, {
+    scope,
+    ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
+    include: [...cfg.include, ...(v.include ?? [])],
+    exclude: [...cfg.exclude, ...(v.exclude ?? [])],
+    root,
+    externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
+  });
+}
+
 /** --export's format is one tph writes, and the export has somewhere to go. */
 function checkExportOption(
   v: Context<typeof RUN_OPTIONS>["values"],
@@ -351,6 +407,10 @@ interface Where {
   setupRun: boolean;
   /** Only trace() blocks record (--blocks, blocks_only): each is stored as a run of its own. */
   blocksOnly: boolean;
+  /** `tph test`: the test runner runs (`args` are its own), each test stored as a run. */
+  tests?: { failedOnly: boolean };
+  /** The runtime to run on, over --runtime (`tph test`: the runner's). */
+  runtime?: ProgramRuntime;
 }
 
 async function traceProgram(
@@ -366,15 +426,19 @@ async function traceProgram(
   const running = runProgram({
     script: scriptArg,
     args,
+    test: where.tests !== undefined,
     command: where.command,
     cwd: ctx.cwd,
-    runtime: v.runtime as ProgramRuntime | undefined,
+    runtime: where.runtime ?? v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
     config: {
       loader,
       limits: where.limits,
       label,
       phases: benchPhases !== undefined,
+      ...(where.tests !== undefined
+        ? { tests: { runner: "deno" as const, command: where.command ?? [] } }
+        : {}),
       blocks: {
         only: where.blocksOnly,
         label: cfg.default_label,
@@ -403,6 +467,10 @@ async function traceProgram(
         `(nothing was stored; the program's exit code is kept)`,
     );
     return result.exitCode;
+  }
+  if (where.tests !== undefined) {
+    removeWholeRun(result);
+    return reportTests(ctx, result, where.tests.failedOnly);
   }
   if (where.blocksOnly) return reportBlocks(ctx, result, cfg);
   const tree = v.tree || where.setupRun ? drawTree(ctx, run, cfg) : null;
@@ -441,6 +509,15 @@ async function traceProgram(
   return result.exitCode;
 }
 
+/** The whole-program run of a process that recorded only in blocks: it holds nothing. */
+function removeWholeRun(result: RunProgramResult): void {
+  try {
+    remove(result.run.file);
+  } catch {
+    // Already gone with its folder: nothing of it is kept anyway.
+  }
+}
+
 /**
  * The end of a run that recorded only inside trace() blocks: the whole-program run holds nothing
  * and is not stored; one line says what the blocks recorded and where they were stored (with
@@ -451,11 +528,7 @@ function reportBlocks(
   result: RunProgramResult,
   cfg: ReturnType<typeof readConfig>,
 ): number {
-  try {
-    remove(result.run.file);
-  } catch {
-    // Already gone with its folder: nothing of it is kept anyway.
-  }
+  removeWholeRun(result);
   const { blocks, blockRuns } = result;
   let calls = 0;
   for (const path of blockRuns) {

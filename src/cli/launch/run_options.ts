@@ -131,3 +131,30 @@ export const RUN_OPTIONS = {
   },
   "cache-dir": { type: "string", arg: "DIR", help: "the run cache folder" },
 } as const satisfies Record<string, OptionSpec>;
+
+/** The test runners `tph test --runner` takes. */
+export const TEST_RUNNERS = ["deno", "bun", "node", "vitest", "jest"] as const;
+
+/** `tph test`'s options: the scope and limits of `tph run`, applied to each test. */
+export const TEST_OPTIONS = {
+  runner: {
+    type: "string",
+    arg: "NAME",
+    help: "the test runner (default: the project's, from deno.json or package.json)",
+    choices: TEST_RUNNERS,
+  },
+  "failed-only": { type: "boolean", help: "keep only the runs of failing tests" },
+  scope: RUN_OPTIONS.scope,
+  include: RUN_OPTIONS.include,
+  exclude: RUN_OPTIONS.exclude,
+  find: RUN_OPTIONS.find,
+  "find-type": RUN_OPTIONS["find-type"],
+  "find-match": RUN_OPTIONS["find-match"],
+  "no-redact": RUN_OPTIONS["no-redact"],
+  "no-external-calls": RUN_OPTIONS["no-external-calls"],
+  "max-depth": RUN_OPTIONS["max-depth"],
+  "max-calls": RUN_OPTIONS["max-calls"],
+  "max-repr": RUN_OPTIONS["max-repr"],
+  details: RUN_OPTIONS.details,
+  "cache-dir": RUN_OPTIONS["cache-dir"],
+} as const satisfies Record<string, OptionSpec>;

@@ -35,6 +35,8 @@ import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "
 export interface RunProgramOptions {
   script: string;
   args: string[];
+  /** `tph test`: the runtime's test runner runs, `args` its arguments (`script` is not used). */
+  test?: boolean;
   /** What the run records as its command (default: the script and its arguments). */
   command?: string[];
   cwd: string;
@@ -131,13 +133,19 @@ export function checkScript(script: string, cwd: string): string {
  * @returns The run document, the exit code to pass on, and warnings.
  */
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
-  checkScript(options.script, options.cwd);
+  if (!options.test) checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
   const childConfig: ChildConfig = { ...options.config, out };
   let command: ReturnType<typeof childCommand>;
   try {
-    command = childCommand(options.script, options.args, options.cwd, options.runtime);
+    command = childCommand(
+      options.script,
+      options.args,
+      options.cwd,
+      options.runtime,
+      options.test === true,
+    );
   } catch (e) {
     throw e instanceof RuntimeError ? new RunError(e.message) : e;
   }

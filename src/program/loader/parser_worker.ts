@@ -10,7 +10,7 @@ import process from "node:process";
 import type { Worker } from "node:worker_threads";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
-import { INSTRUMENT_WORKER_URL } from "../own_files.ts";
+import { INSTRUMENT_WORKER_URL } from "./own_files.ts";
 
 let worker: Worker | null = null;
 let data: SharedArrayBuffer | null = null;

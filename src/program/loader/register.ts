@@ -15,7 +15,7 @@ import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
 import { Manifest } from "./manifest.ts";
-import { OWN_ROOT_URL } from "../own_files.ts";
+import { OWN_ROOT_URL } from "./own_files.ts";
 import { VERSION } from "../../version.ts";
 import { installToString } from "./original_text.ts";
 import { transformCacheFolder } from "./transform.ts";

@@ -26,6 +26,7 @@ import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
+import { testCommandTests } from "./_test_command.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -59,3 +60,4 @@ outputFileTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
 cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);
+testCommandTests(BUN_TARGET);

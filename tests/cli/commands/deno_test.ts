@@ -26,6 +26,7 @@ import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
+import { testCommandTests } from "./_test_command.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -59,3 +60,4 @@ outputFileTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
 cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
+testCommandTests(DENO_TARGET);

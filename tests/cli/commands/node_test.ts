@@ -26,6 +26,7 @@ import { ownSourceTests } from "./_own_sources.ts";
 import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
+import { testCommandTests } from "./_test_command.ts";
 
 programTests(NODE_TARGET);
 endingTests(NODE_TARGET);
@@ -59,3 +60,4 @@ outputFileTests(NODE_TARGET);
 sharedFolderTests(NODE_TARGET);
 cacheSwapTests(NODE_TARGET);
 redactTests(NODE_TARGET);
+testCommandTests(NODE_TARGET);

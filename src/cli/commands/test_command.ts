@@ -1,0 +1,74 @@
+// `tph test`: the project's tests under its own test runner, each test's calls stored as a run of
+// its own (its name, file and outcome with it), and a line per failing test naming its run.
+
+import { dirname, join } from "node:path";
+import { exists, readText } from "../../platform/files.ts";
+import type { TEST_OPTIONS } from "../launch/run_options.ts";
+import type { Context } from "./command.ts";
+import { CliError } from "./errors.ts";
+import { runTests } from "./run_command.ts";
+
+/** A test runner, and what in the project says it is the one. */
+interface Runner {
+  name: string;
+  why: string;
+}
+
+/** What a package.json's test script or dependencies say about its runner; null: nothing. */
+function packageRunner(file: string): Runner | null {
+  let pkg: { scripts?: Record<string, unknown>; devDependencies?: object; dependencies?: object };
+  try {
+    pkg = JSON.parse(readText(file));
+  } catch {
+    return null;
+  }
+  const script = typeof pkg.scripts?.test === "string" ? pkg.scripts.test : "";
+  const why = `the test script of ${file}`;
+  if (/\bvitest\b/.test(script)) return { name: "vitest", why };
+  if (/\bjest\b/.test(script)) return { name: "jest", why };
+  if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
+  if (/\bnode\b.*--test\b/.test(script)) return { name: "node", why };
+  if (/\bdeno\s+test\b/.test(script)) return { name: "deno", why };
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  if ("vitest" in deps) return { name: "vitest", why: `vitest in ${file}` };
+  if ("jest" in deps) return { name: "jest", why: `jest in ${file}` };
+  return null;
+}
+
+/**
+ * The project's test runner, from the nearest folder up from `cwd` that says: its package.json's
+ * test script or dependencies, a deno.json, a bunfig.toml, else a package.json (Node's).
+ *
+ * @param cwd Where tph test runs.
+ * @returns The runner, or null when no folder up to the root says.
+ */
+export function detectRunner(cwd: string): Runner | null {
+  for (let dir = cwd;; dir = dirname(dir)) {
+    const pkg = join(dir, "package.json");
+    const fromPackage = exists(pkg) ? packageRunner(pkg) : null;
+    if (fromPackage !== null) return fromPackage;
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      if (exists(join(dir, name))) return { name: "deno", why: join(dir, name) };
+    }
+    if (exists(join(dir, "bunfig.toml"))) return { name: "bun", why: join(dir, "bunfig.toml") };
+    if (exists(pkg)) return { name: "node", why: pkg };
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** `tph test`'s work: its options and help are in the command table (commands.ts). */
+export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
+  const given = ctx.values.runner;
+  const runner = given !== undefined
+    ? { name: given, why: "--runner" }
+    : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
+  if (runner.name !== "deno") {
+    throw new CliError(
+      `tph test: this project's tests run with ${runner.name} (${runner.why}), and tph test ` +
+        "runs Deno's test runner only so far: --runner deno runs them with deno test",
+      1,
+    );
+  }
+  // deno-lint-ignore no-explicit-any
+  return await runTests(ctx as any, ctx.positionals, ctx.values["failed-only"] === true);
+}

@@ -1,0 +1,93 @@
+// What `tph test` says once the runner has ended, after the runner's own report: how many tests
+// were traced, and for each failing test the command that shows its calls.
+
+import { basename, relative } from "node:path";
+import { remove } from "../../platform/files.ts";
+import { openRun } from "../../store/run_reader.ts";
+import { runIdOf } from "../../store/list_runs.ts";
+import type { TestInfo } from "../../types.ts";
+import { safeText } from "../../render/safe_text.ts";
+import { shellWord } from "./shell_word.ts";
+import type { RunProgramResult } from "../launch/run_program.ts";
+import type { Context } from "./command.ts";
+
+/** A test's stored run. */
+interface TestRun {
+  path: string;
+  test: TestInfo;
+  calls: number;
+}
+
+/** The stored runs of the tests (blocks of other trace() calls aside), in the order they ran. */
+function testRuns(paths: readonly string[]): TestRun[] {
+  const runs: TestRun[] = [];
+  for (const path of paths) {
+    let file;
+    try {
+      file = openRun(path);
+    } catch {
+      continue;
+    }
+    try {
+      const test = file.meta.run?.test;
+      if (test !== undefined) runs.push({ path, test, calls: file.meta.call_count });
+    } finally {
+      file.close();
+    }
+  }
+  return runs;
+}
+
+/**
+ * Say what the tests recorded: one line for all, then a line per failing test naming its run.
+ * With `failedOnly`, the runs of tests that passed are removed.
+ *
+ * @returns The runner's exit code, which tph exits with.
+ */
+export function reportTests(
+  // deno-lint-ignore no-explicit-any
+  ctx: Context<any>,
+  result: RunProgramResult,
+  failedOnly: boolean,
+): number {
+  const runs = testRuns(result.blockRuns);
+  const failed = runs.filter((r) => r.test.outcome === "failed");
+  if (failedOnly) {
+    for (const r of runs) {
+      if (r.test.outcome === "failed") continue;
+      try {
+        remove(r.path);
+      } catch {
+        // Left in the cache: tph clean removes it.
+      }
+    }
+  }
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  if (runs.length === 0) {
+    ctx.err(
+      "tph: no test ran a traced function: the tests' files are traced only inside the " +
+        "project's scope (--scope, --include)",
+    );
+    return result.exitCode;
+  }
+  const calls = runs.reduce((sum, r) => sum + r.calls, 0);
+  const kept = failedOnly ? `the ${n(failed.length, "failing test")}'s runs` : "each test's run";
+  ctx.err(
+    `tph: ${n(runs.length, "test")} traced (${runs.length - failed.length} passed, ` +
+      `${failed.length} failed), ${n(calls, "call")}; stored ${kept} in ` +
+      `${relative(ctx.cwd, dirOf(runs[0].path)) || "."}`,
+  );
+  for (const r of failed) {
+    const id = runIdOf(basename(r.path));
+    const where = r.test.file === "" ? "" : `${r.test.file} › `;
+    ctx.err(
+      `tph: FAILED ${safeText(where + r.test.name)}: tph tree ${shellWord(id)}  ` +
+        `(tph view ${shellWord(id)} --html)`,
+    );
+  }
+  return result.exitCode;
+}
+
+function dirOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/")) || "/";
+}

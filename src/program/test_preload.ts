@@ -1,0 +1,7 @@
+// Loaded with `deno test --preload` by `tph test`, before the test modules: preload.ts, and then
+// the wait until each test that registers runs as a block of its own (tests/deno_tests.ts).
+import { setupChild, testsInstalled } from "./child.ts";
+
+// A file URL's path, as the CLI gave it to the runtime (command.ts).
+setupChild([decodeURIComponent(new URL(import.meta.url).pathname)]);
+await testsInstalled();

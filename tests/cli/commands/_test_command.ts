@@ -1,0 +1,156 @@
+// `tph test` on Deno's test runner: the runner's output and exit code as `deno test` gives them,
+// each test's calls stored as a run of its own (name, file, outcome), a line per failing test
+// naming its run, `tph logs --failed`, `--failed-only`, the runner's own arguments after `--`,
+// and a project whose runner tph test does not run yet told so in one line. tph runs on the
+// target's runtime; the tests run on Deno whatever it is.
+
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { assertCode, DENO, exec, lines, type Target, tempDir, tph } from "./_cli.ts";
+
+const CALC = `export function add(a: number, b: number): number {
+  return a + b;
+}
+export function divide(a: number, b: number): number {
+  if (b === 0) throw new RangeError("divide by zero");
+  return a / b;
+}
+export async function slowDouble(n: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, 5));
+  return add(n, n);
+}
+`;
+
+const TESTS = `import { add, divide, slowDouble } from "./calc.ts";
+Deno.test("add adds", () => {
+  if (add(2, 3) !== 5) throw new Error("bad");
+});
+Deno.test("divide by zero fails", () => {
+  divide(1, 0);
+});
+Deno.test("async double", async () => {
+  const v = await slowDouble(4);
+  if (v !== 8) throw new Error("bad");
+});
+Deno.test.ignore("skipped", () => {
+  add(1, 1);
+});
+Deno.test({ name: "with steps", fn: async (t) => {
+  await t.step("inner", () => { add(5, 5); });
+} });
+Deno.test("name \\u001b[2J with an escape", () => {
+  add(divide(4, 2), 1);
+  throw new Error("no");
+});
+`;
+
+/** deno test's report with its times and its type-check lines taken out. */
+function report(text: string): string {
+  return lines(text)
+    .filter((l) => !l.startsWith("Check ") && !l.startsWith("tph: "))
+    .map((l) => l.replace(/\s*\(\d+(?:\.\d+)?(?:ms|s|µs)\)/g, ""))
+    .join("\n");
+}
+
+async function withTests(body: (dir: string) => Promise<void>): Promise<void> {
+  await using dir = tempDir();
+  writeFileSync(join(dir.path, "deno.json"), "{}\n");
+  writeFileSync(join(dir.path, "calc.ts"), CALC);
+  writeFileSync(join(dir.path, "calc_test.ts"), TESTS);
+  await body(dir.path);
+}
+
+interface LoggedRun {
+  id: string;
+  label: string | null;
+  run?: { test?: { name: string; file: string; runner: string; outcome: string } };
+}
+
+export function testCommandTests(t: Target): void {
+  Deno.test(`tph test: deno test's report and exit code, a run per test, the failing ones named (${t.name})`, () =>
+    withTests(async (dir) => {
+      // Twice: the first type-checks.
+      await exec([DENO, "test", "-A", "calc_test.ts"], { cwd: dir });
+      const plain = await exec([DENO, "test", "-A", "calc_test.ts"], { cwd: dir });
+      const r = await tph(t, ["test", "--", "calc_test.ts"], { cwd: dir });
+      assertCode(r, plain.code, "tph test");
+      assert.equal(plain.code, 1);
+      assert.equal(report(r.stdout), report(plain.stdout));
+      assert.equal(report(r.stderr), report(plain.stderr));
+      const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+      assert.match(
+        own[0],
+        /^tph: 5 tests traced \(3 passed, 2 failed\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
+      );
+      const failing = own.slice(1).map((l) =>
+        /^tph: FAILED (.+): tph tree (\S+) {2}\(tph view \2 --html\)$/.exec(l)
+      );
+      assert.deepEqual(failing.map((m) => m?.[1]), [
+        "calc_test.ts › divide by zero fails",
+        "calc_test.ts › name \\u001b[2J with an escape",
+      ], own.join("\n"));
+      const tree = await tph(t, ["tree", failing[0]![2]], { cwd: dir });
+      assertCode(tree, 0, "tph tree");
+      assert.deepEqual(lines(tree.stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
+        "└── test callback #2() !! RangeError: divide by zero",
+        "    └── divide(a=1, b=0) !! RangeError: divide by zero",
+      ]);
+      const logs = await tph(t, ["logs", "--json"], { cwd: dir });
+      const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse();
+      assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome, x.run?.test?.file]), [
+        ["add adds", "passed", "calc_test.ts"],
+        ["divide by zero fails", "failed", "calc_test.ts"],
+        ["async double", "passed", "calc_test.ts"],
+        ["with steps", "passed", "calc_test.ts"],
+        ["name \u001b[2J with an escape", "failed", "calc_test.ts"],
+      ]);
+      const asyncTree = await tph(t, ["tree", runs[2].id, "--no-args", "--no-return"], {
+        cwd: dir,
+      });
+      // The calls after the await are the test's too.
+      assert.deepEqual(lines(asyncTree.stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
+        "└── async test callback #3()",
+        "    └── async slowDouble()",
+        "        ├── slowDouble › Promise executor()",
+        "        │   └── setTimeout() [ext]",
+        "        └── add()",
+      ]);
+      const failed = await tph(t, ["logs", "--failed"], { cwd: dir });
+      const rows = lines(failed.stdout).slice(1);
+      assert.equal(rows.length, 2, failed.stdout);
+      assert.match(rows[0], /^1 .* test failed +-$/);
+      assert.match(rows[1], /^4 .*divide by zero fails .* test failed +-$/);
+    }));
+
+  Deno.test(`tph test: --failed-only keeps the failing tests' runs; -- --filter goes to deno test (${t.name})`, () =>
+    withTests(async (dir) => {
+      const only = await tph(t, ["test", "--failed-only"], { cwd: dir });
+      assertCode(only, 1, "tph test --failed-only");
+      const logs = await tph(t, ["logs", "--json"], { cwd: dir });
+      const kept = JSON.parse(logs.stdout) as LoggedRun[];
+      assert.deepEqual(kept.map((x) => x.run?.test?.outcome), ["failed", "failed"]);
+      const filtered = await tph(t, ["test", "--", "--filter", "add adds"], { cwd: dir });
+      assertCode(filtered, 0, "tph test -- --filter");
+      assert.match(filtered.stdout, /add adds \.\.\. ok/);
+      assert.doesNotMatch(filtered.stdout, /divide/);
+      assert.match(
+        lines(filtered.stderr).at(-1)!,
+        /^tph: 1 test traced \(1 passed, 0 failed\), 2 calls; stored each test's run in /,
+      );
+    }));
+
+  Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(
+      join(dir.path, "package.json"),
+      '{ "scripts": { "test": "vitest run" }, "devDependencies": { "vitest": "4.0.0" } }\n',
+    );
+    const r = await tph(t, ["test"], { cwd: dir.path });
+    assertCode(r, 1, "tph test");
+    assert.equal(r.stdout, "");
+    const err = lines(r.stderr);
+    assert.equal(err.length, 1, r.stderr);
+    assert.match(err[0], /^tph: .*vitest .*--runner deno/);
+  });
+}
