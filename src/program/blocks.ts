@@ -130,6 +130,24 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
   }
 }
 
+/** Blocks to store when the process ends (saveBlockLater). */
+const later: { t: TraceState; end: BlockEnd }[] = [];
+
+/**
+ * Store a finished block when the process ends rather than now: a test's block (`tph test`) ends
+ * while the test's own permissions hold on Deno (`Deno.test({ permissions })`), which may not
+ * let tph write; and writing nothing during the tests keeps the runner's sanitizers' view as it is.
+ */
+export function saveBlockLater(t: TraceState, end: BlockEnd): void {
+  later[later.length] = { t, end };
+}
+
+/** Store the blocks kept for the end (call as the process ends; again, it stores nothing). */
+export function saveLaterBlocks(): void {
+  for (let i = 0; i < later.length; i++) saveBlock(later[i].t, later[i].end);
+  later.length = 0;
+}
+
 /**
  * Keep the cache within max_runs and max_cache_mb, the run just stored included: soon after, not
  * at once (the listing's reader loads then, and only in a program whose config bounds the cache).

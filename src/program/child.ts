@@ -23,7 +23,7 @@ import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { runTest } from "./trace.ts";
-import { configureBlocks, storedBlocks } from "./blocks.ts";
+import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
@@ -169,6 +169,8 @@ function runSaver(
   const rt = runtime();
   return (ending: ChildEnding) => {
     t.endTime = now();
+    // The tests' blocks (tph test), with the process's own permissions.
+    saveLaterBlocks();
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;

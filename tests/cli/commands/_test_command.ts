@@ -140,6 +140,24 @@ export function testCommandTests(t: Target): void {
       );
     }));
 
+  Deno.test(`tph test: a test without write permission still gets its run, stored at the end (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "deno.json"), "{}\n");
+    writeFileSync(
+      join(dir.path, "p_test.ts"),
+      "function twice(n: number) { return n * 2; }\n" +
+        'Deno.test({ name: "no write", permissions: { write: false, read: true, env: true }, ' +
+        "fn: () => { twice(2); } });\n",
+    );
+    const r = await tph(t, ["test"], { cwd: dir.path });
+    assertCode(r, 0, "tph test");
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.deepEqual(own.map((l) => l.replace(/ in .*$/, "")), [
+      "tph: 1 test traced (1 passed, 0 failed), 2 calls; stored each test's run",
+    ]);
+    assert.doesNotMatch(r.stdout + r.stderr, /warning/);
+  });
+
   Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
     await using dir = tempDir();
     writeFileSync(
