@@ -171,6 +171,25 @@ function checkScope(
   return { folders: [...folders], files: [...files] };
 }
 
+/** What a run traces: --scope, else the config's scope, else the project root. */
+function scopeOf(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cfg: ReturnType<typeof readConfig>,
+  root: string,
+): { folders: string[]; files: string[] } {
+  const flag = ctx.values.scope;
+  if (flag?.length) {
+    return checkScope(flag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope");
+  }
+  if (cfg.scope.length) {
+    return checkScope(
+      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
+      `"scope" in ${ctx.config().source}`,
+    );
+  }
+  return { folders: [root], files: [] };
+}
+
 /** `tph run` of a script, or of the entry module `-e` wrote. */
 async function runScript(
   ctx: Context<typeof RUN_OPTIONS>,
@@ -182,15 +201,7 @@ async function runScript(
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
   const root = scriptProjectRoot(script);
-  const scopeFlag = v.scope;
-  const { folders: scope, files: scopeFiles } = scopeFlag?.length
-    ? checkScope(scopeFlag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
-    : cfg.scope.length
-    ? checkScope(
-      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
-      `"scope" in ${ctx.config().source}`,
-    )
-    : { folders: [root], files: [] };
+  const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
   const include = [...cfg.include, ...(v.include ?? [])];
   const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
@@ -244,14 +255,7 @@ export async function runTests(
   const v = ctx.values;
   const cfg = readConfig(ctx);
   const root = scriptProjectRoot(join(ctx.cwd, "_"));
-  const { folders: scope, files: scopeFiles } = v.scope?.length
-    ? checkScope(v.scope.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope")
-    : cfg.scope.length
-    ? checkScope(
-      cfg.scope.map((path) => ({ given: displayPath(path, ctx.cwd), path })),
-      `"scope" in ${ctx.config().source}`,
-    )
-    : { folders: [root], files: [] };
+  const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
   const cacheDir = runCacheDir(ctx, cfg, root);
   if (cacheDir === null) {
     throw usageError(
