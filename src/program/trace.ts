@@ -528,8 +528,7 @@ let warned = false;
 function warn(running: string, consequence: string): void {
   if (warned) return;
   warned = true;
-  const here = OWN_ROOT_URL;
-  const where = here.protocol === "file:" ? fileURLToPath(here) : here.href;
+  const where = OWN_ROOT_URL.protocol === "file:" ? fileURLToPath(OWN_ROOT_URL) : OWN_ROOT_URL.href;
   process.stderr.write(
     `tph: warning: the tph running this program (${running}) and the copy of tph's library it ` +
       `imports (${where}, ${VERSION}, library ${LIBRARY_VERSION}) differ: ${consequence}; run ` +

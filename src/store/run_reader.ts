@@ -112,6 +112,32 @@ export interface OpenRunOptions {
 }
 
 /**
+ * Each of `paths` that opens as a run, in turn, closed after `use` (one that does not is skipped:
+ * the runs a program stored, which anyone may have removed meanwhile).
+ *
+ * @param paths Run files.
+ * @param use What to read of each.
+ */
+export function eachRun(
+  paths: readonly string[],
+  use: (file: RunFile, path: string) => void,
+): void {
+  for (const path of paths) {
+    let file;
+    try {
+      file = openRun(path);
+    } catch {
+      continue;
+    }
+    try {
+      use(file, path);
+    } finally {
+      file.close();
+    }
+  }
+}
+
+/**
  * Open a run file: tph's format or JSON.
  *
  * @param path The file.

@@ -59,7 +59,7 @@ import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
-import { openRun } from "../../store/run_reader.ts";
+import { eachRun, openRun } from "../../store/run_reader.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 import { reportTests } from "./test_report.ts";
@@ -535,28 +535,18 @@ function reportBlocks(
   removeWholeRun(result);
   const { blocks, blockRuns } = result;
   let calls = 0;
-  for (const path of blockRuns) {
-    let file;
-    try {
-      file = openRun(path);
-    } catch {
-      continue;
+  eachRun(blockRuns, (file) => {
+    calls += file.meta.call_count;
+    if (ctx.values.tree) {
+      ctx.err(`${file.meta.label ?? "trace() block"}:`);
+      ctx.err(renderTree(file.tree().roots, {
+        style: cfg.tree_style,
+        showArgs: cfg.show_args,
+        showReturn: cfg.show_return,
+        width: treeWidth(ctx, stderrIsTerminal()),
+      }));
     }
-    try {
-      calls += file.meta.call_count;
-      if (ctx.values.tree) {
-        ctx.err(`${file.meta.label ?? "trace() block"}:`);
-        ctx.err(renderTree(file.tree().roots, {
-          style: cfg.tree_style,
-          showArgs: cfg.show_args,
-          showReturn: cfg.show_return,
-          width: treeWidth(ctx, stderrIsTerminal()),
-        }));
-      }
-    } finally {
-      file.close();
-    }
-  }
+  });
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
   if (blocks === 0) {
     ctx.err(

@@ -1,9 +1,9 @@
 // What `tph test` says once the runner has ended, after the runner's own report: how many tests
 // were traced, and for each failing test the command that shows its calls.
 
-import { basename, relative } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { remove } from "../../platform/files.ts";
-import { openRun } from "../../store/run_reader.ts";
+import { eachRun } from "../../store/run_reader.ts";
 import { runIdOf } from "../../store/list_runs.ts";
 import type { TestInfo } from "../../types.ts";
 import { safeText } from "../../render/safe_text.ts";
@@ -21,20 +21,10 @@ interface TestRun {
 /** The stored runs of the tests (blocks of other trace() calls aside), in the order they ran. */
 function testRuns(paths: readonly string[]): TestRun[] {
   const runs: TestRun[] = [];
-  for (const path of paths) {
-    let file;
-    try {
-      file = openRun(path);
-    } catch {
-      continue;
-    }
-    try {
-      const test = file.meta.run?.test;
-      if (test !== undefined) runs.push({ path, test, calls: file.meta.call_count });
-    } finally {
-      file.close();
-    }
-  }
+  eachRun(paths, (file, path) => {
+    const test = file.meta.run?.test;
+    if (test !== undefined) runs.push({ path, test, calls: file.meta.call_count });
+  });
   return runs;
 }
 
@@ -75,7 +65,7 @@ export function reportTests(
   ctx.err(
     `tph: ${n(runs.length, "test")} traced (${runs.length - failed.length} passed, ` +
       `${failed.length} failed), ${n(calls, "call")}; stored ${kept} in ` +
-      `${relative(ctx.cwd, dirOf(runs[0].path)) || "."}`,
+      `${relative(ctx.cwd, dirname(runs[0].path)) || "."}`,
   );
   for (const r of failed) {
     const id = runIdOf(basename(r.path));
@@ -86,8 +76,4 @@ export function reportTests(
     );
   }
   return result.exitCode;
-}
-
-function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf("/")) || "/";
 }

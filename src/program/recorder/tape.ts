@@ -239,7 +239,7 @@ export class Tape<T = unknown> {
   planned = 0;
   constructor(
     base: number,
-    cap = 4096,
+    cap = FIRST_ROWS,
   ) {
     this.base = base;
     this.cap = cap;
