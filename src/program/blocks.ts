@@ -47,6 +47,8 @@ let settings: BlockSettings | null = null;
 /** Where this process's stored blocks went, in order (tph run --blocks reports them). */
 const stored: string[] = [];
 let toldSaveProblem = false;
+/** Blocks to store when the process ends (saveBlock's `retry`). */
+const later: { t: TraceState; end: BlockEnd }[] = [];
 
 /** Set what blocks do in this process (once, before the program runs). */
 export function configureBlocks(s: BlockSettings): void {
@@ -78,9 +80,12 @@ export interface BlockEnd {
  * cache folder (never listed), then linked under a run's name. A block that cannot be stored (a
  * full or read-only disk) says so once on stderr: the program goes on as if nothing happened.
  *
+ * @param retry Store it when the process ends instead when it cannot be stored now, with no
+ *   warning yet: a test's block (`tph test`) ends while the test's own permissions hold on Deno
+ *   (`Deno.test({ permissions })`), which may not let tph write.
  * @returns The stored run's path, or null.
  */
-export function saveBlock(t: TraceState, end: BlockEnd): string | null {
+export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string | null {
   const s = settings;
   if (s === null || s.cacheDir === null) return null;
   const dir = s.cacheDir;
@@ -117,6 +122,10 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
     } catch {
       // Never written.
     }
+    if (retry) {
+      later[later.length] = { t, end };
+      return null;
+    }
     if (!toldSaveProblem) {
       toldSaveProblem = true;
       process.stderr.write(
@@ -130,19 +139,7 @@ export function saveBlock(t: TraceState, end: BlockEnd): string | null {
   }
 }
 
-/** Blocks to store when the process ends (saveBlockLater). */
-const later: { t: TraceState; end: BlockEnd }[] = [];
-
-/**
- * Store a finished block when the process ends rather than now: a test's block (`tph test`) ends
- * while the test's own permissions hold on Deno (`Deno.test({ permissions })`), which may not
- * let tph write; and writing nothing during the tests keeps the runner's sanitizers' view as it is.
- */
-export function saveBlockLater(t: TraceState, end: BlockEnd): void {
-  later[later.length] = { t, end };
-}
-
-/** Store the blocks kept for the end (call as the process ends; again, it stores nothing). */
+/** Store the blocks that could not be stored when they ended (call as the process ends). */
 export function saveLaterBlocks(): void {
   for (let i = 0; i < later.length; i++) saveBlock(later[i].t, later[i].end);
   later.length = 0;

@@ -14,7 +14,7 @@ import type { TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo } from "../types.ts";
-import { blockSettings, saveBlock, saveBlockLater } from "./blocks.ts";
+import { blockSettings, saveBlock } from "./blocks.ts";
 import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
 
 /** Options of {@linkcode trace}: limits, filters, values to find and a label. */
@@ -166,11 +166,10 @@ export class TraceHandle {
     if (this.#save) {
       this.#save = false;
       const label = this.#label ?? fallbackLabel(this.#state);
-      if (this.#test === null) this.#stored = saveBlock(this.#state, { label, threw, error });
-      else {
-        const test = { ...this.#test, outcome: threw ? "failed" as const : "passed" as const };
-        saveBlockLater(this.#state, { label, threw, error, test });
-      }
+      const test = this.#test === null
+        ? undefined
+        : { ...this.#test, outcome: threw ? "failed" as const : "passed" as const };
+      this.#stored = saveBlock(this.#state, { label, threw, error, test }, test !== undefined);
     }
     return this;
   }

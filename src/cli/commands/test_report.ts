@@ -53,6 +53,14 @@ export function reportTests(
     }
   }
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  if (result.files === null) {
+    // Its process ended before tph's part of it could say which runs it stored (a signal).
+    ctx.err(
+      `tph: the test runner ended before tph could list the tests' runs; tph logs lists those ` +
+        "stored",
+    );
+    return result.exitCode;
+  }
   if (runs.length === 0) {
     ctx.err(
       "tph: no test ran a traced function: the tests' files are traced only inside the " +

@@ -5,9 +5,9 @@
 // target's runtime; the tests run on Deno whatever it is.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertCode, DENO, exec, lines, type Target, tempDir, tph } from "./_cli.ts";
+import { assertCode, DENO, exec, finish, lines, start, type Target, tempDir, tph } from "./_cli.ts";
 
 const CALC = `export function add(a: number, b: number): number {
   return a + b;
@@ -156,6 +156,35 @@ export function testCommandTests(t: Target): void {
       "tph: 1 test traced (1 passed, 0 failed), 2 calls; stored each test's run",
     ]);
     assert.doesNotMatch(r.stdout + r.stderr, /warning/);
+  });
+
+  Deno.test(`tph test: SIGINT to tph mid-run keeps the finished tests' runs, and says so (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "deno.json"), "{}\n");
+    writeFileSync(
+      join(dir.path, "s_test.ts"),
+      "function one() { return 1; }\n" +
+        'Deno.test("quick", () => { one(); });\n' +
+        'Deno.test("slow", async () => { one(); await new Promise((r) => setTimeout(r, 60000)); });\n',
+    );
+    const child = start([...t.tph, "test"], { cwd: dir.path });
+    const cache = join(dir.path, ".tracepatch_cache");
+    // The quick test's run is stored as it ends: the slow one is running then.
+    const until = Date.now() + 60_000;
+    while (!(existsSync(cache) && readdirSync(cache).some((f) => /^run_.*quick.*\.tph$/.test(f)))) {
+      assert.ok(Date.now() < until, "the quick test's run was not stored within a minute");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    Deno.kill(child.pid, "SIGINT");
+    const r = await finish(child, "", 60_000, "tph test");
+    assertCode(r, 130, "tph test, interrupted");
+    assert.equal(
+      lines(r.stderr).at(-1),
+      "tph: the test runner ended before tph could list the tests' runs; tph logs lists those stored",
+    );
+    const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
+    const runs = JSON.parse(logs.stdout) as LoggedRun[];
+    assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome]), [["quick", "passed"]]);
   });
 
   Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
