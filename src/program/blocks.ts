@@ -47,6 +47,8 @@ let settings: BlockSettings | null = null;
 /** Where this process's stored blocks went, in order (tph run --blocks reports them). */
 const stored: string[] = [];
 let toldSaveProblem = false;
+/** How many tests' runs could not be stored, and why: the CLI says it after the runner's report. */
+let testsLost: { count: number; problem: string } | null = null;
 /** Blocks to store when the process ends (saveBlock's `retry`). */
 const later: { t: TraceState; end: BlockEnd }[] = [];
 
@@ -63,6 +65,11 @@ export function blockSettings(): BlockSettings | null {
 /** The runs stored from blocks so far. */
 export function storedBlocks(): readonly string[] {
   return stored;
+}
+
+/** How many tests' runs could not be stored, and why (the first problem); null: none. */
+export function testsNotStored(): { count: number; problem: string } | null {
+  return testsLost;
 }
 
 /** How a finished block ended, for its stored run. */
@@ -126,7 +133,11 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
       later[later.length] = { t, end };
       return null;
     }
-    if (!toldSaveProblem) {
+    if (end.test !== undefined) {
+      // Not in the runner's output: tph test says it after the runner's report.
+      if (testsLost === null) testsLost = { count: 0, problem: `"${dir}": ${fileProblem(e)}` };
+      testsLost.count++;
+    } else if (!toldSaveProblem) {
       toldSaveProblem = true;
       process.stderr.write(
         `tph: warning: cannot store the trace() block in "${dir}": ${fileProblem(e)}; ` +

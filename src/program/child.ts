@@ -23,7 +23,7 @@ import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { runTest } from "./trace.ts";
-import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import { configureBlocks, saveLaterBlocks, storedBlocks, testsNotStored } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
@@ -178,6 +178,8 @@ function runSaver(
     const blockRuns: string[] = [], stored = storedBlocks();
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
+    const lost = testsNotStored();
+    if (lost !== null) ending.testsNotStored = { count: lost.count, problem: lost.problem };
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.

@@ -101,6 +101,8 @@ export interface ChildEnding {
   blocks?: number;
   /** The runs stored from blocks (auto_save), in order. */
   blockRuns?: string[];
+  /** How many tests' runs could not be stored, and why (tph test says so after the report). */
+  testsNotStored?: { count: number; problem: string };
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
 }

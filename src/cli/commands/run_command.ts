@@ -256,7 +256,7 @@ export async function runTests(
   const cfg = readConfig(ctx);
   const root = scriptProjectRoot(join(ctx.cwd, "_"));
   const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
-  const cacheDir = runCacheDir(ctx, cfg, root);
+  const cacheDir = runCacheDir(ctx, cfg, root, true);
   if (cacheDir === null) {
     throw usageError(
       `each test's run is stored in the run cache, which ${
@@ -341,11 +341,15 @@ function limitsOf(
 /**
  * The run cache the run is stored in, made and checked before the program starts; null when the
  * run is not stored (--no-cache, cache = false, or a cache that cannot be written).
+ *
+ * @param forTests For tph test: a cache that cannot be written is an error (CliError), since
+ *   storing each test's run is what it is for.
  */
 function runCacheDir(
   ctx: Context<typeof RUN_OPTIONS>,
   cfg: ReturnType<typeof readConfig>,
   root: string,
+  forTests = false,
 ): string | null {
   const v = ctx.values;
   // The program writes its run straight into the cache folder; storing it is then a rename.
@@ -389,6 +393,14 @@ function runCacheDir(
       // the run then goes to a temporary folder, so that -o still gets it.
       probeWritable(cacheDir);
     } catch (e) {
+      if (forTests) {
+        // tph test's runs are its point: the tests do not run for nothing.
+        throw new CliError(
+          `Cannot store the tests' runs in "${cacheDir}": ${(e as Error).message}; ` +
+            "give a folder tph can write with --cache-dir",
+          1,
+        );
+      }
       ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
       cacheDir = null;
     }

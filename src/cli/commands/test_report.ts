@@ -61,6 +61,18 @@ export function reportTests(
     );
     return result.exitCode;
   }
+  const lost = result.testsNotStored;
+  if (lost !== null) {
+    // A full disk, say: the tests ran as they do, and their runs, or some, were lost.
+    ctx.err(
+      `tph: warning: ${
+        runs.length === 0
+          ? "no test's run"
+          : `${lost.count} of ${lost.count + runs.length} tests' runs`
+      } could ${runs.length === 0 ? "" : "not "}be stored in ${safeText(lost.problem)}`,
+    );
+    if (runs.length === 0) return result.exitCode;
+  }
   if (runs.length === 0) {
     ctx.err(
       "tph: no test ran a traced function: the tests' files are traced only inside the " +

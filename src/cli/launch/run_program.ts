@@ -88,6 +88,8 @@ export interface RunProgramResult {
   blocks: number;
   /** The runs stored from the program's blocks (auto_save). */
   blockRuns: string[];
+  /** How many tests' runs could not be stored, and why (`tph test`); null: none. */
+  testsNotStored: { count: number; problem: string } | null;
 }
 
 export { RunError };
@@ -185,6 +187,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       files: null,
       blocks: 0,
       blockRuns: [],
+      testsNotStored: null,
     };
   }
   const left = readLeftBehind(out, !!options.config.phases, warnings);
@@ -212,6 +215,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     files: ending?.files ?? null,
     blocks: ending?.blocks ?? 0,
     blockRuns: ending?.blockRuns ?? [],
+    testsNotStored: ending?.testsNotStored ?? null,
     exitCode,
     signal: exit.signal,
     warnings,

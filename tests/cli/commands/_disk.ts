@@ -10,9 +10,11 @@ import { join } from "node:path";
 import process from "node:process";
 import { assertCode, lines, readRun, type Target, tempDir, tph } from "./_cli.ts";
 
-const ROOT = process.getuid?.() === 0;
+/** Whether small file systems can be mounted (CI runs as root). */
+export const ROOT = process.getuid?.() === 0;
 
-function mountTmpfs(dir: string, options: string): void {
+/** Mount a tmpfs with these options at `dir` (made if missing); undo with unmount. */
+export function mountTmpfs(dir: string, options: string): void {
   mkdirSync(dir, { recursive: true });
   const r = spawnSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir], {
     encoding: "utf8",
@@ -21,7 +23,7 @@ function mountTmpfs(dir: string, options: string): void {
   assert.equal(r.status, 0, `mount ${options}: ${r.stderr}`);
 }
 
-function unmount(dir: string): void {
+export function unmount(dir: string): void {
   spawnSync("umount", ["-l", dir], { timeout: 10_000 });
 }
 

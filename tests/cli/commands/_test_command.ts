@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, DENO, exec, finish, lines, start, type Target, tempDir, tph } from "./_cli.ts";
+import { mountTmpfs, ROOT, unmount } from "./_disk.ts";
 
 const CALC = `export function add(a: number, b: number): number {
   return a + b;
@@ -156,6 +157,56 @@ export function testCommandTests(t: Target): void {
       "tph: 1 test traced (1 passed, 0 failed), 2 calls; stored each test's run",
     ]);
     assert.doesNotMatch(r.stdout + r.stderr, /warning/);
+  });
+
+  Deno.test({
+    name:
+      `tph test: a read-only cache is one line before any test runs; a full one a warning after the report (${t.name})`,
+    ignore: !ROOT,
+    fn: async () => {
+      await using dir = tempDir();
+      writeFileSync(join(dir.path, "deno.json"), "{}\n");
+      // Each test's run holds 100,000 calls (~1 MB): the 1.5 MB folder takes one of the two.
+      writeFileSync(
+        join(dir.path, "d_test.ts"),
+        "function one() { return 1; }\n" +
+          'Deno.test("first", () => { for (let i = 0; i < 1e5; i++) one(); });\n' +
+          'Deno.test("second", () => { for (let i = 0; i < 1e5; i++) one(); });\n',
+      );
+      const cache = join(dir.path, "cache");
+      mountTmpfs(cache, "size=1m,ro,mode=0700");
+      try {
+        const r = await tph(t, ["test", "--cache-dir", "cache"], { cwd: dir.path });
+        assertCode(r, 1, "tph test, read-only cache");
+        assert.equal(r.stdout, "", "no test ran");
+        assert.match(
+          r.stderr,
+          /^tph: Cannot store the tests' runs in ".*\/cache": read-only file system; give a folder tph can write with --cache-dir\n$/,
+        );
+      } finally {
+        unmount(cache);
+      }
+      for (const [size, stored] of [["64k", 0], ["1500k", 1]] as const) {
+        mountTmpfs(cache, `size=${size},mode=0700`);
+        try {
+          const r = await tph(t, ["test", "--cache-dir", "cache"], { cwd: dir.path });
+          assertCode(r, 0, `tph test, a ${size} cache`);
+          assert.match(r.stdout, /ok \| 2 passed \| 0 failed/);
+          assert.doesNotMatch(r.stdout, /tph/, "nothing of tph's in the runner's output");
+          const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+          assert.equal(
+            own[0],
+            `tph: warning: ${
+              stored === 0 ? "no test's run could" : "1 of 2 tests' runs could not"
+            } be stored in "${cache}": no space left on the device`,
+          );
+          assert.equal(own.length, stored === 0 ? 1 : 2, r.stderr);
+          assert.equal(readdirSync(cache).filter((f) => f.endsWith(".tph")).length, stored);
+        } finally {
+          unmount(cache);
+        }
+      }
+    },
   });
 
   Deno.test(`tph test: SIGINT to tph mid-run keeps the finished tests' runs, and says so (${t.name})`, async () => {
