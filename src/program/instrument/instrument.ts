@@ -743,10 +743,12 @@ class Walker {
     // markers the outermost around each argument (before an await's), and the closers mirror them.
     s.appendRight(call.start, invokeOpen("kx"));
     // The callee text stays in call position, so `this` and error messages are unchanged when
-    // nothing records; only the recording branch goes through k/km.
+    // nothing records; only the recording branch goes through k/km. A called name stays the
+    // callee itself (k runs before, in a sequence): V8 places a call at its callee's name, but a
+    // parenthesized callee's call at its `(`, which a stack would show further right.
     if (object === null) {
-      s.appendRight(callee.start, `(${NOT_RECORDED}?`);
-      s.prependLeft(callee.end, `:${invoke(none ? "k0" : "k", d, name)})`);
+      s.appendRight(callee.start, `(${NOT_RECORDED}||${invoke(none ? "k0" : "k", d, name)},`);
+      s.prependLeft(call.end, ")");
     } else {
       s.appendRight(object.start, `(${NOT_RECORDED}?`);
       s.prependLeft(object.end, `:${invoke(none ? "km0" : "km", d, object.name)})`);

@@ -218,6 +218,38 @@ export function programTests(t: Target): void {
     }
   });
 
+  Deno.test(`tph run: a frame at a call of a package's function or a global has the plain column (${t.name})`, async () => {
+    await using dir = tempDir();
+    const ext = join(dir.path, "node_modules", "ext");
+    mkdirSync(ext, { recursive: true });
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(
+      join(ext, "package.json"),
+      '{ "name": "ext", "type": "module", "main": "i.js" }\n',
+    );
+    writeFileSync(
+      join(ext, "i.js"),
+      'export function boom(x) { throw new Error("boom " + x); }\n' +
+        'export function none() { throw new Error("none"); }\n',
+    );
+    // Calls a name (with arguments and without), a global function and a global's method, each
+    // throwing: every frame of this file, columns included, is the plain run's.
+    writeFileSync(
+      join(dir.path, "ext_calls.js"),
+      'import { boom, none } from "ext";\n' +
+        "function show(f) { try { f(); } catch (e) { " +
+        'console.log(e.stack.split("\\n").filter((l) => l.includes("ext_calls")).join("\\n")); } }\n' +
+        "function one() { boom(1, { a: 1 }); }\nshow(one);\n" +
+        "function two() {\n  none ();\n}\nshow(two);\n" +
+        'show(function three() { decodeURIComponent("%"); });\n' +
+        'show(function four() { JSON.parse("{"); });\n',
+    );
+    const r = await both(t, dir.path, "ext_calls.js");
+    assertCode(r.plain, 0, "plain ext_calls.js");
+    assert.match(r.plain.stdout, /ext_calls\.js:3:18\b/, "the plain run names the call's place");
+    assertSameAsPlain(r, "ext_calls.js");
+  });
+
   // On Deno, CommonJS modules keep shifted columns (docs/compatibility.md).
   Deno.test({
     name:
