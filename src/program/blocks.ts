@@ -5,7 +5,7 @@
 
 import { join } from "node:path";
 import process from "node:process";
-import { fileProblem, randomHex, remove } from "../platform/files.ts";
+import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
 import { round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
 import { runtime } from "./recorder/recorder.ts";
@@ -41,14 +41,17 @@ export interface BlockSettings {
   runtime: { name: string; version: string };
   /** How many files the loader has instrumented so far. */
   instrumented: () => number;
+  /**
+   * `tph test`: the file each test's stored run is listed in, a path a line, or `!` and why it
+   * could not be stored (the runner may run tests in several processes: each appends).
+   */
+  testList: string | null;
 }
 
 let settings: BlockSettings | null = null;
 /** Where this process's stored blocks went, in order (tph run --blocks reports them). */
 const stored: string[] = [];
 let toldSaveProblem = false;
-/** How many tests' runs could not be stored, and why: the CLI says it after the runner's report. */
-let testsLost: { count: number; problem: string } | null = null;
 /** Blocks to store when the process ends (saveBlock's `retry`). */
 const later: { t: TraceState; end: BlockEnd }[] = [];
 
@@ -65,11 +68,6 @@ export function blockSettings(): BlockSettings | null {
 /** The runs stored from blocks so far. */
 export function storedBlocks(): readonly string[] {
   return stored;
-}
-
-/** How many tests' runs could not be stored, and why (the first problem); null: none. */
-export function testsNotStored(): { count: number; problem: string } | null {
-  return testsLost;
 }
 
 /** How a finished block ended, for its stored run. */
@@ -121,6 +119,7 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
       cacheDir: dir,
     }, RUN_EXTENSION);
     stored[stored.length] = path;
+    if (end.test !== undefined) listTest(s, path);
     prune(dir, s.keep, path);
     return path;
   } catch (e) {
@@ -135,8 +134,7 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
     }
     if (end.test !== undefined) {
       // Not in the runner's output: tph test says it after the runner's report.
-      if (testsLost === null) testsLost = { count: 0, problem: `"${dir}": ${fileProblem(e)}` };
-      testsLost.count++;
+      listTest(s, `!"${dir}": ${fileProblem(e)}`);
     } else if (!toldSaveProblem) {
       toldSaveProblem = true;
       process.stderr.write(
@@ -147,6 +145,16 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
     return null;
   } finally {
     rt.hush(false);
+  }
+}
+
+/** List a test's stored run, or (`!…`) why it could not be stored, for tph test's report. */
+function listTest(s: BlockSettings, line: string): void {
+  if (s.testList === null) return;
+  try {
+    appendText(s.testList, line.replace(/\n/g, " ") + "\n");
+  } catch {
+    // The report then does not count it: the run itself, if stored, is in the cache.
   }
 }
 

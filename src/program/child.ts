@@ -22,9 +22,10 @@ import {
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import { runTest } from "./trace.ts";
-import { configureBlocks, saveLaterBlocks, storedBlocks, testsNotStored } from "./blocks.ts";
+import { openTest, runTest } from "./trace.ts";
+import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
+import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
@@ -46,8 +47,9 @@ function readPlan(file: string): ChildConfig | null {
       return null;
     }
     if (text !== "") {
-      remove(file);
       const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
+      // Node's test runner starts a process per test file, each reading it: the CLI removes it.
+      if (!("tests" in plan && plan.tests?.runner === "node")) remove(file);
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
@@ -86,10 +88,15 @@ export function setupChild(preload: readonly string[]): boolean {
     process.execArgv = withoutPreload(process.execArgv, preload);
     return false;
   }
-  asRunDirectly(preload);
   const config = readPlan(planFile);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
   if (config === null) process.exit(0);
+  // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
+  // starts for the test files) passes the settings and tph's options on to them; each of those
+  // stores its tests' runs, and only the runner's process writes the run's ending.
+  const nodeRunner = config.tests?.runner === "node";
+  const testFileProcess = nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined;
+  if (!nodeRunner || testFileProcess) asRunDirectly(preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) hideDenoBootstrap(g);
@@ -116,9 +123,11 @@ export function setupChild(preload: readonly string[]): boolean {
     cwd: process.cwd(),
     runtime: runtimeName,
     instrumented: loader.instrumented,
+    testList: config.tests !== undefined ? config.out + ".tests" : null,
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
-  const save = runSaver(config, t, loader);
+  if (nodeRunner) installNodeTests(openTest, (root) => runtime().useTestRoots(root));
+  const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
@@ -158,6 +167,15 @@ function hideDenoBootstrap(g: any): void {
 }
 
 /**
+ * `tph test`: store the tests' runs not stored yet: those of tests still running (ended as
+ * failed), and those a test's own permissions kept from being stored as it ended (Deno's).
+ */
+function saveTests(): void {
+  endOpenTests();
+  saveLaterBlocks();
+}
+
+/**
  * What saves the run: called again on every ending event, the last one tells how the program
  * really ended (a program may handle an "unhandledrejection" event and go on).
  */
@@ -169,8 +187,7 @@ function runSaver(
   const rt = runtime();
   return (ending: ChildEnding) => {
     t.endTime = now();
-    // The tests' blocks (tph test), with the process's own permissions.
-    saveLaterBlocks();
+    saveTests();
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;
@@ -178,8 +195,6 @@ function runSaver(
     const blockRuns: string[] = [], stored = storedBlocks();
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
-    const lost = testsNotStored();
-    if (lost !== null) ending.testsNotStored = { count: lost.count, problem: lost.problem };
     const ended = origin + performanceNow();
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.

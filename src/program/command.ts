@@ -85,8 +85,10 @@ export function childCommand(
   runtime: ProgramRuntime = ownRuntime(),
   test = false,
 ): { argv: string[]; env: Record<string, string>; argv0?: string } {
-  if (test && runtime !== "deno") {
-    throw new RuntimeError(`tph test runs Deno's test runner only, for now (not ${runtime}'s)`);
+  if (test && runtime === "bun") {
+    throw new RuntimeError(
+      "tph test runs Deno's and Node's test runners only, for now (not Bun's)",
+    );
   }
   script = scriptPath(script, cwd);
   // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is when run
@@ -99,8 +101,9 @@ export function childCommand(
   } catch (e) {
     if (!test || !(e instanceof RuntimeError)) throw e;
     throw new RuntimeError(
-      `tph test runs Deno's test runner: ${
-        e.message.replace(/^--runtime deno: /, "").replace(/, or choose another runtime.*$/, "")
+      `tph test runs ${NAMES[runtime]}'s test runner: ${
+        e.message.replace(/^--runtime \w+: /, "").replace(/, or choose another runtime.*$/, "")
+          .replace(/, or use --runtime deno or bun$/, "")
       }`,
     );
   }
@@ -121,7 +124,10 @@ export function childCommand(
     // differ. Node requires an ES module (the preload) synchronously.
     const v8 = room.v8KiB === null ? [] : [`--stack-size=${room.v8KiB}`];
     command = {
-      argv: [exe.path, ...v8, "--require", NODE_PRELOAD, script, ...args],
+      // Node's test runner passes these options on to the process it starts for each test file.
+      argv: test
+        ? [exe.path, ...v8, "--require", NODE_PRELOAD, "--test", ...args]
+        : [exe.path, ...v8, "--require", NODE_PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,
     };

@@ -59,6 +59,7 @@ export function registerEntry(cwd: string = process.cwd()): boolean {
       keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
       files: { include: cfg.include, exclude: cfg.exclude },
       ...info,
+      testList: null,
     };
     if (!cfg.enabled) {
       configureBlocks({ ...common, cacheDir: null, disabled: true, instrumented: () => 0 });

@@ -66,11 +66,16 @@ export interface ChildConfig {
    */
   phases?: boolean;
   /**
-   * `tph test`: the process is a test runner's (`deno test`); each test runs as a block of its
-   * own, stored as a run with the test's name and outcome.
+   * `tph test`: the process is a test runner's (`deno test`, `node --test`); each test runs as a
+   * block of its own, stored as a run with the test's name and outcome, and listed in
+   * `<out>.tests` (blocks.ts). Node's runner starts a process per test file, each with these
+   * settings: the file stays until the CLI removes it.
    */
-  tests?: { runner: "deno"; command: string[] };
+  tests?: { runner: TestRunner; command: string[] };
 }
+
+/** The test runners `tph test` traces. */
+export type TestRunner = "deno" | "node";
 
 /** When each part of a traced run began and ended, in the program's process (epoch ms). */
 export interface ChildPhases {
@@ -101,8 +106,6 @@ export interface ChildEnding {
   blocks?: number;
   /** The runs stored from blocks (auto_save), in order. */
   blockRuns?: string[];
-  /** How many tests' runs could not be stored, and why (tph test says so after the report). */
-  testsNotStored?: { count: number; problem: string };
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
 }

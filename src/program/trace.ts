@@ -13,7 +13,7 @@ import { callTree, findSection, firstCallName, traceToJSON } from "./recorder/to
 import type { TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
-import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo } from "../types.ts";
+import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo, TestOutcome } from "../types.ts";
 import { blockSettings, saveBlock } from "./blocks.ts";
 import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
 
@@ -143,13 +143,18 @@ export class TraceHandle {
     return this;
   }
 
+  /** @internal Stop the block of a test (`tph test`), which ended as its runner says. */
+  endTest(outcome: TestOutcome, error: unknown): this {
+    return this.#stop(outcome === "failed" || outcome === "timed out", error, outcome);
+  }
+
   /** @internal For a block that no-ops (TPH_DISABLE): nothing to store. */
   dropped(): this {
     this.#save = false;
     return this.stop();
   }
 
-  #stop(threw: boolean, error: unknown): this {
+  #stop(threw: boolean, error: unknown, outcome?: TestOutcome): this {
     if (!this.#state.active) return this;
     this.#state.active = false;
     this.#state.endTime = now();
@@ -168,7 +173,7 @@ export class TraceHandle {
       const label = this.#label ?? fallbackLabel(this.#state);
       const test = this.#test === null
         ? undefined
-        : { ...this.#test, outcome: threw ? "failed" as const : "passed" as const };
+        : { ...this.#test, outcome: outcome ?? (threw ? "failed" as const : "passed" as const) };
       this.#stored = saveBlock(this.#state, { label, threw, error, test }, test !== undefined);
     }
     return this;
@@ -408,6 +413,21 @@ export function runTest(fn: () => unknown, test: Omit<TestInfo, "outcome">): Pro
         throw e;
       },
     ));
+}
+
+/**
+ * Open the block of a test whose function runs now (`tph test` on Node: tests/node_tests.ts opens
+ * it from the recorder, at the first traced call the test makes). The calls made from here on in
+ * this async context (after an await too) are the block's; the runner's own scope ends the
+ * context when the test's function returns, so nothing of the caller's is left in it.
+ *
+ * @param test Which test it is.
+ * @returns The block; end it with its outcome when the runner finishes the test.
+ */
+export function openTest(test: Omit<TestInfo, "outcome">): TraceHandle {
+  const t = new TraceHandle({ label: test.name }, true).runsTest(test);
+  storage().enterWith(t.state);
+  return t;
 }
 
 /** trace.run with this copy's recorder. */

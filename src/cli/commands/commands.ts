@@ -52,11 +52,12 @@ export const testCommand = defineCommand({
   summary: "run the project's tests with every function of the project traced, a run per test",
   usage: "test [options] [-- runner args…]",
   details: [
-    "The runner is the project's (deno.json: deno test) or --runner's; what comes after --",
-    "goes to it (deno test's --filter, permissions, files). Its output and exit code are",
-    "unchanged. Each test's calls are stored as a run of its own, labelled with the test's",
-    "name, with its file and outcome; after the runner's report one line names each failing",
-    "test's run. tph logs --failed lists those runs. Deno's test runner only, so far.",
+    "The runner is the project's (deno.json: deno test; package.json's node --test) or",
+    "--runner's; what comes after -- goes to it (deno test's --filter, node --test's files).",
+    "Its output and exit code are unchanged. Each test's calls are stored as a run of its own,",
+    "labelled with the test's name, with its file and outcome; after the runner's report one",
+    "line names each failing test's run. tph logs --failed lists those runs. Deno's and Node's",
+    "test runners, so far.",
   ],
   examples: [
     "tph test",

@@ -13,7 +13,10 @@ export function run(ctx: Context<typeof LOGS_OPTIONS>): number {
   for (const w of warnings) ctx.warn(w);
   const numbered = entries.map((e, i) => ({ ...e, n: i + 1 }));
   const picked = ctx.values.failed
-    ? numbered.filter((e) => e.run.run?.test?.outcome === "failed")
+    ? numbered.filter((e) => {
+      const outcome = e.run.run?.test?.outcome;
+      return outcome === "failed" || outcome === "timed out";
+    })
     : numbered;
   const shown = picked.slice(0, limit);
   if (ctx.values.json) {

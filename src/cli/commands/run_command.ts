@@ -2,7 +2,7 @@
 
 import { loadDeps } from "../../deps.ts";
 import { basename, join, relative, resolve } from "node:path";
-import type { LoaderOptions } from "../../program/settings.ts";
+import type { LoaderOptions, TestRunner } from "../../program/settings.ts";
 import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
 import {
   appendText,
@@ -244,11 +244,13 @@ async function runScript(
  * runner with the project's files traced as `tph run` traces them, each test stored as a run.
  *
  * @param ctx The command's context (test's options are among run's).
+ * @param runner The test runner: Deno's (`deno test`) or Node's (`node --test`).
  * @param runnerArgs The runner's own arguments.
  * @param failedOnly Keep only the runs of tests that failed.
  */
 export async function runTests(
   ctx: Context<typeof RUN_OPTIONS>,
+  runner: TestRunner,
   runnerArgs: string[],
   failedOnly: boolean,
 ): Promise<number> {
@@ -268,15 +270,17 @@ export async function runTests(
   return await traceProgram(ctx, {
     scriptArg: "",
     args: runnerArgs,
-    command: ["deno", "test", ...runnerArgs],
+    command: runner === "deno"
+      ? ["deno", "test", ...runnerArgs]
+      : ["node", "--test", ...runnerArgs],
     label: null,
     cacheDir,
     dir: cacheDir,
     limits: limitsOf(v, cfg),
     setupRun: false,
     blocksOnly: true,
-    tests: { failedOnly },
-    runtime: "deno",
+    tests: { runner, failedOnly },
+    runtime: runner,
   }, {
     scope,
     ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
@@ -424,7 +428,7 @@ interface Where {
   /** Only trace() blocks record (--blocks, blocks_only): each is stored as a run of its own. */
   blocksOnly: boolean;
   /** `tph test`: the test runner runs (`args` are its own), each test stored as a run. */
-  tests?: { failedOnly: boolean };
+  tests?: { runner: TestRunner; failedOnly: boolean };
   /** The runtime to run on, over --runtime (`tph test`: the runner's). */
   runtime?: ProgramRuntime;
 }
@@ -453,7 +457,7 @@ async function traceProgram(
       label,
       phases: benchPhases !== undefined,
       ...(where.tests !== undefined
-        ? { tests: { runner: "deno" as const, command: where.command ?? [] } }
+        ? { tests: { runner: where.tests.runner, command: where.command ?? [] } }
         : {}),
       blocks: {
         only: where.blocksOnly,
@@ -476,7 +480,9 @@ async function traceProgram(
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
   const { run } = result;
-  for (const w of result.warnings) ctx.warn(w);
+  // tph test says itself what a runner that died leaves (test_report.ts).
+  const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
+  for (const w of warnings) ctx.warn(w);
   if (result.saveError !== null) {
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +

@@ -12,6 +12,30 @@ import { runTests } from "./run_command.ts";
 interface Runner {
   name: string;
   why: string;
+  /** The runner's arguments in the project's test script (`node --test test/`), when simple. */
+  args?: string[];
+}
+
+/**
+ * The words of a test script that is one plain command: null when the shell would do more than
+ * split it (operators, variables, escapes, an environment assignment).
+ */
+export function scriptWords(script: string): string[] | null {
+  if (/[&|;<>$`\\(){}\n]/.test(script)) return null;
+  const words: string[] = [];
+  for (const m of script.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)) {
+    const word = m[1] ?? m[2] ?? m[3];
+    if (m[3] !== undefined && /['"=]/.test(m[3]) && !m[3].startsWith("-")) return null;
+    words.push(word);
+  }
+  return words;
+}
+
+/** The arguments `node --test` is given in a plain test script, but `--test` itself. */
+function nodeTestArgs(script: string): string[] | undefined {
+  const words = scriptWords(script);
+  if (words === null || words[0] !== "node" || !words.includes("--test")) return undefined;
+  return words.slice(1).filter((w) => w !== "--test");
 }
 
 /** What a package.json's test script or dependencies say about its runner; null: nothing. */
@@ -27,7 +51,10 @@ function packageRunner(file: string): Runner | null {
   if (/\bvitest\b/.test(script)) return { name: "vitest", why };
   if (/\bjest\b/.test(script)) return { name: "jest", why };
   if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
-  if (/\bnode\b.*--test\b/.test(script)) return { name: "node", why };
+  if (/\bnode\b.*--test\b/.test(script)) {
+    const args = nodeTestArgs(script.trim());
+    return { name: "node", why, ...(args !== undefined ? { args } : {}) };
+  }
   if (/\bdeno\s+test\b/.test(script)) return { name: "deno", why };
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
   if ("vitest" in deps) return { name: "vitest", why: `vitest in ${file}` };
@@ -62,13 +89,20 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const runner = given !== undefined
     ? { name: given, why: "--runner" }
     : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
-  if (runner.name !== "deno") {
+  if (runner.name !== "deno" && runner.name !== "node") {
     throw new CliError(
       `tph test: this project's tests run with ${runner.name} (${runner.why}), and tph test ` +
-        "runs Deno's test runner only so far: --runner deno runs them with deno test",
+        "runs Deno's and Node's test runners only so far: --runner deno runs them with deno " +
+        "test, --runner node with node --test",
       1,
     );
   }
-  // deno-lint-ignore no-explicit-any
-  return await runTests(ctx as any, ctx.positionals, ctx.values["failed-only"] === true);
+  return await runTests(
+    // deno-lint-ignore no-explicit-any
+    ctx as any,
+    runner.name,
+    // The project's own arguments to its runner, unless some are given.
+    ctx.positionals.length === 0 && runner.args !== undefined ? runner.args : ctx.positionals,
+    ctx.values["failed-only"] === true,
+  );
 }

@@ -18,6 +18,11 @@ interface TestRun {
   calls: number;
 }
 
+/** Whether a test failed: an error, or its runner's time limit. */
+function testFailed(test: TestInfo): boolean {
+  return test.outcome === "failed" || test.outcome === "timed out";
+}
+
 /** The stored runs of the tests (blocks of other trace() calls aside), in the order they ran. */
 function testRuns(paths: readonly string[]): TestRun[] {
   const runs: TestRun[] = [];
@@ -40,11 +45,11 @@ export function reportTests(
   result: RunProgramResult,
   failedOnly: boolean,
 ): number {
-  const runs = testRuns(result.blockRuns);
-  const failed = runs.filter((r) => r.test.outcome === "failed");
+  const runs = testRuns(result.testRuns);
+  const failed = runs.filter((r) => testFailed(r.test));
   if (failedOnly) {
     for (const r of runs) {
-      if (r.test.outcome === "failed") continue;
+      if (testFailed(r.test)) continue;
       try {
         remove(r.path);
       } catch {
@@ -54,12 +59,13 @@ export function reportTests(
   }
   const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
   if (result.files === null) {
-    // Its process ended before tph's part of it could say which runs it stored (a signal).
+    // Killed (a signal): the tests that had ended have their runs.
     ctx.err(
-      `tph: the test runner ended before tph could list the tests' runs; tph logs lists those ` +
-        "stored",
+      `tph: the test runner ended before its tests did${
+        result.signal === null ? "" : ` (${result.signal})`
+      }: a test still running then has no run`,
     );
-    return result.exitCode;
+    if (runs.length === 0) return result.exitCode;
   }
   const lost = result.testsNotStored;
   if (lost !== null) {
@@ -82,16 +88,20 @@ export function reportTests(
   }
   const calls = runs.reduce((sum, r) => sum + r.calls, 0);
   const kept = failedOnly ? `the ${n(failed.length, "failing test")}'s runs` : "each test's run";
+  const count = (outcome: string) => runs.filter((r) => r.test.outcome === outcome).length;
+  const others = (["skipped", "timed out"] as const).filter((o) => count(o) > 0)
+    .map((o) => `, ${count(o)} ${o}`).join("");
   ctx.err(
-    `tph: ${n(runs.length, "test")} traced (${runs.length - failed.length} passed, ` +
-      `${failed.length} failed), ${n(calls, "call")}; stored ${kept} in ` +
+    `tph: ${n(runs.length, "test")} traced (${count("passed")} passed, ` +
+      `${count("failed")} failed${others}), ${n(calls, "call")}; stored ${kept} in ` +
       `${relative(ctx.cwd, dirname(runs[0].path)) || "."}`,
   );
   for (const r of failed) {
     const id = runIdOf(basename(r.path));
     const where = r.test.file === "" ? "" : `${r.test.file} › `;
     ctx.err(
-      `tph: FAILED ${safeText(where + r.test.name)}: tph tree ${shellWord(id)}  ` +
+      `tph: ${r.test.outcome === "failed" ? "FAILED" : "TIMED OUT"} ` +
+        `${safeText(where + r.test.name)}: tph tree ${shellWord(id)}  ` +
         `(tph view ${shellWord(id)} --html)`,
     );
   }

@@ -88,6 +88,8 @@ export interface RunProgramResult {
   blocks: number;
   /** The runs stored from the program's blocks (auto_save). */
   blockRuns: string[];
+  /** `tph test`: the tests' stored runs, in the order they ended. */
+  testRuns: string[];
   /** How many tests' runs could not be stored, and why (`tph test`); null: none. */
   testsNotStored: { count: number; problem: string } | null;
 }
@@ -166,7 +168,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   if (dirProblem !== null) {
     // Its own files, if the folder is still one: removed, never followed (each is a link at
     // most), and nothing else of the folder's is touched.
-    for (const name of [".ending.json", ".phases.json", ".error", ""]) {
+    for (const name of [".ending.json", ".phases.json", ".error", ".tests", ""]) {
       try {
         unlinkFile(out + name);
       } catch {
@@ -187,6 +189,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       files: null,
       blocks: 0,
       blockRuns: [],
+      testRuns: [],
       testsNotStored: null,
     };
   }
@@ -215,11 +218,35 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     files: ending?.files ?? null,
     blocks: ending?.blocks ?? 0,
     blockRuns: ending?.blockRuns ?? [],
-    testsNotStored: ending?.testsNotStored ?? null,
+    ...testsListed(out),
     exitCode,
     signal: exit.signal,
     warnings,
   };
+}
+
+/**
+ * `tph test`: the tests' stored runs, listed by the processes that ran them (blocks.ts), and those
+ * that could not be stored. The list is removed.
+ */
+function testsListed(out: string): Pick<RunProgramResult, "testRuns" | "testsNotStored"> {
+  const list = out + ".tests";
+  let text = "";
+  try {
+    text = readText(list);
+  } catch {
+    // No test stored a run, or this is no tph test.
+  }
+  remove(list);
+  const testRuns: string[] = [];
+  let testsNotStored: RunProgramResult["testsNotStored"] = null;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (!line.startsWith("!")) testRuns.push(line);
+    else if (testsNotStored === null) testsNotStored = { count: 1, problem: line.slice(1) };
+    else testsNotStored.count++;
+  }
+  return { testRuns, testsNotStored };
 }
 
 /** Start the program's process (or take the one started early) and wait for it to end. */

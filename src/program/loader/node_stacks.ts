@@ -49,6 +49,17 @@ function tableOf(fileName: unknown): (Int32Array | undefined)[] | null {
   return decodedTable(tables, decoded, path);
 }
 
+/**
+ * A position V8 gives in a file tph rewrote (1-based line and column), with the column in the
+ * source as written; the column as it is in any other file.
+ *
+ * @param fileName The file as V8 names it: a file: URL or a path.
+ */
+export function sourceColumn(fileName: unknown, line: number, column: number): number {
+  const pairs = tableOf(fileName)?.[line - 1];
+  return pairs === undefined ? column : columnInSource(pairs, column);
+}
+
 // Captured when this module loads, before the program runs.
 const apply = Reflect.apply;
 const getPrototypeOf = Object.getPrototypeOf;

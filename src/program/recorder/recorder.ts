@@ -106,12 +106,25 @@ let hushed = false;
  */
 let finder: Finder | null = null;
 
+/**
+ * `tph test` on Node: the trace of the test whose function runs now (tests/node_tests.ts), asked
+ * for at every call; undefined when no test's function runs.
+ */
+let testRoot: (() => TraceState | undefined) | null = null;
+
 function refreshOn(): void {
-  R.on = !hushed && (activeCount > 0 || (processTrace !== null && processTrace.active));
+  R.on = !hushed &&
+    (activeCount > 0 || testRoot !== null || (processTrace !== null && processTrace.active));
   if (!R.on) idleFastClock();
 }
 
 function rootTrace(): TraceState | null {
+  if (testRoot !== null) {
+    // Before the async context: a test made inside another (Node's t.test) starts in its
+    // parent's context, but its calls are its own.
+    const t = testRoot();
+    if (t !== undefined) return t.active ? t : null;
+  }
   if (storage !== null) {
     const t = getStore(storage);
     if (t !== undefined && t !== null && t.active) return t;
@@ -597,10 +610,11 @@ function record(
   const prev = p;
   let t: TraceState | null;
   let depth: number;
-  const tp = tape;
+  let tp = tape;
   if (p < 0) {
     t = rootTrace();
     if (t === null) return -1;
+    tp = tape; // a test's trace starts there (testRoot), on a new tape if none was active
     depth = 1;
   } else if (lent.size !== 0 && lent.has(p)) {
     t = lent.get(p)!;
@@ -609,8 +623,12 @@ function record(
   } else {
     const pr = p - base;
     t = tp.traces[tp.slot[pr]];
+    // A test run inside another test's call (Node's t.test) records its calls apart (testRoot);
+    // the caller's call is open again when it returns (prev).
+    const own = testRoot === null ? t : testRoot() ?? t;
+    if (own !== t) [t, tp, p] = [own, tape, -1];
     if (!t.active) return -1;
-    depth = tp.depth[pr] + 1;
+    depth = p < 0 ? 1 : tp.depth[pr] + 1;
   }
   if (t.tape !== tp) return -1; // a trace of a retired tape: nothing more is recorded
   const id = b + k;
@@ -702,6 +720,12 @@ export const R = {
   // deno-lint-ignore no-explicit-any
   storage(): any {
     return storage;
+  },
+  /** `tph test` on Node: what gives the trace of the test whose function runs now (testRoot). */
+  useTestRoots(root: (() => TraceState | undefined) | null): void {
+    testRoot = root;
+    fullOwner = -2;
+    refreshOn();
   },
   /** The trace `tph run` records into when no `trace()` block owns the async context. */
   setProcessTrace(t: TraceState | null): void {

@@ -6,8 +6,21 @@
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { assertCode, DENO, exec, finish, lines, start, type Target, tempDir, tph } from "./_cli.ts";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import {
+  assertCode,
+  DENO,
+  exec,
+  finish,
+  lines,
+  NODE,
+  NODE22,
+  start,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
 import { mountTmpfs, ROOT, unmount } from "./_disk.ts";
 
 const CALC = `export function add(a: number, b: number): number {
@@ -45,6 +58,39 @@ Deno.test("name \\u001b[2J with an escape", () => {
   throw new Error("no");
 });
 `;
+
+const NODE_TESTS = `import test, { describe, it } from "node:test";
+import { add, divide, slowDouble } from "./calc.js";
+test("add adds", () => {
+  if (add(2, 3) !== 5) throw new Error("bad");
+});
+test("divide by zero fails", () => { divide(1, 0); });
+test("async double", async () => {
+  if (await slowDouble(4) !== 8) throw new Error("bad");
+});
+test.skip("skipped", () => { add(1, 1); });
+describe("suite", () => {
+  it("inner passes", () => { add(5, 5); });
+  it("inner times out", { timeout: 50 }, async () => {
+    add(1, 2);
+    await new Promise((r) => setTimeout(r, 2000));
+  });
+});
+test("with subtests", async (t) => {
+  add(0, 0);
+  await t.test("sub one", () => { add(1, 1); });
+  await t.test("sub two", () => { divide(2, 0); });
+});
+test("skips itself", (t) => { add(3, 3); t.skip("not today"); });
+`;
+
+/** node --test's report with its times taken out. */
+function nodeReport(text: string): string {
+  return lines(text).filter((l) => !l.startsWith("tph: ")).map((l) =>
+    l.replace(/\s*\(\d+(?:\.\d+)?ms\)/g, "").replace(/duration_ms:? [\d.]+/, "duration_ms")
+      .replace(/^\(node:\d+\)/, "(node)")
+  ).join("\n");
+}
 
 /** deno test's report with its times and its type-check lines taken out. */
 function report(text: string): string {
@@ -229,13 +275,106 @@ export function testCommandTests(t: Target): void {
     Deno.kill(child.pid, "SIGINT");
     const r = await finish(child, "", 60_000, "tph test");
     assertCode(r, 130, "tph test, interrupted");
-    assert.equal(
-      lines(r.stderr).at(-1),
-      "tph: the test runner ended before tph could list the tests' runs; tph logs lists those stored",
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.equal(own.length, 2, r.stderr);
+    assert.match(
+      own[0],
+      /^tph: the test runner ended before its tests did( \(SIGINT\))?: a test still running then has no run$/,
     );
+    assert.match(own[1], /^tph: 1 test traced \(1 passed, 0 failed\), 2 calls; stored each/);
     const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
     const runs = JSON.parse(logs.stdout) as LoggedRun[];
     assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome]), [["quick", "passed"]]);
+  });
+
+  Deno.test(`tph test: node --test's report and exit code, a run per test and subtest, Node's outcomes (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(
+      join(dir.path, "package.json"),
+      '{ "type": "module", "scripts": { "test": "node --test" } }\n',
+    );
+    writeFileSync(join(dir.path, "calc.js"), CALC.replace(/: number|: Promise<number>/g, ""));
+    writeFileSync(join(dir.path, "calc.test.js"), NODE_TESTS);
+    writeFileSync(
+      join(dir.path, "more.test.cjs"),
+      'const { test } = require("node:test");\nfunction mul(a, b) { return a * b; }\n' +
+        'test("cjs mul", () => { if (mul(2, 3) !== 7) throw new Error("bad mul"); });\n',
+    );
+    // The Node on PATH is the one tph test runs (tph on Node: its own, Node 24): 22 and 24.
+    for (const node of t.name === "deno" ? [NODE, NODE22] : [NODE]) {
+      const env = { PATH: `${dirname(node)}:${process.env.PATH}` };
+      const plain = await exec([node, "--test"], { cwd: dir.path, env });
+      assert.equal(plain.code, 1);
+      const r = await tph(t, ["test"], { cwd: dir.path, env });
+      assertCode(r, plain.code, `tph test (${node})`);
+      assert.equal(nodeReport(r.stdout), nodeReport(plain.stdout));
+      assert.equal(nodeReport(r.stderr), nodeReport(plain.stderr));
+      // Where tph rewrote the call that declared it (an `it` in a describe), its place is as written.
+      assert.match(plain.stdout, /calc\.test\.js:13:3\b/, "a test's place is reported");
+      const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+      assert.match(
+        own[0],
+        /^tph: 10 tests traced \(4 passed, 4 failed, 1 skipped, 1 timed out\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
+      );
+      assert.deepEqual(own.slice(1).map((l) => l.replace(/: tph tree .*$/, "")), [
+        "tph: FAILED calc.test.js › divide by zero fails",
+        "tph: TIMED OUT calc.test.js › suite › inner times out",
+        "tph: FAILED calc.test.js › with subtests › sub two",
+        "tph: FAILED calc.test.js › with subtests",
+        "tph: FAILED more.test.cjs › cjs mul",
+      ]);
+      const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
+      const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse().slice(0, 10);
+      assert.deepEqual(
+        runs.map((x) => [x.label, x.run?.test?.outcome, x.run?.test?.runner]),
+        [
+          ["add adds", "passed", "node"],
+          ["divide by zero fails", "failed", "node"],
+          ["async double", "passed", "node"],
+          ["suite › inner passes", "passed", "node"],
+          ["suite › inner times out", "timed out", "node"],
+          ["with subtests", "failed", "node"],
+          ["with subtests › sub one", "passed", "node"],
+          ["with subtests › sub two", "failed", "node"],
+          ["skips itself", "skipped", "node"],
+          ["cjs mul", "failed", "node"],
+        ].sort((a, b) =>
+          runs.findIndex((x) => x.label === a[0]) - runs.findIndex((x) => x.label === b[0])
+        ),
+      );
+      const trees = await Promise.all(
+        [
+          runs.find((x) => x.label === "with subtests › sub two")!,
+          runs.find((x) => x.label === "async double")!,
+        ]
+          .map((x) => tph(t, ["tree", x.id, "--no-args", "--no-return"], { cwd: dir.path })),
+      );
+      assert.deepEqual(lines(trees[0].stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
+        "└── test callback #4 › test callback #2() !! RangeError: divide by zero",
+        "    └── divide() !! RangeError: divide by zero",
+      ]);
+      // The calls after the await are the test's too.
+      assert.deepEqual(lines(trees[1].stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
+        "└── async test callback #3()",
+        "    └── async slowDouble()",
+        "        ├── slowDouble › Promise executor()",
+        "        │   └── setTimeout() [ext]",
+        "        └── add()",
+      ]);
+      await tph(t, ["clean", "--all"], { cwd: dir.path });
+    }
+    // The test script's own arguments go to node --test, unless some are given after --.
+    writeFileSync(
+      join(dir.path, "package.json"),
+      `{ "type": "module", "scripts": { "test": "node --test 'more.test.cjs'" } }\n`,
+    );
+    const own = await tph(t, ["test"], { cwd: dir.path });
+    assertCode(own, 1, "tph test, the script's arguments");
+    assert.match(own.stdout, /cjs mul/);
+    assert.doesNotMatch(own.stdout, /add adds/);
+    const given = await tph(t, ["test", "--", "calc.test.js"], { cwd: dir.path });
+    assert.match(given.stdout, /add adds/);
+    assert.doesNotMatch(given.stdout, /cjs mul/);
   });
 
   Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {

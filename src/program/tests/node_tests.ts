@@ -1,0 +1,200 @@
+// `tph test` on `node --test`: each test's calls are stored as a run of its own, with Node's own
+// outcome for the test. Nothing of node:test is replaced, so nothing of what Node reports moves:
+// a test's place (Node takes it from the frame that calls `test()`), the frames of a failing
+// test's stack, the module's exports. Node runs a test's function inside the test's own async
+// resource (an object of its internal class `Test`, an AsyncResource): the recorder asks here,
+// for each call made with no recorded call open, whether that resource is a test's, and the
+// test's block opens at the first such call, the test's function itself (its file is traced).
+// Node ends the test with its `postRun()`, after its hooks; the block ends there, with
+// `passed`, `failed` (its error), `timed out` or `skipped` as Node decided.
+//
+// A test's own subtests (`t.test()`) run in resources of their own: each is a test with a run of
+// its own, as Node reports it. Suites (`describe`) and hooks (`before`, `beforeEach`…) run in
+// resources of other classes (Suite, TestHook): their calls are in no test's run.
+
+import * as asyncHooks from "node:async_hooks";
+import { relative } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { sourceColumn } from "../loader/node_stacks.ts";
+import type { TraceState } from "../recorder/trace_state.ts";
+import type { TestInfo, TestOutcome } from "../../types.ts";
+
+/** A test's block (trace.ts's TraceHandle). */
+interface TestBlock {
+  readonly state: TraceState;
+  endTest(outcome: TestOutcome, error: unknown): unknown;
+}
+
+/** Opens a test's block in the current async context (trace.ts's openTest). */
+type OpenTest = (test: Omit<TestInfo, "outcome">) => TestBlock;
+
+/** What tph reads of Node's `Test` objects (node:internal/test_runner/test). */
+interface NodeTest {
+  name?: unknown;
+  parent?: NodeTest | null;
+  loc?: { file?: unknown; line?: unknown; column?: unknown } | null;
+  skipped?: unknown;
+  passed?: unknown;
+  error?: { failureType?: unknown; cause?: unknown } | null;
+  endTime?: unknown;
+}
+
+// Captured before the tests load.
+const { getPrototypeOf, getOwnPropertyDescriptor, defineProperty } = Object;
+const later = queueMicrotask;
+
+/** Whether a prototype is Node's `Test` class's (its own, not a subclass's), by prototype. */
+const kinds = new WeakMap<object, boolean>();
+/** The blocks of the tests that have started, by Node's test object. */
+const blocks = new WeakMap<object, TestBlock>();
+/** The blocks still open, ended as failed when the process ends first (process.exit in a test). */
+const open = new Set<TestBlock>();
+
+/** A constructor's name, read without running a getter. */
+function constructorName(proto: object | null): string {
+  if (proto === null) return "";
+  const c = getOwnPropertyDescriptor(proto, "constructor")?.value;
+  if (typeof c !== "function") return "";
+  const name = getOwnPropertyDescriptor(c, "name")?.value;
+  return typeof name === "string" ? name : "";
+}
+
+/** Whether objects of this prototype are tests: Node's class `Test`, itself an AsyncResource. */
+function isTestProto(proto: object): boolean {
+  let kind = kinds.get(proto);
+  if (kind === undefined) {
+    kind = constructorName(proto) === "Test" &&
+      constructorName(getPrototypeOf(proto)) === "AsyncResource";
+    kinds.set(proto, kind);
+  }
+  return kind;
+}
+
+/** A test's full name: its suites' and its parent tests' names, then its own, joined by " › ". */
+function fullName(test: NodeTest): string {
+  const names: string[] = [];
+  // The root test (no parent) is the file's, and has no name of its own in the report.
+  for (let t: NodeTest | null | undefined = test; t?.parent != null; t = t.parent) {
+    names.unshift(typeof t.name === "string" ? t.name : "");
+  }
+  return names.join(" › ");
+}
+
+/** The file that declares a test, relative to the working folder. */
+function fileOf(test: NodeTest): string {
+  const given = test.loc?.file;
+  let file = typeof given === "string" ? given : process.argv[1];
+  if (typeof file !== "string") return "";
+  try {
+    if (file.startsWith("file:")) file = fileURLToPath(file);
+  } catch {
+    return file;
+  }
+  return relative(process.cwd(), file) || file;
+}
+
+/** A finished test's outcome and error, as Node decided them. */
+function outcomeOf(test: NodeTest): { outcome: TestOutcome; error: unknown } {
+  const error = test.error ?? null;
+  // A failure of the test's own code is Node's ERR_TEST_FAILURE around what was thrown.
+  const thrown = error !== null && error.failureType === "testCodeFailure" &&
+      error.cause !== undefined
+    ? error.cause
+    : error;
+  if (test.skipped === true) return { outcome: "skipped", error: undefined };
+  if (test.passed === true) return { outcome: "passed", error: undefined };
+  if (error !== null && error.failureType === "testTimeoutFailure") {
+    return { outcome: "timed out", error: thrown };
+  }
+  return { outcome: "failed", error: thrown };
+}
+
+/**
+ * Open the block of a test whose function runs now, to end when Node finishes the test: Node sets
+ * its `endTime` then (in `postRun()`, which also marks a test whose subtests failed as failed), and
+ * reports it. The block ends just after, with Node's outcome. An accessor on this test object only
+ * (its class is left as it is) sees the assignment: no frame of tph's is on the stack but while
+ * the value is set, where none of the program's code runs.
+ */
+function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
+  const block = openTest({ name: fullName(test), file: fileOf(test), runner: "node" });
+  blocks.set(test, block);
+  open.add(block);
+  placeInSource(test);
+  const own = getOwnPropertyDescriptor(test, "endTime");
+  if (own !== undefined && "value" in own && own.value === null) {
+    let endTime: unknown = null;
+    defineProperty(test, "endTime", {
+      get: () => endTime,
+      set: (v: unknown) => {
+        endTime = v;
+        if (v !== null && v !== undefined && open.has(block)) later(() => end(test, block));
+      },
+      enumerable: own.enumerable,
+      configurable: true,
+    });
+  }
+  return block;
+}
+
+/** End a test's block with the outcome Node gave the test. */
+function end(test: NodeTest, block: TestBlock): void {
+  if (!open.delete(block)) return;
+  const { outcome, error } = outcomeOf(test);
+  block.endTest(outcome, error);
+}
+
+/**
+ * Node takes a test's place from the frame that declared it, where a traced file's columns are
+ * those of the rewritten text: the column as written goes in its place before Node reports the
+ * test.
+ */
+function placeInSource(test: NodeTest): void {
+  const loc = test.loc;
+  if (loc == null || typeof loc.line !== "number" || typeof loc.column !== "number") return;
+  const column = sourceColumn(loc.file, loc.line, loc.column);
+  if (column !== loc.column) loc.column = column;
+}
+
+/**
+ * Make each test Node's runner runs in this process a block of its own.
+ *
+ * @param openTest Opens a test's block (trace.ts).
+ * @param useTestRoots Gives the recorder what finds the test whose function runs now.
+ */
+export function installNodeTests(
+  openTest: OpenTest,
+  useTestRoots: (root: () => TraceState | undefined) => void,
+): void {
+  const hooks = asyncHooks as {
+    executionAsyncResource?: () => unknown;
+    executionAsyncId?: () => number;
+  };
+  const current = hooks.executionAsyncResource, currentId = hooks.executionAsyncId;
+  if (typeof current !== "function" || typeof currentId !== "function") return;
+  // Asked at every call: the answer changes only with the async resource running, whose id is
+  // one read.
+  let lastId = -1;
+  let last: TraceState | undefined;
+  useTestRoots(() => {
+    const id = currentId();
+    if (id === lastId) return last;
+    lastId = id;
+    last = undefined;
+    const resource = current();
+    if (resource === null || typeof resource !== "object") return undefined;
+    const proto = getPrototypeOf(resource);
+    if (proto === null || !isTestProto(proto)) return undefined;
+    last = (blocks.get(resource) ?? start(resource as NodeTest & object, openTest)).state;
+    return last;
+  });
+}
+
+/** End, as failed, the blocks of tests still running as the process ends (an exit in a test). */
+export function endOpenTests(): void {
+  for (const block of open) {
+    block.endTest("failed", new Error("the test's process ended before the test did"));
+  }
+  open.clear();
+}
