@@ -22,7 +22,7 @@ import {
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import { openTest, runTest } from "./trace.ts";
+import { enterTest, openTest, runTest } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
@@ -126,7 +126,7 @@ export function setupChild(preload: readonly string[]): boolean {
     testList: config.tests !== undefined ? config.out + ".tests" : null,
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
-  if (nodeRunner) installNodeTests(openTest, (root) => runtime().useTestRoots(root));
+  if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);

@@ -430,6 +430,11 @@ export function openTest(test: Omit<TestInfo, "outcome">): TraceHandle {
   return t;
 }
 
+/** Put a test's block (openTest) in the current async context as well. */
+export function enterTest(state: TraceState): void {
+  storage().enterWith(state);
+}
+
 /** trace.run with this copy's recorder. */
 function runHere<T>(fn: () => T, options: TraceOptions): TraceHandle | Promise<TraceHandle> {
   const t = new TraceHandle(options, true);

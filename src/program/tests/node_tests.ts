@@ -9,14 +9,17 @@
 // `passed`, `failed` (its error), `timed out` or `skipped` as Node decided.
 //
 // A test's own subtests (`t.test()`) run in resources of their own: each is a test with a run of
-// its own, as Node reports it. Suites (`describe`) and hooks (`before`, `beforeEach`…) run in
-// resources of other classes (Suite, TestHook): their calls are in no test's run.
+// its own, as Node reports it. A `beforeEach`/`afterEach` hook runs in a resource of its own
+// (TestHook), given the test's context: its calls go to that test's run (its block opens there
+// when the hook runs first). Suites' bodies (`describe`) and `before`/`after` hooks belong to no
+// one test: their calls are in no test's run.
 
 import * as asyncHooks from "node:async_hooks";
 import { relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
+import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
@@ -28,6 +31,8 @@ interface TestBlock {
 
 /** Opens a test's block in the current async context (trace.ts's openTest). */
 type OpenTest = (test: Omit<TestInfo, "outcome">) => TestBlock;
+/** Puts a block's trace in the current async context (trace.ts's enterTest). */
+type EnterTest = (state: TraceState) => void;
 
 /** What tph reads of Node's `Test` objects (node:internal/test_runner/test). */
 interface NodeTest {
@@ -38,18 +43,44 @@ interface NodeTest {
   passed?: unknown;
   error?: { failureType?: unknown; cause?: unknown } | null;
   endTime?: unknown;
+  startTime?: unknown;
+  subtests?: unknown;
+  getCtx?: unknown;
+}
+
+/** What tph reads of Node's `TestHook` objects. */
+interface NodeHook {
+  hookType?: unknown;
+  parentTest?: NodeTest | null;
+  getRunArgs?: unknown;
 }
 
 // Captured before the tests load.
 const { getPrototypeOf, getOwnPropertyDescriptor, defineProperty } = Object;
+const { isArray } = Array;
+const apply = Reflect.apply as (f: unknown, self: unknown, args: unknown[]) => unknown;
 const later = queueMicrotask;
 
-/** Whether a prototype is Node's `Test` class's (its own, not a subclass's), by prototype. */
-const kinds = new WeakMap<object, boolean>();
+/** What objects of each prototype are (kindOf). */
+const kinds = new SafeWeakMap<object, "test" | "hook" | null>();
 /** The blocks of the tests that have started, by Node's test object. */
-const blocks = new WeakMap<object, TestBlock>();
-/** The blocks still open, ended as failed when the process ends first (process.exit in a test). */
-const open = new Set<TestBlock>();
+const blocks = new SafeWeakMap<object, TestBlock>();
+/**
+ * The blocks still open, ended as failed when the process ends first (process.exit in a test).
+ * An array walked by index: a program may have replaced the built-ins' methods and iterators.
+ */
+const open: TestBlock[] = [];
+
+/** Take a block from the open ones; false when it was not open. */
+function closeBlock(block: TestBlock): boolean {
+  for (let i = 0; i < open.length; i++) {
+    if (open[i] !== block) continue;
+    open[i] = open[open.length - 1];
+    open.length--;
+    return true;
+  }
+  return false;
+}
 
 /** A constructor's name, read without running a getter. */
 function constructorName(proto: object | null): string {
@@ -60,25 +91,66 @@ function constructorName(proto: object | null): string {
   return typeof name === "string" ? name : "";
 }
 
-/** Whether objects of this prototype are tests: Node's class `Test`, itself an AsyncResource. */
-function isTestProto(proto: object): boolean {
+/**
+ * What objects of this prototype are: Node's class `Test` (itself an AsyncResource), its
+ * `TestHook` (a Test), or neither.
+ */
+function kindOf(proto: object): "test" | "hook" | null {
   let kind = kinds.get(proto);
   if (kind === undefined) {
-    kind = constructorName(proto) === "Test" &&
-      constructorName(getPrototypeOf(proto)) === "AsyncResource";
+    const name = constructorName(proto);
+    const parent = getPrototypeOf(proto);
+    kind = name === "Test" && constructorName(parent) === "AsyncResource"
+      ? "test"
+      : name === "TestHook" && parent !== null && kindOf(parent) === "test"
+      ? "hook"
+      : null;
     kinds.set(proto, kind);
   }
   return kind;
 }
 
+/** Whether a value is one of Node's test objects (class Test itself). */
+function isTest(value: unknown): value is NodeTest & object {
+  if (value === null || typeof value !== "object") return false;
+  const proto = getPrototypeOf(value);
+  return proto !== null && kindOf(proto) === "test";
+}
+
+/**
+ * The test a `beforeEach`/`afterEach` hook runs for: Node gives the hook the test's context; the
+ * test is the one running (started, not ended) under the suite or test the hook belongs to
+ * whose context that is. Null for the other hooks, which belong to no one test.
+ */
+function hookedTest(hook: NodeHook): (NodeTest & object) | null {
+  if (hook.hookType !== "beforeEach" && hook.hookType !== "afterEach") return null;
+  const runArgs = typeof hook.getRunArgs === "function"
+    ? apply(hook.getRunArgs as () => unknown, hook, []) as { ctx?: unknown } | null
+    : null;
+  const ctx = runArgs?.ctx;
+  if (ctx == null) return null;
+  const todo: unknown[] = [hook.parentTest];
+  while (todo.length > 0) {
+    const subtests = (todo.pop() as NodeTest | null)?.subtests;
+    if (!isArray(subtests)) continue;
+    for (const t of subtests as NodeTest[]) {
+      if (t == null || t.startTime == null || t.endTime != null) continue;
+      if (isTest(t) && typeof t.getCtx === "function" && apply(t.getCtx, t, []) === ctx) return t;
+      todo.push(t);
+    }
+  }
+  return null;
+}
+
 /** A test's full name: its suites' and its parent tests' names, then its own, joined by " › ". */
 function fullName(test: NodeTest): string {
-  const names: string[] = [];
+  let name = "";
   // The root test (no parent) is the file's, and has no name of its own in the report.
   for (let t: NodeTest | null | undefined = test; t?.parent != null; t = t.parent) {
-    names.unshift(typeof t.name === "string" ? t.name : "");
+    const own = typeof t.name === "string" ? t.name : "";
+    name = name === "" ? own : own + " › " + name;
   }
-  return names.join(" › ");
+  return name;
 }
 
 /** The file that declares a test, relative to the working folder. */
@@ -87,7 +159,7 @@ function fileOf(test: NodeTest): string {
   let file = typeof given === "string" ? given : process.argv[1];
   if (typeof file !== "string") return "";
   try {
-    if (file.startsWith("file:")) file = fileURLToPath(file);
+    if (strStartsWith(file, "file:")) file = fileURLToPath(file);
   } catch {
     return file;
   }
@@ -120,7 +192,7 @@ function outcomeOf(test: NodeTest): { outcome: TestOutcome; error: unknown } {
 function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
   const block = openTest({ name: fullName(test), file: fileOf(test), runner: "node" });
   blocks.set(test, block);
-  open.add(block);
+  open[open.length] = block;
   placeInSource(test);
   const own = getOwnPropertyDescriptor(test, "endTime");
   if (own !== undefined && "value" in own && own.value === null) {
@@ -129,7 +201,7 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
       get: () => endTime,
       set: (v: unknown) => {
         endTime = v;
-        if (v !== null && v !== undefined && open.has(block)) later(() => end(test, block));
+        if (v !== null && v !== undefined) later(() => end(test, block));
       },
       enumerable: own.enumerable,
       configurable: true,
@@ -140,7 +212,7 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
 
 /** End a test's block with the outcome Node gave the test. */
 function end(test: NodeTest, block: TestBlock): void {
-  if (!open.delete(block)) return;
+  if (!closeBlock(block)) return;
   const { outcome, error } = outcomeOf(test);
   block.endTest(outcome, error);
 }
@@ -161,10 +233,12 @@ function placeInSource(test: NodeTest): void {
  * Make each test Node's runner runs in this process a block of its own.
  *
  * @param openTest Opens a test's block (trace.ts).
+ * @param enterTest Puts a block's trace in the current async context (trace.ts).
  * @param useTestRoots Gives the recorder what finds the test whose function runs now.
  */
 export function installNodeTests(
   openTest: OpenTest,
+  enterTest: EnterTest,
   useTestRoots: (root: () => TraceState | undefined) => void,
 ): void {
   const hooks = asyncHooks as {
@@ -185,16 +259,26 @@ export function installNodeTests(
     const resource = current();
     if (resource === null || typeof resource !== "object") return undefined;
     const proto = getPrototypeOf(resource);
-    if (proto === null || !isTestProto(proto)) return undefined;
-    last = (blocks.get(resource) ?? start(resource as NodeTest & object, openTest)).state;
+    const kind = proto === null ? null : kindOf(proto);
+    const test = kind === "test"
+      ? resource as NodeTest & object
+      : kind === "hook"
+      ? hookedTest(resource as NodeHook)
+      : null;
+    if (test === null) return undefined;
+    const known = blocks.get(test);
+    // A block its beforeEach hook opened: its async context is the hook's, entered here too.
+    if (known !== undefined) enterTest(known.state);
+    last = (known ?? start(test, openTest)).state;
     return last;
   });
 }
 
 /** End, as failed, the blocks of tests still running as the process ends (an exit in a test). */
 export function endOpenTests(): void {
-  for (const block of open) {
+  while (open.length > 0) {
+    const block = open[open.length - 1];
+    open.length--;
     block.endTest("failed", new Error("the test's process ended before the test did"));
   }
-  open.clear();
 }

@@ -377,6 +377,45 @@ export function testCommandTests(t: Target): void {
     assert.doesNotMatch(given.stdout, /cjs mul/);
   });
 
+  Deno.test(`tph test: node --test's beforeEach and afterEach hooks are in their test's run (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(
+      join(dir.path, "h.test.js"),
+      'import { describe, it, before, beforeEach, afterEach } from "node:test";\n' +
+        "function setup(n) { return n; }\nfunction teardown(n) { return n; }\n" +
+        "function body(n) { return n; }\nfunction once() { return 0; }\n" +
+        'describe("with hooks", () => {\n' +
+        "  before(() => { once(); });\n" +
+        "  beforeEach(async () => { await null; setup(1); });\n" +
+        "  afterEach(() => { teardown(2); });\n" +
+        '  it("first", async () => { await null; body(3); });\n' +
+        '  describe("inner", () => {\n    it("second", () => { body(4); });\n  });\n});\n',
+    );
+    const r = await tph(t, ["test", "--runner", "node"], {
+      cwd: dir.path,
+      env: { PATH: `${dirname(NODE)}:${process.env.PATH}` },
+    });
+    assertCode(r, 0, "tph test");
+    const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
+    const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse();
+    assert.deepEqual(runs.map((x) => x.label), [
+      "with hooks › first",
+      "with hooks › inner › second",
+    ]);
+    for (const [i, run] of runs.entries()) {
+      const tree = await tph(t, ["tree", run.id, "--no-return"], { cwd: dir.path });
+      // The hooks' calls, after an await too, and the test's own; `before` belongs to no test.
+      assert.deepEqual(
+        lines(tree.stdout).filter((l) => !/callback/.test(l)).map((l) =>
+          l.replace(/^[│ ]*└── /, "").replace(/ {2}\[[^\]]*\]$/, "")
+        ),
+        ["setup(n=1)", `body(n=${i + 3})`, "teardown(n=2)"],
+        tree.stdout,
+      );
+    }
+  });
+
   Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
     await using dir = tempDir();
     writeFileSync(
