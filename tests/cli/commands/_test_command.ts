@@ -18,6 +18,7 @@ import {
   NODE22,
   start,
   type Target,
+  type TempDir,
   tempDir,
   tph,
 } from "./_cli.ts";
@@ -100,11 +101,20 @@ function report(text: string): string {
     .join("\n");
 }
 
+/** A temporary folder holding these files. */
+function project(files: Record<string, string>): TempDir {
+  const dir = tempDir();
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir.path, name), text);
+  return dir;
+}
+
+/** A temporary Deno project (a deno.json) holding these files. */
+function denoProject(files: Record<string, string>): TempDir {
+  return project({ "deno.json": "{}\n", ...files });
+}
+
 async function withTests(body: (dir: string) => Promise<void>): Promise<void> {
-  await using dir = tempDir();
-  writeFileSync(join(dir.path, "deno.json"), "{}\n");
-  writeFileSync(join(dir.path, "calc.ts"), CALC);
-  writeFileSync(join(dir.path, "calc_test.ts"), TESTS);
+  await using dir = denoProject({ "calc.ts": CALC, "calc_test.ts": TESTS });
   await body(dir.path);
 }
 
@@ -188,14 +198,11 @@ export function testCommandTests(t: Target): void {
     }));
 
   Deno.test(`tph test: a test without write permission still gets its run, stored at the end (${t.name})`, async () => {
-    await using dir = tempDir();
-    writeFileSync(join(dir.path, "deno.json"), "{}\n");
-    writeFileSync(
-      join(dir.path, "p_test.ts"),
-      "function twice(n: number) { return n * 2; }\n" +
+    await using dir = denoProject({
+      "p_test.ts": "function twice(n: number) { return n * 2; }\n" +
         'Deno.test({ name: "no write", permissions: { write: false, read: true, env: true }, ' +
         "fn: () => { twice(2); } });\n",
-    );
+    });
     const r = await tph(t, ["test"], { cwd: dir.path });
     assertCode(r, 0, "tph test");
     const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
@@ -210,15 +217,12 @@ export function testCommandTests(t: Target): void {
       `tph test: a read-only cache is one line before any test runs; a full one a warning after the report (${t.name})`,
     ignore: !ROOT,
     fn: async () => {
-      await using dir = tempDir();
-      writeFileSync(join(dir.path, "deno.json"), "{}\n");
       // Each test's run holds 100,000 calls (~1 MB): the 1.5 MB folder takes one of the two.
-      writeFileSync(
-        join(dir.path, "d_test.ts"),
-        "function one() { return 1; }\n" +
+      await using dir = denoProject({
+        "d_test.ts": "function one() { return 1; }\n" +
           'Deno.test("first", () => { for (let i = 0; i < 1e5; i++) one(); });\n' +
           'Deno.test("second", () => { for (let i = 0; i < 1e5; i++) one(); });\n',
-      );
+      });
       const cache = join(dir.path, "cache");
       mountTmpfs(cache, "size=1m,ro,mode=0700");
       try {
@@ -256,14 +260,11 @@ export function testCommandTests(t: Target): void {
   });
 
   Deno.test(`tph test: SIGINT to tph mid-run keeps the finished tests' runs, and says so (${t.name})`, async () => {
-    await using dir = tempDir();
-    writeFileSync(join(dir.path, "deno.json"), "{}\n");
-    writeFileSync(
-      join(dir.path, "s_test.ts"),
-      "function one() { return 1; }\n" +
+    await using dir = denoProject({
+      "s_test.ts": "function one() { return 1; }\n" +
         'Deno.test("quick", () => { one(); });\n' +
         'Deno.test("slow", async () => { one(); await new Promise((r) => setTimeout(r, 60000)); });\n',
-    );
+    });
     const child = start([...t.tph, "test"], { cwd: dir.path });
     const cache = join(dir.path, ".tracepatch_cache");
     // The quick test's run is stored as it ends: the slow one is running then.
@@ -378,11 +379,9 @@ export function testCommandTests(t: Target): void {
   });
 
   Deno.test(`tph test: node --test's beforeEach and afterEach hooks are in their test's run (${t.name})`, async () => {
-    await using dir = tempDir();
-    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
-    writeFileSync(
-      join(dir.path, "h.test.js"),
-      'import { describe, it, before, beforeEach, afterEach } from "node:test";\n' +
+    await using dir = project({
+      "package.json": '{ "type": "module" }\n',
+      "h.test.js": 'import { describe, it, before, beforeEach, afterEach } from "node:test";\n' +
         "function setup(n) { return n; }\nfunction teardown(n) { return n; }\n" +
         "function body(n) { return n; }\nfunction once() { return 0; }\n" +
         'describe("with hooks", () => {\n' +
@@ -391,7 +390,7 @@ export function testCommandTests(t: Target): void {
         "  afterEach(() => { teardown(2); });\n" +
         '  it("first", async () => { await null; body(3); });\n' +
         '  describe("inner", () => {\n    it("second", () => { body(4); });\n  });\n});\n',
-    );
+    });
     const r = await tph(t, ["test", "--runner", "node"], {
       cwd: dir.path,
       env: { PATH: `${dirname(NODE)}:${process.env.PATH}` },
