@@ -90,10 +90,12 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
     ? { name: given, why: "--runner" }
     : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
   if (runner.name !== "deno" && runner.name !== "node") {
+    const which = given !== undefined
+      ? `tph test runs Deno's and Node's test runners so far, not ${runner.name} (--runner)`
+      : `this project's tests run with ${runner.name} (${runner.why}), and tph test runs ` +
+        "Deno's and Node's test runners so far";
     throw new CliError(
-      `tph test: this project's tests run with ${runner.name} (${runner.why}), and tph test ` +
-        "runs Deno's and Node's test runners only so far: --runner deno runs them with deno " +
-        "test, --runner node with node --test",
+      `${which}: --runner deno runs the tests with deno test, --runner node with node --test`,
       1,
     );
   }

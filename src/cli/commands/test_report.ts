@@ -81,8 +81,8 @@ export function reportTests(
   }
   if (runs.length === 0) {
     ctx.err(
-      "tph: no test ran a traced function: the tests' files are traced only inside the " +
-        "project's scope (--scope, --include)",
+      "tph: no test's run was stored: no test ran (see the runner's report), or none called a " +
+        "function of the project's files (traced inside the project's scope: --scope, --include)",
     );
     return result.exitCode;
   }

@@ -426,6 +426,16 @@ export function testCommandTests(t: Target): void {
     assert.equal(r.stdout, "");
     const err = lines(r.stderr);
     assert.equal(err.length, 1, r.stderr);
-    assert.match(err[0], /^tph: .*vitest .*--runner deno/);
+    assert.match(
+      err[0],
+      /^tph: this project's tests run with vitest \(the test script of .*package\.json\), .*--runner deno .*--runner node/,
+    );
+    const bun = await tph(t, ["test", "--runner", "bun"], { cwd: dir.path });
+    assertCode(bun, 1, "tph test --runner bun");
+    assert.equal(bun.stdout, "");
+    assert.match(
+      bun.stderr,
+      /^tph: tph test runs Deno's and Node's test runners so far, not bun \(--runner\): .*\n$/,
+    );
   });
 }
