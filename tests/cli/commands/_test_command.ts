@@ -16,6 +16,7 @@ import {
   lines,
   NODE,
   NODE22,
+  REPO,
   start,
   type Target,
   type TempDir,
@@ -413,6 +414,30 @@ export function testCommandTests(t: Target): void {
         tree.stdout,
       );
     }
+  });
+
+  Deno.test(`tph test: the README's failing test of the shop example (${t.name})`, async () => {
+    await using dir = tempDir({ examples: join(REPO, "examples") });
+    writeFileSync(join(dir.path, "package.json"), "{}\n");
+    const env = { PATH: `${dirname(NODE)}:${process.env.PATH}` };
+    const r = await tph(t, ["test", "--runner", "node", "--", "examples/shop/shop.test.ts"], {
+      cwd: dir.path,
+      env,
+    });
+    assertCode(r, 1, "tph test of the shop's tests");
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.match(own[0], /^tph: 3 tests traced \(2 passed, 1 failed\), \d+ calls; /);
+    const m =
+      /^tph: FAILED examples\/shop\/shop\.test\.ts › five plums can be reserved: tph tree (\S+) /
+        .exec(own[1]);
+    assert.ok(m !== null, own.join("\n"));
+    const tree = await tph(t, ["tree", m[1], "--no-args"], { cwd: dir.path });
+    assert.deepEqual(lines(tree.stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
+      "└── test callback #3() !! RangeError: Not enough plum: wanted 5, have 1",
+      "    ├── Inventory.constructor() -> undefined",
+      '    │   └── Object.entries() -> [["plum", 1]] [ext]',
+      "    └── Inventory.reserve() !! RangeError: Not enough plum: wanted 5, have 1",
+    ]);
   });
 
   Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
