@@ -379,7 +379,7 @@ export function testCommandTests(t: Target): void {
     assert.doesNotMatch(given.stdout, /cjs mul/);
   });
 
-  Deno.test(`tph test: node --test's beforeEach and afterEach hooks are in their test's run (${t.name})`, async () => {
+  Deno.test(`tph test: node --test's hooks are in their test's run; concurrent tests keep their calls apart (${t.name})`, async () => {
     await using dir = project({
       "package.json": '{ "type": "module" }\n',
       "h.test.js": 'import { describe, it, before, beforeEach, afterEach } from "node:test";\n' +
@@ -391,6 +391,12 @@ export function testCommandTests(t: Target): void {
         "  afterEach(() => { teardown(2); });\n" +
         '  it("first", async () => { await null; body(3); });\n' +
         '  describe("inner", () => {\n    it("second", () => { body(4); });\n  });\n});\n',
+      // Two tests at once, each awaiting between its calls: their awaits interleave.
+      "c.test.js": 'import { describe, it } from "node:test";\n' +
+        "async function step(name, i) { await new Promise((r) => setTimeout(r, 5)); return i; }\n" +
+        'describe("together", { concurrency: true }, () => {\n' +
+        '  it("a", async () => { for (let i = 0; i < 3; i++) await step("a", i); });\n' +
+        '  it("b", async () => { for (let i = 0; i < 3; i++) await step("b", i); });\n});\n',
     });
     const r = await tph(t, ["test", "--runner", "node"], {
       cwd: dir.path,
@@ -398,11 +404,20 @@ export function testCommandTests(t: Target): void {
     });
     assertCode(r, 0, "tph test");
     const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
-    const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse();
+    const all = JSON.parse(logs.stdout) as LoggedRun[];
+    const runs = all.filter((x) => x.label?.startsWith("with hooks")).reverse();
     assert.deepEqual(runs.map((x) => x.label), [
       "with hooks › first",
       "with hooks › inner › second",
     ]);
+    for (const name of ["a", "b"]) {
+      const run = all.find((x) => x.label === `together › ${name}`)!;
+      const tree = await tph(t, ["tree", run.id, "--no-return"], { cwd: dir.path });
+      const steps = lines(tree.stdout).filter((l) => /step\(/.test(l)).map((l) =>
+        l.replace(/^[│├└─ ]*/, "").replace(/ {2}\[[^\]]*\]$/, "")
+      );
+      assert.deepEqual(steps, [0, 1, 2].map((i) => `async step(name="${name}", i=${i})`));
+    }
     for (const [i, run] of runs.entries()) {
       const tree = await tph(t, ["tree", run.id, "--no-return"], { cwd: dir.path });
       // The hooks' calls, after an await too, and the test's own; `before` belongs to no test.
