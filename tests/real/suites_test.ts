@@ -338,7 +338,14 @@ const plainRun = once((key: string) => {
   return (async () => {
     const { cwd, argv } = await command(suite, runtime);
     const rt = plainArgv(runtime);
-    return await pooled(() => run([...rt, ...argv], { cwd, limitS: PLAIN_LIMIT, env: ENV }));
+    const runPlain = () =>
+      pooled(() => run([...rt, ...argv], { cwd, limitS: PLAIN_LIMIT, env: ENV }));
+    const first = await runPlain();
+    // Some suites time what they test (bl waits 100 ms for a pipe): on a loaded machine their
+    // own plain run may fail once (seen in CI). A suite that should pass gets a second plain run
+    // then; tph's run is still compared with a plain run that did what the suite does.
+    const fails = suite.plainFails?.some((f) => f.runtime === runtime);
+    return first.code !== 0 && !first.timedOut && !fails ? await runPlain() : first;
   })();
 });
 
