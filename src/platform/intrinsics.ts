@@ -29,6 +29,7 @@ const ownKeys = Reflect.ownKeys;
 export const apply = Reflect.apply;
 export const protoOf = Object.getPrototypeOf;
 export const stringify = JSON.stringify;
+export const parseJSON = JSON.parse;
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
 

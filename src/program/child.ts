@@ -22,10 +22,13 @@ import {
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import { enterTest, openTest, runTest } from "./trace.ts";
+import { enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
+import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
+import { installVitestTests } from "./tests/vitest_tests.ts";
+import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
@@ -48,8 +51,10 @@ function readPlan(file: string): ChildConfig | null {
     }
     if (text !== "") {
       const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
-      // Node's test runner starts a process per test file, each reading it: the CLI removes it.
-      if (!("tests" in plan && plan.tests?.runner === "node")) remove(file);
+      // Node's test runner starts a process per test file, and vitest workers, each reading it:
+      // the CLI removes it.
+      const runner = "tests" in plan ? plan.tests?.runner : undefined;
+      if (runner !== "node" && runner !== "vitest") remove(file);
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
@@ -95,12 +100,24 @@ export function setupChild(preload: readonly string[]): boolean {
   // starts for the test files) passes the settings and tph's options on to them; each of those
   // stores its tests' runs, and only the runner's process writes the run's ending.
   const nodeRunner = config.tests?.runner === "node";
-  const testFileProcess = nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined;
-  if (!nodeRunner || testFileProcess) asRunDirectly(preload);
+  // vitest: its own process (running its command-line script) and its workers.
+  const vitest = config.tests?.vitest;
+  const vitestMain = vitest !== undefined && isMainThread() && process.argv[1] === vitest.cli;
+  const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
+    (vitest !== undefined && !vitestMain);
+  if ((!nodeRunner && !vitestMain) || testFileProcess) asRunDirectly(preload);
+  // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
+  else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) hideDenoBootstrap(g);
-  const loader = registerLoader(config.loader);
+  // vitest loads the program's modules through vite, where tph's plugin instruments them.
+  const loader = registerLoader(config.loader, vitest === undefined);
+  if (vitestMain) installVitestPlugin(loader.setup, preload[0], vitest);
+  else if (vitest !== undefined) {
+    useModuleRecords((hash) => sourceRecord(vitest.sources, hash));
+    installVitestTests(runTestAttempt);
+  }
   runtime().loader = "run";
   const t = runtime().startTrace(config.limits);
   // With --blocks the whole-program trace records nothing: only trace() blocks do.
@@ -135,6 +152,14 @@ export function setupChild(preload: readonly string[]): boolean {
   saveOnSignals(save, t);
   programStart = origin + performanceNow();
   return true;
+}
+
+/** Whether this is a process's main thread (vitest's `threads` pool runs tests in others). */
+function isMainThread(): boolean {
+  const threads = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.(
+    "node:worker_threads",
+  ) as { isMainThread?: boolean } | undefined;
+  return threads?.isMainThread !== false;
 }
 
 /**

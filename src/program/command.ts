@@ -3,7 +3,7 @@
 
 import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
-import { BE_BUN_ENV, JSC_ADDED_ENV } from "./settings.ts";
+import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
   NODE_PRELOAD_URL,
   OWN_ROOT_URL,
@@ -73,7 +73,8 @@ export function useBinaryPreload(preload: () => string): void {
  * @param args Its arguments.
  * @param cwd The folder the process starts in, which a relative `script` is in.
  * @param runtime The runtime to run it on (default: tph's own).
- * @param test `tph test`: the runtime's test runner instead, given `args` (`script` unused).
+ * @param test `tph test`: the runtime's test runner instead, given `args` (`script` unused);
+ *   `vitest`: Node runs `args`, vitest's script and its arguments.
  * @returns The executable and its arguments, environment variables to add, and (on Bun and Node)
  *   the `argv[0]` to give it.
  * @throws {RuntimeError} When the runtime asked for cannot be found or is too old.
@@ -83,7 +84,7 @@ export function childCommand(
   args: string[],
   cwd: string,
   runtime: ProgramRuntime = ownRuntime(),
-  test = false,
+  test: boolean | TestRunner = false,
 ): { argv: string[]; env: Record<string, string>; argv0?: string } {
   if (test && runtime === "bun") {
     throw new RuntimeError(
@@ -126,7 +127,14 @@ export function childCommand(
     command = {
       // Node's test runner passes these options on to the process it starts for each test file.
       argv: test
-        ? [exe.path, ...v8, "--require", NODE_PRELOAD, "--test", ...args]
+        ? [
+          exe.path,
+          ...v8,
+          "--require",
+          NODE_PRELOAD,
+          ...(test === "vitest" ? [] : ["--test"]),
+          ...args,
+        ]
         : [exe.path, ...v8, "--require", NODE_PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,

@@ -69,13 +69,24 @@ export interface ChildConfig {
    * `tph test`: the process is a test runner's (`deno test`, `node --test`); each test runs as a
    * block of its own, stored as a run with the test's name and outcome, and listed in
    * `<out>.tests` (blocks.ts). Node's runner starts a process per test file, each with these
-   * settings: the file stays until the CLI removes it.
+   * settings: the file stays until the CLI removes it. So do vitest's workers (`vitest`: the
+   * files the CLI wrote for it, tests/vitest_plugin.ts).
    */
-  tests?: { runner: TestRunner; command: string[] };
+  tests?: { runner: TestRunner; command: string[]; vitest?: VitestSettings };
 }
 
 /** The test runners `tph test` traces. */
-export type TestRunner = "deno" | "node";
+export type TestRunner = "deno" | "node" | "vitest";
+
+/** `tph test` on vitest: what the CLI gives vitest's process and its workers. */
+export interface VitestSettings {
+  /** vitest's command-line script, which vitest's own process runs (its workers run others). */
+  cli: string;
+  /** The setup file vitest runs first in each test file. */
+  setup: string;
+  /** Where the plugin keeps each module it instruments, for toString() in the workers. */
+  sources: string;
+}
 
 /** When each part of a traced run began and ended, in the program's process (epoch ms). */
 export interface ChildPhases {

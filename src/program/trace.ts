@@ -416,6 +416,39 @@ export function runTest(fn: () => unknown, test: Omit<TestInfo, "outcome">): Pro
 }
 
 /**
+ * Run an attempt of a test as a block whose outcome the runner decides (`tph test` on vitest:
+ * tests/vitest_tests.ts): `run` is called from a promise job inside the block's async context, so
+ * no frame of tph's is below it, and the block ends when it settles, as `ended` then says.
+ *
+ * @param run What runs the attempt (vitest's: the test's hooks and function).
+ * @param test Which test it is.
+ * @param ended The attempt's outcome, read once `run` settled.
+ * @returns What `run` returns.
+ */
+export function runTestAttempt(
+  run: () => unknown,
+  test: Omit<TestInfo, "outcome">,
+  ended: () => { outcome: TestOutcome; error: unknown },
+): Promise<unknown> {
+  const t = new TraceHandle({ label: test.name }, true).runsTest(test);
+  const end = () => {
+    const { outcome, error } = ended();
+    t.endTest(outcome, error);
+  };
+  return storage().run(t.state, () =>
+    Promise.resolve().then(run).then(
+      (v) => {
+        end();
+        return v;
+      },
+      (e) => {
+        end();
+        throw e;
+      },
+    ));
+}
+
+/**
  * Open the block of a test whose function runs now (`tph test` on Node: tests/node_tests.ts opens
  * it from the recorder, at the first traced call the test makes). The calls made from here on in
  * this async context (after an await too) are the block's; the runner's own scope ends the

@@ -2,7 +2,8 @@
 
 import { loadDeps } from "../../deps.ts";
 import { basename, join, relative, resolve } from "node:path";
-import type { LoaderOptions, TestRunner } from "../../program/settings.ts";
+import type { LoaderOptions, TestRunner, VitestSettings } from "../../program/settings.ts";
+import type { VitestPlan } from "./vitest_runner.ts";
 import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
 import {
   appendText,
@@ -247,12 +248,14 @@ async function runScript(
  * @param runner The test runner: Deno's (`deno test`) or Node's (`node --test`).
  * @param runnerArgs The runner's own arguments.
  * @param failedOnly Keep only the runs of tests that failed.
+ * @param vitest vitest's plan (vitest_runner.ts): `runnerArgs` are Node's, its script's first.
  */
 export async function runTests(
   ctx: Context<typeof RUN_OPTIONS>,
   runner: TestRunner,
   runnerArgs: string[],
   failedOnly: boolean,
+  vitest?: VitestPlan,
 ): Promise<number> {
   const v = ctx.values;
   const cfg = readConfig(ctx);
@@ -270,7 +273,9 @@ export async function runTests(
   return await traceProgram(ctx, {
     scriptArg: "",
     args: runnerArgs,
-    command: runner === "deno"
+    command: vitest !== undefined
+      ? vitest.command
+      : runner === "deno"
       ? ["deno", "test", ...runnerArgs]
       : ["node", "--test", ...runnerArgs],
     label: null,
@@ -279,8 +284,8 @@ export async function runTests(
     limits: limitsOf(v, cfg),
     setupRun: false,
     blocksOnly: true,
-    tests: { runner, failedOnly },
-    runtime: runner,
+    tests: { runner, failedOnly, ...(vitest !== undefined ? { vitest: vitest.settings } : {}) },
+    runtime: runner === "vitest" ? "node" : runner,
   }, {
     scope,
     ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
@@ -428,7 +433,7 @@ interface Where {
   /** Only trace() blocks record (--blocks, blocks_only): each is stored as a run of its own. */
   blocksOnly: boolean;
   /** `tph test`: the test runner runs (`args` are its own), each test stored as a run. */
-  tests?: { runner: TestRunner; failedOnly: boolean };
+  tests?: { runner: TestRunner; failedOnly: boolean; vitest?: VitestSettings };
   /** The runtime to run on, over --runtime (`tph test`: the runner's). */
   runtime?: ProgramRuntime;
 }
@@ -457,7 +462,13 @@ async function traceProgram(
       label,
       phases: benchPhases !== undefined,
       ...(where.tests !== undefined
-        ? { tests: { runner: where.tests.runner, command: where.command ?? [] } }
+        ? {
+          tests: {
+            runner: where.tests.runner,
+            command: where.command ?? [],
+            ...(where.tests.vitest !== undefined ? { vitest: where.tests.vitest } : {}),
+          },
+        }
         : {}),
       blocks: {
         only: where.blocksOnly,

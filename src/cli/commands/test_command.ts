@@ -2,7 +2,8 @@
 // its own (its name, file and outcome with it), and a line per failing test naming its run.
 
 import { dirname, join } from "node:path";
-import { exists, readText } from "../../platform/files.ts";
+import { exists, readText, remove } from "../../platform/files.ts";
+import { prepareVitest } from "./vitest_runner.ts";
 import type { TEST_OPTIONS } from "../launch/run_options.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -38,6 +39,13 @@ function nodeTestArgs(script: string): string[] | undefined {
   return words.slice(1).filter((w) => w !== "--test");
 }
 
+/** The arguments vitest is given in a plain test script (`vitest run --project unit`). */
+function vitestArgs(script: string): string[] | undefined {
+  const words = scriptWords(script);
+  if (words === null || words[0] !== "vitest") return undefined;
+  return words.slice(1);
+}
+
 /** What a package.json's test script or dependencies say about its runner; null: nothing. */
 function packageRunner(file: string): Runner | null {
   let pkg: { scripts?: Record<string, unknown>; devDependencies?: object; dependencies?: object };
@@ -48,7 +56,10 @@ function packageRunner(file: string): Runner | null {
   }
   const script = typeof pkg.scripts?.test === "string" ? pkg.scripts.test : "";
   const why = `the test script of ${file}`;
-  if (/\bvitest\b/.test(script)) return { name: "vitest", why };
+  if (/\bvitest\b/.test(script)) {
+    const args = vitestArgs(script.trim());
+    return { name: "vitest", why, ...(args !== undefined ? { args } : {}) };
+  }
   if (/\bjest\b/.test(script)) return { name: "jest", why };
   if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
   if (/\bnode\b.*--test\b/.test(script)) {
@@ -89,22 +100,33 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const runner = given !== undefined
     ? { name: given, why: "--runner" }
     : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
-  if (runner.name !== "deno" && runner.name !== "node") {
+  if (runner.name !== "deno" && runner.name !== "node" && runner.name !== "vitest") {
     const which = given !== undefined
-      ? `tph test runs Deno's and Node's test runners so far, not ${runner.name} (--runner)`
+      ? `tph test runs Deno's, Node's and vitest's test runners so far, not ${runner.name} ` +
+        "(--runner)"
       : `this project's tests run with ${runner.name} (${runner.why}), and tph test runs ` +
-        "Deno's and Node's test runners so far";
+        "Deno's, Node's and vitest's test runners so far";
     throw new CliError(
-      `${which}: --runner deno runs the tests with deno test, --runner node with node --test`,
+      `${which}: --runner deno runs the tests with deno test, --runner node with node --test, ` +
+        "--runner vitest with vitest",
       1,
     );
   }
-  return await runTests(
-    // deno-lint-ignore no-explicit-any
-    ctx as any,
-    runner.name,
-    // The project's own arguments to its runner, unless some are given.
-    ctx.positionals.length === 0 && runner.args !== undefined ? runner.args : ctx.positionals,
-    ctx.values["failed-only"] === true,
-  );
+  // The project's own arguments to its runner, unless some are given.
+  const args = ctx.positionals.length === 0 && runner.args !== undefined
+    ? runner.args
+    : ctx.positionals;
+  const vitest = runner.name === "vitest" ? prepareVitest(ctx.cwd, args) : undefined;
+  try {
+    return await runTests(
+      // deno-lint-ignore no-explicit-any
+      ctx as any,
+      runner.name,
+      vitest?.args ?? args,
+      ctx.values["failed-only"] === true,
+      vitest,
+    );
+  } finally {
+    if (vitest !== undefined) remove(vitest.folder);
+  }
 }

@@ -148,7 +148,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       options.args,
       options.cwd,
       options.runtime,
-      options.test === true,
+      options.test === true ? options.config.tests?.runner ?? true : false,
     );
   } catch (e) {
     throw e instanceof RuntimeError ? new RunError(e.message) : e;

@@ -28,6 +28,7 @@ import {
   moduleHash,
 } from "../instrument/instrument.ts";
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
+import { withoutInsertions } from "./aligned_text.ts";
 import { readText } from "../../platform/files.ts";
 import { dirname, join } from "node:path";
 import { stripTypes } from "./node_strip.ts";
@@ -37,6 +38,7 @@ import type { Node } from "../instrument/_names.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
 import {
   apply,
+  parseJSON,
   regexExec,
   SafeMap,
   SafeWeakMap,
@@ -68,6 +70,11 @@ export interface RewrittenModule {
   bunBlank?: boolean;
   /** Bun: a CommonJS module, which Bun prints inside its module function (one level deeper). */
   bunCommonJS?: boolean;
+  /**
+   * vitest: vite's SSR transform changed the rewritten code before the engine got it (a `;` after
+   * statements, imported names), the same way it changes the source without tph.
+   */
+  hostChanged?: boolean;
   /**
    * Node: a TypeScript module, whose types Node blanked out in place before the engine got it
    * (positions unchanged): the engine's text and the one to give are of the blanked texts.
@@ -117,6 +124,32 @@ export function rememberModule(m: RewrittenModule): void {
   modules.set(moduleHash(m.filename, m.source), m);
 }
 
+/** Where a module's record is kept when another process rewrote it (vitest's: tests/). */
+let recordFile: ((hash: string) => string) | null = null;
+
+/**
+ * Find the modules another process rewrote (vite's plugin, in vitest's own process) from the
+ * records it wrote (a RewrittenModule as JSON): read when one of their functions is first printed.
+ *
+ * @param file The record's file for a module's hash.
+ */
+export function useModuleRecords(file: (hash: string) => string): void {
+  recordFile = file;
+}
+
+/** A module rewritten elsewhere, from its record; undefined when there is none. */
+function recorded(hash: string): (RewrittenModule & Mapped) | undefined {
+  if (recordFile === null || !/^[0-9a-z]+$/.test(hash)) return undefined;
+  let m: (RewrittenModule & Mapped) | undefined;
+  try {
+    m = parseJSON(readText(recordFile(hash))) as RewrittenModule;
+  } catch {
+    m = { source: "", filename: "", lang: "js", module: "", failed: true };
+  }
+  modules.set(hash, m);
+  return m;
+}
+
 let installed = false;
 
 /** Replace Function.prototype.toString (once) with one that gives rewritten functions' sources. */
@@ -149,7 +182,7 @@ export function originalText(text: string): string | null {
   let m: (RewrittenModule & Mapped) | undefined;
   TABLE_NAME.lastIndex = 0;
   for (let name; m === undefined && (name = regexExec(TABLE_NAME, text)) !== null;) {
-    m = modules.get(name[1]);
+    m = modules.get(name[1]) ?? recorded(name[1]);
   }
   if (m === undefined || m.failed) return null;
   try {
@@ -215,7 +248,8 @@ function rewrite(m: RewrittenModule & Mapped): void {
 function fromInsertions(m: RewrittenModule & Mapped, text: string): string | null {
   if (m.code === undefined) rewrite(m);
   const at = strIndexOf(m.code!, text);
-  if (at < 0) return null;
+  // vite changed the rewritten code a little after tph (under vitest): its changes stay.
+  if (at < 0) return m.hostChanged ? withoutInsertions(m.code!, m.insertions!, text) : null;
   const { offsets, lengths } = m.insertions!;
   const start = sourceOffset(offsets, lengths, at);
   const end = sourceOffset(offsets, lengths, at + text.length);

@@ -33,23 +33,28 @@ const TPH_ROOT = OWN_ROOT_URL.protocol === "file:"
  * Install the recorder global and the loader hook. Call before importing the program.
  *
  * @param options Scope, globs, project root and transform cache folder.
+ * @param hooks Whether to install the runtime's loader hook (else the setup is for another's).
  * @returns The number of files instrumented so far, as a live getter, and `finish()` to call
  *   when the program ends (it keeps what the next run needs to know).
  */
 export function registerLoader(
   options: LoaderOptions,
-): { instrumented: () => number; finish: () => void } {
+  hooks = true,
+): { instrumented: () => number; finish: () => void; setup: LoaderSetup } {
   runtime();
   installToString();
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   let count = 0;
   const setup = loaderSetup(options, g.Bun === undefined ? g.Deno : undefined, () => void count++);
-  // The runtime's own loader (docs/design.md).
-  if (g.Bun !== undefined) installBunLoader(setup);
+  // The runtime's own loader (docs/design.md); none where another loads the program's modules
+  // (vitest, through vite: tests/vitest_plugin.ts).
+  if (!hooks) {
+    // Nothing is loaded through a hook.
+  } else if (g.Bun !== undefined) installBunLoader(setup);
   else if (g.Deno !== undefined) installDenoLoader(setup);
   else installNodeLoader(setup);
-  return { instrumented: () => count, finish: () => setup.manifest?.save() };
+  return { instrumented: () => count, finish: () => setup.manifest?.save(), setup };
 }
 
 /**
