@@ -2,7 +2,12 @@
 
 import { loadDeps } from "../../deps.ts";
 import { basename, join, relative, resolve } from "node:path";
-import type { LoaderOptions, TestRunner, VitestSettings } from "../../program/settings.ts";
+import type {
+  ChildConfig,
+  LoaderOptions,
+  TestRunner,
+  VitestSettings,
+} from "../../program/settings.ts";
 import type { VitestPlan } from "./vitest_runner.ts";
 import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
 import {
@@ -438,6 +443,15 @@ interface Where {
   runtime?: ProgramRuntime;
 }
 
+/** The test settings the program's process gets (`tph test`). */
+function childTests(
+  tests: NonNullable<Where["tests"]>,
+  command: string[] | undefined,
+): NonNullable<ChildConfig["tests"]> {
+  const { failedOnly: _, ...runner } = tests;
+  return { ...runner, command: command ?? [] };
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
@@ -461,15 +475,7 @@ async function traceProgram(
       limits: where.limits,
       label,
       phases: benchPhases !== undefined,
-      ...(where.tests !== undefined
-        ? {
-          tests: {
-            runner: where.tests.runner,
-            command: where.command ?? [],
-            ...(where.tests.vitest !== undefined ? { vitest: where.tests.vitest } : {}),
-          },
-        }
-        : {}),
+      ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
       blocks: {
         only: where.blocksOnly,
         label: cfg.default_label,

@@ -470,7 +470,7 @@ export function testCommandTests(t: Target): void {
     await using dir = tempDir();
     writeFileSync(
       join(dir.path, "package.json"),
-      '{ "scripts": { "test": "vitest run" }, "devDependencies": { "vitest": "4.0.0" } }\n',
+      '{ "scripts": { "test": "jest --ci" }, "devDependencies": { "jest": "30.0.0" } }\n',
     );
     const r = await tph(t, ["test"], { cwd: dir.path });
     assertCode(r, 1, "tph test");
@@ -479,14 +479,14 @@ export function testCommandTests(t: Target): void {
     assert.equal(err.length, 1, r.stderr);
     assert.match(
       err[0],
-      /^tph: this project's tests run with vitest \(the test script of .*package\.json\), .*--runner deno .*--runner node/,
+      /^tph: this project's tests run with jest \(the test script of .*package\.json\), .*--runner deno .*--runner node .*--runner vitest/,
     );
     const bun = await tph(t, ["test", "--runner", "bun"], { cwd: dir.path });
     assertCode(bun, 1, "tph test --runner bun");
     assert.equal(bun.stdout, "");
     assert.match(
       bun.stderr,
-      /^tph: tph test runs Deno's and Node's test runners so far, not bun \(--runner\): .*\n$/,
+      /^tph: tph test runs Deno's, Node's and vitest's test runners so far, not bun \(--runner\): .*\n$/,
     );
   });
 }

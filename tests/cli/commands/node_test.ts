@@ -27,6 +27,7 @@ import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
+import { vitestTests } from "./_vitest.ts";
 
 programTests(NODE_TARGET);
 endingTests(NODE_TARGET);
@@ -61,3 +62,4 @@ sharedFolderTests(NODE_TARGET);
 cacheSwapTests(NODE_TARGET);
 redactTests(NODE_TARGET);
 testCommandTests(NODE_TARGET);
+vitestTests(NODE_TARGET);
