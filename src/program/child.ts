@@ -27,7 +27,7 @@ import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
-import { installVitestTests } from "./tests/vitest_tests.ts";
+import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
@@ -116,7 +116,7 @@ export function setupChild(preload: readonly string[]): boolean {
   if (vitestMain) installVitestPlugin(loader.setup, preload[0], vitest);
   else if (vitest !== undefined) {
     useModuleRecords((hash) => sourceRecord(vitest.sources, hash));
-    installVitestTests(runTestAttempt);
+    installVitestTests(runTestAttempt, openTest);
   }
   runtime().loader = "run";
   const t = runtime().startTrace(config.limits);
@@ -197,6 +197,7 @@ function hideDenoBootstrap(g: any): void {
  */
 function saveTests(): void {
   endOpenTests();
+  endOpenVitestTests();
   saveLaterBlocks();
 }
 

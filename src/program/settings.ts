@@ -82,6 +82,8 @@ export type TestRunner = "deno" | "node" | "vitest";
 export interface VitestSettings {
   /** vitest's command-line script, which vitest's own process runs (its workers run others). */
   cli: string;
+  /** vitest's major version (its options for the workers moved in 4). */
+  major: number;
   /** The setup file vitest runs first in each test file. */
   setup: string;
   /** Where the plugin keeps each module it instruments, for toString() in the workers. */

@@ -32,8 +32,8 @@ const CONFIG_FILES = ["vitest.config", "vite.config"].flatMap((name) =>
   [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"].map((ext) => name + ext)
 );
 
-// The first vitest with `aroundEach`, which each test's run hangs on.
-const FIRST = [4, 1];
+// The first vitest tph test runs (each test's context has `onTestFinished`).
+const FIRST = [1, 0];
 
 /** The project's vitest package folder, looked for from `cwd` up; null when there is none. */
 function vitestFolder(cwd: string): string | null {
@@ -92,8 +92,8 @@ export function prepareVitest(cwd: string, given: string[]): VitestPlan {
   const [major, minor] = (pkg.version ?? "0.0").split(".").map(Number);
   if (!(major > FIRST[0] || (major === FIRST[0] && minor >= FIRST[1]))) {
     throw new CliError(
-      `tph test runs vitest ${FIRST.join(".")} or later (its aroundEach hook holds each test's ` +
-        `run), and this project has vitest ${pkg.version}: npm install --save-dev vitest@latest`,
+      `tph test runs vitest ${FIRST.join(".")} or later, and this project has vitest ` +
+        `${pkg.version}: npm install --save-dev vitest@latest`,
       1,
     );
   }
@@ -113,6 +113,7 @@ export function prepareVitest(cwd: string, given: string[]): VitestPlan {
   const tmp = makeTempDir("tph-vitest-");
   const settings: VitestSettings = {
     cli,
+    major,
     setup: join(tmp, "setup.mjs"),
     sources: join(tmp, "sources"),
   };
@@ -149,7 +150,8 @@ export default async (env) => {
 /** The setup file vitest runs first in each test file. */
 function setupText(vitestMain: string): string {
   return `import * as vitest from ${JSON.stringify(pathToFileURL(vitestMain).href)};
-const register = globalThis[Symbol.for("tph.vitest.tests")];
-if (typeof register === "function") register(vitest.aroundEach);
+const key = Symbol.for("tph.vitest.tests");
+const register = globalThis[key] ?? globalThis.__tph?.[key];
+if (typeof register === "function") register(vitest, Function);
 `;
 }

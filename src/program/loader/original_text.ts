@@ -150,13 +150,21 @@ function recorded(hash: string): (RewrittenModule & Mapped) | undefined {
   return m;
 }
 
-let installed = false;
+/** The realms whose `Function.prototype.toString` is replaced, by their Function.prototype. */
+const installedOn = new SafeWeakMap<object, true>();
 
-/** Replace Function.prototype.toString (once) with one that gives rewritten functions' sources. */
-export function installToString(): void {
-  if (installed) return;
-  installed = true;
-  const native = Function.prototype.toString;
+/**
+ * Replace Function.prototype.toString (once per realm) with one that gives rewritten functions'
+ * sources.
+ *
+ * @param realmFunction The realm's `Function` (default: this one's; vitest's vm pools run test
+ *   files in a context of their own).
+ */
+export function installToString(realmFunction: typeof Function = Function): void {
+  const proto = realmFunction.prototype;
+  if (installedOn.get(proto) !== undefined) return;
+  installedOn.set(proto, true);
+  const native = proto.toString;
   // A method: like the built-in, it has no prototype and cannot be called with `new`.
   const replacement = {
     toString(this: unknown): string {
@@ -172,8 +180,8 @@ export function installToString(): void {
       return original;
     },
   }.toString;
-  const d = Object.getOwnPropertyDescriptor(Function.prototype, "toString")!;
-  Object.defineProperty(Function.prototype, "toString", { ...d, value: replacement });
+  const d = Object.getOwnPropertyDescriptor(proto, "toString")!;
+  Object.defineProperty(proto, "toString", { ...d, value: replacement });
 }
 
 /** The text of the function whose rewritten text is `text`, as written; null when unknown. */

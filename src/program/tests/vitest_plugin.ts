@@ -19,6 +19,8 @@ export const VITEST_PLUGIN = Symbol.for("tph.vitest.plugin");
 
 /** The files tph gives vitest for a run (the CLI writes them: test_command.ts). */
 export interface VitestFiles {
+  /** vitest's major version. */
+  major: number;
   /** The setup file vitest runs first in each test file. */
   setup: string;
   /** Where each module instrumented is kept for its functions' toString() in the workers. */
@@ -27,8 +29,16 @@ export interface VitestFiles {
 
 /** What of vite's config the plugin touches. */
 interface ViteConfig {
-  test?: { execArgv?: string[]; setupFiles?: string | string[]; fsModuleCache?: boolean };
+  test?: {
+    execArgv?: string[];
+    poolOptions?: Record<string, { execArgv?: string[] }>;
+    setupFiles?: string | string[];
+    fsModuleCache?: boolean;
+  };
 }
+
+// vitest's pools before 4, each with its own options.
+const POOLS = ["forks", "threads", "vmForks", "vmThreads"];
 
 const SCRIPT = /\.(?:[cm]?[jt]sx?)$/;
 
@@ -59,10 +69,19 @@ export function installVitestPlugin(
     enforce: "post",
     config(config: ViteConfig) {
       const test = config.test ??= {};
+      // Each worker starts with tph's preload: vitest 4 takes its options for all of them, before
+      // 4 each pool its own.
+      if (files.major >= 4) test.execArgv = [...(test.execArgv ?? []), "--require", preload];
+      else {
+        const pools = test.poolOptions ??= {};
+        for (const name of POOLS) {
+          const pool = pools[name] ??= {};
+          pool.execArgv = [...(pool.execArgv ?? []), "--require", preload];
+        }
+      }
       // vitest keeps transformed modules on disk for its next run: not those tph rewrote, which
       // it would load again without the plugin's records (and count) of what it rewrote.
       test.fsModuleCache = false;
-      test.execArgv = [...(test.execArgv ?? []), "--require", preload];
       const given = test.setupFiles;
       test.setupFiles = [files.setup, ...(given === undefined ? [] : [given].flat())];
     },

@@ -13,6 +13,9 @@
 import { relative } from "node:path";
 import process from "node:process";
 import type { TestInfo, TestOutcome } from "../../types.ts";
+import { apply } from "../../platform/intrinsics.ts";
+import { RUNTIME_GLOBAL } from "../../abi.ts";
+import { installToString } from "../loader/original_text.ts";
 
 /** Where the setup file finds what registers the hook. */
 export const VITEST_TESTS = Symbol.for("tph.vitest.tests");
@@ -77,7 +80,9 @@ const TIMED_OUT = /^Test timed out in \d+ms\./;
  */
 function outcomeOf(task: VitestTask): { outcome: TestOutcome; error: unknown } {
   const result = task.result;
-  if (result == null) return { outcome: "failed", error: undefined };
+  if (result == null || result.state === "run") {
+    return { outcome: "failed", error: new Error("the test's process ended before the test did") };
+  }
   if (result.pending === true || result.state === "skip") {
     return { outcome: "skipped", error: undefined };
   }
@@ -96,15 +101,99 @@ function outcomeOf(task: VitestTask): { outcome: TestOutcome; error: unknown } {
   };
 }
 
+/** A test's block (trace.ts's TraceHandle). */
+interface TestBlock {
+  endTest(outcome: TestOutcome, error: unknown): unknown;
+}
+
+/** Opens a test's block in the current async context (trace.ts's openTest). */
+type OpenTest = (test: Omit<TestInfo, "outcome">) => TestBlock;
+
+/** What the setup file hands over of vitest's module. */
+interface VitestModule {
+  aroundEach?: unknown;
+  beforeEach?: unknown;
+}
+
+/** What tph uses of a test's context. */
+interface VitestContext {
+  task?: VitestTask;
+  onTestFinished?: unknown;
+}
+
+/**
+ * The tests whose `onTestFinished` has not come (vitest before 4.1), with their blocks. An array
+ * walked by index: a program may have replaced the built-ins' methods and iterators.
+ */
+const started: { task: VitestTask; block: TestBlock }[] = [];
+
+/** End the block of the test at `i` of `started` with vitest's outcome. */
+function endStarted(i: number): void {
+  const { task, block } = started[i];
+  started[i] = started[started.length - 1];
+  started.length--;
+  const { outcome, error } = outcomeOf(task);
+  block.endTest(outcome, error);
+}
+
+/** End a test's block, when it is open. */
+function endTest(task: VitestTask): void {
+  for (let i = 0; i < started.length; i++) {
+    if (started[i].task === task) return endStarted(i);
+  }
+}
+
+/**
+ * vitest before 4.1 has no aroundEach: a `beforeEach` hook of the file's own suite, registered
+ * first, is the first hook vitest calls for a test, synchronously from where it runs the test's
+ * attempt (the suites' hooks are called from the outermost, and an async function's first part
+ * runs at once): the block entered there is the async context of the rest of the attempt, the
+ * test's function and its other hooks. It ends at the test's `onTestFinished` (vitest calls none
+ * for a test that skipped itself: that one ends when the next test of the file starts, or as the
+ * process ends).
+ */
+function registerBeforeEach(
+  beforeEach: (fn: (context: VitestContext) => void) => void,
+  openTest: OpenTest,
+): void {
+  beforeEach((context) => {
+    const task = context?.task;
+    if (task == null || task.type !== "test") return;
+    // A test that skipped itself (no onTestFinished), or this one's earlier attempt.
+    for (let i = started.length - 1; i >= 0; i--) {
+      const t = started[i].task;
+      if (t === task || t.result?.state !== "run") endStarted(i);
+    }
+    const block = openTest({ name: fullName(task), file: fileOf(task), runner: "vitest" });
+    started[started.length] = { task, block };
+    const finished = context.onTestFinished;
+    if (typeof finished === "function") apply(finished, context, [() => endTest(task)]);
+  });
+}
+
+/** End the blocks of tests still open as the process ends. */
+export function endOpenVitestTests(): void {
+  while (started.length > 0) endStarted(started.length - 1);
+}
+
 /**
  * Make each test vitest runs in this worker a block of its own: what the setup file calls with
- * vitest's `aroundEach`.
+ * vitest's module.
  *
- * @param runAttempt Runs an attempt as a block (trace.ts).
+ * @param runAttempt Runs an attempt as a block (trace.ts): with vitest's aroundEach (4.1 on).
+ * @param openTest Opens a test's block (trace.ts): before 4.1.
  */
-export function installVitestTests(runAttempt: RunAttempt): void {
-  const register = (aroundEach: unknown): void => {
-    if (typeof aroundEach !== "function") return;
+export function installVitestTests(runAttempt: RunAttempt, openTest: OpenTest): void {
+  const register = (vitest: VitestModule, realmFunction?: unknown): void => {
+    // A vm pool's context: its functions print through its own Function.prototype.toString.
+    if (typeof realmFunction === "function" && realmFunction !== Function) {
+      installToString(realmFunction as typeof Function);
+    }
+    const { aroundEach, beforeEach } = vitest;
+    if (typeof aroundEach !== "function") {
+      if (typeof beforeEach === "function") registerBeforeEach(beforeEach as never, openTest);
+      return;
+    }
     aroundEach((run: () => unknown, context: { task?: VitestTask } | null) => {
       const task = context?.task;
       if (task == null || task.type !== "test") return run();
@@ -115,9 +204,15 @@ export function installVitestTests(runAttempt: RunAttempt): void {
       );
     });
   };
-  Object.defineProperty(globalThis, VITEST_TESTS, {
-    value: register,
-    enumerable: false,
-    configurable: true,
-  });
+  // Also on the recorder's global, which a test file sees in vitest's vm pools (a context of its
+  // own: its global object is not this one).
+  // deno-lint-ignore no-explicit-any
+  for (const on of [globalThis, (globalThis as any)[RUNTIME_GLOBAL]]) {
+    if (on == null) continue;
+    Object.defineProperty(on, VITEST_TESTS, {
+      value: register,
+      enumerable: false,
+      configurable: true,
+    });
+  }
 }

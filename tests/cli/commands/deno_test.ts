@@ -63,4 +63,5 @@ cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
 testCommandTests(DENO_TARGET);
 vitestTests(DENO_TARGET);
+vitestTests(DENO_TARGET, "3");
 vitestConfigTests(DENO_TARGET);
