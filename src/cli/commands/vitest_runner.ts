@@ -1,9 +1,9 @@
-// `tph test` on vitest, the CLI's part: find the project's vitest, and write the two files tph gives
-// it: a config file that loads the project's own and adds tph's plugin (src/program/tests/
-// vitest_plugin.ts), and the setup file that makes each test a run in the workers
-// (vitest_tests.ts). vitest always runs once (`vitest run`), as in CI.
+// `tph test` on vitest, the CLI's part: find the project's vitest, and write the setup file that
+// makes each test a run in the workers (src/program/tests/vitest_tests.ts); tph's preload in
+// vitest's process adds tph's plugin to every vite server vitest makes (vitest_plugin.ts). vitest
+// always runs once (`vitest run`), as in CI.
 
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   exists,
@@ -19,18 +19,13 @@ import { CliError } from "./errors.ts";
 /** What `tph test` runs for vitest. */
 export interface VitestPlan {
   settings: VitestSettings;
-  /** Node's arguments after tph's preload: vitest's script, `run`, the config, the user's. */
+  /** Node's arguments after tph's preload: vitest's script, `run`, the user's. */
   args: string[];
   /** The command as the run shows it. */
   command: string[];
   /** The folder of tph's files for this run, removed when it ends. */
   folder: string;
 }
-
-// vitest's config files, in the order it looks for them in its root.
-const CONFIG_FILES = ["vitest.config", "vite.config"].flatMap((name) =>
-  [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"].map((ext) => name + ext)
-);
 
 // The first vitest tph test runs (each test's context has `onTestFinished`).
 const FIRST = [1, 0];
@@ -42,30 +37,6 @@ function vitestFolder(cwd: string): string | null {
     if (exists(pkg)) return dirname(realPath(pkg));
     if (dirname(dir) === dir) return null;
   }
-}
-
-/** The value of an option given as `--name value`, `--name=value` or `-x value`, taken out. */
-function takeOption(args: string[], names: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--") return undefined;
-    const eq = a.indexOf("=");
-    if (a.startsWith("--") && eq > 0 && names.includes(a.slice(0, eq))) {
-      args.splice(i, 1);
-      return a.slice(eq + 1);
-    }
-    if (names.includes(a) && i + 1 < args.length) {
-      const value = args[i + 1];
-      args.splice(i, 2);
-      return value;
-    }
-  }
-  return undefined;
-}
-
-/** The value of an option, left in place. */
-function optionValue(args: string[], names: string[]): string | undefined {
-  return takeOption([...args], names);
 }
 
 /**
@@ -102,14 +73,6 @@ export function prepareVitest(cwd: string, given: string[]): VitestPlan {
   const args = [...given];
   // Always one run: `vitest` alone watches where a terminal is.
   if (args[0] === "run" || args[0] === "watch" || args[0] === "dev") args.shift();
-  const root = resolve(cwd, optionValue(args, ["--root", "-r"]) ?? ".");
-  const asked = takeOption(args, ["--config", "-c"]);
-  const config = asked !== undefined
-    ? resolve(root, asked)
-    : CONFIG_FILES.map((name) => join(root, name)).find(exists) ?? null;
-  if (config !== null && !exists(config)) {
-    throw new CliError(`vitest's config file ${asked} is not there (${config})`, 1);
-  }
   const tmp = makeTempDir("tph-vitest-");
   const settings: VitestSettings = {
     cli,
@@ -118,33 +81,13 @@ export function prepareVitest(cwd: string, given: string[]): VitestPlan {
     sources: join(tmp, "sources"),
   };
   makeDir(settings.sources);
-  const configFile = join(tmp, "vitest.config.mjs");
-  writeText(configFile, configText(config));
   writeText(settings.setup, setupText(join(folder, "dist", "index.js")));
   return {
     settings,
-    args: [cli, "run", "--config", configFile, ...args],
+    args: [cli, "run", ...args],
     command: ["vitest", "run", ...given.filter((a, i) => !(i === 0 && a === "run"))],
     folder: tmp,
   };
-}
-
-/** The config file tph gives vitest: the project's (if any) with tph's plugin added. */
-function configText(config: string | null): string {
-  const user = config === null
-    ? "const user = {};"
-    : `import * as given from ${JSON.stringify(pathToFileURL(config).href)};\n` +
-      "const user = given.default;";
-  return `${user}
-const plugin = globalThis[Symbol.for("tph.vitest.plugin")];
-export default async (env) => {
-  let config = user;
-  if (typeof config === "function") config = await config(env);
-  config = { ...(await config) };
-  if (typeof plugin === "function") config.plugins = [...(config.plugins ?? []), plugin()];
-  return config;
-};
-`;
 }
 
 /** The setup file vitest runs first in each test file. */

@@ -271,6 +271,34 @@ export default defineConfig(({ mode }) => ({
     assert.match(given.stderr, /expected 2 to be NaN/);
   });
 
+  Deno.test(`tph test: vitest's projects, written in the config or in files of their own, each test a run (${t.name})`, async () => {
+    const one = (name: string) =>
+      `import { test, expect } from "vitest";\nimport { twice } from "../twice";\n` +
+      `test("${name}", () => { expect(twice(2)).toBe(4); });\n`;
+    await using dir = project({
+      "package.json": '{ "type": "module", "scripts": { "test": "vitest run" } }\n',
+      "vitest.config.ts": 'import { defineConfig } from "vitest/config";\n' +
+        "export default defineConfig({ test: { projects: [\n" +
+        '  { test: { name: "inline", include: ["a/test/*.test.ts"] } },\n  "b",\n] } });\n',
+      "a/twice.ts": "export function twice(n: number) { return n * 2; }\n",
+      "a/test/a.test.ts": one("in a"),
+      "b/vitest.config.ts": 'export default { test: { name: "own file" } };\n',
+      "b/twice.ts": "export function twice(n: number) { return n + n; }\n",
+      "b/test/b.test.ts": one("in b"),
+    });
+    const plain = await plainVitest(dir.path);
+    assertCode(plain, 0, "vitest run");
+    const r = await tph(t, ["test"], { cwd: dir.path, env: nodeFirst() });
+    assertCode(r, 0, "tph test");
+    assert.equal(report(r.stdout), report(plain.stdout));
+    assert.match(lines(r.stderr).at(-1)!, /^tph: 2 tests traced \(2 passed, 0 failed\), 4 calls; /);
+    const runs = await storedTests(t, dir.path);
+    assert.deepEqual(runs.map((x) => [x.run?.test?.name, x.run?.test?.file]).sort(), [
+      ["in a", "a/test/a.test.ts"],
+      ["in b", "b/test/b.test.ts"],
+    ]);
+  });
+
   Deno.test(`tph test: a project without vitest, or with one too old, is told so in one line (${t.name})`, async () => {
     await using none = tempDir();
     writeFileSync(join(none.path, "package.json"), '{ "scripts": { "test": "vitest run" } }\n');
