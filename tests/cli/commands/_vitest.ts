@@ -291,7 +291,7 @@ export default defineConfig(({ mode }) => ({
     const r = await tph(t, ["test"], { cwd: dir.path, env: nodeFirst() });
     assertCode(r, 0, "tph test");
     assert.equal(report(r.stdout), report(plain.stdout));
-    assert.match(lines(r.stderr).at(-1)!, /^tph: 2 tests traced \(2 passed, 0 failed\), 4 calls; /);
+    assert.match(lines(r.stderr).at(-1)!, /^tph: 2 tests traced \(2 passed, 0 failed\), 6 calls; /);
     const runs = await storedTests(t, dir.path);
     assert.deepEqual(runs.map((x) => [x.run?.test?.name, x.run?.test?.file]).sort(), [
       ["in a", "a/test/a.test.ts"],
