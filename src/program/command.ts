@@ -102,7 +102,9 @@ export function childCommand(
   } catch (e) {
     if (!test || !(e instanceof RuntimeError)) throw e;
     throw new RuntimeError(
-      `tph test runs ${NAMES[runtime]}'s test runner: ${
+      `tph test runs ${
+        test === "vitest" ? "vitest on Node.js" : `${NAMES[runtime]}'s test runner`
+      }: ${
         e.message.replace(/^--runtime \w+: /, "").replace(/, or choose another runtime.*$/, "")
           .replace(/, or use --runtime deno or bun$/, "")
       }`,

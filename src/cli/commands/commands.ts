@@ -57,7 +57,7 @@ export const testCommand = defineCommand({
     "vitest's -t). Its output and exit code are unchanged. Each test's calls are stored as a",
     "run of its own, labelled with the test's name, with its file and outcome; after the",
     "runner's report one line names each failing test's run. tph logs --failed lists those",
-    "runs. Deno's, Node's and vitest's (4.1 or later, always `vitest run`) runners, so far.",
+    "runs. Deno's, Node's and vitest's (1.0 or later, always `vitest run`) runners, so far.",
   ],
   examples: [
     "tph test",

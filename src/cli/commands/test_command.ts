@@ -4,6 +4,7 @@
 import { dirname, join } from "node:path";
 import { exists, readText, remove } from "../../platform/files.ts";
 import { prepareVitest } from "./vitest_runner.ts";
+import { COVERAGE_WARNING } from "../../program/settings.ts";
 import type { TEST_OPTIONS } from "../launch/run_options.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -15,6 +16,8 @@ interface Runner {
   why: string;
   /** The runner's arguments in the project's test script (`node --test test/`), when simple. */
   args?: string[];
+  /** The test script, when it runs the runner but is more than one plain command. */
+  script?: string;
 }
 
 /**
@@ -58,13 +61,13 @@ function packageRunner(file: string): Runner | null {
   const why = `the test script of ${file}`;
   if (/\bvitest\b/.test(script)) {
     const args = vitestArgs(script.trim());
-    return { name: "vitest", why, ...(args !== undefined ? { args } : {}) };
+    return { name: "vitest", why, ...(args !== undefined ? { args } : { script }) };
   }
   if (/\bjest\b/.test(script)) return { name: "jest", why };
   if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
   if (/\bnode\b.*--test\b/.test(script)) {
     const args = nodeTestArgs(script.trim());
-    return { name: "node", why, ...(args !== undefined ? { args } : {}) };
+    return { name: "node", why, ...(args !== undefined ? { args } : { script }) };
   }
   if (/\bdeno\s+test\b/.test(script)) return { name: "deno", why };
   const deps = { ...pkg.dependencies, ...pkg.devDependencies };
@@ -116,7 +119,17 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const args = ctx.positionals.length === 0 && runner.args !== undefined
     ? runner.args
     : ctx.positionals;
+  if (ctx.positionals.length === 0 && "script" in runner && runner.script !== undefined) {
+    ctx.warn(
+      `the test script (${JSON.stringify(runner.script)}) is more than one plain command: ` +
+        `${runner.name} runs without its arguments there; give them after --`,
+    );
+  }
   const vitest = runner.name === "vitest" ? prepareVitest(ctx.cwd, args) : undefined;
+  // Coverage turned on in the config file is found by tph's plugin (vitest_plugin.ts).
+  if (vitest !== undefined && args.some((a) => /^--coverage(?:\.enabled)?(?:=true)?$/.test(a))) {
+    ctx.warn(COVERAGE_WARNING);
+  }
   try {
     return await runTests(
       // deno-lint-ignore no-explicit-any

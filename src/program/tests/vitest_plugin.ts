@@ -16,6 +16,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { instrument, moduleHash } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
+import { COVERAGE_WARNING } from "../settings.ts";
 import type { RewrittenModule } from "../loader/original_text.ts";
 
 /** The files tph gives vitest for a run (the CLI writes them: test_command.ts). */
@@ -34,6 +35,7 @@ interface TestOptions {
   poolOptions?: Record<string, { execArgv?: string[] }>;
   setupFiles?: string | string[];
   fsModuleCache?: boolean;
+  experimental?: { diagnostics?: object | boolean };
   projects?: unknown;
   workspace?: unknown;
 }
@@ -132,6 +134,15 @@ interface ViteInline {
   getSortedPlugins?: unknown;
 }
 
+let coverageWarned = false;
+
+/** vitest's coverage counts what V8 ran: tph's rewritten code, not the files as written. */
+function warnCoverage(): void {
+  if (coverageWarned) return;
+  coverageWarned = true;
+  process.stderr.write(`tph: warning: ${COVERAGE_WARNING}\n`);
+}
+
 /** tph's plugin, for one vite server. */
 function vitePlugin(setup: LoaderSetup, preload: string, files: VitestFiles) {
   // A server for vitest's browser mode: its modules run in a browser, where no recorder is.
@@ -139,8 +150,11 @@ function vitePlugin(setup: LoaderSetup, preload: string, files: VitestFiles) {
   return {
     name: "tph",
     enforce: "post",
-    configResolved(config: { test?: { browser?: { enabled?: unknown } } }) {
+    configResolved(
+      config: { test?: { browser?: { enabled?: unknown }; coverage?: { enabled?: unknown } } },
+    ) {
       browser = config.test?.browser?.enabled === true;
+      if (config.test?.coverage?.enabled === true) warnCoverage();
     },
     config(config: ViteConfig) {
       const test = config.test ??= {};
@@ -156,6 +170,22 @@ function vitePlugin(setup: LoaderSetup, preload: string, files: VitestFiles) {
       // vitest keeps transformed modules on disk for its next run: not those tph rewrote, which
       // it would load again without the plugin's records (and count) of what it rewrote.
       test.fsModuleCache = false;
+      // vitest 5's hint to run without isolation, from the time its workers took to start: tph's
+      // preload would make it say so where vitest alone starts them fast enough.
+      if (files.major >= 5) {
+        const diagnostics = (test.experimental ??= {}).diagnostics;
+        if (
+          diagnostics === undefined || (typeof diagnostics === "object" && diagnostics !== null)
+        ) {
+          test.experimental.diagnostics = { ...diagnostics, isolate: false };
+        }
+      }
+    },
+    resolveId(id: string) {
+      return id === STAND_IN ? id : null;
+    },
+    load(id: string) {
+      return id === STAND_IN ? STAND_IN_CODE : null;
     },
     transform(
       this: { getCombinedSourcemap?: () => unknown; environment?: { name?: unknown } },
@@ -234,5 +264,23 @@ function instrumented(
   } catch {
     // Its functions print as rewritten.
   }
-  return { code: r.code, map: r.rewriteMap };
+  // On a line of its own after the code (imports are evaluated first wherever they stand).
+  return { code: `${r.code}\nimport ${JSON.stringify(STAND_IN)};\n`, map: r.rewriteMap };
 }
+
+/**
+ * A module every instrumented module imports: where its code runs in a worker that vitest started
+ * without tph's preload (a pool or project whose options tph could not reach), a recorder that
+ * records nothing takes the recorder's place, and the program runs as without tph, untraced.
+ */
+const STAND_IN = "\0tph:recorder-stand-in";
+export const STAND_IN_CODE = `if (globalThis.__tph === undefined) {
+  const same = (c, v) => v, none = () => {}, unrecorded = () => -1;
+  Object.defineProperty(globalThis, "__tph", { value: {
+    on: false, reg: () => 0, e0: unrecorded, e1: unrecorded, e2: unrecorded, e3: unrecorded,
+    en: unrecorded, r: same, t: none, x: none, s: same, w: same, k: none, k0: none, km: none,
+    km0: none, ka: same, kl: same, ks: same, ksl: same, kx: same, kc: none, ku: none, kf: none,
+    fa: same, yd: same, ya: same,
+  }, configurable: true, writable: true });
+}
+`;
