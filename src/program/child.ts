@@ -111,8 +111,9 @@ export function setupChild(preload: readonly string[]): boolean {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) hideDenoBootstrap(g);
-  // vitest loads the program's modules through vite, where tph's plugin instruments them.
-  const loader = registerLoader(config.loader, vitest === undefined);
+  // vitest loads the program's modules through vite, where tph's plugin instruments them; its
+  // workers leave some to Node (a require() of a project file), which the hook instruments.
+  const loader = registerLoader(config.loader, !vitestMain);
   if (vitestMain) installVitestPlugin(loader.setup, preload[0], vitest);
   else if (vitest !== undefined) {
     useModuleRecords((hash) => sourceRecord(vitest.sources, hash));

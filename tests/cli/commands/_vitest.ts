@@ -98,7 +98,9 @@ function calcProject(version: Version): TempDir {
 function report(text: string): string {
   const all = lines(text);
   const hint = all.findIndex((l) => /^\s*Isolate\s+\d+ workers spawned/.test(l));
-  if (hint >= 0) all.splice(hint, 2);
+  // The hint, its second line, and the empty line before it.
+  if (hint > 0 && all[hint - 1] === "") all.splice(hint - 1, 3);
+  else if (hint >= 0) all.splice(hint, 2);
   return all.filter((l) => !l.startsWith("tph: ")).map((l) =>
     l.replace(/\d+(?:\.\d+)? ?m?s\b/g, "T").replace(/^(\s*Start at ).*/, "$1T")
       .replace(/^(\s*Duration ).*/, "$1T")
@@ -302,6 +304,32 @@ export default defineConfig(({ mode }) => ({
     assert.deepEqual(runs.map((x) => [x.run?.test?.name, x.run?.test?.file]).sort(), [
       ["in a", "a/test/a.test.ts"],
       ["in b", "b/test/b.test.ts"],
+    ]);
+  });
+
+  Deno.test(`tph test: modules vitest leaves to Node (require() of a project file) are traced too (${t.name})`, async () => {
+    await using dir = project({
+      "package.json": '{ "type": "module", "scripts": { "test": "vitest run" } }\n',
+      "lib/tiny.cjs": "function helper(x) { return x; }\n" +
+        "function triple(x) { return helper(x) * 3; }\nmodule.exports = { triple };\n",
+      "test/t.test.ts": 'import { createRequire } from "node:module";\n' +
+        'import { expect, test } from "vitest";\n' +
+        'const { triple } = createRequire(import.meta.url)("../lib/tiny.cjs");\n' +
+        'test("triple", () => { expect(triple(2)).toBe(6); console.log(String(triple)); });\n',
+    });
+    const plain = await plainVitest(dir.path);
+    assertCode(plain, 0, "vitest run");
+    const r = await tph(t, ["test"], { cwd: dir.path, env: nodeFirst() });
+    assertCode(r, 0, "tph test");
+    assert.equal(report(r.stdout), report(plain.stdout));
+    assert.match(plain.stdout, /function triple\(x\) \{ return helper\(x\) \* 3; \}/);
+    const runs = await storedTests(t, dir.path);
+    assert.deepEqual(await treeOf(t, dir.path, runs[0].id, "--no-return"), [
+      "└── test callback()",
+      "    ├── triple(x=2)",
+      "    │   └── helper(x=2)",
+      "    ├── expect(6) [ext]",
+      '    └── console.log("function triple(x) { return helper(x) * 3; }") [ext]',
     ]);
   });
 
