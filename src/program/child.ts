@@ -266,16 +266,18 @@ function runSaver(
 // deno-lint-ignore no-explicit-any
 function watchExits(g: any): () => boolean {
   let exitCalled = false;
-  const realExit = process.exit.bind(process);
-  process.exit = ((code?: number) => {
+  // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
+  // the program set (process.exitCode).
+  const realExit = process.exit;
+  process.exit = function exit(_code?: number) {
     exitCalled = true;
-    return realExit(code);
-  }) as typeof process.exit;
+    return apply(realExit, process, arguments as unknown as unknown[]);
+  } as typeof process.exit;
   if (g.Deno !== undefined) {
     const realDenoExit = g.Deno.exit;
-    g.Deno.exit = (code?: number) => {
+    g.Deno.exit = function exit(_code?: number) {
       exitCalled = true;
-      return realDenoExit(code);
+      return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
     };
   }
   return () => exitCalled;

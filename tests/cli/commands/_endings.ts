@@ -29,7 +29,7 @@ export function endingTests(t: Target): void {
   Deno.test(`tph run saves how each program ended: completed, exit, uncaught error (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");
-    const scripts = ["completed.ts", "exit3.ts", "throw.ts"];
+    const scripts = ["completed.ts", "exit3.ts", "throw.ts", "exit_no_code5.ts"];
     if (t.runtime === "deno") scripts.push("deno_exit4.ts");
     // Each in its own cache folder, so that `last` is that run.
     const runs = await Promise.all(scripts.map(async (script) => {
@@ -64,6 +64,12 @@ export function endingTests(t: Target): void {
     // leave() never returned: process.exit() ended the program inside it.
     assert.equal(callNamed(exit.run.trace, "leave").unfinished, true);
     assert.match(exit.tree, /leave\(code=3\) {2}\[unfinished\]/);
+
+    // exit() with no argument keeps the code the program set.
+    const noCode = by["exit_no_code5.ts"];
+    assertCode(noCode.r, 5, "tph run exit_no_code5.ts");
+    assert.equal(noCode.meta.run.ended, "exit");
+    assert.equal(noCode.meta.run.exit_code, 5);
 
     const thrown = by["throw.ts"];
     assertCode(thrown.r, 1, "tph run throw.ts");
