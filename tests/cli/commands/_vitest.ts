@@ -6,15 +6,24 @@
 // one line for a project without vitest or with one too old (before 1.0).
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import {
   assertCode,
   exec,
+  finish,
   lines,
   NODE,
   REPO,
+  start,
   type Target,
   type TempDir,
   tempDir,
@@ -331,6 +340,34 @@ export default defineConfig(({ mode }) => ({
       "    ├── expect(6) [ext]",
       '    └── console.log("function triple(x) { return helper(x) * 3; }") [ext]',
     ]);
+  });
+
+  Deno.test(`tph test: SIGINT mid-run ends vitest as plainly (130), the finished tests' runs kept (${t.name})`, async () => {
+    await using dir = project({
+      "package.json": '{ "type": "module", "scripts": { "test": "vitest run" } }\n',
+      "test/s.test.ts": 'import { test } from "vitest";\nfunction one() { return 1; }\n' +
+        'test("quick", () => { one(); });\n' +
+        'test("slow", async () => { one(); await new Promise((r) => setTimeout(r, 60000)); }, ' +
+        "120000);\n",
+    });
+    const child = start([...t.tph, "test"], { cwd: dir.path, env: nodeFirst() });
+    const cache = join(dir.path, ".tracepatch_cache");
+    const until = Date.now() + 60_000;
+    const listed = () => {
+      const names = existsSync(cache) ? readdirSync(cache) : [];
+      const list = names.find((f) => /^\..*\.tests$/.test(f));
+      return list !== undefined && readFileSync(join(cache, list), "utf8").includes("quick");
+    };
+    while (!listed()) {
+      assert.ok(Date.now() < until, "the quick test's run was not listed within a minute");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    Deno.kill(child.pid, "SIGINT");
+    const r = await finish(child, "", 60_000, "tph test");
+    assertCode(r, 130, "tph test, interrupted");
+    assert.match(lines(r.stderr).at(-1)!, /^tph: 1 test traced \(1 passed, 0 failed\), 2 calls; /);
+    const runs = await storedTests(t, dir.path);
+    assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome]), [["quick", "passed"]]);
   });
 
   Deno.test(`tph test: a project without vitest, or with one too old, is told so in one line (${t.name})`, async () => {
