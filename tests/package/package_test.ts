@@ -224,6 +224,7 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
   assertCode(version, 0, "tph --version");
   assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
   await assertTraced(await tph(["run", "app.ts"]), tph, "node");
+  await assertVitest(prefix);
   // An old Node, first on PATH: one line, and nothing else (where the machine has one).
   if (OLD_NODE === null) return;
   const oldDir = onlyOn("old-node", { node: OLD_NODE });
@@ -237,6 +238,31 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
 });
 
 const NODE_VERSION = "24.21.0";
+
+/** tph test, installed from the package, on a vitest project (the checkout's vitest). */
+async function assertVitest(prefix: string): Promise<void> {
+  const dir = join(WORK, "vitest-app");
+  mkdirSync(join(dir, "test"), { recursive: true });
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
+  writeFileSync(
+    join(dir, "package.json"),
+    '{ "type": "module", "scripts": { "test": "vitest run" } }\n',
+  );
+  writeFileSync(join(dir, "app.ts"), PROGRAM.replace(/^console\.log.*\n/m, ""));
+  writeFileSync(
+    join(dir, "test/app.test.ts"),
+    'import { expect, test } from "vitest";\nimport { main } from "../app";\n' +
+      'test("greets", () => { expect(main()).toBe("hello world"); });\n',
+  );
+  const path = `${join(prefix, "bin")}:${NODE_ONLY}:${SHELL}`;
+  const r = await asUser(["tph", "test"], dir, path, { NO_COLOR: "1" });
+  assertCode(r, 0, "tph test (vitest)");
+  assert.match(r.stdout, /Tests {2}1 passed \(1\)/);
+  assert.match(lines(r.stderr).at(-1)!, /^tph: 1 test traced \(1 passed, 0 failed\), 6 calls; /);
+  const tree = await asUser(["tph", "tree", "last"], dir, path);
+  assertCode(tree, 0, "tph tree last");
+  assert.match(tree.stdout, /Greeter\.greet\(name="\/x\/world"\) -> "hello world"/);
+}
 
 Deno.test("bun add -g, only Bun on PATH: tph runs on Bun; bun x tph too, Node on PATH or not", async () => {
   const file = await pack();
