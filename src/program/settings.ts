@@ -78,11 +78,6 @@ export interface ChildConfig {
 /** The test runners `tph test` traces. */
 export type TestRunner = "deno" | "node" | "vitest";
 
-/** vitest's coverage counts what V8 ran: tph's rewritten code, not the files as written. */
-export const COVERAGE_WARNING =
-  "vitest's coverage measures the code tph rewrote, not the files as written (branches and " +
-  "lines differ): measure coverage with vitest alone";
-
 /** `tph test` on vitest: what the CLI gives vitest's process and its workers. */
 export interface VitestSettings {
   /** vitest's command-line script, which vitest's own process runs (its workers run others). */

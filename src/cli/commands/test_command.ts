@@ -4,7 +4,6 @@
 import { dirname, join } from "node:path";
 import { exists, readText, remove } from "../../platform/files.ts";
 import { prepareVitest } from "./vitest_runner.ts";
-import { COVERAGE_WARNING } from "../../program/settings.ts";
 import type { TEST_OPTIONS } from "../launch/run_options.ts";
 import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
@@ -126,10 +125,6 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
     );
   }
   const vitest = runner.name === "vitest" ? prepareVitest(ctx.cwd, args) : undefined;
-  // Coverage turned on in the config file is found by tph's plugin (vitest_plugin.ts).
-  if (vitest !== undefined && args.some((a) => /^--coverage(?:\.enabled)?(?:=true)?$/.test(a))) {
-    ctx.warn(COVERAGE_WARNING);
-  }
   try {
     return await runTests(
       // deno-lint-ignore no-explicit-any

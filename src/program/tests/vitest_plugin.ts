@@ -16,7 +16,6 @@ import { join } from "node:path";
 import process from "node:process";
 import { instrument, moduleHash } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
-import { COVERAGE_WARNING } from "../settings.ts";
 import type { RewrittenModule } from "../loader/original_text.ts";
 
 /** The files tph gives vitest for a run (the CLI writes them: test_command.ts). */
@@ -140,7 +139,10 @@ let coverageWarned = false;
 function warnCoverage(): void {
   if (coverageWarned) return;
   coverageWarned = true;
-  process.stderr.write(`tph: warning: ${COVERAGE_WARNING}\n`);
+  process.stderr.write(
+    "tph: warning: vitest's coverage measures the code tph rewrote, not the files as written " +
+      "(branches and lines differ): measure coverage with vitest alone\n",
+  );
 }
 
 /** tph's plugin, for one vite server. */
@@ -154,7 +156,11 @@ function vitePlugin(setup: LoaderSetup, preload: string, files: VitestFiles) {
       config: { test?: { browser?: { enabled?: unknown }; coverage?: { enabled?: unknown } } },
     ) {
       browser = config.test?.browser?.enabled === true;
-      if (config.test?.coverage?.enabled === true) warnCoverage();
+      // Turned on in the config, or on vitest's command line (this process's).
+      if (
+        config.test?.coverage?.enabled === true ||
+        process.argv.some((a) => /^--coverage(?:\.enabled)?(?:=true)?$/.test(a))
+      ) warnCoverage();
     },
     config(config: ViteConfig) {
       const test = config.test ??= {};
