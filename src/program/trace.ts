@@ -402,14 +402,26 @@ function runDisabled<T>(fn: () => T, options: TraceOptions): TraceHandle | Promi
  */
 export function runTest(fn: () => unknown, test: Omit<TestInfo, "outcome">): Promise<unknown> {
   const t = new TraceHandle({ label: test.name }, true).runsTest(test);
+  return runAsBlock(t, fn, (threw, e) => t.stopRun(threw, e, ""));
+}
+
+/**
+ * Call `fn` from a promise job inside a block's async context (no frame of tph's below it), and
+ * `settled` once what it returns settles (threw: whether it rejected, with what).
+ */
+function runAsBlock(
+  t: TraceHandle,
+  fn: () => unknown,
+  settled: (threw: boolean, e: unknown) => void,
+): Promise<unknown> {
   return storage().run(t.state, () =>
     Promise.resolve().then(fn).then(
       (v) => {
-        t.stopRun(false, undefined, "");
+        settled(false, undefined);
         return v;
       },
       (e) => {
-        t.stopRun(true, e, "");
+        settled(true, e);
         throw e;
       },
     ));
@@ -431,21 +443,10 @@ export function runTestAttempt(
   ended: () => { outcome: TestOutcome; error: unknown },
 ): Promise<unknown> {
   const t = new TraceHandle({ label: test.name }, true).runsTest(test);
-  const end = () => {
+  return runAsBlock(t, run, () => {
     const { outcome, error } = ended();
     t.endTest(outcome, error);
-  };
-  return storage().run(t.state, () =>
-    Promise.resolve().then(run).then(
-      (v) => {
-        end();
-        return v;
-      },
-      (e) => {
-        end();
-        throw e;
-      },
-    ));
+  });
 }
 
 /**

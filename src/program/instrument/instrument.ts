@@ -274,10 +274,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   };
   if (options.insertions) out.insertions = insertions ?? w.insertions();
   if (options.rewriteMap) {
-    out.rewriteMap = insertions === null ? null : Buffer.from(
-      madeMap(source, filename, result.program, insertions),
-      "base64",
-    ).toString("utf8");
+    out.rewriteMap = insertions === null
+      ? null
+      : mapBytes(source, filename, result.program, insertions).toString("utf8");
   }
   if (options.columnTable) {
     out.columns = insertions === null ? "" : columnTable(source, insertions);
@@ -309,14 +308,19 @@ export function readShiftMap(code: string): string | null {
 
 /** A source map from the rewritten code back to `source` (JSON, as base64). */
 function madeMap(source: string, filename: string, program: Node, insertions: Insertions): string {
+  return mapBytes(source, filename, program, insertions).toString("base64");
+}
+
+/** That source map's JSON, as bytes. */
+function mapBytes(source: string, filename: string, program: Node, insertions: Insertions): Buffer {
   const url = isAbsolute(filename) ? pathToFileURL(filename).href : filename;
-  // The JSON around the mappings, whose bytes go in as they are (base64 of the whole at once).
+  // The JSON around the mappings, whose bytes go in as they are.
   const head = Buffer.from(
     `{"version":3,"sources":${JSON.stringify([url])},"names":[],"mappings":"`,
     "utf8",
   );
   const mappings = sourceMapMappings(source, program, insertions);
-  return Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]).toString("base64");
+  return Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
 }
 
 class Walker {

@@ -48,12 +48,12 @@ export function registerLoader(
   let count = 0;
   const setup = loaderSetup(options, g.Bun === undefined ? g.Deno : undefined, () => void count++);
   // The runtime's own loader (docs/design.md); none where another loads the program's modules
-  // (vitest, through vite: tests/vitest_plugin.ts).
-  if (!hooks) {
-    // Nothing is loaded through a hook.
-  } else if (g.Bun !== undefined) installBunLoader(setup);
-  else if (g.Deno !== undefined) installDenoLoader(setup);
-  else installNodeLoader(setup);
+  // (vitest's own process, through vite: tests/vitest_plugin.ts).
+  if (hooks) {
+    if (g.Bun !== undefined) installBunLoader(setup);
+    else if (g.Deno !== undefined) installDenoLoader(setup);
+    else installNodeLoader(setup);
+  }
   return { instrumented: () => count, finish: () => setup.manifest?.save(), setup };
 }
 

@@ -119,7 +119,27 @@ async function withTests(body: (dir: string) => Promise<void>): Promise<void> {
   await body(dir.path);
 }
 
-interface LoggedRun {
+/**
+ * Wait (a minute at most) until a test's run is stored as it ends, then listed for the report (the
+ * run's list, a dot file beside it).
+ */
+export async function untilListed(cache: string, test: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  const stored = new RegExp(`^run_.*${test}.*\\.tph$`);
+  const listed = () => {
+    const names = existsSync(cache) ? readdirSync(cache) : [];
+    const list = names.find((f) => /^\..*\.tests$/.test(f));
+    return names.some((f) => stored.test(f)) && list !== undefined &&
+      readFileSync(join(cache, list), "utf8").includes(test);
+  };
+  while (!listed()) {
+    assert.ok(Date.now() < until, `the ${test} test's run was not stored within a minute`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A stored run as `tph logs --json` lists it. */
+export interface LoggedRun {
   id: string;
   label: string | null;
   run?: { test?: { name: string; file: string; runner: string; outcome: string } };
@@ -268,19 +288,7 @@ export function testCommandTests(t: Target): void {
     });
     const child = start([...t.tph, "test"], { cwd: dir.path });
     const cache = join(dir.path, ".tracepatch_cache");
-    // The quick test's run is stored as it ends, then listed for the report (the run's list, a
-    // dot file beside it): the slow one is running then.
-    const until = Date.now() + 60_000;
-    const listed = () => {
-      const names = existsSync(cache) ? readdirSync(cache) : [];
-      const list = names.find((f) => /^\..*\.tests$/.test(f));
-      return names.some((f) => /^run_.*quick.*\.tph$/.test(f)) && list !== undefined &&
-        readFileSync(join(cache, list), "utf8").includes("quick");
-    };
-    while (!listed()) {
-      assert.ok(Date.now() < until, "the quick test's run was not stored within a minute");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilListed(cache, "quick");
     Deno.kill(child.pid, "SIGINT");
     const r = await finish(child, "", 60_000, "tph test");
     assertCode(r, 130, "tph test, interrupted");

@@ -6,14 +6,7 @@
 // one line for a project without vitest or with one too old (before 1.0).
 
 import assert from "node:assert/strict";
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import {
@@ -29,6 +22,7 @@ import {
   tempDir,
   tph,
 } from "./_cli.ts";
+import { type LoggedRun, untilListed } from "./_test_command.ts";
 
 /** The node_modules holding vitest: the checkout's (vitest 5) or the fixture's (vitest 3). */
 const MODULES = {
@@ -125,12 +119,6 @@ function plainVitest(dir: string, args: string[] = []) {
 /** PATH with the checkout's Node 24 first: the Node tph test runs vitest on. */
 function nodeFirst(): Record<string, string> {
   return { PATH: `${dirname(NODE)}:${process.env.PATH}` };
-}
-
-interface LoggedRun {
-  id: string;
-  label: string | null;
-  run?: { test?: { name: string; file: string; runner: string; outcome: string } };
 }
 
 async function storedTests(t: Target, dir: string): Promise<LoggedRun[]> {
@@ -352,16 +340,7 @@ export default defineConfig(({ mode }) => ({
     });
     const child = start([...t.tph, "test"], { cwd: dir.path, env: nodeFirst() });
     const cache = join(dir.path, ".tracepatch_cache");
-    const until = Date.now() + 60_000;
-    const listed = () => {
-      const names = existsSync(cache) ? readdirSync(cache) : [];
-      const list = names.find((f) => /^\..*\.tests$/.test(f));
-      return list !== undefined && readFileSync(join(cache, list), "utf8").includes("quick");
-    };
-    while (!listed()) {
-      assert.ok(Date.now() < until, "the quick test's run was not listed within a minute");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await untilListed(cache, "quick");
     Deno.kill(child.pid, "SIGINT");
     const r = await finish(child, "", 60_000, "tph test");
     assertCode(r, 130, "tph test, interrupted");
