@@ -15,12 +15,12 @@ import {
   exists,
   fileProblem,
   isDirectory,
-  makeTempDir,
   randomHex,
   realPath,
   remove,
   writeText,
 } from "../../platform/files.ts";
+import { tempFolder } from "../launch/temp_folder.ts";
 import { displayPath } from "../../platform/display_path.ts";
 import { pid, stderrIsTerminal } from "../../platform/process.ts";
 import { treeWidth } from "./tree_width.ts";
@@ -219,7 +219,7 @@ async function runScript(
   const cjs = commonjsPackageWarning(script);
   if (cjs) ctx.warn(cjs);
   const cacheDir = runCacheDir(ctx, cfg, root);
-  const dir = cacheDir ?? makeTempDir("tph-run-");
+  const dir = cacheDir ?? tempFolder("tph-run-");
   try {
     const command = entry?.command;
     const blocksOnly = v.blocks === true || cfg.blocks_only;

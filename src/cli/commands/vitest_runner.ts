@@ -5,14 +5,8 @@
 
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import {
-  exists,
-  makeDir,
-  makeTempDir,
-  readText,
-  realPath,
-  writeText,
-} from "../../platform/files.ts";
+import { exists, makeDir, readText, realPath, writeText } from "../../platform/files.ts";
+import { tempFolder } from "../launch/temp_folder.ts";
 import type { VitestSettings } from "../../program/settings.ts";
 import { CliError } from "./errors.ts";
 
@@ -73,7 +67,7 @@ export function prepareVitest(cwd: string, given: string[]): VitestPlan {
   const args = [...given];
   // Always one run: `vitest` alone watches where a terminal is.
   if (args[0] === "run" || args[0] === "watch" || args[0] === "dev") args.shift();
-  const tmp = makeTempDir("tph-vitest-");
+  const tmp = tempFolder("tph-vitest-");
   const settings: VitestSettings = {
     cli,
     major,

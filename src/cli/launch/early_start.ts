@@ -11,14 +11,8 @@ import {
   spawnInherit,
   stdinIsTerminal,
 } from "../../platform/process.ts";
-import {
-  exists,
-  isDirectory,
-  makeTempDir,
-  remove,
-  writeText,
-  writeWhole,
-} from "../../platform/files.ts";
+import { exists, isDirectory, remove, writeText, writeWhole } from "../../platform/files.ts";
+import { tempFolder } from "./temp_folder.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
 import {
@@ -179,7 +173,7 @@ async function quit(p: Pending): Promise<void> {
  * @returns The file's path.
  */
 export function makePlanFile(): string {
-  const file = `${makeTempDir("tph-run-")}/plan.json`;
+  const file = `${tempFolder("tph-run-")}/plan.json`;
   writeText(file, "", { exclusive: true });
   return file;
 }

@@ -23,6 +23,7 @@ import {
   tph,
 } from "./_cli.ts";
 import { type LoggedRun, untilListed } from "./_test_command.ts";
+import { mountTmpfs, ROOT, unmount } from "./_disk.ts";
 
 /** The node_modules holding vitest: the checkout's (vitest 5) or the fixture's (vitest 3). */
 const MODULES = {
@@ -347,6 +348,33 @@ export default defineConfig(({ mode }) => ({
     assert.match(lines(r.stderr).at(-1)!, /^tph: 1 test traced \(1 passed, 0 failed\), 2 calls; /);
     const runs = await storedTests(t, dir.path);
     assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome]), [["quick", "passed"]]);
+  });
+
+  Deno.test({
+    name: `tph run and tph test: a read-only temporary folder is one line (${t.name})`,
+    ignore: !ROOT,
+    fn: async () => {
+      await using dir = project({
+        "package.json": '{ "type": "module", "scripts": { "test": "vitest run" } }\n',
+        "main.js": "console.log(1);\n",
+        "test/a.test.ts": 'import { test } from "vitest";\ntest("a", () => {});\n',
+      });
+      const tmp = join(dir.path, "tmp");
+      mountTmpfs(tmp, "size=64k,ro");
+      try {
+        const env = { ...nodeFirst(), TMPDIR: tmp };
+        const line = `tph: Cannot make a temporary folder in "${tmp}": read-only file system; ` +
+          "set TMPDIR to a folder tph can write\n";
+        for (const args of [["run", "--no-cache", "main.js"], ["test"]]) {
+          const r = await tph(t, args, { cwd: dir.path, env });
+          assertCode(r, 1, `tph ${args.join(" ")}`);
+          assert.equal(r.stdout, "");
+          assert.equal(r.stderr, line);
+        }
+      } finally {
+        unmount(tmp);
+      }
+    },
   });
 
   Deno.test(`tph test: a project without vitest, or with one too old, is told so in one line (${t.name})`, async () => {
