@@ -1,8 +1,8 @@
 // The temporary folders tph makes for a run (its settings file, a run not stored, vitest's files):
 // a folder the user cannot write there is one line naming it, not an internal error.
 
-import process from "node:process";
 import { fileProblem, makeTempDir } from "../../platform/files.ts";
+import { env } from "../../platform/process.ts";
 import { RunError } from "./run_error.ts";
 
 /**
@@ -16,7 +16,7 @@ export function tempFolder(prefix: string): string {
     return makeTempDir(prefix);
   } catch (e) {
     throw new RunError(
-      `Cannot make a temporary folder in "${process.env.TMPDIR || "/tmp"}": ${fileProblem(e)}; ` +
+      `Cannot make a temporary folder in "${env().TMPDIR || "/tmp"}": ${fileProblem(e)}; ` +
         "set TMPDIR to a folder tph can write",
     );
   }
