@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 14;
+export const ABI_VERSION = 15;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -27,12 +27,19 @@ export const META_PREFIX = "__tph_m_";
 export const FLAG_ASYNC = 1;
 export const FLAG_GENERATOR = 2;
 export const FLAG_STATIC = 4;
+/** A test registered with `test.failing` (its runner inverts its outcome). */
+export const FLAG_TEST_FAILING = 8;
+/** Joins a test's suites' names and its own in a test's full name. */
+export const TEST_NAME_SEPARATOR = " › ";
 
 /**
  * One row of the emitted metadata table: qualified name, kind, line, column, flags, and the
- * parameter display names joined by ",".
+ * parameter display names joined by ","; for the function of a test a test file registers
+ * (`test("adds", () => …)` in a `describe`), the test's full name as written.
  */
-export type MetaRow = [string, string, number, number, number, string];
+export type MetaRow =
+  | [string, string, number, number, number, string]
+  | [string, string, number, number, number, string, string];
 
 /** What `__tph_m_<h>()` returns: the file, the module name, and one row per function. */
 export type ModuleMeta = [string, string, MetaRow[]];
@@ -58,6 +65,11 @@ export interface RecorderABI {
   t(c: number, e: unknown): void;
   /** The call ended. */
   x(c: number): void;
+  /**
+   * `tph test` on Bun, else null: what a test's function that threw returns instead of throwing
+   * again (a rejected promise: REJECTING_CLOSER in instrument/_emit.ts).
+   */
+  rj: ((e: unknown) => unknown) | null;
   /** Before `await`/`yield`: give the stack back. */
   s<T>(c: number, v: T): T;
   /** After resuming: take the stack again. */

@@ -2,6 +2,7 @@
 // recorder and the loader hook, record into one process-wide trace, and write it out however
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
+import { createRequire } from "node:module";
 import process from "node:process";
 import { fileProblem, readText, remove, writeText } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
@@ -24,6 +25,7 @@ import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
@@ -32,6 +34,7 @@ import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
+import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 
 /**
@@ -145,10 +148,15 @@ export function setupChild(preload: readonly string[]): boolean {
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
+  if (config.tests?.runner === "bun") {
+    installBunTests(openTest, runtime());
+    useBunTestFiles();
+  }
   const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
+  if (config.tests?.runner === "bun") saveOnBunTestsEnd(save);
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
   saveOnSignals(save, t);
   programStart = origin + performanceNow();
@@ -199,6 +207,7 @@ function hideDenoBootstrap(g: any): void {
 function saveTests(): void {
   endOpenTests();
   endOpenVitestTests();
+  endOpenBunTests();
   saveLaterBlocks();
 }
 
@@ -336,6 +345,17 @@ function saveOnProcessEnd(
     uncaught = formatError(err, 500);
     if (bun) beforeUncaughtPrint(err, origin);
   });
+}
+
+/**
+ * `bun test` ends its process without an "exit" event: the run is saved after the last test file,
+ * from a hook of the preload's that Bun runs then (a `afterAll` outside any test file).
+ */
+function saveOnBunTestsEnd(save: (ending: ChildEnding) => void): void {
+  const bunTest = createRequire(import.meta.url)("bun:test") as {
+    afterAll(fn: () => void): void;
+  };
+  bunTest.afterAll(() => save({ ended: "completed", code: 0 }));
 }
 
 /**

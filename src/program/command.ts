@@ -86,11 +86,6 @@ export function childCommand(
   runtime: ProgramRuntime = ownRuntime(),
   test: boolean | TestRunner = false,
 ): { argv: string[]; env: Record<string, string>; argv0?: string } {
-  if (test && runtime === "bun") {
-    throw new RuntimeError(
-      "tph test runs Deno's and Node's test runners only, for now (not Bun's)",
-    );
-  }
   script = scriptPath(script, cwd);
   // Run as tph's runtime was invoked, so that the program's process.argv0 is what it is when run
   // directly (Deno takes it from how it was started); another runtime as it was found.
@@ -142,14 +137,19 @@ export function childCommand(
       argv0: exe.invoked,
     };
   } else if (binaryPreload !== null) {
-    // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program.
+    // The standalone binary is its own runtime: started as the `bun` CLI, it runs the program
+    // (`bun test`: the test files, all in this one process).
     command = {
-      argv: [execPath(), "--preload", binaryPreload(), script, ...args],
+      argv: test
+        ? [execPath(), "test", "--preload", binaryPreload(), ...args]
+        : [execPath(), "--preload", binaryPreload(), script, ...args],
       env: { [BE_BUN_ENV]: "1" },
     };
   } else {
     command = {
-      argv: [exe.path, "--preload", PRELOAD, script, ...args],
+      argv: test
+        ? [exe.path, "test", "--preload", PRELOAD, ...args]
+        : [exe.path, "--preload", PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,
     };

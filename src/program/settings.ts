@@ -76,7 +76,7 @@ export interface ChildConfig {
 }
 
 /** The test runners `tph test` traces. */
-export type TestRunner = "deno" | "node" | "vitest";
+export type TestRunner = "deno" | "bun" | "node" | "vitest";
 
 /** `tph test` on vitest: what the CLI gives vitest's process and its workers. */
 export interface VitestSettings {

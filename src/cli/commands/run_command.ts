@@ -280,8 +280,8 @@ export async function runTests(
     args: runnerArgs,
     command: vitest !== undefined
       ? vitest.command
-      : runner === "deno"
-      ? ["deno", "test", ...runnerArgs]
+      : runner === "deno" || runner === "bun"
+      ? [runner, "test", ...runnerArgs]
       : ["node", "--test", ...runnerArgs],
     label: null,
     cacheDir,

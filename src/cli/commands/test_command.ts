@@ -9,6 +9,14 @@ import type { Context } from "./command.ts";
 import { CliError } from "./errors.ts";
 import { runTests } from "./run_command.ts";
 
+/** A runner tph test runs. */
+type HeldRunner = Parameters<typeof runTests>[1];
+const RUNNERS_HELD: readonly string[] = ["deno", "bun", "node", "vitest"] satisfies HeldRunner[];
+
+function isHeld(name: string): name is HeldRunner {
+  return RUNNERS_HELD.includes(name);
+}
+
 /** A test runner, and what in the project says it is the one. */
 interface Runner {
   name: string;
@@ -102,15 +110,15 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const runner = given !== undefined
     ? { name: given, why: "--runner" }
     : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
-  if (runner.name !== "deno" && runner.name !== "node" && runner.name !== "vitest") {
+  if (!isHeld(runner.name)) {
     const which = given !== undefined
-      ? `tph test runs Deno's, Node's and vitest's test runners so far, not ${runner.name} ` +
-        "(--runner)"
+      ? `tph test runs Deno's, Bun's, Node's and vitest's test runners so far, not ` +
+        `${runner.name} (--runner)`
       : `this project's tests run with ${runner.name} (${runner.why}), and tph test runs ` +
-        "Deno's, Node's and vitest's test runners so far";
+        "Deno's, Bun's, Node's and vitest's test runners so far";
     throw new CliError(
-      `${which}: --runner deno runs the tests with deno test, --runner node with node --test, ` +
-        "--runner vitest with vitest",
+      `${which}: --runner deno runs the tests with deno test, --runner bun with bun test, ` +
+        "--runner node with node --test, --runner vitest with vitest",
       1,
     );
   }

@@ -56,6 +56,18 @@ export const CLOSER = `}catch(${X}){try{${
 }}catch{}throw ${X}}finally{if(${C}>=0)try{${invoke("x")}}catch{}}`;
 
 /**
+ * CLOSER for the function of a test or hook a test file registers (not async): under `bun test`
+ * (`__tph.rj` set) an error it throws is handed to Bun as a rejected promise instead of thrown
+ * again, so Bun reports it from where it was first thrown. Bun reports a thrown error from where
+ * it was last thrown: the rethrow here, at the function's end.
+ */
+export const REJECTING_CLOSER = `}catch(${X}){try{${
+  invoke("t", X)
+}}catch{}if(${G}.rj!==null)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${
+  invoke("x")
+}}catch{}}`;
+
+/**
  * The module's function table, appended after its last statement: hoisted declarations, so
  * functions called during a cyclic import (before the module's body ran) still find it.
  */

@@ -9,9 +9,11 @@ import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
   FLAG_STATIC,
+  FLAG_TEST_FAILING,
   type MetaRow,
   type ModuleMeta,
   type RecorderMethod,
+  TEST_NAME_SEPARATOR,
 } from "../../abi.ts";
 import {
   CLOSER,
@@ -21,10 +23,12 @@ import {
   moduleTable,
   NOT_RECORDED,
   prologue,
+  REJECTING_CLOSER,
 } from "./_emit.ts";
 import type { FunctionInfo, FunctionKind } from "../../types.ts";
 import { bindingName, keyName, memberPath, type Node } from "./_names.ts";
 import { collectParams } from "./_params.ts";
+import { registration } from "./_tests.ts";
 import {
   GLOBAL_FUNCTIONS,
   GLOBAL_NAMESPACES,
@@ -337,6 +341,10 @@ class Walker {
   readonly #enclosing: string[] = [];
   /** How many functions of this module took each name by place so far. */
   readonly #placeNames = new Map<string, number>();
+  /** The names of the suites (`describe`) whose function is being walked, outermost first. */
+  readonly #suites: string[] = [];
+  /** The functions of the tests registered in this module: their full names (registration). */
+  readonly #tests = new Map<Node, { name: string | null; failing: boolean }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
@@ -569,10 +577,23 @@ class Walker {
     const callee = unparenthesized(node.callee);
     if (isFunctionNode(callee) && !callee.id) this.walk(callee, ROLE + "IIFE");
     else this.walk(node.callee, null);
+    const registered = node.type === "CallExpression" ? registration(node, this.#src) : null;
+    const fullName = registered === null
+      ? ""
+      : [...this.#suites, registered.name].join(TEST_NAME_SEPARATOR);
+    if (registered?.kind === "test" || registered?.kind === "hook") {
+      this.#tests.set(registered.fn, {
+        name: registered.kind === "test" ? fullName : null,
+        failing: registered.failing,
+      });
+    }
     for (const arg of node.arguments as Node[]) {
       const inner = unparenthesized(arg);
+      const suite = registered?.kind === "suite" && inner === registered.fn;
+      if (suite) this.#suites.push(registered.name);
       if (isFunctionNode(inner) && !inner.id) this.walk(inner, ROLE + role);
       else this.walk(arg, null);
+      if (suite) this.#suites.pop();
     }
   }
 
@@ -621,7 +642,15 @@ class Walker {
     if (fn.async) flags |= FLAG_ASYNC;
     if (fn.generator) flags |= FLAG_GENERATOR;
     if (naming.static) flags |= FLAG_STATIC;
-    this.#rows.push([fullQual, naming.kind, line, column, flags, params.names.join(",")]);
+    const test = this.#tests.get(fn);
+    if (test?.failing) flags |= FLAG_TEST_FAILING;
+    this.#rows.push(
+      test?.name == null
+        ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]
+        : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
+    );
+    // A test's or hook's function hands a thrown error to Bun's runner as a rejection.
+    const closer = test !== undefined && !fn.async && !fn.generator ? REJECTING_CLOSER : CLOSER;
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
@@ -646,7 +675,7 @@ class Walker {
       this.walk(body, null);
       this.#enclosing.pop();
       this.#scope = outer;
-      s.appendLeft(body.end, `)${CLOSER}}`);
+      s.appendLeft(body.end, `)${closer}}`);
       return;
     }
     const stmts = body.body as Node[];
@@ -678,8 +707,8 @@ class Walker {
     this.#scope = outer;
     // Closers go in after the body's own (post-order, appended): inner ones come first at a
     // shared offset. An empty body has opener and closer at one offset, both after it.
-    if (open === close) s.appendRight(open, CLOSER);
-    else s.appendLeft(close, CLOSER);
+    if (open === close) s.appendRight(open, closer);
+    else s.appendLeft(close, closer);
   }
 
   /** Walk a body left unrecorded: its returns and awaits are its own, its inner functions not. */

@@ -55,7 +55,11 @@ export function installBunLoader(setup: LoaderSetup): void {
         if (setup.isOwn(path)) return { contents: source, loader };
         setup.counted();
         const { code, moduleSyntax, columns } = transformFile(setup, path, loader, source);
-        const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source));
+        // Under `bun test`, a test file goes to Bun whatever its format: Bun gives a test file
+        // its runner's globals (`test`, `expect`) as it transpiles it, which runCommonJS cannot.
+        const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
+        const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) &&
+          !testFile;
         rememberText(setup, path, loader, source, code, commonJS);
         rememberColumns(path, columns ?? "");
         // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
@@ -68,10 +72,20 @@ export function installBunLoader(setup: LoaderSetup): void {
             exports: runCommonJS(path, code, loader, source, columns ?? "", onLoad),
             loader: "object",
           }
-          : { contents: code, loader };
+          : { contents: testFile ? code + "\nexport {};" : code, loader };
       });
     },
   });
+}
+
+/** Whether this is `bun test`'s process (tph test): see onLoad. */
+let bunTests = false;
+/** The files `bun test` takes for test files (`*.test.ts`, `*_spec.js`). */
+const TEST_FILE = /[._](test|spec)\.[cm]?[jt]sx?$/;
+
+/** `tph test` on Bun: test files are Bun's to run as modules (see onLoad). */
+export function useBunTestFiles(): void {
+  bunTests = true;
 }
 
 /** Instrument a file Bun loads, learning its format and column table on the way. */

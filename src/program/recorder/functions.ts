@@ -16,6 +16,8 @@ export interface FunctionRecord {
   params: string[];
   /** For an external `ns.key(…)` call site: `key`, the method it calls. */
   key?: string;
+  /** For the function of a test a test file registers: the test's full name as written. */
+  test?: string;
 }
 
 /**
@@ -74,6 +76,8 @@ function makeRecord(id: number): FunctionRecord {
     flags,
     params: external || params === "" ? [] : strSplit(params, ","),
     key: external ? strSlice(qualname, strIndexOf(qualname, ".") + 1) : undefined,
+    // Read only when there: a missing index would be looked up on Array.prototype.
+    test: row.length > 6 ? row[6] : undefined,
   };
   table[id] = record;
   return record;

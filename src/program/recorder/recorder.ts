@@ -107,10 +107,19 @@ let hushed = false;
 let finder: Finder | null = null;
 
 /**
- * `tph test` on Node: the trace of the test whose function runs now (tests/node_tests.ts), asked
- * for at every call; undefined when no test's function runs.
+ * `tph test` on Node and Bun: the trace of the test whose function runs now (tests/node_tests.ts,
+ * tests/bun_tests.ts), asked for at every call with the function's id; undefined when no test's
+ * function runs.
  */
-let testRoot: (() => TraceState | undefined) | null = null;
+let testRoot: ((id: number) => TraceState | undefined) | null = null;
+
+/** How a watched call ended: whether it threw, and its error or the value it returned. */
+export type CallEnd = (threw: boolean, value: unknown) => void;
+/** `tph test` on Bun: what is told when the call that begins next ends (watchNextCall). */
+let watchNext: CallEnd | null = null;
+/** The calls watched to their end, by handle, and the value each returned. */
+const watched: Map<number, CallEnd> = new SafeMap<number, CallEnd>();
+const returnedBy: Map<number, unknown> = new SafeMap<number, unknown>();
 
 function refreshOn(): void {
   R.on = !hushed &&
@@ -118,11 +127,12 @@ function refreshOn(): void {
   if (!R.on) idleFastClock();
 }
 
-function rootTrace(): TraceState | null {
+function rootTrace(id: number): TraceState | null {
   if (testRoot !== null) {
+    watchNext = null; // one a call left unrecorded asked for
     // Before the async context: a test made inside another (Node's t.test) starts in its
     // parent's context, but its calls are its own.
-    const t = testRoot();
+    const t = testRoot(id);
     if (t !== undefined) return t.active ? t : null;
   }
   if (storage !== null) {
@@ -612,7 +622,7 @@ function record(
   let depth: number;
   let tp = tape;
   if (p < 0) {
-    t = rootTrace();
+    t = rootTrace(b + k);
     if (t === null) return -1;
     tp = tape; // a test's trace starts there (testRoot), on a new tape if none was active
     depth = 1;
@@ -625,7 +635,7 @@ function record(
     t = tp.traces[tp.slot[pr]];
     // A test run inside another test's call (Node's t.test) records its calls apart (testRoot);
     // the caller's call is open again when it returns (prev).
-    const own = testRoot === null ? t : testRoot() ?? t;
+    const own = testRoot === null ? t : testRoot(b + k) ?? t;
     if (own !== t) [t, tp, p] = [own, tape, -1];
     if (!t.active) return -1;
     depth = p < 0 ? 1 : tp.depth[pr] + 1;
@@ -689,6 +699,7 @@ function record(
   }
   tp.start[row] = now();
   cur = h;
+  if (watchNext !== null) watchCall(h);
   return h;
 }
 
@@ -722,10 +733,17 @@ export const R = {
     return storage;
   },
   /** `tph test` on Node: what gives the trace of the test whose function runs now (testRoot). */
-  useTestRoots(root: (() => TraceState | undefined) | null): void {
+  useTestRoots(root: ((id: number) => TraceState | undefined) | null): void {
     testRoot = root;
     fullOwner = -2;
     refreshOn();
+  },
+  /**
+   * `tph test` on Bun: tell `end` how the call that begins next ends (asked from testRoot, as
+   * the test's function is called), with the value it returned or the error it threw.
+   */
+  watchNextCall(end: CallEnd): void {
+    watchNext = end;
   },
   /** The trace `tph run` records into when no `trace()` block owns the async context. */
   setProcessTrace(t: TraceState | null): void {
@@ -821,6 +839,8 @@ export const R = {
       tape.ret[row] = formatError(e, t.maxRepr, t.redaction);
     }
   },
+  /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
+  rj: null as ((e: unknown) => unknown) | null,
   /** The call ended (returned, threw, or its promise settled). */
   x(c: number): void {
     if (c >= 0) {
@@ -1067,6 +1087,7 @@ function findReturn(c: number, v: unknown): void {
 }
 
 function recordReturn(c: number, v: unknown): void {
+  if (watched.size !== 0 && watched.has(c)) returnedBy.set(c, v);
   const f = finder;
   if (f !== null) {
     // As findReturn, inline: a returned primitive that is not the value looked for is skipped.
@@ -1084,6 +1105,7 @@ function recordReturn(c: number, v: unknown): void {
 }
 
 function recordExit(c: number): void {
+  if (watched.size !== 0) watchedExit(c);
   if (!live(c)) return;
   const row = c - base;
   const state = tape.state[row];
@@ -1099,6 +1121,23 @@ function recordExit(c: number): void {
     if (a < 0) tape.awaited[row] = max(0, a + tape.end[row]);
   }
   if (cur === c) cur = tape.prev[row];
+}
+
+/** The call just begun is a test's function (testRoot): watched to its end. */
+function watchCall(h: number): void {
+  watched.set(h, watchNext!);
+  watchNext = null;
+}
+
+/** A watched call ends (watchNextCall): tell its watcher how. */
+function watchedExit(c: number): void {
+  const end = watched.get(c);
+  if (end === undefined) return;
+  watched.delete(c);
+  const threw = live(c) && tape.state[c - base] === THREW;
+  const value = threw ? lastRethrown : returnedBy.get(c);
+  returnedBy.delete(c);
+  end(threw, value);
 }
 
 function takeStack(c: number): void {

@@ -489,12 +489,12 @@ export function testCommandTests(t: Target): void {
       err[0],
       /^tph: this project's tests run with jest \(the test script of .*package\.json\), .*--runner deno .*--runner node .*--runner vitest/,
     );
-    const bun = await tph(t, ["test", "--runner", "bun"], { cwd: dir.path });
-    assertCode(bun, 1, "tph test --runner bun");
-    assert.equal(bun.stdout, "");
+    const jest = await tph(t, ["test", "--runner", "jest"], { cwd: dir.path });
+    assertCode(jest, 1, "tph test --runner jest");
+    assert.equal(jest.stdout, "");
     assert.match(
-      bun.stderr,
-      /^tph: tph test runs Deno's, Node's and vitest's test runners so far, not bun \(--runner\): .*\n$/,
+      jest.stderr,
+      /^tph: tph test runs Deno's, Bun's, Node's and vitest's test runners so far, not jest \(--runner\): .*--runner bun with bun test.*\n$/,
     );
   });
 }

@@ -27,6 +27,7 @@ import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { hostileRunTests } from "./_hostile.ts";
 import { cacheSwapTests } from "./_privacy.ts";
+import { bunRunnerTests } from "./_bun_runner.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -60,3 +61,4 @@ exportDiskTests(BINARY);
 modeTests(BINARY);
 outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);
+bunRunnerTests(BINARY);

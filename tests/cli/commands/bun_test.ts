@@ -27,6 +27,7 @@ import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
+import { bunRunnerTests } from "./_bun_runner.ts";
 import { vitestTests } from "./_vitest.ts";
 
 programTests(BUN_TARGET);
@@ -62,4 +63,5 @@ sharedFolderTests(BUN_TARGET);
 cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);
 testCommandTests(BUN_TARGET);
+bunRunnerTests(BUN_TARGET);
 vitestTests(BUN_TARGET);

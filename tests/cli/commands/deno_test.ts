@@ -27,6 +27,7 @@ import { diskTests, exportDiskTests, modeTests } from "./_disk.ts";
 import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
+import { bunRunnerTests } from "./_bun_runner.ts";
 import { vitestConfigTests, vitestTests } from "./_vitest.ts";
 
 programTests(DENO_TARGET);
@@ -62,6 +63,7 @@ sharedFolderTests(DENO_TARGET);
 cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
 testCommandTests(DENO_TARGET);
+bunRunnerTests(DENO_TARGET);
 vitestTests(DENO_TARGET);
 vitestTests(DENO_TARGET, "3");
 vitestConfigTests(DENO_TARGET);

@@ -1,0 +1,65 @@
+// The instrumenter marks the functions a test file registers as tests (`test`/`it` in any of
+// their forms), with the test's full name as written: its `describe`s' names and its own. `tph
+// test` on Bun names each test's run from it (src/program/tests/bun_tests.ts).
+
+import assert from "node:assert/strict";
+import { instrument } from "../../../src/program/instrument/instrument.ts";
+import { FLAG_TEST_FAILING, type MetaRow } from "../../../src/abi.ts";
+
+/** The module table the rewritten code registers (`__tph.reg([...])`). */
+function table(code: string): MetaRow[] {
+  const m = /__tph\.reg\((\[.*\])\)\}/.exec(code);
+  assert.ok(m !== null, "a module table");
+  return JSON.parse(m[1])[2];
+}
+
+const TESTS = `import { describe, expect, it, test } from "bun:test";
+describe("math", () => {
+  describe.each([1, 2])(\`inner\`, (n) => {
+    test("adds", () => { expect(1).toBe(1); });
+    it.failing("fails " + n, async function () {});
+  });
+  test.each([[1, 2]])("row %i", (a, b) => {});
+  test.skipIf(process.env.CI)("named later", () => {}, 500);
+  const helper = () => {};
+  helper();
+});
+test(\`top\`, async () => {});
+it.only("only", { timeout: 10 }, () => {});
+[1].map((x) => x);
+expect(() => {}).not.toThrow();
+test("no function");
+`;
+
+Deno.test("instrument: a test file's tests are marked with their full names as written", () => {
+  const r = instrument(TESTS, { filename: "m.test.ts" });
+  assert.equal(r.error, null);
+  const tests = table(r.code).filter((row) => row[1] !== "external").map((row) => [
+    row[0],
+    row[6] ?? null,
+    (row[4] & FLAG_TEST_FAILING) !== 0,
+  ]);
+  assert.deepEqual(tests, [
+    ["describe callback", null, false],
+    ["describe callback › call callback", null, false],
+    ["describe callback › call callback › test callback", "math › inner › adds", false],
+    ["describe callback › call callback › failing callback", 'math › inner › "fails " + n', true],
+    ["describe callback › call callback #2", "math › row %i", false],
+    ["describe callback › call callback #3", "math › named later", false],
+    ["helper", null, false],
+    ["test callback", "top", false],
+    ["only callback", "only", false],
+    ["map callback", null, false],
+    ["expect callback", null, false],
+  ]);
+});
+
+Deno.test("instrument: a file that registers no test has no test names in its table", () => {
+  const r = instrument("function test(n, f) { f(); }\ntest(1, () => {});\nfoo(() => {});\n", {
+    filename: "plain.js",
+  });
+  // A local `test` called with a function is taken for a test as well: the names matter only
+  // under tph test, where the function runs as the test's root; its name is shown as written.
+  const named = table(r.code).filter((row) => row.length > 6).map((row) => row[6]);
+  assert.deepEqual(named, ["1"]);
+});
