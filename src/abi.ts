@@ -29,6 +29,14 @@ export const FLAG_GENERATOR = 2;
 export const FLAG_STATIC = 4;
 /** A test registered with `test.failing` (its runner inverts its outcome). */
 export const FLAG_TEST_FAILING = 8;
+/** A test registered with `test.concurrent`. */
+export const FLAG_TEST_CONCURRENT = 16;
+/** A `beforeEach` hook's function. */
+export const FLAG_BEFORE_EACH = 32;
+/** An `afterEach` hook's function. */
+export const FLAG_AFTER_EACH = 64;
+/** A `beforeAll` or `afterAll` hook's function. */
+export const FLAG_ALL_HOOK = 128;
 /** Joins a test's suites' names and its own in a test's full name. */
 export const TEST_NAME_SEPARATOR = " › ";
 

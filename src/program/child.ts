@@ -149,7 +149,7 @@ export function setupChild(preload: readonly string[]): boolean {
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   if (config.tests?.runner === "bun") {
-    installBunTests(openTest, runtime());
+    installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
   }
   const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);

@@ -143,9 +143,19 @@ export class TraceHandle {
     return this;
   }
 
-  /** @internal Stop the block of a test (`tph test`), which ended as its runner says. */
-  endTest(outcome: TestOutcome, error: unknown): this {
-    return this.#stop(outcome === "failed" || outcome === "timed out", error, outcome);
+  /**
+   * @internal Stop the block of a test (`tph test`), which ended as its runner says (at `at`,
+   * the recorder's clock, when that was before now).
+   */
+  endTest(outcome: TestOutcome, error: unknown, at?: number): this {
+    return this.#stop(outcome === "failed" || outcome === "timed out", error, outcome, at);
+  }
+
+  /** @internal The test a block opened for the one to come runs (`tph test` on Bun). */
+  renameTest(test: Omit<TestInfo, "outcome">): this {
+    this.#test = test;
+    this.#label = test.name;
+    return this;
   }
 
   /** @internal For a block that no-ops (TPH_DISABLE): nothing to store. */
@@ -154,10 +164,10 @@ export class TraceHandle {
     return this.stop();
   }
 
-  #stop(threw: boolean, error: unknown, outcome?: TestOutcome): this {
+  #stop(threw: boolean, error: unknown, outcome?: TestOutcome, at?: number): this {
     if (!this.#state.active) return this;
     this.#state.active = false;
-    this.#state.endTime = now();
+    this.#state.endTime = at ?? now();
     const rt = recorder();
     rt.countActive(-1);
     // A recorder installed by an older copy of tph has no detach: it only misses the bookkeeping.

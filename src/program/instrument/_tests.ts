@@ -3,6 +3,13 @@
 // code as written. `tph test` on Bun names a test's run from what is found here: Bun tells a
 // running test nothing of its name (see src/program/tests/bun_tests.ts).
 
+import {
+  FLAG_AFTER_EACH,
+  FLAG_ALL_HOOK,
+  FLAG_BEFORE_EACH,
+  FLAG_TEST_CONCURRENT,
+  FLAG_TEST_FAILING,
+} from "../../abi.ts";
 import type { Node } from "./_names.ts";
 
 /** A call that registers a test or a suite, with its function. */
@@ -12,8 +19,8 @@ export interface Registration {
   name: string;
   /** The function that runs the test or makes the suite. */
   fn: Node;
-  /** `test.failing`: the runner inverts the test's outcome. */
-  failing: boolean;
+  /** The function's flags in the module table (FLAG_TEST_FAILING, FLAG_BEFORE_EACH…). */
+  flags: number;
 }
 
 const TESTS = new Set(["test", "it"]);
@@ -82,7 +89,14 @@ export function registration(call: Node, src: string): Registration | null {
     a.type === "ArrowFunctionExpression" || a.type === "FunctionExpression"
   );
   if (fn === undefined) return null;
-  if (kind === "hook") return { kind, name: "", fn, failing: false };
+  if (kind === "hook") {
+    const flags = chain.root === "beforeEach"
+      ? FLAG_BEFORE_EACH
+      : chain.root === "afterEach"
+      ? FLAG_AFTER_EACH
+      : FLAG_ALL_HOOK;
+    return { kind, name: "", fn, flags };
+  }
   const first = bare(args[0]);
   let name: string;
   if (first.type === "Literal" && typeof first.value === "string") name = first.value;
@@ -90,5 +104,7 @@ export function registration(call: Node, src: string): Registration | null {
   else if (first.type === "TemplateLiteral" && first.expressions.length === 0) {
     name = first.quasis[0].value.cooked ?? first.quasis[0].value.raw;
   } else name = src.slice(first.start, first.end);
-  return { kind, name, fn, failing: chain.modifiers.includes("failing") };
+  const flags = (chain.modifiers.includes("failing") ? FLAG_TEST_FAILING : 0) |
+    (chain.modifiers.includes("concurrent") ? FLAG_TEST_CONCURRENT : 0);
+  return { kind, name, fn, flags };
 }

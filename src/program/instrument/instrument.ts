@@ -9,7 +9,6 @@ import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
   FLAG_STATIC,
-  FLAG_TEST_FAILING,
   type MetaRow,
   type ModuleMeta,
   type RecorderMethod,
@@ -344,7 +343,7 @@ class Walker {
   /** The names of the suites (`describe`) whose function is being walked, outermost first. */
   readonly #suites: string[] = [];
   /** The functions of the tests registered in this module: their full names (registration). */
-  readonly #tests = new Map<Node, { name: string | null; failing: boolean }>();
+  readonly #tests = new Map<Node, { name: string | null; flags: number }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
@@ -584,7 +583,7 @@ class Walker {
     if (registered?.kind === "test" || registered?.kind === "hook") {
       this.#tests.set(registered.fn, {
         name: registered.kind === "test" ? fullName : null,
-        failing: registered.failing,
+        flags: registered.flags,
       });
     }
     for (const arg of node.arguments as Node[]) {
@@ -643,7 +642,7 @@ class Walker {
     if (fn.generator) flags |= FLAG_GENERATOR;
     if (naming.static) flags |= FLAG_STATIC;
     const test = this.#tests.get(fn);
-    if (test?.failing) flags |= FLAG_TEST_FAILING;
+    if (test !== undefined) flags |= test.flags;
     this.#rows.push(
       test?.name == null
         ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]

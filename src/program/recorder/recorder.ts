@@ -1105,8 +1105,10 @@ function recordReturn(c: number, v: unknown): void {
 }
 
 function recordExit(c: number): void {
-  if (watched.size !== 0) watchedExit(c);
-  if (!live(c)) return;
+  if (!live(c)) {
+    if (watched.size !== 0) watchedExit(c);
+    return;
+  }
   const row = c - base;
   const state = tape.state[row];
   // A `return` already stopped the clock, unless a finally block threw after it.
@@ -1121,6 +1123,8 @@ function recordExit(c: number): void {
     if (a < 0) tape.awaited[row] = max(0, a + tape.end[row]);
   }
   if (cur === c) cur = tape.prev[row];
+  // After its end is kept: a test's block may end with it.
+  if (watched.size !== 0) watchedExit(c);
 }
 
 /** The call just begun is a test's function (testRoot): watched to its end. */

@@ -71,6 +71,44 @@ test("in CommonJS", () => {
 });
 `;
 
+const HOOKS =
+  `import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { add } from "./lib.ts";
+let n = 0;
+beforeAll(() => {
+  add(-1, -1);
+});
+beforeEach(() => {
+  n = add(n, 1);
+});
+afterEach(() => {
+  add(n, 100);
+});
+afterAll(() => {
+  add(-2, -2);
+});
+describe("d", () => {
+  beforeEach(async () => {
+    await 1;
+    add(n, 1000);
+  });
+  test("first", () => {
+    expect(add(1, 1)).toBe(2);
+  });
+  test("second", async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    add(2, 2);
+  });
+  test("slow", async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    add(3, 3);
+  }, 50);
+  test("after slow", () => {
+    add(4, 4);
+  });
+});
+`;
+
 /**
  * Bun's report without what changes from run to run (times) and, since Bun reads no source map
  * from a plugin (oven-sh/bun#6173), without the columns of its stack frames and its code frame's
@@ -163,6 +201,46 @@ export function bunRunnerTests(t: Target): void {
     // function returned its promise), and the test ends when that promise does.
     const scheduled = await tree("m.test.ts › callback later");
     assert.equal(scheduled.at(-1), "    └── add(a=5, b=5)", scheduled.join("\n"));
+  });
+
+  Deno.test(`tph test: bun test's beforeEach/afterEach calls are their test's, beforeAll/afterAll's no test's; a test past its time limit timed out (${t.name})`, async () => {
+    await using dir = project({ "lib.ts": LIB, "h.test.ts": HOOKS });
+    const plain = await exec([BUN, "test"], { cwd: dir.path });
+    const r = await tph(t, ["test", "--runner", "bun"], { cwd: dir.path });
+    assertCode(r, plain.code, "tph test");
+    assert.equal(plain.code, 1);
+    assert.equal(report(r.stderr), report(plain.stderr));
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.match(own[0], /^tph: 4 tests traced \(3 passed, 0 failed, 1 timed out\), /);
+    assert.match(own[1], /^tph: TIMED OUT h\.test\.ts › d › slow: tph tree /);
+    const runs = JSON.parse((await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout);
+    const tree = async (label: string) => {
+      const run = (runs as LoggedRun[]).find((x) => x.label === label)!;
+      const r = await tph(t, ["tree", run.id, "--no-return"], { cwd: dir.path });
+      assertCode(r, 0, "tph tree");
+      return lines(r.stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, ""));
+    };
+    assert.deepEqual(await tree("d › second"), [
+      "├── beforeEach callback()",
+      "│   └── add(a=1, b=1)",
+      "├── async describe callback › beforeEach callback()",
+      "│   └── add(a=2, b=1000)",
+      "├── async describe callback › test callback #2()",
+      "│   ├── describe callback › test callback #2 › Promise executor(r=[Function r])",
+      "│   │   └── setTimeout([Function setTimeout callback], 5) [ext]",
+      "│   └── add(a=2, b=2)",
+      "└── afterEach callback()",
+      "    └── add(a=2, b=100)",
+    ]);
+    assert.deepEqual(
+      (runs as LoggedRun[]).map((x) => [x.label, x.run?.test?.outcome]).reverse(),
+      [["d › first", "passed"], ["d › second", "passed"], ["d › slow", "timed out"], [
+        "d › after slow",
+        "passed",
+      ]],
+    );
+    const all = (await Promise.all(runs.map((x: LoggedRun) => tree(x.label!)))).flat();
+    assert.ok(!all.some((l) => /add\(a=-/.test(l)), "beforeAll/afterAll calls in no test's run");
   });
 
   Deno.test(`tph test: --runner bun passes -t and files on to bun test (${t.name})`, async () => {

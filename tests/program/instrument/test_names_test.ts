@@ -4,7 +4,14 @@
 
 import assert from "node:assert/strict";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
-import { FLAG_TEST_FAILING, type MetaRow } from "../../../src/abi.ts";
+import {
+  FLAG_AFTER_EACH,
+  FLAG_ALL_HOOK,
+  FLAG_ASYNC,
+  FLAG_BEFORE_EACH,
+  FLAG_TEST_FAILING,
+  type MetaRow,
+} from "../../../src/abi.ts";
 
 /** The module table the rewritten code registers (`__tph.reg([...])`). */
 function table(code: string): MetaRow[] {
@@ -29,6 +36,9 @@ it.only("only", { timeout: 10 }, () => {});
 [1].map((x) => x);
 expect(() => {}).not.toThrow();
 test("no function");
+beforeEach(() => {});
+afterEach(function () {});
+afterAll(async () => {});
 `;
 
 Deno.test("instrument: a test file's tests are marked with their full names as written", () => {
@@ -37,21 +47,32 @@ Deno.test("instrument: a test file's tests are marked with their full names as w
   const tests = table(r.code).filter((row) => row[1] !== "external").map((row) => [
     row[0],
     row[6] ?? null,
-    (row[4] & FLAG_TEST_FAILING) !== 0,
+    row[4] & ~FLAG_ASYNC,
   ]);
+  const FAILING = FLAG_TEST_FAILING;
   assert.deepEqual(tests, [
-    ["describe callback", null, false],
-    ["describe callback › call callback", null, false],
-    ["describe callback › call callback › test callback", "math › inner › adds", false],
-    ["describe callback › call callback › failing callback", 'math › inner › "fails " + n', true],
-    ["describe callback › call callback #2", "math › row %i", false],
-    ["describe callback › call callback #3", "math › named later", false],
-    ["helper", null, false],
-    ["test callback", "top", false],
-    ["only callback", "only", false],
-    ["map callback", null, false],
-    ["expect callback", null, false],
+    ["describe callback", null, 0],
+    ["describe callback › call callback", null, 0],
+    ["describe callback › call callback › test callback", "math › inner › adds", 0],
+    [
+      "describe callback › call callback › failing callback",
+      'math › inner › "fails " + n',
+      FAILING,
+    ],
+    ["describe callback › call callback #2", "math › row %i", 0],
+    ["describe callback › call callback #3", "math › named later", 0],
+    ["helper", null, 0],
+    ["test callback", "top", 0],
+    ["only callback", "only", 0],
+    ["map callback", null, 0],
+    ["expect callback", null, 0],
+    ["beforeEach callback", null, FLAG_BEFORE_EACH],
+    ["afterEach callback", null, FLAG_AFTER_EACH],
+    ["afterAll callback", null, FLAG_ALL_HOOK],
   ]);
+  // A test's or hook's function that is not async hands an error it throws to Bun as a rejection
+  // (under bun test), so that Bun reports it from where it was thrown first.
+  assert.equal(r.code.split("if(__tph.rj!==null)").length - 1, 6);
 });
 
 Deno.test("instrument: a file that registers no test has no test names in its table", () => {
