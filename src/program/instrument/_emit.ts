@@ -63,7 +63,7 @@ export const CLOSER = `}catch(${X}){try{${
  */
 export const REJECTING_CLOSER = `}catch(${X}){try{${
   invoke("t", X)
-}}catch{}if(${G}.rj!==null)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${
+}}catch{}if(${G}.rj)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${
   invoke("x")
 }}catch{}}`;
 
