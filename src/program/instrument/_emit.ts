@@ -63,9 +63,7 @@ export const CLOSER = `}catch(${X}){try{${
  */
 export const REJECTING_CLOSER = `}catch(${X}){try{${
   invoke("t", X)
-}}catch{}if(${G}.rj)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${
-  invoke("x")
-}}catch{}}`;
+}}catch{}if(${G}.rj)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${invoke("x")}}catch{}}`;
 
 /**
  * The module's function table, appended after its last statement: hoisted declarations, so
