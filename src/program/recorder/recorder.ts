@@ -112,6 +112,8 @@ let finder: Finder | null = null;
  * function runs.
  */
 let testRoot: ((id: number) => TraceState | undefined) | null = null;
+/** Whether testRoot is asked at calls under a recorded call too (Node's `t.test`). */
+let testNested = false;
 
 /** How a watched call ended: whether it threw, and its error or the value it returned. */
 export type CallEnd = (threw: boolean, value: unknown) => void;
@@ -635,7 +637,7 @@ function record(
     t = tp.traces[tp.slot[pr]];
     // A test run inside another test's call (Node's t.test) records its calls apart (testRoot);
     // the caller's call is open again when it returns (prev).
-    const own = testRoot === null ? t : testRoot(b + k) ?? t;
+    const own = !testNested ? t : testRoot!(b + k) ?? t;
     if (own !== t) [t, tp, p] = [own, tape, -1];
     if (!t.active) return -1;
     depth = p < 0 ? 1 : tp.depth[pr] + 1;
@@ -733,8 +735,9 @@ export const R = {
     return storage;
   },
   /** `tph test` on Node: what gives the trace of the test whose function runs now (testRoot). */
-  useTestRoots(root: ((id: number) => TraceState | undefined) | null): void {
+  useTestRoots(root: ((id: number) => TraceState | undefined) | null, nested = true): void {
     testRoot = root;
+    testNested = root !== null && nested;
     fullOwner = -2;
     refreshOn();
   },

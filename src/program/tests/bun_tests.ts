@@ -52,7 +52,7 @@ interface Blocks {
 
 /** What of the recorder this uses. */
 interface TestRecorder {
-  useTestRoots(root: ((id: number) => TraceState | undefined) | null): void;
+  useTestRoots(root: ((id: number) => TraceState | undefined) | null, nested: boolean): void;
   watchNextCall(end: CallEnd): void;
   rj: ((e: unknown) => unknown) | null;
 }
@@ -220,7 +220,7 @@ export function installBunTests(blocks: Blocks, recorder: TestRecorder): void {
     if ((flags & FLAG_TEST_CONCURRENT) !== 0) test.concurrent = test.overtaken = true;
     recorder.watchNextCall(ender(test, (flags & FLAG_TEST_FAILING) !== 0, clock));
     return test.block.state;
-  });
+  }, false); // Bun calls tests' and hooks' functions with nothing of the program's open
 }
 
 /** End the blocks of tests still running as the process ends: failed, unless they had ended. */
