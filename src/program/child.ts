@@ -355,7 +355,10 @@ function saveOnBunTestsEnd(save: (ending: ChildEnding) => void): void {
   const bunTest = createRequire(import.meta.url)("bun:test") as {
     afterAll(fn: () => void): void;
   };
-  bunTest.afterAll(() => save({ ended: "completed", code: 0 }));
+  bunTest.afterAll(() => {
+    endOpenBunTests(true);
+    save({ ended: "completed", code: 0 });
+  });
 }
 
 /**

@@ -223,8 +223,17 @@ export function installBunTests(blocks: Blocks, recorder: TestRecorder): void {
   }, false); // Bun calls tests' and hooks' functions with nothing of the program's open
 }
 
-/** End the blocks of tests still running as the process ends: failed, unless they had ended. */
-export function endOpenBunTests(): void {
+/**
+ * End the blocks of tests still open as the process ends: with their functions' outcomes, and a
+ * test whose function had not ended failed, or timed out when Bun has run all its tests (it moved
+ * on from that one).
+ *
+ * @param allRan Whether Bun has run all its tests (its last hook runs), or the process ends early.
+ */
+export function endOpenBunTests(allRan = false): void {
+  for (let i = 0; i < open.length; i++) {
+    if (allRan && !open[i].concurrent) open[i].overtaken = true;
+  }
   current = null;
   while (open.length > 0) end(open[open.length - 1]);
 }
