@@ -7,8 +7,19 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertCode, BUN, exec, lines, type Target, type TempDir, tempDir, tph } from "./_cli.ts";
-import type { LoggedRun } from "./_test_command.ts";
+import {
+  assertCode,
+  BUN,
+  exec,
+  finish,
+  lines,
+  start,
+  type Target,
+  type TempDir,
+  tempDir,
+  tph,
+} from "./_cli.ts";
+import { type LoggedRun, untilListed } from "./_test_command.ts";
 
 const LIB = `export function add(a: number, b: number): number {
   return a + b;
@@ -241,6 +252,27 @@ export function bunRunnerTests(t: Target): void {
     );
     const all = (await Promise.all(runs.map((x: LoggedRun) => tree(x.label!)))).flat();
     assert.ok(!all.some((l) => /add\(a=-/.test(l)), "beforeAll/afterAll calls in no test's run");
+  });
+
+  Deno.test(`tph test: SIGINT to tph mid-run on bun test keeps the finished tests' runs (${t.name})`, async () => {
+    await using dir = project({
+      "lib.ts": LIB,
+      "s.test.ts": 'import { test } from "bun:test";\nimport { add } from "./lib.ts";\n' +
+        'test("quick", () => { add(1, 1); });\n' +
+        'test("slow", async () => { add(2, 2); await new Promise((r) => setTimeout(r, 60000)); }, ' +
+        "120000);\n",
+    });
+    const child = start([...t.tph, "test", "--runner", "bun"], { cwd: dir.path });
+    await untilListed(join(dir.path, ".tracepatch_cache"), "quick");
+    Deno.kill(child.pid, "SIGINT");
+    const r = await finish(child, "", 60_000, "tph test");
+    assertCode(r, 130, "tph test, interrupted");
+    assert.match(r.stderr, /\(pass\) quick/);
+    const runs = JSON.parse((await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout);
+    assert.deepEqual((runs as LoggedRun[]).map((x) => [x.label, x.run?.test?.outcome]).reverse(), [
+      ["quick", "passed"],
+      ["slow", "failed"],
+    ]);
   });
 
   Deno.test(`tph test: --runner bun passes -t and files on to bun test (${t.name})`, async () => {
