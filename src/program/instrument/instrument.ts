@@ -821,9 +821,17 @@ class Walker {
     // The leading space: minified `return{…}` must not become `return__tph.r(…)`; a sequence
     // `return a, b` is one argument.
     const seq = record && arg.type === "SequenceExpression";
-    if (record) this.#s.appendRight(arg.start, ` ${invokeOpen("r")}${seq ? "(" : ""}`);
+    // An async generator awaits the value it returns before its finally blocks run: the stack is
+    // handed back first, as at an await (else the calls made meanwhile would be its children).
+    const awaits = record && scope.async && scope.generator;
+    if (record) {
+      this.#s.appendRight(
+        arg.start,
+        ` ${awaits ? invokeOpen("s") : ""}${invokeOpen("r")}${seq ? "(" : ""}`,
+      );
+    }
     if (arg) this.walk(arg, null);
-    if (record) this.#s.appendLeft(arg.end, seq ? "))" : ")");
+    if (record) this.#s.appendLeft(arg.end, (seq ? "))" : ")") + (awaits ? ")" : ""));
   }
 
   /**
