@@ -30,6 +30,7 @@ import {
 import { functionRecord } from "../recorder/functions.ts";
 import type { CallEnd } from "../recorder/recorder.ts";
 import { TraceState } from "../recorder/trace_state.ts";
+import { takeOpen } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
@@ -91,21 +92,10 @@ const open: Running[] = [];
 /** The test whose hooks and function run now (the last one begun), or null. */
 let current: Running | null = null;
 
-/** Take a test from the open ones; false when it was not open. */
-function closeTest(test: Running): boolean {
-  for (let i = 0; i < open.length; i++) {
-    if (open[i] !== test) continue;
-    open[i] = open[open.length - 1];
-    open.length--;
-    return true;
-  }
-  return false;
-}
-
 /** End a test's block, once, with how its function ended (none ran: no run). */
 function end(test: Running): void {
   if (current === test) current = null;
-  if (!closeTest(test)) return;
+  if (!takeOpen(open, test)) return;
   if (!test.named) test.block.dropped();
   else test.block.endTest(test.outcome ?? timedOut(test), test.error, test.lastEnd || undefined);
 }

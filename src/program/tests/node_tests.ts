@@ -20,6 +20,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
 import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
+import { takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
@@ -70,17 +71,6 @@ const blocks = new SafeWeakMap<object, TestBlock>();
  * An array walked by index: a program may have replaced the built-ins' methods and iterators.
  */
 const open: TestBlock[] = [];
-
-/** Take a block from the open ones; false when it was not open. */
-function closeBlock(block: TestBlock): boolean {
-  for (let i = 0; i < open.length; i++) {
-    if (open[i] !== block) continue;
-    open[i] = open[open.length - 1];
-    open.length--;
-    return true;
-  }
-  return false;
-}
 
 /** A constructor's name, read without running a getter. */
 function constructorName(proto: object | null): string {
@@ -212,7 +202,7 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
 
 /** End a test's block with the outcome Node gave the test. */
 function end(test: NodeTest, block: TestBlock): void {
-  if (!closeBlock(block)) return;
+  if (!takeOpen(open, block)) return;
   const { outcome, error } = outcomeOf(test);
   block.endTest(outcome, error);
 }

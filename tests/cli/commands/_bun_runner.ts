@@ -19,7 +19,7 @@ import {
   tempDir,
   tph,
 } from "./_cli.ts";
-import { type LoggedRun, untilListed } from "./_test_command.ts";
+import { type LoggedRun, ownLines, untilListed } from "./_test_command.ts";
 
 const LIB = `export function add(a: number, b: number): number {
   return a + b;
@@ -154,15 +154,12 @@ export function bunRunnerTests(t: Target): void {
     assertCode(r, plain.code, "tph test");
     assert.equal(r.stdout, plain.stdout);
     assert.equal(report(r.stderr), report(plain.stderr));
-    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    const { own, failing } = ownLines(r.stderr);
     assert.match(
       own[0],
       /^tph: 10 tests traced \(8 passed, 2 failed\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
     );
-    const failing = own.slice(1).map((l) =>
-      /^tph: FAILED (.+): tph tree (\S+) {2}\(tph view \2 --html\)$/.exec(l)
-    );
-    assert.deepEqual(failing.map((m) => m?.[1]), [
+    assert.deepEqual(failing.map((m) => m?.[0]), [
       "m.test.ts › math › fails",
       "m.test.ts › math › throws after await",
     ], own.join("\n"));

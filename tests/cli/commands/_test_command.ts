@@ -138,6 +138,19 @@ export async function untilListed(cache: string, test: string): Promise<void> {
   }
 }
 
+/**
+ * tph test's own lines after the runner's report: the summary, then each failing test's name and
+ * run id (null for a line of another form).
+ */
+export function ownLines(stderr: string): { own: string[]; failing: ([string, string] | null)[] } {
+  const own = lines(stderr).filter((l) => l.startsWith("tph: "));
+  const failing = own.slice(1).map((l) => {
+    const m = /^tph: FAILED (.+): tph tree (\S+) {2}\(tph view \2 --html\)$/.exec(l);
+    return m === null ? null : [m[1], m[2]] as [string, string];
+  });
+  return { own, failing };
+}
+
 /** A stored run as `tph logs --json` lists it. */
 export interface LoggedRun {
   id: string;
@@ -156,19 +169,16 @@ export function testCommandTests(t: Target): void {
       assert.equal(plain.code, 1);
       assert.equal(report(r.stdout), report(plain.stdout));
       assert.equal(report(r.stderr), report(plain.stderr));
-      const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+      const { own, failing } = ownLines(r.stderr);
       assert.match(
         own[0],
         /^tph: 5 tests traced \(3 passed, 2 failed\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
       );
-      const failing = own.slice(1).map((l) =>
-        /^tph: FAILED (.+): tph tree (\S+) {2}\(tph view \2 --html\)$/.exec(l)
-      );
-      assert.deepEqual(failing.map((m) => m?.[1]), [
+      assert.deepEqual(failing.map((m) => m?.[0]), [
         "calc_test.ts › divide by zero fails",
         "calc_test.ts › name \\u001b[2J with an escape",
       ], own.join("\n"));
-      const tree = await tph(t, ["tree", failing[0]![2]], { cwd: dir });
+      const tree = await tph(t, ["tree", failing[0]![1]], { cwd: dir });
       assertCode(tree, 0, "tph tree");
       assert.deepEqual(lines(tree.stdout).map((l) => l.replace(/ {2}\[[^\]]*\]$/, "")), [
         "└── test callback #2() !! RangeError: divide by zero",
