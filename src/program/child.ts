@@ -27,6 +27,7 @@ import { enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
+import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
@@ -57,7 +58,7 @@ function readPlan(file: string): ChildConfig | null {
       // Node's test runner starts a process per test file, and vitest workers, each reading it:
       // the CLI removes it.
       const runner = "tests" in plan ? plan.tests?.runner : undefined;
-      if (runner !== "node" && runner !== "vitest") remove(file);
+      if (runner !== "node" && runner !== "vitest" && runner !== "jest") remove(file);
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
@@ -106,9 +107,13 @@ export function setupChild(preload: readonly string[]): boolean {
   // vitest: its own process (running its command-line script) and its workers.
   const vitest = config.tests?.vitest;
   const vitestMain = vitest !== undefined && isMainThread() && process.argv[1] === vitest.cli;
+  // jest: its own process (which may run the tests itself) and its workers (which inherit its
+  // options and environment, tph's preload and settings with them).
+  const jest = config.tests?.jest;
+  const jestMain = jest !== undefined && isMainThread() && process.argv[1] === jest.cli;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
-    (vitest !== undefined && !vitestMain);
-  if ((!nodeRunner && !vitestMain) || testFileProcess) asRunDirectly(preload);
+    (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
+  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload);
   // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
@@ -116,11 +121,19 @@ export function setupChild(preload: readonly string[]): boolean {
   if (g.Deno !== undefined) hideDenoBootstrap(g);
   // vitest loads the program's modules through vite, where tph's plugin instruments them; its
   // workers leave some to Node (a require() of a project file), which the hook instruments.
-  const loader = registerLoader(config.loader, !vitestMain);
+  // jest loads the program's files through its own registry and transformers (tests/jest_tests.ts).
+  const loader = registerLoader(config.loader, !vitestMain && jest === undefined);
   if (vitestMain) installVitestPlugin(loader.setup, preload[0], vitest);
   else if (vitest !== undefined) {
     useModuleRecords((hash) => sourceRecord(vitest.sources, hash));
     installVitestTests(runTestAttempt, openTest);
+  }
+  if (jestMain) installJestConfigs(jest);
+  if (jest !== undefined) {
+    installJestTests(loader.setup, {
+      openTest,
+      useTestRoots: (root, nested) => runtime().useTestRoots(root, nested),
+    });
   }
   runtime().loader = "run";
   const t = runtime().startTrace(config.limits);
@@ -208,6 +221,7 @@ function saveTests(): void {
   endOpenTests();
   endOpenVitestTests();
   endOpenBunTests();
+  endOpenJestTests();
   saveLaterBlocks();
 }
 

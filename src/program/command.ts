@@ -98,7 +98,9 @@ export function childCommand(
     if (!test || !(e instanceof RuntimeError)) throw e;
     throw new RuntimeError(
       `tph test runs ${
-        test === "vitest" ? "vitest on Node.js" : `${NAMES[runtime]}'s test runner`
+        test === "vitest" || test === "jest"
+          ? `${test} on Node.js`
+          : `${NAMES[runtime]}'s test runner`
       }: ${
         e.message.replace(/^--runtime \w+: /, "").replace(/, or choose another runtime.*$/, "")
           .replace(/, or use --runtime deno or bun$/, "")
@@ -129,7 +131,7 @@ export function childCommand(
           ...v8,
           "--require",
           NODE_PRELOAD,
-          ...(test === "vitest" ? [] : ["--test"]),
+          ...(test === "vitest" || test === "jest" ? [] : ["--test"]),
           ...args,
         ]
         : [exe.path, ...v8, "--require", NODE_PRELOAD, script, ...args],

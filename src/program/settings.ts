@@ -72,11 +72,11 @@ export interface ChildConfig {
    * settings: the file stays until the CLI removes it. So do vitest's workers (`vitest`: the
    * files the CLI wrote for it, tests/vitest_plugin.ts).
    */
-  tests?: { runner: TestRunner; command: string[]; vitest?: VitestSettings };
+  tests?: { runner: TestRunner; command: string[]; vitest?: VitestSettings; jest?: JestSettings };
 }
 
 /** The test runners `tph test` traces. */
-export type TestRunner = "deno" | "bun" | "node" | "vitest";
+export type TestRunner = "deno" | "bun" | "node" | "vitest" | "jest";
 
 /** `tph test` on vitest: what the CLI gives vitest's process and its workers. */
 export interface VitestSettings {
@@ -88,6 +88,17 @@ export interface VitestSettings {
   setup: string;
   /** Where the plugin keeps each module it instruments, for toString() in the workers. */
   sources: string;
+}
+
+/** `tph test` on jest: what the CLI gives jest's process and its workers. */
+export interface JestSettings {
+  /** jest's command-line script, which jest's own process runs (its workers run others). */
+  cli: string;
+  /** jest's major version. */
+  major: number;
+  /** tph's transformer (it wraps the project's) and test runner (it wraps circus). */
+  transformer: string;
+  runner: string;
 }
 
 /** When each part of a traced run began and ended, in the program's process (epoch ms). */

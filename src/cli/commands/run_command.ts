@@ -4,11 +4,13 @@ import { loadDeps } from "../../deps.ts";
 import { basename, join, relative, resolve } from "node:path";
 import type {
   ChildConfig,
+  JestSettings,
   LoaderOptions,
   TestRunner,
   VitestSettings,
 } from "../../program/settings.ts";
 import type { VitestPlan } from "./vitest_runner.ts";
+import type { JestPlan } from "./jest_runner.ts";
 import { PROGRAM_RUNTIMES, type ProgramRuntime } from "../../program/command.ts";
 import {
   appendText,
@@ -253,14 +255,15 @@ async function runScript(
  * @param runner The test runner: Deno's (`deno test`) or Node's (`node --test`).
  * @param runnerArgs The runner's own arguments.
  * @param failedOnly Keep only the runs of tests that failed.
- * @param vitest vitest's plan (vitest_runner.ts): `runnerArgs` are Node's, its script's first.
+ * @param plan vitest's or jest's plan (vitest_runner.ts, jest_runner.ts): `runnerArgs` are
+ *   Node's, the runner's script first.
  */
 export async function runTests(
   ctx: Context<typeof RUN_OPTIONS>,
   runner: TestRunner,
   runnerArgs: string[],
   failedOnly: boolean,
-  vitest?: VitestPlan,
+  plan?: VitestPlan | JestPlan,
 ): Promise<number> {
   const v = ctx.values;
   const cfg = readConfig(ctx);
@@ -278,8 +281,8 @@ export async function runTests(
   return await traceProgram(ctx, {
     scriptArg: "",
     args: runnerArgs,
-    command: vitest !== undefined
-      ? vitest.command
+    command: plan !== undefined
+      ? plan.command
       : runner === "deno" || runner === "bun"
       ? [runner, "test", ...runnerArgs]
       : ["node", "--test", ...runnerArgs],
@@ -289,8 +292,12 @@ export async function runTests(
     limits: limitsOf(v, cfg),
     setupRun: false,
     blocksOnly: true,
-    tests: { runner, failedOnly, ...(vitest !== undefined ? { vitest: vitest.settings } : {}) },
-    runtime: runner === "vitest" ? "node" : runner,
+    tests: {
+      runner,
+      failedOnly,
+      ...(plan !== undefined ? { [runner === "jest" ? "jest" : "vitest"]: plan.settings } : {}),
+    },
+    runtime: runner === "vitest" || runner === "jest" ? "node" : runner,
   }, {
     scope,
     ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
@@ -438,7 +445,12 @@ interface Where {
   /** Only trace() blocks record (--blocks, blocks_only): each is stored as a run of its own. */
   blocksOnly: boolean;
   /** `tph test`: the test runner runs (`args` are its own), each test stored as a run. */
-  tests?: { runner: TestRunner; failedOnly: boolean; vitest?: VitestSettings };
+  tests?: {
+    runner: TestRunner;
+    failedOnly: boolean;
+    vitest?: VitestSettings;
+    jest?: JestSettings;
+  };
   /** The runtime to run on, over --runtime (`tph test`: the runner's). */
   runtime?: ProgramRuntime;
 }

@@ -4,22 +4,17 @@
 import { dirname, join } from "node:path";
 import { exists, readText, remove } from "../../platform/files.ts";
 import { prepareVitest } from "./vitest_runner.ts";
+import { prepareJest } from "./jest_runner.ts";
 import type { TEST_OPTIONS } from "../launch/run_options.ts";
 import type { Context } from "./command.ts";
-import { CliError } from "./errors.ts";
 import { runTests } from "./run_command.ts";
 
-/** A runner tph test runs. */
+/** A runner tph test runs (every one `--runner` takes). */
 type HeldRunner = Parameters<typeof runTests>[1];
-const RUNNERS_HELD: readonly string[] = ["deno", "bun", "node", "vitest"] satisfies HeldRunner[];
-
-function isHeld(name: string): name is HeldRunner {
-  return RUNNERS_HELD.includes(name);
-}
 
 /** A test runner, and what in the project says it is the one. */
 interface Runner {
-  name: string;
+  name: HeldRunner;
   why: string;
   /** The runner's arguments in the project's test script (`node --test test/`), when simple. */
   args?: string[];
@@ -70,7 +65,11 @@ function packageRunner(file: string): Runner | null {
     const args = vitestArgs(script.trim());
     return { name: "vitest", why, ...(args !== undefined ? { args } : { script }) };
   }
-  if (/\bjest\b/.test(script)) return { name: "jest", why };
+  if (/\bjest\b/.test(script)) {
+    const words = scriptWords(script.trim());
+    const args = words !== null && words[0] === "jest" ? words.slice(1) : undefined;
+    return { name: "jest", why, ...(args !== undefined ? { args } : { script }) };
+  }
   if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
   if (/\bnode\b.*--test\b/.test(script)) {
     const args = nodeTestArgs(script.trim());
@@ -107,21 +106,9 @@ export function detectRunner(cwd: string): Runner | null {
 /** `tph test`'s work: its options and help are in the command table (commands.ts). */
 export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const given = ctx.values.runner;
-  const runner = given !== undefined
-    ? { name: given, why: "--runner" }
+  const runner: Runner = given !== undefined
+    ? { name: given as HeldRunner, why: "--runner" } // one of its choices (run_options.ts)
     : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
-  if (!isHeld(runner.name)) {
-    const which = given !== undefined
-      ? `tph test runs Deno's, Bun's, Node's and vitest's test runners so far, not ` +
-        `${runner.name} (--runner)`
-      : `this project's tests run with ${runner.name} (${runner.why}), and tph test runs ` +
-        "Deno's, Bun's, Node's and vitest's test runners so far";
-    throw new CliError(
-      `${which}: --runner deno runs the tests with deno test, --runner bun with bun test, ` +
-        "--runner node with node --test, --runner vitest with vitest",
-      1,
-    );
-  }
   // The project's own arguments to its runner, unless some are given.
   const args = ctx.positionals.length === 0 && runner.args !== undefined
     ? runner.args
@@ -132,17 +119,21 @@ export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
         `${runner.name} runs without its arguments there; give them after --`,
     );
   }
-  const vitest = runner.name === "vitest" ? prepareVitest(ctx.cwd, args) : undefined;
+  const plan = runner.name === "vitest"
+    ? prepareVitest(ctx.cwd, args)
+    : runner.name === "jest"
+    ? prepareJest(ctx.cwd, args)
+    : undefined;
   try {
     return await runTests(
       // deno-lint-ignore no-explicit-any
       ctx as any,
       runner.name,
-      vitest?.args ?? args,
+      plan?.args ?? args,
       ctx.values["failed-only"] === true,
-      vitest,
+      plan,
     );
   } finally {
-    if (vitest !== undefined) remove(vitest.folder);
+    if (plan !== undefined) remove(plan.folder);
   }
 }

@@ -27,13 +27,32 @@ export function shiftInlineMap(
 ): string {
   const comment = findInlineMap(code);
   if (comment === null) return code;
+  const shifted = shiftMap(map, source, insertions);
+  if (shifted === null) return code;
+  const data = Buffer.from(shifted, "utf8").toString("base64");
+  return code.slice(0, comment.at) + comment.prefix + data + comment.trail;
+}
+
+/**
+ * A source map of `source` (JSON) made to fit `source` instrumented: each generated column moved
+ * right by what was inserted before it on its line. Null when the map cannot be read.
+ *
+ * @param map The map's JSON text.
+ * @param source The code before instrumentation, which the map describes.
+ * @param insertions Offsets in `source` (ascending) and the length inserted at each.
+ */
+export function shiftMap(
+  map: string,
+  source: string,
+  insertions: { offsets: Float64Array; lengths: Int32Array },
+): string | null {
   let json: { mappings?: unknown };
   try {
     json = JSON.parse(map);
   } catch {
-    return code;
+    return null;
   }
-  if (typeof json.mappings !== "string") return code;
+  if (typeof json.mappings !== "string") return null;
   const { decode, encode } = sourcemapCodec();
   const lines = decode(json.mappings);
   const starts = lineStarts(source);
@@ -52,6 +71,5 @@ export function shiftInlineMap(
     }
   }
   json.mappings = encode(lines);
-  const data = Buffer.from(JSON.stringify(json), "utf8").toString("base64");
-  return code.slice(0, comment.at) + comment.prefix + data + comment.trail;
+  return JSON.stringify(json);
 }

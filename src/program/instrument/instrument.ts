@@ -41,7 +41,7 @@ import {
   PositionMapper,
   readInlineSourceMap,
 } from "./_positions.ts";
-import { shiftInlineMap } from "./_shift_map.ts";
+import { shiftInlineMap, shiftMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 
 export type { Lang } from "../../project/languages.ts";
@@ -88,6 +88,11 @@ export interface InstrumentOptions {
    * back to the source as given: for a host that chains it with its own (vite, under vitest).
    */
   rewriteMap?: boolean;
+  /**
+   * A source map of the source (JSON) to fit to the rewriting (`fittedMap` in the result): the
+   * map of the code back to what that map describes (jest's transformers, under tph test).
+   */
+  fitMap?: string;
 }
 
 /**
@@ -123,6 +128,8 @@ export interface InstrumentResult {
   columns?: string;
   /** With `rewriteMap`, the map of the rewriting alone (JSON); null when nothing was inserted. */
   rewriteMap?: string | null;
+  /** With `fitMap`, that map fitted to the rewriting (JSON); null when it could not be read. */
+  fittedMap?: string | null;
 }
 
 const SKIP_TYPES = new Set([
@@ -276,6 +283,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     moduleSyntax: result.module.hasModuleSyntax,
   };
   if (options.insertions) out.insertions = insertions ?? w.insertions();
+  if (options.fitMap !== undefined) {
+    out.fittedMap = insertions === null
+      ? options.fitMap
+      : shiftMap(options.fitMap, source, insertions);
+  }
   if (options.rewriteMap) {
     out.rewriteMap = insertions === null
       ? null

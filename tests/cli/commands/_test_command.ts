@@ -483,28 +483,4 @@ export function testCommandTests(t: Target): void {
       "    └── Inventory.reserve() !! RangeError: Not enough plum: wanted 5, have 1",
     ]);
   });
-
-  Deno.test(`tph test: a project whose runner it does not run yet is one line (${t.name})`, async () => {
-    await using dir = tempDir();
-    writeFileSync(
-      join(dir.path, "package.json"),
-      '{ "scripts": { "test": "jest --ci" }, "devDependencies": { "jest": "30.0.0" } }\n',
-    );
-    const r = await tph(t, ["test"], { cwd: dir.path });
-    assertCode(r, 1, "tph test");
-    assert.equal(r.stdout, "");
-    const err = lines(r.stderr);
-    assert.equal(err.length, 1, r.stderr);
-    assert.match(
-      err[0],
-      /^tph: this project's tests run with jest \(the test script of .*package\.json\), .*--runner deno .*--runner node .*--runner vitest/,
-    );
-    const jest = await tph(t, ["test", "--runner", "jest"], { cwd: dir.path });
-    assertCode(jest, 1, "tph test --runner jest");
-    assert.equal(jest.stdout, "");
-    assert.match(
-      jest.stderr,
-      /^tph: tph test runs Deno's, Bun's, Node's and vitest's test runners so far, not jest \(--runner\): .*--runner bun with bun test.*\n$/,
-    );
-  });
 }

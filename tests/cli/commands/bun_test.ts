@@ -28,6 +28,7 @@ import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
+import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
 
 programTests(BUN_TARGET);
@@ -64,4 +65,5 @@ cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);
 testCommandTests(BUN_TARGET);
 bunRunnerTests(BUN_TARGET);
+jestTests(BUN_TARGET);
 vitestTests(BUN_TARGET);

@@ -28,6 +28,7 @@ import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
+import { jestTests } from "./_jest.ts";
 import { vitestConfigTests, vitestTests } from "./_vitest.ts";
 
 programTests(DENO_TARGET);
@@ -64,6 +65,7 @@ cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
 testCommandTests(DENO_TARGET);
 bunRunnerTests(DENO_TARGET);
+jestTests(DENO_TARGET);
 vitestTests(DENO_TARGET);
 vitestTests(DENO_TARGET, "3");
 vitestConfigTests(DENO_TARGET);

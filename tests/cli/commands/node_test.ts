@@ -28,6 +28,7 @@ import { outputFileTests } from "./_outfiles.ts";
 import { cacheSwapTests, redactTests, sharedFolderTests } from "./_privacy.ts";
 import { testCommandTests } from "./_test_command.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
+import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
 
 programTests(NODE_TARGET);
@@ -64,4 +65,5 @@ cacheSwapTests(NODE_TARGET);
 redactTests(NODE_TARGET);
 testCommandTests(NODE_TARGET);
 bunRunnerTests(NODE_TARGET);
+jestTests(NODE_TARGET);
 vitestTests(NODE_TARGET);
