@@ -52,13 +52,13 @@ export const testCommand = defineCommand({
   summary: "run the project's tests with every function of the project traced, a run per test",
   usage: "test [options] [-- runner args…]",
   details: [
-    "The runner is the project's (deno.json: deno test; package.json's bun test, node --test",
-    "or vitest; bunfig.toml) or --runner's; what comes after -- goes to it (deno test's",
+    "The runner is the project's (deno.json: deno test; package.json's bun test, node --test,",
+    "vitest or jest; bunfig.toml) or --runner's; what comes after -- goes to it (deno test's",
     "--filter, node --test's files, vitest's -t). Its output and exit code are unchanged. Each",
     "test's calls are stored as a run of its own, labelled with the test's name, with its file",
     "and outcome; after the runner's report one line names each failing test's run. tph logs",
-    "--failed lists those runs. Deno's, Bun's, Node's and vitest's (1.0 or later, always",
-    "`vitest run`) runners, so far.",
+    "--failed lists those runs. Deno's, Bun's and Node's runners, vitest (1.0 or later, always",
+    "`vitest run`) and jest (30 or later).",
   ],
   examples: [
     "tph test",
