@@ -143,10 +143,19 @@ function endBlock(test: object, outcome: TestOutcome, error: unknown): void {
  */
 export function installJestConfigs(files: JestFiles): void {
   defineProperty(globalThis, PATCH, {
-    value: (result: { configs?: ProjectConfig[] }) =>
-      isArray(result?.configs)
-        ? { ...result, configs: result.configs.map(withTph(files)) }
-        : result,
+    value: (
+      result: { configs?: ProjectConfig[]; globalConfig?: { collectCoverage?: unknown } },
+    ) => {
+      if (!isArray(result?.configs)) return result;
+      if (result.globalConfig?.collectCoverage === true) {
+        // jest's coverage counts what ran: tph's rewriting of the project's transformers' output.
+        process.stderr.write(
+          "tph: warning: jest's coverage measures the code tph rewrote, not the files as written " +
+            "(branches and lines differ): measure coverage with jest alone\n",
+        );
+      }
+      return { ...result, configs: result.configs.map(withTph(files)) };
+    },
     enumerable: false,
     configurable: true,
   });

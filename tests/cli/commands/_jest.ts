@@ -2,7 +2,8 @@
 // code as plain jest gives them (stacks, code frames and functions' sources included, through the
 // project's own transformer, babel-jest), a run per test with circus's outcome (failed with its
 // error, timed out), `beforeEach`/`afterEach` calls in their test's run, concurrent tests apart,
-// tests in jest's workers, and one line for a project without jest or with one too old.
+// tests in jest's workers, a warning for --coverage, and one line for a project without jest or
+// with one too old.
 
 import assert from "node:assert/strict";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
@@ -178,6 +179,16 @@ export function jestTests(t: Target): void {
     assert.deepEqual(
       (runs as LoggedRun[]).map((x) => [x.run?.test?.file, x.label, x.run?.test?.outcome]).sort(),
       [["src/a.test.js", "other adds", "passed"], ["src/b.test.js", "b adds", "passed"]],
+    );
+    // jest's coverage would count the rewritten code: said once, before jest's report.
+    const covered = await tph(t, ["test", "--", "--coverage", "src/a.test.js"], {
+      cwd: dir.path,
+      env,
+    });
+    assertCode(covered, 0, "tph test -- --coverage");
+    assert.match(
+      covered.stderr,
+      /^tph: warning: jest's coverage measures the code tph rewrote, not the files as written \(branches and lines differ\): measure coverage with jest alone\n/,
     );
   });
 
