@@ -225,6 +225,7 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
   assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
   await assertTraced(await tph(["run", "app.ts"]), tph, "node");
   await assertVitest(prefix);
+  await assertJest(prefix);
   // An old Node, first on PATH: one line, and nothing else (where the machine has one).
   if (OLD_NODE === null) return;
   const oldDir = onlyOn("old-node", { node: OLD_NODE });
@@ -264,6 +265,48 @@ async function assertVitest(prefix: string): Promise<void> {
   assert.match(tree.stdout, /Greeter\.greet\(name="\/x\/world"\) -> "hello world"/);
 }
 
+/** tph test, installed from the package, on a jest project (the checkout's jest, babel-jest). */
+async function assertJest(prefix: string): Promise<void> {
+  const dir = join(WORK, "jest-app");
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
+  writeFileSync(join(dir, "package.json"), '{ "scripts": { "test": "jest" } }\n');
+  writeFileSync(
+    join(dir, "app.js"),
+    "function greet(name) {\n  return `hello ${name}`;\n}\nmodule.exports = { greet };\n",
+  );
+  writeFileSync(
+    join(dir, "app.test.js"),
+    'const { greet } = require("./app");\n' +
+      'test("greets", () => { expect(greet("world")).toBe("hello world"); });\n',
+  );
+  const path = `${join(prefix, "bin")}:${NODE_ONLY}:${SHELL}`;
+  const r = await asUser(["tph", "test"], dir, path, { NO_COLOR: "1" });
+  assertCode(r, 0, "tph test (jest)");
+  assert.match(r.stderr, /Tests: {7}1 passed, 1 total/);
+  assert.match(lines(r.stderr).at(-1)!, /^tph: 1 test traced \(1 passed, 0 failed\), \d+ calls; /);
+  const tree = await asUser(["tph", "tree", "last"], dir, path);
+  assertCode(tree, 0, "tph tree last");
+  assert.match(tree.stdout, /greet\(name="world"\) -> "hello world"/);
+}
+
+/** tph test, installed from the package, on bun test. */
+async function assertBunTest(tph: (args: string[]) => Promise<Result>, dir: string): Promise<void> {
+  writeFileSync(
+    join(dir, "app.test.ts"),
+    'import { expect, test } from "bun:test";\nimport { main } from "./app-lib";\n' +
+      'test("greets", () => { expect(main()).toBe("hello world"); });\n',
+  );
+  writeFileSync(join(dir, "app-lib.ts"), PROGRAM.replace(/^console\.log.*\n/m, ""));
+  const r = await tph(["test", "--runner", "bun"]);
+  assertCode(r, 0, "tph test (bun test)");
+  assert.match(r.stderr, /\(pass\) greets/);
+  assert.match(lines(r.stderr).at(-1)!, /^tph: 1 test traced \(1 passed, 0 failed\), \d+ calls; /);
+  const tree = await tph(["tree", "last"]);
+  assertCode(tree, 0, "tph tree last");
+  assert.match(tree.stdout, /Greeter\.greet\(name="\/x\/world"\) -> "hello world"/);
+}
+
 Deno.test("bun add -g, only Bun on PATH: tph runs on Bun; bun x tph too, Node on PATH or not", async () => {
   const file = await pack();
   const bunInstall = join(WORK, "bun-global");
@@ -274,6 +317,7 @@ Deno.test("bun add -g, only Bun on PATH: tph runs on Bun; bun x tph too, Node on
   const path = `${join(bunInstall, "bin")}:${BUN_ONLY}:${SHELL}`;
   const tph = (args: string[]) => asUser(["tph", ...args], dir, path, home);
   await assertTraced(await tph(["run", "app.ts"]), tph, "bun");
+  await assertBunTest(tph, dir);
   // In a project, with Node first on PATH: Bun's tooling runs it on Bun.
   const local = project("bunx-app");
   const withNode = `${NODE_ONLY}:${BUN_ONLY}:${SHELL}`;
