@@ -82,6 +82,8 @@ const PATCH = Symbol.for("tph.jest.configs");
 const MATCHERS = Symbol.for("$$jest-matchers-object");
 /** jest-config's entry (jest 30: one file jest's webpack made). */
 const JEST_CONFIG = /[\\/]jest-config[\\/]build[\\/]index\.js$/;
+/** A source map at the end of a transformer's code (ts-jest's). */
+const INLINE_MAP = /\/\/# sourceMappingURL=data:[^\n]*\s*$/;
 /** Files no transformer of the project's takes, which jest would run as they are. */
 const PLAIN_JS = "\\.[cm]?js$";
 
@@ -277,6 +279,8 @@ function instrumented(
   const map = given?.map == null ? null : given.map;
   if (!setup.inScope(file)) return map === null ? { code } : { code, map };
   const mapText = map === null ? undefined : typeof map === "string" ? map : JSON.stringify(map);
+  // ts-jest gives its map inline, at the end of the code: the instrumenter fits it there.
+  const inline = mapText === undefined && INLINE_MAP.test(code);
   const module = setup.moduleName(file);
   let r;
   try {
@@ -286,8 +290,11 @@ function instrumented(
       sourceType: "unambiguous",
       module,
       externalCalls: setup.options.externalCalls,
-      inputSourceMap: mapText === undefined ? false : JSON.parse(mapText),
-      ...(mapText === undefined ? { rewriteMap: true } : { fitMap: mapText }),
+      ...(mapText !== undefined
+        ? { inputSourceMap: JSON.parse(mapText), fitMap: mapText }
+        : inline
+        ? {}
+        : { inputSourceMap: false, rewriteMap: true }),
     });
   } catch (e) {
     process.stderr.write(`tph: warning: ${module} is not traced: ${(e as Error).message}\n`);
@@ -303,7 +310,13 @@ function instrumented(
     externalCalls: setup.options.externalCalls,
     sourceType: "unambiguous",
   });
-  const fitted = mapText === undefined ? r.rewriteMap : r.fittedMap;
+  const fitted = mapText !== undefined
+    ? r.fittedMap
+    : inline
+    ? null
+    : r.rewriteMap == null
+    ? null
+    : { ...JSON.parse(r.rewriteMap), file, sources: [file] };
   return fitted == null ? { code: r.code } : { code: r.code, map: fitted };
 }
 

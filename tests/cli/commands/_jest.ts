@@ -192,6 +192,44 @@ export function jestTests(t: Target): void {
     );
   });
 
+  Deno.test(`tph test: jest's report is unchanged with a transformer whose map is inline, and with none (${t.name})`, async () => {
+    // One whose map is at the end of its code, as ts-jest gives it (TypeScript's transpileModule
+    // here); the interface makes the JavaScript's lines differ from the file's.
+    await using inline = project({
+      "package.json": JSON.stringify({
+        name: "p",
+        jest: { transform: { "\\.ts$": "<rootDir>/ts.cjs" } },
+      }),
+      "ts.cjs": 'const ts = require("typescript");\n' +
+        "module.exports = { process(src, file) {\n" +
+        "  const r = ts.transpileModule(src, { fileName: file, compilerOptions: { module: 1, " +
+        "inlineSourceMap: true } });\n  return { code: r.outputText };\n} };\n",
+      "src/math.ts": "interface Pair {\n  a: number;\n  b: number;\n}\n" +
+        "export function add({ a, b }: Pair): number {\n  if (a < 0) throw new Error(`no ${a}`);\n" +
+        "  return a + b;\n}\n",
+      "src/math.test.ts": 'import { add } from "./math";\ninterface Case {\n  a: number;\n}\n' +
+        'test("adds", () => {\n  const c: Case = { a: 1 };\n  expect(add({ a: c.a, b: 2 })).toBe(4);\n});\n' +
+        'test("throws", () => {\n  add({ a: -1, b: 0 });\n});\n',
+    });
+    // None: the project's files run as written (an empty transform).
+    await using none = project({
+      "package.json": JSON.stringify({ name: "p", jest: { transform: {} } }),
+      "src/math.js": MATH,
+      "src/math.test.js": 'const { add, boom } = require("./math");\n' +
+        'test("adds", () => {\n  expect(add(1, 2)).toBe(4);\n});\n' +
+        'test("throws", () => {\n  boom(1);\n});\n',
+    });
+    for (const dir of [inline, none]) {
+      const plain = await exec([NODE, "node_modules/jest/bin/jest.js"], { cwd: dir.path });
+      assert.equal(plain.code, 1, plain.stderr);
+      const r = await tph(t, ["test", "--runner", "jest"], { cwd: dir.path, env });
+      assertCode(r, 1, "tph test");
+      assert.equal(report(r.stderr), report(plain.stderr));
+      assert.match(report(r.stderr), /> \d+ \|/, "a code frame");
+      assert.match(ownLines(r.stderr).own[0], /^tph: 2 tests traced \(0 passed, 2 failed\), /);
+    }
+  });
+
   Deno.test(`tph test: a project without jest, or with jest before 30, is told so in one line (${t.name})`, async () => {
     await using bare = project({ "package.json": '{ "scripts": { "test": "jest" } }\n' }, false);
     const none = await tph(t, ["test"], { cwd: bare.path, env });
