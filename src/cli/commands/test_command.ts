@@ -44,11 +44,17 @@ function nodeTestArgs(script: string): string[] | undefined {
   return words.slice(1).filter((w) => w !== "--test");
 }
 
-/** The arguments vitest is given in a plain test script (`vitest run --project unit`). */
-function vitestArgs(script: string): string[] | undefined {
-  const words = scriptWords(script);
-  if (words === null || words[0] !== "vitest") return undefined;
-  return words.slice(1);
+/**
+ * The arguments a runner is given in a plain test script (`vitest run --project unit`), also
+ * through a package manager (`yarn jest`, `npx vitest run`, `pnpm exec jest`).
+ */
+function runnerArgs(script: string, runner: string): string[] | undefined {
+  let words = scriptWords(script);
+  if (words === null) return undefined;
+  if (["npx", "yarn", "pnpm", "bunx"].includes(words[0])) {
+    words = words.slice(words[1] === "exec" || words[1] === "run" ? 2 : 1);
+  }
+  return words[0] === runner ? words.slice(1) : undefined;
 }
 
 /** What a package.json's test script or dependencies say about its runner; null: nothing. */
@@ -61,14 +67,10 @@ function packageRunner(file: string): Runner | null {
   }
   const script = typeof pkg.scripts?.test === "string" ? pkg.scripts.test : "";
   const why = `the test script of ${file}`;
-  if (/\bvitest\b/.test(script)) {
-    const args = vitestArgs(script.trim());
-    return { name: "vitest", why, ...(args !== undefined ? { args } : { script }) };
-  }
-  if (/\bjest\b/.test(script)) {
-    const words = scriptWords(script.trim());
-    const args = words !== null && words[0] === "jest" ? words.slice(1) : undefined;
-    return { name: "jest", why, ...(args !== undefined ? { args } : { script }) };
+  for (const name of ["vitest", "jest"] as const) {
+    if (!new RegExp(`\\b${name}\\b`).test(script)) continue;
+    const args = runnerArgs(script.trim(), name);
+    return { name, why, ...(args !== undefined ? { args } : { script }) };
   }
   if (/\bbun\s+test\b/.test(script)) return { name: "bun", why };
   if (/\bnode\b.*--test\b/.test(script)) {

@@ -102,11 +102,14 @@ const open: TestBlock[] = [];
 
 /** A test's full name: its `describe`s' names and its own, joined by " › ". */
 function fullName(test: CircusTest): string {
-  let name = "";
-  // The root describe block (no parent) has no name in the report.
+  const names: string[] = [];
+  // The root describe block (no parent) has no name in the report; an empty name is a name.
   for (let t: CircusTest | null | undefined = test; t?.parent != null; t = t.parent) {
-    const own = typeof t.name === "string" ? t.name : "";
-    name = name === "" ? own : own + " › " + name;
+    names[names.length] = typeof t.name === "string" ? t.name : "";
+  }
+  let name = "";
+  for (let i = names.length - 1; i >= 0; i--) {
+    name += (name === "" && i === names.length - 1 ? "" : " › ") + names[i];
   }
   return name;
 }
