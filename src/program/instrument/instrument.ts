@@ -89,6 +89,11 @@ export interface InstrumentOptions {
    */
   rewriteMap?: boolean;
   /**
+   * Functions left as they are, with what they contain, by name (the counters coverage tools
+   * add to the code they instrument: istanbul's `cov_<hash>`).
+   */
+  leaveFunctions?: RegExp;
+  /**
    * A source map of the source (JSON) to fit to the rewriting (`fittedMap` in the result): the
    * map of the code back to what that map describes (jest's transformers, under tph test).
    */
@@ -262,6 +267,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
   const w = new Walker(source, filename, options.module ?? filename, inputMap);
   w.externals = options.externalCalls ?? true;
+  w.leave = options.leaveFunctions ?? null;
   w.walk(result.program, null);
   let code = w.finish(result.program);
   const insertions = code === source ? null : w.insertions();
@@ -358,6 +364,8 @@ class Walker {
   readonly #tests = new Map<Node, { name: string | null; flags: number }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
+  /** Functions left as they are, by name (InstrumentOptions.leaveFunctions). */
+  leave: RegExp | null = null;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
   #declared = new Set<string>();
   /** Names bound to a package's exports (imports or `require("pkg")`), with the package. */
@@ -635,6 +643,7 @@ class Walker {
     }
     const body = fn.body;
     if (!body) return; // overload signature, `declare`, abstract
+    if (this.leave !== null && this.leave.test(naming.name)) return this.#plain(body);
     if (body.type === "BlockStatement" && clashesInBlock(body.body, paramNames)) {
       return this.#plain(body);
     }

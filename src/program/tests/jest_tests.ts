@@ -82,6 +82,8 @@ const PATCH = Symbol.for("tph.jest.configs");
 const MATCHERS = Symbol.for("$$jest-matchers-object");
 /** jest-config's entry (jest 30: one file jest's webpack made). */
 const JEST_CONFIG = /[\\/]jest-config[\\/]build[\\/]index\.js$/;
+/** The function istanbul adds to a file it instruments for coverage, and calls at each count. */
+const ISTANBUL = /^cov_[0-9a-z]+$/;
 /** A source map at the end of a transformer's code (ts-jest's). */
 const INLINE_MAP = /\/\/# sourceMappingURL=data:[^\n]*\s*$/;
 /** Files no transformer of the project's takes, which jest would run as they are. */
@@ -293,6 +295,8 @@ function instrumented(
       sourceType: "unambiguous",
       module,
       externalCalls: setup.options.externalCalls,
+      // With coverage on, the project's transformer (babel-jest) adds istanbul's counters.
+      leaveFunctions: ISTANBUL,
       ...(mapText !== undefined
         ? { inputSourceMap: JSON.parse(mapText), fitMap: mapText }
         : inline
