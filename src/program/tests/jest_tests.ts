@@ -155,10 +155,11 @@ export function installJestConfigs(files: JestFiles): void {
     ) => {
       if (!isArray(result?.configs)) return result;
       if (result.globalConfig?.collectCoverage === true) {
-        // jest's coverage counts what ran: tph's rewriting of the project's transformers' output.
+        // A transformer that instruments for coverage itself (babel-jest) does it before tph
+        // rewrites its output; jest instruments what tph gives for the others (ts-jest, none).
         process.stderr.write(
-          "tph: warning: jest's coverage measures the code tph rewrote, not the files as written " +
-            "(branches and lines differ): measure coverage with jest alone\n",
+          "tph: warning: with a transformer that leaves coverage to jest (ts-jest, or none), " +
+            "jest's coverage measures the code tph rewrote: measure coverage with jest alone\n",
         );
       }
       return { ...result, configs: result.configs.map(withTph(files)) };
