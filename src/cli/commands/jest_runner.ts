@@ -4,11 +4,12 @@
 // (src/program/tests/jest_tests.ts). tph's preload in jest's process puts both in every project's
 // config as jest reads it; jest's workers start with the preload too.
 
-import { dirname, join } from "node:path";
-import { exists, readText, realPath, writeText } from "../../platform/files.ts";
+import { join } from "node:path";
+import { writeText } from "../../platform/files.ts";
 import { tempFolder } from "../launch/temp_folder.ts";
 import type { JestSettings } from "../../program/settings.ts";
 import { CliError } from "./errors.ts";
+import { cliOf, runnerPackage } from "./runner_package.ts";
 
 /** What `tph test` runs for jest. */
 export interface JestPlan {
@@ -24,15 +25,6 @@ export interface JestPlan {
 // The first jest tph test runs (jest-circus with its test events and AsyncLocalStorage).
 const FIRST = 30;
 
-/** The project's jest package folder, looked for from `cwd` up; null when there is none. */
-function jestFolder(cwd: string): string | null {
-  for (let dir = cwd;; dir = dirname(dir)) {
-    const pkg = join(dir, "node_modules", "jest", "package.json");
-    if (exists(pkg)) return dirname(realPath(pkg));
-    if (dirname(dir) === dir) return null;
-  }
-}
-
 /**
  * Find the project's jest and write tph's files for it.
  *
@@ -42,28 +34,16 @@ function jestFolder(cwd: string): string | null {
  * @throws {CliError} When jest is not installed or too old.
  */
 export function prepareJest(cwd: string, given: string[]): JestPlan {
-  const folder = jestFolder(cwd);
-  if (folder === null) {
-    throw new CliError(
-      `jest is not installed here (no node_modules/jest in ${cwd} or above): ` +
-        "npm install --save-dev jest, or choose another runner with --runner",
-      1,
-    );
-  }
-  const pkg = JSON.parse(readText(join(folder, "package.json"))) as {
-    version?: string;
-    bin?: string | Record<string, string>;
-  };
-  const major = Number((pkg.version ?? "0").split(".")[0]);
+  const installed = runnerPackage(cwd, "jest", "bin/jest.js");
+  const { version, major } = installed;
   if (!(major >= FIRST)) {
     throw new CliError(
-      `tph test runs jest ${FIRST} or later, and this project has jest ${pkg.version}: ` +
+      `tph test runs jest ${FIRST} or later, and this project has jest ${version}: ` +
         "npm install --save-dev jest@latest",
       1,
     );
   }
-  const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.jest ?? "bin/jest.js";
-  const cli = realPath(join(folder, bin));
+  const cli = cliOf("jest", installed);
   const tmp = tempFolder("tph-jest-");
   const settings: JestSettings = {
     cli,

@@ -3,12 +3,13 @@
 // vitest's process adds tph's plugin to every vite server vitest makes (vitest_plugin.ts). vitest
 // always runs once (`vitest run`), as in CI.
 
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { exists, makeDir, readText, realPath, writeText } from "../../platform/files.ts";
+import { makeDir, writeText } from "../../platform/files.ts";
 import { tempFolder } from "../launch/temp_folder.ts";
 import type { VitestSettings } from "../../program/settings.ts";
 import { CliError } from "./errors.ts";
+import { cliOf, runnerPackage } from "./runner_package.ts";
 
 /** What `tph test` runs for vitest. */
 export interface VitestPlan {
@@ -24,15 +25,6 @@ export interface VitestPlan {
 // The first vitest tph test runs (each test's context has `onTestFinished`).
 const FIRST = [1, 0];
 
-/** The project's vitest package folder, looked for from `cwd` up; null when there is none. */
-function vitestFolder(cwd: string): string | null {
-  for (let dir = cwd;; dir = dirname(dir)) {
-    const pkg = join(dir, "node_modules", "vitest", "package.json");
-    if (exists(pkg)) return dirname(realPath(pkg));
-    if (dirname(dir) === dir) return null;
-  }
-}
-
 /**
  * Find the project's vitest and write tph's files for it.
  *
@@ -42,28 +34,16 @@ function vitestFolder(cwd: string): string | null {
  * @throws {CliError} When vitest is not installed or too old.
  */
 export function prepareVitest(cwd: string, given: string[]): VitestPlan {
-  const folder = vitestFolder(cwd);
-  if (folder === null) {
-    throw new CliError(
-      `vitest is not installed here (no node_modules/vitest in ${cwd} or above): ` +
-        "npm install --save-dev vitest, or choose another runner with --runner",
-      1,
-    );
-  }
-  const pkg = JSON.parse(readText(join(folder, "package.json"))) as {
-    version?: string;
-    bin?: string | Record<string, string>;
-  };
-  const [major, minor] = (pkg.version ?? "0.0").split(".").map(Number);
+  const installed = runnerPackage(cwd, "vitest", "vitest.mjs");
+  const { folder, version, major, minor } = installed;
   if (!(major > FIRST[0] || (major === FIRST[0] && minor >= FIRST[1]))) {
     throw new CliError(
       `tph test runs vitest ${FIRST.join(".")} or later, and this project has vitest ` +
-        `${pkg.version}: npm install --save-dev vitest@latest`,
+        `${version}: npm install --save-dev vitest@latest`,
       1,
     );
   }
-  const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.vitest ?? "vitest.mjs";
-  const cli = realPath(join(folder, bin));
+  const cli = cliOf("vitest", installed);
   const args = [...given];
   // Always one run: `vitest` alone watches where a terminal is.
   if (args[0] === "run" || args[0] === "watch" || args[0] === "dev") args.shift();
