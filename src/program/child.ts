@@ -129,12 +129,7 @@ export function setupChild(preload: readonly string[]): boolean {
     installVitestTests(runTestAttempt, openTest);
   }
   if (jestMain) installJestConfigs(jest);
-  if (jest !== undefined) {
-    installJestTests(loader.setup, {
-      openTest,
-      useTestRoots: (root, nested) => runtime().useTestRoots(root, nested),
-    });
-  }
+  if (jest !== undefined) installJestTests(loader.setup, openTest, runtime());
   runtime().loader = "run";
   const t = runtime().startTrace(config.limits);
   // With --blocks the whole-program trace records nothing: only trace() blocks do.
@@ -161,15 +156,15 @@ export function setupChild(preload: readonly string[]): boolean {
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
-  if (config.tests?.runner === "bun") {
-    installBunTests({ openTest, enterTest, now }, runtime());
-    useBunTestFiles();
-  }
   const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
-  if (config.tests?.runner === "bun") saveOnBunTestsEnd(save);
+  if (config.tests?.runner === "bun") {
+    installBunTests({ openTest, enterTest, now }, runtime());
+    useBunTestFiles();
+    saveOnBunTestsEnd(save);
+  }
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
   saveOnSignals(save, t);
   programStart = origin + performanceNow();

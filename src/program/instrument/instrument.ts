@@ -597,12 +597,11 @@ class Walker {
     if (isFunctionNode(callee) && !callee.id) this.walk(callee, ROLE + "IIFE");
     else this.walk(node.callee, null);
     const registered = node.type === "CallExpression" ? registration(node, this.#src) : null;
-    const fullName = registered === null
-      ? ""
-      : [...this.#suites, registered.name].join(TEST_NAME_SEPARATOR);
-    if (registered?.kind === "test" || registered?.kind === "hook") {
+    if (registered !== null && registered.kind !== "suite") {
       this.#tests.set(registered.fn, {
-        name: registered.kind === "test" ? fullName : null,
+        name: registered.kind === "test"
+          ? [...this.#suites, registered.name].join(TEST_NAME_SEPARATOR)
+          : null,
         flags: registered.flags,
       });
     }

@@ -29,8 +29,8 @@ import {
 } from "../../abi.ts";
 import { functionRecord } from "../recorder/functions.ts";
 import type { CallEnd } from "../recorder/recorder.ts";
-import { TraceState } from "../recorder/trace_state.ts";
-import { takeOpen } from "./open_list.ts";
+import type { TraceState } from "../recorder/trace_state.ts";
+import { noTest, takeOpen } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
@@ -159,10 +159,6 @@ function begin(blocks: Blocks, info: Omit<TestInfo, "outcome">, named: boolean):
   current = test;
   return test;
 }
-
-/** The trace of what belongs to no test: it records nothing. */
-const noTest = new TraceState();
-noTest.active = false;
 
 /** `bun test --concurrent`: every test may run at once with others. */
 const concurrentRun = process.argv.includes("--concurrent");

@@ -26,9 +26,9 @@ import process from "node:process";
 import { instrument } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
 import { installToString, rememberModule } from "../loader/original_text.ts";
-import { TraceState } from "../recorder/trace_state.ts";
+import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
-import { takeOpen } from "./open_list.ts";
+import { endAllOpen, noTest, takeOpen } from "./open_list.ts";
 
 /** The files the CLI wrote for the run (settings.ts's JestSettings). */
 interface JestFiles {
@@ -43,9 +43,11 @@ interface TestBlock {
   endTest(outcome: TestOutcome, error: unknown): unknown;
 }
 
-/** What of trace.ts and the recorder this uses. */
-interface Hold {
-  openTest(test: Omit<TestInfo, "outcome">): TestBlock;
+/** Opens a test's block in the current async context (trace.ts's openTest). */
+type OpenTest = (test: Omit<TestInfo, "outcome">) => TestBlock;
+
+/** What of the recorder this uses. */
+interface TestRecorder {
   useTestRoots(root: ((id: number) => TraceState | undefined) | null, nested: boolean): void;
 }
 
@@ -92,10 +94,6 @@ const PLAIN_JS = "\\.[cm]?js$";
 // Captured before the tests load.
 const { defineProperty } = Object;
 const { isArray } = Array;
-
-/** The trace of what belongs to no test: it records nothing. */
-const noTest = new TraceState();
-noTest.active = false;
 
 /** The blocks of the tests that have started, by circus's test object. */
 const blocks = new WeakMap<object, TestBlock>();
@@ -208,12 +206,20 @@ function withTph(files: JestFiles): (config: ProjectConfig) => ProjectConfig {
  * what tph's transformer and test runner hand over to.
  *
  * @param setup The loader's shared part: the scope and module names.
- * @param hold Opens test blocks, and the recorder's test roots.
+ * @param openTest Opens a test's block (trace.ts).
+ * @param recorder The recorder (its test roots).
  */
-export function installJestTests(setup: LoaderSetup, hold: Hold): void {
+export function installJestTests(
+  setup: LoaderSetup,
+  openTest: OpenTest,
+  recorder: TestRecorder,
+): void {
   const require = nodeModule.createRequire(import.meta.url);
   defineProperty(globalThis, API, {
-    value: { transformer: transformer(setup, require), runner: runner(hold, require) },
+    value: {
+      transformer: transformer(setup, require),
+      runner: runner(openTest, recorder, require),
+    },
     enumerable: false,
     configurable: true,
   });
@@ -329,7 +335,7 @@ function instrumented(
 }
 
 /** tph's test runner: the project's (jest-circus), with each test's calls in a run of its own. */
-function runner(hold: Hold, require: NodeJS.Require) {
+function runner(openTest: OpenTest, rec: TestRecorder, require: NodeJS.Require) {
   const cwd = process.cwd();
   // Not async: an async function's frame would show in the stacks of the tests' errors.
   return function tphTestRunner(
@@ -362,12 +368,12 @@ function runner(hold: Hold, require: NodeJS.Require) {
         : circus?.currentlyRunningTest;
       return t !== null && typeof t === "object" ? t : null;
     };
-    hold.useTestRoots(() => {
+    rec.useTestRoots(() => {
       const test = running();
       if (test === null) return noTest;
       let block = blocks.get(test);
       if (block === undefined) {
-        block = hold.openTest({ name: fullName(test as CircusTest), file, runner: "jest" });
+        block = openTest({ name: fullName(test as CircusTest), file, runner: "jest" });
         blocks.set(test, block);
         open[open.length] = block;
       }
@@ -391,9 +397,5 @@ function runner(hold: Hold, require: NodeJS.Require) {
 
 /** End the blocks of tests still running as the process ends: failed. */
 export function endOpenJestTests(): void {
-  while (open.length > 0) {
-    const block = open[open.length - 1];
-    open.length--;
-    block.endTest("failed", undefined);
-  }
+  endAllOpen(open, undefined);
 }

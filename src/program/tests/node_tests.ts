@@ -20,7 +20,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
 import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
-import { takeOpen } from "./open_list.ts";
+import { endAllOpen, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
@@ -266,9 +266,5 @@ export function installNodeTests(
 
 /** End, as failed, the blocks of tests still running as the process ends (an exit in a test). */
 export function endOpenTests(): void {
-  while (open.length > 0) {
-    const block = open[open.length - 1];
-    open.length--;
-    block.endTest("failed", new Error("the test's process ended before the test did"));
-  }
+  endAllOpen(open, new Error("the test's process ended before the test did"));
 }
