@@ -29,6 +29,7 @@ import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
+import { endingByExit } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { useModuleRecords } from "./loader/original_text.ts";
@@ -157,7 +158,9 @@ export function setupChild(preload: readonly string[]): boolean {
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
-  const exitCalled = watchExits(g);
+  // deno test makes an exit in a test that test's error, reported with the stack of the call: a
+  // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
+  const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
   if (config.tests?.runner === "bun") {
@@ -343,12 +346,15 @@ function saveOnProcessEnd(
   bun: boolean,
 ): void {
   let uncaught: string | null = null;
-  process.on("exit", (code: number) =>
+  process.on("exit", (code: number) => {
+    // A test still open then ends as its runner counts it (tests/open_list.ts).
+    if (uncaught === null && exitCalled()) endingByExit(Number(code) || 0);
     save(
       uncaught !== null
         ? { ended: "exception", error: uncaught }
         : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0 },
-    ));
+    );
+  });
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
   process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
     uncaught = formatError(err, 500);
