@@ -96,7 +96,10 @@ let current: Running | null = null;
 function end(test: Running): void {
   if (current === test) current = null;
   if (!takeOpen(open, test)) return;
-  if (!test.named) return test.block.dropped();
+  if (!test.named) {
+    test.block.dropped();
+    return;
+  }
   // A test whose function has not ended, nor been overtaken: the process ends in it.
   const { outcome, error } = test.outcome === null && timedOut(test) === "failed"
     ? unfinished(test.error)
