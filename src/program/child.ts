@@ -56,10 +56,11 @@ function readPlan(file: string): ChildConfig | null {
     }
     if (text !== "") {
       const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
-      // Node's test runner starts a process per test file, and vitest workers, each reading it:
-      // the CLI removes it.
+      // Node's test runner starts a process per test file, vitest and jest workers, and deno
+      // test a worker per test module (each loading the preload), each reading it: the CLI
+      // removes it.
       const runner = "tests" in plan ? plan.tests?.runner : undefined;
-      if (runner !== "node" && runner !== "vitest" && runner !== "jest") remove(file);
+      if (runner === undefined || runner === "bun") remove(file);
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
@@ -88,10 +89,11 @@ const origin = performance.timeOrigin;
  *
  * @param preload The preload file that calls this as the runtime may have been given it: its path,
  *   and its file URL.
+ * @param plan The run's settings file, when the preload's URL names it (deno test's).
  * @returns Whether tracing was set up.
  */
-export function setupChild(preload: readonly string[]): boolean {
-  const planFile = process.env[CHILD_ENV];
+export function setupChild(preload: readonly string[], plan: string | null = null): boolean {
+  const planFile = plan ?? process.env[CHILD_ENV];
   if (planFile === undefined) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
     // gone from its environment): not traced, and its options are the program's own.

@@ -28,7 +28,12 @@ import {
   type ChildEnding,
   type ChildPhases,
 } from "../../program/settings.ts";
-import { childCommand, type ProgramRuntime, RuntimeError } from "../../program/command.ts";
+import {
+  childCommand,
+  type ProgramRuntime,
+  RuntimeError,
+  withTestPlan,
+} from "../../program/command.ts";
 import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 
 /** Options of {@linkcode runProgram}. */
@@ -264,7 +269,7 @@ async function runChild(
     writePlan(planFile, childConfig);
     if (early !== null) ({ child, stops } = early);
     else {
-      child = spawnInherit(argv, {
+      child = spawnInherit(withTestPlan(argv, planFile), {
         cwd: options.cwd,
         env: { ...env, [CHILD_ENV]: planFile },
         argv0,

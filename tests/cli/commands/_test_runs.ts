@@ -13,6 +13,7 @@ import {
   BUN,
   DENO,
   exec,
+  FIXTURES,
   lines,
   NODE,
   type Target,
@@ -21,6 +22,9 @@ import {
   tph,
 } from "./_cli.ts";
 import type { LoggedRun } from "./_test_command.ts";
+
+/** bdd.ts (std's describe/it, as std registers them) and the module the tests call. */
+const STEPS_FIXTURE = join(FIXTURES, "deno_steps");
 
 /** A temporary folder holding these files (folders made as needed). */
 export function files(list: Record<string, string>): TempDir {
@@ -60,6 +64,63 @@ function denoReport(text: string): string {
     .filter((l) => !l.startsWith("Check ") && !l.startsWith("tph: "))
     .map((l) => l.replace(/\s*\(\d+(?:\.\d+)?(?:ms|s|µs)\)/g, ""))
     .join("\n");
+}
+
+/** A test file with steps (nested, one ignored, one failing). */
+const STEPS = 'import { fresh } from "./stack.ts";\n' +
+  "\n" +
+  'Deno.test("with steps", async (t) => {\n' +
+  "  const s = fresh();\n" +
+  '  await t.step("push", () => {\n' +
+  "    s.push(1);\n" +
+  "  });\n" +
+  '  await t.step("nested", async (t) => {\n' +
+  "    s.push(2);\n" +
+  '    await t.step("pop", () => {\n' +
+  "      s.pop();\n" +
+  "    });\n" +
+  "  });\n" +
+  '  await t.step({ name: "ignored", ignore: true, fn: () => {} });\n' +
+  "});\n" +
+  "\n" +
+  'Deno.test("a step fails", async (t) => {\n' +
+  "  fresh();\n" +
+  '  await t.step("pops empty", () => {\n' +
+  "    fresh().pop();\n" +
+  "  });\n" +
+  "});\n";
+
+/** A test file of BDD's describe/it (bdd.ts, std's way), with hooks and a failing `it`. */
+const BDD = 'import { afterEach, beforeEach, describe, it } from "./bdd.ts";\n' +
+  'import { fresh, type Stack } from "./stack.ts";\n' +
+  "\n" +
+  "let s: Stack;\n" +
+  "\n" +
+  'describe("Stack", () => {\n' +
+  "  beforeEach(() => {\n" +
+  "    s = fresh();\n" +
+  "  });\n" +
+  '  it("pushes", () => {\n' +
+  "    s.push(1);\n" +
+  "  });\n" +
+  '  describe("when empty", () => {\n' +
+  "    afterEach(() => {\n" +
+  "      s.push(0);\n" +
+  "    });\n" +
+  '    it("pop throws", () => {\n' +
+  "      s.pop();\n" +
+  "    });\n" +
+  "  });\n" +
+  "});\n" +
+  "\n" +
+  'it("top-level it", () => {\n' +
+  "  fresh().push(3);\n" +
+  "});\n";
+
+/** deno test's lines saying how each test and step ended, and its summary. */
+function denoOutcomes(text: string): string[] {
+  return lines(text).filter((l) => / \.\.\. (ok|FAILED|ignored)\b|^(ok|FAILED) \| /.test(l))
+    .map((l) => l.replace(/\s*\(\d+(?:\.\d+)?(?:ms|s|µs)\)/g, ""));
 }
 
 export function testRunTests(t: Target): void {
@@ -119,5 +180,104 @@ export function testRunTests(t: Target): void {
       ["exits", "failed", "deno"],
       ["exits through process", "failed", "deno"],
     ]);
+  });
+
+  Deno.test(`tph test: a run per Deno test step and per BDD describe/it, named test › step (${t.name})`, async () => {
+    await using dir = tempDir({
+      "bdd.ts": join(STEPS_FIXTURE, "bdd.ts"),
+      "stack.ts": join(STEPS_FIXTURE, "stack.ts"),
+    });
+    writeFileSync(join(dir.path, "deno.json"), "{}\n");
+    writeFileSync(join(dir.path, "steps_test.ts"), STEPS);
+    writeFileSync(join(dir.path, "bdd_test.ts"), BDD);
+    await exec([DENO, "test"], { cwd: dir.path });
+    const plain = await exec([DENO, "test"], { cwd: dir.path });
+    const r = await tph(t, ["test"], { cwd: dir.path });
+    assertCode(r, plain.code, "tph test");
+    assert.equal(plain.code, 1);
+    assert.deepEqual(denoOutcomes(r.stdout), denoOutcomes(plain.stdout));
+    const runs = await storedTests(t, dir.path);
+    assert.deepEqual(
+      runs.map(([label, outcome]) => `${label}: ${outcome}`).sort(),
+      [
+        "Stack: failed",
+        "Stack › pushes: passed",
+        "Stack › when empty: failed",
+        "Stack › when empty › pop throws: failed",
+        "a step fails: failed",
+        "a step fails › pops empty: failed",
+        "top-level it: passed",
+        "with steps: passed",
+        "with steps › nested: passed",
+        "with steps › nested › pop: passed",
+        "with steps › push: passed",
+      ].sort(),
+    );
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.match(own[0], /^tph: 11 tests traced \(6 passed, 5 failed\), \d+ calls; /);
+    // Each step's calls are in its own run: the hooks' in their `it`'s.
+    const logs = JSON.parse(
+      (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
+    ) as LoggedRun[];
+    const tree = async (label: string) => {
+      const run = logs.find((x) => x.label === label)!;
+      const out = await tph(t, ["tree", run.id, "--no-args", "--no-return"], { cwd: dir.path });
+      // The calls of stack.ts (bdd.ts's own are in the runs too).
+      return lines(out.stdout).filter((l) => /fresh|Stack\./.test(l)).map((l) =>
+        l.replace(/^[│├└─ ]*/, "").replace(/ {2}\[[^\]]*\]$/, "")
+      );
+    };
+    assert.deepEqual(await tree("Stack › when empty › pop throws"), [
+      "fresh()",
+      "Stack.pop() !! RangeError: empty stack",
+      "Stack.push()",
+    ]);
+    assert.deepEqual(await tree("with steps › nested › pop"), ["Stack.pop()"]);
+    assert.deepEqual(await tree("with steps › nested"), ["Stack.push()"]);
+  });
+
+  Deno.test(`tph test: a Deno workspace laid out as std is, deno test at its root: a run per test (${t.name})`, async () => {
+    const member = (name: string) => ({
+      [`${name}/deno.json`]: JSON.stringify({
+        name: `@ws/${name}`,
+        version: "0.1.0",
+        exports: { ".": "./mod.ts" },
+      }),
+      [`${name}/mod.ts`]: `export { twice } from "./twice.ts";\n`,
+      [`${name}/twice.ts`]: "export function twice(n: number): number {\n  return n * 2;\n}\n",
+      [`${name}/twice_test.ts`]: 'import { twice } from "./twice.ts";\n' +
+        `Deno.test("${name} twice 1", () => { twice(1); });\n` +
+        `Deno.test("${name} twice 2", () => { twice(2); });\n`,
+      [`${name}/unstable/half.ts`]:
+        "export function half(n: number): number {\n  return n / 2;\n}\n",
+      [`${name}/unstable/half_test.ts`]: 'import { half } from "./half.ts";\n' +
+        `Deno.test("${name} half", () => { half(4); });\n`,
+    });
+    await using dir = files({
+      "deno.json": JSON.stringify({ workspace: ["./alpha", "./beta", "./gamma"] }),
+      ...member("alpha"),
+      ...member("beta"),
+      ...member("gamma"),
+    });
+    const plain = await exec([DENO, "test"], { cwd: dir.path });
+    assert.match(plain.stdout, /ok \| 9 passed \| 0 failed/);
+    const r = await tph(t, ["test"], { cwd: dir.path });
+    assertCode(r, 0, "tph test");
+    assert.match(r.stdout, /ok \| 9 passed \| 0 failed/);
+    assert.match(
+      lines(r.stderr).filter((l) => l.startsWith("tph: "))[0],
+      /^tph: 9 tests traced \(9 passed, 0 failed\), 18 calls; /,
+    );
+    const logs = JSON.parse(
+      (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
+    ) as LoggedRun[];
+    assert.deepEqual(
+      logs.map((x) => `${x.run?.test?.file}: ${x.label}`).sort(),
+      ["alpha", "beta", "gamma"].flatMap((m) => [
+        `${m}/twice_test.ts: ${m} twice 1`,
+        `${m}/twice_test.ts: ${m} twice 2`,
+        `${m}/unstable/half_test.ts: ${m} half`,
+      ]).sort(),
+    );
   });
 }
