@@ -53,7 +53,9 @@ export const testCommand = defineCommand({
   usage: "test [options] [-- runner args…]",
   details: [
     "The runner is the project's (deno.json: deno test; package.json's bun test, node --test,",
-    "vitest or jest; bunfig.toml) or --runner's; what comes after -- goes to it (deno test's",
+    "vitest or jest; bunfig.toml), else the one the test files import (bun:test, vitest,",
+    "@jest/globals, node:test, Deno.test; a tie goes to the runtime tph runs on; tph says which),",
+    "or --runner's; what comes after -- goes to it (deno test's",
     "--filter, node --test's files, vitest's -t). Its output and exit code are unchanged. Each",
     "test's calls are stored as a run of its own, labelled with the test's name, with its file",
     "and outcome; after the runner's report one line names each failing test's run. tph logs",

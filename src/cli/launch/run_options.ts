@@ -140,7 +140,8 @@ export const TEST_OPTIONS = {
   runner: {
     type: "string",
     arg: "NAME",
-    help: "the test runner (default: the project's, from deno.json or package.json)",
+    help:
+      "the test runner (default: the project's, from its config files, else its test files' imports)",
     choices: TEST_RUNNERS,
   },
   "failed-only": { type: "boolean", help: "keep only the runs of failing tests" },

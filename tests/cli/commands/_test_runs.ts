@@ -280,4 +280,35 @@ export function testRunTests(t: Target): void {
       ]).sort(),
     );
   });
+
+  Deno.test(`tph test: with no test script nor runner's config, the runner the test files import, said in a line (${t.name})`, async () => {
+    await using dir = files({
+      "package.json": "{}\n",
+      "sum.ts": "export function sum(a: number, b: number): number {\n  return a + b;\n}\n",
+      "sum.test.ts": 'import { expect, test } from "bun:test";\nimport { sum } from "./sum.ts";\n' +
+        'test("sums", () => { expect(sum(1, 2)).toBe(3); });\n',
+    });
+    const r = await tph(t, ["test"], { cwd: dir.path, env: RUNNERS_PATH });
+    assertCode(r, 0, "tph test");
+    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+    assert.equal(
+      own[0],
+      "tph: running the tests with bun test: 1 of 1 test file imports bun:test " +
+        "(no test script nor runner's config says; choose with --runner)",
+    );
+    assert.match(own[1], /^tph: 1 test traced \(1 passed, 0 failed\), \d+ calls; /);
+    assert.deepEqual(await storedTests(t, dir.path), [["sums", "passed", "bun"]]);
+    // No package.json at all: node:test's files run on node --test.
+    await using bare = files({
+      "test/sum.mjs": 'import test from "node:test";\nfunction sum(a, b) { return a + b; }\n' +
+        'test("sums", () => { sum(1, 2); });\n',
+    });
+    const n = await tph(t, ["test"], { cwd: bare.path, env: RUNNERS_PATH });
+    assertCode(n, 0, "tph test, node:test");
+    assert.match(
+      n.stderr,
+      /^tph: running the tests with node --test: 1 of 1 test file imports node:test /m,
+    );
+    assert.deepEqual(await storedTests(t, bare.path), [["sums", "passed", "node"]]);
+  });
 }
