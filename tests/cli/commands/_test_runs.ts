@@ -311,4 +311,36 @@ export function testRunTests(t: Target): void {
     );
     assert.deepEqual(await storedTests(t, bare.path), [["sums", "passed", "node"]]);
   });
+
+  Deno.test(`tph test: a runner's package.json cut short by an install is one line naming it (${t.name})`, async () => {
+    const shapes: [string, string][] = [
+      ["", "is empty \\(an install cut short\\?\\)"],
+      ['{ "name": "x", "vers', "is not valid JSON \\(an install cut short\\?\\)"],
+      ["[]", "is not a package's \\(not a JSON object\\)"],
+      ['{ "name": "x" }', "has no version"],
+      ['{ "name": "x", "version": 4 }', "has no version number \\(4\\)"],
+    ];
+    for (const runner of ["vitest", "jest"]) {
+      for (const [text, why] of shapes) {
+        await using dir = files({
+          "package.json": JSON.stringify({ devDependencies: { [runner]: "*" } }),
+          "a.test.js": "test('x', () => {});\n",
+          [`node_modules/${runner}/package.json`]: text,
+        });
+        const r = await tph(t, ["test"], { cwd: dir.path, env: RUNNERS_PATH });
+        assertCode(r, 1, `tph test, ${runner}'s package.json: ${JSON.stringify(text)}`);
+        assert.equal(r.stdout, "");
+        const file = join(dir.path, "node_modules", runner, "package.json").replace(
+          /[.*+?^${}()|[\]\\]/g,
+          "\\$&",
+        );
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^tph: ${runner}'s (?:/private)?${file} ${why}: npm install \\(again\\) to mend it\\n$`,
+          ),
+        );
+      }
+    }
+  });
 }
