@@ -132,7 +132,8 @@ export function testRunTests(t: Target): void {
       "three.test.js": 'import test from "node:test";\nfunction one() { return 1; }\n' +
         'test("exits 3", () => { one(); process.exit(3); });\n',
     });
-    for (const file of ["zero.test.js", "three.test.js"]) {
+    // The binary runs bun test only (its own runtime).
+    for (const file of t.name === "binary" ? [] : ["zero.test.js", "three.test.js"]) {
       const plain = await exec([NODE, "--test", file], { cwd: dir.path, env: RUNNERS_PATH });
       const r = await tph(t, ["test", "--runner", "node", "--", file], {
         cwd: dir.path,
@@ -140,14 +141,16 @@ export function testRunTests(t: Target): void {
       });
       assertCode(r, plain.code, `tph test ${file}`);
     }
-    assert.deepEqual(await storedTests(t, dir.path), [
-      ["exits 0 after passing", "passed", "node"],
-      ["exits 3", "failed", "node"],
-    ]);
-    assert.match(
-      (await testError(t, dir.path, "exits 3")) ?? "",
-      /the test's process called exit\(3\) before the test ended/,
-    );
+    if (t.name !== "binary") {
+      assert.deepEqual(await storedTests(t, dir.path), [
+        ["exits 0 after passing", "passed", "node"],
+        ["exits 3", "failed", "node"],
+      ]);
+      assert.match(
+        (await testError(t, dir.path, "exits 3")) ?? "",
+        /the test's process called exit\(3\) before the test ended/,
+      );
+    }
 
     await using bun = files({
       "bunfig.toml": "",
@@ -160,125 +163,140 @@ export function testRunTests(t: Target): void {
     assert.deepEqual(await storedTests(t, bun.path), [["exits 0 after passing", "passed", "bun"]]);
   });
 
-  Deno.test(`tph test: an exit in a Deno test is reported as deno test reports it, no frame of tph's (${t.name})`, async () => {
-    await using dir = files({
-      "deno.json": "{}\n",
-      "exit_test.ts": "function one() { return 1; }\n" +
-        'Deno.test("exits", () => { one(); Deno.exit(0); });\n' +
-        'Deno.test("exits through process", async () => {\n' +
-        '  const { default: process } = await import("node:process");\n' +
-        "  one();\n  process.exit(0);\n});\n",
-    });
-    await exec([DENO, "test", "-A"], { cwd: dir.path });
-    const plain = await exec([DENO, "test", "-A"], { cwd: dir.path });
-    const r = await tph(t, ["test", "--", "-A"], { cwd: dir.path });
-    assertCode(r, plain.code, "tph test");
-    assert.match(plain.stdout + plain.stderr, /attempted to exit/);
-    assert.doesNotMatch(r.stdout + r.stderr, /src\/program|child\.ts/);
-    assert.equal(denoReport(r.stdout), denoReport(plain.stdout));
-    assert.deepEqual(await storedTests(t, dir.path), [
-      ["exits", "failed", "deno"],
-      ["exits through process", "failed", "deno"],
-    ]);
+  Deno.test({
+    name:
+      `tph test: an exit in a Deno test is reported as deno test reports it, no frame of tph's (${t.name})`,
+    ignore: t.name === "binary", // deno test is not the binary's
+    fn: async () => {
+      await using dir = files({
+        "deno.json": "{}\n",
+        "exit_test.ts": "function one() { return 1; }\n" +
+          'Deno.test("exits", () => { one(); Deno.exit(0); });\n' +
+          'Deno.test("exits through process", async () => {\n' +
+          '  const { default: process } = await import("node:process");\n' +
+          "  one();\n  process.exit(0);\n});\n",
+      });
+      await exec([DENO, "test", "-A"], { cwd: dir.path });
+      const plain = await exec([DENO, "test", "-A"], { cwd: dir.path });
+      const r = await tph(t, ["test", "--", "-A"], { cwd: dir.path });
+      assertCode(r, plain.code, "tph test");
+      assert.match(plain.stdout + plain.stderr, /attempted to exit/);
+      assert.doesNotMatch(r.stdout + r.stderr, /src\/program|child\.ts/);
+      assert.equal(denoReport(r.stdout), denoReport(plain.stdout));
+      assert.deepEqual(await storedTests(t, dir.path), [
+        ["exits", "failed", "deno"],
+        ["exits through process", "failed", "deno"],
+      ]);
+    },
   });
 
-  Deno.test(`tph test: a run per Deno test step and per BDD describe/it, named test › step (${t.name})`, async () => {
-    await using dir = tempDir({
-      "bdd.ts": join(STEPS_FIXTURE, "bdd.ts"),
-      "stack.ts": join(STEPS_FIXTURE, "stack.ts"),
-    });
-    writeFileSync(join(dir.path, "deno.json"), "{}\n");
-    writeFileSync(join(dir.path, "steps_test.ts"), STEPS);
-    writeFileSync(join(dir.path, "bdd_test.ts"), BDD);
-    await exec([DENO, "test"], { cwd: dir.path });
-    const plain = await exec([DENO, "test"], { cwd: dir.path });
-    const r = await tph(t, ["test"], { cwd: dir.path });
-    assertCode(r, plain.code, "tph test");
-    assert.equal(plain.code, 1);
-    assert.deepEqual(denoOutcomes(r.stdout), denoOutcomes(plain.stdout));
-    const runs = await storedTests(t, dir.path);
-    assert.deepEqual(
-      runs.map(([label, outcome]) => `${label}: ${outcome}`).sort(),
-      [
-        "Stack: failed",
-        "Stack › pushes: passed",
-        "Stack › when empty: failed",
-        "Stack › when empty › pop throws: failed",
-        "a step fails: failed",
-        "a step fails › pops empty: failed",
-        "top-level it: passed",
-        "with steps: passed",
-        "with steps › nested: passed",
-        "with steps › nested › pop: passed",
-        "with steps › push: passed",
-      ].sort(),
-    );
-    const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
-    assert.match(own[0], /^tph: 11 tests traced \(6 passed, 5 failed\), \d+ calls; /);
-    // Each step's calls are in its own run: the hooks' in their `it`'s.
-    const logs = JSON.parse(
-      (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
-    ) as LoggedRun[];
-    const tree = async (label: string) => {
-      const run = logs.find((x) => x.label === label)!;
-      const out = await tph(t, ["tree", run.id, "--no-args", "--no-return"], { cwd: dir.path });
-      // The calls of stack.ts (bdd.ts's own are in the runs too).
-      return lines(out.stdout).filter((l) => /fresh|Stack\./.test(l)).map((l) =>
-        l.replace(/^[│├└─ ]*/, "").replace(/ {2}\[[^\]]*\]$/, "")
+  Deno.test({
+    name:
+      `tph test: a run per Deno test step and per BDD describe/it, named test › step (${t.name})`,
+    ignore: t.name === "binary", // deno test is not the binary's
+    fn: async () => {
+      await using dir = tempDir({
+        "bdd.ts": join(STEPS_FIXTURE, "bdd.ts"),
+        "stack.ts": join(STEPS_FIXTURE, "stack.ts"),
+      });
+      writeFileSync(join(dir.path, "deno.json"), "{}\n");
+      writeFileSync(join(dir.path, "steps_test.ts"), STEPS);
+      writeFileSync(join(dir.path, "bdd_test.ts"), BDD);
+      await exec([DENO, "test"], { cwd: dir.path });
+      const plain = await exec([DENO, "test"], { cwd: dir.path });
+      const r = await tph(t, ["test"], { cwd: dir.path });
+      assertCode(r, plain.code, "tph test");
+      assert.equal(plain.code, 1);
+      assert.deepEqual(denoOutcomes(r.stdout), denoOutcomes(plain.stdout));
+      const runs = await storedTests(t, dir.path);
+      assert.deepEqual(
+        runs.map(([label, outcome]) => `${label}: ${outcome}`).sort(),
+        [
+          "Stack: failed",
+          "Stack › pushes: passed",
+          "Stack › when empty: failed",
+          "Stack › when empty › pop throws: failed",
+          "a step fails: failed",
+          "a step fails › pops empty: failed",
+          "top-level it: passed",
+          "with steps: passed",
+          "with steps › nested: passed",
+          "with steps › nested › pop: passed",
+          "with steps › push: passed",
+        ].sort(),
       );
-    };
-    assert.deepEqual(await tree("Stack › when empty › pop throws"), [
-      "fresh()",
-      "Stack.pop() !! RangeError: empty stack",
-      "Stack.push()",
-    ]);
-    assert.deepEqual(await tree("with steps › nested › pop"), ["Stack.pop()"]);
-    assert.deepEqual(await tree("with steps › nested"), ["Stack.push()"]);
+      const own = lines(r.stderr).filter((l) => l.startsWith("tph: "));
+      assert.match(own[0], /^tph: 11 tests traced \(6 passed, 5 failed\), \d+ calls; /);
+      // Each step's calls are in its own run: the hooks' in their `it`'s.
+      const logs = JSON.parse(
+        (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
+      ) as LoggedRun[];
+      const tree = async (label: string) => {
+        const run = logs.find((x) => x.label === label)!;
+        const out = await tph(t, ["tree", run.id, "--no-args", "--no-return"], { cwd: dir.path });
+        // The calls of stack.ts (bdd.ts's own are in the runs too).
+        return lines(out.stdout).filter((l) => /fresh|Stack\./.test(l)).map((l) =>
+          l.replace(/^[│├└─ ]*/, "").replace(/ {2}\[[^\]]*\]$/, "")
+        );
+      };
+      assert.deepEqual(await tree("Stack › when empty › pop throws"), [
+        "fresh()",
+        "Stack.pop() !! RangeError: empty stack",
+        "Stack.push()",
+      ]);
+      assert.deepEqual(await tree("with steps › nested › pop"), ["Stack.pop()"]);
+      assert.deepEqual(await tree("with steps › nested"), ["Stack.push()"]);
+    },
   });
 
-  Deno.test(`tph test: a Deno workspace laid out as std is, deno test at its root: a run per test (${t.name})`, async () => {
-    const member = (name: string) => ({
-      [`${name}/deno.json`]: JSON.stringify({
-        name: `@ws/${name}`,
-        version: "0.1.0",
-        exports: { ".": "./mod.ts" },
-      }),
-      [`${name}/mod.ts`]: `export { twice } from "./twice.ts";\n`,
-      [`${name}/twice.ts`]: "export function twice(n: number): number {\n  return n * 2;\n}\n",
-      [`${name}/twice_test.ts`]: 'import { twice } from "./twice.ts";\n' +
-        `Deno.test("${name} twice 1", () => { twice(1); });\n` +
-        `Deno.test("${name} twice 2", () => { twice(2); });\n`,
-      [`${name}/unstable/half.ts`]:
-        "export function half(n: number): number {\n  return n / 2;\n}\n",
-      [`${name}/unstable/half_test.ts`]: 'import { half } from "./half.ts";\n' +
-        `Deno.test("${name} half", () => { half(4); });\n`,
-    });
-    await using dir = files({
-      "deno.json": JSON.stringify({ workspace: ["./alpha", "./beta", "./gamma"] }),
-      ...member("alpha"),
-      ...member("beta"),
-      ...member("gamma"),
-    });
-    const plain = await exec([DENO, "test"], { cwd: dir.path });
-    assert.match(plain.stdout, /ok \| 9 passed \| 0 failed/);
-    const r = await tph(t, ["test"], { cwd: dir.path });
-    assertCode(r, 0, "tph test");
-    assert.match(r.stdout, /ok \| 9 passed \| 0 failed/);
-    assert.match(
-      lines(r.stderr).filter((l) => l.startsWith("tph: "))[0],
-      /^tph: 9 tests traced \(9 passed, 0 failed\), 18 calls; /,
-    );
-    const logs = JSON.parse(
-      (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
-    ) as LoggedRun[];
-    assert.deepEqual(
-      logs.map((x) => `${x.run?.test?.file}: ${x.label}`).sort(),
-      ["alpha", "beta", "gamma"].flatMap((m) => [
-        `${m}/twice_test.ts: ${m} twice 1`,
-        `${m}/twice_test.ts: ${m} twice 2`,
-        `${m}/unstable/half_test.ts: ${m} half`,
-      ]).sort(),
-    );
+  Deno.test({
+    name:
+      `tph test: a Deno workspace laid out as std is, deno test at its root: a run per test (${t.name})`,
+    ignore: t.name === "binary", // deno test is not the binary's
+    fn: async () => {
+      const member = (name: string) => ({
+        [`${name}/deno.json`]: JSON.stringify({
+          name: `@ws/${name}`,
+          version: "0.1.0",
+          exports: { ".": "./mod.ts" },
+        }),
+        [`${name}/mod.ts`]: `export { twice } from "./twice.ts";\n`,
+        [`${name}/twice.ts`]: "export function twice(n: number): number {\n  return n * 2;\n}\n",
+        [`${name}/twice_test.ts`]: 'import { twice } from "./twice.ts";\n' +
+          `Deno.test("${name} twice 1", () => { twice(1); });\n` +
+          `Deno.test("${name} twice 2", () => { twice(2); });\n`,
+        [`${name}/unstable/half.ts`]:
+          "export function half(n: number): number {\n  return n / 2;\n}\n",
+        [`${name}/unstable/half_test.ts`]: 'import { half } from "./half.ts";\n' +
+          `Deno.test("${name} half", () => { half(4); });\n`,
+      });
+      await using dir = files({
+        "deno.json": JSON.stringify({ workspace: ["./alpha", "./beta", "./gamma"] }),
+        ...member("alpha"),
+        ...member("beta"),
+        ...member("gamma"),
+      });
+      const plain = await exec([DENO, "test"], { cwd: dir.path });
+      assert.match(plain.stdout, /ok \| 9 passed \| 0 failed/);
+      const r = await tph(t, ["test"], { cwd: dir.path });
+      assertCode(r, 0, "tph test");
+      assert.match(r.stdout, /ok \| 9 passed \| 0 failed/);
+      assert.match(
+        lines(r.stderr).filter((l) => l.startsWith("tph: "))[0],
+        /^tph: 9 tests traced \(9 passed, 0 failed\), 18 calls; /,
+      );
+      const logs = JSON.parse(
+        (await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout,
+      ) as LoggedRun[];
+      assert.deepEqual(
+        logs.map((x) => `${x.run?.test?.file}: ${x.label}`).sort(),
+        ["alpha", "beta", "gamma"].flatMap((m) => [
+          `${m}/twice_test.ts: ${m} twice 1`,
+          `${m}/twice_test.ts: ${m} twice 2`,
+          `${m}/unstable/half_test.ts: ${m} half`,
+        ]).sort(),
+      );
+    },
   });
 
   Deno.test(`tph test: with no test script nor runner's config, the runner the test files import, said in a line (${t.name})`, async () => {
@@ -298,6 +316,7 @@ export function testRunTests(t: Target): void {
     );
     assert.match(own[1], /^tph: 1 test traced \(1 passed, 0 failed\), \d+ calls; /);
     assert.deepEqual(await storedTests(t, dir.path), [["sums", "passed", "bun"]]);
+    if (t.name === "binary") return; // it runs bun test only
     // No package.json at all: node:test's files run on node --test.
     await using bare = files({
       "test/sum.mjs": 'import test from "node:test";\nfunction sum(a, b) { return a + b; }\n' +

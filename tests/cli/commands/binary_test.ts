@@ -28,6 +28,7 @@ import { outputFileTests } from "./_outfiles.ts";
 import { hostileRunTests } from "./_hostile.ts";
 import { cacheSwapTests } from "./_privacy.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
+import { testRunTests } from "./_test_runs.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -62,3 +63,4 @@ modeTests(BINARY);
 outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);
 bunRunnerTests(BINARY);
+testRunTests(BINARY);
