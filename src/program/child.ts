@@ -70,6 +70,9 @@ function readPlan(file: string): ChildConfig | null {
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
 
+/** `tph test` on jest: whether this is jest's own process (not one of its workers). */
+let jestMainProcess = false;
+
 /** `tph test`: set once the test runner's registering functions are replaced. */
 let testsReady: Promise<void> = Promise.resolve();
 
@@ -114,6 +117,7 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   // options and environment, tph's preload and settings with them).
   const jest = config.tests?.jest;
   const jestMain = jest !== undefined && isMainThread() && process.argv[1] === jest.cli;
+  jestMainProcess = jestMain;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
   if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload);
@@ -221,7 +225,7 @@ function saveTests(): void {
   endOpenTests();
   endOpenVitestTests();
   endOpenBunTests();
-  endOpenJestTests();
+  endOpenJestTests(jestMainProcess);
   saveLaterBlocks();
 }
 

@@ -1,11 +1,11 @@
 // `tph test`, each test its own run as the runner counts it: a test whose process exits by its own
-// call (node --test and bun test count its file as passed on exit(0)), an exit in a Deno test
+// call (node --test, bun test and jest in band count it as passed on exit(0)), an exit in a Deno test
 // reported without a frame of tph's, Deno's steps (`t.step`, and BDD's describe/it built on them)
 // and a Deno workspace's members; the runner chosen from the test files' imports when nothing else
 // says; a runner's package cut short by an install told in one line.
 
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import {
@@ -16,6 +16,7 @@ import {
   FIXTURES,
   lines,
   NODE,
+  REPO,
   type Target,
   type TempDir,
   tempDir,
@@ -124,7 +125,7 @@ function denoOutcomes(text: string): string[] {
 }
 
 export function testRunTests(t: Target): void {
-  Deno.test(`tph test: a test whose process exits by its own call ends as node --test and bun test count it (${t.name})`, async () => {
+  Deno.test(`tph test: a test whose process exits by its own call ends as node --test, bun test and jest count it (${t.name})`, async () => {
     await using dir = files({
       "package.json": '{ "type": "module" }\n',
       "zero.test.js": 'import test from "node:test";\nfunction one() { return 1; }\n' +
@@ -161,6 +162,33 @@ export function testRunTests(t: Target): void {
     const r = await tph(t, ["test"], { cwd: bun.path, env: RUNNERS_PATH });
     assertCode(r, plain.code, "tph test, bun");
     assert.deepEqual(await storedTests(t, bun.path), [["exits 0 after passing", "passed", "bun"]]);
+    if (t.name === "binary") return; // jest is not the binary's
+    // jest: in band, jest's process exits 0 (its test passed); a worker's exit fails its file.
+    await using jest = files({
+      "package.json": '{ "devDependencies": { "jest": "*" } }\n',
+      "a.test.js": "function one() { return 1; }\n" +
+        'test("exits 0 in band", () => { one(); process.exit(0); });\n',
+    });
+    symlinkSync(join(REPO, "node_modules"), join(jest.path, "node_modules"));
+    const jestCli = join(REPO, "node_modules/jest/bin/jest.js");
+    const inBand = await exec([NODE, jestCli], { cwd: jest.path, env: RUNNERS_PATH });
+    const j = await tph(t, ["test"], { cwd: jest.path, env: RUNNERS_PATH });
+    assertCode(j, inBand.code, "tph test, jest in band");
+    assert.equal(inBand.code, 0);
+    assert.deepEqual(await storedTests(t, jest.path), [["exits 0 in band", "passed", "jest"]]);
+    writeFileSync(
+      join(jest.path, "b.test.js"),
+      'test("exits 0 in a worker", () => { process.exit(0); });\n',
+    );
+    await tph(t, ["clean", "--all"], { cwd: jest.path });
+    const workers = await exec([NODE, jestCli, "-w", "2"], { cwd: jest.path, env: RUNNERS_PATH });
+    const w = await tph(t, ["test", "--", "-w", "2"], { cwd: jest.path, env: RUNNERS_PATH });
+    assertCode(w, workers.code, "tph test, jest's workers");
+    assert.equal(workers.code, 1);
+    assert.deepEqual((await storedTests(t, jest.path)).map(([, outcome]) => outcome), [
+      "failed",
+      "failed",
+    ]);
   });
 
   Deno.test({
