@@ -1,6 +1,6 @@
 // tph test's guess at a project's runner when nothing names it (no test script, no runner's
-// config): what its test files import. Bounded: so many folders looked through, so many files
-// read, and the start of each.
+// config): what its test files import. Bounded: so many folders and names looked through, so many
+// files read, and the start of each.
 
 import { join } from "node:path";
 import { isDirectory, isPlainFile, readAt, readDir, stat } from "../../platform/files.ts";
@@ -25,7 +25,7 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 const TEST_FOLDER = /^(?:tests?|__tests__)$/;
 
 /** The bounds of the look. */
-export const LOOK = { folders: 2000, files: 200, bytes: 64 * 1024 };
+export const LOOK = { folders: 2000, entries: 20_000, files: 200, bytes: 64 * 1024 };
 
 /**
  * The runner the test files under `cwd` are written for, by the most files; on a tie, the one of
@@ -42,8 +42,11 @@ export function runnerFromImports(
   const counts = new Map<ImportedRunner, number>();
   let files = 0;
   let folders = 0;
+  let entries = 0;
   const queue: { dir: string; inTests: boolean }[] = [{ dir: cwd, inTests: false }];
-  while (queue.length > 0 && folders < LOOK.folders && files < LOOK.files) {
+  while (
+    queue.length > 0 && folders < LOOK.folders && files < LOOK.files && entries < LOOK.entries
+  ) {
     const { dir, inTests } = queue.shift()!;
     folders++;
     let names: string[];
@@ -53,7 +56,7 @@ export function runnerFromImports(
       continue;
     }
     for (const name of names) {
-      if (files >= LOOK.files) break;
+      if (files >= LOOK.files || ++entries > LOOK.entries) break;
       if (name.startsWith(".") || name === "node_modules") continue;
       const path = join(dir, name);
       if (isDirectory(path)) {
