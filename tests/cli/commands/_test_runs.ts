@@ -324,6 +324,15 @@ export function testRunTests(t: Target): void {
           `${m}/unstable/half_test.ts: ${m} half`,
         ]).sort(),
       );
+      // The modules' workers at once (--parallel): each test its run still.
+      await tph(t, ["clean", "--all"], { cwd: dir.path });
+      const parallel = await tph(t, ["test", "--", "--parallel"], { cwd: dir.path });
+      assertCode(parallel, 0, "tph test -- --parallel");
+      assert.match(
+        lines(parallel.stderr).filter((l) => l.startsWith("tph: "))[0],
+        /^tph: 9 tests traced \(9 passed, 0 failed\), 18 calls; /,
+      );
+      assert.equal((await storedTests(t, dir.path)).length, 9);
     },
   });
 
