@@ -184,7 +184,7 @@ export const exportCommand = defineCommand({
   name: "export",
   summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
   usage: `export <run> [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
-    "[--otlp-endpoint URL] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
+    "[--otlp-endpoint URL | --otlp] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
     "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
     "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
@@ -194,7 +194,11 @@ export const exportCommand = defineCommand({
     "own protobuf format, smaller; speedscope: for npx speedscope; otlp: OTLP/JSON, for an",
     "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
     "of their own (async 1, async 2, …) so that nothing overlaps. --otlp-endpoint sends the",
-    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most).",
+    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most);",
+    "--otlp sends it to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT's",
+    "/v1/traces (default http://localhost:4318). Headers come from OTEL_EXPORTER_OTLP_HEADERS and",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, URL-encoded values); credentials in the URL",
+    "(http://user:password@host) are sent as Authorization: Basic and never printed.",
     "An export that takes more than half a second says how far it is on stderr, when that is a",
     "terminal (so does tph view --html).",
   ],

@@ -189,6 +189,11 @@ export const EXPORT_OPTIONS = {
     arg: "URL",
     help: "send the run to an OpenTelemetry collector (OTLP/HTTP) instead of writing a file",
   },
+  otlp: {
+    type: "boolean",
+    help: "send the run to the collector of OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or " +
+      "OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
+  },
   filter: {
     type: "string",
     arg: "NAME",
