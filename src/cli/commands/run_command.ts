@@ -30,6 +30,7 @@ import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
   checkScript,
   commonjsPackageWarning,
+  ENDED_EARLY,
   runProgram,
   type RunProgramResult,
 } from "../launch/run_program.ts";
@@ -509,9 +510,11 @@ async function traceProgram(
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
   const { run } = result;
+  const never = where.tests === undefined && neverRan(result);
   // tph test says itself what a runner that died leaves (test_report.ts).
   const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
-  for (const w of warnings) ctx.warn(w);
+  for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
+  if (never) return notStarted(ctx, result);
   if (result.saveError !== null) {
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
@@ -557,6 +560,31 @@ async function traceProgram(
       JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
     );
   }
+  return result.exitCode;
+}
+
+/**
+ * Whether the program never started: its runtime failed to load it (a syntax error, a module
+ * that cannot be found or linked) and nothing of it ran, so the run holds nothing. Deno then ends
+ * the process before tph's own code there can say how it ended (and not by a signal); Bun throws
+ * its loader's own BuildMessage or ResolveMessage. A program that started and threw keeps its
+ * run, with or without calls: its error and exit are what it recorded.
+ */
+function neverRan(result: RunProgramResult): boolean {
+  const h = result.run.header;
+  if (h.call_count !== 0 || result.blockRuns.length > 0 || result.blocks > 0) return false;
+  if (result.files === null) return result.signal === null;
+  const error = h.run?.ended === "exception" ? h.run.error : undefined;
+  return error === "BuildMessage" || error === "ResolveMessage";
+}
+
+/** A program that never started: an empty run would only take the place of `last`. */
+function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult): number {
+  removeWholeRun(result);
+  ctx.err(
+    "tph: the program did not start (its runtime could not load it: see above); nothing was " +
+      "recorded or stored",
+  );
   return result.exitCode;
 }
 
