@@ -510,7 +510,7 @@ async function traceProgram(
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
   const { run } = result;
-  const never = where.tests === undefined && neverRan(result);
+  const never = where.tests === undefined && result.saveError === null && neverRan(result);
   // tph test says itself what a runner that died leaves (test_report.ts).
   const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
@@ -567,7 +567,7 @@ async function traceProgram(
  * Whether the program never started: its runtime failed to load it (a syntax error, a module
  * that cannot be found or linked) and nothing of it ran, so the run holds nothing. Deno then ends
  * the process before tph's own code there can say how it ended (and not by a signal); Bun throws
- * its loader's own BuildMessage or ResolveMessage. A program that started and threw keeps its
+ * its loader's own BuildMessage or ResolveMessage (an AggregateError of them for several). A program that started and threw keeps its
  * run, with or without calls: its error and exit are what it recorded.
  */
 function neverRan(result: RunProgramResult): boolean {
@@ -575,7 +575,9 @@ function neverRan(result: RunProgramResult): boolean {
   if (h.call_count !== 0 || result.blockRuns.length > 0 || result.blocks > 0) return false;
   if (result.files === null) return result.signal === null;
   const error = h.run?.ended === "exception" ? h.run.error : undefined;
-  return error === "BuildMessage" || error === "ResolveMessage";
+  return error === "BuildMessage" || error === "ResolveMessage" ||
+    // Several of them at once.
+    /^AggregateError: \d+ errors building "/.test(error ?? "");
 }
 
 /** A program that never started: an empty run would only take the place of `last`. */
