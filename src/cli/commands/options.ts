@@ -131,7 +131,7 @@ export const DIFF_OPTIONS = {
   exact: {
     type: "boolean",
     help: "compare values as recorded (by default timer handles compare by class alone, and " +
-      "an object's summary, Token {…}, matches it in full)",
+      "an object's summary, {…} after its class name, matches it in full)",
   },
   filter: {
     type: "string",
