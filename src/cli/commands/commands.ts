@@ -95,10 +95,11 @@ export const viewCommand = defineCommand({
   usage: "view <run> [--json] [--html [-o FILE] [--open] [--filter NAME] [--max-depth N]] " +
     "[--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. --html writes the run as one web page that works offline (no",
-    "server, no network): the call tree, a flame chart, search, a table of functions. It goes",
-    "beside the run (run_….html) or to FILE; --open opens it in the system's browser.",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). --html writes the run as one",
+    "web page that works offline (no server, no network): the call tree, a flame chart, search,",
+    "a table of functions. It goes beside the run (run_….html) or to FILE; --open opens it in",
+    "the system's browser.",
   ],
   examples: [
     "tph view last",
@@ -108,6 +109,7 @@ export const viewCommand = defineCommand({
   ],
   options: VIEW_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./view_command.ts"),
 });
 
@@ -118,9 +120,10 @@ export const treeCommand = defineCommand({
   usage: "tree <run> [--max-depth N] [--no-args] [--no-return] [--style ascii|unicode] " +
     "[--filter NAME] [--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. Errors show as !! Error: message, external calls as [ext], calls",
-    "open when the run ended as [unfinished]; a line counts the calls limits left out.",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). Errors show as !! Error:",
+    "message, external calls as [ext], calls open when the run ended as [unfinished]; a line",
+    "counts the calls limits left out.",
     "Defaults come from the config (tree_style, show_args, show_return); flags override it.",
   ],
   examples: [
@@ -130,6 +133,7 @@ export const treeCommand = defineCommand({
   ],
   options: TREE_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./tree_command.ts"),
 });
 
@@ -154,6 +158,7 @@ export const diffCommand = defineCommand({
   ],
   options: DIFF_OPTIONS,
   positionals: [0, 2],
+  words: "runs",
   load: () => import("./diff_command.ts"),
 });
 
@@ -176,6 +181,7 @@ export const findCommand = defineCommand({
   ],
   options: FIND_OPTIONS,
   positionals: [1, Infinity],
+  words: "runs",
   load: () => import("./find_command.ts"),
 });
 
@@ -186,8 +192,9 @@ export const exportCommand = defineCommand({
   usage: `export <run> [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
     "[--otlp-endpoint URL | --otlp] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). With --format, the export goes",
+    "to FILE, or without -o beside the run",
     `(run_…${EXPORT_FORMATS.map((f) => EXPORT_SUFFIX[f]).join(", ")}); -o - writes it to`,
     "stdout. Without --format, the run's JSON goes to stdout (or FILE), as tph run -o writes it.",
     "chrome: Trace Event Format, for ui.perfetto.dev and chrome://tracing; perfetto: Perfetto's",
@@ -211,6 +218,7 @@ export const exportCommand = defineCommand({
   ],
   options: EXPORT_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./export_command.ts"),
 });
 
@@ -299,12 +307,12 @@ export const helpCommand = defineCommand({
 export const completionCommand = defineCommand({
   name: "completion",
   summary: "print a shell completion script for bash, zsh or fish",
-  usage: "completion <shell>",
+  usage: "completion <shell>  |  completion runs",
   details: [
     "Completes commands, their options and the values of options that take a fixed set (export",
-    'formats, styles); file names elsewhere. bash: put eval "$(tph completion bash)" in',
-    "~/.bashrc; zsh: save it as _tph in a folder of $fpath; fish: save it as",
-    "~/.config/fish/completions/tph.fish.",
+    "formats, styles), runs (last and the stored runs' ids, which tph completion runs lists, one",
+    'a line); file names elsewhere. bash: put eval "$(tph completion bash)" in ~/.bashrc; zsh:',
+    "save it as _tph in a folder of $fpath; fish: save it as ~/.config/fish/completions/tph.fish.",
   ],
   examples: [
     'eval "$(tph completion bash)"',
@@ -313,7 +321,7 @@ export const completionCommand = defineCommand({
   ],
   options: COMPLETION_OPTIONS,
   positionals: [1, 1],
-  words: ["bash", "zsh", "fish"],
+  words: ["bash", "zsh", "fish", "runs"],
   load: () => import("./completion_command.ts"),
 });
 
