@@ -32,8 +32,9 @@ export const runCommand = defineCommand({
   details: [
     "-e EXPR runs an expression or statements: names in it of a module in this folder (foo:",
     "./foo.ts, .tsx, .mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package",
-    "are imported as namespaces; an expression's value (awaited) is printed; a syntax error is",
-    "one line with its place in the code; the run records the code as its command.",
+    "are imported as namespaces (a CommonJS package as its value, as import x from gives it);",
+    "an expression's value (awaited) is printed; a syntax error is one line with its place in",
+    "the code; the run records the code as its command.",
   ],
   examples: [
     "tph run main.ts --port 8080",
