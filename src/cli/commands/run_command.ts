@@ -57,12 +57,11 @@ import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import {
-  evalEntry,
-  evalEntryName,
   evalForm,
   evalImports,
   EvalNameError,
   EvalSyntaxError,
+  writeEvalEntry,
 } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
@@ -100,7 +99,8 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
     );
   }
   const cfg = readConfig(ctx);
-  let entry: { path: string; command: string[] } | null = null;
+  let entry: EvalEntry | null = null;
+  let removeAfter: string | null = null;
   if (expr !== undefined) {
     let imports;
     try {
@@ -121,29 +121,22 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
         1,
       );
     }
-    const source = evalEntry(expr, imports, form);
-    let path = "";
-    for (let tries = 0;; tries++) {
-      path = join(ctx.cwd, evalEntryName((name) => exists(join(ctx.cwd, name))));
-      try {
-        writeText(path, source, { exclusive: true });
-        break;
-      } catch (e) {
-        // Another run took the name between the look and the write: the next one.
-        if ((e as { code?: string }).code === "EEXIST" && tries < 100) continue;
-        throw new CliError(
-          `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
-          1,
-        );
-      }
-    }
-    entry = { path, command: ["-e", expr] };
+    const written = writeEvalEntry(ctx.cwd, expr, imports, form);
+    entry = { path: written.path, command: ["-e", expr], root: written.root };
+    removeAfter = written.remove;
   }
   try {
     return await runScript(ctx, cfg, entry);
   } finally {
-    if (entry !== null) remove(entry.path);
+    if (removeAfter !== null) remove(removeAfter);
   }
+}
+
+/** The entry module of `-e`; `root`: the project of the code, when the entry is elsewhere. */
+interface EvalEntry {
+  path: string;
+  command: string[];
+  root: string | null;
 }
 
 /**
@@ -203,14 +196,16 @@ function scopeOf(
 async function runScript(
   ctx: Context<typeof RUN_OPTIONS>,
   cfg: ReturnType<typeof readConfig>,
-  entry: { path: string; command: string[] } | null,
+  entry: EvalEntry | null,
 ): Promise<number> {
   const v = ctx.values;
   checkExportOption(v, cfg);
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
-  const root = scriptProjectRoot(script);
-  const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
+  // An entry written outside the folder (read-only) is traced as if it were there.
+  const root = scriptProjectRoot(entry?.root != null ? join(entry.root, "-e") : script);
+  const { folders: scope, files: inScope } = scopeOf(ctx, cfg, root);
+  const scopeFiles = entry?.root != null ? [...inScope, entry.path] : inScope;
   const include = [...cfg.include, ...(v.include ?? [])];
   const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
@@ -418,12 +413,12 @@ function runCacheDir(
       if (forTests) {
         // tph test's runs are its point: the tests do not run for nothing.
         throw new CliError(
-          `Cannot store the tests' runs in "${cacheDir}": ${(e as Error).message}; ` +
+          `Cannot store the tests' runs in "${cacheDir}": ${folderProblem(e)}; ` +
             "give a folder tph can write with --cache-dir",
           1,
         );
       }
-      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${folderProblem(e)}`);
       cacheDir = null;
     }
   }
@@ -580,6 +575,16 @@ function neverRan(result: RunProgramResult): boolean {
     /^AggregateError: \d+ errors building "/.test(error ?? "");
 }
 
+/**
+ * Why the cache folder could not be made or written: a file system's error in a few words (the
+ * runtimes' own messages differ, and name paths the line already names), else the message.
+ */
+function folderProblem(e: unknown): string {
+  return typeof (e as { code?: unknown })?.code === "string"
+    ? fileProblem(e, "a folder on its path is missing")
+    : (e as Error).message;
+}
+
 /** A program that never started: an empty run would only take the place of `last`. */
 function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult): number {
   removeWholeRun(result);
@@ -697,7 +702,7 @@ function storeRun(
       : shellWord(relative(ctx.cwd, path) || path);
     keepInBounds(ctx, cacheDir, path, cfg);
   } catch (e) {
-    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${folderProblem(e)}`);
     try {
       remove(run.file);
     } catch {

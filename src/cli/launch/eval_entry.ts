@@ -3,13 +3,26 @@
 // .mjs, ./foo/mod.ts, ./foo/index.ts) or an installed package are imported as namespaces (a
 // CommonJS package as its value, `module.exports`, as its users import it),
 // `--import SPEC[=NAME]` adds more, and an entry module written in the current folder (so that its
-// imports resolve as a script's there would) runs the code: an expression is awaited and its value
+// imports resolve as a script's there would; in a temporary folder when the current one cannot be
+// written, see writeEvalEntry) runs the code: an expression is awaited and its value
 // printed. The code is checked first: a syntax error is one line, with its place in the code. An
 // error it throws at run time is the runtime's to report, in `.tph-e.ts`, where statements stand
 // at their own lines and columns and an expression one line down.
 
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { exists, isDirectory, readText } from "../../platform/files.ts";
+import { symlinkSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import {
+  exists,
+  fileProblem,
+  isDirectory,
+  makeDir,
+  readText,
+  remove,
+  writeText,
+} from "../../platform/files.ts";
+import { RunError } from "./run_error.ts";
+import { tempFolder } from "./temp_folder.ts";
 import { oxc } from "../../deps.ts";
 
 /** Files an identifier may name, in the order they are looked for. */
@@ -133,7 +146,7 @@ export interface EvalImport {
 }
 
 /** An installed package's folder, looking up from `dir` as module resolution does. */
-function packageFolder(name: string, dir: string): string | null {
+export function packageFolder(name: string, dir: string): string | null {
   for (let d = dir;; d = dirname(d)) {
     const folder = join(d, "node_modules", name);
     if (isDirectory(folder)) return folder;
@@ -202,7 +215,7 @@ export function evalImports(expr: string, cwd: string, explicit: string[] = []):
 }
 
 /** The package a bare specifier names: `lodash` of `lodash/fp`, `@scope/pkg` of `@scope/pkg/x`. */
-function packageName(spec: string): string {
+export function packageName(spec: string): string {
   const parts = spec.split("/");
   return parts.slice(0, spec.startsWith("@") ? 2 : 1).join("/");
 }
@@ -309,4 +322,69 @@ export function evalEntry(code: string, imports: EvalImport[], form: EvalForm): 
     "",
   );
   return lines.join("\n");
+}
+
+/** The entry module `-e` runs, once written. */
+export interface EvalEntryFile {
+  path: string;
+  /** Where the code's project is, when the entry is not in it (see writeEvalEntry). */
+  root: string | null;
+  /** What to remove after the run. */
+  remove: string;
+}
+
+/**
+ * Write the entry module: in `cwd`, so that its imports resolve as a script's there would; in a
+ * folder `cwd` cannot have (read-only, or not the user's to write), in a temporary folder
+ * instead, its files imported by their URLs and its packages through links to their folders.
+ *
+ * @throws {RunError} One line, when it cannot be written anywhere.
+ */
+export function writeEvalEntry(
+  cwd: string,
+  code: string,
+  imports: EvalImport[],
+  form: EvalForm,
+): EvalEntryFile {
+  let path = "";
+  for (let tries = 0;; tries++) {
+    path = join(cwd, evalEntryName((name) => exists(join(cwd, name))));
+    try {
+      writeText(path, evalEntry(code, imports, form), { exclusive: true });
+      return { path, root: null, remove: path };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // Another run took the name between the look and the write: the next one.
+      if (code === "EEXIST" && tries < 100) continue;
+      if (code === "EROFS" || code === "EACCES" || code === "EPERM") break;
+      throw new RunError(
+        `Cannot run -e: cannot write its entry module in ${cwd}: ${fileProblem(e)}`,
+      );
+    }
+  }
+  const dir = tempFolder("tph-e-");
+  try {
+    const elsewhere = imports.map((m) => {
+      if (m.specifier.startsWith(".")) {
+        return { ...m, specifier: pathToFileURL(resolve(cwd, m.specifier)).href };
+      }
+      const name = packageName(m.specifier);
+      const folder = packageFolder(name, cwd);
+      const link = join(dir, "node_modules", name);
+      if (folder !== null && !exists(link)) {
+        makeDir(dirname(link));
+        symlinkSync(folder, link, "dir");
+      }
+      return m;
+    });
+    // An ES module, whatever the folder's package.json says (as the entry there would be).
+    writeText(join(dir, "package.json"), '{ "type": "module" }\n');
+    path = join(dir, evalEntryName(() => false));
+    writeText(path, evalEntry(code, elsewhere, form));
+  } catch (e) {
+    remove(dir);
+    if (e instanceof RunError) throw e;
+    throw new RunError(`Cannot run -e: cannot write its entry module in ${dir}: ${fileProblem(e)}`);
+  }
+  return { path, root: cwd, remove: dir };
 }
