@@ -562,8 +562,10 @@ async function traceProgram(
  * Whether the program never started: its runtime failed to load it (a syntax error, a module
  * that cannot be found or linked) and nothing of it ran, so the run holds nothing. Deno then ends
  * the process before tph's own code there can say how it ended (and not by a signal); Bun throws
- * its loader's own BuildMessage or ResolveMessage (an AggregateError of them for several). A program that started and threw keeps its
- * run, with or without calls: its error and exit are what it recorded.
+ * its loader's own BuildMessage or ResolveMessage (an AggregateError of them for several). A
+ * program that started and threw keeps its run, with or without calls: its error and exit are
+ * what it recorded. (A process that never says how it ended, `process.reallyExit()` say, has no
+ * run to keep either: its calls were never saved.)
  */
 function neverRan(result: RunProgramResult): boolean {
   const h = result.run.header;
