@@ -1,6 +1,7 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
-import { loadDeps } from "../../deps.ts";
+import { loadDeps, oxc } from "../../deps.ts";
+import { langOf } from "../../project/languages.ts";
 import { basename, join, relative, resolve } from "node:path";
 import type {
   ChildConfig,
@@ -18,6 +19,7 @@ import {
   fileProblem,
   isDirectory,
   randomHex,
+  readText,
   realPath,
   remove,
   writeText,
@@ -505,7 +507,8 @@ async function traceProgram(
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
   const { run } = result;
-  const never = where.tests === undefined && result.saveError === null && neverRan(result);
+  const never = where.tests === undefined && result.saveError === null &&
+    (neverRan(result) || await entryDidNotParse(result, resolve(ctx.cwd, scriptArg)));
   // tph test says itself what a runner that died leaves (test_report.ts).
   const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
@@ -575,6 +578,30 @@ function neverRan(result: RunProgramResult): boolean {
   return error === "BuildMessage" || error === "ResolveMessage" ||
     // Several of them at once.
     /^AggregateError: \d+ errors building "/.test(error ?? "");
+}
+
+/**
+ * Whether the program failed on a syntax error in its entry file, which then never ran a line:
+ * Node reports it as any uncaught SyntaxError (a program's own JSON.parse throws one too), so the
+ * file itself is parsed, as an ES module and as CommonJS; neither parsing, nothing of it ran.
+ */
+async function entryDidNotParse(result: RunProgramResult, entry: string): Promise<boolean> {
+  const h = result.run.header;
+  if (h.call_count !== 0 || result.blockRuns.length > 0 || result.blocks > 0) return false;
+  if (h.run?.ended !== "exception" || !h.run.error?.startsWith("SyntaxError")) return false;
+  let text: string;
+  try {
+    text = readText(entry);
+  } catch {
+    return false;
+  }
+  await loadDeps();
+  const lang = langOf(entry.slice(entry.lastIndexOf(".") + 1));
+  return (["module", "commonjs"] as const).every((sourceType) =>
+    oxc().parseSync(entry, text, { lang, sourceType } as never).errors.some((e) =>
+      e.severity === "Error"
+    )
+  );
 }
 
 /**
