@@ -187,8 +187,9 @@ function otherRuntime(runtime: ProgramRuntime): { path: string; invoked: string 
   const asked = `--runtime ${runtime}`;
   if (binaryPreload !== null) {
     throw new RuntimeError(
-      `${asked}: the standalone binary runs programs on its own Bun; install tph from npm ` +
-        `(npm i -g tph) to run them on ${NAMES[runtime]}`,
+      `${asked}: the standalone binary runs programs on its own Bun; to run them on ` +
+        `${NAMES[runtime]}, install tph's npm package (not on the registry: npm pack in a ` +
+        "checkout of tph makes it; see Install in its README)",
     );
   }
   const found: { path: string; invoked: string }[] = [];

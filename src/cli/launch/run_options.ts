@@ -91,7 +91,8 @@ export const RUN_OPTIONS = {
   details: {
     type: "string",
     arg: "N|all",
-    help: `calls of each function whose objects are shown in full; later ones as Token {…} ` +
+    help: `calls of each function whose objects are shown in full; later ones in short ` +
+      `({…} after their class name) ` +
       `(default ${DEFAULT_LIMITS.details}; all: every call)`,
   },
   label: {
