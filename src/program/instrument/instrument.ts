@@ -15,6 +15,7 @@ import {
   TEST_NAME_SEPARATOR,
 } from "../../abi.ts";
 import {
+  ASYNC_CLOSER,
   CLOSER,
   ERROR_PARAM,
   invoke,
@@ -212,6 +213,15 @@ function calleeName(callee: Node): string {
   }
   if (c.type === "Super") return "super";
   return "call";
+}
+
+/**
+ * How a function's body ends: an async function's call may end later, when the promise its
+ * `return` handed over settles (ASYNC_CLOSER); the function of a test or hook a test file
+ * registers hands a thrown error to Bun's runner as a rejection (REJECTING_CLOSER).
+ */
+function closerOf(adopts: boolean, test: boolean): string {
+  return adopts ? ASYNC_CLOSER : test ? REJECTING_CLOSER : CLOSER;
 }
 
 /** The innermost instrumented function while walking its body. */
@@ -668,8 +678,8 @@ class Walker {
         ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]
         : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
     );
-    // A test's or hook's function hands a thrown error to Bun's runner as a rejection.
-    const closer = test !== undefined && !fn.async && !fn.generator ? REJECTING_CLOSER : CLOSER;
+    const adopts = Boolean(fn.async) && !fn.generator;
+    const closer = closerOf(adopts, test !== undefined && !fn.generator);
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
@@ -688,7 +698,7 @@ class Walker {
     const s = this.#s;
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
-      s.appendRight(body.start, `{${prologue}return ${invokeOpen("r")}`);
+      s.appendRight(body.start, `{${prologue}return ${invokeOpen(adopts ? "ra" : "r")}`);
       this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
       this.#enclosing.push(fullQual);
       this.walk(body, null);
@@ -844,10 +854,12 @@ class Walker {
     // An async generator awaits the value it returns before its finally blocks run: the stack is
     // handed back first, as at an await (else the calls made meanwhile would be its children).
     const awaits = record && scope.async && scope.generator;
+    // An async function's promise adopts a promise it returns: `ra` follows it to its end.
+    const hand: RecorderMethod = record && scope.async && !scope.generator ? "ra" : "r";
     if (record) {
       this.#s.appendRight(
         arg.start,
-        ` ${awaits ? invokeOpen("s") : ""}${invokeOpen("r")}${seq ? "(" : ""}`,
+        ` ${awaits ? invokeOpen("s") : ""}${invokeOpen(hand)}${seq ? "(" : ""}`,
       );
     }
     if (arg) this.walk(arg, null);

@@ -23,6 +23,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
+import { follow, followable } from "./adopt.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { settleArgs } from "./details.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
@@ -830,9 +831,20 @@ export const R = {
     else if (c < -1) findReturn(c, v);
     return v;
   },
+  /** A `return` of an async function: as r, but a promise returned is followed to its end. */
+  ra<T>(c: number, v: T): T {
+    if (c >= 0) {
+      if (!followable(v) || !adopt(c, v)) {
+        if (adopting.size !== 0) dropAdoption(c); // a finally block's return replaces it
+        recordReturn(c, v);
+      }
+    } else if (c < -1) findReturn(c, v);
+    return v;
+  },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
     lastRethrown = e;
+    if (adopting.size !== 0) dropAdoption(c); // a finally block's throw replaces a return
     if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c - base] !== HIDDEN) {
@@ -849,6 +861,14 @@ export const R = {
     if (c >= 0) {
       if (extTop !== 0) extUnwind(c, false, undefined);
       recordExit(c);
+    }
+  },
+  /** An async function's body ended: its call too, unless it waits for a promise it returned. */
+  xa(c: number): void {
+    if (c >= 0) {
+      if (extTop !== 0) extUnwind(c, false, undefined);
+      if (adopting.size === 0 || !adopting.has(c)) recordExit(c);
+      else bodyDone(c);
     }
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
@@ -1130,6 +1150,89 @@ function recordExit(c: number): void {
   if (watched.size !== 0) watchedExit(c);
 }
 
+// Async calls whose promise adopts a promise they returned (ra), by handle: the number of the
+// return followed (a finally block's return or throw may replace it), negative once the body
+// has ended (xa). A call ends when the promise settles, or at the end of its body if it settled
+// before (a finally block awaited).
+const adopting: Map<number, number> = new SafeMap<number, number>();
+/** How each promise settled that was followed past its body's end (see bodyDone). */
+const settledEarly: Map<number, { ok: boolean; v: unknown }> = new SafeMap();
+let adoptions = 0;
+/** The call that ends with its promise rejected, and the error (for watchedExit). */
+let rejectedCall = -1;
+let rejection: unknown = undefined;
+
+/** Call `c` no longer waits for the promise it returned. */
+function dropAdoption(c: number): void {
+  adopting.delete(c);
+  settledEarly.delete(c);
+}
+
+/** Follow promise `p` that call `c` returned; false when the call is not recorded on a row. */
+function adopt(c: number, p: Promise<unknown>): boolean {
+  if (!live(c) || tape.state[c - base] === HIDDEN) return false;
+  const n = ++adoptions;
+  try {
+    follow(p, (v) => settle(c, n, true, v), (e) => settle(c, n, false, e));
+  } catch {
+    return false;
+  }
+  adopting.set(c, n);
+  settledEarly.delete(c);
+  return true;
+}
+
+/** The body of call `c` ended after its return of a followed promise: it awaits that promise. */
+function bodyDone(c: number): void {
+  const n = adopting.get(c)!;
+  const early = settledEarly.get(c);
+  if (early !== undefined) {
+    adopting.delete(c);
+    settledEarly.delete(c);
+    endSettled(c, early.ok, early.v);
+    return;
+  }
+  adopting.set(c, -n);
+  if (live(c)) suspend(c);
+}
+
+/** The promise that call `c` returned (its `n`th followed) settled: with `v`, or rejected. */
+function settle(c: number, n: number, ok: boolean, v: unknown): void {
+  // A reaction's own error would reject a promise nobody handles: tph's errors stay out.
+  try {
+    const at = adopting.get(c);
+    if (at === n) settledEarly.set(c, { ok, v }); // the body is still running (an await in finally)
+    else if (at === -n) {
+      adopting.delete(c);
+      endSettled(c, ok, v);
+    }
+  } catch {
+    // Nothing of the program's depends on it.
+  }
+}
+
+/** Call `c` ends with its promise settled: fulfilled with `v`, or rejected with error `v`. */
+function endSettled(c: number, ok: boolean, v: unknown): void {
+  if (ok) recordReturn(c, v);
+  else {
+    if (finder !== null) findLeaving(c, v, "throw");
+    if (live(c) && tape.state[c - base] !== HIDDEN) {
+      const row = c - base;
+      tape.state[row] = THREW;
+      const t = tape.traces[tape.slot[row]];
+      tape.ret[row] = formatError(v, t.maxRepr, t.redaction);
+    }
+    rejectedCall = c;
+    rejection = v;
+  }
+  try {
+    recordExit(c);
+  } finally {
+    rejectedCall = -1;
+    rejection = undefined;
+  }
+}
+
 /** The call just begun is a test's function (testRoot): watched to its end. */
 function watchCall(h: number): void {
   watched.set(h, watchNext!);
@@ -1142,7 +1245,7 @@ function watchedExit(c: number): void {
   if (end === undefined) return;
   watched.delete(c);
   const threw = live(c) && tape.state[c - base] === THREW;
-  const value = threw ? lastRethrown : returnedBy.get(c);
+  const value = threw ? (c === rejectedCall ? rejection : lastRethrown) : returnedBy.get(c);
   returnedBy.delete(c);
   end(threw, value);
 }
