@@ -23,7 +23,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
-import { follow, followable } from "./adopt.ts";
+import { follow, followable } from "./promises.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { settleArgs } from "./details.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";

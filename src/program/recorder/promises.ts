@@ -1,22 +1,23 @@
-// An async function that returns a promise (`return load(id)`) resolves its own promise with it:
-// its call ends when that promise settles. tph follows the returned promise with a reaction of
-// its own, only where doing so runs none of the program's code: a native promise of this realm
-// whose `then` (tph's copy, taken here) finds the constructor and species it would without the
-// program's changes. Anything else (a thenable, a promise subclass, a realm's other promises) is
-// left alone: reading its `then` or calling it would show in what the program observes.
+// Following a program's promise without running the program's code. An async function that
+// returns a promise (`return load(id)`) resolves its own promise with it: its call ends when that
+// promise settles (recorder.ts, ra). A `for await` loop's call takes the stack in a reaction on
+// each step's promise (iterators.ts). tph reacts to a promise only where doing so runs none of the
+// program's code: a native promise of this realm whose `then` (tph's copy, taken here) finds the
+// constructor and species it would without the program's changes. Anything else (a thenable, a
+// promise subclass or proxy, a promise with a `constructor` getter) is left alone: reading its
+// `then` or its constructor would show in what the program observes.
 //
-// The reaction adds no tick to the program's own work: it is one more job in the microtask queue
+// A reaction adds no tick to the program's own work: it is one more job in the microtask queue
 // that runs no code of the program, and the program's jobs keep their order.
 
 import types from "node:util/types";
+import { apply, protoOf } from "../../platform/intrinsics.ts";
 
 const { isPromise } = types;
 const NativePromise = Promise;
 const PROMISE_PROTO = NativePromise.prototype;
 const promiseThen = PROMISE_PROTO.then;
 const { getOwnPropertyDescriptor, hasOwn } = Object;
-const apply = Reflect.apply;
-const protoOf = Object.getPrototypeOf;
 const speciesGetter = getOwnPropertyDescriptor(NativePromise, Symbol.species)?.get;
 
 /**
