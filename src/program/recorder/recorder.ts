@@ -834,9 +834,15 @@ export const R = {
   /** A `return` of an async function: as r, but a promise returned is followed to its end. */
   ra<T>(c: number, v: T): T {
     if (c >= 0) {
-      if (!followable(v) || !adopt(c, v)) {
-        if (adopting.size !== 0) dropAdoption(c); // a finally block's return replaces it
-        recordReturn(c, v);
+      // An async recursion that ran out of stack returns its rejected promise from near the
+      // limit: tph's error would replace it (and leave it unhandled). The value goes on, unkept.
+      try {
+        if (!followable(v) || !adopt(c, v)) {
+          if (adopting.size !== 0) dropAdoption(c); // a finally block's return replaces it
+          recordReturn(c, v);
+        }
+      } catch {
+        // The stack ran out in tph.
       }
     } else if (c < -1) findReturn(c, v);
     return v;

@@ -71,3 +71,30 @@ for (const rt of ["deno", "bun", "node", "node22"] as RuntimeName[]) {
     }
   });
 }
+
+// An async recursion that runs out of stack: each level returns the rejected promise of the
+// level below from near the limit, where following it may run out of stack too. The error the
+// program catches must be the runtime's own, not one raised in tph's code.
+const RECURSION = `
+async function down(n) {
+  return down(n + 1);
+}
+down(0).catch((e) => {
+  const ours = e.stack.split("\\n").filter((l) => l.includes("/src/program/")).length;
+  console.log(e.constructor.name, ours);
+});
+`;
+
+for (const rt of ["deno", "bun", "node", "node22"] as RuntimeName[]) {
+  Deno.test(`an async recursion out of stack rejects with the runtime's error, not tph's (${rt})`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "tph-settle-"));
+    try {
+      const file = join(dir, "main.mjs");
+      writeFileSync(file, RECURSION);
+      const r = runTraced(rt, file, { timeoutMs: 60_000 });
+      assert.equal(r.stdout, "RangeError 0\n", r.stderr.slice(0, 2000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
