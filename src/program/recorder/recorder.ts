@@ -831,14 +831,15 @@ export const R = {
     else if (c < -1) findReturn(c, v);
     return v;
   },
-  /** A `return` of an async function: as r, but a promise returned is followed to its end. */
+  /** A `return` of an async function: as r, but a promise returned is followed to its end (xa). */
   ra<T>(c: number, v: T): T {
     if (c >= 0) {
       // An async recursion that ran out of stack returns its rejected promise from near the
       // limit: tph's error would replace it (and leave it unhandled). The value goes on, unkept.
       try {
-        if (!followable(v) || !adopt(c, v)) {
-          if (adopting.size !== 0) dropAdoption(c); // a finally block's return replaces it
+        if (followable(v) && live(c) && tape.state[c - base] !== HIDDEN) returned.set(c, v);
+        else {
+          if (returned.size !== 0) returned.delete(c); // a finally block's return replaces it
           recordReturn(c, v);
         }
       } catch {
@@ -850,7 +851,7 @@ export const R = {
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
     lastRethrown = e;
-    if (adopting.size !== 0) dropAdoption(c); // a finally block's throw replaces a return
+    if (returned.size !== 0) returned.delete(c); // a finally block's throw replaces a return
     if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c - base] !== HIDDEN) {
@@ -873,8 +874,8 @@ export const R = {
   xa(c: number): void {
     if (c >= 0) {
       if (extTop !== 0) extUnwind(c, false, undefined);
-      if (adopting.size === 0 || !adopting.has(c)) recordExit(c);
-      else bodyDone(c);
+      if (returned.size === 0 || !returned.has(c)) recordExit(c);
+      else adopt(c);
     }
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
@@ -1156,62 +1157,43 @@ function recordExit(c: number): void {
   if (watched.size !== 0) watchedExit(c);
 }
 
-// Async calls whose promise adopts a promise they returned (ra), by handle: the number of the
-// return followed (a finally block's return or throw may replace it), negative once the body
-// has ended (xa). A call ends when the promise settles, or at the end of its body if it settled
-// before (a finally block awaited).
-const adopting: Map<number, number> = new SafeMap<number, number>();
-/** How each promise settled that was followed past its body's end (see bodyDone). */
-const settledEarly: Map<number, { ok: boolean; v: unknown }> = new SafeMap();
-let adoptions = 0;
+// The promise each async call returned (ra), by handle, until its body ends (xa): a finally block
+// may still return something else or throw, and then the function's promise never adopts it.
+const returned: Map<number, Promise<unknown>> = new SafeMap<number, Promise<unknown>>();
 /** The call that ends with its promise rejected, and the error (for watchedExit). */
 let rejectedCall = -1;
 let rejection: unknown = undefined;
 
-/** Call `c` no longer waits for the promise it returned. */
-function dropAdoption(c: number): void {
-  adopting.delete(c);
-  settledEarly.delete(c);
-}
-
-/** Follow promise `p` that call `c` returned; false when the call is not recorded on a row. */
-function adopt(c: number, p: Promise<unknown>): boolean {
-  if (!live(c) || tape.state[c - base] === HIDDEN) return false;
-  const n = ++adoptions;
-  try {
-    follow(p, (v) => settle(c, n, true, v), (e) => settle(c, n, false, e));
-  } catch {
-    return false;
-  }
-  adopting.set(c, n);
-  settledEarly.delete(c);
-  return true;
-}
-
-/** The body of call `c` ended after its return of a followed promise: it awaits that promise. */
-function bodyDone(c: number): void {
-  const n = adopting.get(c)!;
-  const early = settledEarly.get(c);
-  if (early !== undefined) {
-    adopting.delete(c);
-    settledEarly.delete(c);
-    endSettled(c, early.ok, early.v);
+/**
+ * The body of call `c` ended, its promise adopting the one it returned: the call awaits that
+ * promise, and ends when it settles. Followed only now, when it is sure to be adopted: following
+ * a promise handles its rejection, which must stay unhandled if the program drops the promise.
+ */
+function adopt(c: number): void {
+  const p = returned.get(c)!;
+  returned.delete(c);
+  // A finally block may have changed it (a `constructor` of its own).
+  if (!followable(p)) {
+    recordReturn(c, p);
+    recordExit(c);
     return;
   }
-  adopting.set(c, -n);
+  try {
+    follow(p, (v) => settled(c, true, v), (e) => settled(c, false, e));
+  } catch {
+    // The stack ran out in tph: the call ends now, with what it returned.
+    recordReturn(c, p);
+    recordExit(c);
+    return;
+  }
   if (live(c)) suspend(c);
 }
 
-/** The promise that call `c` returned (its `n`th followed) settled: with `v`, or rejected. */
-function settle(c: number, n: number, ok: boolean, v: unknown): void {
+/** The promise that call `c` returned settled: with `v`, or rejected with `v`. */
+function settled(c: number, ok: boolean, v: unknown): void {
   // A reaction's own error would reject a promise nobody handles: tph's errors stay out.
   try {
-    const at = adopting.get(c);
-    if (at === n) settledEarly.set(c, { ok, v }); // the body is still running (an await in finally)
-    else if (at === -n) {
-      adopting.delete(c);
-      endSettled(c, ok, v);
-    }
+    endSettled(c, ok, v);
   } catch {
     // Nothing of the program's depends on it.
   }
