@@ -80,6 +80,8 @@ export interface RecorderABI {
   x(c: number): void;
   /** An async function's body ended: as x, unless its promise waits for a returned one (ra). */
   xa(c: number): void;
+  /** A `break`/`continue` out of a finally block of an async function: a `return` is cancelled. */
+  rc(c: number): void;
   /**
    * `tph test` on Bun, else null: what a test's function that threw returns instead of throwing
    * again (a rejected promise: REJECTING_CLOSER in instrument/_emit.ts).

@@ -232,6 +232,51 @@ interface Scope {
   recordFrom: number;
   /** The function's row in the module's table (external call sites are numbered from it). */
   k: number;
+  /**
+   * An async function (not a generator): the loops, switches and labeled statements around the
+   * node walked, and the finally blocks, innermost last (see #jump). Null for other functions.
+   */
+  jumps: Node[] | null;
+  finallies: Node[] | null;
+}
+
+/** The scope of function `fn`'s body (an expression body is no generator's). */
+function scopeOf(fn: Node, generator: boolean, recordFrom: number, k: number): Scope {
+  const adopts = Boolean(fn.async) && !generator;
+  const async = Boolean(fn.async);
+  return {
+    async,
+    generator,
+    recordFrom,
+    k,
+    jumps: adopts ? [] : null,
+    finallies: adopts ? [] : null,
+  };
+}
+
+/** Statements a `break` or `continue` may jump out of. */
+const LOOPS = new Set([
+  "ForStatement",
+  "ForInStatement",
+  "ForOfStatement",
+  "WhileStatement",
+  "DoWhileStatement",
+]);
+const JUMP_TARGETS = new Set([...LOOPS, "SwitchStatement", "LabeledStatement"]);
+
+/** The statement a `break`/`continue` jumps out of, among `around` (innermost last). */
+function jumpTarget(jump: Node, around: Node[]): Node | null {
+  for (let i = around.length - 1; i >= 0; i--) {
+    const t = around[i];
+    if (jump.label) {
+      if (t.type === "LabeledStatement" && t.label.name === jump.label.name) return t;
+    } else if (
+      LOOPS.has(t.type) || (jump.type === "BreakStatement" && t.type === "SwitchStatement")
+    ) {
+      return t;
+    }
+  }
+  return null;
 }
 
 /**
@@ -417,6 +462,15 @@ class Walker {
 
   walk(node: Node, hint: string | null): void {
     if (node === null || typeof node !== "object") return;
+    const jumps = this.#scope?.jumps;
+    if (jumps && JUMP_TARGETS.has(node.type)) {
+      jumps.push(node);
+      this.#walkNode(node, hint);
+      jumps.pop();
+    } else this.#walkNode(node, hint);
+  }
+
+  #walkNode(node: Node, hint: string | null): void {
     const type: string = node.type;
     if (LEAF_TYPES.has(type)) return;
     switch (type) {
@@ -487,11 +541,11 @@ class Walker {
         this.walk(node.test, null);
         return this.#statements(node.consequent);
       case "TryStatement":
-        if (node.finalizer) {
-          this.#wakeAt(node.finalizer);
-          this.#finally(node.finalizer);
-        }
+        if (node.finalizer && this.#try(node)) return;
         break;
+      case "BreakStatement":
+      case "ContinueStatement":
+        return this.#jump(node);
     }
     if (SKIP_TYPES.has(type)) return;
     const keys = CHILD_KEYS[type];
@@ -699,7 +753,7 @@ class Walker {
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
       s.appendRight(body.start, `{${prologue}return ${invokeOpen(adopts ? "ra" : "r")}`);
-      this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
+      this.#scope = scopeOf(fn, false, 0, k);
       this.#enclosing.push(fullQual);
       this.walk(body, null);
       this.#enclosing.pop();
@@ -724,12 +778,7 @@ class Walker {
     }
     const close = body.end - 1;
     s.appendRight(open, prologue);
-    this.#scope = {
-      async: Boolean(fn.async),
-      generator: Boolean(fn.generator),
-      recordFrom: open,
-      k,
-    };
+    this.#scope = scopeOf(fn, Boolean(fn.generator), open, k);
     this.#enclosing.push(fullQual);
     this.#statements(stmts);
     this.#enclosing.pop();
@@ -864,6 +913,39 @@ class Walker {
     }
     if (arg) this.walk(arg, null);
     if (record) this.#s.appendLeft(arg.end, (seq ? "))" : ")") + (awaits ? ")" : ""));
+  }
+
+  /**
+   * A try statement with a finally block: catch and finally resume the call (#wakeAt), which owns
+   * the stack in its finally block (#finally). Returns whether it walked the statement itself: in
+   * an async function, to know the finally blocks a `break`/`continue` leaves (#jump).
+   */
+  #try(node: Node): boolean {
+    this.#wakeAt(node.finalizer);
+    this.#finally(node.finalizer);
+    const finallies = this.#scope?.finallies;
+    if (!finallies) return false;
+    this.walk(node.block, null);
+    this.walk(node.handler, null);
+    finallies.push(node.finalizer);
+    this.walk(node.finalizer, null);
+    finallies.pop();
+    return true;
+  }
+
+  /**
+   * A `break`/`continue` out of a finally block of an async function cancels a `return` that the
+   * block ran for: the promise that `return` handed over is not the function's (`rc`). Jumps that
+   * stay inside the block, and jumps in blocks of functions of other kinds, are left as they are.
+   */
+  #jump(node: Node): void {
+    const scope = this.#scope;
+    const finallies = scope?.finallies;
+    if (!scope || !finallies || finallies.length === 0 || node.start < scope.recordFrom) return;
+    const target = jumpTarget(node, scope.jumps!);
+    if (target === null || target.start >= finallies[finallies.length - 1].start) return;
+    this.#s.appendRight(node.start, `{${invoke("rc")};`);
+    this.#s.appendLeft(node.end, "}");
   }
 
   /**

@@ -878,6 +878,10 @@ export const R = {
       else adopt(c);
     }
   },
+  /** A jump out of a finally block of call `c` (async) cancelled the `return` it ran for. */
+  rc(c: number): void {
+    if (c >= 0 && returned.size !== 0) returned.delete(c);
+  },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
     if (c >= base) suspend(c);
