@@ -15,6 +15,10 @@ import {
   TEST_NAME_SEPARATOR,
 } from "../../abi.ts";
 import {
+  ASYNC_CLOSER,
+  AWAIT_CLOSE,
+  AWAIT_OPEN,
+  awaitInCatch,
   CLOSER,
   ERROR_PARAM,
   invoke,
@@ -83,6 +87,12 @@ export interface InstrumentOptions {
   columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
   insertions?: boolean;
+  /**
+   * Deno: an `await` of a recorded async function never leaves its value without a handler when
+   * the recorder's call before it finds the stack full (AWAIT_CLOSE in _emit.ts). Not elsewhere:
+   * JavaScriptCore places an async frame by the awaited expression's last part, which this moves.
+   */
+  guardAwaits?: boolean;
   /**
    * Also give the source map of the rewriting alone (`rewriteMap` in the result), from the code
    * back to the source as given: for a host that chains it with its own (vite, under vitest).
@@ -267,6 +277,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
   const w = new Walker(source, filename, options.module ?? filename, inputMap);
   w.externals = options.externalCalls ?? true;
+  w.guardAwaits = options.guardAwaits ?? false;
   w.leave = options.leaveFunctions ?? null;
   w.walk(result.program, null);
   let code = w.finish(result.program);
@@ -364,6 +375,8 @@ class Walker {
   readonly #tests = new Map<Node, { name: string | null; flags: number }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
+  /** See InstrumentOptions.guardAwaits. */
+  guardAwaits = false;
   /** Functions left as they are, by name (InstrumentOptions.leaveFunctions). */
   leave: RegExp | null = null;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
@@ -447,7 +460,7 @@ class Walker {
       }
       case "CatchClause":
         for (const n of patternNames(node.param)) this.#declared.add(n);
-        this.#wakeAt(node.body);
+        this.#wakeAt(node.body, node.param?.type === "Identifier" ? node.param.name : null, true);
         this.#caught(node);
         break;
       case "AssignmentExpression":
@@ -669,7 +682,11 @@ class Walker {
         : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
     );
     // A test's or hook's function hands a thrown error to Bun's runner as a rejection.
-    const closer = test !== undefined && !fn.async && !fn.generator ? REJECTING_CLOSER : CLOSER;
+    const closer = test !== undefined && !fn.async && !fn.generator
+      ? REJECTING_CLOSER
+      : fn.async && this.guardAwaits
+      ? ASYNC_CLOSER
+      : CLOSER;
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
@@ -683,7 +700,7 @@ class Walker {
       column,
       params: params.names,
     });
-    const prologue = this.#prologue(k, params.idents);
+    const prologue = this.#prologue(k, params.idents, this.guardAwaits && Boolean(fn.async));
     const outer = this.#scope;
     const s = this.#s;
     if (body.type !== "BlockStatement") {
@@ -830,8 +847,8 @@ class Walker {
     s.prependLeft(call.end, ")");
   }
 
-  #prologue(k: number, idents: string[]): string {
-    return prologue(this.#hash, k, idents);
+  #prologue(k: number, idents: string[], async: boolean): string {
+    return prologue(this.#hash, k, idents, async);
   }
 
   #return(node: Node): void {
@@ -863,13 +880,17 @@ class Walker {
     const arg = node.argument;
     const record = scope && scope[needs];
     const s = this.#s;
+    // An await: see AWAIT_CLOSE.
+    const awaits = record && this.guardAwaits && node.type === "AwaitExpression";
     if (record) {
       s.appendRight(node.start, ` ${invokeOpen("w")}`);
       const hand: RecorderMethod = !node.delegate ? "s" : scope.async ? "ya" : "yd";
-      if (arg) s.appendRight(arg.start, ` ${invokeOpen(hand)}`);
+      if (awaits) s.appendRight(arg.start, ` ${AWAIT_OPEN}`);
+      else if (arg) s.appendRight(arg.start, ` ${invokeOpen(hand)}`);
     }
     if (arg) this.walk(arg, null);
-    if (record) {
+    if (awaits) s.appendLeft(node.end, AWAIT_CLOSE);
+    else if (record) {
       // A bare `yield` ends its statement where the next line starts with `(`, `[`, a template…
       // (automatic semicolon insertion): the call that now wraps it would not, so it gets the
       // semicolon the engine would have put there.
@@ -934,10 +955,12 @@ class Walker {
   }
 
   /** After a rejected `await` or a `throw()` into a generator, catch/finally resume the call. */
-  #wakeAt(block: Node): void {
+  #wakeAt(block: Node, name: string | null = null, caught = false): void {
     const scope = this.#scope;
     if (scope && (scope.async || scope.generator) && block.start >= scope.recordFrom) {
-      this.#s.appendRight(block.start + 1, `${invoke("w")};`);
+      // A catch of an async function may first have to make an await (see awaitInCatch).
+      const wait = caught && scope.async && this.guardAwaits ? awaitInCatch(name) : "";
+      this.#s.appendRight(block.start + 1, `${wait}${invoke("w")};`);
     }
   }
 

@@ -50,6 +50,8 @@ export interface TransformOptions {
   shiftMap?: boolean;
   /** Also give the column table (Bun: it maps reported positions back; see _columns.ts). */
   columnTable?: boolean;
+  /** Passed to the instrumenter (Deno: see InstrumentOptions.guardAwaits). */
+  guardAwaits?: boolean;
 }
 
 /** Result of {@linkcode transformModule}. */
@@ -94,7 +96,7 @@ export function cacheKey(source: string, options: TransformOptions): string {
     .update(
       `${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}${
         options.shiftMap ? "s" : ""
-      }\0`,
+      }${options.guardAwaits ? "g" : ""}\0`,
     )
     .update(source)
     .digest("hex");
@@ -226,6 +228,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
     sourceMap: options.sourceMap,
     shiftMap: options.shiftMap,
     columnTable: options.columnTable,
+    guardAwaits: options.guardAwaits,
   };
   let code: string;
   let moduleSyntax: boolean | null = null;
