@@ -355,6 +355,15 @@ function mapBytes(source: string, filename: string, program: Node, insertions: I
   return Buffer.concat([head, mappings, Buffer.from('"}', "utf8")]);
 }
 
+/**
+ * What a rewritten function's body ends with: a test's or hook's function hands a thrown error to
+ * Bun's runner as a rejection; an async one may first make an await (ASYNC_CLOSER).
+ */
+function closerOf(fn: Node, test: boolean, guardAwaits: boolean): string {
+  if (test && !fn.async && !fn.generator) return REJECTING_CLOSER;
+  return fn.async && guardAwaits ? ASYNC_CLOSER : CLOSER;
+}
+
 class Walker {
   readonly functions: FunctionInfo[] = [];
   readonly #rows: MetaRow[] = [];
@@ -681,12 +690,7 @@ class Walker {
         ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]
         : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
     );
-    // A test's or hook's function hands a thrown error to Bun's runner as a rejection.
-    const closer = test !== undefined && !fn.async && !fn.generator
-      ? REJECTING_CLOSER
-      : fn.async && this.guardAwaits
-      ? ASYNC_CLOSER
-      : CLOSER;
+    const closer = closerOf(fn, test !== undefined, this.guardAwaits);
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
