@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 18;
+export const ABI_VERSION = 19;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -19,6 +19,14 @@ export const RUNTIME_GLOBAL = "__tph";
 export const CALL_LOCAL = "__tph_c";
 /** Catch parameter used by the emitted try/catch. */
 export const ERROR_LOCAL = "__tph_x";
+/**
+ * Locals of a recorded async function around each `await` (see AWAIT_CLOSE in
+ * program/instrument/_emit.ts): the awaited value while the recorder runs, the value the await
+ * takes, and the error of an await made in a catch.
+ */
+export const AWAIT_LOCAL = "__tph_v";
+export const OPERAND_LOCAL = "__tph_u";
+export const AWAIT_ERROR_LOCAL = "__tph_y";
 /** Module-scope names: the function-table base id (var) and the table itself (function). */
 export const BASE_PREFIX = "__tph_b_";
 export const META_PREFIX = "__tph_m_";

@@ -72,45 +72,66 @@ function deps(): Deps {
   return loaded;
 }
 
-/** The packages' folders: where deps() loads from, and what they load in turn. */
-const PACKAGES = ["oxc-parser", "@oxc-parser", "@jridgewell"];
+/** The packages deps() and toml() load (by name, from tph's own folder). */
+const LOADED = [
+  "oxc-parser",
+  "@jridgewell/trace-mapping",
+  "@jridgewell/sourcemap-codec",
+  "smol-toml",
+];
 
 /**
- * Whether a file of the packages deps() loads may pass `test` (the scope of a traced run): true
- * when a source file in their folders does, or when they cannot be found; false when they are
- * preset (bundled into the binary). Loaded while the program runs, such a file would go through
- * tph's own loader hook.
- *
- * @param test Whether a file's path is in the run's scope.
+ * The folders of the packages tph's program side loads from its own install — those deps() and
+ * toml() load, and those they depend on, as resolved from this file — each as found and as its
+ * real path. None when they are preset (bundled into the binary). A run never traces these files,
+ * whatever its scope: they are tph's own code, loaded (on a warm run, lazily: a function's
+ * toString may first need the parser) while the program runs, through tph's own hook.
+ * Identified by where they are installed, not by their names: a package of the same name
+ * elsewhere is the program's.
  */
-export function depsMatch(test: (path: string) => boolean): boolean {
-  if (loaded !== null) return false;
+export function depsFolders(): string[] {
+  if (loaded !== null || !import.meta.url.startsWith("file:")) return [];
   const fs = process.getBuiltinModule("node:fs");
-  let root: string;
-  try {
-    const entry = requireHere().resolve("oxc-parser");
-    const at = entry.lastIndexOf("/node_modules/oxc-parser/");
-    if (at < 0) return true;
-    root = entry.slice(0, at + "/node_modules".length);
-  } catch {
-    return true;
-  }
-  const stack = PACKAGES.map((name) => `${root}/${name}`);
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let entries;
+  const { dirname } = process.getBuiltinModule("node:path");
+  const { fileURLToPath } = process.getBuiltinModule("node:url");
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  // Node's lookup: `<dir>/node_modules/<name>` from the requiring folder up to the root.
+  const find = (name: string, from: string): string | null => {
+    for (let dir = from;; dir = dirname(dir)) {
+      const at = `${dir === "/" ? "" : dir}/node_modules/${name}`;
+      if (fs.existsSync(`${at}/package.json`)) return at;
+      if (dirname(dir) === dir) return null;
+    }
+  };
+  const visit = (name: string, from: string) => {
+    const at = find(name, from);
+    if (at === null) return;
+    let real: string;
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      real = fs.realpathSync(at);
     } catch {
-      continue;
+      return;
     }
-    for (const e of entries) {
-      const path = `${dir}/${e.name}`;
-      if (e.isDirectory()) stack.push(path);
-      else if (/\.[cm]?[jt]sx?$/.test(e.name) && test(path)) return true;
+    out.add(at);
+    if (seen.has(real)) return;
+    seen.add(real);
+    out.add(real);
+    let pkg: Record<string, Record<string, string> | undefined>;
+    try {
+      pkg = JSON.parse(fs.readFileSync(`${real}/package.json`, "utf8"));
+    } catch {
+      return;
     }
-  }
-  return false;
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies"]) {
+      const deps = pkg[field];
+      if (typeof deps !== "object" || deps === null) continue;
+      for (const dep of Object.keys(deps)) visit(dep, real);
+    }
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const name of LOADED) visit(name, here);
+  return [...out];
 }
 
 /** oxc-parser. */

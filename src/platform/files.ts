@@ -226,6 +226,12 @@ export function remove(path: string): void {
   }
 }
 
+/** Remove a folder only if it is empty (else an error, and nothing removed). */
+export function removeEmptyDir(path: string): void {
+  if (deno) deno.removeSync(path, { recursive: false });
+  else fs().rmdirSync(path);
+}
+
 /**
  * The temporary file `replaceFile` writes `path`'s new content to: a dot name beside it,
  * `.<name>.<8 hex>.tmp`, which no reader of the folder takes for a file of its own.
@@ -638,6 +644,23 @@ export function lstatEntry(
     const st = fs().lstatSync(path);
     const kind = st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
     return { kind, size: st.size, usedMs: Math.max(st.atimeMs, st.mtimeMs) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What is at a path, without following a link: "file", "dir", "link" or "other" (a FIFO, a
+ * device, a socket); null when nothing is. Reads no time (lstatEntry's Date may be the program's).
+ */
+export function entryKind(path: string): "file" | "dir" | "link" | "other" | null {
+  try {
+    if (deno) {
+      const st = deno.lstatSync(path);
+      return st.isSymlink ? "link" : st.isFile ? "file" : st.isDirectory ? "dir" : "other";
+    }
+    const st = fs().lstatSync(path);
+    return st.isSymbolicLink() ? "link" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
   } catch {
     return null;
   }

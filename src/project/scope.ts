@@ -10,6 +10,8 @@ export interface ScopeOptions {
   include?: string[];
   /** Globs of files never traced. */
   exclude?: string[];
+  /** Absolute folders whose files are never traced, taken literally (not as globs). */
+  excludeFolders?: string[];
 }
 
 // Include and exclude globs apply to JavaScript and TypeScript sources only: a package's JSON
@@ -41,6 +43,7 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
   const roots = options.scope.map((d) => escapeRegExp(asFolder(d)));
   const inc = (options.include ?? []).map((g) => `[^]*${globToRegExp(g).source}`);
   const exc = (options.exclude ?? []).map((g) => globToRegExp(g).source);
+  for (const d of options.excludeFolders ?? []) exc.push(`^${escapeRegExp(asFolder(d))}`);
   // node_modules below a scope folder is left out, not one the folder is in (`--scope
   // node_modules/pkg` traces that package).
   if (roots.length > 0) inc.push(`(?:${roots.join("|")})(?!(?:[^]*/)?node_modules/)`);
@@ -97,6 +100,9 @@ export function outOfScope(path: string, options: ScopeOptions): OutOfScope | nu
   if (!SOURCE_FILE.test(path)) return { kind: "not a source" };
   for (const glob of options.exclude ?? []) {
     if (globToRegExp(glob).test(path)) return { kind: "excluded", glob };
+  }
+  for (const d of options.excludeFolders ?? []) {
+    if (path.startsWith(asFolder(d))) return { kind: "excluded", glob: `${asFolder(d)}**` };
   }
   const inNodeModules = options.scope.some((d) => {
     const root = asFolder(d);

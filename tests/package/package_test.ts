@@ -15,6 +15,7 @@
 
 import assert from "node:assert/strict";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -224,6 +225,7 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
   assertCode(version, 0, "tph --version");
   assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
   await assertTraced(await tph(["run", "app.ts"]), tph, "node");
+  await assertDepth(dir, tph, (program) => asUser(["node", program], dir, path));
   await assertVitest(prefix);
   await assertJest(prefix);
   // An old Node, first on PATH: one line, and nothing else (where the machine has one).
@@ -239,6 +241,36 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
 });
 
 const NODE_VERSION = "24.21.0";
+
+/**
+ * The installed tph gives a traced program the stack room it has plainly (src/program/stack_room.ts):
+ * a recursion, sync or async, reaches under tph the depth it reaches plainly and overflows the same
+ * way, and one as deep as the plain run reached completes.
+ */
+async function assertDepth(
+  dir: string,
+  tph: (args: string[]) => Promise<Result>,
+  plain: (program: string) => Promise<Result>,
+): Promise<void> {
+  const last = (r: Result) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+  for (const program of ["depth.ts", "async_depth.ts"]) {
+    cpSync(join(REPO, "tests/fixtures/cli/endings", program), join(dir, program));
+    const base = await plain(program);
+    assertCode(base, 0, `${program}, plainly`);
+    const traced = await tph(["run", program]);
+    assertCode(traced, 0, `tph run ${program}`);
+    const [want, got] = [last(base), last(traced)];
+    assert.equal(got.error, want.error, program);
+    assert.ok(
+      got.deepest >= want.deepest,
+      `${program}: ${got.deepest} traced, ${want.deepest} plain`,
+    );
+    const n = String(want.deepest);
+    const exact = await tph(["run", "--max-calls", "3", program, n]);
+    assertCode(exact, 0, `tph run ${program} ${n}`);
+    assert.equal(last(exact).reached, want.deepest, program);
+  }
+}
 
 /** tph test, installed from the package, on a vitest project (the checkout's vitest). */
 async function assertVitest(prefix: string): Promise<void> {
@@ -337,6 +369,21 @@ Deno.test("deno run -A npm:tph, in a project that has it: tph runs on Deno", asy
   const denoOnly = onlyOn("deno", { deno: DENO });
   const tph = (args: string[]) => asUser(["deno", "run", "-A", "npm:tph", ...args], dir, denoOnly);
   await assertTraced(await tph(["run", "app.ts"]), tph, "deno");
+  await assertDepth(dir, tph, (program) => asUser(["deno", "run", "-A", program], dir, denoOnly));
+  // tph's own code and packages are in the project's node_modules: never traced, whatever the
+  // glob, on a run whose files come from the transform cache too (it loads the parser then).
+  writeFileSync(
+    join(dir, "str.ts"),
+    "function add(a: number, b: number) {\n  return a + b;\n}\nconsole.log(add(1, 2), String(add).length);\n",
+  );
+  const plainRun = await asUser(["deno", "run", "-A", "str.ts"], dir, denoOnly);
+  assertCode(plainRun, 0, "deno run str.ts");
+  for (const round of ["first", "cached"]) {
+    const r = await tph(["run", "--include", "node_modules/**", "str.ts"]);
+    assertCode(r, 0, `tph run --include node_modules/** str.ts (${round})`);
+    assert.equal(r.stdout, plainRun.stdout);
+    assert.match(lines(r.stderr).at(-1)!, /^tph: 1 call recorded /, `${round}:\n${r.stderr}`);
+  }
 });
 
 // The launcher is a shell script too (its first two lines): npm links it as it is.

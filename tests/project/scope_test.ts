@@ -93,3 +93,22 @@ Deno.test("outOfScope() says why a file is not traced", () => {
   assert.deepEqual(outOfScope("/app/lib/run.sh", options), { kind: "not a source" });
   assert.deepEqual(outOfScope("/app/lib/node_modules/x/i.js", options), { kind: "node_modules" });
 });
+
+Deno.test("excludeFolders leaves out every file below each folder, its name taken literally", () => {
+  const options = {
+    scope: ["/app"],
+    include: ["node_modules/**"],
+    excludeFolders: ["/app/node_modules/p{a,b}*", "/opt/x/"],
+  };
+  const inScope = makeScope(options);
+  assert.equal(inScope("/app/node_modules/p{a,b}*/index.js"), false);
+  assert.equal(inScope("/app/node_modules/p{a,b}*/lib/deep.cjs"), false);
+  // Not a glob: neither `pa` nor `pb*`, nor a folder whose name only starts the same.
+  assert.equal(inScope("/app/node_modules/pa/index.js"), true);
+  assert.equal(inScope("/app/node_modules/p{a,b}*x/index.js"), true);
+  assert.equal(inScope("/opt/x/a.js"), false);
+  assert.deepEqual(outOfScope("/opt/x/a.js", { ...options, include: ["**/*.js"] }), {
+    kind: "excluded",
+    glob: "/opt/x/**",
+  });
+});

@@ -16,8 +16,13 @@ import {
 } from "../../abi.ts";
 import {
   ASYNC_CLOSER,
+  AWAIT_CLOSE,
+  AWAIT_OPEN,
+  awaitInCatch,
   CLOSER,
   ERROR_PARAM,
+  GUARDED_ASYNC_CLOSER,
+  GUARDED_CLOSER,
   invoke,
   invokeOpen,
   moduleTable,
@@ -84,6 +89,12 @@ export interface InstrumentOptions {
   columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
   insertions?: boolean;
+  /**
+   * Deno: an `await` of a recorded async function never leaves its value without a handler when
+   * the recorder's call before it finds the stack full (AWAIT_CLOSE in _emit.ts). Not elsewhere:
+   * JavaScriptCore places an async frame by the awaited expression's last part, which this moves.
+   */
+  guardAwaits?: boolean;
   /**
    * Also give the source map of the rewriting alone (`rewriteMap` in the result), from the code
    * back to the source as given: for a host that chains it with its own (vite, under vitest).
@@ -218,10 +229,14 @@ function calleeName(callee: Node): string {
 /**
  * How a function's body ends: an async function's call may end later, when the promise its
  * `return` handed over settles (ASYNC_CLOSER); the function of a test or hook a test file
- * registers hands a thrown error to Bun's runner as a rejection (REJECTING_CLOSER).
+ * registers hands a thrown error to Bun's runner as a rejection (REJECTING_CLOSER); where awaits
+ * are guarded (Deno), an async function's catch may first make the await the plain code makes
+ * (GUARDED_ASYNC_CLOSER, GUARDED_CLOSER).
  */
-function closerOf(adopts: boolean, test: boolean): string {
-  return adopts ? ASYNC_CLOSER : test ? REJECTING_CLOSER : CLOSER;
+function closerOf(fn: Node, test: boolean, guardAwaits: boolean): string {
+  if (fn.async && !fn.generator) return guardAwaits ? GUARDED_ASYNC_CLOSER : ASYNC_CLOSER;
+  if (test && !fn.async && !fn.generator) return REJECTING_CLOSER;
+  return fn.async && guardAwaits ? GUARDED_CLOSER : CLOSER;
 }
 
 /** The innermost instrumented function while walking its body. */
@@ -322,6 +337,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
   const w = new Walker(source, filename, options.module ?? filename, inputMap);
   w.externals = options.externalCalls ?? true;
+  w.guardAwaits = options.guardAwaits ?? false;
   w.leave = options.leaveFunctions ?? null;
   w.walk(result.program, null);
   let code = w.finish(result.program);
@@ -419,6 +435,8 @@ class Walker {
   readonly #tests = new Map<Node, { name: string | null; flags: number }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
+  /** See InstrumentOptions.guardAwaits. */
+  guardAwaits = false;
   /** Functions left as they are, by name (InstrumentOptions.leaveFunctions). */
   leave: RegExp | null = null;
   /** Every name the module declares anywhere: a global's name is external only if unused. */
@@ -511,7 +529,7 @@ class Walker {
       }
       case "CatchClause":
         for (const n of patternNames(node.param)) this.#declared.add(n);
-        this.#wakeAt(node.body);
+        this.#wakeAt(node.body, node.param?.type === "Identifier" ? node.param.name : null, true);
         this.#caught(node);
         break;
       case "AssignmentExpression":
@@ -733,7 +751,7 @@ class Walker {
         : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
     );
     const adopts = Boolean(fn.async) && !fn.generator;
-    const closer = closerOf(adopts, test !== undefined && !fn.generator);
+    const closer = closerOf(fn, test !== undefined, this.guardAwaits);
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
@@ -747,7 +765,7 @@ class Walker {
       column,
       params: params.names,
     });
-    const prologue = this.#prologue(k, params.idents);
+    const prologue = this.#prologue(k, params.idents, this.guardAwaits && Boolean(fn.async));
     const outer = this.#scope;
     const s = this.#s;
     if (body.type !== "BlockStatement") {
@@ -889,8 +907,8 @@ class Walker {
     s.prependLeft(call.end, ")");
   }
 
-  #prologue(k: number, idents: string[]): string {
-    return prologue(this.#hash, k, idents);
+  #prologue(k: number, idents: string[], async: boolean): string {
+    return prologue(this.#hash, k, idents, async);
   }
 
   #return(node: Node): void {
@@ -957,13 +975,17 @@ class Walker {
     const arg = node.argument;
     const record = scope && scope[needs];
     const s = this.#s;
+    // An await: see AWAIT_CLOSE.
+    const awaits = record && this.guardAwaits && node.type === "AwaitExpression";
     if (record) {
       s.appendRight(node.start, ` ${invokeOpen("w")}`);
       const hand: RecorderMethod = !node.delegate ? "s" : scope.async ? "ya" : "yd";
-      if (arg) s.appendRight(arg.start, ` ${invokeOpen(hand)}`);
+      if (awaits) s.appendRight(arg.start, ` ${AWAIT_OPEN}`);
+      else if (arg) s.appendRight(arg.start, ` ${invokeOpen(hand)}`);
     }
     if (arg) this.walk(arg, null);
-    if (record) {
+    if (awaits) s.appendLeft(node.end, AWAIT_CLOSE);
+    else if (record) {
       // A bare `yield` ends its statement where the next line starts with `(`, `[`, a template…
       // (automatic semicolon insertion): the call that now wraps it would not, so it gets the
       // semicolon the engine would have put there.
@@ -1028,10 +1050,12 @@ class Walker {
   }
 
   /** After a rejected `await` or a `throw()` into a generator, catch/finally resume the call. */
-  #wakeAt(block: Node): void {
+  #wakeAt(block: Node, name: string | null = null, caught = false): void {
     const scope = this.#scope;
     if (scope && (scope.async || scope.generator) && block.start >= scope.recordFrom) {
-      this.#s.appendRight(block.start + 1, `${invoke("w")};`);
+      // A catch of an async function may first have to make an await (see awaitInCatch).
+      const wait = caught && scope.async && this.guardAwaits ? awaitInCatch(name) : "";
+      this.#s.appendRight(block.start + 1, `${wait}${invoke("w")};`);
     }
   }
 

@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { type Lang, langOf } from "../../project/languages.ts";
 import { lineCount } from "../instrument/_positions.ts";
 import { readText } from "../../platform/files.ts";
+import { type PackageInfo, packageOf } from "../../project/nearest_package.ts";
 import { scopeRegExp } from "../../project/scope.ts";
 import { rememberModule } from "./original_text.ts";
 import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
@@ -199,7 +200,8 @@ function runCommonJS(
   const m = new Module(path === Bun.main ? "." : path, null);
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
-  const js = compilable(path, code, loader, source, columns, onLoad, Bun.main);
+  const imported = path !== Bun.main && loadedByImport(onLoad);
+  const js = compilable(path, code, loader, source, columns, imported);
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -213,8 +215,11 @@ function runCommonJS(
     if (!ran) delete Module._cache[path];
   }
   m.loaded = true;
-  return namespaceOf(m.exports);
+  return namespaceOf(m.exports, packageOf(path, packages)?.type === "module", !imported);
 }
+
+/** The package.json governing each folder of a CommonJS module tph ran (see namespaceOf). */
+const packages = new Map<string, PackageInfo | null>();
 
 /**
  * A CommonJS module's code as runCommonJS compiles it (in the function wrapExportsAsThis writes),
@@ -226,8 +231,7 @@ function compilable(
   loader: Lang,
   source: string,
   columns: string,
-  onLoad: unknown,
-  main: string,
+  imported: boolean,
 ): string {
   // TypeScript with its types blanked out keeps every position; what needs more is made
   // JavaScript by Bun's transpiler, whose positions then stand (lines too).
@@ -250,7 +254,6 @@ function compilable(
     compileShift(),
   );
   loaderFile ??= callerFile();
-  const imported = path !== main && loadedByImport(onLoad);
   rememberColumns(path, table, {
     starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
     wrapperLine: lineCount(js),
@@ -267,21 +270,37 @@ function compilable(
 
 /**
  * What Bun gives an importer of a CommonJS module (checked with bun 1.4.5): as named exports the
- * exports' own enumerable keys (a function's own property names, `length` and `name` too), less
- * the `__esModule` marker; as `default` the module's `default` when marked, else the exports.
+ * exports' own enumerable keys (a function's own property names, `length` and `name` too); as
+ * `default` the exports. A module marked `__esModule` (what tsc and Babel write) whose
+ * package.json does not say `"type": "module"` gets Babel's reading instead: the marker is no
+ * named export, and `default` is the module's `default` when it has one.
+ *
  * Bun's require() of a module tph loaded gives the namespace's "module.exports" when it has one,
- * so require() gets the exports object itself; without it, require() would give the namespace,
- * or its `default` when it has `__esModule`.
+ * else the namespace (or its `default` when it has `__esModule`); plain Bun's namespaces have no
+ * such key. An import gets none: a later require() finds the module in the require cache, where
+ * runCommonJS put it, and gets its exports from there. A require() needs the key, which an import
+ * of the module after it then sees too (docs/compatibility.md).
+ *
+ * @param exports The module's exports.
+ * @param nodeMode Whether its package says `"type": "module"` (Node's reading, marked or not).
+ * @param required Whether a require() loads it (else an import).
  */
 // deno-lint-ignore no-explicit-any
-function namespaceOf(exports: any): Record<string, unknown> {
+function namespaceOf(exports: any, nodeMode: boolean, required: boolean): Record<string, unknown> {
   const namespace: Record<string, unknown> = {};
+  const babel = !nodeMode && exports !== null && typeof exports === "object" &&
+    !!exports.__esModule;
   if (exports !== null && (typeof exports === "object" || typeof exports === "function")) {
     const keys = typeof exports === "function"
       ? Object.getOwnPropertyNames(exports)
       : Object.keys(exports);
+    // Node's reading names the marker whether it is enumerable or not (tsc defines it not).
+    if (
+      nodeMode && !keys.includes("__esModule") &&
+      Object.getOwnPropertyDescriptor(exports, "__esModule") !== undefined
+    ) keys.push("__esModule");
     for (const key of keys) {
-      if (key === "__esModule") continue;
+      if (key === "__esModule" && babel) continue;
       const d = Object.getOwnPropertyDescriptor(exports, key);
       if (d === undefined) continue;
       if ("value" in d) namespace[key] = d.value;
@@ -297,10 +316,7 @@ function namespaceOf(exports: any): Record<string, unknown> {
       }
     }
   }
-  namespace.default = exports !== null && typeof exports === "object" && exports.__esModule &&
-      "default" in exports
-    ? exports.default
-    : exports;
-  namespace["module.exports"] = exports;
+  namespace.default = babel && "default" in exports ? exports.default : exports;
+  if (required) namespace["module.exports"] = exports;
   return namespace;
 }

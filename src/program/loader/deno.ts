@@ -133,6 +133,7 @@ function transformOptions(setup: LoaderSetup, taken: Taken): TransformOptions {
     // of its own (deno_cjs_maps.ts); require() loads every CommonJS module.
     shiftMap: taken.required && findInlineMap(taken.source) !== null,
     instrumenter: setup.parserLoaded ? undefined : instrumentInWorker,
+    guardAwaits: true,
   };
   const manifest = setup.manifest;
   if (manifest !== null) {
@@ -151,6 +152,7 @@ function rememberText(setup: LoaderSetup, taken: Taken, opts: TransformOptions, 
     lang: "js",
     module: opts.module,
     externalCalls: setup.options.externalCalls,
+    guardAwaits: true,
   });
 }
 

@@ -55,6 +55,8 @@ export interface RewrittenModule {
   module: string;
   externalCalls?: boolean;
   sourceType?: "module" | "commonjs" | "script" | "unambiguous";
+  /** Deno: how its awaits were rewritten (InstrumentOptions.guardAwaits). */
+  guardAwaits?: boolean;
   /** Bun: the loader Bun transpiles the source with (`ts`, `tsx`, `js`, `jsx`). */
   bunLoader?: string;
   /**
@@ -238,6 +240,7 @@ function rewrite(m: RewrittenModule & Mapped): void {
     module: m.module,
     externalCalls: m.externalCalls,
     sourceType: m.sourceType,
+    guardAwaits: m.guardAwaits,
     insertions: true,
   };
   let r;

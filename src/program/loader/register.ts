@@ -9,7 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
-import { depsMatch } from "../../deps.ts";
+import { depsFolders } from "../../deps.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
@@ -78,7 +78,16 @@ function loaderSetup(
   const own = TPH_ROOT !== null && tphCopy(TPH_ROOT) !== null
     ? [`${TPH_ROOT}/src/**`, `${TPH_ROOT}/{mod,cli,bin}.ts`, `${TPH_ROOT}/{mod,cli,bin}.js`]
     : [];
-  const scope = { ...options, exclude: [...(options.exclude ?? []), ...own] };
+  // Nor the packages it loads from its own install (the parser, the source map library: deps.ts),
+  // which it may first load while the program runs (on a warm run, when a function's toString
+  // needs the parser). Only an include glob or a folder in a node_modules can take them in.
+  const mayTakeDeps = (options.include ?? []).length > 0 ||
+    [...options.scope, ...(options.files ?? [])].some((d) => d.includes("/node_modules"));
+  const scope = {
+    ...options,
+    exclude: [...(options.exclude ?? []), ...own],
+    excludeFolders: mayTakeDeps ? depsFolders() : [],
+  };
   const isOwn = ownFiles();
   const scoped = makeScope(scope);
   const moduleName = (path: string) => relative(options.root, path) || path;
@@ -96,12 +105,8 @@ function loaderSetup(
   const parserLoaded = manifest === null || !manifest.unchanged();
   // Deno cannot load the parser's parts from inside its hook: loaded now (unless the manifest
   // says no file will be parsed). On Node and Bun they load when a file is first parsed, never in
-  // a run whose files all come from the transform cache; unless the scope takes in one of their
-  // files (deps.ts, depsMatch), which would then go through tph's own hook or plugin.
-  // A scope can take them in only with an include glob or a folder in a node_modules.
-  const mayTakeDeps = (options.include ?? []).length > 0 ||
-    [...options.scope, ...(options.files ?? [])].some((d) => d.includes("/node_modules"));
-  const lazy = deno === undefined && !(mayTakeDeps && depsMatch((path) => scoped(path)));
+  // a run whose files all come from the transform cache (their files are out of scope: above).
+  const lazy = deno === undefined;
   if (parserLoaded && !lazy) instrument("function warm() {}", { filename: "warm.js" });
   return {
     options,

@@ -1,10 +1,23 @@
 // Instrument a file, through a content-addressed cache so a second run does not parse again.
 // Key: hash of (tph version, filename, options, source). Entries are plain files in a cache
-// folder; a missing or unreadable entry is simply rebuilt, never an error. `tph run` keeps the
-// folder bounded (transform_cache.ts).
+// folder that only this user can write (checkedCacheDir), each checked before it is used: a
+// header line gives the entry's format, its key, the length of the source it was made from, and
+// the length and hash of what follows (entryBody). A missing entry is simply rebuilt; a bad one
+// (cut short, changed, not tph's, another file's, a folder) too, with one warning line in the
+// run, and replaced whole (written beside it, then renamed over it). `tph run` keeps the folder
+// bounded (transform_cache.ts).
 
 import process from "node:process";
-import { makeDir, privateDir, readText, userCacheDir, writeWhole } from "../../platform/files.ts";
+import {
+  entryKind,
+  makeDir,
+  privateDir,
+  readText,
+  removeEmptyDir,
+  userCacheDir,
+  writeWhole,
+} from "../../platform/files.ts";
+import { contentHash } from "../../platform/hash.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
@@ -37,6 +50,8 @@ export interface TransformOptions {
   shiftMap?: boolean;
   /** Also give the column table (Bun: it maps reported positions back; see _columns.ts). */
   columnTable?: boolean;
+  /** Passed to the instrumenter (Deno: see InstrumentOptions.guardAwaits). */
+  guardAwaits?: boolean;
 }
 
 /** Result of {@linkcode transformModule}. */
@@ -81,7 +96,7 @@ export function cacheKey(source: string, options: TransformOptions): string {
     .update(
       `${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}${
         options.shiftMap ? "s" : ""
-      }\0`,
+      }${options.guardAwaits ? "g" : ""}\0`,
     )
     .update(source)
     .digest("hex");
@@ -158,30 +173,51 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const cacheDir = transformCacheFolder(options.cacheDir);
   const tagged = options.sourceType !== undefined;
   let entry: string | null = null;
+  let key = "";
+  let folder = false;
   if (cacheDir !== null) {
-    const key = options.key ?? cacheKey(source, options);
+    key = options.key ?? cacheKey(source, options);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
-    try {
-      let text = readText(entry);
-      let moduleSyntax: boolean | null = null;
-      let columns: string | null = null;
-      let ok = true;
-      if (tagged) {
-        const tag = text[0];
-        ok = tag === "m" || tag === "s" || tag === "?";
-        moduleSyntax = tag === "?" ? null : tag === "m";
-        text = text.slice(1);
+    let text: string | null = null;
+    let problem: string | null = null;
+    // Only a regular file is read: a link is not followed, a FIFO never waited on.
+    const kind = entryKind(entry);
+    if (kind === "file") {
+      try {
+        text = readText(entry);
+      } catch (e) {
+        const err = e as { code?: string; name?: string };
+        problem = `cannot be read (${err.code ?? err.name})`;
       }
-      if (ok && options.columnTable) {
-        const eol = text.indexOf("\n");
-        ok = eol >= 0;
-        columns = text.slice(0, eol);
-        text = text.slice(eol + 1);
-      }
-      if (ok) return { code: text, moduleSyntax, columns };
-    } catch {
-      // Not cached yet (or unreadable): instrument below.
+    } else if (kind !== null) {
+      folder = kind === "dir";
+      problem = kind === "dir" ? "is a folder" : kind === "link" ? "is a link" : "is not a file";
     }
+    if (text !== null) {
+      const body = entryBody(text, key, source);
+      if (typeof body !== "string") problem = body.problem;
+      else {
+        text = body;
+        let moduleSyntax: boolean | null = null;
+        let columns: string | null = null;
+        let ok = true;
+        if (tagged) {
+          const tag = text[0];
+          ok = tag === "m" || tag === "s" || tag === "?";
+          moduleSyntax = tag === "?" ? null : tag === "m";
+          text = text.slice(1);
+        }
+        if (ok && options.columnTable) {
+          const eol = text.indexOf("\n");
+          ok = eol >= 0;
+          columns = text.slice(0, eol);
+          text = text.slice(eol + 1);
+        }
+        if (ok) return { code: text, moduleSyntax, columns };
+        problem = "is not in the form this file needs";
+      }
+    }
+    if (problem !== null) warnBadEntry(entry, problem);
   }
   const opts: InstrumentOptions = {
     filename: options.filename,
@@ -192,6 +228,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
     sourceMap: options.sourceMap,
     shiftMap: options.shiftMap,
     columnTable: options.columnTable,
+    guardAwaits: options.guardAwaits,
   };
   let code: string;
   let moduleSyntax: boolean | null = null;
@@ -212,10 +249,66 @@ export function transformModule(source: string, options: TransformOptions): Tran
       }
       const head = (tagged ? SYNTAX_TAG[`${moduleSyntax}`] : "") +
         (options.columnTable ? `${columns ?? ""}\n` : "");
-      writeWhole(entry, head + code);
+      // A folder in the entry's place is replaced when empty (a link or file is renamed over).
+      if (folder) removeEmptyDir(entry);
+      writeWhole(entry, entryText(key, source, head + code));
     } catch {
       // A read-only or full disk only costs the next run a parse.
     }
   }
   return { code, moduleSyntax, columns };
+}
+
+/** The first word of an entry's header: the entry format of this tph. */
+const ENTRY_FORMAT = "//tph-transform-1";
+const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fw][0-9a-f]{16})\n/;
+
+/**
+ * A cache entry's text: a header line (format, key, the source's length, the body's length and
+ * hash), then the body.
+ *
+ * @param key The entry's key.
+ * @param source The text it was made from.
+ * @param body What the entry keeps.
+ */
+export function entryText(key: string, source: string, body: string): string {
+  return `${ENTRY_FORMAT} ${key} ${source.length} ${body.length} ${contentHash(body)}\n${body}`;
+}
+
+/**
+ * An entry's body, once its header says it is whole and the one asked for: of this format, of
+ * this key, made from a source of this length, of the length and hash its header gives. Else
+ * what is wrong with it.
+ *
+ * @param text The entry's text.
+ * @param key The key it was looked up by.
+ * @param source The text it should have been made from.
+ */
+export function entryBody(
+  text: string,
+  key: string,
+  source: string,
+): string | { problem: string } {
+  if (text.length === 0) return { problem: "is empty" };
+  const m = HEADER.exec(text);
+  if (m === null) {
+    return { problem: text.startsWith(ENTRY_FORMAT) ? "has a damaged header" : "is not tph's" };
+  }
+  if (m[1] !== key || Number(m[2]) !== source.length) return { problem: "is another file's" };
+  const body = text.slice(m[0].length);
+  if (body.length !== Number(m[3])) return { problem: "is cut short or lengthened" };
+  if (contentHash(body) !== m[4]) return { problem: "was changed" };
+  return body;
+}
+
+let warned = false;
+
+/** One warning line in a run, the first time a bad entry is found (each is rebuilt). */
+function warnBadEntry(entry: string, problem: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(
+    `tph: warning: the transform cache entry ${entry} ${problem}: instrumenting the file ` +
+      `anew, and replacing the entry\n`,
+  );
 }

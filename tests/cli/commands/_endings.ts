@@ -326,6 +326,37 @@ export function overflowTests(t: Target): void {
     summaryOf(exact);
   });
 
+  // Each level's promise is awaited by the level above, so a program that catches the overflow
+  // at the top ends normally: under tph too, where a recorder call between a callee's promise and
+  // its await could find the stack full (on Deno, the promise was then an unhandled rejection).
+  for (const shape of ["down", "guarded"]) {
+    Deno.test(
+      `an async recursion${
+        shape === "guarded" ? " in try/catch" : ""
+      } that overflows ends as it does plainly, and one that fits completes (${t.name})`,
+      async () => {
+        await using dir = tempDir({ e: join(FIXTURES, "endings") });
+        const cwd = join(dir.path, "e");
+        const last = (r: Result) => JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+        const base = await plain(t, join(cwd, "async_depth.ts"), ["-", shape], { cwd });
+        assertCode(base, 0, "plain async_depth.ts");
+        const want = last(base);
+        const traced = await tph(t, ["run", "async_depth.ts", "-", shape], { cwd });
+        assertCode(traced, 0, `tph run async_depth.ts:\n${traced.stderr.slice(0, 2000)}`);
+        const got = last(traced);
+        assert.equal(got.error, want.error);
+        assert.match(got.error, /^RangeError: Maximum call stack size exceeded/);
+        assert.ok(got.deepest >= want.deepest, `${got.deepest} traced, ${want.deepest} plain`);
+        const n = String(want.deepest);
+        const exact = await tph(t, ["run", "--max-calls", "3", "async_depth.ts", n, shape], {
+          cwd,
+        });
+        assertCode(exact, 0, `tph run async_depth.ts ${n}`);
+        assert.equal(last(exact).reached, want.deepest);
+      },
+    );
+  }
+
   Deno.test(`under a small stack limit, tph raises it for the program to reach the plain depth (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");

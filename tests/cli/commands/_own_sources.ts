@@ -121,6 +121,34 @@ export function ownSourceTests(t: Target): void {
     });
   }
 
+  Deno.test(`tph's own dependencies are never traced, by an --include that takes them in, cached or not (${t.name})`, async () => {
+    // On a run whose files all come from the transform cache, the parser and the source map
+    // library are first loaded while the program runs (for a function's toString, a stack),
+    // through tph's own hook: out of scope all the same, whatever the glob.
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "name": "app", "type": "module" }\n');
+    writeFileSync(
+      join(dir.path, "main.ts"),
+      "function add(a: number, b: number) {\n  return a + b;\n}\n" +
+        'function main() {\n  console.log(add(1, 2), String(add).endsWith("return a + b;\\n}"));\n' +
+        '  console.log(new Error("x").stack!.split("\\n")[1].includes("main.ts"));\n}\nmain();\n',
+    );
+    const env = { TPH_TRANSFORM_CACHE: join(dir.path, "transforms") };
+    for (const flags of [["--include", "node_modules/**"], ["--include", "**/*.{js,cjs,mjs}"]]) {
+      for (const round of ["first", "cached"]) {
+        const what = `${flags.join(" ")} (${round})`;
+        const r = await tph(t, ["run", "--no-cache", "--tree", ...flags, "main.ts"], {
+          cwd: dir.path,
+          env,
+        });
+        assertCode(r, 0, what);
+        assert.equal(r.stdout, "3 true\ntrue\n", what);
+        assertOnly(splitStderr(r.stderr).program, ["main", "add", "console.log"], ["add"], what);
+        assert.match(splitStderr(r.stderr).tph.at(-1)!, /^tph: 4 calls recorded /, what);
+      }
+    }
+  });
+
   Deno.test(`a copy of tph vendored in the project is never traced, and its trace() records with the running tph (${t.name})`, async () => {
     await using dir = projectWithCopy("vendor/tph");
     writeFileSync(join(dir.path, "main.ts"), program("./vendor/tph/mod.ts"));

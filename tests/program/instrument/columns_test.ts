@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument, readShiftMap } from "../../../src/program/instrument/instrument.ts";
 import { originalColumn, rememberColumns } from "../../../src/program/loader/bun_stacks.ts";
-import { transformModule } from "../../../src/program/loader/transform.ts";
+import { cacheKey, entryText, transformModule } from "../../../src/program/loader/transform.ts";
 import { readInlineSourceMap } from "../../../src/program/instrument/_positions.ts";
 import { traceMapping } from "../../../src/deps.ts";
 
@@ -146,7 +146,9 @@ Deno.test("transformModule() keeps the column table with the cached code", () =>
     );
     assert.equal(files.length, 1);
     // Served from the cache: the stored entry's table comes back.
-    writeFileSync(join(dir, files[0]), "m1,2\n/* cached */");
+    const key = cacheKey(SOURCE, options);
+    assert.equal(files[0], join(key.slice(0, 2), `${key}.js`));
+    writeFileSync(join(dir, files[0]), entryText(key, SOURCE, "m1,2\n/* cached */"));
     const second = transformModule(SOURCE, options);
     assert.deepEqual(second, { code: "/* cached */", moduleSyntax: true, columns: "1,2" });
     // Without the table, another entry; a file that does not parse has an empty table.

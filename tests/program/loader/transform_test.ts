@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { transform, transformModule } from "../../../src/program/loader/transform.ts";
+import {
+  cacheKey,
+  entryBody,
+  entryText,
+  transform,
+  transformModule,
+} from "../../../src/program/loader/transform.ts";
 
 const SOURCE = "export function add(a, b) { return a + b }\n";
 
@@ -18,7 +24,9 @@ Deno.test("transform() caches by content and serves the cached code", () => {
     const files = entries(dir);
     assert.equal(files.length, 1);
     // Prove the second call reads the cache: change the stored entry and see it come back.
-    writeFileSync(join(dir, files[0]), "/* from cache */");
+    const key = cacheKey(SOURCE, { filename: "/x/add.js", module: "add.js" });
+    assert.equal(files[0], join(key.slice(0, 2), `${key}.js`));
+    writeFileSync(join(dir, files[0]), entryText(key, SOURCE, "/* from cache */"));
     const second = transform(SOURCE, { filename: "/x/add.js", module: "add.js", cacheDir: dir });
     assert.equal(second, "/* from cache */");
     // A different source, file name or module name is a different entry.
@@ -77,4 +85,23 @@ Deno.test("transformModule() tells whether a file has module syntax, from the ca
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("entryBody() gives an entry's body only when it is whole and the one asked for", () => {
+  const key = "ab".repeat(32);
+  const text = entryText(key, SOURCE, "code\n// ü\n");
+  assert.equal(entryBody(text, key, SOURCE), "code\n// ü\n");
+  const problem = (t: string, k = key, source = SOURCE) => {
+    const body = entryBody(t, k, source);
+    assert.notEqual(typeof body, "string", t);
+    return (body as { problem: string }).problem;
+  };
+  assert.equal(problem(""), "is empty");
+  assert.equal(problem("console.log(1)\n"), "is not tph's");
+  assert.equal(problem(text.slice(0, 20)), "has a damaged header");
+  assert.equal(problem(text, "cd".repeat(32)), "is another file's");
+  assert.equal(problem(text, key, SOURCE + " "), "is another file's");
+  assert.equal(problem(text.slice(0, -1)), "is cut short or lengthened");
+  assert.equal(problem(text + "x"), "is cut short or lengthened");
+  assert.equal(problem(text.replace("code", "cods")), "was changed");
 });
