@@ -37,6 +37,7 @@ import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
+import { JSON, Object, Promise } from "../platform/globals.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -345,9 +346,10 @@ function saveOnProcessEnd(
   let uncaught: string | null = null;
   process.on("exit", (code: number) =>
     save(
-      uncaught !== null
-        ? { ended: "exception", error: uncaught }
-        : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0 },
+      uncaught !== null ? { ended: "exception", error: uncaught } : {
+        ended: exitCalled() ? "exit" : "completed",
+        code: (typeof code === "number" && code) || 0,
+      },
     ));
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
   process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {

@@ -15,6 +15,7 @@
 import { CHILD_KEYS } from "./_parse.ts";
 import { lineStarts } from "./_positions.ts";
 import type { Node } from "./_names.ts";
+import { Array, Map, Set, TextEncoder, Uint8Array } from "../../platform/globals.ts";
 
 /** Offsets in the source (ascending) where text was inserted, and the length inserted at each. */
 export interface Insertions {

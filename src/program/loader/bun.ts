@@ -15,6 +15,7 @@ import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stac
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
+import { Object, RegExp } from "../../platform/globals.ts";
 
 // A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
 // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot

@@ -17,6 +17,7 @@ import { patternNames } from "../instrument/_externals.ts";
 import { lineStarts } from "../instrument/_positions.ts";
 import type { Lang } from "../../project/languages.ts";
 import type { Node } from "../instrument/_names.ts";
+import { Array, Error, Set } from "../../platform/globals.ts";
 
 /**
  * The places Bun's source map would have: per line (0-based), pairs of (0-based column, the

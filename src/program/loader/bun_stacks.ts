@@ -24,9 +24,20 @@
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
-import { uncurry } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
+import {
+  Array,
+  Error,
+  Map,
+  Object,
+  Proxy,
+  Reflect,
+  Set,
+  String,
+  SyntaxError,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -170,8 +181,46 @@ const getPrototypeOf = Object.getPrototypeOf;
 const getOwn = Object.getOwnPropertyDescriptor;
 const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
+const ownKeys = Reflect.ownKeys;
+const objectKeys = Object.keys;
 const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
 const syntaxProto = SyntaxError.prototype;
+const StringCtor = String;
+/** The getter of `Object.prototype.__proto__`, the one accessor a plain error's chain holds. */
+const protoGetter = getOwn(Object.prototype, "__proto__")?.get;
+/** The prototypes of Bun's reports of a failed build or resolution (see isBuildMessage). */
+const buildProtos: unknown[] = [];
+const arrayProto = Array.prototype;
+for (const name of ["BuildMessage", "ResolveMessage"]) {
+  const d = getOwn(globalThis, name);
+  const proto = d !== undefined && typeof d.value === "function"
+    ? getOwn(d.value, "prototype")?.value
+    : undefined;
+  if (proto !== undefined && proto !== null) buildProtos.push(proto);
+}
+
+/**
+ * Run `fn` with Error.stackTraceLimit at `limit` (defined, not assigned: a program's accessor there
+ * does not run); null, without running it, when the program froze Error at another limit.
+ */
+function withLimit<T>(E: object, limit: number, fn: () => T): T | null {
+  const old = getOwn(E, "stackTraceLimit");
+  const fixed = old !== undefined && !old.configurable;
+  if (fixed && !("value" in old && (old.writable || old.value === limit))) return null;
+  defineProperty(
+    E,
+    "stackTraceLimit",
+    fixed
+      ? { value: limit }
+      : { value: limit, writable: true, configurable: true, enumerable: true },
+  );
+  try {
+    return fn();
+  } finally {
+    if (old === undefined) delete (E as { stackTraceLimit?: unknown }).stackTraceLimit;
+    else defineProperty(E, "stackTraceLimit", fixed ? { value: old.value } : old);
+  }
+}
 
 /** Bun's stack machinery as it was before the program ran: Error's, and its call sites'. */
 interface Natives {
@@ -366,14 +415,12 @@ function defaultStack(n: Natives, err: unknown): string | null {
   }
   // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
   const E = n.E;
-  const limit = E.stackTraceLimit;
-  let copy: { stack?: unknown };
-  try {
-    E.stackTraceLimit = 0;
-    copy = syntax ? new SyntaxErrorCtor() : new ErrorCtor();
-  } finally {
-    E.stackTraceLimit = limit;
-  }
+  const copy: { stack?: unknown } | null = withLimit(
+    E,
+    0,
+    () => syntax ? new SyntaxErrorCtor() : new ErrorCtor(),
+  );
+  if (copy === null) return null;
   defineProperty(copy, "name", {
     value: name === undefined ? "Error" : name.value,
     configurable: true,
@@ -730,10 +777,17 @@ function printsShifted(n: Natives, errors: unknown[]): boolean {
     // Bun's report of a module that failed to build or resolve (an AggregateError of its
     // BuildMessage or ResolveMessage objects, no Errors) has no frames to map, and Bun prints
     // nothing for it once Bun.inspect has seen it (checked with bun 1.4.5).
-    if (holdsBuildMessages(err)) continue;
+    if (holdsBuildMessages(n, err)) continue;
+    // Bun.inspect() reads the error's properties: only an error whose reading runs none of the
+    // program's code (no Proxy, no getter, no value it would inspect in turn) is inspected here;
+    // any other is formatted (as one with a shifted column is), which runs none of it either.
+    if (!inert(n, err, 0)) {
+      if (n.isError(err) && !n.isProxy(err)) return true;
+      continue;
+    }
     let text: string;
     try {
-      text = String(inspect(err));
+      text = StringCtor(inspect(err));
     } catch {
       return true;
     }
@@ -754,15 +808,13 @@ function keepBoth(n: Natives, state: Formatting, e: object): void {
   // Bun's printer reads it with no code of the program's running (an uncaught error).
   const get = function (): unknown {
     if (state.printing) return forPrint;
-    const limit = E.stackTraceLimit, prev = state.mode;
+    const prev = state.mode;
     const below: { stack?: unknown } = {};
     try {
-      E.stackTraceLimit = 1;
       state.mode = "sites";
-      captureStackTrace(below, get);
+      withLimit(E, 1, () => captureStackTrace(below, get));
     } finally {
       state.mode = prev;
-      E.stackTraceLimit = limit;
     }
     return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
   };
@@ -789,22 +841,75 @@ function proxyCheck(): (v: unknown) => boolean {
   return typeof check === "function" ? (v) => check(v) : () => false;
 }
 
-/** Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. */
-function holdsBuildMessages(err: unknown): boolean {
-  if (err === null || typeof err !== "object") return false;
-  if (isBuildMessage(err)) return true;
-  const d = Object.getOwnPropertyDescriptor(err, "errors");
-  if (d === undefined || !("value" in d) || !Array.isArray(d.value)) return false;
-  for (const e of d.value) if (isBuildMessage(e)) return true;
+/**
+ * Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. Read
+ * through descriptors and prototypes only: no trap or getter of the program's runs.
+ */
+function holdsBuildMessages(n: Natives, err: unknown): boolean {
+  if (err === null || typeof err !== "object" || n.isProxy(err)) return false;
+  if (isBuildMessage(n, err)) return true;
+  const d = getOwn(err, "errors");
+  const list = d === undefined ? undefined : d.value;
+  if (!isArray(list) || n.isProxy(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const item = getOwn(list, i);
+    if (item !== undefined && isBuildMessage(n, item.value)) return true;
+  }
   return false;
 }
 
-// Captured before the program runs: a program that patches it cannot change what tph sees.
-const objectTag = uncurry(Object.prototype.toString) as (v: unknown) => string;
+function isBuildMessage(n: Natives, v: unknown): boolean {
+  if (v === null || typeof v !== "object" || n.isProxy(v)) return false;
+  const proto = getPrototypeOf(v);
+  for (let i = 0; i < buildProtos.length; i++) if (buildProtos[i] === proto) return true;
+  return false;
+}
 
-function isBuildMessage(v: unknown): boolean {
-  const tag = objectTag(v);
-  return tag === "[object BuildMessage]" || tag === "[object ResolveMessage]";
+/** The own properties of an error that Bun.inspect() reads (see inert). */
+const INSPECTED = ["name", "message", "cause", "errors"];
+
+/**
+ * Whether Bun.inspect() of an error runs none of the program's code: it is an error, nothing on
+ * its prototype chain is a Proxy or holds a getter or setter (but Object.prototype's `__proto__`),
+ * and its own name, message, cause and aggregated errors are values: primitives, but for a cause
+ * and aggregated errors that are such errors in turn; so are its enumerable own properties
+ * (which Bun prints). Its other own properties are not looked at: listing them (or reading
+ * `stack`, `line`, `column` or `sourceURL`) formats its stack, and Bun then prints the error from
+ * that text, no longer from the frames it captured.
+ */
+function inert(n: Natives, err: unknown, depth: number): boolean {
+  if (depth > 8 || !n.isError(err) || n.isProxy(err)) return false;
+  // Enumerable string keys only: listing them formats nothing (see fmtError in repr.ts).
+  const keys = objectKeys(err as object);
+  for (let i = 0; i < INSPECTED.length + keys.length; i++) {
+    const key = i < INSPECTED.length ? INSPECTED[i] : keys[i - INSPECTED.length];
+    const d = getOwn(err, key);
+    if (d === undefined) continue;
+    if (!("value" in d)) return false;
+    const v = d.value;
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) continue;
+    if (key === "cause" && inert(n, v, depth + 1)) continue;
+    if (key === "errors" && isArray(v) && !n.isProxy(v) && getPrototypeOf(v) === arrayProto) {
+      const items = ownKeys(v);
+      for (let j = 0; j < items.length; j++) {
+        const item = getOwn(v, items[j])!;
+        if (!("value" in item)) return false;
+        if (items[j] !== "length" && !inert(n, item.value, depth + 1)) return false;
+      }
+      continue;
+    }
+    return false;
+  }
+  for (let o: unknown = getPrototypeOf(err); o !== null; o = getPrototypeOf(o)) {
+    if (n.isProxy(o)) return false;
+    const keys = ownKeys(o as object);
+    for (let i = 0; i < keys.length; i++) {
+      const d = getOwn(o, keys[i])!;
+      if ("value" in d) continue;
+      if (d.get !== protoGetter || getPrototypeOf(o) !== null) return false;
+    }
+  }
+  return true;
 }
 
 /**

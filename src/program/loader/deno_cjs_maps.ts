@@ -31,6 +31,7 @@ import { pathToFileURL } from "node:url";
 import { sourcemapCodec } from "../../deps.ts";
 import { findInlineMap, readInlineSourceMap } from "../instrument/_positions.ts";
 import { readShiftMap } from "../instrument/instrument.ts";
+import { Array, Error, JSON, Math, Object } from "../../platform/globals.ts";
 
 // Captured before the program runs (it may replace them).
 // deno-lint-ignore no-explicit-any

@@ -15,6 +15,7 @@ import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
 import { stripTypes } from "./node_strip.ts";
 import type { LoaderSetup } from "./setup.ts";
+import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 
 /** What Node's load hook is given and gives back. */
 interface Hook {

@@ -18,6 +18,17 @@
 
 import { fileURLToPath } from "node:url";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
+import {
+  Array,
+  Error,
+  Map,
+  Number,
+  Object,
+  Reflect,
+  RegExp,
+  String,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 /** Column tables by file path, as the instrumenter wrote them; decoded on first use. */
 const tables = new Map<string, string>();

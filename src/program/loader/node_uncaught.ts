@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { readText } from "../../platform/files.ts";
 import { rethrownLast } from "../recorder/recorder.ts";
 import { stripTypes } from "./node_strip.ts";
+import { Math, Number } from "../../platform/globals.ts";
 
 /** A frame line's place: its file (a file: URL or a path), line and column. */
 const FRAME = /^ {4}at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;

@@ -45,6 +45,7 @@ import {
   strIndexOf,
   strSlice,
 } from "../../platform/intrinsics.ts";
+import { Array, Error, Object, RegExp, Set } from "../../platform/globals.ts";
 
 /** How a module was rewritten, enough to rewrite it again the same way. */
 export interface RewrittenModule {

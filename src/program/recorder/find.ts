@@ -16,6 +16,18 @@ import {
   strIncludes,
   uncurry,
 } from "../../platform/intrinsics.ts";
+import {
+  Array,
+  BigInt,
+  Date,
+  JSON,
+  Map,
+  Number,
+  Object,
+  RegExp,
+  Set,
+  String,
+} from "../../platform/globals.ts";
 
 // The program may replace Date.now.
 const dateNow = Date.now;

@@ -4,6 +4,7 @@
 // stack; this module holds no state of its own.
 
 import { apply, protoOf } from "../../platform/intrinsics.ts";
+import { Promise, Symbol } from "../../platform/globals.ts";
 
 /** What the hand-off needs of the recorder. */
 export interface StackOps {

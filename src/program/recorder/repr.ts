@@ -27,6 +27,27 @@ import {
   strSlice,
   uncurry,
 } from "../../platform/intrinsics.ts";
+import {
+  Array,
+  ArrayBuffer,
+  BigInt,
+  DataView,
+  Date,
+  Error,
+  Map,
+  Number,
+  Object,
+  Promise,
+  RangeError,
+  RegExp,
+  Set,
+  String,
+  Symbol,
+  SyntaxError,
+  TypeError,
+  Uint8Array,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 const {
   getOwnPropertyDescriptor: ownDesc,

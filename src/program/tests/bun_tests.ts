@@ -32,6 +32,7 @@ import type { CallEnd } from "../recorder/recorder.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import { noTest, takeOpen } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
+import { Object, Promise, Reflect } from "../../platform/globals.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
 interface TestBlock {

@@ -8,6 +8,7 @@ import { relative } from "node:path";
 import process from "node:process";
 import { apply } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
+import { Error, Object, Promise } from "../../platform/globals.ts";
 
 /** Captured before the tests load. */
 const { defineProperty } = Object;

@@ -29,6 +29,16 @@ import { installToString, rememberModule } from "../loader/original_text.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { endAllOpen, noTest, takeOpen } from "./open_list.ts";
+import {
+  Array,
+  JSON,
+  Map,
+  Object,
+  Promise,
+  String,
+  Symbol,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 /** The files the CLI wrote for the run (settings.ts's JestSettings). */
 interface JestFiles {

@@ -23,6 +23,7 @@ import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
 import { endAllOpen, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
+import { Array, Error, Object, Reflect } from "../../platform/globals.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
 interface TestBlock {
@@ -264,7 +265,10 @@ export function installNodeTests(
   });
 }
 
+// Captured before the program runs, which may delete the global.
+const ErrorCtor = Error;
+
 /** End, as failed, the blocks of tests still running as the process ends (an exit in a test). */
 export function endOpenTests(): void {
-  endAllOpen(open, new Error("the test's process ended before the test did"));
+  endAllOpen(open, new ErrorCtor("the test's process ended before the test did"));
 }
