@@ -147,7 +147,7 @@ const CHAR_CODE_AT = String.prototype.charCodeAt;
 export const charCodeAt = method<On<string, [i: number], number>>(CHAR_CODE_AT);
 /** Whether String.prototype still holds the built-in charCodeAt (then call it directly). */
 export function charCodeAtIntact(): boolean {
-  return String.prototype.charCodeAt === CHAR_CODE_AT;
+  return STR.charCodeAt === CHAR_CODE_AT;
 }
 
 /** `performance.now()`, as the built-in. */

@@ -10,6 +10,7 @@ import {
   type RecorderMethod,
   RUNTIME_GLOBAL as G,
 } from "../../abi.ts";
+import { JSON } from "../../platform/globals.ts";
 
 /** The catch parameter rewritten code names when the source's catch clause has none. */
 export const ERROR_PARAM = X;

@@ -31,6 +31,7 @@ import type { TestInfo, TestOutcome } from "../../types.ts";
 import { endAllOpen, noTest, takeOpen } from "./open_list.ts";
 import {
   Array,
+  Error,
   JSON,
   Map,
   Object,

@@ -8,7 +8,16 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON } from "../../../src/types.ts";
-import { assertCode, FIXTURES, readRun, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+import {
+  assertCode,
+  FIXTURES,
+  plain,
+  readRun,
+  summaryOf,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
 
 const shape = (nodes: CallNodeJSON[]): string =>
   nodes.map((n) => n.children.length === 0 ? n.name : `${n.name}(${shape(n.children)})`).join(
@@ -82,4 +91,49 @@ console.log("reads " + reads);
     assert.equal(hostile.stdout, "reads 0\n");
     assert.match(hostile.stderr, /status\(r=Response/);
   });
+}
+
+/** What a run wrote to stderr, less tph's own lines. */
+const programErr = (stderr: string): string =>
+  stderr.split("\n").filter((l) => !l.startsWith("tph: ")).join("\n");
+
+export function hostileValueTests(t: Target): void {
+  Deno.test(`a program that deletes, freezes and traps the built-ins is traced as it runs plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "deleted_builtins.ts", [], { cwd });
+    assertCode(bare, 0, "plain deleted_builtins.ts");
+    const run = await tph(t, ["run", "deleted_builtins.ts"], { cwd });
+    assertCode(run, 0, "tph run deleted_builtins.ts");
+    assert.equal(run.stdout, bare.stdout);
+    assert.equal(programErr(run.stderr), bare.stderr);
+    const { calls, saved } = summaryOf(run);
+    const json = readRun(join(cwd, saved));
+    assert.equal(json.call_count, calls);
+    assert.equal(
+      shape(json.trace),
+      "s(bad, Box.constructor), login, f(Box.constructor, g), get, then callback #2(writeSync)",
+      "the program's calls, with their children",
+    );
+  });
+
+  for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
+    Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
+      await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+      const cwd = join(dir.path, "p");
+      const bare = await plain(t, `${name}.ts`, [], { cwd });
+      const run = await tph(t, ["run", `${name}.ts`], { cwd });
+      assertCode(run, bare.code, `tph run ${name}.ts`);
+      assert.equal(run.stdout, bare.stdout);
+      const notes = (s: string) => s.split("\n").filter((l) => /^(trap|getter) /.test(l));
+      assert.deepEqual(notes(run.stderr), notes(bare.stderr), "the same traps and getters ran");
+      assert.ok(!run.stderr.includes("src/program/"), `no frame of tph's:\n${run.stderr}`);
+      // Bun (and the binary) print the value as they do plainly; an error whose stack is a
+      // getter of the program's loses its frames under tph (see docs/compatibility.md).
+      if (t.runtime !== "node" && name !== "throw_err_getter") {
+        assert.equal(programErr(run.stderr), bare.stderr);
+      }
+      assert.ok(summaryOf(run).calls >= 1);
+    });
+  }
 }
