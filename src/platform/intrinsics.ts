@@ -152,3 +152,38 @@ export function charCodeAtIntact(): boolean {
 
 /** `performance.now()`, as the built-in. */
 export const performanceNow: () => number = performance.now.bind(performance);
+
+const ErrorCtor = Error;
+
+/**
+ * `Error.stackTraceLimit` as the runtime reads it, without running a getter of the program's
+ * (undefined when it is an accessor or deleted).
+ */
+export function stackTraceLimit(): unknown {
+  const d = getOwnPropertyDescriptor(ErrorCtor, "stackTraceLimit");
+  return d !== undefined && "value" in d ? d.value : undefined;
+}
+
+/**
+ * `fn()` with `Error.stackTraceLimit` at `limit`, restored afterwards: defined, never assigned, so
+ * that an accessor the program put there does not run. A program that froze Error at another
+ * limit leaves it as it is: then `otherwise()`, without changing it.
+ */
+export function withStackTraceLimit<T>(limit: number, fn: () => T, otherwise: () => T): T {
+  const old = getOwnPropertyDescriptor(ErrorCtor, "stackTraceLimit");
+  const fixed = old !== undefined && !old.configurable;
+  if (fixed && !("value" in old && (old.writable || old.value === limit))) return otherwise();
+  defineProperty(
+    ErrorCtor,
+    "stackTraceLimit",
+    fixed
+      ? { value: limit }
+      : { value: limit, writable: true, configurable: true, enumerable: true },
+  );
+  try {
+    return fn();
+  } finally {
+    if (old === undefined) delete (ErrorCtor as { stackTraceLimit?: unknown }).stackTraceLimit;
+    else defineProperty(ErrorCtor, "stackTraceLimit", fixed ? { value: old.value } : old);
+  }
+}

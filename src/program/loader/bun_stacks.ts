@@ -24,6 +24,7 @@
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
+import { withStackTraceLimit } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
 import {
@@ -197,29 +198,6 @@ for (const name of ["BuildMessage", "ResolveMessage"]) {
     ? getOwn(d.value, "prototype")?.value
     : undefined;
   if (proto !== undefined && proto !== null) buildProtos.push(proto);
-}
-
-/**
- * Run `fn` with Error.stackTraceLimit at `limit` (defined, not assigned: a program's accessor there
- * does not run); null, without running it, when the program froze Error at another limit.
- */
-function withLimit<T>(E: object, limit: number, fn: () => T): T | null {
-  const old = getOwn(E, "stackTraceLimit");
-  const fixed = old !== undefined && !old.configurable;
-  if (fixed && !("value" in old && (old.writable || old.value === limit))) return null;
-  defineProperty(
-    E,
-    "stackTraceLimit",
-    fixed
-      ? { value: limit }
-      : { value: limit, writable: true, configurable: true, enumerable: true },
-  );
-  try {
-    return fn();
-  } finally {
-    if (old === undefined) delete (E as { stackTraceLimit?: unknown }).stackTraceLimit;
-    else defineProperty(E, "stackTraceLimit", fixed ? { value: old.value } : old);
-  }
 }
 
 /** Bun's stack machinery as it was before the program ran: Error's, and its call sites'. */
@@ -415,12 +393,14 @@ function defaultStack(n: Natives, err: unknown): string | null {
   }
   // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
   const E = n.E;
-  const copy: { stack?: unknown } | null = withLimit(
-    E,
-    0,
-    () => syntax ? new SyntaxErrorCtor() : new ErrorCtor(),
-  );
-  if (copy === null) return null;
+  const make = () => syntax ? new SyntaxErrorCtor() : new ErrorCtor();
+  // Where the program froze Error's limit, its frames are taken off again: those below a
+  // function on no stack are none.
+  const copy: { stack?: unknown } = withStackTraceLimit(0, make, () => {
+    const c = make();
+    n.captureStackTrace(c, offStack);
+    return c;
+  });
   defineProperty(copy, "name", {
     value: name === undefined ? "Error" : name.value,
     configurable: true,
@@ -437,6 +417,9 @@ function defaultStack(n: Natives, err: unknown): string | null {
   const stack = copy.stack;
   return typeof stack === "string" ? stack : null;
 }
+
+/** A function no stack holds. */
+function offStack(): void {}
 
 /**
  * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
@@ -804,7 +787,7 @@ function keepBoth(n: Natives, state: Formatting, e: object): void {
   const stack = state.asStack.get(e);
   if (own === undefined || !("value" in own) || stack === undefined) return;
   const forPrint = own.value;
-  const { E, captureStackTrace } = n;
+  const { captureStackTrace } = n;
   // Bun's printer reads it with no code of the program's running (an uncaught error).
   const get = function (): unknown {
     if (state.printing) return forPrint;
@@ -812,7 +795,11 @@ function keepBoth(n: Natives, state: Formatting, e: object): void {
     const below: { stack?: unknown } = {};
     try {
       state.mode = "sites";
-      withLimit(E, 1, () => captureStackTrace(below, get));
+      withStackTraceLimit(
+        1,
+        () => captureStackTrace(below, get),
+        () => captureStackTrace(below, get),
+      );
     } finally {
       state.mode = prev;
     }

@@ -29,6 +29,7 @@ import {
   String,
   WeakMap,
 } from "../../platform/globals.ts";
+import { withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /** Column tables by file path, as the instrumenter wrote them; decoded on first use. */
 const tables = new Map<string, string>();
@@ -151,17 +152,16 @@ export function installNodeStacks(
   // again and gets the call sites: a read by the program.
   const readByNode = (getter: Fn): boolean => {
     checking = true;
-    const limit = E.stackTraceLimit;
     try {
-      E.stackTraceLimit = 1;
       const o: { stack?: unknown } = {};
-      captureStackTrace(o, getter);
+      // A program that froze Error: the whole stack is captured, its first frame is the same.
+      const capture = () => captureStackTrace(o, getter);
+      withStackTraceLimit(1, capture, capture);
       const stack = o.stack;
       return typeof stack === "string" && apply(regexTest, NODE_CALLBACK, [stack]) as boolean;
     } catch {
       return false;
     } finally {
-      E.stackTraceLimit = limit;
       checking = false;
     }
   };

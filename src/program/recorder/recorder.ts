@@ -845,6 +845,8 @@ export const R = {
   },
   /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
   rj: null as ((e: unknown) => unknown) | null,
+  /** With rj: whether what a test's function threw is handed over by rj (else thrown again). */
+  re: (_e: unknown): boolean => false,
   /** The call ended (returned, threw, or its promise settled). */
   x(c: number): void {
     if (c >= 0) {
