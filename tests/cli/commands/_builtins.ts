@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { CallNodeJSON } from "../../../src/types.ts";
 import {
   assertCode,
+  BUN,
+  exec,
   FIXTURES,
   plain,
   readRun,
@@ -117,6 +119,31 @@ export function hostileValueTests(t: Target): void {
     );
   });
 
+  Deno.test(`a program that froze Error and dies of an error is reported as plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "uncaught_frozen.ts", [], { cwd });
+    assertCode(bare, 1, "plain uncaught_frozen.ts");
+    const run = await tph(t, ["run", "uncaught_frozen.ts"], { cwd });
+    assertCode(run, 1, "tph run uncaught_frozen.ts");
+    assert.equal(run.stdout, bare.stdout);
+    if (t.runtime === "node") {
+      // Node shows the rewritten line in its excerpt (docs/compatibility.md): the rest is its own.
+      assert.match(run.stderr, /^RangeError: neg\n {4}at bad \(.*uncaught_frozen\.ts:\d+:\d+\)$/m);
+      assert.doesNotMatch(run.stderr, /CallSite/);
+    } else assert.equal(programErr(run.stderr), bare.stderr);
+    assert.ok(summaryOf(run).calls >= 5);
+  });
+
+  Deno.test(`a module imported after the program froze Error is traced (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const run = await tph(t, ["run", "--tree", "frozen_import.ts"], { cwd });
+    assertCode(run, 0, "tph run frozen_import.ts");
+    assert.equal(run.stdout, "twice 4\n");
+    assert.match(run.stderr, /twice\(n=2\) -> 4/);
+  });
+
   for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
     Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
       await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
@@ -136,4 +163,22 @@ export function hostileValueTests(t: Target): void {
       assert.ok(summaryOf(run).calls >= 1);
     });
   }
+}
+
+/** `tph test` on Bun with tests that throw hostile values (bun_test.ts and the binary). */
+export function hostileTestTests(t: Target): void {
+  Deno.test(`bun test: what a test throws runs the program's traps and getters as plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await exec([BUN, "test", "./hostile.test.ts"], { cwd });
+    assertCode(bare, 1, "bun test ./hostile.test.ts");
+    const run = await tph(t, ["test", "--runner", "bun", "--", "./hostile.test.ts"], { cwd });
+    assertCode(run, 1, "tph test --runner bun");
+    const notes = (s: string) => s.split("\n").filter((l) => /^(trap|getter) /.test(l));
+    assert.deepEqual(notes(run.stderr), notes(bare.stderr), "the same traps and getters ran");
+    assert.ok(notes(bare.stderr).length > 0);
+    assert.ok(!run.stderr.includes("src/program/"), `no frame of tph's:\n${run.stderr}`);
+    assert.match(run.stderr, /^ 1 pass\n 2 fail$/m);
+    assert.match(run.stderr, /3 tests traced \(1 passed, 2 failed\)/);
+  });
 }
