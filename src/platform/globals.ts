@@ -27,6 +27,7 @@ export type Map<K, V> = globalThis.Map<K, V>;
 export const Math = g.Math;
 export const Number = g.Number;
 export const Object = g.Object;
+export const parseInt = g.parseInt;
 export const Promise = g.Promise;
 export type Promise<T> = globalThis.Promise<T>;
 export const Proxy = g.Proxy;

@@ -16,6 +16,7 @@ import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } fr
 import { transformModule, type TransformResult } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
+import { hasOwn } from "../../platform/intrinsics.ts";
 
 // A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
 // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
@@ -285,7 +286,7 @@ function namespaceOf(exports: any): Record<string, unknown> {
       if (key === "__esModule") continue;
       const d = Object.getOwnPropertyDescriptor(exports, key);
       if (d === undefined) continue;
-      if ("value" in d) namespace[key] = d.value;
+      if (hasOwn(d, "value")) namespace[key] = d.value;
       else {
         // Bun reads every named export when the module loads, a getter too: one that fails
         // outside its intended use (say on a prototype object it is meant for instances of)

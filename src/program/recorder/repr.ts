@@ -829,7 +829,7 @@ function fmtBytes(b: Uint8Array, room: number): string {
 /** An own data property's value, never running a getter; undefined when there is none. */
 function dataOf(o: object, key: string): unknown {
   const d = ownDesc(o, key);
-  return d !== undefined && "value" in d ? d.value : undefined;
+  return d !== undefined && hasOwn(d, "value") ? d.value : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ import { relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
-import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
+import { hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
 import { endAllOpen, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
@@ -186,7 +186,7 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
   open[open.length] = block;
   placeInSource(test);
   const own = getOwnPropertyDescriptor(test, "endTime");
-  if (own !== undefined && "value" in own && own.value === null) {
+  if (own !== undefined && hasOwn(own, "value") && own.value === null) {
     let endTime: unknown = null;
     defineProperty(test, "endTime", {
       get: () => endTime,
