@@ -144,6 +144,23 @@ export function hostileValueTests(t: Target): void {
     assert.match(run.stderr, /twice\(n=2\) -> 4/);
   });
 
+  Deno.test(`a program's patched built-ins run for none of tph's printing of its errors (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "printed_builtins.ts", [], { cwd });
+    assertCode(bare, 1, "plain printed_builtins.ts");
+    const run = await tph(t, ["run", "printed_builtins.ts"], { cwd });
+    assertCode(run, 1, "tph run printed_builtins.ts");
+    assert.equal(run.stdout, bare.stdout);
+    // What the runtime itself calls (Node's report of the error, Deno runs no exit listener after
+    // an uncaught error), and nothing more.
+    const touched = (s: string) => new Set(/^touched: (.*)$/m.exec(s)?.[1].split(", "));
+    const extra = [...touched(run.stderr)].filter((name) => !touched(bare.stderr).has(name));
+    assert.deepEqual(extra, [], "patched built-ins called under tph only");
+    if (t.runtime === "bun") assert.match(run.stderr, /^touched: none$/m);
+    assert.match(run.stderr, /RangeError: late 2/);
+  });
+
   for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
     Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
       await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
