@@ -19,6 +19,9 @@ import { Math, Number } from "../../platform/globals.ts";
 import { hasOwn, regexExec, strSlice, strSplit, strStartsWith } from "../../platform/intrinsics.ts";
 
 const getOwn = Object.getOwnPropertyDescriptor;
+const apply = Reflect.apply;
+/** V8's getter of an error's `stack` (an own accessor of every error), as errors have it. */
+const NATIVE_STACK = getOwn(new Error(), "stack")?.get;
 const LINE_BREAK = /\r?\n|\r|\u2028|\u2029/g;
 const NEW_AT_START = /^new\b/;
 const THROW_AT_END = /\bthrow\s+$/;
@@ -54,9 +57,16 @@ export function installNodeUncaught(): void {
 /** Node's report of an uncaught error, with the plain run's excerpt; null when unknown. */
 export function fatalReport(err: unknown): string | null {
   if (err === null || typeof err !== "object" || isProxy(err)) return null;
-  // Its own stack, as a value: a getter of the program's is left to Node's report to run.
+  // Its own stack, as a value or through V8's own accessor: a getter of the program's is left to
+  // Node's report to run.
   const own = getOwn(err, "stack");
-  const stack = own !== undefined && hasOwn(own, "value") ? own.value : undefined;
+  const stack = own === undefined
+    ? undefined
+    : hasOwn(own, "value")
+    ? own.value
+    : own.get === NATIVE_STACK && NATIVE_STACK !== undefined
+    ? apply(NATIVE_STACK, err, [])
+    : undefined;
   if (typeof stack !== "string") return null;
   const lines = strSplit(stack, "\n");
   let top: string | undefined;
