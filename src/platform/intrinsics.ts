@@ -100,6 +100,14 @@ export const strEndsWith = method<On<string, [suffix: string], boolean>>(STR.end
  * see a `value` the program put on Object.prototype, and `d.value` would then run its getter.
  */
 export const hasOwn = Object.hasOwn as (o: object, key: PropertyKey) => boolean;
+const setPrototypeOf = Object.setPrototypeOf;
+/**
+ * A property descriptor of no prototype, for Object.defineProperty: it reads `get`, `set`,
+ * `value`, `writable`… of one inherited from Object.prototype too, where the program may have put
+ * any of them.
+ */
+export const bare = (d: PropertyDescriptor): PropertyDescriptor =>
+  setPrototypeOf(d, null) as PropertyDescriptor;
 export const regexExec = method<On<RegExp, [s: string], RegExpExecArray | null>>(
   RegExp.prototype.exec,
 );

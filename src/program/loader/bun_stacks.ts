@@ -26,6 +26,7 @@
 import process from "node:process";
 import {
   arrayJoin,
+  bare,
   hasOwn,
   regexExec,
   SafeMap,
@@ -414,13 +415,21 @@ function defaultStack(n: Natives, err: unknown): string | null {
     n.captureStackTrace(c, offStack);
     return c;
   });
-  defineProperty(copy, "name", {
-    value: name === undefined ? "Error" : name.value,
-    configurable: true,
-    writable: true,
-  });
+  defineProperty(
+    copy,
+    "name",
+    bare({
+      value: name === undefined ? "Error" : name.value,
+      configurable: true,
+      writable: true,
+    }),
+  );
   if (message !== undefined && hasOwn(message, "value")) {
-    defineProperty(copy, "message", { value: message.value, configurable: true, writable: true });
+    defineProperty(
+      copy,
+      "message",
+      bare({ value: message.value, configurable: true, writable: true }),
+    );
   } else delete (copy as { message?: unknown }).message;
   try {
     apply(n.appendStackTrace as never, E, [err, copy]);
@@ -866,19 +875,27 @@ function keepBoth(n: Natives, state: Formatting, e: object): void {
     }
     return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
   };
-  defineProperty(e, "stack", {
-    get,
-    set(value: unknown) {
-      defineProperty(e, "stack", {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-    },
-    enumerable: false,
-    configurable: true,
-  });
+  defineProperty(
+    e,
+    "stack",
+    bare({
+      get,
+      set(value: unknown) {
+        defineProperty(
+          e,
+          "stack",
+          bare({
+            value,
+            writable: true,
+            configurable: true,
+            enumerable: false,
+          }),
+        );
+      },
+      enumerable: false,
+      configurable: true,
+    }),
+  );
 }
 
 /** Whether a value is a Proxy (whose traps are the program's code), by node:util. */

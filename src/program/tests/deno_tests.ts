@@ -6,7 +6,7 @@
 
 import { relative } from "node:path";
 import process from "node:process";
-import { apply } from "../../platform/intrinsics.ts";
+import { apply, bare } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
 import { Error, Object, Promise } from "../../platform/globals.ts";
 
@@ -44,7 +44,7 @@ function wrap(runTest: RunTest, fn: Fn, name: string, file: string): Fn {
   const wrapped = function (this: unknown, t: unknown) {
     return runTest(apply(bind, fn, [this, t]) as () => unknown, { name, file, runner: "deno" });
   };
-  defineProperty(wrapped, "name", { value: fn.name, configurable: true });
+  defineProperty(wrapped, "name", bare({ value: fn.name, configurable: true }));
   return wrapped;
 }
 
@@ -105,10 +105,14 @@ export async function installDenoTests(runTest: RunTest): Promise<void> {
   };
   if (typeof original.only === "function") test.only = wrapping(original.only, change, apply);
   if (typeof original.ignore === "function") test.ignore = original.ignore;
-  defineProperty(deno, "test", {
-    value: test,
-    writable: true,
-    configurable: true,
-    enumerable: true,
-  });
+  defineProperty(
+    deno,
+    "test",
+    bare({
+      value: test,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    }),
+  );
 }

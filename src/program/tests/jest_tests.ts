@@ -40,6 +40,7 @@ import {
   Symbol,
   WeakMap,
 } from "../../platform/globals.ts";
+import { bare } from "../../platform/intrinsics.ts";
 
 /** The files the CLI wrote for the run (settings.ts's JestSettings). */
 interface JestFiles {
@@ -367,7 +368,11 @@ function runner(openTest: OpenTest, rec: TestRecorder, require: NodeJS.Require) 
     // jest-environment-node copies the process's globals (the recorder with them); another
     // environment gets it as a getter (jest 30 deletes what was put on a file's global at its end).
     if (g.__tph !== recorder) {
-      defineProperty(g, "__tph", { get: () => recorder, enumerable: false, configurable: true });
+      defineProperty(
+        g,
+        "__tph",
+        bare({ get: () => recorder, enumerable: false, configurable: true }),
+      );
     }
     installToString(g.Function as typeof Function);
     const file = relative(cwd, testPath) || testPath;

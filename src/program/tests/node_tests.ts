@@ -19,7 +19,7 @@ import { relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
-import { hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
+import { bare, hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
 import { endAllOpen, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
@@ -188,15 +188,19 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
   const own = getOwnPropertyDescriptor(test, "endTime");
   if (own !== undefined && hasOwn(own, "value") && own.value === null) {
     let endTime: unknown = null;
-    defineProperty(test, "endTime", {
-      get: () => endTime,
-      set: (v: unknown) => {
-        endTime = v;
-        if (v !== null && v !== undefined) later(() => end(test, block));
-      },
-      enumerable: own.enumerable,
-      configurable: true,
-    });
+    defineProperty(
+      test,
+      "endTime",
+      bare({
+        get: () => endTime,
+        set: (v: unknown) => {
+          endTime = v;
+          if (v !== null && v !== undefined) later(() => end(test, block));
+        },
+        enumerable: own.enumerable,
+        configurable: true,
+      }),
+    );
   }
   return block;
 }
