@@ -161,6 +161,23 @@ export function hostileValueTests(t: Target): void {
     assert.match(run.stderr, /RangeError: late 2/);
   });
 
+  Deno.test(`descriptor fields on Object.prototype change nothing tph does (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "proto_descriptors.ts", [], { cwd });
+    const run = await tph(t, ["run", "proto_descriptors.ts"], { cwd });
+    assertCode(run, bare.code, "tph run proto_descriptors.ts");
+    assert.equal(bare.code, 1);
+    const notes = (s: string) => s.split("\n").filter((l) => l.startsWith("Object.prototype "));
+    assert.deepEqual(notes(run.stderr), notes(bare.stderr));
+    // On Node, a stack has one more frame of Node's own under tph (processTicksAndRejections).
+    if (t.runtime !== "node") {
+      assert.equal(run.stdout, bare.stdout);
+      assert.equal(programErr(run.stderr), bare.stderr);
+    } else assert.match(run.stderr, /^RangeError: late 2$/m);
+    assert.ok(summaryOf(run).calls >= 3);
+  });
+
   for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
     Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
       await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
