@@ -178,6 +178,35 @@ export function hostileValueTests(t: Target): void {
     assert.ok(summaryOf(run).calls >= 3);
   });
 
+  Deno.test(`values whose traps and getters throw are recorded, redacted and found without running them (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "values.ts", [], { cwd });
+    assertCode(bare, 0, "plain values.ts");
+    const run = await tph(
+      t,
+      ["run", "--find", "s3cret", "--find-match", "contains", "values.ts"],
+      { cwd },
+    );
+    assertCode(run, 0, "tph run --find s3cret values.ts");
+    assert.equal(run.stdout, bare.stdout);
+    assert.equal(
+      programErr(run.stderr),
+      bare.stderr,
+      "the program's traps and getters ran as often",
+    );
+    const saved = / saved (\S+); view it/.exec(run.stderr)?.[1];
+    assert.ok(saved !== undefined, run.stderr);
+    assert.match(run.stderr, /^tph: 4 matches of s3cret: tph find last$/m);
+    const json = readRun(join(cwd, saved));
+    const takes = json.trace.filter((n) => n.name === "take");
+    assert.ok(takes.length >= 20);
+    for (const n of takes) assert.equal(n.args?.password, "[redacted]");
+    const found = await tph(t, ["find", "last"], { cwd });
+    assertCode(found, 0, "tph find last");
+    assert.match(found.stdout, /take {2}arg token/);
+  });
+
   for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
     Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
       await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
