@@ -12,7 +12,6 @@ import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
 import type * as SmolToml from "smol-toml";
-import { Promise } from "./platform/globals.ts";
 
 /** The packages, as the binary's preload presets them. */
 export interface Deps {
