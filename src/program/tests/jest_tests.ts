@@ -40,7 +40,8 @@ import {
   Symbol,
   WeakMap,
 } from "../../platform/globals.ts";
-import { bare } from "../../platform/intrinsics.ts";
+import { bare, hasOwn, strIncludes } from "../../platform/intrinsics.ts";
+import { isProxy } from "node:util/types";
 
 /** The files the CLI wrote for the run (settings.ts's JestSettings). */
 interface JestFiles {
@@ -104,7 +105,7 @@ const INLINE_MAP = /\/\/# sourceMappingURL=data:[^\n]*\s*$/;
 const PLAIN_JS = "\\.[cm]?js$";
 
 // Captured before the tests load.
-const { defineProperty } = Object;
+const { defineProperty, getOwnPropertyDescriptor: getOwn } = Object;
 const { isArray } = Array;
 
 /** The blocks of the tests that have started, by circus's test object. */
@@ -133,13 +134,17 @@ function outcomeOf(test: CircusTest): { outcome: TestOutcome; error: unknown } {
   // An error of circus's may come with the error made where the test was called: [error, at].
   const first = isArray(errors[0]) ? errors[0][0] : errors[0];
   // Of the test file's realm (no instanceof), or a string circus threw (a timeout).
+  // Read as an own value only: the error may be the program's (a Proxy, a getter).
+  const own = typeof first === "object" && first !== null && !isProxy(first)
+    ? getOwn(first, "message")
+    : undefined;
   const message = typeof first === "string"
     ? first
-    : typeof first === "object" && first !== null && "message" in first
-    ? String(first.message)
+    : own !== undefined && hasOwn(own, "value") && typeof own.value === "string"
+    ? own.value
     : "";
   return {
-    outcome: message.includes("Exceeded timeout of ") ? "timed out" : "failed",
+    outcome: strIncludes(message, "Exceeded timeout of ") ? "timed out" : "failed",
     error: first,
   };
 }
