@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 19;
+export const ABI_VERSION = 20;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -95,6 +95,8 @@ export interface RecorderABI {
    * again (a rejected promise: REJECTING_CLOSER in instrument/_emit.ts).
    */
   rj: ((e: unknown) => unknown) | null;
+  /** With rj: whether it takes what the function threw (else it is thrown again). */
+  re(e: unknown): boolean;
   /** Before `await`/`yield`: give the stack back. */
   s<T>(c: number, v: T): T;
   /** After resuming: take the stack again. */

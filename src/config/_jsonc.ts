@@ -2,6 +2,7 @@
 // stripping them there is harmless.
 
 /** Parse JSON that may contain `//` and `/* *\/` comments and trailing commas. */
+import { JSON } from "../platform/globals.ts";
 export function parseJsonc(text: string): unknown {
   let out = "";
   let i = 0;

@@ -1,3 +1,4 @@
+import { Array, Math } from "../platform/globals.ts";
 function distance(a: string, b: string): number {
   // Edit distance with two neighbours swapped as one edit (`lgos` is one from `logs`), one row
   // at a time, keeping the row before too for the swaps.

@@ -9,6 +9,7 @@
  * console.log(new ConfigError("Cannot read config \"x.toml\": file not found").name);
  * ```
  */
+import { Error } from "../platform/globals.ts";
 export class ConfigError extends Error {
   /**
    * @param message One line naming the file and what is wrong.

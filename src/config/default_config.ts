@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS } from "../run_file/limits.ts";
+import { Object } from "../platform/globals.ts";
 
 /** tph's settings, as `tracepatch.toml` (or a `"tracepatch"` key in deno.json or package.json)
  * spells them: snake_case, like tracepatch. */

@@ -5,6 +5,7 @@
 
 import { join } from "node:path";
 import { currentUid, type EntryOwner, entryOwner, readLink, readText } from "../platform/files.ts";
+import { Map } from "../platform/globals.ts";
 
 /** The system's users and groups, as /etc/passwd and /etc/group list them. */
 export interface Accounts {

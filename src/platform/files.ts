@@ -5,6 +5,7 @@
 
 import type * as NodeFs from "node:fs";
 import { bytesSub, dateGetTime, strLastIndexOf, strSlice, uncurry, utf8 } from "./intrinsics.ts";
+import { Date, Error, Math, Object, Promise, Uint8Array } from "./globals.ts";
 
 interface DenoFile {
   writeSync(p: Uint8Array): number;

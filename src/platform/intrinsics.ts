@@ -94,10 +94,25 @@ export const strStartsWith = method<On<string, [prefix: string], boolean>>(STR.s
 export const strIndexOf = method<On<string, [part: string, from?: number], number>>(STR.indexOf);
 export const strIncludes = method<On<string, [part: string], boolean>>(STR.includes);
 export const strLastIndexOf = method<On<string, [part: string], number>>(STR.lastIndexOf);
+export const strEndsWith = method<On<string, [suffix: string], boolean>>(STR.endsWith);
+/**
+ * Object.hasOwn. A descriptor is a data one when `hasOwn(d, "value")`; `"value" in d` would also
+ * see a `value` the program put on Object.prototype, and `d.value` would then run its getter.
+ */
+export const hasOwn = Object.hasOwn as (o: object, key: PropertyKey) => boolean;
+const setPrototypeOf = Object.setPrototypeOf;
+/**
+ * A property descriptor of no prototype, for Object.defineProperty: it reads `get`, `set`,
+ * `value`, `writable`… of one inherited from Object.prototype too, where the program may have put
+ * any of them.
+ */
+export const bare = (d: PropertyDescriptor): PropertyDescriptor =>
+  setPrototypeOf(d, null) as PropertyDescriptor;
 export const regexExec = method<On<RegExp, [s: string], RegExpExecArray | null>>(
   RegExp.prototype.exec,
 );
-export const regexTest = method<On<RegExp, [s: string], boolean>>(RegExp.prototype.test);
+/** `re.test(s)`, through the captured exec (test itself calls the `exec` `re` has then). */
+export const regexTest = (re: RegExp, s: string): boolean => regexExec(re, s) !== null;
 export const arrayJoin = method<On<unknown[], [sep: string], string>>(Array.prototype.join);
 export const dateGetTime = method<On<Date, [], number>>(Date.prototype.getTime);
 export const dateToISO = method<On<Date, [], string>>(Date.prototype.toISOString);
@@ -147,8 +162,59 @@ const CHAR_CODE_AT = String.prototype.charCodeAt;
 export const charCodeAt = method<On<string, [i: number], number>>(CHAR_CODE_AT);
 /** Whether String.prototype still holds the built-in charCodeAt (then call it directly). */
 export function charCodeAtIntact(): boolean {
-  return String.prototype.charCodeAt === CHAR_CODE_AT;
+  return STR.charCodeAt === CHAR_CODE_AT;
 }
 
 /** `performance.now()`, as the built-in. */
 export const performanceNow: () => number = performance.now.bind(performance);
+
+const ErrorCtor = Error;
+
+/**
+ * `Error.stackTraceLimit` as the runtime reads it, without running a getter of the program's
+ * (undefined when it is an accessor or deleted).
+ */
+export function stackTraceLimit(): unknown {
+  const d = getOwnPropertyDescriptor(ErrorCtor, "stackTraceLimit");
+  return d !== undefined && hasOwn(d, "value") ? d.value : undefined;
+}
+
+/**
+ * `fn()` with `Error.stackTraceLimit` at `limit`, restored afterwards: defined, never assigned, so
+ * that an accessor the program put there does not run. A program that froze Error at another
+ * limit leaves it as it is: then `otherwise()`, without changing it.
+ */
+export function withStackTraceLimit<T>(limit: number, fn: () => T, otherwise: () => T): T {
+  const old = getOwnPropertyDescriptor(ErrorCtor, "stackTraceLimit");
+  const fixed = old !== undefined && !old.configurable;
+  const data = old !== undefined && hasOwn(old, "value");
+  if (fixed && !(data && (old.writable || old.value === limit))) return otherwise();
+  // Descriptors of no prototype: a `get` or `value` on Object.prototype would be read as theirs.
+  const set = fixed
+    ? { __proto__: null, value: limit }
+    : { __proto__: null, value: limit, writable: true, configurable: true, enumerable: true };
+  defineProperty(ErrorCtor, "stackTraceLimit", set as PropertyDescriptor);
+  try {
+    return fn();
+  } finally {
+    if (old === undefined) delete (ErrorCtor as { stackTraceLimit?: unknown }).stackTraceLimit;
+    else {
+      const back = fixed ? { __proto__: null, value: old.value } : data
+        ? {
+          __proto__: null,
+          value: old.value,
+          writable: old.writable,
+          enumerable: old.enumerable,
+          configurable: true,
+        }
+        : {
+          __proto__: null,
+          get: old.get,
+          set: old.set,
+          enumerable: old.enumerable,
+          configurable: true,
+        };
+      defineProperty(ErrorCtor, "stackTraceLimit", back as PropertyDescriptor);
+    }
+  }
+}

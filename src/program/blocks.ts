@@ -17,6 +17,7 @@ import type { RunInfo, TestInfo } from "../types.ts";
 import { ensureCacheDir } from "../store/cache_dir.ts";
 import { storeRunFile } from "../store/save_run.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
+import { Date, Promise } from "../platform/globals.ts";
 
 /** What blocks do in this process: set by `tph run`'s preload or the register entry. */
 export interface BlockSettings {

@@ -38,6 +38,7 @@ import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
+import { JSON, Object, Promise } from "../platform/globals.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -354,11 +355,12 @@ function saveOnProcessEnd(
   let uncaught: string | null = null;
   process.on("exit", (code: number) => {
     // A test still open then ends as its runner counts it (tests/open_list.ts).
-    if (uncaught === null && exitCalled()) endingByExit(Number(code) || 0);
+    if (uncaught === null && exitCalled()) endingByExit((typeof code === "number" && code) || 0);
     save(
-      uncaught !== null
-        ? { ended: "exception", error: uncaught }
-        : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0 },
+      uncaught !== null ? { ended: "exception", error: uncaught } : {
+        ended: exitCalled() ? "exit" : "completed",
+        code: (typeof code === "number" && code) || 0,
+      },
     );
   });
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.

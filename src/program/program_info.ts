@@ -1,6 +1,7 @@
 // What a stored run says of the program it came from, read in the program's process.
 
 import process from "node:process";
+import { String } from "../platform/globals.ts";
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;

@@ -26,6 +26,7 @@
 // 20 MiB.
 
 /** V8's default `--stack-size` on 64-bit systems, in KiB. */
+import { Math, Number } from "../platform/globals.ts";
 export const V8_DEFAULT_KIB = 984;
 /** V8 stack for the traced program on Deno, in KiB (see above). */
 export const V8_TRACED_KIB = 3444;

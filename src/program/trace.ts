@@ -16,6 +16,7 @@ import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo, TestOutcome } from "../types.ts";
 import { blockSettings, saveBlock } from "./blocks.ts";
 import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
+import { Error, JSON, Promise, RegExp, String, Symbol } from "../platform/globals.ts";
 
 /** Options of {@linkcode trace}: limits, filters, values to find and a label. */
 export interface TraceOptions extends Omit<TraceLimits, "find"> {

@@ -1,6 +1,7 @@
 // Glob patterns for include/exclude options: `*` within a path segment, `**` across segments,
 // `?` one character, `{a,b}` alternatives. A pattern without a slash also matches a bare name.
 
+import { Map, RegExp } from "../platform/globals.ts";
 const cache = new Map<string, RegExp>();
 
 /**

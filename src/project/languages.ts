@@ -2,6 +2,7 @@
 // the loaders (Bun's plugin names the same four).
 
 /** Source languages the instrumenter parses (and Bun's loaders). */
+import { Object } from "../platform/globals.ts";
 export type Lang = "ts" | "tsx" | "js" | "jsx";
 
 const LANG_BY_EXT: Readonly<Record<string, Lang>> = {

@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import { exists, readText } from "../platform/files.ts";
+import { JSON, Map } from "../platform/globals.ts";
 
 /** A package.json: its path and its "type" field. */
 export interface PackageInfo {

@@ -1,4 +1,5 @@
 import { globToRegExp } from "./glob.ts";
+import { RegExp, String } from "../platform/globals.ts";
 
 /** Which files `tph run` instruments. */
 export interface ScopeOptions {

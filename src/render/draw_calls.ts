@@ -29,6 +29,7 @@ import {
   textLength,
   wholeOf,
 } from "../run_file/call_records.ts";
+import { Error, Math, Number, String, TextEncoder, Uint8Array } from "../platform/globals.ts";
 
 /** Thrown to stop drawing once stdout's reader went away. */
 export const READER_GONE: Error = new Error("stdout closed");

@@ -5,6 +5,7 @@
 // colours reach a terminal raw.
 
 // C0 but tab, DEL, C1; U+2028/U+2029; bidi embeddings, overrides and isolates.
+import { RegExp } from "../platform/globals.ts";
 // deno-lint-ignore no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r" };

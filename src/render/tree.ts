@@ -5,6 +5,7 @@ import type { CallNodeJSON } from "../types.ts";
 import { nodeCalls } from "../run_file/call_records.ts";
 import { drawCalls, LineWriter, TextLines } from "./draw_calls.ts";
 import type { TreeOptions } from "./tree_lines.ts";
+import { TextDecoder, Uint8Array } from "../platform/globals.ts";
 
 export {
   formatDuration,

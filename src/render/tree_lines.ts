@@ -3,6 +3,7 @@
 
 import type { CallNodeJSON } from "../types.ts";
 import { safeText } from "./safe_text.ts";
+import { Map, Math } from "../platform/globals.ts";
 
 /** Options of {@linkcode renderTree}. */
 export interface TreeOptions {

@@ -37,6 +37,7 @@
 // ended (`run`) by rewriting the meta and the trailer.
 
 /** The first bytes of a run file: "TPHRUN", 0, and the format version. */
+import { Uint8Array } from "../platform/globals.ts";
 export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 2]);
 /** The format version this tph writes, and the newest it reads (it reads every older one). */
 export const RUN_FORMAT_VERSION = 2;

@@ -6,6 +6,7 @@ import { bytesOf } from "./json_sink.ts";
 import { type FunctionEntry } from "./format.ts";
 import { FN_ASYNC } from "./call_state.ts";
 import { stringify, strLastIndexOf, strSlice } from "../platform/intrinsics.ts";
+import { Uint8Array } from "../platform/globals.ts";
 
 /**
  * `module.Qualified.name`: a function's qualified name after its module's file name without

@@ -13,6 +13,7 @@ import {
   stringify,
   utf8,
 } from "../platform/intrinsics.ts";
+import { String, Uint8Array } from "../platform/globals.ts";
 
 /** Bytes written at a time. */
 const BUF = 1 << 20;

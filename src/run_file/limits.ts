@@ -3,6 +3,7 @@
 // config's defaults, the CLI's help, the library and the recorder read them here).
 
 /** Deepest call level, most calls and longest value text a trace records by default. */
+import { Error, RegExp } from "../platform/globals.ts";
 export const DEFAULT_LIMITS = {
   maxDepth: 30,
   maxCalls: 100000,

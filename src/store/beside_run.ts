@@ -3,6 +3,7 @@
 // and pruning a run removes them with it.
 
 /** Each format's file name ending. */
+import { Object } from "../platform/globals.ts";
 export const EXPORT_SUFFIX = {
   chrome: ".chrome.json",
   perfetto: ".pftrace",

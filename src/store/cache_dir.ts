@@ -15,6 +15,7 @@ import {
   userCacheDir,
   writeText,
 } from "../platform/files.ts";
+import { Date, Set } from "../platform/globals.ts";
 
 /** Folder name of the run cache inside a project root. */
 export const CACHE_DIR_NAME = ".tracepatch_cache";

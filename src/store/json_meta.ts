@@ -5,6 +5,7 @@
 // sparse file's hole) is given up at once, whatever its size.
 
 import { FileReader } from "../platform/files.ts";
+import { Error, JSON, TextDecoder, Uint8Array } from "../platform/globals.ts";
 
 const CHUNK = 1 << 20;
 /** The most bytes a top-level field other than the trace may take. */

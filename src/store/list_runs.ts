@@ -5,6 +5,7 @@ import { displayPath } from "../platform/display_path.ts";
 import { openRun, type RunMeta } from "./run_reader.ts";
 import { StoreError } from "./store_error.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
+import { Date, Error } from "../platform/globals.ts";
 
 /** A run in the cache, as `tph logs` lists it. */
 export interface RunEntry {

@@ -2,6 +2,7 @@ import { fileProblem, isSpecialFile, readAt, readText } from "../platform/files.
 import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
 import { displayPath } from "../platform/display_path.ts";
 import { StoreError } from "./store_error.ts";
+import { Array, Error, JSON, Object, Set, String, Uint8Array } from "../platform/globals.ts";
 
 /** Options of {@linkcode loadRun}. */
 export interface LoadRunOptions {

@@ -5,6 +5,7 @@ import { displayPath } from "../platform/display_path.ts";
 import { listRuns, runIdOf } from "./list_runs.ts";
 import { StoreError } from "./store_error.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
+import { Number } from "../platform/globals.ts";
 
 /** Options of {@linkcode resolveRunRef}. */
 export interface ResolveRunRefOptions {

@@ -51,6 +51,19 @@ import { displayPath } from "../platform/display_path.ts";
 import { loadRun, validateRun } from "./load_run.ts";
 import { JsonMetaError, readJsonMeta } from "./json_meta.ts";
 import { StoreError } from "./store_error.ts";
+import {
+  Array,
+  DataView,
+  Error,
+  JSON,
+  Map,
+  Math,
+  Number,
+  String,
+  TextDecoder,
+  TextEncoder,
+  Uint8Array,
+} from "../platform/globals.ts";
 
 /** A run's top-level fields, all but its calls. */
 export type RunMeta = Omit<RunJSON, "trace">;

@@ -9,6 +9,7 @@
  * console.log(e.name); // StoreError
  * ```
  */
+import { Error } from "../platform/globals.ts";
 export class StoreError extends Error {
   /**
    * @param message One line naming the run or folder and what is wrong.

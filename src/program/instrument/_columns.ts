@@ -15,6 +15,8 @@
 import { CHILD_KEYS } from "./_parse.ts";
 import { lineStarts } from "./_positions.ts";
 import type { Node } from "./_names.ts";
+import { Array, Map, parseInt, Set, TextEncoder, Uint8Array } from "../../platform/globals.ts";
+import { strSplit } from "../../platform/intrinsics.ts";
 
 /** Offsets in the source (ascending) where text was inserted, and the length inserted at each. */
 export interface Insertions {
@@ -183,10 +185,10 @@ function isLineBreak(ch: number): boolean {
  */
 export function decodeColumnTable(table: string): (Int32Array | undefined)[] {
   const lines: (Int32Array | undefined)[] = [];
-  const rows = table.split(";");
+  const rows = strSplit(table, ";");
   for (let i = 0; i < rows.length; i++) {
     if (rows[i] === "") continue;
-    const nums = rows[i].split(",");
+    const nums = strSplit(rows[i], ",");
     const pairs = new Int32Array(nums.length);
     let col = 0;
     for (let k = 0; k < nums.length; k += 2) {

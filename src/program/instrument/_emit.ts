@@ -13,6 +13,7 @@ import {
   type RecorderMethod,
   RUNTIME_GLOBAL as G,
 } from "../../abi.ts";
+import { JSON } from "../../platform/globals.ts";
 
 /** The catch parameter rewritten code names when the source's catch clause has none. */
 export const ERROR_PARAM = X;
@@ -112,11 +113,15 @@ export function awaitInCatch(name: string | null): string {
  * CLOSER for the function of a test or hook a test file registers (not async): under `bun test`
  * (`__tph.rj` set) an error it throws is handed to Bun as a rejected promise instead of thrown
  * again, so Bun reports it from where it was first thrown. Bun reports a thrown error from where
- * it was last thrown: the rethrow here, at the function's end.
+ * it was last thrown: the rethrow here, at the function's end. Only an error is (`__tph.re`): Bun
+ * reads more of a rejection's value than of a thrown one's (`line`, `sourceURL`), running the
+ * program's traps and getters, and what is no error has no frames.
  */
 export const REJECTING_CLOSER = `}catch(${X}){try{${
   invoke("t", X)
-}}catch{}if(${G}.rj)return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${invoke("x")}}catch{}}`;
+}}catch{}if(${G}.rj&&${G}.re(${X}))return ${G}.rj(${X});throw ${X}}finally{if(${C}>=0)try{${
+  invoke("x")
+}}catch{}}`;
 
 /**
  * The module's function table, appended after its last statement: hoisted declarations, so

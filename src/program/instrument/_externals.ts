@@ -4,6 +4,7 @@
 // not: they would bury the trace in built-in noise.
 
 import type { Node } from "./_names.ts";
+import { Set } from "../../platform/globals.ts";
 
 /** Global objects whose methods count as external calls (`JSON.parse`, `console.log`). */
 export const GLOBAL_NAMESPACES = new Set([

@@ -1,6 +1,7 @@
 // Name inference for functions: the short name and qualified name a function gets from where it
 // stands in the source (declaration, variable, property, class member, default export).
 
+import { String } from "../../platform/globals.ts";
 // deno-lint-ignore no-explicit-any
 export type Node = any;
 

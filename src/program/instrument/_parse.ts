@@ -5,6 +5,7 @@ import { oxc } from "../../deps.ts";
 import { patternNames } from "./_externals.ts";
 import type { Node } from "./_names.ts";
 import type { Lang } from "../../project/languages.ts";
+import { Array, Object, Set } from "../../platform/globals.ts";
 
 // Subtrees that only hold types: no function there ever runs.
 const SKIP_KEYS = new Set(["typeAnnotation", "returnType", "typeParameters", "typeArguments"]);

@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import { sourcemapCodec } from "../../deps.ts";
 import { findInlineMap, lineStarts } from "./_positions.ts";
+import { JSON } from "../../platform/globals.ts";
 
 /**
  * `code` (the instrumented `source`) with its trailing inline source map fitted to the

@@ -11,6 +11,7 @@ import {
   FLAG_TEST_FAILING,
 } from "../../abi.ts";
 import type { Node } from "./_names.ts";
+import { Set } from "../../platform/globals.ts";
 
 /** A call that registers a test or a suite, with its function. */
 export interface Registration {

@@ -16,6 +16,8 @@ import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stac
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
+import { Object, RegExp } from "../../platform/globals.ts";
+import { hasOwn } from "../../platform/intrinsics.ts";
 
 // A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
 // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
@@ -303,7 +305,7 @@ function namespaceOf(exports: any, nodeMode: boolean, required: boolean): Record
       if (key === "__esModule" && babel) continue;
       const d = Object.getOwnPropertyDescriptor(exports, key);
       if (d === undefined) continue;
-      if ("value" in d) namespace[key] = d.value;
+      if (hasOwn(d, "value")) namespace[key] = d.value;
       else {
         // Bun reads every named export when the module loads, a getter too: one that fails
         // outside its intended use (say on a prototype object it is meant for instances of)

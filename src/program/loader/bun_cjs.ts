@@ -17,6 +17,8 @@ import { patternNames } from "../instrument/_externals.ts";
 import { lineStarts } from "../instrument/_positions.ts";
 import type { Lang } from "../../project/languages.ts";
 import type { Node } from "../instrument/_names.ts";
+import { Array, Error, Set } from "../../platform/globals.ts";
+import { withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /**
  * The places Bun's source map would have: per line (0-based), pairs of (0-based column, the
@@ -207,15 +209,13 @@ const captureStackTrace = E.captureStackTrace as (target: object, fn: unknown) =
 /** The call sites of the frames below `fn` (at most `count`), with Bun's own prepareStackTrace. */
 function sitesBelow(fn: unknown, count: number): { [name: string]: () => unknown }[] {
   const holder: { stack?: unknown } = {};
-  const limit = E.stackTraceLimit;
   const prepare = E.prepareStackTrace;
   try {
-    E.stackTraceLimit = count;
     E.prepareStackTrace = (_: unknown, sites: unknown) => sites;
-    captureStackTrace(holder, fn);
+    const capture = () => captureStackTrace(holder, fn);
+    withStackTraceLimit(count, capture, capture);
   } finally {
     E.prepareStackTrace = prepare;
-    E.stackTraceLimit = limit;
   }
   return Array.isArray(holder.stack) ? holder.stack : [];
 }

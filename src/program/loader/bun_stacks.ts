@@ -24,9 +24,34 @@
 // frames in files tph rewrote look anything up.
 
 import process from "node:process";
-import { uncurry } from "../../platform/intrinsics.ts";
+import {
+  arrayJoin,
+  bare,
+  hasOwn,
+  regexExec,
+  SafeMap,
+  SafeSet,
+  SafeWeakMap,
+  strEndsWith,
+  strLastIndexOf,
+  strSlice,
+  strSplit,
+  strStartsWith,
+  withStackTraceLimit,
+} from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
+import {
+  Array,
+  Error,
+  Object,
+  Proxy,
+  Reflect,
+  Set,
+  String,
+  SyntaxError,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 /** A frame line as Bun prints it: its file, line and column. */
 const PRINTED_FRAME = /^ +at (?:.*\()?(.+?):(\d+):(\d+)\)?$/gm;
@@ -37,26 +62,26 @@ const POSITION_AT_END = /:(\d+):(\d+)(\)?)$/;
 type Site = Record<string, (...args: unknown[]) => unknown>;
 
 /** Column tables by file, as the instrumenter wrote them; decoded on first use. */
-const tables = new Map<string, string>();
+const tables = new SafeMap<string, string>();
 /** Decoded: per line (0-based), pairs of (column in the source, length inserted there). */
-const decoded = new Map<string, (Int32Array | undefined)[]>();
+const decoded = new SafeMap<string, (Int32Array | undefined)[]>();
 /**
  * For the CommonJS modules tph runs itself (bun_cjs.ts): the places Bun's own loader would report,
  * made on first use (null when they cannot be).
  */
-const snaps = new Map<string, (() => MappedStarts | null) | MappedStarts | null>();
+const snaps = new SafeMap<string, (() => MappedStarts | null) | MappedStarts | null>();
 /**
  * For the CommonJS modules tph runs itself: the line of the wrapper's call (after the module's
  * last line). Its frame and the frames of tph's loading below it, down to Bun's, are none of the
  * program's: left out of every stack, as Bun's own loader shows none.
  */
-const wrapperLines = new Map<string, number>();
+const wrapperLines = new SafeMap<string, number>();
 /** The file of tph's loader (runCommonJS), whose frames under a wrapper's are left out. */
 let loaderFile: string | null = null;
 /** Those of them that an ES module imported (see CommonJSRun). */
-const importedFiles = new Set<string>();
+const importedFiles = new SafeSet<string>();
 /** Those of them whose top-level code Bun runs in no function of its own (see CommonJSRun). */
-const namelessFiles = new Set<string>();
+const namelessFiles = new SafeSet<string>();
 const LEFT_OUT = 1, NAMELESS = 2;
 /** A frame line of an anonymous function: its indent, and its position. */
 const ANONYMOUS_FRAME = /^( +at )<anonymous> \((.*)\)$/;
@@ -115,12 +140,12 @@ export function rememberColumns(path: string, table: string, commonJS?: CommonJS
  */
 export function insertAtLineStart(table: string, line: number, length: number): string {
   if (length <= 0) return table;
-  const rows = table === "" ? [] : table.split(";");
-  while (rows.length <= line) rows.push("");
+  const rows = table === "" ? [] : strSplit(table, ";");
+  while (rows.length <= line) rows[rows.length] = "";
   // The first pair's column is relative to 0, which the new pair's is too.
   const pair = "0," + length.toString(36);
   rows[line] = rows[line] === "" ? pair : pair + "," + rows[line];
-  return rows.join(";");
+  return arrayJoin(rows, ";");
 }
 
 function decode(path: string): (Int32Array | undefined)[] | null {
@@ -170,8 +195,23 @@ const getPrototypeOf = Object.getPrototypeOf;
 const getOwn = Object.getOwnPropertyDescriptor;
 const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
+const ownKeys = Reflect.ownKeys;
+const objectKeys = Object.keys;
 const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
 const syntaxProto = SyntaxError.prototype;
+const StringCtor = String;
+/** The getter of `Object.prototype.__proto__`, the one accessor a plain error's chain holds. */
+const protoGetter = getOwn(Object.prototype, "__proto__")?.get;
+/** The prototypes of Bun's reports of a failed build or resolution (see isBuildMessage). */
+const buildProtos: unknown[] = [];
+const arrayProto = Array.prototype;
+for (const name of ["BuildMessage", "ResolveMessage"]) {
+  const d = getOwn(globalThis, name);
+  const proto = d !== undefined && typeof d.value === "function"
+    ? getOwn(d.value, "prototype")?.value
+    : undefined;
+  if (proto !== undefined && proto !== null) buildProtos.push(proto);
+}
 
 /** Bun's stack machinery as it was before the program ran: Error's, and its call sites'. */
 interface Natives {
@@ -230,7 +270,7 @@ export function installBunStacks(): void {
     printing: false,
     inProgram: false,
     printed: [],
-    asStack: new WeakMap(),
+    asStack: new SafeWeakMap(),
     prepare: null,
     programValue: null,
   };
@@ -300,9 +340,9 @@ function mapped(n: Natives, site: unknown): number {
 function withColumn(n: Natives, text: string, site: unknown, original: number): string {
   const line = apply(n.lineNumber, site, []), column = apply(n.columnNumber, site, []);
   const reported = `:${line}:${column}`;
-  const at = text.lastIndexOf(reported);
+  const at = strLastIndexOf(text, reported);
   if (at < 0) return text;
-  return text.slice(0, at) + `:${line}:${original}` + text.slice(at + reported.length);
+  return strSlice(text, 0, at) + `:${line}:${original}` + strSlice(text, at + reported.length);
 }
 
 /**
@@ -352,7 +392,7 @@ function defaultStack(n: Natives, err: unknown): string | null {
   for (let o: unknown = err, depth = 0; depth < 2 && o !== null; depth++) {
     if (n.isProxy(o)) return null;
     const d = getOwn(o as object, "name");
-    if (d !== undefined && "value" in d) {
+    if (d !== undefined && hasOwn(d, "value")) {
       name = d;
       break;
     }
@@ -366,21 +406,29 @@ function defaultStack(n: Natives, err: unknown): string | null {
   }
   // Assigned, never defined: Bun keeps both values in slots of its own, set by assignment.
   const E = n.E;
-  const limit = E.stackTraceLimit;
-  let copy: { stack?: unknown };
-  try {
-    E.stackTraceLimit = 0;
-    copy = syntax ? new SyntaxErrorCtor() : new ErrorCtor();
-  } finally {
-    E.stackTraceLimit = limit;
-  }
-  defineProperty(copy, "name", {
-    value: name === undefined ? "Error" : name.value,
-    configurable: true,
-    writable: true,
+  const make = () => syntax ? new SyntaxErrorCtor() : new ErrorCtor();
+  // Where the program froze Error's limit, its frames are taken off again: those below a
+  // function on no stack are none.
+  const copy: { stack?: unknown } = withStackTraceLimit(0, make, () => {
+    const c = make();
+    n.captureStackTrace(c, offStack);
+    return c;
   });
-  if (message !== undefined && "value" in message) {
-    defineProperty(copy, "message", { value: message.value, configurable: true, writable: true });
+  defineProperty(
+    copy,
+    "name",
+    bare({
+      value: name === undefined ? "Error" : name.value,
+      configurable: true,
+      writable: true,
+    }),
+  );
+  if (message !== undefined && hasOwn(message, "value")) {
+    defineProperty(
+      copy,
+      "message",
+      bare({ value: message.value, configurable: true, writable: true }),
+    );
   } else delete (copy as { message?: unknown }).message;
   try {
     apply(n.appendStackTrace as never, E, [err, copy]);
@@ -390,6 +438,9 @@ function defaultStack(n: Natives, err: unknown): string | null {
   const stack = copy.stack;
   return typeof stack === "string" ? stack : null;
 }
+
+/** A function no stack holds. */
+function offStack(): void {}
 
 /**
  * Per frame: LEFT_OUT for tph's running of a CommonJS module (see wrapperLines) and, under the
@@ -406,7 +457,10 @@ function loaderFrames(n: Natives, list: unknown): number[] | null {
     const file = apply(fileName, site, []);
     const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
     if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
-    drop ??= list.map(() => 0);
+    if (drop === null) {
+      drop = [];
+      for (let k = 0; k < list.length; k++) drop[k] = 0;
+    }
     drop[i] = LEFT_OUT;
     const imported = importedFiles.has(file as string);
     if (namelessFiles.has(file as string) && i > 0) drop[i - 1] = NAMELESS;
@@ -463,7 +517,7 @@ function stackFormatter(
   const { E, proto } = n;
   return function ErrorPrepareStackTrace(error: unknown, full: unknown): unknown {
     const drop = loaderFrames(n, full);
-    const list = drop === null ? full : (full as unknown[]).filter((_, i) => drop[i] !== LEFT_OUT);
+    const list = drop === null ? full : kept(full as unknown[], drop);
     if (state.mode === "sites") return list;
     // The program's own formatter, as Bun would call it (its sites give mapped columns); one that
     // calls the original in turn gets Bun's formatting below. Called from here, so that the
@@ -480,7 +534,7 @@ function stackFormatter(
         state.inProgram = false;
       }
     }
-    const stack = isArray(list) && list.every((s) => getPrototypeOf(s) === proto)
+    const stack = isArray(list) && allSites(list, proto)
       ? withoutFrames(defaultStack(n, error), full as unknown[], drop)
       : null;
     if (stack === null) {
@@ -493,15 +547,34 @@ function stackFormatter(
   };
 }
 
+/** The frames loaderFrames() does not leave out. */
+function kept(full: unknown[], drop: number[]): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < full.length; i++) if (drop[i] !== LEFT_OUT) out[out.length] = full[i];
+  return out;
+}
+
+/** Whether every item is one of Bun's call sites. */
+function allSites(list: unknown[], proto: unknown): boolean {
+  for (let i = 0; i < list.length; i++) if (getPrototypeOf(list[i]) !== proto) return false;
+  return true;
+}
+
 /** Call sites for Bun's native formatter: those that map, as objects giving the mapped text. */
 function nativeSites(n: Natives, list: unknown): unknown {
   if (!isArray(list)) return list;
-  return list.map((site) => {
+  const out: unknown[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const site = list[i];
     const original = mapped(n, site);
-    if (original < 0) return site;
-    const text = withColumn(n, String(apply(n.toText, site, [])), site, original);
-    return { toString: () => text };
-  });
+    if (original < 0) {
+      out[i] = site;
+      continue;
+    }
+    const text = withColumn(n, StringCtor(apply(n.toText, site, [])), site, original);
+    out[i] = { __proto__: null, toString: () => text };
+  }
+  return out;
 }
 
 /**
@@ -517,45 +590,51 @@ function mappedStack(
   frames: unknown[],
 ): string {
   const mode = state.mode;
-  const lines = stack.split("\n");
+  const lines = strSplit(stack, "\n");
   // The frames start after the header, which may hold line breaks of its own.
   const first = lines.length - frames.length;
-  if (first < 1 || !lines.slice(first).every((l) => l.startsWith("    at "))) return stack;
-  const out: string[] = lines.slice(0, first);
+  if (first < 1) return stack;
+  for (let i = first; i < lines.length; i++) if (!strStartsWith(lines[i], "    at ")) return stack;
+  const out: string[] = [];
+  for (let i = 0; i < first; i++) out[i] = lines[i];
   // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
-  if (mode !== "stack" && first >= 2 && lines[first - 1].startsWith("    at <parse> (")) {
-    out.pop();
+  if (mode !== "stack" && first >= 2 && strStartsWith(lines[first - 1], "    at <parse> (")) {
+    out.length--;
   }
   if (mode === "printer" && error !== null && typeof error === "object") {
     // What the stack would have been, for when the program reads it after it was printed.
-    state.asStack.set(
-      error,
-      [...out, ...frames.map((site, i) => mappedLine(n, lines[first + i], site))].join("\n"),
-    );
-    state.printed.push(error);
+    const whole: string[] = [];
+    for (let i = 0; i < out.length; i++) whole[i] = out[i];
+    for (let i = 0; i < frames.length; i++) {
+      whole[whole.length] = mappedLine(n, lines[first + i], frames[i]);
+    }
+    state.asStack.set(error, arrayJoin(whole, "\n"));
+    state.printed[state.printed.length] = error;
   }
   for (let i = 0; i < frames.length; i++) {
     const site = frames[i];
     const line = lines[first + i];
     if (mode === "stack") {
-      out.push(mappedLine(n, line, site));
+      out[out.length] = mappedLine(n, line, site);
       continue;
     }
     // Bun's printer shows no frame without a position (a native function's), and its positions
     // are the call sites' (`new X(…)` at `new`, where the stack text has `X`).
-    if (line.endsWith("(unknown)")) continue;
+    if (strEndsWith(line, "(unknown)")) continue;
     // In a CommonJS module Bun's loader ran, the printer's positions are the stack text's.
     const text = commonJSSite(n, site)
-      ? mappedLine(n, line, site).slice(7)
-      : sitePosition(n, line.slice(7), site);
+      ? strSlice(mappedLine(n, line, site), 7)
+      : sitePosition(n, strSlice(line, 7), site);
     // Bun's printer reads `async f` back as f, and a frame without a function name only in
     // parentheses.
-    out.push(
-      mode === "trace" ? "      at " + text : "    at " +
-        (text.startsWith("async ") ? "async " + text : text.endsWith(")") ? text : ` (${text})`),
-    );
+    out[out.length] = mode === "trace" ? "      at " + text : "    at " +
+      (strStartsWith(text, "async ")
+        ? "async " + text
+        : strEndsWith(text, ")")
+        ? text
+        : ` (${text})`);
   }
-  return out.join("\n");
+  return arrayJoin(out, "\n");
 }
 
 /** Whether a call site is in a CommonJS module tph runs itself. */
@@ -572,16 +651,17 @@ function withoutFrames(
   drop: number[] | null,
 ): string | null {
   if (stack === null || drop === null) return stack;
-  const lines = stack.split("\n");
+  const lines = strSplit(stack, "\n");
   const first = lines.length - frames.length;
   if (first < 1) return stack;
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const mark = i < first ? 0 : drop[i - first];
     if (mark === LEFT_OUT) continue;
-    out.push(mark === NAMELESS ? lines[i].replace(ANONYMOUS_FRAME, "$1$2") : lines[i]);
+    const m = mark === NAMELESS ? regexExec(ANONYMOUS_FRAME, lines[i]) : null;
+    out[out.length] = m === null ? lines[i] : m[1] + m[2];
   }
-  return out.join("\n");
+  return arrayJoin(out, "\n");
 }
 
 /** A frame line of Bun's stack text with its column mapped (its own position, in the site's file). */
@@ -589,11 +669,11 @@ function mappedLine(n: Natives, line: string, site: unknown): string {
   if (getPrototypeOf(site) !== n.proto) return line;
   const file = apply(n.fileName, site, []);
   if (typeof file !== "string" || !tables.has(file)) return line;
-  const m = POSITION_AT_END.exec(line);
+  const m = regexExec(POSITION_AT_END, line);
   if (m === null) return line;
   const column = originalColumn(file, +m[1], +m[2]);
-  return line.slice(0, m.index) + `:${m[1]}:${column}` +
-    line.slice(m.index + m[0].length - m[3].length);
+  return strSlice(line, 0, m.index) + `:${m[1]}:${column}` +
+    strSlice(line, m.index + m[0].length - m[3].length);
 }
 
 /** A frame's text with the call site's position (mapped) in place of the one written. */
@@ -601,12 +681,18 @@ function sitePosition(n: Natives, text: string, site: unknown): string {
   if (getPrototypeOf(site) !== n.proto) return text;
   const line = apply(n.lineNumber, site, []), reported = apply(n.columnNumber, site, []);
   if (typeof line !== "number" || typeof reported !== "number" || reported <= 0) return text;
-  const m = POSITION_AT_END.exec(text);
+  const m = regexExec(POSITION_AT_END, text);
   if (m === null) return text;
   const original = mapped(n, site);
   const column = original >= 0 ? original : reported;
-  return text.slice(0, m.index) + `:${line}:${column}` +
-    text.slice(m.index + m[0].length - m[3].length);
+  return strSlice(text, 0, m.index) + `:${line}:${column}` +
+    strSlice(text, m.index + m[0].length - m[3].length);
+}
+
+/** Whether any of the call sites maps to another column. */
+function anyMapped(n: Natives, list: unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (mapped(n, list[i]) >= 0) return true;
+  return false;
 }
 
 /**
@@ -627,13 +713,17 @@ function installTrace(n: Natives, state: Formatting): void {
       const frames: { stack?: unknown } = {};
       captureStackTrace(frames, trace);
       const list = frames.stack;
-      if (isArray(list) && list.some((site) => mapped(n, site) >= 0)) {
+      if (isArray(list) && anyMapped(n, list)) {
         state.mode = "trace";
         const e = new ErrorCtor();
         captureStackTrace(e, trace);
         const stack = e.stack;
         if (typeof stack === "string") {
-          text = stack.split("\n").filter((l) => l.startsWith("      at ")).join("\n");
+          const lines = strSplit(stack, "\n"), at: string[] = [];
+          for (let i = 0; i < lines.length; i++) {
+            if (strStartsWith(lines[i], "      at ")) at[at.length] = lines[i];
+          }
+          text = arrayJoin(at, "\n");
         }
       }
     } finally {
@@ -665,16 +755,18 @@ function installPrinters(n: Natives, state: Formatting): void {
     const real = con[name];
     if (typeof real !== "function") continue;
     const print = function (...args: unknown[]): unknown {
-      const errors = args.some((a) => isError(a))
-        ? forPrinter(n, state, args.filter((a) => isError(a)))
-        : [];
+      let shown: unknown[] | null = null;
+      for (let i = 0; i < args.length; i++) {
+        if (isError(args[i])) (shown ??= [])[shown.length] = args[i];
+      }
+      const errors = shown === null ? [] : forPrinter(n, state, shown);
       const was = state.printing;
       state.printing = true;
       try {
         return apply(real, con, args);
       } finally {
         state.printing = was;
-        for (const e of errors) keepBoth(n, state, e);
+        for (let i = 0; i < errors.length; i++) keepBoth(n, state, errors[i]);
       }
     };
     const bound = print.bind(undefined);
@@ -696,8 +788,8 @@ function forPrinter(n: Natives, state: Formatting, errors: unknown[]): object[] 
   state.mode = "printer";
   state.printed = [];
   try {
-    const seen = new Set<unknown>();
-    for (const err of errors) materialize(n, err, 0, seen);
+    const seen = new SafeSet<unknown>();
+    for (let i = 0; i < errors.length; i++) materialize(n, errors[i], 0, seen);
   } finally {
     state.mode = "stack";
   }
@@ -711,10 +803,15 @@ function materialize(n: Natives, err: unknown, depth: number, seen: Set<unknown>
   // Formats the stack, unless it was read before (a descriptor runs no getter of the program's).
   getOwn(err, "stack");
   const cause = getOwn(err, "cause");
-  if (cause !== undefined && "value" in cause) materialize(n, cause.value, depth + 1, seen);
+  if (cause !== undefined && hasOwn(cause, "value")) materialize(n, cause.value, depth + 1, seen);
   const errors = getOwn(err, "errors");
   if (errors !== undefined && isArray(errors.value)) {
-    for (const e of errors.value) materialize(n, e, depth + 1, seen);
+    const list = errors.value;
+    if (n.isProxy(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const item = getOwn(list, i);
+      if (item !== undefined && hasOwn(item, "value")) materialize(n, item.value, depth + 1, seen);
+    }
   }
 }
 
@@ -726,18 +823,27 @@ function materialize(n: Natives, err: unknown, depth: number, seen: Set<unknown>
 function printsShifted(n: Natives, errors: unknown[]): boolean {
   const inspect = n.inspect;
   if (typeof inspect !== "function") return true;
-  for (const err of errors) {
+  for (let e = 0; e < errors.length; e++) {
+    const err = errors[e];
     // Bun's report of a module that failed to build or resolve (an AggregateError of its
     // BuildMessage or ResolveMessage objects, no Errors) has no frames to map, and Bun prints
     // nothing for it once Bun.inspect has seen it (checked with bun 1.4.5).
-    if (holdsBuildMessages(err)) continue;
+    if (holdsBuildMessages(n, err)) continue;
+    // Bun.inspect() reads the error's properties: only an error whose reading runs none of the
+    // program's code (no Proxy, no getter, no value it would inspect in turn) is inspected here;
+    // any other is formatted (as one with a shifted column is), which runs none of it either.
+    if (!inert(n, err, 0)) {
+      if (n.isError(err) && !n.isProxy(err)) return true;
+      continue;
+    }
     let text: string;
     try {
-      text = String(inspect(err));
+      text = StringCtor(inspect(err));
     } catch {
       return true;
     }
-    for (const m of text.matchAll(PRINTED_FRAME)) {
+    PRINTED_FRAME.lastIndex = 0;
+    for (let m = regexExec(PRINTED_FRAME, text); m !== null; m = regexExec(PRINTED_FRAME, text)) {
       if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
     }
   }
@@ -748,37 +854,47 @@ function printsShifted(n: Natives, errors: unknown[]): boolean {
 function keepBoth(n: Natives, state: Formatting, e: object): void {
   const own = getOwn(e, "stack");
   const stack = state.asStack.get(e);
-  if (own === undefined || !("value" in own) || stack === undefined) return;
+  if (own === undefined || !hasOwn(own, "value") || stack === undefined) return;
   const forPrint = own.value;
-  const { E, captureStackTrace } = n;
+  const { captureStackTrace } = n;
   // Bun's printer reads it with no code of the program's running (an uncaught error).
   const get = function (): unknown {
     if (state.printing) return forPrint;
-    const limit = E.stackTraceLimit, prev = state.mode;
+    const prev = state.mode;
     const below: { stack?: unknown } = {};
     try {
-      E.stackTraceLimit = 1;
       state.mode = "sites";
-      captureStackTrace(below, get);
+      withStackTraceLimit(
+        1,
+        () => captureStackTrace(below, get),
+        () => captureStackTrace(below, get),
+      );
     } finally {
       state.mode = prev;
-      E.stackTraceLimit = limit;
     }
     return isArray(below.stack) && below.stack.length === 0 ? forPrint : stack;
   };
-  defineProperty(e, "stack", {
-    get,
-    set(value: unknown) {
-      defineProperty(e, "stack", {
-        value,
-        writable: true,
-        configurable: true,
-        enumerable: false,
-      });
-    },
-    enumerable: false,
-    configurable: true,
-  });
+  defineProperty(
+    e,
+    "stack",
+    bare({
+      get,
+      set(value: unknown) {
+        defineProperty(
+          e,
+          "stack",
+          bare({
+            value,
+            writable: true,
+            configurable: true,
+            enumerable: false,
+          }),
+        );
+      },
+      enumerable: false,
+      configurable: true,
+    }),
+  );
 }
 
 /** Whether a value is a Proxy (whose traps are the program's code), by node:util. */
@@ -789,22 +905,75 @@ function proxyCheck(): (v: unknown) => boolean {
   return typeof check === "function" ? (v) => check(v) : () => false;
 }
 
-/** Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. */
-function holdsBuildMessages(err: unknown): boolean {
-  if (err === null || typeof err !== "object") return false;
-  if (isBuildMessage(err)) return true;
-  const d = Object.getOwnPropertyDescriptor(err, "errors");
-  if (d === undefined || !("value" in d) || !Array.isArray(d.value)) return false;
-  for (const e of d.value) if (isBuildMessage(e)) return true;
+/**
+ * Whether `err` is, or has an own `errors` array holding, Bun's report of a failed build. Read
+ * through descriptors and prototypes only: no trap or getter of the program's runs.
+ */
+function holdsBuildMessages(n: Natives, err: unknown): boolean {
+  if (err === null || typeof err !== "object" || n.isProxy(err)) return false;
+  if (isBuildMessage(n, err)) return true;
+  const d = getOwn(err, "errors");
+  const list = d === undefined ? undefined : d.value;
+  if (!isArray(list) || n.isProxy(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const item = getOwn(list, i);
+    if (item !== undefined && isBuildMessage(n, item.value)) return true;
+  }
   return false;
 }
 
-// Captured before the program runs: a program that patches it cannot change what tph sees.
-const objectTag = uncurry(Object.prototype.toString) as (v: unknown) => string;
+function isBuildMessage(n: Natives, v: unknown): boolean {
+  if (v === null || typeof v !== "object" || n.isProxy(v)) return false;
+  const proto = getPrototypeOf(v);
+  for (let i = 0; i < buildProtos.length; i++) if (buildProtos[i] === proto) return true;
+  return false;
+}
 
-function isBuildMessage(v: unknown): boolean {
-  const tag = objectTag(v);
-  return tag === "[object BuildMessage]" || tag === "[object ResolveMessage]";
+/** The own properties of an error that Bun.inspect() reads (see inert). */
+const INSPECTED = ["name", "message", "cause", "errors"];
+
+/**
+ * Whether Bun.inspect() of an error runs none of the program's code: it is an error, nothing on
+ * its prototype chain is a Proxy or holds a getter or setter (but Object.prototype's `__proto__`),
+ * and its own name, message, cause and aggregated errors are values: primitives, but for a cause
+ * and aggregated errors that are such errors in turn; so are its enumerable own properties
+ * (which Bun prints). Its other own properties are not looked at: listing them (or reading
+ * `stack`, `line`, `column` or `sourceURL`) formats its stack, and Bun then prints the error from
+ * that text, no longer from the frames it captured.
+ */
+function inert(n: Natives, err: unknown, depth: number): boolean {
+  if (depth > 8 || !n.isError(err) || n.isProxy(err)) return false;
+  // Enumerable string keys only: listing them formats nothing (see fmtError in repr.ts).
+  const keys = objectKeys(err as object);
+  for (let i = 0; i < INSPECTED.length + keys.length; i++) {
+    const key = i < INSPECTED.length ? INSPECTED[i] : keys[i - INSPECTED.length];
+    const d = getOwn(err, key);
+    if (d === undefined) continue;
+    if (!hasOwn(d, "value")) return false;
+    const v = d.value;
+    if (v === null || (typeof v !== "object" && typeof v !== "function")) continue;
+    if (key === "cause" && inert(n, v, depth + 1)) continue;
+    if (key === "errors" && isArray(v) && !n.isProxy(v) && getPrototypeOf(v) === arrayProto) {
+      const items = ownKeys(v);
+      for (let j = 0; j < items.length; j++) {
+        const item = getOwn(v, items[j])!;
+        if (!hasOwn(item, "value")) return false;
+        if (items[j] !== "length" && !inert(n, item.value, depth + 1)) return false;
+      }
+      continue;
+    }
+    return false;
+  }
+  for (let o: unknown = getPrototypeOf(err); o !== null; o = getPrototypeOf(o)) {
+    if (n.isProxy(o)) return false;
+    const keys = ownKeys(o as object);
+    for (let i = 0; i < keys.length; i++) {
+      const d = getOwn(o, keys[i])!;
+      if (hasOwn(d, "value")) continue;
+      if (d.get !== protoGetter || getPrototypeOf(o) !== null) return false;
+    }
+  }
+  return true;
 }
 
 /**

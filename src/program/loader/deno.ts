@@ -22,6 +22,7 @@ import {
 } from "./deno_require.ts";
 import { cacheKey, transform, type TransformOptions } from "./transform.ts";
 import type { LoaderSetup } from "./setup.ts";
+import { ArrayBuffer, Error, Map, Set, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 
 /** What Deno's resolve and load hooks hand on (node:module's registerHooks). */
 interface Hook {

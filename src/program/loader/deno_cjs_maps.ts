@@ -31,6 +31,8 @@ import { pathToFileURL } from "node:url";
 import { sourcemapCodec } from "../../deps.ts";
 import { findInlineMap, readInlineSourceMap } from "../instrument/_positions.ts";
 import { readShiftMap } from "../instrument/instrument.ts";
+import { Array, Error, JSON, Math, Object } from "../../platform/globals.ts";
+import { bare } from "../../platform/intrinsics.ts";
 
 // Captured before the program runs (it may replace them).
 // deno-lint-ignore no-explicit-any
@@ -83,19 +85,27 @@ function withStackSettings<T>(
   if (oldPrepare?.configurable === false || oldLimit?.configurable === false) return null;
   const restore = (name: string, d: PropertyDescriptor | undefined) => {
     if (d === undefined) delete E[name];
-    else defineProperty(E, name, d);
+    else defineProperty(E, name, bare(d));
   };
   try {
     if (prepare === undefined) {
       delete E.prepareStackTrace;
     } else {
-      defineProperty(E, "prepareStackTrace", {
-        value: prepare,
-        writable: true,
-        configurable: true,
-      });
+      defineProperty(
+        E,
+        "prepareStackTrace",
+        bare({
+          value: prepare,
+          writable: true,
+          configurable: true,
+        }),
+      );
     }
-    defineProperty(E, "stackTraceLimit", { value: limit, writable: true, configurable: true });
+    defineProperty(
+      E,
+      "stackTraceLimit",
+      bare({ value: limit, writable: true, configurable: true }),
+    );
     return run();
   } catch {
     return null;

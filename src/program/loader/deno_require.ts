@@ -12,6 +12,7 @@
 import * as nodeModule from "node:module";
 import type { PackageInfo } from "../../project/nearest_package.ts";
 import { packageOf } from "../../project/nearest_package.ts";
+import { Array, Map } from "../../platform/globals.ts";
 
 /** How Deno's require() runs a file: its extension's loader, before it looks at the text. */
 export type RequireKind = "module" | "commonjs" | "maybe";

@@ -11,6 +11,7 @@ import { makeDir, readText, stat, writeWhole } from "../../platform/files.ts";
 import { VERSION } from "../../version.ts";
 import { shortHash } from "../../platform/hash.ts";
 import { plainJSON, SafeMap } from "../../platform/intrinsics.ts";
+import { JSON, Map } from "../../platform/globals.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
 type Stamp = [path: string, size: number, mtimeMs: number];

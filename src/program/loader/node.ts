@@ -15,6 +15,8 @@ import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
 import { stripTypes } from "./node_strip.ts";
 import type { LoaderSetup } from "./setup.ts";
+import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
+import { stackTraceLimit, withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /** What Node's load hook is given and gives back. */
 interface Hook {
@@ -83,18 +85,11 @@ export function installNodeLoader(setup: LoaderSetup): void {
     // Resolved and read: what Node would run without tph. An error Node throws there has this
     // hook's frame and the one that called it in its stack, which tph's stack formatting leaves
     // out (node_stacks.ts): two more frames are captured, so that the stack still shows as many.
-    const E = Error as { stackTraceLimit: unknown };
-    const limit = E.stackTraceLimit;
-    let result: Hook;
-    if (typeof limit !== "number") result = nextLoad(url, context);
-    else {
-      E.stackTraceLimit = limit + HIDDEN_FRAMES;
-      try {
-        result = nextLoad(url, context);
-      } finally {
-        E.stackTraceLimit = limit;
-      }
-    }
+    const limit = stackTraceLimit();
+    const next = () => nextLoad(url, context);
+    const result: Hook = typeof limit !== "number"
+      ? next()
+      : withStackTraceLimit(limit + HIDDEN_FRAMES, next, next);
     // A module loaded while tph instruments one is tph's own (the parser, loaded when first
     // needed, and what it loads): never traced, whatever the scope says.
     if (instrumenting || !url.startsWith("file:") || result.source == null) return result;

@@ -18,10 +18,17 @@
 
 import { fileURLToPath } from "node:url";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
+import { Array, Error, Number, Object, Reflect, RegExp, String } from "../../platform/globals.ts";
+import {
+  SafeMap,
+  SafeWeakMap,
+  strStartsWith,
+  withStackTraceLimit,
+} from "../../platform/intrinsics.ts";
 
 /** Column tables by file path, as the instrumenter wrote them; decoded on first use. */
-const tables = new Map<string, string>();
-const decoded = new Map<string, (Int32Array | undefined)[]>();
+const tables = new SafeMap<string, string>();
+const decoded = new SafeMap<string, (Int32Array | undefined)[]>();
 
 /**
  * Remember where text was inserted into a file Node runs, to map its positions back.
@@ -39,7 +46,7 @@ export function rememberColumns(path: string, table: string): void {
 function tableOf(fileName: unknown): (Int32Array | undefined)[] | null {
   if (typeof fileName !== "string" || tables.size === 0) return null;
   let path = fileName;
-  if (fileName.startsWith("file://")) {
+  if (strStartsWith(fileName, "file://")) {
     try {
       path = fileURLToPath(fileName);
     } catch {
@@ -68,7 +75,6 @@ const defineProperty = Object.defineProperty;
 const create = Object.create;
 const strSlice = String.prototype.slice;
 const regexExec = RegExp.prototype.exec;
-const regexTest = RegExp.prototype.test;
 const arraySlice = Array.prototype.slice;
 const isArray = Array.isArray;
 
@@ -115,7 +121,7 @@ export function installNodeStacks(
   // assigned (Node's own function until then, which is tph's formatter); Node, which reads it
   // only from its stack formatting callback, gets tph's formatter, calling what the program
   // assigned with the call sites mapped, or Node's own where that is no function.
-  const wrapped = new WeakMap<Fn, Fn>();
+  const wrapped = new SafeWeakMap<Fn, Fn>();
   const forNode = (value: unknown): unknown => {
     if (typeof value !== "function" || value === formatter) return formatter;
     let w = wrapped.get(value as Fn);
@@ -140,17 +146,16 @@ export function installNodeStacks(
   // again and gets the call sites: a read by the program.
   const readByNode = (getter: Fn): boolean => {
     checking = true;
-    const limit = E.stackTraceLimit;
     try {
-      E.stackTraceLimit = 1;
       const o: { stack?: unknown } = {};
-      captureStackTrace(o, getter);
+      // A program that froze Error: the whole stack is captured, its first frame is the same.
+      const capture = () => captureStackTrace(o, getter);
+      withStackTraceLimit(1, capture, capture);
       const stack = o.stack;
-      return typeof stack === "string" && apply(regexTest, NODE_CALLBACK, [stack]) as boolean;
+      return typeof stack === "string" && apply(regexExec, NODE_CALLBACK, [stack]) !== null;
     } catch {
       return false;
     } finally {
-      E.stackTraceLimit = limit;
       checking = false;
     }
   };
@@ -163,6 +168,10 @@ export function installNodeStacks(
 }
 
 type Fn = (...args: unknown[]) => unknown;
+
+/** A data descriptor of no prototype (one of Object.prototype would lend it a `get`). */
+const valueOf = (value: unknown): PropertyDescriptor =>
+  ({ __proto__: null, value }) as PropertyDescriptor;
 
 /**
  * A function of a stack's call sites: the same array when none is in a rewritten file, else a
@@ -179,20 +188,23 @@ function siteMapper(proto: Site, hookFile: string): (trace: unknown) => unknown 
     const mapped = columnInSource(pairs, column);
     if (mapped === column) return site;
     const out = create(proto) as Site;
-    for (const k of methods) {
+    for (let i = 0; i < methods.length; i++) {
+      const k = methods[i];
       const f = proto[k];
       if (typeof f !== "function" || k === "getColumnNumber" || k === "toString") continue;
-      defineProperty(out, k, { value: (...args: unknown[]) => apply(f, site, args) });
+      defineProperty(out, k, valueOf((...args: unknown[]) => apply(f, site, args)));
     }
-    defineProperty(out, "getColumnNumber", { value: () => mapped });
-    defineProperty(out, "toString", {
-      value: () => {
+    defineProperty(out, "getColumnNumber", valueOf(() => mapped));
+    defineProperty(
+      out,
+      "toString",
+      valueOf(() => {
         const text = apply(proto.toString, site, []) as string;
         const m = apply(regexExec, POSITION_AT_END, [text]) as RegExpExecArray | null;
         if (m === null || Number(m[1]) !== line || Number(m[2]) !== column) return text;
         return `${apply(strSlice, text, [0, m.index])}:${line}:${mapped}${m[3]}`;
-      },
-    });
+      }),
+    );
     return out;
   };
   return (trace) => {

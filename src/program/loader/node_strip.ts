@@ -5,6 +5,7 @@
 
 import * as nodeModule from "node:module";
 import process from "node:process";
+import { Reflect, String } from "../../platform/globals.ts";
 
 const apply = Reflect.apply;
 

@@ -14,6 +14,18 @@ import { fileURLToPath } from "node:url";
 import { readText } from "../../platform/files.ts";
 import { rethrownLast } from "../recorder/recorder.ts";
 import { stripTypes } from "./node_strip.ts";
+import { isProxy } from "node:util/types";
+import { Math, Number } from "../../platform/globals.ts";
+import { hasOwn, regexExec, strSlice, strSplit, strStartsWith } from "../../platform/intrinsics.ts";
+
+const getOwn = Object.getOwnPropertyDescriptor;
+const apply = Reflect.apply;
+/** V8's getter of an error's `stack` (an own accessor of every error), as errors have it. */
+const NATIVE_STACK = getOwn(new Error(), "stack")?.get;
+const LINE_BREAK = /\r?\n|\r|\u2028|\u2029/g;
+const NEW_AT_START = /^new\b/;
+const THROW_AT_END = /\bthrow\s+$/;
+const TYPESCRIPT = /\.[cm]?ts$/;
 
 /** A frame line's place: its file (a file: URL or a path), line and column. */
 const FRAME = /^ {4}at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
@@ -44,11 +56,24 @@ export function installNodeUncaught(): void {
 
 /** Node's report of an uncaught error, with the plain run's excerpt; null when unknown. */
 export function fatalReport(err: unknown): string | null {
-  if (err === null || typeof err !== "object") return null;
-  const stack = (err as { stack?: unknown }).stack;
+  if (err === null || typeof err !== "object" || isProxy(err)) return null;
+  // Its own stack, as a value or through V8's own accessor: a getter of the program's is left to
+  // Node's report to run.
+  const own = getOwn(err, "stack");
+  const stack = own === undefined
+    ? undefined
+    : hasOwn(own, "value")
+    ? own.value
+    : own.get === NATIVE_STACK && NATIVE_STACK !== undefined
+    ? apply(NATIVE_STACK, err, [])
+    : undefined;
   if (typeof stack !== "string") return null;
-  const top = stack.split("\n").find((l) => l.startsWith("    at "));
-  const m = top === undefined ? null : FRAME.exec(top);
+  const lines = strSplit(stack, "\n");
+  let top: string | undefined;
+  for (let i = 0; i < lines.length && top === undefined; i++) {
+    if (strStartsWith(lines[i], "    at ")) top = lines[i];
+  }
+  const m = top === undefined ? null : regexExec(FRAME, top);
   if (m === null) return null;
   const [, file, lineText, columnText] = m;
   const excerpt = excerptAt(file, Number(lineText), Number(columnText));
@@ -70,31 +95,44 @@ export function fatalReport(err: unknown): string | null {
  */
 function excerptAt(file: string, line: number, column: number): string | null {
   let path = file;
-  if (file.startsWith("file:")) {
+  if (strStartsWith(file, "file:")) {
     try {
       path = fileURLToPath(file);
     } catch {
       return null;
     }
-  } else if (!file.startsWith("/")) return null;
+  } else if (!strStartsWith(file, "/")) return null;
   let text: string;
   try {
     text = readText(path);
-    if (/\.[cm]?ts$/.test(path)) text = stripTypes(text);
+    if (regexExec(TYPESCRIPT, path) !== null) text = stripTypes(text);
   } catch {
     return null;
   }
-  const source = text.split(/\r?\n|\r|\u2028|\u2029/)[line - 1];
+  const source = lineOf(text, line);
   if (source === undefined) return null;
   let at = column - 1;
-  if (/^new\b/.test(source.slice(at))) {
-    const thrown = /\bthrow\s+$/.exec(source.slice(0, at));
+  if (regexExec(NEW_AT_START, strSlice(source, at)) !== null) {
+    const thrown = regexExec(THROW_AT_END, strSlice(source, 0, at));
     if (thrown === null) return null;
     at = thrown.index;
   }
   let caret = "";
   for (let i = 0; i < at; i++) caret += source[i] === "\t" ? "\t" : " ";
   return `${source}\n${caret}^`;
+}
+
+/** The 1-based line `line` of a text (split as JavaScript splits lines), or undefined. */
+function lineOf(text: string, line: number): string | undefined {
+  LINE_BREAK.lastIndex = 0;
+  let from = 0;
+  for (let n = 1; n < line; n++) {
+    const m = regexExec(LINE_BREAK, text);
+    if (m === null) return undefined;
+    from = m.index + m[0].length;
+  }
+  const end = regexExec(LINE_BREAK, text);
+  return strSlice(text, from, end === null ? text.length : end.index);
 }
 
 /**

@@ -38,6 +38,7 @@ import type { Node } from "../instrument/_names.ts";
 import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
 import {
   apply,
+  bare,
   parseJSON,
   regexExec,
   SafeMap,
@@ -45,6 +46,7 @@ import {
   strIndexOf,
   strSlice,
 } from "../../platform/intrinsics.ts";
+import { Array, Error, Object, RegExp, Set } from "../../platform/globals.ts";
 
 /** How a module was rewritten, enough to rewrite it again the same way. */
 export interface RewrittenModule {
@@ -183,7 +185,7 @@ export function installToString(realmFunction: typeof Function = Function): void
     },
   }.toString;
   const d = Object.getOwnPropertyDescriptor(proto, "toString")!;
-  Object.defineProperty(proto, "toString", { ...d, value: replacement });
+  Object.defineProperty(proto, "toString", bare({ ...d, value: replacement }));
 }
 
 /** The text of the function whose rewritten text is `text`, as written; null when unknown. */

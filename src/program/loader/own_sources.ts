@@ -7,6 +7,7 @@
 // checkout, `.js` in the npm package).
 
 import { readText } from "../../platform/files.ts";
+import { Map } from "../../platform/globals.ts";
 
 /** The line of src/abi.ts that marks a folder as a copy of tph. */
 const SIGNATURE = /^export const RUNTIME_GLOBAL = "__tph";$/m;

@@ -11,6 +11,7 @@ import type { Worker } from "node:worker_threads";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
 import { INSTRUMENT_WORKER_URL } from "./own_files.ts";
+import { Error, JSON, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 
 let worker: Worker | null = null;
 let data: SharedArrayBuffer | null = null;

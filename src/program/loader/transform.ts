@@ -22,6 +22,7 @@ import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
 import { VERSION } from "../../version.ts";
+import { Error, Map } from "../../platform/globals.ts";
 
 /** Options of {@linkcode transform}. */
 export interface TransformOptions {

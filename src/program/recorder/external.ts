@@ -4,6 +4,7 @@
 
 import { CALL_LOCAL } from "../../abi.ts";
 import { functionSource, SafeWeakMap, strIncludes } from "../../platform/intrinsics.ts";
+import { WeakMap } from "../../platform/globals.ts";
 
 const PLAIN = 0;
 const INSTRUMENTED = 1;

@@ -11,11 +11,24 @@ import { classNames, repr } from "./repr.ts";
 import type { FindSpec } from "../../run_file/limits.ts";
 import {
   dateToISO,
+  hasOwn,
   performanceNow,
   regexTest,
   strIncludes,
   uncurry,
 } from "../../platform/intrinsics.ts";
+import {
+  Array,
+  BigInt,
+  Date,
+  JSON,
+  Map,
+  Number,
+  Object,
+  RegExp,
+  Set,
+  String,
+} from "../../platform/globals.ts";
 
 // The program may replace Date.now.
 const dateNow = Date.now;
@@ -69,7 +82,7 @@ const MAX_DEPTH = 3, MAX_ITEMS = 100, BUDGET = 1000;
 /** An error's message, read as a data property (never a getter). */
 function messageOf(e: object): string | null {
   const d = ownDesc(e, "message");
-  return d !== undefined && "value" in d && typeof d.value === "string" ? d.value : null;
+  return d !== undefined && hasOwn(d, "value") && typeof d.value === "string" ? d.value : null;
 }
 
 /** The text a target compares with: a string itself, a number's digits, an error's message. */
@@ -265,7 +278,7 @@ export class Finder {
       const n = v.length < MAX_ITEMS ? v.length : MAX_ITEMS;
       for (let i = 0; i < n; i++) {
         const d = ownDesc(v, i);
-        if (d !== undefined && "value" in d) {
+        if (d !== undefined && hasOwn(d, "value")) {
           this.#walk(d.value, t, k, `${path}[${i}]`, depth + 1, fn, where, arg, h, id);
         }
       }
@@ -297,7 +310,7 @@ export class Finder {
     const n = keys.length < MAX_ITEMS ? keys.length : MAX_ITEMS;
     for (let i = 0; i < n; i++) {
       const d = ownDesc(v, keys[i]);
-      if (d !== undefined && "value" in d) {
+      if (d !== undefined && hasOwn(d, "value")) {
         this.#walk(d.value, t, k, `${path}.${keys[i]}`, depth + 1, fn, where, arg, h, id);
       }
     }

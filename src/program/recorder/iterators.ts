@@ -4,6 +4,7 @@
 // stack; this module holds no state of its own.
 
 import { apply } from "../../platform/intrinsics.ts";
+import { Promise, Symbol } from "../../platform/globals.ts";
 import { follow, followable } from "./promises.ts";
 
 /** What the hand-off needs of the recorder. */

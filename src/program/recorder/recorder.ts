@@ -56,6 +56,7 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
+import { Array, Map, Object, Set, Symbol } from "../../platform/globals.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -863,6 +864,8 @@ export const R = {
   },
   /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
   rj: null as ((e: unknown) => unknown) | null,
+  /** With rj: whether what a test's function threw is handed over by rj (else thrown again). */
+  re: (_e: unknown): boolean => false,
   /** The call ended (returned, threw, or its promise settled). */
   x(c: number): void {
     if (c >= 0) {

@@ -29,6 +29,15 @@ import {
   strSlice as slice,
   strStartsWith,
 } from "../../platform/intrinsics.ts";
+import {
+  JSON,
+  Map,
+  Object,
+  RegExp,
+  String,
+  TypeError,
+  Uint8Array,
+} from "../../platform/globals.ts";
 
 const fromCode = String.fromCharCode;
 

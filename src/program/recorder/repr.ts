@@ -27,6 +27,27 @@ import {
   strSlice,
   uncurry,
 } from "../../platform/intrinsics.ts";
+import {
+  Array,
+  ArrayBuffer,
+  BigInt,
+  DataView,
+  Date,
+  Error,
+  Map,
+  Number,
+  Object,
+  Promise,
+  RangeError,
+  RegExp,
+  Set,
+  String,
+  Symbol,
+  SyntaxError,
+  TypeError,
+  Uint8Array,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 const {
   getOwnPropertyDescriptor: ownDesc,
@@ -808,7 +829,7 @@ function fmtBytes(b: Uint8Array, room: number): string {
 /** An own data property's value, never running a getter; undefined when there is none. */
 function dataOf(o: object, key: string): unknown {
   const d = ownDesc(o, key);
-  return d !== undefined && "value" in d ? d.value : undefined;
+  return d !== undefined && hasOwn(d, "value") ? d.value : undefined;
 }
 
 /**

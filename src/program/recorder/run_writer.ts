@@ -43,6 +43,7 @@ import {
 } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
+import { Map, String, Uint8Array } from "../../platform/globals.ts";
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);

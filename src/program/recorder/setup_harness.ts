@@ -5,6 +5,7 @@
 // configured call is a root of the run's tree.
 
 import process from "node:process";
+import { Promise, String } from "../../platform/globals.ts";
 
 /** How values are shown: one line, bounded. */
 const SHOW = {

@@ -22,6 +22,7 @@
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
 import { UNFINISHED } from "../../run_file/call_state.ts";
+import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 
 /**
  * Rows one tape holds at most (67,108,864 calls; a trace records no more, the rest are counted

@@ -19,6 +19,7 @@
 // call's end. Tests that run at once (`test.concurrent`) each end when their function does.
 
 import { relative } from "node:path";
+import { isProxy } from "node:util/types";
 import process from "node:process";
 import {
   FLAG_AFTER_EACH,
@@ -32,6 +33,7 @@ import type { CallEnd } from "../recorder/recorder.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import { noTest, takeOpen, unfinished } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
+import { Error, Object, Promise, Reflect } from "../../platform/globals.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
 interface TestBlock {
@@ -56,6 +58,7 @@ interface TestRecorder {
   useTestRoots(root: ((id: number) => TraceState | undefined) | null, nested: boolean): void;
   watchNextCall(end: CallEnd): void;
   rj: ((e: unknown) => unknown) | null;
+  re: (e: unknown) => boolean;
 }
 
 // Captured before the tests load.
@@ -167,6 +170,12 @@ function begin(blocks: Blocks, info: Omit<TestInfo, "outcome">, named: boolean):
   return test;
 }
 
+// deno-lint-ignore no-explicit-any
+const errorIsError = (Error as any).isError as ((v: unknown) => boolean) | undefined;
+/** Whether a value is an error (Error.isError, which runs no code of the program's). */
+const isError = (v: unknown): boolean =>
+  typeof errorIsError === "function" ? errorIsError(v) === true : v instanceof Error;
+
 /** `bun test --concurrent`: every test may run at once with others. */
 const concurrentRun = process.argv.includes("--concurrent");
 
@@ -182,7 +191,9 @@ export function installBunTests(blocks: Blocks, recorder: TestRecorder): void {
   // Bun reports an error a test's function throws from where it was last thrown: the rewritten
   // function's rethrow, at its end. Handed over as a rejection, it is reported from its own
   // frames, where it was made (instrument/_emit.ts, REJECTING_CLOSER).
+  // Only an error of its own (no Proxy, nor any other value; see REJECTING_CLOSER).
   const reject = Promise.reject.bind(Promise);
+  recorder.re = (e) => isError(e) && !isProxy(e);
   recorder.rj = (e) => reject(e);
   recorder.useTestRoots((id) => {
     const f = functionRecord(id);

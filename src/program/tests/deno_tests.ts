@@ -9,8 +9,9 @@
 
 import { relative } from "node:path";
 import process from "node:process";
-import { apply, protoOf } from "../../platform/intrinsics.ts";
+import { apply, bare, protoOf } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
+import { Error, Object, Promise } from "../../platform/globals.ts";
 
 /** Captured before the tests load. */
 const { defineProperty } = Object;
@@ -113,7 +114,7 @@ function wrap(runTest: RunTest, fn: Fn, name: string, file: string, ran?: { yes:
           : new Error(`${failed.steps} test step${failed.steps === 1 ? "" : "s"} failed`),
     );
   };
-  defineProperty(wrapped, "name", { value: fn.name, configurable: true });
+  defineProperty(wrapped, "name", bare({ value: fn.name, configurable: true }));
   return wrapped;
 }
 
@@ -187,10 +188,14 @@ export async function installDenoTests(runTest: RunTest): Promise<void> {
   };
   if (typeof original.only === "function") test.only = wrapping(original.only, change, apply);
   if (typeof original.ignore === "function") test.ignore = original.ignore;
-  defineProperty(deno, "test", {
-    value: test,
-    writable: true,
-    configurable: true,
-    enumerable: true,
-  });
+  defineProperty(
+    deno,
+    "test",
+    bare({
+      value: test,
+      writable: true,
+      configurable: true,
+      enumerable: true,
+    }),
+  );
 }

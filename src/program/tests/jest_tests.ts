@@ -29,6 +29,19 @@ import { installToString, rememberModule } from "../loader/original_text.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { endAllOpen, noTest, takeOpen } from "./open_list.ts";
+import {
+  Array,
+  Error,
+  JSON,
+  Map,
+  Object,
+  Promise,
+  String,
+  Symbol,
+  WeakMap,
+} from "../../platform/globals.ts";
+import { bare, hasOwn, strIncludes } from "../../platform/intrinsics.ts";
+import { isProxy } from "node:util/types";
 
 /** The files the CLI wrote for the run (settings.ts's JestSettings). */
 interface JestFiles {
@@ -92,7 +105,7 @@ const INLINE_MAP = /\/\/# sourceMappingURL=data:[^\n]*\s*$/;
 const PLAIN_JS = "\\.[cm]?js$";
 
 // Captured before the tests load.
-const { defineProperty } = Object;
+const { defineProperty, getOwnPropertyDescriptor: getOwn } = Object;
 const { isArray } = Array;
 
 /** The blocks of the tests that have started, by circus's test object. */
@@ -121,13 +134,17 @@ function outcomeOf(test: CircusTest): { outcome: TestOutcome; error: unknown } {
   // An error of circus's may come with the error made where the test was called: [error, at].
   const first = isArray(errors[0]) ? errors[0][0] : errors[0];
   // Of the test file's realm (no instanceof), or a string circus threw (a timeout).
+  // Read as an own value only: the error may be the program's (a Proxy, a getter).
+  const own = typeof first === "object" && first !== null && !isProxy(first)
+    ? getOwn(first, "message")
+    : undefined;
   const message = typeof first === "string"
     ? first
-    : typeof first === "object" && first !== null && "message" in first
-    ? String(first.message)
+    : own !== undefined && hasOwn(own, "value") && typeof own.value === "string"
+    ? own.value
     : "";
   return {
-    outcome: message.includes("Exceeded timeout of ") ? "timed out" : "failed",
+    outcome: strIncludes(message, "Exceeded timeout of ") ? "timed out" : "failed",
     error: first,
   };
 }
@@ -356,7 +373,11 @@ function runner(openTest: OpenTest, rec: TestRecorder, require: NodeJS.Require) 
     // jest-environment-node copies the process's globals (the recorder with them); another
     // environment gets it as a getter (jest 30 deletes what was put on a file's global at its end).
     if (g.__tph !== recorder) {
-      defineProperty(g, "__tph", { get: () => recorder, enumerable: false, configurable: true });
+      defineProperty(
+        g,
+        "__tph",
+        bare({ get: () => recorder, enumerable: false, configurable: true }),
+      );
     }
     installToString(g.Function as typeof Function);
     const file = relative(cwd, testPath) || testPath;

@@ -19,10 +19,11 @@ import { relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
-import { SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
+import { bare, hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
 import { endAllOpen, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
+import { Array, Error, Object, Reflect } from "../../platform/globals.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
 interface TestBlock {
@@ -185,17 +186,21 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
   open[open.length] = block;
   placeInSource(test);
   const own = getOwnPropertyDescriptor(test, "endTime");
-  if (own !== undefined && "value" in own && own.value === null) {
+  if (own !== undefined && hasOwn(own, "value") && own.value === null) {
     let endTime: unknown = null;
-    defineProperty(test, "endTime", {
-      get: () => endTime,
-      set: (v: unknown) => {
-        endTime = v;
-        if (v !== null && v !== undefined) later(() => end(test, block));
-      },
-      enumerable: own.enumerable,
-      configurable: true,
-    });
+    defineProperty(
+      test,
+      "endTime",
+      bare({
+        get: () => endTime,
+        set: (v: unknown) => {
+          endTime = v;
+          if (v !== null && v !== undefined) later(() => end(test, block));
+        },
+        enumerable: own.enumerable,
+        configurable: true,
+      }),
+    );
   }
   return block;
 }
@@ -264,10 +269,13 @@ export function installNodeTests(
   });
 }
 
+// Captured before the program runs, which may delete the global.
+const ErrorCtor = Error;
+
 /**
  * End the blocks of tests still running as the process ends (an exit in a test): failed, or as
  * Node counts a file whose process called exit (exit(0): passed).
  */
 export function endOpenTests(): void {
-  endAllOpen(open, new Error("the test's process ended before the test did"), true);
+  endAllOpen(open, new ErrorCtor("the test's process ended before the test did"), true);
 }

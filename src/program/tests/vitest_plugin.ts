@@ -17,6 +17,7 @@ import process from "node:process";
 import { instrument, moduleHash } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
 import type { RewrittenModule } from "../loader/original_text.ts";
+import { Error, JSON, Object, Symbol } from "../../platform/globals.ts";
 
 /** The files tph gives vitest for a run (the CLI writes them: test_command.ts). */
 export interface VitestFiles {

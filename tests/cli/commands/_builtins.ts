@@ -8,7 +8,18 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON } from "../../../src/types.ts";
-import { assertCode, FIXTURES, readRun, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+import {
+  assertCode,
+  BUN,
+  exec,
+  FIXTURES,
+  plain,
+  readRun,
+  summaryOf,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
 
 const shape = (nodes: CallNodeJSON[]): string =>
   nodes.map((n) => n.children.length === 0 ? n.name : `${n.name}(${shape(n.children)})`).join(
@@ -81,5 +92,156 @@ console.log("reads " + reads);
     assertCode(hostile, 0, "tph run getter.mjs");
     assert.equal(hostile.stdout, "reads 0\n");
     assert.match(hostile.stderr, /status\(r=Response/);
+  });
+}
+
+/** What a run wrote to stderr, less tph's own lines. */
+const programErr = (stderr: string): string =>
+  stderr.split("\n").filter((l) => !l.startsWith("tph: ")).join("\n");
+
+export function hostileValueTests(t: Target): void {
+  Deno.test(`a program that deletes, freezes and traps the built-ins is traced as it runs plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "deleted_builtins.ts", [], { cwd });
+    assertCode(bare, 0, "plain deleted_builtins.ts");
+    const run = await tph(t, ["run", "deleted_builtins.ts"], { cwd });
+    assertCode(run, 0, "tph run deleted_builtins.ts");
+    assert.equal(run.stdout, bare.stdout);
+    assert.equal(programErr(run.stderr), bare.stderr);
+    const { calls, saved } = summaryOf(run);
+    const json = readRun(join(cwd, saved));
+    assert.equal(json.call_count, calls);
+    assert.equal(
+      shape(json.trace),
+      "s(bad, Box.constructor), login, f(Box.constructor, g), get, then callback #2(writeSync)",
+      "the program's calls, with their children",
+    );
+  });
+
+  Deno.test(`a program that froze Error and dies of an error is reported as plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "uncaught_frozen.ts", [], { cwd });
+    assertCode(bare, 1, "plain uncaught_frozen.ts");
+    const run = await tph(t, ["run", "uncaught_frozen.ts"], { cwd });
+    assertCode(run, 1, "tph run uncaught_frozen.ts");
+    assert.equal(run.stdout, bare.stdout);
+    if (t.runtime === "node") {
+      // Node shows the rewritten line in its excerpt (docs/compatibility.md): the rest is its own.
+      assert.match(run.stderr, /^RangeError: neg\n {4}at bad \(.*uncaught_frozen\.ts:\d+:\d+\)$/m);
+      assert.doesNotMatch(run.stderr, /CallSite/);
+    } else assert.equal(programErr(run.stderr), bare.stderr);
+    assert.ok(summaryOf(run).calls >= 5);
+  });
+
+  Deno.test(`a module imported after the program froze Error is traced (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const run = await tph(t, ["run", "--tree", "frozen_import.ts"], { cwd });
+    assertCode(run, 0, "tph run frozen_import.ts");
+    assert.equal(run.stdout, "twice 4\n");
+    assert.match(run.stderr, /twice\(n=2\) -> 4/);
+  });
+
+  Deno.test(`a program's patched built-ins run for none of tph's printing of its errors (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "printed_builtins.ts", [], { cwd });
+    assertCode(bare, 1, "plain printed_builtins.ts");
+    const run = await tph(t, ["run", "printed_builtins.ts"], { cwd });
+    assertCode(run, 1, "tph run printed_builtins.ts");
+    assert.equal(run.stdout, bare.stdout);
+    // What the runtime itself calls (Node's report of the error, Deno runs no exit listener after
+    // an uncaught error), and nothing more.
+    const touched = (s: string) => new Set(/^touched: (.*)$/m.exec(s)?.[1].split(", "));
+    const extra = [...touched(run.stderr)].filter((name) => !touched(bare.stderr).has(name));
+    assert.deepEqual(extra, [], "patched built-ins called under tph only");
+    if (t.runtime === "bun") assert.match(run.stderr, /^touched: none$/m);
+    assert.match(run.stderr, /RangeError: late 2/);
+  });
+
+  Deno.test(`descriptor fields on Object.prototype change nothing tph does (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "proto_descriptors.ts", [], { cwd });
+    const run = await tph(t, ["run", "proto_descriptors.ts"], { cwd });
+    assertCode(run, bare.code, "tph run proto_descriptors.ts");
+    assert.equal(bare.code, 1);
+    const notes = (s: string) => s.split("\n").filter((l) => l.startsWith("Object.prototype "));
+    assert.deepEqual(notes(run.stderr), notes(bare.stderr));
+    // On Node, a stack has one more frame of Node's own under tph (processTicksAndRejections).
+    if (t.runtime !== "node") {
+      assert.equal(run.stdout, bare.stdout);
+      assert.equal(programErr(run.stderr), bare.stderr);
+    } else assert.match(run.stderr, /^RangeError: late 2$/m);
+    assert.ok(summaryOf(run).calls >= 3);
+  });
+
+  Deno.test(`values whose traps and getters throw are recorded, redacted and found without running them (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "values.ts", [], { cwd });
+    assertCode(bare, 0, "plain values.ts");
+    const run = await tph(
+      t,
+      ["run", "--find", "s3cret", "--find-match", "contains", "values.ts"],
+      { cwd },
+    );
+    assertCode(run, 0, "tph run --find s3cret values.ts");
+    assert.equal(run.stdout, bare.stdout);
+    assert.equal(
+      programErr(run.stderr),
+      bare.stderr,
+      "the program's traps and getters ran as often",
+    );
+    const saved = / saved (\S+); view it/.exec(run.stderr)?.[1];
+    assert.ok(saved !== undefined, run.stderr);
+    assert.match(run.stderr, /^tph: 4 matches of s3cret: tph find last$/m);
+    const json = readRun(join(cwd, saved));
+    const takes = json.trace.filter((n) => n.name === "take");
+    assert.ok(takes.length >= 20);
+    for (const n of takes) assert.equal(n.args?.password, "[redacted]");
+    const found = await tph(t, ["find", "last"], { cwd });
+    assertCode(found, 0, "tph find last");
+    assert.match(found.stdout, /take {2}arg token/);
+  });
+
+  for (const name of ["throw_proxy", "throw_async_proxy", "throw_getters", "throw_err_getter"]) {
+    Deno.test(`what the program throws is printed as plainly, its traps and getters run as often (${name}, ${t.name})`, async () => {
+      await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+      const cwd = join(dir.path, "p");
+      const bare = await plain(t, `${name}.ts`, [], { cwd });
+      const run = await tph(t, ["run", `${name}.ts`], { cwd });
+      assertCode(run, bare.code, `tph run ${name}.ts`);
+      assert.equal(run.stdout, bare.stdout);
+      const notes = (s: string) => s.split("\n").filter((l) => /^(trap|getter) /.test(l));
+      assert.deepEqual(notes(run.stderr), notes(bare.stderr), "the same traps and getters ran");
+      assert.ok(!run.stderr.includes("src/program/"), `no frame of tph's:\n${run.stderr}`);
+      // Bun (and the binary) print the value as they do plainly; an error whose stack is a
+      // getter of the program's loses its frames under tph (see docs/compatibility.md).
+      if (t.runtime !== "node" && name !== "throw_err_getter") {
+        assert.equal(programErr(run.stderr), bare.stderr);
+      }
+      assert.ok(summaryOf(run).calls >= 1);
+    });
+  }
+}
+
+/** `tph test` on Bun with tests that throw hostile values (bun_test.ts and the binary). */
+export function hostileTestTests(t: Target): void {
+  Deno.test(`bun test: what a test throws runs the program's traps and getters as plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await exec([BUN, "test", "./hostile.test.ts"], { cwd });
+    assertCode(bare, 1, "bun test ./hostile.test.ts");
+    const run = await tph(t, ["test", "--runner", "bun", "--", "./hostile.test.ts"], { cwd });
+    assertCode(run, 1, "tph test --runner bun");
+    const notes = (s: string) => s.split("\n").filter((l) => /^(trap|getter) /.test(l));
+    assert.deepEqual(notes(run.stderr), notes(bare.stderr), "the same traps and getters ran");
+    assert.ok(notes(bare.stderr).length > 0);
+    assert.ok(!run.stderr.includes("src/program/"), `no frame of tph's:\n${run.stderr}`);
+    assert.match(run.stderr, /^ 1 pass\n 2 fail$/m);
+    assert.match(run.stderr, /3 tests traced \(1 passed, 2 failed\)/);
   });
 }

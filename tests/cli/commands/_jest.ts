@@ -101,6 +101,33 @@ function report(text: string): string {
 const env = { PATH: `${dirname(NODE)}:${process.env.PATH}` };
 
 export function jestTests(t: Target): void {
+  Deno.test(`tph test: a test's error whose message is a getter has it run as often as by jest alone (${t.name})`, async () => {
+    await using dir = project({
+      "package.json": '{ "name": "p", "scripts": { "test": "jest --ci" } }\n',
+      "src/getter.test.js": `const { writeSync } = require("node:fs");
+function work(n) { return n * 2; }
+test("throws an error whose message is a getter", () => {
+  work(2);
+  const e = new Error("real");
+  Object.defineProperty(e, "message", { get() { writeSync(2, "getter message\\n"); return "got"; } });
+  throw e;
+});
+`,
+    });
+    const plain = await exec([NODE, "node_modules/jest/bin/jest.js", "--ci"], {
+      cwd: dir.path,
+      env: { NO_COLOR: "1" },
+    });
+    assert.equal(plain.code, 1, plain.stderr);
+    const r = await tph(t, ["test"], { cwd: dir.path, env: { ...env, NO_COLOR: "1" } });
+    assertCode(r, 1, "tph test");
+    const reads = (text: string) => lines(text).filter((l) => l === "getter message").length;
+    assert.ok(reads(plain.stderr) > 0);
+    assert.equal(reads(r.stderr), reads(plain.stderr));
+    assert.equal(report(r.stderr), report(plain.stderr));
+    assert.match(r.stderr, /^tph: FAILED src\/getter\.test\.js › throws an error whose message /m);
+  });
+
   Deno.test(`tph test: jest's report and exit code, a run per test with its outcome (${t.name})`, async () => {
     await using dir = project({
       "package.json": '{ "name": "p", "scripts": { "test": "jest --ci" } }\n',

@@ -72,7 +72,7 @@ Deno.test("instrument: a test file's tests are marked with their full names as w
   ]);
   // A test's or hook's function that is not async hands an error it throws to Bun as a rejection
   // (under bun test), so that Bun reports it from where it was thrown first.
-  assert.equal(r.code.split("if(__tph.rj)").length - 1, 6);
+  assert.equal(r.code.split("if(__tph.rj&&__tph.re(__tph_x))").length - 1, 6);
 });
 
 Deno.test("instrument: a file that registers no test has no test names in its table", () => {
