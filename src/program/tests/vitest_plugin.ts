@@ -287,7 +287,7 @@ export const STAND_IN_CODE = `if (globalThis.__tph === undefined) {
     on: false, reg: () => 0, e0: unrecorded, e1: unrecorded, e2: unrecorded, e3: unrecorded,
     en: unrecorded, r: same, t: none, x: none, s: same, w: same, k: none, k0: none, km: none,
     km0: none, ka: same, kl: same, ks: same, ksl: same, kx: same, kc: none, ku: none, kf: none,
-    fa: same, yd: same, ya: same,
+    fa: same, yd: same, ya: same, ra: same, xa: none, rc: none,
   }, configurable: true, writable: true });
 }
 `;
