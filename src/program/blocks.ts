@@ -4,7 +4,7 @@
 // a run of its own (auto_save), which `tph logs` lists and every command reads.
 
 import { join } from "node:path";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
 import { round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";

@@ -3,7 +3,7 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import { createRequire } from "node:module";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { fileProblem, readText, remove, writeText } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";

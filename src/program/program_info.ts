@@ -1,6 +1,6 @@
 // What a stored run says of the program it came from, read in the program's process.
 
-import process from "node:process";
+import process from "../platform/node_process.ts";
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;

@@ -10,7 +10,7 @@
 // cache (auto_save). TPH_CONFIG=<file> reads that config file instead of searching. TPH_DISABLE=1 or `enabled = false` in the config: nothing is instrumented,
 // and every block is a no-op.
 
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDirectory, realPath } from "../platform/files.ts";

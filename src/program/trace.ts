@@ -1,6 +1,6 @@
 import { writeText } from "../platform/files.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { LIBRARY_VERSION, type LibraryABI, RUNTIME_GLOBAL } from "../abi.ts";
 import { VERSION } from "../version.ts";

@@ -3,7 +3,7 @@
 // folder; a missing or unreadable entry is simply rebuilt, never an error. `tph run` keeps the
 // folder bounded (transform_cache.ts).
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { makeDir, privateDir, readText, userCacheDir, writeWhole } from "../../platform/files.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";

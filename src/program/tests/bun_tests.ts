@@ -19,7 +19,7 @@
 // call's end. Tests that run at once (`test.concurrent`) each end when their function does.
 
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import {
   FLAG_AFTER_EACH,
   FLAG_ALL_HOOK,

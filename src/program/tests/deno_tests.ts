@@ -5,7 +5,7 @@
 // Ignored tests are registered as they are.
 
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { apply } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
 
