@@ -11,7 +11,7 @@ import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
-import { apply, performanceNow, plainJSON } from "../platform/intrinsics.ts";
+import { performanceNow, plainJSON } from "../platform/intrinsics.ts";
 import {
   ABORT,
   CHILD_ENV,
@@ -23,8 +23,9 @@ import {
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import { enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
+import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import { denoExitCode, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
@@ -156,7 +157,12 @@ export function setupChild(preload: readonly string[]): boolean {
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
-  const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
+  const save = testFileProcess
+    ? (ending: ChildEnding) => {
+      saveTests();
+      endOpenBlocks(processEndOf(ending));
+    }
+    : runSaver(config, t, loader);
   const exitCalled = watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
@@ -233,6 +239,8 @@ function runSaver(
   return (ending: ChildEnding) => {
     t.endTime = now();
     saveTests();
+    // Blocks still open (the program exited inside one): stored now, before they are counted.
+    endOpenBlocks(processEndOf(ending));
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;
@@ -276,32 +284,6 @@ function runSaver(
 }
 
 /**
- * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
- * Deno.exit on Deno).
- *
- * @returns Whether the program called one.
- */
-// deno-lint-ignore no-explicit-any
-function watchExits(g: any): () => boolean {
-  let exitCalled = false;
-  // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
-  // the program set (process.exitCode).
-  const realExit = process.exit;
-  process.exit = function exit(_code?: number) {
-    exitCalled = true;
-    return apply(realExit, process, arguments as unknown as unknown[]);
-  } as typeof process.exit;
-  if (g.Deno !== undefined) {
-    const realDenoExit = g.Deno.exit;
-    g.Deno.exit = function exit(_code?: number) {
-      exitCalled = true;
-      return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
-    };
-  }
-  return () => exitCalled;
-}
-
-/**
  * Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
  * "unload") when an uncaught error ends the program; neither listener changes the outcome.
  */
@@ -311,16 +293,7 @@ function saveOnDenoEnd(
   save: (ending: ChildEnding) => void,
   exitCalled: () => boolean,
 ): void {
-  // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
-  const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
-  const exitCode = (): number => {
-    try {
-      const code = exitCodeGetter === undefined ? 0 : apply(exitCodeGetter, g.Deno, []);
-      return typeof code === "number" ? code : 0;
-    } catch {
-      return 0;
-    }
-  };
+  const exitCode = denoExitCode(g);
   g.addEventListener(
     "unload",
     () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
