@@ -4,14 +4,14 @@
 
 import { createRequire } from "node:module";
 import process from "../platform/node_process.ts";
-import { fileProblem, readText, remove, writeText } from "../platform/files.ts";
+import { appendText, fileProblem, readText, remove, writeText } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
-import { performanceNow, plainJSON } from "../platform/intrinsics.ts";
+import { apply, performanceNow, plainJSON } from "../platform/intrinsics.ts";
 import {
   ABORT,
   CHILD_ENV,
@@ -19,6 +19,7 @@ import {
   type ChildEnding,
   type ChildPhases,
   JSC_ADDED_ENV,
+  SIGNALS_SUFFIX,
 } from "./settings.ts";
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
@@ -172,7 +173,8 @@ export function setupChild(preload: readonly string[]): boolean {
     saveOnBunTestsEnd(save);
   }
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
-  saveOnSignals(save, t);
+  // Only the program's own process tells tph the signals it received (not a test file's).
+  saveOnSignals(save, t, testFileProcess ? null : planFile + SIGNALS_SUFFIX, g);
   programStart = origin + performanceNow();
   return true;
 }
@@ -343,15 +345,33 @@ function saveOnBunTestsEnd(save: (ending: ChildEnding) => void): void {
   });
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Signal = typeof SIGNALS[number];
+
 /**
  * A signal that would end the program ends it as it would have without tph, after saving, unless
- * the program handles it.
+ * the program handles it. Each one received is told to tph (`ackFile`, see SIGNALS_SUFFIX), which
+ * then does not pass it on as well.
  */
-function saveOnSignals(save: (ending: ChildEnding) => void, t: TraceState): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+function saveOnSignals(
+  save: (ending: ChildEnding) => void,
+  t: TraceState,
+  ackFile: string | null,
+  // deno-lint-ignore no-explicit-any
+  g: any,
+): void {
+  const others = listenersOtherThanTph(g);
+  for (const signal of SIGNALS) {
     const onSignal = () => {
+      if (ackFile !== null) {
+        try {
+          appendText(ackFile, `${signal} ${origin + performanceNow()}\n`);
+        } catch {
+          // tph's folder is gone: tph itself is ending.
+        }
+      }
       // The program added its own handler: it decides what the signal does.
-      if (process.listenerCount(signal) > 1) return;
+      if (others(signal) > 0) return;
       save({ ended: "signal", signal });
       t.active = false;
       process.removeListener(signal, onSignal);
@@ -360,4 +380,50 @@ function saveOnSignals(save: (ending: ChildEnding) => void, t: TraceState): void
     };
     if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
   }
+}
+
+/**
+ * How many listeners of a signal the program has (tph's own left out). Node's and Bun's are
+ * process's listeners. Deno's `Deno.addSignalListener` adds some that process does not count (and
+ * its process.on adds each through it): on Deno they are counted as they are added and removed.
+ */
+// deno-lint-ignore no-explicit-any
+function listenersOtherThanTph(g: any): (signal: Signal) => number {
+  const own = (signal: Signal) => process.listenerCount(signal) - 1;
+  if (g.Deno === undefined) return own;
+  const deno = g.Deno;
+  // Per signal, the listeners added and not removed. No array method, Map nor Set: the program
+  // may have patched them.
+  const added: Record<string, unknown[]> = { SIGINT: [], SIGTERM: [], SIGHUP: [] };
+  const realAdd = deno.addSignalListener, realRemove = deno.removeSignalListener;
+  deno.addSignalListener = function addSignalListener(signal: string, _handler: () => void) {
+    const r = apply(realAdd, deno, arguments as unknown as unknown[]);
+    const list = added[signal];
+    if (list !== undefined && indexIn(list, _handler) < 0) list[list.length] = _handler;
+    return r;
+  };
+  deno.removeSignalListener = function removeSignalListener(
+    signal: string,
+    _handler: () => void,
+  ) {
+    const r = apply(realRemove, deno, arguments as unknown as unknown[]);
+    const list = added[signal];
+    const i = list === undefined ? -1 : indexIn(list, _handler);
+    if (i >= 0) {
+      for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+      list.length--;
+    }
+    return r;
+  };
+  return (signal) => {
+    const counted = own(signal);
+    // tph's own listener was added through process.on after this: counted among them.
+    const direct = added[signal].length - 1;
+    return counted > direct ? counted : direct;
+  };
+}
+
+function indexIn(list: unknown[], item: unknown): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === item) return i;
+  return -1;
 }

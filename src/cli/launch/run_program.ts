@@ -29,7 +29,8 @@ import {
   type ChildPhases,
 } from "../../program/settings.ts";
 import { childCommand, type ProgramRuntime, RuntimeError } from "../../program/command.ts";
-import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
+import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
+import { forwardSignals } from "./signals.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {
@@ -269,7 +270,7 @@ async function runChild(
         env: { ...env, [CHILD_ENV]: planFile },
         argv0,
       });
-      stops = forwardSignals(child);
+      stops = forwardSignals(child, planFile);
     }
   } catch (e) {
     if (early !== null) {
