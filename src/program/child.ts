@@ -78,6 +78,9 @@ export function testsInstalled(): Promise<void> {
   return testsReady;
 }
 
+/** The wall clock, as tph's own process reads it (taken before the program may replace it). */
+const epochNow = Date.now;
+
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
 // Read before the program runs (it may replace `performance`).
@@ -365,7 +368,7 @@ function saveOnSignals(
     const onSignal = () => {
       if (ackFile !== null) {
         try {
-          appendText(ackFile, `${signal} ${origin + performanceNow()}\n`);
+          appendText(ackFile, `${signal} ${epochNow()}\n`);
         } catch {
           // tph's folder is gone: tph itself is ending.
         }
