@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 16;
+export const ABI_VERSION = 18;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -69,10 +69,19 @@ export interface RecorderABI {
   en(b: number, k: number, args: unknown[]): number;
   /** A `return`: keep the value, hand it on. */
   r<T>(c: number, v: T): T;
+  /**
+   * A `return` of an async function (not a generator): as r, except that a promise returned is
+   * followed, and the call ends when it settles (xa).
+   */
+  ra<T>(c: number, v: T): T;
   /** An error propagating out of the call. */
   t(c: number, e: unknown): void;
   /** The call ended. */
   x(c: number): void;
+  /** An async function's body ended: as x, unless its promise waits for a returned one (ra). */
+  xa(c: number): void;
+  /** A `break`/`continue` out of a finally block of an async function: a `return` is cancelled. */
+  rc(c: number): void;
   /**
    * `tph test` on Bun, else null: what a test's function that threw returns instead of throwing
    * again (a rejected promise: REJECTING_CLOSER in instrument/_emit.ts).

@@ -307,7 +307,35 @@ export function makeTempFile(prefix: string): string {
 /** Create a folder and its parents (with `mode` for those it creates, less the umask). */
 export function makeDir(path: string, mode = 0o777): void {
   if (deno) deno.mkdirSync(path, { recursive: true, mode });
-  else fs().mkdirSync(path, { recursive: true, mode });
+  else {
+    try {
+      fs().mkdirSync(path, { recursive: true, mode });
+    } catch (e) {
+      throw (e as { code?: string }).code === "ENOENT" ? whyNoFolder(path, mode, e) : e;
+    }
+  }
+}
+
+/**
+ * Node's recursive mkdir says ENOENT for a folder it cannot make on a read-only file system (or
+ * in a folder it may not write): the first folder missing, made alone, gives the real reason.
+ */
+function whyNoFolder(path: string, mode: number, error: unknown): unknown {
+  let missing = path.replace(/\/+$/, "");
+  for (let up = parentOf(missing); up !== missing && !exists(up); up = parentOf(up)) missing = up;
+  try {
+    fs().mkdirSync(missing, { mode });
+    // Made now: the ENOENT was true of a deeper one (removed meanwhile, say).
+    fs().rmdirSync(missing);
+  } catch (e) {
+    if ((e as { code?: string }).code !== "ENOENT") return e;
+  }
+  return error;
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
 }
 
 /** Rename a file (atomic within a file system). */
@@ -511,8 +539,7 @@ export function currentUid(): number | null {
  * @throws {Error} Naming the folder and what is wrong with it.
  */
 export function privateDir(path: string): void {
-  if (deno) deno.mkdirSync(path, { recursive: true, mode: 0o700 });
-  else fs().mkdirSync(path, { recursive: true, mode: 0o700 });
+  makeDir(path, 0o700);
   const problem = privateDirProblem(path);
   if (problem !== null) throw new Error(problem);
 }

@@ -31,6 +31,7 @@ import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
+import { endingByExit } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { useModuleRecords } from "./loader/original_text.ts";
@@ -57,10 +58,11 @@ function readPlan(file: string): ChildConfig | null {
     }
     if (text !== "") {
       const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
-      // Node's test runner starts a process per test file, and vitest workers, each reading it:
-      // the CLI removes it.
+      // Node's test runner starts a process per test file, vitest and jest workers, and deno
+      // test a worker per test module (each loading the preload), each reading it: the CLI
+      // removes it.
       const runner = "tests" in plan ? plan.tests?.runner : undefined;
-      if (runner !== "node" && runner !== "vitest" && runner !== "jest") remove(file);
+      if (runner === undefined || runner === "bun") remove(file);
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
@@ -69,6 +71,9 @@ function readPlan(file: string): ChildConfig | null {
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";
+
+/** `tph test` on jest: whether this is jest's own process (not one of its workers). */
+let jestMainProcess = false;
 
 /** `tph test`: set once the test runner's registering functions are replaced. */
 let testsReady: Promise<void> = Promise.resolve();
@@ -92,10 +97,11 @@ const origin = performance.timeOrigin;
  *
  * @param preload The preload file that calls this as the runtime may have been given it: its path,
  *   and its file URL.
+ * @param plan The run's settings file, when the preload's URL names it (deno test's).
  * @returns Whether tracing was set up.
  */
-export function setupChild(preload: readonly string[]): boolean {
-  const planFile = process.env[CHILD_ENV];
+export function setupChild(preload: readonly string[], plan: string | null = null): boolean {
+  const planFile = plan ?? process.env[CHILD_ENV];
   if (planFile === undefined) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
     // gone from its environment): not traced, and its options are the program's own.
@@ -116,6 +122,7 @@ export function setupChild(preload: readonly string[]): boolean {
   // options and environment, tph's preload and settings with them).
   const jest = config.tests?.jest;
   const jestMain = jest !== undefined && isMainThread() && process.argv[1] === jest.cli;
+  jestMainProcess = jestMain;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
   if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload);
@@ -167,7 +174,9 @@ export function setupChild(preload: readonly string[]): boolean {
       endOpenBlocks(processEndOf(ending));
     }
     : runSaver(config, t, loader);
-  const exitCalled = watchExits(g);
+  // deno test makes an exit in a test that test's error, reported with the stack of the call: a
+  // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
+  const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
   if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
   if (config.tests?.runner === "bun") {
@@ -227,7 +236,7 @@ function saveTests(): void {
   endOpenTests();
   endOpenVitestTests();
   endOpenBunTests();
-  endOpenJestTests();
+  endOpenJestTests(jestMainProcess);
   saveLaterBlocks();
 }
 
@@ -321,12 +330,15 @@ function saveOnProcessEnd(
   bun: boolean,
 ): void {
   let uncaught: string | null = null;
-  process.on("exit", (code: number) =>
+  process.on("exit", (code: number) => {
+    // A test still open then ends as its runner counts it (tests/open_list.ts).
+    if (uncaught === null && exitCalled()) endingByExit(Number(code) || 0);
     save(
       uncaught !== null
         ? { ended: "exception", error: uncaught }
         : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0 },
-    ));
+    );
+  });
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
   process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
     uncaught = formatError(err, 500);

@@ -187,8 +187,9 @@ function otherRuntime(runtime: ProgramRuntime): { path: string; invoked: string 
   const asked = `--runtime ${runtime}`;
   if (binaryPreload !== null) {
     throw new RuntimeError(
-      `${asked}: the standalone binary runs programs on its own Bun; install tph from npm ` +
-        `(npm i -g tph) to run them on ${NAMES[runtime]}`,
+      `${asked}: the standalone binary runs programs on its own Bun; to run them on ` +
+        `${NAMES[runtime]}, install tph's npm package (not on the registry: npm pack in a ` +
+        "checkout of tph makes it; see Install in its README)",
     );
   }
   const found: { path: string; invoked: string }[] = [];
@@ -256,6 +257,22 @@ function stackLimit(): StackLimit | null {
  * @param execArgv The runtime's options.
  * @param preload The preload as the runtime may have been given it.
  */
+/**
+ * `deno test`'s command line with its preload given the run's settings file in its URL: deno test
+ * runs each test module in a worker of its own, each loading the preload, and the first one takes
+ * the settings' place out of the environment (the program's).
+ *
+ * @param argv The command (childCommand's).
+ * @param planFile The settings file.
+ */
+export function withTestPlan(argv: string[], planFile: string): string[] {
+  return argv.map((a, i) =>
+    a === TEST_PRELOAD && argv[i - 1] === "--preload"
+      ? `${TEST_PRELOAD_URL.href}?plan=${encodeURIComponent(planFile)}`
+      : a
+  );
+}
+
 export function withoutPreload(execArgv: string[], preload: readonly string[]): string[] {
   const at = execArgv.findIndex((a, i) =>
     (a === "--preload" || a === "--require") && preload.includes(execArgv[i + 1])

@@ -453,11 +453,21 @@ function runDisabled<T>(fn: () => T, options: TraceOptions): TraceHandle | Promi
  *
  * @param fn The test's function, bound to its arguments (a bound function has no frame).
  * @param test Which test it is.
+ * @param failedAlso Called when the function did not fail: what the test failed with all the same
+ *   (Deno's test whose step failed), or undefined.
  * @returns A promise of what the function returned; its error, rejected with.
  */
-export function runTest(fn: () => unknown, test: Omit<TestInfo, "outcome">): Promise<unknown> {
+export function runTest(
+  fn: () => unknown,
+  test: Omit<TestInfo, "outcome">,
+  failedAlso?: () => unknown,
+): Promise<unknown> {
   const t = new TraceHandle({ label: test.name }, true).runsTest(test);
-  return runAsBlock(t, fn, (threw, e) => t.stopRun(threw, e, ""));
+  return runAsBlock(t, fn, (threw, e) => {
+    const also = threw ? undefined : failedAlso?.();
+    if (also !== undefined) t.endTest("failed", also);
+    else t.stopRun(threw, e, "");
+  });
 }
 
 /**

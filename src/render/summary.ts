@@ -138,7 +138,8 @@ function endedLong(run: Omit<RunJSON, "trace">): string {
 
 /**
  * Where a run shows summaries instead of values, in one phrase, or null when it shows none: `26
- * objects shown as summaries (Token {…}) past the first 20 calls of each function`.
+ * objects shown as summaries ({…} after their class name) past the first 20 calls of each
+ * function`.
  *
  * @param run The run's top-level fields.
  */
@@ -146,9 +147,11 @@ export function summarisedNote(run: Pick<RunJSON, "summarised" | "config">): str
   const n = run.summarised ?? 0;
   if (n <= 0) return null;
   const budget = run.config?.details;
-  return `${n} object${n === 1 ? "" : "s"} shown as summaries (Token {…}) past the first ${
-    typeof budget === "number" ? budget : "few"
-  } calls of each function (tph run --details all shows every value)`;
+  const objects = `${n} object${n === 1 ? "" : "s"}`;
+  const first = typeof budget === "number" ? budget : "few";
+  // No class of the program's is named: `{…}` stands after each summarised object's own.
+  return `${objects} shown as summaries ({…} after their class name) past the first ${first} ` +
+    "calls of each function (tph run --details all shows every value)";
 }
 
 function limited(run: Omit<RunJSON, "trace">): string {

@@ -25,7 +25,8 @@ function isFile(path: string): boolean {
  * - a path to a run file (it contains a `/` or ends in `.json`),
  * - `last`: the newest run,
  * - `N`: the N-th run as `tph logs` numbers them (1 = newest),
- * - a run id (`20261122T081502_123_demo_3fa2c1`) or a unique prefix of one.
+ * - a run id (`20261122T081502_123_demo_3fa2c1`), a unique prefix of one, or its end after an
+ *   `_` (`3fa2c1`, the hex part `tph run` shows; `demo_3fa2c1`).
  *
  * @param ref What the user typed.
  * @param cacheDir The cache folder.
@@ -70,10 +71,11 @@ export function resolveRunRef(
   const id = runIdOf(ref);
   const exact = entries.find((e) => e.id === id);
   if (exact !== undefined) return exact.path;
-  const matches = entries.filter((e) => e.id.startsWith(id));
+  const matches = entries.filter((e) => e.id.startsWith(id) || e.id.endsWith(`_${id}`));
   if (matches.length === 1) return matches[0].path;
   if (matches.length > 1) {
-    throw fail(`${matches.length} runs in ${where} start with it; type more of the id`);
+    const how = matches.every((e) => e.id.startsWith(id)) ? "start" : "start or end";
+    throw fail(`${matches.length} runs in ${where} ${how} with it; type more of the id`);
   }
   if (!Number.isNaN(position)) {
     throw fail(`no run number ${position} in ${where} (it holds ${count})`);

@@ -27,6 +27,13 @@ Deno.test("resolveRunRef() takes a run id or a unique prefix of one", () => {
   assert.equal(resolveHere("trace_"), file("trace_request"));
 });
 
+Deno.test("resolveRunRef() takes the hex end of an id, as tph run shows it", () => {
+  assert.equal(resolveHere("a1b2c3"), file(FIXTURE_IDS[2]));
+  assert.equal(resolveHere("checkout_a1b2c3"), file(FIXTURE_IDS[2]));
+  // Only a whole part after an `_`: the end of the hex alone names nothing.
+  assert.throws(() => resolveHere("b2c3"), { message: /^Cannot read run "b2c3": no such run/ });
+});
+
 Deno.test("resolveRunRef() says why a run it has by id cannot be read", () => {
   const upgrade = "written by schema 7, this tph reads up to 1; upgrade tph";
   for (const ref of ["20261123T000000_000_future_beef00", "20261123", "run_20261123T00"]) {

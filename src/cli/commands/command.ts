@@ -78,9 +78,11 @@ export interface Command<O extends Options = Options> {
   stopAtFirstPositional?: boolean;
   /**
    * The words its positional arguments are, when they are a fixed set (for shell completion):
-   * a list, or `"commands"` for tph's command names. Otherwise completion offers files.
+   * a list, or `"commands"` for tph's command names. `"runs"`: run references (`last` and the
+   * stored runs' ids, which `tph completion runs` lists), and files. Otherwise completion offers
+   * files.
    */
-  words?: readonly string[] | "commands";
+  words?: readonly string[] | "commands" | "runs";
   /** The module that does the work, imported when the command runs. */
   load(): Promise<CommandWork<O>>;
 }

@@ -32,8 +32,9 @@ export const runCommand = defineCommand({
   details: [
     "-e EXPR runs an expression or statements: names in it of a module in this folder (foo:",
     "./foo.ts, .tsx, .mts, .js, .mjs, ./foo/mod.ts, ./foo/index.ts) or of an installed package",
-    "are imported as namespaces; an expression's value (awaited) is printed; a syntax error is",
-    "one line with its place in the code; the run records the code as its command.",
+    "are imported as namespaces (a CommonJS package as its value, as import x from gives it);",
+    "an expression's value (awaited) is printed; a syntax error is one line with its place in",
+    "the code; the run records the code as its command.",
   ],
   examples: [
     "tph run main.ts --port 8080",
@@ -53,7 +54,9 @@ export const testCommand = defineCommand({
   usage: "test [options] [-- runner args…]",
   details: [
     "The runner is the project's (deno.json: deno test; package.json's bun test, node --test,",
-    "vitest or jest; bunfig.toml) or --runner's; what comes after -- goes to it (deno test's",
+    "vitest or jest; bunfig.toml), else the one the test files import (bun:test, vitest,",
+    "@jest/globals, node:test, Deno.test; a tie goes to the runtime tph runs on; tph says which),",
+    "or --runner's; what comes after -- goes to it (deno test's",
     "--filter, node --test's files, vitest's -t). Its output and exit code are unchanged. Each",
     "test's calls are stored as a run of its own, labelled with the test's name, with its file",
     "and outcome; after the runner's report one line names each failing test's run. tph logs",
@@ -95,10 +98,11 @@ export const viewCommand = defineCommand({
   usage: "view <run> [--json] [--html [-o FILE] [--open] [--filter NAME] [--max-depth N]] " +
     "[--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. --html writes the run as one web page that works offline (no",
-    "server, no network): the call tree, a flame chart, search, a table of functions. It goes",
-    "beside the run (run_….html) or to FILE; --open opens it in the system's browser.",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). --html writes the run as one",
+    "web page that works offline (no server, no network): the call tree, a flame chart, search,",
+    "a table of functions. It goes beside the run (run_….html) or to FILE; --open opens it in",
+    "the system's browser.",
   ],
   examples: [
     "tph view last",
@@ -108,6 +112,7 @@ export const viewCommand = defineCommand({
   ],
   options: VIEW_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./view_command.ts"),
 });
 
@@ -118,9 +123,10 @@ export const treeCommand = defineCommand({
   usage: "tree <run> [--max-depth N] [--no-args] [--no-return] [--style ascii|unicode] " +
     "[--filter NAME] [--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. Errors show as !! Error: message, external calls as [ext], calls",
-    "open when the run ended as [unfinished]; a line counts the calls limits left out.",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). Errors show as !! Error:",
+    "message, external calls as [ext], calls open when the run ended as [unfinished]; a line",
+    "counts the calls limits left out.",
     "Defaults come from the config (tree_style, show_args, show_return); flags override it.",
   ],
   examples: [
@@ -130,6 +136,7 @@ export const treeCommand = defineCommand({
   ],
   options: TREE_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./tree_command.ts"),
 });
 
@@ -154,6 +161,7 @@ export const diffCommand = defineCommand({
   ],
   options: DIFF_OPTIONS,
   positionals: [0, 2],
+  words: "runs",
   load: () => import("./diff_command.ts"),
 });
 
@@ -176,6 +184,7 @@ export const findCommand = defineCommand({
   ],
   options: FIND_OPTIONS,
   positionals: [1, Infinity],
+  words: "runs",
   load: () => import("./find_command.ts"),
 });
 
@@ -184,17 +193,22 @@ export const exportCommand = defineCommand({
   name: "export",
   summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
   usage: `export <run> [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
-    "[--otlp-endpoint URL] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
+    "[--otlp-endpoint URL | --otlp] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
-    "<run> is a run file, last, N as numbered by tph logs (1 = newest), or a run id or a",
-    "unique prefix of one. With --format, the export goes to FILE, or without -o beside the run",
+    "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
+    "unique prefix of one, or its hex end (as tph run shows it). With --format, the export goes",
+    "to FILE, or without -o beside the run",
     `(run_…${EXPORT_FORMATS.map((f) => EXPORT_SUFFIX[f]).join(", ")}); -o - writes it to`,
     "stdout. Without --format, the run's JSON goes to stdout (or FILE), as tph run -o writes it.",
     "chrome: Trace Event Format, for ui.perfetto.dev and chrome://tracing; perfetto: Perfetto's",
     "own protobuf format, smaller; speedscope: for npx speedscope; otlp: OTLP/JSON, for an",
     "OpenTelemetry collector (Jaeger, Grafana Tempo). Calls that ran at once are drawn on tracks",
     "of their own (async 1, async 2, …) so that nothing overlaps. --otlp-endpoint sends the",
-    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most).",
+    "run to a collector instead (OTLP/HTTP protobuf, to URL/v1/traces, requests of 16 MiB at most);",
+    "--otlp sends it to OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT's",
+    "/v1/traces (default http://localhost:4318). Headers come from OTEL_EXPORTER_OTLP_HEADERS and",
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, URL-encoded values); credentials in the URL",
+    "(http://user:password@host) are sent as Authorization: Basic and never printed.",
     "An export that takes more than half a second says how far it is on stderr, when that is a",
     "terminal (so does tph view --html).",
   ],
@@ -207,6 +221,7 @@ export const exportCommand = defineCommand({
   ],
   options: EXPORT_OPTIONS,
   positionals: [1, 1],
+  words: "runs",
   load: () => import("./export_command.ts"),
 });
 
@@ -295,12 +310,12 @@ export const helpCommand = defineCommand({
 export const completionCommand = defineCommand({
   name: "completion",
   summary: "print a shell completion script for bash, zsh or fish",
-  usage: "completion <shell>",
+  usage: "completion <shell>  |  completion runs",
   details: [
     "Completes commands, their options and the values of options that take a fixed set (export",
-    'formats, styles); file names elsewhere. bash: put eval "$(tph completion bash)" in',
-    "~/.bashrc; zsh: save it as _tph in a folder of $fpath; fish: save it as",
-    "~/.config/fish/completions/tph.fish.",
+    "formats, styles), runs (last and the stored runs' ids, which tph completion runs lists, one",
+    'a line); file names elsewhere. bash: put eval "$(tph completion bash)" in ~/.bashrc; zsh:',
+    "save it as _tph in a folder of $fpath; fish: save it as ~/.config/fish/completions/tph.fish.",
   ],
   examples: [
     'eval "$(tph completion bash)"',
@@ -309,7 +324,7 @@ export const completionCommand = defineCommand({
   ],
   options: COMPLETION_OPTIONS,
   positionals: [1, 1],
-  words: ["bash", "zsh", "fish"],
+  words: ["bash", "zsh", "fish", "runs"],
   load: () => import("./completion_command.ts"),
 });
 

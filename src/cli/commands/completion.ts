@@ -26,8 +26,12 @@ function flagsOf(cmd: Command): Flag[] {
 /** The words a command's positional arguments are, when a fixed set. */
 function wordsOf(cmd: Command, commands: readonly Command[]): readonly string[] | null {
   if (cmd.words === "commands") return commands.map((c) => c.name);
+  if (cmd.words === "runs") return null;
   return cmd.words ?? null;
 }
+
+/** The run references of the folder the shell is in (completion_command.ts), no error shown. */
+const RUN_REFS = "tph completion runs 2>/dev/null";
 
 /** Spellings of a flag on the command line: `--name`, and `-x` when it has a short one. */
 function spellings(f: Flag): string[] {
@@ -85,7 +89,7 @@ function bashScript(commands: readonly Command[]): string[] {
     "",
     "_tph() {",
     '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"',
-    "  local flags='' takes='' words='' stop=0 i w",
+    "  local flags='' takes='' words='' stop=0 runs=0 i w",
     "  COMPREPLY=()",
     '  if [ "$COMP_CWORD" -eq 1 ]; then',
     `    COMPREPLY=($(compgen -W ${
@@ -104,6 +108,7 @@ function bashScript(commands: readonly Command[]): string[] {
       `      flags=${list(flags.flatMap(spellings))}`,
       ...(takes.length > 0 ? [`      takes=' ${takes.map(plain).join(" ")} '`] : []),
       ...(words !== null ? [`      words=${list(words)}`] : []),
+      ...(cmd.words === "runs" ? ["      runs=1"] : []),
       ...(cmd.stopAtFirstPositional ? ["      stop=1"] : []),
       "      ;;",
     );
@@ -133,7 +138,11 @@ function bashScript(commands: readonly Command[]): string[] {
     "  esac",
     '  case "$cur" in',
     '    -*) COMPREPLY=($(compgen -W "$flags" -- "$cur")) ;;',
-    '    *) [ -n "$words" ] && COMPREPLY=($(compgen -W "$words" -- "$cur")) ;;',
+    // A run: the stored runs' references, asked of tph in the shell's folder; files too.
+    "    *)",
+    `      [ "$runs" = 1 ] && words="$(${RUN_REFS})"`,
+    '      [ -n "$words" ] && COMPREPLY=($(compgen -W "$words" -- "$cur"))',
+    "      ;;",
     "  esac",
     "  return 0",
     "}",
@@ -181,6 +190,13 @@ function zshScript(commands: readonly Command[]): string[] {
     "#compdef tph",
     "# zsh completion for tph: save as _tph in a folder of $fpath, or put",
     "# `source <(tph completion zsh)` in ~/.zshrc after compinit.",
+    "# A run: last, a stored run's id, or a run file.",
+    "_tph_runs() {",
+    "  local -a runs",
+    `  runs=(\${(f)"$(${RUN_REFS})"})`,
+    "  compadd -a runs",
+    "  _files",
+    "}",
     "_tph() {",
     "  local -a commands",
     "  commands=(",
@@ -201,6 +217,8 @@ function zshScript(commands: readonly Command[]): string[] {
       ? "'*::argument:_files'"
       : words !== null
       ? `'1:${cmd.words === "commands" ? "command" : "word"}:(${words.map(plain).join(" ")})'`
+      : cmd.words === "runs"
+      ? "'*:run:_tph_runs'"
       : cmd.positionals[1] > 0
       ? "'*:file:_files'"
       : null;
@@ -258,6 +276,8 @@ function fishScript(commands: readonly Command[]): string[] {
     const words = wordsOf(cmd, commands);
     if (words !== null) {
       lines.push(`complete -c tph ${when} -a ${fishQuoted(words.join(" "))}`);
+    } else if (cmd.words === "runs") {
+      lines.push(`complete -c tph ${when} -F -a ${fishQuoted(`(${RUN_REFS})`)}`);
     } else if (cmd.positionals[1] > 0) lines.push(`complete -c tph ${when} -F`);
   }
   return lines;

@@ -20,7 +20,7 @@ import {
 import type { ExportStats } from "../export/summary.ts";
 import type { WalkOptions } from "../export/calls.ts";
 import { shellWord } from "./shell_word.ts";
-import { OtlpSendError, tracesUrl } from "../export/otlp_errors.ts";
+import { OtlpSendError, type OtlpTarget, otlpTarget } from "../export/otlp_errors.ts";
 
 /** The formats of another tool's (all but tph's own JSON): --filter and --max-depth apply. */
 const TRACE_FORMATS = EXPORT_FORMATS.filter((f) => f !== "json");
@@ -47,15 +47,17 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
     );
   }
   const endpoint = ctx.values["otlp-endpoint"];
-  if (endpoint !== undefined) {
+  let target: OtlpTarget | undefined;
+  if (endpoint !== undefined || ctx.values.otlp) {
+    const option = endpoint !== undefined ? "--otlp-endpoint" : "--otlp";
     if (formatName !== undefined && formatName !== "otlp") {
-      throw usageError(`--otlp-endpoint sends the otlp format, not ${formatName}`, "export");
+      throw usageError(`${option} sends the otlp format, not ${formatName}`, "export");
     }
     if (ctx.values.output !== undefined) {
-      throw usageError("either -o FILE or --otlp-endpoint URL, not both", "export");
+      throw usageError(`either -o FILE or ${option}, not both`, "export");
     }
     try {
-      tracesUrl(endpoint);
+      target = otlpTarget(endpoint, ctx.env ?? {});
     } catch (e) {
       throw usageError((e as Error).message, "export");
     }
@@ -69,10 +71,10 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   // Loaded when asked for: the exporters are nothing to the other commands.
   const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
   try {
-    if (endpoint !== undefined) {
+    if (target !== undefined) {
       const { sendOtlp } = await import("../export/otlp_send.ts");
       try {
-        const sent = await sendOtlp(file, endpoint, { ...walk, spillPath: tempBeside(path) });
+        const sent = await sendOtlp(file, target, { ...walk, spillPath: tempBeside(path) });
         going.end();
         ctx.err(
           `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +

@@ -131,7 +131,7 @@ export const DIFF_OPTIONS = {
   exact: {
     type: "boolean",
     help: "compare values as recorded (by default timer handles compare by class alone, and " +
-      "an object's summary, Token {…}, matches it in full)",
+      "an object's summary, {…} after its class name, matches it in full)",
   },
   filter: {
     type: "string",
@@ -188,6 +188,11 @@ export const EXPORT_OPTIONS = {
     type: "string",
     arg: "URL",
     help: "send the run to an OpenTelemetry collector (OTLP/HTTP) instead of writing a file",
+  },
+  otlp: {
+    type: "boolean",
+    help: "send the run to the collector of OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or " +
+      "OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)",
   },
   filter: {
     type: "string",

@@ -1,6 +1,7 @@
 // `tph run [options] <script> [script args…]`: trace a whole program.
 
-import { loadDeps } from "../../deps.ts";
+import { loadDeps, oxc } from "../../deps.ts";
+import { langOf } from "../../project/languages.ts";
 import { basename, join, relative, resolve } from "node:path";
 import type {
   ChildConfig,
@@ -18,6 +19,7 @@ import {
   fileProblem,
   isDirectory,
   randomHex,
+  readText,
   realPath,
   remove,
   writeText,
@@ -30,6 +32,7 @@ import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
   checkScript,
   commonjsPackageWarning,
+  ENDED_EARLY,
   runProgram,
   type RunProgramResult,
 } from "../launch/run_program.ts";
@@ -56,12 +59,11 @@ import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import {
-  evalEntry,
-  evalEntryName,
   evalForm,
   evalImports,
   EvalNameError,
   EvalSyntaxError,
+  writeEvalEntry,
 } from "../launch/eval_entry.ts";
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
@@ -99,7 +101,8 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
     );
   }
   const cfg = readConfig(ctx);
-  let entry: { path: string; command: string[] } | null = null;
+  let entry: EvalEntry | null = null;
+  let removeAfter: string | null = null;
   if (expr !== undefined) {
     let imports;
     try {
@@ -120,29 +123,22 @@ export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
         1,
       );
     }
-    const source = evalEntry(expr, imports, form);
-    let path = "";
-    for (let tries = 0;; tries++) {
-      path = join(ctx.cwd, evalEntryName((name) => exists(join(ctx.cwd, name))));
-      try {
-        writeText(path, source, { exclusive: true });
-        break;
-      } catch (e) {
-        // Another run took the name between the look and the write: the next one.
-        if ((e as { code?: string }).code === "EEXIST" && tries < 100) continue;
-        throw new CliError(
-          `Cannot run -e: cannot write its entry module in ${ctx.cwd}: ${fileProblem(e)}`,
-          1,
-        );
-      }
-    }
-    entry = { path, command: ["-e", expr] };
+    const written = writeEvalEntry(ctx.cwd, expr, imports, form);
+    entry = { path: written.path, command: ["-e", expr], root: written.root };
+    removeAfter = written.remove;
   }
   try {
     return await runScript(ctx, cfg, entry);
   } finally {
-    if (entry !== null) remove(entry.path);
+    if (removeAfter !== null) remove(removeAfter);
   }
+}
+
+/** The entry module of `-e`; `root`: the project of the code, when the entry is elsewhere. */
+interface EvalEntry {
+  path: string;
+  command: string[];
+  root: string | null;
 }
 
 /**
@@ -202,14 +198,16 @@ function scopeOf(
 async function runScript(
   ctx: Context<typeof RUN_OPTIONS>,
   cfg: ReturnType<typeof readConfig>,
-  entry: { path: string; command: string[] } | null,
+  entry: EvalEntry | null,
 ): Promise<number> {
   const v = ctx.values;
   checkExportOption(v, cfg);
   const [scriptArg, ...args] = entry === null ? ctx.positionals : [relative(ctx.cwd, entry.path)];
   const script = resolve(ctx.cwd, scriptArg);
-  const root = scriptProjectRoot(script);
-  const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
+  // An entry written outside the folder (read-only) is traced as if it were there.
+  const root = scriptProjectRoot(entry?.root != null ? join(entry.root, "-e") : script);
+  const { folders: scope, files: inScope } = scopeOf(ctx, cfg, root);
+  const scopeFiles = entry?.root != null ? [...inScope, entry.path] : inScope;
   const include = [...cfg.include, ...(v.include ?? [])];
   const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
@@ -417,12 +415,12 @@ function runCacheDir(
       if (forTests) {
         // tph test's runs are its point: the tests do not run for nothing.
         throw new CliError(
-          `Cannot store the tests' runs in "${cacheDir}": ${(e as Error).message}; ` +
+          `Cannot store the tests' runs in "${cacheDir}": ${folderProblem(e)}; ` +
             "give a folder tph can write with --cache-dir",
           1,
         );
       }
-      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+      ctx.err(`tph: Cannot save the run in "${cacheDir}": ${folderProblem(e)}`);
       cacheDir = null;
     }
   }
@@ -509,9 +507,12 @@ async function traceProgram(
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
   const { run } = result;
+  const never = where.tests === undefined && result.saveError === null &&
+    (neverRan(result) || await entryDidNotParse(result, resolve(ctx.cwd, scriptArg)));
   // tph test says itself what a runner that died leaves (test_report.ts).
   const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
-  for (const w of warnings) ctx.warn(w);
+  for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
+  if (never) return notStarted(ctx, result);
   if (result.saveError !== null) {
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
@@ -557,6 +558,69 @@ async function traceProgram(
       JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
     );
   }
+  return result.exitCode;
+}
+
+/**
+ * Whether the program never started: its runtime failed to load it (a syntax error, a module
+ * that cannot be found or linked) and nothing of it ran, so the run holds nothing. Deno then ends
+ * the process before tph's own code there can say how it ended (and not by a signal); Bun throws
+ * its loader's own BuildMessage or ResolveMessage (an AggregateError of them for several). A
+ * program that started and threw keeps its run, with or without calls: its error and exit are
+ * what it recorded. (A process that never says how it ended, `process.reallyExit()` say, has no
+ * run to keep either: its calls were never saved.)
+ */
+function neverRan(result: RunProgramResult): boolean {
+  const h = result.run.header;
+  if (h.call_count !== 0 || result.blockRuns.length > 0 || result.blocks > 0) return false;
+  if (result.files === null) return result.signal === null;
+  const error = h.run?.ended === "exception" ? h.run.error : undefined;
+  return error === "BuildMessage" || error === "ResolveMessage" ||
+    // Several of them at once.
+    /^AggregateError: \d+ errors building "/.test(error ?? "");
+}
+
+/**
+ * Whether the program failed on a syntax error in its entry file, which then never ran a line:
+ * Node reports it as any uncaught SyntaxError (a program's own JSON.parse throws one too), so the
+ * file itself is parsed, as an ES module and as CommonJS; neither parsing, nothing of it ran.
+ */
+async function entryDidNotParse(result: RunProgramResult, entry: string): Promise<boolean> {
+  const h = result.run.header;
+  if (h.call_count !== 0 || result.blockRuns.length > 0 || result.blocks > 0) return false;
+  if (h.run?.ended !== "exception" || !h.run.error?.startsWith("SyntaxError")) return false;
+  let text: string;
+  try {
+    text = readText(entry);
+  } catch {
+    return false;
+  }
+  await loadDeps();
+  const lang = langOf(entry.slice(entry.lastIndexOf(".") + 1));
+  return (["module", "commonjs"] as const).every((sourceType) =>
+    oxc().parseSync(entry, text, { lang, sourceType } as never).errors.some((e) =>
+      e.severity === "Error"
+    )
+  );
+}
+
+/**
+ * Why the cache folder could not be made or written: a file system's error in a few words (the
+ * runtimes' own messages differ, and name paths the line already names), else the message.
+ */
+function folderProblem(e: unknown): string {
+  return typeof (e as { code?: unknown })?.code === "string"
+    ? fileProblem(e, "a folder on its path is missing")
+    : (e as Error).message;
+}
+
+/** A program that never started: an empty run would only take the place of `last`. */
+function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult): number {
+  removeWholeRun(result);
+  ctx.err(
+    "tph: the program did not start (its runtime could not load it: see above); nothing was " +
+      "recorded or stored",
+  );
   return result.exitCode;
 }
 
@@ -667,7 +731,7 @@ function storeRun(
       : shellWord(relative(ctx.cwd, path) || path);
     keepInBounds(ctx, cacheDir, path, cfg);
   } catch (e) {
-    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${(e as Error).message}`);
+    ctx.err(`tph: Cannot save the run in "${cacheDir}": ${folderProblem(e)}`);
     try {
       remove(run.file);
     } catch {

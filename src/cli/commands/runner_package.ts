@@ -2,7 +2,7 @@
 // the working folder up, as Node would resolve it, with its version and command-line script.
 
 import { dirname, join } from "node:path";
-import { exists, readText, realPath } from "../../platform/files.ts";
+import { exists, fileProblem, readText, realPath } from "../../platform/files.ts";
 import { CliError } from "./errors.ts";
 
 /** A runner's package as installed in the project. */
@@ -51,13 +51,48 @@ export function runnerPackage(cwd: string, name: string, bin: string): RunnerPac
       );
     }
   }
-  const pkg = JSON.parse(readText(join(folder, "package.json"))) as {
-    version?: string;
-    bin?: string | Record<string, string>;
-  };
-  const version = pkg.version ?? "0.0";
+  const { version, bin: named } = readPackage(name, join(folder, "package.json"));
   const [major, minor] = version.split(".").map(Number);
-  const script = typeof pkg.bin === "string" ? pkg.bin : pkg.bin?.[name] ?? bin;
-  const cli = join(folder, script);
+  const cli = join(folder, named ?? bin);
   return { folder, version, major, minor, cli: exists(cli) ? realPath(cli) : null };
+}
+
+/**
+ * A runner's package.json: its version and the script its `bin` names for the command, if any.
+ *
+ * @throws {CliError} One line naming the file, when it is not a package's (an install cut short
+ *   leaves it empty, or half written): npm install mends it.
+ */
+function readPackage(name: string, file: string): { version: string; bin: string | null } {
+  const broken = (why: string) =>
+    new CliError(`${name}'s ${file} ${why}: npm install (again) to mend it`, 1);
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (e) {
+    throw broken(`cannot be read (${fileProblem(e)})`);
+  }
+  if (text.trim() === "") throw broken("is empty (an install cut short?)");
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text);
+  } catch {
+    throw broken("is not valid JSON (an install cut short?)");
+  }
+  if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) {
+    throw broken("is not a package's (not a JSON object)");
+  }
+  const { version, bin } = pkg as { version?: unknown; bin?: unknown };
+  if (typeof version !== "string" || !/^\d+\.\d+/.test(version)) {
+    throw broken(
+      version === undefined
+        ? "has no version"
+        : `has no version number (${JSON.stringify(version)})`,
+    );
+  }
+  const named = typeof bin === "string" ? bin : bin !== null && typeof bin === "object" &&
+      typeof (bin as Record<string, unknown>)[name] === "string"
+    ? (bin as Record<string, string>)[name]
+    : null;
+  return { version, bin: named };
 }

@@ -8,9 +8,20 @@ import { prepareJest } from "./jest_runner.ts";
 import type { TEST_OPTIONS } from "../launch/run_options.ts";
 import type { Context } from "./command.ts";
 import { runTests } from "./run_command.ts";
+import { runnerFromImports } from "./runner_from_imports.ts";
+import { ownRuntime } from "../../program/command.ts";
 
 /** A runner tph test runs (every one `--runner` takes). */
 type HeldRunner = Parameters<typeof runTests>[1];
+
+/** How each runner is started, as tph says it. */
+const RUNNER_COMMANDS: Record<HeldRunner, string> = {
+  deno: "deno test",
+  bun: "bun test",
+  node: "node --test",
+  vitest: "vitest",
+  jest: "jest",
+};
 
 /** A test runner, and what in the project says it is the one. */
 interface Runner {
@@ -20,6 +31,8 @@ interface Runner {
   args?: string[];
   /** The test script, when it runs the runner but is more than one plain command. */
   script?: string;
+  /** Only a package.json says (no test script, no runner in it, no runner's config). */
+  guessed?: boolean;
 }
 
 /**
@@ -100,7 +113,7 @@ export function detectRunner(cwd: string): Runner | null {
       if (exists(join(dir, name))) return { name: "deno", why: join(dir, name) };
     }
     if (exists(join(dir, "bunfig.toml"))) return { name: "bun", why: join(dir, "bunfig.toml") };
-    if (exists(pkg)) return { name: "node", why: pkg };
+    if (exists(pkg)) return { name: "node", why: pkg, guessed: true };
     if (dirname(dir) === dir) return null;
   }
 }
@@ -108,9 +121,21 @@ export function detectRunner(cwd: string): Runner | null {
 /** `tph test`'s work: its options and help are in the command table (commands.ts). */
 export async function run(ctx: Context<typeof TEST_OPTIONS>): Promise<number> {
   const given = ctx.values.runner;
-  const runner: Runner = given !== undefined
+  let runner: Runner | null = given !== undefined
     ? { name: given as HeldRunner, why: "--runner" } // one of its choices (run_options.ts)
-    : detectRunner(ctx.cwd) ?? { name: "deno", why: "no deno.json or package.json says otherwise" };
+    : detectRunner(ctx.cwd);
+  if (runner === null || runner.guessed === true) {
+    // Nothing names the runner: the test files' imports may.
+    const fromImports = runnerFromImports(ctx.cwd, ownRuntime());
+    if (fromImports !== null) {
+      runner = fromImports;
+      ctx.err(
+        `tph: running the tests with ${RUNNER_COMMANDS[runner.name]}: ${runner.why} ` +
+          "(no test script nor runner's config says; choose with --runner)",
+      );
+    }
+  }
+  runner ??= { name: "deno", why: "no deno.json or package.json says otherwise" };
   // The project's own arguments to its runner, unless some are given.
   const args = ctx.positionals.length === 0 && runner.args !== undefined
     ? runner.args

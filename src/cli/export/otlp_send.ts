@@ -18,9 +18,9 @@ import {
 } from "./otlp.ts";
 import { VERSION } from "../../version.ts";
 import { FileReader, FileWriter, remove } from "../../platform/files.ts";
-import { OtlpSendError, tracesUrl } from "./otlp_errors.ts";
+import { OtlpSendError, type OtlpTarget, otlpTarget, scrub } from "./otlp_errors.ts";
 import { message, messageType } from "./proto.ts";
-export { OtlpSendError, tracesUrl };
+export { OtlpSendError, otlpTarget };
 
 /** The messages, from opentelemetry-proto (proto3). */
 export const OTLP_MESSAGES = {
@@ -68,6 +68,8 @@ export const MAX_REQUEST_BYTES = 16 << 20;
 const MAX_SPANS = 8192;
 /** How long one request may take. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** The most of a refusal's body that is read (its first line is shown, 200 characters at most). */
+export const MAX_ERROR_BODY_BYTES = 4096;
 
 // deno-lint-ignore no-explicit-any
 type Obj = Record<string, any>;
@@ -77,7 +79,7 @@ type Obj = Record<string, any>;
  * temporary file, then posted one at a time, in order.
  *
  * @param file The run.
- * @param endpoint The collector's base URL (`http://localhost:4318`) or its traces URL.
+ * @param target The collector (see {@linkcode otlpTarget}): its traces URL and headers.
  * @param options Depth and name filters; `spillPath` a temporary file; `maxBytes` the most a
  *   request holds (default 16 MiB).
  * @returns The spans and requests sent.
@@ -85,10 +87,10 @@ type Obj = Record<string, any>;
  */
 export async function sendOtlp(
   file: RunFile,
-  endpoint: string,
+  target: OtlpTarget,
   options: WalkOptions & { spillPath: string; maxBytes?: number },
 ): Promise<{ spans: number; requests: number; url: string }> {
-  const url = tracesUrl(endpoint);
+  const url = target.url;
   const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
   const Request = await messageType(OTLP_MESSAGES, "ExportTraceServiceRequest");
   const trace = hex(traceId(file));
@@ -123,7 +125,7 @@ export async function sendOtlp(
     });
     spill.add(batch);
     spill.closeWriter();
-    const sent = await spill.postAll(url);
+    const sent = await spill.postAll(target);
     return { spans: result.calls, requests: sent, url: url.href };
   } finally {
     spill.dispose();
@@ -221,7 +223,7 @@ class SpilledRequests {
   }
 
   /** Now the collector: one request at a time, in order. Returns how many were sent. */
-  async postAll(url: URL): Promise<number> {
+  async postAll(target: OtlpTarget): Promise<number> {
     let sent = 0;
     const requests = this.#requests;
     if (requests.length > 0) {
@@ -230,7 +232,7 @@ class SpilledRequests {
         for (let k = 0; k < requests.length; k += 2) {
           const body = new Uint8Array(requests[k + 1]);
           reader.read(body, requests[k]);
-          await post(url, body);
+          await post(target, body);
           sent++;
         }
       } finally {
@@ -253,27 +255,63 @@ class SpilledRequests {
   }
 }
 
-async function post(url: URL, body: Uint8Array<ArrayBuffer>): Promise<void> {
+async function post(target: OtlpTarget, body: Uint8Array<ArrayBuffer>): Promise<void> {
+  const { url, secrets } = target;
   let response: Response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/x-protobuf" },
+      headers: [...target.headers, ["Content-Type", "application/x-protobuf"]],
       body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (e) {
+    // The runtime's words, without what it may have echoed of the headers.
     const why = (e as Error).name === "TimeoutError"
       ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s`
-      : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
+      : scrub(String((e as { cause?: Error }).cause?.message ?? (e as Error).message), secrets);
     throw new OtlpSendError(`Cannot send the run to ${url.href}: ${why}`);
   }
   if (!response.ok) {
-    const text = (await response.text().catch(() => "")).split("\n")[0].slice(0, 200);
+    const text = (await firstLine(response)).slice(0, 200);
     throw new OtlpSendError(
       `${url.href} refused the run: ${response.status} ${response.statusText}` +
-        (text !== "" ? ` (${text})` : ""),
+        (text !== "" ? ` (${scrub(text, secrets)})` : ""),
     );
   }
   await response.body?.cancel();
+}
+
+/**
+ * The first line of a response's body, of which at most MAX_ERROR_BODY_BYTES are read: a
+ * collector's refusal may be of any size, and only its first line is shown.
+ */
+async function firstLine(response: Response): Promise<string> {
+  const body = response.body;
+  if (body === null) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    while (length < MAX_ERROR_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+      if (value.includes(10)) break;
+    }
+  } catch {
+    // What came is shown.
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(Math.min(length, MAX_ERROR_BODY_BYTES));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, bytes.length - at);
+    bytes.set(part, at);
+    at += part.length;
+    if (at === bytes.length) break;
+  }
+  return new TextDecoder().decode(bytes).split("\n")[0];
 }

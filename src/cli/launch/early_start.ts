@@ -8,6 +8,7 @@ import { type Child, cwd, spawnInherit } from "../../platform/process.ts";
 import { forwardSignals } from "./signals.ts";
 import { exists, isDirectory, remove, writeText, writeWhole } from "../../platform/files.ts";
 import { tempFolder } from "./temp_folder.ts";
+import { notAProgram } from "./program_file.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
 import { RUN_OPTIONS } from "./run_options.ts";
 import {
@@ -88,7 +89,7 @@ export function startEarly(argv: string[]): void {
   const dir = cwd();
   const path = scriptPath(found.script, dir);
   // A missing script is the CLI's to report, not the runtime's.
-  if (!exists(path) || isDirectory(path)) return;
+  if (!exists(path) || isDirectory(path) || notAProgram(path, found.script) !== null) return;
   let planFile = "";
   try {
     planFile = makePlanFile();

@@ -1,14 +1,28 @@
 // `tph run -e CODE`: the program is an expression (its value is printed) or statements.
 // Identifiers in it that name a module in the current folder (`foo` → ./foo.ts, .tsx, .mts, .js,
-// .mjs, ./foo/mod.ts, ./foo/index.ts) or an installed package are imported as namespaces,
+// .mjs, ./foo/mod.ts, ./foo/index.ts) or an installed package are imported as namespaces (a
+// CommonJS package as its value, `module.exports`, as its users import it),
 // `--import SPEC[=NAME]` adds more, and an entry module written in the current folder (so that its
-// imports resolve as a script's there would) runs the code: an expression is awaited and its value
+// imports resolve as a script's there would; in a temporary folder when the current one cannot be
+// written, see writeEvalEntry) runs the code: an expression is awaited and its value
 // printed. The code is checked first: a syntax error is one line, with its place in the code. An
 // error it throws at run time is the runtime's to report, in `.tph-e.ts`, where statements stand
 // at their own lines and columns and an expression one line down.
 
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { exists, isDirectory } from "../../platform/files.ts";
+import { symlinkSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import {
+  exists,
+  fileProblem,
+  isDirectory,
+  makeDir,
+  readText,
+  remove,
+  writeText,
+} from "../../platform/files.ts";
+import { RunError } from "./run_error.ts";
+import { tempFolder } from "./temp_folder.ts";
 import { oxc } from "../../deps.ts";
 
 /** Files an identifier may name, in the order they are looked for. */
@@ -118,15 +132,21 @@ export class EvalNameError extends Error {
   override name = "EvalNameError";
 }
 
-/** One namespace the entry module imports. */
+/** One module the entry module imports. */
 export interface EvalImport {
   name: string;
   /** The specifier, as written in the entry module. */
   specifier: string;
+  /**
+   * A CommonJS module: its value is what `import NAME from` gives (its `module.exports`, as a
+   * user of the runtime imports it), not a namespace whose names only a static look at its code
+   * found (`lodash.chunk` is not among them on Node and Deno).
+   */
+  commonjs?: boolean;
 }
 
 /** An installed package's folder, looking up from `dir` as module resolution does. */
-function packageFolder(name: string, dir: string): string | null {
+export function packageFolder(name: string, dir: string): string | null {
   for (let d = dir;; d = dirname(d)) {
     const folder = join(d, "node_modules", name);
     if (isDirectory(folder)) return folder;
@@ -163,7 +183,11 @@ export function evalImports(expr: string, cwd: string, explicit: string[] = []):
       throw new Error(`--import ${spec}: "${target}" not found in ${cwd}`);
     }
     const specifier = local ? relativeSpecifier(resolve(cwd, target), cwd) : target;
-    out.push({ name, specifier });
+    const folder = local ? null : packageFolder(packageName(target), cwd);
+    const commonjs = local
+      ? /\.c[jt]s$/.test(target)
+      : folder !== null && commonJsPackage(folder, target.slice(packageName(target).length));
+    out.push({ name, specifier, ...(commonjs ? { commonjs } : {}) });
     taken.add(name);
   }
   for (const { name, member } of referencedNames(expr)) {
@@ -171,9 +195,15 @@ export function evalImports(expr: string, cwd: string, explicit: string[] = []):
     const file = MODULE_FILES.map((ext) => join(cwd, name + ext)).find((f) =>
       exists(f) && !isDirectory(f)
     );
+    const folder = file === undefined ? packageFolder(name, cwd) : null;
     if (file !== undefined) out.push({ name, specifier: relativeSpecifier(file, cwd) });
-    else if (packageFolder(name, cwd) !== null) out.push({ name, specifier: name });
-    else if (member) {
+    else if (folder !== null) {
+      out.push({
+        name,
+        specifier: name,
+        ...(commonJsPackage(folder, "") ? { commonjs: true } : {}),
+      });
+    } else if (member) {
       // Used only as `name.x`, bound nowhere in the expression: a module that is not there.
       throw new EvalNameError(
         `Cannot run -e: "${name}" is no module in ${cwd} (${name}.ts, ${name}.js, ` +
@@ -182,6 +212,34 @@ export function evalImports(expr: string, cwd: string, explicit: string[] = []):
     }
   }
   return out;
+}
+
+/** The package a bare specifier names: `lodash` of `lodash/fp`, `@scope/pkg` of `@scope/pkg/x`. */
+export function packageName(spec: string): string {
+  const parts = spec.split("/");
+  return parts.slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+}
+
+/**
+ * Whether importing a package (or its `subpath`, `/fp`) loads CommonJS: its package.json says
+ * nothing of ES modules (no `"type": "module"`, no `import` or `module` condition and no `.mjs`
+ * file in its exports, a main that is no `.mjs`), nor does the subpath's own extension.
+ */
+function commonJsPackage(folder: string, subpath: string): boolean {
+  // deno-lint-ignore no-explicit-any
+  let pkg: any;
+  try {
+    pkg = JSON.parse(readText(join(folder, "package.json")));
+  } catch {
+    return false;
+  }
+  if (pkg === null || typeof pkg !== "object" || pkg.type === "module") return false;
+  if (/\.m[jt]s$/.test(subpath)) return false;
+  const esm = (x: unknown): boolean =>
+    typeof x === "string" ? /\.m[jt]s$/.test(x) : x !== null && typeof x === "object" &&
+      Object.entries(x).some(([k, v]) => k === "import" || k === "module" || esm(v));
+  if (pkg.exports !== undefined && esm(pkg.exports)) return false;
+  return !(typeof pkg.main === "string" && /\.m[jt]s$/.test(pkg.main));
 }
 
 /** A name for a specifier: its file or package name as an identifier (`date-fns` → dateFns). */
@@ -256,10 +314,77 @@ export function evalEntry(code: string, imports: EvalImport[], form: EvalForm): 
     ? ["const __tph_value = await (", code, ");", "console.log(__tph_inspect(__tph_value));"]
     : [code, ";"];
   lines.push(
-    ...imports.map((m) => `import * as ${m.name} from ${JSON.stringify(m.specifier)};`),
+    ...imports.map((m) =>
+      `import ${m.commonjs ? "" : "* as "}${m.name} from ${JSON.stringify(m.specifier)};`
+    ),
     ...(form === "expression" ? ['import { inspect as __tph_inspect } from "node:util";'] : []),
     "// Written by `tph run -e`, removed when the run ends.",
     "",
   );
   return lines.join("\n");
+}
+
+/** The entry module `-e` runs, once written. */
+export interface EvalEntryFile {
+  path: string;
+  /** Where the code's project is, when the entry is not in it (see writeEvalEntry). */
+  root: string | null;
+  /** What to remove after the run. */
+  remove: string;
+}
+
+/**
+ * Write the entry module: in `cwd`, so that its imports resolve as a script's there would; in a
+ * folder `cwd` cannot have (read-only, or not the user's to write), in a temporary folder
+ * instead, its files imported by their URLs and its packages through links to their folders.
+ *
+ * @throws {RunError} One line, when it cannot be written anywhere.
+ */
+export function writeEvalEntry(
+  cwd: string,
+  code: string,
+  imports: EvalImport[],
+  form: EvalForm,
+): EvalEntryFile {
+  let path = "";
+  for (let tries = 0;; tries++) {
+    path = join(cwd, evalEntryName((name) => exists(join(cwd, name))));
+    try {
+      writeText(path, evalEntry(code, imports, form), { exclusive: true });
+      return { path, root: null, remove: path };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // Another run took the name between the look and the write: the next one.
+      if (code === "EEXIST" && tries < 100) continue;
+      if (code === "EROFS" || code === "EACCES" || code === "EPERM") break;
+      throw new RunError(
+        `Cannot run -e: cannot write its entry module in ${cwd}: ${fileProblem(e)}`,
+      );
+    }
+  }
+  const dir = tempFolder("tph-e-");
+  try {
+    const elsewhere = imports.map((m) => {
+      if (m.specifier.startsWith(".")) {
+        return { ...m, specifier: pathToFileURL(resolve(cwd, m.specifier)).href };
+      }
+      const name = packageName(m.specifier);
+      const folder = packageFolder(name, cwd);
+      const link = join(dir, "node_modules", name);
+      if (folder !== null && !exists(link)) {
+        makeDir(dirname(link));
+        symlinkSync(folder, link, "dir");
+      }
+      return m;
+    });
+    // An ES module, whatever the folder's package.json says (as the entry there would be).
+    writeText(join(dir, "package.json"), '{ "type": "module" }\n');
+    path = join(dir, evalEntryName(() => false));
+    writeText(path, evalEntry(code, elsewhere, form));
+  } catch (e) {
+    remove(dir);
+    if (e instanceof RunError) throw e;
+    throw new RunError(`Cannot run -e: cannot write its entry module in ${dir}: ${fileProblem(e)}`);
+  }
+  return { path, root: cwd, remove: dir };
 }

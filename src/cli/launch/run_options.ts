@@ -91,7 +91,8 @@ export const RUN_OPTIONS = {
   details: {
     type: "string",
     arg: "N|all",
-    help: `calls of each function whose objects are shown in full; later ones as Token {…} ` +
+    help: `calls of each function whose objects are shown in full; later ones in short ` +
+      `({…} after their class name) ` +
       `(default ${DEFAULT_LIMITS.details}; all: every call)`,
   },
   label: {
@@ -140,7 +141,8 @@ export const TEST_OPTIONS = {
   runner: {
     type: "string",
     arg: "NAME",
-    help: "the test runner (default: the project's, from deno.json or package.json)",
+    help:
+      "the test runner (default: the project's, from its config files, else its test files' imports)",
     choices: TEST_RUNNERS,
   },
   "failed-only": { type: "boolean", help: "keep only the runs of failing tests" },

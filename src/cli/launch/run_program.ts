@@ -3,6 +3,7 @@
 // it wrote with how it ended.
 
 import { RunError } from "./run_error.ts";
+import { notAProgram } from "./program_file.ts";
 import { addRunInfo, openRun } from "../../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
@@ -28,7 +29,12 @@ import {
   type ChildEnding,
   type ChildPhases,
 } from "../../program/settings.ts";
-import { childCommand, type ProgramRuntime, RuntimeError } from "../../program/command.ts";
+import {
+  childCommand,
+  type ProgramRuntime,
+  RuntimeError,
+  withTestPlan,
+} from "../../program/command.ts";
 import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 import { forwardSignals } from "./signals.ts";
 
@@ -127,6 +133,8 @@ export function checkScript(script: string, cwd: string): string {
   if (isDirectory(path)) {
     throw new RunError(`Cannot run "${script}": it is a folder, not a script`);
   }
+  const not = notAProgram(path, script);
+  if (not !== null) throw new RunError(not);
   return path;
 }
 
@@ -265,7 +273,7 @@ async function runChild(
     writePlan(planFile, childConfig);
     if (early !== null) ({ child, stops } = early);
     else {
-      child = spawnInherit(argv, {
+      child = spawnInherit(withTestPlan(argv, planFile), {
         cwd: options.cwd,
         env: { ...env, [CHILD_ENV]: planFile },
         argv0,
@@ -291,6 +299,9 @@ async function runChild(
   }
 }
 
+/** The start of the warning of a program whose process never said how it ended. */
+export const ENDED_EARLY = "The program ended before tph could save its calls";
+
 /** What the program's process left beside the run: how it ended, its phases, why it failed. */
 function readLeftBehind(
   out: string,
@@ -302,7 +313,7 @@ function readLeftBehind(
     ending = JSON.parse(readText(out + ".ending.json"));
   } catch {
     warnings.push(
-      "The program ended before tph could save its calls (an error before it started, or a " +
+      ENDED_EARLY + " (an error before it started, or a " +
         "signal it cannot catch)",
     );
   }

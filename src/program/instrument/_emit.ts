@@ -56,6 +56,14 @@ export const CLOSER = `}catch(${X}){try{${
 }}catch{}throw ${X}}finally{if(${C}>=0)try{${invoke("x")}}catch{}}`;
 
 /**
+ * CLOSER of an async function (not a generator): its call may end later, when the promise its
+ * `return` handed over settles (`__tph.ra`).
+ */
+export const ASYNC_CLOSER = `}catch(${X}){try{${
+  invoke("t", X)
+}}catch{}throw ${X}}finally{if(${C}>=0)try{${invoke("xa")}}catch{}}`;
+
+/**
  * CLOSER for the function of a test or hook a test file registers (not async): under `bun test`
  * (`__tph.rj` set) an error it throws is handed to Bun as a rejected promise instead of thrown
  * again, so Bun reports it from where it was first thrown. Bun reports a thrown error from where

@@ -15,6 +15,7 @@ import {
   TEST_NAME_SEPARATOR,
 } from "../../abi.ts";
 import {
+  ASYNC_CLOSER,
   CLOSER,
   ERROR_PARAM,
   invoke,
@@ -214,6 +215,15 @@ function calleeName(callee: Node): string {
   return "call";
 }
 
+/**
+ * How a function's body ends: an async function's call may end later, when the promise its
+ * `return` handed over settles (ASYNC_CLOSER); the function of a test or hook a test file
+ * registers hands a thrown error to Bun's runner as a rejection (REJECTING_CLOSER).
+ */
+function closerOf(adopts: boolean, test: boolean): string {
+  return adopts ? ASYNC_CLOSER : test ? REJECTING_CLOSER : CLOSER;
+}
+
 /** The innermost instrumented function while walking its body. */
 interface Scope {
   async: boolean;
@@ -222,6 +232,51 @@ interface Scope {
   recordFrom: number;
   /** The function's row in the module's table (external call sites are numbered from it). */
   k: number;
+  /**
+   * An async function (not a generator): the loops, switches and labeled statements around the
+   * node walked, and the finally blocks, innermost last (see #jump). Null for other functions.
+   */
+  jumps: Node[] | null;
+  finallies: Node[] | null;
+}
+
+/** The scope of function `fn`'s body (an expression body is no generator's). */
+function scopeOf(fn: Node, generator: boolean, recordFrom: number, k: number): Scope {
+  const adopts = Boolean(fn.async) && !generator;
+  const async = Boolean(fn.async);
+  return {
+    async,
+    generator,
+    recordFrom,
+    k,
+    jumps: adopts ? [] : null,
+    finallies: adopts ? [] : null,
+  };
+}
+
+/** Statements a `break` or `continue` may jump out of. */
+const LOOPS = new Set([
+  "ForStatement",
+  "ForInStatement",
+  "ForOfStatement",
+  "WhileStatement",
+  "DoWhileStatement",
+]);
+const JUMP_TARGETS = new Set([...LOOPS, "SwitchStatement", "LabeledStatement"]);
+
+/** The statement a `break`/`continue` jumps out of, among `around` (innermost last). */
+function jumpTarget(jump: Node, around: Node[]): Node | null {
+  for (let i = around.length - 1; i >= 0; i--) {
+    const t = around[i];
+    if (jump.label) {
+      if (t.type === "LabeledStatement" && t.label.name === jump.label.name) return t;
+    } else if (
+      LOOPS.has(t.type) || (jump.type === "BreakStatement" && t.type === "SwitchStatement")
+    ) {
+      return t;
+    }
+  }
+  return null;
 }
 
 /**
@@ -407,6 +462,15 @@ class Walker {
 
   walk(node: Node, hint: string | null): void {
     if (node === null || typeof node !== "object") return;
+    const jumps = this.#scope?.jumps;
+    if (jumps && JUMP_TARGETS.has(node.type)) {
+      jumps.push(node);
+      this.#walkNode(node, hint);
+      jumps.pop();
+    } else this.#walkNode(node, hint);
+  }
+
+  #walkNode(node: Node, hint: string | null): void {
     const type: string = node.type;
     if (LEAF_TYPES.has(type)) return;
     switch (type) {
@@ -477,11 +541,11 @@ class Walker {
         this.walk(node.test, null);
         return this.#statements(node.consequent);
       case "TryStatement":
-        if (node.finalizer) {
-          this.#wakeAt(node.finalizer);
-          this.#finally(node.finalizer);
-        }
+        if (node.finalizer && this.#try(node)) return;
         break;
+      case "BreakStatement":
+      case "ContinueStatement":
+        return this.#jump(node);
     }
     if (SKIP_TYPES.has(type)) return;
     const keys = CHILD_KEYS[type];
@@ -668,8 +732,8 @@ class Walker {
         ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]
         : [fullQual, naming.kind, line, column, flags, params.names.join(","), test.name],
     );
-    // A test's or hook's function hands a thrown error to Bun's runner as a rejection.
-    const closer = test !== undefined && !fn.async && !fn.generator ? REJECTING_CLOSER : CLOSER;
+    const adopts = Boolean(fn.async) && !fn.generator;
+    const closer = closerOf(adopts, test !== undefined && !fn.generator);
     this.functions.push({
       id: `${line}:${column}`,
       name: shortName,
@@ -688,8 +752,8 @@ class Walker {
     const s = this.#s;
     if (body.type !== "BlockStatement") {
       // Expression-bodied arrow: becomes a block that returns the recorded value.
-      s.appendRight(body.start, `{${prologue}return ${invokeOpen("r")}`);
-      this.#scope = { async: Boolean(fn.async), generator: false, recordFrom: 0, k };
+      s.appendRight(body.start, `{${prologue}return ${invokeOpen(adopts ? "ra" : "r")}`);
+      this.#scope = scopeOf(fn, false, 0, k);
       this.#enclosing.push(fullQual);
       this.walk(body, null);
       this.#enclosing.pop();
@@ -714,12 +778,7 @@ class Walker {
     }
     const close = body.end - 1;
     s.appendRight(open, prologue);
-    this.#scope = {
-      async: Boolean(fn.async),
-      generator: Boolean(fn.generator),
-      recordFrom: open,
-      k,
-    };
+    this.#scope = scopeOf(fn, Boolean(fn.generator), open, k);
     this.#enclosing.push(fullQual);
     this.#statements(stmts);
     this.#enclosing.pop();
@@ -844,14 +903,49 @@ class Walker {
     // An async generator awaits the value it returns before its finally blocks run: the stack is
     // handed back first, as at an await (else the calls made meanwhile would be its children).
     const awaits = record && scope.async && scope.generator;
+    // An async function's promise adopts a promise it returns: `ra` follows it to its end.
+    const hand: RecorderMethod = record && scope.async && !scope.generator ? "ra" : "r";
     if (record) {
       this.#s.appendRight(
         arg.start,
-        ` ${awaits ? invokeOpen("s") : ""}${invokeOpen("r")}${seq ? "(" : ""}`,
+        ` ${awaits ? invokeOpen("s") : ""}${invokeOpen(hand)}${seq ? "(" : ""}`,
       );
     }
     if (arg) this.walk(arg, null);
     if (record) this.#s.appendLeft(arg.end, (seq ? "))" : ")") + (awaits ? ")" : ""));
+  }
+
+  /**
+   * A try statement with a finally block: catch and finally resume the call (#wakeAt), which owns
+   * the stack in its finally block (#finally). Returns whether it walked the statement itself: in
+   * an async function, to know the finally blocks a `break`/`continue` leaves (#jump).
+   */
+  #try(node: Node): boolean {
+    this.#wakeAt(node.finalizer);
+    this.#finally(node.finalizer);
+    const finallies = this.#scope?.finallies;
+    if (!finallies) return false;
+    this.walk(node.block, null);
+    this.walk(node.handler, null);
+    finallies.push(node.finalizer);
+    this.walk(node.finalizer, null);
+    finallies.pop();
+    return true;
+  }
+
+  /**
+   * A `break`/`continue` out of a finally block of an async function cancels a `return` that the
+   * block ran for: the promise that `return` handed over is not the function's (`rc`). Jumps that
+   * stay inside the block, and jumps in blocks of functions of other kinds, are left as they are.
+   */
+  #jump(node: Node): void {
+    const scope = this.#scope;
+    const finallies = scope?.finallies;
+    if (!scope || !finallies || finallies.length === 0 || node.start < scope.recordFrom) return;
+    const target = jumpTarget(node, scope.jumps!);
+    if (target === null || target.start >= finallies[finallies.length - 1].start) return;
+    this.#s.appendRight(node.start, `{${invoke("rc")};`);
+    this.#s.appendLeft(node.end, "}");
   }
 
   /**

@@ -3,7 +3,8 @@
 // and its continuations take it again). The recorder hands in how to take and give back the
 // stack; this module holds no state of its own.
 
-import { apply, protoOf } from "../../platform/intrinsics.ts";
+import { apply } from "../../platform/intrinsics.ts";
+import { follow, followable } from "./promises.ts";
 
 /** What the hand-off needs of the recorder. */
 export interface StackOps {
@@ -112,27 +113,20 @@ function delegation(ops: StackOps): Pick<HandOff, "delegated" | "wrapDelegate"> 
  * @param ops How a call takes and gives back the stack.
  */
 function forAwaitLoops(ops: StackOps): HandOff["forAwaitIterable"] {
-  // Built-ins called on a program's values, taken before the program can replace them.
-  const promiseThen = Promise.prototype.then;
-  const NativePromise = Promise;
-  const PROMISE_PROTO = Promise.prototype;
-
   /**
    * A `for await` step's promise, with the looping call `c` taking the stack in the reaction just
    * before the loop's own: the loop head (destructuring defaults, getters) and the code after a
    * jump out of the loop run under `c` without waiting for the body's take-back. Only a native
-   * promise, whose reactions run in order with nothing between: the loop awaits it right after.
+   * promise, whose reactions run in order with nothing between: the loop awaits it right after;
+   * and one whose `then` runs none of the program's code (a proxy's traps, a getter: followable).
    */
   function resumeUnder<T>(c: number, p: T): T {
-    if (typeof p === "object" && p !== null && protoOf(p) === PROMISE_PROTO) {
-      // deno-lint-ignore no-explicit-any
-      if ((p as any).constructor === NativePromise) {
-        const take = () => ops.take(c);
-        try {
-          apply(promiseThen, p, [take, take]);
-        } catch {
-          // An object posing as a promise: the loop's own await deals with it.
-        }
+    if (followable(p)) {
+      const take = () => ops.take(c);
+      try {
+        follow(p, take, take);
+      } catch {
+        // The stack ran out here: the loop's own await goes on as without tph.
       }
     }
     return p;

@@ -23,6 +23,7 @@ import { externalKey, type FunctionRecord, functionRecord, registerModule } from
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
+import { follow, followable } from "./promises.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { settleArgs } from "./details.ts";
 import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
@@ -830,9 +831,27 @@ export const R = {
     else if (c < -1) findReturn(c, v);
     return v;
   },
+  /** A `return` of an async function: as r, but a promise returned is followed to its end (xa). */
+  ra<T>(c: number, v: T): T {
+    if (c >= 0) {
+      // An async recursion that ran out of stack returns its rejected promise from near the
+      // limit: tph's error would replace it (and leave it unhandled). The value goes on, unkept.
+      try {
+        if (followable(v) && live(c) && tape.state[c - base] !== HIDDEN) returned.set(c, v);
+        else {
+          if (returned.size !== 0) returned.delete(c); // a finally block's return replaces it
+          recordReturn(c, v);
+        }
+      } catch {
+        // The stack ran out in tph.
+      }
+    } else if (c < -1) findReturn(c, v);
+    return v;
+  },
   /** An error propagating out of a recorded call. */
   t(c: number, e: unknown): void {
     lastRethrown = e;
+    if (returned.size !== 0) returned.delete(c); // a finally block's throw replaces a return
     if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
     if (live(c) && tape.state[c - base] !== HIDDEN) {
@@ -850,6 +869,18 @@ export const R = {
       if (extTop !== 0) extUnwind(c, false, undefined);
       recordExit(c);
     }
+  },
+  /** An async function's body ended: its call too, unless it waits for a promise it returned. */
+  xa(c: number): void {
+    if (c >= 0) {
+      if (extTop !== 0) extUnwind(c, false, undefined);
+      if (returned.size === 0 || !returned.has(c)) recordExit(c);
+      else adopt(c);
+    }
+  },
+  /** A jump out of a finally block of call `c` (async) cancelled the `return` it ran for. */
+  rc(c: number): void {
+    if (c >= 0 && returned.size !== 0) returned.delete(c);
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
@@ -1130,6 +1161,70 @@ function recordExit(c: number): void {
   if (watched.size !== 0) watchedExit(c);
 }
 
+// The promise each async call returned (ra), by handle, until its body ends (xa): a finally block
+// may still return something else or throw, and then the function's promise never adopts it.
+const returned: Map<number, Promise<unknown>> = new SafeMap<number, Promise<unknown>>();
+/** The call that ends with its promise rejected, and the error (for watchedExit). */
+let rejectedCall = -1;
+let rejection: unknown = undefined;
+
+/**
+ * The body of call `c` ended, its promise adopting the one it returned: the call awaits that
+ * promise, and ends when it settles. Followed only now, when it is sure to be adopted: following
+ * a promise handles its rejection, which must stay unhandled if the program drops the promise.
+ */
+function adopt(c: number): void {
+  const p = returned.get(c)!;
+  returned.delete(c);
+  // A finally block may have changed it (a `constructor` of its own).
+  if (!followable(p)) {
+    recordReturn(c, p);
+    recordExit(c);
+    return;
+  }
+  try {
+    follow(p, (v) => settled(c, true, v), (e) => settled(c, false, e));
+  } catch {
+    // The stack ran out in tph: the call ends now, with what it returned.
+    recordReturn(c, p);
+    recordExit(c);
+    return;
+  }
+  if (live(c)) suspend(c);
+}
+
+/** The promise that call `c` returned settled: with `v`, or rejected with `v`. */
+function settled(c: number, ok: boolean, v: unknown): void {
+  // A reaction's own error would reject a promise nobody handles: tph's errors stay out.
+  try {
+    endSettled(c, ok, v);
+  } catch {
+    // Nothing of the program's depends on it.
+  }
+}
+
+/** Call `c` ends with its promise settled: fulfilled with `v`, or rejected with error `v`. */
+function endSettled(c: number, ok: boolean, v: unknown): void {
+  if (ok) recordReturn(c, v);
+  else {
+    if (finder !== null) findLeaving(c, v, "throw");
+    if (live(c) && tape.state[c - base] !== HIDDEN) {
+      const row = c - base;
+      tape.state[row] = THREW;
+      const t = tape.traces[tape.slot[row]];
+      tape.ret[row] = formatError(v, t.maxRepr, t.redaction);
+    }
+    rejectedCall = c;
+    rejection = v;
+  }
+  try {
+    recordExit(c);
+  } finally {
+    rejectedCall = -1;
+    rejection = undefined;
+  }
+}
+
 /** The call just begun is a test's function (testRoot): watched to its end. */
 function watchCall(h: number): void {
   watched.set(h, watchNext!);
@@ -1142,7 +1237,7 @@ function watchedExit(c: number): void {
   if (end === undefined) return;
   watched.delete(c);
   const threw = live(c) && tape.state[c - base] === THREW;
-  const value = threw ? lastRethrown : returnedBy.get(c);
+  const value = threw ? (c === rejectedCall ? rejection : lastRethrown) : returnedBy.get(c);
   returnedBy.delete(c);
   end(threw, value);
 }

@@ -30,7 +30,7 @@ import {
 import { functionRecord } from "../recorder/functions.ts";
 import type { CallEnd } from "../recorder/recorder.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
-import { noTest, takeOpen } from "./open_list.ts";
+import { noTest, takeOpen, unfinished } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 
 /** A test's block (trace.ts's TraceHandle). */
@@ -96,8 +96,15 @@ let current: Running | null = null;
 function end(test: Running): void {
   if (current === test) current = null;
   if (!takeOpen(open, test)) return;
-  if (!test.named) test.block.dropped();
-  else test.block.endTest(test.outcome ?? timedOut(test), test.error, test.lastEnd || undefined);
+  if (!test.named) {
+    test.block.dropped();
+    return;
+  }
+  // A test whose function has not ended, nor been overtaken: the process ends in it.
+  const { outcome, error } = test.outcome === null && timedOut(test) === "failed"
+    ? unfinished(test.error)
+    : { outcome: test.outcome ?? timedOut(test), error: test.error };
+  test.block.endTest(outcome, error, test.lastEnd || undefined);
 }
 
 /** How a test ended whose function had not, by the time the next one began or the process ended. */

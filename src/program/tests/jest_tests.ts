@@ -395,7 +395,13 @@ function runner(openTest: OpenTest, rec: TestRecorder, require: NodeJS.Require) 
   };
 }
 
-/** End the blocks of tests still running as the process ends: failed. */
-export function endOpenJestTests(): void {
-  endAllOpen(open, undefined);
+/**
+ * End the blocks of tests still running as the process ends: failed; in jest's own process (its
+ * tests run in band), as jest leaves it when it called exit (exit(0): jest exits 0, no test
+ * failed). A worker that exits fails its test file.
+ *
+ * @param jestMain Whether this is jest's own process.
+ */
+export function endOpenJestTests(jestMain = false): void {
+  endAllOpen(open, undefined, jestMain);
 }

@@ -25,19 +25,49 @@ export function takeOpen<T>(list: T[], item: T): boolean {
   return false;
 }
 
+/** The code the process exits with when it ends by a call to exit (process.exit), else null. */
+let exitCode: number | null = null;
+
+/**
+ * The process ends by a call to exit (process.exit, Deno.exit), with this code: its tests still
+ * open end as the runner reports their file (node --test and bun test: passed when it is 0).
+ */
+export function endingByExit(code: number): void {
+  exitCode = code;
+}
+
+/**
+ * How a test still open as its process ends is stored: failed with `error`; when the process
+ * exits by its own call, as the runner counts it (exit(0): passed; another code: failed, saying
+ * so).
+ *
+ * @param error What the test failed with when the process just ends.
+ */
+export function unfinished(error: unknown): { outcome: TestOutcome; error: unknown } {
+  if (exitCode === null) return { outcome: "failed", error };
+  if (exitCode === 0) return { outcome: "passed", error: undefined };
+  return {
+    outcome: "failed",
+    error: new Error(`the test's process called exit(${exitCode}) before the test ended`),
+  };
+}
+
 /**
  * End every block still open as failed, with `error` (the process ends before its tests did).
  *
  * @param list The open blocks, emptied.
  * @param error What each block's run says the test failed with.
+ * @param byExit Whether a call to exit ends them as the runner counts it (unfinished).
  */
 export function endAllOpen(
   list: { endTest(outcome: TestOutcome, error: unknown): unknown }[],
   error: unknown,
+  byExit = false,
 ): void {
+  const end = byExit ? unfinished(error) : { outcome: "failed" as const, error };
   while (list.length > 0) {
     const block = list[list.length - 1];
     list.length--;
-    block.endTest("failed", error);
+    block.endTest(end.outcome, end.error);
   }
 }

@@ -11,6 +11,24 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 const output = (stdout: string) => stdout.replace(/"argv0":"[^"]*",/, "");
 
 export function binaryRuntimeTests(t: Target): void {
+  Deno.test(`the binary asked for another runtime names a package one can install (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "program") });
+    const cwd = join(dir.path, "p");
+    const r = await tph(t, ["run", "--runtime", "node", "echo.ts"], { cwd });
+    assertCode(r, 1, "--runtime node in the binary");
+    assert.equal(r.stdout, "", "nothing ran");
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, r.stderr);
+    const line = lines[0];
+    assert.match(
+      line,
+      /^tph: --runtime node: the standalone binary runs programs on its own Bun; /,
+    );
+    // tph is not on the npm registry: `npm i -g tph` would install someone else's package.
+    assert.doesNotMatch(line, /npm i(nstall)? -g tph\b/);
+    assert.match(line, /npm pack in a checkout of tph/);
+  });
+
   Deno.test(`the binary keeps its preload in a private folder of the user's cache (${t.name})`, async () => {
     await using dir = tempDir({ p: join(FIXTURES, "program") });
     const cwd = join(dir.path, "p");

@@ -38,7 +38,7 @@ export function detailsTests(t: Target): void {
       /use\(t=Token \{ kind: "x", text: "boom" \}, list=\[9\]\) !! Error: bad boom/,
     );
     const note =
-      /tph: 10 objects shown as summaries \(Token \{…\}\) past the first 20 calls of each function \(tph run --details all shows every value\)/;
+      /tph: 10 objects shown as summaries \(\{…\} after their class name\) past the first 20 calls of each function \(tph run --details all shows every value\)/;
     assert.match(run.stderr, note);
     const tree = await tph(t, ["tree", "last"], { cwd });
     assertCode(tree, 0, "tph tree");

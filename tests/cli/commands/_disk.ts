@@ -92,6 +92,55 @@ export function diskTests(t: Target): void {
   });
 }
 
+/** A project on a read-only file system: tph says so, and `-e` still runs there. */
+export function readOnlyProjectTests(t: Target): void {
+  Deno.test({
+    name: `tph run in a read-only project: "read-only file system", and -e still runs (${t.name})`,
+    ignore: !ROOT,
+    fn: async () => {
+      await using dir = tempDir();
+      const cwd = join(dir.path, "p");
+      mountTmpfs(cwd, "size=1m,mode=0755");
+      try {
+        writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+        writeFileSync(
+          join(cwd, "main.ts"),
+          "function f(): number {\n  return 1;\n}\nconsole.log(f());\n",
+        );
+        writeFileSync(
+          join(cwd, "foo.ts"),
+          "export function neg(n: number): number {\n  return -n;\n}\n",
+        );
+        const pkg = join(cwd, "node_modules", "chunky");
+        mkdirSync(pkg, { recursive: true });
+        writeFileSync(join(pkg, "package.json"), '{ "name": "chunky", "main": "index.js" }\n');
+        writeFileSync(join(pkg, "index.js"), "module.exports = { half: (n) => n / 2 };\n");
+        const r = spawnSync("mount", ["-o", "remount,ro", cwd], {
+          encoding: "utf8",
+          timeout: 10_000,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        const cache = `tph: Cannot save the run in "${join(cwd, ".tracepatch_cache")}": ` +
+          "read-only file system";
+        const run = await tph(t, ["run", "main.ts"], { cwd });
+        assertCode(run, 0, "tph run main.ts");
+        assert.equal(run.stdout, "1\n");
+        // Not Node's "ENOENT … mkdir", nor a runtime's own message.
+        assert.equal(lines(run.stderr)[0], cache);
+        // -e writes its entry module elsewhere; the folder's modules and packages still resolve,
+        // and its functions are traced.
+        const e = await tph(t, ["run", "--tree", "-e", "foo.neg(chunky.half(4))"], { cwd });
+        assertCode(e, 0, "tph run -e in a read-only folder");
+        assert.equal(e.stdout, "-2\n");
+        assert.equal(lines(e.stderr)[0], cache);
+        assert.match(e.stderr, /neg\(n=2\) -> -2/);
+      } finally {
+        unmount(cwd);
+      }
+    },
+  });
+}
+
 /** Exports and pages written to a full or read-only folder: one line, nothing half-written. */
 export function exportDiskTests(t: Target): void {
   Deno.test({

@@ -2,7 +2,7 @@
 // expression that throws (as the runtime reports it), a module that is not there, --import.
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, FIXTURES, type Target, tempDir, tph } from "./_cli.ts";
 
@@ -72,6 +72,43 @@ export function evalTests(t: Target): void {
     const bound = await tph(t, ["run", "-e", "[1, 2].map((x) => foo.buzz(x))"], { cwd });
     assertCode(bound, 0, "an arrow's parameter");
     assert.equal(bound.stdout, "[ -1, -2 ]\n");
+    clean(cwd);
+  });
+
+  Deno.test(`tph run -e: a CommonJS package is its value, as its users import it (${t.name})`, async () => {
+    const { dir, cwd } = setup();
+    await using _ = dir;
+    // Names no static look at the code finds (Node's and Deno's namespace of it lacks them).
+    const pkg = join(cwd, "node_modules", "chunky");
+    mkdirSync(pkg);
+    writeFileSync(join(pkg, "package.json"), '{ "name": "chunky", "main": "index.js" }\n');
+    writeFileSync(
+      join(pkg, "index.js"),
+      [
+        "function chunky(list) { return list.length; }",
+        'const name = ["chu", "nk"].join("");',
+        "chunky[name] = function (list, size) {",
+        "  const out = [];",
+        "  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));",
+        "  return out;",
+        "};",
+        "module.exports = chunky;",
+        "",
+      ].join("\n"),
+    );
+    for (
+      const [args, out] of [
+        [["-e", "chunky.chunk([1, 2, 3], 2)"], "[ [ 1, 2 ], [ 3 ] ]\n"],
+        [["-e", "chunky([1, 2])"], "2\n"],
+        [["--import", "chunky=C", "-e", "C.chunk([1, 2, 3], 3)"], "[ [ 1, 2, 3 ] ]\n"],
+        // An ES module package stays a namespace.
+        [["-e", "typeof greeter.greet"], "'function'\n"],
+      ] as [string[], string][]
+    ) {
+      const r = await tph(t, ["run", ...args], { cwd });
+      assertCode(r, 0, `tph run ${args.join(" ")}`);
+      assert.equal(r.stdout, out, args.join(" "));
+    }
     clean(cwd);
   });
 

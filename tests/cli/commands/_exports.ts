@@ -320,6 +320,101 @@ export function exportFormatTests(t: Target): void {
     assertCode(bad, 2, "not an http URL");
     assert.match(bad.stderr, /--otlp-endpoint takes an http\(s\) URL, got "ftp:\/\/x"/);
   });
+  Deno.test(`tph export --otlp-endpoint: credentials sent as a header, never printed (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "main.ts"], { cwd }), 0, "tph run");
+    await using collector = await otlpListener();
+    const host = collector.url.slice("http://".length);
+    // A password with an @ and a %, URL-encoded as a URL holds it.
+    const withCredentials = `http://alice:s3cr%40t%25@${host}`;
+    const secret = /alice|s3cr/;
+    const sent = await tph(t, ["export", "last", "--otlp-endpoint", withCredentials], { cwd });
+    assertCode(sent, 0, "credentials in the URL");
+    assert.doesNotMatch(sent.stderr, secret);
+    assert.match(lines(sent.stderr).at(-1)!, new RegExp(` to ${collector.url}/v1/traces$`));
+    const basic = (user: string, password: string) =>
+      "Basic " + Buffer.from(`${user}:${password}`).toString("base64");
+    assert.equal(collector.requests.at(-1)!.headers.authorization, basic("alice", "s3cr@t%"));
+    // Refused, unreachable, or not a URL at all: the line names the place, not the credentials.
+    collector.status = 401;
+    const refused = await tph(t, ["export", "last", "--otlp-endpoint", withCredentials], { cwd });
+    assertCode(refused, 1, "a refusing collector");
+    assert.match(
+      refused.stderr,
+      /^tph: http:\/\/127\.0\.0\.1:\d+\/v1\/traces refused the run: 401/,
+    );
+    assert.doesNotMatch(refused.stderr, secret);
+    const closed = `http://alice:s3cr%40t%25@127.0.0.1:${await closedPort()}`;
+    const unreachable = await tph(t, ["export", "last", "--otlp-endpoint", closed], { cwd });
+    assertCode(unreachable, 1, "no collector");
+    assert.match(
+      unreachable.stderr,
+      /^tph: Cannot send the run to http:\/\/127\.0\.0\.1:\d+\/v1\/traces: /,
+    );
+    assert.doesNotMatch(unreachable.stderr, secret);
+    const notUrl = await tph(t, ["export", "last", "--otlp-endpoint", "ftp://alice:s3cr@x"], {
+      cwd,
+    });
+    assertCode(notUrl, 2, "not an http URL");
+    assert.match(notUrl.stderr, /--otlp-endpoint takes an http\(s\) URL, got "ftp:\/\/\*\*\*@x"/);
+    assert.doesNotMatch(notUrl.stderr, secret);
+    collector.status = 200;
+
+    // OpenTelemetry's variables: the secrets stay off the command line.
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/base/`,
+      OTEL_EXPORTER_OTLP_HEADERS: "api-key=k%2Cey%3D1, x-team = blue",
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: "X-Team=red",
+    };
+    const fromEnv = await tph(t, ["export", "last", "--otlp"], { cwd, env });
+    assertCode(fromEnv, 0, "tph export --otlp");
+    let req = collector.requests.at(-1)!;
+    assert.equal(req.path, "/base/v1/traces", "OTEL_EXPORTER_OTLP_ENDPOINT is a base URL");
+    assert.equal(req.headers["api-key"], "k,ey=1");
+    assert.equal(req.headers["x-team"], "red", "the traces' own variable wins");
+    assert.equal(req.type, "application/x-protobuf");
+    assert.doesNotMatch(fromEnv.stderr, /k,ey|k%2Cey/);
+    const traces = await tph(t, ["export", "last", "--otlp"], {
+      cwd,
+      env: { ...env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/custom` },
+    });
+    assertCode(traces, 0, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    assert.equal(collector.requests.at(-1)!.path, "/custom", "used as it is");
+    const cli = await tph(t, ["export", "last", "--otlp-endpoint", `${collector.url}/cli`], {
+      cwd,
+      env,
+    });
+    assertCode(cli, 0, "--otlp-endpoint and the variables");
+    req = collector.requests.at(-1)!;
+    assert.equal(req.path, "/cli/v1/traces", "the command line wins");
+    assert.equal(req.headers["api-key"], "k,ey=1", "the headers still apply");
+    // A malformed list: one line naming the variable, never its text.
+    const bad = await tph(t, ["export", "last", "--otlp"], {
+      cwd,
+      env: { OTEL_EXPORTER_OTLP_HEADERS: "Bearer hunter2" },
+    });
+    assertCode(bad, 2, "a header list that is not k=v");
+    assert.match(bad.stderr, /entry 1 of OTEL_EXPORTER_OTLP_HEADERS is not a header/);
+    assert.doesNotMatch(bad.stderr, /hunter2/);
+  });
+
+  Deno.test(`tph export --otlp-endpoint: a refusal's body is read only as far as it is shown (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "exports") });
+    const cwd = join(dir.path, "p");
+    assertCode(await tph(t, ["run", "main.ts"], { cwd }), 0, "tph run");
+    await using collector = await otlpListener();
+    collector.status = 500;
+    collector.endless = true;
+    const refused = await tph(t, ["export", "last", "--otlp-endpoint", collector.url], { cwd });
+    assertCode(refused, 1, "a collector answering 500 with an endless body");
+    assert.equal(lines(refused.stderr).length, 1, refused.stderr);
+    assert.match(refused.stderr, /refused the run: 500 Internal Server Error \(overloaded\)$/m);
+    // Sockets and the runtime buffer some; reading the whole body would take all 128 MiB.
+    const streamed = await collector.streamed!;
+    assert.ok(streamed < 16 << 20, `${streamed} bytes went out before tph stopped reading`);
+  });
+
   Deno.test(`tph export: calls still open when the program exited (${t.name})`, async () => {
     await using dir = tempDir();
     const cwd = dir.path;
@@ -405,16 +500,34 @@ function decodeTraceRequest(body: Uint8Array): Decoded {
   return Request.toObject(Request.decode(body), { longs: String });
 }
 
-/** A local OTLP/HTTP receiver on 127.0.0.1: what it was sent, and the status it answers. */
+/** What the receiver was sent. */
+interface Received {
+  path: string;
+  type: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
+/**
+ * A local OTLP/HTTP receiver on 127.0.0.1: what it was sent, and the status it answers. With
+ * `endless`, a refusal's body is a line and then 64 KiB chunks for as long as the client reads
+ * (up to 128 MiB); `streamed` says how many bytes went out.
+ */
 async function otlpListener(): Promise<
   AsyncDisposable & {
     url: string;
     status: number;
-    requests: { path: string; type: string; body: Uint8Array }[];
+    endless: boolean;
+    streamed: Promise<number> | null;
+    requests: Received[];
   }
 > {
-  const requests: { path: string; type: string; body: Uint8Array }[] = [];
-  const state = { status: 200 };
+  const requests: Received[] = [];
+  const state = {
+    status: 200,
+    endless: false,
+    streamed: null as Promise<number> | null,
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -422,10 +535,33 @@ async function otlpListener(): Promise<
       requests.push({
         path: req.url ?? "",
         type: String(req.headers["content-type"]),
+        headers: req.headers,
         body: new Uint8Array(Buffer.concat(chunks)),
       });
       res.writeHead(state.status, { "Content-Type": "text/plain" });
-      res.end(state.status === 200 ? "" : "no thanks\n");
+      if (state.status === 200 || !state.endless) {
+        res.end(state.status === 200 ? "" : "no thanks\n");
+        return;
+      }
+      state.streamed = new Promise<number>((resolve) => {
+        const chunk = Buffer.alloc(64 << 10, "x");
+        let sent = 0;
+        let closed = false;
+        res.on("close", () => {
+          closed = true;
+          resolve(sent);
+        });
+        res.on("error", () => {});
+        const pump = () => {
+          while (!closed && sent < 128 << 20) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once("drain", pump);
+          }
+          if (!closed) res.end();
+        };
+        res.write("overloaded\n");
+        pump();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -438,8 +574,20 @@ async function otlpListener(): Promise<
     set status(v: number) {
       state.status = v;
     },
+    get endless() {
+      return state.endless;
+    },
+    set endless(v: boolean) {
+      state.endless = v;
+    },
+    get streamed() {
+      return state.streamed;
+    },
     requests,
-    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    [Symbol.asyncDispose]: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

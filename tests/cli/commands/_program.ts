@@ -8,6 +8,7 @@ import {
   allCalls,
   assertCode,
   FIXTURES,
+  lines,
   plain,
   readRun,
   REPO,
@@ -191,7 +192,14 @@ export function programTests(t: Target): void {
       await using dir = tempDir({ e: join(FIXTURES, "endings") });
       const r = await both(t, join(dir.path, "e"), "syntax_error.ts");
       assert.notEqual(r.plain.code, 0);
-      assertSameAsPlain(r, "syntax_error.ts");
+      // The program never started: no run, one line that says so.
+      assertCode(r.traced, r.plain.code, "traced syntax_error.ts");
+      assert.equal(r.traced.stdout, r.plain.stdout);
+      assert.equal(
+        normalizeErrorOutput(splitStderr(r.traced.stderr).program),
+        normalizeErrorOutput(r.plain.stderr),
+      );
+      assert.match(lines(r.traced.stderr).at(-1)!, /^tph: the program did not start /);
       // Node names the line alone above its excerpt.
       const place = t.runtime === "node" ? /syntax_error\.ts:6\b/ : /syntax_error\.ts:6:/;
       assert.match(splitStderr(r.traced.stderr).program, place);

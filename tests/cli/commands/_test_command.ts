@@ -172,7 +172,7 @@ export function testCommandTests(t: Target): void {
       const { own, failing } = ownLines(r.stderr);
       assert.match(
         own[0],
-        /^tph: 5 tests traced \(3 passed, 2 failed\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
+        /^tph: 6 tests traced \(4 passed, 2 failed\), \d+ calls; stored each test's run in \.tracepatch_cache$/,
       );
       assert.deepEqual(failing.map((m) => m?.[0]), [
         "calc_test.ts › divide by zero fails",
@@ -191,6 +191,7 @@ export function testCommandTests(t: Target): void {
         ["divide by zero fails", "failed", "calc_test.ts"],
         ["async double", "passed", "calc_test.ts"],
         ["with steps", "passed", "calc_test.ts"],
+        ["with steps › inner", "passed", "calc_test.ts"],
         ["name \u001b[2J with an escape", "failed", "calc_test.ts"],
       ]);
       const asyncTree = await tph(t, ["tree", runs[2].id, "--no-args", "--no-return"], {
@@ -208,7 +209,7 @@ export function testCommandTests(t: Target): void {
       const rows = lines(failed.stdout).slice(1);
       assert.equal(rows.length, 2, failed.stdout);
       assert.match(rows[0], /^1 .* test failed +-$/);
-      assert.match(rows[1], /^4 .*divide by zero fails .* test failed +-$/);
+      assert.match(rows[1], /^5 .*divide by zero fails .* test failed +-$/);
     }));
 
   Deno.test(`tph test: --failed-only keeps the failing tests' runs; -- --filter goes to deno test (${t.name})`, () =>

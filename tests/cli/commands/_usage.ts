@@ -39,6 +39,66 @@ function shellQuote(argv: string[]): string {
 }
 
 export function usageTests(t: Target): void {
+  Deno.test(`tph run of a file that is no program: one line, nothing runs, nothing stored (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(cwd, "main.ts"), "function f(): number {\n  return 1;\n}\nf();\n");
+    assertCode(await tph(t, ["run", "main.ts"], { cwd }), 0, "tph run main.ts");
+    const cache = join(cwd, ".tracepatch_cache");
+    const runs = () => readdirSync(cache).filter((f) => f.startsWith("run_")).sort();
+    const [stored] = runs();
+    const file = `.tracepatch_cache/${stored}`;
+    // A run file, by its name or by its first bytes under any other.
+    writeFileSync(join(cwd, "copy"), Deno.readFileSync(join(cache, stored)));
+    for (const [name, shown] of [[file, file], ["copy", "copy"]]) {
+      const r = await tph(t, ["run", name], { cwd });
+      assertCode(r, 1, `tph run ${name}`);
+      assert.equal(r.stdout, "", "nothing ran");
+      assert.deepEqual(lines(r.stderr), [
+        `tph: "${shown}" is a tph run, not a program: look at it with tph tree ${shown}`,
+      ]);
+    }
+    const json = await tph(t, ["run", "package.json"], { cwd });
+    assertCode(json, 1, "tph run package.json");
+    assert.deepEqual(lines(json.stderr), [
+      'tph: Cannot run "package.json": a .json file is not a program (tph runs .ts, .mts, .cts, ' +
+      ".tsx, .js, .mjs, .cjs, .jsx files)",
+    ]);
+    assert.deepEqual(runs(), [stored], "nothing stored");
+  });
+
+  Deno.test(`tph run of a program its runtime cannot load stores nothing; one that threw keeps its run (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(cwd, "bad.ts"), "function f(): number {\n  return 1;\n}\nlet x = ;\nf();\n");
+    writeFileSync(join(cwd, "missing.ts"), 'import "./nowhere.ts";\nconsole.log(1);\n');
+    writeFileSync(join(cwd, "threw.ts"), 'console.log("ran");\nthrow new SyntaxError("mine");\n');
+    const cache = join(cwd, ".tracepatch_cache");
+    const runs = () =>
+      existsSync(cache) ? readdirSync(cache).filter((f) => f.startsWith("run_")) : [];
+    // Node reports a module it cannot find like a program's own uncaught error: tph tells only a
+    // syntax error in the entry file (see docs/compatibility.md).
+    for (const script of t.runtime === "node" ? ["bad.ts"] : ["bad.ts", "missing.ts"]) {
+      const r = await tph(t, ["run", script], { cwd });
+      assertCode(r, 1, `tph run ${script}`);
+      assert.equal(r.stdout, "");
+      assert.equal(
+        lines(r.stderr).at(-1),
+        "tph: the program did not start (its runtime could not load it: see above); nothing " +
+          "was recorded or stored",
+      );
+      assert.doesNotMatch(r.stderr, /ended before tph could save/);
+      assert.deepEqual(runs(), [], `nothing stored for ${script}`);
+    }
+    const threw = await tph(t, ["run", "threw.ts"], { cwd });
+    assertCode(threw, 1, "a program that ran and threw");
+    assert.equal(threw.stdout, "ran\n");
+    assert.match(lines(threw.stderr).at(-1)!, /^tph: 0 calls recorded .*; saved /);
+    assert.equal(runs().length, 1, "its run is kept");
+  });
+
   Deno.test(`tph usage errors exit 2 with one line and a hint (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
     const cwd = join(dir.path, "e");

@@ -4,33 +4,44 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 import { main } from "../../../src/cli/commands/main.ts";
 import { COMMANDS } from "../../../src/cli/commands/commands.ts";
 import { EXPORT_FORMATS } from "../../../src/cli/export/formats.ts";
+import { listRuns } from "../../../src/store/list_runs.ts";
+import { DENO, projectWithRuns, REPO } from "./_cli.ts";
 
 async function tph(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return await tphIn(tmpdir(), ...argv);
+}
+
+async function tphIn(
+  cwd: string,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
-    cwd: tmpdir(),
+    cwd,
     isTerminal: false,
     env: {},
   });
   return { code, out: out.join("\n") + "\n", err: err.join("\n") };
 }
 
-/** The script of a shell, in a file. */
-async function scriptFile(shell: string): Promise<string> {
+/** The script of a shell, in a file of a temporary folder removed when it is disposed of. */
+async function scriptFile(shell: string): Promise<{ file: string } & Disposable> {
   const { code, out } = await tph("completion", shell);
   assert.equal(code, 0);
-  const file = join(mkdtempSync(join(tmpdir(), "tph-completion-")), `tph.${shell}`);
+  const dir = mkdtempSync(join(tmpdir(), "tph-completion-"));
+  const file = join(dir, `tph.${shell}`);
   writeFileSync(file, out);
-  return file;
+  return { file, [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Whether a shell is installed. */
@@ -42,13 +53,20 @@ function has(shell: string): boolean {
  * What the bash function offers for each command line (the last word is the one completed), as
  * bash calls it: COMP_WORDS and COMP_CWORD set, COMPREPLY read back.
  */
-function bashOffers(file: string, lines: string[][]): string[][] {
+function bashOffers(
+  file: string,
+  lines: string[][],
+  options: { cwd?: string; path?: string } = {},
+): string[][] {
   const calls = lines.map((words) =>
     `COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); ` +
     `COMP_CWORD=${words.length - 1}; _tph; echo "\${COMPREPLY[*]}"`
   );
   const r = spawnSync("bash", ["--norc", "-c", `source '${file}'\n${calls.join("\n")}`], {
     encoding: "utf8",
+    cwd: options.cwd,
+    env: options.path === undefined ? undefined : { ...process.env, PATH: options.path },
+    timeout: 120_000,
   });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, "");
@@ -56,7 +74,8 @@ function bashOffers(file: string, lines: string[][]): string[][] {
 }
 
 Deno.test("tph completion bash registers _tph for tph in bash", async () => {
-  const file = await scriptFile("bash");
+  using script = await scriptFile("bash");
+  const file = script.file;
   const r = spawnSync("bash", ["--norc", "-c", `source '${file}'; complete -p tph`], {
     encoding: "utf8",
   });
@@ -65,7 +84,8 @@ Deno.test("tph completion bash registers _tph for tph in bash", async () => {
 });
 
 Deno.test("tph completion bash completes the table's commands, options and fixed values", async () => {
-  const file = await scriptFile("bash");
+  using script = await scriptFile("bash");
+  const file = script.file;
   const names = COMMANDS.map((c) => c.name);
   const withOptions = COMMANDS.map((c) => ["tph", c.name, "-"]);
   const [
@@ -100,7 +120,7 @@ Deno.test("tph completion bash completes the table's commands, options and fixed
   assert.deepEqual(afterScript, []);
   assert.deepEqual(beforeScript, ["--exclude", "--export"]);
   assert.deepEqual(topics, names);
-  assert.deepEqual(shells, ["bash", "zsh", "fish"]);
+  assert.deepEqual(shells, ["bash", "zsh", "fish", "runs"]);
   COMMANDS.forEach((c, i) => {
     const expected = Object.entries(c.options).flatMap(([name, o]) => [
       `--${name}`,
@@ -119,7 +139,8 @@ for (const shell of ["zsh", "fish"]) {
     name: `tph completion ${shell} parses in ${shell}`,
     ignore: !installed,
     fn: async () => {
-      const file = await scriptFile(shell);
+      using script = await scriptFile(shell);
+      const file = script.file;
       const r = spawnSync(shell, ["-n", file], { encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, "");
@@ -138,14 +159,48 @@ Deno.test("tph completion names every command and option of the table in each sc
   }
 });
 
-Deno.test("tph completion takes bash, zsh or fish", async () => {
+Deno.test("tph completion takes bash, zsh, fish or runs", async () => {
   const bad = await tph("completion", "tcsh");
   assert.equal(bad.code, 2);
   assert.equal(
     bad.err,
-    'tph: completion takes bash, zsh or fish, got "tcsh"\nRun "tph help completion" for usage.',
+    'tph: completion takes bash, zsh, fish or runs, got "tcsh"\nRun "tph help completion" for usage.',
   );
   const none = await tph("completion");
   assert.equal(none.code, 2);
   assert.match(none.err, /^tph: "completion" needs <shell>$/m);
+});
+
+Deno.test("tph completion runs lists last and the stored runs' ids; the scripts offer them", async () => {
+  await using project = projectWithRuns();
+  const ids = listRuns(join(project.root, ".tracepatch_cache")).entries.map((e) => e.id);
+  assert.ok(ids.length >= 2, "the fixture's runs");
+  const listed = await tphIn(project.root, "completion", "runs");
+  assert.equal(listed.code, 0);
+  assert.deepEqual(listed.out.trimEnd().split("\n"), ["last", ...ids]);
+  // Where no run is stored: last alone, and no error (a shell's completion prints none).
+  const none = await tphIn(tmpdir(), "completion", "runs");
+  assert.deepEqual([none.code, none.out.trimEnd(), none.err], [0, "last", ""]);
+  // bash asks the tph on PATH, in the shell's folder, when a run is completed.
+  using script = await scriptFile("bash");
+  const bin = join(project.path, "bin");
+  Deno.mkdirSync(bin);
+  writeFileSync(
+    join(bin, "tph"),
+    `#!/bin/sh\nexec '${DENO}' run -A '${join(REPO, "cli.ts")}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const [tree, diff, flags] = bashOffers(script.file, [
+    ["tph", "tree", ""],
+    ["tph", "diff", "last", ids[1].slice(0, 10)],
+    ["tph", "tree", "--no"],
+  ], { cwd: project.root, path: `${bin}:${process.env.PATH}` });
+  assert.deepEqual(tree, ["last", ...ids]);
+  assert.deepEqual(diff, ids.filter((id) => id.startsWith(ids[1].slice(0, 10))));
+  assert.deepEqual(flags, ["--no-args", "--no-return"]);
+  // zsh's and fish's scripts ask the same command.
+  for (const shell of ["zsh", "fish"]) {
+    const { out } = await tph("completion", shell);
+    assert.ok(out.includes("tph completion runs 2>/dev/null"), shell);
+  }
 });

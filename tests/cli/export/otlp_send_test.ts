@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openRun } from "../../../src/store/run_reader.ts";
-import { sendOtlp } from "../../../src/cli/export/otlp_send.ts";
+import { otlpTarget, sendOtlp } from "../../../src/cli/export/otlp_send.ts";
 import { callsInOrder } from "../../_export_readers.ts";
 
 const RUN = join(
@@ -35,7 +35,7 @@ Deno.test("sendOtlp splits a run into requests within the limit, every call once
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const spill = join(dir, "spill.tmp");
     const limit = 1500;
-    const sent = await sendOtlp(file, url, { spillPath: spill, maxBytes: limit });
+    const sent = await sendOtlp(file, otlpTarget(url), { spillPath: spill, maxBytes: limit });
     const calls = callsInOrder(file.tree().roots);
     assert.equal(sent.spans, calls.length);
     assert.ok(sent.requests > 1, `${sent.requests} requests`);
