@@ -376,18 +376,23 @@ function saveOnSignals(
   g: any,
 ): void {
   const others = listenersOtherThanTph(g);
+  const told = (signal: Signal) => {
+    if (ackFile === null) return;
+    try {
+      appendText(ackFile, `${signal} ${epochNow()}\n`);
+    } catch {
+      // tph's folder is gone: tph itself is ending.
+    }
+  };
   for (const signal of SIGNALS) {
     const onSignal = () => {
-      if (ackFile !== null) {
-        try {
-          appendText(ackFile, `${signal} ${epochNow()}\n`);
-        } catch {
-          // tph's folder is gone: tph itself is ending.
-        }
-      }
       // The program added its own handler: it decides what the signal does.
-      if (others(signal) > 0) return;
+      if (others(signal) > 0) return told(signal);
+      // Saved first, told after: a runner with a handler of its own in the runtime (deno test's)
+      // may end the process soon after the signal, and tph then passing it on again changes
+      // nothing (the program dies of it either way).
       save({ ended: "signal", signal });
+      told(signal);
       t.active = false;
       process.removeListener(signal, onSignal);
       // Die of the same signal, as the program would have without tph.

@@ -278,7 +278,7 @@ async function runChild(
         env: { ...env, [CHILD_ENV]: planFile },
         argv0,
       });
-      stops = forwardSignals(child, planFile);
+      stops = forwardSignals(child, planFile, childConfig.tests !== undefined);
     }
   } catch (e) {
     if (early !== null) {

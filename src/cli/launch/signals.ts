@@ -6,7 +6,7 @@
 // each signal once, as it would plainly. Loaded before the program starts (early_start.ts): no
 // node: module.
 
-import { type Child, onSignal } from "../../platform/process.ts";
+import { type Child, onSignal, stdinIsTerminal } from "../../platform/process.ts";
 import { readText } from "../../platform/files.ts";
 import { SIGNALS_SUFFIX } from "../../program/settings.ts";
 
@@ -66,9 +66,30 @@ class Received {
  *
  * @param child The program's process.
  * @param planFile Its settings file (the program's process writes what it received beside it).
+ * @param runner `tph test`: the test runner's process gets each signal at once, SIGINT only when
+ *   stdin is not a terminal (where Ctrl-C reaches it itself). Waiting for it to say it received the
+ *   signal let deno test, which ends its process on SIGINT from the runtime itself, end it in the
+ *   middle of tph saving the run (tests/cli/commands/_test_command.ts).
  * @returns How to stop.
  */
-export function forwardSignals(child: Child, planFile: string): (() => void)[] {
+export function forwardSignals(child: Child, planFile: string, runner = false): (() => void)[] {
+  if (runner) {
+    const terminal = stdinIsTerminal();
+    const kill = (signal: Signal) => () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // It ended meanwhile.
+      }
+    };
+    return [
+      onSignal("SIGINT", () => {
+        if (!terminal) kill("SIGINT")();
+      }),
+      onSignal("SIGTERM", kill("SIGTERM")),
+      onSignal("SIGHUP", kill("SIGHUP")),
+    ];
+  }
   const received = new Received(planFile + SIGNALS_SUFFIX);
   const timers = new Set<ReturnType<typeof setTimeout>>();
   /** Signals passed on, whose receipt the program will tell too: matched first. */
