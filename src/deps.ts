@@ -7,11 +7,15 @@
 // the packages into the traced program's preload instead and hands them over with presetDeps()
 // (src/program/binary_preload.ts): a global would show in the program's `Object.keys(globalThis)`.
 
-import process from "node:process";
+import type NodeProcess from "node:process";
 import type * as OxcParser from "oxc-parser";
 import type * as TraceMapping from "@jridgewell/trace-mapping";
 import type * as SourcemapCodec from "@jridgewell/sourcemap-codec";
 import type * as SmolToml from "smol-toml";
+
+// Not imported: see src/platform/node_process.ts (below it, this file cannot import it).
+// deno-lint-ignore no-explicit-any
+const process: typeof NodeProcess = (globalThis as any).process;
 
 /** The packages, as the binary's preload presets them. */
 export interface Deps {

@@ -91,7 +91,8 @@ export interface RunInfo {
   duration_ms: number;
   /**
    * True for a `trace()` block stored as a run (auto_save): `command` is the program's, `ended`
-   * is `completed`, or `exception` when the block's callback threw, and `exit_code` is null.
+   * is `completed`, or `exception` when the block's callback threw, and `exit_code` is null; a
+   * block still open when the process ended has the process's `ended`, `exit_code` and `signal`.
    */
   block?: boolean;
   /** For a test's run (`tph test`): which test it is and how it ended. */

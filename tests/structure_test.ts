@@ -94,6 +94,22 @@ Deno.test("structure: src/cli reaches into src/program only through the launch c
   assert.deepEqual(wrong, []);
 });
 
+Deno.test("structure: code the program's process loads takes `process` from node_process.ts", () => {
+  // Importing node:process makes Node create process.stdin (src/platform/node_process.ts says why
+  // that shows in an uncaught error's stack); only tph's own process (src/cli) may.
+  const wrong: string[] = [];
+  for (const p of PARSED) {
+    if (part(p.file) === "cli") continue;
+    walk(p.program, (n) => {
+      if (
+        n.type === "ImportDeclaration" && n.source?.value === "node:process" &&
+        n.importKind !== "type"
+      ) wrong.push(relative(REPO, p.file));
+    });
+  }
+  assert.deepEqual(wrong, []);
+});
+
 Deno.test("structure: each part imports only the parts below it", () => {
   // The floors of docs/design.md, top down: a part imports its own files and the floors below
   // (tph's side reaches the program's launch contract beside it: the test above).

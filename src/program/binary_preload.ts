@@ -6,7 +6,7 @@
 //
 // Runs in the program's process, before the program: no global it adds may stay visible.
 
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as traceMapping from "@jridgewell/trace-mapping";

@@ -4,7 +4,7 @@
 // a run of its own (auto_save), which `tph logs` lists and every command reads.
 
 import { join } from "node:path";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
 import { round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
@@ -47,6 +47,11 @@ export interface BlockSettings {
    * could not be stored (the runner may run tests in several processes: each appends).
    */
   testList: string | null;
+  /**
+   * Called when the first block that stores itself opens: watch the process's end, to store the
+   * blocks still open then (the register entry; `tph run`'s preload does it as it saves the run).
+   */
+  watchEnd?: () => void;
 }
 
 let settings: BlockSettings | null = null;
@@ -59,6 +64,14 @@ const later: { t: TraceState; end: BlockEnd }[] = [];
 /** Set what blocks do in this process (once, before the program runs). */
 export function configureBlocks(s: BlockSettings): void {
   settings = s;
+}
+
+/** A block that stores itself opened: the process's end is watched from now on (watchEnd). */
+export function blockOpened(): void {
+  const watch = settings?.watchEnd;
+  if (watch === undefined) return;
+  settings = { ...settings!, watchEnd: undefined };
+  watch();
 }
 
 /** What blocks do here; null when neither `tph run` nor the register entry set it. */
@@ -79,6 +92,16 @@ export interface BlockEnd {
   threw: boolean;
   /** The test the block ran (`tph test`), its outcome included. */
   test?: TestInfo;
+  /** The process ended while the block was open: how (its open calls are unfinished). */
+  processEnd?: ProcessEnd;
+}
+
+/** How the process ended, for a block still open then. */
+export interface ProcessEnd {
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  code: number | null;
+  signal: string | null;
+  error?: string;
 }
 
 /**
@@ -107,10 +130,19 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
       cwd: s.cwd,
       runtime: s.runtime.name,
       runtime_version: s.runtime.version,
-      ended: end.threw ? "exception" : "completed",
-      exit_code: null,
-      signal: null,
-      ...(end.threw ? { error: formatError(end.error) } : {}),
+      ...(end.processEnd !== undefined
+        ? {
+          ended: end.processEnd.ended,
+          exit_code: end.processEnd.code,
+          signal: end.processEnd.signal,
+          ...(end.processEnd.error !== undefined ? { error: end.processEnd.error } : {}),
+        }
+        : {
+          ended: end.threw ? "exception" : "completed",
+          exit_code: null,
+          signal: null,
+          ...(end.threw ? { error: formatError(end.error) } : {}),
+        }),
       duration_ms: round((t.endTime - t.startTime) * 1000) / 1000,
       block: true,
       ...(end.test !== undefined ? { test: end.test } : {}),

@@ -3,8 +3,8 @@
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
 import { createRequire } from "node:module";
-import process from "node:process";
-import { fileProblem, readText, remove, writeText } from "../platform/files.ts";
+import process from "../platform/node_process.ts";
+import { appendText, fileProblem, readText, remove, writeText } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
@@ -19,12 +19,14 @@ import {
   type ChildEnding,
   type ChildPhases,
   JSC_ADDED_ENV,
+  SIGNALS_SUFFIX,
 } from "./settings.ts";
 import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
-import { enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
+import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import { denoExitCode, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
@@ -81,6 +83,9 @@ let testsReady: Promise<void> = Promise.resolve();
 export function testsInstalled(): Promise<void> {
   return testsReady;
 }
+
+/** The wall clock, as tph's own process reads it (taken before the program may replace it). */
+const epochNow = Date.now;
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
@@ -164,7 +169,12 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
-  const save = testFileProcess ? () => saveTests() : runSaver(config, t, loader);
+  const save = testFileProcess
+    ? (ending: ChildEnding) => {
+      saveTests();
+      endOpenBlocks(processEndOf(ending));
+    }
+    : runSaver(config, t, loader);
   // deno test makes an exit in a test that test's error, reported with the stack of the call: a
   // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
   const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
@@ -176,7 +186,8 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     saveOnBunTestsEnd(save);
   }
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
-  saveOnSignals(save, t);
+  // Only the program's own process tells tph the signals it received (not a test file's).
+  saveOnSignals(save, t, testFileProcess ? null : planFile + SIGNALS_SUFFIX, g);
   programStart = origin + performanceNow();
   return true;
 }
@@ -243,6 +254,8 @@ function runSaver(
   return (ending: ChildEnding) => {
     t.endTime = now();
     saveTests();
+    // Blocks still open (the program exited inside one): stored now, before they are counted.
+    endOpenBlocks(processEndOf(ending));
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
     ending.blocks = rt.tracesStarted() - 1;
@@ -286,32 +299,6 @@ function runSaver(
 }
 
 /**
- * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
- * Deno.exit on Deno).
- *
- * @returns Whether the program called one.
- */
-// deno-lint-ignore no-explicit-any
-function watchExits(g: any): () => boolean {
-  let exitCalled = false;
-  // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
-  // the program set (process.exitCode).
-  const realExit = process.exit;
-  process.exit = function exit(_code?: number) {
-    exitCalled = true;
-    return apply(realExit, process, arguments as unknown as unknown[]);
-  } as typeof process.exit;
-  if (g.Deno !== undefined) {
-    const realDenoExit = g.Deno.exit;
-    g.Deno.exit = function exit(_code?: number) {
-      exitCalled = true;
-      return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
-    };
-  }
-  return () => exitCalled;
-}
-
-/**
  * Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
  * "unload") when an uncaught error ends the program; neither listener changes the outcome.
  */
@@ -321,16 +308,7 @@ function saveOnDenoEnd(
   save: (ending: ChildEnding) => void,
   exitCalled: () => boolean,
 ): void {
-  // The code a normal end exits with: `Deno.exitCode` holds `process.exitCode` as well.
-  const exitCodeGetter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
-  const exitCode = (): number => {
-    try {
-      const code = exitCodeGetter === undefined ? 0 : apply(exitCodeGetter, g.Deno, []);
-      return typeof code === "number" ? code : 0;
-    } catch {
-      return 0;
-    }
-  };
+  const exitCode = denoExitCode(g);
   g.addEventListener(
     "unload",
     () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
@@ -384,16 +362,39 @@ function saveOnBunTestsEnd(save: (ending: ChildEnding) => void): void {
   });
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+type Signal = typeof SIGNALS[number];
+
 /**
  * A signal that would end the program ends it as it would have without tph, after saving, unless
- * the program handles it.
+ * the program handles it. Each one received is told to tph (`ackFile`, see SIGNALS_SUFFIX), which
+ * then does not pass it on as well.
  */
-function saveOnSignals(save: (ending: ChildEnding) => void, t: TraceState): void {
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+function saveOnSignals(
+  save: (ending: ChildEnding) => void,
+  t: TraceState,
+  ackFile: string | null,
+  // deno-lint-ignore no-explicit-any
+  g: any,
+): void {
+  const others = listenersOtherThanTph(g);
+  const told = (signal: Signal) => {
+    if (ackFile === null) return;
+    try {
+      appendText(ackFile, `${signal} ${epochNow()}\n`);
+    } catch {
+      // tph's folder is gone: tph itself is ending.
+    }
+  };
+  for (const signal of SIGNALS) {
     const onSignal = () => {
       // The program added its own handler: it decides what the signal does.
-      if (process.listenerCount(signal) > 1) return;
+      if (others(signal) > 0) return told(signal);
+      // Saved first, told after: a runner with a handler of its own in the runtime (deno test's)
+      // may end the process soon after the signal, and tph then passing it on again changes
+      // nothing (the program dies of it either way).
       save({ ended: "signal", signal });
+      told(signal);
       t.active = false;
       process.removeListener(signal, onSignal);
       // Die of the same signal, as the program would have without tph.
@@ -401,4 +402,50 @@ function saveOnSignals(save: (ending: ChildEnding) => void, t: TraceState): void
     };
     if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
   }
+}
+
+/**
+ * How many listeners of a signal the program has (tph's own left out). Node's and Bun's are
+ * process's listeners. Deno's `Deno.addSignalListener` adds some that process does not count (and
+ * its process.on adds each through it): on Deno they are counted as they are added and removed.
+ */
+// deno-lint-ignore no-explicit-any
+function listenersOtherThanTph(g: any): (signal: Signal) => number {
+  const own = (signal: Signal) => process.listenerCount(signal) - 1;
+  if (g.Deno === undefined) return own;
+  const deno = g.Deno;
+  // Per signal, the listeners added and not removed. No array method, Map nor Set: the program
+  // may have patched them.
+  const added: Record<string, unknown[]> = { SIGINT: [], SIGTERM: [], SIGHUP: [] };
+  const realAdd = deno.addSignalListener, realRemove = deno.removeSignalListener;
+  deno.addSignalListener = function addSignalListener(signal: string, _handler: () => void) {
+    const r = apply(realAdd, deno, arguments as unknown as unknown[]);
+    const list = added[signal];
+    if (list !== undefined && indexIn(list, _handler) < 0) list[list.length] = _handler;
+    return r;
+  };
+  deno.removeSignalListener = function removeSignalListener(
+    signal: string,
+    _handler: () => void,
+  ) {
+    const r = apply(realRemove, deno, arguments as unknown as unknown[]);
+    const list = added[signal];
+    const i = list === undefined ? -1 : indexIn(list, _handler);
+    if (i >= 0) {
+      for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+      list.length--;
+    }
+    return r;
+  };
+  return (signal) => {
+    const counted = own(signal);
+    // tph's own listener was added through process.on after this: counted among them.
+    const direct = added[signal].length - 1;
+    return counted > direct ? counted : direct;
+  };
+}
+
+function indexIn(list: unknown[], item: unknown): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === item) return i;
+  return -1;
 }

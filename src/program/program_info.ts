@@ -1,6 +1,6 @@
 // What a stored run says of the program it came from, read in the program's process.
 
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { String } from "../platform/globals.ts";
 
 // deno-lint-ignore no-explicit-any

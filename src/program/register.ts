@@ -10,7 +10,7 @@
 // cache (auto_save). TPH_CONFIG=<file> reads that config file instead of searching. TPH_DISABLE=1 or `enabled = false` in the config: nothing is instrumented,
 // and every block is a no-op.
 
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isDirectory, realPath } from "../platform/files.ts";
@@ -24,8 +24,9 @@ import { registerLoader } from "./loader/register.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { configureBlocks } from "./blocks.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
+import { onProcessEnd } from "./process_end.ts";
 // The library the program's trace() hands its blocks to (LibraryABI in src/abi.ts).
-import "./trace.ts";
+import { endOpenBlocks } from "./trace.ts";
 
 /** Why the register entry did not set tracing up, said in one line; the program runs as it is. */
 class NotRegistered extends Error {}
@@ -81,6 +82,8 @@ export function registerEntry(cwd: string = process.cwd()): boolean {
       cacheDir: cfg.cache && cfg.auto_save ? cacheDirOf(cfg, root, vars.HOME) : null,
       disabled: false,
       instrumented: loader.instrumented,
+      // The program may exit inside a block: it is stored then, its open calls unfinished.
+      watchEnd: () => onProcessEnd(endOpenBlocks),
     });
     return true;
   } catch (e) {

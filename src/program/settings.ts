@@ -13,6 +13,15 @@ import type { ScopeOptions } from "../project/scope.ts";
 export const CHILD_ENV = "TPH_CHILD_CONFIG";
 
 /**
+ * Beside the settings file: the signals the program's process received, a line each
+ * (`SIGINT 1764140000000`, the name and the time in epoch ms). A signal sent to the process group
+ * (a terminal's Ctrl-C) reaches the program and tph alike; one sent to tph alone (`kill <pid>`)
+ * reaches only tph. tph passes a signal on only when the program did not say it received it too
+ * (src/cli/launch/signals.ts), so that the program gets each signal once, as it would plainly.
+ */
+export const SIGNALS_SUFFIX = ".signals";
+
+/**
  * Set when tph put JavaScriptCore's stack option in the program's environment (stack_room.ts):
  * the preload then takes both out of process.env. Unset when the variable was the user's own.
  */

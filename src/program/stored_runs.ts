@@ -3,7 +3,7 @@
 // the cache folder the CLI would use here.
 
 import { resolve } from "node:path";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { loadConfig, type LoadedConfig } from "../config/load_config.ts";
 import { defaultCacheDir } from "../store/cache_dir.ts";
 import { listRuns } from "../store/list_runs.ts";

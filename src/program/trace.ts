@@ -1,6 +1,6 @@
 import { writeText } from "../platform/files.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
-import process from "node:process";
+import process from "../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { LIBRARY_VERSION, type LibraryABI, RUNTIME_GLOBAL } from "../abi.ts";
 import { VERSION } from "../version.ts";
@@ -14,7 +14,7 @@ import type { TraceState } from "./recorder/trace_state.ts";
 import type { FindSpec, TraceLimits } from "../run_file/limits.ts";
 import { repr } from "./recorder/repr.ts";
 import type { CallNodeJSON, FindMatchJSON, RunJSON, TestInfo, TestOutcome } from "../types.ts";
-import { blockSettings, saveBlock } from "./blocks.ts";
+import { blockOpened, blockSettings, type ProcessEnd, saveBlock } from "./blocks.ts";
 import type { StoredRun, StoredRunsOptions } from "./stored_runs.ts";
 import { Error, JSON, Promise, RegExp, String, Symbol } from "../platform/globals.ts";
 
@@ -74,6 +74,26 @@ function endLoan(rt: Runtime, c: number, t: TraceState, before: TraceState | nul
 }
 
 /**
+ * The blocks open that store themselves when they stop, oldest first: endOpenBlocks stores them
+ * when the process ends first. No array method: the program may have patched them.
+ */
+const open: TraceHandle[] = [];
+
+function forgetOpen(t: TraceHandle): void {
+  let j = 0;
+  for (let i = 0; i < open.length; i++) if (open[i] !== t) open[j++] = open[i];
+  open.length = j;
+}
+
+/**
+ * The process ends (exit(), its last line, an uncaught error, a signal) with blocks still open:
+ * store each, innermost first, its open calls unfinished, as a run without a block is.
+ */
+export function endOpenBlocks(end: ProcessEnd): void {
+  for (let i = open.length - 1; i >= 0; i--) if (i < open.length) open[i].endWithProcess(end);
+}
+
+/**
  * A running or finished trace. Calls made while it is active by instrumented code (loaded by
  * `tph run` or the tph loader) are recorded into it; see {@linkcode trace}.
  */
@@ -120,6 +140,10 @@ export class TraceHandle {
       else als.enterWith(this.#state);
     }
     rt.countActive(1);
+    if (this.#save) {
+      open[open.length] = this;
+      blockOpened();
+    }
   }
 
   /** @internal The recorder-side state, for trace.run to scope the async context. */
@@ -165,8 +189,25 @@ export class TraceHandle {
     return this.stop();
   }
 
-  #stop(threw: boolean, error: unknown, outcome?: TestOutcome, at?: number): this {
+  /**
+   * @internal The process ends with this block open (endOpenBlocks): stored as it is, its open
+   * calls unfinished, with how the process ended.
+   */
+  endWithProcess(end: ProcessEnd): this {
+    // A test's block is its runner's to end (tests/*.ts), as the test ended.
+    if (this.#test !== null) return this;
+    return this.#stop(false, undefined, undefined, undefined, end);
+  }
+
+  #stop(
+    threw: boolean,
+    error: unknown,
+    outcome?: TestOutcome,
+    at?: number,
+    processEnd?: ProcessEnd,
+  ): this {
     if (!this.#state.active) return this;
+    forgetOpen(this);
     this.#state.active = false;
     this.#state.endTime = at ?? now();
     const rt = recorder();
@@ -185,7 +226,11 @@ export class TraceHandle {
       const test = this.#test === null
         ? undefined
         : { ...this.#test, outcome: outcome ?? (threw ? "failed" as const : "passed" as const) };
-      this.#stored = saveBlock(this.#state, { label, threw, error, test }, test !== undefined);
+      this.#stored = saveBlock(
+        this.#state,
+        { label, threw, error, test, ...(processEnd !== undefined ? { processEnd } : {}) },
+        test !== undefined,
+      );
     }
     return this;
   }

@@ -96,11 +96,21 @@ function endedShort(run: Omit<RunJSON, "trace">): string {
   const r = run.run;
   if (r === undefined) return "-";
   if (r.test !== undefined) return `test ${r.test.outcome}`;
-  if (r.block) return r.ended === "completed" ? "block" : "block threw";
+  if (r.block && !openAtEnd(r)) return r.ended === "completed" ? "block" : "block threw";
+  if (r.block) return `block, ${endedShort({ ...run, run: { ...r, block: false } })}`;
   if (r.ended === "signal") return r.signal ?? "signal";
   if (r.ended === "completed") return r.exit_code ? `exit ${r.exit_code}` : "ok";
   if (r.ended === "exit") return `exit ${r.exit_code ?? "?"}`;
   return r.ended;
+}
+
+/**
+ * Whether a block's run was stored as the process ended with the block still open: it then has
+ * the process's ending (an exit code, a signal), which a block that stopped has not.
+ */
+function openAtEnd(r: NonNullable<RunJSON["run"]>): boolean {
+  return r.exit_code !== null || r.ended === "exit" || r.ended === "signal" ||
+    r.ended === "rejection";
 }
 
 /** How a run ended, in a sentence for `tph view`. */
@@ -181,7 +191,11 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
     rows.push(["Cwd", r.cwd]);
     rows.push([
       "Ended",
-      r.ended === "completed" ? "completed" : `threw${r.error ? `: ${r.error}` : ""}`,
+      openAtEnd(r)
+        ? `still open when the program ended: ${endedLong(run)}`
+        : r.ended === "completed"
+        ? "completed"
+        : `threw${r.error ? `: ${r.error}` : ""}`,
     ]);
     rows.push(["Duration", formatDuration(r.duration_ms)]);
   } else if (r !== undefined) {

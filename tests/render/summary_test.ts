@@ -59,6 +59,43 @@ Deno.test("renderRunSummary() describes a trace() block saved by a program", () 
   assert.match(text, /^ {2}handleRequest\(\) {2}\[30µs, 2 calls\]$/m);
 });
 
+Deno.test("a block stored as the program ended with it open says how the program ended", () => {
+  const block = (ended: string, exitCode: number | null, signal: string | null = null) => ({
+    ...CHECKOUT,
+    run: { ...CHECKOUT.run!, block: true, ended, exit_code: exitCode, signal },
+  });
+  const exited = block("exit", 3);
+  assert.match(
+    renderRunSummary(exited),
+    /^Ended +still open when the program ended: exited early \(exit code 3\)$/m,
+  );
+  const killed = block("signal", null, "SIGINT");
+  assert.match(
+    renderRunSummary(killed),
+    /^Ended +still open when the program ended: killed by SIGINT$/m,
+  );
+  assert.match(renderRunSummary(block("completed", null)), /^Ended +completed$/m);
+  const table = renderLogTable([
+    { id: "a", run: exited, size: 1 },
+    { id: "b", run: killed, size: 1 },
+    { id: "c", run: block("completed", 7), size: 1 },
+    { id: "d", run: block("completed", null), size: 1 },
+    {
+      id: "e",
+      run: { ...block("exception", null), run: { ...block("exception", null).run, error: "E" } },
+      size: 1,
+    },
+  ], { timeZone: "utc" });
+  const ended = table.split("\n").slice(1).map((l) => l.match(/(block[^-]*?) +-$/)?.[1]);
+  assert.deepEqual(ended, [
+    "block, exit 3",
+    "block, SIGINT",
+    "block, exit 7",
+    "block",
+    "block threw",
+  ]);
+});
+
 Deno.test("renderRunSummary() lists at most maxRoots root calls", () => {
   const many = { ...LIBRARY, trace: Array.from({ length: 5 }, () => LIBRARY.trace[0]) };
   const text = renderRunSummary(many, { maxRoots: 2 });

@@ -4,13 +4,8 @@
 // there once it has checked the command line, or tells the process to quit without running
 // anything. Only what this module imports loads before the start: no node: module (Deno ~4 ms).
 
-import {
-  type Child,
-  cwd,
-  onSignal,
-  spawnInherit,
-  stdinIsTerminal,
-} from "../../platform/process.ts";
+import { type Child, cwd, spawnInherit } from "../../platform/process.ts";
+import { forwardSignals } from "./signals.ts";
 import { exists, isDirectory, remove, writeText, writeWhole } from "../../platform/files.ts";
 import { tempFolder } from "./temp_folder.ts";
 import { notAProgram } from "./program_file.ts";
@@ -109,7 +104,7 @@ export function startEarly(argv: string[]): void {
       env: { ...env, [CHILD_ENV]: planFile },
       argv0,
     });
-    pending = { ...found, cwd: dir, child, planFile, stops: forwardSignals(child) };
+    pending = { ...found, cwd: dir, child, planFile, stops: forwardSignals(child, planFile) };
   } catch {
     // The CLI starts it the usual way and reports what is wrong.
     if (planFile !== "") removePlan(planFile);
@@ -198,24 +193,4 @@ export function removePlan(file: string): void {
 export function writePlan(file: string, plan: ChildConfig | typeof ABORT): void {
   // In the plan's own folder, under a name its reader knows it is not (created exclusively).
   writeWhole(file, JSON.stringify(plan), `${file}.tmp`);
-}
-
-/**
- * Signals sent to tph are passed on to the program, which decides what they do; tph waits to
- * save what it recorded. A terminal's Ctrl-C reaches the program itself too (same process
- * group): with a terminal on stdin, SIGINT is not passed on, so that the program does not get it
- * twice.
- *
- * @param child The program's process.
- * @returns How to stop.
- */
-export function forwardSignals(child: Child): (() => void)[] {
-  const terminal = stdinIsTerminal();
-  return [
-    onSignal("SIGINT", () => {
-      if (!terminal) child.kill("SIGINT");
-    }),
-    onSignal("SIGTERM", () => child.kill("SIGTERM")),
-    onSignal("SIGHUP", () => child.kill("SIGHUP")),
-  ];
 }

@@ -35,7 +35,8 @@ import {
   RuntimeError,
   withTestPlan,
 } from "../../program/command.ts";
-import { forwardSignals, makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
+import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
+import { forwardSignals } from "./signals.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {
@@ -277,7 +278,7 @@ async function runChild(
         env: { ...env, [CHILD_ENV]: planFile },
         argv0,
       });
-      stops = forwardSignals(child);
+      stops = forwardSignals(child, planFile, childConfig.tests !== undefined);
     }
   } catch (e) {
     if (early !== null) {

@@ -23,7 +23,7 @@
 // Nothing here runs per call: only when a stack is formatted or an error printed, and then only
 // frames in files tph rewrote look anything up.
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import {
   arrayJoin,
   bare,

@@ -4,7 +4,7 @@
 // remembered (its source for toString, its map for CommonJS stacks), handed over.
 
 import * as nodeModule from "node:module";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, relative } from "node:path";
 import { findInlineMap } from "../instrument/_positions.ts";

@@ -26,7 +26,7 @@
 
 import { Buffer } from "node:buffer";
 import * as nodeModule from "node:module";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { pathToFileURL } from "node:url";
 import { sourcemapCodec } from "../../deps.ts";
 import { findInlineMap, readInlineSourceMap } from "../instrument/_positions.ts";

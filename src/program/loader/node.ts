@@ -8,7 +8,7 @@
 // it came, to be refused the same way.
 
 import * as nodeModule from "node:module";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { disguise, rememberModule } from "./original_text.ts";
 import { installNodeStacks, rememberColumns } from "./node_stacks.ts";

@@ -4,7 +4,7 @@
 // not the program's: it is kept off the program's stderr.
 
 import * as nodeModule from "node:module";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { Reflect, String } from "../../platform/globals.ts";
 
 const apply = Reflect.apply;

@@ -9,7 +9,7 @@
 // thrown that was made elsewhere, a program that handles uncaught errors itself), Node prints its
 // report as it does.
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { readText } from "../../platform/files.ts";
 import { rethrownLast } from "../recorder/recorder.ts";

@@ -6,7 +6,7 @@
 // by a worker thread that has the parser, while the hook waits for it: a one-time cost of tens of
 // ms, paid only by a run that imports a file its previous run did not.
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";

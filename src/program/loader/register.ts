@@ -5,7 +5,7 @@
 // bun.ts (Bun.plugin: it hands over the raw TypeScript and transpiles what it gets back), node.ts
 // (node:module's registerHooks: raw TypeScript too, whose types Node strips from what it gets back).
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";

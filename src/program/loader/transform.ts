@@ -7,7 +7,7 @@
 // run, and replaced whole (written beside it, then renamed over it). `tph run` keeps the folder
 // bounded (transform_cache.ts).
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import {
   entryKind,
   makeDir,

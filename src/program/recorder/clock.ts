@@ -8,7 +8,7 @@
 // recorded: 1,422 against 1,290 ms on Deno, 1,707 against 1,371 on Bun; fib, yaml likewise), so it
 // starts only with four cores or more. TPH_CLOCK=performance turns it off, TPH_CLOCK=thread on.
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
 import { performanceNow } from "../../platform/intrinsics.ts";
 

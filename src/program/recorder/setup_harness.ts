@@ -4,7 +4,7 @@
 // when any failed. Its own code is tph's, not the project's: none of it is traced, so each
 // configured call is a root of the run's tree.
 
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { Promise, String } from "../../platform/globals.ts";
 
 /** How values are shown: one line, bounded. */

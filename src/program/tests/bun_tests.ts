@@ -20,7 +20,7 @@
 
 import { relative } from "node:path";
 import { isProxy } from "node:util/types";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import {
   FLAG_AFTER_EACH,
   FLAG_ALL_HOOK,

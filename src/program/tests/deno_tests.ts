@@ -8,7 +8,7 @@
 // stored failed, as Deno reports it.
 
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { apply, bare, protoOf } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
 import { Error, Object, Promise } from "../../platform/globals.ts";

@@ -22,7 +22,7 @@
 
 import * as nodeModule from "node:module";
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { instrument } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
 import { installToString, rememberModule } from "../loader/original_text.ts";

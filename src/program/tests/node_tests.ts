@@ -16,7 +16,7 @@
 
 import * as asyncHooks from "node:async_hooks";
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
 import { bare, hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";

@@ -13,7 +13,7 @@
 import * as nodeModule from "node:module";
 import { writeText } from "../../platform/files.ts";
 import { join } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import { instrument, moduleHash } from "../instrument/instrument.ts";
 import type { LoaderSetup } from "../loader/setup.ts";
 import type { RewrittenModule } from "../loader/original_text.ts";

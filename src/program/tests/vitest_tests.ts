@@ -11,7 +11,7 @@
 // body, `describe` bodies, `beforeAll`/`afterAll`) belongs to no one test.
 
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../../platform/node_process.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { apply } from "../../platform/intrinsics.ts";
 import { RUNTIME_GLOBAL } from "../../abi.ts";

@@ -1,0 +1,106 @@
+// How the program's process ends, as tph's code inside it sees it: an explicit exit(), its last
+// line, an uncaught error. `tph run`'s preload (child.ts) saves the run then; the register entry
+// stores the trace() blocks still open then (register.ts).
+
+import process from "../platform/node_process.ts";
+import { apply } from "../platform/intrinsics.ts";
+import { formatError } from "./recorder/repr.ts";
+import type { ProcessEnd } from "./blocks.ts";
+import type { ChildEnding } from "./settings.ts";
+
+/**
+ * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
+ * Deno.exit on Deno).
+ *
+ * @returns Whether the program called one.
+ */
+// deno-lint-ignore no-explicit-any
+export function watchExits(g: any): () => boolean {
+  let exitCalled = false;
+  // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
+  // the program set (process.exitCode).
+  const realExit = process.exit;
+  process.exit = function exit(_code?: number) {
+    exitCalled = true;
+    return apply(realExit, process, arguments as unknown as unknown[]);
+  } as typeof process.exit;
+  if (g.Deno !== undefined) {
+    const realDenoExit = g.Deno.exit;
+    g.Deno.exit = function exit(_code?: number) {
+      exitCalled = true;
+      return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
+    };
+  }
+  return () => exitCalled;
+}
+
+/** Deno: the code a normal end exits with (`Deno.exitCode` holds `process.exitCode` as well). */
+// deno-lint-ignore no-explicit-any
+export function denoExitCode(g: any): () => number {
+  const getter = Object.getOwnPropertyDescriptor(g.Deno, "exitCode")?.get;
+  return () => {
+    try {
+      const code = getter === undefined ? 0 : apply(getter, g.Deno, []);
+      return typeof code === "number" ? code : 0;
+    } catch {
+      return 0;
+    }
+  };
+}
+
+/** How the process ended, for the blocks still open then. */
+export function processEndOf(ending: ChildEnding): ProcessEnd {
+  return {
+    ended: ending.ended,
+    code: ending.code ?? null,
+    signal: ending.signal ?? null,
+    ...(ending.error !== undefined ? { error: ending.error } : {}),
+  };
+}
+
+/**
+ * Call `atEnd` once as the process ends however it ends short of a signal: after exit(), after its
+ * last line, after an uncaught error. Listeners that leave the outcome as it is: Node's and Bun's
+ * "exit" and "uncaughtExceptionMonitor", Deno's "unload", "error" and "unhandledrejection".
+ */
+export function onProcessEnd(atEnd: (end: ProcessEnd) => void): void {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  const exitCalled = watchExits(g);
+  let done = false;
+  const once = (end: ProcessEnd) => {
+    if (done) return;
+    done = true;
+    atEnd(end);
+  };
+  if (g.Deno !== undefined) {
+    const exitCode = denoExitCode(g);
+    g.addEventListener(
+      "unload",
+      () => once({ ended: exitCalled() ? "exit" : "completed", code: exitCode(), signal: null }),
+    );
+    // As `tph run` saves the run (child.ts): Deno then ends, unless the program's own listener
+    // says otherwise.
+    g.addEventListener(
+      "unhandledrejection",
+      (e: { reason: unknown }) =>
+        once({ ended: "exception", code: 1, signal: null, error: formatError(e.reason, 500) }),
+    );
+    g.addEventListener(
+      "error",
+      (e: { error: unknown }) =>
+        once({ ended: "exception", code: 1, signal: null, error: formatError(e.error, 500) }),
+    );
+    return;
+  }
+  let uncaught: string | null = null;
+  process.on("uncaughtExceptionMonitor", (err: unknown) => {
+    uncaught = formatError(err, 500);
+  });
+  process.on("exit", (code: number) =>
+    once(
+      uncaught !== null
+        ? { ended: "exception", code: Number(code) || 0, signal: null, error: uncaught }
+        : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0, signal: null },
+    ));
+}

@@ -1,0 +1,91 @@
+// A signal reaches the program under `tph run` exactly as it would plainly, once: sent to the
+// process group (as a terminal's Ctrl-C sends it, reaching tph and the program alike) or to tph
+// alone (as `kill <pid>` sends it, which tph passes on). A program with listeners sees each signal
+// once; one without dies of it, tph exiting with 128 + its number.
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { assertCode, finish, FIXTURES, start, type Target, tempDir, waitForFile } from "./_cli.ts";
+
+const NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+type Signal = keyof typeof NUMBERS;
+
+/**
+ * Run `tph run <script> <pid file> ...args`, send `signal` to the process group or to tph alone
+ * once the program wrote its pid, and return how it ended.
+ */
+async function sendTo(
+  t: Target,
+  cwd: string,
+  script: string,
+  args: string[],
+  signal: Signal,
+  to: "group" | "tph",
+) {
+  const pidFile = join(cwd, `${script}.${signal}.${to}.pid`);
+  const child = start([...t.tph, "run", script, pidFile, ...args], { cwd });
+  const done = finish(child, "", 60_000, `tph run ${script}`);
+  try {
+    await waitForFile(pidFile);
+  } catch (e) {
+    Deno.kill(-child.pid, "SIGKILL");
+    throw new Error(`${(e as Error).message}\n${JSON.stringify(await done)}`);
+  }
+  // The program is waiting once the pid file is written; a moment more for good measure.
+  await new Promise((r) => setTimeout(r, 50));
+  // The tests start tph in a process group of its own (start), the program in it.
+  Deno.kill(to === "group" ? -child.pid : child.pid, signal);
+  return await done;
+}
+
+export function signalTests(t: Target): void {
+  const listeners = t.runtime === "deno" ? ["process", "deno"] : ["process"];
+  for (const how of listeners) {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      for (const to of ["group", "tph"] as const) {
+        Deno.test(
+          `tph run: ${signal} sent to ${to === "group" ? "the process group" : "tph alone"} ` +
+            `reaches the program's ${how} listener once (${t.name})`,
+          async () => {
+            await using dir = tempDir({ s: join(FIXTURES, "signals") });
+            const cwd = join(dir.path, "s");
+            const r = await sendTo(t, cwd, "listen.ts", [how], signal, to);
+            assertCode(r, 0, `tph run listen.ts, ${signal} to ${to}`);
+            assert.equal(r.stdout, `ready\ngot ${signal} 1\n`, r.stderr);
+          },
+        );
+      }
+    }
+  }
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    for (const to of ["group", "tph"] as const) {
+      Deno.test(
+        `tph run: ${signal} sent to ${
+          to === "group" ? "the process group" : "tph alone"
+        } kills a program without listeners, exit ${128 + NUMBERS[signal]} (${t.name})`,
+        async () => {
+          await using dir = tempDir({ e: join(FIXTURES, "endings") });
+          const cwd = join(dir.path, "e");
+          const r = await sendTo(t, cwd, "wait.ts", [], signal, to);
+          assertCode(r, 128 + NUMBERS[signal], `tph run wait.ts, ${signal} to ${to}`);
+          assert.equal(r.stdout, "ready\n");
+        },
+      );
+    }
+  }
+  if (t.runtime !== "deno") return;
+  for (const to of ["group", "tph"] as const) {
+    Deno.test(
+      `tph run: Deno.serve's program shuts down once on SIGINT sent to ${
+        to === "group" ? "the process group" : "tph alone"
+      } (${t.name})`,
+      async () => {
+        await using dir = tempDir({ s: join(FIXTURES, "signals") });
+        const cwd = join(dir.path, "s");
+        const r = await sendTo(t, cwd, "serve.ts", [], "SIGINT", to);
+        assertCode(r, 0, `tph run serve.ts, SIGINT to ${to}`);
+        assert.equal(r.stdout, "ready\nshutting down\ndone\n", r.stderr);
+      },
+    );
+  }
+}
