@@ -166,6 +166,22 @@ request("https://api", { headers: { authorization: "Bearer abc.def", accept: "js
 note("paid with sk_live_0123456789abcdef");
 `;
 
+// Each value holds "hunter2": under a secret parameter, return value, field, Map entry, setter,
+// inside a known secret, and in a call past max_calls (5).
+const FIND_SECRETS = `function login(user, password) { return user; }
+function getToken() { return "hunter2"; }
+function request(url, options) { return 1; }
+function note(text) { return text.length; }
+class Vault { set password(value) {} }
+function late(apiKey) { return 0; }
+login("ann", "hunter2");
+getToken();
+request("https://api", { headers: { authorization: "hunter2" }, jar: new Map([["cookie", "hunter2"]]) });
+note("paid with sk_live_hunter2abcdef");
+new Vault().password = "hunter2";
+late("hunter2");
+`;
+
 export function redactTests(t: Target): void {
   Deno.test(`tph run stores secret arguments as "[redacted]"; --no-redact keeps them (${t.name})`, async () => {
     await using dir = tempDir();
@@ -197,6 +213,60 @@ export function redactTests(t: Target): void {
     assert.equal(login2.args.password, '"hunter2"');
     assert.match(request2.args.options, /authorization: "Bearer abc\.def"/);
     assert.equal(note2.args.text, '"paid with sk_live_0123456789abcdef"');
+  });
+
+  Deno.test(`tph run --find shows and stores what it finds as the tree does: secrets as "[redacted]" (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), "{}");
+    writeFileSync(join(dir.path, "main.js"), FIND_SECRETS);
+    // Looked for by a part of the secret: the target itself does not hold it.
+    const find = ["--find", "unter", "--find-match", "contains", "--max-calls", "5"];
+    const r = await tph(t, ["run", "--tree", ...find, "-o", "out.json", "main.js"], {
+      cwd: dir.path,
+    });
+    assertCode(r, 0, "tph run --find unter main.js");
+    assert.match(r.stderr, /^tph: 7 matches of unter: tph find last$/m);
+    assert.match(r.stderr, /login\(user="ann", password=\[redacted\]\)/);
+    const [text, json] = await Promise.all([
+      tph(t, ["find", "last"], { cwd: dir.path }),
+      tph(t, ["find", "last", "--json"], { cwd: dir.path }),
+    ]);
+    assertCode(text, 0, "tph find last");
+    assert.deepEqual(lines(text.stdout), [
+      "main.login  arg password = [redacted]  ← <root>",
+      "main.getToken  return = [redacted]  ← <root>",
+      "main.request  arg options.headers.authorization = [redacted]  ← <root>",
+      'main.request  arg options.jar["cookie"] = [redacted]  ← <root>',
+      'main.note  arg text = "paid with [redacted]"  ← <root>',
+      "main.set Vault.password  arg value = [redacted]  ← <root>",
+      // Past max_calls, out of the tree: its function's first call, looked at when it matched.
+      "main.late  arg apiKey = [redacted]  ← <root>",
+    ]);
+    assertCode(json, 0, "tph find last --json");
+    assert.deepEqual(
+      JSON.parse(json.stdout).unter.map((m: { value: unknown }) => m.value),
+      [...Array(4).fill("[redacted]"), "paid with [redacted]", "[redacted]", "[redacted]"],
+    );
+    // Nothing tph wrote or printed holds a secret: the run, its JSON, the matches.
+    const saved = /saved (\S+\.tph) /.exec(r.stderr)![1];
+    const stored = readFileSync(join(dir.path, saved), "utf8");
+    const out = readFileSync(join(dir.path, "out.json"), "utf8");
+    for (const written of [stored, out, r.stderr, text.stdout, json.stdout]) {
+      for (const secret of ["hunter2", "sk_live_"]) assert.ok(!written.includes(secret), written);
+    }
+    // --no-redact keeps them.
+    const plain = await tph(t, ["run", "--no-redact", ...find, "main.js"], { cwd: dir.path });
+    assertCode(plain, 0, "tph run --no-redact --find unter main.js");
+    const clear = await tph(t, ["find", "last"], { cwd: dir.path });
+    assert.deepEqual(lines(clear.stdout).map((l) => l.replace(/^.* = (.*) {2}← .*$/, "$1")), [
+      '"hunter2"',
+      '"hunter2"',
+      '"hunter2"',
+      '"hunter2"',
+      '"paid with sk_live_hunter2abcdef"',
+      '"hunter2"',
+      '"hunter2"',
+    ]);
   });
 
   Deno.test(`tph run: redact adds names, redact = false turns it off, a bad regex is one line (${t.name})`, async () => {
