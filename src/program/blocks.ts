@@ -110,7 +110,7 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
       ended: end.threw ? "exception" : "completed",
       exit_code: null,
       signal: null,
-      ...(end.threw ? { error: formatError(end.error) } : {}),
+      ...(end.threw ? { error: formatError(end.error, undefined, t.redaction) } : {}),
       duration_ms: round((t.endTime - t.startTime) * 1000) / 1000,
       block: true,
       ...(end.test !== undefined ? { test: end.test } : {}),

@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { REPO } from "../../_harness.ts";
 import {
   assertCode,
   lines,
@@ -25,6 +26,7 @@ import {
   type Target,
   tempDir,
   tph,
+  viewJson,
 } from "./_cli.ts";
 
 const SCRIPT = "function add(a, b) { return a + b; }\nconsole.log(add(1, 2));\n";
@@ -182,7 +184,51 @@ new Vault().password = "hunter2";
 late("hunter2");
 `;
 
+// A trace() block and the program end by errors that hold a known secret.
+const THROWS = `import { trace } from ${JSON.stringify(join(REPO, "mod.ts"))};
+function connect(url: string) { throw new Error("no access for sk_live_0123456789abcdef"); }
+try {
+  trace.run(() => connect("db"), { label: "block" });
+} catch {
+  // the block's run keeps the error
+}
+connect("api");
+`;
+
 export function redactTests(t: Target): void {
+  Deno.test(`tph run stores the error that ended the program or a block redacted as the tree shows it (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(dir.path, "main.ts"), THROWS);
+    const r = await tph(t, ["run", "main.ts"], { cwd: dir.path });
+    assertCode(r, 1, "tph run main.ts (an uncaught error)");
+    const [block, program] = [
+      await viewJson(t, "1", { cwd: dir.path }),
+      await viewJson(t, "2", { cwd: dir.path }),
+    ];
+    assert.equal(block.run?.block, true);
+    assert.equal(block.run?.error, "Error: no access for [redacted]");
+    assert.equal(program.run?.ended, "exception");
+    assert.equal(program.run?.error, "Error: no access for [redacted]");
+    // Nothing tph stored holds the secret (the program's own report of its error does).
+    const cache = join(dir.path, ".tracepatch_cache");
+    const runs = readdirSync(cache).filter(isRunFileName);
+    assert.equal(runs.length, 2);
+    for (const run of runs) {
+      assert.ok(!readFileSync(join(cache, run), "utf8").includes("sk_live_"), run);
+    }
+    assert.ok(!splitStderr(r.stderr).tph.join("\n").includes("sk_live_"), r.stderr);
+    // --no-redact keeps it.
+    const plain = await tph(t, ["run", "--no-redact", "main.ts"], { cwd: dir.path });
+    assertCode(plain, 1, "tph run --no-redact main.ts");
+    const [block2, program2] = [
+      await viewJson(t, "1", { cwd: dir.path }),
+      await viewJson(t, "2", { cwd: dir.path }),
+    ];
+    assert.equal(block2.run?.error, "Error: no access for sk_live_0123456789abcdef");
+    assert.equal(program2.run?.error, "Error: no access for sk_live_0123456789abcdef");
+  });
+
   Deno.test(`tph run stores secret arguments as "[redacted]"; --no-redact keeps them (${t.name})`, async () => {
     await using dir = tempDir();
     writeFileSync(join(dir.path, "package.json"), "{}");
