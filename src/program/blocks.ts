@@ -8,6 +8,7 @@ import process from "node:process";
 import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
 import { round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
+import { scrubCommand } from "./recorder/redact.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
@@ -58,7 +59,8 @@ const later: { t: TraceState; end: BlockEnd }[] = [];
 
 /** Set what blocks do in this process (once, before the program runs). */
 export function configureBlocks(s: BlockSettings): void {
-  settings = s;
+  // The command as the blocks' runs keep it (before the program runs: its built-ins are intact).
+  settings = { ...s, command: scrubCommand(s.command, s.limits) };
 }
 
 /** What blocks do here; null when neither `tph run` nor the register entry set it. */

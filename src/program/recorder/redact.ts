@@ -433,6 +433,29 @@ export class Redaction implements Redactor {
 }
 
 /**
+ * A command line as a run keeps it: the known secrets and redactValues matches in its words
+ * (`--key sk_live_…`, `-e "login('ghp_…')"`) replaced by "[redacted]", as in any stored string,
+ * unless redaction is off. A run shows it (tph logs, view, --html) and exports it (OTLP's
+ * `process.command_line`). Called before the program runs.
+ *
+ * @param words The command, as given.
+ * @param options The run's redaction options (checked before).
+ */
+export function scrubCommand(words: string[], options: RedactOptions): string[] {
+  // Each word whole: scanned as far as its length, not a repr's.
+  let maxRepr = 0;
+  for (const w of words) maxRepr = max(maxRepr, w.length);
+  let rd: Redaction | null;
+  try {
+    rd = Redaction.of({ ...options, maxRepr });
+  } catch {
+    // A pattern that cannot be used is told where the trace starts: the known secrets still go.
+    rd = new Redaction({ redactKnown: options.redactKnown, maxRepr });
+  }
+  return rd === null || !rd.scans ? words : words.map((w) => rd.scrub(w));
+}
+
+/**
  * `s` with `found` (a match of the global `re`) and every later match replaced by "[redacted]";
  * `keepName`: group 1, when it matched, stays (an Authorization header's name).
  */

@@ -184,7 +184,8 @@ new Vault().password = "hunter2";
 late("hunter2");
 `;
 
-// A trace() block and the program end by errors that hold a known secret.
+// A trace() block and the program end by errors that hold a known secret (the program is given
+// one on its command line).
 const THROWS = `import { trace } from ${JSON.stringify(join(REPO, "mod.ts"))};
 function connect(url: string) { throw new Error("no access for sk_live_0123456789abcdef"); }
 try {
@@ -200,7 +201,8 @@ export function redactTests(t: Target): void {
     await using dir = tempDir();
     writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
     writeFileSync(join(dir.path, "main.ts"), THROWS);
-    const r = await tph(t, ["run", "main.ts"], { cwd: dir.path });
+    const key = "sk_live_0123456789abcdef";
+    const r = await tph(t, ["run", "main.ts", "--key", key], { cwd: dir.path });
     assertCode(r, 1, "tph run main.ts (an uncaught error)");
     const [block, program] = [
       await viewJson(t, "1", { cwd: dir.path }),
@@ -210,6 +212,25 @@ export function redactTests(t: Target): void {
     assert.equal(block.run?.error, "Error: no access for [redacted]");
     assert.equal(program.run?.ended, "exception");
     assert.equal(program.run?.error, "Error: no access for [redacted]");
+    // The command line too: shown by tph logs and view, exported (OTLP's process.command_line).
+    assert.deepEqual(program.run?.command, ["main.ts", "--key", "[redacted]"]);
+    assert.deepEqual(block.run?.command, ["main.ts", "--key", "[redacted]"]);
+    for (const format of ["otlp", "perfetto", "json"]) {
+      const out = await tph(t, ["export", "2", "--format", format, "-o", `run.${format}`], {
+        cwd: dir.path,
+      });
+      assertCode(out, 0, `tph export --format ${format}`);
+    }
+    assertCode(
+      await tph(t, ["view", "2", "--html", "-o", "run.html"], { cwd: dir.path }),
+      0,
+      "html",
+    );
+    const logs = await tph(t, ["logs"], { cwd: dir.path });
+    for (const written of ["run.otlp", "run.perfetto", "run.json", "run.html"]) {
+      assert.ok(!readFileSync(join(dir.path, written), "latin1").includes("sk_live_"), written);
+    }
+    assert.ok(!logs.stdout.includes("sk_live_"), logs.stdout);
     // Nothing tph stored holds the secret (the program's own report of its error does).
     const cache = join(dir.path, ".tracepatch_cache");
     const runs = readdirSync(cache).filter(isRunFileName);
@@ -219,7 +240,7 @@ export function redactTests(t: Target): void {
     }
     assert.ok(!splitStderr(r.stderr).tph.join("\n").includes("sk_live_"), r.stderr);
     // --no-redact keeps it.
-    const plain = await tph(t, ["run", "--no-redact", "main.ts"], { cwd: dir.path });
+    const plain = await tph(t, ["run", "--no-redact", "main.ts", "--key", key], { cwd: dir.path });
     assertCode(plain, 1, "tph run --no-redact main.ts");
     const [block2, program2] = [
       await viewJson(t, "1", { cwd: dir.path }),
@@ -227,6 +248,7 @@ export function redactTests(t: Target): void {
     ];
     assert.equal(block2.run?.error, "Error: no access for sk_live_0123456789abcdef");
     assert.equal(program2.run?.error, "Error: no access for sk_live_0123456789abcdef");
+    assert.deepEqual(program2.run?.command, ["main.ts", "--key", key]);
   });
 
   Deno.test(`tph run stores secret arguments as "[redacted]"; --no-redact keeps them (${t.name})`, async () => {
