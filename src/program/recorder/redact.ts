@@ -410,6 +410,23 @@ export class Redaction implements Redactor {
     return s;
   }
 
+  /**
+   * `s` with every secret of KNOWN_SECRETS and every match of the value regexes replaced by
+   * "[redacted]", all of it (not only what a repr shows): for a text shown whole.
+   */
+  scrubWhole(s: string): string {
+    if (this.#known && s.length >= SHORTEST_KNOWN) {
+      KNOWN_REGEX.lastIndex = 0;
+      const found = exec(KNOWN_REGEX, s);
+      if (found !== null) s = replaceAll(s, KNOWN_REGEX, found, true);
+    }
+    for (let at = 0, m = this.#firstMatching(s, at); m !== null; m = this.#firstMatching(s, at)) {
+      s = replaceAll(s, this.values![m.index], m.match, false);
+      at = m.index + 1;
+    }
+    return s;
+  }
+
   /** The first secret of KNOWN_SECRETS in the part of `s` a repr can show, or null. */
   #knownIn(s: string): RegExpExecArray | null {
     if (!this.#known || s.length < SHORTEST_KNOWN) return null;
