@@ -8,6 +8,7 @@ import process from "../platform/node_process.ts";
 import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
 import { round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
+import { scrubCommand } from "./recorder/redact.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
@@ -63,7 +64,8 @@ const later: { t: TraceState; end: BlockEnd }[] = [];
 
 /** Set what blocks do in this process (once, before the program runs). */
 export function configureBlocks(s: BlockSettings): void {
-  settings = s;
+  // The command as the blocks' runs keep it (before the program runs: its built-ins are intact).
+  settings = { ...s, command: scrubCommand(s.command, s.limits) };
 }
 
 /** A block that stores itself opened: the process's end is watched from now on (watchEnd). */
@@ -135,13 +137,20 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
           ended: end.processEnd.ended,
           exit_code: end.processEnd.code,
           signal: end.processEnd.signal,
-          ...(end.processEnd.error !== undefined ? { error: end.processEnd.error } : {}),
+          // Told as the process ended, before any block's redaction: its known secrets go here.
+          ...(end.processEnd.error !== undefined
+            ? {
+              error: t.redaction === null
+                ? end.processEnd.error
+                : t.redaction.scrubWhole(end.processEnd.error),
+            }
+            : {}),
         }
         : {
           ended: end.threw ? "exception" : "completed",
           exit_code: null,
           signal: null,
-          ...(end.threw ? { error: formatError(end.error) } : {}),
+          ...(end.threw ? { error: formatError(end.error, undefined, t.redaction) } : {}),
         }),
       duration_ms: round((t.endTime - t.startTime) * 1000) / 1000,
       block: true,

@@ -178,8 +178,10 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   // deno test makes an exit in a test that test's error, reported with the stack of the call: a
   // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
   const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
-  if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled);
-  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined);
+  // The uncaught error, as the tree shows an error: its secrets redacted (the run's own setting).
+  const describe = (e: unknown) => formatError(e, 500, t.redaction);
+  if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled, describe);
+  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
@@ -307,6 +309,7 @@ function saveOnDenoEnd(
   g: any,
   save: (ending: ChildEnding) => void,
   exitCalled: () => boolean,
+  describe: (error: unknown) => string,
 ): void {
   const exitCode = denoExitCode(g);
   g.addEventListener(
@@ -314,10 +317,10 @@ function saveOnDenoEnd(
     () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
   );
   g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
-    save({ ended: "exception", error: formatError(e.reason, 500) });
+    save({ ended: "exception", error: describe(e.reason) });
   });
   g.addEventListener("error", (e: { error: unknown }) => {
-    save({ ended: "exception", error: formatError(e.error, 500) });
+    save({ ended: "exception", error: describe(e.error) });
   });
 }
 
@@ -329,6 +332,7 @@ function saveOnProcessEnd(
   save: (ending: ChildEnding) => void,
   exitCalled: () => boolean,
   bun: boolean,
+  describe: (error: unknown) => string,
 ): void {
   let uncaught: string | null = null;
   process.on("exit", (code: number) => {
@@ -343,7 +347,7 @@ function saveOnProcessEnd(
   });
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
   process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
-    uncaught = formatError(err, 500);
+    uncaught = describe(err);
     if (bun) beforeUncaughtPrint(err, origin);
   });
 }

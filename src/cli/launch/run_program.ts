@@ -6,6 +6,7 @@ import { RunError } from "./run_error.ts";
 import { notAProgram } from "./program_file.ts";
 import { addRunInfo, openRun } from "../../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
+import { scrubCommand } from "../../program/recorder/redact.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -381,7 +382,10 @@ function runInfo(
   started: number,
 ): RunInfo {
   return {
-    command: options.command ?? [options.script, ...options.args],
+    command: scrubCommand(
+      options.command ?? [options.script, ...options.args],
+      options.config.limits,
+    ),
     cwd: options.cwd,
     runtime: ending?.runtime?.name ?? rt.name,
     runtime_version: ending?.runtime?.version ?? rt.version,

@@ -5,9 +5,17 @@
 //
 // Like repr.ts, this runs on arbitrary values of the program's: nothing here runs its code (no
 // getters, proxy traps, iterators or `toString`), and the walk inside a value is bounded.
+//
+// A match is shown and stored as the tree would show the value (redact.ts): "[redacted]" for the
+// argument of a parameter with a secret name, the return value of a function with one, and a
+// value under an object field or a Map entry with one; else its repr, with known secrets and the
+// `redactValues` matches replaced. The walk only notes the keys it goes through: what is secret
+// is decided when a value matches (rarely), not for every value looked at.
 
 import types from "node:util/types";
 import { classNames, repr } from "./repr.ts";
+import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
+import { functionRecord } from "./functions.ts";
 import type { FindSpec } from "../../run_file/limits.ts";
 import {
   dateToISO,
@@ -78,6 +86,9 @@ const bigintToString = uncurry(BigInt.prototype.toString) as (n: bigint) => stri
 
 /** Levels looked inside a value, items per container, and values looked at per value. */
 const MAX_DEPTH = 3, MAX_ITEMS = 100, BUDGET = 1000;
+
+/** How the walk went into a value at one level (Finder's steps): `[i]`, `.key`, `[key]`, `{i}`. */
+const ITEM = 0, FIELD = 1, ENTRY = 2, MEMBER = 3;
 
 /** An error's message, read as a data property (never a getter). */
 function messageOf(e: object): string | null {
@@ -195,8 +206,23 @@ export class Finder {
   readonly gate: unknown;
 
   readonly maxRepr: number;
-  constructor(specs: FindSpec[], maxRepr: number) {
+  /** The trace's redaction (null: off): what a match shows goes through it. */
+  readonly redaction: Redaction | null;
+  /**
+   * The way from the value checked down to the one the walk is at: per level, how it went in
+   * (ITEM, FIELD, ENTRY, MEMBER) and the index or key (made into a path only for a match).
+   */
+  readonly #how: number[] = [];
+  readonly #key: unknown[] = [];
+
+  /**
+   * @param specs The values looked for.
+   * @param maxRepr Longest repr of a match.
+   * @param redaction The trace's redaction, null when it is off.
+   */
+  constructor(specs: FindSpec[], maxRepr: number, redaction: Redaction | null = null) {
     this.maxRepr = maxRepr;
+    this.redaction = redaction;
     this.targets = specs.map((s) => new Target(s));
     const only = this.targets.length === 1 ? this.targets[0] : null;
     this.gate = only !== null && only.plain && only.value === only.value ? only.value : EVERY;
@@ -221,21 +247,22 @@ export class Finder {
       for (let k = 0; k < ts.length; k++) {
         const t = ts[k];
         if (t.plain ? v === t.value || (v !== v && t.value !== t.value) : t.test(v)) {
-          this.#hit(v, k, "", fn, where, arg, h, id);
+          this.#hit(v, k, 0, fn, where, arg, h, id);
         }
       }
       return;
     }
     for (let k = 0; k < ts.length; k++) {
       this.#budget = BUDGET;
-      this.#walk(v, ts[k], k, "", 0, fn, where, arg, h, id);
+      this.#walk(v, ts[k], k, 0, fn, where, arg, h, id);
     }
   }
 
+  /** Keep a match of target `target`: `v`, `depth` levels inside the value checked. */
   #hit(
     v: unknown,
     target: number,
-    path: string,
+    depth: number,
     fn: number,
     where: FindWhere,
     arg: number,
@@ -244,6 +271,10 @@ export class Finder {
   ): void {
     this.count++;
     if (this.hits.length >= MAX_HITS) return;
+    const rd = this.redaction;
+    let path = "";
+    for (let d = 0; d < depth; d++) path += this.#step(d);
+    if (rd !== null && rd.scans) path = rd.scrub(path);
     this.hits[this.hits.length] = {
       target,
       fn,
@@ -251,18 +282,55 @@ export class Finder {
       where,
       arg,
       path,
-      repr: repr(v, this.maxRepr),
+      repr: rd !== null && this.#secret(depth, fn, where, arg)
+        ? REDACTED
+        : repr(v, this.maxRepr, rd),
       type: typeOf(v),
       time: this.#epoch + (performanceNow() - this.#start),
       stack: this.stackOf(h, id),
     };
   }
 
+  /**
+   * Whether a match `depth` levels inside a value the call of `fn` had (`where`, argument `arg`)
+   * is shown as "[redacted]", as the tree shows it: under a field or Map entry with a secret
+   * name, or the value itself as a secret argument or return value (redaction is on).
+   */
+  #secret(depth: number, fn: number, where: FindWhere, arg: number): boolean {
+    const rd = this.redaction!;
+    for (let d = 0; d < depth; d++) {
+      const how = this.#how[d], key = this.#key[d];
+      if ((how === FIELD || how === ENTRY) && typeof key === "string" && rd.secretKey(key)) {
+        return true;
+      }
+    }
+    if (where === "throw") return false; // an error is shown as the tree shows it: scrubbed
+    // A call left out of the tree may be the first of its function's: looked at now.
+    let bits = fn < rd.fns.length ? rd.fns[fn] : 0;
+    if (bits === 0) bits = rd.info(fn, functionRecord(fn));
+    if (where === "return") return (bits & SECRET_RETURN) !== 0;
+    return (bits & SECRET_ARGS) !== 0 && rd.secretParam(fn, arg);
+  }
+
+  /** Level `d` of the way to a match, as its path shows it: `[2]`, `.sku`, `["k"]`, `{0}`. */
+  #step(d: number): string {
+    const key = this.#key[d];
+    switch (this.#how[d]) {
+      case ITEM:
+        return `[${key}]`;
+      case FIELD:
+        return `.${key}`;
+      case ENTRY:
+        return `[${typeof key === "string" ? JSON.stringify(key) : repr(key, 40, this.redaction)}]`;
+      default:
+        return `{${key}}`;
+    }
+  }
+
   #walk(
     v: unknown,
     t: Target,
     k: number,
-    path: string,
     depth: number,
     fn: number,
     where: FindWhere,
@@ -271,15 +339,18 @@ export class Finder {
     id: number,
   ): void {
     if (this.#budget-- <= 0) return;
-    if (t.test(v)) this.#hit(v, k, path, fn, where, arg, h, id);
+    if (t.test(v)) this.#hit(v, k, depth, fn, where, arg, h, id);
     if (typeof v !== "object" || v === null || depth >= MAX_DEPTH || isProxy(v)) return;
+    const how = this.#how, keyAt = this.#key;
     // An object target of a class matched the object itself: its fields are not searched.
     if (isArray(v)) {
       const n = v.length < MAX_ITEMS ? v.length : MAX_ITEMS;
       for (let i = 0; i < n; i++) {
         const d = ownDesc(v, i);
         if (d !== undefined && hasOwn(d, "value")) {
-          this.#walk(d.value, t, k, `${path}[${i}]`, depth + 1, fn, where, arg, h, id);
+          how[depth] = ITEM;
+          keyAt[depth] = i;
+          this.#walk(d.value, t, k, depth + 1, fn, where, arg, h, id);
         }
       }
       return;
@@ -289,10 +360,11 @@ export class Finder {
       for (let i = 0; i < MAX_ITEMS; i++) {
         const step = mapNext(it);
         if (step.done) break;
-        const [key, value] = step.value;
-        const name = typeof key === "string" ? JSON.stringify(key) : repr(key, 40);
-        this.#walk(value, t, k, `${path}[${name}]`, depth + 1, fn, where, arg, h, id);
+        how[depth] = ENTRY;
+        keyAt[depth] = step.value[0];
+        this.#walk(step.value[1], t, k, depth + 1, fn, where, arg, h, id);
       }
+      keyAt[depth] = undefined; // a key of the program's is not kept alive
       return;
     }
     if (isSet(v)) {
@@ -300,7 +372,9 @@ export class Finder {
       for (let i = 0; i < MAX_ITEMS; i++) {
         const step = setNext(it);
         if (step.done) break;
-        this.#walk(step.value, t, k, `${path}{${i}}`, depth + 1, fn, where, arg, h, id);
+        how[depth] = MEMBER;
+        keyAt[depth] = i;
+        this.#walk(step.value, t, k, depth + 1, fn, where, arg, h, id);
       }
       return;
     }
@@ -311,7 +385,9 @@ export class Finder {
     for (let i = 0; i < n; i++) {
       const d = ownDesc(v, keys[i]);
       if (d !== undefined && hasOwn(d, "value")) {
-        this.#walk(d.value, t, k, `${path}.${keys[i]}`, depth + 1, fn, where, arg, h, id);
+        how[depth] = FIELD;
+        keyAt[depth] = keys[i];
+        this.#walk(d.value, t, k, depth + 1, fn, where, arg, h, id);
       }
     }
   }

@@ -26,7 +26,7 @@ import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { settleArgs } from "./details.ts";
-import { REDACTED, type Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
+import { REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
   arrayJoin,
@@ -793,7 +793,8 @@ export const R = {
   },
   /** The harness the file `tph setup` writes calls on (`base`: its `import.meta.url`). */
   setup(base: string): SetupHarness {
-    return setupHarness(base);
+    // What it prints is redacted as the run's tree is (none when the run's redaction is off).
+    return setupHarness(base, processTrace !== null ? processTrace.redaction : Redaction.of({}));
   },
   /** How many traces were started in this process (`tph run`'s own and the program's trace()). */
   tracesStarted(): number {

@@ -410,6 +410,23 @@ export class Redaction implements Redactor {
     return s;
   }
 
+  /**
+   * `s` with every secret of KNOWN_SECRETS and every match of the value regexes replaced by
+   * "[redacted]", all of it (not only what a repr shows): for a text shown whole.
+   */
+  scrubWhole(s: string): string {
+    if (this.#known && s.length >= SHORTEST_KNOWN) {
+      KNOWN_REGEX.lastIndex = 0;
+      const found = exec(KNOWN_REGEX, s);
+      if (found !== null) s = replaceAll(s, KNOWN_REGEX, found, true);
+    }
+    for (let at = 0, m = this.#firstMatching(s, at); m !== null; m = this.#firstMatching(s, at)) {
+      s = replaceAll(s, this.values![m.index], m.match, false);
+      at = m.index + 1;
+    }
+    return s;
+  }
+
   /** The first secret of KNOWN_SECRETS in the part of `s` a repr can show, or null. */
   #knownIn(s: string): RegExpExecArray | null {
     if (!this.#known || s.length < SHORTEST_KNOWN) return null;
@@ -430,6 +447,29 @@ export class Redaction implements Redactor {
     }
     return null;
   }
+}
+
+/**
+ * A command line as a run keeps it: the known secrets and redactValues matches in its words
+ * (`--key sk_live_…`, `-e "login('ghp_…')"`) replaced by "[redacted]", as in any stored string,
+ * unless redaction is off. A run shows it (tph logs, view, --html) and exports it (OTLP's
+ * `process.command_line`). Called before the program runs.
+ *
+ * @param words The command, as given.
+ * @param options The run's redaction options (checked before).
+ */
+export function scrubCommand(words: string[], options: RedactOptions): string[] {
+  // Each word whole: scanned as far as its length, not a repr's.
+  let maxRepr = 0;
+  for (const w of words) maxRepr = max(maxRepr, w.length);
+  let rd: Redaction | null;
+  try {
+    rd = Redaction.of({ ...options, maxRepr });
+  } catch {
+    // A pattern that cannot be used is told where the trace starts: the known secrets still go.
+    rd = new Redaction({ redactKnown: options.redactKnown, maxRepr });
+  }
+  return rd === null || !rd.scans ? words : words.map((w) => rd.scrub(w));
 }
 
 /**

@@ -3,9 +3,65 @@
 // `✓ name returned: value` or `✗ name raised: error` for each call, and sets the exit code to 1
 // when any failed. Its own code is tph's, not the project's: none of it is traced, so each
 // configured call is a root of the run's tree.
+//
+// What it prints goes through the run's redaction, as the tree: the return value of a function
+// whose name looks secret is "[redacted]", so are the values of fields and Map entries with such
+// names inside a value, and known secrets and `redact_values` matches in the text.
 
 import process from "../../platform/node_process.ts";
-import { Promise, String } from "../../platform/globals.ts";
+import types from "node:util/types";
+import { Array, Map, Object, Promise, String } from "../../platform/globals.ts";
+import { hasOwn } from "../../platform/intrinsics.ts";
+import { REDACTED, type Redaction } from "./redact.ts";
+
+/** Shown by inspect as `[redacted]`, in the place of a secret field's value. */
+const HIDDEN = { [Symbol.for("nodejs.util.inspect.custom")]: () => REDACTED };
+
+/**
+ * `v` as inspect should show it: a copy with the values of secret fields and Map entries
+ * replaced by HIDDEN (as deep as inspect looks), or `v` itself when it holds none. Own data
+ * properties only are read; proxies are left to inspect (their traps are not run here).
+ */
+function hideSecrets(v: unknown, rd: Redaction, depth: number): unknown {
+  if (typeof v !== "object" || v === null || depth > SHOW.depth || types.isProxy(v)) return v;
+  if (Array.isArray(v)) {
+    let copy: unknown[] | null = null;
+    const n = v.length < 100 ? v.length : 100;
+    for (let i = 0; i < n; i++) {
+      const d = Object.getOwnPropertyDescriptor(v, i);
+      if (d === undefined || !hasOwn(d, "value")) continue;
+      const shown = hideSecrets(d.value, rd, depth + 1);
+      if (shown !== d.value) (copy ??= Array.prototype.slice.call(v) as unknown[])[i] = shown;
+    }
+    return copy ?? v;
+  }
+  if (types.isMap(v)) {
+    const entries: [unknown, unknown][] = [];
+    let changed = false;
+    for (const [key, value] of Map.prototype.entries.call(v) as Iterable<[unknown, unknown]>) {
+      const shown = typeof key === "string" && rd.secretKey(key)
+        ? HIDDEN
+        : hideSecrets(value, rd, depth + 1);
+      changed ||= shown !== value;
+      entries.push([key, shown]);
+      if (entries.length === 100) break;
+    }
+    return changed ? new Map(entries) : v;
+  }
+  if (types.isNativeError(v) || types.isDate(v) || types.isRegExp(v) || types.isSet(v)) return v;
+  const descs = Object.getOwnPropertyDescriptors(v);
+  let changed = false;
+  for (const key of Object.keys(descs)) {
+    const d = descs[key];
+    if (!hasOwn(d, "value")) continue;
+    const shown = rd.secretKey(key) ? HIDDEN : hideSecrets(d.value, rd, depth + 1);
+    if (shown !== d.value) {
+      d.value = shown;
+      changed = true;
+    }
+  }
+  return changed ? Object.create(Object.getPrototypeOf(v), descs) : v;
+}
 
 /** How values are shown: one line, bounded. */
 const SHOW = {
@@ -43,7 +99,7 @@ export interface SetupHarness {
  * The harness for the generated file at `base` (its `import.meta.url`); the first line it
  * prints is the heading of the whole file.
  */
-export function setupHarness(base: string): SetupHarness {
+export function setupHarness(base: string, rd: Redaction | null): SetupHarness {
   const { inspect } = process.getBuiltinModule("node:util") as typeof import("node:util");
   const env = process.env;
   const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || "";
@@ -54,8 +110,22 @@ export function setupHarness(base: string): SetupHarness {
   let failed = 0;
   let require: ((id: string) => unknown) | null = null;
 
-  /** A value inspected, or a placeholder when a proxy or a getter throws. */
-  const shown = (value: unknown) => {
+  /**
+   * What call `name` gave, inspected and redacted, or a placeholder when a proxy or a getter
+   * throws: "[redacted]" when the function's own name looks secret (`getToken`).
+   */
+  const shown = (name: string, value: unknown) => {
+    if (rd === null) return inspectOrNot(value);
+    if (rd.secretName(name.slice(name.lastIndexOf(".") + 1))) return REDACTED;
+    let hidden = value;
+    try {
+      hidden = hideSecrets(value, rd, 0);
+    } catch {
+      // A value inspect cannot show either.
+    }
+    return rd.scrubWhole(inspectOrNot(hidden));
+  };
+  const inspectOrNot = (value: unknown) => {
     try {
       return inspect(value, SHOW);
     } catch {
@@ -71,6 +141,7 @@ export function setupHarness(base: string): SetupHarness {
       // Its toString or a getter threw: the placeholder stays.
     }
     text = text.split("\n")[0].replace(CONTROL, "");
+    if (rd !== null) text = rd.scrubWhole(text);
     return text.length > 300 ? `${text.slice(0, 299)}…` : text;
   };
   const load = async (specifier: string, commonjs: boolean) => {
@@ -103,10 +174,10 @@ export function setupHarness(base: string): SetupHarness {
       }
     },
     ok(name, value) {
-      console.log(`  ${OK} ${name} returned: ${shown(value)}`);
+      console.log(`  ${OK} ${name} returned: ${shown(name, value)}`);
     },
     yielded(name, items) {
-      console.log(`  ${OK} ${name} yielded: ${shown(items)}`);
+      console.log(`  ${OK} ${name} yielded: ${shown(name, items)}`);
     },
     async first(iterable) {
       const items: unknown[] = [];

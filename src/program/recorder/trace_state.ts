@@ -99,7 +99,7 @@ export class TraceState {
     this.details = details === "all" ? -1 : min(details, 0x7fffffff);
     // An invalid regex target throws here too, before anything starts.
     this.finder = limits.find !== undefined && limits.find.length > 0
-      ? new Finder(limits.find, this.maxRepr)
+      ? new Finder(limits.find, this.maxRepr, this.redaction)
       : null;
     this.ignoreModules = [...(limits.ignoreModules ?? [])];
     this.include = [...(limits.include ?? [])];

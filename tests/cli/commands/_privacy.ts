@@ -16,6 +16,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { REPO } from "../../_harness.ts";
 import {
   assertCode,
   lines,
@@ -25,6 +26,7 @@ import {
   type Target,
   tempDir,
   tph,
+  viewJson,
 } from "./_cli.ts";
 
 const SCRIPT = "function add(a, b) { return a + b; }\nconsole.log(add(1, 2));\n";
@@ -166,7 +168,89 @@ request("https://api", { headers: { authorization: "Bearer abc.def", accept: "js
 note("paid with sk_live_0123456789abcdef");
 `;
 
+// Each value holds "hunter2": under a secret parameter, return value, field, Map entry, setter,
+// inside a known secret, and in a call past max_calls (5).
+const FIND_SECRETS = `function login(user, password) { return user; }
+function getToken() { return "hunter2"; }
+function request(url, options) { return 1; }
+function note(text) { return text.length; }
+class Vault { set password(value) {} }
+function late(apiKey) { return 0; }
+login("ann", "hunter2");
+getToken();
+request("https://api", { headers: { authorization: "hunter2" }, jar: new Map([["cookie", "hunter2"]]) });
+note("paid with sk_live_hunter2abcdef");
+new Vault().password = "hunter2";
+late("hunter2");
+`;
+
+// A trace() block and the program end by errors that hold a known secret (the program is given
+// one on its command line).
+const THROWS = `import { trace } from ${JSON.stringify(join(REPO, "mod.ts"))};
+function connect(url: string) { throw new Error("no access for sk_live_0123456789abcdef"); }
+try {
+  trace.run(() => connect("db"), { label: "block" });
+} catch {
+  // the block's run keeps the error
+}
+connect("api");
+`;
+
 export function redactTests(t: Target): void {
+  Deno.test(`tph run stores the error that ended the program or a block redacted as the tree shows it (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(dir.path, "main.ts"), THROWS);
+    const key = "sk_live_0123456789abcdef";
+    const r = await tph(t, ["run", "main.ts", "--key", key], { cwd: dir.path });
+    assertCode(r, 1, "tph run main.ts (an uncaught error)");
+    const [block, program] = [
+      await viewJson(t, "1", { cwd: dir.path }),
+      await viewJson(t, "2", { cwd: dir.path }),
+    ];
+    assert.equal(block.run?.block, true);
+    assert.equal(block.run?.error, "Error: no access for [redacted]");
+    assert.equal(program.run?.ended, "exception");
+    assert.equal(program.run?.error, "Error: no access for [redacted]");
+    // The command line too: shown by tph logs and view, exported (OTLP's process.command_line).
+    assert.deepEqual(program.run?.command, ["main.ts", "--key", "[redacted]"]);
+    assert.deepEqual(block.run?.command, ["main.ts", "--key", "[redacted]"]);
+    for (const format of ["otlp", "perfetto", "json"]) {
+      const out = await tph(t, ["export", "2", "--format", format, "-o", `run.${format}`], {
+        cwd: dir.path,
+      });
+      assertCode(out, 0, `tph export --format ${format}`);
+    }
+    assertCode(
+      await tph(t, ["view", "2", "--html", "-o", "run.html"], { cwd: dir.path }),
+      0,
+      "html",
+    );
+    const logs = await tph(t, ["logs"], { cwd: dir.path });
+    for (const written of ["run.otlp", "run.perfetto", "run.json", "run.html"]) {
+      assert.ok(!readFileSync(join(dir.path, written), "latin1").includes("sk_live_"), written);
+    }
+    assert.ok(!logs.stdout.includes("sk_live_"), logs.stdout);
+    // Nothing tph stored holds the secret (the program's own report of its error does).
+    const cache = join(dir.path, ".tracepatch_cache");
+    const runs = readdirSync(cache).filter(isRunFileName);
+    assert.equal(runs.length, 2);
+    for (const run of runs) {
+      assert.ok(!readFileSync(join(cache, run), "utf8").includes("sk_live_"), run);
+    }
+    assert.ok(!splitStderr(r.stderr).tph.join("\n").includes("sk_live_"), r.stderr);
+    // --no-redact keeps it.
+    const plain = await tph(t, ["run", "--no-redact", "main.ts", "--key", key], { cwd: dir.path });
+    assertCode(plain, 1, "tph run --no-redact main.ts");
+    const [block2, program2] = [
+      await viewJson(t, "1", { cwd: dir.path }),
+      await viewJson(t, "2", { cwd: dir.path }),
+    ];
+    assert.equal(block2.run?.error, "Error: no access for sk_live_0123456789abcdef");
+    assert.equal(program2.run?.error, "Error: no access for sk_live_0123456789abcdef");
+    assert.deepEqual(program2.run?.command, ["main.ts", "--key", key]);
+  });
+
   Deno.test(`tph run stores secret arguments as "[redacted]"; --no-redact keeps them (${t.name})`, async () => {
     await using dir = tempDir();
     writeFileSync(join(dir.path, "package.json"), "{}");
@@ -197,6 +281,60 @@ export function redactTests(t: Target): void {
     assert.equal(login2.args.password, '"hunter2"');
     assert.match(request2.args.options, /authorization: "Bearer abc\.def"/);
     assert.equal(note2.args.text, '"paid with sk_live_0123456789abcdef"');
+  });
+
+  Deno.test(`tph run --find shows and stores what it finds as the tree does: secrets as "[redacted]" (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), "{}");
+    writeFileSync(join(dir.path, "main.js"), FIND_SECRETS);
+    // Looked for by a part of the secret: the target itself does not hold it.
+    const find = ["--find", "unter", "--find-match", "contains", "--max-calls", "5"];
+    const r = await tph(t, ["run", "--tree", ...find, "-o", "out.json", "main.js"], {
+      cwd: dir.path,
+    });
+    assertCode(r, 0, "tph run --find unter main.js");
+    assert.match(r.stderr, /^tph: 7 matches of unter: tph find last$/m);
+    assert.match(r.stderr, /login\(user="ann", password=\[redacted\]\)/);
+    const [text, json] = await Promise.all([
+      tph(t, ["find", "last"], { cwd: dir.path }),
+      tph(t, ["find", "last", "--json"], { cwd: dir.path }),
+    ]);
+    assertCode(text, 0, "tph find last");
+    assert.deepEqual(lines(text.stdout), [
+      "main.login  arg password = [redacted]  ← <root>",
+      "main.getToken  return = [redacted]  ← <root>",
+      "main.request  arg options.headers.authorization = [redacted]  ← <root>",
+      'main.request  arg options.jar["cookie"] = [redacted]  ← <root>',
+      'main.note  arg text = "paid with [redacted]"  ← <root>',
+      "main.set Vault.password  arg value = [redacted]  ← <root>",
+      // Past max_calls, out of the tree: its function's first call, looked at when it matched.
+      "main.late  arg apiKey = [redacted]  ← <root>",
+    ]);
+    assertCode(json, 0, "tph find last --json");
+    assert.deepEqual(
+      JSON.parse(json.stdout).unter.map((m: { value: unknown }) => m.value),
+      [...Array(4).fill("[redacted]"), "paid with [redacted]", "[redacted]", "[redacted]"],
+    );
+    // Nothing tph wrote or printed holds a secret: the run, its JSON, the matches.
+    const saved = /saved (\S+\.tph) /.exec(r.stderr)![1];
+    const stored = readFileSync(join(dir.path, saved), "utf8");
+    const out = readFileSync(join(dir.path, "out.json"), "utf8");
+    for (const written of [stored, out, r.stderr, text.stdout, json.stdout]) {
+      for (const secret of ["hunter2", "sk_live_"]) assert.ok(!written.includes(secret), written);
+    }
+    // --no-redact keeps them.
+    const plain = await tph(t, ["run", "--no-redact", ...find, "main.js"], { cwd: dir.path });
+    assertCode(plain, 0, "tph run --no-redact --find unter main.js");
+    const clear = await tph(t, ["find", "last"], { cwd: dir.path });
+    assert.deepEqual(lines(clear.stdout).map((l) => l.replace(/^.* = (.*) {2}← .*$/, "$1")), [
+      '"hunter2"',
+      '"hunter2"',
+      '"hunter2"',
+      '"hunter2"',
+      '"paid with sk_live_hunter2abcdef"',
+      '"hunter2"',
+      '"hunter2"',
+    ]);
   });
 
   Deno.test(`tph run: redact adds names, redact = false turns it off, a bad regex is one line (${t.name})`, async () => {

@@ -41,6 +41,21 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
   return r.stdout;
 }
 
+// Functions whose results hold secrets: by the function's name, by field and Map entry names,
+// and known secrets in a string and in an error.
+const VAULT = `export function getToken(user) { return "hunter2-" + user; }
+export function session(user) {
+  return {
+    user,
+    auth: { token: "hunter2" },
+    jar: new Map([["cookie", "hunter2"]]),
+    items: [{ password: "hunter2" }],
+  };
+}
+export function note(n) { return "key sk_live_0123456789abcdef"; }
+export function check(n) { throw new Error("denied for sk_live_0123456789abcdef"); }
+`;
+
 /** The shop project in a new git repository with one commit. */
 async function project() {
   const dir = tempDir({ p: join(FIXTURES, "setup") });
@@ -281,6 +296,39 @@ export function setupTests(t: Target): void {
       `tph: warning: test.files[1]: "../outside.ts" is outside what tph run traces ` +
         `(${realpathSync(cwd)}): its calls will run unrecorded; add its folder to scope\n`,
     );
+  });
+
+  Deno.test(`tph setup: the generated file prints what calls return redacted as the tree shows it (${t.name})`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    mkdirSync(join(cwd, "src"));
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(cwd, "src/vault.js"), VAULT);
+    writeFileSync(
+      join(cwd, "tracepatch.toml"),
+      '[[test.files]]\npath = "src/vault.js"\nfunctions = ["getToken", "session", "note", "check"]\n' +
+        '\n[[test.inputs]]\nfunction = "getToken"\nargs = ["ann"]\n',
+    );
+    assertCode(await tph(t, ["setup"], { cwd }), 0, "tph setup");
+    const env = { NO_COLOR: "", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", TERM: "xterm" };
+    const run = await tph(t, ["run", FILE], { cwd, env });
+    assertCode(run, 1, "tph run of the generated file (check throws)");
+    assert.deepEqual(programLines(run.stdout).slice(2, 5), [
+      "  ✓ getToken returned: [redacted]",
+      "  ✓ session returned: { user: undefined, auth: { token: [redacted] }, jar: " +
+      "Map(1) { 'cookie' => [redacted] }, items: [ { password: [redacted] } ] }",
+      "  ✓ note returned: 'key [redacted]'",
+    ]);
+    assert.match(
+      programLines(run.stdout)[5],
+      /^ {2}✗ check raised: Error: denied for \[redacted\] /,
+    );
+    assert.ok(!run.stdout.includes("hunter2") && !run.stdout.includes("sk_live_"), run.stdout);
+    // --no-redact shows them.
+    const plain = await tph(t, ["run", "--no-redact", FILE], { cwd, env });
+    assertCode(plain, 1, "tph run --no-redact of the generated file");
+    assert.equal(programLines(plain.stdout)[2], "  ✓ getToken returned: 'hunter2-ann'");
+    assert.match(plain.stdout, /denied for sk_live_0123456789abcdef/);
   });
 
   Deno.test(`tph setup: kwargs and construct checked against the parameters (${t.name})`, async () => {
