@@ -52,7 +52,8 @@ export function denoExitCode(g: any): () => number {
 export function processEndOf(ending: ChildEnding): ProcessEnd {
   return {
     ended: ending.ended,
-    code: ending.code ?? null,
+    // An uncaught error ends each runtime's process with 1; `tph run`'s ending of one carries no code.
+    code: ending.code ?? (ending.ended === "exception" ? 1 : null),
     signal: ending.signal ?? null,
     ...(ending.error !== undefined ? { error: ending.error } : {}),
   };

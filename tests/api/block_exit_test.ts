@@ -25,6 +25,8 @@ interface Case {
   blocks: { label: string; ended: string; exitCode: number; calls: string[] }[];
   /** Runtimes it runs on (default: all). */
   only?: RuntimeName[];
+  /** A known secret the error stored with the blocks must not hold (it is redacted). */
+  secret?: string;
 }
 
 const CASES: Case[] = [
@@ -123,6 +125,20 @@ console.log("last line");
       ],
     }],
   },
+  {
+    name: "an uncaught error with a block open, its known secret redacted",
+    code: `import { trace } from ${MOD};
+function connect(key: string) {
+  const refused = new Error("no access for " + key);
+  throw refused;
+}
+trace({ label: "open" });
+connect("sk_live_" + "0123456789abcdef");
+`,
+    exitCode: 1,
+    blocks: [{ label: "open", ended: "exception", exitCode: 1, calls: ["connect"] }],
+    secret: "sk_live_0123456789abcdef",
+  },
 ];
 
 /** A project folder holding the program. */
@@ -169,6 +185,12 @@ function assertBlocks(dir: string, c: Case, what: string): void {
     c.blocks,
     `${what}: the blocks stored`,
   );
+  if (c.secret === undefined) return;
+  for (const r of runs) {
+    const error = String(r.meta.run?.error);
+    assert.match(error, /no access for/, `${what}: the error stored`);
+    assert.ok(!error.includes(c.secret), `${what}: the secret stored in clear: ${error}`);
+  }
 }
 
 /** The program's own stderr lines (tph's warnings left out). */
