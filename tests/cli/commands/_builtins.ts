@@ -122,14 +122,14 @@ export function hostileValueTests(t: Target): void {
   Deno.test(`a program that froze Error and dies of an error is reported as plainly (${t.name})`, async () => {
     await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
     const cwd = join(dir.path, "p");
-    const bare = await plain(t, "uncaught_frozen.ts", [], { cwd });
-    assertCode(bare, 1, "plain uncaught_frozen.ts");
-    const run = await tph(t, ["run", "uncaught_frozen.ts"], { cwd });
-    assertCode(run, 1, "tph run uncaught_frozen.ts");
+    const bare = await plain(t, "deleted_builtins.ts", ["uncaught"], { cwd });
+    assertCode(bare, 1, "plain deleted_builtins.ts uncaught");
+    const run = await tph(t, ["run", "deleted_builtins.ts", "uncaught"], { cwd });
+    assertCode(run, 1, "tph run deleted_builtins.ts uncaught");
     assert.equal(run.stdout, bare.stdout);
     if (t.runtime === "node") {
       // Node shows the rewritten line in its excerpt (docs/compatibility.md): the rest is its own.
-      assert.match(run.stderr, /^RangeError: neg\n {4}at bad \(.*uncaught_frozen\.ts:\d+:\d+\)$/m);
+      assert.match(run.stderr, /^RangeError: neg\n {4}at bad \(.*deleted_builtins\.ts:\d+:\d+\)$/m);
       assert.doesNotMatch(run.stderr, /CallSite/);
     } else assert.equal(programErr(run.stderr), bare.stderr);
     assert.ok(summaryOf(run).calls >= 5);
