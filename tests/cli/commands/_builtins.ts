@@ -145,12 +145,12 @@ export function hostileValueTests(t: Target): void {
   });
 
   Deno.test(`a program's patched built-ins run for none of tph's printing of its errors (${t.name})`, async () => {
-    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    await using dir = tempDir({ p: join(FIXTURES, "builtins") });
     const cwd = join(dir.path, "p");
-    const bare = await plain(t, "printed_builtins.ts", [], { cwd });
-    assertCode(bare, 1, "plain printed_builtins.ts");
-    const run = await tph(t, ["run", "printed_builtins.ts"], { cwd });
-    assertCode(run, 1, "tph run printed_builtins.ts");
+    const bare = await plain(t, "hostile_builtins.ts", ["print"], { cwd });
+    assertCode(bare, 1, "plain hostile_builtins.ts print");
+    const run = await tph(t, ["run", "hostile_builtins.ts", "print"], { cwd });
+    assertCode(run, 1, "tph run hostile_builtins.ts print");
     assert.equal(run.stdout, bare.stdout);
     // What the runtime itself calls (Node's report of the error, Deno runs no exit listener after
     // an uncaught error), and nothing more.
