@@ -11,6 +11,7 @@ import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
+import { scrubCommand } from "./recorder/redact.ts";
 import { apply, performanceNow, plainJSON } from "../platform/intrinsics.ts";
 import {
   ABORT,
@@ -253,8 +254,13 @@ function runSaver(
   loader: ReturnType<typeof registerLoader>,
 ): (ending: ChildEnding) => void {
   const rt = runtime();
+  // Redacted now, while the program's built-ins are intact: the CLI stores it with the run.
+  const command = config.command === undefined
+    ? undefined
+    : scrubCommand(config.command, config.limits);
   return (ending: ChildEnding) => {
     t.endTime = now();
+    if (command !== undefined) ending.command = command;
     saveTests();
     // Blocks still open (the program exited inside one): stored now, before they are counted.
     endOpenBlocks(processEndOf(ending));

@@ -70,6 +70,11 @@ export interface ChildConfig {
   /** Where to write the trace JSON when the program ends. */
   out: string;
   /**
+   * The program's command line as the CLI started it: the program's process hands it back with
+   * its known secrets and redact_values matches redacted (ChildEnding.command), for the run.
+   */
+  command?: string[];
+  /**
    * Also write `<out>.phases.json`: when the process started, the program started and ended, and
    * the run was written (epoch ms; bench/real_workloads.ts splits a run's time with it).
    */
@@ -141,4 +146,6 @@ export interface ChildEnding {
   blockRuns?: string[];
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
+  /** ChildConfig.command, redacted as the run's values are. */
+  command?: string[];
 }

@@ -6,7 +6,6 @@ import { RunError } from "./run_error.ts";
 import { notAProgram } from "./program_file.ts";
 import { addRunInfo, openRun } from "../../store/run_reader.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
-import { scrubCommand } from "../../program/recorder/redact.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -150,7 +149,11 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   if (!options.test) checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
   const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
-  const childConfig: ChildConfig = { ...options.config, out };
+  const childConfig: ChildConfig = {
+    ...options.config,
+    out,
+    command: options.command ?? [options.script, ...options.args],
+  };
   let command: ReturnType<typeof childCommand>;
   try {
     command = childCommand(
@@ -374,6 +377,11 @@ function exitCodeOf(exit: { code: number | null; signal: string | null }): numbe
 }
 
 /** How the program ended, as the run's `run` field says. */
+/** A command line whose redaction is unknown: its first word, every other word [redacted]. */
+function keptWithoutArguments(words: string[]): string[] {
+  return words.map((w, i) => i === 0 ? w : "[redacted]");
+}
+
 function runInfo(
   options: RunProgramOptions,
   rt: { name: string; version: string },
@@ -382,10 +390,10 @@ function runInfo(
   started: number,
 ): RunInfo {
   return {
-    command: scrubCommand(
-      options.command ?? [options.script, ...options.args],
-      options.config.limits,
-    ),
+    // Redacted by the program's process, which holds the redaction (ChildConfig.command); one
+    // that never told it keeps no argument.
+    command: ending?.command ??
+      keptWithoutArguments(options.command ?? [options.script, ...options.args]),
     cwd: options.cwd,
     runtime: ending?.runtime?.name ?? rt.name,
     runtime_version: ending?.runtime?.version ?? rt.version,
