@@ -27,7 +27,7 @@ import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
 import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
-import { denoExitCode, processEndOf, watchExits } from "./process_end.ts";
+import { denoExitCode, exitCodeOf, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
@@ -343,11 +343,11 @@ function saveOnProcessEnd(
   let uncaught: string | null = null;
   process.on("exit", (code: number) => {
     // A test still open then ends as its runner counts it (tests/open_list.ts).
-    if (uncaught === null && exitCalled()) endingByExit((typeof code === "number" && code) || 0);
+    if (uncaught === null && exitCalled()) endingByExit(exitCodeOf(code));
     save(
       uncaught !== null ? { ended: "exception", error: uncaught } : {
         ended: exitCalled() ? "exit" : "completed",
-        code: (typeof code === "number" && code) || 0,
+        code: exitCodeOf(code),
       },
     );
   });

@@ -48,6 +48,14 @@ export function denoExitCode(g: any): () => number {
   };
 }
 
+/**
+ * The code an "exit" event hands its listeners, as a number (0 when none): without the global
+ * `Number`, which the program may have deleted or replaced.
+ */
+export function exitCodeOf(code: unknown): number {
+  return (typeof code === "number" && code) || 0;
+}
+
 /** How the process ended, for the blocks still open then. */
 export function processEndOf(ending: ChildEnding): ProcessEnd {
   return {
@@ -101,7 +109,7 @@ export function onProcessEnd(atEnd: (end: ProcessEnd) => void): void {
   process.on("exit", (code: number) =>
     once(
       uncaught !== null
-        ? { ended: "exception", code: Number(code) || 0, signal: null, error: uncaught }
-        : { ended: exitCalled() ? "exit" : "completed", code: Number(code) || 0, signal: null },
+        ? { ended: "exception", code: exitCodeOf(code), signal: null, error: uncaught }
+        : { ended: exitCalled() ? "exit" : "completed", code: exitCodeOf(code), signal: null },
     ));
 }
