@@ -159,8 +159,14 @@ function calls(nodes: CallNodeJSON[], out: string[] = []): string[] {
   return out;
 }
 
-/** The block runs stored in the project's cache, in the order they started. */
-function storedBlocks(dir: string) {
+/**
+ * The block runs stored in the project's cache, in the order they started: by the time each
+ * trace started (to the millisecond); blocks started in the same millisecond in the order of
+ * `labels` (their ids' order is that of their storing, innermost first, at random within a
+ * millisecond).
+ */
+function storedBlocks(dir: string, labels: string[]) {
+  const started = (r: { meta: { timestamp: string } }) => r.meta.timestamp;
   const { entries } = listRuns(join(dir, ".tracepatch_cache"));
   return entries.map((e) => {
     const file = openRun(e.path);
@@ -170,11 +176,17 @@ function storedBlocks(dir: string) {
       file.close();
     }
   }).filter((r) => r.meta.run?.block === true)
-    .sort((a, b) => a.path < b.path ? -1 : 1);
+    .sort((a, b) =>
+      started(a) < started(b)
+        ? -1
+        : started(a) > started(b)
+        ? 1
+        : labels.indexOf(String(a.meta.label)) - labels.indexOf(String(b.meta.label))
+    );
 }
 
 function assertBlocks(dir: string, c: Case, what: string): void {
-  const runs = storedBlocks(dir);
+  const runs = storedBlocks(dir, c.blocks.map((b) => b.label));
   assert.deepEqual(
     runs.map((r) => ({
       label: r.meta.label,
