@@ -191,6 +191,24 @@ function kindOf(path: string, follow: boolean): "file" | "dir" | "link" | "other
   }
 }
 
+/**
+ * The size and modification time of a regular file, links followed; null when the path is
+ * missing or not a regular file (a folder, a FIFO, a device: nothing tph should read).
+ */
+export function fileStamp(path: string): { size: number; mtimeMs: number } | null {
+  try {
+    if (deno) {
+      const st = deno.statSync(path);
+      if (!st.isFile) return null;
+      return { size: st.size, mtimeMs: st.mtime === null ? 0 : dateGetTime(st.mtime) };
+    }
+    const st = fs().statSync(path);
+    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a path is a folder (false when it does not exist). */
 export function isDirectory(path: string): boolean {
   return kindOf(path, true) === "dir";

@@ -50,5 +50,7 @@ export const TypeError = g.TypeError;
 export type TypeError = globalThis.TypeError;
 export const Uint8Array = g.Uint8Array;
 export type Uint8Array = globalThis.Uint8Array;
+export const URL = g.URL;
+export type URL = globalThis.URL;
 export const WeakMap = g.WeakMap;
 export type WeakMap<K extends WeakKey, V> = globalThis.WeakMap<K, V>;
