@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 20;
+export const ABI_VERSION = 21;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -57,8 +57,17 @@ export type MetaRow =
   | [string, string, number, number, number, string]
   | [string, string, number, number, number, string, string];
 
-/** What `__tph_m_<h>()` returns: the file, the module name, and one row per function. */
-export type ModuleMeta = [string, string, MetaRow[]];
+/**
+ * Where a compiled file's map places its functions: the sources' files and module names, and
+ * for each row the index of its source (-1: the file itself).
+ */
+export type MetaPlaces = [string[], string[], number[]];
+
+/**
+ * What `__tph_m_<h>()` returns: the file, the module name, and one row per function; with the
+ * places of its rows when the file's source map puts them in other sources.
+ */
+export type ModuleMeta = [string, string, MetaRow[]] | [string, string, MetaRow[], MetaPlaces];
 
 /**
  * The recorder as rewritten code sees it (`globalThis.__tph`): a call's handle is a number,

@@ -41,8 +41,3 @@ export function memberPath(node: Node, source: string): string | null {
   }
   return null;
 }
-
-/** The name a binding pattern gives a value assigned to it, when it is a plain identifier. */
-export function bindingName(id: Node): string | null {
-  return id && id.type === "Identifier" ? id.name : null;
-}

@@ -11,37 +11,46 @@ export interface ParamBindings {
 }
 
 /** Collect the bindings of a parameter list. TypeScript's `this` parameter is skipped. */
-export function collectParams(params: Node[]): ParamBindings {
+export function collectParams(params: Node[], nameOf?: (id: Node) => string): ParamBindings {
   const out: ParamBindings = { names: [], idents: [] };
-  for (const p of params) collect(p, false, out);
+  for (const p of params) collect(p, false, out, nameOf);
   return out;
 }
 
-function collect(node: Node, rest: boolean, out: ParamBindings): void {
+function collect(
+  node: Node,
+  rest: boolean,
+  out: ParamBindings,
+  nameOf?: (id: Node) => string,
+): void {
   if (!node) return;
   switch (node.type) {
     case "Identifier":
       if (node.name === "this") return;
-      out.names.push(rest ? `...${node.name}` : node.name);
+      {
+        // Shown as written: a source map's name for a minified parameter.
+        const shown = nameOf === undefined ? node.name : nameOf(node);
+        out.names.push(rest ? `...${shown}` : shown);
+      }
       out.idents.push(node.name);
       return;
     case "TSParameterProperty":
-      collect(node.parameter, rest, out);
+      collect(node.parameter, rest, out, nameOf);
       return;
     case "AssignmentPattern":
-      collect(node.left, rest, out);
+      collect(node.left, rest, out, nameOf);
       return;
     case "RestElement":
       // A rest of a pattern (`...[a, b]`) binds plain names; only a rest identifier keeps `...`.
-      collect(node.argument, node.argument.type === "Identifier", out);
+      collect(node.argument, node.argument.type === "Identifier", out, nameOf);
       return;
     case "ObjectPattern":
       for (const prop of node.properties) {
-        collect(prop.type === "RestElement" ? prop : prop.value, false, out);
+        collect(prop.type === "RestElement" ? prop : prop.value, false, out, nameOf);
       }
       return;
     case "ArrayPattern":
-      for (const el of node.elements) collect(el, false, out);
+      for (const el of node.elements) collect(el, false, out, nameOf);
       return;
   }
 }

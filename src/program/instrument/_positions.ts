@@ -3,6 +3,7 @@
 
 import { Buffer } from "node:buffer";
 import { traceMapping } from "../../deps.ts";
+import { Map, Set } from "../../platform/globals.ts";
 
 const INLINE_MAP =
   /(\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,)([A-Za-z0-9+/=]+)(\s*)$/;
@@ -65,28 +66,46 @@ export function lineCount(source: string): number {
   return lineStarts(source).length;
 }
 
+/** An original place: 1-based line and column, and the source when the map names one. */
+export interface Place {
+  line: number;
+  column: number;
+  /** The source's resolved URL (or path) from the map; null without a map. */
+  source: string | null;
+}
+
 /** Converts UTF-16 offsets of the given source to original 1-based lines and columns. */
 export class PositionMapper {
   #lineStarts: number[];
   #map: InstanceType<ReturnType<typeof traceMapping>["TraceMap"]> | null = null;
+  /** Line starts of the sources' texts the map carries, by source index (nameAt). */
+  #sourceLines = new Map<number, number[]>();
 
-  constructor(source: string, inputMap: InputSourceMap | null) {
+  /**
+   * @param source The code.
+   * @param inputMap Its source map, if any (an index map with sections too).
+   * @param mapUrl The map's URL, which its sources are relative to (default: none, the sources
+   *   as written).
+   */
+  constructor(source: string, inputMap: InputSourceMap | null, mapUrl?: string) {
     this.#lineStarts = lineStarts(source);
     if (inputMap) {
       try {
         // deno-lint-ignore no-explicit-any
-        this.#map = new (traceMapping().TraceMap)(inputMap as any);
+        this.#map = traceMapping().FlattenMap(inputMap as any, mapUrl ?? null);
       } catch {
         this.#map = null;
       }
     }
   }
 
-  /**
-   * 1-based line and column of an offset in the original source; null when an input source map
-   * says the code there has no original (the transpiler added it).
-   */
-  locate(offset: number): { line: number; column: number } | null {
+  /** Whether a source map is in use. */
+  get mapped(): boolean {
+    return this.#map !== null;
+  }
+
+  /** 0-based line and column of an offset in the code. */
+  #lineColumn(offset: number): { line: number; column: number } {
     const starts = this.#lineStarts;
     let lo = 0, hi = starts.length - 1;
     while (lo < hi) {
@@ -94,17 +113,85 @@ export class PositionMapper {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    const line = lo + 1, column = offset - starts[lo];
+    return { line: lo, column: offset - starts[lo] };
+  }
+
+  /**
+   * 1-based line and column of an offset in the original source, and the source the map names;
+   * null when an input source map says the code there has no original (the transpiler or
+   * bundler added it).
+   */
+  locate(offset: number): Place | null {
+    const { line, column } = this.#lineColumn(offset);
     if (this.#map) {
       const { GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor } = traceMapping();
-      const needle = { line, column };
+      const needle = { line: line + 1, column };
       let pos = originalPositionFor(this.#map, { ...needle, bias: GREATEST_LOWER_BOUND });
       if (pos.line === null) {
         pos = originalPositionFor(this.#map, { ...needle, bias: LEAST_UPPER_BOUND });
       }
-      if (pos.line !== null) return { line: pos.line, column: (pos.column ?? 0) + 1 };
+      if (pos.line !== null) {
+        return { line: pos.line, column: (pos.column ?? 0) + 1, source: pos.source };
+      }
       return null;
     }
-    return { line, column: column + 1 };
+    return { line: line + 1, column: column + 1, source: null };
+  }
+
+  /**
+   * The original name the map gives the code at an offset (a minified identifier's name as
+   * written), or null: only a mapping that starts exactly there and names one.
+   */
+  nameAt(offset: number): string | null {
+    const map = this.#map;
+    if (map === null) return null;
+    const { line, column } = this.#lineColumn(offset);
+    const seg = traceMapping().traceSegment(map, line, column);
+    if (seg === null || seg[0] !== column || seg.length < 4) return null;
+    if (seg.length === 5) {
+      const name = map.names[seg[4]];
+      if (typeof name === "string" && IDENTIFIER.test(name)) return name;
+    }
+    // Bundlers that write no names (Bun's) map each identifier to where it was written: the
+    // identifier there, in the source's text the map carries.
+    const index = seg[1]!, line0 = seg[2]!, column0 = seg[3]!;
+    const content = map.sourcesContent?.[index];
+    if (typeof content !== "string") return null;
+    let starts = this.#sourceLines.get(index);
+    if (starts === undefined) this.#sourceLines.set(index, starts = lineStarts(content));
+    const at = starts[line0];
+    if (at === undefined) return null;
+    IDENTIFIER_AT.lastIndex = at + column0;
+    const m = IDENTIFIER_AT.exec(content);
+    return m === null || KEYWORDS.has(m[0]) ? null : m[0];
   }
 }
+
+/** A whole identifier (ASCII, as nearly all code names are). */
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** An identifier starting exactly at lastIndex. */
+const IDENTIFIER_AT = /[A-Za-z_$][\w$]*/y;
+/** Words that are no names (a mapping that lands on `const` or `function`). */
+const KEYWORDS = new Set([
+  "abstract",
+  "accessor",
+  "async",
+  "await",
+  "class",
+  "const",
+  "default",
+  "export",
+  "function",
+  "import",
+  "let",
+  "new",
+  "override",
+  "private",
+  "protected",
+  "public",
+  "readonly",
+  "return",
+  "static",
+  "this",
+  "var",
+]);

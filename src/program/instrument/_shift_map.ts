@@ -6,7 +6,7 @@
 // what was inserted before it on its line.
 
 import { Buffer } from "node:buffer";
-import { sourcemapCodec } from "../../deps.ts";
+import { sourcemapCodec, traceMapping } from "../../deps.ts";
 import { findInlineMap, lineStarts } from "./_positions.ts";
 import { JSON } from "../../platform/globals.ts";
 
@@ -73,4 +73,38 @@ export function shiftMap(
   }
   json.mappings = encode(lines);
   return JSON.stringify(json);
+}
+
+/**
+ * A compiled file's own map, read from a file beside it, as a map the code can carry inline: its
+ * sources resolved against the map's URL (the inline map's base is the code's), sections
+ * flattened, fitted to the rewriting. Null when it cannot be read.
+ *
+ * @param map The map's JSON text.
+ * @param url The map's URL.
+ * @param source The code before instrumentation, which the map describes.
+ * @param insertions Offsets in `source` (ascending) and the length inserted at each.
+ */
+export function inlinedOwnMap(
+  map: string,
+  url: string,
+  source: string,
+  insertions: { offsets: Float64Array; lengths: Int32Array },
+): string | null {
+  let plain: string;
+  try {
+    const { FlattenMap, encodedMappings } = traceMapping();
+    // deno-lint-ignore no-explicit-any
+    const traced = FlattenMap(map as any, url);
+    plain = JSON.stringify({
+      version: 3,
+      sources: traced.resolvedSources,
+      sourcesContent: traced.sourcesContent,
+      names: traced.names,
+      mappings: encodedMappings(traced),
+    });
+  } catch {
+    return null;
+  }
+  return shiftMap(plain, source, insertions);
 }

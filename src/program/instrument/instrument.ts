@@ -1,9 +1,10 @@
 import { Buffer } from "node:buffer";
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
+import { isAbsolute, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
 import { fnv1a } from "../../platform/hash.ts";
 import { type Lang, langOf } from "../../project/languages.ts";
+import { makeScope, outOfScope, type ScopeOptions } from "../../project/scope.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
 import {
   FLAG_ASYNC,
@@ -31,7 +32,7 @@ import {
   REJECTING_CLOSER,
 } from "./_emit.ts";
 import type { FunctionInfo, FunctionKind } from "../../types.ts";
-import { bindingName, keyName, memberPath, type Node } from "./_names.ts";
+import { keyName, memberPath, type Node } from "./_names.ts";
 import { collectParams } from "./_params.ts";
 import { registration } from "./_tests.ts";
 import {
@@ -47,7 +48,7 @@ import {
   PositionMapper,
   readInlineSourceMap,
 } from "./_positions.ts";
-import { shiftInlineMap, shiftMap } from "./_shift_map.ts";
+import { inlinedOwnMap, shiftInlineMap, shiftMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 import { Array, JSON, Map, RegExp, Set } from "../../platform/globals.ts";
 
@@ -69,6 +70,22 @@ export interface InstrumentOptions {
    * `sourceMappingURL` data URL at the end of the source, if any. Pass `false` to ignore it.
    */
   inputSourceMap?: InputSourceMap | false;
+  /**
+   * The URL of `inputSourceMap` (a compiled file's own map in a file beside it): its sources are
+   * relative to it. Default: the file's own URL.
+   */
+  inputMapUrl?: string;
+  /**
+   * The project root: the module name of a function whose map places it in another source (a
+   * compiled file's `src/*.ts`) is that source's path from here. Default: the folder `filename`
+   * and `module` give (`module` being its path from the root).
+   */
+  root?: string;
+  /**
+   * The scope the sources a map names are held to: a function whose map places it in a source
+   * out of it (a bundle's copy of a package in `node_modules`) is left as it is.
+   */
+  sourceScope?: ScopeOptions;
   /**
    * Record calls into packages and well-known globals (`JSON.parse`, `fs.readFileSync`) as
    * external leaf calls. Default true.
@@ -336,10 +353,27 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   }
   const inlineMap = options.inputSourceMap === undefined ? readInlineSourceMap(source) : null;
   const inputMap = options.inputSourceMap === false ? null : options.inputSourceMap ?? inlineMap;
-  const w = new Walker(source, filename, options.module ?? filename, inputMap);
+  const mapUrl = options.inputSourceMap === undefined || options.inputSourceMap === false
+    ? undefined
+    : options.inputMapUrl;
+  const w = new Walker(
+    source,
+    filename,
+    options.module ?? filename,
+    inputMap,
+    mapUrl,
+    options.root,
+  );
   w.externals = options.externalCalls ?? true;
   w.guardAwaits = options.guardAwaits ?? false;
   w.leave = options.leaveFunctions ?? null;
+  // A compiled JavaScript file's own map gives its functions' names as written (a minified
+  // `n` is `discount`); the map a transpiler made of TypeScript (Deno's, jest's) changed none.
+  w.originalNames = inputMap !== null && (typeof options.inputSourceMap === "string" ||
+    (options.inputSourceMap === undefined && (lang === "js" || lang === "jsx")));
+  if (options.sourceScope !== undefined) {
+    w.inSourceScope = sourceScope(options.sourceScope, filename);
+  }
   w.walk(result.program, null);
   let code = w.finish(result.program);
   const insertions = code === source ? null : w.insertions();
@@ -350,6 +384,20 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     if (comment !== null) {
       const shift = madeMap(source, filename, result.program, insertions);
       code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
+    }
+  } else if (
+    options.sourceMap && typeof options.inputSourceMap === "string" && insertions !== null
+  ) {
+    // A compiled file's own map from a file beside it (Deno: stack traces read it): inline, as
+    // fitted to the rewriting; it comes after the file's comment, and the last one counts.
+    const own = inlinedOwnMap(
+      options.inputSourceMap,
+      options.inputMapUrl ?? (isAbsolute(filename) ? pathToFileURL(filename).href : filename),
+      source,
+      insertions,
+    );
+    if (own !== null) {
+      code = `${code}\n${MAP_COMMENT}${Buffer.from(own, "utf8").toString("base64")}\n`;
     }
   } else if (options.sourceMap && inputMap === null && insertions !== null) {
     code = `${code}\n${MAP_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`;
@@ -425,6 +473,15 @@ class Walker {
   readonly #module: string;
   readonly #pos: PositionMapper;
   readonly #hash: string;
+  /** The project root, for the module names of the sources a map places functions in. */
+  readonly #root: string | null;
+  /** The file's path (for telling its own map's source of itself apart from others). */
+  readonly #filePath: string;
+  /** The sources a map places functions in (files and module names), and each row's (-1: none). */
+  readonly #placeFiles: string[] = [];
+  readonly #placeModules: string[] = [];
+  readonly #placeOfSource = new Map<string, number>();
+  readonly #rowPlaces: number[] = [];
   #scope: Scope | null = null;
   /** The qualified names of the functions being walked, outermost first (names by place). */
   readonly #enclosing: string[] = [];
@@ -436,6 +493,10 @@ class Walker {
   readonly #tests = new Map<Node, { name: string | null; flags: number }>();
   #classes: { name: string; derived: boolean }[] = [];
   externals = true;
+  /** Whether a source a map places a function in is traced (InstrumentOptions.sourceScope). */
+  inSourceScope: ((path: string) => boolean) | null = null;
+  /** Whether names are read through the source map (a compiled file's own). */
+  originalNames = false;
   /** See InstrumentOptions.guardAwaits. */
   guardAwaits = false;
   /** Functions left as they are, by name (InstrumentOptions.leaveFunctions). */
@@ -449,13 +510,59 @@ class Walker {
   #callSites: Node[] = [];
   #callSiteRows: number[] = [];
 
-  constructor(source: string, file: string, module: string, map: InputSourceMap | null) {
+  constructor(
+    source: string,
+    file: string,
+    module: string,
+    map: InputSourceMap | null,
+    mapUrl: string | undefined,
+    root: string | undefined,
+  ) {
     this.#src = source;
     this.#s = new Edits(source);
     this.#file = file;
     this.#module = module;
-    this.#pos = new PositionMapper(source, map);
+    const fileUrl = isAbsolute(file) ? pathToFileURL(file).href : file;
+    this.#filePath = asPath(file);
+    this.#pos = new PositionMapper(source, map, mapUrl ?? fileUrl);
     this.#hash = moduleHash(file, source);
+    this.#root = root ??
+      (isAbsolute(file) && !isAbsolute(module) && file.endsWith("/" + module)
+        ? file.slice(0, file.length - module.length - 1)
+        : null);
+  }
+
+  /** The index of the source a map names for a function (-1: the file itself, or none). */
+  #placeOf(source: string | null): number {
+    if (source === null) return -1;
+    const known = this.#placeOfSource.get(source);
+    if (known !== undefined) return known;
+    const path = asPath(source);
+    let at = -1;
+    if (path !== this.#filePath) {
+      at = this.#placeFiles.length;
+      this.#placeFiles.push(path);
+      this.#placeModules.push(
+        this.#root !== null && isAbsolute(path) ? relative(this.#root, path) || path : path,
+      );
+    }
+    this.#placeOfSource.set(source, at);
+    return at;
+  }
+
+  /** The file a row's function is in: its source's, when the map names another. */
+  #fileOf(place: number): string {
+    return place < 0 ? this.#file : this.#placeFiles[place];
+  }
+
+  /** An identifier's name as written: the map's name for it in minified code, else its own. */
+  #nameOf(id: Node): string {
+    return (this.originalNames ? this.#pos.nameAt(id.start) : null) ?? id.name;
+  }
+
+  /** The name a binding pattern gives a value assigned to it (bindingName), as written. */
+  #bindingName(id: Node): string | null {
+    return id && id.type === "Identifier" ? this.#nameOf(id) : null;
   }
 
   /** Where text was inserted, and how much (after finish()). */
@@ -470,7 +577,13 @@ class Walker {
     }
     if (this.#rows.length === 0) return this.#src;
     const h = this.#hash;
-    const meta: ModuleMeta = [this.#file, this.#module, this.#rows];
+    const meta: ModuleMeta = this.#placeFiles.length === 0
+      ? [this.#file, this.#module, this.#rows]
+      : [this.#file, this.#module, this.#rows, [
+        this.#placeFiles,
+        this.#placeModules,
+        this.#rowPlaces,
+      ]];
     const body = program.body as Node[];
     const at = body.length > 0 ? body[body.length - 1].end : this.#src.length;
     // Hoisted declarations, so functions called during a cyclic import (before this module's
@@ -499,14 +612,17 @@ class Walker {
         return this.#functionNode(node, hint);
       case "ClassDeclaration":
       case "ClassExpression":
-        return this.#class(node, node.id?.name ?? hint ?? "<anonymous class>");
+        return this.#class(
+          node,
+          (node.id ? this.#nameOf(node.id) : null) ?? hint ?? "<anonymous class>",
+        );
       case "VariableDeclarator": {
         const names = patternNames(node.id);
         for (const n of names) this.#declared.add(n);
         const pkg = requiredPackage(node.init);
         if (pkg !== null) { for (const n of names) this.#packageBindings.set(n, pkg); }
         this.walk(node.id, null);
-        return this.walk(node.init, bindingName(node.id));
+        return this.walk(node.init, this.#bindingName(node.id));
       }
       case "ImportDeclaration": {
         const external = node.importKind !== "type" && isPackageSpecifier(node.source.value);
@@ -535,10 +651,15 @@ class Walker {
         break;
       case "AssignmentExpression":
         this.walk(node.left, null);
-        return this.walk(node.right, memberPath(node.left, this.#src));
+        return this.walk(
+          node.right,
+          node.left.type === "Identifier"
+            ? this.#nameOf(node.left)
+            : memberPath(node.left, this.#src),
+        );
       case "AssignmentPattern":
         this.walk(node.left, null);
-        return this.walk(node.right, bindingName(node.left));
+        return this.walk(node.right, this.#bindingName(node.left));
       case "ExportDefaultDeclaration":
         return this.walk(node.declaration, "default");
       case "ObjectExpression":
@@ -586,7 +707,7 @@ class Walker {
   #functionNode(node: Node, hint: string | null): void {
     const role = roleOf(hint);
     const arrow = node.type === "ArrowFunctionExpression";
-    const own: string | null = arrow ? null : node.id?.name ?? null;
+    const own: string | null = arrow || !node.id ? null : this.#nameOf(node.id);
     this.#function(node, {
       name: own ?? (role === null ? lastSegment(hint) : null) ?? ANONYMOUS,
       qualname: own !== null || role !== null ? null : hint,
@@ -734,7 +855,16 @@ class Walker {
     // Code the transpiler added (Deno: decorator helpers) has no original place: not the user's.
     if (where === null) return this.#plain(body);
     const { line, column } = where;
-    const params = collectParams(fn.params);
+    const place = this.#placeOf(where.source);
+    // A bundle's copy of code out of the scope (a package it bundled) is not the project's.
+    if (place >= 0 && this.inSourceScope !== null) {
+      const file = this.#placeFiles[place];
+      if (isAbsolute(file) && !this.inSourceScope(file)) return this.#plain(body);
+    }
+    const params = collectParams(
+      fn.params,
+      this.originalNames ? (id: Node) => this.#nameOf(id) : undefined,
+    );
     const anonymous = naming.name === ANONYMOUS;
     const fullQual = anonymous ? this.#placeName(naming) : naming.qualname ?? naming.name;
     const shortName = anonymous
@@ -746,6 +876,7 @@ class Walker {
     if (naming.static) flags |= FLAG_STATIC;
     const test = this.#tests.get(fn);
     if (test !== undefined) flags |= test.flags;
+    this.#rowPlaces.push(place);
     this.#rows.push(
       test?.name == null
         ? [fullQual, naming.kind, line, column, flags, params.names.join(",")]
@@ -761,7 +892,7 @@ class Walker {
       async: Boolean(fn.async),
       generator: Boolean(fn.generator),
       static: naming.static,
-      file: this.#file,
+      file: this.#fileOf(place),
       line,
       column,
       params: params.names,
@@ -872,9 +1003,17 @@ class Walker {
     const where = this.#pos.locate(call.start);
     if (where === null) return;
     const d = this.#rows.length - caller;
+    // Shown by the names as written (a minified `n.replace` as `text.replace`); `name` stays
+    // what the code calls.
+    const shown = !this.originalNames
+      ? name
+      : object === null
+      ? this.#nameOf(callee)
+      : `${this.#nameOf(object)}.${callee.property.name}`;
+    this.#rowPlaces.push(this.#placeOf(where.source));
     // For external rows the last field names the package instead of parameters; the method key
     // of `ns.key(…)` is the name's part after the dot.
-    this.#rows.push([name, "external", where.line, where.column, 0, module]);
+    this.#rows.push([shown, "external", where.line, where.column, 0, module]);
     const s = this.#s;
     const args = call.arguments as Node[];
     const none = args.length === 0;
@@ -1078,4 +1217,35 @@ class Walker {
     this.#nested(node.body);
     if (record && !block) s.appendLeft(node.body.end, "}");
   }
+}
+
+/** A file URL as a path; anything else as it is. */
+function asPath(fileOrUrl: string): string {
+  if (!fileOrUrl.startsWith("file:")) return fileOrUrl;
+  try {
+    return fileURLToPath(fileOrUrl);
+  } catch {
+    return fileOrUrl;
+  }
+}
+
+/**
+ * Whether a function a map places in a source is traced: its source is in the scope; or the file
+ * that holds it is, and the source is neither excluded nor in a `node_modules` the file is not in
+ * (a bundle's copy of a package).
+ *
+ * @param scope The run's scope.
+ * @param filename The compiled file.
+ */
+function sourceScope(scope: ScopeOptions, filename: string): (path: string) => boolean {
+  const file = asPath(filename);
+  const fileIn = makeScope(scope)(file);
+  const fileInPackages = /(?:^|\/)node_modules\//.test(file);
+  return (path) => {
+    const out = outOfScope(path, scope);
+    if (out === null) return true;
+    if (!fileIn || out.kind === "excluded") return false;
+    return out.kind !== "node_modules" && !(fileInPackages === false &&
+      /(?:^|\/)node_modules\//.test(path));
+  };
 }

@@ -119,6 +119,8 @@ function loaderSetup(
       filename: path,
       lang,
       module: moduleName(path),
+      root: options.root,
+      sourceScope: scope,
       cacheDir: options.transformCacheDir,
       externalCalls: options.externalCalls,
     }),

@@ -22,7 +22,9 @@ import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
 import { VERSION } from "../../version.ts";
-import { Error, Map } from "../../platform/globals.ts";
+import { ownMapOf } from "./own_map.ts";
+import type { ScopeOptions } from "../../project/scope.ts";
+import { Error, JSON, Map } from "../../platform/globals.ts";
 
 /** Options of {@linkcode transform}. */
 export interface TransformOptions {
@@ -53,6 +55,15 @@ export interface TransformOptions {
   columnTable?: boolean;
   /** Passed to the instrumenter (Deno: see InstrumentOptions.guardAwaits). */
   guardAwaits?: boolean;
+  /** The project root (module names of the sources a compiled file's map names). */
+  root?: string;
+  /** Passed to the instrumenter: the scope the sources a map names are held to. */
+  sourceScope?: ScopeOptions;
+  /**
+   * Read the map a compiled file names in a file beside it (`//# sourceMappingURL=main.js.map`):
+   * functions are recorded at their places in its sources. Default true.
+   */
+  ownMaps?: boolean;
 }
 
 /** Result of {@linkcode transformModule}. */
@@ -77,7 +88,11 @@ let createHash: typeof import("node:crypto").createHash | null = null;
  * @param options Its file name, language, module name and options.
  * @returns The key (hex).
  */
-export function cacheKey(source: string, options: TransformOptions): string {
+export function cacheKey(
+  source: string,
+  options: TransformOptions,
+  mapStamp: string | null = mapStampOf(source, options),
+): string {
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
   // Bun's own hasher gives the same key without loading node:crypto (5–6 ms on Bun).
@@ -99,8 +114,17 @@ export function cacheKey(source: string, options: TransformOptions): string {
         options.shiftMap ? "s" : ""
       }${options.guardAwaits ? "g" : ""}\0`,
     )
+    // Only when there, likewise: the root names the sources of a map; the map is the file's own.
+    .update(mapStamp === null ? "" : `${options.root ?? ""}\0${mapStamp}\0`)
+    .update(options.sourceScope === undefined ? "" : `${JSON.stringify(options.sourceScope)}\0`)
     .update(source)
     .digest("hex");
+}
+
+/** What a transform cache key takes of the map a file names beside it (see own_map.ts). */
+function mapStampOf(source: string, options: TransformOptions): string | null {
+  if (options.ownMaps === false) return null;
+  return ownMapOf(options.filename, source, options.module)?.stamp ?? null;
 }
 
 /**
@@ -176,8 +200,9 @@ export function transformModule(source: string, options: TransformOptions): Tran
   let entry: string | null = null;
   let key = "";
   let folder = false;
+  const own = options.ownMaps === false ? null : ownMapOf(options.filename, source, options.module);
   if (cacheDir !== null) {
-    key = options.key ?? cacheKey(source, options);
+    key = options.key ?? cacheKey(source, options, own?.stamp ?? null);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
     let text: string | null = null;
     let problem: string | null = null;
@@ -230,7 +255,14 @@ export function transformModule(source: string, options: TransformOptions): Tran
     shiftMap: options.shiftMap,
     columnTable: options.columnTable,
     guardAwaits: options.guardAwaits,
+    root: options.root,
+    sourceScope: options.sourceScope,
   };
+  const map = own?.text() ?? null;
+  if (map !== null) {
+    opts.inputSourceMap = map.text;
+    opts.inputMapUrl = map.url;
+  }
   let code: string;
   let moduleSyntax: boolean | null = null;
   let columns: string | null = null;

@@ -61,7 +61,17 @@ function makeRecord(id: number): FunctionRecord {
     else hi = mid - 1;
   }
   const meta = metas[lo];
-  const file = meta[0], module = meta[1], row = meta[2][id - bases[lo]];
+  const k = id - bases[lo];
+  let file = meta[0], module = meta[1];
+  const row = meta[2][k];
+  // A compiled file's map may place the function in another source (its src/*.ts).
+  if (meta.length > 3) {
+    const places = meta[3]!, place = places[2][k];
+    if (place >= 0) {
+      file = places[0][place];
+      module = places[1][place];
+    }
+  }
   const qualname = row[0], kind = row[1], line = row[2], column = row[3], flags = row[4];
   const params = row[5];
   const external = kind === "external";

@@ -1,0 +1,230 @@
+// Compiled code through its own source maps: a tsc build (maps in files beside it, and inline), a
+// minified bundle (Bun's bundler, which writes no `names`), a bundle holding a package, and maps
+// that cannot be had. Built in the test with the pinned tools, so what is checked is what they
+// write today. The run records each function at its place in the TypeScript source, under the
+// name it was written with; the program's output and exit are as plain.
+
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CallNodeJSON } from "../../../src/types.ts";
+import {
+  allCalls,
+  assertCode,
+  BUN,
+  exec,
+  lines,
+  NODE,
+  plain,
+  readRun,
+  REPO,
+  splitStderr,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
+
+const TSC = join(REPO, "node_modules/typescript/bin/tsc");
+
+const PRICE = `export interface Item { name: string; cents: number }
+
+export function discount(total: number, percent: number): number {
+  return Math.round(total * (100 - percent) / 100);
+}
+
+export class Cart {
+  items: Item[] = [];
+  add(item: Item): this {
+    this.items.push(item);
+    return this;
+  }
+  total(): number {
+    return this.items.reduce((sum, item) => sum + item.cents, 0);
+  }
+}
+`;
+
+const MAIN = `import { Cart, discount } from "./price.js";
+
+type Order = { id: number };
+
+async function checkout(order: Order): Promise<number> {
+  const cart = new Cart().add({ name: "tea", cents: 300 }).add({ name: "cake", cents: 450 });
+  await Promise.resolve();
+  return discount(cart.total(), order.id);
+}
+
+console.log(await checkout({ id: 10 }));
+`;
+
+/** A TypeScript project (src/main.ts, src/price.ts), not yet built. */
+function project() {
+  const dir = tempDir();
+  const root = realpathSync(dir.path);
+  mkdirSync(join(root, "src"));
+  writeFileSync(join(root, "src/price.ts"), PRICE);
+  writeFileSync(join(root, "src/main.ts"), MAIN);
+  writeFileSync(join(root, "package.json"), '{ "name": "shop", "type": "module" }\n');
+  return Object.assign(dir, { root });
+}
+
+/** Build it with tsc into dist/: maps beside the files, or inline. */
+async function tsc(root: string, inline: boolean): Promise<void> {
+  const options = {
+    target: "es2022",
+    module: "nodenext",
+    outDir: "dist",
+    rootDir: "src",
+    strict: true,
+    ...(inline ? { inlineSourceMap: true } : { sourceMap: true }),
+  };
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: options }));
+  const r = await exec([NODE, TSC, "-p", "."], { cwd: root });
+  assertCode(r, 0, "tsc");
+}
+
+/** The project's functions, as a run recorded them: name → [module, line, params]. */
+function places(calls: CallNodeJSON[]): Map<string, [string, number, string[]]> {
+  const out = new Map<string, [string, number, string[]]>();
+  for (const c of allCalls(calls)) {
+    if (c.kind !== "external") out.set(c.name, [c.module, c.line, Object.keys(c.args)]);
+  }
+  return out;
+}
+
+/** What every form must record: the TypeScript places and names. */
+const EXPECTED: [string, [string, number, string[]]][] = [
+  ["checkout", ["src/main.ts", 5, ["order"]]],
+  ["Cart.add", ["src/price.ts", 9, ["item"]]],
+  ["Cart.total", ["src/price.ts", 13, []]],
+  ["Cart.total › reduce callback", ["src/price.ts", 14, ["sum", "item"]]],
+  ["discount", ["src/price.ts", 3, ["total", "percent"]]],
+];
+
+/** `tph run -o run.json <script>`, checked against plain; the run. */
+async function traced(t: Target, root: string, script: string, flags: string[] = []) {
+  const [p, r] = await Promise.all([
+    plain(t, script, [], { cwd: root }),
+    tph(t, ["run", "--no-cache", "-o", "run.json", ...flags, script], { cwd: root }),
+  ]);
+  assertCode(p, 0, `plain ${script}`);
+  assertCode(r, 0, `tph run ${script}`);
+  assert.equal(r.stdout, p.stdout, "the program's output is as plain");
+  return { r, run: readRun(join(root, "run.json")) };
+}
+
+export function compiledTests(t: Target): void {
+  Deno.test(
+    `tph run records a tsc build's functions at their TypeScript places, maps beside and inline (${t.name})`,
+    async () => {
+      for (const inline of [false, true]) {
+        await using dir = project();
+        await tsc(dir.root, inline);
+        const { r, run } = await traced(t, dir.root, "dist/main.js");
+        assert.deepEqual(splitStderr(r.stderr).tph.filter((l) => l.includes("warning")), []);
+        const found = places(run.trace);
+        for (const [name, where] of EXPECTED) {
+          assert.deepEqual(found.get(name), where, `${name} (${inline ? "inline" : "beside"})`);
+        }
+        const discount = allCalls(run.trace).find((c) => c.name === "discount")!;
+        assert.equal(discount.file, join(dir.root, "src/price.ts"));
+      }
+    },
+  );
+
+  Deno.test(
+    `tph run reads a minified bundle's map for its functions' places and names (${t.name})`,
+    async () => {
+      await using dir = project();
+      const b = await exec(
+        [
+          BUN,
+          "build",
+          "src/main.ts",
+          "--minify",
+          "--sourcemap=linked",
+          "--target=node",
+          "--outdir=out",
+        ],
+        { cwd: dir.root },
+      );
+      assertCode(b, 0, "bun build");
+      // Minified: the names are gone from the code, and the map has no `names` either.
+      const code = readFileSync(join(dir.root, "out/main.js"), "utf8");
+      assert.ok(!code.includes("discount"), "the bundle is minified");
+      const { run } = await traced(t, dir.root, "out/main.js");
+      const found = places(run.trace);
+      for (const [name, where] of EXPECTED) assert.deepEqual(found.get(name), where, name);
+      const tree = await tph(t, ["tree", "run.json", "--no-return"], { cwd: dir.root });
+      assertCode(tree, 0, "tph tree");
+      assert.match(tree.stdout, /discount\(total=750, percent=10\)/);
+    },
+  );
+
+  Deno.test(
+    `tph run leaves a bundle's copy of a package untraced, and --exclude names sources (${t.name})`,
+    async () => {
+      await using dir = project();
+      const lib = join(dir.root, "node_modules/roundlib");
+      mkdirSync(lib, { recursive: true });
+      writeFileSync(join(lib, "package.json"), '{ "name": "roundlib", "main": "index.js" }\n');
+      writeFileSync(
+        join(lib, "index.js"),
+        "function half(n) { return n / 2; }\nexports.halve = function halve(n) { return half(n); };\n",
+      );
+      writeFileSync(
+        join(dir.root, "src/price.ts"),
+        PRICE.replace(
+          "export function discount",
+          'import { halve } from "roundlib";\nexport const half = (n: number) => halve(n);\nexport function discount',
+        ),
+      );
+      writeFileSync(
+        join(dir.root, "src/main.ts"),
+        MAIN.replace("./price.js", "./price.ts").replace(
+          "console.log(",
+          'import { half } from "./price.ts";\nconsole.log(half(8));\nconsole.log(',
+        ),
+      );
+      const b = await exec(
+        [BUN, "build", "src/main.ts", "--sourcemap=linked", "--target=node", "--outdir=out"],
+        { cwd: dir.root },
+      );
+      assertCode(b, 0, "bun build");
+      const { run } = await traced(t, dir.root, "out/main.js");
+      const names = allCalls(run.trace).filter((c) => c.kind !== "external").map((c) => c.name);
+      assert.ok(names.includes("half") && names.includes("discount"), `${names}`);
+      assert.ok(!names.includes("halve"), `the bundled package's functions: ${names}`);
+      const excluded = await traced(t, dir.root, "out/main.js", ["--exclude", "src/price.ts"]);
+      const left = allCalls(excluded.run.trace).filter((c) => c.kind !== "external");
+      assert.ok(left.some((c) => c.name === "checkout"), "src/main.ts is traced");
+      assert.deepEqual(left.filter((c) => c.module === "src/price.ts"), [], "src/price.ts is not");
+    },
+  );
+
+  Deno.test(
+    `tph run ignores a source map it cannot use, with one warning line (${t.name})`,
+    async () => {
+      await using dir = project();
+      await tsc(dir.root, false);
+      writeFileSync(join(dir.root, "dist/price.js.map"), "{ not json");
+      writeFileSync(
+        join(dir.root, "dist/main.js"),
+        readFileSync(join(dir.root, "dist/main.js"), "utf8").replace(
+          "main.js.map",
+          "missing.js.map",
+        ),
+      );
+      const { r, run } = await traced(t, dir.root, "dist/main.js");
+      const warnings = splitStderr(r.stderr).tph.filter((l) => l.includes("source map"));
+      assert.equal(warnings.length, 1, lines(r.stderr).join("\n"));
+      assert.match(
+        warnings[0],
+        /^tph: warning: the source map "(missing|price)\.js\.map" that dist\/(main|price)\.js names (is not a file that can be read|is not JSON): its functions are shown at their places in dist\/(main|price)\.js$/,
+      );
+      const found = places(run.trace);
+      assert.deepEqual(found.get("discount"), ["dist/price.js", 1, ["total", "percent"]]);
+      assert.deepEqual(found.get("checkout")?.slice(0, 1), ["dist/main.js"]);
+    },
+  );
+}
