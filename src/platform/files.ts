@@ -43,7 +43,7 @@ interface DenoFiles {
       mode?: number;
     },
   ): DenoFile;
-  readDirSync(path: string): Iterable<{ name: string }>;
+  readDirSync(path: string): Iterable<{ name: string; isDirectory: boolean; isFile: boolean }>;
   removeSync(path: string, options: { recursive: boolean }): void;
   linkSync(from: string, to: string): void;
   makeTempDirSync(options: { prefix: string }): string;
@@ -233,6 +233,21 @@ export function readDir(path: string): string[] {
   const names: string[] = [];
   for (const entry of deno.readDirSync(path)) names.push(entry.name);
   return names;
+}
+
+/** The entries of a folder, each a folder, a regular file, or something else (links not followed). */
+export function readDirKinds(path: string): { name: string; kind: "dir" | "file" | "other" }[] {
+  const out: { name: string; kind: "dir" | "file" | "other" }[] = [];
+  if (!deno) {
+    for (const e of fs().readdirSync(path, { withFileTypes: true })) {
+      out.push({ name: e.name, kind: e.isDirectory() ? "dir" : e.isFile() ? "file" : "other" });
+    }
+    return out;
+  }
+  for (const e of deno.readDirSync(path)) {
+    out.push({ name: e.name, kind: e.isDirectory ? "dir" : e.isFile ? "file" : "other" });
+  }
+  return out;
 }
 
 /** Remove a file, or a folder with everything in it; nothing when it does not exist. */

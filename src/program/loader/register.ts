@@ -11,6 +11,7 @@ import { dirname, join, relative } from "node:path";
 import { instrument } from "../instrument/instrument.ts";
 import { depsFolders } from "../../deps.ts";
 import { runtime } from "../recorder/recorder.ts";
+import { compiledFilesInScope } from "../../project/compiled_files.ts";
 import { makeScope } from "../../project/scope.ts";
 import type { LoaderOptions } from "../settings.ts";
 import { ownSources, tphCopy } from "./own_sources.ts";
@@ -89,8 +90,14 @@ function loaderSetup(
     exclude: [...(options.exclude ?? []), ...own],
     excludeFolders: mayTakeDeps ? depsFolders() : [],
   };
+  // The compiled files whose maps point into a narrower scope (`--scope src`) are traced for
+  // those sources; the instrumenter holds each function to the scope as given (sourceScope).
+  const compiled = compiledFilesInScope(options.root, scope);
+  const traced = compiled.length === 0
+    ? scope
+    : { ...scope, files: [...(scope.files ?? []), ...compiled] };
   const isOwn = ownFiles();
-  const scoped = makeScope(scope);
+  const scoped = makeScope(traced);
   const moduleName = (path: string) => relative(options.root, path) || path;
   // oxc loads parts of itself lazily with require(), which fails inside Deno's hook: load them
   // before the hook is there, unless this run will not parse at all (manifest.ts).
@@ -111,7 +118,7 @@ function loaderSetup(
   if (parserLoaded && !lazy) instrument("function warm() {}", { filename: "warm.js" });
   return {
     options,
-    scope,
+    scope: traced,
     inScope: (path) => scoped(path) && !isOwn(path),
     isOwn,
     moduleName,

@@ -227,4 +227,23 @@ export function compiledTests(t: Target): void {
       assert.deepEqual(found.get("checkout")?.slice(0, 1), ["dist/main.js"]);
     },
   );
+
+  Deno.test(
+    `tph run --scope names sources: the compiled files whose maps point into it are traced (${t.name})`,
+    async () => {
+      await using dir = project();
+      await tsc(dir.root, false);
+      const all = await traced(t, dir.root, "dist/main.js", ["--scope", "src"]);
+      const found = places(all.run.trace);
+      for (const [name, where] of EXPECTED) assert.deepEqual(found.get(name), where, name);
+      // One source: its compiled file only; dist/price.js is not the scope's.
+      const one = await traced(t, dir.root, "dist/main.js", ["--scope", "src/main.ts"]);
+      const names = allCalls(one.run.trace).filter((c) => c.kind !== "external");
+      assert.deepEqual(names.map((c) => [c.name, c.module]), [["checkout", "src/main.ts"]]);
+      // A scope holding neither the sources nor the compiled files traces nothing of them.
+      mkdirSync(join(dir.root, "other"));
+      const none = await traced(t, dir.root, "dist/main.js", ["--scope", "other"]);
+      assert.deepEqual(allCalls(none.run.trace).filter((c) => c.kind !== "external"), []);
+    },
+  );
 }
