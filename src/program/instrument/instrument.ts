@@ -397,7 +397,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       insertions,
     );
     if (own !== null) {
-      code = `${code}\n${MAP_COMMENT}${Buffer.from(own, "utf8").toString("base64")}\n`;
+      // Deno runs a CommonJS module without its map: the map of the rewriting alone, as above.
+      const shift = options.shiftMap
+        ? `${SHIFT_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`
+        : "";
+      code = `${code}\n${shift}${MAP_COMMENT}${Buffer.from(own, "utf8").toString("base64")}\n`;
     }
   } else if (options.sourceMap && inputMap === null && insertions !== null) {
     code = `${code}\n${MAP_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`;
