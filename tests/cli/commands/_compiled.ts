@@ -25,6 +25,7 @@ import {
 } from "./_cli.ts";
 
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
+const ESBUILD = join(REPO, "node_modules/.bin/esbuild");
 
 const PRICE = `export interface Item { name: string; cents: number }
 
@@ -156,11 +157,22 @@ export function compiledTests(t: Target): void {
   );
 
   Deno.test(
-    `tph run reads a minified bundle's map for its functions' places and names (${t.name})`,
+    `tph run reads a minified bundle's map for its functions' places and names: esbuild, Bun (${t.name})`,
     async () => {
-      await using dir = project();
-      const b = await exec(
-        [
+      const bundlers = {
+        // esbuild writes the original names in the map's `names`.
+        esbuild: [
+          ESBUILD,
+          "src/main.ts",
+          "--bundle",
+          "--minify",
+          "--sourcemap",
+          "--format=esm",
+          "--platform=node",
+          "--outfile=out/main.js",
+        ],
+        // Bun's bundler writes none: tph reads each name where the map places it.
+        bun: [
           BUN,
           "build",
           "src/main.ts",
@@ -169,18 +181,22 @@ export function compiledTests(t: Target): void {
           "--target=node",
           "--outdir=out",
         ],
-        { cwd: dir.root },
-      );
-      assertCode(b, 0, "bun build");
-      // Minified: the names are gone from the code, and the map has no `names` either.
-      const code = readFileSync(join(dir.root, "out/main.js"), "utf8");
-      assert.ok(!code.includes("discount"), "the bundle is minified");
-      const { run } = await traced(t, dir.root, "out/main.js");
-      const found = places(run.trace);
-      for (const [name, where] of EXPECTED) assert.deepEqual(found.get(name), where, name);
-      const tree = await tph(t, ["tree", "run.json", "--no-return"], { cwd: dir.root });
-      assertCode(tree, 0, "tph tree");
-      assert.match(tree.stdout, /discount\(total=750, percent=10\)/);
+      };
+      for (const [bundler, argv] of Object.entries(bundlers)) {
+        await using dir = project();
+        const b = await exec(argv, { cwd: dir.root });
+        assertCode(b, 0, bundler);
+        const code = readFileSync(join(dir.root, "out/main.js"), "utf8");
+        assert.ok(!code.includes("discount"), `the ${bundler} bundle is minified`);
+        const { run } = await traced(t, dir.root, "out/main.js");
+        const found = places(run.trace);
+        for (const [name, where] of EXPECTED) {
+          assert.deepEqual(found.get(name), where, `${name} (${bundler})`);
+        }
+        const tree = await tph(t, ["tree", "run.json", "--no-return"], { cwd: dir.root });
+        assertCode(tree, 0, "tph tree");
+        assert.match(tree.stdout, /discount\(total=750, percent=10\)/, bundler);
+      }
     },
   );
 
@@ -315,6 +331,48 @@ export function compiledTests(t: Target): void {
           );
         }
       }
+    },
+  );
+
+  Deno.test(
+    `tph diff matches a tsc build's calls with a minified bundle's by their names as written; exports name the TypeScript places (${t.name})`,
+    async () => {
+      await using dir = project();
+      await tsc(dir.root, false);
+      const b = await exec(
+        [
+          ESBUILD,
+          "src/main.ts",
+          "--bundle",
+          "--minify",
+          "--sourcemap",
+          "--format=esm",
+          "--platform=node",
+          "--outfile=out/main.js",
+        ],
+        { cwd: dir.root },
+      );
+      assertCode(b, 0, "esbuild");
+      const cwd = dir.root;
+      for (const [script, out] of [["dist/main.js", "a.json"], ["out/main.js", "b.json"]]) {
+        assertCode(await tph(t, ["run", "--no-cache", "-o", out, script], { cwd }), 0, script);
+      }
+      const diff = await tph(t, ["diff", "a.json", "b.json"], { cwd });
+      // The same calls; only a value's class name is the minified one (limitations).
+      assert.match(diff.stdout, /, 0 added, 0 removed; /, diff.stdout);
+      const exported = await tph(t, ["export", "b.json", "--format", "speedscope", "-o", "-"], {
+        cwd,
+      });
+      assertCode(exported, 0, "tph export");
+      const frames = JSON.parse(exported.stdout).shared.frames as {
+        name: string;
+        file: string;
+        line: number;
+      }[];
+      assert.deepEqual(
+        frames.find((f) => f.name.startsWith("discount ")),
+        { name: "discount (src/price.ts:3)", file: join(dir.root, "src/price.ts"), line: 3 },
+      );
     },
   );
 }
