@@ -375,4 +375,54 @@ export function compiledTests(t: Target): void {
       );
     },
   );
+
+  Deno.test(
+    `tph run --include reads a minified package's own map: its functions by their names, in its sources (${t.name})`,
+    async () => {
+      await using dir = project();
+      const pkg = join(dir.root, "node_modules/slugs");
+      mkdirSync(join(pkg, "src"), { recursive: true });
+      writeFileSync(
+        join(pkg, "package.json"),
+        '{ "name": "slugs", "type": "module", "exports": "./dist/index.js" }\n',
+      );
+      writeFileSync(
+        join(pkg, "src/index.ts"),
+        [
+          "function lowerWords(text: string): string[] {",
+          "  return text.toLowerCase().split(/\\s+/);",
+          "}",
+          'export function slugify(title: string, separator = "-"): string {',
+          "  return lowerWords(title).join(separator);",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const b = await exec(
+        [
+          ESBUILD,
+          "src/index.ts",
+          "--minify",
+          "--sourcemap",
+          "--format=esm",
+          "--outfile=dist/index.js",
+        ],
+        { cwd: pkg },
+      );
+      assertCode(b, 0, "esbuild");
+      writeFileSync(
+        join(dir.root, "main.js"),
+        'import { slugify } from "slugs";\nconsole.log(slugify("Hello Big World"));\n',
+      );
+      const { run } = await traced(t, dir.root, "main.js", ["--include", "node_modules/slugs/**"]);
+      const calls = allCalls(run.trace).filter((c) => c.kind !== "external");
+      assert.deepEqual(
+        calls.map((c) => [c.name, c.module, c.line, Object.keys(c.args)]),
+        [
+          ["slugify", "node_modules/slugs/src/index.ts", 4, ["title", "separator"]],
+          ["lowerWords", "node_modules/slugs/src/index.ts", 1, ["text"]],
+        ],
+      );
+    },
+  );
 }
