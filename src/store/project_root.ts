@@ -28,7 +28,24 @@ function nearestMarked(start: string): string {
  */
 export function findProjectRoot(startDir: string): string {
   const near = nearestMarked(resolve(startDir));
-  return enclosingWorkspace(near)?.root ?? near;
+  return outermostWorkspace(near)?.root ?? near;
+}
+
+/** How many workspaces within workspaces are followed up. */
+const MAX_NESTING = 8;
+
+/**
+ * The workspace a folder is a member of, or, when that workspace's root is itself a member of
+ * another (a workspace within a workspace), that one, and so on up: the whole is one project.
+ */
+function outermostWorkspace(dir: string): Workspace | null {
+  let found: Workspace | null = null;
+  for (let i = 0; i < MAX_NESTING; i++) {
+    const up = enclosingWorkspace(found?.root ?? dir);
+    if (up === null) break;
+    found = up;
+  }
+  return found;
 }
 
 /**
@@ -46,7 +63,7 @@ export function findProjectRoot(startDir: string): string {
  */
 export function findWorkspace(startDir: string): Workspace | null {
   const near = nearestMarked(resolve(startDir));
-  return enclosingWorkspace(near) ?? readWorkspace(near);
+  return outermostWorkspace(near) ?? readWorkspace(near);
 }
 
 /**

@@ -239,3 +239,15 @@ Deno.test("readWorkspace(): `**` stays within its bounds", () => {
   });
   assert.deepEqual(members(readWorkspace(root)), [["a/d", "shallow"]]);
 });
+
+Deno.test("findProjectRoot(): a workspace within a workspace is one project with it", () => {
+  const root = tempDir();
+  files(root, {
+    "package.json": pkg("outer", { workspaces: ["apps/*"] }),
+    "apps/suite/package.json": pkg("suite", { workspaces: ["libs/*"] }),
+    "apps/suite/libs/core/package.json": pkg("core"),
+  });
+  assert.equal(findProjectRoot(join(root, "apps/suite/libs/core")), root);
+  assert.equal(findProjectRoot(join(root, "apps/suite")), root);
+  assert.equal(findWorkspace(join(root, "apps/suite/libs/core"))?.root, root);
+});
