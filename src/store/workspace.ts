@@ -285,13 +285,14 @@ function within(dir: string, base: string): boolean {
 }
 
 /**
- * The workspace a folder belongs to: the nearest folder above it whose manifest declares a
- * workspace with the folder inside one of its members. Manifests others could have written
- * (trust.ts: a parent folder such as /tmp) are passed over.
+ * The workspace a package folder is a member of: the nearest folder above it whose manifest
+ * declares a workspace with the folder among its members. A package inside a member that is not
+ * one itself (a test fixture with a package.json of its own) is in none. Manifests others could
+ * have written (trust.ts: a parent folder such as /tmp) are passed over.
  *
- * @param dir The folder (a package's, or any folder inside one), absolute.
- * @returns The workspace, or null when the folder is in none (or is a workspace root itself:
- *   see {@linkcode readWorkspace}).
+ * @param dir The package's folder, absolute.
+ * @returns The workspace, or null when the folder is a member of none (a workspace root itself
+ *   too: see {@linkcode readWorkspace}).
  *
  * @example
  * ```ts
@@ -305,7 +306,7 @@ export function enclosingWorkspace(dir: string): Workspace | null {
   for (let up = dirname(start);; up = dirname(up)) {
     const ws = readWorkspace(up);
     if (
-      ws !== null && ws.members.some((m) => within(start, m.dir)) &&
+      ws !== null && ws.members.some((m) => m.dir === start) &&
       configTrustProblem(ws.manifest) === null
     ) return ws;
     if (dirname(up) === up) return null;

@@ -146,6 +146,9 @@ Deno.test("findProjectRoot(): a member's root is the workspace's; other folders 
     "packages/shop/package.json": pkg("shop"),
     "packages/shop/src/main.ts": "",
     "scripts/package.json": pkg("scripts"),
+    // A package of its own inside a member, not one itself (a test fixture).
+    "packages/shop/fixtures/app/package.json": pkg("app"),
+    "packages/shop/fixtures/app/src/main.ts": "",
   });
   assert.equal(findProjectRoot(join(root, "packages/shop")), root);
   assert.equal(findProjectRoot(join(root, "packages/shop/src")), root);
@@ -154,6 +157,8 @@ Deno.test("findProjectRoot(): a member's root is the workspace's; other folders 
   // In the workspace's folder, but no member.
   assert.equal(findProjectRoot(join(root, "scripts")), join(root, "scripts"));
   assert.equal(findWorkspace(join(root, "scripts")), null);
+  const app = join(root, "packages/shop/fixtures/app");
+  assert.equal(scriptProjectRoot(join(app, "src/main.ts")), app);
   assert.equal(findProjectRoot(outer), outer);
 });
 
