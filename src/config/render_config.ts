@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { displayPath } from "../platform/display_path.ts";
 import { CONFIG_KEYS, type TphConfig } from "./default_config.ts";
 import type { LoadedConfig } from "./load_config.ts";
@@ -8,6 +9,43 @@ export interface RenderConfigOptions {
   cwd?: string;
   /** The cache folder in effect, shown for an unset `cache_dir`. */
   cacheDir?: string;
+  /** The workspace the project is (src/store/workspace.ts), shown after where the config is. */
+  workspace?: WorkspaceSummary | null;
+}
+
+/** What `tph config` says of a workspace. */
+export interface WorkspaceSummary {
+  /** `npm/yarn/Bun`, `pnpm` or `Deno`. */
+  kind: string;
+  /** Its root, absolute. */
+  root: string;
+  /** The manifest that declares it, absolute. */
+  manifest: string;
+  /** Its members' folders (absolute) and package names. */
+  members: { dir: string; name: string | null }[];
+  /** Globs that matched no member folder. */
+  unmatched: string[];
+}
+
+/** The most members `tph config` lists one by one. */
+const MEMBERS_SHOWN = 20;
+
+function workspaceLines(ws: WorkspaceSummary): string[] {
+  const n = ws.members.length;
+  const lines = [
+    `Workspace: ${ws.kind} (${relative(ws.root, ws.manifest)}) at ${ws.root}, ` +
+    `${n} member${n === 1 ? "" : "s"}, traced and stored as one project`,
+  ];
+  // Members by their place in the workspace, as module names are.
+  const shown = ws.members.slice(0, MEMBERS_SHOWN).map((m) => [
+    relative(ws.root, m.dir),
+    m.name ?? "(no name)",
+  ]);
+  const width = Math.max(0, ...shown.map(([d]) => d.length));
+  for (const [d, name] of shown) lines.push(`  ${d.padEnd(width)}  ${name}`);
+  if (n > MEMBERS_SHOWN) lines.push(`  … and ${n - MEMBERS_SHOWN} more`);
+  for (const g of ws.unmatched) lines.push(`  (no member folder matches ${JSON.stringify(g)})`);
+  return lines;
 }
 
 const EXAMPLE = [
@@ -67,6 +105,7 @@ export function renderConfig(loaded: LoadedConfig, options: RenderConfigOptions 
         `found in ${options.cwd ?? loaded.baseDir} or above)`,
     );
   } else lines.push(`Configuration: ${from}`);
+  if (options.workspace) lines.push(...workspaceLines(options.workspace));
   lines.push("");
   const keys = Object.keys(CONFIG_KEYS) as (keyof TphConfig)[];
   const width = Math.max(...keys.map((k) => k.length));

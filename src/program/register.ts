@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { isDirectory, realPath } from "../platform/files.ts";
 import { env } from "../platform/process.ts";
 import { loadConfig, type TphConfig } from "../config/load_config.ts";
-import { scriptProjectRoot } from "../store/project_root.ts";
+import { defaultScope, scriptProjectRoot } from "../store/project_root.ts";
 import { defaultCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
 import { SOURCE_FILE } from "../project/scope.ts";
 import type { TraceLimits } from "../run_file/limits.ts";
@@ -66,13 +66,14 @@ export function registerEntry(cwd: string = process.cwd()): boolean {
       configureBlocks({ ...common, cacheDir: null, disabled: true, instrumented: () => 0 });
       return false;
     }
-    const { folders, files } = scopeOf(cfg, root, loaded.source);
+    const { folders, files, aliases } = scopeOf(cfg, root, loaded.source);
     const loader = registerLoader({
       scope: folders,
       ...(files.length > 0 ? { files } : {}),
       include: cfg.include,
       exclude: cfg.exclude,
       root,
+      ...(aliases?.length ? { aliases } : {}),
       externalCalls: cfg.external_calls,
     });
     rt.loader = "register";
@@ -138,14 +139,14 @@ function limitsOf(cfg: TphConfig): TraceLimits {
 
 /**
  * The folders and files traced: the config's scope (each with its real path too), else the
- * project root, as `tph run` chooses them.
+ * project root (with the links to a workspace's members), as `tph run` chooses them.
  */
 function scopeOf(
   cfg: TphConfig,
   root: string,
   source: string | null,
-): { folders: string[]; files: string[] } {
-  if (cfg.scope.length === 0) return { folders: [root], files: [] };
+): { folders: string[]; files: string[]; aliases?: [string, string][] } {
+  if (cfg.scope.length === 0) return { ...defaultScope(root), files: [] };
   const folders = new Set<string>(), files = new Set<string>();
   for (const path of cfg.scope) {
     let real: string;

@@ -41,6 +41,11 @@ export const ADDON_FILE = "oxc-parser.node";
 export interface LoaderOptions extends ScopeOptions {
   /** Folder module names are relative to (the project root). */
   root: string;
+  /**
+   * Folders that stand for others in module names: a workspace member loaded through a link
+   * (`node_modules/@shop/pricing`) is named by the member's folder (`packages/pricing/…`).
+   */
+  aliases?: [string, string][];
   /** Transform cache folder; null disables it; default: see transform.ts. */
   transformCacheDir?: string | null;
   /** Record calls into packages and well-known globals as external calls. Default true. */

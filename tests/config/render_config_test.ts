@@ -65,3 +65,34 @@ Deno.test("renderConfig() names the JSON key a config came from", () => {
   assert.equal(text.split("\n")[0], 'Configuration: deno.json ("tracepatch" key)');
   assert.match(text, /^ {2}show_args +false$/m);
 });
+
+Deno.test("renderConfig() names the workspace the project is, and its members", () => {
+  const root = tempDir();
+  const members = Array.from({ length: 23 }, (_, i) => ({
+    dir: join(root, "packages", `p${String(i).padStart(2, "0")}`),
+    name: i === 1 ? null : `@x/p${i}`,
+  }));
+  const text = renderConfig(loadConfig({ cwd: root }), {
+    cwd: root,
+    workspace: {
+      kind: "pnpm",
+      root,
+      manifest: join(root, "pnpm-workspace.yaml"),
+      members,
+      unmatched: ["apps/*"],
+    },
+  });
+  const lines = text.split("\n");
+  assert.equal(
+    lines[1],
+    `Workspace: pnpm (pnpm-workspace.yaml) at ${root}, 23 members, traced and stored as one project`,
+  );
+  assert.equal(lines[2], "  packages/p00  @x/p0");
+  assert.equal(lines[3], "  packages/p01  (no name)");
+  assert.equal(lines[21], "  packages/p19  @x/p19");
+  assert.equal(lines[22], "  … and 3 more");
+  assert.equal(lines[23], '  (no member folder matches "apps/*")');
+  assert.equal(lines[24], "");
+  // No workspace: no line of it.
+  assert.doesNotMatch(renderConfig(loadConfig({ cwd: root }), { cwd: root }), /Workspace/);
+});

@@ -1,4 +1,6 @@
 import { renderConfig } from "../../config/render_config.ts";
+import { findWorkspace } from "../../store/project_root.ts";
+import { workspaceKindName } from "../../store/workspace.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
 import type { CONFIG_OPTIONS } from "./options.ts";
@@ -7,6 +9,11 @@ import { readConfig } from "./read_config.ts";
 /** `tph config`'s work: its options and help are in the command table (commands.ts). */
 export function run(ctx: Context<typeof CONFIG_OPTIONS>): number {
   readConfig(ctx);
-  ctx.out(renderConfig(ctx.config(), { cwd: ctx.cwd, cacheDir: cacheDirFor(ctx) }));
+  const ws = findWorkspace(ctx.cwd);
+  ctx.out(renderConfig(ctx.config(), {
+    cwd: ctx.cwd,
+    cacheDir: cacheDirFor(ctx),
+    workspace: ws === null ? null : { ...ws, kind: workspaceKindName(ws) },
+  }));
   return 0;
 }

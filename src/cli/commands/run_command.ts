@@ -41,7 +41,7 @@ import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { summarisedNote } from "../../render/summary.ts";
-import { scriptProjectRoot } from "../../store/project_root.ts";
+import { defaultScope, scriptProjectRoot } from "../../store/project_root.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -175,12 +175,15 @@ function checkScope(
   return { folders: [...folders], files: [...files] };
 }
 
-/** What a run traces: --scope, else the config's scope, else the project root. */
+/**
+ * What a run traces: --scope, else the config's scope, else the project root (with the links
+ * to a workspace's members: see defaultScope).
+ */
 function scopeOf(
   ctx: Context<typeof RUN_OPTIONS>,
   cfg: ReturnType<typeof readConfig>,
   root: string,
-): { folders: string[]; files: string[] } {
+): { folders: string[]; files: string[]; aliases?: [string, string][] } {
   const flag = ctx.values.scope;
   if (flag?.length) {
     return checkScope(flag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope");
@@ -191,7 +194,7 @@ function scopeOf(
       `"scope" in ${ctx.config().source}`,
     );
   }
-  return { folders: [root], files: [] };
+  return { ...defaultScope(root), files: [] };
 }
 
 /** `tph run` of a script, or of the entry module `-e` wrote. */
@@ -206,7 +209,7 @@ async function runScript(
   const script = resolve(ctx.cwd, scriptArg);
   // An entry written outside the folder (read-only) is traced as if it were there.
   const root = scriptProjectRoot(entry?.root != null ? join(entry.root, "-e") : script);
-  const { folders: scope, files: inScope } = scopeOf(ctx, cfg, root);
+  const { folders: scope, files: inScope, aliases } = scopeOf(ctx, cfg, root);
   const scopeFiles = entry?.root != null ? [...inScope, entry.path] : inScope;
   const include = [...cfg.include, ...(v.include ?? [])];
   const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
@@ -238,6 +241,7 @@ async function runScript(
       include,
       exclude,
       root,
+      ...(aliases?.length ? { aliases } : {}),
       externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
     });
   } finally {
@@ -266,7 +270,7 @@ export async function runTests(
   const v = ctx.values;
   const cfg = readConfig(ctx);
   const root = scriptProjectRoot(join(ctx.cwd, "_"));
-  const { folders: scope, files: scopeFiles } = scopeOf(ctx, cfg, root);
+  const { folders: scope, files: scopeFiles, aliases } = scopeOf(ctx, cfg, root);
   const cacheDir = runCacheDir(ctx, cfg, root, true);
   if (cacheDir === null) {
     throw usageError(
@@ -302,6 +306,7 @@ export async function runTests(
     include: [...cfg.include, ...(v.include ?? [])],
     exclude: [...cfg.exclude, ...(v.exclude ?? [])],
     root,
+    ...(aliases?.length ? { aliases } : {}),
     externalCalls: v["no-external-calls"] ? false : cfg.external_calls,
   });
 }

@@ -98,7 +98,13 @@ function loaderSetup(
     : { ...scope, files: [...(scope.files ?? []), ...compiled] };
   const isOwn = ownFiles();
   const scoped = makeScope(traced);
-  const moduleName = (path: string) => relative(options.root, path) || path;
+  const aliases = options.aliases ?? [];
+  const moduleName = (path: string) => {
+    for (const [from, to] of aliases) {
+      if (path.startsWith(from + "/")) return relative(options.root, to + path.slice(from.length));
+    }
+    return relative(options.root, path) || path;
+  };
   // oxc loads parts of itself lazily with require(), which fails inside Deno's hook: load them
   // before the hook is there, unless this run will not parse at all (manifest.ts).
   const cacheDir = transformCacheFolder(options.transformCacheDir);
