@@ -25,7 +25,9 @@ import {
 } from "./_cli.ts";
 
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
-const ESBUILD = join(REPO, "node_modules/.bin/esbuild");
+const ESBUILD = join(REPO, "node_modules/esbuild/bin/esbuild");
+// Run by the pinned Node (its launcher names `node` from the PATH).
+const VITE = join(REPO, "node_modules/vite/bin/vite.js");
 
 const PRICE = `export interface Item { name: string; cents: number }
 
@@ -423,6 +425,47 @@ export function compiledTests(t: Target): void {
           ["lowerWords", "node_modules/slugs/src/index.ts", 1, ["text"]],
         ],
       );
+    },
+  );
+
+  Deno.test(
+    `tph run traces Vite's SSR build by its sources (${t.name})`,
+    async () => {
+      await using dir = project();
+      writeFileSync(
+        join(dir.root, "src/server.ts"),
+        [
+          'import { Cart, discount } from "./price.ts";',
+          "",
+          "export function render(url: string): string {",
+          "  const cart = new Cart().add({ name: url, cents: 300 });",
+          "  return `<p>${discount(cart.total(), 10)}</p>`;",
+          "}",
+          "",
+          'console.log(render("/tea"));',
+          "",
+        ].join("\n"),
+      );
+      const b = await exec(
+        [
+          VITE,
+          "build",
+          "--ssr",
+          "src/server.ts",
+          "--sourcemap",
+          "--outDir",
+          "dist",
+          "--logLevel",
+          "warn",
+        ],
+        { cwd: dir.root },
+      );
+      assertCode(b, 0, "vite build --ssr");
+      const { run } = await traced(t, dir.root, "dist/server.js");
+      const found = places(run.trace);
+      assert.deepEqual(found.get("render"), ["src/server.ts", 3, ["url"]]);
+      assert.deepEqual(found.get("discount"), ["src/price.ts", 3, ["total", "percent"]]);
+      assert.deepEqual(found.get("Cart.add"), ["src/price.ts", 9, ["item"]]);
     },
   );
 }
