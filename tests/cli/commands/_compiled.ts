@@ -320,7 +320,7 @@ export function compiledTests(t: Target): void {
           // Deno's frames of node:module under a loading CommonJS module differ under tph
           // (compatibility.md): the program's own frames are compared, down to those.
           const own = (text: string) =>
-            text.split(/\n(?=    at node:module|    at \S+ \(node:module)/)[0];
+            text.split(/\n(?= {4}at node:module| {4}at \S+ \(node:module)/)[0];
           assert.equal(own(r.stdout), own(p.stdout), `the stack the program prints (${what})`);
           // Bun's report of an uncaught error under tph names a module's top-level frame without
           // `<anonymous>` (compatibility.md): every other frame is compared as it is.
