@@ -44,7 +44,7 @@ function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) {
-      if (name !== "tests" && name !== "locales") sources(p, out);
+      if (name !== "tests") sources(p, out);
     } else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push(p);
   }
   return out;
