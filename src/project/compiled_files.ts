@@ -61,7 +61,7 @@ export function compiledFilesInScope(root: string, scope: ScopeOptions): string[
 /** Whether a map file names a source the scope holds. */
 function namesSourceIn(mapPath: string, inScope: (path: string) => boolean): boolean {
   const st = fileStamp(mapPath);
-  if (st === null || st.size > MAX_MAP_BYTES) return false;
+  if (st === null || st.size === 0 || st.size > MAX_MAP_BYTES) return false;
   let map: { sources?: unknown; sourceRoot?: unknown; sections?: unknown };
   try {
     map = JSON.parse(readText(mapPath));

@@ -93,8 +93,12 @@ export function ownMapOf(
   return {
     stamp,
     text: () => {
+      // An empty file is no map; and the kernel's files (/proc) say they are empty, some of which
+      // a read would wait on for good.
       const why = st === null
         ? "is not a file that can be read"
+        : st.size === 0
+        ? "is empty"
         : st.size > MAX_MAP_BYTES
         ? `is larger than ${MAX_MAP_BYTES / 1024 / 1024} MiB`
         : null;

@@ -99,6 +99,11 @@ Deno.test("ownMapOf reads a regular file or a link to one, never a FIFO, a folde
     writeFileSync(map, "");
     truncateSync(map, 65 * 1024 * 1024);
     assert.equal(ownMapOf(file, CODE, "dist/add.js")?.text(), null);
+    // Empty: nothing read (the kernel's files in /proc say they are empty; some never end).
+    writeFileSync(map, "");
+    assert.equal(ownMapOf(file, CODE, "dist/add.js")?.text(), null);
+    const proc = ownMapOf(file, CODE.replace("add.js.map", "/proc/self/status"), "dist/add.js");
+    assert.equal(proc?.text(), null);
     // Missing: no map, and the stamp says so.
     rmSync(map);
     const missing = ownMapOf(file, CODE, "dist/add.js");
