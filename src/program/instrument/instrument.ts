@@ -838,6 +838,22 @@ class Walker {
     return seen === 1 ? base : `${base} #${seen}`;
   }
 
+  /**
+   * Where a function was written (its line, column and source), or null when it is not the
+   * project's to record: code a transpiler added (Deno: decorator helpers) has no original place,
+   * and a bundle's copy of code out of the scope (a package it bundled) is not the project's.
+   */
+  #written(offset: number): { line: number; column: number; place: number } | null {
+    const where = this.#pos.locate(offset);
+    if (where === null) return null;
+    const place = this.#placeOf(where.source);
+    if (place >= 0 && this.inSourceScope !== null) {
+      const file = this.#placeFiles[place];
+      if (isAbsolute(file) && !this.inSourceScope(file)) return null;
+    }
+    return { line: where.line, column: where.column, place };
+  }
+
   #function(fn: Node, naming: Naming): void {
     if (fn.id) this.#declared.add(fn.id.name);
     const paramNames: string[] = [];
@@ -855,16 +871,9 @@ class Walker {
       return this.#plain(body);
     }
     const k = this.#rows.length;
-    const where = this.#pos.locate(naming.at ?? fn.start);
-    // Code the transpiler added (Deno: decorator helpers) has no original place: not the user's.
+    const where = this.#written(naming.at ?? fn.start);
     if (where === null) return this.#plain(body);
-    const { line, column } = where;
-    const place = this.#placeOf(where.source);
-    // A bundle's copy of code out of the scope (a package it bundled) is not the project's.
-    if (place >= 0 && this.inSourceScope !== null) {
-      const file = this.#placeFiles[place];
-      if (isAbsolute(file) && !this.inSourceScope(file)) return this.#plain(body);
-    }
+    const { line, column, place } = where;
     const params = collectParams(
       fn.params,
       this.originalNames ? (id: Node) => this.#nameOf(id) : undefined,
