@@ -71,6 +71,8 @@ export function sourceColumn(fileName: unknown, line: number, column: number): n
 export interface FirstFrame {
   /** The file as V8 names it (a path, or a file: URL for an ES module). */
   file: string;
+  /** The file as its frame shows it (a `sourceURL` comment's URL: Node's stripped TypeScript). */
+  shown: string;
   /** 1-based line. */
   line: number;
   /** 1-based column in the file as written (the compiled file's, where it has a map). */
@@ -267,8 +269,12 @@ function siteMapper(
       if (first) {
         first = false;
         if (lines !== null && error !== null && typeof error === "object") {
+          const named = typeof proto.getScriptNameOrSourceURL === "function"
+            ? apply(proto.getScriptNameOrSourceURL, site, [])
+            : file;
           firstFrames.set(error, {
             file: file as string,
+            shown: typeof named === "string" ? named : file as string,
             line: apply(proto.getLineNumber, site, []) as number,
             column: apply(w.getColumnNumber, w, []) as number,
             reported: apply(proto.getColumnNumber, site, []) as number,

@@ -83,11 +83,11 @@ export function fatalReport(err: unknown, fromPromise = false): string | null {
   // The first frame, in the file as V8 ran it: from the call sites when it is in a file tph
   // rewrote (the text shows the positions a source map gives, with source maps on).
   const first = firstFrameOf(err);
-  let file: string, line: number, column: number;
+  let file: string, shown: string, line: number, column: number;
   if (first !== undefined) {
     // A rejection's excerpt is at its first frame: Node's own is right where tph moved nothing.
     if (fromPromise && first.column === first.reported) return null;
-    ({ file, line, column } = first);
+    ({ file, shown, line, column } = first);
   } else {
     if (fromPromise) return null;
     const lines = strSplit(stack, "\n");
@@ -97,13 +97,13 @@ export function fatalReport(err: unknown, fromPromise = false): string | null {
     }
     const m = top === undefined ? null : regexExec(FRAME, top);
     if (m === null) return null;
-    file = m[1];
+    file = shown = m[1];
     line = Number(m[2]);
     column = Number(m[3]);
     // A position a source map gave is not one in the file V8 ran.
     if (mapOf(file) !== undefined) return null;
   }
-  const excerpt = excerptAt(file, line, column, !fromPromise);
+  const excerpt = excerptAt(file, shown, line, column, !fromPromise);
   if (excerpt === null) return null;
   const colors = shouldColorize(process.stderr);
   const { inspect } = builtin<typeof import("node:util")>("node:util");
@@ -149,9 +149,16 @@ function mapOf(file: string): NodeSourceMap | undefined {
  * there.
  *
  * @param file The file as V8 names it.
+ * @param shown The file as its frame shows it.
  * @param throwAt Whether V8 places it at the `throw` (an error thrown where no handler is above).
  */
-function excerptAt(file: string, line: number, column: number, throwAt: boolean): string | null {
+function excerptAt(
+  file: string,
+  shown: string,
+  line: number,
+  column: number,
+  throwAt: boolean,
+): string | null {
   let path = file;
   if (strStartsWith(file, "file:")) {
     try {
@@ -180,7 +187,7 @@ function excerptAt(file: string, line: number, column: number, throwAt: boolean)
     const mapped = mappedExcerpt(map, line - 1, at);
     if (mapped !== undefined) return mapped;
   }
-  return `${file}:${line}\n${source}\n${caretAt(source, at)}`;
+  return `${shown}:${line}\n${source}\n${caretAt(source, at)}`;
 }
 
 /**
