@@ -15,6 +15,7 @@ import { rememberModule } from "./original_text.ts";
 import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
+import { bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
 import { hasOwn } from "../../platform/intrinsics.ts";
@@ -57,13 +58,23 @@ export function installBunLoader(setup: LoaderSetup): void {
         // Another copy of tph's library (tph's modules are ES modules): as it is.
         if (setup.isOwn(path)) return { contents: source, loader };
         setup.counted();
-        const { code, moduleSyntax, columns } = transformFile(setup, path, loader, source);
+        // A file Bun bundled itself runs by its pragma, through its own map (bun_own_map.ts).
+        const pragma = loader === "js" ? bunPragma(source) : null;
+        const unwrapped = pragma?.commonJS ? unwrapBunCommonJS(source) : null;
+        const ran = unwrapped ?? source;
+        const transformed = transformFile(setup, path, loader, ran);
+        const { moduleSyntax, columns } = transformed;
+        let code = transformed.code;
+        if (pragma !== null && !pragma.commonJS && code !== source) {
+          code = withFittedMap(path, source, code, columns ?? "", setup.moduleName(path));
+        }
         // Under `bun test`, a test file goes to Bun whatever its format: Bun gives a test file
         // its runner's globals (`test`, `expect`) as it transpiles it, which runCommonJS cannot.
         const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
-        const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) &&
-          !testFile;
-        rememberText(setup, path, loader, source, code, commonJS);
+        const commonJS = pragma !== null
+          ? unwrapped !== null
+          : moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) && !testFile;
+        rememberText(setup, path, loader, ran, code, commonJS);
         rememberColumns(path, columns ?? "");
         // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
         // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
@@ -72,7 +83,7 @@ export function installBunLoader(setup: LoaderSetup): void {
         // before (bun_stacks.ts leaves them out, but they count toward the stack's limit).
         return commonJS
           ? {
-            exports: runCommonJS(path, code, loader, source, columns ?? "", onLoad),
+            exports: runCommonJS(path, code, loader, ran, columns ?? "", onLoad),
             loader: "object",
           }
           : { contents: testFile ? code + "\nexport {};" : code, loader };

@@ -7,7 +7,8 @@
 // with --enable-source-maps and with process.setSourceMapsEnabled(true) called by the program
 // (the original files' positions, names and lines, which Node maps through each file's map, but
 // for the index map, which Node 22 and 24 cannot read); on
-// Bun, which maps no such file plainly (only its own bundles, marked `// @bun`).
+// Bun, which maps no such file plainly, but its own bundles (marked `// @bun`), whose map tph
+// fits to the rewriting.
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -92,6 +93,30 @@ Deno.test("tph run: compiled code's stacks are the plain ones through its source
     "flag",
     ENTRIES.filter((e) => e.entry.includes("min-") || e.entry.includes("index")),
   );
+});
+
+Deno.test("tph run: a bundle of Bun's own (// @bun) has the plain stacks, through its map fitted to the rewriting (bun)", async () => {
+  await compare(BUN, "off", [
+    { entry: "bundle/bun-linked/main.js", esm: true },
+    { entry: "bundle/bun-inline/main.js", esm: true },
+  ]);
+});
+
+Deno.test("tph run: a CommonJS bundle of Bun's own (// @bun @bun-cjs) runs as it does plainly (bun)", async () => {
+  // Bun calls the function such a file is; tph runs it as a CommonJS module, which it is. Its
+  // stacks show the bundle's positions (docs/compatibility.md), where Bun maps them.
+  await using dir = tempDir({ compiled: COMPILED });
+  const script = join(dir.path, "compiled/bundle/bun-cjs/main.js");
+  const options = { cwd: dir.path, timeoutMs: 60_000 };
+  const plain = await exec([BUN, script], options);
+  const traced = await exec([BUN, join(REPO, "cli.ts"), "run", "--include", "**", script], options);
+  const context =
+    `--- plain ---\n${plain.stdout}${plain.stderr}\n--- traced ---\n${traced.stdout}${traced.stderr}`;
+  assert.match(plain.stdout, /used: 6/, context);
+  const noFrames = (text: string) => text.split("\n").filter((l) => !/^ +at /.test(l)).join("\n");
+  assert.equal(noFrames(traced.stdout), noFrames(plain.stdout), context);
+  assert.equal(traced.code, plain.code, context);
+  assert.equal(summaryOf(traced).calls, 14, context);
 });
 
 Deno.test("tph run: compiled code's stacks are the plain ones with its source maps (bun, which maps none of them)", async () => {
