@@ -11,9 +11,19 @@
 // fits to the rewriting.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BUN, exec, NODE, NODE22, REPO, splitStderr, summaryOf, tempDir } from "./_cli.ts";
+import {
+  buildBinary,
+  BUN,
+  exec,
+  NODE,
+  NODE22,
+  REPO,
+  splitStderr,
+  summaryOf,
+  tempDir,
+} from "./_cli.ts";
 
 const COMPILED = join(REPO, "tests/fixtures/compiled");
 
@@ -40,7 +50,12 @@ type Maps = "off" | "flag" | "runtime";
  * @param maps Node's source maps: off, on by --enable-source-maps, or turned on by the program.
  * @param entries The entries to run.
  */
-async function compare(runtime: string, maps: Maps, entries: typeof ENTRIES): Promise<void> {
+async function compare(
+  runtime: string,
+  maps: Maps,
+  entries: typeof ENTRIES,
+  tphArgv = [runtime, join(REPO, "cli.ts")],
+): Promise<void> {
   await using dir = tempDir({ compiled: COMPILED });
   const env: Record<string, string> = maps === "flag"
     ? { NODE_OPTIONS: "--enable-source-maps" }
@@ -60,10 +75,7 @@ async function compare(runtime: string, maps: Maps, entries: typeof ENTRIES): Pr
     }
     const options = { cwd: dir.path, env, timeoutMs: 60_000 };
     const plain = await exec([runtime, script], options);
-    const traced = await exec(
-      [runtime, join(REPO, "cli.ts"), "run", "--include", "**", script],
-      options,
-    );
+    const traced = await exec([...tphArgv, "run", "--include", "**", script], options);
     const context =
       `${entry} (${maps})\n--- plain ---\n${plain.stdout}${plain.stderr}\n--- traced ---\n${traced.stdout}${traced.stderr}`;
     // The fixture does what it is for: a caught error's stack printed, an uncaught one reported.
@@ -123,4 +135,18 @@ Deno.test("tph run: compiled code's stacks are the plain ones with its source ma
   // The ES modules: a CommonJS module's report on Bun differs for reasons of its own
   // (docs/compatibility.md: an anonymous frame, and frames JavaScriptCore's tail calls drop).
   await compare(BUN, "off", ENTRIES.filter((e) => e.esm));
+});
+
+Deno.test("tph run: compiled code's stacks are the plain ones (the standalone binary)", async () => {
+  const { target, dir } = await buildBinary();
+  try {
+    await compare(BUN, "off", [
+      { entry: "bundle/bun-linked/main.js", esm: true },
+      { entry: "bundle/bun-inline/main.js", esm: true },
+      { entry: "bundle/min-external-esm/main.js", esm: true },
+      { entry: "tsc/external-esm/main.js", esm: true },
+    ], target.tph);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
