@@ -67,7 +67,7 @@ export function sourceColumn(fileName: unknown, line: number, column: number): n
   return pairs === undefined ? column : columnInSource(pairs, column);
 }
 
-/** An error's first frame, in a file tph rewrote, as its stack was formatted. */
+/** An error's first frame, as its stack was formatted. */
 export interface FirstFrame {
   /** The file as V8 names it (a path, or a file: URL for an ES module). */
   file: string;
@@ -84,8 +84,8 @@ export interface FirstFrame {
 const firstFrames = new SafeWeakMap<object, FirstFrame>();
 
 /**
- * The first frame of an error whose stack was formatted, when that frame is in a file tph
- * rewrote (node_uncaught.ts prints Node's excerpt from it); undefined otherwise.
+ * The first frame of an error whose stack tph's formatter formatted, with the position in the
+ * file V8 ran (node_uncaught.ts prints Node's excerpt from it); undefined for any other.
  */
 export function firstFrameOf(error: unknown): FirstFrame | undefined {
   return error !== null && typeof error === "object" ? firstFrames.get(error) : undefined;
@@ -268,15 +268,20 @@ function siteMapper(
       const w = lines === null ? site : wrap(site, lines);
       if (first) {
         first = false;
-        if (lines !== null && error !== null && typeof error === "object") {
+        const line = apply(proto.getLineNumber, site, []);
+        const column = apply(w.getColumnNumber, w, []);
+        if (
+          typeof file === "string" && typeof line === "number" && typeof column === "number" &&
+          error !== null && typeof error === "object"
+        ) {
           const named = typeof proto.getScriptNameOrSourceURL === "function"
             ? apply(proto.getScriptNameOrSourceURL, site, [])
             : file;
           firstFrames.set(error, {
-            file: file as string,
-            shown: typeof named === "string" ? named : file as string,
-            line: apply(proto.getLineNumber, site, []) as number,
-            column: apply(w.getColumnNumber, w, []) as number,
+            file,
+            shown: typeof named === "string" ? named : file,
+            line,
+            column,
             reported: apply(proto.getColumnNumber, site, []) as number,
           });
         }

@@ -80,8 +80,8 @@ export function fatalReport(err: unknown, fromPromise = false): string | null {
     ? apply(NATIVE_STACK, err, [])
     : undefined;
   if (typeof stack !== "string") return null;
-  // The first frame, in the file as V8 ran it: from the call sites when it is in a file tph
-  // rewrote (the text shows the positions a source map gives, with source maps on).
+  // The first frame, in the file as V8 ran it: from the call sites (the text shows the positions
+  // a source map gives, with source maps on).
   const first = firstFrameOf(err);
   let file: string, shown: string, line: number, column: number;
   if (first !== undefined) {

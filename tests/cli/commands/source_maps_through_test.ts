@@ -28,7 +28,7 @@ import {
 const COMPILED = join(REPO, "tests/fixtures/compiled");
 
 /** The entries, relative to tests/fixtures/compiled; `.cjs` or by their folder's package.json. */
-const ENTRIES: { entry: string; esm: boolean }[] = [
+const ENTRIES: { entry: string; esm: boolean; scope?: string[] }[] = [
   { entry: "tsc/external-cjs/main.js", esm: false },
   { entry: "tsc/external-esm/async_main.js", esm: true },
   { entry: "tsc/external-esm/main.js", esm: true },
@@ -39,6 +39,8 @@ const ENTRIES: { entry: string; esm: boolean }[] = [
   { entry: "bundle/min-inline-esm/main.js", esm: true },
   { entry: "index/out/main.cjs", esm: false },
   { entry: "lib/app/main.cjs", esm: false },
+  // The package untraced (the default scope): its error goes through traced code uncaught.
+  { entry: "lib/app/main.cjs", esm: false, scope: [] },
 ];
 
 type Maps = "off" | "flag" | "runtime";
@@ -60,7 +62,7 @@ async function compare(
   const env: Record<string, string> = maps === "flag"
     ? { NODE_OPTIONS: "--enable-source-maps" }
     : {};
-  for (const { entry, esm } of entries) {
+  for (const { entry, esm, scope = ["--include", "**"] } of entries) {
     let script = join(dir.path, "compiled", entry);
     if (maps === "runtime") {
       // The program turns source maps on, then loads the compiled program.
@@ -75,9 +77,10 @@ async function compare(
     }
     const options = { cwd: dir.path, env, timeoutMs: 60_000 };
     const plain = await exec([runtime, script], options);
-    const traced = await exec([...tphArgv, "run", "--include", "**", script], options);
-    const context =
-      `${entry} (${maps})\n--- plain ---\n${plain.stdout}${plain.stderr}\n--- traced ---\n${traced.stdout}${traced.stderr}`;
+    const traced = await exec([...tphArgv, "run", ...scope, script], options);
+    const context = `${entry} (${maps}${
+      scope.length === 0 ? ", default scope" : ""
+    })\n--- plain ---\n${plain.stdout}${plain.stderr}\n--- traced ---\n${traced.stdout}${traced.stderr}`;
     // The fixture does what it is for: a caught error's stack printed, an uncaught one reported.
     assert.equal(plain.code, 1, `the plain run fails: ${context}`);
     assert.match(plain.stderr, /\n {4,6}at /, `the plain run reports a stack: ${context}`);
