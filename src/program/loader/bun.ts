@@ -83,7 +83,15 @@ export function installBunLoader(setup: LoaderSetup): void {
         // before (bun_stacks.ts leaves them out, but they count toward the stack's limit).
         return commonJS
           ? {
-            exports: runCommonJS(path, code, loader, ran, columns ?? "", onLoad),
+            exports: runCommonJS(
+              path,
+              code,
+              loader,
+              ran,
+              columns ?? "",
+              onLoad,
+              unwrapped !== null,
+            ),
             loader: "object",
           }
           : { contents: testFile ? code + "\nexport {};" : code, loader };
@@ -196,6 +204,7 @@ let loaderFile: string | null | undefined;
  * @param source Its source.
  * @param columns The column table of `code` (_columns.ts).
  * @param onLoad The plugin callback that loads it (to tell an import from a require()).
+ * @param bunBundle Whether it is a bundle of Bun's own (`// @bun @bun-cjs`, bun_own_map.ts).
  */
 function runCommonJS(
   path: string,
@@ -204,6 +213,7 @@ function runCommonJS(
   source: string,
   columns: string,
   onLoad: unknown,
+  bunBundle = false,
 ): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
   const Module = nodeModule.Module as any;
@@ -214,7 +224,7 @@ function runCommonJS(
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
   const imported = path !== Bun.main && loadedByImport(onLoad);
-  const js = compilable(path, code, loader, source, columns, imported);
+  const js = compilable(path, code, loader, source, columns, imported, bunBundle);
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -245,6 +255,7 @@ function compilable(
   source: string,
   columns: string,
   imported: boolean,
+  bunBundle: boolean,
 ): string {
   // TypeScript with its types blanked out keeps every position; what needs more is made
   // JavaScript by Bun's transpiler, whose positions then stand (lines too).
@@ -268,15 +279,18 @@ function compilable(
   );
   loaderFile ??= callerFile();
   rememberColumns(path, table, {
-    starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
+    // A bundle of Bun's own (`// @bun @bun-cjs`) is not transpiled: its positions are
+    // JavaScriptCore's, as here.
+    starts: () => plain !== null && !bunBundle ? mappedStarts(source, loader, path) : null,
     wrapperLine: lineCount(js),
     loaderFile,
     imported,
     // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
     // CommonJS's names) in a function of its own, `<anonymous>` in stacks, unless an ES module
-    // imports it; other modules' in none (checked with bun 1.4.5).
-    nameless: imported ||
-      !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
+    // imports it (a bundle of Bun's own too: the function it is); other modules' in none
+    // (checked with bun 1.4.5).
+    nameless: imported || !bunBundle &&
+        !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
   });
   return js;
 }
