@@ -132,6 +132,16 @@ Deno.test("tph run: a CommonJS bundle of Bun's own (// @bun @bun-cjs) runs as it
   assert.equal(noFrames(traced.stdout), noFrames(plain.stdout), context);
   assert.equal(traced.code, plain.code, context);
   assert.equal(summaryOf(traced).calls, 14, context);
+  // Without a map, its positions are JavaScriptCore's own, in err.stack and console.trace.
+  const bare = join(dir.path, "compiled/bundle/bun-cjs-nomap/main.js");
+  const plainBare = await exec([BUN, bare], options);
+  const tracedBare = await exec(
+    [BUN, join(REPO, "cli.ts"), "run", "--include", "**", bare],
+    options,
+  );
+  assert.match(plainBare.stdout, /at add \(.*main\.js:\d+:\d+\)\n/, plainBare.stdout);
+  assert.equal(tracedBare.stdout, plainBare.stdout);
+  assert.equal(tracedBare.code, plainBare.code);
 });
 
 Deno.test("tph run: compiled code's stacks are the plain ones with its source maps (bun, which maps none of them)", async () => {
