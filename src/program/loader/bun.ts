@@ -12,10 +12,15 @@ import { readText } from "../../platform/files.ts";
 import { type PackageInfo, packageOf } from "../../project/nearest_package.ts";
 import { scopeRegExp } from "../../project/scope.ts";
 import { rememberModule } from "./original_text.ts";
-import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import {
+  insertAtLineStart,
+  installBunStacks,
+  rememberColumns,
+  rememberThroughMap,
+} from "./bun_stacks.ts";
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
-import { bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
+import { bundleMap, bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
 import { hasOwn } from "../../platform/intrinsics.ts";
@@ -76,6 +81,9 @@ export function installBunLoader(setup: LoaderSetup): void {
           : moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) && !testFile;
         rememberText(setup, path, loader, ran, code, commonJS);
         rememberColumns(path, columns ?? "");
+        if (unwrapped !== null) {
+          rememberThroughMap(path, () => bundleMap(path, source, setup.moduleName(path)));
+        }
         // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
         // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
         // that does not parse goes to Bun as it is, to report its syntax error. Called from here

@@ -8,7 +8,8 @@
 // Without a pragma's `@bun-cjs`, such a file is an ES module to Bun whatever its syntax; with it,
 // its code is one function expression, `(function(exports, require, module, __filename,
 // __dirname) {…})`, that Bun calls as a CommonJS module's: tph runs such a module itself
-// (bun.ts), with the function's opening and closing blanked, which moves nothing.
+// (bun.ts), with the function's opening and closing blanked, which moves nothing, and
+// bun_stacks.ts maps its positions on through its map.
 
 import { Buffer } from "node:buffer";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -73,15 +74,7 @@ export function withFittedMap(
   const tail = code.slice(Math.max(0, at - 4));
   const comment = MAP_COMMENT.exec(tail);
   if (comment === null) return code;
-  let text: string | null = readInlineSourceMap(source);
-  let base = pathToFileURL(path).href;
-  if (text === null) {
-    const own = ownMapOf(path, source, shown)?.text() ?? null;
-    if (own === null) return code;
-    text = own.text;
-    base = own.url;
-  }
-  const absolute = withAbsoluteSources(text, base);
+  const absolute = bundleMap(path, source, shown);
   const fitted = columns === "" || absolute === null
     ? absolute
     : shiftMap(absolute, source, insertionsOf(source, columns));
@@ -89,6 +82,26 @@ export function withFittedMap(
   const from = Math.max(0, at - 4) + comment.index;
   return code.slice(0, from) + "//# sourceMappingURL=data:application/json;base64," +
     Buffer.from(fitted, "utf8").toString("base64") + code.slice(from + comment[0].length);
+}
+
+/**
+ * A bundle's own map (inline, or the file it names), its sources absolute paths; null when it has
+ * none that can be read.
+ *
+ * @param path The file.
+ * @param source Its text.
+ * @param shown How a warning names the file.
+ */
+export function bundleMap(path: string, source: string, shown: string): string | null {
+  let text: string | null = readInlineSourceMap(source);
+  let base = pathToFileURL(path).href;
+  if (text === null) {
+    const own = ownMapOf(path, source, shown)?.text() ?? null;
+    if (own === null) return null;
+    text = own.text;
+    base = own.url;
+  }
+  return withAbsoluteSources(text, base);
 }
 
 /**

@@ -118,8 +118,9 @@ Deno.test("tph run: a bundle of Bun's own (// @bun) has the plain stacks, throug
 });
 
 Deno.test("tph run: a CommonJS bundle of Bun's own (// @bun @bun-cjs) runs as it does plainly (bun)", async () => {
-  // Bun calls the function such a file is; tph runs it as a CommonJS module, which it is. Its
-  // stacks show the bundle's positions (docs/compatibility.md), where Bun maps them.
+  // Bun calls the function such a file is; tph runs it as a CommonJS module, which it is, and
+  // maps its positions through its map as Bun does. Bun's report of the uncaught error, which tph
+  // formats, shows its top-level frame without `<anonymous>` (docs/compatibility.md).
   await using dir = tempDir({ compiled: COMPILED });
   const script = join(dir.path, "compiled/bundle/bun-cjs/main.js");
   const options = { cwd: dir.path, timeoutMs: 60_000 };
@@ -128,10 +129,29 @@ Deno.test("tph run: a CommonJS bundle of Bun's own (// @bun @bun-cjs) runs as it
   const context =
     `--- plain ---\n${plain.stdout}${plain.stderr}\n--- traced ---\n${traced.stdout}${traced.stderr}`;
   assert.match(plain.stdout, /used: 6/, context);
-  const noFrames = (text: string) => text.split("\n").filter((l) => !/^ +at /.test(l)).join("\n");
-  assert.equal(noFrames(traced.stdout), noFrames(plain.stdout), context);
+  assert.match(plain.stdout, /at add \(.*geometry\.ts:12:17\)\n/, context);
+  assert.equal(traced.stdout, plain.stdout, context);
+  const anonymous = (text: string) => text.replace(/^( +at )<anonymous> \((.*)\)$/gm, "$1$2");
+  assert.equal(anonymous(splitStderr(traced.stderr).program), anonymous(plain.stderr), context);
   assert.equal(traced.code, plain.code, context);
   assert.equal(summaryOf(traced).calls, 14, context);
+  // A program's own Error.prepareStackTrace gets call sites that answer with those places.
+  const sites = join(dir.path, "compiled/sites.cjs");
+  writeFileSync(
+    sites,
+    "Error.prepareStackTrace = (e, s) => s.map((c) =>\n" +
+      "  `${c.getFileName()}|${c.getLineNumber()}|${c.getColumnNumber()}|${c}|${JSON.stringify(c)}`\n" +
+      ').join("\\n");\n' +
+      'try { require("./bundle/bun-cjs/main.js"); } catch (e) { console.log("caught", e.stack); }\n',
+  );
+  const plainSites = await exec([BUN, sites], options);
+  const tracedSites = await exec(
+    [BUN, join(REPO, "cli.ts"), "run", "--include", "**", sites],
+    options,
+  );
+  assert.match(plainSites.stdout, /geometry\.ts\|12\|17\|/, plainSites.stdout);
+  assert.equal(tracedSites.stdout, plainSites.stdout);
+  assert.equal(tracedSites.code, plainSites.code);
   // Without a map, its positions are JavaScriptCore's own, in err.stack and console.trace.
   const bare = join(dir.path, "compiled/bundle/bun-cjs-nomap/main.js");
   const plainBare = await exec([BUN, bare], options);
