@@ -79,7 +79,7 @@ export function installBunLoader(setup: LoaderSetup): void {
         const commonJS = pragma !== null
           ? unwrapped !== null
           : moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) && !testFile;
-        rememberText(setup, path, loader, ran, code, commonJS);
+        rememberText(setup, path, loader, ran, code, commonJS, pragma !== null);
         rememberColumns(path, columns ?? "");
         if (unwrapped !== null) {
           rememberThroughMap(path, () => bundleMap(path, source, setup.moduleName(path)));
@@ -146,8 +146,22 @@ function rememberText(
   source: string,
   code: string,
   commonJS: boolean,
+  bunBundle: boolean,
 ): void {
   if (code === source) return;
+  // A bundle of Bun's own runs as it is, not transpiled: its functions' texts are slices of the
+  // rewritten code, mapped back through the insertions as on Node.
+  if (bunBundle) {
+    rememberModule({
+      source,
+      filename: path,
+      lang: loader,
+      module: setup.moduleName(path),
+      externalCalls: setup.options.externalCalls,
+      sourceType: "unambiguous",
+    });
+    return;
+  }
   rememberModule({
     source,
     filename: path,

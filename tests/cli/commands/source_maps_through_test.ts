@@ -183,3 +183,23 @@ Deno.test("tph run: compiled code's stacks are the plain ones (the standalone bi
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("tph run: a function of a bundle of Bun's own prints as written (bun)", async () => {
+  // Bun runs such a file as it is: Function.prototype.toString gives the file's own text.
+  await using dir = tempDir();
+  const files: Record<string, string> = {
+    "esm.js": "// @bun\nfunction f(a){return a+1}\nconsole.log(f.toString(), f(1));\nexport {};\n",
+    "cjs.js": "// @bun @bun-cjs\n(function(exports, require, module, __filename, __dirname) {" +
+      "function f(a){return a+1}\nconsole.log(f.toString(), f(1));})\n",
+  };
+  for (const [name, text] of Object.entries(files)) {
+    const script = join(dir.path, name);
+    writeFileSync(script, text);
+    const options = { cwd: dir.path, timeoutMs: 60_000 };
+    const plain = await exec([BUN, script], options);
+    const traced = await exec([BUN, join(REPO, "cli.ts"), "run", script], options);
+    assert.equal(plain.stdout, "function f(a){return a+1} 2\n", name);
+    assert.equal(traced.stdout, plain.stdout, name);
+    assert.ok(summaryOf(traced).calls > 0, name);
+  }
+});
