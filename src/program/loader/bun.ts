@@ -12,9 +12,15 @@ import { readText } from "../../platform/files.ts";
 import { type PackageInfo, packageOf } from "../../project/nearest_package.ts";
 import { scopeRegExp } from "../../project/scope.ts";
 import { rememberModule } from "./original_text.ts";
-import { insertAtLineStart, installBunStacks, rememberColumns } from "./bun_stacks.ts";
+import {
+  insertAtLineStart,
+  installBunStacks,
+  rememberColumns,
+  rememberThroughMap,
+} from "./bun_stacks.ts";
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
+import { bundleMap, bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
 import { hasOwn } from "../../platform/intrinsics.ts";
@@ -57,14 +63,27 @@ export function installBunLoader(setup: LoaderSetup): void {
         // Another copy of tph's library (tph's modules are ES modules): as it is.
         if (setup.isOwn(path)) return { contents: source, loader };
         setup.counted();
-        const { code, moduleSyntax, columns } = transformFile(setup, path, loader, source);
+        // A file Bun bundled itself runs by its pragma, through its own map (bun_own_map.ts).
+        const pragma = loader === "js" ? bunPragma(source) : null;
+        const unwrapped = pragma?.commonJS ? unwrapBunCommonJS(source) : null;
+        const ran = unwrapped ?? source;
+        const transformed = transformFile(setup, path, loader, ran);
+        const { moduleSyntax, columns } = transformed;
+        let code = transformed.code;
+        if (pragma !== null && !pragma.commonJS && code !== source) {
+          code = withFittedMap(path, source, code, columns ?? "", setup.moduleName(path));
+        }
         // Under `bun test`, a test file goes to Bun whatever its format: Bun gives a test file
         // its runner's globals (`test`, `expect`) as it transpiles it, which runCommonJS cannot.
         const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
-        const commonJS = moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) &&
-          !testFile;
-        rememberText(setup, path, loader, source, code, commonJS);
+        const commonJS = pragma !== null
+          ? unwrapped !== null
+          : moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) && !testFile;
+        rememberText(setup, path, loader, ran, code, commonJS, pragma !== null);
         rememberColumns(path, columns ?? "");
+        if (unwrapped !== null) {
+          rememberThroughMap(path, () => bundleMap(path, source, setup.moduleName(path)));
+        }
         // Bun evaluates what onLoad returns as an ES module (oven-sh/bun#19279), which loses a
         // CommonJS module's exports: run it as CommonJS here and hand Bun its exports. A file
         // that does not parse goes to Bun as it is, to report its syntax error. Called from here
@@ -72,7 +91,15 @@ export function installBunLoader(setup: LoaderSetup): void {
         // before (bun_stacks.ts leaves them out, but they count toward the stack's limit).
         return commonJS
           ? {
-            exports: runCommonJS(path, code, loader, source, columns ?? "", onLoad),
+            exports: runCommonJS(
+              path,
+              code,
+              loader,
+              ran,
+              columns ?? "",
+              onLoad,
+              unwrapped !== null,
+            ),
             loader: "object",
           }
           : { contents: testFile ? code + "\nexport {};" : code, loader };
@@ -119,8 +146,22 @@ function rememberText(
   source: string,
   code: string,
   commonJS: boolean,
+  bunBundle: boolean,
 ): void {
   if (code === source) return;
+  // A bundle of Bun's own runs as it is, not transpiled: its functions' texts are slices of the
+  // rewritten code, mapped back through the insertions as on Node.
+  if (bunBundle) {
+    rememberModule({
+      source,
+      filename: path,
+      lang: loader,
+      module: setup.moduleName(path),
+      externalCalls: setup.options.externalCalls,
+      sourceType: "unambiguous",
+    });
+    return;
+  }
   rememberModule({
     source,
     filename: path,
@@ -185,6 +226,7 @@ let loaderFile: string | null | undefined;
  * @param source Its source.
  * @param columns The column table of `code` (_columns.ts).
  * @param onLoad The plugin callback that loads it (to tell an import from a require()).
+ * @param bunBundle Whether it is a bundle of Bun's own (`// @bun @bun-cjs`, bun_own_map.ts).
  */
 function runCommonJS(
   path: string,
@@ -193,6 +235,7 @@ function runCommonJS(
   source: string,
   columns: string,
   onLoad: unknown,
+  bunBundle = false,
 ): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
   const Module = nodeModule.Module as any;
@@ -203,7 +246,7 @@ function runCommonJS(
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
   const imported = path !== Bun.main && loadedByImport(onLoad);
-  const js = compilable(path, code, loader, source, columns, imported);
+  const js = compilable(path, code, loader, source, columns, imported, bunBundle);
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -234,6 +277,7 @@ function compilable(
   source: string,
   columns: string,
   imported: boolean,
+  bunBundle: boolean,
 ): string {
   // TypeScript with its types blanked out keeps every position; what needs more is made
   // JavaScript by Bun's transpiler, whose positions then stand (lines too).
@@ -257,15 +301,18 @@ function compilable(
   );
   loaderFile ??= callerFile();
   rememberColumns(path, table, {
-    starts: () => plain !== null ? mappedStarts(source, loader, path) : null,
+    // A bundle of Bun's own (`// @bun @bun-cjs`) is not transpiled: its positions are
+    // JavaScriptCore's, as here.
+    starts: () => plain !== null && !bunBundle ? mappedStarts(source, loader, path) : null,
     wrapperLine: lineCount(js),
     loaderFile,
     imported,
     // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
     // CommonJS's names) in a function of its own, `<anonymous>` in stacks, unless an ES module
-    // imports it; other modules' in none (checked with bun 1.4.5).
-    nameless: imported ||
-      !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
+    // imports it (a bundle of Bun's own too: the function it is); other modules' in none
+    // (checked with bun 1.4.5).
+    nameless: imported || !bunBundle &&
+        !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
   });
   return js;
 }

@@ -41,6 +41,7 @@ import {
 } from "../../platform/intrinsics.ts";
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
+import { traceMapping } from "../../deps.ts";
 import {
   Array,
   Error,
@@ -76,6 +77,13 @@ const snaps = new SafeMap<string, (() => MappedStarts | null) | MappedStarts | n
  * program's: left out of every stack, as Bun's own loader shows none.
  */
 const wrapperLines = new SafeMap<string, number>();
+/**
+ * For the bundles of Bun's own that tph runs as CommonJS modules (`// @bun @bun-cjs`): the
+ * bundle's own map, through which Bun maps their positions plainly (bun_own_map.ts); made on
+ * first use (null when it cannot be).
+ */
+const throughs = new SafeMap<string, (() => string | null) | TraceMapOf | null>();
+type TraceMapOf = InstanceType<ReturnType<typeof traceMapping>["TraceMap"]>;
 /** The file of tph's loader (runCommonJS), whose frames under a wrapper's are left out. */
 let loaderFile: string | null = null;
 /** Those of them that an ES module imported (see CommonJSRun). */
@@ -146,6 +154,48 @@ export function insertAtLineStart(table: string, line: number, length: number): 
   const pair = "0," + length.toString(36);
   rows[line] = rows[line] === "" ? pair : pair + "," + rows[line];
   return arrayJoin(rows, ";");
+}
+
+/**
+ * Map the positions of a file (once mapped back to it) on through its own source map, as Bun
+ * does for a bundle of its own.
+ *
+ * @param path The file.
+ * @param map Gives the map's JSON (its sources absolute paths), or null.
+ */
+export function rememberThroughMap(path: string, map: () => string | null): void {
+  throughs.set(path, map);
+}
+
+/** A place in a source: its file, 1-based line and column. */
+interface Place {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Where a position of a file (its 1-based line and column) is through its own map, or null. */
+function through(path: string, line: number, column: number): Place | null {
+  if (throughs.size === 0) return null;
+  let map = throughs.get(path);
+  if (map === undefined || map === null) return null;
+  const tm = traceMapping();
+  if (typeof map === "function") {
+    let made: TraceMapOf | null = null;
+    try {
+      const text = map();
+      // deno-lint-ignore no-explicit-any
+      if (text !== null) made = new tm.TraceMap(text as any);
+    } catch {
+      made = null;
+    }
+    throughs.set(path, made);
+    if (made === null) return null;
+    map = made;
+  }
+  const pos = tm.originalPositionFor(map, { line, column: column - 1 });
+  if (pos.source === null || pos.line === null || pos.column === null) return null;
+  return { file: pos.source, line: pos.line, column: pos.column + 1 };
 }
 
 function decode(path: string): (Int32Array | undefined)[] | null {
@@ -325,24 +375,39 @@ function bunNatives(): Natives | null {
   };
 }
 
-/** A call site's column in the source, or -1 when it is the reported one. */
-function mapped(n: Natives, site: unknown): number {
-  if (site === null || typeof site !== "object" || getPrototypeOf(site) !== n.proto) return -1;
+/** A call site's place in the source, or null when it is the reported one. */
+function placeOf(n: Natives, site: unknown): Place | null {
+  if (site === null || typeof site !== "object" || getPrototypeOf(site) !== n.proto) return null;
   const file = apply(n.fileName, site, []);
-  if (typeof file !== "string" || !tables.has(file)) return -1;
+  if (typeof file !== "string" || !tables.has(file)) return null;
   const line = apply(n.lineNumber, site, []), column = apply(n.columnNumber, site, []);
-  if (typeof line !== "number" || typeof column !== "number" || column <= 0) return -1;
+  if (typeof line !== "number" || typeof column !== "number" || column <= 0) return null;
   const original = originalColumn(file, line, column);
-  return original === column ? -1 : original;
+  const further = through(file, line, original);
+  if (further !== null) return further;
+  return original === column ? null : { file, line, column: original };
 }
 
-/** `text` with the last `:line:column` of `site` replaced by its mapped column. */
-function withColumn(n: Natives, text: string, site: unknown, original: number): string {
+/** A call site's column in the source, or -1 when it is the reported one. */
+function mapped(n: Natives, site: unknown): number {
+  const place = placeOf(n, site);
+  return place === null ? -1 : place.column;
+}
+
+/** `text` with the last `file:line:column` of `site` replaced by its place in the source. */
+function withPlace(n: Natives, text: string, site: unknown, place: Place): string {
+  const file = apply(n.fileName, site, []);
   const line = apply(n.lineNumber, site, []), column = apply(n.columnNumber, site, []);
   const reported = `:${line}:${column}`;
-  const at = strLastIndexOf(text, reported);
+  let at = strLastIndexOf(text, reported);
   if (at < 0) return text;
-  return strSlice(text, 0, at) + `:${line}:${original}` + strSlice(text, at + reported.length);
+  const end = at + reported.length;
+  if (place.file !== file) {
+    if (typeof file !== "string" || !strEndsWith(strSlice(text, 0, at), file)) return text;
+    at -= file.length;
+  }
+  const shown = place.file === file ? "" : place.file;
+  return strSlice(text, 0, at) + `${shown}:${place.line}:${place.column}` + strSlice(text, end);
 }
 
 /**
@@ -360,17 +425,29 @@ function patchCallSites(n: Natives): void {
     const original = mapped(n, site);
     return original < 0 ? apply(target as never, site, args) : original;
   });
+  // Another file and line only through a bundle's own map.
+  patch("getFileName", (target, site, args) => {
+    const place = throughs.size === 0 ? null : placeOf(n, site);
+    return place === null ? apply(target as never, site, args) : place.file;
+  });
+  patch("getLineNumber", (target, site, args) => {
+    const place = throughs.size === 0 ? null : placeOf(n, site);
+    return place === null ? apply(target as never, site, args) : place.line;
+  });
   patch("toString", (target, site, args) => {
     const text = apply(target as never, site, args) as string;
-    const original = mapped(n, site);
-    return original < 0 ? text : withColumn(n, String(text), site, original);
+    const place = placeOf(n, site);
+    return place === null ? text : withPlace(n, String(text), site, place);
   });
   if (typeof toJSON === "function") {
     patch("toJSON", (target, site, args) => {
       const json = apply(target as never, site, args);
-      const original = mapped(n, site);
-      if (original >= 0 && json !== null && typeof json === "object" && "columnNumber" in json) {
-        (json as { columnNumber: number }).columnNumber = original;
+      const place = placeOf(n, site);
+      if (place !== null && json !== null && typeof json === "object") {
+        const o = json as Record<string, unknown>;
+        if ("columnNumber" in o) o.columnNumber = place.column;
+        if ("lineNumber" in o) o.lineNumber = place.line;
+        if ("sourceURL" in o) o.sourceURL = place.file;
       }
       return json;
     });
@@ -566,12 +643,12 @@ function nativeSites(n: Natives, list: unknown): unknown {
   const out: unknown[] = [];
   for (let i = 0; i < list.length; i++) {
     const site = list[i];
-    const original = mapped(n, site);
-    if (original < 0) {
+    const place = placeOf(n, site);
+    if (place === null) {
       out[i] = site;
       continue;
     }
-    const text = withColumn(n, StringCtor(apply(n.toText, site, [])), site, original);
+    const text = withPlace(n, StringCtor(apply(n.toText, site, [])), site, place);
     out[i] = { __proto__: null, toString: () => text };
   }
   return out;
@@ -672,8 +749,13 @@ function mappedLine(n: Natives, line: string, site: unknown): string {
   const m = regexExec(POSITION_AT_END, line);
   if (m === null) return line;
   const column = originalColumn(file, +m[1], +m[2]);
-  return strSlice(line, 0, m.index) + `:${m[1]}:${column}` +
-    strSlice(line, m.index + m[0].length - m[3].length);
+  const further = through(file, +m[1], column);
+  const rest = strSlice(line, m.index + m[0].length - m[3].length);
+  if (further !== null && strEndsWith(strSlice(line, 0, m.index), file)) {
+    return strSlice(line, 0, m.index - file.length) +
+      `${further.file}:${further.line}:${further.column}` + rest;
+  }
+  return strSlice(line, 0, m.index) + `:${m[1]}:${column}` + rest;
 }
 
 /** A frame's text with the call site's position (mapped) in place of the one written. */
@@ -683,10 +765,17 @@ function sitePosition(n: Natives, text: string, site: unknown): string {
   if (typeof line !== "number" || typeof reported !== "number" || reported <= 0) return text;
   const m = regexExec(POSITION_AT_END, text);
   if (m === null) return text;
-  const original = mapped(n, site);
-  const column = original >= 0 ? original : reported;
-  return strSlice(text, 0, m.index) + `:${line}:${column}` +
-    strSlice(text, m.index + m[0].length - m[3].length);
+  const place = placeOf(n, site);
+  const rest = strSlice(text, m.index + m[0].length - m[3].length);
+  if (place === null) return strSlice(text, 0, m.index) + `:${line}:${reported}` + rest;
+  const file = apply(n.fileName, site, []);
+  if (place.file !== file) {
+    if (typeof file !== "string" || !strEndsWith(strSlice(text, 0, m.index), file)) return text;
+    return strSlice(text, 0, m.index - file.length) +
+      `${place.file}:${place.line}:${place.column}` +
+      rest;
+  }
+  return strSlice(text, 0, m.index) + `:${line}:${place.column}` + rest;
 }
 
 /** Whether any of the call sites maps to another column. */
@@ -844,7 +933,10 @@ function printsShifted(n: Natives, errors: unknown[]): boolean {
     }
     PRINTED_FRAME.lastIndex = 0;
     for (let m = regexExec(PRINTED_FRAME, text); m !== null; m = regexExec(PRINTED_FRAME, text)) {
-      if (tables.has(m[1]) && originalColumn(m[1], +m[2], +m[3]) !== +m[3]) return true;
+      if (
+        tables.has(m[1]) &&
+        (throughs.has(m[1]) || originalColumn(m[1], +m[2], +m[3]) !== +m[3])
+      ) return true;
     }
   }
   return false;

@@ -14,6 +14,7 @@ import { disguise, rememberModule } from "./original_text.ts";
 import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
 import { stripTypes } from "./node_strip.ts";
+import { findInlineMap } from "../instrument/_positions.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 import { stackTraceLimit, withStackTraceLimit } from "../../platform/intrinsics.ts";
@@ -66,6 +67,21 @@ function refused(source: string): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * The rewritten code with the source's own inline source map, where the instrumenter fitted it to
+ * the rewriting: Node (with source maps on) looks up the positions tph's stack formatting gives,
+ * which are the compiled file's (node_stacks.ts), as an external map beside the file does.
+ *
+ * @param code The rewritten code.
+ * @param source The code as Node read it.
+ */
+function ownInlineMap(code: string, source: string): string {
+  if (code.lastIndexOf("sourceMappingURL=data:") < 0) return code;
+  const fitted = findInlineMap(code);
+  const own = fitted === null ? null : findInlineMap(source);
+  return fitted === null || own === null ? code : code.slice(0, fitted.at) + source.slice(own.at);
 }
 
 /** This file, whose hook's frames a stack leaves out, and how many there are. */
@@ -127,7 +143,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
       nodeStripped: lang === "ts",
     });
     rememberColumns(path, columns ?? "");
-    return { format: result.format, source: code, shortCircuit: true };
+    return { format: result.format, source: ownInlineMap(code, source), shortCircuit: true };
   };
   // Looked up at run time: Bun's node:module has no registerHooks export.
   // deno-lint-ignore no-explicit-any

@@ -67,6 +67,30 @@ export function sourceColumn(fileName: unknown, line: number, column: number): n
   return pairs === undefined ? column : columnInSource(pairs, column);
 }
 
+/** An error's first frame, as its stack was formatted. */
+export interface FirstFrame {
+  /** The file as V8 names it (a path, or a file: URL for an ES module). */
+  file: string;
+  /** The file as its frame shows it (a `sourceURL` comment's URL: Node's stripped TypeScript). */
+  shown: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column in the file as written (the compiled file's, where it has a map). */
+  column: number;
+  /** The column V8 reported, in the rewritten text. */
+  reported: number;
+}
+
+const firstFrames = new SafeWeakMap<object, FirstFrame>();
+
+/**
+ * The first frame of an error whose stack tph's formatter formatted, with the position in the
+ * file V8 ran (node_uncaught.ts prints Node's excerpt from it); undefined for any other.
+ */
+export function firstFrameOf(error: unknown): FirstFrame | undefined {
+  return error !== null && typeof error === "object" ? firstFrames.get(error) : undefined;
+}
+
 // Captured when this module loads, before the program runs.
 const apply = Reflect.apply;
 const getPrototypeOf = Object.getPrototypeOf;
@@ -114,7 +138,7 @@ export function installNodeStacks(
   const mapSites = siteMapper(proto, hookFile);
   // Named and printed as Node's own: a program that looks at the slot sees what it would see.
   const formatter = function ErrorPrepareStackTrace(this: unknown, error: unknown, trace: unknown) {
-    return apply(native as Fn, this, [error, mapSites(trace)]);
+    return apply(native as Fn, this, [error, mapSites(trace, error)]);
   };
   disguise(formatter, native);
   // The slot becomes an accessor, since Node reads it too. The program reads back what it
@@ -127,7 +151,7 @@ export function installNodeStacks(
     let w = wrapped.get(value as Fn);
     if (w === undefined) {
       w = function (this: unknown, error: unknown, trace: unknown) {
-        return apply(value as Fn, this, [error, mapSites(trace)]);
+        return apply(value as Fn, this, [error, mapSites(trace, error)]);
       };
       wrapped.set(value as Fn, w);
     }
@@ -178,23 +202,42 @@ const valueOf = (value: unknown): PropertyDescriptor =>
  * copy where each such site is an object of the call sites' prototype that answers as the site
  * does, but with the column in the source.
  */
-function siteMapper(proto: Site, hookFile: string): (trace: unknown) => unknown {
+function siteMapper(
+  proto: Site,
+  hookFile: string,
+): (trace: unknown, error: unknown) => unknown {
   const methods = getOwnNames(proto).filter((k) => k !== "constructor");
   const wrap = (site: Site, lines: (Int32Array | undefined)[]): Site => {
     const line = apply(proto.getLineNumber, site, []) as number | null;
     const column = apply(proto.getColumnNumber, site, []) as number | null;
     const pairs = line === null ? undefined : lines[line - 1];
-    if (pairs === undefined || column === null) return site;
-    const mapped = columnInSource(pairs, column);
-    if (mapped === column) return site;
+    const mapped = pairs === undefined || column === null ? column : columnInSource(pairs, column);
+    // The enclosing function's start too: Node, with source maps on, looks up its name there.
+    const fnLine = typeof proto.getEnclosingLineNumber === "function"
+      ? apply(proto.getEnclosingLineNumber, site, []) as number | null
+      : null;
+    const fnColumn = fnLine === null
+      ? null
+      : apply(proto.getEnclosingColumnNumber, site, []) as number | null;
+    const fnPairs = fnLine === null ? undefined : lines[fnLine - 1];
+    const fnMapped = fnPairs === undefined || fnColumn === null
+      ? fnColumn
+      : columnInSource(fnPairs, fnColumn);
+    if (mapped === column && fnMapped === fnColumn) return site;
     const out = create(proto) as Site;
     for (let i = 0; i < methods.length; i++) {
       const k = methods[i];
       const f = proto[k];
-      if (typeof f !== "function" || k === "getColumnNumber" || k === "toString") continue;
+      if (
+        typeof f !== "function" || k === "getColumnNumber" || k === "toString" ||
+        k === "getEnclosingColumnNumber"
+      ) continue;
       defineProperty(out, k, valueOf((...args: unknown[]) => apply(f, site, args)));
     }
     defineProperty(out, "getColumnNumber", valueOf(() => mapped));
+    if (typeof proto.getEnclosingColumnNumber === "function") {
+      defineProperty(out, "getEnclosingColumnNumber", valueOf(() => fnMapped));
+    }
     defineProperty(
       out,
       "toString",
@@ -207,9 +250,10 @@ function siteMapper(proto: Site, hookFile: string): (trace: unknown) => unknown 
     );
     return out;
   };
-  return (trace) => {
+  return (trace, error) => {
     if (!isArray(trace)) return trace;
     let sites: unknown[] | null = null;
+    let first = true;
     for (let i = 0; i < trace.length; i++) {
       const site = trace[i] as Site;
       const file = apply(proto.getFileName, site, []);
@@ -222,6 +266,26 @@ function siteMapper(proto: Site, hookFile: string): (trace: unknown) => unknown 
       }
       const lines = tables.size === 0 ? null : tableOf(file);
       const w = lines === null ? site : wrap(site, lines);
+      if (first) {
+        first = false;
+        const line = apply(proto.getLineNumber, site, []);
+        const column = apply(w.getColumnNumber, w, []);
+        if (
+          typeof file === "string" && typeof line === "number" && typeof column === "number" &&
+          error !== null && typeof error === "object"
+        ) {
+          const named = typeof proto.getScriptNameOrSourceURL === "function"
+            ? apply(proto.getScriptNameOrSourceURL, site, [])
+            : file;
+          firstFrames.set(error, {
+            file,
+            shown: typeof named === "string" ? named : file,
+            line,
+            column,
+            reported: apply(proto.getColumnNumber, site, []) as number,
+          });
+        }
+      }
       if (w !== site) sites ??= apply(arraySlice, trace, [0, i]) as unknown[];
       if (sites !== null) sites[sites.length] = w;
     }
