@@ -136,9 +136,12 @@ function writeResourceSpans(
     open(call) {
       out.raw(firstSpan ? "\n" : ",\n");
       firstSpan = false;
-      out.raw(head).ascii(ids.hex(call.id));
-      if (call.parent !== 0) out.raw('","parentSpanId":"').ascii(ids.hex(call.parent)).raw('"');
-      else out.raw(rootParent);
+      ids.at(call.id);
+      out.raw(head).hex32(ids.hi).hex32(ids.lo);
+      if (call.parent !== 0) {
+        ids.at(call.parent);
+        out.raw('","parentSpanId":"').hex32(ids.hi).hex32(ids.lo).raw('"');
+      } else out.raw(rootParent);
       out.raw(',"name":').str(call.fn.name).raw(',"kind":').num(SPAN_KIND_INTERNAL);
       out.raw(',"startTimeUnixNano":"').ascii(ns(call.start)).raw('","endTimeUnixNano":"')
         .ascii(ns(call.end)).raw('","attributes":[');

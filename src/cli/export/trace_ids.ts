@@ -33,20 +33,20 @@ function hex8(n: number): string {
 
 /** The span ids of one run's calls. */
 export class SpanIds {
-  /** The id last computed, as two 32-bit halves. */
-  #hi = 0;
-  #lo = 0;
+  /** The id last computed (by `at`), as two unsigned 32-bit halves. */
+  hi = 0;
+  lo = 0;
   readonly #seedHi: number;
   readonly #seedLo: number;
 
   /** @param identity What tells the run from every other (runIdentity). */
   constructor(identity: string) {
     this.#permute(fnv1a(identity), fnv1a(identity, 0x5bd1e995));
-    this.#seedHi = this.#hi;
-    this.#seedLo = this.#lo;
+    this.#seedHi = this.hi;
+    this.#seedLo = this.lo;
   }
 
-  /** (hi, lo) through the network, into #hi and #lo. */
+  /** (hi, lo) through the network, into hi and lo. */
   #permute(hi: number, lo: number): void {
     let l = hi >>> 0, r = lo >>> 0, t: number;
     t = (l ^ round(r, K0)) >>> 0, l = r, r = t;
@@ -55,12 +55,12 @@ export class SpanIds {
     t = (l ^ round(r, K3)) >>> 0, l = r, r = t;
     // W3C forbids an all-zero id: the one seed + call that maps there takes 1 instead.
     if ((l | r) === 0) r = 1;
-    this.#hi = l;
-    this.#lo = r;
+    this.hi = l;
+    this.lo = r;
   }
 
-  /** The id of call `call` (1, 2, …) into #hi and #lo. */
-  #of(call: number): void {
+  /** The id of call `call` (1, 2, …) into hi and lo. */
+  at(call: number): void {
     const callLo = call >>> 0;
     const lo = (this.#seedLo + callLo) >>> 0;
     const carry = lo < callLo ? 1 : 0;
@@ -69,15 +69,15 @@ export class SpanIds {
 
   /** The call's span id: 16 hex digits. */
   hex(call: number): string {
-    this.#of(call);
-    return hex8(this.#hi) + hex8(this.#lo);
+    this.at(call);
+    return hex8(this.hi) + hex8(this.lo);
   }
 
   /** The call's span id: 8 bytes, big-endian (as OTLP's protobuf carries it). */
   bytes(call: number): Uint8Array {
-    this.#of(call);
+    this.at(call);
     const b = new Uint8Array(8);
-    const hi = this.#hi, lo = this.#lo;
+    const hi = this.hi, lo = this.lo;
     b[0] = hi >>> 24, b[1] = hi >>> 16, b[2] = hi >>> 8, b[3] = hi;
     b[4] = lo >>> 24, b[5] = lo >>> 16, b[6] = lo >>> 8, b[7] = lo;
     return b;
