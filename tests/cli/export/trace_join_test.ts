@@ -6,10 +6,20 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { assertCode, DENO_TARGET, lines, RUN_FIXTURES, tempDir, tph } from "../commands/_cli.ts";
+import {
+  assertCode,
+  DENO_TARGET,
+  FIXTURES,
+  lines,
+  RUN_FIXTURES,
+  tempDir,
+  tph,
+} from "../commands/_cli.ts";
 import { callersOf } from "../../_export_readers.ts";
+import { openRun, type RunFile } from "../../../src/store/run_reader.ts";
 import type { RunJSON } from "../../../src/types.ts";
 
 const t = DENO_TARGET;
@@ -259,4 +269,35 @@ Deno.test("tph export of several runs: formats of one run, no file, bad contexts
   );
   const spans = JSON.parse(warned.stdout).resourceSpans[0].scopeSpans[0].spans;
   assert.ok(spans.every((s: Span) => s.traceId !== TRACE && s.traceState === undefined));
+});
+
+Deno.test("tph export: a run in tph's format with a trace context is in its trace", async () => {
+  await using dir = tempDir({ p: join(FIXTURES, "exports") });
+  const cwd = join(dir.path, "p");
+  assertCode(await tph(t, ["run", "main.ts"], { cwd }), 0, "tph run main.ts");
+  const cache = join(cwd, ".tracepatch_cache");
+  const name = readdirSync(cache).find((f) => f.endsWith(".tph"))!;
+  const path = join(cache, name);
+  // The meta written again with trace_context, as tph writes `run` there (addRunInfo).
+  const file = openRun(path) as RunFile & { metaAt: number; trailer: Uint8Array };
+  const meta = { ...file.meta, trace_context: { traceparent: `00-${TRACE}-${PARENT_B}-01` } };
+  file.close();
+  const bytes = new TextEncoder().encode(JSON.stringify(meta));
+  const all = readFileSync(path);
+  writeFileSync(
+    path,
+    Buffer.concat([all.subarray(0, file.metaAt), bytes, file.trailer]),
+  );
+  const exported = await tph(t, ["export", "last", "-f", "otlp", "-o", "-"], { cwd });
+  assertCode(exported, 0, "tph export last");
+  const spans: Span[] = JSON.parse(exported.stdout).resourceSpans[0].scopeSpans[0].spans;
+  assert.ok(spans.length > 20);
+  assert.ok(spans.every((s) => s.traceId === TRACE));
+  const ids = new Set(spans.map((s) => s.spanId));
+  const roots = spans.filter((s) => !ids.has(s.parentSpanId!));
+  assert.ok(roots.length > 0 && roots.every((s) => s.parentSpanId === PARENT_B));
+  // The JSON export keeps the field.
+  const json = await tph(t, ["export", "last"], { cwd });
+  assertCode(json, 0, "tph export last (JSON)");
+  assert.deepEqual(JSON.parse(json.stdout).trace_context, meta.trace_context);
 });
