@@ -150,7 +150,19 @@ export interface RunJSON {
   find?: FindJSON;
   /** Present for runs made by `tph run`. */
   run?: RunInfo;
+  /**
+   * The W3C trace context of the request the run served, when it carried one: exports place the
+   * run's calls under that span, in that trace (checked when read: store/trace_context.ts).
+   */
+  trace_context?: TraceContextJSON;
   trace: CallNodeJSON[];
+}
+
+/** A W3C trace context, as the `traceparent` and `tracestate` headers carry it. */
+export interface TraceContextJSON {
+  /** `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. */
+  traceparent: string;
+  tracestate?: string;
 }
 
 /** What `tph run --find` looked for and found. */

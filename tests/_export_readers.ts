@@ -339,15 +339,55 @@ type Decoded = any;
  * data from earlier packets of the sequence, events sorted by time, ties in file order), each
  * track's begin and end events matched; the calls it holds, as readChrome gives them.
  */
-export async function readPerfetto(bytes: Uint8Array): Promise<{
+export async function readPerfetto(bytes: Uint8Array): Promise<PerfettoProcess> {
+  const packets = await decodePerfetto(bytes);
+  for (const p of packets) assert.equal(p.trusted_packet_sequence_id, 1, "one packet sequence");
+  return readSequence(packets);
+}
+
+/**
+ * A Perfetto trace of several runs: each a packet sequence of its own (1, 2, …, interning apart)
+ * describing a process of its own; each read as readPerfetto reads one, in sequence order.
+ */
+export async function readPerfettoRuns(bytes: Uint8Array): Promise<PerfettoProcess[]> {
+  const bySequence = new Map<number, Decoded[]>();
+  for (const p of await decodePerfetto(bytes)) {
+    const id = p.trusted_packet_sequence_id;
+    if (!bySequence.has(id)) bySequence.set(id, []);
+    bySequence.get(id)!.push(p);
+  }
+  const ids = [...bySequence.keys()].sort((a, b) => a - b);
+  assert.deepEqual(ids, ids.map((_, k) => k + 1), "sequences 1, 2, …");
+  const runs = ids.map((id) => readSequence(bySequence.get(id)!));
+  const uuids = new Set<string>();
+  runs.forEach((r, k) => {
+    assert.equal(r.pid, k + 1, "a process per run");
+    for (const u of r.trackUuids) {
+      assert.ok(!uuids.has(u), `track uuid ${u} is one run's`);
+      uuids.add(u);
+    }
+  });
+  return runs;
+}
+
+/** What readPerfetto gives. */
+export interface PerfettoProcess {
   calls: ExportedCall[];
   threads: Map<number, string>;
   process: string;
+  pid: number;
+  trackUuids: string[];
   flows: { id: number; from: string; to: string; ts: number }[];
-}> {
+}
+
+async function decodePerfetto(bytes: Uint8Array): Promise<Decoded[]> {
   const { default: protobuf } = await import("protobufjs/light.js");
   const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
-  const trace: Decoded = Trace.toObject(Trace.decode(bytes), { longs: Number, bytes: String });
+  return Trace.toObject(Trace.decode(bytes), { longs: Number, bytes: String }).packet;
+}
+
+/** One packet sequence's process, tracks and calls. */
+function readSequence(packets: Decoded[]): PerfettoProcess {
   const names = new Map<number, string>();
   const events = new Map<number, string>();
   const cats = new Map<number, string>();
@@ -356,14 +396,14 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
   const tracks = new Map<number, string>();
   const threads = new Map<number, string>();
   let process = "";
+  let pid = 0;
   let cleared = false;
   let defaultTrack: number | undefined;
   const flowStarts = new Map<number, { track: number; ts: number }>();
   const flowEnds = new Map<number, { track: number; ts: number }>();
   const timed: { ts: number; order: number; track: number; e: Record<string, unknown> }[] = [];
   const decoder = new TextDecoder();
-  trace.packet.forEach((p: Decoded, order: number) => {
-    assert.equal(p.trusted_packet_sequence_id, 1, "one packet sequence");
+  packets.forEach((p: Decoded, order: number) => {
     if ((p.sequence_flags ?? 0) & 1) cleared = true;
     if ((p.sequence_flags ?? 0) & 2) assert.ok(cleared, "interned state cleared before it is used");
     const defaults = p.trace_packet_defaults?.track_event_defaults?.track_uuid;
@@ -382,7 +422,10 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
     }
     const d = p.track_descriptor;
     if (d !== undefined) {
-      if (d.process !== undefined) process = d.process.process_name;
+      if (d.process !== undefined) {
+        process = d.process.process_name;
+        pid = d.process.pid;
+      }
       if (d.thread !== undefined) {
         tracks.set(d.uuid, d.thread.thread_name);
         threads.set(Number(d.thread.tid), d.thread.thread_name);
@@ -460,5 +503,5 @@ export async function readPerfetto(bytes: Uint8Array): Promise<{
     });
   }
   assert.equal(flowEnds.size, flowStarts.size, "every flow that ends starts");
-  return { calls, threads, process, flows };
+  return { calls, threads, process, pid, trackUuids: [...tracks.keys()].map(String), flows };
 }

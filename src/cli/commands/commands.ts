@@ -6,7 +6,12 @@
 // Nothing heavy is imported here: `tph --help` and `tph logs` load this table, not the exporters,
 // the page writer, the setup code or the launcher.
 
-import { EXPORT_FORMATS, EXPORT_SUFFIX } from "../export/formats.ts";
+import {
+  EXPORT_FORMATS,
+  EXPORT_SUFFIX,
+  formatNames,
+  MULTI_RUN_FORMATS,
+} from "../export/formats.ts";
 import { RUN_OPTIONS, TEST_OPTIONS } from "../launch/run_options.ts";
 import { TEST_FILE_NAME } from "../setup/test_file_name.ts";
 import { type Command, defineCommand } from "./command.ts";
@@ -192,7 +197,7 @@ export const findCommand = defineCommand({
 export const exportCommand = defineCommand({
   name: "export",
   summary: "write a stored run for Perfetto, speedscope, OpenTelemetry, or as JSON, streamed",
-  usage: `export <run> [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
+  usage: `export <run> [<run>…] [--format ${EXPORT_FORMATS.join("|")}] [-o FILE] ` +
     "[--otlp-endpoint URL | --otlp] [--filter NAME] [--max-depth N] [--cache-dir DIR]",
   details: [
     "<run> is a run file, last, N as numbered by tph logs (1 = newest), a run id, a",
@@ -209,6 +214,11 @@ export const exportCommand = defineCommand({
     "/v1/traces (default http://localhost:4318). Headers come from OTEL_EXPORTER_OTLP_HEADERS and",
     "OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, URL-encoded values); credentials in the URL",
     "(http://user:password@host) are sent as Authorization: Basic and never printed.",
+    "Several runs (the services or child processes one request went through) export as one",
+    `trace, to -o FILE or a collector (${formatNames("and", MULTI_RUN_FORMATS)}): OTLP spans`,
+    "of runs that recorded the request's W3C trace context (traceparent) are in its trace,",
+    "under its span; the others share one trace id. Span ids are unique across runs. chrome",
+    "and perfetto draw each run as a process, on one clock.",
     "An export that takes more than half a second says how far it is on stderr, when that is a",
     "terminal (so does tph view --html).",
   ],
@@ -217,10 +227,11 @@ export const exportCommand = defineCommand({
     "tph export last --format speedscope -o trace.speedscope.json",
     "tph export 2 --format otlp --filter checkout",
     "tph export last --otlp-endpoint http://localhost:4318",
+    "tph export 1 2 3 --format otlp -o request.otlp.json",
     "tph export last > run.json",
   ],
   options: EXPORT_OPTIONS,
-  positionals: [1, 1],
+  positionals: [1, Infinity],
   words: "runs",
   load: () => import("./export_command.ts"),
 });

@@ -16,6 +16,7 @@ import {
   type ExportFormat,
   formatNames,
   isExportFormat,
+  MULTI_RUN_FORMATS,
 } from "../export/formats.ts";
 import type { ExportStats } from "../export/summary.ts";
 import type { WalkOptions } from "../export/calls.ts";
@@ -38,7 +39,7 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   const filter = ctx.values.filter;
   if (filter === "") throw usageError("--filter needs a name to look for", "export");
   const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "export", 1);
-  const walk: WalkOptions = { filter, maxDepth };
+  const walk: WalkOptions & { warn?: (line: string) => void } = { filter, maxDepth };
   if (format === "json" && (filter !== undefined || maxDepth !== undefined)) {
     throw usageError(
       `--filter and --max-depth are for ${formatNames("and", TRACE_FORMATS)}: the JSON ` +
@@ -62,11 +63,67 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
       throw usageError((e as Error).message, "export");
     }
   }
-  const ref = ctx.positionals[0];
-  const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
-  const file = openRun(path, { cwd: ctx.cwd });
+  const refs = ctx.positionals;
+  // Each run once (`last` and `1` are the same run).
+  const paths = [
+    ...new Set(
+      refs.map((ref) => resolve(ctx.cwd, resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }))),
+    ),
+  ];
+  const several = paths.length > 1;
+  if (several) {
+    if (target === undefined && !MULTI_RUN_FORMATS.includes(format)) {
+      throw usageError(
+        formatName === undefined
+          ? `several runs export as one trace: --format ${formatNames("or", MULTI_RUN_FORMATS)}`
+          : `the ${format} export takes one run; ${formatNames("and", MULTI_RUN_FORMATS)} ` +
+            "take several",
+        "export",
+      );
+    }
+    if (target === undefined && ctx.values.output === undefined) {
+      throw usageError(
+        "several runs export to one file: name it with -o FILE (- for stdout)",
+        "export",
+      );
+    }
+  }
+  const files: RunFile[] = [];
+  try {
+    for (const p of paths) files.push(openRun(p, { cwd: ctx.cwd }));
+    return await exportRuns(ctx, files, { format, formatName, walk, target, refs });
+  } finally {
+    for (const f of files) f.close();
+  }
+}
+
+/** The export of opened runs: sent, to a file, or to stdout. */
+async function exportRuns(
+  ctx: Context<typeof EXPORT_OPTIONS>,
+  files: RunFile[],
+  how: {
+    format: ExportFormat;
+    formatName: string | undefined;
+    walk: WalkOptions & { warn?: (line: string) => void };
+    target: OtlpTarget | undefined;
+    refs: string[];
+  },
+): Promise<number> {
+  const { format, formatName, walk, target } = how;
+  const path = files[0].path;
+  const filter = walk.filter;
+  const noMatch = () =>
+    new CliError(
+      `No call in ${
+        how.refs.length === 1 ? `run "${how.refs[0]}"` : "the runs"
+      } has a name containing "${filter}"`,
+      1,
+    );
+  // A malformed trace context is left out, with a line that says so.
+  walk.warn = (line) => ctx.warn(`run ${safeText(line)}`);
   // A million calls take seconds: on a terminal, a line says how far the export is.
-  const going = progress("exporting", file.meta.call_count, "calls");
+  const total = files.reduce((n, f) => n + f.meta.call_count, 0);
+  const going = progress("exporting", total, "calls");
   walk.step = (n) => going.step(n);
   // Loaded when asked for: the exporters are nothing to the other commands.
   const { defaultExportPath, exportToFile } = await import("../export/export_run.ts");
@@ -74,15 +131,13 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
     if (target !== undefined) {
       const { sendOtlp } = await import("../export/otlp_send.ts");
       try {
-        const sent = await sendOtlp(file, target, { ...walk, spillPath: tempBeside(path) });
+        const sent = await sendOtlp(files, target, { ...walk, spillPath: tempBeside(path) });
         going.end();
         ctx.err(
           `tph: sent ${sent.spans} span${sent.spans === 1 ? "" : "s"} in ${sent.requests} ` +
             `request${sent.requests === 1 ? "" : "s"} to ${safeText(sent.url)}`,
         );
-        if (filter !== undefined && sent.spans === 0) {
-          throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
-        }
+        if (filter !== undefined && sent.spans === 0) throw noMatch();
         return 0;
       } catch (e) {
         if (e instanceof OtlpSendError) throw new CliError(safeOutput(e.message), 1);
@@ -96,14 +151,14 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
       output = defaultExportPath(path, format);
     }
     if (output === undefined || output === "-") {
-      await toStdout(ctx, file, format, walk, path);
+      await toStdout(ctx, files, format, walk, path);
       going.end();
       return 0;
     }
     const dest = resolve(ctx.cwd, output);
     let stats;
     try {
-      stats = await exportToFile(file, format, dest, walk, { private: beside });
+      stats = await exportToFile(files, format, dest, walk, { private: beside });
       going.end();
     } catch (e) {
       if (e instanceof StoreError || e instanceof CliError) throw e;
@@ -116,20 +171,17 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
       const shown = relative(ctx.cwd, dest) || dest;
       ctx.err(`tph: wrote ${exportedTo(stats, format, shown)}`);
     }
-    if (filter !== undefined && stats.calls === 0) {
-      throw new CliError(`No call in run "${ref}" has a name containing "${filter}"`, 1);
-    }
+    if (filter !== undefined && stats.calls === 0) throw noMatch();
     return 0;
   } finally {
     going.end();
-    file.close();
   }
 }
 
 /** The export on stdout, escaped (see SafeJsonBytes), and stopped once nobody reads. */
 async function toStdout(
   ctx: Context<typeof EXPORT_OPTIONS>,
-  file: RunFile,
+  file: RunFile | RunFile[],
   format: ExportFormat,
   walk: WalkOptions,
   runPath: string,

@@ -363,3 +363,18 @@ export function walkCalls(file: RunFile, options: WalkOptions, visitor: WalkVisi
   placer.finish();
   return { calls, tracks: placer.tracks.length, end, frames };
 }
+
+/**
+ * Walk options for each of several runs walked in turn: `step` counts the calls of them all.
+ *
+ * @param calls Each run's call count.
+ */
+export function inTurn(calls: readonly number[], options: WalkOptions): WalkOptions[] {
+  const step = options.step;
+  let before = 0;
+  return calls.map((n) => {
+    const base = before;
+    before += n;
+    return step === undefined ? options : { ...options, step: (done) => step(base + done) };
+  });
+}

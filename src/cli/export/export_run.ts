@@ -11,7 +11,7 @@ import { writeSpeedscope } from "./speedscope.ts";
 import { writeOtlpJson } from "./otlp.ts";
 import { writePerfetto } from "./perfetto.ts";
 import type { ExportStats } from "./summary.ts";
-import { besideRun, EXPORT_SUFFIX, type ExportFormat } from "./formats.ts";
+import { besideRun, EXPORT_SUFFIX, type ExportFormat, MULTI_RUN_FORMATS } from "./formats.ts";
 export { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "./formats.ts";
 
 /** Where an export goes when no file is named: beside the run, with the format's ending. */
@@ -23,34 +23,42 @@ export function defaultExportPath(runPath: string, format: ExportFormat): string
 export interface ExportOptions extends WalkOptions {
   /** A temporary file the export may use while it reads the run (speedscope). */
   spillPath: string;
+  /** Told one line for each run whose trace context is malformed (and left out). */
+  warn?: (line: string) => void;
 }
 
 /**
- * Write a run in a format, streaming.
+ * Write runs in a format, streaming: one run, or several where the format holds them
+ * (MULTI_RUN_FORMATS: one trace of them all).
  *
- * @param file The run.
+ * @param files The runs.
  * @param format The format.
  * @param target Where the bytes go.
  * @param options Filters, and a temporary file.
  */
 export function writeExport(
-  file: RunFile,
+  files: RunFile | readonly RunFile[],
   format: ExportFormat,
   target: ByteSink,
   options: ExportOptions,
 ): Promise<ExportStats> | ExportStats {
+  const runs = Array.isArray(files) ? files as readonly RunFile[] : [files as RunFile];
+  const file = runs[0];
+  if (runs.length !== 1 && !MULTI_RUN_FORMATS.includes(format)) {
+    throw new Error(`the ${format} export takes one run`);
+  }
   switch (format) {
     case "chrome":
-      return writeChrome(file, target, options);
+      return writeChrome(runs, target, options);
     case "speedscope":
       return writeSpeedscope(file, target, options, options.spillPath);
     case "otlp":
-      return writeOtlpJson(file, target, options);
+      return writeOtlpJson(runs, target, options);
     case "json":
       file.writeJSON(target, options.step);
       return { calls: file.meta.call_count, tracks: 1 };
     case "perfetto":
-      return writePerfetto(file, target, options);
+      return writePerfetto(runs, target, options);
   }
 }
 
@@ -61,10 +69,10 @@ export function writeExport(
  * @returns What was written.
  */
 export async function exportToFile(
-  file: RunFile,
+  file: RunFile | readonly RunFile[],
   format: ExportFormat,
   path: string,
-  options: WalkOptions,
+  options: WalkOptions & { warn?: (line: string) => void },
   output: OutputOptions = {},
 ): Promise<ExportStats> {
   return await writeOutput(

@@ -1,13 +1,14 @@
-// `tph export --format otlp`: the run as one OTLP/JSON traces document (ExportTraceServiceRequest
-// as the OpenTelemetry protocol's JSON encoding writes it): one span per call, parents from the
-// call tree, ids in hex, enums as integers, times as nanoseconds since the epoch in strings.
+// `tph export --format otlp`: runs as one OTLP/JSON traces document (ExportTraceServiceRequest
+// as the OpenTelemetry protocol's JSON encoding writes it): a resource per run, one span per call,
+// parents from the call tree, ids in hex (trace_ids.ts: a run's roots under the span of its trace
+// context), enums as integers, times as nanoseconds since the epoch in strings.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile, RunMeta } from "../../store/run_reader.ts";
-import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
+import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut } from "./out.ts";
 import { type ExportStats, runSummary } from "./summary.ts";
-import { shortHash } from "../../platform/hash.ts";
+import { type RunTrace, traceRuns } from "./trace_ids.ts";
 import { VERSION } from "../../version.ts";
 
 /** SPAN_KIND_INTERNAL and STATUS_CODE_ERROR, as the protocol numbers them. */
@@ -18,18 +19,6 @@ export const STATUS_CODE_ERROR = 2;
 export type AttributeValue = string | number | boolean;
 /** Takes attributes one by one (both encodings write them as they come). */
 export type EmitAttribute = (key: string, value: AttributeValue) => void;
-
-/** A span id: 16 hex digits of the call's id (never zero: ids start at 1). */
-export function spanId(id: number): string {
-  return id.toString(16).padStart(16, "0");
-}
-
-/** The run's trace id: 32 hex digits from its start time and identity, never all zero. */
-export function traceId(file: RunFile): string {
-  const key = `${file.meta.timestamp}\0${file.path}\0${file.meta.call_count}`;
-  const id = shortHash(key) + shortHash(`${key}\0trace`);
-  return /^0+$/.test(id) ? "1".padStart(32, "0") : id;
-}
 
 /**
  * Nanoseconds since the epoch, as a decimal string, of a time in µs from the run's start. Whole
@@ -79,18 +68,25 @@ export function spanAttributes(call: ExportCall, emit: EmitAttribute): void {
   if (call.hiddenBelow > 0) emit("tph.calls_below", call.hiddenBelow);
 }
 
+/** Options of the OTLP exports. */
+export interface OtlpOptions extends WalkOptions {
+  /** Told one line for each run whose trace context is malformed (and left out). */
+  warn?: (line: string) => void;
+}
+
 /**
- * Write a run as an OTLP/JSON traces document.
+ * Write runs as one OTLP/JSON traces document: a resourceSpans per run, in the order given.
  *
- * @param file The run.
+ * @param files The runs.
  * @param target Where the bytes go.
  * @param options Depth and name filters.
  */
-export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOptions): ExportStats {
-  const meta = file.meta;
+export function writeOtlpJson(
+  files: readonly RunFile[],
+  target: ByteSink,
+  options: OtlpOptions,
+): ExportStats {
   const out = new JsonOut(target);
-  const trace = traceId(file);
-  const ns = unixNanos(meta);
   let first = true;
   const attr: EmitAttribute = (key, value) => {
     if (!first) out.raw(",");
@@ -101,20 +97,55 @@ export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOpti
       out.raw(',"value":{"intValue":"').num(value).raw('"}}');
     } else out.raw(',"value":{"boolValue":').raw(String(value)).raw("}}");
   };
-  out.raw('{"resourceSpans":[{"resource":{"attributes":[');
+  const stats: ExportStats = { calls: 0, tracks: 0 };
+  out.raw('{"resourceSpans":[');
+  const walks = inTurn(files.map((f) => f.meta.call_count), options);
+  traceRuns(files, options.warn ?? (() => {})).forEach((run, k) => {
+    if (k > 0) out.raw(",\n");
+    first = true;
+    const result = writeResourceSpans(run, out, attr, walks[k], () => first = true);
+    stats.calls += result.calls;
+    stats.tracks += result.tracks;
+  });
+  out.raw("]}\n");
+  out.flush();
+  return stats;
+}
+
+/** One run's resourceSpans. */
+function writeResourceSpans(
+  run: RunTrace,
+  out: JsonOut,
+  attr: EmitAttribute,
+  options: WalkOptions,
+  firstAttribute: () => void,
+): ExportStats {
+  const meta = run.file.meta;
+  const ns = unixNanos(meta);
+  const ids = run.spans;
+  // What every span starts with, and a root's parent (the trace context's span, if any).
+  const head = `{"traceId":"${run.traceId}"` +
+    (run.traceState === null ? "" : `,"traceState":${JSON.stringify(run.traceState)}`) +
+    ',"spanId":"';
+  const rootParent = run.parentSpanId === null ? '"' : `","parentSpanId":"${run.parentSpanId}"`;
+  out.raw('{"resource":{"attributes":[');
   resourceAttributes(meta, attr);
   out.raw(']},"scopeSpans":[{"scope":{"name":"tph","version":').str(VERSION).raw('},"spans":[');
   let firstSpan = true;
-  const result = walkCalls(file, options, {
+  const result = walkCalls(run.file, options, {
     open(call) {
       out.raw(firstSpan ? "\n" : ",\n");
       firstSpan = false;
-      out.raw('{"traceId":"').raw(trace).raw('","spanId":"').ascii(spanId(call.id)).raw('"');
-      if (call.parent !== 0) out.raw(',"parentSpanId":"').ascii(spanId(call.parent)).raw('"');
+      ids.at(call.id);
+      out.raw(head).hex32(ids.hi).hex32(ids.lo);
+      if (call.parent !== 0) {
+        ids.at(call.parent);
+        out.raw('","parentSpanId":"').hex32(ids.hi).hex32(ids.lo).raw('"');
+      } else out.raw(rootParent);
       out.raw(',"name":').str(call.fn.name).raw(',"kind":').num(SPAN_KIND_INTERNAL);
       out.raw(',"startTimeUnixNano":"').ascii(ns(call.start)).raw('","endTimeUnixNano":"')
         .ascii(ns(call.end)).raw('","attributes":[');
-      first = true;
+      firstAttribute();
       spanAttributes(call, attr);
       out.raw("]");
       if (call.threw !== null) {
@@ -124,7 +155,6 @@ export function writeOtlpJson(file: RunFile, target: ByteSink, options: WalkOpti
       out.raw("}");
     },
   });
-  out.raw("\n]}]}]}\n");
-  out.flush();
+  out.raw("\n]}]}");
   return { calls: result.calls, tracks: result.tracks };
 }

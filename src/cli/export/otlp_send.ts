@@ -5,17 +5,17 @@
 // does not grow with the run, and the collector is never sent half a run because the file was bad.
 
 import type { RunFile } from "../../store/run_reader.ts";
-import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
+import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import {
   type AttributeValue,
+  type OtlpOptions,
   resourceAttributes,
   SPAN_KIND_INTERNAL,
   spanAttributes,
-  spanId,
   STATUS_CODE_ERROR,
-  traceId,
   unixNanos,
 } from "./otlp.ts";
+import { type RunTrace, traceRuns } from "./trace_ids.ts";
 import { VERSION } from "../../version.ts";
 import { FileReader, FileWriter, remove } from "../../platform/files.ts";
 import { OtlpSendError, type OtlpTarget, otlpTarget, scrub } from "./otlp_errors.ts";
@@ -44,6 +44,7 @@ export const OTLP_MESSAGES = {
     Span: message({
       trace_id: { type: "bytes", id: 1 },
       span_id: { type: "bytes", id: 2 },
+      trace_state: { type: "string", id: 3 },
       parent_span_id: { type: "bytes", id: 4 },
       name: { type: "string", id: 5 },
       kind: { type: "int32", id: 6 },
@@ -75,61 +76,76 @@ export const MAX_ERROR_BODY_BYTES = 4096;
 type Obj = Record<string, any>;
 
 /**
- * Send a run to an OTLP/HTTP endpoint: its calls as spans, encoded into requests that wait in a
- * temporary file, then posted one at a time, in order.
+ * Send runs to an OTLP/HTTP endpoint: their calls as spans, encoded into requests (each of one
+ * run's spans, with its resource) that wait in a temporary file, then posted one at a time, in
+ * order.
  *
- * @param file The run.
+ * @param files The runs.
  * @param target The collector (see {@linkcode otlpTarget}): its traces URL and headers.
  * @param options Depth and name filters; `spillPath` a temporary file; `maxBytes` the most a
- *   request holds (default 16 MiB).
+ *   request holds (default 16 MiB); `warn`, told of trace contexts left out.
  * @returns The spans and requests sent.
  * @throws {OtlpSendError} One line: the endpoint refused a request or could not be reached.
  */
 export async function sendOtlp(
-  file: RunFile,
+  files: readonly RunFile[],
   target: OtlpTarget,
-  options: WalkOptions & { spillPath: string; maxBytes?: number },
+  options: OtlpOptions & { spillPath: string; maxBytes?: number },
 ): Promise<{ spans: number; requests: number; url: string }> {
   const url = target.url;
   const maxBytes = options.maxBytes ?? MAX_REQUEST_BYTES;
   const Request = await messageType(OTLP_MESSAGES, "ExportTraceServiceRequest");
-  const trace = hex(traceId(file));
-  // fixed64 from a decimal string: exact beyond 2^53.
-  const ns = unixNanos(file.meta);
-  const resource = { attributes: [] as Obj[] };
-  resourceAttributes(file.meta, (key, value) => {
-    resource.attributes.push({ key, value: anyValue(value) });
-  });
   const scope = { name: "tph", version: VERSION };
+  let resource = { attributes: [] as Obj[] };
   const encode = (spans: Obj[]) =>
     Request.encode(Request.fromObject({
       resource_spans: [{ resource, scope_spans: [{ scope, spans }] }],
     })).finish();
   const spill = new SpilledRequests(options.spillPath, encode, maxBytes);
-  let batch: Obj[] = [];
-  let batchChars = 0;
+  let spans = 0;
   try {
-    const result = walkCalls(file, options, {
-      open(call) {
-        const { span, chars } = spanOf(call, trace, ns);
-        // UTF-8 takes at most 3 bytes a UTF-16 unit: a batch under a third of the limit in
-        // characters fits (and is split in halves in the rare case it does not).
-        if (batch.length >= MAX_SPANS || (batchChars + chars) * 3 > maxBytes) {
-          spill.add(batch);
-          batch = [];
-          batchChars = 0;
-        }
-        batch.push(span);
-        batchChars += chars;
-      },
-    });
-    spill.add(batch);
+    const walks = inTurn(files.map((f) => f.meta.call_count), options);
+    for (const [k, run] of traceRuns(files, options.warn ?? (() => {})).entries()) {
+      resource = { attributes: [] };
+      resourceAttributes(run.file.meta, (key, value) => {
+        resource.attributes.push({ key, value: anyValue(value) });
+      });
+      spans += spillRun(run, spill, walks[k], maxBytes);
+    }
     spill.closeWriter();
     const sent = await spill.postAll(target);
-    return { spans: result.calls, requests: sent, url: url.href };
+    return { spans, requests: sent, url: url.href };
   } finally {
     spill.dispose();
   }
+}
+
+/** A run's spans, in requests of their own, into the spill; how many. */
+function spillRun(
+  run: RunTrace,
+  spill: SpilledRequests,
+  options: WalkOptions,
+  maxBytes: number,
+): number {
+  const span = new SpanOf(run);
+  let batch: Obj[] = [];
+  let batchChars = 0;
+  const result = walkCalls(run.file, options, {
+    open(call) {
+      const { span: s, chars } = span.of(call);
+      // UTF-8 takes at most 3 bytes a UTF-16 unit: a batch under a third of the limit in
+      // characters fits (and is split in halves in the rare case it does not).
+      if (batch.length >= MAX_SPANS || (batchChars + chars) * 3 > maxBytes) {
+        spill.add(batch);
+        batch = [];
+        batchChars = 0;
+      }
+      batch.push(s);
+      batchChars += chars;
+    },
+  });
+  spill.add(batch);
+  return result.calls;
 }
 
 /** Hex digits as bytes. */
@@ -145,33 +161,50 @@ function anyValue(v: AttributeValue): Obj {
     : { bool_value: v };
 }
 
-/** A call as a span, with about how many characters it takes in a request. */
-function spanOf(
-  call: ExportCall,
-  trace: Uint8Array,
-  ns: (us: number) => string,
-): { span: Obj; chars: number } {
-  const attributes: Obj[] = [];
-  let chars = 200;
-  spanAttributes(call, (key, value) => {
-    attributes.push({ key, value: anyValue(value) });
-    chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
-  });
-  const span: Obj = {
-    trace_id: trace,
-    span_id: hex(spanId(call.id)),
-    name: call.fn.name,
-    kind: SPAN_KIND_INTERNAL,
-    start_time_unix_nano: ns(call.start),
-    end_time_unix_nano: ns(call.end),
-    attributes,
-  };
-  if (call.parent !== 0) span.parent_span_id = hex(spanId(call.parent));
-  if (call.threw !== null) {
-    span.status = { code: STATUS_CODE_ERROR, message: call.threw };
-    chars += call.threw.length;
+/** A run's calls as spans. */
+class SpanOf {
+  readonly #trace: Uint8Array;
+  readonly #rootParent: Uint8Array | null;
+  readonly #ns: (us: number) => string;
+  readonly #run: RunTrace;
+  constructor(run: RunTrace) {
+    this.#run = run;
+    this.#trace = hex(run.traceId);
+    this.#rootParent = run.parentSpanId === null ? null : hex(run.parentSpanId);
+    // fixed64 from a decimal string: exact beyond 2^53.
+    this.#ns = unixNanos(run.file.meta);
   }
-  return { span, chars };
+
+  /** A call as a span, with about how many characters it takes in a request. */
+  of(call: ExportCall): { span: Obj; chars: number } {
+    const attributes: Obj[] = [];
+    let chars = 200;
+    spanAttributes(call, (key, value) => {
+      attributes.push({ key, value: anyValue(value) });
+      chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
+    });
+    const run = this.#run;
+    const span: Obj = {
+      trace_id: this.#trace,
+      span_id: run.spans.bytes(call.id),
+      name: call.fn.name,
+      kind: SPAN_KIND_INTERNAL,
+      start_time_unix_nano: this.#ns(call.start),
+      end_time_unix_nano: this.#ns(call.end),
+      attributes,
+    };
+    if (run.traceState !== null) {
+      span.trace_state = run.traceState;
+      chars += run.traceState.length;
+    }
+    if (call.parent !== 0) span.parent_span_id = run.spans.bytes(call.parent);
+    else if (this.#rootParent !== null) span.parent_span_id = this.#rootParent;
+    if (call.threw !== null) {
+      span.status = { code: STATUS_CODE_ERROR, message: call.threw };
+      chars += call.threw.length;
+    }
+    return { span, chars };
+  }
 }
 
 /** Encoded requests, waiting in a temporary file until the run is walked. */

@@ -2,6 +2,9 @@
 
 import { type ByteSink, bytesOf, Sink } from "../../run_file/json_sink.ts";
 
+/** "0123456789abcdef" as bytes. */
+const HEX_DIGITS = bytesOf("0123456789abcdef");
+
 /** JSON written piece by piece. */
 export class JsonOut {
   readonly sink: Sink;
@@ -32,6 +35,17 @@ export class JsonOut {
     const buf = sink.buf;
     let pos = sink.pos;
     for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    sink.pos = pos;
+    return this;
+  }
+
+  /** 8 lowercase hex digits of an unsigned 32-bit number (ids), written as bytes. */
+  hex32(n: number): this {
+    const sink = this.sink;
+    sink.reserve(8);
+    const buf = sink.buf;
+    let pos = sink.pos;
+    for (let shift = 28; shift >= 0; shift -= 4) buf[pos++] = HEX_DIGITS[(n >>> shift) & 15];
     sink.pos = pos;
     return this;
   }

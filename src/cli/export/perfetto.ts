@@ -7,7 +7,7 @@
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../../store/run_reader.ts";
-import { type ExportCall, walkCalls, type WalkOptions } from "./calls.ts";
+import { type ExportCall, inTurn, walkCalls, type WalkOptions, type WalkResult } from "./calls.ts";
 import { placeOf } from "./out.ts";
 import { type Fields, message, messageType } from "./proto.ts";
 import { categoriesOf, type ExportStats, runSummary, trackName } from "./summary.ts";
@@ -97,11 +97,14 @@ export const PERFETTO_MESSAGES = {
 /** TrackEvent.Type and TracePacket.SequenceFlags, as Perfetto numbers them. */
 const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
 const SEQ_INCREMENTAL_STATE_CLEARED = 1, SEQ_NEEDS_INCREMENTAL_STATE = 2;
-/** The one packet sequence tph writes. */
-const SEQUENCE = 1;
-/** Track uuids: the process, then the tracks (main first). */
-const PROCESS_UUID = 1;
-const trackUuid = (track: number) => track + 2;
+/**
+ * Each run is a packet sequence of its own (1, 2, …: interned strings are per sequence) and a
+ * process of its own, whose track uuids are the process, then its tracks (main first), from
+ * `(run - 1) * 2^32 + 1`.
+ */
+const RUN_UUIDS = 0x100000000;
+const processUuid = (run: number) => (run - 1) * RUN_UUIDS + 1;
+const trackUuid = (run: number, track: number) => (run - 1) * RUN_UUIDS + track + 2;
 /** Values up to this long are interned (stored once per distinct value). */
 const INTERN_MAX = 512;
 /** At most this many distinct values, of this many characters in all, are interned. */
@@ -114,36 +117,86 @@ const BATCH = 1024;
 type Packet = Record<string, any>;
 
 /**
- * Write a run as a Perfetto trace: the process and main track, then each call as a begin and an
- * end packet (with the strings it interns first), batched into the target.
+ * Write runs as a Perfetto trace: for each run, its process and main track, then each call as a
+ * begin and an end packet (with the strings it interns first), batched into the target. Several
+ * runs are processes apart (pid 1, 2, … in the order given) on one clock (from the earliest
+ * run's start).
  *
- * @param file The run.
+ * @param files The runs.
  * @param target Where the bytes go.
  * @param options Depth and name filters.
  */
 export async function writePerfetto(
-  file: RunFile,
+  files: readonly RunFile[],
   target: ByteSink,
   options: WalkOptions,
 ): Promise<ExportStats> {
   const out = new PacketBatches(await messageType(PERFETTO_MESSAGES, "perfetto.Trace"), target);
-  const summary = runSummary(file.meta);
-  const strings = new Interned();
-  const framesSeen: boolean[] = [];
-  out.put(processPacket(file, summary));
-  const thread = (track: number) => out.put(threadPacket(track, summary));
-  thread(0);
-  const result = walkCalls(file, options, {
-    track: thread,
-    open: (call: ExportCall) => putCallBegin(out, strings, framesSeen, call),
-    close(track, _id, _frame, end) {
-      const event: Packet = { type: SLICE_END };
-      if (track !== 0) event.track_uuid = trackUuid(track);
-      out.put({ trusted_packet_sequence_id: SEQUENCE, timestamp: end * 1000, track_event: event });
-    },
+  const starts = files.map((f) => {
+    const ms = Date.parse(f.meta.timestamp);
+    return Number.isFinite(ms) ? ms : 0;
+  });
+  const first = Math.min(...starts);
+  const walks = inTurn(files.map((f) => f.meta.call_count), options);
+  const stats: ExportStats = { calls: 0, tracks: 0 };
+  let flowBase = 0;
+  files.forEach((file, k) => {
+    const run = new RunSequence(k + 1, (starts[k] - first) * 1_000_000, flowBase);
+    const result = writeRun(out, file, run, walks[k]);
+    flowBase += file.meta.call_count;
+    stats.calls += result.calls;
+    stats.tracks += result.tracks;
   });
   out.flush();
-  return { calls: result.calls, tracks: result.tracks };
+  return stats;
+}
+
+/** Where a run goes in the trace: its sequence and process, its clock's shift (ns), its flows'. */
+class RunSequence {
+  readonly strings = new Interned();
+  readonly framesSeen: boolean[] = [];
+  readonly run: number;
+  readonly shift: number;
+  readonly flowBase: number;
+  constructor(run: number, shift: number, flowBase: number) {
+    this.run = run;
+    this.shift = shift;
+    this.flowBase = flowBase;
+    this.strings.sequence = run;
+  }
+  /** A track's uuid. */
+  track(track: number): number {
+    return trackUuid(this.run, track);
+  }
+  /** A time (µs of the run) as the trace's ns. */
+  ns(us: number): number {
+    return us * 1000 + this.shift;
+  }
+}
+
+/** One run's packets. */
+function writeRun(
+  out: PacketBatches,
+  file: RunFile,
+  run: RunSequence,
+  options: WalkOptions,
+): WalkResult {
+  const summary = runSummary(file.meta);
+  const sequence = run.run;
+  out.put(processPacket(file, summary, sequence));
+  const thread = (track: number) => out.put(threadPacket(track, summary, sequence));
+  thread(0);
+  const main = run.track(0);
+  return walkCalls(file, options, {
+    track: thread,
+    open: (call: ExportCall) => putCallBegin(out, run, call),
+    close(track, _id, _frame, end) {
+      const event: Packet = { type: SLICE_END };
+      const uuid = run.track(track);
+      if (uuid !== main) event.track_uuid = uuid;
+      out.put({ trusted_packet_sequence_id: sequence, timestamp: run.ns(end), track_event: event });
+    },
+  });
 }
 
 /** Packets, encoded as a `Trace` and written to the target BATCH at a time. */
@@ -173,6 +226,8 @@ class PacketBatches {
 
 /** Interned strings: each kind numbered from 1; what a packet interns first rides with it. */
 class Interned {
+  /** The packet sequence (the run) it interns for. */
+  sequence = 1;
   #pending: Packet | null = null;
   #names = new Map<string, number>();
   #argNames = new Map<string, string>();
@@ -188,7 +243,7 @@ class Interned {
 
   /** A packet on tph's sequence, with what was interned since the last one. */
   packet(p: Packet): Packet {
-    p.trusted_packet_sequence_id = SEQUENCE;
+    p.trusted_packet_sequence_id = this.sequence;
     if (this.#pending !== null) {
       p.interned_data = this.#pending;
       this.#pending = null;
@@ -245,15 +300,19 @@ class Interned {
  * The first packet: it clears the sequence's incremental state (interning starts there) and
  * describes the process. Events name no track when they are on the main one.
  */
-function processPacket(file: RunFile, summary: ReturnType<typeof runSummary>): Packet {
+function processPacket(
+  file: RunFile,
+  summary: ReturnType<typeof runSummary>,
+  run: number,
+): Packet {
   return {
-    trusted_packet_sequence_id: SEQUENCE,
+    trusted_packet_sequence_id: run,
     sequence_flags: SEQ_INCREMENTAL_STATE_CLEARED,
-    trace_packet_defaults: { track_event_defaults: { track_uuid: trackUuid(0) } },
+    trace_packet_defaults: { track_event_defaults: { track_uuid: trackUuid(run, 0) } },
     track_descriptor: {
-      uuid: PROCESS_UUID,
+      uuid: processUuid(run),
       process: {
-        pid: 1,
+        pid: run,
         process_name: summary.title,
         ...(file.meta.run ? { cmdline: file.meta.run.command } : {}),
       },
@@ -262,24 +321,24 @@ function processPacket(file: RunFile, summary: ReturnType<typeof runSummary>): P
 }
 
 /** A track of the process, as a thread of its own. */
-function threadPacket(track: number, summary: ReturnType<typeof runSummary>): Packet {
+function threadPacket(
+  track: number,
+  summary: ReturnType<typeof runSummary>,
+  run: number,
+): Packet {
   return {
-    trusted_packet_sequence_id: SEQUENCE,
+    trusted_packet_sequence_id: run,
     track_descriptor: {
-      uuid: trackUuid(track),
-      parent_uuid: PROCESS_UUID,
-      thread: { pid: 1, tid: track + 1, thread_name: trackName(track, summary) },
+      uuid: trackUuid(run, track),
+      parent_uuid: processUuid(run),
+      thread: { pid: run, tid: track + 1, thread_name: trackName(track, summary) },
     },
   };
 }
 
 /** A call's begin packet (after its caller's arrow when it starts a context of its own). */
-function putCallBegin(
-  out: PacketBatches,
-  strings: Interned,
-  framesSeen: boolean[],
-  call: ExportCall,
-): void {
+function putCallBegin(out: PacketBatches, run: RunSequence, call: ExportCall): void {
+  const { strings, framesSeen } = run;
   const f = call.fn;
   if (framesSeen[call.frame] !== true) {
     framesSeen[call.frame] = true;
@@ -307,7 +366,7 @@ function putCallBegin(
   };
   if (cats.length > 0) event.category_iids = cats;
   if (f.file !== "") event.source_location_iid = call.frame + 1;
-  if (call.track !== 0) event.track_uuid = trackUuid(call.track);
+  if (call.track !== 0) event.track_uuid = run.track(call.track);
   // An arrow from the caller to where the call went: an instant on the caller's track when
   // the call starts, flowing into the call's slice.
   if (call.startsContext && call.parent !== 0) {
@@ -315,15 +374,15 @@ function putCallBegin(
       type: INSTANT,
       name_iid: call.frame + 1,
       category_iids: [strings.categoryIid("async")],
-      flow_ids: [call.id],
+      flow_ids: [run.flowBase + call.id],
     };
-    if (call.callerTrack !== 0) instant.track_uuid = trackUuid(call.callerTrack);
-    const p = strings.packet({ timestamp: call.start * 1000, track_event: instant });
+    if (call.callerTrack !== 0) instant.track_uuid = run.track(call.callerTrack);
+    const p = strings.packet({ timestamp: run.ns(call.start), track_event: instant });
     p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
     out.put(p);
-    event.terminating_flow_ids = [call.id];
+    event.terminating_flow_ids = [run.flowBase + call.id];
   }
-  const p = strings.packet({ timestamp: call.start * 1000, track_event: event });
+  const p = strings.packet({ timestamp: run.ns(call.start), track_event: event });
   p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
   out.put(p);
 }

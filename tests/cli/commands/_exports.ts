@@ -117,11 +117,15 @@ export function exportFormatTests(t: Target): void {
     const otlp = readOtlpJson(readFileSync(join(cwd, "t.otlp.json"), "utf8"));
     assert.equal(otlp.service, "main.ts");
     assert.equal(otlp.spans.length, calls.length);
-    for (const s of otlp.spans) {
-      const id = parseInt(s.spanId, 16);
+    // Spans in the run's stored order: the k-th is call k, its parent its caller's span.
+    otlp.spans.forEach((s, k) => {
+      const id = k + 1;
       const n = calls[id - 1];
       assert.equal(s.name, n.name);
-      assert.equal(s.parentSpanId === undefined ? 0 : parseInt(s.parentSpanId, 16), callers[id]);
+      assert.equal(
+        s.parentSpanId,
+        callers[id] === 0 ? undefined : otlp.spans[callers[id] - 1].spanId,
+      );
       for (const [k, v] of Object.entries(n.args)) assert.equal(s.attributes[`tph.arg.${k}`], v);
       if (n.exception !== undefined) {
         assert.deepEqual(s.status, { code: 2, message: n.exception });
@@ -129,7 +133,7 @@ export function exportFormatTests(t: Target): void {
       assert.equal(s.attributes["code.function.name"], n.name);
       assert.equal(s.attributes["code.line.number"], n.line);
       if (n.elapsed_ms !== null) assert.equal(s.end - s.start, BigInt(us(n.elapsed_ms)) * 1000n);
-    }
+    });
     const start = BigInt(Date.parse(recorded.timestamp)) * 1_000_000n;
     assert.equal(otlp.spans[0].start, start + BigInt(us(calls[0].start_ms)) * 1000n);
 
@@ -281,11 +285,15 @@ export function exportFormatTests(t: Target): void {
     assert.equal(spans.length, calls.length);
     const traceIds = new Set(spans.map((s: Decoded) => hexOf(s.traceId)));
     assert.equal(traceIds.size, 1);
-    for (const s of spans) {
-      const id = parseInt(hexOf(s.spanId), 16);
+    // Spans in the run's stored order: the k-th is call k, its parent its caller's span.
+    for (const [k, s] of spans.entries()) {
+      const id = k + 1;
       const n = calls[id - 1];
       assert.equal(s.name, n.name);
-      assert.equal(s.parentSpanId?.length ? parseInt(hexOf(s.parentSpanId), 16) : 0, callers[id]);
+      assert.equal(
+        s.parentSpanId?.length ? hexOf(s.parentSpanId) : undefined,
+        callers[id] === 0 ? undefined : hexOf(spans[callers[id] - 1].spanId),
+      );
       const attrs = Object.fromEntries(
         s.attributes.map((a: Kv) => [a.key, a.value.stringValue ?? a.value.intValue]),
       );

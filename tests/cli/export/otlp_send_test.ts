@@ -35,7 +35,7 @@ Deno.test("sendOtlp splits a run into requests within the limit, every call once
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const spill = join(dir, "spill.tmp");
     const limit = 1500;
-    const sent = await sendOtlp(file, otlpTarget(url), { spillPath: spill, maxBytes: limit });
+    const sent = await sendOtlp([file], otlpTarget(url), { spillPath: spill, maxBytes: limit });
     const calls = callsInOrder(file.tree().roots);
     assert.equal(sent.spans, calls.length);
     assert.ok(sent.requests > 1, `${sent.requests} requests`);
