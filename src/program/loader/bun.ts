@@ -151,24 +151,20 @@ function rememberText(
   if (code === source) return;
   // A bundle of Bun's own runs as it is, not transpiled: its functions' texts are slices of the
   // rewritten code, mapped back through the insertions as on Node.
-  if (bunBundle) {
-    rememberModule({
-      source,
-      filename: path,
-      lang: loader,
-      module: setup.moduleName(path),
-      externalCalls: setup.options.externalCalls,
-      sourceType: "unambiguous",
-    });
-    return;
-  }
-  rememberModule({
+  const module = {
     source,
     filename: path,
     lang: loader,
     module: setup.moduleName(path),
     externalCalls: setup.options.externalCalls,
-    sourceType: "unambiguous",
+    sourceType: "unambiguous" as const,
+  };
+  if (bunBundle) {
+    rememberModule(module);
+    return;
+  }
+  rememberModule({
+    ...module,
     bunLoader: loader,
     bunPrint: !commonJS
       ? { loader, target: "bun" }

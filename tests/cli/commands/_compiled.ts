@@ -26,6 +26,17 @@ import {
 
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 const ESBUILD = join(REPO, "node_modules/esbuild/bin/esbuild");
+/** esbuild bundling and minifying src/main.ts into out/main.js, with its map beside it. */
+const ESBUILD_BUNDLE = [
+  ESBUILD,
+  "src/main.ts",
+  "--bundle",
+  "--minify",
+  "--sourcemap",
+  "--format=esm",
+  "--platform=node",
+  "--outfile=out/main.js",
+];
 // Run by the pinned Node (its launcher names `node` from the PATH).
 const VITE = join(REPO, "node_modules/vite/bin/vite.js");
 
@@ -163,16 +174,7 @@ export function compiledTests(t: Target): void {
     async () => {
       const bundlers = {
         // esbuild writes the original names in the map's `names`.
-        esbuild: [
-          ESBUILD,
-          "src/main.ts",
-          "--bundle",
-          "--minify",
-          "--sourcemap",
-          "--format=esm",
-          "--platform=node",
-          "--outfile=out/main.js",
-        ],
+        esbuild: ESBUILD_BUNDLE,
         // Bun's bundler writes none: tph reads each name where the map places it.
         bun: [
           BUN,
@@ -342,16 +344,7 @@ export function compiledTests(t: Target): void {
       await using dir = project();
       await tsc(dir.root, false);
       const b = await exec(
-        [
-          ESBUILD,
-          "src/main.ts",
-          "--bundle",
-          "--minify",
-          "--sourcemap",
-          "--format=esm",
-          "--platform=node",
-          "--outfile=out/main.js",
-        ],
+        ESBUILD_BUNDLE,
         { cwd: dir.root },
       );
       assertCode(b, 0, "esbuild");
