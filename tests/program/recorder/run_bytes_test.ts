@@ -2,7 +2,7 @@
 // (texts ASCII and not, cut, repeated, with lone surrogates; whole numbers; calls that threw, did
 // not end, awaited, external; calls left out under a call and under its descendants; a subtree big
 // enough for the skip index), its times and meta made fixed, is written and compared byte for byte
-// with tests/fixtures/runs/encoded.tph, which the encoder before src/run_file/encode.ts wrote.
+// with tests/fixtures/run_file/encoded.tph, which the encoder before src/run_file/encode.ts wrote.
 // TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format itself changes).
 
 import assert from "node:assert/strict";
@@ -15,7 +15,7 @@ import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
 
-const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/runs/encoded.tph");
+const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
 
 const SOURCE = `
 export function one(x) { return x; }
