@@ -1,8 +1,8 @@
-// Reading runs back: one reader for every command. A run file in tph's format
-// (src/run_file/format.ts) is read a part at a time — the meta alone for `logs`, the
-// calls down to a depth for `view` and `tree --max-depth`, all of them streamed for `export` and `tree` — so
-// the cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another
-// tool) is read whole, as before.
+// The run file's decoder: reading runs back, one reader for every command. A run file in tph's
+// format (format.ts) is read a part at a time — the meta alone for `logs`, the calls down to a
+// depth for `view` and `tree --max-depth`, all of them streamed for `export` and `tree` — so the
+// cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another tool)
+// is read whole (json_run.ts), as before. The store (src/store/run_reader.ts) hands this on.
 
 import {
   fileProblem,
@@ -13,8 +13,8 @@ import {
   writeAt,
   writeOutputSync,
 } from "../platform/files.ts";
-import type { ByteSink } from "../run_file/json_sink.ts";
-import { Sink } from "../run_file/json_sink.ts";
+import type { ByteSink } from "./json_sink.ts";
+import { Sink } from "./json_sink.ts";
 import {
   type FunctionEntry,
   HAS_AWAITED,
@@ -26,18 +26,14 @@ import {
   STATE_MASK,
   TRAILER_BYTES,
   TRAILER_MAGIC,
-} from "../run_file/format.ts";
-import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "../run_file/call_state.ts";
-import {
-  type FunctionBytes,
-  functionParts,
-  JSON_PARTS,
-  positionKey,
-} from "../run_file/json_form.ts";
+} from "./format.ts";
+import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "./call_state.ts";
+import { type FunctionBytes, functionParts, JSON_PARTS, positionKey } from "./json_form.ts";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../types.ts";
 import {
   type CallRecord,
   type CallSource,
+  countBelow,
   type CutBelow,
   isEscapedText,
   isWhole,
@@ -45,10 +41,9 @@ import {
   type ScanCalls,
   textLength,
   wholeOf,
-} from "../run_file/call_records.ts";
-import { countBelow } from "../render/tree.ts";
+} from "./call_records.ts";
 import { displayPath } from "../platform/display_path.ts";
-import { loadRun, validateRun } from "./load_run.ts";
+import { loadRun, validateRun } from "./json_run.ts";
 import { JsonMetaError, readJsonMeta } from "./json_meta.ts";
 import { StoreError } from "./store_error.ts";
 import {

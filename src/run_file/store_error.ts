@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { StoreError } from "./src/store/store_error.ts";
+ * import { StoreError } from "./src/run_file/store_error.ts";
  * const e = new StoreError(`Cannot read run "x": file not found`);
  * console.log(e.name); // StoreError
  * ```
