@@ -4,11 +4,12 @@
 
 import { createRequire } from "node:module";
 import process from "../platform/node_process.ts";
-import { appendText, fileProblem, readText, remove, writeText } from "../platform/files.ts";
+import { appendText, fileProblem, readText, remove } from "../platform/files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
+import { leftFile, writeLeft } from "../run_file/process_files.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
 import { scrubCommand } from "./recorder/redact.ts";
@@ -166,7 +167,7 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     cwd: process.cwd(),
     runtime: runtimeName,
     instrumented: loader.instrumented,
-    testList: config.tests !== undefined ? config.out + ".tests" : null,
+    testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
   });
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
@@ -278,7 +279,7 @@ function runSaver(
     try {
       loader.finish();
       // Streamed: a run of a million calls is written in well under a second.
-      writeText(config.out + ".ending.json", plainJSON(ending));
+      writeLeft(config.out, "ending", plainJSON(ending));
       // The globs that chose the traced files, where the trace's own function filters go.
       const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
@@ -291,12 +292,12 @@ function runSaver(
           ended,
           saved: origin + performanceNow(),
         };
-        writeText(config.out + ".phases.json", plainJSON(phases));
+        writeLeft(config.out, "phases", plainJSON(phases));
       }
     } catch (e) {
       // tph says it, in one line, with the folder: here it only leaves the reason.
       try {
-        writeText(config.out + ".error", fileProblem(e));
+        writeLeft(config.out, "error", fileProblem(e));
       } catch {
         // No room even for that: the run file cut short tells.
       }

@@ -2,10 +2,12 @@
 // by the one drawer `tph tree` uses (draw_calls.ts), from the tree's calls as records.
 
 import type { CallNodeJSON } from "../types.ts";
-import { nodeCalls } from "../run_file/call_records.ts";
+import { countBelow, nodeCalls } from "../run_file/call_records.ts";
 import { drawCalls, LineWriter, TextLines } from "./draw_calls.ts";
 import type { TreeOptions } from "./tree_lines.ts";
 import { TextDecoder, Uint8Array } from "../platform/globals.ts";
+
+export { countBelow };
 
 export {
   formatDuration,
@@ -32,19 +34,6 @@ export {
  */
 export function countCalls(nodes: CallNodeJSON[]): number {
   return countBelow(nodes).calls;
-}
-
-/** Calls in some trees (roots included) and the calls limits left out under them. */
-export function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: number } {
-  let calls = 0, dropped = 0;
-  const stack = [...nodes];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    calls++;
-    dropped += n.dropped ?? 0;
-    for (const c of n.children) stack.push(c);
-  }
-  return { calls, dropped };
 }
 
 /**

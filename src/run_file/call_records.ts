@@ -97,6 +97,19 @@ export interface CallSource {
   nodeAt(position: number, start: number): CallNodeJSON;
 }
 
+/** Calls in some trees (roots included) and the calls limits left out under them. */
+export function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: number } {
+  let calls = 0, dropped = 0;
+  const stack = [...nodes];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    calls++;
+    dropped += n.dropped ?? 0;
+    for (const c of n.children) stack.push(c);
+  }
+  return { calls, dropped };
+}
+
 /** What is below a call whose children a tree does not hold (a run read down to a depth). */
 export type CutBelow = { calls: number; dropped: number };
 

@@ -1,5 +1,5 @@
 // The JSON form of a run's calls, as the program writes it (src/program/recorder/to_json.ts) and
-// tph writes it again from a run file (src/store/run_reader.ts): the fixed pieces and each
+// tph writes it again from a run file (decode.ts): the fixed pieces and each
 // function's, so that both give the same bytes.
 
 import { bytesOf } from "./json_sink.ts";

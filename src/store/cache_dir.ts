@@ -16,6 +16,7 @@ import {
   writeText,
 } from "../platform/files.ts";
 import { Date, Set } from "../platform/globals.ts";
+import { isProcessTemp } from "../run_file/process_files.ts";
 
 /** Folder name of the run cache inside a project root. */
 export const CACHE_DIR_NAME = ".tracepatch_cache";
@@ -189,18 +190,19 @@ export function defaultCacheDir(root: string): DefaultCacheDir {
 const pathHash = shortHash;
 
 /**
- * The names of tph's own temporary files in a cache folder: a program's run being written
- * (`.run.<pid>.<hex>.tmp`, and its `.ending.json`) and a run being stored
+ * The names of tph's own temporary files in a cache folder: a program's run being written, and its
+ * ending (run_file/process_files.ts, isProcessTemp), and a run being stored
  * (`.run_<…>.json.<hex>.tmp`).
  */
-const OWN_TEMP = /^\.run(?:\.\d+|_[^/]+\.json)\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
+const STORE_TEMP = /^\.run_[^/]+\.json\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
+const isOwnTemp = (name: string) => isProcessTemp(name) || STORE_TEMP.test(name);
 
 /** How old a temporary file must be before it counts as left behind. */
 const STALE_MS = 60 * 60 * 1000;
 
 /**
  * Remove temporary files that a tph killed before it could finish left in the cache folder:
- * files (never folders or links) named as tph names them (OWN_TEMP), older than an hour. A run's file is written
+ * files (never folders or links) named as tph names them (isOwnTemp), older than an hour. A run's file is written
  * when the program ends and stored right after, so a recent one may be another run's.
  *
  * @param cacheDir The cache folder.
@@ -222,7 +224,7 @@ export function removeStaleTemps(cacheDir: string, now = Date.now()): number {
     return 0;
   }
   for (const name of names) {
-    if (!OWN_TEMP.test(name)) continue;
+    if (!isOwnTemp(name)) continue;
     const path = join(cacheDir, name);
     try {
       if (isPlainFile(path) && now - stat(path).mtimeMs > STALE_MS) {

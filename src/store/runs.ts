@@ -2,7 +2,7 @@
  * The run cache in one import: `.tracepatch_cache/` holds one file per run, in tph's run format
  * (`run_….tph`, see src/run_file/format.ts) or JSON (`run_….json`: older runs and
  * saved `trace()` blocks), named so that names sort by time (see {@linkcode runFileName}); writes
- * are atomic. {@linkcode openRun} reads either.
+ * are atomic. {@linkcode openRun} reads either (the run file's decoder, src/run_file/decode.ts).
  *
  * @module
  */
@@ -30,9 +30,9 @@ export {
   type RemovedRuns,
   removeRuns,
 } from "./prune_runs.ts";
-export { loadRun, type LoadRunOptions, validateRun } from "./load_run.ts";
+export { loadRun, type LoadRunOptions, validateRun } from "../run_file/json_run.ts";
 export { resolveRunRef, type ResolveRunRefOptions } from "./resolve_run_ref.ts";
-export { isRunFormat } from "./run_kind.ts";
+export { isRunFormat } from "../run_file/run_kind.ts";
 export {
   addRunInfo,
   exportRunFile,
@@ -41,7 +41,7 @@ export {
   type RunFile,
   type RunMeta,
   type RunTree,
-} from "./run_reader.ts";
+} from "../run_file/decode.ts";
 export {
   copyRunFile,
   runFileName,

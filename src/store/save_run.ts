@@ -8,7 +8,7 @@ import {
   writeOutputSync,
   writeWhole,
 } from "../platform/files.ts";
-import { isRunFormat } from "./run_kind.ts";
+import { isRunFormat } from "../run_file/run_kind.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../types.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { JsonMetaError, readJsonMeta } from "../../src/store/json_meta.ts";
+import { JsonMetaError, readJsonMeta } from "../../src/run_file/json_meta.ts";
 
 function withFile(content: string | Uint8Array, fn: (path: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "tph-json-meta-"));

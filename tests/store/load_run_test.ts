@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadRun, validateRun } from "../../src/store/load_run.ts";
+import { loadRun, validateRun } from "../../src/run_file/json_run.ts";
 import { StoreError } from "../../src/store/store_error.ts";
 import { RUN_FIXTURES, tempDir } from "./_cache.ts";
 

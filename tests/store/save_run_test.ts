@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { runIdOf } from "../../src/store/list_runs.ts";
-import { loadRun } from "../../src/store/load_run.ts";
+import { loadRun } from "../../src/run_file/json_run.ts";
 import {
   copyRunFile,
   runFileName,

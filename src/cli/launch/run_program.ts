@@ -16,9 +16,7 @@ import {
   isDirectory,
   lstatEntry,
   randomHex,
-  readText,
   remove,
-  unlinkFile,
   writeText,
 } from "../../platform/files.ts";
 import { type Child, pid, runtimeInfo, spawnInherit } from "../../platform/process.ts";
@@ -37,6 +35,12 @@ import {
 } from "../../program/command.ts";
 import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 import { forwardSignals } from "./signals.ts";
+import {
+  processRunName,
+  removeLeft,
+  takeLeft,
+  takeLeftJSON,
+} from "../../run_file/process_files.ts";
 
 /** Options of {@linkcode runProgram}. */
 export interface RunProgramOptions {
@@ -148,7 +152,7 @@ export function checkScript(script: string, cwd: string): string {
 export async function runProgram(options: RunProgramOptions): Promise<RunProgramResult> {
   if (!options.test) checkScript(options.script, options.cwd);
   // A dot name: `tph logs` never lists it, even if tph dies before the caller moves it.
-  const out = join(options.dir, `.run.${pid()}.${randomHex(4)}.tmp`);
+  const out = join(options.dir, processRunName(pid(), randomHex(4)));
   const childConfig: ChildConfig = {
     ...options.config,
     out,
@@ -181,13 +185,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   if (dirProblem !== null) {
     // Its own files, if the folder is still one: removed, never followed (each is a link at
     // most), and nothing else of the folder's is touched.
-    for (const name of [".ending.json", ".phases.json", ".error", ".tests", ""]) {
-      try {
-        unlinkFile(out + name);
-      } catch {
-        // Not a folder any more: nothing to remove.
-      }
-    }
+    removeLeft(out);
     return {
       run: {
         header: emptyHeader(options, startedAt, runInfo(options, rt, exit, undefined, started)),
@@ -243,14 +241,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
  * that could not be stored. The list is removed.
  */
 function testsListed(out: string): Pick<RunProgramResult, "testRuns" | "testsNotStored"> {
-  const list = out + ".tests";
-  let text = "";
-  try {
-    text = readText(list);
-  } catch {
-    // No test stored a run, or this is no tph test.
-  }
-  remove(list);
+  // None: no test stored a run, or this is no tph test.
+  const text = takeLeft(out, "tests") ?? "";
   const testRuns: string[] = [];
   let testsNotStored: RunProgramResult["testsNotStored"] = null;
   for (const line of text.split("\n")) {
@@ -312,35 +304,24 @@ function readLeftBehind(
   wantPhases: boolean,
   warnings: string[],
 ): { ending: ChildEnding | undefined; phases: ChildPhases | null; saveError: string | null } {
-  let ending: ChildEnding | undefined;
-  try {
-    ending = JSON.parse(readText(out + ".ending.json"));
-  } catch {
+  const ending = takeLeftJSON(out, "ending") as ChildEnding | undefined;
+  if (ending === undefined) {
     warnings.push(
       ENDED_EARLY + " (an error before it started, or a " +
         "signal it cannot catch)",
     );
   }
-  remove(out + ".ending.json");
-  let phases: ChildPhases | null = null;
-  if (wantPhases) {
-    try {
-      phases = JSON.parse(readText(out + ".phases.json"));
-    } catch {
-      // Not written: the program did not end normally.
-    }
-    remove(out + ".phases.json");
-  }
+  // Not written when the program did not end normally.
+  const phases = wantPhases
+    ? (takeLeftJSON(out, "phases") as ChildPhases | undefined) ?? null
+    : null;
   // The program's process says why it could not write the run (a full disk, say); a run file cut
-  // short says so too. Neither is ever stored as a run.
-  let saveError: string | null = null;
-  try {
-    saveError = readText(out + ".error").trim() ||
-      "the run could not be written (is the disk full?)";
-  } catch {
-    // None: the run was written, or the program died before it could write anything.
-  }
-  remove(out + ".error");
+  // short says so too. Neither is ever stored as a run. None: the run was written, or the program
+  // died before it could write anything.
+  const error = takeLeft(out, "error");
+  const saveError = error === null
+    ? null
+    : error.trim() || "the run could not be written (is the disk full?)";
   return { ending, phases, saveError };
 }
 

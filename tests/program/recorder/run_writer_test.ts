@@ -3,7 +3,7 @@
 // lost its text (the tag was flushed first): files written under load were unreadable.
 
 import assert from "node:assert/strict";
-import { RunSink } from "../../../src/program/recorder/run_writer.ts";
+import { RunSink } from "../../../src/run_file/encode_sink.ts";
 import { repr } from "../../../src/program/recorder/repr.ts";
 
 /** A sink over an array of chunks, and all it wrote (flushed first). */

@@ -2,7 +2,7 @@
 // a run (save_run.ts, which a trace() block in the program's process does) loads no reader.
 
 import { readAt } from "../platform/files.ts";
-import { RUN_MAGIC } from "../run_file/format.ts";
+import { RUN_MAGIC } from "./format.ts";
 
 /** Whether a file starts as a run file in tph's format. */
 export function isRunFormat(path: string): boolean {

@@ -189,7 +189,7 @@ function badNode(trace: unknown[]): string | null {
  *
  * @example
  * ```ts
- * import { validateRun } from "./src/store/load_run.ts";
+ * import { validateRun } from "./src/run_file/json_run.ts";
  * try {
  *   validateRun({ hello: 1 }, "x.json");
  * } catch (e) {
@@ -256,7 +256,7 @@ function notJsonAt(head: Uint8Array): number | null {
  *
  * @example
  * ```ts
- * import { loadRun } from "./src/store/load_run.ts";
+ * import { loadRun } from "./src/run_file/json_run.ts";
  * const run = loadRun(".tracepatch_cache/run_20261122T081502_123_demo_3fa2c1.json");
  * console.log(run.call_count);
  * ```

@@ -1,0 +1,103 @@
+// The files a traced process leaves beside its run: `tph run` names a run file `<out>` in the
+// cache folder (a dot name, which no listing takes for a run), the program's process writes the
+// run there and, beside it, how it ended, when its parts ran, why the run could not be written,
+// and (`tph test`) the runs its tests stored; the CLI reads them back and removes them. Named
+// here once, for both sides (src/program/child.ts writes them, src/cli/launch/run_program.ts
+// reads them, src/store/cache_dir.ts sweeps those a killed tph left). Code of the program's
+// process calls writeLeft and leftFile: built-ins come from platform/ only.
+
+import { readText, remove, unlinkFile, writeText } from "../platform/files.ts";
+import { JSON } from "../platform/globals.ts";
+
+/** What a traced process leaves beside its run file `<out>`, by the ending of each file's name. */
+export const LEFT_BESIDE = {
+  /** How the program ended (JSON: ChildEnding, src/program/settings.ts), before the run. */
+  ending: ".ending.json",
+  /** When the process and the program began and ended (JSON: ChildPhases), when asked for. */
+  phases: ".phases.json",
+  /** Why the run could not be written (a line; a full disk, say). */
+  error: ".error",
+  /** `tph test`: a line per test run stored (its path), or `!problem` for one that was not. */
+  tests: ".tests",
+} as const;
+
+/** A kind of file left beside a run (see LEFT_BESIDE). */
+export type LeftBeside = keyof typeof LEFT_BESIDE;
+
+/**
+ * The name of the run file a traced process writes, in the folder the run is stored in: a dot
+ * name ending in `.tmp` (`.run.<pid>.<8 hex>.tmp`), which listing runs never takes for a run, even
+ * if tph dies before it stores it.
+ *
+ * @param pid The id of tph's process.
+ * @param hex 8 random hex digits.
+ */
+export function processRunName(pid: number, hex: string): string {
+  return `.run.${pid}.${hex}.tmp`;
+}
+
+/** A traced process's run file (processRunName) and the ending file beside it. */
+const PROCESS_TEMP = /^\.run\.\d+\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
+
+/**
+ * Whether a file name in the cache folder is a traced process's run file, or its ending (the
+ * files a tph killed before it stored the run leaves).
+ */
+export function isProcessTemp(name: string): boolean {
+  return PROCESS_TEMP.test(name);
+}
+
+/** The file of kind `kind` beside the run file `out`. */
+export function leftFile(out: string, kind: LeftBeside): string {
+  return out + LEFT_BESIDE[kind];
+}
+
+/** Write the file of kind `kind` beside the run file `out` (the program's process). */
+export function writeLeft(out: string, kind: LeftBeside, text: string): void {
+  writeText(leftFile(out, kind), text);
+}
+
+/**
+ * The text of the file of kind `kind` beside the run file `out`, which is removed; null when it
+ * cannot be read (the process did not write it).
+ */
+export function takeLeft(out: string, kind: LeftBeside): string | null {
+  const path = leftFile(out, kind);
+  let text: string | null = null;
+  try {
+    text = readText(path);
+  } catch {
+    // Not written.
+  }
+  remove(path);
+  return text;
+}
+
+/**
+ * The JSON of the file of kind `kind` beside the run file `out`, which is removed; undefined when
+ * it cannot be read or is not JSON (the process ended before it wrote it whole).
+ */
+export function takeLeftJSON(out: string, kind: LeftBeside): unknown {
+  const text = takeLeft(out, kind);
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Remove every file left beside the run file `out`, then `out` itself: each unlinked, never
+ * followed (a link at most), and nothing when it cannot be (its folder is not one any more).
+ */
+export function removeLeft(out: string): void {
+  const { ending, phases, error, tests } = LEFT_BESIDE;
+  for (const name of [ending, phases, error, tests, ""]) {
+    try {
+      unlinkFile(out + name);
+    } catch {
+      // Not a folder any more: nothing to remove.
+    }
+  }
+}

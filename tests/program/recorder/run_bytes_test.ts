@@ -1,0 +1,100 @@
+// The run file's bytes do not change when its encoder does: a trace of every kind of call and value
+// (texts ASCII and not, cut, repeated, with lone surrogates; whole numbers; calls that threw, did
+// not end, awaited, external; calls left out under a call and under its descendants; a subtree big
+// enough for the skip index), its times and meta made fixed, is written and compared byte for byte
+// with tests/fixtures/run_file/encoded.tph, which the encoder before src/run_file/encode.ts wrote.
+// TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format itself changes).
+
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { instrument } from "../../../src/program/instrument/instrument.ts";
+import { runtime } from "../../../src/program/recorder/recorder.ts";
+import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
+import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
+
+const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
+
+const SOURCE = `
+export function one(x) { return x; }
+export function two(a, b) { return [a, b]; }
+export function thrower(m) { throw new TypeError(m); }
+export function deep(n) { return n === 0 ? "bottom" : deep(n - 1); }
+export function spread(xs) { return Object.assign({}, ...xs); }
+export function parse(s) { return JSON.parse(s); }
+export async function hang() { await new Promise(() => {}); }
+export async function later(o) { await null; one(o); await null; return one({ again: o }); }
+`;
+
+/** Every call's start and end, and its time awaiting, set to fixed offsets from the trace's start. */
+function fixTimes(t: TraceState): void {
+  const tp = t.tape;
+  for (let row = t.firstRow, k = 1; row < tp.rows; row++, k++) {
+    // Whole µs, far from a rounding half whatever the trace's start is.
+    tp.start[row] = t.startTime + k * 0.037;
+    if (tp.end[row] >= 0) tp.end[row] = tp.start[row] + (k % 7) * 0.011;
+    if (tp.awaited[row] > 0) tp.awaited[row] = 0.003;
+  }
+}
+
+Deno.test("the run file of a fixed trace is, byte for byte, the one tph wrote before", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-run-bytes-"));
+  try {
+    const file = join(dir, "m.mjs");
+    // Named as a fixed path: the functions table holds it.
+    writeFileSync(file, instrument(SOURCE, { filename: "/fixture/m.mjs", module: "m.mjs" }).code);
+    // deno-lint-ignore no-explicit-any
+    const m: any = await import(pathToFileURL(file).href);
+    const rt = runtime();
+    const t = rt.startTrace({ maxDepth: 290, maxCalls: 1200, maxRepr: 40 });
+    rt.setProcessTrace(t);
+    const texts = ["plain", "é ñ 中文 😀", "lone \ud800 here", 'quote " \\ \n', "a".repeat(60)];
+    for (const s of texts) {
+      m.one(s);
+      m.two(s, { s, list: [s, 1] });
+      // Long texts written again: copied once written.
+      m.one("the same long text, again and again");
+    }
+    for (const v of [0, -0, 7, -42, 2 ** 31, -1.5, NaN, 12n, true, false, null, undefined]) {
+      m.one(v);
+    }
+    for (const message of ['bad "input"', "\ud800 lone", "plain"]) {
+      try {
+        m.thrower(message);
+      } catch { /* recorded */ }
+    }
+    // Deeper than maxDepth: calls left out under the deepest, and under its callers; a subtree of
+    // more than 256 calls.
+    m.deep(300);
+    m.spread(Array.from({ length: 40 }, (_, i) => ({ [`k${i}`]: i })));
+    m.parse('{"a":[1,2]}');
+    m.hang();
+    await Promise.all([m.later({ i: 1 }), m.later({ s: "é" })]);
+    // Past maxCalls: left out at the top.
+    for (let i = 0; i < 1000; i++) m.one(i % 3 === 0 ? { i } : i);
+    t.active = false;
+    rt.setProcessTrace(null);
+    assert.ok(t.droppedTotal > 0);
+    fixTimes(t);
+    const out = join(dir, "run.tph");
+    writeTraceRun(t, "fixture", out, {
+      // The meta's fields that change from run to run, fixed (in their places).
+      timestamp: "2026-01-01T00:00:00.000Z",
+      tracepatch_version: "0.0.0-fixture",
+      run: { exit_code: 0 },
+    });
+    const got = readFileSync(out);
+    if (Deno.env.get("TPH_WRITE_FIXTURE") === "1") writeFileSync(FIXTURE, got);
+    const want = readFileSync(FIXTURE);
+    let i = 0;
+    while (i < got.length && got[i] === want[i]) i++;
+    assert.ok(
+      i === got.length && got.length === want.length,
+      `first difference at byte ${i} of ${want.length} (${got.length} written)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
