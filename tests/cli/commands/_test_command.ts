@@ -185,15 +185,25 @@ export function testCommandTests(t: Target): void {
         "    └── divide(a=1, b=0) !! RangeError: divide by zero",
       ]);
       const logs = await tph(t, ["logs", "--json"], { cwd: dir });
-      const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse();
-      assert.deepEqual(runs.map((x) => [x.label, x.run?.test?.outcome, x.run?.test?.file]), [
+      const expected = [
         ["add adds", "passed", "calc_test.ts"],
         ["divide by zero fails", "failed", "calc_test.ts"],
         ["async double", "passed", "calc_test.ts"],
         ["with steps", "passed", "calc_test.ts"],
         ["with steps › inner", "passed", "calc_test.ts"],
         ["name \u001b[2J with an escape", "failed", "calc_test.ts"],
-      ]);
+      ];
+      // Oldest first; runs that started in the same millisecond (a test and its step) have no
+      // order between them (their ids' time parts are equal): those are put in the expected one.
+      const order = (x: LoggedRun) => expected.findIndex((e) => e[0] === x.label);
+      const runs = (JSON.parse(logs.stdout) as LoggedRun[]).reverse()
+        .map((x, i) => ({ x, i, ms: x.id.slice(0, 19) }))
+        .sort((a, b) => a.ms === b.ms ? order(a.x) - order(b.x) : a.i - b.i)
+        .map((e) => e.x);
+      assert.deepEqual(
+        runs.map((x) => [x.label, x.run?.test?.outcome, x.run?.test?.file]),
+        expected,
+      );
       const asyncTree = await tph(t, ["tree", runs[2].id, "--no-args", "--no-return"], {
         cwd: dir,
       });
