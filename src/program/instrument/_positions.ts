@@ -148,14 +148,21 @@ export class PositionMapper {
     const { line, column } = this.#lineColumn(offset);
     const seg = traceMapping().traceSegment(map, line, column);
     if (seg === null || seg[0] !== column || seg.length < 4) return null;
+    // The identifier written where the map places this one, in the source's text the map carries:
+    // the name as written. A map's `names` may hold a bundler's own (esbuild's `__Lexer` for a
+    // class `_Lexer` it renamed), so they serve only without the text (and Bun writes none).
+    const written = this.#writtenAt(seg[1]!, seg[2]!, seg[3]!);
+    if (written !== null) return written;
     if (seg.length === 5) {
       const name = map.names[seg[4]];
       if (typeof name === "string" && IDENTIFIER.test(name)) return name;
     }
-    // Bundlers that write no names (Bun's) map each identifier to where it was written: the
-    // identifier there, in the source's text the map carries.
-    const index = seg[1]!, line0 = seg[2]!, column0 = seg[3]!;
-    const content = map.sourcesContent?.[index];
+    return null;
+  }
+
+  /** The identifier at a 0-based place of a source's text the map carries, or null. */
+  #writtenAt(index: number, line0: number, column0: number): string | null {
+    const content = this.#map!.sourcesContent?.[index];
     if (typeof content !== "string") return null;
     let starts = this.#sourceLines.get(index);
     if (starts === undefined) this.#sourceLines.set(index, starts = lineStarts(content));

@@ -187,3 +187,26 @@ Deno.test("instrument with a TypeScript transpiler's map keeps names as the code
   });
   assert.deepEqual(result.functions.map((f) => f.params), [["x"]]);
 });
+
+Deno.test("a minified function's name is read where the map places it, before the map's names", () => {
+  // esbuild names a class it renamed for bundling by its own name (`__Lexer` for `_Lexer`): the
+  // text written at that place is the name as written; `names` serve when the map has no text.
+  const code = "function n(e){return e}\n";
+  const map = (content: boolean) =>
+    JSON.stringify({
+      version: 3,
+      sources: ["src/d.ts"],
+      ...(content ? { sourcesContent: ["function discount(total) { return total; }\n"] } : {}),
+      names: ["__discount"],
+      mappings: "AAAA,SAASA,EAAS",
+    });
+  const names = (content: boolean) =>
+    instrument(code, {
+      filename: "/p/out/d.js",
+      module: "out/d.js",
+      inputSourceMap: map(content),
+      inputMapUrl: "file:///p/out/d.js.map",
+    }).functions.map((f) => [f.qualname, f.params]);
+  assert.deepEqual(names(true), [["discount", ["total"]]]);
+  assert.deepEqual(names(false), [["__discount", ["e"]]]);
+});
