@@ -16,6 +16,7 @@ import { presetDeps, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { withoutPreload } from "./command.ts";
+import { disguise } from "./loader/original_text.ts";
 
 const self = fileURLToPath(import.meta.url);
 
@@ -46,6 +47,8 @@ for (const name of ["spawn", "spawnSync"] as const) {
   };
   Object.defineProperty(wrapped, "name", { value: name });
   Object.defineProperty(wrapped, "length", { value: real.length });
+  // Printed as Bun's own (by tph's toString, once a traced run installs it).
+  disguise(wrapped, real);
   bun[name] = wrapped;
 }
 

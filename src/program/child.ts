@@ -38,6 +38,7 @@ import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
+import { keepBunSpawnEnv, startUpEnvWithout } from "./bun_spawn_env.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
@@ -209,6 +210,11 @@ function isMainThread(): boolean {
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
 function asRunDirectly(preload: readonly string[]): void {
+  const added = process.env[JSC_ADDED_ENV] !== undefined
+    ? [CHILD_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
+    : [CHILD_ENV];
+  // Bun gives a command with no `env` of its own the start-up environment: without these.
+  keepBunSpawnEnv(startUpEnvWithout(added));
   delete process.env[CHILD_ENV];
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];

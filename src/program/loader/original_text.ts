@@ -114,7 +114,8 @@ const disguised = new SafeWeakMap<object, object>();
  * @param as The function it replaced.
  */
 export function disguise(fn: object, as: object): void {
-  disguised.set(fn, as);
+  // Standing in for a stand-in (tph's wrappers of wrappers): printed as the first one stood for.
+  disguised.set(fn, disguised.get(as) ?? as);
 }
 const TABLE_NAME = new RegExp(`${BASE_PREFIX}([0-9a-z]+)`, "g");
 

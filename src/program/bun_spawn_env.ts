@@ -1,0 +1,83 @@
+// Bun's `Bun.spawn` and `Bun.spawnSync`, given no `env`, pass the child the environment the process
+// started with (later changes to `process.env` are not seen). Under tph that environment holds
+// tph's own variables (the settings file, the stack room), which the program's process removed from
+// `process.env`: a child would see them. So, on Bun, a command given no `env` gets the start-up
+// environment without tph's variables, as it gets plainly. (Node's child_process functions on Bun
+// always give one.) Runs in the program's process: built-ins as captured before the program ran.
+
+import process from "../platform/node_process.ts";
+import { disguise } from "./loader/original_text.ts";
+import { Array, Object, Reflect } from "../platform/globals.ts";
+import { hasOwn } from "../platform/intrinsics.ts";
+
+const getOwn = Object.getOwnPropertyDescriptor;
+const getOwnAll = Object.getOwnPropertyDescriptors;
+const defineAll = Object.defineProperties;
+const defineProperty = Object.defineProperty;
+const isArray = Array.isArray;
+const reflectApply = Reflect.apply;
+
+/**
+ * The environment the process started with, without these variables.
+ *
+ * @param names tph's variables.
+ */
+export function startUpEnvWithout(names: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  const vars = process.env;
+  for (const key of Object.keys(vars)) {
+    let tph = false;
+    for (let i = 0; i < names.length; i++) if (names[i] === key) tph = true;
+    const value = vars[key];
+    if (!tph && value !== undefined) env[key] = value;
+  }
+  return env;
+}
+
+/** Whether a command's options give an `env` of their own (read through its descriptor). */
+function givesEnv(options: unknown): boolean {
+  if (options === null || typeof options !== "object") return false;
+  const d = getOwn(options, "env");
+  // A getter is the program's: Bun reads it as it would.
+  return d !== undefined && (!hasOwn(d, "value") || d.value !== undefined);
+}
+
+/** The options with `env` set, their own properties copied as they are (no getter runs). */
+function withEnv(options: unknown, env: Record<string, string>): object {
+  const copy = options !== null && typeof options === "object"
+    ? defineAll({}, getOwnAll(options))
+    : {};
+  defineProperty(copy, "env", { value: env, writable: true, enumerable: true, configurable: true });
+  return copy;
+}
+
+/**
+ * On Bun, make `Bun.spawn` and `Bun.spawnSync` give a command that has no `env` this one.
+ *
+ * @param env The start-up environment without tph's variables.
+ */
+export function keepBunSpawnEnv(env: Record<string, string>): void {
+  // deno-lint-ignore no-explicit-any
+  const bun = (globalThis as any).Bun;
+  if (bun === undefined) return;
+  for (const name of ["spawn", "spawnSync"] as const) {
+    const real = bun[name];
+    if (typeof real !== "function") continue;
+    // deno-lint-ignore no-explicit-any
+    const wrapped = function (this: unknown, ...args: any[]) {
+      const first = args[0];
+      const cmdForm = isArray(first);
+      const options = cmdForm ? args[1] : first;
+      if (givesEnv(options)) return reflectApply(real, this, args);
+      // A copy for each command: the child may not share one object with the next.
+      const own = withEnv(options, { ...env });
+      const call = cmdForm ? [first, own] : [own];
+      for (let i = call.length; i < args.length; i++) call[i] = args[i];
+      return reflectApply(real, this, call);
+    };
+    defineProperty(wrapped, "name", { value: name });
+    defineProperty(wrapped, "length", { value: real.length });
+    disguise(wrapped, real);
+    bun[name] = wrapped;
+  }
+}
