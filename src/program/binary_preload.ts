@@ -17,6 +17,7 @@ import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { withoutPreload } from "./command.ts";
 import { disguise } from "./loader/original_text.ts";
+import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 
 const self = fileURLToPath(import.meta.url);
 
@@ -62,4 +63,8 @@ if (process.env[CHILD_ENV] !== undefined) {
   setupChild([self]);
 } else {
   process.execArgv = withoutPreload(process.execArgv, [self]);
+  // A process the program started from the binary: its own children and workers see no more of
+  // tph than it does (the variable above is in the environment Bun started it with).
+  keepBunSpawnEnv(startUpEnvWithout([]));
+  keepBunWorkerArgv(process.execArgv);
 }

@@ -38,7 +38,7 @@ import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
-import { keepBunSpawnEnv, startUpEnvWithout } from "./bun_spawn_env.ts";
+import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
@@ -221,6 +221,7 @@ function asRunDirectly(preload: readonly string[]): void {
     delete process.env[JSC_STACK_ENV];
   }
   process.execArgv = withoutPreload(process.execArgv, preload);
+  keepBunWorkerArgv(process.execArgv);
 }
 
 /**

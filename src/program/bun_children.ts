@@ -1,13 +1,17 @@
+// What the processes and workers a program starts on Bun see of tph.
+//
 // Bun's `Bun.spawn` and `Bun.spawnSync`, given no `env`, pass the child the environment the process
 // started with (later changes to `process.env` are not seen). Under tph that environment holds
 // tph's own variables (the settings file, the stack room), which the program's process removed from
 // `process.env`: a child would see them. So, on Bun, a command given no `env` gets the start-up
 // environment without tph's variables, as it gets plainly. (Node's child_process functions on Bun
-// always give one.) Runs in the program's process: built-ins as captured before the program ran.
+// always give one.) And a worker's `process.execArgv` is the process's as it started (`--preload`
+// tph's preload among them) unless its options give one: a worker given none gets the program's,
+// which tph cleaned. Runs in the program's process: built-ins as captured before the program ran.
 
 import process from "../platform/node_process.ts";
 import { disguise } from "./loader/original_text.ts";
-import { Array, Object, Reflect } from "../platform/globals.ts";
+import { Array, Object, Proxy, Reflect } from "../platform/globals.ts";
 import { hasOwn } from "../platform/intrinsics.ts";
 
 const getOwn = Object.getOwnPropertyDescriptor;
@@ -16,6 +20,8 @@ const defineAll = Object.defineProperties;
 const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
 const reflectApply = Reflect.apply;
+const reflectConstruct = Reflect.construct;
+const ProxyCtor = Proxy;
 
 /**
  * The environment the process started with, without these variables.
@@ -80,4 +86,55 @@ export function keepBunSpawnEnv(env: Record<string, string>): void {
     disguise(wrapped, real);
     bun[name] = wrapped;
   }
+}
+
+/** The options with `execArgv` set, their own properties copied as they are (no getter runs). */
+function withExecArgv(options: unknown, execArgv: readonly string[]): object {
+  const copy = options !== null && typeof options === "object"
+    ? defineAll({}, getOwnAll(options))
+    : {};
+  const list: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) list[i] = execArgv[i];
+  defineProperty(copy, "execArgv", {
+    value: list,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  return copy;
+}
+
+/** A Worker constructor whose workers get these runtime options unless given their own. */
+function workerWith(Real: NewableFunction, execArgv: readonly string[]): NewableFunction {
+  const proxy = new ProxyCtor(Real, {
+    construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
+      const options = args[1];
+      const own = options !== null && typeof options === "object" &&
+        getOwn(options, "execArgv") !== undefined;
+      if (own) return reflectConstruct(target, args, newTarget);
+      const call: unknown[] = [args[0], withExecArgv(options, execArgv)];
+      for (let i = 2; i < args.length; i++) call[i] = args[i];
+      return reflectConstruct(target, call, newTarget);
+    },
+  });
+  disguise(proxy, Real);
+  return proxy;
+}
+
+/**
+ * On Bun, make the workers the program starts (node:worker_threads' and the web's) see these
+ * runtime options, as they see the process's plainly.
+ *
+ * @param execArgv The program's `process.execArgv`, tph's preload taken out.
+ */
+export function keepBunWorkerArgv(execArgv: readonly string[]): void {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Bun === undefined) return;
+  // deno-lint-ignore no-explicit-any
+  const threads = (process as any).getBuiltinModule?.("node:worker_threads");
+  if (threads !== undefined && typeof threads.Worker === "function") {
+    threads.Worker = workerWith(threads.Worker, execArgv);
+  }
+  if (typeof g.Worker === "function") g.Worker = workerWith(g.Worker, execArgv);
 }
