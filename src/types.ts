@@ -42,7 +42,7 @@ export interface FunctionInfo {
 /** Current version of the JSON run format. Bump on incompatible change. */
 export const SCHEMA_VERSION = 1;
 
-/** One call in a saved run (the JSON contract; see README "JSON format"). */
+/** One call in a saved run (the JSON contract; see docs/json_format.md). */
 export interface CallNodeJSON {
   name: string;
   module: string;

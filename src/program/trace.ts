@@ -295,7 +295,7 @@ export class TraceHandle {
     return renderTree(this.roots, options);
   }
 
-  /** The trace as the versioned JSON document (see README, "JSON format"). */
+  /** The trace as the versioned JSON document (see docs/json_format.md). */
   toJSON(): RunJSON {
     return traceToJSON(this.#state, this.#label);
   }

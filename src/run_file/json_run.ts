@@ -93,7 +93,7 @@ function badField(d: Record<string, unknown>): string | null {
   return null;
 }
 
-// A call's fields, with the types tph reads them as (the JSON format, README).
+// A call's fields, with the types tph reads them as (the JSON format, docs/json_format.md).
 const CALL_FIELDS: [string, string][] = [
   ["module", "string"],
   ["file", "string"],

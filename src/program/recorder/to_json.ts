@@ -301,7 +301,7 @@ export function findSection(t: TraceState): FindJSON {
 }
 
 /**
- * The versioned JSON document of a trace (see README, "JSON format").
+ * The versioned JSON document of a trace (see docs/json_format.md).
  *
  * @param t The trace.
  * @param label Its label, or null.
