@@ -29,6 +29,7 @@ const SCRIPTS = [
   "export_scale.ts",
   "html_view.ts",
   "real_workloads.ts",
+  "source_maps.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
@@ -40,6 +41,7 @@ const ONCE = new Set([
   "run_scale.ts",
   "diff_scale.ts",
   "real_workloads.ts",
+  "source_maps.ts",
 ]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);

@@ -23,7 +23,7 @@ const RUNTIMES: Record<string, string[]> = {
   bun: [join(REPO, "node_modules/.bin/bun")],
 };
 const asked = process.argv.slice(2).filter((a) => a in RUNTIMES);
-const runtimes = asked.length > 0 ? asked : ["deno", "node"];
+const runtimes = asked.length > 0 ? asked : ["deno", "node", "bun"];
 
 const MAIN = `import * as z from "./index.js";
 const User = z.object({
