@@ -1,6 +1,6 @@
 // A stored run as the JSON document, whatever its file's format (tph's run format or JSON).
 
-import { openRun } from "../src/store/run_reader.ts";
+import { openRun } from "../src/run_file/decode.ts";
 import type { RunJSON } from "../src/types.ts";
 
 /** The run in a file: its top-level fields and its whole call tree. */

@@ -48,12 +48,12 @@ function givesEnv(options: unknown): boolean {
   return d !== undefined && (!hasOwn(d, "value") || d.value !== undefined);
 }
 
-/** The options with `env` set, their own properties copied as they are (no getter runs). */
-function withEnv(options: unknown, env: Record<string, string>): object {
+/** The options with `key` set, their own properties copied as they are (no getter runs). */
+function withOwn(options: unknown, key: string, value: unknown): object {
   const copy = options !== null && typeof options === "object"
     ? defineAll({}, getOwnAll(options))
     : {};
-  defineProperty(copy, "env", { value: env, writable: true, enumerable: true, configurable: true });
+  defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
   return copy;
 }
 
@@ -76,7 +76,7 @@ export function keepBunSpawnEnv(env: Record<string, string>): void {
       const options = cmdForm ? args[1] : first;
       if (givesEnv(options)) return reflectApply(real, this, args);
       // A copy for each command: the child may not share one object with the next.
-      const own = withEnv(options, { ...env });
+      const own = withOwn(options, "env", { ...env });
       const call = cmdForm ? [first, own] : [own];
       for (let i = call.length; i < args.length; i++) call[i] = args[i];
       return reflectApply(real, this, call);
@@ -88,22 +88,6 @@ export function keepBunSpawnEnv(env: Record<string, string>): void {
   }
 }
 
-/** The options with `execArgv` set, their own properties copied as they are (no getter runs). */
-function withExecArgv(options: unknown, execArgv: readonly string[]): object {
-  const copy = options !== null && typeof options === "object"
-    ? defineAll({}, getOwnAll(options))
-    : {};
-  const list: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) list[i] = execArgv[i];
-  defineProperty(copy, "execArgv", {
-    value: list,
-    writable: true,
-    enumerable: true,
-    configurable: true,
-  });
-  return copy;
-}
-
 /** A Worker constructor whose workers get these runtime options unless given their own. */
 function workerWith(Real: NewableFunction, execArgv: readonly string[]): NewableFunction {
   const proxy = new ProxyCtor(Real, {
@@ -112,7 +96,9 @@ function workerWith(Real: NewableFunction, execArgv: readonly string[]): Newable
       const own = options !== null && typeof options === "object" &&
         getOwn(options, "execArgv") !== undefined;
       if (own) return reflectConstruct(target, args, newTarget);
-      const call: unknown[] = [args[0], withExecArgv(options, execArgv)];
+      const list: string[] = [];
+      for (let i = 0; i < execArgv.length; i++) list[i] = execArgv[i];
+      const call: unknown[] = [args[0], withOwn(options, "execArgv", list)];
       for (let i = 2; i < args.length; i++) call[i] = args[i];
       return reflectConstruct(target, call, newTarget);
     },

@@ -9,7 +9,7 @@ import { defaultCacheDir } from "../store/cache_dir.ts";
 import { listRuns } from "../store/list_runs.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import { openRun } from "../store/run_reader.ts";
+import { openRun } from "../run_file/decode.ts";
 import type { RunJSON } from "../types.ts";
 import { blockSettings } from "./blocks.ts";
 

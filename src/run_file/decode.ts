@@ -2,7 +2,7 @@
 // format (format.ts) is read a part at a time — the meta alone for `logs`, the calls down to a
 // depth for `view` and `tree --max-depth`, all of them streamed for `export` and `tree` — so the
 // cost follows what is shown, not the size of the run. A JSON run (older tph, `-o`, another tool)
-// is read whole (json_run.ts), as before. The store (src/store/run_reader.ts) hands this on.
+// is read whole (json_run.ts), as before.
 
 import {
   fileProblem,

@@ -2,8 +2,8 @@ import { isExportName } from "./beside_run.ts";
 import { lstatEntry, readDir } from "../platform/files.ts";
 import { join } from "node:path";
 import { displayPath } from "../platform/display_path.ts";
-import { openRun, type RunMeta } from "./run_reader.ts";
-import { StoreError } from "./store_error.ts";
+import { openRun, type RunMeta } from "../run_file/decode.ts";
+import { StoreError } from "../run_file/store_error.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
 import { Date, Error } from "../platform/globals.ts";
 

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { cwd as processCwd } from "../platform/process.ts";
 import { displayPath } from "../platform/display_path.ts";
 import { listRuns, runIdOf } from "./list_runs.ts";
-import { StoreError } from "./store_error.ts";
+import { StoreError } from "../run_file/store_error.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
 import { Number } from "../platform/globals.ts";
 

@@ -50,4 +50,4 @@ export {
   storeRunFile,
   writeRunFile,
 } from "./save_run.ts";
-export { StoreError } from "./store_error.ts";
+export { StoreError } from "../run_file/store_error.ts";

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { openRun } from "../../src/store/run_reader.ts";
+import { openRun } from "../../src/run_file/decode.ts";
 import { walkCalls } from "../../src/cli/export/calls.ts";
 import {
   markFilter,

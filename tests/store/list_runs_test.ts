@@ -4,7 +4,7 @@ import { closeSync, openSync, readFileSync, symlinkSync, writeFileSync, writeSyn
 import { RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../src/run_file/format.ts";
 import { join } from "node:path";
 import { listRuns, runIdOf } from "../../src/store/list_runs.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { StoreError } from "../../src/run_file/store_error.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "./_cache.ts";
 
 Deno.test("listRuns() lists runs newest first and skips unusable files with a warning", () => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadRun, validateRun } from "../../src/run_file/json_run.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { StoreError } from "../../src/run_file/store_error.ts";
 import { RUN_FIXTURES, tempDir } from "./_cache.ts";
 
 Deno.test("loadRun() reads a run file", () => {

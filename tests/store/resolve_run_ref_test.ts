@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findProjectRoot, scriptProjectRoot } from "../../src/store/project_root.ts";
 import { resolveRunRef } from "../../src/store/resolve_run_ref.ts";
-import { StoreError } from "../../src/store/store_error.ts";
+import { StoreError } from "../../src/run_file/store_error.ts";
 import { FIXTURE_IDS, projectWithRuns, tempDir } from "./_cache.ts";
 
 const { root, cacheDir } = projectWithRuns();

@@ -1,7 +1,7 @@
 import { progress } from "./progress.ts";
 import { relative, resolve } from "node:path";
-import { openRun, type RunFile } from "../../store/run_reader.ts";
-import { StoreError } from "../../store/store_error.ts";
+import { openRun, type RunFile } from "../../run_file/decode.ts";
+import { StoreError } from "../../run_file/store_error.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";

@@ -13,7 +13,7 @@ import { safeOutput } from "../../render/safe_text.ts";
 import { closest } from "../../config/closest.ts";
 import { ConfigError } from "../../config/config_error.ts";
 import type { LoadedConfig } from "../../config/load_config.ts";
-import { StoreError } from "../../store/store_error.ts";
+import { StoreError } from "../../run_file/store_error.ts";
 import { RunError } from "../launch/run_error.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
 import { VERSION } from "../../version.ts";

@@ -69,7 +69,7 @@ import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
 import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
-import { eachRun, openRun } from "../../store/run_reader.ts";
+import { eachRun, openRun } from "../../run_file/decode.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
 import { reportTests } from "./test_report.ts";

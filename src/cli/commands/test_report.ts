@@ -3,7 +3,7 @@
 
 import { basename, dirname, relative } from "node:path";
 import { remove } from "../../platform/files.ts";
-import { eachRun } from "../../store/run_reader.ts";
+import { eachRun } from "../../run_file/decode.ts";
 import { runIdOf } from "../../store/list_runs.ts";
 import type { TestInfo } from "../../types.ts";
 import { safeText } from "../../render/safe_text.ts";

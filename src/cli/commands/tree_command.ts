@@ -1,7 +1,7 @@
 import { treeWidth } from "./tree_width.ts";
 import type { TreeOptions } from "../../render/tree.ts";
 import { drawCalls, LineWriter, READER_GONE } from "../../render/draw_calls.ts";
-import { openRun } from "../../store/run_reader.ts";
+import { openRun } from "../../run_file/decode.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";

@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { renderRunSummary } from "../../render/summary.ts";
 import { displayPath } from "../../platform/display_path.ts";
 import { runIdOf } from "../../store/list_runs.ts";
-import { openRun } from "../../store/run_reader.ts";
+import { openRun } from "../../run_file/decode.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { countCalls } from "../../render/tree.ts";

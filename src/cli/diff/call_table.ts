@@ -12,7 +12,7 @@ import {
   type RunFile,
   textLength,
   wholeOf,
-} from "../../store/run_reader.ts";
+} from "../../run_file/decode.ts";
 
 /** What a diff leaves out of the comparison. */
 export interface CompareOptions {

@@ -20,7 +20,7 @@ import {
   MATCHED,
   ON_PATH,
 } from "../../run_file/call_records.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 
 /** A function as the exports name it. */
 export interface Frame {

@@ -6,7 +6,7 @@
 // async context reads the same everywhere.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import { type RunTrace, traceRuns } from "./trace_ids.ts";
 import { JsonOut, placeOf } from "./out.ts";

@@ -4,7 +4,7 @@
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import { type OutputOptions, writeOutput } from "../../platform/files.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import type { WalkOptions } from "./calls.ts";
 import { writeChrome } from "./chrome.ts";
 import { writeSpeedscope } from "./speedscope.ts";

@@ -4,7 +4,7 @@
 // context), enums as integers, times as nanoseconds since the epoch in strings.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile, RunMeta } from "../../store/run_reader.ts";
+import type { RunFile, RunMeta } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut } from "./out.ts";
 import { type ExportStats, runSummary } from "./summary.ts";

@@ -4,7 +4,7 @@
 // encoded with protobufjs. While the run is read, the requests wait in a temporary file: memory
 // does not grow with the run, and the collector is never sent half a run because the file was bad.
 
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import {
   type AttributeValue,

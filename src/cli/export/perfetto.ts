@@ -6,7 +6,7 @@
 // and an end packet of a few bytes: far smaller for big runs.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions, type WalkResult } from "./calls.ts";
 import { placeOf } from "./out.ts";
 import { type Fields, message, messageType } from "./proto.ts";

@@ -3,7 +3,7 @@
 // with its file and line.
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { walkCalls, type WalkOptions } from "./calls.ts";
 import { JsonOut, placeOf } from "./out.ts";
 import { type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";

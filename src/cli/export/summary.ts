@@ -1,7 +1,7 @@
 // What every export says about the run as a whole: its title (label or command) and the counts
 // of what was recorded and left out.
 
-import type { RunMeta } from "../../store/run_reader.ts";
+import type { RunMeta } from "../../run_file/decode.ts";
 import { VERSION } from "../../version.ts";
 import { displayPath } from "../../platform/display_path.ts";
 import type { ExportCall } from "./calls.ts";

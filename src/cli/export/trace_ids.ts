@@ -7,7 +7,7 @@
 // without one get one trace id for the whole export, hashed from their ids.
 
 import { basename } from "node:path";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { runIdOf } from "../../store/list_runs.ts";
 import { readTraceContext, type TraceContext } from "../../store/trace_context.ts";
 import { fnv1a } from "../../platform/hash.ts";

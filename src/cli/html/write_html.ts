@@ -7,7 +7,7 @@
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import { functionFlags, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import type { CallRow, FrameRow, PageMeta } from "../../run_file/page_data.ts";
-import type { RunFile } from "../../store/run_reader.ts";
+import type { RunFile } from "../../run_file/decode.ts";
 import { walkCalls, type WalkOptions } from "../export/calls.ts";
 import { JsonOut } from "../export/out.ts";
 import { runSummary } from "../export/summary.ts";

@@ -4,7 +4,7 @@
 
 import { RunError } from "./run_error.ts";
 import { notAProgram } from "./program_file.ts";
-import { addRunInfo, openRun } from "../../store/run_reader.ts";
+import { addRunInfo, openRun } from "../../run_file/decode.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { progress } from "../../../src/cli/commands/progress.ts";
 import { walkCalls } from "../../../src/cli/export/calls.ts";
-import { openRun } from "../../../src/store/run_reader.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
 import { tempDir } from "../../store/_cache.ts";
 import { storedRunOf } from "./_cli.ts";
 

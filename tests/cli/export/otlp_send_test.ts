@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openRun } from "../../../src/store/run_reader.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
 import { otlpTarget, sendOtlp } from "../../../src/cli/export/otlp_send.ts";
 import { callsInOrder } from "../../_export_readers.ts";
 

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openRun, type RunFile } from "../../../src/store/run_reader.ts";
+import { openRun, type RunFile } from "../../../src/run_file/decode.ts";
 import { readTraceContext } from "../../../src/store/trace_context.ts";
 import { SpanIds, traceRuns } from "../../../src/cli/export/trace_ids.ts";
 import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";

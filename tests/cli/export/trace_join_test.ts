@@ -19,7 +19,7 @@ import {
   tph,
 } from "../commands/_cli.ts";
 import { callersOf } from "../../_export_readers.ts";
-import { openRun, type RunFile } from "../../../src/store/run_reader.ts";
+import { openRun, type RunFile } from "../../../src/run_file/decode.ts";
 import type { RunJSON } from "../../../src/types.ts";
 
 const t = DENO_TARGET;

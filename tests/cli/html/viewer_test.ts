@@ -196,7 +196,7 @@ Deno.test({
         await p.page.context().close();
         // Past the calls a page holds: the first ones and a note that says so.
         const { writeHtml } = await import("../../../src/cli/html/write_html.ts");
-        const { openRun } = await import("../../../src/store/run_reader.ts");
+        const { openRun } = await import("../../../src/run_file/decode.ts");
         const { FileWriter } = await import("../../../src/platform/files.ts");
         const run = openRun(
           join(

@@ -12,7 +12,7 @@ import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { traceToJSON, writeTraceJSON } from "../../../src/program/recorder/to_json.ts";
 import { TraceState } from "../../../src/program/recorder/trace_state.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
-import { openRun } from "../../../src/store/run_reader.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
 import { FileWriter } from "../../../src/platform/files.ts";
 import { drawCalls, LineWriter } from "../../../src/render/draw_calls.ts";
 import { countBelow, renderTree, type TreeOptions } from "../../../src/render/tree.ts";

@@ -11,7 +11,7 @@ import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
-import { openRun } from "../../../src/store/run_reader.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 
 const SOURCE = `
