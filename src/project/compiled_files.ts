@@ -13,8 +13,8 @@ import { Array, JSON, URL } from "../platform/globals.ts";
 
 /** How many folders the search looks into at most. */
 export const MAX_FOLDERS = 4000;
-/** The largest map read for its sources. */
-const MAX_MAP_BYTES = 64 * 1024 * 1024;
+/** The largest map tph reads (a map is several times its code; a bigger one is left out). */
+export const MAX_MAP_BYTES = 64 * 1024 * 1024;
 
 /** Whether the scope already holds every compiled file the project could have. */
 function coversRoot(root: string, scope: ScopeOptions): boolean {

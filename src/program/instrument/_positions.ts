@@ -99,11 +99,6 @@ export class PositionMapper {
     }
   }
 
-  /** Whether a source map is in use. */
-  get mapped(): boolean {
-    return this.#map !== null;
-  }
-
   /** 0-based line and column of an offset in the code. */
   #lineColumn(offset: number): { line: number; column: number } {
     const starts = this.#lineStarts;

@@ -6,6 +6,7 @@
 // what was inserted before it on its line.
 
 import { Buffer } from "node:buffer";
+import { fileURLToPath } from "node:url";
 import { sourcemapCodec, traceMapping } from "../../deps.ts";
 import { findInlineMap, lineStarts } from "./_positions.ts";
 import { JSON } from "../../platform/globals.ts";
@@ -76,9 +77,40 @@ export function shiftMap(
 }
 
 /**
- * A compiled file's own map, read from a file beside it, as a map the code can carry inline: its
- * sources resolved against the map's URL (the inline map's base is the code's), sections
- * flattened, fitted to the rewriting. Null when it cannot be read.
+ * A map as one that can move away from where it was: its sources resolved against the map's URL
+ * (file URLs, or paths with `paths`), sections flattened. Null when it cannot be read.
+ *
+ * @param map The map's JSON text.
+ * @param url The map's URL.
+ * @param paths Give file sources as paths (as Bun shows them) rather than file URLs.
+ */
+export function absoluteMap(map: string, url: string, paths = false): string | null {
+  try {
+    const { FlattenMap, encodedMappings } = traceMapping();
+    // deno-lint-ignore no-explicit-any
+    const traced = FlattenMap(map as any, url);
+    // A loop, not map(): Bun asks for this while the program runs (a stack formatted).
+    const resolved = traced.resolvedSources, sources: string[] = [];
+    for (let i = 0; i < resolved.length; i++) {
+      const s = resolved[i];
+      sources[i] = paths && s.startsWith("file:") ? fileURLToPath(s) : s;
+    }
+    return JSON.stringify({
+      version: 3,
+      sources,
+      sourcesContent: traced.sourcesContent,
+      names: traced.names,
+      mappings: encodedMappings(traced),
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A compiled file's own map, read from a file beside it, as a map the code can carry inline
+ * ({@linkcode absoluteMap}: the inline map's base is the code's), fitted to the rewriting. Null
+ * when it cannot be read.
  *
  * @param map The map's JSON text.
  * @param url The map's URL.
@@ -91,20 +123,6 @@ export function inlinedOwnMap(
   source: string,
   insertions: { offsets: Float64Array; lengths: Int32Array },
 ): string | null {
-  let plain: string;
-  try {
-    const { FlattenMap, encodedMappings } = traceMapping();
-    // deno-lint-ignore no-explicit-any
-    const traced = FlattenMap(map as any, url);
-    plain = JSON.stringify({
-      version: 3,
-      sources: traced.resolvedSources,
-      sourcesContent: traced.sourcesContent,
-      names: traced.names,
-      mappings: encodedMappings(traced),
-    });
-  } catch {
-    return null;
-  }
-  return shiftMap(plain, source, insertions);
+  const plain = absoluteMap(map, url);
+  return plain === null ? null : shiftMap(plain, source, insertions);
 }

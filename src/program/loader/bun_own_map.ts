@@ -12,12 +12,12 @@
 // bun_stacks.ts maps its positions on through its map.
 
 import { Buffer } from "node:buffer";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { ownMapOf } from "./own_map.ts";
-import { shiftMap } from "../instrument/_shift_map.ts";
+import { absoluteMap, shiftMap } from "../instrument/_shift_map.ts";
 import { decodeColumnTable } from "../instrument/_columns.ts";
 import { lineStarts, readInlineSourceMap } from "../instrument/_positions.ts";
-import { Array, JSON, Math, URL } from "../../platform/globals.ts";
+import { Math } from "../../platform/globals.ts";
 
 /** The pragma line, after a hashbang if any: its flags. */
 const PRAGMA = /^(?:#![^\n]*\n)?\/\/ @bun\b([^\n]*)/;
@@ -101,36 +101,7 @@ export function bundleMap(path: string, source: string, shown: string): string |
     text = own.text;
     base = own.url;
   }
-  return withAbsoluteSources(text, base);
-}
-
-/**
- * A map's JSON with its sources made absolute paths (as Bun shows them), since the map moves
- * from beside the file (or anywhere it named) into the code; null when it is no map of
- * mappings.
- */
-function withAbsoluteSources(text: string, base: string): string | null {
-  let map: { sources?: unknown; sourceRoot?: unknown; mappings?: unknown };
-  try {
-    map = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (map === null || typeof map !== "object" || typeof map.mappings !== "string") return null;
-  if (Array.isArray(map.sources)) {
-    const root = typeof map.sourceRoot === "string" ? map.sourceRoot : "";
-    map.sources = map.sources.map((s: unknown) => {
-      if (typeof s !== "string") return s;
-      try {
-        const url = new URL(root + s, base);
-        return url.protocol === "file:" ? fileURLToPath(url) : url.href;
-      } catch {
-        return s;
-      }
-    });
-    delete map.sourceRoot;
-  }
-  return JSON.stringify(map);
+  return absoluteMap(text, base, true);
 }
 
 /** The insertions a column table describes, as shiftMap takes them. */

@@ -7,8 +7,7 @@ import * as nodeModule from "node:module";
 import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, relative } from "node:path";
-import { mapRefOf } from "./own_map.ts";
-import { findInlineMap } from "../instrument/_positions.ts";
+import { hasOwnMap } from "./own_map.ts";
 import { readText } from "../../platform/files.ts";
 import { type PackageInfo, packageOf } from "../../project/nearest_package.ts";
 import { instrumentInWorker } from "./parser_worker.ts";
@@ -133,8 +132,7 @@ function transformOptions(setup: LoaderSetup, taken: Taken): TransformOptions {
     sourceMap: true,
     // Deno may need the map of the rewriting alone for a CommonJS module whose source has a map
     // of its own (deno_cjs_maps.ts); require() loads every CommonJS module.
-    shiftMap: taken.required &&
-      (findInlineMap(taken.source) !== null || mapRefOf(taken.path, taken.source) !== null),
+    shiftMap: taken.required && hasOwnMap(taken.path, taken.source),
     instrumenter: setup.parserLoaded ? undefined : instrumentInWorker,
     guardAwaits: true,
   };

@@ -29,9 +29,9 @@ import * as nodeModule from "node:module";
 import process from "../../platform/node_process.ts";
 import { pathToFileURL } from "node:url";
 import { sourcemapCodec } from "../../deps.ts";
-import { findInlineMap, readInlineSourceMap } from "../instrument/_positions.ts";
+import { readInlineSourceMap } from "../instrument/_positions.ts";
 import { readShiftMap } from "../instrument/instrument.ts";
-import { mapRefOf } from "./own_map.ts";
+import { hasOwnMap } from "./own_map.ts";
 import { Array, Error, JSON, Math, Object } from "../../platform/globals.ts";
 import { bare } from "../../platform/intrinsics.ts";
 
@@ -221,7 +221,7 @@ export function fitCommonJSMap(path: string, code: string, source: string): void
   if (typeof compile !== "function") return;
   const url = pathToFileURL(path).href;
   // A map in a file beside the source is the source's own too (the code carries it inline).
-  const sourceMap = findInlineMap(source) !== null || mapRefOf(path, source) !== null;
+  const sourceMap = hasOwnMap(path, source);
   // Deno's own map of the file is the inline map of its source (Deno reads the file, or transpiles
   // it, as it hands it to the hook): without one, Deno has none. With one, Deno uses it only when
   // the file is in its module graph.

@@ -7,12 +7,11 @@
 
 import process from "../../platform/node_process.ts";
 import { fileStamp, readText } from "../../platform/files.ts";
+import { MAX_MAP_BYTES } from "../../project/compiled_files.ts";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
 import { JSON, URL } from "../../platform/globals.ts";
-
-/** The largest map file read (a map is several times its code; a bigger one is left out). */
-export const MAX_MAP_BYTES = 64 * 1024 * 1024;
+import { findInlineMap } from "../instrument/_positions.ts";
 
 // The last sourceMappingURL comment, on a line of its own at the end of the code (only white
 // space and other line comments after it), as V8, Node and Deno find it.
@@ -152,12 +151,12 @@ function warned(shown: string, ref: MapRef, why: string): null {
   return null;
 }
 
-/** The message an unusable inline map gets (the instrumenter found it unreadable). */
-export function inlineMapWarning(shown: string, why: string): void {
-  if (warnedOnce) return;
-  warnedOnce = true;
-  process.stderr.write(
-    `tph: warning: the inline source map of ${shown} ${why}: its functions are shown at their ` +
-      `places in ${shown}\n`,
-  );
+/**
+ * Whether a file carries a map of its own: inline, or named in a file beside it.
+ *
+ * @param filename The file's path or file URL.
+ * @param source Its text.
+ */
+export function hasOwnMap(filename: string, source: string): boolean {
+  return findInlineMap(source) !== null || mapRefOf(filename, source) !== null;
 }
