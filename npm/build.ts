@@ -8,7 +8,7 @@
 // they are; a file that is not fails the build, naming it.
 
 import { stripTypeScriptTypes } from "node:module";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -177,47 +177,155 @@ export function build(): string[] {
   return written.sort();
 }
 
+/** What the library, the register entry and the preloads take from the program's side. */
+const PROGRAM_EXPORTS: [module: string, names: string[]][] = [
+  ["../child.js", ["setupChild", "testsInstalled"]],
+  ["../register.js", ["registerEntry"]],
+  ["../trace.js", ["trace"]],
+  ["../instrument/instrument.js", ["instrument"]],
+  ["../recorder/recorder.js", ["runtime"]],
+  ["../recorder/repr.js", ["formatError", "repr"]],
+];
+
+/** The modules that name a program-side module, and the bundle that stands for it there. */
+const TO_BUNDLE: [file: string, from: string, to: string][] = [
+  ["src/program/preload.js", "./child.js", "./loader/child_bundle.js"],
+  ["src/program/node_preload.js", "./child.js", "./loader/child_bundle.js"],
+  ["src/program/test_preload.js", "./child.js", "./loader/child_bundle.js"],
+  ["register.js", "./src/program/register.js", "./src/program/loader/child_bundle.js"],
+  ["register_node.js", "./src/program/register.js", "./src/program/loader/child_bundle.js"],
+  ["mod.js", "./src/program/trace.js", "./src/program/loader/child_bundle.js"],
+  ["mod.js", "./src/program/instrument/instrument.js", "./src/program/loader/child_bundle.js"],
+  ["mod.js", "./src/program/recorder/recorder.js", "./src/program/loader/child_bundle.js"],
+  ["mod.js", "./src/program/recorder/repr.js", "./src/program/loader/child_bundle.js"],
+];
+
 /**
- * The traced program's side (`child.js` and all it imports) bundled into one file,
- * `loader/child_bundle.js`, which the preloads load instead: a program's process then reads one module where it read ~100
- * (Node 24: `tph run hello.ts` 40 ms sooner, Deno 30 ms; docs/performance.md). tph's npm
- * packages stay outside, loaded when first needed as before (src/deps.ts). Paths worked out
- * from a module's URL are all worked out in the bundle's folder (src/program/loader/own_files.ts),
- * so they hold in the bundle too. Bundled by the pinned Bun, without comments or layout and with
- * its syntax minified (names kept); a stack of tph's own code in a program's process then names
- * the bundle's lines.
+ * The traced program's side bundled into one file, `loader/child_bundle.js`, which the preloads,
+ * the register entry and the library load instead of its ~100 modules: a program's process then
+ * reads one module where it read ~100 (Node 24: `tph run hello.ts` 40 ms sooner, Deno 30 ms;
+ * docs/performance.md), the library and a preload in one process share one recorder, and the
+ * package ships the program's side once. tph's npm packages stay outside, loaded when first needed
+ * as before (src/deps.ts). Paths worked out from a module's URL are all worked out in the bundle's
+ * folder (src/program/loader/own_files.ts), so they hold in the bundle too. Bundled by the pinned
+ * Bun, without comments or layout and with its syntax minified (names kept); a stack of tph's own
+ * code in a program's process then names the bundle's lines.
  */
 export function bundleChild(): string {
   const dir = join(OUT, "src/program");
   // In the folder of own_files.ts, whose URLs then hold in the bundle.
   const bundle = join(dir, "loader/child_bundle.js");
+  const entry = join(dir, "loader/program_entry.js");
+  writeFileSync(
+    entry,
+    PROGRAM_EXPORTS.map(([from, names]) => `export { ${names.join(", ")} } from "${from}";\n`)
+      .join(""),
+  );
   const bun = join(ROOT, "node_modules/.bin/bun");
   const built = spawnSync(bun, [
     "build",
-    join(dir, "child.js"),
+    entry,
     "--target=node",
     "--format=esm",
     "--packages=external",
-    // Comments and layout out, and code written shorter where it means the same (names kept):
-    // the bundle is a quarter of the package's size.
+    // Comments and layout out, and code written shorter where it means the same (names kept).
     "--minify-whitespace",
     "--minify-syntax",
     `--outfile=${bundle}`,
   ], { encoding: "utf8" });
+  rmSync(entry);
   if (built.status !== 0) {
     throw new Error(`bundling the program's side failed: ${built.stderr || built.error}`);
   }
-  for (const name of ["preload.js", "node_preload.js", "test_preload.js"]) {
-    const file = join(dir, name);
+  for (const [name, from, to] of TO_BUNDLE) {
+    const file = join(OUT, name);
     const text = readFileSync(file, "utf8");
-    if (!text.includes('"./child.js"')) throw new Error(`${name} no longer names "./child.js"`);
-    writeFileSync(file, text.replace('"./child.js"', '"./loader/child_bundle.js"'));
+    if (!text.includes(`"${from}"`)) throw new Error(`${name} no longer names "${from}"`);
+    writeFileSync(file, text.replaceAll(`"${from}"`, `"${to}"`));
   }
   return relative(ROOT, bundle);
 }
 
+/**
+ * The files of `lib/` that nothing loads any more (the program's side, now in the bundle)
+ * removed: what the entries reach, by import, `import()` or `new URL(…, import.meta.url)`, stays.
+ */
+export function prune(): string[] {
+  const seen = new Set<string>();
+  const queue = ENTRIES.map((e) => join(OUT, e.replace(/\.ts$/, ".js")));
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = readFileSync(path, "utf8");
+    for (const target of loads(path, text)) queue.push(target);
+  }
+  const kept: string[] = [];
+  for (const file of listFiles(OUT)) {
+    if (seen.has(file)) kept.push(relative(ROOT, file));
+    else rmSync(file);
+  }
+  // The folders left empty.
+  const folders = readdirSync(OUT, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(e.parentPath, e.name))
+    .sort((a, b) => b.length - a.length);
+  for (const folder of folders) {
+    if (readdirSync(folder).length === 0) rmSync(folder, { recursive: true });
+  }
+  return kept.sort();
+}
+
+/** The relative `.js` modules a built module loads. */
+function loads(path: string, text: string): string[] {
+  const parsed = parseSync(path, text, { lang: "js", sourceType: "module" });
+  if (parsed.errors.length > 0) {
+    throw new Error(`${relative(ROOT, path)} does not parse: ${parsed.errors[0].message}`);
+  }
+  const found: string[] = [];
+  const literal = (node: unknown) => {
+    const n = node as { type?: string; value?: unknown } | null;
+    if (n?.type !== "Literal" || typeof n.value !== "string") return;
+    if (n.value.startsWith(".") && n.value.endsWith(".js")) {
+      found.push(resolve(dirname(path), n.value));
+    }
+  };
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+      return;
+    }
+    const n = node as Node;
+    if (
+      n.type === "ImportDeclaration" || n.type === "ExportAllDeclaration" ||
+      n.type === "ExportNamedDeclaration" || n.type === "ImportExpression"
+    ) literal(n.source);
+    if (n.type === "NewExpression") {
+      const callee = n.callee as Node;
+      const args = n.arguments as Node[];
+      if (callee?.type === "Identifier" && callee.name === "URL" && args.length === 2) {
+        literal(args[0]);
+      }
+    }
+    for (const key in n) {
+      if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
+    }
+  };
+  walk(parsed.program);
+  return found;
+}
+
+/** Every file under a folder. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
 if (import.meta.main) {
-  const files = build();
-  files.push(bundleChild());
+  build();
+  bundleChild();
+  const files = prune();
   console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
 }

@@ -196,6 +196,10 @@ Deno.test("npm pack: a small package of compiled JavaScript, the version tph say
     !/^(?:bin\/tph\.js|lib\/.*\.js|README\.md|LICENSE|package\.json)$/.test(f)
   );
   assert.deepEqual(stray, [], "only the launcher, lib/, README, LICENSE and package.json");
+  // The program's side ships once, bundled: the recorder's modules are in the bundle only.
+  assert.ok(files.includes("lib/src/program/loader/child_bundle.js"));
+  const twice = files.filter((f) => /^lib\/src\/program\/(?:recorder|tests)\/|child\.js$/.test(f));
+  assert.deepEqual(twice, [], "program-side modules shipped beside the bundle");
   const pkg = JSON.parse(
     (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
   );
