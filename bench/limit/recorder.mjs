@@ -1,0 +1,247 @@
+// The design's own limit (bench/design_limit.ts): a recorder as lean as the design allows, for the
+// very code tph's rewriter emits (the same `__tph` calls), loaded before the program as a preload.
+// It does what tph promises of a run, no less: every call a row (its function, its parent, when it
+// started and ended, whether it threw), external calls too; the arguments and the value returned
+// or thrown of the first 20 calls of each function, described when the run is written; the stack
+// given back and taken again around await and yield; and at exit the run written to a file
+// (LIMIT_OUT) and renamed into place. It does not do what no user sees in a benchmark: limits,
+// redaction, find targets, tests, async trees across concurrent tasks (resumed calls simply
+// become current again), iterator bookkeeping.
+//
+// Rows live in fixed chunks of typed arrays that are never copied; values in one flat array of
+// (row, kind, value) triples.
+
+import { renameSync, writeFileSync } from "node:fs";
+
+const CHUNK = 1 << 16;
+const SHIFT = 16;
+const MASK = CHUNK - 1;
+const FIRST_CALLS = 20;
+
+const fns = [];
+let callsOf = new Int32Array(1024);
+const chunkFn = [], chunkParent = [], chunkStart = [], chunkEnd = [], chunkFlags = [];
+let rows = 0;
+let fn, parent, start, end, flags;
+let cur = -1;
+const values = [];
+const ext = [];
+
+function grow() {
+  fn = new Int32Array(CHUNK);
+  parent = new Int32Array(CHUNK);
+  start = new Float64Array(CHUNK);
+  end = new Float64Array(CHUNK);
+  flags = new Uint8Array(CHUNK);
+  chunkFn.push(fn), chunkParent.push(parent), chunkStart.push(start);
+  chunkEnd.push(end), chunkFlags.push(flags);
+}
+grow();
+
+const now = () => performance.now();
+
+function open(id) {
+  if ((rows & MASK) === 0 && rows > 0) grow();
+  const row = rows++;
+  const i = row & MASK;
+  fn[i] = id;
+  parent[i] = cur;
+  start[i] = now();
+  cur = row;
+  return row;
+}
+
+function enter(id) {
+  if (id >= callsOf.length) {
+    const more = new Int32Array(callsOf.length * 2 + id);
+    more.set(callsOf);
+    callsOf = more;
+  }
+  return callsOf[id]++ < FIRST_CALLS;
+}
+
+function close(c) {
+  chunkEnd[c >>> SHIFT][c & MASK] = now();
+  cur = chunkParent[c >>> SHIFT][c & MASK];
+}
+
+const recorder = {
+  on: true,
+  lib: undefined,
+  rj: null,
+  re: () => false,
+  reg(meta) {
+    const base = fns.length;
+    for (const row of meta[2]) fns.push([meta[0], row[0], row[2]]);
+    return base;
+  },
+  e0(b, k) {
+    const id = b + k;
+    enter(id);
+    return open(id);
+  },
+  e1(b, k, a) {
+    const id = b + k;
+    const keep = enter(id);
+    const c = open(id);
+    if (keep) values.push(c, 0, a);
+    return c;
+  },
+  e2(b, k, a, a2) {
+    const id = b + k;
+    const keep = enter(id);
+    const c = open(id);
+    if (keep) values.push(c, 0, a, c, 0, a2);
+    return c;
+  },
+  e3(b, k, a, a2, a3) {
+    const id = b + k;
+    const keep = enter(id);
+    const c = open(id);
+    if (keep) values.push(c, 0, a, c, 0, a2, c, 0, a3);
+    return c;
+  },
+  en(b, k, args) {
+    const id = b + k;
+    const keep = enter(id);
+    const c = open(id);
+    if (keep) { for (let i = 0; i < args.length; i++) values.push(c, 0, args[i]); }
+    return c;
+  },
+  r(c, v) {
+    if (c >= 0 && callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 1, v);
+    return v;
+  },
+  ra(c, v) {
+    return recorder.r(c, v);
+  },
+  t(c, e) {
+    if (c < 0) return;
+    chunkFlags[c >>> SHIFT][c & MASK] = 1;
+    if (callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 2, e);
+  },
+  x: close,
+  xa: close,
+  rc() {},
+  s(c, v) {
+    if (c >= 0) cur = chunkParent[c >>> SHIFT][c & MASK];
+    return v;
+  },
+  w(c, v) {
+    if (c >= 0) cur = c;
+    return v;
+  },
+  // External calls: a row of their own (function id -1 - site), started when its last argument is
+  // in, ended at its result.
+  k(c, d, f) {
+    if (c >= 0) ext.push(c, d, -1);
+    return f;
+  },
+  k0(c, d, f) {
+    if (c >= 0) ext.push(c, d, open(-1 - d));
+    return f;
+  },
+  km(c, d, obj) {
+    if (c >= 0) ext.push(c, d, -1);
+    return obj;
+  },
+  km0(c, d, obj) {
+    if (c >= 0) ext.push(c, d, open(-1 - d));
+    return obj;
+  },
+  ka: (_c, v) => v,
+  ks: (_c, v) => v,
+  kl(c, v) {
+    const n = ext.length;
+    if (c >= 0 && n > 0 && ext[n - 1] === -1) ext[n - 1] = open(-1 - ext[n - 2]);
+    return v;
+  },
+  ksl(c, v) {
+    return recorder.kl(c, v);
+  },
+  kx(c, v) {
+    if (c >= 0 && ext.length > 0) {
+      const row = ext[ext.length - 1];
+      ext.length -= 3;
+      if (row >= 0) close(row);
+    }
+    return v;
+  },
+  kc(c) {
+    if (c >= 0) { while (ext.length > 0 && ext[ext.length - 3] === c) ext.length -= 3; }
+  },
+  ku(c) {
+    recorder.kc(c);
+  },
+  kf() {},
+  fa: (_c, it) => it,
+  yd: (_c, it) => it,
+  ya: (_c, it) => it,
+};
+globalThis.__tph = recorder;
+
+/** A value described as a run shows it: short, bounded, never a getter run. */
+function describe(v, depth) {
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v.length > 80 ? v.slice(0, 80) + "…" : v);
+    case "number":
+    case "boolean":
+    case "undefined":
+    case "bigint":
+    case "symbol":
+      return String(v);
+    case "function":
+      return `<function ${v.name}>`;
+  }
+  if (v === null) return "null";
+  if (depth > 1) return Array.isArray(v) ? `[…${v.length}]` : "{…}";
+  if (Array.isArray(v)) {
+    const parts = [];
+    for (let i = 0; i < v.length && i < 5; i++) parts.push(describe(v[i], depth + 1));
+    return `[${parts.join(", ")}${v.length > 5 ? ", …" : ""}]`;
+  }
+  const parts = [];
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length && i < 5; i++) {
+    const d = Object.getOwnPropertyDescriptor(v, keys[i]);
+    parts.push(`${keys[i]}: ${d && "value" in d ? describe(d.value, depth + 1) : "<getter>"}`);
+  }
+  const name = Object.getPrototypeOf(v)?.constructor?.name;
+  return `${name && name !== "Object" ? name + " " : ""}{ ${parts.join(", ")} }`;
+}
+
+// Written at exit: the columns as they are, the function table, and the described values.
+process.on("exit", () => {
+  const out = process.env.LIMIT_OUT;
+  if (!out) return;
+  recorder.on = false;
+  const used = (chunks, bytes) => {
+    const parts = [];
+    for (let k = 0; k < chunks.length; k++) {
+      const n = Math.min(CHUNK, rows - k * CHUNK);
+      if (n > 0) parts.push(new Uint8Array(chunks[k].buffer, 0, n * bytes));
+    }
+    return parts;
+  };
+  const described = [];
+  for (let i = 0; i < values.length; i += 3) {
+    described.push(`${values[i]} ${values[i + 1]} ${describe(values[i + 2], 0)}`);
+  }
+  const head = JSON.stringify({ rows, functions: fns, values: described.length }) + "\n";
+  const body = [
+    ...used(chunkFn, 4),
+    ...used(chunkParent, 4),
+    ...used(chunkStart, 8),
+    ...used(chunkEnd, 8),
+    ...used(chunkFlags, 1),
+  ];
+  let size = 0;
+  for (const p of body) size += p.length;
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of body) all.set(p, at), at += p.length;
+  writeFileSync(out + ".tmp", head + described.join("\n") + "\n");
+  writeFileSync(out + ".tmp", all, { flag: "a" });
+  renameSync(out + ".tmp", out);
+});
