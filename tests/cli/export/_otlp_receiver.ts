@@ -24,7 +24,11 @@ const hexOf = (b: Uint8Array | undefined) =>
     : [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 /** OTLP/HTTP on 127.0.0.1: /v1/traces takes protobuf or JSON; the spans it was sent. */
-export function receiver(): AsyncDisposable & { url: string; spans: Span[]; encodings: Set<string> } {
+export function receiver(): AsyncDisposable & {
+  url: string;
+  spans: Span[];
+  encodings: Set<string>;
+} {
   const require = createRequire(import.meta.url);
   const root = require(
     "../../../node_modules/@opentelemetry/otlp-transformer/build/src/generated/root.js",
@@ -81,4 +85,3 @@ export function receiver(): AsyncDisposable & { url: string; spans: Span[]; enco
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
-
