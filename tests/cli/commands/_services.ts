@@ -7,9 +7,12 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  allCalls,
   assertCode,
   assertNoColour,
+  FIXTURES,
   lines,
+  plain,
   REPO,
   type Result,
   start,
@@ -87,6 +90,67 @@ async function stop(s: Service, what: string): Promise<string> {
 }
 
 export function serviceTests(t: Target): void {
+  Deno.test(`${t.name}: outgoing fetch and http.request carry the run's trace; nothing else changes`, async () => {
+    await using dir = tempDir({ "requests.ts": join(FIXTURES, "propagate/requests.ts") });
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    const bare = await plain(t, join(cwd, "requests.ts"), [], { cwd, timeoutMs: 60_000 });
+    assertCode(bare, 0, "the program, plainly");
+    const r = await tph(t, ["run", "--cache-dir", "cache", "requests.ts"], {
+      cwd,
+      timeoutMs: 60_000,
+    });
+    assertCode(r, 0, "tph run requests.ts");
+    const out = lines(r.stdout);
+    // The traceparents aside, what the program prints (fetch's text, name, length) is the same.
+    const TP = /00-[0-9a-f]{32}-[0-9a-f]{16}-01/;
+    assert.deepEqual(out.map((l) => l.replace(TP, "-")), lines(bare.stdout));
+    const sentBy = new Map<string, string>();
+    for (const l of out) {
+      const m = /^(\/\w+) (00-[0-9a-f]{32}-[0-9a-f]{16}-01)/.exec(l);
+      if (m) sentBy.set(m[1], m[2]);
+    }
+    assert.deepEqual([...sentBy.keys()], ["/plain", "/request", "/array", "/http"]);
+    assert.ok(out.includes("/own own x=1"), "the program's own traceparent goes as it is");
+    const sent = [...sentBy.values()].map((tp) => parseTraceparent(tp)!);
+    assert.equal(new Set(sent.map((p) => p.traceId)).size, 1, "one trace");
+    assert.equal(new Set(sent.map((p) => p.parentSpanId)).size, 4, "a span per sending call");
+    // The run says which calls sent which span ids: the external calls that made the requests.
+    const run = readRunFile(join(cwd, summaryOf(r).saved));
+    const meta = run as unknown as {
+      sent_trace: { trace_id: string; spans: Record<string, string> };
+    };
+    assert.equal(meta.sent_trace.trace_id, sent[0].traceId);
+    const calls = allCalls(run.trace);
+    const sender = new Map(
+      Object.entries(meta.sent_trace.spans).map(([n, id]) => [id, calls[Number(n) - 1]]),
+    );
+    assert.equal(sender.size, 4);
+    for (
+      const [path, { parentSpanId }] of [...sentBy.keys()].map((k, i) => [k, sent[i]] as const)
+    ) {
+      const call = sender.get(parentSpanId);
+      assert.ok(call !== undefined, `${path}: its span id is a call's`);
+      assert.equal(call.kind, "external", path);
+      assert.equal(call.name, path === "/http" ? "http.request" : "fetch", path);
+    }
+
+    // OpenTelemetry's API registered: the program propagates, tph adds nothing.
+    const otel = await tph(t, ["run", "--cache-dir", "cache", "requests.ts"], {
+      cwd,
+      env: { OTEL: "1" },
+      timeoutMs: 60_000,
+    });
+    assertCode(otel, 0, "tph run requests.ts (OpenTelemetry)");
+    assert.deepEqual(lines(otel.stdout), lines(bare.stdout));
+    const otelRun = readRunFile(join(cwd, summaryOf(otel).saved)) as unknown as Record<
+      string,
+      unknown
+    >;
+    // The context the program sent is the run's trace (its own traceparent, here).
+    assert.deepEqual(otelRun.sent_trace, { trace_id: "1".repeat(32), spans: {} });
+  });
+
   Deno.test(`${t.name}: two traced services, one trace: the front's fetch carries it to the back`, async () => {
     await using dir = tempDir({
       "front.ts": join(REPO, "examples/services/front.ts"),
