@@ -15,25 +15,11 @@
 // program value is read through a getter or a proxy.
 
 import process from "../../platform/node_process.ts";
-import {
-  Array,
-  Map,
-  Object,
-  Reflect,
-  Symbol,
-  Uint8Array,
-  WeakMap,
-} from "../../platform/globals.ts";
-import {
-  hasOwn,
-  regexExec,
-  regexTest,
-  SafeMap,
-  SafeWeakMap,
-  strSlice,
-} from "../../platform/intrinsics.ts";
+import { Array, Object, Reflect, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { hasOwn, regexExec, regexTest, strSlice } from "../../platform/intrinsics.ts";
 import { firstTraceparent, parseTraceparent } from "../../store/trace_context.ts";
 import { runtime } from "../recorder/recorder.ts";
+import { sentBy, sentRecord } from "../recorder/sent_spans.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import { disguise } from "../loader/original_text.ts";
 import types from "node:util/types";
@@ -54,13 +40,6 @@ export interface OutgoingContext {
  */
 export type ContextSource = () => OutgoingContext | null;
 
-/** What a trace sent on: its trace id and the span id each sending call gave, by handle. */
-export interface SentByTrace {
-  traceId: string;
-  /** Span ids (16 hex digits) by the sending call's handle. */
-  spans: Map<number, string>;
-}
-
 const { getOwnPropertyDescriptor: getOwn, getPrototypeOf: protoOf, defineProperty } = Object;
 const defineAll = Object.defineProperties;
 const getOwnAll = Object.getOwnPropertyDescriptors;
@@ -78,7 +57,6 @@ const randomValues = cryptoObject.getRandomValues.bind(cryptoObject) as (a: Uint
 
 let enabled = false;
 let source: ContextSource | null = null;
-const sent: WeakMap<TraceState, SentByTrace> = new SafeWeakMap<TraceState, SentByTrace>();
 
 /**
  * Plug in where an outgoing request's context comes from (the requests' runs: the active
@@ -88,11 +66,6 @@ const sent: WeakMap<TraceState, SentByTrace> = new SafeWeakMap<TraceState, SentB
  */
 export function setContextSource(fn: ContextSource | null): void {
   source = fn;
-}
-
-/** What trace `t` sent on so far, or undefined (for the run's meta: run_writer.ts). */
-export function sentBy(t: TraceState): SentByTrace | undefined {
-  return sent.get(t);
 }
 
 const HEX = "0123456789abcdef";
@@ -145,16 +118,6 @@ function programPropagates(): boolean {
   return p !== undefined && (!hasOwn(p, "value") || p.value !== undefined);
 }
 
-/** The trace's record of what it sent, made at its first request. */
-function sentRecord(t: TraceState, traceId: string | null): SentByTrace {
-  let s = sent.get(t);
-  if (s === undefined) {
-    s = { traceId: traceId ?? randomHex(16), spans: new SafeMap<number, string>() };
-    sent.set(t, s);
-  }
-  return s;
-}
-
 /** The headers to add for a request sent by `from`: [traceparent, tracestate or null]. */
 function contextFor(from: Sender): [string, string | null] {
   let given: OutgoingContext | null = null;
@@ -165,7 +128,7 @@ function contextFor(from: Sender): [string, string | null] {
       given = null;
     }
   }
-  const s = sentRecord(from.trace, given !== null ? given.traceId : null);
+  const s = sentRecord(from.trace, () => given !== null ? given.traceId : randomHex(16));
   const traceId = given !== null ? given.traceId : s.traceId;
   let span = s.spans.get(from.handle);
   if (span === undefined) {
@@ -183,12 +146,12 @@ function contextFor(from: Sender): [string, string | null] {
 function noteProgramContext(from: Sender, header: unknown): void {
   if (typeof header !== "string") return;
   const parsed = parseTraceparent(firstTraceparent(header));
-  if (parsed !== null) sentRecord(from.trace, parsed.traceId);
+  if (parsed !== null) sentRecord(from.trace, () => parsed.traceId);
 }
 
 /** Forget a span given to a request that could not carry it after all. */
 function unsend(from: Sender, span: string): void {
-  const s = sent.get(from.trace);
+  const s = sentBy(from.trace);
   if (s !== undefined && s.spans.get(from.handle) === span) s.spans.delete(from.handle);
 }
 

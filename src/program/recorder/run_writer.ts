@@ -35,7 +35,7 @@ import {
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 import { Map, String, Uint8Array } from "../../platform/globals.ts";
-import { sentBy } from "../propagate/context.ts";
+import { sentBy } from "./sent_spans.ts";
 
 /**
  * Write a trace as a run file (run_file/format.ts): its calls, its functions, and as the meta the
