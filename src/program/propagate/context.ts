@@ -406,8 +406,3 @@ export function installPropagation(
   }
   if (isDeno || isBun) wrapFetch();
 }
-
-/** For tests: whether propagation is on in this process. */
-export function propagating(): boolean {
-  return enabled;
-}
