@@ -155,6 +155,13 @@ export interface RunJSON {
    * run's calls under that span, in that trace (checked when read: store/trace_context.ts).
    */
   trace_context?: TraceContextJSON;
+  /**
+   * What the run's outgoing requests (fetch, http.request) carried on as their W3C trace context:
+   * the trace they were in, and the span id each call that sent one gave as the parent. Exports
+   * give those calls those span ids, and a run without `trace_context` that trace (checked when
+   * read: store/trace_context.ts). Absent when it sent none (and in older runs).
+   */
+  sent_trace?: SentTraceJSON;
   trace: CallNodeJSON[];
 }
 
@@ -163,6 +170,18 @@ export interface TraceContextJSON {
   /** `00-<32 hex trace id>-<16 hex parent span id>-<2 hex flags>`. */
   traceparent: string;
   tracestate?: string;
+}
+
+/** What a run's outgoing requests carried on (`sent_trace`). */
+export interface SentTraceJSON {
+  /** 32 hex digits: the trace id its traceparents carried. */
+  trace_id: string;
+  /**
+   * The span id (16 hex digits) each call that sent a traceparent gave as its parent, by the
+   * call's number: its place in the run's calls depth first, from 1. Absent or empty when the run
+   * only read the context the program itself sent (OpenTelemetry's, a header of its own).
+   */
+  spans?: Record<string, string>;
 }
 
 /** What `tph run --find` looked for and found. */

@@ -41,6 +41,8 @@ export interface TphConfig {
   exclude: string[];
   /** Record calls from traced code into packages and built-ins. */
   external_calls: boolean;
+  /** Add a W3C traceparent to the program's outgoing fetch and http requests (recorded runs). */
+  propagate: boolean;
   /** More secret names (besides password, token, apiKey…); false: nothing is redacted. */
   redact: string[] | false;
   /** Regexes whose matches in stored values are replaced by "[redacted]". */
@@ -85,6 +87,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   include: [],
   exclude: [],
   external_calls: true,
+  propagate: true,
   redact: [],
   redact_values: [],
   redact_known: true,
@@ -124,6 +127,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   include: "string[]",
   exclude: "string[]",
   external_calls: "boolean",
+  propagate: "boolean",
   redact: "names or false",
   redact_values: "regexes",
   redact_known: "boolean",

@@ -44,6 +44,7 @@ import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, Object, Promise } from "../platform/globals.ts";
+import { installPropagation } from "./propagate/context.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -154,6 +155,11 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     t.endTime = now();
     runtime().detach(t);
   } else runtime().setProcessTrace(t);
+  // Outgoing requests made inside recorded calls carry the trace context on (the one change a
+  // program can see: README, docs/compatibility.md).
+  if (config.propagate !== false) {
+    installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
+  }
   const { find: _find, ...limits } = config.limits;
   const b = config.blocks;
   configureBlocks({

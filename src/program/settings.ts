@@ -80,6 +80,12 @@ export interface ChildConfig {
    */
   command?: string[];
   /**
+   * Carry the trace context on in the program's outgoing requests (fetch, http.request): a
+   * `traceparent` header (propagate/context.ts). Default true; false: `propagate = false` or
+   * `--no-propagate`.
+   */
+  propagate?: boolean;
+  /**
    * Also write `<out>.phases.json`: when the process started, the program started and ended, and
    * the run was written (epoch ms; bench/real_workloads.ts splits a run's time with it).
    */

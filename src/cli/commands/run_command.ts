@@ -490,6 +490,7 @@ async function traceProgram(
       limits: where.limits,
       label,
       phases: benchPhases !== undefined,
+      propagate: !v["no-propagate"] && cfg.propagate,
       ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
       blocks: {
         only: where.blocksOnly,

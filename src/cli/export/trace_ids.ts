@@ -3,13 +3,20 @@
 // of the run's seed plus the call's number: within a run every call has its own id, and two runs
 // share an id only if their seeds lie within their call counts of each other (a chance of about
 // calls / 2^63 for seeds hashed from the runs' ids). Deterministic: the same run exports the same
-// ids. The run's trace is the one its trace context names (trace_context in its meta); runs
-// without one get one trace id for the whole export, hashed from their ids.
+// ids. A call that sent trace context on in an outgoing request has the span id it sent (the
+// run's sent_trace, random at the call). The run's trace is the one its trace context names
+// (trace_context in its meta), else the one it sent on; runs with neither get one trace id for
+// the whole export, hashed from their ids.
 
 import { basename } from "node:path";
 import type { RunFile } from "../../run_file/decode.ts";
 import { runIdOf } from "../../store/list_runs.ts";
-import { readTraceContext, type TraceContext } from "../../store/trace_context.ts";
+import {
+  readSentTrace,
+  readTraceContext,
+  type SentTrace,
+  type TraceContext,
+} from "../../store/trace_context.ts";
 import { fnv1a } from "../../platform/hash.ts";
 
 /** The Feistel network's round keys (any constants). */
@@ -38,12 +45,25 @@ export class SpanIds {
   lo = 0;
   readonly #seedHi: number;
   readonly #seedLo: number;
+  /** The ids the run's calls sent on as their requests' parent span, as (hi, lo), by call. */
+  readonly #sent: Map<number, [number, number]> | null;
 
-  /** @param identity What tells the run from every other (runIdentity). */
-  constructor(identity: string) {
+  /**
+   * @param identity What tells the run from every other (runIdentity).
+   * @param sent The span ids some calls already have (16 hex digits, by call number): those
+   *   that sent them on in their requests' traceparent (the run's `sent_trace`).
+   */
+  constructor(identity: string, sent: ReadonlyMap<number, string> | null = null) {
     this.#permute(fnv1a(identity), fnv1a(identity, 0x5bd1e995));
     this.#seedHi = this.hi;
     this.#seedLo = this.lo;
+    if (sent === null || sent.size === 0) this.#sent = null;
+    else {
+      this.#sent = new Map();
+      for (const [call, hex] of sent) {
+        this.#sent.set(call, [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8), 16)]);
+      }
+    }
   }
 
   /** (hi, lo) through the network, into hi and lo. */
@@ -61,6 +81,14 @@ export class SpanIds {
 
   /** The id of call `call` (1, 2, …) into hi and lo. */
   at(call: number): void {
+    if (this.#sent !== null) {
+      const given = this.#sent.get(call);
+      if (given !== undefined) {
+        this.hi = given[0];
+        this.lo = given[1];
+        return;
+      }
+    }
     const callLo = call >>> 0;
     const lo = (this.#seedLo + callLo) >>> 0;
     const carry = lo < callLo ? 1 : 0;
@@ -110,6 +138,8 @@ export interface RunTrace {
   traceState: string | null;
   /** Its trace context, when it has a valid one. */
   context: TraceContext | null;
+  /** What its outgoing requests carried on, when it has a valid record of it. */
+  sent: SentTrace | null;
   /** Its calls' span ids. */
   spans: SpanIds;
 }
@@ -129,17 +159,26 @@ export function traceRuns(files: readonly RunFile[], warn: (line: string) => voi
     warn(`${runIdOf(basename(file.path))}: its trace_context is ignored: ${context}`);
     return null;
   });
-  const loose = files.filter((_, k) => contexts[k] === null).map(runIdentity).sort();
+  const sent = files.map((file) => {
+    const s = readSentTrace(file.meta.sent_trace);
+    if (typeof s !== "string") return s;
+    warn(`${runIdOf(basename(file.path))}: its sent_trace is ignored: ${s}`);
+    return null;
+  });
+  // A run that sent context on without having received one is in the trace it sent.
+  const loose = files.filter((_, k) => contexts[k] === null && sent[k] === null).map(runIdentity)
+    .sort();
   const looseTrace = loose.length === 0 ? "" : traceIdOf(loose.join("\n"));
   return files.map((file, k) => {
     const context = contexts[k];
     return {
       file,
-      traceId: context?.traceId ?? looseTrace,
+      traceId: context?.traceId ?? sent[k]?.traceId ?? looseTrace,
       parentSpanId: context?.parentSpanId ?? null,
       traceState: context?.traceState ?? null,
       context,
-      spans: new SpanIds(runIdentity(file)),
+      sent: sent[k],
+      spans: new SpanIds(runIdentity(file), sent[k]?.spans ?? null),
     };
   });
 }

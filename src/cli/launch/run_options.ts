@@ -73,6 +73,10 @@ export const RUN_OPTIONS = {
     type: "boolean",
     help: "do not record calls into untraced code (packages, JSON.parse, fs…)",
   },
+  "no-propagate": {
+    type: "boolean",
+    help: "do not add a traceparent header to the program's outgoing fetch and http requests",
+  },
   "max-depth": {
     type: "string",
     arg: "N",
@@ -151,6 +155,7 @@ export const TEST_OPTIONS = {
   exclude: RUN_OPTIONS.exclude,
   "no-redact": RUN_OPTIONS["no-redact"],
   "no-external-calls": RUN_OPTIONS["no-external-calls"],
+  "no-propagate": RUN_OPTIONS["no-propagate"],
   "max-depth": RUN_OPTIONS["max-depth"],
   "max-calls": RUN_OPTIONS["max-calls"],
   "max-repr": RUN_OPTIONS["max-repr"],

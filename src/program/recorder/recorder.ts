@@ -780,6 +780,10 @@ export const R = {
   current(): number {
     return cur;
   },
+  /** The trace that records call `h` (a handle), or null when `h` is -1 or stale. */
+  traceOf(h: number): TraceState | null {
+    return h >= 0 && live(h) ? tape.traces[tape.slot[h - base]] ?? null : null;
+  },
   /**
    * Start a trace: its state, with its place on the tape.
    *

@@ -35,6 +35,7 @@ import {
 import { reprLimit } from "./repr.ts";
 import type { TraceState } from "./trace_state.ts";
 import { Map, String, Uint8Array } from "../../platform/globals.ts";
+import { sentBy } from "./sent_spans.ts";
 
 /**
  * Write a trace as a run file (run_file/format.ts): its calls, its functions, and as the meta the
@@ -76,6 +77,8 @@ export class TapeCalls implements CallsToEncode {
   readonly #extra: Record<string, unknown>;
   /** The tape's row of the current call. */
   #row = 0;
+  /** The span ids the calls that sent trace context gave, by call number (see sentTrace). */
+  #sentSpans: Record<string, string> | null = null;
   /** The value writer of the sink last written to. */
   #out: RunSink | null = null;
   #value: (v: unknown, isText: boolean) => void = () => {};
@@ -95,6 +98,12 @@ export class TapeCalls implements CallsToEncode {
     const dropped = t.dropped;
     const startTime = t.startTime;
     const c = this.call;
+    // The calls that sent trace context on, by handle (propagate/context.ts): numbered here.
+    const sent = sentBy(t);
+    const sentSpans = sent !== undefined && sent.spans.size > 0 ? sent.spans : null;
+    const spans: Record<string, string> = {};
+    const tapeBase = tp.base;
+    let ordinal = 0;
     // Iterative: deep recursion in the program must not overflow tph.
     const stack: number[] = [];
     let depth = 0;
@@ -122,10 +131,16 @@ export class TapeCalls implements CallsToEncode {
       c.dropped = anyDropped ? dropped.get(row) ?? -1 : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       c.droppedBelow = anyDropped ? droppedBelow[i] : 0;
+      ordinal++;
+      if (sentSpans !== null) {
+        const span = sentSpans.get(tapeBase + row);
+        if (span !== undefined) spans[ordinal] = span;
+      }
       open(depth);
       stack[depth++] = i;
       i = firstChild[i] - 1;
     }
+    this.#sentSpans = sent !== undefined ? spans : null;
   }
 
   functionEntry(fn: number): FunctionEntry {
@@ -156,7 +171,13 @@ export class TapeCalls implements CallsToEncode {
   }
 
   meta(): Record<string, unknown> {
-    return { ...traceHeader(this.#t, this.#label), ...this.#extra };
+    const meta: Record<string, unknown> = { ...traceHeader(this.#t, this.#label), ...this.#extra };
+    const sent = sentBy(this.#t);
+    if (sent !== undefined && this.#sentSpans !== null) {
+      // What its outgoing requests carried on (types.ts, SentTraceJSON).
+      meta.sent_trace = { trace_id: sent.traceId, spans: this.#sentSpans };
+    }
+    return meta;
   }
 
   #valueOf(out: RunSink): (v: unknown, isText: boolean) => void {

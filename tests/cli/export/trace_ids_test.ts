@@ -10,7 +10,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openRun, type RunFile } from "../../../src/run_file/decode.ts";
-import { readTraceContext } from "../../../src/store/trace_context.ts";
+import {
+  firstTraceparent,
+  parseTraceparent,
+  readSentTrace,
+  readTraceContext,
+} from "../../../src/store/trace_context.ts";
 import { SpanIds, traceRuns } from "../../../src/cli/export/trace_ids.ts";
 import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";
 import { otlpTarget, sendOtlp } from "../../../src/cli/export/otlp_send.ts";
@@ -253,6 +258,105 @@ Deno.test("otlp: several runs are one trace; a malformed trace context is one wa
     assert.deepEqual(reversed[4].spans, all[0].spans, "a run's spans whatever comes with it");
     // The warning is told by each export that reads the contexts.
     assert.equal(traceRuns(files, () => {}).length, 5);
+  });
+});
+
+Deno.test("traceparent headers: the first of a list, trimmed; checked as in runs", () => {
+  assert.equal(
+    firstTraceparent(` ${TRACEPARENT} ,00-${"a".repeat(32)}-${"b".repeat(16)}-00`),
+    TRACEPARENT,
+  );
+  assert.equal(firstTraceparent(TRACEPARENT), TRACEPARENT);
+  assert.deepEqual(parseTraceparent(TRACEPARENT), {
+    traceId: TRACE,
+    parentSpanId: PARENT,
+    flags: 1,
+  });
+  for (
+    const bad of [
+      "",
+      `01-${TRACE}-${PARENT}-01`,
+      `00-${TRACE.toUpperCase()}-${PARENT}-01`,
+      `00-${"0".repeat(32)}-${PARENT}-01`,
+      `00-${TRACE}-${"0".repeat(16)}-01`,
+      `00-${TRACE}-${PARENT}-01-extra`,
+    ]
+  ) assert.equal(parseTraceparent(bad), null, bad);
+});
+
+Deno.test("sent_trace: checked strictly; a malformed one is a problem, not a crash", () => {
+  assert.equal(readSentTrace(undefined), null);
+  const ok = readSentTrace({ trace_id: TRACE, spans: { "3": PARENT, "12": "1".repeat(16) } });
+  assert.ok(ok !== null && typeof ok === "object");
+  assert.equal(ok.traceId, TRACE);
+  assert.deepEqual([...ok.spans], [[3, PARENT], [12, "1".repeat(16)]]);
+  assert.deepEqual(readSentTrace({ trace_id: TRACE }), { traceId: TRACE, spans: new Map() });
+  for (
+    const bad of [
+      "x",
+      [],
+      { trace_id: "0".repeat(32) },
+      { trace_id: TRACE.toUpperCase() },
+      { trace_id: TRACE, spans: [] },
+      { trace_id: TRACE, spans: { "0": PARENT } },
+      { trace_id: TRACE, spans: { "1.5": PARENT } },
+      { trace_id: TRACE, spans: { "2": "0".repeat(16) } },
+      { trace_id: TRACE, spans: { "2": 7 } },
+    ]
+  ) assert.equal(typeof readSentTrace(bad), "string", JSON.stringify(bad));
+});
+
+Deno.test("otlp: a run that sent context on is in that trace, its senders' spans the ids sent", async () => {
+  const SENT_A = "0123456789abcdef", SENT_B = "fedcba9876543210";
+  const OWN_TRACE = "5" + "0".repeat(30) + "7";
+  await withRuns([
+    {
+      from: CHECKOUT,
+      name: "run_20261120T091500_042_checkout_a1b2c3.json",
+      meta: { sent_trace: { trace_id: OWN_TRACE, spans: { "2": SENT_A, "1": SENT_B } } },
+    },
+    { from: SERVER, name: "run_20261122T081502_123_server_c0ffee.json" },
+    {
+      from: SERVER,
+      name: "run_20261122T081502_123_server_c0ffef.json",
+      meta: {
+        trace_context: { traceparent: TRACEPARENT },
+        sent_trace: { trace_id: TRACE, spans: { "1": SENT_A.replace("0", "9") } },
+      },
+    },
+    {
+      from: SERVER,
+      name: "run_20261122T081502_123_server_c0fff0.json",
+      meta: { sent_trace: { trace_id: TRACE, spans: { "1": "nope" } } },
+    },
+  ], (files) => {
+    const warnings: string[] = [];
+    const all = otlpJson(files, (line) => warnings.push(line)).resources;
+    assert.deepEqual(warnings, [
+      "20261122T081502_123_server_c0fff0: its sent_trace is ignored: its sent_trace's span id " +
+      "of call 1 is not 16 lowercase hex digits",
+    ]);
+    // The sender: in the trace it sent, calls 1 and 2 with the ids sent, their children under them.
+    const sender = all[0].spans;
+    assert.ok(sender.every((s) => s.traceId === OWN_TRACE));
+    assert.equal(sender[0].spanId, SENT_B);
+    assert.equal(sender[1].spanId, SENT_A);
+    const calls = otlpJson([files[0]]).resources[0].spans;
+    assert.deepEqual(calls, sender, "the same ids alone");
+    const callers = callersOf(JSON.parse(readFileSync(CHECKOUT, "utf8")).trace);
+    sender.forEach((s, k) => {
+      const caller = callers[k + 1];
+      assert.equal(s.parentSpanId, caller === 0 ? undefined : sender[caller - 1].spanId);
+    });
+    // The one without context nor a (valid) record of it is loose, in a trace of its own.
+    assert.notEqual(all[1].spans[0].traceId, OWN_TRACE);
+    assert.equal(all[1].spans[0].traceId, all[3].spans[0].traceId);
+    // A run with a trace context stays in its trace, under its span.
+    assert.ok(all[2].spans.every((s) => s.traceId === TRACE));
+    assert.equal(all[2].spans[0].spanId, SENT_A.replace("0", "9"));
+    assert.equal(all[2].spans[0].parentSpanId, PARENT);
+    const ids = all.flatMap((r) => r.spans.map((s) => s.spanId));
+    assert.equal(new Set(ids).size, ids.length);
   });
 });
 
