@@ -197,7 +197,17 @@ try {
       const inc = w.packages.flatMap((p) => ["--include", `node_modules/${p}/**`]);
       const plainArgv = [...t.plain, ...prog];
       const limitArgv = [...t.limit, ...prog];
-      const tphArgv = [...t.tph, "run", "--cache-dir", cache, ...inc, "--max-calls", "50000000"]
+      const tphArgv = [
+        ...t.tph,
+        "run",
+        "--cache-dir",
+        cache,
+        ...inc,
+        "--max-calls",
+        "50000000",
+        "--max-depth",
+        "100000",
+      ]
         .concat(prog);
       // Warm: the transform cache, and the runtimes' own.
       const phases = join(tmp, "phases.jsonl");
