@@ -14,7 +14,7 @@ import * as sourcemapCodec from "@jridgewell/sourcemap-codec";
 import * as smolToml from "smol-toml";
 import { presetDeps, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
-import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
+import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV, FOLLOW_ENV } from "./settings.ts";
 import { withoutPreload } from "./command.ts";
 import { disguise } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
@@ -53,7 +53,7 @@ for (const name of ["spawn", "spawnSync"] as const) {
   bun[name] = wrapped;
 }
 
-if (process.env[CHILD_ENV] !== undefined) {
+if (process.env[CHILD_ENV] !== undefined || process.env[FOLLOW_ENV] !== undefined) {
   // oxc finds its native addon through napi-rs' override variable, read when the package loads.
   process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(self), ADDON_FILE);
   const oxc = await import("oxc-parser");

@@ -20,6 +20,7 @@ import {
   type ChildConfig,
   type ChildEnding,
   type ChildPhases,
+  FOLLOW_ENV,
   JSC_ADDED_ENV,
   SIGNALS_SUFFIX,
 } from "./settings.ts";
@@ -39,11 +40,15 @@ import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts"
 import { useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
+import { bunFollow } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
-import { JSON, Object, Promise } from "../platform/globals.ts";
+import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
+import { round, SafeMap } from "../platform/intrinsics.ts";
+import { followChildren, followedChildren, followedSettings } from "./follow.ts";
+import { type BunFollow } from "./bun_children.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -106,15 +111,19 @@ const origin = performance.timeOrigin;
  */
 export function setupChild(preload: readonly string[], plan: string | null = null): boolean {
   const planFile = plan ?? process.env[CHILD_ENV];
-  if (planFile === undefined) {
+  // A process or worker the program started, followed (follow.ts): its settings inline.
+  const followed = planFile === undefined ? followedSettings() : null;
+  if (planFile === undefined && followed === null) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
-    // gone from its environment): not traced, and its options are the program's own.
+    // gone from its environment) when following is off: not traced, and its options are the
+    // program's own.
     process.execArgv = withoutPreload(process.execArgv, preload);
     return false;
   }
-  const config = readPlan(planFile);
+  const config = followed ?? readPlan(planFile as string);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
   if (config === null) process.exit(0);
+  const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
   // starts for the test files) passes the settings and tph's options on to them; each of those
   // stores its tests' runs, and only the runner's process writes the run's ending.
@@ -129,8 +138,9 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   jestMainProcess = jestMain;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
-  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload);
-  // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
+  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) {
+    asRunDirectly(preload, bunFollow(config, preload[0]));
+  } // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
@@ -191,8 +201,12 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     saveOnBunTestsEnd(save);
   }
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
-  // Only the program's own process tells tph the signals it received (not a test file's).
-  saveOnSignals(save, t, testFileProcess ? null : planFile + SIGNALS_SUFFIX, g);
+  // Only the program's own process tells tph the signals it received (not a test file's, not a
+  // followed one's); a worker gets none.
+  if (config.sub?.kind !== "worker") {
+    saveOnSignals(save, t, testFileProcess || sub ? null : planFile + SIGNALS_SUFFIX, g);
+  }
+  followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   return true;
 }
@@ -209,12 +223,12 @@ function isMainThread(): boolean {
  * The program must see the environment it would see when run directly, and the runtime's options
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
-function asRunDirectly(preload: readonly string[]): void {
+function asRunDirectly(preload: readonly string[], follow: BunFollow | null): void {
   const added = process.env[JSC_ADDED_ENV] !== undefined
-    ? [CHILD_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
-    : [CHILD_ENV];
+    ? [CHILD_ENV, FOLLOW_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
+    : [CHILD_ENV, FOLLOW_ENV];
   // Bun gives a command with no `env` of its own the start-up environment: without these.
-  keepBunSpawnEnv(startUpEnvWithout(added));
+  keepBunSpawnEnv(startUpEnvWithout(added), follow);
   delete process.env[CHILD_ENV];
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];
@@ -263,9 +277,9 @@ function runSaver(
 ): (ending: ChildEnding) => void {
   const rt = runtime();
   // Redacted now, while the program's built-ins are intact: the CLI stores it with the run.
-  const command = config.command === undefined
-    ? undefined
-    : scrubCommand(config.command, config.limits);
+  // A followed process's is its own command line.
+  const given = config.command ?? (config.sub?.kind === "process" ? programCommand() : undefined);
+  const command = given === undefined ? undefined : scrubCommand(given, config.limits);
   return (ending: ChildEnding) => {
     t.endTime = now();
     if (command !== undefined) ending.command = command;
@@ -280,6 +294,7 @@ function runSaver(
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
     const ended = origin + performanceNow();
+    if (config.sub !== undefined) ending.duration_ms = round(ended - origin);
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
     rt.hush(true);
@@ -291,7 +306,22 @@ function runSaver(
       const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       // In the run format (src/run_file/format.ts): the CLI reads back only what it shows.
-      writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
+      // The processes and workers it started, each with the call that started it.
+      const started = followedChildren();
+      const rows: Map<number, number> = new SafeMap<number, number>();
+      for (let i = 0; i < started.length; i++) rows.set(started[i].row, -1);
+      const children = () => {
+        const list: { out: string; call: number | null }[] = [];
+        for (let i = 0; i < started.length; i++) {
+          const call = rows.get(started[i].row) ?? -1;
+          list[i] = { out: started[i].out, call: call < 0 ? null : call };
+        }
+        return list.length > 0 ? { children: list } : {};
+      };
+      writeTraceRun(t, config.label, config.out, () => ({
+        config: { ...limits, ...files },
+        ...children(),
+      }), started.length > 0 ? rows : null);
       if (config.phases) {
         const phases: ChildPhases = {
           process: origin,

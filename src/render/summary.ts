@@ -267,7 +267,9 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
       id,
       formatTime(run.timestamp, options.timeZone),
       run.label ?? "-",
-      run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-",
+      // A followed process's or worker's run, listed under the program that started it.
+      (run.parent !== undefined ? (run.parent.kind === "worker" ? "└ worker " : "└ ") : "") +
+      (run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-"),
       String(run.call_count),
       size === undefined ? "-" : formatSize(size),
       run.was_limited ? run.limit_reason ?? "yes" : "no",

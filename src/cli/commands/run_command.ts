@@ -42,6 +42,7 @@ import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { summarisedNote } from "../../render/summary.ts";
 import { defaultScope, scriptProjectRoot } from "../../store/project_root.ts";
+import { removeChildren, storeChildren } from "../launch/child_runs.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -519,6 +520,7 @@ async function traceProgram(
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
   if (never) return notStarted(ctx, result);
   if (result.saveError !== null) {
+    removeChildren(result.children);
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
         `(nothing was stored; the program's exit code is kept)`,
@@ -548,11 +550,15 @@ async function traceProgram(
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
     : storeRun(ctx, run, cacheDir, cfg, saved, result.blockRuns.length > 0);
+  // The runs of the processes and workers it started: stored with it, or not at all.
+  const childRuns = stored !== null && cacheDir !== null
+    ? storeChildRuns(ctx, result, stored, cacheDir)
+    : (removeChildren(result.children), []);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
-  reportRun(ctx, where, loader, result, { saved, ref, tree, exported });
+  reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children: childRuns.length });
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
       cli_start: performance.timeOrigin,
@@ -629,8 +635,29 @@ function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult):
   return result.exitCode;
 }
 
+/**
+ * The runs of the followed processes and workers, stored linked to the program's; a failure to
+ * store them is a warning (the program's run stays).
+ */
+function storeChildRuns(
+  ctx: Context<typeof RUN_OPTIONS>,
+  result: RunProgramResult,
+  stored: string,
+  cacheDir: string,
+): string[] {
+  if (result.children.length === 0) return [];
+  try {
+    return storeChildren(result.children, result.run.file, stored, cacheDir, ctx.cwd);
+  } catch (e) {
+    removeChildren(result.children);
+    ctx.warn(`Cannot store the runs of the processes and workers it started: ${folderProblem(e)}`);
+    return [];
+  }
+}
+
 /** The whole-program run of a process that recorded only in blocks: it holds nothing. */
 function removeWholeRun(result: RunProgramResult): void {
+  removeChildren(result.children);
   try {
     remove(result.run.file);
   } catch {
@@ -752,11 +779,12 @@ function reportRun(
   where: Where,
   loader: LoaderOptions,
   result: RunProgramResult,
-  { saved, ref, tree, exported }: {
+  { saved, ref, tree, exported, children }: {
     saved: string[];
     ref: string | null;
     tree: string | null;
     exported: { shown: string; line: string } | null;
+    children: number;
   },
 ): void {
   const v = ctx.values;
@@ -780,6 +808,14 @@ function reportRun(
       } of ${blockRuns === 1 ? "its" : "their"} own: tph logs lists ${
         blockRuns === 1 ? "it" : "them"
       }`,
+    );
+  }
+  if (children > 0) {
+    ctx.err(
+      `tph: ${children} process${children === 1 ? " or worker" : "es and workers"} it started ${
+        children === 1 ? "was" : "were"
+      } recorded, each as a run of its own: tph logs lists ${children === 1 ? "it" : "them"} ` +
+        "under it",
     );
   }
   const note = summarisedNote(h);

@@ -43,17 +43,21 @@ import { Map, String, Uint8Array } from "../../platform/globals.ts";
  * @param t The trace.
  * @param label Its label.
  * @param path The file.
- * @param extra More top-level fields, after the trace's own.
+ * @param extra More top-level fields, after the trace's own (a function: asked once the calls
+ *   are written).
+ * @param rows Tape rows whose calls' ordinals in the file (pre-order) are wanted: each is set to
+ *   its call's, or stays -1 (not in the trace).
  */
 export function writeTraceRun(
   t: TraceState,
   label: string | null,
   path: string,
-  extra: Record<string, unknown> = {},
+  extra: Record<string, unknown> | (() => Record<string, unknown>) = {},
+  rows: Map<number, number> | null = null,
 ): void {
   const file = new FileWriter(path);
   try {
-    encodeRun(new TapeCalls(t, label, extra), file);
+    encodeRun(new TapeCalls(t, label, extra, rows), file);
   } finally {
     file.close();
   }
@@ -73,17 +77,24 @@ export class TapeCalls implements CallsToEncode {
   };
   readonly #t: TraceState;
   readonly #label: string | null;
-  readonly #extra: Record<string, unknown>;
+  readonly #extra: Record<string, unknown> | (() => Record<string, unknown>);
+  readonly #rows: Map<number, number> | null;
   /** The tape's row of the current call. */
   #row = 0;
   /** The value writer of the sink last written to. */
   #out: RunSink | null = null;
   #value: (v: unknown, isText: boolean) => void = () => {};
 
-  constructor(t: TraceState, label: string | null, extra: Record<string, unknown>) {
+  constructor(
+    t: TraceState,
+    label: string | null,
+    extra: Record<string, unknown> | (() => Record<string, unknown>),
+    rows: Map<number, number> | null = null,
+  ) {
     this.#t = t;
     this.#label = label;
     this.#extra = extra;
+    this.#rows = rows;
   }
 
   walk(open: (depth: number) => void, close: (depth: number) => void): void {
@@ -95,6 +106,8 @@ export class TapeCalls implements CallsToEncode {
     const dropped = t.dropped;
     const startTime = t.startTime;
     const c = this.call;
+    const rows = this.#rows;
+    let ordinal = 0;
     // Iterative: deep recursion in the program must not overflow tph.
     const stack: number[] = [];
     let depth = 0;
@@ -122,6 +135,8 @@ export class TapeCalls implements CallsToEncode {
       c.dropped = anyDropped ? dropped.get(row) ?? -1 : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       c.droppedBelow = anyDropped ? droppedBelow[i] : 0;
+      if (rows !== null && rows.has(row)) rows.set(row, ordinal);
+      ordinal++;
       open(depth);
       stack[depth++] = i;
       i = firstChild[i] - 1;
@@ -156,7 +171,11 @@ export class TapeCalls implements CallsToEncode {
   }
 
   meta(): Record<string, unknown> {
-    return { ...traceHeader(this.#t, this.#label), ...this.#extra };
+    const extra = this.#extra;
+    return {
+      ...traceHeader(this.#t, this.#label),
+      ...(typeof extra === "function" ? extra() : extra),
+    };
   }
 
   #valueOf(out: RunSink): (v: unknown, isText: boolean) => void {

@@ -1,0 +1,479 @@
+// Following what a traced program starts: a process of a JavaScript runtime (node:child_process'
+// fork, spawn, exec and execFile on Node and Deno, `Deno.Command`, `Bun.spawn` and `spawnSync`,
+// through which Bun's child_process goes) or a worker (node:worker_threads', the web's on Deno and
+// Bun) runs tph's preload with the run's settings (`sub` set: follow.ts's side in child.ts), and
+// writes its own run beside the program's when it ends. The program's process lists each one in
+// `<out>.children` as it starts (so that the CLI finds it even if the program dies) and, in its
+// run's meta, the call that started it. The command, its arguments and environment are the
+// program's, with the preload's option and the settings' variable added, which the child takes
+// out of its `process.execArgv` and `process.env` before its program runs; a command of another
+// program is left as it is (an external call, as before). Runs in the program's process: built-ins
+// as captured before the program ran.
+
+import process from "../platform/node_process.ts";
+import { appendText, randomHex } from "../platform/files.ts";
+import { hasOwn, plainJSON, strSlice } from "../platform/intrinsics.ts";
+import { Array, JSON, Object, Proxy, Reflect, RegExp } from "../platform/globals.ts";
+import { leftFile, processRunName } from "../run_file/process_files.ts";
+import type { ChildStarted } from "../run_file/process_files.ts";
+import { runtime } from "./recorder/recorder.ts";
+import { disguise } from "./loader/original_text.ts";
+import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
+import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
+import type { BunFollow } from "./bun_children.ts";
+
+/** The key of a worker's environment data (node:worker_threads) its settings are passed in. */
+const FOLLOW_DATA = "tph.follow";
+
+const isArray = Array.isArray;
+const getOwn = Object.getOwnPropertyDescriptor;
+const defineProperty = Object.defineProperty;
+const reflectApply = Reflect.apply;
+const reflectConstruct = Reflect.construct;
+const ProxyCtor = Proxy;
+const keys = Object.keys;
+const epochNow = Date.now;
+const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
+const NODE_PRELOAD = decodeURIComponent(NODE_PRELOAD_URL.pathname);
+
+// deno-lint-ignore no-explicit-any
+const G = globalThis as any;
+// deno-lint-ignore no-explicit-any
+const threads = (process as any).getBuiltinModule?.("node:worker_threads") as any;
+
+/**
+ * A followed process's or worker's settings, taken out of its environment (a process's variable,
+ * a worker's environment data); null in any other process or thread.
+ */
+export function followedSettings(): ChildConfig | null {
+  let text: unknown = process.env[FOLLOW_ENV];
+  if (text !== undefined) delete process.env[FOLLOW_ENV];
+  else if (threads !== undefined && threads.isMainThread === false) {
+    try {
+      text = threads.getEnvironmentData(FOLLOW_DATA);
+      if (text !== undefined) threads.setEnvironmentData(FOLLOW_DATA, undefined);
+    } catch {
+      text = undefined;
+    }
+  }
+  if (typeof text !== "string") return null;
+  try {
+    const config = JSON.parse(text) as ChildConfig;
+    return typeof config === "object" && config !== null && typeof config.out === "string"
+      ? config
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A followed child as its parent keeps it: what the `.children` file says, and its call. */
+interface Followed extends ChildStarted {
+  /** The tape's row of the call that started it (the external call), or -1. */
+  row: number;
+}
+
+const followed: Followed[] = [];
+
+/** Whether this is the standalone binary's process (its preload is its own: binary_preload.ts). */
+let binary = false;
+
+/** The children followed so far, with the rows of the calls that started them. */
+export function followedChildren(): readonly Followed[] {
+  return followed;
+}
+
+/** The runtime a command starts, when it is one tph follows: by its path or its name. */
+type Target = "node" | "bun" | "deno" | "self";
+
+function targetOf(command: unknown): Target | null {
+  if (typeof command !== "string") return null;
+  if (command === process.execPath) {
+    return G.Deno !== undefined ? "deno" : G.Bun === undefined ? "node" : binary ? "self" : "bun";
+  }
+  // The standalone binary runs programs on itself only.
+  if (binary) return null;
+  const slash = command.lastIndexOf("/");
+  const base = slash < 0 ? command : strSlice(command, slash + 1);
+  if (base === "node" || base === "nodejs") return "node";
+  if (base === "bun") return "bun";
+  if (base === "deno") return "deno";
+  return null;
+}
+
+/**
+ * The arguments that run the preload in a process of `target` started with `args`; null when it
+ * is not followed (a Deno command that is not `deno run` with every permission: the preload needs
+ * them; `bun test`, `node --test`: test runners are `tph test`'s).
+ */
+function withPreload(target: Target, args: readonly unknown[], own: string): unknown[] | null {
+  const list: unknown[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--test" || (i === 0 && args[i] === "test")) return null;
+    list[i] = args[i];
+  }
+  if (target === "self") {
+    // The standalone binary: its own preload adds itself (binary_preload.ts).
+    return list;
+  }
+  if (target === "node") return ["--require", own === NODE_PRELOAD ? own : NODE_PRELOAD, ...list];
+  if (target === "bun") return ["--preload", own === NODE_PRELOAD ? PRELOAD : own, ...list];
+  // Deno: `deno run -A …` (or `deno -A script`).
+  let all = false, at = -1;
+  for (let i = 0; i < list.length; i++) {
+    const a = list[i];
+    if (a === "-A" || a === "--allow-all") all = true;
+    if (i === 0 && a === "run") at = 0;
+    else if (typeof a === "string" && a[0] !== "-") break;
+  }
+  if (!all) return null;
+  const preload = own === NODE_PRELOAD ? PRELOAD : own;
+  const result: unknown[] = at === 0 ? ["run", "--preload", preload] : ["--preload", preload];
+  for (let i = at + 1; i < list.length; i++) result[result.length] = list[i];
+  return result;
+}
+
+/** The settings a followed child gets, with a run file of its own beside the program's. */
+function settingsFor(
+  config: ChildConfig,
+  kind: "process" | "worker",
+  command?: string[],
+): { text: string; started: Followed } {
+  const dir = strSlice(config.out, 0, config.out.lastIndexOf("/") + 1);
+  const name = processRunName(process.pid, randomHex(4));
+  const sub: ChildConfig = {
+    loader: config.loader,
+    limits: config.limits,
+    label: config.label,
+    blocks: config.blocks,
+    out: dir + name,
+    follow: true,
+    sub: { kind },
+    ...(command !== undefined ? { command } : {}),
+  };
+  const started: Followed = {
+    out: name,
+    kind,
+    pid: kind === "worker" ? process.pid : null,
+    start: epochNow(),
+    row: runtime().current(),
+  };
+  return { text: plainJSON(sub), started };
+}
+
+/** List a child in the `.children` file as it starts (nothing when that cannot be written). */
+function listChild(config: ChildConfig, child: Followed): void {
+  followed[followed.length] = child;
+  const line: ChildStarted = {
+    out: child.out,
+    kind: child.kind,
+    pid: child.pid,
+    start: child.start,
+    ...(child.thread !== undefined ? { thread: child.thread } : {}),
+  };
+  try {
+    appendText(leftFile(config.out, "children"), plainJSON(line) + "\n");
+  } catch {
+    // tph's folder is gone: nothing is stored anyway.
+  }
+}
+
+/** A copy of an options object (its own properties as they are: no getter runs) with `key` set. */
+function withOwn(options: unknown, key: string, value: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  if (options !== null && typeof options === "object") {
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(options));
+  }
+  defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
+  return copy;
+}
+
+/** The environment a child is given, with the settings added: its own `env`, else the process's. */
+function envWith(options: unknown, text: string, base?: Record<string, unknown>): object {
+  const d = options !== null && typeof options === "object" ? getOwn(options, "env") : undefined;
+  const given = d !== undefined && hasOwn(d, "value") && d.value !== null &&
+      typeof d.value === "object"
+    ? d.value as Record<string, unknown>
+    : d === undefined || (hasOwn(d, "value") && d.value == null)
+    ? base ?? process.env
+    : null;
+  // A getter is the program's: the child gets no settings rather than run it twice.
+  if (given === null) return options as object;
+  const env: Record<string, unknown> = {};
+  const names = keys(given);
+  for (let i = 0; i < names.length; i++) env[names[i]] = given[names[i]];
+  env[FOLLOW_ENV] = text;
+  return env;
+}
+
+/** Replace `obj[name]` with `wrap(real)`, printed and named as the real one. */
+function replace(
+  obj: Record<string, unknown>,
+  name: string,
+  wrap: (real: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+): void {
+  const real = obj[name];
+  if (typeof real !== "function") return;
+  const wrapped = wrap(real as (...args: unknown[]) => unknown);
+  defineProperty(wrapped, "name", { value: real.name });
+  defineProperty(wrapped, "length", { value: real.length });
+  disguise(wrapped, real);
+  obj[name] = wrapped;
+}
+
+/** Whether a value is an options object (not an argument list, not a callback). */
+function isOptions(v: unknown): boolean {
+  return v !== null && typeof v === "object" && !isArray(v);
+}
+
+/** The first word of a shell command, when it names a runtime: its end, and the runtime. */
+const SHELL_WORD = new RegExp("^\\s*('[^']*'|\"[^\"]*\"|[^\\s'\";&|<>()$`]+)(\\s|$)");
+
+function shellQuote(s: string): string {
+  let out = "'";
+  for (let i = 0; i < s.length; i++) out += s[i] === "'" ? "'\\''" : s[i];
+  return out + "'";
+}
+
+/** A shell command with the preload's option after its first word, when it runs a runtime. */
+function shellWithPreload(command: string, own: string): string | null {
+  const m = SHELL_WORD.exec(command);
+  if (m === null) return null;
+  const word = m[1][0] === "'" || m[1][0] === '"' ? strSlice(m[1], 1, m[1].length - 1) : m[1];
+  const target = targetOf(word);
+  if (target === null || target === "self") return null;
+  // Only a plain rest: the options up to the script (no variable, no operator before it).
+  const rest = strSlice(command, m[0].length);
+  const words = rest.split(/\s+/);
+  const args = withPreload(target, words, own);
+  if (args === null) return null;
+  const added = target === "deno" && words[0] === "run"
+    ? "run " + shellQuote(args[1] as string) + " " + shellQuote(args[2] as string) + " " +
+      strSlice(rest, 3)
+    : shellQuote(args[0] as string) + " " + shellQuote(args[1] as string) + " " + rest;
+  return strSlice(command, 0, m[0].length) + added;
+}
+
+/**
+ * node:child_process on Node and Deno: each function that starts a runtime's process on a
+ * command gets the preload and the settings (Bun's go through Bun.spawn: followBun).
+ */
+function followNodeChildren(config: ChildConfig, own: string): void {
+  // deno-lint-ignore no-explicit-any
+  const cp = (process as any).getBuiltinModule?.("node:child_process") as
+    | Record<string, unknown>
+    | undefined;
+  if (cp === undefined) return;
+  const start = (
+    real: (...args: unknown[]) => unknown,
+    self: unknown,
+    args: unknown[],
+    call: unknown[] | null,
+    started: Followed,
+  ): unknown => {
+    if (call === null) return reflectApply(real, self, args);
+    const child = reflectApply(real, self, call) as { pid?: unknown } | null;
+    const pid = child !== null && typeof child === "object" ? child.pid : undefined;
+    started.pid = typeof pid === "number" ? pid : null;
+    listChild(config, started);
+    return child;
+  };
+  // fork(modulePath[, args][, options]): a process of this runtime.
+  replace(cp, "fork", (real) =>
+    function fork(this: unknown, ...args: unknown[]) {
+      const at = isArray(args[1]) ? 2 : 1;
+      const options = isOptions(args[at]) ? args[at] : undefined;
+      const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
+      const execArgv = d === undefined ? process.execArgv : d.value;
+      const target = G.Deno !== undefined ? "deno" : "node";
+      if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv) || target === "deno") {
+        return reflectApply(real, this, args);
+      }
+      const { text, started } = settingsFor(config, "process");
+      const list = withPreload("node", execArgv, own) as unknown[];
+      let opts = withOwn(options, "execArgv", list);
+      opts = withOwn(opts, "env", envWith(options, text));
+      const call = [args[0], at === 2 ? args[1] : [], opts];
+      for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
+      return start(real, this, args, call, started);
+    });
+  // spawn/execFile(file[, args][, options][, callback]) and their sync forms.
+  for (const name of ["spawn", "spawnSync", "execFile", "execFileSync"]) {
+    replace(cp, name, (real) =>
+      function (this: unknown, ...args: unknown[]) {
+        const file = args[0];
+        const hasArgs = isArray(args[1]);
+        const at = hasArgs ? 2 : 1;
+        const options = isOptions(args[at]) ? args[at] : undefined;
+        const shell = options !== undefined ? getOwn(options, "shell") : undefined;
+        let target = targetOf(file);
+        if (shell !== undefined && (!hasOwn(shell, "value") || shell.value)) target = null;
+        const preloaded = target === null
+          ? null
+          : withPreload(target, hasArgs ? args[1] as unknown[] : [], own);
+        if (preloaded === null) return reflectApply(real, this, args);
+        const { text, started } = settingsFor(config, "process");
+        const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
+        for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
+        return start(real, this, args, call, started);
+      });
+  }
+  // exec(command[, options][, callback]) and execSync: a shell command whose first word runs a
+  // runtime.
+  for (const name of ["exec", "execSync"]) {
+    replace(cp, name, (real) =>
+      function (this: unknown, ...args: unknown[]) {
+        const command = typeof args[0] === "string" ? shellWithPreload(args[0], own) : null;
+        if (command === null) return reflectApply(real, this, args);
+        const options = isOptions(args[1]) ? args[1] : undefined;
+        const { text, started } = settingsFor(config, "process");
+        const call: unknown[] = [command, withOwn(options, "env", envWith(options, text))];
+        for (let i = options !== undefined ? 2 : 1; i < args.length; i++) {
+          call[call.length] = args[i];
+        }
+        return start(real, this, args, call, started);
+      });
+  }
+  // ES modules' bindings of node:child_process follow its exports.
+  // deno-lint-ignore no-explicit-any
+  const mod = (process as any).getBuiltinModule?.("node:module");
+  try {
+    mod?.syncBuiltinESMExports?.();
+  } catch {
+    // Not on this runtime: `import { spawn }` keeps the real one.
+  }
+}
+
+/**
+ * Bun.spawn and Bun.spawnSync (bun_children.ts), through which Bun's child_process goes: a
+ * runtime's command gets the preload and the settings. Null when following is off.
+ */
+export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
+  if (config.follow === false || config.tests !== undefined) return null;
+  binary = G.Bun !== undefined && own !== PRELOAD;
+  return (cmd) => {
+    if (!isArray(cmd)) return null;
+    const target = targetOf(cmd[0]);
+    if (target === null) return null;
+    const rest: unknown[] = [];
+    for (let i = 1; i < cmd.length; i++) rest[i - 1] = cmd[i];
+    const args = withPreload(target, rest, own);
+    if (args === null) return null;
+    const { text, started } = settingsFor(config, "process");
+    const full: unknown[] = [cmd[0]];
+    for (let i = 0; i < args.length; i++) full[i + 1] = args[i];
+    return {
+      cmd: full,
+      env: (options, base) => envWith(options, text, base),
+      started(proc) {
+        const pid = proc !== null && typeof proc === "object"
+          ? (proc as { pid?: unknown }).pid
+          : undefined;
+        started.pid = typeof pid === "number" ? pid : null;
+        listChild(config, started);
+      },
+    };
+  };
+}
+
+/** Deno.Command: a `deno run -A` command (or Node's, Bun's) gets the preload and the settings. */
+function followDenoCommand(config: ChildConfig, own: string): void {
+  const deno = G.Deno;
+  const Real = deno?.Command;
+  if (typeof Real !== "function") return;
+  const proxy = new ProxyCtor(Real, {
+    construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
+      const file = args[0] instanceof URL ? decodeURIComponent(args[0].pathname) : args[0];
+      const runtimeOf = targetOf(file);
+      const options = isOptions(args[1]) ? args[1] : undefined;
+      const d = options !== undefined ? getOwn(options, "args") : undefined;
+      const given = d === undefined ? [] : d.value;
+      const preloaded = runtimeOf === null || !isArray(given)
+        ? null
+        : withPreload(runtimeOf, given, own);
+      if (preloaded === null) return reflectConstruct(target, args, newTarget);
+      const { text, started } = settingsFor(config, "process");
+      let opts = withOwn(options, "args", preloaded);
+      // Deno.Command adds `env` to the process's environment (unless clearEnv).
+      const env = options !== undefined ? getOwn(options, "env") : undefined;
+      const extra = env !== undefined && env.value !== null && typeof env.value === "object"
+        ? withOwn(env.value, FOLLOW_ENV, text)
+        : { [FOLLOW_ENV]: text };
+      opts = withOwn(opts, "env", extra);
+      const call: unknown[] = [args[0], opts];
+      for (let i = 2; i < args.length; i++) call[i] = args[i];
+      const command = reflectConstruct(target, call, newTarget);
+      // Its process starts at spawn()/output()/outputSync(): listed now, with no pid yet.
+      listChild(config, started);
+      return command;
+    },
+  });
+  disguise(proxy, Real);
+  deno.Command = proxy;
+}
+
+/**
+ * node:worker_threads' Worker (all three runtimes) and the web's (Bun's, Deno's): each worker
+ * gets the settings in its environment data; Bun's the preload as an option.
+ */
+function followWorkers(config: ChildConfig, own: string): void {
+  const wrap = (Real: NewableFunction): NewableFunction => {
+    const proxy = new ProxyCtor(Real, {
+      construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
+        const entry = args[0];
+        const where = entry instanceof URL ? entry.href : typeof entry === "string" ? entry : "";
+        const { text, started } = settingsFor(config, "worker", [where]);
+        let call = args;
+        if (G.Bun !== undefined) {
+          const preload = own === NODE_PRELOAD ? PRELOAD : own;
+          const options = args[1];
+          const d = isOptions(options) ? getOwn(options, "preload") : undefined;
+          const list: unknown[] = [preload];
+          if (d !== undefined && hasOwn(d, "value")) {
+            const v = d.value;
+            if (isArray(v)) { for (let i = 0; i < v.length; i++) list[list.length] = v[i]; }
+            else if (typeof v === "string") list[1] = v;
+          }
+          call = [entry, withOwn(options, "preload", list)];
+          for (let i = 2; i < args.length; i++) call[i] = args[i];
+        }
+        let before: unknown;
+        try {
+          before = threads.getEnvironmentData(FOLLOW_DATA);
+          threads.setEnvironmentData(FOLLOW_DATA, text);
+        } catch {
+          return reflectConstruct(target, args, newTarget);
+        }
+        let worker: { threadId?: unknown };
+        try {
+          worker = reflectConstruct(target, call, newTarget);
+        } finally {
+          threads.setEnvironmentData(FOLLOW_DATA, before);
+        }
+        const id = worker?.threadId;
+        if (typeof id === "number") started.thread = id;
+        listChild(config, started);
+        return worker;
+      },
+    });
+    disguise(proxy, Real);
+    return proxy;
+  };
+  if (threads === undefined) return;
+  if (typeof threads.Worker === "function") threads.Worker = wrap(threads.Worker);
+  if (G.Bun !== undefined && typeof G.Worker === "function") G.Worker = wrap(G.Worker);
+}
+
+/**
+ * Follow the processes and workers the program starts (not with `tph test`).
+ *
+ * @param config The run's settings.
+ * @param own The preload this process ran (its path).
+ */
+export function followChildren(config: ChildConfig, own: string): void {
+  binary = G.Bun !== undefined && own !== PRELOAD;
+  if (config.follow === false || config.tests !== undefined) return;
+  if (G.Bun === undefined) followNodeChildren(config, own);
+  if (G.Deno !== undefined) followDenoCommand(config, own);
+  followWorkers(config, own);
+}
