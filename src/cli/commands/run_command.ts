@@ -491,6 +491,7 @@ async function traceProgram(
       limits: where.limits,
       label,
       phases: benchPhases !== undefined,
+      follow: !v["no-follow"] && cfg.follow_children,
       ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
       blocks: {
         only: where.blocksOnly,
