@@ -107,12 +107,17 @@ const origin = performance.timeOrigin;
  * @param preload The preload file that calls this as the runtime may have been given it: its path,
  *   and its file URL.
  * @param plan The run's settings file, when the preload's URL names it (deno test's).
+ * @param follow A followed worker's settings, when the preload's URL holds them (Deno's).
  * @returns Whether tracing was set up.
  */
-export function setupChild(preload: readonly string[], plan: string | null = null): boolean {
+export function setupChild(
+  preload: readonly string[],
+  plan: string | null = null,
+  follow: string | null = null,
+): boolean {
   const planFile = plan ?? process.env[CHILD_ENV];
   // A process or worker the program started, followed (follow.ts): its settings inline.
-  const followed = planFile === undefined ? followedSettings() : null;
+  const followed = planFile === undefined ? followedSettings(follow) : null;
   if (planFile === undefined && followed === null) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
     // gone from its environment) when following is off: not traced, and its options are the
@@ -193,8 +198,10 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
   // The uncaught error, as the tree shows an error: its secrets redacted (the run's own setting).
   const describe = (e: unknown) => formatError(e, 500, t.redaction);
-  if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled, describe);
-  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
+  if (g.Deno !== undefined && config.sub?.kind !== "worker") {
+    saveOnDenoEnd(g, save, exitCalled, describe);
+  } else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();

@@ -43,11 +43,13 @@ const threads = (process as any).getBuiltinModule?.("node:worker_threads") as an
 
 /**
  * A followed process's or worker's settings, taken out of its environment (a process's variable,
- * a worker's environment data); null in any other process or thread.
+ * a worker's environment data), or given (`inline`: in the preload's URL); null in any other
+ * process or thread.
  */
-export function followedSettings(): ChildConfig | null {
-  let text: unknown = process.env[FOLLOW_ENV];
-  if (text !== undefined) delete process.env[FOLLOW_ENV];
+export function followedSettings(inline: string | null): ChildConfig | null {
+  let text: unknown = inline ?? process.env[FOLLOW_ENV];
+  if (inline !== null) text = inline;
+  else if (text !== undefined) delete process.env[FOLLOW_ENV];
   else if (threads !== undefined && threads.isMainThread === false) {
     try {
       text = threads.getEnvironmentData(FOLLOW_DATA);
@@ -106,7 +108,12 @@ function targetOf(command: unknown): Target | null {
  * is not followed (a Deno command that is not `deno run` with every permission: the preload needs
  * them; `bun test`, `node --test`: test runners are `tph test`'s).
  */
-function withPreload(target: Target, args: readonly unknown[], own: string): unknown[] | null {
+function withPreload(
+  target: Target,
+  args: readonly unknown[],
+  own: string,
+  nodeForm = false,
+): unknown[] | null {
   const list: unknown[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--test" || (i === 0 && args[i] === "test")) return null;
@@ -118,6 +125,12 @@ function withPreload(target: Target, args: readonly unknown[], own: string): unk
   }
   if (target === "node") return ["--require", own === NODE_PRELOAD ? own : NODE_PRELOAD, ...list];
   if (target === "bun") return ["--preload", own === NODE_PRELOAD ? PRELOAD : own, ...list];
+  const preload = own === NODE_PRELOAD ? PRELOAD : own;
+  // Deno's node:child_process runs Deno's own executable given Node's arguments (a script first)
+  // as `deno run -A`: so does tph, with the preload (any other option of Node's is not followed).
+  if (nodeForm && typeof list[0] === "string" && list[0] !== "run" && list[0][0] !== "-") {
+    return ["run", "-A", "--preload", preload, ...list];
+  }
   // Deno: `deno run -A …` (or `deno -A script`).
   let all = false, at = -1;
   for (let i = 0; i < list.length; i++) {
@@ -127,7 +140,6 @@ function withPreload(target: Target, args: readonly unknown[], own: string): unk
     else if (typeof a === "string" && a[0] !== "-") break;
   }
   if (!all) return null;
-  const preload = own === NODE_PRELOAD ? PRELOAD : own;
   const result: unknown[] = at === 0 ? ["run", "--preload", preload] : ["--preload", preload];
   for (let i = at + 1; i < list.length; i++) result[result.length] = list[i];
   return result;
@@ -264,6 +276,9 @@ function followNodeChildren(config: ChildConfig, own: string): void {
     | Record<string, unknown>
     | undefined;
   if (cp === undefined) return;
+  // The real ones (Deno's fork is done with spawn).
+  const fork = cp.fork as (...args: unknown[]) => unknown;
+  const spawn = cp.spawn as ((...args: unknown[]) => unknown) | undefined;
   const start = (
     real: (...args: unknown[]) => unknown,
     self: unknown,
@@ -285,10 +300,10 @@ function followNodeChildren(config: ChildConfig, own: string): void {
       const options = isOptions(args[at]) ? args[at] : undefined;
       const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
       const execArgv = d === undefined ? process.execArgv : d.value;
-      const target = G.Deno !== undefined ? "deno" : "node";
-      if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv) || target === "deno") {
+      if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv)) {
         return reflectApply(real, this, args);
       }
+      if (G.Deno !== undefined) return forkOnDeno(this, args, at, options, execArgv);
       const { text, started } = settingsFor(config, "process");
       const list = withPreload("node", execArgv, own) as unknown[];
       let opts = withOwn(options, "execArgv", list);
@@ -297,6 +312,50 @@ function followNodeChildren(config: ChildConfig, own: string): void {
       for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
       return start(real, this, args, call, started);
     });
+  /**
+   * Deno's fork passes Node's options to V8 and drops `--require`: a script with no option of
+   * Node's is started as Deno's fork starts it (`deno run -A`, an IPC channel as its fourth
+   * stdio), with the preload.
+   */
+  const forkOnDeno = (
+    self: unknown,
+    args: unknown[],
+    at: number,
+    options: unknown,
+    execArgv: unknown[],
+  ): unknown => {
+    const realFork = fork;
+    const modulePath = args[0];
+    if (execArgv.length > 0 || typeof modulePath !== "string" || spawn === undefined) {
+      return reflectApply(realFork, self, args);
+    }
+    const { text, started } = settingsFor(config, "process");
+    const rest = at === 2 ? args[1] as unknown[] : [];
+    const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];
+    for (let i = 0; i < rest.length; i++) list[list.length] = rest[i];
+    const o = options as Record<string, unknown> | undefined;
+    const silent = o !== undefined && getOwn(o, "silent")?.value === true;
+    const given = o !== undefined ? getOwn(o, "stdio")?.value : undefined;
+    let stdio: unknown[];
+    if (isArray(given)) {
+      stdio = [];
+      let ipc = false;
+      for (let i = 0; i < given.length; i++) {
+        stdio[i] = given[i];
+        if (given[i] === "ipc") ipc = true;
+      }
+      if (!ipc) stdio[stdio.length] = "ipc";
+    } else {stdio = silent
+        ? ["pipe", "pipe", "pipe", "ipc"]
+        : ["inherit", "inherit", "inherit", "ipc"];}
+    let opts = withOwn(options, "stdio", stdio);
+    opts = withOwn(opts, "env", envWith(options, text));
+    const child = reflectApply(spawn, cp, [process.execPath, list, opts]);
+    const pid = (child as { pid?: unknown } | null)?.pid;
+    started.pid = typeof pid === "number" ? pid : null;
+    listChild(config, started);
+    return child;
+  };
   // spawn/execFile(file[, args][, options][, callback]) and their sync forms.
   for (const name of ["spawn", "spawnSync", "execFile", "execFileSync"]) {
     replace(cp, name, (real) =>
@@ -308,9 +367,12 @@ function followNodeChildren(config: ChildConfig, own: string): void {
         const shell = options !== undefined ? getOwn(options, "shell") : undefined;
         let target = targetOf(file);
         if (shell !== undefined && (!hasOwn(shell, "value") || shell.value)) target = null;
-        const preloaded = target === null
-          ? null
-          : withPreload(target, hasArgs ? args[1] as unknown[] : [], own);
+        const preloaded = target === null ? null : withPreload(
+          target,
+          hasArgs ? args[1] as unknown[] : [],
+          own,
+          G.Deno !== undefined && file === process.execPath,
+        );
         if (preloaded === null) return reflectApply(real, this, args);
         const { text, started } = settingsFor(config, "process");
         const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
@@ -334,14 +396,6 @@ function followNodeChildren(config: ChildConfig, own: string): void {
         return start(real, this, args, call, started);
       });
   }
-  // ES modules' bindings of node:child_process follow its exports.
-  // deno-lint-ignore no-explicit-any
-  const mod = (process as any).getBuiltinModule?.("node:module");
-  try {
-    mod?.syncBuiltinESMExports?.();
-  } catch {
-    // Not on this runtime: `import { spawn }` keeps the real one.
-  }
 }
 
 /**
@@ -353,11 +407,26 @@ export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
   binary = G.Bun !== undefined && own !== PRELOAD;
   return (cmd) => {
     if (!isArray(cmd)) return null;
-    const target = targetOf(cmd[0]);
-    if (target === null) return null;
+    // Bun's exec(): a shell running the command line.
+    const shell = cmd.length >= 3 && cmd[1] === "-c" && typeof cmd[2] === "string" &&
+        typeof cmd[0] === "string" && SHELLS.test(cmd[0])
+      ? shellWithPreload(cmd[2], own)
+      : null;
+    const target = shell !== null ? null : targetOf(cmd[0]);
+    if (shell === null && target === null) return null;
+    if (shell !== null) {
+      const { text, started } = settingsFor(config, "process");
+      const full: unknown[] = [];
+      for (let i = 0; i < cmd.length; i++) full[i] = i === 2 ? shell : cmd[i];
+      return {
+        cmd: full,
+        env: (options, base) => envWith(options, text, base),
+        started: (proc) => bunStarted(config, started, proc),
+      };
+    }
     const rest: unknown[] = [];
     for (let i = 1; i < cmd.length; i++) rest[i - 1] = cmd[i];
-    const args = withPreload(target, rest, own);
+    const args = withPreload(target as Target, rest, own);
     if (args === null) return null;
     const { text, started } = settingsFor(config, "process");
     const full: unknown[] = [cmd[0]];
@@ -365,15 +434,21 @@ export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
     return {
       cmd: full,
       env: (options, base) => envWith(options, text, base),
-      started(proc) {
-        const pid = proc !== null && typeof proc === "object"
-          ? (proc as { pid?: unknown }).pid
-          : undefined;
-        started.pid = typeof pid === "number" ? pid : null;
-        listChild(config, started);
-      },
+      started: (proc) => bunStarted(config, started, proc),
     };
   };
+}
+
+/** The shells Bun's exec() runs a command line with. */
+const SHELLS = new RegExp("(^|/)(ba|da|z)?sh$");
+
+/** A command Bun started: its pid, and its line in `.children`. */
+function bunStarted(config: ChildConfig, started: Followed, proc: unknown): void {
+  const pid = proc !== null && typeof proc === "object"
+    ? (proc as { pid?: unknown }).pid
+    : undefined;
+  started.pid = typeof pid === "number" ? pid : null;
+  listChild(config, started);
 }
 
 /** Deno.Command: a `deno run -A` command (or Node's, Bun's) gets the preload and the settings. */
@@ -413,18 +488,48 @@ function followDenoCommand(config: ChildConfig, own: string): void {
 }
 
 /**
+ * A Deno worker's module as a URL: a web worker's resolved from the main module, a
+ * node:worker_threads one's given as a URL or a path; null for one not followed (code given as
+ * text with `eval`, a module that is not a file's).
+ */
+function denoWorkerURL(entry: unknown, options: unknown, web: boolean): string | null {
+  if (!web && isOptions(options) && getOwn(options, "eval")?.value) return null;
+  try {
+    const spec = entry instanceof URL ? entry.href : typeof entry === "string" ? entry : null;
+    if (spec === null) return null;
+    const url = web || entry instanceof URL || new RegExp("^[a-z]+:").test(spec)
+      ? new URL(spec, G.Deno.mainModule)
+      : new URL(spec[0] === "/" ? "file://" + spec : spec, "file://" + process.cwd() + "/");
+    return url.protocol === "file:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * node:worker_threads' Worker (all three runtimes) and the web's (Bun's, Deno's): each worker
  * gets the settings in its environment data; Bun's the preload as an option.
  */
 function followWorkers(config: ChildConfig, own: string): void {
-  const wrap = (Real: NewableFunction): NewableFunction => {
+  const wrap = (Real: NewableFunction, web: boolean): NewableFunction => {
     const proxy = new ProxyCtor(Real, {
       construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
         const entry = args[0];
         const where = entry instanceof URL ? entry.href : typeof entry === "string" ? entry : "";
         const { text, started } = settingsFor(config, "worker", [where]);
         let call = args;
-        if (G.Bun !== undefined) {
+        if (G.Deno !== undefined) {
+          // Deno runs no preload in a worker: the worker's module is one that imports the
+          // preload, with the settings in its URL, and then the worker's own.
+          const url = denoWorkerURL(entry, args[1], web);
+          if (url === null) return reflectConstruct(target, args, newTarget);
+          const code =
+            `import ${plainJSON(PRELOAD_URL.href + "?follow=" + encodeURIComponent(text))};` +
+            `await import(${plainJSON(url)});`;
+          call = [new URL("data:text/javascript," + encodeURIComponent(code))];
+          for (let i = 1; i < args.length; i++) call[i] = args[i];
+          if (web) call[0] = (call[0] as URL).href;
+        } else if (G.Bun !== undefined) {
           const preload = own === NODE_PRELOAD ? PRELOAD : own;
           const options = args[1];
           const d = isOptions(options) ? getOwn(options, "preload") : undefined;
@@ -460,8 +565,10 @@ function followWorkers(config: ChildConfig, own: string): void {
     return proxy;
   };
   if (threads === undefined) return;
-  if (typeof threads.Worker === "function") threads.Worker = wrap(threads.Worker);
-  if (G.Bun !== undefined && typeof G.Worker === "function") G.Worker = wrap(G.Worker);
+  if (typeof threads.Worker === "function") threads.Worker = wrap(threads.Worker, false);
+  if ((G.Bun !== undefined || G.Deno !== undefined) && typeof G.Worker === "function") {
+    G.Worker = wrap(G.Worker, true);
+  }
 }
 
 /**
@@ -476,4 +583,12 @@ export function followChildren(config: ChildConfig, own: string): void {
   if (G.Bun === undefined) followNodeChildren(config, own);
   if (G.Deno !== undefined) followDenoCommand(config, own);
   followWorkers(config, own);
+  // ES modules' bindings of the built-ins follow their exports (Node's; Deno's child_process).
+  // deno-lint-ignore no-explicit-any
+  const mod = (process as any).getBuiltinModule?.("node:module");
+  try {
+    mod?.syncBuiltinESMExports?.();
+  } catch {
+    // Not on this runtime: `import { spawn }` keeps the real one.
+  }
 }

@@ -2,5 +2,7 @@
 // program.
 import { setupChild } from "./child.ts";
 
-// A file URL's path, as the CLI gave it to the runtime (command.ts).
-setupChild([decodeURIComponent(new URL(import.meta.url).pathname)]);
+// A file URL's path, as the CLI gave it to the runtime (command.ts); a worker followed on Deno
+// imports it with the settings in its URL (follow.ts).
+const url = new URL(import.meta.url);
+setupChild([decodeURIComponent(url.pathname)], null, url.searchParams.get("follow"));

@@ -813,10 +813,11 @@ function reportRun(
   }
   if (children > 0) {
     ctx.err(
-      `tph: ${children} process${children === 1 ? " or worker" : "es and workers"} it started ${
-        children === 1 ? "was" : "were"
-      } recorded, each as a run of its own: tph logs lists ${children === 1 ? "it" : "them"} ` +
-        "under it",
+      children === 1
+        ? "tph: 1 process or worker it started was recorded as a run of its own: tph logs " +
+          "lists it under this run"
+        : `tph: ${children} processes and workers it started were recorded, each as a run of ` +
+          "its own: tph logs lists them under this run",
     );
   }
   const note = summarisedNote(h);
