@@ -37,7 +37,7 @@ import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { endingByExit } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
-import { useModuleRecords } from "./loader/original_text.ts";
+import { disguise, useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 import { bunFollow } from "./follow.ts";
@@ -202,6 +202,10 @@ export function setupChild(
   if (g.Deno !== undefined && config.sub?.kind !== "worker") {
     saveOnDenoEnd(g, save, exitCalled, describe);
   } else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  // A web worker on Deno ends by its close() (or its parent's terminate(): then nothing is saved).
+  if (g.Deno !== undefined && config.sub?.kind === "worker" && typeof g.close === "function") {
+    saveOnDenoClose(g, save);
+  }
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
@@ -349,6 +353,23 @@ function runSaver(
       rt.hush(false);
     }
   };
+}
+
+/** Deno's web worker: its run is saved as its `close()` ends it. */
+// deno-lint-ignore no-explicit-any
+function saveOnDenoClose(g: any, save: (ending: ChildEnding) => void): void {
+  const real = g.close;
+  const close = function close(this: unknown) {
+    save({ ended: "completed", code: 0 });
+    return apply(real, this, arguments as unknown as unknown[]);
+  };
+  Object.defineProperty(close, "length", { value: real.length });
+  disguise(close, real);
+  const d = Object.getOwnPropertyDescriptor(g, "close");
+  Object.defineProperty(g, "close", {
+    ...(d ?? { writable: true, enumerable: true, configurable: true }),
+    value: close,
+  });
 }
 
 /**
