@@ -69,6 +69,17 @@ export function followedSettings(inline: string | null): ChildConfig | null {
   }
 }
 
+/** Whether this process or worker is one followed (its settings are there to take). */
+export function isFollowed(): boolean {
+  if (process.env[FOLLOW_ENV] !== undefined) return true;
+  try {
+    return threads?.isMainThread === false &&
+      typeof threads.getEnvironmentData(FOLLOW_DATA) === "string";
+  } catch {
+    return false;
+  }
+}
+
 /** A followed child as its parent keeps it: what the `.children` file says, and its call. */
 interface Followed extends ChildStarted {
   /** The tape's row of the call that started it (the external call), or -1. */
@@ -253,7 +264,9 @@ function shellWithPreload(command: string, own: string): string | null {
   if (m === null) return null;
   const word = m[1][0] === "'" || m[1][0] === '"' ? strSlice(m[1], 1, m[1].length - 1) : m[1];
   const target = targetOf(word);
-  if (target === null || target === "self") return null;
+  if (target === null) return null;
+  // The standalone binary's own preload adds itself (binary_preload.ts).
+  if (target === "self") return command;
   // Only a plain rest: the options up to the script (no variable, no operator before it).
   const rest = strSlice(command, m[0].length);
   const words = rest.split(/\s+/);

@@ -7,7 +7,7 @@
 // follow_children = false record the program alone.
 
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON, ChildRunJSON, RunJSON } from "../../../src/types.ts";
 import { assertCode, plain, type Target, tempDir, tph } from "./_cli.ts";
@@ -189,6 +189,25 @@ export function childrenTests(t: Target): void {
       );
       assert.equal(run.run?.ended === "completed" || run.run?.ended === "exit", true);
     }
+    // The exports that hold several runs draw each child on a track (a process) of its own.
+    const chrome = join(dir.path, "trace.json");
+    const ex = await tph(t, ["export", "last", "--format", "chrome", "-o", chrome], {
+      cwd: dir.path,
+    });
+    assertCode(ex, 0, "tph export --format chrome");
+    const pids = (events: { pid: number }[]) => new Set(events.map((e) => e.pid)).size;
+    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), want.length + 1);
+    const alone = await tph(t, [
+      "export",
+      "last",
+      "--no-children",
+      "--format",
+      "chrome",
+      "-o",
+      chrome,
+    ], { cwd: dir.path });
+    assertCode(alone, 0, "tph export --no-children");
+    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), 1);
     // `sh -c echo` is an external call of viaShell's only.
     const shell = calls.find((c) => c.name === "viaShell");
     assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
