@@ -542,7 +542,18 @@ function followWorkers(config: ChildConfig, own: string): void {
           call = [new URL("data:text/javascript," + encodeURIComponent(code))];
           for (let i = 1; i < args.length; i++) call[i] = args[i];
           if (web) call[0] = (call[0] as URL).href;
-        } else if (G.Bun !== undefined) {
+        } else if (G.Bun === undefined) {
+          // Node runs its `--require` modules in a worker unless the worker is given options of
+          // its own: then with tph's among them (the worker's preload takes it out again).
+          const options = args[1];
+          const d = isOptions(options) ? getOwn(options, "execArgv") : undefined;
+          if (d !== undefined && hasOwn(d, "value") && isArray(d.value)) {
+            const list: unknown[] = ["--require", NODE_PRELOAD];
+            for (let i = 0; i < d.value.length; i++) list[i + 2] = d.value[i];
+            call = [entry, withOwn(options, "execArgv", list)];
+            for (let i = 2; i < args.length; i++) call[i] = args[i];
+          }
+        } else {
           const preload = own === NODE_PRELOAD ? PRELOAD : own;
           const options = args[1];
           const d = isOptions(options) ? getOwn(options, "preload") : undefined;
