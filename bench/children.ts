@@ -51,7 +51,12 @@ try {
     const r = spawnSync(argv[0], argv.slice(1), {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
+      // `--runtime node` takes the first Node on PATH: the pinned Node 24, as the plain runs.
+      env: {
+        ...process.env,
+        NO_COLOR: "1",
+        PATH: `${join(REPO, "node_modules/node24/bin")}:${process.env.PATH}`,
+      },
       timeout: 300_000,
     });
     const ms = performance.now() - t0;

@@ -48,7 +48,6 @@ import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
 import { round, SafeMap } from "../platform/intrinsics.ts";
 import { followChildren, followedChildren, followedSettings } from "./follow.ts";
-import { type BunFollow } from "./bun_children.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -118,16 +117,15 @@ export function setupChild(
   const planFile = plan ?? process.env[CHILD_ENV];
   // A process or worker the program started, followed (follow.ts): its settings inline.
   const followed = planFile === undefined ? followedSettings(follow) : null;
-  if (planFile === undefined && followed === null) {
+  if (followed === null && planFile === undefined) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
     // gone from its environment) when following is off: not traced, and its options are the
     // program's own.
     process.execArgv = withoutPreload(process.execArgv, preload);
     return false;
   }
-  const config = followed ?? readPlan(planFile as string);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
-  if (config === null) process.exit(0);
+  const config = followed ?? readPlan(planFile as string) ?? process.exit(0);
   const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
   // starts for the test files) passes the settings and tph's options on to them; each of those
@@ -143,9 +141,8 @@ export function setupChild(
   jestMainProcess = jestMain;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
-  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) {
-    asRunDirectly(preload, bunFollow(config, preload[0]));
-  } // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
+  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload, config);
+  // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
@@ -197,15 +194,7 @@ export function setupChild(
   // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
   const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
   // The uncaught error, as the tree shows an error: its secrets redacted (the run's own setting).
-  const describe = (e: unknown) => formatError(e, 500, t.redaction);
-  // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
-  if (g.Deno !== undefined && config.sub?.kind !== "worker") {
-    saveOnDenoEnd(g, save, exitCalled, describe);
-  } else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
-  // A web worker on Deno ends by its close() (or its parent's terminate(): then nothing is saved).
-  if (g.Deno !== undefined && config.sub?.kind === "worker" && typeof g.close === "function") {
-    saveOnDenoClose(g, save);
-  }
+  saveOnEnd(g, config, save, exitCalled, (e: unknown) => formatError(e, 500, t.redaction));
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
@@ -214,12 +203,28 @@ export function setupChild(
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
   // Only the program's own process tells tph the signals it received (not a test file's, not a
   // followed one's); a worker gets none.
-  if (config.sub?.kind !== "worker") {
-    saveOnSignals(save, t, testFileProcess || sub ? null : planFile + SIGNALS_SUFFIX, g);
-  }
+  const ack = testFileProcess || sub ? null : planFile + SIGNALS_SUFFIX;
+  if (config.sub?.kind !== "worker") saveOnSignals(save, t, ack, g);
   followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   return true;
+}
+
+/** Save the run as the process (or the followed worker) ends, however it ends. */
+function saveOnEnd(
+  // deno-lint-ignore no-explicit-any
+  g: any,
+  config: ChildConfig,
+  save: (ending: ChildEnding) => void,
+  exitCalled: () => boolean,
+  describe: (error: unknown) => string,
+): void {
+  const worker = config.sub?.kind === "worker";
+  // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
+  if (g.Deno !== undefined && !worker) saveOnDenoEnd(g, save, exitCalled, describe);
+  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  // A web worker on Deno ends by its close() (or its parent's terminate(): then nothing is saved).
+  if (g.Deno !== undefined && worker && typeof g.close === "function") saveOnDenoClose(g, save);
 }
 
 /** Whether this is a process's main thread (vitest's `threads` pool runs tests in others). */
@@ -234,12 +239,12 @@ function isMainThread(): boolean {
  * The program must see the environment it would see when run directly, and the runtime's options
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
-function asRunDirectly(preload: readonly string[], follow: BunFollow | null): void {
+function asRunDirectly(preload: readonly string[], config: ChildConfig): void {
   const added = process.env[JSC_ADDED_ENV] !== undefined
     ? [CHILD_ENV, FOLLOW_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
     : [CHILD_ENV, FOLLOW_ENV];
   // Bun gives a command with no `env` of its own the start-up environment: without these.
-  keepBunSpawnEnv(startUpEnvWithout(added), follow);
+  keepBunSpawnEnv(startUpEnvWithout(added), bunFollow(config, preload[0]));
   delete process.env[CHILD_ENV];
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];

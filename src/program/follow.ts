@@ -290,88 +290,29 @@ function followNodeChildren(config: ChildConfig, own: string): void {
     | undefined;
   if (cp === undefined) return;
   // The real ones (Deno's fork is done with spawn).
-  const fork = cp.fork as (...args: unknown[]) => unknown;
-  const spawn = cp.spawn as ((...args: unknown[]) => unknown) | undefined;
-  const start = (
-    real: (...args: unknown[]) => unknown,
-    self: unknown,
-    args: unknown[],
-    call: unknown[] | null,
-    started: Followed,
-  ): unknown => {
-    if (call === null) return reflectApply(real, self, args);
-    const child = reflectApply(real, self, call) as { pid?: unknown } | null;
-    const pid = child !== null && typeof child === "object" ? child.pid : undefined;
-    started.pid = typeof pid === "number" ? pid : null;
-    listChild(config, started);
-    return child;
-  };
+  const real = { cp, fork: cp.fork as Fn, spawn: cp.spawn as Fn | undefined };
   // fork(modulePath[, args][, options]): a process of this runtime.
-  replace(cp, "fork", (real) =>
-    function fork(this: unknown, ...args: unknown[]) {
+  replace(cp, "fork", (fork) =>
+    function fork_(this: unknown, ...args: unknown[]) {
       const at = isArray(args[1]) ? 2 : 1;
       const options = isOptions(args[at]) ? args[at] : undefined;
       const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
       const execArgv = d === undefined ? process.execArgv : d.value;
       if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv)) {
-        return reflectApply(real, this, args);
+        return reflectApply(fork, this, args);
       }
-      if (G.Deno !== undefined) return forkOnDeno(this, args, at, options, execArgv);
+      if (G.Deno !== undefined) return forkOnDeno(config, real, this, args, at, execArgv);
       const { text, started } = settingsFor(config, "process");
       const list = withPreload("node", execArgv, own) as unknown[];
       let opts = withOwn(options, "execArgv", list);
       opts = withOwn(opts, "env", envWith(options, text));
       const call = [args[0], at === 2 ? args[1] : [], opts];
       for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
-      return start(real, this, args, call, started);
+      return started_(config, reflectApply(fork, this, call), started);
     });
-  /**
-   * Deno's fork passes Node's options to V8 and drops `--require`: a script with no option of
-   * Node's is started as Deno's fork starts it (`deno run -A`, an IPC channel as its fourth
-   * stdio), with the preload.
-   */
-  const forkOnDeno = (
-    self: unknown,
-    args: unknown[],
-    at: number,
-    options: unknown,
-    execArgv: unknown[],
-  ): unknown => {
-    const realFork = fork;
-    const modulePath = args[0];
-    if (execArgv.length > 0 || typeof modulePath !== "string" || spawn === undefined) {
-      return reflectApply(realFork, self, args);
-    }
-    const { text, started } = settingsFor(config, "process");
-    const rest = at === 2 ? args[1] as unknown[] : [];
-    const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];
-    for (let i = 0; i < rest.length; i++) list[list.length] = rest[i];
-    const o = options as Record<string, unknown> | undefined;
-    const silent = o !== undefined && getOwn(o, "silent")?.value === true;
-    const given = o !== undefined ? getOwn(o, "stdio")?.value : undefined;
-    let stdio: unknown[];
-    if (isArray(given)) {
-      stdio = [];
-      let ipc = false;
-      for (let i = 0; i < given.length; i++) {
-        stdio[i] = given[i];
-        if (given[i] === "ipc") ipc = true;
-      }
-      if (!ipc) stdio[stdio.length] = "ipc";
-    } else {stdio = silent
-        ? ["pipe", "pipe", "pipe", "ipc"]
-        : ["inherit", "inherit", "inherit", "ipc"];}
-    let opts = withOwn(options, "stdio", stdio);
-    opts = withOwn(opts, "env", envWith(options, text));
-    const child = reflectApply(spawn, cp, [process.execPath, list, opts]);
-    const pid = (child as { pid?: unknown } | null)?.pid;
-    started.pid = typeof pid === "number" ? pid : null;
-    listChild(config, started);
-    return child;
-  };
   // spawn/execFile(file[, args][, options][, callback]) and their sync forms.
   for (const name of ["spawn", "spawnSync", "execFile", "execFileSync"]) {
-    replace(cp, name, (real) =>
+    replace(cp, name, (fn) =>
       function (this: unknown, ...args: unknown[]) {
         const file = args[0];
         const hasArgs = isArray(args[1]);
@@ -386,29 +327,84 @@ function followNodeChildren(config: ChildConfig, own: string): void {
           own,
           G.Deno !== undefined && file === process.execPath,
         );
-        if (preloaded === null) return reflectApply(real, this, args);
+        if (preloaded === null) return reflectApply(fn, this, args);
         const { text, started } = settingsFor(config, "process");
         const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
         for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
-        return start(real, this, args, call, started);
+        return started_(config, reflectApply(fn, this, call), started);
       });
   }
   // exec(command[, options][, callback]) and execSync: a shell command whose first word runs a
   // runtime.
   for (const name of ["exec", "execSync"]) {
-    replace(cp, name, (real) =>
+    replace(cp, name, (fn) =>
       function (this: unknown, ...args: unknown[]) {
         const command = typeof args[0] === "string" ? shellWithPreload(args[0], own) : null;
-        if (command === null) return reflectApply(real, this, args);
+        if (command === null) return reflectApply(fn, this, args);
         const options = isOptions(args[1]) ? args[1] : undefined;
         const { text, started } = settingsFor(config, "process");
         const call: unknown[] = [command, withOwn(options, "env", envWith(options, text))];
         for (let i = options !== undefined ? 2 : 1; i < args.length; i++) {
           call[call.length] = args[i];
         }
-        return start(real, this, args, call, started);
+        return started_(config, reflectApply(fn, this, call), started);
       });
   }
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+/** A child just started (a ChildProcess, or spawnSync's result): its pid, and its line. */
+function started_(config: ChildConfig, child: unknown, started: Followed): unknown {
+  const pid = child !== null && typeof child === "object"
+    ? (child as { pid?: unknown }).pid
+    : undefined;
+  started.pid = typeof pid === "number" ? pid : null;
+  listChild(config, started);
+  return child;
+}
+
+/**
+ * Deno's fork passes Node's options to V8 and drops `--require`: a script with no option of
+ * Node's is started as Deno's fork starts it (`deno run -A`, an IPC channel as its fourth stdio),
+ * with the preload.
+ */
+function forkOnDeno(
+  config: ChildConfig,
+  real: { cp: object; fork: Fn; spawn: Fn | undefined },
+  self: unknown,
+  args: unknown[],
+  at: number,
+  execArgv: unknown[],
+): unknown {
+  const modulePath = args[0];
+  if (execArgv.length > 0 || typeof modulePath !== "string" || real.spawn === undefined) {
+    return reflectApply(real.fork, self, args);
+  }
+  const options = isOptions(args[at]) ? args[at] as Record<string, unknown> : undefined;
+  const { text, started } = settingsFor(config, "process");
+  const rest = at === 2 ? args[1] as unknown[] : [];
+  const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];
+  for (let i = 0; i < rest.length; i++) list[list.length] = rest[i];
+  const silent = options !== undefined && getOwn(options, "silent")?.value === true;
+  const given = options !== undefined ? getOwn(options, "stdio")?.value : undefined;
+  let stdio: unknown[] = silent ? ["pipe", "pipe", "pipe"] : ["inherit", "inherit", "inherit"];
+  let ipc = false;
+  if (isArray(given)) {
+    stdio = [];
+    for (let i = 0; i < given.length; i++) {
+      stdio[i] = given[i];
+      if (given[i] === "ipc") ipc = true;
+    }
+  }
+  if (!ipc) stdio[stdio.length] = "ipc";
+  let opts = withOwn(options, "stdio", stdio);
+  opts = withOwn(opts, "env", envWith(options, text));
+  return started_(
+    config,
+    reflectApply(real.spawn, real.cp, [process.execPath, list, opts]),
+    started,
+  );
 }
 
 /**

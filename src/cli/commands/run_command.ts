@@ -468,6 +468,32 @@ function childTests(
   return { ...runner, command: command ?? [] };
 }
 
+/** The settings of the program's process (ChildConfig) but its run file. */
+function programConfig(
+  where: Where,
+  loader: LoaderOptions,
+  cfg: ReturnType<typeof readConfig>,
+  follow: boolean,
+  phases: boolean,
+): Omit<ChildConfig, "out"> {
+  return {
+    loader,
+    limits: where.limits,
+    label: where.label,
+    phases,
+    follow: follow && cfg.follow_children,
+    ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
+    blocks: {
+      only: where.blocksOnly,
+      label: cfg.default_label,
+      // A block is stored where the run would be: not with --no-cache or cache = false.
+      cacheDir: cfg.auto_save ? where.cacheDir : null,
+      keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
+      disabled: !cfg.enabled,
+    },
+  };
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
@@ -486,22 +512,7 @@ async function traceProgram(
     cwd: ctx.cwd,
     runtime: where.runtime ?? v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
-    config: {
-      loader,
-      limits: where.limits,
-      label,
-      phases: benchPhases !== undefined,
-      follow: !v["no-follow"] && cfg.follow_children,
-      ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
-      blocks: {
-        only: where.blocksOnly,
-        label: cfg.default_label,
-        // A block is stored where the run would be: not with --no-cache or cache = false.
-        cacheDir: cfg.auto_save ? cacheDir : null,
-        keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
-        disabled: !cfg.enabled,
-      },
-    },
+    config: programConfig(where, loader, cfg, !v["no-follow"], benchPhases !== undefined),
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.
     checkDir: cacheDir === null ? undefined : () => {
@@ -551,15 +562,12 @@ async function traceProgram(
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
     : storeRun(ctx, run, cacheDir, cfg, saved, result.blockRuns.length > 0);
-  // The runs of the processes and workers it started: stored with it, or not at all.
-  const childRuns = stored !== null && cacheDir !== null
-    ? storeChildRuns(ctx, result, stored, cacheDir)
-    : (removeChildren(result.children), []);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
-  reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children: childRuns.length });
+  const children = storeChildRuns(ctx, result, stored, cacheDir).length;
+  reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
       cli_start: performance.timeOrigin,
@@ -637,16 +645,22 @@ function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult):
 }
 
 /**
- * The runs of the followed processes and workers, stored linked to the program's; a failure to
+ * The runs of the followed processes and workers, stored linked to the program's (removed when it
+ * was not stored); a failure to
  * store them is a warning (the program's run stays).
  */
 function storeChildRuns(
   ctx: Context<typeof RUN_OPTIONS>,
   result: RunProgramResult,
-  stored: string,
-  cacheDir: string,
+  stored: string | null,
+  cacheDir: string | null,
 ): string[] {
   if (result.children.length === 0) return [];
+  // Stored with the program's run, or not at all.
+  if (stored === null || cacheDir === null) {
+    removeChildren(result.children);
+    return [];
+  }
   try {
     return storeChildren(result.children, result.run.file, stored, cacheDir, ctx.cwd);
   } catch (e) {
