@@ -47,7 +47,13 @@ import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
 import { round, SafeMap } from "../platform/intrinsics.ts";
-import { followChildren, followedChildren, followedSettings } from "./follow.ts";
+import {
+  followChildren,
+  followedChildren,
+  followedSettings,
+  saveLiveWorkers,
+  saveWhenAsked,
+} from "./follow.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -220,6 +226,15 @@ function saveOnEnd(
   describe: (error: unknown) => string,
 ): void {
   const worker = config.sub?.kind === "worker";
+  if (worker) {
+    // Saved when its parent terminates it or ends, too (it runs no exit handler then).
+    const saved = saveWhenAsked(() => save({ ended: "terminated" }));
+    const own = save;
+    save = (ending) => {
+      own(ending);
+      saved();
+    };
+  }
   // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
   if (g.Deno !== undefined && !worker) saveOnDenoEnd(g, save, exitCalled, describe);
   else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
@@ -297,6 +312,8 @@ function runSaver(
   const given = config.command ?? (config.sub?.kind === "process" ? programCommand() : undefined);
   const command = given === undefined ? undefined : scrubCommand(given, config.limits);
   return (ending: ChildEnding) => {
+    // Its followed workers still running save theirs first (they are ended after this).
+    saveLiveWorkers();
     t.endTime = now();
     if (command !== undefined) ending.command = command;
     saveTests();

@@ -13,7 +13,19 @@
 import process from "../platform/node_process.ts";
 import { appendText, randomHex } from "../platform/files.ts";
 import { hasOwn, plainJSON, strSlice } from "../platform/intrinsics.ts";
-import { Array, JSON, Object, Proxy, Reflect, RegExp } from "../platform/globals.ts";
+import {
+  Array,
+  Atomics,
+  Int32Array,
+  JSON,
+  Object,
+  Promise,
+  Proxy,
+  Reflect,
+  RegExp,
+  SharedArrayBuffer,
+} from "../platform/globals.ts";
+import { SafeWeakMap } from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
@@ -24,6 +36,18 @@ import type { BunFollow } from "./bun_children.ts";
 
 /** The key of a worker's environment data (node:worker_threads) its settings are passed in. */
 const FOLLOW_DATA = "tph.follow";
+/**
+ * The key its request flags are passed in: a SharedArrayBuffer of two Int32 slots; the parent
+ * sets the first to ask the worker to save its run now (it is terminated, or the program is
+ * ending); the worker sets the second to LISTENING once it listens, to SAVED once it has saved.
+ */
+const ASK_DATA = "tph.follow.ask";
+/** How long the parent waits, at most, for a worker to save before it ends. */
+const ASK_MS = 2000;
+const LISTENING = 2, SAVED = 1;
+const atomicsWait = Atomics.wait, atomicsNotify = Atomics.notify, atomicsStore = Atomics.store;
+const atomicsLoad = Atomics.load, waitAsync = Atomics.waitAsync;
+const promiseThen = Promise.prototype.then;
 
 const isArray = Array.isArray;
 const getOwn = Object.getOwnPropertyDescriptor;
@@ -67,6 +91,85 @@ export function followedSettings(inline: string | null): ChildConfig | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A followed worker: save its run when its parent asks (it is about to terminate it, or to end).
+ *
+ * @param save Saves the run.
+ * @returns What the worker calls once it has saved by itself (its parent then waits no more).
+ */
+export function saveWhenAsked(save: () => void): () => void {
+  let flags: Int32Array;
+  try {
+    const sab = threads?.getEnvironmentData(ASK_DATA);
+    if (!(sab instanceof SharedArrayBuffer) || typeof waitAsync !== "function") return () => {};
+    threads.setEnvironmentData(ASK_DATA, undefined);
+    flags = new Int32Array(sab);
+  } catch {
+    return () => {};
+  }
+  const saved = () => {
+    atomicsStore(flags, 1, SAVED);
+    atomicsNotify(flags, 1);
+  };
+  atomicsStore(flags, 1, LISTENING);
+  // A pending wait keeps no worker alive.
+  const wait = reflectApply(waitAsync, Atomics, [flags, 0, 0]) as {
+    async: boolean;
+    value: unknown;
+  };
+  if (wait.async) {
+    reflectApply(promiseThen, wait.value, [() => {
+      try {
+        save();
+      } finally {
+        saved();
+      }
+    }]);
+  }
+  return saved;
+}
+
+/** Ask a followed worker that listens to save its run, and wait until it has (at most `ms`). */
+function askToSave(flags: Int32Array, ms: number): void {
+  // Not listening (not started yet, or a worker that got no flags): nothing to wait for.
+  if (atomicsLoad(flags, 1) !== LISTENING || ms <= 0) return;
+  atomicsStore(flags, 0, 1);
+  atomicsNotify(flags, 0);
+  try {
+    atomicsWait(flags, 1, LISTENING, ms);
+  } catch {
+    // A thread that may not wait (a browser's main thread): not saved.
+  }
+}
+
+/** The request flags of each followed worker, by the worker. */
+const askOf: WeakMap<object, Int32Array> = new SafeWeakMap<object, Int32Array>();
+const asks: Int32Array[] = [];
+
+/**
+ * The program is ending: its followed workers still running save their runs (Node ends them
+ * without running their exit handlers). At most ASK_MS in all.
+ */
+export function saveLiveWorkers(): void {
+  const until = epochNow() + ASK_MS;
+  for (let i = 0; i < asks.length; i++) askToSave(asks[i], until - epochNow());
+}
+
+/** A Worker class's terminate() asks a followed worker to save its run first. */
+function saveBeforeTerminate(Real: unknown): void {
+  const proto = typeof Real === "function" ? Real.prototype : undefined;
+  const real = proto?.terminate;
+  if (typeof real !== "function") return;
+  const terminate = function terminate(this: unknown) {
+    const flags = this !== null && typeof this === "object" ? askOf.get(this) : undefined;
+    if (flags !== undefined) askToSave(flags, ASK_MS);
+    return reflectApply(real, this, arguments as unknown as unknown[]);
+  };
+  defineProperty(terminate, "length", { value: real.length });
+  disguise(terminate, real);
+  defineProperty(proto, "terminate", { ...getOwn(proto, "terminate"), value: terminate });
 }
 
 /** Whether this process or worker is one followed (its settings are there to take). */
@@ -562,10 +665,13 @@ function followWorkers(config: ChildConfig, own: string): void {
           call = [entry, withOwn(options, "preload", list)];
           for (let i = 2; i < args.length; i++) call[i] = args[i];
         }
-        let before: unknown;
+        let before: unknown, beforeAsk: unknown;
+        const flags = new Int32Array(new SharedArrayBuffer(8));
         try {
           before = threads.getEnvironmentData(FOLLOW_DATA);
+          beforeAsk = threads.getEnvironmentData(ASK_DATA);
           threads.setEnvironmentData(FOLLOW_DATA, text);
+          threads.setEnvironmentData(ASK_DATA, flags.buffer);
         } catch {
           return reflectConstruct(target, args, newTarget);
         }
@@ -574,7 +680,10 @@ function followWorkers(config: ChildConfig, own: string): void {
           worker = reflectConstruct(target, call, newTarget);
         } finally {
           threads.setEnvironmentData(FOLLOW_DATA, before);
+          threads.setEnvironmentData(ASK_DATA, beforeAsk);
         }
+        if (worker !== null && typeof worker === "object") askOf.set(worker, flags);
+        asks[asks.length] = flags;
         const id = worker?.threadId;
         if (typeof id === "number") started.thread = id;
         listChild(config, started);
@@ -585,6 +694,8 @@ function followWorkers(config: ChildConfig, own: string): void {
     return proxy;
   };
   if (threads === undefined) return;
+  saveBeforeTerminate(threads.Worker);
+  if (G.Bun !== undefined || G.Deno !== undefined) saveBeforeTerminate(G.Worker);
   if (typeof threads.Worker === "function") threads.Worker = wrap(threads.Worker, false);
   if ((G.Bun !== undefined || G.Deno !== undefined) && typeof G.Worker === "function") {
     G.Worker = wrap(G.Worker, true);

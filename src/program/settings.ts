@@ -150,7 +150,8 @@ export interface ChildPhases {
 
 /** How the child saw the program end, written beside the trace. */
 export interface ChildEnding {
-  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  /** `terminated`: a followed worker saved as its parent terminated it or ended (follow.ts). */
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal" | "terminated";
   error?: string;
   signal?: string;
   /**

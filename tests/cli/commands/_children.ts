@@ -39,6 +39,12 @@ function viaWorker() {
     w.on("exit", (code) => resolve("worker exit " + code));
   });
 }
+function viaTerminated() {
+  return new Promise((resolve) => {
+    const w = new wt.Worker(new URL("./idle.js", import.meta.url));
+    w.on("message", async (m) => { await w.terminate(); resolve("terminated worker said " + m); });
+  });
+}
 function viaWebWorker() {
   if (globalThis.Bun === undefined && globalThis.Deno === undefined) return Promise.resolve("no web worker");
   return new Promise((resolve) => {
@@ -62,6 +68,7 @@ async function main() {
   console.log(viaOwnApi());
   console.log(await viaFork());
   console.log(await viaWorker());
+  console.log(await viaTerminated());
   console.log(await viaWebWorker());
   console.log(cp.fork.name, cp.spawnSync.length, String(cp.execSync).length, wt.Worker.name, String(wt.Worker).length);
   process.exitCode = 3;
@@ -80,6 +87,12 @@ const WORKER = `import { parentPort, workerData } from "node:worker_threads";
 function quad(x) { return x * 4; }
 const tph = Object.keys(process.env).filter((k) => k.startsWith("TPH"));
 parentPort.postMessage(quad(workerData) + " " + JSON.stringify(tph) + " " + JSON.stringify(process.execArgv));
+`;
+
+const IDLE = `import { parentPort } from "node:worker_threads";
+function idle(x) { return x + 1; }
+parentPort.postMessage(idle(1));
+setInterval(() => {}, 1000);
 `;
 
 const WEB = `function seven() { return 7; }
@@ -113,16 +126,18 @@ function expected(t: Target): string[] {
     ...own,
     "child.js fork",
     "worker worker.js",
+    "worker idle.js",
     ...web,
   ];
 }
 
-function write(dir: string, t: Target): void {
+export function write(dir: string, t: Target): void {
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   writeFileSync(join(dir, "main.js"), program(t));
   writeFileSync(join(dir, "child.js"), CHILD);
   writeFileSync(join(dir, "worker.js"), WORKER);
   writeFileSync(join(dir, "web.js"), WEB);
+  writeFileSync(join(dir, "idle.js"), IDLE);
 }
 
 export function childrenTests(t: Target): void {
@@ -184,10 +199,20 @@ export function childrenTests(t: Target): void {
       const run = JSON.parse(own.stdout) as RunJSON;
       const names = walk(run.trace).map((c) => c.name);
       assert.ok(
-        names.includes("triple") || names.includes("quad") || names.includes("seven"),
+        ["triple", "quad", "seven", "idle"].some((n) => names.includes(n)),
         `${child.id}: ${names}`,
       );
-      assert.equal(run.run?.ended === "completed" || run.run?.ended === "exit", true);
+      // A worker terminated saves as it is terminated.
+      assert.equal(
+        run.run?.ended,
+        names.includes("idle")
+          ? "terminated"
+          : names.includes("seven")
+          ? "completed"
+          : run.run?.ended === "exit"
+          ? "exit"
+          : "completed",
+      );
     }
     // The exports that hold several runs draw each child on a track (a process) of its own.
     const chrome = join(dir.path, "trace.json");
