@@ -214,6 +214,15 @@ export function childrenTests(t: Target): void {
           : "completed",
       );
     }
+    // `tph tree` names, beside the tree, the runs of the children, and a child's run its parent's.
+    const parentTree = await tph(t, ["tree", "last"], { cwd: dir.path });
+    assertCode(parentTree, 0, "tph tree last");
+    assert.equal(
+      parentTree.stderr.match(/^tph: (process|worker) .* started/gm)?.length,
+      want.length,
+    );
+    const childTree = await tph(t, ["tree", children[0].id], { cwd: dir.path });
+    assert.match(childTree.stderr, new RegExp(`^tph: started by run ${main.id} at call \\d+`, "m"));
     // The exports that hold several runs draw each child on a track (a process) of its own.
     const chrome = join(dir.path, "trace.json");
     const ex = await tph(t, ["export", "last", "--format", "chrome", "-o", chrome], {
