@@ -152,7 +152,7 @@ export function setupChild(
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  if (g.Deno !== undefined) hideDenoBootstrap(g);
+  if (g.Deno !== undefined && !config.sub?.ipc) hideDenoBootstrap(g);
   // vitest loads the program's modules through vite, where tph's plugin instruments them; its
   // workers leave some to Node (a require() of a project file), which the hook instruments.
   // jest loads the program's files through its own registry and transformers (tests/jest_tests.ts).

@@ -264,6 +264,7 @@ function settingsFor(
   config: ChildConfig,
   kind: "process" | "worker",
   command?: string[],
+  ipc = false,
 ): { text: string; started: Followed } {
   const dir = strSlice(config.out, 0, config.out.lastIndexOf("/") + 1);
   const name = processRunName(process.pid, randomHex(4));
@@ -274,7 +275,7 @@ function settingsFor(
     blocks: config.blocks,
     out: dir + name,
     follow: true,
-    sub: { kind },
+    sub: ipc ? { kind, ipc } : { kind },
     ...(command !== undefined ? { command } : {}),
   };
   const started: Followed = {
@@ -431,7 +432,10 @@ function followNodeChildren(config: ChildConfig, own: string): void {
           G.Deno !== undefined && file === process.execPath,
         );
         if (preloaded === null) return reflectApply(fn, this, args);
-        const { text, started } = settingsFor(config, "process");
+        const stdio = options !== undefined ? getOwn(options, "stdio")?.value : undefined;
+        let ipc = false;
+        if (isArray(stdio)) { for (let i = 0; i < stdio.length; i++) ipc ||= stdio[i] === "ipc"; }
+        const { text, started } = settingsFor(config, "process", undefined, ipc);
         const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
         for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
         return started_(config, reflectApply(fn, this, call), started);
@@ -485,7 +489,7 @@ function forkOnDeno(
     return reflectApply(real.fork, self, args);
   }
   const options = isOptions(args[at]) ? args[at] as Record<string, unknown> : undefined;
-  const { text, started } = settingsFor(config, "process");
+  const { text, started } = settingsFor(config, "process", undefined, true);
   const rest = at === 2 ? args[1] as unknown[] : [];
   const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];
   for (let i = 0; i < rest.length; i++) list[list.length] = rest[i];

@@ -106,8 +106,10 @@ export interface ChildConfig {
   /**
    * Set in the settings a followed process or worker gets (follow.ts): it writes its run to
    * `out` when it ends, with no handshake with the CLI (which reads it once the program ends).
+   * `ipc`: a process Deno started with an IPC channel (fork), which lists Deno's `nodeBootstrap`
+   * among its globals plainly.
    */
-  sub?: { kind: "process" | "worker" };
+  sub?: { kind: "process" | "worker"; ipc?: boolean };
 }
 
 /** The test runners `tph test` traces. */
