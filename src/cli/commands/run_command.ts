@@ -499,7 +499,7 @@ async function traceProgram(
   where: Where,
   loader: LoaderOptions,
 ): Promise<number> {
-  const { scriptArg, args, label, cacheDir } = where;
+  const { scriptArg, args, cacheDir } = where;
   const v = ctx.values;
   // For bench/real_workloads.ts: where the run's time went, appended to this file as one line.
   const benchPhases = ctx.env?.TPH_BENCH_PHASES || undefined;
