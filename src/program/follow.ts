@@ -29,6 +29,7 @@ import { SafeWeakMap } from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
+import { makingOwnWorker } from "./own_worker.ts";
 import { disguise } from "./loader/original_text.ts";
 import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
@@ -630,6 +631,8 @@ function followWorkers(config: ChildConfig, own: string): void {
   const wrap = (Real: NewableFunction, web: boolean): NewableFunction => {
     const proxy = new ProxyCtor(Real, {
       construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
+        // tph's own (the clock, the parser's).
+        if (makingOwnWorker()) return reflectConstruct(target, args, newTarget);
         const entry = args[0];
         const where = entry instanceof URL ? entry.href : typeof entry === "string" ? entry : "";
         const { text, started } = settingsFor(config, "worker", [where]);
