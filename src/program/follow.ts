@@ -64,7 +64,13 @@ const NODE_PRELOAD = decodeURIComponent(NODE_PRELOAD_URL.pathname);
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
 // deno-lint-ignore no-explicit-any
-const threads = (process as any).getBuiltinModule?.("node:worker_threads") as any;
+let threadsModule: any = null;
+/** node:worker_threads, loaded when first needed (not in a run that follows nothing). */
+// deno-lint-ignore no-explicit-any
+function wt(): any {
+  // deno-lint-ignore no-explicit-any
+  return threadsModule ??= (process as any).getBuiltinModule?.("node:worker_threads");
+}
 
 /**
  * A followed process's or worker's settings, taken out of its environment (a process's variable,
@@ -75,10 +81,10 @@ export function followedSettings(inline: string | null): ChildConfig | null {
   let text: unknown = inline ?? process.env[FOLLOW_ENV];
   if (inline !== null) text = inline;
   else if (text !== undefined) delete process.env[FOLLOW_ENV];
-  else if (threads !== undefined && threads.isMainThread === false) {
+  else if (wt() !== undefined && wt().isMainThread === false) {
     try {
-      text = threads.getEnvironmentData(FOLLOW_DATA);
-      if (text !== undefined) threads.setEnvironmentData(FOLLOW_DATA, undefined);
+      text = wt().getEnvironmentData(FOLLOW_DATA);
+      if (text !== undefined) wt().setEnvironmentData(FOLLOW_DATA, undefined);
     } catch {
       text = undefined;
     }
@@ -103,9 +109,9 @@ export function followedSettings(inline: string | null): ChildConfig | null {
 export function saveWhenAsked(save: () => void): () => void {
   let flags: Int32Array;
   try {
-    const sab = threads?.getEnvironmentData(ASK_DATA);
+    const sab = wt()?.getEnvironmentData(ASK_DATA);
     if (!(sab instanceof SharedArrayBuffer) || typeof waitAsync !== "function") return () => {};
-    threads.setEnvironmentData(ASK_DATA, undefined);
+    wt().setEnvironmentData(ASK_DATA, undefined);
     flags = new Int32Array(sab);
   } catch {
     return () => {};
@@ -177,8 +183,8 @@ function saveBeforeTerminate(Real: unknown): void {
 export function isFollowed(): boolean {
   if (process.env[FOLLOW_ENV] !== undefined) return true;
   try {
-    return threads?.isMainThread === false &&
-      typeof threads.getEnvironmentData(FOLLOW_DATA) === "string";
+    return wt()?.isMainThread === false &&
+      typeof wt().getEnvironmentData(FOLLOW_DATA) === "string";
   } catch {
     return false;
   }
@@ -675,10 +681,10 @@ function followWorkers(config: ChildConfig, own: string): void {
         let before: unknown, beforeAsk: unknown;
         const flags = new Int32Array(new SharedArrayBuffer(8));
         try {
-          before = threads.getEnvironmentData(FOLLOW_DATA);
-          beforeAsk = threads.getEnvironmentData(ASK_DATA);
-          threads.setEnvironmentData(FOLLOW_DATA, text);
-          threads.setEnvironmentData(ASK_DATA, flags.buffer);
+          before = wt().getEnvironmentData(FOLLOW_DATA);
+          beforeAsk = wt().getEnvironmentData(ASK_DATA);
+          wt().setEnvironmentData(FOLLOW_DATA, text);
+          wt().setEnvironmentData(ASK_DATA, flags.buffer);
         } catch {
           return reflectConstruct(target, args, newTarget);
         }
@@ -686,8 +692,8 @@ function followWorkers(config: ChildConfig, own: string): void {
         try {
           worker = reflectConstruct(target, call, newTarget);
         } finally {
-          threads.setEnvironmentData(FOLLOW_DATA, before);
-          threads.setEnvironmentData(ASK_DATA, beforeAsk);
+          wt().setEnvironmentData(FOLLOW_DATA, before);
+          wt().setEnvironmentData(ASK_DATA, beforeAsk);
         }
         if (worker !== null && typeof worker === "object") askOf.set(worker, flags);
         asks[asks.length] = flags;
@@ -700,10 +706,10 @@ function followWorkers(config: ChildConfig, own: string): void {
     disguise(proxy, Real);
     return proxy;
   };
-  if (threads === undefined) return;
-  saveBeforeTerminate(threads.Worker);
+  if (wt() === undefined) return;
+  saveBeforeTerminate(wt().Worker);
   if (G.Bun !== undefined || G.Deno !== undefined) saveBeforeTerminate(G.Worker);
-  if (typeof threads.Worker === "function") threads.Worker = wrap(threads.Worker, false);
+  if (typeof wt().Worker === "function") wt().Worker = wrap(wt().Worker, false);
   if ((G.Bun !== undefined || G.Deno !== undefined) && typeof G.Worker === "function") {
     G.Worker = wrap(G.Worker, true);
   }
