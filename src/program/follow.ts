@@ -12,7 +12,14 @@
 
 import process from "../platform/node_process.ts";
 import { appendText, randomHex } from "../platform/files.ts";
-import { hasOwn, plainJSON, strSlice } from "../platform/intrinsics.ts";
+import {
+  hasOwn,
+  plainJSON,
+  regexExec,
+  regexTest,
+  strLastIndexOf,
+  strSlice,
+} from "../platform/intrinsics.ts";
 import {
   Array,
   Atomics,
@@ -52,14 +59,17 @@ const promiseThen = Promise.prototype.then;
 
 const isArray = Array.isArray;
 const getOwn = Object.getOwnPropertyDescriptor;
+const getOwnAll = Object.getOwnPropertyDescriptors;
+const defineAll = Object.defineProperties;
+const encode = encodeURIComponent, decode = decodeURIComponent;
 const defineProperty = Object.defineProperty;
 const reflectApply = Reflect.apply;
 const reflectConstruct = Reflect.construct;
 const ProxyCtor = Proxy;
 const keys = Object.keys;
 const epochNow = Date.now;
-const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
-const NODE_PRELOAD = decodeURIComponent(NODE_PRELOAD_URL.pathname);
+const PRELOAD = decode(PRELOAD_URL.pathname);
+const NODE_PRELOAD = decode(NODE_PRELOAD_URL.pathname);
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
@@ -216,7 +226,7 @@ function targetOf(command: unknown): Target | null {
   }
   // The standalone binary runs programs on itself only.
   if (binary) return null;
-  const slash = command.lastIndexOf("/");
+  const slash = strLastIndexOf(command, "/");
   const base = slash < 0 ? command : strSlice(command, slash + 1);
   if (base === "node" || base === "nodejs") return "node";
   if (base === "bun") return "bun";
@@ -244,13 +254,13 @@ function withPreload(
     // The standalone binary: its own preload adds itself (binary_preload.ts).
     return list;
   }
-  if (target === "node") return ["--require", own === NODE_PRELOAD ? own : NODE_PRELOAD, ...list];
-  if (target === "bun") return ["--preload", own === NODE_PRELOAD ? PRELOAD : own, ...list];
+  if (target === "node") return before(["--require", NODE_PRELOAD], list);
+  if (target === "bun") return before(["--preload", own === NODE_PRELOAD ? PRELOAD : own], list);
   const preload = own === NODE_PRELOAD ? PRELOAD : own;
   // Deno's node:child_process runs Deno's own executable given Node's arguments (a script first)
   // as `deno run -A`: so does tph, with the preload (any other option of Node's is not followed).
   if (nodeForm && typeof list[0] === "string" && list[0] !== "run" && list[0][0] !== "-") {
-    return ["run", "-A", "--preload", preload, ...list];
+    return before(["run", "-A", "--preload", preload], list);
   }
   // Deno: `deno run -A …` (or `deno -A script`).
   let all = false, at = -1;
@@ -273,7 +283,7 @@ function settingsFor(
   command?: string[],
   ipc = false,
 ): { text: string; started: Followed } {
-  const dir = strSlice(config.out, 0, config.out.lastIndexOf("/") + 1);
+  const dir = strSlice(config.out, 0, strLastIndexOf(config.out, "/") + 1);
   const name = processRunName(process.pid, randomHex(4));
   const sub: ChildConfig = {
     loader: config.loader,
@@ -316,7 +326,7 @@ function listChild(config: ChildConfig, child: Followed): void {
 function withOwn(options: unknown, key: string, value: unknown): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   if (options !== null && typeof options === "object") {
-    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(options));
+    defineAll(copy, getOwnAll(options));
   }
   defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
   return copy;
@@ -371,7 +381,7 @@ function shellQuote(s: string): string {
 
 /** A shell command with the preload's option after its first word, when it runs a runtime. */
 function shellWithPreload(command: string, own: string): string | null {
-  const m = SHELL_WORD.exec(command);
+  const m = regexExec(SHELL_WORD, command);
   if (m === null) return null;
   const word = m[1][0] === "'" || m[1][0] === '"' ? strSlice(m[1], 1, m[1].length - 1) : m[1];
   const target = targetOf(word);
@@ -380,7 +390,7 @@ function shellWithPreload(command: string, own: string): string | null {
   if (target === "self") return command;
   // Only a plain rest: the options up to the script (no variable, no operator before it).
   const rest = strSlice(command, m[0].length);
-  const words = rest.split(/\s+/);
+  const words = words_(rest);
   const args = withPreload(target, words, own);
   if (args === null) return null;
   const added = target === "deno" && words[0] === "run"
@@ -532,7 +542,7 @@ export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
     if (!isArray(cmd)) return null;
     // Bun's exec(): a shell running the command line.
     const shell = cmd.length >= 3 && cmd[1] === "-c" && typeof cmd[2] === "string" &&
-        typeof cmd[0] === "string" && SHELLS.test(cmd[0])
+        typeof cmd[0] === "string" && regexTest(SHELLS, cmd[0])
       ? shellWithPreload(cmd[2], own)
       : null;
     const target = shell !== null ? null : targetOf(cmd[0]);
@@ -562,6 +572,30 @@ export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
   };
 }
 
+/** A URL's scheme. */
+const SCHEME = new RegExp("^[a-z]+:");
+
+/** `head` then `list`'s items (no spread: the program may have patched arrays' iterator). */
+function before(head: unknown[], list: readonly unknown[]): unknown[] {
+  for (let i = 0; i < list.length; i++) head[head.length] = list[i];
+  return head;
+}
+
+/** A text's words, split at white space (ASCII), without empty ones. */
+function words_(text: string): string[] {
+  const out: string[] = [];
+  let word = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\n") {
+      if (word !== "") out[out.length] = word;
+      word = "";
+    } else word += c;
+  }
+  if (word !== "") out[out.length] = word;
+  return out;
+}
+
 /** The shells Bun's exec() runs a command line with. */
 const SHELLS = new RegExp("(^|/)(ba|da|z)?sh$");
 
@@ -581,7 +615,7 @@ function followDenoCommand(config: ChildConfig, own: string): void {
   if (typeof Real !== "function") return;
   const proxy = new ProxyCtor(Real, {
     construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
-      const file = args[0] instanceof URL ? decodeURIComponent(args[0].pathname) : args[0];
+      const file = args[0] instanceof URL ? decode(args[0].pathname) : args[0];
       const runtimeOf = targetOf(file);
       const options = isOptions(args[1]) ? args[1] : undefined;
       const d = options !== undefined ? getOwn(options, "args") : undefined;
@@ -620,7 +654,7 @@ function denoWorkerURL(entry: unknown, options: unknown, web: boolean): string |
   try {
     const spec = entry instanceof URL ? entry.href : typeof entry === "string" ? entry : null;
     if (spec === null) return null;
-    const url = web || entry instanceof URL || new RegExp("^[a-z]+:").test(spec)
+    const url = web || entry instanceof URL || regexTest(SCHEME, spec)
       ? new URL(spec, G.Deno.mainModule)
       : new URL(spec[0] === "/" ? "file://" + spec : spec, "file://" + process.cwd() + "/");
     return url.protocol === "file:" ? url.href : null;
@@ -648,10 +682,9 @@ function followWorkers(config: ChildConfig, own: string): void {
           // preload, with the settings in its URL, and then the worker's own.
           const url = denoWorkerURL(entry, args[1], web);
           if (url === null) return reflectConstruct(target, args, newTarget);
-          const code =
-            `import ${plainJSON(PRELOAD_URL.href + "?follow=" + encodeURIComponent(text))};` +
+          const code = `import ${plainJSON(PRELOAD_URL.href + "?follow=" + encode(text))};` +
             `await import(${plainJSON(url)});`;
-          call = [new URL("data:text/javascript," + encodeURIComponent(code))];
+          call = [new URL("data:text/javascript," + encode(code))];
           for (let i = 1; i < args.length; i++) call[i] = args[i];
           if (web) call[0] = (call[0] as URL).href;
         } else if (G.Bun === undefined) {
