@@ -36,7 +36,7 @@ import { SafeWeakMap } from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
-import { makingOwnWorker } from "./own_worker.ts";
+import { makingOwnWorker } from "./recorder/own_worker.ts";
 import { disguise } from "./loader/original_text.ts";
 import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";

@@ -8,7 +8,7 @@
 
 import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
-import { ownWorker } from "../own_worker.ts";
+import { ownWorker } from "../recorder/own_worker.ts";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
 import { INSTRUMENT_WORKER_URL } from "./own_files.ts";

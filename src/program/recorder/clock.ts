@@ -10,7 +10,7 @@
 
 import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
-import { ownWorker } from "../own_worker.ts";
+import { ownWorker } from "./own_worker.ts";
 import { performanceNow } from "../../platform/intrinsics.ts";
 
 let shared: Float64Array | null = null;
