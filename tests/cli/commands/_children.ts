@@ -34,7 +34,8 @@ function viaFork() {
 }
 function viaWorker() {
   return new Promise((resolve) => {
-    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 4 });
+    // Runtime options of its own: Node runs its --require modules only when given them.
+    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 4, execArgv: [] });
     w.on("message", (m) => console.log("worker said", m));
     w.on("exit", (code) => resolve("worker exit " + code));
   });
@@ -70,7 +71,11 @@ async function main() {
   console.log(await viaWorker());
   console.log(await viaTerminated());
   console.log(await viaWebWorker());
-  console.log(cp.fork.name, cp.spawnSync.length, String(cp.execSync).length, wt.Worker.name, String(wt.Worker).length);
+  // The wrapped built-ins print, and are named, as plainly.
+  const own = globalThis.Deno?.Command ?? globalThis.Bun?.spawn ?? cp.spawn;
+  const web = globalThis.Worker ?? cp.fork;
+  console.log(cp.fork.name, cp.spawnSync.length, String(cp.execSync), wt.Worker.name, String(wt.Worker).length);
+  console.log(String(own), own.name, own.length, String(web).length, String(wt.Worker.prototype.terminate));
   process.exitCode = 3;
 }
 await main();
