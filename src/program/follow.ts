@@ -335,19 +335,44 @@ function withOwn(options: unknown, key: string, value: unknown): Record<string, 
 /** The environment a child is given, with the settings added: its own `env`, else the process's. */
 function envWith(options: unknown, text: string, base?: Record<string, unknown>): object {
   const d = options !== null && typeof options === "object" ? getOwn(options, "env") : undefined;
-  const given = d !== undefined && hasOwn(d, "value") && d.value !== null &&
-      typeof d.value === "object"
-    ? d.value as Record<string, unknown>
-    : d === undefined || (hasOwn(d, "value") && d.value == null)
-    ? base ?? process.env
-    : null;
-  // A getter is the program's: the child gets no settings rather than run it twice.
-  if (given === null) return options as object;
+  // A getter is the program's: read once, as the runtime would read it (the copy of the options
+  // the runtime gets holds the value).
+  const value = d === undefined
+    ? undefined
+    : hasOwn(d, "value")
+    ? d.value
+    : d.get !== undefined
+    ? reflectApply(d.get, options, [])
+    : undefined;
+  const given =
+    (value !== null && typeof value === "object" ? value : base ?? process.env) as Record<
+      string,
+      unknown
+    >;
   const env: Record<string, unknown> = {};
   const names = keys(given);
   for (let i = 0; i < names.length; i++) env[names[i]] = given[names[i]];
   env[FOLLOW_ENV] = text;
   return env;
+}
+
+/**
+ * A call's arguments `(first[, list][, options][, …rest])` (spawn, execFile, fork; exec has no
+ * list): where its options are, and where the rest (a callback) begins. An absent list or options
+ * (`undefined`, `null`) holds its place.
+ */
+function argsOf(
+  args: unknown[],
+  withList: boolean,
+): { list: unknown[] | null; at: number; rest: number } {
+  let at = 1;
+  let list: unknown[] | null = null;
+  if (withList && (isArray(args[1]) || (args[1] == null && args.length > 2))) {
+    list = isArray(args[1]) ? args[1] : null;
+    at = 2;
+  }
+  const rest = at < args.length && (isOptions(args[at]) || args[at] == null) ? at + 1 : at;
+  return { list, at, rest };
 }
 
 /** Replace `obj[name]` with `wrap(real)`, printed and named as the real one. */
@@ -415,7 +440,7 @@ function followNodeChildren(config: ChildConfig, own: string): void {
   // fork(modulePath[, args][, options]): a process of this runtime.
   replace(cp, "fork", (fork) =>
     function fork_(this: unknown, ...args: unknown[]) {
-      const at = isArray(args[1]) ? 2 : 1;
+      const { list: given, at, rest } = argsOf(args, true);
       const options = isOptions(args[at]) ? args[at] : undefined;
       const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
       const execArgv = d === undefined ? process.execArgv : d.value;
@@ -427,8 +452,8 @@ function followNodeChildren(config: ChildConfig, own: string): void {
       const list = withPreload("node", execArgv, own) as unknown[];
       let opts = withOwn(options, "execArgv", list);
       opts = withOwn(opts, "env", envWith(options, text));
-      const call = [args[0], at === 2 ? args[1] : [], opts];
-      for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
+      const call = [args[0], given ?? [], opts];
+      for (let i = rest; i < args.length; i++) call[call.length] = args[i];
       return started_(config, reflectApply(fork, this, call), started);
     });
   // spawn/execFile(file[, args][, options][, callback]) and their sync forms.
@@ -436,15 +461,14 @@ function followNodeChildren(config: ChildConfig, own: string): void {
     replace(cp, name, (fn) =>
       function (this: unknown, ...args: unknown[]) {
         const file = args[0];
-        const hasArgs = isArray(args[1]);
-        const at = hasArgs ? 2 : 1;
+        const { list: given, at, rest } = argsOf(args, true);
         const options = isOptions(args[at]) ? args[at] : undefined;
         const shell = options !== undefined ? getOwn(options, "shell") : undefined;
         let target = targetOf(file);
         if (shell !== undefined && (!hasOwn(shell, "value") || shell.value)) target = null;
         const preloaded = target === null ? null : withPreload(
           target,
-          hasArgs ? args[1] as unknown[] : [],
+          given ?? [],
           own,
           G.Deno !== undefined && file === process.execPath,
         );
@@ -454,7 +478,7 @@ function followNodeChildren(config: ChildConfig, own: string): void {
         if (isArray(stdio)) { for (let i = 0; i < stdio.length; i++) ipc ||= stdio[i] === "ipc"; }
         const { text, started } = settingsFor(config, "process", undefined, ipc);
         const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
-        for (let i = at + 1; i < args.length; i++) call[call.length] = args[i];
+        for (let i = rest; i < args.length; i++) call[call.length] = args[i];
         return started_(config, reflectApply(fn, this, call), started);
       });
   }
@@ -465,12 +489,11 @@ function followNodeChildren(config: ChildConfig, own: string): void {
       function (this: unknown, ...args: unknown[]) {
         const command = typeof args[0] === "string" ? shellWithPreload(args[0], own) : null;
         if (command === null) return reflectApply(fn, this, args);
-        const options = isOptions(args[1]) ? args[1] : undefined;
+        const { at, rest } = argsOf(args, false);
+        const options = isOptions(args[at]) ? args[at] : undefined;
         const { text, started } = settingsFor(config, "process");
         const call: unknown[] = [command, withOwn(options, "env", envWith(options, text))];
-        for (let i = options !== undefined ? 2 : 1; i < args.length; i++) {
-          call[call.length] = args[i];
-        }
+        for (let i = rest; i < args.length; i++) call[call.length] = args[i];
         return started_(config, reflectApply(fn, this, call), started);
       });
   }
@@ -507,7 +530,7 @@ function forkOnDeno(
   }
   const options = isOptions(args[at]) ? args[at] as Record<string, unknown> : undefined;
   const { text, started } = settingsFor(config, "process", undefined, true);
-  const rest = at === 2 ? args[1] as unknown[] : [];
+  const rest = isArray(args[1]) ? args[1] : [];
   const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];
   for (let i = 0; i < rest.length; i++) list[list.length] = rest[i];
   const silent = options !== undefined && getOwn(options, "silent")?.value === true;

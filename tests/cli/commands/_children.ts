@@ -22,6 +22,9 @@ const out = (b) => String(b).trimEnd();
 function viaSpawn() { return out(cp.spawnSync(exe, ["child.js", "spawn"]).stdout); }
 function viaExecFile() { return out(cp.execFileSync(exe, ["child.js", "execFile"])); }
 function viaExec() { return out(cp.execSync(JSON.stringify(exe) + (${deno} ? " run -A" : "") + " child.js exec")); }
+function viaCallback() {
+  return new Promise((resolve) => cp.execFile(exe, ["child.js", "callback"], (err, stdout) => resolve(String(err) + " " + out(stdout))));
+}
 function viaShell() { return out(cp.spawnSync("sh", ["-c", "echo not a runtime"]).stdout); }
 function viaFork() {
   return new Promise((resolve) => {
@@ -65,6 +68,7 @@ async function main() {
   console.log(viaSpawn());
   console.log(viaExecFile());
   console.log(viaExec());
+  console.log(await viaCallback());
   console.log(viaShell());
   console.log(viaOwnApi());
   console.log(await viaFork());
@@ -128,6 +132,7 @@ function expected(t: Target): string[] {
     "child.js spawn",
     "child.js execFile",
     "child.js exec",
+    "child.js callback",
     ...own,
     "child.js fork",
     "worker worker.js",
@@ -178,8 +183,8 @@ export function childrenTests(t: Target): void {
     assert.deepEqual(shown.toSorted(), want.toSorted());
     // Listed under it in `tph logs`.
     const table = await tph(t, ["logs"], { cwd: dir.path });
-    assert.match(table.stdout, /^1 .* main\.js /m);
-    assert.match(table.stdout, /^2 .* └ /m);
+    assert.match(table.stdout, /^\s*1 .* main\.js /m);
+    assert.match(table.stdout, /^\s*2 .* └ /m);
     // The program's run lists them, each with the call that started it (a call of main's).
     const tree = await tph(t, ["export", "last", "--format", "json", "-o", "-"], { cwd: dir.path });
     assertCode(tree, 0, "tph export");
@@ -195,7 +200,7 @@ export function childrenTests(t: Target): void {
       assert.ok(starter, `the call that started ${shown[children.indexOf(child)]}`);
       assert.match(
         starter.name,
-        /^(?:via\w+|Promise executor|.*spawnSync|.*execFileSync|.*execSync|.*fork|.*Worker|.*Command|.*outputSync)/,
+        /^(?:via\w+|Promise executor|.*spawnSync|.*execFile|.*execFileSync|.*execSync|.*fork|.*Worker|.*Command|.*outputSync)/,
       );
       // Each child's calls are its own run's.
       const own = await tph(t, ["export", child.id, "--format", "json", "-o", "-"], {
