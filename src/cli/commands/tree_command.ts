@@ -8,9 +8,7 @@ import { type Context, intOption } from "./command.ts";
 import type { TREE_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-import { summarisedNote } from "../../render/summary.ts";
-import { safeText } from "../../render/safe_text.ts";
-import type { RunMeta } from "../../run_file/decode.ts";
+import { familyLines, summarisedNote } from "../../render/summary.ts";
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(
@@ -69,27 +67,4 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
   if (note !== null) ctx.err(`tph: ${note}`);
   if (drawn) { for (const line of familyLines(file.meta)) ctx.err(`tph: ${line}`); }
   return 0;
-}
-
-/**
- * The runs of the processes and workers a run started (tph run followed them), and the run that
- * started it: beside the tree, one line each, with the ref that draws it.
- */
-function familyLines(meta: RunMeta): string[] {
-  const lines: string[] = [];
-  const at = (call: number | null) => call === null ? "" : ` at call ${call + 1}`;
-  const p = meta.parent;
-  if (p !== undefined && typeof p.run === "string") {
-    lines.push(`started by run ${safeText(p.run)}${at(p.call)}: tph tree ${safeText(p.run)}`);
-  }
-  const children = Array.isArray(meta.children) ? meta.children : [];
-  for (const c of children) {
-    const who = c.kind === "worker" ? `worker ${c.thread ?? "?"}` : `process ${c.pid ?? "?"}`;
-    lines.push(
-      c.run === null
-        ? `${who} started${at(c.call)} left no run`
-        : `${who} started${at(c.call)}: tph tree ${safeText(c.run)}`,
-    );
-  }
-  return lines;
 }

@@ -231,6 +231,8 @@ export function childrenTests(t: Target): void {
       parentTree.stderr.match(/^tph: (process|worker) .* started/gm)?.length,
       want.length,
     );
+    const view = await tph(t, ["view", "last"], { cwd: dir.path });
+    assert.equal(view.stdout.match(/^(process|worker) .* started/gm)?.length, want.length);
     const childTree = await tph(t, ["tree", children[0].id], { cwd: dir.path });
     assert.match(childTree.stderr, new RegExp(`^tph: started by run ${main.id} at call \\d+`, "m"));
     // The exports that hold several runs draw each child on a track (a process) of its own.
