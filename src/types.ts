@@ -167,7 +167,10 @@ export interface RunJSON {
 
 /** A followed process or worker, as the run of the program that started it lists it. */
 export interface ChildRunJSON {
-  /** Its run's id in the cache; null when it left no run (it was killed, say). */
+  /**
+   * Its run's id in the cache; null when it left no run (it was killed, say), or when the run
+   * that lists it was not stored (`--no-cache`, `-o` written before it was).
+   */
   run: string | null;
   /** The call that started it: its number in this run (pre-order, from 0); null: not recorded. */
   call: number | null;

@@ -46,7 +46,8 @@ import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
-import { round, SafeMap } from "../platform/intrinsics.ts";
+import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";
+import type { ChildRunJSON } from "../types.ts";
 import {
   followChildren,
   followedChildren,
@@ -344,10 +345,18 @@ function runSaver(
       const rows: Map<number, number> = new SafeMap<number, number>();
       for (let i = 0; i < started.length; i++) rows.set(started[i].row, -1);
       const children = () => {
-        const list: { out: string; call: number | null }[] = [];
+        // In the order of the `.children` list: the CLI adds each one's stored run.
+        const list: ChildRunJSON[] = [], base = dateGetTime(t.startedAt);
         for (let i = 0; i < started.length; i++) {
-          const call = rows.get(started[i].row) ?? -1;
-          list[i] = { out: started[i].out, call: call < 0 ? null : call };
+          const c = started[i], call = rows.get(c.row) ?? -1;
+          list[i] = {
+            run: null,
+            call: call < 0 ? null : call,
+            kind: c.kind,
+            pid: c.pid,
+            ...(c.thread !== undefined ? { thread: c.thread } : {}),
+            start_ms: c.start > base ? c.start - base : 0,
+          };
         }
         return list.length > 0 ? { children: list } : {};
       };

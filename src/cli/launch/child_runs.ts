@@ -5,7 +5,7 @@
 // parent's run lists its children by their stored ids.
 
 import { basename, dirname, join } from "node:path";
-import { addMeta, openRun } from "../../run_file/decode.ts";
+import { addMeta, openRun, type RunMeta } from "../../run_file/decode.ts";
 import {
   type ChildStarted,
   isProcessTemp,
@@ -27,6 +27,8 @@ export interface ChildRunFile extends ChildStarted {
   file: string;
   /** Its parent's run file (the program's, or another child's). */
   parentFile: string;
+  /** Its place in its parent's list (and in its parent's run's `children`). */
+  index: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function takeChildren(out: string): ChildRunFile[] {
   const queue = [out];
   for (let q = 0; q < queue.length; q++) {
     const parent = queue[q];
+    let index = 0;
     for (const line of (takeLeft(parent, "children") ?? "").split("\n")) {
       if (line === "") continue;
       let started: ChildStarted;
@@ -55,7 +58,7 @@ export function takeChildren(out: string): ChildRunFile[] {
         removeLeft(file);
         continue;
       }
-      found.push({ ...started, file, parentFile: parent });
+      found.push({ ...started, file, parentFile: parent, index: index++ });
       queue.push(file);
     }
   }
@@ -87,39 +90,31 @@ export function storeChildren(
 ): string[] {
   const storedOf = new Map<string, string>([[out, stored]]);
   // Every run of the family is listed under the program's (list_runs.ts).
-  const family = parentMeta(stored).timestamp;
-  const listed = new Map<string, ChildRunJSON[]>();
+  const family = metaOf(stored).timestamp;
+  // Each parent's `children`, as its process wrote them (in the order of its list).
+  const lists = new Map<string, ChildRunJSON[]>();
   const paths: string[] = [];
   for (const child of children) {
     const parentStored = storedOf.get(child.parentFile) ?? stored;
-    const parent = parentMeta(parentStored);
-    const call = parent.calls.get(child.out) ?? null;
-    const entry: ChildRunJSON = {
-      run: null,
-      call,
-      kind: child.kind,
-      pid: child.pid,
-      ...(child.thread !== undefined ? { thread: child.thread } : {}),
-      start_ms: parent.start === null ? 0 : Math.max(0, child.start - parent.start),
-    };
-    const list = listed.get(parentStored) ?? [];
-    list.push(entry);
-    listed.set(parentStored, list);
+    let list = lists.get(parentStored);
+    if (list === undefined) {
+      const meta = metaOf(parentStored);
+      list = Array.isArray(meta.children) ? meta.children : [];
+      lists.set(parentStored, list);
+    }
+    const entry = entryOf(list[child.index], child, metaOf(parentStored).timestamp);
+    list[child.index] = entry;
     const ending = takeLeftJSON(child.file, "ending") as ChildEnding | undefined;
     const error = takeLeft(child.file, "error");
-    if (ending === undefined || error !== null) {
-      removeLeft(child.file);
-      continue;
-    }
-    const header = addMeta(child.file, {
+    const header = ending === undefined || error !== null ? null : addMeta(child.file, {
       run: childInfo(ending, cwd),
       parent: {
         run: runIdOf(basename(parentStored)),
         timestamp: family,
-        call,
-        kind: child.kind,
-        pid: child.pid,
-        ...(child.thread !== undefined ? { thread: child.thread } : {}),
+        call: entry.call,
+        kind: entry.kind,
+        pid: entry.pid,
+        ...(entry.thread !== undefined ? { thread: entry.thread } : {}),
       },
     });
     if (header === null) {
@@ -132,23 +127,39 @@ export function storeChildren(
     entry.run = runIdOf(basename(path));
     paths.push(path);
   }
-  for (const [path, list] of listed) addMeta(path, { children: list });
+  for (const [path, list] of lists) addMeta(path, { children: list });
   return paths;
 }
 
-/** What a parent's run says of its children: the call that started each, by run file name. */
-function parentMeta(
-  path: string,
-): { calls: Map<string, number | null>; start: number | null; timestamp: string } {
-  const calls = new Map<string, number | null>();
+/** A run's top-level fields (its calls are not read). */
+function metaOf(path: string): RunMeta {
   const file = openRun(path, { metaFirst: true });
   file.close();
-  const meta = file.meta as { children?: { out?: unknown; call?: unknown }[] };
-  for (const c of Array.isArray(meta.children) ? meta.children : []) {
-    if (typeof c?.out === "string") calls.set(c.out, typeof c.call === "number" ? c.call : null);
+  return file.meta;
+}
+
+/** A child's entry in its parent's `children`: as its process wrote it, else from its list. */
+function entryOf(written: unknown, child: ChildRunFile, parentTime: string): ChildRunJSON {
+  const w = written as Partial<ChildRunJSON> | undefined;
+  if (w !== null && typeof w === "object" && w.kind === child.kind) {
+    return {
+      run: null,
+      call: typeof w.call === "number" ? w.call : null,
+      kind: child.kind,
+      pid: typeof w.pid === "number" ? w.pid : child.pid,
+      ...(child.thread !== undefined ? { thread: child.thread } : {}),
+      start_ms: typeof w.start_ms === "number" ? w.start_ms : 0,
+    };
   }
-  const start = Date.parse(file.meta.timestamp);
-  return { calls, start: isNaN(start) ? null : start, timestamp: file.meta.timestamp };
+  const start = Date.parse(parentTime);
+  return {
+    run: null,
+    call: null,
+    kind: child.kind,
+    pid: child.pid,
+    ...(child.thread !== undefined ? { thread: child.thread } : {}),
+    start_ms: isNaN(start) ? 0 : Math.max(0, child.start - start),
+  };
 }
 
 /** A followed run's `run` field, from how its process or worker said it ended. */
