@@ -89,9 +89,8 @@ function wt(): any {
  */
 export function followedSettings(inline: string | null): ChildConfig | null {
   let text: unknown = inline ?? process.env[FOLLOW_ENV];
-  if (inline !== null) text = inline;
-  else if (text !== undefined) delete process.env[FOLLOW_ENV];
-  else if (wt() !== undefined && wt().isMainThread === false) {
+  if (inline === null && text !== undefined) delete process.env[FOLLOW_ENV];
+  else if (inline === null && wt() !== undefined && wt().isMainThread === false) {
     try {
       text = wt().getEnvironmentData(FOLLOW_DATA);
       if (text !== undefined) wt().setEnvironmentData(FOLLOW_DATA, undefined);
@@ -246,9 +245,13 @@ function withPreload(
   nodeForm = false,
 ): unknown[] | null {
   const list: unknown[] = [];
+  let options = true;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--test" || (i === 0 && args[i] === "test")) return null;
-    list[i] = args[i];
+    const a = args[i];
+    // The runtime's own options come before the script (`node --test`, `bun test`).
+    if (options && (a === "--test" || (i === 0 && a === "test"))) return null;
+    if (typeof a !== "string" || (a[0] !== "-" && !(i === 0 && a === "run"))) options = false;
+    list[i] = a;
   }
   if (target === "self") {
     // The standalone binary: its own preload adds itself (binary_preload.ts).
