@@ -528,10 +528,15 @@ function forkOnDeno(
   execArgv: unknown[],
 ): unknown {
   const modulePath = args[0];
-  if (execArgv.length > 0 || typeof modulePath !== "string" || real.spawn === undefined) {
+  const options = isOptions(args[at]) ? args[at] as Record<string, unknown> : undefined;
+  // A cluster's worker (NODE_UNIQUE_ID): Deno 2.9 never runs its main module after a preload.
+  const env = options !== undefined ? getOwn(options, "env")?.value : undefined;
+  const cluster = env !== null && typeof env === "object" && hasOwn(env, "NODE_UNIQUE_ID");
+  if (
+    execArgv.length > 0 || typeof modulePath !== "string" || real.spawn === undefined || cluster
+  ) {
     return reflectApply(real.fork, self, args);
   }
-  const options = isOptions(args[at]) ? args[at] as Record<string, unknown> : undefined;
   const { text, started } = settingsFor(config, "process", undefined, true);
   const rest = isArray(args[1]) ? args[1] : [];
   const list: unknown[] = ["run", "-A", "--preload", PRELOAD, modulePath];

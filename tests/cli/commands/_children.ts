@@ -259,6 +259,41 @@ export function childrenTests(t: Target): void {
     assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
   });
 
+  Deno.test(`tph run records a cluster's workers, each a run of its own (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(
+      join(dir.path, "cluster.js"),
+      `import cluster from "node:cluster";
+function work(n) { return n * 10; }
+if (cluster.isPrimary) {
+  for (let i = 1; i <= 2; i++) cluster.fork({ N: String(i) }).on("exit", (c) => console.log("exit", c));
+} else {
+  console.log("worker", work(Number(process.env.N)));
+  process.exit(0);
+}
+`,
+    );
+    const [p, r] = await Promise.all([
+      plain(t, "cluster.js", [], { cwd: dir.path }),
+      tph(t, ["run", "cluster.js"], { cwd: dir.path }),
+    ]);
+    assertCode(r, 0, "tph run cluster.js");
+    const sorted = (text: string) => text.split("\n").sort().join("\n");
+    assert.equal(sorted(r.stdout), sorted(p.stdout));
+    assert.match(p.stdout, /^worker 20$/m);
+    const rows = JSON.parse((await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout) as Row[];
+    // Deno never runs a cluster worker's module after a preload: its workers are not followed.
+    const followed = rows.filter((row) => row.parent !== undefined);
+    assert.equal(followed.length, t.runtime === "deno" ? 0 : 2);
+    for (const row of followed) {
+      const run = JSON.parse(
+        (await tph(t, ["export", row.id, "--format", "json", "-o", "-"], { cwd: dir.path })).stdout,
+      ) as RunJSON;
+      assert.deepEqual(walk(run.trace).map((c) => c.name).filter((n) => n === "work"), ["work"]);
+    }
+  });
+
   Deno.test(`tph run --no-follow and follow_children = false record the program alone (${t.name})`, async () => {
     await using dir = tempDir();
     write(dir.path, t);
