@@ -116,26 +116,26 @@ export function followedSettings(inline: string | null): ChildConfig | null {
  * @returns What the worker calls once it has saved by itself (its parent then waits no more).
  */
 export function saveWhenAsked(save: () => void): () => void {
-  let flags: Int32Array;
+  let sab: unknown;
   try {
-    const sab = wt()?.getEnvironmentData(ASK_DATA);
-    if (!(sab instanceof SharedArrayBuffer) || typeof waitAsync !== "function") return () => {};
-    wt().setEnvironmentData(ASK_DATA, undefined);
-    flags = new Int32Array(sab);
+    sab = wt()?.getEnvironmentData(ASK_DATA);
+    if (sab !== undefined) wt().setEnvironmentData(ASK_DATA, undefined);
   } catch {
-    return () => {};
+    sab = undefined;
   }
+  let flags: Int32Array | null = null;
   const saved = () => {
+    if (flags === null) return;
     atomicsStore(flags, 1, SAVED);
     atomicsNotify(flags, 1);
   };
-  atomicsStore(flags, 1, LISTENING);
-  // A pending wait keeps no worker alive.
-  const wait = reflectApply(waitAsync, Atomics, [flags, 0, 0]) as {
-    async: boolean;
-    value: unknown;
-  };
-  if (wait.async) {
+  const listen = (buffer: unknown) => {
+    if (!(buffer instanceof SharedArrayBuffer) || typeof waitAsync !== "function") return;
+    const f = flags = new Int32Array(buffer);
+    atomicsStore(f, 1, LISTENING);
+    // A pending wait keeps no worker alive.
+    const wait = reflectApply(waitAsync, Atomics, [f, 0, 0]) as { async: boolean; value: unknown };
+    if (!wait.async) return;
     reflectApply(promiseThen, wait.value, [() => {
       try {
         save();
@@ -143,8 +143,35 @@ export function saveWhenAsked(save: () => void): () => void {
         saved();
       }
     }]);
-  }
+  };
+  // A Deno web worker's flags come in its first message (its module takes it: followWorkers).
+  if (sab === undefined) listenLater = listen;
+  else listen(sab);
   return saved;
+}
+
+/** A Deno web worker: takes its flags once its module has them (see takeAsk). */
+let listenLater: ((buffer: unknown) => void) | null = null;
+
+/** The key of the message that brings a Deno web worker its flags. */
+const ASK_MESSAGE = "__tphFollowAsk";
+
+/**
+ * A Deno web worker's module (followWorkers): wait for the first message, which holds the flags
+ * its parent shares with it, and take it before the worker's own module adds its listeners.
+ */
+export function takeAsk(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onMessage = (e: { data?: Record<string, unknown>; stopImmediatePropagation(): void }) => {
+      const buffer = e.data?.[ASK_MESSAGE];
+      if (buffer === undefined) return;
+      e.stopImmediatePropagation();
+      G.removeEventListener("message", onMessage);
+      listenLater?.(buffer);
+      resolve();
+    };
+    G.addEventListener("message", onMessage);
+  });
 }
 
 /** Ask a followed worker that listens to save its run, and wait until it has (at most `ms`). */
@@ -713,8 +740,13 @@ function followWorkers(config: ChildConfig, own: string): void {
           // preload, with the settings in its URL, and then the worker's own.
           const url = denoWorkerURL(entry, args[1], web);
           if (url === null) return reflectConstruct(target, args, newTarget);
-          const code = `import ${plainJSON(PRELOAD_URL.href + "?follow=" + encode(text))};` +
-            `await import(${plainJSON(url)});`;
+          const preload = plainJSON(PRELOAD_URL.href + "?follow=" + encode(text));
+          // A web worker gets its flags in its first message (no environment data there).
+          const code = web
+            ? `import { takeAsk } from ${preload}; await takeAsk(); await import(${
+              plainJSON(url)
+            });`
+            : `import ${preload}; await import(${plainJSON(url)});`;
           call = [new URL("data:text/javascript," + encode(code))];
           for (let i = 1; i < args.length; i++) call[i] = args[i];
           if (web) call[0] = (call[0] as URL).href;
@@ -760,6 +792,9 @@ function followWorkers(config: ChildConfig, own: string): void {
           wt().setEnvironmentData(ASK_DATA, beforeAsk);
         }
         if (worker !== null && typeof worker === "object") askOf.set(worker, flags);
+        if (G.Deno !== undefined && web && webPost !== undefined) {
+          reflectApply(webPost, worker, [{ [ASK_MESSAGE]: flags.buffer }]);
+        }
         asks[asks.length] = flags;
         const id = worker?.threadId;
         if (typeof id === "number") started.thread = id;
@@ -771,6 +806,7 @@ function followWorkers(config: ChildConfig, own: string): void {
     return proxy;
   };
   if (wt() === undefined) return;
+  const webPost = G.Deno !== undefined ? G.Worker?.prototype?.postMessage : undefined;
   saveBeforeTerminate(wt().Worker);
   if (G.Bun !== undefined || G.Deno !== undefined) saveBeforeTerminate(G.Worker);
   if (typeof wt().Worker === "function") wt().Worker = wrap(wt().Worker, false);

@@ -56,6 +56,18 @@ function viaWebWorker() {
     w.onmessage = (e) => resolve("web worker said " + e.data);
   });
 }
+function viaWebTerminated() {
+  if (globalThis.Bun === undefined && globalThis.Deno === undefined) return Promise.resolve("no web worker");
+  return new Promise((resolve) => {
+    const w = new Worker(new URL("./web_idle.js", import.meta.url).href, { type: "module" });
+    let n = 0;
+    w.onmessage = (e) => {
+      if (++n === 1) return w.postMessage("ping");
+      w.terminate();
+      resolve("web worker answered " + e.data);
+    };
+  });
+}
 function viaOwnApi() {
   if (globalThis.Deno !== undefined) {
     const r = new Deno.Command(Deno.execPath(), { args: ["run", "-A", "child.js", "command"] }).outputSync();
@@ -75,6 +87,7 @@ async function main() {
   console.log(await viaWorker());
   console.log(await viaTerminated());
   console.log(await viaWebWorker());
+  console.log(await viaWebTerminated());
   // The wrapped built-ins print, and are named, as plainly.
   const own = globalThis.Deno?.Command ?? globalThis.Bun?.spawn ?? cp.spawn;
   const web = globalThis.Worker ?? cp.fork;
@@ -104,6 +117,11 @@ parentPort.postMessage(idle(1));
 setInterval(() => {}, 1000);
 `;
 
+const WEB_IDLE = `function eleven() { return 11; }
+postMessage(eleven());
+self.onmessage = (e) => postMessage("pong " + e.data);
+`;
+
 const WEB = `function seven() { return 7; }
 postMessage(seven());
 if (globalThis.Deno) self.close();
@@ -127,7 +145,7 @@ function expected(t: Target): string[] {
     : t.runtime === "bun"
     ? ["child.js bun"]
     : [];
-  const web = t.runtime === "node" ? [] : ["worker web.js"];
+  const web = t.runtime === "node" ? [] : ["worker web.js", "worker web_idle.js"];
   return [
     "child.js spawn",
     "child.js execFile",
@@ -148,6 +166,7 @@ export function write(dir: string, t: Target): void {
   writeFileSync(join(dir, "worker.js"), WORKER);
   writeFileSync(join(dir, "web.js"), WEB);
   writeFileSync(join(dir, "idle.js"), IDLE);
+  writeFileSync(join(dir, "web_idle.js"), WEB_IDLE);
 }
 
 export function childrenTests(t: Target): void {
@@ -209,13 +228,13 @@ export function childrenTests(t: Target): void {
       const run = JSON.parse(own.stdout) as RunJSON;
       const names = walk(run.trace).map((c) => c.name);
       assert.ok(
-        ["triple", "quad", "seven", "idle"].some((n) => names.includes(n)),
+        ["triple", "quad", "seven", "idle", "eleven"].some((n) => names.includes(n)),
         `${child.id}: ${names}`,
       );
       // A worker terminated saves as it is terminated.
       assert.equal(
         run.run?.ended,
-        names.includes("idle")
+        names.includes("idle") || names.includes("eleven")
           ? "terminated"
           : names.includes("seven")
           ? "completed"
