@@ -31,6 +31,7 @@ const SCRIPTS = [
   "real_workloads.ts",
   "source_maps.ts",
   "design_limit.ts",
+  "children.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
@@ -44,6 +45,7 @@ const ONCE = new Set([
   "real_workloads.ts",
   "source_maps.ts",
   "design_limit.ts",
+  "children.ts",
 ]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);

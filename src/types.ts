@@ -162,7 +162,48 @@ export interface RunJSON {
    * read: store/trace_context.ts). Absent when it sent none (and in older runs).
    */
   sent_trace?: SentTraceJSON;
+  /**
+   * The processes and workers the program started that were followed (`tph run`), each stored as
+   * a run of its own, in the order they started.
+   */
+  children?: ChildRunJSON[];
+  /** A followed process's or worker's run: the run of the program that started it. */
+  parent?: ParentRunJSON;
   trace: CallNodeJSON[];
+}
+
+/** A followed process or worker, as the run of the program that started it lists it. */
+export interface ChildRunJSON {
+  /**
+   * Its run's id in the cache; null when it left no run (it was killed, say), or when the run
+   * that lists it was not stored (`--no-cache`, `-o` written before it was).
+   */
+  run: string | null;
+  /** The call that started it: its number in this run (pre-order, from 0); null: not recorded. */
+  call: number | null;
+  kind: "process" | "worker";
+  /** Its process id (a worker's: its program's); null when not known. */
+  pid: number | null;
+  /** A worker's thread id. */
+  thread?: number;
+  /** When it started, in ms from this run's start. */
+  start_ms: number;
+}
+
+/** The run of the program that started a followed process or worker. */
+export interface ParentRunJSON {
+  /** Its run's id in the cache. */
+  run: string;
+  /**
+   * The `timestamp` of the program's run (the first of the family): the runs of a program and of
+   * the processes and workers it started are listed together, under it.
+   */
+  timestamp: string;
+  /** The call that started this one, numbered in the parent run (ChildRunJSON.call). */
+  call: number | null;
+  kind: "process" | "worker";
+  pid: number | null;
+  thread?: number;
 }
 
 /** A W3C trace context, as the `traceparent` and `tracestate` headers carry it. */

@@ -54,6 +54,11 @@ export interface TphConfig {
   /** `tph run` records only inside `trace()` blocks (as `tph run --blocks`). */
   blocks_only: boolean;
   /**
+   * `tph run` records the processes of JavaScript runtimes and the workers the program starts,
+   * each as a run of its own (false: as `tph run --no-follow`).
+   */
+  follow_children: boolean;
+  /**
    * False: every `trace()` block is a no-op and the register entry instruments nothing (for
    * production; `TPH_DISABLE=1` does the same). `tph run` still traces the whole program.
    */
@@ -93,6 +98,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   redact_known: true,
   auto_save: true,
   blocks_only: false,
+  follow_children: true,
   enabled: true,
 });
 
@@ -141,6 +147,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   tree_style: "tree style",
   auto_save: "boolean",
   blocks_only: "boolean",
+  follow_children: "boolean",
   enabled: "boolean",
 });
 

@@ -15,6 +15,7 @@ import * as smolToml from "smol-toml";
 import { presetDeps, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
+import { isFollowed } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
 import { disguise } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
@@ -31,6 +32,18 @@ delete process.env[BE_BUN_ENV];
 const bun = (globalThis as any).Bun;
 const executable = process.execPath;
 const reflectApply = Reflect.apply;
+/** A shell command line whose first word is the executable, with this preload after it. */
+function withOwnPreload(line: string): string | null {
+  const start = line.length - line.trimStart().length;
+  for (const word of [executable, `"${executable}"`, `'${executable}'`]) {
+    const end = start + word.length;
+    if (line.startsWith(word, start) && (end === line.length || /\s/.test(line[end]))) {
+      return `${line.slice(0, end)} --preload '${self.replaceAll("'", "'\\''")}'${line.slice(end)}`;
+    }
+  }
+  return null;
+}
+
 for (const name of ["spawn", "spawnSync"] as const) {
   const real = bun[name];
   // deno-lint-ignore no-explicit-any
@@ -38,10 +51,19 @@ for (const name of ["spawn", "spawnSync"] as const) {
     const [first, second] = args;
     const options = Array.isArray(first) ? second : first;
     const cmd: unknown = Array.isArray(first) ? first : first?.cmd;
+    // exec(): a shell given a command line that starts with the executable.
+    const line = Array.isArray(cmd) && cmd[1] === "-c" && typeof cmd[2] === "string" &&
+        /(^|\/)sh$/.test(String(cmd[0]))
+      ? withOwnPreload(cmd[2])
+      : null;
     // Reflect.apply as it was: the program may have patched Function.prototype.apply.
-    if (!Array.isArray(cmd) || cmd[0] !== executable) return reflectApply(real, this, args);
+    if (!Array.isArray(cmd) || (cmd[0] !== executable && line === null)) {
+      return reflectApply(real, this, args);
+    }
     const env = { ...(options?.env ?? process.env), [BE_BUN_ENV]: "1" };
-    const command = [executable, "--preload", self, ...cmd.slice(1)];
+    const command = line !== null
+      ? [cmd[0], "-c", line, ...cmd.slice(3)]
+      : [executable, "--preload", self, ...cmd.slice(1)];
     return Array.isArray(first)
       ? reflectApply(real, this, [command, { ...second, env }])
       : reflectApply(real, this, [{ ...first, cmd: command, env }, second]);
@@ -53,7 +75,7 @@ for (const name of ["spawn", "spawnSync"] as const) {
   bun[name] = wrapped;
 }
 
-if (process.env[CHILD_ENV] !== undefined) {
+if (process.env[CHILD_ENV] !== undefined || isFollowed()) {
   // oxc finds its native addon through napi-rs' override variable, read when the package loads.
   process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(self), ADDON_FILE);
   const oxc = await import("oxc-parser");

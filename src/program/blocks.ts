@@ -100,7 +100,7 @@ export interface BlockEnd {
 
 /** How the process ended, for a block still open then. */
 export interface ProcessEnd {
-  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal" | "terminated";
   code: number | null;
   signal: string | null;
   error?: string;

@@ -62,7 +62,10 @@ function withOwn(options: unknown, key: string, value: unknown): object {
  *
  * @param env The start-up environment without tph's variables.
  */
-export function keepBunSpawnEnv(env: Record<string, string>): void {
+export function keepBunSpawnEnv(
+  env: Record<string, string>,
+  follow: BunFollow | null = null,
+): void {
   // deno-lint-ignore no-explicit-any
   const bun = (globalThis as any).Bun;
   if (bun === undefined) return;
@@ -74,6 +77,21 @@ export function keepBunSpawnEnv(env: Record<string, string>): void {
       const first = args[0];
       const cmdForm = isArray(first);
       const options = cmdForm ? args[1] : first;
+      const cmdOf = cmdForm
+        ? undefined
+        : options !== null && typeof options === "object"
+        ? getOwn(options, "cmd")
+        : undefined;
+      const followed = follow?.(cmdForm ? first : cmdOf?.value) ?? null;
+      if (followed !== null) {
+        let own = withOwn(options, "env", followed.env(options, { ...env }));
+        if (!cmdForm) own = withOwn(own, "cmd", followed.cmd);
+        const call = cmdForm ? [followed.cmd, own] : [own];
+        for (let i = call.length; i < args.length; i++) call[i] = args[i];
+        const proc = reflectApply(real, this, call);
+        followed.started(proc);
+        return proc;
+      }
       if (givesEnv(options)) return reflectApply(real, this, args);
       // A copy for each command: the child may not share one object with the next.
       const own = withOwn(options, "env", { ...env });
@@ -87,6 +105,17 @@ export function keepBunSpawnEnv(env: Record<string, string>): void {
     bun[name] = wrapped;
   }
 }
+
+/**
+ * Which commands Bun.spawn follows (follow.ts): for a command of a runtime's, the command with
+ * tph's preload, the environment with the settings (`base`: the one a command given none gets),
+ * and what to do once started; null for any other.
+ */
+export type BunFollow = (cmd: unknown) => {
+  cmd: unknown[];
+  env(options: unknown, base: Record<string, string>): object;
+  started(proc: unknown): void;
+} | null;
 
 /** A Worker constructor whose workers get these runtime options unless given their own. */
 function workerWith(Real: NewableFunction, execArgv: readonly string[]): NewableFunction {

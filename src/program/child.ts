@@ -20,6 +20,7 @@ import {
   type ChildConfig,
   type ChildEnding,
   type ChildPhases,
+  FOLLOW_ENV,
   JSC_ADDED_ENV,
   SIGNALS_SUFFIX,
 } from "./settings.ts";
@@ -36,15 +37,26 @@ import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { endingByExit } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
-import { useModuleRecords } from "./loader/original_text.ts";
+import { disguise, useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
+import { bunFollow } from "./follow.ts";
+export { takeAsk } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
-import { JSON, Object, Promise } from "../platform/globals.ts";
+import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
 import { installPropagation } from "./propagate/context.ts";
+import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";
+import type { ChildRunJSON } from "../types.ts";
+import {
+  followChildren,
+  followedChildren,
+  followedSettings,
+  saveLiveWorkers,
+  saveWhenAsked,
+} from "./follow.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -103,19 +115,27 @@ const origin = performance.timeOrigin;
  * @param preload The preload file that calls this as the runtime may have been given it: its path,
  *   and its file URL.
  * @param plan The run's settings file, when the preload's URL names it (deno test's).
+ * @param follow A followed worker's settings, when the preload's URL holds them (Deno's).
  * @returns Whether tracing was set up.
  */
-export function setupChild(preload: readonly string[], plan: string | null = null): boolean {
+export function setupChild(
+  preload: readonly string[],
+  plan: string | null = null,
+  follow: string | null = null,
+): boolean {
   const planFile = plan ?? process.env[CHILD_ENV];
-  if (planFile === undefined) {
+  // A process or worker the program started, followed (follow.ts): its settings inline.
+  const followed = planFile === undefined ? followedSettings(follow) : null;
+  if (followed === null && planFile === undefined) {
     // A worker thread of the program (Node loads `--import` modules in each, with the settings
-    // gone from its environment): not traced, and its options are the program's own.
+    // gone from its environment) when following is off: not traced, and its options are the
+    // program's own.
     process.execArgv = withoutPreload(process.execArgv, preload);
     return false;
   }
-  const config = readPlan(planFile);
   // The CLI found its command line wrong after all (or is gone): nothing runs.
-  if (config === null) process.exit(0);
+  const config = followed ?? readPlan(planFile as string) ?? process.exit(0);
+  const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
   // starts for the test files) passes the settings and tph's options on to them; each of those
   // stores its tests' runs, and only the runner's process writes the run's ending.
@@ -130,12 +150,12 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   jestMainProcess = jestMain;
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
-  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload);
+  if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload, config);
   // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  if (g.Deno !== undefined) hideDenoBootstrap(g);
+  if (g.Deno !== undefined && !config.sub?.ipc) hideDenoBootstrap(g);
   // vitest loads the program's modules through vite, where tph's plugin instruments them; its
   // workers leave some to Node (a require() of a project file), which the hook instruments.
   // jest loads the program's files through its own registry and transformers (tests/jest_tests.ts).
@@ -188,19 +208,46 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
   // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
   const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
   // The uncaught error, as the tree shows an error: its secrets redacted (the run's own setting).
-  const describe = (e: unknown) => formatError(e, 500, t.redaction);
-  if (g.Deno !== undefined) saveOnDenoEnd(g, save, exitCalled, describe);
-  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  saveOnEnd(g, config, save, exitCalled, (e: unknown) => formatError(e, 500, t.redaction));
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
     saveOnBunTestsEnd(save);
   }
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
-  // Only the program's own process tells tph the signals it received (not a test file's).
-  saveOnSignals(save, t, testFileProcess ? null : planFile + SIGNALS_SUFFIX, g);
+  // Only the program's own process tells tph the signals it received (not a test file's, not a
+  // followed one's); a worker gets none.
+  const ack = testFileProcess || sub ? null : planFile + SIGNALS_SUFFIX;
+  if (config.sub?.kind !== "worker") saveOnSignals(save, t, ack, g);
+  followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   return true;
+}
+
+/** Save the run as the process (or the followed worker) ends, however it ends. */
+function saveOnEnd(
+  // deno-lint-ignore no-explicit-any
+  g: any,
+  config: ChildConfig,
+  save: (ending: ChildEnding) => void,
+  exitCalled: () => boolean,
+  describe: (error: unknown) => string,
+): void {
+  const worker = config.sub?.kind === "worker";
+  if (worker) {
+    // Saved when its parent terminates it or ends, too (it runs no exit handler then).
+    const saved = saveWhenAsked(() => save({ ended: "terminated" }));
+    const own = save;
+    save = (ending) => {
+      own(ending);
+      saved();
+    };
+  }
+  // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
+  if (g.Deno !== undefined && !worker) saveOnDenoEnd(g, save, exitCalled, describe);
+  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  // A web worker on Deno ends by its close() (or its parent's terminate(): then nothing is saved).
+  if (g.Deno !== undefined && worker && typeof g.close === "function") saveOnDenoClose(g, save);
 }
 
 /** Whether this is a process's main thread (vitest's `threads` pool runs tests in others). */
@@ -215,12 +262,12 @@ function isMainThread(): boolean {
  * The program must see the environment it would see when run directly, and the runtime's options
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
-function asRunDirectly(preload: readonly string[]): void {
+function asRunDirectly(preload: readonly string[], config: ChildConfig): void {
   const added = process.env[JSC_ADDED_ENV] !== undefined
-    ? [CHILD_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
-    : [CHILD_ENV];
+    ? [CHILD_ENV, FOLLOW_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
+    : [CHILD_ENV, FOLLOW_ENV];
   // Bun gives a command with no `env` of its own the start-up environment: without these.
-  keepBunSpawnEnv(startUpEnvWithout(added));
+  keepBunSpawnEnv(startUpEnvWithout(added), bunFollow(config, preload[0]));
   delete process.env[CHILD_ENV];
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];
@@ -269,10 +316,12 @@ function runSaver(
 ): (ending: ChildEnding) => void {
   const rt = runtime();
   // Redacted now, while the program's built-ins are intact: the CLI stores it with the run.
-  const command = config.command === undefined
-    ? undefined
-    : scrubCommand(config.command, config.limits);
+  // A followed process's is its own command line.
+  const given = config.command ?? (config.sub?.kind === "process" ? programCommand() : undefined);
+  const command = given === undefined ? undefined : scrubCommand(given, config.limits);
   return (ending: ChildEnding) => {
+    // Its followed workers still running save theirs first (they are ended after this).
+    saveLiveWorkers();
     t.endTime = now();
     if (command !== undefined) ending.command = command;
     saveTests();
@@ -286,6 +335,7 @@ function runSaver(
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
     const ended = origin + performanceNow();
+    if (config.sub !== undefined) ending.duration_ms = round(ended - origin);
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
     rt.hush(true);
@@ -297,7 +347,30 @@ function runSaver(
       const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       // In the run format (src/run_file/format.ts): the CLI reads back only what it shows.
-      writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
+      // The processes and workers it started, each with the call that started it.
+      const started = followedChildren();
+      const rows: Map<number, number> = new SafeMap<number, number>();
+      for (let i = 0; i < started.length; i++) rows.set(started[i].row, -1);
+      const children = () => {
+        // In the order of the `.children` list: the CLI adds each one's stored run.
+        const list: ChildRunJSON[] = [], base = dateGetTime(t.startedAt);
+        for (let i = 0; i < started.length; i++) {
+          const c = started[i], call = rows.get(c.row) ?? -1;
+          list[i] = {
+            run: null,
+            call: call < 0 ? null : call,
+            kind: c.kind,
+            pid: c.pid,
+            ...(c.thread !== undefined ? { thread: c.thread } : {}),
+            start_ms: c.start > base ? c.start - base : 0,
+          };
+        }
+        return list.length > 0 ? { children: list } : {};
+      };
+      writeTraceRun(t, config.label, config.out, () => ({
+        config: { ...limits, ...files },
+        ...children(),
+      }), started.length > 0 ? rows : null);
       if (config.phases) {
         const phases: ChildPhases = {
           process: origin,
@@ -318,6 +391,23 @@ function runSaver(
       rt.hush(false);
     }
   };
+}
+
+/** Deno's web worker: its run is saved as its `close()` ends it. */
+// deno-lint-ignore no-explicit-any
+function saveOnDenoClose(g: any, save: (ending: ChildEnding) => void): void {
+  const real = g.close;
+  const close = function close(this: unknown) {
+    save({ ended: "completed", code: 0 });
+    return apply(real, this, arguments as unknown as unknown[]);
+  };
+  Object.defineProperty(close, "length", { value: real.length });
+  disguise(close, real);
+  const d = Object.getOwnPropertyDescriptor(g, "close");
+  Object.defineProperty(g, "close", {
+    ...(d ?? { writable: true, enumerable: true, configurable: true }),
+    value: close,
+  });
 }
 
 /**

@@ -1,6 +1,12 @@
 // Loaded with `deno run --preload` / `bun --preload` / `node --require` by `tph run`, before the
 // program.
-import { setupChild } from "./child.ts";
+// One import of child.ts (the npm package's build points it at the bundle).
+import { setupChild, takeAsk } from "./child.ts";
 
-// A file URL's path, as the CLI gave it to the runtime (command.ts).
-setupChild([decodeURIComponent(new URL(import.meta.url).pathname)]);
+// A followed Deno web worker's module takes its first message through it (follow.ts).
+export { takeAsk };
+
+// A file URL's path, as the CLI gave it to the runtime (command.ts); a worker followed on Deno
+// imports it with the settings in its URL (follow.ts).
+const url = new URL(import.meta.url);
+setupChild([decodeURIComponent(url.pathname)], null, url.searchParams.get("follow"));

@@ -27,6 +27,12 @@ export const SIGNALS_SUFFIX = ".signals";
  */
 export const JSC_ADDED_ENV = "TPH_JSC_STACK_ADDED";
 
+/**
+ * Environment variable a followed child process (follow.ts) gets its settings in, inline: a
+ * {@linkcode ChildConfig} with `sub` set, as JSON. Removed before the program runs.
+ */
+export const FOLLOW_ENV = "TPH_FOLLOW";
+
 /** The settings file's content when the CLI found the command line wrong after all. */
 export const ABORT = { abort: true } as const;
 
@@ -98,6 +104,18 @@ export interface ChildConfig {
    * files the CLI wrote for it, tests/vitest_plugin.ts).
    */
   tests?: { runner: TestRunner; command: string[]; vitest?: VitestSettings; jest?: JestSettings };
+  /**
+   * Follow the processes of a JavaScript runtime and the workers the program starts, each
+   * recorded into a run of its own (follow.ts; `follow_children`, `tph run --no-follow`).
+   */
+  follow?: boolean;
+  /**
+   * Set in the settings a followed process or worker gets (follow.ts): it writes its run to
+   * `out` when it ends, with no handshake with the CLI (which reads it once the program ends).
+   * `ipc`: a process Deno started with an IPC channel (fork), which lists Deno's `nodeBootstrap`
+   * among its globals plainly.
+   */
+  sub?: { kind: "process" | "worker"; ipc?: boolean };
 }
 
 /** The test runners `tph test` traces. */
@@ -140,7 +158,8 @@ export interface ChildPhases {
 
 /** How the child saw the program end, written beside the trace. */
 export interface ChildEnding {
-  ended: "completed" | "exit" | "exception" | "rejection" | "signal";
+  /** `terminated`: a followed worker saved as its parent terminated it or ended (follow.ts). */
+  ended: "completed" | "exit" | "exception" | "rejection" | "signal" | "terminated";
   error?: string;
   signal?: string;
   /**
@@ -159,4 +178,6 @@ export interface ChildEnding {
   runtime?: { name: string; version: string };
   /** ChildConfig.command, redacted as the run's values are. */
   command?: string[];
+  /** A followed process or worker (ChildConfig.sub): ms from its start to its end. */
+  duration_ms?: number;
 }

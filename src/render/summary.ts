@@ -267,7 +267,9 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
       id,
       formatTime(run.timestamp, options.timeZone),
       run.label ?? "-",
-      run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-",
+      // A followed process's or worker's run, listed under the program that started it.
+      (run.parent !== undefined ? (run.parent.kind === "worker" ? "└ worker " : "└ ") : "") +
+      (run.run ? cut(shellJoin(run.run.command), COMMAND_WIDTH) : "-"),
       String(run.call_count),
       size === undefined ? "-" : formatSize(size),
       run.was_limited ? run.limit_reason ?? "yes" : "no",
@@ -282,4 +284,27 @@ export function renderLogTable(rows: LogRow[], options: SummaryOptions = {}): st
     r.map((cell, c) => right.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))
       .join("  ").trimEnd()
   ).join("\n");
+}
+
+/**
+ * The runs of the processes and workers a run started (tph run followed them), and the run that
+ * started it: beside the tree, one line each, with the ref that draws it.
+ */
+export function familyLines(meta: Omit<RunJSON, "trace">): string[] {
+  const lines: string[] = [];
+  const at = (call: number | null) => call === null ? "" : ` at call ${call + 1}`;
+  const p = meta.parent;
+  if (p !== undefined && typeof p.run === "string") {
+    lines.push(`started by run ${safeText(p.run)}${at(p.call)}: tph tree ${safeText(p.run)}`);
+  }
+  const children = Array.isArray(meta.children) ? meta.children : [];
+  for (const c of children) {
+    const who = c.kind === "worker" ? `worker ${c.thread ?? "?"}` : `process ${c.pid ?? "?"}`;
+    lines.push(
+      c.run === null
+        ? `${who} started${at(c.call)} left no run`
+        : `${who} started${at(c.call)}: tph tree ${safeText(c.run)}`,
+    );
+  }
+  return lines;
 }

@@ -844,6 +844,18 @@ class BinaryRun implements RunFile {
  *   (the program's process was cut off while it wrote it).
  */
 export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
+  return addMeta(path, { run });
+}
+
+/**
+ * Set top-level fields of a run file in tph's format in place (its meta is rewritten; its calls
+ * are not read).
+ *
+ * @param path The run file.
+ * @param fields The fields to set.
+ * @returns The run's top-level fields; null when the file is not a whole run file.
+ */
+export function addMeta(path: string, fields: Record<string, unknown>): RunMeta | null {
   let file: RunFile;
   try {
     file = openRun(path);
@@ -853,7 +865,7 @@ export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
   file.close();
   if (!(file instanceof BinaryRun)) return null;
   const { metaAt, trailer } = file;
-  const meta = { ...file.meta, run };
+  const meta = { ...file.meta, ...fields } as RunMeta;
   const bytes = new TextEncoder().encode(JSON.stringify(meta));
   const out = new Uint8Array(bytes.length + TRAILER_BYTES);
   out.set(bytes);

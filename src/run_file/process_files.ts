@@ -19,7 +19,25 @@ export const LEFT_BESIDE = {
   error: ".error",
   /** `tph test`: a line per test run stored (its path), or `!problem` for one that was not. */
   tests: ".tests",
+  /**
+   * The processes and workers the program started that were followed (src/program/follow.ts): a
+   * JSON line each as it starts (ChildStarted), so that they are known even if the program dies.
+   */
+  children: ".children",
 } as const;
+
+/** A followed process or worker, as its parent lists it in the `.children` file. */
+export interface ChildStarted {
+  /** Its run file's name, in the parent's run's folder. */
+  out: string;
+  kind: "process" | "worker";
+  /** Its process id (a worker: its parent's), null when not known. */
+  pid: number | null;
+  /** A worker's thread id. */
+  thread?: number;
+  /** When it started (epoch ms). */
+  start: number;
+}
 
 /** A kind of file left beside a run (see LEFT_BESIDE). */
 export type LeftBeside = keyof typeof LEFT_BESIDE;
@@ -37,7 +55,7 @@ export function processRunName(pid: number, hex: string): string {
 }
 
 /** A traced process's run file (processRunName) and the ending file beside it. */
-const PROCESS_TEMP = /^\.run\.\d+\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
+const PROCESS_TEMP = /^\.run\.\d+\.[0-9a-f]{8}\.tmp(?:\.ending\.json|\.children)?$/;
 
 /**
  * Whether a file name in the cache folder is a traced process's run file, or its ending (the
@@ -92,8 +110,8 @@ export function takeLeftJSON(out: string, kind: LeftBeside): unknown {
  * followed (a link at most), and nothing when it cannot be (its folder is not one any more).
  */
 export function removeLeft(out: string): void {
-  const { ending, phases, error, tests } = LEFT_BESIDE;
-  for (const name of [ending, phases, error, tests, ""]) {
+  const { ending, phases, error, tests, children } = LEFT_BESIDE;
+  for (const name of [ending, phases, error, tests, children, ""]) {
     try {
       unlinkFile(out + name);
     } catch {

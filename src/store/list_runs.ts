@@ -66,6 +66,14 @@ function time(run: RunMeta): number {
   return isNaN(t) ? -Infinity : t;
 }
 
+/** The time of the run a run is listed under: its program's (`parent`), else its own. */
+function familyTime(run: RunMeta): number {
+  const parent = run.parent?.timestamp;
+  if (typeof parent !== "string") return time(run);
+  const t = Date.parse(parent);
+  return isNaN(t) ? time(run) : t;
+}
+
 /**
  * The runs in a cache folder, newest first. Files that are not usable runs (broken JSON, foreign
  * JSON, a newer schema) are skipped with a warning each, so one bad file never hides the others.
@@ -121,7 +129,14 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     }
     skipped.push({ id: runIdOf(name), path, problem });
   }
-  entries.sort((a, b) => time(b.run) - time(a.run) || (b.path < a.path ? -1 : 1));
+  // The runs of the processes and workers a program started (`parent`) come right after its run,
+  // in the order they started: each family sorts by its program's run's time.
+  entries.sort((a, b) =>
+    familyTime(b.run) - familyTime(a.run) ||
+    (a.run.parent !== undefined ? 1 : 0) - (b.run.parent !== undefined ? 1 : 0) ||
+    (a.run.parent !== undefined ? time(a.run) - time(b.run) : 0) ||
+    (b.path < a.path ? -1 : 1)
+  );
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const s of skipped) {
     warnings.push(`Skipping "${s.path.slice(s.path.lastIndexOf("/") + 1)}": ${s.problem}`);

@@ -136,3 +136,40 @@ Deno.test("listRuns() does not read a meta that a run file's trailer says is hug
     warnings.join("\n"),
   );
 });
+
+Deno.test("listRuns() lists the runs of a program's processes and workers right after its run", () => {
+  const dir = tempDir();
+  const run = (id: string, timestamp: string, parent?: object) =>
+    writeFileSync(
+      join(dir, `run_${id}.json`),
+      JSON.stringify({
+        schema: 1,
+        tracepatch_version: "0",
+        timestamp,
+        label: null,
+        call_count: 0,
+        was_limited: false,
+        limit_reason: null,
+        dropped_calls: 0,
+        config: {},
+        ...(parent ? { parent } : {}),
+        trace: [],
+      }),
+    );
+  const parent = (id: string, timestamp: string) => ({
+    run: id,
+    timestamp,
+    call: null,
+    kind: "process",
+    pid: 1,
+  });
+  run("a", "2026-11-26T10:00:00.000Z");
+  run("b", "2026-11-26T10:00:01.000Z");
+  // b's children started after c, a later run of its own.
+  run("c", "2026-11-26T10:00:02.000Z");
+  run("b1", "2026-11-26T10:00:03.000Z", parent("b", "2026-11-26T10:00:01.000Z"));
+  run("b2", "2026-11-26T10:00:04.000Z", parent("b", "2026-11-26T10:00:01.000Z"));
+  // A grandchild is listed under the family's first run too.
+  run("b11", "2026-11-26T10:00:05.000Z", parent("b1", "2026-11-26T10:00:01.000Z"));
+  assert.deepEqual(listRuns(dir).entries.map((e) => e.id), ["c", "b", "b1", "b2", "b11", "a"]);
+});

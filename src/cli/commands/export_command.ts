@@ -1,12 +1,13 @@
 import { progress } from "./progress.ts";
-import { relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { RUN_EXTENSION } from "../../run_file/format.ts";
 import { openRun, type RunFile } from "../../run_file/decode.ts";
 import { StoreError } from "../../run_file/store_error.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import { type Context, intOption } from "./command.ts";
 import type { EXPORT_OPTIONS } from "./options.ts";
-import { fileProblem, tempBeside } from "../../platform/files.ts";
+import { exists, fileProblem, tempBeside } from "../../platform/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput, safeText } from "../../render/safe_text.ts";
 import { SafeJsonBytes } from "../../render/safe_json_bytes.ts";
@@ -91,9 +92,43 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   const files: RunFile[] = [];
   try {
     for (const p of paths) files.push(openRun(p, { cwd: ctx.cwd }));
+    // The runs of the processes and workers a run started (tph run followed them): each a
+    // process of the trace, where the format holds several.
+    if (
+      !ctx.values["no-children"] && (target !== undefined || MULTI_RUN_FORMATS.includes(format))
+    ) {
+      addChildRuns(files, ctx.cwd);
+    }
     return await exportRuns(ctx, files, { format, formatName, walk, target, refs });
   } finally {
     for (const f of files) f.close();
+  }
+}
+
+/**
+ * Open the runs the runs in `files` list as their children (`children` in their meta), and
+ * theirs, each once, from the folder of the run that lists it; one that is gone is left out.
+ */
+function addChildRuns(files: RunFile[], cwd: string): void {
+  const seen = new Set(files.map((f) => f.path));
+  for (let i = 0; i < files.length && files.length < 1000; i++) {
+    const children = files[i].meta.children;
+    if (!Array.isArray(children)) continue;
+    const dir = dirname(files[i].path);
+    for (const c of children) {
+      if (typeof c?.run !== "string" || !/^[\w.-]+$/.test(c.run)) continue;
+      for (const ext of [RUN_EXTENSION, ".json"]) {
+        const path = join(dir, `run_${c.run}${ext}`);
+        if (seen.has(path) || !exists(path)) continue;
+        seen.add(path);
+        try {
+          files.push(openRun(path, { cwd }));
+        } catch {
+          // Not a run any more: left out.
+        }
+        break;
+      }
+    }
   }
 }
 

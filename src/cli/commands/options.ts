@@ -200,6 +200,11 @@ export const EXPORT_OPTIONS = {
     help: "only calls whose name contains NAME, with the calls leading to them",
   },
   "max-depth": { type: "string", arg: "N", help: "only N levels of calls" },
+  "no-children": {
+    type: "boolean",
+    help: "otlp, chrome and perfetto: leave out the runs of the processes and workers the run " +
+      "started (by default each is on a track of its own)",
+  },
   "cache-dir": CACHE_DIR_OPTION,
 } as const satisfies Options;
 

@@ -42,6 +42,7 @@ import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { renderTree } from "../../render/tree.ts";
 import { summarisedNote } from "../../render/summary.ts";
 import { defaultScope, scriptProjectRoot } from "../../store/project_root.ts";
+import { removeChildren, storeChildren } from "../launch/child_runs.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -467,12 +468,40 @@ function childTests(
   return { ...runner, command: command ?? [] };
 }
 
+/** The settings of the program's process (ChildConfig) but its run file. */
+function programConfig(
+  where: Where,
+  loader: LoaderOptions,
+  cfg: ReturnType<typeof readConfig>,
+  follow: boolean,
+  propagate: boolean,
+  phases: boolean,
+): Omit<ChildConfig, "out"> {
+  return {
+    loader,
+    limits: where.limits,
+    label: where.label,
+    phases,
+    follow: follow && cfg.follow_children,
+    propagate: propagate && cfg.propagate,
+    ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
+    blocks: {
+      only: where.blocksOnly,
+      label: cfg.default_label,
+      // A block is stored where the run would be: not with --no-cache or cache = false.
+      cacheDir: cfg.auto_save ? where.cacheDir : null,
+      keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
+      disabled: !cfg.enabled,
+    },
+  };
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
   loader: LoaderOptions,
 ): Promise<number> {
-  const { scriptArg, args, label, cacheDir } = where;
+  const { scriptArg, args, cacheDir } = where;
   const v = ctx.values;
   // For bench/real_workloads.ts: where the run's time went, appended to this file as one line.
   const benchPhases = ctx.env?.TPH_BENCH_PHASES || undefined;
@@ -485,22 +514,14 @@ async function traceProgram(
     cwd: ctx.cwd,
     runtime: where.runtime ?? v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
-    config: {
+    config: programConfig(
+      where,
       loader,
-      limits: where.limits,
-      label,
-      phases: benchPhases !== undefined,
-      propagate: !v["no-propagate"] && cfg.propagate,
-      ...(where.tests !== undefined ? { tests: childTests(where.tests, where.command) } : {}),
-      blocks: {
-        only: where.blocksOnly,
-        label: cfg.default_label,
-        // A block is stored where the run would be: not with --no-cache or cache = false.
-        cacheDir: cfg.auto_save ? cacheDir : null,
-        keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
-        disabled: !cfg.enabled,
-      },
-    },
+      cfg,
+      !v["no-follow"],
+      !v["no-propagate"],
+      benchPhases !== undefined,
+    ),
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.
     checkDir: cacheDir === null ? undefined : () => {
@@ -520,6 +541,7 @@ async function traceProgram(
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
   if (never) return notStarted(ctx, result);
   if (result.saveError !== null) {
+    removeChildren(result.children);
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
         `(nothing was stored; the program's exit code is kept)`,
@@ -553,7 +575,8 @@ async function traceProgram(
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
-  reportRun(ctx, where, loader, result, { saved, ref, tree, exported });
+  const children = storeChildRuns(ctx, result, stored, cacheDir).length;
+  reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
       cli_start: performance.timeOrigin,
@@ -630,8 +653,35 @@ function notStarted(ctx: Context<typeof RUN_OPTIONS>, result: RunProgramResult):
   return result.exitCode;
 }
 
+/**
+ * The runs of the followed processes and workers, stored linked to the program's (removed when it
+ * was not stored); a failure to
+ * store them is a warning (the program's run stays).
+ */
+function storeChildRuns(
+  ctx: Context<typeof RUN_OPTIONS>,
+  result: RunProgramResult,
+  stored: string | null,
+  cacheDir: string | null,
+): string[] {
+  if (result.children.length === 0) return [];
+  // Stored with the program's run, or not at all.
+  if (stored === null || cacheDir === null) {
+    removeChildren(result.children);
+    return [];
+  }
+  try {
+    return storeChildren(result.children, result.run.file, stored, cacheDir, ctx.cwd);
+  } catch (e) {
+    removeChildren(result.children);
+    ctx.warn(`Cannot store the runs of the processes and workers it started: ${folderProblem(e)}`);
+    return [];
+  }
+}
+
 /** The whole-program run of a process that recorded only in blocks: it holds nothing. */
 function removeWholeRun(result: RunProgramResult): void {
+  removeChildren(result.children);
   try {
     remove(result.run.file);
   } catch {
@@ -753,11 +803,12 @@ function reportRun(
   where: Where,
   loader: LoaderOptions,
   result: RunProgramResult,
-  { saved, ref, tree, exported }: {
+  { saved, ref, tree, exported, children }: {
     saved: string[];
     ref: string | null;
     tree: string | null;
     exported: { shown: string; line: string } | null;
+    children: number;
   },
 ): void {
   const v = ctx.values;
@@ -781,6 +832,15 @@ function reportRun(
       } of ${blockRuns === 1 ? "its" : "their"} own: tph logs lists ${
         blockRuns === 1 ? "it" : "them"
       }`,
+    );
+  }
+  if (children > 0) {
+    ctx.err(
+      children === 1
+        ? "tph: 1 process or worker it started was recorded as a run of its own: tph logs " +
+          "lists it under this run"
+        : `tph: ${children} processes and workers it started were recorded, each as a run of ` +
+          "its own: tph logs lists them under this run",
     );
   }
   const note = summarisedNote(h);

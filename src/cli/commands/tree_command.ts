@@ -8,7 +8,7 @@ import { type Context, intOption } from "./command.ts";
 import type { TREE_OPTIONS } from "./options.ts";
 import { CliError, usageError } from "./errors.ts";
 import { readConfig } from "./read_config.ts";
-import { summarisedNote } from "../../render/summary.ts";
+import { familyLines, summarisedNote } from "../../render/summary.ts";
 
 /** A shown/hidden switch from a pair of flags, else the config's value. */
 function toggle(
@@ -65,5 +65,6 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
   // Where values read as summaries: said beside the tree, not in it (its lines may be parsed).
   const note = drawn && showArgs ? summarisedNote(file.meta) : null;
   if (note !== null) ctx.err(`tph: ${note}`);
+  if (drawn) { for (const line of familyLines(file.meta)) ctx.err(`tph: ${line}`); }
   return 0;
 }

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { renderRunSummary } from "../../render/summary.ts";
+import { familyLines, renderRunSummary } from "../../render/summary.ts";
 import { displayPath } from "../../platform/display_path.ts";
 import { runIdOf } from "../../store/list_runs.ts";
 import { openRun } from "../../run_file/decode.ts";
@@ -54,5 +54,8 @@ export async function run(ctx: Context<typeof VIEW_OPTIONS>): Promise<number> {
   ctx.out(
     renderRunSummary({ ...meta, trace }, { id, path: displayPath(path, ctx.cwd), callsOf }),
   );
+  // The runs of the processes and workers it started, and the run that started it.
+  const family = familyLines(meta);
+  if (family.length > 0) ctx.out(family.join("\n"));
   return 0;
 }

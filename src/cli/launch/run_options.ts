@@ -128,6 +128,11 @@ export const RUN_OPTIONS = {
     help: "record only inside the program's trace() blocks, each stored as a run of its own " +
       "(config: blocks_only)",
   },
+  "no-follow": {
+    type: "boolean",
+    help: "do not record the processes of JavaScript runtimes and the workers the program " +
+      "starts (config: follow_children)",
+  },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
   wide: {

@@ -35,6 +35,7 @@ import {
 } from "../../program/command.ts";
 import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 import { forwardSignals } from "./signals.ts";
+import { type ChildRunFile, takeChildren } from "./child_runs.ts";
 import {
   processRunName,
   removeLeft,
@@ -103,6 +104,8 @@ export interface RunProgramResult {
   testRuns: string[];
   /** How many tests' runs could not be stored, and why (`tph test`); null: none. */
   testsNotStored: { count: number; problem: string } | null;
+  /** The runs of the processes and workers the program started, followed (child_runs.ts). */
+  children: ChildRunFile[];
 }
 
 export { RunError };
@@ -202,8 +205,10 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       blockRuns: [],
       testRuns: [],
       testsNotStored: null,
+      children: [],
     };
   }
+  const children = takeChildren(out);
   const left = readLeftBehind(out, !!options.config.phases, warnings);
   const { ending, phases } = left;
   const info = runInfo(options, rt, exit, ending, started);
@@ -230,6 +235,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     blocks: ending?.blocks ?? 0,
     blockRuns: ending?.blockRuns ?? [],
     ...testsListed(out),
+    children,
     exitCode,
     signal: exit.signal,
     warnings,

@@ -8,6 +8,7 @@
 
 import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
+import { ownWorker } from "../recorder/own_worker.ts";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
 import { INSTRUMENT_WORKER_URL } from "./own_files.ts";
@@ -37,7 +38,7 @@ export function instrumentInWorker(source: string, options: InstrumentOptions): 
   let w = worker;
   if (w === null) {
     const { Worker: WorkerClass } = builtin("node:worker_threads");
-    w = worker = new WorkerClass(INSTRUMENT_WORKER_URL) as Worker;
+    w = worker = ownWorker(() => new WorkerClass(INSTRUMENT_WORKER_URL)) as Worker;
     // Never keep the program alive for it.
     w.unref();
     // deno-lint-ignore no-explicit-any

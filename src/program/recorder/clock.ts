@@ -10,6 +10,7 @@
 
 import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
+import { ownWorker } from "./own_worker.ts";
 import { performanceNow } from "../../platform/intrinsics.ts";
 
 let shared: Float64Array | null = null;
@@ -81,10 +82,12 @@ export function startFastClock(): void {
     if (mode !== "thread" && builtin("node:os").availableParallelism() < 4) return;
     const buffer = new SharedArrayBuffer(8);
     const { Worker } = builtin("node:worker_threads") as typeof import("node:worker_threads");
-    worker = new Worker(WORKER_CODE, {
-      eval: true,
-      workerData: { buffer, origin: performance.timeOrigin },
-    });
+    worker = ownWorker(() =>
+      new Worker(WORKER_CODE, {
+        eval: true,
+        workerData: { buffer, origin: performance.timeOrigin },
+      })
+    );
     // Never keep the program alive, and never let a clock failure reach it.
     worker.unref();
     worker.on("error", () => stopFastClock());

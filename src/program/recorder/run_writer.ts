@@ -44,17 +44,21 @@ import { sentBy } from "./sent_spans.ts";
  * @param t The trace.
  * @param label Its label.
  * @param path The file.
- * @param extra More top-level fields, after the trace's own.
+ * @param extra More top-level fields, after the trace's own (a function: asked once the calls
+ *   are written).
+ * @param rows Tape rows whose calls' ordinals in the file (pre-order) are wanted: each is set to
+ *   its call's, or stays -1 (not in the trace).
  */
 export function writeTraceRun(
   t: TraceState,
   label: string | null,
   path: string,
-  extra: Record<string, unknown> = {},
+  extra: Record<string, unknown> | (() => Record<string, unknown>) = {},
+  rows: Map<number, number> | null = null,
 ): void {
   const file = new FileWriter(path);
   try {
-    encodeRun(new TapeCalls(t, label, extra), file);
+    encodeRun(new TapeCalls(t, label, extra, rows), file);
   } finally {
     file.close();
   }
@@ -74,7 +78,8 @@ export class TapeCalls implements CallsToEncode {
   };
   readonly #t: TraceState;
   readonly #label: string | null;
-  readonly #extra: Record<string, unknown>;
+  readonly #extra: Record<string, unknown> | (() => Record<string, unknown>);
+  readonly #rows: Map<number, number> | null;
   /** The tape's row of the current call. */
   #row = 0;
   /** The span ids the calls that sent trace context gave, by call number (see sentTrace). */
@@ -83,10 +88,16 @@ export class TapeCalls implements CallsToEncode {
   #out: RunSink | null = null;
   #value: (v: unknown, isText: boolean) => void = () => {};
 
-  constructor(t: TraceState, label: string | null, extra: Record<string, unknown>) {
+  constructor(
+    t: TraceState,
+    label: string | null,
+    extra: Record<string, unknown> | (() => Record<string, unknown>),
+    rows: Map<number, number> | null = null,
+  ) {
     this.#t = t;
     this.#label = label;
     this.#extra = extra;
+    this.#rows = rows;
   }
 
   walk(open: (depth: number) => void, close: (depth: number) => void): void {
@@ -103,6 +114,7 @@ export class TapeCalls implements CallsToEncode {
     const sentSpans = sent !== undefined && sent.spans.size > 0 ? sent.spans : null;
     const spans: Record<string, string> = {};
     const tapeBase = tp.base;
+    const rows = this.#rows;
     let ordinal = 0;
     // Iterative: deep recursion in the program must not overflow tph.
     const stack: number[] = [];
@@ -131,6 +143,7 @@ export class TapeCalls implements CallsToEncode {
       c.dropped = anyDropped ? dropped.get(row) ?? -1 : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       c.droppedBelow = anyDropped ? droppedBelow[i] : 0;
+      if (rows !== null && rows.has(row)) rows.set(row, ordinal);
       ordinal++;
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
@@ -171,7 +184,11 @@ export class TapeCalls implements CallsToEncode {
   }
 
   meta(): Record<string, unknown> {
-    const meta: Record<string, unknown> = { ...traceHeader(this.#t, this.#label), ...this.#extra };
+    const extra = this.#extra;
+    const meta: Record<string, unknown> = {
+      ...traceHeader(this.#t, this.#label),
+      ...(typeof extra === "function" ? extra() : extra),
+    };
     const sent = sentBy(this.#t);
     if (sent !== undefined && this.#sentSpans !== null) {
       // What its outgoing requests carried on (types.ts, SentTraceJSON).

@@ -1,0 +1,335 @@
+// Processes and workers a traced program starts (issue 48): a process of a JavaScript runtime
+// (child_process' spawnSync, execFileSync, execSync, fork; Deno.Command on Deno; Bun.spawnSync on
+// Bun) and a worker (node:worker_threads'; the web's on Deno and Bun) are recorded, each as a run
+// of its own linked to the program's run and to the call that started it; a command of another
+// program (`sh -c echo`) is an external call only. The program's output and exit code are the
+// plain run's, and no child sees a variable or an option of tph's. --no-follow and
+// follow_children = false record the program alone.
+
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CallNodeJSON, ChildRunJSON, RunJSON } from "../../../src/types.ts";
+import { assertCode, plain, type Target, tempDir, tph } from "./_cli.ts";
+
+/** The program: its starts are in main(), so that each is a call of the run. */
+function program(t: Target): string {
+  const deno = t.runtime === "deno";
+  return `import cp from "node:child_process";
+import wt from "node:worker_threads";
+const exe = process.execPath;
+const out = (b) => String(b).trimEnd();
+function viaSpawn() { return out(cp.spawnSync(exe, ["child.js", "spawn"]).stdout); }
+function viaExecFile() { return out(cp.execFileSync(exe, ["child.js", "execFile"])); }
+function viaExec() { return out(cp.execSync(JSON.stringify(exe) + (${deno} ? " run -A" : "") + " child.js exec")); }
+function viaCallback() {
+  return new Promise((resolve) => cp.execFile(exe, ["child.js", "callback"], (err, stdout) => resolve(String(err) + " " + out(stdout))));
+}
+function viaShell() { return out(cp.spawnSync("sh", ["-c", "echo not a runtime"]).stdout); }
+function viaFork() {
+  return new Promise((resolve) => {
+    const c = cp.fork("child.js", ["fork"], { silent: true });
+    let text = "";
+    c.stdout.on("data", (d) => text += d);
+    c.on("message", (m) => console.log("fork said", JSON.stringify(m)));
+    c.on("exit", (code) => resolve(out(text) + " exit " + code));
+  });
+}
+function viaWorker() {
+  return new Promise((resolve) => {
+    // Runtime options of its own: Node runs its --require modules only when given them.
+    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 4, execArgv: [] });
+    w.on("message", (m) => console.log("worker said", m));
+    w.on("exit", (code) => resolve("worker exit " + code));
+  });
+}
+function viaTerminated() {
+  return new Promise((resolve) => {
+    const w = new wt.Worker(new URL("./idle.js", import.meta.url));
+    w.on("message", async (m) => { await w.terminate(); resolve("terminated worker said " + m); });
+  });
+}
+function viaWebWorker() {
+  if (globalThis.Bun === undefined && globalThis.Deno === undefined) return Promise.resolve("no web worker");
+  return new Promise((resolve) => {
+    const w = new Worker(new URL("./web.js", import.meta.url).href, { type: "module" });
+    w.onmessage = (e) => resolve("web worker said " + e.data);
+  });
+}
+function viaWebTerminated() {
+  if (globalThis.Bun === undefined && globalThis.Deno === undefined) return Promise.resolve("no web worker");
+  return new Promise((resolve) => {
+    const w = new Worker(new URL("./web_idle.js", import.meta.url).href, { type: "module" });
+    let n = 0;
+    w.onmessage = (e) => {
+      if (++n === 1) return w.postMessage("ping");
+      w.terminate();
+      resolve("web worker answered " + e.data);
+    };
+  });
+}
+function viaOwnApi() {
+  if (globalThis.Deno !== undefined) {
+    const r = new Deno.Command(Deno.execPath(), { args: ["run", "-A", "child.js", "command"] }).outputSync();
+    return out(new TextDecoder().decode(r.stdout));
+  }
+  if (globalThis.Bun !== undefined) return out(Bun.spawnSync([exe, "child.js", "bun"]).stdout);
+  return "no own api";
+}
+async function main() {
+  console.log(viaSpawn());
+  console.log(viaExecFile());
+  console.log(viaExec());
+  console.log(await viaCallback());
+  console.log(viaShell());
+  console.log(viaOwnApi());
+  console.log(await viaFork());
+  console.log(await viaWorker());
+  console.log(await viaTerminated());
+  console.log(await viaWebWorker());
+  console.log(await viaWebTerminated());
+  // The wrapped built-ins print, and are named, as plainly.
+  const own = globalThis.Deno?.Command ?? globalThis.Bun?.spawn ?? cp.spawn;
+  const web = globalThis.Worker ?? cp.fork;
+  console.log(cp.fork.name, cp.spawnSync.length, String(cp.execSync), wt.Worker.name, String(wt.Worker).length);
+  console.log(String(own), own.name, own.length, String(web).length, String(wt.Worker.prototype.terminate));
+  process.exitCode = 3;
+}
+await main();
+`;
+}
+
+const CHILD = `function triple(x) { return x * 3; }
+const tph = Object.keys(process.env).filter((k) => k.startsWith("TPH"));
+console.log("child", process.argv[2], triple(3), JSON.stringify(tph), JSON.stringify(process.execArgv));
+if (process.send) process.send({ from: "fork" });
+`;
+
+const WORKER = `import { parentPort, workerData } from "node:worker_threads";
+function quad(x) { return x * 4; }
+const tph = Object.keys(process.env).filter((k) => k.startsWith("TPH"));
+parentPort.postMessage(quad(workerData) + " " + JSON.stringify(tph) + " " + JSON.stringify(process.execArgv));
+`;
+
+const IDLE = `import { parentPort } from "node:worker_threads";
+function idle(x) { return x + 1; }
+parentPort.postMessage(idle(1));
+setInterval(() => {}, 1000);
+`;
+
+const WEB_IDLE = `function eleven() { return 11; }
+postMessage(eleven());
+self.onmessage = (e) => postMessage("pong " + e.data);
+`;
+
+const WEB = `function seven() { return 7; }
+postMessage(seven());
+if (globalThis.Deno) self.close();
+`;
+
+/** The runs `tph logs --json` lists, newest family first. */
+type Row = RunJSON & { id: string; n: number };
+
+function walk(nodes: CallNodeJSON[], out: CallNodeJSON[] = []): CallNodeJSON[] {
+  for (const n of nodes) {
+    out.push(n);
+    walk(n.children, out);
+  }
+  return out;
+}
+
+/** The children each target follows, by the command each one's run records. */
+function expected(t: Target): string[] {
+  const own = t.runtime === "deno"
+    ? ["child.js command"]
+    : t.runtime === "bun"
+    ? ["child.js bun"]
+    : [];
+  const web = t.runtime === "node" ? [] : ["worker web.js", "worker web_idle.js"];
+  return [
+    "child.js spawn",
+    "child.js execFile",
+    "child.js exec",
+    "child.js callback",
+    ...own,
+    "child.js fork",
+    "worker worker.js",
+    "worker idle.js",
+    ...web,
+  ];
+}
+
+export function write(dir: string, t: Target): void {
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(join(dir, "main.js"), program(t));
+  writeFileSync(join(dir, "child.js"), CHILD);
+  writeFileSync(join(dir, "worker.js"), WORKER);
+  writeFileSync(join(dir, "web.js"), WEB);
+  writeFileSync(join(dir, "idle.js"), IDLE);
+  writeFileSync(join(dir, "web_idle.js"), WEB_IDLE);
+}
+
+export function childrenTests(t: Target): void {
+  Deno.test(`tph run records the processes and workers a program starts, each a run of its own under the call that started it (${t.name})`, async () => {
+    await using dir = tempDir();
+    write(dir.path, t);
+    const [p, r] = await Promise.all([
+      plain(t, "main.js", [], { cwd: dir.path }),
+      tph(t, ["run", "main.js"], { cwd: dir.path }),
+    ]);
+    assertCode(p, 3, "plain");
+    assertCode(r, 3, "tph run");
+    // What the program sees is what it sees plainly: no variable nor option of tph's anywhere.
+    assert.equal(r.stdout, p.stdout);
+    assert.match(p.stdout, /^child spawn 9 \[\] \[\]$/m);
+    assert.match(p.stdout, /^not a runtime$/m);
+    const want = expected(t);
+    assert.match(
+      r.stderr,
+      new RegExp(`tph: ${want.length} processes and workers it started were recorded`),
+    );
+    const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
+    assertCode(logs, 0, "tph logs");
+    const rows = JSON.parse(logs.stdout) as Row[];
+    const [main, ...children] = rows;
+    assert.equal(main.run?.command.join(" "), "main.js");
+    assert.equal(main.parent, undefined);
+    const shown = children.map((c) =>
+      c.parent?.kind === "worker"
+        ? "worker " + c.run!.command[0].replace(/^.*\//, "")
+        : c.run!.command.join(" ")
+    );
+    assert.deepEqual(shown.toSorted(), want.toSorted());
+    // Listed under it in `tph logs`.
+    const table = await tph(t, ["logs"], { cwd: dir.path });
+    assert.match(table.stdout, /^\s*1 .* main\.js /m);
+    assert.match(table.stdout, /^\s*2 .* └ /m);
+    // The program's run lists them, each with the call that started it (a call of main's).
+    const tree = await tph(t, ["export", "last", "--format", "json", "-o", "-"], { cwd: dir.path });
+    assertCode(tree, 0, "tph export");
+    const parentRun = JSON.parse(tree.stdout) as RunJSON;
+    const calls = walk(parentRun.trace);
+    assert.equal(parentRun.children?.length, want.length);
+    for (const child of children) {
+      assert.equal(child.parent?.run, main.id);
+      const listed: ChildRunJSON | undefined = parentRun.children!.find((c) => c.run === child.id);
+      assert.ok(listed, `${child.id} listed in the program's run`);
+      assert.equal(listed.call, child.parent?.call);
+      const starter = calls[listed.call!];
+      assert.ok(starter, `the call that started ${shown[children.indexOf(child)]}`);
+      assert.match(
+        starter.name,
+        /^(?:via\w+|Promise executor|.*spawnSync|.*execFile|.*execFileSync|.*execSync|.*fork|.*Worker|.*Command|.*outputSync)/,
+      );
+      // Each child's calls are its own run's.
+      const own = await tph(t, ["export", child.id, "--format", "json", "-o", "-"], {
+        cwd: dir.path,
+      });
+      const run = JSON.parse(own.stdout) as RunJSON;
+      const names = walk(run.trace).map((c) => c.name);
+      assert.ok(
+        ["triple", "quad", "seven", "idle", "eleven"].some((n) => names.includes(n)),
+        `${child.id}: ${names}`,
+      );
+      // A worker terminated saves as it is terminated.
+      assert.equal(
+        run.run?.ended,
+        names.includes("idle") || names.includes("eleven")
+          ? "terminated"
+          : names.includes("seven")
+          ? "completed"
+          : run.run?.ended === "exit"
+          ? "exit"
+          : "completed",
+      );
+    }
+    // `tph tree` names, beside the tree, the runs of the children, and a child's run its parent's.
+    const parentTree = await tph(t, ["tree", "last"], { cwd: dir.path });
+    assertCode(parentTree, 0, "tph tree last");
+    assert.equal(
+      parentTree.stderr.match(/^tph: (process|worker) .* started/gm)?.length,
+      want.length,
+    );
+    const view = await tph(t, ["view", "last"], { cwd: dir.path });
+    assert.equal(view.stdout.match(/^(process|worker) .* started/gm)?.length, want.length);
+    const childTree = await tph(t, ["tree", children[0].id], { cwd: dir.path });
+    assert.match(childTree.stderr, new RegExp(`^tph: started by run ${main.id} at call \\d+`, "m"));
+    // The exports that hold several runs draw each child on a track (a process) of its own.
+    const chrome = join(dir.path, "trace.json");
+    const ex = await tph(t, ["export", "last", "--format", "chrome", "-o", chrome], {
+      cwd: dir.path,
+    });
+    assertCode(ex, 0, "tph export --format chrome");
+    const pids = (events: { pid: number }[]) => new Set(events.map((e) => e.pid)).size;
+    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), want.length + 1);
+    const alone = await tph(t, [
+      "export",
+      "last",
+      "--no-children",
+      "--format",
+      "chrome",
+      "-o",
+      chrome,
+    ], { cwd: dir.path });
+    assertCode(alone, 0, "tph export --no-children");
+    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), 1);
+    // `sh -c echo` is an external call of viaShell's only.
+    const shell = calls.find((c) => c.name === "viaShell");
+    assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
+  });
+
+  Deno.test(`tph run records a cluster's workers, each a run of its own (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(
+      join(dir.path, "cluster.js"),
+      `import cluster from "node:cluster";
+function work(n) { return n * 10; }
+if (cluster.isPrimary) {
+  for (let i = 1; i <= 2; i++) cluster.fork({ N: String(i) }).on("exit", (c) => console.log("exit", c));
+} else {
+  console.log("worker", work(Number(process.env.N)));
+  process.exit(0);
+}
+`,
+    );
+    const [p, r] = await Promise.all([
+      plain(t, "cluster.js", [], { cwd: dir.path }),
+      tph(t, ["run", "cluster.js"], { cwd: dir.path }),
+    ]);
+    assertCode(r, 0, "tph run cluster.js");
+    const sorted = (text: string) => text.split("\n").sort().join("\n");
+    assert.equal(sorted(r.stdout), sorted(p.stdout));
+    assert.match(p.stdout, /^worker 20$/m);
+    const rows = JSON.parse((await tph(t, ["logs", "--json"], { cwd: dir.path })).stdout) as Row[];
+    // Deno never runs a cluster worker's module after a preload: its workers are not followed.
+    const followed = rows.filter((row) => row.parent !== undefined);
+    assert.equal(followed.length, t.runtime === "deno" ? 0 : 2);
+    for (const row of followed) {
+      const run = JSON.parse(
+        (await tph(t, ["export", row.id, "--format", "json", "-o", "-"], { cwd: dir.path })).stdout,
+      ) as RunJSON;
+      assert.deepEqual(walk(run.trace).map((c) => c.name).filter((n) => n === "work"), ["work"]);
+    }
+  });
+
+  Deno.test(`tph run --no-follow and follow_children = false record the program alone (${t.name})`, async () => {
+    await using dir = tempDir();
+    write(dir.path, t);
+    const [p, r] = await Promise.all([
+      plain(t, "main.js", [], { cwd: dir.path }),
+      tph(t, ["run", "--no-follow", "main.js"], { cwd: dir.path }),
+    ]);
+    assertCode(r, 3, "tph run --no-follow");
+    assert.equal(r.stdout, p.stdout);
+    assert.doesNotMatch(r.stderr, /it started/);
+    writeFileSync(join(dir.path, "tracepatch.toml"), "follow_children = false\n");
+    const c = await tph(t, ["run", "main.js"], { cwd: dir.path });
+    assertCode(c, 3, "tph run with follow_children = false");
+    assert.equal(c.stdout, p.stdout);
+    const logs = await tph(t, ["logs", "--json"], { cwd: dir.path });
+    const rows = JSON.parse(logs.stdout) as Row[];
+    assert.equal(rows.length, 2);
+    assert.ok(rows.every((row) => row.parent === undefined && row.children === undefined));
+  });
+}
