@@ -52,6 +52,11 @@ export interface TphConfig {
   /** `tph run` records only inside `trace()` blocks (as `tph run --blocks`). */
   blocks_only: boolean;
   /**
+   * A program that serves HTTP gets a run per request (stored as its response ends) and one of
+   * the calls outside requests; false: one run for the whole process (as `tph run --one-run`).
+   */
+  run_per_request: boolean;
+  /**
    * False: every `trace()` block is a no-op and the register entry instruments nothing (for
    * production; `TPH_DISABLE=1` does the same). `tph run` still traces the whole program.
    */
@@ -90,6 +95,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   redact_known: true,
   auto_save: true,
   blocks_only: false,
+  run_per_request: true,
   enabled: true,
 });
 
@@ -137,6 +143,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   tree_style: "tree style",
   auto_save: "boolean",
   blocks_only: "boolean",
+  run_per_request: "boolean",
   enabled: "boolean",
 });
 

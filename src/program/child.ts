@@ -43,6 +43,9 @@ import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
+import { installRequestRuns } from "./requests/install.ts";
+import { endOpenRequests } from "./requests/request_runs.ts";
+import { flushRequestRuns } from "./requests/request_store.ts";
 import { JSON, Object, Promise } from "../platform/globals.ts";
 
 /**
@@ -170,6 +173,8 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     instrumented: loader.instrumented,
     testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
   });
+  // A program that serves HTTP: a run per request; the process's run, the calls outside them.
+  if (config.requests === true) installRequestRuns(config.limits);
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess
@@ -270,6 +275,9 @@ function runSaver(
     t.endTime = now();
     if (command !== undefined) ending.command = command;
     saveTests();
+    // Requests still served: stored as aborted; and the request runs not written yet.
+    endOpenRequests();
+    flushRequestRuns();
     // Blocks still open (the program exited inside one): stored now, before they are counted.
     endOpenBlocks(processEndOf(ending));
     ending.files = loader.instrumented();

@@ -72,6 +72,11 @@ export interface ChildConfig {
   limits: TraceLimits;
   label: string | null;
   blocks: BlockOptions;
+  /**
+   * Each HTTP request the program serves is a run of its own (request_runs.ts), stored in
+   * `blocks.cacheDir`; the process's run holds the calls outside requests. Default false.
+   */
+  requests?: boolean;
   /** Where to write the trace JSON when the program ends. */
   out: string;
   /**

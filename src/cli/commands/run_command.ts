@@ -499,6 +499,11 @@ async function traceProgram(
         keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
         disabled: !cfg.enabled,
       },
+      // A run per request: stored in the cache, so not without one, nor when the whole-program
+      // run is asked for (-o, --export), nor for tests.
+      requests: cfg.run_per_request && v["one-run"] !== true && cacheDir !== null &&
+        cfg.auto_save && !where.blocksOnly && where.tests === undefined &&
+        v.output === undefined && v.export === undefined,
     },
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.
