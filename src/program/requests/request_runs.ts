@@ -65,16 +65,11 @@ export function requestRunsOn(): boolean {
 let als: any = null;
 /** The storage's methods as they were when it was first used (the program may patch them). */
 // deno-lint-ignore no-explicit-any
-export let alsRun: (
-  als: any,
-  store: unknown,
-  fn: (...args: any[]) => unknown,
-  ...args: any[]
-) => any = () => undefined;
-// deno-lint-ignore no-explicit-any
-export let alsEnter: (als: any, store: unknown) => void = () => {};
-// deno-lint-ignore no-explicit-any
-let alsGet: (als: any) => unknown = () => undefined;
+type Fn = (...args: any[]) => any;
+export let alsRun: (als: unknown, store: unknown, fn: Fn, ...args: unknown[]) => unknown = () =>
+  undefined;
+export let alsEnter: (als: unknown, store: unknown) => void = () => {};
+let alsGet: (als: unknown) => unknown = () => undefined;
 
 /** The async context the requests' traces (and trace() blocks) are the store of. */
 // deno-lint-ignore no-explicit-any

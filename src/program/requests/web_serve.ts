@@ -19,6 +19,7 @@ const defineProperty = Object.defineProperty;
 const bindFn = Function.prototype.bind;
 const promiseThen = uncurry(Promise.prototype.then);
 const resolved = Promise.resolve();
+const addListener = uncurry(EventTarget.prototype.addEventListener);
 type Handler = (...args: unknown[]) => unknown;
 
 /** A web Request's method, URL and headers, read through its own accessors. */
@@ -76,6 +77,16 @@ function wrapHandler(handler: Handler, end: "deno" | "bun"): Handler {
     const r = startWeb(req);
     if (r === null) return apply(handler, this, arguments);
     let status: number | null = null;
+    // The client going away ends the request's run, as its response's end does.
+    try {
+      // deno-lint-ignore no-explicit-any
+      const signal = (req as any).signal;
+      if (signal !== undefined && signal !== null) {
+        addListener(signal, "abort", () => endRequest(r, null, true), { once: true });
+      }
+    } catch {
+      // No signal.
+    }
     if (end === "deno") {
       // deno-lint-ignore no-explicit-any
       const completed = (info as any)?.completed;
