@@ -77,12 +77,16 @@ function wrapHandler(handler: Handler, end: "deno" | "bun"): Handler {
     const r = startWeb(req);
     if (r === null) return apply(handler, this, arguments);
     let status: number | null = null;
-    // The client going away ends the request's run, as its response's end does.
+    // The client going away before the handler answered ends the request's run, as aborted.
+    // (Deno aborts the signal once the response is sent, too: that end is `completed`'s.)
+    let answered = false;
     try {
       // deno-lint-ignore no-explicit-any
       const signal = (req as any).signal;
       if (signal !== undefined && signal !== null) {
-        addListener(signal, "abort", () => endRequest(r, null, true), { once: true });
+        addListener(signal, "abort", () => {
+          if (!answered) endRequest(r, null, true);
+        }, { once: true });
       }
     } catch {
       // No signal.
@@ -94,11 +98,13 @@ function wrapHandler(handler: Handler, end: "deno" | "bun"): Handler {
       if (completed !== undefined && typeof completed.then === "function") {
         promiseThen(completed, () => done(false), () => done(true));
         return callIn(r, handler, this, arguments, (ok, v) => {
+          answered = true;
           status = ok ? statusOf(v) : 500;
         });
       }
     }
     return callIn(r, handler, this, arguments, (ok, v) => {
+      answered = true;
       status = ok ? statusOf(v) : null;
       let aborted = false;
       try {

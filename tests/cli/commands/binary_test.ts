@@ -34,6 +34,7 @@ import { hostileRunTests } from "./_hostile.ts";
 import { cacheSwapTests } from "./_privacy.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { testRunTests } from "./_test_runs.ts";
+import { requestTests } from "./_requests.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -77,3 +78,4 @@ outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);
 bunRunnerTests(BINARY);
 testRunTests(BINARY);
+requestTests(BINARY, ["bun_serve.ts"]);

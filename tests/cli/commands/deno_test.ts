@@ -35,6 +35,7 @@ import { testRunTests } from "./_test_runs.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestConfigTests, vitestTests } from "./_vitest.ts";
+import { requestTests } from "./_requests.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -82,3 +83,4 @@ jestTests(DENO_TARGET);
 vitestTests(DENO_TARGET);
 vitestTests(DENO_TARGET, "3");
 vitestConfigTests(DENO_TARGET);
+requestTests(DENO_TARGET, ["deno_serve.ts", "node_http.mjs"]);
