@@ -426,7 +426,11 @@ export function attachTrace(t: TraceState): void {
   // Bun's collector counts the room as live memory and collected later (yaml, 50M rows of room:
   // peak RSS 866 MB against 410).
   const rows = min(max(t.capacity + 1, FIRST_ROWS), 1 << 20);
-  if (tape.rows > 0 && (tape.active === 0 || tape.rows >= rotateAt)) newTape();
+  // Rotating (a run per request): a tape is kept until it holds rotateAt rows, whether or not
+  // traces record on it (a tape per request made a server's every request pay for a tape).
+  if (tape.rows > 0 && (rotateAt === Infinity ? tape.active === 0 : tape.rows >= rotateAt)) {
+    newTape();
+  }
   tape.plan(rows);
   fullOwner = -2;
   fullTrace = null;
@@ -876,10 +880,11 @@ export const R = {
     return tracesStarted;
   },
   /**
-   * Start a new tape at a trace's start once the current one holds `rows` rows, even while traces
-   * record on it (they go on there, and it is retired when they stopped): a server's run per
-   * request keeps memory bounded so, while the calls outside requests record all along.
-   * Infinity (the default): a new tape only when no trace records on the current one.
+   * Start a new tape at a trace's start once the current one holds `rows` rows, and only then,
+   * even while traces record on it (they go on there, and it is retired when they stopped): a
+   * server's run per request keeps memory bounded so, while the calls outside requests record
+   * all along. A call of a stopped trace that ends later may then still write its own row.
+   * Infinity (the default): a new tape when no trace records on the current one.
    */
   rotateTapes(rows: number): void {
     rotateAt = rows;

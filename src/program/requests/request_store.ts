@@ -1,10 +1,12 @@
-// Storing a server's runs, one per request, while it serves: each run is encoded in memory as its
-// response ends (through one reused buffer), then written to its file off the event loop (node:fs's
-// callbacks: the open, write and link run on the runtime's I/O threads), so a request costs the
-// server the encoding only. Runs still being written when the process ends are written then,
-// synchronously. The cache is kept in bounds: this process's oldest request runs go past
-// MAX_REQUEST_RUNS, and max_runs / max_cache_mb (which list the cache) are applied at most every
-// PRUNE_EVERY_MS.
+// Storing a server's runs, one per request, while it serves. A request that ends is queued; a
+// writer encodes each queued run (through one reused buffer) and writes its file off the event
+// loop (node:fs's callbacks: open, write and rename run on the runtime's I/O threads), WRITERS at a
+// time. Creating a file costs the system ~1 ms on a journaling file system: when requests end
+// faster than their runs can be written, the queue keeps the newest QUEUE_MAX and the others are
+// not stored (counted, and said once as the process ends), so the server's speed stays its own.
+// The runs still queued when the process ends are written then, synchronously. The cache is kept
+// in bounds: this process's oldest request runs go past MAX_REQUEST_RUNS, and max_runs /
+// max_cache_mb (which list the cache) are applied at most every PRUNE_EVERY_MS.
 
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -58,17 +60,21 @@ class Bytes {
   }
 }
 
-/** A run being written: its bytes, its temporary file and its name's parts. */
-interface Pending {
-  dir: string;
-  tmp: string;
-  bytes: Uint8Array;
-  run: { timestamp: string; label: string };
-  /** Linked under its run's name: nothing left to do at the end. */
-  done: boolean;
+/** A request's run waiting to be written. */
+interface Queued {
+  t: TraceState;
+  end: RequestEnd;
 }
 
-const pending: Pending[] = [];
+/** Runs waiting, oldest first, and how many files are being written now. */
+const queue: Queued[] = [];
+let writing = 0;
+/** Files written at once. */
+const WRITERS = 2;
+/** Runs waiting at most: past it the oldest waiting one is not stored. */
+const QUEUE_MAX = 256;
+/** Runs not stored because requests ended faster than their runs could be written. */
+let dropped = 0;
 /** The request runs this process stored, oldest first. */
 const kept: string[] = [];
 let buffer: Uint8Array | null = null;
@@ -86,13 +92,13 @@ function fs(): any {
   return fsModule ??= createRequire(import.meta.url)("node:fs");
 }
 
-/** How many request runs were stored so far. */
-export function requestRunsStored(): number {
-  return storedCount;
+/** How many request runs were stored so far, and how many were not (too many at once). */
+export function requestRunsStored(): { stored: number; dropped: number } {
+  return { stored: storedCount, dropped };
 }
 
 /**
- * Store a finished request's trace as a run: encoded now, written soon (see the top).
+ * Store a finished request's trace as a run: queued now, written soon (see the top).
  *
  * @param t The request's trace, stopped.
  * @param end Its label, the request and its trace context.
@@ -100,7 +106,19 @@ export function requestRunsStored(): number {
 export function saveRequest(t: TraceState, end: RequestEnd): void {
   const s = blockSettings();
   if (s === null || s.cacheDir === null) return;
-  const dir = s.cacheDir;
+  if (queue.length >= QUEUE_MAX) {
+    for (let i = 1; i < queue.length; i++) queue[i - 1] = queue[i];
+    queue.length--;
+    dropped++;
+  }
+  queue[queue.length] = { t, end };
+  if (writing < WRITERS) writeNext();
+}
+
+/** A request's run as a run file's bytes; null when it cannot be (said once). */
+function encode(q: Queued, dir: string): Uint8Array | null {
+  const s = blockSettings()!;
+  const { t, end } = q;
   const rt = runtime();
   rt.hush(true);
   try {
@@ -131,17 +149,10 @@ export function saveRequest(t: TraceState, end: RequestEnd): void {
       },
       buffer ??= sinkBuffer(),
     );
-    const p: Pending = {
-      dir,
-      tmp: join(dir, `.request-${randomHex(6)}.tmp`),
-      bytes: bytes.whole(),
-      run: { timestamp: t.startedAt.toISOString(), label: end.label },
-      done: false,
-    };
-    pending[pending.length] = p;
-    write(p);
+    return bytes.whole();
   } catch (e) {
     problem(dir, e);
+    return null;
   } finally {
     rt.hush(false);
   }
@@ -156,39 +167,42 @@ function problem(dir: string, e: unknown): void {
   );
 }
 
-/** Write a run's file, then link it under its run's name (a new name when one is taken). */
-function write(p: Pending): void {
+/**
+ * Write the oldest waiting run: its bytes to a dot name, then renamed to its run's name (names
+ * are unique: a time and 24 random bits; a reader never sees a part).
+ */
+function writeNext(): void {
+  const s = blockSettings();
+  if (queue.length === 0 || s === null || s.cacheDir === null) return;
+  const q = queue[0];
+  for (let i = 1; i < queue.length; i++) queue[i - 1] = queue[i];
+  queue.length--;
+  const dir = s.cacheDir;
+  const bytes = encode(q, dir);
+  if (bytes === null) return writeNext();
+  writing++;
+  const tmp = join(dir, `.request-${randomHex(6)}.tmp`);
+  const path = join(
+    dir,
+    runFileName({ timestamp: q.t.startedAt.toISOString(), label: q.end.label }, RUN_EXTENSION),
+  );
   const f = fs();
-  f.writeFile(p.tmp, p.bytes, { mode: 0o600, flag: "wx" }, (e: unknown) => {
-    if (p.done) return;
-    if (e) return failed(p, e);
-    const linkAs = () => {
-      const path = join(p.dir, runFileName(p.run, RUN_EXTENSION));
-      f.link(p.tmp, path, (e: { code?: string } | null) => {
-        if (p.done) return;
-        if (e && e.code === "EEXIST") return linkAs();
-        if (e) return failed(p, e);
-        finish(p, path);
-        f.unlink(p.tmp, () => {});
-      });
-    };
-    linkAs();
+  const done = (e: unknown) => {
+    writing--;
+    if (e) {
+      f.unlink(tmp, () => {});
+      problem(dir, e);
+    } else stored(dir, path);
+    writeNext();
+  };
+  f.writeFile(tmp, bytes, { mode: 0o600, flag: "wx" }, (e: unknown) => {
+    if (e) return done(e);
+    f.rename(tmp, path, done);
   });
 }
 
-function failed(p: Pending, e: unknown): void {
-  finish(p, null);
-  fs().unlink(p.tmp, () => {});
-  problem(p.dir, e);
-}
-
-/** A run's file is in place (`path`), or could not be written (null). */
-function finish(p: Pending, path: string | null): void {
-  p.done = true;
-  let j = 0;
-  for (let i = 0; i < pending.length; i++) if (pending[i] !== p) pending[j++] = pending[i];
-  pending.length = j;
-  if (path === null) return;
+/** A run's file is in place. */
+function stored(dir: string, path: string): void {
   storedCount++;
   kept[kept.length] = path;
   if (kept.length > MAX_REQUEST_RUNS) {
@@ -202,29 +216,42 @@ function finish(p: Pending, path: string | null): void {
   const at = Date.now();
   if (at - lastPrune < PRUNE_EVERY_MS) return;
   lastPrune = at;
-  pruneCache(p.dir, s.keep, path);
+  pruneCache(dir, s.keep, path);
 }
 
-/** The process ends: the runs not written yet are written now (synchronously). */
+/**
+ * The process ends: the runs still waiting are written now (synchronously), and how many were
+ * not stored is said.
+ */
 export function flushRequestRuns(): void {
+  const s = blockSettings();
+  if (s === null || s.cacheDir === null) return;
+  const dir = s.cacheDir;
   const rt = runtime();
-  rt.hush(true);
-  try {
-    for (let i = 0; i < pending.length; i++) {
-      const p = pending[i];
-      if (p.done) continue;
-      p.done = true;
-      try {
-        const tmp = join(p.dir, `.request-${randomHex(6)}.tmp`);
-        writeNewBytes(tmp, p.bytes, 0o600);
-        storeRunFile(tmp, p.run, { cacheDir: p.dir }, RUN_EXTENSION);
-        storedCount++;
-      } catch (e) {
-        problem(p.dir, e);
-      }
+  for (let i = 0; i < queue.length; i++) {
+    const q = queue[i];
+    const bytes = encode(q, dir);
+    if (bytes === null) continue;
+    rt.hush(true);
+    try {
+      const tmp = join(dir, `.request-${randomHex(6)}.tmp`);
+      writeNewBytes(tmp, bytes, 0o600);
+      storeRunFile(tmp, { timestamp: q.t.startedAt.toISOString(), label: q.end.label }, {
+        cacheDir: dir,
+      }, RUN_EXTENSION);
+      storedCount++;
+    } catch (e) {
+      problem(dir, e);
+    } finally {
+      rt.hush(false);
     }
-    pending.length = 0;
-  } finally {
-    rt.hush(false);
+  }
+  queue.length = 0;
+  if (dropped > 0) {
+    process.stderr.write(
+      `tph: ${dropped} request run${dropped === 1 ? " was" : "s were"} not stored: requests ` +
+        `ended faster than their runs could be written (the newest were kept)\n`,
+    );
+    dropped = 0;
   }
 }
