@@ -30,6 +30,7 @@ const SCRIPTS = [
   "html_view.ts",
   "real_workloads.ts",
   "source_maps.ts",
+  "server.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
@@ -42,6 +43,7 @@ const ONCE = new Set([
   "diff_scale.ts",
   "real_workloads.ts",
   "source_maps.ts",
+  "server.ts",
 ]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);

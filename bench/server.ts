@@ -1,8 +1,8 @@
 // A server under a bounded local load: requests per second served plainly, under `tph run
 // --one-run` (one run for the whole process) and under `tph run` (a run per request, the
-// default), with the default limits, in the same rounds; and the server's RSS after a first
-// batch of requests and after many more, under a run per request (it must stay bounded: the
-// tapes of requests that ended are freed, and the cache keeps this process's newest request runs).
+// default), with the default limits, in the same rounds; and the server's RSS under a run per
+// request after 10,000 requests and twice after MANY / 2 more (it must stay bounded: the tapes of
+// requests that ended are freed, and the cache keeps this process's newest request runs).
 // Each request makes 36 traced calls. The load: CONCURRENCY clients on keep-alive connections
 // (this process's fetch), for SECONDS seconds after a second of warm-up.
 // Node serves with node:http, Deno with Deno.serve, Bun with Bun.serve.
@@ -61,7 +61,10 @@ process.on("SIGTERM", () => server.stop(true));
 };
 
 /** Start a server; its port once it listens; stop() ends it (killed past 20 s). */
-async function start(argv: string[], cwd: string): Promise<{ port: number; stop(): Promise<void> }> {
+async function start(
+  argv: string[],
+  cwd: string,
+): Promise<{ port: number; stop(): Promise<void> }> {
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     cwd,
@@ -139,25 +142,48 @@ try {
         await server.stop();
       }
       console.log(`${rt.padEnd(5)} ${mode.padEnd(16)} ${num(rates[mode], 0, 8)} req/s`);
-      record({ bench: "server", metric: `${mode} req/s`, value: rates[mode], unit: "req/s", runtime: rt });
+      record({
+        bench: "server",
+        metric: `${mode} req/s`,
+        value: rates[mode],
+        unit: "req/s",
+        runtime: rt,
+      });
     }
     const ratio = rates["plain"] / rates["run per request"];
     console.log(`${rt.padEnd(5)} plain / run per request: ${num(ratio, 2)}×`);
-    record({ bench: "server", metric: "plain / run per request", value: ratio, unit: "×", runtime: rt });
-    // Memory: a run per request over MANY requests.
+    record({
+      bench: "server",
+      metric: "plain / run per request",
+      value: ratio,
+      unit: "×",
+      runtime: rt,
+    });
+    // Memory: a run per request over MANY requests, read after a warm-up and twice after.
     rmSync(join(root, ".tracepatch_cache"), { recursive: true, force: true });
     const server = await start(modes[2][1], root);
     try {
-      await load(server.port, 600_000, 5000);
-      const before = await rssOf(server.port);
-      await load(server.port, 600_000, MANY);
-      const after = await rssOf(server.port);
+      const readings: number[] = [];
+      await load(server.port, 600_000, 10_000);
+      readings.push(await rssOf(server.port));
+      for (let i = 0; i < 2; i++) {
+        await load(server.port, 600_000, MANY / 2);
+        readings.push(await rssOf(server.port));
+      }
       console.log(
-        `${rt.padEnd(5)} RSS after 5,000 requests ${num(before, 0)} MB, after ${MANY} more ` +
-          `${num(after, 0)} MB (run per request)`,
+        `${rt.padEnd(5)} RSS (run per request) after 10,000 requests ${num(readings[0], 0)} MB, ` +
+          `+${MANY / 2} ${num(readings[1], 0)} MB, +${MANY / 2} more ${num(readings[2], 0)} MB`,
       );
-      record({ bench: "server", metric: "RSS after 5k requests", value: before, unit: "MB", runtime: rt });
-      record({ bench: "server", metric: `RSS after ${MANY / 1000}k more`, value: after, unit: "MB", runtime: rt });
+      const names = ["10k", `${(10_000 + MANY / 2) / 1000}k`, `${(10_000 + MANY) / 1000}k`];
+      for (let i = 0; i < 3; i++) {
+        record({
+          bench: "server",
+          metric: `RSS after ${names[i]} requests`,
+          value: readings[i],
+          unit: "MB",
+          runtime: rt,
+        });
+      }
     } finally {
       await server.stop();
     }

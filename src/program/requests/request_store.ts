@@ -69,8 +69,8 @@ interface Queued {
 /** Runs waiting, oldest first, and how many files are being written now. */
 const queue: Queued[] = [];
 let writing = 0;
-/** Files written at once. */
-const WRITERS = 2;
+/** Files written at once (one: the I/O threads then leave the program a core of a two-core machine). */
+const WRITERS = 1;
 /** Runs waiting at most: past it the oldest waiting one is not stored. */
 const QUEUE_MAX = 256;
 /** Runs not stored because requests ended faster than their runs could be written. */

@@ -1,8 +1,8 @@
 // `Deno.serve` and `Bun.serve`: a run per request (request_runs.ts). The program's handler is
 // called from a promise job started inside the request's async context (no frame of tph's below
 // it; a bound function adds none). Its end: on Deno, the handler info's `completed` (the response
-// sent, or the client gone); on Bun, which tells none, the response the handler gave (a body
-// streamed later is not waited for), aborted when the request's signal is.
+// sent; it resolves also when the client went away); on Bun, which tells none, the response the
+// handler gave (a body streamed later is not waited for), or the request's signal aborting first.
 
 import { apply, uncurry } from "../../platform/intrinsics.ts";
 import { Object, Promise, String } from "../../platform/globals.ts";
@@ -77,19 +77,22 @@ function wrapHandler(handler: Handler, end: "deno" | "bun"): Handler {
     const r = startWeb(req);
     if (r === null) return apply(handler, this, arguments);
     let status: number | null = null;
-    // The client going away before the handler answered ends the request's run, as aborted.
-    // (Deno aborts the signal once the response is sent, too: that end is `completed`'s.)
+    // Bun: the client going away before the handler answered ends the request's run, as aborted.
+    // Not on Deno, which warns on stderr once a program reads a request's signal (its legacy
+    // abort after every answer), and tells nothing else of a client gone (`completed` resolves).
     let answered = false;
-    try {
-      // deno-lint-ignore no-explicit-any
-      const signal = (req as any).signal;
-      if (signal !== undefined && signal !== null) {
-        addListener(signal, "abort", () => {
-          if (!answered) endRequest(r, null, true);
-        }, { once: true });
+    if (end === "bun") {
+      try {
+        // deno-lint-ignore no-explicit-any
+        const signal = (req as any).signal;
+        if (signal !== undefined && signal !== null) {
+          addListener(signal, "abort", () => {
+            if (!answered) endRequest(r, null, true);
+          }, { once: true });
+        }
+      } catch {
+        // No signal.
       }
-    } catch {
-      // No signal.
     }
     if (end === "deno") {
       // deno-lint-ignore no-explicit-any

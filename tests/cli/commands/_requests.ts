@@ -186,12 +186,14 @@ export function requestTests(t: Target, servers: string[]): void {
         const last = await fetch(`${base}/items/9`);
         await last.text();
 
+        // Deno.serve tells no client gone (its run ends when the handler answers).
+        const abortSeen = server !== "deno_serve.ts";
         const labels = [
           ...ids.map((id) => `GET /items/${id} → 200`),
           "GET /items/404 → 404",
           "POST /echo → 200",
           "GET /items/7 → 200",
-          "GET /slow → aborted",
+          ...(abortSeen ? ["GET /slow → aborted"] : []),
           "GET /items/9 → 200",
         ];
         // Listed while the server still runs.
@@ -222,8 +224,10 @@ export function requestTests(t: Target, servers: string[]): void {
           tracestate: "vendor=1",
         });
         assert.equal(runs.find((r) => r.label === "GET /items/1 → 200")!.trace_context, undefined);
-        const aborted = runs.find((r) => r.label === "GET /slow → aborted")!;
-        assert.equal(aborted.run?.request?.aborted, true);
+        if (abortSeen) {
+          const aborted = runs.find((r) => r.label === "GET /slow → aborted")!;
+          assert.equal(aborted.run?.request?.aborted, true);
+        }
         // The last request is `last`.
         const tree = await tph(t, ["tree", "last"], { cwd, timeoutMs: 60_000 });
         assertCode(tree, 0, "tph tree last");
@@ -232,6 +236,11 @@ export function requestTests(t: Target, servers: string[]): void {
       } finally {
         result = await running.stop();
       }
+      // Nothing but tph's own lines on stderr (Deno warns when a request's signal is read).
+      assert.equal(
+        result.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("tph: ")).join("\n"),
+        "",
+      );
       assert.doesNotMatch(result.stderr, /warning/, result.stderr);
       // The process's run: the calls outside requests.
       const runs = await logs(t, cwd);
