@@ -27,7 +27,13 @@ import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
-import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import {
+  blockSettings,
+  configureBlocks,
+  pruneCache,
+  saveLaterBlocks,
+  storedBlocks,
+} from "./blocks.ts";
 import { denoExitCode, exitCodeOf, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
@@ -174,7 +180,7 @@ export function setupChild(preload: readonly string[], plan: string | null = nul
     testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
   });
   // A program that serves HTTP: a run per request; the process's run, the calls outside them.
-  if (config.requests === true) installRequestRuns(config.limits);
+  if (config.requests === true) installRequestRuns(config.limits, blockSettings, pruneCache);
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess

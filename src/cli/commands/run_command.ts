@@ -467,6 +467,20 @@ function childTests(
   return { ...runner, command: command ?? [] };
 }
 
+/**
+ * Whether a server gets a run per request: stored in the cache, so not without one, nor when the
+ * whole-program run is asked for (-o, --export), nor with --blocks, nor for tests.
+ */
+function runPerRequest(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<Context<typeof RUN_OPTIONS>["config"]>["config"],
+  where: Where,
+): boolean {
+  return cfg.run_per_request && v["one-run"] !== true && where.cacheDir !== null &&
+    cfg.auto_save && !where.blocksOnly && where.tests === undefined &&
+    v.output === undefined && v.export === undefined;
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
@@ -499,11 +513,7 @@ async function traceProgram(
         keep: { maxRuns: cfg.max_runs, maxCacheMb: cfg.max_cache_mb },
         disabled: !cfg.enabled,
       },
-      // A run per request: stored in the cache, so not without one, nor when the whole-program
-      // run is asked for (-o, --export), nor for tests.
-      requests: cfg.run_per_request && v["one-run"] !== true && cacheDir !== null &&
-        cfg.auto_save && !where.blocksOnly && where.tests === undefined &&
-        v.output === undefined && v.export === undefined,
+      requests: runPerRequest(v, cfg, where),
     },
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.

@@ -692,14 +692,9 @@ function record(
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
   if (p === fullOwner && !suspends(b + k) && pastFull(p)) return -1;
-  let tp = tape;
-  if (p < base) {
-    // A handle of a tape left behind (a trace still recording there), or stale (its tape was
-    // retired), or none.
-    const behind = p >= minBase ? olderTape(p) : null;
-    if (behind === null) p = -1;
-    else tp = behind;
-  }
+  // The tape of the open call (maybe one left behind); none, or a stale handle: a root.
+  let tp = tapeOf(p);
+  if (tp === null) [p, tp] = [-1, tape];
   const prev = p;
   let t: TraceState | null;
   let depth: number;
@@ -710,9 +705,7 @@ function record(
     depth = 1;
   } else if (lent.size !== 0 && lent.has(p)) {
     t = lent.get(p)!;
-    tp = t.tape;
-    p = -1;
-    depth = 1;
+    [tp, p, depth] = [t.tape, -1, 1];
   } else {
     const pr = p - tp.base;
     t = tp.traces[tp.slot[pr]];

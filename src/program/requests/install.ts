@@ -4,14 +4,22 @@
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { installNodeHttp } from "./node_http.ts";
 import { useRequestRuns } from "./request_runs.ts";
+import { type Prune, type StoreSettings, useRequestStore } from "./request_store.ts";
 import { installBunServe, installDenoServe } from "./web_serve.ts";
 
 /**
  * Give each request the program serves a run of its own, with these limits.
  *
  * @param limits The run's limits and filters.
+ * @param settings Where and how runs are stored (the trace() blocks' settings).
+ * @param prune Keeps the cache within max_runs and max_cache_mb.
  */
-export function installRequestRuns(limits: TraceLimits): void {
+export function installRequestRuns(
+  limits: TraceLimits,
+  settings: () => StoreSettings | null,
+  prune: Prune,
+): void {
+  useRequestStore(settings, prune);
   useRequestRuns(limits);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;

@@ -22,13 +22,41 @@ import { ensureCacheDir } from "../../store/cache_dir.ts";
 import { runFileName, storeRunFile } from "../../store/save_run.ts";
 import { RUN_EXTENSION } from "../../run_file/format.ts";
 import { sinkBuffer } from "../../run_file/json_sink.ts";
-import { blockSettings, pruneCache } from "../blocks.ts";
 import { Date, Uint8Array } from "../../platform/globals.ts";
 
 /** The request runs this process keeps in the cache at most (oldest removed first). */
 export const MAX_REQUEST_RUNS = 1000;
 /** max_runs and max_cache_mb list the cache: at most once in this many ms. */
 const PRUNE_EVERY_MS = 2000;
+
+/** Where and how runs are stored here: the trace() blocks' settings (blocks.ts). */
+export interface StoreSettings {
+  /** The run cache; null: runs are not stored. */
+  cacheDir: string | null;
+  command: string[];
+  cwd: string;
+  runtime: { name: string; version: string };
+  /** The globs that chose the traced files, stored with each run. */
+  files: { include: string[]; exclude: string[] };
+  keep: { maxRuns: number | null; maxCacheMb: number | null };
+}
+
+/** What keeps the cache within max_runs and max_cache_mb (blocks.ts, pruneCache). */
+export type Prune = (dir: string, keep: StoreSettings["keep"], just: string) => void;
+
+let blockSettings: () => StoreSettings | null = () => null;
+let pruneCache: Prune = () => {};
+
+/**
+ * Store request runs with these settings.
+ *
+ * @param settings The blocks' settings, as they are when a run is stored.
+ * @param prune Keeps the cache within its bounds.
+ */
+export function useRequestStore(settings: () => StoreSettings | null, prune: Prune): void {
+  blockSettings = settings;
+  pruneCache = prune;
+}
 
 /** How a request ended, for its run. */
 export interface RequestEnd {
