@@ -431,7 +431,8 @@ export function attachTrace(t: TraceState): void {
   if (tape.rows > 0 && (rotateAt === Infinity ? tape.active === 0 : tape.rows >= rotateAt)) {
     newTape();
   }
-  tape.plan(rows);
+  // Rotating, a tape's room is planned for the rows it holds before the next one starts.
+  tape.plan(rotateAt === Infinity ? rows : min(rows, rotateAt + (rotateAt >> 1)));
   fullOwner = -2;
   fullTrace = null;
   t.tape = tape;
@@ -453,6 +454,12 @@ export function attachTrace(t: TraceState): void {
 }
 
 /**
+ * The most rows a trace may still write on a tape left behind (past them its calls are left out,
+ * as past max_calls): a request with more calls than that after a rotation is cut there.
+ */
+const WINDOW_ROOM = 1 << 16;
+
+/**
  * Start a new tape: the current one is retired when no trace records on it, else left behind
  * with a window of handles its traces' remaining room fits in (they go on recording there, and it
  * is retired when the last of them stops: detachTrace).
@@ -460,13 +467,17 @@ export function attachTrace(t: TraceState): void {
 function newTape(): void {
   let rows = tape.rows;
   if (tape.active > 0) {
+    // Each trace still recording gets room for the calls it may still record, up to
+    // WINDOW_ROOM (handles are spent on the room: they stay fast integers below 2^31).
     let room = 0;
     const traces = tape.traces;
     for (let i = 0; i < traces.length; i++) {
       const t = traces[i];
-      if (t !== undefined && t.active && t.tape === tape) room += t.capacity - t.count + 2;
+      if (t !== undefined && t.active && t.tape === tape) {
+        room += min(t.capacity - t.count, WINDOW_ROOM) + 1024;
+      }
     }
-    rows = min(rows + room + MAX_HIDDEN, MAX_ROWS);
+    rows = min(rows + room, MAX_ROWS);
   }
   if (tape.base + rows >= MAX_HANDLE) return;
   if (tape.active > 0) {

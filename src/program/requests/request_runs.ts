@@ -20,7 +20,7 @@ import { saveRequest } from "./request_store.ts";
  * tape of requests that ended is then freed once the requests still running on it end, so memory
  * stays bounded however long the server runs.
  */
-export const ROTATE_ROWS = 1 << 16;
+export const ROTATE_ROWS = 1 << 15;
 /** The longest path a run's label and request keep. */
 const MAX_PATH = 200;
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
