@@ -254,24 +254,30 @@ export function requestTests(t: Target, servers: string[]): void {
     });
   }
 
-  Deno.test(`${t.name}: requests: --one-run keeps one run for the whole process`, async () => {
-    await using dir = project();
-    const cwd = dir.path;
-    const server = servers[0];
-    const running = await startServer([...t.tph, "run", "--one-run", `app/${server}`], cwd);
-    let result: Result;
-    try {
-      const base = `http://127.0.0.1:${running.port}`;
-      for (const id of [1, 2]) await (await fetch(`${base}/items/${id}`)).text();
-    } finally {
-      result = await running.stop();
-    }
-    assert.doesNotMatch(result.stderr, /warning/, result.stderr);
-    const runs = await logs(t, cwd);
-    assert.equal(runs.length, 1, runs.map((r) => r.label).join(", "));
-    const run = await runOf(t, cwd, runs[0].id);
-    const n = names(run);
-    for (const name of ["startup", "load", "item", "shutdown"]) assert.ok(n.includes(name), `${n}`);
-    assert.equal(n.filter((x) => x === "item").length, 2);
-  });
+  for (const how of ["--one-run", "run_per_request = false"]) {
+    Deno.test(`${t.name}: requests: ${how} keeps one run for the whole process`, async () => {
+      await using dir = project();
+      const cwd = dir.path;
+      const server = servers[0];
+      const flag = how.startsWith("--") ? [how] : [];
+      if (flag.length === 0) writeFileSync(join(cwd, "tracepatch.toml"), how + "\n");
+      const running = await startServer([...t.tph, "run", ...flag, `app/${server}`], cwd);
+      let result: Result;
+      try {
+        const base = `http://127.0.0.1:${running.port}`;
+        for (const id of [1, 2]) await (await fetch(`${base}/items/${id}`)).text();
+      } finally {
+        result = await running.stop();
+      }
+      assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+      const runs = await logs(t, cwd);
+      assert.equal(runs.length, 1, runs.map((r) => r.label).join(", "));
+      const run = await runOf(t, cwd, runs[0].id);
+      const n = names(run);
+      for (const name of ["startup", "load", "item", "shutdown"]) {
+        assert.ok(n.includes(name), `${n}`);
+      }
+      assert.equal(n.filter((x) => x === "item").length, 2);
+    });
+  }
 }
