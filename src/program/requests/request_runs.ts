@@ -52,8 +52,6 @@ const open: RequestRun[] = [];
 export function useRequestRuns(l: TraceLimits): void {
   const { find: _find, ...own } = l;
   limits = own;
-  runtime().rotateTapes(ROTATE_ROWS);
-  requestStorage();
 }
 
 /** Whether requests get runs of their own. */
@@ -111,6 +109,12 @@ export function startRequest(
 ): RequestRun | null {
   if (limits === null) return null;
   const rt = runtime();
+  // The async context is made, and tapes rotated, from the first request on: a program that
+  // serves nothing records as without runs per request (root calls do not ask the context).
+  if (als === null) {
+    requestStorage();
+    rt.rotateTapes(ROTATE_ROWS);
+  }
   const state = rt.startTrace(limits);
   rt.countActive(1);
   const parent = header("traceparent");
