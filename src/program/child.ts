@@ -50,8 +50,8 @@ import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { installRequestRuns } from "./requests/install.ts";
-import { endOpenRequests } from "./requests/request_runs.ts";
-import { flushRequestRuns } from "./requests/request_store.ts";
+import { endOpenRequests, requestsServed } from "./requests/request_runs.ts";
+import { flushRequestRuns, requestRunsStored } from "./requests/request_store.ts";
 import { JSON, Object, Promise } from "../platform/globals.ts";
 
 /**
@@ -288,7 +288,10 @@ function runSaver(
     endOpenBlocks(processEndOf(ending));
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
-    ending.blocks = rt.tracesStarted() - 1;
+    // A server's requests: each had a trace of its own, not a block.
+    const requests = requestsServed();
+    ending.blocks = rt.tracesStarted() - 1 - requests;
+    if (requests > 0) ending.requests = { served: requests, ...requestRunsStored() };
     // No spread nor array method: the program may have patched them (intrinsics.ts).
     const blockRuns: string[] = [], stored = storedBlocks();
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];

@@ -154,6 +154,11 @@ export interface ChildEnding {
   blocks?: number;
   /** The runs stored from blocks (auto_save), in order. */
   blockRuns?: string[];
+  /**
+   * A server's runs per request: the requests served, and the runs stored and not stored (they
+   * ended faster than they could be written).
+   */
+  requests?: { served: number; stored: number; kept: number; dropped: number };
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
   /** ChildConfig.command, redacted as the run's values are. */

@@ -468,6 +468,28 @@ function childTests(
 }
 
 /**
+ * What `tph run` says of a server's runs per request, or null when it served none: `11 requests
+ * served, each stored as a run of its own`, or how many were stored, kept and not stored.
+ */
+function requestsLine(r: RunProgramResult["requests"]): string | null {
+  if (r.served === 0) return null;
+  const s = (n: number, one: string, more: string) => `${n} ${n === 1 ? one : more}`;
+  const listed = "tph logs lists them";
+  if (r.stored === r.served && r.kept === r.stored) {
+    return `tph: ${s(r.served, "request", "requests")} served, ${
+      r.served === 1 ? "stored as a run of its own" : "each stored as a run of its own"
+    }: ${listed}`;
+  }
+  const parts = [`${r.stored} stored`];
+  if (r.kept < r.stored) parts.push(`the newest ${r.kept} kept`);
+  if (r.dropped > 0) {
+    parts.push(`${r.dropped} not (they ended faster than they could be written)`);
+  }
+  return `tph: ${s(r.served, "request", "requests")} served; their runs: ${parts.join(", ")}: ` +
+    listed;
+}
+
+/**
  * Whether a server gets a run per request: stored in the cache, so not without one, nor when the
  * whole-program run is asked for (-o, --export), nor with --blocks, nor for tests.
  */
@@ -784,9 +806,13 @@ function reportRun(
   const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
   // Said before the summary, which stays the last line.
   if (h.call_count === 0 && result.files !== null) {
-    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
+    const why = result.requests.served > 0
+      ? "the program's calls were made while serving requests, each stored as a run of its own"
+      : whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
     ctx.err(`tph: nothing recorded: ${why}`);
   }
+  const requests = requestsLine(result.requests);
+  if (requests !== null) ctx.err(requests);
   const blockRuns = result.blockRuns.length;
   if (blockRuns > 0) {
     ctx.err(

@@ -43,6 +43,13 @@ export interface RequestRun {
 let limits: TraceLimits | null = null;
 /** Requests being served, to end (as aborted) when the process ends first. */
 const open: RequestRun[] = [];
+/** Requests whose run started. */
+let served = 0;
+
+/** How many requests got a run of their own. */
+export function requestsServed(): number {
+  return served;
+}
 
 /**
  * Give each request a run of its own from now on (`tph run`, unless run_per_request is false).
@@ -117,6 +124,7 @@ export function startRequest(
   }
   const state = rt.startTrace(limits);
   rt.countActive(1);
+  served++;
   const parent = header("traceparent");
   const traceparent = parent !== null && regexExec(TRACEPARENT, parent) !== null ? parent : null;
   const rawState = traceparent === null ? null : header("tracestate");

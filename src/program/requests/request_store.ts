@@ -3,7 +3,7 @@
 // loop (node:fs's callbacks: open, write and rename run on the runtime's I/O threads), WRITERS at a
 // time. Creating a file costs the system ~1 ms on a journaling file system: when requests end
 // faster than their runs can be written, the queue keeps the newest QUEUE_MAX and the others are
-// not stored (counted, and said once as the process ends), so the server's speed stays its own.
+// not stored (counted: `tph run` says how many), so the server's speed stays its own.
 // The runs still queued when the process ends are written then, synchronously. The cache is kept
 // in bounds: this process's oldest request runs go past MAX_REQUEST_RUNS, and max_runs /
 // max_cache_mb (which list the cache) are applied at most every PRUNE_EVERY_MS.
@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import process from "../../platform/node_process.ts";
-import { fileProblem, randomHex, writeNewBytes } from "../../platform/files.ts";
+import { fileProblem, randomHex, remove, rename, writeNewBytes } from "../../platform/files.ts";
 import { bytesSet, bytesSub, round } from "../../platform/intrinsics.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { traceConfig } from "../recorder/to_json.ts";
@@ -120,9 +120,12 @@ function fs(): any {
   return fsModule ??= createRequire(import.meta.url)("node:fs");
 }
 
-/** How many request runs were stored so far, and how many were not (too many at once). */
-export function requestRunsStored(): { stored: number; dropped: number } {
-  return { stored: storedCount, dropped };
+/**
+ * How many request runs were stored so far, how many this process keeps in the cache, and how
+ * many were not stored (too many at once).
+ */
+export function requestRunsStored(): { stored: number; kept: number; dropped: number } {
+  return { stored: storedCount, kept: kept.length, dropped };
 }
 
 /**
@@ -215,7 +218,14 @@ function writeNext(): void {
     runFileName({ timestamp: q.t.startedAt.toISOString(), label: q.end.label }, RUN_EXTENSION),
   );
   const f = fs();
+  const w: InFlight = { bytes, tmp, path, done: false };
+  inFlight[inFlight.length] = w;
   const done = (e: unknown) => {
+    if (w.done) return;
+    w.done = true;
+    let j = 0;
+    for (let i = 0; i < inFlight.length; i++) if (inFlight[i] !== w) inFlight[j++] = inFlight[i];
+    inFlight.length = j;
     writing--;
     if (e) {
       f.unlink(tmp, () => {});
@@ -228,6 +238,15 @@ function writeNext(): void {
     f.rename(tmp, path, done);
   });
 }
+
+/** A run being written: its bytes, temporary file and name (the process may end meanwhile). */
+interface InFlight {
+  bytes: Uint8Array;
+  tmp: string;
+  path: string;
+  done: boolean;
+}
+const inFlight: InFlight[] = [];
 
 /** A run's file is in place. */
 function stored(dir: string, path: string): void {
@@ -247,15 +266,30 @@ function stored(dir: string, path: string): void {
   pruneCache(dir, s.keep, path);
 }
 
-/**
- * The process ends: the runs still waiting are written now (synchronously), and how many were
- * not stored is said.
- */
+/** The process ends: the runs still waiting are written now (synchronously). */
 export function flushRequestRuns(): void {
   const s = blockSettings();
   if (s === null || s.cacheDir === null) return;
   const dir = s.cacheDir;
   const rt = runtime();
+  // Those being written: written again, whole (the I/O thread's work never finishes now).
+  for (let i = 0; i < inFlight.length; i++) {
+    const w = inFlight[i];
+    w.done = true;
+    rt.hush(true);
+    try {
+      remove(w.tmp);
+      writeNewBytes(w.tmp, w.bytes, 0o600);
+      rename(w.tmp, w.path);
+      storedCount++;
+      kept[kept.length] = w.path;
+    } catch (e) {
+      problem(dir, e);
+    } finally {
+      rt.hush(false);
+    }
+  }
+  inFlight.length = 0;
   for (let i = 0; i < queue.length; i++) {
     const q = queue[i];
     const bytes = encode(q, dir);
@@ -264,7 +298,10 @@ export function flushRequestRuns(): void {
     try {
       const tmp = join(dir, `.request-${randomHex(6)}.tmp`);
       writeNewBytes(tmp, bytes, 0o600);
-      storeRunFile(tmp, { timestamp: q.t.startedAt.toISOString(), label: q.end.label }, {
+      kept[kept.length] = storeRunFile(tmp, {
+        timestamp: q.t.startedAt.toISOString(),
+        label: q.end.label,
+      }, {
         cacheDir: dir,
       }, RUN_EXTENSION);
       storedCount++;
@@ -275,11 +312,4 @@ export function flushRequestRuns(): void {
     }
   }
   queue.length = 0;
-  if (dropped > 0) {
-    process.stderr.write(
-      `tph: ${dropped} request run${dropped === 1 ? " was" : "s were"} not stored: requests ` +
-        `ended faster than their runs could be written (the newest were kept)\n`,
-    );
-    dropped = 0;
-  }
 }

@@ -242,6 +242,10 @@ export function requestTests(t: Target, servers: string[]): void {
         "",
       );
       assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+      assert.match(
+        result.stderr,
+        /^tph: 11 requests served, each stored as a run of its own: tph logs lists them$/m,
+      );
       // The process's run: the calls outside requests.
       const runs = await logs(t, cwd);
       const outside = runs.filter((r) => r.run?.request === undefined);
