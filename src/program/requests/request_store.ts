@@ -5,8 +5,8 @@
 // faster than their runs can be written, the queue keeps the newest QUEUE_MAX and the others are
 // not stored (counted: `tph run` says how many), so the server's speed stays its own.
 // The runs still queued when the process ends are written then, synchronously. The cache is kept
-// in bounds: this process's oldest request runs go past MAX_REQUEST_RUNS, and max_runs /
-// max_cache_mb (which list the cache) are applied at most every PRUNE_EVERY_MS.
+// in bounds: this process's oldest request runs go past MAX_REQUEST_RUNS (or max_runs), and
+// max_runs / max_cache_mb over the whole cache (which list it) at most every PRUNE_EVERY_MS.
 
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -26,8 +26,11 @@ import { Date, Uint8Array } from "../../platform/globals.ts";
 
 /** The request runs this process keeps in the cache at most (oldest removed first). */
 export const MAX_REQUEST_RUNS = 1000;
-/** max_runs and max_cache_mb list the cache: at most once in this many ms. */
-const PRUNE_EVERY_MS = 2000;
+/**
+ * max_runs and max_cache_mb list the cache (each run's meta read: ~50 µs a run): at most once in
+ * this many ms (this process's own request runs are kept within max_runs without it).
+ */
+const PRUNE_EVERY_MS = 10_000;
 
 /** Where and how runs are stored here: the trace() blocks' settings (blocks.ts). */
 export interface StoreSettings {
@@ -252,13 +255,17 @@ const inFlight: InFlight[] = [];
 function stored(dir: string, path: string): void {
   storedCount++;
   kept[kept.length] = path;
-  if (kept.length > MAX_REQUEST_RUNS) {
+  const s = blockSettings();
+  // This process's own runs within bounds without listing the cache: max_runs, if lower.
+  const most = s?.keep.maxRuns != null && s.keep.maxRuns < MAX_REQUEST_RUNS
+    ? s.keep.maxRuns
+    : MAX_REQUEST_RUNS;
+  while (kept.length > most) {
     const old = kept[0];
     for (let i = 1; i < kept.length; i++) kept[i - 1] = kept[i];
     kept.length--;
     fs().unlink(old, () => {});
   }
-  const s = blockSettings();
   if (s === null) return;
   const at = Date.now();
   if (at - lastPrune < PRUNE_EVERY_MS) return;

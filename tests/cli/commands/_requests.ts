@@ -284,4 +284,27 @@ export function requestTests(t: Target, servers: string[]): void {
       assert.equal(n.filter((x) => x === "item").length, 2);
     });
   }
+
+  Deno.test(`${t.name}: requests: max_runs bounds a server's request runs`, async () => {
+    await using dir = project();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "tracepatch.toml"), "max_runs = 3\n");
+    const running = await startServer([...t.tph, "run", `app/${servers[0]}`], cwd);
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      for (const id of [1, 2, 3, 4, 5, 6]) await (await fetch(`${base}/items/${id}`)).text();
+      // The newest three, while the server serves (older ones removed as newer are stored).
+      const want = ["GET /items/4 → 200", "GET /items/5 → 200", "GET /items/6 → 200"];
+      const until = Date.now() + 30_000;
+      let labels: string[] = [];
+      while (Date.now() < until) {
+        labels = (await logs(t, cwd)).map((r) => r.label ?? "").sort();
+        if (labels.join() === want.join()) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(labels, want);
+    } finally {
+      await running.stop();
+    }
+  });
 }
