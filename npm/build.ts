@@ -8,7 +8,7 @@
 // they are; a file that is not fails the build, naming it.
 
 import { stripTypeScriptTypes } from "node:module";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -140,9 +140,13 @@ function trimLineEnds(chars: string[], templates: Span[]): void {
   }
 }
 
+/** The modules each compiled module imports (sources' paths), as build() found them. */
+const imports = new Map<string, string[]>();
+
 /** Compile every file reachable from the entries into `lib/`; returns the files written. */
 export function build(): string[] {
   rmSync(OUT, { recursive: true, force: true });
+  imports.clear();
   const seen = new Set<string>();
   const queue = ENTRIES.map((e) => join(ROOT, e));
   const written: string[] = [];
@@ -158,6 +162,7 @@ export function build(): string[] {
       throw new Error(`${relative(ROOT, path)}: ${(e as Error).message.split("\n")[0]}`);
     }
     const { found: edits, comments, templates } = specifiers(path, text);
+    imports.set(path, edits.map((e) => e.target));
     // Same length: the offsets in the source are the offsets in the stripped text.
     const chars = js.split("");
     blankComments(chars, text, comments, path);
@@ -216,8 +221,40 @@ export function bundleChild(): string {
   return relative(ROOT, bundle);
 }
 
+/**
+ * Remove the modules of `lib/` that only `child.js` imports, once they are bundled (bundleChild):
+ * the preloads load the bundle, and nothing else loads them (the program's side's test hooks, its
+ * servers' hooks…), so they would only weigh on the package. Returns the files that remain.
+ */
+export function dropBundledOnly(files: string[]): string[] {
+  const child = join(ROOT, "src/program/child.ts");
+  const reached = new Set<string>();
+  const queue = ENTRIES.map((e) => join(ROOT, e));
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (reached.has(path) || path === child) continue;
+    reached.add(path);
+    queue.push(...(imports.get(path) ?? []));
+  }
+  const kept: string[] = [];
+  // After bundleChild, which bundles the compiled modules.
+  for (const source of imports.keys()) {
+    const out = relative(ROOT, join(OUT, relative(ROOT, source)).replace(/\.ts$/, ".js"));
+    if (reached.has(source)) kept.push(out);
+    else {
+      rmSync(join(ROOT, out));
+      // Its folder too, once empty.
+      const dir = dirname(join(ROOT, out));
+      if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
+    }
+  }
+  return files.filter((f) => kept.includes(f));
+}
+
 if (import.meta.main) {
-  const files = build();
-  files.push(bundleChild());
+  const built = build();
+  const bundle = bundleChild();
+  const files = dropBundledOnly(built);
+  files.push(bundle);
   console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
 }
