@@ -108,8 +108,8 @@ function strip(text: string): string {
 /**
  * Comments made blank, as the stripping blanks types: each character a space, each line break
  * kept, so that lines and columns stay. They were a third of the package, compressed (gzip
- * takes the blanks for next to nothing), and most of the program's side ships twice, as modules and
- * bundled (bundleChild).
+ * takes the blanks for next to nothing), and most of the program's side ships twice, as modules
+ * and bundled (bundleChild).
  */
 function blankComments(chars: string[], text: string, comments: Span[], path: string): void {
   for (const { start, end } of comments) {
