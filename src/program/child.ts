@@ -308,7 +308,9 @@ function runSaver(
       const limits = traceConfig(t);
       const files = { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] };
       // In the run format (src/run_file/format.ts): the CLI reads back only what it shows.
-      writeTraceRun(t, config.label, config.out, { config: { ...limits, ...files } });
+      // A server's process run holds the calls outside its requests: so labelled, unless given one.
+      const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
+      writeTraceRun(t, label, config.out, { config: { ...limits, ...files } });
       if (config.phases) {
         const phases: ChildPhases = {
           process: origin,

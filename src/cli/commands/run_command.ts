@@ -584,7 +584,15 @@ async function traceProgram(
   }
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
-    : storeRun(ctx, run, cacheDir, cfg, saved, result.blockRuns.length > 0);
+    // A server's request runs sort after its process's run too (they started later).
+    : storeRun(
+      ctx,
+      run,
+      cacheDir,
+      cfg,
+      saved,
+      result.blockRuns.length > 0 || result.requests.stored > 0,
+    );
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);

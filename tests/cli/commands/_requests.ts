@@ -250,6 +250,7 @@ export function requestTests(t: Target, servers: string[]): void {
       const runs = await logs(t, cwd);
       const outside = runs.filter((r) => r.run?.request === undefined);
       assert.equal(outside.length, 1, runs.map((r) => r.label).join(", "));
+      assert.equal(outside[0].label, "outside requests");
       const whole = await runOf(t, cwd, outside[0].id);
       const outsideNames = names(whole);
       assert.ok(outsideNames.includes("startup"), outsideNames.join(", "));
