@@ -12,7 +12,16 @@ import { now } from "../recorder/clock.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import type { TraceContextJSON } from "../../types.ts";
-import { protoOf, regexExec, strIndexOf, strSlice, uncurry } from "../../platform/intrinsics.ts";
+import {
+  protoOf,
+  regexExec,
+  SafeSet,
+  SafeWeakMap,
+  strIndexOf,
+  strSlice,
+  uncurry,
+} from "../../platform/intrinsics.ts";
+import type { Set, WeakMap } from "../../platform/globals.ts";
 import { saveRequest } from "./request_store.ts";
 
 /**
@@ -42,7 +51,9 @@ export interface RequestRun {
 /** The limits of each request's trace; null while runs per request are off. */
 let limits: TraceLimits | null = null;
 /** Requests being served, to end (as aborted) when the process ends first. */
-const open: RequestRun[] = [];
+const open: Set<RequestRun> = new SafeSet<RequestRun>();
+/** Each request being served, by its trace (the store of its async context). */
+const byTrace: WeakMap<TraceState, RequestRun> = new SafeWeakMap<TraceState, RequestRun>();
 /** Requests whose run started. */
 let served = 0;
 
@@ -97,9 +108,8 @@ export function requestStorage(): any {
 export function activeRequest(): RequestRun | undefined {
   if (als === null) return undefined;
   const t = alsGet(als);
-  if (t === undefined || t === null) return undefined;
-  for (let i = open.length - 1; i >= 0; i--) if (open[i].state === t) return open[i];
-  return undefined;
+  if (t === undefined || t === null || typeof t !== "object") return undefined;
+  return byTrace.get(t as TraceState);
 }
 
 /**
@@ -141,7 +151,8 @@ export function startRequest(
     runName: `${method} ${path}`,
     ended: false,
   };
-  open[open.length] = r;
+  open.add(r);
+  byTrace.set(state, r);
   return r;
 }
 
@@ -170,9 +181,7 @@ function pathOf(url: string, t: TraceState): string {
 export function endRequest(r: RequestRun, status: number | null, aborted: boolean): void {
   if (r.ended) return;
   r.ended = true;
-  let j = 0;
-  for (let i = 0; i < open.length; i++) if (open[i] !== r) open[j++] = open[i];
-  open.length = j;
+  open.delete(r);
   const t = r.state;
   const rt = runtime();
   t.active = false;
@@ -194,5 +203,9 @@ export function endRequest(r: RequestRun, status: number | null, aborted: boolea
 
 /** The process ends: the requests still being served are stored, as aborted. */
 export function endOpenRequests(): void {
-  for (let i = open.length - 1; i >= 0; i--) if (i < open.length) endRequest(open[i], null, true);
+  // A copy first: ending one removes it from the set.
+  const all: RequestRun[] = [];
+  // forEach, not an iterator: the program may have patched the iterators' `next`.
+  open.forEach((r) => all[all.length] = r);
+  for (let i = 0; i < all.length; i++) endRequest(all[i], null, true);
 }
