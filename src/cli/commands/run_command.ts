@@ -584,15 +584,7 @@ async function traceProgram(
   }
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
-    // A server's request runs sort after its process's run too (they started later).
-    : storeRun(
-      ctx,
-      run,
-      cacheDir,
-      cfg,
-      saved,
-      result.blockRuns.length > 0 || result.requests.stored > 0,
-    );
+    : storeRun(ctx, run, cacheDir, cfg, saved, result);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
@@ -767,16 +759,18 @@ function storeRun(
   cacheDir: string,
   cfg: ReturnType<typeof readConfig>,
   saved: string[],
-  blocksStored: boolean,
+  result: RunProgramResult,
 ): { ref: string | null; stored: string | null } {
+  // The program's blocks and a server's requests, stored as it ran, sort after it.
+  const othersStored = result.blockRuns.length > 0 || result.requests.stored > 0;
   let ref: string | null = null;
   let stored: string | null = null;
   try {
     const path = storeRunFile(run.file, run.header, { cacheDir });
     stored = path;
     saved.unshift(relative(ctx.cwd, path) || path);
-    // The program's blocks, stored as it ran, sort after it: `last` would name one of them.
-    ref = cacheDir === cacheDirFor({ ...ctx, values: {} }) && !blocksStored
+    // Runs stored as it ran sort after it: `last` would name one of them.
+    ref = cacheDir === cacheDirFor({ ...ctx, values: {} }) && !othersStored
       ? "last"
       : shellWord(relative(ctx.cwd, path) || path);
     keepInBounds(ctx, cacheDir, path, cfg);

@@ -703,20 +703,20 @@ function record(
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
   if (p === fullOwner && !suspends(b + k) && pastFull(p)) return -1;
-  // The tape of the open call (maybe one left behind); none, or a stale handle: a root.
-  let tp = tapeOf(p);
-  if (tp === null) [p, tp] = [-1, tape];
+  // The open call's tape (maybe one left behind); none or a stale handle: a root.
+  let tp = tapeOf(p) ?? tape;
+  if (tp === tape && p < base) p = -1;
   const prev = p;
   let t: TraceState | null;
-  let depth: number;
+  let depth = 1;
   if (p < 0) {
     t = rootTrace(b + k);
     if (t === null) return -1;
     tp = t.tape; // a test's trace starts there (testRoot), on a new tape if none was active
-    depth = 1;
   } else if (lent.size !== 0 && lent.has(p)) {
-    t = lent.get(p)!;
-    [tp, p, depth] = [t.tape, -1, 1];
+    // No array destructuring (it runs the Array iterator, which the program may have patched).
+    tp = (t = lent.get(p)!).tape;
+    p = -1;
   } else {
     const pr = p - tp.base;
     t = tp.traces[tp.slot[pr]];
