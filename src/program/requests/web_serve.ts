@@ -149,12 +149,12 @@ export function installDenoServe(deno: any): void {
 }
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"];
-const protoOf = Object.getPrototypeOf, objectProto = Object.prototype;
+const protoOf = Object.getPrototypeOf, objectProto = Object.prototype, keysOf = Object.keys;
 
 /** A plain object of handlers by HTTP method (a route of Bun.serve's `routes`). */
 function isMethodTable(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== "object" || protoOf(v) !== objectProto) return false;
-  const keys = Object.keys(v);
+  const keys = keysOf(v);
   for (let i = 0; i < keys.length; i++) {
     let known = false;
     for (let j = 0; j < METHODS.length; j++) if (keys[i] === METHODS[j]) known = true;
@@ -174,13 +174,18 @@ function bunOptions(options: any): any {
   if (routes !== null && typeof routes === "object") {
     // deno-lint-ignore no-explicit-any
     const wrapped: any = {};
-    for (const key of Object.keys(routes)) {
+    // Index loops: the program may have patched the Array iterator.
+    const keys = keysOf(routes);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       const v = routes[key];
       if (typeof v === "function") wrapped[key] = wrapHandler(v, "bun");
       else if (isMethodTable(v)) {
         // deno-lint-ignore no-explicit-any
         const methods: any = {};
-        for (const m of Object.keys(v)) {
+        const ms = keysOf(v);
+        for (let j = 0; j < ms.length; j++) {
+          const m = ms[j];
           methods[m] = typeof v[m] === "function" ? wrapHandler(v[m] as Handler, "bun") : v[m];
         }
         wrapped[key] = methods;
