@@ -32,6 +32,7 @@ const SCRIPTS = [
   "source_maps.ts",
   "design_limit.ts",
   "children.ts",
+  "server.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
@@ -46,6 +47,7 @@ const ONCE = new Set([
   "source_maps.ts",
   "design_limit.ts",
   "children.ts",
+  "server.ts",
 ]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);

@@ -97,6 +97,22 @@ export interface RunInfo {
   block?: boolean;
   /** For a test's run (`tph test`): which test it is and how it ended. */
   test?: TestInfo;
+  /**
+   * For a request's run (a server traced by `tph run` gets one per HTTP request): which request
+   * it was and how it ended. `ended` is `completed`, `exit_code` null.
+   */
+  request?: RequestInfo;
+}
+
+/** An HTTP request a run holds the calls of. */
+export interface RequestInfo {
+  method: string;
+  /** The request's path, without its query (which may carry secrets), redacted as values are. */
+  path: string;
+  /** The response's status code; null when none was sent. */
+  status: number | null;
+  /** True when the response did not finish: the client went away, or the process ended first. */
+  aborted: boolean;
 }
 
 /** How a test ended, as `tph test` stores it with the test's run. */

@@ -59,6 +59,11 @@ export interface TphConfig {
    */
   follow_children: boolean;
   /**
+   * A program that serves HTTP gets a run per request (stored as its response ends) and one of
+   * the calls outside requests; false: one run for the whole process (as `tph run --one-run`).
+   */
+  run_per_request: boolean;
+  /**
    * False: every `trace()` block is a no-op and the register entry instruments nothing (for
    * production; `TPH_DISABLE=1` does the same). `tph run` still traces the whole program.
    */
@@ -99,6 +104,7 @@ export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   auto_save: true,
   blocks_only: false,
   follow_children: true,
+  run_per_request: true,
   enabled: true,
 });
 
@@ -148,6 +154,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof TphConfig, ConfigKind>> = Object
   auto_save: "boolean",
   blocks_only: "boolean",
   follow_children: "boolean",
+  run_per_request: "boolean",
   enabled: "boolean",
 });
 

@@ -162,7 +162,7 @@ export function saveBlock(t: TraceState, end: BlockEnd, retry = false): string |
     }, RUN_EXTENSION);
     stored[stored.length] = path;
     if (end.test !== undefined) listTest(s, path);
-    prune(dir, s.keep, path);
+    pruneCache(dir, s.keep, path);
     return path;
   } catch (e) {
     try {
@@ -210,7 +210,7 @@ export function saveLaterBlocks(): void {
  * Keep the cache within max_runs and max_cache_mb, the run just stored included: soon after, not
  * at once (the listing's reader loads then, and only in a program whose config bounds the cache).
  */
-function prune(
+export function pruneCache(
   dir: string,
   keep: BlockSettings["keep"],
   just: string,

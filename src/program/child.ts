@@ -28,7 +28,13 @@ import { JSC_STACK_ENV } from "./stack_room.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
-import { configureBlocks, saveLaterBlocks, storedBlocks } from "./blocks.ts";
+import {
+  blockSettings,
+  configureBlocks,
+  pruneCache,
+  saveLaterBlocks,
+  storedBlocks,
+} from "./blocks.ts";
 import { denoExitCode, exitCodeOf, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
@@ -57,6 +63,9 @@ import {
   saveLiveWorkers,
   saveWhenAsked,
 } from "./follow.ts";
+import { installRequestRuns } from "./requests/install.ts";
+import { endOpenRequests, requestsServed } from "./requests/request_runs.ts";
+import { flushRequestRuns, requestRunsStored } from "./requests/request_store.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -196,6 +205,8 @@ export function setupChild(
     instrumented: loader.instrumented,
     testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
   });
+  // A program that serves HTTP: a run per request; the process's run, the calls outside them.
+  if (config.requests === true) installRequestRuns(config.limits, blockSettings, pruneCache);
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess
@@ -325,11 +336,17 @@ function runSaver(
     t.endTime = now();
     if (command !== undefined) ending.command = command;
     saveTests();
+    // Requests still served: stored as aborted; and the request runs not written yet.
+    endOpenRequests();
+    flushRequestRuns();
     // Blocks still open (the program exited inside one): stored now, before they are counted.
     endOpenBlocks(processEndOf(ending));
     ending.files = loader.instrumented();
     ending.runtime = runtimeName;
-    ending.blocks = rt.tracesStarted() - 1;
+    // A server's requests: each had a trace of its own, not a block.
+    const requests = requestsServed();
+    ending.blocks = rt.tracesStarted() - 1 - requests;
+    if (requests > 0) ending.requests = { served: requests, ...requestRunsStored() };
     // No spread nor array method: the program may have patched them (intrinsics.ts).
     const blockRuns: string[] = [], stored = storedBlocks();
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
@@ -367,7 +384,9 @@ function runSaver(
         }
         return list.length > 0 ? { children: list } : {};
       };
-      writeTraceRun(t, config.label, config.out, () => ({
+      // A server's process run holds the calls outside its requests: so labelled, unless given one.
+      const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
+      writeTraceRun(t, label, config.out, () => ({
         config: { ...limits, ...files },
         ...children(),
       }), started.length > 0 ? rows : null);

@@ -78,6 +78,11 @@ export interface ChildConfig {
   limits: TraceLimits;
   label: string | null;
   blocks: BlockOptions;
+  /**
+   * Each HTTP request the program serves is a run of its own (request_runs.ts), stored in
+   * `blocks.cacheDir`; the process's run holds the calls outside requests. Default false.
+   */
+  requests?: boolean;
   /** Where to write the trace JSON when the program ends. */
   out: string;
   /**
@@ -174,6 +179,11 @@ export interface ChildEnding {
   blocks?: number;
   /** The runs stored from blocks (auto_save), in order. */
   blockRuns?: string[];
+  /**
+   * A server's runs per request: the requests served, and the runs stored and not stored (they
+   * ended faster than they could be written).
+   */
+  requests?: { served: number; stored: number; kept: number; dropped: number };
   /** The runtime the program ran on, and its version. */
   runtime?: { name: string; version: string };
   /** ChildConfig.command, redacted as the run's values are. */

@@ -77,9 +77,14 @@ export interface CallsToEncode {
  *
  * @param source The calls and the meta.
  * @param file Where the bytes go.
+ * @param buf The buffer to write through (a reused one: json_sink.ts, sinkBuffer), or a new one.
  */
-export function encodeRun(source: CallsToEncode, file: ByteSink | FileWriter): void {
-  const out = new RunSink(file);
+export function encodeRun(
+  source: CallsToEncode,
+  file: ByteSink | FileWriter,
+  buf?: Uint8Array,
+): void {
+  const out = new RunSink(file, buf);
   out.bytes(RUN_MAGIC);
   const functions = new FunctionTable(source);
   const { ordinal, skips } = writeCalls(out, source, functions);

@@ -30,15 +30,26 @@ export interface ByteSink {
   write(bytes: Uint8Array, length: number): void;
 }
 
+/** A buffer for a {@linkcode Sink}. */
+export function sinkBuffer(): Uint8Array {
+  return new Uint8Array(BUF + SLACK);
+}
+
 /** An output file and the buffer in front of it. */
 export class Sink {
-  readonly buf = new Uint8Array(BUF + SLACK);
+  readonly buf: Uint8Array;
   pos = 0;
   /** Bytes written to the file so far (`flushed + pos` is the offset of the next byte). */
   flushed = 0;
   readonly file: ByteSink | FileWriter;
-  constructor(file: ByteSink | FileWriter) {
+  /**
+   * @param file Where the bytes go.
+   * @param buf The buffer to use (from {@linkcode sinkBuffer}): one reused by a writer of many
+   *   small runs (a server's run per request) instead of a megabyte made for each.
+   */
+  constructor(file: ByteSink | FileWriter, buf?: Uint8Array) {
     this.file = file;
+    this.buf = buf ?? sinkBuffer();
   }
 
   flush(): void {

@@ -496,6 +496,42 @@ function programConfig(
   };
 }
 
+/**
+ * What `tph run` says of a server's runs per request, or null when it served none: `11 requests
+ * served, each stored as a run of its own`, or how many were stored, kept and not stored.
+ */
+function requestsLine(r: RunProgramResult["requests"]): string | null {
+  if (r.served === 0) return null;
+  const s = (n: number, one: string, more: string) => `${n} ${n === 1 ? one : more}`;
+  const listed = "tph logs lists them";
+  if (r.stored === r.served && r.kept === r.stored) {
+    return `tph: ${s(r.served, "request", "requests")} served, ${
+      r.served === 1 ? "stored as a run of its own" : "each stored as a run of its own"
+    }: ${listed}`;
+  }
+  const parts = [`${r.stored} stored`];
+  if (r.kept < r.stored) parts.push(`the newest ${r.kept} kept`);
+  if (r.dropped > 0) {
+    parts.push(`${r.dropped} not (they ended faster than they could be written)`);
+  }
+  return `tph: ${s(r.served, "request", "requests")} served; their runs: ${parts.join(", ")}: ` +
+    listed;
+}
+
+/**
+ * Whether a server gets a run per request: stored in the cache, so not without one, nor when the
+ * whole-program run is asked for (-o, --export), nor with --blocks, nor for tests.
+ */
+function runPerRequest(
+  v: Context<typeof RUN_OPTIONS>["values"],
+  cfg: ReturnType<Context<typeof RUN_OPTIONS>["config"]>["config"],
+  where: Where,
+): boolean {
+  return cfg.run_per_request && v["one-run"] !== true && where.cacheDir !== null &&
+    cfg.auto_save && !where.blocksOnly && where.tests === undefined &&
+    v.output === undefined && v.export === undefined;
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
@@ -514,14 +550,17 @@ async function traceProgram(
     cwd: ctx.cwd,
     runtime: where.runtime ?? v.runtime as ProgramRuntime | undefined,
     dir: where.dir,
-    config: programConfig(
-      where,
-      loader,
-      cfg,
-      !v["no-follow"],
-      !v["no-propagate"],
-      benchPhases !== undefined,
-    ),
+    config: {
+      ...programConfig(
+        where,
+        loader,
+        cfg,
+        !v["no-follow"],
+        !v["no-propagate"],
+        benchPhases !== undefined,
+      ),
+      requests: runPerRequest(v, cfg, where),
+    },
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.
     checkDir: cacheDir === null ? undefined : () => {
@@ -570,7 +609,7 @@ async function traceProgram(
   }
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
-    : storeRun(ctx, run, cacheDir, cfg, saved, result.blockRuns.length > 0);
+    : storeRun(ctx, run, cacheDir, cfg, saved, result);
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
@@ -773,16 +812,18 @@ function storeRun(
   cacheDir: string,
   cfg: ReturnType<typeof readConfig>,
   saved: string[],
-  blocksStored: boolean,
+  result: RunProgramResult,
 ): { ref: string | null; stored: string | null } {
+  // The program's blocks and a server's requests, stored as it ran, sort after it.
+  const othersStored = result.blockRuns.length > 0 || result.requests.stored > 0;
   let ref: string | null = null;
   let stored: string | null = null;
   try {
     const path = storeRunFile(run.file, run.header, { cacheDir });
     stored = path;
     saved.unshift(relative(ctx.cwd, path) || path);
-    // The program's blocks, stored as it ran, sort after it: `last` would name one of them.
-    ref = cacheDir === cacheDirFor({ ...ctx, values: {} }) && !blocksStored
+    // Runs stored as it ran sort after it: `last` would name one of them.
+    ref = cacheDir === cacheDirFor({ ...ctx, values: {} }) && !othersStored
       ? "last"
       : shellWord(relative(ctx.cwd, path) || path);
     keepInBounds(ctx, cacheDir, path, cfg);
@@ -821,9 +862,13 @@ function reportRun(
   const viewHint = ref === null ? "" : `; view it with: tph tree ${ref}`;
   // Said before the summary, which stays the last line.
   if (h.call_count === 0 && result.files !== null) {
-    const why = whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
+    const why = result.requests.served > 0
+      ? "the program's calls were made while serving requests, each stored as a run of its own"
+      : whyNoCall(ctx, where, loader, result.files, result.blocks, h.run);
     ctx.err(`tph: nothing recorded: ${why}`);
   }
+  const requests = requestsLine(result.requests);
+  if (requests !== null) ctx.err(requests);
   const blockRuns = result.blockRuns.length;
   if (blockRuns > 0) {
     ctx.err(

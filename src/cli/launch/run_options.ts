@@ -133,6 +133,11 @@ export const RUN_OPTIONS = {
     help: "do not record the processes of JavaScript runtimes and the workers the program " +
       "starts (config: follow_children)",
   },
+  "one-run": {
+    type: "boolean",
+    help: "keep one run for the whole process of a program that serves HTTP, instead of a run " +
+      "per request (config: run_per_request)",
+  },
   "no-cache": { type: "boolean", help: "do not store the run in the cache folder" },
   tree: { type: "boolean", help: "print the call tree to stderr when the program ends" },
   wide: {

@@ -100,6 +100,8 @@ export interface RunProgramResult {
   blocks: number;
   /** The runs stored from the program's blocks (auto_save). */
   blockRuns: string[];
+  /** A server's runs per request: requests served, runs stored and not stored. */
+  requests: { served: number; stored: number; kept: number; dropped: number };
   /** `tph test`: the tests' stored runs, in the order they ended. */
   testRuns: string[];
   /** How many tests' runs could not be stored, and why (`tph test`); null: none. */
@@ -203,6 +205,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       files: null,
       blocks: 0,
       blockRuns: [],
+      requests: { served: 0, stored: 0, kept: 0, dropped: 0 },
       testRuns: [],
       testsNotStored: null,
       children: [],
@@ -234,6 +237,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     files: ending?.files ?? null,
     blocks: ending?.blocks ?? 0,
     blockRuns: ending?.blockRuns ?? [],
+    requests: ending?.requests ?? { served: 0, stored: 0, kept: 0, dropped: 0 },
     ...testsListed(out),
     children,
     exitCode,

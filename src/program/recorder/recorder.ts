@@ -70,7 +70,10 @@ export class Snapshot {
 }
 
 let tape = new Tape<TraceState>(0);
-/** The handle of the current tape's row 0: handles below it are stale (see tape.ts). */
+/**
+ * The handle of the current tape's row 0: handles below it are stale (see tape.ts), but those of
+ * the tapes left behind (`older`).
+ */
 let base = 0;
 let cur = -1;
 let processTrace: TraceState | null = null;
@@ -373,9 +376,34 @@ function secretArgs(
   return undefined;
 }
 
-/** True when `h` is a handle of the current tape (-1 and older tapes' handles are below). */
+/**
+ * Tapes that are not the current one but still have traces recording on them (a request still
+ * served when the tape was rotated: rotateTapes), oldest first; `minBase` is the first one's base
+ * (`base` when there is none). Each holds the handles [base, base + maxRows): a tape left behind
+ * is given a window its traces' remaining room fits in, and the next tape's handles start past it.
+ */
+const older: Tape<TraceState>[] = [];
+let minBase = 0;
+/** A new tape starts at a trace's start once the current one holds this many rows (rotateTapes). */
+let rotateAt = Infinity;
+
+/** The tape of handle `h` while it is live; null for -1 and a retired tape's handle. */
+function tapeOf(h: number): Tape<TraceState> | null {
+  if (h >= base) return tape;
+  return h >= minBase ? olderTape(h) : null;
+}
+
+function olderTape(h: number): Tape<TraceState> | null {
+  for (let i = older.length - 1; i >= 0; i--) {
+    const tp = older[i];
+    if (h >= tp.base) return h < tp.base + tp.rows ? tp : null;
+  }
+  return null;
+}
+
+/** True when `h` is a handle of a live tape (-1 and retired tapes' handles are not). */
 function live(h: number): boolean {
-  return h >= base;
+  return h >= base || (h >= minBase && olderTape(h) !== null);
 }
 
 /**
@@ -398,12 +426,13 @@ export function attachTrace(t: TraceState): void {
   // Bun's collector counts the room as live memory and collected later (yaml, 50M rows of room:
   // peak RSS 866 MB against 410).
   const rows = min(max(t.capacity + 1, FIRST_ROWS), 1 << 20);
-  if (tape.rows > 0 && tape.active === 0 && tape.base + tape.rows < MAX_HANDLE) {
-    tape = new Tape<TraceState>(tape.base + tape.rows, FIRST_ROWS);
-    base = tape.base;
-    secretReturns.clear();
+  // Rotating (a run per request): a tape is kept until it holds rotateAt rows, whether or not
+  // traces record on it (a tape per request made a server's every request pay for a tape).
+  if (tape.rows > 0 && (rotateAt === Infinity ? tape.active === 0 : tape.rows >= rotateAt)) {
+    newTape();
   }
-  tape.plan(rows);
+  // Rotating, a tape's room is planned for the rows it holds before the next one starts.
+  tape.plan(rotateAt === Infinity ? rows : min(rows, rotateAt + (rotateAt >> 1)));
   fullOwner = -2;
   fullTrace = null;
   t.tape = tape;
@@ -425,6 +454,48 @@ export function attachTrace(t: TraceState): void {
 }
 
 /**
+ * The most rows a trace may still write on a tape left behind (past them its calls are left out,
+ * as past max_calls): a request with more calls than that after a rotation is cut there.
+ */
+const WINDOW_ROOM = 1 << 16;
+
+/**
+ * Start a new tape: the current one is retired when no trace records on it, else left behind
+ * with a window of handles its traces' remaining room fits in (they go on recording there, and it
+ * is retired when the last of them stops: detachTrace).
+ */
+function newTape(): void {
+  let rows = tape.rows;
+  if (tape.active > 0) {
+    // Each trace still recording gets room for the calls it may still record, up to
+    // WINDOW_ROOM (handles are spent on the room: they stay fast integers below 2^31).
+    let room = 0;
+    const traces = tape.traces;
+    for (let i = 0; i < traces.length; i++) {
+      const t = traces[i];
+      if (t !== undefined && t.active && t.tape === tape) {
+        room += min(t.capacity - t.count, WINDOW_ROOM) + 1024;
+      }
+    }
+    rows = min(rows + room, MAX_ROWS);
+  }
+  if (tape.base + rows >= MAX_HANDLE) return;
+  if (tape.active > 0) {
+    // Past its window a trace's calls are left out, as past MAX_ROWS (record).
+    tape.maxRows = rows;
+    older[older.length] = tape;
+    minBase = older[0].base;
+  }
+  const next = tape.base + rows;
+  tape = new Tape<TraceState>(next, FIRST_ROWS);
+  base = tape.base;
+  if (older.length === 0) {
+    minBase = base;
+    secretReturns.clear();
+  }
+}
+
+/**
  * A trace stopped: no row is written for it from now on. Its slot goes back to the tape when it
  * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
  */
@@ -433,6 +504,14 @@ export function detachTrace(t: TraceState): void {
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
+  if (tp.active === 0 && tp !== tape) {
+    // The last trace of a tape left behind: it is retired (its handles are stale from now on).
+    let j = 0;
+    for (let i = 0; i < older.length; i++) if (older[i] !== tp) older[j++] = older[i];
+    older.length = j;
+    minBase = j === 0 ? base : older[0].base;
+    return;
+  }
   const slot = tp.slot, s = t.slot;
   for (let row = t.firstRow; row < tp.rows; row++) if (slot[row] === s) return;
   tp.freeSlots[tp.freeSlots.length] = s;
@@ -475,8 +554,8 @@ function newRow(
 
 /** A row that takes part in stack handling but is not part of the trace (see begin). */
 function hiddenRow(t: TraceState, id: number, p: number, prev: number, depth: number): number {
-  const tp = tape;
-  if (tp.rows >= MAX_ROWS) return -1;
+  const tp = t.tape;
+  if (tp.rows >= tp.maxRows) return -1;
   const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
   tp.start[row] = 0;
   const h = tp.base + row;
@@ -548,8 +627,9 @@ const MAX_HIDDEN = 65_536;
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
 function stackOf(h: number, id: number): number[] {
   const ids: number[] = [];
-  if (live(h)) {
-    for (let row = h - base; row >= 0; row = tape.parent[row]) ids[ids.length] = tape.fn[row];
+  const tp = tapeOf(h);
+  if (tp !== null) {
+    for (let row = h - tp.base; row >= 0; row = tp.parent[row]) ids[ids.length] = tp.fn[row];
   }
   const out: number[] = [];
   for (let i = ids.length - 1; i >= 0; i--) out[out.length] = ids[i];
@@ -581,10 +661,12 @@ function findArgs(
  * are described in full, whatever the detail budget.
  */
 function recordedHits(f: Finder, from: number, h: number): void {
-  const row = h - base;
-  if (tape.state[row] === HIDDEN) return;
+  const tp = tapeOf(h);
+  if (tp === null) return;
+  const row = h - tp.base;
+  if (tp.state[row] === HIDDEN) return;
   for (let i = from; i < f.hits.length; i++) f.hits[i].row = row;
-  tape.marks[row] &= ~BRIEF;
+  tp.marks[row] &= ~BRIEF;
 }
 
 /** A value leaving a call (returned or thrown): compared with the values looked for. */
@@ -596,9 +678,10 @@ function findLeaving(c: number, v: unknown, where: FindWhere): void {
     f.check(v, id, where, -1, cur, id);
     return;
   }
-  if (!live(c)) return;
+  const tp = tapeOf(c);
+  if (tp === null) return;
   const from = f.hits.length;
-  f.check(v, tape.fn[c - base], where, -1, c, -1);
+  f.check(v, tp.fn[c - tp.base], where, -1, c, -1);
   if (f.hits.length !== from) recordedHits(f, from, c);
 }
 
@@ -620,27 +703,27 @@ function record(
   // Once a trace is full, every call under the same open call is left out the same way: count
   // it and go (a program traced past the limit runs ~2× faster on this path).
   if (p === fullOwner && !suspends(b + k) && pastFull(p)) return -1;
-  if (p < base) p = -1; // a stale handle (its tape was retired) or none
+  // The open call's tape (maybe one left behind); none or a stale handle: a root.
+  let tp = tapeOf(p) ?? tape;
+  if (tp === tape && p < base) p = -1;
   const prev = p;
   let t: TraceState | null;
-  let depth: number;
-  let tp = tape;
+  let depth = 1;
   if (p < 0) {
     t = rootTrace(b + k);
     if (t === null) return -1;
-    tp = tape; // a test's trace starts there (testRoot), on a new tape if none was active
-    depth = 1;
+    tp = t.tape; // a test's trace starts there (testRoot), on a new tape if none was active
   } else if (lent.size !== 0 && lent.has(p)) {
-    t = lent.get(p)!;
+    // No array destructuring (it runs the Array iterator, which the program may have patched).
+    tp = (t = lent.get(p)!).tape;
     p = -1;
-    depth = 1;
   } else {
-    const pr = p - base;
+    const pr = p - tp.base;
     t = tp.traces[tp.slot[pr]];
     // A test run inside another test's call (Node's t.test) records its calls apart (testRoot);
     // the caller's call is open again when it returns (prev).
     const own = !testNested ? t : testRoot!(b + k) ?? t;
-    if (own !== t) [t, tp, p] = [own, tape, -1];
+    if (own !== t) [t, tp, p] = [own, own.tape, -1];
     if (!t.active) return -1;
     depth = p < 0 ? 1 : tp.depth[pr] + 1;
   }
@@ -655,7 +738,7 @@ function record(
     if ((functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) === 0) return -1;
     return hiddenRow(t, id, p, prev, depth);
   }
-  if (t.count >= t.capacity || tp.rows >= MAX_ROWS) {
+  if (t.count >= t.capacity || tp.rows >= tp.maxRows) {
     if (!t.limitReasons.has("max_calls")) traceFull();
     t.drop(p, "max_calls");
     // As past max_depth: an async function or generator left out resumes later with an empty
@@ -804,6 +887,20 @@ export const R = {
   tracesStarted(): number {
     return tracesStarted;
   },
+  /**
+   * Start a new tape at a trace's start once the current one holds `rows` rows, and only then,
+   * even while traces record on it (they go on there, and it is retired when they stopped): a
+   * server's run per request keeps memory bounded so, while the calls outside requests record
+   * all along. A call of a stopped trace that ends later may then still write its own row.
+   * Infinity (the default): a new tape when no trace records on the current one.
+   */
+  rotateTapes(rows: number): void {
+    rotateAt = rows;
+  },
+  /** Tapes alive: the current one and those left behind with traces still recording (tests). */
+  liveTapes(): number {
+    return older.length + 1;
+  },
   /** A trace stopped. */
   detach(t: TraceState): void {
     detachTrace(t);
@@ -843,7 +940,8 @@ export const R = {
       // An async recursion that ran out of stack returns its rejected promise from near the
       // limit: tph's error would replace it (and leave it unhandled). The value goes on, unkept.
       try {
-        if (followable(v) && live(c) && tape.state[c - base] !== HIDDEN) returned.set(c, v);
+        const tp = followable(v) ? tapeOf(c) : null;
+        if (tp !== null && tp.state[c - tp.base] !== HIDDEN) returned.set(c, v as Promise<unknown>);
         else {
           if (returned.size !== 0) returned.delete(c); // a finally block's return replaces it
           recordReturn(c, v);
@@ -860,11 +958,12 @@ export const R = {
     if (returned.size !== 0) returned.delete(c); // a finally block's throw replaces a return
     if (finder !== null && c !== -1) findLeaving(c, e, "throw");
     if (extTop !== 0 && c >= 0) extUnwind(c, true, e);
-    if (live(c) && tape.state[c - base] !== HIDDEN) {
-      const row = c - base;
-      tape.state[row] = THREW;
-      const t = tape.traces[tape.slot[row]];
-      tape.ret[row] = formatError(e, t.maxRepr, t.redaction);
+    const tp = tapeOf(c);
+    if (tp !== null && tp.state[c - tp.base] !== HIDDEN) {
+      const row = c - tp.base;
+      tp.state[row] = THREW;
+      const t = tp.traces[tp.slot[row]];
+      tp.ret[row] = formatError(e, t.maxRepr, t.redaction);
     }
   },
   /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
@@ -892,7 +991,7 @@ export const R = {
   },
   /** Before `await`/`yield`: give the stack back to whoever resumed this call. */
   s<T>(c: number, v: T): T {
-    if (c >= base) suspend(c);
+    if (c >= minBase) suspend(c);
     return v;
   },
   /** After resuming (or entering a catch/finally that a rejection may have reached): take it. */
@@ -1018,11 +1117,12 @@ function extRemove(i: number): void {
 }
 
 function extOpen(c: number, d: number, f: unknown, start: boolean): void {
-  if (typeof f !== "function" || !live(c) || notExternal(f)) {
+  const tp = typeof f === "function" ? tapeOf(c) : null;
+  if (tp === null || notExternal(f as object)) {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
-  const i = extPush(c, tape.fn[c - base] + d, EXT_PENDING, []);
+  const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, []);
   if (start) extStart(i);
 }
 
@@ -1034,11 +1134,12 @@ const bindFn = Function.prototype.bind;
  * single run stay as without tph.
  */
 function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown {
-  if (obj === null || obj === undefined || !live(c)) {
+  const tp = obj === null || obj === undefined ? null : tapeOf(c);
+  if (tp === null) {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return obj;
   }
-  const id = tape.fn[c - base] + d;
+  const id = tp.fn[c - tp.base] + d;
   const key = externalKey(id);
   const f = (obj as Record<string, unknown>)[key];
   // Not callable: the site reads it again and fails with the runtime's own message.
@@ -1080,15 +1181,16 @@ function extStart(i: number): void {
 }
 
 function extClose(h: number, ok: boolean, value: unknown, known: boolean): void {
-  if (!live(h)) return;
-  const row = h - base;
-  tape.end[row] = now();
-  if (ok) storeReturn(h, tape, row, value);
+  const tp = tapeOf(h);
+  if (tp === null) return;
+  const row = h - tp.base;
+  tp.end[row] = now();
+  if (ok) storeReturn(h, tp, row, value);
   else {
-    tape.state[row] = THREW;
+    tp.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
-    const t = tape.traces[tape.slot[row]];
-    tape.ret[row] = known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR;
+    const t = tp.traces[tp.slot[row]];
+    tp.ret[row] = known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR;
   }
   recordExit(h);
 }
@@ -1138,33 +1240,35 @@ function recordReturn(c: number, v: unknown): void {
       findLeaving(c, v, "return");
     }
   }
-  if (!live(c)) return;
-  const row = c - base;
-  if (tape.state[row] === HIDDEN) return;
+  const tp = tapeOf(c);
+  if (tp === null) return;
+  const row = c - tp.base;
+  if (tp.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
-  tape.end[row] = now();
-  storeReturn(c, tape, row, v);
+  tp.end[row] = now();
+  storeReturn(c, tp, row, v);
 }
 
 function recordExit(c: number): void {
-  if (!live(c)) {
+  const tp = tapeOf(c);
+  if (tp === null) {
     if (watched.size !== 0) watchedExit(c);
     return;
   }
-  const row = c - base;
-  const state = tape.state[row];
+  const row = c - tp.base;
+  const state = tp.state[row];
   // A `return` already stopped the clock, unless a finally block threw after it.
-  if (tape.end[row] < 0 || state === THREW) tape.end[row] = now();
-  if (state === OPEN) tape.state[row] = RETURNED; // HIDDEN rows stay hidden
+  if (tp.end[row] < 0 || state === THREW) tp.end[row] = now();
+  if (state === OPEN) tp.state[row] = RETURNED; // HIDDEN rows stay hidden
   // Objects a call past the detail budget kept: described in full when it threw or matched.
-  const m = tape.marks[row];
-  if ((m & PENDING) !== 0) settleArgs(tape, row, state === THREW || (m & BRIEF) === 0);
+  const m = tp.marks[row];
+  if ((m & PENDING) !== 0) settleArgs(tp, row, state === THREW || (m & BRIEF) === 0);
   // Ended while suspended (an await that rejected out of the call): awaiting until its end.
   if ((m & AWAITS) !== 0) {
-    const a = tape.awaited[row];
-    if (a < 0) tape.awaited[row] = max(0, a + tape.end[row]);
+    const a = tp.awaited[row];
+    if (a < 0) tp.awaited[row] = max(0, a + tp.end[row]);
   }
-  if (cur === c) cur = tape.prev[row];
+  if (cur === c) cur = tp.prev[row];
   // After its end is kept: a test's block may end with it.
   if (watched.size !== 0) watchedExit(c);
 }
@@ -1216,11 +1320,12 @@ function endSettled(c: number, ok: boolean, v: unknown): void {
   if (ok) recordReturn(c, v);
   else {
     if (finder !== null) findLeaving(c, v, "throw");
-    if (live(c) && tape.state[c - base] !== HIDDEN) {
-      const row = c - base;
-      tape.state[row] = THREW;
-      const t = tape.traces[tape.slot[row]];
-      tape.ret[row] = formatError(v, t.maxRepr, t.redaction);
+    const tp = tapeOf(c);
+    if (tp !== null && tp.state[c - tp.base] !== HIDDEN) {
+      const row = c - tp.base;
+      tp.state[row] = THREW;
+      const t = tp.traces[tp.slot[row]];
+      tp.ret[row] = formatError(v, t.maxRepr, t.redaction);
     }
     rejectedCall = c;
     rejection = v;
@@ -1244,36 +1349,37 @@ function watchedExit(c: number): void {
   const end = watched.get(c);
   if (end === undefined) return;
   watched.delete(c);
-  const threw = live(c) && tape.state[c - base] === THREW;
+  const tp = tapeOf(c);
+  const threw = tp !== null && tp.state[c - tp.base] === THREW;
   const value = threw ? (c === rejectedCall ? rejection : lastRethrown) : returnedBy.get(c);
   returnedBy.delete(c);
   end(threw, value);
 }
 
-function takeStack(c: number): void {
-  if (!live(c)) return;
-  tape.prev[c - base] = cur;
-  cur = c;
-}
-
-/** Call `c` (a live handle) suspends: it gives the stack back, and its time awaiting starts. */
+/** Call `c` (a handle at least `minBase`) suspends: it gives the stack back, and its time awaiting starts. */
 function suspend(c: number): void {
-  const row = c - base;
-  if (cur === c) cur = tape.prev[row];
+  const tp = tapeOf(c);
+  if (tp === null) return;
+  const row = c - tp.base;
+  if (cur === c) cur = tp.prev[row];
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
   // first's start).
-  tape.marks[row] |= AWAITS;
-  const a = tape.awaited[row];
-  if (a >= 0) tape.awaited[row] = a - now();
+  tp.marks[row] |= AWAITS;
+  const a = tp.awaited[row];
+  if (a >= 0) tp.awaited[row] = a - now();
 }
 
 /** Call `c` resumes (or enters a catch/finally): it takes the stack, and stops awaiting. */
 function resume(c: number): void {
-  if (!live(c)) return;
-  if (c !== cur) takeStack(c);
-  const row = c - base;
-  const a = tape.awaited[row];
-  if (a < 0) tape.awaited[row] = a + now();
+  const tp = tapeOf(c);
+  if (tp === null) return;
+  const row = c - tp.base;
+  if (c !== cur) {
+    tp.prev[row] = cur;
+    cur = c;
+  }
+  const a = tp.awaited[row];
+  if (a < 0) tp.awaited[row] = a + now();
 }
 
 // The hand-off of the stack across iterator protocols (iterators.ts).

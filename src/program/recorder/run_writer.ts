@@ -13,6 +13,7 @@ import {
   utf8,
 } from "../../platform/intrinsics.ts";
 import { type CallsToEncode, type CallToEncode, encodeRun } from "../../run_file/encode.ts";
+import type { ByteSink } from "../../run_file/json_sink.ts";
 import {
   RunSink,
   TEXT_FALSE,
@@ -62,6 +63,20 @@ export function writeTraceRun(
   } finally {
     file.close();
   }
+}
+
+/**
+ * Write a trace as a run file's bytes into `sink` (writeTraceRun's, into memory: a server's run
+ * per request, written to its file off the event loop), through the buffer `buf`.
+ */
+export function encodeTraceRun(
+  t: TraceState,
+  label: string | null,
+  sink: ByteSink,
+  extra: Record<string, unknown>,
+  buf: Uint8Array,
+): void {
+  encodeRun(new TapeCalls(t, label, extra), sink, buf);
 }
 
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */

@@ -236,6 +236,11 @@ export class Tape<T = unknown> {
   active = 0;
   /** The handle of row 0: handles of this tape are `base + row`. */
   readonly base: number;
+  /**
+   * The rows this tape may hold: MAX_ROWS, or less once a newer tape took the handles past it
+   * (a tape left behind while traces still record on it: recorder.ts, newTape).
+   */
+  maxRows = MAX_ROWS;
   /** The room growth heads for, four times at a step (see {@linkcode Tape.plan}). */
   planned = 0;
   constructor(

@@ -35,6 +35,7 @@ import { hostileRunTests } from "./_hostile.ts";
 import { cacheSwapTests } from "./_privacy.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { testRunTests } from "./_test_runs.ts";
+import { requestTests } from "./_requests.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
@@ -79,3 +80,4 @@ outputFileTests(BINARY);
 binaryRuntimeTests(BINARY);
 bunRunnerTests(BINARY);
 testRunTests(BINARY);
+requestTests(BINARY, ["bun_serve.ts"]);

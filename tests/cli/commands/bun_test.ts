@@ -37,6 +37,7 @@ import { testRunTests } from "./_test_runs.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
+import { requestTests } from "./_requests.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -84,3 +85,4 @@ testRunTests(BUN_TARGET);
 bunRunnerTests(BUN_TARGET);
 jestTests(BUN_TARGET);
 vitestTests(BUN_TARGET);
+requestTests(BUN_TARGET, ["bun_serve.ts", "node_http.mjs"]);

@@ -36,6 +36,7 @@ import { testRunTests } from "./_test_runs.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestConfigTests, vitestTests } from "./_vitest.ts";
+import { requestTests } from "./_requests.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -84,3 +85,4 @@ jestTests(DENO_TARGET);
 vitestTests(DENO_TARGET);
 vitestTests(DENO_TARGET, "3");
 vitestConfigTests(DENO_TARGET);
+requestTests(DENO_TARGET, ["deno_serve.ts", "node_http.mjs"]);

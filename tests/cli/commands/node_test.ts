@@ -36,6 +36,7 @@ import { testRunTests } from "./_test_runs.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
+import { requestTests } from "./_requests.ts";
 
 programTests(NODE_TARGET);
 endingTests(NODE_TARGET);
@@ -83,3 +84,4 @@ testRunTests(NODE_TARGET);
 bunRunnerTests(NODE_TARGET);
 jestTests(NODE_TARGET);
 vitestTests(NODE_TARGET);
+requestTests(NODE_TARGET, ["node_http.mjs", "express.mjs", "hono.mjs"]);

@@ -1,0 +1,33 @@
+// A run per request for the servers a program starts (request_runs.ts): node:http's on each
+// runtime, `Deno.serve` on Deno, `Bun.serve` on Bun.
+
+import type { TraceLimits } from "../../run_file/limits.ts";
+import { installNodeHttp } from "./node_http.ts";
+import { useRequestRuns } from "./request_runs.ts";
+import { type Prune, type StoreSettings, useRequestStore } from "./request_store.ts";
+import { installBunServe, installDenoServe } from "./web_serve.ts";
+
+/**
+ * Give each request the program serves a run of its own, with these limits.
+ *
+ * @param limits The run's limits and filters.
+ * @param settings Where and how runs are stored (the trace() blocks' settings).
+ * @param prune Keeps the cache within max_runs and max_cache_mb.
+ */
+export function installRequestRuns(
+  limits: TraceLimits,
+  settings: () => StoreSettings | null,
+  prune: Prune,
+): void {
+  useRequestStore(settings, prune);
+  useRequestRuns(limits);
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.Deno !== undefined) {
+    installDenoServe(g.Deno);
+    installNodeHttp("deno");
+  } else if (g.Bun !== undefined) {
+    installBunServe(g.Bun);
+    installNodeHttp("bun");
+  } else installNodeHttp("node");
+}

@@ -1,0 +1,311 @@
+// A run per request (src/program/requests/): a server traced by `tph run` — node:http, Express 5
+// and Hono's Node adapter, Deno.serve on Deno, Bun.serve on Bun — serves requests, some at once,
+// and while it still runs `tph logs` lists one run per request, labelled with method, path and
+// status, each holding its request's calls only; `tph tree last` is the last request; a request
+// the client gives up on is stored as aborted; a request's W3C traceparent is its run's
+// trace_context. Once the server is stopped, the process's run holds the calls outside requests
+// (start-up, shutdown); with --one-run the process keeps one run of everything.
+
+import assert from "node:assert/strict";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunJSON } from "../../../src/types.ts";
+import {
+  allCalls,
+  assertCode,
+  baseEnv,
+  REPO,
+  type Result,
+  type Target,
+  tempDir,
+  tph,
+} from "./_cli.ts";
+
+const FIXTURES = join(REPO, "tests/fixtures/requests");
+const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+/** A server started under tph: its port, and how to stop it (SIGTERM, then its result). */
+interface Running {
+  port: number;
+  stop(): Promise<Result>;
+}
+
+/**
+ * Start `argv` (a server that prints `port <n>` once it listens) in its own process group; every
+ * process of it is killed past `timeoutMs`.
+ */
+async function startServer(argv: string[], cwd: string, timeoutMs = 90_000): Promise<Running> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    cwd,
+    env: baseEnv(),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    detached: true,
+  }).spawn();
+  const killAll = () => {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Ended already.
+    }
+  };
+  const timer = setTimeout(killAll, timeoutMs);
+  const d = new TextDecoder();
+  let stdout = "", stderr = "";
+  let sawPort: (port: number) => void = () => {};
+  const port = new Promise<number>((resolve) => sawPort = resolve);
+  const readOut = (async () => {
+    for await (const chunk of child.stdout) {
+      stdout += d.decode(chunk, { stream: true });
+      const m = /port (\d+)/.exec(stdout);
+      if (m) sawPort(Number(m[1]));
+    }
+  })();
+  const readErr = (async () => {
+    for await (const chunk of child.stderr) stderr += d.decode(chunk, { stream: true });
+  })();
+  const ended = child.status;
+  const first = await Promise.race([port, ended.then(() => -1)]);
+  if (first < 0) {
+    clearTimeout(timer);
+    await Promise.all([readOut, readErr]);
+    throw new Error(`the server ended before listening:\n${stdout}\n${stderr}`);
+  }
+  return {
+    port: first,
+    async stop() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Ended already.
+      }
+      // A server that does not stop on SIGTERM is killed (the test then fails on its result).
+      const hard = setTimeout(killAll, 20_000);
+      const status = await ended;
+      clearTimeout(hard);
+      clearTimeout(timer);
+      await Promise.all([readOut, readErr]);
+      return { code: status.code, signal: status.signal, stdout, stderr };
+    },
+  };
+}
+
+/** `tph logs --json`: the runs, newest first. */
+async function logs(t: Target, cwd: string): Promise<(RunJSON & { id: string })[]> {
+  const r = await tph(t, ["logs", "--json", "--limit", "100"], { cwd, timeoutMs: 60_000 });
+  assertCode(r, 0, "tph logs --json");
+  return JSON.parse(r.stdout);
+}
+
+/** A stored run, whole (`tph export --format json`). */
+async function runOf(t: Target, cwd: string, ref: string): Promise<RunJSON> {
+  const out = join(cwd, `run-${ref}.json`);
+  const r = await tph(t, ["export", ref, "--format", "json", "-o", out], {
+    cwd,
+    timeoutMs: 60_000,
+  });
+  assertCode(r, 0, `tph export ${ref}`);
+  return JSON.parse(Deno.readTextFileSync(out));
+}
+
+/** Wait until `tph logs` lists runs whose labels include each of `labels`. */
+async function waitForRuns(
+  t: Target,
+  cwd: string,
+  labels: string[],
+): Promise<(RunJSON & { id: string })[]> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const runs = await logs(t, cwd);
+    const have = new Set(runs.map((r) => r.label));
+    if (labels.every((l) => have.has(l))) return runs;
+    if (Date.now() > until) {
+      assert.fail(`runs ${labels.join(", ")} not listed; listed: ${[...have].join(", ")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The names of a run's calls, depth first. */
+function names(run: RunJSON): string[] {
+  return allCalls(run.trace).map((c) => c.name);
+}
+
+/** A project holding the server programs, with the checkout's packages (Express, Hono). */
+function project(): ReturnType<typeof tempDir> {
+  const dir = tempDir({ "app": FIXTURES });
+  writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+  symlinkSync(join(REPO, "node_modules"), join(dir.path, "node_modules"));
+  // The cache in the project; node_modules out of the traced scope (the default).
+  return dir;
+}
+
+/**
+ * The request runs of a server under tph on `t`.
+ *
+ * @param t The target (its runtime runs the server).
+ * @param servers The server programs (of tests/fixtures/requests) to run on it.
+ */
+export function requestTests(t: Target, servers: string[]): void {
+  for (const server of servers) {
+    Deno.test(`${t.name}: requests: ${server} gets a run per request while it serves`, async () => {
+      await using dir = project();
+      const cwd = dir.path;
+      const running = await startServer([...t.tph, "run", `app/${server}`], cwd);
+      let result: Result | null = null;
+      try {
+        const base = `http://127.0.0.1:${running.port}`;
+        // Six at once: their calls interleave (each waits on a timer of its own length).
+        const ids = [1, 2, 3, 4, 5, 6];
+        const bodies = await Promise.all(
+          ids.map((id) => fetch(`${base}/items/${id}`).then((r) => r.text())),
+        );
+        assert.deepEqual(bodies.map((b) => JSON.parse(b).id), ids);
+        const missing = await fetch(`${base}/items/404`);
+        assert.equal(missing.status, 404);
+        await missing.text();
+        const echo = await fetch(`${base}/echo`, {
+          method: "POST",
+          body: "hello",
+          headers: { "content-type": "text/plain" },
+        });
+        assert.equal(await echo.text(), "hello");
+        const traced = await fetch(`${base}/items/7`, {
+          headers: { traceparent: TRACEPARENT, tracestate: "vendor=1" },
+        });
+        await traced.text();
+        // The client gives up on a request the server takes long to answer.
+        const gone = new AbortController();
+        const slow = fetch(`${base}/slow`, { signal: gone.signal }).catch(() => null);
+        await new Promise((r) => setTimeout(r, 300));
+        gone.abort();
+        await slow;
+        const last = await fetch(`${base}/items/9`);
+        await last.text();
+
+        // Deno.serve tells no client gone (its run ends when the handler answers).
+        const abortSeen = server !== "deno_serve.ts";
+        const labels = [
+          ...ids.map((id) => `GET /items/${id} → 200`),
+          "GET /items/404 → 404",
+          "POST /echo → 200",
+          "GET /items/7 → 200",
+          ...(abortSeen ? ["GET /slow → aborted"] : []),
+          "GET /items/9 → 200",
+        ];
+        // Listed while the server still runs.
+        const runs = await waitForRuns(t, cwd, labels);
+        for (const id of ids) {
+          const entry = runs.find((r) => r.label === `GET /items/${id} → 200`)!;
+          assert.deepEqual(entry.run?.request, {
+            method: "GET",
+            path: `/items/${id}`,
+            status: 200,
+            aborted: false,
+          });
+          const run = await runOf(t, cwd, entry.id);
+          // Its own calls only: the others' item() and load() are in their runs.
+          const items = allCalls(run.trace).filter((c) => c.name === "item" || c.name === "load");
+          assert.deepEqual(
+            items.map((c) => `${c.name}(${c.args?.id})`).sort(),
+            [`item(${id})`, `load(${id})`],
+            `${entry.label}: ${names(run).join(", ")}`,
+          );
+          assert.ok(!names(run).includes("startup"), "no start-up call in a request's run");
+        }
+        const echoRun = await runOf(t, cwd, runs.find((r) => r.label === "POST /echo → 200")!.id);
+        assert.ok(names(echoRun).includes("parse"), `the body's parse: ${names(echoRun)}`);
+        const tracedEntry = runs.find((r) => r.label === "GET /items/7 → 200")!;
+        assert.deepEqual(tracedEntry.trace_context, {
+          traceparent: TRACEPARENT,
+          tracestate: "vendor=1",
+        });
+        assert.equal(runs.find((r) => r.label === "GET /items/1 → 200")!.trace_context, undefined);
+        if (abortSeen) {
+          const aborted = runs.find((r) => r.label === "GET /slow → aborted")!;
+          assert.equal(aborted.run?.request?.aborted, true);
+        }
+        // The last request is `last`.
+        const tree = await tph(t, ["tree", "last"], { cwd, timeoutMs: 60_000 });
+        assertCode(tree, 0, "tph tree last");
+        assert.match(tree.stdout, /item\(id=9\)/);
+        assert.doesNotMatch(tree.stdout, /item\(id=[1-7]\)/);
+      } finally {
+        result = await running.stop();
+      }
+      // Nothing but tph's own lines on stderr (Deno warns when a request's signal is read).
+      assert.equal(
+        result.stderr.split("\n").filter((l) => l !== "" && !l.startsWith("tph: ")).join("\n"),
+        "",
+      );
+      assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+      assert.match(
+        result.stderr,
+        /^tph: 11 requests served, each stored as a run of its own: tph logs lists them$/m,
+      );
+      // The process's run: the calls outside requests.
+      const runs = await logs(t, cwd);
+      const outside = runs.filter((r) => r.run?.request === undefined);
+      assert.equal(outside.length, 1, runs.map((r) => r.label).join(", "));
+      assert.equal(outside[0].label, "outside requests");
+      const whole = await runOf(t, cwd, outside[0].id);
+      const outsideNames = names(whole);
+      assert.ok(outsideNames.includes("startup"), outsideNames.join(", "));
+      assert.ok(outsideNames.includes("shutdown"), outsideNames.join(", "));
+      assert.ok(!outsideNames.includes("item"), outsideNames.join(", "));
+    });
+  }
+
+  for (const how of ["--one-run", "run_per_request = false"]) {
+    Deno.test(`${t.name}: requests: ${how} keeps one run for the whole process`, async () => {
+      await using dir = project();
+      const cwd = dir.path;
+      const server = servers[0];
+      const flag = how.startsWith("--") ? [how] : [];
+      if (flag.length === 0) writeFileSync(join(cwd, "tracepatch.toml"), how + "\n");
+      const running = await startServer([...t.tph, "run", ...flag, `app/${server}`], cwd);
+      let result: Result;
+      try {
+        const base = `http://127.0.0.1:${running.port}`;
+        for (const id of [1, 2]) await (await fetch(`${base}/items/${id}`)).text();
+      } finally {
+        result = await running.stop();
+      }
+      assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+      const runs = await logs(t, cwd);
+      assert.equal(runs.length, 1, runs.map((r) => r.label).join(", "));
+      const run = await runOf(t, cwd, runs[0].id);
+      const n = names(run);
+      for (const name of ["startup", "load", "item", "shutdown"]) {
+        assert.ok(n.includes(name), `${n}`);
+      }
+      assert.equal(n.filter((x) => x === "item").length, 2);
+    });
+  }
+
+  Deno.test(`${t.name}: requests: max_runs bounds a server's request runs`, async () => {
+    await using dir = project();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "tracepatch.toml"), "max_runs = 3\n");
+    const running = await startServer([...t.tph, "run", `app/${servers[0]}`], cwd);
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      for (const id of [1, 2, 3, 4, 5, 6]) await (await fetch(`${base}/items/${id}`)).text();
+      // The newest three, while the server serves (older ones removed as newer are stored).
+      const want = ["GET /items/4 → 200", "GET /items/5 → 200", "GET /items/6 → 200"];
+      const until = Date.now() + 30_000;
+      let labels: string[] = [];
+      while (Date.now() < until) {
+        labels = (await logs(t, cwd)).map((r) => r.label ?? "").sort();
+        if (labels.join() === want.join()) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(labels, want);
+    } finally {
+      await running.stop();
+    }
+  });
+}
