@@ -6,6 +6,9 @@ import { installNodeHttp } from "./node_http.ts";
 import { useRequestRuns } from "./request_runs.ts";
 import { type Prune, type StoreSettings, useRequestStore } from "./request_store.ts";
 import { installBunServe, installDenoServe } from "./web_serve.ts";
+import { currentRequest } from "./current.ts";
+import { setContextSource } from "../propagate/context.ts";
+import { parseTraceparent } from "../../store/trace_context.ts";
 
 /**
  * Give each request the program serves a run of its own, with these limits.
@@ -21,6 +24,12 @@ export function installRequestRuns(
 ): void {
   useRequestStore(settings, prune);
   useRequestRuns(limits);
+  // A request's outgoing requests carry on the trace it brought (else its run's own trace id).
+  setContextSource(() => {
+    const r = currentRequest();
+    const p = r?.traceparent == null ? null : parseTraceparent(r.traceparent);
+    return p === null ? null : { traceId: p.traceId, flags: p.flags, traceState: r!.tracestate };
+  });
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   if (g.Deno !== undefined) {

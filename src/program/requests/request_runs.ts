@@ -23,6 +23,7 @@ import {
 } from "../../platform/intrinsics.ts";
 import type { Set, WeakMap } from "../../platform/globals.ts";
 import { saveRequest } from "./request_store.ts";
+import { firstTraceparent, parseTraceparent } from "../../store/trace_context.ts";
 
 /**
  * Rows a tape holds before a request's start begins a new one (the recorder's rotateTapes): the
@@ -32,7 +33,6 @@ import { saveRequest } from "./request_store.ts";
 export const ROTATE_ROWS = 1 << 15;
 /** The longest path a run's label and request keep. */
 const MAX_PATH = 200;
-const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const TRACESTATE = /^[\x20-\x7e]{0,8224}$/;
 
 /** A request being served, and its trace. */
@@ -135,8 +135,10 @@ export function startRequest(
   const state = rt.startTrace(limits);
   rt.countActive(1);
   served++;
+  // Two propagators may each have added one (`a, b`): the first is the request's.
   const parent = header("traceparent");
-  const traceparent = parent !== null && regexExec(TRACEPARENT, parent) !== null ? parent : null;
+  const first = parent === null ? null : firstTraceparent(parent);
+  const traceparent = first !== null && parseTraceparent(first) !== null ? first : null;
   const rawState = traceparent === null ? null : header("tracestate");
   const tracestate = rawState !== null && regexExec(TRACESTATE, rawState) !== null
     ? rawState

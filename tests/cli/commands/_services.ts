@@ -176,15 +176,34 @@ export function serviceTests(t: Target): void {
       const sent = parseTraceparent(order.sent ?? "");
       assert.ok(sent !== null, `the back service got a traceparent: ${JSON.stringify(order)}`);
       assert.equal(sent.flags, 1);
-      const frontRun = await stop(front, "the front service");
-      const backRun = await stop(back, "the back service");
+      // A request that brings a trace context (twice, as two propagators may add it: the first
+      // counts): what the front sends on is in that trace.
+      const incoming = "00-" + "ab".repeat(16) + "-" + "cd".repeat(8) + "-01";
+      const joined = await fetch(`http://127.0.0.1:${front.port}/order/fig/1`, {
+        headers: { traceparent: `${incoming}, 00-${"ef".repeat(16)}-${"12".repeat(8)}-01` },
+      });
+      const carried = parseTraceparent((await joined.json()).sent ?? "");
+      assert.equal(carried?.traceId, "ab".repeat(16), "the incoming trace carried on");
+      assert.notEqual(carried?.parentSpanId, "cd".repeat(8), "under a span of the front's own");
+      await stop(front, "the front service");
+      await stop(back, "the back service");
+      // Each request has a run of its own: the front's order and the back's price.
+      const listed = await tph(t, ["logs", "--json", "--cache-dir", "cache"], { cwd });
+      assertCode(listed, 0, "tph logs --json");
+      const stored = JSON.parse(listed.stdout) as { id: string; path: string; label: string }[];
+      const runOf = (label: string) => {
+        const run = stored.find((r) => r.label === label);
+        assert.ok(run !== undefined, `a run ${label}: ${stored.map((r) => r.label).join(", ")}`);
+        return run;
+      };
+      const frontRun = runOf("GET /order/plum/3 → 200"), backRun = runOf("GET /price/plum → 200");
 
       // The front's run recorded what it sent: its fetch call's span id, in the trace it sent.
-      const meta = readRunFile(join(cwd, frontRun)) as unknown as Record<string, unknown>;
+      const meta = readRunFile(frontRun.path) as unknown as Record<string, unknown>;
       assert.equal((meta.sent_trace as { trace_id: string }).trace_id, sent.traceId);
 
       await using collector = receiver();
-      const runs = [frontRun, backRun];
+      const runs = [frontRun.path, backRun.path];
       const posted = await tph(t, ["export", ...runs, "--otlp-endpoint", collector.url], { cwd });
       assertCode(posted, 0, "tph export front back --otlp-endpoint");
       assert.match(lines(posted.stderr).at(-1)!, /^tph: sent \d+ spans in 2 requests/);
@@ -217,15 +236,14 @@ export function serviceTests(t: Target): void {
       );
       const ids = spans.map((s) => s.spanId);
       assert.equal(new Set(ids).size, ids.length, "span ids unique across the two runs");
-      // Once a run per request records the incoming context (trace_context), the back's request
-      // run is in that trace, its root under the front's fetch span; a whole-process run is not.
-      const backMeta = readRunFile(join(cwd, backRun)) as unknown as Record<string, unknown>;
-      if (backMeta.trace_context !== undefined) {
-        assert.ok(backSpans.every((s) => s.traceId === sent.traceId), "the back's trace");
-        const backIds = new Set(backSpans.map((s) => s.spanId));
-        const roots = backSpans.filter((s) => !backIds.has(s.parentSpanId ?? ""));
-        assert.ok(roots.every((s) => s.parentSpanId === sent.parentSpanId), "under the fetch");
-      }
+      // The back's request run has the context it received: it is in that trace, its root under
+      // the front's fetch span.
+      const backMeta = readRunFile(backRun.path) as unknown as Record<string, unknown>;
+      assert.deepEqual(backMeta.trace_context, { traceparent: order.sent });
+      assert.ok(backSpans.every((s) => s.traceId === sent.traceId), "the back's trace");
+      const backIds = new Set(backSpans.map((s) => s.spanId));
+      const roots = backSpans.filter((s) => !backIds.has(s.parentSpanId ?? ""));
+      assert.ok(roots.length > 0 && roots.every((s) => s.parentSpanId === sent.parentSpanId));
     } finally {
       for (const s of started) s.kill();
     }
