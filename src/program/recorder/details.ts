@@ -7,10 +7,13 @@
 // A call still running when its trace is written is summarised (settleOpen).
 
 import { functionRecord } from "./functions.ts";
-import { keptCut, reprBrief, reprKept } from "./repr.ts";
+import { keptCut, reprBrief, reprKept, summaryKey } from "./repr.ts";
 import { MARKED_ARGS, PENDING, type Tape } from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
+
+/** Plain arrays shorter than this have their summary (`Array(n)`) made once a trace. */
+const ARRAY_SUMMARIES = 4096;
 
 /** The row's marks while its arguments are settled. */
 let marks = 0;
@@ -49,14 +52,31 @@ function settled(
 ): unknown {
   // Texts stored already are indexes (numbers); objects at these places are the values.
   if (typeof v !== "object" || v === null || ((marks >>> i) & 1) === 1) return v;
-  let text: string;
-  if (full) text = reprKept(v, t.maxRepr, t.redaction);
-  else {
-    text = reprBrief(v, t.maxRepr, t.redaction);
-    t.summarised++;
-  }
   marks |= 1 << i;
-  return tp.texts.add(text, keptCut);
+  if (full) {
+    const text = reprKept(v, t.maxRepr, t.redaction);
+    return tp.texts.add(text, keptCut);
+  }
+  t.summarised++;
+  return briefIndex(tp, t, v);
+}
+
+/**
+ * The index in the tape's texts of the summary of `v` past the detail budget (reprBrief). A
+ * summary that is the object's class alone (or a plain array's length) is made once a trace: its
+ * text's index stands for every object of that class after.
+ */
+export function briefIndex(tp: Tape<TraceState>, t: TraceState, v: object): number {
+  const key = summaryKey(v);
+  if (key === null || (typeof key === "number" && key >= ARRAY_SUMMARIES)) {
+    return tp.texts.add(reprBrief(v, t.maxRepr, t.redaction), keptCut);
+  }
+  const known = typeof key === "number" ? t.arraySummaries.get(key) : t.classSummaries.get(key);
+  if (known !== undefined) return known;
+  const k = tp.texts.add(reprBrief(v, t.maxRepr, t.redaction), keptCut);
+  if (typeof key === "number") t.arraySummaries.set(key, k);
+  else t.classSummaries.set(key, k);
+  return k;
 }
 
 /**

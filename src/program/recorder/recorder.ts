@@ -25,7 +25,7 @@ import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
-import { settleArgs } from "./details.ts";
+import { briefIndex, settleArgs } from "./details.ts";
 import { REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
@@ -273,14 +273,13 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
     t = tp.traces[tp.slot[row]];
-    let text: string;
     if ((tp.marks[row] & BRIEF) === 0 || typeof v !== "object") {
-      text = reprKept(v, t.maxRepr, t.redaction);
+      const text = reprKept(v, t.maxRepr, t.redaction);
+      tp.ret[row] = tp.texts.add(text, keptCut);
     } else {
-      text = reprBrief(v, t.maxRepr, t.redaction);
+      tp.ret[row] = briefIndex(tp, t, v as object);
       t.summarised++;
     }
-    tp.ret[row] = tp.texts.add(text, keptCut);
     tp.marks[row] |= RET_TEXT;
   }
 }

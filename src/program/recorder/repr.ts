@@ -843,13 +843,68 @@ function dataOf(o: object, key: string): unknown {
   return d !== undefined && hasOwn(d, "value") ? d.value : undefined;
 }
 
+/** How fmtHost shows a runtime object of a class (by its name): null, as any class instance. */
+type HostFormat = (
+  o: object,
+  name: string,
+  proto: object | null,
+  depth: number,
+  room: number,
+) => string | null;
+
 /**
  * Runtime objects as their users think of them, from their own data properties or the built-in
  * getters captured before the program ran: `Timeout(5 ms)`, `IncomingMessage GET /path`,
  * `ServerResponse 200`, `Response 200`, `Request GET https://…`, and a Promise without the
  * runtime's bookkeeping symbols (Node's async hooks put them on promises, tph's own context among
- * them). Null: shown as any class instance.
+ * them). By class name; a class not here is shown as any class instance.
  */
+const HOST_FORMATS: Map<string, HostFormat> = new SafeMap<string, HostFormat>();
+const timer: HostFormat = (o, name) => {
+  const ms = dataOf(o, "_idleTimeout");
+  return typeof ms === "number" && ms >= 0 ? name + "(" + ms + " ms)" : name;
+};
+HOST_FORMATS.set("Timeout", timer);
+HOST_FORMATS.set("Immediate", timer);
+HOST_FORMATS.set(
+  "Promise",
+  (o, name, proto, depth, room) =>
+    proto === PROMISE_PROTO ? fmtProps(o, "Promise ", name, depth, room, false) : null,
+);
+HOST_FORMATS.set("IncomingMessage", (o, name) => {
+  const method = dataOf(o, "method"), url = dataOf(o, "url"), code = dataOf(o, "statusCode");
+  if (typeof method === "string" && typeof url === "string") {
+    return name + " " + method + " " + fmtText(url, false, 80);
+  }
+  return typeof code === "number" ? name + " " + code : null;
+});
+HOST_FORMATS.set("ServerResponse", (o, name) => {
+  const code = dataOf(o, "statusCode");
+  return typeof code === "number" ? name + " " + code : null;
+});
+HOST_FORMATS.set("Response", (o, name, proto) => {
+  if (!fetchLookedUp) lookUpFetch(false);
+  if (responseStatus !== null && proto === RESPONSE_PROTO) {
+    try {
+      return name + " " + responseStatus(o);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+});
+HOST_FORMATS.set("Request", (o, name, proto) => {
+  if (!fetchLookedUp) lookUpFetch(false);
+  if (requestMethod !== null && requestUrl !== null && proto === REQUEST_PROTO) {
+    try {
+      return name + " " + requestMethod(o) + " " + fmtText(requestUrl(o), false, 80);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+});
+
 function fmtHost(
   o: object,
   name: string,
@@ -857,47 +912,29 @@ function fmtHost(
   depth: number,
   room: number,
 ): string | null {
-  switch (name) {
-    case "Timeout":
-    case "Immediate": {
-      const ms = dataOf(o, "_idleTimeout");
-      return typeof ms === "number" && ms >= 0 ? name + "(" + ms + " ms)" : name;
-    }
-    case "Promise":
-      return proto === PROMISE_PROTO ? fmtProps(o, "Promise ", name, depth, room, false) : null;
-    case "IncomingMessage": {
-      const method = dataOf(o, "method"), url = dataOf(o, "url"), code = dataOf(o, "statusCode");
-      if (typeof method === "string" && typeof url === "string") {
-        return name + " " + method + " " + fmtText(url, false, 80);
-      }
-      return typeof code === "number" ? name + " " + code : null;
-    }
-    case "ServerResponse": {
-      const code = dataOf(o, "statusCode");
-      return typeof code === "number" ? name + " " + code : null;
-    }
-    case "Response":
-      if (!fetchLookedUp) lookUpFetch(false);
-      if (responseStatus !== null && proto === RESPONSE_PROTO) {
-        try {
-          return name + " " + responseStatus(o);
-        } catch {
-          return null;
-        }
-      }
-      return null;
-    case "Request":
-      if (!fetchLookedUp) lookUpFetch(false);
-      if (requestMethod !== null && requestUrl !== null && proto === REQUEST_PROTO) {
-        try {
-          return name + " " + requestMethod(o) + " " + fmtText(requestUrl(o), false, 80);
-        } catch {
-          return null;
-        }
-      }
-      return null;
+  const format = HOST_FORMATS.get(name);
+  return format === undefined ? null : format(o, name, proto, depth, room);
+}
+
+/**
+ * What the summary of `o` past the detail budget (reprBrief) depends on, when not on `o` itself:
+ * the prototype of an ordinary object or a class instance (`{…}`, `Token {…}`: its class alone),
+ * or the length of a plain array (`Array(3)`). Null where the summary reads more: a proxy, an array
+ * of a subclass, an object without a prototype or of another realm, built-ins with internal slots
+ * (`Map(2) {…}`, a Date), runtime objects shown by their own data (HOST_FORMATS). Reads nothing of
+ * `o` but its prototype and, for an array, its length.
+ */
+export function summaryKey(o: object): object | number | null {
+  if (isProxy(o)) return null;
+  const proto = protoOf(o);
+  if (isArray(o)) return proto === ARRAY_PROTO ? o.length : null;
+  if (proto === OBJECT_PROTO) return proto;
+  if (proto === null) return null;
+  const info = describe(proto);
+  if (info.kind !== K_OBJECT || info.name === undefined || HOST_FORMATS.has(info.name)) {
+    return null;
   }
-  return null;
+  return proto;
 }
 
 function fmtBoxed(o: object, room: number): string {

@@ -14,12 +14,13 @@ import {
   regexTest,
   SafeMap,
   SafeSet,
+  SafeWeakMap,
   strStartsWith,
 } from "../../platform/intrinsics.ts";
 import { Finder } from "./find.ts";
 
 import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";
-import { Date, Map, RegExp, Set, TypeError, Uint8Array } from "../../platform/globals.ts";
+import { Date, Map, RegExp, Set, TypeError, Uint8Array, WeakMap } from "../../platform/globals.ts";
 
 /**
  * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).
@@ -46,6 +47,12 @@ export class TraceState {
   described: Int32Array = new Int32Array(0);
   /** Values summarised past the detail budget. */
   summarised = 0;
+  /**
+   * The tape's text of the summary of the objects of a class (by prototype) and of the plain
+   * arrays of a length, past the detail budget (details.ts): made once, by this trace's redaction.
+   */
+  readonly classSummaries: WeakMap<object, number> = new SafeWeakMap<object, number>();
+  readonly arraySummaries: Map<number, number> = new SafeMap<number, number>();
   /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
   readonly keepChars: number;
   readonly ignoreModules: string[];
