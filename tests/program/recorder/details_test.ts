@@ -13,6 +13,7 @@ import type { TraceLimits } from "../../../src/run_file/limits.ts";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
 import { openRun } from "../../../src/run_file/decode.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
+import { reprBrief } from "../../../src/program/recorder/repr.ts";
 
 const SOURCE = `
 export class Token { constructor(kind, text) { this.kind = kind; this.text = text; } }
@@ -130,6 +131,43 @@ Deno.test("details: a value looked for keeps its call's objects in full", async 
   // Found in what it returned: its arguments and its return value in full.
   assert.equal(pairs[3].args.b, '{ b: "needle" }');
   assert.equal(pairs[3].return_value, '{ b: "needle" }');
+});
+
+Deno.test("details: a summary made once per class is each object's own summary", async () => {
+  // Two classes of one name, a class whose objects runtimes show by their own data, arrays of
+  // several lengths and of a subclass, maps of two sizes, an object without a prototype.
+  const A1 = class A {}, A2 = class A {};
+  class IncomingMessage {
+    constructor(public method: string, public url: string) {}
+  }
+  class List extends Array {}
+  const values: unknown[] = [
+    {},
+    { x: 1 },
+    new A1(),
+    new A2(),
+    new A1(),
+    new IncomingMessage("GET", "/a"),
+    new IncomingMessage("POST", "/b"),
+    [],
+    [1],
+    [1, 2],
+    [3, 4],
+    List.of(1, 2),
+    new Map([[1, 1]]),
+    new Map([[1, 1], [2, 2]]),
+    Object.create(null),
+    new A2(),
+  ];
+  const run = await traced({ details: 0 }, () => {
+    for (const v of values) m.shapes(v);
+  });
+  const shown = named(run, "shapes").map((c) => c.args.a);
+  assert.deepEqual(shown, values.map((v) => reprBrief(v, 120, null)));
+  assert.deepEqual(shown.slice(5, 7), ["IncomingMessage GET /a", "IncomingMessage POST /b"]);
+});
+  assert.equal(named(plain, "shapes")[0].args.a, "SecretBox {…}");
+  assert.notEqual(named(redacted, "shapes")[0].args.a, "SecretBox {…}");
 });
 
 Deno.test("details: summaries read no property and run no trap", async () => {
