@@ -53,19 +53,21 @@ import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
-import { installPropagation } from "./propagate/context.ts";
+import { installPropagation, setContextSource } from "./propagate/context.ts";
+import { parseTraceparent } from "../store/trace_context.ts";
 import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";
 import type { ChildRunJSON } from "../types.ts";
 import {
   followChildren,
   followedChildren,
   followedSettings,
+  linkRequestChildren,
   saveLiveWorkers,
   saveWhenAsked,
 } from "./follow.ts";
 import { installRequestRuns } from "./requests/install.ts";
 import { endOpenRequests, requestsServed } from "./requests/request_runs.ts";
-import { flushRequestRuns, requestRunsStored } from "./requests/request_store.ts";
+import { flushRequestRuns, requestRunsStored, useChildLinks } from "./requests/request_store.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -188,6 +190,13 @@ export function setupChild(
   // program can see: README, docs/compatibility.md).
   if (config.propagate !== false) {
     installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
+    // A process or worker a request's handler started: in that request's trace.
+    const given = config.sub?.traceContext;
+    const p = given === undefined ? null : parseTraceparent(given.traceparent);
+    if (p !== null) {
+      const state = given?.tracestate ?? null;
+      setContextSource(() => ({ traceId: p.traceId, flags: p.flags, traceState: state }));
+    }
   }
   const { find: _find, ...limits } = config.limits;
   const b = config.blocks;
@@ -206,7 +215,11 @@ export function setupChild(
     testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
   });
   // A program that serves HTTP: a run per request; the process's run, the calls outside them.
-  if (config.requests === true) installRequestRuns(config.limits, blockSettings, pruneCache);
+  if (config.requests === true) {
+    installRequestRuns(config.limits, blockSettings, pruneCache);
+    // The processes and workers a request's handler starts belong to its run.
+    useChildLinks(linkRequestChildren);
+  }
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess
@@ -386,8 +399,11 @@ function runSaver(
       };
       // A server's process run holds the calls outside its requests: so labelled, unless given one.
       const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
+      // Started by a request's handler: in that request's trace (follow.ts).
+      const context = config.sub?.traceContext;
       writeTraceRun(t, label, config.out, () => ({
         config: { ...limits, ...files },
+        ...(context !== undefined ? { trace_context: context } : {}),
         ...children(),
       }), started.length > 0 ? rows : null);
       if (config.phases) {
