@@ -186,34 +186,8 @@ export function setupChild(
     t.endTime = now();
     runtime().detach(t);
   } else runtime().setProcessTrace(t);
-  // Outgoing requests made inside recorded calls carry the trace context on (the one change a
-  // program can see: README, docs/compatibility.md).
-  if (config.propagate !== false) {
-    installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
-    // A process or worker a request's handler started: in that request's trace.
-    const given = config.sub?.traceContext;
-    const p = given === undefined ? null : parseTraceparent(given.traceparent);
-    if (p !== null) {
-      const state = given?.tracestate ?? null;
-      setContextSource(() => ({ traceId: p.traceId, flags: p.flags, traceState: state }));
-    }
-  }
-  const { find: _find, ...limits } = config.limits;
-  const b = config.blocks;
-  configureBlocks({
-    how: "run",
-    limits,
-    label: b.label,
-    cacheDir: b.cacheDir,
-    keep: b.keep,
-    files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
-    disabled: b.disabled,
-    command: config.tests?.command ?? programCommand(),
-    cwd: process.cwd(),
-    runtime: runtimeName,
-    instrumented: loader.instrumented,
-    testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
-  });
+  if (config.propagate !== false) propagate(config);
+  configureRunBlocks(config, loader);
   // A program that serves HTTP: a run per request; the process's run, the calls outside them.
   if (config.requests === true) {
     installRequestRuns(config.limits, blockSettings, pruneCache);
@@ -246,6 +220,40 @@ export function setupChild(
   followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   return true;
+}
+
+/** What the trace() blocks (and a server's request runs) are stored with: the run's settings. */
+function configureRunBlocks(config: ChildConfig, loader: ReturnType<typeof registerLoader>): void {
+  const { find: _find, ...limits } = config.limits;
+  const b = config.blocks;
+  configureBlocks({
+    how: "run",
+    limits,
+    label: b.label,
+    cacheDir: b.cacheDir,
+    keep: b.keep,
+    files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
+    disabled: b.disabled,
+    command: config.tests?.command ?? programCommand(),
+    cwd: process.cwd(),
+    runtime: runtimeName,
+    instrumented: loader.instrumented,
+    testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
+  });
+}
+
+/**
+ * Outgoing requests made inside recorded calls carry the trace context on (the one change a
+ * program can see: README, docs/compatibility.md); a process or worker a request's handler
+ * started, that request's trace.
+ */
+function propagate(config: ChildConfig): void {
+  installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
+  const given = config.sub?.traceContext;
+  const p = given === undefined ? null : parseTraceparent(given.traceparent);
+  if (p === null) return;
+  const state = given?.tracestate ?? null;
+  setContextSource(() => ({ traceId: p.traceId, flags: p.flags, traceState: state }));
 }
 
 /** Save the run as the process (or the followed worker) ends, however it ends. */
