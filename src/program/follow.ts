@@ -393,8 +393,11 @@ function listChild(config: ChildConfig, child: Followed): void {
     r.children[r.children.length] = child;
     return;
   }
-  child.row = -1;
-  delete child.request;
+  if (r !== undefined) {
+    // Its request ended meanwhile: the process's, with no call (the call is the request's).
+    child.row = -1;
+    delete child.request;
+  }
   listOwnChild(config, child);
 }
 

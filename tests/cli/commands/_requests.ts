@@ -434,6 +434,10 @@ export function requestChildTests(t: Target): void {
     const startup = childOf("startup");
     assert.equal(startup.parent?.run, outside.id);
     assert.equal(outsideRun.children![0].run, startup.id);
+    // With the call that started it, as without requests.
+    assert.equal(typeof startup.parent?.call, "number", JSON.stringify(startup.parent));
+    assert.equal(outsideRun.children![0].call, startup.parent?.call);
+    assert.match(allCalls(outsideRun.trace)[startup.parent!.call!].name, /spawnSync/);
     assert.equal(startup.trace_context, undefined);
     for (
       const [label, arg, starter] of [
