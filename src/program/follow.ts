@@ -321,19 +321,29 @@ function idHex(bytes: number): string {
 }
 
 /**
- * The request being served where a child starts now, and the trace context its run carries: the
- * request's trace (the one it brought, else its run's own: the one its outgoing requests carry),
- * under a span id given to the call that starts it (recorded as an outgoing request's is:
- * sent_spans.ts, so that the exports give that call this id). Null outside requests.
+ * The request being served where a child starts now, if any, and the trace context the child's
+ * run carries: the request's trace (the one it brought, else its run's own: the one its outgoing
+ * requests carry), or the trace this process was started in (a child of a request's child), under
+ * a span id given to the call that starts it (recorded as an outgoing request's is:
+ * sent_spans.ts, so that the exports give that call this id). Null outside both.
  */
-function requestHere(): { request: RequestRun; context: TraceContextJSON | null } | null {
+function requestHere(
+  config: ChildConfig,
+): { request: RequestRun | null; context: TraceContextJSON | null } | null {
   const r = activeRequest();
-  if (r === undefined || r.ended) return null;
+  const request = r !== undefined && !r.ended ? r : null;
+  const given = config.sub?.traceContext;
+  if (request === null && given === undefined) return null;
   const rt = runtime();
   const handle = rt.current();
-  if (handle < 0 || rt.traceOf(handle) !== r.state) return { request: r, context: null };
-  const p = r.traceparent === null ? null : parseTraceparent(r.traceparent);
-  const sent = sentRecord(r.state, () => p !== null ? p.traceId : idHex(16));
+  const trace = handle < 0 ? null : rt.traceOf(handle);
+  if (trace === null || (request !== null && trace !== request.state)) {
+    return { request, context: null };
+  }
+  const from = request !== null ? request.traceparent : given!.traceparent;
+  const state = request !== null ? request.tracestate : given!.tracestate ?? null;
+  const p = from === null ? null : parseTraceparent(from);
+  const sent = sentRecord(trace, () => p !== null ? p.traceId : idHex(16));
   let span = sent.spans.get(handle);
   if (span === undefined) {
     span = idHex(8);
@@ -342,8 +352,8 @@ function requestHere(): { request: RequestRun; context: TraceContextJSON | null 
   const flags = p !== null ? p.flags & 0xff : 1;
   const traceparent = `00-${sent.traceId}-${span}-${flags < 16 ? "0" : ""}${flags.toString(16)}`;
   return {
-    request: r,
-    context: r.tracestate !== null ? { traceparent, tracestate: r.tracestate } : { traceparent },
+    request,
+    context: state !== null ? { traceparent, tracestate: state } : { traceparent },
   };
 }
 
@@ -356,7 +366,7 @@ function settingsFor(
 ): { text: string; started: Followed } {
   const dir = strSlice(config.out, 0, strLastIndexOf(config.out, "/") + 1);
   const name = processRunName(process.pid, randomHex(4));
-  const inRequest = requestHere();
+  const inRequest = requestHere(config);
   const traceContext = inRequest?.context ?? null;
   const sub: ChildConfig = {
     loader: config.loader,
@@ -378,7 +388,7 @@ function settingsFor(
     pid: kind === "worker" ? process.pid : null,
     start: epochNow(),
     row: runtime().current(),
-    ...(inRequest !== null ? { request: inRequest.request } : {}),
+    ...(inRequest?.request ? { request: inRequest.request } : {}),
   };
   return { text: plainJSON(sub), started };
 }

@@ -362,9 +362,12 @@ process.on("SIGTERM", () => {
 });
 `;
 
-const CHILD_SCRIPT = `function triple(x) { return x * 3; }
+const CHILD_SCRIPT = `import cp from "node:child_process";
+function triple(x) { return x * 3; }
+function grandchild() { return String(cp.spawnSync(process.execPath, ["child.js", "grand"]).stdout).trim(); }
 if (process.argv[2] === "late") await new Promise((r) => setTimeout(r, 500));
-console.log("child", process.argv[2], triple(3));
+const more = process.argv[2] === "spawn" ? " (" + grandchild() + ")" : "";
+console.log("child", process.argv[2], triple(3) + more);
 `;
 
 const WORKER_SCRIPT = `import { parentPort, workerData } from "node:worker_threads";
@@ -392,7 +395,10 @@ export function requestChildTests(t: Target): void {
       const base = `http://127.0.0.1:${running.port}`;
       const get = async (path: string, headers: Record<string, string> = {}) =>
         await (await fetch(base + path, { headers })).text();
-      assert.equal(await get("/spawn", { traceparent: TRACEPARENT }), "child spawn 9");
+      assert.equal(
+        await get("/spawn", { traceparent: TRACEPARENT }),
+        "child spawn 9 (child grand 9)",
+      );
       assert.equal(await get("/fork"), "child fork 9 exit 0");
       assert.equal(await get("/worker"), "worker 20 exit 0");
       // A child that outlives its request (its run is stored once it ends).
@@ -482,7 +488,15 @@ export function requestChildTests(t: Target): void {
       tree.stderr,
       new RegExp(`^tph: process \\d+ started at call \\d+: tph tree ${childOf("spawn").id}$`, "m"),
     );
-    // Its export draws the child as a process of its own, in the request's one trace.
+    // The child's own child: its run's, in the same trace, under the call that started it.
+    const grand = childOf("grand");
+    const spawnChild = childOf("spawn");
+    assert.equal(grand.parent?.run, spawnChild.id);
+    const spawnRun = await runOf(t, cwd, spawnChild.id);
+    const [, grandTrace, grandSpan] = (grand.trace_context?.traceparent ?? "").split("-");
+    assert.equal(grandTrace, TRACEPARENT.split("-")[1]);
+    assert.equal(spawnRun.sent_trace?.spans?.[String(grand.parent!.call! + 1)], grandSpan);
+    // Its export draws the children as processes of their own, in the request's one trace.
     const otlp = join(cwd, "spawn.otlp.json");
     const exported = await tph(t, ["export", spawned.id, "--format", "otlp", "-o", otlp], {
       cwd,
@@ -492,7 +506,7 @@ export function requestChildTests(t: Target): void {
     const doc = JSON.parse(Deno.readTextFileSync(otlp)) as {
       resourceSpans: { scopeSpans: { spans: { traceId: string; name: string }[] }[] }[];
     };
-    assert.equal(doc.resourceSpans.length, 2);
+    assert.equal(doc.resourceSpans.length, 3);
     const spans = doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
     assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [TRACEPARENT.split("-")[1]]);
     assert.ok(spans.some((s) => /triple/.test(s.name)), spans.map((s) => s.name).join(", "));
