@@ -404,13 +404,18 @@ export function requestChildTests(t: Target): void {
       // A child that outlives its request (its run is stored once it ends).
       assert.equal(await get("/late"), "started");
       assert.equal(await get("/wait"), "late exit 0");
-      await waitForRuns(t, cwd, [
+      const listed = await waitForRuns(t, cwd, [
         "GET /spawn → 200",
         "GET /fork → 200",
         "GET /worker → 200",
         "GET /late → 200",
         "GET /wait → 200",
       ]);
+      // While the server runs, its request's run lists the child, whose run is stored at the end.
+      const early = listed.find((r) => r.label === "GET /spawn → 200")!;
+      const pending = await tph(t, ["tree", early.id], { cwd, timeoutMs: 60_000 });
+      assertCode(pending, 0, "tph tree while the server runs");
+      assert.match(pending.stderr, /^tph: process \d+ started at call \d+ has no run stored /m);
     } finally {
       result = await running.stop();
     }
