@@ -422,6 +422,10 @@ export function requestChildTests(t: Target): void {
     // The program's output is its own.
     assert.match(result.stdout, /^child startup 9\nport \d+\n$/);
     assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+    assert.match(
+      result.stderr,
+      /^tph: 6 processes and workers it started were recorded, each as a run of its own: tph logs lists them under the run that started each$/m,
+    );
     const runs = await logs(t, cwd);
     const byLabel = (label: string) => {
       const run = runs.find((r) => r.label === label);
