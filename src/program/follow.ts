@@ -433,7 +433,7 @@ let followConfig: ChildConfig | null = null;
 
 /**
  * A request's run is being stored (request_store.ts, childLinks): the children its handler started
- * are listed in `<out>.request_children`, each with that run's file name, its place in the run's
+ * are listed in `<out>.request-children`, each with that run's file name, its place in the run's
  * `children` and the call that started it, for the CLI to store their runs under it once the
  * program has ended. A request whose run is not stored (`run` null) leaves them to the process's
  * run, with no call.
