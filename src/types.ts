@@ -192,7 +192,8 @@ export interface RunJSON {
 export interface ChildRunJSON {
   /**
    * Its run's id in the cache; null when it left no run (it was killed, say), or when the run
-   * that lists it was not stored (`--no-cache`, `-o` written before it was).
+   * that lists it was not stored (`--no-cache`, `-o` written before it was); in a request's run,
+   * also while the server runs (a request's children are stored when the program ends).
    */
   run: string | null;
   /** The call that started it: its number in this run (pre-order, from 0); null: not recorded. */

@@ -53,19 +53,21 @@ import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
 import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
-import { installPropagation } from "./propagate/context.ts";
+import { installPropagation, setContextSource } from "./propagate/context.ts";
+import { parseTraceparent } from "../store/trace_context.ts";
 import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";
 import type { ChildRunJSON } from "../types.ts";
 import {
   followChildren,
   followedChildren,
   followedSettings,
+  linkRequestChildren,
   saveLiveWorkers,
   saveWhenAsked,
 } from "./follow.ts";
 import { installRequestRuns } from "./requests/install.ts";
 import { endOpenRequests, requestsServed } from "./requests/request_runs.ts";
-import { flushRequestRuns, requestRunsStored } from "./requests/request_store.ts";
+import { flushRequestRuns, requestRunsStored, useChildLinks } from "./requests/request_store.ts";
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
@@ -184,29 +186,14 @@ export function setupChild(
     t.endTime = now();
     runtime().detach(t);
   } else runtime().setProcessTrace(t);
-  // Outgoing requests made inside recorded calls carry the trace context on (the one change a
-  // program can see: README, docs/compatibility.md).
-  if (config.propagate !== false) {
-    installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
-  }
-  const { find: _find, ...limits } = config.limits;
-  const b = config.blocks;
-  configureBlocks({
-    how: "run",
-    limits,
-    label: b.label,
-    cacheDir: b.cacheDir,
-    keep: b.keep,
-    files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
-    disabled: b.disabled,
-    command: config.tests?.command ?? programCommand(),
-    cwd: process.cwd(),
-    runtime: runtimeName,
-    instrumented: loader.instrumented,
-    testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
-  });
+  if (config.propagate !== false) propagate(config);
+  configureRunBlocks(config, loader);
   // A program that serves HTTP: a run per request; the process's run, the calls outside them.
-  if (config.requests === true) installRequestRuns(config.limits, blockSettings, pruneCache);
+  if (config.requests === true) {
+    installRequestRuns(config.limits, blockSettings, pruneCache);
+    // The processes and workers a request's handler starts belong to its run.
+    useChildLinks(linkRequestChildren);
+  }
   if (config.tests?.runner === "deno") testsReady = installDenoTests(runTest);
   if (nodeRunner) installNodeTests(openTest, enterTest, (root) => runtime().useTestRoots(root));
   const save = testFileProcess
@@ -233,6 +220,40 @@ export function setupChild(
   followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   return true;
+}
+
+/** What the trace() blocks (and a server's request runs) are stored with: the run's settings. */
+function configureRunBlocks(config: ChildConfig, loader: ReturnType<typeof registerLoader>): void {
+  const { find: _find, ...limits } = config.limits;
+  const b = config.blocks;
+  configureBlocks({
+    how: "run",
+    limits,
+    label: b.label,
+    cacheDir: b.cacheDir,
+    keep: b.keep,
+    files: { include: config.loader.include ?? [], exclude: config.loader.exclude ?? [] },
+    disabled: b.disabled,
+    command: config.tests?.command ?? programCommand(),
+    cwd: process.cwd(),
+    runtime: runtimeName,
+    instrumented: loader.instrumented,
+    testList: config.tests !== undefined ? leftFile(config.out, "tests") : null,
+  });
+}
+
+/**
+ * Outgoing requests made inside recorded calls carry the trace context on (the one change a
+ * program can see: README, docs/compatibility.md); a process or worker a request's handler
+ * started, that request's trace.
+ */
+function propagate(config: ChildConfig): void {
+  installPropagation(process.getBuiltinModule("node:diagnostics_channel"));
+  const given = config.sub?.traceContext;
+  const p = given === undefined ? null : parseTraceparent(given.traceparent);
+  if (p === null) return;
+  const state = given?.tracestate ?? null;
+  setContextSource(() => ({ traceId: p.traceId, flags: p.flags, traceState: state }));
 }
 
 /** Save the run as the process (or the followed worker) ends, however it ends. */
@@ -386,8 +407,11 @@ function runSaver(
       };
       // A server's process run holds the calls outside its requests: so labelled, unless given one.
       const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
+      // Started by a request's handler: in that request's trace (follow.ts).
+      const context = config.sub?.traceContext;
       writeTraceRun(t, label, config.out, () => ({
         config: { ...limits, ...files },
+        ...(context !== undefined ? { trace_context: context } : {}),
         ...children(),
       }), started.length > 0 ? rows : null);
       if (config.phases) {

@@ -41,6 +41,10 @@ import { disguise } from "./loader/original_text.ts";
 import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
 import type { BunFollow } from "./bun_children.ts";
+import { activeRequest, type RequestRun } from "./requests/request_runs.ts";
+import { sentRecord } from "./recorder/sent_spans.ts";
+import { parseTraceparent } from "../store/trace_context.ts";
+import type { TraceContextJSON } from "../types.ts";
 
 /** The key of a worker's environment data (node:worker_threads) its settings are passed in. */
 const FOLLOW_DATA = "tph.follow";
@@ -230,6 +234,8 @@ export function isFollowed(): boolean {
 interface Followed extends ChildStarted {
   /** The tape's row of the call that started it (the external call), or -1. */
   row: number;
+  /** The request whose handler started it (a run per request), if any. */
+  request?: RequestRun;
 }
 
 const followed: Followed[] = [];
@@ -306,6 +312,51 @@ function withPreload(
   return result;
 }
 
+/** Random hex digits (`bytes` bytes), not all zeros (W3C's ids). */
+function idHex(bytes: number): string {
+  for (;;) {
+    const hex = randomHex(bytes);
+    for (let i = 0; i < hex.length; i++) if (hex[i] !== "0") return hex;
+  }
+}
+
+/**
+ * The request being served where a child starts now, if any, and the trace context the child's
+ * run carries: the request's trace (the one it brought, else its run's own: the one its outgoing
+ * requests carry), or the trace this process was started in (a child of a request's child), under
+ * a span id given to the call that starts it (recorded as an outgoing request's is:
+ * sent_spans.ts, so that the exports give that call this id). Null outside both.
+ */
+function requestHere(
+  config: ChildConfig,
+): { request: RequestRun | null; context: TraceContextJSON | null } | null {
+  const r = activeRequest();
+  const request = r !== undefined && !r.ended ? r : null;
+  const given = config.sub?.traceContext;
+  if (request === null && given === undefined) return null;
+  const rt = runtime();
+  const handle = rt.current();
+  const trace = handle < 0 ? null : rt.traceOf(handle);
+  if (trace === null || (request !== null && trace !== request.state)) {
+    return { request, context: null };
+  }
+  const from = request !== null ? request.traceparent : given!.traceparent;
+  const state = request !== null ? request.tracestate : given!.tracestate ?? null;
+  const p = from === null ? null : parseTraceparent(from);
+  const sent = sentRecord(trace, () => p !== null ? p.traceId : idHex(16));
+  let span = sent.spans.get(handle);
+  if (span === undefined) {
+    span = idHex(8);
+    sent.spans.set(handle, span);
+  }
+  const flags = p !== null ? p.flags & 0xff : 1;
+  const traceparent = `00-${sent.traceId}-${span}-${flags < 16 ? "0" : ""}${flags.toString(16)}`;
+  return {
+    request,
+    context: state !== null ? { traceparent, tracestate: state } : { traceparent },
+  };
+}
+
 /** The settings a followed child gets, with a run file of its own beside the program's. */
 function settingsFor(
   config: ChildConfig,
@@ -315,6 +366,8 @@ function settingsFor(
 ): { text: string; started: Followed } {
   const dir = strSlice(config.out, 0, strLastIndexOf(config.out, "/") + 1);
   const name = processRunName(process.pid, randomHex(4));
+  const inRequest = requestHere(config);
+  const traceContext = inRequest?.context ?? null;
   const sub: ChildConfig = {
     loader: config.loader,
     limits: config.limits,
@@ -322,7 +375,11 @@ function settingsFor(
     blocks: config.blocks,
     out: dir + name,
     follow: true,
-    sub: ipc ? { kind, ipc } : { kind },
+    sub: {
+      kind,
+      ...(ipc ? { ipc } : {}),
+      ...(traceContext !== null ? { traceContext } : {}),
+    },
     ...(command !== undefined ? { command } : {}),
   };
   const started: Followed = {
@@ -331,12 +388,31 @@ function settingsFor(
     pid: kind === "worker" ? process.pid : null,
     start: epochNow(),
     row: runtime().current(),
+    ...(inRequest?.request ? { request: inRequest.request } : {}),
   };
   return { text: plainJSON(sub), started };
 }
 
-/** List a child in the `.children` file as it starts (nothing when that cannot be written). */
+/**
+ * List a child as it starts: in the `.children` file (nothing when that cannot be written); one
+ * started in a request, in that request's (listed as its run is stored: linkRequestChildren).
+ */
 function listChild(config: ChildConfig, child: Followed): void {
+  const r = child.request;
+  if (r !== undefined && !r.ended) {
+    r.children[r.children.length] = child;
+    return;
+  }
+  if (r !== undefined) {
+    // Its request ended meanwhile: the process's, with no call (the call is the request's).
+    child.row = -1;
+    delete child.request;
+  }
+  listOwnChild(config, child);
+}
+
+/** List a child as the process's own (the process's run lists it). */
+function listOwnChild(config: ChildConfig, child: Followed): void {
   followed[followed.length] = child;
   const line: ChildStarted = {
     out: child.out,
@@ -347,6 +423,51 @@ function listChild(config: ChildConfig, child: Followed): void {
   };
   try {
     appendText(leftFile(config.out, "children"), plainJSON(line) + "\n");
+  } catch {
+    // tph's folder is gone: nothing is stored anyway.
+  }
+}
+
+/** The run's settings, once following is on. */
+let followConfig: ChildConfig | null = null;
+
+/**
+ * A request's run is being stored (request_store.ts, childLinks): the children its handler started
+ * are listed in `<out>.request-children`, each with that run's file name, its place in the run's
+ * `children` and the call that started it, for the CLI to store their runs under it once the
+ * program has ended. A request whose run is not stored (`run` null) leaves them to the process's
+ * run, with no call.
+ */
+export function linkRequestChildren(
+  run: string | null,
+  children: readonly ChildStarted[],
+  calls: readonly (number | null)[],
+): void {
+  const config = followConfig;
+  if (config === null) return;
+  let text = "";
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i] as Followed;
+    if (run === null) {
+      c.row = -1;
+      delete c.request;
+      listOwnChild(config, c);
+      continue;
+    }
+    text += plainJSON({
+      out: c.out,
+      kind: c.kind,
+      pid: c.pid,
+      start: c.start,
+      ...(c.thread !== undefined ? { thread: c.thread } : {}),
+      run,
+      index: i,
+      call: calls[i] ?? null,
+    }) + "\n";
+  }
+  if (text === "") return;
+  try {
+    appendText(leftFile(config.out, "request_children"), text);
   } catch {
     // tph's folder is gone: nothing is stored anyway.
   }
@@ -824,6 +945,7 @@ function followWorkers(config: ChildConfig, own: string): void {
 export function followChildren(config: ChildConfig, own: string): void {
   binary = G.Bun !== undefined && own !== PRELOAD;
   if (config.follow === false || config.tests !== undefined) return;
+  followConfig = config;
   if (G.Bun === undefined) followNodeChildren(config, own);
   if (G.Deno !== undefined) followDenoCommand(config, own);
   followWorkers(config, own);

@@ -3,6 +3,7 @@
 
 import type { TraceLimits } from "../run_file/limits.ts";
 import type { ScopeOptions } from "../project/scope.ts";
+import type { TraceContextJSON } from "../types.ts";
 
 /**
  * Environment variable naming the file that holds the run's settings as JSON: a
@@ -118,9 +119,11 @@ export interface ChildConfig {
    * Set in the settings a followed process or worker gets (follow.ts): it writes its run to
    * `out` when it ends, with no handshake with the CLI (which reads it once the program ends).
    * `ipc`: a process Deno started with an IPC channel (fork), which lists Deno's `nodeBootstrap`
-   * among its globals plainly.
+   * among its globals plainly. `traceContext`: one started while a request was served (a run per
+   * request): the request's trace, under the span of the call that started it, which its run
+   * carries as its `trace_context` and its outgoing requests carry on.
    */
-  sub?: { kind: "process" | "worker"; ipc?: boolean };
+  sub?: { kind: "process" | "worker"; ipc?: boolean; traceContext?: TraceContextJSON };
 }
 
 /** The test runners `tph test` traces. */

@@ -302,7 +302,11 @@ export function familyLines(meta: Omit<RunJSON, "trace">): string[] {
     const who = c.kind === "worker" ? `worker ${c.thread ?? "?"}` : `process ${c.pid ?? "?"}`;
     lines.push(
       c.run === null
-        ? `${who} started${at(c.call)} left no run`
+        ? `${who} started${at(c.call)} ${
+          meta.run?.request !== undefined
+            ? "has no run stored (a request's are stored when the server ends)"
+            : "left no run"
+        }`
         : `${who} started${at(c.call)}: tph tree ${safeText(c.run)}`,
     );
   }

@@ -24,6 +24,11 @@ export const LEFT_BESIDE = {
    * JSON line each as it starts (ChildStarted), so that they are known even if the program dies.
    */
   children: ".children",
+  /**
+   * The processes and workers a server's request handlers started (follow.ts,
+   * linkRequestChildren): a JSON line each (RequestChildLine) as its request's run is stored.
+   */
+  request_children: ".request-children",
 } as const;
 
 /** A followed process or worker, as its parent lists it in the `.children` file. */
@@ -37,6 +42,16 @@ export interface ChildStarted {
   thread?: number;
   /** When it started (epoch ms). */
   start: number;
+}
+
+/** A child started in a request, as `.request-children` lists it with its request's run. */
+export interface RequestChildLine extends ChildStarted {
+  /** The file name of the request's run, in the run cache. */
+  run: string;
+  /** Its place in that run's `children`. */
+  index: number;
+  /** The call that started it, as numbered in that run (null: not in it). */
+  call: number | null;
 }
 
 /** A kind of file left beside a run (see LEFT_BESIDE). */
@@ -110,8 +125,8 @@ export function takeLeftJSON(out: string, kind: LeftBeside): unknown {
  * followed (a link at most), and nothing when it cannot be (its folder is not one any more).
  */
 export function removeLeft(out: string): void {
-  const { ending, phases, error, tests, children } = LEFT_BESIDE;
-  for (const name of [ending, phases, error, tests, children, ""]) {
+  const { ending, phases, error, tests, children, request_children } = LEFT_BESIDE;
+  for (const name of [ending, phases, error, tests, children, request_children, ""]) {
     try {
       unlinkFile(out + name);
     } catch {

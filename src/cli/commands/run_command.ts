@@ -880,12 +880,16 @@ function reportRun(
     );
   }
   if (children > 0) {
+    // A server's: a request's handler's children are listed under that request's run.
+    const under = result.requests.served > 0 ? "the run that started it" : "this run";
     ctx.err(
       children === 1
         ? "tph: 1 process or worker it started was recorded as a run of its own: tph logs " +
-          "lists it under this run"
+          `lists it under ${under}`
         : `tph: ${children} processes and workers it started were recorded, each as a run of ` +
-          "its own: tph logs lists them under this run",
+          `its own: tph logs lists them under ${
+            result.requests.served > 0 ? "the run that started each" : "this run"
+          }`,
     );
   }
   const note = summarisedNote(h);

@@ -67,16 +67,18 @@ export function writeTraceRun(
 
 /**
  * Write a trace as a run file's bytes into `sink` (writeTraceRun's, into memory: a server's run
- * per request, written to its file off the event loop), through the buffer `buf`.
+ * per request, written to its file off the event loop), through the buffer `buf`; `extra` and
+ * `rows` as writeTraceRun's.
  */
 export function encodeTraceRun(
   t: TraceState,
   label: string | null,
   sink: ByteSink,
-  extra: Record<string, unknown>,
+  extra: Record<string, unknown> | (() => Record<string, unknown>),
   buf: Uint8Array,
+  rows: Map<number, number> | null = null,
 ): void {
-  encodeRun(new TapeCalls(t, label, extra), sink, buf);
+  encodeRun(new TapeCalls(t, label, extra, rows), sink, buf);
 }
 
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */

@@ -12,6 +12,7 @@ import { now } from "../recorder/clock.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import type { TraceContextJSON } from "../../types.ts";
+import type { ChildStarted } from "../../run_file/process_files.ts";
 import {
   protoOf,
   regexExec,
@@ -35,6 +36,12 @@ export const ROTATE_ROWS = 1 << 15;
 const MAX_PATH = 200;
 const TRACESTATE = /^[\x20-\x7e]{0,8224}$/;
 
+/** A process or worker started while a request was served (follow.ts), and its call. */
+export interface RequestChild extends ChildStarted {
+  /** The handle of the call that started it (the external call), or -1. */
+  row: number;
+}
+
 /** A request being served, and its trace. */
 export interface RequestRun {
   readonly state: TraceState;
@@ -46,6 +53,8 @@ export interface RequestRun {
   /** The run's name while it runs, as its label will start (`GET /items/2`). */
   readonly runName: string;
   ended: boolean;
+  /** The processes and workers its handler started (follow.ts), in the order they started. */
+  readonly children: RequestChild[];
 }
 
 /** The limits of each request's trace; null while runs per request are off. */
@@ -152,6 +161,7 @@ export function startRequest(
     tracestate,
     runName: `${method} ${path}`,
     ended: false,
+    children: [],
   };
   open.add(r);
   byTrace.set(state, r);
@@ -200,6 +210,7 @@ export function endRequest(r: RequestRun, status: number | null, aborted: boolea
     label: `${r.runName} → ${outcome}`,
     request: { method: r.method, path: r.path, status, aborted },
     traceContext,
+    children: r.children,
   });
 }
 

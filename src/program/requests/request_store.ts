@@ -12,17 +12,18 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import process from "../../platform/node_process.ts";
 import { fileProblem, randomHex, remove, rename, writeNewBytes } from "../../platform/files.ts";
-import { bytesSet, bytesSub, round } from "../../platform/intrinsics.ts";
+import { bytesSet, bytesSub, dateGetTime, round, SafeMap } from "../../platform/intrinsics.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { traceConfig } from "../recorder/to_json.ts";
 import { encodeTraceRun } from "../recorder/run_writer.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
-import type { RequestInfo, RunInfo, TraceContextJSON } from "../../types.ts";
+import type { ChildRunJSON, RequestInfo, RunInfo, TraceContextJSON } from "../../types.ts";
+import type { RequestChild } from "./request_runs.ts";
 import { ensureCacheDir } from "../../store/cache_dir.ts";
-import { runFileName, storeRunFile } from "../../store/save_run.ts";
+import { runFileName } from "../../store/save_run.ts";
 import { RUN_EXTENSION } from "../../run_file/format.ts";
 import { sinkBuffer } from "../../run_file/json_sink.ts";
-import { Date, Uint8Array } from "../../platform/globals.ts";
+import { Date, type Map, Uint8Array } from "../../platform/globals.ts";
 
 /** The request runs this process keeps in the cache at most (oldest removed first). */
 export const MAX_REQUEST_RUNS = 1000;
@@ -61,11 +62,37 @@ export function useRequestStore(settings: () => StoreSettings | null, prune: Pru
   pruneCache = prune;
 }
 
+/**
+ * Where the processes and workers a request's handler started belong (follow.ts): under the
+ * request's run, stored under the file name `run` (in the cache), each started by the call
+ * numbered `calls[i]` there (null: not in the run); `run` null: the request's run is not stored,
+ * and they go to the process's run.
+ */
+export type ChildLinks = (
+  run: string | null,
+  children: readonly RequestChild[],
+  calls: readonly (number | null)[],
+) => void;
+
+let childLinks: ChildLinks = () => {};
+
+/** Tell where a request's children belong with `links` (follow.ts). */
+export function useChildLinks(links: ChildLinks): void {
+  childLinks = links;
+}
+
 /** How a request ended, for its run. */
 export interface RequestEnd {
   label: string;
   request: RequestInfo;
   traceContext: TraceContextJSON | null;
+  /** The processes and workers its handler started. */
+  children: readonly RequestChild[];
+}
+
+/** A request's run not stored: its children go to the process's run. */
+function notStored(end: RequestEnd): void {
+  if (end.children.length > 0) childLinks(null, end.children, []);
 }
 
 /** The bytes of a run in memory, in the chunks the encoder flushed. */
@@ -139,8 +166,9 @@ export function requestRunsStored(): { stored: number; kept: number; dropped: nu
  */
 export function saveRequest(t: TraceState, end: RequestEnd): void {
   const s = blockSettings();
-  if (s === null || s.cacheDir === null) return;
+  if (s === null || s.cacheDir === null) return notStored(end);
   if (queue.length >= QUEUE_MAX) {
+    notStored(queue[0].end);
     for (let i = 1; i < queue.length; i++) queue[i - 1] = queue[i];
     queue.length--;
     dropped++;
@@ -149,8 +177,11 @@ export function saveRequest(t: TraceState, end: RequestEnd): void {
   if (writing < WRITERS) writeNext();
 }
 
-/** A request's run as a run file's bytes; null when it cannot be (said once). */
-function encode(q: Queued, dir: string): Uint8Array | null {
+/**
+ * A request's run as a run file's bytes, to be stored as `name`; null when it cannot be (said
+ * once). Its children are linked to it (childLinks) as the calls that started them are numbered.
+ */
+function encode(q: Queued, dir: string, name: string): Uint8Array | null {
   const s = blockSettings()!;
   const { t, end } = q;
   const rt = runtime();
@@ -172,20 +203,49 @@ function encode(q: Queued, dir: string): Uint8Array | null {
       request: end.request,
     };
     const bytes = new Bytes();
+    // The calls that started its children: numbered as the calls are written.
+    const started = end.children, base = t.tape.base;
+    const rows: Map<number, number> | null = started.length > 0
+      ? new SafeMap<number, number>()
+      : null;
+    for (let i = 0; i < started.length; i++) rows!.set(started[i].row - base, -1);
+    const calls: (number | null)[] = [];
+    const children = () => {
+      if (rows === null) return {};
+      const list: ChildRunJSON[] = [], from = dateGetTime(t.startedAt);
+      for (let i = 0; i < started.length; i++) {
+        const c = started[i], call = rows.get(c.row - base) ?? -1;
+        calls[i] = call < 0 ? null : call;
+        list[i] = {
+          run: null,
+          call: calls[i],
+          kind: c.kind,
+          pid: c.pid,
+          ...(c.thread !== undefined ? { thread: c.thread } : {}),
+          start_ms: c.start > from ? c.start - from : 0,
+        };
+      }
+      return { children: list };
+    };
     encodeTraceRun(
       t,
       end.label,
       bytes,
-      {
+      () => ({
         config: { ...traceConfig(t), ...s.files },
         run: info,
         ...(end.traceContext !== null ? { trace_context: end.traceContext } : {}),
-      },
+        ...children(),
+      }),
       buffer ??= sinkBuffer(),
+      rows,
     );
-    return bytes.whole();
+    const whole = bytes.whole();
+    if (rows !== null) childLinks(name, started, calls);
+    return whole;
   } catch (e) {
     problem(dir, e);
+    notStored(end);
     return null;
   } finally {
     rt.hush(false);
@@ -212,14 +272,15 @@ function writeNext(): void {
   for (let i = 1; i < queue.length; i++) queue[i - 1] = queue[i];
   queue.length--;
   const dir = s.cacheDir;
-  const bytes = encode(q, dir);
+  const name = runFileName(
+    { timestamp: q.t.startedAt.toISOString(), label: q.end.label },
+    RUN_EXTENSION,
+  );
+  const bytes = encode(q, dir, name);
   if (bytes === null) return writeNext();
   writing++;
   const tmp = join(dir, `.request-${randomHex(6)}.tmp`);
-  const path = join(
-    dir,
-    runFileName({ timestamp: q.t.startedAt.toISOString(), label: q.end.label }, RUN_EXTENSION),
-  );
+  const path = join(dir, name);
   const f = fs();
   const w: InFlight = { bytes, tmp, path, done: false };
   inFlight[inFlight.length] = w;
@@ -299,18 +360,19 @@ export function flushRequestRuns(): void {
   inFlight.length = 0;
   for (let i = 0; i < queue.length; i++) {
     const q = queue[i];
-    const bytes = encode(q, dir);
+    const name = runFileName(
+      { timestamp: q.t.startedAt.toISOString(), label: q.end.label },
+      RUN_EXTENSION,
+    );
+    const bytes = encode(q, dir, name);
     if (bytes === null) continue;
     rt.hush(true);
     try {
       const tmp = join(dir, `.request-${randomHex(6)}.tmp`);
       writeNewBytes(tmp, bytes, 0o600);
-      kept[kept.length] = storeRunFile(tmp, {
-        timestamp: q.t.startedAt.toISOString(),
-        label: q.end.label,
-      }, {
-        cacheDir: dir,
-      }, RUN_EXTENSION);
+      // A name of 24 random bits past the time: as writeNext's, renamed into place.
+      rename(tmp, join(dir, name));
+      kept[kept.length] = join(dir, name);
       storedCount++;
     } catch (e) {
       problem(dir, e);

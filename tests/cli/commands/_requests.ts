@@ -309,3 +309,215 @@ export function requestTests(t: Target, servers: string[]): void {
     }
   });
 }
+
+/** A node:http server whose handlers start processes and a worker (and one at start-up). */
+const CHILD_SERVER = `import http from "node:http";
+import cp from "node:child_process";
+import wt from "node:worker_threads";
+const exe = process.execPath;
+const out = (b) => String(b).trimEnd();
+function startup() { return out(cp.spawnSync(exe, ["child.js", "startup"]).stdout); }
+function viaSpawn() { return out(cp.spawnSync(exe, ["child.js", "spawn"]).stdout); }
+function viaFork() {
+  return new Promise((resolve) => {
+    const c = cp.fork("child.js", ["fork"], { silent: true });
+    let text = "";
+    c.stdout.on("data", (d) => text += d);
+    c.on("exit", (code) => resolve(out(text) + " exit " + code));
+  });
+}
+function viaWorker() {
+  return new Promise((resolve) => {
+    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 5, execArgv: [] });
+    let said = "";
+    w.on("message", (m) => said = m);
+    w.on("exit", (code) => resolve(said + " exit " + code));
+  });
+}
+let lateEnded = null;
+function viaLate() {
+  const c = cp.spawn(exe, ["child.js", "late"], { stdio: "ignore" });
+  lateEnded = new Promise((resolve) => c.on("exit", (code) => resolve("late exit " + code)));
+  return "started";
+}
+console.log(startup());
+const server = http.createServer(async (req, res) => {
+  const body = req.url === "/spawn"
+    ? viaSpawn()
+    : req.url === "/fork"
+    ? await viaFork()
+    : req.url === "/worker"
+    ? await viaWorker()
+    : req.url === "/late"
+    ? viaLate()
+    : req.url === "/wait"
+    ? await lateEnded
+    : "none";
+  res.end(body);
+});
+server.listen(0, "127.0.0.1", () => console.log("port " + server.address().port));
+process.on("SIGTERM", () => {
+  server.close();
+  server.closeAllConnections?.();
+});
+`;
+
+const CHILD_SCRIPT = `import cp from "node:child_process";
+function triple(x) { return x * 3; }
+function grandchild() { return String(cp.spawnSync(process.execPath, ["child.js", "grand"]).stdout).trim(); }
+if (process.argv[2] === "late") await new Promise((r) => setTimeout(r, 500));
+const more = process.argv[2] === "spawn" ? " (" + grandchild() + ")" : "";
+console.log("child", process.argv[2], triple(3) + more);
+`;
+
+const WORKER_SCRIPT = `import { parentPort, workerData } from "node:worker_threads";
+function quad(x) { return x * 4; }
+parentPort.postMessage("worker " + quad(workerData));
+`;
+
+/**
+ * The processes and workers a request's handler starts belong to that request's run: each
+ * child's run names it and the call that started it, the request's run lists it, `tph logs` lists
+ * it under the request's run, `tph tree` names it, and the export of the request's run draws it
+ * in the request's trace. One started outside requests stays the process run's.
+ */
+export function requestChildTests(t: Target): void {
+  Deno.test(`${t.name}: requests: the processes and workers a request starts are its run's children`, async () => {
+    await using dir = tempDir();
+    const cwd = dir.path;
+    writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(cwd, "server.js"), CHILD_SERVER);
+    writeFileSync(join(cwd, "child.js"), CHILD_SCRIPT);
+    writeFileSync(join(cwd, "worker.js"), WORKER_SCRIPT);
+    const running = await startServer([...t.tph, "run", "server.js"], cwd);
+    let result: Result;
+    try {
+      const base = `http://127.0.0.1:${running.port}`;
+      const get = async (path: string, headers: Record<string, string> = {}) =>
+        await (await fetch(base + path, { headers })).text();
+      assert.equal(
+        await get("/spawn", { traceparent: TRACEPARENT }),
+        "child spawn 9 (child grand 9)",
+      );
+      assert.equal(await get("/fork"), "child fork 9 exit 0");
+      assert.equal(await get("/worker"), "worker 20 exit 0");
+      // A child that outlives its request (its run is stored once it ends).
+      assert.equal(await get("/late"), "started");
+      assert.equal(await get("/wait"), "late exit 0");
+      const listed = await waitForRuns(t, cwd, [
+        "GET /spawn → 200",
+        "GET /fork → 200",
+        "GET /worker → 200",
+        "GET /late → 200",
+        "GET /wait → 200",
+      ]);
+      // While the server runs, its request's run lists the child, whose run is stored at the end.
+      const early = listed.find((r) => r.label === "GET /spawn → 200")!;
+      const pending = await tph(t, ["tree", early.id], { cwd, timeoutMs: 60_000 });
+      assertCode(pending, 0, "tph tree while the server runs");
+      assert.match(pending.stderr, /^tph: process \d+ started at call \d+ has no run stored /m);
+    } finally {
+      result = await running.stop();
+    }
+    // The program's output is its own.
+    assert.match(result.stdout, /^child startup 9\nport \d+\n$/);
+    assert.doesNotMatch(result.stderr, /warning/, result.stderr);
+    assert.match(
+      result.stderr,
+      /^tph: 6 processes and workers it started were recorded, each as a run of its own: tph logs lists them under the run that started each$/m,
+    );
+    const runs = await logs(t, cwd);
+    const byLabel = (label: string) => {
+      const run = runs.find((r) => r.label === label);
+      assert.ok(run, `${label} in ${runs.map((r) => r.label).join(", ")}`);
+      return run;
+    };
+    const children = runs.filter((r) => r.parent !== undefined);
+    const childOf = (arg: string) => {
+      const run = children.find((r) =>
+        arg === "worker"
+          ? r.parent?.kind === "worker"
+          : r.run?.command.join(" ").endsWith(`child.js ${arg}`)
+      );
+      assert.ok(run, `${arg}'s run in ${children.map((r) => r.run?.command.join(" "))}`);
+      return run;
+    };
+    // The process's run: its own child (started at start-up) alone.
+    const outside = byLabel("outside requests");
+    const outsideRun = await runOf(t, cwd, outside.id);
+    assert.equal(outsideRun.children?.length, 1, JSON.stringify(outsideRun.children));
+    const startup = childOf("startup");
+    assert.equal(startup.parent?.run, outside.id);
+    assert.equal(outsideRun.children![0].run, startup.id);
+    // With the call that started it, as without requests.
+    assert.equal(typeof startup.parent?.call, "number", JSON.stringify(startup.parent));
+    assert.equal(outsideRun.children![0].call, startup.parent?.call);
+    assert.match(allCalls(outsideRun.trace)[startup.parent!.call!].name, /spawnSync/);
+    assert.equal(startup.trace_context, undefined);
+    for (
+      const [label, arg, starter] of [
+        ["GET /spawn → 200", "spawn", /spawnSync/],
+        ["GET /fork → 200", "fork", /fork/],
+        ["GET /worker → 200", "worker", /Worker/],
+        ["GET /late → 200", "late", /spawn/],
+      ] as const
+    ) {
+      const request = byLabel(label);
+      const child = childOf(arg);
+      assert.equal(child.parent?.run, request.id, `${arg}: ${JSON.stringify(child.parent)}`);
+      const call = child.parent?.call;
+      assert.equal(typeof call, "number", `${arg}: ${JSON.stringify(child.parent)}`);
+      const requestRun = await runOf(t, cwd, request.id);
+      assert.equal(
+        requestRun.children?.length,
+        1,
+        `${label}: ${JSON.stringify(requestRun.children)}`,
+      );
+      assert.equal(requestRun.children![0].run, child.id);
+      assert.equal(requestRun.children![0].call, call);
+      assert.match(allCalls(requestRun.trace)[call!].name, starter);
+      // In the request's trace, under the span of the call that started it.
+      const context = child.trace_context?.traceparent ?? "";
+      const [, traceId, span] = context.split("-");
+      assert.equal(requestRun.sent_trace?.spans?.[String(call! + 1)], span, `${arg}: ${context}`);
+      assert.equal(traceId, requestRun.sent_trace?.trace_id);
+      if (arg === "spawn") assert.equal(traceId, TRACEPARENT.split("-")[1]);
+      // Listed under its request's run (with only runs of the same start between).
+      const [at, under] = [runs.indexOf(request), runs.indexOf(child)];
+      assert.ok(at < under, `${arg} listed under ${label}`);
+      for (const r of runs.slice(at + 1, under)) {
+        assert.equal(r.timestamp, request.timestamp, `${arg} listed under ${label}`);
+      }
+    }
+    // `tph tree` of a request's run names its child's run.
+    const spawned = byLabel("GET /spawn → 200");
+    const tree = await tph(t, ["tree", spawned.id], { cwd, timeoutMs: 60_000 });
+    assertCode(tree, 0, "tph tree");
+    assert.match(
+      tree.stderr,
+      new RegExp(`^tph: process \\d+ started at call \\d+: tph tree ${childOf("spawn").id}$`, "m"),
+    );
+    // The child's own child: its run's, in the same trace, under the call that started it.
+    const grand = childOf("grand");
+    const spawnChild = childOf("spawn");
+    assert.equal(grand.parent?.run, spawnChild.id);
+    const spawnRun = await runOf(t, cwd, spawnChild.id);
+    const [, grandTrace, grandSpan] = (grand.trace_context?.traceparent ?? "").split("-");
+    assert.equal(grandTrace, TRACEPARENT.split("-")[1]);
+    assert.equal(spawnRun.sent_trace?.spans?.[String(grand.parent!.call! + 1)], grandSpan);
+    // Its export draws the children as processes of their own, in the request's one trace.
+    const otlp = join(cwd, "spawn.otlp.json");
+    const exported = await tph(t, ["export", spawned.id, "--format", "otlp", "-o", otlp], {
+      cwd,
+      timeoutMs: 60_000,
+    });
+    assertCode(exported, 0, "tph export --format otlp");
+    const doc = JSON.parse(Deno.readTextFileSync(otlp)) as {
+      resourceSpans: { scopeSpans: { spans: { traceId: string; name: string }[] }[] }[];
+    };
+    assert.equal(doc.resourceSpans.length, 3);
+    const spans = doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    assert.deepEqual([...new Set(spans.map((s) => s.traceId))], [TRACEPARENT.split("-")[1]]);
+    assert.ok(spans.some((s) => /triple/.test(s.name)), spans.map((s) => s.name).join(", "));
+  });
+}
