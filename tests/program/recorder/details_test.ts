@@ -138,7 +138,12 @@ Deno.test("details: a summary made once per class is each object's own summary",
   // several lengths and of a subclass, maps of two sizes, an object without a prototype.
   const A1 = class A {}, A2 = class A {};
   class IncomingMessage {
-    constructor(public method: string, public url: string) {}
+    method: string;
+    url: string;
+    constructor(method: string, url: string) {
+      this.method = method;
+      this.url = url;
+    }
   }
   class List extends Array {}
   const values: unknown[] = [
@@ -165,9 +170,6 @@ Deno.test("details: a summary made once per class is each object's own summary",
   const shown = named(run, "shapes").map((c) => c.args.a);
   assert.deepEqual(shown, values.map((v) => reprBrief(v, 120, null)));
   assert.deepEqual(shown.slice(5, 7), ["IncomingMessage GET /a", "IncomingMessage POST /b"]);
-});
-  assert.equal(named(plain, "shapes")[0].args.a, "SecretBox {…}");
-  assert.notEqual(named(redacted, "shapes")[0].args.a, "SecretBox {…}");
 });
 
 Deno.test("details: summaries read no property and run no trap", async () => {
