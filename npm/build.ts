@@ -178,8 +178,9 @@ export function build(): string[] {
 }
 
 /** What the library, the register entry and the preloads take from the program's side. */
-const PROGRAM_EXPORTS: [module: string, names: string[]][] = [
-  ["../child.js", ["setupChild", "testsInstalled"]],
+const PROGRAM_EXPORTS: [module: string, names: string[] | "*"][] = [
+  // The preloads' module: all it exports.
+  ["../child.js", "*"],
   ["../register.js", ["registerEntry"]],
   ["../trace.js", ["trace"]],
   ["../instrument/instrument.js", ["instrument"]],
@@ -218,8 +219,11 @@ export function bundleChild(): string {
   const entry = join(dir, "loader/program_entry.js");
   writeFileSync(
     entry,
-    PROGRAM_EXPORTS.map(([from, names]) => `export { ${names.join(", ")} } from "${from}";\n`)
-      .join(""),
+    PROGRAM_EXPORTS.map(([from, names]) =>
+      names === "*"
+        ? `export * from "${from}";\n`
+        : `export { ${names.join(", ")} } from "${from}";\n`
+    ).join(""),
   );
   const bun = join(ROOT, "node_modules/.bin/bun");
   const built = spawnSync(bun, [
@@ -243,7 +247,39 @@ export function bundleChild(): string {
     if (!text.includes(`"${from}"`)) throw new Error(`${name} no longer names "${from}"`);
     writeFileSync(file, text.replaceAll(`"${from}"`, `"${to}"`));
   }
+  // Each name taken from the bundle must be one it exports (PROGRAM_EXPORTS): a module that
+  // imports one more fails the build here, not a user's program.
+  const exported = new Set(namesIn(bundle, "exports"));
+  for (const name of new Set(TO_BUNDLE.map(([file]) => file))) {
+    const missing = namesIn(join(OUT, name), "imports").filter((n) => !exported.has(n));
+    if (missing.length > 0) {
+      throw new Error(`${name} imports ${missing.join(", ")}, which the bundle does not export`);
+    }
+  }
   return relative(ROOT, bundle);
+}
+
+/** The names a built module exports, or those it takes from the bundle (by import or re-export). */
+function namesIn(path: string, which: "exports" | "imports"): string[] {
+  const parsed = parseSync(path, readFileSync(path, "utf8"), { lang: "js", sourceType: "module" });
+  const names: string[] = [];
+  const nameOf = (n: unknown) => {
+    const id = n as { name?: string; value?: string };
+    return id.name ?? id.value ?? "";
+  };
+  for (const node of parsed.program.body as unknown as Node[]) {
+    const source = (node.source as { value?: string } | null)?.value;
+    const specifiers = (node.specifiers ?? []) as Node[];
+    if (which === "exports" && node.type === "ExportNamedDeclaration") {
+      for (const sp of specifiers) names.push(nameOf(sp.exported));
+    } else if (which === "imports" && source?.endsWith("/child_bundle.js")) {
+      for (const sp of specifiers) {
+        if (sp.type === "ImportSpecifier") names.push(nameOf(sp.imported));
+        else if (sp.type === "ExportSpecifier") names.push(nameOf(sp.local));
+      }
+    }
+  }
+  return names;
 }
 
 /**
