@@ -1,0 +1,262 @@
+// The exports of a run with the processes and workers it started (issue 48): a followed worker is
+// a thread of its parent's process, a followed process a process of its own named by its command
+// and pid; each one's main track names the call that started it, an arrow leaves that call when
+// the child started for the child's first call; in OTLP a worker shares its process's
+// `process.pid` with a `thread.id` and `thread.name` on its spans, and each child's roots are
+// under the span of the call that started it, in its parent's trace.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openRun, type RunFile } from "../../../src/run_file/decode.ts";
+import { writeChrome } from "../../../src/cli/export/chrome.ts";
+import { writePerfetto } from "../../../src/cli/export/perfetto.ts";
+import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";
+import type { ByteSink } from "../../../src/run_file/json_sink.ts";
+import { decodePerfetto } from "../../_export_readers.ts";
+
+const T0 = Date.parse("2026-11-26T10:00:00.000Z");
+const PARENT = "20261126T100000_000_aaaaaa";
+const WORKER = "20261126T100000_012_bbbbbb";
+const CHILD = "20261126T100000_040_cccccc";
+
+const call = (
+  name: string,
+  start: number,
+  elapsed: number,
+  children: unknown[] = [],
+  external = false,
+) => ({
+  name,
+  module: external ? "node:x" : "main.js",
+  file: external ? "" : "/p/main.js",
+  line: external ? 0 : 3,
+  kind: "function",
+  args: {},
+  return_value: "undefined",
+  start_ms: start,
+  elapsed_ms: elapsed,
+  ...(external ? { external: true } : {}),
+  children,
+});
+
+const run = (timestamp: number, command: string[], trace: unknown[], extra = {}) => ({
+  schema: 1,
+  tracepatch_version: "0.1.0",
+  timestamp: new Date(timestamp).toISOString(),
+  label: null,
+  call_count: JSON.stringify(trace).match(/"name"/g)!.length,
+  was_limited: false,
+  limit_reason: null,
+  dropped_calls: 0,
+  config: {
+    max_depth: 30,
+    max_calls: 1000,
+    max_repr: 120,
+    ignore_modules: [],
+    include: [],
+    exclude: [],
+  },
+  run: {
+    command,
+    cwd: "/p",
+    runtime: "node",
+    runtime_version: "24.0.0",
+    ended: "completed",
+    exit_code: 0,
+    signal: null,
+    duration_ms: 100,
+  },
+  ...extra,
+  trace,
+});
+
+/**
+ * A program (main > runJob > new Worker, main > forkJob > fork), its worker (thread 1 of pid
+ * 4242) and its child process (pid 4343), as `tph run` stores them.
+ */
+function family(): { files: RunFile[]; [Symbol.dispose](): void } {
+  const dir = mkdtempSync(join(tmpdir(), "tph-children-export-"));
+  const parent = { run: PARENT, timestamp: new Date(T0).toISOString() };
+  const runs: [string, unknown][] = [
+    [
+      PARENT,
+      run(T0, ["main.js"], [
+        call("main", 0, 100, [
+          call("runJob", 10, 20, [call("Worker", 11, 1, [], true)]),
+          call("forkJob", 30, 60, [call("fork", 31, 58, [], true)]),
+        ]),
+      ], {
+        children: [
+          { run: WORKER, call: 2, kind: "worker", pid: 4242, thread: 1, start_ms: 11.5 },
+          { run: CHILD, call: 4, kind: "process", pid: 4343, start_ms: 31 },
+        ],
+      }),
+    ],
+    [
+      WORKER,
+      run(T0 + 12, ["worker.js"], [call("work", 1, 5, [call("step", 2, 1)])], {
+        parent: { ...parent, call: 2, kind: "worker", pid: 4242, thread: 1 },
+      }),
+    ],
+    [
+      CHILD,
+      run(T0 + 40, ["child.js", "fork"], [call("triple", 2, 3)], {
+        parent: { ...parent, call: 4, kind: "process", pid: 4343 },
+      }),
+    ],
+  ];
+  const files = runs.map(([id, json]) => {
+    const path = join(dir, `run_${id}.json`);
+    writeFileSync(path, JSON.stringify(json));
+    return openRun(path);
+  });
+  return {
+    files,
+    [Symbol.dispose]() {
+      for (const f of files) f.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function sink(): ByteSink & { bytes(): Uint8Array; text(): string } {
+  const chunks: Uint8Array[] = [];
+  const bytes = () => {
+    const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) all.set(c, at), at += c.length;
+    return all;
+  };
+  return {
+    write: (b, n) => void chunks.push(b.slice(0, n)),
+    bytes,
+    text: () => new TextDecoder().decode(bytes()),
+  };
+}
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+
+Deno.test("chrome export: a worker is a thread of its parent's process, a child process a process", () => {
+  using runs = family();
+  const out = sink();
+  writeChrome(runs.files, out, {});
+  const events: Any[] = JSON.parse(out.text()).traceEvents;
+  const processes = events.filter((e) => e.name === "process_name");
+  assert.deepEqual(
+    processes.map((e) => [e.pid, e.args.name]),
+    [[1, "tph: main.js"], [2, "tph: child.js fork (pid 4343)"]],
+  );
+  const threadName = (pid: number, tid: number) =>
+    events.find((e) => e.name === "thread_name" && e.pid === pid && e.tid === tid)?.args.name;
+  const slice = (name: string) => events.find((e) => e.ph === "X" && e.name === name);
+  // The worker's calls: in the program's process, on a thread of their own named by the call
+  // that started it (runJob: `new Worker` is an external call of its).
+  const work = slice("work"), step = slice("step"), main = slice("main");
+  assert.equal(work.pid, 1);
+  assert.notEqual(work.tid, main.tid);
+  assert.equal(step.tid, work.tid);
+  assert.equal(threadName(1, work.tid), "worker 1 (started by runJob)");
+  assert.equal(threadName(1, main.tid), "main: main.js");
+  // Its calls at their own time: the worker's run started 12 ms after the program's.
+  assert.equal(work.ts, 13_000);
+  const triple = slice("triple");
+  assert.equal(triple.pid, 2);
+  assert.equal(threadName(2, triple.tid), "main: child.js fork (started by forkJob)");
+  assert.equal(triple.ts, 42_000);
+  // Arrows: from the call that started each, when it started, to the child's first call.
+  const flows = events.filter((e) => e.cat === "child");
+  const ends = (ph: string) => flows.filter((e) => e.ph === ph);
+  assert.equal(ends("s").length, 2);
+  const [toWorker, toChild] = ends("s");
+  assert.deepEqual([toWorker.pid, toWorker.tid, toWorker.ts], [1, main.tid, 11_500]);
+  assert.deepEqual([toChild.pid, toChild.ts], [1, 31_000]);
+  const arrive = (id: number) => ends("f").find((e) => e.id === id);
+  assert.deepEqual([arrive(toWorker.id).pid, arrive(toWorker.id).tid], [1, work.tid]);
+  assert.equal(arrive(toWorker.id).ts, work.ts);
+  assert.deepEqual([arrive(toChild.id).pid, arrive(toChild.id).ts], [2, triple.ts]);
+});
+
+Deno.test("perfetto export: a worker's tracks are threads of its parent's process", async () => {
+  using runs = family();
+  const out = sink();
+  await writePerfetto(runs.files, out, {});
+  const packets: Any[] = await decodePerfetto(out.bytes());
+  const descriptors = packets.filter((p) => p.track_descriptor !== undefined)
+    .map((p) => ({ seq: p.trusted_packet_sequence_id, ...p.track_descriptor }));
+  const processes = descriptors.filter((d) => d.process !== undefined);
+  assert.deepEqual(
+    processes.map((d) => [d.seq, d.process.pid, d.process.process_name]),
+    [[1, 1, "tph: main.js"], [3, 2, "tph: child.js fork (pid 4343)"]],
+  );
+  const threads = (seq: number) => descriptors.filter((d) => d.seq === seq && d.thread);
+  // Every sequence clears its state first (the worker's: with its main thread).
+  for (const seq of [1, 2, 3]) {
+    const first = packets.find((p) => p.trusted_packet_sequence_id === seq);
+    assert.equal(first.sequence_flags, 1, `sequence ${seq} starts cleared`);
+  }
+  const [programMain] = threads(1);
+  const [workerMain] = threads(2);
+  const [childMain] = threads(3);
+  assert.equal(programMain.thread.thread_name, "main: main.js");
+  assert.equal(workerMain.thread.thread_name, "worker 1 (started by runJob)");
+  assert.equal(childMain.thread.thread_name, "main: child.js fork (started by forkJob)");
+  // The worker's thread: in the program's process (its pid, under its process track).
+  assert.equal(workerMain.thread.pid, 1);
+  assert.equal(workerMain.parent_uuid, processes[0].uuid);
+  assert.notEqual(workerMain.thread.tid, programMain.thread.tid);
+  assert.equal(childMain.thread.pid, 2);
+  assert.equal(childMain.parent_uuid, processes[1].uuid);
+  assert.equal(threads(2).length, 1, "the worker's run is no process of its own");
+  // Arrows: an instant in the program's sequence when each child started, flowing into the
+  // child's first call.
+  const starts = packets.filter((p) =>
+    p.track_event?.flow_ids?.length > 0 && p.track_event.type === 3
+  );
+  assert.deepEqual(
+    starts.map((p) => [p.trusted_packet_sequence_id, p.timestamp]),
+    [[1, 11_500_000], [1, 31_000_000]],
+  );
+  for (const [k, seq] of [[0, 2], [1, 3]]) {
+    const id = starts[k].track_event.flow_ids[0];
+    const end = packets.find((p) => p.track_event?.terminating_flow_ids?.includes(id));
+    assert.equal(end?.trusted_packet_sequence_id, seq);
+    assert.equal(end.track_event.type, 1, "the child's first call begins there");
+  }
+});
+
+Deno.test("otlp export: a worker shares its process's pid, with its thread on its spans", () => {
+  using runs = family();
+  const out = sink();
+  writeOtlpJson(runs.files, out, {});
+  const doc = JSON.parse(out.text());
+  const attrs = (list: Any[]) =>
+    Object.fromEntries(list.map((a: Any) => {
+      const [kind, v] = Object.entries(a.value)[0];
+      return [a.key, kind === "intValue" ? Number(v) : v];
+    }));
+  const [program, worker, child] = doc.resourceSpans.map((rs: Any) => ({
+    resource: attrs(rs.resource.attributes),
+    spans: rs.scopeSpans[0].spans.map((s: Any) => ({ ...s, attributes: attrs(s.attributes) })),
+  }));
+  // The program's pid is the one its worker runs in.
+  assert.equal(program.resource["process.pid"], 4242);
+  assert.equal(worker.resource["process.pid"], 4242);
+  assert.equal(child.resource["process.pid"], 4343);
+  assert.equal(child.resource["process.parent_pid"], 4242);
+  assert.equal(program.resource["process.parent_pid"], undefined);
+  for (const s of worker.spans) {
+    assert.equal(s.attributes["thread.id"], 1);
+    assert.equal(s.attributes["thread.name"], "worker 1 (started by runJob)");
+  }
+  for (const s of [...program.spans, ...child.spans]) {
+    assert.equal(s.attributes["thread.id"], undefined);
+  }
+  // Each child's root is under the span of the call that started it, in the program's trace.
+  const span = (name: string) => program.spans.find((s: Any) => s.name === name);
+  assert.equal(worker.spans[0].parentSpanId, span("Worker").spanId);
+  assert.equal(child.spans[0].parentSpanId, span("fork").spanId);
+  for (const s of [...worker.spans, ...child.spans]) assert.equal(s.traceId, span("main").traceId);
+});
