@@ -19,6 +19,7 @@ import {
   FRAME_LINE,
   FRAME_NAME,
   FRAME_PARAMS,
+  FRAME_RUN,
   type PageData,
 } from "../src/run_file/page_data.ts";
 export type { PageData } from "../src/run_file/page_data.ts";
@@ -130,6 +131,8 @@ export class Model {
 
   /** `name(a=1, b="x")` as the tree shows it. */
   label(i: number): string {
+    // The node of a process's or worker's run: its name alone.
+    if ((this.data.frames[this.frame[i]][FRAME_FLAGS] & FRAME_RUN) !== 0) return this.name(i);
     const args = this.args(i);
     let s = this.name(i) + "(";
     for (let k = 0; k < args.length; k++) {

@@ -183,7 +183,7 @@ const FOUND = Symbol("found");
  * The function a child was started in: the call numbered `call` (from 0) if it is traced code,
  * else its nearest traced caller's (`new Worker` is an external call of `runJob`'s).
  */
-function startedIn(file: RunFile, call: number): string | null {
+export function startedIn(file: RunFile, call: number): string | null {
   const names: (string | null)[] = [];
   const functions = file.functions;
   let ordinal = 0;

@@ -254,14 +254,24 @@ export function childrenTests(t: Target): void {
     assert.equal(view.stdout.match(/^(process|worker) .* started/gm)?.length, want.length);
     const childTree = await tph(t, ["tree", children[0].id], { cwd: dir.path });
     assert.match(childTree.stderr, new RegExp(`^tph: started by run ${main.id} at call \\d+`, "m"));
-    // The exports that hold several runs draw each child on a track (a process) of its own.
+    // The exports that hold several runs draw each child on a track of its own: a process a
+    // process, a worker a thread of the program's process, named by the call that started it.
     const chrome = join(dir.path, "trace.json");
     const ex = await tph(t, ["export", "last", "--format", "chrome", "-o", chrome], {
       cwd: dir.path,
     });
     assertCode(ex, 0, "tph export --format chrome");
     const pids = (events: { pid: number }[]) => new Set(events.map((e) => e.pid)).size;
-    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), want.length + 1);
+    const events = JSON.parse(readFileSync(chrome, "utf8")).traceEvents;
+    const workers = want.filter((w) => w.startsWith("worker ")).length;
+    assert.equal(pids(events), want.length - workers + 1);
+    const threadNames = events.filter((e: { name: string }) => e.name === "thread_name")
+      .map((e: { pid: number; args: { name: string } }) => [e.pid, e.args.name]);
+    const workerThreads = threadNames.filter(([, name]: [number, string]) =>
+      /^worker \d+ \(started by .+\)$/.test(name)
+    );
+    assert.equal(workerThreads.length, workers, JSON.stringify(threadNames));
+    assert.ok(workerThreads.every(([pid]: [number]) => pid === 1), "in the program's process");
     const alone = await tph(t, [
       "export",
       "last",
