@@ -11,7 +11,9 @@ import { writeChrome } from "../../../src/cli/export/chrome.ts";
 import { writePerfetto } from "../../../src/cli/export/perfetto.ts";
 import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";
 import type { ByteSink } from "../../../src/run_file/json_sink.ts";
-import { decodePerfetto } from "../../_export_readers.ts";
+import { writeSpeedscope } from "../../../src/cli/export/speedscope.ts";
+import { decodePerfetto, readSpeedscope } from "../../_export_readers.ts";
+import { join } from "node:path";
 
 function sink(): ByteSink & { bytes(): Uint8Array; text(): string } {
   const chunks: Uint8Array[] = [];
@@ -151,4 +153,23 @@ Deno.test("otlp export: a worker shares its process's pid, with its thread on it
   assert.equal(worker.spans[0].parentSpanId, span("Worker").spanId);
   assert.equal(child.spans[0].parentSpanId, span("fork").spanId);
   for (const s of [...worker.spans, ...child.spans]) assert.equal(s.traceId, span("main").traceId);
+});
+
+Deno.test("speedscope export: a profile per track of each run, named as the other exports name them", () => {
+  using runs = family();
+  const out = sink();
+  writeSpeedscope(runs.files, out, {}, join(runs.dir, "spill.tmp"));
+  const { profiles } = readSpeedscope(out.text());
+  assert.deepEqual(profiles.map((p) => p.name), [
+    "main: main.js",
+    "worker 1 (started by runJob)",
+    "main: child.js fork (started by forkJob)",
+  ]);
+  assert.deepEqual(profiles.map((p) => p.slices.map((s) => s.frame.replace(/ \(.*/, ""))), [
+    ["Worker", "runJob", "fork", "forkJob", "main"],
+    ["step", "work"],
+    ["triple"],
+  ]);
+  // One clock: the worker's run started 12 ms after the program's.
+  assert.equal(profiles[1].slices[1].start, 13_000);
 });
