@@ -74,7 +74,8 @@ class Viewer {
     // At first: the top calls and what is below them down to a screenful.
     let shown = 0;
     for (let i = 0; i < m.n && shown < 200; i++) {
-      if (m.depth[i] <= 2 && m.hasChildren(i)) {
+      // The nodes of the processes and workers the run started: open, their calls in view.
+      if ((m.depth[i] <= 2 || m.isRun(i)) && m.hasChildren(i)) {
         this.expanded[i] = 1;
         shown += m.children(i).length;
       }
@@ -186,7 +187,16 @@ class Viewer {
             ? "it left no run"
             : `its calls are not in this page: tph view ${c.run} --html`;
         }
-        if (target >= 0) link.addEventListener("click", () => this.select(target, true));
+        if (target >= 0) {
+          link.addEventListener("click", () => {
+            // The child's node, open to its calls.
+            if (c.row >= 0 && this.m.hasChildren(c.row) && this.expanded[c.row] === 0) {
+              this.expanded[c.row] = 1;
+              this.relayout();
+            }
+            this.select(target, true);
+          });
+        }
         line.append(link);
       }
     }

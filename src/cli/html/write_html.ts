@@ -97,6 +97,8 @@ const MAX_CHILDREN = 1000;
 /** The page's rows, frames and family, written as runs are walked. */
 class PageRows {
   shown = 0;
+  /** Of the rows, the nodes that hold a child's calls (not calls). */
+  nodes = 0;
   leftOut = 0;
   readonly frames: FrameRow[] = [];
   nextFrame = 0;
@@ -237,6 +239,7 @@ class PageRows {
         0,
         0,
       ]);
+      if (item.row >= 0) this.nodes++;
       const { step: _, ...options } = this.#options;
       this.run(file, options, depth + 1, childShift);
     } finally {
@@ -321,5 +324,5 @@ export function writeHtml(
   page.raw('</script>\n<div id="app"></div>\n<script>').raw(VIEWER_JS).raw("</script>\n")
     .raw("</body></html>\n");
   page.flush();
-  return { calls: shown, leftOut };
+  return { calls: shown - rows.nodes, leftOut };
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { CHILD, family, PARENT, WORKER } from "../../_family_runs.ts";
 import { assertCode, DENO_TARGET, tph } from "../commands/_cli.ts";
 import type { PageData } from "../../../src/run_file/page_data.ts";
+import { CHROMIUM, launch, openPage } from "./_browser.ts";
 
 /** The page's data block. */
 function dataOf(html: string): PageData {
@@ -26,7 +27,8 @@ Deno.test("tph view --html: the children's calls under the calls that started th
   const page = join(cwd, "page.html");
   const r = await tph(DENO_TARGET, ["view", `run_${PARENT}.json`, "--html", "-o", page], { cwd });
   assertCode(r, 0, "tph view --html");
-  assert.match(r.stderr, /wrote 10 calls/);
+  // The calls of the three runs (the nodes that hold the children's are not calls).
+  assert.match(r.stderr, /wrote 8 calls/);
   const data = dataOf(readFileSync(page, "utf8"));
   assert.deepEqual(rows(data), [
     "0 main",
@@ -81,4 +83,49 @@ Deno.test("tph view --html: the children's calls under the calls that started th
     parent: { run: PARENT, kind: "worker", call: 2 },
     children: [],
   });
+});
+
+Deno.test({
+  name: `tph view --html: the header links to each child's calls${
+    CHROMIUM === undefined ? " (no Chromium here: ignored)" : ""
+  }`,
+  ignore: CHROMIUM === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    using runs = family();
+    const cwd = runs.dir;
+    const file = join(cwd, "page.html");
+    const r = await tph(DENO_TARGET, ["view", `run_${PARENT}.json`, "--html", "-o", file], {
+      cwd,
+    });
+    assertCode(r, 0, "tph view --html");
+    const browser = await launch();
+    try {
+      const p = await openPage(browser, file);
+      const line = await p.page.textContent("header .family");
+      assert.match(line!, /started 2 processes and workers:/);
+      assert.match(line!, /worker 1 \(started by runJob\)/);
+      assert.match(line!, /process 4343 \(started by forkJob\)/);
+      // A child's link selects the node that holds its calls, opened to them.
+      await p.page.click("header .family a:nth-of-type(2)");
+      assert.match((await p.page.textContent(".row.sel"))!, /^.process 4343: child\.js fork/);
+      await p.page.click("header .family a:nth-of-type(1)");
+      assert.match((await p.page.textContent(".row.sel"))!, /^.worker 1 -> run /);
+      const rows = await p.page.$$eval(".row", (rs) => rs.map((r) => r.textContent ?? ""));
+      assert.ok(rows.some((r) => /^.work\(\)/.test(r)), rows.join("\n"));
+      // The nodes are no functions; the calls that started children keep their own time.
+      const table = await p.page.$$eval(
+        ".funcs tbody tr",
+        (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? "")),
+      );
+      const names = table.map((cells) => cells[0]);
+      assert.ok(!names.some((n) => /^(worker|process) /.test(n)), names.join(", "));
+      assert.equal(table.find((cells) => cells[0] === "Worker")?.[3], "1.00ms");
+      assert.deepEqual([p.requests, p.errors, p.dialogs], [[], [], []]);
+      await p.page.context().close();
+    } finally {
+      await browser.close();
+    }
+  },
 });
