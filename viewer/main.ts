@@ -178,7 +178,7 @@ class Viewer {
       const what = n === 1 ? "process or worker" : "processes and workers";
       line.append(el("span", "", `started ${n} ${what}:`));
       for (const c of f.children) {
-        const who = c.kind === "worker" ? `worker ${c.thread ?? "?"}` : `process ${c.pid ?? "?"}`;
+        const who = c.name;
         const by = c.started_by === null ? "" : ` (started by ${c.started_by})`;
         const target = c.row >= 0 ? c.row : c.call;
         const link = el(target >= 0 ? "a" : "span", "", who + by);

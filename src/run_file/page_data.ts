@@ -103,6 +103,8 @@ export interface PageChild {
   started_by: string | null;
   /** The row of the node that holds its calls in the page (under the call), or -1. */
   row: number;
+  /** How it is named: `worker 2` (`worker web.js` when its thread id is not known), `process 4343`. */
+  name: string;
 }
 
 /** A page's runs of the same program. */

@@ -138,6 +138,7 @@ export function placeRuns(files: readonly RunFile[]): RunPlace[] {
         startedBy: started[k],
         starts: new Map(),
         kind,
+        command: f.meta.run?.command,
       }),
     );
   });
@@ -156,13 +157,26 @@ export function placeRuns(files: readonly RunFile[]): RunPlace[] {
   return places;
 }
 
+/**
+ * A followed worker as the exports and the page name it: `worker <thread id>`, else (a Deno web
+ * worker has none) `worker <its script's name>`.
+ */
+export function workerName(thread: number | null, command: readonly string[] | undefined): string {
+  if (thread !== null) return `worker ${thread}`;
+  const script = command?.[0]?.replace(/[?#].*$/, "").replace(/^.*[/\\]/, "") ?? "";
+  return script === "" ? "worker" : `worker ${script}`;
+}
+
 function makePlace(
   summary: RunSummary,
-  fields: Omit<RunPlace, "trackName" | "processName"> & { kind?: "process" | "worker" },
+  fields: Omit<RunPlace, "trackName" | "processName"> & {
+    kind?: "process" | "worker";
+    command?: string[];
+  },
 ): RunPlace {
-  const { kind, ...place } = fields;
+  const { kind, command, ...place } = fields;
   const by = place.startedBy?.name ? ` (started by ${place.startedBy.name})` : "";
-  const who = kind === "worker" ? `worker ${place.osThread ?? "?"}` : null;
+  const who = kind === "worker" ? workerName(place.osThread, command) : null;
   return {
     ...place,
     processName: summary.title +

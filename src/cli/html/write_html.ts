@@ -16,7 +16,7 @@ import {
 } from "../../run_file/page_data.ts";
 import type { RunFile } from "../../run_file/decode.ts";
 import { walkCalls, type WalkOptions, type WalkResult } from "../export/calls.ts";
-import { startedIn } from "../export/family.ts";
+import { startedIn, workerName } from "../export/family.ts";
 import type { ChildRunJSON } from "../../types.ts";
 import { JsonOut } from "../export/out.ts";
 import { runSummary } from "../export/summary.ts";
@@ -203,6 +203,9 @@ class PageRows {
       call,
       started_by: typeof c.call === "number" ? startedIn(parent, c.call) : null,
       row: -1,
+      name: kind === "worker"
+        ? workerName(typeof c.thread === "number" ? c.thread : null, undefined)
+        : `process ${typeof c.pid === "number" ? c.pid : "?"}`,
     };
     const family = this.family.children;
     family.push(item);
@@ -213,6 +216,9 @@ class PageRows {
     const file = open(item.run);
     if (file === null) return;
     try {
+      if (kind === "worker") {
+        item.name = workerName(item.thread, file.meta.run?.command);
+      }
       const startMs = typeof c.start_ms === "number" ? c.start_ms : 0;
       const at = shift + startMs * 1000;
       const own = Date.parse(file.meta.timestamp);
@@ -223,7 +229,7 @@ class PageRows {
       const start = Math.min(at, childShift);
       const end = Math.max(start, childShift + (file.meta.run?.duration_ms ?? 0) * 1000);
       const who = kind === "worker"
-        ? `worker ${item.thread ?? "?"}`
+        ? item.name
         : `process ${item.pid ?? "?"}: ${file.meta.run?.command.join(" ") ?? ""}`.trimEnd();
       const frame = this.nextFrame++;
       this.frames[frame] = [who, "", 0, FRAME_RUN, []];

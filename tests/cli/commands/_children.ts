@@ -268,7 +268,7 @@ export function childrenTests(t: Target): void {
     const threadNames = events.filter((e: { name: string }) => e.name === "thread_name")
       .map((e: { pid: number; args: { name: string } }) => [e.pid, e.args.name]);
     const workerThreads = threadNames.filter(([, name]: [number, string]) =>
-      /^worker \d+ \(started by .+\)$/.test(name)
+      /^worker \S+ \(started by .+\)$/.test(name)
     );
     assert.equal(workerThreads.length, workers, JSON.stringify(threadNames));
     assert.ok(workerThreads.every(([pid]: [number]) => pid === 1), "in the program's process");

@@ -12,6 +12,7 @@ import { writePerfetto } from "../../../src/cli/export/perfetto.ts";
 import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";
 import type { ByteSink } from "../../../src/run_file/json_sink.ts";
 import { writeSpeedscope } from "../../../src/cli/export/speedscope.ts";
+import { workerName } from "../../../src/cli/export/family.ts";
 import { decodePerfetto, readSpeedscope } from "../../_export_readers.ts";
 import { join } from "node:path";
 
@@ -172,4 +173,10 @@ Deno.test("speedscope export: a profile per track of each run, named as the othe
   ]);
   // One clock: the worker's run started 12 ms after the program's.
   assert.equal(profiles[1].slices[1].start, 13_000);
+});
+
+Deno.test("a worker is named by its thread id, else by its script (a Deno web worker has none)", () => {
+  assert.equal(workerName(3, ["/p/worker.js"]), "worker 3");
+  assert.equal(workerName(null, ["file:///p/web.js?tph=1"]), "worker web.js");
+  assert.equal(workerName(null, undefined), "worker");
 });

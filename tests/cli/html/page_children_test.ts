@@ -60,6 +60,7 @@ Deno.test("tph view --html: the children's calls under the calls that started th
         call: 2,
         started_by: "runJob",
         row: 3,
+        name: "worker 1",
       },
       {
         kind: "process",
@@ -69,6 +70,7 @@ Deno.test("tph view --html: the children's calls under the calls that started th
         call: 7,
         started_by: "forkJob",
         row: 8,
+        name: "process 4343",
       },
     ],
   });
