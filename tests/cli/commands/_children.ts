@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON, ChildRunJSON, RunJSON } from "../../../src/types.ts";
+import type { PageData } from "../../../src/run_file/page_data.ts";
+import { decodePerfetto } from "../../_export_readers.ts";
 import { assertCode, plain, type Target, tempDir, tph } from "./_cli.ts";
 
 /** The program: its starts are in main(), so that each is a call of the run. */
@@ -283,6 +285,36 @@ export function childrenTests(t: Target): void {
     ], { cwd: dir.path });
     assertCode(alone, 0, "tph export --no-children");
     assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), 1);
+    // Perfetto: a worker's threads are under the program's process track.
+    const pf = join(dir.path, "trace.pftrace");
+    assertCode(
+      await tph(t, ["export", "last", "--format", "perfetto", "-o", pf], { cwd: dir.path }),
+      0,
+      "tph export --format perfetto",
+    );
+    // deno-lint-ignore no-explicit-any
+    const descriptors: any[] = (await decodePerfetto(readFileSync(pf)))
+      .map((p) => p.track_descriptor).filter((d) => d !== undefined);
+    const programTrack = descriptors.find((d) => d.process?.pid === 1);
+    const workerTracks = descriptors.filter((d) =>
+      /^worker \S+ \(started by .+\)$/.test(d.thread?.thread_name ?? "")
+    );
+    assert.equal(workerTracks.length, workers);
+    for (const d of workerTracks) {
+      assert.equal(d.parent_uuid, programTrack.uuid);
+      assert.equal(d.thread.pid, 1);
+    }
+    // The page holds each child's calls under the call that started it.
+    const page = join(dir.path, "page.html");
+    const html = await tph(t, ["view", "last", "--html", "-o", page], { cwd: dir.path });
+    assertCode(html, 0, "tph view --html");
+    const block = readFileSync(page, "utf8").match(/id="tph-data">([^]*?)<\/script>/)![1];
+    const data = JSON.parse(block) as PageData;
+    assert.equal(data.family?.children.length, want.length);
+    for (const c of data.family!.children) {
+      assert.ok(c.row > c.call && c.call >= 0, `${c.name}: its node under its call`);
+      assert.equal(data.calls[c.row][1], data.calls[c.call][1] + 1, `${c.name}: one level down`);
+    }
     // `sh -c echo` is an external call of viaShell's only.
     const shell = calls.find((c) => c.name === "viaShell");
     assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
