@@ -67,7 +67,10 @@ const run = (timestamp: number, command: string[], trace: unknown[], extra = {})
  * A program (main > runJob > new Worker, main > forkJob > fork), its worker (thread 1 of pid
  * 4242) and its child process (pid 4343), as `tph run` stores them.
  */
-export function family(): { dir: string; files: RunFile[]; [Symbol.dispose](): void } {
+export function family(
+  // deno-lint-ignore no-explicit-any
+  change: (id: string, run: any) => void = () => {},
+): { dir: string; files: RunFile[]; [Symbol.dispose](): void } {
   const dir = mkdtempSync(join(tmpdir(), "tph-children-export-"));
   const parent = { run: PARENT, timestamp: new Date(T0).toISOString() };
   const runs: [string, unknown][] = [
@@ -100,6 +103,7 @@ export function family(): { dir: string; files: RunFile[]; [Symbol.dispose](): v
   ];
   const files = runs.map(([id, json]) => {
     const path = join(dir, `run_${id}.json`);
+    change(id, json);
     writeFileSync(path, JSON.stringify(json));
     return openRun(path);
   });

@@ -71,17 +71,15 @@ export function parentLinks(files: readonly RunFile[]): (ParentLink | null)[] {
   const ids = new Map(files.map((f, k) => [runIdOf(basename(f.path)), k]));
   return files.map((f, self) => {
     const p = f.meta.parent;
-    const parent = p !== undefined && typeof p.run === "string" ? ids.get(p.run) : undefined;
+    const parent = typeof p === "object" && p !== null && typeof p.run === "string"
+      ? ids.get(p.run)
+      : undefined;
     if (parent === undefined || parent === self) return null;
     const id = runIdOf(basename(f.path));
     const children = files[parent].meta.children;
     const listed = Array.isArray(children) ? children.find((c) => c?.run === id) : undefined;
-    const call = typeof listed?.call === "number"
-      ? listed.call
-      : typeof p?.call === "number"
-      ? p.call
-      : null;
-    const startMs = typeof listed?.start_ms === "number" ? listed.start_ms : 0;
+    const call = isCount(listed?.call) ? listed.call : isCount(p?.call) ? p.call : null;
+    const startMs = Number.isFinite(listed?.start_ms) ? Math.max(0, listed!.start_ms) : 0;
     return { run: parent, call: call === null ? null : call + 1, startMs };
   });
 }
@@ -123,18 +121,18 @@ export function placeRuns(files: readonly RunFile[]): RunPlace[] {
     const kind = p?.kind;
     // A run that is not a followed one knows its pid from the workers it started.
     const children = Array.isArray(f.meta.children) ? f.meta.children : [];
-    const osPid = typeof p?.pid === "number"
+    const osPid = isCount(p?.pid)
       ? p.pid
-      : children.find((c) => c?.kind === "worker" && typeof c.pid === "number")?.pid ?? null;
+      : children.find((c) => c?.kind === "worker" && isCount(c.pid))?.pid ?? null;
     places.push(
       makePlace(summaries[k], {
         pid: thread ? 0 : ++pids,
         processRun: home,
         thread,
         tidBase: slot * TIDS_PER_RUN,
-        osPid: kind === "worker" ? (typeof p?.pid === "number" ? p.pid : null) : osPid,
+        osPid,
         osParentPid: null,
-        osThread: kind === "worker" && typeof p?.thread === "number" ? p.thread : null,
+        osThread: kind === "worker" && isCount(p?.thread) ? p.thread : null,
         startedBy: started[k],
         starts: new Map(),
         kind,
@@ -163,7 +161,10 @@ export function placeRuns(files: readonly RunFile[]): RunPlace[] {
  */
 export function workerName(thread: number | null, command: readonly string[] | undefined): string {
   if (thread !== null) return `worker ${thread}`;
-  const script = command?.[0]?.replace(/[?#].*$/, "").replace(/^.*[/\\]/, "") ?? "";
+  const first = Array.isArray(command) ? command[0] : undefined;
+  const script = typeof first === "string"
+    ? first.replace(/[?#].*$/, "").replace(/^.*[/\\]/, "")
+    : "";
   return script === "" ? "worker" : `worker ${script}`;
 }
 
@@ -188,6 +189,11 @@ function makePlace(
         ? who + by
         : `${who} async ${track}`,
   };
+}
+
+/** A whole number from 0 up, as a run's meta may (or, damaged, may not) hold. */
+function isCount(n: unknown): n is number {
+  return Number.isSafeInteger(n) && (n as number) >= 0;
 }
 
 /** Thrown to stop a scan once the call is found. */

@@ -140,8 +140,8 @@ class PageRows {
     const loose: ChildRunJSON[] = [];
     for (const c of listed) {
       if (c === null || typeof c !== "object") continue;
-      if (typeof c.call !== "number") loose.push(c);
-      else byCall.set(c.call + 1, [...(byCall.get(c.call + 1) ?? []), c]);
+      if (!Number.isSafeInteger(c.call) || c.call! < 0) loose.push(c);
+      else byCall.set(c.call! + 1, [...(byCall.get(c.call! + 1) ?? []), c]);
     }
     // Calls that started children, open: theirs go after the calls below them.
     const waiting: { depth: number; row: number; children: ChildRunJSON[] }[] = [];
@@ -197,15 +197,15 @@ class PageRows {
     const kind = c.kind === "worker" ? "worker" : "process";
     const item: PageChild = {
       kind,
-      pid: typeof c.pid === "number" ? c.pid : null,
-      thread: typeof c.thread === "number" ? c.thread : null,
+      pid: Number.isSafeInteger(c.pid) ? c.pid : null,
+      thread: Number.isSafeInteger(c.thread) ? c.thread! : null,
       run: typeof c.run === "string" ? c.run : null,
       call,
-      started_by: typeof c.call === "number" ? startedIn(parent, c.call) : null,
+      started_by: Number.isSafeInteger(c.call) && c.call! >= 0 ? startedIn(parent, c.call!) : null,
       row: -1,
       name: kind === "worker"
-        ? workerName(typeof c.thread === "number" ? c.thread : null, undefined)
-        : `process ${typeof c.pid === "number" ? c.pid : "?"}`,
+        ? workerName(Number.isSafeInteger(c.thread) ? c.thread! : null, undefined)
+        : `process ${Number.isSafeInteger(c.pid) ? c.pid : "?"}`,
     };
     const family = this.family.children;
     family.push(item);
@@ -219,7 +219,7 @@ class PageRows {
       if (kind === "worker") {
         item.name = workerName(item.thread, file.meta.run?.command);
       }
-      const startMs = typeof c.start_ms === "number" ? c.start_ms : 0;
+      const startMs = Number.isFinite(c.start_ms) ? Math.max(0, c.start_ms) : 0;
       const at = shift + startMs * 1000;
       const own = Date.parse(file.meta.timestamp);
       // Its calls at their own time (its run started after it was started).
@@ -227,7 +227,8 @@ class PageRows {
         ? Math.round((own - this.#rootStart) * 1000)
         : at;
       const start = Math.min(at, childShift);
-      const end = Math.max(start, childShift + (file.meta.run?.duration_ms ?? 0) * 1000);
+      const duration = file.meta.run?.duration_ms;
+      const end = Math.max(start, childShift + (Number.isFinite(duration) ? duration! : 0) * 1000);
       const who = kind === "worker"
         ? item.name
         : `process ${item.pid ?? "?"}: ${file.meta.run?.command.join(" ") ?? ""}`.trimEnd();

@@ -6,12 +6,14 @@
 // under the span of the call that started it, in its parent's trace.
 
 import assert from "node:assert/strict";
-import { family } from "../../_family_runs.ts";
+import { CHILD, family, PARENT } from "../../_family_runs.ts";
 import { writeChrome } from "../../../src/cli/export/chrome.ts";
 import { writePerfetto } from "../../../src/cli/export/perfetto.ts";
 import { writeOtlpJson } from "../../../src/cli/export/otlp.ts";
 import type { ByteSink } from "../../../src/run_file/json_sink.ts";
 import { writeSpeedscope } from "../../../src/cli/export/speedscope.ts";
+import { writeHtml } from "../../../src/cli/html/write_html.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
 import { workerName } from "../../../src/cli/export/family.ts";
 import { decodePerfetto, readSpeedscope } from "../../_export_readers.ts";
 import { join } from "node:path";
@@ -179,4 +181,52 @@ Deno.test("a worker is named by its thread id, else by its script (a Deno web wo
   assert.equal(workerName(3, ["/p/worker.js"]), "worker 3");
   assert.equal(workerName(null, ["file:///p/web.js?tph=1"]), "worker web.js");
   assert.equal(workerName(null, undefined), "worker");
+});
+
+Deno.test("exports and the page of runs whose links are damaged: what is sound is drawn", async () => {
+  // A worker's entry with a start past any time, a pid that is no number, a child entry that is
+  // no object; a child whose parent is null.
+  using runs = family((id, run) => {
+    if (id === PARENT) {
+      run.children[0].start_ms = 1e400;
+      run.children[0].pid = "4242";
+      run.children[0].call = -3;
+      run.children.push(null, 5);
+    }
+    if (id === CHILD) run.parent = null;
+  });
+  const chrome = sink();
+  writeChrome(runs.files, chrome, {});
+  const events: Any[] = JSON.parse(chrome.text()).traceEvents;
+  assert.ok(events.every((e) => e.ph === "M" || Number.isFinite(e.ts)));
+  // The child without a parent is a process of its own, named as a program's run.
+  assert.deepEqual(
+    events.filter((e) => e.name === "process_name").map((e) => e.args.name),
+    ["tph: main.js", "tph: child.js fork"],
+  );
+  const otlp = sink();
+  writeOtlpJson(runs.files, otlp, {});
+  const resources = JSON.parse(otlp.text()).resourceSpans.map((rs: Any) =>
+    rs.resource.attributes.find((a: Any) => a.key === "process.pid")?.value.intValue
+  );
+  // The worker's own pid stands; the program's, from a damaged entry, is not known.
+  assert.deepEqual(resources, [undefined, "4242", undefined]);
+  const perfetto = sink();
+  await writePerfetto(runs.files, perfetto, {});
+  assert.ok((await decodePerfetto(perfetto.bytes())).length > 0);
+  const speedscope = sink();
+  writeSpeedscope(runs.files, speedscope, {}, join(runs.dir, "spill.tmp"));
+  readSpeedscope(speedscope.text());
+  // The page: the worker, whose call is not known, at the top after the program's calls.
+  const page = sink();
+  writeHtml(runs.files[0], page, {
+    openChild: (id) => openRun(join(runs.dir, `run_${id}.json`)),
+  });
+  const block = page.text().match(/id="tph-data">([^]*?)<\/script>/)![1];
+  const data = JSON.parse(block);
+  assert.ok(data.calls.every((c: Any) => Number.isFinite(c[2]) && Number.isFinite(c[3])));
+  assert.deepEqual(
+    data.calls.map((c: Any) => `${c[1]} ${data.frames[c[0]][0]}`).slice(-3),
+    ["0 worker 1", "1 work", "2 step"],
+  );
 });
