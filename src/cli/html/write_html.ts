@@ -143,12 +143,17 @@ class PageRows {
       if (!Number.isSafeInteger(c.call) || c.call! < 0) loose.push(c);
       else byCall.set(c.call! + 1, [...(byCall.get(c.call! + 1) ?? []), c]);
     }
+    // The functions they were started in, found before the walk (one scan of the run at a time).
+    const startedBy = new Map<number, string | null>();
+    for (const call of byCall.keys()) startedBy.set(call, startedIn(file, call - 1));
     // Calls that started children, open: theirs go after the calls below them.
     const waiting: { depth: number; row: number; children: ChildRunJSON[] }[] = [];
     const flush = (to: number) => {
       while (waiting.length > 0 && waiting[waiting.length - 1].depth >= to) {
         const w = waiting.pop()!;
-        for (const c of w.children) this.child(file, c, w.depth + depth + 1, w.row, shift);
+        for (const c of w.children) {
+          this.child(c, startedBy.get(c.call! + 1) ?? null, w.depth + depth + 1, w.row, shift);
+        }
       }
     };
     const result = walkCalls(file, options, {
@@ -178,7 +183,7 @@ class PageRows {
     flush(0);
     // Those whose call is not in the page: at the top.
     for (const c of [...byCall.values()].flat().concat(loose)) {
-      this.child(file, c, depth, -1, shift);
+      this.child(c, startedBy.get(c.call! + 1) ?? null, depth, -1, shift);
     }
     result.frames.forEach((f, k) => {
       this.frames[frameBase + k] = [
@@ -192,8 +197,8 @@ class PageRows {
     return result;
   }
 
-  /** A followed run, under the call (row `call`) of `parent` that started it. */
-  child(parent: RunFile, c: ChildRunJSON, depth: number, call: number, shift: number): void {
+  /** A followed run, `by` the function it was started in, under the call (row `call`) that started it. */
+  child(c: ChildRunJSON, by: string | null, depth: number, call: number, shift: number): void {
     const kind = c.kind === "worker" ? "worker" : "process";
     const item: PageChild = {
       kind,
@@ -201,7 +206,7 @@ class PageRows {
       thread: Number.isSafeInteger(c.thread) ? c.thread! : null,
       run: typeof c.run === "string" ? c.run : null,
       call,
-      started_by: Number.isSafeInteger(c.call) && c.call! >= 0 ? startedIn(parent, c.call!) : null,
+      started_by: by,
       row: -1,
       name: kind === "worker"
         ? workerName(Number.isSafeInteger(c.thread) ? c.thread! : null, undefined)

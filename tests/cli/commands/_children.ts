@@ -313,6 +313,7 @@ export function childrenTests(t: Target): void {
     assert.equal(data.family?.children.length, want.length);
     for (const c of data.family!.children) {
       assert.ok(c.row > c.call && c.call >= 0, `${c.name}: its node under its call`);
+      assert.ok(c.started_by !== null, `${c.name}: the function it was started in`);
       assert.equal(data.calls[c.row][1], data.calls[c.call][1] + 1, `${c.name}: one level down`);
     }
     // `sh -c echo` is an external call of viaShell's only.
