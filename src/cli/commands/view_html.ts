@@ -1,14 +1,14 @@
 // `tph view <run> --html`: the page written (beside the run, or to -o FILE), and opened on asking.
 
 import { progress } from "./progress.ts";
-import { dirname, join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { openRun, type RunFile } from "../../run_file/decode.ts";
-import { RUN_EXTENSION } from "../../run_file/format.ts";
+import { openRun } from "../../run_file/decode.ts";
+import { openChildRun } from "../export/child_files.ts";
 import { StoreError } from "../../run_file/store_error.ts";
-import { exists, fileProblem, writeOutput } from "../../platform/files.ts";
+import { fileProblem, writeOutput } from "../../platform/files.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
 import type { WalkOptions } from "../export/calls.ts";
@@ -37,7 +37,7 @@ export async function writePage(
   let stats;
   try {
     // Beside the run, the page is the cache's own file: private, as the run is.
-    const openChild = (id: string) => childRun(runPath, id, ctx.cwd);
+    const openChild = (id: string) => openChildRun(runPath, id, ctx.cwd);
     stats = await writeOutput(
       dest,
       (out) => writeHtml(file, out, { ...walk, step: going.step, openChild }),
@@ -88,22 +88,4 @@ export async function writePage(
     if (!opened) ctx.err(`tph: Cannot open a browser (${opener[0]}): open ${safeText(url)}`);
   } else ctx.err(`tph: open it in a browser: ${safeText(url)}`);
   return 0;
-}
-
-/**
- * The run of a process or worker a run started, by its id, from the folder of the run (where
- * `tph run` stored it), or null when it is not there (or not a run any more).
- */
-function childRun(runPath: string, id: string, cwd: string): RunFile | null {
-  if (!/^[\w.-]+$/.test(id)) return null;
-  for (const ext of [RUN_EXTENSION, ".json"]) {
-    const path = join(dirname(runPath), `run_${id}${ext}`);
-    if (!exists(path)) continue;
-    try {
-      return openRun(path, { cwd });
-    } catch {
-      return null;
-    }
-  }
-  return null;
 }

@@ -321,6 +321,47 @@ export function childrenTests(t: Target): void {
     assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
   });
 
+  Deno.test(`tph run --export holds the processes and workers the program started (${t.name})`, async () => {
+    await using dir = tempDir();
+    write(dir.path, t);
+    writeFileSync(
+      join(dir.path, "small.js"),
+      `import cp from "node:child_process";
+import wt from "node:worker_threads";
+function runJob() {
+  return new Promise((resolve) => {
+    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 2, execArgv: [] });
+    w.on("message", (m) => console.log("worker said", m));
+    w.on("exit", resolve);
+  });
+}
+function spawnJob() { return String(cp.spawnSync(process.execPath, ["child.js", "spawn"]).stdout).trimEnd(); }
+await runJob();
+console.log(spawnJob());
+`,
+    );
+    const out = join(dir.path, "trace.json");
+    const r = await tph(t, ["run", "--export", "chrome", "-o", out, "small.js"], { cwd: dir.path });
+    assertCode(r, 0, "tph run --export chrome");
+    const events = JSON.parse(readFileSync(out, "utf8")).traceEvents;
+    const names = events.filter((e: { name: string }) => /_name$/.test(e.name))
+      .map((e: { pid: number; name: string; args: { name: string } }) =>
+        `${e.pid} ${e.name} ${e.args.name}`
+      );
+    assert.ok(
+      names.some((n: string) => /^1 thread_name worker \S+ \(started by runJob\b.*\)$/.test(n)),
+      names.join("\n"),
+    );
+    assert.ok(
+      names.some((n: string) => /^2 process_name tph: child\.js spawn \(pid \d+\)$/.test(n)),
+      names.join("\n"),
+    );
+    const calls = events.filter((e: { ph: string }) => e.ph === "X").map((e: { name: string }) =>
+      e.name
+    );
+    for (const name of ["runJob", "quad", "triple"]) assert.ok(calls.includes(name), name);
+  });
+
   Deno.test(`tph run records a cluster's workers, each a run of its own (${t.name})`, async () => {
     await using dir = tempDir();
     writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
