@@ -380,7 +380,7 @@ export interface PerfettoProcess {
   flows: { id: number; from: string; to: string; ts: number }[];
 }
 
-async function decodePerfetto(bytes: Uint8Array): Promise<Decoded[]> {
+export async function decodePerfetto(bytes: Uint8Array): Promise<Decoded[]> {
   const { default: protobuf } = await import("protobufjs/light.js");
   const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
   return Trace.toObject(Trace.decode(bytes), { longs: Number, bytes: String }).packet;

@@ -74,7 +74,8 @@ class Viewer {
     // At first: the top calls and what is below them down to a screenful.
     let shown = 0;
     for (let i = 0; i < m.n && shown < 200; i++) {
-      if (m.depth[i] <= 2 && m.hasChildren(i)) {
+      // The nodes of the processes and workers the run started: open, their calls in view.
+      if ((m.depth[i] <= 2 || m.isRun(i)) && m.hasChildren(i)) {
         this.expanded[i] = 1;
         shown += m.children(i).length;
       }
@@ -152,7 +153,54 @@ class Viewer {
     }
     if (meta.error) fact(`error: ${meta.error}`);
     h.append(facts);
+    const family = this.family();
+    if (family !== null) h.append(family);
     return h;
+  }
+
+  /**
+   * The run that started this one, and the processes and workers it started: each a link to
+   * the node that holds its calls (under the call that started it), else to that call.
+   */
+  family(): HTMLElement | null {
+    const f = this.data.family;
+    if (f === undefined || (f.parent === null && f.children.length === 0)) return null;
+    const line = el("div", "family");
+    if (f.parent !== null) {
+      const at = f.parent.call === null ? "" : ` at call ${f.parent.call + 1}`;
+      line.append(
+        el("span", "", `a ${f.parent.kind} started by run ${f.parent.run}${at}`),
+        el("span", "", `(its page: tph view ${f.parent.run} --html)`),
+      );
+    }
+    if (f.children.length > 0) {
+      const n = f.children.length;
+      const what = n === 1 ? "process or worker" : "processes and workers";
+      line.append(el("span", "", `started ${n} ${what}:`));
+      for (const c of f.children) {
+        const who = c.name;
+        const by = c.started_by === null ? "" : ` (started by ${c.started_by})`;
+        const target = c.row >= 0 ? c.row : c.call;
+        const link = el(target >= 0 ? "a" : "span", "", who + by);
+        if (c.row < 0) {
+          link.title = c.run === null
+            ? "it left no run"
+            : `its calls are not in this page: tph view ${c.run} --html`;
+        }
+        if (target >= 0) {
+          link.addEventListener("click", () => {
+            // The child's node, open to its calls.
+            if (c.row >= 0 && this.m.hasChildren(c.row) && this.expanded[c.row] === 0) {
+              this.expanded[c.row] = 1;
+              this.relayout();
+            }
+            this.select(target, true);
+          });
+        }
+        line.append(link);
+      }
+    }
+    return line;
   }
 
   note(): HTMLElement {

@@ -19,6 +19,7 @@ import {
   FRAME_LINE,
   FRAME_NAME,
   FRAME_PARAMS,
+  FRAME_RUN,
   type PageData,
 } from "../src/run_file/page_data.ts";
 export type { PageData } from "../src/run_file/page_data.ts";
@@ -129,7 +130,14 @@ export class Model {
   }
 
   /** `name(a=1, b="x")` as the tree shows it. */
+  /** Whether the row is the node that holds a followed process's or worker's calls. */
+  isRun(i: number): boolean {
+    return (this.data.frames[this.frame[i]][FRAME_FLAGS] & FRAME_RUN) !== 0;
+  }
+
   label(i: number): string {
+    // The node of a process's or worker's run: its name alone.
+    if (this.isRun(i)) return this.name(i);
     const args = this.args(i);
     let s = this.name(i) + "(";
     for (let k = 0; k < args.length; k++) {
@@ -177,7 +185,10 @@ export class Model {
       calls[f]++;
       if (openOf[f] === 0) total[f] += this.dur[i];
       let childTime = 0;
-      for (let c = i + 1; c < this.end[i]; c = this.end[c]) childTime += this.dur[c];
+      // A child process's or worker's time is not its starter's (it ran elsewhere).
+      for (let c = i + 1; c < this.end[i]; c = this.end[c]) {
+        if (!this.isRun(c)) childTime += this.dur[c];
+      }
       // Awaiting overlaps the calls below it (they run while it waits): running is what is left
       // of its length once both are taken out, each only once.
       self[f] += Math.max(0, this.dur[i] - Math.max(childTime, this.awaited[i]));
@@ -187,7 +198,8 @@ export class Model {
     }
     const rows = [];
     for (let f = 0; f < frames; f++) {
-      if (calls[f] > 0) {
+      // The nodes that hold a child's calls are no function.
+      if (calls[f] > 0 && (this.data.frames[f][FRAME_FLAGS] & FRAME_RUN) === 0) {
         rows.push({
           frame: f,
           calls: calls[f],

@@ -12,6 +12,8 @@ body { margin: 0; background: var(--bg); color: var(--fg); height: 100vh; overfl
 header { grid-area: head; padding: 6px 10px; border-bottom: 1px solid var(--line); }
 header h1 { font-size: 14px; margin: 0 0 2px; }
 header .facts { color: var(--muted); display: flex; flex-wrap: wrap; gap: 4px 16px; }
+header .family { display: flex; flex-wrap: wrap; gap: 4px 16px; margin-top: 2px; }
+header .family a { cursor: pointer; text-decoration: underline; }
 .note { grid-area: note; padding: 4px 10px; background: var(--hit); }
 .note:empty { display: none; }
 .treepane { grid-area: tree; display: flex; flex-direction: column; min-height: 0;

@@ -12,6 +12,11 @@ export type FrameRow = [name: string, file: string, line: number, flags: number,
 
 /** Columns of a {@linkcode FrameRow}. */
 export const FRAME_NAME = 0, FRAME_FILE = 1, FRAME_LINE = 2, FRAME_FLAGS = 3, FRAME_PARAMS = 4;
+/**
+ * A frame's flag (past call_state.ts's) for the node that holds a followed process's or worker's
+ * calls (`worker 2`): not a function, its value the run's id.
+ */
+export const FRAME_RUN = 4;
 
 /**
  * A call, in stored order (depth first): its function (an index into the frames), depth (0 at
@@ -77,4 +82,35 @@ export interface PageData {
   /** Calls of the run (with the page's filter) past `max_calls`, not in the page. */
   left_out: number;
   max_calls: number;
+  /**
+   * The runs of the processes and workers the run started (tph run followed them), and the run
+   * that started it (absent in pages written before).
+   */
+  family?: PageFamily;
+}
+
+/** A followed process or worker, as a page lists it. */
+export interface PageChild {
+  kind: "process" | "worker";
+  /** Its process id (a worker's: its program's), its thread id (a worker's). */
+  pid: number | null;
+  thread: number | null;
+  /** Its run's id; null when it left no run. */
+  run: string | null;
+  /** The call that started it (its row in the page), or -1 when it is not in the page. */
+  call: number;
+  /** The traced function it was started in, when known. */
+  started_by: string | null;
+  /** The row of the node that holds its calls in the page (under the call), or -1. */
+  row: number;
+  /** How it is named: `worker 2` (`worker web.js` when its thread id is not known), `process 4343`. */
+  name: string;
+}
+
+/** A page's runs of the same program. */
+export interface PageFamily {
+  /** The run that started this one (a followed process's or worker's), or null. */
+  parent: { run: string; kind: "process" | "worker"; call: number | null } | null;
+  /** The processes and workers it started (and those they started), in the order they started. */
+  children: PageChild[];
 }

@@ -1,13 +1,13 @@
 import { progress } from "./progress.ts";
-import { dirname, join, relative, resolve } from "node:path";
-import { RUN_EXTENSION } from "../../run_file/format.ts";
+import { relative, resolve } from "node:path";
 import { openRun, type RunFile } from "../../run_file/decode.ts";
 import { StoreError } from "../../run_file/store_error.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
+import { addChildRuns } from "../export/child_files.ts";
 import { type Context, intOption } from "./command.ts";
 import type { EXPORT_OPTIONS } from "./options.ts";
-import { exists, fileProblem, tempBeside } from "../../platform/files.ts";
+import { fileProblem, tempBeside } from "../../platform/files.ts";
 import { CliError, usageError } from "./errors.ts";
 import { safeOutput, safeText } from "../../render/safe_text.ts";
 import { SafeJsonBytes } from "../../render/safe_json_bytes.ts";
@@ -92,8 +92,8 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   const files: RunFile[] = [];
   try {
     for (const p of paths) files.push(openRun(p, { cwd: ctx.cwd }));
-    // The runs of the processes and workers a run started (tph run followed them): each a
-    // process of the trace, where the format holds several.
+    // The runs of the processes and workers a run started (tph run followed them), where the
+    // format holds several: each on a track of its own (export/family.ts).
     if (
       !ctx.values["no-children"] && (target !== undefined || MULTI_RUN_FORMATS.includes(format))
     ) {
@@ -102,33 +102,6 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
     return await exportRuns(ctx, files, { format, formatName, walk, target, refs });
   } finally {
     for (const f of files) f.close();
-  }
-}
-
-/**
- * Open the runs the runs in `files` list as their children (`children` in their meta), and
- * theirs, each once, from the folder of the run that lists it; one that is gone is left out.
- */
-function addChildRuns(files: RunFile[], cwd: string): void {
-  const seen = new Set(files.map((f) => f.path));
-  for (let i = 0; i < files.length && files.length < 1000; i++) {
-    const children = files[i].meta.children;
-    if (!Array.isArray(children)) continue;
-    const dir = dirname(files[i].path);
-    for (const c of children) {
-      if (typeof c?.run !== "string" || !/^[\w.-]+$/.test(c.run)) continue;
-      for (const ext of [RUN_EXTENSION, ".json"]) {
-        const path = join(dir, `run_${c.run}${ext}`);
-        if (seen.has(path) || !exists(path)) continue;
-        seen.add(path);
-        try {
-          files.push(openRun(path, { cwd }));
-        } catch {
-          // Not a run any more: left out.
-        }
-        break;
-      }
-    }
   }
 }
 

@@ -202,8 +202,8 @@ export const EXPORT_OPTIONS = {
   "max-depth": { type: "string", arg: "N", help: "only N levels of calls" },
   "no-children": {
     type: "boolean",
-    help: "otlp, chrome and perfetto: leave out the runs of the processes and workers the run " +
-      "started (by default each is on a track of its own)",
+    help: "otlp, chrome, perfetto and speedscope: leave out the runs of the processes and " +
+      "workers the run started (by default each is on a track of its own)",
   },
   "cache-dir": CACHE_DIR_OPTION,
 } as const satisfies Options;

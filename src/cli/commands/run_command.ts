@@ -69,7 +69,13 @@ import {
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
-import { EXPORT_FORMATS, type ExportFormat, isExportFormat } from "../export/formats.ts";
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  isExportFormat,
+  MULTI_RUN_FORMATS,
+} from "../export/formats.ts";
+import { addChildRuns } from "../export/child_files.ts";
 import { eachRun, openRun } from "../../run_file/decode.ts";
 import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
@@ -610,11 +616,12 @@ async function traceProgram(
   const { ref, stored } = cacheDir === null
     ? { ref: null, stored: null }
     : storeRun(ctx, run, cacheDir, cfg, saved, result);
+  // The children first: the export holds them.
+  const children = storeChildRuns(ctx, result, stored, cacheDir).length;
   const exported = exportFormat === undefined
     ? null
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
-  const children = storeChildRuns(ctx, result, stored, cacheDir).length;
   reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
@@ -1132,8 +1139,11 @@ async function exportAfterRun(
     ctx.err(`tph: Cannot export the run: ${(e as Error).message}`);
     return null;
   }
+  // With the runs of the processes and workers it started, where the format holds several.
+  const files = [file];
+  if (MULTI_RUN_FORMATS.includes(format)) addChildRuns(files, ctx.cwd);
   try {
-    const stats = await exportToFile(file, format, dest, {}, { private: output === undefined });
+    const stats = await exportToFile(files, format, dest, {}, { private: output === undefined });
     return { shown, line: `tph: exported ${exportedTo(stats, format, shown, true)}` };
   } catch (e) {
     ctx.err(
@@ -1141,6 +1151,6 @@ async function exportAfterRun(
     );
     return null;
   } finally {
-    file.close();
+    for (const f of files) f.close();
   }
 }

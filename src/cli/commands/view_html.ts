@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { openRun } from "../../run_file/decode.ts";
+import { openChildRun } from "../export/child_files.ts";
 import { StoreError } from "../../run_file/store_error.ts";
 import { fileProblem, writeOutput } from "../../platform/files.ts";
 import { safeText } from "../../render/safe_text.ts";
@@ -36,9 +37,12 @@ export async function writePage(
   let stats;
   try {
     // Beside the run, the page is the cache's own file: private, as the run is.
-    stats = await writeOutput(dest, (out) => writeHtml(file, out, { ...walk, step: going.step }), {
-      private: output === undefined,
-    });
+    const openChild = (id: string) => openChildRun(runPath, id, ctx.cwd);
+    stats = await writeOutput(
+      dest,
+      (out) => writeHtml(file, out, { ...walk, step: going.step, openChild }),
+      { private: output === undefined },
+    );
   } catch (e) {
     if (e instanceof StoreError || e instanceof CliError) throw e;
     throw new CliError(

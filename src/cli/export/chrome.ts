@@ -10,11 +10,13 @@ import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions } from "./calls.ts";
 import { type RunTrace, traceRuns } from "./trace_ids.ts";
 import { JsonOut, placeOf } from "./out.ts";
-import { categoriesOf, type ExportStats, runSummary, shownFile, trackName } from "./summary.ts";
+import { categoriesOf, type ExportStats, runSummary, shownFile } from "./summary.ts";
+import type { RunPlace } from "./family.ts";
 
 /**
  * Write runs as Trace Event Format JSON: each run a process of its own (pid 1, 2, … in the order
- * given), on one clock (µs from the earliest run's start).
+ * given), a followed worker's threads of its parent's process (family.ts), on one clock (µs from
+ * the earliest run's start).
  *
  * @param files The runs.
  * @param target Where the bytes go.
@@ -35,8 +37,9 @@ export function writeChrome(
   out.raw('{"traceEvents":[\n');
   // Flow ids are the calls' ids, past those of the runs before (one id space for the file).
   let flowBase = 0;
+  const arrows = new Set<number>();
   runs.forEach((run, k) => {
-    const at = { pid: k + 1, shift: (starts[k] - first) * 1000, flowBase };
+    const at = { place: run.place, shift: (starts[k] - first) * 1000, flowBase, arrows };
     const result = writeRun(out, run, at, walks[k], k === 0);
     flowBase += run.file.meta.call_count;
     stats.calls += result.calls;
@@ -70,25 +73,41 @@ export function traceFields(run: RunTrace): Record<string, string> {
   return fields;
 }
 
-/** One run's events, as process `pid`, its times moved by `shift` µs, its flows' ids by `flowBase`. */
+/**
+ * One run's events, where `place` draws it, its times moved by `shift` µs, its flows' ids by
+ * `flowBase`; `arrows` holds the arrows to children that left their calls.
+ */
 function writeRun(
   out: JsonOut,
   run: RunTrace,
-  { pid, shift, flowBase }: { pid: number; shift: number; flowBase: number },
+  { place, shift, flowBase, arrows }: {
+    place: RunPlace;
+    shift: number;
+    flowBase: number;
+    arrows: Set<number>;
+  },
   options: WalkOptions,
   firstEvent: boolean,
 ): ExportStats & { fields: Record<string, unknown> } {
   const summary = runSummary(run.file.meta);
-  const p = `,"pid":${pid},"tid":`;
+  const p = `,"pid":${place.pid},"tid":`;
+  const tid = (track: number) => place.tidBase + track + 1;
   out.raw(firstEvent ? "" : ",\n");
-  out.raw(`{"ph":"M"${p}1,"name":"process_name","args":{"name":`).str(summary.title).raw("}}");
-  const thread = (track: number) => {
-    out.raw(`,\n{"ph":"M"${p}`).num(track + 1)
-      .raw(',"name":"thread_name","args":{"name":').str(trackName(track, summary)).raw("}}");
-    out.raw(`,\n{"ph":"M"${p}`).num(track + 1)
-      .raw(',"name":"thread_sort_index","args":{"sort_index":').num(track).raw("}}");
+  if (!place.thread) {
+    out.raw(`{"ph":"M"${p}1,"name":"process_name","args":{"name":`).str(place.processName)
+      .raw("}},\n");
+  }
+  const thread = (track: number, first = false) => {
+    out.raw(first ? "" : ",\n").raw(`{"ph":"M"${p}`).num(tid(track))
+      .raw(',"name":"thread_name","args":{"name":').str(place.trackName(track)).raw("}}");
+    out.raw(`,\n{"ph":"M"${p}`).num(tid(track))
+      .raw(',"name":"thread_sort_index","args":{"sort_index":').num(tid(track) - 1).raw("}}");
   };
-  thread(0);
+  thread(0, true);
+  // The arrow from the call that started this run, if it was drawn.
+  let arrowIn = place.startedBy !== null && arrows.has(place.startedBy.arrow)
+    ? place.startedBy.arrow
+    : 0;
   const result = walkCalls(run.file, options, {
     track: thread,
     open(call: ExportCall) {
@@ -96,9 +115,9 @@ function writeRun(
       const f = call.fn;
       out.raw('{"name":').str(f.name).raw(',"cat":').str(categoriesOf(call).join(","));
       out.raw(',"ph":"X","ts":').num(call.start + shift).raw(',"dur":').num(call.end - call.start);
-      out.raw(p).num(call.track + 1).raw(',"args":{"call":').num(call.id);
-      const place = placeOf(shownFile(f.file, summary), f.line);
-      if (place !== "") out.raw(',"at":').str(place);
+      out.raw(p).num(tid(call.track)).raw(',"args":{"call":').num(call.id);
+      const where = placeOf(shownFile(f.file, summary), f.line);
+      if (where !== "") out.raw(',"at":').str(where);
       if (call.argValues.length > 0) {
         out.raw(',"args":{');
         for (let k = 0; k < call.argValues.length; k++) {
@@ -118,12 +137,25 @@ function writeRun(
       // enclose them: the caller's, and the call's own).
       if (call.startsContext && call.parent !== 0) {
         out.raw(',\n{"name":"async call","cat":"async","ph":"s","id":').num(flowBase + call.id)
-          .raw(',"ts":').num(call.start + shift).raw(p).num(call.callerTrack + 1)
+          .raw(',"ts":').num(call.start + shift).raw(p).num(tid(call.callerTrack))
           .raw("}");
         out.raw(',\n{"name":"async call","cat":"async","ph":"f","bp":"e","id":').num(
           flowBase + call.id,
         )
-          .raw(',"ts":').num(call.start + shift).raw(p).num(call.track + 1).raw("}");
+          .raw(',"ts":').num(call.start + shift).raw(p).num(tid(call.track)).raw("}");
+      }
+      // Arrows to the processes and workers this call started, from when each started.
+      for (const child of place.starts.get(call.id) ?? []) {
+        arrows.add(child.arrow);
+        const at = Math.min(Math.max(child.at, call.start), call.end);
+        out.raw(',\n{"name":"started","cat":"child","ph":"s","id":').num(child.arrow)
+          .raw(',"ts":').num(at + shift).raw(p).num(tid(call.track)).raw("}");
+      }
+      // The arrow from the call that started this run, to its first call.
+      if (arrowIn !== 0 && call.depth === 0) {
+        out.raw(',\n{"name":"started","cat":"child","ph":"f","bp":"e","id":').num(arrowIn)
+          .raw(',"ts":').num(call.start + shift).raw(p).num(tid(call.track)).raw("}");
+        arrowIn = 0;
       }
     },
   });

@@ -51,7 +51,7 @@ export function writeExport(
     case "chrome":
       return writeChrome(runs, target, options);
     case "speedscope":
-      return writeSpeedscope(file, target, options, options.spillPath);
+      return writeSpeedscope(runs, target, options, options.spillPath);
     case "otlp":
       return writeOtlpJson(runs, target, options);
     case "json":

@@ -5,7 +5,12 @@
 export const EXPORT_FORMATS = ["chrome", "perfetto", "speedscope", "otlp", "json"] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
 /** The formats that hold several runs in one file, as one trace (the others take one run). */
-export const MULTI_RUN_FORMATS: readonly ExportFormat[] = ["otlp", "chrome", "perfetto"];
+export const MULTI_RUN_FORMATS: readonly ExportFormat[] = [
+  "otlp",
+  "chrome",
+  "perfetto",
+  "speedscope",
+];
 
 /**
  * Format names as help and messages list them: `chrome, perfetto, speedscope, otlp or json`.

@@ -10,6 +10,7 @@ import { JsonOut } from "./out.ts";
 import { type ExportStats, runSummary } from "./summary.ts";
 import { type RunTrace, traceRuns } from "./trace_ids.ts";
 import { VERSION } from "../../version.ts";
+import type { RunPlace } from "./family.ts";
 
 /** SPAN_KIND_INTERNAL and STATUS_CODE_ERROR, as the protocol numbers them. */
 export const SPAN_KIND_INTERNAL = 1;
@@ -31,11 +32,16 @@ export function unixNanos(meta: RunMeta): (us: number) => string {
   return (us) => String(baseUs + us) + "000";
 }
 
-/** The run's resource: the service (label or command), tph, the runtime, the counts. */
-export function resourceAttributes(meta: RunMeta, emit: EmitAttribute): void {
+/**
+ * The run's resource: the service (label or command), tph, the process (its pid and its parent's
+ * when known: a followed worker's is its process's), the runtime, the counts.
+ */
+export function resourceAttributes(meta: RunMeta, emit: EmitAttribute, place?: RunPlace): void {
   emit("service.name", runSummary(meta).name);
   emit("telemetry.sdk.name", "tph");
   emit("telemetry.sdk.version", VERSION);
+  if (place?.osPid != null) emit("process.pid", place.osPid);
+  if (place?.osParentPid != null) emit("process.parent_pid", place.osParentPid);
   if (meta.run !== undefined) {
     emit("process.command_line", meta.run.command.join(" "));
     emit("process.runtime.name", meta.run.runtime);
@@ -51,10 +57,17 @@ export function resourceAttributes(meta: RunMeta, emit: EmitAttribute): void {
   if ((meta.summarised ?? 0) > 0) emit("tph.summarised", meta.summarised!);
 }
 
-/** A call's span attributes: where it is, its arguments by name, its return value, its kind. */
-export function spanAttributes(call: ExportCall, emit: EmitAttribute): void {
+/**
+ * A call's span attributes: where it is, its arguments by name, its return value, its kind; the
+ * thread it ran on, for a followed worker's run (OpenTelemetry's `thread.id`, `thread.name`).
+ */
+export function spanAttributes(call: ExportCall, emit: EmitAttribute, place?: RunPlace): void {
   const f = call.fn;
   emit("code.function.name", f.name);
+  if (place !== undefined && place.osThread !== null) {
+    emit("thread.id", place.osThread);
+    emit("thread.name", place.trackName(0));
+  }
   if (f.file !== "") emit("code.file.path", f.file);
   if (f.line > 0) emit("code.line.number", f.line);
   for (let k = 0; k < call.argValues.length; k++) {
@@ -129,7 +142,7 @@ function writeResourceSpans(
     ',"spanId":"';
   const rootParent = run.parentSpanId === null ? '"' : `","parentSpanId":"${run.parentSpanId}"`;
   out.raw('{"resource":{"attributes":[');
-  resourceAttributes(meta, attr);
+  resourceAttributes(meta, attr, run.place);
   out.raw(']},"scopeSpans":[{"scope":{"name":"tph","version":').str(VERSION).raw('},"spans":[');
   let firstSpan = true;
   const result = walkCalls(run.file, options, {
@@ -146,7 +159,7 @@ function writeResourceSpans(
       out.raw(',"startTimeUnixNano":"').ascii(ns(call.start)).raw('","endTimeUnixNano":"')
         .ascii(ns(call.end)).raw('","attributes":[');
       firstAttribute();
-      spanAttributes(call, attr);
+      spanAttributes(call, attr, run.place);
       out.raw("]");
       if (call.threw !== null) {
         out.raw(',"status":{"code":').num(STATUS_CODE_ERROR).raw(',"message":').str(call.threw)

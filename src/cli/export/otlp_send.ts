@@ -109,7 +109,7 @@ export async function sendOtlp(
       resource = { attributes: [] };
       resourceAttributes(run.file.meta, (key, value) => {
         resource.attributes.push({ key, value: anyValue(value) });
-      });
+      }, run.place);
       spans += spillRun(run, spill, walks[k], maxBytes);
     }
     spill.closeWriter();
@@ -182,7 +182,7 @@ class SpanOf {
     spanAttributes(call, (key, value) => {
       attributes.push({ key, value: anyValue(value) });
       chars += key.length + (typeof value === "string" ? value.length : 8) + 8;
-    });
+    }, this.#run.place);
     const run = this.#run;
     const span: Obj = {
       trace_id: this.#trace,

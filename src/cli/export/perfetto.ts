@@ -10,7 +10,8 @@ import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions, type WalkResult } from "./calls.ts";
 import { placeOf } from "./out.ts";
 import { type Fields, message, messageType } from "./proto.ts";
-import { categoriesOf, type ExportStats, runSummary, trackName } from "./summary.ts";
+import { categoriesOf, type ExportStats } from "./summary.ts";
+import { placeRuns, type RunPlace } from "./family.ts";
 
 const proto2 = (fields: Fields) => message(fields, "proto2");
 const named = proto2({ iid: { type: "uint64", id: 1 }, name: { type: "string", id: 2 } });
@@ -99,8 +100,8 @@ const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
 const SEQ_INCREMENTAL_STATE_CLEARED = 1, SEQ_NEEDS_INCREMENTAL_STATE = 2;
 /**
  * Each run is a packet sequence of its own (1, 2, …: interned strings are per sequence) and a
- * process of its own, whose track uuids are the process, then its tracks (main first), from
- * `(run - 1) * 2^32 + 1`.
+ * process of its own (a followed worker's: threads of its parent's), whose track uuids are the
+ * process, then its tracks (main first), from `(run - 1) * 2^32 + 1`.
  */
 const RUN_UUIDS = 0x100000000;
 const processUuid = (run: number) => (run - 1) * RUN_UUIDS + 1;
@@ -120,7 +121,8 @@ type Packet = Record<string, any>;
  * Write runs as a Perfetto trace: for each run, its process and main track, then each call as a
  * begin and an end packet (with the strings it interns first), batched into the target. Several
  * runs are processes apart (pid 1, 2, … in the order given) on one clock (from the earliest
- * run's start).
+ * run's start), but for a followed worker's, which is threads of its parent's process
+ * (family.ts).
  *
  * @param files The runs.
  * @param target Where the bytes go.
@@ -140,8 +142,11 @@ export async function writePerfetto(
   const walks = inTurn(files.map((f) => f.meta.call_count), options);
   const stats: ExportStats = { calls: 0, tracks: 0 };
   let flowBase = 0;
+  const places = placeRuns(files);
+  const arrows = new Set<number>();
   files.forEach((file, k) => {
-    const run = new RunSequence(k + 1, (starts[k] - first) * 1_000_000, flowBase);
+    const run = new RunSequence(k + 1, (starts[k] - first) * 1_000_000, flowBase, places[k]);
+    run.arrows = arrows;
     const result = writeRun(out, file, run, walks[k]);
     flowBase += file.meta.call_count;
     stats.calls += result.calls;
@@ -158,10 +163,14 @@ class RunSequence {
   readonly run: number;
   readonly shift: number;
   readonly flowBase: number;
-  constructor(run: number, shift: number, flowBase: number) {
+  readonly place: RunPlace;
+  /** The arrows to children that left their calls (shared by the runs of the trace). */
+  arrows = new Set<number>();
+  constructor(run: number, shift: number, flowBase: number, place: RunPlace) {
     this.run = run;
     this.shift = shift;
     this.flowBase = flowBase;
+    this.place = place;
     this.strings.sequence = run;
   }
   /** A track's uuid. */
@@ -181,15 +190,31 @@ function writeRun(
   run: RunSequence,
   options: WalkOptions,
 ): WalkResult {
-  const summary = runSummary(file.meta);
   const sequence = run.run;
-  out.put(processPacket(file, summary, sequence));
-  const thread = (track: number) => out.put(threadPacket(track, summary, sequence));
-  thread(0);
+  const place = run.place;
+  const thread = (track: number) => out.put(threadPacket(track, place, sequence));
+  if (place.thread) {
+    // A worker's run is threads of its parent's process: its first packet is its main thread's.
+    out.put({ ...firstPacket(sequence), ...threadPacket(0, place, sequence) });
+  } else {
+    out.put(processPacket(file, place, sequence));
+    thread(0);
+  }
   const main = run.track(0);
+  // The arrow from the call that started this run, if it was drawn.
+  let arrowIn = place.startedBy !== null && run.arrows.has(place.startedBy.arrow)
+    ? place.startedBy.arrow
+    : 0;
   return walkCalls(file, options, {
     track: thread,
-    open: (call: ExportCall) => putCallBegin(out, run, call),
+    open(call: ExportCall) {
+      putCallBegin(out, run, call, call.depth === 0 ? arrowIn : 0);
+      if (call.depth === 0) arrowIn = 0;
+      for (const child of place.starts.get(call.id) ?? []) {
+        run.arrows.add(child.arrow);
+        putArrow(out, run, call, child.at, child.arrow);
+      }
+    },
     close(track, _id, _frame, end) {
       const event: Packet = { type: SLICE_END };
       const uuid = run.track(track);
@@ -297,47 +322,76 @@ class Interned {
 }
 
 /**
- * The first packet: it clears the sequence's incremental state (interning starts there) and
- * describes the process. Events name no track when they are on the main one.
+ * What the first packet of a run's sequence holds: it clears the sequence's incremental state
+ * (interning starts there); events name no track when they are on the main one.
  */
-function processPacket(
-  file: RunFile,
-  summary: ReturnType<typeof runSummary>,
-  run: number,
-): Packet {
+function firstPacket(run: number): Packet {
   return {
     trusted_packet_sequence_id: run,
     sequence_flags: SEQ_INCREMENTAL_STATE_CLEARED,
     trace_packet_defaults: { track_event_defaults: { track_uuid: trackUuid(run, 0) } },
+  };
+}
+
+/** The first packet of a run drawn as a process: it describes the process. */
+function processPacket(file: RunFile, place: RunPlace, run: number): Packet {
+  return {
+    ...firstPacket(run),
     track_descriptor: {
       uuid: processUuid(run),
       process: {
-        pid: run,
-        process_name: summary.title,
+        pid: place.pid,
+        process_name: place.processName,
         ...(file.meta.run ? { cmdline: file.meta.run.command } : {}),
       },
     },
   };
 }
 
-/** A track of the process, as a thread of its own. */
-function threadPacket(
-  track: number,
-  summary: ReturnType<typeof runSummary>,
-  run: number,
-): Packet {
+/** A track of the run, as a thread of its process (its own, or its parent's for a worker). */
+function threadPacket(track: number, place: RunPlace, run: number): Packet {
   return {
     trusted_packet_sequence_id: run,
     track_descriptor: {
       uuid: trackUuid(run, track),
-      parent_uuid: processUuid(run),
-      thread: { pid: run, tid: track + 1, thread_name: trackName(track, summary) },
+      parent_uuid: processUuid(place.processRun + 1),
+      thread: {
+        pid: place.pid,
+        tid: place.tidBase + track + 1,
+        thread_name: place.trackName(track),
+      },
     },
   };
 }
 
-/** A call's begin packet (after its caller's arrow when it starts a context of its own). */
-function putCallBegin(out: PacketBatches, run: RunSequence, call: ExportCall): void {
+/**
+ * An arrow from `call` to the first call of a process or worker it started: an instant on the
+ * call's track when the child started (µs of the run, inside the call).
+ */
+function putArrow(out: PacketBatches, run: RunSequence, call: ExportCall, at: number, id: number) {
+  const instant: Packet = {
+    type: INSTANT,
+    name_iid: call.frame + 1,
+    category_iids: [run.strings.categoryIid("child")],
+    flow_ids: [id],
+  };
+  if (call.track !== 0) instant.track_uuid = run.track(call.track);
+  const ts = run.ns(Math.min(Math.max(at, call.start), call.end));
+  const p = run.strings.packet({ timestamp: ts, track_event: instant });
+  p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
+  out.put(p);
+}
+
+/**
+ * A call's begin packet (after its caller's arrow when it starts a context of its own); `arrowIn`
+ * is the arrow it ends, from the call that started its run, if any.
+ */
+function putCallBegin(
+  out: PacketBatches,
+  run: RunSequence,
+  call: ExportCall,
+  arrowIn: number,
+): void {
   const { strings, framesSeen } = run;
   const f = call.fn;
   if (framesSeen[call.frame] !== true) {
@@ -382,6 +436,7 @@ function putCallBegin(out: PacketBatches, run: RunSequence, call: ExportCall): v
     out.put(p);
     event.terminating_flow_ids = [run.flowBase + call.id];
   }
+  if (arrowIn !== 0) event.terminating_flow_ids = [arrowIn];
   const p = strings.packet({ timestamp: run.ns(call.start), track_event: event });
   p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
   out.put(p);

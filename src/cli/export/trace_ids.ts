@@ -6,7 +6,8 @@
 // ids. A call that sent trace context on in an outgoing request has the span id it sent (the
 // run's sent_trace, random at the call). The run's trace is the one its trace context names
 // (trace_context in its meta), else the one it sent on; runs with neither get one trace id for
-// the whole export, hashed from their ids.
+// the whole export, hashed from their ids. A followed process's or worker's run without a context of
+// its own is in its parent's trace, under the span of the call that started it.
 
 import { basename } from "node:path";
 import type { RunFile } from "../../run_file/decode.ts";
@@ -18,6 +19,7 @@ import {
   type TraceContext,
 } from "../../store/trace_context.ts";
 import { fnv1a } from "../../platform/hash.ts";
+import { placeRuns, type RunPlace } from "./family.ts";
 
 /** The Feistel network's round keys (any constants). */
 const K0 = 0x9e3779b9, K1 = 0x7f4a7c15, K2 = 0x85ebca6b, K3 = 0x165667b1;
@@ -142,6 +144,8 @@ export interface RunTrace {
   sent: SentTrace | null;
   /** Its calls' span ids. */
   spans: SpanIds;
+  /** Where it is drawn: its process and thread (family.ts). */
+  place: RunPlace;
 }
 
 /**
@@ -169,7 +173,8 @@ export function traceRuns(files: readonly RunFile[], warn: (line: string) => voi
   const loose = files.filter((_, k) => contexts[k] === null && sent[k] === null).map(runIdentity)
     .sort();
   const looseTrace = loose.length === 0 ? "" : traceIdOf(loose.join("\n"));
-  return files.map((file, k) => {
+  const places = placeRuns(files);
+  const runs = files.map((file, k): RunTrace => {
     const context = contexts[k];
     return {
       file,
@@ -179,6 +184,23 @@ export function traceRuns(files: readonly RunFile[], warn: (line: string) => voi
       context,
       sent: sent[k],
       spans: new SpanIds(runIdentity(file), sent[k]?.spans ?? null),
+      place: places[k],
     };
   });
+  // A followed process's or worker's run, with no context of its own, is in its parent's trace,
+  // its roots under the call that started it (parents first: a child's child follows them).
+  const placed = new Set<number>();
+  const join = (k: number, depth: number): void => {
+    const link = places[k].startedBy;
+    if (placed.has(k) || depth > files.length) return;
+    placed.add(k);
+    if (link === null || link.call === null || contexts[k] !== null || sent[k] !== null) return;
+    join(link.run, depth + 1);
+    const parent = runs[link.run];
+    runs[k].traceId = parent.traceId;
+    runs[k].traceState = parent.traceState;
+    runs[k].parentSpanId = parent.spans.hex(link.call);
+  };
+  for (let k = 0; k < runs.length; k++) join(k, 0);
+  return runs;
 }

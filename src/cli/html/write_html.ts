@@ -6,9 +6,18 @@
 
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import { functionFlags, RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import type { CallRow, FrameRow, PageMeta } from "../../run_file/page_data.ts";
+import {
+  type CallRow,
+  FRAME_RUN,
+  type FrameRow,
+  type PageChild,
+  type PageFamily,
+  type PageMeta,
+} from "../../run_file/page_data.ts";
 import type { RunFile } from "../../run_file/decode.ts";
-import { walkCalls, type WalkOptions } from "../export/calls.ts";
+import { walkCalls, type WalkOptions, type WalkResult } from "../export/calls.ts";
+import { startedIn, workerName } from "../export/family.ts";
+import type { ChildRunJSON } from "../../types.ts";
 import { JsonOut } from "../export/out.ts";
 import { runSummary } from "../export/summary.ts";
 import { summarisedNote } from "../../render/summary.ts";
@@ -70,17 +79,199 @@ function writeRow(out: JsonOut, row: CallRow | FrameRow): void {
   out.raw("]");
 }
 
+/** Options of {@linkcode writeHtml}. */
+export interface HtmlOptions extends WalkOptions {
+  /** The most calls the page holds. */
+  maxCalls?: number;
+  filterNote?: string;
+  /**
+   * Opens the run of a process or worker the run started, by its id (null: gone). Given, each
+   * child's calls are in the page under the call that started it.
+   */
+  openChild?: (id: string) => RunFile | null;
+}
+
+/** At most this many followed runs are in a page. */
+const MAX_CHILDREN = 1000;
+
+/** The page's rows, frames and family, written as runs are walked. */
+class PageRows {
+  shown = 0;
+  /** Of the rows, the nodes that hold a child's calls (not calls). */
+  nodes = 0;
+  leftOut = 0;
+  readonly frames: FrameRow[] = [];
+  nextFrame = 0;
+  readonly family: PageFamily = { parent: null, children: [] };
+  readonly #seen = new Set<string>();
+  readonly #data: JsonOut;
+  readonly #maxCalls: number;
+  readonly #options: HtmlOptions;
+  readonly #rootStart: number;
+  constructor(data: JsonOut, options: HtmlOptions, maxCalls: number, rootStart: number) {
+    this.#data = data;
+    this.#options = options;
+    this.#maxCalls = maxCalls;
+    this.#rootStart = rootStart;
+  }
+
+  /** A row, if the page has room: its index, else -1. */
+  row(row: CallRow): number {
+    if (this.shown >= this.#maxCalls) {
+      this.leftOut++;
+      return -1;
+    }
+    if (this.shown > 0) this.#data.raw(",\n");
+    writeRow(this.#data, row);
+    return this.shown++;
+  }
+
+  /**
+   * A run's calls, `depth` levels down and `shift` µs later than in their run, their frames
+   * from `frameBase`; the runs of the processes and workers it started (when they can be opened)
+   * under the calls that started them.
+   */
+  run(file: RunFile, options: WalkOptions, depth: number, shift: number): WalkResult {
+    const frameBase = this.nextFrame;
+    this.nextFrame += file.functions.length;
+    const params: string[][] = [];
+    const listed = Array.isArray(file.meta.children) ? file.meta.children : [];
+    const byCall = new Map<number, ChildRunJSON[]>();
+    const loose: ChildRunJSON[] = [];
+    for (const c of listed) {
+      if (c === null || typeof c !== "object") continue;
+      if (!Number.isSafeInteger(c.call) || c.call! < 0) loose.push(c);
+      else byCall.set(c.call! + 1, [...(byCall.get(c.call! + 1) ?? []), c]);
+    }
+    // The functions they were started in, found before the walk (one scan of the run at a time).
+    const startedBy = new Map<number, string | null>();
+    for (const call of byCall.keys()) startedBy.set(call, startedIn(file, call - 1));
+    // Calls that started children, open: theirs go after the calls below them.
+    const waiting: { depth: number; row: number; children: ChildRunJSON[] }[] = [];
+    const flush = (to: number) => {
+      while (waiting.length > 0 && waiting[waiting.length - 1].depth >= to) {
+        const w = waiting.pop()!;
+        for (const c of w.children) {
+          this.child(c, startedBy.get(c.call! + 1) ?? null, w.depth + depth + 1, w.row, shift);
+        }
+      }
+    };
+    const result = walkCalls(file, options, {
+      open: (call) => {
+        params[call.frame] ??= [...call.argNames.slice(0, call.argValues.length)];
+        flush(call.depth);
+        const state = call.unfinished ? UNFINISHED : call.threw !== null ? THREW : RETURNED;
+        const row = this.row([
+          frameBase + call.frame,
+          depth + call.depth,
+          call.start + shift,
+          call.end - call.start,
+          state,
+          call.dropped + call.hiddenBelow,
+          call.argValues,
+          call.threw ?? call.returned,
+          call.track,
+          call.awaited,
+        ]);
+        const children = byCall.get(call.id);
+        if (children !== undefined) {
+          byCall.delete(call.id);
+          waiting.push({ depth: call.depth, row, children });
+        }
+      },
+    });
+    flush(0);
+    // Those whose call is not in the page: at the top.
+    for (const c of [...byCall.values()].flat().concat(loose)) {
+      this.child(c, startedBy.get(c.call! + 1) ?? null, depth, -1, shift);
+    }
+    result.frames.forEach((f, k) => {
+      this.frames[frameBase + k] = [
+        f.name,
+        f.file,
+        Math.max(0, f.line),
+        functionFlags(f.async, f.external),
+        params[k] ?? [],
+      ];
+    });
+    return result;
+  }
+
+  /** A followed run, `by` the function it was started in, under the call (row `call`) that started it. */
+  child(c: ChildRunJSON, by: string | null, depth: number, call: number, shift: number): void {
+    const kind = c.kind === "worker" ? "worker" : "process";
+    const item: PageChild = {
+      kind,
+      pid: Number.isSafeInteger(c.pid) ? c.pid : null,
+      thread: Number.isSafeInteger(c.thread) ? c.thread! : null,
+      run: typeof c.run === "string" ? c.run : null,
+      call,
+      started_by: by,
+      row: -1,
+      name: kind === "worker"
+        ? workerName(Number.isSafeInteger(c.thread) ? c.thread! : null, undefined)
+        : `process ${Number.isSafeInteger(c.pid) ? c.pid : "?"}`,
+    };
+    const family = this.family.children;
+    family.push(item);
+    const open = this.#options.openChild;
+    if (item.run === null || open === undefined || this.#seen.has(item.run)) return;
+    if (family.length > MAX_CHILDREN) return;
+    this.#seen.add(item.run);
+    const file = open(item.run);
+    if (file === null) return;
+    try {
+      if (kind === "worker") {
+        item.name = workerName(item.thread, file.meta.run?.command);
+      }
+      const startMs = Number.isFinite(c.start_ms) ? Math.max(0, c.start_ms) : 0;
+      const at = shift + startMs * 1000;
+      const own = Date.parse(file.meta.timestamp);
+      // Its calls at their own time (its run started after it was started).
+      const childShift = Number.isFinite(own) && Number.isFinite(this.#rootStart)
+        ? Math.round((own - this.#rootStart) * 1000)
+        : at;
+      const start = Math.min(at, childShift);
+      const duration = file.meta.run?.duration_ms;
+      const end = Math.max(start, childShift + (Number.isFinite(duration) ? duration! : 0) * 1000);
+      const who = kind === "worker"
+        ? item.name
+        : `process ${item.pid ?? "?"}: ${file.meta.run?.command.join(" ") ?? ""}`.trimEnd();
+      const frame = this.nextFrame++;
+      this.frames[frame] = [who, "", 0, FRAME_RUN, []];
+      item.row = this.row([
+        frame,
+        depth,
+        start,
+        end - start,
+        RETURNED,
+        0,
+        [],
+        `run ${item.run}`,
+        0,
+        0,
+      ]);
+      if (item.row >= 0) this.nodes++;
+      const { step: _, ...options } = this.#options;
+      this.run(file, options, depth + 1, childShift);
+    } finally {
+      file.close();
+    }
+  }
+}
+
 /**
  * Write a run as one HTML page.
  *
  * @param file The run.
  * @param target Where the bytes go.
- * @param options Depth and name filters; `maxCalls` the most calls the page holds.
+ * @param options Depth and name filters; `maxCalls` the most calls the page holds; `openChild`
+ *   to hold the calls of the processes and workers it started.
  */
 export function writeHtml(
   file: RunFile,
   target: ByteSink,
-  options: WalkOptions & { maxCalls?: number; filterNote?: string },
+  options: HtmlOptions,
 ): HtmlStats {
   const maxCalls = options.maxCalls ?? HTML_MAX_CALLS;
   const meta = file.meta;
@@ -118,49 +309,32 @@ export function writeHtml(
   };
   data.raw('{"v":1,"meta":').raw(JSON.stringify(pageMeta));
   data.raw(',"calls":[');
-  let shown = 0, leftOut = 0;
-  // Each function's parameter names, from its first call (positions for external calls).
-  const params: string[][] = [];
-  const result = walkCalls(file, options, {
-    open(call) {
-      params[call.frame] ??= [...call.argNames.slice(0, call.argValues.length)];
-      if (shown >= maxCalls) {
-        leftOut++;
-        return;
-      }
-      if (shown > 0) data.raw(",\n");
-      shown++;
-      const state = call.unfinished ? UNFINISHED : call.threw !== null ? THREW : RETURNED;
-      writeRow(data, [
-        call.frame,
-        call.depth,
-        call.start,
-        call.end - call.start,
-        state,
-        call.dropped + call.hiddenBelow,
-        call.argValues,
-        call.threw ?? call.returned,
-        call.track,
-        call.awaited,
-      ]);
-    },
-  });
+  const rows = new PageRows(data, options, maxCalls, Date.parse(meta.timestamp));
+  const p = meta.parent;
+  if (p !== undefined && p !== null && typeof p.run === "string") {
+    rows.family.parent = {
+      run: p.run,
+      kind: p.kind === "worker" ? "worker" : "process",
+      call: typeof p.call === "number" ? p.call : null,
+    };
+  }
+  rows.run(file, options, 0, 0);
+  const { shown, leftOut } = rows;
   data.raw('],"frames":[');
-  result.frames.forEach((f, k) => {
+  for (let k = 0; k < rows.nextFrame; k++) {
     if (k > 0) data.raw(",\n");
-    writeRow(data, [
-      f.name,
-      f.file,
-      Math.max(0, f.line),
-      functionFlags(f.async, f.external),
-      params[k] ?? [],
-    ]);
-  });
+    writeRow(data, rows.frames[k] ?? ["", "", 0, 0, []]);
+  }
   data.raw('],"shown":').num(shown).raw(',"left_out":').num(leftOut).raw(',"max_calls":')
-    .num(maxCalls).raw("}");
+    .num(maxCalls);
+  const family = rows.family;
+  if (family.parent !== null || family.children.length > 0) {
+    data.raw(',"family":').raw(JSON.stringify(family));
+  }
+  data.raw("}");
   data.flush();
   page.raw('</script>\n<div id="app"></div>\n<script>').raw(VIEWER_JS).raw("</script>\n")
     .raw("</body></html>\n");
   page.flush();
-  return { calls: shown, leftOut };
+  return { calls: shown - rows.nodes, leftOut };
 }

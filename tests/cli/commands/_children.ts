@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON, ChildRunJSON, RunJSON } from "../../../src/types.ts";
+import type { PageData } from "../../../src/run_file/page_data.ts";
+import { decodePerfetto } from "../../_export_readers.ts";
 import { assertCode, plain, type Target, tempDir, tph } from "./_cli.ts";
 
 /** The program: its starts are in main(), so that each is a call of the run. */
@@ -254,14 +256,24 @@ export function childrenTests(t: Target): void {
     assert.equal(view.stdout.match(/^(process|worker) .* started/gm)?.length, want.length);
     const childTree = await tph(t, ["tree", children[0].id], { cwd: dir.path });
     assert.match(childTree.stderr, new RegExp(`^tph: started by run ${main.id} at call \\d+`, "m"));
-    // The exports that hold several runs draw each child on a track (a process) of its own.
+    // The exports that hold several runs draw each child on a track of its own: a process a
+    // process, a worker a thread of the program's process, named by the call that started it.
     const chrome = join(dir.path, "trace.json");
     const ex = await tph(t, ["export", "last", "--format", "chrome", "-o", chrome], {
       cwd: dir.path,
     });
     assertCode(ex, 0, "tph export --format chrome");
     const pids = (events: { pid: number }[]) => new Set(events.map((e) => e.pid)).size;
-    assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), want.length + 1);
+    const events = JSON.parse(readFileSync(chrome, "utf8")).traceEvents;
+    const workers = want.filter((w) => w.startsWith("worker ")).length;
+    assert.equal(pids(events), want.length - workers + 1);
+    const threadNames = events.filter((e: { name: string }) => e.name === "thread_name")
+      .map((e: { pid: number; args: { name: string } }) => [e.pid, e.args.name]);
+    const workerThreads = threadNames.filter(([, name]: [number, string]) =>
+      /^worker \S+ \(started by .+\)$/.test(name)
+    );
+    assert.equal(workerThreads.length, workers, JSON.stringify(threadNames));
+    assert.ok(workerThreads.every(([pid]: [number]) => pid === 1), "in the program's process");
     const alone = await tph(t, [
       "export",
       "last",
@@ -273,9 +285,81 @@ export function childrenTests(t: Target): void {
     ], { cwd: dir.path });
     assertCode(alone, 0, "tph export --no-children");
     assert.equal(pids(JSON.parse(readFileSync(chrome, "utf8")).traceEvents), 1);
+    // Perfetto: a worker's threads are under the program's process track.
+    const pf = join(dir.path, "trace.pftrace");
+    assertCode(
+      await tph(t, ["export", "last", "--format", "perfetto", "-o", pf], { cwd: dir.path }),
+      0,
+      "tph export --format perfetto",
+    );
+    // deno-lint-ignore no-explicit-any
+    const descriptors: any[] = (await decodePerfetto(readFileSync(pf)))
+      .map((p) => p.track_descriptor).filter((d) => d !== undefined);
+    const programTrack = descriptors.find((d) => d.process?.pid === 1);
+    const workerTracks = descriptors.filter((d) =>
+      /^worker \S+ \(started by .+\)$/.test(d.thread?.thread_name ?? "")
+    );
+    assert.equal(workerTracks.length, workers);
+    for (const d of workerTracks) {
+      assert.equal(d.parent_uuid, programTrack.uuid);
+      assert.equal(d.thread.pid, 1);
+    }
+    // The page holds each child's calls under the call that started it.
+    const page = join(dir.path, "page.html");
+    const html = await tph(t, ["view", "last", "--html", "-o", page], { cwd: dir.path });
+    assertCode(html, 0, "tph view --html");
+    const block = readFileSync(page, "utf8").match(/id="tph-data">([^]*?)<\/script>/)![1];
+    const data = JSON.parse(block) as PageData;
+    assert.equal(data.family?.children.length, want.length);
+    for (const c of data.family!.children) {
+      assert.ok(c.row > c.call && c.call >= 0, `${c.name}: its node under its call`);
+      assert.ok(c.started_by !== null, `${c.name}: the function it was started in`);
+      assert.equal(data.calls[c.row][1], data.calls[c.call][1] + 1, `${c.name}: one level down`);
+    }
     // `sh -c echo` is an external call of viaShell's only.
     const shell = calls.find((c) => c.name === "viaShell");
     assert.ok(shell?.children.some((c) => /spawnSync/.test(c.name)));
+  });
+
+  Deno.test(`tph run --export holds the processes and workers the program started (${t.name})`, async () => {
+    await using dir = tempDir();
+    write(dir.path, t);
+    writeFileSync(
+      join(dir.path, "small.js"),
+      `import cp from "node:child_process";
+import wt from "node:worker_threads";
+function runJob() {
+  return new Promise((resolve) => {
+    const w = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: 2, execArgv: [] });
+    w.on("message", (m) => console.log("worker said", m));
+    w.on("exit", resolve);
+  });
+}
+function spawnJob() { return String(cp.spawnSync(process.execPath, ["child.js", "spawn"]).stdout).trimEnd(); }
+await runJob();
+console.log(spawnJob());
+`,
+    );
+    const out = join(dir.path, "trace.json");
+    const r = await tph(t, ["run", "--export", "chrome", "-o", out, "small.js"], { cwd: dir.path });
+    assertCode(r, 0, "tph run --export chrome");
+    const events = JSON.parse(readFileSync(out, "utf8")).traceEvents;
+    const names = events.filter((e: { name: string }) => /_name$/.test(e.name))
+      .map((e: { pid: number; name: string; args: { name: string } }) =>
+        `${e.pid} ${e.name} ${e.args.name}`
+      );
+    assert.ok(
+      names.some((n: string) => /^1 thread_name worker \S+ \(started by runJob\b.*\)$/.test(n)),
+      names.join("\n"),
+    );
+    assert.ok(
+      names.some((n: string) => /^2 process_name tph: child\.js spawn \(pid \d+\)$/.test(n)),
+      names.join("\n"),
+    );
+    const calls = events.filter((e: { ph: string }) => e.ph === "X").map((e: { name: string }) =>
+      e.name
+    );
+    for (const name of ["runJob", "quad", "triple"]) assert.ok(calls.includes(name), name);
   });
 
   Deno.test(`tph run records a cluster's workers, each a run of its own (${t.name})`, async () => {
