@@ -47,7 +47,7 @@ import { disguise, useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 import { bunFollow } from "./follow.ts";
-export { takeAsk } from "./follow.ts";
+export { holdMessages, takeAsk } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";

@@ -77,6 +77,9 @@ const NODE_PRELOAD = decode(NODE_PRELOAD_URL.pathname);
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
+/** Taken before the program runs (holdMessages; Deno's workers have both). */
+const MessageEventCtor = G.MessageEvent;
+const dispatchEvent = G.dispatchEvent;
 // deno-lint-ignore no-explicit-any
 let threadsModule: any = null;
 /** node:worker_threads, loaded when first needed (not in a run that follows nothing). */
@@ -176,6 +179,31 @@ export function takeAsk(): Promise<void> {
     };
     G.addEventListener("message", onMessage);
   });
+}
+
+/**
+ * A followed node:worker_threads worker on Deno, whose module tph's bootstrap imports after the
+ * preload (followWorkers): Deno hands the messages posted to it while its module loads to the
+ * listeners there are then, none, and they would be lost (plainly the module's listeners are on
+ * before any is handed). Hold them until the module has loaded, then hand them on in order.
+ *
+ * @returns Call once the worker's module has loaded (or failed to).
+ */
+export function holdMessages(): () => void {
+  const port = wt()?.parentPort;
+  if (port === null || port === undefined || typeof port.on !== "function") return () => {};
+  const held: unknown[] = [];
+  const hold = (data: unknown) => {
+    held[held.length] = data;
+  };
+  reflectApply(port.on, port, ["message", hold]);
+  return () => {
+    reflectApply(port.off, port, ["message", hold]);
+    // Deno's parentPort listens to the worker's global: the messages are dispatched there again.
+    for (let i = 0; i < held.length; i++) {
+      reflectApply(dispatchEvent, G, [new MessageEventCtor("message", { data: held[i] })]);
+    }
+  };
 }
 
 /** Ask a followed worker that listens to save its run, and wait until it has (at most `ms`). */
@@ -867,7 +895,9 @@ function followWorkers(config: ChildConfig, own: string): void {
             ? `import { takeAsk } from ${preload}; await takeAsk(); await import(${
               plainJSON(url)
             });`
-            : `import ${preload}; await import(${plainJSON(url)});`;
+            : `import { holdMessages } from ${preload}; const go = holdMessages(); try { await import(${
+              plainJSON(url)
+            }); } finally { go(); }`;
           call = [new URL("data:text/javascript," + encode(code))];
           for (let i = 1; i < args.length; i++) call[i] = args[i];
           if (web) call[0] = (call[0] as URL).href;
