@@ -80,6 +80,8 @@ const G = globalThis as any;
 /** Taken before the program runs (holdMessages; Deno's workers have both). */
 const MessageEventCtor = G.MessageEvent;
 const dispatchEvent = G.dispatchEvent;
+const addEventListener = G.addEventListener;
+const removeEventListener = G.removeEventListener;
 // deno-lint-ignore no-explicit-any
 let threadsModule: any = null;
 /** node:worker_threads, loaded when first needed (not in a run that follows nothing). */
@@ -182,26 +184,39 @@ export function takeAsk(): Promise<void> {
 }
 
 /**
- * A followed node:worker_threads worker on Deno, whose module tph's bootstrap imports after the
- * preload (followWorkers): Deno hands the messages posted to it while its module loads to the
- * listeners there are then, none, and they would be lost (plainly the module's listeners are on
- * before any is handed). Hold them until the module has loaded, then hand them on in order.
+ * A followed worker on Deno, whose module tph's bootstrap imports after the preload
+ * (followWorkers): Deno hands the messages posted to it while its module loads to the listeners
+ * there are then, none, and they would be lost (plainly the module's listeners are on before any
+ * is handed). Hold them until the module has loaded, then hand them on in order.
  *
+ * @param web A web worker (its global's `message` events), else a node:worker_threads one (its
+ *   `parentPort`'s).
  * @returns Call once the worker's module has loaded (or failed to).
  */
-export function holdMessages(): () => void {
-  const port = wt()?.parentPort;
-  if (port === null || port === undefined || typeof port.on !== "function") return () => {};
-  const held: unknown[] = [];
-  const hold = (data: unknown) => {
-    held[held.length] = data;
-  };
-  reflectApply(port.on, port, ["message", hold]);
+export function holdMessages(web: boolean): () => void {
+  const held: { data: unknown; ports?: unknown }[] = [];
+  let release: () => void;
+  if (web) {
+    const hold = (e: { data: unknown; ports: unknown; stopImmediatePropagation(): void }) => {
+      held[held.length] = { data: e.data, ports: e.ports };
+      e.stopImmediatePropagation();
+    };
+    reflectApply(addEventListener, G, ["message", hold]);
+    release = () => reflectApply(removeEventListener, G, ["message", hold]);
+  } else {
+    const port = wt()?.parentPort;
+    if (port === null || port === undefined || typeof port.on !== "function") return () => {};
+    const hold = (data: unknown) => {
+      held[held.length] = { data };
+    };
+    reflectApply(port.on, port, ["message", hold]);
+    release = () => reflectApply(port.off, port, ["message", hold]);
+  }
   return () => {
-    reflectApply(port.off, port, ["message", hold]);
-    // Deno's parentPort listens to the worker's global: the messages are dispatched there again.
+    release();
+    // Deno's parentPort listens to the worker's global too: the messages are dispatched there.
     for (let i = 0; i < held.length; i++) {
-      reflectApply(dispatchEvent, G, [new MessageEventCtor("message", { data: held[i] })]);
+      reflectApply(dispatchEvent, G, [new MessageEventCtor("message", held[i])]);
     }
   };
 }
@@ -892,12 +907,11 @@ function followWorkers(config: ChildConfig, own: string): void {
           const preload = plainJSON(PRELOAD_URL.href + "?follow=" + encode(text));
           // A web worker gets its flags in its first message (no environment data there).
           const code = web
-            ? `import { takeAsk } from ${preload}; await takeAsk(); await import(${
-              plainJSON(url)
-            });`
-            : `import { holdMessages } from ${preload}; const go = holdMessages(); try { await import(${
-              plainJSON(url)
-            }); } finally { go(); }`;
+            ? `import { holdMessages, takeAsk } from ${preload}; await takeAsk(); ` +
+              `const go = holdMessages(true); try { await import(${plainJSON(url)}); } ` +
+              `finally { go(); }`
+            : `import { holdMessages } from ${preload}; const go = holdMessages(false); ` +
+              `try { await import(${plainJSON(url)}); } finally { go(); }`;
           call = [new URL("data:text/javascript," + encode(code))];
           for (let i = 1; i < args.length; i++) call[i] = args[i];
           if (web) call[0] = (call[0] as URL).href;
