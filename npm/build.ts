@@ -56,6 +56,20 @@ function specifiers(
     // The literal's closing quote is its last character; `.ts` stands before it.
     found.push({ target: resolve(dirname(path), value), edit: { at: n.end - 4 } });
   };
+  walkModule(parsed.program, literal, (n) => {
+    if (n.type === "TemplateLiteral") {
+      templates.push({ start: n.start as number, end: n.end as number });
+    }
+  });
+  return { found, comments: parsed.comments, templates };
+}
+
+/**
+ * Walk a parsed module: `ref` gets the specifier of each module it loads (`import`, `export … from`,
+ * `import()`, `new URL("./x", import.meta.url)`), type-only imports and exports left out (the
+ * stripping blanks them whole); `each` gets every node.
+ */
+function walkModule(program: unknown, ref: (source: unknown) => void, each?: (n: Node) => void) {
   const walk = (node: unknown): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
@@ -63,25 +77,21 @@ function specifiers(
       return;
     }
     const n = node as Node;
+    each?.(n);
     switch (n.type) {
-      case "TemplateLiteral":
-        templates.push({ start: n.start as number, end: n.end as number });
-        break;
       case "ImportDeclaration":
       case "ExportAllDeclaration":
       case "ExportNamedDeclaration":
-        // A type-only import or export is blanked out whole by the stripping.
-        if (n.importKind !== "type" && n.exportKind !== "type") literal(n.source);
+        if (n.importKind !== "type" && n.exportKind !== "type") ref(n.source);
         break;
       case "ImportExpression":
-        literal(n.source);
+        ref(n.source);
         break;
       case "NewExpression": {
-        // new URL("./x.ts", import.meta.url)
         const callee = n.callee as Node;
         const args = n.arguments as Node[];
         if (callee?.type === "Identifier" && callee.name === "URL" && args.length === 2) {
-          literal(args[0]);
+          ref(args[0]);
         }
         break;
       }
@@ -90,8 +100,7 @@ function specifiers(
       if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
     }
   };
-  walk(parsed.program);
-  return { found, comments: parsed.comments, templates };
+  walk(program);
 }
 
 /** Node's stripping, without its one-time ExperimentalWarning on the build's stderr. */
@@ -326,29 +335,7 @@ function loads(path: string, text: string): string[] {
       found.push(resolve(dirname(path), n.value));
     }
   };
-  const walk = (node: unknown): void => {
-    if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) {
-      for (const child of node) walk(child);
-      return;
-    }
-    const n = node as Node;
-    if (
-      n.type === "ImportDeclaration" || n.type === "ExportAllDeclaration" ||
-      n.type === "ExportNamedDeclaration" || n.type === "ImportExpression"
-    ) literal(n.source);
-    if (n.type === "NewExpression") {
-      const callee = n.callee as Node;
-      const args = n.arguments as Node[];
-      if (callee?.type === "Identifier" && callee.name === "URL" && args.length === 2) {
-        literal(args[0]);
-      }
-    }
-    for (const key in n) {
-      if (key !== "type" && key !== "start" && key !== "end") walk(n[key]);
-    }
-  };
-  walk(parsed.program);
+  walkModule(parsed.program, literal);
   return found;
 }
 

@@ -184,13 +184,20 @@ function methodOf(proto: unknown, name: string): ((...a: never[]) => unknown) | 
  */
 let headerMethods: [HeaderGet, HeaderSet] | null = null;
 
+/** The `request` a channel's message carries (an own data property, not a proxy), or null. */
+function requestOf(message: unknown): object | null {
+  if (message === null || typeof message !== "object") return null;
+  const d = getOwn(message, "request");
+  const request = d !== undefined && hasOwn(d, "value") ? d.value : null;
+  return request === null || typeof request !== "object" || isProxy(request) ? null : request;
+}
+
 function onClientRequest(message: unknown): void {
   try {
     const from = sender();
-    if (from === null || message === null || typeof message !== "object") return;
-    const d = getOwn(message, "request");
-    const request = d !== undefined && hasOwn(d, "value") ? d.value : null;
-    if (request === null || typeof request !== "object" || isProxy(request)) return;
+    if (from === null) return;
+    const request = requestOf(message);
+    if (request === null) return;
     if (headerMethods === null) {
       const get = methodOf(protoOf(request), "getHeader") as HeaderGet | null;
       const set = methodOf(protoOf(request), "setHeader") as HeaderSet | null;
@@ -241,10 +248,9 @@ function undiciHeader(headers: unknown): string | null | undefined {
 function onUndiciRequest(message: unknown): void {
   try {
     const from = sender();
-    if (from === null || message === null || typeof message !== "object") return;
-    const d = getOwn(message, "request");
-    const request = d !== undefined && hasOwn(d, "value") ? d.value : null;
-    if (request === null || typeof request !== "object" || isProxy(request)) return;
+    if (from === null) return;
+    const request = requestOf(message);
+    if (request === null) return;
     const hd = getOwn(request, "headers");
     if (hd === undefined || !hasOwn(hd, "value")) return;
     const own = undiciHeader(hd.value);
