@@ -77,11 +77,15 @@ const NODE_PRELOAD = decode(NODE_PRELOAD_URL.pathname);
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
-/** Taken before the program runs (holdMessages; Deno's workers have both). */
-const MessageEventCtor = G.MessageEvent;
-const dispatchEvent = G.dispatchEvent;
-const addEventListener = G.addEventListener;
-const removeEventListener = G.removeEventListener;
+/**
+ * Taken before the program runs, on Deno only (holdMessages): on Node, reading `MessageEvent`
+ * loads its fetch (undici) into every program.
+ */
+const onDeno = G.Deno !== undefined;
+const MessageEventCtor = onDeno ? G.MessageEvent : undefined;
+const dispatchEvent = onDeno ? G.dispatchEvent : undefined;
+const addEventListener = onDeno ? G.addEventListener : undefined;
+const removeEventListener = onDeno ? G.removeEventListener : undefined;
 // deno-lint-ignore no-explicit-any
 let threadsModule: any = null;
 /** node:worker_threads, loaded when first needed (not in a run that follows nothing). */
