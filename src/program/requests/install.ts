@@ -36,7 +36,7 @@ export function installRequestRuns(
     installDenoServe(g.Deno);
     installNodeHttp("deno");
   } else if (g.Bun !== undefined) {
-    installBunServe(g.Bun);
-    installNodeHttp("bun");
+    // node:http's servers listen through Bun.serve: its emit is wrapped then.
+    installBunServe(g.Bun, () => installNodeHttp("bun"));
   } else installNodeHttp("node");
 }

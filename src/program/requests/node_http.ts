@@ -44,9 +44,10 @@ export function installNodeHttp(runtime: "node" | "deno" | "bun"): void {
   load = createRequire(import.meta.url);
   on = uncurry(load("node:events").EventEmitter.prototype.on);
   if (runtime === "bun") {
-    // No channel: the server's emit is wrapped now (loading node:http: ~11 ms of Bun's start;
-    // a builtin's first load cannot be watched there).
-    patchEmit(load("node:http").Server.prototype);
+    // No channel: the server's emit is wrapped, before the first server listens (Bun's node:http
+    // listens through Bun.serve: web_serve.ts calls this then), not at start, where loading
+    // node:http would cost every run ~10 ms.
+    if (!emitPatched) patchEmit(load("node:http").Server.prototype);
     return;
   }
   const dc = load("node:diagnostics_channel");

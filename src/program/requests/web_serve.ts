@@ -196,12 +196,22 @@ function bunOptions(options: any): any {
   return out;
 }
 
-/** Give `Bun.serve`'s handlers a run per request (`reload` gives its new ones one too). */
+/**
+ * Give `Bun.serve`'s handlers a run per request (`reload` gives its new ones one too).
+ *
+ * @param beforeFirst Called once, as the first server is about to listen.
+ */
 // deno-lint-ignore no-explicit-any
-export function installBunServe(bun: any): void {
+export function installBunServe(bun: any, beforeFirst: () => void): void {
   const real = bun.serve;
   if (typeof real !== "function") return;
+  let first: (() => void) | null = beforeFirst;
   const serve = function serve(this: unknown, options?: unknown) {
+    if (first !== null) {
+      const f = first;
+      first = null;
+      f();
+    }
     const args: unknown[] = [];
     for (let i = 0; i < arguments.length; i++) args[i] = arguments[i];
     args[0] = bunOptions(options);
