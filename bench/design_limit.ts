@@ -4,7 +4,7 @@
 // its parent and two clock reads, external calls too, the first 20 calls' values described, the
 // run written at exit), against the plain program and `tph run` recording every call.
 //
-//   deno run -A bench/design_limit.ts [deno|bun|node ...] [marked|yaml|zod|fib ...] [--rounds N]
+//   deno run -A bench/design_limit.ts [deno|bun|node|binary ...] [marked|yaml|zod|fib ...] [--rounds N]
 //
 // Per workload and runtime it prints whole-process times (medians of alternating rounds): plain,
 // the limit and tph, the ratios to plain, and tph's cost per call against the limit's
@@ -14,6 +14,7 @@ import process from "node:process";
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -31,6 +32,8 @@ const DENO = join(REPO, "node_modules/.bin/deno");
 const BUN = join(REPO, "node_modules/.bin/bun");
 const NODE = join(REPO, "node_modules/node24/bin/node");
 const RECORDER = join(REPO, "bench/limit/recorder.mjs");
+const PLAIN = join(REPO, "bench/limit/plain.mjs");
+const BINARY = join(REPO, "dist/tph");
 const TIMEOUT_MS = 300_000;
 
 interface Workload {
@@ -49,7 +52,7 @@ const WORKLOADS: Workload[] = [
 ];
 
 interface Target {
-  name: "deno" | "bun" | "node";
+  name: "deno" | "bun" | "node" | "binary";
   plain: string[];
   limit: string[];
   tph: string[];
@@ -113,11 +116,15 @@ function limitFolder(w: Workload): string {
 
 interface Sample {
   ms: number;
+  /** Peak RSS of the process and its children (MB). */
+  rss: number;
 }
+
+const rssFile = join(tmp, "rss");
 
 function once(argv: string[], cwd: string, env: Record<string, string> = {}): Sample {
   const t0 = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", rssFile, ...argv], {
     cwd,
     encoding: "utf8",
     timeout: TIMEOUT_MS,
@@ -130,7 +137,8 @@ function once(argv: string[], cwd: string, env: Record<string, string> = {}): Sa
     throw new Error(`${argv.join(" ")} failed (${r.status ?? r.signal}): ${r.stderr.slice(-800)}`);
   }
   rmSync(cache, { recursive: true, force: true });
-  return { ms };
+  const kb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
+  return { ms, rss: kb / 1024 };
 }
 
 /** The calls the limit recorded (its run file's first line). */
@@ -139,22 +147,48 @@ function limitRows(): number {
   return (JSON.parse(head) as { rows: number }).rows;
 }
 
+/** The in-process times a preload of bench/limit wrote: the program's, and the run's writing. */
+function inProcess(): { program: number; write: number } {
+  const t = JSON.parse(readFileSync(limitOut + ".times", "utf8"));
+  return { program: t.program, write: t.write ?? 0 };
+}
+
+/** tph's in-process times of its last run (TPH_BENCH_PHASES): the program's, and the writer's. */
+function tphPhases(file: string): { program: number; write: number; calls: number } {
+  const lines = readFileSync(file, "utf8").trim().split("\n");
+  const p = JSON.parse(lines[lines.length - 1]);
+  return { program: p.ended - p.program, write: p.saved - p.ended, calls: p.calls };
+}
+
+const PATHS = ["deno", "bun", "node", "binary"] as const;
+/** What the issue asks of `tph run hello.ts` over plain, ms. */
+const HELLO_TARGET = { deno: 80, bun: 30, node: 60, binary: 30 };
+
 const targets: Target[] = [];
-for (const name of ["deno", "bun", "node"] as const) {
-  if (names.some((n) => ["deno", "bun", "node"].includes(n)) && !names.includes(name)) continue;
+for (const name of PATHS) {
+  if (names.some((n) => (PATHS as readonly string[]).includes(n)) && !names.includes(name)) {
+    continue;
+  }
   if (name === "deno") {
     targets.push({
       name,
-      plain: [DENO, "run", "-A"],
+      plain: [DENO, "run", "-A", "--preload", PLAIN],
       limit: [DENO, "run", "-A", "--preload", RECORDER],
       tph: [DENO, "run", "-A", join(REPO, "cli.ts")],
     });
-  } else if (name === "bun") {
+  } else if (name === "bun" || name === "binary") {
+    if (name === "binary" && !existsSync(BINARY)) {
+      const built = spawnSync(DENO, ["task", "compile"], { cwd: REPO, encoding: "utf8" });
+      if (built.status !== 0) {
+        console.log(`binary: not built: ${built.stderr.slice(-400)}`);
+        continue;
+      }
+    }
     targets.push({
       name,
-      plain: [BUN],
+      plain: [BUN, "--preload", PLAIN],
       limit: [BUN, "--preload", RECORDER],
-      tph: [BUN, join(REPO, "cli.ts")],
+      tph: name === "bun" ? [BUN, join(REPO, "cli.ts")] : [BINARY],
     });
   } else {
     const built = spawnSync(NODE, [join(REPO, "npm/build.ts")], { cwd: REPO, encoding: "utf8" });
@@ -164,7 +198,7 @@ for (const name of ["deno", "bun", "node"] as const) {
     }
     targets.push({
       name,
-      plain: [NODE],
+      plain: [NODE, "--import", PLAIN],
       limit: [NODE, "--import", RECORDER],
       tph: [NODE, join(REPO, "lib/cli.js")],
     });
@@ -176,9 +210,22 @@ console.log(
     loadavg().map((l) => l.toFixed(2)).join(" ")
   }`,
 );
+
+/** One line of figures against their target: `name value (target)`. */
+function show(label: string, parts: string[]): void {
+  console.log(`      ${label.padEnd(38)} ${parts.join("; ")}`);
+}
+
+/** A figure against the issue's target: `×2.3 (target ≤ ×2.5: met)`. */
+function against(value: string, met: boolean, target: string): string {
+  return `${value} (target ${target}: ${met ? "met" : "MISSED"})`;
+}
+
 try {
   const folders = new Map(picked(WORKLOADS).map((w) => [w.name, limitFolder(w)]));
+  const phases = join(tmp, "phases.jsonl");
   for (const t of targets) {
+    const rt = t.name;
     // tph's fixed cost (hello.ts, traced less plain): what the limit, which has no CLI process,
     // leaves out; taken off tph's cost per call.
     const hello = "examples/hello.ts";
@@ -186,78 +233,115 @@ try {
     once(helloTph, REPO);
     const hp: number[] = [], ht: number[] = [];
     for (let i = 0; i < ROUNDS * 2 + 1; i++) {
-      hp.push(once([...t.plain, hello], REPO).ms);
+      hp.push(once([...t.plain, hello], REPO, { LIMIT_OUT: limitOut }).ms);
       ht.push(once(helloTph, REPO).ms);
     }
     const fixed = median(ht) - median(hp);
-    console.log(`${t.name.padEnd(5)} tph's fixed cost (hello.ts): +${num(fixed, 0)} ms`);
+    console.log(
+      `${rt.padEnd(6)} tph run hello.ts: ${
+        against(`+${num(fixed, 0)} ms`, fixed <= HELLO_TARGET[rt], `≤ +${HELLO_TARGET[rt]} ms`)
+      }`,
+    );
+    record({
+      bench: "design_limit",
+      metric: "hello.ts: ms over plain",
+      value: fixed,
+      unit: "ms",
+      runtime: rt,
+    });
     for (const w of picked(WORKLOADS)) {
       const dir = folders.get(w.name)!;
       const prog = [w.program, ...(w.args ?? [])];
       const inc = w.packages.flatMap((p) => ["--include", `node_modules/${p}/**`]);
       const plainArgv = [...t.plain, ...prog];
       const limitArgv = [...t.limit, ...prog];
-      const tphArgv = [
-        ...t.tph,
-        "run",
-        "--cache-dir",
-        cache,
-        ...inc,
-        "--max-calls",
-        "50000000",
-        "--max-depth",
-        "100000",
-      ]
-        .concat(prog);
+      const tphRun = [...t.tph, "run", "--cache-dir", cache, ...inc];
+      const tphArgv = [...tphRun, "--max-calls", "50000000", "--max-depth", "100000", ...prog];
+      const tphDefault = [...tphRun, ...prog];
       // Warm: the transform cache, and the runtimes' own.
-      const phases = join(tmp, "phases.jsonl");
       writeFileSync(phases, "");
       once(tphArgv, REPO, { TPH_BENCH_PHASES: phases });
-      const tphCalls = (JSON.parse(readFileSync(phases, "utf8").trim()) as { calls: number }).calls;
+      const tphCalls = tphPhases(phases).calls;
       once(limitArgv, dir, { LIMIT_OUT: limitOut });
       const calls = limitRows();
       // Both must record the same calls, or the comparison says nothing.
       if (tphCalls !== calls) {
         console.log(`  (tph recorded ${tphCalls} calls, the limit ${calls}: compared per call)`);
       }
-      const plain: number[] = [], limit: number[] = [], tph: number[] = [];
+      const plain: Sample[] = [], limit: Sample[] = [], tph: Sample[] = [], dflt: Sample[] = [];
+      const plainIn: number[] = [], limitIn: number[] = [], limitW: number[] = [];
+      const tphIn: number[] = [], tphW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        plain.push(once(plainArgv, REPO).ms);
-        limit.push(once(limitArgv, dir, { LIMIT_OUT: limitOut }).ms);
-        tph.push(once(tphArgv, REPO).ms);
+        plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
+        plainIn.push(inProcess().program);
+        limit.push(once(limitArgv, dir, { LIMIT_OUT: limitOut }));
+        const li = inProcess();
+        limitIn.push(li.program);
+        limitW.push(li.write);
+        tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
+        const ti = tphPhases(phases);
+        tphIn.push(ti.program);
+        tphW.push(ti.write);
+        dflt.push(once(tphDefault, REPO));
       }
-      const p = median(plain), l = median(limit), x = median(tph);
+      const ms = (xs: Sample[]) => median(xs.map((x) => x.ms));
+      const rss = (xs: Sample[]) => median(xs.map((x) => x.rss));
+      const p = ms(plain), l = ms(limit), x = ms(tph), d = ms(dflt);
       const limitNs = (l - p) / calls * 1e6, tphNs = (x - p - fixed) / calls * 1e6;
+      const pIn = median(plainIn);
+      const limitInNs = (median(limitIn) - pIn) / calls * 1e6;
+      const tphInNs = (median(tphIn) - pIn) / tphCalls * 1e6;
+      const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
+      const rssOver = rss(tph) - rss(limit);
       console.log(
-        `${t.name.padEnd(5)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${
-          num(p, 0)
-        } ms;` +
-          ` the limit ${num(l, 0)} ms (x${num(l / p, 2)}, ${num(limitNs, 0)} ns a call);` +
-          ` tph every call ${num(x, 0)} ms (x${num(x / p, 2)}, ${num(tphNs, 0)} ns a call):` +
-          ` tph / limit per call x${num(tphNs / limitNs, 2)}`,
+        `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms;` +
+          ` the limit ${num(l, 0)} ms (x${num(l / p, 2)}); tph every call ${num(x, 0)} ms;` +
+          ` tph default ${num(d, 0)} ms`,
       );
-      const rt = t.name;
-      record({
-        bench: "design_limit",
-        metric: `${w.name}: limit / plain`,
-        value: l / p,
-        unit: "x",
-        runtime: rt,
-      });
-      record({
-        bench: "design_limit",
-        metric: `${w.name}: tph / plain`,
-        value: x / p,
-        unit: "x",
-        runtime: rt,
-      });
-      record({
-        bench: "design_limit",
-        metric: `${w.name}: tph per call / limit per call`,
-        value: tphNs / limitNs,
-        unit: "x",
-        runtime: rt,
-      });
+      const every = w.packages.length > 0;
+      show("whole run over plain", [
+        `the limit x${num(l / p, 2)}`,
+        every
+          ? `tph every call ${against(`x${num(x / p, 2)}`, x / p <= 2.5, "≤ x2.5")}`
+          : `tph every call x${num(x / p, 2)}`,
+        every
+          ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
+          : `tph default x${num(d / p, 2)}`,
+      ]);
+      show("end to end, ns a call", [
+        `the limit ${num(limitNs, 0)}`,
+        `tph ${num(tphNs, 0)} (x${num(tphNs / limitNs, 2)} the limit)`,
+      ]);
+      show("in the program, ns a call", [
+        `the limit ${num(limitInNs, 0)}`,
+        `tph ${
+          against(
+            `${num(tphInNs, 0)} = x${num(tphInNs / limitInNs, 2)} the limit`,
+            tphInNs <= 1.5 * limitInNs,
+            "≤ x1.5",
+          )
+        }`,
+      ]);
+      show("writer after the last line, ns a call", [
+        `the limit ${num(limitWNs, 0)}`,
+        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")}`,
+      ]);
+      show("peak RSS, MB", [
+        `plain ${num(rss(plain), 0)}`,
+        `the limit ${num(rss(limit), 0)}`,
+        `tph every call ${num(rss(tph), 0)}, ${
+          against(`+${num(rssOver, 0)} over the limit`, rssOver <= 30, "≤ +30")
+        }`,
+      ]);
+      const put = (metric: string, value: number, unit: string) =>
+        record({ bench: "design_limit", metric: `${w.name}: ${metric}`, value, unit, runtime: rt });
+      put("limit / plain", l / p, "x");
+      put("tph / plain", x / p, "x");
+      put("tph default / plain", d / p, "x");
+      put("tph per call / limit per call", tphNs / limitNs, "x");
+      put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
+      put("writer ns a call", tphWNs, "ns");
+      put("peak RSS over the limit", rssOver, "MB");
     }
   }
 } finally {

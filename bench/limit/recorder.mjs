@@ -39,6 +39,26 @@ function grow() {
 grow();
 
 const now = () => performance.now();
+/** When the program began (this preload ran) and ended (the exit hook), for LIMIT_OUT.times. */
+const began = now();
+
+// An external call's row that is not opened: its callee is rewritten code.
+const SKIP = -2;
+const kinds = new WeakMap();
+const fnSource = Function.prototype.toString;
+function rewritten(f) {
+  if (typeof f !== "function") return false;
+  let k = kinds.get(f);
+  if (k === undefined) {
+    try {
+      k = fnSource.call(f).includes("__tph_c");
+    } catch {
+      k = false;
+    }
+    kinds.set(f, k);
+  }
+  return k;
+}
 
 function open(id) {
   if ((rows & MASK) === 0 && rows > 0) grow();
@@ -133,12 +153,13 @@ const recorder = {
   },
   // External calls: a row of their own (function id -1 - site), started when its last argument is
   // in, ended at its result.
+  // A callee that is itself rewritten records its own row (tph's notExternal): the site opens none.
   k(c, d, f) {
-    if (c >= 0) ext.push(c, d, -1);
+    if (c >= 0) ext.push(c, d, rewritten(f) ? SKIP : -1);
     return f;
   },
   k0(c, d, f) {
-    if (c >= 0) ext.push(c, d, open(-1 - d));
+    if (c >= 0) ext.push(c, d, rewritten(f) ? SKIP : open(-1 - d));
     return f;
   },
   km(c, d, obj) {
@@ -216,6 +237,7 @@ process.on("exit", () => {
   const out = process.env.LIMIT_OUT;
   if (!out) return;
   recorder.on = false;
+  const ended = now();
   const used = (chunks, bytes) => {
     const parts = [];
     for (let k = 0; k < chunks.length; k++) {
@@ -244,4 +266,5 @@ process.on("exit", () => {
   writeFileSync(out + ".tmp", head + described.join("\n") + "\n");
   writeFileSync(out + ".tmp", all, { flag: "a" });
   renameSync(out + ".tmp", out);
+  writeFileSync(out + ".times", JSON.stringify({ program: ended - began, write: now() - ended }));
 });
