@@ -18,7 +18,8 @@
 //   the values --find matches (in recorded calls and in left-out ones), and an uncaught error
 //   that ends the run.
 // - marked.mjs, yaml.mjs, zod.mjs: real libraries (traced through --include), each past the detail
-//   budget; yaml also past the default --max-depth.
+//   budget; yaml also past --max-depth 12, zod with --find (a value passed down through the
+//   library's calls, and external calls by the thousand).
 //
 // Normalised away: what differs from one run to the next (times and durations: a number becomes
 // "<t>", so that whether a call has a duration, unfinished calls have none, is still compared; the
@@ -73,8 +74,12 @@ const WORKLOADS: Workload[] = [
     awaits: ["sleepy"],
   },
   { name: "marked", options: ["--include", "node_modules/marked/**"], exit: 0 },
-  { name: "yaml", options: ["--include", "node_modules/yaml/**"], exit: 0 },
-  { name: "zod", options: ["--include", "node_modules/zod/**"], exit: 0 },
+  { name: "yaml", options: ["--include", "node_modules/yaml/**", "--max-depth", "12"], exit: 0 },
+  {
+    name: "zod",
+    options: ["--include", "node_modules/zod/**", "--find", "12345", "--find-match", "contains"],
+    exit: 0,
+  },
 ];
 
 // ---- normalising ----
@@ -141,7 +146,12 @@ function firstDifference(
     const a = want as unknown[], b = got as unknown[];
     for (let i = 0; i < Math.max(a.length, b.length); i++) {
       const d = firstDifference(a[i], b[i], `${path}[${i}]`);
-      if (d !== null) return d;
+      if (d === null) continue;
+      // An item missing from one side: say how many each has.
+      const counts = i >= a.length || i >= b.length
+        ? ` (the golden has ${a.length} items here, the run ${b.length})`
+        : "";
+      return { ...d, path: d.path + counts };
     }
     return null;
   }
