@@ -2,9 +2,12 @@
 // holding TrackEvents, encoded with protobufjs from the messages below (the subset tph writes,
 // with the field numbers of Perfetto's published protos/perfetto/trace/*.proto). The same content
 // as the chrome export — the same tracks, calls and values — but names, files, argument names and
-// short values are interned (written once, then referred to by number), and each call is a begin
-// and an end packet of a few bytes: far smaller for big runs.
+// values are interned (written once per packet sequence, then referred to by number), times are
+// deltas in µs on an incremental clock of the sequence, each call is a begin and an end packet of
+// a few bytes, and the packets are deflated in bundles (`compressed_packets`, which Perfetto's
+// trace processor and UI inflate): far smaller than the chrome JSON.
 
+import { deflateSync } from "node:zlib";
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions, type WalkResult } from "./calls.ts";
@@ -23,16 +26,27 @@ export const PERFETTO_MESSAGES = {
       nested: {
         Trace: proto2({ packet: { rule: "repeated", type: "TracePacket", id: 1 } }),
         TracePacket: proto2({
+          clock_snapshot: { type: "ClockSnapshot", id: 6 },
           timestamp: { type: "uint64", id: 8 },
           trusted_packet_sequence_id: { type: "uint32", id: 10 },
           track_event: { type: "TrackEvent", id: 11 },
           interned_data: { type: "InternedData", id: 12 },
           sequence_flags: { type: "uint32", id: 13 },
+          compressed_packets: { type: "bytes", id: 50 },
+          timestamp_clock_id: { type: "uint32", id: 58 },
           trace_packet_defaults: { type: "TracePacketDefaults", id: 59 },
           track_descriptor: { type: "TrackDescriptor", id: 60 },
         }),
         TracePacketDefaults: proto2({
           track_event_defaults: { type: "TrackEventDefaults", id: 11 },
+          timestamp_clock_id: { type: "uint32", id: 58 },
+        }),
+        ClockSnapshot: proto2({ clocks: { rule: "repeated", type: "Clock", id: 1 } }),
+        Clock: proto2({
+          clock_id: { type: "uint32", id: 1 },
+          timestamp: { type: "uint64", id: 2 },
+          is_incremental: { type: "bool", id: 3 },
+          unit_multiplier_ns: { type: "uint64", id: 4 },
         }),
         TrackEventDefaults: proto2({ track_uuid: { type: "uint64", id: 11 } }),
         TrackDescriptor: proto2({
@@ -99,6 +113,13 @@ export const PERFETTO_MESSAGES = {
 const SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3;
 const SEQ_INCREMENTAL_STATE_CLEARED = 1, SEQ_NEEDS_INCREMENTAL_STATE = 2;
 /**
+ * The clocks: the trace's (BOOTTIME, ns) and each sequence's own (ids 64–127 are a sequence's),
+ * incremental in µs — a packet's timestamp is the µs since the sequence's previous one.
+ */
+const BOOTTIME = 6, SEQUENCE_CLOCK = 64, CLOCK_UNIT_NS = 1000;
+/** Tracks with a clock of their own (a sequence has 64: ids 64–127). */
+const CLOCKS = 64;
+/**
  * Each run is a packet sequence of its own (1, 2, …: interned strings are per sequence) and a
  * process of its own (a followed worker's: threads of its parent's), whose track uuids are the
  * process, then its tracks (main first), from `(run - 1) * 2^32 + 1`.
@@ -106,16 +127,28 @@ const SEQ_INCREMENTAL_STATE_CLEARED = 1, SEQ_NEEDS_INCREMENTAL_STATE = 2;
 const RUN_UUIDS = 0x100000000;
 const processUuid = (run: number) => (run - 1) * RUN_UUIDS + 1;
 const trackUuid = (run: number, track: number) => (run - 1) * RUN_UUIDS + track + 2;
-/** Values up to this long are interned (stored once per distinct value). */
-const INTERN_MAX = 512;
-/** At most this many distinct values, of this many characters in all, are interned. */
-const INTERN_COUNT = 1 << 18;
-const INTERN_CHARS = 16 << 20;
+/** Values up to this long are interned (stored once per distinct value); longer ones inline. */
+const INTERN_MAX = 1 << 16;
+/** How many strings, of how many characters in all, a sequence interns before it starts over. */
+export interface InternLimits {
+  count: number;
+  chars: number;
+}
+const INTERN_LIMITS: InternLimits = { count: 1 << 17, chars: 8 << 20 };
 /** Packets encoded together. */
 const BATCH = 1024;
+/** Encoded packets deflated together (bytes before deflating), and the most a bundle may hold. */
+const BUNDLE = 128 << 10;
+const BUNDLE_MAX = 500_000;
 
 // deno-lint-ignore no-explicit-any
 type Packet = Record<string, any>;
+
+/** How the trace is written, for tests: deflated bundles (the default) and interning limits. */
+export interface PerfettoTuning {
+  compress?: boolean;
+  intern?: InternLimits;
+}
 
 /**
  * Write runs as a Perfetto trace: for each run, its process and main track, then each call as a
@@ -127,13 +160,19 @@ type Packet = Record<string, any>;
  * @param files The runs.
  * @param target Where the bytes go.
  * @param options Depth and name filters.
+ * @param tuning Compression and interning limits (tests).
  */
 export async function writePerfetto(
   files: readonly RunFile[],
   target: ByteSink,
   options: WalkOptions,
+  tuning: PerfettoTuning = {},
 ): Promise<ExportStats> {
-  const out = new PacketBatches(await messageType(PERFETTO_MESSAGES, "perfetto.Trace"), target);
+  const out = new PacketBatches(
+    await messageType(PERFETTO_MESSAGES, "perfetto.Trace"),
+    target,
+    tuning.compress ?? true,
+  );
   const starts = files.map((f) => {
     const ms = Date.parse(f.meta.timestamp);
     return Number.isFinite(ms) ? ms : 0;
@@ -145,7 +184,14 @@ export async function writePerfetto(
   const places = placeRuns(files);
   const arrows = new Set<number>();
   files.forEach((file, k) => {
-    const run = new RunSequence(k + 1, (starts[k] - first) * 1_000_000, flowBase, places[k]);
+    const run = new RunSequence(
+      k + 1,
+      (starts[k] - first) * 1000,
+      flowBase,
+      places[k],
+      tuning.intern ?? INTERN_LIMITS,
+      out,
+    );
     run.arrows = arrows;
     const result = writeRun(out, file, run, walks[k]);
     flowBase += file.meta.call_count;
@@ -156,9 +202,9 @@ export async function writePerfetto(
   return stats;
 }
 
-/** Where a run goes in the trace: its sequence and process, its clock's shift (ns), its flows'. */
+/** Where a run goes in the trace: its sequence and process, its clock's shift (µs), its flows'. */
 class RunSequence {
-  readonly strings = new Interned();
+  readonly strings: Interned;
   readonly framesSeen: boolean[] = [];
   readonly run: number;
   readonly shift: number;
@@ -166,20 +212,87 @@ class RunSequence {
   readonly place: RunPlace;
   /** The arrows to children that left their calls (shared by the runs of the trace). */
   arrows = new Set<number>();
-  constructor(run: number, shift: number, flowBase: number, place: RunPlace) {
+  /**
+   * Each track's clock's time (µs of the trace) at its last packet: the walk gives a track's
+   * packets in time order, not the run's (a call on another track starts before the last one's
+   * end), so each of the first CLOCKS tracks counts on a clock of its own (64 + track; the main
+   * track's is the sequence's default), later ones in ns of the trace's clock.
+   */
+  readonly #clocks: number[] = [];
+  readonly #out: PacketBatches;
+  constructor(
+    run: number,
+    shift: number,
+    flowBase: number,
+    place: RunPlace,
+    limits: InternLimits,
+    out: PacketBatches,
+  ) {
     this.run = run;
     this.shift = shift;
     this.flowBase = flowBase;
     this.place = place;
+    this.strings = new Interned(limits);
     this.strings.sequence = run;
+    this.#out = out;
   }
   /** A track's uuid. */
   track(track: number): number {
     return trackUuid(this.run, track);
   }
-  /** A time (µs of the run) as the trace's ns. */
-  ns(us: number): number {
-    return us * 1000 + this.shift;
+  /**
+   * Set the time of a packet on a track (µs of the run): µs since the track's previous packet on
+   * its clock (started where its first packet is), or ns of the trace's clock.
+   */
+  stamp(p: Packet, us: number, track: number): Packet {
+    const t = us + this.shift;
+    if (track < CLOCKS && Number.isInteger(t)) {
+      const last = this.#clocks[track];
+      if (last === undefined) {
+        this.#clocks[track] = t;
+        this.#out.put(this.clockPacket(track));
+      }
+      if (last === undefined || t >= last) {
+        p.timestamp = t - this.#clocks[track];
+        this.#clocks[track] = t;
+        if (track !== 0) p.timestamp_clock_id = SEQUENCE_CLOCK + track;
+        return p;
+      }
+    }
+    p.timestamp = Math.round(t * CLOCK_UNIT_NS);
+    p.timestamp_clock_id = BOOTTIME;
+    return p;
+  }
+  /** The packet that sets a track's clock where it is now, against the trace's clock. */
+  clockPacket(track: number): Packet {
+    const at = this.#clocks[track];
+    return {
+      trusted_packet_sequence_id: this.run,
+      clock_snapshot: {
+        clocks: [
+          { clock_id: BOOTTIME, timestamp: at * CLOCK_UNIT_NS },
+          {
+            clock_id: SEQUENCE_CLOCK + track,
+            timestamp: at,
+            is_incremental: true,
+            unit_multiplier_ns: CLOCK_UNIT_NS,
+          },
+        ],
+      },
+    };
+  }
+  /**
+   * Start the sequence's incremental state over when its interned strings reached their limit
+   * (memory stays bounded on a run of millions of distinct values): what is used next is
+   * interned again.
+   */
+  startOverIfFull(out: PacketBatches): void {
+    if (!this.strings.full) return;
+    this.strings.clear();
+    this.framesSeen.length = 0;
+    out.put(firstPacket(this.run));
+    // Perfetto's writers set their sequence's clocks again after a clear (its reader keeps them).
+    this.#clocks.forEach((_, track) => out.put(this.clockPacket(track)));
   }
 }
 
@@ -219,33 +332,76 @@ function writeRun(
       const event: Packet = { type: SLICE_END };
       const uuid = run.track(track);
       if (uuid !== main) event.track_uuid = uuid;
-      out.put({ trusted_packet_sequence_id: sequence, timestamp: run.ns(end), track_event: event });
+      out.put(
+        run.stamp({ trusted_packet_sequence_id: sequence, track_event: event }, end, track),
+      );
     },
   });
 }
 
-/** Packets, encoded as a `Trace` and written to the target BATCH at a time. */
+/**
+ * Packets, encoded as a `Trace` BATCH at a time and written to the target: deflated in bundles of
+ * about BUNDLE bytes, each a packet of `compressed_packets` (Perfetto's trace processor inflates
+ * them and reads what they hold as if it stood there), or as they are.
+ */
 class PacketBatches {
   #batch: Packet[] = [];
+  #encoded: Uint8Array[] = [];
+  #encodedBytes = 0;
   // deno-lint-ignore no-explicit-any
   private readonly trace: any;
   private readonly target: ByteSink;
+  private readonly compress: boolean;
   // deno-lint-ignore no-explicit-any
-  constructor(trace: any, target: ByteSink) {
+  constructor(trace: any, target: ByteSink, compress: boolean) {
     this.trace = trace;
     this.target = target;
+    this.compress = compress;
   }
 
   put(p: Packet): void {
     this.#batch.push(p);
-    if (this.#batch.length >= BATCH) this.flush();
+    if (this.#batch.length >= BATCH) this.#encode();
   }
 
   flush(): void {
+    this.#encode();
+    this.#deflate();
+  }
+
+  #encode(): void {
     if (this.#batch.length === 0) return;
     const bytes = this.trace.encode(this.trace.fromObject({ packet: this.#batch })).finish();
-    this.target.write(bytes, bytes.length);
     this.#batch = [];
+    if (!this.compress) {
+      this.target.write(bytes, bytes.length);
+      return;
+    }
+    this.#encoded.push(bytes);
+    this.#encodedBytes += bytes.length;
+    if (this.#encodedBytes >= BUNDLE) this.#deflate();
+  }
+
+  #deflate(): void {
+    if (this.#encodedBytes === 0) return;
+    const raw = new Uint8Array(this.#encodedBytes);
+    let at = 0;
+    for (const b of this.#encoded) {
+      raw.set(b, at);
+      at += b.length;
+    }
+    this.#encoded = [];
+    this.#encodedBytes = 0;
+    const deflated = deflateSync(raw);
+    if (deflated.length > BUNDLE_MAX) {
+      // Past what a bundle may hold (Perfetto's limit is 512 KiB): the packets as they are.
+      this.target.write(raw, raw.length);
+      return;
+    }
+    const bytes = this.trace.encode(
+      this.trace.fromObject({ packet: [{ compressed_packets: deflated }] }),
+    ).finish();
+    this.target.write(bytes, bytes.length);
   }
 }
 
@@ -260,6 +416,25 @@ class Interned {
   #valueChars = 0;
   #categories = new Map<string, number>();
   #encoder = new TextEncoder();
+  readonly #limits: InternLimits;
+  constructor(limits: InternLimits) {
+    this.#limits = limits;
+  }
+
+  /** Whether it holds as many strings as it may: the sequence should start over. */
+  get full(): boolean {
+    return this.#names.size + this.#values.size + this.#categories.size >= this.#limits.count ||
+      this.#valueChars >= this.#limits.chars;
+  }
+
+  /** Forget every string (the sequence's incremental state is cleared). */
+  clear(): void {
+    this.#pending = null;
+    this.#names.clear();
+    this.#values.clear();
+    this.#valueChars = 0;
+    this.#categories.clear();
+  }
 
   /** The interned data the next packet carries. */
   data(): Packet {
@@ -281,6 +456,7 @@ class Interned {
     if (iid === undefined) {
       iid = this.#names.size + 1;
       this.#names.set(name, iid);
+      this.#valueChars += name.length;
       (this.data().debug_annotation_names ??= []).push({ iid, name });
     }
     return iid;
@@ -288,7 +464,10 @@ class Interned {
 
   argName(name: string): string {
     let full = this.#argNames.get(name);
-    if (full === undefined) this.#argNames.set(name, full = `args.${name}`);
+    if (full === undefined) {
+      if (this.#argNames.size >= this.#limits.count) this.#argNames.clear();
+      this.#argNames.set(name, full = `args.${name}`);
+    }
     return full;
   }
 
@@ -296,9 +475,6 @@ class Interned {
     if (value.length > INTERN_MAX) return { name_iid: this.nameIid(name), string_value: value };
     let iid = this.#values.get(value);
     if (iid === undefined) {
-      if (this.#values.size >= INTERN_COUNT || this.#valueChars + value.length > INTERN_CHARS) {
-        return { name_iid: this.nameIid(name), string_value: value };
-      }
       this.#valueChars += value.length;
       iid = this.#values.size + 1;
       this.#values.set(value, iid);
@@ -322,14 +498,18 @@ class Interned {
 }
 
 /**
- * What the first packet of a run's sequence holds: it clears the sequence's incremental state
- * (interning starts there); events name no track when they are on the main one.
+ * What the first packet of a run's sequence holds (and of each start over): it clears the
+ * sequence's incremental state (interning starts there); events name no track when they are on
+ * the main one, and their times are on the sequence's clock.
  */
 function firstPacket(run: number): Packet {
   return {
     trusted_packet_sequence_id: run,
     sequence_flags: SEQ_INCREMENTAL_STATE_CLEARED,
-    trace_packet_defaults: { track_event_defaults: { track_uuid: trackUuid(run, 0) } },
+    trace_packet_defaults: {
+      track_event_defaults: { track_uuid: trackUuid(run, 0) },
+      timestamp_clock_id: SEQUENCE_CLOCK,
+    },
   };
 }
 
@@ -369,6 +549,7 @@ function threadPacket(track: number, place: RunPlace, run: number): Packet {
  * call's track when the child started (µs of the run, inside the call).
  */
 function putArrow(out: PacketBatches, run: RunSequence, call: ExportCall, at: number, id: number) {
+  run.startOverIfFull(out);
   const instant: Packet = {
     type: INSTANT,
     name_iid: call.frame + 1,
@@ -376,8 +557,11 @@ function putArrow(out: PacketBatches, run: RunSequence, call: ExportCall, at: nu
     flow_ids: [id],
   };
   if (call.track !== 0) instant.track_uuid = run.track(call.track);
-  const ts = run.ns(Math.min(Math.max(at, call.start), call.end));
-  const p = run.strings.packet({ timestamp: ts, track_event: instant });
+  const p = run.stamp(
+    run.strings.packet({ track_event: instant }),
+    Math.min(Math.max(at, call.start), call.end),
+    call.track,
+  );
   p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
   out.put(p);
 }
@@ -392,6 +576,7 @@ function putCallBegin(
   call: ExportCall,
   arrowIn: number,
 ): void {
+  run.startOverIfFull(out);
   const { strings, framesSeen } = run;
   const f = call.fn;
   if (framesSeen[call.frame] !== true) {
@@ -431,13 +616,13 @@ function putCallBegin(
       flow_ids: [run.flowBase + call.id],
     };
     if (call.callerTrack !== 0) instant.track_uuid = run.track(call.callerTrack);
-    const p = strings.packet({ timestamp: run.ns(call.start), track_event: instant });
+    const p = run.stamp(strings.packet({ track_event: instant }), call.start, call.callerTrack);
     p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
     out.put(p);
     event.terminating_flow_ids = [run.flowBase + call.id];
   }
   if (arrowIn !== 0) event.terminating_flow_ids = [arrowIn];
-  const p = strings.packet({ timestamp: run.ns(call.start), track_event: event });
+  const p = run.stamp(strings.packet({ track_event: event }), call.start, call.track);
   p.sequence_flags = SEQ_NEEDS_INCREMENTAL_STATE;
   out.put(p);
 }
