@@ -59,8 +59,8 @@ const node = (
 });
 
 /**
- * A run with repeated and distinct texts (names, arguments, values, an error) and 80 async calls
- * at once: more tracks than a sequence has clocks.
+ * A run with repeated and distinct texts (names, arguments, values, an error, long ones) and 80
+ * async calls at once: more tracks than a sequence has clocks.
  */
 function runWithTexts(): { file: RunFile; [Symbol.dispose](): void } {
   const children = [];
@@ -87,6 +87,10 @@ function runWithTexts(): { file: RunFile; [Symbol.dispose](): void } {
       ),
     );
   }
+  // Long texts: nested lengths past one byte, and a value too long to intern (written inline).
+  children.push(
+    node("long", 44, 0.05, { a: `"${"ab".repeat(150)}"`, b: `"${"ü".repeat(70_000)}"` }, "1"),
+  );
   children.push({
     ...node("fail", 45, 0.05, { amount: "-1" }, "undefined"),
     return_value: null,
@@ -174,6 +178,9 @@ Deno.test("perfetto export: interned texts and each track's clock give the chrom
     const interned = packets.flatMap((p) => p.interned_data?.debug_annotation_string_values ?? []);
     const texts = interned.map((s: Any) => atob(s.str));
     assert.equal(new Set(texts).size, texts.length, "each value interned once");
+    const inline = packets.flatMap((p) => p.track_event?.debug_annotations ?? [])
+      .filter((a: Any) => a.string_value !== undefined);
+    assert.deepEqual(inline.map((a: Any) => a.string_value.length), [70_002], "too long: inline");
     // Times: deltas on the main track's clock (the default), each async track's own (64 + its
     // number), and ns of the trace's clock past the sequence's 64 clocks.
     const clocks = new Set(packets.filter((p) => p.track_event).map((p) => p.timestamp_clock_id));
