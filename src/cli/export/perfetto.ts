@@ -138,6 +138,11 @@ const INTERN_LIMITS: InternLimits = { count: 1 << 17, chars: 8 << 20 };
 /** Encoded packets deflated together (bytes before deflating), and the most a bundle may hold. */
 const BUNDLE = 128 << 10;
 const BUNDLE_MAX = 500_000;
+/**
+ * zlib's level: 2 deflates 3–4× faster than the default 6 for 10–30% more bytes (fib's 1M calls
+ * 4.9 MB against 3.8; 81,500 async calls 2.2 MB against 2.0).
+ */
+const DEFLATE_LEVEL = 2;
 
 // deno-lint-ignore no-explicit-any
 type Packet = Record<string, any>;
@@ -385,7 +390,7 @@ class Packets {
     if (w.pos === 0) return;
     const raw = w.buf.subarray(0, w.pos);
     w.pos = 0;
-    const deflated = this.compress ? deflateSync(raw) : null;
+    const deflated = this.compress ? deflateSync(raw, { level: DEFLATE_LEVEL }) : null;
     if (deflated === null || deflated.length > BUNDLE_MAX) {
       // Not deflated, or past what a bundle may hold (Perfetto's limit is 512 KiB): as they are.
       this.target.write(raw, raw.length);
