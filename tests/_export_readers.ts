@@ -422,6 +422,22 @@ export async function decodePerfetto(bytes: Uint8Array): Promise<Decoded[]> {
   return packets;
 }
 
+/**
+ * A Perfetto trace's bytes with its bundles inflated in their place, as latin1 text: what a search
+ * of its texts must look through (a bundle's deflated bytes hide them).
+ */
+export async function perfettoText(bytes: Uint8Array): Promise<string> {
+  const { default: protobuf } = await import("protobufjs/light.js");
+  const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
+  const packets = Trace.toObject(Trace.decode(bytes), { bytes: Buffer }).packet ?? [];
+  const parts = packets.map((p: Decoded) =>
+    p.compressed_packets === undefined
+      ? Trace.encode(Trace.fromObject({ packet: [p] })).finish()
+      : inflateSync(p.compressed_packets)
+  );
+  return Buffer.concat(parts).toString("latin1");
+}
+
 /** A sequence's clock: where it was last, and the trace's clock's ns at its value 0. */
 interface SequenceClock {
   unit: number;

@@ -4,6 +4,7 @@
 // gives the chrome export's times, and a trace whose iid or clock is missing is refused.
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import {
   writePerfetto,
 } from "../../../src/cli/export/perfetto.ts";
 import { messageType } from "../../../src/cli/export/proto.ts";
-import { decodePerfetto, readChrome, readPerfetto } from "../../_export_readers.ts";
+import { decodePerfetto, perfettoText, readChrome, readPerfetto } from "../../_export_readers.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -191,6 +192,11 @@ Deno.test("perfetto export: interned texts and each track's clock give the chrom
   const raw = await perfetto(run.file, { compress: false });
   const deflated = await perfetto(run.file, { compress: true });
   assert.ok(deflated.length < raw.length / 2, `${deflated.length} of ${raw.length} bytes`);
+  // Its texts are not there to search but inflated (the privacy tests search them so).
+  const latin1 = (b: Uint8Array) => Buffer.from(b).toString("latin1");
+  assert.ok(latin1(raw).includes('"item 117"'));
+  assert.ok(!latin1(deflated).includes('"item 117"'));
+  assert.ok((await perfettoText(deflated)).includes('"item 117"'));
 });
 
 Deno.test("perfetto export: interning past its limits starts the sequence over, what is used again interned again", async () => {
