@@ -44,7 +44,15 @@ async function main() {
   const sources = new URL("../cli.ts", import.meta.url);
   const typescript = g.Deno !== undefined || g.Bun !== undefined ||
     Boolean(process.features && process.features.typescript);
-  if (typescript && existsSync(sources)) await import(sources.href);
+  const checkout = typescript && existsSync(sources);
+  if (g.Deno === undefined && g.Bun === undefined) {
+    // Node's compile cache on before the CLI's modules load, not after (src/platform/compile_cache.ts).
+    const cache = checkout
+      ? new URL("../src/platform/compile_cache.ts", import.meta.url).href
+      : "../lib/src/platform/compile_cache.js";
+    (await import(cache)).enableCompileCache();
+  }
+  if (checkout) await import(sources.href);
   else await import("../lib/cli.js");
 }
 

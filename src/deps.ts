@@ -27,6 +27,8 @@ export interface Deps {
 // Loaded on first use: a traced run whose files are all in the transform cache never parses, and
 // oxc costs ~15 ms to load on Deno (its native addon, its JS, and node:fs that it pulls in).
 let loaded: Deps | null = null;
+/** Gives the packages bundled with tph, loaded when first used (presetDepsLazily). */
+let bundled: (() => Deps) | null = null;
 
 /**
  * Use these packages instead of loading them from tph's node_modules (the binary's preload,
@@ -36,6 +38,17 @@ let loaded: Deps | null = null;
  */
 export function presetDeps(deps: Deps): void {
   loaded = deps;
+}
+
+/**
+ * Use the packages `load` gives, loaded when first needed instead of from tph's node_modules (the
+ * binary's preload, which has them bundled: oxc's native addon then loads only when a file is
+ * parsed, never in a run whose files all come from the transform cache).
+ *
+ * @param load Loads and returns the packages.
+ */
+export function presetDepsLazily(load: () => Deps): void {
+  bundled = load;
 }
 
 let loader: (() => Promise<Deps>) | null = null;
@@ -65,6 +78,7 @@ function requireHere(): NodeJS.Require {
 }
 
 function deps(): Deps {
+  if (loaded === null && bundled !== null) loaded = bundled();
   if (loaded === null) {
     const load = requireHere();
     loaded = {
@@ -94,7 +108,7 @@ const LOADED = [
  * elsewhere is the program's.
  */
 export function depsFolders(): string[] {
-  if (loaded !== null || !import.meta.url.startsWith("file:")) return [];
+  if (loaded !== null || bundled !== null || !import.meta.url.startsWith("file:")) return [];
   const fs = process.getBuiltinModule("node:fs");
   const { dirname } = process.getBuiltinModule("node:path");
   const { fileURLToPath } = process.getBuiltinModule("node:url");

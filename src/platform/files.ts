@@ -4,7 +4,15 @@
 // fetched on first use. Errors carry Node's `code` (`ENOENT`, `EEXIST`…) on both.
 
 import type * as NodeFs from "node:fs";
-import { bytesSub, dateGetTime, strLastIndexOf, strSlice, uncurry, utf8 } from "./intrinsics.ts";
+import {
+  apply,
+  bytesSub,
+  dateGetTime,
+  strLastIndexOf,
+  strSlice,
+  uncurry,
+  utf8,
+} from "./intrinsics.ts";
 import { Date, Error, Math, Object, Promise, Uint8Array } from "./globals.ts";
 
 interface DenoFile {
@@ -543,13 +551,36 @@ export function fileProblem(e: unknown, missing = "file not found"): string {
 export function randomHex(bytes: number): string {
   // In the program's process too (temporary names when it ends): no method the program could
   // have replaced.
-  const b = randomValues(new Uint8Array(bytes));
+  const b = randomBytes(bytes);
   let hex = "";
   for (let i = 0; i < b.length; i++) hex += HEX_DIGITS[b[i] >> 4] + HEX_DIGITS[b[i] & 15];
   return hex;
 }
 const HEX_DIGITS = "0123456789abcdef";
-const randomValues = crypto.getRandomValues.bind(crypto) as <T extends Uint8Array>(a: T) => T;
+
+/**
+ * `n` random bytes (Web Crypto's), from no method the program could have replaced.
+ *
+ * @param n How many.
+ */
+export function randomBytes(n: number): Uint8Array {
+  randomValues ??= webCryptoRandom();
+  return randomValues(new Uint8Array(n));
+}
+type RandomValues = <T extends Uint8Array>(a: T) => T;
+let randomValues: RandomValues | null = null;
+// Node's `crypto` is a getter that loads its Web Crypto layer when first read (~3 ms of every
+// start, the program's process's included): its getter is taken now, as it is, and called when a
+// name is first needed; the instance it gives is Node's own, whatever `globalThis.crypto` then is.
+// Where `crypto` is a plain value (Bun), the method is taken now.
+const CRYPTO = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+const cryptoGetter = CRYPTO?.get;
+if (cryptoGetter === undefined) randomValues = webCryptoRandom();
+
+function webCryptoRandom(): RandomValues {
+  const c = (cryptoGetter !== undefined ? apply(cryptoGetter, globalThis, []) : crypto) as Crypto;
+  return c.getRandomValues.bind(c) as RandomValues;
+}
 
 /**
  * The owner and permission bits of a path, links followed; null when it does not exist. Both are

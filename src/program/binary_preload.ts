@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import * as sourcemapCodec from "@jridgewell/sourcemap-codec";
 import * as smolToml from "smol-toml";
-import { presetDeps, presetToml } from "../deps.ts";
+import { presetDepsLazily, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { isFollowed } from "./follow.ts";
@@ -21,6 +21,8 @@ import { disguise } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 
 const self = fileURLToPath(import.meta.url);
+// Bun's require() in an ES module; the bundler resolves a literal one to the bundled package.
+declare const require: (id: string) => typeof import("oxc-parser");
 
 // The program must not see the variable that makes the binary behave as `bun`; but a process it
 // starts from the same executable (`fork()`, `spawn(process.execPath, …)`) expects `bun`, as it
@@ -76,11 +78,18 @@ for (const name of ["spawn", "spawnSync"] as const) {
 }
 
 if (process.env[CHILD_ENV] !== undefined || isFollowed()) {
-  // oxc finds its native addon through napi-rs' override variable, read when the package loads.
-  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(self), ADDON_FILE);
-  const oxc = await import("oxc-parser");
-  delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
-  presetDeps({ oxc, traceMapping, sourcemapCodec });
+  // oxc (bundled here) loads when a file is first parsed, not at each start (its native addon and
+  // JS: ~5 ms): a run whose files all come from the transform cache never loads it. It finds its
+  // native addon through napi-rs' override variable, read when the package loads (synchronously:
+  // the program runs no code meanwhile).
+  presetDepsLazily(() => {
+    process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(self), ADDON_FILE);
+    try {
+      return { oxc: require("oxc-parser"), traceMapping, sourcemapCodec };
+    } finally {
+      delete process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
+    }
+  });
   presetToml(smolToml);
   setupChild([self]);
 } else {

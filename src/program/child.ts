@@ -116,6 +116,8 @@ const epochNow = Date.now;
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
+/** When tph's modules had loaded and the process began to wait for its settings (phases). */
+let loadedAt = 0;
 // Read before the program runs (it may replace `performance`).
 const origin = performance.timeOrigin;
 
@@ -145,6 +147,7 @@ export function setupChild(
     return false;
   }
   // The CLI found its command line wrong after all (or is gone): nothing runs.
+  loadedAt = origin + performanceNow();
   const config = followed ?? readPlan(planFile as string) ?? process.exit(0);
   const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
@@ -417,6 +420,7 @@ function runSaver(
       if (config.phases) {
         const phases: ChildPhases = {
           process: origin,
+          loaded: loadedAt,
           program: programStart,
           ended,
           saved: origin + performanceNow(),

@@ -156,6 +156,8 @@ export interface JestSettings {
 export interface ChildPhases {
   /** The process started (the runtime's time origin). */
   process: number;
+  /** tph's modules had loaded: the process began to wait for the run's settings. */
+  loaded: number;
   /** tph was set up: the program's first line runs next. */
   program: number;
   /** The program ended (its last line, or exit). */

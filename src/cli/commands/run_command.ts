@@ -33,29 +33,24 @@ import {
   checkScript,
   commonjsPackageWarning,
   ENDED_EARLY,
+  loadedLater,
+  planWrittenAt,
   runProgram,
   type RunProgramResult,
 } from "../launch/run_program.ts";
 import { outOfScope, SOURCE_FILE } from "../../project/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
-import { renderTree } from "../../render/tree.ts";
-import { summarisedNote } from "../../render/summary.ts";
 import { defaultScope, scriptProjectRoot } from "../../store/project_root.ts";
-import { removeChildren, storeChildren } from "../launch/child_runs.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
   ensureCacheDir,
-  exportRunFile,
-  listRuns,
-  pickOldRuns,
-  removeRuns,
   removeStaleTemps,
   sharedFolder,
-  storeRunFile,
   unsafeCacheDir,
-} from "../../store/runs.ts";
+} from "../../store/cache_dir.ts";
+import { storeRunFile } from "../../store/save_run.ts";
 import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
 import { configIntOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
@@ -75,11 +70,13 @@ import {
   isExportFormat,
   MULTI_RUN_FORMATS,
 } from "../export/formats.ts";
-import { addChildRuns } from "../export/child_files.ts";
-import { eachRun, openRun } from "../../run_file/decode.ts";
-import { exportedTo } from "./export_command.ts";
 import { TEST_FILE_NAME } from "../setup/render_test_file.ts";
-import { reportTests } from "./test_report.ts";
+
+/**
+ * What `tph run` needs once the program has ended (run_after.ts): loaded by traceProgram while the
+ * program runs, and set before anything here uses it.
+ */
+let after: typeof import("./run_after.ts");
 
 /** `tph run`'s work: its options and help are in the command table (commands.ts). */
 export async function run(ctx: Context<typeof RUN_OPTIONS>): Promise<number> {
@@ -574,10 +571,12 @@ async function traceProgram(
       return unsafe === null ? null : `it became ${unsafe} while the program ran`;
     },
   });
-  // The program has its settings and runs in its own process: tph, waiting for it, keeps the
-  // transform cache bounded meanwhile (at most once a day; otherwise one stat).
+  // The program has its settings and runs in its own process: tph, waiting for it, loads what it
+  // needs once it has ended and keeps the transform cache bounded (once a day; else one stat).
+  const loading = loadedLater(import("./run_after.ts"));
   pruneTransformCacheDaily(ctx.env ?? {});
   const result = await running;
+  after = await loading;
   const { run } = result;
   const never = where.tests === undefined && result.saveError === null &&
     (neverRan(result) || await entryDidNotParse(result, resolve(ctx.cwd, scriptArg)));
@@ -586,7 +585,7 @@ async function traceProgram(
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
   if (never) return notStarted(ctx, result);
   if (result.saveError !== null) {
-    removeChildren(result.children);
+    after.removeChildren(result.children);
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
         `(nothing was stored; the program's exit code is kept)`,
@@ -595,7 +594,7 @@ async function traceProgram(
   }
   if (where.tests !== undefined) {
     removeWholeRun(result);
-    return reportTests(ctx, result, where.tests.failedOnly);
+    return after.reportTests(ctx, result, where.tests.failedOnly);
   }
   if (where.blocksOnly) return reportBlocks(ctx, result, cfg);
   const tree = v.tree || where.setupRun ? drawTree(ctx, run, cfg) : null;
@@ -607,7 +606,7 @@ async function traceProgram(
     const out = resolve(ctx.cwd, v.output);
     try {
       // The JSON format, whatever the cache keeps.
-      exportRunFile(run.file, out);
+      after.exportRunFile(run.file, out);
       saved.push(relative(ctx.cwd, out) || out);
     } catch (e) {
       ctx.err(`tph: Cannot write "${v.output}": ${fileProblem(e, "its folder does not exist")}`);
@@ -626,6 +625,7 @@ async function traceProgram(
   if (benchPhases !== undefined && result.phases !== null) {
     const cli = {
       cli_start: performance.timeOrigin,
+      cli_plan: planWrittenAt(),
       cli_end: performance.timeOrigin + performance.now(),
     };
     appendText(
@@ -713,13 +713,13 @@ function storeChildRuns(
   if (result.children.length === 0) return [];
   // Stored with the program's run, or not at all.
   if (stored === null || cacheDir === null) {
-    removeChildren(result.children);
+    after.removeChildren(result.children);
     return [];
   }
   try {
-    return storeChildren(result.children, result.run.file, stored, cacheDir, ctx.cwd);
+    return after.storeChildren(result.children, result.run.file, stored, cacheDir, ctx.cwd);
   } catch (e) {
-    removeChildren(result.children);
+    after.removeChildren(result.children);
     ctx.warn(`Cannot store the runs of the processes and workers it started: ${folderProblem(e)}`);
     return [];
   }
@@ -727,7 +727,7 @@ function storeChildRuns(
 
 /** The whole-program run of a process that recorded only in blocks: it holds nothing. */
 function removeWholeRun(result: RunProgramResult): void {
-  removeChildren(result.children);
+  after.removeChildren(result.children);
   try {
     remove(result.run.file);
   } catch {
@@ -748,11 +748,11 @@ function reportBlocks(
   removeWholeRun(result);
   const { blocks, blockRuns } = result;
   let calls = 0;
-  eachRun(blockRuns, (file) => {
+  after.eachRun(blockRuns, (file) => {
     calls += file.meta.call_count;
     if (ctx.values.tree) {
       ctx.err(`${file.meta.label ?? "trace() block"}:`);
-      ctx.err(renderTree(file.tree().roots, {
+      ctx.err(after.renderTree(file.tree().roots, {
         style: cfg.tree_style,
         showArgs: cfg.show_args,
         showReturn: cfg.show_return,
@@ -796,7 +796,7 @@ function drawTree(
   cfg: ReturnType<typeof readConfig>,
 ): string | null {
   try {
-    return renderTree(run.tree(), {
+    return after.renderTree(run.tree(), {
       style: cfg.tree_style,
       showArgs: cfg.show_args,
       showReturn: cfg.show_return,
@@ -899,7 +899,7 @@ function reportRun(
           }`,
     );
   }
-  const note = summarisedNote(h);
+  const note = after.summarisedNote(h);
   if (note !== null && !where.setupRun) ctx.err(`tph: ${note}`);
   const savedText = saved.length
     ? `; saved ${saved.join(" and ")}${viewHint}`
@@ -1005,14 +1005,14 @@ function keepInBounds(
   let removed: number;
   try {
     // Files the listing skips are `tph logs`'s to report, not this line's.
-    const { entries } = listRuns(cacheDir);
-    const picked = pickOldRuns(entries, {
+    const { entries } = after.listRuns(cacheDir);
+    const picked = after.pickOldRuns(entries, {
       keep: cfg.max_runs ?? undefined,
       maxBytes: cfg.max_cache_mb === null ? undefined : cfg.max_cache_mb * 1e6,
       now: Date.now(),
       protect: [saved],
     });
-    const result = removeRuns(picked);
+    const result = after.removeRuns(picked);
     for (const { run, problem } of result.failed) {
       ctx.warn(
         `Cannot remove the old run "${relative(ctx.cwd, run.path) || run.path}": ${problem}`,
@@ -1134,17 +1134,17 @@ async function exportAfterRun(
   const shown = relative(ctx.cwd, dest) || dest;
   let file;
   try {
-    file = openRun(runFile);
+    file = after.openRun(runFile);
   } catch (e) {
     ctx.err(`tph: Cannot export the run: ${(e as Error).message}`);
     return null;
   }
   // With the runs of the processes and workers it started, where the format holds several.
   const files = [file];
-  if (MULTI_RUN_FORMATS.includes(format)) addChildRuns(files, ctx.cwd);
+  if (MULTI_RUN_FORMATS.includes(format)) after.addChildRuns(files, ctx.cwd);
   try {
     const stats = await exportToFile(files, format, dest, {}, { private: output === undefined });
-    return { shown, line: `tph: exported ${exportedTo(stats, format, shown, true)}` };
+    return { shown, line: `tph: exported ${after.exportedTo(stats, format, shown, true)}` };
   } catch (e) {
     ctx.err(
       `tph: Cannot write "${output ?? shown}": ${fileProblem(e, "its folder does not exist")}`,

@@ -4,7 +4,6 @@
 
 import { RunError } from "./run_error.ts";
 import { notAProgram } from "./program_file.ts";
-import { addRunInfo, openRun } from "../../run_file/decode.ts";
 import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
@@ -35,7 +34,7 @@ import {
 } from "../../program/command.ts";
 import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
 import { forwardSignals } from "./signals.ts";
-import { type ChildRunFile, takeChildren } from "./child_runs.ts";
+import type { ChildRunFile } from "./child_runs.ts";
 import {
   processRunName,
   removeLeft,
@@ -177,7 +176,11 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   }
   const started = Date.now();
   const startedAt = new Date();
-  const exit = await runChild(options, childConfig, command);
+  const exited = runChild(options, childConfig, command);
+  // The program has its settings: what reading its run needs loads while it runs.
+  const loading = loadedLater(import("./after_run.ts"));
+  const exit = await exited;
+  const after = await loading;
   const warnings: string[] = [];
   // The program's runtime; its process tells its version (runInfo).
   const own = runtimeInfo();
@@ -211,11 +214,11 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       children: [],
     };
   }
-  const children = takeChildren(out);
+  const children = after.takeChildren(out);
   const left = readLeftBehind(out, !!options.config.phases, warnings);
   const { ending, phases } = left;
   const info = runInfo(options, rt, exit, ending, started);
-  const { header, saveError } = headerOf(out, options, startedAt, info, ending, left.saveError);
+  const { header, saveError } = headerOf(out, options, startedAt, info, left, after.addRunInfo);
   if (saveError !== null) remove(out);
   const exitCode = exitCodeOf(exit);
   return {
@@ -224,7 +227,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       file: out,
       tree: () => {
         if (saveError !== null) return [];
-        const file = openRun(out);
+        const file = after.openRun(out);
         try {
           return file.tree().roots;
         } finally {
@@ -265,6 +268,26 @@ function testsListed(out: string): Pick<RunProgramResult, "testRuns" | "testsNot
 }
 
 /** Start the program's process (or take the one started early) and wait for it to end. */
+/**
+ * A module being imported while the program runs, awaited once it has ended: its failure is thrown
+ * there, not first as a rejection nobody handled.
+ *
+ * @param loading The import.
+ * @returns The same import.
+ */
+export function loadedLater<T>(loading: Promise<T>): Promise<T> {
+  loading.catch(() => {});
+  return loading;
+}
+
+/** When the last run's settings were written (epoch ms), for the phases (TPH_BENCH_PHASES). */
+let planWritten = 0;
+
+/** When the settings of the program run last were written, in epoch ms (0: none yet). */
+export function planWrittenAt(): number {
+  return planWritten;
+}
+
 async function runChild(
   options: RunProgramOptions,
   childConfig: ChildConfig,
@@ -277,6 +300,7 @@ async function runChild(
   let stops: (() => void)[];
   try {
     writePlan(planFile, childConfig);
+    planWritten = performance.timeOrigin + performance.now();
     if (early !== null) ({ child, stops } = early);
     else {
       child = spawnInherit(withTestPlan(argv, planFile), {
@@ -341,8 +365,8 @@ function headerOf(
   options: RunProgramOptions,
   startedAt: Date,
   info: RunInfo,
-  ending: ChildEnding | undefined,
-  saveError: string | null,
+  { ending, saveError }: { ending: ChildEnding | undefined; saveError: string | null },
+  addRunInfo: typeof import("./after_run.ts").addRunInfo,
 ): { header: Omit<RunJSON, "trace">; saveError: string | null } {
   try {
     // The program's process writes its run (run_file/format.ts) after saying how it ended; how it

@@ -15,8 +15,9 @@
 // program value is read through a getter or a proxy.
 
 import process from "../../platform/node_process.ts";
-import { Array, Object, Reflect, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { Array, Object, Reflect, Symbol } from "../../platform/globals.ts";
 import { hasOwn, regexExec, regexTest, strSlice } from "../../platform/intrinsics.ts";
+import { randomBytes } from "../../platform/files.ts";
 import { firstTraceparent, parseTraceparent } from "../../store/trace_context.ts";
 import { runtime } from "../recorder/recorder.ts";
 import { sentBy, sentRecord } from "../recorder/sent_spans.ts";
@@ -52,8 +53,6 @@ const TRACEPARENT_KEY = /^traceparent$/i;
 const TRACEPARENT_LINE = /(?:^|\r\n)traceparent:[ \t]*([^\r\n]*)/i;
 
 const g = globalThis as Record<PropertyKey, unknown>;
-const cryptoObject = g.crypto as Crypto;
-const randomValues = cryptoObject.getRandomValues.bind(cryptoObject) as (a: Uint8Array) => void;
 
 let enabled = false;
 let source: ContextSource | null = null;
@@ -72,10 +71,10 @@ const HEX = "0123456789abcdef";
 
 /** `n` random bytes as hex, not all zeros. */
 function randomHex(n: number): string {
-  const b = new Uint8Array(n);
   let text = "";
   for (;;) {
-    randomValues(b);
+    // Node's Web Crypto loads when first read (files.ts): not at each start.
+    const b = randomBytes(n);
     let any = 0;
     text = "";
     for (let i = 0; i < n; i++) {

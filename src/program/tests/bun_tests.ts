@@ -199,7 +199,7 @@ export function installBunTests(blocks: Blocks, recorder: TestRecorder): void {
     const f = functionRecord(id);
     const flags = f.flags;
     // A beforeAll/afterAll hook belongs to no test (its calls are in no run).
-    if ((flags & FLAG_ALL_HOOK) !== 0) return noTest;
+    if ((flags & FLAG_ALL_HOOK) !== 0) return noTest();
     if ((flags & FLAG_AFTER_EACH) !== 0) {
       if (current === null) return undefined;
       recorder.watchNextCall(hookEnd(current, clock));

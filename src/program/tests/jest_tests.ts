@@ -391,7 +391,7 @@ function runner(openTest: OpenTest, rec: TestRecorder, require: NodeJS.Require) 
     };
     rec.useTestRoots(() => {
       const test = running();
-      if (test === null) return noTest;
+      if (test === null) return noTest();
       let block = blocks.get(test);
       if (block === undefined) {
         block = openTest({ name: fullName(test as CircusTest), file, runner: "jest" });

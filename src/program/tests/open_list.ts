@@ -5,9 +5,19 @@
 import { TraceState } from "../recorder/trace_state.ts";
 import type { TestOutcome } from "../../types.ts";
 
-/** The trace of what belongs to no test (a testRoot answer): it records nothing. */
-export const noTest = new TraceState();
-noTest.active = false;
+let none: TraceState | null = null;
+
+/**
+ * The trace of what belongs to no test (a testRoot answer): it records nothing. Made when a runner
+ * first asks, not as tph loads (a trace's set-up compiles its redaction's patterns).
+ */
+export function noTest(): TraceState {
+  if (none === null) {
+    none = new TraceState();
+    none.active = false;
+  }
+  return none;
+}
 
 /**
  * Take `item` from `list` (the last one takes its place); false when it was not there.

@@ -53,3 +53,17 @@ Deno.test("the CLI's entry loads the command table, no command's work", () => {
   );
   assert.deepEqual(heavy, []);
 });
+
+Deno.test("tph run loads what it needs once the program has ended only after writing its settings", () => {
+  // The program's process waits for its settings: what reading the run, drawing the tree,
+  // exporting and keeping the cache in bounds need loads while the program runs (run_after.ts).
+  const graph = staticGraph("src/cli/commands/run_command.ts");
+  assert.ok(graph.includes("src/cli/launch/run_program.ts"), graph.join("\n"));
+  const after = graph.filter((m) =>
+    /^src\/(run_file\/(decode|json_run|call_records)|render\/(tree|summary|draw_calls)|store\/(list_runs|prune_runs|runs))\.ts$/
+      .test(m) ||
+    /^src\/cli\/(export|html)\//.test(m) && !/\/formats\.ts$/.test(m) ||
+    /^src\/cli\/(commands\/(export_command|test_report)|launch\/child_runs)\.ts$/.test(m)
+  );
+  assert.deepEqual(after, []);
+});
