@@ -3,8 +3,10 @@
 // run's JSON.
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { inflateSync } from "node:zlib";
 import { Ajv } from "ajv";
 import type { CallNodeJSON } from "../src/types.ts";
 
@@ -263,15 +265,28 @@ const PERFETTO = {
   nested: {
     Trace: proto2({ packet: field("TracePacket", 1, true) }),
     TracePacket: proto2({
+      clock_snapshot: field("ClockSnapshot", 6),
       timestamp: field("uint64", 8),
       trusted_packet_sequence_id: field("uint32", 10),
       track_event: field("TrackEvent", 11),
       interned_data: field("InternedData", 12),
       sequence_flags: field("uint32", 13),
+      compressed_packets: field("bytes", 50),
+      timestamp_clock_id: field("uint32", 58),
       trace_packet_defaults: field("TracePacketDefaults", 59),
       track_descriptor: field("TrackDescriptor", 60),
     }),
-    TracePacketDefaults: proto2({ track_event_defaults: field("TrackEventDefaults", 11) }),
+    TracePacketDefaults: proto2({
+      track_event_defaults: field("TrackEventDefaults", 11),
+      timestamp_clock_id: field("uint32", 58),
+    }),
+    ClockSnapshot: proto2({ clocks: field("Clock", 1, true) }),
+    Clock: proto2({
+      clock_id: field("uint32", 1),
+      timestamp: field("uint64", 2),
+      is_incremental: field("bool", 3),
+      unit_multiplier_ns: field("uint64", 4),
+    }),
     TrackEventDefaults: proto2({ track_uuid: field("uint64", 11) }),
     TrackDescriptor: proto2({
       uuid: field("uint64", 1),
@@ -380,10 +395,95 @@ export interface PerfettoProcess {
   flows: { id: number; from: string; to: string; ts: number }[];
 }
 
+/**
+ * A Perfetto trace's packets in file order, as Perfetto's trace processor reads them: bundles of
+ * `compressed_packets` inflated in their place, and each packet's time resolved to ns of the
+ * trace's clock (BOOTTIME) as `ns`: a time on a clock of its sequence (64–127, the packet's own
+ * or the sequence's default) goes through that clock's last snapshot, a delta from the clock's
+ * previous time when it is incremental. A clock used before its snapshot fails.
+ */
 export async function decodePerfetto(bytes: Uint8Array): Promise<Decoded[]> {
   const { default: protobuf } = await import("protobufjs/light.js");
   const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
-  return Trace.toObject(Trace.decode(bytes), { longs: Number, bytes: String }).packet;
+  const decode = (b: Uint8Array): Decoded[] =>
+    Trace.toObject(Trace.decode(b), { longs: Number, bytes: String }).packet ?? [];
+  const packets: Decoded[] = [];
+  for (const p of decode(bytes)) {
+    if (p.compressed_packets === undefined) {
+      packets.push(p);
+      continue;
+    }
+    assert.equal(Object.keys(p).length, 1, "a bundle of compressed packets holds nothing else");
+    const inner = decode(inflateSync(Buffer.from(p.compressed_packets, "base64")));
+    assert.ok(inner.every((q) => q.compressed_packets === undefined), "bundles do not nest");
+    packets.push(...inner);
+  }
+  resolveTimes(packets);
+  return packets;
+}
+
+/**
+ * A Perfetto trace's bytes with its bundles inflated in their place, as latin1 text: what a search
+ * of its texts must look through (a bundle's deflated bytes hide them).
+ */
+export async function perfettoText(bytes: Uint8Array): Promise<string> {
+  const { default: protobuf } = await import("protobufjs/light.js");
+  const Trace = protobuf.Root.fromJSON(PERFETTO).lookupType("Trace");
+  const packets = Trace.toObject(Trace.decode(bytes), { bytes: Buffer }).packet ?? [];
+  const parts = packets.map((p: Decoded) =>
+    p.compressed_packets === undefined
+      ? Trace.encode(Trace.fromObject({ packet: [p] })).finish()
+      : inflateSync(p.compressed_packets)
+  );
+  return Buffer.concat(parts).toString("latin1");
+}
+
+/** A sequence's clock: where it was last, and the trace's clock's ns at its value 0. */
+interface SequenceClock {
+  unit: number;
+  incremental: boolean;
+  value: number;
+  zero: number;
+}
+
+function resolveTimes(packets: Decoded[]): void {
+  const clocks = new Map<string, SequenceClock>();
+  const defaults = new Map<number, number | undefined>();
+  for (const p of packets) {
+    const seq: number = p.trusted_packet_sequence_id;
+    if ((p.sequence_flags ?? 0) & 1) defaults.set(seq, undefined);
+    const d = p.trace_packet_defaults;
+    if (d !== undefined) defaults.set(seq, d.timestamp_clock_id);
+    if (p.clock_snapshot !== undefined) {
+      const all = p.clock_snapshot.clocks;
+      const boot = all.find((c: Decoded) => c.clock_id === 6);
+      assert.ok(boot !== undefined, "a snapshot holds the trace's clock (BOOTTIME)");
+      for (const c of all) {
+        if (c.clock_id === 6) continue;
+        assert.ok(c.clock_id >= 64 && c.clock_id < 128, `clock ${c.clock_id} is a sequence's`);
+        const unit = c.unit_multiplier_ns ?? 1;
+        const value = c.timestamp ?? 0;
+        const key = `${seq}:${c.clock_id}`;
+        const known = clocks.get(key);
+        if (known !== undefined) {
+          assert.equal(known.unit, unit, "a clock keeps its unit");
+          assert.ok(value >= known.value, `clock ${key} goes on, not back`);
+        }
+        const zero = (boot.timestamp ?? 0) - value * unit;
+        clocks.set(key, { unit, incremental: c.is_incremental === true, value, zero });
+      }
+    }
+    if (p.timestamp === undefined) continue;
+    const id: number = p.timestamp_clock_id ?? defaults.get(seq) ?? 6;
+    if (id === 6) {
+      p.ns = p.timestamp;
+      continue;
+    }
+    const clock = clocks.get(`${seq}:${id}`);
+    assert.ok(clock !== undefined, `clock ${id} of sequence ${seq} is set before it is used`);
+    clock.value = clock.incremental ? clock.value + p.timestamp : p.timestamp;
+    p.ns = clock.zero + clock.value * clock.unit;
+  }
 }
 
 /** One packet sequence's process, tracks and calls. */
@@ -403,8 +503,18 @@ function readSequence(packets: Decoded[]): PerfettoProcess {
   const flowEnds = new Map<number, { track: number; ts: number }>();
   const timed: { ts: number; order: number; track: number; e: Record<string, unknown> }[] = [];
   const decoder = new TextDecoder();
+  /** What an iid names, failing when the sequence did not intern it (since its last clear). */
+  const look = <T>(table: Map<number, T>, iid: number, what: string): T => {
+    assert.ok(table.has(iid), `${what} iid ${iid} is interned before it is used`);
+    return table.get(iid)!;
+  };
   packets.forEach((p: Decoded, order: number) => {
-    if ((p.sequence_flags ?? 0) & 1) cleared = true;
+    if ((p.sequence_flags ?? 0) & 1) {
+      // The incremental state starts over: what was interned before is gone.
+      cleared = true;
+      for (const table of [names, events, cats, places, strings]) table.clear();
+      defaultTrack = undefined;
+    }
     if ((p.sequence_flags ?? 0) & 2) assert.ok(cleared, "interned state cleared before it is used");
     const defaults = p.trace_packet_defaults?.track_event_defaults?.track_uuid;
     if (defaults !== undefined) defaultTrack = defaults;
@@ -436,31 +546,43 @@ function readSequence(packets: Decoded[]): PerfettoProcess {
     // Resolved now: what an iid names is what the sequence had interned by this packet.
     const value = (a: Decoded): unknown =>
       a.string_value_iid !== undefined
-        ? strings.get(a.string_value_iid)
+        ? look(strings, a.string_value_iid, "string value")
         : a.dict_entries !== undefined && a.dict_entries.length > 0
-        ? Object.fromEntries(a.dict_entries.map((x: Decoded) => [names.get(x.name_iid), value(x)]))
+        ? Object.fromEntries(
+          a.dict_entries.map((
+            x: Decoded,
+          ) => [look(names, x.name_iid, "annotation name"), value(x)]),
+        )
         : a.string_value ?? a.uint_value ?? a.bool_value;
     const annotations: Record<string, unknown> = {};
     const args: Record<string, unknown> = {};
     for (const a of e.debug_annotations ?? []) {
-      const name = names.get(a.name_iid)!;
+      const name = look(names, a.name_iid, "annotation name");
       if (name.startsWith("args.")) args[name.slice(5)] = value(a);
       else annotations[name] = value(a);
     }
     if (Object.keys(args).length > 0) annotations.args = args;
     const track = e.track_uuid ?? defaultTrack;
-    for (const id of e.flow_ids ?? []) flowStarts.set(id, { track, ts: p.timestamp });
-    for (const id of e.terminating_flow_ids ?? []) flowEnds.set(id, { track, ts: p.timestamp });
-    if (e.type === 3) return; // an instant: where an arrow leaves from
+    assert.ok(typeof p.ns === "number", "a track event has a time");
+    for (const id of e.flow_ids ?? []) flowStarts.set(id, { track, ts: p.ns });
+    for (const id of e.terminating_flow_ids ?? []) flowEnds.set(id, { track, ts: p.ns });
+    const category = (k: number) => look(cats, k, "category");
+    if (e.type === 3) { // an instant: where an arrow leaves from
+      if (e.name_iid !== undefined) look(events, e.name_iid, "event name");
+      (e.category_iids ?? []).forEach(category);
+      return;
+    }
     const resolved = {
       type: e.type,
-      name: e.name_iid === undefined ? undefined : events.get(e.name_iid),
-      cats: (e.category_iids ?? []).map((k: number) => cats.get(k)),
-      at: e.source_location_iid === undefined ? undefined : places.get(e.source_location_iid),
+      name: e.name_iid === undefined ? undefined : look(events, e.name_iid, "event name"),
+      cats: (e.category_iids ?? []).map(category),
+      at: e.source_location_iid === undefined
+        ? undefined
+        : look(places, e.source_location_iid, "source location"),
       args: annotations,
     };
     assert.ok(tracks.has(track), "the track is described before its events");
-    timed.push({ ts: p.timestamp, order, track, e: resolved });
+    timed.push({ ts: p.ns, order, track, e: resolved });
   });
   timed.sort((a, b) => a.ts - b.ts || a.order - b.order);
   const open = new Map<number, { ts: number; e: Decoded }[]>();

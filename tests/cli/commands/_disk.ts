@@ -155,7 +155,7 @@ export function exportDiskTests(t: Target): void {
       );
       const cwd = dir.path;
       assertCode(await tph(t, ["run", "--max-calls", "5000", "main.js"], { cwd }), 0, "tph run");
-      for (const [options, why] of [["size=64k", "no space left"], ["size=1m,ro", "read-only"]]) {
+      for (const [options, why] of [["size=32k", "no space left"], ["size=1m,ro", "read-only"]]) {
         const out = join(cwd, `out-${why.replaceAll(" ", "-")}`);
         mountTmpfs(out, `${options},mode=0700`);
         try {

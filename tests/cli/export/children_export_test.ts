@@ -113,7 +113,7 @@ Deno.test("perfetto export: a worker's tracks are threads of its parent's proces
     p.track_event?.flow_ids?.length > 0 && p.track_event.type === 3
   );
   assert.deepEqual(
-    starts.map((p) => [p.trusted_packet_sequence_id, p.timestamp]),
+    starts.map((p) => [p.trusted_packet_sequence_id, p.ns]),
     [[1, 11_500_000], [1, 31_000_000]],
   );
   for (const [k, seq] of [[0, 2], [1, 3]]) {
