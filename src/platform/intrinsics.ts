@@ -18,6 +18,9 @@ const call = Function.prototype.call;
 /** `fn` as a function that takes its `this` first; no later patch can reach it. */
 // deno-lint-ignore no-explicit-any
 export const uncurry: (fn: unknown) => (self: any, ...args: any[]) => any = bind.bind(call);
+/** `f.call(self, ...args)`, as the built-in (no array made for the arguments, as apply needs). */
+// deno-lint-ignore ban-types
+export const callWith: (f: Function, self: unknown, ...args: unknown[]) => unknown = uncurry(call);
 
 const {
   defineProperty,

@@ -3,7 +3,7 @@
 // and its continuations take it again). The recorder hands in how to take and give back the
 // stack; this module holds no state of its own.
 
-import { apply } from "../../platform/intrinsics.ts";
+import { apply, callWith as call } from "../../platform/intrinsics.ts";
 import { Promise, Symbol } from "../../platform/globals.ts";
 import { follow, followable } from "./promises.ts";
 
@@ -49,7 +49,7 @@ export function stackHandOff(ops: StackOps): HandOff {
  */
 function delegation(ops: StackOps): Pick<HandOff, "delegated" | "wrapDelegate"> {
   /**
-   * `yield* x` (sync): x with the iterator found under `key` wrapped by delegateIterator. What the
+   * `yield* x` (sync): x with the iterator found under `key` wrapped by a Delegate. What the
    * language rejects (no such method) is handed on as it is, so the engine throws its own error.
    */
   // deno-lint-ignore no-explicit-any
@@ -59,49 +59,100 @@ function delegation(ops: StackOps): Pick<HandOff, "delegated" | "wrapDelegate"> 
   }
 
   /** x, or with `method` (x's iterator method under `key`) made delegating when it is callable. */
-  // deno-lint-ignore no-explicit-any
-  function wrapDelegate(c: number, x: unknown, key: symbol, method: any): unknown {
-    return typeof method === "function" ? { [key]: delegating(c, x, method) } : x;
+  function wrapDelegate(c: number, x: unknown, key: symbol, method: unknown): unknown {
+    if (typeof method !== "function") return x;
+    return key === Symbol.iterator
+      ? new SyncSource(c, x, method)
+      : key === Symbol.asyncIterator
+      ? new AsyncSource(c, x, method)
+      : { [key]: () => delegateIterator(c, apply(method, x, [])) };
   }
 
-  /** A delegating wrapper's iterator method: the source's own, called once as the engine would. */
-  // deno-lint-ignore no-explicit-any
-  function delegating(c: number, x: unknown, method: any): () => unknown {
-    return () => delegateIterator(c, apply(method, x, []));
+  /**
+   * The delegate's iterator as `yield*` sees it (see Delegate); not an object: the engine's own
+   * TypeError.
+   */
+  function delegateIterator(c: number, it: unknown): unknown {
+    if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
+    return new Delegate(c, it);
+  }
+
+  /** One step of a delegate, made with the delegating call `c` holding the stack. */
+  function step(c: number, it: unknown, method: unknown, v: unknown): unknown {
+    ops.take(c);
+    try {
+      // deno-lint-ignore ban-types
+      return call(method as Function, it, v);
+    } finally {
+      ops.giveBack(c);
+    }
   }
 
   /**
    * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
    * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
    * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
-   * object on); `next` is read once and throw/return on each use, as the language does.
+   * object on); `next` is read once and throw/return on each use, as the language does. A class,
+   * not closures: `yield*` in a parser's every token made several objects a step.
    */
-  // deno-lint-ignore no-explicit-any
-  function delegateIterator(c: number, it: any): unknown {
-    // Not an object: the engine's own TypeError.
-    if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
-    const next = it.next;
-    const step = (method: unknown, v: unknown) => {
-      ops.take(c);
-      try {
-        // deno-lint-ignore ban-types
-        return apply(method as Function, it, [v]);
-      } finally {
-        ops.giveBack(c);
-      }
-    };
+  class Delegate {
+    readonly #c: number;
+    readonly #it: unknown;
+    readonly #next: unknown;
+    constructor(c: number, it: unknown) {
+      this.#c = c;
+      this.#it = it;
+      // deno-lint-ignore no-explicit-any
+      this.#next = (it as any).next;
+    }
+    next(v: unknown): unknown {
+      return step(this.#c, this.#it, this.#next, v);
+    }
     // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
-    const forward = (method: unknown) =>
-      typeof method === "function" ? (v: unknown) => step(method, v) : method;
-    return {
-      next: (v: unknown) => step(next, v),
-      get throw() {
-        return forward(it.throw);
-      },
-      get return() {
-        return forward(it.return);
-      },
-    };
+    get throw(): unknown {
+      // deno-lint-ignore no-explicit-any
+      return this.#forward((this.#it as any).throw);
+    }
+    get return(): unknown {
+      // deno-lint-ignore no-explicit-any
+      return this.#forward((this.#it as any).return);
+    }
+    #forward(method: unknown): unknown {
+      const c = this.#c, it = this.#it;
+      return typeof method === "function" ? (v: unknown) => step(c, it, method, v) : method;
+    }
+  }
+
+  /** A delegating wrapper: its iterator method is the source's own, called once as the engine would. */
+  class SyncSource {
+    readonly #c: number;
+    readonly #x: unknown;
+    readonly #method: unknown;
+    constructor(c: number, x: unknown, method: unknown) {
+      this.#c = c;
+      this.#x = x;
+      this.#method = method;
+    }
+    [Symbol.iterator](): unknown {
+      // deno-lint-ignore ban-types
+      return delegateIterator(this.#c, apply(this.#method as Function, this.#x, []));
+    }
+  }
+
+  /** As SyncSource, for `yield*` in an async generator over an async iterator. */
+  class AsyncSource {
+    readonly #c: number;
+    readonly #x: unknown;
+    readonly #method: unknown;
+    constructor(c: number, x: unknown, method: unknown) {
+      this.#c = c;
+      this.#x = x;
+      this.#method = method;
+    }
+    [Symbol.asyncIterator](): unknown {
+      // deno-lint-ignore ban-types
+      return delegateIterator(this.#c, apply(this.#method as Function, this.#x, []));
+    }
   }
 
   return { delegated, wrapDelegate };
