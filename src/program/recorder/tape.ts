@@ -12,8 +12,15 @@
 //   integers (V8's fast kind; a larger one cost Deno ~25% a call) for the first 2^31 calls, and
 //   exact up to MAX_HANDLE.
 // - `parent` holds the parent's row on the same tape (a parent is always live when its child
-//   starts), or -1 for a root; `prev` holds a handle (the stack owner to give back to, which may
-//   be stale or -1).
+//   starts), or -1 for a root; `prev` holds the stack owner to give back to (a handle, which may
+//   be stale, or -1) only where it is not the parent's handle (prevOf: 0 stands for the parent).
+//
+// The layout: per row, typed columns (fn, parent, depth, start, end, state, marks; slot, prev and
+// awaited written only where not 0), grown by doubling; and value columns (a0, a1, a2, result),
+// JS arrays in chunks of 2^16 rows that are made when a row first reaches them and never copied
+// (a row's chunk is `row >>> VALUE_BITS`: valueAt, setValueAt, argAt). A call of a traced function
+// of 1 to 3 parameters keeps its arguments in a0–a2 (no array per call, nothing for the
+// collector); a call of more parameters, of a rest, or out of the traced code keeps a list in a0.
 // - `slot` indexes `traces`. A trace keeps its slot while any row carries it; a trace that
 //   stopped without writing a row gives its slot back for the next trace, so `traces` grows only
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
@@ -32,11 +39,6 @@ import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 export const MAX_ROWS = 1 << 26;
 /** The room a tape starts with, at most (Tape.plan). */
 export const FIRST_ROWS = 4096;
-/**
- * The rows whose value slots are made with the room: appended to one row at a time, the arrays
- * grow by reallocation, which made a recorded call ~30% dearer on Deno.
- */
-const FILLED_ROWS = 1 << 18;
 /** Handles stay below this (exact integers): past it a new tape is no longer started. */
 export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 /**
@@ -195,15 +197,91 @@ export class Texts {
   }
 }
 
+/** Rows a value chunk holds (see Tape.a0): a row's chunk is `row >>> VALUE_BITS`. */
+export const VALUE_BITS = 16;
+const VALUE_ROWS = 1 << VALUE_BITS;
+export const VALUE_MASK = VALUE_ROWS - 1;
+
+/** A value column's value at `row` (a column of chunks: see Tape.a0). */
+export function valueAt(col: unknown[][], row: number): unknown {
+  return col[row >>> VALUE_BITS][row & VALUE_MASK];
+}
+
+/** Set a value column's value at `row`. */
+export function setValueAt(col: unknown[][], row: number, v: unknown): void {
+  col[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+}
+
+/**
+ * Argument `i` of a row as stored, for a function of `count` parameters (`external`: a call out
+ * of the traced code). Where a call's arguments are: 1 to 3 parameters of a traced function in
+ * `a0`, `a1`, `a2`; more (or a rest), and an external call's, as a list in `a0` (argList).
+ */
+export function argAt<T>(
+  tp: Tape<T>,
+  row: number,
+  i: number,
+  count: number,
+  external: boolean,
+): unknown {
+  if (!external && count <= 3) {
+    const col = i === 0 ? tp.a0 : i === 1 ? tp.a1 : tp.a2;
+    return col[row >>> VALUE_BITS][row & VALUE_MASK];
+  }
+  return (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i];
+}
+
+/** Set argument `i` of a row as stored (see argAt). */
+export function setArgAt<T>(
+  tp: Tape<T>,
+  row: number,
+  i: number,
+  count: number,
+  external: boolean,
+  v: unknown,
+): void {
+  if (!external && count <= 3) {
+    const col = i === 0 ? tp.a0 : i === 1 ? tp.a1 : tp.a2;
+    col[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+  } else (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i] = v;
+}
+
+/** The list of arguments of an external call, or of a call of a function of more than 3. */
+export function argList<T>(tp: Tape<T>, row: number): unknown[] {
+  return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+}
+
+/** The handle a row's call gives the stack back to (maybe stale), or -1 (see Tape.prev). */
+export function prevOf<T>(tp: Tape<T>, row: number): number {
+  const v = tp.prev[row];
+  if (v !== 0) return v - 2;
+  const p = tp.parent[row];
+  return p < 0 ? -1 : tp.base + p;
+}
+
+/** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
+function valueChunk(n: number): unknown[] {
+  return new Array(n).fill(undefined);
+}
+
 /** The columns of one generation of recorded calls, recorded by traces of type `T`. */
 export class Tape<T = unknown> {
   rows = 0;
   cap: number;
+  /**
+   * The row at which newRow must make room first (`Tape.more`): the typed columns' end (`cap`)
+   * or the value chunks' end, whichever comes first.
+   */
+  limit: number;
   /** Function id. */
   fn: Int32Array;
   /** Parent row on this tape, or -1 for a root. */
   parent: Int32Array;
-  /** Handle of the stack owner to give back to on suspend or exit (maybe stale), or -1. */
+  /**
+   * The stack owner to give back to on suspend or exit (prevOf): 0 (as allocated) for the parent's
+   * handle (-1 for a root), else that handle (maybe stale, or -1) plus 2 — only a call lent to a
+   * nested trace, one a test run in another test's call makes, and a call that resumed write it.
+   */
   prev: Float64Array;
   depth: Int32Array;
   start: Float64Array;
@@ -217,10 +295,18 @@ export class Tape<T = unknown> {
    * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value; and BRIEF, PENDING.
    */
   marks: Int32Array;
-  /** Arguments: one value, an array of values, or undefined (see to_json). */
-  args: unknown[];
-  /** Return value, or the error's text when the call threw. */
-  ret: unknown[];
+  /**
+   * The value columns, each a list of chunks of VALUE_ROWS rows (never copied as the tape grows;
+   * the first chunk grows with `cap` up to VALUE_ROWS): read and written through valueAt,
+   * setValueAt, argAt. `a0`, `a1`, `a2`: the first three arguments of a call of a traced function
+   * of 1 to 3 parameters (no array per call); for more parameters, a rest, and an external call,
+   * `a0` holds the list of them all (argList). A row never written holds undefined.
+   */
+  a0: unknown[][];
+  a1: unknown[][];
+  a2: unknown[][];
+  /** Return value, or the error's text when the call threw (a value column as a0). */
+  result: unknown[][];
   /**
    * The ms the call spent suspended (an `await`, a `yield`), summed over its suspensions; while it
    * is suspended, that sum less the time the suspension began (a negative number: the clock is
@@ -259,18 +345,36 @@ export class Tape<T = unknown> {
     this.state = new Uint8Array(cap);
     this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
-    // Filled up front (appended to one row at a time they grow by reallocation, which made a
-    // recorded call ~30% dearer on Deno; no difference measured on Bun), up to 2^18 rows: unlike
-    // the typed columns, an array's room is written when it is made.
-    const filled = Math.min(cap, FILLED_ROWS);
-    this.args = new Array(filled).fill(undefined);
-    this.ret = new Array(filled).fill(undefined);
+    // The first value chunk, as big as the room (a short program records a few hundred calls).
+    const first = Math.min(cap, VALUE_ROWS);
+    this.a0 = [valueChunk(first)];
+    this.a1 = [valueChunk(first)];
+    this.a2 = [valueChunk(first)];
+    this.result = [valueChunk(first)];
+    this.limit = first;
+  }
+
+  /**
+   * Make room for row `row` (`limit`, reached by newRow): the typed columns grow (see grow),
+   * the first value chunk with them, and a value chunk is added when the row starts one.
+   */
+  more(row: number): void {
+    if (row >= this.cap) this.grow();
+    const c = row >>> VALUE_BITS;
+    if (c >= this.a0.length) {
+      // Made when the first row of it is written: room never reached costs nothing.
+      this.a0[c] = valueChunk(VALUE_ROWS);
+      this.a1[c] = valueChunk(VALUE_ROWS);
+      this.a2[c] = valueChunk(VALUE_ROWS);
+      this.result[c] = valueChunk(VALUE_ROWS);
+    }
+    this.limit = Math.min(this.cap, this.a0.length << VALUE_BITS);
   }
 
   /**
    * Make room for `rows` rows as the present room fills (see grow). A trace that may record
    * 100,000 calls starts with FIRST_ROWS of room: making the whole room up front cost 6–19 ms of
-   * every run (the two value arrays' memory is written when they are made), while most short
+   * every run (the value chunks' memory is written when they are made), while most short
    * programs record a few hundred calls.
    *
    * @param rows The room the trace may need.
@@ -301,16 +405,16 @@ export class Tape<T = unknown> {
   resize(rows: number): void {
     const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
     if (cap === this.cap) return;
-    // The value arrays, filled as the constructor fills them (rows past FILLED_ROWS append).
-    const filled = Math.min(cap, FILLED_ROWS);
-    if (this.args.length < filled) {
-      const args = new Array(filled).fill(undefined), ret = new Array(filled).fill(undefined);
-      for (let i = 0; i < this.rows; i++) {
-        args[i] = this.args[i];
-        ret[i] = this.ret[i];
-      }
-      this.args = args;
-      this.ret = ret;
+    // The first value chunk grows with the room (appended to, it stays filled); later chunks
+    // are made whole when reached (more).
+    const first = Math.min(cap, VALUE_ROWS);
+    const a0 = this.a0[0], a1 = this.a1[0], a2 = this.a2[0], result = this.result[0];
+    for (let i = a0.length; i < first; i++) {
+      a0[i] =
+        a1[i] =
+        a2[i] =
+        result[i] =
+          undefined;
     }
     const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);
@@ -328,5 +432,7 @@ export class Tape<T = unknown> {
     this.slot = more(this.slot);
     this.marks = more(this.marks);
     this.cap = cap;
+    // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
+    this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
   }
 }

@@ -1,11 +1,18 @@
 // A tape starts small and grows four times at a step towards the room its traces may need
-// (src/program/recorder/tape.ts, Tape.plan): values recorded before and after each move are kept.
+// (src/program/recorder/tape.ts, Tape.plan): values recorded before and after each move are kept;
+// value columns grow by chunks that are never copied.
 
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIRST_ROWS, Tape } from "../../../src/program/recorder/tape.ts";
+import {
+  FIRST_ROWS,
+  setValueAt,
+  Tape,
+  VALUE_BITS,
+  valueAt,
+} from "../../../src/program/recorder/tape.ts";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { trace } from "../../../mod.ts";
 
@@ -15,8 +22,8 @@ Deno.test("the room grows four times at a step to the planned room, keeping ever
   tape.plan(20_000);
   for (let row = 0; row < FIRST_ROWS; row++) {
     tape.fn[row] = row;
-    tape.args[row] = [`a${row}`];
-    tape.ret[row] = row * 2;
+    setValueAt(tape.a0, row, [`a${row}`]);
+    setValueAt(tape.result, row, row * 2);
   }
   tape.rows = FIRST_ROWS;
   tape.grow();
@@ -24,17 +31,41 @@ Deno.test("the room grows four times at a step to the planned room, keeping ever
   tape.grow();
   assert.equal(tape.cap, 50_001);
   assert.equal(tape.fn.length, 50_001);
-  // Filled, not holey past the old room: a read of a later row finds undefined in the array.
-  assert.equal(tape.args.length, 50_001);
-  assert.equal(Object.hasOwn(tape.args, 50_000), true);
+  // The first value chunk grew with the room, filled, not holey: a read of a later row finds
+  // undefined in the array, not on Array.prototype.
+  assert.equal(tape.a0[0].length, 50_001);
+  assert.equal(Object.hasOwn(tape.a1[0], 50_000), true);
   for (let row = 0; row < FIRST_ROWS; row++) {
     assert.equal(tape.fn[row], row);
-    assert.deepEqual(tape.args[row], [`a${row}`]);
-    assert.equal(tape.ret[row], row * 2);
+    assert.deepEqual(valueAt(tape.a0, row), [`a${row}`]);
+    assert.equal(valueAt(tape.result, row), row * 2);
   }
   // Later growths double.
   tape.grow();
   assert.equal(tape.cap, 100_002);
+});
+
+Deno.test("value chunks are added as rows reach them, never copied", () => {
+  const tape = new Tape(0, FIRST_ROWS);
+  tape.plan(1 << 20);
+  const rows = (1 << VALUE_BITS) * 2 + 5;
+  const first: unknown[][] = [];
+  for (let row = 0; row < rows; row++) {
+    if (row === tape.limit) tape.more(row);
+    if (row === 1 << VALUE_BITS) first[0] = tape.a0[0];
+    setValueAt(tape.a0, row, row);
+    setValueAt(tape.a2, row, -row);
+  }
+  assert.equal(tape.a0.length, 3);
+  assert.equal(tape.a0[1].length, 1 << VALUE_BITS);
+  // The first chunk is the same array once full: later rows went to new chunks.
+  assert.equal(tape.a0[0], first[0]);
+  for (const row of [0, FIRST_ROWS, (1 << VALUE_BITS) - 1, 1 << VALUE_BITS, rows - 1]) {
+    assert.equal(valueAt(tape.a0, row), row);
+    assert.equal(valueAt(tape.a2, row), -row);
+    assert.equal(valueAt(tape.a1, row), undefined);
+    assert.equal(valueAt(tape.result, row), undefined);
+  }
 });
 
 Deno.test("a tape planned for no more than twice its room doubles", () => {
