@@ -264,6 +264,13 @@ function valueChunk(n: number): unknown[] {
   return new Array(n).fill(undefined);
 }
 
+/** A value chunk of `n` rows holding the first `rows` of `from`. */
+function copyChunk(from: unknown[], n: number, rows: number): unknown[] {
+  const to = valueChunk(n);
+  for (let i = 0; i < rows; i++) to[i] = from[i];
+  return to;
+}
+
 /** The columns of one generation of recorded calls, recorded by traces of type `T`. */
 export class Tape<T = unknown> {
   rows = 0;
@@ -405,16 +412,16 @@ export class Tape<T = unknown> {
   resize(rows: number): void {
     const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
     if (cap === this.cap) return;
-    // The first value chunk grows with the room (appended to, it stays filled); later chunks
-    // are made whole when reached (more).
+    // The first value chunk grows with the room: made anew, its rows copied (appended to one at
+    // a time, an array grows by reallocation, twice the time); later chunks are made whole when
+    // a row first reaches them (Tape.more).
     const first = Math.min(cap, VALUE_ROWS);
-    const a0 = this.a0[0], a1 = this.a1[0], a2 = this.a2[0], result = this.result[0];
-    for (let i = a0.length; i < first; i++) {
-      a0[i] =
-        a1[i] =
-        a2[i] =
-        result[i] =
-          undefined;
+    if (this.a0[0].length < first) {
+      const n = this.rows;
+      this.a0[0] = copyChunk(this.a0[0], first, n);
+      this.a1[0] = copyChunk(this.a1[0], first, n);
+      this.a2[0] = copyChunk(this.a2[0], first, n);
+      this.result[0] = copyChunk(this.result[0], first, n);
     }
     const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);

@@ -51,6 +51,8 @@ Deno.test("value chunks are added as rows reach them, never copied", () => {
   const rows = (1 << VALUE_BITS) * 2 + 5;
   const first: unknown[][] = [];
   for (let row = 0; row < rows; row++) {
+    // As the recorder's newRow does.
+    tape.rows = row + 1;
     if (row === tape.limit) tape.more(row);
     if (row === 1 << VALUE_BITS) first[0] = tape.a0[0];
     setValueAt(tape.a0, row, row);
