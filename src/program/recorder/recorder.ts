@@ -439,8 +439,8 @@ const lent: Map<number, TraceState> = new SafeMap<number, TraceState>();
  * @param t The trace that starts.
  */
 export function attachTrace(t: TraceState): void {
-  // Room for the calls the trace may record, up to 2^20 rows, made four times at a step from
-  // FIRST_ROWS rows as the rows fill (Tape.plan). The typed columns' memory
+  // Room for the calls the trace may record, up to 2^20 rows, made once FIRST_ROWS rows are
+  // filled (on Bun four times at a step: Tape.grow). The typed columns' memory
   // is the system's only once written (each page first written costs a fault: 1–10 µs on virtual
   // machines), so room never used costs little, while doubling the columns as they filled wrote
   // each row's bytes twice more (900,000 calls wrote 97 MB of columns instead of 48). Not more:
