@@ -14,17 +14,19 @@
 // - `parent` holds the parent's row on the same tape (a parent is always live when its child
 //   starts), or -1 for a root; `prev` holds the stack owner to give back to (a handle, which may
 //   be stale, or -1) only where it is not the parent's handle (prevOf: 0 stands for the parent).
-//
-// The layout: per row, typed columns (fn, parent, depth, start, end, state, marks; slot, prev and
-// awaited written only where not 0), grown by doubling; and value columns (a0, a1, a2, result),
-// JS arrays in chunks of 2^16 rows that are made when a row first reaches them and never copied
-// (a row's chunk is `row >>> VALUE_BITS`: valueAt, setValueAt, argAt). A call of a traced function
-// of 1 to 3 parameters keeps its arguments in a0–a2 (no array per call, nothing for the
-// collector); a call of more parameters, of a rest, or out of the traced code keeps a list in a0.
 // - `slot` indexes `traces`. A trace keeps its slot while any row carries it; a trace that
 //   stopped without writing a row gives its slot back for the next trace, so `traces` grows only
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
+//
+// The layout. Typed columns, one value per row: fn, parent, depth, start, end, state, marks, and
+// slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
+// made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
+// (Tape.grow), then doubled. Value columns a0, a1, a2, result: JS arrays in chunks of 2^16 rows,
+// each made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
+// valueAt, setValueAt, argAt). A call of a traced function of 1 to 3 parameters keeps its
+// arguments in a0–a2 (no array per call, nothing for the collector); a call of more parameters,
+// or out of the traced code, keeps the list of them all in a0 (argList).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
