@@ -343,6 +343,8 @@ function keepArgs(
  */
 let keptA1: unknown = undefined;
 let keptA2: unknown = undefined;
+/** How many parameters the call whose arguments are keptA1 and keptA2 has (2 or 3), else 0. */
+let keptMore = 0;
 
 /**
  * A call's arguments as stored (see keepArgs): the first one's value, its second and third in
@@ -361,6 +363,7 @@ function keepAll(
     const k0 = keep(a0, t, 0);
     keptA1 = keep(a1, t, 1);
     if (n === 3) keptA2 = keep(a2, t, 2);
+    keptMore = n;
     return k0;
   }
   if (n < 0) {
@@ -388,6 +391,7 @@ function secretArgs(
     const k0 = one(a0, 0);
     keptA1 = one(a1, 1);
     if (n === 3) keptA2 = one(a2, 2);
+    keptMore = n;
     return k0;
   }
   if (n < 0) {
@@ -566,12 +570,11 @@ function newRow(
   // fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
   if (t.slot !== 0) tp.slot[row] = t.slot;
   // The value columns' chunks hold undefined where not written (tape.ts, Tape.a0).
-  if (args !== undefined || keptA1 !== undefined || keptA2 !== undefined) {
-    const c = row >>> VALUE_BITS, i = row & VALUE_MASK;
-    tp.a0[c][i] = args;
-    if (keptA1 !== undefined) tp.a1[c][i] = keptA1;
-    if (keptA2 !== undefined) tp.a2[c][i] = keptA2;
+  if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = args;
+  if (keptMore !== 0) {
+    tp.putRest(row, keptMore, keptA1, keptA2);
     keptA1 = keptA2 = undefined; // nothing of the program's is held for the next row
+    keptMore = 0;
   }
   // A new row's marks are 0 already.
   if (marks !== 0) tp.marks[row] = marks;
@@ -788,6 +791,7 @@ function record(
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
   kept = 0;
   keptA1 = keptA2 = undefined;
+  keptMore = 0;
   keeping = id;
   // What is secret in this function's calls: looked up once per function and trace.
   const rd = t.redaction;

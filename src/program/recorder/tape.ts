@@ -22,11 +22,13 @@
 // The layout. Typed columns, one value per row: fn, parent, depth, start, end, state, marks, and
 // slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
-// (Tape.grow), then doubled. Value columns a0, a1, a2, result: JS arrays in chunks of 2^16 rows,
-// each made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
-// valueAt, setValueAt, argAt). A call of a traced function of 1 to 3 parameters keeps its
-// arguments in a0–a2 (no array per call, nothing for the collector); a call of more parameters,
-// or out of the traced code, keeps the list of them all in a0 (argList).
+// (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
+// made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
+// valueAt, setValueAt, argAt). A call of a traced function of 1 to 3 parameters keeps its first
+// argument in a0 and the others one after another in `rest` (chunks as a0's; `argsAt`, a typed
+// column, says where): no array per call, nothing for the collector, and calls of one parameter
+// leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
+// them all in a0 (argList).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
@@ -216,8 +218,9 @@ export function setValueAt(col: unknown[][], row: number, v: unknown): void {
 
 /**
  * Argument `i` of a row as stored, for a function of `count` parameters (`external`: a call out
- * of the traced code). Where a call's arguments are: 1 to 3 parameters of a traced function in
- * `a0`, `a1`, `a2`; more (or a rest), and an external call's, as a list in `a0` (argList).
+ * of the traced code). Where a call's arguments are: of a traced function of 1 to 3 parameters,
+ * the first in `a0`, the second and third in `rest` (from `argsAt[row] - 1`); of more parameters
+ * (or a rest), and an external call's, a list of them all in `a0` (argList).
  */
 export function argAt<T>(
   tp: Tape<T>,
@@ -227,8 +230,9 @@ export function argAt<T>(
   external: boolean,
 ): unknown {
   if (!external && count <= 3) {
-    const col = i === 0 ? tp.a0 : i === 1 ? tp.a1 : tp.a2;
-    return col[row >>> VALUE_BITS][row & VALUE_MASK];
+    if (i === 0) return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK];
+    const at = tp.argsAt[row] + i - 2;
+    return tp.rest[at >>> VALUE_BITS][at & VALUE_MASK];
   }
   return (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i];
 }
@@ -243,8 +247,11 @@ export function setArgAt<T>(
   v: unknown,
 ): void {
   if (!external && count <= 3) {
-    const col = i === 0 ? tp.a0 : i === 1 ? tp.a1 : tp.a2;
-    col[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+    if (i === 0) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+    else {
+      const at = tp.argsAt[row] + i - 2;
+      tp.rest[at >>> VALUE_BITS][at & VALUE_MASK] = v;
+    }
   } else (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i] = v;
 }
 
@@ -307,13 +314,25 @@ export class Tape<T = unknown> {
   /**
    * The value columns, each a list of chunks of VALUE_ROWS rows (never copied as the tape grows;
    * the first chunk grows with `cap` up to VALUE_ROWS): read and written through valueAt,
-   * setValueAt, argAt. `a0`, `a1`, `a2`: the first three arguments of a call of a traced function
-   * of 1 to 3 parameters (no array per call); for more parameters, a rest, and an external call,
-   * `a0` holds the list of them all (argList). A row never written holds undefined.
+   * setValueAt, argAt. `a0`: the first argument of a call of a traced function of 1 to 3
+   * parameters (no array per call); for more parameters, a rest, and an external call, the list
+   * of them all (argList). A row never written holds undefined.
    */
   a0: unknown[][];
-  a1: unknown[][];
-  a2: unknown[][];
+  /**
+   * Where the second and third arguments of a call of a traced function of 2 or 3 parameters are
+   * in `rest`, plus 1; 0 for a call of another function.
+   */
+  argsAt: Int32Array;
+  /**
+   * The second and third arguments of calls of traced functions of 2 or 3 parameters, one after
+   * another (putRest): chunks as a0's, of values rather than rows, so that calls of one parameter
+   * (most) leave no room unused.
+   */
+  rest: unknown[][];
+  /** Values in `rest`, and its room. */
+  restLen = 0;
+  restRoom: number;
   /** Return value, or the error's text when the call threw (a value column as a0). */
   result: unknown[][];
   /**
@@ -357,11 +376,12 @@ export class Tape<T = unknown> {
     this.state = new Uint8Array(cap);
     this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
+    this.argsAt = new Int32Array(cap);
     // The first value chunk, as big as the room (a short program records a few hundred calls).
     const first = Math.min(cap, VALUE_ROWS);
     this.a0 = [valueChunk(first)];
-    this.a1 = [valueChunk(first)];
-    this.a2 = [valueChunk(first)];
+    this.rest = [valueChunk(first)];
+    this.restRoom = first;
     this.result = [valueChunk(first)];
     this.limit = first;
   }
@@ -376,11 +396,34 @@ export class Tape<T = unknown> {
     if (c >= this.a0.length) {
       // Made when the first row of it is written: room never reached costs nothing.
       this.a0[c] = valueChunk(VALUE_ROWS);
-      this.a1[c] = valueChunk(VALUE_ROWS);
-      this.a2[c] = valueChunk(VALUE_ROWS);
       this.result[c] = valueChunk(VALUE_ROWS);
     }
     this.limit = Math.min(this.cap, this.a0.length << VALUE_BITS);
+  }
+
+  /**
+   * Keep the second (and with `n` 3, the third) argument of row `row`'s call, of a traced function
+   * of `n` parameters (2 or 3), in `rest`.
+   */
+  putRest(row: number, n: number, a1: unknown, a2: unknown): void {
+    const at = this.restLen;
+    if (at + 2 > this.restRoom) this.moreRest();
+    this.argsAt[row] = at + 1;
+    this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = a1;
+    if (n === 3) {
+      const next = at + 1;
+      this.rest[next >>> VALUE_BITS][next & VALUE_MASK] = a2;
+    }
+    this.restLen = at + n - 1;
+  }
+
+  /** Room in `rest` for two more values: its first chunk grown (a copy), or a chunk added. */
+  moreRest(): void {
+    const rest = this.rest, first = rest[0].length;
+    if (rest.length === 1 && first < VALUE_ROWS) {
+      rest[0] = copyChunk(rest[0], Math.min(first * 4, VALUE_ROWS), this.restLen);
+    } else rest[rest.length] = valueChunk(VALUE_ROWS);
+    this.restRoom = rest.length === 1 ? rest[0].length : rest.length << VALUE_BITS;
   }
 
   /**
@@ -427,8 +470,6 @@ export class Tape<T = unknown> {
     if (this.a0[0].length < first) {
       const n = this.rows;
       this.a0[0] = copyChunk(this.a0[0], first, n);
-      this.a1[0] = copyChunk(this.a1[0], first, n);
-      this.a2[0] = copyChunk(this.a2[0], first, n);
       this.result[0] = copyChunk(this.result[0], first, n);
     }
     const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
@@ -446,6 +487,7 @@ export class Tape<T = unknown> {
     this.state = more(this.state);
     this.slot = more(this.slot);
     this.marks = more(this.marks);
+    this.argsAt = more(this.argsAt);
     this.cap = cap;
     // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);

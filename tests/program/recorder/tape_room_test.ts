@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  argAt,
   FIRST_ROWS,
+  setArgAt,
   setValueAt,
   Tape,
   VALUE_BITS,
@@ -71,7 +73,7 @@ function growsByFour(): void {
   // The first value chunk grew with the room, filled, not holey: a read of a later row finds
   // undefined in the array, not on Array.prototype.
   assert.equal(tape.a0[0].length, 50_001);
-  assert.equal(Object.hasOwn(tape.a1[0], 50_000), true);
+  assert.equal(Object.hasOwn(tape.result[0], 50_000), true);
   for (let row = 0; row < FIRST_ROWS; row++) {
     assert.equal(tape.fn[row], row);
     assert.deepEqual(valueAt(tape.a0, row), [`a${row}`]);
@@ -93,7 +95,7 @@ Deno.test("value chunks are added as rows reach them, never copied", () => {
     if (row === tape.limit) tape.more(row);
     if (row === 1 << VALUE_BITS) first[0] = tape.a0[0];
     setValueAt(tape.a0, row, row);
-    setValueAt(tape.a2, row, -row);
+    setValueAt(tape.result, row, -row);
   }
   assert.equal(tape.a0.length, 3);
   assert.equal(tape.a0[1].length, 1 << VALUE_BITS);
@@ -101,9 +103,7 @@ Deno.test("value chunks are added as rows reach them, never copied", () => {
   assert.equal(tape.a0[0], first[0]);
   for (const row of [0, FIRST_ROWS, (1 << VALUE_BITS) - 1, 1 << VALUE_BITS, rows - 1]) {
     assert.equal(valueAt(tape.a0, row), row);
-    assert.equal(valueAt(tape.a2, row), -row);
-    assert.equal(valueAt(tape.a1, row), undefined);
-    assert.equal(valueAt(tape.result, row), undefined);
+    assert.equal(valueAt(tape.result, row), -row);
   }
 });
 
@@ -136,4 +136,39 @@ Deno.test("a trace recording past the first room keeps every call's values", asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("second and third arguments go one after another in rest, its chunks never copied once full", () => {
+  const tape = new Tape(0, FIRST_ROWS);
+  tape.plan(1 << 20);
+  const rows = (1 << VALUE_BITS) + 100;
+  let full: unknown[] | null = null;
+  for (let row = 0; row < rows; row++) {
+    tape.rows = row + 1;
+    if (row === tape.limit) tape.more(row);
+    // Calls of 1, 2 and 3 parameters in turn: only the last two keep values in rest.
+    const n = row % 3 + 1;
+    setValueAt(tape.a0, row, `a${row}`);
+    if (n > 1) tape.putRest(row, n, `b${row}`, `c${row}`);
+    if (full === null && tape.rest.length === 2) full = tape.rest[0];
+  }
+  // 0, 1 and 2 values in turn.
+  let kept = 0;
+  for (let row = 0; row < rows; row++) kept += row % 3;
+  assert.equal(tape.restLen, kept);
+  assert.equal(tape.rest.length, 2);
+  assert.equal(tape.rest[0], full);
+  for (let row = 0; row < rows; row++) {
+    const n = row % 3 + 1;
+    assert.equal(argAt(tape, row, 0, n, false), `a${row}`);
+    if (n > 1) assert.equal(argAt(tape, row, 1, n, false), `b${row}`);
+    if (n > 2) assert.equal(argAt(tape, row, 2, n, false), `c${row}`);
+    if (n === 1) assert.equal(tape.argsAt[row], 0);
+  }
+  // The last call of 3 parameters, its values in the second chunk.
+  let last = rows - 1;
+  while (last % 3 !== 2) last--;
+  setArgAt(tape, last, 1, 3, false, "changed");
+  assert.equal(argAt(tape, last, 1, 3, false), "changed");
+  assert.equal(argAt(tape, last, 2, 3, false), `c${last}`);
 });
