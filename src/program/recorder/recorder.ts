@@ -343,7 +343,10 @@ function keepArgs(
  */
 let keptA1: unknown = undefined;
 let keptA2: unknown = undefined;
-/** How many parameters the call whose arguments are keptA1 and keptA2 has (2 or 3), else 0. */
+/**
+ * How many parameters the call whose arguments are keptA1 and keptA2 has (2 or 3), else 0: set
+ * once both are kept, right before newRow takes them (a keep that throws leaves it 0).
+ */
 let keptMore = 0;
 
 /**
@@ -790,8 +793,6 @@ function record(
   }
   // Arguments are described only for calls that are recorded (a repr costs ~1 µs).
   kept = 0;
-  keptA1 = keptA2 = undefined;
-  keptMore = 0;
   keeping = id;
   // What is secret in this function's calls: looked up once per function and trace.
   const rd = t.redaction;

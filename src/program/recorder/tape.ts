@@ -421,7 +421,7 @@ export class Tape<T = unknown> {
   moreRest(): void {
     const rest = this.rest, first = rest[0].length;
     if (rest.length === 1 && first < VALUE_ROWS) {
-      rest[0] = copyChunk(rest[0], Math.min(first * 4, VALUE_ROWS), this.restLen);
+      rest[0] = copyChunk(rest[0], Math.min(Math.max(first * 4, 64), VALUE_ROWS), this.restLen);
     } else rest[rest.length] = valueChunk(VALUE_ROWS);
     this.restRoom = rest.length === 1 ? rest[0].length : rest.length << VALUE_BITS;
   }
