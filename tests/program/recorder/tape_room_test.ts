@@ -172,3 +172,43 @@ Deno.test("second and third arguments go one after another in rest, its chunks n
   assert.equal(argAt(tape, last, 1, 3, false), "changed");
   assert.equal(argAt(tape, last, 2, 3, false), `c${last}`);
 });
+
+Deno.test("a recorded call keeps its arguments in columns: no list for 1 to 3 parameters", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-room-"));
+  try {
+    const file = join(dir, "m.mjs");
+    const source = `export function one(a) { return a; }
+export function two(a, b) { return b; }
+export function three(a, b, c) { return c; }
+export function four(a, b, c, d) { return d; }`;
+    writeFileSync(file, instrument(source, { filename: file }).code);
+    const m = await import(file);
+    const t = trace({ details: "all" });
+    m.one(1);
+    m.two(2, "x");
+    m.three(3, undefined, 5);
+    m.four(4, 5, 6, 7);
+    t.stop();
+    const tape = t.state.tape, rows = t.state.firstRow;
+    // The first argument of a call of 1 to 3 parameters is the value itself, the others in rest.
+    assert.deepEqual([0, 1, 2].map((i) => valueAt(tape.a0, rows + i)), [1, 2, 3]);
+    assert.equal(tape.argsAt[rows], 0);
+    assert.equal(argAt(tape, rows + 1, 1, 2, false), "x");
+    assert.equal(argAt(tape, rows + 2, 1, 3, false), undefined);
+    assert.equal(argAt(tape, rows + 2, 2, 3, false), 5);
+    assert.equal(tape.argsAt[rows + 2], tape.argsAt[rows + 1] + 1);
+    // More parameters: one list.
+    assert.deepEqual(valueAt(tape.a0, rows + 3), [4, 5, 6, 7]);
+    assert.deepEqual(
+      t.roots.map((n) => n.args),
+      [{ a: "1" }, { a: "2", b: '"x"' }, { a: "3", b: "undefined", c: "5" }, {
+        a: "4",
+        b: "5",
+        c: "6",
+        d: "7",
+      }],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
