@@ -8,7 +8,7 @@
 
 import { functionRecord } from "./functions.ts";
 import { keptCut, reprBrief, reprKept, summaryKey } from "./repr.ts";
-import { MARKED_ARGS, PENDING, type Tape } from "./tape.ts";
+import { argAt, argList, MARKED_ARGS, PENDING, setArgAt, type Tape } from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
 
@@ -29,13 +29,15 @@ let marks = 0;
 export function settleArgs(tp: Tape<TraceState>, row: number, full: boolean): void {
   const t = tp.traces[tp.slot[row]];
   marks = tp.marks[row] & ~PENDING;
-  const stored = tp.args[row];
   const f = functionRecord(tp.fn[row]);
-  // The arguments' layout, as the writers read it (to_json.ts, argsOf).
-  if (f.kind !== "external" && f.params.length === 1) {
-    tp.args[row] = settled(tp, t, stored, 0, full);
+  // The arguments' layout, as the writers read it (tape.ts, argAt).
+  const count = f.params.length, external = f.kind === "external";
+  if (!external && count <= 3) {
+    for (let i = 0; i < count; i++) {
+      setArgAt(tp, row, i, count, false, settled(tp, t, argAt(tp, row, i, count, false), i, full));
+    }
   } else {
-    const values = stored as unknown[];
+    const values = argList(tp, row);
     const n = min(values.length, MARKED_ARGS);
     for (let i = 0; i < n; i++) values[i] = settled(tp, t, values[i], i, full);
   }

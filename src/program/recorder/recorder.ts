@@ -49,8 +49,12 @@ import {
   MAX_ROWS,
   OPEN,
   PENDING,
+  prevOf,
   RET_TEXT,
+  setValueAt,
   Tape,
+  VALUE_BITS,
+  VALUE_MASK,
 } from "./tape.ts";
 import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { TraceState } from "./trace_state.ts";
@@ -268,16 +272,16 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
   ) {
     if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
-    tp.ret[row] = v;
+    setValueAt(tp.result, row, v);
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
     t = tp.traces[tp.slot[row]];
     if ((tp.marks[row] & BRIEF) === 0 || typeof v !== "object") {
       const text = reprKept(v, t.maxRepr, t.redaction);
-      tp.ret[row] = tp.texts.add(text, keptCut);
+      setValueAt(tp.result, row, tp.texts.add(text, keptCut));
     } else {
-      tp.ret[row] = briefIndex(tp, t, v as object);
+      setValueAt(tp.result, row, briefIndex(tp, t, v as object));
       t.summarised++;
     }
     tp.marks[row] |= RET_TEXT;
@@ -294,7 +298,7 @@ const secretReturns: Set<number> = new SafeSet<number>();
 function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): void {
   if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
   else {
-    tp.ret[row] = tp.texts.add(REDACTED, false);
+    setValueAt(tp.result, row, tp.texts.add(REDACTED, false));
     tp.marks[row] |= RET_TEXT;
   }
 }
@@ -333,7 +337,22 @@ function keepArgs(
   return args;
 }
 
-/** A call's arguments as stored (see keepArgs). */
+/**
+ * The second and third arguments as stored of the call being recorded (keepAll), for newRow's
+ * value columns (undefined when it has none).
+ */
+let keptA1: unknown = undefined;
+let keptA2: unknown = undefined;
+/**
+ * How many parameters the call whose arguments are keptA1 and keptA2 has (2 or 3), else 0: set
+ * once both are kept, right before newRow takes them (a keep that throws leaves it 0).
+ */
+let keptMore = 0;
+
+/**
+ * A call's arguments as stored (see keepArgs): the first one's value, its second and third in
+ * keptA1 and keptA2 (a call of 2 or 3 parameters makes no array); more, as the list `more`.
+ */
 function keepAll(
   t: TraceState,
   n: number,
@@ -343,8 +362,13 @@ function keepAll(
   more: unknown[] | undefined,
 ): unknown {
   if (n === 1) return keep(a0, t, 0);
-  if (n === 2) return [keep(a0, t, 0), keep(a1, t, 1)];
-  if (n === 3) return [keep(a0, t, 0), keep(a1, t, 1), keep(a2, t, 2)];
+  if (n === 2 || n === 3) {
+    const k0 = keep(a0, t, 0);
+    keptA1 = keep(a1, t, 1);
+    if (n === 3) keptA2 = keep(a2, t, 2);
+    keptMore = n;
+    return k0;
+  }
   if (n < 0) {
     for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
     return more;
@@ -366,8 +390,13 @@ function secretArgs(
   const one = (v: unknown, i: number) =>
     rd.secretParam(id, i) ? keepText(REDACTED, false, t, i) : keep(v, t, i);
   if (n === 1) return one(a0, 0);
-  if (n === 2) return [one(a0, 0), one(a1, 1)];
-  if (n === 3) return [one(a0, 0), one(a1, 1), one(a2, 2)];
+  if (n === 2 || n === 3) {
+    const k0 = one(a0, 0);
+    keptA1 = one(a1, 1);
+    if (n === 3) keptA2 = one(a2, 2);
+    keptMore = n;
+    return k0;
+  }
   if (n < 0) {
     for (let i = 0; i < more!.length; i++) more![i] = one(more![i], i);
     return more;
@@ -417,8 +446,8 @@ const lent: Map<number, TraceState> = new SafeMap<number, TraceState>();
  * @param t The trace that starts.
  */
 export function attachTrace(t: TraceState): void {
-  // Room for the calls the trace may record, up to 2^20 rows, made four times at a step from
-  // FIRST_ROWS rows as the rows fill (Tape.plan). The typed columns' memory
+  // Room for the calls the trace may record, up to 2^20 rows, made once FIRST_ROWS rows are
+  // filled (on Bun four times at a step: Tape.grow). The typed columns' memory
   // is the system's only once written (each page first written costs a fault: 1–10 µs on virtual
   // machines), so room never used costs little, while doubling the columns as they filled wrote
   // each row's bytes twice more (900,000 calls wrote 97 MB of columns instead of 48). Not more:
@@ -529,11 +558,13 @@ function newRow(
   marks: number,
 ): number {
   const row = tp.rows++;
-  if (row === tp.cap) tp.grow();
+  if (row === tp.limit) tp.more(row);
   tp.fn[row] = id;
   tp.parent[row] = p < 0 ? -1 : p - tp.base;
-  // A lent call's callee is a root of the nested trace but hands the stack back to the lent call.
-  tp.prev[row] = prev;
+  // Whom the call gives the stack back to: its parent, but for a lent call's callee (a root of the
+  // nested trace that hands the stack back to the lent call) or a test's call made inside another
+  // test's (tape.ts, Tape.prev).
+  if (prev !== p) tp.prev[row] = prev + 2;
   tp.depth[row] = depth;
   tp.end[row] = -1;
   tp.state[row] = state;
@@ -541,11 +572,13 @@ function newRow(
   // suspend): memory a program never writes costs nothing, and a page first written costs a
   // fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
   if (t.slot !== 0) tp.slot[row] = t.slot;
-  // Index writes, not push(): a program may have replaced Array.prototype.push. Both arrays get
-  // the row (past their first room they grow by these writes): a read past an array's end would
-  // look the index up on Array.prototype, where a program may have put a getter.
-  tp.args[row] = args;
-  tp.ret[row] = undefined;
+  // The value columns' chunks hold undefined where not written (tape.ts, Tape.a0).
+  if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = args;
+  if (keptMore !== 0) {
+    tp.putRest(row, keptMore, keptA1, keptA2);
+    keptA1 = keptA2 = undefined; // nothing of the program's is held for the next row
+    keptMore = 0;
+  }
   // A new row's marks are 0 already.
   if (marks !== 0) tp.marks[row] = marks;
   return row;
@@ -962,7 +995,7 @@ export const R = {
       const row = c - tp.base;
       tp.state[row] = THREW;
       const t = tp.traces[tp.slot[row]];
-      tp.ret[row] = formatError(e, t.maxRepr, t.redaction);
+      setValueAt(tp.result, row, formatError(e, t.maxRepr, t.redaction));
     }
   },
   /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
@@ -1189,7 +1222,7 @@ function extClose(h: number, ok: boolean, value: unknown, known: boolean): void 
     tp.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
     const t = tp.traces[tp.slot[row]];
-    tp.ret[row] = known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR;
+    setValueAt(tp.result, row, known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR);
   }
   recordExit(h);
 }
@@ -1267,7 +1300,7 @@ function recordExit(c: number): void {
     const a = tp.awaited[row];
     if (a < 0) tp.awaited[row] = max(0, a + tp.end[row]);
   }
-  if (cur === c) cur = tp.prev[row];
+  if (cur === c) cur = prevOf(tp, row);
   // After its end is kept: a test's block may end with it.
   if (watched.size !== 0) watchedExit(c);
 }
@@ -1324,7 +1357,7 @@ function endSettled(c: number, ok: boolean, v: unknown): void {
       const row = c - tp.base;
       tp.state[row] = THREW;
       const t = tp.traces[tp.slot[row]];
-      tp.ret[row] = formatError(v, t.maxRepr, t.redaction);
+      setValueAt(tp.result, row, formatError(v, t.maxRepr, t.redaction));
     }
     rejectedCall = c;
     rejection = v;
@@ -1360,7 +1393,7 @@ function suspend(c: number): void {
   const tp = tapeOf(c);
   if (tp === null) return;
   const row = c - tp.base;
-  if (cur === c) cur = tp.prev[row];
+  if (cur === c) cur = prevOf(tp, row);
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
   // first's start).
   tp.marks[row] |= AWAITS;
@@ -1374,7 +1407,7 @@ function resume(c: number): void {
   if (tp === null) return;
   const row = c - tp.base;
   if (c !== cur) {
-    tp.prev[row] = cur;
+    tp.prev[row] = cur + 2;
     cur = c;
   }
   const a = tp.awaited[row];

@@ -24,7 +24,7 @@ import {
 import { runtime } from "./recorder.ts";
 import type { FunctionEntry } from "../../run_file/format.ts";
 import { RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import { MARKED_ARGS, RET_TEXT, type Texts } from "./tape.ts";
+import { argAt, argList, MARKED_ARGS, RET_TEXT, type Texts, valueAt } from "./tape.ts";
 import {
   awaitedUs,
   type CallLinks,
@@ -178,24 +178,24 @@ export class TapeCalls implements CallsToEncode {
   }
 
   externalArgs(): number {
-    return (this.#t.tape.args[this.#row] as unknown[]).length;
+    return argList(this.#t.tape, this.#row).length;
   }
 
   writeArgs(out: RunSink, count: number, external: boolean): void {
     const value = this.#valueOf(out);
     const tp = this.#t.tape, row = this.#row;
-    const stored = tp.args[row], marks = tp.marks[row];
-    // One parameter's argument is stored as it is, more (and an external call's) as a list.
-    if (count === 1 && !external) value(stored, (marks & 1) === 1);
-    else for (let a = 0; a < count; a++) value((stored as unknown[])[a], argIsText(marks, a));
+    const marks = tp.marks[row];
+    // Where each argument is stored: tape.ts, argAt.
+    for (let a = 0; a < count; a++) value(argAt(tp, row, a, count, external), argIsText(marks, a));
   }
 
   writeResult(out: RunSink): void {
     const tp = this.#t.tape, row = this.#row;
     const state = tp.state[row];
-    if (state === RETURNED) this.#valueOf(out)(tp.ret[row], (tp.marks[row] & RET_TEXT) !== 0);
-    else if (state === THREW) {
-      const e = String(tp.ret[row]);
+    if (state === RETURNED) {
+      this.#valueOf(out)(valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0);
+    } else if (state === THREW) {
+      const e = String(valueAt(tp.result, row));
       out.textValue(e, 0, e.length);
     }
   }

@@ -12,12 +12,23 @@
 //   integers (V8's fast kind; a larger one cost Deno ~25% a call) for the first 2^31 calls, and
 //   exact up to MAX_HANDLE.
 // - `parent` holds the parent's row on the same tape (a parent is always live when its child
-//   starts), or -1 for a root; `prev` holds a handle (the stack owner to give back to, which may
-//   be stale or -1).
+//   starts), or -1 for a root; `prev` holds the stack owner to give back to (a handle, which may
+//   be stale, or -1) only where it is not the parent's handle (prevOf: 0 stands for the parent).
 // - `slot` indexes `traces`. A trace keeps its slot while any row carries it; a trace that
 //   stopped without writing a row gives its slot back for the next trace, so `traces` grows only
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
+//
+// The layout. Typed columns, one value per row: fn, parent, depth, start, end, state, marks, and
+// slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
+// made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
+// (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
+// made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
+// valueAt, setValueAt, argAt). A call of a traced function of 1 to 3 parameters keeps its first
+// argument in a0 and the others one after another in `rest` (chunks as a0's; `argsAt`, a typed
+// column, says where): no array per call, nothing for the collector, and calls of one parameter
+// leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
+// them all in a0 (argList).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
@@ -32,11 +43,6 @@ import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 export const MAX_ROWS = 1 << 26;
 /** The room a tape starts with, at most (Tape.plan). */
 export const FIRST_ROWS = 4096;
-/**
- * The rows whose value slots are made with the room: appended to one row at a time, the arrays
- * grow by reallocation, which made a recorded call ~30% dearer on Deno.
- */
-const FILLED_ROWS = 1 << 18;
 /** Handles stay below this (exact integers): past it a new tape is no longer started. */
 export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 /**
@@ -195,15 +201,103 @@ export class Texts {
   }
 }
 
+/** Rows a value chunk holds (see Tape.a0): a row's chunk is `row >>> VALUE_BITS`. */
+export const VALUE_BITS = 16;
+const VALUE_ROWS = 1 << VALUE_BITS;
+export const VALUE_MASK = VALUE_ROWS - 1;
+
+/** A value column's value at `row` (a column of chunks: see Tape.a0). */
+export function valueAt(col: unknown[][], row: number): unknown {
+  return col[row >>> VALUE_BITS][row & VALUE_MASK];
+}
+
+/** Set a value column's value at `row`. */
+export function setValueAt(col: unknown[][], row: number, v: unknown): void {
+  col[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+}
+
+/**
+ * Argument `i` of a row as stored, for a function of `count` parameters (`external`: a call out
+ * of the traced code). Where a call's arguments are: of a traced function of 1 to 3 parameters,
+ * the first in `a0`, the second and third in `rest` (from `argsAt[row] - 1`); of more parameters
+ * (or a rest), and an external call's, a list of them all in `a0` (argList).
+ */
+export function argAt<T>(
+  tp: Tape<T>,
+  row: number,
+  i: number,
+  count: number,
+  external: boolean,
+): unknown {
+  if (!external && count <= 3) {
+    if (i === 0) return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK];
+    const at = tp.argsAt[row] + i - 2;
+    return tp.rest[at >>> VALUE_BITS][at & VALUE_MASK];
+  }
+  return (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i];
+}
+
+/** Set argument `i` of a row as stored (see argAt). */
+export function setArgAt<T>(
+  tp: Tape<T>,
+  row: number,
+  i: number,
+  count: number,
+  external: boolean,
+  v: unknown,
+): void {
+  if (!external && count <= 3) {
+    if (i === 0) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+    else {
+      const at = tp.argsAt[row] + i - 2;
+      tp.rest[at >>> VALUE_BITS][at & VALUE_MASK] = v;
+    }
+  } else (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i] = v;
+}
+
+/** The list of arguments of an external call, or of a call of a function of more than 3. */
+export function argList<T>(tp: Tape<T>, row: number): unknown[] {
+  return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+}
+
+/** The handle a row's call gives the stack back to (maybe stale), or -1 (see Tape.prev). */
+export function prevOf<T>(tp: Tape<T>, row: number): number {
+  const v = tp.prev[row];
+  if (v !== 0) return v - 2;
+  const p = tp.parent[row];
+  return p < 0 ? -1 : tp.base + p;
+}
+
+/** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
+function valueChunk(n: number): unknown[] {
+  return new Array(n).fill(undefined);
+}
+
+/** A value chunk of `n` rows holding the first `rows` of `from`. */
+function copyChunk(from: unknown[], n: number, rows: number): unknown[] {
+  const to = valueChunk(n);
+  for (let i = 0; i < rows; i++) to[i] = from[i];
+  return to;
+}
+
 /** The columns of one generation of recorded calls, recorded by traces of type `T`. */
 export class Tape<T = unknown> {
   rows = 0;
   cap: number;
+  /**
+   * The row at which newRow must make room first (`Tape.more`): the typed columns' end (`cap`)
+   * or the value chunks' end, whichever comes first.
+   */
+  limit: number;
   /** Function id. */
   fn: Int32Array;
   /** Parent row on this tape, or -1 for a root. */
   parent: Int32Array;
-  /** Handle of the stack owner to give back to on suspend or exit (maybe stale), or -1. */
+  /**
+   * The stack owner to give back to on suspend or exit (prevOf): 0 (as allocated) for the parent's
+   * handle (-1 for a root), else that handle (maybe stale, or -1) plus 2 — only a call lent to a
+   * nested trace, one a test run in another test's call makes, and a call that resumed write it.
+   */
   prev: Float64Array;
   depth: Int32Array;
   start: Float64Array;
@@ -217,10 +311,30 @@ export class Tape<T = unknown> {
    * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value; and BRIEF, PENDING.
    */
   marks: Int32Array;
-  /** Arguments: one value, an array of values, or undefined (see to_json). */
-  args: unknown[];
-  /** Return value, or the error's text when the call threw. */
-  ret: unknown[];
+  /**
+   * The value columns, each a list of chunks of VALUE_ROWS rows (never copied as the tape grows;
+   * the first chunk grows with `cap` up to VALUE_ROWS): read and written through valueAt,
+   * setValueAt, argAt. `a0`: the first argument of a call of a traced function of 1 to 3
+   * parameters (no array per call); for more parameters, a rest, and an external call, the list
+   * of them all (argList). A row never written holds undefined.
+   */
+  a0: unknown[][];
+  /**
+   * Where the second and third arguments of a call of a traced function of 2 or 3 parameters are
+   * in `rest`, plus 1; 0 for a call of another function.
+   */
+  argsAt: Int32Array;
+  /**
+   * The second and third arguments of calls of traced functions of 2 or 3 parameters, one after
+   * another (putRest): chunks as a0's, of values rather than rows, so that calls of one parameter
+   * (most) leave no room unused.
+   */
+  rest: unknown[][];
+  /** Values in `rest`, and its room. */
+  restLen = 0;
+  restRoom: number;
+  /** Return value, or the error's text when the call threw (a value column as a0). */
+  result: unknown[][];
   /**
    * The ms the call spent suspended (an `await`, a `yield`), summed over its suspensions; while it
    * is suspended, that sum less the time the suspension began (a negative number: the clock is
@@ -241,8 +355,11 @@ export class Tape<T = unknown> {
    * (a tape left behind while traces still record on it: recorder.ts, newTape).
    */
   maxRows = MAX_ROWS;
-  /** The room growth heads for, four times at a step (see {@linkcode Tape.plan}). */
+  /** The room growth heads for (see {@linkcode Tape.plan}). */
   planned = 0;
+  /** Whether growth makes the planned room at once (see grow): not on Bun. */
+  // deno-lint-ignore no-explicit-any
+  static roomAtOnce: boolean = (globalThis as any).Bun === undefined;
   constructor(
     base: number,
     cap = FIRST_ROWS,
@@ -259,18 +376,60 @@ export class Tape<T = unknown> {
     this.state = new Uint8Array(cap);
     this.slot = new Int32Array(cap);
     this.marks = new Int32Array(cap);
-    // Filled up front (appended to one row at a time they grow by reallocation, which made a
-    // recorded call ~30% dearer on Deno; no difference measured on Bun), up to 2^18 rows: unlike
-    // the typed columns, an array's room is written when it is made.
-    const filled = Math.min(cap, FILLED_ROWS);
-    this.args = new Array(filled).fill(undefined);
-    this.ret = new Array(filled).fill(undefined);
+    this.argsAt = new Int32Array(cap);
+    // The first value chunk, as big as the room (a short program records a few hundred calls).
+    const first = Math.min(cap, VALUE_ROWS);
+    this.a0 = [valueChunk(first)];
+    this.rest = [valueChunk(first)];
+    this.restRoom = first;
+    this.result = [valueChunk(first)];
+    this.limit = first;
+  }
+
+  /**
+   * Make room for row `row` (`limit`, reached by newRow): the typed columns grow (see grow),
+   * the first value chunk with them, and a value chunk is added when the row starts one.
+   */
+  more(row: number): void {
+    if (row >= this.cap) this.grow();
+    const c = row >>> VALUE_BITS;
+    if (c >= this.a0.length) {
+      // Made when the first row of it is written: room never reached costs nothing.
+      this.a0[c] = valueChunk(VALUE_ROWS);
+      this.result[c] = valueChunk(VALUE_ROWS);
+    }
+    this.limit = Math.min(this.cap, this.a0.length << VALUE_BITS);
+  }
+
+  /**
+   * Keep the second (and with `n` 3, the third) argument of row `row`'s call, of a traced function
+   * of `n` parameters (2 or 3), in `rest`.
+   */
+  putRest(row: number, n: number, a1: unknown, a2: unknown): void {
+    const at = this.restLen;
+    if (at + 2 > this.restRoom) this.moreRest();
+    this.argsAt[row] = at + 1;
+    this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = a1;
+    if (n === 3) {
+      const next = at + 1;
+      this.rest[next >>> VALUE_BITS][next & VALUE_MASK] = a2;
+    }
+    this.restLen = at + n - 1;
+  }
+
+  /** Room in `rest` for two more values: its first chunk grown (a copy), or a chunk added. */
+  moreRest(): void {
+    const rest = this.rest, first = rest[0].length;
+    if (rest.length === 1 && first < VALUE_ROWS) {
+      rest[0] = copyChunk(rest[0], Math.min(Math.max(first * 4, 64), VALUE_ROWS), this.restLen);
+    } else rest[rest.length] = valueChunk(VALUE_ROWS);
+    this.restRoom = rest.length === 1 ? rest[0].length : rest.length << VALUE_BITS;
   }
 
   /**
    * Make room for `rows` rows as the present room fills (see grow). A trace that may record
    * 100,000 calls starts with FIRST_ROWS of room: making the whole room up front cost 6–19 ms of
-   * every run (the two value arrays' memory is written when they are made), while most short
+   * every run (the value chunks' memory is written when they are made), while most short
    * programs record a few hundred calls.
    *
    * @param rows The room the trace may need.
@@ -280,15 +439,18 @@ export class Tape<T = unknown> {
   }
 
   /**
-   * Make room for more rows: four times as many up to the planned room, then twice (and twice
-   * where the system will not reserve four times: a strict overcommit policy). The planned room
-   * is not made at once: Bun writes a typed array's memory when it is made (2^20 rows: ~45 ms,
-   * for a run of 65,000 calls), while a row copied as the room grows costs a few ns.
+   * Make room for more rows: the planned room at once where typed arrays are made without writing
+   * their memory (V8: the system's zeroed pages, only those written are the process's), else four
+   * times as many up to it; then twice (and twice where the system will not reserve that much: a
+   * strict overcommit policy). Bun writes a typed array's memory when it is made (2^20 rows:
+   * ~45 ms, for a run of 65,000 calls), while a row copied as the room grows costs a few ns; on V8
+   * the copies were all of it (10 columns grown to 2^20 rows in steps: ~10 ms, against 0.05 ms
+   * for making them at once).
    */
   grow(): void {
     if (this.planned > this.cap * 2) {
       try {
-        this.resize(Math.min(this.planned, this.cap * 4));
+        this.resize(Tape.roomAtOnce ? this.planned : Math.min(this.planned, this.cap * 4));
         return;
       } catch {
         this.planned = 0;
@@ -301,16 +463,14 @@ export class Tape<T = unknown> {
   resize(rows: number): void {
     const cap = Math.min(Math.max(rows, this.cap), MAX_ROWS);
     if (cap === this.cap) return;
-    // The value arrays, filled as the constructor fills them (rows past FILLED_ROWS append).
-    const filled = Math.min(cap, FILLED_ROWS);
-    if (this.args.length < filled) {
-      const args = new Array(filled).fill(undefined), ret = new Array(filled).fill(undefined);
-      for (let i = 0; i < this.rows; i++) {
-        args[i] = this.args[i];
-        ret[i] = this.ret[i];
-      }
-      this.args = args;
-      this.ret = ret;
+    // The first value chunk grows with the room: made anew, its rows copied (appended to one at
+    // a time, an array grows by reallocation, twice the time); later chunks are made whole when
+    // a row first reaches them (Tape.more).
+    const first = Math.min(cap, VALUE_ROWS);
+    if (this.a0[0].length < first) {
+      const n = this.rows;
+      this.a0[0] = copyChunk(this.a0[0], first, n);
+      this.result[0] = copyChunk(this.result[0], first, n);
     }
     const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
       const b = new (a.constructor as new (n: number) => A)(cap);
@@ -327,6 +487,9 @@ export class Tape<T = unknown> {
     this.state = more(this.state);
     this.slot = more(this.slot);
     this.marks = more(this.marks);
+    this.argsAt = more(this.argsAt);
     this.cap = cap;
+    // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
+    this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
   }
 }

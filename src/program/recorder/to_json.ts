@@ -7,7 +7,16 @@ import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { repr } from "./repr.ts";
-import { AWAITS, HIDDEN, MARKED_ARGS, RET_TEXT, type Tape } from "./tape.ts";
+import {
+  argAt,
+  argList,
+  AWAITS,
+  HIDDEN,
+  MARKED_ARGS,
+  RET_TEXT,
+  type Tape,
+  valueAt,
+} from "./tape.ts";
 import { type FunctionEntry } from "../../run_file/format.ts";
 import { functionFlags, RETURNED, THREW } from "../../run_file/call_state.ts";
 import {
@@ -50,21 +59,18 @@ function show(tp: Tape, v: unknown, isText: boolean, max: number): string {
 
 function argsOf(f: FunctionRecord, tp: Tape, row: number, max: number): Record<string, string> {
   const out: Record<string, string> = {};
-  const stored = tp.args[row], marks = tp.marks[row];
+  const marks = tp.marks[row];
   if (f.kind === "external") {
     // Untraced callees have no parameter names here: arguments go by position.
-    const values = stored as unknown[];
+    const values = argList(tp, row);
     for (let i = 0; i < values.length; i++) {
       out[String(i)] = show(tp, values[i], argIsText(marks, i), max);
     }
     return out;
   }
   const names = f.params;
-  if (names.length === 1) out[names[0]] = show(tp, stored, argIsText(marks, 0), max);
-  else {
-    for (let i = 0; i < names.length; i++) {
-      out[names[i]] = show(tp, (stored as unknown[])[i], argIsText(marks, i), max);
-    }
+  for (let i = 0; i < names.length; i++) {
+    out[names[i]] = show(tp, argAt(tp, row, i, names.length, false), argIsText(marks, i), max);
   }
   return out;
 }
@@ -158,10 +164,10 @@ export function callTree(t: TraceState): CallNodeJSON[] {
       kind: f.kind,
       args: argsOf(f, tp, row, t.maxRepr),
       return_value: finished && state === RETURNED
-        ? show(tp, tp.ret[row], (tp.marks[row] & RET_TEXT) !== 0, t.maxRepr)
+        ? show(tp, valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0, t.maxRepr)
         : null,
     } as CallNodeJSON;
-    if (finished && state === THREW) node.exception = String(tp.ret[row]);
+    if (finished && state === THREW) node.exception = String(valueAt(tp.result, row));
     node.start_ms = round3(tp.start[row] - t.startTime);
     // The end rounded as the start is (both from the trace's start), not the length: a call then
     // never seems to end after its caller, or after its next sibling starts.
@@ -466,33 +472,28 @@ export function writeTraceJSON(
       const finished = done[i] === 1;
       const id = tp.fn[row];
       const fb = functions[id] ?? functionBytes(id);
-      const stored = tp.args[row], marks = tp.marks[row];
+      const marks = tp.marks[row];
       out.bytes(fb.head);
       if (fb.external) {
-        const values = stored as unknown[];
+        const values = argList(tp, row);
         for (let a = 0; a < values.length; a++) {
           out.bytes(positionKey(a));
           value(values[a], argIsText(marks, a));
         }
       } else {
         const keys = fb.keys;
-        if (keys.length === 1) {
-          out.bytes(keys[0]);
-          value(stored, (marks & 1) === 1);
-        } else {
-          for (let a = 0; a < keys.length; a++) {
-            out.bytes(keys[a]);
-            value((stored as unknown[])[a], argIsText(marks, a));
-          }
+        for (let a = 0; a < keys.length; a++) {
+          out.bytes(keys[a]);
+          value(argAt(tp, row, a, keys.length, false), argIsText(marks, a));
         }
       }
       out.bytes(RETURN_VALUE);
       const state = tp.state[row];
-      if (finished && state === RETURNED) value(tp.ret[row], (marks & RET_TEXT) !== 0);
+      if (finished && state === RETURNED) value(valueAt(tp.result, row), (marks & RET_TEXT) !== 0);
       else out.bytes(NULL);
       if (finished && state === THREW) {
         out.bytes(EXCEPTION);
-        const e = String(tp.ret[row]);
+        const e = String(valueAt(tp.result, row));
         out.json(e, 0, e.length);
       }
       out.bytes(START);
