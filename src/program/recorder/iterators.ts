@@ -62,100 +62,106 @@ function delegation(ops: StackOps): Pick<HandOff, "delegated" | "wrapDelegate"> 
   function wrapDelegate(c: number, x: unknown, key: symbol, method: unknown): unknown {
     if (typeof method !== "function") return x;
     return key === Symbol.iterator
-      ? new SyncSource(c, x, method)
+      ? new SyncSource(ops, c, x, method)
       : key === Symbol.asyncIterator
-      ? new AsyncSource(c, x, method)
-      : { [key]: () => delegateIterator(c, apply(method, x, [])) };
-  }
-
-  /**
-   * The delegate's iterator as `yield*` sees it (see Delegate); not an object: the engine's own
-   * TypeError.
-   */
-  function delegateIterator(c: number, it: unknown): unknown {
-    if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
-    return new Delegate(c, it);
-  }
-
-  /** One step of a delegate, made with the delegating call `c` holding the stack. */
-  function step(c: number, it: unknown, method: unknown, v: unknown): unknown {
-    ops.take(c);
-    try {
-      // deno-lint-ignore ban-types
-      return call(method as Function, it, v);
-    } finally {
-      ops.giveBack(c);
-    }
-  }
-
-  /**
-   * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
-   * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
-   * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
-   * object on); `next` is read once and throw/return on each use, as the language does. A class,
-   * not closures: `yield*` in a parser's every token made several objects a step.
-   */
-  class Delegate {
-    readonly #c: number;
-    readonly #it: unknown;
-    readonly #next: unknown;
-    constructor(c: number, it: unknown) {
-      this.#c = c;
-      this.#it = it;
-      // deno-lint-ignore no-explicit-any
-      this.#next = (it as any).next;
-    }
-    next(v: unknown): unknown {
-      return step(this.#c, this.#it, this.#next, v);
-    }
-    // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
-    get throw(): unknown {
-      // deno-lint-ignore no-explicit-any
-      return this.#forward((this.#it as any).throw);
-    }
-    get return(): unknown {
-      // deno-lint-ignore no-explicit-any
-      return this.#forward((this.#it as any).return);
-    }
-    #forward(method: unknown): unknown {
-      const c = this.#c, it = this.#it;
-      return typeof method === "function" ? (v: unknown) => step(c, it, method, v) : method;
-    }
-  }
-
-  /** A delegating wrapper: its iterator method is the source's own, called once as the engine would. */
-  class SyncSource {
-    readonly #c: number;
-    readonly #x: unknown;
-    readonly #method: unknown;
-    constructor(c: number, x: unknown, method: unknown) {
-      this.#c = c;
-      this.#x = x;
-      this.#method = method;
-    }
-    [Symbol.iterator](): unknown {
-      // deno-lint-ignore ban-types
-      return delegateIterator(this.#c, apply(this.#method as Function, this.#x, []));
-    }
-  }
-
-  /** As SyncSource, for `yield*` in an async generator over an async iterator. */
-  class AsyncSource {
-    readonly #c: number;
-    readonly #x: unknown;
-    readonly #method: unknown;
-    constructor(c: number, x: unknown, method: unknown) {
-      this.#c = c;
-      this.#x = x;
-      this.#method = method;
-    }
-    [Symbol.asyncIterator](): unknown {
-      // deno-lint-ignore ban-types
-      return delegateIterator(this.#c, apply(this.#method as Function, this.#x, []));
-    }
+      ? new AsyncSource(ops, c, x, method)
+      : { [key]: () => delegateIterator(ops, c, apply(method, x, [])) };
   }
 
   return { delegated, wrapDelegate };
+}
+
+/**
+ * The delegate's iterator as `yield*` sees it (see Delegate); not an object: the engine's own
+ * TypeError.
+ */
+function delegateIterator(ops: StackOps, c: number, it: unknown): unknown {
+  if (it === null || (typeof it !== "object" && typeof it !== "function")) return it;
+  return new Delegate(ops, c, it);
+}
+
+/** One step of a delegate, made with the delegating call `c` holding the stack. */
+function step(ops: StackOps, c: number, it: unknown, method: unknown, v: unknown): unknown {
+  ops.take(c);
+  try {
+    // deno-lint-ignore ban-types
+    return call(method as Function, it, v);
+  } finally {
+    ops.giveBack(c);
+  }
+}
+
+/**
+ * The delegate's iterator as `yield*` sees it, each next/throw/return made with the delegating
+ * call `c` holding the stack (a delegate generator runs on its behalf, so its call and calls land
+ * under `c`) and given back after. Results pass through untouched (sync `yield*` hands the very
+ * object on); `next` is read once and throw/return on each use, as the language does. A class,
+ * not closures: `yield*` in a parser's every token made several objects a step.
+ */
+class Delegate {
+  readonly #ops: StackOps;
+  readonly #c: number;
+  readonly #it: unknown;
+  readonly #next: unknown;
+  constructor(ops: StackOps, c: number, it: unknown) {
+    this.#ops = ops;
+    this.#c = c;
+    this.#it = it;
+    // deno-lint-ignore no-explicit-any
+    this.#next = (it as any).next;
+  }
+  next(v: unknown): unknown {
+    return step(this.#ops, this.#c, this.#it, this.#next, v);
+  }
+  // A missing (or non-callable) throw/return is reported as is: the engine acts on its absence.
+  get throw(): unknown {
+    // deno-lint-ignore no-explicit-any
+    return this.#forward((this.#it as any).throw);
+  }
+  get return(): unknown {
+    // deno-lint-ignore no-explicit-any
+    return this.#forward((this.#it as any).return);
+  }
+  #forward(method: unknown): unknown {
+    const ops = this.#ops, c = this.#c, it = this.#it;
+    return typeof method === "function" ? (v: unknown) => step(ops, c, it, method, v) : method;
+  }
+}
+
+/** A delegating wrapper: its iterator method is the source's own, called once as the engine would. */
+class SyncSource {
+  readonly #ops: StackOps;
+  readonly #c: number;
+  readonly #x: unknown;
+  readonly #method: unknown;
+  constructor(ops: StackOps, c: number, x: unknown, method: unknown) {
+    this.#ops = ops;
+    this.#c = c;
+    this.#x = x;
+    this.#method = method;
+  }
+  [Symbol.iterator](): unknown {
+    // deno-lint-ignore ban-types
+    return delegateIterator(this.#ops, this.#c, apply(this.#method as Function, this.#x, []));
+  }
+}
+
+/** As SyncSource, for `yield*` in an async generator over an async iterator. */
+class AsyncSource {
+  readonly #ops: StackOps;
+  readonly #c: number;
+  readonly #x: unknown;
+  readonly #method: unknown;
+  constructor(ops: StackOps, c: number, x: unknown, method: unknown) {
+    this.#ops = ops;
+    this.#c = c;
+    this.#x = x;
+    this.#method = method;
+  }
+  [Symbol.asyncIterator](): unknown {
+    // deno-lint-ignore ban-types
+    return delegateIterator(this.#ops, this.#c, apply(this.#method as Function, this.#x, []));
+  }
 }
 
 /**
