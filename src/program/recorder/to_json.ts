@@ -382,12 +382,16 @@ export interface CallLinks {
   next: Int32Array;
   /** The first root, plus one (0: no calls). */
   firstRoot: number;
+  /** Each call's descendants. */
+  below: Int32Array;
 }
 
 /** The calls of a trace, linked (see CallLinks). */
 export function callLinks(t: TraceState): CallLinks {
   settle(t);
-  const total = maxOf(0, lastRow(t) - t.firstRow);
+  const tp: Tape = t.tape;
+  const first = t.firstRow, last = lastRow(t);
+  const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page on virtual machines): the columns are
   // as few as the walk needs.
   const rowOf = new Int32Array(total);
@@ -395,14 +399,26 @@ export function callLinks(t: TraceState): CallLinks {
   const parentOf = new Int32Array(total);
   const firstChild = new Int32Array(total);
   const next = new Int32Array(total);
+  const below = new Int32Array(total);
+  // As visit() walks them (one loop, no call per row): each visited row's index plus one (0 as
+  // allocated for rows left out); the hidden callback of trace.run() is left out.
+  const index = new Int32Array(total);
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
+  const slot = t.slot, wrapper = t.wrapper;
+  const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end;
   let n = 0, firstRoot = 0;
-  visit(t, (row, parent, finished) => {
+  for (let row = first; row < last; row++) {
+    if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) continue;
     const i = n++;
+    index[row - first] = n;
+    const prow = parents[row];
     rowOf[i] = row;
-    done[i] = finished ? 1 : 0;
-    parentOf[i] = parent;
-  });
-  // Lists made backward, each call put in front of its siblings: they end in call order.
+    parentOf[i] = prow < 0 || prow === wrapper ? -1 : index[prow - first] - 1;
+    const end = ends[row];
+    done[i] = end >= 0 && end <= stopped ? 1 : 0;
+  }
+  // Lists made backward, each call put in front of its siblings: they end in call order. A
+  // parent comes before its children: its descendants are added up on the way.
   for (let i = n - 1; i >= 0; i--) {
     const p = parentOf[i];
     if (p < 0) {
@@ -411,9 +427,10 @@ export function callLinks(t: TraceState): CallLinks {
     } else {
       next[i] = firstChild[p];
       firstChild[p] = i + 1;
+      below[p] += below[i] + 1;
     }
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot };
+  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below };
 }
 
 /** A finished call's length and, when it awaited, its time awaiting (after `"elapsed_ms":`). */
