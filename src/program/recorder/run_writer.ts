@@ -31,6 +31,7 @@ import {
   type CallLinks,
   callLinks,
   functionEntry,
+  scrubbedString,
   storedValue,
   traceHeader,
 } from "./to_json.ts";
@@ -295,6 +296,14 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
       }
     }
   };
+  const scrubs = t.scrubs;
+  /** A string not written lately. */
+  const writeString = (v: string): void => {
+    // Scanned for secrets here rather than when recorded (to_json.ts, scrubbedString).
+    const scrubbed = scrubs === null ? null : scrubbedString(t, v);
+    if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+    else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+  };
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & (TEXT_SLOTS - 1);
@@ -326,8 +335,7 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
       if (n < SAME_FROM && slotSeen[h] !== v) {
         // A short string is remembered when it comes again (once, it is cheap to write).
         slotSeen[h] = v;
-        if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-        return;
+        return writeString(v);
       }
       const known = n < SAME_FROM ? undefined : written.get(v);
       if (known !== undefined) {
@@ -336,10 +344,10 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
         return out.bytes(known);
       }
       out.reserve(shown + 16);
-      const from = out.pos;
-      if (!out.stringRepr(v, shown)) return storedValue(tp, v, false, maxRepr, text, whole);
-      const bytes = new Uint8Array(out.pos - from);
-      bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
+      const from = out.pos, flushed = out.flushed;
+      writeString(v);
+      const bytes = copyFrom(from, flushed);
+      if (bytes === null) return;
       slotKey[h] = v;
       slotBytes[h] = bytes;
       if (n < SAME_FROM) return;

@@ -6,7 +6,7 @@ import type { CallNodeJSON, FindJSON, FindMatchJSON, RunJSON } from "../../types
 import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
-import { repr } from "./repr.ts";
+import { keptCut, repr, reprKept } from "./repr.ts";
 import { AWAITS, HIDDEN, MARKED_ARGS, RET_TEXT, type Tape } from "./tape.ts";
 import { type FunctionEntry } from "../../run_file/format.ts";
 import { functionFlags, RETURNED, THREW } from "../../run_file/call_state.ts";
@@ -41,29 +41,44 @@ function argIsText(marks: number, i: number): boolean {
 }
 
 /** A stored value as text (see `Tape.marks`). */
-function show(tp: Tape, v: unknown, isText: boolean, max: number): string {
-  if (isText) return tp.texts.get(v as number);
+function show(t: TraceState, v: unknown, isText: boolean): string {
+  if (isText) return t.tape.texts.get(v as number);
+  if (typeof v === "string") return scrubbedString(t, v) ?? repr(v, t.maxRepr);
   // Objects past MARKED_ARGS are snapshots (possibly made by another copy of this module);
   // anything else is a primitive or a function, shown now.
-  return typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
+  return typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, t.maxRepr);
 }
 
-function argsOf(f: FunctionRecord, tp: Tape, row: number, max: number): Record<string, string> {
+/**
+ * The text a stored string is written as when it holds a secret (a known one or a match of a
+ * `redact_values` regex), or null. A string kept whole is scanned when it is written, once per
+ * distinct string, rather than each time a call is recorded (recorder.ts, keep): what it is
+ * written as is what the recorder stores for a string it found one in, its repr, redacted.
+ */
+export function scrubbedString(t: TraceState, s: string): string | null {
+  const scrubs = t.scrubs;
+  if (scrubs === null || s.length >= t.keepChars || !scrubs.hits(s)) return null;
+  const text = reprKept(s, t.maxRepr, t.redaction);
+  return keptCut ? text + "…" : text;
+}
+
+function argsOf(f: FunctionRecord, t: TraceState, row: number): Record<string, string> {
+  const tp = t.tape;
   const out: Record<string, string> = {};
   const stored = tp.args[row], marks = tp.marks[row];
   if (f.kind === "external") {
     // Untraced callees have no parameter names here: arguments go by position.
     const values = stored as unknown[];
     for (let i = 0; i < values.length; i++) {
-      out[String(i)] = show(tp, values[i], argIsText(marks, i), max);
+      out[String(i)] = show(t, values[i], argIsText(marks, i));
     }
     return out;
   }
   const names = f.params;
-  if (names.length === 1) out[names[0]] = show(tp, stored, argIsText(marks, 0), max);
+  if (names.length === 1) out[names[0]] = show(t, stored, argIsText(marks, 0));
   else {
     for (let i = 0; i < names.length; i++) {
-      out[names[i]] = show(tp, (stored as unknown[])[i], argIsText(marks, i), max);
+      out[names[i]] = show(t, (stored as unknown[])[i], argIsText(marks, i));
     }
   }
   return out;
@@ -156,9 +171,9 @@ export function callTree(t: TraceState): CallNodeJSON[] {
       file: f.file,
       line: f.line,
       kind: f.kind,
-      args: argsOf(f, tp, row, t.maxRepr),
+      args: argsOf(f, t, row),
       return_value: finished && state === RETURNED
-        ? show(tp, tp.ret[row], (tp.marks[row] & RET_TEXT) !== 0, t.maxRepr)
+        ? show(t, tp.ret[row], (tp.marks[row] & RET_TEXT) !== 0)
         : null,
     } as CallNodeJSON;
     if (finished && state === THREW) node.exception = String(tp.ret[row]);
@@ -469,7 +484,11 @@ export function writeTraceJSON(
   const out = new Sink(file);
   const text = (s: string, from: number, to: number) => out.json(s, from, to);
   const whole = (n: number) => out.quotedInt(n);
-  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole);
+  const value = (v: unknown, isText: boolean) => {
+    const scrubbed = !isText && typeof v === "string" ? scrubbedString(t, v) : null;
+    if (scrubbed !== null) text(scrubbed, 0, scrubbed.length);
+    else storedValue(tp, v, isText, max, text, whole);
+  };
   const functions: FunctionBytes[] = [];
   const functionBytes = (id: number): FunctionBytes => {
     return functions[id] = functionParts(functionEntry(rt.fn(id)));
