@@ -122,8 +122,8 @@ export class TapeCalls implements CallsToEncode {
   walk(open: (depth: number) => void, close: (depth: number) => void): void {
     const t = this.#t;
     const tp = t.tape;
-    const links = callLinks(t);
-    const { rowOf, done, firstChild, next, firstRoot, below } = links;
+    const links = callLinks(t, false);
+    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
     const dropped = t.dropped;
     const anyDropped = dropped.size > 0;
     const droppedBelow = anyDropped ? droppedUnder(t, links) : null;
@@ -136,12 +136,18 @@ export class TapeCalls implements CallsToEncode {
     const tapeBase = tp.base;
     const rows = this.#rows;
     let ordinal = 0;
-    // Iterative: deep recursion in the program must not overflow tph.
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, each closing the open calls that are not its ancestors; else by the lists.
     const stack: number[] = [];
     let depth = 0;
-    let i = firstRoot - 1;
+    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
     while (i >= 0 || depth > 0) {
-      if (i < 0) {
+      if (preorder) {
+        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
+          close(--depth);
+          continue;
+        }
+      } else if (i < 0) {
         const closed = stack[--depth];
         close(depth);
         i = next[closed] - 1;
@@ -171,7 +177,7 @@ export class TapeCalls implements CallsToEncode {
       }
       open(depth);
       stack[depth++] = i;
-      i = firstChild[i] - 1;
+      i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
     }
     this.#sentSpans = sent !== undefined ? spans : null;
   }
@@ -262,7 +268,7 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   const texts = tp.texts;
   const chunkBytes = new ChunkBytes(texts);
   const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
-  // The values written lately, by slot: strings by their length and four characters, texts by
+  // The values written lately, by slot: strings by their length and nine characters, texts by
   // their index; a short string or a text is remembered when it comes again.
   const slotKey: (string | undefined)[] = [], slotBytes: Uint8Array[] = [];
   const slotSeen: (string | undefined)[] = [];
@@ -323,14 +329,17 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
     } else if (typeof v === "string") {
       // Stored strings come again and again (marked's 938,598 are 22,506 distinct ones): each
       // is written a character at a time once, then its bytes are copied: first from a slot
-      // picked by the length and four characters, without hashing the whole string.
+      // picked by the length and nine characters, without hashing the whole string (strings
+      // that differ elsewhere only are told apart by the Map).
       const n = v.length;
-      const h = n === 0
-        ? 0
-        : direct
-        ? (((v.charCodeAt(0) * 31 + v.charCodeAt(n >> 2)) * 31 + v.charCodeAt(n >> 1)) * 31 +
-          v.charCodeAt(n - 1) + n * 7919) & (SLOTS - 1)
-        : n & (SLOTS - 1);
+      let h = n * 7919;
+      if (direct && n > 0) {
+        // Eight characters spread over it, and its last.
+        const step = n >> 3;
+        for (let k = 0, at = 0; k < 8; k++, at += step) h = (h * 31 + v.charCodeAt(at)) | 0;
+        h = (h * 31 + v.charCodeAt(n - 1)) | 0;
+      }
+      h &= SLOTS - 1;
       if (slotKey[h] === v) return out.bytes(slotBytes[h]);
       if (n < SAME_FROM && slotSeen[h] !== v) {
         // A short string is remembered when it comes again (once, it is cheap to write).

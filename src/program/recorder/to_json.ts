@@ -399,10 +399,20 @@ export interface CallLinks {
   firstRoot: number;
   /** Each call's descendants. */
   below: Int32Array;
+  /**
+   * Whether the calls are in pre-order (each one's parent is open when it starts): walked in call
+   * order, they are walked depth first. `firstChild` and `next` may then be empty (see callLinks).
+   */
+  preorder: boolean;
 }
 
-/** The calls of a trace, linked (see CallLinks). */
-export function callLinks(t: TraceState): CallLinks {
+/**
+ * The calls of a trace, linked (see CallLinks).
+ *
+ * @param lists Whether the children's lists are wanted even when the calls are in pre-order
+ *   already (`preorder`: then walking them in call order is walking the tree).
+ */
+export function callLinks(t: TraceState, lists = true): CallLinks {
   settle(t);
   const tp: Tape = t.tape;
   const first = t.firstRow, last = lastRow(t);
@@ -412,8 +422,6 @@ export function callLinks(t: TraceState): CallLinks {
   const rowOf = new Int32Array(total);
   const done = new Uint8Array(total);
   const parentOf = new Int32Array(total);
-  const firstChild = new Int32Array(total);
-  const next = new Int32Array(total);
   const below = new Int32Array(total);
   // As visit() walks them (one loop, no call per row): each visited row's index plus one (0 as
   // allocated for rows left out); the hidden callback of trace.run() is left out.
@@ -421,6 +429,10 @@ export function callLinks(t: TraceState): CallLinks {
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end;
+  // The calls open at each one, while they are in pre-order (each one's parent is open when it
+  // starts, as in a program that never awaits).
+  const open: number[] = [];
+  let top = 0, preorder = true;
   let n = 0, firstRoot = 0;
   for (let row = first; row < last; row++) {
     if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) continue;
@@ -428,10 +440,35 @@ export function callLinks(t: TraceState): CallLinks {
     index[row - first] = n;
     const prow = parents[row];
     rowOf[i] = row;
-    parentOf[i] = prow < 0 || prow === wrapper ? -1 : index[prow - first] - 1;
+    const p = parentOf[i] = prow < 0 || prow === wrapper ? -1 : index[prow - first] - 1;
     const end = ends[row];
     done[i] = end >= 0 && end <= stopped ? 1 : 0;
+    if (preorder) {
+      while (top > 0 && open[top - 1] !== p) top--;
+      if (p >= 0 && top === 0) preorder = false;
+      else open[top++] = i;
+    }
   }
+  if (preorder && !lists) {
+    for (let i = n - 1; i >= 0; i--) {
+      const p = parentOf[i];
+      if (p >= 0) below[p] += below[i] + 1;
+    }
+    const none = new Int32Array(0);
+    return {
+      n,
+      rowOf,
+      done,
+      parent: parentOf,
+      firstChild: none,
+      next: none,
+      firstRoot: n > 0 ? 1 : 0,
+      below,
+      preorder,
+    };
+  }
+  const firstChild = new Int32Array(total);
+  const next = new Int32Array(total);
   // Lists made backward, each call put in front of its siblings: they end in call order. A
   // parent comes before its children: its descendants are added up on the way.
   for (let i = n - 1; i >= 0; i--) {
@@ -445,7 +482,7 @@ export function callLinks(t: TraceState): CallLinks {
       below[p] += below[i] + 1;
     }
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below };
+  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
 }
 
 /** A finished call's length and, when it awaited, its time awaiting (after `"elapsed_ms":`). */
