@@ -8,6 +8,7 @@ import {
   bytesSub,
   charCodeAt,
   max,
+  min,
   regexExec,
   round,
   SafeMap,
@@ -259,6 +260,13 @@ const TEXT_SLOTS = 1 << 14;
 const MAX_COPY = 4096;
 const EMPTY = new Uint8Array(0);
 
+/** The least power of two at least `n` (and 16), up to `most`. */
+function roomFor(n: number, most: number): number {
+  let room = 16;
+  while (room < n && room < most) room *= 2;
+  return room;
+}
+
 /** Writes one value of a call (an argument, its return), as the run format stores it. */
 function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean) => void {
   const { tape: tp, maxRepr } = t;
@@ -270,15 +278,20 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
   // The values written lately, by slot: strings by their length and nine characters, texts by
   // their index; a short string or a text is remembered when it comes again.
+  // As many as a few a call, up to SLOTS (a server's run per request holds a few dozen calls).
+  const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
+  const slots = roomFor(calls * 4, SLOTS),
+    textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS);
+  const mask = slots - 1, textMask = textSlots - 1;
   const slotKey: (string | undefined)[] = [], slotBytes: Uint8Array[] = [];
   const slotSeen: (string | undefined)[] = [];
-  for (let k = 0; k < SLOTS; k++) {
+  for (let k = 0; k < slots; k++) {
     slotKey[k] = slotSeen[k] = undefined;
     slotBytes[k] = EMPTY;
   }
-  const textKey = new Int32Array(TEXT_SLOTS).fill(-1), textSeen = new Int32Array(TEXT_SLOTS);
+  const textKey = new Int32Array(textSlots).fill(-1), textSeen = new Int32Array(textSlots);
   const textBytes: Uint8Array[] = [];
-  for (let k = 0; k < TEXT_SLOTS; k++) textBytes[k] = EMPTY;
+  for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
   textSeen.fill(-1);
   const direct = out.direct;
   /** The bytes written since `from` (no flush between), or null. */
@@ -312,7 +325,7 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   };
   return (v: unknown, isText: boolean): void => {
     if (isText) {
-      const k = v as number, h = k & (TEXT_SLOTS - 1);
+      const k = v as number, h = k & textMask;
       if (textKey[h] === k) return out.bytes(textBytes[h]);
       if (textSeen[h] !== k) {
         textSeen[h] = k;
@@ -339,7 +352,7 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
         for (let k = 0, at = 0; k < 8; k++, at += step) h = (h * 31 + v.charCodeAt(at)) | 0;
         h = (h * 31 + v.charCodeAt(n - 1)) | 0;
       }
-      h &= SLOTS - 1;
+      h &= mask;
       if (slotKey[h] === v) return out.bytes(slotBytes[h]);
       if (n < SAME_FROM && slotSeen[h] !== v) {
         // A short string is remembered when it comes again (once, it is cheap to write).
