@@ -37,6 +37,7 @@ import {
   traceHeader,
 } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
+import { SHORTEST_KNOWN } from "./redact.ts";
 import type { TraceState } from "./trace_state.ts";
 import { Map, String, Uint8Array } from "../../platform/globals.ts";
 import { sentBy } from "./sent_spans.ts";
@@ -252,8 +253,6 @@ function droppedUnder(t: TraceState, links: CallLinks): Float64Array {
 const SAME_FROM = 16;
 /** Strings remembered so (the map starts over when it holds this many). */
 const MAX_SAME = 1 << 16;
-/** Slots of the strings last written, in front of the map (a power of two). */
-const SLOTS = 1 << 16;
 /** Slots of the texts last written (a power of two). */
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
@@ -276,24 +275,15 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   const texts = tp.texts;
   const chunkBytes = new ChunkBytes(texts);
   const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
-  // The values written lately, by slot: strings by their length and nine characters, texts by
-  // their index; a short string or a text is remembered when it comes again.
-  // As many as a few a call, up to SLOTS (a server's run per request holds a few dozen calls).
+  // The texts written lately, by slot (their index): one is remembered when it comes again. As
+  // many slots as a few a call, up to TEXT_SLOTS (a server's run per request holds a few dozen
+  // calls).
   const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
-  const slots = roomFor(calls * 4, SLOTS),
-    textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS);
-  const mask = slots - 1, textMask = textSlots - 1;
-  const slotKey: (string | undefined)[] = [], slotBytes: Uint8Array[] = [];
-  const slotSeen: (string | undefined)[] = [];
-  for (let k = 0; k < slots; k++) {
-    slotKey[k] = slotSeen[k] = undefined;
-    slotBytes[k] = EMPTY;
-  }
+  const textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS), textMask = textSlots - 1;
   const textKey = new Int32Array(textSlots).fill(-1), textSeen = new Int32Array(textSlots);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
   textSeen.fill(-1);
-  const direct = out.direct;
   /** The bytes written since `from` (no flush between), or null. */
   const copyFrom = (from: number, flushed: number): Uint8Array | null => {
     if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;
@@ -316,10 +306,12 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
     }
   };
   const scrubs = t.scrubs;
+  // Scanned for secrets here rather than when recorded (to_json.ts, scrubbedString): the known
+  // ones are never shorter than SHORTEST_KNOWN.
+  const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
   /** A string not written lately. */
   const writeString = (v: string): void => {
-    // Scanned for secrets here rather than when recorded (to_json.ts, scrubbedString).
-    const scrubbed = scrubs === null ? null : scrubbedString(t, v);
+    const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
     if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
     else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
   };
@@ -340,39 +332,18 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
         textBytes[h] = bytes;
       }
     } else if (typeof v === "string") {
+      if (v.length < SAME_FROM) return writeString(v);
       // Stored strings come again and again (marked's 938,598 are 22,506 distinct ones): each
-      // is written a character at a time once, then its bytes are copied: first from a slot
-      // picked by the length and nine characters, without hashing the whole string (strings
-      // that differ elsewhere only are told apart by the Map).
-      const n = v.length;
-      let h = n * 7919;
-      if (direct && n > 0) {
-        // Eight characters spread over it, and its last.
-        const step = n >> 3;
-        for (let k = 0, at = 0; k < 8; k++, at += step) h = (h * 31 + v.charCodeAt(at)) | 0;
-        h = (h * 31 + v.charCodeAt(n - 1)) | 0;
-      }
-      h &= mask;
-      if (slotKey[h] === v) return out.bytes(slotBytes[h]);
-      if (n < SAME_FROM && slotSeen[h] !== v) {
-        // A short string is remembered when it comes again (once, it is cheap to write).
-        slotSeen[h] = v;
-        return writeString(v);
-      }
-      const known = n < SAME_FROM ? undefined : written.get(v);
-      if (known !== undefined) {
-        slotKey[h] = v;
-        slotBytes[h] = known;
-        return out.bytes(known);
-      }
+      // is written a character at a time once, then its bytes are copied. (A slot picked by a
+      // few characters in front of the Map cost more than it saved: the strings are new objects
+      // each time, each one's characters read to pick its slot.)
+      const known = written.get(v);
+      if (known !== undefined) return out.bytes(known);
       out.reserve(shown + 16);
       const from = out.pos, flushed = out.flushed;
       writeString(v);
       const bytes = copyFrom(from, flushed);
       if (bytes === null) return;
-      slotKey[h] = v;
-      slotBytes[h] = bytes;
-      if (n < SAME_FROM) return;
       if (written.size >= MAX_SAME) written.clear();
       written.set(v, bytes);
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);

@@ -7,7 +7,7 @@ import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
 import { keptCut, repr, reprKept } from "./repr.ts";
-import { AWAITS, HIDDEN, MARKED_ARGS, RET_TEXT, type Tape } from "./tape.ts";
+import { AWAITS, HIDDEN, MARKED_ARGS, PENDING, RET_TEXT, type Tape } from "./tape.ts";
 import { type FunctionEntry } from "../../run_file/format.ts";
 import { functionFlags, RETURNED, THREW } from "../../run_file/call_state.ts";
 import {
@@ -18,7 +18,7 @@ import {
   qualifiedName,
 } from "../../run_file/json_form.ts";
 import type { TraceState } from "./trace_state.ts";
-import { settleOpen } from "./details.ts";
+import { settleArgs, settleOpen } from "./details.ts";
 import {
   arrayJoin,
   dateToISO,
@@ -413,8 +413,7 @@ export interface CallLinks {
  *   already (`preorder`: then walking them in call order is walking the tree).
  */
 export function callLinks(t: TraceState, lists = true): CallLinks {
-  settle(t);
-  const tp: Tape = t.tape;
+  const tp = t.tape as Tape<TraceState>;
   const first = t.firstRow, last = lastRow(t);
   const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page on virtual machines): the columns are
@@ -428,13 +427,15 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const index = new Int32Array(total);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
-  const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end;
+  const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
   // The calls open at each one, while they are in pre-order (each one's parent is open when it
   // starts, as in a program that never awaits).
   const open: number[] = [];
   let top = 0, preorder = true;
   let n = 0, firstRoot = 0;
   for (let row = first; row < last; row++) {
+    // The objects kept by calls that have not ended summarised now, as settle() does.
+    if ((marks[row] & PENDING) !== 0 && slots[row] === slot) settleArgs(tp, row, false);
     if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) continue;
     const i = n++;
     index[row - first] = n;
