@@ -354,7 +354,8 @@ export function functionEntry(f: FunctionRecord): FunctionEntry {
 /**
  * Write a stored value (an argument or return value on the tape) as a text or, for an int32
  * other than -0 (which repr() writes whole when max_repr is not below 12), as a number, with no
- * string made.
+ * string made. A string is scanned for secrets with the redaction of `scanFor` (scrubbedString)
+ * unless it is null (the caller scanned it).
  */
 export function storedValue(
   tp: Tape,
@@ -363,8 +364,11 @@ export function storedValue(
   maxRepr: number,
   text: (s: string, from: number, to: number) => void,
   whole: (n: number) => void,
+  scanFor: TraceState | null = null,
 ): void {
-  if (isText) {
+  const scrubbed = scanFor !== null && typeof v === "string" ? scrubbedString(scanFor, v) : null;
+  if (scrubbed !== null) text(scrubbed, 0, scrubbed.length);
+  else if (isText) {
     const texts = tp.texts;
     texts.locate(v as number);
     if (!texts.cut) text(texts.text, texts.from, texts.to);
@@ -522,11 +526,7 @@ export function writeTraceJSON(
   const out = new Sink(file);
   const text = (s: string, from: number, to: number) => out.json(s, from, to);
   const whole = (n: number) => out.quotedInt(n);
-  const value = (v: unknown, isText: boolean) => {
-    const scrubbed = !isText && typeof v === "string" ? scrubbedString(t, v) : null;
-    if (scrubbed !== null) text(scrubbed, 0, scrubbed.length);
-    else storedValue(tp, v, isText, max, text, whole);
-  };
+  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole, t);
   const functions: FunctionBytes[] = [];
   const functionBytes = (id: number): FunctionBytes => {
     return functions[id] = functionParts(functionEntry(rt.fn(id)));
