@@ -201,8 +201,10 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     }
     if (typeof v !== "string") return v;
     // A string holding a match of a value regex is stored as its repr with the match redacted;
-    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept).
-    if (t.scrubs === null || !t.scrubs.hits(v)) {
+    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept). One
+    // kept whole is looked at when it is written instead, once per distinct string (scrubbed in
+    // to_json.ts): only one that is clipped is scanned now, whole.
+    if (v.length < t.keepChars || t.scrubs === null || !t.scrubs.hits(v)) {
       return v.length > t.keepChars ? clipped(v, t.keepChars) : v;
     }
   } else if (keepBrief) {
@@ -269,7 +271,8 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
   let t: TraceState;
   if (
     (typeof v !== "object" || v === null) &&
-    (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null || !t.scrubs.hits(v))
+    (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null ||
+      v.length < t.keepChars || !t.scrubs.hits(v))
   ) {
     if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
     setValueAt(tp.result, row, v);

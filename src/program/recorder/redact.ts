@@ -209,7 +209,7 @@ for (const re of [KNOWN_HINT, KNOWN_REGEX]) {
 }
 
 /** No secret of KNOWN_SECRETS is shorter: shorter strings are not scanned for them. */
-const SHORTEST_KNOWN = 16;
+export const SHORTEST_KNOWN = 16;
 
 /**
  * How far beyond what a value's repr shows KNOWN_SECRETS are looked for: a string is stored and

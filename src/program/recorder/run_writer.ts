@@ -6,7 +6,9 @@ import { FileWriter } from "../../platform/files.ts";
 import {
   bytesSet,
   bytesSub,
+  charCodeAt,
   max,
+  min,
   regexExec,
   round,
   SafeMap,
@@ -30,10 +32,12 @@ import {
   type CallLinks,
   callLinks,
   functionEntry,
+  scrubbedString,
   storedValue,
   traceHeader,
 } from "./to_json.ts";
 import { reprLimit } from "./repr.ts";
+import { SHORTEST_KNOWN } from "./redact.ts";
 import type { TraceState } from "./trace_state.ts";
 import { Map, String, Uint8Array } from "../../platform/globals.ts";
 import { sentBy } from "./sent_spans.ts";
@@ -120,10 +124,11 @@ export class TapeCalls implements CallsToEncode {
   walk(open: (depth: number) => void, close: (depth: number) => void): void {
     const t = this.#t;
     const tp = t.tape;
-    const links = callLinks(t);
-    const { below, droppedBelow, anyDropped } = subtreeCounts(t, links);
-    const { rowOf, done, firstChild, next, firstRoot } = links;
+    const links = callLinks(t, false);
+    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
     const dropped = t.dropped;
+    const anyDropped = dropped.size > 0;
+    const droppedBelow = anyDropped ? droppedUnder(t, links) : null;
     const startTime = t.startTime;
     const c = this.call;
     // The calls that sent trace context on, by handle (propagate/context.ts): numbered here.
@@ -133,12 +138,18 @@ export class TapeCalls implements CallsToEncode {
     const tapeBase = tp.base;
     const rows = this.#rows;
     let ordinal = 0;
-    // Iterative: deep recursion in the program must not overflow tph.
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, each closing the open calls that are not its ancestors; else by the lists.
     const stack: number[] = [];
     let depth = 0;
-    let i = firstRoot - 1;
+    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
     while (i >= 0 || depth > 0) {
-      if (i < 0) {
+      if (preorder) {
+        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
+          close(--depth);
+          continue;
+        }
+      } else if (i < 0) {
         const closed = stack[--depth];
         close(depth);
         i = next[closed] - 1;
@@ -159,7 +170,7 @@ export class TapeCalls implements CallsToEncode {
       c.awaited = finished ? awaitedUs(t, row, elapsed) : 0;
       c.dropped = anyDropped ? dropped.get(row) ?? -1 : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
-      c.droppedBelow = anyDropped ? droppedBelow[i] : 0;
+      c.droppedBelow = droppedBelow !== null ? droppedBelow[i] : 0;
       if (rows !== null && rows.has(row)) rows.set(row, ordinal);
       ordinal++;
       if (sentSpans !== null) {
@@ -168,7 +179,7 @@ export class TapeCalls implements CallsToEncode {
       }
       open(depth);
       stack[depth++] = i;
-      i = firstChild[i] - 1;
+      i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
     }
     this.#sentSpans = sent !== undefined ? spans : null;
   }
@@ -223,37 +234,37 @@ export class TapeCalls implements CallsToEncode {
   }
 }
 
-/** Per call: its descendants, and the calls left out under them. */
-interface SubtreeCounts {
-  below: Int32Array;
-  droppedBelow: Float64Array;
-  /** Whether the trace left any call out (most runs do not: no lookup per call then). */
-  anyDropped: boolean;
-}
-
 /**
- * Descendants: a parent comes before its children, so one backward pass adds them up. Calls left
- * out under its descendants, the same way.
+ * Per call, the calls left out under its descendants: a parent comes before its children, so one
+ * backward pass adds them up.
  */
-function subtreeCounts(t: TraceState, links: CallLinks): SubtreeCounts {
+function droppedUnder(t: TraceState, links: CallLinks): Float64Array {
   const { n, rowOf, parent } = links;
   const dropped = t.dropped;
-  const anyDropped = dropped.size > 0;
-  const below = new Int32Array(n);
-  const droppedBelow = new Float64Array(anyDropped ? n : 0);
+  const droppedBelow = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const p = parent[i];
-    if (p < 0) continue;
-    below[p] += below[i] + 1;
-    if (anyDropped) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+    if (p >= 0) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
   }
-  return { below, droppedBelow, anyDropped };
+  return droppedBelow;
 }
 
 /** Strings this long or longer are written once and then copied (see valueWriter). */
 const SAME_FROM = 16;
 /** Strings remembered so (the map starts over when it holds this many). */
 const MAX_SAME = 1 << 16;
+/** Slots of the texts last written (a power of two). */
+const TEXT_SLOTS = 1 << 14;
+/** Bytes of one value remembered at most. */
+const MAX_COPY = 4096;
+const EMPTY = new Uint8Array(0);
+
+/** The least power of two at least `n` (and 16), up to `most`. */
+function roomFor(n: number, most: number): number {
+  let room = 16;
+  while (room < n && room < most) room *= 2;
+  return room;
+}
 
 /** Writes one value of a call (an argument, its return), as the run format stores it. */
 function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean) => void {
@@ -262,29 +273,78 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   const whole = (n: number) => out.wholeValue(n);
   const shown = reprLimit(maxRepr);
   const texts = tp.texts;
-  const ascii = new AsciiChunks(texts);
+  const chunkBytes = new ChunkBytes(texts);
   const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
+  // The texts written lately, by slot (their index): one is remembered when it comes again. As
+  // many slots as a few a call, up to TEXT_SLOTS (a server's run per request holds a few dozen
+  // calls).
+  const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
+  const textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS), textMask = textSlots - 1;
+  const textKey = new Int32Array(textSlots).fill(-1), textSeen = new Int32Array(textSlots);
+  const textBytes: Uint8Array[] = [];
+  for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
+  textSeen.fill(-1);
+  /** The bytes written since `from` (no flush between), or null. */
+  const copyFrom = (from: number, flushed: number): Uint8Array | null => {
+    if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;
+    const bytes = new Uint8Array(out.pos - from);
+    bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
+    return bytes;
+  };
+  const writeText = (k: number): void => {
+    texts.locate(k);
+    const c = texts.chunk;
+    const bytes = c < 0 ? null : chunkBytes.bytes(c);
+    if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
+    else {
+      const ends = chunkBytes.ends;
+      if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
+      else {
+        const i = k - texts.firsts[c];
+        out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
+      }
+    }
+  };
+  const scrubs = t.scrubs;
+  // Scanned for secrets here rather than when recorded (to_json.ts, scrubbedString): the known
+  // ones are never shorter than SHORTEST_KNOWN.
+  const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
+  /** A string not written lately. */
+  const writeString = (v: string): void => {
+    const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+    if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+    else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+  };
   return (v: unknown, isText: boolean): void => {
     if (isText) {
-      texts.locate(v as number);
-      const bytes = texts.chunk < 0 ? null : ascii.bytes(texts.chunk);
-      if (bytes !== null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
-      else out.textValue(texts.text, texts.from, texts.to, texts.cut);
-    } else if (typeof v === "string") {
-      if (v.length < SAME_FROM) {
-        if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-        return;
+      const k = v as number, h = k & textMask;
+      if (textKey[h] === k) return out.bytes(textBytes[h]);
+      if (textSeen[h] !== k) {
+        textSeen[h] = k;
+        return writeText(k);
       }
+      out.room();
+      const from = out.pos, flushed = out.flushed;
+      writeText(k);
+      const bytes = copyFrom(from, flushed);
+      if (bytes !== null) {
+        textKey[h] = k;
+        textBytes[h] = bytes;
+      }
+    } else if (typeof v === "string") {
+      if (v.length < SAME_FROM) return writeString(v);
       // Stored strings come again and again (marked's 938,598 are 22,506 distinct ones): each
-      // is written a character at a time once, then its bytes are copied.
+      // is written a character at a time once, then its bytes are copied. (A slot picked by a
+      // few characters in front of the Map cost more than it saved: the strings are new objects
+      // each time, each one's characters read to pick its slot.)
       const known = written.get(v);
       if (known !== undefined) return out.bytes(known);
       out.reserve(shown + 16);
-      const from = out.pos;
-      if (!out.stringRepr(v, shown)) return storedValue(tp, v, false, maxRepr, text, whole);
+      const from = out.pos, flushed = out.flushed;
+      writeString(v);
+      const bytes = copyFrom(from, flushed);
+      if (bytes === null) return;
       if (written.size >= MAX_SAME) written.clear();
-      const bytes = new Uint8Array(out.pos - from);
-      bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
       written.set(v, bytes);
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
@@ -294,40 +354,70 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
 }
 
 // deno-lint-ignore no-control-regex
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\x00-\x7f]+/g;
+const SURROGATE = /[\ud800-\udfff]/;
 
 /** Bytes of chunks of texts the encoder made at once, held at most. */
 const HELD_BYTES = 16 << 20;
 
 /**
  * The UTF-8 bytes of the tape's joined texts, a chunk at a time: a text is copied from them
- * instead of read a character at a time, where a chunk is all ASCII (a text's characters are then
- * its bytes: values shown whole). Null for a chunk that is not (one cut text's "…" is enough: the
- * texts of most real programs), and for every chunk once they have been made so often (texts
- * written far out of their order) that making them costs more than it saves.
+ * instead of read a character at a time. For a chunk that is not all ASCII (one summary's "…" is
+ * enough: the texts of most real programs), where each of its texts ends in the bytes too. Null
+ * for a chunk holding a surrogate (a text's half of a pair is written as the JSON's escape), and
+ * for every chunk once they have been made so often (texts written far out of their order) that
+ * making them costs more than it saves.
  */
-class AsciiChunks {
+class ChunkBytes {
   readonly #held: (Uint8Array | null | undefined)[] = [];
+  /** Per chunk held, where each of its texts ends in its bytes (null: all ASCII, as in units). */
+  readonly #ends: (Int32Array | null)[] = [];
   /** Chunks held, oldest first from `#first`, and the bytes they hold. */
   readonly #order: number[] = [];
   #first = 0;
   #bytes = 0;
   #made = 0;
   readonly texts: Texts;
+  /** The byte ends of the chunk `bytes` last returned (null: its texts' ends are its bytes'). */
+  ends: Int32Array | null = null;
   constructor(texts: Texts) {
     this.texts = texts;
   }
 
   bytes(c: number): Uint8Array | null {
     const had = this.#held[c];
-    if (had !== undefined) return had;
+    if (had !== undefined) {
+      this.ends = this.#ends[c];
+      return had;
+    }
     const chunks = this.texts.chunks;
     if (this.#made > 2 * chunks.length + 16) return null;
     this.#made++;
     const text = chunks[c];
-    // Found at once in a chunk of cut texts (their "…"): not encoded for nothing.
-    const bytes = regexExec(NON_ASCII, text) === null ? utf8(text) : null;
+    let bytes: Uint8Array | null = null, ends: Int32Array | null = null;
+    NON_ASCII.lastIndex = 0;
+    let run = regexExec(NON_ASCII, text);
+    if (run === null) bytes = utf8(text);
+    else if (regexExec(SURROGATE, text) === null) {
+      // Each text's end moved on by the bytes its characters past ASCII take beyond one.
+      const units = this.texts.ends[c];
+      ends = new Int32Array(units.length);
+      let extra = 0, i = 0;
+      while (run !== null) {
+        const at = run.index, chars = run[0];
+        for (; i < units.length && units[i] <= at; i++) ends[i] = units[i] + extra;
+        for (let k = 0; k < chars.length; k++) {
+          for (; i < units.length && units[i] <= at + k; i++) ends[i] = units[i] + extra;
+          extra += charCodeAt(chars, k) < 0x800 ? 1 : 2;
+        }
+        run = regexExec(NON_ASCII, text);
+      }
+      for (; i < units.length; i++) ends[i] = units[i] + extra;
+      bytes = utf8(text);
+    }
     this.#held[c] = bytes;
+    this.#ends[c] = ends;
+    this.ends = ends;
     const order = this.#order;
     order[order.length] = c;
     if (bytes !== null) this.#bytes += bytes.length;
@@ -337,6 +427,7 @@ class AsciiChunks {
       const old = order[this.#first++];
       this.#bytes -= this.#held[old]?.length ?? 0;
       this.#held[old] = undefined;
+      this.#ends[old] = null;
     }
     return bytes;
   }

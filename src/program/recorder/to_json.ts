@@ -6,13 +6,14 @@ import type { CallNodeJSON, FindJSON, FindMatchJSON, RunJSON } from "../../types
 import { VERSION } from "../../version.ts";
 import type { FunctionRecord } from "./functions.ts";
 import { runtime, type Snapshot } from "./recorder.ts";
-import { repr } from "./repr.ts";
+import { keptCut, repr, reprKept } from "./repr.ts";
 import {
   argAt,
   argList,
   AWAITS,
   HIDDEN,
   MARKED_ARGS,
+  PENDING,
   RET_TEXT,
   type Tape,
   valueAt,
@@ -27,7 +28,7 @@ import {
   qualifiedName,
 } from "../../run_file/json_form.ts";
 import type { TraceState } from "./trace_state.ts";
-import { settleOpen } from "./details.ts";
+import { settleArgs, settleOpen } from "./details.ts";
 import {
   arrayJoin,
   dateToISO,
@@ -50,27 +51,42 @@ function argIsText(marks: number, i: number): boolean {
 }
 
 /** A stored value as text (see `Tape.marks`). */
-function show(tp: Tape, v: unknown, isText: boolean, max: number): string {
-  if (isText) return tp.texts.get(v as number);
+function show(t: TraceState, v: unknown, isText: boolean): string {
+  if (isText) return t.tape.texts.get(v as number);
+  if (typeof v === "string") return scrubbedString(t, v) ?? repr(v, t.maxRepr);
   // Objects past MARKED_ARGS are snapshots (possibly made by another copy of this module);
   // anything else is a primitive or a function, shown now.
-  return typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, max);
+  return typeof v === "object" && v !== null ? (v as Snapshot).text : repr(v, t.maxRepr);
 }
 
-function argsOf(f: FunctionRecord, tp: Tape, row: number, max: number): Record<string, string> {
+/**
+ * The text a stored string is written as when it holds a secret (a known one or a match of a
+ * `redact_values` regex), or null. A string kept whole is scanned when it is written, once per
+ * distinct string, rather than each time a call is recorded (recorder.ts, keep): what it is
+ * written as is what the recorder stores for a string it found one in, its repr, redacted.
+ */
+export function scrubbedString(t: TraceState, s: string): string | null {
+  const scrubs = t.scrubs;
+  if (scrubs === null || s.length >= t.keepChars || !scrubs.hits(s)) return null;
+  const text = reprKept(s, t.maxRepr, t.redaction);
+  return keptCut ? text + "…" : text;
+}
+
+function argsOf(f: FunctionRecord, t: TraceState, row: number): Record<string, string> {
+  const tp = t.tape;
   const out: Record<string, string> = {};
   const marks = tp.marks[row];
   if (f.kind === "external") {
     // Untraced callees have no parameter names here: arguments go by position.
     const values = argList(tp, row);
     for (let i = 0; i < values.length; i++) {
-      out[String(i)] = show(tp, values[i], argIsText(marks, i), max);
+      out[String(i)] = show(t, values[i], argIsText(marks, i));
     }
     return out;
   }
   const names = f.params;
   for (let i = 0; i < names.length; i++) {
-    out[names[i]] = show(tp, argAt(tp, row, i, names.length, false), argIsText(marks, i), max);
+    out[names[i]] = show(t, argAt(tp, row, i, names.length, false), argIsText(marks, i));
   }
   return out;
 }
@@ -162,9 +178,9 @@ export function callTree(t: TraceState): CallNodeJSON[] {
       file: f.file,
       line: f.line,
       kind: f.kind,
-      args: argsOf(f, tp, row, t.maxRepr),
+      args: argsOf(f, t, row),
       return_value: finished && state === RETURNED
-        ? show(tp, valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0, t.maxRepr)
+        ? show(t, valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0)
         : null,
     } as CallNodeJSON;
     if (finished && state === THREW) node.exception = String(valueAt(tp.result, row));
@@ -345,7 +361,8 @@ export function functionEntry(f: FunctionRecord): FunctionEntry {
 /**
  * Write a stored value (an argument or return value on the tape) as a text or, for an int32
  * other than -0 (which repr() writes whole when max_repr is not below 12), as a number, with no
- * string made.
+ * string made. A string is scanned for secrets with the redaction of `scanFor` (scrubbedString)
+ * unless it is null (the caller scanned it).
  */
 export function storedValue(
   tp: Tape,
@@ -354,8 +371,11 @@ export function storedValue(
   maxRepr: number,
   text: (s: string, from: number, to: number) => void,
   whole: (n: number) => void,
+  scanFor: TraceState | null = null,
 ): void {
-  if (isText) {
+  const scrubbed = scanFor !== null && typeof v === "string" ? scrubbedString(scanFor, v) : null;
+  if (scrubbed !== null) text(scrubbed, 0, scrubbed.length);
+  else if (isText) {
     const texts = tp.texts;
     texts.locate(v as number);
     if (!texts.cut) text(texts.text, texts.from, texts.to);
@@ -388,27 +408,81 @@ export interface CallLinks {
   next: Int32Array;
   /** The first root, plus one (0: no calls). */
   firstRoot: number;
+  /** Each call's descendants. */
+  below: Int32Array;
+  /**
+   * Whether the calls are in pre-order (each one's parent is open when it starts): walked in call
+   * order, they are walked depth first. `firstChild` and `next` may then be empty (see callLinks).
+   */
+  preorder: boolean;
 }
 
-/** The calls of a trace, linked (see CallLinks). */
-export function callLinks(t: TraceState): CallLinks {
-  settle(t);
-  const total = maxOf(0, lastRow(t) - t.firstRow);
+/**
+ * The calls of a trace, linked (see CallLinks).
+ *
+ * @param lists Whether the children's lists are wanted even when the calls are in pre-order
+ *   already (`preorder`: then walking them in call order is walking the tree).
+ */
+export function callLinks(t: TraceState, lists = true): CallLinks {
+  const tp = t.tape as Tape<TraceState>;
+  const first = t.firstRow, last = lastRow(t);
+  const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page on virtual machines): the columns are
   // as few as the walk needs.
   const rowOf = new Int32Array(total);
   const done = new Uint8Array(total);
   const parentOf = new Int32Array(total);
+  const below = new Int32Array(total);
+  // As visit() walks them (one loop, no call per row): each visited row's index plus one (0 as
+  // allocated for rows left out); the hidden callback of trace.run() is left out.
+  const index = new Int32Array(total);
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
+  const slot = t.slot, wrapper = t.wrapper;
+  const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
+  // The calls open at each one, while they are in pre-order (each one's parent is open when it
+  // starts, as in a program that never awaits).
+  const open: number[] = [];
+  let top = 0, preorder = true;
+  let n = 0, firstRoot = 0;
+  for (let row = first; row < last; row++) {
+    // The objects kept by calls that have not ended summarised now, as settle() does.
+    if ((marks[row] & PENDING) !== 0 && slots[row] === slot) settleArgs(tp, row, false);
+    if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) continue;
+    const i = n++;
+    index[row - first] = n;
+    const prow = parents[row];
+    rowOf[i] = row;
+    const p = parentOf[i] = prow < 0 || prow === wrapper ? -1 : index[prow - first] - 1;
+    const end = ends[row];
+    done[i] = end >= 0 && end <= stopped ? 1 : 0;
+    if (preorder) {
+      while (top > 0 && open[top - 1] !== p) top--;
+      if (p >= 0 && top === 0) preorder = false;
+      else open[top++] = i;
+    }
+  }
+  if (preorder && !lists) {
+    for (let i = n - 1; i >= 0; i--) {
+      const p = parentOf[i];
+      if (p >= 0) below[p] += below[i] + 1;
+    }
+    const none = new Int32Array(0);
+    return {
+      n,
+      rowOf,
+      done,
+      parent: parentOf,
+      firstChild: none,
+      next: none,
+      firstRoot: n > 0 ? 1 : 0,
+      below,
+      preorder,
+    };
+  }
   const firstChild = new Int32Array(total);
   const next = new Int32Array(total);
-  let n = 0, firstRoot = 0;
-  visit(t, (row, parent, finished) => {
-    const i = n++;
-    rowOf[i] = row;
-    done[i] = finished ? 1 : 0;
-    parentOf[i] = parent;
-  });
-  // Lists made backward, each call put in front of its siblings: they end in call order.
+  // Lists made backward, each call put in front of its siblings: they end in call order. A
+  // parent comes before its children: its descendants are added up on the way.
   for (let i = n - 1; i >= 0; i--) {
     const p = parentOf[i];
     if (p < 0) {
@@ -417,9 +491,10 @@ export function callLinks(t: TraceState): CallLinks {
     } else {
       next[i] = firstChild[p];
       firstChild[p] = i + 1;
+      below[p] += below[i] + 1;
     }
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot };
+  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
 }
 
 /** A finished call's length and, when it awaited, its time awaiting (after `"elapsed_ms":`). */
@@ -458,7 +533,7 @@ export function writeTraceJSON(
   const out = new Sink(file);
   const text = (s: string, from: number, to: number) => out.json(s, from, to);
   const whole = (n: number) => out.quotedInt(n);
-  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole);
+  const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole, t);
   const functions: FunctionBytes[] = [];
   const functionBytes = (id: number): FunctionBytes => {
     return functions[id] = functionParts(functionEntry(rt.fn(id)));
