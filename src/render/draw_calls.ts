@@ -31,22 +31,8 @@ import {
 } from "../run_file/call_records.ts";
 import { Error, Math, Number, String, TextEncoder, Uint8Array } from "../platform/globals.ts";
 
-/**
- * Thrown to stop drawing once stdout's reader went away; made when first thrown: on Deno an Error
- * made while the program's bundle evaluates (this module is in it) cost 8–18 ms of every traced
- * program's start (Deno works out the stack's positions in the whole bundle).
- */
-let readerGone: Error | null = null;
-
-/** The error a LineWriter throws once nobody reads (the same one each time). */
-function readerGoneError(): Error {
-  return readerGone ??= new Error("stdout closed");
-}
-
-/** Whether an error is the one a LineWriter throws once nobody reads. */
-export function isReaderGone(e: unknown): boolean {
-  return readerGone !== null && e === readerGone;
-}
+/** Thrown to stop drawing once stdout's reader went away. */
+export const READER_GONE: Error = new Error("stdout closed");
 
 /** A piece of a line made once (a name, a connector): bytes for LineWriter, text for TextLines. */
 type Piece = Uint8Array | string;
@@ -73,7 +59,7 @@ export interface Lines {
  * @param source The calls.
  * @param options As renderTree's; `filter` reads the calls' names once before drawing;
  *   `rootDropped` counts calls left out at the top (not with a filter).
- * @param w Where the lines go (a LineWriter throws readerGoneError() once nobody reads).
+ * @param w Where the lines go (a LineWriter throws READER_GONE once nobody reads).
  * @returns Whether a call was drawn (false: the filter matched none, nothing was written).
  */
 export function drawCalls(source: CallSource, options: TreeOptions, w: Lines): boolean {
@@ -503,10 +489,10 @@ export class LineWriter implements Lines {
     this.end();
   }
 
-  /** Write what is buffered; throws readerGoneError() once nobody reads (`| head`): nothing more to do. */
+  /** Write what is buffered; throws READER_GONE once nobody reads (`| head`): nothing more to do. */
   flush(): void {
     const open = this.#pos === 0 || this.out(this.#buf, this.#pos);
     this.#pos = 0;
-    if (!open) throw readerGoneError();
+    if (!open) throw READER_GONE;
   }
 }
