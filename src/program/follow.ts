@@ -1000,16 +1000,17 @@ export function followChildren(config: ChildConfig, own: string): void {
     if (G.Bun === undefined) followNodeChildren(config, own);
     if (G.Deno !== undefined) followDenoCommand(config, own);
     followWorkers(config, own);
-    // ES modules' bindings of the built-ins follow their exports (Node's; Deno's child_process).
-    // deno-lint-ignore no-explicit-any
-    const mod = (process as any).getBuiltinModule?.("node:module");
-    try {
-      mod?.syncBuiltinESMExports?.();
-    } catch {
-      // Not on this runtime: `import { spawn }` keeps the real one.
-    }
   };
-  if (G.Bun !== undefined || G.Deno !== undefined || !followWhenLoaded(follow)) follow();
+  if (G.Bun === undefined && G.Deno === undefined && followWhenLoaded(follow)) return;
+  follow();
+  // ES modules' bindings of the built-ins follow their exports (Node's; Deno's child_process).
+  // deno-lint-ignore no-explicit-any
+  const mod = (process as any).getBuiltinModule?.("node:module");
+  try {
+    mod?.syncBuiltinESMExports?.();
+  } catch {
+    // Not on this runtime: `import { spawn }` keeps the real one.
+  }
 }
 
 /**
@@ -1025,9 +1026,14 @@ const FOLLOW_TRIGGERS = new SafeSet(["child_process", "cluster", "test", "worker
  * machine): Node's load hook is told of each built-in a module imports or requires before that
  * module gets it (loader/node.ts), and `process.getBuiltinModule` is wrapped, printed as Node's.
  *
+ * No ES module has bound their exports yet then (Node makes a built-in's ES module, copying its
+ * exports, after the load hook): unlike patching them before the program, this needs no
+ * `syncBuiltinESMExports`, which, called while the program runs, would also hand ES modules what
+ * the program changed in other built-ins' exports.
+ *
  * @param follow Patches them (once).
- * @returns false where it cannot be done (no load hook, no such `process.getBuiltinModule`):
- *   then the caller patches them now.
+ * @returns false where it cannot be done (no load hook, no such `process.getBuiltinModule`, one of
+ *   them loaded already, by a preload before tph's): then the caller patches them now.
  */
 function followWhenLoaded(follow: () => void): boolean {
   // deno-lint-ignore no-explicit-any
@@ -1036,6 +1042,12 @@ function followWhenLoaded(follow: () => void): boolean {
   const d = getOwn(p, "getBuiltinModule");
   if (typeof real !== "function" || d === undefined || !hasOwn(d, "value") || !d.configurable) {
     return false;
+  }
+  const list = p.moduleLoadList;
+  if (!isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (m === "NativeModule child_process" || m === "NativeModule worker_threads") return false;
   }
   let done = false;
   const seen = (id: unknown): void => {
