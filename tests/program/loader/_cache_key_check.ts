@@ -10,7 +10,7 @@ const keys = [
   cacheKey("", { filename: "/y.mjs", module: "y.mjs", sourceType: "unambiguous" }),
   cacheKey("x", { filename: "/z.js", module: "z.js", externalCalls: false }),
   // Past the budget hashed in JavaScript: node:crypto's, then for the small one after it too.
-  cacheKey("const big = 1;\n".repeat(10_000), { filename: "/big.js", module: "big.js" }),
+  cacheKey("const big = 1;\n".repeat(30_000), { filename: "/big.js", module: "big.js" }),
   cacheKey("y", { filename: "/z.js", module: "z.js" }),
 ];
 console.log(JSON.stringify(keys));
