@@ -19,6 +19,7 @@ import {
   regexTest,
   strLastIndexOf,
   strSlice,
+  strStartsWith,
 } from "../platform/intrinsics.ts";
 import {
   Array,
@@ -32,12 +33,13 @@ import {
   RegExp,
   SharedArrayBuffer,
 } from "../platform/globals.ts";
-import { SafeWeakMap } from "../platform/intrinsics.ts";
+import { SafeSet, SafeWeakMap } from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { makingOwnWorker } from "./recorder/own_worker.ts";
 import { disguise } from "./loader/original_text.ts";
+import { onBuiltinLoad } from "./loader/node.ts";
 import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
 import type { BunFollow } from "./bun_children.ts";
@@ -994,9 +996,13 @@ export function followChildren(config: ChildConfig, own: string): void {
   binary = G.Bun !== undefined && own !== PRELOAD;
   if (config.follow === false || config.tests !== undefined) return;
   followConfig = config;
-  if (G.Bun === undefined) followNodeChildren(config, own);
-  if (G.Deno !== undefined) followDenoCommand(config, own);
-  followWorkers(config, own);
+  const follow = () => {
+    if (G.Bun === undefined) followNodeChildren(config, own);
+    if (G.Deno !== undefined) followDenoCommand(config, own);
+    followWorkers(config, own);
+  };
+  if (G.Bun === undefined && G.Deno === undefined && followWhenLoaded(follow)) return;
+  follow();
   // ES modules' bindings of the built-ins follow their exports (Node's; Deno's child_process).
   // deno-lint-ignore no-explicit-any
   const mod = (process as any).getBuiltinModule?.("node:module");
@@ -1005,4 +1011,59 @@ export function followChildren(config: ChildConfig, own: string): void {
   } catch {
     // Not on this runtime: `import { spawn }` keeps the real one.
   }
+}
+
+/**
+ * The built-ins whose first load makes Node's follow (followWhenLoaded): child_process and
+ * worker_threads, and those that take functions of child_process as they load (cluster's `fork`,
+ * node:test's `spawn`).
+ */
+const FOLLOW_TRIGGERS = new SafeSet(["child_process", "cluster", "test", "worker_threads"]);
+
+/**
+ * On Node, patch child_process and worker_threads only when the program first loads one of
+ * FOLLOW_TRIGGERS, not in every run (loading them is ~4 ms of a run's start, more on a busy
+ * machine): Node's load hook is told of each built-in a module imports or requires before that
+ * module gets it (loader/node.ts), and `process.getBuiltinModule` is wrapped, printed as Node's.
+ *
+ * No ES module has bound their exports yet then (Node makes a built-in's ES module, copying its
+ * exports, after the load hook): unlike patching them before the program, this needs no
+ * `syncBuiltinESMExports`, which, called while the program runs, would also hand ES modules what
+ * the program changed in other built-ins' exports.
+ *
+ * @param follow Patches them (once).
+ * @returns false where it cannot be done (no load hook, no such `process.getBuiltinModule`, one of
+ *   them loaded already, by a preload before tph's): then the caller patches them now.
+ */
+function followWhenLoaded(follow: () => void): boolean {
+  // deno-lint-ignore no-explicit-any
+  const p = process as any;
+  const real = p.getBuiltinModule;
+  const d = getOwn(p, "getBuiltinModule");
+  if (typeof real !== "function" || d === undefined || !hasOwn(d, "value") || !d.configurable) {
+    return false;
+  }
+  const list = p.moduleLoadList;
+  if (!isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i];
+    if (m === "NativeModule child_process" || m === "NativeModule worker_threads") return false;
+  }
+  let done = false;
+  const seen = (id: unknown): void => {
+    if (done || typeof id !== "string") return;
+    if (!FOLLOW_TRIGGERS.has(strStartsWith(id, "node:") ? strSlice(id, 5) : id)) return;
+    done = true;
+    follow();
+  };
+  if (!onBuiltinLoad(seen)) return false;
+  const getBuiltinModule = function getBuiltinModule(this: unknown, _id: string) {
+    seen(_id);
+    return reflectApply(real, this, arguments as unknown as unknown[]);
+  };
+  defineProperty(getBuiltinModule, "name", { value: real.name });
+  defineProperty(getBuiltinModule, "length", { value: real.length });
+  disguise(getBuiltinModule, real);
+  defineProperty(p, "getBuiltinModule", { ...d, value: getBuiltinModule });
+  return true;
 }

@@ -17,7 +17,7 @@ import { stripTypes } from "./node_strip.ts";
 import { findInlineMap } from "../instrument/_positions.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
-import { stackTraceLimit, withStackTraceLimit } from "../../platform/intrinsics.ts";
+import { stackTraceLimit, strStartsWith, withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /** What Node's load hook is given and gives back. */
 interface Hook {
@@ -84,6 +84,24 @@ function ownInlineMap(code: string, source: string): string {
   return fitted === null || own === null ? code : code.slice(0, fitted.at) + source.slice(own.at);
 }
 
+/** Told of each built-in a module loads (its `node:` URL) before it loads (follow.ts), or null. */
+let builtinSeen: ((url: string) => void) | null = null;
+/** Whether the load hook is installed. */
+let hooked = false;
+
+/**
+ * Be told of each built-in the program loads (`require`, `import`), before the module that loads
+ * it gets it: Node hands the load hook built-ins too.
+ *
+ * @param seen Called with the built-in's URL (`node:child_process`).
+ * @returns false when no load hook is installed (nothing will be told).
+ */
+export function onBuiltinLoad(seen: (url: string) => void): boolean {
+  if (!hooked) return false;
+  builtinSeen = seen;
+  return true;
+}
+
 /** This file, whose hook's frames a stack leaves out, and how many there are. */
 const HOOK_FILE = import.meta.url;
 const HIDDEN_FRAMES = 2;
@@ -98,6 +116,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
   let instrumenting = false;
   const decoder = new TextDecoder();
   const load = (url: string, context: unknown, nextLoad: NextLoad): Hook => {
+    if (builtinSeen !== null && strStartsWith(url, "node:")) builtinSeen(url);
     // Resolved and read: what Node would run without tph. An error Node throws there has this
     // hook's frame and the one that called it in its stack, which tph's stack formatting leaves
     // out (node_stacks.ts): two more frames are captured, so that the stack still shows as many.
@@ -149,4 +168,5 @@ export function installNodeLoader(setup: LoaderSetup): void {
   // deno-lint-ignore no-explicit-any
   const registerHooks = (nodeModule as any).registerHooks as (hooks: object) => void;
   registerHooks({ load });
+  hooked = true;
 }
