@@ -18,7 +18,6 @@ import {
   writeWhole,
 } from "../../platform/files.ts";
 import { contentHash } from "../../platform/hash.ts";
-import { sha256Hex } from "../../platform/sha256.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
@@ -80,13 +79,6 @@ export interface TransformResult {
 // Loaded on first use: a re-run whose keys are all known from its manifest never hashes, and
 // node:crypto costs 2–7 ms to load on Deno, 3–4 ms on Node.
 let createHash: typeof import("node:crypto").createHash | null = null;
-/**
- * How many characters of keys are left to hash in JavaScript (sha256.ts) before node:crypto is
- * loaded. Cold, the JavaScript hashes ~1 KB in 0.4 ms, 8 KB in ~2, 64 KB in ~3.2 (the JIT warms);
- * loading node:crypto and hashing costs ~3.6 ms on Node, ~15 on Deno (minimums of 9–11 runs).
- */
-// deno-lint-ignore no-explicit-any
-let jsHashBudget = (globalThis as any).Deno !== undefined ? 256 * 1024 : 8 * 1024;
 
 /**
  * The transform cache key of a source: sha256 of tph's version, the file, the options and the
@@ -114,12 +106,6 @@ export function cacheKey(
     (options.sourceScope === undefined ? "" : `${JSON.stringify(options.sourceScope)}\0`);
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
-  // Small files in JavaScript (the same digest), until jsHashBudget is spent: a run of a few
-  // small files never loads node:crypto.
-  if (Bun === undefined && createHash === null && head.length + source.length <= jsHashBudget) {
-    jsHashBudget -= head.length + source.length;
-    return sha256Hex(head + source);
-  }
   // Bun's own hasher gives the same key without loading node:crypto (5–6 ms on Bun).
   createHash ??= Bun !== undefined
     ? (() => new Bun.CryptoHasher("sha256")) as unknown as NonNullable<typeof createHash>
