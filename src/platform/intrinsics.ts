@@ -92,6 +92,12 @@ const method = <T>(fn: unknown): T => uncurry(fn) as T;
 type On<S, A extends unknown[], R> = (self: S, ...args: A) => R;
 
 const STR = String.prototype;
+/** `a.fill(v)` of a typed array, as the built-in (a program may replace TypedArray.prototype.fill). */
+export const typedFill = method<On<Int32Array | Uint8Array | Float64Array, [v: number], unknown>>(
+  Object.getPrototypeOf(Int32Array.prototype).fill,
+);
+/** `a.fill(v)` of an array, as the built-in. */
+export const arrayFill = method<On<unknown[], [v: unknown], unknown[]>>(Array.prototype.fill);
 export const strSlice = method<On<string, [from: number, to?: number], string>>(STR.slice);
 export const strStartsWith = method<On<string, [prefix: string], boolean>>(STR.startsWith);
 export const strIndexOf = method<On<string, [part: string, from?: number], number>>(STR.indexOf);

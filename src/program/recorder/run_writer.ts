@@ -12,6 +12,7 @@ import {
   regexExec,
   round,
   SafeMap,
+  typedFill,
   utf8,
 } from "../../platform/intrinsics.ts";
 import { type CallsToEncode, type CallToEncode, encodeRun } from "../../run_file/encode.ts";
@@ -280,10 +281,11 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
   // calls).
   const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
   const textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS), textMask = textSlots - 1;
-  const textKey = new Int32Array(textSlots).fill(-1), textSeen = new Int32Array(textSlots);
+  const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
+  typedFill(textKey, -1);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
-  textSeen.fill(-1);
+  typedFill(textSeen, -1);
   /** The bytes written since `from` (no flush between), or null. */
   const copyFrom = (from: number, flushed: number): Uint8Array | null => {
     if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;

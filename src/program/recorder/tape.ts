@@ -31,7 +31,7 @@
 // them all in a0 (argList).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
-import { arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
+import { arrayFill, arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
 import { UNFINISHED } from "../../run_file/call_state.ts";
 import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 
@@ -270,7 +270,7 @@ export function prevOf<T>(tp: Tape<T>, row: number): number {
 
 /** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
 function valueChunk(n: number): unknown[] {
-  return new Array(n).fill(undefined);
+  return arrayFill(new Array(n), undefined);
 }
 
 /** A value chunk of `n` rows holding the first `rows` of `from`. */
