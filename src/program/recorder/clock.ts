@@ -23,8 +23,11 @@ let worker: Worker | null = null;
 // deno-lint-ignore no-explicit-any
 const builtin: (name: string) => any = (process as any).getBuiltinModule.bind(process);
 
-/** The latest time `now` gave. */
-let latest = 0;
+/**
+ * The latest time `now` gave, in a typed array: a module's `let` holding a fraction made V8 box
+ * every value written (a heap number per read).
+ */
+const latest = new Float64Array(1);
 
 /**
  * Current time in ms, in the time base of `performance.now()`, never earlier than the time it
@@ -35,8 +38,8 @@ export function now(): number {
   let v = 0;
   if (shared !== null) v = shared[0];
   if (v === 0) v = performanceNow();
-  if (v < latest) return latest;
-  latest = v;
+  if (v < latest[0]) return latest[0];
+  latest[0] = v;
   return v;
 }
 

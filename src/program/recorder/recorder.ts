@@ -26,7 +26,7 @@ import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
 import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { briefIndex, settleArgs } from "./details.ts";
-import { REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
+import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
   arrayJoin,
@@ -825,6 +825,50 @@ function record(
   return h;
 }
 
+/** What `nested` returns for a call it leaves to begin(). */
+const NOT_NESTED = -3;
+
+/**
+ * record() for the most common call, in a function small enough for the engines to compile and
+ * inline early (JavaScriptCore tiers a function up later the larger it is, and V8 stops inlining
+ * into one past its budget: record's clock read then boxed its time, a heap number a read): the
+ * open call `cur` is on the current tape (the caller checked `cur >= base`, that it is not the
+ * full trace's, and that no values are looked for), and its trace records this one as it is —
+ * active, no filter, within its limits, no secret in this function (looked at before), no test
+ * or trace() block to consult, no watcher. It writes what record would, else returns NOT_NESTED
+ * having changed nothing, and the call goes through begin().
+ */
+function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): number {
+  const p = cur;
+  if (lent.size !== 0 || testNested || watchNext !== null) return NOT_NESTED;
+  const tp = tape, pr = p - tp.base;
+  const t = tp.traces[tp.slot[pr]];
+  const depth = tp.depth[pr] + 1;
+  if (
+    !t.active || t.tape !== tp || t.filter !== null || t.wrapperPending || depth > t.maxDepth ||
+    t.count >= t.capacity || tp.rows >= tp.maxRows
+  ) return NOT_NESTED;
+  const rd = t.redaction;
+  if (rd !== null && (id >= rd.fns.length || rd.fns[id] !== LOOKED_AT)) return NOT_NESTED;
+  kept = 0;
+  keeping = id;
+  let args: unknown;
+  if (n === 1 && typeof a0 !== "object" && typeof a0 !== "string" && typeof a0 !== "function") {
+    // A number, boolean, undefined, bigint or symbol is kept as it is (keep): only the detail
+    // budget is counted (keepArgs).
+    if (t.details >= 0 && pastBudget(t, id)) kept = BRIEF;
+    args = a0;
+  } else args = keepArgs(t, id, n, a0, a1, a2, undefined);
+  const row = newRow(tp, t, id, p, p, depth, OPEN, args, kept);
+  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
+    startFastClock();
+  }
+  tp.start[row] = now();
+  const h = tp.base + row;
+  cur = h;
+  return h;
+}
+
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
 export const R = {
   /** True while any trace records; instrumented functions skip everything else when false. */
@@ -940,19 +984,36 @@ export const R = {
   detach(t: TraceState): void {
     detachTrace(t);
   },
+  // A call under a recorded call takes the short way (nested) when it can; past the limit (the
+  // open call is the full trace's), a call is counted in front of begin().
   e0(b: number, k: number): number {
+    if (cur >= base && cur !== fullOwner && finder === null) {
+      const h = nested(b + k, 0, undefined, undefined, undefined);
+      if (h !== NOT_NESTED) return h;
+    }
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
-  // Past the limit (the open call is the full trace's), a call is counted in front of begin().
   e1(b: number, k: number, a: unknown): number {
+    if (cur >= base && cur !== fullOwner && finder === null) {
+      const h = nested(b + k, 1, a, undefined, undefined);
+      if (h !== NOT_NESTED) return h;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
+    if (cur >= base && cur !== fullOwner && finder === null) {
+      const h = nested(b + k, 2, a, a2, undefined);
+      if (h !== NOT_NESTED) return h;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
+    if (cur >= base && cur !== fullOwner && finder === null) {
+      const h = nested(b + k, 3, a, a2, a3);
+      if (h !== NOT_NESTED) return h;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 3, a, a2, a3, undefined);
   },
@@ -1281,7 +1342,12 @@ function recordReturn(c: number, v: unknown): void {
   if (tp.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tp.end[row] = now();
-  storeReturn(c, tp, row, v);
+  if (secretReturns.size === 0 && typeof v !== "object" && typeof v !== "string") {
+    // keepReturn's way with a number, boolean, undefined, function…, inline (V8 boxed the time
+    // and the value through the calls).
+    tp.result[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+    if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
+  } else storeReturn(c, tp, row, v);
 }
 
 function recordExit(c: number): void {

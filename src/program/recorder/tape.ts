@@ -43,6 +43,12 @@ import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 export const MAX_ROWS = 1 << 26;
 /** The room a tape starts with, at most (Tape.plan). */
 export const FIRST_ROWS = 4096;
+/**
+ * The least room Bun's columns grow to from FIRST_ROWS (Tape.grow): 2^18 rows (15 MB of columns,
+ * made lazily) skip two steps' copies: fib(25), 242,785 calls, −3 to −4 ms of its 37–41 ms
+ * (in-process, thread CPU time); peak RSS within noise.
+ */
+export const BUN_STEP = 1 << 18;
 /** Handles stay below this (exact integers): past it a new tape is no longer started. */
 export const MAX_HANDLE = 2 ** 53 - MAX_ROWS;
 /**
@@ -441,16 +447,18 @@ export class Tape<T = unknown> {
   /**
    * Make room for more rows: the planned room at once where typed arrays are made without writing
    * their memory (V8: the system's zeroed pages, only those written are the process's), else four
-   * times as many up to it; then twice (and twice where the system will not reserve that much: a
-   * strict overcommit policy). Bun writes a typed array's memory when it is made (2^20 rows:
-   * ~45 ms, for a run of 65,000 calls), while a row copied as the room grows costs a few ns; on V8
-   * the copies were all of it (10 columns grown to 2^20 rows in steps: ~10 ms, against 0.05 ms
-   * for making them at once).
+   * times as many, at least BUN_STEP rows, up to it; then twice (and twice where the system will
+   * not reserve that much: a strict overcommit policy). On V8 the copies were all of it (10
+   * columns grown to 2^20 rows in steps: ~10 ms, against 0.05 ms for making them at once). Bun
+   * 1.4.5 makes them lazily too (11 columns of 2^20 rows: ~1 ms, RSS unchanged), but its
+   * collector counts them as memory to reclaim: the planned room at once raised marked's peak RSS
+   * by 30–50 MB. Older Buns wrote the memory when made (2^20 rows: ~45 ms).
    */
   grow(): void {
     if (this.planned > this.cap * 2) {
       try {
-        this.resize(Tape.roomAtOnce ? this.planned : Math.min(this.planned, this.cap * 4));
+        const step = Math.max(this.cap * 4, BUN_STEP);
+        this.resize(Tape.roomAtOnce ? this.planned : Math.min(this.planned, step));
         return;
       } catch {
         this.planned = 0;

@@ -1,4 +1,4 @@
-// A tape starts small and grows four times at a step towards the room its traces may need
+// A tape starts small and grows four times at a step (Bun: at least BUN_STEP rows first) towards the room its traces may need
 // (src/program/recorder/tape.ts, Tape.plan): values recorded before and after each move are kept;
 // value columns grow by chunks that are never copied.
 
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   argAt,
+  BUN_STEP,
   FIRST_ROWS,
   setArgAt,
   setValueAt,
@@ -57,7 +58,8 @@ Deno.test("where typed arrays cost nothing until written, the planned room is ma
 
 function growsByFour(): void {
   const tape = new Tape(0, FIRST_ROWS);
-  tape.plan(50_001);
+  const planned = BUN_STEP * 3 + 1;
+  tape.plan(planned);
   tape.plan(20_000);
   for (let row = 0; row < FIRST_ROWS; row++) {
     tape.fn[row] = row;
@@ -65,15 +67,16 @@ function growsByFour(): void {
     setValueAt(tape.result, row, row * 2);
   }
   tape.rows = FIRST_ROWS;
+  // The first step is at least BUN_STEP rows (two steps' copies saved), later ones four times.
   tape.grow();
-  assert.equal(tape.cap, FIRST_ROWS * 4);
+  assert.equal(tape.cap, BUN_STEP);
   tape.grow();
-  assert.equal(tape.cap, 50_001);
-  assert.equal(tape.fn.length, 50_001);
+  assert.equal(tape.cap, planned);
+  assert.equal(tape.fn.length, planned);
   // The first value chunk grew with the room, filled, not holey: a read of a later row finds
   // undefined in the array, not on Array.prototype.
-  assert.equal(tape.a0[0].length, 50_001);
-  assert.equal(Object.hasOwn(tape.result[0], 50_000), true);
+  assert.equal(tape.a0[0].length, 1 << VALUE_BITS);
+  assert.equal(Object.hasOwn(tape.result[0], (1 << VALUE_BITS) - 1), true);
   for (let row = 0; row < FIRST_ROWS; row++) {
     assert.equal(tape.fn[row], row);
     assert.deepEqual(valueAt(tape.a0, row), [`a${row}`]);
@@ -81,8 +84,23 @@ function growsByFour(): void {
   }
   // Later growths double.
   tape.grow();
-  assert.equal(tape.cap, 100_002);
+  assert.equal(tape.cap, planned * 2);
 }
+
+/** Bun's way, planned for less than BUN_STEP: the planned room at the first step. */
+Deno.test("a tape planned for less than Bun's first step grows to the planned room at once", () => {
+  const atOnce = Tape.roomAtOnce;
+  Tape.roomAtOnce = false;
+  try {
+    const tape = new Tape(0, FIRST_ROWS);
+    tape.plan(50_001);
+    tape.rows = FIRST_ROWS;
+    tape.grow();
+    assert.equal(tape.cap, 50_001);
+  } finally {
+    Tape.roomAtOnce = atOnce;
+  }
+});
 
 Deno.test("value chunks are added as rows reach them, never copied", () => {
   const tape = new Tape(0, FIRST_ROWS);
