@@ -284,6 +284,8 @@ type ValueWriter = (v: unknown, isText: boolean) => void;
 const SAME_FROM = 16;
 /** Strings remembered so (the map starts over when it holds this many). */
 const MAX_SAME = 1 << 16;
+/** Slots of the strings last written, by length (a power of two, less one). */
+const LENGTH_MASK = 255;
 /** Slots of the texts last written (a power of two). */
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
@@ -346,6 +348,11 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
     if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
     else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
   };
+  const byLength: string[] = [], byLengthBytes: Uint8Array[] = [];
+  for (let k = 0; k <= LENGTH_MASK; k++) {
+    byLength[k] = "";
+    byLengthBytes[k] = EMPTY;
+  }
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & textMask;
@@ -368,15 +375,24 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       // is written a character at a time once, then its bytes are copied. (A slot picked by a
       // few characters in front of the Map cost more than it saved: the strings are new objects
       // each time, each one's characters read to pick its slot.)
-      const known = written.get(v);
-      if (known !== undefined) return out.bytes(known);
-      out.reserve(shown + 16);
-      const from = out.pos, flushed = out.flushed;
-      writeString(v);
-      const bytes = copyFrom(from, flushed);
-      if (bytes === null) return;
-      if (written.size >= MAX_SAME) written.clear();
-      written.set(v, bytes);
+      // The string last written of its length first: the same string often goes down a chain of
+      // calls (a parser's rest of its input), the same object, and one compared equal costs
+      // less than its hash; another of the same length differs early.
+      const h = v.length & LENGTH_MASK;
+      if (byLength[h] === v) return out.bytes(byLengthBytes[h]);
+      let bytes = written.get(v);
+      if (bytes !== undefined) out.bytes(bytes);
+      else {
+        out.reserve(shown + 16);
+        const from = out.pos, flushed = out.flushed;
+        writeString(v);
+        const made = copyFrom(from, flushed);
+        if (made === null) return;
+        if (written.size >= MAX_SAME) written.clear();
+        written.set(v, bytes = made);
+      }
+      byLength[h] = v;
+      byLengthBytes[h] = bytes;
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
     else if (v === null && shown >= 4) out.fixed(TEXT_NULL);
