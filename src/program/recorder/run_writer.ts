@@ -37,6 +37,7 @@ import {
   AWAITS,
   MARKED_ARGS,
   RET_TEXT,
+  type Tape,
   type Texts,
   VALUE_BITS,
   VALUE_MASK,
@@ -139,27 +140,14 @@ export class TapeCalls implements CallsToEncode {
     const tapeBase = tp.base, rows = this.#rows;
     const value = this.#valueOf(out);
     const fns = tp.fn, states = tp.state, starts = tp.start, ends = tp.end, marksOf = tp.marks;
-    const awaitedOf = tp.awaited, a0 = tp.a0, rest = tp.rest, argsAt = tp.argsAt;
+    const awaitedOf = tp.awaited;
     // Per open call, by depth: its index, ordinal and start (a record's start is stored relative
     // to its parent's).
     const stack: number[] = [], ordinalOf: number[] = [], startAt: number[] = [];
     let depth = 0, ordinal = 0;
-    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
-    // in call order, each closing the open calls that are not its ancestors; else by the lists.
-    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
-    while (i >= 0 || depth > 0) {
-      if (preorder) {
-        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
-          depth--;
-          records.closed(ordinalOf[depth], below[stack[depth]], out.offset);
-          continue;
-        }
-      } else if (i < 0) {
-        const closed = stack[--depth];
-        records.closed(ordinalOf[depth], below[closed], out.offset);
-        i = next[closed] - 1;
-        continue;
-      }
+    // One call's record (a closure called from the walk: optimized on its own, as soon as the
+    // write starts, where the walk's loop waits for its own replacement on the stack).
+    const record = (i: number, depth: number): void => {
       const row = rowOf[i], state = states[row], marks = marksOf[row];
       const finished = done[i] === 1;
       const start = round((starts[row] - startTime) * 1000);
@@ -192,26 +180,27 @@ export class TapeCalls implements CallsToEncode {
         awaited,
       );
       startAt[depth] = start;
-      // Its arguments, where tape.ts keeps them (argAt): a list past 3 parameters and for an
-      // external call (counted first), else the first in a0, the others in rest.
-      if (count < 0 || count > 3) {
-        const list = a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
-        const m = count < 0 ? list.length : count;
-        if (count < 0) out.varint(m);
-        for (let a = 0; a < m; a++) value(list[a], argIsText(marks, a));
-      } else if (count > 0) {
-        value(a0[row >>> VALUE_BITS][row & VALUE_MASK], (marks & 1) !== 0);
-        if (count > 1) {
-          const at = argsAt[row] - 1;
-          value(rest[at >>> VALUE_BITS][at & VALUE_MASK], (marks & 2) !== 0);
-          if (count > 2) {
-            const at2 = at + 1;
-            value(rest[at2 >>> VALUE_BITS][at2 & VALUE_MASK], (marks & 4) !== 0);
-          }
-        }
-      }
+      writeValues(tp, value, out, row, count, marks);
       if (finished) this.#writeResult(out, value, row, state, marks);
       putRecordTail(out, left, leftBelow, awaited);
+    };
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, each closing the open calls that are not its ancestors; else by the lists.
+    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
+    while (i >= 0 || depth > 0) {
+      if (preorder) {
+        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
+          depth--;
+          records.closed(ordinalOf[depth], below[stack[depth]], out.offset);
+          continue;
+        }
+      } else if (i < 0) {
+        const closed = stack[--depth];
+        records.closed(ordinalOf[depth], below[closed], out.offset);
+        i = next[closed] - 1;
+        continue;
+      }
+      record(i, depth);
       stack[depth++] = i;
       i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
     }
@@ -259,6 +248,33 @@ export class TapeCalls implements CallsToEncode {
       this.#value = valueWriter(this.#t, out);
     }
     return this.#value;
+  }
+}
+
+/**
+ * Write a call's arguments, where tape.ts keeps them (argAt): a list past 3 parameters and for an
+ * external call (`count` -1: counted first), else the first in a0, the others in rest.
+ */
+function writeValues<T>(
+  tp: Tape<T>,
+  value: ValueWriter,
+  out: RunSink,
+  row: number,
+  count: number,
+  marks: number,
+): void {
+  if (count < 0 || count > 3) {
+    const list = tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+    const m = count < 0 ? list.length : count;
+    if (count < 0) out.varint(m);
+    for (let a = 0; a < m; a++) value(list[a], argIsText(marks, a));
+  } else if (count > 0) {
+    value(tp.a0[row >>> VALUE_BITS][row & VALUE_MASK], (marks & 1) !== 0);
+    if (count > 1) {
+      const at = tp.argsAt[row] - 1, rest = tp.rest;
+      value(rest[at >>> VALUE_BITS][at & VALUE_MASK], (marks & 2) !== 0);
+      if (count > 2) value(rest[(at + 1) >>> VALUE_BITS][(at + 1) & VALUE_MASK], (marks & 4) !== 0);
+    }
   }
 }
 
