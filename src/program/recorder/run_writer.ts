@@ -15,7 +15,14 @@ import {
   typedFill,
   utf8,
 } from "../../platform/intrinsics.ts";
-import { type CallsToEncode, type CallToEncode, encodeRun } from "../../run_file/encode.ts";
+import {
+  type CallRecords,
+  type CallsToEncode,
+  encodeRun,
+  type FunctionTable,
+  putRecordHead,
+  putRecordTail,
+} from "../../run_file/encode.ts";
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import {
   RunSink,
@@ -27,9 +34,17 @@ import {
 import { runtime } from "./recorder.ts";
 import type { FunctionEntry } from "../../run_file/format.ts";
 import { RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import { argAt, argList, MARKED_ARGS, RET_TEXT, type Texts, valueAt } from "./tape.ts";
 import {
-  awaitedUs,
+  AWAITS,
+  MARKED_ARGS,
+  RET_TEXT,
+  type Tape,
+  type Texts,
+  VALUE_BITS,
+  VALUE_MASK,
+  valueAt,
+} from "./tape.ts";
+import {
   type CallLinks,
   callLinks,
   functionEntry,
@@ -88,27 +103,15 @@ export function encodeTraceRun(
 
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */
 export class TapeCalls implements CallsToEncode {
-  readonly call: CallToEncode = {
-    fn: 0,
-    state: RETURNED,
-    descendants: 0,
-    start: 0,
-    elapsed: 0,
-    awaited: 0,
-    dropped: -1,
-    droppedBelow: 0,
-  };
   readonly #t: TraceState;
   readonly #label: string | null;
   readonly #extra: Record<string, unknown> | (() => Record<string, unknown>);
   readonly #rows: Map<number, number> | null;
-  /** The tape's row of the current call. */
-  #row = 0;
   /** The span ids the calls that sent trace context gave, by call number (see sentTrace). */
   #sentSpans: Record<string, string> | null = null;
   /** The value writer of the sink last written to. */
   #out: RunSink | null = null;
-  #value: (v: unknown, isText: boolean) => void = () => {};
+  #value: ValueWriter = () => {};
 
   constructor(
     t: TraceState,
@@ -122,66 +125,87 @@ export class TapeCalls implements CallsToEncode {
     this.#rows = rows;
   }
 
-  walk(open: (depth: number) => void, close: (depth: number) => void): void {
-    const t = this.#t;
-    const tp = t.tape;
+  // The writer's hot path (marked, 767k calls: the walk, the records and their values in one
+  // loop over the tape's columns, no object or callback per call).
+  writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
+    const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
     const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
-    const dropped = t.dropped;
-    const anyDropped = dropped.size > 0;
+    const dropped = t.dropped, anyDropped = dropped.size > 0;
     const droppedBelow = anyDropped ? droppedUnder(t, links) : null;
     const startTime = t.startTime;
-    const c = this.call;
     // The calls that sent trace context on, by handle (propagate/context.ts): numbered here.
     const sent = sentBy(t);
     const sentSpans = sent !== undefined && sent.spans.size > 0 ? sent.spans : null;
     const spans: Record<string, string> = {};
-    const tapeBase = tp.base;
-    const rows = this.#rows;
-    let ordinal = 0;
-    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
-    // in call order, each closing the open calls that are not its ancestors; else by the lists.
-    const stack: number[] = [];
-    let depth = 0;
-    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
-    while (i >= 0 || depth > 0) {
-      if (preorder) {
-        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
-          close(--depth);
-          continue;
-        }
-      } else if (i < 0) {
-        const closed = stack[--depth];
-        close(depth);
-        i = next[closed] - 1;
-        continue;
-      }
-      const row = rowOf[i];
+    const tapeBase = tp.base, rows = this.#rows;
+    const value = this.#valueOf(out);
+    const fns = tp.fn, states = tp.state, starts = tp.start, ends = tp.end, marksOf = tp.marks;
+    const awaitedOf = tp.awaited;
+    // Per open call, by depth: its index, ordinal and start (a record's start is stored relative
+    // to its parent's).
+    const stack: number[] = [], ordinalOf: number[] = [], startAt: number[] = [];
+    let depth = 0, ordinal = 0;
+    // One call's record (a closure called from the walk: optimized on its own, as soon as the
+    // write starts, where the walk's loop waits for its own replacement on the stack).
+    const record = (i: number, depth: number): void => {
+      const row = rowOf[i], state = states[row], marks = marksOf[row];
       const finished = done[i] === 1;
-      const state = tp.state[row];
-      this.#row = row;
-      c.fn = tp.fn[row];
-      c.state = !finished ? UNFINISHED : state === THREW ? THREW : RETURNED;
-      c.descendants = below[i];
-      const start = round((tp.start[row] - startTime) * 1000);
-      c.start = start;
+      const start = round((starts[row] - startTime) * 1000);
       // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
-      const elapsed = finished ? max(0, round((tp.end[row] - startTime) * 1000) - start) : 0;
-      c.elapsed = elapsed;
-      c.awaited = finished ? awaitedUs(t, row, elapsed) : 0;
-      c.dropped = anyDropped ? dropped.get(row) ?? -1 : -1;
+      const elapsed = finished ? max(0, round((ends[row] - startTime) * 1000) - start) : 0;
+      // Its time awaiting (to_json.ts, awaitedUs): negative while suspended.
+      const ms = finished && (marks & AWAITS) !== 0 ? awaitedOf[row] : 0;
+      const awaited = ms > 0 ? min(elapsed, round(ms * 1000)) : 0;
+      const left = anyDropped ? dropped.get(row) ?? -1 : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
-      c.droppedBelow = droppedBelow !== null ? droppedBelow[i] : 0;
+      const leftBelow = droppedBelow !== null ? droppedBelow[i] : 0;
       if (rows !== null && rows.has(row)) rows.set(row, ordinal);
-      ordinal++;
+      ordinalOf[depth] = ordinal++;
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
         if (span !== undefined) spans[ordinal] = span;
       }
-      open(depth);
+      const local = functions.localId(fns[row]), count = functions.paramCount[local];
+      out.room();
+      out.pos = putRecordHead(
+        out.buf,
+        out.pos,
+        local,
+        !finished ? UNFINISHED : state === THREW ? THREW : RETURNED,
+        below[i],
+        start - (depth === 0 ? 0 : startAt[depth - 1]),
+        elapsed,
+        left,
+        leftBelow,
+        awaited,
+      );
+      startAt[depth] = start;
+      writeValues(tp, value, out, row, count, marks);
+      if (finished) this.#writeResult(out, value, row, state, marks);
+      putRecordTail(out, left, leftBelow, awaited);
+    };
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, each closing the open calls that are not its ancestors; else by the lists.
+    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
+    while (i >= 0 || depth > 0) {
+      if (preorder) {
+        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
+          depth--;
+          records.closed(ordinalOf[depth], below[stack[depth]], out.offset);
+          continue;
+        }
+      } else if (i < 0) {
+        const closed = stack[--depth];
+        records.closed(ordinalOf[depth], below[closed], out.offset);
+        i = next[closed] - 1;
+        continue;
+      }
+      record(i, depth);
       stack[depth++] = i;
       i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
     }
+    records.count = ordinal;
     this.#sentSpans = sent !== undefined ? spans : null;
   }
 
@@ -189,24 +213,17 @@ export class TapeCalls implements CallsToEncode {
     return functionEntry(runtime().fn(fn));
   }
 
-  externalArgs(): number {
-    return argList(this.#t.tape, this.#row).length;
-  }
-
-  writeArgs(out: RunSink, count: number, external: boolean): void {
-    const value = this.#valueOf(out);
-    const tp = this.#t.tape, row = this.#row;
-    const marks = tp.marks[row];
-    // Where each argument is stored: tape.ts, argAt.
-    for (let a = 0; a < count; a++) value(argAt(tp, row, a, count, external), argIsText(marks, a));
-  }
-
-  writeResult(out: RunSink): void {
-    const tp = this.#t.tape, row = this.#row;
-    const state = tp.state[row];
-    if (state === RETURNED) {
-      this.#valueOf(out)(valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0);
-    } else if (state === THREW) {
+  /** Write a call's return value (it returned) or its error's text (it threw). */
+  #writeResult(
+    out: RunSink,
+    value: ValueWriter,
+    row: number,
+    state: number,
+    marks: number,
+  ): void {
+    const tp = this.#t.tape;
+    if (state === RETURNED) value(valueAt(tp.result, row), (marks & RET_TEXT) !== 0);
+    else if (state === THREW) {
       const e = String(valueAt(tp.result, row));
       out.textValue(e, 0, e.length);
     }
@@ -226,12 +243,39 @@ export class TapeCalls implements CallsToEncode {
     return meta;
   }
 
-  #valueOf(out: RunSink): (v: unknown, isText: boolean) => void {
+  #valueOf(out: RunSink): ValueWriter {
     if (this.#out !== out) {
       this.#out = out;
       this.#value = valueWriter(this.#t, out);
     }
     return this.#value;
+  }
+}
+
+/**
+ * Write a call's arguments, where tape.ts keeps them (argAt): a list past 3 parameters and for an
+ * external call (`count` -1: counted first), else the first in a0, the others in rest.
+ */
+function writeValues<T>(
+  tp: Tape<T>,
+  value: ValueWriter,
+  out: RunSink,
+  row: number,
+  count: number,
+  marks: number,
+): void {
+  if (count < 0 || count > 3) {
+    const list = tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+    const m = count < 0 ? list.length : count;
+    if (count < 0) out.varint(m);
+    for (let a = 0; a < m; a++) value(list[a], argIsText(marks, a));
+  } else if (count > 0) {
+    value(tp.a0[row >>> VALUE_BITS][row & VALUE_MASK], (marks & 1) !== 0);
+    if (count > 1) {
+      const at = tp.argsAt[row] - 1, rest = tp.rest;
+      value(rest[at >>> VALUE_BITS][at & VALUE_MASK], (marks & 2) !== 0);
+      if (count > 2) value(rest[(at + 1) >>> VALUE_BITS][(at + 1) & VALUE_MASK], (marks & 4) !== 0);
+    }
   }
 }
 
@@ -250,10 +294,15 @@ function droppedUnder(t: TraceState, links: CallLinks): Float64Array {
   return droppedBelow;
 }
 
+/** Writes one value of a call (an argument, its return: whether it is an index into texts). */
+type ValueWriter = (v: unknown, isText: boolean) => void;
+
 /** Strings this long or longer are written once and then copied (see valueWriter). */
 const SAME_FROM = 16;
 /** Strings remembered so (the map starts over when it holds this many). */
 const MAX_SAME = 1 << 16;
+/** Slots of the strings last written, by length (a power of two, less one). */
+const LENGTH_MASK = 255;
 /** Slots of the texts last written (a power of two). */
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
@@ -268,7 +317,7 @@ function roomFor(n: number, most: number): number {
 }
 
 /** Writes one value of a call (an argument, its return), as the run format stores it. */
-function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean) => void {
+function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const { tape: tp, maxRepr } = t;
   const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
   const whole = (n: number) => out.wholeValue(n);
@@ -317,6 +366,11 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
     if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
     else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
   };
+  const byLength: string[] = [], byLengthBytes: Uint8Array[] = [];
+  for (let k = 0; k <= LENGTH_MASK; k++) {
+    byLength[k] = "";
+    byLengthBytes[k] = EMPTY;
+  }
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & textMask;
@@ -339,15 +393,24 @@ function valueWriter(t: TraceState, out: RunSink): (v: unknown, isText: boolean)
       // is written a character at a time once, then its bytes are copied. (A slot picked by a
       // few characters in front of the Map cost more than it saved: the strings are new objects
       // each time, each one's characters read to pick its slot.)
-      const known = written.get(v);
-      if (known !== undefined) return out.bytes(known);
-      out.reserve(shown + 16);
-      const from = out.pos, flushed = out.flushed;
-      writeString(v);
-      const bytes = copyFrom(from, flushed);
-      if (bytes === null) return;
-      if (written.size >= MAX_SAME) written.clear();
-      written.set(v, bytes);
+      // The string last written of its length first: the same string often goes down a chain of
+      // calls (a parser's rest of its input), the same object, and one compared equal costs
+      // less than its hash; another of the same length differs early.
+      const h = v.length & LENGTH_MASK;
+      if (byLength[h] === v) return out.bytes(byLengthBytes[h]);
+      let bytes = written.get(v);
+      if (bytes !== undefined) out.bytes(bytes);
+      else {
+        out.reserve(shown + 16);
+        const from = out.pos, flushed = out.flushed;
+        writeString(v);
+        const made = copyFrom(from, flushed);
+        if (made === null) return;
+        if (written.size >= MAX_SAME) written.clear();
+        written.set(v, bytes = made);
+      }
+      byLength[h] = v;
+      byLengthBytes[h] = bytes;
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
     else if (v === null && shown >= 4) out.fixed(TEXT_NULL);
