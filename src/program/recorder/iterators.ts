@@ -128,8 +128,11 @@ class Delegate {
   }
 }
 
-/** A delegating wrapper: its iterator method is the source's own, called once as the engine would. */
-class SyncSource {
+/**
+ * A delegating wrapper: its iterator method (SyncSource's, AsyncSource's) is the source's own,
+ * called once as the engine would.
+ */
+class Source {
   readonly #ops: StackOps;
   readonly #c: number;
   readonly #x: unknown;
@@ -140,27 +143,23 @@ class SyncSource {
     this.#x = x;
     this.#method = method;
   }
-  [Symbol.iterator](): unknown {
+  protected open(): unknown {
     // deno-lint-ignore ban-types
     return delegateIterator(this.#ops, this.#c, apply(this.#method as Function, this.#x, []));
   }
 }
 
-/** As SyncSource, for `yield*` in an async generator over an async iterator. */
-class AsyncSource {
-  readonly #ops: StackOps;
-  readonly #c: number;
-  readonly #x: unknown;
-  readonly #method: unknown;
-  constructor(ops: StackOps, c: number, x: unknown, method: unknown) {
-    this.#ops = ops;
-    this.#c = c;
-    this.#x = x;
-    this.#method = method;
+/** `yield* x` over x's sync iterator. */
+class SyncSource extends Source {
+  [Symbol.iterator](): unknown {
+    return this.open();
   }
+}
+
+/** `yield* x` in an async generator over x's async iterator. */
+class AsyncSource extends Source {
   [Symbol.asyncIterator](): unknown {
-    // deno-lint-ignore ban-types
-    return delegateIterator(this.#ops, this.#c, apply(this.#method as Function, this.#x, []));
+    return this.open();
   }
 }
 
