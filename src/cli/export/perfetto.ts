@@ -253,7 +253,7 @@ class RunSequence {
    */
   time(us: number, track: number): void {
     const t = us + this.shift;
-    if (track < CLOCKS && Number.isInteger(t)) {
+    if (track < CLOCKS && Number.isSafeInteger(t)) {
       const last = this.#clocks[track];
       if (last === undefined) {
         this.#clocks[track] = t;
@@ -266,7 +266,10 @@ class RunSequence {
         return;
       }
     }
-    this.timestamp = Math.round(t * CLOCK_UNIT_NS);
+    // A run file may hold any number (a hostile one 1e308, whose ns are Infinity): a uint64 holds
+    // what it can.
+    const ns = Math.round(t * CLOCK_UNIT_NS);
+    this.timestamp = ns > 0 ? Math.min(ns, MAX_UINT64) : 0;
     this.clock = BOOTTIME;
   }
   /** Write the packet's sequence and time (after `time`). */
@@ -416,6 +419,9 @@ const INTERNED_SOURCES = 4, INTERNED_VALUES = 29;
 const ENTRY_IID = 1, ENTRY_NAME = 2;
 const SOURCE_FILE = 2, SOURCE_FUNCTION = 3, SOURCE_LINE = 4;
 
+/** The largest double a uint64 holds (2^64 − 2048). */
+const MAX_UINT64 = 18446744073709549568;
+
 /** Bytes of a varint. */
 function varintSize(v: number): number {
   let n = 1;
@@ -447,6 +453,8 @@ class ProtoWriter {
 
   varint(v: number): void {
     this.#room(10);
+    // Ten bytes hold a uint64: anything larger (or not a number) would loop or overrun.
+    if (!(v <= MAX_UINT64)) v = MAX_UINT64;
     const b = this.buf;
     let p = this.pos;
     while (v > 0x7fffffff) {
