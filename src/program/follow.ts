@@ -584,10 +584,16 @@ function replace(
   const real = obj[name];
   if (typeof real !== "function") return;
   const wrapped = wrap(real as (...args: unknown[]) => unknown);
+  lookAs(wrapped, real);
+  obj[name] = wrapped;
+}
+
+/** Give a wrapper the real function's name and length, and print it as the real one. */
+// deno-lint-ignore ban-types
+function lookAs(wrapped: Function, real: Function): void {
   defineProperty(wrapped, "name", { value: real.name });
   defineProperty(wrapped, "length", { value: real.length });
   disguise(wrapped, real);
-  obj[name] = wrapped;
 }
 
 /** Whether a value is an options object (not an argument list, not a callback). */
@@ -1061,9 +1067,7 @@ function followWhenLoaded(follow: () => void): boolean {
     seen(_id);
     return reflectApply(real, this, arguments as unknown as unknown[]);
   };
-  defineProperty(getBuiltinModule, "name", { value: real.name });
-  defineProperty(getBuiltinModule, "length", { value: real.length });
-  disguise(getBuiltinModule, real);
+  lookAs(getBuiltinModule, real);
   defineProperty(p, "getBuiltinModule", { ...d, value: getBuiltinModule });
   return true;
 }

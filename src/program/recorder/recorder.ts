@@ -825,6 +825,14 @@ function record(
   return h;
 }
 
+/**
+ * Whether a call may try the short way (nested): the open call is on the current tape and not the
+ * full trace's, and no values are looked for.
+ */
+function nestable(): boolean {
+  return cur >= base && cur !== fullOwner && finder === null;
+}
+
 /** What `nested` returns for a call it leaves to begin(). */
 const NOT_NESTED = -3;
 
@@ -832,8 +840,7 @@ const NOT_NESTED = -3;
  * record() for the most common call, in a function small enough for the engines to compile and
  * inline early (JavaScriptCore tiers a function up later the larger it is, and V8 stops inlining
  * into one past its budget: record's clock read then boxed its time, a heap number a read): the
- * open call `cur` is on the current tape (the caller checked `cur >= base`, that it is not the
- * full trace's, and that no values are looked for), and its trace records this one as it is —
+ * caller checked `nestable()`, and the open call's trace records this one as it is —
  * active, no filter, within its limits, no secret in this function (looked at before), no test
  * or trace() block to consult, no watcher. It writes what record would, else returns NOT_NESTED
  * having changed nothing, and the call goes through begin().
@@ -987,14 +994,14 @@ export const R = {
   // A call under a recorded call takes the short way (nested) when it can; past the limit (the
   // open call is the full trace's), a call is counted in front of begin().
   e0(b: number, k: number): number {
-    if (cur >= base && cur !== fullOwner && finder === null) {
+    if (nestable()) {
       const h = nested(b + k, 0, undefined, undefined, undefined);
       if (h !== NOT_NESTED) return h;
     }
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
   e1(b: number, k: number, a: unknown): number {
-    if (cur >= base && cur !== fullOwner && finder === null) {
+    if (nestable()) {
       const h = nested(b + k, 1, a, undefined, undefined);
       if (h !== NOT_NESTED) return h;
     }
@@ -1002,7 +1009,7 @@ export const R = {
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
-    if (cur >= base && cur !== fullOwner && finder === null) {
+    if (nestable()) {
       const h = nested(b + k, 2, a, a2, undefined);
       if (h !== NOT_NESTED) return h;
     }
@@ -1010,7 +1017,7 @@ export const R = {
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
-    if (cur >= base && cur !== fullOwner && finder === null) {
+    if (nestable()) {
       const h = nested(b + k, 3, a, a2, a3);
       if (h !== NOT_NESTED) return h;
     }

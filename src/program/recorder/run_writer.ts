@@ -34,16 +34,7 @@ import {
 import { runtime } from "./recorder.ts";
 import type { FunctionEntry } from "../../run_file/format.ts";
 import { RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import {
-  AWAITS,
-  MARKED_ARGS,
-  RET_TEXT,
-  type Tape,
-  type Texts,
-  VALUE_BITS,
-  VALUE_MASK,
-  valueAt,
-} from "./tape.ts";
+import { argList, AWAITS, MARKED_ARGS, RET_TEXT, type Tape, type Texts, valueAt } from "./tape.ts";
 import {
   type CallLinks,
   callLinks,
@@ -265,16 +256,16 @@ function writeValues<T>(
   marks: number,
 ): void {
   if (count < 0 || count > 3) {
-    const list = tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+    const list = argList(tp, row);
     const m = count < 0 ? list.length : count;
     if (count < 0) out.varint(m);
     for (let a = 0; a < m; a++) value(list[a], argIsText(marks, a));
   } else if (count > 0) {
-    value(tp.a0[row >>> VALUE_BITS][row & VALUE_MASK], (marks & 1) !== 0);
+    value(valueAt(tp.a0, row), (marks & 1) !== 0);
     if (count > 1) {
-      const at = tp.argsAt[row] - 1, rest = tp.rest;
-      value(rest[at >>> VALUE_BITS][at & VALUE_MASK], (marks & 2) !== 0);
-      if (count > 2) value(rest[(at + 1) >>> VALUE_BITS][(at + 1) & VALUE_MASK], (marks & 4) !== 0);
+      const at = tp.argsAt[row] - 1;
+      value(valueAt(tp.rest, at), (marks & 2) !== 0);
+      if (count > 2) value(valueAt(tp.rest, at + 1), (marks & 4) !== 0);
     }
   }
 }
@@ -332,9 +323,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS), textMask = textSlots - 1;
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
+  typedFill(textSeen, -1);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
-  typedFill(textSeen, -1);
   /** The bytes written since `from` (no flush between), or null. */
   const copyFrom = (from: number, flushed: number): Uint8Array | null => {
     if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;

@@ -236,11 +236,9 @@ export function argAt<T>(
   external: boolean,
 ): unknown {
   if (!external && count <= 3) {
-    if (i === 0) return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK];
-    const at = tp.argsAt[row] + i - 2;
-    return tp.rest[at >>> VALUE_BITS][at & VALUE_MASK];
+    return i === 0 ? valueAt(tp.a0, row) : valueAt(tp.rest, tp.argsAt[row] + i - 2);
   }
-  return (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i];
+  return argList(tp, row)[i];
 }
 
 /** Set argument `i` of a row as stored (see argAt). */
@@ -253,17 +251,14 @@ export function setArgAt<T>(
   v: unknown,
 ): void {
   if (!external && count <= 3) {
-    if (i === 0) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = v;
-    else {
-      const at = tp.argsAt[row] + i - 2;
-      tp.rest[at >>> VALUE_BITS][at & VALUE_MASK] = v;
-    }
-  } else (tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[])[i] = v;
+    if (i === 0) setValueAt(tp.a0, row, v);
+    else setValueAt(tp.rest, tp.argsAt[row] + i - 2, v);
+  } else argList(tp, row)[i] = v;
 }
 
 /** The list of arguments of an external call, or of a call of a function of more than 3. */
 export function argList<T>(tp: Tape<T>, row: number): unknown[] {
-  return tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] as unknown[];
+  return valueAt(tp.a0, row) as unknown[];
 }
 
 /** The handle a row's call gives the stack back to (maybe stale), or -1 (see Tape.prev). */
