@@ -105,7 +105,7 @@ export function fatalReport(err: unknown, fromPromise = false): string | null {
   }
   const excerpt = excerptAt(file, shown, line, column, !fromPromise);
   if (excerpt === null) return null;
-  const colors = shouldColorize(process.stderr);
+  const colors = stderrColors();
   const { inspect } = builtin<typeof import("node:util")>("node:util");
   const trace = inspect(err, {
     colors,
@@ -268,10 +268,16 @@ function builtin<T>(name: string): T {
   return (process as any).getBuiltinModule(name) as T;
 }
 
-/** Whether Node colours what it prints to a stream (as its own report does). */
-function shouldColorize(stream: { isTTY?: boolean; getColorDepth?: () => number }): boolean {
+/**
+ * Whether Node colours its report on stderr. From fd 2 and the environment, as Node decides for
+ * the stream, without `process.stderr`: its first read makes the stream, which runs code a program
+ * may have broken (a replaced Function.prototype.call), where Node's own report needs none.
+ */
+function stderrColors(): boolean {
   const force = process.env.FORCE_COLOR;
   if (force !== undefined) return force !== "0" && force !== "false";
-  return Boolean(stream.isTTY) &&
-    (typeof stream.getColorDepth !== "function" || stream.getColorDepth() > 2);
+  const tty = builtin<typeof import("node:tty")>("node:tty");
+  if (!tty.isatty(2)) return false;
+  const depth = tty.WriteStream.prototype.getColorDepth;
+  return typeof depth !== "function" || apply(depth, undefined, []) > 2;
 }
