@@ -1,15 +1,24 @@
-// Entry of the standalone binary (`deno task compile` → `bun build --compile bin.ts
-// src/program/binary_preload.ts`): the CLI, bundled.
+// Entry of the standalone binary (`deno task compile` → npm/compile.ts → `bun build --compile
+// bin.ts`): the CLI, bundled.
 //
 // The binary is also the runtime of the traced program: it starts itself as the `bun` CLI with the
-// preload that the build embeds as a second entry point (src/cli/launch/binary_runtime.ts puts it on
-// disk, beside oxc's native addon, which is embedded as a file here).
+// preload that the build makes first (src/program/binary_preload.ts bundled, with its bytecode:
+// npm/compile.ts) and embeds as files here, beside oxc's native addon
+// (src/cli/launch/binary_runtime.ts puts them on disk).
 
 import process from "node:process";
 // @ts-ignore: a file import of a native addon; Bun embeds it and returns its path.
 import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
   type: "file",
 };
+// @ts-ignore: built by npm/compile.ts before this is compiled; Bun embeds it and returns its path.
+import preload from "./dist/runtime/preload.js" with { type: "file" };
+// @ts-ignore: the same, the preload's bytecode and source map.
+import bytecode from "./dist/runtime/preload.js.jsc" with { type: "file" };
+// @ts-ignore: the same.
+import map from "./dist/runtime/preload.js.map" with { type: "file" };
+// @ts-ignore: the name of the folder these go to (npm/compile.ts), inlined by Bun.
+import key from "./dist/runtime/key.txt" with { type: "text" };
 import { dirname, join } from "node:path";
 import { useBinaryPreload } from "./src/program/command.ts";
 import { ADDON_FILE } from "./src/program/settings.ts";
@@ -17,17 +26,14 @@ import * as smolToml from "smol-toml";
 import { presetToml, useDepsLoader } from "./src/deps.ts";
 import { extractRuntime } from "./src/cli/launch/binary_runtime.ts";
 
-/** Where `bun build --compile` puts the second entry point inside the executable. */
-const EMBEDDED_PRELOAD = "/$bunfs/root/src/program/binary_preload.js";
-
 // Bundled: the config is read by most commands, before anything else could load it.
 presetToml(smolToml);
 // Put on disk only when a program is to run: other commands never touch the disk for it.
-useBinaryPreload(() => extractRuntime({ preload: EMBEDDED_PRELOAD, addon }));
+useBinaryPreload(() => extractRuntime(key, { preload, bytecode, map, addon }));
 // tph's own parsing (tph setup) loads oxc from the same files, when it is first needed.
 useDepsLoader(async () => {
-  const preload = extractRuntime({ preload: EMBEDDED_PRELOAD, addon });
-  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(preload), ADDON_FILE);
+  const onDisk = extractRuntime(key, { preload, bytecode, map, addon });
+  process.env.NAPI_RS_NATIVE_LIBRARY_PATH = join(dirname(onDisk), ADDON_FILE);
   try {
     return {
       oxc: await import("oxc-parser"),

@@ -55,7 +55,13 @@ export function binaryRuntimeTests(t: Target): void {
     assert.match(runtimes[0], /^runtime-/);
     const runtime = join(home, runtimes[0]);
     assert.equal(mode(runtime), 0o700);
-    assert.deepEqual(readdirSync(runtime).sort(), ["oxc-parser.node", "preload.js"]);
+    // The preload with its bytecode and map (npm/compile.ts), and oxc's addon.
+    assert.deepEqual(readdirSync(runtime).sort(), [
+      "oxc-parser.node",
+      "preload.js",
+      "preload.js.jsc",
+      "preload.js.map",
+    ]);
     for (const file of readdirSync(runtime)) assert.equal(mode(join(runtime, file)), 0o600);
     const made = statSync(join(runtime, "preload.js")).mtimeMs;
     // A second run uses the same files, and sees what the plain run sees.
