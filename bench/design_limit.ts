@@ -5,6 +5,7 @@
 // run written at exit), against the plain program and `tph run` recording every call.
 //
 //   deno run -A bench/design_limit.ts [deno|bun|node|binary ...] [marked|yaml|zod|fib ...] [--rounds N]
+//     [--hello-only]   (the `tph run hello.ts` row alone: start-up)
 //
 // Per workload and runtime it prints whole-process times (medians of alternating rounds): plain,
 // the limit and tph, the ratios to plain, and tph's cost per call against the limit's
@@ -62,7 +63,10 @@ const words = process.argv.slice(2);
 const roundsAt = words.indexOf("--rounds");
 const ROUNDS = roundsAt >= 0 ? Number(words[roundsAt + 1]) : 3;
 const names = words.filter((w, i) => !w.startsWith("--") && (roundsAt < 0 || i !== roundsAt + 1));
+/** `--hello-only`: the start-up row alone, no workload. */
+const HELLO_ONLY = words.includes("--hello-only");
 const picked = <T extends { name: string }>(all: T[]): T[] => {
+  if (HELLO_ONLY) return [];
   const some = all.filter((x) => names.includes(x.name));
   return some.length > 0 ? some : all;
 };

@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { BYTECODE_BUNDLE_ARGS, oneLineMap } from "../src/cli/launch/bun_bytecode.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BUN = join(ROOT, "node_modules/.bin/bun");
@@ -24,19 +25,6 @@ const RUNTIME = join(ROOT, "dist/runtime");
 const ADDON = createRequire(join(ROOT, "bin.ts")).resolve(
   "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node",
 );
-/**
- * The preload's source map. Bun takes a file whose first line is `// @bun…` for its own build output
- * and, without a map beside it, ends every uncaught error's report with `note: missing sourcemaps
- * for …/preload.js` (bun 1.4.5); the map bun build writes (1.9 MB) Bun reads at each start (+8 ms).
- * This one maps the pragma's line only: tph's own frames keep the bundle's positions.
- */
-const MAP = JSON.stringify({
-  version: 3,
-  sources: ["preload.js"],
-  sourcesContent: [""],
-  names: [],
-  mappings: "AAAA",
-});
 
 function run(args: string[]): void {
   const r = spawnSync(BUN, args, { cwd: ROOT, stdio: "inherit" });
@@ -52,24 +40,9 @@ mkdirSync(RUNTIME, { recursive: true });
 // of their own) never embeds half a file.
 const tmp = mkdtempSync(join(RUNTIME, ".build-"));
 try {
-  run([
-    "build",
-    "--bytecode",
-    "--target=bun",
-    "--format=cjs",
-    // A CommonJS bundle would hold the URL of each module's source at build time where the module
-    // reads `import.meta.url`: the bundle's own URL, as an ES module bundle has it, instead. Strict,
-    // as ES modules are: JavaScriptCore then makes tail calls without frames (`return
-    // Reflect.apply(real, …)` in a wrapper leaves no frame of tph's in the program's stacks).
-    "--define",
-    "import.meta.url=__tphOwnUrl",
-    "--banner",
-    '"use strict"; var __tphOwnUrl = require("node:url").pathToFileURL(__filename).href;',
-    "src/program/binary_preload.ts",
-    "--outdir",
-    tmp,
-  ]);
-  writeFileSync(join(tmp, "binary_preload.js.map"), MAP);
+  // As a checkout's bundles on Bun (bun_bytecode.ts, which says why these options).
+  run([...BYTECODE_BUNDLE_ARGS, "src/program/binary_preload.ts", "--outdir", tmp]);
+  writeFileSync(join(tmp, "binary_preload.js.map"), oneLineMap("preload.js"));
   // The runtime folder's name: the files' content, worked out here rather than at each run (reading
   // the 4 MB embedded in the executable took the CLI ~3 ms before it could start the program).
   const hash = createHash("sha256");

@@ -77,6 +77,7 @@ import { flushRequestRuns, requestRunsStored, useChildLinks } from "./requests/r
 function readPlan(file: string): ChildConfig | null {
   const parent = process.ppid;
   const sleep = new Int32Array(new SharedArrayBuffer(4));
+  let warmed = false;
   for (;;) {
     let text: string;
     try {
@@ -94,8 +95,30 @@ function readPlan(file: string): ChildConfig | null {
       return "abort" in plan ? null : plan;
     }
     if (process.ppid !== parent) return null;
+    if (!warmed) {
+      // Waiting anyway: what the set-up loads whatever the settings, loaded now.
+      warmed = true;
+      warmUp();
+      continue;
+    }
     Atomics.wait(sleep, 0, 0, 1);
   }
+}
+
+/**
+ * While the settings are not written yet (the CLI is still loading), the built-ins the set-up
+ * loads in nearly every run, on Bun: node:worker_threads (~2.5 ms: keepBunWorkerArgv) and
+ * node:diagnostics_channel (propagate). Not on Node, where a loaded worker_threads is one a
+ * program's preload loaded (follow.ts's followWhenLoaded), nor on Deno.
+ */
+function warmUp(): void {
+  // deno-lint-ignore no-explicit-any
+  if ((globalThis as any).Bun === undefined) return;
+  // deno-lint-ignore no-explicit-any
+  const load = (process as any).getBuiltinModule;
+  if (typeof load !== "function") return;
+  load("node:worker_threads");
+  load("node:diagnostics_channel");
 }
 
 const DENO_BOOTSTRAP = "nodeBootstrap";

@@ -55,6 +55,17 @@ export function nodeHasHooks(version: string): boolean {
 }
 
 let binaryPreload: (() => string) | null = null;
+let bunPreload: ((preload: string) => string | null) | null = null;
+
+/**
+ * On Bun from a checkout: the preload bundled with its bytecode, when there is one for this Bun
+ * (src/cli/launch/bun_bytecode.ts); null to load the sources.
+ *
+ * @param preload Gives the bundle for the preload's source, or null.
+ */
+export function useBunPreload(preload: (preload: string) => string | null): void {
+  bunPreload = preload;
+}
 
 /**
  * In the standalone binary: where its preload is on disk, asked for when a program is started
@@ -152,7 +163,7 @@ export function childCommand(
     command = {
       argv: test
         ? [exe.path, "test", "--preload", PRELOAD, ...args]
-        : [exe.path, "--preload", PRELOAD, script, ...args],
+        : [exe.path, "--preload", bunPreload?.(PRELOAD) ?? PRELOAD, script, ...args],
       env: {},
       argv0: exe.invoked,
     };

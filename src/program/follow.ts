@@ -40,7 +40,7 @@ import { runtime } from "./recorder/recorder.ts";
 import { makingOwnWorker } from "./recorder/own_worker.ts";
 import { disguise } from "./loader/original_text.ts";
 import { onBuiltinLoad } from "./loader/node.ts";
-import { NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
+import { BUN_PRELOAD_URL, NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
 import type { BunFollow } from "./bun_children.ts";
 import { activeRequest, type RequestRun } from "./requests/request_runs.ts";
@@ -76,6 +76,7 @@ const keys = Object.keys;
 const epochNow = Date.now;
 const PRELOAD = decode(PRELOAD_URL.pathname);
 const NODE_PRELOAD = decode(NODE_PRELOAD_URL.pathname);
+const BUN_PRELOAD = decode(BUN_PRELOAD_URL.pathname);
 
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
@@ -771,7 +772,7 @@ function forkOnDeno(
  */
 export function bunFollow(config: ChildConfig, own: string): BunFollow | null {
   if (config.follow === false || config.tests !== undefined) return null;
-  binary = G.Bun !== undefined && own !== PRELOAD;
+  binary = G.Bun !== undefined && own !== PRELOAD && own !== BUN_PRELOAD;
   return (cmd) => {
     if (!isArray(cmd)) return null;
     // Bun's exec(): a shell running the command line.
@@ -999,7 +1000,7 @@ function followWorkers(config: ChildConfig, own: string): void {
  * @param own The preload this process ran (its path).
  */
 export function followChildren(config: ChildConfig, own: string): void {
-  binary = G.Bun !== undefined && own !== PRELOAD;
+  binary = G.Bun !== undefined && own !== PRELOAD && own !== BUN_PRELOAD;
   if (config.follow === false || config.tests !== undefined) return;
   followConfig = config;
   const follow = () => {

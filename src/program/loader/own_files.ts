@@ -12,5 +12,11 @@ export const INSTRUMENT_WORKER_URL: URL = new URL("./instrument_worker.ts", impo
 /** The preloads of the program's process (command.ts): `tph run` on Deno and Bun, on Node. */
 export const PRELOAD_URL: URL = new URL("../preload.ts", import.meta.url);
 export const NODE_PRELOAD_URL: URL = new URL("../node_preload.ts", import.meta.url);
+/**
+ * On Bun from a checkout, as Bun's bytecode (src/cli/launch/bun_bytecode.ts): `tph run`'s
+ * preload, and the CLI after its head start.
+ */
+export const BUN_PRELOAD_URL: URL = new URL("./.bun_preload.js", import.meta.url);
+export const BUN_CLI_URL: URL = new URL("./.bun_cli.js", import.meta.url);
 /** `tph test`'s preload (deno test). */
 export const TEST_PRELOAD_URL: URL = new URL("../test_preload.ts", import.meta.url);

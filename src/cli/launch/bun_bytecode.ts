@@ -1,0 +1,268 @@
+// tph on Bun from a checkout: its code loaded as Bun's bytecode. Loading the ~120 TypeScript modules
+// of the program's side cost the program's process ~23 ms of its start, the ~140 of the CLI after
+// its head start (early_start.ts) ~10 ms before it could write the run's settings; one CommonJS
+// bundle of each with bytecode beside it (as the standalone binary's preload: npm/compile.ts) loads
+// in a few. Bun makes bytecode for itself alone, so they are built by the Bun running tph, the first
+// time a command finds them missing or older than a source they were built from (that command
+// loads the sources, and tph waits for the build before it exits), in the folder of own_files.ts,
+// whose URLs then hold as in the sources:
+//
+// - `.bun_preload.js`: src/program/preload.ts, the program's preload (`tph run`);
+// - `.bun_cli.js`: src/cli/commands/main.ts, the CLI but for the modules cli.ts loads before it
+//   starts the program, which the bundle requires from their sources (the same modules, not copies
+//   holding state of their own: the process started early, the preload chosen);
+//
+// each with its `.jsc` and a one-line `.map` (without one, Bun ends every uncaught error's report
+// with a note that the file has none), and `.bun_bytecode.json`: the Bun and the sources (size,
+// modification time) they were built from. Nothing is built where the checkout cannot be written.
+
+import { pid } from "../../platform/process.ts";
+import {
+  fileStamp,
+  makeDir,
+  readText,
+  remove,
+  rename,
+  writeText,
+  writeWhole,
+} from "../../platform/files.ts";
+import {
+  BUN_CLI_URL,
+  BUN_PRELOAD_URL,
+  OWN_ROOT_URL,
+  PRELOAD_URL,
+} from "../../program/loader/own_files.ts";
+
+/**
+ * The first line of a bundle loaded as bytecode. A CommonJS bundle would hold the URL of each
+ * module's source at build time where the module reads `import.meta.url` (defined as
+ * `__tphOwnUrl`): the bundle's own URL, as an ES module bundle has it, instead. Strict, as ES
+ * modules are: JavaScriptCore then makes tail calls without frames (`return Reflect.apply(real,
+ * …)` in a wrapper leaves no frame of tph's in the program's stacks).
+ */
+const BANNER =
+  '"use strict"; var __tphOwnUrl = require("node:url").pathToFileURL(__filename).href;';
+
+/** `bun build`'s options for a bundle loaded as bytecode (as built here; npm/compile.ts). */
+export const BYTECODE_BUNDLE_ARGS: readonly string[] = [
+  "build",
+  "--bytecode",
+  "--target=bun",
+  "--format=cjs",
+  "--define",
+  "import.meta.url=__tphOwnUrl",
+  "--banner",
+  BANNER,
+];
+
+/**
+ * The source map beside such a bundle: Bun takes a file whose first line is `// @bun…` for its
+ * own build output and, without a map beside it, ends every uncaught error's report with `note:
+ * missing sourcemaps for …` (bun 1.4.5); the map bun build writes (~2 MB) Bun reads at each start
+ * (+8 ms). This one maps the pragma's line only: tph's own frames keep the bundle's positions.
+ *
+ * @param file The bundle's file name.
+ */
+export function oneLineMap(file: string): string {
+  return JSON.stringify({
+    version: 3,
+    sources: [file],
+    sourcesContent: [""],
+    names: [],
+    mappings: "AAAA",
+  });
+}
+
+const path = (url: URL) => decodeURIComponent(url.pathname);
+const ROOT = path(OWN_ROOT_URL);
+const PRELOAD_SOURCE = path(PRELOAD_URL);
+const PRELOAD_BUNDLE = path(BUN_PRELOAD_URL);
+const CLI_BUNDLE = path(BUN_CLI_URL);
+const LOADER = PRELOAD_BUNDLE.slice(0, PRELOAD_BUNDLE.lastIndexOf("/") + 1);
+const MANIFEST = `${LOADER}.bun_bytecode.json`;
+const LOCK = `${LOADER}.bun_bytecode.lock`;
+/** A build's lock older than this was left by a tph that died: taken over. */
+const STALE_LOCK_MS = 120_000;
+/** A build taking longer than this is given up (the sources go on being loaded). */
+const BUILD_MS = 60_000;
+
+interface Manifest {
+  bun: string;
+  /** Each source: its path from the checkout's root, size, modification time. */
+  inputs: [string, number, number][];
+}
+
+// deno-lint-ignore no-explicit-any
+const bun = (globalThis as any).Bun;
+
+function bunKey(): string {
+  return `${bun.version}+${bun.revision}`;
+}
+
+let isFresh: boolean | null = null;
+
+/** Whether the bundles are there, built by this Bun from the sources as they are. */
+function fresh(): boolean {
+  if (isFresh !== null) return isFresh;
+  isFresh = false;
+  let m: Manifest;
+  try {
+    m = JSON.parse(readText(MANIFEST));
+  } catch {
+    return false;
+  }
+  if (m.bun !== bunKey() || !Array.isArray(m.inputs) || m.inputs.length === 0) return false;
+  for (const [input, size, mtime] of m.inputs) {
+    const st = fileStamp(ROOT + input);
+    if (st === null || st.size !== size || st.mtimeMs !== mtime) return false;
+  }
+  for (const bundle of [PRELOAD_BUNDLE, CLI_BUNDLE]) {
+    if (fileStamp(bundle) === null || fileStamp(`${bundle}.jsc`) === null) return false;
+  }
+  return isFresh = true;
+}
+
+let building: Promise<void> | null = null;
+
+/** From a checkout on Bun: whether to use the bundles, building them when they are stale. */
+function useBundles(): boolean {
+  if (bun === undefined || !PRELOAD_SOURCE.endsWith(".ts")) return false;
+  if (fresh()) return true;
+  building ??= build().catch(() => {});
+  return false;
+}
+
+/**
+ * The program's preload as bytecode, for a program run by this Bun; null when it is missing or
+ * stale (then it is built, once: {@linkcode bunBytecodeBuilt}).
+ *
+ * @param preload The preload's source file.
+ */
+export function bunPreload(preload: string): string | null {
+  return preload === PRELOAD_SOURCE && useBundles() ? PRELOAD_BUNDLE : null;
+}
+
+/**
+ * The CLI's module to load after the head start: its bundle when there is a fresh one, else the
+ * sources' (a file URL).
+ *
+ * @param source The URL of src/cli/commands/main.ts.
+ */
+export function cliModule(source: string): string {
+  return useBundles() ? `file://${CLI_BUNDLE}` : source;
+}
+
+/** Wait for a build of the bundles that this command started, if any. */
+export function bunBytecodeBuilt(): Promise<void> {
+  return building ?? Promise.resolve();
+}
+
+function takeLock(): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeText(LOCK, "", { exclusive: true });
+      return true;
+    } catch {
+      const st = fileStamp(LOCK);
+      if (st === null || Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
+      remove(LOCK);
+    }
+  }
+  return false;
+}
+
+/** A bundle's build: its entry, its file, and the sources it leaves to be required as they are. */
+interface Bundle {
+  entry: string;
+  file: string;
+  external: Set<string>;
+}
+
+async function build(): Promise<void> {
+  if (!takeLock()) return;
+  const tmp = `${LOADER}.bun_bytecode.build-${pid()}`;
+  try {
+    remove(tmp);
+    makeDir(tmp, 0o700);
+    const started = Date.now();
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("timeout")), BUILD_MS).unref?.()
+    );
+    // What cli.ts loads before the head start: its static imports (main.ts comes by URL).
+    const head = await Promise.race([graph(`${ROOT}cli.ts`, `${tmp}/head`), timeout]);
+    head.delete(`${ROOT}cli.ts`);
+    const inputs = new Set<string>([`${ROOT}cli.ts`, ...head]);
+    const bundles: Bundle[] = [
+      { entry: PRELOAD_SOURCE, file: PRELOAD_BUNDLE, external: new Set() },
+      { entry: `${ROOT}src/cli/commands/main.ts`, file: CLI_BUNDLE, external: head },
+    ];
+    const outs: string[] = [];
+    for (const [i, b] of bundles.entries()) {
+      const out = `${tmp}/${i}`;
+      const built = await Promise.race([bundle(b, out), timeout]);
+      for (const input of built) inputs.add(input);
+      outs.push(out);
+    }
+    const listed: Manifest["inputs"] = [];
+    for (const input of inputs) {
+      const st = fileStamp(input);
+      // A source changed while they were built: the next command builds again.
+      if (st === null || st.mtimeMs >= started || !input.startsWith(ROOT)) return;
+      listed.push([input.slice(ROOT.length), st.size, st.mtimeMs]);
+    }
+    for (const [i, b] of bundles.entries()) {
+      const name = b.file.slice(b.file.lastIndexOf("/") + 1);
+      const entry = b.entry.slice(b.entry.lastIndexOf("/") + 1).replace(/\.ts$/, ".js");
+      writeText(`${outs[i]}/${entry}.map`, oneLineMap(name));
+      rename(`${outs[i]}/${entry}.jsc`, `${b.file}.jsc`);
+      rename(`${outs[i]}/${entry}.map`, `${b.file}.map`);
+      rename(`${outs[i]}/${entry}`, b.file);
+    }
+    writeWhole(MANIFEST, JSON.stringify({ bun: bunKey(), inputs: listed }), `${tmp}/manifest`);
+  } finally {
+    remove(tmp);
+    remove(LOCK);
+  }
+}
+
+/** The source files a module's static imports load (itself included), absolute. */
+async function graph(entry: string, outdir: string): Promise<Set<string>> {
+  const r = await bun.build({ entrypoints: [entry], target: "bun", metafile: true, outdir });
+  if (!r.success) throw new Error("build failed");
+  return inputsOf(r.metafile);
+}
+
+function inputsOf(metafile: { inputs: Record<string, unknown> }): Set<string> {
+  const out = new Set<string>();
+  for (const p of Object.keys(metafile.inputs)) out.add(p.startsWith("/") ? p : ROOT + p);
+  return out;
+}
+
+/** Build a bundle with its bytecode into `outdir`; the sources it holds. */
+async function bundle(b: Bundle, outdir: string): Promise<Set<string>> {
+  const r = await bun.build({
+    entrypoints: [b.entry],
+    target: "bun",
+    format: "cjs",
+    bytecode: true,
+    metafile: true,
+    outdir,
+    // Packages load from node_modules as they do from the sources.
+    packages: "external",
+    define: { "import.meta.url": "__tphOwnUrl" },
+    banner: BANNER,
+    plugins: b.external.size === 0 ? [] : [{
+      name: "tph-head-start-modules",
+      // deno-lint-ignore no-explicit-any
+      setup(build: any) {
+        build.onResolve({ filter: /^\.\.?\// }, (args: { path: string; importer: string }) => {
+          const dir = args.importer.slice(0, args.importer.lastIndexOf("/"));
+          const resolved = bun.resolveSync(args.path, dir);
+          return b.external.has(resolved) ? { path: resolved, external: true } : undefined;
+        });
+      },
+    }],
+  });
+  if (!r.success) throw new Error("build failed");
+  return inputsOf(r.metafile);
+}
