@@ -5,6 +5,8 @@ import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/proce
 import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
+  BUN_CLI_URL,
+  BUN_PRELOAD_URL,
   NODE_PRELOAD_URL,
   OWN_ROOT_URL,
   PRELOAD_URL,
@@ -17,6 +19,17 @@ import { Error, Number, String, TextDecoder } from "../platform/globals.ts";
 const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);
 const NODE_PRELOAD = decodeURIComponent(NODE_PRELOAD_URL.pathname);
 const TEST_PRELOAD = decodeURIComponent(TEST_PRELOAD_URL.pathname);
+
+/**
+ * The files of tph's code as Bun's bytecode from a checkout (src/cli/launch/bun_bytecode.ts): the
+ * top folder (ending in `/`), the preload's source, its bundle, the CLI's bundle.
+ */
+export const BUN_BYTECODE_FILES = {
+  root: decodeURIComponent(OWN_ROOT_URL.pathname),
+  preload: PRELOAD,
+  preloadBundle: decodeURIComponent(BUN_PRELOAD_URL.pathname),
+  cliBundle: decodeURIComponent(BUN_CLI_URL.pathname),
+} as const;
 
 /**
  * A script's path as the program's process is given it: absolute, so that no runtime reads it as

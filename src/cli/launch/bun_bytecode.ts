@@ -26,12 +26,7 @@ import {
   writeText,
   writeWhole,
 } from "../../platform/files.ts";
-import {
-  BUN_CLI_URL,
-  BUN_PRELOAD_URL,
-  OWN_ROOT_URL,
-  PRELOAD_URL,
-} from "../../program/loader/own_files.ts";
+import { BUN_BYTECODE_FILES } from "../../program/command.ts";
 
 /**
  * The first line of a bundle loaded as bytecode. A CommonJS bundle would hold the URL of each
@@ -73,11 +68,12 @@ export function oneLineMap(file: string): string {
   });
 }
 
-const path = (url: URL) => decodeURIComponent(url.pathname);
-const ROOT = path(OWN_ROOT_URL);
-const PRELOAD_SOURCE = path(PRELOAD_URL);
-const PRELOAD_BUNDLE = path(BUN_PRELOAD_URL);
-const CLI_BUNDLE = path(BUN_CLI_URL);
+const {
+  root: ROOT,
+  preload: PRELOAD_SOURCE,
+  preloadBundle: PRELOAD_BUNDLE,
+  cliBundle: CLI_BUNDLE,
+} = BUN_BYTECODE_FILES;
 const LOADER = PRELOAD_BUNDLE.slice(0, PRELOAD_BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.bun_bytecode.json`;
 const LOCK = `${LOADER}.bun_bytecode.lock`;
