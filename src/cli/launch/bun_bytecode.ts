@@ -16,7 +16,7 @@
 // with a note that the file has none), and `.bun_bytecode.json`: the Bun and the sources (size,
 // modification time) they were built from. Nothing is built where the checkout cannot be written.
 
-import { pid } from "../../platform/process.ts";
+import { cwd, pid } from "../../platform/process.ts";
 import {
   fileStamp,
   makeDir,
@@ -228,9 +228,13 @@ async function graph(entry: string, outdir: string): Promise<Set<string>> {
   return inputsOf(r.metafile);
 }
 
+/** A build's sources, absolute (its metafile names them from the working folder). */
 function inputsOf(metafile: { inputs: Record<string, unknown> }): Set<string> {
+  const base = `file://${cwd().replace(/\/?$/, "/")}`;
   const out = new Set<string>();
-  for (const p of Object.keys(metafile.inputs)) out.add(p.startsWith("/") ? p : ROOT + p);
+  for (const p of Object.keys(metafile.inputs)) {
+    out.add(p.startsWith("/") ? p : decodeURIComponent(new URL(p, base).pathname));
+  }
   return out;
 }
 

@@ -1,0 +1,75 @@
+// On Bun from a checkout, tph's preload and CLI load as bytecode bundles that the running Bun builds
+// when they are missing or stale (src/cli/launch/bun_bytecode.ts). Run in a copy of the checkout's
+// sources (its node_modules linked), never the checkout itself: a test changes a source there.
+
+import assert from "node:assert/strict";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { assertCode, BUN, exec, REPO, tempDir } from "./_cli.ts";
+
+const LOADER = "src/program/loader";
+
+/** A copy of the checkout's sources with none of its bundles. */
+function copyCheckout(to: string): void {
+  for (const name of ["cli.ts", "src", "package.json", "deno.json"]) {
+    cpSync(join(REPO, name), join(to, name), { recursive: true });
+  }
+  symlinkSync(join(REPO, "node_modules"), join(to, "node_modules"));
+  for (const name of readdirSync(join(to, LOADER))) {
+    if (name.startsWith(".bun_")) rmSync(join(to, LOADER, name), { recursive: true });
+  }
+}
+
+Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing or stale", async () => {
+  await using dir = tempDir();
+  const tph = join(dir.path, "tph");
+  copyCheckout(tph);
+  const cwd = join(dir.path, "p");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+  // The program's own command line, as the kernel has it: the preload tph gave Bun.
+  writeFileSync(
+    join(cwd, "cmdline.ts"),
+    'import { readFileSync } from "node:fs";\n' +
+      'const argv = readFileSync("/proc/self/cmdline", "utf8").split("\\0");\n' +
+      'console.log(argv[argv.indexOf("--preload") + 1]);\n',
+  );
+  const run = async () => {
+    const r = await exec([BUN, join(tph, "cli.ts"), "run", "--no-cache", "cmdline.ts"], { cwd });
+    assertCode(r, 0, "tph run cmdline.ts");
+    return r.stdout.trim();
+  };
+  const bundle = join(tph, LOADER, ".bun_preload.js");
+  // None yet: the sources, and the bundles built before tph exits.
+  assert.equal(await run(), join(tph, "src/program/preload.ts"));
+  for (const name of [".bun_preload.js", ".bun_cli.js"]) {
+    for (const suffix of ["", ".jsc", ".map"]) {
+      assert.ok(existsSync(join(tph, LOADER, name + suffix)), `${name}${suffix} was built`);
+    }
+  }
+  const manifest = JSON.parse(readFileSync(join(tph, LOADER, ".bun_bytecode.json"), "utf8"));
+  const inputs = manifest.inputs.map((i: [string]) => i[0]);
+  for (const source of ["cli.ts", "src/program/preload.ts", "src/cli/commands/main.ts"]) {
+    assert.ok(inputs.includes(source), `${source} among the sources: ${inputs}`);
+  }
+  // Fresh: the bundle.
+  assert.equal(await run(), bundle);
+  // A source changed: the sources again, and a new build.
+  appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
+  assert.equal(await run(), join(tph, "src/program/preload.ts"));
+  assert.equal(await run(), bundle);
+  // The CLI's bundle serves the other commands too.
+  const version = await exec([BUN, join(tph, "cli.ts"), "--version"], { cwd });
+  assertCode(version, 0, "tph --version");
+  assert.match(version.stdout, /^tph \S+ \(bun /);
+});
