@@ -963,20 +963,25 @@ function fmtHost(
   return format === undefined ? null : format(o, name, proto, depth, room);
 }
 
+/** summaryKey's keys for objects without a prototype: a module namespace, any other. */
+const MODULE_KEY: object = {};
+const NULL_PROTO_KEY: object = {};
+
 /**
  * What the summary of `o` past the detail budget (reprBrief) depends on, when not on `o` itself:
  * the prototype of an ordinary object or a class instance (`{…}`, `Token {…}`: its class alone),
- * or the length of a plain array (`Array(3)`). Null where the summary reads more: a proxy, an array
- * of a subclass, an object without a prototype or of another realm, built-ins with internal slots
- * (`Map(2) {…}`, a Date), runtime objects shown by their own data (HOST_FORMATS). Reads nothing of
- * `o` but its prototype and, for an array, its length.
+ * or the length of a plain array (`Array(3)`); for an object without a prototype, whether it is a
+ * module namespace (`[Object: null prototype] {…}`: marked returns 26,000 such). Null
+ * where the summary reads more: a proxy, an array of a subclass, an object of another realm,
+ * built-ins with internal slots (`Map(2) {…}`, a Date), runtime objects shown by their own data
+ * (HOST_FORMATS). Reads nothing of `o` but its prototype and, for an array, its length.
  */
 export function summaryKey(o: object): object | number | null {
   if (isProxy(o)) return null;
   const proto = protoOf(o);
   if (isArray(o)) return proto === ARRAY_PROTO ? o.length : null;
   if (proto === OBJECT_PROTO) return proto;
-  if (proto === null) return null;
+  if (proto === null) return isModuleNamespaceObject(o) ? MODULE_KEY : NULL_PROTO_KEY;
   const info = describe(proto);
   if (info.kind !== K_OBJECT || info.name === undefined || HOST_FORMATS.has(info.name)) {
     return null;
