@@ -35,9 +35,18 @@ for (const rt of RUNTIMES) {
       body(defaults).find((n: CallNodeJSON) => n.name === "note")!.args.text,
       `"card ${R} end"`,
     );
+    // A secret parameter is redacted in every call, not only the first.
+    const unlocks = body(defaults).filter((n: CallNodeJSON) => n.name === "unlock");
+    assert.deepEqual(
+      unlocks.map((n: CallNodeJSON) => n.args),
+      [0, 1, 2].map((i) => ({
+        password: R,
+        tries: String(i),
+      })),
+    );
     // The secrets are nowhere in the document.
     const text = JSON.stringify(defaults);
-    for (const secret of ["hunter2", "abc.def", "k-123", "secret-value", "sk_live_a"]) {
+    for (const secret of ["hunter2", "abc.def", "k-123", "secret-value", "sk_live_a", "pw-2-x"]) {
       assert.ok(!text.includes(secret), `${secret} is not in the trace`);
     }
     // redact: false keeps everything, value regexes too.

@@ -794,13 +794,8 @@ function fmtBuiltin(
       const time = dateGetTime(o);
       return time === time ? dateToISO(o) : "Invalid Date";
     }
-    case K_REGEXP: {
-      const source = fmtText(reSource(o), false, room - 1);
-      if (truncated) return "/" + source;
-      let flags = "";
-      for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags += RE_FLAGS[i][0];
-      return "/" + source + "/" + flags;
-    }
+    case K_REGEXP:
+      return regexText(o, room);
     case K_ERROR:
       return fmtError(o, name, depth, room);
     case K_TYPED: {
@@ -824,6 +819,58 @@ function fmtBuiltin(
   }
   return undefined;
 }
+
+/**
+ * A RegExp as shown in `room` (`/source/flags`), made once per source text, flags, room and
+ * redactor: programs make RegExps per call from a few sources (marked: 40,000 RegExps returned
+ * past the detail budget, from 3,800 made), and each made anew scanned its source for secrets and
+ * escapes (a source with a tab goes character by character), and the tape's texts hashed a new
+ * concatenation. The text depends on nothing else (a RegExp recompiled reads as another source or
+ * other flags). Sources up to SOURCE_KEPT units, at most MAX_SOURCES of them (then all forgotten).
+ */
+function regexText(o: object, room: number): string {
+  const source = reSource(o);
+  let flags = 0;
+  for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags |= 1 << i;
+  // Cut already (an earlier item): shown without its flags, as regexMade does.
+  if (truncated || source.length > SOURCE_KEPT) return regexMade(source, flags, room);
+  const r = scrubs ? red : null;
+  const known = SOURCES.get(source);
+  if (known !== undefined && known.room === room && known.red === r && known.flags === flags) {
+    if (known.cut) truncated = true;
+    return known.text;
+  }
+  const text = regexMade(source, flags, room);
+  const cut = truncated;
+  if (known !== undefined) {
+    known.room = room;
+    known.red = r;
+    known.flags = flags;
+    known.text = text;
+    known.cut = cut;
+  } else {
+    if (SOURCES.size >= MAX_SOURCES) SOURCES.clear();
+    SOURCES.set(source, { room, red: r, flags, text, cut });
+  }
+  return text;
+}
+
+/** A RegExp's text (regexText) made: `flags` holds bit i for RE_FLAGS[i]. */
+function regexMade(source: string, flags: number, room: number): string {
+  const text = fmtText(source, false, room - 1);
+  if (truncated) return "/" + text;
+  let letters = "";
+  for (let i = 0; i < RE_FLAGS.length; i++) if ((flags & (1 << i)) !== 0) letters += RE_FLAGS[i][0];
+  return "/" + text + "/" + letters;
+}
+
+/** regexText's texts by source. */
+const SOURCES: Map<
+  string,
+  { room: number; red: Redactor | null; flags: number; text: string; cut: boolean }
+> = new SafeMap();
+const SOURCE_KEPT = 4096;
+const MAX_SOURCES = 256;
 
 /** The first bytes of a Buffer in hex, as its users read them: `Buffer(12) <68 65 6c 6c …>`. */
 function fmtBytes(b: Uint8Array, room: number): string {
@@ -916,20 +963,25 @@ function fmtHost(
   return format === undefined ? null : format(o, name, proto, depth, room);
 }
 
+/** summaryKey's keys for objects without a prototype: a module namespace, any other. */
+const MODULE_KEY: object = {};
+const NULL_PROTO_KEY: object = {};
+
 /**
  * What the summary of `o` past the detail budget (reprBrief) depends on, when not on `o` itself:
  * the prototype of an ordinary object or a class instance (`{…}`, `Token {…}`: its class alone),
- * or the length of a plain array (`Array(3)`). Null where the summary reads more: a proxy, an array
- * of a subclass, an object without a prototype or of another realm, built-ins with internal slots
- * (`Map(2) {…}`, a Date), runtime objects shown by their own data (HOST_FORMATS). Reads nothing of
- * `o` but its prototype and, for an array, its length.
+ * or the length of a plain array (`Array(3)`); for an object without a prototype, whether it is a
+ * module namespace (`[Object: null prototype] {…}`: marked returns 26,000 such). Null
+ * where the summary reads more: a proxy, an array of a subclass, an object of another realm,
+ * built-ins with internal slots (`Map(2) {…}`, a Date), runtime objects shown by their own data
+ * (HOST_FORMATS). Reads nothing of `o` but its prototype and, for an array, its length.
  */
 export function summaryKey(o: object): object | number | null {
   if (isProxy(o)) return null;
   const proto = protoOf(o);
   if (isArray(o)) return proto === ARRAY_PROTO ? o.length : null;
   if (proto === OBJECT_PROTO) return proto;
-  if (proto === null) return null;
+  if (proto === null) return isModuleNamespaceObject(o) ? MODULE_KEY : NULL_PROTO_KEY;
   const info = describe(proto);
   if (info.kind !== K_OBJECT || info.name === undefined || HOST_FORMATS.has(info.name)) {
     return null;

@@ -163,6 +163,13 @@ Deno.test("details: a summary made once per class is each object's own summary",
     new Map([[1, 1], [2, 2]]),
     Object.create(null),
     new A2(),
+    // Without a prototype: a module namespace and other objects; RegExps of one source.
+    await import("../../_harness.ts"),
+    Object.create(null),
+    Object.setPrototypeOf(new Map(), null),
+    /a\tb/g,
+    /a\tb/i,
+    new RegExp("a\tb", "g"),
   ];
   const run = await traced({ details: 0 }, () => {
     for (const v of values) m.shapes(v);
@@ -170,6 +177,14 @@ Deno.test("details: a summary made once per class is each object's own summary",
   const shown = named(run, "shapes").map((c) => c.args.a);
   assert.deepEqual(shown, values.map((v) => reprBrief(v, 120, null)));
   assert.deepEqual(shown.slice(5, 7), ["IncomingMessage GET /a", "IncomingMessage POST /b"]);
+  assert.deepEqual(shown.slice(16), [
+    "[Module: null prototype] {…}",
+    "[Object: null prototype] {…}",
+    "[Object: null prototype] {…}",
+    "/a\\tb/g",
+    "/a\\tb/i",
+    "/a\\tb/g",
+  ]);
 });
 
 Deno.test("details: summaries read no property and run no trap", async () => {

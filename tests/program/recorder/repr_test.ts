@@ -441,6 +441,31 @@ Deno.test("repr() is immune to patched built-in prototypes", () => {
   ]);
 });
 
+Deno.test("repr() shows each RegExp as it is when made again from one source", () => {
+  // regexText keeps a RegExp's text by source: flags, room, redactor and recompiling still count.
+  const source = "^( {0,3}[*+-])((?:[\t ][^\n]*)?(?:\n|$))";
+  const shown = "/^( {0,3}[*+-])((?:[\\t ][^\\n]*)?(?:\\n|$))/";
+  for (let i = 0; i < 3; i++) {
+    assert.equal(repr(new RegExp(source, "")), shown.slice(0, -1) + "/");
+    assert.equal(repr(new RegExp(source, "gi")), shown + "gi");
+    assert.equal(repr(new RegExp(source, "m"), 20), "/^( {0,3}[*+-])((?:…");
+    assert.equal(repr([new RegExp(source, "y")], 200), "[" + shown + "y]");
+  }
+  const re = /abc/g;
+  assert.equal(repr(re), "/abc/g");
+  (re as unknown as { compile(s: string, f: string): void }).compile("abc", "im");
+  assert.equal(repr(re), "/abc/im");
+  const key = "ghp_" + "a".repeat(36);
+  const rd = {
+    secretKey: () => false,
+    scans: true,
+    scrub: (s: string) => s.replaceAll(key, "[redacted]"),
+  };
+  assert.equal(repr(new RegExp(key), 120, rd), "/[redacted]/");
+  assert.equal(repr(new RegExp(key), 120), "/" + key + "/");
+  assert.equal(repr(new RegExp(key), 120, rd), "/[redacted]/");
+});
+
 Deno.test("repr() bounds the work for huge strings and collections", () => {
   const big = "x".repeat(10_000_000);
   const array = Array.from({ length: 1_000_000 }, (_, i) => i);
