@@ -146,6 +146,10 @@ const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
 export const bytesSet = method<On<Uint8Array, [from: Uint8Array, at: number], void>>(
   TYPED_ARRAY_PROTO.set,
 );
+/** `to.set(from, at)` of typed arrays of one kind, as the built-in. */
+export const typedSet = method<
+  On<Int32Array | Float64Array | Uint8Array, [from: ArrayLike<number>, at: number], void>
+>(TYPED_ARRAY_PROTO.set);
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );
