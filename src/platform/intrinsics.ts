@@ -18,6 +18,23 @@ const call = Function.prototype.call;
 /** `fn` as a function that takes its `this` first; no later patch can reach it. */
 // deno-lint-ignore no-explicit-any
 export const uncurry: (fn: unknown) => (self: any, ...args: any[]) => any = bind.bind(call);
+export const apply = Reflect.apply;
+/**
+ * `fn` as a function taking its `this` first, for a built-in that never calls the program's code
+ * (string and RegExp methods, getters of internal slots): tph's own calls of the built-ins it
+ * captured. JavaScriptCore does not inline a call through a bound `call` (13–80 ns more a call
+ * on Bun, ~20 for a getter: describing a RegExp read nine), and does inline `Reflect.apply` with a
+ * rest parameter's array (3–20 ns), so there that is the shape; V8 inlines the bound one (and
+ * is slower with the other). A function that may run the program's code keeps `uncurry`: a bound
+ * function adds no frame to a stack trace the program makes there.
+ */
+// deno-lint-ignore no-explicit-any
+export const uncurryBuiltin: (fn: unknown) => (self: any, ...args: any[]) => any =
+  // deno-lint-ignore no-explicit-any
+  (globalThis as any).Bun !== undefined
+    ? (fn) => (self, ...args) => apply(fn as (...a: unknown[]) => unknown, self, args)
+    : uncurry;
+
 /** `f.call(self, ...args)`, as the built-in (no array made for the arguments, as apply needs). */
 // deno-lint-ignore ban-types
 export const callWith: (f: Function, self: unknown, ...args: unknown[]) => unknown = uncurry(call);
@@ -29,7 +46,6 @@ const {
 } = Object;
 const ownKeys = Reflect.ownKeys;
 
-export const apply = Reflect.apply;
 export const protoOf = Object.getPrototypeOf;
 export const stringify = JSON.stringify;
 export const parseJSON = JSON.parse;
@@ -87,7 +103,7 @@ export const SafeSet = safeClass(Set) as SetConstructor;
 export const SafeWeakMap = safeClass(WeakMap) as WeakMapConstructor;
 
 /** `fn` as a function taking its `this` first (see uncurry), typed as `T`. */
-const method = <T>(fn: unknown): T => uncurry(fn) as T;
+const method = <T>(fn: unknown): T => uncurryBuiltin(fn) as T;
 /** A method of `S` uncurried: `(self, ...args) => R`. */
 type On<S, A extends unknown[], R> = (self: S, ...args: A) => R;
 
@@ -130,6 +146,10 @@ const TYPED_ARRAY_PROTO = Object.getPrototypeOf(Uint8Array.prototype);
 export const bytesSet = method<On<Uint8Array, [from: Uint8Array, at: number], void>>(
   TYPED_ARRAY_PROTO.set,
 );
+/** `to.set(from, at)` of typed arrays of one kind, as the built-in. */
+export const typedSet = method<
+  On<Int32Array | Float64Array | Uint8Array, [from: ArrayLike<number>, at: number], void>
+>(TYPED_ARRAY_PROTO.set);
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );
@@ -146,7 +166,10 @@ export function strSplit(s: string, sep: string): string[] {
   return parts;
 }
 const encoder = new TextEncoder();
-const encode = uncurry(TextEncoder.prototype.encode) as (e: TextEncoder, s: string) => Uint8Array;
+const encode = uncurryBuiltin(TextEncoder.prototype.encode) as (
+  e: TextEncoder,
+  s: string,
+) => Uint8Array;
 /** `s` in UTF-8. */
 export const utf8 = (s: string): Uint8Array => encode(encoder, s);
 const encodeIntoOf = method<

@@ -25,7 +25,7 @@ import {
   SafeMap,
   stringify,
   strSlice,
-  uncurry,
+  uncurryBuiltin as uncurry,
 } from "../../platform/intrinsics.ts";
 import {
   Array,

@@ -31,9 +31,15 @@
 // them all in a0 (argList).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
-import { arrayFill, arrayJoin as joinArray, SafeMap, strSlice } from "../../platform/intrinsics.ts";
+import {
+  arrayFill,
+  arrayJoin as joinArray,
+  SafeMap,
+  strSlice,
+  typedSet,
+} from "../../platform/intrinsics.ts";
 import { UNFINISHED } from "../../run_file/call_state.ts";
-import { Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
+import { Array, Float64Array, Int32Array, Map, Math, Uint8Array } from "../../platform/globals.ts";
 
 /**
  * Rows one tape holds at most (67,108,864 calls; a trace records no more, the rest are counted
@@ -475,22 +481,27 @@ export class Tape<T = unknown> {
       this.a0[0] = copyChunk(this.a0[0], first, n);
       this.result[0] = copyChunk(this.result[0], first, n);
     }
-    const more = <A extends Int32Array | Float64Array | Uint8Array>(a: A): A => {
-      const b = new (a.constructor as new (n: number) => A)(cap);
-      b.set(a);
+    // The captured constructors and `set`: the program may have replaced the globals, a typed
+    // array's `constructor` or TypedArray.prototype.set by now.
+    const more = <A extends Int32Array | Float64Array | Uint8Array>(
+      a: A,
+      Typed: new (n: number) => A,
+    ): A => {
+      const b = new Typed(cap);
+      typedSet(b, a, 0);
       return b;
     };
-    this.fn = more(this.fn);
-    this.parent = more(this.parent);
-    this.prev = more(this.prev);
-    this.depth = more(this.depth);
-    this.start = more(this.start);
-    this.end = more(this.end);
-    this.awaited = more(this.awaited);
-    this.state = more(this.state);
-    this.slot = more(this.slot);
-    this.marks = more(this.marks);
-    this.argsAt = more(this.argsAt);
+    this.fn = more(this.fn, Int32Array);
+    this.parent = more(this.parent, Int32Array);
+    this.prev = more(this.prev, Float64Array);
+    this.depth = more(this.depth, Int32Array);
+    this.start = more(this.start, Float64Array);
+    this.end = more(this.end, Float64Array);
+    this.awaited = more(this.awaited, Float64Array);
+    this.state = more(this.state, Uint8Array);
+    this.slot = more(this.slot, Int32Array);
+    this.marks = more(this.marks, Int32Array);
+    this.argsAt = more(this.argsAt, Int32Array);
     this.cap = cap;
     // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);

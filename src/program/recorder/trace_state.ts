@@ -20,7 +20,16 @@ import {
 import { Finder } from "./find.ts";
 
 import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";
-import { Date, Map, RegExp, Set, TypeError, Uint8Array, WeakMap } from "../../platform/globals.ts";
+import {
+  Date,
+  Int32Array,
+  Map,
+  RegExp,
+  Set,
+  TypeError,
+  Uint8Array,
+  WeakMap,
+} from "../../platform/globals.ts";
 
 /**
  * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).

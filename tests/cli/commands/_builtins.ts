@@ -27,6 +27,21 @@ const shape = (nodes: CallNodeJSON[]): string =>
   );
 
 export function builtinTests(t: Target): void {
+  Deno.test(`a program's patched typed arrays change nothing as the tape grows (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "builtins") });
+    const cwd = join(dir.path, "p");
+    const run = await tph(t, ["run", "hostile_tape.ts"], { cwd });
+    assertCode(run, 0, "tph run hostile_tape.ts");
+    assert.equal(run.stdout, "total 20000\n");
+    assert.match(run.stderr, /^touched: none$/m, "no patched built-in ran for tph");
+    const { calls, saved } = summaryOf(run);
+    assert.equal(calls, 20_000, "every call recorded past the tape's first room");
+    const json = readRun(join(cwd, saved));
+    assert.equal(json.call_count, 20_000);
+    assert.equal(json.trace.length, 20_000);
+    assert.equal(json.trace[19_999].return_value, "20000");
+  });
+
   Deno.test(`a program's patched built-ins change nothing tph records or saves (${t.name})`, async () => {
     await using dir = tempDir({ p: join(FIXTURES, "builtins") });
     const cwd = join(dir.path, "p");
