@@ -50,6 +50,11 @@ export class Sink {
   constructor(file: ByteSink | FileWriter, buf?: Uint8Array) {
     this.file = file;
     this.buf = buf ?? sinkBuffer();
+    // Stored twice here, so that V8 never takes `flushed` for a constant: its first flush, a
+    // megabyte into a run, would otherwise throw away the writer's optimized code (the walk's
+    // loop, optimized on the stack, then runs slowly until it is optimized again).
+    this.flushed = -1;
+    this.flushed = 0;
   }
 
   flush(): void {
