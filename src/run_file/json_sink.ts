@@ -41,6 +41,8 @@ export class Sink {
   pos = 0;
   /** Bytes written to the file so far (`flushed + pos` is the offset of the next byte). */
   flushed = 0;
+  /** Where room() flushes: BUF, or less until the first flush (see RunSink). */
+  full = BUF;
   readonly file: ByteSink | FileWriter;
   /**
    * @param file Where the bytes go.
@@ -61,11 +63,12 @@ export class Sink {
     this.file.write(this.buf, this.pos);
     this.flushed += this.pos;
     this.pos = 0;
+    this.full = BUF;
   }
 
   /** Make sure SLACK bytes can be written. */
   room(): void {
-    if (this.pos > BUF) this.flush();
+    if (this.pos > this.full) this.flush();
   }
 
   /** Make room for `n` bytes at once; false when they cannot fit in the buffer at all. */
