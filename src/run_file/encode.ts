@@ -114,12 +114,23 @@ export class FunctionTable {
   }
 }
 
+/** Calls of a rarely taken path made up front (V8 keeps type feedback from a function's ninth). */
+const WARM_CALLS = 12;
+
 /** How many records a source wrote, and the skip index as their subtrees end. */
 export class CallRecords {
   /** Records written. */
   count = 0;
   /** (ordinal, offset after the subtree) pairs, in the order the subtrees end. */
   readonly skips: number[] = [];
+
+  constructor() {
+    // The rare path taken a few times, and taken back: its first real use, deep into a large
+    // run, would otherwise throw away the walk's optimized code (V8 had no type feedback for it;
+    // it keeps none for a function's first few calls).
+    for (let k = 0; k < WARM_CALLS; k++) this.closed(0, SKIP_MIN, 0);
+    this.skips.length = 0;
+  }
 
   /** The subtree of record `ordinal`, of `descendants` calls, ended at file offset `offset`. */
   closed(ordinal: number, descendants: number, offset: number): void {

@@ -16,11 +16,14 @@ import {
   utf8Into,
   wellFormed,
 } from "../platform/intrinsics.ts";
-import { Sink } from "./json_sink.ts";
+import { type ByteSink, Sink } from "./json_sink.ts";
+import type { FileWriter } from "../platform/files.ts";
 import { Uint8Array } from "../platform/globals.ts";
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
+/** Where a RunSink's room() first flushes (Sink.full). */
+const FIRST_FULL = 1 << 12;
 /** The longest max_repr RunSink.stringRepr handles (its tag takes two bytes at most). */
 const MAX_DIRECT = 3000;
 /** The second byte of `\b`, `\t`… by control character, 0 for those written `\u00XX`. */
@@ -50,6 +53,13 @@ export class RunSink extends Sink {
    * program code runs while a run is written (see child.ts).
    */
   readonly direct: boolean = charCodeAtIntact();
+
+  constructor(file: ByteSink | FileWriter, buf?: Uint8Array) {
+    super(file, buf);
+    // The first flush a few kilobytes in rather than a megabyte: it has then run before the
+    // writer's code is optimized (V8 would otherwise throw that code away when it first runs).
+    this.full = FIRST_FULL;
+  }
 
   /** An unsigned integer below 2^53, LEB128 (room for 8 bytes is made). */
   varint(v: number): void {

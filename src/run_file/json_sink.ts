@@ -41,6 +41,8 @@ export class Sink {
   pos = 0;
   /** Bytes written to the file so far (`flushed + pos` is the offset of the next byte). */
   flushed = 0;
+  /** Where room() flushes: BUF, or less until the first flush (see RunSink). */
+  full = BUF;
   readonly file: ByteSink | FileWriter;
   /**
    * @param file Where the bytes go.
@@ -50,17 +52,23 @@ export class Sink {
   constructor(file: ByteSink | FileWriter, buf?: Uint8Array) {
     this.file = file;
     this.buf = buf ?? sinkBuffer();
+    // Stored twice here, so that V8 never takes `flushed` for a constant: its first flush, a
+    // megabyte into a run, would otherwise throw away the writer's optimized code (the walk's
+    // loop, optimized on the stack, then runs slowly until it is optimized again).
+    this.flushed = -1;
+    this.flushed = 0;
   }
 
   flush(): void {
     this.file.write(this.buf, this.pos);
     this.flushed += this.pos;
     this.pos = 0;
+    this.full = BUF;
   }
 
   /** Make sure SLACK bytes can be written. */
   room(): void {
-    if (this.pos > BUF) this.flush();
+    if (this.pos > this.full) this.flush();
   }
 
   /** Make room for `n` bytes at once; false when they cannot fit in the buffer at all. */

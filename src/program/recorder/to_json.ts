@@ -461,11 +461,11 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       else open[top++] = i;
     }
   }
+  // The passes after this one are functions of their own: code after a loop optimized while it
+  // runs (on-stack replacement) has no type feedback yet, and V8 would throw that code away
+  // when reaching it, running the next loop slowly until it is optimized again.
   if (preorder && !lists) {
-    for (let i = n - 1; i >= 0; i--) {
-      const p = parentOf[i];
-      if (p >= 0) below[p] += below[i] + 1;
-    }
+    addBelow(n, parentOf, below);
     const none = new Int32Array(0);
     return {
       n,
@@ -481,6 +481,30 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   }
   const firstChild = new Int32Array(total);
   const next = new Int32Array(total);
+  firstRoot = linkLists(n, parentOf, below, firstChild, next);
+  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
+}
+
+/** Each call's descendants, added up backward (a parent comes before its children). */
+function addBelow(n: number, parentOf: Int32Array, below: Int32Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const p = parentOf[i];
+    if (p >= 0) below[p] += below[i] + 1;
+  }
+}
+
+/**
+ * The children's lists (CallLinks' `firstChild`, `next`) and each call's descendants; returns the
+ * first root, plus one (0: none).
+ */
+function linkLists(
+  n: number,
+  parentOf: Int32Array,
+  below: Int32Array,
+  firstChild: Int32Array,
+  next: Int32Array,
+): number {
+  let firstRoot = 0;
   // Lists made backward, each call put in front of its siblings: they end in call order. A
   // parent comes before its children: its descendants are added up on the way.
   for (let i = n - 1; i >= 0; i--) {
@@ -494,7 +518,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       below[p] += below[i] + 1;
     }
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
+  return firstRoot;
 }
 
 /** A finished call's length and, when it awaited, its time awaiting (after `"elapsed_ms":`). */
