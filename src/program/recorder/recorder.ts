@@ -662,8 +662,8 @@ function suspends(id: number): boolean {
 
 /**
  * suspends() by function id, asked at every call past the limit: 0 not asked yet, else
- * SUSPENDS or RUNS_THROUGH. The function table is filled in the order functions are first met,
- * and V8 keeps it as a dictionary then: its lookup cost ~50 ns a call left out (marked, Node).
+ * SUSPENDS or RUNS_THROUGH: a byte read, where the function table (a holey array filled in the
+ * order functions are first met) costs a record's load and its flags' (bench/past_limit.mjs).
  */
 let suspending = new Uint8Array(1024);
 const SUSPENDS = 2, RUNS_THROUGH = 1;
