@@ -60,7 +60,7 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
-import { Array, Map, Object, Set, Symbol } from "../../platform/globals.ts";
+import { Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -656,7 +656,33 @@ function leftOut(id: number): boolean {
 
 /** Whether function `id` is async or a generator: its calls resume later, with an empty stack. */
 function suspends(id: number): boolean {
-  return (functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) !== 0;
+  if (id < suspending.length) {
+    const s = suspending[id];
+    if (s !== 0) return s === SUSPENDS;
+  }
+  return learnSuspends(id);
+}
+
+/**
+ * suspends() by function id, asked at every call past the limit: 0 not asked yet, else
+ * SUSPENDS or RUNS_THROUGH: a byte read, where the function table (a holey array filled in the
+ * order functions are first met) costs a record's load and its flags' (bench/past_limit.mjs).
+ */
+let suspending = new Uint8Array(1024);
+const SUSPENDS = 2, RUNS_THROUGH = 1;
+
+function learnSuspends(id: number): boolean {
+  const yes = (functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) !== 0;
+  if (id >= suspending.length) {
+    let n = suspending.length * 2;
+    while (n <= id) n *= 2;
+    const grown = new Uint8Array(n);
+    // Copied by hand: TypedArray.prototype.set is the program's to replace.
+    for (let i = 0; i < suspending.length; i++) grown[i] = suspending[i];
+    suspending = grown;
+  }
+  suspending[id] = yes ? SUSPENDS : RUNS_THROUGH;
+  return yes;
 }
 
 /** Hidden rows a trace keeps at most for async calls left out by max_calls (see record). */
@@ -999,9 +1025,11 @@ export const R = {
   detach(t: TraceState): void {
     detachTrace(t);
   },
-  // A call under a recorded call takes the short way (nested) when it can; past the limit (the
-  // open call is the full trace's), a call is counted in front of begin().
+  // Past the limit (the open call is the full trace's), a call is counted and nothing else is
+  // done, before anything else (a program past the limit makes most of its calls there); a call
+  // under a recorded call takes the short way (nested) when it can.
   e0(b: number, k: number): number {
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 0, undefined, undefined, undefined);
       if (h !== NOT_NESTED) return h;
@@ -1009,27 +1037,27 @@ export const R = {
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
   e1(b: number, k: number, a: unknown): number {
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 1, a, undefined, undefined);
       if (h !== NOT_NESTED) return h;
     }
-    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 2, a, a2, undefined);
       if (h !== NOT_NESTED) return h;
     }
-    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
+    if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 3, a, a2, a3);
       if (h !== NOT_NESTED) return h;
     }
-    if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, 3, a, a2, a3, undefined);
   },
   en(b: number, k: number, args: unknown[]): number {
