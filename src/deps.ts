@@ -16,6 +16,8 @@ import type * as SmolToml from "smol-toml";
 // Not imported: see src/platform/node_process.ts (below it, this file cannot import it).
 // deno-lint-ignore no-explicit-any
 const process: typeof NodeProcess = (globalThis as any).process;
+// The built-ins used below, as at load (platform/globals.ts is above this file: see it for why).
+const { JSON, Object, Set } = globalThis;
 
 /** The packages, as the binary's preload presets them. */
 export interface Deps {

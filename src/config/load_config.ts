@@ -13,7 +13,7 @@ import { ConfigError } from "./config_error.ts";
 import { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";
 import { validateConfig } from "./validate_config.ts";
 import { configTrustProblem, ownerName, type TrustOptions } from "./trust.ts";
-import { Array, Error, JSON, Object } from "../platform/globals.ts";
+import { Array, Error, JSON, Object, structuredClone } from "../platform/globals.ts";
 
 export { ConfigError } from "./config_error.ts";
 export { DEFAULT_CONFIG, type TphConfig } from "./default_config.ts";

@@ -9,7 +9,7 @@ import {
   type TphConfig,
   TRACEPATCH_ONLY_KEYS,
 } from "./default_config.ts";
-import { Array, Date, JSON, Number, Object, String } from "../platform/globals.ts";
+import { Array, Date, JSON, Number, Object, String, structuredClone } from "../platform/globals.ts";
 
 /** What {@linkcode validateConfig} returns. */
 export interface ValidatedConfig {

@@ -1,7 +1,7 @@
 // FNV-1a over a string's UTF-16 code units: names for cached files and folders, never a security
 // measure (the transform cache verifies its entries by content; see src/program/loader/).
 
-import { Math } from "./globals.ts";
+import { BigInt, Math } from "./globals.ts";
 const OFFSET = 0x811c9dc5;
 const PRIME = 0x01000193;
 /** The second lane's seed (any value other than OFFSET). */

@@ -4,7 +4,7 @@
 // global, which Bun and Node have without an import.
 
 import { isExecutableFile, realPath } from "./files.ts";
-import { Number, Promise, TextDecoder, TextEncoder, Uint8Array } from "./globals.ts";
+import { Boolean, Number, Promise, TextDecoder, TextEncoder, Uint8Array } from "./globals.ts";
 
 interface DenoStatus {
   code: number;

@@ -19,6 +19,7 @@ import { isFollowed } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
 import { disguise } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
+import { Array, String } from "../platform/globals.ts";
 
 const self = fileURLToPath(import.meta.url);
 // Bun's require() in an ES module; the bundler resolves a literal one to the bundled package.

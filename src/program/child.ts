@@ -52,7 +52,15 @@ import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
-import { JSON, type Map, Object, Promise } from "../platform/globals.ts";
+import {
+  Atomics,
+  Int32Array,
+  JSON,
+  type Map,
+  Object,
+  Promise,
+  SharedArrayBuffer,
+} from "../platform/globals.ts";
 import { installPropagation, setContextSource } from "./propagate/context.ts";
 import { parseTraceparent } from "../store/trace_context.ts";
 import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";

@@ -13,7 +13,7 @@ import {
   TEST_PRELOAD_URL,
 } from "./loader/own_files.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
-import { Error, Number, String, TextDecoder } from "../platform/globals.ts";
+import { encodeURIComponent, Error, Number, String, TextDecoder } from "../platform/globals.ts";
 
 // A file URL's path, as fileURLToPath gives it on POSIX systems (node:url would load Node's layer).
 const PRELOAD = decodeURIComponent(PRELOAD_URL.pathname);

@@ -32,6 +32,7 @@ import {
   Reflect,
   RegExp,
   SharedArrayBuffer,
+  URL,
 } from "../platform/globals.ts";
 import { SafeSet, SafeWeakMap } from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";

@@ -7,6 +7,7 @@ import { apply } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
 import type { ProcessEnd } from "./blocks.ts";
 import type { ChildEnding } from "./settings.ts";
+import { Object } from "../platform/globals.ts";
 
 /**
  * An explicit exit is told apart from a normal end only by watching the call (process.exit, and

@@ -27,6 +27,7 @@ import { programCommand, runtimeName } from "./program_info.ts";
 import { onProcessEnd } from "./process_end.ts";
 // The library the program's trace() hands its blocks to (LibraryABI in src/abi.ts).
 import { endOpenBlocks } from "./trace.ts";
+import { Error, Set, String } from "../platform/globals.ts";
 
 /** Why the register entry did not set tracing up, said in one line; the program runs as it is. */
 class NotRegistered extends Error {}

@@ -7,7 +7,7 @@
 import type { CallNodeJSON } from "../types.ts";
 import { type FunctionEntry, STATE_MASK } from "./format.ts";
 import { FN_ASYNC, FN_EXTERNAL, stateOfNode, THREW, UNFINISHED } from "./call_state.ts";
-import { Map, Math, Object, Uint8Array } from "../platform/globals.ts";
+import { Float64Array, Int32Array, Map, Math, Object, Uint8Array } from "../platform/globals.ts";
 
 /**
  * One call as a scan hands it over. The object is reused: it holds a call only while the visit

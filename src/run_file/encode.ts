@@ -20,6 +20,7 @@ import {
 } from "./format.ts";
 import { type CallState, FN_EXTERNAL, UNFINISHED } from "./call_state.ts";
 import { putVarint, RunSink, zigzag } from "./encode_sink.ts";
+import { Int32Array } from "../platform/globals.ts";
 
 export { RunSink };
 

@@ -5,7 +5,7 @@ import { displayPath } from "../platform/display_path.ts";
 import { openRun, type RunMeta } from "../run_file/decode.ts";
 import { StoreError } from "../run_file/store_error.ts";
 import { RUN_EXTENSION } from "../run_file/format.ts";
-import { Date, Error } from "../platform/globals.ts";
+import { Date, Error, isNaN } from "../platform/globals.ts";
 
 /** A run in the cache, as `tph logs` lists it. */
 export interface RunEntry {

@@ -5,7 +5,7 @@
 import { fileProblem, lstatEntry, unlinkFile } from "../platform/files.ts";
 import { exportsOf } from "./beside_run.ts";
 import type { RunJSON } from "../types.ts";
-import { Date, Set } from "../platform/globals.ts";
+import { Date, isNaN, Set } from "../platform/globals.ts";
 
 /** What {@linkcode pickOldRuns} needs of a listed run (a {@linkcode RunEntry} has it). */
 export interface PrunableRun {

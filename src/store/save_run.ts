@@ -13,7 +13,7 @@ import { RUN_EXTENSION } from "../run_file/format.ts";
 import { join } from "node:path";
 import type { RunJSON } from "../types.ts";
 import { ensureCacheDir } from "./cache_dir.ts";
-import { Date, JSON, String, Uint8Array } from "../platform/globals.ts";
+import { Date, isNaN, JSON, String, Uint8Array } from "../platform/globals.ts";
 
 /** Options of {@linkcode saveRun}. */
 export interface SaveRunOptions {

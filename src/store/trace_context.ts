@@ -5,7 +5,15 @@
 
 import type { SentTraceJSON, TraceContextJSON } from "../types.ts";
 import { charCodeAt, regexExec, strIndexOf, strSlice } from "../platform/intrinsics.ts";
-import { parseInt as toInt } from "../platform/globals.ts";
+import {
+  Array,
+  JSON,
+  Map,
+  Number,
+  Object,
+  parseInt,
+  parseInt as toInt,
+} from "../platform/globals.ts";
 
 /** A checked trace context. */
 export interface TraceContext {

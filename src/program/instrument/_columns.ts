@@ -15,7 +15,15 @@
 import { CHILD_KEYS } from "./_parse.ts";
 import { lineStarts } from "./_positions.ts";
 import type { Node } from "./_names.ts";
-import { Array, Map, parseInt, Set, TextEncoder, Uint8Array } from "../../platform/globals.ts";
+import {
+  Array,
+  Int32Array,
+  Map,
+  parseInt,
+  Set,
+  TextEncoder,
+  Uint8Array,
+} from "../../platform/globals.ts";
 import { strSplit } from "../../platform/intrinsics.ts";
 
 /** Offsets in the source (ascending) where text was inserted, and the length inserted at each. */

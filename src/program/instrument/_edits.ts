@@ -6,7 +6,7 @@
 // text inserted "right" belongs to the code after it and comes second. The method names and this
 // ordering are magic-string's, whose semantics the walker was written against.
 
-import { Array, Map } from "../../platform/globals.ts";
+import { Array, Float64Array, Int32Array, Map } from "../../platform/globals.ts";
 interface Slot {
   left: string;
   right: string;

@@ -50,7 +50,7 @@ import {
 } from "./_positions.ts";
 import { inlinedOwnMap, shiftInlineMap, shiftMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
-import { Array, JSON, Map, RegExp, Set } from "../../platform/globals.ts";
+import { Array, Boolean, JSON, Map, RegExp, Set } from "../../platform/globals.ts";
 
 export type { Lang } from "../../project/languages.ts";
 export type { Insertions } from "./_columns.ts";

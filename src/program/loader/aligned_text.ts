@@ -7,7 +7,7 @@
 // the host added stays unless it stands inside a run of tph's insertions.
 
 import type { Insertions } from "../instrument/instrument.ts";
-import { Math } from "../../platform/globals.ts";
+import { Float64Array, Int32Array, Math } from "../../platform/globals.ts";
 
 // The most characters added or dropped that are looked for before giving up (the function then
 // prints as the engine has it): each imported name the host replaces costs ~25.

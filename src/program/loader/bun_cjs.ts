@@ -17,7 +17,7 @@ import { patternNames } from "../instrument/_externals.ts";
 import { lineStarts } from "../instrument/_positions.ts";
 import type { Lang } from "../../project/languages.ts";
 import type { Node } from "../instrument/_names.ts";
-import { Array, Error, Set } from "../../platform/globals.ts";
+import { Array, Error, Int32Array, Set } from "../../platform/globals.ts";
 import { withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /**

@@ -17,7 +17,7 @@ import { ownMapOf } from "./own_map.ts";
 import { absoluteMap, shiftMap } from "../instrument/_shift_map.ts";
 import { decodeColumnTable } from "../instrument/_columns.ts";
 import { lineStarts, readInlineSourceMap } from "../instrument/_positions.ts";
-import { Math } from "../../platform/globals.ts";
+import { Float64Array, Int32Array, Math } from "../../platform/globals.ts";
 
 /** The pragma line, after a hashbang if any: its flags. */
 const PRAGMA = /^(?:#![^\n]*\n)?\/\/ @bun\b([^\n]*)/;

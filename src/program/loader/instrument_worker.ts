@@ -4,7 +4,15 @@
 
 import { parentPort } from "node:worker_threads";
 import { instrument, type InstrumentOptions } from "../instrument/instrument.ts";
-import { Array, Error, JSON, String, TextEncoder, Uint8Array } from "../../platform/globals.ts";
+import {
+  Array,
+  Atomics,
+  Error,
+  JSON,
+  String,
+  TextEncoder,
+  Uint8Array,
+} from "../../platform/globals.ts";
 
 /** One request: what to instrument, and where the answer goes. */
 export interface WorkerRequest {

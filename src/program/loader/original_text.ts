@@ -46,7 +46,7 @@ import {
   strIndexOf,
   strSlice,
 } from "../../platform/intrinsics.ts";
-import { Array, Error, Object, RegExp, Set } from "../../platform/globals.ts";
+import { Array, Error, Function, Int32Array, Object, RegExp, Set } from "../../platform/globals.ts";
 
 /** How a module was rewritten, enough to rewrite it again the same way. */
 export interface RewrittenModule {

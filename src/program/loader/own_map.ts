@@ -10,7 +10,7 @@ import { fileStamp, readText } from "../../platform/files.ts";
 import { MAX_MAP_BYTES } from "../../project/compiled_files.ts";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isAbsolute } from "node:path";
-import { JSON, URL } from "../../platform/globals.ts";
+import { Array, JSON, URL } from "../../platform/globals.ts";
 import { findInlineMap } from "../instrument/_positions.ts";
 
 // The last sourceMappingURL comment, on a line of its own at the end of the code (only white

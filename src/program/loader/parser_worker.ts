@@ -12,7 +12,16 @@ import { ownWorker } from "../recorder/own_worker.ts";
 import type { Insertions, InstrumentOptions } from "../instrument/instrument.ts";
 import type { WorkerRequest } from "./instrument_worker.ts";
 import { INSTRUMENT_WORKER_URL } from "./own_files.ts";
-import { Error, JSON, TextDecoder, Uint8Array } from "../../platform/globals.ts";
+import {
+  Atomics,
+  Error,
+  Float64Array,
+  Int32Array,
+  JSON,
+  SharedArrayBuffer,
+  TextDecoder,
+  Uint8Array,
+} from "../../platform/globals.ts";
 
 let worker: Worker | null = null;
 let data: SharedArrayBuffer | null = null;

@@ -24,7 +24,7 @@ import type { LoaderSetup } from "./setup.ts";
 import { installDenoLoader } from "./deno.ts";
 import { installBunLoader } from "./bun.ts";
 import { installNodeLoader } from "./node.ts";
-import { Set } from "../../platform/globals.ts";
+import { JSON, Set } from "../../platform/globals.ts";
 
 // This tph's own folder, when it runs from one (not the binary, whose code is inside it).
 const TPH_ROOT = OWN_ROOT_URL.protocol === "file:"

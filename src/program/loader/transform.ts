@@ -24,7 +24,7 @@ import { ABI_VERSION } from "../../abi.ts";
 import { VERSION } from "../../version.ts";
 import { ownMapOf } from "./own_map.ts";
 import type { ScopeOptions } from "../../project/scope.ts";
-import { Error, JSON, Map } from "../../platform/globals.ts";
+import { Error, JSON, Map, Number } from "../../platform/globals.ts";
 
 /** Options of {@linkcode transform}. */
 export interface TransformOptions {

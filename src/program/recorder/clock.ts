@@ -12,6 +12,13 @@ import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
 import { ownWorker } from "./own_worker.ts";
 import { performanceNow } from "../../platform/intrinsics.ts";
+import {
+  clearTimeout,
+  Float64Array,
+  performance,
+  setTimeout,
+  SharedArrayBuffer,
+} from "../../platform/globals.ts";
 
 let shared: Float64Array | null = null;
 let worker: Worker | null = null;

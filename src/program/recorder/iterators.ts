@@ -4,7 +4,7 @@
 // stack; this module holds no state of its own.
 
 import { apply, callWith as call } from "../../platform/intrinsics.ts";
-import { Promise, Symbol } from "../../platform/globals.ts";
+import { Boolean, Promise, Symbol } from "../../platform/globals.ts";
 import { follow, followable } from "./promises.ts";
 
 /** What the hand-off needs of the recorder. */

@@ -12,6 +12,7 @@
 
 import types from "node:util/types";
 import { apply, protoOf } from "../../platform/intrinsics.ts";
+import { Symbol } from "../../platform/globals.ts";
 
 const { isPromise } = types;
 const NativePromise = Promise;

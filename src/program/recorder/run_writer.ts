@@ -46,7 +46,7 @@ import {
 import { reprLimit } from "./repr.ts";
 import { SHORTEST_KNOWN } from "./redact.ts";
 import type { TraceState } from "./trace_state.ts";
-import { Map, String, Uint8Array } from "../../platform/globals.ts";
+import { Float64Array, Int32Array, Map, String, Uint8Array } from "../../platform/globals.ts";
 import { sentBy } from "./sent_spans.ts";
 
 /**

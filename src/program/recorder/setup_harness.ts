@@ -10,7 +10,17 @@
 
 import process from "../../platform/node_process.ts";
 import types from "node:util/types";
-import { Array, Map, Object, Promise, String } from "../../platform/globals.ts";
+import {
+  Array,
+  Boolean,
+  console,
+  Error,
+  Map,
+  Object,
+  Promise,
+  String,
+  URL,
+} from "../../platform/globals.ts";
 import { hasOwn } from "../../platform/intrinsics.ts";
 import { REDACTED, type Redaction } from "./redact.ts";
 

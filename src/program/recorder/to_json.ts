@@ -41,7 +41,7 @@ import {
   SafeSet,
   strSlice,
 } from "../../platform/intrinsics.ts";
-import { Date, String, Uint8Array } from "../../platform/globals.ts";
+import { Date, Int32Array, String, Uint8Array } from "../../platform/globals.ts";
 
 const round3 = (ms: number) => round(ms * 1000) / 1000;
 

@@ -11,7 +11,14 @@ import { relative } from "node:path";
 import process from "../../platform/node_process.ts";
 import { apply, bare, protoOf } from "../../platform/intrinsics.ts";
 import type { TestInfo } from "../../types.ts";
-import { Error, Object, Promise } from "../../platform/globals.ts";
+import {
+  decodeURIComponent,
+  encodeURIComponent,
+  Error,
+  Object,
+  Promise,
+  URL,
+} from "../../platform/globals.ts";
 
 /** Captured before the tests load. */
 const { defineProperty } = Object;

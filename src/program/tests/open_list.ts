@@ -4,6 +4,7 @@
 
 import { TraceState } from "../recorder/trace_state.ts";
 import type { TestOutcome } from "../../types.ts";
+import { Error } from "../../platform/globals.ts";
 
 let none: TraceState | null = null;
 

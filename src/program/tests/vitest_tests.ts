@@ -16,7 +16,7 @@ import type { TestInfo, TestOutcome } from "../../types.ts";
 import { apply } from "../../platform/intrinsics.ts";
 import { RUNTIME_GLOBAL } from "../../abi.ts";
 import { installToString } from "../loader/original_text.ts";
-import { Array, Error, Object, Promise, Symbol } from "../../platform/globals.ts";
+import { Array, Error, Function, Object, Promise, Symbol } from "../../platform/globals.ts";
 
 /** Where the setup file finds what registers the hook. */
 export const VITEST_TESTS = Symbol.for("tph.vitest.tests");

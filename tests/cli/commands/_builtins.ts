@@ -75,6 +75,35 @@ export function builtinTests(t: Target): void {
     assert.match(tree.stdout, /later\(x=3\) -> 6/);
   });
 
+  for (const when of ["before", "after"]) {
+    Deno.test(`a program that replaces every global constructor ${when} its calls is stored (${t.name})`, async () => {
+      // tph's code in the program's process takes the built-ins it captured at load
+      // (src/platform/globals.ts; tests/structure_test.ts finds any it reads from globalThis).
+      await using dir = tempDir({ p: join(FIXTURES, "builtins") });
+      const cwd = join(dir.path, "p");
+      const bare = await plain(t, "replaced_globals.ts", [when], { cwd });
+      assertCode(bare, 3, `plain replaced_globals.ts ${when}`);
+      assert.equal(bare.stdout, "total 15 replaced many\n");
+      const run = await tph(t, ["run", "replaced_globals.ts", when], { cwd });
+      assertCode(run, 3, `tph run replaced_globals.ts ${when}`);
+      assert.equal(run.stdout, bare.stdout);
+      assert.doesNotMatch(run.stderr, /hostile|Cannot save/);
+      const { calls, saved } = summaryOf(run);
+      assert.equal(calls, 10);
+      const json = readRun(join(cwd, saved));
+      assert.equal(json.call_count, 10);
+      const work = "work(pair, pair, pair, pair, pair, table)";
+      assert.equal(
+        shape(json.trace),
+        `${when === "before" ? `replaceAll, ${work}` : `${work}, replaceAll`}, write(writeSync)`,
+      );
+      const calls15 = json.trace.find((n) => n.name === "work")!;
+      assert.equal(calls15.return_value, "15");
+      assert.equal(calls15.children[4].return_value, "{ n: 4, list: [4, 5] }");
+      assert.equal(calls15.children[5].return_value, 'Map(1) { "k" => Set(1) { 15 } }');
+    });
+  }
+
   Deno.test(`fetch's classes read as Response 201, and tph loads no fetch of its own (${t.name})`, async () => {
     await using dir = tempDir();
     const cwd = dir.path;
