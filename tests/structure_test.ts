@@ -211,3 +211,127 @@ Deno.test("structure: at most three functions over 100 lines, each a measured ho
   assert.ok(long.length <= 3, `over 100 lines: ${long.join(", ")}`);
   assert.deepEqual(long.filter((l) => l.endsWith(" unmarked")), []);
 });
+
+/** The names a binding pattern declares. */
+function bindingNames(p: Node, into: Set<string>): void {
+  if (!p) return;
+  if (p.type === "Identifier") into.add(p.name);
+  else if (p.type === "ObjectPattern") {
+    for (const q of p.properties) {
+      bindingNames(q.type === "RestElement" ? q.argument : q.value, into);
+    }
+  } else if (p.type === "ArrayPattern") { for (const q of p.elements) bindingNames(q, into); }
+  else if (p.type === "AssignmentPattern") bindingNames(p.left, into);
+  else if (p.type === "RestElement") bindingNames(p.argument, into);
+  else if (p.type === "TSParameterProperty") bindingNames(p.parameter, into);
+}
+
+const TYPE_KEYS = new Set([
+  "typeAnnotation",
+  "returnType",
+  "typeParameters",
+  "typeArguments",
+  "superTypeArguments",
+  "implements",
+]);
+const VALUE_TS = new Set([
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSNonNullExpression",
+  "TSTypeAssertion",
+  "TSInstantiationExpression",
+  "TSParameterProperty",
+]);
+
+/**
+ * The names a file reads inside its functions that no declaration of the file binds: globals,
+ * read when the function runs (after the program may have replaced them). Types are left out,
+ * and so is the module's top level, which runs as the file loads, before the program. (Scopes
+ * are the file's: a name declared anywhere in it counts as bound.)
+ */
+function freeGlobals(p: Parsed): { name: string; line: number }[] {
+  const declared = new Set<string>();
+  const reads: { name: string; start: number }[] = [];
+  let depth = 0;
+  const visit = (n: Node, parent: Node, key: string): void => {
+    if (n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) {
+      for (const c of n) visit(c, parent, key);
+      return;
+    }
+    const t = n.type;
+    if (
+      typeof t !== "string" || (t.startsWith("TS") && !VALUE_TS.has(t) && t !== "TSEnumDeclaration")
+    ) {
+      return;
+    }
+    if (t === "VariableDeclarator") bindingNames(n.id, declared);
+    if (/^(Function|Class)(Declaration|Expression)$/.test(t) && n.id) declared.add(n.id.name);
+    const fn = /^(FunctionDeclaration|FunctionExpression|ArrowFunctionExpression)$/.test(t);
+    if (fn) { for (const q of n.params) bindingNames(q, declared); }
+    if (t === "CatchClause") bindingNames(n.param, declared);
+    if (/^Import(Default|Namespace)?Specifier$/.test(t) || t === "TSEnumDeclaration") {
+      if (n.importKind !== "type" && parent.importKind !== "type") {
+        declared.add((n.local ?? n.id).name);
+      }
+      return;
+    }
+    if (t === "Identifier") {
+      const pt = parent?.type;
+      const named = (pt === "MemberExpression" && key === "property" && !parent.computed) ||
+        (/^(Property|MethodDefinition|PropertyDefinition)$/.test(pt) && key === "key" &&
+          !parent.computed) ||
+        key === "label" || pt === "ExportSpecifier" || pt === "MetaProperty";
+      if (!named && depth > 0) reads.push({ name: n.name, start: n.start });
+      return;
+    }
+    if (fn) depth++;
+    for (const k in n) if (k !== "type" && !TYPE_KEYS.has(k)) visit(n[k], n, k);
+    if (fn) depth--;
+  };
+  visit(p.program, null, "");
+  const lineOf = (offset: number) => p.text.slice(0, offset).split("\n").length;
+  return reads.filter((r) => !declared.has(r.name)).map((r) => ({
+    name: r.name,
+    line: lineOf(r.start),
+  }));
+}
+
+/**
+ * Globals the program's process may read as it runs, each with why: `undefined`, `NaN` and
+ * `Infinity` cannot be changed (non-writable); `arguments` is the function's own; `globalThis`
+ * is read for the runtime's objects (Bun, Deno, process), and TypeScript does not let a module
+ * shadow it; `crypto` is Node's lazy getter, captured at load by files.ts, read only where the
+ * runtime has no getter.
+ */
+const ALLOWED_GLOBALS = new Set(["undefined", "NaN", "Infinity", "arguments", "globalThis"]);
+const ALLOWED_AT: Record<string, string> = { "src/platform/files.ts": "crypto" };
+
+Deno.test("structure: code the program's process runs reads no global the program can replace", () => {
+  // Every file src/program reaches by its imports (static or import()) runs in the program's
+  // process, where the program may replace `Int32Array`, `JSON` or `setTimeout` before tph saves.
+  const byFile = new Map(PARSED.map((p) => [p.file, p]));
+  const reached = new Set<string>();
+  const queue = PARSED.filter((p) => part(p.file) === "program").map((p) => p.file);
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (reached.has(file) || !byFile.has(file)) continue;
+    reached.add(file);
+    queue.push(...byFile.get(file)!.imports);
+  }
+  assert.ok(reached.size > 100, `${reached.size} files`);
+  const wrong: string[] = [];
+  for (const file of [...reached].sort()) {
+    const name = relative(REPO, file);
+    for (const r of freeGlobals(byFile.get(file)!)) {
+      if (ALLOWED_GLOBALS.has(r.name) || ALLOWED_AT[name] === r.name) continue;
+      wrong.push(`${name}:${r.line} ${r.name}`);
+    }
+  }
+  assert.deepEqual(
+    wrong,
+    [],
+    "import these from src/platform/globals.ts (captured before the program runs; add it there " +
+      "if missing): a program that replaces the global would break tph",
+  );
+});
