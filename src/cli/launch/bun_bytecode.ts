@@ -86,6 +86,8 @@ interface Manifest {
   bun: string;
   /** Each source: its path from the checkout's root, size, modification time. */
   inputs: [string, number, number][];
+  /** Each bundle and its bytecode: path, size (a cut or replaced file is stale). */
+  outputs?: [string, number][];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -112,8 +114,9 @@ function fresh(): boolean {
     const st = fileStamp(ROOT + input);
     if (st === null || st.size !== size || st.mtimeMs !== mtime) return false;
   }
-  for (const bundle of [PRELOAD_BUNDLE, CLI_BUNDLE]) {
-    if (fileStamp(bundle) === null || fileStamp(`${bundle}.jsc`) === null) return false;
+  if (!Array.isArray(m.outputs) || m.outputs.length !== 4) return false;
+  for (const [file, size] of m.outputs) {
+    if (fileStamp(file)?.size !== size) return false;
   }
   return isFresh = true;
 }
@@ -214,7 +217,17 @@ async function build(): Promise<void> {
       rename(`${outs[i]}/${entry}.map`, `${b.file}.map`);
       rename(`${outs[i]}/${entry}`, b.file);
     }
-    writeWhole(MANIFEST, JSON.stringify({ bun: bunKey(), inputs: listed }), `${tmp}/manifest`);
+    const outputs: [string, number][] = [];
+    for (const b of bundles) {
+      for (const file of [b.file, `${b.file}.jsc`]) {
+        outputs.push([file, fileStamp(file)?.size ?? -1]);
+      }
+    }
+    writeWhole(
+      MANIFEST,
+      JSON.stringify({ bun: bunKey(), inputs: listed, outputs }),
+      `${tmp}/manifest`,
+    );
   } finally {
     remove(tmp);
     remove(LOCK);
