@@ -68,6 +68,13 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
   appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
   assert.equal(await run(), join(tph, "src/program/preload.ts"));
   assert.equal(await run(), bundle);
+  // A bundle cut short (a full disk, a killed build) or replaced: stale, so the sources run and the
+  // bundle is built again; never a SyntaxError in the program's run.
+  const whole = readFileSync(bundle);
+  writeFileSync(bundle, whole.subarray(0, whole.length >> 1));
+  assert.equal(await run(), join(tph, "src/program/preload.ts"));
+  assert.equal(readFileSync(bundle).length, whole.length, "the cut bundle was built again");
+  assert.equal(await run(), bundle);
   // The CLI's bundle serves the other commands too.
   const version = await exec([BUN, join(tph, "cli.ts"), "--version"], { cwd });
   assertCode(version, 0, "tph --version");
