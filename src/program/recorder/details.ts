@@ -9,6 +9,7 @@
 import { functionRecord } from "./functions.ts";
 import {
   HINT_CLASS,
+  HINT_NONE,
   hintedProto,
   keptCut,
   reprBrief,
@@ -80,7 +81,10 @@ export function briefIndex(tp: Tape<TraceState>, t: TraceState, v: object): numb
   // The commonest cases first (marked: 358,000 summaries, 188,000 of them plain arrays): an
   // object of a class summarised before, often the one summarised last, or a plain array of a
   // length summarised before. A prototype is in classSummaries only as summaryKey's key for it.
-  const hint = summaryHint(v);
+  const hint = summaryHint(v, v === t.briefObject);
+  // An object summarised from a hint is not a proxy: the next summary of it need not ask
+  // (marked: a third of its summaries are of the object summarised just before).
+  if (hint !== HINT_NONE) t.briefObject = v;
   if (hint === HINT_CLASS) {
     const proto = hintedProto();
     if (proto === t.briefProto) return t.briefText;

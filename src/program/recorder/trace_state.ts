@@ -66,6 +66,8 @@ export class TraceState {
   /** The class summary briefIndex gave last: its prototype (null: none yet) and text. */
   briefProto: object | null = null;
   briefText = 0;
+  /** The object briefIndex looked at last that is not a proxy (null: none). */
+  briefObject: object | null = null;
   /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
   readonly keepChars: number;
   readonly ignoreModules: string[];
