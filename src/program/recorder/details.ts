@@ -7,7 +7,16 @@
 // A call still running when its trace is written is summarised (settleOpen).
 
 import { functionRecord } from "./functions.ts";
-import { keptCut, reprBrief, reprKept, summaryKey } from "./repr.ts";
+import {
+  HINT_CLASS,
+  HINT_NONE,
+  hintedProto,
+  keptCut,
+  reprBrief,
+  reprKept,
+  summaryHint,
+  summaryKey,
+} from "./repr.ts";
 import { argAt, argList, MARKED_ARGS, PENDING, setArgAt, type Tape } from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
@@ -69,14 +78,37 @@ function settled(
  * text's index stands for every object of that class after.
  */
 export function briefIndex(tp: Tape<TraceState>, t: TraceState, v: object): number {
+  // The commonest cases first (marked: 358,000 summaries, 188,000 of them plain arrays): an
+  // object of a class summarised before, often the one summarised last, or a plain array of a
+  // length summarised before. A prototype is in classSummaries only as summaryKey's key for it.
+  const hint = summaryHint(v, v === t.briefObject);
+  // An object summarised from a hint is not a proxy: the next summary of it need not ask
+  // (marked: a third of its summaries are of the object summarised just before).
+  if (hint !== HINT_NONE) t.briefObject = v;
+  if (hint === HINT_CLASS) {
+    const proto = hintedProto();
+    if (proto === t.briefProto) return t.briefText;
+    const known = t.classSummaries.get(proto);
+    if (known !== undefined) {
+      t.briefProto = proto;
+      t.briefText = known;
+      return known;
+    }
+  } else if (hint >= 0 && hint < t.arrayBriefs.length && t.arrayBriefs[hint] !== 0) {
+    return t.arrayBriefs[hint] - 1;
+  }
   const key = summaryKey(v);
   if (key === null || (typeof key === "number" && key >= ARRAY_SUMMARIES)) {
     return tp.texts.add(reprBrief(v, t.maxRepr, t.redaction), keptCut);
   }
-  const known = typeof key === "number" ? t.arraySummaries.get(key) : t.classSummaries.get(key);
-  if (known !== undefined) return known;
+  if (typeof key === "number") {
+    if (key < t.arrayBriefs.length && t.arrayBriefs[key] !== 0) return t.arrayBriefs[key] - 1;
+  } else {
+    const known = t.classSummaries.get(key);
+    if (known !== undefined) return known;
+  }
   const k = tp.texts.add(reprBrief(v, t.maxRepr, t.redaction), keptCut);
-  if (typeof key === "number") t.arraySummaries.set(key, k);
+  if (typeof key === "number") t.arrayBrief(key, k);
   else t.classSummaries.set(key, k);
   return k;
 }

@@ -967,6 +967,36 @@ function fmtHost(
 const MODULE_KEY: object = {};
 const NULL_PROTO_KEY: object = {};
 
+/** The prototype summaryHint found (an object's, when it returned HINT_CLASS). */
+let hinted: object | null = null;
+/** summaryHint's answer for an object with a prototype, neither a proxy nor an array. */
+export const HINT_CLASS = -1;
+/** summaryHint's answer for anything else (summaryKey says what). */
+export const HINT_NONE = -2;
+
+/**
+ * What a summary made before may be looked up by (details.ts, briefIndex), read as summaryKey
+ * reads it: a plain array's length; HINT_CLASS for an object with a prototype that is neither a
+ * proxy nor an array (the prototype: hintedProto()); else HINT_NONE. `notProxy`: `o` is known
+ * not to be a proxy (an object is one or not for its whole life), and is not asked again (on Deno
+ * the question is an op call: 40 ns).
+ */
+export function summaryHint(o: object, notProxy: boolean): number {
+  if (!notProxy && isProxy(o)) return HINT_NONE;
+  if (isArray(o)) return protoOf(o) === ARRAY_PROTO ? (o as unknown[]).length : HINT_NONE;
+  const proto = protoOf(o);
+  if (proto === null) return HINT_NONE;
+  hinted = proto;
+  return HINT_CLASS;
+}
+
+/** The prototype of the object summaryHint last said HINT_CLASS of (then forgotten). */
+export function hintedProto(): object {
+  const p = hinted!;
+  hinted = null;
+  return p;
+}
+
 /**
  * What the summary of `o` past the detail budget (reprBrief) depends on, when not on `o` itself:
  * the prototype of an ordinary object or a class instance (`{…}`, `Token {…}`: its class alone),

@@ -61,7 +61,13 @@ export class TraceState {
    * arrays of a length, past the detail budget (details.ts): made once, by this trace's redaction.
    */
   readonly classSummaries: WeakMap<object, number> = new SafeWeakMap<object, number>();
-  readonly arraySummaries: Map<number, number> = new SafeMap<number, number>();
+  /** The texts of plain arrays' summaries by length, plus one (0: none yet): see arrayBrief. */
+  arrayBriefs: Int32Array = new Int32Array(0);
+  /** The class summary briefIndex gave last: its prototype (null: none yet) and text. */
+  briefProto: object | null = null;
+  briefText = 0;
+  /** The object briefIndex looked at last that is not a proxy (null: none). */
+  briefObject: object | null = null;
   /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
   readonly keepChars: number;
   readonly ignoreModules: string[];
@@ -141,6 +147,17 @@ export class TraceState {
   }
 
   /** `described`, with room for function `id`. */
+  /** Keep text `k` as the summary of a plain array of `length` items (shorter than 4096). */
+  arrayBrief(length: number, k: number): void {
+    let a = this.arrayBriefs;
+    if (length >= a.length) {
+      const grown = new Int32Array(max(64, length + 1, a.length * 2));
+      for (let i = 0; i < a.length; i++) grown[i] = a[i];
+      this.arrayBriefs = a = grown;
+    }
+    a[length] = k + 1;
+  }
+
   describedUpTo(id: number): Int32Array {
     const grown = new Int32Array(max(1024, id * 2));
     // The captured method: the program may have replaced TypedArray.prototype.set.

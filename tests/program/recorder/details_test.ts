@@ -170,6 +170,15 @@ Deno.test("details: a summary made once per class is each object's own summary",
     /a\tb/g,
     /a\tb/i,
     new RegExp("a\tb", "g"),
+    // After summaries of their targets' class and length (looked up first): proxies, arrays of
+    // that length with another prototype or none.
+    new Proxy({ y: 2 }, {}),
+    new Proxy(new A1(), {}),
+    new Proxy([5, 6], {}),
+    Object.setPrototypeOf([5, 6], A1.prototype),
+    Object.setPrototypeOf([5, 6], null),
+    [7, 8],
+    {},
   ];
   const run = await traced({ details: 0 }, () => {
     for (const v of values) m.shapes(v);
@@ -184,6 +193,13 @@ Deno.test("details: a summary made once per class is each object's own summary",
     "/a\\tb/g",
     "/a\\tb/i",
     "/a\\tb/g",
+    "[Proxy]",
+    "[Proxy]",
+    "[Proxy]",
+    "A(2)",
+    "[Array(2): null prototype]",
+    "Array(2)",
+    "{…}",
   ]);
 });
 
