@@ -146,7 +146,6 @@ export class TraceState {
     };
   }
 
-  /** `described`, with room for function `id`. */
   /** Keep text `k` as the summary of a plain array of `length` items (shorter than 4096). */
   arrayBrief(length: number, k: number): void {
     let a = this.arrayBriefs;
@@ -158,6 +157,7 @@ export class TraceState {
     a[length] = k + 1;
   }
 
+  /** `described`, with room for function `id`. */
   describedUpTo(id: number): Int32Array {
     const grown = new Int32Array(max(1024, id * 2));
     // The captured method: the program may have replaced TypedArray.prototype.set.
