@@ -18,6 +18,7 @@ import {
   writeWhole,
 } from "../../platform/files.ts";
 import { contentHash } from "../../platform/hash.ts";
+import { strSlice, wellFormed } from "../../platform/intrinsics.ts";
 import { join } from "node:path";
 import { instrument, type InstrumentOptions, type Lang } from "../instrument/instrument.ts";
 import { ABI_VERSION } from "../../abi.ts";
@@ -104,16 +105,20 @@ export function cacheKey(
     // Only when there, likewise: the root names the sources of a map; the map is the file's own.
     (mapStamp === null ? "" : `${options.root ?? ""}\0${mapStamp}\0`) +
     (options.sourceScope === undefined ? "" : `${JSON.stringify(options.sourceScope)}\0`);
+  return hasher()("sha256").update(head).update(source).digest("hex");
+}
+
+/** createHash, loaded on first use (see above). */
+function hasher(): NonNullable<typeof createHash> {
   // deno-lint-ignore no-explicit-any
   const Bun = (globalThis as any).Bun;
   // Bun's own hasher gives the same key without loading node:crypto (5–6 ms on Bun).
-  createHash ??= Bun !== undefined
+  return createHash ??= Bun !== undefined
     ? (() => new Bun.CryptoHasher("sha256")) as unknown as NonNullable<typeof createHash>
     // deno-lint-ignore no-explicit-any
     : (process as any).getBuiltinModule("node:crypto").createHash as NonNullable<
       typeof createHash
     >;
-  return createHash("sha256").update(head).update(source).digest("hex");
 }
 
 /** What a transform cache key takes of the map a file names beside it (see own_map.ts). */
@@ -289,7 +294,32 @@ export function transformModule(source: string, options: TransformOptions): Tran
 
 /** The first word of an entry's header: the entry format of this tph. */
 const ENTRY_FORMAT = "//tph-transform-1";
-const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fw][0-9a-f]{16})\n/;
+const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fsw][0-9a-f]{16})\n/;
+
+/**
+ * How an entry's body is hashed for its header: `s`, the first 16 hex digits of its sha256 (of its
+ * UTF-8), where node:crypto is loaded anyway for every key (Node: 0.2 ms for marked's 100K
+ * characters, where FNV-1a in JavaScript, run cold, takes 1.5–5); else contentHash's (`w` on
+ * Bun, `f` on Deno, whose re-runs take their keys from the manifest and never load node:crypto).
+ */
+// deno-lint-ignore no-explicit-any
+const BODY_HASH: "s" | "c" = (globalThis as any).Bun === undefined &&
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).Deno === undefined
+  ? "s"
+  : "c";
+
+/**
+ * The hash of an entry's body, by `kind` (see BODY_HASH). sha256 only of a body without lone
+ * surrogates: its UTF-8 does not keep them (one written to the file comes back as U+FFFD, and a
+ * hash of the UTF-8 would take the changed text for the same).
+ */
+function bodyHash(body: string, kind: "s" | "c"): string {
+  if (kind === "s" && wellFormed(body)) {
+    return "s" + strSlice(hasher()("sha256").update(body).digest("hex"), 0, 16);
+  }
+  return contentHash(body);
+}
 
 /**
  * A cache entry's text: a header line (format, key, the source's length, the body's length and
@@ -298,9 +328,15 @@ const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fw][0-9a-f]{16
  * @param key The entry's key.
  * @param source The text it was made from.
  * @param body What the entry keeps.
+ * @param kind How its body is hashed (see BODY_HASH).
  */
-export function entryText(key: string, source: string, body: string): string {
-  return `${ENTRY_FORMAT} ${key} ${source.length} ${body.length} ${contentHash(body)}\n${body}`;
+export function entryText(
+  key: string,
+  source: string,
+  body: string,
+  kind: "s" | "c" = BODY_HASH,
+): string {
+  return `${ENTRY_FORMAT} ${key} ${source.length} ${body.length} ${bodyHash(body, kind)}\n${body}`;
 }
 
 /**
@@ -325,7 +361,8 @@ export function entryBody(
   if (m[1] !== key || Number(m[2]) !== source.length) return { problem: "is another file's" };
   const body = text.slice(m[0].length);
   if (body.length !== Number(m[3])) return { problem: "is cut short or lengthened" };
-  if (contentHash(body) !== m[4]) return { problem: "was changed" };
+  // Checked by the hash the header names (an entry written by another runtime included).
+  if (bodyHash(body, m[4][0] === "s" ? "s" : "c") !== m[4]) return { problem: "was changed" };
   return body;
 }
 

@@ -57,7 +57,7 @@ import {
   VALUE_MASK,
 } from "./tape.ts";
 import { RETURNED, THREW } from "../../run_file/call_state.ts";
-import { TraceState } from "./trace_state.ts";
+import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
 import { Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
@@ -105,6 +105,37 @@ let tracesStarted = 0;
 let fullOwner = -2;
 let fullTrace: TraceState | null = null;
 
+/**
+ * The quick count past the limit: while `cur === quickOwner` (the full trace's open call, once a
+ * call under it was counted by leftOut with nothing else to consult; -2: off), e0–en count a call
+ * of a function that runs through (not async, not a generator) in `quickCount` and return, one
+ * compare and a byte read. The count is added into `fullTrace` (settle) before its counts are read
+ * or it counts a call another way, and whenever what leftOut consults changes (quickOff).
+ */
+let quickOwner = -2;
+let quickCount = 0;
+
+function settle(t: TraceState): void {
+  if (t === fullTrace) quickOff();
+}
+onSettle(settle);
+
+/** Add the quick count into the full trace and turn the quick count off (see quickOwner). */
+function quickOff(): void {
+  quickOwner = -2;
+  if (quickCount !== 0) {
+    const n = quickCount;
+    quickCount = 0;
+    fullTrace!.droppedAgain(n);
+  }
+}
+
+/** No open call has its later calls left out (fullOwner), the quick count added where it goes. */
+function noFullOwner(): void {
+  quickOff();
+  fullOwner = -2;
+}
+
 /** While tph saves a run, no call is recorded (whatever the program made tph call). */
 let hushed = false;
 
@@ -133,6 +164,7 @@ const watched: Map<number, CallEnd> = new SafeMap<number, CallEnd>();
 const returnedBy: Map<number, unknown> = new SafeMap<number, unknown>();
 
 function refreshOn(): void {
+  quickOff();
   R.on = !hushed &&
     (activeCount > 0 || testRoot !== null || (processTrace !== null && processTrace.active));
   if (!R.on) idleFastClock();
@@ -467,7 +499,7 @@ export function attachTrace(t: TraceState): void {
   }
   // Rotating, a tape's room is planned for the rows it holds before the next one starts.
   tape.plan(rotateAt === Infinity ? rows : min(rows, rotateAt + (rotateAt >> 1)));
-  fullOwner = -2;
+  noFullOwner();
   fullTrace = null;
   t.tape = tape;
   const free = tape.freeSlots;
@@ -534,6 +566,7 @@ function newTape(): void {
  * wrote none (a `trace()` block per request that records nothing keeps `traces` small).
  */
 export function detachTrace(t: TraceState): void {
+  quickOff();
   if (finder === t.finder) finder = null;
   const tp = t.tape;
   tp.active--;
@@ -651,7 +684,10 @@ function pastFull(p: number): boolean {
  * function in their handle: begin) or function `id` suspends (it gets a hidden row: record).
  */
 function leftOut(id: number): boolean {
-  return finder === null && !suspends(id) && pastFull(cur);
+  if (finder !== null || suspends(id) || !pastFull(cur)) return false;
+  // The next calls under the same open call are counted the quick way (quickOwner).
+  quickOwner = cur;
+  return true;
 }
 
 /** Whether function `id` is async or a generator: its calls resume later, with an empty stack. */
@@ -818,6 +854,7 @@ function record(
     // later root calls of the process trace while no trace() block can claim them (a program
     // traced past the limit makes most of its calls at the root once its first root is cut).
     if (t.filter === null && (p >= 0 || (t === processTrace && storage === null))) {
+      quickOff();
       fullOwner = p;
       fullTrace = t;
     }
@@ -933,7 +970,7 @@ export const R = {
   useStorage(als: any): void {
     storage = als;
     if (als !== null) getStore = uncurry(protoOf(als).getStore);
-    fullOwner = -2;
+    noFullOwner();
   },
   // deno-lint-ignore no-explicit-any
   storage(): any {
@@ -943,7 +980,7 @@ export const R = {
   useTestRoots(root: ((id: number) => TraceState | undefined) | null, nested = true): void {
     testRoot = root;
     testNested = root !== null && nested;
-    fullOwner = -2;
+    noFullOwner();
     refreshOn();
   },
   /**
@@ -956,7 +993,7 @@ export const R = {
   /** The trace `tph run` records into when no `trace()` block owns the async context. */
   setProcessTrace(t: TraceState | null): void {
     processTrace = t;
-    fullOwner = -2;
+    noFullOwner();
     refreshOn();
   },
   /** Stop recording anything (`true`) while tph saves, or go on (`false`). */
@@ -974,6 +1011,7 @@ export const R = {
    * Returns the trace it was lent to before, or null.
    */
   lend(c: number, t: TraceState | null): TraceState | null {
+    quickOff();
     const was = lent.size === 0 ? undefined : lent.get(c);
     if (t === null) lent.delete(c);
     else lent.set(c, t);
@@ -1029,6 +1067,10 @@ export const R = {
   // done, before anything else (a program past the limit makes most of its calls there); a call
   // under a recorded call takes the short way (nested) when it can.
   e0(b: number, k: number): number {
+    if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
+      quickCount++;
+      return -1;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 0, undefined, undefined, undefined);
@@ -1037,6 +1079,10 @@ export const R = {
     return begin(b, k, 0, undefined, undefined, undefined, undefined);
   },
   e1(b: number, k: number, a: unknown): number {
+    if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
+      quickCount++;
+      return -1;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 1, a, undefined, undefined);
@@ -1045,6 +1091,10 @@ export const R = {
     return begin(b, k, 1, a, undefined, undefined, undefined);
   },
   e2(b: number, k: number, a: unknown, a2: unknown): number {
+    if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
+      quickCount++;
+      return -1;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 2, a, a2, undefined);
@@ -1053,6 +1103,10 @@ export const R = {
     return begin(b, k, 2, a, a2, undefined, undefined);
   },
   e3(b: number, k: number, a: unknown, a2: unknown, a3: unknown): number {
+    if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
+      quickCount++;
+      return -1;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     if (nestable()) {
       const h = nested(b + k, 3, a, a2, a3);
@@ -1061,6 +1115,10 @@ export const R = {
     return begin(b, k, 3, a, a2, a3, undefined);
   },
   en(b: number, k: number, args: unknown[]): number {
+    if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
+      quickCount++;
+      return -1;
+    }
     if (cur === fullOwner && leftOut(b + k)) return -1;
     return begin(b, k, -1, undefined, undefined, undefined, args);
   },

@@ -32,6 +32,18 @@ import {
 } from "../../platform/globals.ts";
 
 /**
+ * The recorder's hook that adds the calls it counted past the limit without the trace (its quick
+ * count: recorder.ts, leftOut) into trace `t`, before `t`'s counts are read or it counts another
+ * way (drop); set by the recorder (onSettle).
+ */
+let settleCounts: (t: TraceState) => void = () => {};
+
+/** Set the hook that settles the recorder's quick count into a trace (see settleCounts). */
+export function onSettle(settle: (t: TraceState) => void): void {
+  settleCounts = settle;
+}
+
+/**
  * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).
  * Made by the recorder's `startTrace`, which gives it its place on the tape.
  */
@@ -90,9 +102,18 @@ export class TraceState {
   wrapper = -1;
   /** Calls that fit: maxCalls, plus the hidden callback call when there is one. */
   capacity: number;
+  #droppedAtRoot = 0;
+  #droppedTotal = 0;
   /** Calls left out at the root level (a limit hit with no open call to count them under). */
-  droppedAtRoot = 0;
-  droppedTotal = 0;
+  get droppedAtRoot(): number {
+    settleCounts(this);
+    return this.#droppedAtRoot;
+  }
+  /** Calls left out by limits, in all. */
+  get droppedTotal(): number {
+    settleCounts(this);
+    return this.#droppedTotal;
+  }
   /** Hidden rows made for async calls left out by max_calls (see recorder.ts, record). */
   hiddenRows = 0;
   readonly limitReasons: Set<string> = new SafeSet<string>();
@@ -198,6 +219,7 @@ export class TraceState {
 
   /** Calls left out by limits, by the row of the open call where they were cut. */
   get dropped(): Map<number, number> {
+    settleCounts(this);
     this.#flush();
     return this.#dropped;
   }
@@ -217,13 +239,24 @@ export class TraceState {
     if (under !== this.#lastUnder || this.#lastReason !== "max_calls") {
       return this.drop(under, "max_calls");
     }
-    if (this.#lastAtRoot) this.droppedAtRoot++;
+    if (this.#lastAtRoot) this.#droppedAtRoot++;
     else this.#pending++;
-    this.droppedTotal++;
+    this.#droppedTotal++;
+  }
+
+  /**
+   * `n` calls of dropAgain(under) with the `under` of the last call left out (the recorder's
+   * quick count past the limit, added when it ends or the counts are read: settleCounts).
+   */
+  droppedAgain(n: number): void {
+    if (this.#lastAtRoot) this.#droppedAtRoot += n;
+    else this.#pending += n;
+    this.#droppedTotal += n;
   }
 
   /** Count a call a limit left out, under the open call (a live handle, or -1) where it was cut. */
   drop(under: number, reason: string): void {
+    settleCounts(this);
     const tp = this.tape;
     let row = under < 0 ? -1 : under - tp.base;
     // Cut below a hidden row (an async call a limit left out): count it where the cut is.
@@ -231,14 +264,14 @@ export class TraceState {
     // The hidden callback of trace.run() is not shown: what it lost is lost at the root level.
     this.#lastUnder = under;
     this.#lastAtRoot = row < 0 || row === this.wrapper;
-    if (this.#lastAtRoot) this.droppedAtRoot++;
+    if (this.#lastAtRoot) this.#droppedAtRoot++;
     else if (row === this.#pendingRow) this.#pending++;
     else {
       this.#flush();
       this.#pendingRow = row;
       this.#pending = 1;
     }
-    this.droppedTotal++;
+    this.#droppedTotal++;
     // Calls past a limit come by the hundred thousand, nearly all for the same reason: a string
     // comparison (of the same constant) skips the set's lookup.
     if (reason !== this.#lastReason) {

@@ -105,3 +105,19 @@ Deno.test("entryBody() gives an entry's body only when it is whole and the one a
   assert.equal(problem(text + "x"), "is cut short or lengthened");
   assert.equal(problem(text.replace("code", "cods")), "was changed");
 });
+
+Deno.test("an entry hashed by sha256 (Node's, `s`) is checked by it, and one with a lone surrogate falls back to FNV-1a", () => {
+  const key = "ab".repeat(32);
+  const text = entryText(key, SOURCE, "code\n// ü\n", "s");
+  assert.match(text.slice(0, text.indexOf("\n")), / s[0-9a-f]{16}$/);
+  assert.equal(entryBody(text, key, SOURCE), "code\n// ü\n");
+  const changed = entryBody(text.replace("code", "cods"), key, SOURCE);
+  assert.deepEqual(changed, { problem: "was changed" });
+  // UTF-8 does not keep a lone surrogate: the sha256 of the text read back would match.
+  const lone = entryText(key, SOURCE, "x = '\ud800';\n", "s");
+  assert.doesNotMatch(lone.slice(0, lone.indexOf("\n")), / s[0-9a-f]{16}$/);
+  assert.equal(entryBody(lone, key, SOURCE), "x = '\ud800';\n");
+  assert.deepEqual(entryBody(lone.replace("\ud800", "\ufffd"), key, SOURCE), {
+    problem: "was changed",
+  });
+});

@@ -42,3 +42,43 @@ Deno.test("an async call past max_calls with a high function id keeps its callee
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Past the limit, e0–en count a call in the recorder (one compare, a byte read) and add the count
+// into the trace when the open call changes, the trace counts another way, or its counts are read:
+// the counts under each open call and at the root stay exact, also when read between calls.
+const QUICK = `
+export function leaf(x) { return x; }
+export function many(n) { for (let i = 0; i < n; i++) leaf(i); return n; }
+export function a() { many(4); return 1; }
+export function top(read) { a(); leaf(0); many(2); read(); many(3); read(); return 1; }
+`;
+
+Deno.test("calls past max_calls are counted exactly under each open call and at the root, read between calls too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-past-limit-"));
+  try {
+    const file = join(dir, "q.mjs");
+    writeFileSync(file, instrument(QUICK, { filename: file }).code);
+    const m = await import(file);
+    const rt = runtime();
+    const t = rt.startTrace({ maxCalls: 3 });
+    rt.setProcessTrace(t);
+    const seen: number[] = [];
+    const read = () => seen.push(t.droppedTotal);
+    m.top(read); // top, a, many(4) recorded; many's 4 leaf() under many, the rest under top
+    m.top(read); // every call at the root: top, a, many, 4 leaf, leaf, many, 2 leaf, many, 3 leaf
+    rt.setProcessTrace(null);
+    t.active = false;
+    m.top(() => {}); // not traced
+    const roots = callTree(t);
+    assert.deepEqual(roots.map((r) => r.name), ["top"]);
+    assert.equal(roots[0].dropped, 8);
+    assert.deepEqual(roots[0].children.map((c) => c.name), ["a"]);
+    assert.equal(roots[0].children[0].children[0].dropped, 4);
+    assert.deepEqual(seen, [8, 12, 12 + 11, 12 + 15]);
+    assert.equal(t.droppedAtRoot, 15);
+    assert.equal(t.droppedTotal, 27);
+    assert.equal(t.callCount, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
