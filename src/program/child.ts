@@ -19,6 +19,7 @@ import {
   CHILD_ENV,
   type ChildConfig,
   type ChildEnding,
+  type ChildMemory,
   type ChildPhases,
   FOLLOW_ENV,
   JSC_ADDED_ENV,
@@ -144,6 +145,9 @@ export function testsInstalled(): Promise<void> {
 
 /** The wall clock, as tph's own process reads it (taken before the program may replace it). */
 const epochNow = Date.now;
+
+/** process.memoryUsage, taken before the program runs (phases only). */
+const memoryUsage = process.memoryUsage;
 
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
@@ -407,6 +411,7 @@ function runSaver(
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
     const ended = origin + performanceNow();
+    const memEnded = config.phases ? memoryNow() : undefined;
     if (config.sub !== undefined) ending.duration_ms = round(ended - origin);
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
@@ -455,6 +460,7 @@ function runSaver(
           program: programStart,
           ended,
           saved: origin + performanceNow(),
+          memory: { ended: memEnded, saved: memoryNow() },
         };
         writeLeft(config.out, "phases", plainJSON(phases));
       }
@@ -468,6 +474,20 @@ function runSaver(
     } finally {
       rt.hush(false);
     }
+  };
+}
+
+/** The process's memory now (MB), for the phases (bench/rss49.ts): heap, its room, external. */
+function memoryNow(): ChildMemory | undefined {
+  if (typeof memoryUsage !== "function") return undefined;
+  const m = apply(memoryUsage, process, []) as ReturnType<typeof process.memoryUsage>;
+  const mb = (n: number) => round(n / 1048576);
+  return {
+    rss: mb(m.rss),
+    heapTotal: mb(m.heapTotal),
+    heapUsed: mb(m.heapUsed),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers ?? 0),
   };
 }
 
