@@ -3,7 +3,11 @@
 // ran, then the writer at exit). Optionally A/B against another checkout in alternating rounds.
 //
 //   deno run -A bench/rss49.ts [deno|bun|node|binary ...] [--rounds N] [--ref /work/wt/ref]
-//     [--workload marked|yaml|zod|fib]
+//     [--workload marked|yaml|zod|fib|hello] [--limit] [--curve]
+//
+// --limit: the design's limit (bench/limit/recorder.mjs) sampled too, in the same rounds, on the
+// workload rewritten by tph's rewriter as design_limit.ts does (not on the binary).
+// --curve: each run's RSS through time.
 //
 // Per runtime and checkout (medians of the rounds): the program process's peak RSS (VmHWM) and
 // where it rose to it — while the program ran, or while the run was written after its last line —
@@ -12,10 +16,21 @@
 
 import process from "node:process";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { median, num, REPO } from "./_common.ts";
+import { dirname, join, relative } from "node:path";
+import { instrument } from "../mod.ts";
+import { median, num, record, REPO } from "./_common.ts";
 
 const words = process.argv.slice(2);
 const valueOf = (flag: string): string | undefined => {
@@ -27,9 +42,9 @@ const REF = valueOf("--ref");
 const WORKLOAD = valueOf("--workload") ?? "marked";
 /** `--curve`: print each run's RSS through time. */
 const CURVE = words.includes("--curve");
-/** `--limit <folder>`: the workload rewritten for the limit (as design_limit.ts makes it), sampled too. */
-const LIMIT_DIR = valueOf("--limit");
-const flagged = new Set(["--rounds", "--ref", "--workload", "--limit"]);
+/** `--limit`: the limit sampled too. */
+const LIMIT = words.includes("--limit");
+const flagged = new Set(["--rounds", "--ref", "--workload"]);
 const names = words.filter((w, i) => !w.startsWith("--") && !flagged.has(words[i - 1]));
 const PATHS = ["deno", "bun", "node", "binary"].filter((p) =>
   names.length === 0 || names.includes(p)
@@ -44,6 +59,47 @@ const PROGRAMS: Record<string, { program: string; include: string[]; args?: stri
 };
 
 const tmp = mkdtempSync(join(tmpdir(), "tph-bench-rss-"));
+
+/** A JavaScript file rewritten as tph rewrites it. */
+function rewrite(from: string, to: string): void {
+  const { code } = instrument(readFileSync(from, "utf8"), {
+    filename: from,
+    module: relative(REPO, from),
+  });
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, code);
+}
+
+/**
+ * The limit's folder (as design_limit.ts makes it): the program and its traced packages rewritten,
+ * every other package a link to the checkout's.
+ */
+function limitFolder(program: string, include: string[]): string {
+  const dir = join(tmp, "limit");
+  const traced = include.map((g) => g.split("/")[1]);
+  mkdirSync(join(dir, "node_modules"), { recursive: true });
+  writeFileSync(join(dir, "package.json"), '{ "name": "limit", "type": "module" }\n');
+  for (const e of readdirSync(join(REPO, "node_modules"))) {
+    if (!e.startsWith(".") && !traced.includes(e)) {
+      symlinkSync(join(REPO, "node_modules", e), join(dir, "node_modules", e));
+    }
+  }
+  for (const pkg of traced) {
+    const from = join(REPO, "node_modules", pkg);
+    for (const e of readdirSync(from, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      const file = join(e.parentPath, e.name),
+        to = join(dir, "node_modules", pkg, relative(from, file));
+      if (/\.(?:c|m)?js$/.test(file)) rewrite(file, to);
+      else {
+        mkdirSync(dirname(to), { recursive: true });
+        copyFileSync(file, to);
+      }
+    }
+  }
+  rewrite(join(REPO, program), join(dir, program));
+  return dir;
+}
 
 /** The command that runs tph from a checkout on a path. */
 function tphCommand(root: string, path: string): string[] | null {
@@ -245,6 +301,7 @@ console.log(
   }; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
 );
 try {
+  const limitDir = LIMIT ? limitFolder(w.program, w.include) : undefined;
   for (const path of PATHS) {
     const runs = new Map<string, Figures[]>();
     const commands = new Map<string, string[]>();
@@ -273,7 +330,7 @@ try {
       await sampled(argv, REPO); // warm: the transform cache
     }
     const recorder = join(REPO, "bench/limit/recorder.mjs");
-    const limitArgv = LIMIT_DIR === undefined || path === "binary" ? null : [
+    const limitArgv = limitDir === undefined || path === "binary" ? null : [
       ...(path === "deno"
         ? [join(REPO, "node_modules/.bin/deno"), "run", "-A", "--preload", recorder]
         : path === "bun"
@@ -284,17 +341,39 @@ try {
     ];
     const limits: { peak: number; atEnd: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      if (limitArgv !== null) limits.push(await sampledLimit(limitArgv, LIMIT_DIR!));
+      if (limitArgv !== null) limits.push(await sampledLimit(limitArgv, limitDir!));
       for (const [root, argv] of commands) runs.get(root)!.push(await sampled(argv, REPO));
     }
+    const limitPeak = median(limits.map((x) => x.peak));
     if (limits.length > 0) {
       console.log(
         `${path.padEnd(6)} the limit: peak ${num(median(limits.map((x) => x.peak)), 0)} MB; ` +
-          `as its write began ${num(median(limits.map((x) => x.atEnd)), 0)}`,
+          `as its write began ≈${
+            num(median(limits.map((x) => x.atEnd)), 0)
+          } (its last sample less its write's ms)`,
       );
     }
     for (const [root, list] of runs) {
       const m = (f: (x: Figures) => number) => num(median(list.map(f)), 0);
+      if (root === REPO) {
+        const peak = median(list.map((x) => x.peak));
+        record({
+          bench: "rss49",
+          metric: `${WORKLOAD} peak RSS`,
+          value: peak,
+          unit: "MB",
+          runtime: path,
+        });
+        if (limits.length > 0) {
+          record({
+            bench: "rss49",
+            metric: `${WORKLOAD} peak RSS over the limit`,
+            value: peak - limitPeak,
+            unit: "MB",
+            runtime: path,
+          });
+        }
+      }
       console.log(
         `${path.padEnd(6)} ${root === REPO ? "this" : root}: peak ${m((x) => x.peak)} MB ` +
           `(sampled: program ${m((x) => x.inProgram)}, write ${m((x) => x.inWrite)}); ` +
