@@ -182,6 +182,9 @@ interface Figures {
   /** ms of the program, of the write. */
   programMs: number;
   writeMs: number;
+  /** CPU ms of the process (every thread) while the program ran, and while it wrote the run (NaN: not given). */
+  cpuProgram: number;
+  cpuWrite: number;
   /** process.memoryUsage at the program's end and after the write (MB), where the runtime gives it. */
   memory?: { ended?: Record<string, number>; saved?: Record<string, number> };
 }
@@ -252,6 +255,7 @@ async function sampled(argv: string[], cwd: string): Promise<Figures> {
     ended: number;
     saved: number;
     memory?: Figures["memory"];
+    cpu?: { program: number; write: number };
   };
   // The program's process: the one with the highest peak, other than the CLI's.
   let prog: Sample[] = [];
@@ -289,12 +293,18 @@ async function sampled(argv: string[], cwd: string): Promise<Figures> {
     programMs: ph.ended - ph.program,
     writeMs: ph.saved - ph.ended,
     memory: ph.memory,
+    cpuProgram: ph.cpu?.program ?? NaN,
+    cpuWrite: ph.cpu?.write ?? NaN,
   };
 }
 
 const w = PROGRAMS[WORKLOAD];
 if (w === undefined) throw new Error(`no workload ${WORKLOAD}`);
-const roots = REF === undefined ? [REPO] : [REPO, REF];
+const roots = REF === undefined
+  ? [REPO]
+  : words.includes("--ref-first")
+  ? [REF, REPO]
+  : [REPO, REF];
 console.log(
   `rss49: ${WORKLOAD} every call, ${ROUNDS} alternating rounds a figure (medians), ${
     roots.join(" vs ")
@@ -381,7 +391,10 @@ try {
           `at the peak anon ${m((x) => x.anonAtPeak)} file ${m((x) => x.fileAtPeak)}; ` +
           `CLI ${m((x) => x.cli)}; program ${m((x) => x.programMs)} ms, write ${
             m((x) => x.writeMs)
-          } ms`,
+          } ms` +
+          (list.some((x) => !isNaN(x.cpuProgram))
+            ? `; CPU program ${m((x) => x.cpuProgram)} ms, write ${m((x) => x.cpuWrite)} ms`
+            : ""),
       );
       for (const when of ["ended", "saved"] as const) {
         const keys = ["rss", "heapTotal", "heapUsed", "external", "arrayBuffers"];

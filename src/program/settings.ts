@@ -166,6 +166,8 @@ export interface ChildPhases {
   saved: number;
   /** The process's memory as the program ended and as the run was written (bench/rss49.ts). */
   memory?: { ended: ChildMemory | undefined; saved: ChildMemory | undefined };
+  /** CPU ms (every thread of the process) of the program and of the write (bench/rss49.ts). */
+  cpu?: { program: number; write: number };
 }
 
 /** A process's memory (MB, process.memoryUsage). */
