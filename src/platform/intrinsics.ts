@@ -153,6 +153,10 @@ export const typedSet = method<
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );
+/** `a.subarray(from, to)` of an Int32Array (a view of its memory), as the built-in. */
+export const int32Sub = method<On<Int32Array, [from: number, to?: number], Int32Array>>(
+  TYPED_ARRAY_PROTO.subarray,
+);
 
 /** `s.split(sep)` for a non-empty `sep` (split itself would look up `sep[Symbol.split]`). */
 export function strSplit(s: string, sep: string): string[] {

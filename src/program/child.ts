@@ -19,6 +19,7 @@ import {
   CHILD_ENV,
   type ChildConfig,
   type ChildEnding,
+  type ChildMemory,
   type ChildPhases,
   FOLLOW_ENV,
   JSC_ADDED_ENV,
@@ -145,6 +146,12 @@ export function testsInstalled(): Promise<void> {
 /** The wall clock, as tph's own process reads it (taken before the program may replace it). */
 const epochNow = Date.now;
 
+/** process.memoryUsage and cpuUsage, taken before the program runs (phases only). */
+const memoryUsage = process.memoryUsage;
+const cpuUsage = process.cpuUsage;
+/** The process's CPU time (ms, every thread) as the program's first line was about to run. */
+let cpuStart = 0;
+
 /** When the program's first line was about to run (epoch ms): see ChildPhases. */
 let programStart = 0;
 /** When tph's modules had loaded and the process began to wait for its settings (phases). */
@@ -253,6 +260,7 @@ export function setupChild(
   if (config.sub?.kind !== "worker") saveOnSignals(save, t, ack, g);
   followChildren(config, preload[0]);
   programStart = origin + performanceNow();
+  if (config.phases) cpuStart = cpuNow();
   return true;
 }
 
@@ -407,6 +415,8 @@ function runSaver(
     for (let i = 0; i < stored.length; i++) blockRuns[i] = stored[i];
     ending.blockRuns = blockRuns;
     const ended = origin + performanceNow();
+    const memEnded = config.phases ? memoryNow() : undefined;
+    const cpuEnded = config.phases ? cpuNow() : 0;
     if (config.sub !== undefined) ending.duration_ms = round(ended - origin);
     // Saving goes through built-ins captured before the program ran (platform/intrinsics.ts);
     // should any of the program's code run anyway, it is not recorded.
@@ -455,6 +465,8 @@ function runSaver(
           program: programStart,
           ended,
           saved: origin + performanceNow(),
+          memory: { ended: memEnded, saved: memoryNow() },
+          cpu: { program: round(cpuEnded - cpuStart), write: round(cpuNow() - cpuEnded) },
         };
         writeLeft(config.out, "phases", plainJSON(phases));
       }
@@ -468,6 +480,27 @@ function runSaver(
     } finally {
       rt.hush(false);
     }
+  };
+}
+
+/** The process's CPU time so far (ms: user and system, every thread), for the phases. */
+function cpuNow(): number {
+  if (typeof cpuUsage !== "function") return 0;
+  const c = apply(cpuUsage, process, []) as ReturnType<typeof process.cpuUsage>;
+  return (c.user + c.system) / 1000;
+}
+
+/** The process's memory now (MB), for the phases (bench/rss49.ts): heap, its room, external. */
+function memoryNow(): ChildMemory | undefined {
+  if (typeof memoryUsage !== "function") return undefined;
+  const m = apply(memoryUsage, process, []) as ReturnType<typeof process.memoryUsage>;
+  const mb = (n: number) => round(n / 1048576);
+  return {
+    rss: mb(m.rss),
+    heapTotal: mb(m.heapTotal),
+    heapUsed: mb(m.heapUsed),
+    external: mb(m.external),
+    arrayBuffers: mb(m.arrayBuffers ?? 0),
   };
 }
 

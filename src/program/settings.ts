@@ -164,6 +164,19 @@ export interface ChildPhases {
   ended: number;
   /** The run file was written. */
   saved: number;
+  /** The process's memory as the program ended and as the run was written (bench/rss49.ts). */
+  memory?: { ended: ChildMemory | undefined; saved: ChildMemory | undefined };
+  /** CPU ms (every thread of the process) of the program and of the write (bench/rss49.ts). */
+  cpu?: { program: number; write: number };
+}
+
+/** A process's memory (MB, process.memoryUsage). */
+export interface ChildMemory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
 }
 
 /** How the child saw the program end, written beside the trace. */

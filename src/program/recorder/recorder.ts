@@ -603,7 +603,10 @@ function newRow(
   // Whom the call gives the stack back to: its parent, but for a lent call's callee (a root of the
   // nested trace that hands the stack back to the lent call) or a test's call made inside another
   // test's (tape.ts, Tape.prev).
-  if (prev !== p) tp.prev[row] = prev + 2;
+  if (prev !== p) {
+    tp.prev[row] = prev + 2;
+    tp.sparseWritten = true;
+  }
   tp.depth[row] = depth;
   tp.end[row] = -1;
   tp.state[row] = state;
@@ -1568,7 +1571,10 @@ function suspend(c: number): void {
   // first's start).
   tp.marks[row] |= AWAITS;
   const a = tp.awaited[row];
-  if (a >= 0) tp.awaited[row] = a - now();
+  if (a >= 0) {
+    tp.awaited[row] = a - now();
+    tp.sparseWritten = true;
+  }
 }
 
 /** Call `c` resumes (or enters a catch/finally): it takes the stack, and stops awaiting. */
@@ -1578,6 +1584,7 @@ function resume(c: number): void {
   const row = c - tp.base;
   if (c !== cur) {
     tp.prev[row] = cur + 2;
+    tp.sparseWritten = true;
     cur = c;
   }
   const a = tp.awaited[row];

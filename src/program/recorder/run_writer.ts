@@ -140,7 +140,7 @@ export class TapeCalls implements CallsToEncode {
     // One call's record (a closure called from the walk: optimized on its own, as soon as the
     // write starts, where the walk's loop waits for its own replacement on the stack).
     const record = (i: number, depth: number): void => {
-      const row = rowOf[i], state = states[row], marks = marksOf[row];
+      const row = rowOf === null ? i : rowOf[i], state = states[row], marks = marksOf[row];
       const finished = done[i] === 1;
       const start = round((starts[row] - startTime) * 1000);
       // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
@@ -280,7 +280,9 @@ function droppedUnder(t: TraceState, links: CallLinks): Float64Array {
   const droppedBelow = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const p = parent[i];
-    if (p >= 0) droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf[i]) ?? 0);
+    if (p >= 0) {
+      droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf === null ? i : rowOf[i]) ?? 0);
+    }
   }
   return droppedBelow;
 }
