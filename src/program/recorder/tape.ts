@@ -287,6 +287,20 @@ function copyChunk(from: unknown[], n: number, rows: number): unknown[] {
   return to;
 }
 
+/**
+ * Whether a typed column holds anything but +0 (a column a run never wrote, such as `prev`,
+ * `awaited` or `slot` most of the time, is not copied as the tape grows: the copy wrote every page
+ * of the new column, memory the program's process then held for zeros; on Bun the copies were
+ * half of the tape's cost, bench/issue49_jsc/tape_grow.ts). A -0 counts as written.
+ */
+function written(a: Int32Array | Float64Array | Uint8Array): boolean {
+  for (let i = a.length - 1; i >= 0; i--) {
+    const v = a[i];
+    if (v !== 0 || 1 / v < 0) return true;
+  }
+  return false;
+}
+
 /** The columns of one generation of recorded calls, recorded by traces of type `T`. */
 export class Tape<T = unknown> {
   rows = 0;
@@ -488,7 +502,7 @@ export class Tape<T = unknown> {
       Typed: new (n: number) => A,
     ): A => {
       const b = new Typed(cap);
-      typedSet(b, a, 0);
+      if (written(a)) typedSet(b, a, 0);
       return b;
     };
     this.fn = more(this.fn, Int32Array);

@@ -230,3 +230,35 @@ export function four(a, b, c, d) { return d; }`;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("columns written in a few rows only (or never) keep exactly those values as the tape grows", () => {
+  // A column all zeros is not copied (tape.ts, written): a value in its first row only, a -0,
+  // and a column never written must all read as before.
+  for (const atOnce of [false, true]) {
+    const was = Tape.roomAtOnce;
+    Tape.roomAtOnce = atOnce;
+    try {
+      const tape = new Tape(0, FIRST_ROWS);
+      tape.plan(1 << 20);
+      tape.prev[0] = 7;
+      tape.awaited[FIRST_ROWS - 1] = -0;
+      tape.argsAt[FIRST_ROWS >> 1] = 3;
+      for (let row = 0; row < FIRST_ROWS; row++) tape.fn[row] = row + 1;
+      tape.rows = FIRST_ROWS;
+      tape.grow();
+      assert.ok(tape.cap > FIRST_ROWS);
+      assert.equal(tape.prev[0], 7);
+      assert.ok(Object.is(tape.awaited[FIRST_ROWS - 1], -0));
+      assert.equal(tape.argsAt[FIRST_ROWS >> 1], 3);
+      assert.equal(tape.fn[FIRST_ROWS - 1], FIRST_ROWS);
+      for (let row = 0; row < tape.cap; row++) {
+        assert.equal(tape.slot[row], 0);
+        if (row !== 0) assert.equal(tape.prev[row], 0);
+        if (row !== FIRST_ROWS >> 1) assert.equal(tape.argsAt[row], 0);
+      }
+      assert.equal(tape.slot.length, tape.cap);
+    } finally {
+      Tape.roomAtOnce = was;
+    }
+  }
+});
