@@ -570,14 +570,20 @@ function newRow(
   // Whom the call gives the stack back to: its parent, but for a lent call's callee (a root of the
   // nested trace that hands the stack back to the lent call) or a test's call made inside another
   // test's (tape.ts, Tape.prev).
-  if (prev !== p) tp.prev[row] = prev + 2;
+  if (prev !== p) {
+    tp.prev[row] = prev + 2;
+    tp.prevWritten = true;
+  }
   tp.depth[row] = depth;
   tp.end[row] = -1;
   tp.state[row] = state;
   // Typed columns a fresh tape holds zeros in are written only when not zero (`awaited` by
   // suspend): memory a program never writes costs nothing, and a page first written costs a
   // fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
-  if (t.slot !== 0) tp.slot[row] = t.slot;
+  if (t.slot !== 0) {
+    tp.slot[row] = t.slot;
+    tp.slotted = true;
+  }
   // The value columns' chunks hold undefined where not written (tape.ts, Tape.a0).
   if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = args;
   if (keptMore !== 0) {
@@ -878,7 +884,7 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
   const p = cur;
   if (lent.size !== 0 || testNested || watchNext !== null) return NOT_NESTED;
   const tp = tape, pr = p - tp.base;
-  const t = tp.traces[tp.slot[pr]];
+  const t = tp.traces[tp.slotted ? tp.slot[pr] : 0];
   const depth = tp.depth[pr] + 1;
   if (
     !t.active || t.tape !== tp || t.filter !== null || t.wrapperPending || depth > t.maxDepth ||
@@ -1520,6 +1526,7 @@ function resume(c: number): void {
   const row = c - tp.base;
   if (c !== cur) {
     tp.prev[row] = cur + 2;
+    tp.prevWritten = true;
     cur = c;
   }
   const a = tp.awaited[row];
