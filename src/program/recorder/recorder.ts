@@ -1516,7 +1516,10 @@ function suspend(c: number): void {
   // first's start).
   tp.marks[row] |= AWAITS;
   const a = tp.awaited[row];
-  if (a >= 0) tp.awaited[row] = a - now();
+  if (a >= 0) {
+    tp.awaited[row] = a - now();
+    tp.awaitedWritten = true;
+  }
 }
 
 /** Call `c` resumes (or enters a catch/finally): it takes the stack, and stops awaiting. */

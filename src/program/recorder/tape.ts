@@ -290,20 +290,6 @@ function copyChunk(from: unknown[], n: number, rows: number): unknown[] {
   return to;
 }
 
-/**
- * Whether a typed column holds anything but +0 (a column a run never wrote, such as `prev`,
- * `awaited` or `slot` most of the time, is not copied as the tape grows: the copy wrote every page
- * of the new column, memory the program's process then held for zeros; on Bun the copies were
- * half of the tape's cost, bench/issue49_jsc/tape_grow.ts). A -0 counts as written.
- */
-function written(a: Int32Array | Float64Array | Uint8Array): boolean {
-  for (let i = a.length - 1; i >= 0; i--) {
-    const v = a[i];
-    if (v !== 0 || 1 / v < 0) return true;
-  }
-  return false;
-}
-
 /** The columns of one generation of recorded calls, recorded by traces of type `T`. */
 export class Tape<T = unknown> {
   rows = 0;
@@ -332,11 +318,14 @@ export class Tape<T = unknown> {
   slot: Int32Array;
   /**
    * Whether any row's `slot` or `prev` was written (slotted, prevWritten): until then every row
-   * holds 0 there, and the hot paths read neither column (a page of a column never written,
-   * read, costs a fault all the same: ~1 µs a page, 2–5 ns a row on Bun).
+   * holds 0 there, the hot paths read neither column (a page of a column never written, read,
+   * costs a fault all the same: 2–5 ns a row on Bun), and growth does not copy it.
    */
   slotted = false;
   prevWritten = false;
+  /** Whether any row's `awaited` (suspend) or `argsAt` (putRest) was written. */
+  awaitedWritten = false;
+  argsWritten = false;
   /**
    * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
    * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value; and BRIEF, PENDING.
@@ -440,6 +429,7 @@ export class Tape<T = unknown> {
     const at = this.restLen;
     if (at + 2 > this.restRoom) this.moreRest();
     this.argsAt[row] = at + 1;
+    this.argsWritten = true;
     this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = a1;
     if (n === 3) {
       const next = at + 1;
@@ -507,25 +497,28 @@ export class Tape<T = unknown> {
     }
     // The captured constructors and `set`: the program may have replaced the globals, a typed
     // array's `constructor` or TypedArray.prototype.set by now.
+    // A column no row wrote yet (the flags below) is made anew, not copied: the copy wrote every
+    // page of the new column for zeros (prev, awaited, slot and argsAt stay 0 on most runs).
     const more = <A extends Int32Array | Float64Array | Uint8Array>(
       a: A,
       Typed: new (n: number) => A,
+      written = true,
     ): A => {
       const b = new Typed(cap);
-      if (written(a)) typedSet(b, a, 0);
+      if (written) typedSet(b, a, 0);
       return b;
     };
     this.fn = more(this.fn, Int32Array);
     this.parent = more(this.parent, Int32Array);
-    this.prev = more(this.prev, Float64Array);
+    this.prev = more(this.prev, Float64Array, this.prevWritten);
     this.depth = more(this.depth, Int32Array);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
-    this.awaited = more(this.awaited, Float64Array);
+    this.awaited = more(this.awaited, Float64Array, this.awaitedWritten);
     this.state = more(this.state, Uint8Array);
-    this.slot = more(this.slot, Int32Array);
+    this.slot = more(this.slot, Int32Array, this.slotted);
     this.marks = more(this.marks, Int32Array);
-    this.argsAt = more(this.argsAt, Int32Array);
+    this.argsAt = more(this.argsAt, Int32Array, this.argsWritten);
     this.cap = cap;
     // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
