@@ -605,7 +605,7 @@ function newRow(
   // test's (tape.ts, Tape.prev).
   if (prev !== p) {
     tp.prev[row] = prev + 2;
-    tp.sparseWritten = true;
+    tp.prevWritten = true;
   }
   tp.depth[row] = depth;
   tp.end[row] = -1;
@@ -613,7 +613,10 @@ function newRow(
   // Typed columns a fresh tape holds zeros in are written only when not zero (`awaited` by
   // suspend): memory a program never writes costs nothing, and a page first written costs a
   // fault (1–4 µs on virtual machines: a recorded call wrote ~70 bytes of new memory).
-  if (t.slot !== 0) tp.slot[row] = t.slot;
+  if (t.slot !== 0) {
+    tp.slot[row] = t.slot;
+    tp.slotted = true;
+  }
   // The value columns' chunks hold undefined where not written (tape.ts, Tape.a0).
   if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = args;
   if (keptMore !== 0) {
@@ -918,7 +921,7 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
   const p = cur;
   if (lent.size !== 0 || testNested || watchNext !== null) return NOT_NESTED;
   const tp = tape, pr = p - tp.base;
-  const t = tp.traces[tp.slot[pr]];
+  const t = tp.traces[tp.slotted ? tp.slot[pr] : 0];
   const depth = tp.depth[pr] + 1;
   if (
     !t.active || t.tape !== tp || t.filter !== null || t.wrapperPending || depth > t.maxDepth ||
@@ -1573,7 +1576,7 @@ function suspend(c: number): void {
   const a = tp.awaited[row];
   if (a >= 0) {
     tp.awaited[row] = a - now();
-    tp.sparseWritten = true;
+    tp.awaitedWritten = true;
   }
 }
 
@@ -1584,7 +1587,7 @@ function resume(c: number): void {
   const row = c - tp.base;
   if (c !== cur) {
     tp.prev[row] = cur + 2;
-    tp.sparseWritten = true;
+    tp.prevWritten = true;
     cur = c;
   }
   const a = tp.awaited[row];

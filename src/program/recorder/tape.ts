@@ -269,8 +269,11 @@ export function argList<T>(tp: Tape<T>, row: number): unknown[] {
 
 /** The handle a row's call gives the stack back to (maybe stale), or -1 (see Tape.prev). */
 export function prevOf<T>(tp: Tape<T>, row: number): number {
-  const v = tp.prev[row];
-  if (v !== 0) return v - 2;
+  // A tape whose `prev` was never written is not read (each page of it read costs a fault).
+  if (tp.prevWritten) {
+    const v = tp.prev[row];
+    if (v !== 0) return v - 2;
+  }
   const p = tp.parent[row];
   return p < 0 ? -1 : tp.base + p;
 }
@@ -314,6 +317,16 @@ export class Tape<T = unknown> {
   /** Index of the trace in `traces`. */
   slot: Int32Array;
   /**
+   * Whether any row's `slot` or `prev` was written (slotted, prevWritten): until then every row
+   * holds 0 there, the hot paths read neither column (a page of a column never written, read,
+   * costs a fault all the same: 2–5 ns a row on Bun), and growth does not copy it.
+   */
+  slotted = false;
+  prevWritten = false;
+  /** Whether any row's `awaited` (suspend) or `argsAt` (putRest) was written. */
+  awaitedWritten = false;
+  argsWritten = false;
+  /**
    * Which stored values are indexes into `texts` (the repr of an object, taken when recorded):
    * bit i for argument i (below MARKED_ARGS), RET_TEXT for the return value; and BRIEF, PENDING.
    */
@@ -348,12 +361,6 @@ export class Tape<T = unknown> {
    * ahead of any call's length), so that resuming adds the clock's time.
    */
   awaited: Float64Array;
-  /**
-   * Whether a row's `prev` or `awaited` was ever written (nearly never: no await, no lent call):
-   * until then growth makes those two columns anew instead of copying their zeros, which writes
-   * memory no row uses (Bun's step to 2^20 rows: 4 MB of the peak RSS).
-   */
-  sparseWritten = false;
   readonly texts = new Texts();
   /** The traces recording on this tape, by slot. */
   readonly traces: T[] = [];
@@ -422,6 +429,7 @@ export class Tape<T = unknown> {
     const at = this.restLen;
     if (at + 2 > this.restRoom) this.moreRest();
     this.argsAt[row] = at + 1;
+    this.argsWritten = true;
     this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = a1;
     if (n === 3) {
       const next = at + 1;
@@ -489,26 +497,28 @@ export class Tape<T = unknown> {
     }
     // The captured constructors and `set`: the program may have replaced the globals, a typed
     // array's `constructor` or TypedArray.prototype.set by now.
+    // A column no row wrote yet (the flags below) is made anew, not copied: the copy wrote every
+    // page of the new column for zeros (prev, awaited, slot and argsAt stay 0 on most runs).
     const more = <A extends Int32Array | Float64Array | Uint8Array>(
       a: A,
       Typed: new (n: number) => A,
+      written = true,
     ): A => {
       const b = new Typed(cap);
-      typedSet(b, a, 0);
+      if (written) typedSet(b, a, 0);
       return b;
     };
     this.fn = more(this.fn, Int32Array);
     this.parent = more(this.parent, Int32Array);
-    const sparse = this.sparseWritten;
-    this.prev = sparse ? more(this.prev, Float64Array) : new Float64Array(cap);
+    this.prev = more(this.prev, Float64Array, this.prevWritten);
     this.depth = more(this.depth, Int32Array);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
-    this.awaited = sparse ? more(this.awaited, Float64Array) : new Float64Array(cap);
+    this.awaited = more(this.awaited, Float64Array, this.awaitedWritten);
     this.state = more(this.state, Uint8Array);
-    this.slot = more(this.slot, Int32Array);
+    this.slot = more(this.slot, Int32Array, this.slotted);
     this.marks = more(this.marks, Int32Array);
-    this.argsAt = more(this.argsAt, Int32Array);
+    this.argsAt = more(this.argsAt, Int32Array, this.argsWritten);
     this.cap = cap;
     // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);

@@ -230,3 +230,80 @@ export function four(a, b, c, d) { return d; }`;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("columns written in a few rows only (or never) keep exactly those values as the tape grows", () => {
+  // A column is copied as the tape grows only once a row wrote it (Tape.prevWritten, slotted,
+  // awaitedWritten, argsWritten, set where the recorder writes them): one written in a single
+  // row keeps it, a -0 included; one never written is made anew, all zeros.
+  for (const atOnce of [false, true]) {
+    const was = Tape.roomAtOnce;
+    Tape.roomAtOnce = atOnce;
+    try {
+      const tape = new Tape(0, FIRST_ROWS);
+      tape.plan(1 << 20);
+      tape.prev[0] = 7;
+      tape.prevWritten = true;
+      tape.awaited[FIRST_ROWS - 1] = -0;
+      tape.awaitedWritten = true;
+      tape.putRest(FIRST_ROWS >> 1, 2, "a1", undefined);
+      assert.ok(tape.argsWritten);
+      for (let row = 0; row < FIRST_ROWS; row++) tape.fn[row] = row + 1;
+      tape.rows = FIRST_ROWS;
+      tape.grow();
+      assert.ok(tape.cap > FIRST_ROWS);
+      assert.equal(tape.prev[0], 7);
+      assert.ok(Object.is(tape.awaited[FIRST_ROWS - 1], -0));
+      assert.equal(tape.argsAt[FIRST_ROWS >> 1], 1);
+      assert.equal(tape.fn[FIRST_ROWS - 1], FIRST_ROWS);
+      assert.ok(!tape.slotted);
+      for (let row = 0; row < tape.cap; row++) {
+        assert.equal(tape.slot[row], 0);
+        if (row !== 0) assert.equal(tape.prev[row], 0);
+        if (row !== FIRST_ROWS >> 1) assert.equal(tape.argsAt[row], 0);
+      }
+      assert.equal(tape.slot.length, tape.cap);
+    } finally {
+      Tape.roomAtOnce = was;
+    }
+  }
+});
+
+Deno.test("a suspended call's time awaiting and a nested trace's rows outlive the tape's growth", async () => {
+  // awaited and slot written in the first rows, then the tape grows (Bun's way and V8's), then
+  // the suspended call resumes and ends.
+  const dir = mkdtempSync(join(tmpdir(), "tph-room-"));
+  const atOnce = Tape.roomAtOnce;
+  try {
+    const file = join(dir, "m.mjs");
+    writeFileSync(
+      file,
+      instrument(
+        "export async function w(i) { await new Promise((r) => setTimeout(r, 5)); return i; }\n" +
+          "export function f(i) { return i; }",
+        { filename: file },
+      ).code,
+    );
+    const m = await import(file);
+    for (const way of [false, true]) {
+      Tape.roomAtOnce = way;
+      const n = FIRST_ROWS * 3;
+      const t = trace({ maxCalls: n * 2, details: "all" });
+      const p = m.w(1);
+      const inner = trace({ maxCalls: 10 });
+      m.f(-1);
+      inner.stop();
+      for (let i = 0; i < n; i++) m.f(i);
+      assert.equal(await p, 1);
+      t.stop();
+      assert.equal(inner.roots.length, 1);
+      assert.equal(inner.roots[0].args?.i, "-1");
+      const w = t.roots[0];
+      assert.equal(w.name, "w");
+      assert.ok((w.awaited_ms ?? 0) > 0, `awaited_ms ${w.awaited_ms}`);
+      assert.equal(t.roots.length, n + 1);
+    }
+  } finally {
+    Tape.roomAtOnce = atOnce;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
