@@ -9,6 +9,7 @@ import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun } from "./recorder/run_writer.ts";
+import { withDumpProbe } from "./recorder/dump_probe.ts";
 import { leftFile, writeLeft } from "../run_file/process_files.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
@@ -443,11 +444,13 @@ function runSaver(
       const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
       // Started by a request's handler: in that request's trace (follow.ts).
       const context = config.sub?.traceContext;
-      writeTraceRun(t, label, config.out, () => ({
-        config: { ...limits, ...files },
-        ...(context !== undefined ? { trace_context: context } : {}),
-        ...children(),
-      }), started.length > 0 ? rows : null);
+      // Bench only (issue 49): TPH_DUMP_PROBE times a dump's value part (recorder/dump_probe.ts).
+      withDumpProbe(t, () =>
+        writeTraceRun(t, label, config.out, () => ({
+          config: { ...limits, ...files },
+          ...(context !== undefined ? { trace_context: context } : {}),
+          ...children(),
+        }), started.length > 0 ? rows : null));
       if (config.phases) {
         const phases: ChildPhases = {
           process: origin,
