@@ -26,6 +26,45 @@ let fn, parent, start, end, flags;
 let cur = -1;
 const values = [];
 const ext = [];
+// LIMIT_PRIMITIVES=1 (issue 49's writer, notes perf49_dump.md §6): past the first 20 calls, every
+// call's primitive arguments and result are kept too (strings clipped as a run shows them), as tph
+// keeps them — the limit of a writer that stores what tph stores. Off by default.
+const EVERY = process.env.LIMIT_PRIMITIVES === "1";
+const prims = [];
+function keepPrim(c, kind, v) {
+  const t = typeof v;
+  if (t === "string") prims.push(c, kind, v.length > 81 ? v.slice(0, 81) : v);
+  else if ((t !== "object" && t !== "function") || v === null) prims.push(c, kind, v);
+}
+
+/** The kept primitives as a dump: rows, kinds, a tag and a number each; strings interned. */
+function primBytes() {
+  const n = prims.length / 3;
+  const row = new Int32Array(n), tag = new Uint8Array(n), num = new Float64Array(n);
+  const ids = new Map(), table = [];
+  for (let i = 0, k = 0; k < n; i += 3, k++) {
+    row[k] = prims[i];
+    const v = prims[i + 2];
+    switch (typeof v) {
+      case "string": {
+        let id = ids.get(v);
+        if (id === undefined) ids.set(v, id = table.length), table.push(v);
+        tag[k] = 1 + prims[i + 1] * 8;
+        num[k] = id;
+        break;
+      }
+      case "number":
+        tag[k] = 2 + prims[i + 1] * 8;
+        num[k] = v;
+        break;
+      default:
+        tag[k] = (v === undefined ? 3 : v === null ? 4 : v === true ? 5 : v === false ? 6 : 7) +
+          prims[i + 1] * 8;
+    }
+  }
+  const strings = new TextEncoder().encode(JSON.stringify(table));
+  return [new Uint8Array(row.buffer), tag, new Uint8Array(num.buffer), strings];
+}
 
 function grow() {
   fn = new Int32Array(CHUNK);
@@ -105,6 +144,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a);
+    else if (EVERY) keepPrim(c, 0, a);
     return c;
   },
   e2(b, k, a, a2) {
@@ -112,6 +152,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a, c, 0, a2);
+    else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2);
     return c;
   },
   e3(b, k, a, a2, a3) {
@@ -119,6 +160,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a, c, 0, a2, c, 0, a3);
+    else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2), keepPrim(c, 0, a3);
     return c;
   },
   en(b, k, args) {
@@ -126,10 +168,12 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) { for (let i = 0; i < args.length; i++) values.push(c, 0, args[i]); }
+    else if (EVERY) { for (let i = 0; i < args.length; i++) keepPrim(c, 0, args[i]); }
     return c;
   },
   r(c, v) {
     if (c >= 0 && callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 1, v);
+    else if (EVERY && c >= 0) keepPrim(c, 1, v);
     return v;
   },
   ra(c, v) {
@@ -257,6 +301,7 @@ process.on("exit", () => {
     ...used(chunkStart, 8),
     ...used(chunkEnd, 8),
     ...used(chunkFlags, 1),
+    ...(EVERY ? primBytes() : []),
   ];
   let size = 0;
   for (const p of body) size += p.length;

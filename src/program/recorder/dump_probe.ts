@@ -3,7 +3,8 @@
  * run is written, times in the same process what a dump's value part would cost, on the tape's
  * real values: (intern) strings interned through a Map as the p49-dump prototype did, against
  * (join) no per-string work but a push — each value chunk's strings written as ONE joined string,
- * their lengths in an Int32Array beside it, encoded once as UTF-16 (lone surrogates survive).
+ * their lengths in an Int32Array beside it, encoded once (UTF-8 here; chunks holding a surrogate
+ * counted, which would need UTF-16 or an exact path: notes §6).
  * Numbers go to a Float64Array, every other value a type byte, in both. Nothing here is read
  * back: it decides the design (docs/notes/perf49_dump.md, §6).
  */
