@@ -26,6 +26,92 @@ let fn, parent, start, end, flags;
 let cur = -1;
 const values = [];
 const ext = [];
+// LIMIT_PRIMITIVES=1 (issue 49's writer, notes perf49_dump.md §6): past the first 20 calls, every
+// call's primitive arguments and result are kept too (strings clipped as a run shows them), as tph
+// keeps them — the limit of a writer that stores what tph stores. Off by default.
+// LIMIT_PRIMITIVES=2: the same values typed when kept (a row, a tag and a number in typed chunks;
+// strings alone in a JS array), so that the exit touches only the strings.
+const EVERY = process.env.LIMIT_PRIMITIVES === "1" || process.env.LIMIT_PRIMITIVES === "2";
+const TYPED = process.env.LIMIT_PRIMITIVES === "2";
+const prims = [];
+const pRow = [], pTag = [], pNum = [], pStr = [];
+let pn = 0, pr, pt, pv;
+function keepTyped(c, kind, v) {
+  const t = typeof v;
+  let tag, num = 0;
+  if (t === "string") {
+    tag = 1;
+    num = pStr.length;
+    pStr.push(v.length > 81 ? v.slice(0, 81) : v);
+  } else if (t === "number") tag = 2, num = v;
+  else if (t === "undefined") tag = 3;
+  else if (v === null) tag = 4;
+  else if (t === "boolean") tag = v ? 5 : 6;
+  else if (t === "bigint" || t === "symbol") tag = 7;
+  else return;
+  const k = pn & MASK;
+  if (k === 0) {
+    pRow.push(pr = new Int32Array(CHUNK)), pTag.push(pt = new Uint8Array(CHUNK));
+    pNum.push(pv = new Float64Array(CHUNK));
+  }
+  pr[k] = c, pt[k] = tag + kind * 8, pv[k] = num;
+  pn++;
+}
+function keepPrim(c, kind, v) {
+  if (TYPED) return keepTyped(c, kind, v);
+  const t = typeof v;
+  if (t === "string") prims.push(c, kind, v.length > 81 ? v.slice(0, 81) : v);
+  else if ((t !== "object" && t !== "function") || v === null) prims.push(c, kind, v);
+}
+
+/** LIMIT_PRIMITIVES=2's dump: the typed chunks as they are; the strings interned (ids in place). */
+function typedBytes() {
+  const ids = new Map(), table = [], parts = [];
+  const strId = new Int32Array(pStr.length);
+  for (let i = 0; i < pStr.length; i++) {
+    const v = pStr[i];
+    let id = ids.get(v);
+    if (id === undefined) ids.set(v, id = table.length), table.push(v);
+    strId[i] = id;
+  }
+  for (let k = 0; k < pRow.length; k++) {
+    const n = Math.min(CHUNK, pn - k * CHUNK);
+    parts.push(new Uint8Array(pRow[k].buffer, 0, n * 4), new Uint8Array(pTag[k].buffer, 0, n));
+    parts.push(new Uint8Array(pNum[k].buffer, 0, n * 8));
+  }
+  parts.push(new Uint8Array(strId.buffer), new TextEncoder().encode(JSON.stringify(table)));
+  return parts;
+}
+
+/** The kept primitives as a dump: rows, kinds, a tag and a number each; strings interned. */
+function primBytes() {
+  if (TYPED) return typedBytes();
+  const n = prims.length / 3;
+  const row = new Int32Array(n), tag = new Uint8Array(n), num = new Float64Array(n);
+  const ids = new Map(), table = [];
+  for (let i = 0, k = 0; k < n; i += 3, k++) {
+    row[k] = prims[i];
+    const v = prims[i + 2];
+    switch (typeof v) {
+      case "string": {
+        let id = ids.get(v);
+        if (id === undefined) ids.set(v, id = table.length), table.push(v);
+        tag[k] = 1 + prims[i + 1] * 8;
+        num[k] = id;
+        break;
+      }
+      case "number":
+        tag[k] = 2 + prims[i + 1] * 8;
+        num[k] = v;
+        break;
+      default:
+        tag[k] = (v === undefined ? 3 : v === null ? 4 : v === true ? 5 : v === false ? 6 : 7) +
+          prims[i + 1] * 8;
+    }
+  }
+  const strings = new TextEncoder().encode(JSON.stringify(table));
+  return [new Uint8Array(row.buffer), tag, new Uint8Array(num.buffer), strings];
+}
 
 function grow() {
   fn = new Int32Array(CHUNK);
@@ -105,6 +191,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a);
+    else if (EVERY) keepPrim(c, 0, a);
     return c;
   },
   e2(b, k, a, a2) {
@@ -112,6 +199,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a, c, 0, a2);
+    else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2);
     return c;
   },
   e3(b, k, a, a2, a3) {
@@ -119,6 +207,7 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) values.push(c, 0, a, c, 0, a2, c, 0, a3);
+    else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2), keepPrim(c, 0, a3);
     return c;
   },
   en(b, k, args) {
@@ -126,10 +215,12 @@ const recorder = {
     const keep = enter(id);
     const c = open(id);
     if (keep) { for (let i = 0; i < args.length; i++) values.push(c, 0, args[i]); }
+    else if (EVERY) { for (let i = 0; i < args.length; i++) keepPrim(c, 0, args[i]); }
     return c;
   },
   r(c, v) {
     if (c >= 0 && callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 1, v);
+    else if (EVERY && c >= 0) keepPrim(c, 1, v);
     return v;
   },
   ra(c, v) {
@@ -257,6 +348,7 @@ process.on("exit", () => {
     ...used(chunkStart, 8),
     ...used(chunkEnd, 8),
     ...used(chunkFlags, 1),
+    ...(EVERY ? primBytes() : []),
   ];
   let size = 0;
   for (const p of body) size += p.length;
