@@ -10,6 +10,8 @@
 // Per workload and runtime it prints whole-process times (medians of alternating rounds): plain,
 // the limit and tph, the ratios to plain, and tph's cost per call against the limit's
 // (ns a call end to end, less plain; tph's less its fixed cost, hello.ts traced less plain). Issue 49's targets are ratios to the limit.
+// In the program and for the writer it also prints the limit keeping every call's primitive values
+// as tph does (LIMIT_PRIMITIVES=1; the plain limit keeps values for each function's first 20 calls).
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -275,6 +277,10 @@ try {
       const plain: Sample[] = [], limit: Sample[] = [], tph: Sample[] = [], dflt: Sample[] = [];
       const plainIn: number[] = [], limitIn: number[] = [], limitW: number[] = [];
       const tphIn: number[] = [], tphW: number[] = [];
+      // The limit keeping, past each function's first 20 calls, every call's primitive arguments
+      // and result as tph keeps them (LIMIT_PRIMITIVES=1, bench/limit/recorder.mjs): the writer's
+      // limit for what tph stores (docs/notes/perf49_dump.md §6).
+      const valuesIn: number[] = [], valuesW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         plainIn.push(inProcess().program);
@@ -282,6 +288,10 @@ try {
         const li = inProcess();
         limitIn.push(li.program);
         limitW.push(li.write);
+        once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" });
+        const vi = inProcess();
+        valuesIn.push(vi.program);
+        valuesW.push(vi.write);
         tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
@@ -296,6 +306,8 @@ try {
       const limitInNs = (median(limitIn) - pIn) / calls * 1e6;
       const tphInNs = (median(tphIn) - pIn) / tphCalls * 1e6;
       const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
+      const valuesInNs = (median(valuesIn) - pIn) / calls * 1e6;
+      const valuesWNs = median(valuesW) / calls * 1e6;
       const rssOver = rss(tph) - rss(limit);
       console.log(
         `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms;` +
@@ -318,6 +330,7 @@ try {
       ]);
       show("in the program, ns a call", [
         `the limit ${num(limitInNs, 0)}`,
+        `the limit storing every call's primitives ${num(valuesInNs, 0)}`,
         `tph ${
           against(
             `${num(tphInNs, 0)} = x${num(tphInNs / limitInNs, 2)} the limit`,
@@ -328,7 +341,10 @@ try {
       ]);
       show("writer after the last line, ns a call", [
         `the limit ${num(limitWNs, 0)}`,
-        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")}`,
+        `the limit storing every call's primitives ${num(valuesWNs, 0)}`,
+        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")} (x${
+          num(tphWNs / valuesWNs, 2)
+        } the limit storing them)`,
       ]);
       show("peak RSS, MB", [
         `plain ${num(rss(plain), 0)}`,
@@ -345,6 +361,7 @@ try {
       put("tph per call / limit per call", tphNs / limitNs, "x");
       put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
       put("writer ns a call", tphWNs, "ns");
+      put("writer: tph / the limit storing every call's primitives", tphWNs / valuesWNs, "x");
       put("peak RSS over the limit", rssOver, "MB");
     }
   }
