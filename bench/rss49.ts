@@ -115,7 +115,9 @@ function tphCommand(root: string, path: string): string[] | null {
   if (path === "bun") return [join(root, "node_modules/.bin/bun"), join(root, "cli.ts")];
   if (path === "deno-lib") {
     const deno = join(root, "node_modules/.bin/deno");
-    return existsSync(join(root, "lib/cli.js")) ? [deno, "run", "-A", join(root, "lib/cli.js")] : null;
+    return existsSync(join(root, "lib/cli.js"))
+      ? [deno, "run", "-A", join(root, "lib/cli.js")]
+      : null;
   }
   if (path === "node") {
     const node = join(root, "node_modules/node24/bin/node");

@@ -158,7 +158,7 @@ export function build(): string[] {
   while (queue.length > 0) {
     const path = queue.shift()!;
     // A checkout's bundles on Bun (own_files.ts names them; bun_bytecode.ts): never in lib/.
-    if (seen.has(path) || path.includes("/.bun_")) continue;
+    if (seen.has(path) || (path.includes("/.bun_") || path.includes("/.deno_"))) continue;
     seen.add(path);
     const text = readFileSync(path, "utf8");
     let js: string;
@@ -301,7 +301,7 @@ export function prune(): string[] {
   const queue = ENTRIES.map((e) => join(OUT, e.replace(/\.ts$/, ".js")));
   while (queue.length > 0) {
     const path = queue.shift()!;
-    if (seen.has(path) || path.includes("/.bun_")) continue;
+    if (seen.has(path) || (path.includes("/.bun_") || path.includes("/.deno_"))) continue;
     seen.add(path);
     const text = readFileSync(path, "utf8");
     for (const target of loads(path, text)) queue.push(target);
