@@ -157,7 +157,8 @@ export function build(): string[] {
   const written: string[] = [];
   while (queue.length > 0) {
     const path = queue.shift()!;
-    // A checkout's bundles on Bun (own_files.ts names them; bun_bytecode.ts): never in lib/.
+    // A checkout's bundles on Bun and Deno (own_files.ts names them; bun_bytecode.ts,
+    // deno_bundle.ts): never in lib/.
     if (seen.has(path) || (path.includes("/.bun_") || path.includes("/.deno_"))) continue;
     seen.add(path);
     const text = readFileSync(path, "utf8");
