@@ -2,7 +2,7 @@
 // the preload's ~125 TypeScript modules as its emitted JavaScript with its source map inline (the
 // TypeScript source in it): ~3.5 MB of text held by the program's process, where a bundle of them
 // (`deno bundle`, ~0.6 MB) holds a fifth of it. `tph run hello.ts`'s process: 57 → 51 MB of RSS;
-// marked recording every call peaks ~8 MB lower (docs/performance.md). As Bun's bytecode
+// marked recording every call peaks ~6 MB lower (docs/performance.md). As Bun's bytecode
 // (bun_bytecode.ts), it is built by the Deno running tph, the first time a command finds it
 // missing or older than a source it was built from (that command's program loads the sources, and
 // tph waits for the build before it exits), into the folder of own_files.ts, whose URLs then hold
