@@ -3,8 +3,9 @@
 import { args, setExitCode } from "./src/platform/process.ts";
 import { abortEarly, startEarly } from "./src/cli/launch/early_start.ts";
 import { enableCompileCache } from "./src/platform/compile_cache.ts";
-import { useBunPreload } from "./src/program/command.ts";
+import { useBunPreload, useDenoPreload } from "./src/program/command.ts";
 import { bunBytecodeBuilt, bunPreload, cliModule } from "./src/cli/launch/bun_bytecode.ts";
+import { denoBundleBuilt, denoPreload } from "./src/cli/launch/deno_bundle.ts";
 
 // On Node, its compile cache (compile_cache.ts): the rest of the CLI loads compiled after the first
 // run (~25 ms of each command). The package's `tph` command (bin/tph.js) turns it on before this
@@ -13,6 +14,8 @@ enableCompileCache();
 const argv = args();
 // On Bun, the program's preload as bytecode (bun_bytecode.ts).
 useBunPreload(bunPreload);
+// On Deno, the program's preload as one module (deno_bundle.ts).
+useDenoPreload(denoPreload);
 // `tph run` starts the program's process before loading the rest of the CLI (early_start.ts).
 startEarly(argv);
 // A URL rather than a string: Deno reads every module a literal `import("…")` names before the
@@ -25,4 +28,5 @@ const { main } = await import(
 const code = await main(argv);
 await abortEarly();
 await bunBytecodeBuilt();
+await denoBundleBuilt();
 setExitCode(code);

@@ -2,12 +2,16 @@
 // sampled from /proc every ~2 ms and split at the program's phases (TPH_BENCH_PHASES: the program
 // ran, then the writer at exit). Optionally A/B against another checkout in alternating rounds.
 //
-//   deno run -A bench/rss49.ts [deno|bun|node|binary ...] [--rounds N] [--ref /work/wt/ref]
+//   deno run -A bench/rss49.ts [deno|bun|node|binary|deno-lib ...] [--rounds N] [--ref /work/wt/ref]
 //     [--workload marked|yaml|zod|fib|hello] [--limit] [--curve]
 //
 // --limit: the design's limit (bench/limit/recorder.mjs) sampled too, in the same rounds, on the
 // workload rewritten by tph's rewriter as design_limit.ts does (not on the binary).
+// deno-lib: Deno running the npm build (lib/cli.js: the program's side one JavaScript bundle, where a
+// checkout's child loads ~130 TypeScript modules, each emitted with its source map inline).
 // --curve: each run's RSS through time.
+// --plain: the program run by the runtime alone (no tph, no preload) sampled too, in the same
+// rounds: with `--workload hello`, what tph's child holds before the program does anything.
 //
 // Per runtime and checkout (medians of the rounds): the program process's peak RSS (VmHWM) and
 // where it rose to it — while the program ran, or while the run was written after its last line —
@@ -44,10 +48,12 @@ const WORKLOAD = valueOf("--workload") ?? "marked";
 const CURVE = words.includes("--curve");
 /** `--limit`: the limit sampled too. */
 const LIMIT = words.includes("--limit");
+/** `--plain`: the runtime alone sampled too. */
+const PLAIN = words.includes("--plain");
 const flagged = new Set(["--rounds", "--ref", "--workload"]);
 const names = words.filter((w, i) => !w.startsWith("--") && !flagged.has(words[i - 1]));
-const PATHS = ["deno", "bun", "node", "binary"].filter((p) =>
-  names.length === 0 || names.includes(p)
+const PATHS = ["deno", "bun", "node", "binary", "deno-lib"].filter((p) =>
+  names.length === 0 ? p !== "deno-lib" : names.includes(p)
 );
 
 const PROGRAMS: Record<string, { program: string; include: string[]; args?: string[] }> = {
@@ -107,6 +113,12 @@ function tphCommand(root: string, path: string): string[] | null {
     return [join(root, "node_modules/.bin/deno"), "run", "-A", join(root, "cli.ts")];
   }
   if (path === "bun") return [join(root, "node_modules/.bin/bun"), join(root, "cli.ts")];
+  if (path === "deno-lib") {
+    const deno = join(root, "node_modules/.bin/deno");
+    return existsSync(join(root, "lib/cli.js"))
+      ? [deno, "run", "-A", join(root, "lib/cli.js")]
+      : null;
+  }
   if (path === "node") {
     const node = join(root, "node_modules/node24/bin/node");
     return existsSync(join(root, "lib/cli.js")) ? [node, join(root, "lib/cli.js")] : null;
@@ -244,6 +256,17 @@ async function sampledLimit(argv: string[], cwd: string): Promise<{ peak: number
   };
 }
 
+/**
+ * A run without tph (`--plain`): its peak, and its RSS, anonymous and file pages at its highest
+ * sample (a short program's last sample may be of the process as it exits).
+ */
+async function sampledPlain(argv: string[], cwd: string): Promise<Mem> {
+  const { cli, samples } = await sample(argv, cwd, {});
+  const list = samples.get(cli)!;
+  const top = list.reduce((a, s) => (s.mem.rss > a.mem.rss ? s : a), list[0]).mem;
+  return { ...top, hwm: list.reduce((m, s) => Math.max(m, s.mem.hwm), 0) };
+}
+
 /** One traced run, sampled. */
 async function sampled(argv: string[], cwd: string): Promise<Figures> {
   const phasesFile = join(tmp, "phases.jsonl");
@@ -341,7 +364,7 @@ try {
     }
     const recorder = join(REPO, "bench/limit/recorder.mjs");
     const limitArgv = limitDir === undefined || path === "binary" ? null : [
-      ...(path === "deno"
+      ...(path === "deno" || path === "deno-lib"
         ? [join(REPO, "node_modules/.bin/deno"), "run", "-A", "--preload", recorder]
         : path === "bun"
         ? [join(REPO, "node_modules/.bin/bun"), "--preload", recorder]
@@ -349,10 +372,29 @@ try {
       w.program,
       ...(w.args ?? []),
     ];
+    const plainArgv = !PLAIN || path === "binary" ? null : [
+      ...(path === "deno" || path === "deno-lib"
+        ? [join(REPO, "node_modules/.bin/deno"), "run", "-A"]
+        : path === "bun"
+        ? [join(REPO, "node_modules/.bin/bun")]
+        : [join(REPO, "node_modules/node24/bin/node")]),
+      join(REPO, w.program),
+      ...(w.args ?? []),
+    ];
     const limits: { peak: number; atEnd: number }[] = [];
+    const plains: Mem[] = [];
     for (let i = 0; i < ROUNDS; i++) {
+      if (plainArgv !== null) plains.push(await sampledPlain(plainArgv, REPO));
       if (limitArgv !== null) limits.push(await sampledLimit(limitArgv, limitDir!));
       for (const [root, argv] of commands) runs.get(root)!.push(await sampled(argv, REPO));
+    }
+    if (plains.length > 0) {
+      const m = (f: (x: Mem) => number) => num(median(plains.map(f)), 0);
+      console.log(
+        `${path.padEnd(6)} plain: peak ${m((x) => x.hwm)} MB; at its highest sample ${
+          m((x) => x.rss)
+        } (anon ${m((x) => x.anon)}, file ${m((x) => x.file)})`,
+      );
     }
     const limitPeak = median(limits.map((x) => x.peak));
     if (limits.length > 0) {

@@ -157,8 +157,9 @@ export function build(): string[] {
   const written: string[] = [];
   while (queue.length > 0) {
     const path = queue.shift()!;
-    // A checkout's bundles on Bun (own_files.ts names them; bun_bytecode.ts): never in lib/.
-    if (seen.has(path) || path.includes("/.bun_")) continue;
+    // A checkout's bundles on Bun and Deno (own_files.ts names them; bun_bytecode.ts,
+    // deno_bundle.ts): never in lib/.
+    if (seen.has(path) || (path.includes("/.bun_") || path.includes("/.deno_"))) continue;
     seen.add(path);
     const text = readFileSync(path, "utf8");
     let js: string;
@@ -301,7 +302,7 @@ export function prune(): string[] {
   const queue = ENTRIES.map((e) => join(OUT, e.replace(/\.ts$/, ".js")));
   while (queue.length > 0) {
     const path = queue.shift()!;
-    if (seen.has(path) || path.includes("/.bun_")) continue;
+    if (seen.has(path) || (path.includes("/.bun_") || path.includes("/.deno_"))) continue;
     seen.add(path);
     const text = readFileSync(path, "utf8");
     for (const target of loads(path, text)) queue.push(target);

@@ -7,6 +7,7 @@ import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
   BUN_CLI_URL,
   BUN_PRELOAD_URL,
+  DENO_PRELOAD_URL,
   NODE_PRELOAD_URL,
   OWN_ROOT_URL,
   PRELOAD_URL,
@@ -43,6 +44,16 @@ export function scriptPath(script: string, cwd: string): string {
   return script.startsWith("/") ? script : `${cwd.replace(/\/$/, "")}/${script}`;
 }
 
+/**
+ * The files of Deno's bundle of the preload from a checkout (src/cli/launch/deno_bundle.ts): the
+ * top folder (ending in `/`), the preload's source, its bundle.
+ */
+export const DENO_BUNDLE_FILES = {
+  root: decodeURIComponent(OWN_ROOT_URL.pathname),
+  preload: PRELOAD,
+  bundle: decodeURIComponent(DENO_PRELOAD_URL.pathname),
+} as const;
+
 /** A runtime a traced program can run on. */
 export type ProgramRuntime = "deno" | "bun" | "node";
 /** The runtimes `tph run --runtime` takes. */
@@ -69,6 +80,7 @@ export function nodeHasHooks(version: string): boolean {
 
 let binaryPreload: (() => string) | null = null;
 let bunPreload: ((preload: string) => string | null) | null = null;
+let denoPreload: ((preload: string) => string | null) | null = null;
 
 /**
  * On Bun from a checkout: the preload bundled with its bytecode, when there is one for this Bun
@@ -78,6 +90,16 @@ let bunPreload: ((preload: string) => string | null) | null = null;
  */
 export function useBunPreload(preload: (preload: string) => string | null): void {
   bunPreload = preload;
+}
+
+/**
+ * On Deno from a checkout: the preload as one module, when there is one built from the sources as
+ * they are (src/cli/launch/deno_bundle.ts); null to load the sources.
+ *
+ * @param preload Gives the bundle for the preload's source, or null.
+ */
+export function useDenoPreload(preload: (preload: string) => string | null): void {
+  denoPreload = preload;
 }
 
 /**
@@ -138,9 +160,16 @@ export function childCommand(
   if (runtime === "deno") {
     const v8 = room.v8KiB === null ? [] : [`--v8-flags=--stack-size=${room.v8KiB}`];
     command = {
-      argv: test
-        ? [exe.invoked, "test", "-A", ...v8, "--preload", TEST_PRELOAD, ...args]
-        : [exe.invoked, "run", "-A", ...v8, "--preload", PRELOAD, script, ...args],
+      argv: test ? [exe.invoked, "test", "-A", ...v8, "--preload", TEST_PRELOAD, ...args] : [
+        exe.invoked,
+        "run",
+        "-A",
+        ...v8,
+        "--preload",
+        (runtime === ownRuntime() ? denoPreload?.(PRELOAD) : null) ?? PRELOAD,
+        script,
+        ...args,
+      ],
       env: {},
     };
   } else if (runtime === "node") {

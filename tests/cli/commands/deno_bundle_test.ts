@@ -1,0 +1,82 @@
+// On Deno from a checkout, `tph run`'s preload loads as one module that the running Deno bundles
+// when it is missing or stale (src/cli/launch/deno_bundle.ts). Run in a copy of the checkout's
+// sources (its node_modules linked), never the checkout itself: a test changes a source there.
+
+import assert from "node:assert/strict";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { assertCode, DENO, exec, REPO, tempDir } from "./_cli.ts";
+
+const LOADER = "src/program/loader";
+
+/** A copy of the checkout's sources with none of its bundles. */
+function copyCheckout(to: string): void {
+  for (const name of ["cli.ts", "src", "package.json", "deno.json"]) {
+    cpSync(join(REPO, name), join(to, name), { recursive: true });
+  }
+  symlinkSync(join(REPO, "node_modules"), join(to, "node_modules"));
+  for (const name of readdirSync(join(to, LOADER))) {
+    if (name.startsWith(".deno_") || name.startsWith(".bun_")) {
+      rmSync(join(to, LOADER, name), { recursive: true });
+    }
+  }
+}
+
+Deno.test("deno cli.ts: the preload as one module, built when missing or stale", async () => {
+  await using dir = tempDir();
+  const tph = join(dir.path, "tph");
+  copyCheckout(tph);
+  const cwd = join(dir.path, "p");
+  mkdirSync(cwd);
+  // The program's own command line, as the kernel has it: the preload tph gave Deno; and a
+  // function traced, whose call the run holds either way.
+  writeFileSync(
+    join(cwd, "cmdline.ts"),
+    "function preloadOf(argv: string[]): string {\n" +
+      '  return argv[argv.indexOf("--preload") + 1];\n' +
+      "}\n" +
+      'console.log(preloadOf(Deno.readTextFileSync("/proc/self/cmdline").split("\\0")));\n',
+  );
+  const run = async () => {
+    const r = await exec([DENO, "run", "-A", join(tph, "cli.ts"), "run", "cmdline.ts"], { cwd });
+    assertCode(r, 0, "tph run cmdline.ts");
+    assert.match(r.stderr, /\b1 call recorded\b/);
+    return r.stdout.trim();
+  };
+  const source = join(tph, "src/program/preload.ts");
+  const bundle = join(tph, LOADER, ".deno_preload.js");
+  // None yet: the sources, and the bundle built before tph exits.
+  assert.equal(await run(), source);
+  assert.ok(existsSync(bundle), "the bundle was built");
+  const manifest = JSON.parse(readFileSync(join(tph, LOADER, ".deno_bundle.json"), "utf8"));
+  const inputs = manifest.inputs.map((i: [string]) => i[0]);
+  for (
+    const file of ["src/program/preload.ts", "src/program/child.ts", "src/program/settings.ts"]
+  ) {
+    assert.ok(inputs.includes(file), `${file} among the sources: ${inputs}`);
+  }
+  assert.ok(!readdirSync(join(tph, LOADER)).some((n) => n.includes(".deno_bundle.build")));
+  // Fresh: the bundle.
+  assert.equal(await run(), bundle);
+  // A source changed: the sources again, and a new build.
+  appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
+  assert.equal(await run(), source);
+  assert.equal(await run(), bundle);
+  // A bundle cut short (a full disk, a killed build) or replaced: stale, so the sources run and
+  // the bundle is built again; never a SyntaxError in the program's run.
+  const whole = readFileSync(bundle);
+  writeFileSync(bundle, whole.subarray(0, whole.length >> 1));
+  assert.equal(await run(), source);
+  assert.equal(readFileSync(bundle).length, whole.length, "the cut bundle was built again");
+  assert.equal(await run(), bundle);
+});
