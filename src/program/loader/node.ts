@@ -16,6 +16,8 @@ import { transformModule } from "./transform.ts";
 import { stripTypes } from "./node_strip.ts";
 import { findInlineMap } from "../instrument/_positions.ts";
 import type { LoaderSetup } from "./setup.ts";
+import type { Manifest, ManifestFile } from "./manifest.ts";
+import { readAt } from "../../platform/files.ts";
 import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 import { stackTraceLimit, strStartsWith, withStackTraceLimit } from "../../platform/intrinsics.ts";
 
@@ -84,6 +86,34 @@ function ownInlineMap(code: string, source: string): string {
   return fitted === null || own === null ? code : code.slice(0, fitted.at) + source.slice(own.at);
 }
 
+/**
+ * The file as the manifest knows it, when the source Node's load gave is the file's own bytes
+ * (decoded as the hook decodes them), else null: another hook before tph's may give a changed
+ * source for a file whose size and time stay the same, and a key taken by the file's stamp would
+ * then find the entry of what it gave before. The file's stamp is taken before its bytes are read.
+ *
+ * @param manifest The last run's manifest.
+ * @param path The file.
+ * @param source The source as the hook got it.
+ * @param decoder The hook's decoder.
+ */
+function ownFile(
+  manifest: Manifest,
+  path: string,
+  source: string,
+  decoder: TextDecoder,
+): ManifestFile | undefined {
+  const file = manifest.fileNow(path);
+  if (file === null) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = readAt(path, 0, file.size);
+  } catch {
+    return undefined;
+  }
+  return decoder.decode(bytes) === source ? file : undefined;
+}
+
 /** Told of each built-in a module loads (its `node:` URL) before it loads (follow.ts), or null. */
 let builtinSeen: ((url: string) => void) | null = null;
 /** Whether the load hook is installed. */
@@ -139,9 +169,11 @@ export function installNodeLoader(setup: LoaderSetup): void {
     let columns: string | null;
     instrumenting = true;
     try {
+      const manifest = setup.manifest;
       ({ code, columns } = transformModule(source, {
         ...setup.transformOptions(path, lang),
         columnTable: true,
+        known: manifest === null ? undefined : ownFile(manifest, path, source, decoder),
       }));
     } catch (e) {
       // The program runs either way: this file's calls are not recorded.

@@ -48,7 +48,12 @@ export function registerLoader(
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
   let count = 0;
-  const setup = loaderSetup(options, g.Bun === undefined ? g.Deno : undefined, () => void count++);
+  const setup = loaderSetup(
+    options,
+    g.Bun === undefined ? g.Deno : undefined,
+    () => void count++,
+    hooks && g.Bun === undefined && g.Deno === undefined,
+  );
   // The runtime's own loader (docs/design.md); none where another loads the program's modules
   // (vitest's own process, through vite: tests/vitest_plugin.ts).
   if (hooks) {
@@ -67,6 +72,8 @@ export function registerLoader(
  * @param options The loader's options.
  * @param deno Deno's global, on Deno (its main module and version key the manifest).
  * @param counted Called once for each file instrumented.
+ * @param node Whether Node's load hook is installed (it keeps a manifest of its own: each file's
+ *   key while the file is unchanged, taken only for a source that is the file's own bytes).
  * @returns The setup.
  */
 function loaderSetup(
@@ -74,6 +81,7 @@ function loaderSetup(
   // deno-lint-ignore no-explicit-any
   deno: any,
   counted: () => void,
+  node = false,
 ): LoaderSetup {
   // tph never traces any copy of itself (own_sources.ts). The running one's files are left out
   // of the scope too: on Bun they then never reach the plugin.
@@ -109,11 +117,18 @@ function loaderSetup(
   // before the hook is there, unless this run will not parse at all (manifest.ts).
   const cacheDir = transformCacheFolder(options.transformCacheDir);
   const main = deno?.mainModule;
-  const manifest = cacheDir !== null && typeof main === "string"
+  const manifest = cacheDir === null ? null : typeof main === "string"
     ? new Manifest(
       cacheDir,
       JSON.stringify([main, options, deno.version?.deno]),
       configFiles([dirname(fileURLToPath(main)), process.cwd()]),
+    )
+    : node
+    ? new Manifest(
+      cacheDir,
+      JSON.stringify(["node", process.argv[1] ?? "", options, process.version]),
+      [],
+      true,
     )
     : null;
   const parserLoaded = manifest === null || !manifest.unchanged();

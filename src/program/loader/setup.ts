@@ -21,7 +21,7 @@ export interface LoaderSetup {
   moduleName: (path: string) => string;
   /** The transform options every runtime gives a file; each adds its own after these. */
   transformOptions: (path: string, lang: Lang) => TransformOptions;
-  /** What the last run of the same program saw (Deno only, else null; manifest.ts). */
+  /** What the last run of the same program saw (Deno; Node per file; else null: manifest.ts). */
   manifest: Manifest | null;
   /** Whether oxc was loaded before the loader was installed (else parse in a worker). */
   parserLoaded: boolean;

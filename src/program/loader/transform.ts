@@ -25,6 +25,7 @@ import { ABI_VERSION } from "../../abi.ts";
 import { VERSION } from "../../version.ts";
 import { ownMapOf } from "./own_map.ts";
 import type { ScopeOptions } from "../../project/scope.ts";
+import type { ManifestFile } from "./manifest.ts";
 import { Error, JSON, Map, Number } from "../../platform/globals.ts";
 
 /** Options of {@linkcode transform}. */
@@ -43,6 +44,11 @@ export interface TransformOptions {
   instrumenter?: (source: string, options: InstrumentOptions) => string;
   /** The cache key, when already known (see manifest.ts); default: {@linkcode cacheKey}. */
   key?: string;
+  /**
+   * The file as the last run's manifest knows it (Node, where the source is the file's own bytes:
+   * node.ts): its key from there when the file and its map are unchanged, and this run's noted.
+   */
+  known?: ManifestFile;
   /**
    * How to parse the file; set it to learn whether the file has ES module syntax (Bun's loader
    * decides a module's format by that). Default: from the extension, and the answer is null.
@@ -202,7 +208,10 @@ export function transformModule(source: string, options: TransformOptions): Tran
   let folder = false;
   const own = options.ownMaps === false ? null : ownMapOf(options.filename, source, options.module);
   if (cacheDir !== null) {
-    key = options.key ?? cacheKey(source, options, own?.stamp ?? null);
+    const mapStamp = own?.stamp ?? null;
+    const known = options.known;
+    key = options.key ?? known?.key(mapStamp) ?? cacheKey(source, options, mapStamp);
+    known?.saw(key, mapStamp);
     entry = join(cacheDir, key.slice(0, 2), key + ".js");
     let text: string | null = null;
     let problem: string | null = null;
@@ -223,23 +232,13 @@ export function transformModule(source: string, options: TransformOptions): Tran
       const body = entryBody(text, key, source);
       if (typeof body !== "string") problem = body.problem;
       else {
-        text = body;
-        let moduleSyntax: boolean | null = null;
-        let columns: string | null = null;
-        let ok = true;
-        if (tagged) {
-          const tag = text[0];
-          ok = tag === "m" || tag === "s" || tag === "?";
-          moduleSyntax = tag === "?" ? null : tag === "m";
-          text = text.slice(1);
+        // An entry checked by sha256 (written so by an earlier tph on Node) is written again
+        // with this tph's hash, so that the next run does not load node:crypto to check it.
+        if (BODY_HASH !== "s" && text[text.length - body.length - 18] === "s") {
+          rewrite(entry, key, source, body);
         }
-        if (ok && options.columnTable) {
-          const eol = text.indexOf("\n");
-          ok = eol >= 0;
-          columns = text.slice(0, eol);
-          text = text.slice(eol + 1);
-        }
-        if (ok) return { code: text, moduleSyntax, columns };
+        const result = unpack(body, tagged, options.columnTable === true);
+        if (result !== null) return result;
         problem = "is not in the form this file needs";
       }
     }
@@ -292,31 +291,94 @@ export function transformModule(source: string, options: TransformOptions): Tran
   return { code, moduleSyntax, columns };
 }
 
+/**
+ * A checked entry's body as a result: with options.sourceType (`tagged`) its first character says
+ * whether the file has module syntax, with options.columnTable a line of columns follows. Null
+ * when it is not in that form.
+ */
+function unpack(body: string, tagged: boolean, columnTable: boolean): TransformResult | null {
+  let text = body;
+  let moduleSyntax: boolean | null = null;
+  let columns: string | null = null;
+  if (tagged) {
+    const tag = text[0];
+    if (tag !== "m" && tag !== "s" && tag !== "?") return null;
+    moduleSyntax = tag === "?" ? null : tag === "m";
+    text = text.slice(1);
+  }
+  if (columnTable) {
+    const eol = text.indexOf("\n");
+    if (eol < 0) return null;
+    columns = text.slice(0, eol);
+    text = text.slice(eol + 1);
+  }
+  return { code: text, moduleSyntax, columns };
+}
+
+/** Write an entry anew, for the same source and body (a read-only cache keeps it as it was). */
+function rewrite(entry: string, key: string, source: string, body: string): void {
+  try {
+    writeWhole(entry, entryText(key, source, body));
+  } catch {
+    // Checked by sha256 again next time.
+  }
+}
+
 /** The first word of an entry's header: the entry format of this tph. */
 const ENTRY_FORMAT = "//tph-transform-1";
-const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fsw][0-9a-f]{16})\n/;
+const HEADER = /^\/\/tph-transform-1 ([0-9a-f]{64}) (\d+) (\d+) ([fswz][0-9a-f]{16})\n/;
 
-/**
- * How an entry's body is hashed for its header: `s`, the first 16 hex digits of its sha256 (of its
- * UTF-8), where node:crypto is loaded anyway for every key (Node: 0.2 ms for marked's 100K
- * characters, where FNV-1a in JavaScript, run cold, takes 1.5–5); else contentHash's (`w` on
- * Bun, `f` on Deno, whose re-runs take their keys from the manifest and never load node:crypto).
- */
 // deno-lint-ignore no-explicit-any
-const BODY_HASH: "s" | "c" = (globalThis as any).Bun === undefined &&
-    // deno-lint-ignore no-explicit-any
-    (globalThis as any).Deno === undefined
-  ? "s"
-  : "c";
+const ON_NODE = (globalThis as any).Bun === undefined && (globalThis as any).Deno === undefined;
 
 /**
- * The hash of an entry's body, by `kind` (see BODY_HASH). sha256 only of a body without lone
- * surrogates: its UTF-8 does not keep them (one written to the file comes back as U+FFFD, and a
- * hash of the UTF-8 would take the changed text for the same).
+ * How an entry's body is hashed for its header: never by something that loads node:crypto, since
+ * re-runs on Deno and Node take their keys from the manifest and never load it (3.5–8 ms on Node).
+ * `c`: contentHash's (`w` on Bun, `f`, FNV-1a in JavaScript, elsewhere); on Node a body of at least
+ * ZLIB_FROM characters `z`: node:zlib's crc32 (native: loading node:zlib and the crc of marked's
+ * 107K characters take half of FNV-1a's cold loop in the program's process; node:zlib's load is
+ * about FNV-1a's cost for 50K characters). An `s` entry (the first 16 hex
+ * digits of its sha256, of its UTF-8, as Node wrote them for a while) is still checked by it.
  */
-function bodyHash(body: string, kind: "s" | "c"): string {
+const BODY_HASH: "s" | "c" | "z" = "c";
+/** The size of a body Node hashes by crc32 rather than FNV-1a (see BODY_HASH). */
+const ZLIB_FROM = 65536;
+
+/** The first digits of a hash, by its kind's letter (the header's last word). */
+type HashKind = "s" | "c" | "z";
+
+/** The kind a body is hashed by when written: BODY_HASH, or `z` for a large one on Node. */
+function writtenKind(body: string): HashKind {
+  return BODY_HASH === "c" && ON_NODE && body.length >= ZLIB_FROM ? "z" : BODY_HASH;
+}
+
+/** node:zlib's crc32, loaded on first use; null where the runtime has none. */
+let crc32: ((data: string, value?: number) => number) | null | undefined;
+
+/**
+ * The hash of an entry's body, by `kind` (see BODY_HASH). sha256 and crc32 only of a body without
+ * lone surrogates: its UTF-8 does not keep them (one written to the file comes back as U+FFFD, and
+ * a hash of the UTF-8 would take the changed text for the same). `z`: the crc32 of the body, then
+ * of its first half.
+ */
+function bodyHash(body: string, kind: HashKind): string {
   if (kind === "s" && wellFormed(body)) {
     return "s" + strSlice(hasher()("sha256").update(body).digest("hex"), 0, 16);
+  }
+  if (kind === "z" && wellFormed(body)) {
+    if (crc32 === undefined) {
+      try {
+        // deno-lint-ignore no-explicit-any
+        crc32 = (process as any).getBuiltinModule("node:zlib").crc32 ?? null;
+      } catch {
+        crc32 = null;
+      }
+    }
+    if (crc32 != null) {
+      // As contentHash writes its digits.
+      const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
+      return "z" + hex(crc32(body)) + hex(crc32(strSlice(body, 0, body.length >>> 1)));
+    }
   }
   return contentHash(body);
 }
@@ -334,7 +396,7 @@ export function entryText(
   key: string,
   source: string,
   body: string,
-  kind: "s" | "c" = BODY_HASH,
+  kind: HashKind = writtenKind(body),
 ): string {
   return `${ENTRY_FORMAT} ${key} ${source.length} ${body.length} ${bodyHash(body, kind)}\n${body}`;
 }
@@ -362,7 +424,10 @@ export function entryBody(
   const body = text.slice(m[0].length);
   if (body.length !== Number(m[3])) return { problem: "is cut short or lengthened" };
   // Checked by the hash the header names (an entry written by another runtime included).
-  if (bodyHash(body, m[4][0] === "s" ? "s" : "c") !== m[4]) return { problem: "was changed" };
+  const kind = m[4][0];
+  if (bodyHash(body, kind === "s" || kind === "z" ? kind : "c") !== m[4]) {
+    return { problem: "was changed" };
+  }
   return body;
 }
 

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Manifest } from "../../../src/program/loader/manifest.ts";
@@ -100,5 +108,65 @@ Deno.test("Manifest ignores an unreadable or foreign manifest and a cache it can
     const blocked = new Manifest(join(a, "under-a-file"), "k", []);
     blocked.saw(a, "key");
     blocked.save();
+  });
+});
+
+Deno.test("Manifest per file (Node): each unchanged file's key, under its stamp and map stamp", () => {
+  withDir((dir) => {
+    const a = join(dir, "a.ts"), b = join(dir, "b.ts"), cache = join(dir, "cache");
+    writeFileSync(a, "export const a = 1;");
+    writeFileSync(b, "export const b = 2;");
+    const first = new Manifest(cache, "k", [], true);
+    const fa = first.fileNow(a)!, fb = first.fileNow(b)!;
+    assert.equal(fa.size, 19);
+    assert.equal(fa.key(null), undefined, "no previous run");
+    fa.saw("key-a", null);
+    fb.saw("key-b", "b.js.map\u000012\u00001");
+    assert.equal(first.fileNow(dir), null, "a folder is no file");
+    assert.equal(first.fileNow(join(dir, "missing.ts")), null);
+    first.save();
+    // b changes: a's key is still known (Deno's manifest would know none).
+    writeFileSync(b, "export const b = 22;");
+    const second = new Manifest(cache, "k", [], true);
+    assert.equal(second.unchanged(), false, "never said on Node");
+    assert.equal(second.fileNow(a)!.key(null), "key-a");
+    assert.equal(second.fileNow(a)!.key("a.js.map\u000012\u00001"), undefined, "a map appeared");
+    assert.equal(second.fileNow(b)!.key("b.js.map\u000012\u00001"), undefined, "b changed");
+    // The stamp is the one taken before the file is read: a change after it is not recorded.
+    const fa2 = second.fileNow(a)!;
+    writeFileSync(a, "export const a = 11;");
+    fa2.saw("key-a2", null);
+    second.save();
+    const third = new Manifest(cache, "k", [], true);
+    assert.equal(third.fileNow(a)!.key(null), undefined, "a's stamp then is not its stamp now");
+    // A run that instrumented nothing keeps the last manifest.
+    new Manifest(cache, "k", [], true).save();
+    const [name] = readdirSync(join(cache, "manifests"));
+    const saved = JSON.parse(readFileSync(join(cache, "manifests", name), "utf8"));
+    // b, not loaded by the second run, keeps its (now stale) key: checked again when used.
+    assert.deepEqual(saved.files.map((f: unknown[]) => f[3]), ["key-a2", "key-b"]);
+  });
+});
+
+Deno.test("Manifest per file (Node): files another process of the program loaded keep their keys", () => {
+  withDir((dir) => {
+    const a = join(dir, "a.ts"), w = join(dir, "worker.ts"), cache = join(dir, "cache");
+    writeFileSync(a, "export const a = 1;");
+    writeFileSync(w, "export const w = 1;");
+    // The main thread and a worker thread start from the same manifest; the worker ends last.
+    const main = new Manifest(cache, "k", [], true), worker = new Manifest(cache, "k", [], true);
+    main.fileNow(a)!.saw("key-a", null);
+    main.save();
+    worker.fileNow(w)!.saw("key-w", null);
+    worker.save();
+    const next = new Manifest(cache, "k", [], true);
+    assert.equal(next.fileNow(w)!.key(null), "key-w");
+    // The main thread's next run finds its own too, and the worker's are kept.
+    assert.equal(next.fileNow(a)!.key(null), undefined, "lost to the worker's save");
+    next.fileNow(a)!.saw("key-a", null);
+    next.save();
+    const third = new Manifest(cache, "k", [], true);
+    assert.equal(third.fileNow(a)!.key(null), "key-a");
+    assert.equal(third.fileNow(w)!.key(null), "key-w", "kept though this run did not load it");
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { BIN } from "../../_harness.ts";
 import {
   cacheKey,
   entryBody,
@@ -120,4 +122,57 @@ Deno.test("an entry hashed by sha256 (Node's, `s`) is checked by it, and one wit
   assert.deepEqual(entryBody(lone.replace("\ud800", "\ufffd"), key, SOURCE), {
     problem: "was changed",
   });
+});
+
+Deno.test("an entry checked by sha256 (`s`) is served, and written again with contentHash's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-cache-"));
+  try {
+    const opts = { filename: "/x/add.js", module: "add.js", cacheDir: dir };
+    transform(SOURCE, opts);
+    const key = cacheKey(SOURCE, opts);
+    const file = join(dir, key.slice(0, 2), `${key}.js`);
+    writeFileSync(file, entryText(key, SOURCE, "/* from cache */", "s"));
+    assert.equal(transform(SOURCE, opts), "/* from cache */");
+    const header = readFileSync(file, "utf8").split("\n")[0];
+    assert.match(header, / [fw][0-9a-f]{16}$/, "no sha256 left to check next time");
+    assert.equal(transform(SOURCE, opts), "/* from cache */");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("Node hashes a large body by crc32 (`z`), checked on every runtime", () => {
+  const key = "ab".repeat(32);
+  const body = "let x = 1;\n".repeat(7000);
+  const text = entryText(key, SOURCE, body, "z");
+  assert.match(text.slice(0, text.indexOf("\n")), / z[0-9a-f]{16}$/);
+  assert.equal(entryBody(text, key, SOURCE), body);
+  assert.deepEqual(entryBody(text.replace("x = 1", "x = 2"), key, SOURCE), {
+    problem: "was changed",
+  });
+  // Lone surrogates: as for sha256, FNV-1a.
+  const lone = entryText(key, SOURCE, body + "'\ud800';", "z");
+  assert.doesNotMatch(lone.slice(0, lone.indexOf("\n")), / z[0-9a-f]{16}$/);
+  // What each runtime writes by default.
+  const written = entryText(key, SOURCE, body);
+  const kind = written[written.indexOf("\n") - 17];
+  assert.equal(kind, "Bun" in globalThis ? "w" : "Deno" in globalThis ? "f" : "z");
+});
+
+Deno.test("Node writes a large body's hash as `z`, a small one's as `f`, and checks both", () => {
+  const url = new URL("../../../src/program/loader/transform.ts", import.meta.url).href;
+  const script = `import { entryText, entryBody } from ${JSON.stringify(url)};
+const key = "ab".repeat(32), big = "let x = 1;\\n".repeat(7000), small = "let y;\\n";
+const kinds = [big, small].map((b) => {
+  const t = entryText(key, "s", b);
+  return t[t.indexOf("\\n") - 17] + (entryBody(t, key, "s") === b);
+});
+console.log(kinds.join(" "));`;
+  const r = spawnSync(BIN.node, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+  });
+  assert.equal(r.stderr, "");
+  assert.equal(r.stdout, "ztrue ftrue\n");
 });
