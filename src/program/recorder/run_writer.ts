@@ -326,6 +326,8 @@ const LENGTH_MASK = 255;
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
 const MAX_COPY = 4096;
+/** Bytes of a slab the values remembered are copied into (see valueWriter's copyFrom). */
+const SLAB = 1 << 14;
 const EMPTY = new Uint8Array(0);
 
 /** The least power of two at least `n` (and 16), up to `most`. */
@@ -354,12 +356,21 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   typedFill(textSeen, -1);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
+  // Copies are cut from slabs (views of one buffer: a new typed array with memory of its own
+  // for each cost twice as much before the writer's code is optimized, and most writes run cold).
+  let slab = EMPTY, slabAt = 0;
   /** The bytes written since `from` (no flush between), or null. */
   const copyFrom = (from: number, flushed: number): Uint8Array | null => {
-    if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;
-    const bytes = new Uint8Array(out.pos - from);
-    bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
-    return bytes;
+    const n = out.pos - from;
+    if (out.flushed !== flushed || n > MAX_COPY) return null;
+    if (slabAt + n > slab.length) {
+      slab = new Uint8Array(SLAB);
+      slabAt = 0;
+    }
+    const at = slabAt;
+    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
+    slabAt = at + n;
+    return bytesSub(slab, at, at + n);
   };
   const writeText = (k: number): void => {
     texts.locate(k);
