@@ -442,7 +442,10 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       byLength[h] = v;
       byLengthBytes[h] = bytes;
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
-    else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
+    else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
+      // A whole number as storedValue writes it, without its two calls.
+      out.wholeValue(v);
+    } else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
     else if (v === null && shown >= 4) out.fixed(TEXT_NULL);
     else storedValue(tp, v, false, maxRepr, text, whole);
   };
