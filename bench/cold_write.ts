@@ -6,6 +6,7 @@
 //
 //   deno run -A bench/cold_write.ts [node|deno|bun|binary ...] [--rounds N] [--against <worktree>]
 //     [--max-calls N] [--program <file> --include <glob>] [--node-flags "<V8 flags>"]
+//     [--deno-v8-flags <flag,flag>]
 //
 // `--node-flags` (node only): the CLI runs on Deno (`--runtime node`) and starts the program's
 // Node through a wrapper that adds the flags (Node refuses most V8 flags in NODE_OPTIONS), its
@@ -29,6 +30,8 @@ const maxCalls = flag("--max-calls");
 const program = flag("--program") ?? "bench/programs/marked_render.mjs";
 const include = flag("--include") ?? "node_modules/marked/**";
 const nodeFlags = flag("--node-flags");
+/** V8 flags for Deno's child (DENO_V8_FLAGS, comma-separated: e.g. `--single-threaded`). */
+const denoFlags = flag("--deno-v8-flags");
 const runtimes = argv.length > 0 ? argv : ["node"];
 const HERE = resolve(new URL("..", import.meta.url).pathname);
 const trees = against === undefined ? [HERE] : [resolve(against), HERE];
@@ -79,7 +82,12 @@ for (let r = 0; r < ROUNDS; r++) {
       const path = wrapDir === null ? process.env.PATH : `${wrapDir}:${process.env.PATH}`;
       const out = spawnSync(cmd[0], cmd.slice(1), {
         cwd: HERE,
-        env: { ...process.env, PATH: path, TPH_BENCH_PHASES: phases },
+        env: {
+          ...process.env,
+          PATH: path,
+          TPH_BENCH_PHASES: phases,
+          ...(denoFlags !== undefined && rt === "deno" ? { DENO_V8_FLAGS: denoFlags } : {}),
+        },
         timeout: 120_000,
         encoding: "utf8",
       });
@@ -107,10 +115,10 @@ for (let r = 0; r < ROUNDS; r++) {
 if (wrapDir !== null) rmSync(wrapDir, { recursive: true, force: true });
 console.log(
   `cold_write: ${program}${nodeFlags === undefined ? "" : ` (node ${nodeFlags})`}${
-    maxCalls ? ` --max-calls ${maxCalls}` : ""
-  }, ${ROUNDS} alternating rounds (medians); load ${Math.min(...loads).toFixed(1)}–${
-    Math.max(...loads).toFixed(1)
-  }${against === undefined ? "" : `; against ${against}`}`,
+    denoFlags === undefined ? "" : ` (deno ${denoFlags})`
+  }${maxCalls ? ` --max-calls ${maxCalls}` : ""}, ${ROUNDS} alternating rounds (medians); load ${
+    Math.min(...loads).toFixed(1)
+  }–${Math.max(...loads).toFixed(1)}${against === undefined ? "" : `; against ${against}`}`,
 );
 for (const [key, row] of rows) {
   console.log(
