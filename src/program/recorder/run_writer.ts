@@ -356,22 +356,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   typedFill(textSeen, -1);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
-  // Copies are cut from slabs (views of one buffer: a new typed array with memory of its own
-  // for each cost twice as much before the writer's code is optimized, and most writes run cold).
-  let slab = EMPTY, slabAt = 0;
-  /** The bytes written since `from` (no flush between), or null. */
-  const copyFrom = (from: number, flushed: number): Uint8Array | null => {
-    const n = out.pos - from;
-    if (out.flushed !== flushed || n > MAX_COPY) return null;
-    if (slabAt + n > slab.length) {
-      slab = new Uint8Array(SLAB);
-      slabAt = 0;
-    }
-    const at = slabAt;
-    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
-    slabAt = at + n;
-    return bytesSub(slab, at, at + n);
-  };
+  const slabs = new Slabs();
+  const copyFrom = (from: number, flushed: number) => slabs.since(out, from, flushed);
   const writeText = (k: number): void => {
     texts.locate(k);
     const c = texts.chunk;
@@ -442,13 +428,40 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       byLength[h] = v;
       byLengthBytes[h] = bytes;
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
-    else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12) {
-      // A whole number as storedValue writes it, without its two calls.
-      out.wholeValue(v);
-    } else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
+    // A whole number as storedValue writes it, without its two calls.
+    else if (typeof v === "number" && shownWhole(v, maxRepr)) out.wholeValue(v);
+    else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
     else if (v === null && shown >= 4) out.fixed(TEXT_NULL);
     else storedValue(tp, v, false, maxRepr, text, whole);
   };
+}
+
+/** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */
+function shownWhole(v: number, maxRepr: number): boolean {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12;
+}
+
+/**
+ * Copies of bytes cut from slabs (views of one buffer): a new typed array with memory of its own
+ * for each costs twice as much before the writer's code is optimized, and most writes run cold.
+ */
+class Slabs {
+  #slab = EMPTY;
+  #at = 0;
+
+  /** A copy of the bytes `out` wrote since `from` (no flush between, MAX_COPY at most), or null. */
+  since(out: RunSink, from: number, flushed: number): Uint8Array | null {
+    const n = out.pos - from;
+    if (out.flushed !== flushed || n > MAX_COPY) return null;
+    if (this.#at + n > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB);
+      this.#at = 0;
+    }
+    const at = this.#at, slab = this.#slab;
+    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
+    this.#at = at + n;
+    return bytesSub(slab, at, at + n);
+  }
 }
 
 // deno-lint-ignore no-control-regex
