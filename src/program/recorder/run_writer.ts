@@ -103,6 +103,8 @@ export class TapeCalls implements CallsToEncode {
   /** The value writer of the sink last written to. */
   #out: RunSink | null = null;
   #value: ValueWriter = () => {};
+  /** Whether writeCalls linked (and so settled) the trace's rows. */
+  #linked = false;
 
   constructor(
     t: TraceState,
@@ -121,9 +123,11 @@ export class TapeCalls implements CallsToEncode {
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
+    this.#linked = true;
     const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
-    const dropped = t.dropped, anyDropped = dropped.size > 0;
-    const droppedBelow = anyDropped ? droppedUnder(t, links) : null;
+    // Calls left out under each call, and under its descendants, by index (no Map per call).
+    const left = t.dropped.size > 0 ? droppedAt(t, links) : null;
+    const droppedBelow = left !== null ? droppedUnder(links, left) : null;
     const startTime = t.startTime;
     // The calls that sent trace context on, by handle (propagate/context.ts): numbered here.
     const sent = sentBy(t);
@@ -148,7 +152,7 @@ export class TapeCalls implements CallsToEncode {
       // Its time awaiting (to_json.ts, awaitedUs): negative while suspended.
       const ms = finished && (marks & AWAITS) !== 0 ? awaitedOf[row] : 0;
       const awaited = ms > 0 ? min(elapsed, round(ms * 1000)) : 0;
-      const left = anyDropped ? dropped.get(row) ?? -1 : -1;
+      const dropped = left !== null ? left[i] : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       const leftBelow = droppedBelow !== null ? droppedBelow[i] : 0;
       if (rows !== null && rows.has(row)) rows.set(row, ordinal);
@@ -167,14 +171,14 @@ export class TapeCalls implements CallsToEncode {
         below[i],
         start - (depth === 0 ? 0 : startAt[depth - 1]),
         elapsed,
-        left,
+        dropped,
         leftBelow,
         awaited,
       );
       startAt[depth] = start;
       writeValues(tp, value, out, row, count, marks);
       if (finished) this.#writeResult(out, value, row, state, marks);
-      putRecordTail(out, left, leftBelow, awaited);
+      putRecordTail(out, dropped, leftBelow, awaited);
     };
     // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
     // in call order, each closing the open calls that are not its ancestors; else by the lists.
@@ -223,7 +227,8 @@ export class TapeCalls implements CallsToEncode {
   meta(): Record<string, unknown> {
     const extra = this.#extra;
     const meta: Record<string, unknown> = {
-      ...traceHeader(this.#t, this.#label),
+      // The calls written (writeCalls: callLinks settled every row of the trace) or none.
+      ...traceHeader(this.#t, this.#label, this.#linked),
       ...(typeof extra === "function" ? extra() : extra),
     };
     const sent = sentBy(this.#t);
@@ -271,17 +276,38 @@ function writeValues<T>(
 }
 
 /**
+ * Per call (by its index in `links`), the calls left out directly under it, or -1 where the trace
+ * says none (TraceState.dropped, by row). `tph run`'s trace (every row its own: a call's index
+ * is its row) takes them from the Map's few entries (with default settings, the calls open when
+ * max_calls was reached) rather than a look-up per call.
+ */
+function droppedAt(t: TraceState, links: CallLinks): Float64Array {
+  const { n, rowOf } = links;
+  const dropped = t.dropped;
+  const left = new Float64Array(n);
+  typedFill(left, -1);
+  if (rowOf === null) {
+    dropped.forEach((count, row) => {
+      if (row >= 0 && row < n) left[row] = count;
+    });
+  } else {
+    for (let i = 0; i < n; i++) left[i] = dropped.get(rowOf[i]) ?? -1;
+  }
+  return left;
+}
+
+/**
  * Per call, the calls left out under its descendants: a parent comes before its children, so one
  * backward pass adds them up.
  */
-function droppedUnder(t: TraceState, links: CallLinks): Float64Array {
-  const { n, rowOf, parent } = links;
-  const dropped = t.dropped;
+function droppedUnder(links: CallLinks, left: Float64Array): Float64Array {
+  const { n, parent } = links;
   const droppedBelow = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
     const p = parent[i];
     if (p >= 0) {
-      droppedBelow[p] += droppedBelow[i] + (dropped.get(rowOf === null ? i : rowOf[i]) ?? 0);
+      const own = left[i];
+      droppedBelow[p] += own > 0 ? droppedBelow[i] + own : droppedBelow[i];
     }
   }
   return droppedBelow;
@@ -300,6 +326,8 @@ const LENGTH_MASK = 255;
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
 const MAX_COPY = 4096;
+/** Bytes of a slab the values remembered are copied into (see valueWriter's copyFrom). */
+const SLAB = 1 << 14;
 const EMPTY = new Uint8Array(0);
 
 /** The least power of two at least `n` (and 16), up to `most`. */
@@ -328,13 +356,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   typedFill(textSeen, -1);
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
-  /** The bytes written since `from` (no flush between), or null. */
-  const copyFrom = (from: number, flushed: number): Uint8Array | null => {
-    if (out.flushed !== flushed || out.pos - from > MAX_COPY) return null;
-    const bytes = new Uint8Array(out.pos - from);
-    bytesSet(bytes, bytesSub(out.buf, from, out.pos), 0);
-    return bytes;
-  };
+  const slabs = new Slabs();
+  const copyFrom = (from: number, flushed: number) => slabs.since(out, from, flushed);
   const writeText = (k: number): void => {
     texts.locate(k);
     const c = texts.chunk;
@@ -405,10 +428,40 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       byLength[h] = v;
       byLengthBytes[h] = bytes;
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
+    // A whole number as storedValue writes it, without its two calls.
+    else if (typeof v === "number" && shownWhole(v, maxRepr)) out.wholeValue(v);
     else if (typeof v === "boolean" && shown >= 5) out.fixed(v ? TEXT_TRUE : TEXT_FALSE);
     else if (v === null && shown >= 4) out.fixed(TEXT_NULL);
     else storedValue(tp, v, false, maxRepr, text, whole);
   };
+}
+
+/** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */
+function shownWhole(v: number, maxRepr: number): boolean {
+  return (v | 0) === v && (v !== 0 || 1 / v > 0) && maxRepr >= 12;
+}
+
+/**
+ * Copies of bytes cut from slabs (views of one buffer): a new typed array with memory of its own
+ * for each costs twice as much before the writer's code is optimized, and most writes run cold.
+ */
+class Slabs {
+  #slab = EMPTY;
+  #at = 0;
+
+  /** A copy of the bytes `out` wrote since `from` (no flush between, MAX_COPY at most), or null. */
+  since(out: RunSink, from: number, flushed: number): Uint8Array | null {
+    const n = out.pos - from;
+    if (out.flushed !== flushed || n > MAX_COPY) return null;
+    if (this.#at + n > this.#slab.length) {
+      this.#slab = new Uint8Array(SLAB);
+      this.#at = 0;
+    }
+    const at = this.#at, slab = this.#slab;
+    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
+    this.#at = at + n;
+    return bytesSub(slab, at, at + n);
+  }
 }
 
 // deno-lint-ignore no-control-regex

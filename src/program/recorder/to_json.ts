@@ -210,10 +210,16 @@ export function callTree(t: TraceState): CallNodeJSON[] {
  *
  * @param t The trace.
  * @param label Its label.
+ * @param settled Whether every row of the trace was settled already (callLinks settles them):
+ *   then they are not looked over again.
  * @returns The fields, in document order.
  */
-export function traceHeader(t: TraceState, label: string | null): Omit<RunJSON, "trace"> {
-  settle(t);
+export function traceHeader(
+  t: TraceState,
+  label: string | null,
+  settled = false,
+): Omit<RunJSON, "trace"> {
+  if (!settled) settle(t);
   const reasons: string[] = [];
   t.limitReasons.forEach((r) => reasons[reasons.length] = r);
   return {
