@@ -19,7 +19,7 @@
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 //
-// The layout. Typed columns, one value per row: fn, parent, depth, start, end, state, marks, and
+// The layout. Typed columns, one value per row: fn, parent, start, end, state, marks, and
 // slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
 // (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
@@ -29,6 +29,8 @@
 // column, says where): no array per call, nothing for the collector, and calls of one parameter
 // leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
 // them all in a0 (argList).
+// A call's depth (for max_depth) is no column: the recorder keeps the depth of the call that owns
+// the stack as calls begin and end, and walks the parents when it must (recorder.ts, depthOf).
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
@@ -81,6 +83,17 @@ export const BRIEF = 1 << 29;
  * detail budget, until it ends: details.ts, settleArgs).
  */
 export const PENDING = 1 << 30;
+/**
+ * Bits of `marks` saying which of arguments 0–2 of a call of a traced function of 1 to 3 parameters
+ * still holds its object (with PENDING; bit 3 for argument 0, 4 and 5 for the second and third):
+ * text bits that such a call never uses (its arguments' texts are bits 0–2). settleArgs reads
+ * only those values. A call whose arguments are a list (argList) has none and `argsAt` -1 while
+ * PENDING.
+ */
+export const PENDING_ARG = 1 << 3;
+/** The three bits of PENDING_ARG (see there). */
+export const PENDING_ARGS = 7 << 3;
+
 /** The bit of `marks` saying the return value is a text index. */
 export const RET_TEXT = 1 << 31;
 
@@ -306,7 +319,6 @@ export class Tape<T = unknown> {
    * nested trace, one a test run in another test's call makes, and a call that resumed write it.
    */
   prev: Float64Array;
-  depth: Int32Array;
   start: Float64Array;
   /** End time, or -1 while open. */
   end: Float64Array;
@@ -382,7 +394,6 @@ export class Tape<T = unknown> {
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);
     this.prev = new Float64Array(cap);
-    this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
     this.awaited = new Float64Array(cap);
@@ -501,7 +512,6 @@ export class Tape<T = unknown> {
     this.parent = more(this.parent, Int32Array);
     const sparse = this.sparseWritten;
     this.prev = sparse ? more(this.prev, Float64Array) : new Float64Array(cap);
-    this.depth = more(this.depth, Int32Array);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
     this.awaited = sparse ? more(this.awaited, Float64Array) : new Float64Array(cap);
