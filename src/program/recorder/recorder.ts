@@ -646,13 +646,16 @@ function newRow(
 }
 
 /**
- * The depth of row `row`'s call, from its parents (see depthOwner): one per row up to its root,
- * less one under the hidden callback of trace.run() (level 0).
+ * The depth of row `row`'s call, from its parents (see depthOwner): one per row up to its root (or
+ * to a call that suspended, which kept its own: Tape.depth), less one under the hidden callback of
+ * trace.run() (level 0).
  */
 function depthOf(tp: Tape<TraceState>, row: number): number {
-  const parent = tp.parent;
+  const parent = tp.parent, known = tp.depth;
   let d = 0, top = row;
   for (let r = row; r >= 0; r = parent[r]) {
+    // A call that suspended keeps its depth (Tape.depth).
+    if (known[r] !== 0) return d + known[r] - 1;
     d++;
     top = r;
   }
@@ -1626,6 +1629,11 @@ function suspend(c: number): void {
   const tp = tapeOf(c);
   if (tp === null) return;
   const row = c - tp.base;
+  // Its depth, for its resumes (Tape.depth).
+  if (depthOwner === c) {
+    tp.depth[row] = depthNow + 1;
+    tp.sparseWritten = true;
+  }
   if (cur === c) giveBack(tp, row, c);
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
   // first's start).
@@ -1646,6 +1654,11 @@ function resume(c: number): void {
     tp.prev[row] = cur + 2;
     tp.sparseWritten = true;
     cur = c;
+  }
+  const d = tp.depth[row];
+  if (d !== 0) {
+    depthOwner = c;
+    depthNow = d - 1;
   }
   const a = tp.awaited[row];
   if (a < 0) tp.awaited[row] = a + now();

@@ -20,7 +20,7 @@
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 //
 // The layout. Typed columns, one value per row: fn, parent, start, end, state, marks, and
-// slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
+// slot, prev, depth and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
 // (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
 // made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
@@ -29,8 +29,9 @@
 // column, says where): no array per call, nothing for the collector, and calls of one parameter
 // leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
 // them all in a0 (argList).
-// A call's depth (for max_depth) is no column: the recorder keeps the depth of the call that owns
-// the stack as calls begin and end, and walks the parents when it must (recorder.ts, depthOf).
+// A call's depth (for max_depth) is no column written per row: the recorder keeps the depth of the
+// call that owns the stack as calls begin and end, and walks the parents when it must
+// (recorder.ts, depthOf); a call that suspends keeps its depth in `depth`, for its resumes.
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
@@ -319,6 +320,11 @@ export class Tape<T = unknown> {
    * nested trace, one a test run in another test's call makes, and a call that resumed write it.
    */
   prev: Float64Array;
+  /**
+   * A call's depth plus 1, written only for a call that suspended (its resumes take the stack at
+   * that depth: recorder.ts, depthOwner); 0 elsewhere.
+   */
+  depth: Int32Array;
   start: Float64Array;
   /** End time, or -1 while open. */
   end: Float64Array;
@@ -394,6 +400,7 @@ export class Tape<T = unknown> {
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);
     this.prev = new Float64Array(cap);
+    this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
     this.awaited = new Float64Array(cap);
@@ -512,6 +519,7 @@ export class Tape<T = unknown> {
     this.parent = more(this.parent, Int32Array);
     const sparse = this.sparseWritten;
     this.prev = sparse ? more(this.prev, Float64Array) : new Float64Array(cap);
+    this.depth = sparse ? more(this.depth, Int32Array) : new Int32Array(cap);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
     this.awaited = sparse ? more(this.awaited, Float64Array) : new Float64Array(cap);
