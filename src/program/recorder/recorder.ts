@@ -669,10 +669,11 @@ function depthOf(tp: Tape<TraceState>, row: number): number {
  */
 function giveBack(tp: Tape<TraceState>, row: number, c: number): void {
   cur = prevOf(tp, row);
+  // Else depthOwner stays what it was: a call's depth never changes.
   if (depthOwner === c && tp.prev[row] === 0) {
     depthOwner = cur;
     depthNow--;
-  } else depthOwner = -2;
+  }
 }
 
 /** Call `h`, at depth `depth`, takes the stack (it begins). */
