@@ -53,7 +53,9 @@ import {
   PENDING_ARGS,
   prevOf,
   RET_TEXT,
+  setDepth,
   setValueAt,
+  suspendedDepth,
   Tape,
   VALUE_BITS,
   VALUE_MASK,
@@ -651,11 +653,11 @@ function newRow(
  * trace.run() (level 0).
  */
 function depthOf(tp: Tape<TraceState>, row: number): number {
-  const parent = tp.parent, known = tp.depth;
+  const parent = tp.parent, known = tp.depth, n = known.length;
   let d = 0, top = row;
   for (let r = row; r >= 0; r = parent[r]) {
     // A call that suspended keeps its depth (Tape.depth).
-    if (known[r] !== 0) return d + known[r] - 1;
+    if (r < n && known[r] !== 0) return d + known[r] - 1;
     d++;
     top = r;
   }
@@ -1632,8 +1634,7 @@ function suspend(c: number): void {
   const row = c - tp.base;
   // Its depth, for its resumes (Tape.depth).
   if (depthOwner === c) {
-    tp.depth[row] = depthNow + 1;
-    tp.sparseWritten = true;
+    setDepth(tp, row, depthNow + 1);
   }
   if (cur === c) giveBack(tp, row, c);
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
@@ -1656,7 +1657,7 @@ function resume(c: number): void {
     tp.sparseWritten = true;
     cur = c;
   }
-  const d = tp.depth[row];
+  const d = suspendedDepth(tp, row);
   if (d !== 0) {
     depthOwner = c;
     depthNow = d - 1;

@@ -20,7 +20,7 @@
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 //
 // The layout. Typed columns, one value per row: fn, parent, start, end, state, marks, and
-// slot, prev, depth and awaited written only where not 0 (a page never written costs nothing); on V8
+// slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
 // (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
 // made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
@@ -31,7 +31,8 @@
 // them all in a0 (argList).
 // A call's depth (for max_depth) is no column written per row: the recorder keeps the depth of the
 // call that owns the stack as calls begin and end, and walks the parents when it must
-// (recorder.ts, depthOf); a call that suspends keeps its depth in `depth`, for its resumes.
+// (recorder.ts, depthOf); a call that suspends keeps its depth in `depth` (made when first
+// written), for its resumes.
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
@@ -289,6 +290,18 @@ export function prevOf<T>(tp: Tape<T>, row: number): number {
   return p < 0 ? -1 : tp.base + p;
 }
 
+/** Row `row`'s `depth` (Tape.depth): 0 where never written. */
+export function suspendedDepth(tp: Tape<unknown>, row: number): number {
+  const col = tp.depth;
+  return row < col.length ? col[row] : 0;
+}
+
+/** Set row `row`'s `depth` (Tape.depth), the column made at the tape's room when first written. */
+export function setDepth(tp: Tape<unknown>, row: number, d: number): void {
+  if (tp.depth.length === 0) tp.depth = new Int32Array(tp.cap);
+  tp.depth[row] = d;
+}
+
 /** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
 function valueChunk(n: number): unknown[] {
   return arrayFill(new Array(n), undefined);
@@ -322,9 +335,10 @@ export class Tape<T = unknown> {
   prev: Float64Array;
   /**
    * A call's depth plus 1, written only for a call that suspended (its resumes take the stack at
-   * that depth: recorder.ts, depthOwner); 0 elsewhere.
+   * that depth: recorder.ts, depthOwner); 0 elsewhere. Empty until first written (setDepth): Bun's
+   * collector counts a typed array's room as memory, written or not.
    */
-  depth: Int32Array;
+  depth: Int32Array = new Int32Array(0);
   start: Float64Array;
   /** End time, or -1 while open. */
   end: Float64Array;
@@ -400,7 +414,6 @@ export class Tape<T = unknown> {
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);
     this.prev = new Float64Array(cap);
-    this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
     this.awaited = new Float64Array(cap);
@@ -519,7 +532,7 @@ export class Tape<T = unknown> {
     this.parent = more(this.parent, Int32Array);
     const sparse = this.sparseWritten;
     this.prev = sparse ? more(this.prev, Float64Array) : new Float64Array(cap);
-    this.depth = sparse ? more(this.depth, Int32Array) : new Int32Array(cap);
+    if (this.depth.length !== 0) this.depth = more(this.depth, Int32Array);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
     this.awaited = sparse ? more(this.awaited, Float64Array) : new Float64Array(cap);
