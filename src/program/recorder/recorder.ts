@@ -1632,9 +1632,14 @@ function suspend(c: number): void {
   const tp = tapeOf(c);
   if (tp === null) return;
   const row = c - tp.base;
-  // Its depth, for its resumes (Tape.depth).
+  // Its depth, for its resumes (Tape.depth). Making the column may find the stack run out (an
+  // async recursion): the program's promise must then still be awaited, so nothing is thrown.
   if (depthOwner === c) {
-    setDepth(tp, row, depthNow + 1);
+    try {
+      setDepth(tp, row, depthNow + 1);
+    } catch {
+      // Its resumes walk the parents instead.
+    }
   }
   if (cur === c) giveBack(tp, row, c);
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
