@@ -6,7 +6,6 @@
 // - it threw, or a value looked for (`--find`) was found in it: each is described in full then.
 // A call still running when its trace is written is summarised (settleOpen).
 
-import { functionRecord } from "./functions.ts";
 import {
   HINT_CLASS,
   HINT_NONE,
@@ -17,7 +16,16 @@ import {
   summaryHint,
   summaryKey,
 } from "./repr.ts";
-import { argAt, argList, MARKED_ARGS, PENDING, setArgAt, type Tape } from "./tape.ts";
+import {
+  argList,
+  MARKED_ARGS,
+  PENDING,
+  PENDING_ARG,
+  PENDING_ARGS,
+  type Tape,
+  VALUE_BITS,
+  VALUE_MASK,
+} from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
 
@@ -37,20 +45,38 @@ let marks = 0;
  */
 export function settleArgs(tp: Tape<TraceState>, row: number, full: boolean): void {
   const t = tp.traces[tp.slot[row]];
-  marks = tp.marks[row] & ~PENDING;
-  const f = functionRecord(tp.fn[row]);
-  // The arguments' layout, as the writers read it (tape.ts, argAt).
-  const count = f.params.length, external = f.kind === "external";
-  if (!external && count <= 3) {
-    for (let i = 0; i < count; i++) {
-      setArgAt(tp, row, i, count, false, settled(tp, t, argAt(tp, row, i, count, false), i, full));
-    }
-  } else {
+  const m = tp.marks[row];
+  const at = tp.argsAt[row];
+  if (at < 0) {
+    // A list of arguments (argList): every place below MARKED_ARGS may hold an object.
+    tp.argsAt[row] = 0;
+    marks = m & ~PENDING;
     const values = argList(tp, row);
     const n = min(values.length, MARKED_ARGS);
     for (let i = 0; i < n; i++) values[i] = settled(tp, t, values[i], i, full);
+  } else {
+    // Arguments in columns (tape.ts, argAt): only those PENDING_ARG marks hold an object.
+    marks = m & ~(PENDING | PENDING_ARGS);
+    if ((m & PENDING_ARG) !== 0) {
+      const c = tp.a0[row >>> VALUE_BITS];
+      c[row & VALUE_MASK] = settled(tp, t, c[row & VALUE_MASK], 0, full);
+    }
+    if ((m & (PENDING_ARG << 1)) !== 0) settleRest(tp, t, at - 1, 1, full);
+    if ((m & (PENDING_ARG << 2)) !== 0) settleRest(tp, t, at, 2, full);
   }
   tp.marks[row] = marks;
+}
+
+/** The value at `at` in `rest`, argument `i` of its call, settled. */
+function settleRest(
+  tp: Tape<TraceState>,
+  t: TraceState,
+  at: number,
+  i: number,
+  full: boolean,
+): void {
+  const c = tp.rest[at >>> VALUE_BITS];
+  c[at & VALUE_MASK] = settled(tp, t, c[at & VALUE_MASK], i, full);
 }
 
 /** Argument `i` as stored: an object kept until now becomes the index of its text. */

@@ -49,9 +49,13 @@ import {
   MAX_ROWS,
   OPEN,
   PENDING,
+  PENDING_ARG,
+  PENDING_ARGS,
   prevOf,
   RET_TEXT,
+  setDepth,
   setValueAt,
+  suspendedDepth,
   Tape,
   VALUE_BITS,
   VALUE_MASK,
@@ -80,6 +84,14 @@ let tape = new Tape<TraceState>(0);
  */
 let base = 0;
 let cur = -1;
+/**
+ * The depth of the call `depthOwner` (a handle; -2: none), kept as calls begin and end instead of
+ * a column written per row (4 bytes a row): a call's depth is its parent's plus one, and the
+ * parent is nearly always the call that owned the stack just before (depthOf walks the parents
+ * otherwise).
+ */
+let depthOwner = -2;
+let depthNow = 0;
 let processTrace: TraceState | null = null;
 /** The last value a rewritten function caught and threw on (see rethrownLast). */
 let lastRethrown: unknown = undefined;
@@ -211,6 +223,11 @@ const flatten: (s: string) => string = (globalThis as any).Bun !== undefined
 /** Bits of `Tape.marks` for the arguments `keep` stored as texts since begin reset it. */
 let kept = 0;
 /**
+ * PENDING_ARGS while `keep` stores arguments of a call in columns (a0, rest), 0 while it stores a
+ * list of them (keepAll): a list's bits 3–5 are its arguments' texts.
+ */
+let pendingArgs = PENDING_ARGS;
+/**
  * Whether the call `keep` stores arguments of is past its function's detail budget: its objects
  * are kept as they are until it ends (details.ts), and `kept` gets PENDING when one is.
  */
@@ -241,7 +258,8 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     }
   } else if (keepBrief) {
     if (i < MARKED_ARGS) {
-      kept |= PENDING;
+      // Which argument waits for its summary (PENDING_ARG): not in a list (keepAll).
+      kept |= i < 3 ? PENDING | ((PENDING_ARG << i) & pendingArgs) : PENDING;
       return v;
     }
     t.summarised++;
@@ -405,7 +423,12 @@ function keepAll(
     return k0;
   }
   if (n < 0) {
-    for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
+    pendingArgs = 0;
+    try {
+      for (let i = 0; i < more!.length; i++) more![i] = keep(more![i], t, i);
+    } finally {
+      pendingArgs = PENDING_ARGS;
+    }
     return more;
   }
   return undefined;
@@ -591,7 +614,6 @@ function newRow(
   id: number,
   p: number,
   prev: number,
-  depth: number,
   state: number,
   args: unknown,
   marks: number,
@@ -607,7 +629,6 @@ function newRow(
     tp.prev[row] = prev + 2;
     tp.prevWritten = true;
   }
-  tp.depth[row] = depth;
   tp.end[row] = -1;
   tp.state[row] = state;
   // Typed columns a fresh tape holds zeros in are written only when not zero (`awaited` by
@@ -629,14 +650,52 @@ function newRow(
   return row;
 }
 
+/**
+ * The depth of row `row`'s call, from its parents (see depthOwner): one per row up to its root (or
+ * to a call that suspended, which kept its own: Tape.depth), less one under the hidden callback of
+ * trace.run() (level 0).
+ */
+function depthOf(tp: Tape<TraceState>, row: number): number {
+  const parent = tp.parent, known = tp.depth, n = known.length;
+  let d = 0, top = row;
+  for (let r = row; r >= 0; r = parent[r]) {
+    // A call that suspended keeps its depth (Tape.depth).
+    if (r < n && known[r] !== 0) return d + known[r] - 1;
+    d++;
+    top = r;
+  }
+  const t = tp.traces[tp.slot[top]];
+  return t !== undefined && t.wrapper === top && t.tape === tp ? d - 1 : d;
+}
+
+/**
+ * The call `c` (row `row`, owning the stack) gives it back (it ends or suspends): to its parent,
+ * one level up, unless its row says another call (Tape.prev).
+ */
+function giveBack(tp: Tape<TraceState>, row: number, c: number): void {
+  cur = prevOf(tp, row);
+  // Else depthOwner stays what it was: a call's depth never changes.
+  if (depthOwner === c && (!tp.prevWritten || tp.prev[row] === 0)) {
+    depthOwner = cur;
+    depthNow--;
+  }
+}
+
+/** Call `h`, at depth `depth`, takes the stack (it begins). */
+function enter(h: number, depth: number): void {
+  cur = h;
+  depthOwner = h;
+  depthNow = depth;
+}
+
 /** A row that takes part in stack handling but is not part of the trace (see begin). */
 function hiddenRow(t: TraceState, id: number, p: number, prev: number, depth: number): number {
   const tp = t.tape;
   if (tp.rows >= tp.maxRows) return -1;
-  const row = newRow(tp, t, id, p, prev, depth, HIDDEN, undefined, 0);
+  const row = newRow(tp, t, id, p, prev, HIDDEN, undefined, 0);
   tp.start[row] = 0;
   const h = tp.base + row;
-  cur = h;
+  enter(h, depth);
   return h;
 }
 
@@ -831,7 +890,7 @@ function record(
     const own = !testNested ? t : testRoot!(b + k) ?? t;
     if (own !== t) [t, tp, p] = [own, own.tape, -1];
     if (!t.active) return -1;
-    depth = p < 0 ? 1 : tp.depth[pr] + 1;
+    depth = p < 0 ? 1 : (p === depthOwner ? depthNow : depthOf(tp, pr)) + 1;
   }
   if (t.tape !== tp) return -1; // a trace of a retired tape: nothing more is recorded
   const id = b + k;
@@ -879,22 +938,29 @@ function record(
   const args = (secret & SECRET_ARGS) !== 0
     ? secretArgs(rd!, t, id, n, a0, a1, a2, more)
     : keepArgs(t, id, n, a0, a1, a2, more);
-  // The hidden callback of trace.run() is level 0: the calls it makes are the roots people see.
-  const row = newRow(tp, t, id, p, prev, t.wrapperPending ? 0 : depth, OPEN, args, kept);
+  const row = newRow(tp, t, id, p, prev, OPEN, args, kept);
+  if (n < 0 && (kept & PENDING) !== 0) tp.argsAt[row] = -1; // a list (tape.ts, PENDING_ARG)
   const h = tp.base + row;
   if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
-  if (t.wrapperPending) {
-    t.wrapperPending = false;
-    t.wrapper = row;
-    t.capacity++;
-  }
+  if (t.wrapperPending) depth = wrapperRow(t, row);
   if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
     startFastClock();
   }
   tp.start[row] = now();
-  cur = h;
+  enter(h, depth);
   if (watchNext !== null) watchCall(h);
   return h;
+}
+
+/**
+ * Row `row` is the hidden callback of trace.run() (`t.wrapperPending`): level 0, the calls it makes
+ * are the roots people see. Returns its depth.
+ */
+function wrapperRow(t: TraceState, row: number): number {
+  t.wrapperPending = false;
+  t.wrapper = row;
+  t.capacity++;
+  return 0;
 }
 
 /**
@@ -922,7 +988,7 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
   if (lent.size !== 0 || testNested || watchNext !== null) return NOT_NESTED;
   const tp = tape, pr = p - tp.base;
   const t = tp.traces[tp.slotted ? tp.slot[pr] : 0];
-  const depth = tp.depth[pr] + 1;
+  const depth = (p === depthOwner ? depthNow : depthOf(tp, pr)) + 1;
   if (
     !t.active || t.tape !== tp || t.filter !== null || t.wrapperPending || depth > t.maxDepth ||
     t.count >= t.capacity || tp.rows >= tp.maxRows
@@ -943,13 +1009,13 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
     if (t.details >= 0 && pastBudget(t, id)) kept = BRIEF;
     args = a0;
   } else args = keepArgs(t, id, n, a0, a1, a2, undefined);
-  const row = newRow(tp, t, id, p, p, depth, OPEN, args, kept);
+  const row = newRow(tp, t, id, p, p, OPEN, args, kept);
   if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
     startFastClock();
   }
   tp.start[row] = now();
   const h = tp.base + row;
-  cur = h;
+  enter(h, depth);
   return h;
 }
 
@@ -1476,7 +1542,7 @@ function recordExit(c: number): void {
     const a = tp.awaited[row];
     if (a < 0) tp.awaited[row] = max(0, a + tp.end[row]);
   }
-  if (cur === c) cur = prevOf(tp, row);
+  if (cur === c) giveBack(tp, row, c);
   // After its end is kept: a test's block may end with it.
   if (watched.size !== 0) watchedExit(c);
 }
@@ -1569,7 +1635,16 @@ function suspend(c: number): void {
   const tp = tapeOf(c);
   if (tp === null) return;
   const row = c - tp.base;
-  if (cur === c) cur = prevOf(tp, row);
+  // Its depth, for its resumes (Tape.depth). Making the column may find the stack run out (an
+  // async recursion): the program's promise must then still be awaited, so nothing is thrown.
+  if (depthOwner === c) {
+    try {
+      setDepth(tp, row, depthNow + 1);
+    } catch {
+      // Its resumes walk the parents instead.
+    }
+  }
+  if (cur === c) giveBack(tp, row, c);
   // See Tape.awaited: negative while suspended (a second suspension without a resume keeps the
   // first's start).
   tp.marks[row] |= AWAITS;
@@ -1589,6 +1664,11 @@ function resume(c: number): void {
     tp.prev[row] = cur + 2;
     tp.prevWritten = true;
     cur = c;
+  }
+  const d = suspendedDepth(tp, row);
+  if (d !== 0) {
+    depthOwner = c;
+    depthNow = d - 1;
   }
   const a = tp.awaited[row];
   if (a < 0) tp.awaited[row] = a + now();

@@ -19,7 +19,7 @@
 //   with traces that recorded something (at most one per row). Rows of a trace lie in
 //   [firstRow, endRow) of its tape: none are written once it stopped.
 //
-// The layout. Typed columns, one value per row: fn, parent, depth, start, end, state, marks, and
+// The layout. Typed columns, one value per row: fn, parent, start, end, state, marks, and
 // slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
 // (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
@@ -29,6 +29,10 @@
 // column, says where): no array per call, nothing for the collector, and calls of one parameter
 // leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
 // them all in a0 (argList).
+// A call's depth (for max_depth) is no column written per row: the recorder keeps the depth of the
+// call that owns the stack as calls begin and end, and walks the parents when it must
+// (recorder.ts, depthOf); a call that suspends keeps its depth in `depth` (made when first
+// written), for its resumes.
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
@@ -81,6 +85,17 @@ export const BRIEF = 1 << 29;
  * detail budget, until it ends: details.ts, settleArgs).
  */
 export const PENDING = 1 << 30;
+/**
+ * Bits of `marks` saying which of arguments 0–2 of a call of a traced function of 1 to 3 parameters
+ * still holds its object (with PENDING; bit 3 for argument 0, 4 and 5 for the second and third):
+ * text bits that such a call never uses (its arguments' texts are bits 0–2). settleArgs reads
+ * only those values. A call whose arguments are a list (argList) has none and `argsAt` -1 while
+ * PENDING.
+ */
+export const PENDING_ARG = 1 << 3;
+/** The three bits of PENDING_ARG (see there). */
+export const PENDING_ARGS = 7 << 3;
+
 /** The bit of `marks` saying the return value is a text index. */
 export const RET_TEXT = 1 << 31;
 
@@ -278,6 +293,18 @@ export function prevOf<T>(tp: Tape<T>, row: number): number {
   return p < 0 ? -1 : tp.base + p;
 }
 
+/** Row `row`'s `depth` (Tape.depth): 0 where never written. */
+export function suspendedDepth(tp: Tape<unknown>, row: number): number {
+  const col = tp.depth;
+  return row < col.length ? col[row] : 0;
+}
+
+/** Set row `row`'s `depth` (Tape.depth), the column made at the tape's room when first written. */
+export function setDepth(tp: Tape<unknown>, row: number, d: number): void {
+  if (tp.depth.length === 0) tp.depth = new Int32Array(tp.cap);
+  tp.depth[row] = d;
+}
+
 /** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
 function valueChunk(n: number): unknown[] {
   return arrayFill(new Array(n), undefined);
@@ -309,7 +336,12 @@ export class Tape<T = unknown> {
    * nested trace, one a test run in another test's call makes, and a call that resumed write it.
    */
   prev: Float64Array;
-  depth: Int32Array;
+  /**
+   * A call's depth plus 1, written only for a call that suspended (its resumes take the stack at
+   * that depth: recorder.ts, depthOwner); 0 elsewhere. Empty until first written (setDepth): Bun's
+   * collector counts a typed array's room as memory, written or not.
+   */
+  depth: Int32Array = new Int32Array(0);
   start: Float64Array;
   /** End time, or -1 while open. */
   end: Float64Array;
@@ -389,7 +421,6 @@ export class Tape<T = unknown> {
     this.fn = new Int32Array(cap);
     this.parent = new Int32Array(cap);
     this.prev = new Float64Array(cap);
-    this.depth = new Int32Array(cap);
     this.start = new Float64Array(cap);
     this.end = new Float64Array(cap);
     this.awaited = new Float64Array(cap);
@@ -511,7 +542,7 @@ export class Tape<T = unknown> {
     this.fn = more(this.fn, Int32Array);
     this.parent = more(this.parent, Int32Array);
     this.prev = more(this.prev, Float64Array, this.prevWritten);
-    this.depth = more(this.depth, Int32Array);
+    if (this.depth.length !== 0) this.depth = more(this.depth, Int32Array);
     this.start = more(this.start, Float64Array);
     this.end = more(this.end, Float64Array);
     this.awaited = more(this.awaited, Float64Array, this.awaitedWritten);
