@@ -1,6 +1,8 @@
 // Deep async chains: each level awaits, then calls a sync function (the recorder must find the
 // resumed call's depth).
-function work(n) { return n * 2; }
+function work(n) {
+  return n * 2;
+}
 async function level(n) {
   await null;
   work(n);
