@@ -17,16 +17,15 @@
 // modification time) they were built from. Nothing is built where the checkout cannot be written.
 
 import { cwd, pid } from "../../platform/process.ts";
-import {
-  fileStamp,
-  makeDir,
-  readText,
-  remove,
-  rename,
-  writeText,
-  writeWhole,
-} from "../../platform/files.ts";
+import { fileStamp, makeDir, remove, rename, writeText, writeWhole } from "../../platform/files.ts";
 import { BUN_BYTECODE_FILES } from "../../program/command.ts";
+import {
+  BUILD_MS,
+  type BuildInput,
+  inputsUnchanged,
+  readManifest,
+  takeBuildLock,
+} from "./checkout_build.ts";
 
 /**
  * The first line of a bundle loaded as bytecode. A CommonJS bundle would hold the URL of each
@@ -77,15 +76,11 @@ const {
 const LOADER = PRELOAD_BUNDLE.slice(0, PRELOAD_BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.bun_bytecode.json`;
 const LOCK = `${LOADER}.bun_bytecode.lock`;
-/** A build's lock older than this was left by a tph that died: taken over. */
-const STALE_LOCK_MS = 120_000;
-/** A build taking longer than this is given up (the sources go on being loaded). */
-const BUILD_MS = 60_000;
 
 interface Manifest {
   bun: string;
-  /** Each source: its path from the checkout's root, size, modification time. */
-  inputs: [string, number, number][];
+  /** Each source (checkout_build.ts). */
+  inputs: BuildInput[];
   /** Each bundle and its bytecode: path, size (a cut or replaced file is stale). */
   outputs?: [string, number][];
 }
@@ -103,17 +98,8 @@ let isFresh: boolean | null = null;
 function fresh(): boolean {
   if (isFresh !== null) return isFresh;
   isFresh = false;
-  let m: Manifest;
-  try {
-    m = JSON.parse(readText(MANIFEST));
-  } catch {
-    return false;
-  }
-  if (m.bun !== bunKey() || !Array.isArray(m.inputs) || m.inputs.length === 0) return false;
-  for (const [input, size, mtime] of m.inputs) {
-    const st = fileStamp(ROOT + input);
-    if (st === null || st.size !== size || st.mtimeMs !== mtime) return false;
-  }
+  const m = readManifest<Manifest>(MANIFEST);
+  if (m === null || m.bun !== bunKey() || !inputsUnchanged(ROOT, m.inputs)) return false;
   if (!Array.isArray(m.outputs) || m.outputs.length !== 4) return false;
   for (const [file, size] of m.outputs) {
     if (fileStamp(file)?.size !== size) return false;
@@ -156,20 +142,6 @@ export function bunBytecodeBuilt(): Promise<void> {
   return building ?? Promise.resolve();
 }
 
-function takeLock(): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeText(LOCK, "", { exclusive: true });
-      return true;
-    } catch {
-      const st = fileStamp(LOCK);
-      if (st === null || Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
-      remove(LOCK);
-    }
-  }
-  return false;
-}
-
 /** A bundle's build: its entry, its file, and the sources it leaves to be required as they are. */
 interface Bundle {
   entry: string;
@@ -178,7 +150,7 @@ interface Bundle {
 }
 
 async function build(): Promise<void> {
-  if (!takeLock()) return;
+  if (!takeBuildLock(LOCK)) return;
   const tmp = `${LOADER}.bun_bytecode.build-${pid()}`;
   try {
     remove(tmp);

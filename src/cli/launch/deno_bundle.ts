@@ -14,23 +14,26 @@
 //
 // Nothing is built where the checkout cannot be written.
 
-import { fileStamp, makeDir, readText, remove, rename, writeText } from "../../platform/files.ts";
+import { fileStamp, makeDir, remove, rename, writeText } from "../../platform/files.ts";
 import { pid } from "../../platform/process.ts";
 import { DENO_BUNDLE_FILES } from "../../program/command.ts";
+import {
+  BUILD_MS,
+  type BuildInput,
+  inputsUnchanged,
+  readManifest,
+  takeBuildLock,
+} from "./checkout_build.ts";
 
 const { root: ROOT, preload: PRELOAD_SOURCE, bundle: BUNDLE } = DENO_BUNDLE_FILES;
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
 const LOCK = `${LOADER}.deno_bundle.lock`;
-/** A build's lock older than this was left by a tph that died: taken over. */
-const STALE_LOCK_MS = 120_000;
-/** A build taking longer than this is given up (the sources go on being loaded). */
-const BUILD_MS = 60_000;
 
 interface Manifest {
   deno: string;
-  /** Each source: its path from the checkout's root, size, modification time. */
-  inputs: [string, number, number][];
+  /** Each source (checkout_build.ts). */
+  inputs: BuildInput[];
   /** The bundle's size (a cut or replaced file is stale). */
   size: number;
 }
@@ -44,19 +47,8 @@ let isFresh: boolean | null = null;
 function fresh(): boolean {
   if (isFresh !== null) return isFresh;
   isFresh = false;
-  let m: Manifest;
-  try {
-    m = JSON.parse(readText(MANIFEST));
-  } catch {
-    return false;
-  }
-  if (m.deno !== deno.version.deno || !Array.isArray(m.inputs) || m.inputs.length === 0) {
-    return false;
-  }
-  for (const [input, size, mtime] of m.inputs) {
-    const st = fileStamp(ROOT + input);
-    if (st === null || st.size !== size || st.mtimeMs !== mtime) return false;
-  }
+  const m = readManifest<Manifest>(MANIFEST);
+  if (m === null || m.deno !== deno.version.deno || !inputsUnchanged(ROOT, m.inputs)) return false;
   if (fileStamp(BUNDLE)?.size !== m.size) return false;
   return isFresh = true;
 }
@@ -81,20 +73,6 @@ export function denoBundleBuilt(): Promise<void> {
   return building ?? Promise.resolve();
 }
 
-function takeLock(): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeText(LOCK, "", { exclusive: true, mode: 0o644 });
-      return true;
-    } catch {
-      const st = fileStamp(LOCK);
-      if (st === null || Date.now() - st.mtimeMs < STALE_LOCK_MS) return false;
-      remove(LOCK);
-    }
-  }
-  return false;
-}
-
 /** Run this Deno with `args`; its stdout, or an error when it fails or outlives BUILD_MS. */
 async function denoOutput(args: string[]): Promise<string> {
   const child = new deno.Command(deno.execPath(), {
@@ -116,7 +94,7 @@ async function denoOutput(args: string[]): Promise<string> {
 }
 
 async function build(): Promise<void> {
-  if (!takeLock()) return;
+  if (!takeBuildLock(LOCK)) return;
   const tmp = `${LOADER}.deno_bundle.build-${pid()}`;
   try {
     remove(tmp);
@@ -138,7 +116,7 @@ async function build(): Promise<void> {
       ]),
     ]);
     const modules = (JSON.parse(info) as { modules?: { local?: string }[] }).modules ?? [];
-    const listed: Manifest["inputs"] = [];
+    const listed: BuildInput[] = [];
     for (const m of modules) {
       // tph's own sources: not its packages (left out of the bundle, types of them listed).
       const local = m.local;
