@@ -12,6 +12,7 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -246,6 +247,24 @@ export function tempDir(copies: Record<string, string> = {}): TempDir {
       return Promise.resolve();
     },
   };
+}
+
+/**
+ * A copy of the checkout's sources in `to` (its node_modules linked) without the builds tph makes
+ * of them there (Bun's bytecode, Deno's bundle: `.bun_*`, `.deno_*` beside the loader), for tests
+ * that build them or change a source.
+ */
+export function copyCheckoutSources(to: string): void {
+  for (const name of ["cli.ts", "src", "package.json", "deno.json"]) {
+    cpSync(join(REPO, name), join(to, name), { recursive: true });
+  }
+  symlinkSync(join(REPO, "node_modules"), join(to, "node_modules"));
+  const loader = join(to, "src/program/loader");
+  for (const name of readdirSync(loader)) {
+    if (name.startsWith(".deno_") || name.startsWith(".bun_")) {
+      rmSync(join(loader, name), { recursive: true });
+    }
+  }
 }
 
 /**

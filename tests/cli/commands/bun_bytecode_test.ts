@@ -3,37 +3,16 @@
 // sources (its node_modules linked), never the checkout itself: a test changes a source there.
 
 import assert from "node:assert/strict";
-import {
-  appendFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertCode, BUN, exec, REPO, tempDir } from "./_cli.ts";
+import { assertCode, BUN, copyCheckoutSources, exec, tempDir } from "./_cli.ts";
 
 const LOADER = "src/program/loader";
-
-/** A copy of the checkout's sources with none of its bundles. */
-function copyCheckout(to: string): void {
-  for (const name of ["cli.ts", "src", "package.json", "deno.json"]) {
-    cpSync(join(REPO, name), join(to, name), { recursive: true });
-  }
-  symlinkSync(join(REPO, "node_modules"), join(to, "node_modules"));
-  for (const name of readdirSync(join(to, LOADER))) {
-    if (name.startsWith(".bun_")) rmSync(join(to, LOADER, name), { recursive: true });
-  }
-}
 
 Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing or stale", async () => {
   await using dir = tempDir();
   const tph = join(dir.path, "tph");
-  copyCheckout(tph);
+  copyCheckoutSources(tph);
   const cwd = join(dir.path, "p");
   mkdirSync(cwd);
   writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');

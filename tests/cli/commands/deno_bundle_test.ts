@@ -5,37 +5,21 @@
 import assert from "node:assert/strict";
 import {
   appendFileSync,
-  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
-  rmSync,
-  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { assertCode, DENO, exec, REPO, tempDir } from "./_cli.ts";
+import { assertCode, copyCheckoutSources, DENO, exec, tempDir } from "./_cli.ts";
 
 const LOADER = "src/program/loader";
-
-/** A copy of the checkout's sources with none of its bundles. */
-function copyCheckout(to: string): void {
-  for (const name of ["cli.ts", "src", "package.json", "deno.json"]) {
-    cpSync(join(REPO, name), join(to, name), { recursive: true });
-  }
-  symlinkSync(join(REPO, "node_modules"), join(to, "node_modules"));
-  for (const name of readdirSync(join(to, LOADER))) {
-    if (name.startsWith(".deno_") || name.startsWith(".bun_")) {
-      rmSync(join(to, LOADER, name), { recursive: true });
-    }
-  }
-}
 
 Deno.test("deno cli.ts: the preload as one module, built when missing or stale", async () => {
   await using dir = tempDir();
   const tph = join(dir.path, "tph");
-  copyCheckout(tph);
+  copyCheckoutSources(tph);
   const cwd = join(dir.path, "p");
   mkdirSync(cwd);
   // The program's own command line, as the kernel has it: the preload tph gave Deno; and a
