@@ -569,6 +569,13 @@ export function randomBytes(n: number): Uint8Array {
 }
 type RandomValues = <T extends Uint8Array>(a: T) => T;
 let randomValues: RandomValues | null = null;
+// The method itself, taken now from the class (a plain value on every runtime, loading nothing):
+// called when the program may have replaced Function.prototype.bind or the method on its class.
+const GET_RANDOM_VALUES: unknown = Object.getOwnPropertyDescriptor(
+  Object.getOwnPropertyDescriptor(globalThis, "Crypto")?.value?.prototype ?? {},
+  "getRandomValues",
+)?.value;
+
 // Node's `crypto` is a getter that loads its Web Crypto layer when first read (~3 ms of every
 // start, the program's process's included): its getter is taken now, as it is, and called when a
 // name is first needed; the instance it gives is Node's own, whatever `globalThis.crypto` then is.
@@ -579,7 +586,8 @@ if (cryptoGetter === undefined) randomValues = webCryptoRandom();
 
 function webCryptoRandom(): RandomValues {
   const c = (cryptoGetter !== undefined ? apply(cryptoGetter, globalThis, []) : crypto) as Crypto;
-  return c.getRandomValues.bind(c) as RandomValues;
+  const get = typeof GET_RANDOM_VALUES === "function" ? GET_RANDOM_VALUES : c.getRandomValues;
+  return (<T extends Uint8Array>(a: T): T => apply(get, c, [a]) as T) as RandomValues;
 }
 
 /**

@@ -49,6 +49,7 @@ export class Manifest {
   readonly #previous: Saved | null;
   readonly #unchanged: boolean;
   readonly #perFile: boolean;
+  readonly #dir: string;
   // The program runs while these fill, and save() runs when it ends: built-ins it may have
   // patched are not used (see platform/intrinsics.ts).
   readonly #known: Map<string, Entry> = new SafeMap<string, Entry>();
@@ -67,7 +68,10 @@ export class Manifest {
   constructor(cacheDir: string, identity: string, watched: string[], perFile = false) {
     this.#perFile = perFile;
     this.#identity = `${VERSION}\0${ABI_VERSION}\0${identity}`;
-    this.#path = join(cacheDir, "manifests", nameOf(this.#identity) + ".json");
+    // Joined now: node:path's join calls the program's Array.prototype.push on Node, and save()
+    // runs when the program ends.
+    this.#dir = join(cacheDir, "manifests");
+    this.#path = join(this.#dir, nameOf(this.#identity) + ".json");
     // Stamped now, before the program runs: a look at a missing file at save would go through
     // built-ins the program may have patched (Deno builds its NotFound error with them).
     this.#watched = watched.map(stamp);
@@ -164,7 +168,7 @@ export class Manifest {
     }
     const saved: Saved = { identity: this.#identity, files, watched: this.#watched };
     try {
-      makeDir(join(this.#path, ".."));
+      makeDir(this.#dir);
       writeWhole(this.#path, plainJSON(saved));
     } catch {
       // A read-only cache only costs the next run the parser's load.
