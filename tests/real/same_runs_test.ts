@@ -68,8 +68,9 @@ interface Workload {
   /** The program's exit code. */
   exit: number;
   /**
-   * Calls (by name) that wait on a timer: each must be stored with an awaited time of at least
-   * 1 ms (the timers wait 5 ms and more).
+   * Calls (by name) that wait on a timer: each must be stored with an awaited time (the timers
+   * wait 5 ms and more, but on a loaded machine the process may pause between a timer's start and
+   * the await's clock read for most of that: only that a time is stored is asserted).
    */
   awaits?: string[];
 }
@@ -304,7 +305,7 @@ async function record(w: Workload, t: Target): Promise<unknown> {
       `${what}: calls ${w.awaits} recorded`,
     );
     for (const [name, ms] of awaits) {
-      assert.ok(typeof ms === "number" && ms >= 1, `${what}: ${name}'s awaited_ms is ${ms}`);
+      assert.ok(typeof ms === "number" && ms > 0, `${what}: ${name}'s awaited_ms is ${ms}`);
     }
     return normalised(raw);
   } finally {
