@@ -939,7 +939,11 @@ function record(
     ? secretArgs(rd!, t, id, n, a0, a1, a2, more)
     : keepArgs(t, id, n, a0, a1, a2, more);
   const row = newRow(tp, t, id, p, prev, OPEN, args, kept);
-  if (n < 0 && (kept & PENDING) !== 0) tp.argsAt[row] = -1; // a list (tape.ts, PENDING_ARG)
+  // A list waiting for its summaries (tape.ts, PENDING_ARG): marked so that growth copies it.
+  if (n < 0 && (kept & PENDING) !== 0) {
+    tp.argsAt[row] = -1;
+    tp.argsWritten = true;
+  }
   const h = tp.base + row;
   if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
   if (t.wrapperPending) depth = wrapperRow(t, row);
