@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { FIRST_ROWS, Tape } from "../../../src/program/recorder/tape.ts";
+import { callTree } from "../../../src/program/recorder/to_json.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
 
 const SOURCE = `
@@ -69,5 +70,39 @@ Deno.test("prev and awaited: made anew as the tape grows until written, then cop
   } finally {
     Tape.roomAtOnce = atOnce;
     done();
+  }
+});
+
+const LIST_SOURCE = `
+export function leaf(i) { return i; }
+export function four(a, b, c, d, n) { for (let i = 0; i < n; i++) leaf(i); return 0; }
+`;
+
+Deno.test("a list of arguments waiting for its summaries keeps waiting through the tape's growth", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-sparse-"));
+  const file = join(dir, "list.mjs");
+  writeFileSync(file, instrument(LIST_SOURCE, { filename: file }).code);
+  const m = await import(file);
+  const rt = runtime();
+  const atOnce = Tape.roomAtOnce;
+  Tape.roomAtOnce = false;
+  try {
+    const t = rt.startTrace({ maxCalls: 100_000 });
+    rt.setProcessTrace(t);
+    const list = [1, 2];
+    // Past the detail budget (20 calls), then one call open while the tape grows.
+    for (let i = 0; i < 21; i++) m.four(list, 0, 0, 0, 0);
+    m.four(list, 0, 0, 0, FIRST_ROWS * 2);
+    rt.setProcessTrace(null);
+    // Changed after the call ended: the call's summary is the list as it was then.
+    list.push(3, 4, 5);
+    stop(t);
+    assert.ok(t.tape.cap > FIRST_ROWS, "the tape grew");
+    const calls = callTree(t).filter((n) => n.name === "four");
+    const last = calls[calls.length - 1];
+    assert.doesNotMatch(JSON.stringify(last.args), /5/, JSON.stringify(last.args));
+  } finally {
+    Tape.roomAtOnce = atOnce;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
