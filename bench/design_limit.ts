@@ -67,6 +67,8 @@ const ROUNDS = roundsAt >= 0 ? Number(words[roundsAt + 1]) : 3;
 const names = words.filter((w, i) => !w.startsWith("--") && (roundsAt < 0 || i !== roundsAt + 1));
 /** `--hello-only`: the start-up row alone, no workload. */
 const HELLO_ONLY = words.includes("--hello-only");
+// Only plain and the limits (no tph): the limits' own figures, for trying a limit's design.
+const LIMITS_ONLY = words.includes("--limits-only");
 const picked = <T extends { name: string }>(all: T[]): T[] => {
   if (HELLO_ONLY) return [];
   const some = all.filter((x) => names.includes(x.name));
@@ -236,25 +238,27 @@ try {
     // leaves out; taken off tph's cost per call.
     const hello = "examples/hello.ts";
     const helloTph = [...t.tph, "run", "--cache-dir", cache, hello];
-    once(helloTph, REPO);
+    if (!LIMITS_ONLY) once(helloTph, REPO);
     const hp: number[] = [], ht: number[] = [];
-    for (let i = 0; i < ROUNDS * 2 + 1; i++) {
+    for (let i = 0; i < (LIMITS_ONLY ? 0 : ROUNDS * 2 + 1); i++) {
       hp.push(once([...t.plain, hello], REPO, { LIMIT_OUT: limitOut }).ms);
       ht.push(once(helloTph, REPO).ms);
     }
-    const fixed = median(ht) - median(hp);
-    console.log(
-      `${rt.padEnd(6)} tph run hello.ts: ${
-        against(`+${num(fixed, 0)} ms`, fixed <= HELLO_TARGET[rt], `≤ +${HELLO_TARGET[rt]} ms`)
-      }`,
-    );
-    record({
-      bench: "design_limit",
-      metric: "hello.ts: ms over plain",
-      value: fixed,
-      unit: "ms",
-      runtime: rt,
-    });
+    const fixed = LIMITS_ONLY ? 0 : median(ht) - median(hp);
+    if (!LIMITS_ONLY) {
+      console.log(
+        `${rt.padEnd(6)} tph run hello.ts: ${
+          against(`+${num(fixed, 0)} ms`, fixed <= HELLO_TARGET[rt], `≤ +${HELLO_TARGET[rt]} ms`)
+        }`,
+      );
+      record({
+        bench: "design_limit",
+        metric: "hello.ts: ms over plain",
+        value: fixed,
+        unit: "ms",
+        runtime: rt,
+      });
+    }
     for (const w of picked(WORKLOADS)) {
       const dir = folders.get(w.name)!;
       const prog = [w.program, ...(w.args ?? [])];
@@ -266,10 +270,10 @@ try {
       const tphDefault = [...tphRun, ...prog];
       // Warm: the transform cache, and the runtimes' own.
       writeFileSync(phases, "");
-      once(tphArgv, REPO, { TPH_BENCH_PHASES: phases });
-      const tphCalls = tphPhases(phases).calls;
       once(limitArgv, dir, { LIMIT_OUT: limitOut });
       const calls = limitRows();
+      if (!LIMITS_ONLY) once(tphArgv, REPO, { TPH_BENCH_PHASES: phases });
+      const tphCalls = LIMITS_ONLY ? calls : tphPhases(phases).calls;
       // Both must record the same calls, or the comparison says nothing.
       if (tphCalls !== calls) {
         console.log(`  (tph recorded ${tphCalls} calls, the limit ${calls}: compared per call)`);
@@ -280,7 +284,10 @@ try {
       // The limit keeping, past each function's first 20 calls, every call's primitive arguments
       // and result as tph keeps them (LIMIT_PRIMITIVES=1, bench/limit/recorder.mjs): the writer's
       // limit for what tph stores (docs/notes/perf49_dump.md §6).
-      const valuesIn: number[] = [], valuesW: number[] = [];
+      const valuesIn: number[] = [], valuesW: number[] = [], values: Sample[] = [];
+      // The same, each string interned as it is kept (LIMIT_PRIMITIVES=3: the program's strings
+      // are not held, the exit writes numbers alone): the limit of values typed when recorded.
+      const internedIn: number[] = [], internedW: number[] = [], interned: Sample[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         plainIn.push(inProcess().program);
@@ -288,10 +295,15 @@ try {
         const li = inProcess();
         limitIn.push(li.program);
         limitW.push(li.write);
-        once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" });
+        values.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" }));
         const vi = inProcess();
         valuesIn.push(vi.program);
         valuesW.push(vi.write);
+        interned.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "3" }));
+        const ii = inProcess();
+        internedIn.push(ii.program);
+        internedW.push(ii.write);
+        if (LIMITS_ONLY) continue;
         tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
@@ -308,6 +320,37 @@ try {
       const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
       const valuesInNs = (median(valuesIn) - pIn) / calls * 1e6;
       const valuesWNs = median(valuesW) / calls * 1e6;
+      const internedInNs = (median(internedIn) - pIn) / calls * 1e6;
+      const internedWNs = median(internedW) / calls * 1e6;
+      const v = ms(values), vi = ms(interned);
+      const limits = [
+        `the limit x${num(l / p, 2)}`,
+        `storing every call's primitives x${num(v / p, 2)}`,
+        `interned when kept x${num(vi / p, 2)}`,
+      ];
+      if (LIMITS_ONLY) {
+        console.log(
+          `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms`,
+        );
+        show("whole run over plain", limits);
+        show("in the program, ns a call", [
+          `the limit ${num(limitInNs, 0)}`,
+          `storing every call's primitives ${num(valuesInNs, 0)}`,
+          `interned when kept ${num(internedInNs, 0)}`,
+        ]);
+        show("writer after the last line, ns a call", [
+          `the limit ${num(limitWNs, 0)}`,
+          `storing every call's primitives ${num(valuesWNs, 0)}`,
+          `interned when kept ${num(internedWNs, 0)}`,
+        ]);
+        show("peak RSS, MB", [
+          `plain ${num(rss(plain), 0)}`,
+          `the limit ${num(rss(limit), 0)}`,
+          `storing every call's primitives ${num(rss(values), 0)}`,
+          `interned when kept ${num(rss(interned), 0)}`,
+        ]);
+        continue;
+      }
       const rssOver = rss(tph) - rss(limit);
       console.log(
         `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms;` +

@@ -31,8 +31,13 @@ const ext = [];
 // keeps them — the limit of a writer that stores what tph stores. Off by default.
 // LIMIT_PRIMITIVES=2: the same values typed when kept (a row, a tag and a number in typed chunks;
 // strings alone in a JS array), so that the exit touches only the strings.
-const EVERY = process.env.LIMIT_PRIMITIVES === "1" || process.env.LIMIT_PRIMITIVES === "2";
-const TYPED = process.env.LIMIT_PRIMITIVES === "2";
+// LIMIT_PRIMITIVES=3: typed as 2, and each string interned as it is kept (a Map to its id), so the
+// program's strings are not held past the call and the exit writes numbers alone.
+const MODE = process.env.LIMIT_PRIMITIVES;
+const EVERY = MODE === "1" || MODE === "2" || MODE === "3";
+const TYPED = MODE === "2" || MODE === "3";
+const INTERNED = MODE === "3";
+const internIds = new Map(), internTable = [];
 const prims = [];
 const pRow = [], pTag = [], pNum = [], pStr = [];
 let pn = 0, pr, pt, pv;
@@ -41,8 +46,14 @@ function keepTyped(c, kind, v) {
   let tag, num = 0;
   if (t === "string") {
     tag = 1;
-    num = pStr.length;
-    pStr.push(v.length > 81 ? v.slice(0, 81) : v);
+    const kept = v.length > 81 ? v.slice(0, 81) : v;
+    if (INTERNED) {
+      num = internIds.get(kept);
+      if (num === undefined) internIds.set(kept, num = internTable.length), internTable.push(kept);
+    } else {
+      num = pStr.length;
+      pStr.push(kept);
+    }
   } else if (t === "number") tag = 2, num = v;
   else if (t === "undefined") tag = 3;
   else if (v === null) tag = 4;
@@ -66,7 +77,7 @@ function keepPrim(c, kind, v) {
 
 /** LIMIT_PRIMITIVES=2's dump: the typed chunks as they are; the strings interned (ids in place). */
 function typedBytes() {
-  const ids = new Map(), table = [], parts = [];
+  const ids = new Map(), table = INTERNED ? internTable : [], parts = [];
   const strId = new Int32Array(pStr.length);
   for (let i = 0; i < pStr.length; i++) {
     const v = pStr[i];
