@@ -288,6 +288,9 @@ try {
       // The same, each string interned as it is kept (LIMIT_PRIMITIVES=3: the program's strings
       // are not held, the exit writes numbers alone): the limit of values typed when recorded.
       const internedIn: number[] = [], internedW: number[] = [], interned: Sample[] = [];
+      // With --limits-only, also the values typed when kept with the strings held
+      // (LIMIT_PRIMITIVES=2): what interning alone changes.
+      const typedIn: number[] = [], typedW: number[] = [], typed: Sample[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         plainIn.push(inProcess().program);
@@ -303,7 +306,13 @@ try {
         const ii = inProcess();
         internedIn.push(ii.program);
         internedW.push(ii.write);
-        if (LIMITS_ONLY) continue;
+        if (LIMITS_ONLY) {
+          typed.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "2" }));
+          const yi = inProcess();
+          typedIn.push(yi.program);
+          typedW.push(yi.write);
+          continue;
+        }
         tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
@@ -329,6 +338,8 @@ try {
         `interned when kept x${num(vi / p, 2)}`,
       ];
       if (LIMITS_ONLY) {
+        const typedInNs = (median(typedIn) - pIn) / calls * 1e6;
+        limits.splice(2, 0, `typed, strings held x${num(ms(typed) / p, 2)}`);
         console.log(
           `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms`,
         );
@@ -336,17 +347,20 @@ try {
         show("in the program, ns a call", [
           `the limit ${num(limitInNs, 0)}`,
           `storing every call's primitives ${num(valuesInNs, 0)}`,
+          `typed, strings held ${num(typedInNs, 0)}`,
           `interned when kept ${num(internedInNs, 0)}`,
         ]);
         show("writer after the last line, ns a call", [
           `the limit ${num(limitWNs, 0)}`,
           `storing every call's primitives ${num(valuesWNs, 0)}`,
+          `typed, strings held ${num(median(typedW) / calls * 1e6, 0)}`,
           `interned when kept ${num(internedWNs, 0)}`,
         ]);
         show("peak RSS, MB", [
           `plain ${num(rss(plain), 0)}`,
           `the limit ${num(rss(limit), 0)}`,
           `storing every call's primitives ${num(rss(values), 0)}`,
+          `typed, strings held ${num(rss(typed), 0)}`,
           `interned when kept ${num(rss(interned), 0)}`,
         ]);
         continue;
