@@ -6,12 +6,14 @@
 //
 //   deno run -A bench/design_limit.ts [deno|bun|node|binary ...] [marked|yaml|zod|fib ...] [--rounds N]
 //     [--hello-only]   (the `tph run hello.ts` row alone: start-up)
+//     [--limits-only]  (plain and the limits alone, no tph: for trying a limit's design)
 //
 // Per workload and runtime it prints whole-process times (medians of alternating rounds): plain,
 // the limit and tph, the ratios to plain, and tph's cost per call against the limit's
 // (ns a call end to end, less plain; tph's less its fixed cost, hello.ts traced less plain). Issue 49's targets are ratios to the limit.
-// In the program and for the writer it also prints the limit keeping every call's primitive values
-// as tph does (LIMIT_PRIMITIVES=1; the plain limit keeps values for each function's first 20 calls).
+// Beside each figure it also prints the limit keeping every call's values as tph does: the plain
+// limit keeps values for each function's first 20 calls; this one keeps every call's primitives,
+// each string interned when it is kept (LIMIT_PRIMITIVES=3), and tph's figure as a ratio of it.
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -298,10 +300,12 @@ try {
         const li = inProcess();
         limitIn.push(li.program);
         limitW.push(li.write);
-        values.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" }));
-        const vi = inProcess();
-        valuesIn.push(vi.program);
-        valuesW.push(vi.write);
+        if (LIMITS_ONLY) {
+          values.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" }));
+          const vi = inProcess();
+          valuesIn.push(vi.program);
+          valuesW.push(vi.write);
+        }
         interned.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "3" }));
         const ii = inProcess();
         internedIn.push(ii.program);
@@ -327,17 +331,19 @@ try {
       const limitInNs = (median(limitIn) - pIn) / calls * 1e6;
       const tphInNs = (median(tphIn) - pIn) / tphCalls * 1e6;
       const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
-      const valuesInNs = (median(valuesIn) - pIn) / calls * 1e6;
-      const valuesWNs = median(valuesW) / calls * 1e6;
       const internedInNs = (median(internedIn) - pIn) / calls * 1e6;
       const internedWNs = median(internedW) / calls * 1e6;
-      const v = ms(values), vi = ms(interned);
-      const limits = [
-        `the limit x${num(l / p, 2)}`,
-        `storing every call's primitives x${num(v / p, 2)}`,
-        `interned when kept x${num(vi / p, 2)}`,
-      ];
+      const vi = ms(interned);
+      const rssKeeping = rss(interned) - rss(limit);
       if (LIMITS_ONLY) {
+        const valuesInNs = (median(valuesIn) - pIn) / calls * 1e6;
+        const valuesWNs = median(valuesW) / calls * 1e6;
+        const v = ms(values);
+        const limits = [
+          `the limit x${num(l / p, 2)}`,
+          `storing every call's primitives x${num(v / p, 2)}`,
+          `interned when kept x${num(vi / p, 2)}`,
+        ];
         const typedInNs = (median(typedIn) - pIn) / calls * 1e6;
         limits.splice(2, 0, `typed, strings held x${num(ms(typed) / p, 2)}`);
         console.log(
@@ -372,10 +378,16 @@ try {
           ` tph default ${num(d, 0)} ms`,
       );
       const every = w.packages.length > 0;
+      // "keeping every call's values": the limit storing what tph stores, each string interned when
+      // it is kept (LIMIT_PRIMITIVES=3), the best of the limits that do (docs/performance.md).
+      const keep = (tphX: number, limitX: number) => `x${num(tphX / limitX, 2)} of it`;
       show("whole run over plain", [
         `the limit x${num(l / p, 2)}`,
+        `the limit keeping every call's values x${num(vi / p, 2)}`,
         every
-          ? `tph every call ${against(`x${num(x / p, 2)}`, x / p <= 2.5, "≤ x2.5")}`
+          ? `tph every call ${against(`x${num(x / p, 2)}`, x / p <= 2.5, "≤ x2.5")}, ${
+            keep(x - p, vi - p)
+          } over plain`
           : `tph every call x${num(x / p, 2)}`,
         every
           ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
@@ -387,25 +399,24 @@ try {
       ]);
       show("in the program, ns a call", [
         `the limit ${num(limitInNs, 0)}`,
-        `the limit storing every call's primitives ${num(valuesInNs, 0)}`,
+        `the limit keeping every call's values ${num(internedInNs, 0)}`,
         `tph ${
           against(
             `${num(tphInNs, 0)} = x${num(tphInNs / limitInNs, 2)} the limit`,
             tphInNs <= 1.5 * limitInNs,
             "≤ x1.5",
           )
-        }`,
+        }, ${keep(tphInNs, internedInNs)}`,
       ]);
       show("writer after the last line, ns a call", [
         `the limit ${num(limitWNs, 0)}`,
-        `the limit storing every call's primitives ${num(valuesWNs, 0)}`,
-        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")} (x${
-          num(tphWNs / valuesWNs, 2)
-        } the limit storing them)`,
+        `the limit keeping every call's values ${num(internedWNs, 0)}`,
+        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")}, ${keep(tphWNs, internedWNs)}`,
       ]);
       show("peak RSS, MB", [
         `plain ${num(rss(plain), 0)}`,
         `the limit ${num(rss(limit), 0)}`,
+        `the limit keeping every call's values ${num(rss(interned), 0)} (+${num(rssKeeping, 0)})`,
         `tph every call ${num(rss(tph), 0)}, ${
           against(`+${num(rssOver, 0)} over the limit`, rssOver <= 30, "≤ +30")
         }`,
@@ -418,7 +429,17 @@ try {
       put("tph per call / limit per call", tphNs / limitNs, "x");
       put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
       put("writer ns a call", tphWNs, "ns");
-      put("writer: tph / the limit storing every call's primitives", tphWNs / valuesWNs, "x");
+      put("writer: tph / the limit keeping every call's values", tphWNs / internedWNs, "x");
+      put(
+        "in the program: tph / the limit keeping every call's values",
+        tphInNs / internedInNs,
+        "x",
+      );
+      put(
+        "whole run over plain: tph / the limit keeping every call's values",
+        (x - p) / (vi - p),
+        "x",
+      );
       put("peak RSS over the limit", rssOver, "MB");
     }
   }
