@@ -12,6 +12,8 @@
 // (ns a call end to end, less plain; tph's less its fixed cost, hello.ts traced less plain). Issue 49's targets are ratios to the limit.
 // In the program and for the writer it also prints the limit keeping every call's primitive values
 // as tph does (LIMIT_PRIMITIVES=1; the plain limit keeps values for each function's first 20 calls).
+// Beside tph's default settings, the limit with tph's default limit (LIMIT_MAX_CALLS=100000: rows
+// for the first 100,000 calls, then each call only counted, as tph's quick count does).
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -38,6 +40,8 @@ const RECORDER = join(REPO, "bench/limit/recorder.mjs");
 const PLAIN = join(REPO, "bench/limit/plain.mjs");
 const BINARY = join(REPO, "dist/tph");
 const TIMEOUT_MS = 300_000;
+/** tph's default max_calls: the limit's LIMIT_MAX_CALLS beside tph's default run. */
+const DEFAULT_MAX_CALLS = 100_000;
 
 interface Workload {
   name: string;
@@ -288,6 +292,9 @@ try {
       // The same, each string interned as it is kept (LIMIT_PRIMITIVES=3: the program's strings
       // are not held, the exit writes numbers alone): the limit of values typed when recorded.
       const internedIn: number[] = [], internedW: number[] = [], interned: Sample[] = [];
+      // The limit with tph's default limit (LIMIT_MAX_CALLS), beside tph's default run.
+      const limitD: Sample[] = [], limitDIn: number[] = [], limitDW: number[] = [];
+      const dfltIn: number[] = [], dfltW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         plainIn.push(inProcess().program);
@@ -303,12 +310,20 @@ try {
         const ii = inProcess();
         internedIn.push(ii.program);
         internedW.push(ii.write);
+        const maxCalls = String(DEFAULT_MAX_CALLS);
+        limitD.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_MAX_CALLS: maxCalls }));
+        const di = inProcess();
+        limitDIn.push(di.program);
+        limitDW.push(di.write);
         if (LIMITS_ONLY) continue;
         tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
         tphW.push(ti.write);
-        dflt.push(once(tphDefault, REPO));
+        dflt.push(once(tphDefault, REPO, { TPH_BENCH_PHASES: phases }));
+        const dp = tphPhases(phases);
+        dfltIn.push(dp.program);
+        dfltW.push(dp.write);
       }
       const ms = (xs: Sample[]) => median(xs.map((x) => x.ms));
       const rss = (xs: Sample[]) => median(xs.map((x) => x.rss));
@@ -322,7 +337,16 @@ try {
       const valuesWNs = median(valuesW) / calls * 1e6;
       const internedInNs = (median(internedIn) - pIn) / calls * 1e6;
       const internedWNs = median(internedW) / calls * 1e6;
-      const v = ms(values), vi = ms(interned);
+      const v = ms(values), vi = ms(interned), ld = ms(limitD);
+      // The default limit's figures: in the program, ms over plain's; the writer, ms.
+      const ldIn = median(limitDIn) - pIn, ldW = median(limitDW);
+      const defaults = (tph: string[]) => [
+        `the limit with tph's default limit x${num(ld / p, 2)}, in the program +${
+          num(ldIn, 0)
+        } ms,` +
+        ` writer ${num(ldW, 0)} ms`,
+        ...tph,
+      ];
       const limits = [
         `the limit x${num(l / p, 2)}`,
         `storing every call's primitives x${num(v / p, 2)}`,
@@ -349,6 +373,7 @@ try {
           `storing every call's primitives ${num(rss(values), 0)}`,
           `interned when kept ${num(rss(interned), 0)}`,
         ]);
+        show(`default limit (${DEFAULT_MAX_CALLS.toLocaleString("en")} calls)`, defaults([]));
         continue;
       }
       const rssOver = rss(tph) - rss(limit);
@@ -367,6 +392,14 @@ try {
           ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
           : `tph default x${num(d / p, 2)}`,
       ]);
+      show(
+        `default settings (max_calls ${DEFAULT_MAX_CALLS.toLocaleString("en")})`,
+        defaults([
+          `tph default x${num(d / p, 2)} (x${num(d / ld, 2)} the limit), in the program +${
+            num(median(dfltIn) - pIn, 0)
+          } ms, writer ${num(median(dfltW), 0)} ms`,
+        ]),
+      );
       show("end to end, ns a call", [
         `the limit ${num(limitNs, 0)}`,
         `tph ${num(tphNs, 0)} (x${num(tphNs / limitNs, 2)} the limit)`,
@@ -401,6 +434,7 @@ try {
       put("limit / plain", l / p, "x");
       put("tph / plain", x / p, "x");
       put("tph default / plain", d / p, "x");
+      put("limit with tph's default limit / plain", ld / p, "x");
       put("tph per call / limit per call", tphNs / limitNs, "x");
       put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
       put("writer ns a call", tphWNs, "ns");
