@@ -17,21 +17,11 @@
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { instrument } from "../mod.ts";
+import { join } from "node:path";
 import { median, num, record, REPO } from "./_common.ts";
+import { limitFolder as makeLimitFolder } from "./limit/folder.ts";
 
 const DENO = join(REPO, "node_modules/.bin/deno");
 const BUN = join(REPO, "node_modules/.bin/bun");
@@ -83,48 +73,8 @@ const tmp = mkdtempSync(join(tmpdir(), "tph-bench-limit-"));
 const cache = join(tmp, "cache");
 const limitOut = join(tmp, "limit.run");
 
-/** A JavaScript file rewritten as tph rewrites it (module names from the folder given). */
-function rewrite(from: string, to: string, root: string): void {
-  const source = readFileSync(from, "utf8");
-  const { code } = instrument(source, { filename: from, module: relative(root, from) });
-  mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, code);
-}
-
-/** Every file under a folder. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-/**
- * The limit's folder for a workload: its program and its traced packages rewritten; every other
- * package a link to the checkout's.
- */
-function limitFolder(w: Workload): string {
-  const dir = join(tmp, w.name);
-  const modules = join(dir, "node_modules");
-  mkdirSync(modules, { recursive: true });
-  writeFileSync(join(dir, "package.json"), '{ "name": "limit", "type": "module" }\n');
-  for (const entry of readdirSync(join(REPO, "node_modules"))) {
-    if (entry.startsWith(".") || w.packages.includes(entry)) continue;
-    symlinkSync(join(REPO, "node_modules", entry), join(modules, entry));
-  }
-  for (const pkg of w.packages) {
-    const from = join(REPO, "node_modules", pkg);
-    for (const file of filesUnder(from)) {
-      const to = join(modules, pkg, relative(from, file));
-      if (/\.(?:c|m)?js$/.test(file)) rewrite(file, to, REPO);
-      else {
-        mkdirSync(dirname(to), { recursive: true });
-        copyFileSync(file, to);
-      }
-    }
-  }
-  rewrite(join(REPO, w.program), join(dir, w.program), REPO);
-  return dir;
-}
+/** The limit's folder for a workload (bench/limit/folder.ts), under this run's folder. */
+const limitFolder = (w: Workload): string => makeLimitFolder(tmp, w);
 
 interface Sample {
   ms: number;

@@ -5,5 +5,9 @@ import { writeFileSync } from "node:fs";
 const began = performance.now();
 process.on("exit", () => {
   const out = process.env.LIMIT_OUT;
-  if (out) writeFileSync(out + ".times", JSON.stringify({ program: performance.now() - began }));
+  const ended = performance.now(), at = performance.timeOrigin;
+  if (!out) return;
+  // Epoch times too (bench/default_run.ts): the program's start and end.
+  const times = { program: ended - began, began_at: at + began, ended_at: at + ended };
+  writeFileSync(out + ".times", JSON.stringify({ ...times, saved_at: at + performance.now() }));
 });

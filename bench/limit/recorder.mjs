@@ -389,5 +389,11 @@ process.on("exit", () => {
   writeFileSync(out + ".tmp", head + described.join("\n") + "\n");
   writeFileSync(out + ".tmp", all, { flag: "a" });
   renameSync(out + ".tmp", out);
-  writeFileSync(out + ".times", JSON.stringify({ program: ended - began, write: now() - ended }));
+  // Epoch times too (bench/default_run.ts): the program's start and end, the run saved.
+  const origin = performance.timeOrigin, saved = now();
+  const times = { program: ended - began, write: saved - ended, began_at: origin + began };
+  writeFileSync(
+    out + ".times",
+    JSON.stringify({ ...times, ended_at: origin + ended, saved_at: origin + saved, dropped }),
+  );
 });

@@ -31,10 +31,11 @@ import { treeWidth } from "./tree_width.ts";
 import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
   checkScript,
+  cliCpu,
+  cliPhases,
   commonjsPackageWarning,
   ENDED_EARLY,
   loadedLater,
-  planWrittenAt,
   runProgram,
   type RunProgramResult,
 } from "../launch/run_program.ts";
@@ -623,10 +624,16 @@ async function traceProgram(
   if (exported !== null) saved.push(exported.shown);
   reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
   if (benchPhases !== undefined && result.phases !== null) {
+    const marks = cliPhases();
     const cli = {
       cli_start: performance.timeOrigin,
-      cli_plan: planWrittenAt(),
+      cli_plan: marks.plan,
+      cli_exit: marks.exit,
       cli_end: performance.timeOrigin + performance.now(),
+      // The CLI's CPU time: at the settings written, at the program's end, in all.
+      cli_plan_cpu: marks.planCpu,
+      cli_cpu_exit: marks.exitCpu,
+      cli_cpu: cliCpu(),
     };
     appendText(
       benchPhases,
