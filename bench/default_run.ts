@@ -120,6 +120,8 @@ try {
             put("prog", p.ended_at - p.began_at);
             put("write", p.saved_at - p.ended_at);
             put("exit", t1 - p.saved_at);
+            put("cpuP", p.cpu_program);
+            if (p.cpu_write !== undefined) put("cpuW", p.cpu_write);
           } else if (existsSync(phases)) {
             const p = JSON.parse(readFileSync(phases, "utf8").trim().split("\n").pop()!);
             put("start", p.program - t0);

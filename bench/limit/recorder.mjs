@@ -147,6 +147,12 @@ grow();
 const now = () => performance.now();
 /** When the program began (this preload ran) and ended (the exit hook), for LIMIT_OUT.times. */
 const began = now();
+/** The process's CPU time, ms (every thread), for LIMIT_OUT.times. */
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+const cpuBegan = cpu();
 
 // An external call's row that is not opened: its callee is rewritten code.
 const SKIP = -2;
@@ -360,6 +366,7 @@ process.on("exit", () => {
   if (!out) return;
   recorder.on = false;
   const ended = now();
+  const cpuEnded = cpu();
   const used = (chunks, bytes) => {
     const parts = [];
     for (let k = 0; k < chunks.length; k++) {
@@ -394,6 +401,13 @@ process.on("exit", () => {
   const times = { program: ended - began, write: saved - ended, began_at: origin + began };
   writeFileSync(
     out + ".times",
-    JSON.stringify({ ...times, ended_at: origin + ended, saved_at: origin + saved, dropped }),
+    JSON.stringify({
+      ...times,
+      ended_at: origin + ended,
+      saved_at: origin + saved,
+      dropped,
+      cpu_program: cpuEnded - cpuBegan,
+      cpu_write: cpu() - cpuEnded,
+    }),
   );
 });
