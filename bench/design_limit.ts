@@ -14,24 +14,16 @@
 // Beside each figure it also prints the limit keeping every call's values as tph does: the plain
 // limit keeps values for each function's first 20 calls; this one keeps every call's primitives,
 // each string interned when it is kept (LIMIT_PRIMITIVES=3), and tph's figure as a ratio of it.
+// Beside tph's default settings, the limit with tph's default limit (LIMIT_MAX_CALLS=100000: rows
+// for the first 100,000 calls, then each call only counted, as tph's quick count does).
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { instrument } from "../mod.ts";
+import { join } from "node:path";
 import { median, num, record, REPO } from "./_common.ts";
+import { limitFolder as makeLimitFolder } from "./limit/folder.ts";
 
 const DENO = join(REPO, "node_modules/.bin/deno");
 const BUN = join(REPO, "node_modules/.bin/bun");
@@ -40,6 +32,8 @@ const RECORDER = join(REPO, "bench/limit/recorder.mjs");
 const PLAIN = join(REPO, "bench/limit/plain.mjs");
 const BINARY = join(REPO, "dist/tph");
 const TIMEOUT_MS = 300_000;
+/** tph's default max_calls: the limit's LIMIT_MAX_CALLS beside tph's default run. */
+const DEFAULT_MAX_CALLS = 100_000;
 
 interface Workload {
   name: string;
@@ -81,48 +75,8 @@ const tmp = mkdtempSync(join(tmpdir(), "tph-bench-limit-"));
 const cache = join(tmp, "cache");
 const limitOut = join(tmp, "limit.run");
 
-/** A JavaScript file rewritten as tph rewrites it (module names from the folder given). */
-function rewrite(from: string, to: string, root: string): void {
-  const source = readFileSync(from, "utf8");
-  const { code } = instrument(source, { filename: from, module: relative(root, from) });
-  mkdirSync(dirname(to), { recursive: true });
-  writeFileSync(to, code);
-}
-
-/** Every file under a folder. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-/**
- * The limit's folder for a workload: its program and its traced packages rewritten; every other
- * package a link to the checkout's.
- */
-function limitFolder(w: Workload): string {
-  const dir = join(tmp, w.name);
-  const modules = join(dir, "node_modules");
-  mkdirSync(modules, { recursive: true });
-  writeFileSync(join(dir, "package.json"), '{ "name": "limit", "type": "module" }\n');
-  for (const entry of readdirSync(join(REPO, "node_modules"))) {
-    if (entry.startsWith(".") || w.packages.includes(entry)) continue;
-    symlinkSync(join(REPO, "node_modules", entry), join(modules, entry));
-  }
-  for (const pkg of w.packages) {
-    const from = join(REPO, "node_modules", pkg);
-    for (const file of filesUnder(from)) {
-      const to = join(modules, pkg, relative(from, file));
-      if (/\.(?:c|m)?js$/.test(file)) rewrite(file, to, REPO);
-      else {
-        mkdirSync(dirname(to), { recursive: true });
-        copyFileSync(file, to);
-      }
-    }
-  }
-  rewrite(join(REPO, w.program), join(dir, w.program), REPO);
-  return dir;
-}
+/** The limit's folder for a workload (bench/limit/folder.ts), under this run's folder. */
+const limitFolder = (w: Workload): string => makeLimitFolder(tmp, w);
 
 interface Sample {
   ms: number;
@@ -293,6 +247,9 @@ try {
       // With --limits-only, also the values typed when kept with the strings held
       // (LIMIT_PRIMITIVES=2): what interning alone changes.
       const typedIn: number[] = [], typedW: number[] = [], typed: Sample[] = [];
+      // The limit with tph's default limit (LIMIT_MAX_CALLS), beside tph's default run.
+      const limitD: Sample[] = [], limitDIn: number[] = [], limitDW: number[] = [];
+      const dfltIn: number[] = [], dfltW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         plainIn.push(inProcess().program);
@@ -310,6 +267,11 @@ try {
         const ii = inProcess();
         internedIn.push(ii.program);
         internedW.push(ii.write);
+        const maxCalls = String(DEFAULT_MAX_CALLS);
+        limitD.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_MAX_CALLS: maxCalls }));
+        const di = inProcess();
+        limitDIn.push(di.program);
+        limitDW.push(di.write);
         if (LIMITS_ONLY) {
           typed.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "2" }));
           const yi = inProcess();
@@ -321,7 +283,10 @@ try {
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
         tphW.push(ti.write);
-        dflt.push(once(tphDefault, REPO));
+        dflt.push(once(tphDefault, REPO, { TPH_BENCH_PHASES: phases }));
+        const dp = tphPhases(phases);
+        dfltIn.push(dp.program);
+        dfltW.push(dp.write);
       }
       const ms = (xs: Sample[]) => median(xs.map((x) => x.ms));
       const rss = (xs: Sample[]) => median(xs.map((x) => x.rss));
@@ -335,6 +300,16 @@ try {
       const internedWNs = median(internedW) / calls * 1e6;
       const vi = ms(interned);
       const rssKeeping = rss(interned) - rss(limit);
+      const ld = ms(limitD);
+      // The default limit's figures: in the program, ms over plain's; the writer, ms.
+      const ldIn = median(limitDIn) - pIn, ldW = median(limitDW);
+      const defaults = (tph: string[]) => [
+        `the limit with tph's default limit x${num(ld / p, 2)}, in the program +${
+          num(ldIn, 0)
+        } ms,` +
+        ` writer ${num(ldW, 0)} ms`,
+        ...tph,
+      ];
       if (LIMITS_ONLY) {
         const valuesInNs = (median(valuesIn) - pIn) / calls * 1e6;
         const valuesWNs = median(valuesW) / calls * 1e6;
@@ -369,6 +344,7 @@ try {
           `typed, strings held ${num(rss(typed), 0)}`,
           `interned when kept ${num(rss(interned), 0)}`,
         ]);
+        show(`default limit (${DEFAULT_MAX_CALLS.toLocaleString("en")} calls)`, defaults([]));
         continue;
       }
       const rssOver = rss(tph) - rss(limit);
@@ -393,6 +369,14 @@ try {
           ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
           : `tph default x${num(d / p, 2)}`,
       ]);
+      show(
+        `default settings (max_calls ${DEFAULT_MAX_CALLS.toLocaleString("en")})`,
+        defaults([
+          `tph default x${num(d / p, 2)} (x${num(d / ld, 2)} the limit), in the program +${
+            num(median(dfltIn) - pIn, 0)
+          } ms, writer ${num(median(dfltW), 0)} ms`,
+        ]),
+      );
       show("end to end, ns a call", [
         `the limit ${num(limitNs, 0)}`,
         `tph ${num(tphNs, 0)} (x${num(tphNs / limitNs, 2)} the limit)`,
@@ -426,6 +410,7 @@ try {
       put("limit / plain", l / p, "x");
       put("tph / plain", x / p, "x");
       put("tph default / plain", d / p, "x");
+      put("limit with tph's default limit / plain", ld / p, "x");
       put("tph per call / limit per call", tphNs / limitNs, "x");
       put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
       put("writer ns a call", tphWNs, "ns");

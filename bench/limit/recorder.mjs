@@ -8,6 +8,10 @@
 // redaction, find targets, tests, async trees across concurrent tasks (resumed calls simply
 // become current again), iterator bookkeeping.
 //
+// LIMIT_MAX_CALLS=N (tph's default settings: max_calls 100,000): rows for the first N calls as
+// above, then each call only counted (tph's quick count past its limit: a compare and a count), the
+// count written with the run.
+//
 // Rows live in fixed chunks of typed arrays that are never copied; values in one flat array of
 // (row, kind, value) triples.
 
@@ -26,6 +30,11 @@ let fn, parent, start, end, flags;
 let cur = -1;
 const values = [];
 const ext = [];
+const MAX_CALLS = Number(process.env.LIMIT_MAX_CALLS) > 0
+  ? Number(process.env.LIMIT_MAX_CALLS)
+  : Infinity;
+/** Calls past MAX_CALLS, counted. */
+let dropped = 0;
 // LIMIT_PRIMITIVES=1 (issue 49's writer, notes perf49_dump.md §6): past the first 20 calls, every
 // call's primitive arguments and result are kept too (strings clipped as a run shows them), as tph
 // keeps them — the limit of a writer that stores what tph stores. Off by default.
@@ -138,6 +147,12 @@ grow();
 const now = () => performance.now();
 /** When the program began (this preload ran) and ended (the exit hook), for LIMIT_OUT.times. */
 const began = now();
+/** The process's CPU time, ms (every thread), for LIMIT_OUT.times. */
+const cpu = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+const cpuBegan = cpu();
 
 // An external call's row that is not opened: its callee is rewritten code.
 const SKIP = -2;
@@ -168,6 +183,12 @@ function open(id) {
   return row;
 }
 
+/** An external call's row, or past MAX_CALLS only counted (SKIP: never closed). */
+function openExt(d) {
+  if (rows >= MAX_CALLS) return dropped++, SKIP;
+  return open(-1 - d);
+}
+
 function enter(id) {
   if (id >= callsOf.length) {
     const more = new Int32Array(callsOf.length * 2 + id);
@@ -193,11 +214,13 @@ const recorder = {
     return base;
   },
   e0(b, k) {
+    if (rows >= MAX_CALLS) return dropped++, -1;
     const id = b + k;
     enter(id);
     return open(id);
   },
   e1(b, k, a) {
+    if (rows >= MAX_CALLS) return dropped++, -1;
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
@@ -206,6 +229,7 @@ const recorder = {
     return c;
   },
   e2(b, k, a, a2) {
+    if (rows >= MAX_CALLS) return dropped++, -1;
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
@@ -214,6 +238,7 @@ const recorder = {
     return c;
   },
   e3(b, k, a, a2, a3) {
+    if (rows >= MAX_CALLS) return dropped++, -1;
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
@@ -222,6 +247,7 @@ const recorder = {
     return c;
   },
   en(b, k, args) {
+    if (rows >= MAX_CALLS) return dropped++, -1;
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
@@ -261,7 +287,7 @@ const recorder = {
     return f;
   },
   k0(c, d, f) {
-    if (c >= 0) ext.push(c, d, rewritten(f) ? SKIP : open(-1 - d));
+    if (c >= 0) ext.push(c, d, rewritten(f) ? SKIP : openExt(d));
     return f;
   },
   km(c, d, obj) {
@@ -269,14 +295,14 @@ const recorder = {
     return obj;
   },
   km0(c, d, obj) {
-    if (c >= 0) ext.push(c, d, open(-1 - d));
+    if (c >= 0) ext.push(c, d, openExt(d));
     return obj;
   },
   ka: (_c, v) => v,
   ks: (_c, v) => v,
   kl(c, v) {
     const n = ext.length;
-    if (c >= 0 && n > 0 && ext[n - 1] === -1) ext[n - 1] = open(-1 - ext[n - 2]);
+    if (c >= 0 && n > 0 && ext[n - 1] === -1) ext[n - 1] = openExt(ext[n - 2]);
     return v;
   },
   ksl(c, v) {
@@ -340,6 +366,7 @@ process.on("exit", () => {
   if (!out) return;
   recorder.on = false;
   const ended = now();
+  const cpuEnded = cpu();
   const used = (chunks, bytes) => {
     const parts = [];
     for (let k = 0; k < chunks.length; k++) {
@@ -352,7 +379,7 @@ process.on("exit", () => {
   for (let i = 0; i < values.length; i += 3) {
     described.push(`${values[i]} ${values[i + 1]} ${describe(values[i + 2], 0)}`);
   }
-  const head = JSON.stringify({ rows, functions: fns, values: described.length }) + "\n";
+  const head = JSON.stringify({ rows, dropped, functions: fns, values: described.length }) + "\n";
   const body = [
     ...used(chunkFn, 4),
     ...used(chunkParent, 4),
@@ -369,5 +396,18 @@ process.on("exit", () => {
   writeFileSync(out + ".tmp", head + described.join("\n") + "\n");
   writeFileSync(out + ".tmp", all, { flag: "a" });
   renameSync(out + ".tmp", out);
-  writeFileSync(out + ".times", JSON.stringify({ program: ended - began, write: now() - ended }));
+  // Epoch times too (bench/default_run.ts): the program's start and end, the run saved.
+  const origin = performance.timeOrigin, saved = now();
+  const times = { program: ended - began, write: saved - ended, began_at: origin + began };
+  writeFileSync(
+    out + ".times",
+    JSON.stringify({
+      ...times,
+      ended_at: origin + ended,
+      saved_at: origin + saved,
+      dropped,
+      cpu_program: cpuEnded - cpuBegan,
+      cpu_write: cpu() - cpuEnded,
+    }),
+  );
 });

@@ -31,10 +31,11 @@ import { treeWidth } from "./tree_width.ts";
 import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
 import {
   checkScript,
+  cliCpu,
+  cliPhases,
   commonjsPackageWarning,
   ENDED_EARLY,
   loadedLater,
-  planWrittenAt,
   runProgram,
   type RunProgramResult,
 } from "../launch/run_program.ts";
@@ -623,17 +624,28 @@ async function traceProgram(
   if (exported !== null) saved.push(exported.shown);
   reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
   if (benchPhases !== undefined && result.phases !== null) {
-    const cli = {
-      cli_start: performance.timeOrigin,
-      cli_plan: planWrittenAt(),
-      cli_end: performance.timeOrigin + performance.now(),
-    };
-    appendText(
-      benchPhases,
-      JSON.stringify({ ...result.phases, ...cli, calls: run.header.call_count }) + "\n",
-    );
+    appendPhases(benchPhases, result.phases, run.header.call_count);
   }
   return result.exitCode;
+}
+
+/**
+ * For the benchmarks (TPH_BENCH_PHASES): the program's phases and the CLI's, appended to `file` as
+ * one line.
+ */
+function appendPhases(file: string, phases: object, calls: number): void {
+  const marks = cliPhases();
+  const cli = {
+    cli_start: performance.timeOrigin,
+    cli_plan: marks.plan,
+    cli_exit: marks.exit,
+    cli_end: performance.timeOrigin + performance.now(),
+    // The CLI's CPU time: at the settings written, at the program's end, in all.
+    cli_plan_cpu: marks.planCpu,
+    cli_cpu_exit: marks.exitCpu,
+    cli_cpu: cliCpu(),
+  };
+  appendText(file, JSON.stringify({ ...phases, ...cli, calls }) + "\n");
 }
 
 /**

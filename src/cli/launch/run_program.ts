@@ -180,6 +180,8 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
   // The program has its settings: what reading its run needs loads while it runs.
   const loading = loadedLater(import("./after_run.ts"));
   const exit = await exited;
+  cliMarks.exit = performance.timeOrigin + performance.now();
+  cliMarks.exitCpu = cliCpu();
   const after = await loading;
   const warnings: string[] = [];
   // The program's runtime; its process tells its version (runInfo).
@@ -280,12 +282,22 @@ export function loadedLater<T>(loading: Promise<T>): Promise<T> {
   return loading;
 }
 
-/** When the last run's settings were written (epoch ms), for the phases (TPH_BENCH_PHASES). */
-let planWritten = 0;
+/**
+ * When the last run's settings were written and when the CLI saw its process end (epoch ms; 0: not
+ * yet), with the CLI's own CPU time then (ms), for the phases (TPH_BENCH_PHASES).
+ */
+const cliMarks = { plan: 0, planCpu: 0, exit: 0, exitCpu: 0 };
 
-/** When the settings of the program run last were written, in epoch ms (0: none yet). */
-export function planWrittenAt(): number {
-  return planWritten;
+/** The CLI's marks of the program run last (cliMarks). */
+export function cliPhases(): Readonly<typeof cliMarks> {
+  return cliMarks;
+}
+
+/** The CLI process's CPU time so far, ms (user and system), for the phases; 0 where unknown. */
+export function cliCpu(): number {
+  // deno-lint-ignore no-explicit-any
+  const usage = (globalThis as any).process?.cpuUsage?.();
+  return usage === undefined ? 0 : (usage.user + usage.system) / 1000;
 }
 
 async function runChild(
@@ -300,7 +312,8 @@ async function runChild(
   let stops: (() => void)[];
   try {
     writePlan(planFile, childConfig);
-    planWritten = performance.timeOrigin + performance.now();
+    cliMarks.plan = performance.timeOrigin + performance.now();
+    cliMarks.planCpu = cliCpu();
     if (early !== null) ({ child, stops } = early);
     else {
       child = spawnInherit(withTestPlan(argv, planFile), {
