@@ -24,7 +24,15 @@ import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
-import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
+import {
+  clipString,
+  formatError,
+  keptCut,
+  repr,
+  reprBrief,
+  reprKept,
+  unnamedFunction,
+} from "./repr.ts";
 import { briefIndex, settleArgs } from "./details.ts";
 import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
@@ -249,12 +257,15 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
       return keepText(reprKept(v, t.maxRepr, t.redaction, name), keptCut, t, i);
     }
     if (typeof v !== "string") return v;
-    // A string holding a match of a value regex is stored as its repr with the match redacted;
-    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept). One
-    // kept whole is looked at when it is written instead, once per distinct string (scrubbed in
-    // to_json.ts): only one that is clipped is scanned now, whole.
+    // A string is stored as its text (keepString); a long one as that of a copy of what its repr
+    // shows (a program's 20 MB strings are not kept), but when a value regex matches in it
+    // whole: then as its repr with the match redacted.
     if (v.length < t.keepChars || t.scrubs === null || !t.scrubs.hits(v)) {
-      return v.length > t.keepChars ? clipped(v, t.keepChars) : v;
+      const s = v.length > t.keepChars ? clipped(v, t.keepChars) : v;
+      const k = i < MARKED_ARGS ? keepString(t, s) : -1;
+      if (k < 0) return s;
+      kept |= 1 << i;
+      return k;
     }
   } else if (keepBrief) {
     if (i < MARKED_ARGS) {
@@ -309,6 +320,53 @@ function paramName(i: number): string | undefined {
   return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
 }
 
+/** Distinct strings a trace remembers the texts of (TraceState.strings) before it starts over. */
+const MAX_STRINGS = 1 << 16;
+/** The first and the longest stretch of strings stored as they are (see keepString). */
+const FIRST_STRETCH = 1 << 18;
+const LAST_STRETCH = 1 << 22;
+
+/**
+ * The index of the text of string `s` (kept whole, or clipped: see keep) in the trace's tape's
+ * texts: its repr, or when a value regex or known secret matches in it, its repr redacted (what
+ * to_json.ts's scrubbedString gives: scanned once per distinct string, as the writer did). A
+ * string is then a number on the tape (the program's fresh strings are not held), made into a text
+ * once, and the writer copies the text's bytes. Or -1: store it as it is (the writer makes its
+ * text), when the last MAX_STRINGS distinct ones were found fewer times than that (a program of
+ * distinct strings: a look-up in vain costs more than the writer's text), for a stretch of
+ * strings (doubled each time, up to LAST_STRETCH), then looked up again.
+ */
+function keepString(t: TraceState, s: string): number {
+  if (t.rawStrings > 0) {
+    t.rawStrings--;
+    return -1;
+  }
+  const strings = t.strings;
+  const known = strings.get(s);
+  if (known !== undefined) {
+    t.stringHits++;
+    return known;
+  }
+  let text: string;
+  const scrubs = t.scrubs;
+  if (scrubs !== null && s.length < t.keepChars && scrubs.hits(s)) {
+    text = reprKept(s, t.maxRepr, t.redaction);
+    if (keptCut) text += "…";
+  } else text = repr(s, t.maxRepr);
+  const k = t.tape.texts.addNew(text);
+  if (strings.size >= MAX_STRINGS) {
+    if (t.stringHits < MAX_STRINGS) {
+      t.rawStrings = t.rawStretch = t.rawStretch === 0
+        ? FIRST_STRETCH
+        : min(t.rawStretch * 2, LAST_STRETCH);
+    } else t.rawStretch = 0;
+    strings.clear();
+    t.stringHits = 0;
+  }
+  strings.set(s, k);
+  return k;
+}
+
 /** Store argument `i`'s text, cut (without its "…") or not (see keep). */
 function keepText(text: string, cut: boolean, t: TraceState, i: number): unknown {
   if (i >= MARKED_ARGS) return new Snapshot(flatten(cut ? text + "…" : text));
@@ -324,7 +382,16 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null ||
       v.length < t.keepChars || !t.scrubs.hits(v))
   ) {
-    if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
+    if (typeof v === "string") {
+      t = tp.traces[tp.slot[row]];
+      const s = clipped(v, t.keepChars), k = keepString(t, s);
+      if (k >= 0) {
+        setValueAt(tp.result, row, k);
+        tp.marks[row] |= RET_TEXT;
+        return;
+      }
+      v = s;
+    }
     setValueAt(tp.result, row, v);
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
@@ -525,6 +592,9 @@ export function attachTrace(t: TraceState): void {
   noFullOwner();
   fullTrace = null;
   t.tape = tape;
+  // Its strings' texts are those of its tape (keepString).
+  t.strings.clear();
+  t.stringHits = 0;
   const free = tape.freeSlots;
   if (free.length > 0) {
     t.slot = free[free.length - 1];
