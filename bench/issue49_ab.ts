@@ -38,6 +38,8 @@ const tmp = mkdtempSync(join(tmpdir(), "issue49ab-"));
 interface Sample {
   ms: number;
   rss: number;
+  /** User and system CPU time of the process and its children, ms. */
+  cpu: number;
   program: number;
   write: number;
   calls: number;
@@ -65,7 +67,7 @@ function once(wt: string, rt: string, w: string): Sample {
     ...program,
   ];
   const t0 = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", rss, ...argv], {
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", rss, ...argv], {
     cwd: wt,
     encoding: "utf8",
     timeout: 600_000,

@@ -341,10 +341,19 @@ function keepString(t: TraceState, s: string): number {
     t.rawStrings--;
     return -1;
   }
+  let last = t.lastStrings;
+  if (last === null) last = lastStrings(t);
+  const h = s.length & LAST_MASK;
+  if (last[h] === s) {
+    t.stringHits++;
+    return t.lastTexts[h];
+  }
   const strings = t.strings;
   const known = strings.get(s);
   if (known !== undefined) {
     t.stringHits++;
+    last[h] = s;
+    t.lastTexts[h] = known;
     return known;
   }
   let text: string;
@@ -364,7 +373,22 @@ function keepString(t: TraceState, s: string): number {
     t.stringHits = 0;
   }
   strings.set(s, k);
+  last[h] = s;
+  t.lastTexts[h] = k;
   return k;
+}
+
+/** Slots of TraceState.lastStrings (a power of two, less one). */
+const LAST_MASK = 255;
+
+/** A trace's strings kept last, by length (see keepString), made empty. */
+function lastStrings(t: TraceState): string[] {
+  const last: string[] = [];
+  // A string no string kept in its slot can be (its length is another's).
+  last[0] = "-";
+  for (let i = 1; i <= LAST_MASK; i++) last[i] = "";
+  t.lastTexts = new Int32Array(LAST_MASK + 1);
+  return t.lastStrings = last;
 }
 
 /** Store argument `i`'s text, cut (without its "…") or not (see keep). */
@@ -594,6 +618,7 @@ export function attachTrace(t: TraceState): void {
   t.tape = tape;
   // Its strings' texts are those of its tape (keepString).
   t.strings.clear();
+  t.lastStrings = null;
   t.stringHits = 0;
   const free = tape.freeSlots;
   if (free.length > 0) {
@@ -664,6 +689,9 @@ export function detachTrace(t: TraceState): void {
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
+  // Its strings' look-up is not needed now (a server's trace per request is kept a while).
+  t.strings.clear();
+  t.lastStrings = null;
   if (tp.active === 0 && tp !== tape) {
     // The last trace of a tape left behind: it is retired (its handles are stale from now on).
     let j = 0;

@@ -86,6 +86,13 @@ export class TraceState {
    * emptied past a size, and when the trace is given a tape).
    */
   readonly strings: Map<string, number> = new SafeMap<string, number>();
+  /**
+   * The string of each length (by its low bits) kept last and its text (see keepString): the same
+   * string often goes down a chain of calls (a parser's rest of its input), the same object, and
+   * one compared equal costs less than its hash (made with the first string kept).
+   */
+  lastStrings: string[] | null = null;
+  lastTexts: Int32Array = new Int32Array(0);
   /** Strings found in `strings` since it was last emptied. */
   stringHits = 0;
   /**
