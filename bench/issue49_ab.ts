@@ -85,10 +85,13 @@ function once(wt: string, rt: string, w: string): Sample {
   if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.slice(-800)}`);
   const lines = readFileSync(phases, "utf8").trim().split("\n");
   const p = JSON.parse(lines[lines.length - 1]);
-  const kb = Number(readFileSync(rss, "utf8").trim().split("\n").pop());
+  const [kb, user, sys] = readFileSync(rss, "utf8").trim().split("\n").pop()!.split(" ").map(
+    Number,
+  );
   return {
     ms,
     rss: kb / 1024,
+    cpu: (user + sys) * 1000,
     program: p.ended - p.program,
     write: p.saved - p.ended,
     calls: p.calls,
@@ -117,7 +120,7 @@ for (const rt of runtimes) {
       return `in program ${ns((s) => s.program)} ns, writer ${ns((s) => s.write)} ns a call, ` +
         `RSS ${median(xs.map((s) => s.rss)).toFixed(0)} MB, whole ${
           median(xs.map((s) => s.ms)).toFixed(0)
-        } ms`;
+        } ms, CPU ${median(xs.map((s) => s.cpu)).toFixed(0)} ms`;
     };
     console.log(`${rt} ${w} (${a[0].calls} calls; load ${loadBefore} → ${load()}):`);
     console.log(`  A ${A}: ${show(a)}`);

@@ -322,19 +322,21 @@ function paramName(i: number): string | undefined {
 
 /** Distinct strings a trace remembers the texts of (TraceState.strings) before it starts over. */
 const MAX_STRINGS = 1 << 16;
+/** Strings made into texts between two looks at how often they were found (see keepString). */
+const LOOK_EVERY = 1 << 12;
 /** The first and the longest stretch of strings stored as they are (see keepString). */
-const FIRST_STRETCH = 1 << 18;
+const FIRST_STRETCH = 1 << 16;
 const LAST_STRETCH = 1 << 22;
 
 /**
  * The index of the text of string `s` (kept whole, or clipped: see keep) in the trace's tape's
  * texts: its repr, or when a value regex or known secret matches in it, its repr redacted (what
  * to_json.ts's scrubbedString gives: scanned once per distinct string, as the writer did). A
- * string is then a number on the tape (the program's fresh strings are not held), made into a text
- * once, and the writer copies the text's bytes. Or -1: store it as it is (the writer makes its
- * text), when the last MAX_STRINGS distinct ones were found fewer times than that (a program of
- * distinct strings: a look-up in vain costs more than the writer's text), for a stretch of
- * strings (doubled each time, up to LAST_STRETCH), then looked up again.
+ * string is then a number on the tape (the program's fresh strings are not held), made into a
+ * text once, and the writer copies the text's bytes. Or -1: store it as it is (the writer makes
+ * its text), when the last LOOK_EVERY strings made into texts were found again fewer times than
+ * that (a program of distinct strings: a look-up in vain costs more than the writer's text), for
+ * a stretch of strings (doubled each time, up to LAST_STRETCH), then looked up again.
  */
 function keepString(t: TraceState, s: string): number {
   if (t.rawStrings > 0) {
@@ -363,15 +365,15 @@ function keepString(t: TraceState, s: string): number {
     if (keptCut) text += "…";
   } else text = repr(s, t.maxRepr);
   const k = t.tape.texts.addNew(text);
-  if (strings.size >= MAX_STRINGS) {
-    if (t.stringHits < MAX_STRINGS) {
+  if (++t.stringMisses === LOOK_EVERY) {
+    if (t.stringHits < LOOK_EVERY) {
       t.rawStrings = t.rawStretch = t.rawStretch === 0
         ? FIRST_STRETCH
         : min(t.rawStretch * 2, LAST_STRETCH);
     } else t.rawStretch = 0;
-    strings.clear();
-    t.stringHits = 0;
+    t.stringHits = t.stringMisses = 0;
   }
+  if (strings.size >= MAX_STRINGS) strings.clear();
   strings.set(s, k);
   last[h] = s;
   t.lastTexts[h] = k;
@@ -619,7 +621,7 @@ export function attachTrace(t: TraceState): void {
   // Its strings' texts are those of its tape (keepString).
   t.strings.clear();
   t.lastStrings = null;
-  t.stringHits = 0;
+  t.stringHits = t.stringMisses = 0;
   const free = tape.freeSlots;
   if (free.length > 0) {
     t.slot = free[free.length - 1];

@@ -93,8 +93,9 @@ export class TraceState {
    */
   lastStrings: string[] | null = null;
   lastTexts: Int32Array = new Int32Array(0);
-  /** Strings found in `strings` since it was last emptied. */
+  /** Strings found in `strings` (or lastStrings), and not found, since keepString last looked. */
   stringHits = 0;
+  stringMisses = 0;
   /**
    * Strings still to be stored as they are (mostly distinct ones were looked up in vain: see
    * keepString), and how many the next such stretch is.
