@@ -38,6 +38,7 @@ import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./re
 import {
   apply,
   arrayJoin,
+  charCodeAt,
   max,
   min,
   protoOf,
@@ -350,12 +351,23 @@ function keepString(t: TraceState, s: string): number {
     t.stringHits++;
     return t.lastTexts[h];
   }
+  // Then the one kept last of its length and first and last characters (yaml: the Map is asked
+  // for 11,000 of 404,457 strings rather than 98,000).
+  const n = s.length;
+  const c = n === 0 ? LAST_MASK + 1 : LAST_MASK + 2 +
+    ((n + charCodeAt(s, 0) * 7 + charCodeAt(s, n - 1) * 13) & BY_CHARS_MASK);
+  const texts = t.lastTexts;
+  if (last[c] === s) {
+    t.stringHits++;
+    last[h] = s;
+    return texts[h] = texts[c];
+  }
   const strings = t.strings;
   const known = strings.get(s);
   if (known !== undefined) {
     t.stringHits++;
-    last[h] = s;
-    t.lastTexts[h] = known;
+    last[h] = last[c] = s;
+    texts[h] = texts[c] = known;
     return known;
   }
   let text: string;
@@ -375,21 +387,28 @@ function keepString(t: TraceState, s: string): number {
   }
   if (strings.size >= MAX_STRINGS) strings.clear();
   strings.set(s, k);
-  last[h] = s;
-  t.lastTexts[h] = k;
+  last[h] = last[c] = s;
+  texts[h] = texts[c] = k;
   return k;
 }
 
-/** Slots of TraceState.lastStrings (a power of two, less one). */
+/**
+ * Slots of TraceState.lastStrings by length (a power of two, less one), and then by length and
+ * characters, past them.
+ */
 const LAST_MASK = 255;
+const BY_CHARS_MASK = 1023;
 
 /** A trace's strings kept last, by length (see keepString), made empty. */
 function lastStrings(t: TraceState): string[] {
   const last: string[] = [];
   // A string no string kept in its slot can be (its length is another's).
   last[0] = "-";
-  for (let i = 1; i <= LAST_MASK; i++) last[i] = "";
-  t.lastTexts = new Int32Array(LAST_MASK + 1);
+  const n = LAST_MASK + BY_CHARS_MASK + 3;
+  for (let i = 1; i < n; i++) last[i] = "";
+  // The slot of "" (by characters) holds no string of its own until it is kept.
+  last[LAST_MASK + 1] = "-";
+  t.lastTexts = new Int32Array(n);
   return t.lastStrings = last;
 }
 
