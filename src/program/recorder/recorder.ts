@@ -73,7 +73,7 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
-import { Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { Array, Int32Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
