@@ -244,9 +244,10 @@ let keepBrief = false;
 
 /**
  * An argument as stored: objects change later, so their repr is taken now and kept on the
- * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are,
- * but for a string longer than its repr can show, of which a copy of what it shows is kept
- * (recording a program's 20 MB strings must not keep them all alive).
+ * tape as text (its index is stored, and bit `i` of `kept` says so), and so are strings (made
+ * once per distinct string: keepString; a string longer than its repr can show as a copy of what
+ * it shows: recording a program's 20 MB strings must not keep them all alive); other primitives
+ * as they are.
  */
 function keep(v: unknown, t: TraceState, i: number): unknown {
   if (typeof v !== "object" || v === null) {
