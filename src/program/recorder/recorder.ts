@@ -399,6 +399,8 @@ function keepString(t: TraceState, s: string): number {
  */
 const LAST_MASK = 255;
 const BY_CHARS_MASK = 1023;
+/** The lastTexts of a trace that stopped. */
+const NO_TEXTS = new Int32Array(0);
 
 /** A trace's strings kept last, by length (see keepString), made empty. */
 function lastStrings(t: TraceState): string[] {
@@ -714,6 +716,7 @@ export function detachTrace(t: TraceState): void {
   // Its strings' look-up is not needed now (a server's trace per request is kept a while).
   t.strings.clear();
   t.lastStrings = null;
+  t.lastTexts = NO_TEXTS;
   if (tp.active === 0 && tp !== tape) {
     // The last trace of a tape left behind: it is retired (its handles are stale from now on).
     let j = 0;
