@@ -1,113 +1,130 @@
-// Issue 49: an A/B of two checkouts' tph recording the same workload every call, alternating in
-// the same minutes (the machine's load moves wall times by ±30%; alternation puts both under the
-// same load). Per checkout, medians of the rounds: the program's time in tph's process (its
-// TPH_BENCH_PHASES: the program's start to its last line, less nothing: compare the two) as ns a
-// recorded call, the writer's after the last line, and the whole process's CPU (user + system,
-// /usr/bin/time), which includes start-up and the writer.
+// A/B of `tph run` (every call) between two worktrees, alternating in the same minutes: per
+// workload and runtime, the medians of the program's in-process time and the writer's (the run's
+// phases: TPH_BENCH_PHASES) a call, peak RSS and the whole run, with the load beside them.
 //
-//   deno run -A bench/issue49_ab.ts <checkout A> <checkout B> [node|deno] [marked|yaml|zod|fib]
-//     [--rounds N]
+//   deno run -A bench/issue49_ab.ts <worktree A> <worktree B> [deno|bun|node ...]
+//     [marked|yaml|zod|fib|unique ...] [--rounds N]
 //
-// Each checkout runs its own tph (`node lib/cli.js`: build lib/ first; `deno run -A cli.ts`).
+// Both worktrees need lib/ built for node (npm/build.ts).
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { median } from "./_common.ts";
 
-const PROGRAMS: Record<string, string[]> = {
-  marked: ["--include", "node_modules/marked/**", "bench/programs/marked_render.mjs"],
-  yaml: ["--include", "node_modules/yaml/**", "bench/programs/yaml_parse.mjs"],
-  zod: ["--include", "node_modules/zod/**", "bench/programs/zod_validate.mjs"],
-  fib: ["bench/programs/fib.ts", "25", "1"],
+const WORKLOADS: Record<string, { program: string[]; include: string[] }> = {
+  marked: { program: ["bench/programs/marked_render.mjs"], include: ["node_modules/marked/**"] },
+  yaml: { program: ["bench/programs/yaml_parse.mjs"], include: ["node_modules/yaml/**"] },
+  zod: { program: ["bench/programs/zod_validate.mjs"], include: ["node_modules/zod/**"] },
+  fib: { program: ["bench/programs/fib.ts", "25", "1"], include: [] },
+  // This bench's own copy (a worktree of older main has none).
+  unique: {
+    program: [join(import.meta.dirname!, "programs/unique_strings.mjs")],
+    include: [],
+  },
 };
+const RUNTIMES = ["deno", "bun", "node"];
 
 const words = process.argv.slice(2);
 const at = words.indexOf("--rounds");
-const ROUNDS = at >= 0 ? Number(words[at + 1]) : 5;
-const plain = words.filter((w, i) => !w.startsWith("--") && (at < 0 || i !== at + 1));
-const [A, B] = plain;
-const runtime = plain.includes("deno") ? "deno" : "node";
-const workload = plain.find((w) => w in PROGRAMS) ?? "marked";
-if (A === undefined || B === undefined) {
-  console.error("usage: deno run -A bench/issue49_ab.ts <checkout A> <checkout B> [node|deno] …");
-  process.exit(2);
-}
+const ROUNDS = at >= 0 ? Number(words[at + 1]) : 3;
+const rest = words.filter((w, i) => !w.startsWith("--") && (at < 0 || i !== at + 1));
+const [A, B] = rest;
+const runtimes = rest.filter((w) => RUNTIMES.includes(w));
+const workloads = rest.filter((w) => w in WORKLOADS);
+const tmp = mkdtempSync(join(tmpdir(), "issue49ab-"));
 
-const tmp = mkdtempSync(join(tmpdir(), "tph-bench-ab-"));
-const phases = join(tmp, "phases"), cpuFile = join(tmp, "cpu");
-
-interface One {
+interface Sample {
+  ms: number;
+  rss: number;
+  /** User and system CPU time of the process and its children, ms. */
+  cpu: number;
   program: number;
   write: number;
-  cpu: number;
   calls: number;
 }
 
-function once(dir: string): One {
-  const tph = runtime === "node"
-    ? [join(dir, "node_modules/node24/bin/node"), "lib/cli.js"]
-    : [join(dir, "node_modules/.bin/deno"), "run", "-A", "cli.ts"];
+function once(wt: string, rt: string, w: string): Sample {
+  const { program, include } = WORKLOADS[w];
+  const cli = rt === "bun"
+    ? [join(wt, "node_modules/.bin/bun"), join(wt, "cli.ts")]
+    : [join(wt, "node_modules/.bin/deno"), "run", "-A", join(wt, "cli.ts")];
+  const cache = join(tmp, "cache"), phases = join(tmp, "phases"), rss = join(tmp, "rss");
   writeFileSync(phases, "");
   const argv = [
-    ...tph,
+    ...cli,
     "run",
+    "--runtime",
+    rt,
     "--cache-dir",
-    join(tmp, "cache"),
+    cache,
+    ...include.flatMap((i) => ["--include", i]),
     "--max-calls",
     "50000000",
     "--max-depth",
     "100000",
-    ...PROGRAMS[workload],
+    ...program,
   ];
-  const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "-o", cpuFile, ...argv], {
-    cwd: dir,
+  const t0 = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "%M %U %S", "-o", rss, ...argv], {
+    cwd: wt,
     encoding: "utf8",
-    timeout: 300_000,
+    timeout: 600_000,
     killSignal: "SIGKILL",
-    env: { ...process.env, TPH_BENCH_PHASES: phases, NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      TPH_BENCH_PHASES: phases,
+      NO_COLOR: "1",
+      PATH: `${join(wt, "node_modules/node24/bin")}:${process.env.PATH}`,
+    },
     maxBuffer: 64 << 20,
   });
-  rmSync(join(tmp, "cache"), { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`${dir}: ${r.stderr.slice(-600)}`);
+  const ms = performance.now() - t0;
+  rmSync(cache, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr.slice(-800)}`);
   const lines = readFileSync(phases, "utf8").trim().split("\n");
   const p = JSON.parse(lines[lines.length - 1]);
-  const [user, sys] = readFileSync(cpuFile, "utf8").trim().split("\n").pop()!.split(" ");
+  const [kb, user, sys] = readFileSync(rss, "utf8").trim().split("\n").pop()!.split(" ").map(
+    Number,
+  );
   return {
+    ms,
+    rss: kb / 1024,
+    cpu: (user + sys) * 1000,
     program: p.ended - p.program,
     write: p.saved - p.ended,
-    cpu: (Number(user) + Number(sys)) * 1000,
     calls: p.calls,
   };
 }
 
-try {
-  once(A); // warm both transform caches' runtimes
-  once(B);
-  const got: Record<string, One[]> = { A: [], B: [] };
-  const loads: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    // Alternate which goes first, so neither always follows the other.
-    const order = i % 2 === 0 ? ["A", "B"] : ["B", "A"];
-    for (const k of order) got[k].push(once(k === "A" ? A : B));
-    loads.push(loadavg()[0]);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+
+for (const rt of runtimes) {
+  for (const w of workloads) {
+    once(A, rt, w); // warm the runtimes' caches
+    once(B, rt, w);
+    const a: Sample[] = [], b: Sample[] = [];
+    const loadBefore = load();
+    for (let i = 0; i < ROUNDS; i++) {
+      a.push(once(A, rt, w));
+      b.push(once(B, rt, w));
+    }
+    const show = (xs: Sample[]) => {
+      const calls = xs[0].calls;
+      const ns = (f: (s: Sample) => number) => (median(xs.map(f)) / calls * 1e6).toFixed(0);
+      return `in program ${ns((s) => s.program)} ns, writer ${ns((s) => s.write)} ns a call, ` +
+        `RSS ${median(xs.map((s) => s.rss)).toFixed(0)} MB, whole ${
+          median(xs.map((s) => s.ms)).toFixed(0)
+        } ms, CPU ${median(xs.map((s) => s.cpu)).toFixed(0)} ms`;
+    };
+    console.log(`${rt} ${w} (${a[0].calls} calls; load ${loadBefore} → ${load()}):`);
+    console.log(`  A ${A}: ${show(a)}`);
+    console.log(`  B ${B}: ${show(b)}`);
   }
-  console.log(
-    `${runtime} ${workload}, ${ROUNDS} alternating rounds, medians; load ${
-      loads.map((l) => l.toFixed(2)).join(" ")
-    }`,
-  );
-  for (const k of ["A", "B"]) {
-    const xs = got[k], calls = xs[0].calls;
-    const ns = (f: (x: One) => number) => (median(xs.map(f)) / calls * 1e6).toFixed(0);
-    console.log(
-      `${k} ${k === "A" ? A : B}: in the program ${ns((x) => x.program)} ns a call` +
-        ` (${median(xs.map((x) => x.program)).toFixed(0)} ms), writer ${ns((x) => x.write)}` +
-        ` ns a call, process CPU ${median(xs.map((x) => x.cpu)).toFixed(0)} ms (${calls} calls)`,
-    );
-  }
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
 }
+rmSync(tmp, { recursive: true, force: true });

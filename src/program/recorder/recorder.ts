@@ -24,12 +24,21 @@ import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
-import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
+import {
+  clipString,
+  formatError,
+  keptCut,
+  repr,
+  reprBrief,
+  reprKept,
+  unnamedFunction,
+} from "./repr.ts";
 import { briefIndex, settleArgs } from "./details.ts";
 import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
   arrayJoin,
+  charCodeAt,
   max,
   min,
   protoOf,
@@ -64,7 +73,7 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
-import { Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { Array, Int32Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -235,9 +244,10 @@ let keepBrief = false;
 
 /**
  * An argument as stored: objects change later, so their repr is taken now and kept on the
- * tape as text (its index is stored, and bit `i` of `kept` says so); primitives as they are,
- * but for a string longer than its repr can show, of which a copy of what it shows is kept
- * (recording a program's 20 MB strings must not keep them all alive).
+ * tape as text (its index is stored, and bit `i` of `kept` says so), and so are strings (made
+ * once per distinct string: keepString; a string longer than its repr can show as a copy of what
+ * it shows: recording a program's 20 MB strings must not keep them all alive); other primitives
+ * as they are.
  */
 function keep(v: unknown, t: TraceState, i: number): unknown {
   if (typeof v !== "object" || v === null) {
@@ -249,12 +259,15 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
       return keepText(reprKept(v, t.maxRepr, t.redaction, name), keptCut, t, i);
     }
     if (typeof v !== "string") return v;
-    // A string holding a match of a value regex is stored as its repr with the match redacted;
-    // a long one as a copy of what its repr shows (a program's 20 MB strings are not kept). One
-    // kept whole is looked at when it is written instead, once per distinct string (scrubbed in
-    // to_json.ts): only one that is clipped is scanned now, whole.
+    // A string is stored as its text (keepString); a long one as that of a copy of what its repr
+    // shows (a program's 20 MB strings are not kept), but when a value regex matches in it
+    // whole: then as its repr with the match redacted.
     if (v.length < t.keepChars || t.scrubs === null || !t.scrubs.hits(v)) {
-      return v.length > t.keepChars ? clipped(v, t.keepChars) : v;
+      const s = v.length > t.keepChars ? clipped(v, t.keepChars) : v;
+      const k = i < MARKED_ARGS ? keepString(t, s) : -1;
+      if (k < 0) return s;
+      kept |= 1 << i;
+      return k;
     }
   } else if (keepBrief) {
     if (i < MARKED_ARGS) {
@@ -309,6 +322,99 @@ function paramName(i: number): string | undefined {
   return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
 }
 
+/** Distinct strings a trace remembers the texts of (TraceState.strings) before it starts over. */
+const MAX_STRINGS = 1 << 16;
+/** Strings made into texts between two looks at how often they were found (see keepString). */
+const LOOK_EVERY = 1 << 12;
+/** The first and the longest stretch of strings stored as they are (see keepString). */
+const FIRST_STRETCH = 1 << 16;
+const LAST_STRETCH = 1 << 22;
+
+/**
+ * The index of the text of string `s` (kept whole, or clipped: see keep) in the trace's tape's
+ * texts: its repr, or when a value regex or known secret matches in it, its repr redacted (what
+ * to_json.ts's scrubbedString gives: scanned once per distinct string, as the writer did). A
+ * string is then a number on the tape (the program's fresh strings are not held), made into a
+ * text once, and the writer copies the text's bytes. Or -1: store it as it is (the writer makes
+ * its text), when the last LOOK_EVERY strings made into texts were found again fewer times than
+ * that (a program of distinct strings: a look-up in vain costs more than the writer's text), for
+ * a stretch of strings (doubled each time, up to LAST_STRETCH), then looked up again.
+ */
+function keepString(t: TraceState, s: string): number {
+  if (t.rawStrings > 0) {
+    t.rawStrings--;
+    return -1;
+  }
+  let last = t.lastStrings;
+  if (last === null) last = lastStrings(t);
+  const h = s.length & LAST_MASK;
+  if (last[h] === s) {
+    t.stringHits++;
+    return t.lastTexts[h];
+  }
+  // Then the one kept last of its length and first and last characters (yaml: the Map is asked
+  // for 11,000 of 404,457 strings rather than 98,000).
+  const n = s.length;
+  const c = n === 0 ? LAST_MASK + 1 : LAST_MASK + 2 +
+    ((n + charCodeAt(s, 0) * 7 + charCodeAt(s, n - 1) * 13) & BY_CHARS_MASK);
+  const texts = t.lastTexts;
+  if (last[c] === s) {
+    t.stringHits++;
+    last[h] = s;
+    return texts[h] = texts[c];
+  }
+  const strings = t.strings;
+  const known = strings.get(s);
+  if (known !== undefined) {
+    t.stringHits++;
+    last[h] = last[c] = s;
+    texts[h] = texts[c] = known;
+    return known;
+  }
+  let text: string;
+  const scrubs = t.scrubs;
+  if (scrubs !== null && s.length < t.keepChars && scrubs.hits(s)) {
+    text = reprKept(s, t.maxRepr, t.redaction);
+    if (keptCut) text += "…";
+  } else text = repr(s, t.maxRepr);
+  const k = t.tape.texts.addNew(text);
+  if (++t.stringMisses === LOOK_EVERY) {
+    if (t.stringHits < LOOK_EVERY) {
+      t.rawStrings = t.rawStretch = t.rawStretch === 0
+        ? FIRST_STRETCH
+        : min(t.rawStretch * 2, LAST_STRETCH);
+    } else t.rawStretch = 0;
+    t.stringHits = t.stringMisses = 0;
+  }
+  if (strings.size >= MAX_STRINGS) strings.clear();
+  strings.set(s, k);
+  last[h] = last[c] = s;
+  texts[h] = texts[c] = k;
+  return k;
+}
+
+/**
+ * Slots of TraceState.lastStrings by length (a power of two, less one), and then by length and
+ * characters, past them.
+ */
+const LAST_MASK = 255;
+const BY_CHARS_MASK = 1023;
+/** The lastTexts of a trace that stopped. */
+const NO_TEXTS = new Int32Array(0);
+
+/** A trace's strings kept last, by length (see keepString), made empty. */
+function lastStrings(t: TraceState): string[] {
+  const last: string[] = [];
+  // A string no string kept in its slot can be (its length is another's).
+  last[0] = "-";
+  const n = LAST_MASK + BY_CHARS_MASK + 3;
+  for (let i = 1; i < n; i++) last[i] = "";
+  // The slot of "" (by characters) holds no string of its own until it is kept.
+  last[LAST_MASK + 1] = "-";
+  t.lastTexts = new Int32Array(n);
+  return t.lastStrings = last;
+}
+
 /** Store argument `i`'s text, cut (without its "…") or not (see keep). */
 function keepText(text: string, cut: boolean, t: TraceState, i: number): unknown {
   if (i >= MARKED_ARGS) return new Snapshot(flatten(cut ? text + "…" : text));
@@ -324,7 +430,16 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
     (typeof v !== "string" || (t = tp.traces[tp.slot[row]]).scrubs === null ||
       v.length < t.keepChars || !t.scrubs.hits(v))
   ) {
-    if (typeof v === "string") v = clipped(v, tp.traces[tp.slot[row]].keepChars);
+    if (typeof v === "string") {
+      t = tp.traces[tp.slot[row]];
+      const s = clipped(v, t.keepChars), k = keepString(t, s);
+      if (k >= 0) {
+        setValueAt(tp.result, row, k);
+        tp.marks[row] |= RET_TEXT;
+        return;
+      }
+      v = s;
+    }
     setValueAt(tp.result, row, v);
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
@@ -525,6 +640,10 @@ export function attachTrace(t: TraceState): void {
   noFullOwner();
   fullTrace = null;
   t.tape = tape;
+  // Its strings' texts are those of its tape (keepString).
+  t.strings.clear();
+  t.lastStrings = null;
+  t.stringHits = t.stringMisses = 0;
   const free = tape.freeSlots;
   if (free.length > 0) {
     t.slot = free[free.length - 1];
@@ -594,6 +713,10 @@ export function detachTrace(t: TraceState): void {
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
+  // Its strings' look-up is not needed now (a server's trace per request is kept a while).
+  t.strings.clear();
+  t.lastStrings = null;
+  t.lastTexts = NO_TEXTS;
   if (tp.active === 0 && tp !== tape) {
     // The last trace of a tape left behind: it is retired (its handles are stale from now on).
     let j = 0;

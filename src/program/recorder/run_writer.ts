@@ -11,7 +11,6 @@ import {
   min,
   regexExec,
   round,
-  SafeMap,
   typedFill,
   utf8,
 } from "../../platform/intrinsics.ts";
@@ -316,12 +315,6 @@ function droppedUnder(links: CallLinks, left: Float64Array): Float64Array {
 /** Writes one value of a call (an argument, its return: whether it is an index into texts). */
 type ValueWriter = (v: unknown, isText: boolean) => void;
 
-/** Strings this long or longer are written once and then copied (see valueWriter). */
-const SAME_FROM = 16;
-/** Strings remembered so (the map starts over when it holds this many). */
-const MAX_SAME = 1 << 16;
-/** Slots of the strings last written, by length (a power of two, less one). */
-const LENGTH_MASK = 255;
 /** Slots of the texts last written (a power of two). */
 const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
@@ -345,7 +338,6 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const shown = reprLimit(maxRepr);
   const texts = tp.texts;
   const chunkBytes = new ChunkBytes(texts);
-  const written: Map<string, Uint8Array> = new SafeMap<string, Uint8Array>();
   // The texts written lately, by slot (their index): one is remembered when it comes again. As
   // many slots as a few a call, up to TEXT_SLOTS (a server's run per request holds a few dozen
   // calls).
@@ -373,20 +365,15 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
     }
   };
   const scrubs = t.scrubs;
-  // Scanned for secrets here rather than when recorded (to_json.ts, scrubbedString): the known
-  // ones are never shorter than SHORTEST_KNOWN.
+  // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
+  // shorter than SHORTEST_KNOWN.
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
-  /** A string not written lately. */
+  /** A string stored as it is (an argument at MARKED_ARGS or past it). */
   const writeString = (v: string): void => {
     const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
     if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
     else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
   };
-  const byLength: string[] = [], byLengthBytes: Uint8Array[] = [];
-  for (let k = 0; k <= LENGTH_MASK; k++) {
-    byLength[k] = "";
-    byLengthBytes[k] = EMPTY;
-  }
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & textMask;
@@ -404,29 +391,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
         textBytes[h] = bytes;
       }
     } else if (typeof v === "string") {
-      if (v.length < SAME_FROM) return writeString(v);
-      // Stored strings come again and again (marked's 938,598 are 22,506 distinct ones): each
-      // is written a character at a time once, then its bytes are copied. (A slot picked by a
-      // few characters in front of the Map cost more than it saved: the strings are new objects
-      // each time, each one's characters read to pick its slot.)
-      // The string last written of its length first: the same string often goes down a chain of
-      // calls (a parser's rest of its input), the same object, and one compared equal costs
-      // less than its hash; another of the same length differs early.
-      const h = v.length & LENGTH_MASK;
-      if (byLength[h] === v) return out.bytes(byLengthBytes[h]);
-      let bytes = written.get(v);
-      if (bytes !== undefined) out.bytes(bytes);
-      else {
-        out.reserve(shown + 16);
-        const from = out.pos, flushed = out.flushed;
-        writeString(v);
-        const made = copyFrom(from, flushed);
-        if (made === null) return;
-        if (written.size >= MAX_SAME) written.clear();
-        written.set(v, bytes = made);
-      }
-      byLength[h] = v;
-      byLengthBytes[h] = bytes;
+      // Strings are stored as texts (recorder.ts, keepString) but an argument at MARKED_ARGS or
+      // past it (an external call given that many).
+      writeString(v);
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     // A whole number as storedValue writes it, without its two calls.
     else if (typeof v === "number" && shownWhole(v, maxRepr)) out.wholeValue(v);

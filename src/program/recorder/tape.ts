@@ -167,6 +167,18 @@ export class Texts {
     return this.count++;
   }
 
+  /**
+   * Store a text that is not cut, without looking for it among those stored lately: its caller
+   * keeps the index of each (the texts of strings: recorder.ts, keepString).
+   */
+  addNew(s: string): number {
+    this.#batchCuts[this.#n] = 0;
+    this.#batch[this.#n++] = s;
+    this.#chars += s.length;
+    if (this.#n === BATCH || this.#chars >= CHUNK_CHARS) this.#seal();
+    return this.count++;
+  }
+
   #seal(): void {
     const batch = this.#batch, n = this.#n;
     const ends = new Int32Array(n);

@@ -62,9 +62,10 @@ function show(t: TraceState, v: unknown, isText: boolean): string {
 
 /**
  * The text a stored string is written as when it holds a secret (a known one or a match of a
- * `redact_values` regex), or null. A string kept whole is scanned when it is written, once per
- * distinct string, rather than each time a call is recorded (recorder.ts, keep): what it is
- * written as is what the recorder stores for a string it found one in, its repr, redacted.
+ * `redact_values` regex), or null. A string kept whole is scanned once per distinct string, when
+ * the recorder makes its text (recorder.ts, keepString), or when it is written for one stored as
+ * it is: what it is written as is what the recorder stores for a string it found one in, its
+ * repr, redacted.
  */
 export function scrubbedString(t: TraceState, s: string): string | null {
   const scrubs = t.scrubs;
