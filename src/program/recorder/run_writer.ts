@@ -156,33 +156,45 @@ export class TapeCalls implements CallsToEncode {
     const wholes = t.maxRepr >= 12;
     const skips = records.skips;
     const buf = out.buf;
-    // Per open call, by depth: its index, ordinal and start (a record's start is stored relative
-    // to its parent's).
-    const stack: number[] = [], ordinalOf: number[] = [], startAt: number[] = [];
+    // Walking the lists: the open calls, by depth, and their ordinals.
+    const stack: number[] = [], ordinalOf: number[] = [];
+    // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
+    // ordinal (its index) and where its subtree ends (an index), and the first of those ends.
+    const pendingAt: number[] = [], pendingEnd: number[] = [];
+    let pending = 0, nextEnd = -1;
     let depth = 0, ordinal = 0, pos = out.pos;
     // The function of the call before, its index in the table and parameters.
     let lastFn = -1, local = 0, count = 0;
     // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
-    // in call order, each closing the open calls that are not its ancestors; else by the lists.
+    // in call order (each one's ordinal its index; a large subtree's end, for the skip index, is
+    // known from its descendants); else by the lists, closing each call as its children end.
     // Each call's record is written here, in this one loop, its head (encode.ts, putRecordHead)
     // and a whole number's value straight into the buffer at `pos` (out.pos is kept only around
     // the calls that write through `out`): the first write of a run is also the last, and most of
-    // it runs before its code is optimized, where each call and property read costs.
-    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
-    while (i >= 0 || depth > 0) {
-      let closing = -1;
+    // it runs before its code is fully optimized, where each call and property read costs.
+    let i = preorder ? 0 : firstRoot - 1;
+    for (;;) {
       if (preorder) {
-        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) closing = stack[--depth];
+        // The large subtrees that end here (CallRecords.closed), innermost first.
+        if (i === nextEnd) {
+          const offset = out.flushed + pos;
+          while (pending > 0 && pendingEnd[pending - 1] === i) {
+            pending--;
+            skips[skips.length] = pendingAt[pending];
+            skips[skips.length] = offset;
+          }
+          nextEnd = pending > 0 ? pendingEnd[pending - 1] : -1;
+        }
+        if (i >= n) break;
       } else if (i < 0) {
-        closing = stack[--depth];
-        i = next[closing] - 1;
-      }
-      if (closing >= 0) {
+        if (depth === 0) break;
+        const closing = stack[--depth];
         // Its subtree ends here: in the skip index when large (CallRecords.closed).
         if (below[closing] >= SKIP_MIN) {
           skips[skips.length] = ordinalOf[depth];
           skips[skips.length] = out.flushed + pos;
         }
+        i = next[closing] - 1;
         continue;
       }
       const row = rowOf === null ? i : rowOf[i], state = states[row], marks = marksOf[row];
@@ -203,7 +215,7 @@ export class TapeCalls implements CallsToEncode {
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       const leftBelow = droppedBelow !== null ? droppedBelow[i] : 0;
       if (rows !== null && rows.has(row)) rows.set(row, ordinal);
-      ordinalOf[depth] = ordinal++;
+      const at = ordinal++;
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
         if (span !== undefined) spans[ordinal] = span;
@@ -228,7 +240,11 @@ export class TapeCalls implements CallsToEncode {
       const d = below[i];
       if (d < 0x80) buf[pos++] = d;
       else pos = putVarint(buf, pos, d);
-      const since = start - (depth === 0 ? 0 : startAt[depth - 1]);
+      // Its start from its parent's, rounded from the trace's start as its own is.
+      const up = parent[i];
+      const since = up < 0
+        ? start
+        : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
       const z = since >= 0 ? since * 2 : -since * 2 - 1;
       if (z < 0x80) buf[pos++] = z;
       else pos = putVarint(buf, pos, z);
@@ -236,7 +252,6 @@ export class TapeCalls implements CallsToEncode {
         if (elapsed < 0x80) buf[pos++] = elapsed;
         else pos = putVarint(buf, pos, elapsed);
       }
-      startAt[depth] = start;
       // The arguments: the one of a function of one parameter (most calls) here when it is a
       // whole number (the value writer's shownWhole: zigzag(v) * 2 + 1), else as writeValues.
       let v: unknown;
@@ -281,8 +296,17 @@ export class TapeCalls implements CallsToEncode {
       if (dropped >= 0) pos = putVarint(buf, pos, dropped);
       if (leftBelow > 0) pos = putVarint(buf, pos, leftBelow);
       if (awaited > 0) pos = putVarint(buf, pos, awaited);
-      stack[depth++] = i;
-      i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
+      if (preorder) {
+        if (d >= SKIP_MIN) {
+          pendingAt[pending] = at;
+          pendingEnd[pending++] = nextEnd = i + d + 1;
+        }
+        i++;
+      } else {
+        ordinalOf[depth] = at;
+        stack[depth++] = i;
+        i = firstChild[i] - 1;
+      }
     }
     out.pos = pos;
     records.count = ordinal;
