@@ -133,8 +133,8 @@ export class TapeCalls implements CallsToEncode {
     this.#rows = rows;
   }
 
-  // The writer's hot path (marked, 767k calls: the walk, the records and their values in one
-  // loop over the tape's columns, no object or callback per call).
+  // The writer's hot path (marked, 767k calls; fib, 243k: the walk, the records and their values
+  // in one loop over the tape's columns, no object per call).
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
@@ -154,49 +154,14 @@ export class TapeCalls implements CallsToEncode {
     const awaitedOf = tp.awaited, firsts = tp.a0, results = tp.result;
     // A whole number is written as storedValue writes it (shownWhole) unless max_repr is below 12.
     const wholes = t.maxRepr >= 12;
-    const skips = records.skips;
     const buf = out.buf;
-    // Walking the lists: the open calls, by depth, and their ordinals.
-    const stack: number[] = [], ordinalOf: number[] = [];
-    // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
-    // ordinal (its index) and where its subtree ends (an index), and the first of those ends.
-    const pendingAt: number[] = [], pendingEnd: number[] = [];
-    let pending = 0, nextEnd = -1;
-    let depth = 0, ordinal = 0, pos = out.pos;
     // The function of the call before, its index in the table and parameters.
     let lastFn = -1, local = 0, count = 0;
-    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
-    // in call order (each one's ordinal its index; a large subtree's end, for the skip index, is
-    // known from its descendants); else by the lists, closing each call as its children end.
-    // Each call's record is written here, in this one loop, its head (encode.ts, putRecordHead)
-    // and a whole number's value straight into the buffer at `pos` (out.pos is kept only around
-    // the calls that write through `out`): the first write of a run is also the last, and most of
-    // it runs before its code is fully optimized, where each call and property read costs.
-    let i = preorder ? 0 : firstRoot - 1;
-    for (;;) {
-      if (preorder) {
-        // The large subtrees that end here (CallRecords.closed), innermost first.
-        if (i === nextEnd) {
-          const offset = out.flushed + pos;
-          while (pending > 0 && pendingEnd[pending - 1] === i) {
-            pending--;
-            skips[skips.length] = pendingAt[pending];
-            skips[skips.length] = offset;
-          }
-          nextEnd = pending > 0 ? pendingEnd[pending - 1] : -1;
-        }
-        if (i >= n) break;
-      } else if (i < 0) {
-        if (depth === 0) break;
-        const closing = stack[--depth];
-        // Its subtree ends here: in the skip index when large (CallRecords.closed).
-        if (below[closing] >= SKIP_MIN) {
-          skips[skips.length] = ordinalOf[depth];
-          skips[skips.length] = out.flushed + pos;
-        }
-        i = next[closing] - 1;
-        continue;
-      }
+    // One call's record, `at` its ordinal: its head (encode.ts, putRecordHead) and a whole
+    // number's value written straight into the buffer, the rest through `out` (a closure called
+    // from the walk: optimized on its own, where a path first taken late in a run costs only
+    // this function's code, not the walk's loop, replaced on the stack).
+    const record = (i: number, at: number): void => {
       const row = rowOf === null ? i : rowOf[i], state = states[row], marks = marksOf[row];
       const finished = done[i] === 1;
       const start = round((starts[row] - startTime) * 1000);
@@ -214,11 +179,10 @@ export class TapeCalls implements CallsToEncode {
       const dropped = left !== null ? left[i] : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       const leftBelow = droppedBelow !== null ? droppedBelow[i] : 0;
-      if (rows !== null && rows.has(row)) rows.set(row, ordinal);
-      const at = ordinal++;
+      if (rows !== null && rows.has(row)) rows.set(row, at);
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
-        if (span !== undefined) spans[ordinal] = span;
+        if (span !== undefined) spans[at + 1] = span;
       }
       const fn = fns[row];
       if (fn !== lastFn) {
@@ -227,31 +191,20 @@ export class TapeCalls implements CallsToEncode {
         count = functions.paramCount[local];
       }
       // The head: at most 35 bytes, within the room (SLACK) made here.
-      if (pos > out.full) {
-        out.pos = pos;
-        out.flush();
-        pos = out.pos;
-      }
-      if (local < 0x80) buf[pos++] = local;
-      else pos = putVarint(buf, pos, local);
+      out.room();
+      let pos = out.pos;
+      pos = putVarint(buf, pos, local);
       const st = !finished ? UNFINISHED : state === THREW ? THREW : RETURNED;
       buf[pos++] = st | (dropped >= 0 ? HAS_DROPPED : 0) |
         (leftBelow > 0 ? HAS_DROPPED_BELOW : 0) | (awaited > 0 ? HAS_AWAITED : 0);
-      const d = below[i];
-      if (d < 0x80) buf[pos++] = d;
-      else pos = putVarint(buf, pos, d);
+      pos = putVarint(buf, pos, below[i]);
       // Its start from its parent's, rounded from the trace's start as its own is.
       const up = parent[i];
       const since = up < 0
         ? start
         : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
-      const z = since >= 0 ? since * 2 : -since * 2 - 1;
-      if (z < 0x80) buf[pos++] = z;
-      else pos = putVarint(buf, pos, z);
-      if (finished) {
-        if (elapsed < 0x80) buf[pos++] = elapsed;
-        else pos = putVarint(buf, pos, elapsed);
-      }
+      pos = putVarint(buf, pos, since >= 0 ? since * 2 : -since * 2 - 1);
+      if (finished) pos = putVarint(buf, pos, elapsed);
       // The arguments: the one of a function of one parameter (most calls) here when it is a
       // whole number (the value writer's shownWhole: zigzag(v) * 2 + 1), else as writeValues.
       let v: unknown;
@@ -260,17 +213,12 @@ export class TapeCalls implements CallsToEncode {
         typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
         (v | 0) === v && (v !== 0 || 1 / v > 0)
       ) {
-        const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
-        if (tag < 0x80) buf[pos++] = tag;
-        else pos = putVarint(buf, pos, tag);
+        pos = putVarint(buf, pos, v >= 0 ? v * 4 + 1 : -v * 4 - 1);
       } else if (count !== 0) {
         out.pos = pos;
         writeValues(tp, value, out, row, count, marks);
+        out.room();
         pos = out.pos;
-        if (pos > out.full) {
-          out.flush();
-          pos = out.pos;
-        }
       }
       if (finished) {
         // Its return value (a whole number here, as the argument), or its error's text.
@@ -279,36 +227,70 @@ export class TapeCalls implements CallsToEncode {
           typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
           (v | 0) === v && (v !== 0 || 1 / v > 0)
         ) {
-          const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
-          if (tag < 0x80) buf[pos++] = tag;
-          else pos = putVarint(buf, pos, tag);
+          pos = putVarint(buf, pos, v >= 0 ? v * 4 + 1 : -v * 4 - 1);
         } else {
           out.pos = pos;
           this.#writeResult(out, value, row, state, marks);
+          out.room();
           pos = out.pos;
-          if (pos > out.full) {
-            out.flush();
-            pos = out.pos;
-          }
         }
       }
       // The tail: the counts the head's flags announced.
       if (dropped >= 0) pos = putVarint(buf, pos, dropped);
       if (leftBelow > 0) pos = putVarint(buf, pos, leftBelow);
       if (awaited > 0) pos = putVarint(buf, pos, awaited);
+      out.pos = pos;
+    };
+    // Walking the lists: the open calls, by depth, and their ordinals.
+    const stack: number[] = [], ordinalOf: number[] = [];
+    // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
+    // ordinal (its index), descendants, and where its subtree ends (an index), and the first of
+    // those ends. One is made up to start with (ending at the first call, of no descendants:
+    // CallRecords.closed leaves it out), so that the code ending them has run before the loop
+    // is optimized (V8 would otherwise throw that code away where the first large one ends).
+    const pendingAt: number[] = [0], pendingBelow: number[] = [0], pendingEnd: number[] = [0];
+    let pending = 1, nextEnd = preorder ? 0 : -1;
+    let depth = 0, ordinal = 0;
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, one step each (its ordinal its index; a large subtree's end, for the skip
+    // index, known from its descendants); else by the lists, closing each call as its children
+    // end.
+    let i = preorder ? 0 : firstRoot - 1;
+    for (;;) {
       if (preorder) {
+        // The large subtrees that end here, innermost first.
+        if (i === nextEnd) {
+          const offset = out.offset;
+          while (pending > 0 && pendingEnd[pending - 1] === i) {
+            pending--;
+            records.closed(pendingAt[pending], pendingBelow[pending], offset);
+          }
+          nextEnd = pending > 0 ? pendingEnd[pending - 1] : -1;
+        }
+        if (i >= n) break;
+        const at = ordinal++;
+        record(i, at);
+        const d = below[i];
         if (d >= SKIP_MIN) {
           pendingAt[pending] = at;
+          pendingBelow[pending] = d;
           pendingEnd[pending++] = nextEnd = i + d + 1;
         }
         i++;
+      } else if (i < 0) {
+        if (depth === 0) break;
+        const closing = stack[--depth];
+        // Its subtree ends here: in the skip index when large.
+        records.closed(ordinalOf[depth], below[closing], out.offset);
+        i = next[closing] - 1;
       } else {
+        const at = ordinal++;
+        record(i, at);
         ordinalOf[depth] = at;
         stack[depth++] = i;
         i = firstChild[i] - 1;
       }
     }
-    out.pos = pos;
     records.count = ordinal;
     this.#sentSpans = sent !== undefined ? spans : null;
   }
