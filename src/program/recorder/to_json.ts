@@ -456,8 +456,11 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   // a copy), and no index by row nor (for the run writer: no lists) row by index is made — 12
   // bytes a call less of the writer's peak memory.
   if (first === 0) {
+    // A tape whose slots were never written holds 0 in every row (Tape.slotted): not read (a
+    // page of a column never written, read, costs a fault all the same).
+    const bySlot = tp.slotted || slot !== 0;
     for (; row < last; row++) {
-      if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) break;
+      if ((bySlot && slots[row] !== slot) || row === wrapper || states[row] === HIDDEN) break;
       // The objects kept by calls that have not ended summarised now, as settle() does.
       if ((marks[row] & PENDING) !== 0) settleArgs(tp, row, false);
       const p = parents[row];
