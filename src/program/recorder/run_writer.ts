@@ -197,14 +197,22 @@ export class TapeCalls implements CallsToEncode {
       const st = !finished ? UNFINISHED : state === THREW ? THREW : RETURNED;
       buf[pos++] = st | (dropped >= 0 ? HAS_DROPPED : 0) |
         (leftBelow > 0 ? HAS_DROPPED_BELOW : 0) | (awaited > 0 ? HAS_AWAITED : 0);
-      pos = putVarint(buf, pos, below[i]);
+      // Each varint's one byte here (most), more through putVarint.
+      const d = below[i];
+      if (d < 0x80) buf[pos++] = d;
+      else pos = putVarint(buf, pos, d);
       // Its start from its parent's, rounded from the trace's start as its own is.
       const up = parent[i];
       const since = up < 0
         ? start
         : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
-      pos = putVarint(buf, pos, since >= 0 ? since * 2 : -since * 2 - 1);
-      if (finished) pos = putVarint(buf, pos, elapsed);
+      const z = since >= 0 ? since * 2 : -since * 2 - 1;
+      if (z < 0x80) buf[pos++] = z;
+      else pos = putVarint(buf, pos, z);
+      if (finished) {
+        if (elapsed < 0x80) buf[pos++] = elapsed;
+        else pos = putVarint(buf, pos, elapsed);
+      }
       // The arguments: the one of a function of one parameter (most calls) here when it is a
       // whole number (the value writer's shownWhole: zigzag(v) * 2 + 1), else as writeValues.
       let v: unknown;
@@ -213,7 +221,9 @@ export class TapeCalls implements CallsToEncode {
         typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
         (v | 0) === v && (v !== 0 || 1 / v > 0)
       ) {
-        pos = putVarint(buf, pos, v >= 0 ? v * 4 + 1 : -v * 4 - 1);
+        const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+        if (tag < 0x80) buf[pos++] = tag;
+        else pos = putVarint(buf, pos, tag);
       } else if (count !== 0) {
         out.pos = pos;
         writeValues(tp, value, out, row, count, marks);
@@ -227,7 +237,9 @@ export class TapeCalls implements CallsToEncode {
           typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
           (v | 0) === v && (v !== 0 || 1 / v > 0)
         ) {
-          pos = putVarint(buf, pos, v >= 0 ? v * 4 + 1 : -v * 4 - 1);
+          const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+          if (tag < 0x80) buf[pos++] = tag;
+          else pos = putVarint(buf, pos, tag);
         } else {
           out.pos = pos;
           this.#writeResult(out, value, row, state, marks);
