@@ -439,8 +439,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const tp = t.tape as Tape<TraceState>;
   const first = t.firstRow, last = lastRow(t);
   const total = maxOf(0, last - first);
-  // Memory first written costs a page fault (1–4 µs a page on virtual machines): the columns are
-  // as few as the walk needs.
+  // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
   const done = new Uint8Array(total);
   const below = new Int32Array(total);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
@@ -456,8 +455,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   // a copy), and no index by row nor (for the run writer: no lists) row by index is made — 12
   // bytes a call less of the writer's peak memory.
   if (first === 0) {
-    // A tape whose slots were never written holds 0 in every row (Tape.slotted): not read (a
-    // page of a column never written, read, costs a fault all the same).
+    // Slots never written are 0 in every row (Tape.slotted): not read (a page read faults).
     const bySlot = tp.slotted || slot !== 0;
     for (; row < last; row++) {
       if ((bySlot && slots[row] !== slot) || row === wrapper || states[row] === HIDDEN) break;
