@@ -5,7 +5,8 @@
 // ns a recorded call beside them; alternating this checkout with another (`--against`).
 //
 //   deno run -A bench/cold_write.ts [node|deno|bun|binary ...] [--rounds N] [--against <worktree>]
-//     [--max-calls N] [--program <file> --include <glob>] [--node-flags "<V8 flags>"]
+//     [--max-calls N] [--max-depth N] [--program <file> --include <glob> (""; none)]
+//     [--args "<program arguments>"] [--node-flags "<V8 flags>"]
 //     [--deno-v8-flags <flag,flag>]
 //
 // `--node-flags` (node only): the CLI runs on Deno (`--runtime node`) and starts the program's
@@ -29,6 +30,9 @@ const against = flag("--against");
 const maxCalls = flag("--max-calls");
 const program = flag("--program") ?? "bench/programs/marked_render.mjs";
 const include = flag("--include") ?? "node_modules/marked/**";
+/** The program's arguments, space-separated (fib: `--args "25 1"`). */
+const programArgs = (flag("--args") ?? "").split(" ").filter((a) => a !== "");
+const maxDepth = flag("--max-depth");
 const nodeFlags = flag("--node-flags");
 /** V8 flags for Deno's child (DENO_V8_FLAGS, comma-separated: e.g. `--single-threaded`). */
 const denoFlags = flag("--deno-v8-flags");
@@ -56,8 +60,10 @@ function command(tree: string, rt: string, cache: string): string[] {
     ? [join(tree, "node_modules/.bin/deno"), "run", "-A", join(tree, "cli.ts")]
     : [join(tree, "dist/tph")];
   const limit = maxCalls === undefined ? [] : ["--max-calls", maxCalls];
+  if (maxDepth !== undefined) limit.push("--max-depth", maxDepth);
   if (tph[tph.length - 1] !== "node") tph.push("run");
-  return [...tph, "--cache-dir", cache, ...limit, "--include", include, program];
+  const inc = include === "" ? [] : ["--include", include];
+  return [...tph, "--cache-dir", cache, ...limit, ...inc, program, ...programArgs];
 }
 
 const rows = new Map<string, Record<string, number[]>>();
@@ -116,9 +122,11 @@ if (wrapDir !== null) rmSync(wrapDir, { recursive: true, force: true });
 console.log(
   `cold_write: ${program}${nodeFlags === undefined ? "" : ` (node ${nodeFlags})`}${
     denoFlags === undefined ? "" : ` (deno ${denoFlags})`
-  }${maxCalls ? ` --max-calls ${maxCalls}` : ""}, ${ROUNDS} alternating rounds (medians); load ${
-    Math.min(...loads).toFixed(1)
-  }–${Math.max(...loads).toFixed(1)}${against === undefined ? "" : `; against ${against}`}`,
+  }${maxCalls ? ` --max-calls ${maxCalls}` : ""}${
+    programArgs.length > 0 ? ` ${programArgs.join(" ")}` : ""
+  }, ${ROUNDS} alternating rounds (medians); load ${Math.min(...loads).toFixed(1)}–${
+    Math.max(...loads).toFixed(1)
+  }${against === undefined ? "" : `; against ${against}`}`,
 );
 for (const [key, row] of rows) {
   console.log(

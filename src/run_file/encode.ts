@@ -29,7 +29,7 @@ export { RunSink };
  * calls' records itself, depth first (writeCalls), each through `putRecordHead`, its values
  * (RunSink.textValue, wholeValue…) and `putRecordTail`: one loop over what holds the calls, with no
  * object or callback per call (the recorder's tape: ~80 ns a call less than a walk handing each
- * call to the encoder).
+ * call to the encoder; it writes the same bytes as putRecordHead inline, and a whole number's).
  */
 export interface CallsToEncode {
   /**

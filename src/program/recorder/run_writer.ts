@@ -19,11 +19,10 @@ import {
   type CallsToEncode,
   encodeRun,
   type FunctionTable,
-  putRecordHead,
-  putRecordTail,
 } from "../../run_file/encode.ts";
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import {
+  putVarint,
   RunSink,
   TEXT_FALSE,
   TEXT_NULL,
@@ -31,9 +30,25 @@ import {
   TEXT_UNDEFINED,
 } from "../../run_file/encode_sink.ts";
 import { runtime } from "./recorder.ts";
-import type { FunctionEntry } from "../../run_file/format.ts";
+import {
+  type FunctionEntry,
+  HAS_AWAITED,
+  HAS_DROPPED,
+  HAS_DROPPED_BELOW,
+  SKIP_MIN,
+} from "../../run_file/format.ts";
 import { RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
-import { argList, AWAITS, MARKED_ARGS, RET_TEXT, type Tape, type Texts, valueAt } from "./tape.ts";
+import {
+  argList,
+  AWAITS,
+  MARKED_ARGS,
+  RET_TEXT,
+  type Tape,
+  type Texts,
+  VALUE_BITS,
+  VALUE_MASK,
+  valueAt,
+} from "./tape.ts";
 import {
   type CallLinks,
   callLinks,
@@ -117,8 +132,8 @@ export class TapeCalls implements CallsToEncode {
     this.#rows = rows;
   }
 
-  // The writer's hot path (marked, 767k calls: the walk, the records and their values in one
-  // loop over the tape's columns, no object or callback per call).
+  // The writer's hot path (marked, 767k calls; fib, 243k: the walk, the records and their values
+  // in one loop over the tape's columns, no object per call).
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
@@ -135,69 +150,157 @@ export class TapeCalls implements CallsToEncode {
     const tapeBase = tp.base, rows = this.#rows;
     const value = this.#valueOf(out);
     const fns = tp.fn, states = tp.state, starts = tp.start, ends = tp.end, marksOf = tp.marks;
-    const awaitedOf = tp.awaited;
-    // Per open call, by depth: its index, ordinal and start (a record's start is stored relative
-    // to its parent's).
-    const stack: number[] = [], ordinalOf: number[] = [], startAt: number[] = [];
-    let depth = 0, ordinal = 0;
-    // One call's record (a closure called from the walk: optimized on its own, as soon as the
-    // write starts, where the walk's loop waits for its own replacement on the stack).
-    const record = (i: number, depth: number): void => {
+    const awaitedOf = tp.awaited, firsts = tp.a0, results = tp.result;
+    // A whole number is written as storedValue writes it (shownWhole) unless max_repr is below 12.
+    const wholes = t.maxRepr >= 12;
+    const buf = out.buf;
+    // The function of the call before, its index in the table and parameters.
+    let lastFn = -1, local = 0, count = 0;
+    // One call's record, `at` its ordinal: its head (encode.ts, putRecordHead) and a whole
+    // number's value written straight into the buffer, the rest through `out` (a closure called
+    // from the walk: optimized on its own, where a path first taken late in a run costs only
+    // this function's code, not the walk's loop, replaced on the stack).
+    const record = (i: number, at: number): void => {
       const row = rowOf === null ? i : rowOf[i], state = states[row], marks = marksOf[row];
       const finished = done[i] === 1;
       const start = round((starts[row] - startTime) * 1000);
-      // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs).
-      const elapsed = finished ? max(0, round((ends[row] - startTime) * 1000) - start) : 0;
-      // Its time awaiting (to_json.ts, awaitedUs): negative while suspended.
-      const ms = finished && (marks & AWAITS) !== 0 ? awaitedOf[row] : 0;
-      const awaited = ms > 0 ? min(elapsed, round(ms * 1000)) : 0;
+      // The end rounded from the trace's start as the start is (to_json.ts, elapsedUs); its time
+      // awaiting (to_json.ts, awaitedUs): negative while suspended.
+      let elapsed = 0, awaited = 0;
+      if (finished) {
+        elapsed = round((ends[row] - startTime) * 1000) - start;
+        if (elapsed < 0) elapsed = 0;
+        if ((marks & AWAITS) !== 0) {
+          const ms = awaitedOf[row];
+          if (ms > 0) awaited = min(elapsed, round(ms * 1000));
+        }
+      }
       const dropped = left !== null ? left[i] : -1;
       // Calls left out below this one (droppedBelow has no room when the trace left none out).
       const leftBelow = droppedBelow !== null ? droppedBelow[i] : 0;
-      if (rows !== null && rows.has(row)) rows.set(row, ordinal);
-      ordinalOf[depth] = ordinal++;
+      if (rows !== null && rows.has(row)) rows.set(row, at);
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
-        if (span !== undefined) spans[ordinal] = span;
+        if (span !== undefined) spans[at + 1] = span;
       }
-      const local = functions.localId(fns[row]), count = functions.paramCount[local];
+      const fn = fns[row];
+      if (fn !== lastFn) {
+        lastFn = fn;
+        local = functions.localId(fn);
+        count = functions.paramCount[local];
+      }
+      // The head: at most 35 bytes, within the room (SLACK) made here.
       out.room();
-      out.pos = putRecordHead(
-        out.buf,
-        out.pos,
-        local,
-        !finished ? UNFINISHED : state === THREW ? THREW : RETURNED,
-        below[i],
-        start - (depth === 0 ? 0 : startAt[depth - 1]),
-        elapsed,
-        dropped,
-        leftBelow,
-        awaited,
-      );
-      startAt[depth] = start;
-      writeValues(tp, value, out, row, count, marks);
-      if (finished) this.#writeResult(out, value, row, state, marks);
-      putRecordTail(out, dropped, leftBelow, awaited);
-    };
-    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
-    // in call order, each closing the open calls that are not its ancestors; else by the lists.
-    let i = preorder ? (n > 0 ? 0 : -1) : firstRoot - 1;
-    while (i >= 0 || depth > 0) {
-      if (preorder) {
-        if (depth > 0 && (i < 0 || stack[depth - 1] !== parent[i])) {
-          depth--;
-          records.closed(ordinalOf[depth], below[stack[depth]], out.offset);
-          continue;
-        }
-      } else if (i < 0) {
-        const closed = stack[--depth];
-        records.closed(ordinalOf[depth], below[closed], out.offset);
-        i = next[closed] - 1;
-        continue;
+      let pos = out.pos;
+      pos = putVarint(buf, pos, local);
+      const st = !finished ? UNFINISHED : state === THREW ? THREW : RETURNED;
+      buf[pos++] = st | (dropped >= 0 ? HAS_DROPPED : 0) |
+        (leftBelow > 0 ? HAS_DROPPED_BELOW : 0) | (awaited > 0 ? HAS_AWAITED : 0);
+      // Each varint's one byte here (most), more through putVarint.
+      const d = below[i];
+      if (d < 0x80) buf[pos++] = d;
+      else pos = putVarint(buf, pos, d);
+      // Its start from its parent's, rounded from the trace's start as its own is.
+      const up = parent[i];
+      const since = up < 0
+        ? start
+        : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
+      const z = since >= 0 ? since * 2 : -since * 2 - 1;
+      if (z < 0x80) buf[pos++] = z;
+      else pos = putVarint(buf, pos, z);
+      if (finished) {
+        if (elapsed < 0x80) buf[pos++] = elapsed;
+        else pos = putVarint(buf, pos, elapsed);
       }
-      record(i, depth);
-      stack[depth++] = i;
-      i = preorder ? (i + 1 < n ? i + 1 : -1) : firstChild[i] - 1;
+      // The arguments: the one of a function of one parameter (most calls) here when it is a
+      // whole number (the value writer's shownWhole: zigzag(v) * 2 + 1), else as writeValues.
+      let v: unknown;
+      if (
+        count === 1 && (marks & 1) === 0 && wholes &&
+        typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
+        (v | 0) === v && (v !== 0 || 1 / v > 0)
+      ) {
+        const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+        if (tag < 0x80) buf[pos++] = tag;
+        else pos = putVarint(buf, pos, tag);
+      } else if (count !== 0) {
+        out.pos = pos;
+        writeValues(tp, value, out, row, count, marks);
+        out.room();
+        pos = out.pos;
+      }
+      if (finished) {
+        // Its return value (a whole number here, as the argument), or its error's text.
+        if (
+          state === RETURNED && (marks & RET_TEXT) === 0 && wholes &&
+          typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
+          (v | 0) === v && (v !== 0 || 1 / v > 0)
+        ) {
+          const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+          if (tag < 0x80) buf[pos++] = tag;
+          else pos = putVarint(buf, pos, tag);
+        } else {
+          out.pos = pos;
+          this.#writeResult(out, value, row, state, marks);
+          out.room();
+          pos = out.pos;
+        }
+      }
+      // The tail: the counts the head's flags announced.
+      if (dropped >= 0) pos = putVarint(buf, pos, dropped);
+      if (leftBelow > 0) pos = putVarint(buf, pos, leftBelow);
+      if (awaited > 0) pos = putVarint(buf, pos, awaited);
+      out.pos = pos;
+    };
+    // Walking the lists: the open calls, by depth, and their ordinals.
+    const stack: number[] = [], ordinalOf: number[] = [];
+    // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
+    // ordinal (its index), descendants, and where its subtree ends (an index), and the first of
+    // those ends. One is made up to start with (ending at the first call, of no descendants:
+    // CallRecords.closed leaves it out), so that the code ending them has run before the loop
+    // is optimized (V8 would otherwise throw that code away where the first large one ends).
+    const pendingAt: number[] = [0], pendingBelow: number[] = [0], pendingEnd: number[] = [0];
+    let pending = 1, nextEnd = preorder ? 0 : -1;
+    let depth = 0, ordinal = 0;
+    // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
+    // in call order, one step each (its ordinal its index; a large subtree's end, for the skip
+    // index, known from its descendants); else by the lists, closing each call as its children
+    // end.
+    let i = preorder ? 0 : firstRoot - 1;
+    for (;;) {
+      if (preorder) {
+        // The large subtrees that end here, innermost first.
+        if (i === nextEnd) {
+          const offset = out.offset;
+          while (pending > 0 && pendingEnd[pending - 1] === i) {
+            pending--;
+            records.closed(pendingAt[pending], pendingBelow[pending], offset);
+          }
+          nextEnd = pending > 0 ? pendingEnd[pending - 1] : -1;
+        }
+        if (i >= n) break;
+        const at = ordinal++;
+        record(i, at);
+        const d = below[i];
+        if (d >= SKIP_MIN) {
+          pendingAt[pending] = at;
+          pendingBelow[pending] = d;
+          pendingEnd[pending++] = nextEnd = i + d + 1;
+        }
+        i++;
+      } else if (i < 0) {
+        if (depth === 0) break;
+        const closing = stack[--depth];
+        // Its subtree ends here: in the skip index when large.
+        records.closed(ordinalOf[depth], below[closing], out.offset);
+        i = next[closing] - 1;
+      } else {
+        const at = ordinal++;
+        record(i, at);
+        ordinalOf[depth] = at;
+        stack[depth++] = i;
+        i = firstChild[i] - 1;
+      }
     }
     records.count = ordinal;
     this.#sentSpans = sent !== undefined ? spans : null;

@@ -41,6 +41,7 @@ import {
   SafeMap,
   SafeSet,
   strSlice,
+  typedFill,
 } from "../../platform/intrinsics.ts";
 import { Date, Int32Array, String, Uint8Array } from "../../platform/globals.ts";
 
@@ -439,8 +440,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const tp = t.tape as Tape<TraceState>;
   const first = t.firstRow, last = lastRow(t);
   const total = maxOf(0, last - first);
-  // Memory first written costs a page fault (1–4 µs a page on virtual machines): the columns are
-  // as few as the walk needs.
+  // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
   const done = new Uint8Array(total);
   const below = new Int32Array(total);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
@@ -456,15 +456,21 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   // a copy), and no index by row nor (for the run writer: no lists) row by index is made — 12
   // bytes a call less of the writer's peak memory.
   if (first === 0) {
+    // Slots never written are 0 in every row (Tape.slotted): not read (a page read faults).
+    const bySlot = tp.slotted || slot !== 0;
     for (; row < last; row++) {
-      if (slots[row] !== slot || row === wrapper || states[row] === HIDDEN) break;
+      if ((bySlot && slots[row] !== slot) || row === wrapper || states[row] === HIDDEN) break;
       // The objects kept by calls that have not ended summarised now, as settle() does.
       if ((marks[row] & PENDING) !== 0) settleArgs(tp, row, false);
       const p = parents[row];
       const end = ends[row];
       done[row] = end >= 0 && end <= stopped ? 1 : 0;
       if (preorder) {
-        while (top > 0 && open[top - 1] !== p) top--;
+        // A call closed here: its descendants are the calls since it (no pass backward).
+        while (top > 0 && open[top - 1] !== p) {
+          const c = open[--top];
+          below[c] = row - c - 1;
+        }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = row;
       }
@@ -501,42 +507,34 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       const end = ends[row];
       done[i] = end >= 0 && end <= stopped ? 1 : 0;
       if (preorder) {
-        while (top > 0 && open[top - 1] !== p) top--;
+        while (top > 0 && open[top - 1] !== p) {
+          const c = open[--top];
+          below[c] = i - c - 1;
+        }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = i;
       }
     }
   }
-  // The passes after this one are functions of their own: code after a loop optimized while it
-  // runs (on-stack replacement) has no type feedback yet, and V8 would throw that code away
-  // when reaching it, running the next loop slowly until it is optimized again.
+  // The lists' pass is a function of its own: code after a loop optimized while it runs
+  // (on-stack replacement) has no type feedback yet, and V8 would throw that code away when
+  // reaching it, running the next loop slowly until it is optimized again.
+  let firstChild = new Int32Array(0), next = firstChild;
   if (preorder && !lists) {
-    addBelow(n, parentOf, below);
-    const none = new Int32Array(0);
-    return {
-      n,
-      rowOf,
-      done,
-      parent: parentOf,
-      firstChild: none,
-      next: none,
-      firstRoot: n > 0 ? 1 : 0,
-      below,
-      preorder,
-    };
+    // The calls still open at the last one end with the trace's calls.
+    while (top > 0) {
+      const c = open[--top];
+      below[c] = n - c - 1;
+    }
+    firstRoot = n > 0 ? 1 : 0;
+  } else {
+    // Added up by linkLists (the loops above may have counted some while in pre-order).
+    typedFill(below, 0);
+    firstChild = new Int32Array(total);
+    next = new Int32Array(total);
+    firstRoot = linkLists(n, parentOf, below, firstChild, next);
   }
-  const firstChild = new Int32Array(total);
-  const next = new Int32Array(total);
-  firstRoot = linkLists(n, parentOf, below, firstChild, next);
   return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
-}
-
-/** Each call's descendants, added up backward (a parent comes before its children). */
-function addBelow(n: number, parentOf: Int32Array, below: Int32Array): void {
-  for (let i = n - 1; i >= 0; i--) {
-    const p = parentOf[i];
-    if (p >= 0) below[p] += below[i] + 1;
-  }
 }
 
 /**

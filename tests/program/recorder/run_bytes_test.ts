@@ -14,6 +14,8 @@ import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
+import { openRun } from "../../../src/run_file/decode.ts";
+import { SKIP_MIN, TRAILER_MAGIC } from "../../../src/run_file/format.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
 
@@ -94,6 +96,83 @@ Deno.test("the run file of a fixed trace is, byte for byte, the one tph wrote be
       i === got.length && got.length === want.length,
       `first difference at byte ${i} of ${want.length} (${got.length} written)`,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The varints from `at` in `bytes`, `n` of them. */
+function varints(bytes: Uint8Array, at: number, n: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) {
+    let v = 0, scale = 1;
+    for (;;) {
+      const b = bytes[at++];
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+      if (b < 0x80) break;
+    }
+    out.push(v);
+  }
+  return out;
+}
+
+Deno.test("a trace in pre-order: its skip index points past each large subtree, innermost first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-run-skips-"));
+  try {
+    const file = join(dir, "tree.mjs");
+    const source = `
+export function tree(n) { return n === 0 ? 0 : tree(n - 1) + tree(n - 1) + 1; }
+export function deep(n) { return n === 0 ? 0 : deep(n - 1); }
+`;
+    writeFileSync(
+      file,
+      instrument(source, { filename: "/fixture/tree.mjs", module: "tree.mjs" }).code,
+    );
+    // deno-lint-ignore no-explicit-any
+    const m: any = await import(pathToFileURL(file).href);
+    const rt = runtime();
+    const t = rt.startTrace({ maxDepth: 1000, maxCalls: 100_000, maxRepr: 40 });
+    rt.setProcessTrace(t);
+    // Nested large subtrees, some ending at the same call (a last child's with its parent's), and
+    // roots after them; no call awaits: the calls are in pre-order.
+    m.tree(9);
+    m.deep(300);
+    m.tree(8);
+    m.tree(2);
+    t.active = false;
+    rt.setProcessTrace(null);
+    const out = join(dir, "run.tph");
+    writeTraceRun(t, null, out);
+    const bytes = new Uint8Array(readFileSync(out));
+    const trailer = bytes.length - TRAILER_MAGIC.length - 24;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const skipAt = view.getFloat64(trailer, true);
+    const [records, count] = varints(bytes, skipAt, 2);
+    const got = varints(bytes, skipAt, 2 + 2 * count).slice(2);
+    // Where each record starts, read back, and where each large subtree ends: the next record
+    // after it, or the calls' end.
+    const at: number[] = [], below: number[] = [], depths: number[] = [];
+    const run = openRun(out);
+    try {
+      run.scan((r, depth) => {
+        at.push(r.position);
+        below.push(r.descendants);
+        depths.push(depth);
+        return true;
+      });
+    } finally {
+      run.close();
+    }
+    assert.equal(at.length, records);
+    const large: { ordinal: number; end: number; depth: number }[] = [];
+    for (let k = 0; k < records; k++) {
+      if (below[k] >= SKIP_MIN) large.push({ ordinal: k, end: k + below[k] + 1, depth: depths[k] });
+    }
+    large.sort((a, b) => a.end - b.end || b.depth - a.depth);
+    const want = large.flatMap((x) => [x.ordinal, x.end < records ? at[x.end] : skipAt]);
+    assert.ok(large.length >= 5, `${large.length} large subtrees`);
+    assert.deepEqual(got, want);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
