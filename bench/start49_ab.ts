@@ -2,7 +2,9 @@
 // wall time of the command, and from the program's process's own clock (TPH_BENCH_PHASES) when
 // tph's modules had loaded and when the program's first line was about to run, from its start; the
 // runtime's plain `hello.ts` in the same rounds; with --rss, each command's peak RSS (the largest
-// of its processes, from /usr/bin/time).
+// of its processes) and CPU time (user + system, all its processes), from /usr/bin/time: on a
+// loaded machine the CPU moves less than the wall (/usr/bin/time counts it in 10 ms ticks: the mean
+// of the rounds is printed, not the median).
 //
 //   deno run -A bench/start49_ab.ts --ref /work/wt/ref2 [deno|bun|node|binary] [--rounds N] [--rss]
 //     [--ref-binary <the reference's dist/tph>]
@@ -39,18 +41,19 @@ function command(root: string): string[] {
   return [join(root, "node_modules/node24/bin/node"), "lib/cli.js"];
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmp = mkdtempSync(join(tmpdir(), "tph-bench-start-"));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 console.log(`start49_ab: ${PATH}, ${ROUNDS} alternating rounds; load average ${load()}`);
 try {
-  type Figure = { wall: number; loaded: number; program: number; rss: number };
+  type Figure = { wall: number; loaded: number; program: number; rss: number; cpu: number };
   const figures = new Map<string, Figure[]>();
-  const plain: { wall: number; rss: number }[] = [];
+  const plain: { wall: number; rss: number; cpu: number }[] = [];
   const roots = [REPO, REF];
   const rssFile = join(tmp, "rss.txt");
   /** Run argv in `cwd`: its wall time (ms) and, with --rss, its peak RSS (MB). */
   const timed = (argv: string[], cwd: string, env: Record<string, string>) => {
-    const full = RSS ? [TIME, "-f", "%M", "-o", rssFile, ...argv] : argv;
+    const full = RSS ? [TIME, "-f", "%M %U %S", "-o", rssFile, ...argv] : argv;
     const started = performance.now();
     const r = spawnSync(full[0], full.slice(1), {
       cwd,
@@ -60,8 +63,10 @@ try {
     });
     const wall = performance.now() - started;
     if (r.status !== 0) throw new Error(`${argv.join(" ")} failed in ${cwd}`);
-    const rss = RSS ? Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024 : 0;
-    return { wall, rss };
+    const words = RSS ? readFileSync(rssFile, "utf8").trim().split("\n").pop()!.split(" ") : [];
+    const rss = RSS ? Number(words[0]) / 1024 : 0;
+    const cpu = RSS ? (Number(words[1]) + Number(words[2])) * 1000 : 0;
+    return { wall, rss, cpu };
   };
   const runtimeOf = PATH === "binary" ? "bun" : PATH;
   const plainArgv = [
@@ -79,7 +84,7 @@ try {
       const phases = join(tmp, "phases.jsonl");
       writeFileSync(phases, "");
       const argv = [...command(root), "run", "examples/hello.ts"];
-      const { wall, rss } = timed(argv, root, { TPH_BENCH_PHASES: phases });
+      const { wall, rss, cpu } = timed(argv, root, { TPH_BENCH_PHASES: phases });
       // The first round warms the caches (the transform cache, a checkout's bundles).
       if (i < 0) continue;
       const lines = readFileSync(phases, "utf8").trim().split("\n");
@@ -89,14 +94,18 @@ try {
         program: number;
       };
       const list = figures.get(root) ?? [];
-      list.push({ wall, loaded: p.loaded - p.process, program: p.program - p.process, rss });
+      list.push({ wall, loaded: p.loaded - p.process, program: p.program - p.process, rss, cpu });
       figures.set(root, list);
     }
   }
   const plainWall = median(plain.map((x) => x.wall));
   console.log(
     `plain ${runtimeOf} hello.ts: wall ${num(plainWall, 1)} ms` +
-      (RSS ? `, peak RSS ${num(median(plain.map((x) => x.rss)), 1)} MB` : ""),
+      (RSS
+        ? `, CPU ${num(mean(plain.map((x) => x.cpu)), 1)} ms, peak RSS ${
+          num(median(plain.map((x) => x.rss)), 1)
+        } MB`
+        : ""),
   );
   for (const [root, list] of figures) {
     const m = (f: (x: Figure) => number) => num(median(list.map(f)), 1);
@@ -105,7 +114,9 @@ try {
         num(median(list.map((x) => x.wall)) - plainWall, 1)
       } over plain); the program's process: tph loaded ${m((x) => x.loaded)} ms, the program's ` +
         `first line ${m((x) => x.program)} ms after its start` +
-        (RSS ? `; peak RSS ${m((x) => x.rss)} MB` : ""),
+        (RSS
+          ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms, peak RSS ${m((x) => x.rss)} MB`
+          : ""),
     );
   }
 } finally {
