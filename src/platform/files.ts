@@ -573,25 +573,25 @@ let randomValues: RandomValues | null = null;
 
 // Node's `crypto` is a getter that loads its Web Crypto layer when first read, and its `Crypto` a
 // lazy property that loads it when even its descriptor is read (4–9 ms of every start on Node 24,
-// the CLI's and the program's process's). There, the bytes come from the system's random device
+// the CLI's and the program's process's). On Node the bytes come from the system's random device
 // through node:fs when a name is first needed (~0.2 ms; no Web Crypto), and only without one
 // (Windows) from the getter, taken now as it is: the instance it gives is Node's own, whatever
-// `globalThis.crypto` then is. Where `crypto` is a plain value (Bun, Deno) the method itself is
-// taken now from the class (a plain value there, loading nothing): called when the program may
-// have replaced Function.prototype.bind or the method on its class.
+// `globalThis.crypto` then is. Elsewhere (Deno, Bun) the method itself is taken now from the
+// class (a plain value there, loading nothing): called when the program may have replaced
+// Function.prototype.bind or the method on its class; Deno's `crypto` is a getter too, called
+// when a name is first needed.
 const CRYPTO = Object.getOwnPropertyDescriptor(globalThis, "crypto");
 const cryptoGetter = CRYPTO?.get;
-const GET_RANDOM_VALUES: unknown = cryptoGetter !== undefined
-  ? undefined
-  : Object.getOwnPropertyDescriptor(
-    Object.getOwnPropertyDescriptor(globalThis, "Crypto")?.value?.prototype ?? {},
-    "getRandomValues",
-  )?.value;
+const onNode = g.Deno === undefined && g.Bun === undefined;
+const GET_RANDOM_VALUES: unknown = onNode ? undefined : Object.getOwnPropertyDescriptor(
+  Object.getOwnPropertyDescriptor(globalThis, "Crypto")?.value?.prototype ?? {},
+  "getRandomValues",
+)?.value;
 const RANDOM_DEVICE = "/dev/urandom";
 if (cryptoGetter === undefined) randomValues = webCryptoRandom();
 
 function webCryptoRandom(): RandomValues {
-  if (cryptoGetter !== undefined) {
+  if (onNode) {
     const device = deviceRandom();
     if (device !== null) return device;
   }
