@@ -1,8 +1,16 @@
 // `tph run hello.ts`'s start-up, this checkout against another in alternating rounds (issue 49): the
 // wall time of the command, and from the program's process's own clock (TPH_BENCH_PHASES) when
-// tph's modules had loaded and when the program's first line was about to run, from its start.
+// tph's modules had loaded and when the program's first line was about to run, from its start; the
+// runtime's plain `hello.ts` in the same rounds; with --rss, each command's peak RSS (the largest
+// of its processes) and CPU time (user + system, all its processes), from /usr/bin/time: on a
+// loaded machine the CPU moves less than the wall (/usr/bin/time counts it in 10 ms ticks: the mean
+// of the rounds is printed, not the median).
 //
-//   deno run -A bench/start49_ab.ts --ref /work/wt/ref2 [deno|bun|node] [--rounds N]
+//   deno run -A bench/start49_ab.ts --ref /work/wt/ref2 [deno|bun|node|binary] [--rounds N] [--rss]
+//     [--ref-binary <the reference's dist/tph>]
+//
+// `binary` runs each checkout's dist/tph (build it first: `deno task compile`); a read-only
+// reference's binary built elsewhere is named by --ref-binary.
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
@@ -19,34 +27,64 @@ const valueOf = (flag: string): string | undefined => {
 const REF = valueOf("--ref");
 if (REF === undefined) throw new Error("usage: start49_ab.ts --ref <checkout> [deno|bun|node]");
 const ROUNDS = Number(valueOf("--rounds") ?? 15);
-const PATH = ["deno", "bun", "node"].find((p) => words.includes(p)) ?? "deno";
+const PATH = ["deno", "bun", "node", "binary"].find((p) => words.includes(p)) ?? "deno";
+const REF_BINARY = valueOf("--ref-binary");
+const RSS = words.includes("--rss");
+const TIME = "/usr/bin/time";
 
 function command(root: string): string[] {
+  if (PATH === "binary") {
+    return [root === REF && REF_BINARY !== undefined ? REF_BINARY : join(root, "dist/tph")];
+  }
   if (PATH === "deno") return [join(root, "node_modules/.bin/deno"), "run", "-A", "cli.ts"];
   if (PATH === "bun") return [join(root, "node_modules/.bin/bun"), "cli.ts"];
   return [join(root, "node_modules/node24/bin/node"), "lib/cli.js"];
 }
 
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const tmp = mkdtempSync(join(tmpdir(), "tph-bench-start-"));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 console.log(`start49_ab: ${PATH}, ${ROUNDS} alternating rounds; load average ${load()}`);
 try {
-  const figures = new Map<string, { wall: number; loaded: number; program: number }[]>();
+  type Figure = { wall: number; loaded: number; program: number; rss: number; cpu: number };
+  const figures = new Map<string, Figure[]>();
+  const plain: { wall: number; rss: number; cpu: number }[] = [];
   const roots = [REPO, REF];
+  const rssFile = join(tmp, "rss.txt");
+  /** Run argv in `cwd`: its wall time (ms) and, with --rss, its peak RSS (MB). */
+  const timed = (argv: string[], cwd: string, env: Record<string, string>) => {
+    const full = RSS ? [TIME, "-f", "%M %U %S", "-o", rssFile, ...argv] : argv;
+    const started = performance.now();
+    const r = spawnSync(full[0], full.slice(1), {
+      cwd,
+      stdio: "ignore",
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      timeout: 60_000,
+    });
+    const wall = performance.now() - started;
+    if (r.status !== 0) throw new Error(`${argv.join(" ")} failed in ${cwd}`);
+    const words = RSS ? readFileSync(rssFile, "utf8").trim().split("\n").pop()!.split(" ") : [];
+    const rss = RSS ? Number(words[0]) / 1024 : 0;
+    const cpu = RSS ? (Number(words[1]) + Number(words[2])) * 1000 : 0;
+    return { wall, rss, cpu };
+  };
+  const runtimeOf = PATH === "binary" ? "bun" : PATH;
+  const plainArgv = [
+    join(
+      REPO,
+      runtimeOf === "node" ? "node_modules/node24/bin/node" : `node_modules/.bin/${runtimeOf}`,
+    ),
+  ];
+  if (runtimeOf === "deno") plainArgv.push("run", "-A");
+  plainArgv.push("examples/hello.ts");
   for (let i = -1; i < ROUNDS; i++) {
+    const p = timed(plainArgv, REPO, {});
+    if (i >= 0) plain.push(p);
     for (const root of roots) {
       const phases = join(tmp, "phases.jsonl");
       writeFileSync(phases, "");
       const argv = [...command(root), "run", "examples/hello.ts"];
-      const started = performance.now();
-      const r = spawnSync(argv[0], argv.slice(1), {
-        cwd: root,
-        stdio: "ignore",
-        env: { ...process.env, NO_COLOR: "1", TPH_BENCH_PHASES: phases },
-        timeout: 60_000,
-      });
-      const wall = performance.now() - started;
-      if (r.status !== 0) throw new Error(`${argv.join(" ")} failed in ${root}`);
+      const { wall, rss, cpu } = timed(argv, root, { TPH_BENCH_PHASES: phases });
       // The first round warms the caches (the transform cache, a checkout's bundles).
       if (i < 0) continue;
       const lines = readFileSync(phases, "utf8").trim().split("\n");
@@ -56,18 +94,29 @@ try {
         program: number;
       };
       const list = figures.get(root) ?? [];
-      list.push({ wall, loaded: p.loaded - p.process, program: p.program - p.process });
+      list.push({ wall, loaded: p.loaded - p.process, program: p.program - p.process, rss, cpu });
       figures.set(root, list);
     }
   }
+  const plainWall = median(plain.map((x) => x.wall));
+  console.log(
+    `plain ${runtimeOf} hello.ts: wall ${num(plainWall, 1)} ms` +
+      (RSS
+        ? `, CPU ${num(mean(plain.map((x) => x.cpu)), 1)} ms, peak RSS ${
+          num(median(plain.map((x) => x.rss)), 1)
+        } MB`
+        : ""),
+  );
   for (const [root, list] of figures) {
-    const m = (f: (x: { wall: number; loaded: number; program: number }) => number) =>
-      num(median(list.map(f)), 1);
+    const m = (f: (x: Figure) => number) => num(median(list.map(f)), 1);
     console.log(
-      `${root === REPO ? "this" : root}: wall ${m((x) => x.wall)} ms; the program's process: ` +
-        `tph loaded ${m((x) => x.loaded)} ms, the program's first line ${
-          m((x) => x.program)
-        } ms after its start`,
+      `${root === REPO ? "this" : root}: wall ${m((x) => x.wall)} ms (+${
+        num(median(list.map((x) => x.wall)) - plainWall, 1)
+      } over plain); the program's process: tph loaded ${m((x) => x.loaded)} ms, the program's ` +
+        `first line ${m((x) => x.program)} ms after its start` +
+        (RSS
+          ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms, peak RSS ${m((x) => x.rss)} MB`
+          : ""),
     );
   }
 } finally {

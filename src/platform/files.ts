@@ -559,7 +559,8 @@ export function randomHex(bytes: number): string {
 const HEX_DIGITS = "0123456789abcdef";
 
 /**
- * `n` random bytes (Web Crypto's), from no method the program could have replaced.
+ * `n` random bytes (Web Crypto's, or on Node the system's random device), from no method the
+ * program could have replaced.
  *
  * @param n How many.
  */
@@ -569,25 +570,59 @@ export function randomBytes(n: number): Uint8Array {
 }
 type RandomValues = <T extends Uint8Array>(a: T) => T;
 let randomValues: RandomValues | null = null;
-// The method itself, taken now from the class (a plain value on every runtime, loading nothing):
-// called when the program may have replaced Function.prototype.bind or the method on its class.
-const GET_RANDOM_VALUES: unknown = Object.getOwnPropertyDescriptor(
+
+// Node's `crypto` is a getter that loads its Web Crypto layer when first read, and its `Crypto` a
+// lazy property that loads it when even its descriptor is read (4–9 ms of every start on Node 24,
+// the CLI's and the program's process's). On Node the bytes come from the system's random device
+// through node:fs when a name is first needed (~0.2 ms; no Web Crypto), and only without one
+// (Windows) from the getter, taken now as it is: the instance it gives is Node's own, whatever
+// `globalThis.crypto` then is. Elsewhere (Deno, Bun) the method itself is taken now from the
+// class (a plain value there, loading nothing): called when the program may have replaced
+// Function.prototype.bind or the method on its class; Deno's `crypto` is a getter too, called
+// when a name is first needed.
+const CRYPTO = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+const cryptoGetter = CRYPTO?.get;
+const onNode = g.Deno === undefined && g.Bun === undefined;
+const GET_RANDOM_VALUES: unknown = onNode ? undefined : Object.getOwnPropertyDescriptor(
   Object.getOwnPropertyDescriptor(globalThis, "Crypto")?.value?.prototype ?? {},
   "getRandomValues",
 )?.value;
-
-// Node's `crypto` is a getter that loads its Web Crypto layer when first read (~3 ms of every
-// start, the program's process's included): its getter is taken now, as it is, and called when a
-// name is first needed; the instance it gives is Node's own, whatever `globalThis.crypto` then is.
-// Where `crypto` is a plain value (Bun), the method is taken now.
-const CRYPTO = Object.getOwnPropertyDescriptor(globalThis, "crypto");
-const cryptoGetter = CRYPTO?.get;
+const RANDOM_DEVICE = "/dev/urandom";
 if (cryptoGetter === undefined) randomValues = webCryptoRandom();
 
 function webCryptoRandom(): RandomValues {
+  if (onNode) {
+    const device = deviceRandom();
+    if (device !== null) return device;
+  }
   const c = (cryptoGetter !== undefined ? apply(cryptoGetter, globalThis, []) : crypto) as Crypto;
   const get = typeof GET_RANDOM_VALUES === "function" ? GET_RANDOM_VALUES : c.getRandomValues;
   return (<T extends Uint8Array>(a: T): T => apply(get, c, [a]) as T) as RandomValues;
+}
+
+/** Random bytes read from the system's random device (Node); null where it cannot be read. */
+function deviceRandom(): RandomValues | null {
+  const f = fs();
+  const fill = <T extends Uint8Array>(a: T): T => {
+    const fd = f.openSync(RANDOM_DEVICE, "r");
+    try {
+      let done = 0;
+      while (done < a.length) {
+        const n = f.readSync(fd, a, done, a.length - done, null);
+        if (n <= 0) throw new Error(`${RANDOM_DEVICE} gave no bytes`);
+        done += n;
+      }
+    } finally {
+      f.closeSync(fd);
+    }
+    return a;
+  };
+  try {
+    fill(new Uint8Array(1));
+    return fill as RandomValues;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -66,19 +66,37 @@ export function setExitCode(code: number): void {
   else g.process.exitCode = code;
 }
 
+/**
+ * Whether file descriptor `fd` (0–2) is a terminal. On Bun, reading `process.stdout` (or loading
+ * node:tty) makes Bun load its streams, 7–15 ms at the CLI's start while the program's process
+ * loads beside it: Bun's own binding tells without them (the same answer: a TTY handle).
+ */
+function fdIsTerminal(fd: 0 | 1 | 2): boolean {
+  if (g.Bun !== undefined) {
+    try {
+      const tty = g.process.binding("tty_wrap");
+      if (typeof tty?.isTTY === "function") return Boolean(tty.isTTY(fd));
+    } catch {
+      // Not in this Bun: the stream's own answer below.
+    }
+  }
+  const stream = fd === 0 ? g.process.stdin : fd === 1 ? g.process.stdout : g.process.stderr;
+  return Boolean(stream.isTTY);
+}
+
 /** Whether stdin is a terminal. */
 export function stdinIsTerminal(): boolean {
-  return deno ? deno.stdin.isTerminal() : Boolean(g.process.stdin.isTTY);
+  return deno ? deno.stdin.isTerminal() : fdIsTerminal(0);
 }
 
 /** Whether stdout is a terminal. */
 export function stdoutIsTerminal(): boolean {
-  return deno ? deno.stdout.isTerminal() : Boolean(g.process.stdout.isTTY);
+  return deno ? deno.stdout.isTerminal() : fdIsTerminal(1);
 }
 
 /** Whether stderr is a terminal. */
 export function stderrIsTerminal(): boolean {
-  return deno ? deno.stderr.isTerminal() : Boolean(g.process.stderr.isTTY);
+  return deno ? deno.stderr.isTerminal() : fdIsTerminal(2);
 }
 
 /**

@@ -82,6 +82,9 @@ Deno.test('loadConfig() reads a "tracepatch" key in deno.json(c) or package.json
     "deno.jsonc": '{\n  // comments are fine\n  "tracepatch": { "default_label": "a//b", },\n}\n',
   });
   assert.equal(loadConfig({ cwd: deno }).config.default_label, "a//b");
+  // A file without the key as written is not parsed, but one spelled with escapes is still read.
+  const escaped = project({ "package.json": '{ "tr\\u0061cepatch": { "max_calls": 7 } }' });
+  assert.equal(loadConfig({ cwd: escaped }).config.max_calls, 7);
 });
 
 Deno.test("loadConfig() takes the nearest folder, and tracepatch.toml first within one", () => {

@@ -7,7 +7,7 @@
 // a few bytes, and the packets are deflated in bundles (`compressed_packets`, which Perfetto's
 // trace processor and UI inflate): far smaller than the chrome JSON.
 
-import { deflateSync } from "node:zlib";
+import type * as Zlib from "node:zlib";
 import type { ByteSink } from "../../run_file/json_sink.ts";
 import type { RunFile } from "../../run_file/decode.ts";
 import { type ExportCall, inTurn, walkCalls, type WalkOptions, type WalkResult } from "./calls.ts";
@@ -15,6 +15,10 @@ import { placeOf } from "./out.ts";
 import { type Fields, message, messageType } from "./proto.ts";
 import { categoriesOf, type ExportStats } from "./summary.ts";
 import { placeRuns, type RunPlace } from "./family.ts";
+
+// node:zlib when a bundle is first deflated: the standalone binary's CLI is one bundle whose
+// built-ins all load as it starts, and node:zlib (with Bun's streams) cost every command ~7 ms.
+let zlib: typeof Zlib | null = null;
 
 const proto2 = (fields: Fields) => message(fields, "proto2");
 const named = proto2({ iid: { type: "uint64", id: 1 }, name: { type: "string", id: 2 } });
@@ -393,7 +397,9 @@ class Packets {
     if (w.pos === 0) return;
     const raw = w.buf.subarray(0, w.pos);
     w.pos = 0;
-    const deflated = this.compress ? deflateSync(raw, { level: DEFLATE_LEVEL }) : null;
+    // deno-lint-ignore no-explicit-any
+    if (this.compress) zlib ??= (globalThis as any).process.getBuiltinModule("node:zlib");
+    const deflated = this.compress ? zlib!.deflateSync(raw, { level: DEFLATE_LEVEL }) : null;
     if (deflated === null || deflated.length > BUNDLE_MAX) {
       // Not deflated, or past what a bundle may hold (Perfetto's limit is 512 KiB): as they are.
       this.target.write(raw, raw.length);
