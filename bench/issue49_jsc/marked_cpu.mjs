@@ -1,5 +1,5 @@
 // marked_rounds.mjs measured in process CPU ms (user + system) a render (stderr "CPU …"): less moved
-// by other processes on a loaded machine than wall time.
+// by other processes on a loaded machine than wall time; and each render's wall ms (stderr "WALL …").
 import { marked } from "marked";
 const parts = [];
 for (let i = 0; i < 400; i++) {
@@ -12,13 +12,17 @@ for (let i = 0; i < 400; i++) {
 }
 const md = parts.join("\n");
 const times = [];
+const walls = [];
 let html = "";
 const rounds = Number(process.env.ROUNDS ?? 8);
 for (let r = 0; r < rounds; r++) {
   const c0 = process.cpuUsage();
+  const w0 = performance.now();
   html = marked.parse(md);
+  walls.push(performance.now() - w0);
   const d = process.cpuUsage(c0);
   times.push((d.user + d.system) / 1000);
 }
 console.log(md.length, html.length);
 console.error("CPU " + times.map((t) => t.toFixed(1)).join(" "));
+console.error("WALL " + walls.map((t) => t.toFixed(1)).join(" "));

@@ -56,6 +56,55 @@ Deno.test("where typed arrays cost nothing until written, the planned room is ma
   }
 });
 
+Deno.test("a tape's typed columns are views of one buffer, each keeping its own rows as it grows", () => {
+  // One buffer a step: on Bun each typed array made reports its memory, and a report can run a
+  // collection right there (tape.ts, Columns). An odd room checks each view's alignment.
+  const atOnce = Tape.roomAtOnce;
+  Tape.roomAtOnce = true;
+  try {
+    const tape = new Tape(0, FIRST_ROWS);
+    const typed = (t: Tape) => [
+      t.fn,
+      t.parent,
+      t.prev,
+      t.start,
+      t.end,
+      t.awaited,
+      t.state,
+      t.slot,
+      t.marks,
+      t.argsAt,
+    ];
+    tape.prevWritten =
+      tape.awaitedWritten =
+      tape.slotted =
+      tape.argsWritten =
+        true;
+    const rows = 1000;
+    for (let row = 0; row < rows; row++) {
+      typed(tape).forEach((col, k) => col[row] = (row * 10 + k) % 251);
+    }
+    tape.rows = rows;
+    for (const col of typed(tape)) assert.equal(col.buffer, tape.fn.buffer);
+    tape.plan(50_001);
+    tape.grow();
+    assert.equal(tape.cap, 50_001);
+    for (const col of typed(tape)) {
+      assert.equal(col.buffer, tape.fn.buffer);
+      assert.equal(col.length, 50_001);
+    }
+    for (let row = 0; row < rows; row++) {
+      typed(tape).forEach((col, k) => assert.equal(col[row], (row * 10 + k) % 251));
+    }
+    // Rows past the old room are zeros in every column (none shares another's memory).
+    for (const col of typed(tape)) assert.equal(col[50_000], 0);
+    typed(tape).forEach((col, k) => col[50_000] = k + 1);
+    typed(tape).forEach((col, k) => assert.equal(col[50_000], k + 1));
+  } finally {
+    Tape.roomAtOnce = atOnce;
+  }
+});
+
 function growsByFour(): void {
   const tape = new Tape(0, FIRST_ROWS);
   const planned = BUN_STEP * 3 + 1;
