@@ -464,51 +464,54 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textBytes: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
   const slabs = new Slabs();
-  const copyFrom = (from: number, flushed: number) => slabs.since(out, from, flushed);
-  const writeText = (k: number): void => {
-    texts.locate(k);
-    const c = texts.chunk;
-    const bytes = c < 0 ? null : chunkBytes.bytes(c);
-    if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
-    else {
-      const ends = chunkBytes.ends;
-      if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
-      else {
-        const i = k - texts.firsts[c];
-        out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
-      }
-    }
-  };
   const scrubs = t.scrubs;
   // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
   // shorter than SHORTEST_KNOWN.
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
-  /** A string stored as it is (an argument at MARKED_ARGS or past it). */
-  const writeString = (v: string): void => {
-    const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
-    if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
-    else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-  };
-  return (v: unknown, isText: boolean): void => {
+  // One function, its text's and string's paths in it rather than closures of their own: with
+  // default settings a run is written once, cold, and V8's optimizing compiler inlined a smaller
+  // writer (and what it calls) into each of its callers, compiling it three times over on another
+  // thread for a write of 100,000 calls (~10 ms of the process's CPU on Node at load 9). Too large
+  // to inline (V8 inlines functions of up to 460 bytes of bytecode), it is compiled once.
+  return function writeValue(v: unknown, isText: boolean): void {
     if (isText) {
       const k = v as number, h = k & textMask;
       if (textKey[h] === k) return out.bytes(textBytes[h]);
-      if (textSeen[h] !== k) {
-        textSeen[h] = k;
-        return writeText(k);
+      // Seen in its slot just before: its bytes are copied as they are written, to be copied
+      // from there when it comes again.
+      const again = textSeen[h] === k;
+      textSeen[h] = k;
+      let from = 0, flushed = 0;
+      if (again) {
+        out.room();
+        from = out.pos;
+        flushed = out.flushed;
       }
-      out.room();
-      const from = out.pos, flushed = out.flushed;
-      writeText(k);
-      const bytes = copyFrom(from, flushed);
-      if (bytes !== null) {
-        textKey[h] = k;
-        textBytes[h] = bytes;
+      texts.locate(k);
+      const c = texts.chunk;
+      const bytes = c < 0 ? null : chunkBytes.bytes(c);
+      if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
+      else {
+        const ends = chunkBytes.ends;
+        if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
+        else {
+          const i = k - texts.firsts[c];
+          out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
+        }
+      }
+      if (again) {
+        const copy = slabs.since(out, from, flushed);
+        if (copy !== null) {
+          textKey[h] = k;
+          textBytes[h] = copy;
+        }
       }
     } else if (typeof v === "string") {
       // Strings are stored as texts (recorder.ts, keepString) but an argument at MARKED_ARGS or
-      // past it (an external call given that many).
-      writeString(v);
+      // past it (an external call given that many): stored as it is.
+      const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+      if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+      else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     // A whole number as storedValue writes it, without its two calls.
     else if (typeof v === "number" && shownWhole(v, maxRepr)) out.wholeValue(v);
