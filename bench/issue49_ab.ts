@@ -2,8 +2,11 @@
 // workload and runtime, the medians of the program's in-process time and the writer's (the run's
 // phases: TPH_BENCH_PHASES) a call, peak RSS and the whole run, with the load beside them.
 //
-//   deno run -A bench/issue49_ab.ts <worktree A> <worktree B> [deno|bun|node ...]
+//   deno run -A bench/issue49_ab.ts <worktree A> <worktree B> [more worktrees] [deno|bun|node ...]
 //     [marked|yaml|zod|fib|unique ...] [--rounds N]
+//
+// A worktree may be followed by environment settings for its runs, `<worktree>,KEY=VALUE,...`
+// (one worktree with a switch against itself); all are alternated in each round.
 //
 // Both worktrees need lib/ built for node (npm/build.ts).
 
@@ -30,7 +33,7 @@ const words = process.argv.slice(2);
 const at = words.indexOf("--rounds");
 const ROUNDS = at >= 0 ? Number(words[at + 1]) : 3;
 const rest = words.filter((w, i) => !w.startsWith("--") && (at < 0 || i !== at + 1));
-const [A, B] = rest;
+const variants = rest.filter((w) => !RUNTIMES.includes(w) && !(w in WORKLOADS));
 const runtimes = rest.filter((w) => RUNTIMES.includes(w));
 const workloads = rest.filter((w) => w in WORKLOADS);
 const tmp = mkdtempSync(join(tmpdir(), "issue49ab-"));
@@ -42,10 +45,17 @@ interface Sample {
   cpu: number;
   program: number;
   write: number;
+  /** The program's process's CPU time (user and system, every thread) in the program and writing, ms. */
+  cpuProgram: number;
+  cpuWrite: number;
   calls: number;
 }
 
-function once(wt: string, rt: string, w: string): Sample {
+function once(variant: string, rt: string, w: string): Sample {
+  const [wt, ...sets] = variant.split(",");
+  const extra = Object.fromEntries(
+    sets.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+  );
   const { program, include } = WORKLOADS[w];
   const cli = rt === "bun"
     ? [join(wt, "node_modules/.bin/bun"), join(wt, "cli.ts")]
@@ -74,6 +84,7 @@ function once(wt: string, rt: string, w: string): Sample {
     killSignal: "SIGKILL",
     env: {
       ...process.env,
+      ...extra,
       TPH_BENCH_PHASES: phases,
       NO_COLOR: "1",
       PATH: `${join(wt, "node_modules/node24/bin")}:${process.env.PATH}`,
@@ -94,6 +105,8 @@ function once(wt: string, rt: string, w: string): Sample {
     cpu: (user + sys) * 1000,
     program: p.ended - p.program,
     write: p.saved - p.ended,
+    cpuProgram: p.cpu?.program ?? NaN,
+    cpuWrite: p.cpu?.write ?? NaN,
     calls: p.calls,
   };
 }
@@ -106,25 +119,24 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 
 for (const rt of runtimes) {
   for (const w of workloads) {
-    once(A, rt, w); // warm the runtimes' caches
-    once(B, rt, w);
-    const a: Sample[] = [], b: Sample[] = [];
+    for (const v of variants) once(v, rt, w); // warm the runtimes' caches
+    const samples: Sample[][] = variants.map(() => []);
     const loadBefore = load();
     for (let i = 0; i < ROUNDS; i++) {
-      a.push(once(A, rt, w));
-      b.push(once(B, rt, w));
+      variants.forEach((v, k) => samples[k].push(once(v, rt, w)));
     }
     const show = (xs: Sample[]) => {
       const calls = xs[0].calls;
       const ns = (f: (s: Sample) => number) => (median(xs.map(f)) / calls * 1e6).toFixed(0);
-      return `in program ${ns((s) => s.program)} ns, writer ${ns((s) => s.write)} ns a call, ` +
+      return `in program ${ns((s) => s.program)} ns (CPU ${ns((s) => s.cpuProgram)}), writer ${
+        ns((s) => s.write)
+      } ns (CPU ${ns((s) => s.cpuWrite)}) a call, ` +
         `RSS ${median(xs.map((s) => s.rss)).toFixed(0)} MB, whole ${
           median(xs.map((s) => s.ms)).toFixed(0)
         } ms, CPU ${median(xs.map((s) => s.cpu)).toFixed(0)} ms`;
     };
-    console.log(`${rt} ${w} (${a[0].calls} calls; load ${loadBefore} → ${load()}):`);
-    console.log(`  A ${A}: ${show(a)}`);
-    console.log(`  B ${B}: ${show(b)}`);
+    console.log(`${rt} ${w} (${samples[0][0].calls} calls; load ${loadBefore} → ${load()}):`);
+    variants.forEach((v, k) => console.log(`  ${"ABCDEFGH"[k]} ${v}: ${show(samples[k])}`));
   }
 }
 rmSync(tmp, { recursive: true, force: true });

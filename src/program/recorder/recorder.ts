@@ -20,6 +20,7 @@ import {
   RUNTIME_GLOBAL,
 } from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
+import process from "../../platform/node_process.ts";
 import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
@@ -264,7 +265,7 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     // whole: then as its repr with the match redacted.
     if (v.length < t.keepChars || t.scrubs === null || !t.scrubs.hits(v)) {
       const s = v.length > t.keepChars ? clipped(v, t.keepChars) : v;
-      const k = i < MARKED_ARGS ? keepString(t, s) : -1;
+      const k = i < MARKED_ARGS && stringTexts ? keepString(t, s) : -1;
       if (k < 0) return s;
       kept |= 1 << i;
       return k;
@@ -320,6 +321,19 @@ function paramName(i: number): string | undefined {
   if (f.kind === "external") return f.qualname === "" ? undefined : f.qualname + " callback";
   const name = f.params[i];
   return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
+}
+
+/**
+ * Whether kept strings are stored as texts (keepString): `TPH_STRINGS=texts`, read before the
+ * program runs (benchmarks). Off, they are stored as they are and the writer makes their texts
+ * (run_writer.ts, writeString): the look-ups cost the program more than they save the writer
+ * (docs/performance.md, "strings as they are").
+ */
+let stringTexts = process.env.TPH_STRINGS === "texts";
+
+/** Set what `TPH_STRINGS` says (benchmarks, tests): true stores kept strings as texts. */
+export function setStringTexts(on: boolean): void {
+  stringTexts = on;
 }
 
 /** Distinct strings a trace remembers the texts of (TraceState.strings) before it starts over. */
@@ -432,7 +446,7 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
   ) {
     if (typeof v === "string") {
       t = tp.traces[tp.slot[row]];
-      const s = clipped(v, t.keepChars), k = keepString(t, s);
+      const s = clipped(v, t.keepChars), k = stringTexts ? keepString(t, s) : -1;
       if (k >= 0) {
         setValueAt(tp.result, row, k);
         tp.marks[row] |= RET_TEXT;

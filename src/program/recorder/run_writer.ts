@@ -468,12 +468,47 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
   // shorter than SHORTEST_KNOWN.
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
+<<<<<<< HEAD
   // One function, its text's and string's paths in it rather than closures of their own: with
   // default settings a run is written once, cold, and V8's optimizing compiler inlined a smaller
   // writer (and what it calls) into each of its callers, compiling it three times over on another
   // thread for a write of 100,000 calls (~10 ms of the process's CPU on Node at load 9). Too large
   // to inline (V8 inlines functions of up to 460 bytes of bytecode), it is compiled once.
   return function writeValue(v: unknown, isText: boolean): void {
+=======
+  /** A string stored as it is (an argument at MARKED_ARGS or past it). */
+  const writeStringNow = (v: string): void => {
+    const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+    if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+    else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+  };
+  // The strings written lately by length (its low bits): the one seen last of its length, and the
+  // bytes of the one seen twice in a row (the same string goes down a chain of calls).
+  const strSeen: string[] = [], strKey: string[] = [], strBytes: Uint8Array[] = [];
+  for (let h = 0; h <= STR_MASK; h++) {
+    strSeen[h] = strKey[h] = "";
+    strBytes[h] = EMPTY;
+  }
+  // No string of its slot is one character long ("" is seen first).
+  strKey[0] = "-";
+  const writeString = (v: string): void => {
+    const h = v.length & STR_MASK;
+    if (strKey[h] === v) return out.bytes(strBytes[h]);
+    if (strSeen[h] !== v) {
+      strSeen[h] = v;
+      return writeStringNow(v);
+    }
+    out.room();
+    const from = out.pos, flushed = out.flushed;
+    writeStringNow(v);
+    const bytes = copyFrom(from, flushed);
+    if (bytes !== null) {
+      strKey[h] = v;
+      strBytes[h] = bytes;
+    }
+  };
+  return (v: unknown, isText: boolean): void => {
+>>>>>>> s28-strs2
     if (isText) {
       const k = v as number, h = k & textMask;
       if (textKey[h] === k) return out.bytes(textBytes[h]);
@@ -520,6 +555,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
     else storedValue(tp, v, false, maxRepr, text, whole);
   };
 }
+
+/** Slots of the strings written lately (see writeString), less one. */
+const STR_MASK = 255;
 
 /** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */
 function shownWhole(v: number, maxRepr: number): boolean {

@@ -176,6 +176,13 @@ export async function checkWriter(): Promise<void> {
       m.one({ [s]: s, list: [s] });
       m.two(s, { s });
     }
+    // Strings the writer finds in the slot of their length (run_writer.ts, writeString): met
+    // again in a row, others of their length between, "" and one 256 long in the same slot, the
+    // same text as another string.
+    const long = "y".repeat(256), abc = ["a", "b", "c"].join("");
+    for (const s of ["abc", "abd", "abc", abc, "abc", "", "", long, "", long, long, "abd"]) {
+      m.one(s);
+    }
     for (const v of VALUES) m.three(v, { v }, v);
     m.none();
     m.many(1, { b: 2 }, "c", [4], 5, { six: 6 });
