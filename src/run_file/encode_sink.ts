@@ -92,7 +92,9 @@ export class RunSink extends Sink {
     }
     const buf = this.buf;
     let pos = putVarint(buf, this.pos, size * 4);
-    if (n <= 64) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
+    // A loop up to a few hundred bytes: set() needs a view of `bytes` made (an object a text, and
+    // on Bun its arguments' array: most of the write's garbage on marked with the texts' copies).
+    if (n <= 512) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
     else {
       bytesSet(buf, bytesSub(bytes, from, to), pos);
       pos += n;

@@ -4,8 +4,6 @@
 
 import { FileWriter } from "../../platform/files.ts";
 import {
-  bytesSet,
-  bytesSub,
   charCodeAt,
   max,
   min,
@@ -449,10 +447,11 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
-  const textBytes: Uint8Array[] = [];
-  for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
+  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text).
+  const textSlab: Uint8Array[] = [];
+  for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
+  const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
   const slabs = new Slabs();
-  const copyFrom = (from: number, flushed: number) => slabs.since(out, from, flushed);
   const writeText = (k: number): void => {
     texts.locate(k);
     const c = texts.chunk;
@@ -480,7 +479,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & textMask;
-      if (textKey[h] === k) return out.bytes(textBytes[h]);
+      if (textKey[h] === k) return out.bytesAt(textSlab[h], textAt[h], textLength[h]);
       if (textSeen[h] !== k) {
         textSeen[h] = k;
         return writeText(k);
@@ -488,10 +487,12 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       out.room();
       const from = out.pos, flushed = out.flushed;
       writeText(k);
-      const bytes = copyFrom(from, flushed);
-      if (bytes !== null) {
+      const at = slabs.since(out, from, flushed);
+      if (at >= 0) {
         textKey[h] = k;
-        textBytes[h] = bytes;
+        textSlab[h] = slabs.slab;
+        textAt[h] = at;
+        textLength[h] = out.pos - from;
       }
     } else if (typeof v === "string") {
       // Strings are stored as texts (recorder.ts, keepString) but an argument at MARKED_ARGS or
@@ -512,25 +513,32 @@ function shownWhole(v: number, maxRepr: number): boolean {
 }
 
 /**
- * Copies of bytes cut from slabs (views of one buffer): a new typed array with memory of its own
- * for each costs twice as much before the writer's code is optimized, and most writes run cold.
+ * Copies of bytes in slabs: a new typed array with memory of its own for each costs twice as much
+ * before the writer's code is optimized, and most writes run cold. A copy is its slab, where in
+ * it and its length, not a view: a view a copy, the view of `out.buf` copied from and set()'s
+ * arguments (an array a call of a captured built-in on Bun, where not optimized away) were most
+ * of the write's garbage (marked every call: ~23k copies, ~150k objects).
  */
 class Slabs {
-  #slab = EMPTY;
+  /** The slab the last copy went into. */
+  slab: Uint8Array = EMPTY;
   #at = 0;
 
-  /** A copy of the bytes `out` wrote since `from` (no flush between, MAX_COPY at most), or null. */
-  since(out: RunSink, from: number, flushed: number): Uint8Array | null {
+  /**
+   * Copy the bytes `out` wrote since `from` (no flush between, MAX_COPY at most) into `slab`;
+   * where they are in it, or -1.
+   */
+  since(out: RunSink, from: number, flushed: number): number {
     const n = out.pos - from;
-    if (out.flushed !== flushed || n > MAX_COPY) return null;
-    if (this.#at + n > this.#slab.length) {
-      this.#slab = new Uint8Array(SLAB);
+    if (out.flushed !== flushed || n > MAX_COPY) return -1;
+    if (this.#at + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB);
       this.#at = 0;
     }
-    const at = this.#at, slab = this.#slab;
-    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
+    const at = this.#at, slab = this.slab, buf = out.buf;
+    for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
     this.#at = at + n;
-    return bytesSub(slab, at, at + n);
+    return at;
   }
 }
 
