@@ -4,6 +4,8 @@
 
 import { FileWriter } from "../../platform/files.ts";
 import {
+  bytesSet,
+  bytesSub,
   charCodeAt,
   max,
   min,
@@ -448,6 +450,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
   // Each remembered text's bytes: its slab, where in it, and how many (no view made per text).
+  // On V8 a view each (written with set()); on Bun its slab, where in it and its length (see
+  // Slabs: a view is an object).
   const textSlab: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
@@ -479,7 +483,11 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   return (v: unknown, isText: boolean): void => {
     if (isText) {
       const k = v as number, h = k & textMask;
-      if (textKey[h] === k) return out.bytesAt(textSlab[h], textAt[h], textLength[h]);
+      if (textKey[h] === k) {
+        return SLAB_VIEWS
+          ? out.bytes(textSlab[h])
+          : out.bytesAt(textSlab[h], textAt[h], textLength[h]);
+      }
       if (textSeen[h] !== k) {
         textSeen[h] = k;
         return writeText(k);
@@ -490,9 +498,13 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       const at = slabs.since(out, from, flushed);
       if (at >= 0) {
         textKey[h] = k;
-        textSlab[h] = slabs.slab;
-        textAt[h] = at;
-        textLength[h] = out.pos - from;
+        const n = out.pos - from;
+        if (SLAB_VIEWS) textSlab[h] = bytesSub(slabs.slab, at, at + n);
+        else {
+          textSlab[h] = slabs.slab;
+          textAt[h] = at;
+          textLength[h] = n;
+        }
       }
     } else if (typeof v === "string") {
       // Strings are stored as texts (recorder.ts, keepString) but an argument at MARKED_ARGS or
@@ -513,11 +525,19 @@ function shownWhole(v: number, maxRepr: number): boolean {
 }
 
 /**
+ * Whether remembered texts are views of their slab (V8: a short-lived view costs little, and
+ * set() beats a loop), or their slab, place and length (Bun: see Slabs).
+ */
+// deno-lint-ignore no-explicit-any
+const SLAB_VIEWS = (globalThis as any).Bun === undefined;
+
+/**
  * Copies of bytes in slabs: a new typed array with memory of its own for each costs twice as much
- * before the writer's code is optimized, and most writes run cold. A copy is its slab, where in
- * it and its length, not a view: a view a copy, the view of `out.buf` copied from and set()'s
- * arguments (an array a call of a captured built-in on Bun, where not optimized away) were most
- * of the write's garbage (marked every call: ~23k copies, ~150k objects).
+ * before the writer's code is optimized, and most writes run cold. On Bun a copy is its slab,
+ * where in it and its length, copied a byte at a time: a view a copy, the view of `out.buf`
+ * copied from and set()'s arguments (an array a call of a captured built-in on Bun, where not
+ * optimized away) were most of the write's garbage (marked every call: ~23k copies, ~150k
+ * objects).
  */
 class Slabs {
   /** The slab the last copy went into. */
@@ -536,7 +556,8 @@ class Slabs {
       this.#at = 0;
     }
     const at = this.#at, slab = this.slab, buf = out.buf;
-    for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
+    if (SLAB_VIEWS) bytesSet(slab, bytesSub(buf, from, out.pos), at);
+    else for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
     this.#at = at + n;
     return at;
   }
