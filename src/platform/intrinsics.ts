@@ -150,6 +150,16 @@ export const bytesSet = method<On<Uint8Array, [from: Uint8Array, at: number], vo
 export const typedSet = method<
   On<Int32Array | Float64Array | Uint8Array, [from: ArrayLike<number>, at: number], void>
 >(TYPED_ARRAY_PROTO.set);
+/**
+ * `b.transfer(0)`, as the built-in (ES2024; null where the runtime has none): frees `b`'s memory
+ * now, not at a later collection, and leaves `b` and every view of it empty.
+ */
+export const bufferRelease: ((b: ArrayBuffer) => void) | null =
+  typeof ArrayBuffer.prototype.transfer === "function"
+    ? ((f) => (b: ArrayBuffer) => void f(b, 0))(
+      method<On<ArrayBuffer, [length: number], ArrayBuffer>>(ArrayBuffer.prototype.transfer),
+    )
+    : null;
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );

@@ -24,6 +24,14 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 /** Where a RunSink's room() first flushes (Sink.full). */
 const FIRST_FULL = 1 << 12;
+/**
+ * The longest text asciiText copies a byte at a time, not with set() (a view of the bytes made).
+ * On Bun a few hundred: each view is an object, and a call of a captured built-in there makes its
+ * arguments' array too (with the writer's remembered texts, most of its garbage on marked every
+ * call: ~150k objects). On V8, where a short-lived view costs little, where set() wins.
+ */
+// deno-lint-ignore no-explicit-any
+const LOOP_BYTES = (globalThis as any).Bun !== undefined ? 512 : 64;
 /** The longest max_repr RunSink.stringRepr handles (its tag takes two bytes at most). */
 const MAX_DIRECT = 3000;
 /** The second byte of `\b`, `\t`… by control character, 0 for those written `\u00XX`. */
@@ -92,7 +100,7 @@ export class RunSink extends Sink {
     }
     const buf = this.buf;
     let pos = putVarint(buf, this.pos, size * 4);
-    if (n <= 64) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
+    if (n <= LOOP_BYTES) { for (let k = from; k < to; k++) buf[pos++] = bytes[k]; }
     else {
       bytesSet(buf, bytesSub(bytes, from, to), pos);
       pos += n;

@@ -98,6 +98,15 @@ export class Sink {
     this.pos = pos;
   }
 
+  /** `n` bytes of `b` from `from` (n at most BUF), copied one at a time: no view of `b` made. */
+  bytesAt(b: Uint8Array, from: number, n: number): void {
+    if (this.pos + n > BUF + SLACK) this.flush();
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = from, end = from + n; i < end; i++) buf[pos++] = b[i];
+    this.pos = pos;
+  }
+
   /** An int32 as a JSON string (`"-12"`), as repr() shows it. */
   quotedInt(v: number): void {
     this.room();

@@ -461,9 +461,30 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
-  const textBytes: Uint8Array[] = [];
-  for (let k = 0; k < textSlots; k++) textBytes[k] = EMPTY;
+  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text).
+  // On V8 a view each (written with set()); on Bun its slab, where in it and its length (see
+  // Slabs: a view is an object).
+  const textSlab: Uint8Array[] = [];
+  for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
+  const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
   const slabs = new Slabs();
+<<<<<<< HEAD
+=======
+  const writeText = (k: number): void => {
+    texts.locate(k);
+    const c = texts.chunk;
+    const bytes = c < 0 ? null : chunkBytes.bytes(c);
+    if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
+    else {
+      const ends = chunkBytes.ends;
+      if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
+      else {
+        const i = k - texts.firsts[c];
+        out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
+      }
+    }
+  };
+>>>>>>> s28-rssbun
   const scrubs = t.scrubs;
   // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
   // shorter than SHORTEST_KNOWN.
@@ -511,6 +532,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
 >>>>>>> s28-strs2
     if (isText) {
       const k = v as number, h = k & textMask;
+<<<<<<< HEAD
       if (textKey[h] === k) return out.bytes(textBytes[h]);
       // Seen in its slot just before: its bytes are copied as they are written, to be copied
       // from there when it comes again.
@@ -539,6 +561,29 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
         if (copy !== null) {
           textKey[h] = k;
           textBytes[h] = copy;
+=======
+      if (textKey[h] === k) {
+        return SLAB_VIEWS
+          ? out.bytes(textSlab[h])
+          : out.bytesAt(textSlab[h], textAt[h], textLength[h]);
+      }
+      if (textSeen[h] !== k) {
+        textSeen[h] = k;
+        return writeText(k);
+      }
+      out.room();
+      const from = out.pos, flushed = out.flushed;
+      writeText(k);
+      const at = slabs.since(out, from, flushed);
+      if (at >= 0) {
+        textKey[h] = k;
+        const n = out.pos - from;
+        if (SLAB_VIEWS) textSlab[h] = bytesSub(slabs.slab, at, at + n);
+        else {
+          textSlab[h] = slabs.slab;
+          textAt[h] = at;
+          textLength[h] = n;
+>>>>>>> s28-rssbun
         }
       }
     } else if (typeof v === "string") {
@@ -565,25 +610,41 @@ function shownWhole(v: number, maxRepr: number): boolean {
 }
 
 /**
- * Copies of bytes cut from slabs (views of one buffer): a new typed array with memory of its own
- * for each costs twice as much before the writer's code is optimized, and most writes run cold.
+ * Whether remembered texts are views of their slab (V8: a short-lived view costs little, and
+ * set() beats a loop), or their slab, place and length (Bun: see Slabs).
+ */
+// deno-lint-ignore no-explicit-any
+const SLAB_VIEWS = (globalThis as any).Bun === undefined;
+
+/**
+ * Copies of bytes in slabs: a new typed array with memory of its own for each costs twice as much
+ * before the writer's code is optimized, and most writes run cold. On Bun a copy is its slab,
+ * where in it and its length, copied a byte at a time: a view a copy, the view of `out.buf`
+ * copied from and set()'s arguments (an array a call of a captured built-in on Bun, where not
+ * optimized away) were most of the write's garbage (marked every call: ~23k copies, ~150k
+ * objects).
  */
 class Slabs {
-  #slab = EMPTY;
+  /** The slab the last copy went into. */
+  slab: Uint8Array = EMPTY;
   #at = 0;
 
-  /** A copy of the bytes `out` wrote since `from` (no flush between, MAX_COPY at most), or null. */
-  since(out: RunSink, from: number, flushed: number): Uint8Array | null {
+  /**
+   * Copy the bytes `out` wrote since `from` (no flush between, MAX_COPY at most) into `slab`;
+   * where they are in it, or -1.
+   */
+  since(out: RunSink, from: number, flushed: number): number {
     const n = out.pos - from;
-    if (out.flushed !== flushed || n > MAX_COPY) return null;
-    if (this.#at + n > this.#slab.length) {
-      this.#slab = new Uint8Array(SLAB);
+    if (out.flushed !== flushed || n > MAX_COPY) return -1;
+    if (this.#at + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB);
       this.#at = 0;
     }
-    const at = this.#at, slab = this.#slab;
-    bytesSet(slab, bytesSub(out.buf, from, out.pos), at);
+    const at = this.#at, slab = this.slab, buf = out.buf;
+    if (SLAB_VIEWS) bytesSet(slab, bytesSub(buf, from, out.pos), at);
+    else for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
     this.#at = at + n;
-    return bytesSub(slab, at, at + n);
+    return at;
   }
 }
 

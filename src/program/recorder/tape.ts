@@ -38,6 +38,7 @@
 import {
   arrayFill,
   arrayJoin as joinArray,
+  bufferRelease,
   SafeMap,
   strSlice,
   typedSet,
@@ -341,6 +342,10 @@ const ONE_BUFFER_BYTES = 1 << 30;
  */
 class Columns {
   #buffer: ArrayBuffer | null;
+  /** The one buffer, or null where each column is made on its own. */
+  get buffer(): ArrayBuffer | null {
+    return this.#buffer;
+  }
   #at = 0;
   readonly cap: number;
   constructor(cap: number) {
@@ -474,6 +479,8 @@ export class Tape<T = unknown> {
   /** Whether growth makes the planned room at once (see grow): not on Bun. */
   // deno-lint-ignore no-explicit-any
   static roomAtOnce: boolean = (globalThis as any).Bun === undefined;
+  /** The buffer the typed columns are views of (Columns), or null: each column on its own. */
+  #columns: ArrayBuffer | null = null;
   constructor(
     base: number,
     cap = FIRST_ROWS,
@@ -492,6 +499,7 @@ export class Tape<T = unknown> {
     this.marks = c.i32();
     this.argsAt = c.i32();
     this.state = c.u8();
+    this.#columns = c.buffer;
     // The first value chunk, as big as the room (a short program records a few hundred calls).
     const first = Math.min(cap, VALUE_ROWS);
     this.a0 = [valueChunk(first)];
@@ -616,6 +624,12 @@ export class Tape<T = unknown> {
     this.state = more(this.state, c.u8());
     if (this.depth.length !== 0) this.depth = more(this.depth, new Int32Array(cap));
     this.cap = cap;
+    // The old columns' memory freed now (bufferRelease), not at the collection that finds them
+    // unreachable: on Bun, marked every call kept the 2^18 rows' ~9 MB written until its run was
+    // written. No view of them is held past this (the hot paths read `tp.<column>` each time).
+    const old = this.#columns;
+    this.#columns = c.buffer;
+    if (old !== null && bufferRelease !== null) bufferRelease(old);
     // The first chunk holds min(cap, VALUE_ROWS) rows, later ones VALUE_ROWS.
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
   }

@@ -149,3 +149,31 @@ Deno.test("RunSink.textValue writes any slice of any text as its UTF-8, cut or n
     assert.equal(values[k], expected[k], `value ${k}`);
   }
 });
+
+Deno.test("RunSink.bytesAt and asciiText copy a range of bytes wherever the buffer stands", () => {
+  // The writer's remembered texts are (slab, offset, length), written with bytesAt; asciiText
+  // copies texts of up to 512 bytes a byte at a time (run_writer.ts, Slabs).
+  const slab = new Uint8Array(2000).map((_, i) => 32 + (i % 90));
+  for (const n of [0, 1, 17, 64, 65, 300, 512, 513, 1500]) {
+    for (const fill of [0, (1 << 20) - n - 2, (1 << 20) + 5]) {
+      const { sink, bytes: written } = sinkOf();
+      for (let i = 0; i < fill; i++) sink.varint(0);
+      sink.bytesAt(slab, 100, Math.min(n, 1900));
+      sink.asciiText(slab, 7, 7 + n, false);
+      sink.wholeValue(9);
+      const all = written();
+      const want = Math.min(n, 1900);
+      assert.deepEqual(
+        all.subarray(fill, fill + want),
+        slab.subarray(100, 100 + want),
+        `${n}/${fill}`,
+      );
+      const values = readValues(all.subarray(fill + want));
+      assert.deepEqual(
+        values,
+        [new TextDecoder().decode(slab.subarray(7, 7 + n)), 9],
+        `${n}/${fill}`,
+      );
+    }
+  }
+});

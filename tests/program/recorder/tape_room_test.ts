@@ -86,9 +86,12 @@ Deno.test("a tape's typed columns are views of one buffer, each keeping its own 
     }
     tape.rows = rows;
     for (const col of typed(tape)) assert.equal(col.buffer, tape.fn.buffer);
+    const before = typed(tape);
     tape.plan(50_001);
     tape.grow();
     assert.equal(tape.cap, 50_001);
+    // The old columns' memory is freed as the tape grows (transfer), not left to a collection.
+    for (const col of before) assert.equal(col.length, 0);
     for (const col of typed(tape)) {
       assert.equal(col.buffer, tape.fn.buffer);
       assert.equal(col.length, 50_001);
