@@ -468,72 +468,34 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
   const slabs = new Slabs();
-<<<<<<< HEAD
-=======
-  const writeText = (k: number): void => {
-    texts.locate(k);
-    const c = texts.chunk;
-    const bytes = c < 0 ? null : chunkBytes.bytes(c);
-    if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
-    else {
-      const ends = chunkBytes.ends;
-      if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
-      else {
-        const i = k - texts.firsts[c];
-        out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
-      }
-    }
-  };
->>>>>>> s28-rssbun
   const scrubs = t.scrubs;
   // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
   // shorter than SHORTEST_KNOWN.
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
-<<<<<<< HEAD
+  // The strings written lately by length (its low bits): the one seen last of its length, and the
+  // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
+  // texts' (its slab, where in it, its length; a view on V8).
+  const strSeen: string[] = [], strKey: string[] = [], strSlab: Uint8Array[] = [];
+  const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
+  for (let h = 0; h <= STR_MASK; h++) {
+    strSeen[h] = strKey[h] = "";
+    strSlab[h] = EMPTY;
+  }
+  // No string of its slot is one character long ("" is seen first).
+  strKey[0] = "-";
   // One function, its text's and string's paths in it rather than closures of their own: with
   // default settings a run is written once, cold, and V8's optimizing compiler inlined a smaller
   // writer (and what it calls) into each of its callers, compiling it three times over on another
   // thread for a write of 100,000 calls (~10 ms of the process's CPU on Node at load 9). Too large
   // to inline (V8 inlines functions of up to 460 bytes of bytecode), it is compiled once.
   return function writeValue(v: unknown, isText: boolean): void {
-=======
-  /** A string stored as it is (an argument at MARKED_ARGS or past it). */
-  const writeStringNow = (v: string): void => {
-    const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
-    if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
-    else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-  };
-  // The strings written lately by length (its low bits): the one seen last of its length, and the
-  // bytes of the one seen twice in a row (the same string goes down a chain of calls).
-  const strSeen: string[] = [], strKey: string[] = [], strBytes: Uint8Array[] = [];
-  for (let h = 0; h <= STR_MASK; h++) {
-    strSeen[h] = strKey[h] = "";
-    strBytes[h] = EMPTY;
-  }
-  // No string of its slot is one character long ("" is seen first).
-  strKey[0] = "-";
-  const writeString = (v: string): void => {
-    const h = v.length & STR_MASK;
-    if (strKey[h] === v) return out.bytes(strBytes[h]);
-    if (strSeen[h] !== v) {
-      strSeen[h] = v;
-      return writeStringNow(v);
-    }
-    out.room();
-    const from = out.pos, flushed = out.flushed;
-    writeStringNow(v);
-    const bytes = copyFrom(from, flushed);
-    if (bytes !== null) {
-      strKey[h] = v;
-      strBytes[h] = bytes;
-    }
-  };
-  return (v: unknown, isText: boolean): void => {
->>>>>>> s28-strs2
     if (isText) {
       const k = v as number, h = k & textMask;
-<<<<<<< HEAD
-      if (textKey[h] === k) return out.bytes(textBytes[h]);
+      if (textKey[h] === k) {
+        return SLAB_VIEWS
+          ? out.bytes(textSlab[h])
+          : out.bytesAt(textSlab[h], textAt[h], textLength[h]);
+      }
       // Seen in its slot just before: its bytes are copied as they are written, to be copied
       // from there when it comes again.
       const again = textSeen[h] === k;
@@ -557,41 +519,49 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
         }
       }
       if (again) {
-        const copy = slabs.since(out, from, flushed);
-        if (copy !== null) {
+        const at = slabs.since(out, from, flushed);
+        if (at >= 0) {
           textKey[h] = k;
-          textBytes[h] = copy;
-=======
-      if (textKey[h] === k) {
-        return SLAB_VIEWS
-          ? out.bytes(textSlab[h])
-          : out.bytesAt(textSlab[h], textAt[h], textLength[h]);
-      }
-      if (textSeen[h] !== k) {
-        textSeen[h] = k;
-        return writeText(k);
-      }
-      out.room();
-      const from = out.pos, flushed = out.flushed;
-      writeText(k);
-      const at = slabs.since(out, from, flushed);
-      if (at >= 0) {
-        textKey[h] = k;
-        const n = out.pos - from;
-        if (SLAB_VIEWS) textSlab[h] = bytesSub(slabs.slab, at, at + n);
-        else {
-          textSlab[h] = slabs.slab;
-          textAt[h] = at;
-          textLength[h] = n;
->>>>>>> s28-rssbun
+          const n = out.pos - from;
+          if (SLAB_VIEWS) textSlab[h] = bytesSub(slabs.slab, at, at + n);
+          else {
+            textSlab[h] = slabs.slab;
+            textAt[h] = at;
+            textLength[h] = n;
+          }
         }
       }
     } else if (typeof v === "string") {
-      // Strings are stored as texts (recorder.ts, keepString) but an argument at MARKED_ARGS or
-      // past it (an external call given that many): stored as it is.
+      // A string stored as it is (recorder.ts, keep; a text with TPH_STRINGS=texts but an
+      // argument at MARKED_ARGS or past it): one seen twice in a row in its slot is copied.
+      const h = v.length & STR_MASK;
+      if (strKey[h] === v) {
+        return SLAB_VIEWS ? out.bytes(strSlab[h]) : out.bytesAt(strSlab[h], strAt[h], strLength[h]);
+      }
+      const again = strSeen[h] === v;
+      strSeen[h] = v;
+      let from = 0, flushed = 0;
+      if (again) {
+        out.room();
+        from = out.pos;
+        flushed = out.flushed;
+      }
       const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
       if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
       else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+      if (again) {
+        const at = slabs.since(out, from, flushed);
+        if (at >= 0) {
+          strKey[h] = v;
+          const n = out.pos - from;
+          if (SLAB_VIEWS) strSlab[h] = bytesSub(slabs.slab, at, at + n);
+          else {
+            strSlab[h] = slabs.slab;
+            strAt[h] = at;
+            strLength[h] = n;
+          }
+        }
+      }
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     // A whole number as storedValue writes it, without its two calls.
     else if (typeof v === "number" && shownWhole(v, maxRepr)) out.wholeValue(v);
