@@ -491,11 +491,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   return function writeValue(v: unknown, isText: boolean): void {
     if (isText) {
       const k = v as number, h = k & textMask;
-      if (textKey[h] === k) {
-        return SLAB_VIEWS
-          ? out.bytes(textSlab[h])
-          : out.bytesAt(textSlab[h], textAt[h], textLength[h]);
-      }
+      if (textKey[h] === k) return copied(out, textSlab, textAt, textLength, h);
       // Seen in its slot just before: its bytes are copied as they are written, to be copied
       // from there when it comes again.
       const again = textSeen[h] === k;
@@ -519,17 +515,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
         }
       }
       if (again) {
-        const at = slabs.since(out, from, flushed);
-        if (at >= 0) {
-          textKey[h] = k;
-          const n = out.pos - from;
-          if (SLAB_VIEWS) textSlab[h] = bytesSub(slabs.slab, at, at + n);
-          else {
-            textSlab[h] = slabs.slab;
-            textAt[h] = at;
-            textLength[h] = n;
-          }
-        }
+        if (remember(slabs, out, from, flushed, textSlab, textAt, textLength, h)) textKey[h] = k;
       }
     } else if (typeof v === "string") {
       // A string stored as it is (recorder.ts, keep; a text with TPH_STRINGS=texts but an
@@ -550,17 +536,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
       else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
       if (again) {
-        const at = slabs.since(out, from, flushed);
-        if (at >= 0) {
-          strKey[h] = v;
-          const n = out.pos - from;
-          if (SLAB_VIEWS) strSlab[h] = bytesSub(slabs.slab, at, at + n);
-          else {
-            strSlab[h] = slabs.slab;
-            strAt[h] = at;
-            strLength[h] = n;
-          }
-        }
+        if (remember(slabs, out, from, flushed, strSlab, strAt, strLength, h)) strKey[h] = v;
       }
     } else if (v === undefined && shown >= 9) out.fixed(TEXT_UNDEFINED);
     // A whole number as storedValue writes it, without its two calls.
@@ -573,6 +549,47 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
 
 /** Slots of the strings written lately (see writeString), less one. */
 const STR_MASK = 255;
+
+/**
+ * Writes the bytes remembered in slot `h` (see remember): its view on V8, or its slab, where in
+ * it and its length on Bun.
+ */
+function copied(
+  out: RunSink,
+  slab: Uint8Array[],
+  at: Int32Array,
+  length: Int32Array,
+  h: number,
+): void {
+  if (SLAB_VIEWS) out.bytes(slab[h]);
+  else out.bytesAt(slab[h], at[h], length[h]);
+}
+
+/**
+ * Remembers in slot `h` a copy of the bytes `out` wrote since `from` (see Slabs.since): whether
+ * it could (none when the sink flushed between, or past MAX_COPY).
+ */
+function remember(
+  slabs: Slabs,
+  out: RunSink,
+  from: number,
+  flushed: number,
+  slab: Uint8Array[],
+  at: Int32Array,
+  length: Int32Array,
+  h: number,
+): boolean {
+  const a = slabs.since(out, from, flushed);
+  if (a < 0) return false;
+  const n = out.pos - from;
+  if (SLAB_VIEWS) slab[h] = bytesSub(slabs.slab, a, a + n);
+  else {
+    slab[h] = slabs.slab;
+    at[h] = a;
+    length[h] = n;
+  }
+  return true;
+}
 
 /** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */
 function shownWhole(v: number, maxRepr: number): boolean {
