@@ -1,16 +1,7 @@
 // marked_rounds.mjs measured in process CPU ms (user + system) a render (stderr "CPU …"): less moved
 // by other processes on a loaded machine than wall time; and each render's wall ms (stderr "WALL …").
 import { marked } from "marked";
-const parts = [];
-for (let i = 0; i < 400; i++) {
-  parts.push(
-    `## Section ${i}\n\nSome *emphasis*, **strong**, \`code\` and a [link](https://example.com/${i}).\n`,
-    `- item ${i}\n- item ${i + 1}\n  - nested\n\n1. one\n2. two\n`,
-    "| a | b |\n|---|---|\n| " + i + " | " + (i * 2) + " |\n",
-    "```js\nconst x = " + i + ";\n```\n\n> quote " + i + "\n",
-  );
-}
-const md = parts.join("\n");
+import { md } from "./_marked_doc.mjs";
 const times = [];
 const walls = [];
 let html = "";

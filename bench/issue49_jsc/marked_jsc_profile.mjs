@@ -5,16 +5,7 @@
 import { profile } from "bun:jsc";
 import { writeFileSync } from "node:fs";
 import { marked } from "marked";
-const parts = [];
-for (let i = 0; i < 400; i++) {
-  parts.push(
-    `## Section ${i}\n\nSome *emphasis*, **strong**, \`code\` and a [link](https://example.com/${i}).\n`,
-    `- item ${i}\n- item ${i + 1}\n  - nested\n\n1. one\n2. two\n`,
-    "| a | b |\n|---|---|\n| " + i + " | " + (i * 2) + " |\n",
-    "```js\nconst x = " + i + ";\n```\n\n> quote " + i + "\n",
-  );
-}
-const md = parts.join("\n");
+import { md } from "./_marked_doc.mjs";
 const rounds = Number(process.env.ROUNDS ?? 1);
 let html = "";
 // WARM=n: n renders before the profiled ones (the steady state).
