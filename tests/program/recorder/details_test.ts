@@ -3,13 +3,12 @@
 // where a value looked for was found. Checked on instrumented code, as `tph run` records it.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
-import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
+import { loadInstrumented, traceRun } from "./_module_trace.ts";
+import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
 import { openRun } from "../../../src/run_file/decode.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
@@ -33,26 +32,13 @@ let m: any;
 
 async function load(): Promise<void> {
   if (m !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), "tph-details-"));
-  const file = join(dir, "m.mjs");
-  writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
-  m = await import(file);
+  ({ dir, m } = await loadInstrumented(SOURCE, "tph-details-"));
 }
 
 /** Run `body` under a trace with `limits`; its JSON document. */
 async function traced(limits: TraceLimits, body: () => unknown): Promise<RunJSON> {
   await load();
-  const rt = runtime();
-  const t = rt.startTrace({ maxCalls: 10_000, ...limits });
-  rt.setProcessTrace(t);
-  try {
-    await body();
-  } finally {
-    t.active = false;
-    rt.setProcessTrace(null);
-    rt.detach(t);
-  }
-  return traceToJSON(t, null);
+  return traceRun(limits, body);
 }
 
 const named = (run: RunJSON, name: string): CallNodeJSON[] => {

@@ -2,14 +2,10 @@
 // arguments wait for their summary marked per argument (settleArgs reads only those).
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { instrument } from "../../../src/program/instrument/instrument.ts";
-import { runtime } from "../../../src/program/recorder/recorder.ts";
-import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
+import { rmSync } from "node:fs";
 import { reprBrief } from "../../../src/program/recorder/repr.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
+import { loadInstrumented, traceRun } from "./_module_trace.ts";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
 
 const SOURCE = `
@@ -38,26 +34,12 @@ let m: any;
 
 async function load(): Promise<void> {
   if (m !== undefined) return;
-  dir = mkdtempSync(join(tmpdir(), "tph-rows-"));
-  const file = join(dir, "m.mjs");
-  writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
-  m = await import(file);
+  ({ dir, m } = await loadInstrumented(SOURCE, "tph-rows-"));
 }
 
 async function traced(limits: TraceLimits, body: () => unknown): Promise<RunJSON> {
   await load();
-  const rt = runtime();
-  const t = rt.startTrace({ maxCalls: 10_000, ...limits });
-  rt.setProcessTrace(t);
-  try {
-    await body();
-    await new Promise((r) => setTimeout(r, 10));
-  } finally {
-    t.active = false;
-    rt.setProcessTrace(null);
-    rt.detach(t);
-  }
-  return traceToJSON(t, null);
+  return traceRun(limits, body, 10);
 }
 
 type Shape = { name: string; dropped: number; children: Shape[] };
