@@ -347,18 +347,10 @@ const ZLIB_FROM = 65536;
 /** The first digits of a hash, by its kind's letter (the header's last word). */
 type HashKind = "s" | "c" | "z";
 
-/**
- * The kind a body is hashed by when written: BODY_HASH, or on Node `z` for a large one, and for
- * any once node:zlib is loaded or this process has hashed ZLIB_FROM characters by FNV-1a (a
- * package of many small files: zod's 95 cost ~10 ms of cold FNV-1a at each start, crc32 ~2).
- */
+/** The kind a body is hashed by when written: BODY_HASH, or `z` for a large one on Node. */
 function writtenKind(body: string): HashKind {
-  if (BODY_HASH !== "c" || !ON_NODE) return BODY_HASH;
-  return body.length >= ZLIB_FROM || crc32 != null || fnvChars >= ZLIB_FROM ? "z" : BODY_HASH;
+  return BODY_HASH === "c" && ON_NODE && body.length >= ZLIB_FROM ? "z" : BODY_HASH;
 }
-
-/** Characters this process hashed by FNV-1a in JavaScript on Node (see writtenKind). */
-let fnvChars = 0;
 
 /** node:zlib's crc32, loaded on first use; null where the runtime has none. */
 let crc32: ((data: string, value?: number) => number) | null | undefined;
@@ -388,7 +380,6 @@ function bodyHash(body: string, kind: HashKind): string {
       return "z" + hex(crc32(body)) + hex(crc32(strSlice(body, 0, body.length >>> 1)));
     }
   }
-  if (ON_NODE) fnvChars += body.length;
   return contentHash(body);
 }
 
