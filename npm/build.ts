@@ -270,6 +270,77 @@ export function bundleChild(): string {
   return relative(ROOT, bundle);
 }
 
+/** lib/cli.js's module that the CLI's bundle stands for, and the bundle (bundleCli). */
+const CLI_MAIN = "./src/cli/commands/main.js";
+const CLI_BUNDLE = "./src/cli/commands/main_bundle.js";
+/** Bundled modules that may read `import.meta` (its URL is then the bundle's: see bundleCli). */
+const CLI_META_READERS = ["src/deps.js", "src/cli/setup/render_test_file.js"];
+
+/**
+ * The CLI after its head start bundled into one file, `src/cli/commands/main_bundle.js`, which
+ * lib/cli.js loads instead of its ~115 modules: on Node each module of the CLI costs its
+ * resolution, load and link (`tph run hello.ts`: the CLI's CPU 77 → 57 ms at load 4.5, the
+ * program's first line ~50 ms sooner; docs/performance.md). The modules lib/cli.js loads before
+ * it starts the program (early_start.ts and what it imports) stay outside, imported by the bundle
+ * from their files: the same modules, not copies holding state of their own (the process
+ * started early), as on Bun from a checkout (src/cli/launch/bun_bytecode.ts). A bundled module
+ * reads its own URL in the bundle's folder: only those of CLI_META_READERS may read
+ * `import.meta` (resolving packages from there, or as text), else the build stops. Bundled by the
+ * pinned Bun, as bundleChild.
+ */
+export function bundleCli(): string {
+  const cli = join(OUT, "cli.js");
+  const text = readFileSync(cli, "utf8");
+  if (!text.includes(`"${CLI_MAIN}"`)) throw new Error(`lib/cli.js no longer names "${CLI_MAIN}"`);
+  const script = `
+const { dirname, relative, resolve } = require("node:path");
+const lib = process.env.TPH_LIB, out = lib + "/src/cli/commands";
+const abs = (p) => p.startsWith("/") ? p : resolve(process.cwd(), decodeURIComponent(p));
+// The head start: what lib/cli.js loads by static imports, itself but.
+const head = await Bun.build({ entrypoints: [lib + "/cli.js"], target: "node", metafile: true,
+  outdir: lib + "/.cli_head", packages: "external" });
+if (!head.success) throw new Error(String(head.logs));
+const external = new Set(Object.keys(head.metafile.inputs).map(abs));
+external.delete(resolve(lib + "/cli.js"));
+const r = await Bun.build({
+  entrypoints: [out + "/main.js"], target: "node", format: "esm", packages: "external",
+  metafile: true, minify: { whitespace: true, syntax: true }, outdir: lib + "/.cli_bundle",
+  naming: "main_bundle.js",
+  plugins: [{ name: "tph-head-start-modules", setup(build) {
+    build.onResolve({ filter: /^\\.\\.?\\// }, (args) => {
+      const resolved = Bun.resolveSync(args.path, dirname(args.importer));
+      if (!external.has(resolved)) return undefined;
+      const rel = relative(out, resolved);
+      return { path: rel.startsWith(".") ? rel : "./" + rel, external: true };
+    });
+  } }],
+});
+if (!r.success) throw new Error(String(r.logs));
+const bundled = Object.keys(r.metafile.inputs).map(abs);
+await Bun.write(out + "/main_bundle.js", Bun.file(lib + "/.cli_bundle/main_bundle.js"));
+console.log(JSON.stringify(bundled.map((p) => relative(lib, p))));
+`;
+  const bun = join(ROOT, "node_modules/.bin/bun");
+  const built = spawnSync(bun, ["-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, TPH_LIB: OUT },
+  });
+  rmSync(join(OUT, ".cli_head"), { recursive: true, force: true });
+  rmSync(join(OUT, ".cli_bundle"), { recursive: true, force: true });
+  if (built.status !== 0) {
+    throw new Error(`bundling the CLI failed: ${built.stderr || built.error}`);
+  }
+  const bundled = JSON.parse(built.stdout.trim().split("\n").pop()!) as string[];
+  for (const file of bundled) {
+    if (CLI_META_READERS.includes(file)) continue;
+    if (readFileSync(join(OUT, file), "utf8").includes("import.meta")) {
+      throw new Error(`${file} reads import.meta: bundled into the CLI's bundle, its URL changes`);
+    }
+  }
+  writeFileSync(cli, text.replaceAll(`"${CLI_MAIN}"`, `"${CLI_BUNDLE}"`));
+  return relative(ROOT, join(OUT, CLI_BUNDLE));
+}
+
 /** The names a built module exports, or those it takes from the bundle (by import or re-export). */
 function namesIn(path: string, which: "exports" | "imports"): string[] {
   const parsed = parseSync(path, readFileSync(path, "utf8"), { lang: "js", sourceType: "module" });
@@ -351,6 +422,7 @@ function listFiles(dir: string): string[] {
 if (import.meta.main) {
   build();
   bundleChild();
+  bundleCli();
   const files = prune();
   console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
 }

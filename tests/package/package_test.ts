@@ -200,6 +200,14 @@ Deno.test("npm pack: a small package of compiled JavaScript, the version tph say
   assert.ok(files.includes("lib/src/program/loader/child_bundle.js"));
   const twice = files.filter((f) => /^lib\/src\/program\/(?:recorder|tests)\/|child\.js$/.test(f));
   assert.deepEqual(twice, [], "program-side modules shipped beside the bundle");
+  // The CLI after its head start too (npm/build.ts, bundleCli): its modules in the bundle only,
+  // the head start's (early_start.js and what it imports) beside it, one copy each.
+  assert.ok(files.includes("lib/src/cli/commands/main_bundle.js"));
+  assert.ok(files.includes("lib/src/cli/launch/early_start.js"));
+  const cliTwice = files.filter((f) =>
+    /^lib\/src\/cli\/(?:commands\/main|launch\/run_program)\.js$/.test(f)
+  );
+  assert.deepEqual(cliTwice, [], "the CLI's modules shipped beside its bundle");
   const pkg = JSON.parse(
     (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
   );
