@@ -48,6 +48,7 @@ import {
   valueAt,
 } from "./tape.ts";
 import {
+  BELOW_BIG,
   type CallLinks,
   callLinks,
   functionEntry,
@@ -136,7 +137,8 @@ export class TapeCalls implements CallsToEncode {
     const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
     this.#linked = true;
-    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
+    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, belowBig, preorder } =
+      links;
     // Calls left out under each call, and under its descendants, by index (no Map per call).
     const left = t.dropped.size > 0 ? droppedAt(t, links) : null;
     const droppedBelow = left !== null ? droppedUnder(t, links, left) : null;
@@ -195,7 +197,8 @@ export class TapeCalls implements CallsToEncode {
       buf[pos++] = st | (dropped >= 0 ? HAS_DROPPED : 0) |
         (leftBelow > 0 ? HAS_DROPPED_BELOW : 0) | (awaited > 0 ? HAS_AWAITED : 0);
       // Each varint's one byte here (most), more through putVarint.
-      const d = below[i];
+      let d = below[i];
+      if (d === BELOW_BIG && belowBig !== null) d = belowBig.get(i)!;
       if (d < 0x80) buf[pos++] = d;
       else pos = putVarint(buf, pos, d);
       // Its start from its parent's, rounded from the trace's start as its own is.
@@ -279,7 +282,8 @@ export class TapeCalls implements CallsToEncode {
         if (i >= n) break;
         const at = ordinal++;
         record(i, at);
-        const d = below[i];
+        let d = below[i];
+        if (d === BELOW_BIG && belowBig !== null) d = belowBig.get(i)!;
         if (d >= SKIP_MIN) {
           pendingAt[pending] = at;
           pendingBelow[pending] = d;

@@ -421,14 +421,21 @@ export interface CallLinks {
   next: Int32Array;
   /** The first root, plus one (0: no calls). */
   firstRoot: number;
-  /** Each call's descendants. */
-  below: Int32Array;
+  /**
+   * Each call's descendants; where `belowBig` is not null (the run writer's walk in pre-order),
+   * one byte a call, BELOW_BIG for a call whose count is in `belowBig` by its index.
+   */
+  below: Int32Array | Uint8Array;
+  belowBig: Map<number, number> | null;
   /**
    * Whether the calls are in pre-order (each one's parent is open when it starts): walked in call
    * order, they are walked depth first. `firstChild` and `next` may then be empty (see callLinks).
    */
   preorder: boolean;
 }
+
+/** CallLinks.below of a call whose descendants are in CallLinks.belowBig. */
+export const BELOW_BIG = 255;
 
 /**
  * The calls of a trace, linked (see CallLinks).
@@ -442,7 +449,13 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
   const done = new Uint8Array(total);
-  const below = new Int32Array(total);
+  // Without lists (the run writer), the descendants in one byte a call while the calls are in
+  // pre-order, the few past BELOW_BIG in a Map (marked every call: 21 of 767k calls): made at the
+  // write's start, 4 bytes a call were most of its growth (3 MB; on Bun they started a full
+  // collection there). With lists, or once the calls are found out of pre-order, 4 bytes a call.
+  let wide = lists ? new Int32Array(total) : null;
+  const small = lists ? null : new Uint8Array(total);
+  const big = lists ? null : new SafeMap<number, number>();
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
@@ -468,8 +481,13 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       if (preorder) {
         // A call closed here: its descendants are the calls since it (no pass backward).
         while (top > 0 && open[top - 1] !== p) {
-          const c = open[--top];
-          below[c] = row - c - 1;
+          const c = open[--top], d = row - c - 1;
+          if (wide !== null) wide[c] = d;
+          else if (d < BELOW_BIG) small![c] = d;
+          else {
+            small![c] = BELOW_BIG;
+            big!.set(c, d);
+          }
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = row;
@@ -508,8 +526,13 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       done[i] = end >= 0 && end <= stopped ? 1 : 0;
       if (preorder) {
         while (top > 0 && open[top - 1] !== p) {
-          const c = open[--top];
-          below[c] = i - c - 1;
+          const c = open[--top], d = i - c - 1;
+          if (wide !== null) wide[c] = d;
+          else if (d < BELOW_BIG) small![c] = d;
+          else {
+            small![c] = BELOW_BIG;
+            big!.set(c, d);
+          }
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = i;
@@ -523,18 +546,45 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   if (preorder && !lists) {
     // The calls still open at the last one end with the trace's calls.
     while (top > 0) {
-      const c = open[--top];
-      below[c] = n - c - 1;
+      const c = open[--top], d = n - c - 1;
+      if (d < BELOW_BIG) small![c] = d;
+      else {
+        small![c] = BELOW_BIG;
+        big!.set(c, d);
+      }
     }
     firstRoot = n > 0 ? 1 : 0;
-  } else {
-    // Added up by linkLists (the loops above may have counted some while in pre-order).
-    typedFill(below, 0);
-    firstChild = new Int32Array(total);
-    next = new Int32Array(total);
-    firstRoot = linkLists(n, parentOf, below, firstChild, next);
+    return {
+      n,
+      rowOf,
+      done,
+      parent: parentOf,
+      firstChild,
+      next,
+      firstRoot,
+      below: small!,
+      belowBig: big,
+      preorder,
+    };
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
+  // Added up by linkLists (the loops above may have counted some while in pre-order).
+  if (wide === null) wide = new Int32Array(total);
+  else typedFill(wide, 0);
+  firstChild = new Int32Array(total);
+  next = new Int32Array(total);
+  firstRoot = linkLists(n, parentOf, wide, firstChild, next);
+  return {
+    n,
+    rowOf,
+    done,
+    parent: parentOf,
+    firstChild,
+    next,
+    firstRoot,
+    below: wide,
+    belowBig: null,
+    preorder,
+  };
 }
 
 /**
