@@ -438,6 +438,46 @@ export interface CallLinks {
 export const BELOW_BIG = 255;
 
 /**
+ * Each call's descendants as callLinks counts them. Without lists (the run writer's walk in
+ * pre-order), one byte a call and the few of BELOW_BIG or more in a Map by index (marked every
+ * call: 21 of 767k calls): four bytes a call, made at the write's start, were 3 MB of its growth
+ * (on Bun they started a full collection there). With lists, or once the calls are found out of
+ * pre-order, four bytes a call (`wide`).
+ */
+class Descendants {
+  wide: Int32Array | null;
+  readonly small: Uint8Array | null;
+  readonly big: Map<number, number> | null;
+  constructor(total: number, lists: boolean) {
+    this.wide = lists ? new Int32Array(total) : null;
+    this.small = lists ? null : new Uint8Array(total);
+    this.big = lists ? null : new SafeMap<number, number>();
+  }
+
+  put(c: number, d: number): void {
+    if (this.wide !== null) this.wide[c] = d;
+    else if (d < BELOW_BIG) this.small![c] = d;
+    else {
+      this.small![c] = BELOW_BIG;
+      this.big!.set(c, d);
+    }
+  }
+
+  /** Four bytes a call, each 0 (for linkLists to add up). */
+  widen(total: number): Int32Array {
+    if (this.wide === null) this.wide = new Int32Array(total);
+    else typedFill(this.wide, 0);
+    return this.wide;
+  }
+
+  /** The links `rest` with `below` and `belowBig`. */
+  links(rest: Omit<CallLinks, "below" | "belowBig">): CallLinks {
+    const wide = this.wide;
+    return { ...rest, below: wide ?? this.small!, belowBig: wide === null ? this.big : null };
+  }
+}
+
+/**
  * The calls of a trace, linked (see CallLinks).
  *
  * @param lists Whether the children's lists are wanted even when the calls are in pre-order
@@ -449,13 +489,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
   const done = new Uint8Array(total);
-  // Without lists (the run writer), the descendants in one byte a call while the calls are in
-  // pre-order, the few past BELOW_BIG in a Map (marked every call: 21 of 767k calls): made at the
-  // write's start, 4 bytes a call were most of its growth (3 MB; on Bun they started a full
-  // collection there). With lists, or once the calls are found out of pre-order, 4 bytes a call.
-  let wide = lists ? new Int32Array(total) : null;
-  const small = lists ? null : new Uint8Array(total);
-  const big = lists ? null : new SafeMap<number, number>();
+  const below = new Descendants(total, lists);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
@@ -481,13 +515,8 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       if (preorder) {
         // A call closed here: its descendants are the calls since it (no pass backward).
         while (top > 0 && open[top - 1] !== p) {
-          const c = open[--top], d = row - c - 1;
-          if (wide !== null) wide[c] = d;
-          else if (d < BELOW_BIG) small![c] = d;
-          else {
-            small![c] = BELOW_BIG;
-            big!.set(c, d);
-          }
+          const c = open[--top];
+          below.put(c, row - c - 1);
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = row;
@@ -526,13 +555,8 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       done[i] = end >= 0 && end <= stopped ? 1 : 0;
       if (preorder) {
         while (top > 0 && open[top - 1] !== p) {
-          const c = open[--top], d = i - c - 1;
-          if (wide !== null) wide[c] = d;
-          else if (d < BELOW_BIG) small![c] = d;
-          else {
-            small![c] = BELOW_BIG;
-            big!.set(c, d);
-          }
+          const c = open[--top];
+          below.put(c, i - c - 1);
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = i;
@@ -546,45 +570,18 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   if (preorder && !lists) {
     // The calls still open at the last one end with the trace's calls.
     while (top > 0) {
-      const c = open[--top], d = n - c - 1;
-      if (d < BELOW_BIG) small![c] = d;
-      else {
-        small![c] = BELOW_BIG;
-        big!.set(c, d);
-      }
+      const c = open[--top];
+      below.put(c, n - c - 1);
     }
     firstRoot = n > 0 ? 1 : 0;
-    return {
-      n,
-      rowOf,
-      done,
-      parent: parentOf,
-      firstChild,
-      next,
-      firstRoot,
-      below: small!,
-      belowBig: big,
-      preorder,
-    };
+  } else {
+    // Added up by linkLists (the loops above may have counted some while in pre-order).
+    const wide = below.widen(total);
+    firstChild = new Int32Array(total);
+    next = new Int32Array(total);
+    firstRoot = linkLists(n, parentOf, wide, firstChild, next);
   }
-  // Added up by linkLists (the loops above may have counted some while in pre-order).
-  if (wide === null) wide = new Int32Array(total);
-  else typedFill(wide, 0);
-  firstChild = new Int32Array(total);
-  next = new Int32Array(total);
-  firstRoot = linkLists(n, parentOf, wide, firstChild, next);
-  return {
-    n,
-    rowOf,
-    done,
-    parent: parentOf,
-    firstChild,
-    next,
-    firstRoot,
-    below: wide,
-    belowBig: null,
-    preorder,
-  };
+  return below.links({ n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, preorder });
 }
 
 /**
