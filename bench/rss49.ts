@@ -241,8 +241,14 @@ async function sample(
   return { cli, samples };
 }
 
-/** The limit (bench/limit/recorder.mjs) in its folder (`--limit`): its peak, and its RSS as its write began. */
-async function sampledLimit(argv: string[], cwd: string): Promise<{ peak: number; atEnd: number }> {
+/**
+ * The limit (bench/limit/recorder.mjs) in its folder (`--limit`): its peak, its RSS as its write
+ * began, and its anonymous and file pages at its highest sample.
+ */
+async function sampledLimit(
+  argv: string[],
+  cwd: string,
+): Promise<{ peak: number; atEnd: number; anon: number; file: number }> {
   const out = join(tmp, "limit.run");
   const { cli, samples } = await sample(argv, cwd, { LIMIT_OUT: out });
   const list = samples.get(cli)!;
@@ -250,9 +256,12 @@ async function sampledLimit(argv: string[], cwd: string): Promise<{ peak: number
   // Its write took the last `write` ms before it exited (the last samples).
   const end = list[list.length - 1].at - t.write;
   const before = list.filter((s) => s.at <= end);
+  const top = list.reduce((a, s) => (s.mem.rss > a.mem.rss ? s : a), list[0]);
   return {
     peak: list.reduce((m, s) => Math.max(m, s.mem.hwm), 0),
     atEnd: (before[before.length - 1] ?? list[0]).mem.rss,
+    anon: top.mem.anon,
+    file: top.mem.file,
   };
 }
 
@@ -402,7 +411,9 @@ try {
         `${path.padEnd(6)} the limit: peak ${num(median(limits.map((x) => x.peak)), 0)} MB; ` +
           `as its write began ≈${
             num(median(limits.map((x) => x.atEnd)), 0)
-          } (its last sample less its write's ms)`,
+          } (its last sample less its write's ms); at its highest sample anon ${
+            num(median(limits.map((x) => x.anon)), 0)
+          } file ${num(median(limits.map((x) => x.file)), 0)}`,
       );
     }
     for (const [root, list] of runs) {

@@ -4,8 +4,6 @@
 
 import { FileWriter } from "../../platform/files.ts";
 import {
-  bytesSet,
-  bytesSub,
   charCodeAt,
   max,
   min,
@@ -50,6 +48,7 @@ import {
   valueAt,
 } from "./tape.ts";
 import {
+  BELOW_BIG,
   type CallLinks,
   callLinks,
   functionEntry,
@@ -138,7 +137,8 @@ export class TapeCalls implements CallsToEncode {
     const t = this.#t, tp = t.tape;
     const links = callLinks(t, false);
     this.#linked = true;
-    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
+    const { n, rowOf, done, parent, firstChild, next, firstRoot, below, belowBig, preorder } =
+      links;
     // Calls left out under each call, and under its descendants, by index (no Map per call).
     const left = t.dropped.size > 0 ? droppedAt(t, links) : null;
     const droppedBelow = left !== null ? droppedUnder(t, links, left) : null;
@@ -197,7 +197,8 @@ export class TapeCalls implements CallsToEncode {
       buf[pos++] = st | (dropped >= 0 ? HAS_DROPPED : 0) |
         (leftBelow > 0 ? HAS_DROPPED_BELOW : 0) | (awaited > 0 ? HAS_AWAITED : 0);
       // Each varint's one byte here (most), more through putVarint.
-      const d = below[i];
+      let d = below[i];
+      if (d === BELOW_BIG && belowBig !== null) d = belowBig.get(i)!;
       if (d < 0x80) buf[pos++] = d;
       else pos = putVarint(buf, pos, d);
       // Its start from its parent's, rounded from the trace's start as its own is.
@@ -281,7 +282,8 @@ export class TapeCalls implements CallsToEncode {
         if (i >= n) break;
         const at = ordinal++;
         record(i, at);
-        const d = below[i];
+        let d = below[i];
+        if (d === BELOW_BIG && belowBig !== null) d = belowBig.get(i)!;
         if (d >= SKIP_MIN) {
           pendingAt[pending] = at;
           pendingBelow[pending] = d;
@@ -461,9 +463,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
-  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text).
-  // On V8 a view each (written with set()); on Bun its slab, where in it and its length (see
-  // Slabs: a view is an object).
+  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
+  // see copied).
   const textSlab: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
@@ -474,7 +475,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
   // The strings written lately by length (its low bits): the one seen last of its length, and the
   // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
-  // texts' (its slab, where in it, its length; a view on V8).
+  // texts' (its slab, where in it, its length).
   const strSeen: string[] = [], strKey: string[] = [], strSlab: Uint8Array[] = [];
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
   for (let h = 0; h <= STR_MASK; h++) {
@@ -522,7 +523,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       // argument at MARKED_ARGS or past it): one seen twice in a row in its slot is copied.
       const h = v.length & STR_MASK;
       if (strKey[h] === v) {
-        return SLAB_VIEWS ? out.bytes(strSlab[h]) : out.bytesAt(strSlab[h], strAt[h], strLength[h]);
+        return copied(out, strSlab, strAt, strLength, h);
       }
       const again = strSeen[h] === v;
       strSeen[h] = v;
@@ -551,8 +552,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
 const STR_MASK = 255;
 
 /**
- * Writes the bytes remembered in slot `h` (see remember): its view on V8, or its slab, where in
- * it and its length on Bun.
+ * Writes the bytes remembered in slot `h` (see remember): from its slab, where in it and its
+ * length, a byte at a time (see Slabs: no view made on any engine).
  */
 function copied(
   out: RunSink,
@@ -561,8 +562,7 @@ function copied(
   length: Int32Array,
   h: number,
 ): void {
-  if (SLAB_VIEWS) out.bytes(slab[h]);
-  else out.bytesAt(slab[h], at[h], length[h]);
+  out.bytesAt(slab[h], at[h], length[h]);
 }
 
 /**
@@ -581,13 +581,9 @@ function remember(
 ): boolean {
   const a = slabs.since(out, from, flushed);
   if (a < 0) return false;
-  const n = out.pos - from;
-  if (SLAB_VIEWS) slab[h] = bytesSub(slabs.slab, a, a + n);
-  else {
-    slab[h] = slabs.slab;
-    at[h] = a;
-    length[h] = n;
-  }
+  slab[h] = slabs.slab;
+  at[h] = a;
+  length[h] = out.pos - from;
   return true;
 }
 
@@ -597,19 +593,14 @@ function shownWhole(v: number, maxRepr: number): boolean {
 }
 
 /**
- * Whether remembered texts are views of their slab (V8: a short-lived view costs little, and
- * set() beats a loop), or their slab, place and length (Bun: see Slabs).
- */
-// deno-lint-ignore no-explicit-any
-const SLAB_VIEWS = (globalThis as any).Bun === undefined;
-
-/**
  * Copies of bytes in slabs: a new typed array with memory of its own for each costs twice as much
- * before the writer's code is optimized, and most writes run cold. On Bun a copy is its slab,
- * where in it and its length, copied a byte at a time: a view a copy, the view of `out.buf`
- * copied from and set()'s arguments (an array a call of a captured built-in on Bun, where not
- * optimized away) were most of the write's garbage (marked every call: ~23k copies, ~150k
- * objects).
+ * before the writer's code is optimized, and most writes run cold. A copy is its slab, where in it
+ * and its length, copied a byte at a time, on every engine. On Bun a view a copy, the view of
+ * `out.buf` copied from and set()'s arguments (an array a call of a captured built-in on Bun,
+ * where not optimized away) were most of the write's garbage (marked every call: ~23k copies,
+ * ~150k objects). On V8 the views (one kept a copy, ~91k strings' on marked, or one made a copy
+ * written, ~690k) grew the young generation during the write: peak RSS +12 to +21 MB on Deno
+ * (bench/rss49.ts), for no write time saved (the copies average ~21 bytes).
  */
 class Slabs {
   /** The slab the last copy went into. */
@@ -628,8 +619,7 @@ class Slabs {
       this.#at = 0;
     }
     const at = this.#at, slab = this.slab, buf = out.buf;
-    if (SLAB_VIEWS) bytesSet(slab, bytesSub(buf, from, out.pos), at);
-    else for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
+    for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
     this.#at = at + n;
     return at;
   }

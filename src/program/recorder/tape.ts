@@ -565,17 +565,19 @@ export class Tape<T = unknown> {
   /**
    * Make room for more rows: the planned room at once where typed arrays are made without writing
    * their memory (V8: the system's zeroed pages, only those written are the process's), else four
-   * times as many, at least BUN_STEP rows, up to it; then twice (and twice where the system will
-   * not reserve that much: a strict overcommit policy). On V8 the copies were all of it (10
-   * columns grown to 2^20 rows in steps: ~10 ms, against 0.05 ms for making them at once). Bun
-   * 1.4.5 makes them lazily too (11 columns of 2^20 rows: ~1 ms, RSS unchanged), but its
-   * collector counts them as memory to reclaim: the planned room at once raised marked's peak RSS
-   * by 30–50 MB. Older Buns wrote the memory when made (2^20 rows: ~45 ms).
+   * times as many, at least BUN_STEP rows, up to it, while below BUN_STEP; then twice (and twice
+   * where the system will not reserve that much: a strict overcommit policy). On V8 the copies
+   * were all of it (10 columns grown to 2^20 rows in steps: ~10 ms, against 0.05 ms for making
+   * them at once). Bun 1.4.5 makes them lazily too (11 columns of 2^20 rows: ~1 ms, RSS
+   * unchanged), but its collector counts them as memory to reclaim: the planned room at once
+   * raised marked's peak RSS by 30–50 MB, and four times at a step past BUN_STEP (2^18 -> 2^20
+   * rows at 262k calls, against 2^18 -> 2^19 -> 2^20) by 12–14 MB (bench/rss49.ts). Older Buns
+   * wrote the memory when made (2^20 rows: ~45 ms).
    */
   grow(): void {
     if (this.planned > this.cap * 2) {
       try {
-        const step = Math.max(this.cap * 4, BUN_STEP);
+        const step = this.cap < BUN_STEP ? Math.max(this.cap * 4, BUN_STEP) : this.cap * 2;
         this.resize(Tape.roomAtOnce ? this.planned : Math.min(this.planned, step));
         return;
       } catch {

@@ -421,13 +421,60 @@ export interface CallLinks {
   next: Int32Array;
   /** The first root, plus one (0: no calls). */
   firstRoot: number;
-  /** Each call's descendants. */
-  below: Int32Array;
+  /**
+   * Each call's descendants; where `belowBig` is not null (the run writer's walk in pre-order),
+   * one byte a call, BELOW_BIG for a call whose count is in `belowBig` by its index.
+   */
+  below: Int32Array | Uint8Array;
+  belowBig: Map<number, number> | null;
   /**
    * Whether the calls are in pre-order (each one's parent is open when it starts): walked in call
    * order, they are walked depth first. `firstChild` and `next` may then be empty (see callLinks).
    */
   preorder: boolean;
+}
+
+/** CallLinks.below of a call whose descendants are in CallLinks.belowBig. */
+export const BELOW_BIG = 255;
+
+/**
+ * Each call's descendants as callLinks counts them. Without lists (the run writer's walk in
+ * pre-order), one byte a call and the few of BELOW_BIG or more in a Map by index (marked every
+ * call: 21 of 767k calls): four bytes a call, made at the write's start, were 3 MB of its growth
+ * (on Bun they started a full collection there). With lists, or once the calls are found out of
+ * pre-order, four bytes a call (`wide`).
+ */
+class Descendants {
+  wide: Int32Array | null;
+  readonly small: Uint8Array | null;
+  readonly big: Map<number, number> | null;
+  constructor(total: number, lists: boolean) {
+    this.wide = lists ? new Int32Array(total) : null;
+    this.small = lists ? null : new Uint8Array(total);
+    this.big = lists ? null : new SafeMap<number, number>();
+  }
+
+  put(c: number, d: number): void {
+    if (this.wide !== null) this.wide[c] = d;
+    else if (d < BELOW_BIG) this.small![c] = d;
+    else {
+      this.small![c] = BELOW_BIG;
+      this.big!.set(c, d);
+    }
+  }
+
+  /** Four bytes a call, each 0 (for linkLists to add up). */
+  widen(total: number): Int32Array {
+    if (this.wide === null) this.wide = new Int32Array(total);
+    else typedFill(this.wide, 0);
+    return this.wide;
+  }
+
+  /** The links `rest` with `below` and `belowBig`. */
+  links(rest: Omit<CallLinks, "below" | "belowBig">): CallLinks {
+    const wide = this.wide;
+    return { ...rest, below: wide ?? this.small!, belowBig: wide === null ? this.big : null };
+  }
 }
 
 /**
@@ -442,7 +489,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
   const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
   const done = new Uint8Array(total);
-  const below = new Int32Array(total);
+  const below = new Descendants(total, lists);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
@@ -469,7 +516,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
         // A call closed here: its descendants are the calls since it (no pass backward).
         while (top > 0 && open[top - 1] !== p) {
           const c = open[--top];
-          below[c] = row - c - 1;
+          below.put(c, row - c - 1);
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = row;
@@ -509,7 +556,7 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
       if (preorder) {
         while (top > 0 && open[top - 1] !== p) {
           const c = open[--top];
-          below[c] = i - c - 1;
+          below.put(c, i - c - 1);
         }
         if (p >= 0 && top === 0) preorder = false;
         else open[top++] = i;
@@ -524,17 +571,17 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
     // The calls still open at the last one end with the trace's calls.
     while (top > 0) {
       const c = open[--top];
-      below[c] = n - c - 1;
+      below.put(c, n - c - 1);
     }
     firstRoot = n > 0 ? 1 : 0;
   } else {
     // Added up by linkLists (the loops above may have counted some while in pre-order).
-    typedFill(below, 0);
+    const wide = below.widen(total);
     firstChild = new Int32Array(total);
     next = new Int32Array(total);
-    firstRoot = linkLists(n, parentOf, below, firstChild, next);
+    firstRoot = linkLists(n, parentOf, wide, firstChild, next);
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
+  return below.links({ n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, preorder });
 }
 
 /**

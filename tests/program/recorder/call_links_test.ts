@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
-import { callLinks } from "../../../src/program/recorder/to_json.ts";
+import { BELOW_BIG, callLinks } from "../../../src/program/recorder/to_json.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
 
 const SOURCE = `
@@ -63,6 +63,7 @@ Deno.test("callLinks: tph run's trace takes the tape's parents as they are; anot
     assert.equal(links.parent.buffer, t.tape.parent.buffer, "the tape's parents, not a copy");
     assert.deepEqual([...links.parent.subarray(0, links.n)], want.parents);
     assert.deepEqual([...links.below.subarray(0, 2)], [15, 2]);
+    assert.deepEqual([...links.belowBig!], [], "no call of BELOW_BIG descendants or more");
     // Asked with the children's lists (the JSON writer), the rows are listed.
     assert.deepEqual([...callLinks(t, true).rowOf!.subarray(0, 16)], want.rows);
 
@@ -88,6 +89,50 @@ Deno.test("callLinks: tph run's trace takes the tape's parents as they are; anot
       assert.deepEqual([...got.parent.subarray(0, got.n)], w.parents);
     }
     assert.equal(callLinks(a, false).n, 7 + 10);
+  } finally {
+    done();
+  }
+});
+
+/** Each call's descendants the plain way, by index (the trace's calls in pre-order). */
+function plainBelow(parents: number[]): number[] {
+  const below = parents.map(() => 0);
+  for (let i = parents.length - 1; i >= 0; i--) {
+    if (parents[i] >= 0) below[parents[i]] += below[i] + 1;
+  }
+  return below;
+}
+
+Deno.test("callLinks: without lists, each call's descendants in a byte, the counts of BELOW_BIG or more by index in a Map; with lists, four bytes", async () => {
+  const { m, done } = await load();
+  const rt = runtime();
+  try {
+    const t = rt.startTrace({ maxCalls: 10_000 });
+    rt.setProcessTrace(t);
+    // 84 calls of mid under the first top: 252 descendants, one below BELOW_BIG; 85: 255.
+    m.top(84);
+    m.top(85);
+    m.top(300);
+    rt.setProcessTrace(null);
+    stop(t);
+    const want = plainBelow(plainLinks(t).parents);
+    const links = callLinks(t, false);
+    assert.equal(links.n, want.length);
+    assert.ok(links.below instanceof Uint8Array);
+    const got = [...links.below.subarray(0, links.n)].map((d, i) =>
+      d === BELOW_BIG ? links.belowBig!.get(i)! : d
+    );
+    assert.deepEqual(got, want);
+    const tops = [0, 1 + 84 * 3, 2 + 84 * 3 + 85 * 3];
+    assert.deepEqual(tops.map((i) => want[i]), [252, 255, 900]);
+    assert.deepEqual([...links.belowBig!].sort((x, y) => x[0] - y[0]), [[tops[1], 255], [
+      tops[2],
+      900,
+    ]]);
+    const listed = callLinks(t, true);
+    assert.ok(listed.below instanceof Int32Array);
+    assert.equal(listed.belowBig, null);
+    assert.deepEqual([...listed.below.subarray(0, listed.n)], want);
   } finally {
     done();
   }
