@@ -3,6 +3,7 @@
 // nodes and tokens, yaml's document nodes, zod's schemas and results.
 //
 //   node_modules/.bin/deno run -A bench/values_cost.ts [--rounds N] [--against <worktree>]
+//     [--values N (a measurement, default 40,000: 200,000 on Deno, whose CPU clock ticks 10 ms)]
 //   node_modules/.bin/bun bench/values_cost.ts [...]
 //   node_modules/node24/bin/node bench/values_cost.ts [...]
 //
@@ -20,6 +21,9 @@ import { z } from "zod";
 const args = process.argv.slice(2);
 const at = args.indexOf("--rounds");
 const ROUNDS = at >= 0 ? Number(args[at + 1]) : 7;
+const vi = args.indexOf("--values");
+/** Values described a measurement (the objects repeated): the CPU clock's tick is coarse on Deno. */
+const PER_MEASURE = vi >= 0 ? Number(args[vi + 1]) : 40000;
 const ag = args.indexOf("--against");
 const HERE = join(import.meta.dirname!, "..");
 const trees = ag >= 0 ? [args[ag + 1], HERE] : [HERE];
@@ -85,7 +89,7 @@ for (let r = 0; r < ROUNDS; r++) {
     for (const { tree, reprKept, red } of r % 2 === 0 ? impls : impls.slice().reverse()) {
       let all = "";
       const t0 = cpuNow();
-      const reps = Math.ceil(40000 / values.length);
+      const reps = Math.ceil(PER_MEASURE / values.length);
       for (let k = 0; k < reps; k++) {
         for (let i = 0; i < values.length; i++) {
           const s = reprKept(values[i], 120, red);
