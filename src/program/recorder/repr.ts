@@ -636,6 +636,8 @@ interface KeyText {
 const KEY_TEXTS: Map<string, KeyText | null> = new SafeMap<string, KeyText | null>();
 
 function keyText(key: string): KeyText | null {
+  // Not an identifier (identifierChars), and not kept: a long key stays the program's to free.
+  if (key.length > 64) return null;
   let kt = KEY_TEXTS.get(key);
   if (kt === undefined) {
     kt = isIdentifier(key)
