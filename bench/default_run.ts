@@ -5,7 +5,7 @@
 // `--max-calls 1` (every call past the limit), in alternating rounds.
 //
 //   deno run -A bench/default_run.ts [node|bun|deno|binary ...] [--rounds N] [--against <worktree>]
-//     [--workload marked|yaml|zod]
+//     [--workload marked|yaml|zod|babel]
 //
 // Per runtime (and per worktree with --against, e.g. /work/wt/ref28, alternated with this one) it
 // prints medians, ms, of the whole process (wall, from this script's spawn to the exit it sees, and
@@ -23,7 +23,7 @@
 
 import process from "node:process";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { limitFolder } from "./limit/folder.ts";
@@ -43,17 +43,22 @@ const PROGRAMS: Record<string, string> = {
   marked: "bench/programs/marked_render.mjs",
   yaml: "bench/programs/yaml_parse.mjs",
   zod: "bench/programs/zod_validate.mjs",
+  // Babel's packages (a scope: every one traced); the program reads the checkout's src/cli/diff.
+  babel: "bench/programs/babel_transform.mjs",
 };
+/** The folder under node_modules a workload traces. */
+const PACKAGE = WORKLOAD === "babel" ? "@babel" : WORKLOAD;
 const SCRIPT = PROGRAMS[WORKLOAD];
-if (SCRIPT === undefined) throw new Error(`no workload ${WORKLOAD}: marked, yaml or zod`);
-const PROGRAM = ["--include", `node_modules/${WORKLOAD}/**`, SCRIPT];
+if (SCRIPT === undefined) throw new Error(`no workload ${WORKLOAD}: marked, yaml, zod or babel`);
+const PROGRAM = ["--include", `node_modules/${PACKAGE}/**`, SCRIPT];
 /** tph's default max_calls, the limit's LIMIT_MAX_CALLS. */
 const MAX_CALLS = "100000";
 /** plain and the limit run once a round (they are the same for every tree). */
 const VARIANTS = ["plain", "limit", "default", "max-calls 1"] as const;
 
 const tmp = mkdtempSync(join(tmpdir(), "tph-dflt-"));
-const limitDir = limitFolder(tmp, { name: WORKLOAD, program: SCRIPT, packages: [WORKLOAD] });
+const limitDir = limitFolder(tmp, { name: WORKLOAD, program: SCRIPT, packages: [PACKAGE] });
+if (WORKLOAD === "babel") symlinkSync(join(HERE, "src"), join(limitDir, "src"));
 const limitOut = join(tmp, "limit.run");
 
 function command(tree: string, rt: string, v: string, cache: string): string[] {

@@ -302,7 +302,7 @@ export class Redaction implements Redactor {
     return matchesName(nameWords(name), this.#names);
   }
 
-  /** Whether the value of an object field named `key` is redacted (cached per key). */
+  /** Whether the value of an object field named `key` is redacted: secretName, kept per key. */
   secretKey(key: string): boolean {
     let secret = this.#keys[key];
     if (secret === undefined) {
@@ -334,13 +334,14 @@ export class Redaction implements Redactor {
       }
     }
     const own = strStartsWith(qual, "<") ? "" : slice(qual, strLastIndexOf(qual, ".") + 1);
-    const named = own !== "" && this.secretName(own);
+    // secretKey: the answers kept per name (functions share their parameters' names).
+    const named = own !== "" && this.secretKey(own);
     let bits = named && f.kind !== "setter" ? SECRET_RETURN : 0;
     if (f.kind !== "external") {
       const params: boolean[] = [];
       let any = false;
       for (let i = 0; i < f.params.length; i++) {
-        params[i] = (named && f.kind === "setter") || this.secretName(f.params[i]);
+        params[i] = (named && f.kind === "setter") || this.secretKey(f.params[i]);
         any ||= params[i];
       }
       if (any) {

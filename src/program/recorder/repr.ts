@@ -227,6 +227,8 @@ if (typeof SharedArrayBuffer === "function") {
 interface ProtoInfo {
   kind: number;
   name: string | undefined;
+  /** HOST_FORMATS's format for `name` (null: none), looked up at the first instance shown. */
+  host: HostFormat | null | undefined;
 }
 // Class names cost two descriptor reads and two proxy checks per prototype, so they are cached:
 // a stale entry can only show an outdated name, since internal slots never change. The methods
@@ -236,8 +238,8 @@ Object.defineProperties(PROTO_INFO, {
   get: { value: WeakMap.prototype.get },
   set: { value: WeakMap.prototype.set },
 });
-for (const [proto, kind, name] of KNOWN) PROTO_INFO.set(proto, { kind, name });
-const NULL_INFO: ProtoInfo = { kind: K_OBJECT, name: undefined };
+for (const [proto, kind, name] of KNOWN) PROTO_INFO.set(proto, { kind, name, host: undefined });
+const NULL_INFO: ProtoInfo = { kind: K_OBJECT, name: undefined, host: null };
 // Fallback names by kind, for objects from other realms whose chain names no constructor.
 const KIND_NAMES = [
   "Object",
@@ -619,6 +621,34 @@ function identifierChars(key: string): boolean {
   return true;
 }
 
+/**
+ * How fmtProps writes an identifier key before its value, first (` key: `) or after another
+ * (`, key: `), and whether its value is redacted for `red` (the last redactor asked): made once
+ * per key, as isIdentifier's answers are kept (objects repeat a few keys).
+ */
+interface KeyText {
+  first: string;
+  next: string;
+  red: Redactor | null;
+  secret: boolean;
+}
+/** KeyText by key; null for a key that is not an identifier (shown quoted). */
+const KEY_TEXTS: Map<string, KeyText | null> = new SafeMap<string, KeyText | null>();
+
+function keyText(key: string): KeyText | null {
+  // Not an identifier (identifierChars), and not kept: a long key stays the program's to free.
+  if (key.length > 64) return null;
+  let kt = KEY_TEXTS.get(key);
+  if (kt === undefined) {
+    kt = isIdentifier(key)
+      ? { first: " " + key + ": ", next: ", " + key + ": ", red: null, secret: false }
+      : null;
+    if (KEY_TEXTS.size >= MAX_IDENTIFIERS) KEY_TEXTS.clear();
+    KEY_TEXTS.set(key, kt);
+  }
+  return kt;
+}
+
 function fmtKey(key: string | symbol, room: number): string {
   if (typeof key === "symbol") return "[" + fmtSymbol(key, room - 2) + "]";
   return isIdentifier(key) ? key : fmtText(key, true, room);
@@ -700,7 +730,7 @@ function describe(proto: object): ProtoInfo {
     }
     p = protoOf(p);
   }
-  const info = { kind, name };
+  const info: ProtoInfo = { kind, name, host: undefined };
   PROTO_INFO.set(proto, info);
   return info;
 }
@@ -764,8 +794,12 @@ function fmtObject(o: object, depth: number, room: number): string {
     }
   }
   if (name !== undefined) {
-    const host = fmtHost(o, name, proto, depth, room);
-    if (host !== null) return host;
+    let format = info.host;
+    if (format === undefined) format = info.host = HOST_FORMATS.get(name) ?? null;
+    if (format !== null) {
+      const host = format(o, name, proto, depth, room);
+      if (host !== null) return host;
+    }
   }
   let lead = name === "Object" ? "" : name + " ";
   if (name === undefined) {
@@ -952,17 +986,6 @@ HOST_FORMATS.set("Request", (o, name, proto) => {
   return null;
 });
 
-function fmtHost(
-  o: object,
-  name: string,
-  proto: object | null,
-  depth: number,
-  room: number,
-): string | null {
-  const format = HOST_FORMATS.get(name);
-  return format === undefined ? null : format(o, name, proto, depth, room);
-}
-
 /** summaryKey's keys for objects without a prototype: a module namespace, any other. */
 const MODULE_KEY: object = {};
 const NULL_PROTO_KEY: object = {};
@@ -1093,14 +1116,24 @@ function overflowed(
   const base = row * SLOTS;
   for (let k = shown - 1; k >= 1; k--) {
     const at = itemMark[base + k];
-    const tail = more(false, total - itemIndex[base + k], noun);
-    if (at + tail.length <= fit) return strSlice(text, 0, at) + tail;
+    const left = total - itemIndex[base + k];
+    // more(false, left, noun)'s length, without making it: ", ... " left " more " noun "s".
+    if (at + 12 + digits(left) + noun.length + (left === 1 ? 0 : 1) <= fit) {
+      return strSlice(text, 0, at) + more(false, left, noun);
+    }
   }
   truncated = true;
   return text;
 }
 
 const NO_SYMBOLS: symbol[] = [];
+
+/** How many decimal digits a count (a whole number from 1) has. */
+function digits(n: number): number {
+  let d = 1;
+  for (; n >= 10; n /= 10) d++;
+  return d;
+}
 
 function more(first: boolean, left: number, noun: string): string {
   return (first ? "" : ", ") + "... " + left + " more " + noun + (left === 1 ? "" : "s");
@@ -1115,17 +1148,24 @@ function fmtProps(
   withSymbols = true,
 ): string {
   const keys = ownKeys(o);
-  const symbols = withSymbols ? ownSymbols(o) : NO_SYMBOLS;
   const count = keys.length;
-  const total = count + symbols.length;
-  if (total === 0) return lead + "{}";
+  // The symbols are listed when they are reached or counted (a count of the keys left out, none
+  // of the string keys): most renders stop within the string keys, and objects have none.
+  let symbols: symbol[] | null = count === 0 ? (withSymbols ? ownSymbols(o) : NO_SYMBOLS) : null;
+  if (count === 0 && symbols!.length === 0) return lead + "{}";
   if (depth >= MAX_DEPTH) return "[" + tag + "]";
   enter(o, depth);
   let s = lead + "{";
   const fit = room - 2;
   let shown = 0;
-  for (let i = 0; i < total; i++) {
-    const key = i < count ? keys[i] : symbols[i - count];
+  let total = symbols === null ? count : symbols.length;
+  for (let i = 0; i < total || symbols === null; i++) {
+    if (i >= count && symbols === null) {
+      symbols = withSymbols ? ownSymbols(o) : NO_SYMBOLS;
+      total = count + symbols.length;
+      if (i >= total) break;
+    }
+    const key = i < count ? keys[i] : symbols![i - count];
     let d: PropertyDescriptor | undefined;
     try {
       d = ownDesc(o, key);
@@ -1135,12 +1175,27 @@ function fmtProps(
     }
     if (d === undefined || (i >= count && !d.enumerable)) continue;
     if (shown === MAX_ITEMS) {
-      s += more(false, total - i, "key");
+      s += more(false, count + symbolCount(o, symbols, withSymbols) - i, "key");
       break;
     }
     mark(depth, shown, s.length, i);
-    s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 4);
-    if (!truncated) {
+    const kt = typeof key === "string" && !truncated ? keyText(key) : null;
+    if (kt !== null) {
+      // As below, with the key's text made once.
+      const lead = shown === 0 ? kt.first : kt.next;
+      let secret = false;
+      if (red !== null) {
+        if (kt.red !== red) {
+          kt.secret = red.secretKey(key as string);
+          kt.red = red;
+        }
+        secret = kt.secret;
+      }
+      s += lead + (secret ? REDACTED : fmtDesc(d, depth + 1, fit - s.length - lead.length));
+    } else {
+      s += (shown === 0 ? " " : ", ") + fmtKey(key, fit - s.length - 4);
+    }
+    if (kt === null && !truncated) {
       s += ": " +
         (red !== null && typeof key === "string" && red.secretKey(key)
           ? REDACTED
@@ -1148,12 +1203,18 @@ function fmtProps(
     }
     shown++;
     if (truncated || s.length > fit) {
+      if (!truncated) total = count + symbolCount(o, symbols, withSymbols);
       s = overflowed(s, depth, shown, total, "key", fit);
       break;
     }
   }
   if (!truncated) s += shown === 0 ? "}" : " }";
   return leave(depth, s);
+}
+
+/** How many own symbols fmtProps counts: `symbols` when listed already. */
+function symbolCount(o: object, symbols: symbol[] | null, withSymbols: boolean): number {
+  return symbols !== null ? symbols.length : withSymbols ? ownSymbols(o).length : 0;
 }
 
 /** `Foo(2) ` for array subclasses; nothing for arrays from other realms. */
