@@ -18,9 +18,9 @@ import {
   type CallRecords,
   type CallsToEncode,
   encodeRun,
-  type FunctionTable,
+  FunctionTable,
 } from "../../run_file/encode.ts";
-import type { ByteSink } from "../../run_file/json_sink.ts";
+import { type ByteSink, Sink } from "../../run_file/json_sink.ts";
 import {
   putVarint,
   RunSink,
@@ -30,6 +30,7 @@ import {
   TEXT_UNDEFINED,
 } from "../../run_file/encode_sink.ts";
 import { runtime } from "./recorder.ts";
+import process from "../../platform/node_process.ts";
 import {
   type FunctionEntry,
   HAS_AWAITED,
@@ -136,6 +137,7 @@ export class TapeCalls implements CallsToEncode {
   // in one loop over the tape's columns, no object per call).
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
+    keptFromFtl();
     const links = callLinks(t, false);
     this.#linked = true;
     const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
@@ -205,7 +207,12 @@ export class TapeCalls implements CallsToEncode {
       const since = up < 0
         ? start
         : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
-      const z = since >= 0 ? since * 2 : -since * 2 - 1;
+      // zigzag(since), by the same operations whatever its sign (see wholeTag).
+      const z = since >= -0x40000000 && since < 0x40000000
+        ? (since ^ (since >> 31)) * 2 + ((since >> 31) & 1)
+        : since >= 0
+        ? since * 2
+        : -since * 2 - 1;
       if (z < 0x80) buf[pos++] = z;
       else pos = putVarint(buf, pos, z);
       if (finished) {
@@ -220,7 +227,7 @@ export class TapeCalls implements CallsToEncode {
         typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
         (v | 0) === v && (v !== 0 || 1 / v > 0)
       ) {
-        const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+        const tag = wholeTag(v as number);
         if (tag < 0x80) buf[pos++] = tag;
         else pos = putVarint(buf, pos, tag);
       } else if (count !== 0) {
@@ -236,7 +243,7 @@ export class TapeCalls implements CallsToEncode {
           typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
           (v | 0) === v && (v !== 0 || 1 / v > 0)
         ) {
-          const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+          const tag = wholeTag(v as number);
           if (tag < 0x80) buf[pos++] = tag;
           else pos = putVarint(buf, pos, tag);
         } else {
@@ -252,6 +259,7 @@ export class TapeCalls implements CallsToEncode {
       if (awaited > 0) pos = putVarint(buf, pos, awaited);
       out.pos = pos;
     };
+    keptFromFtl(record, value);
     // Walking the lists: the open calls, by depth, and their ordinals.
     const stack: number[] = [], ordinalOf: number[] = [];
     // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
@@ -270,8 +278,10 @@ export class TapeCalls implements CallsToEncode {
     for (;;) {
       if (preorder) {
         // The large subtrees that end here, innermost first.
+        // Read at every step: a read first made where the first large subtree ends, in code
+        // optimized before, would have that code thrown away (no type feedback for it).
+        const offset = out.flushed + out.pos;
         if (i === nextEnd) {
-          const offset = out.offset;
           while (pending > 0 && pendingEnd[pending - 1] === i) {
             pending--;
             records.closed(pendingAt[pending], pendingBelow[pending], offset);
@@ -282,7 +292,9 @@ export class TapeCalls implements CallsToEncode {
         const at = ordinal++;
         record(i, at);
         const d = below[i];
-        if (d >= SKIP_MIN) {
+        // A large subtree, or one in 1024 (whose end CallRecords.closed leaves out when it is
+        // not large): the code ending them runs often enough for V8 to keep type feedback of it.
+        if (d >= SKIP_MIN || (i & 1023) === 0) {
           pendingAt[pending] = at;
           pendingBelow[pending] = d;
           pendingEnd[pending++] = nextEnd = i + d + 1;
@@ -348,6 +360,62 @@ export class TapeCalls implements CallsToEncode {
     }
     return this.#value;
   }
+}
+
+/** Bun's `noFTL` (bun:jsc), got when first needed; null elsewhere. */
+// deno-lint-ignore no-explicit-any
+const builtinModule: ((name: string) => any) | null = (globalThis as any).Bun !== undefined
+  // deno-lint-ignore no-explicit-any
+  ? (process as any).getBuiltinModule?.bind(process) ?? null
+  : null;
+let noFtl: ((f: unknown) => unknown) | null | undefined;
+/** Whether keptFromFtl has kept the modules' functions (1), and the walk's closures too (2). */
+let ftlKept = 0;
+
+/**
+ * On Bun, keep the writer's functions (those of the modules, then, given, the walk's `record` and
+ * the value writer: once, their code is shared by every closure made of it) from JavaScriptCore's
+ * last tier (FTL): a run is written once, and FTL's compiles of them (tens of ms of the compiler
+ * threads' CPU each for the value writer and the secrets scan, marked every call, two loaded
+ * cores) cost more than its faster code saves in one write.
+ */
+function keptFromFtl(record: unknown = null, value: unknown = null): void {
+  if (ftlKept === 2 || (ftlKept === 1 && record === null)) return;
+  if (noFtl === undefined) {
+    noFtl = null;
+    try {
+      const jsc = builtinModule?.("bun:jsc");
+      if (typeof jsc?.noFTL === "function") noFtl = jsc.noFTL;
+    } catch {
+      // Not there: FTL as usual.
+    }
+  }
+  const f = noFtl;
+  if (f === null || f === undefined) {
+    ftlKept = 2;
+    return;
+  }
+  const sink = RunSink.prototype, base = Sink.prototype;
+  const list = record !== null ? [record, value] : [
+    TapeCalls.prototype.writeCalls,
+    writeValues,
+    remember,
+    Slabs.prototype.since,
+    FunctionTable.prototype.localId,
+    callLinks,
+    scrubbedString,
+    putVarint,
+    sink.stringRepr,
+    sink.textValue,
+    sink.asciiText,
+    sink.fixed,
+    sink.varint,
+    base.room,
+    base.bytes,
+    base.bytesAt,
+  ];
+  for (let k = 0; k < list.length; k++) f(list[k]);
+  ftlKept = record !== null ? 2 : 1;
 }
 
 /**
@@ -589,6 +657,15 @@ function remember(
     length[h] = n;
   }
   return true;
+}
+
+/**
+ * A whole number's value (an int32): zigzag(v) * 2 + 1, by the same operations whatever its sign
+ * (an operation first run late in a run, in code optimized before, has that code thrown away).
+ */
+function wholeTag(v: number): number {
+  const sign = v >> 31;
+  return (v ^ sign) * 4 + 1 + (sign & 2);
 }
 
 /** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */
