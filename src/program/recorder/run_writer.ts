@@ -84,9 +84,11 @@ export function writeTraceRun(
   rows: Map<number, number> | null = null,
 ): void {
   const file = new FileWriter(path);
+  const calls = new TapeCalls(t, label, extra, rows);
   try {
-    encodeRun(new TapeCalls(t, label, extra, rows), file);
+    encodeRun(calls, file);
   } finally {
+    calls.giveBack();
     file.close();
   }
 }
@@ -104,7 +106,12 @@ export function encodeTraceRun(
   buf: Uint8Array,
   rows: Map<number, number> | null = null,
 ): void {
-  encodeRun(new TapeCalls(t, label, extra, rows), sink, buf);
+  const calls = new TapeCalls(t, label, extra, rows);
+  try {
+    encodeRun(calls, sink, buf);
+  } finally {
+    calls.giveBack();
+  }
 }
 
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */
@@ -120,6 +127,8 @@ export class TapeCalls implements CallsToEncode {
   #value: ValueWriter = () => {};
   /** Whether writeCalls linked (and so settled) the trace's rows. */
   #linked = false;
+  /** The tape's memory callLinks borrowed (CallLinks.borrowed), until given back. */
+  #borrowed: Uint8Array | null = null;
 
   constructor(
     t: TraceState,
@@ -138,7 +147,8 @@ export class TapeCalls implements CallsToEncode {
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
     keptFromFtl();
-    const links = callLinks(t, false);
+    const links = callLinks(t, false, true);
+    this.#borrowed = links.borrowed;
     this.#linked = true;
     const { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder } = links;
     // Calls left out under each call, and under its descendants, by index (no Map per call).
@@ -316,6 +326,14 @@ export class TapeCalls implements CallsToEncode {
     }
     records.count = ordinal;
     this.#sentSpans = sent !== undefined ? spans : null;
+    this.giveBack();
+  }
+
+  /** Give back the tape's memory writeCalls borrowed (see CallLinks.borrowed), as zeros. */
+  giveBack(): void {
+    const borrowed = this.#borrowed;
+    this.#borrowed = null;
+    if (borrowed !== null) typedFill(borrowed, 0);
   }
 
   functionEntry(fn: number): FunctionEntry {

@@ -41,6 +41,8 @@ import {
   SafeMap,
   SafeSet,
   strSlice,
+  typedBuffer,
+  typedByteOffset,
   typedFill,
 } from "../../platform/intrinsics.ts";
 import { Date, Int32Array, String, Uint8Array } from "../../platform/globals.ts";
@@ -428,6 +430,11 @@ export interface CallLinks {
    * order, they are walked depth first. `firstChild` and `next` may then be empty (see callLinks).
    */
   preorder: boolean;
+  /**
+   * The tape's memory `below` and `done` are in when callLinks was let borrow it (its `prev`
+   * column, all 0): the caller gives it back as zeros (typedFill) once done with them; else null.
+   */
+  borrowed: Uint8Array | null;
 }
 
 /**
@@ -435,14 +442,15 @@ export interface CallLinks {
  *
  * @param lists Whether the children's lists are wanted even when the calls are in pre-order
  *   already (`preorder`: then walking them in call order is walking the tree).
+ * @param borrow Whether `below` and `done` may be made in the tape's memory (CallLinks.borrowed),
+ *   which the caller then gives back before anything records again.
  */
-export function callLinks(t: TraceState, lists = true): CallLinks {
+export function callLinks(t: TraceState, lists = true, borrow = false): CallLinks {
   const tp = t.tape as Tape<TraceState>;
   const first = t.firstRow, last = lastRow(t);
   const total = maxOf(0, last - first);
   // Memory first written costs a page fault (1–4 µs a page here): as few columns as the walk needs.
-  const done = new Uint8Array(total);
-  const below = new Int32Array(total);
+  const { done, below, borrowed } = linkColumns(tp, total, borrow && !lists && first === 0);
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   const slot = t.slot, wrapper = t.wrapper;
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
@@ -534,7 +542,32 @@ export function callLinks(t: TraceState, lists = true): CallLinks {
     next = new Int32Array(total);
     firstRoot = linkLists(n, parentOf, below, firstChild, next);
   }
-  return { n, rowOf, done, parent: parentOf, firstChild, next, firstRoot, below, preorder };
+  const parent = parentOf;
+  return { n, rowOf, done, parent, firstChild, next, firstRoot, below, preorder, borrowed };
+}
+
+/**
+ * callLinks' `done` and `below` for `total` calls: in the tape's `prev` column when `lend` and no
+ * row wrote it (8 bytes a row, all 0; see CallLinks.borrowed) and it has the room, else new. No
+ * memory is made then: the write at the program's end otherwise made 5 bytes a call (3.8 MB on
+ * marked every call) with the heap at its limit, which started a full collection there (Deno:
+ * 40 ms; Bun: BUN_JSC_logGC).
+ */
+function linkColumns(
+  tp: Tape<TraceState>,
+  total: number,
+  lend: boolean,
+): { done: Uint8Array; below: Int32Array; borrowed: Uint8Array | null } {
+  const prev = tp.prev;
+  if (!lend || total === 0 || tp.prevWritten || prev.length < total) {
+    return { done: new Uint8Array(total), below: new Int32Array(total), borrowed: null };
+  }
+  const room = typedBuffer(prev), at = typedByteOffset(prev);
+  return {
+    done: new Uint8Array(room, at + total * 4, total),
+    below: new Int32Array(room, at, total),
+    borrowed: new Uint8Array(room, at, total * 5),
+  };
 }
 
 /**
