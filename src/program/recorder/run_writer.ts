@@ -547,9 +547,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
-  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text).
-  // On V8 a view each (written with set()); on Bun its slab, where in it and its length (see
-  // Slabs: a view is an object).
+  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
+  // see Slabs and LOOP_COPY).
   const textSlab: Uint8Array[] = [];
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
@@ -560,7 +559,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
   // The strings written lately by length (its low bits): the one seen last of its length, and the
   // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
-  // texts' (its slab, where in it, its length; a view on V8).
+  // texts' (its slab, where in it, its length).
   const strSeen: string[] = [], strKey: string[] = [], strSlab: Uint8Array[] = [];
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
   for (let h = 0; h <= STR_MASK; h++) {
@@ -608,7 +607,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       // argument at MARKED_ARGS or past it): one seen twice in a row in its slot is copied.
       const h = v.length & STR_MASK;
       if (strKey[h] === v) {
-        return SLAB_VIEWS ? out.bytes(strSlab[h]) : out.bytesAt(strSlab[h], strAt[h], strLength[h]);
+        return copied(out, strSlab, strAt, strLength, h);
       }
       const again = strSeen[h] === v;
       strSeen[h] = v;
@@ -637,8 +636,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
 const STR_MASK = 255;
 
 /**
- * Writes the bytes remembered in slot `h` (see remember): its view on V8, or its slab, where in
- * it and its length on Bun.
+ * Writes the bytes remembered in slot `h` (see remember): its slab, where in it and its length,
+ * copied a byte at a time, or through a view past LOOP_COPY.
  */
 function copied(
   out: RunSink,
@@ -647,8 +646,9 @@ function copied(
   length: Int32Array,
   h: number,
 ): void {
-  if (SLAB_VIEWS) out.bytes(slab[h]);
-  else out.bytesAt(slab[h], at[h], length[h]);
+  const n = length[h];
+  if (n <= LOOP_COPY) out.bytesAt(slab[h], at[h], n);
+  else out.bytes(bytesSub(slab[h], at[h], at[h] + n));
 }
 
 /**
@@ -667,13 +667,9 @@ function remember(
 ): boolean {
   const a = slabs.since(out, from, flushed);
   if (a < 0) return false;
-  const n = out.pos - from;
-  if (SLAB_VIEWS) slab[h] = bytesSub(slabs.slab, a, a + n);
-  else {
-    slab[h] = slabs.slab;
-    at[h] = a;
-    length[h] = n;
-  }
+  slab[h] = slabs.slab;
+  at[h] = a;
+  length[h] = out.pos - from;
   return true;
 }
 
@@ -692,19 +688,22 @@ function shownWhole(v: number, maxRepr: number): boolean {
 }
 
 /**
- * Whether remembered texts are views of their slab (V8: a short-lived view costs little, and
- * set() beats a loop), or their slab, place and length (Bun: see Slabs).
+ * The longest remembered bytes copied a byte at a time, not with set() through a view: on V8 a
+ * view for each (two a copy remembered: marked every call, ~180k) was ~20 MB of the write's heap,
+ * garbage or kept until its slot is taken (peak RSS −16 MB on Node, −20 on Deno, and the writer's
+ * CPU −5 to −10%); on Bun, where a call of a captured built-in makes its arguments' array too,
+ * always (see Slabs).
  */
 // deno-lint-ignore no-explicit-any
-const SLAB_VIEWS = (globalThis as any).Bun === undefined;
+const LOOP_COPY = (globalThis as any).Bun === undefined ? 64 : MAX_COPY;
 
 /**
  * Copies of bytes in slabs: a new typed array with memory of its own for each costs twice as much
- * before the writer's code is optimized, and most writes run cold. On Bun a copy is its slab,
- * where in it and its length, copied a byte at a time: a view a copy, the view of `out.buf`
- * copied from and set()'s arguments (an array a call of a captured built-in on Bun, where not
- * optimized away) were most of the write's garbage (marked every call: ~23k copies, ~150k
- * objects).
+ * before the writer's code is optimized, and most writes run cold. A copy is its slab, where in
+ * it and its length, copied a byte at a time (LOOP_COPY): on Bun a view a copy, the view of
+ * `out.buf` copied from and set()'s arguments (an array a call of a captured built-in on Bun,
+ * where not optimized away) were most of the write's garbage (marked every call: ~23k copies,
+ * ~150k objects); on V8 views were ~20 MB of its heap.
  */
 class Slabs {
   /** The slab the last copy went into. */
@@ -723,7 +722,7 @@ class Slabs {
       this.#at = 0;
     }
     const at = this.#at, slab = this.slab, buf = out.buf;
-    if (SLAB_VIEWS) bytesSet(slab, bytesSub(buf, from, out.pos), at);
+    if (n > LOOP_COPY) bytesSet(slab, bytesSub(buf, from, out.pos), at);
     else for (let k = 0; k < n; k++) slab[at + k] = buf[from + k];
     this.#at = at + n;
     return at;
