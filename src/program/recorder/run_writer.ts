@@ -389,16 +389,27 @@ const builtinModule: ((name: string) => any) | null = (globalThis as any).Bun !=
 let noFtl: ((f: unknown) => unknown) | null | undefined;
 /** Whether keptFromFtl has kept the modules' functions (1), and the walk's closures too (2). */
 let ftlKept = 0;
+/** Whether the process writes its run at its end (writingAtExit): the writes left are its last. */
+let atExit = false;
 
 /**
- * On Bun, keep the writer's functions (those of the modules, then, given, the walk's `record` and
- * the value writer: once, their code is shared by every closure made of it) from JavaScriptCore's
- * last tier (FTL): a run is written once, and FTL's compiles of them (tens of ms of the compiler
- * threads' CPU each for the value writer and the secrets scan, marked every call, two loaded
- * cores) cost more than its faster code saves in one write.
+ * Say that the process is writing its run at its end (child.ts): from then on, on Bun, the
+ * writer's code is kept from FTL (keptFromFtl). Until then (a server's run per request, blocks),
+ * writes that may be many keep FTL's faster code (repeated writes of marked: ~15% less CPU).
+ */
+export function writingAtExit(): void {
+  atExit = true;
+}
+
+/**
+ * On Bun, at the process's end (writingAtExit), keep the writer's functions (those of the modules,
+ * then, given, the walk's `record` and the value writer: once, their code is shared by every
+ * closure made of it) from JavaScriptCore's last tier (FTL): that run is written once, and FTL's
+ * compiles of them (~85 ms of the compiler thread's CPU for marked every call, the value writer
+ * alone 28, on two loaded cores) cost more than its faster code saves in one write.
  */
 function keptFromFtl(record: unknown = null, value: unknown = null): void {
-  if (ftlKept === 2 || (ftlKept === 1 && record === null)) return;
+  if (!atExit || ftlKept === 2 || (ftlKept === 1 && record === null)) return;
   if (noFtl === undefined) {
     noFtl = null;
     try {
