@@ -163,6 +163,13 @@ export const bufferRelease: ((b: ArrayBuffer) => void) | null =
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );
+/** A typed array's `buffer` and `byteOffset`, as the built-in getters read them. */
+export const typedBuffer = method<On<Float64Array, [], ArrayBuffer>>(
+  getOwnPropertyDescriptor(TYPED_ARRAY_PROTO, "buffer")!.get,
+);
+export const typedByteOffset = method<On<Float64Array, [], number>>(
+  getOwnPropertyDescriptor(TYPED_ARRAY_PROTO, "byteOffset")!.get,
+);
 /** `a.subarray(from, to)` of an Int32Array (a view of its memory), as the built-in. */
 export const int32Sub = method<On<Int32Array, [from: number, to?: number], Int32Array>>(
   TYPED_ARRAY_PROTO.subarray,

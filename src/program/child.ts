@@ -8,7 +8,7 @@ import { appendText, fileProblem, readText, remove } from "../platform/files.ts"
 import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
-import { writeTraceRun } from "./recorder/run_writer.ts";
+import { writeTraceRun, writingAtExit } from "./recorder/run_writer.ts";
 import { leftFile, writeLeft } from "../run_file/process_files.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
@@ -453,6 +453,7 @@ function runSaver(
       const label = config.label ?? (requestsServed() > 0 ? "outside requests" : null);
       // Started by a request's handler: in that request's trace (follow.ts).
       const context = config.sub?.traceContext;
+      writingAtExit();
       writeTraceRun(t, label, config.out, () => ({
         config: { ...limits, ...files },
         ...(context !== undefined ? { trace_context: context } : {}),

@@ -16,9 +16,9 @@ import {
   type CallRecords,
   type CallsToEncode,
   encodeRun,
-  type FunctionTable,
+  FunctionTable,
 } from "../../run_file/encode.ts";
-import type { ByteSink } from "../../run_file/json_sink.ts";
+import { type ByteSink, Sink } from "../../run_file/json_sink.ts";
 import {
   putVarint,
   RunSink,
@@ -28,6 +28,7 @@ import {
   TEXT_UNDEFINED,
 } from "../../run_file/encode_sink.ts";
 import { runtime } from "./recorder.ts";
+import process from "../../platform/node_process.ts";
 import {
   type FunctionEntry,
   HAS_AWAITED,
@@ -82,9 +83,11 @@ export function writeTraceRun(
   rows: Map<number, number> | null = null,
 ): void {
   const file = new FileWriter(path);
+  const calls = new TapeCalls(t, label, extra, rows);
   try {
-    encodeRun(new TapeCalls(t, label, extra, rows), file);
+    encodeRun(calls, file);
   } finally {
+    calls.giveBack();
     file.close();
   }
 }
@@ -102,7 +105,12 @@ export function encodeTraceRun(
   buf: Uint8Array,
   rows: Map<number, number> | null = null,
 ): void {
-  encodeRun(new TapeCalls(t, label, extra, rows), sink, buf);
+  const calls = new TapeCalls(t, label, extra, rows);
+  try {
+    encodeRun(calls, sink, buf);
+  } finally {
+    calls.giveBack();
+  }
 }
 
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */
@@ -118,6 +126,8 @@ export class TapeCalls implements CallsToEncode {
   #value: ValueWriter = () => {};
   /** Whether writeCalls linked (and so settled) the trace's rows. */
   #linked = false;
+  /** The tape's memory callLinks borrowed (CallLinks.borrowed), until given back. */
+  #borrowed: Uint8Array | null = null;
 
   constructor(
     t: TraceState,
@@ -135,7 +145,9 @@ export class TapeCalls implements CallsToEncode {
   // in one loop over the tape's columns, no object per call).
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void {
     const t = this.#t, tp = t.tape;
-    const links = callLinks(t, false);
+    keptFromFtl();
+    const links = callLinks(t, false, true);
+    this.#borrowed = links.borrowed;
     this.#linked = true;
     const { n, rowOf, done, parent, firstChild, next, firstRoot, below, belowBig, preorder } =
       links;
@@ -206,7 +218,12 @@ export class TapeCalls implements CallsToEncode {
       const since = up < 0
         ? start
         : start - round((starts[rowOf === null ? up : rowOf[up]] - startTime) * 1000);
-      const z = since >= 0 ? since * 2 : -since * 2 - 1;
+      // zigzag(since), by the same operations whatever its sign (see wholeTag).
+      const z = since >= -0x40000000 && since < 0x40000000
+        ? (since ^ (since >> 31)) * 2 + ((since >> 31) & 1)
+        : since >= 0
+        ? since * 2
+        : -since * 2 - 1;
       if (z < 0x80) buf[pos++] = z;
       else pos = putVarint(buf, pos, z);
       if (finished) {
@@ -221,7 +238,7 @@ export class TapeCalls implements CallsToEncode {
         typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
         (v | 0) === v && (v !== 0 || 1 / v > 0)
       ) {
-        const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+        const tag = wholeTag(v as number);
         if (tag < 0x80) buf[pos++] = tag;
         else pos = putVarint(buf, pos, tag);
       } else if (count !== 0) {
@@ -237,7 +254,7 @@ export class TapeCalls implements CallsToEncode {
           typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
           (v | 0) === v && (v !== 0 || 1 / v > 0)
         ) {
-          const tag = v >= 0 ? v * 4 + 1 : -v * 4 - 1;
+          const tag = wholeTag(v as number);
           if (tag < 0x80) buf[pos++] = tag;
           else pos = putVarint(buf, pos, tag);
         } else {
@@ -253,6 +270,7 @@ export class TapeCalls implements CallsToEncode {
       if (awaited > 0) pos = putVarint(buf, pos, awaited);
       out.pos = pos;
     };
+    keptFromFtl(record, value);
     // Walking the lists: the open calls, by depth, and their ordinals.
     const stack: number[] = [], ordinalOf: number[] = [];
     // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
@@ -271,8 +289,10 @@ export class TapeCalls implements CallsToEncode {
     for (;;) {
       if (preorder) {
         // The large subtrees that end here, innermost first.
+        // Read at every step: a read first made where the first large subtree ends, in code
+        // optimized before, would have that code thrown away (no type feedback for it).
+        const offset = out.flushed + out.pos;
         if (i === nextEnd) {
-          const offset = out.offset;
           while (pending > 0 && pendingEnd[pending - 1] === i) {
             pending--;
             records.closed(pendingAt[pending], pendingBelow[pending], offset);
@@ -284,7 +304,9 @@ export class TapeCalls implements CallsToEncode {
         record(i, at);
         let d = below[i];
         if (d === BELOW_BIG && belowBig !== null) d = belowBig.get(i)!;
-        if (d >= SKIP_MIN) {
+        // A large subtree, or one in 1024 (whose end CallRecords.closed leaves out when it is
+        // not large): the code ending them runs often enough for V8 to keep type feedback of it.
+        if (d >= SKIP_MIN || (i & 1023) === 0) {
           pendingAt[pending] = at;
           pendingBelow[pending] = d;
           pendingEnd[pending++] = nextEnd = i + d + 1;
@@ -306,6 +328,14 @@ export class TapeCalls implements CallsToEncode {
     }
     records.count = ordinal;
     this.#sentSpans = sent !== undefined ? spans : null;
+    this.giveBack();
+  }
+
+  /** Give back the tape's memory writeCalls borrowed (see CallLinks.borrowed), as zeros. */
+  giveBack(): void {
+    const borrowed = this.#borrowed;
+    this.#borrowed = null;
+    if (borrowed !== null) typedFill(borrowed, 0);
   }
 
   functionEntry(fn: number): FunctionEntry {
@@ -350,6 +380,73 @@ export class TapeCalls implements CallsToEncode {
     }
     return this.#value;
   }
+}
+
+/** Bun's `noFTL` (bun:jsc), got when first needed; null elsewhere. */
+// deno-lint-ignore no-explicit-any
+const builtinModule: ((name: string) => any) | null = (globalThis as any).Bun !== undefined
+  // deno-lint-ignore no-explicit-any
+  ? (process as any).getBuiltinModule?.bind(process) ?? null
+  : null;
+let noFtl: ((f: unknown) => unknown) | null | undefined;
+/** Whether keptFromFtl has kept the modules' functions (1), and the walk's closures too (2). */
+let ftlKept = 0;
+/** Whether the process writes its run at its end (writingAtExit): the writes left are its last. */
+let atExit = false;
+
+/**
+ * Say that the process is writing its run at its end (child.ts): from then on, on Bun, the
+ * writer's code is kept from FTL (keptFromFtl). Until then (a server's run per request, blocks),
+ * writes that may be many keep FTL's faster code (repeated writes of marked: ~15% less CPU).
+ */
+export function writingAtExit(): void {
+  atExit = true;
+}
+
+/**
+ * On Bun, at the process's end (writingAtExit), keep the writer's functions (those of the modules,
+ * then, given, the walk's `record` and the value writer: once, their code is shared by every
+ * closure made of it) from JavaScriptCore's last tier (FTL): that run is written once, and FTL's
+ * compiles of them (~85 ms of the compiler thread's CPU for marked every call, the value writer
+ * alone 28, on two loaded cores) cost more than its faster code saves in one write.
+ */
+function keptFromFtl(record: unknown = null, value: unknown = null): void {
+  if (!atExit || ftlKept === 2 || (ftlKept === 1 && record === null)) return;
+  if (noFtl === undefined) {
+    noFtl = null;
+    try {
+      const jsc = builtinModule?.("bun:jsc");
+      if (typeof jsc?.noFTL === "function") noFtl = jsc.noFTL;
+    } catch {
+      // Not there: FTL as usual.
+    }
+  }
+  const f = noFtl;
+  if (f === null || f === undefined) {
+    ftlKept = 2;
+    return;
+  }
+  const sink = RunSink.prototype, base = Sink.prototype;
+  const list = record !== null ? [record, value] : [
+    TapeCalls.prototype.writeCalls,
+    writeValues,
+    remember,
+    Slabs.prototype.since,
+    FunctionTable.prototype.localId,
+    callLinks,
+    scrubbedString,
+    putVarint,
+    sink.stringRepr,
+    sink.textValue,
+    sink.asciiText,
+    sink.fixed,
+    sink.varint,
+    base.room,
+    base.bytes,
+    base.bytesAt,
+  ];
+  for (let k = 0; k < list.length; k++) f(list[k]);
+  ftlKept = record !== null ? 2 : 1;
 }
 
 /**
@@ -585,6 +682,15 @@ function remember(
   at[h] = a;
   length[h] = out.pos - from;
   return true;
+}
+
+/**
+ * A whole number's value (an int32): zigzag(v) * 2 + 1, by the same operations whatever its sign
+ * (an operation first run late in a run, in code optimized before, has that code thrown away).
+ */
+function wholeTag(v: number): number {
+  const sign = v >> 31;
+  return (v ^ sign) * 4 + 1 + (sign & 2);
 }
 
 /** Whether storedValue writes the number `v` as a whole number (not -0, nor past int32). */

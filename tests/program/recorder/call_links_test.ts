@@ -4,7 +4,7 @@
 // rows, the links are made as before. Both checked against the links made the plain way.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
@@ -134,6 +134,45 @@ Deno.test("callLinks: without lists, each call's descendants in a byte, the coun
     assert.equal(listed.belowBig, null);
     assert.deepEqual([...listed.below.subarray(0, listed.n)], want);
   } finally {
+    done();
+  }
+});
+
+Deno.test("callLinks: the run writer's `below` and `done` are made in the tape's unwritten `prev` column, and writeTraceRun gives it back as zeros with the same run", async () => {
+  const { m, done } = await load();
+  const rt = runtime();
+  const dir = mkdtempSync(join(tmpdir(), "tph-links-borrow-"));
+  try {
+    const t = rt.startTrace({ maxCalls: 10_000 });
+    rt.setProcessTrace(t);
+    m.top(5);
+    rt.setProcessTrace(null);
+    stop(t);
+    const tp = t.tape;
+    assert.equal(tp.prevWritten, false);
+    const own = callLinks(t, false);
+    assert.equal(own.borrowed, null, "not borrowed unless asked");
+    const lent = callLinks(t, false, true);
+    assert.notEqual(lent.borrowed, null);
+    assert.equal(lent.below.buffer, tp.prev.buffer, "below in the tape's prev column");
+    assert.equal(lent.done.buffer, tp.prev.buffer, "done in the tape's prev column");
+    assert.deepEqual([...lent.below.subarray(0, lent.n)], [...own.below.subarray(0, own.n)]);
+    assert.deepEqual([...lent.done.subarray(0, lent.n)], [...own.done.subarray(0, own.n)]);
+    // Lists wanted (the JSON writer): never borrowed.
+    assert.equal(callLinks(t, true, true).borrowed, null);
+    lent.borrowed!.fill(0);
+    // The writer borrows it and gives it back: prev all 0 again, the same bytes as written
+    // from memory of its own (encodeTraceRun borrows too).
+    const { writeTraceRun } = await import("../../../src/program/recorder/run_writer.ts");
+    const a = join(dir, "a.tph"), b = join(dir, "b.tph");
+    writeTraceRun(t, null, a, {});
+    assert.ok(tp.prev.every((v) => v === 0), "prev given back as zeros");
+    tp.prevWritten = true; // not borrowed: its rows could hold a handle
+    writeTraceRun(t, null, b, {});
+    tp.prevWritten = false;
+    assert.deepEqual(readFileSync(a), readFileSync(b));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
     done();
   }
 });
