@@ -510,9 +510,8 @@ export function callLinks(t: TraceState, lists = true, borrow = false): CallLink
   let top = 0, preorder = true;
   let n = 0, firstRoot = 0, row = first;
   // The common case, `tph run`'s trace: from the tape's first row, every row its own. Each call's
-  // index is its row and its parent's the tape's: the parents are the tape's column (a view, not
-  // a copy), and no index by row nor (for the run writer: no lists) row by index is made — 12
-  // bytes a call less of the writer's peak memory.
+  // index is its row and its parent's the tape's (its column, not a copy); no index by row nor
+  // (no lists: the run writer) row by index is made — 12 bytes a call less of the writer's peak.
   if (first === 0) {
     // Slots never written are 0 in every row (Tape.slotted): not read (a page read faults).
     const bySlot = tp.slotted || slot !== 0;
@@ -592,17 +591,8 @@ export function callLinks(t: TraceState, lists = true, borrow = false): CallLink
     next = new Int32Array(total);
     firstRoot = linkLists(n, parentOf, wide, firstChild, next);
   }
-  return below.links({
-    n,
-    rowOf,
-    done,
-    parent: parentOf,
-    firstChild,
-    next,
-    firstRoot,
-    preorder,
-    borrowed,
-  });
+  const parent = parentOf;
+  return below.links({ n, rowOf, done, parent, firstChild, next, firstRoot, preorder, borrowed });
 }
 
 /**
