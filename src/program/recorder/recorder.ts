@@ -1160,6 +1160,123 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
   return h;
 }
 
+/**
+ * Whether the recorder's hot paths run once on a scratch tape before the first trace starts
+ * (warmUp): on JavaScriptCore only (Bun, the binary), where a path or value type first met after
+ * a function was optimized exits its code (~100 times) and has it compiled again: marked every
+ * call made ~3,400 such exits and ~20 optimizing compiles of tph's functions (FTL: 30–120 ms of
+ * compiler-thread CPU each, counted in the program's process) during its first render.
+ */
+// deno-lint-ignore no-explicit-any
+let warmPending = (globalThis as any).Bun !== undefined;
+
+/** A class of the warm-up's own (a summary by class name: details.ts, briefIndex). */
+class WarmValue {
+  n = 1;
+  s = "w";
+}
+
+/** A named function (keep stores it as it is). */
+function warmFunction(): void {}
+
+/**
+ * Run the recording paths (nested and begin, the return and exit paths, summaries past the
+ * detail budget, long strings, lists of arguments) on calls of a scratch trace on a tape of its
+ * own, then put back every variable they moved: nothing of it is seen after (no program code
+ * runs; the caches it fills are keyed by tph's own values or hold what any trace would compute).
+ */
+function warmUp(limits: TraceLimits): void {
+  const t = new TraceState({
+    ...limits,
+    find: undefined,
+    include: undefined,
+    exclude: undefined,
+    ignoreModules: undefined,
+    details: 2,
+    maxCalls: 4096,
+    maxDepth: 100,
+  });
+  const savedTape = tape, savedBase = base, savedMin = minBase;
+  const savedCur = cur, savedOwner = depthOwner, savedDepth = depthNow;
+  // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do.
+  const tp = new Tape<TraceState>(0, 64);
+  tape = tp;
+  base = minBase = 0;
+  t.tape = tp;
+  t.slot = 0;
+  tp.traces[0] = t;
+  tp.active = 1;
+  const rd = t.redaction;
+  // Functions 0–3 of the function table, as nested() finds them once looked at: no secret.
+  if (rd !== null) for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
+  try {
+    let long = "warm up ";
+    while (long.length <= t.keepChars) long += long;
+    const values: unknown[] = [
+      1,
+      2.5,
+      "a",
+      long,
+      { a: 1, b: "b" },
+      [1, 2, 3],
+      new WarmValue(),
+      true,
+      undefined,
+      null,
+      warmFunction,
+      -1,
+      "b",
+      [],
+    ];
+    const n = values.length;
+    // A root call when no trace records (the process trace is not set yet): left out.
+    cur = -1;
+    R.x(R.e1(0, 1, 1));
+    const root = newRow(tp, t, 0, -1, -1, OPEN, undefined, 0);
+    tp.start[root] = now();
+    enter(root, 1);
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < n; i++) {
+        const a = values[i], b = values[(i + 1) % n], c = values[(i + 5) % n];
+        let h = R.e1(0, 1, a);
+        R.r(h, b);
+        R.x(h);
+        h = R.e2(0, 2, b, a);
+        const h2 = R.e3(0, 3, c, a, b);
+        R.r(h2, c);
+        R.x(h2);
+        R.r(h, a);
+        R.x(h);
+        h = R.en(0, 1, [a, b, c, a]);
+        R.r(h, c);
+        R.x(h);
+        h = R.e0(0, 2);
+        R.x(h);
+        // A call that throws (its arguments described in full then: details.ts).
+        h = R.e1(0, 3, c);
+        R.t(h, values[i]);
+        R.x(h);
+      }
+    }
+    R.x(root);
+  } finally {
+    tape = savedTape;
+    base = savedBase;
+    minBase = savedMin;
+    cur = savedCur;
+    depthOwner = savedOwner;
+    depthNow = savedDepth;
+    kept = 0;
+    keeping = 0;
+    keptA1 = keptA2 = undefined;
+    keptMore = 0;
+    clipFrom = null;
+    clipTo = "";
+    clipKeep = 0;
+    lastRethrown = undefined;
+  }
+}
+
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
 export const R = {
   /** True while any trace records; instrumented functions skip everything else when false. */
@@ -1245,6 +1362,14 @@ export const R = {
    */
   startTrace(limits: TraceLimits = {}): TraceState {
     const t = new TraceState(limits);
+    if (warmPending) {
+      warmPending = false;
+      try {
+        warmUp(limits);
+      } catch {
+        // Only a warm-up: the trace records as without it.
+      }
+    }
     attachTrace(t);
     tracesStarted++;
     return t;
