@@ -1185,7 +1185,7 @@ function warmFunction(): void {}
  * own, then put back every variable they moved: nothing of it is seen after (no program code
  * runs; the caches it fills are keyed by tph's own values or hold what any trace would compute).
  */
-function warmUp(limits: TraceLimits): void {
+export function warmUp(limits: TraceLimits): void {
   const t = new TraceState({
     ...limits,
     find: undefined,
@@ -1208,7 +1208,7 @@ function warmUp(limits: TraceLimits): void {
   tp.active = 1;
   const rd = t.redaction;
   // Functions 0–3 of the function table, as nested() finds them once looked at: no secret.
-  if (rd !== null) for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
+  if (rd !== null) { for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT; }
   try {
     let long = "warm up ";
     while (long.length <= t.keepChars) long += long;
@@ -1229,9 +1229,8 @@ function warmUp(limits: TraceLimits): void {
       [],
     ];
     const n = values.length;
-    // A root call when no trace records (the process trace is not set yet): left out.
-    cur = -1;
-    R.x(R.e1(0, 1, 1));
+    // A root call's look-up (record): no tape.
+    tapeOf(-1);
     const root = newRow(tp, t, 0, -1, -1, OPEN, undefined, 0);
     tp.start[root] = now();
     enter(root, 1);

@@ -1,0 +1,78 @@
+// The recorder's warm-up (recorder.ts, warmUp: its paths run on a scratch tape before the first
+// trace, on JavaScriptCore) leaves nothing behind: a trace recorded after it is the same as one
+// recorded before it, whatever the recorder was doing when it ran.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { instrument } from "../../../src/program/instrument/instrument.ts";
+import { runtime, warmUp } from "../../../src/program/recorder/recorder.ts";
+import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
+import type { TraceLimits } from "../../../src/run_file/limits.ts";
+import type { RunJSON } from "../../../src/types.ts";
+
+const SOURCE = `
+export class Token { constructor(t) { this.type = t; } }
+export function leaf(x) { return x; }
+export function around(f) { leaf(1); f(); return leaf(2); }
+export function pair(a, b) { return [a, b]; }
+export function three(a, b, c) { return { a, b, c }; }
+export function five(a, b, c, d, e) { return e; }
+export function fails(x) { throw new Error("no " + x); }
+export function work(n) {
+  for (let i = 0; i < n; i++) {
+    leaf(i);
+    leaf("s" + (i % 3));
+    pair(new Token("t"), [i]);
+    three(i, "x".repeat(300), { i });
+    five(1, 2.5, null, undefined, new Token(i));
+    try { fails(i); } catch {}
+  }
+  return n;
+}
+`;
+
+/** The run without times. */
+function plain(run: RunJSON): unknown {
+  return JSON.parse(
+    JSON.stringify(run, (k, v) => (/time|duration|_ms$|^id$|^start/.test(k) ? undefined : v)),
+  );
+}
+
+Deno.test("warm-up: a trace recorded after it is the one recorded before it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-warm-"));
+  try {
+    const file = join(dir, "m.mjs");
+    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
+    const m = await import(file);
+    const rt = runtime();
+    const traced = (limits: TraceLimits, warm: boolean): RunJSON => {
+      const t = rt.startTrace({ maxCalls: 10_000, ...limits });
+      rt.setProcessTrace(t);
+      try {
+        m.work(30);
+        // In the middle of a recorded call, as at a trace() block's start in a program.
+        m.around(() => {
+          if (warm) warmUp(limits);
+        });
+        m.work(30);
+      } finally {
+        t.active = false;
+        rt.setProcessTrace(null);
+        rt.detach(t);
+      }
+      return traceToJSON(t, null);
+    };
+    for (const limits of [{ details: 2 }, { details: "all" as const }, { maxDepth: 1 }]) {
+      const before = traced(limits, false);
+      const started = rt.tracesStarted();
+      const after = traced(limits, true);
+      assert.equal(rt.tracesStarted(), started + 1);
+      assert.ok(before.call_count > ("maxDepth" in limits ? 1 : 200), `${before.call_count}`);
+      assert.deepEqual(plain(after), plain(before), JSON.stringify(limits));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
