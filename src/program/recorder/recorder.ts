@@ -214,6 +214,32 @@ function rootTrace(id: number): TraceState | null {
 // when no trace can record any more.
 const FAST_CLOCK_AFTER = 20_000;
 const FAST_CLOCK_ROOM = 100_000;
+/** Recorded calls of a trace after which the warm-up runs (warmUp), when it does. */
+const WARM_AFTER = 256;
+/**
+ * The count of a trace's calls at which `counted` is called (record, nested): WARM_AFTER while
+ * the warm-up waits (the first trace to get there runs it: all others have fewer calls), then
+ * FAST_CLOCK_AFTER.
+ */
+let countMark = FAST_CLOCK_AFTER;
+
+/** Trace `t` recorded `countMark` calls. */
+function counted(t: TraceState): void {
+  if (countMark === WARM_AFTER) {
+    countMark = FAST_CLOCK_AFTER;
+    if (warmLimits !== null) {
+      const limits = warmLimits;
+      warmLimits = null;
+      try {
+        warmUp(limits);
+      } catch {
+        // Only a warm-up: the trace records as without it.
+      }
+    }
+    return;
+  }
+  if (t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) startFastClock();
+}
 
 /** A trace just filled up: stop the clock thread when no trace on the tape has room left. */
 function traceFull(): void {
@@ -1084,9 +1110,7 @@ function record(
   const h = tp.base + row;
   if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
   if (t.wrapperPending) depth = wrapperRow(t, row);
-  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
-    startFastClock();
-  }
+  if (++t.count === countMark) counted(t);
   tp.start[row] = now();
   enter(h, depth);
   if (watchNext !== null) watchCall(h);
@@ -1151,9 +1175,7 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
     args = a0;
   } else args = keepArgs(t, id, n, a0, a1, a2, undefined);
   const row = newRow(tp, t, id, p, p, OPEN, args, kept);
-  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
-    startFastClock();
-  }
+  if (++t.count === countMark) counted(t);
   tp.start[row] = now();
   const h = tp.base + row;
   enter(h, depth);
@@ -1161,14 +1183,17 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
 }
 
 /**
- * Whether the recorder's hot paths run once on a scratch tape before the first trace starts
- * (warmUp): on JavaScriptCore only (Bun, the binary), where a path or value type first met after
+ * Whether the recorder's hot paths are to run once on a scratch tape, once a trace recorded
+ * WARM_AFTER calls (warmUp: a short program pays nothing for it): on JavaScriptCore only (Bun, the binary), where a path or value type first met after
  * a function was optimized exits its code (~100 times) and has it compiled again: marked every
  * call made ~3,400 such exits and ~20 optimizing compiles of tph's functions (FTL: 30–120 ms of
  * compiler-thread CPU each, counted in the program's process) during its first render.
  */
 // deno-lint-ignore no-explicit-any
 let warmPending = (globalThis as any).Bun !== undefined;
+
+/** The options of the first trace started, until the warm-up runs with them. */
+let warmLimits: TraceLimits | null = null;
 
 /** A class of the warm-up's own (a summary by class name: details.ts, briefIndex). */
 class WarmValue {
@@ -1361,13 +1386,11 @@ export const R = {
    */
   startTrace(limits: TraceLimits = {}): TraceState {
     const t = new TraceState(limits);
+    // The first trace's options, for the warm-up once a trace has recorded WARM_AFTER calls.
     if (warmPending) {
       warmPending = false;
-      try {
-        warmUp(limits);
-      } catch {
-        // Only a warm-up: the trace records as without it.
-      }
+      warmLimits = limits;
+      countMark = WARM_AFTER;
     }
     attachTrace(t);
     tracesStarted++;
