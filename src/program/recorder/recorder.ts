@@ -216,6 +216,8 @@ const FAST_CLOCK_AFTER = 20_000;
 const FAST_CLOCK_ROOM = 100_000;
 /** Recorded calls of a trace after which the warm-up runs (warmUp), when it does. */
 const WARM_AFTER = 256;
+/** Past this many, a warm-up put off (counted) is left out. */
+const WARM_BEFORE = 4096;
 /**
  * The count of a trace's calls at which `counted` is called (record, nested): WARM_AFTER while
  * the warm-up waits (the first trace to get there runs it: all others have fewer calls), then
@@ -231,12 +233,17 @@ function counted(t: TraceState): void {
     // objects would widen what the engine assumed of its values (fib: +9% CPU a call).
     if (warmLimits !== null && t.tape.texts.count !== 0) {
       const limits = warmLimits;
-      warmLimits = null;
+      let ran = true;
       try {
-        warmUp(limits);
+        ran = warmUp(limits);
       } catch {
         // Only a warm-up: the trace records as without it.
       }
+      // A call watched for its end (tests) right now: a little later (the first trace to get
+      // there runs it: the others have fewer calls than this one).
+      if (!ran && finder === null && testRoot === null && t.count < WARM_BEFORE) {
+        countMark = t.count + 16;
+      } else warmLimits = null;
     }
     return;
   }
@@ -1212,7 +1219,10 @@ function warmFunction(): void {}
  * own, then put back every variable they moved: nothing of it is seen after (no program code
  * runs; the caches it fills are keyed by tph's own values or hold what any trace would compute).
  */
-export function warmUp(limits: TraceLimits): void {
+export function warmUp(limits: TraceLimits): boolean {
+  // Not while values are looked for (--find), tests run (their calls go to their traces) or a
+  // call is watched for (its next call would be the warm-up's).
+  if (finder !== null || testRoot !== null || watchNext !== null) return false;
   const t = new TraceState({
     ...limits,
     find: undefined,
@@ -1225,10 +1235,13 @@ export function warmUp(limits: TraceLimits): void {
   });
   const savedTape = tape, savedBase = base, savedMin = minBase;
   const savedCur = cur, savedOwner = depthOwner, savedDepth = depthNow;
-  // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do.
-  const tp = new Tape<TraceState>(0, 64);
+  // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do. Its
+  // handles are past any live one (the current tape's rows stay below MAX_ROWS), so no look-up
+  // by handle (external calls, promises returned, lent or watched calls, the full trace's open
+  // call) finds one of them.
+  const tp = new Tape<TraceState>(tape.base + MAX_ROWS + 1, 64);
   tape = tp;
-  base = minBase = 0;
+  base = minBase = tp.base;
   t.tape = tp;
   t.slot = 0;
   tp.traces[0] = t;
@@ -1258,8 +1271,8 @@ export function warmUp(limits: TraceLimits): void {
     const n = values.length;
     // A root call's look-up (record): no tape.
     tapeOf(-1);
-    const root = newRow(tp, t, 0, -1, -1, OPEN, undefined, 0);
-    tp.start[root] = now();
+    const root = tp.base + newRow(tp, t, 0, -1, -1, OPEN, undefined, 0);
+    tp.start[0] = now();
     enter(root, 1);
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < n; i++) {
@@ -1301,6 +1314,7 @@ export function warmUp(limits: TraceLimits): void {
     clipKeep = 0;
     lastRethrown = undefined;
   }
+  return true;
 }
 
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
