@@ -21,7 +21,7 @@ import {
 } from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import process from "../../platform/node_process.ts";
-import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
+import { idleFastClock, now, startFastClock, stopFastClock, takeOutSince } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
@@ -1223,6 +1223,8 @@ export function warmUp(limits: TraceLimits): boolean {
   // Not while values are looked for (--find), tests run (their calls go to their traces) or a
   // call is watched for (its next call would be the warm-up's).
   if (finder !== null || testRoot !== null || watchNext !== null) return false;
+  // Its time is no call's: taken out of the clock when it ends (every open call's, the traces').
+  const from = now();
   const t = new TraceState({
     ...limits,
     find: undefined,
@@ -1313,6 +1315,7 @@ export function warmUp(limits: TraceLimits): boolean {
     clipTo = "";
     clipKeep = 0;
     lastRethrown = undefined;
+    takeOutSince(from);
   }
   return true;
 }

@@ -78,3 +78,41 @@ Deno.test("warm-up: a trace recorded after it is the one recorded before it", as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+Deno.test("warm-up: its time is in no call's (taken out of the clock)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-warm-"));
+  try {
+    const file = join(dir, "m.mjs");
+    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
+    const m = await import(file);
+    const rt = runtime();
+    const t = rt.startTrace({ maxCalls: 10_000 });
+    rt.setProcessTrace(t);
+    let took = 0;
+    try {
+      m.work(3);
+      m.around(() => {
+        const at = performance.now();
+        // Made long enough to see whatever the machine's load: the warm-up and a wait inside it.
+        while (performance.now() - at < 30) warmUp({});
+        took = performance.now() - at;
+      });
+      m.work(3);
+    } finally {
+      t.active = false;
+      rt.setProcessTrace(null);
+      rt.detach(t);
+    }
+    const run = traceToJSON(t, null);
+    const roots = run.trace;
+    const around = roots.find((c) => c.name === "around")!;
+    assert.ok(took >= 30, `${took}`);
+    // around's own work is microseconds: the 30 ms of warm-ups inside it are not counted.
+    assert.ok(around.elapsed_ms! < 10, JSON.stringify(around.elapsed_ms));
+    // The calls after it start after it ended (the clock never goes back).
+    const after = roots[roots.indexOf(around) + 1];
+    assert.ok(after.start_ms >= around.start_ms + around.elapsed_ms!, JSON.stringify(after));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
