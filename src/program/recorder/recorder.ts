@@ -1210,6 +1210,18 @@ class WarmValue {
   s = "w";
 }
 
+/** The record of the warm-up's function with a secret parameter (warmUp). */
+const WARM_SECRET: FunctionRecord = {
+  qualname: "warm",
+  kind: "function",
+  file: "",
+  module: "",
+  line: 0,
+  column: 0,
+  flags: 0,
+  params: ["token", "text"],
+};
+
 /** A named function (keep stores it as it is). */
 function warmFunction(): void {}
 
@@ -1249,8 +1261,14 @@ export function warmUp(limits: TraceLimits): boolean {
   tp.traces[0] = t;
   tp.active = 1;
   const rd = t.redaction;
-  // Functions 0–3 of the function table, as nested() finds them once looked at: no secret.
-  if (rd !== null) { for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT; }
+  // Functions 0–3 of the function table, as nested() finds them once looked at: no secret; 4 as
+  // one with a secret parameter (marked's `token`), 5 as one whose name is (a return redacted).
+  if (rd !== null) {
+    for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
+    // Its first parameter secret, its second not (as Redaction.info finds a function's).
+    rd.info(4, WARM_SECRET);
+    rd.fns[5] = LOOKED_AT | SECRET_RETURN;
+  }
   try {
     let long = "warm up ";
     while (long.length <= t.keepChars) long += long;
@@ -1269,7 +1287,22 @@ export function warmUp(limits: TraceLimits): boolean {
       -1,
       "b",
       [],
+      // An object without a prototype (marked returns 26,000), arrays of objects and strings.
+      { __proto__: null, k: "v" },
+      [{ a: 1 }, { a: 2 }],
+      ["x", "y"],
     ];
+    // Arrays made as a program makes them, not as literals of constants (copied on write: a
+    // kind of their own to the engine), of numbers whole and not, and of strings.
+    const made: unknown[][] = [[], [], []];
+    for (let i = 0; i < 3; i++) {
+      made[0][i] = i;
+      made[1][i] = i + 0.5;
+      made[2][i] = long;
+    }
+    values[values.length] = made[0];
+    values[values.length] = made[1];
+    values[values.length] = made[2];
     const n = values.length;
     // A root call's look-up (record): no tape.
     tapeOf(-1);
@@ -1297,6 +1330,16 @@ export function warmUp(limits: TraceLimits): boolean {
         h = R.e1(0, 3, c);
         R.t(h, values[i]);
         R.x(h);
+        if (rd !== null) {
+          h = R.e2(0, 4, a, c);
+          R.r(h, b);
+          R.x(h);
+          h = R.e1(0, 5, b);
+          R.r(h, a);
+          R.x(h);
+          // Its handle is the scratch tape's: no later call's return is redacted for it.
+          secretReturns.delete(h);
+        }
       }
     }
     R.x(root);
