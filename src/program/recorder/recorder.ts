@@ -1272,6 +1272,7 @@ export function warmUp(limits: TraceLimits): boolean {
   try {
     let long = "warm up ";
     while (long.length <= t.keepChars) long += long;
+    const one = long.length > 0 ? 1 : 0;
     const values: unknown[] = [
       1,
       2.5,
@@ -1291,18 +1292,12 @@ export function warmUp(limits: TraceLimits): boolean {
       { __proto__: null, k: "v" },
       [{ a: 1 }, { a: 2 }],
       ["x", "y"],
+      // Arrays made as a program makes them, not literals of constants (copied on write: a kind
+      // of their own to the engine), of numbers whole and not, and of strings.
+      [one, one + 1, one + 2],
+      [one + 0.5, one + 1.5],
+      [long, "" + one],
     ];
-    // Arrays made as a program makes them, not as literals of constants (copied on write: a
-    // kind of their own to the engine), of numbers whole and not, and of strings.
-    const made: unknown[][] = [[], [], []];
-    for (let i = 0; i < 3; i++) {
-      made[0][i] = i;
-      made[1][i] = i + 0.5;
-      made[2][i] = long;
-    }
-    values[values.length] = made[0];
-    values[values.length] = made[1];
-    values[values.length] = made[2];
     const n = values.length;
     // A root call's look-up (record): no tape.
     tapeOf(-1);
