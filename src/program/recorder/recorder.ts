@@ -1227,6 +1227,41 @@ const WARM_SECRET: FunctionRecord = {
 function warmFunction(): void {}
 
 /**
+ * The warm-up's values (warmUp): numbers, strings short and past `keepChars`, objects, arrays,
+ * a class, a function.
+ */
+function warmValues(keepChars: number): unknown[] {
+  let long = "warm up ";
+  while (long.length <= keepChars) long += long;
+  const one = long.length > 0 ? 1 : 0;
+  return [
+    1,
+    2.5,
+    "a",
+    long,
+    { a: 1, b: "b" },
+    [1, 2, 3],
+    new WarmValue(),
+    true,
+    undefined,
+    null,
+    warmFunction,
+    -1,
+    "b",
+    [],
+    // An object without a prototype (marked returns 26,000), arrays of objects and strings.
+    { __proto__: null, k: "v" },
+    [{ a: 1 }, { a: 2 }],
+    ["x", "y"],
+    // Arrays made as a program makes them, not literals of constants (copied on write: a kind
+    // of their own to the engine), of numbers whole and not, and of strings.
+    [one, one + 1, one + 2],
+    [one + 0.5, one + 1.5],
+    [long, "" + one],
+  ];
+}
+
+/**
  * Run the recording paths (nested and begin, the return and exit paths, summaries past the
  * detail budget, long strings, lists of arguments) on calls of a scratch trace on a tape of its
  * own, then put back every variable they moved: nothing of it is seen after (no program code
@@ -1271,34 +1306,7 @@ export function warmUp(limits: TraceLimits): boolean {
     rd.fns[5] = LOOKED_AT | SECRET_RETURN;
   }
   try {
-    let long = "warm up ";
-    while (long.length <= t.keepChars) long += long;
-    const one = long.length > 0 ? 1 : 0;
-    const values: unknown[] = [
-      1,
-      2.5,
-      "a",
-      long,
-      { a: 1, b: "b" },
-      [1, 2, 3],
-      new WarmValue(),
-      true,
-      undefined,
-      null,
-      warmFunction,
-      -1,
-      "b",
-      [],
-      // An object without a prototype (marked returns 26,000), arrays of objects and strings.
-      { __proto__: null, k: "v" },
-      [{ a: 1 }, { a: 2 }],
-      ["x", "y"],
-      // Arrays made as a program makes them, not literals of constants (copied on write: a kind
-      // of their own to the engine), of numbers whole and not, and of strings.
-      [one, one + 1, one + 2],
-      [one + 0.5, one + 1.5],
-      [long, "" + one],
-    ];
+    const values = warmValues(t.keepChars);
     const n = values.length;
     // A root call's look-up (record): no tape.
     tapeOf(-1);
