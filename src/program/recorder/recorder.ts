@@ -1285,6 +1285,9 @@ export function warmUp(limits: TraceLimits): boolean {
   });
   const savedTape = tape, savedBase = base, savedMin = minBase;
   const savedCur = cur, savedOwner = depthOwner, savedDepth = depthNow;
+  // The error a call last threw (an uncaught error's check: node_uncaught.ts): the warm-up may run
+  // in a call a finally block makes while that error goes up.
+  const savedRethrown = lastRethrown;
   // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do. Its
   // handles are past any live one (the current tape's rows stay below MAX_ROWS), so no look-up
   // by handle (external calls, promises returned, lent or watched calls, the full trace's open
@@ -1361,7 +1364,7 @@ export function warmUp(limits: TraceLimits): boolean {
     clipFrom = null;
     clipTo = "";
     clipKeep = 0;
-    lastRethrown = undefined;
+    lastRethrown = savedRethrown;
     takeOutSince(from);
   }
   return true;

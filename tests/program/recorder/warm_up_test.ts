@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
-import { runtime, warmUp } from "../../../src/program/recorder/recorder.ts";
+import { rethrownLast, runtime, warmUp } from "../../../src/program/recorder/recorder.ts";
 import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
 import type { RunJSON } from "../../../src/types.ts";
@@ -112,6 +112,36 @@ Deno.test("warm-up: its time is in no call's (taken out of the clock)", async ()
     // The calls after it start after it ended (the clock never goes back).
     const after = roots[roots.indexOf(around) + 1];
     assert.ok(after.start_ms >= around.start_ms + around.elapsed_ms!, JSON.stringify(after));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("warm-up: the error a call last threw stays the one known (uncaught errors)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-warm-"));
+  try {
+    const file = join(dir, "m.mjs");
+    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
+    const m = await import(file);
+    const rt = runtime();
+    const t = rt.startTrace({ maxCalls: 10_000 });
+    rt.setProcessTrace(t);
+    let caught: unknown = undefined;
+    try {
+      try {
+        m.fails(1);
+      } catch (e) {
+        caught = e;
+      }
+      // As when the warm-up runs in a call a finally block makes while the error goes up.
+      assert.ok(rethrownLast(caught));
+      warmUp({});
+      assert.ok(rethrownLast(caught));
+    } finally {
+      t.active = false;
+      rt.setProcessTrace(null);
+      rt.detach(t);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
