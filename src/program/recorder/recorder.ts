@@ -1223,6 +1223,17 @@ const WARM_SECRET: FunctionRecord = {
   params: ["token", "text"],
 };
 
+/**
+ * The warm-up's functions as its trace's redaction finds them: 0–3 looked at, no secret (as
+ * nested() finds them); 4 with a secret parameter (marked's `token`), its second not (as
+ * Redaction.info finds a function's); 5 with a secret name (its return redacted).
+ */
+function warmSecrets(rd: Redaction): void {
+  for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
+  rd.info(4, WARM_SECRET);
+  rd.fns[5] = LOOKED_AT | SECRET_RETURN;
+}
+
 /** A named function (keep stores it as it is). */
 function warmFunction(): void {}
 
@@ -1300,14 +1311,7 @@ export function warmUp(limits: TraceLimits): boolean {
   tp.traces[0] = t;
   tp.active = 1;
   const rd = t.redaction;
-  // Functions 0–3 of the function table, as nested() finds them once looked at: no secret; 4 as
-  // one with a secret parameter (marked's `token`), 5 as one whose name is (a return redacted).
-  if (rd !== null) {
-    for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
-    // Its first parameter secret, its second not (as Redaction.info finds a function's).
-    rd.info(4, WARM_SECRET);
-    rd.fns[5] = LOOKED_AT | SECRET_RETURN;
-  }
+  if (rd !== null) warmSecrets(rd);
   try {
     const values = warmValues(t.keepChars);
     const n = values.length;
