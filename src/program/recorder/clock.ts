@@ -31,10 +31,11 @@ let worker: Worker | null = null;
 const builtin: (name: string) => any = (process as any).getBuiltinModule.bind(process);
 
 /**
- * The latest time `now` gave, in a typed array: a module's `let` holding a fraction made V8 box
- * every value written (a heap number per read).
+ * The latest time `now` gave, and (at 1) the time taken out of the clock (takeOutSince), in a
+ * typed array: a module's `let` holding a fraction made V8 box every value written (a heap number
+ * per read).
  */
-const latest = new Float64Array(1);
+const latest = new Float64Array(2);
 
 /**
  * Current time in ms, in the time base of `performance.now()`, never earlier than the time it
@@ -45,9 +46,24 @@ export function now(): number {
   let v = 0;
   if (shared !== null) v = shared[0];
   if (v === 0) v = performanceNow();
+  v -= latest[1];
   if (v < latest[0]) return latest[0];
   latest[0] = v;
   return v;
+}
+
+/**
+ * Take the time since `from` (a time `now` gave) out of the clock: the times given after it are
+ * as if that time had not passed (the recorder's warm-up: its time is no call's). Times given
+ * before stay as they were.
+ */
+export function takeOutSince(from: number): void {
+  let v = 0;
+  if (shared !== null) v = shared[0];
+  if (v === 0) v = performanceNow();
+  v -= latest[1];
+  if (v > from) latest[1] += v - from;
+  latest[0] = from;
 }
 
 // The thread writes the time only when it moved by half a microsecond: each write takes the

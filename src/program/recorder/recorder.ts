@@ -21,7 +21,7 @@ import {
 } from "../../abi.ts";
 import { externalKey, type FunctionRecord, functionRecord, registerModule } from "./functions.ts";
 import process from "../../platform/node_process.ts";
-import { idleFastClock, now, startFastClock, stopFastClock } from "./clock.ts";
+import { idleFastClock, now, startFastClock, stopFastClock, takeOutSince } from "./clock.ts";
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
@@ -214,6 +214,42 @@ function rootTrace(id: number): TraceState | null {
 // when no trace can record any more.
 const FAST_CLOCK_AFTER = 20_000;
 const FAST_CLOCK_ROOM = 100_000;
+/** Recorded calls of a trace after which the warm-up runs (warmUp), when it does. */
+const WARM_AFTER = 256;
+/** Past this many, a warm-up put off (counted) is left out. */
+const WARM_BEFORE = 4096;
+/**
+ * The count of a trace's calls at which `counted` is called (record, nested): WARM_AFTER while
+ * the warm-up waits (the first trace to get there runs it: all others have fewer calls), then
+ * FAST_CLOCK_AFTER.
+ */
+let countMark = FAST_CLOCK_AFTER;
+
+/** Trace `t` recorded `countMark` calls. */
+function counted(t: TraceState): void {
+  // The warm-up waits (at WARM_AFTER calls, or put off below: then another count).
+  if (countMark !== FAST_CLOCK_AFTER) {
+    countMark = FAST_CLOCK_AFTER;
+    // Not for a program whose calls kept no text yet (numbers: fib): the warm-up's strings and
+    // objects would widen what the engine assumed of its values (fib: +9% CPU a call).
+    if (warmLimits !== null && t.tape.texts.count !== 0) {
+      const limits = warmLimits;
+      let ran = true;
+      try {
+        ran = warmUp(limits);
+      } catch {
+        // Only a warm-up: the trace records as without it.
+      }
+      // A call watched for its end (tests) right now: a little later (the first trace to get
+      // there runs it: the others have fewer calls than this one).
+      if (!ran && finder === null && testRoot === null && t.count < WARM_BEFORE) {
+        countMark = t.count + 16;
+      } else warmLimits = null;
+    }
+    return;
+  }
+  if (t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) startFastClock();
+}
 
 /** A trace just filled up: stop the clock thread when no trace on the tape has room left. */
 function traceFull(): void {
@@ -1084,9 +1120,7 @@ function record(
   const h = tp.base + row;
   if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
   if (t.wrapperPending) depth = wrapperRow(t, row);
-  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
-    startFastClock();
-  }
+  if (++t.count === countMark) counted(t);
   tp.start[row] = now();
   enter(h, depth);
   if (watchNext !== null) watchCall(h);
@@ -1151,13 +1185,193 @@ function nested(id: number, n: number, a0: unknown, a1: unknown, a2: unknown): n
     args = a0;
   } else args = keepArgs(t, id, n, a0, a1, a2, undefined);
   const row = newRow(tp, t, id, p, p, OPEN, args, kept);
-  if (++t.count === FAST_CLOCK_AFTER && t.capacity - FAST_CLOCK_AFTER >= FAST_CLOCK_ROOM) {
-    startFastClock();
-  }
+  if (++t.count === countMark) counted(t);
   tp.start[row] = now();
   const h = tp.base + row;
   enter(h, depth);
   return h;
+}
+
+/**
+ * Whether the recorder's hot paths are to run once on a scratch tape, once a trace recorded
+ * WARM_AFTER calls (warmUp: a short program pays nothing for it): on JavaScriptCore only (Bun, the binary), where a path or value type first met after
+ * a function was optimized exits its code (~100 times) and has it compiled again: marked every
+ * call made ~3,400 such exits and ~20 optimizing compiles of tph's functions (FTL: 30–120 ms of
+ * compiler-thread CPU each, counted in the program's process) during its first render.
+ */
+// deno-lint-ignore no-explicit-any
+let warmPending = (globalThis as any).Bun !== undefined;
+
+/** The options of the first trace started, until the warm-up runs with them. */
+let warmLimits: TraceLimits | null = null;
+
+/** A class of the warm-up's own (a summary by class name: details.ts, briefIndex). */
+class WarmValue {
+  n = 1;
+  s = "w";
+}
+
+/** The record of the warm-up's function with a secret parameter (warmUp). */
+const WARM_SECRET: FunctionRecord = {
+  qualname: "warm",
+  kind: "function",
+  file: "",
+  module: "",
+  line: 0,
+  column: 0,
+  flags: 0,
+  params: ["token", "text"],
+};
+
+/**
+ * The warm-up's functions as its trace's redaction finds them: 0–3 looked at, no secret (as
+ * nested() finds them); 4 with a secret parameter (marked's `token`), its second not (as
+ * Redaction.info finds a function's); 5 with a secret name (its return redacted).
+ */
+function warmSecrets(rd: Redaction): void {
+  for (let id = 0; id < 4; id++) rd.fns[id] = LOOKED_AT;
+  rd.info(4, WARM_SECRET);
+  rd.fns[5] = LOOKED_AT | SECRET_RETURN;
+}
+
+/** A named function (keep stores it as it is). */
+function warmFunction(): void {}
+
+/**
+ * The warm-up's values (warmUp): numbers, strings short and past `keepChars`, objects, arrays,
+ * a class, a function.
+ */
+function warmValues(keepChars: number): unknown[] {
+  let long = "warm up ";
+  while (long.length <= keepChars) long += long;
+  const one = long.length > 0 ? 1 : 0;
+  return [
+    1,
+    2.5,
+    "a",
+    long,
+    { a: 1, b: "b" },
+    [1, 2, 3],
+    new WarmValue(),
+    true,
+    undefined,
+    null,
+    warmFunction,
+    -1,
+    "b",
+    [],
+    // An object without a prototype (marked returns 26,000), arrays of objects and strings.
+    { __proto__: null, k: "v" },
+    [{ a: 1 }, { a: 2 }],
+    ["x", "y"],
+    // Arrays made as a program makes them, not literals of constants (copied on write: a kind
+    // of their own to the engine), of numbers whole and not, and of strings.
+    [one, one + 1, one + 2],
+    [one + 0.5, one + 1.5],
+    [long, "" + one],
+  ];
+}
+
+/**
+ * Run the recording paths (nested and begin, the return and exit paths, summaries past the
+ * detail budget, long strings, lists of arguments) on calls of a scratch trace on a tape of its
+ * own, then put back every variable they moved: nothing of it is seen after (no program code
+ * runs; the caches it fills are keyed by tph's own values or hold what any trace would compute).
+ */
+export function warmUp(limits: TraceLimits): boolean {
+  // Not while values are looked for (--find), tests run (their calls go to their traces) or a
+  // call is watched for (its next call would be the warm-up's).
+  if (finder !== null || testRoot !== null || watchNext !== null) return false;
+  // Its time is no call's: taken out of the clock when it ends (every open call's, the traces').
+  const from = now();
+  const t = new TraceState({
+    ...limits,
+    find: undefined,
+    include: undefined,
+    exclude: undefined,
+    ignoreModules: undefined,
+    details: 2,
+    maxCalls: 4096,
+    maxDepth: 100,
+  });
+  const savedTape = tape, savedBase = base, savedMin = minBase;
+  const savedCur = cur, savedOwner = depthOwner, savedDepth = depthNow;
+  // The error a call last threw (an uncaught error's check: node_uncaught.ts): the warm-up may run
+  // in a call a finally block makes while that error goes up.
+  const savedRethrown = lastRethrown;
+  // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do. Its
+  // handles are past any live one (the current tape's rows stay below MAX_ROWS), so no look-up
+  // by handle (external calls, promises returned, lent or watched calls, the full trace's open
+  // call) finds one of them.
+  const tp = new Tape<TraceState>(tape.base + MAX_ROWS + 1, 64);
+  tape = tp;
+  base = minBase = tp.base;
+  t.tape = tp;
+  t.slot = 0;
+  tp.traces[0] = t;
+  tp.active = 1;
+  const rd = t.redaction;
+  if (rd !== null) warmSecrets(rd);
+  try {
+    const values = warmValues(t.keepChars);
+    const n = values.length;
+    // A root call's look-up (record): no tape.
+    tapeOf(-1);
+    const root = tp.base + newRow(tp, t, 0, -1, -1, OPEN, undefined, 0);
+    tp.start[0] = now();
+    enter(root, 1);
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < n; i++) {
+        const a = values[i], b = values[(i + 1) % n], c = values[(i + 5) % n];
+        let h = R.e1(0, 1, a);
+        R.r(h, b);
+        R.x(h);
+        h = R.e2(0, 2, b, a);
+        const h2 = R.e3(0, 3, c, a, b);
+        R.r(h2, c);
+        R.x(h2);
+        R.r(h, a);
+        R.x(h);
+        h = R.en(0, 1, [a, b, c, a]);
+        R.r(h, c);
+        R.x(h);
+        h = R.e0(0, 2);
+        R.x(h);
+        // A call that throws (its arguments described in full then: details.ts).
+        h = R.e1(0, 3, c);
+        R.t(h, values[i]);
+        R.x(h);
+        if (rd !== null) {
+          h = R.e2(0, 4, a, c);
+          R.r(h, b);
+          R.x(h);
+          h = R.e1(0, 5, b);
+          R.r(h, a);
+          R.x(h);
+          // Its handle is the scratch tape's: no later call's return is redacted for it.
+          secretReturns.delete(h);
+        }
+      }
+    }
+    R.x(root);
+  } finally {
+    tape = savedTape;
+    base = savedBase;
+    minBase = savedMin;
+    cur = savedCur;
+    depthOwner = savedOwner;
+    depthNow = savedDepth;
+    kept = 0;
+    keeping = 0;
+    keptA1 = keptA2 = undefined;
+    keptMore = 0;
+    clipFrom = null;
+    clipTo = "";
+    clipKeep = 0;
+    lastRethrown = savedRethrown;
+    takeOutSince(from);
+  }
+  return true;
 }
 
 /** The object instrumented code calls. Method names are short: they appear in emitted code. */
@@ -1245,6 +1459,12 @@ export const R = {
    */
   startTrace(limits: TraceLimits = {}): TraceState {
     const t = new TraceState(limits);
+    // The first trace's options, for the warm-up once a trace has recorded WARM_AFTER calls.
+    if (warmPending) {
+      warmPending = false;
+      warmLimits = limits;
+      countMark = WARM_AFTER;
+    }
     attachTrace(t);
     tracesStarted++;
     return t;
