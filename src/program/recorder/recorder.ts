@@ -31,8 +31,6 @@ import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./re
 import {
   apply,
   arrayJoin,
-  charCodeAt,
-  charCodeAtIntact,
   max,
   min,
   protoOf,
@@ -328,45 +326,28 @@ export function setStringIds(on: boolean): void {
 
 /**
  * String `s` (kept whole, or clipped: see keep) as stored: `-1 - k` for string `k` of the tape's
- * strings (Tape.strings; the writer makes its text, once a run of that index). The one kept last
- * of its length, or of its length and first and last characters, is found in its slot
- * (TraceState.lastStrings) and stored by the same index; any other is added. No look-up by its
- * characters' hash: the program's strings are mostly fresh copies (marked's are), and V8 hashes
- * each one again (100–250 ns a string kept; docs/performance.md, "strings as their index").
+ * strings (Tape.strings; the writer makes its text, and copies it when the index comes again). The
+ * string kept last of its length (by its low bits: TraceState.lastStrings) is compared, and when
+ * equal stored by the same index (the same string goes down a chain of calls, most often the same
+ * object); any other is added. No look-up by its characters' hash: the program's strings are
+ * mostly fresh copies, and V8 hashes each one again (100–250 ns a string; docs/performance.md,
+ * "strings as their index"), nor a second slot by its characters (reading them flattens a
+ * concatenation: marked's renders +7 ms each, no less for the writer).
  */
 function keepString(t: TraceState, s: string): number {
   let last = t.lastStrings;
   if (last === null) last = lastStrings(t);
-  const n = s.length, h = n & LAST_MASK;
+  const h = s.length & LAST_MASK;
   if (last[h] === s) return t.lastIds[h];
-  const c = n === 0 ? LAST_MASK + 1 : LAST_MASK + 2 +
-    ((n + charAt0(s, 0) * 7 + charAt0(s, n - 1) * 13) & BY_CHARS_MASK);
-  const ids = t.lastIds;
-  if (last[c] === s) {
-    last[h] = s;
-    return ids[h] = ids[c];
-  }
   const strings = t.tape.strings;
   const k = -1 - strings.length;
   strings[strings.length] = s;
-  last[h] = last[c] = s;
-  return ids[h] = ids[c] = k;
+  last[h] = s;
+  return t.lastIds[h] = k;
 }
 
-/**
- * `s.charCodeAt(i)`, called directly while String.prototype holds the built-in (on Bun a call
- * through the captured one costs ~30 ns more).
- */
-function charAt0(s: string, i: number): number {
-  return charCodeAtIntact() ? s.charCodeAt(i) : charCodeAt(s, i);
-}
-
-/**
- * Slots of TraceState.lastStrings by length (a power of two, less one), and then by length and
- * characters, past them.
- */
+/** Slots of TraceState.lastStrings, by length (a power of two, less one). */
 const LAST_MASK = 255;
-const BY_CHARS_MASK = 1023;
 /** The lastIds of a trace that stopped. */
 const NO_IDS = new Int32Array(0);
 
@@ -375,11 +356,8 @@ function lastStrings(t: TraceState): string[] {
   const last: string[] = [];
   // A string no string kept in its slot can be (its length is another's).
   last[0] = "-";
-  const n = LAST_MASK + BY_CHARS_MASK + 3;
-  for (let i = 1; i < n; i++) last[i] = "";
-  // The slot of "" (by characters) holds no string of its own until it is kept.
-  last[LAST_MASK + 1] = "-";
-  t.lastIds = new Int32Array(n);
+  for (let i = 1; i <= LAST_MASK; i++) last[i] = "";
+  t.lastIds = new Int32Array(LAST_MASK + 1);
   return t.lastStrings = last;
 }
 

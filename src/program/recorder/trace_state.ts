@@ -81,10 +81,9 @@ export class TraceState {
   /** The object briefIndex looked at last that is not a proxy (null: none). */
   briefObject: object | null = null;
   /**
-   * The string of each length (by its low bits), then of each length and first and last
-   * characters, kept last, and its index on the tape (see keepString): the same string often goes
-   * down a chain of calls (a parser's rest of its input), the same object, and one compared equal
-   * costs less than its hash.
+   * The string of each length (by its low bits) kept last, and its index on the tape (see
+   * keepString): the same string often goes down a chain of calls (a parser's rest of its input),
+   * the same object, and one compared equal costs less than its hash.
    */
   lastStrings: string[] | null = null;
   lastIds: Int32Array = new Int32Array(0);

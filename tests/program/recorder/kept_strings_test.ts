@@ -1,6 +1,5 @@
 // A kept string is stored as its index in its tape's strings (recorder.ts, keepString): the same
-// index for the string kept last of its length (or of its length and first and last characters),
-// a new one for any other; the writers make its text (its repr, scanned for secrets). With
+// index for the string kept last of its length, a new one for any other; the writers make its text (its repr, scanned for secrets). With
 // TPH_STRINGS=raw (setStringIds(false)) it is stored as it is (clipped). Each shows the same text.
 
 import assert from "node:assert/strict";
