@@ -25,21 +25,12 @@ import { idleFastClock, now, startFastClock, stopFastClock, takeOutSince } from 
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
-import {
-  clipString,
-  formatError,
-  keptCut,
-  repr,
-  reprBrief,
-  reprKept,
-  unnamedFunction,
-} from "./repr.ts";
+import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
 import { briefIndex, settleArgs } from "./details.ts";
 import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
   apply,
   arrayJoin,
-  charCodeAt,
   max,
   min,
   protoOf,
@@ -301,10 +292,9 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
     // whole: then as its repr with the match redacted.
     if (v.length < t.keepChars || t.scrubs === null || !t.scrubs.hits(v)) {
       const s = v.length > t.keepChars ? clipped(v, t.keepChars) : v;
-      const k = i < MARKED_ARGS && stringTexts ? keepString(t, s) : -1;
-      if (k < 0) return s;
+      if (i >= MARKED_ARGS || !stringIds) return s;
       kept |= 1 << i;
-      return k;
+      return keepString(t, s);
     }
   } else if (keepBrief) {
     if (i < MARKED_ARGS) {
@@ -360,108 +350,50 @@ function paramName(i: number): string | undefined {
 }
 
 /**
- * Whether kept strings are stored as texts (keepString): `TPH_STRINGS=texts`, read before the
- * program runs (benchmarks). Off, they are stored as they are and the writer makes their texts
- * (run_writer.ts, writeString): the look-ups cost the program more than they save the writer
- * (docs/performance.md, "strings as they are").
+ * Whether kept strings are stored by their index in the tape's strings (keepString), as by
+ * default, or as they are (`TPH_STRINGS=raw`, read before the program runs: benchmarks).
  */
-let stringTexts = process.env.TPH_STRINGS === "texts";
+let stringIds = process.env.TPH_STRINGS !== "raw";
 
-/** Set what `TPH_STRINGS` says (benchmarks, tests): true stores kept strings as texts. */
-export function setStringTexts(on: boolean): void {
-  stringTexts = on;
+/** Set what `TPH_STRINGS` says (benchmarks, tests): false stores kept strings as they are. */
+export function setStringIds(on: boolean): void {
+  stringIds = on;
 }
 
-/** Distinct strings a trace remembers the texts of (TraceState.strings) before it starts over. */
-const MAX_STRINGS = 1 << 16;
-/** Strings made into texts between two looks at how often they were found (see keepString). */
-const LOOK_EVERY = 1 << 12;
-/** The first and the longest stretch of strings stored as they are (see keepString). */
-const FIRST_STRETCH = 1 << 16;
-const LAST_STRETCH = 1 << 22;
-
 /**
- * The index of the text of string `s` (kept whole, or clipped: see keep) in the trace's tape's
- * texts: its repr, or when a value regex or known secret matches in it, its repr redacted (what
- * to_json.ts's scrubbedString gives: scanned once per distinct string, as the writer did). A
- * string is then a number on the tape (the program's fresh strings are not held), made into a
- * text once, and the writer copies the text's bytes. Or -1: store it as it is (the writer makes
- * its text), when the last LOOK_EVERY strings made into texts were found again fewer times than
- * that (a program of distinct strings: a look-up in vain costs more than the writer's text), for
- * a stretch of strings (doubled each time, up to LAST_STRETCH), then looked up again.
+ * String `s` (kept whole, or clipped: see keep) as stored: `-1 - k` for string `k` of the tape's
+ * strings (Tape.strings; the writer makes its text, and copies it when the index comes again). The
+ * string kept last of its length (by its low bits: TraceState.lastStrings) is compared, and when
+ * equal stored by the same index (the same string goes down a chain of calls, most often the same
+ * object); any other is added. No look-up by its characters' hash: the program's strings are
+ * mostly fresh copies, and V8 hashes each one again (100–250 ns a string; docs/performance.md,
+ * "strings as their index"), nor a second slot by its characters (reading them flattens a
+ * concatenation: marked's renders +7 ms each, no less for the writer).
  */
 function keepString(t: TraceState, s: string): number {
-  if (t.rawStrings > 0) {
-    t.rawStrings--;
-    return -1;
-  }
   let last = t.lastStrings;
   if (last === null) last = lastStrings(t);
   const h = s.length & LAST_MASK;
-  if (last[h] === s) {
-    t.stringHits++;
-    return t.lastTexts[h];
-  }
-  // Then the one kept last of its length and first and last characters (yaml: the Map is asked
-  // for 11,000 of 404,457 strings rather than 98,000).
-  const n = s.length;
-  const c = n === 0 ? LAST_MASK + 1 : LAST_MASK + 2 +
-    ((n + charCodeAt(s, 0) * 7 + charCodeAt(s, n - 1) * 13) & BY_CHARS_MASK);
-  const texts = t.lastTexts;
-  if (last[c] === s) {
-    t.stringHits++;
-    last[h] = s;
-    return texts[h] = texts[c];
-  }
-  const strings = t.strings;
-  const known = strings.get(s);
-  if (known !== undefined) {
-    t.stringHits++;
-    last[h] = last[c] = s;
-    texts[h] = texts[c] = known;
-    return known;
-  }
-  let text: string;
-  const scrubs = t.scrubs;
-  if (scrubs !== null && s.length < t.keepChars && scrubs.hits(s)) {
-    text = reprKept(s, t.maxRepr, t.redaction);
-    if (keptCut) text += "…";
-  } else text = repr(s, t.maxRepr);
-  const k = t.tape.texts.addNew(text);
-  if (++t.stringMisses === LOOK_EVERY) {
-    if (t.stringHits < LOOK_EVERY) {
-      t.rawStrings = t.rawStretch = t.rawStretch === 0
-        ? FIRST_STRETCH
-        : min(t.rawStretch * 2, LAST_STRETCH);
-    } else t.rawStretch = 0;
-    t.stringHits = t.stringMisses = 0;
-  }
-  if (strings.size >= MAX_STRINGS) strings.clear();
-  strings.set(s, k);
-  last[h] = last[c] = s;
-  texts[h] = texts[c] = k;
-  return k;
+  if (last[h] === s) return t.lastIds[h];
+  const strings = t.tape.strings;
+  const k = -1 - strings.length;
+  strings[strings.length] = s;
+  last[h] = s;
+  return t.lastIds[h] = k;
 }
 
-/**
- * Slots of TraceState.lastStrings by length (a power of two, less one), and then by length and
- * characters, past them.
- */
+/** Slots of TraceState.lastStrings, by length (a power of two, less one). */
 const LAST_MASK = 255;
-const BY_CHARS_MASK = 1023;
-/** The lastTexts of a trace that stopped. */
-const NO_TEXTS = new Int32Array(0);
+/** The lastIds of a trace that stopped. */
+const NO_IDS = new Int32Array(0);
 
 /** A trace's strings kept last, by length (see keepString), made empty. */
 function lastStrings(t: TraceState): string[] {
   const last: string[] = [];
   // A string no string kept in its slot can be (its length is another's).
   last[0] = "-";
-  const n = LAST_MASK + BY_CHARS_MASK + 3;
-  for (let i = 1; i < n; i++) last[i] = "";
-  // The slot of "" (by characters) holds no string of its own until it is kept.
-  last[LAST_MASK + 1] = "-";
-  t.lastTexts = new Int32Array(n);
+  for (let i = 1; i <= LAST_MASK; i++) last[i] = "";
+  t.lastIds = new Int32Array(LAST_MASK + 1);
   return t.lastStrings = last;
 }
 
@@ -482,9 +414,9 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
   ) {
     if (typeof v === "string") {
       t = tp.traces[tp.slot[row]];
-      const s = clipped(v, t.keepChars), k = stringTexts ? keepString(t, s) : -1;
-      if (k >= 0) {
-        setValueAt(tp.result, row, k);
+      const s = clipped(v, t.keepChars);
+      if (stringIds) {
+        setValueAt(tp.result, row, keepString(t, s));
         tp.marks[row] |= RET_TEXT;
         return;
       }
@@ -690,10 +622,8 @@ export function attachTrace(t: TraceState): void {
   noFullOwner();
   fullTrace = null;
   t.tape = tape;
-  // Its strings' texts are those of its tape (keepString).
-  t.strings.clear();
+  // Its strings' indexes are those of its tape (keepString).
   t.lastStrings = null;
-  t.stringHits = t.stringMisses = 0;
   const free = tape.freeSlots;
   if (free.length > 0) {
     t.slot = free[free.length - 1];
@@ -763,10 +693,9 @@ export function detachTrace(t: TraceState): void {
   const tp = t.tape;
   tp.active--;
   t.endRow = tp.rows;
-  // Its strings' look-up is not needed now (a server's trace per request is kept a while).
-  t.strings.clear();
+  // Its strings' slots are not needed now (a server's trace per request is kept a while).
   t.lastStrings = null;
-  t.lastTexts = NO_TEXTS;
+  t.lastIds = NO_IDS;
   if (tp.active === 0 && tp !== tape) {
     // The last trace of a tape left behind: it is retired (its handles are stale from now on).
     let j = 0;

@@ -556,10 +556,13 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // many slots as a few a call, up to TEXT_SLOTS (a server's run per request holds a few dozen
   // calls).
   const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
-  const textSlots = roomFor(min(texts.count, calls * 4), TEXT_SLOTS), textMask = textSlots - 1;
+  const strings = tp.strings;
+  const textSlots = roomFor(min(texts.count + strings.length, calls * 4), TEXT_SLOTS);
+  const textMask = textSlots - 1;
+  // By index: a text's (0 up) or a kept string's (-1 down: recorder.ts, keepString).
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
-  typedFill(textKey, -1);
-  typedFill(textSeen, -1);
+  typedFill(textKey, NO_INDEX);
+  typedFill(textSeen, NO_INDEX);
   // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
   // see copied).
   const textSlab: Uint8Array[] = [];
@@ -591,7 +594,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
       const k = v as number, h = k & textMask;
       if (textKey[h] === k) return copied(out, textSlab, textAt, textLength, h);
       // Seen in its slot just before: its bytes are copied as they are written, to be copied
-      // from there when it comes again.
+      // from there when it comes again. So are a kept string's (recorder.ts, keepString): copied
+      // the first time it is written, they cost the writer more (CPU 241 -> 262 ns a call on
+      // marked, 162 -> 246 on distinct strings, load 7).
       const again = textSeen[h] === k;
       textSeen[h] = k;
       let from = 0, flushed = 0;
@@ -600,24 +605,19 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
         from = out.pos;
         flushed = out.flushed;
       }
-      texts.locate(k);
-      const c = texts.chunk;
-      const bytes = c < 0 ? null : chunkBytes.bytes(c);
-      if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
-      else {
-        const ends = chunkBytes.ends;
-        if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
-        else {
-          const i = k - texts.firsts[c];
-          out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
-        }
-      }
+      if (k < 0) {
+        // A kept string, written as one stored as it is (below).
+        const v = strings[-1 - k];
+        const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+        if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+        else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+      } else writeText(out, texts, chunkBytes, k);
       if (again) {
         if (remember(slabs, out, from, flushed, textSlab, textAt, textLength, h)) textKey[h] = k;
       }
     } else if (typeof v === "string") {
-      // A string stored as it is (recorder.ts, keep; a text with TPH_STRINGS=texts but an
-      // argument at MARKED_ARGS or past it): one seen twice in a row in its slot is copied.
+      // A string stored as it is (recorder.ts, keep: an argument at MARKED_ARGS or past it, or
+      // with TPH_STRINGS=raw): one seen twice in a row in its slot is copied.
       const h = v.length & STR_MASK;
       if (strKey[h] === v) {
         return copied(out, strSlab, strAt, strLength, h);
@@ -645,6 +645,24 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   };
 }
 
+/** Writes text `k` of `texts`: its bytes copied from its chunk's, when they are made. */
+function writeText(out: RunSink, texts: Texts, chunkBytes: ChunkBytes, k: number): void {
+  texts.locate(k);
+  const c = texts.chunk;
+  const bytes = c < 0 ? null : chunkBytes.bytes(c);
+  if (bytes === null) out.textValue(texts.text, texts.from, texts.to, texts.cut);
+  else {
+    const ends = chunkBytes.ends;
+    if (ends === null) out.asciiText(bytes, texts.from, texts.to, texts.cut);
+    else {
+      const i = k - texts.firsts[c];
+      out.asciiText(bytes, i === 0 ? 0 : ends[i - 1], ends[i], texts.cut);
+    }
+  }
+}
+
+/** No index of a text or kept string (an empty slot of valueWriter's). */
+const NO_INDEX = 0x7fffffff;
 /** Slots of the strings written lately (see writeString), less one. */
 const STR_MASK = 255;
 

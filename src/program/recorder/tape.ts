@@ -176,18 +176,6 @@ export class Texts {
     return this.count++;
   }
 
-  /**
-   * Store a text that is not cut, without looking for it among those stored lately: its caller
-   * keeps the index of each (the texts of strings: recorder.ts, keepString).
-   */
-  addNew(s: string): number {
-    this.#batchCuts[this.#n] = 0;
-    this.#batch[this.#n++] = s;
-    this.#chars += s.length;
-    if (this.#n === BATCH || this.#chars >= CHUNK_CHARS) this.#seal();
-    return this.count++;
-  }
-
   #seal(): void {
     const batch = this.#batch, n = this.#n;
     const ends = new Int32Array(n);
@@ -461,6 +449,12 @@ export class Tape<T = unknown> {
    */
   awaited: Float64Array;
   readonly texts = new Texts();
+  /**
+   * Kept strings, each as the program passed it (or clipped: recorder.ts, keepString): a value
+   * stored as a text (see `marks`) that is negative, `-1 - k`, is string `k` here, whose text the
+   * writer makes (its repr, scanned for secrets).
+   */
+  readonly strings: string[] = [];
   /** The traces recording on this tape, by slot. */
   readonly traces: T[] = [];
   /** Slots given back by traces that stopped without writing a row. */

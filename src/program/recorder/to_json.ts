@@ -56,7 +56,11 @@ function argIsText(marks: number, i: number): boolean {
 
 /** A stored value as text (see `Tape.marks`). */
 function show(t: TraceState, v: unknown, isText: boolean): string {
-  if (isText) return t.tape.texts.get(v as number);
+  if (isText) {
+    if ((v as number) >= 0) return t.tape.texts.get(v as number);
+    // A kept string (recorder.ts, keepString).
+    v = t.tape.strings[-1 - (v as number)];
+  }
   if (typeof v === "string") return scrubbedString(t, v) ?? repr(v, t.maxRepr);
   // Objects past MARKED_ARGS are snapshots (possibly made by another copy of this module);
   // anything else is a primitive or a function, shown now.
@@ -385,6 +389,11 @@ export function storedValue(
   whole: (n: number) => void,
   scanFor: TraceState | null = null,
 ): void {
+  if (isText && (v as number) < 0) {
+    // A kept string (recorder.ts, keepString), written as one stored as it is.
+    v = tp.strings[-1 - (v as number)];
+    isText = false;
+  }
   const scrubbed = scanFor !== null && typeof v === "string" ? scrubbedString(scanFor, v) : null;
   if (scrubbed !== null) text(scrubbed, 0, scrubbed.length);
   else if (isText) {

@@ -81,27 +81,12 @@ export class TraceState {
   /** The object briefIndex looked at last that is not a proxy (null: none). */
   briefObject: object | null = null;
   /**
-   * Strings kept lately and the index of their text (repr, or scrubbed repr) in the tape's texts:
-   * a string value is stored as its text, made once per distinct string (recorder.ts, keepString;
-   * emptied past a size, and when the trace is given a tape).
-   */
-  readonly strings: Map<string, number> = new SafeMap<string, number>();
-  /**
-   * The string of each length (by its low bits) kept last and its text (see keepString): the same
-   * string often goes down a chain of calls (a parser's rest of its input), the same object, and
-   * one compared equal costs less than its hash (made with the first string kept).
+   * The string of each length (by its low bits) kept last, and its index on the tape (see
+   * keepString): the same string often goes down a chain of calls (a parser's rest of its input),
+   * the same object, and one compared equal costs less than its hash.
    */
   lastStrings: string[] | null = null;
-  lastTexts: Int32Array = new Int32Array(0);
-  /** Strings found in `strings` (or lastStrings), and not found, since keepString last looked. */
-  stringHits = 0;
-  stringMisses = 0;
-  /**
-   * Strings still to be stored as they are (mostly distinct ones were looked up in vain: see
-   * keepString), and how many the next such stretch is.
-   */
-  rawStrings = 0;
-  rawStretch = 0;
+  lastIds: Int32Array = new Int32Array(0);
   /** Longest string kept as it is: longer ones are clipped to this length (see clipString). */
   readonly keepChars: number;
   readonly ignoreModules: string[];

@@ -266,9 +266,9 @@ export function four(a, b, c, d) { return d; }`;
     // The first argument of a call of 1 to 3 parameters is the value itself, the others in rest.
     assert.deepEqual([0, 1, 2].map((i) => valueAt(tape.a0, rows + i)), [1, 2, 3]);
     assert.equal(tape.argsAt[rows], 0);
-    // A string as it is (recorder.ts, keep), its mark bit not set.
-    assert.equal(argAt(tape, rows + 1, 1, 2, false), "x");
-    assert.equal(tape.marks[rows + 1] & 2, 0);
+    // A string as its index in the tape's strings (recorder.ts, keepString), its mark bit set.
+    assert.equal(tape.strings[-1 - (argAt(tape, rows + 1, 1, 2, false) as number)], "x");
+    assert.equal(tape.marks[rows + 1] & 2, 2);
     assert.equal(argAt(tape, rows + 2, 1, 3, false), undefined);
     assert.equal(argAt(tape, rows + 2, 2, 3, false), 5);
     assert.equal(tape.argsAt[rows + 2], tape.argsAt[rows + 1] + 1);
