@@ -51,31 +51,45 @@ interface Manifest {
   size: number;
   /** The CLI's bundle's size. */
   cliSize: number;
+  /** How many of `inputs`, first, are the preload's (the rest are the CLI's but for them). */
+  preloadInputs: number;
 }
 
 // deno-lint-ignore no-explicit-any
 const deno = (globalThis as any).Deno;
 
-let isFresh: boolean | null = null;
+/** Whether each bundle is fresh: the preload's, the CLI's (null: not checked yet). */
+const isFresh: [boolean | null, boolean | null] = [null, null];
+let manifest: Manifest | null | undefined;
 
-/** Whether the bundles are there, built by this Deno from the sources as they are. */
-function fresh(): boolean {
-  if (isFresh !== null) return isFresh;
-  isFresh = false;
-  const m = readManifest<Manifest>(MANIFEST);
-  if (m === null || m.deno !== deno.version.deno || !inputsUnchanged(ROOT, m.inputs)) return false;
-  if (fileStamp(BUNDLE)?.size !== m.size || fileStamp(CLI_BUNDLE)?.size !== m.cliSize) {
+/**
+ * Whether a bundle is there, built by this Deno from its sources as they are: the preload's
+ * (`which` 0: the manifest's first `preloadInputs` sources) before the program's process starts,
+ * the CLI's (1: those and the rest) after, each source checked once.
+ */
+function fresh(which: 0 | 1): boolean {
+  const known = isFresh[which];
+  if (known !== null) return known;
+  isFresh[which] = false;
+  if (which === 1 && !fresh(0)) return false;
+  const m = manifest === undefined ? manifest = readManifest<Manifest>(MANIFEST) : manifest;
+  if (m === null || m.deno !== deno.version.deno || !Array.isArray(m.inputs)) return false;
+  const n = m.preloadInputs;
+  if (typeof n !== "number" || n < 1 || n >= m.inputs.length) return false;
+  const inputs = which === 0 ? m.inputs.slice(0, n) : m.inputs.slice(n);
+  if (!inputsUnchanged(ROOT, inputs)) return false;
+  if (fileStamp(which === 0 ? BUNDLE : CLI_BUNDLE)?.size !== (which === 0 ? m.size : m.cliSize)) {
     return false;
   }
-  return isFresh = true;
+  return isFresh[which] = true;
 }
 
 let building: Promise<void> | null = null;
 
-/** From a checkout on Deno: whether to use the bundles, building them when they are stale. */
-function useBundles(): boolean {
+/** From a checkout on Deno: whether to use a bundle, building both when it is stale. */
+function useBundle(which: 0 | 1): boolean {
   if (deno === undefined || !PRELOAD_SOURCE.endsWith(".ts")) return false;
-  if (fresh()) return true;
+  if (fresh(which)) return true;
   building ??= build().catch(() => {});
   return false;
 }
@@ -87,7 +101,7 @@ function useBundles(): boolean {
  * @param preload The preload's source file.
  */
 export function denoPreload(preload: string): string | null {
-  return preload === PRELOAD_SOURCE && useBundles() ? BUNDLE : null;
+  return preload === PRELOAD_SOURCE && useBundle(0) ? BUNDLE : null;
 }
 
 /**
@@ -97,7 +111,7 @@ export function denoPreload(preload: string): string | null {
  * @param source The URL of the CLI's module after the head start (src/cli/commands/main.ts's).
  */
 export function denoCliModule(source: string): string {
-  return source === MAIN_URL && useBundles() ? CLI_URL : source;
+  return source === MAIN_URL && useBundle(1) ? CLI_URL : source;
 }
 
 /** Wait for a build of the bundle that this command started, if any. */
@@ -220,8 +234,9 @@ async function build(): Promise<void> {
         cliSource,
       ]),
     ]);
+    const preloadInputs = new Set(localModules(preloadInfo));
     const inputs = new Set([
-      ...localModules(preloadInfo),
+      ...preloadInputs,
       ...localModules(cliInfo),
       ...head,
       `${ROOT}cli.ts`,
@@ -236,12 +251,18 @@ async function build(): Promise<void> {
     writeText(cliOut, relativeImports(readText(cliOut), LOADER), { mode: 0o644 });
     const size = fileStamp(out)?.size;
     const cliSize = fileStamp(cliOut)?.size;
-    if (listed.length === 0 || size === undefined || cliSize === undefined) return;
+    if (listed.length === preloadInputs.size || size === undefined || cliSize === undefined) return;
     rename(out, BUNDLE);
     rename(cliOut, CLI_BUNDLE);
     writeText(
       `${tmp}/manifest`,
-      JSON.stringify({ deno: deno.version.deno, inputs: listed, size, cliSize }),
+      JSON.stringify({
+        deno: deno.version.deno,
+        inputs: listed,
+        preloadInputs: preloadInputs.size,
+        size,
+        cliSize,
+      }),
       { mode: 0o644 },
     );
     rename(`${tmp}/manifest`, MANIFEST);

@@ -73,9 +73,13 @@ Deno.test("deno cli.ts: the preload as one module, built when missing or stale",
   assertCode(marked, 0, "tph run cmdline.ts");
   assert.match(marked.stderr, /VIEW IT WITH: tph tree/);
   assert.equal(marked.stdout.trim(), bundle);
-  // A source changed: the sources again, and a new build.
+  // A source of both changed: the sources again, the CLI's too (not its marked bundle), and a new
+  // build.
   appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
-  assert.equal(await run(), source);
+  const shared = await exec([DENO, "run", "-A", join(tph, "cli.ts"), "run", "cmdline.ts"], { cwd });
+  assertCode(shared, 0, "tph run cmdline.ts");
+  assert.equal(shared.stdout.trim(), source);
+  assert.doesNotMatch(shared.stderr, /VIEW IT WITH/);
   assert.equal(await run(), bundle);
   // A source of the CLI's alone changed (the program's side the same): the CLI's sources run, as
   // the change says, and the bundles are built again, with it.
