@@ -36,9 +36,9 @@ const {
   preload: PRELOAD_SOURCE,
   bundle: BUNDLE,
   cliBundle: CLI_BUNDLE,
+  cliBundleUrl: CLI_URL,
+  cliEntryUrl: MAIN_URL,
 } = DENO_BUNDLE_FILES;
-const MAIN_URL = new URL("../commands/main.ts", import.meta.url).href;
-const CLI_URL = new URL("../../program/loader/.deno_cli.js", import.meta.url).href;
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
 const LOCK = `${LOADER}.deno_bundle.lock`;
