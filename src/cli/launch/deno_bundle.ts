@@ -184,8 +184,14 @@ function relativeImports(text: string, folder: string): string {
   const out = lines.join("\n");
   // A package's module bundled in (not among the sources the manifest lists): no bundle to use.
   if (out.includes("\n// node_modules/")) throw new Error("a package bundled into the CLI");
-  // Any other mention of the checkout's path (an import written otherwise): no bundle to use.
-  if (out.includes(quoted)) throw new Error("an import the build cannot make relative");
+  // Any other mention of the checkout's path, or an absolute import written otherwise (escaped):
+  // no bundle to use.
+  if (
+    out.includes(quoted) ||
+    /^(?:(?:import|export)\b.*? from |import\s*)"\/|\bimport\s*\(\s*"\//m.test(out)
+  ) {
+    throw new Error("an import the build cannot make relative");
+  }
   return out;
 }
 
