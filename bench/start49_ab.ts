@@ -46,7 +46,16 @@ const tmp = mkdtempSync(join(tmpdir(), "tph-bench-start-"));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 console.log(`start49_ab: ${PATH}, ${ROUNDS} alternating rounds; load average ${load()}`);
 try {
-  type Figure = { wall: number; loaded: number; program: number; rss: number; cpu: number };
+  type Figure = {
+    wall: number;
+    loaded: number;
+    program: number;
+    rss: number;
+    cpu: number;
+    cliCpu: number;
+    cliPlanCpu: number;
+    sinceCli: number;
+  };
   const figures = new Map<string, Figure[]>();
   const plain: { wall: number; rss: number; cpu: number }[] = [];
   const roots = [REPO, REF];
@@ -92,9 +101,21 @@ try {
         process: number;
         loaded: number;
         program: number;
+        cli_start: number;
+        cli_cpu: number;
+        cli_plan_cpu: number;
       };
       const list = figures.get(root) ?? [];
-      list.push({ wall, loaded: p.loaded - p.process, program: p.program - p.process, rss, cpu });
+      list.push({
+        wall,
+        loaded: p.loaded - p.process,
+        program: p.program - p.process,
+        rss,
+        cpu,
+        cliCpu: p.cli_cpu,
+        cliPlanCpu: p.cli_plan_cpu,
+        sinceCli: p.program - p.cli_start,
+      });
       figures.set(root, list);
     }
   }
@@ -113,9 +134,15 @@ try {
       `${root === REPO ? "this" : root}: wall ${m((x) => x.wall)} ms (+${
         num(median(list.map((x) => x.wall)) - plainWall, 1)
       } over plain); the program's process: tph loaded ${m((x) => x.loaded)} ms, the program's ` +
-        `first line ${m((x) => x.program)} ms after its start` +
+        `first line ${m((x) => x.program)} ms after its start, ${
+          m((x) => x.sinceCli)
+        } after the CLI's; the CLI's CPU ${m((x) => x.cliCpu)} ms (${
+          m((x) => x.cliPlanCpu)
+        } at the settings written)` +
         (RSS
-          ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms, peak RSS ${m((x) => x.rss)} MB`
+          ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms (the program's process ${
+            num(mean(list.map((x) => x.cpu - x.cliCpu)), 1)
+          }), peak RSS ${m((x) => x.rss)} MB`
           : ""),
     );
   }

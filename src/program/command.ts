@@ -7,6 +7,7 @@ import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
   BUN_CLI_URL,
   BUN_PRELOAD_URL,
+  DENO_CLI_URL,
   DENO_PRELOAD_URL,
   NODE_PRELOAD_URL,
   OWN_ROOT_URL,
@@ -45,13 +46,18 @@ export function scriptPath(script: string, cwd: string): string {
 }
 
 /**
- * The files of Deno's bundle of the preload from a checkout (src/cli/launch/deno_bundle.ts): the
- * top folder (ending in `/`), the preload's source, its bundle.
+ * The files of Deno's bundles from a checkout (src/cli/launch/deno_bundle.ts): the top folder
+ * (ending in `/`), the preload's source, its bundle, the CLI's bundle (no URL of the CLI's entry
+ * read from `import.meta.url`: npm/build.ts would keep the modules it names in lib/).
  */
 export const DENO_BUNDLE_FILES = {
   root: decodeURIComponent(OWN_ROOT_URL.pathname),
   preload: PRELOAD,
   bundle: decodeURIComponent(DENO_PRELOAD_URL.pathname),
+  cliBundle: decodeURIComponent(DENO_CLI_URL.pathname),
+  /** The CLI's bundle and its entry as URLs. */
+  cliBundleUrl: DENO_CLI_URL.href,
+  cliEntryUrl: `${OWN_ROOT_URL.href}src/cli/commands/main.ts`,
 } as const;
 
 /** A runtime a traced program can run on. */

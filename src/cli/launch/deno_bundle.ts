@@ -1,20 +1,26 @@
-// tph on Deno from a checkout: the program's preload as one JavaScript module. Deno loads each of
-// the preload's ~125 TypeScript modules as its emitted JavaScript with its source map inline (the
-// TypeScript source in it): ~3.5 MB of text held by the program's process, where a bundle of them
-// (`deno bundle`, ~0.6 MB) holds a fifth of it. `tph run hello.ts`'s process: 57 → 51 MB of RSS;
-// marked recording every call peaks ~6 MB lower (docs/performance.md). As Bun's bytecode
-// (bun_bytecode.ts), it is built by the Deno running tph, the first time a command finds it
-// missing or older than a source it was built from (that command's program loads the sources, and
-// tph waits for the build before it exits), into the folder of own_files.ts, whose URLs then hold
-// as in the sources:
+// tph on Deno from a checkout: its code as one JavaScript module each for the program's preload
+// and for the CLI after its head start. Deno loads each of the preload's ~125 TypeScript modules
+// as its emitted JavaScript with its source map inline (the TypeScript source in it): ~3.5 MB of
+// text held by the program's process, where a bundle of them (`deno bundle`, ~0.6 MB) holds a
+// fifth of it. `tph run hello.ts`'s process: 57 → 51 MB of RSS; marked recording every call peaks
+// ~6 MB lower (docs/performance.md). The CLI's ~115 modules after its head start cost it their
+// resolution and load each (docs/performance.md, dstart). As Bun's bytecode (bun_bytecode.ts),
+// they are built by the Deno running tph, the first time a command finds them missing or older
+// than a source they were built from (that command loads the sources, and tph waits for the build
+// before it exits), into the folder of own_files.ts, whose URLs then hold as in the sources:
 //
 // - `.deno_preload.js`: src/program/preload.ts bundled, tph's npm packages left to be imported;
-// - `.deno_bundle.json`: the Deno and the sources (size, modification time) it was built from,
-//   and the bundle's size.
+// - `.deno_cli.js`: src/cli/commands/main.ts bundled, but for the modules cli.ts loads before it
+//   starts the program, which the bundle imports from their sources (the same modules, not copies
+//   holding state of their own: the process started early, the preload chosen). `deno bundle`
+//   writes an external module's specifier as `--external` named it, here its absolute path, which
+//   the build makes relative to the bundle's folder (the checkout may move);
+// - `.deno_bundle.json`: the Deno and the sources (size, modification time) they were built from,
+//   and each bundle's size.
 //
 // Nothing is built where the checkout cannot be written.
 
-import { fileStamp, makeDir, remove, rename, writeText } from "../../platform/files.ts";
+import { fileStamp, makeDir, readText, remove, rename, writeText } from "../../platform/files.ts";
 import { pid } from "../../platform/process.ts";
 import { DENO_BUNDLE_FILES } from "../../program/command.ts";
 import {
@@ -25,7 +31,14 @@ import {
   takeBuildLock,
 } from "./checkout_build.ts";
 
-const { root: ROOT, preload: PRELOAD_SOURCE, bundle: BUNDLE } = DENO_BUNDLE_FILES;
+const {
+  root: ROOT,
+  preload: PRELOAD_SOURCE,
+  bundle: BUNDLE,
+  cliBundle: CLI_BUNDLE,
+  cliBundleUrl: CLI_URL,
+  cliEntryUrl: MAIN_URL,
+} = DENO_BUNDLE_FILES;
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
 const LOCK = `${LOADER}.deno_bundle.lock`;
@@ -34,26 +47,52 @@ interface Manifest {
   deno: string;
   /** Each source (checkout_build.ts). */
   inputs: BuildInput[];
-  /** The bundle's size (a cut or replaced file is stale). */
+  /** The preload's bundle's size (a cut or replaced file is stale). */
   size: number;
+  /** The CLI's bundle's size. */
+  cliSize: number;
+  /** How many of `inputs`, first, are the preload's (the rest are the CLI's but for them). */
+  preloadInputs: number;
 }
 
 // deno-lint-ignore no-explicit-any
 const deno = (globalThis as any).Deno;
 
-let isFresh: boolean | null = null;
+/** Whether each bundle is fresh: the preload's, the CLI's (null: not checked yet). */
+const isFresh: [boolean | null, boolean | null] = [null, null];
+let manifest: Manifest | null | undefined;
 
-/** Whether the bundle is there, built by this Deno from the sources as they are. */
-function fresh(): boolean {
-  if (isFresh !== null) return isFresh;
-  isFresh = false;
-  const m = readManifest<Manifest>(MANIFEST);
-  if (m === null || m.deno !== deno.version.deno || !inputsUnchanged(ROOT, m.inputs)) return false;
-  if (fileStamp(BUNDLE)?.size !== m.size) return false;
-  return isFresh = true;
+/**
+ * Whether a bundle is there, built by this Deno from its sources as they are: the preload's
+ * (`which` 0: the manifest's first `preloadInputs` sources) before the program's process starts,
+ * the CLI's (1: those and the rest) after, each source checked once.
+ */
+function fresh(which: 0 | 1): boolean {
+  const known = isFresh[which];
+  if (known !== null) return known;
+  isFresh[which] = false;
+  if (which === 1 && !fresh(0)) return false;
+  const m = manifest === undefined ? manifest = readManifest<Manifest>(MANIFEST) : manifest;
+  if (m === null || m.deno !== deno.version.deno || !Array.isArray(m.inputs)) return false;
+  const n = m.preloadInputs;
+  if (typeof n !== "number" || n < 1 || n >= m.inputs.length) return false;
+  const inputs = which === 0 ? m.inputs.slice(0, n) : m.inputs.slice(n);
+  if (!inputsUnchanged(ROOT, inputs)) return false;
+  if (fileStamp(which === 0 ? BUNDLE : CLI_BUNDLE)?.size !== (which === 0 ? m.size : m.cliSize)) {
+    return false;
+  }
+  return isFresh[which] = true;
 }
 
 let building: Promise<void> | null = null;
+
+/** From a checkout on Deno: whether to use a bundle, building both when it is stale. */
+function useBundle(which: 0 | 1): boolean {
+  if (deno === undefined || !PRELOAD_SOURCE.endsWith(".ts")) return false;
+  if (fresh(which)) return true;
+  building ??= build().catch(() => {});
+  return false;
+}
 
 /**
  * The program's preload as one module, for a program run by this Deno; null when it is missing
@@ -62,10 +101,17 @@ let building: Promise<void> | null = null;
  * @param preload The preload's source file.
  */
 export function denoPreload(preload: string): string | null {
-  if (deno === undefined || preload !== PRELOAD_SOURCE || !preload.endsWith(".ts")) return null;
-  if (fresh()) return BUNDLE;
-  building ??= build().catch(() => {});
-  return null;
+  return preload === PRELOAD_SOURCE && useBundle(0) ? BUNDLE : null;
+}
+
+/**
+ * The CLI's module to load after the head start: on Deno from a checkout, its bundle when there
+ * is a fresh one; else `source`.
+ *
+ * @param source The URL of the CLI's module after the head start (src/cli/commands/main.ts's).
+ */
+export function denoCliModule(source: string): string {
+  return source === MAIN_URL && useBundle(1) ? CLI_URL : source;
 }
 
 /** Wait for a build of the bundle that this command started, if any. */
@@ -93,6 +139,62 @@ async function denoOutput(args: string[]): Promise<string> {
   }
 }
 
+/** The checkout's own modules in `deno info --json`'s answer: absolute, packages left out. */
+function localModules(info: string): string[] {
+  const modules = (JSON.parse(info) as { modules?: { local?: string }[] }).modules ?? [];
+  const out: string[] = [];
+  for (const m of modules) {
+    const local = m.local;
+    if (typeof local !== "string" || !local.startsWith(ROOT)) continue;
+    if (local.slice(ROOT.length).startsWith("node_modules/")) continue;
+    out.push(local);
+  }
+  return out;
+}
+
+/** The packages of the checkout's package.json (dependencies of every kind). */
+function packageNames(): string[] {
+  const pkg = readManifest<Record<string, unknown>>(`${ROOT}package.json`) ?? {};
+  const names = new Set<string>();
+  for (const field of ["dependencies", "devDependencies", "optionalDependencies"]) {
+    const deps = pkg[field];
+    if (typeof deps === "object" && deps !== null) {
+      for (const name of Object.keys(deps)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/**
+ * The bundle's imports of the checkout's modules, which `deno bundle` writes as their absolute
+ * paths (as `--external` named them), made relative to the bundle's folder, one of the checkout's.
+ */
+function relativeImports(text: string, folder: string): string {
+  const up = "../".repeat(folder.slice(ROOT.length).split("/").length - 1);
+  const quoted = JSON.stringify(ROOT).slice(0, -1);
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!/^(?:import|export)\b/.test(line)) continue;
+    const at = line.lastIndexOf(quoted);
+    if (at > 0 && (line.startsWith(" from ", at - 6) || line.startsWith("import ", at - 7))) {
+      lines[i] = `${line.slice(0, at)}"${up}${line.slice(at + quoted.length)}`;
+    }
+  }
+  const out = lines.join("\n");
+  // A package's module bundled in (not among the sources the manifest lists): no bundle to use.
+  if (out.includes("\n// node_modules/")) throw new Error("a package bundled into the CLI");
+  // Any other mention of the checkout's path, or an absolute import written otherwise (escaped):
+  // no bundle to use.
+  if (
+    out.includes(quoted) ||
+    /^(?:(?:import|export)\b.*? from |import\s*)"\/|\bimport\s*\(\s*"\//m.test(out)
+  ) {
+    throw new Error("an import the build cannot make relative");
+  }
+  return out;
+}
+
 async function build(): Promise<void> {
   if (!takeBuildLock(LOCK)) return;
   const tmp = `${LOADER}.deno_bundle.build-${pid()}`;
@@ -101,10 +203,22 @@ async function build(): Promise<void> {
     makeDir(tmp, 0o700);
     const started = Date.now();
     const out = `${tmp}/preload.js`;
-    // The sources it is made of: the preload's static imports (its dynamic ones too: every local
-    // module the graph names).
-    const [info] = await Promise.all([
+    const cliOut = `${tmp}/cli.js`;
+    const cliSource = `${ROOT}src/cli/commands/main.ts`;
+    // The sources they are made of: each entry's static imports (its dynamic ones too: every
+    // local module the graph names); cli.ts's are the head start's, left out of the CLI's bundle.
+    const [preloadInfo, cliInfo, headInfo] = await Promise.all([
       denoOutput(["info", "--json", PRELOAD_SOURCE]),
+      denoOutput(["info", "--json", cliSource]),
+      denoOutput(["info", "--json", `${ROOT}cli.ts`]),
+    ]);
+    const head = localModules(headInfo).filter((m) => m !== `${ROOT}cli.ts`);
+    // `--packages=external` leaves out what a static import names; a package a dynamic import
+    // names (protobufjs) is left out by its name.
+    const packages = packageNames().flatMap((
+      name,
+    ) => [`--external=${name}`, `--external=${name}/*`]);
+    await Promise.all([
       denoOutput([
         "bundle",
         "--quiet",
@@ -114,25 +228,47 @@ async function build(): Promise<void> {
         out,
         PRELOAD_SOURCE,
       ]),
+      denoOutput([
+        "bundle",
+        "--quiet",
+        "--platform=deno",
+        "--packages=external",
+        ...head.map((m) => `--external=${m}`),
+        ...packages,
+        "--output",
+        cliOut,
+        cliSource,
+      ]),
     ]);
-    const modules = (JSON.parse(info) as { modules?: { local?: string }[] }).modules ?? [];
+    const preloadInputs = new Set(localModules(preloadInfo));
+    const inputs = new Set([
+      ...preloadInputs,
+      ...localModules(cliInfo),
+      ...head,
+      `${ROOT}cli.ts`,
+    ]);
     const listed: BuildInput[] = [];
-    for (const m of modules) {
-      // tph's own sources: not its packages (left out of the bundle, types of them listed).
-      const local = m.local;
-      if (typeof local !== "string" || !local.startsWith(ROOT)) continue;
-      if (local.slice(ROOT.length).startsWith("node_modules/")) continue;
+    for (const local of inputs) {
       const st = fileStamp(local);
-      // A source changed while it was built: the next command builds again.
+      // A source changed while they were built: the next command builds again.
       if (st === null || st.mtimeMs >= started) return;
       listed.push([local.slice(ROOT.length), st.size, st.mtimeMs]);
     }
+    writeText(cliOut, relativeImports(readText(cliOut), LOADER), { mode: 0o644 });
     const size = fileStamp(out)?.size;
-    if (listed.length === 0 || size === undefined) return;
+    const cliSize = fileStamp(cliOut)?.size;
+    if (listed.length === preloadInputs.size || size === undefined || cliSize === undefined) return;
     rename(out, BUNDLE);
+    rename(cliOut, CLI_BUNDLE);
     writeText(
       `${tmp}/manifest`,
-      JSON.stringify({ deno: deno.version.deno, inputs: listed, size }),
+      JSON.stringify({
+        deno: deno.version.deno,
+        inputs: listed,
+        preloadInputs: preloadInputs.size,
+        size,
+        cliSize,
+      }),
       { mode: 0o644 },
     );
     rename(`${tmp}/manifest`, MANIFEST);

@@ -18,7 +18,11 @@ export const NODE_PRELOAD_URL: URL = new URL("../node_preload.ts", import.meta.u
  */
 export const BUN_PRELOAD_URL: URL = new URL("./.bun_preload.js", import.meta.url);
 export const BUN_CLI_URL: URL = new URL("./.bun_cli.js", import.meta.url);
-/** On Deno from a checkout, `tph run`'s preload as one module (src/cli/launch/deno_bundle.ts). */
+/**
+ * On Deno from a checkout, as one module each (src/cli/launch/deno_bundle.ts): `tph run`'s
+ * preload, and the CLI after its head start.
+ */
 export const DENO_PRELOAD_URL: URL = new URL("./.deno_preload.js", import.meta.url);
+export const DENO_CLI_URL: URL = new URL("./.deno_cli.js", import.meta.url);
 /** `tph test`'s preload (deno test). */
 export const TEST_PRELOAD_URL: URL = new URL("../test_preload.ts", import.meta.url);

@@ -1,5 +1,5 @@
-// On Deno from a checkout, `tph run`'s preload loads as one module that the running Deno bundles
-// when it is missing or stale (src/cli/launch/deno_bundle.ts). Run in a copy of the checkout's
+// On Deno from a checkout, `tph run`'s preload and the CLI after its head start load as one module
+// each, which the running Deno bundles when they are missing or stale (src/cli/launch/deno_bundle.ts). Run in a copy of the checkout's
 // sources (its node_modules linked), never the checkout itself: a test changes a source there.
 
 import assert from "node:assert/strict";
@@ -45,16 +45,53 @@ Deno.test("deno cli.ts: the preload as one module, built when missing or stale",
   const manifest = JSON.parse(readFileSync(join(tph, LOADER, ".deno_bundle.json"), "utf8"));
   const inputs = manifest.inputs.map((i: [string]) => i[0]);
   for (
-    const file of ["src/program/preload.ts", "src/program/child.ts", "src/program/settings.ts"]
+    const file of [
+      "src/program/preload.ts",
+      "src/program/child.ts",
+      "src/program/settings.ts",
+      // The CLI's: its entry, a command it imports when run, the head start left out of it.
+      "src/cli/commands/main.ts",
+      "src/cli/commands/tree_command.ts",
+      "src/cli/launch/early_start.ts",
+      "cli.ts",
+    ]
   ) {
     assert.ok(inputs.includes(file), `${file} among the sources: ${inputs}`);
   }
   assert.ok(!readdirSync(join(tph, LOADER)).some((n) => n.includes(".deno_bundle.build")));
-  // Fresh: the bundle.
+  // Fresh: the bundle; and the CLI's bundle is what runs (a text of it changed, its size kept,
+  // shows in the command's output), importing the head start's modules from their sources (the
+  // process it started early is the one it runs).
   assert.equal(await run(), bundle);
-  // A source changed: the sources again, and a new build.
+  const cli = join(tph, LOADER, ".deno_cli.js");
+  const cliText = readFileSync(cli, "utf8");
+  assert.ok(!cliText.includes("\n// node_modules/"), "no package bundled in");
+  assert.match(cliText, /from "\.\.\/\.\.\/\.\.\/src\/cli\/launch\/early_start\.ts"/);
+  assert.ok(!cliText.includes(tph), "no absolute path of the checkout in it");
+  writeFileSync(cli, cliText.replace("; view it with: ", "; VIEW IT WITH: "));
+  const marked = await exec([DENO, "run", "-A", join(tph, "cli.ts"), "run", "cmdline.ts"], { cwd });
+  assertCode(marked, 0, "tph run cmdline.ts");
+  assert.match(marked.stderr, /VIEW IT WITH: tph tree/);
+  assert.equal(marked.stdout.trim(), bundle);
+  // A source of both changed: the sources again, the CLI's too (not its marked bundle), and a new
+  // build.
   appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
-  assert.equal(await run(), source);
+  const shared = await exec([DENO, "run", "-A", join(tph, "cli.ts"), "run", "cmdline.ts"], { cwd });
+  assertCode(shared, 0, "tph run cmdline.ts");
+  assert.equal(shared.stdout.trim(), source);
+  assert.doesNotMatch(shared.stderr, /VIEW IT WITH/);
+  assert.equal(await run(), bundle);
+  // A source of the CLI's alone changed (the program's side the same): the CLI's sources run, as
+  // the change says, and the bundles are built again, with it.
+  const main = join(tph, "src/cli/commands/main.ts");
+  appendFileSync(main, '\nconsole.error("the CLI changed");\n');
+  const changed = await exec([DENO, "run", "-A", join(tph, "cli.ts"), "run", "cmdline.ts"], {
+    cwd,
+  });
+  assertCode(changed, 0, "tph run cmdline.ts");
+  assert.match(changed.stderr, /the CLI changed/);
+  assert.doesNotMatch(changed.stderr, /VIEW IT WITH/);
+  assert.match(readFileSync(cli, "utf8"), /the CLI changed/, "the CLI's bundle built again");
   assert.equal(await run(), bundle);
   // A bundle cut short (a full disk, a killed build) or replaced: stale, so the sources run and
   // the bundle is built again; never a SyntaxError in the program's run.
