@@ -390,7 +390,7 @@ try {
       join(REPO, w.program),
       ...(w.args ?? []),
     ];
-    const limits: { peak: number; atEnd: number }[] = [];
+    const limits: { peak: number; atEnd: number; anon: number; file: number }[] = [];
     const plains: Mem[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       if (plainArgv !== null) plains.push(await sampledPlain(plainArgv, REPO));
