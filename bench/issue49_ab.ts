@@ -3,7 +3,7 @@
 // phases: TPH_BENCH_PHASES) a call, peak RSS and the whole run, with the load beside them.
 //
 //   deno run -A bench/issue49_ab.ts <worktree A> <worktree B> [more worktrees] [deno|bun|node ...]
-//     [marked|yaml|zod|fib|unique ...] [--rounds N]
+//     [marked|yaml|zod|fib|unique ...] [--rounds N] [--max-calls N | --default]
 //
 // A worktree may be followed by environment settings for its runs, `<worktree>,KEY=VALUE,...`
 // (one worktree with a switch against itself); all are alternated in each round.
@@ -32,7 +32,14 @@ const RUNTIMES = ["deno", "bun", "node"];
 const words = process.argv.slice(2);
 const at = words.indexOf("--rounds");
 const ROUNDS = at >= 0 ? Number(words[at + 1]) : 3;
-const rest = words.filter((w, i) => !w.startsWith("--") && (at < 0 || i !== at + 1));
+// The call limit (default every call: 50,000,000 and max depth 100,000); --default: tph's own.
+const cap = words.indexOf("--max-calls");
+const LIMITS = words.includes("--default")
+  ? []
+  : ["--max-calls", cap >= 0 ? words[cap + 1] : "50000000", "--max-depth", "100000"];
+const rest = words.filter((w, i) =>
+  !w.startsWith("--") && (at < 0 || i !== at + 1) && (cap < 0 || i !== cap + 1)
+);
 const variants = rest.filter((w) => !RUNTIMES.includes(w) && !(w in WORKLOADS));
 const runtimes = rest.filter((w) => RUNTIMES.includes(w));
 const workloads = rest.filter((w) => w in WORKLOADS);
@@ -70,10 +77,7 @@ function once(variant: string, rt: string, w: string): Sample {
     "--cache-dir",
     cache,
     ...include.flatMap((i) => ["--include", i]),
-    "--max-calls",
-    "50000000",
-    "--max-depth",
-    "100000",
+    ...LIMITS,
     ...program,
   ];
   const t0 = performance.now();

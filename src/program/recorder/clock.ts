@@ -19,6 +19,7 @@ import {
   setTimeout,
   SharedArrayBuffer,
 } from "../../platform/globals.ts";
+import { ftlCandidates } from "./ftl.ts";
 
 let shared: Float64Array | null = null;
 let worker: Worker | null = null;
@@ -142,3 +143,6 @@ export function stopFastClock(): void {
   shared = null;
   if (w !== null) w.terminate().catch(() => {});
 }
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([now]);

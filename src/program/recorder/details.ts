@@ -28,6 +28,7 @@ import {
 } from "./tape.ts";
 import type { TraceState } from "./trace_state.ts";
 import { min } from "../../platform/intrinsics.ts";
+import { ftlCandidates } from "./ftl.ts";
 
 /** Plain arrays shorter than this have their summary (`Array(n)`) made once a trace. */
 const ARRAY_SUMMARIES = 4096;
@@ -150,3 +151,6 @@ export function settleOpen(t: TraceState, last: number): void {
     if ((rowMarks[row] & PENDING) !== 0 && slot[row] === s) settleArgs(tp, row, false);
   }
 }
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([settleArgs, settleRest, settled, briefIndex, settleOpen]);

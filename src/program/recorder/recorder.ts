@@ -66,6 +66,7 @@ import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
 import { Array, Int32Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { ftlCandidates, keepRecorderFromFtl } from "./ftl.ts";
 
 /**
  * The repr of an object argument at a position past MARKED_ARGS (an external call given many
@@ -1388,6 +1389,8 @@ export const R = {
    */
   startTrace(limits: TraceLimits = {}): TraceState {
     const t = new TraceState(limits);
+    // On Bun, tph's functions kept from FTL if the first trace's recording is bounded (ftl.ts).
+    keepRecorderFromFtl(t.capacity);
     // The first trace's options, for the warm-up once a trace has recorded WARM_AFTER calls.
     if (warmPending) {
       warmPending = false;
@@ -1990,3 +1993,79 @@ export function runtime(): Runtime {
   }
   return g[RUNTIME_GLOBAL];
 }
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([
+  settle,
+  counted,
+  keep,
+  clipped,
+  keepString,
+  keepText,
+  keepReturn,
+  storeReturn,
+  pastBudget,
+  keepArgs,
+  keepAll,
+  secretArgs,
+  secretOne,
+  tapeOf,
+  live,
+  newRow,
+  depthOf,
+  giveBack,
+  enter,
+  hiddenRow,
+  begin,
+  pastFull,
+  leftOut,
+  suspends,
+  learnSuspends,
+  record,
+  wrapperRow,
+  nestable,
+  nested,
+  findReturn,
+  recordReturn,
+  recordExit,
+  adopt,
+  settled,
+  endSettled,
+  suspend,
+  resume,
+  extPush,
+  extFind,
+  extRemove,
+  extOpen,
+  extMethod,
+  extArg,
+  extStart,
+  extClose,
+  extReturn,
+  extUnwind,
+  R.e0,
+  R.e1,
+  R.e2,
+  R.e3,
+  R.en,
+  R.r,
+  R.ra,
+  R.t,
+  R.x,
+  R.xa,
+  R.rc,
+  R.s,
+  R.w,
+  R.k,
+  R.k0,
+  R.km,
+  R.km0,
+  R.ka,
+  R.kl,
+  R.ks,
+  R.ksl,
+  R.kx,
+  R.kc,
+  R.ku,
+  R.kf,
+]);

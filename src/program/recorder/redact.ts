@@ -38,6 +38,7 @@ import {
   TypeError,
   Uint8Array,
 } from "../../platform/globals.ts";
+import { ftlCandidates } from "./ftl.ts";
 
 const fromCode = String.fromCharCode;
 
@@ -495,3 +496,14 @@ function replaceAll(s: string, re: RegExp, found: RegExpExecArray, keepName: boo
 
 /** Whether the last replaceAll's last match ran to the end of its text. */
 let toTheEnd = false;
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([
+  Redaction.prototype.secretName,
+  Redaction.prototype.secretKey,
+  Redaction.prototype.info,
+  Redaction.prototype.secretParam,
+  Redaction.prototype.hits,
+  Redaction.prototype.scrub,
+  Redaction.prototype.scrubWhole,
+]);

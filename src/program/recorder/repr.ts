@@ -48,6 +48,7 @@ import {
   Uint8Array,
   WeakMap,
 } from "../../platform/globals.ts";
+import { ftlCandidates } from "./ftl.ts";
 
 const {
   getOwnPropertyDescriptor: ownDesc,
@@ -1362,3 +1363,51 @@ export function classNames(o: object): string[] {
   }
   return names;
 }
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([
+  repr,
+  formatError,
+  clipString,
+  reprKept,
+  reprBrief,
+  render,
+  fmt,
+  code,
+  fmtText,
+  quote,
+  fmtSymbol,
+  isIdentifier,
+  identifierChars,
+  keyText,
+  fmtKey,
+  isData,
+  fmtDesc,
+  fnName,
+  fmtFunction,
+  describe,
+  brandKind,
+  fmtObject,
+  fmtBuiltin,
+  regexText,
+  regexMade,
+  fmtBytes,
+  dataOf,
+  summaryHint,
+  summaryKey,
+  fmtBoxed,
+  isErrorProto,
+  fmtError,
+  leave,
+  enter,
+  mark,
+  overflowed,
+  digits,
+  more,
+  fmtProps,
+  symbolCount,
+  arrayLead,
+  fmtArray,
+  fmtEntries,
+  fmtTyped,
+]);

@@ -53,6 +53,7 @@ import {
   Math,
   Uint8Array,
 } from "../../platform/globals.ts";
+import { ftlCandidates } from "./ftl.ts";
 
 /**
  * Rows one tape holds at most (67,108,864 calls; a trace records no more, the rest are counted
@@ -630,3 +631,23 @@ export class Tape<T = unknown> {
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
   }
 }
+
+// Kept from FTL on Bun when the recording is bounded (ftl.ts).
+ftlCandidates([
+  valueAt,
+  setValueAt,
+  argAt,
+  setArgAt,
+  argList,
+  prevOf,
+  suspendedDepth,
+  setDepth,
+  valueChunk,
+  copyChunk,
+  Texts.prototype.add,
+  Texts.prototype.addNew,
+  Tape.prototype.more,
+  Tape.prototype.putRest,
+  Tape.prototype.moreRest,
+  Tape.prototype.grow,
+]);
