@@ -645,7 +645,6 @@ ftlCandidates([
   valueChunk,
   copyChunk,
   Texts.prototype.add,
-  Texts.prototype.addNew,
   Tape.prototype.more,
   Tape.prototype.putRest,
   Tape.prototype.moreRest,
