@@ -42,6 +42,7 @@ import {
   charCodeAt,
   max,
   min,
+  ownArray,
   protoOf,
   regexExec,
   SafeMap,
@@ -1711,10 +1712,10 @@ export const R = {
 const EXT_SKIP = -2;
 const EXT_PENDING = -3;
 const EXT_DROPPED = -4;
-const extOwner: number[] = [];
-const extId: number[] = [];
-const extState: number[] = [];
-const extArgs: unknown[][] = [];
+const extOwner: number[] = ownArray([]);
+const extId: number[] = ownArray([]);
+const extState: number[] = ownArray([]);
+const extArgs: unknown[][] = ownArray([]);
 let extTop = 0;
 const NO_ARGS: unknown[] = [];
 /** What an external call threw when tph did not see the error. */
@@ -1752,7 +1753,7 @@ function extOpen(c: number, d: number, f: unknown, start: boolean): void {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
-  const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, []);
+  const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, ownArray([]));
   if (start) extStart(i);
 }
 
@@ -1779,7 +1780,7 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
   }
   if (notExternal(f)) extPush(c, 0, EXT_SKIP, NO_ARGS);
   else {
-    const i = extPush(c, id, EXT_PENDING, []);
+    const i = extPush(c, id, EXT_PENDING, ownArray([]));
     if (start) extStart(i);
   }
   return { [key]: apply(bindFn, f, [obj]) };

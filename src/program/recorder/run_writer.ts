@@ -7,6 +7,7 @@ import {
   charCodeAt,
   max,
   min,
+  ownArray,
   regexExec,
   round,
   typedFill,
@@ -278,7 +279,9 @@ export class TapeCalls implements CallsToEncode {
     // those ends. One is made up to start with (ending at the first call, of no descendants:
     // CallRecords.closed leaves it out), so that the code ending them has run before the loop
     // is optimized (V8 would otherwise throw that code away where the first large one ends).
-    const pendingAt: number[] = [0], pendingBelow: number[] = [0], pendingEnd: number[] = [0];
+    const pendingAt: number[] = ownArray([0]),
+      pendingBelow: number[] = ownArray([0]),
+      pendingEnd: number[] = ownArray([0]);
     let pending = 1, nextEnd = preorder ? 0 : -1;
     let depth = 0, ordinal = 0;
     // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
@@ -562,7 +565,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   typedFill(textSeen, -1);
   // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
   // see copied).
-  const textSlab: Uint8Array[] = [];
+  const textSlab: Uint8Array[] = ownArray([]);
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
   const slabs = new Slabs();
@@ -573,7 +576,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // The strings written lately by length (its low bits): the one seen last of its length, and the
   // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
   // texts' (its slab, where in it, its length).
-  const strSeen: string[] = [], strKey: string[] = [], strSlab: Uint8Array[] = [];
+  const strSeen: string[] = ownArray([]),
+    strKey: string[] = ownArray([]),
+    strSlab: Uint8Array[] = ownArray([]);
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
   for (let h = 0; h <= STR_MASK; h++) {
     strSeen[h] = strKey[h] = "";

@@ -36,6 +36,7 @@ import {
   int32Sub,
   max as maxOf,
   min as minOf,
+  ownArray,
   plainJSON,
   round,
   SafeMap,
@@ -506,7 +507,7 @@ export function callLinks(t: TraceState, lists = true, borrow = false): CallLink
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
   // The calls open at each one, while they are in pre-order (each one's parent is open when it
   // starts, as in a program that never awaits).
-  const open: number[] = [];
+  const open: number[] = ownArray([]);
   let top = 0, preorder = true;
   let n = 0, firstRoot = 0, row = first;
   // The common case, `tph run`'s trace: from the tape's first row, every row its own. Each call's
