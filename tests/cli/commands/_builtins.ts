@@ -121,8 +121,10 @@ export function builtinTests(t: Target): void {
         assertCode(bare, 0, `plain index_setters.ts ${mode}`);
         const run = await tph(t, ["run", "index_setters.ts", mode], { cwd });
         assertCode(run, 0, `tph run index_setters.ts ${mode}`);
+        // The accessors' calls counted, the program's own among them (its spread iterates):
+        // as many as without tph, so none for tph.
+        assert.match(bare.stdout, /^accessor calls: \d+$/m);
         assert.equal(run.stdout, bare.stdout, "the program's output as without tph");
-        assert.match(run.stdout, /^accessor calls: 0$/m, "tph ran none of the accessors");
         const { calls, saved } = summaryOf(run);
         // The same program without the accessors, for the run it stores.
         const calm = await tph(t, ["run", "index_setters.ts", "none"], { cwd });
