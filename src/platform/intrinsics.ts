@@ -112,15 +112,15 @@ export const SafeWeakMap = safeClass(WeakMap) as WeakMapConstructor;
  * loop waiting on it spins), and reading a hole would run its getter. An array of this prototype
  * has no index anywhere in its chain, and keeps its fast elements (V8, JavaScriptCore).
  */
-const OWN_ARRAY_PROTO: object = (() => {
-  const proto = Object.create(null);
-  const from = Array.prototype;
+const OWN_ARRAY_PROTO: object = ((from: object) => {
+  const proto = {};
+  setPrototypeOfOwn(proto, null);
   for (const key of ownKeys(from)) {
     if (key === "constructor") continue;
     defineProperty(proto, key, getOwnPropertyDescriptor(from, key)!);
   }
   return freeze(proto);
-})();
+})(Array.prototype);
 
 /**
  * `a`, made one of tph's own arrays (see OWN_ARRAY_PROTO): `ownArray([])` for an array tph fills by

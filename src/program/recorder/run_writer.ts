@@ -563,8 +563,7 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, -1);
   typedFill(textSeen, -1);
-  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
-  // see copied).
+  // Each remembered text's bytes: its slab, where in it, how many (no view per text: copied).
   const textSlab: Uint8Array[] = ownArray([]);
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
@@ -576,9 +575,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // The strings written lately by length (its low bits): the one seen last of its length, and the
   // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
   // texts' (its slab, where in it, its length).
-  const strSeen: string[] = ownArray([]),
-    strKey: string[] = ownArray([]),
-    strSlab: Uint8Array[] = ownArray([]);
+  const strSeen = ownArray<string[]>([]), strKey = ownArray<string[]>([]);
+  const strSlab = ownArray<Uint8Array[]>([]);
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
   for (let h = 0; h <= STR_MASK; h++) {
     strSeen[h] = strKey[h] = "";
