@@ -117,9 +117,11 @@ export function builtinTests(t: Target): void {
       fn: async () => {
         await using dir = tempDir({ p: join(FIXTURES, "builtins") });
         const cwd = join(dir.path, "p");
-        const bare = await plain(t, "index_setters.ts", [mode], { cwd });
+        // Node's console.log writes past an array's end itself: a getter there makes it throw.
+        const print = mode === "getter" ? [] : ["print"];
+        const bare = await plain(t, "index_setters.ts", [mode, ...print], { cwd });
         assertCode(bare, 0, `plain index_setters.ts ${mode}`);
-        const run = await tph(t, ["run", "index_setters.ts", mode], { cwd });
+        const run = await tph(t, ["run", "index_setters.ts", mode, ...print], { cwd });
         assertCode(run, 0, `tph run index_setters.ts ${mode}`);
         // The accessors' calls counted, the program's own among them (its spread iterates):
         // as many as without tph, so none for tph.
@@ -127,7 +129,7 @@ export function builtinTests(t: Target): void {
         assert.equal(run.stdout, bare.stdout, "the program's output as without tph");
         const { calls, saved } = summaryOf(run);
         // The same program without the accessors, for the run it stores.
-        const calm = await tph(t, ["run", "index_setters.ts", "none"], { cwd });
+        const calm = await tph(t, ["run", "index_setters.ts", "none", ...print], { cwd });
         assertCode(calm, 0, "tph run index_setters.ts none");
         const want = readRun(join(cwd, summaryOf(calm).saved));
         const json = readRun(join(cwd, saved));
