@@ -637,7 +637,7 @@ function secretOne(rd: Redaction, t: TraceState, id: number, v: unknown, i: numb
  * (`base` when there is none). Each holds the handles [base, base + maxRows): a tape left behind
  * is given a window its traces' remaining room fits in, and the next tape's handles start past it.
  */
-const older: Tape<TraceState>[] = [];
+const older: Tape<TraceState>[] = ownArray([]);
 let minBase = 0;
 /** A new tape starts at a trace's start once the current one holds this many rows (rotateTapes). */
 let rotateAt = Infinity;
@@ -965,12 +965,12 @@ const MAX_HIDDEN = 65_536;
 
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
 function stackOf(h: number, id: number): number[] {
-  const ids: number[] = [];
+  const ids: number[] = ownArray([]);
   const tp = tapeOf(h);
   if (tp !== null) {
     for (let row = h - tp.base; row >= 0; row = tp.parent[row]) ids[ids.length] = tp.fn[row];
   }
-  const out: number[] = [];
+  const out: number[] = ownArray([]);
   for (let i = ids.length - 1; i >= 0; i--) out[out.length] = ids[i];
   if (id >= 0) out[out.length] = id;
   return out;

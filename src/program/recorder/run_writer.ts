@@ -273,7 +273,7 @@ export class TapeCalls implements CallsToEncode {
     };
     keptFromFtl(record, value);
     // Walking the lists: the open calls, by depth, and their ordinals.
-    const stack: number[] = [], ordinalOf: number[] = [];
+    const stack: number[] = ownArray([]), ordinalOf: number[] = ownArray([]);
     // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
     // ordinal (its index), descendants, and where its subtree ends (an index), and the first of
     // those ends. One is made up to start with (ending at the first call, of no descendants:
@@ -754,7 +754,7 @@ class ChunkBytes {
   /** Per chunk held, where each of its texts ends in its bytes (null: all ASCII, as in units). */
   readonly #ends: (Int32Array | null)[] = [];
   /** Chunks held, oldest first from `#first`, and the bytes they hold. */
-  readonly #order: number[] = [];
+  readonly #order: number[] = ownArray([]);
   #first = 0;
   #bytes = 0;
   #made = 0;

@@ -39,6 +39,7 @@ import {
   arrayFill,
   arrayJoin as joinArray,
   bufferRelease,
+  ownArray,
   SafeMap,
   strSlice,
   typedSet,
@@ -464,7 +465,7 @@ export class Tape<T = unknown> {
   /** The traces recording on this tape, by slot. */
   readonly traces: T[] = [];
   /** Slots given back by traces that stopped without writing a row. */
-  readonly freeSlots: number[] = [];
+  readonly freeSlots: number[] = ownArray([]);
   /** Traces recording on this tape. */
   active = 0;
   /** The handle of row 0: handles of this tape are `base + row`. */

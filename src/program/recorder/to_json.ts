@@ -38,6 +38,7 @@ import {
   min as minOf,
   ownArray,
   plainJSON,
+  put,
   round,
   SafeMap,
   SafeSet,
@@ -203,9 +204,9 @@ export function callTree(t: TraceState): CallNodeJSON[] {
     if (dropped !== undefined) node.dropped = dropped;
     node.children = [];
     // Index writes: the program may have replaced Array.prototype.push.
-    nodes[nodes.length] = node;
+    put(nodes, nodes.length, node);
     const siblings = parent < 0 ? roots : nodes[parent].children;
-    siblings[siblings.length] = node;
+    put(siblings, siblings.length, node);
   });
   return roots;
 }
@@ -226,7 +227,7 @@ export function traceHeader(
 ): Omit<RunJSON, "trace"> {
   if (!settled) settle(t);
   const reasons: string[] = [];
-  t.limitReasons.forEach((r) => reasons[reasons.length] = r);
+  t.limitReasons.forEach((r) => put(reasons, reasons.length, r));
   return {
     schema: SCHEMA_VERSION,
     tracepatch_version: VERSION,
@@ -282,7 +283,7 @@ export function findSection(t: TraceState): FindJSON {
     const wanted = new SafeSet<number>();
     for (let i = 0; i < f.hits.length; i++) wanted.add(f.hits[i].row);
     // Depth first, iteratively: the order the JSON's `trace` lists calls in.
-    const stack: number[] = [];
+    const stack: number[] = ownArray([]);
     let ordinal = 0;
     for (let r = firstRoot; r !== 0; r = next[r - 1]) {
       stack[stack.length] = r;
@@ -292,7 +293,7 @@ export function findSection(t: TraceState): FindJSON {
         if (wanted.has(rowOf[i])) place.set(rowOf[i], ordinal);
         ordinal++;
         // Children pushed last first.
-        const kids: number[] = [];
+        const kids: number[] = ownArray([]);
         for (let c = firstChild[i]; c !== 0; c = next[c - 1]) kids[kids.length] = c;
         for (let c = kids.length - 1; c >= 0; c--) stack[stack.length] = kids[c];
       }
@@ -308,8 +309,8 @@ export function findSection(t: TraceState): FindJSON {
     const fn = rt.fn(h.fn);
     const external = fn.kind === "external";
     const stack: string[] = [];
-    for (let k = 0; k < h.stack.length; k++) stack[stack.length] = name(h.stack[k]);
-    matches[matches.length] = {
+    for (let k = 0; k < h.stack.length; k++) put(stack, stack.length, name(h.stack[k]));
+    put(matches, matches.length, {
       target: h.target,
       func: qualifiedName(fn.qualname, fn.module),
       module: fn.module,
@@ -325,7 +326,7 @@ export function findSection(t: TraceState): FindJSON {
       timestamp: isoMicros(h.time),
       stack,
       call: h.row >= 0 ? place.get(h.row) ?? null : null,
-    };
+    });
   }
   const targets = f.targets.map((x) => ({
     text: x.spec.text,
@@ -686,7 +687,7 @@ export function writeTraceJSON(
   const text = (s: string, from: number, to: number) => out.json(s, from, to);
   const whole = (n: number) => out.quotedInt(n);
   const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole, t);
-  const functions: FunctionBytes[] = [];
+  const functions: FunctionBytes[] = ownArray([]);
   const functionBytes = (id: number): FunctionBytes => {
     return functions[id] = functionParts(functionEntry(rt.fn(id)));
   };
@@ -741,7 +742,7 @@ export function writeTraceJSON(
       out.bytes(CHILDREN);
     };
     // Iterative depth-first walk: deep recursion in the program must not overflow tph.
-    const stack: number[] = [];
+    const stack: number[] = ownArray([]);
     let depth = 0;
     let i = firstRoot - 1;
     let first = true;
