@@ -45,6 +45,7 @@ const {
   getOwnPropertyDescriptor,
 } = Object;
 const ownKeys = Reflect.ownKeys;
+const setPrototypeOfOwn = Object.setPrototypeOf;
 
 export const protoOf = Object.getPrototypeOf;
 export const stringify = JSON.stringify;
@@ -101,6 +102,48 @@ export const SafeMap = safeClass(Map) as MapConstructor;
 export const SafeSet = safeClass(Set) as SetConstructor;
 /** A WeakMap no patch of `WeakMap.prototype` reaches. Create it empty. */
 export const SafeWeakMap = safeClass(WeakMap) as WeakMapConstructor;
+
+/**
+ * The prototype of tph's own arrays: Array.prototype's methods as they were when tph loaded, and
+ * no prototype of its own. A program may put a setter or getter on an index of Array.prototype
+ * or Object.prototype (`Object.defineProperty(Array.prototype, 0, { set… })`): writing an array's
+ * element past its end (`a[a.length] = x`, `push`, a hole) looks the index up the prototype chain,
+ * would run the program's setter (which need not store anything: tph's array stays empty and a
+ * loop waiting on it spins), and reading a hole would run its getter. An array of this prototype
+ * has no index anywhere in its chain, and keeps its fast elements (V8, JavaScriptCore).
+ */
+const OWN_ARRAY_PROTO: object = ((from: object) => {
+  const proto = {};
+  setPrototypeOfOwn(proto, null);
+  for (const key of ownKeys(from)) {
+    if (key === "constructor") continue;
+    defineProperty(proto, key, getOwnPropertyDescriptor(from, key)!);
+  }
+  return freeze(proto);
+})(Array.prototype);
+
+/**
+ * `a`, made one of tph's own arrays (see OWN_ARRAY_PROTO): `ownArray([])` for an array tph fills by
+ * index or push. Only for arrays the program never sees (its `constructor` is undefined: `map`,
+ * `slice`… of it make plain arrays).
+ */
+export function ownArray<T extends unknown[]>(a: T): T {
+  return setPrototypeOfOwn(a, OWN_ARRAY_PROTO) as T;
+}
+
+/**
+ * `o[key] = value` for an object tph made, as a new own data property: an assignment would run a
+ * setter the program put on Object.prototype (or on Array.prototype, for an index).
+ */
+export function put(o: object, key: PropertyKey, value: unknown): void {
+  defineProperty(o, key, {
+    __proto__: null,
+    value,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  } as PropertyDescriptor);
+}
 
 /** `fn` as a function taking its `this` first (see uncurry), typed as `T`. */
 const method = <T>(fn: unknown): T => uncurryBuiltin(fn) as T;
@@ -177,7 +220,7 @@ export const int32Sub = method<On<Int32Array, [from: number, to?: number], Int32
 
 /** `s.split(sep)` for a non-empty `sep` (split itself would look up `sep[Symbol.split]`). */
 export function strSplit(s: string, sep: string): string[] {
-  const parts: string[] = [];
+  const parts: string[] = ownArray([]);
   let from = 0;
   for (let at = strIndexOf(s, sep); at >= 0; at = strIndexOf(s, sep, from)) {
     parts[parts.length] = strSlice(s, from, at);

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import process from "../platform/node_process.ts";
 import { appendText, fileProblem, randomHex, remove } from "../platform/files.ts";
-import { round } from "../platform/intrinsics.ts";
+import { ownArray, round } from "../platform/intrinsics.ts";
 import { formatError } from "./recorder/repr.ts";
 import { scrubCommand } from "./recorder/redact.ts";
 import { runtime } from "./recorder/recorder.ts";
@@ -57,10 +57,10 @@ export interface BlockSettings {
 
 let settings: BlockSettings | null = null;
 /** Where this process's stored blocks went, in order (tph run --blocks reports them). */
-const stored: string[] = [];
+const stored: string[] = ownArray([]);
 let toldSaveProblem = false;
 /** Blocks to store when the process ends (saveBlock's `retry`). */
-const later: { t: TraceState; end: BlockEnd }[] = [];
+const later: { t: TraceState; end: BlockEnd }[] = ownArray([]);
 
 /** Set what blocks do in this process (once, before the program runs). */
 export function configureBlocks(s: BlockSettings): void {

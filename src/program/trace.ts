@@ -1,4 +1,5 @@
 import { writeText } from "../platform/files.ts";
+import { ownArray } from "../platform/intrinsics.ts";
 import { AsyncLocalStorage } from "node:async_hooks";
 import process from "../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
@@ -77,7 +78,7 @@ function endLoan(rt: Runtime, c: number, t: TraceState, before: TraceState | nul
  * The blocks open that store themselves when they stop, oldest first: endOpenBlocks stores them
  * when the process ends first. No array method: the program may have patched them.
  */
-const open: TraceHandle[] = [];
+const open: TraceHandle[] = ownArray([]);
 
 function forgetOpen(t: TraceHandle): void {
   let j = 0;

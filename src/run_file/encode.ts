@@ -7,7 +7,7 @@
 // platform/globals.ts and intrinsics.ts.
 
 import type { FileWriter } from "../platform/files.ts";
-import { max, plainJSON, utf8 } from "../platform/intrinsics.ts";
+import { max, ownArray, plainJSON, utf8 } from "../platform/intrinsics.ts";
 import type { ByteSink } from "./json_sink.ts";
 import {
   type FunctionEntry,
@@ -80,7 +80,7 @@ export function encodeRun(
 
 /** The run's functions, by first use, and each one's index in it by the source's number. */
 export class FunctionTable {
-  readonly entries: FunctionEntry[] = [];
+  readonly entries: FunctionEntry[] = ownArray([]);
   #localOf = new Int32Array(1024);
   /** Per function in the table: its parameters, or -1 for an external one (arguments counted). */
   paramCount = new Int32Array(1024);
@@ -123,7 +123,7 @@ export class CallRecords {
   /** Records written. */
   count = 0;
   /** (ordinal, offset after the subtree) pairs, in the order the subtrees end. */
-  readonly skips: number[] = [];
+  readonly skips: number[] = ownArray([]);
 
   constructor() {
     // The rare path taken a few times, and taken back: its first real use, deep into a large

@@ -24,7 +24,7 @@ import {
   TextEncoder,
   Uint8Array,
 } from "../../platform/globals.ts";
-import { strSplit } from "../../platform/intrinsics.ts";
+import { ownArray, strSplit } from "../../platform/intrinsics.ts";
 
 /** Offsets in the source (ascending) where text was inserted, and the length inserted at each. */
 export interface Insertions {
@@ -192,7 +192,8 @@ function isLineBreak(ch: number): boolean {
  * @param table A column table (see columnTable).
  */
 export function decodeColumnTable(table: string): (Int32Array | undefined)[] {
-  const lines: (Int32Array | undefined)[] = [];
+  // tph's own array (holes too: a line without insertions is one).
+  const lines: (Int32Array | undefined)[] = ownArray([]);
   const rows = strSplit(table, ";");
   for (let i = 0; i < rows.length; i++) {
     if (rows[i] === "") continue;

@@ -23,7 +23,7 @@ import { transformModule, type TransformResult } from "./transform.ts";
 import { bundleMap, bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
 import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
-import { hasOwn } from "../../platform/intrinsics.ts";
+import { hasOwn, ownArray, put } from "../../platform/intrinsics.ts";
 
 // A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
 // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
@@ -336,32 +336,35 @@ function namespaceOf(exports: any, nodeMode: boolean, required: boolean): Record
   const babel = !nodeMode && exports !== null && typeof exports === "object" &&
     !!exports.__esModule;
   if (exports !== null && (typeof exports === "object" || typeof exports === "function")) {
-    const keys = typeof exports === "function"
-      ? Object.getOwnPropertyNames(exports)
-      : Object.keys(exports);
+    // tph's own array, read by index: a program may have put a setter on an index of
+    // Array.prototype, or replaced its iterator (intrinsics.ts, ownArray).
+    const keys = ownArray(
+      typeof exports === "function" ? Object.getOwnPropertyNames(exports) : Object.keys(exports),
+    );
     // Node's reading names the marker whether it is enumerable or not (tsc defines it not).
     if (
       nodeMode && !keys.includes("__esModule") &&
       Object.getOwnPropertyDescriptor(exports, "__esModule") !== undefined
-    ) keys.push("__esModule");
-    for (const key of keys) {
+    ) keys[keys.length] = "__esModule";
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       if (key === "__esModule" && babel) continue;
       const d = Object.getOwnPropertyDescriptor(exports, key);
       if (d === undefined) continue;
-      if (hasOwn(d, "value")) namespace[key] = d.value;
+      if (hasOwn(d, "value")) put(namespace, key, d.value);
       else {
         // Bun reads every named export when the module loads, a getter too: one that fails
         // outside its intended use (say on a prototype object it is meant for instances of)
         // is left out rather than failing the require().
         try {
-          namespace[key] = exports[key];
+          put(namespace, key, exports[key]);
         } catch {
           // Left out.
         }
       }
     }
   }
-  namespace.default = babel && "default" in exports ? exports.default : exports;
-  if (required) namespace["module.exports"] = exports;
+  put(namespace, "default", babel && "default" in exports ? exports.default : exports);
+  if (required) put(namespace, "module.exports", exports);
   return namespace;
 }

@@ -28,6 +28,8 @@ import {
   arrayJoin,
   bare,
   hasOwn,
+  ownArray,
+  put,
   regexExec,
   SafeMap,
   SafeSet,
@@ -148,7 +150,7 @@ export function rememberColumns(path: string, table: string, commonJS?: CommonJS
  */
 export function insertAtLineStart(table: string, line: number, length: number): string {
   if (length <= 0) return table;
-  const rows = table === "" ? [] : strSplit(table, ";");
+  const rows = table === "" ? ownArray<string[]>([]) : strSplit(table, ";");
   while (rows.length <= line) rows[rows.length] = "";
   // The first pair's column is relative to 0, which the new pair's is too.
   const pair = "0," + length.toString(36);
@@ -535,7 +537,7 @@ function loaderFrames(n: Natives, list: unknown): number[] | null {
     const wrapper = typeof file === "string" ? wrapperLines.get(file) : undefined;
     if (wrapper === undefined || apply(lineNumber, site, []) !== wrapper) continue;
     if (drop === null) {
-      drop = [];
+      drop = ownArray([]);
       for (let k = 0; k < list.length; k++) drop[k] = 0;
     }
     drop[i] = LEFT_OUT;
@@ -627,7 +629,7 @@ function stackFormatter(
 /** The frames loaderFrames() does not leave out. */
 function kept(full: unknown[], drop: number[]): unknown[] {
   const out: unknown[] = [];
-  for (let i = 0; i < full.length; i++) if (drop[i] !== LEFT_OUT) out[out.length] = full[i];
+  for (let i = 0; i < full.length; i++) if (drop[i] !== LEFT_OUT) put(out, out.length, full[i]);
   return out;
 }
 
@@ -645,11 +647,11 @@ function nativeSites(n: Natives, list: unknown): unknown {
     const site = list[i];
     const place = placeOf(n, site);
     if (place === null) {
-      out[i] = site;
+      put(out, i, site);
       continue;
     }
     const text = withPlace(n, StringCtor(apply(n.toText, site, [])), site, place);
-    out[i] = { __proto__: null, toString: () => text };
+    put(out, i, { __proto__: null, toString: () => text });
   }
   return out;
 }
@@ -673,7 +675,7 @@ function mappedStack(
   if (first < 1) return stack;
   for (let i = first; i < lines.length; i++) if (!strStartsWith(lines[i], "    at ")) return stack;
   const out: string[] = [];
-  for (let i = 0; i < first; i++) out[i] = lines[i];
+  for (let i = 0; i < first; i++) put(out, i, lines[i]);
   // A SyntaxError's `<parse>` line is no frame: Bun's printer shows none.
   if (mode !== "stack" && first >= 2 && strStartsWith(lines[first - 1], "    at <parse> (")) {
     out.length--;
@@ -681,18 +683,18 @@ function mappedStack(
   if (mode === "printer" && error !== null && typeof error === "object") {
     // What the stack would have been, for when the program reads it after it was printed.
     const whole: string[] = [];
-    for (let i = 0; i < out.length; i++) whole[i] = out[i];
+    for (let i = 0; i < out.length; i++) put(whole, i, out[i]);
     for (let i = 0; i < frames.length; i++) {
-      whole[whole.length] = mappedLine(n, lines[first + i], frames[i]);
+      put(whole, whole.length, mappedLine(n, lines[first + i], frames[i]));
     }
     state.asStack.set(error, arrayJoin(whole, "\n"));
-    state.printed[state.printed.length] = error;
+    put(state.printed, state.printed.length, error);
   }
   for (let i = 0; i < frames.length; i++) {
     const site = frames[i];
     const line = lines[first + i];
     if (mode === "stack") {
-      out[out.length] = mappedLine(n, line, site);
+      put(out, out.length, mappedLine(n, line, site));
       continue;
     }
     // Bun's printer shows no frame without a position (a native function's), and its positions
@@ -704,12 +706,13 @@ function mappedStack(
       : sitePosition(n, strSlice(line, 7), site);
     // Bun's printer reads `async f` back as f, and a frame without a function name only in
     // parentheses.
-    out[out.length] = mode === "trace" ? "      at " + text : "    at " +
+    const entry = mode === "trace" ? "      at " + text : "    at " +
       (strStartsWith(text, "async ")
         ? "async " + text
         : strEndsWith(text, ")")
         ? text
         : ` (${text})`);
+    put(out, out.length, entry);
   }
   return arrayJoin(out, "\n");
 }
@@ -736,7 +739,7 @@ function withoutFrames(
     const mark = i < first ? 0 : drop[i - first];
     if (mark === LEFT_OUT) continue;
     const m = mark === NAMELESS ? regexExec(ANONYMOUS_FRAME, lines[i]) : null;
-    out[out.length] = m === null ? lines[i] : m[1] + m[2];
+    put(out, out.length, m === null ? lines[i] : m[1] + m[2]);
   }
   return arrayJoin(out, "\n");
 }
@@ -810,7 +813,7 @@ function installTrace(n: Natives, state: Formatting): void {
         if (typeof stack === "string") {
           const lines = strSplit(stack, "\n"), at: string[] = [];
           for (let i = 0; i < lines.length; i++) {
-            if (strStartsWith(lines[i], "      at ")) at[at.length] = lines[i];
+            if (strStartsWith(lines[i], "      at ")) put(at, at.length, lines[i]);
           }
           text = arrayJoin(at, "\n");
         }
@@ -846,7 +849,7 @@ function installPrinters(n: Natives, state: Formatting): void {
     const print = function (...args: unknown[]): unknown {
       let shown: unknown[] | null = null;
       for (let i = 0; i < args.length; i++) {
-        if (isError(args[i])) (shown ??= [])[shown.length] = args[i];
+        if (isError(args[i])) put(shown ??= [], shown.length, args[i]);
       }
       const errors = shown === null ? [] : forPrinter(n, state, shown);
       const was = state.printing;

@@ -13,7 +13,7 @@ import { ABI_VERSION } from "../../abi.ts";
 import { fileStamp, makeDir, readText, stat, writeWhole } from "../../platform/files.ts";
 import { VERSION } from "../../version.ts";
 import { shortHash } from "../../platform/hash.ts";
-import { plainJSON, SafeMap } from "../../platform/intrinsics.ts";
+import { ownArray, plainJSON, SafeMap } from "../../platform/intrinsics.ts";
 import { JSON, Map } from "../../platform/globals.ts";
 
 /** A file as the manifest remembers it: path, size and modification time (-1, -1: absent). */
@@ -144,7 +144,7 @@ export class Manifest {
 
   /** Write this run's files, when they differ from the previous run's. Never throws. */
   save(): void {
-    const files: Entry[] = [];
+    const files: Entry[] = ownArray([]);
     this.#seen.forEach((entry) => files[files.length] = entry);
     const prev = this.#previous;
     // Node's: a run that instrumented nothing (a process whose files come by another loader)

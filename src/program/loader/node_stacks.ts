@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
 import { Array, Error, Number, Object, Reflect, RegExp, String } from "../../platform/globals.ts";
 import {
+  put,
   SafeMap,
   SafeWeakMap,
   strStartsWith,
@@ -287,7 +288,7 @@ function siteMapper(
         }
       }
       if (w !== site) sites ??= apply(arraySlice, trace, [0, i]) as unknown[];
-      if (sites !== null) sites[sites.length] = w;
+      if (sites !== null) put(sites, sites.length, w);
     }
     return sites ?? trace;
   };

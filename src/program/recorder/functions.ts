@@ -2,7 +2,7 @@
 // metadata once, on its first recorded call, and gets the base of a contiguous id range.
 
 import type { ModuleMeta } from "../../abi.ts";
-import { strIndexOf, strSlice, strSplit } from "../../platform/intrinsics.ts";
+import { ownArray, strIndexOf, strSlice, strSplit } from "../../platform/intrinsics.ts";
 
 /** Static facts about one function, looked up by id when a trace is rendered. */
 export interface FunctionRecord {
@@ -25,10 +25,10 @@ export interface FunctionRecord {
  * hole, since reading one would look the index up on Array.prototype, where a program may have
  * put a getter.
  */
-const table: (FunctionRecord | null)[] = [];
+const table: (FunctionRecord | null)[] = ownArray([]);
 /** The registered modules' tables, and the id of each one's first function, in id order. */
-const metas: ModuleMeta[] = [];
-const bases: number[] = [];
+const metas: ModuleMeta[] = ownArray([]);
+const bases: number[] = ownArray([]);
 /** Function ids given out so far. */
 let count = 0;
 

@@ -33,6 +33,7 @@ import {
   arrayJoin,
   max,
   min,
+  ownArray,
   protoOf,
   regexExec,
   SafeMap,
@@ -569,7 +570,7 @@ function secretOne(rd: Redaction, t: TraceState, id: number, v: unknown, i: numb
  * (`base` when there is none). Each holds the handles [base, base + maxRows): a tape left behind
  * is given a window its traces' remaining room fits in, and the next tape's handles start past it.
  */
-const older: Tape<TraceState>[] = [];
+const older: Tape<TraceState>[] = ownArray([]);
 let minBase = 0;
 /** A new tape starts at a trace's start once the current one holds this many rows (rotateTapes). */
 let rotateAt = Infinity;
@@ -894,12 +895,12 @@ const MAX_HIDDEN = 65_536;
 
 /** The function ids from the root down to the recorded call `h` (a match's stack). */
 function stackOf(h: number, id: number): number[] {
-  const ids: number[] = [];
+  const ids: number[] = ownArray([]);
   const tp = tapeOf(h);
   if (tp !== null) {
     for (let row = h - tp.base; row >= 0; row = tp.parent[row]) ids[ids.length] = tp.fn[row];
   }
-  const out: number[] = [];
+  const out: number[] = ownArray([]);
   for (let i = ids.length - 1; i >= 0; i--) out[out.length] = ids[i];
   if (id >= 0) out[out.length] = id;
   return out;
@@ -1643,10 +1644,10 @@ export const R = {
 const EXT_SKIP = -2;
 const EXT_PENDING = -3;
 const EXT_DROPPED = -4;
-const extOwner: number[] = [];
-const extId: number[] = [];
-const extState: number[] = [];
-const extArgs: unknown[][] = [];
+const extOwner: number[] = ownArray([]);
+const extId: number[] = ownArray([]);
+const extState: number[] = ownArray([]);
+const extArgs: unknown[][] = ownArray([]);
 let extTop = 0;
 const NO_ARGS: unknown[] = [];
 /** What an external call threw when tph did not see the error. */
@@ -1717,15 +1718,29 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
   return { [key]: apply(bindFn, f, [obj]) };
 }
 
+/**
+ * `args` with `v` after its last: a new array made by a literal for up to three (no element is
+ * written past an array's end, where a setter the program put on an index of Array.prototype
+ * would run: see ownArray), then tph's own array, grown in place (making one costs ~50 ns on V8).
+ */
+function withArg(args: unknown[], v: unknown): unknown[] {
+  const n = args.length;
+  if (n === 0) return [v];
+  if (n === 1) return [args[0], v];
+  if (n === 2) return [args[0], args[1], v];
+  const own = n === 3 ? ownArray([args[0], args[1], args[2]]) : args;
+  own[n] = v;
+  return own;
+}
+
 /** Hand argument `v` to call `c`'s innermost open external call; returns `v`. */
 function extArg<T>(c: number, v: T, spread: boolean, last: boolean): T {
   const i = extFind(c);
   if (i < 0 || extState[i] !== EXT_PENDING) return v;
-  const args = extArgs[i];
   if (spread && Array.isArray(v)) {
     // Index reads into a loop, not a spread: the program may have patched the iterator.
-    for (let j = 0; j < v.length; j++) args[args.length] = v[j];
-  } else args[args.length] = v;
+    for (let j = 0; j < v.length; j++) extArgs[i] = withArg(extArgs[i], v[j]);
+  } else extArgs[i] = withArg(extArgs[i], v);
   if (last) extStart(i);
   return v;
 }

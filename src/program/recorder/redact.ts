@@ -23,6 +23,7 @@ import {
   bytesSet,
   charCodeAt as charCode,
   max,
+  ownArray,
   regexExec as exec,
   SafeMap,
   strLastIndexOf,
@@ -72,7 +73,7 @@ export const SECRET_NAMES: readonly string[] = Object.freeze([
 export function nameWords(name: string): string[] {
   // A scan by character codes, not a regex: it runs on a program's field names while their repr
   // is taken, and must not reach String or RegExp methods that the program may have replaced.
-  const words: string[] = [];
+  const words: string[] = ownArray([]);
   let w = "";
   let kind = 0; // 0: between words, 1: a run of capitals, 2: lower case, 3: digits
   const flush = () => {
@@ -339,7 +340,7 @@ export class Redaction implements Redactor {
     const named = own !== "" && this.secretKey(own);
     let bits = named && f.kind !== "setter" ? SECRET_RETURN : 0;
     if (f.kind !== "external") {
-      const params: boolean[] = [];
+      const params: boolean[] = ownArray([]);
       let any = false;
       for (let i = 0; i < f.params.length; i++) {
         params[i] = (named && f.kind === "setter") || this.secretKey(f.params[i]);

@@ -21,6 +21,7 @@ const MAX_REPR: number = DEFAULT_LIMITS.maxRepr;
 import {
   arrayJoin as joinArray,
   charCodeAt,
+  ownArray,
   regexExec,
   SafeMap,
   stringify,
@@ -1344,7 +1345,7 @@ function fmtTyped(t: ArrayLike<unknown>, lead: string, len: number, room: number
  * @param o Any object.
  */
 export function classNames(o: object): string[] {
-  const names: string[] = [];
+  const names: string[] = ownArray([]);
   if (isProxy(o)) return names;
   let p: object | null = protoOf(o);
   for (let i = 0; p !== null && i < MAX_CHAIN; i++) {

@@ -7,6 +7,7 @@ import {
   charCodeAt,
   max,
   min,
+  ownArray,
   regexExec,
   round,
   typedFill,
@@ -272,13 +273,15 @@ export class TapeCalls implements CallsToEncode {
     };
     keptFromFtl(record, value);
     // Walking the lists: the open calls, by depth, and their ordinals.
-    const stack: number[] = [], ordinalOf: number[] = [];
+    const stack: number[] = ownArray([]), ordinalOf: number[] = ownArray([]);
     // In pre-order: the calls of a large subtree not yet ended (innermost last), each one's
     // ordinal (its index), descendants, and where its subtree ends (an index), and the first of
     // those ends. One is made up to start with (ending at the first call, of no descendants:
     // CallRecords.closed leaves it out), so that the code ending them has run before the loop
     // is optimized (V8 would otherwise throw that code away where the first large one ends).
-    const pendingAt: number[] = [0], pendingBelow: number[] = [0], pendingEnd: number[] = [0];
+    const pendingAt: number[] = ownArray([0]),
+      pendingBelow: number[] = ownArray([0]),
+      pendingEnd: number[] = ownArray([0]);
     let pending = 1, nextEnd = preorder ? 0 : -1;
     let depth = 0, ordinal = 0;
     // Iterative: deep recursion in the program must not overflow tph. In pre-order, the calls
@@ -563,9 +566,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
   typedFill(textKey, NO_INDEX);
   typedFill(textSeen, NO_INDEX);
-  // Each remembered text's bytes: its slab, where in it, and how many (no view made per text:
-  // see copied).
-  const textSlab: Uint8Array[] = [];
+  // Each remembered text's bytes: its slab, where in it, how many (no view per text: copied).
+  const textSlab: Uint8Array[] = ownArray([]);
   for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
   const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
   const slabs = new Slabs();
@@ -576,7 +578,8 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // The strings written lately by length (its low bits): the one seen last of its length, and the
   // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
   // texts' (its slab, where in it, its length).
-  const strSeen: string[] = [], strKey: string[] = [], strSlab: Uint8Array[] = [];
+  const strSeen = ownArray<string[]>([]), strKey = ownArray<string[]>([]);
+  const strSlab = ownArray<Uint8Array[]>([]);
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
   for (let h = 0; h <= STR_MASK; h++) {
     strSeen[h] = strKey[h] = "";
@@ -769,7 +772,7 @@ class ChunkBytes {
   /** Per chunk held, where each of its texts ends in its bytes (null: all ASCII, as in units). */
   readonly #ends: (Int32Array | null)[] = [];
   /** Chunks held, oldest first from `#first`, and the bytes they hold. */
-  readonly #order: number[] = [];
+  readonly #order: number[] = ownArray([]);
   #first = 0;
   #bytes = 0;
   #made = 0;

@@ -39,6 +39,7 @@ import {
   arrayFill,
   arrayJoin as joinArray,
   bufferRelease,
+  ownArray,
   SafeMap,
   strSlice,
   typedSet,
@@ -455,11 +456,11 @@ export class Tape<T = unknown> {
    * stored as a text (see `marks`) that is negative, `-1 - k`, is string `k` here, whose text the
    * writer makes (its repr, scanned for secrets).
    */
-  readonly strings: string[] = [];
+  readonly strings: string[] = ownArray([]);
   /** The traces recording on this tape, by slot. */
-  readonly traces: T[] = [];
+  readonly traces: T[] = ownArray([]);
   /** Slots given back by traces that stopped without writing a row. */
-  readonly freeSlots: number[] = [];
+  readonly freeSlots: number[] = ownArray([]);
   /** Traces recording on this tape. */
   active = 0;
   /** The handle of row 0: handles of this tape are `base + row`. */

@@ -36,7 +36,9 @@ import {
   int32Sub,
   max as maxOf,
   min as minOf,
+  ownArray,
   plainJSON,
+  put,
   round,
   SafeMap,
   SafeSet,
@@ -206,9 +208,9 @@ export function callTree(t: TraceState): CallNodeJSON[] {
     if (dropped !== undefined) node.dropped = dropped;
     node.children = [];
     // Index writes: the program may have replaced Array.prototype.push.
-    nodes[nodes.length] = node;
+    put(nodes, nodes.length, node);
     const siblings = parent < 0 ? roots : nodes[parent].children;
-    siblings[siblings.length] = node;
+    put(siblings, siblings.length, node);
   });
   return roots;
 }
@@ -229,7 +231,7 @@ export function traceHeader(
 ): Omit<RunJSON, "trace"> {
   if (!settled) settle(t);
   const reasons: string[] = [];
-  t.limitReasons.forEach((r) => reasons[reasons.length] = r);
+  t.limitReasons.forEach((r) => put(reasons, reasons.length, r));
   return {
     schema: SCHEMA_VERSION,
     tracepatch_version: VERSION,
@@ -285,7 +287,7 @@ export function findSection(t: TraceState): FindJSON {
     const wanted = new SafeSet<number>();
     for (let i = 0; i < f.hits.length; i++) wanted.add(f.hits[i].row);
     // Depth first, iteratively: the order the JSON's `trace` lists calls in.
-    const stack: number[] = [];
+    const stack: number[] = ownArray([]);
     let ordinal = 0;
     for (let r = firstRoot; r !== 0; r = next[r - 1]) {
       stack[stack.length] = r;
@@ -295,7 +297,7 @@ export function findSection(t: TraceState): FindJSON {
         if (wanted.has(rowOf[i])) place.set(rowOf[i], ordinal);
         ordinal++;
         // Children pushed last first.
-        const kids: number[] = [];
+        const kids: number[] = ownArray([]);
         for (let c = firstChild[i]; c !== 0; c = next[c - 1]) kids[kids.length] = c;
         for (let c = kids.length - 1; c >= 0; c--) stack[stack.length] = kids[c];
       }
@@ -311,8 +313,8 @@ export function findSection(t: TraceState): FindJSON {
     const fn = rt.fn(h.fn);
     const external = fn.kind === "external";
     const stack: string[] = [];
-    for (let k = 0; k < h.stack.length; k++) stack[stack.length] = name(h.stack[k]);
-    matches[matches.length] = {
+    for (let k = 0; k < h.stack.length; k++) put(stack, stack.length, name(h.stack[k]));
+    put(matches, matches.length, {
       target: h.target,
       func: qualifiedName(fn.qualname, fn.module),
       module: fn.module,
@@ -328,7 +330,7 @@ export function findSection(t: TraceState): FindJSON {
       timestamp: isoMicros(h.time),
       stack,
       call: h.row >= 0 ? place.get(h.row) ?? null : null,
-    };
+    });
   }
   const targets = f.targets.map((x) => ({
     text: x.spec.text,
@@ -515,7 +517,7 @@ export function callLinks(t: TraceState, lists = true, borrow = false): CallLink
   const slots = tp.slot, states = tp.state, parents = tp.parent, ends = tp.end, marks = tp.marks;
   // The calls open at each one, while they are in pre-order (each one's parent is open when it
   // starts, as in a program that never awaits).
-  const open: number[] = [];
+  const open: number[] = ownArray([]);
   let top = 0, preorder = true;
   let n = 0, firstRoot = 0, row = first;
   // The common case, `tph run`'s trace: from the tape's first row, every row its own. Each call's
@@ -694,7 +696,7 @@ export function writeTraceJSON(
   const text = (s: string, from: number, to: number) => out.json(s, from, to);
   const whole = (n: number) => out.quotedInt(n);
   const value = (v: unknown, isText: boolean) => storedValue(tp, v, isText, max, text, whole, t);
-  const functions: FunctionBytes[] = [];
+  const functions: FunctionBytes[] = ownArray([]);
   const functionBytes = (id: number): FunctionBytes => {
     return functions[id] = functionParts(functionEntry(rt.fn(id)));
   };
@@ -749,7 +751,7 @@ export function writeTraceJSON(
       out.bytes(CHILDREN);
     };
     // Iterative depth-first walk: deep recursion in the program must not overflow tph.
-    const stack: number[] = [];
+    const stack: number[] = ownArray([]);
     let depth = 0;
     let i = firstRoot - 1;
     let first = true;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { nameWords, Redaction, SECRET_NAMES } from "../../../src/program/recorder/redact.ts";
+import {
+  nameWords as ownWords,
+  Redaction,
+  SECRET_NAMES,
+} from "../../../src/program/recorder/redact.ts";
+
+/** nameWords' words as a plain array (it returns one of tph's own: intrinsics.ts, ownArray). */
+const nameWords = (name: string): string[] => [...ownWords(name)];
 import { formatError, repr } from "../../../src/program/recorder/repr.ts";
 
 Deno.test("nameWords() splits names at separators, digits and camelCase humps", () => {
