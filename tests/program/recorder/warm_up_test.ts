@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { rethrownLast, runtime, warmUp } from "../../../src/program/recorder/recorder.ts";
 import { traceToJSON } from "../../../src/program/recorder/to_json.ts";
+import { loadInstrumented, traceRun } from "./_module_trace.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
 import type { RunJSON } from "../../../src/types.ts";
 
@@ -80,16 +81,10 @@ Deno.test("warm-up: a trace recorded after it is the one recorded before it", as
 });
 
 Deno.test("warm-up: its time is in no call's (taken out of the clock)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-warm-"));
+  const { dir, m } = await loadInstrumented(SOURCE, "tph-warm-");
   try {
-    const file = join(dir, "m.mjs");
-    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
-    const m = await import(file);
-    const rt = runtime();
-    const t = rt.startTrace({ maxCalls: 10_000 });
-    rt.setProcessTrace(t);
     let took = 0;
-    try {
+    const run = await traceRun({}, () => {
       m.work(3);
       m.around(() => {
         const at = performance.now();
@@ -98,12 +93,7 @@ Deno.test("warm-up: its time is in no call's (taken out of the clock)", async ()
         took = performance.now() - at;
       });
       m.work(3);
-    } finally {
-      t.active = false;
-      rt.setProcessTrace(null);
-      rt.detach(t);
-    }
-    const run = traceToJSON(t, null);
+    });
     const roots = run.trace;
     const around = roots.find((c) => c.name === "around")!;
     assert.ok(took >= 30, `${took}`);
@@ -118,16 +108,10 @@ Deno.test("warm-up: its time is in no call's (taken out of the clock)", async ()
 });
 
 Deno.test("warm-up: the error a call last threw stays the one known (uncaught errors)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-warm-"));
+  const { dir, m } = await loadInstrumented(SOURCE, "tph-warm-");
   try {
-    const file = join(dir, "m.mjs");
-    writeFileSync(file, instrument(SOURCE, { filename: file, module: "m.mjs" }).code);
-    const m = await import(file);
-    const rt = runtime();
-    const t = rt.startTrace({ maxCalls: 10_000 });
-    rt.setProcessTrace(t);
-    let caught: unknown = undefined;
-    try {
+    await traceRun({}, () => {
+      let caught: unknown = undefined;
       try {
         m.fails(1);
       } catch (e) {
@@ -137,11 +121,7 @@ Deno.test("warm-up: the error a call last threw stays the one known (uncaught er
       assert.ok(rethrownLast(caught));
       warmUp({});
       assert.ok(rethrownLast(caught));
-    } finally {
-      t.active = false;
-      rt.setProcessTrace(null);
-      rt.detach(t);
-    }
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
