@@ -24,6 +24,22 @@ const builtinModule: ((name: string) => any) | null = (globalThis as any).Bun !=
   ? (process as any).getBuiltinModule?.bind(process) ?? null
   : null;
 
+let noFtlFn: ((f: unknown) => unknown) | null | undefined;
+
+/** Bun's `noFTL` (bun:jsc), got when first asked for; null elsewhere or when it is not there. */
+export function bunNoFtl(): ((f: unknown) => unknown) | null {
+  if (noFtlFn === undefined) {
+    noFtlFn = null;
+    try {
+      const f = builtinModule?.("bun:jsc")?.noFTL;
+      if (typeof f === "function") noFtlFn = f;
+    } catch {
+      // Not there: FTL as usual.
+    }
+  }
+  return noFtlFn ?? null;
+}
+
 /** The lists of functions given by the recorder's modules (ftlCandidates), while not decided. */
 let lists: (readonly unknown[])[] | null = builtinModule !== null ? [] : null;
 
@@ -41,13 +57,8 @@ export function keepRecorderFromFtl(maxCalls: number): void {
   if (all === null) return;
   lists = null;
   if (!(maxCalls <= FTL_KEPT_UP_TO)) return;
-  let noFtl: unknown = null;
-  try {
-    noFtl = builtinModule!("bun:jsc")?.noFTL;
-  } catch {
-    // Not there: FTL as usual.
-  }
-  if (typeof noFtl !== "function") return;
+  const noFtl = bunNoFtl();
+  if (noFtl === null) return;
   for (let i = 0; i < all.length; i++) {
     const fns = all[i];
     for (let k = 0; k < fns.length; k++) noFtl(fns[k]);

@@ -29,7 +29,7 @@ import {
   TEXT_UNDEFINED,
 } from "../../run_file/encode_sink.ts";
 import { runtime } from "./recorder.ts";
-import process from "../../platform/node_process.ts";
+import { bunNoFtl } from "./ftl.ts";
 import {
   type FunctionEntry,
   HAS_AWAITED,
@@ -385,13 +385,6 @@ export class TapeCalls implements CallsToEncode {
   }
 }
 
-/** Bun's `noFTL` (bun:jsc), got when first needed; null elsewhere. */
-// deno-lint-ignore no-explicit-any
-const builtinModule: ((name: string) => any) | null = (globalThis as any).Bun !== undefined
-  // deno-lint-ignore no-explicit-any
-  ? (process as any).getBuiltinModule?.bind(process) ?? null
-  : null;
-let noFtl: ((f: unknown) => unknown) | null | undefined;
 /** Whether keptFromFtl has kept the modules' functions (1), and the walk's closures too (2). */
 let ftlKept = 0;
 /** Whether the process writes its run at its end (writingAtExit): the writes left are its last. */
@@ -415,17 +408,8 @@ export function writingAtExit(): void {
  */
 function keptFromFtl(record: unknown = null, value: unknown = null): void {
   if (!atExit || ftlKept === 2 || (ftlKept === 1 && record === null)) return;
-  if (noFtl === undefined) {
-    noFtl = null;
-    try {
-      const jsc = builtinModule?.("bun:jsc");
-      if (typeof jsc?.noFTL === "function") noFtl = jsc.noFTL;
-    } catch {
-      // Not there: FTL as usual.
-    }
-  }
-  const f = noFtl;
-  if (f === null || f === undefined) {
+  const f = bunNoFtl();
+  if (f === null) {
     ftlKept = 2;
     return;
   }
