@@ -245,9 +245,11 @@ export function setupChild(
     : runSaver(config, t, loader);
   // deno test makes an exit in a test that test's error, reported with the stack of the call: a
   // watching wrapper would be a frame of tph's there. Its process's ending is not stored.
-  const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g);
+  const denoExit: DenoExit = { before: null };
+  const exitCalled = config.tests?.runner === "deno" ? () => false : watchExits(g, denoExit);
   // The uncaught error, as the tree shows an error: its secrets redacted (the run's own setting).
-  saveOnEnd(g, config, save, exitCalled, (e: unknown) => formatError(e, 500, t.redaction));
+  const describe = (e: unknown) => formatError(e, 500, t.redaction);
+  saveOnEnd(g, config, save, { exitCalled, describe, denoExit });
   if (config.tests?.runner === "bun") {
     installBunTests({ openTest, enterTest, now }, runtime());
     useBunTestFiles();
@@ -298,14 +300,20 @@ function propagate(config: ChildConfig): void {
   setContextSource(() => ({ traceId: p.traceId, flags: p.flags, traceState: state }));
 }
 
+/** What runs as the program calls Deno.exit (watchExits), once set. */
+type DenoExit = { before: ((code: unknown) => void) | null };
+
 /** Save the run as the process (or the followed worker) ends, however it ends. */
 function saveOnEnd(
   // deno-lint-ignore no-explicit-any
   g: any,
   config: ChildConfig,
   save: (ending: ChildEnding) => void,
-  exitCalled: () => boolean,
-  describe: (error: unknown) => string,
+  { exitCalled, describe, denoExit }: {
+    exitCalled: () => boolean;
+    describe: (error: unknown) => string;
+    denoExit: DenoExit;
+  },
 ): void {
   const worker = config.sub?.kind === "worker";
   if (worker) {
@@ -318,8 +326,10 @@ function saveOnEnd(
     };
   }
   // A worker on Deno gets no "unload": its process object's "exit" (a worker that ends by itself).
-  if (g.Deno !== undefined && !worker) saveOnDenoEnd(g, save, exitCalled, describe);
-  else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
+  if (g.Deno !== undefined && !worker) {
+    const unload = config.tests?.runner === "deno";
+    saveOnDenoEnd(g, save, { exitCalled, describe, denoExit: unload ? null : denoExit });
+  } else saveOnProcessEnd(save, exitCalled, g.Bun !== undefined, describe);
   // A web worker on Deno ends by its close() (or its parent's terminate(): then nothing is saved).
   if (g.Deno !== undefined && worker && typeof g.close === "function") saveOnDenoClose(g, save);
 }
@@ -523,21 +533,44 @@ function saveOnDenoClose(g: any, save: (ending: ChildEnding) => void): void {
 }
 
 /**
- * Deno fires "unload" on a normal end and on exit(), but only "unhandledrejection" (not
- * "unload") when an uncaught error ends the program; neither listener changes the outcome.
+ * Deno: a normal end and process.exit() emit process's "exit" (process.exit then calls Deno.exit),
+ * Deno.exit() emits nothing of process's (it is watched: watchExits); an uncaught error only
+ * "unhandledrejection" or "error". No listener changes the outcome. Not "unload" (but under deno
+ * test, whose end emits no "exit"): Deno dispatches it only when it has listeners, building the
+ * event's path with Array.prototype.push, where a program's index setter on Array.prototype runs
+ * (or breaks the dispatch, and the saving with it).
+ *
+ * @param denoExit Set to save as Deno.exit is called; null: save on "unload" (deno test).
  */
 function saveOnDenoEnd(
   // deno-lint-ignore no-explicit-any
   g: any,
   save: (ending: ChildEnding) => void,
-  exitCalled: () => boolean,
-  describe: (error: unknown) => string,
+  { exitCalled, describe, denoExit }: {
+    exitCalled: () => boolean;
+    describe: (error: unknown) => string;
+    denoExit: DenoExit | null;
+  },
 ): void {
   const exitCode = denoExitCode(g);
-  g.addEventListener(
-    "unload",
-    () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
-  );
+  if (denoExit === null) {
+    g.addEventListener(
+      "unload",
+      () => save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() }),
+    );
+  } else {
+    // process.exit() saves on its "exit" event, not again in the Deno.exit it calls then.
+    let exited = false;
+    process.on("exit", (code: number) => {
+      exited = true;
+      save({ ended: exitCalled() ? "exit" : "completed", code: exitCodeOf(code) });
+    });
+    denoExit.before = (code: unknown) => {
+      if (exited) return;
+      exited = true;
+      save({ ended: "exit", code: typeof code === "number" ? code : exitCode() });
+    };
+  }
   g.addEventListener("unhandledrejection", (e: { reason: unknown }) => {
     save({ ended: "exception", error: describe(e.reason) });
   });

@@ -13,10 +13,16 @@ import { Object } from "../platform/globals.ts";
  * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
  * Deno.exit on Deno).
  *
+ * @param g globalThis.
+ * @param denoExit On Deno, what runs as Deno.exit is called (before it exits), once set: the code
+ *   given (process.exit calls Deno.exit too, after its "exit" event).
  * @returns Whether the program called one.
  */
-// deno-lint-ignore no-explicit-any
-export function watchExits(g: any): () => boolean {
+export function watchExits(
+  // deno-lint-ignore no-explicit-any
+  g: any,
+  denoExit?: { before: ((code: unknown) => void) | null },
+): () => boolean {
   let exitCalled = false;
   // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
   // the program set (process.exitCode).
@@ -29,6 +35,7 @@ export function watchExits(g: any): () => boolean {
     const realDenoExit = g.Deno.exit;
     g.Deno.exit = function exit(_code?: number) {
       exitCalled = true;
+      if (denoExit?.before) denoExit.before(_code);
       return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
     };
   }
