@@ -64,7 +64,7 @@ import {
 } from "../platform/globals.ts";
 import { installPropagation, setContextSource } from "./propagate/context.ts";
 import { parseTraceparent } from "../store/trace_context.ts";
-import { dateGetTime, round, SafeMap } from "../platform/intrinsics.ts";
+import { dateGetTime, ownArray, round, SafeMap } from "../platform/intrinsics.ts";
 import type { ChildRunJSON } from "../types.ts";
 import {
   followChildren,
@@ -627,7 +627,9 @@ type Signal = typeof SIGNALS[number];
 /**
  * A signal that would end the program ends it as it would have without tph, after saving, unless
  * the program handles it. Each one received is told to tph (`ackFile`, see SIGNALS_SUFFIX), which
- * then does not pass it on as well.
+ * then does not pass it on as well; so is each change of whether the program listens to a signal
+ * itself (`+SIGTERM`, `-SIGTERM`), which tph reads when the program does not take a signal it
+ * passed on (src/cli/launch/signals.ts): one the program does not listen to, tph ends it then.
  */
 function saveOnSignals(
   save: (ending: ChildEnding) => void,
@@ -636,51 +638,112 @@ function saveOnSignals(
   // deno-lint-ignore no-explicit-any
   g: any,
 ): void {
-  const others = listenersOtherThanTph(g);
-  const told = (signal: Signal) => {
+  const tell = (line: string) => {
     if (ackFile === null) return;
     try {
-      appendText(ackFile, `${signal} ${epochNow()}\n`);
+      appendText(ackFile, line);
     } catch {
       // tph's folder is gone: tph itself is ending.
     }
   };
+  const others = listenersOtherThanTph(
+    g,
+    (signal, listened) => tell(`${listened ? "+" : "-"}${signal}\n`),
+  );
+  const told = (signal: Signal) => tell(`${signal} ${epochNow()}\n`);
   for (const signal of SIGNALS) {
     const onSignal = () => {
-      // The program added its own handler: it decides what the signal does.
-      if (others(signal) > 0) return told(signal);
-      // Saved first, told after: a runner with a handler of its own in the runtime (deno test's)
-      // may end the process soon after the signal, and tph then passing it on again changes
-      // nothing (the program dies of it either way).
-      save({ ended: "signal", signal });
+      // Told first: tph, which ends the process should it not take the signal soon enough, waits
+      // for the save now (which may take a while for a long run).
       told(signal);
+      // The program added its own handler: it decides what the signal does.
+      if (others(signal) > 0) return;
+      // A runner with a handler of its own in the runtime (deno test's) may end the process soon
+      // after the signal: tph then passing it on again changes nothing (it dies of it either way).
+      save({ ended: "signal", signal });
       t.active = false;
       process.removeListener(signal, onSignal);
       // Die of the same signal, as the program would have without tph.
       process.kill(process.pid, signal);
     };
-    if (process.listenerCount(signal) === 0) process.on(signal, onSignal);
+    if (process.listenerCount(signal) === 0) {
+      tphListeners[signal] = onSignal;
+      tphListening[signal] = true;
+      process.on(signal, onSignal);
+    }
   }
 }
 
+/** tph's own listener of each signal, and whether it is still one of process's (Node, Bun). */
+// Each key its own from the start: the program's setters on Object.prototype never run.
+const tphListeners: Record<string, unknown> = {
+  SIGINT: undefined,
+  SIGTERM: undefined,
+  SIGHUP: undefined,
+};
+const tphListening: Record<string, boolean> = { SIGINT: false, SIGTERM: false, SIGHUP: false };
+
 /**
- * How many listeners of a signal the program has (tph's own left out). Node's and Bun's are
- * process's listeners. Deno's `Deno.addSignalListener` adds some that process does not count (and
- * its process.on adds each through it): on Deno they are counted as they are added and removed.
+ * How many listeners of a signal the program has (tph's own left out), and `changed` called as the
+ * program comes to listen to a signal or stops (synchronously: a program may add its listener and
+ * then hold the event loop). Node's and Bun's are process's listeners, whose "newListener" and
+ * "removeListener" events tell the changes (Bun emits no "removeListener": there a listener once
+ * added counts until a signal's listener of tph's finds none). Deno's `Deno.addSignalListener` adds
+ * some that process does not count (and its process.on adds each through it): on Deno they are
+ * counted as they are added and removed.
  */
-// deno-lint-ignore no-explicit-any
-function listenersOtherThanTph(g: any): (signal: Signal) => number {
-  const own = (signal: Signal) => process.listenerCount(signal) - 1;
-  if (g.Deno === undefined) return own;
+function listenersOtherThanTph(
+  // deno-lint-ignore no-explicit-any
+  g: any,
+  changed: (signal: Signal, listened: boolean) => void,
+): (signal: Signal) => number {
+  const count = process.listenerCount;
+  // No Map nor Set: the program may have patched them.
+  const listened: Record<string, boolean> = { SIGINT: false, SIGTERM: false, SIGHUP: false };
+  const tell = (signal: Signal, now: boolean) => {
+    if (listened[signal] === now) return;
+    listened[signal] = now;
+    changed(signal, now);
+  };
+  const isSignal = (e: unknown): e is Signal => e === "SIGINT" || e === "SIGTERM" || e === "SIGHUP";
+  if (g.Deno === undefined) {
+    const own = (signal: Signal) =>
+      (apply(count, process, [signal]) as number) - (tphListening[signal] ? 1 : 0);
+    process.on("newListener", (event: unknown, listener: unknown) => {
+      if (isSignal(event) && listener !== tphListeners[event]) tell(event, true);
+    });
+    process.on("removeListener", (event: unknown, listener: unknown) => {
+      if (!isSignal(event)) return;
+      if (listener === tphListeners[event]) tphListening[event] = false;
+      tell(event, own(event) > 0);
+    });
+    return (signal) => {
+      const n = own(signal);
+      tell(signal, n > 0);
+      return n;
+    };
+  }
+  const own = (signal: Signal) => (apply(count, process, [signal]) as number) - 1;
   const deno = g.Deno;
-  // Per signal, the listeners added and not removed. No array method, Map nor Set: the program
-  // may have patched them.
-  const added: Record<string, unknown[]> = { SIGINT: [], SIGTERM: [], SIGHUP: [] };
+  // Per signal, the listeners added and not removed. No array method: the program may have
+  // patched them.
+  const added: Record<string, unknown[]> = {
+    SIGINT: ownArray([]),
+    SIGTERM: ownArray([]),
+    SIGHUP: ownArray([]),
+  };
+  const others = (signal: Signal) => {
+    const counted = own(signal);
+    // tph's own listener was added through process.on after this: counted among them.
+    const direct = added[signal].length - 1;
+    return counted > direct ? counted : direct;
+  };
   const realAdd = deno.addSignalListener, realRemove = deno.removeSignalListener;
   deno.addSignalListener = function addSignalListener(signal: string, _handler: () => void) {
     const r = apply(realAdd, deno, arguments as unknown as unknown[]);
     const list = added[signal];
     if (list !== undefined && indexIn(list, _handler) < 0) list[list.length] = _handler;
+    if (isSignal(signal)) tell(signal, others(signal) > 0);
     return r;
   };
   deno.removeSignalListener = function removeSignalListener(
@@ -694,14 +757,10 @@ function listenersOtherThanTph(g: any): (signal: Signal) => number {
       for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
       list.length--;
     }
+    if (isSignal(signal)) tell(signal, others(signal) > 0);
     return r;
   };
-  return (signal) => {
-    const counted = own(signal);
-    // tph's own listener was added through process.on after this: counted among them.
-    const direct = added[signal].length - 1;
-    return counted > direct ? counted : direct;
-  };
+  return others;
 }
 
 function indexIn(list: unknown[], item: unknown): number {

@@ -33,7 +33,7 @@ import {
   withTestPlan,
 } from "../../program/command.ts";
 import { makePlanFile, removePlan, takeEarly, writePlan } from "./early_start.ts";
-import { forwardSignals } from "./signals.ts";
+import { forwardSignals, SIGNAL_GRACE_MS, signalCutShort } from "./signals.ts";
 import type { ChildRunFile } from "./child_runs.ts";
 import {
   processRunName,
@@ -217,7 +217,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
     };
   }
   const children = after.takeChildren(out);
-  const left = readLeftBehind(out, !!options.config.phases, warnings);
+  const left = readLeftBehind(out, !!options.config.phases, warnings, exit);
   const { ending, phases } = left;
   const info = runInfo(options, rt, exit, ending, started);
   const { header, saveError } = headerOf(out, options, startedAt, info, left, after.addRunInfo);
@@ -304,7 +304,7 @@ async function runChild(
   options: RunProgramOptions,
   childConfig: ChildConfig,
   { argv, env, argv0 }: ReturnType<typeof childCommand>,
-): Promise<{ code: number | null; signal: string | null }> {
+): Promise<{ code: number | null; signal: string | null; cutShort?: boolean }> {
   // Started already when the CLI saw this command line (early_start.ts), and waiting for this.
   const early = takeEarly(options.script, options.args, options.cwd, options.runtime);
   const planFile = early?.planFile ?? makePlanFile();
@@ -332,9 +332,14 @@ async function runChild(
     throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
   }
   try {
-    return await child.exited.catch((e) => {
+    const exit = await child.exited.catch((e) => {
       throw new RunError(`Cannot start ${argv[0]}: ${(e as Error).message}`);
     });
+    // Killed in the stead of a signal it could not take (signals.ts): ended as by that signal.
+    const instead = signalCutShort(child);
+    return instead !== null && exit.signal === "SIGKILL"
+      ? { code: null, signal: instead, cutShort: true }
+      : exit;
   } finally {
     for (const stop of stops) stop();
     // The program's process removes it once read; not when it died first.
@@ -350,9 +355,16 @@ function readLeftBehind(
   out: string,
   wantPhases: boolean,
   warnings: string[],
+  exit: { signal: string | null; cutShort?: boolean },
 ): { ending: ChildEnding | undefined; phases: ChildPhases | null; saveError: string | null } {
   const ending = takeLeftJSON(out, "ending") as ChildEnding | undefined;
-  if (ending === undefined) {
+  if (ending === undefined && exit.cutShort) {
+    warnings.push(
+      `${ENDED_EARLY}: it has no listener of its own for ${exit.signal}, which would have ended ` +
+        `it, and it did not take the signal within ${SIGNAL_GRACE_MS / 1000} s (a synchronous ` +
+        `loop holds its event loop): tph ended it, as ${exit.signal} ends it without tph`,
+    );
+  } else if (ending === undefined) {
     warnings.push(
       ENDED_EARLY + " (an error before it started, or a " +
         "signal it cannot catch)",

@@ -3,8 +3,12 @@
 // <pid>`, a process manager) reaches only tph, which passes it on. The program's process tells
 // tph each signal it received, in a file beside its settings (SIGNALS_SUFFIX): tph passes a signal
 // on only when the program did not receive it too within a short while, so that the program gets
-// each signal once, as it would plainly. Loaded before the program starts (early_start.ts): no
-// node: module.
+// each signal once, as it would plainly. A signal that would kill the plain program (it has no
+// listener of its own, as its process tells tph too) but whose process does not say it received
+// it within SIGNAL_GRACE_MS (its event loop is held by a synchronous loop, where tph's own listener
+// cannot run) ends it as the plain program would have been ended then: its process is killed and
+// the run counts as ended by that signal, its calls not saved (signalCutShort). Loaded before the
+// program starts (early_start.ts): no node: module.
 
 import { type Child, onSignal, stdinIsTerminal } from "../../platform/process.ts";
 import { readText } from "../../platform/files.ts";
@@ -18,14 +22,33 @@ type Signal = "SIGINT" | "SIGTERM" | "SIGHUP";
  * loaded machine takes tens of ms). A signal sent to tph alone reaches the program this much later.
  */
 export const SIGNAL_WAIT_MS = 300;
+/**
+ * How long after passing a signal on tph waits for the program's process to say it received it,
+ * when the program has no listener of its own (the signal would have killed it plainly): past it,
+ * tph kills the process (SIGKILL), which its own listener, waiting for the event loop, cannot stop.
+ */
+export const SIGNAL_GRACE_MS = 1_000;
 const POLL_MS = 5;
 const FORGET_MS = 5_000;
+
+/** The programs tph ended in the signal's stead, with the signal (signalCutShort). */
+const cutShort = new WeakMap<Child, Signal>();
+
+/**
+ * The signal a program's process was killed in the stead of (it had no listener of its own, and
+ * did not take the signal within SIGNAL_GRACE_MS), or null: its run is not saved.
+ */
+export function signalCutShort(child: Child): Signal | null {
+  return cutShort.get(child) ?? null;
+}
 
 /** The signals the program's process said it received, read from its file as they come. */
 class Received {
   readonly #file: string;
   /** Each line read: the signal, its time, and whether a signal of tph's was matched with it. */
   readonly #lines: { signal: string; at: number; matched: boolean }[] = [];
+  /** The signals the program has listeners of its own for (`+SIGTERM`, `-SIGTERM` lines). */
+  readonly #listened = new Set<string>();
   #read = 0;
 
   constructor(file: string) {
@@ -42,9 +65,14 @@ class Received {
     }
     let end: number;
     while ((end = text.indexOf("\n", this.#read)) >= 0) {
-      const [signal, at] = text.slice(this.#read, end).split(" ");
-      this.#lines.push({ signal, at: Number(at), matched: false });
+      const line = text.slice(this.#read, end);
       this.#read = end + 1;
+      if (line[0] === "+") this.#listened.add(line.slice(1));
+      else if (line[0] === "-") this.#listened.delete(line.slice(1));
+      else {
+        const [signal, at] = line.split(" ");
+        this.#lines.push({ signal, at: Number(at), matched: false });
+      }
     }
   }
 
@@ -58,6 +86,12 @@ class Received {
     if (line === undefined) return false;
     line.matched = true;
     return true;
+  }
+
+  /** Whether the program has a listener of its own for `signal`, as its process last said. */
+  listened(signal: Signal): boolean {
+    this.#update();
+    return this.#listened.has(signal);
   }
 }
 
@@ -117,12 +151,26 @@ export function forwardSignals(child: Child, planFile: string, runner = false): 
         timers.add(timer);
         return;
       }
-      passedOn.push({ signal, at: Date.now() - POLL_MS });
+      const entry = { signal, at: Date.now() - POLL_MS };
+      passedOn.push(entry);
       try {
         child.kill(signal);
       } catch {
         // It ended meanwhile.
       }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        matchPassedOn();
+        // Taken meanwhile, or the program listens to it: its process decides.
+        if (!passedOn.includes(entry) || received.listened(signal)) return;
+        cutShort.set(child, signal);
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // It ended meanwhile.
+        }
+      }, SIGNAL_GRACE_MS);
+      timers.add(timer);
     };
     check();
   };

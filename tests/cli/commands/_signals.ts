@@ -21,10 +21,11 @@ async function sendTo(
   args: string[],
   signal: Signal,
   to: "group" | "tph",
+  timeoutMs = 60_000,
 ) {
   const pidFile = join(cwd, `${script}.${signal}.${to}.pid`);
   const child = start([...t.tph, "run", script, pidFile, ...args], { cwd });
-  const done = finish(child, "", 60_000, `tph run ${script}`);
+  const done = finish(child, "", timeoutMs, `tph run ${script}`);
   try {
     await waitForFile(pidFile);
   } catch (e) {
@@ -73,6 +74,7 @@ export function signalTests(t: Target): void {
       );
     }
   }
+  spinTests(t);
   if (t.runtime !== "deno") return;
   for (const to of ["group", "tph"] as const) {
     Deno.test(
@@ -88,4 +90,63 @@ export function signalTests(t: Target): void {
       },
     );
   }
+}
+
+/**
+ * A program holding its event loop in a synchronous loop, where tph's own listener (which saves the
+ * run) cannot run: a signal that kills it plainly ends it under tph too, at most a grace later
+ * (signals.ts's SIGNAL_GRACE_MS), its run not saved; one it listens to itself still waits for its
+ * loop, as plainly.
+ */
+function spinTests(t: Target): void {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    for (const to of ["group", "tph"] as const) {
+      const whom = to === "group" ? "the process group" : "tph alone";
+      Deno.test(
+        `tph run: ${signal} sent to ${whom} ends a program in a synchronous loop as plainly, ` +
+          `exit ${128 + NUMBERS[signal]} (${t.name})`,
+        async () => {
+          await using dir = tempDir({ s: join(FIXTURES, "signals") });
+          const cwd = join(dir.path, "s");
+          const started = Date.now();
+          const r = await sendTo(t, cwd, "spin.ts", [], signal, to, 30_000);
+          assertCode(r, 128 + NUMBERS[signal], `tph run spin.ts, ${signal} to ${to}`);
+          assert.equal(r.stdout, "ready\n");
+          assert.match(r.stderr, new RegExp(`tph ended it, as ${signal} ends it without tph`));
+          assert.ok(Date.now() - started < 25_000, "ended well before the time limit");
+          // Plainly: killed by the signal, which tph's exit code says (128 + its number).
+          const plain = await sendPlain(t, cwd, signal);
+          assert.equal(plain.signal, signal, JSON.stringify(plain));
+        },
+      );
+    }
+  }
+  Deno.test(
+    `tph run: SIGTERM to a program in a synchronous loop that listens to it waits for its ` +
+      `loop, as plainly (${t.name})`,
+    async () => {
+      await using dir = tempDir({ s: join(FIXTURES, "signals") });
+      const cwd = join(dir.path, "s");
+      const r = await sendTo(t, cwd, "spin.ts", ["listen"], "SIGTERM", "tph", 30_000);
+      assertCode(r, 0, `tph run spin.ts listen, SIGTERM`);
+      assert.equal(r.stdout, `ready\nloop done\ngot SIGTERM\n`, r.stderr);
+      const plain = await sendPlain(t, cwd, "SIGTERM", ["listen"]);
+      assert.equal(plain.stdout, r.stdout);
+    },
+  );
+}
+
+/** The spinning program run plainly, `signal` sent to it once it wrote its pid. */
+async function sendPlain(t: Target, cwd: string, signal: Signal, args: string[] = []) {
+  const pidFile = join(cwd, `plain.${signal}.pid`);
+  const child = start([...t.plain("spin.ts"), pidFile, ...args], { cwd });
+  const done = finish(child, "", 30_000, "spin.ts plainly");
+  try {
+    await waitForFile(pidFile);
+  } catch (e) {
+    Deno.kill(-child.pid, "SIGKILL");
+    throw new Error(`${(e as Error).message}\n${JSON.stringify(await done)}`);
+  }
+  Deno.kill(child.pid, signal);
+  return await done;
 }
