@@ -561,9 +561,10 @@ function saveOnDenoEnd(
   } else {
     // process.exit() saves on its "exit" event, not again in the Deno.exit it calls then.
     let exited = false;
-    process.on("exit", (code: number) => {
+    // Deno.exitCode: the code it exits with (the event's is 0 after `Deno.exitCode = 4`).
+    process.on("exit", () => {
       exited = true;
-      save({ ended: exitCalled() ? "exit" : "completed", code: exitCodeOf(code) });
+      save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() });
     });
     denoExit.before = (code: unknown) => {
       if (exited) return;
