@@ -19,6 +19,8 @@ export const CHILD_ENV = "TPH_CHILD_CONFIG";
  * (a terminal's Ctrl-C) reaches the program and tph alike; one sent to tph alone (`kill <pid>`)
  * reaches only tph. tph passes a signal on only when the program did not say it received it too
  * (src/cli/launch/signals.ts), so that the program gets each signal once, as it would plainly.
+ * A line `+SIGTERM` or `-SIGTERM` says the program now listens to that signal itself, or no longer
+ * does: tph ends a program that does not, when it does not take a signal passed on soon enough.
  */
 export const SIGNALS_SUFFIX = ".signals";
 
