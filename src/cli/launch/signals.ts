@@ -27,7 +27,7 @@ export const SIGNAL_WAIT_MS = 300;
  * when the program has no listener of its own (the signal would have killed it plainly): past it,
  * tph kills the process (SIGKILL), which its own listener, waiting for the event loop, cannot stop.
  */
-export const SIGNAL_GRACE_MS = 1_000;
+export const SIGNAL_GRACE_MS = 2_000;
 const POLL_MS = 5;
 const FORGET_MS = 5_000;
 
