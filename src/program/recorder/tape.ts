@@ -36,7 +36,6 @@
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
-  ArrayBufferCtor,
   arrayFill,
   arrayJoin as joinArray,
   bufferRelease,
@@ -383,7 +382,7 @@ function resizableColumns(cap: number): ArrayBuffer[] | null {
     for (let i = 0; i < COLUMN_BYTES.length; i++) {
       const b = COLUMN_BYTES[i];
       // deno-lint-ignore no-explicit-any
-      rabs[i] = new (ArrayBufferCtor as any)(cap * b, { maxByteLength: MAX_ROWS * b });
+      rabs[i] = new (ArrayBuffer as any)(cap * b, { maxByteLength: MAX_ROWS * b });
     }
     return rabs;
   } catch {
@@ -511,40 +510,28 @@ export class Tape<T = unknown> {
   static resizable: boolean = (globalThis as any).Bun !== undefined;
   /** The typed columns' resizable buffers (resizableColumns), or null. */
   #resizable: ArrayBuffer[] | null = null;
+  /** Whether resizable buffers were tried (made once a tape, at its first growth). */
+  #resizableTried = false;
   constructor(
     base: number,
     cap = FIRST_ROWS,
   ) {
     this.base = base;
     this.cap = cap;
-    const rabs = Tape.resizable ? resizableColumns(cap) : null;
-    if (rabs !== null) {
-      this.#resizable = rabs;
-      this.prev = new Float64Array(rabs[0], 0, cap);
-      this.start = new Float64Array(rabs[1], 0, cap);
-      this.end = new Float64Array(rabs[2], 0, cap);
-      this.awaited = new Float64Array(rabs[3], 0, cap);
-      this.fn = new Int32Array(rabs[4], 0, cap);
-      this.parent = new Int32Array(rabs[5], 0, cap);
-      this.slot = new Int32Array(rabs[6], 0, cap);
-      this.marks = new Int32Array(rabs[7], 0, cap);
-      this.argsAt = new Int32Array(rabs[8], 0, cap);
-      this.state = new Uint8Array(rabs[9], 0, cap);
-    } else {
-      // The order Columns wants: the Float64 columns first.
-      const c = new Columns(cap);
-      this.prev = c.f64();
-      this.start = c.f64();
-      this.end = c.f64();
-      this.awaited = c.f64();
-      this.fn = c.i32();
-      this.parent = c.i32();
-      this.slot = c.i32();
-      this.marks = c.i32();
-      this.argsAt = c.i32();
-      this.state = c.u8();
-      this.#columns = c.buffer;
-    }
+    // The order Columns wants: the Float64 columns first. Resizable columns (Bun) are made when
+    // the tape first grows: a short program's tape reserves nothing (resize).
+    const c = new Columns(cap);
+    this.prev = c.f64();
+    this.start = c.f64();
+    this.end = c.f64();
+    this.awaited = c.f64();
+    this.fn = c.i32();
+    this.parent = c.i32();
+    this.slot = c.i32();
+    this.marks = c.i32();
+    this.argsAt = c.i32();
+    this.state = c.u8();
+    this.#columns = c.buffer;
     // The first value chunk, as big as the room (a short program records a few hundred calls).
     const first = Math.min(cap, VALUE_ROWS);
     this.a0 = [valueChunk(first)];
@@ -645,7 +632,7 @@ export class Tape<T = unknown> {
       this.a0[0] = copyChunk(this.a0[0], first, n);
       this.result[0] = copyChunk(this.result[0], first, n);
     }
-    if (this.#resizable !== null && this.#grownInPlace(cap)) return;
+    if (this.#resizable !== null ? this.#grownInPlace(cap) : this.#madeResizable(cap)) return;
     // The captured constructors and `set`: the program may have replaced the globals, a typed
     // array's `constructor` or TypedArray.prototype.set by now.
     // A column no row wrote yet (the flags below) is made anew, not copied: the copy wrote every
@@ -695,6 +682,68 @@ export class Tape<T = unknown> {
       this.#resizable = null;
       return false;
     }
+    this.#viewsOf(rabs, cap);
+    return true;
+  }
+
+  /**
+   * The typed columns moved into resizable buffers of `cap` rows (resizableColumns), on Bun at the
+   * tape's first growth: its rows so far copied (a few thousand), the old buffer freed. False where
+   * the columns stay as they are (elsewhere, or no buffer could be reserved: then for good).
+   */
+  #madeResizable(cap: number): boolean {
+    if (!Tape.resizable || this.#resizableTried) return false;
+    this.#resizableTried = true;
+    const rabs = resizableColumns(cap);
+    if (rabs === null) return false;
+    const old = [
+      this.prev,
+      this.start,
+      this.end,
+      this.awaited,
+      this.fn,
+      this.parent,
+      this.slot,
+      this.marks,
+      this.argsAt,
+      this.state,
+    ];
+    // Columns no row wrote are not copied (all 0), as resize does.
+    const written = [
+      this.prevWritten,
+      true,
+      true,
+      this.awaitedWritten,
+      true,
+      true,
+      this.slotted,
+      true,
+      this.argsWritten,
+      true,
+    ];
+    this.#viewsOf(rabs, cap);
+    const now = [
+      this.prev,
+      this.start,
+      this.end,
+      this.awaited,
+      this.fn,
+      this.parent,
+      this.slot,
+      this.marks,
+      this.argsAt,
+      this.state,
+    ];
+    for (let i = 0; i < old.length; i++) if (written[i]) typedSet(now[i], old[i], 0);
+    this.#resizable = rabs;
+    const buffer = this.#columns;
+    this.#columns = null;
+    if (buffer !== null && bufferRelease !== null) bufferRelease(buffer);
+    return true;
+  }
+
+  /** The typed columns as views of `cap` rows of the resizable buffers `rabs`. */
+  #viewsOf(rabs: ArrayBuffer[], cap: number): void {
     this.prev = new Float64Array(rabs[0], 0, cap);
     this.start = new Float64Array(rabs[1], 0, cap);
     this.end = new Float64Array(rabs[2], 0, cap);
@@ -712,7 +761,6 @@ export class Tape<T = unknown> {
     }
     this.cap = cap;
     this.limit = Math.min(cap, this.a0.length << VALUE_BITS);
-    return true;
   }
 }
 
