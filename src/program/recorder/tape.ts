@@ -46,6 +46,7 @@ import {
   typedSet,
 } from "../../platform/intrinsics.ts";
 import { UNFINISHED } from "../../run_file/call_state.ts";
+import process from "../../platform/node_process.ts";
 import {
   Array,
   ArrayBuffer,
@@ -367,22 +368,29 @@ class Columns {
 const COLUMN_BYTES = [8, 8, 8, 8, 4, 4, 4, 4, 4, 1];
 
 /**
- * On Bun, the typed columns as resizable buffers, one a column, reserved up to MAX_ROWS rows and
- * grown in place (Tape.resize): growth copies nothing. A copy writes every page of the new
- * columns, and a page first written costs ~15 µs on a virtual machine whose free memory goes back
- * to its host (marked every call: 2^18 + 2^19 rows copied, ~26 MB, ~100 ms of its in-program
- * time); a page never written costs nothing, here as before. Null where the runtime has no
- * resizable buffers or will not reserve them (then Columns, copied as they grow). Not on V8: there
- * the planned room is made at once (Tape.roomAtOnce).
+ * The room resizable columns reserve, in times the room they are made with: a reservation costs
+ * by its size (2^26 rows, ~3.5 GB for the ten columns: 40–110 ms on Bun 1.4.5; 2^21: a few ms),
+ * and past it the columns move to a new reservation (one copy per 8 times the rows, not per 2).
  */
-function resizableColumns(cap: number): ArrayBuffer[] | null {
+const RESERVE_STEPS = 8;
+
+/**
+ * On Bun, the typed columns as resizable buffers, one a column, reserving room for `rows` rows
+ * and grown in place up to it (Tape.resize): growth copies nothing. A copy writes every page of
+ * the new columns, and a page first written costs ~15 µs on a virtual machine whose free memory
+ * goes back to its host (marked every call: 2^18 + 2^19 rows copied, ~26 MB, ~100 ms of its
+ * in-program time); a page never written costs nothing, here as before. Null where the runtime
+ * has no resizable buffers or will not reserve them (then Columns, copied as they grow). Not on
+ * V8: there the planned room is made at once (Tape.roomAtOnce).
+ */
+function resizableColumns(cap: number, rows: number): ArrayBuffer[] | null {
   if (bufferResize === null) return null;
   try {
     const rabs: ArrayBuffer[] = ownArray([]);
     for (let i = 0; i < COLUMN_BYTES.length; i++) {
       const b = COLUMN_BYTES[i];
       // deno-lint-ignore no-explicit-any
-      rabs[i] = new (ArrayBuffer as any)(cap * b, { maxByteLength: MAX_ROWS * b });
+      rabs[i] = new (ArrayBuffer as any)(cap * b, { maxByteLength: rows * b });
     }
     return rabs;
   } catch {
@@ -507,11 +515,14 @@ export class Tape<T = unknown> {
   #columns: ArrayBuffer | null = null;
   /** Whether the typed columns are resizable buffers grown in place (resizableColumns): Bun. */
   // deno-lint-ignore no-explicit-any
-  static resizable: boolean = (globalThis as any).Bun !== undefined;
+  static resizable: boolean = (globalThis as any).Bun !== undefined &&
+    process.env.TPH_RESIZABLE !== "0";
   /** The typed columns' resizable buffers (resizableColumns), or null. */
   #resizable: ArrayBuffer[] | null = null;
   /** Whether resizable buffers were tried (made once a tape, at its first growth). */
   #resizableTried = false;
+  /** The rows the resizable buffers have room for (see RESERVE_STEPS). */
+  #reserved = 0;
   constructor(
     base: number,
     cap = FIRST_ROWS,
@@ -676,6 +687,7 @@ export class Tape<T = unknown> {
    */
   #grownInPlace(cap: number): boolean {
     const rabs = this.#resizable!;
+    if (cap > this.#reserved) return this.#moved(cap);
     try {
       for (let i = 0; i < rabs.length; i++) bufferResize!(rabs[i], cap * COLUMN_BYTES[i]);
     } catch {
@@ -694,8 +706,21 @@ export class Tape<T = unknown> {
   #madeResizable(cap: number): boolean {
     if (!Tape.resizable || this.#resizableTried) return false;
     this.#resizableTried = true;
-    const rabs = resizableColumns(cap);
-    if (rabs === null) return false;
+    return this.#moved(cap);
+  }
+
+  /**
+   * The typed columns copied into new resizable buffers of `cap` rows reserving RESERVE_STEPS times
+   * that (at most MAX_ROWS), the old buffers freed; false, the columns as they were and no longer
+   * resizable, where none could be made.
+   */
+  #moved(cap: number): boolean {
+    const reserve = Math.min(cap * RESERVE_STEPS, MAX_ROWS);
+    const rabs = resizableColumns(cap, reserve);
+    if (rabs === null) {
+      this.#resizable = null;
+      return false;
+    }
     const old = [
       this.prev,
       this.start,
@@ -735,10 +760,14 @@ export class Tape<T = unknown> {
       this.state,
     ];
     for (let i = 0; i < old.length; i++) if (written[i]) typedSet(now[i], old[i], 0);
+    const before = this.#resizable, buffer = this.#columns;
     this.#resizable = rabs;
-    const buffer = this.#columns;
+    this.#reserved = reserve;
     this.#columns = null;
-    if (buffer !== null && bufferRelease !== null) bufferRelease(buffer);
+    if (bufferRelease !== null) {
+      if (buffer !== null) bufferRelease(buffer);
+      if (before !== null) { for (let i = 0; i < before.length; i++) bufferRelease(before[i]); }
+    }
     return true;
   }
 

@@ -162,6 +162,14 @@ Deno.test("resizable columns (Bun's) grow in place: the same buffers, every row 
     for (const col of typed(tape)) assert.equal(col[last], 0);
     typed(tape).forEach((col, k) => col[last] = k + 1);
     typed(tape).forEach((col, k) => assert.equal(col[last], k + 1));
+    // Past the room reserved (8 times the first), new buffers: the rows copied once.
+    tape.resize(BUN_STEP * 8 + 1);
+    typed(tape).forEach((col, k) => {
+      assert.notEqual(col.buffer, buffers[k]);
+      assert.equal((col.buffer as ArrayBuffer).resizable, true);
+      assert.equal(col[last], k + 1);
+      assert.equal(col[1], (10 + k) % 251);
+    });
   } finally {
     Tape.resizable = was;
     Tape.roomAtOnce = atOnce;
