@@ -203,6 +203,13 @@ export const bufferRelease: ((b: ArrayBuffer) => void) | null =
       method<On<ArrayBuffer, [length: number], ArrayBuffer>>(ArrayBuffer.prototype.transfer),
     )
     : null;
+/** `b.resize(n)` of a resizable ArrayBuffer, as the built-in (ES2024; null where there is none). */
+export const bufferResize: ((b: ArrayBuffer, n: number) => void) | null =
+  typeof (ArrayBuffer.prototype as { resize?: unknown }).resize === "function"
+    ? method<On<ArrayBuffer, [length: number], void>>(
+      (ArrayBuffer.prototype as unknown as { resize: (n: number) => void }).resize,
+    )
+    : null;
 export const bytesSub = method<On<Uint8Array, [from: number, to?: number], Uint8Array>>(
   TYPED_ARRAY_PROTO.subarray,
 );

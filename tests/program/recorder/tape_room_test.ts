@@ -108,6 +108,74 @@ Deno.test("a tape's typed columns are views of one buffer, each keeping its own 
   }
 });
 
+Deno.test("resizable columns (Bun's) grow in place: the same buffers, every row kept, nothing shared", () => {
+  // tape.ts, resizableColumns: a copy writes every page of the new columns, and a page first
+  // written is what costs on a virtual machine; grown in place, nothing is copied.
+  const was = Tape.resizable;
+  const atOnce = Tape.roomAtOnce;
+  Tape.resizable = true;
+  Tape.roomAtOnce = false;
+  try {
+    const tape = new Tape(0, FIRST_ROWS);
+    const typed = (t: Tape) => [
+      t.prev,
+      t.start,
+      t.end,
+      t.awaited,
+      t.fn,
+      t.parent,
+      t.slot,
+      t.marks,
+      t.argsAt,
+      t.state,
+    ];
+    // A short program's tape reserves nothing: one buffer until the tape first grows.
+    for (const col of typed(tape)) assert.equal((col.buffer as ArrayBuffer).resizable, false);
+    tape.prevWritten =
+      tape.awaitedWritten =
+      tape.slotted =
+      tape.argsWritten =
+        true;
+    const rows = 1000;
+    for (let row = 0; row < rows; row++) {
+      typed(tape).forEach((col, k) => col[row] = (row * 10 + k) % 251);
+      setValueAt(tape.result, row, -row);
+    }
+    tape.rows = rows;
+    tape.plan(BUN_STEP * 2 + 1);
+    tape.grow();
+    assert.equal(tape.cap, BUN_STEP);
+    const buffers = typed(tape).map((col) => col.buffer);
+    assert.equal(new Set(buffers).size, buffers.length);
+    for (const b of buffers) assert.equal((b as ArrayBuffer).resizable, true);
+    tape.grow();
+    assert.equal(tape.cap, BUN_STEP * 2);
+    typed(tape).forEach((col, k) => {
+      assert.equal(col.buffer, buffers[k]);
+      assert.equal(col.length, BUN_STEP * 2);
+    });
+    for (let row = 0; row < rows; row++) {
+      typed(tape).forEach((col, k) => assert.equal(col[row], (row * 10 + k) % 251));
+      assert.equal(valueAt(tape.result, row), -row);
+    }
+    const last = BUN_STEP * 2 - 1;
+    for (const col of typed(tape)) assert.equal(col[last], 0);
+    typed(tape).forEach((col, k) => col[last] = k + 1);
+    typed(tape).forEach((col, k) => assert.equal(col[last], k + 1));
+    // Past the room reserved (8 times the first), new buffers: the rows copied once.
+    tape.resize(BUN_STEP * 8 + 1);
+    typed(tape).forEach((col, k) => {
+      assert.notEqual(col.buffer, buffers[k]);
+      assert.equal((col.buffer as ArrayBuffer).resizable, true);
+      assert.equal(col[last], k + 1);
+      assert.equal(col[1], (10 + k) % 251);
+    });
+  } finally {
+    Tape.resizable = was;
+    Tape.roomAtOnce = atOnce;
+  }
+});
+
 function growsInSteps(): void {
   const tape = new Tape(0, FIRST_ROWS);
   const planned = BUN_STEP * 3 + 1;
