@@ -239,13 +239,8 @@ export class Texts {
   }
 }
 
-/**
- * Rows a value chunk holds (see Tape.a0): a row's chunk is `row >>> VALUE_BITS`. 2^13: V8 makes
- * `new Array(n)` past ~16K elements in dictionary mode, and filling one of 2^16 cost ~3.2 ms
- * (~50 ns an element) against ~0.4 ms for eight of 2^13 (a run of 100,000 calls made six such
- * chunks: ~20 ms of its first calls on Node and Deno).
- */
-export const VALUE_BITS = 13;
+/** Rows a value chunk holds (see Tape.a0): a row's chunk is `row >>> VALUE_BITS`. */
+export const VALUE_BITS = 16;
 const VALUE_ROWS = 1 << VALUE_BITS;
 export const VALUE_MASK = VALUE_ROWS - 1;
 
