@@ -192,16 +192,11 @@ export class TapeCalls implements CallsToEncode {
           if (ms > 0) awaited = min(elapsed, round(ms * 1000));
         }
       }
-      let dropped = -1, leftBelow = 0;
-      if (left !== null) {
-        dropped = left[i];
-        // Calls left out below this one (droppedBelow has no room when the trace left none out).
-        leftBelow = droppedBelow![i];
-      } else if (i === nextSpot) {
-        dropped = spots!.left[spot];
-        leftBelow = spots!.below[spot];
-        nextSpot = ++spot < spots!.at.length ? spots!.at[spot] : -1;
-      }
+      // Calls left out directly under this one, and below it (the columns, else the spots).
+      const atSpot = left === null && i === nextSpot;
+      const dropped = left !== null ? left[i] : atSpot ? spots!.left[spot] : -1;
+      const leftBelow = left !== null ? droppedBelow![i] : atSpot ? spots!.below[spot] : 0;
+      if (atSpot) nextSpot = ++spot < spots!.at.length ? spots!.at[spot] : -1;
       if (rows !== null && rows.has(row)) rows.set(row, at);
       if (sentSpans !== null) {
         const span = sentSpans.get(tapeBase + row);
