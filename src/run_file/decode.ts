@@ -51,6 +51,8 @@ import {
   Array,
   DataView,
   Error,
+  Float64Array,
+  Int32Array,
   JSON,
   Map,
   Math,
