@@ -44,6 +44,10 @@ interface Model {
   skips: [number, number | null, number?][];
   /** Raw bytes of the skip index instead of the computed one. */
   skipBytes?: Uint8Array;
+  /** The values table's entries (format 3), or null (formats 1 and 2: none). */
+  table: Value[] | null;
+  /** Raw bytes of the values table instead of the computed one. */
+  tableBytes?: Uint8Array;
   functions: string;
   meta: string;
 }
@@ -95,6 +99,14 @@ export function parseRunFile(file: Uint8Array): Model {
   const fns: [string, string, string, number, string, string[], number][] = JSON.parse(functions);
   const r = new Reader(file, 8);
   const records: Rec[] = [];
+  const v3 = file[7] >= 3;
+  // A value's bytes: none for a whole number or (format 3) an entry of the values table.
+  const valueLength = (tag: number) =>
+    tag % 2 === 1 || (v3 && tag % 8 === 6)
+      ? 0
+      : v3 && tag % 8 === 2
+      ? (tag - 2) / 8
+      : Math.floor(tag / 4);
   while (r.pos < skipAt) {
     const fn = r.varint(), flags = r.byte(), desc = r.varint(), start = r.varint();
     const ended = (flags & 3) !== UNFINISHED;
@@ -105,7 +117,7 @@ export function parseRunFile(file: Uint8Array): Model {
     const values: Value[] = [];
     for (let k = 0; k < n; k++) {
       const tag = r.varint();
-      const len = tag % 2 === 1 ? 0 : Math.floor(tag / 4);
+      const len = valueLength(tag);
       values.push({ tag, bytes: file.slice(r.pos, r.pos + len) });
       r.pos += len;
     }
@@ -122,11 +134,21 @@ export function parseRunFile(file: Uint8Array): Model {
     s.varint();
     skips.push([ordinal, null]);
   }
+  let table: Value[] | null = null;
+  if (v3) {
+    table = [];
+    for (let k = s.varint(); k > 0; k--) {
+      const tag = s.varint(), len = valueLength(tag);
+      table.push({ tag, bytes: file.slice(s.pos, s.pos + len) });
+      s.pos += len;
+    }
+  }
   return {
     head: file.slice(0, 8),
     records,
     skipRecords,
     skips,
+    table,
     functions,
     meta,
   };
@@ -167,6 +189,14 @@ export function buildRunFile(
     for (const [ordinal, offset, shift = 0] of m.skips) {
       const end = Math.min(ordinal + (m.records[ordinal]?.desc ?? 0) + 1, m.records.length);
       put([...varint(ordinal), ...varint(offset ?? at[end] + shift)]);
+    }
+  }
+  if (m.tableBytes !== undefined) put(m.tableBytes);
+  else if (m.table !== null) {
+    put(varint(m.table.length));
+    for (const v of m.table) {
+      put(varint(v.tag));
+      put(v.bytes);
     }
   }
   const functionsAt = length;
@@ -241,7 +271,9 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   };
 
   // The header.
-  add("version-3", valid.slice().fill(3, 7, 8));
+  add("version-4", valid.slice().fill(4, 7, 8));
+  // Format 3's entries and escaped texts read as format 2's.
+  add("version-2", valid.slice().fill(2, 7, 8));
   add("version-255", valid.slice().fill(255, 7, 8));
   add("magic-only", valid.slice(0, 8));
   add("magic-7", valid.slice(0, 7));
@@ -405,9 +437,12 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
     withValue("length-huge", HUGE * 4, []);
     withValue("length-past-end", 4 * 1_000_000, [0x41]);
     withValue("whole-huge", 2 ** 53 - 1, []);
-    withValue("escaped-bad", 3 * 4 + 2, [0x61, 0x22, 0x62]);
-    withValue("escaped-backslash", 1 * 4 + 2, [0x5c]);
-    withValue("escaped-unicode", 6 * 4 + 2, [...enc.encode("\\u12G4")]);
+    withValue("escaped-bad", 3 * 8 + 2, [0x61, 0x22, 0x62]);
+    withValue("escaped-backslash", 1 * 8 + 2, [0x5c]);
+    withValue("escaped-unicode", 6 * 8 + 2, [...enc.encode("\\u12G4")]);
+    withValue("escaped-as-format-2", 3 * 4 + 2, [0x61, 0x62, 0x63]);
+    withValue("entry-past-table", (m.table?.length ?? 0) * 8 + 6, []);
+    withValue("entry-huge", HUGE * 8 + 6, []);
     withValue("bad-utf8", 3 * 4, [0xff, 0xfe, 0xc0]);
     withValue("tag-3", 3, []);
     model(`record-${i}-argc-huge`, (c) => {
@@ -419,6 +454,36 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
       c.records[i].argc = HUGE;
     });
   }
+  // The values table: its count, its entries, its end.
+  const entries = m.table?.length ?? 0;
+  const tableOf = (values: Value[]) => (c: Model) => (c.table = values);
+  const entry = (tag: number, bytes: number[] = []) => ({ tag, bytes: new Uint8Array(bytes) });
+  model("table-none", (c) => (c.tableBytes = new Uint8Array()));
+  model("table-count-huge", (c) => (c.tableBytes = new Uint8Array(varint(HUGE))));
+  model("table-count-more", (c) => (c.tableBytes = new Uint8Array(varint(entries + 1))));
+  model("table-count-endless", (c) => (c.tableBytes = new Uint8Array(new Array(20).fill(0xff))));
+  model("table-trailing-byte", (c) => {
+    c.tableBytes = new Uint8Array([...varint(0), 0]);
+    c.table = [];
+    for (const r of c.records) r.values = r.values.map((v) => v.tag % 8 === 6 ? entry(1) : v);
+  });
+  model("table-entry-reference", tableOf([entry(6), entry(14), entry(6)]));
+  model("table-entry-self", tableOf(Array.from({ length: entries }, (_, e) => entry(e * 8 + 6))));
+  model("table-entry-past-end", tableOf([entry(4 * 1_000_000, [0x41])]));
+  model(
+    "table-entry-bad-utf8",
+    tableOf(Array.from({ length: entries }, () => entry(12, [0xff, 0xfe, 0xc0]))),
+  );
+  model(
+    "table-entry-escaped-bad",
+    tableOf(Array.from({ length: entries }, () => entry(26, [0x61, 0x22, 0x62]))),
+  );
+  model("table-entry-whole", tableOf(Array.from({ length: entries }, () => entry(2 ** 53 - 1))));
+  model(
+    "table-entry-varint-long",
+    (c) => (c.tableBytes = new Uint8Array([1, ...new Array(12).fill(0x80), 1])),
+  );
+  model("table-empty", tableOf([]));
   // A child that claims more calls than its parent has, and calls without a parent.
   const parent = m.records.findIndex((r) => r.desc >= 2);
   if (parent >= 0) {

@@ -308,7 +308,7 @@ class LabelBytes {
   #value(r: CallRecord, k: number): void {
     const tag = r.tags[k];
     if (isWhole(tag)) return this.w.whole(wholeOf(tag));
-    if (tag % 4 === 0 && this.w.safeBytes(r.buf, r.offset(k), textLength(tag))) return;
+    if (tag % 4 === 0 && this.w.safeBytes(r.bufOf(k), r.offset(k), textLength(tag))) return;
     this.w.text(labelValue(r.text(k)));
   }
 }

@@ -45,8 +45,8 @@ export interface CallRecord {
    * when its bytes are a JSON string literal's inside). TEXT_ONLY: ask `text`.
    */
   readonly tags: readonly number[];
-  /** The buffer holding the texts' bytes, and where value k's start in it. */
-  readonly buf: Uint8Array;
+  /** The buffer holding value k's bytes (a text's tag only), and where they start in it. */
+  bufOf(k: number): Uint8Array;
   offset(k: number): number;
   /** Value k as the JSON run holds it. */
   text(k: number): string;
@@ -132,6 +132,9 @@ class NodeCall implements CallRecord {
   readonly tags: number[] = [];
   readonly buf: Uint8Array = new Uint8Array(0);
   readonly texts: string[] = [];
+  bufOf(): Uint8Array {
+    return this.buf;
+  }
   offset(): number {
     return 0;
   }

@@ -26,6 +26,7 @@ import {
   STATE_MASK,
   TRAILER_BYTES,
   TRAILER_MAGIC,
+  VALUES_TABLE_VERSION,
 } from "./format.ts";
 import { FN_ASYNC, FN_EXTERNAL, THREW, UNFINISHED } from "./call_state.ts";
 import { type FunctionBytes, functionParts, JSON_PARTS, positionKey } from "./json_form.ts";
@@ -50,6 +51,8 @@ import {
   Array,
   DataView,
   Error,
+  Float64Array,
+  Int32Array,
   JSON,
   Map,
   Math,
@@ -176,7 +179,8 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
         `written in run format ${head[7]}, this tph reads up to ${RUN_FORMAT_VERSION}; upgrade tph`,
       );
     }
-    return new BinaryRun(path, name, reader, options.size ?? stat(path).size, fail);
+    const size = options.size ?? stat(path).size;
+    return new BinaryRun(path, name, reader, size, fail, head[7]);
   } catch (e) {
     reader.close();
     throw e;
@@ -273,6 +277,8 @@ class Cursor {
   readonly limit: number;
   /** The error a damaged value is (RawCall.text), naming the run. */
   readonly damaged: () => Error;
+  /** The values table the values refer to (format 3), or null (formats 1 and 2). */
+  table: ValuesTable | null = null;
   constructor(
     file: FileReader,
     from: number,
@@ -354,11 +360,29 @@ class Cursor {
     return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
 
-  /** A value: its tag, and (a text) where its bytes are, passed over. */
+  /**
+   * A value: its tag, and (a text) where its bytes are, passed over; an entry of the values table
+   * as the entry's tag, where (RawCall.at) -1 - its entry.
+   */
   value(r: RawCall, k: number): void {
-    const tag = this.varint();
+    let tag = this.varint();
+    if (tag % 2 === 1) {
+      r.tags[k] = tag;
+      return;
+    }
+    const table = this.table;
+    if (table !== null && tag % 4 === 2) {
+      if (tag % 8 === 6) {
+        const e = (tag - 6) / 8;
+        if (e >= table.count) throw new Error("no such entry");
+        r.tags[k] = table.tags[e];
+        r.at[k] = -1 - e;
+        return;
+      }
+      // Format 3's escaped text (bytes × 8 + 2), as the older formats' tag (bytes × 4 + 2).
+      tag = (tag - 2) / 2;
+    }
     r.tags[k] = tag;
-    if (tag % 2 === 1) return;
     const length = Math.floor(tag / 4);
     this.need(length);
     r.at[k] = this.pos;
@@ -438,32 +462,121 @@ export class RawCall implements CallRecord {
     return this.elapsed / 1000;
   }
 
-  /** The buffer holding the record's bytes. */
-  get buf(): Uint8Array {
-    return this.cursor.buf;
+  /** The buffer holding value k's bytes (a text's tag only): the record's, or the table's. */
+  bufOf(k: number): Uint8Array {
+    return this.at[k] < 0 ? this.cursor.table!.bytes : this.cursor.buf;
   }
 
-  /** Where value k's text starts in `buf` (a text's tag only). */
+  /** Where value k's text starts in `bufOf(k)` (a text's tag only). */
   offset(k: number): number {
-    return this.at[k] - this.cursor.start;
+    const at = this.at[k];
+    return at < 0 ? this.cursor.table!.at[-1 - at] : at - this.cursor.start;
+  }
+
+  /** The entry of the values table value k is (a text's), or -1 (one of the record's own). */
+  entry(k: number): number {
+    const at = this.at[k];
+    return this.tags[k] % 2 === 0 && at < 0 ? -1 - at : -1;
   }
 
   /** Value k as the JSON run holds it. */
   text(k: number): string {
     const tag = this.tags[k];
     if (tag % 2 === 1) return String(wholeOf(tag));
-    const from = this.offset(k);
-    const text = decoder.decode(this.cursor.buf.subarray(from, from + Math.floor(tag / 4)));
-    if (tag % 4 !== 2) return text;
-    // The inside of a JSON string literal: nothing but that (no quote ends it early).
-    let value: unknown;
-    try {
-      value = JSON.parse(`"${text}"`);
-    } catch {
-      throw this.cursor.damaged();
+    const at = this.at[k];
+    if (at < 0) {
+      const table = this.cursor.table!, e = -1 - at;
+      return textOf(table.bytes, table.at[e], tag, this.cursor.damaged);
     }
-    if (typeof value !== "string") throw this.cursor.damaged();
-    return value;
+    return textOf(this.cursor.buf, at - this.cursor.start, tag, this.cursor.damaged);
+  }
+}
+
+/** The text of tag `tag` whose bytes start at `from` of `buf`, as the JSON run holds it. */
+function textOf(buf: Uint8Array, from: number, tag: number, damaged: () => Error): string {
+  const text = decoder.decode(buf.subarray(from, from + Math.floor(tag / 4)));
+  if (tag % 4 !== 2) return text;
+  // The inside of a JSON string literal: nothing but that (no quote ends it early).
+  let value: unknown;
+  try {
+    value = JSON.parse(`"${text}"`);
+  } catch {
+    throw damaged();
+  }
+  if (typeof value !== "string") throw damaged();
+  return value;
+}
+
+/**
+ * A run file's values table (format.ts, format 3), read whole when the calls are first read:
+ * each entry's tag (an escaped text's as the older formats', bytes × 4 + 2) and where its bytes
+ * are in `bytes`.
+ */
+class ValuesTable {
+  readonly count: number;
+  readonly bytes: Uint8Array;
+  readonly tags: Float64Array;
+  readonly at: Float64Array;
+
+  /**
+   * Read the table from `bytes`, which hold it all after its count (`count` entries).
+   * @throws {Error} What is wrong with it.
+   */
+  constructor(count: number, bytes: Uint8Array) {
+    this.count = count;
+    this.bytes = bytes;
+    // At most a byte an entry (checked): sized once.
+    const tags = this.tags = new Float64Array(count), at = this.at = new Float64Array(count);
+    let pos = 0;
+    for (let e = 0; e < count; e++) {
+      let tag = 0, scale = 1, b = 0x80;
+      for (let k = 0; b >= 0x80; k++) {
+        if (k === MAX_VARINT_BYTES || pos >= bytes.length) throw new Error(`is cut short`);
+        b = bytes[pos++];
+        tag += (b & 0x7f) * scale;
+        scale *= 0x80;
+      }
+      if (tag % 8 === 6) throw new Error(`holds a reference (entry ${e})`);
+      if (tag % 8 === 2) tag = (tag - 2) / 2;
+      tags[e] = tag;
+      at[e] = pos;
+      if (tag % 2 === 0) pos += Math.floor(tag / 4);
+      if (pos > bytes.length) throw new Error(`is cut short`);
+    }
+    if (pos !== bytes.length) throw new Error(`ends before the functions (${bytes.length - pos})`);
+  }
+}
+
+/** The longest value as JSON writeJSON keeps for its entry (JsonOfEntries). */
+const MAX_KEPT_JSON = 4096;
+
+/**
+ * The values table's entries as JSON, each escaped once as writeJSON first writes it and copied
+ * from here when it comes again: one slab of bytes, where each is in it and its length.
+ */
+class JsonOfEntries {
+  slab: Uint8Array = new Uint8Array(1 << 16);
+  #used = 0;
+  readonly at: Float64Array;
+  readonly length: Int32Array;
+  constructor(count: number) {
+    this.at = new Float64Array(count).fill(-1);
+    this.length = new Int32Array(count);
+  }
+
+  /** Keep entry e's JSON, the bytes `out` wrote since `from` (none when it flushed between). */
+  keep(e: number, out: Sink, from: number, flushed: number): void {
+    const n = out.pos - from;
+    if (out.flushed !== flushed || n > MAX_KEPT_JSON) return;
+    if (this.#used + n > this.slab.length) {
+      const grown = new Uint8Array(this.slab.length * 2);
+      grown.set(this.slab.subarray(0, this.#used));
+      this.slab = grown;
+    }
+    this.slab.set(out.buf.subarray(from, out.pos), this.#used);
+    this.at[e] = this.#used;
+    this.length[e] = n;
+    this.#used += n;
   }
 }
 
@@ -473,6 +586,9 @@ class BinaryRun implements RunFile {
   // Read on first use: `tph logs` needs the meta alone.
   #functions: FunctionEntry[] = [];
   readonly #skips = new Map<number, number>();
+  /** The values table (format 3; read with the functions), or null. */
+  #table: ValuesTable | null = null;
+  readonly #version: number;
   #loaded = false;
   readonly #functionsAt: number;
   /** Where the meta starts, and the trailer (for addRunInfo, which writes the meta again). */
@@ -500,7 +616,9 @@ class BinaryRun implements RunFile {
     file: FileReader,
     size: number,
     fail: (why: string) => StoreError,
+    version: number,
   ) {
+    this.#version = version;
     this.path = path;
     this.name = name;
     this.file = file;
@@ -590,6 +708,29 @@ class BinaryRun implements RunFile {
       }
       this.#skips.set(ordinal, offset);
     }
+    if (this.#version >= VALUES_TABLE_VERSION) this.#table = this.#readTable(c);
+  }
+
+  /** The values table, from the cursor (after the skip index) to the functions. */
+  #readTable(c: Cursor): ValuesTable {
+    const damaged = (why: string) =>
+      this.#fail(`the run file is damaged (its values table ${why})`);
+    let count: number;
+    try {
+      count = c.varint();
+    } catch {
+      throw damaged("is cut short");
+    }
+    // An entry takes a byte at least.
+    const bytes = this.#functionsAt - c.pos;
+    if (count > bytes) throw damaged(`counts ${count} entries in ${bytes} bytes`);
+    const b = new Uint8Array(bytes);
+    if (this.file.read(b, c.pos) !== bytes) throw damaged("is cut short");
+    try {
+      return new ValuesTable(count, b);
+    } catch (e) {
+      throw damaged((e as Error).message);
+    }
   }
 
   /** Read the record at the cursor into `r`. */
@@ -640,6 +781,7 @@ class BinaryRun implements RunFile {
     this.#load();
     const damaged = this.#damaged;
     const c = new Cursor(this.file, RUN_MAGIC.length, this.#callsEnd, CHUNK, damaged);
+    c.table = this.#table;
     const r = new RawCall(c);
     const records = this.#records;
     // Anything wrong while decoding is a damaged file; what `visit` throws is its own.
@@ -719,6 +861,7 @@ class BinaryRun implements RunFile {
     this.#load();
     // One record: a small buffer, grown if it needs more.
     const c = new Cursor(this.file, position, this.#callsEnd, 4096, this.#damaged);
+    c.table = this.#table;
     const r = new RawCall(c);
     try {
       // The start is relative to the parent's: given whole, from 0.
@@ -762,6 +905,20 @@ class BinaryRun implements RunFile {
     };
     const P = JSON_PARTS;
     const value = (v: string) => out.json(v, 0, v.length);
+    // An entry of the values table (format 3) escaped once, then copied.
+    const table = this.#table;
+    const kept = table !== null ? new JsonOfEntries(table.count) : null;
+    const valueOf = (r: CallRecord, k: number) => {
+      // This run's scan gives its own records.
+      const e = kept !== null ? (r as RawCall).entry(k) : -1;
+      if (e < 0) return value(r.text(k));
+      const at = kept!.at[e];
+      if (at >= 0) return out.bytesAt(kept!.slab, at, kept!.length[e]);
+      out.room();
+      const from = out.pos, flushed = out.flushed;
+      value(r.text(k));
+      kept!.keep(e, out, from, flushed);
+    };
     // How many children are still to come at each open level: closing brackets follow.
     const pending: number[] = [];
     let first = true;
@@ -781,14 +938,14 @@ class BinaryRun implements RunFile {
       out.bytes(fp.head);
       for (let a = 0; a < r.args; a++) {
         out.bytes(fp.external ? positionKey(a) : fp.keys[a]);
-        value(r.text(a));
+        valueOf(r, a);
       }
       out.bytes(P.RETURN_VALUE);
-      if (state !== UNFINISHED && state !== THREW) value(r.text(r.args));
+      if (state !== UNFINISHED && state !== THREW) valueOf(r, r.args);
       else out.bytes(P.NULL);
       if (state === THREW) {
         out.bytes(P.EXCEPTION);
-        value(r.text(r.args));
+        valueOf(r, r.args);
       }
       out.bytes(P.START);
       out.room();

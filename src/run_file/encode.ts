@@ -1,10 +1,10 @@
 // The run file's encoder: a source of calls written in the run format (format.ts), streaming — one
 // pass over the calls depth first, each record straight into one reused buffer (encode_sink.ts),
-// then the skip index, the functions table, the meta and the trailer. The source says what each
-// call was; the encoder alone knows how a run file stores it. The recorder's tape is one source
-// (src/program/recorder/run_writer.ts); any other (a run read back, several processes' runs) can
-// be written by the same code. It runs in the program's process: built-ins come from
-// platform/globals.ts and intrinsics.ts.
+// then the skip index, the values table (what the records refer to, written once), the functions
+// table, the meta and the trailer. The source says what each call was; the encoder alone knows
+// how a run file stores it. The recorder's tape is one source (src/program/recorder/run_writer.ts);
+// any other (a run read back, several processes' runs) can be written by the same code. It runs in
+// the program's process: built-ins come from platform/globals.ts and intrinsics.ts.
 
 import type { FileWriter } from "../platform/files.ts";
 import { max, ownArray, plainJSON, utf8 } from "../platform/intrinsics.ts";
@@ -38,6 +38,11 @@ export interface CallsToEncode {
    * call of at least SKIP_MIN descendants added to `skips` as it ends (CallRecords.closed).
    */
   writeCalls(out: RunSink, functions: FunctionTable, records: CallRecords): void;
+  /**
+   * Write the values table (format.ts) the calls' records refer to (RunSink.entryValue): its
+   * count of entries, then each entry's value. Once, after writeCalls.
+   */
+  writeTable(out: RunSink): void;
   /** The functions table's entry of the source's function `fn`. */
   functionEntry(fn: number): FunctionEntry;
   /** The run's top-level fields but its calls (the meta), asked for once the calls are written. */
@@ -67,6 +72,7 @@ export function encodeRun(
   out.varint(records.count);
   out.varint(skips.length / 2);
   for (let k = 0; k < skips.length; k++) out.varint(skips[k]);
+  source.writeTable(out);
   const functionsAt = out.offset;
   out.bytes(utf8(plainJSON(functions.entries)));
   const metaAt = out.offset;

@@ -81,10 +81,18 @@ export class RunSink extends Sink {
     this.varint(zigzag(n) * 2 + 1);
   }
 
-  /** A text with a lone surrogate, as its JSON literal (the JSON keeps those as escapes). */
+  /** A reference to entry `e` of the values table (format.ts, format 3). */
+  entryValue(e: number): void {
+    this.varint(e * 8 + 6);
+  }
+
+  /**
+   * A text with a lone surrogate, as its JSON literal (the JSON keeps those as escapes): its tag
+   * bytes × 8 + 2 (format 3).
+   */
   #jsonText(s: string, from: number, to: number, cut: boolean): void {
     const json = utf8(strSlice(stringify(strSlice(s, from, to) + (cut ? "…" : "")), 1, -1));
-    this.varint(json.length * 4 + 2);
+    this.varint(json.length * 8 + 2);
     this.bytes(json);
   }
 

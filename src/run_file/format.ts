@@ -1,9 +1,11 @@
-// The run file format (version 2): what `tph run` stores, made for reading back a part of a run
+// The run file format (version 3): what `tph run` stores, made for reading back a part of a run
 // without the rest. docs/run_format.md gives the reasons; in short:
 //
-//   "TPHRUN\0\x02"                      8 bytes: magic, format version 2 (1: no HAS_AWAITED)
+//   "TPHRUN\0\x03"                      8 bytes: magic, format version 3 (2: no values table;
+//                                       1: no HAS_AWAITED either)
 //   calls                               pre-order records (below), from byte 8
 //   skip index                          where the subtrees of big calls end
+//   values table                        (format 3) values the calls refer to, each written once
 //   functions                           JSON: [[name, module, file, line, kind, params, flags], …]
 //                                       (flags: call_state.ts, FN_ASYNC | FN_EXTERNAL)
 //   meta                                JSON: every top-level field of the JSON run but `trace`
@@ -28,19 +30,25 @@
 // A value is a varint tag: odd, a whole number n (the JSON's `"n"`), tag = zigzag(n) × 2 + 1;
 // a multiple of 4, a UTF-8 text of tag / 4 bytes follows. Varints are LEB128, zigzag maps 0, −1, 1, −2…
 // to 0, 1, 2, 3…. A text with a lone surrogate (which UTF-8 cannot hold) is stored as the
-// inside of its JSON literal instead, tag = bytes × 4 + 2; other texts have tag = bytes × 4.
+// inside of its JSON literal instead: format 3, tag = bytes × 8 + 2 (formats 1, 2: bytes × 4 + 2).
+// Format 3: tag = e × 8 + 6 is entry e of the values table (from 0), nothing follows.
 // The skip index: varint calls (records), varint count, then per entry varint ordinal (pre-order index of the call)
 // and varint offset (the byte after its subtree), in the order the subtrees end, for every call
 // with at least SKIP_MIN descendants: a reader skips a smaller subtree by reading over it.
+// The values table (format 3), right after the skip index up to the functions: varint entries,
+// then each entry a value (a whole number or a text, never an entry), in the order of first use:
+// the writer stores a kept string or text the calls hold by index once, whatever its occurrences.
 //
 // The meta is last, so `tph logs` reads 32 bytes and the meta, and tph adds how the program
 // ended (`run`) by rewriting the meta and the trailer.
 
 /** The first bytes of a run file: "TPHRUN", 0, and the format version. */
 import { Uint8Array } from "../platform/globals.ts";
-export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 2]);
+export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 3]);
 /** The format version this tph writes, and the newest it reads (it reads every older one). */
-export const RUN_FORMAT_VERSION = 2;
+export const RUN_FORMAT_VERSION = 3;
+/** The first format with the values table (and escaped texts' tags of bytes × 8 + 2). */
+export const VALUES_TABLE_VERSION = 3;
 /** Bytes of the trailer. */
 export const TRAILER_BYTES = 32;
 /** The trailer's last 8 bytes. */

@@ -291,11 +291,11 @@ function fromRecords(
     const tag = r.tags[k];
     if (raw && isWhole(tag)) h.whole(wholeOf(tag));
     else if (raw && tag % 4 === 0) {
-      const from = r.offset(k), to = from + textLength(tag);
-      const b = r.buf[from];
+      const buf = r.bufOf(k), from = r.offset(k), to = from + textLength(tag);
+      const b = buf[from];
       // Text that may be a whole number's (as a JSON run has it), or hold a timer handle.
       if ((b >= 48 && b <= 57) || b === 45) h.value(r.text(k));
-      else if (options.exact || !hasTimer(r.buf, from, to)) h.bytes(r.buf, from, to);
+      else if (options.exact || !hasTimer(buf, from, to)) h.bytes(buf, from, to);
       else h.text(maskValue(r.text(k), options));
     } else h.value(maskValue(r.text(k), options));
   };

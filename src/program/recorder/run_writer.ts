@@ -126,6 +126,8 @@ export class TapeCalls implements CallsToEncode {
   /** The value writer of the sink last written to. */
   #out: RunSink | null = null;
   #value: ValueWriter = () => {};
+  /** The values table of the write (writeTable), made with the value writer. */
+  #table: ValueTable | null = null;
   /** Whether writeCalls linked (and so settled) the trace's rows. */
   #linked = false;
   /** The tape's memory callLinks borrowed (CallLinks.borrowed), until given back. */
@@ -385,9 +387,16 @@ export class TapeCalls implements CallsToEncode {
   #valueOf(out: RunSink): ValueWriter {
     if (this.#out !== out) {
       this.#out = out;
-      this.#value = valueWriter(this.#t, out);
+      const table = this.#table = new ValueTable(this.#t);
+      this.#value = valueWriter(this.#t, out, table);
     }
     return this.#value;
+  }
+
+  writeTable(out: RunSink): void {
+    const table = this.#table;
+    if (table === null || this.#out !== out) out.varint(0);
+    else table.write(out);
   }
 }
 
@@ -423,6 +432,9 @@ function keptFromFtl(record: unknown = null, value: unknown = null): void {
   const list = record !== null ? [record, value] : [
     TapeCalls.prototype.writeCalls,
     writeValues,
+    ValueTable.prototype.write,
+    ValueTable.prototype.entryOf,
+    ValueTable.prototype.add,
     remember,
     Slabs.prototype.since,
     FunctionTable.prototype.localId,
@@ -434,6 +446,7 @@ function keptFromFtl(record: unknown = null, value: unknown = null): void {
     sink.asciiText,
     sink.fixed,
     sink.varint,
+    sink.entryValue,
     base.room,
     base.bytes,
     base.bytesAt,
@@ -586,52 +599,22 @@ function droppedUnder(t: TraceState, links: CallLinks, left: Float64Array): Floa
 /** Writes one value of a call (an argument, its return: whether it is an index into texts). */
 type ValueWriter = (v: unknown, isText: boolean) => void;
 
-/** Slots of the texts last written (a power of two). */
-const TEXT_SLOTS = 1 << 14;
 /** Bytes of one value remembered at most. */
 const MAX_COPY = 4096;
 /** Bytes of a slab the values remembered are copied into (see valueWriter's copyFrom). */
 const SLAB = 1 << 14;
 const EMPTY = new Uint8Array(0);
 
-/** The least power of two at least `n` (and 16), up to `most`. */
-function roomFor(n: number, most: number): number {
-  let room = 16;
-  while (room < n && room < most) room *= 2;
-  return room;
-}
-
 /** Writes one value of a call (an argument, its return), as the run format stores it. */
-function valueWriter(t: TraceState, out: RunSink): ValueWriter {
+function valueWriter(t: TraceState, out: RunSink, table: ValueTable): ValueWriter {
   const { tape: tp, maxRepr } = t;
   const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
   const whole = (n: number) => out.wholeValue(n);
   const shown = reprLimit(maxRepr);
-  const texts = tp.texts;
-  const chunkBytes = new ChunkBytes(texts);
-  // The texts written lately, by slot (their index): one is remembered when it comes again. As
-  // many slots as a few a call, up to TEXT_SLOTS (a server's run per request holds a few dozen
-  // calls).
-  const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
-  const strings = tp.strings;
-  const textSlots = roomFor(min(texts.count + strings.length, calls * 4), TEXT_SLOTS);
-  const textMask = textSlots - 1;
-  // By index: a text's (0 up) or a kept string's (-1 down: recorder.ts, keepString).
-  const textKey = new Int32Array(textSlots), textSeen = new Int32Array(textSlots);
-  typedFill(textKey, NO_INDEX);
-  typedFill(textSeen, NO_INDEX);
-  // Each remembered text's bytes: its slab, where in it, how many (no view per text: copied).
-  const textSlab: Uint8Array[] = ownArray([]);
-  for (let k = 0; k < textSlots; k++) textSlab[k] = EMPTY;
-  const textAt = new Int32Array(textSlots), textLength = new Int32Array(textSlots);
-  const slabs = new Slabs();
-  const scrubs = t.scrubs;
-  // Scanned for secrets as it is written (to_json.ts, scrubbedString): the known ones are never
-  // shorter than SHORTEST_KNOWN.
-  const scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
+  const scanFrom = table.scanFrom;
   // The strings written lately by length (its low bits): the one seen last of its length, and the
-  // bytes of the one seen twice in a row (the same string goes down a chain of calls), as the
-  // texts' (its slab, where in it, its length).
+  // bytes of the one seen twice in a row (the same string goes down a chain of calls), each
+  // remembered copy as its slab, where in it and its length.
   const strSeen = ownArray<string[]>([]), strKey = ownArray<string[]>([]);
   const strSlab = ownArray<Uint8Array[]>([]);
   const strAt = new Int32Array(STR_MASK + 1), strLength = new Int32Array(STR_MASK + 1);
@@ -641,6 +624,9 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   }
   // No string of its slot is one character long ("" is seen first).
   strKey[0] = "-";
+  const slabs = new Slabs();
+  // By index, each entry of the values table (ValueTable) + 1; null: the table's Map.
+  const direct = table.direct;
   // One function, its text's and string's paths in it rather than closures of their own: with
   // default settings a run is written once, cold, and V8's optimizing compiler inlined a smaller
   // writer (and what it calls) into each of its callers, compiling it three times over on another
@@ -648,30 +634,13 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   // to inline (V8 inlines functions of up to 460 bytes of bytecode), it is compiled once.
   return function writeValue(v: unknown, isText: boolean): void {
     if (isText) {
-      const k = v as number, h = k & textMask;
-      if (textKey[h] === k) return copied(out, textSlab, textAt, textLength, h);
-      // Seen in its slot just before: its bytes are copied as they are written, to be copied
-      // from there when it comes again. So are a kept string's (recorder.ts, keepString): copied
-      // the first time it is written, they cost the writer more (CPU 241 -> 262 ns a call on
-      // marked, 162 -> 246 on distinct strings, load 7).
-      const again = textSeen[h] === k;
-      textSeen[h] = k;
-      let from = 0, flushed = 0;
-      if (again) {
-        out.room();
-        from = out.pos;
-        flushed = out.flushed;
-      }
-      if (k < 0) {
-        // A kept string, written as one stored as it is (below).
-        const v = strings[-1 - k];
-        const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
-        if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
-        else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-      } else writeText(out, texts, chunkBytes, k);
-      if (again) {
-        if (remember(slabs, out, from, flushed, textSlab, textAt, textLength, h)) textKey[h] = k;
-      }
+      // A text's or kept string's index (recorder.ts, keepString): a reference to its entry of
+      // the values table, whose bytes are made once, after the calls (ValueTable.write).
+      const k = v as number, i = k < 0 ? -1 - k : table.base + k;
+      if (direct !== null && i < direct.length) {
+        const e = direct[i];
+        out.entryValue(e !== 0 ? e - 1 : table.add(k, i));
+      } else out.entryValue(table.entryOf(k, i));
     } else if (typeof v === "string") {
       // A string stored as it is (recorder.ts, keep: an argument at MARKED_ARGS or past it, or
       // with TPH_STRINGS=raw): one seen twice in a row in its slot is copied.
@@ -702,6 +671,92 @@ function valueWriter(t: TraceState, out: RunSink): ValueWriter {
   };
 }
 
+/** Indexes into the tape's kept strings and texts at most, a call, for the table's direct array. */
+const INDEXES_A_CALL = 8;
+
+/**
+ * The values table (format.ts, format 3) of one write: each kept string and text the calls refer
+ * to by index (recorder.ts, keepString; tape.ts, Texts), numbered at its first use, its bytes
+ * made once when the table is written after the calls (marked every call: ~940k references to
+ * 166k kept strings, ~410k to 398 texts). An index is a kept string's -1 - k or a text's
+ * `base` + k. By index in a typed array, or in a Map when the tape holds far more strings than
+ * the write has calls (a server's run per request).
+ */
+class ValueTable {
+  readonly t: TraceState;
+  /** Kept strings on the tape when the write began: a text's index comes after them. */
+  readonly base: number;
+  /** Per index, its entry + 1 (0: none yet); null when `map` holds them. */
+  readonly direct: Int32Array | null;
+  readonly #map: Map<number, number> = new Map();
+  /** Per entry, its text's or kept string's k (see recorder.ts, keepString). */
+  #keys = new Int32Array(1024);
+  count = 0;
+  /** Scanned for secrets (to_json.ts, scrubbedString): the known ones are never shorter. */
+  readonly scanFrom: number;
+
+  constructor(t: TraceState) {
+    this.t = t;
+    const tp = t.tape;
+    const base = this.base = tp.strings.length;
+    const calls = max(0, (t.endRow >= 0 ? t.endRow : tp.rows) - t.firstRow);
+    const indexes = base + tp.texts.count;
+    this.direct = indexes <= calls * INDEXES_A_CALL + 4096 ? new Int32Array(indexes) : null;
+    const scrubs = t.scrubs;
+    this.scanFrom = scrubs === null ? Infinity : scrubs.values !== null ? 0 : SHORTEST_KNOWN;
+  }
+
+  /** The entry of k (index `i`), added when it has none (see valueWriter). */
+  entryOf(k: number, i: number): number {
+    const direct = this.direct;
+    if (direct !== null && i < direct.length) {
+      const e = direct[i];
+      return e !== 0 ? e - 1 : this.add(k, i);
+    }
+    const e = this.#map.get(i);
+    return e !== undefined ? e : this.add(k, i);
+  }
+
+  /** A new entry for k (index `i`). */
+  add(k: number, i: number): number {
+    const e = this.count++;
+    let keys = this.#keys;
+    if (e >= keys.length) {
+      const grown = new Int32Array(keys.length * 2);
+      for (let j = 0; j < keys.length; j++) grown[j] = keys[j];
+      keys = this.#keys = grown;
+    }
+    keys[e] = k;
+    const direct = this.direct;
+    if (direct !== null && i < direct.length) direct[i] = e + 1;
+    else this.#map.set(i, e);
+    return e;
+  }
+
+  /**
+   * Write the table: its count, then each entry's value as the calls held it before the table
+   * (a kept string as a string stored as it is, scanned for secrets; a text from its chunk's
+   * bytes).
+   */
+  write(out: RunSink): void {
+    const t = this.t, tp = t.tape, maxRepr = t.maxRepr, shown = reprLimit(maxRepr);
+    const text = (s: string, from: number, to: number) => out.textValue(s, from, to);
+    const whole = (n: number) => out.wholeValue(n);
+    const strings = tp.strings, texts = tp.texts, chunkBytes = new ChunkBytes(texts);
+    const keys = this.#keys, n = this.count, scanFrom = this.scanFrom;
+    out.varint(n);
+    for (let e = 0; e < n; e++) {
+      const k = keys[e];
+      if (k < 0) {
+        const v = strings[-1 - k];
+        const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+        if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+        else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+      } else writeText(out, texts, chunkBytes, k);
+    }
+  }
+}
+
 /** Writes text `k` of `texts`: its bytes copied from its chunk's, when they are made. */
 function writeText(out: RunSink, texts: Texts, chunkBytes: ChunkBytes, k: number): void {
   texts.locate(k);
@@ -718,8 +773,6 @@ function writeText(out: RunSink, texts: Texts, chunkBytes: ChunkBytes, k: number
   }
 }
 
-/** No index of a text or kept string (an empty slot of valueWriter's). */
-const NO_INDEX = 0x7fffffff;
 /** Slots of the strings written lately (see writeString), less one. */
 const STR_MASK = 255;
 

@@ -25,6 +25,7 @@ const PICKED = [
   'functions-field-5-"x"',
   "record-0-desc-35184372088832",
   "record-1-value-escaped-bad",
+  "table-count-huge",
   "meta-deep-field",
   "json-deep-trace",
   "json-call-args-null",

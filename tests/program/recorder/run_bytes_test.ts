@@ -2,8 +2,10 @@
 // (texts ASCII and not, cut, repeated, with lone surrogates; whole numbers; calls that threw, did
 // not end, awaited, external; calls left out under a call and under its descendants; a subtree big
 // enough for the skip index), its times and meta made fixed, is written and compared byte for byte
-// with tests/fixtures/run_file/encoded.tph, which the encoder before src/run_file/encode.ts wrote.
-// TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format itself changes).
+// with tests/fixtures/run_file/encoded.tph (format 3, with its values table). The same trace in
+// format 2 (encoded_v2.tph, which the encoder before the values table wrote) is still read, as
+// the same calls and values. TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format
+// itself changes).
 
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,9 +17,10 @@ import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
 import { openRun } from "../../../src/run_file/decode.ts";
-import { SKIP_MIN, TRAILER_MAGIC } from "../../../src/run_file/format.ts";
+import { SKIP_MIN, TRAILER_BYTES, TRAILER_MAGIC } from "../../../src/run_file/format.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
+const FIXTURE_V2 = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded_v2.tph");
 
 const SOURCE = `
 export function one(x) { return x; }
@@ -173,6 +176,73 @@ export function deep(n) { return n === 0 ? 0 : deep(n - 1); }
     const want = large.flatMap((x) => [x.ordinal, x.end < records ? at[x.end] : skipAt]);
     assert.ok(large.length >= 5, `${large.length} large subtrees`);
     assert.deepEqual(got, want);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * A run file's bytes with its meta given `run.command` (the fixtures' meta has none, which a
+ * reader requires): the meta and the trailer written again, as addMeta does.
+ */
+function withCommand(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const metaAt = view.getFloat64(bytes.length - TRAILER_BYTES + 16, true);
+  const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(metaAt, -TRAILER_BYTES)));
+  meta.run = {
+    command: ["node", "m.mjs"],
+    cwd: "/fixture",
+    runtime: "node",
+    runtime_version: "24.0.0",
+    ended: "exit",
+    exit_code: 0,
+    signal: null,
+    duration_ms: 1,
+  };
+  const head = bytes.subarray(0, metaAt), m = new TextEncoder().encode(JSON.stringify(meta));
+  const out = new Uint8Array(head.length + m.length + TRAILER_BYTES);
+  out.set(head);
+  out.set(m, head.length);
+  out.set(bytes.subarray(bytes.length - TRAILER_BYTES), head.length + m.length);
+  return out;
+}
+
+Deno.test("a run file of format 2 (no values table) reads as the same calls and values", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-run-v2-"));
+  try {
+    const exported = (fixture: string, name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, withCommand(new Uint8Array(readFileSync(fixture))));
+      const run = openRun(path);
+      const parts: number[] = [];
+      let calls = 0;
+      try {
+        run.writeJSON({
+          write: (b: Uint8Array, n: number) => {
+            for (let k = 0; k < n; k++) parts.push(b[k]);
+          },
+        });
+        run.scan(() => (calls++, true));
+        // One call read alone, through its position (nodeAt): its values too.
+        let last = 0, start = 0;
+        run.scan((r) => ((last = r.position), (start = r.start), true));
+        return {
+          json: new TextDecoder().decode(new Uint8Array(parts)),
+          calls,
+          one: run.nodeAt(last, start),
+        };
+      } finally {
+        run.close();
+      }
+    };
+    const v2 = exported(FIXTURE_V2, "v2.tph"), v3 = exported(FIXTURE, "v3.tph");
+    assert.equal(new Uint8Array(readFileSync(FIXTURE_V2))[7], 2);
+    assert.equal(new Uint8Array(readFileSync(FIXTURE))[7], 3);
+    assert.ok(v2.calls > 300, `${v2.calls} calls`);
+    assert.equal(v3.calls, v2.calls);
+    assert.deepEqual(v3.one, v2.one);
+    assert.ok(v2.json.includes("\\ud800"), "a lone surrogate's text, escaped");
+    assert.equal(v3.json, v2.json);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -65,7 +65,8 @@ function readValues(all: Uint8Array): (string | number)[] {
       out.push(z % 2 === 0 ? z / 2 : -(z + 1) / 2);
       continue;
     }
-    const n = Math.floor(tag / 4);
+    // Format 3: an escaped text's tag is its bytes × 8 + 2 (no entry of a table here).
+    const n = tag % 4 === 2 ? (tag - 2) / 8 : tag / 4;
     const text = new TextDecoder().decode(all.subarray(pos, pos + n));
     pos += n;
     out.push(tag % 4 === 2 ? JSON.parse(`"${text}"`) : text);
