@@ -24,6 +24,8 @@ import {
   RUN_MAGIC,
   SKIP_MIN,
   STATE_MASK,
+  TABLE_BLOCK,
+  TABLE_INDEX_LENGTH_BYTES,
   TRAILER_BYTES,
   TRAILER_MAGIC,
   VALUES_TABLE_VERSION,
@@ -255,6 +257,8 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
 }
 
 const CHUNK = 1 << 20;
+/** Bytes read at a time of the skip index. */
+const INDEX_CHUNK = 1 << 16;
 /** A varint of 8 bytes holds 56 bits, enough for every number a run file has (at most 2^53). */
 const MAX_VARINT_BYTES = 8;
 /** The fewest bytes a call record takes: function, flags, descendants, start. */
@@ -279,6 +283,11 @@ class Cursor {
   readonly damaged: () => Error;
   /** The values table the values refer to (format 3), or null (formats 1 and 2). */
   table: ValuesTable | null = null;
+  /**
+   * Whether the records are read over (a subtree not visited): a value's entry of the values
+   * table is not read then (its block may be one no visited call refers to).
+   */
+  over = false;
   constructor(
     file: FileReader,
     from: number,
@@ -375,7 +384,8 @@ class Cursor {
       if (tag % 8 === 6) {
         const e = (tag - 6) / 8;
         if (e >= table.count) throw new Error("no such entry");
-        r.tags[k] = table.tags[e];
+        // Its block read from the file on first use (a damaged one: a StoreError saying so).
+        r.tags[k] = this.over ? 1 : table.block(e).tags[e % TABLE_BLOCK];
         r.at[k] = -1 - e;
         return;
       }
@@ -464,13 +474,16 @@ export class RawCall implements CallRecord {
 
   /** The buffer holding value k's bytes (a text's tag only): the record's, or the table's. */
   bufOf(k: number): Uint8Array {
-    return this.at[k] < 0 ? this.cursor.table!.bytes : this.cursor.buf;
+    const at = this.at[k];
+    return at < 0 ? this.cursor.table!.block(-1 - at).bytes : this.cursor.buf;
   }
 
   /** Where value k's text starts in `bufOf(k)` (a text's tag only). */
   offset(k: number): number {
     const at = this.at[k];
-    return at < 0 ? this.cursor.table!.at[-1 - at] : at - this.cursor.start;
+    if (at >= 0) return at - this.cursor.start;
+    const e = -1 - at;
+    return this.cursor.table!.block(e).at[e % TABLE_BLOCK];
   }
 
   /** The entry of the values table value k is (a text's), or -1 (one of the record's own). */
@@ -485,8 +498,8 @@ export class RawCall implements CallRecord {
     if (tag % 2 === 1) return String(wholeOf(tag));
     const at = this.at[k];
     if (at < 0) {
-      const table = this.cursor.table!, e = -1 - at;
-      return textOf(table.bytes, table.at[e], tag, this.cursor.damaged);
+      const e = -1 - at, block = this.cursor.table!.block(e);
+      return textOf(block.bytes, block.at[e % TABLE_BLOCK], tag, this.cursor.damaged);
     }
     return textOf(this.cursor.buf, at - this.cursor.start, tag, this.cursor.damaged);
   }
@@ -507,43 +520,90 @@ function textOf(buf: Uint8Array, from: number, tag: number, damaged: () => Error
   return value;
 }
 
-/**
- * A run file's values table (format.ts, format 3), read whole when the calls are first read:
- * each entry's tag (an escaped text's as the older formats', bytes × 4 + 2) and where its bytes
- * are in `bytes`.
- */
-class ValuesTable {
-  readonly count: number;
+/** A block of the values table's entries, read: its bytes, and per entry its tag and where its
+ * bytes start in them (see ValuesTable). */
+class TableBlock {
   readonly bytes: Uint8Array;
   readonly tags: Float64Array;
   readonly at: Float64Array;
+  constructor(bytes: Uint8Array, entries: number) {
+    this.bytes = bytes;
+    this.tags = new Float64Array(entries);
+    this.at = new Float64Array(entries);
+  }
+}
+
+/**
+ * A run file's values table (format.ts, format 3), read as the calls use it: its count and block
+ * index when the calls are first read, a block of TABLE_BLOCK entries from the file when a value
+ * refers to one of it (each block once, kept): each entry's tag (an escaped text's as the older
+ * formats', bytes × 4 + 2) and where its bytes are in its block's. A partial read (`tph tree
+ * --max-depth`, `tph view`) reads the blocks its calls refer to, not the table.
+ */
+class ValuesTable {
+  readonly count: number;
+  readonly #file: FileReader;
+  /** Per block, the file offset where it starts, and one more: where the entries end. */
+  readonly #starts: Float64Array;
+  readonly #blocks: (TableBlock | undefined)[];
+  readonly #damaged: (why: string) => Error;
 
   /**
-   * Read the table from `bytes`, which hold it all after its count (`count` entries).
-   * @throws {Error} What is wrong with it.
+   * @param count Its entries.
+   * @param starts Where each block starts in the file, and where the last ends (checked).
+   * @param damaged The error a damaged block is.
    */
-  constructor(count: number, bytes: Uint8Array) {
+  constructor(
+    file: FileReader,
+    count: number,
+    starts: Float64Array,
+    damaged: (why: string) => Error,
+  ) {
+    this.#file = file;
     this.count = count;
-    this.bytes = bytes;
-    // At most a byte an entry (checked): sized once.
-    const tags = this.tags = new Float64Array(count), at = this.at = new Float64Array(count);
+    this.#starts = starts;
+    this.#blocks = new Array(starts.length - 1);
+    this.#damaged = damaged;
+  }
+
+  /** The block holding entry `e` (below `count`), read on first use. */
+  block(e: number): TableBlock {
+    const b = Math.floor(e / TABLE_BLOCK);
+    return this.#blocks[b] ?? this.#read(b);
+  }
+
+  /**
+   * Read block `b` and index its entries.
+   * @throws {Error} The values table is damaged (what is wrong with it).
+   */
+  #read(b: number): TableBlock {
+    const from = this.#starts[b], length = this.#starts[b + 1] - from;
+    const bytes = new Uint8Array(length);
+    if (this.#file.read(bytes, from) !== length) throw this.#damaged("is cut short");
+    const first = b * TABLE_BLOCK, n = Math.min(TABLE_BLOCK, this.count - first);
+    const block = new TableBlock(bytes, n);
+    const tags = block.tags, at = block.at;
     let pos = 0;
-    for (let e = 0; e < count; e++) {
-      let tag = 0, scale = 1, b = 0x80;
-      for (let k = 0; b >= 0x80; k++) {
-        if (k === MAX_VARINT_BYTES || pos >= bytes.length) throw new Error(`is cut short`);
-        b = bytes[pos++];
-        tag += (b & 0x7f) * scale;
+    for (let i = 0; i < n; i++) {
+      let tag = 0, scale = 1, v = 0x80;
+      for (let k = 0; v >= 0x80; k++) {
+        if (k === MAX_VARINT_BYTES || pos >= length) {
+          throw this.#damaged(`has a block its entries overrun (block ${b})`);
+        }
+        v = bytes[pos++];
+        tag += (v & 0x7f) * scale;
         scale *= 0x80;
       }
-      if (tag % 8 === 6) throw new Error(`holds a reference (entry ${e})`);
+      if (tag % 8 === 6) throw this.#damaged(`holds a reference (entry ${first + i})`);
       if (tag % 8 === 2) tag = (tag - 2) / 2;
-      tags[e] = tag;
-      at[e] = pos;
+      tags[i] = tag;
+      at[i] = pos;
       if (tag % 2 === 0) pos += Math.floor(tag / 4);
-      if (pos > bytes.length) throw new Error(`is cut short`);
+      if (pos > length) throw this.#damaged(`has a block its entries overrun (block ${b})`);
     }
-    if (pos !== bytes.length) throw new Error(`ends before the functions (${bytes.length - pos})`);
+    if (pos !== length) throw this.#damaged(`has a block its entries do not fill (block ${b})`);
+    this.#blocks[b] = block;
+    return block;
   }
 }
 
@@ -586,7 +646,7 @@ class BinaryRun implements RunFile {
   // Read on first use: `tph logs` needs the meta alone.
   #functions: FunctionEntry[] = [];
   readonly #skips = new Map<number, number>();
-  /** The values table (format 3; read with the functions), or null. */
+  /** The values table (format 3; its count and index read with the functions), or null. */
   #table: ValuesTable | null = null;
   readonly #version: number;
   #loaded = false;
@@ -677,7 +737,8 @@ class BinaryRun implements RunFile {
     const bad = badFunctionTable(functions);
     if (bad !== null) throw fail(`not a tph run (its function table ${bad})`);
     this.#functions = functions as FunctionEntry[];
-    const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt);
+    // The skip index and the values table's count: what follows (the table's entries) is not read.
+    const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt, INDEX_CHUNK);
     // Every count and offset is checked against the file before anything is sized by it.
     const damaged = (why: string) => fail(`the run file is damaged (its skip index ${why})`);
     let count: number;
@@ -711,7 +772,11 @@ class BinaryRun implements RunFile {
     if (this.#version >= VALUES_TABLE_VERSION) this.#table = this.#readTable(c);
   }
 
-  /** The values table, from the cursor (after the skip index) to the functions. */
+  /**
+   * The values table, from the cursor (after the skip index) to the functions: its count and its
+   * block index (format.ts), checked against each other and the file; its entries are read as
+   * the calls refer to them (ValuesTable).
+   */
   #readTable(c: Cursor): ValuesTable {
     const damaged = (why: string) =>
       this.#fail(`the run file is damaged (its values table ${why})`);
@@ -721,16 +786,42 @@ class BinaryRun implements RunFile {
     } catch {
       throw damaged("is cut short");
     }
-    // An entry takes a byte at least.
-    const bytes = this.#functionsAt - c.pos;
+    const from = c.pos, lengthAt = this.#functionsAt - TABLE_INDEX_LENGTH_BYTES;
+    if (lengthAt < from) throw damaged("is cut short");
+    const tail = new Uint8Array(TABLE_INDEX_LENGTH_BYTES);
+    if (this.file.read(tail, lengthAt) !== tail.length) throw damaged("is cut short");
+    const indexBytes = new DataView(tail.buffer).getUint32(0, true);
+    const indexAt = lengthAt - indexBytes;
+    if (indexAt < from) throw damaged(`has an index of ${indexBytes} bytes, past its start`);
+    // An entry takes a byte at least; a block's size a varint of a byte at least.
+    const bytes = indexAt - from;
     if (count > bytes) throw damaged(`counts ${count} entries in ${bytes} bytes`);
-    const b = new Uint8Array(bytes);
-    if (this.file.read(b, c.pos) !== bytes) throw damaged("is cut short");
-    try {
-      return new ValuesTable(count, b);
-    } catch (e) {
-      throw damaged((e as Error).message);
+    const blocks = Math.ceil(count / TABLE_BLOCK);
+    if (indexBytes < blocks || indexBytes > blocks * MAX_VARINT_BYTES) {
+      throw damaged(`has an index of ${indexBytes} bytes for ${blocks} blocks`);
     }
+    const index = new Uint8Array(indexBytes);
+    if (this.file.read(index, indexAt) !== indexBytes) throw damaged("is cut short");
+    const starts = new Float64Array(blocks + 1);
+    starts[0] = from;
+    let pos = 0;
+    for (let b = 0; b < blocks; b++) {
+      let size = 0, scale = 1, v = 0x80;
+      for (let k = 0; v >= 0x80; k++) {
+        if (k === MAX_VARINT_BYTES || pos >= indexBytes) throw damaged("index is cut short");
+        v = index[pos++];
+        size += (v & 0x7f) * scale;
+        scale *= 0x80;
+      }
+      // Each of its entries a byte at least, and inside the entries.
+      const entries = Math.min(TABLE_BLOCK, count - b * TABLE_BLOCK);
+      if (size < entries || starts[b] + size > indexAt) {
+        throw damaged(`index does not add up (block ${b})`);
+      }
+      starts[b + 1] = starts[b] + size;
+    }
+    if (pos !== indexBytes || starts[blocks] !== indexAt) throw damaged("index does not add up");
+    return new ValuesTable(this.file, count, starts, damaged);
   }
 
   /** Read the record at the cursor into `r`. */
@@ -788,7 +879,9 @@ class BinaryRun implements RunFile {
     const read = (parentStart: number) => {
       try {
         this.#parse(c, r, parentStart);
-      } catch {
+      } catch (e) {
+        // A damaged values table says so (ValuesTable).
+        if (e instanceof StoreError) throw e;
         throw damaged();
       }
     };
@@ -815,8 +908,10 @@ class BinaryRun implements RunFile {
         // Only forward: a damaged index must not send the reader back (or round in circles).
         if (to !== undefined && to > c.pos) c.jump(to);
         else {
-          // Read over the subtree: the records' starts do not matter here.
+          // Read over the subtree: the records' starts and values' entries do not matter here.
+          c.over = true;
           for (let k = 0; k < descendants; k++) read(0);
+          c.over = false;
         }
         ordinal += descendants;
         continue;
@@ -866,7 +961,8 @@ class BinaryRun implements RunFile {
     try {
       // The start is relative to the parent's: given whole, from 0.
       this.#parse(c, r, 0);
-    } catch {
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
       throw this.#damaged();
     }
     r.start = start;
