@@ -520,8 +520,10 @@ function textOf(buf: Uint8Array, from: number, tag: number, damaged: () => Error
   return value;
 }
 
-/** A block of the values table's entries, read: its bytes, and per entry its tag and where its
- * bytes start in them (see ValuesTable). */
+/**
+ * A block of the values table's entries, read: its bytes, and per entry its tag and where its
+ * bytes start in them (see ValuesTable).
+ */
 class TableBlock {
   readonly bytes: Uint8Array;
   readonly tags: Float64Array;
