@@ -257,6 +257,7 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
 }
 
 const CHUNK = 1 << 20;
+const floor = Math.floor;
 /** Bytes read at a time of the skip index. */
 const INDEX_CHUNK = 1 << 16;
 /** A varint of 8 bytes holds 56 bits, enough for every number a run file has (at most 2^53). */
@@ -385,7 +386,11 @@ class Cursor {
         const e = (tag - 6) / 8;
         if (e >= table.count) throw new Error("no such entry");
         // Its block read from the file on first use (a damaged one: a StoreError saying so).
-        r.tags[k] = this.over ? 1 : table.block(e).tags[e % TABLE_BLOCK];
+        if (!table.whole && !this.over) {
+          const b = floor(e / TABLE_BLOCK);
+          if (table.read[b] === 0) table.readBlock(b, true);
+        }
+        r.tags[k] = table.tags[e];
         r.at[k] = -1 - e;
         return;
       }
@@ -474,16 +479,13 @@ export class RawCall implements CallRecord {
 
   /** The buffer holding value k's bytes (a text's tag only): the record's, or the table's. */
   bufOf(k: number): Uint8Array {
-    const at = this.at[k];
-    return at < 0 ? this.cursor.table!.block(-1 - at).bytes : this.cursor.buf;
+    return this.at[k] < 0 ? this.cursor.table!.bytes : this.cursor.buf;
   }
 
   /** Where value k's text starts in `bufOf(k)` (a text's tag only). */
   offset(k: number): number {
     const at = this.at[k];
-    if (at >= 0) return at - this.cursor.start;
-    const e = -1 - at;
-    return this.cursor.table!.block(e).at[e % TABLE_BLOCK];
+    return at < 0 ? this.cursor.table!.at[-1 - at] : at - this.cursor.start;
   }
 
   /** The entry of the values table value k is (a text's), or -1 (one of the record's own). */
@@ -498,8 +500,8 @@ export class RawCall implements CallRecord {
     if (tag % 2 === 1) return String(wholeOf(tag));
     const at = this.at[k];
     if (at < 0) {
-      const e = -1 - at, block = this.cursor.table!.block(e);
-      return textOf(block.bytes, block.at[e % TABLE_BLOCK], tag, this.cursor.damaged);
+      const table = this.cursor.table!, e = -1 - at;
+      return textOf(table.bytes, table.at[e], tag, this.cursor.damaged);
     }
     return textOf(this.cursor.buf, at - this.cursor.start, tag, this.cursor.damaged);
   }
@@ -521,33 +523,27 @@ function textOf(buf: Uint8Array, from: number, tag: number, damaged: () => Error
 }
 
 /**
- * A block of the values table's entries, read: its bytes, and per entry its tag and where its
- * bytes start in them (see ValuesTable).
- */
-class TableBlock {
-  readonly bytes: Uint8Array;
-  readonly tags: Float64Array;
-  readonly at: Float64Array;
-  constructor(bytes: Uint8Array, entries: number) {
-    this.bytes = bytes;
-    this.tags = new Float64Array(entries);
-    this.at = new Float64Array(entries);
-  }
-}
-
-/**
  * A run file's values table (format.ts, format 3), read as the calls use it: its count and block
  * index when the calls are first read, a block of TABLE_BLOCK entries from the file when a value
- * refers to one of it (each block once, kept): each entry's tag (an escaped text's as the older
- * formats', bytes × 4 + 2) and where its bytes are in its block's. A partial read (`tph tree
- * --max-depth`, `tph view`) reads the blocks its calls refer to, not the table.
+ * of a call read refers to one of it (Cursor.value; each block once): each entry's tag (an escaped
+ * text's as the older formats', bytes × 4 + 2) and where its bytes are in `bytes`. A partial read
+ * (`tph tree --max-depth`, `tph view`) reads the blocks its calls refer to, not the table. The
+ * arrays are sized for the whole table, but written only where blocks are read (the pages of
+ * those not read are never touched).
  */
 class ValuesTable {
   readonly count: number;
+  /** The entries' bytes (those of the blocks read). */
+  readonly bytes: Uint8Array;
+  readonly tags: Float64Array;
+  readonly at: Float64Array;
+  /** Per block, 1 once it is read. */
+  readonly read: Uint8Array;
+  /** Whether every block is read (readAll). */
+  whole = false;
   readonly #file: FileReader;
   /** Per block, the file offset where it starts, and one more: where the entries end. */
   readonly #starts: Float64Array;
-  readonly #blocks: (TableBlock | undefined)[];
   readonly #damaged: (why: string) => Error;
 
   /**
@@ -564,48 +560,59 @@ class ValuesTable {
     this.#file = file;
     this.count = count;
     this.#starts = starts;
-    this.#blocks = new Array(starts.length - 1);
     this.#damaged = damaged;
-  }
-
-  /** The block holding entry `e` (below `count`), read on first use. */
-  block(e: number): TableBlock {
-    const b = Math.floor(e / TABLE_BLOCK);
-    return this.#blocks[b] ?? this.#read(b);
+    const blocks = starts.length - 1;
+    this.bytes = new Uint8Array(starts[blocks] - starts[0]);
+    this.tags = new Float64Array(count);
+    this.at = new Float64Array(count);
+    this.read = new Uint8Array(blocks);
   }
 
   /**
-   * Read block `b` and index its entries.
-   * @throws {Error} The values table is damaged (what is wrong with it).
+   * Read every block not read yet, the table's bytes at once (a read of every call: `tph export`).
+   * @throws {StoreError} The values table is damaged (what is wrong with it).
    */
-  #read(b: number): TableBlock {
-    const from = this.#starts[b], length = this.#starts[b + 1] - from;
-    const bytes = new Uint8Array(length);
-    if (this.#file.read(bytes, from) !== length) throw this.#damaged("is cut short");
-    const first = b * TABLE_BLOCK, n = Math.min(TABLE_BLOCK, this.count - first);
-    const block = new TableBlock(bytes, n);
-    const tags = block.tags, at = block.at;
-    let pos = 0;
-    for (let i = 0; i < n; i++) {
+  readAll(): void {
+    const starts = this.#starts, blocks = this.read.length;
+    if (this.#file.read(this.bytes, starts[0]) !== this.bytes.length) {
+      throw this.#damaged("is cut short");
+    }
+    for (let b = 0; b < blocks; b++) if (this.read[b] === 0) this.readBlock(b, false);
+    this.whole = true;
+  }
+
+  /**
+   * Read block `b` (from the file, or in `bytes` already) and index its entries.
+   * @throws {StoreError} The values table is damaged (what is wrong with it).
+   */
+  readBlock(b: number, fromFile: boolean): void {
+    const base = this.#starts[0], from = this.#starts[b], end = this.#starts[b + 1] - base;
+    const bytes = this.bytes;
+    let pos = from - base;
+    if (fromFile && this.#file.read(bytes.subarray(pos, end), from) !== end - pos) {
+      throw this.#damaged("is cut short");
+    }
+    const first = b * TABLE_BLOCK, last = Math.min(first + TABLE_BLOCK, this.count);
+    const tags = this.tags, at = this.at;
+    for (let e = first; e < last; e++) {
       let tag = 0, scale = 1, v = 0x80;
       for (let k = 0; v >= 0x80; k++) {
-        if (k === MAX_VARINT_BYTES || pos >= length) {
+        if (k === MAX_VARINT_BYTES || pos >= end) {
           throw this.#damaged(`has a block its entries overrun (block ${b})`);
         }
         v = bytes[pos++];
         tag += (v & 0x7f) * scale;
         scale *= 0x80;
       }
-      if (tag % 8 === 6) throw this.#damaged(`holds a reference (entry ${first + i})`);
+      if (tag % 8 === 6) throw this.#damaged(`holds a reference (entry ${e})`);
       if (tag % 8 === 2) tag = (tag - 2) / 2;
-      tags[i] = tag;
-      at[i] = pos;
+      tags[e] = tag;
+      at[e] = pos;
       if (tag % 2 === 0) pos += Math.floor(tag / 4);
-      if (pos > length) throw this.#damaged(`has a block its entries overrun (block ${b})`);
+      if (pos > end) throw this.#damaged(`has a block its entries overrun (block ${b})`);
     }
-    if (pos !== length) throw this.#damaged(`has a block its entries do not fill (block ${b})`);
-    this.#blocks[b] = block;
-    return block;
+    if (pos !== end) throw this.#damaged(`has a block its entries do not fill (block ${b})`);
+    this.read[b] = 1;
   }
 }
 
@@ -991,6 +998,7 @@ class BinaryRun implements RunFile {
   }
 
   writeJSON(target: ByteSink, step?: (done: number) => void): void {
+    this.#load();
     const out = new Sink(target);
     let done = 0;
     const { run, ...head } = this.meta;
@@ -1005,6 +1013,8 @@ class BinaryRun implements RunFile {
     const value = (v: string) => out.json(v, 0, v.length);
     // An entry of the values table (format 3) escaped once, then copied.
     const table = this.#table;
+    // Every entry a call refers to is read: the table in one read.
+    table?.readAll();
     const kept = table !== null ? new JsonOfEntries(table.count) : null;
     const valueOf = (r: CallRecord, k: number) => {
       // This run's scan gives its own records.
