@@ -62,7 +62,7 @@ const UNFINISHED = 2, HAS_DROPPED = 4, HAS_DROPPED_BELOW = 8, HAS_AWAITED = 16, 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function varint(n: number): number[] {
+export function varint(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n % 128;
@@ -81,7 +81,7 @@ function u32(n: number): number[] {
 }
 
 /** The bytes of each block of a values table's entries (the block index, as numbers). */
-function blockSizes(table: Value[]): number[] {
+export function blockSizes(table: Value[]): number[] {
   const sizes: number[] = [];
   table.forEach((v, e) => {
     if (e % TABLE_BLOCK === 0) sizes.push(0);
