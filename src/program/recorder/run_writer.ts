@@ -749,18 +749,21 @@ class ValueTable {
     const strings = tp.strings, texts = tp.texts, chunkBytes = new ChunkBytes(texts);
     const keys = this.#keys, n = this.count, scanFrom = this.scanFrom;
     out.varint(n);
-    const starts = new Float64Array(floor((n + TABLE_BLOCK - 1) / TABLE_BLOCK));
-    for (let e = 0; e < n; e++) {
-      if (e % TABLE_BLOCK === 0) starts[e / TABLE_BLOCK] = out.offset;
-      const k = keys[e];
-      if (k < 0) {
-        const v = strings[-1 - k];
-        const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
-        if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
-        else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-      } else writeText(out, texts, chunkBytes, k);
+    // Where each block of TABLE_BLOCK entries starts, for the block index after them.
+    const blocks = floor((n + TABLE_BLOCK - 1) / TABLE_BLOCK), starts = new Float64Array(blocks);
+    for (let b = 0, e = 0; b < blocks; b++) {
+      starts[b] = out.offset;
+      for (const last = min(n, e + TABLE_BLOCK); e < last; e++) {
+        const k = keys[e];
+        if (k < 0) {
+          const v = strings[-1 - k];
+          const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+          if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+          else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+        } else writeText(out, texts, chunkBytes, k);
+      }
     }
-    out.tableIndex(starts, starts.length);
+    out.tableIndex(starts, blocks);
   }
 }
 
