@@ -48,15 +48,21 @@ interface Model {
   table: Value[] | null;
   /** Raw bytes of the values table instead of the computed one. */
   tableBytes?: Uint8Array;
+  /** Raw bytes of the values table's block index (its length follows), instead of computed. */
+  tableIndex?: Uint8Array;
+  /** The block index's length as the table's last 4 bytes say it, instead of its own. */
+  tableIndexLength?: number;
   functions: string;
   meta: string;
 }
 
+/** Entries of the values table in a block (format 3). */
+const TABLE_BLOCK = 256;
 const UNFINISHED = 2, HAS_DROPPED = 4, HAS_DROPPED_BELOW = 8, HAS_AWAITED = 16, FN_EXTERNAL = 2;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function varint(n: number): number[] {
+export function varint(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n % 128;
@@ -67,6 +73,21 @@ function varint(n: number): number[] {
     }
     out.push(b | 0x80);
   }
+}
+
+/** A u32, little-endian. */
+function u32(n: number): number[] {
+  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, n >>> 24];
+}
+
+/** The bytes of each block of a values table's entries (the block index, as numbers). */
+export function blockSizes(table: Value[]): number[] {
+  const sizes: number[] = [];
+  table.forEach((v, e) => {
+    if (e % TABLE_BLOCK === 0) sizes.push(0);
+    sizes[sizes.length - 1] += varint(v.tag).length + v.bytes.length;
+  });
+  return sizes;
 }
 
 class Reader {
@@ -136,6 +157,7 @@ export function parseRunFile(file: Uint8Array): Model {
   }
   let table: Value[] | null = null;
   if (v3) {
+    // Its entries; the block index after them is computed again (buildRunFile).
     table = [];
     for (let k = s.varint(); k > 0; k--) {
       const tag = s.varint(), len = valueLength(tag);
@@ -194,10 +216,14 @@ export function buildRunFile(
   if (m.tableBytes !== undefined) put(m.tableBytes);
   else if (m.table !== null) {
     put(varint(m.table.length));
+    // Entries in blocks of TABLE_BLOCK; then per block its bytes, and the index's bytes (u32 LE).
     for (const v of m.table) {
       put(varint(v.tag));
       put(v.bytes);
     }
+    const index = m.tableIndex ?? new Uint8Array(blockSizes(m.table).flatMap(varint));
+    put(index);
+    put(u32(m.tableIndexLength ?? index.length));
   }
   const functionsAt = length;
   put(enc.encode(m.functions));
@@ -463,7 +489,7 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   model("table-count-more", (c) => (c.tableBytes = new Uint8Array(varint(entries + 1))));
   model("table-count-endless", (c) => (c.tableBytes = new Uint8Array(new Array(20).fill(0xff))));
   model("table-trailing-byte", (c) => {
-    c.tableBytes = new Uint8Array([...varint(0), 0]);
+    c.tableBytes = new Uint8Array([...varint(0), 0, ...u32(0)]);
     c.table = [];
     for (const r of c.records) r.values = r.values.map((v) => v.tag % 8 === 6 ? entry(1) : v);
   });
@@ -481,9 +507,44 @@ export function hostileRuns(valid: Uint8Array, randomCount = 60): Hostile[] {
   model("table-entry-whole", tableOf(Array.from({ length: entries }, () => entry(2 ** 53 - 1))));
   model(
     "table-entry-varint-long",
-    (c) => (c.tableBytes = new Uint8Array([1, ...new Array(12).fill(0x80), 1])),
+    (c) => (c.tableBytes = new Uint8Array([1, ...new Array(12).fill(0x80), 1, 14, ...u32(1)])),
   );
   model("table-empty", tableOf([]));
+  // Its block index: the length the table's last 4 bytes give it, its blocks' sizes. A table of
+  // several blocks (the run's entries, then whole numbers no call refers to) reads as well; its
+  // blocks are read as calls refer to them, so damage in one no call refers to goes unseen.
+  const sizes = blockSizes(m.table ?? []);
+  const index = (list: number[]) => (c: Model) => (c.tableIndex = new Uint8Array(list));
+  for (const v of [0, 1, sizes.length + 1, 2 ** 32 - 1, 2 ** 31]) {
+    model(`table-index-length-${v}`, (c) => (c.tableIndexLength = v));
+  }
+  model("table-index-none", index([]));
+  model("table-index-extra", index([...sizes.flatMap(varint), 0]));
+  model("table-index-endless", index(new Array(9 * Math.max(1, sizes.length)).fill(0xff)));
+  if (sizes.length > 0) {
+    model("table-index-first-short", index([...sizes.map((n, b) => b === 0 ? n - 1 : n)]));
+    model("table-index-first-long", index([...sizes.map((n, b) => b === 0 ? n + 1 : n)]));
+    model("table-index-first-huge", index([...varint(HUGE), ...sizes.slice(1).flatMap(varint)]));
+    model("table-index-zero", index(sizes.map(() => 0)));
+  }
+  const padded = [
+    ...(m.table ?? []),
+    ...Array.from({ length: 3 * 256 }, (_, k) => entry(k * 2 + 1)),
+  ];
+  const paddedSizes = blockSizes(padded);
+  model("table-blocks-4", tableOf(padded));
+  model("table-blocks-shifted", (c) => {
+    c.table = padded;
+    c.tableIndex = new Uint8Array(
+      paddedSizes.map((n, b) => b === 0 ? n + 2 : b === 1 ? n - 2 : n).flatMap(varint),
+    );
+  });
+  model("table-blocks-last-damaged", (c) => {
+    c.table = padded.map((v, e) => e === padded.length - 1 ? entry(6) : v);
+  });
+  model("table-blocks-last-overrun", (c) => {
+    c.table = padded.map((v, e) => e === padded.length - 2 ? entry(9 * 4) : v);
+  });
   // A child that claims more calls than its parent has, and calls without a parent.
   const parent = m.records.findIndex((r) => r.desc >= 2);
   if (parent >= 0) {

@@ -24,6 +24,8 @@ import {
   RUN_MAGIC,
   SKIP_MIN,
   STATE_MASK,
+  TABLE_BLOCK,
+  TABLE_INDEX_LENGTH_BYTES,
   TRAILER_BYTES,
   TRAILER_MAGIC,
   VALUES_TABLE_VERSION,
@@ -255,6 +257,9 @@ function jsonRun(path: string, options: OpenRunOptions): RunFile {
 }
 
 const CHUNK = 1 << 20;
+const floor = Math.floor;
+/** Bytes read at a time of the skip index. */
+const INDEX_CHUNK = 1 << 16;
 /** A varint of 8 bytes holds 56 bits, enough for every number a run file has (at most 2^53). */
 const MAX_VARINT_BYTES = 8;
 /** The fewest bytes a call record takes: function, flags, descendants, start. */
@@ -279,6 +284,11 @@ class Cursor {
   readonly damaged: () => Error;
   /** The values table the values refer to (format 3), or null (formats 1 and 2). */
   table: ValuesTable | null = null;
+  /**
+   * Whether the records are read over (a subtree not visited): a value's entry of the values
+   * table is not read then (its block may be one no visited call refers to).
+   */
+  over = false;
   constructor(
     file: FileReader,
     from: number,
@@ -375,6 +385,11 @@ class Cursor {
       if (tag % 8 === 6) {
         const e = (tag - 6) / 8;
         if (e >= table.count) throw new Error("no such entry");
+        // Its block read from the file on first use (a damaged one: a StoreError saying so).
+        if (!table.whole && !this.over) {
+          const b = floor(e / TABLE_BLOCK);
+          if (table.read[b] === 0) table.readBlock(b, true);
+        }
         r.tags[k] = table.tags[e];
         r.at[k] = -1 - e;
         return;
@@ -508,42 +523,96 @@ function textOf(buf: Uint8Array, from: number, tag: number, damaged: () => Error
 }
 
 /**
- * A run file's values table (format.ts, format 3), read whole when the calls are first read:
- * each entry's tag (an escaped text's as the older formats', bytes × 4 + 2) and where its bytes
- * are in `bytes`.
+ * A run file's values table (format.ts, format 3), read as the calls use it: its count and block
+ * index when the calls are first read, a block of TABLE_BLOCK entries from the file when a value
+ * of a call read refers to one of it (Cursor.value; each block once): each entry's tag (an escaped
+ * text's as the older formats', bytes × 4 + 2) and where its bytes are in `bytes`. A partial read
+ * (`tph tree --max-depth`, `tph view`) reads the blocks its calls refer to, not the table. The
+ * arrays are sized for the whole table, but written only where blocks are read (the pages of
+ * those not read are never touched).
  */
 class ValuesTable {
   readonly count: number;
+  /** The entries' bytes (those of the blocks read). */
   readonly bytes: Uint8Array;
   readonly tags: Float64Array;
   readonly at: Float64Array;
+  /** Per block, 1 once it is read. */
+  readonly read: Uint8Array;
+  /** Whether every block is read (readAll). */
+  whole = false;
+  readonly #file: FileReader;
+  /** Per block, the file offset where it starts, and one more: where the entries end. */
+  readonly #starts: Float64Array;
+  readonly #damaged: (why: string) => Error;
 
   /**
-   * Read the table from `bytes`, which hold it all after its count (`count` entries).
-   * @throws {Error} What is wrong with it.
+   * @param count Its entries.
+   * @param starts Where each block starts in the file, and where the last ends (checked).
+   * @param damaged The error a damaged block is.
    */
-  constructor(count: number, bytes: Uint8Array) {
+  constructor(
+    file: FileReader,
+    count: number,
+    starts: Float64Array,
+    damaged: (why: string) => Error,
+  ) {
+    this.#file = file;
     this.count = count;
-    this.bytes = bytes;
-    // At most a byte an entry (checked): sized once.
-    const tags = this.tags = new Float64Array(count), at = this.at = new Float64Array(count);
-    let pos = 0;
-    for (let e = 0; e < count; e++) {
-      let tag = 0, scale = 1, b = 0x80;
-      for (let k = 0; b >= 0x80; k++) {
-        if (k === MAX_VARINT_BYTES || pos >= bytes.length) throw new Error(`is cut short`);
-        b = bytes[pos++];
-        tag += (b & 0x7f) * scale;
+    this.#starts = starts;
+    this.#damaged = damaged;
+    const blocks = starts.length - 1;
+    this.bytes = new Uint8Array(starts[blocks] - starts[0]);
+    this.tags = new Float64Array(count);
+    this.at = new Float64Array(count);
+    this.read = new Uint8Array(blocks);
+  }
+
+  /**
+   * Read every block not read yet, the table's bytes at once (a read of every call: `tph export`).
+   * @throws {StoreError} The values table is damaged (what is wrong with it).
+   */
+  readAll(): void {
+    const starts = this.#starts, blocks = this.read.length;
+    if (this.#file.read(this.bytes, starts[0]) !== this.bytes.length) {
+      throw this.#damaged("is cut short");
+    }
+    for (let b = 0; b < blocks; b++) if (this.read[b] === 0) this.readBlock(b, false);
+    this.whole = true;
+  }
+
+  /**
+   * Read block `b` (from the file, or in `bytes` already) and index its entries.
+   * @throws {StoreError} The values table is damaged (what is wrong with it).
+   */
+  readBlock(b: number, fromFile: boolean): void {
+    const base = this.#starts[0], from = this.#starts[b], end = this.#starts[b + 1] - base;
+    const bytes = this.bytes;
+    let pos = from - base;
+    if (fromFile && this.#file.read(bytes.subarray(pos, end), from) !== end - pos) {
+      throw this.#damaged("is cut short");
+    }
+    const first = b * TABLE_BLOCK, last = Math.min(first + TABLE_BLOCK, this.count);
+    const tags = this.tags, at = this.at;
+    for (let e = first; e < last; e++) {
+      let tag = 0, scale = 1, v = 0x80;
+      for (let k = 0; v >= 0x80; k++) {
+        if (k === MAX_VARINT_BYTES || pos >= end) {
+          throw this.#damaged(`has a block its entries overrun (block ${b})`);
+        }
+        v = bytes[pos++];
+        tag += (v & 0x7f) * scale;
         scale *= 0x80;
       }
-      if (tag % 8 === 6) throw new Error(`holds a reference (entry ${e})`);
+      if (tag % 8 === 6) throw this.#damaged(`holds a reference (entry ${e})`);
       if (tag % 8 === 2) tag = (tag - 2) / 2;
       tags[e] = tag;
       at[e] = pos;
       if (tag % 2 === 0) pos += Math.floor(tag / 4);
-      if (pos > bytes.length) throw new Error(`is cut short`);
+      if (pos > end) throw this.#damaged(`has a block its entries overrun (block ${b})`);
     }
-    if (pos !== bytes.length) throw new Error(`ends before the functions (${bytes.length - pos})`);
+    if (pos !== end) throw this.#damaged(`has a block its entries do not fill (block ${b})`);
+    this.read[b] = 1;
   }
 }
 
@@ -586,7 +655,7 @@ class BinaryRun implements RunFile {
   // Read on first use: `tph logs` needs the meta alone.
   #functions: FunctionEntry[] = [];
   readonly #skips = new Map<number, number>();
-  /** The values table (format 3; read with the functions), or null. */
+  /** The values table (format 3; its count and index read with the functions), or null. */
   #table: ValuesTable | null = null;
   readonly #version: number;
   #loaded = false;
@@ -677,7 +746,8 @@ class BinaryRun implements RunFile {
     const bad = badFunctionTable(functions);
     if (bad !== null) throw fail(`not a tph run (its function table ${bad})`);
     this.#functions = functions as FunctionEntry[];
-    const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt);
+    // The skip index and the values table's count: what follows (the table's entries) is not read.
+    const c = new Cursor(this.file, this.#callsEnd, this.#functionsAt, INDEX_CHUNK);
     // Every count and offset is checked against the file before anything is sized by it.
     const damaged = (why: string) => fail(`the run file is damaged (its skip index ${why})`);
     let count: number;
@@ -711,7 +781,11 @@ class BinaryRun implements RunFile {
     if (this.#version >= VALUES_TABLE_VERSION) this.#table = this.#readTable(c);
   }
 
-  /** The values table, from the cursor (after the skip index) to the functions. */
+  /**
+   * The values table, from the cursor (after the skip index) to the functions: its count and its
+   * block index (format.ts), checked against each other and the file; its entries are read as
+   * the calls refer to them (ValuesTable).
+   */
   #readTable(c: Cursor): ValuesTable {
     const damaged = (why: string) =>
       this.#fail(`the run file is damaged (its values table ${why})`);
@@ -721,16 +795,42 @@ class BinaryRun implements RunFile {
     } catch {
       throw damaged("is cut short");
     }
-    // An entry takes a byte at least.
-    const bytes = this.#functionsAt - c.pos;
+    const from = c.pos, lengthAt = this.#functionsAt - TABLE_INDEX_LENGTH_BYTES;
+    if (lengthAt < from) throw damaged("is cut short");
+    const tail = new Uint8Array(TABLE_INDEX_LENGTH_BYTES);
+    if (this.file.read(tail, lengthAt) !== tail.length) throw damaged("is cut short");
+    const indexBytes = new DataView(tail.buffer).getUint32(0, true);
+    const indexAt = lengthAt - indexBytes;
+    if (indexAt < from) throw damaged(`has an index of ${indexBytes} bytes, past its start`);
+    // An entry takes a byte at least; a block's size a varint of a byte at least.
+    const bytes = indexAt - from;
     if (count > bytes) throw damaged(`counts ${count} entries in ${bytes} bytes`);
-    const b = new Uint8Array(bytes);
-    if (this.file.read(b, c.pos) !== bytes) throw damaged("is cut short");
-    try {
-      return new ValuesTable(count, b);
-    } catch (e) {
-      throw damaged((e as Error).message);
+    const blocks = Math.ceil(count / TABLE_BLOCK);
+    if (indexBytes < blocks || indexBytes > blocks * MAX_VARINT_BYTES) {
+      throw damaged(`has an index of ${indexBytes} bytes for ${blocks} blocks`);
     }
+    const index = new Uint8Array(indexBytes);
+    if (this.file.read(index, indexAt) !== indexBytes) throw damaged("is cut short");
+    const starts = new Float64Array(blocks + 1);
+    starts[0] = from;
+    let pos = 0;
+    for (let b = 0; b < blocks; b++) {
+      let size = 0, scale = 1, v = 0x80;
+      for (let k = 0; v >= 0x80; k++) {
+        if (k === MAX_VARINT_BYTES || pos >= indexBytes) throw damaged("index is cut short");
+        v = index[pos++];
+        size += (v & 0x7f) * scale;
+        scale *= 0x80;
+      }
+      // Each of its entries a byte at least, and inside the entries.
+      const entries = Math.min(TABLE_BLOCK, count - b * TABLE_BLOCK);
+      if (size < entries || starts[b] + size > indexAt) {
+        throw damaged(`index does not add up (block ${b})`);
+      }
+      starts[b + 1] = starts[b] + size;
+    }
+    if (pos !== indexBytes || starts[blocks] !== indexAt) throw damaged("index does not add up");
+    return new ValuesTable(this.file, count, starts, damaged);
   }
 
   /** Read the record at the cursor into `r`. */
@@ -788,7 +888,9 @@ class BinaryRun implements RunFile {
     const read = (parentStart: number) => {
       try {
         this.#parse(c, r, parentStart);
-      } catch {
+      } catch (e) {
+        // A damaged values table says so (ValuesTable).
+        if (e instanceof StoreError) throw e;
         throw damaged();
       }
     };
@@ -815,8 +917,10 @@ class BinaryRun implements RunFile {
         // Only forward: a damaged index must not send the reader back (or round in circles).
         if (to !== undefined && to > c.pos) c.jump(to);
         else {
-          // Read over the subtree: the records' starts do not matter here.
+          // Read over the subtree: the records' starts and values' entries do not matter here.
+          c.over = true;
           for (let k = 0; k < descendants; k++) read(0);
+          c.over = false;
         }
         ordinal += descendants;
         continue;
@@ -866,7 +970,8 @@ class BinaryRun implements RunFile {
     try {
       // The start is relative to the parent's: given whole, from 0.
       this.#parse(c, r, 0);
-    } catch {
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
       throw this.#damaged();
     }
     r.start = start;
@@ -893,6 +998,7 @@ class BinaryRun implements RunFile {
   }
 
   writeJSON(target: ByteSink, step?: (done: number) => void): void {
+    this.#load();
     const out = new Sink(target);
     let done = 0;
     const { run, ...head } = this.meta;
@@ -907,6 +1013,8 @@ class BinaryRun implements RunFile {
     const value = (v: string) => out.json(v, 0, v.length);
     // An entry of the values table (format 3) escaped once, then copied.
     const table = this.#table;
+    // Every entry a call refers to is read: the table in one read.
+    table?.readAll();
     const kept = table !== null ? new JsonOfEntries(table.count) : null;
     const valueOf = (r: CallRecord, k: number) => {
       // This run's scan gives its own records.

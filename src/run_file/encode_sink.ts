@@ -18,7 +18,8 @@ import {
 } from "../platform/intrinsics.ts";
 import { type ByteSink, Sink } from "./json_sink.ts";
 import type { FileWriter } from "../platform/files.ts";
-import { Uint8Array } from "../platform/globals.ts";
+import { Float64Array, Uint8Array } from "../platform/globals.ts";
+import { TABLE_INDEX_LENGTH_BYTES } from "./format.ts";
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -275,6 +276,24 @@ export class RunSink extends Sink {
     this.room();
     F64[0] = v;
     for (let k = 0; k < 8; k++) this.buf[this.pos++] = F64_BYTES[k];
+  }
+
+  /**
+   * The values table's block index and its length (format.ts): per block of entries, its bytes
+   * (`starts`: the file offset each block began at; the last one ends here), then the index's
+   * bytes as a u32 LE.
+   */
+  tableIndex(starts: Float64Array, blocks: number): void {
+    const end = this.offset;
+    for (let b = 0; b < blocks; b++) {
+      this.varint((b + 1 < blocks ? starts[b + 1] : end) - starts[b]);
+    }
+    let n = this.offset - end;
+    this.room();
+    for (let k = 0; k < TABLE_INDEX_LENGTH_BYTES; k++) {
+      this.buf[this.pos++] = n % 256;
+      n = floor(n / 256);
+    }
   }
 
   /** The offset of the next byte in the file. */

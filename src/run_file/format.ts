@@ -38,6 +38,9 @@
 // The values table (format 3), right after the skip index up to the functions: varint entries,
 // then each entry a value (a whole number or a text, never an entry), in the order of first use:
 // the writer stores a kept string or text the calls hold by index once, whatever its occurrences.
+// The entries are in blocks of TABLE_BLOCK (the last one may hold fewer); after them the block
+// index, per block a varint: its bytes; then 4 bytes (u32 LE): the block index's bytes. A reader
+// reads the count and the index up front, and a block of entries when a call refers to one of it.
 //
 // The meta is last, so `tph logs` reads 32 bytes and the meta, and tph adds how the program
 // ended (`run`) by rewriting the meta and the trailer.
@@ -49,6 +52,10 @@ export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x5
 export const RUN_FORMAT_VERSION = 3;
 /** The first format with the values table (and escaped texts' tags of bytes × 8 + 2). */
 export const VALUES_TABLE_VERSION = 3;
+/** Entries of the values table in a block (format 3): the block index has each block's bytes. */
+export const TABLE_BLOCK = 256;
+/** Bytes of the values table's last field, the block index's bytes (u32 LE). */
+export const TABLE_INDEX_LENGTH_BYTES = 4;
 /** Bytes of the trailer. */
 export const TRAILER_BYTES = 32;
 /** The trailer's last 8 bytes. */

@@ -5,6 +5,7 @@
 import { FileWriter } from "../../platform/files.ts";
 import {
   charCodeAt,
+  floor,
   max,
   min,
   ownArray,
@@ -37,6 +38,7 @@ import {
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
   SKIP_MIN,
+  TABLE_BLOCK,
 } from "../../run_file/format.ts";
 import { RETURNED, THREW, UNFINISHED } from "../../run_file/call_state.ts";
 import {
@@ -395,8 +397,9 @@ export class TapeCalls implements CallsToEncode {
 
   writeTable(out: RunSink): void {
     const table = this.#table;
-    if (table === null || this.#out !== out) out.varint(0);
-    else table.write(out);
+    if (table !== null && this.#out === out) return table.write(out);
+    out.varint(0);
+    out.tableIndex(NO_BLOCKS, 0);
   }
 }
 
@@ -671,6 +674,7 @@ function valueWriter(t: TraceState, out: RunSink, table: ValueTable): ValueWrite
   };
 }
 
+const NO_BLOCKS = new Float64Array(0);
 /** Indexes into the tape's kept strings and texts at most, a call, for the table's direct array. */
 const INDEXES_A_CALL = 8;
 
@@ -736,7 +740,7 @@ class ValueTable {
   /**
    * Write the table: its count, then each entry's value as the calls held it before the table
    * (a kept string as a string stored as it is, scanned for secrets; a text from its chunk's
-   * bytes).
+   * bytes), then the block index (where each TABLE_BLOCK entries begin).
    */
   write(out: RunSink): void {
     const t = this.t, tp = t.tape, maxRepr = t.maxRepr, shown = reprLimit(maxRepr);
@@ -745,15 +749,21 @@ class ValueTable {
     const strings = tp.strings, texts = tp.texts, chunkBytes = new ChunkBytes(texts);
     const keys = this.#keys, n = this.count, scanFrom = this.scanFrom;
     out.varint(n);
-    for (let e = 0; e < n; e++) {
-      const k = keys[e];
-      if (k < 0) {
-        const v = strings[-1 - k];
-        const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
-        if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
-        else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
-      } else writeText(out, texts, chunkBytes, k);
+    // Where each block of TABLE_BLOCK entries starts, for the block index after them.
+    const blocks = floor((n + TABLE_BLOCK - 1) / TABLE_BLOCK), starts = new Float64Array(blocks);
+    for (let b = 0, e = 0; b < blocks; b++) {
+      starts[b] = out.offset;
+      for (const last = min(n, e + TABLE_BLOCK); e < last; e++) {
+        const k = keys[e];
+        if (k < 0) {
+          const v = strings[-1 - k];
+          const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
+          if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
+          else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
+        } else writeText(out, texts, chunkBytes, k);
+      }
     }
+    out.tableIndex(starts, blocks);
   }
 }
 
