@@ -709,6 +709,22 @@ export class Tape<T = unknown> {
     return this.#moved(cap);
   }
 
+  /** The ten columns, in the order #moved copies them. */
+  #columnList(): (Float64Array | Int32Array | Uint8Array)[] {
+    return [
+      this.prev,
+      this.start,
+      this.end,
+      this.awaited,
+      this.fn,
+      this.parent,
+      this.slot,
+      this.marks,
+      this.argsAt,
+      this.state,
+    ];
+  }
+
   /**
    * The typed columns copied into new resizable buffers of `cap` rows reserving RESERVE_STEPS times
    * that (at most MAX_ROWS), the old buffers freed; false, the columns as they were and no longer
@@ -721,18 +737,7 @@ export class Tape<T = unknown> {
       this.#resizable = null;
       return false;
     }
-    const old = [
-      this.prev,
-      this.start,
-      this.end,
-      this.awaited,
-      this.fn,
-      this.parent,
-      this.slot,
-      this.marks,
-      this.argsAt,
-      this.state,
-    ];
+    const old = this.#columnList();
     // Columns no row wrote are not copied (all 0), as resize does.
     const written = [
       this.prevWritten,
@@ -747,18 +752,7 @@ export class Tape<T = unknown> {
       true,
     ];
     this.#viewsOf(rabs, cap);
-    const now = [
-      this.prev,
-      this.start,
-      this.end,
-      this.awaited,
-      this.fn,
-      this.parent,
-      this.slot,
-      this.marks,
-      this.argsAt,
-      this.state,
-    ];
+    const now = this.#columnList();
     for (let i = 0; i < old.length; i++) if (written[i]) typedSet(now[i], old[i], 0);
     const before = this.#resizable, buffer = this.#columns;
     this.#resizable = rabs;
