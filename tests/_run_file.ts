@@ -15,3 +15,18 @@ export function readRunFile(path: string): RunJSON {
 
 /** Whether a file name is a stored run's (`run_….json` or `run_….tph`). */
 export const isRunFileName = (name: string): boolean => /^run_.*\.(?:json|tph)$/.test(name);
+
+/**
+ * The `run` part of a run's meta for the run-file fixtures, whose own meta has none (a reader
+ * requires `run.command`).
+ */
+export const FIXTURE_RUN_META = {
+  command: ["node", "m.mjs"],
+  cwd: "/fixture",
+  runtime: "node",
+  runtime_version: "24.0.0",
+  ended: "exit",
+  exit_code: 0,
+  signal: null,
+  duration_ms: 1,
+};

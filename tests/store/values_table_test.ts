@@ -11,19 +11,11 @@ import { join, resolve } from "node:path";
 import { blockSizes, buildRunFile, parseRunFile, varint } from "../_hostile_runs.ts";
 import { openRun, type RunFile } from "../../src/run_file/decode.ts";
 import { StoreError } from "../../src/run_file/store_error.ts";
+import { FIXTURE_RUN_META } from "../_run_file.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../fixtures/run_file/encoded.tph");
 type Model = ReturnType<typeof parseRunFile>;
-const RUN = {
-  command: ["node", "m.mjs"],
-  cwd: "/fixture",
-  runtime: "node",
-  runtime_version: "24.0.0",
-  ended: "exit",
-  exit_code: 0,
-  signal: null,
-  duration_ms: 1,
-};
+const RUN = FIXTURE_RUN_META;
 
 /** The JSON export of a run, as text. */
 function exported(run: RunFile): string {

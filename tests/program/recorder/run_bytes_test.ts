@@ -18,6 +18,7 @@ import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 import type { TraceState } from "../../../src/program/recorder/trace_state.ts";
 import { openRun } from "../../../src/run_file/decode.ts";
 import { SKIP_MIN, TRAILER_BYTES, TRAILER_MAGIC } from "../../../src/run_file/format.ts";
+import { FIXTURE_RUN_META } from "../../_run_file.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
 const FIXTURE_V2 = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded_v2.tph");
@@ -189,16 +190,7 @@ function withCommand(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const metaAt = view.getFloat64(bytes.length - TRAILER_BYTES + 16, true);
   const meta = JSON.parse(new TextDecoder().decode(bytes.subarray(metaAt, -TRAILER_BYTES)));
-  meta.run = {
-    command: ["node", "m.mjs"],
-    cwd: "/fixture",
-    runtime: "node",
-    runtime_version: "24.0.0",
-    ended: "exit",
-    exit_code: 0,
-    signal: null,
-    duration_ms: 1,
-  };
+  meta.run = FIXTURE_RUN_META;
   const head = bytes.subarray(0, metaAt), m = new TextEncoder().encode(JSON.stringify(meta));
   const out = new Uint8Array(head.length + m.length + TRAILER_BYTES);
   out.set(head);

@@ -19,6 +19,29 @@ import {
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { trace } from "../../../mod.ts";
 
+/** The tape's ten typed columns, in one order for every test. */
+const typedColumns = (t: Tape) => [
+  t.fn,
+  t.parent,
+  t.prev,
+  t.start,
+  t.end,
+  t.awaited,
+  t.state,
+  t.slot,
+  t.marks,
+  t.argsAt,
+];
+
+/** Marks the columns a tape writes only once some call needs them as written. */
+function everyColumnWritten(tape: Tape): void {
+  tape.prevWritten =
+    tape.awaitedWritten =
+    tape.slotted =
+    tape.argsWritten =
+      true;
+}
+
 Deno.test("the room grows to BUN_STEP, then twice at a step to the planned room, keeping every row's values", () => {
   // Bun's way (on V8 the planned room is made at once: the next test).
   const atOnce = Tape.roomAtOnce;
@@ -63,23 +86,8 @@ Deno.test("a tape's typed columns are views of one buffer, each keeping its own 
   Tape.roomAtOnce = true;
   try {
     const tape = new Tape(0, FIRST_ROWS);
-    const typed = (t: Tape) => [
-      t.fn,
-      t.parent,
-      t.prev,
-      t.start,
-      t.end,
-      t.awaited,
-      t.state,
-      t.slot,
-      t.marks,
-      t.argsAt,
-    ];
-    tape.prevWritten =
-      tape.awaitedWritten =
-      tape.slotted =
-      tape.argsWritten =
-        true;
+    const typed = typedColumns;
+    everyColumnWritten(tape);
     const rows = 1000;
     for (let row = 0; row < rows; row++) {
       typed(tape).forEach((col, k) => col[row] = (row * 10 + k) % 251);
@@ -117,25 +125,10 @@ Deno.test("resizable columns (Bun's) grow in place: the same buffers, every row 
   Tape.roomAtOnce = false;
   try {
     const tape = new Tape(0, FIRST_ROWS);
-    const typed = (t: Tape) => [
-      t.prev,
-      t.start,
-      t.end,
-      t.awaited,
-      t.fn,
-      t.parent,
-      t.slot,
-      t.marks,
-      t.argsAt,
-      t.state,
-    ];
+    const typed = typedColumns;
     // A short program's tape reserves nothing: one buffer until the tape first grows.
     for (const col of typed(tape)) assert.equal((col.buffer as ArrayBuffer).resizable, false);
-    tape.prevWritten =
-      tape.awaitedWritten =
-      tape.slotted =
-      tape.argsWritten =
-        true;
+    everyColumnWritten(tape);
     const rows = 1000;
     for (let row = 0; row < rows; row++) {
       typed(tape).forEach((col, k) => col[row] = (row * 10 + k) % 251);
