@@ -4,7 +4,8 @@
 // runtime's plain `hello.ts` in the same rounds; with --rss, each command's peak RSS (the largest
 // of its processes) and CPU time (user + system, all its processes), from /usr/bin/time: on a
 // loaded machine the CPU moves less than the wall (/usr/bin/time counts it in 10 ms ticks: the mean
-// of the rounds is printed, not the median).
+// of the rounds is printed, not the median), and the minor page faults of all its processes (pages
+// first touched: on these VMs each costs CPU, and their count does not move with the load).
 //
 //   deno run -A bench/start49_ab.ts --ref /work/wt/ref2 [deno|bun|node|binary] [--rounds N] [--rss]
 //     [--ref-binary <the reference's dist/tph>]
@@ -52,17 +53,18 @@ try {
     program: number;
     rss: number;
     cpu: number;
+    faults: number;
     cliCpu: number;
     cliPlanCpu: number;
     sinceCli: number;
   };
   const figures = new Map<string, Figure[]>();
-  const plain: { wall: number; rss: number; cpu: number }[] = [];
+  const plain: { wall: number; rss: number; cpu: number; faults: number }[] = [];
   const roots = [REPO, REF];
   const rssFile = join(tmp, "rss.txt");
   /** Run argv in `cwd`: its wall time (ms) and, with --rss, its peak RSS (MB). */
   const timed = (argv: string[], cwd: string, env: Record<string, string>) => {
-    const full = RSS ? [TIME, "-f", "%M %U %S", "-o", rssFile, ...argv] : argv;
+    const full = RSS ? [TIME, "-f", "%M %U %S %R", "-o", rssFile, ...argv] : argv;
     const started = performance.now();
     const r = spawnSync(full[0], full.slice(1), {
       cwd,
@@ -75,7 +77,8 @@ try {
     const words = RSS ? readFileSync(rssFile, "utf8").trim().split("\n").pop()!.split(" ") : [];
     const rss = RSS ? Number(words[0]) / 1024 : 0;
     const cpu = RSS ? (Number(words[1]) + Number(words[2])) * 1000 : 0;
-    return { wall, rss, cpu };
+    const faults = RSS ? Number(words[3]) : 0;
+    return { wall, rss, cpu, faults };
   };
   const runtimeOf = PATH === "binary" ? "bun" : PATH;
   const plainArgv = [
@@ -93,7 +96,7 @@ try {
       const phases = join(tmp, "phases.jsonl");
       writeFileSync(phases, "");
       const argv = [...command(root), "run", "examples/hello.ts"];
-      const { wall, rss, cpu } = timed(argv, root, { TPH_BENCH_PHASES: phases });
+      const { wall, rss, cpu, faults } = timed(argv, root, { TPH_BENCH_PHASES: phases });
       // The first round warms the caches (the transform cache, a checkout's bundles).
       if (i < 0) continue;
       const lines = readFileSync(phases, "utf8").trim().split("\n");
@@ -112,6 +115,7 @@ try {
         program: p.program - p.process,
         rss,
         cpu,
+        faults,
         cliCpu: p.cli_cpu,
         cliPlanCpu: p.cli_plan_cpu,
         sinceCli: p.program - p.cli_start,
@@ -125,7 +129,7 @@ try {
       (RSS
         ? `, CPU ${num(mean(plain.map((x) => x.cpu)), 1)} ms, peak RSS ${
           num(median(plain.map((x) => x.rss)), 1)
-        } MB`
+        } MB, page faults ${num(median(plain.map((x) => x.faults)), 0)}`
         : ""),
   );
   for (const [root, list] of figures) {
@@ -142,7 +146,9 @@ try {
         (RSS
           ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms (the program's process ${
             num(mean(list.map((x) => x.cpu - x.cliCpu)), 1)
-          }), peak RSS ${m((x) => x.rss)} MB`
+          }), peak RSS ${m((x) => x.rss)} MB, page faults ${
+            num(median(list.map((x) => x.faults)), 0)
+          }`
           : ""),
     );
   }
