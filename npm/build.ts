@@ -270,6 +270,58 @@ export function bundleChild(): string {
   return relative(ROOT, bundle);
 }
 
+/**
+ * A bundle rewritten in ASCII: each character past it, in a string, a template no tag reads, a
+ * regular expression or a comment, written as its `\\u` escape (the same value). Bun writes
+ * bundles in UTF-8 (a "…", the tree's "├──"), and V8 keeps the text of a module with any such
+ * character as two bytes a character: the CLI's bundle (382 KB, 18 such lines) took ~290 page
+ * faults more in each `tph run` on Node (docs/performance.md, dflt4). A character anywhere else (a
+ * name) stops the build. Not the program's bundle: there the smaller heap moved V8's collections
+ * and a default run of marked took ~1,000 faults more than it saved (the same section).
+ */
+export function asciiBundle(path: string): void {
+  const text = readFileSync(path, "utf8");
+  const parsed = parseSync(path, text, { lang: "js", sourceType: "module" });
+  if (parsed.errors.length > 0) {
+    throw new Error(`${relative(ROOT, path)} does not parse: ${parsed.errors[0].message}`);
+  }
+  // Where an escape means the same character: [start, end) offsets.
+  const spans: Span[] = [...parsed.comments];
+  const tagged = new Set<unknown>();
+  walkModule(parsed.program, () => {}, (n) => {
+    if (n.type === "TaggedTemplateExpression") tagged.add(n.quasi);
+    else if (n.type === "Literal") spans.push({ start: n.start as number, end: n.end as number });
+    else if (n.type === "TemplateLiteral" && !tagged.has(n)) {
+      for (const q of n.quasis as Span[]) spans.push({ start: q.start, end: q.end });
+    }
+  });
+  spans.sort((a, b) => a.start - b.start);
+  const out: string[] = [];
+  let k = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      out.push(text[i]);
+      continue;
+    }
+    while (k < spans.length && spans[k].end <= i) k++;
+    if (k === spans.length || spans[k].start > i) {
+      const line = text.slice(0, i).split("\n").length;
+      throw new Error(
+        `${
+          relative(ROOT, path)
+        }:${line}: a character past ASCII outside a string, a template no tag reads, a regular expression or a comment`,
+      );
+    }
+    // `\…` (an escape that means the character itself) becomes the escape alone.
+    let slashes = 0;
+    while (text.charCodeAt(i - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 1) out.pop();
+    out.push("\\u" + c.toString(16).padStart(4, "0"));
+  }
+  writeFileSync(path, out.join(""));
+}
+
 /** lib/cli.js's module that the CLI's bundle stands for, and the bundle (bundleCli). */
 const CLI_MAIN = "./src/cli/commands/main.js";
 const CLI_BUNDLE = "./src/cli/commands/main_bundle.js";
@@ -337,6 +389,7 @@ console.log(JSON.stringify(bundled.map((p) => relative(lib, p))));
       throw new Error(`${file} reads import.meta: bundled into the CLI's bundle, its URL changes`);
     }
   }
+  asciiBundle(join(OUT, CLI_BUNDLE));
   writeFileSync(cli, text.replaceAll(`"${CLI_MAIN}"`, `"${CLI_BUNDLE}"`));
   return relative(ROOT, join(OUT, CLI_BUNDLE));
 }

@@ -208,6 +208,10 @@ Deno.test("npm pack: a small package of compiled JavaScript, the version tph say
     /^lib\/src\/cli\/(?:commands\/main|launch\/run_program)\.js$/.test(f)
   );
   assert.deepEqual(cliTwice, [], "the CLI's modules shipped beside its bundle");
+  // In ASCII (npm/build.ts, asciiBundle): V8 keeps any other text as two bytes a character.
+  const bundled = "package/lib/src/cli/commands/main_bundle.js";
+  const cliBundle = (await exec(["tar", "xzfO", file, bundled], { cwd: WORK })).stdout;
+  assert.ok(!/[\u0080-\uffff]/.test(cliBundle), "the CLI's bundle is ASCII");
   const pkg = JSON.parse(
     (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
   );
