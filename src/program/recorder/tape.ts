@@ -513,10 +513,15 @@ export class Tape<T = unknown> {
   static roomAtOnce: boolean = (globalThis as any).Bun === undefined;
   /** The buffer the typed columns are views of (Columns), or null: each column on its own. */
   #columns: ArrayBuffer | null = null;
-  /** Whether the typed columns are resizable buffers grown in place (resizableColumns): Bun. */
+  /**
+   * Whether the typed columns are resizable buffers grown in place (resizableColumns): on Bun with
+   * `TPH_RESIZABLE=1` only (benchmarks). Off by default: on Bun 1.4 the ten reservations raise a
+   * run's peak memory ~9 MB over columns copied as they grow, and a resizable buffer's pages come
+   * back only at a collection, for a CPU saving within noise (docs/performance.md, jsc4).
+   */
   // deno-lint-ignore no-explicit-any
   static resizable: boolean = (globalThis as any).Bun !== undefined &&
-    process.env.TPH_RESIZABLE !== "0";
+    process.env.TPH_RESIZABLE === "1";
   /** The typed columns' resizable buffers (resizableColumns), or null. */
   #resizable: ArrayBuffer[] | null = null;
   /** Whether resizable buffers were tried (made once a tape, at its first growth). */
