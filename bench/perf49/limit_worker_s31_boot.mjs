@@ -1,5 +1,9 @@
-// The CPU of starting one node:worker_threads Worker (a module that posts once) until it answered.
+// bench/limit_worker.ts, session 31 (run by hand: `<runtime> this.mjs none|worker`, 5 rounds each,
+// raw output beside it): the CPU of starting one node:worker_threads Worker (a module that posts once) until it answered.
 import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 const threadCpu = () =>
   Number(readFileSync("/proc/thread-self/schedstat", "latin1").split(" ")[0]) / 1e6;
 const cpu = () => {
@@ -10,14 +14,12 @@ const mode = process.argv[2];
 const t0 = performance.now(), c0 = cpu(), m0 = threadCpu();
 if (mode === "worker") {
   const { Worker } = process.getBuiltinModule("node:worker_threads");
-  const url = new URL(
-    "data:text/javascript,import {parentPort} from 'node:worker_threads'; parentPort.postMessage(1)",
-  );
+  const file = join(tmpdir(), "tph-boot-worker.mjs");
   writeFileSync(
-    "/tmp/ww/wk.mjs",
+    file,
     "import {parentPort} from 'node:worker_threads'; parentPort.postMessage(1);\n",
   );
-  const w = new Worker(new URL("file:///tmp/ww/wk.mjs"), { execArgv: [] });
+  const w = new Worker(pathToFileURL(file), { execArgv: [] });
   const m1 = threadCpu();
   w.once("message", () => {
     console.log(
