@@ -3,9 +3,11 @@
 // beside the limit keeping every call's values as tph does (LIMIT_PRIMITIVES=3: the run written at
 // exit, on the program's thread) and the plain program, alternating in the same rounds; also
 // "posts" (LIMIT_WORKER=2: the program's side of the design with no worker, written at exit) and
-// "eager" (LIMIT_WORKER_AT=0: the worker started with the program, not at the first full chunk).
+// "eager" (LIMIT_WORKER_AT=0: the worker started with the program, not at the first full chunk);
+// and on demand "deferred" (eager, the worker idle until the last line: LIMIT_WORKER_DEFER=1).
 //
 //   deno run -A bench/limit_worker.ts [deno|bun|node ...] [marked|fib ...] [--rounds N] [--out F]
+//     [--variants keeping,posts,worker,eager,deferred]
 //
 // Per runtime and workload, medians: the whole run (the command until its process exited, the run
 // file closed and renamed) over plain; the main thread's CPU in the program, ns a call over plain's
@@ -41,6 +43,11 @@ const VARIANTS: { name: string; preload: string; env: Record<string, string> }[]
   { name: "posts", preload: RECORDER, env: { LIMIT_WORKER: "2" } },
   { name: "worker", preload: RECORDER, env: { LIMIT_WORKER: "1" } },
   { name: "eager", preload: RECORDER, env: { LIMIT_WORKER: "1", LIMIT_WORKER_AT: "0" } },
+  {
+    name: "deferred",
+    preload: RECORDER,
+    env: { LIMIT_WORKER: "1", LIMIT_WORKER_AT: "0", LIMIT_WORKER_DEFER: "1" },
+  },
 ];
 
 const words = process.argv.slice(2);
@@ -50,6 +57,9 @@ const valueOf = (flag: string) => {
 };
 const ROUNDS = Number(valueOf("--rounds") ?? 3);
 const OUT = valueOf("--out");
+/** `--variants keeping,eager`: those beside plain (default: all but "deferred", a diagnostic). */
+const chosen = valueOf("--variants")?.split(",") ?? ["keeping", "posts", "worker", "eager"];
+const RUN = VARIANTS.filter((v) => v.name === "plain" || chosen.includes(v.name));
 const named = words.filter((w, i) => !w.startsWith("--") && !words[i - 1]?.startsWith("--"));
 const pick = <T>(all: T[], key: (x: T) => string) => {
   const some = all.filter((x) => named.includes(key(x)));
@@ -107,7 +117,7 @@ function report(rt: string, w: string, runs: Map<string, Run[]>, n: number): voi
   console.log(
     `${rt.padEnd(5)} ${w} (${n.toLocaleString("en")} calls): plain ${num(wall("plain"), 0)} ms`,
   );
-  for (const v of VARIANTS.slice(1).map((x) => x.name)) {
+  for (const v of RUN.slice(1).map((x) => x.name)) {
     const write = m(v, (r) => r.times.write);
     const parts = [
       `whole x${num(wall(v) / wall("plain"), 2)}`,
@@ -142,14 +152,14 @@ try {
   for (const w of pick(WORKLOADS, (x) => x.name)) {
     const dir = limitFolder(tmp, w);
     for (const rt of pick(Object.keys(RUNTIMES), (x) => x)) {
-      const runs = new Map(VARIANTS.map((v) => [v.name, [] as Run[]]));
+      const runs = new Map(RUN.map((v) => [v.name, [] as Run[]]));
       const argv = (
         v: typeof VARIANTS[number],
       ) => [...RUNTIMES[rt](v.preload), w.program, ...w.args];
       once(argv(VARIANTS[1]), dir, VARIANTS[1].env);
       const n = calls();
       for (let i = 0; i < ROUNDS; i++) {
-        const order = i % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+        const order = i % 2 === 0 ? RUN : [...RUN].reverse();
         for (const v of order) {
           // Plain runs the checkout's program; the limits, their folder's rewritten copy.
           const run = once(argv(v), v.name === "plain" ? REPO : dir, v.env);

@@ -29,6 +29,8 @@
 // LIMIT_WORKER_AT=0 starts it with the program. LIMIT_WORKER=2: the program's side alone (shared
 // chunks, the first calls' values described and the posts' arrays made, posted nowhere), the run
 // written at exit as LIMIT_PRIMITIVES=3 does: what the design costs the program's thread itself.
+// LIMIT_WORKER_DEFER=1 (a diagnostic): the worker encodes nothing until the last post (idle while
+// the program runs, all its work after the last line).
 
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
@@ -181,7 +183,11 @@ function startWriter() {
   const { Worker, isMainThread } = process.getBuiltinModule("node:worker_threads");
   if (!isMainThread || !process.env.LIMIT_OUT) return null;
   const w = new Worker(new URL("./writer_worker.mjs", import.meta.url), {
-    workerData: { ctl: ctl.buffer, out: process.env.LIMIT_OUT },
+    workerData: {
+      ctl: ctl.buffer,
+      out: process.env.LIMIT_OUT,
+      defer: process.env.LIMIT_WORKER_DEFER === "1",
+    },
     execArgv: [],
   });
   w.unref();

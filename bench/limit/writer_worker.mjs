@@ -181,9 +181,13 @@ function finish(m) {
   Atomics.notify(ctl, 0);
 }
 
+// LIMIT_WORKER_DEFER=1 (a diagnostic): the posts taken as they come, the rows and values encoded
+// only at the last one, so that the worker is idle while the program runs.
+const defer = workerData.defer;
 parentPort.on("message", (m) => {
   const cpuAt = m.last ? threadCpu() : 0;
   take(m);
+  if (defer && !m.last) return;
   encodeRows();
   encodeValues();
   if (m.last) finish({ ...m, tailCpu: Math.round((threadCpu() - cpuAt) / 1000) });
