@@ -500,7 +500,8 @@ process.on("exit", () => {
 /** LIMIT_WORKER's exit: the tail posted, then waiting until the worker has closed the file. */
 function awaitWriter(out, ended, cpuEnded, mainEnded) {
   publish(true);
-  while (Atomics.load(ctl, 0) === 0) Atomics.wait(ctl, 0, 0, 1000);
+  // A minute at most: a worker that never answers (it failed) leaves no run file, not a hang.
+  for (let i = 0; i < 60 && Atomics.load(ctl, 0) === 0; i++) Atomics.wait(ctl, 0, 0, 1000);
   const origin = performance.timeOrigin, saved = now();
   writeFileSync(
     out + ".times",
