@@ -14,8 +14,25 @@
 //
 // Rows live in fixed chunks of typed arrays that are never copied; values in one flat array of
 // (row, kind, value) triples.
+//
+// LIMIT_WORKER=1 (issue 49's lever 3, bench/limit_worker.ts): the write done on the second core
+// while the program runs. It keeps what LIMIT_PRIMITIVES=3 keeps (every call's primitives, strings
+// interned when kept); the row and value chunks are backed by SharedArrayBuffers, and each time a
+// row chunk fills the program's thread posts the new chunks, how far it has recorded, the strings
+// interned and functions registered since, and the first calls' values described, to a worker
+// (bench/limit/writer_worker.mjs) that encodes the run's records and writes them as blocks. At exit
+// the program's thread posts the tail and waits (Atomics) until the worker has closed the file.
+// LIMIT_OUT.times then also holds the worker's CPU (`cpu_worker`, its whole life; `cpu_worker_tail`,
+// after the last line). Every variant writes the main thread's own CPU in the program
+// (`cpu_main_program`, /proc/thread-self/schedstat) beside the process's. The worker starts when
+// the first row chunk is full (a run of fewer rows is written at exit as LIMIT_PRIMITIVES=3 does);
+// LIMIT_WORKER_AT=0 starts it with the program. LIMIT_WORKER=2: the program's side alone (shared
+// chunks, the first calls' values described and the posts' arrays made, posted nowhere), the run
+// written at exit as LIMIT_PRIMITIVES=3 does: what the design costs the program's thread itself.
+// LIMIT_WORKER_DEFER=1 (a diagnostic): the worker encodes nothing until the last post (idle while
+// the program runs, all its work after the last line).
 
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const CHUNK = 1 << 16;
 const SHIFT = 16;
@@ -42,7 +59,14 @@ let dropped = 0;
 // strings alone in a JS array), so that the exit touches only the strings.
 // LIMIT_PRIMITIVES=3: typed as 2, and each string interned as it is kept (a Map to its id), so the
 // program's strings are not held past the call and the exit writes numbers alone.
-const MODE = process.env.LIMIT_PRIMITIVES;
+const WORKER = process.env.LIMIT_WORKER === "1" || process.env.LIMIT_WORKER === "2";
+/** LIMIT_WORKER=2: the program's side alone (shared chunks, the posts made), no worker; written at exit. */
+const STUB = process.env.LIMIT_WORKER === "2";
+const MODE = WORKER ? "3" : process.env.LIMIT_PRIMITIVES;
+/** A typed chunk: over a SharedArrayBuffer for LIMIT_WORKER, as before otherwise. */
+const chunk = WORKER
+  ? (T, n) => new T(new SharedArrayBuffer(n * T.BYTES_PER_ELEMENT))
+  : (T, n) => new T(n);
 const EVERY = MODE === "1" || MODE === "2" || MODE === "3";
 const TYPED = MODE === "2" || MODE === "3";
 const INTERNED = MODE === "3";
@@ -71,8 +95,8 @@ function keepTyped(c, kind, v) {
   else return;
   const k = pn & MASK;
   if (k === 0) {
-    pRow.push(pr = new Int32Array(CHUNK)), pTag.push(pt = new Uint8Array(CHUNK));
-    pNum.push(pv = new Float64Array(CHUNK));
+    pRow.push(pr = chunk(Int32Array, CHUNK)), pTag.push(pt = chunk(Uint8Array, CHUNK));
+    pNum.push(pv = chunk(Float64Array, CHUNK));
   }
   pr[k] = c, pt[k] = tag + kind * 8, pv[k] = num;
   pn++;
@@ -134,17 +158,74 @@ function primBytes() {
 }
 
 function grow() {
-  fn = new Int32Array(CHUNK);
-  parent = new Int32Array(CHUNK);
-  start = new Float64Array(CHUNK);
-  end = new Float64Array(CHUNK);
-  flags = new Uint8Array(CHUNK);
+  fn = chunk(Int32Array, CHUNK);
+  parent = chunk(Int32Array, CHUNK);
+  start = chunk(Float64Array, CHUNK);
+  end = chunk(Float64Array, CHUNK);
+  flags = chunk(Uint8Array, CHUNK);
   chunkFn.push(fn), chunkParent.push(parent), chunkStart.push(start);
   chunkEnd.push(end), chunkFlags.push(flags);
+  if (WORKER && chunkFn.length > 1 && (writer ??= startWriter())) publish(false);
 }
-grow();
 
 const now = () => performance.now();
+/** The calling thread's CPU, ms (schedstat: this thread alone, ns precise). */
+const threadCpu = () =>
+  Number(readFileSync("/proc/thread-self/schedstat", "latin1").split(" ")[0]) / 1e6;
+const mainBegan = threadCpu();
+
+// LIMIT_WORKER: the writer thread, started when the first row chunk is full (a run of fewer rows
+// is written at exit as LIMIT_PRIMITIVES=3 writes it), and what has been posted to it.
+const ctl = WORKER ? new Int32Array(new SharedArrayBuffer(16)) : null;
+let writer = null;
+function startWriter() {
+  if (STUB) return { postMessage() {}, stub: true };
+  const { Worker, isMainThread } = process.getBuiltinModule("node:worker_threads");
+  if (!isMainThread || !process.env.LIMIT_OUT) return null;
+  const w = new Worker(new URL("./writer_worker.mjs", import.meta.url), {
+    workerData: {
+      ctl: ctl.buffer,
+      out: process.env.LIMIT_OUT,
+      defer: process.env.LIMIT_WORKER_DEFER === "1",
+    },
+    execArgv: [],
+  });
+  w.unref();
+  return w;
+}
+// LIMIT_WORKER_AT=0: the worker started with the program (its boot before the first line).
+if (WORKER && process.env.LIMIT_WORKER_AT === "0") writer = startWriter();
+const sent = { rows: 0, values: 0, fns: 0, strings: 0, described: 0 };
+/** The new chunks of each column since the last post, as their buffers. */
+const since = (chunks, from) => chunks.slice(from).map((c) => c.buffer);
+/** Posts to the writer what the program's thread has recorded since the last post. */
+function publish(last) {
+  const rc = sent.rows, vc = sent.values;
+  let described = "";
+  for (let i = sent.described; i < values.length; i += 3) {
+    described += `${values[i]} ${values[i + 1]} ${describe(values[i + 2], 0)}\n`;
+  }
+  writer.postMessage({
+    last,
+    rows,
+    values: pn,
+    dropped,
+    fn: since(chunkFn, rc),
+    parent: since(chunkParent, rc),
+    start: since(chunkStart, rc),
+    end: since(chunkEnd, rc),
+    flags: since(chunkFlags, rc),
+    vRow: since(pRow, vc),
+    vTag: since(pTag, vc),
+    vNum: since(pNum, vc),
+    fns: fns.slice(sent.fns),
+    strings: internTable.slice(sent.strings),
+    described,
+  });
+  sent.rows = chunkFn.length, sent.values = pRow.length, sent.fns = fns.length;
+  sent.strings = internTable.length, sent.described = values.length;
+}
+grow();
 /** When the program began (this preload ran) and ended (the exit hook), for LIMIT_OUT.times. */
 const began = now();
 /** The process's CPU time, ms (every thread), for LIMIT_OUT.times. */
@@ -367,6 +448,8 @@ process.on("exit", () => {
   recorder.on = false;
   const ended = now();
   const cpuEnded = cpu();
+  const mainEnded = threadCpu();
+  if (writer && !writer.stub) return awaitWriter(out, ended, cpuEnded, mainEnded);
   const used = (chunks, bytes) => {
     const parts = [];
     for (let k = 0; k < chunks.length; k++) {
@@ -408,6 +491,34 @@ process.on("exit", () => {
       dropped,
       cpu_program: cpuEnded - cpuBegan,
       cpu_write: cpu() - cpuEnded,
+      cpu_main_program: mainEnded - mainBegan,
+      cpu_main_write: threadCpu() - mainEnded,
     }),
   );
 });
+
+/** LIMIT_WORKER's exit: the tail posted, then waiting until the worker has closed the file. */
+function awaitWriter(out, ended, cpuEnded, mainEnded) {
+  publish(true);
+  // A minute at most: a worker that never answers (it failed) leaves no run file, not a hang.
+  for (let i = 0; i < 60 && Atomics.load(ctl, 0) === 0; i++) Atomics.wait(ctl, 0, 0, 1000);
+  const origin = performance.timeOrigin, saved = now();
+  writeFileSync(
+    out + ".times",
+    JSON.stringify({
+      program: ended - began,
+      write: saved - ended,
+      began_at: origin + began,
+      ended_at: origin + ended,
+      saved_at: origin + saved,
+      dropped,
+      cpu_program: cpuEnded - cpuBegan,
+      cpu_write: cpu() - cpuEnded,
+      cpu_main_program: mainEnded - mainBegan,
+      cpu_main_write: threadCpu() - mainEnded,
+      cpu_worker: ctl[2] / 1000,
+      cpu_worker_tail: ctl[1] / 1000,
+      open_at_end: ctl[3],
+    }),
+  );
+}
