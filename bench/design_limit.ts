@@ -248,6 +248,9 @@ try {
       // the wall times above count the waits for a core, CPU time does not.
       const plainCpu: number[] = [], limitCpu: number[] = [], internedCpu: number[] = [];
       const tphCpu: number[] = [];
+      // The keeping limit that also keeps an object's class past the first 20 calls, as tph keeps
+      // it for its summary (LIMIT_PRIMITIVES=4), in CPU: what tph promises past the budget.
+      const classesCpu: number[] = [];
       // The limit keeping, past each function's first 20 calls, every call's primitive arguments
       // and result as tph keeps them (LIMIT_PRIMITIVES=1, bench/limit/recorder.mjs): the writer's
       // limit for what tph stores (docs/notes/perf49_dump.md §6).
@@ -282,6 +285,10 @@ try {
         internedIn.push(ii.program);
         internedW.push(ii.write);
         internedCpu.push(ii.cpu);
+        if (!LIMITS_ONLY) {
+          once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "4" });
+          classesCpu.push(inProcess().cpu);
+        }
         const maxCalls = String(DEFAULT_MAX_CALLS);
         limitD.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_MAX_CALLS: maxCalls }));
         const di = inProcess();
@@ -318,6 +325,7 @@ try {
       const limitCpuNs = (median(limitCpu) - pCpu) / calls * 1e6;
       const internedCpuNs = (median(internedCpu) - pCpu) / calls * 1e6;
       const tphCpuNs = (median(tphCpu) - pCpu) / tphCalls * 1e6;
+      const classesCpuNs = (median(classesCpu) - pCpu) / calls * 1e6;
       const vi = ms(interned);
       const rssKeeping = rss(interned) - rss(limit);
       const ld = ms(limitD);
@@ -415,9 +423,10 @@ try {
       show("in the program, CPU ns a call", [
         `the limit ${num(limitCpuNs, 0)}`,
         `the limit keeping every call's values ${num(internedCpuNs, 0)}`,
+        `the same keeping objects' classes too ${num(classesCpuNs, 0)}`,
         `tph ${num(tphCpuNs, 0)} = x${num(tphCpuNs / limitCpuNs, 2)} the limit, ${
           keep(tphCpuNs, internedCpuNs)
-        }`,
+        }, ${keep(tphCpuNs, classesCpuNs)} with classes`,
       ]);
       show("writer after the last line, ns a call", [
         `the limit ${num(limitWNs, 0)}`,
@@ -450,6 +459,11 @@ try {
       put(
         "in the program, CPU: tph / the limit keeping every call's values",
         tphCpuNs / internedCpuNs,
+        "x",
+      );
+      put(
+        "in the program, CPU: tph / the limit keeping every call's values and objects' classes",
+        tphCpuNs / classesCpuNs,
         "x",
       );
       put(
