@@ -112,16 +112,23 @@ function limitRows(): number {
 }
 
 /** The in-process times a preload of bench/limit wrote: the program's, and the run's writing. */
-function inProcess(): { program: number; write: number } {
+function inProcess(): { program: number; write: number; cpu: number } {
   const t = JSON.parse(readFileSync(limitOut + ".times", "utf8"));
-  return { program: t.program, write: t.write ?? 0 };
+  return { program: t.program, write: t.write ?? 0, cpu: t.cpu_program ?? NaN };
 }
 
 /** tph's in-process times of its last run (TPH_BENCH_PHASES): the program's, and the writer's. */
-function tphPhases(file: string): { program: number; write: number; calls: number } {
+function tphPhases(
+  file: string,
+): { program: number; write: number; calls: number; cpu: number } {
   const lines = readFileSync(file, "utf8").trim().split("\n");
   const p = JSON.parse(lines[lines.length - 1]);
-  return { program: p.ended - p.program, write: p.saved - p.ended, calls: p.calls };
+  return {
+    program: p.ended - p.program,
+    write: p.saved - p.ended,
+    calls: p.calls,
+    cpu: p.cpu?.program ?? NaN,
+  };
 }
 
 const PATHS = ["deno", "bun", "node", "binary"] as const;
@@ -237,6 +244,13 @@ try {
       const plain: Sample[] = [], limit: Sample[] = [], tph: Sample[] = [], dflt: Sample[] = [];
       const plainIn: number[] = [], limitIn: number[] = [], limitW: number[] = [];
       const tphIn: number[] = [], tphW: number[] = [];
+      // The same in CPU time of the program's process (every thread), ms: on a loaded machine
+      // the wall times above count the waits for a core, CPU time does not.
+      const plainCpu: number[] = [], limitCpu: number[] = [], internedCpu: number[] = [];
+      const tphCpu: number[] = [];
+      // The keeping limit that also keeps an object's class past the first 20 calls, as tph keeps
+      // it for its summary (LIMIT_PRIMITIVES=4), in CPU: what tph promises past the budget.
+      const classesCpu: number[] = [];
       // The limit keeping, past each function's first 20 calls, every call's primitive arguments
       // and result as tph keeps them (LIMIT_PRIMITIVES=1, bench/limit/recorder.mjs): the writer's
       // limit for what tph stores (docs/notes/perf49_dump.md §6).
@@ -252,11 +266,14 @@ try {
       const dfltIn: number[] = [], dfltW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
-        plainIn.push(inProcess().program);
+        const pi = inProcess();
+        plainIn.push(pi.program);
+        plainCpu.push(pi.cpu);
         limit.push(once(limitArgv, dir, { LIMIT_OUT: limitOut }));
         const li = inProcess();
         limitIn.push(li.program);
         limitW.push(li.write);
+        limitCpu.push(li.cpu);
         if (LIMITS_ONLY) {
           values.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "1" }));
           const vi = inProcess();
@@ -267,6 +284,11 @@ try {
         const ii = inProcess();
         internedIn.push(ii.program);
         internedW.push(ii.write);
+        internedCpu.push(ii.cpu);
+        if (!LIMITS_ONLY) {
+          once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_PRIMITIVES: "4" });
+          classesCpu.push(inProcess().cpu);
+        }
         const maxCalls = String(DEFAULT_MAX_CALLS);
         limitD.push(once(limitArgv, dir, { LIMIT_OUT: limitOut, LIMIT_MAX_CALLS: maxCalls }));
         const di = inProcess();
@@ -283,6 +305,7 @@ try {
         const ti = tphPhases(phases);
         tphIn.push(ti.program);
         tphW.push(ti.write);
+        tphCpu.push(ti.cpu);
         dflt.push(once(tphDefault, REPO, { TPH_BENCH_PHASES: phases }));
         const dp = tphPhases(phases);
         dfltIn.push(dp.program);
@@ -298,6 +321,11 @@ try {
       const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
       const internedInNs = (median(internedIn) - pIn) / calls * 1e6;
       const internedWNs = median(internedW) / calls * 1e6;
+      const pCpu = median(plainCpu);
+      const limitCpuNs = (median(limitCpu) - pCpu) / calls * 1e6;
+      const internedCpuNs = (median(internedCpu) - pCpu) / calls * 1e6;
+      const tphCpuNs = (median(tphCpu) - pCpu) / tphCalls * 1e6;
+      const classesCpuNs = (median(classesCpu) - pCpu) / calls * 1e6;
       const vi = ms(interned);
       const rssKeeping = rss(interned) - rss(limit);
       const ld = ms(limitD);
@@ -392,6 +420,14 @@ try {
           )
         }, ${keep(tphInNs, internedInNs)}`,
       ]);
+      show("in the program, CPU ns a call", [
+        `the limit ${num(limitCpuNs, 0)}`,
+        `the limit keeping every call's values ${num(internedCpuNs, 0)}`,
+        `the same keeping objects' classes too ${num(classesCpuNs, 0)}`,
+        `tph ${num(tphCpuNs, 0)} = x${num(tphCpuNs / limitCpuNs, 2)} the limit, ${
+          keep(tphCpuNs, internedCpuNs)
+        }, ${keep(tphCpuNs, classesCpuNs)} with classes`,
+      ]);
       show("writer after the last line, ns a call", [
         `the limit ${num(limitWNs, 0)}`,
         `the limit keeping every call's values ${num(internedWNs, 0)}`,
@@ -418,6 +454,16 @@ try {
       put(
         "in the program: tph / the limit keeping every call's values",
         tphInNs / internedInNs,
+        "x",
+      );
+      put(
+        "in the program, CPU: tph / the limit keeping every call's values",
+        tphCpuNs / internedCpuNs,
+        "x",
+      );
+      put(
+        "in the program, CPU: tph / the limit keeping every call's values and objects' classes",
+        tphCpuNs / classesCpuNs,
         "x",
       );
       put(

@@ -59,18 +59,24 @@ let dropped = 0;
 // strings alone in a JS array), so that the exit touches only the strings.
 // LIMIT_PRIMITIVES=3: typed as 2, and each string interned as it is kept (a Map to its id), so the
 // program's strings are not held past the call and the exit writes numbers alone.
+// LIMIT_PRIMITIVES=4: as 3, and an object or function past the first 20 calls kept as the id of
+// its prototype (a Map from the prototype, named once at exit), as tph keeps its class for the
+// summary it shows past the detail budget.
 const WORKER = process.env.LIMIT_WORKER === "1" || process.env.LIMIT_WORKER === "2";
 /** LIMIT_WORKER=2: the program's side alone (shared chunks, the posts made), no worker; written at exit. */
 const STUB = process.env.LIMIT_WORKER === "2";
+/** LIMIT_WORKER keeps values as LIMIT_PRIMITIVES=3 does (its worker reads no class ids). */
 const MODE = WORKER ? "3" : process.env.LIMIT_PRIMITIVES;
 /** A typed chunk: over a SharedArrayBuffer for LIMIT_WORKER, as before otherwise. */
 const chunk = WORKER
   ? (T, n) => new T(new SharedArrayBuffer(n * T.BYTES_PER_ELEMENT))
   : (T, n) => new T(n);
-const EVERY = MODE === "1" || MODE === "2" || MODE === "3";
-const TYPED = MODE === "2" || MODE === "3";
-const INTERNED = MODE === "3";
+const EVERY = MODE === "1" || MODE === "2" || MODE === "3" || MODE === "4";
+const TYPED = MODE === "2" || MODE === "3" || MODE === "4";
+const INTERNED = MODE === "3" || MODE === "4";
+const CLASSES = MODE === "4";
 const internIds = new Map(), internTable = [];
+const classIds = new Map(), classTable = [];
 const prims = [];
 const pRow = [], pTag = [], pNum = [], pStr = [];
 let pn = 0, pr, pt, pv;
@@ -92,7 +98,12 @@ function keepTyped(c, kind, v) {
   else if (v === null) tag = 4;
   else if (t === "boolean") tag = v ? 5 : 6;
   else if (t === "bigint" || t === "symbol") tag = 7;
-  else return;
+  else if (CLASSES) {
+    tag = 0;
+    const p = Object.getPrototypeOf(v);
+    num = classIds.get(p);
+    if (num === undefined) classIds.set(p, num = classTable.length), classTable.push(p);
+  } else return;
   const k = pn & MASK;
   if (k === 0) {
     pRow.push(pr = chunk(Int32Array, CHUNK)), pTag.push(pt = chunk(Uint8Array, CHUNK));
@@ -124,6 +135,15 @@ function typedBytes() {
     parts.push(new Uint8Array(pNum[k].buffer, 0, n * 8));
   }
   parts.push(new Uint8Array(strId.buffer), new TextEncoder().encode(JSON.stringify(table)));
+  if (CLASSES) {
+    // Each class named once (a prototype's own constructor's name).
+    const names = classTable.map((p) => {
+      if (p === null) return "null";
+      const c = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+      return typeof c === "function" ? c.name : "Object";
+    });
+    parts.push(new TextEncoder().encode(JSON.stringify(names)));
+  }
   return parts;
 }
 
