@@ -1,22 +1,19 @@
 #!/usr/bin/env -S deno run -A
 // The tph command line: `deno run -A cli.ts <command>` or `bun cli.ts <command>`.
-import { bunBundlesFresh, headModule } from "./src/cli/launch/head_file.ts";
+import { bunBundlesFresh, headBundle } from "./src/cli/launch/head_file.ts";
 
-/** head.ts's exports (a type naming the module would make Deno read it before the start). */
-interface Head {
-  start(bunFresh: boolean | null): string[];
-  mainModule(source: string): string;
-  finish(code: number): Promise<void>;
-}
-
-// The head start: on Bun from a checkout, as one bundle (head_file.ts). A URL rather than a
-// string: Deno reads every module a literal `import("…")` names before the first line runs (~20 ms
-// here; a type naming the module as much again), which would delay starting the program's process.
-const head = await import(
-  headModule(new URL("./src/cli/launch/head.ts", import.meta.url).href)
-) as Head;
+// The head start (head.ts): on Bun from a checkout, as one bundle (head_file.ts); else from its
+// sources, by a literal `import("…")`, which Deno reads before the first line runs, as it would
+// a static import (a module named at run time only it would load later, on the way to the spawn).
+const bundle = headBundle();
+const head = bundle !== null
+  ? await import(bundle) as typeof import("./src/cli/launch/head.ts")
+  : await import("./src/cli/launch/head.ts");
 // `tph run` starts the program's process before loading the rest of the CLI (early_start.ts).
 const argv = head.start(bunBundlesFresh());
+// A URL rather than a string: Deno reads every module a literal `import("…")` names before the
+// first line runs (~20 ms here; a type naming the module as much again), which would delay
+// starting the program's process.
 // On Bun, the rest of the CLI as bytecode (bun_bytecode.ts); on Deno, as one module
 // (deno_bundle.ts).
 const { main } = await import(

@@ -53,11 +53,9 @@ function check(): boolean {
 }
 
 /**
- * The module of the head start to load: `.bun_head.js` when Bun's bundles are fresh, else the
- * sources' (a file URL).
- *
- * @param source The URL of src/cli/launch/head.ts.
+ * The head start's bundle to load, `.bun_head.js` (a file URL), when Bun's bundles are fresh; else
+ * null (cli.ts loads src/cli/launch/head.ts).
  */
-export function headModule(source: string): string {
-  return bunBundlesFresh() === true ? new URL(".bun_head.js", LOADER).href : source;
+export function headBundle(): string | null {
+  return bunBundlesFresh() === true ? new URL(".bun_head.js", LOADER).href : null;
 }
