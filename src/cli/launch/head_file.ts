@@ -53,9 +53,9 @@ function check(): boolean {
 }
 
 /**
- * The head start's bundle to load, `.bun_head.js` (a file URL), when Bun's bundles are fresh; else
+ * The head start's bundle to load, `.bun_head.js` (its path), when Bun's bundles are fresh; else
  * null (cli.ts loads src/cli/launch/head.ts).
  */
 export function headBundle(): string | null {
-  return bunBundlesFresh() === true ? new URL(".bun_head.js", LOADER).href : null;
+  return bunBundlesFresh() === true ? `${decodeURIComponent(LOADER.pathname)}.bun_head.js` : null;
 }
