@@ -57,6 +57,8 @@ try {
     cliCpu: number;
     cliPlanCpu: number;
     sinceCli: number;
+    spawn: number;
+    plan: number;
   };
   const figures = new Map<string, Figure[]>();
   const plain: { wall: number; rss: number; cpu: number; faults: number }[] = [];
@@ -107,6 +109,7 @@ try {
         cli_start: number;
         cli_cpu: number;
         cli_plan_cpu: number;
+        cli_plan: number;
       };
       const list = figures.get(root) ?? [];
       list.push({
@@ -119,6 +122,8 @@ try {
         cliCpu: p.cli_cpu,
         cliPlanCpu: p.cli_plan_cpu,
         sinceCli: p.program - p.cli_start,
+        spawn: p.process - p.cli_start,
+        plan: p.cli_plan - p.process,
       });
       figures.set(root, list);
     }
@@ -140,9 +145,10 @@ try {
       } over plain); the program's process: tph loaded ${m((x) => x.loaded)} ms, the program's ` +
         `first line ${m((x) => x.program)} ms after its start, ${
           m((x) => x.sinceCli)
-        } after the CLI's; the CLI's CPU ${m((x) => x.cliCpu)} ms (${
-          m((x) => x.cliPlanCpu)
-        } at the settings written)` +
+        } after the CLI's; the program's process started ${m((x) => x.spawn)} ms after the CLI, ` +
+        `its settings written ${m((x) => x.plan)} ms after its start; the CLI's CPU ${
+          m((x) => x.cliCpu)
+        } ms (${m((x) => x.cliPlanCpu)} at the settings written)` +
         (RSS
           ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms (the program's process ${
             num(mean(list.map((x) => x.cpu - x.cliCpu)), 1)

@@ -333,8 +333,8 @@ const CLI_META_READERS = ["src/deps.js", "src/cli/setup/render_test_file.js"];
  * lib/cli.js loads instead of its ~115 modules: on Node each module of the CLI costs its
  * resolution, load and link (`tph run hello.ts`: the CLI's CPU 77 → 57 ms at load 4.5, the
  * program's first line ~50 ms sooner; docs/performance.md). The modules lib/cli.js loads before
- * it starts the program (early_start.ts and what it imports) stay outside, imported by the bundle
- * from their files: the same modules, not copies holding state of their own (the process
+ * it starts the program (src/cli/launch/head.ts and what it imports) stay outside, imported by
+ * the bundle from their files: the same modules, not copies holding state of their own (the process
  * started early), as on Bun from a checkout (src/cli/launch/bun_bytecode.ts). A bundled module
  * reads its own URL in the bundle's folder: only those of CLI_META_READERS may read
  * `import.meta` (resolving packages from there, or as text), else the build stops. Bundled by the
@@ -348,12 +348,11 @@ export function bundleCli(): string {
 const { dirname, relative, resolve } = require("node:path");
 const lib = process.env.TPH_LIB, out = lib + "/src/cli/commands";
 const abs = (p) => p.startsWith("/") ? p : resolve(process.cwd(), decodeURIComponent(p));
-// The head start: what lib/cli.js loads by static imports, itself but.
-const head = await Bun.build({ entrypoints: [lib + "/cli.js"], target: "node", metafile: true,
-  outdir: lib + "/.cli_head", packages: "external" });
+// The head start: what lib/cli.js loads by URL first (src/cli/launch/head.js), and its imports.
+const head = await Bun.build({ entrypoints: [lib + "/src/cli/launch/head.js"], target: "node",
+  metafile: true, outdir: lib + "/.cli_head", packages: "external" });
 if (!head.success) throw new Error(String(head.logs));
 const external = new Set(Object.keys(head.metafile.inputs).map(abs));
-external.delete(resolve(lib + "/cli.js"));
 const r = await Bun.build({
   entrypoints: [out + "/main.js"], target: "node", format: "esm", packages: "external",
   metafile: true, minify: { whitespace: true, syntax: true }, outdir: lib + "/.cli_bundle",

@@ -6,6 +6,7 @@ import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
   BUN_CLI_URL,
+  BUN_HEAD_URL,
   BUN_PRELOAD_URL,
   DENO_CLI_URL,
   DENO_PRELOAD_URL,
@@ -24,13 +25,15 @@ const TEST_PRELOAD = decodeURIComponent(TEST_PRELOAD_URL.pathname);
 
 /**
  * The files of tph's code as Bun's bytecode from a checkout (src/cli/launch/bun_bytecode.ts): the
- * top folder (ending in `/`), the preload's source, its bundle, the CLI's bundle.
+ * top folder (ending in `/`), the preload's source, its bundle, the CLI's bundle, the head start's
+ * bundle (src/cli/launch/head_file.ts).
  */
 export const BUN_BYTECODE_FILES = {
   root: decodeURIComponent(OWN_ROOT_URL.pathname),
   preload: PRELOAD,
   preloadBundle: decodeURIComponent(BUN_PRELOAD_URL.pathname),
   cliBundle: decodeURIComponent(BUN_CLI_URL.pathname),
+  headBundle: decodeURIComponent(BUN_HEAD_URL.pathname),
 } as const;
 
 /**

@@ -8,9 +8,13 @@
 // whose URLs then hold as in the sources:
 //
 // - `.bun_preload.js`: src/program/preload.ts, the program's preload (`tph run`);
-// - `.bun_cli.js`: src/cli/commands/main.ts, the CLI but for the modules cli.ts loads before it
-//   starts the program, which the bundle requires from their sources (the same modules, not copies
-//   holding state of their own: the process started early, the preload chosen);
+// - `.bun_head.js`: src/cli/launch/head.ts, the modules cli.ts loads before it starts the
+//   program (~25: from their sources Bun transpiles each at every run, ~45 ms of wall at load
+//   before the spawn), each module's namespace also exported by its path (`__tphHeadModules`);
+//   cli.ts checks the manifest itself before it loads any of them (head_file.ts);
+// - `.bun_cli.js`: src/cli/commands/main.ts, the CLI but for the head's modules, which the bundle
+//   takes from `.bun_head.js` by their paths (the same modules, not copies holding state of their
+//   own: the process started early, the preload chosen);
 //
 // each with its `.jsc` and a one-line `.map` (without one, Bun ends every uncaught error's report
 // with a note that the file has none), and `.bun_bytecode.json`: the Bun and the sources (size,
@@ -72,6 +76,7 @@ const {
   preload: PRELOAD_SOURCE,
   preloadBundle: PRELOAD_BUNDLE,
   cliBundle: CLI_BUNDLE,
+  headBundle: HEAD_BUNDLE,
 } = BUN_BYTECODE_FILES;
 const LOADER = PRELOAD_BUNDLE.slice(0, PRELOAD_BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.bun_bytecode.json`;
@@ -94,13 +99,23 @@ function bunKey(): string {
 
 let isFresh: boolean | null = null;
 
+/**
+ * Whether the bundles are fresh, as cli.ts found before it loaded the head start (head_file.ts:
+ * the same check; it chose the head's file by it, so the rest follows it).
+ *
+ * @param fresh Its answer; null off Bun or off a checkout (then this module checks, if asked).
+ */
+export function knowBunBundlesFresh(fresh: boolean | null): void {
+  if (fresh !== null) isFresh = fresh;
+}
+
 /** Whether the bundles are there, built by this Bun from the sources as they are. */
 function fresh(): boolean {
   if (isFresh !== null) return isFresh;
   isFresh = false;
   const m = readManifest<Manifest>(MANIFEST);
   if (m === null || m.bun !== bunKey() || !inputsUnchanged(ROOT, m.inputs)) return false;
-  if (!Array.isArray(m.outputs) || m.outputs.length !== 4) return false;
+  if (!Array.isArray(m.outputs) || m.outputs.length !== 6) return false;
   for (const [file, size] of m.outputs) {
     if (fileStamp(file)?.size !== size) return false;
   }
@@ -146,7 +161,27 @@ export function bunBytecodeBuilt(): Promise<void> {
 interface Bundle {
   entry: string;
   file: string;
+  /** The head start's modules, taken from the head's bundle (the CLI's bundle). */
   external: Set<string>;
+}
+
+/** The head's bundle's name for each of its modules' namespaces (head_file.ts). */
+const HEAD_MODULES = "__tphHeadModules";
+
+/**
+ * The head's bundle's entry: head.ts's exports, and each of the head's modules' namespace by its
+ * path.
+ */
+function headEntry(head: Set<string>): string {
+  const paths = [...head];
+  return [
+    `export * from ${JSON.stringify(`${ROOT}src/cli/launch/head.ts`)};`,
+    ...paths.map((p, i) => `import * as m${i} from ${JSON.stringify(p)};`),
+    `export const ${HEAD_MODULES} = {`,
+    ...paths.map((p, i) => `  ${JSON.stringify(p)}: m${i},`),
+    "};",
+    "",
+  ].join("\n");
 }
 
 async function build(): Promise<void> {
@@ -159,19 +194,28 @@ async function build(): Promise<void> {
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error("timeout")), BUILD_MS).unref?.()
     );
-    // What cli.ts loads before the head start: its static imports (main.ts comes by URL).
-    const head = await Promise.race([graph(`${ROOT}cli.ts`, `${tmp}/head`), timeout]);
-    head.delete(`${ROOT}cli.ts`);
-    const inputs = new Set<string>([`${ROOT}cli.ts`, ...head]);
+    // The head start: head.ts's static imports (cli.ts loads it, then main.ts, by URL).
+    const head = await Promise.race([
+      graph(`${ROOT}src/cli/launch/head.ts`, `${tmp}/head`),
+      timeout,
+    ]);
+    const headFile = `${tmp}/head_entry.js`;
+    writeText(headFile, headEntry(head));
+    const inputs = new Set<string>([
+      `${ROOT}cli.ts`,
+      `${ROOT}src/cli/launch/head_file.ts`,
+      ...head,
+    ]);
     const bundles: Bundle[] = [
       { entry: PRELOAD_SOURCE, file: PRELOAD_BUNDLE, external: new Set() },
+      { entry: headFile, file: HEAD_BUNDLE, external: new Set() },
       { entry: `${ROOT}src/cli/commands/main.ts`, file: CLI_BUNDLE, external: head },
     ];
     const outs: string[] = [];
     for (const [i, b] of bundles.entries()) {
       const out = `${tmp}/${i}`;
       const built = await Promise.race([bundle(b, out), timeout]);
-      for (const input of built) inputs.add(input);
+      for (const input of built) if (input !== headFile) inputs.add(input);
       outs.push(out);
     }
     const listed: Manifest["inputs"] = [];
@@ -223,6 +267,34 @@ function inputsOf(metafile: { inputs: Record<string, unknown> }): Set<string> {
   return out;
 }
 
+/**
+ * A build's plugin that takes each of the head's modules from the head's bundle: one line each,
+ * `module.exports` its namespace there (whose properties are the module's live bindings).
+ */
+function headModules(head: Set<string>) {
+  return {
+    name: "tph-head-start-modules",
+    // deno-lint-ignore no-explicit-any
+    setup(build: any) {
+      build.onResolve({ filter: /\.bun_head\.js$/ }, (args: { path: string }) => ({
+        path: args.path,
+        external: true,
+      }));
+      build.onResolve({ filter: /^\.\.?\// }, (args: { path: string; importer: string }) => {
+        const dir = args.importer.slice(0, args.importer.lastIndexOf("/"));
+        const resolved = bun.resolveSync(args.path, dir);
+        return head.has(resolved) ? { path: resolved, namespace: "tph-head" } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: "tph-head" }, (args: { path: string }) => ({
+        contents: `module.exports = require(${JSON.stringify(HEAD_BUNDLE)}).${HEAD_MODULES}[${
+          JSON.stringify(args.path)
+        }];`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
 /** Build a bundle with its bytecode into `outdir`; the sources it holds. */
 async function bundle(b: Bundle, outdir: string): Promise<Set<string>> {
   const r = await bun.build({
@@ -236,17 +308,7 @@ async function bundle(b: Bundle, outdir: string): Promise<Set<string>> {
     packages: "external",
     define: { "import.meta.url": "__tphOwnUrl" },
     banner: BANNER,
-    plugins: b.external.size === 0 ? [] : [{
-      name: "tph-head-start-modules",
-      // deno-lint-ignore no-explicit-any
-      setup(build: any) {
-        build.onResolve({ filter: /^\.\.?\// }, (args: { path: string; importer: string }) => {
-          const dir = args.importer.slice(0, args.importer.lastIndexOf("/"));
-          const resolved = bun.resolveSync(args.path, dir);
-          return b.external.has(resolved) ? { path: resolved, external: true } : undefined;
-        });
-      },
-    }],
+    plugins: b.external.size === 0 ? [] : [headModules(b.external)],
   });
   if (!r.success) throw new Error("build failed");
   return inputsOf(r.metafile);

@@ -206,13 +206,14 @@ async function build(): Promise<void> {
     const cliOut = `${tmp}/cli.js`;
     const cliSource = `${ROOT}src/cli/commands/main.ts`;
     // The sources they are made of: each entry's static imports (its dynamic ones too: every
-    // local module the graph names); cli.ts's are the head start's, left out of the CLI's bundle.
+    // local module the graph names); head.ts's are the head start's (cli.ts loads it by URL
+    // after head_file.ts), left out of the CLI's bundle.
     const [preloadInfo, cliInfo, headInfo] = await Promise.all([
       denoOutput(["info", "--json", PRELOAD_SOURCE]),
       denoOutput(["info", "--json", cliSource]),
-      denoOutput(["info", "--json", `${ROOT}cli.ts`]),
+      denoOutput(["info", "--json", `${ROOT}src/cli/launch/head.ts`]),
     ]);
-    const head = localModules(headInfo).filter((m) => m !== `${ROOT}cli.ts`);
+    const head = localModules(headInfo);
     // `--packages=external` leaves out what a static import names; a package a dynamic import
     // names (protobufjs) is left out by its name.
     const packages = packageNames().flatMap((
@@ -246,6 +247,7 @@ async function build(): Promise<void> {
       ...localModules(cliInfo),
       ...head,
       `${ROOT}cli.ts`,
+      `${ROOT}src/cli/launch/head_file.ts`,
     ]);
     const listed: BuildInput[] = [];
     for (const local of inputs) {

@@ -18,6 +18,7 @@ export const NODE_PRELOAD_URL: URL = new URL("../node_preload.ts", import.meta.u
  */
 export const BUN_PRELOAD_URL: URL = new URL("./.bun_preload.js", import.meta.url);
 export const BUN_CLI_URL: URL = new URL("./.bun_cli.js", import.meta.url);
+export const BUN_HEAD_URL: URL = new URL("./.bun_head.js", import.meta.url);
 /**
  * On Deno from a checkout, as one module each (src/cli/launch/deno_bundle.ts): `tph run`'s
  * preload, and the CLI after its head start.

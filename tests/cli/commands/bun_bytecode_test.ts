@@ -31,14 +31,23 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
   const bundle = join(tph, LOADER, ".bun_preload.js");
   // None yet: the sources, and the bundles built before tph exits.
   assert.equal(await run(), join(tph, "src/program/preload.ts"));
-  for (const name of [".bun_preload.js", ".bun_cli.js"]) {
+  for (const name of [".bun_preload.js", ".bun_head.js", ".bun_cli.js"]) {
     for (const suffix of ["", ".jsc", ".map"]) {
       assert.ok(existsSync(join(tph, LOADER, name + suffix)), `${name}${suffix} was built`);
     }
   }
   const manifest = JSON.parse(readFileSync(join(tph, LOADER, ".bun_bytecode.json"), "utf8"));
   const inputs = manifest.inputs.map((i: [string]) => i[0]);
-  for (const source of ["cli.ts", "src/program/preload.ts", "src/cli/commands/main.ts"]) {
+  for (
+    const source of [
+      "cli.ts",
+      "src/cli/launch/head_file.ts",
+      "src/cli/launch/head.ts",
+      "src/cli/launch/early_start.ts",
+      "src/program/preload.ts",
+      "src/cli/commands/main.ts",
+    ]
+  ) {
     assert.ok(inputs.includes(source), `${source} among the sources: ${inputs}`);
   }
   // Fresh: the bundle.
@@ -53,6 +62,14 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
   writeFileSync(bundle, whole.subarray(0, whole.length >> 1));
   assert.equal(await run(), join(tph, "src/program/preload.ts"));
   assert.equal(readFileSync(bundle).length, whole.length, "the cut bundle was built again");
+  assert.equal(await run(), bundle);
+  // The head start's bundle (head_file.ts) damaged: the same; the program runs once either way
+  // (the CLI's bundle shares the head's modules, the early process among them).
+  const headBundle = join(tph, LOADER, ".bun_head.js");
+  const head = readFileSync(headBundle);
+  writeFileSync(headBundle, head.subarray(0, head.length >> 1));
+  assert.equal(await run(), join(tph, "src/program/preload.ts"));
+  assert.equal(readFileSync(headBundle).length, head.length, "the cut head was built again");
   assert.equal(await run(), bundle);
   // The CLI's bundle serves the other commands too.
   const version = await exec([BUN, join(tph, "cli.ts"), "--version"], { cwd });
