@@ -499,29 +499,14 @@ process.on("exit", () => {
   writeFileSync(out + ".tmp", head + described.join("\n") + "\n");
   writeFileSync(out + ".tmp", all, { flag: "a" });
   renameSync(out + ".tmp", out);
-  // Epoch times too (bench/default_run.ts): the program's start and end, the run saved.
-  const origin = performance.timeOrigin, saved = now();
-  const times = { program: ended - began, write: saved - ended, began_at: origin + began };
-  writeFileSync(
-    out + ".times",
-    JSON.stringify({
-      ...times,
-      ended_at: origin + ended,
-      saved_at: origin + saved,
-      dropped,
-      cpu_program: cpuEnded - cpuBegan,
-      cpu_write: cpu() - cpuEnded,
-      cpu_main_program: mainEnded - mainBegan,
-      cpu_main_write: threadCpu() - mainEnded,
-    }),
-  );
+  writeTimes(out, ended, cpuEnded, mainEnded, {});
 });
 
-/** LIMIT_WORKER's exit: the tail posted, then waiting until the worker has closed the file. */
-function awaitWriter(out, ended, cpuEnded, mainEnded) {
-  publish(true);
-  // A minute at most: a worker that never answers (it failed) leaves no run file, not a hang.
-  for (let i = 0; i < 60 && Atomics.load(ctl, 0) === 0; i++) Atomics.wait(ctl, 0, 0, 1000);
+/**
+ * The run's times beside it (`.times`), epoch times too (bench/default_run.ts): the program's
+ * start and end, the run saved, CPU of the process and of the main thread; `more` added.
+ */
+function writeTimes(out, ended, cpuEnded, mainEnded, more) {
   const origin = performance.timeOrigin, saved = now();
   writeFileSync(
     out + ".times",
@@ -536,9 +521,19 @@ function awaitWriter(out, ended, cpuEnded, mainEnded) {
       cpu_write: cpu() - cpuEnded,
       cpu_main_program: mainEnded - mainBegan,
       cpu_main_write: threadCpu() - mainEnded,
-      cpu_worker: ctl[2] / 1000,
-      cpu_worker_tail: ctl[1] / 1000,
-      open_at_end: ctl[3],
+      ...more,
     }),
   );
+}
+
+/** LIMIT_WORKER's exit: the tail posted, then waiting until the worker has closed the file. */
+function awaitWriter(out, ended, cpuEnded, mainEnded) {
+  publish(true);
+  // A minute at most: a worker that never answers (it failed) leaves no run file, not a hang.
+  for (let i = 0; i < 60 && Atomics.load(ctl, 0) === 0; i++) Atomics.wait(ctl, 0, 0, 1000);
+  writeTimes(out, ended, cpuEnded, mainEnded, {
+    cpu_worker: ctl[2] / 1000,
+    cpu_worker_tail: ctl[1] / 1000,
+    open_at_end: ctl[3],
+  });
 }
