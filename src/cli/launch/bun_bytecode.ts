@@ -23,13 +23,8 @@
 import { cwd, pid } from "../../platform/process.ts";
 import { fileStamp, makeDir, remove, rename, writeText, writeWhole } from "../../platform/files.ts";
 import { BUN_BYTECODE_FILES } from "../../program/command.ts";
-import {
-  BUILD_MS,
-  type BuildInput,
-  inputsUnchanged,
-  readManifest,
-  takeBuildLock,
-} from "./checkout_build.ts";
+import { BUILD_MS, type BuildInput, takeBuildLock } from "./checkout_build.ts";
+import { bunManifestFresh } from "./head_file.ts";
 
 /**
  * The first line of a bundle loaded as bytecode. A CommonJS bundle would hold the URL of each
@@ -112,14 +107,7 @@ export function knowBunBundlesFresh(fresh: boolean | null): void {
 /** Whether the bundles are there, built by this Bun from the sources as they are. */
 function fresh(): boolean {
   if (isFresh !== null) return isFresh;
-  isFresh = false;
-  const m = readManifest<Manifest>(MANIFEST);
-  if (m === null || m.bun !== bunKey() || !inputsUnchanged(ROOT, m.inputs)) return false;
-  if (!Array.isArray(m.outputs) || m.outputs.length !== 6) return false;
-  for (const [file, size] of m.outputs) {
-    if (fileStamp(file)?.size !== size) return false;
-  }
-  return isFresh = true;
+  return isFresh = bunManifestFresh(ROOT, MANIFEST);
 }
 
 let building: Promise<void> | null = null;

@@ -27,12 +27,23 @@ export function bunBundlesFresh(): boolean | null {
 }
 
 function check(): boolean {
+  return bunManifestFresh(
+    decodeURIComponent(ROOT.pathname),
+    `${decodeURIComponent(LOADER.pathname)}.bun_bytecode.json`,
+  );
+}
+
+/**
+ * Whether the Bun bundles the manifest at `manifest` lists (bun_bytecode.ts writes it) were built
+ * by this Bun from the sources under `root` as they are now (each source's size and modification
+ * time), and each of the six outputs is there at its size. The one check of it: bun_bytecode.ts
+ * calls it too when cli.ts did not hand it the answer.
+ */
+export function bunManifestFresh(root: string, manifest: string): boolean {
   try {
     // deno-lint-ignore no-explicit-any
     const fs = (globalThis as any).process.getBuiltinModule("node:fs");
-    const root = decodeURIComponent(ROOT.pathname);
-    const loader = decodeURIComponent(LOADER.pathname);
-    const m = JSON.parse(fs.readFileSync(`${loader}.bun_bytecode.json`, "utf8"));
+    const m = JSON.parse(fs.readFileSync(manifest, "utf8"));
     if (m === null || m.bun !== `${bun.version}+${bun.revision}`) return false;
     if (!Array.isArray(m.inputs) || m.inputs.length === 0) return false;
     for (const [input, size, mtime] of m.inputs) {
