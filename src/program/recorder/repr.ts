@@ -27,6 +27,7 @@ import {
   stringify,
   strSlice,
   uncurryBuiltin as uncurry,
+  uncurryGetter,
 } from "../../platform/intrinsics.ts";
 import {
   Array,
@@ -83,7 +84,7 @@ type Uncurried = (self: unknown, ...args: unknown[]) => unknown;
 
 function getter(proto: object, key: PropertyKey): Uncurried {
   const get = ownDesc(proto, key)?.get;
-  return get === undefined ? () => undefined : uncurry(get);
+  return get === undefined ? () => undefined : uncurryGetter(get);
 }
 
 const OBJECT_PROTO = Object.prototype;
