@@ -50,11 +50,18 @@ const WORKLOADS: Workload[] = [
   { name: "fib", program: "bench/programs/fib.ts", packages: [], args: ["25", "1"] },
 ];
 
+type Path = "deno" | "bun" | "node" | "binary";
+
+/**
+ * A runtime's plain and limit commands, and the tph commands measured beside them in the same
+ * rounds: one, or Bun's two (`bun cli.ts` and the binary, which runs its program on Bun): the
+ * binary's ratios then have the same denominators as Bun's, not plain and limit of other minutes.
+ */
 interface Target {
-  name: "deno" | "bun" | "node" | "binary";
+  name: Path;
   plain: string[];
   limit: string[];
-  tph: string[];
+  tphs: { name: Path; argv: string[] }[];
 }
 
 const words = process.argv.slice(2);
@@ -145,7 +152,7 @@ for (const name of PATHS) {
       name,
       plain: [DENO, "run", "-A", "--preload", PLAIN],
       limit: [DENO, "run", "-A", "--preload", RECORDER],
-      tph: [DENO, "run", "-A", join(REPO, "cli.ts")],
+      tphs: [{ name, argv: [DENO, "run", "-A", join(REPO, "cli.ts")] }],
     });
   } else if (name === "bun" || name === "binary") {
     if (name === "binary" && !existsSync(BINARY)) {
@@ -155,12 +162,18 @@ for (const name of PATHS) {
         continue;
       }
     }
-    targets.push({
-      name,
-      plain: [BUN, "--preload", PLAIN],
-      limit: [BUN, "--preload", RECORDER],
-      tph: name === "bun" ? [BUN, join(REPO, "cli.ts")] : [BINARY],
-    });
+    const tph = { name, argv: name === "bun" ? [BUN, join(REPO, "cli.ts")] : [BINARY] };
+    // The binary beside `bun cli.ts` when both are asked for: Bun's plain and limit, same rounds.
+    const bun = targets.find((t) => t.name === "bun");
+    if (name === "binary" && bun !== undefined) bun.tphs.push(tph);
+    else {
+      targets.push({
+        name,
+        plain: [BUN, "--preload", PLAIN],
+        limit: [BUN, "--preload", RECORDER],
+        tphs: [tph],
+      });
+    }
   } else {
     const built = spawnSync(NODE, [join(REPO, "npm/build.ts")], { cwd: REPO, encoding: "utf8" });
     if (built.status !== 0) {
@@ -171,7 +184,7 @@ for (const name of PATHS) {
       name,
       plain: [NODE, "--import", PLAIN],
       limit: [NODE, "--import", RECORDER],
-      tph: [NODE, join(REPO, "lib/cli.js")],
+      tphs: [{ name, argv: [NODE, join(REPO, "lib/cli.js")] }],
     });
   }
 }
@@ -196,58 +209,88 @@ try {
   const folders = new Map(picked(WORKLOADS).map((w) => [w.name, limitFolder(w)]));
   const phases = join(tmp, "phases.jsonl");
   for (const t of targets) {
-    const rt = t.name;
+    const tphs = LIMITS_ONLY ? [] : t.tphs;
+    if (tphs.length > 1) {
+      console.log(
+        `(${tphs.map((x) => x.name).join(" and ")}: ${t.name}'s plain and limit, same rounds)`,
+      );
+    }
     // tph's fixed cost (hello.ts, traced less plain): what the limit, which has no CLI process,
     // leaves out; taken off tph's cost per call.
     const hello = "examples/hello.ts";
-    const helloTph = [...t.tph, "run", "--cache-dir", cache, hello];
-    if (!LIMITS_ONLY) once(helloTph, REPO);
-    const hp: number[] = [], ht: number[] = [];
+    const helloTph = tphs.map((x) => [...x.argv, "run", "--cache-dir", cache, hello]);
+    for (const h of helloTph) once(h, REPO);
+    const hp: number[] = [], ht: number[][] = tphs.map(() => []);
     for (let i = 0; i < (LIMITS_ONLY ? 0 : ROUNDS * 2 + 1); i++) {
       hp.push(once([...t.plain, hello], REPO, { LIMIT_OUT: limitOut }).ms);
-      ht.push(once(helloTph, REPO).ms);
+      helloTph.forEach((h, k) => ht[k].push(once(h, REPO).ms));
     }
-    const fixed = LIMITS_ONLY ? 0 : median(ht) - median(hp);
-    if (!LIMITS_ONLY) {
+    const fixed = ht.map((h) => median(h) - median(hp));
+    tphs.forEach(({ name: rt }, k) => {
       console.log(
         `${rt.padEnd(6)} tph run hello.ts: ${
-          against(`+${num(fixed, 0)} ms`, fixed <= HELLO_TARGET[rt], `≤ +${HELLO_TARGET[rt]} ms`)
+          against(
+            `+${num(fixed[k], 0)} ms`,
+            fixed[k] <= HELLO_TARGET[rt],
+            `≤ +${HELLO_TARGET[rt]} ms`,
+          )
         }`,
       );
       record({
         bench: "design_limit",
         metric: "hello.ts: ms over plain",
-        value: fixed,
+        value: fixed[k],
         unit: "ms",
         runtime: rt,
       });
-    }
+    });
     for (const w of picked(WORKLOADS)) {
       const dir = folders.get(w.name)!;
       const prog = [w.program, ...(w.args ?? [])];
       const inc = w.packages.flatMap((p) => ["--include", `node_modules/${p}/**`]);
       const plainArgv = [...t.plain, ...prog];
       const limitArgv = [...t.limit, ...prog];
-      const tphRun = [...t.tph, "run", "--cache-dir", cache, ...inc];
-      const tphArgv = [...tphRun, "--max-calls", "50000000", "--max-depth", "100000", ...prog];
-      const tphDefault = [...tphRun, ...prog];
+      const tphRuns = tphs.map((x) => [...x.argv, "run", "--cache-dir", cache, ...inc]);
+      const tphArgvs = tphRuns.map((r) => [
+        ...r,
+        "--max-calls",
+        "50000000",
+        "--max-depth",
+        "100000",
+        ...prog,
+      ]);
+      const tphDefaults = tphRuns.map((r) => [...r, ...prog]);
       // Warm: the transform cache, and the runtimes' own.
       writeFileSync(phases, "");
       once(limitArgv, dir, { LIMIT_OUT: limitOut });
       const calls = limitRows();
-      if (!LIMITS_ONLY) once(tphArgv, REPO, { TPH_BENCH_PHASES: phases });
-      const tphCalls = LIMITS_ONLY ? calls : tphPhases(phases).calls;
+      const tphCalls = tphArgvs.map((a) => {
+        once(a, REPO, { TPH_BENCH_PHASES: phases });
+        return tphPhases(phases).calls;
+      });
       // Both must record the same calls, or the comparison says nothing.
-      if (tphCalls !== calls) {
-        console.log(`  (tph recorded ${tphCalls} calls, the limit ${calls}: compared per call)`);
-      }
-      const plain: Sample[] = [], limit: Sample[] = [], tph: Sample[] = [], dflt: Sample[] = [];
+      tphCalls.forEach((n, k) => {
+        if (n !== calls) {
+          console.log(
+            `  (${tphs[k].name}: tph recorded ${n} calls, the limit ${calls}: compared per call)`,
+          );
+        }
+      });
+      const plain: Sample[] = [], limit: Sample[] = [];
       const plainIn: number[] = [], limitIn: number[] = [], limitW: number[] = [];
-      const tphIn: number[] = [], tphW: number[] = [];
+      // Per tph command (tphs): every call, default settings, and their in-process times.
+      const runs = tphs.map(() => ({
+        tph: [] as Sample[],
+        dflt: [] as Sample[],
+        tphIn: [] as number[],
+        tphW: [] as number[],
+        tphCpu: [] as number[],
+        dfltIn: [] as number[],
+        dfltW: [] as number[],
+      }));
       // The same in CPU time of the program's process (every thread), ms: on a loaded machine
       // the wall times above count the waits for a core, CPU time does not.
       const plainCpu: number[] = [], limitCpu: number[] = [], internedCpu: number[] = [];
-      const tphCpu: number[] = [];
       // The keeping limit that also keeps an object's class past the first 20 calls, as tph keeps
       // it for its summary (LIMIT_PRIMITIVES=4), in CPU: what tph promises past the budget.
       const classesCpu: number[] = [];
@@ -263,7 +306,6 @@ try {
       const typedIn: number[] = [], typedW: number[] = [], typed: Sample[] = [];
       // The limit with tph's default limit (LIMIT_MAX_CALLS), beside tph's default run.
       const limitD: Sample[] = [], limitDIn: number[] = [], limitDW: number[] = [];
-      const dfltIn: number[] = [], dfltW: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         plain.push(once(plainArgv, REPO, { LIMIT_OUT: limitOut }));
         const pi = inProcess();
@@ -301,30 +343,30 @@ try {
           typedW.push(yi.write);
           continue;
         }
-        tph.push(once(tphArgv, REPO, { TPH_BENCH_PHASES: phases }));
-        const ti = tphPhases(phases);
-        tphIn.push(ti.program);
-        tphW.push(ti.write);
-        tphCpu.push(ti.cpu);
-        dflt.push(once(tphDefault, REPO, { TPH_BENCH_PHASES: phases }));
-        const dp = tphPhases(phases);
-        dfltIn.push(dp.program);
-        dfltW.push(dp.write);
+        runs.forEach((r, k) => {
+          r.tph.push(once(tphArgvs[k], REPO, { TPH_BENCH_PHASES: phases }));
+          const ti = tphPhases(phases);
+          r.tphIn.push(ti.program);
+          r.tphW.push(ti.write);
+          r.tphCpu.push(ti.cpu);
+          r.dflt.push(once(tphDefaults[k], REPO, { TPH_BENCH_PHASES: phases }));
+          const dp = tphPhases(phases);
+          r.dfltIn.push(dp.program);
+          r.dfltW.push(dp.write);
+        });
       }
       const ms = (xs: Sample[]) => median(xs.map((x) => x.ms));
       const rss = (xs: Sample[]) => median(xs.map((x) => x.rss));
-      const p = ms(plain), l = ms(limit), x = ms(tph), d = ms(dflt);
-      const limitNs = (l - p) / calls * 1e6, tphNs = (x - p - fixed) / calls * 1e6;
+      const p = ms(plain), l = ms(limit);
+      const limitNs = (l - p) / calls * 1e6;
       const pIn = median(plainIn);
       const limitInNs = (median(limitIn) - pIn) / calls * 1e6;
-      const tphInNs = (median(tphIn) - pIn) / tphCalls * 1e6;
-      const limitWNs = median(limitW) / calls * 1e6, tphWNs = median(tphW) / tphCalls * 1e6;
+      const limitWNs = median(limitW) / calls * 1e6;
       const internedInNs = (median(internedIn) - pIn) / calls * 1e6;
       const internedWNs = median(internedW) / calls * 1e6;
       const pCpu = median(plainCpu);
       const limitCpuNs = (median(limitCpu) - pCpu) / calls * 1e6;
       const internedCpuNs = (median(internedCpu) - pCpu) / calls * 1e6;
-      const tphCpuNs = (median(tphCpu) - pCpu) / tphCalls * 1e6;
       const classesCpuNs = (median(classesCpu) - pCpu) / calls * 1e6;
       const vi = ms(interned);
       const rssKeeping = rss(interned) - rss(limit);
@@ -350,7 +392,9 @@ try {
         const typedInNs = (median(typedIn) - pIn) / calls * 1e6;
         limits.splice(2, 0, `typed, strings held x${num(ms(typed) / p, 2)}`);
         console.log(
-          `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms`,
+          `${t.name.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${
+            num(p, 0)
+          } ms`,
         );
         show("whole run over plain", limits);
         show("in the program, ns a call", [
@@ -375,103 +419,119 @@ try {
         show(`default limit (${DEFAULT_MAX_CALLS.toLocaleString("en")} calls)`, defaults([]));
         continue;
       }
-      const rssOver = rss(tph) - rss(limit);
-      console.log(
-        `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${num(p, 0)} ms;` +
-          ` the limit ${num(l, 0)} ms (x${num(l / p, 2)}); tph every call ${num(x, 0)} ms;` +
-          ` tph default ${num(d, 0)} ms`,
-      );
-      const every = w.packages.length > 0;
-      // "keeping every call's values": the limit storing what tph stores, each string interned when
-      // it is kept (LIMIT_PRIMITIVES=3), the best of the limits that do (docs/performance.md).
-      const keep = (tphX: number, limitX: number) => `x${num(tphX / limitX, 2)} of it`;
-      show("whole run over plain", [
-        `the limit x${num(l / p, 2)}`,
-        `the limit keeping every call's values x${num(vi / p, 2)}`,
-        every
-          ? `tph every call ${against(`x${num(x / p, 2)}`, x / p <= 2.5, "≤ x2.5")}, ${
-            keep(x - p, vi - p)
-          } over plain`
-          : `tph every call x${num(x / p, 2)}`,
-        every
-          ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
-          : `tph default x${num(d / p, 2)}`,
-      ]);
-      show(
-        `default settings (max_calls ${DEFAULT_MAX_CALLS.toLocaleString("en")})`,
-        defaults([
-          `tph default x${num(d / p, 2)} (x${num(d / ld, 2)} the limit), in the program +${
-            num(median(dfltIn) - pIn, 0)
-          } ms, writer ${num(median(dfltW), 0)} ms`,
-        ]),
-      );
-      show("end to end, ns a call", [
-        `the limit ${num(limitNs, 0)}`,
-        `tph ${num(tphNs, 0)} (x${num(tphNs / limitNs, 2)} the limit)`,
-      ]);
-      show("in the program, ns a call", [
-        `the limit ${num(limitInNs, 0)}`,
-        `the limit keeping every call's values ${num(internedInNs, 0)}`,
-        `tph ${
-          against(
-            `${num(tphInNs, 0)} = x${num(tphInNs / limitInNs, 2)} the limit`,
-            tphInNs <= 1.5 * limitInNs,
-            "≤ x1.5",
-          )
-        }, ${keep(tphInNs, internedInNs)}`,
-      ]);
-      show("in the program, CPU ns a call", [
-        `the limit ${num(limitCpuNs, 0)}`,
-        `the limit keeping every call's values ${num(internedCpuNs, 0)}`,
-        `the same keeping objects' classes too ${num(classesCpuNs, 0)}`,
-        `tph ${num(tphCpuNs, 0)} = x${num(tphCpuNs / limitCpuNs, 2)} the limit, ${
-          keep(tphCpuNs, internedCpuNs)
-        }, ${keep(tphCpuNs, classesCpuNs)} with classes`,
-      ]);
-      show("writer after the last line, ns a call", [
-        `the limit ${num(limitWNs, 0)}`,
-        `the limit keeping every call's values ${num(internedWNs, 0)}`,
-        `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")}, ${keep(tphWNs, internedWNs)}`,
-      ]);
-      show("peak RSS, MB", [
-        `plain ${num(rss(plain), 0)}`,
-        `the limit ${num(rss(limit), 0)}`,
-        `the limit keeping every call's values ${num(rss(interned), 0)} (+${num(rssKeeping, 0)})`,
-        `tph every call ${num(rss(tph), 0)}, ${
-          against(`+${num(rssOver, 0)} over the limit`, rssOver <= 30, "≤ +30")
-        }`,
-      ]);
-      const put = (metric: string, value: number, unit: string) =>
-        record({ bench: "design_limit", metric: `${w.name}: ${metric}`, value, unit, runtime: rt });
-      put("limit / plain", l / p, "x");
-      put("tph / plain", x / p, "x");
-      put("tph default / plain", d / p, "x");
-      put("limit with tph's default limit / plain", ld / p, "x");
-      put("tph per call / limit per call", tphNs / limitNs, "x");
-      put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
-      put("writer ns a call", tphWNs, "ns");
-      put("writer: tph / the limit keeping every call's values", tphWNs / internedWNs, "x");
-      put(
-        "in the program: tph / the limit keeping every call's values",
-        tphInNs / internedInNs,
-        "x",
-      );
-      put(
-        "in the program, CPU: tph / the limit keeping every call's values",
-        tphCpuNs / internedCpuNs,
-        "x",
-      );
-      put(
-        "in the program, CPU: tph / the limit keeping every call's values and objects' classes",
-        tphCpuNs / classesCpuNs,
-        "x",
-      );
-      put(
-        "whole run over plain: tph / the limit keeping every call's values",
-        (x - p) / (vi - p),
-        "x",
-      );
-      put("peak RSS over the limit", rssOver, "MB");
+      tphs.forEach(({ name: rt }, k) => {
+        const { tph, dflt, tphIn, tphW, tphCpu, dfltIn, dfltW } = runs[k];
+        const x = ms(tph), d = ms(dflt);
+        const tphNs = (x - p - fixed[k]) / calls * 1e6;
+        const tphInNs = (median(tphIn) - pIn) / tphCalls[k] * 1e6;
+        const tphWNs = median(tphW) / tphCalls[k] * 1e6;
+        const tphCpuNs = (median(tphCpu) - pCpu) / tphCalls[k] * 1e6;
+        const rssOver = rss(tph) - rss(limit);
+        console.log(
+          `${rt.padEnd(6)} ${w.name} (${calls.toLocaleString("en")} calls): plain ${
+            num(p, 0)
+          } ms;` +
+            ` the limit ${num(l, 0)} ms (x${num(l / p, 2)}); tph every call ${num(x, 0)} ms;` +
+            ` tph default ${num(d, 0)} ms`,
+        );
+        const every = w.packages.length > 0;
+        // "keeping every call's values": the limit storing what tph stores, each string interned when
+        // it is kept (LIMIT_PRIMITIVES=3), the best of the limits that do (docs/performance.md).
+        const keep = (tphX: number, limitX: number) => `x${num(tphX / limitX, 2)} of it`;
+        show("whole run over plain", [
+          `the limit x${num(l / p, 2)}`,
+          `the limit keeping every call's values x${num(vi / p, 2)}`,
+          every
+            ? `tph every call ${against(`x${num(x / p, 2)}`, x / p <= 2.5, "≤ x2.5")}, ${
+              keep(x - p, vi - p)
+            } over plain`
+            : `tph every call x${num(x / p, 2)}`,
+          every
+            ? `tph default ${against(`x${num(d / p, 2)}`, d / p <= 1.5, "≤ x1.5")}`
+            : `tph default x${num(d / p, 2)}`,
+        ]);
+        show(
+          `default settings (max_calls ${DEFAULT_MAX_CALLS.toLocaleString("en")})`,
+          defaults([
+            `tph default x${num(d / p, 2)} (x${num(d / ld, 2)} the limit), in the program +${
+              num(median(dfltIn) - pIn, 0)
+            } ms, writer ${num(median(dfltW), 0)} ms`,
+          ]),
+        );
+        show("end to end, ns a call", [
+          `the limit ${num(limitNs, 0)}`,
+          `tph ${num(tphNs, 0)} (x${num(tphNs / limitNs, 2)} the limit)`,
+        ]);
+        show("in the program, ns a call", [
+          `the limit ${num(limitInNs, 0)}`,
+          `the limit keeping every call's values ${num(internedInNs, 0)}`,
+          `tph ${
+            against(
+              `${num(tphInNs, 0)} = x${num(tphInNs / limitInNs, 2)} the limit`,
+              tphInNs <= 1.5 * limitInNs,
+              "≤ x1.5",
+            )
+          }, ${keep(tphInNs, internedInNs)}`,
+        ]);
+        show("in the program, CPU ns a call", [
+          `the limit ${num(limitCpuNs, 0)}`,
+          `the limit keeping every call's values ${num(internedCpuNs, 0)}`,
+          `the same keeping objects' classes too ${num(classesCpuNs, 0)}`,
+          `tph ${num(tphCpuNs, 0)} = x${num(tphCpuNs / limitCpuNs, 2)} the limit, ${
+            keep(tphCpuNs, internedCpuNs)
+          }, ${keep(tphCpuNs, classesCpuNs)} with classes`,
+        ]);
+        show("writer after the last line, ns a call", [
+          `the limit ${num(limitWNs, 0)}`,
+          `the limit keeping every call's values ${num(internedWNs, 0)}`,
+          `tph ${against(num(tphWNs, 0), tphWNs <= 60, "≤ 60")}, ${keep(tphWNs, internedWNs)}`,
+        ]);
+        show("peak RSS, MB", [
+          `plain ${num(rss(plain), 0)}`,
+          `the limit ${num(rss(limit), 0)}`,
+          `the limit keeping every call's values ${num(rss(interned), 0)} (+${num(rssKeeping, 0)})`,
+          `tph every call ${num(rss(tph), 0)}, ${
+            against(`+${num(rssOver, 0)} over the limit`, rssOver <= 30, "≤ +30")
+          }`,
+        ]);
+        const put = (metric: string, value: number, unit: string) =>
+          record({
+            bench: "design_limit",
+            metric: `${w.name}: ${metric}`,
+            value,
+            unit,
+            runtime: rt,
+          });
+        put("limit / plain", l / p, "x");
+        put("tph / plain", x / p, "x");
+        put("tph default / plain", d / p, "x");
+        put("limit with tph's default limit / plain", ld / p, "x");
+        put("tph per call / limit per call", tphNs / limitNs, "x");
+        put("in the program: tph / limit per call", tphInNs / limitInNs, "x");
+        put("writer ns a call", tphWNs, "ns");
+        put("writer: tph / the limit keeping every call's values", tphWNs / internedWNs, "x");
+        put(
+          "in the program: tph / the limit keeping every call's values",
+          tphInNs / internedInNs,
+          "x",
+        );
+        put(
+          "in the program, CPU: tph / the limit keeping every call's values",
+          tphCpuNs / internedCpuNs,
+          "x",
+        );
+        put(
+          "in the program, CPU: tph / the limit keeping every call's values and objects' classes",
+          tphCpuNs / classesCpuNs,
+          "x",
+        );
+        put(
+          "whole run over plain: tph / the limit keeping every call's values",
+          (x - p) / (vi - p),
+          "x",
+        );
+        put("peak RSS over the limit", rssOver, "MB");
+      });
     }
   }
 } finally {

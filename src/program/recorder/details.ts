@@ -9,10 +9,16 @@
 import {
   HINT_CLASS,
   HINT_NONE,
+  HINT_NULL,
   hintedProto,
   keptCut,
+  nullProtoKey,
+  regexFlags,
+  REGEXP_PROTO,
+  regexSource,
   reprBrief,
   reprKept,
+  SOURCE_KEPT,
   summaryHint,
   summaryKey,
 } from "./repr.ts";
@@ -26,8 +32,8 @@ import {
   VALUE_BITS,
   VALUE_MASK,
 } from "./tape.ts";
-import type { TraceState } from "./trace_state.ts";
-import { min } from "../../platform/intrinsics.ts";
+import type { RegexBrief, TraceState } from "./trace_state.ts";
+import { min, SafeMap } from "../../platform/intrinsics.ts";
 import { ftlCandidates } from "./ftl.ts";
 
 /** Plain arrays shorter than this have their summary (`Array(n)`) made once a trace. */
@@ -112,9 +118,14 @@ export function briefIndex(tp: Tape<TraceState>, t: TraceState, v: object): numb
   // An object summarised from a hint is not a proxy: the next summary of it need not ask
   // (marked: a third of its summaries are of the object summarised just before).
   if (hint !== HINT_NONE) t.briefObject = v;
-  if (hint === HINT_CLASS) {
-    const proto = hintedProto();
+  if (hint === HINT_CLASS || hint === HINT_NULL) {
+    // An object without a prototype: its key says whether it is a module namespace.
+    const proto = hint === HINT_CLASS ? hintedProto() : nullProtoKey(v);
     if (proto === t.briefProto) return t.briefText;
+    if (proto === REGEXP_PROTO) {
+      const k = regexBrief(tp, t, v);
+      if (k >= 0) return k;
+    }
     const known = t.classSummaries.get(proto);
     if (known !== undefined) {
       t.briefProto = proto;
@@ -140,6 +151,37 @@ export function briefIndex(tp: Tape<TraceState>, t: TraceState, v: object): numb
   return k;
 }
 
+/** Sources whose summaries a trace keeps by index (then all forgotten), as repr.ts's regexText. */
+const REGEX_BRIEFS = 256;
+
+/**
+ * The index of the summary of `v`, whose prototype is RegExp.prototype, or -1 when `v` is no
+ * RegExp. Its text (repr.ts, regexText) depends on its source and flags alone within a trace
+ * (whose room and redaction are fixed), so the index of the text made for a source is kept with
+ * its flags: marked summarises 40,000 RegExps past the detail budget, each through reprBrief's
+ * render and the texts' hash before (~180 ns on Node, 360 on Bun), the nine getters' reads alone
+ * now. The source and flags are read through the intrinsic getters every time (`compile()` changes
+ * both), never through the object's properties.
+ */
+function regexBrief(tp: Tape<TraceState>, t: TraceState, v: object): number {
+  const flags = regexFlags(v);
+  if (flags < 0) return -1;
+  const source = regexSource(v);
+  let briefs = t.regexBriefs;
+  if (briefs === null) briefs = t.regexBriefs = new SafeMap<string, RegexBrief>();
+  const known = briefs.get(source);
+  if (known !== undefined && known.flags === flags) return known.index;
+  const index = tp.texts.add(reprBrief(v, t.maxRepr, t.redaction), keptCut);
+  if (known !== undefined) {
+    known.flags = flags;
+    known.index = index;
+  } else if (source.length <= SOURCE_KEPT) {
+    if (briefs.size >= REGEX_BRIEFS) briefs.clear();
+    briefs.set(source, { flags, index });
+  }
+  return index;
+}
+
 /**
  * Summarise the objects still kept by calls of `t` that had not ended (the trace is being
  * written): its rows from `firstRow` to `last`.
@@ -153,4 +195,4 @@ export function settleOpen(t: TraceState, last: number): void {
 }
 
 // Kept from FTL on Bun when the recording is bounded (ftl.ts).
-ftlCandidates([settleArgs, settleRest, settled, briefIndex, settleOpen]);
+ftlCandidates([settleArgs, settleRest, settled, briefIndex, regexBrief, settleOpen]);

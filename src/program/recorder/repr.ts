@@ -27,6 +27,7 @@ import {
   stringify,
   strSlice,
   uncurryBuiltin as uncurry,
+  uncurryGetter,
 } from "../../platform/intrinsics.ts";
 import {
   Array,
@@ -83,7 +84,7 @@ type Uncurried = (self: unknown, ...args: unknown[]) => unknown;
 
 function getter(proto: object, key: PropertyKey): Uncurried {
   const get = ownDesc(proto, key)?.get;
-  return get === undefined ? () => undefined : uncurry(get);
+  return get === undefined ? () => undefined : uncurryGetter(get);
 }
 
 const OBJECT_PROTO = Object.prototype;
@@ -866,8 +867,7 @@ function fmtBuiltin(
  */
 function regexText(o: object, room: number): string {
   const source = reSource(o);
-  let flags = 0;
-  for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags |= 1 << i;
+  const flags = reFlags(o);
   // Cut already (an earlier item): shown without its flags, as regexMade does.
   if (truncated || source.length > SOURCE_KEPT) return regexMade(source, flags, room);
   const r = scrubs ? red : null;
@@ -891,6 +891,32 @@ function regexText(o: object, room: number): string {
   return text;
 }
 
+/** A RegExp's flags, read through the intrinsic getters: bit i for RE_FLAGS[i]. */
+function reFlags(o: object): number {
+  let flags = 0;
+  for (let i = 0; i < RE_FLAGS.length; i++) if (RE_FLAGS[i][1](o)) flags |= 1 << i;
+  return flags;
+}
+
+/**
+ * What the summary of `o` past the detail budget reads when `o` is a RegExp of this realm (its
+ * prototype RegExp.prototype, as summaryHint found it): its flags (as reFlags; -1 when `o` only
+ * borrows that prototype and is no RegExp) and its source (regexSource). Its text is regexText's,
+ * which reads nothing else: the same source and flags make the same text in a trace (details.ts,
+ * briefIndex, keeps the text's index by source). Reads no property: the intrinsic getters.
+ */
+export function regexFlags(o: object): number {
+  return isRegExp(o) ? reFlags(o) : -1;
+}
+
+/** The source of a RegExp (regexFlags said it is one), by the intrinsic getter. */
+export function regexSource(o: object): string {
+  return reSource(o);
+}
+
+/** The prototype of this realm's RegExps (briefIndex's fast path for them). */
+export const REGEXP_PROTO: object = RegExp.prototype;
+
 /** A RegExp's text (regexText) made: `flags` holds bit i for RE_FLAGS[i]. */
 function regexMade(source: string, flags: number, room: number): string {
   const text = fmtText(source, false, room - 1);
@@ -905,7 +931,8 @@ const SOURCES: Map<
   string,
   { room: number; red: Redactor | null; flags: number; text: string; cut: boolean }
 > = new SafeMap();
-const SOURCE_KEPT = 4096;
+/** Longest source whose text is kept (here, and by its index in details.ts, briefIndex). */
+export const SOURCE_KEPT = 4096;
 const MAX_SOURCES = 256;
 
 /** The first bytes of a Buffer in hex, as its users read them: `Buffer(12) <68 65 6c 6c …>`. */
@@ -998,11 +1025,14 @@ let hinted: object | null = null;
 export const HINT_CLASS = -1;
 /** summaryHint's answer for anything else (summaryKey says what). */
 export const HINT_NONE = -2;
+/** summaryHint's answer for an object without a prototype that is not a proxy (nullProtoKey). */
+export const HINT_NULL = -3;
 
 /**
  * What a summary made before may be looked up by (details.ts, briefIndex), read as summaryKey
  * reads it: a plain array's length; HINT_CLASS for an object with a prototype that is neither a
- * proxy nor an array (the prototype: hintedProto()); else HINT_NONE. `notProxy`: `o` is known
+ * proxy nor an array (the prototype: hintedProto()); HINT_NULL for one without a prototype that
+ * is not a proxy; else HINT_NONE. `notProxy`: `o` is known
  * not to be a proxy (an object is one or not for its whole life), and is not asked again (on Deno
  * the question is an op call: 40 ns).
  */
@@ -1010,9 +1040,14 @@ export function summaryHint(o: object, notProxy: boolean): number {
   if (!notProxy && isProxy(o)) return HINT_NONE;
   if (isArray(o)) return protoOf(o) === ARRAY_PROTO ? (o as unknown[]).length : HINT_NONE;
   const proto = protoOf(o);
-  if (proto === null) return HINT_NONE;
+  if (proto === null) return HINT_NULL;
   hinted = proto;
   return HINT_CLASS;
+}
+
+/** summaryKey's key for an object summaryHint said HINT_NULL of (no proxy, no prototype). */
+export function nullProtoKey(o: object): object {
+  return isModuleNamespaceObject(o) ? MODULE_KEY : NULL_PROTO_KEY;
 }
 
 /** The prototype of the object summaryHint last said HINT_CLASS of (then forgotten). */
@@ -1391,10 +1426,14 @@ ftlCandidates([
   fmtObject,
   fmtBuiltin,
   regexText,
+  reFlags,
+  regexFlags,
+  regexSource,
   regexMade,
   fmtBytes,
   dataOf,
   summaryHint,
+  nullProtoKey,
   summaryKey,
   fmtBoxed,
   isErrorProto,

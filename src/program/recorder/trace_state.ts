@@ -43,6 +43,12 @@ export function onSettle(settle: (t: TraceState) => void): void {
   settleCounts = settle;
 }
 
+/** A RegExp's summary by its source (details.ts, regexBrief): its flags, its text's index. */
+export interface RegexBrief {
+  flags: number;
+  index: number;
+}
+
 /**
  * The mutable state of one trace, shared by the recorder and the public `TraceHandle` (trace.ts).
  * Made by the recorder's `startTrace`, which gives it its place on the tape.
@@ -80,6 +86,8 @@ export class TraceState {
   briefText = 0;
   /** The object briefIndex looked at last that is not a proxy (null: none). */
   briefObject: object | null = null;
+  /** The tape's texts of RegExps' summaries by source (details.ts, regexBrief); null: none yet. */
+  regexBriefs: Map<string, RegexBrief> | null = null;
   /**
    * The string of each length (by its low bits) kept last, and its index on the tape (see
    * keepString): the same string often goes down a chain of calls (a parser's rest of its input),

@@ -189,6 +189,39 @@ Deno.test("details: a summary made once per class is each object's own summary",
   ]);
 });
 
+Deno.test("details: a RegExp's summary follows its source and flags, never its properties", async () => {
+  // One RegExp recompiled between summaries (`compile()` changes its source and flags), one
+  // that only borrows RegExp.prototype, one with own properties named like the getters, a source
+  // longer than any kept, and objects without a prototype one after the other.
+  const re = /a+/g;
+  const own = Object.defineProperties(/b/m, {
+    source: { get: () => "x" },
+    flags: { value: "y" },
+    global: { get: () => true },
+  });
+  const long = new RegExp("c".repeat(5000), "y");
+  const bare = Object.create(null), ns = await import("../../_harness.ts");
+  const seen: unknown[] = [];
+  const run = await traced({ details: 0 }, () => {
+    for (const v of [re, re, Object.create(RegExp.prototype), own, long, long]) {
+      m.shapes(v);
+      seen.push(reprBrief(v, 120, null));
+    }
+    (re as unknown as { compile(s: string, f: string): void }).compile("d", "i");
+    for (const v of [re, re, bare, bare, ns, ns, bare]) {
+      m.shapes(v);
+      seen.push(reprBrief(v, 120, null));
+    }
+  });
+  const shown = named(run, "shapes").map((c) => c.args.a);
+  // The long one stored cut: read back with its "…".
+  assert.deepEqual(shown, seen.map((s, i) => i === 4 || i === 5 ? s + "…" : s));
+  assert.deepEqual(shown.slice(0, 4), ["/a+/g", "/a+/g", "RegExp {…}", "/b/m"]);
+  assert.deepEqual(shown.slice(6, 9), ["/d/i", "/d/i", "[Object: null prototype] {…}"]);
+  assert.equal(shown[10], "[Module: null prototype] {…}");
+  assert.equal(shown[12], "[Object: null prototype] {…}");
+});
+
 Deno.test("details: summaries read no property and run no trap", async () => {
   let reads = 0;
   const trap = new Proxy({}, {
