@@ -8,6 +8,7 @@
 // they are; a file that is not fails the build, naming it.
 
 import { stripTypeScriptTypes } from "node:module";
+import { HEAD_SHARED } from "../src/cli/launch/bun_bytecode.ts";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
@@ -322,62 +323,112 @@ export function asciiBundle(path: string): void {
   writeFileSync(path, out.join(""));
 }
 
-/** lib/cli.js's module that the CLI's bundle stands for, and the bundle (bundleCli). */
+/** lib/cli.js's modules that the CLI's bundles stand for, and the bundles (bundleCli). */
 const CLI_MAIN = "./src/cli/commands/main.js";
 const CLI_BUNDLE = "./src/cli/commands/main_bundle.js";
+const CLI_HEAD = "./src/cli/launch/head.js";
+const HEAD_BUNDLE = "./src/cli/commands/head_bundle.js";
 /** Bundled modules that may read `import.meta` (its URL is then the bundle's: see bundleCli). */
 const CLI_META_READERS = ["src/deps.js", "src/cli/setup/render_test_file.js"];
 
-/**
- * The CLI after its head start bundled into one file, `src/cli/commands/main_bundle.js`, which
- * lib/cli.js loads instead of its ~115 modules: on Node each module of the CLI costs its
- * resolution, load and link (`tph run hello.ts`: the CLI's CPU 77 → 57 ms at load 4.5, the
- * program's first line ~50 ms sooner; docs/performance.md). The modules lib/cli.js loads before
- * it starts the program (src/cli/launch/head.ts and what it imports) stay outside, imported by
- * the bundle from their files: the same modules, not copies holding state of their own (the process
- * started early), as on Bun from a checkout (src/cli/launch/bun_bytecode.ts). A bundled module
- * reads its own URL in the bundle's folder: only those of CLI_META_READERS may read
- * `import.meta` (resolving packages from there, or as text), else the build stops. Bundled by the
- * pinned Bun, as bundleChild.
- */
-export function bundleCli(): string {
-  const cli = join(OUT, "cli.js");
-  const text = readFileSync(cli, "utf8");
-  if (!text.includes(`"${CLI_MAIN}"`)) throw new Error(`lib/cli.js no longer names "${CLI_MAIN}"`);
-  const script = `
+/** bundleCli's build, run by the pinned Bun (`bun -e`): TPH_LIB, TPH_HEAD_SHARED (.js paths). */
+const CLI_BUNDLES_SCRIPT = `
 const { dirname, relative, resolve } = require("node:path");
+const { readFileSync, writeFileSync } = require("node:fs");
 const lib = process.env.TPH_LIB, out = lib + "/src/cli/commands";
+const SHARED = JSON.parse(process.env.TPH_HEAD_SHARED);
 const abs = (p) => p.startsWith("/") ? p : resolve(process.cwd(), decodeURIComponent(p));
+const rel = (p) => { const r = relative(out, p); return r.startsWith(".") ? r : "./" + r; };
 // The head start: what lib/cli.js loads by URL first (src/cli/launch/head.js), and its imports.
 const head = await Bun.build({ entrypoints: [lib + "/src/cli/launch/head.js"], target: "node",
   metafile: true, outdir: lib + "/.cli_head", packages: "external" });
 if (!head.success) throw new Error(String(head.logs));
-const external = new Set(Object.keys(head.metafile.inputs).map(abs));
-const r = await Bun.build({
-  entrypoints: [out + "/main.js"], target: "node", format: "esm", packages: "external",
-  metafile: true, minify: { whitespace: true, syntax: true }, outdir: lib + "/.cli_bundle",
-  naming: "main_bundle.js",
-  plugins: [{ name: "tph-head-start-modules", setup(build) {
-    build.onResolve({ filter: /^\\.\\.?\\// }, (args) => {
-      const resolved = Bun.resolveSync(args.path, dirname(args.importer));
-      if (!external.has(resolved)) return undefined;
-      const rel = relative(out, resolved);
-      return { path: rel.startsWith(".") ? rel : "./" + rel, external: true };
-    });
-  } }],
-});
-if (!r.success) throw new Error(String(r.logs));
-const bundled = Object.keys(r.metafile.inputs).map(abs);
-await Bun.write(out + "/main_bundle.js", Bun.file(lib + "/.cli_bundle/main_bundle.js"));
-console.log(JSON.stringify(bundled.map((p) => relative(lib, p))));
-`;
-  const bun = join(ROOT, "node_modules/.bin/bun");
-  const built = spawnSync(bun, ["-e", script], {
-    encoding: "utf8",
-    env: { ...process.env, TPH_LIB: OUT },
+const headFiles = Object.keys(head.metafile.inputs).map(abs);
+// Files of the head that read their own URL (or name it) stay files; the others shared are the
+// head bundle's.
+const files = new Set(headFiles.filter((p) => readFileSync(p, "utf8").includes("import.meta")));
+const shared = new Map();
+for (const p of headFiles) {
+  const i = SHARED.findIndex((s) => p.endsWith("/" + s));
+  if (i < 0 || files.has(p)) continue;
+  const names = new Bun.Transpiler({ loader: "js" }).scan(readFileSync(p, "utf8")).exports;
+  shared.set(p, { i, names });
+}
+if (shared.size + SHARED.filter((s) => headFiles.some((p) => files.has(p) && p.endsWith("/" + s))).length
+  !== SHARED.length) throw new Error("the head's shared modules not found");
+const entry = lib + "/.cli_head_entry.js";
+writeFileSync(entry, [
+  "export * from " + JSON.stringify(lib + "/src/cli/launch/head.js") + ";",
+  ...[...shared].map(([p, { i, names }]) => "export { " +
+    names.map((n) => n + " as __s" + i + "_" + n).join(", ") + " } from " + JSON.stringify(p) + ";"),
+  "",
+].join("\\n"));
+const keepFiles = { name: "tph-head-files", setup(build) {
+  build.onResolve({ filter: /head_bundle\\.js$/ }, (args) => ({ path: args.path, external: true }));
+  build.onResolve({ filter: /^\\.\\.?\\// }, (args) => {
+    const resolved = Bun.resolveSync(args.path, dirname(args.importer));
+    if (files.has(resolved)) return { path: rel(resolved), external: true };
+    if (build.config.entrypoints[0] !== entry && shared.has(resolved)) {
+      return { path: resolved, namespace: "tph-head" };
+    }
+    return undefined;
   });
-  rmSync(join(OUT, ".cli_head"), { recursive: true, force: true });
-  rmSync(join(OUT, ".cli_bundle"), { recursive: true, force: true });
+  build.onLoad({ filter: /.*/, namespace: "tph-head" }, (args) => {
+    const { i, names } = shared.get(args.path);
+    return { loader: "js", contents: "export { " +
+      names.map((n) => "__s" + i + "_" + n + " as " + n).join(", ") + " } from \\"./head_bundle.js\\";" };
+  });
+} };
+const bundled = [];
+for (const [from, name] of [[entry, "head_bundle.js"], [out + "/main.js", "main_bundle.js"]]) {
+  const r = await Bun.build({
+    entrypoints: [from], target: "node", format: "esm", packages: "external",
+    metafile: true, minify: { whitespace: true, syntax: true }, outdir: lib + "/.cli_bundle",
+    naming: name, plugins: [keepFiles],
+  });
+  if (!r.success) throw new Error(String(r.logs));
+  for (const p of Object.keys(r.metafile.inputs)) {
+    if (!p.startsWith("tph-head:") && abs(p) !== entry) bundled.push(abs(p));
+  }
+  await Bun.write(out + "/" + name, Bun.file(lib + "/.cli_bundle/" + name));
+}
+console.log(JSON.stringify([...new Set(bundled)].map((p) => relative(lib, p))));
+`;
+
+/**
+ * The CLI as two bundles in src/cli/commands/: `head_bundle.js`, its head start
+ * (src/cli/launch/head.js and what it imports: what lib/cli.js loads before it starts the
+ * program), and `main_bundle.js`, the rest, which lib/cli.js loads after. On Node each module costs
+ * its resolution, load and link: the CLI's ~115 modules as one bundle took `tph run hello.ts`'s CLI
+ * from 77 to 57 ms of CPU at load 4.5; the head start's ~23 as one file, before the spawn
+ * (docs/performance.md, s32 start). As on Bun from a checkout (src/cli/launch/bun_bytecode.ts),
+ * the head's modules holding state the rest shares (HEAD_SHARED: the process started early, the
+ * preload chosen) are one copy: the head's bundle exports their names (`__s<i>_<name>`), and the
+ * CLI's bundle re-exports them from it where it imports such a module; it bundles its own copy of
+ * the head's other modules, and the head's bundle keeps only what the head runs and those export.
+ * The head's modules that read `import.meta` (own_files.js, head_file.js: URLs of tph's own files)
+ * stay files, imported by path; any other bundled module reads its own URL in the bundles' folder:
+ * only those of CLI_META_READERS may read `import.meta` (resolving packages from there, or as
+ * text), else the build stops. Bundled by the pinned Bun, as bundleChild.
+ */
+export function bundleCli(): string {
+  const cli = join(OUT, "cli.js");
+  const text = readFileSync(cli, "utf8");
+  for (const named of [CLI_MAIN, CLI_HEAD]) {
+    if (!text.includes(`"${named}"`)) throw new Error(`lib/cli.js no longer names "${named}"`);
+  }
+  const bun = join(ROOT, "node_modules/.bin/bun");
+  const built = spawnSync(bun, ["-e", CLI_BUNDLES_SCRIPT], {
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      TPH_LIB: OUT,
+      TPH_HEAD_SHARED: JSON.stringify(HEAD_SHARED.map((p) => p.replace(/\.ts$/, ".js"))),
+    },
+  });
+  for (const made of [".cli_head", ".cli_bundle", ".cli_head_entry.js"]) {
+    rmSync(join(OUT, made), { recursive: true, force: true });
+  }
   if (built.status !== 0) {
     throw new Error(`bundling the CLI failed: ${built.stderr || built.error}`);
   }
@@ -389,7 +440,14 @@ console.log(JSON.stringify(bundled.map((p) => relative(lib, p))));
     }
   }
   asciiBundle(join(OUT, CLI_BUNDLE));
-  writeFileSync(cli, text.replaceAll(`"${CLI_MAIN}"`, `"${CLI_BUNDLE}"`));
+  asciiBundle(join(OUT, HEAD_BUNDLE));
+  writeFileSync(
+    cli,
+    text.replaceAll(`"${CLI_MAIN}"`, `"${CLI_BUNDLE}"`).replaceAll(
+      `"${CLI_HEAD}"`,
+      `"${HEAD_BUNDLE}"`,
+    ),
+  );
   return relative(ROOT, join(OUT, CLI_BUNDLE));
 }
 

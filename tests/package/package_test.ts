@@ -200,18 +200,22 @@ Deno.test("npm pack: a small package of compiled JavaScript, the version tph say
   assert.ok(files.includes("lib/src/program/loader/child_bundle.js"));
   const twice = files.filter((f) => /^lib\/src\/program\/(?:recorder|tests)\/|child\.js$/.test(f));
   assert.deepEqual(twice, [], "program-side modules shipped beside the bundle");
-  // The CLI after its head start too (npm/build.ts, bundleCli): its modules in the bundle only,
-  // the head start's (early_start.js and what it imports) beside it, one copy each.
+  // The CLI as two bundles (npm/build.ts, bundleCli): the head start (early_start.js and what it
+  // imports) and the rest, their modules in the bundles only; the head's files that read their
+  // own URL beside them.
   assert.ok(files.includes("lib/src/cli/commands/main_bundle.js"));
-  assert.ok(files.includes("lib/src/cli/launch/early_start.js"));
+  assert.ok(files.includes("lib/src/cli/commands/head_bundle.js"));
+  assert.ok(files.includes("lib/src/program/loader/own_files.js"));
   const cliTwice = files.filter((f) =>
-    /^lib\/src\/cli\/(?:commands\/main|launch\/run_program)\.js$/.test(f)
+    /^lib\/src\/cli\/(?:commands\/main|launch\/(?:run_program|early_start|head))\.js$/.test(f)
   );
   assert.deepEqual(cliTwice, [], "the CLI's modules shipped beside its bundle");
   // In ASCII (npm/build.ts, asciiBundle): V8 keeps any other text as two bytes a character.
-  const bundled = "package/lib/src/cli/commands/main_bundle.js";
-  const cliBundle = (await exec(["tar", "xzfO", file, bundled], { cwd: WORK })).stdout;
-  assert.ok(!/[\u0080-\uffff]/.test(cliBundle), "the CLI's bundle is ASCII");
+  for (const name of ["main_bundle.js", "head_bundle.js"]) {
+    const bundled = `package/lib/src/cli/commands/${name}`;
+    const cliBundle = (await exec(["tar", "xzfO", file, bundled], { cwd: WORK })).stdout;
+    assert.ok(!/[\u0080-\uffff]/.test(cliBundle), `the CLI's ${name} is ASCII`);
+  }
   const pkg = JSON.parse(
     (await exec(["tar", "xzfO", file, "package/package.json"], { cwd: WORK })).stdout,
   );

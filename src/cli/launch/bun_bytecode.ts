@@ -10,9 +10,10 @@
 // - `.bun_preload.js`: src/program/preload.ts, the program's preload (`tph run`);
 // - `.bun_head.js`: src/cli/launch/head.ts, the modules cli.ts loads before it starts the
 //   program (~25: from their sources Bun transpiles each at every run, ~45 ms of wall at load
-//   before the spawn), each module's namespace also exported by its path (`__tphHeadModules`);
+//   before the spawn), each of the modules holding state the CLI shares (HEAD_SHARED) also
+//   exported as its namespace by its path (`__tphHeadModules`);
 //   cli.ts checks the manifest itself before it loads any of them (head_file.ts);
-// - `.bun_cli.js`: src/cli/commands/main.ts, the CLI but for the head's modules, which the bundle
+// - `.bun_cli.js`: src/cli/commands/main.ts, the CLI but for those shared modules, which the bundle
 //   takes from `.bun_head.js` by their paths (the same modules, not copies holding state of their
 //   own: the process started early, the preload chosen);
 //
@@ -153,12 +154,41 @@ interface Bundle {
   external: Set<string>;
 }
 
-/** The head's bundle's name for each of its modules' namespaces (head_file.ts). */
+/** The head's bundle's name for each of its shared modules' namespaces (head_file.ts). */
 const HEAD_MODULES = "__tphHeadModules";
 
 /**
- * The head's bundle's entry: head.ts's exports, and each of the head's modules' namespace by its
- * path.
+ * The head's modules whose state the rest of the CLI shares with the head start (from the root):
+ * the process started early and its parse, the preloads chosen, the bundles' builds, the error
+ * classes the CLI tells apart. The CLI's bundle takes these from `.bun_head.js` (one copy); the
+ * head's other modules (files, process, intrinsics, the options…: constants, functions, and caches
+ * any copy may fill) it bundles as its own copy, so that `.bun_head.js` keeps only what the head
+ * start runs and these modules export (a whole namespace exported keeps its module whole: 93 → 63
+ * KB, ~14 ms less of Bun's load before the spawn; docs/performance.md, s32 start).
+ * tests/cli/launch/head_state_test.ts checks that every other head module holds no such state.
+ */
+export const HEAD_SHARED: readonly string[] = [
+  "src/cli/launch/early_start.ts",
+  "src/cli/launch/signals.ts",
+  "src/cli/launch/run_error.ts",
+  "src/cli/launch/bun_bytecode.ts",
+  "src/cli/launch/deno_bundle.ts",
+  "src/program/command.ts",
+];
+
+/** The head's modules (absolute, as the build named them) that the CLI's bundle takes from it. */
+export function sharedOf(head: Set<string>): Set<string> {
+  const shared = new Set<string>();
+  for (const path of head) {
+    if (HEAD_SHARED.some((p) => path.endsWith(`/${p}`))) shared.add(path);
+  }
+  if (shared.size !== HEAD_SHARED.length) throw new Error("the head's shared modules not found");
+  return shared;
+}
+
+/**
+ * The head's bundle's entry: head.ts's exports, and each of the head's shared modules' namespace
+ * by its path.
  */
 function headEntry(head: Set<string>): string {
   const paths = [...head];
@@ -187,8 +217,9 @@ async function build(): Promise<void> {
       graph(`${ROOT}src/cli/launch/head.ts`, `${tmp}/head`),
       timeout,
     ]);
+    const shared = sharedOf(head);
     const headFile = `${tmp}/head_entry.js`;
-    writeText(headFile, headEntry(head));
+    writeText(headFile, headEntry(shared));
     const inputs = new Set<string>([
       `${ROOT}cli.ts`,
       `${ROOT}src/cli/launch/head_file.ts`,
@@ -197,7 +228,7 @@ async function build(): Promise<void> {
     const bundles: Bundle[] = [
       { entry: PRELOAD_SOURCE, file: PRELOAD_BUNDLE, external: new Set() },
       { entry: headFile, file: HEAD_BUNDLE, external: new Set() },
-      { entry: `${ROOT}src/cli/commands/main.ts`, file: CLI_BUNDLE, external: head },
+      { entry: `${ROOT}src/cli/commands/main.ts`, file: CLI_BUNDLE, external: shared },
     ];
     const outs: string[] = [];
     for (const [i, b] of bundles.entries()) {

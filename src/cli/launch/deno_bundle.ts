@@ -104,6 +104,43 @@ export function denoPreload(preload: string): string | null {
   return preload === PRELOAD_SOURCE && useBundle(0) ? BUNDLE : null;
 }
 
+/** Whether the process started early was given the bundle before its sources were checked. */
+let chosenEarly = false;
+
+/**
+ * The program's preload for the process `tph run` starts early (early_start.ts): the bundle when
+ * the manifest names this Deno and the bundle is there at its size, its ~127 sources not checked
+ * yet (their stamps cost ~25–50 ms of wall at load, before the spawn: docs/performance.md, s32
+ * start); else as {@linkcode denoPreload}. {@linkcode denoEarlyConfirmed} checks them after the
+ * spawn, before the CLI takes that process.
+ *
+ * @param preload The preload's source file.
+ */
+export function denoPreloadEarly(preload: string): string | null {
+  if (preload !== PRELOAD_SOURCE || deno === undefined || !PRELOAD_SOURCE.endsWith(".ts")) {
+    return null;
+  }
+  if (isFresh[0] !== null || !bundleThere()) return denoPreload(preload);
+  chosenEarly = true;
+  return BUNDLE;
+}
+
+/** The manifest names this Deno and the preload's bundle is there at its size. */
+function bundleThere(): boolean {
+  const m = manifest === undefined ? manifest = readManifest<Manifest>(MANIFEST) : manifest;
+  return m !== null && m.deno === deno.version.deno && Array.isArray(m.inputs) &&
+    fileStamp(BUNDLE)?.size === m.size;
+}
+
+/**
+ * Whether the program's process started early may run: false when it was given the bundle
+ * ({@linkcode denoPreloadEarly}) and a source has changed since (then the CLI tells it to quit and
+ * starts one with the sources, and the bundles are built again).
+ */
+export function denoEarlyConfirmed(): boolean {
+  return !chosenEarly || useBundle(0);
+}
+
 /**
  * The CLI's module to load after the head start: on Deno from a checkout, its bundle when there
  * is a fresh one; else `source`.

@@ -33,6 +33,8 @@ interface Pending extends EarlyChild {
   args: string[];
   cwd: string;
   runtime: ProgramRuntime | undefined;
+  /** Whether what it was started with still holds (else the CLI starts another). */
+  confirmed: () => boolean;
 }
 
 let pending: Pending | null = null;
@@ -81,8 +83,10 @@ export function scriptOf(
  * settings. Call before loading the rest of the CLI.
  *
  * @param argv tph's arguments.
+ * @param confirmed Asked before the CLI takes the process: whether what it was started with
+ *   still holds (deno_bundle.ts's preload chosen before its sources were checked).
  */
-export function startEarly(argv: string[]): void {
+export function startEarly(argv: string[], confirmed: () => boolean = () => true): void {
   if (argv[0] !== "run" || pending !== null) return;
   const found = scriptOf(argv.slice(1));
   if (found === null) return;
@@ -104,7 +108,8 @@ export function startEarly(argv: string[]): void {
       env: { ...env, [CHILD_ENV]: planFile },
       argv0,
     });
-    pending = { ...found, cwd: dir, child, planFile, stops: forwardSignals(child, planFile) };
+    const stops = forwardSignals(child, planFile);
+    pending = { ...found, cwd: dir, child, planFile, stops, confirmed };
   } catch {
     // The CLI starts it the usual way and reports what is wrong.
     if (planFile !== "") removePlan(planFile);
@@ -132,7 +137,7 @@ export function takeEarly(
   if (
     p.script === script && p.cwd === dir && p.runtime === runtime &&
     p.args.length === args.length &&
-    p.args.every((a, i) => a === args[i])
+    p.args.every((a, i) => a === args[i]) && p.confirmed()
   ) return p;
   // Its end is awaited nowhere: the caller starts the program's process it will wait for.
   void quit(p);

@@ -6,7 +6,13 @@ import { abortEarly, startEarly } from "./early_start.ts";
 import { enableCompileCache } from "../../platform/compile_cache.ts";
 import { useBunPreload, useDenoPreload } from "../../program/command.ts";
 import { bunBytecodeBuilt, bunPreload, cliModule, knowBunBundlesFresh } from "./bun_bytecode.ts";
-import { denoBundleBuilt, denoCliModule, denoPreload } from "./deno_bundle.ts";
+import {
+  denoBundleBuilt,
+  denoCliModule,
+  denoEarlyConfirmed,
+  denoPreload,
+  denoPreloadEarly,
+} from "./deno_bundle.ts";
 
 /**
  * Start: the program's process of a `tph run` started before the rest of the CLI loads.
@@ -23,10 +29,12 @@ export function start(bunFresh: boolean | null): string[] {
   const argv = args();
   // On Bun, the program's preload as bytecode (bun_bytecode.ts).
   useBunPreload(bunPreload);
-  // On Deno, the program's preload as one module (deno_bundle.ts).
-  useDenoPreload(denoPreload);
+  // On Deno, the program's preload as one module (deno_bundle.ts); for the process started early,
+  // its sources checked after the spawn (denoEarlyConfirmed, before the CLI takes the process).
+  useDenoPreload(denoPreloadEarly);
   // `tph run` starts the program's process before loading the rest of the CLI (early_start.ts).
-  startEarly(argv);
+  startEarly(argv, denoEarlyConfirmed);
+  useDenoPreload(denoPreload);
   return argv;
 }
 

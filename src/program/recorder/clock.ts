@@ -12,13 +12,8 @@ import process from "../../platform/node_process.ts";
 import type { Worker } from "node:worker_threads";
 import { ownWorker } from "./own_worker.ts";
 import { performanceNow } from "../../platform/intrinsics.ts";
-import {
-  clearTimeout,
-  Float64Array,
-  performance,
-  setTimeout,
-  SharedArrayBuffer,
-} from "../../platform/globals.ts";
+import { Float64Array, performance, SharedArrayBuffer } from "../../platform/globals.ts";
+import { clearTimeout, setTimeout } from "../../platform/timers.ts";
 import { ftlCandidates } from "./ftl.ts";
 
 let shared: Float64Array | null = null;
