@@ -14,6 +14,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { spawnSync } from "node:child_process";
 import { parseSync } from "oxc-parser";
+import { STAMP, stampText } from "./lib_stamp.ts";
 
 const ROOT = resolve(import.meta.dirname ?? ".", "..");
 const OUT = join(ROOT, "lib");
@@ -530,9 +531,13 @@ function listFiles(dir: string): string[] {
 }
 
 if (import.meta.main) {
+  // The sources' stamps as the build starts (a source changed during it leaves lib/ stale).
+  const stamp = stampText(ROOT);
+  rmSync(join(ROOT, STAMP), { force: true });
   build();
   bundleChild();
   bundleCli();
   const files = prune();
+  writeFileSync(join(ROOT, STAMP), stamp);
   console.log(`wrote ${files.length} files to ${relative(process.cwd(), OUT) || "."}`);
 }

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
-import { baseEnv, buildBinary, BUN, DENO, NODE, REPO } from "../cli/commands/_cli.ts";
+import { baseEnv, buildBinary, BUN, DENO, NODE, NODE_TARGET, REPO } from "../cli/commands/_cli.ts";
 import type { CallNodeJSON } from "../../src/types.ts";
 
 /**
- * The four ways tph runs a program: cli.ts on Deno, on Bun and on Node (24), and the standalone
- * binary (whose runtime is Bun).
+ * The four ways tph runs a program: cli.ts on Deno and on Bun, the npm package's lib/cli.js on
+ * Node (24; NODE_TARGET in _cli.ts), and the standalone binary (whose runtime is Bun).
  */
 export type PathName = "deno" | "bun" | "node" | "binary";
 export type Runtime = "deno" | "bun" | "node";
@@ -23,9 +23,9 @@ export function plainArgv(runtime: Runtime): string[] {
   return runtime === "deno" ? [DENO, "run", "-A"] : runtime === "bun" ? [BUN] : [NODE];
 }
 
-/** The command that runs tph's CLI from the checkout on a path other than the binary. */
+/** The command that runs tph's CLI on a path other than the binary (as the CLI tests do). */
 export function cliArgv(path: Exclude<PathName, "binary">): string[] {
-  return [...plainArgv(path), join(REPO, "cli.ts")];
+  return path === "node" ? NODE_TARGET.tph : [...plainArgv(path), join(REPO, "cli.ts")];
 }
 
 /** Whether to run the cases that show a known bug (skipped by default). */

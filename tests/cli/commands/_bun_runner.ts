@@ -260,7 +260,7 @@ export function bunRunnerTests(t: Target): void {
         'test("slow", async () => { add(2, 2); await new Promise((r) => setTimeout(r, 60000)); }, ' +
         "120000);\n",
     });
-    const child = start([...t.tph, "test", "--runner", "bun"], { cwd: dir.path });
+    const child = start([...t.tph, "test", "--runner", "bun"], { cwd: dir.path, env: t.env });
     await untilListed(join(dir.path, ".tracepatch_cache"), "quick");
     Deno.kill(child.pid, "SIGINT");
     const r = await finish(child, "", 60_000, "tph test");

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
+import { libFresh } from "../../../npm/lib_stamp.ts";
 
 /** The repository root. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -66,6 +67,8 @@ export interface Target {
   tph: string[];
   /** argv that runs a script plainly on the same runtime (arguments follow). */
   plain(script: string): string[];
+  /** Added to tph's environment (before a test's own). */
+  env?: Record<string, string>;
 }
 
 /** tph on Deno from the checkout. */
@@ -84,13 +87,88 @@ export const BUN_TARGET: Target = {
   plain: (script) => [BUN, script],
 };
 
-/** tph on Node 24 from the checkout (Node strips the types of tph's own files). */
+/**
+ * tph on Node 24 as the npm package runs it: its compiled JavaScript, lib/ (npm/build.ts), which
+ * these tests build first when it is missing or older than a source (`ensureLib`). From the
+ * sources (`node cli.ts`, Node stripping the types of ~250 modules at each start in both
+ * processes) a start cost ~0.8 s more CPU; node_entry_stack_test.ts and the real programs' sources
+ * case run Node from the sources.
+ */
 export const NODE_TARGET: Target = {
   name: "node",
   runtime: "node",
-  tph: [NODE, join(REPO, "cli.ts")],
+  tph: [NODE, join(REPO, "lib/cli.js")],
   plain: (script) => [NODE, script],
+  // A checkout's tph finds the pinned Deno and Bun in its node_modules (command.ts); the package
+  // finds them on PATH, as a user's would be.
+  env: { PATH: `${runtimesFolder()}:${process.env.PATH ?? ""}` },
 };
+
+/**
+ * A folder holding only the pinned `deno` and `bun` (links), for PATH: not node_modules/.bin,
+ * whose `node` and other commands would change what the tests run.
+ */
+function runtimesFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tph-test-runtimes-"));
+  symlinkSync(DENO, join(dir, "deno"));
+  symlinkSync(BUN, join(dir, "bun"));
+  globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Lock of a build of lib/ by the tests (test modules may run side by side). */
+const LIB_LOCK = join(REPO, ".lib_build.lock");
+
+/**
+ * Build lib/ (npm/build.ts) unless it was built from the sources as they are; one test module
+ * builds while the others wait for it (the lock names its process: a lock whose process is gone
+ * is taken over).
+ */
+async function ensureLib(): Promise<void> {
+  while (!libFresh(REPO)) {
+    // The lock made with its process's id in it at once (a link of a file written first). Test
+    // modules run in parallel are workers of one process: they wait while it lives.
+    const mine = `${LIB_LOCK}.${Deno.pid}.${crypto.randomUUID()}`;
+    writeFileSync(mine, String(Deno.pid));
+    try {
+      Deno.linkSync(mine, LIB_LOCK);
+    } catch {
+      if (!lockHeld(LIB_LOCK)) rmSync(LIB_LOCK, { force: true });
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    } finally {
+      rmSync(mine, { force: true });
+    }
+    try {
+      if (libFresh(REPO)) return;
+      const r = await exec([NODE, join(REPO, "npm/build.ts")], { cwd: REPO, timeoutMs: 300_000 });
+      assert.equal(r.code, 0, `building lib/ for the Node tests failed:\n${r.stdout}${r.stderr}`);
+      assert.ok(
+        libFresh(REPO),
+        "lib/ is not fresh after building it (a source changed meanwhile?)",
+      );
+      return;
+    } finally {
+      rmSync(LIB_LOCK, { force: true });
+    }
+  }
+}
+
+/** Whether the process named in a lock file is alive. */
+function lockHeld(file: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return false;
+  }
+  try {
+    process.kill(Number(text), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The environment every subprocess gets: no colours, and nothing of tph's own. */
 export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -168,7 +246,7 @@ export function exec(argv: string[], options: ExecOptions): Promise<Result> {
 
 /** Run tph; its output never holds colour codes here (NO_COLOR=1, no terminal). */
 export async function tph(t: Target, args: string[], options: ExecOptions): Promise<Result> {
-  const r = await exec([...t.tph, ...args], options);
+  const r = await exec([...t.tph, ...args], { ...options, env: { ...t.env, ...options.env } });
   assertNoColour(r, `tph ${args.join(" ")}`);
   return r;
 }
@@ -370,3 +448,6 @@ export async function storedRunOf(root: string, source: string, cache = "cache")
   if (runs.length !== 1) throw new Error(`one .tph run in ${dir}, not ${runs.length}: ${r.stderr}`);
   return join(dir, runs[0]);
 }
+
+// Last: the build runs through exec, whose module-level constants are set by then.
+await ensureLib();

@@ -307,7 +307,7 @@ export function testCommandTests(t: Target): void {
         'Deno.test("quick", () => { one(); });\n' +
         'Deno.test("slow", async () => { one(); await new Promise((r) => setTimeout(r, 60000)); });\n',
     });
-    const child = start([...t.tph, "test"], { cwd: dir.path });
+    const child = start([...t.tph, "test"], { cwd: dir.path, env: t.env });
     const cache = join(dir.path, ".tracepatch_cache");
     await untilListed(cache, "quick");
     Deno.kill(child.pid, "SIGINT");
