@@ -9,11 +9,19 @@ type Head = typeof import("./src/cli/launch/head.ts");
 // before the first line runs, as it would a static import (a module named at run time only it
 // would load later, on the way to the spawn).
 const bundle = headBundle();
-const head = bundle !== null
+let head = bundle !== null
   ? (import.meta as unknown as { require(path: string): Head }).require(bundle)
   : await import("./src/cli/launch/head.ts");
 // `tph run` starts the program's process before loading the rest of the CLI (early_start.ts).
-const argv = head.start(bunBundlesFresh());
+let argv = head.start(bundle !== null || bunBundlesFresh());
+// The head's bundle was chosen by the manifest and the outputs alone; the sources' stamps are
+// checked now, the program's process started. One changed: that process is told to quit, and the
+// head start runs again from the sources (the bundles are built again).
+if (bundle !== null && bunBundlesFresh() !== true) {
+  await head.abandon();
+  head = await import("./src/cli/launch/head.ts");
+  argv = head.start(false);
+}
 // A URL rather than a string: Deno reads every module a literal `import("…")` names before the
 // first line runs (~20 ms here; a type naming the module as much again), which would delay
 // starting the program's process.

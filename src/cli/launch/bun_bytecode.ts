@@ -32,10 +32,12 @@ import { bunManifestFresh } from "./head_file.ts";
  * module's source at build time where the module reads `import.meta.url` (defined as
  * `__tphOwnUrl`): the bundle's own URL, as an ES module bundle has it, instead. Strict, as ES
  * modules are: JavaScriptCore then makes tail calls without frames (`return Reflect.apply(real,
- * …)` in a wrapper leaves no frame of tph's in the program's stacks).
+ * …)` in a wrapper leaves no frame of tph's in the program's stacks). The URL by Bun's own
+ * `Bun.pathToFileURL` (the same text as node:url's for a path Bun gives as `__filename`): node:url
+ * costs Bun 3–7 ms to load, and the head start's bundle loads nothing else of Node's before
+ * `tph run` starts the program's process but node:fs.
  */
-const BANNER =
-  '"use strict"; var __tphOwnUrl = require("node:url").pathToFileURL(__filename).href;';
+const BANNER = '"use strict"; var __tphOwnUrl = Bun.pathToFileURL(__filename).href;';
 
 /** `bun build`'s options for a bundle loaded as bytecode (as built here; npm/compile.ts). */
 export const BYTECODE_BUNDLE_ARGS: readonly string[] = [

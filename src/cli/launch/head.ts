@@ -39,6 +39,14 @@ export function start(bunFresh: boolean | null): string[] {
 }
 
 /**
+ * The head start given up (cli.ts: a source changed since Bun's bundles were built, and this is the
+ * head's bundle): the program's process it started is told to quit, and waited for.
+ */
+export async function abandon(): Promise<void> {
+  await abortEarly();
+}
+
+/**
  * The CLI's module to load after the head start: on Bun, the rest of the CLI as bytecode
  * (bun_bytecode.ts); on Deno, as one module (deno_bundle.ts); else its source.
  *

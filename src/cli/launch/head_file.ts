@@ -7,6 +7,9 @@
 // is checked here, before any of tph's other modules load, against the same manifest as
 // bun_bytecode.ts's: all of them or none are used (the CLI's bundle takes the head's modules from
 // `.bun_head.js`, the sources' CLI from their sources: one copy of the state they hold either way).
+// Before the spawn only the manifest and the outputs are checked; the sources' stamps right after
+// it (cli.ts): a changed source then has the early process told to quit and the sources' head
+// start run instead, as on Deno (deno_bundle.ts's denoPreloadEarly).
 // No imports: this is what cli.ts loads first.
 
 const LOADER = new URL("../../program/loader/", import.meta.url);
@@ -16,21 +19,69 @@ const ROOT = new URL("../../../", import.meta.url);
 const bun = (globalThis as any).Bun;
 
 let known: boolean | null = null;
+let built: boolean | null = null;
 
 /**
  * Whether Bun's bundles of a checkout are there, built by this Bun from the sources as they are
  * (`.bun_bytecode.json`: bun_bytecode.ts); null off Bun or off a checkout (lib/).
  */
 export function bunBundlesFresh(): boolean | null {
-  if (bun === undefined || !import.meta.url.endsWith(".ts")) return null;
-  return known ??= check();
+  if (!fromCheckout()) return null;
+  return known ??= bunBundlesBuilt() === true && bunSourcesUnchanged(
+    decodeURIComponent(ROOT.pathname),
+    manifest(),
+  );
 }
 
-function check(): boolean {
-  return bunManifestFresh(
-    decodeURIComponent(ROOT.pathname),
-    `${decodeURIComponent(LOADER.pathname)}.bun_bytecode.json`,
-  );
+/**
+ * Whether the manifest names this Bun, each of the six outputs is there at its size and the head's
+ * entries are unchanged: the check made before the head start loads (nine stats). The other ~215
+ * sources' stamps ({@linkcode bunBundlesFresh}) are checked after the program's process is started
+ * (cli.ts): they cost 3–10 ms of the CLI's time before the spawn on this machine. Null off Bun or
+ * off a checkout.
+ */
+export function bunBundlesBuilt(): boolean | null {
+  if (!fromCheckout()) return null;
+  return built ??= bunOutputsBuilt(manifest()) &&
+    bunSourcesUnchanged(decodeURIComponent(ROOT.pathname), manifest(), HEAD_ENTRIES);
+}
+
+/**
+ * The sources whose stamps are checked before the head's bundle is used: the functions cli.ts
+ * calls in it (a head start's bundle older than another source is given up after the spawn, but
+ * must have them).
+ */
+const HEAD_ENTRIES = ["cli.ts", "src/cli/launch/head_file.ts", "src/cli/launch/head.ts"];
+
+function fromCheckout(): boolean {
+  return bun !== undefined && import.meta.url.endsWith(".ts");
+}
+
+// deno-lint-ignore no-explicit-any
+let parsed: any = undefined;
+
+/** The checkout's manifest, read once; null when it is missing or unreadable. */
+// deno-lint-ignore no-explicit-any
+function manifest(): any {
+  if (parsed === undefined) {
+    parsed = readManifest(`${decodeURIComponent(LOADER.pathname)}.bun_bytecode.json`);
+  }
+  return parsed;
+}
+
+// deno-lint-ignore no-explicit-any
+function readManifest(file: string): any {
+  try {
+    return JSON.parse(nodeFs().readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+function nodeFs(): any {
+  // deno-lint-ignore no-explicit-any
+  return (globalThis as any).process.getBuiltinModule("node:fs");
 }
 
 /**
@@ -40,19 +91,18 @@ function check(): boolean {
  * calls it too when cli.ts did not hand it the answer.
  */
 export function bunManifestFresh(root: string, manifest: string): boolean {
+  const m = readManifest(manifest);
+  return bunOutputsBuilt(m) && bunSourcesUnchanged(root, m);
+}
+
+// deno-lint-ignore no-explicit-any
+function bunOutputsBuilt(m: any): boolean {
   try {
-    // deno-lint-ignore no-explicit-any
-    const fs = (globalThis as any).process.getBuiltinModule("node:fs");
-    const m = JSON.parse(fs.readFileSync(manifest, "utf8"));
-    if (m === null || m.bun !== `${bun.version}+${bun.revision}`) return false;
-    if (!Array.isArray(m.inputs) || m.inputs.length === 0) return false;
-    for (const [input, size, mtime] of m.inputs) {
-      const st = fs.statSync(root + input, { throwIfNoEntry: false });
-      if (st === undefined || !st.isFile() || st.size !== size || st.mtimeMs !== mtime) {
-        return false;
-      }
+    if (m === null || typeof m !== "object" || m.bun !== `${bun.version}+${bun.revision}`) {
+      return false;
     }
     if (!Array.isArray(m.outputs) || m.outputs.length !== 6) return false;
+    const fs = nodeFs();
     for (const [file, size] of m.outputs) {
       const st = fs.statSync(file, { throwIfNoEntry: false });
       if (st === undefined || !st.isFile() || st.size !== size) return false;
@@ -63,10 +113,32 @@ export function bunManifestFresh(root: string, manifest: string): boolean {
   }
 }
 
+/** Whether the sources (`only`: these of them, each listed) are as the manifest has them. */
+// deno-lint-ignore no-explicit-any
+function bunSourcesUnchanged(root: string, m: any, only?: string[]): boolean {
+  try {
+    if (!Array.isArray(m.inputs) || m.inputs.length === 0) return false;
+    const fs = nodeFs();
+    let seen = 0;
+    for (const [input, size, mtime] of m.inputs) {
+      if (only !== undefined && !only.includes(input)) continue;
+      seen++;
+      const st = fs.statSync(root + input, { throwIfNoEntry: false });
+      if (st === undefined || !st.isFile() || st.size !== size || st.mtimeMs !== mtime) {
+        return false;
+      }
+    }
+    return only === undefined || seen === only.length;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The head start's bundle to load, `.bun_head.js` (its path), when Bun's bundles are fresh; else
- * null (cli.ts loads src/cli/launch/head.ts).
+ * The head start's bundle to load, `.bun_head.js` (its path), when Bun's bundles are built for this
+ * Bun (the manifest and the outputs alone: cli.ts checks the sources' stamps after the spawn and
+ * goes back to the sources when one changed); else null (cli.ts loads src/cli/launch/head.ts).
  */
 export function headBundle(): string | null {
-  return bunBundlesFresh() === true ? `${decodeURIComponent(LOADER.pathname)}.bun_head.js` : null;
+  return bunBundlesBuilt() === true ? `${decodeURIComponent(LOADER.pathname)}.bun_head.js` : null;
 }

@@ -52,8 +52,14 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
   }
   // Fresh: the bundle.
   assert.equal(await run(), bundle);
-  // A source changed: the sources again, and a new build.
+  // A source changed: the sources again, and a new build. The head's bundle chose the bundles by
+  // the manifest and the outputs: the program's process it started is told to quit once the
+  // sources' stamps are read, and the program runs once, with the sources' preload.
   appendFileSync(join(tph, "src/program/settings.ts"), "\n// changed\n");
+  assert.equal(await run(), join(tph, "src/program/preload.ts"));
+  assert.equal(await run(), bundle);
+  // One of the head's entries changed (what cli.ts calls in its bundle): the bundle is not loaded.
+  appendFileSync(join(tph, "src/cli/launch/head.ts"), "\n// changed\n");
   assert.equal(await run(), join(tph, "src/program/preload.ts"));
   assert.equal(await run(), bundle);
   // A bundle cut short (a full disk, a killed build) or replaced: stale, so the sources run and the

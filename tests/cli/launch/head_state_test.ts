@@ -19,8 +19,8 @@ const REVIEWED: Record<string, string[]> = {
   "src/platform/process.ts": ["writeBuffer"],
   // The globs' compiled patterns (and reached by a type import only, in scope.ts's types).
   "src/project/glob.ts": ["cache"],
-  // cli.ts's own check, handed to the head start (knowBunBundlesFresh).
-  "src/cli/launch/head_file.ts": ["known"],
+  // cli.ts's own check, handed to the head start (knowBunBundlesFresh), and the manifest it read.
+  "src/cli/launch/head_file.ts": ["known", "built", "parsed"],
 };
 
 const STATE =
