@@ -178,9 +178,16 @@ Deno.test("tph completion runs lists last and the stored runs' ids; the scripts 
   const listed = await tphIn(project.root, "completion", "runs");
   assert.equal(listed.code, 0);
   assert.deepEqual(listed.out.trimEnd().split("\n"), ["last", ...ids]);
-  // Where no run is stored: last alone, and no error (a shell's completion prints none).
-  const none = await tphIn(tmpdir(), "completion", "runs");
-  assert.deepEqual([none.code, none.out.trimEnd(), none.err], [0, "last", ""]);
+  // Where no run is stored: last alone, and no error (a shell's completion prints none). A folder
+  // of the test's own: /tmp itself is shared, and its runs are kept in the user's cache, where
+  // another tph run from /tmp on this machine may have left some.
+  const empty = mkdtempSync(join(tmpdir(), "tph-completion-"));
+  try {
+    const none = await tphIn(empty, "completion", "runs");
+    assert.deepEqual([none.code, none.out.trimEnd(), none.err], [0, "last", ""]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
   // bash asks the tph on PATH, in the shell's folder, when a run is completed.
   using script = await scriptFile("bash");
   const bin = join(project.path, "bin");
