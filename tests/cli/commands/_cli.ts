@@ -21,6 +21,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
 import { libFresh } from "../../../npm/lib_stamp.ts";
+import { takeBuildLock } from "../../../src/cli/launch/checkout_build.ts";
 
 /** The repository root. */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -121,23 +122,13 @@ const LIB_LOCK = join(REPO, ".lib_build.lock");
 
 /**
  * Build lib/ (npm/build.ts) unless it was built from the sources as they are; one test module
- * builds while the others wait for it (the lock names its process: a lock whose process is gone
- * is taken over).
+ * builds while the others wait for it (the checkout builds' lock: checkout_build.ts).
  */
 async function ensureLib(): Promise<void> {
   while (!libFresh(REPO)) {
-    // The lock made with its process's id in it at once (a link of a file written first). Test
-    // modules run in parallel are workers of one process: they wait while it lives.
-    const mine = `${LIB_LOCK}.${Deno.pid}.${crypto.randomUUID()}`;
-    writeFileSync(mine, String(Deno.pid));
-    try {
-      Deno.linkSync(mine, LIB_LOCK);
-    } catch {
-      if (!lockHeld(LIB_LOCK)) rmSync(LIB_LOCK, { force: true });
+    if (!takeBuildLock(LIB_LOCK)) {
       await new Promise((r) => setTimeout(r, 200));
       continue;
-    } finally {
-      rmSync(mine, { force: true });
     }
     try {
       if (libFresh(REPO)) return;
@@ -151,22 +142,6 @@ async function ensureLib(): Promise<void> {
     } finally {
       rmSync(LIB_LOCK, { force: true });
     }
-  }
-}
-
-/** Whether the process named in a lock file is alive. */
-function lockHeld(file: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return false;
-  }
-  try {
-    process.kill(Number(text), 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
