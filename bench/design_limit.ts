@@ -47,7 +47,7 @@ const WORKLOADS: Workload[] = [
   { name: "marked", program: "bench/programs/marked_render.mjs", packages: ["marked"] },
   { name: "yaml", program: "bench/programs/yaml_parse.mjs", packages: ["yaml"] },
   { name: "zod", program: "bench/programs/zod_validate.mjs", packages: ["zod"] },
-  { name: "fib", program: "bench/programs/fib.ts", packages: [], args: ["25", "1"] },
+  { name: "fib", program: "bench/programs/fib.mjs", packages: [], args: ["25", "1"] },
 ];
 
 type Path = "deno" | "bun" | "node" | "binary";

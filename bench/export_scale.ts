@@ -27,7 +27,7 @@ const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 3;
 const RUNS = [
   {
     name: "fib",
-    args: ["--max-calls", "1000000", "bench/programs/fib.ts", "27", "2"],
+    args: ["--max-calls", "1000000", "bench/programs/fib.mjs", "27", "2"],
   },
   {
     name: "marked",

@@ -20,7 +20,7 @@ const WORKLOADS: Record<string, { program: string[]; include: string[] }> = {
   marked: { program: ["bench/programs/marked_render.mjs"], include: ["node_modules/marked/**"] },
   yaml: { program: ["bench/programs/yaml_parse.mjs"], include: ["node_modules/yaml/**"] },
   zod: { program: ["bench/programs/zod_validate.mjs"], include: ["node_modules/zod/**"] },
-  fib: { program: ["bench/programs/fib.ts", "25", "1"], include: [] },
+  fib: { program: ["bench/programs/fib.mjs", "25", "1"], include: [] },
   // This bench's own copy (a worktree of older main has none).
   unique: {
     program: [join(import.meta.dirname!, "programs/unique_strings.mjs")],

@@ -34,7 +34,7 @@ const RUNTIMES: Record<string, (preload: string) => string[]> = {
 };
 const WORKLOADS = [
   { name: "marked", program: "bench/programs/marked_render.mjs", packages: ["marked"], args: [] },
-  { name: "fib", program: "bench/programs/fib.ts", packages: [], args: ["25", "1"] },
+  { name: "fib", program: "bench/programs/fib.mjs", packages: [], args: ["25", "1"] },
 ];
 /** The variants run in each round: the preload and its environment. */
 const VARIANTS: { name: string; preload: string; env: Record<string, string> }[] = [

@@ -70,7 +70,7 @@ const WORKLOADS: Workload[] = [
   {
     name: "fib",
     kind: "fib(25), the project's own code",
-    program: "bench/programs/fib.ts",
+    program: "bench/programs/fib.mjs",
     include: [],
     args: ["25", "1"],
   },

@@ -60,7 +60,7 @@ const PROGRAMS: Record<string, { program: string; include: string[]; args?: stri
   marked: { program: "bench/programs/marked_render.mjs", include: ["node_modules/marked/**"] },
   yaml: { program: "bench/programs/yaml_parse.mjs", include: ["node_modules/yaml/**"] },
   zod: { program: "bench/programs/zod_validate.mjs", include: ["node_modules/zod/**"] },
-  fib: { program: "bench/programs/fib.ts", include: [], args: ["25", "1"] },
+  fib: { program: "bench/programs/fib.mjs", include: [], args: ["25", "1"] },
   hello: { program: "examples/hello.ts", include: [] },
 };
 
