@@ -107,6 +107,8 @@ export function startFastClock(): void {
     worker = ownWorker(() =>
       new Worker(WORKER_CODE, {
         eval: true,
+        // Not the process's options: on Node they hold tph's preload, which the worker would load.
+        execArgv: [],
         workerData: { buffer, origin: performance.timeOrigin },
       })
     );
