@@ -53,6 +53,7 @@ import { withoutPreload } from "./command.ts";
 import { beforeUncaughtPrint } from "./loader/bun_stacks.ts";
 import { useBunTestFiles } from "./loader/bun.ts";
 import { installNodeUncaught } from "./loader/node_uncaught.ts";
+import { allListenerCount, onOwn, rearmSignal } from "./loader/own_listeners.ts";
 import {
   Atomics,
   Int32Array,
@@ -562,7 +563,7 @@ function saveOnDenoEnd(
     // process.exit() saves on its "exit" event, not again in the Deno.exit it calls then.
     let exited = false;
     // Deno.exitCode: the code it exits with (the event's is 0 after `Deno.exitCode = 4`).
-    process.on("exit", () => {
+    onOwn("exit", () => {
       exited = true;
       save({ ended: exitCalled() ? "exit" : "completed", code: exitCode() });
     });
@@ -591,7 +592,7 @@ function saveOnProcessEnd(
   describe: (error: unknown) => string,
 ): void {
   let uncaught: string | null = null;
-  process.on("exit", (code: number) => {
+  onOwn("exit", (code: number) => {
     // A test still open then ends as its runner counts it (tests/open_list.ts).
     if (uncaught === null && exitCalled()) endingByExit(exitCodeOf(code));
     save(
@@ -602,7 +603,7 @@ function saveOnProcessEnd(
     );
   });
   // Observe without handling: a listener on "uncaughtExceptionMonitor" leaves the crash as is.
-  process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
+  onOwn("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
     uncaught = describe(err);
     if (bun) beforeUncaughtPrint(err, origin);
   });
@@ -667,10 +668,10 @@ function saveOnSignals(
       // Die of the same signal, as the program would have without tph.
       process.kill(process.pid, signal);
     };
-    if (process.listenerCount(signal) === 0) {
+    if (allListenerCount(signal) === 0) {
       tphListeners[signal] = onSignal;
       tphListening[signal] = true;
-      process.on(signal, onSignal);
+      onOwn(signal, onSignal);
     }
   }
 }
@@ -698,7 +699,6 @@ function listenersOtherThanTph(
   g: any,
   changed: (signal: Signal, listened: boolean) => void,
 ): (signal: Signal) => number {
-  const count = process.listenerCount;
   // No Map nor Set: the program may have patched them.
   const listened: Record<string, boolean> = { SIGINT: false, SIGTERM: false, SIGHUP: false };
   const tell = (signal: Signal, now: boolean) => {
@@ -708,14 +708,15 @@ function listenersOtherThanTph(
   };
   const isSignal = (e: unknown): e is Signal => e === "SIGINT" || e === "SIGTERM" || e === "SIGHUP";
   if (g.Deno === undefined) {
-    const own = (signal: Signal) =>
-      (apply(count, process, [signal]) as number) - (tphListening[signal] ? 1 : 0);
-    process.on("newListener", (event: unknown, listener: unknown) => {
+    const own = (signal: Signal) => allListenerCount(signal) - (tphListening[signal] ? 1 : 0);
+    onOwn("newListener", (event: unknown, listener: unknown) => {
       if (isSignal(event) && listener !== tphListeners[event]) tell(event, true);
     });
-    process.on("removeListener", (event: unknown, listener: unknown) => {
+    onOwn("removeListener", (event: unknown, listener: unknown) => {
       if (!isSignal(event)) return;
       if (listener === tphListeners[event]) tphListening[event] = false;
+      // Node stopped listening to it when it counted none (the program's last one removed).
+      else if (tphListening[event]) rearmSignal(event);
       tell(event, own(event) > 0);
     });
     return (signal) => {
@@ -724,7 +725,7 @@ function listenersOtherThanTph(
       return n;
     };
   }
-  const own = (signal: Signal) => (apply(count, process, [signal]) as number) - 1;
+  const own = (signal: Signal) => allListenerCount(signal) - 1;
   const deno = g.Deno;
   // Per signal, the listeners added and not removed. No array method: the program may have
   // patched them.

@@ -8,6 +8,7 @@ import { formatError } from "./recorder/repr.ts";
 import type { ProcessEnd } from "./blocks.ts";
 import type { ChildEnding } from "./settings.ts";
 import { Object } from "../platform/globals.ts";
+import { onOwn } from "./loader/own_listeners.ts";
 
 /**
  * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
@@ -111,10 +112,10 @@ export function onProcessEnd(atEnd: (end: ProcessEnd) => void): void {
     return;
   }
   let uncaught: string | null = null;
-  process.on("uncaughtExceptionMonitor", (err: unknown) => {
+  onOwn("uncaughtExceptionMonitor", (err: unknown) => {
     uncaught = formatError(err, 500);
   });
-  process.on("exit", (code: number) =>
+  onOwn("exit", (code: number) =>
     once(
       uncaught !== null
         ? { ended: "exception", code: exitCodeOf(code), signal: null, error: uncaught }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { readText } from "../../platform/files.ts";
 import { rethrownLast } from "../recorder/recorder.ts";
 import { firstFrameOf } from "./node_stacks.ts";
+import { onOwn } from "./own_listeners.ts";
 import { stripTypes } from "./node_strip.ts";
 import { isProxy } from "node:util/types";
 import { Array, Math, Number } from "../../platform/globals.ts";
@@ -36,7 +37,7 @@ const FRAME = /^ {4}at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
 
 /** Take over Node's report of an uncaught error where it would show tph's rewritten code. */
 export function installNodeUncaught(): void {
-  process.on("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
+  onOwn("uncaughtExceptionMonitor", (err: unknown, origin: unknown) => {
     const fromPromise = origin === "unhandledRejection";
     if (!fromPromise && (origin !== "uncaughtException" || !rethrownLast(err))) return;
     // Handled by the program: no report.
@@ -47,7 +48,7 @@ export function installNodeUncaught(): void {
     const report = fatalReport(err, fromPromise);
     if (report === null) return;
     // After the program's own `exit` listeners (this one comes last), as Node prints its report.
-    process.on("exit", () => {
+    onOwn("exit", () => {
       try {
         builtin<{ writeSync(fd: number, text: string): void }>("node:fs").writeSync(2, report);
       } catch {

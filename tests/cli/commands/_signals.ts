@@ -74,6 +74,7 @@ export function signalTests(t: Target): void {
       );
     }
   }
+  onlyListenerTests(t);
   spinTests(t);
   if (t.runtime !== "deno") return;
   for (const to of ["group", "tph"] as const) {
@@ -87,6 +88,30 @@ export function signalTests(t: Target): void {
         const r = await sendTo(t, cwd, "serve.ts", [], "SIGINT", to);
         assertCode(r, 0, `tph run serve.ts, SIGINT to ${to}`);
         assert.equal(r.stdout, "ready\nshutting down\ndone\n", r.stderr);
+      },
+    );
+  }
+}
+
+/**
+ * tph's own listeners (the process's end, its signals) are not the program's: a program asking
+ * process for its listeners sees its own only, as plainly. signal-exit's rule (its listener the
+ * only one: die of the signal) then holds under tph too, where the program lived on before.
+ */
+function onlyListenerTests(t: Target): void {
+  for (const [signal, to] of [["SIGINT", "group"], ["SIGTERM", "tph"]] as const) {
+    Deno.test(
+      `tph run: a program whose listener is process's only one sees it so and dies of ${signal} ` +
+        `sent to ${to === "group" ? "the process group" : "tph alone"}, as plainly (${t.name})`,
+      async () => {
+        await using dir = tempDir({ s: join(FIXTURES, "signals") });
+        const cwd = join(dir.path, "s");
+        const r = await sendTo(t, cwd, "only_listener.ts", [], signal, to, 30_000);
+        assertCode(r, 128 + NUMBERS[signal], `tph run only_listener.ts, ${signal} to ${to}`);
+        const plain = await sendPlain(t, cwd, signal, [], "only_listener.ts");
+        assert.equal(plain.signal, signal, JSON.stringify(plain));
+        assert.equal(r.stdout, plain.stdout, r.stderr);
+        assert.match(r.stdout, new RegExp(`the only listener of ${signal}: dying of it\n$`));
       },
     );
   }
@@ -136,11 +161,17 @@ function spinTests(t: Target): void {
   );
 }
 
-/** The spinning program run plainly, `signal` sent to it once it wrote its pid. */
-async function sendPlain(t: Target, cwd: string, signal: Signal, args: string[] = []) {
+/** A program (the spinning one) run plainly, `signal` sent to it once it wrote its pid. */
+async function sendPlain(
+  t: Target,
+  cwd: string,
+  signal: Signal,
+  args: string[] = [],
+  script = "spin.ts",
+) {
   const pidFile = join(cwd, `plain.${signal}.pid`);
-  const child = start([...t.plain("spin.ts"), pidFile, ...args], { cwd });
-  const done = finish(child, "", 30_000, "spin.ts plainly");
+  const child = start([...t.plain(script), pidFile, ...args], { cwd });
+  const done = finish(child, "", 30_000, `${script} plainly`);
   try {
     await waitForFile(pidFile);
   } catch (e) {
