@@ -4,8 +4,18 @@
 // once; one without dies of it, tph exiting with 128 + its number.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assertCode, finish, FIXTURES, start, type Target, tempDir, waitForFile } from "./_cli.ts";
+import {
+  assertCode,
+  finish,
+  FIXTURES,
+  REPO,
+  start,
+  type Target,
+  tempDir,
+  waitForFile,
+} from "./_cli.ts";
 
 const NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 type Signal = keyof typeof NUMBERS;
@@ -115,6 +125,29 @@ function onlyListenerTests(t: Target): void {
       },
     );
   }
+  Deno.test(
+    `tph run: signal-exit's program dies of SIGINT sent to the process group, its exit handler ` +
+      `run, as plainly (${t.name})`,
+    async () => {
+      await using dir = tempDir({ s: join(FIXTURES, "signals") });
+      const cwd = join(dir.path, "s");
+      // The real library (signal-exit 4, the one under execa, ora, nyc and many more).
+      const lib = join(REPO, "node_modules/signal-exit/dist/cjs/index.js");
+      writeFileSync(
+        join(cwd, "exit_handler.cjs"),
+        `const { onExit } = require(${JSON.stringify(lib)});\n` +
+          `onExit((code, signal) => console.log("onExit", code, signal));\n` +
+          `setInterval(() => {}, 1000);\nconsole.log("ready");\n` +
+          `require("node:fs").writeFileSync(process.argv[2], String(process.pid));\n`,
+      );
+      const r = await sendTo(t, cwd, "exit_handler.cjs", [], "SIGINT", "group", 30_000);
+      assertCode(r, 130, "tph run exit_handler.cjs, SIGINT to the group");
+      assert.equal(r.stdout, "ready\nonExit null SIGINT\n", r.stderr);
+      const plain = await sendPlain(t, cwd, "SIGINT", [], "exit_handler.cjs");
+      assert.equal(plain.signal, "SIGINT", JSON.stringify(plain));
+      assert.equal(plain.stdout, r.stdout);
+    },
+  );
 }
 
 /**
