@@ -36,7 +36,7 @@ import {
   saveLaterBlocks,
   storedBlocks,
 } from "./blocks.ts";
-import { denoExitCode, exitCodeOf, processEndOf, watchExits } from "./process_end.ts";
+import { denoExitCode, exitCodeOf, processEndOf, standIn, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
@@ -741,14 +741,17 @@ function listenersOtherThanTph(
     return counted > direct ? counted : direct;
   };
   const realAdd = deno.addSignalListener, realRemove = deno.removeSignalListener;
-  deno.addSignalListener = function addSignalListener(signal: string, _handler: () => void) {
+  deno.addSignalListener = standIn(realAdd, function addSignalListener(
+    signal: string,
+    _handler: () => void,
+  ) {
     const r = apply(realAdd, deno, arguments as unknown as unknown[]);
     const list = added[signal];
     if (list !== undefined && indexIn(list, _handler) < 0) list[list.length] = _handler;
     if (isSignal(signal)) tell(signal, others(signal) > 0);
     return r;
-  };
-  deno.removeSignalListener = function removeSignalListener(
+  });
+  deno.removeSignalListener = standIn(realRemove, function removeSignalListener(
     signal: string,
     _handler: () => void,
   ) {
@@ -761,7 +764,7 @@ function listenersOtherThanTph(
     }
     if (isSignal(signal)) tell(signal, others(signal) > 0);
     return r;
-  };
+  });
   return others;
 }
 
