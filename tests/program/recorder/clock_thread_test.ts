@@ -21,7 +21,9 @@ Deno.test("clock thread: started on Node, it does not load the process's --requi
     writeFileSync(
       join(dir, "mark.cjs"),
       `const { threadId } = require("node:worker_threads");\n` +
-        `require("node:fs").appendFileSync(${JSON.stringify(marks)}, "thread " + threadId + "\\n");\n`,
+        `require("node:fs").appendFileSync(${
+          JSON.stringify(marks)
+        }, "thread " + threadId + "\\n");\n`,
     );
     // The worker the clock makes is counted once it is online (a Worker subclass put in
     // node:worker_threads' exports, where clock.ts takes the class when it starts).
