@@ -34,7 +34,6 @@ import {
 import { BUN_BYTECODE_FILES } from "../../program/command.ts";
 import { BUILD_MS, type BuildInput, takeBuildLock } from "./checkout_build.ts";
 import { bunManifestFresh } from "./head_file.ts";
-import type { SplitBuild } from "./bun_preload_split.ts";
 
 /**
  * The first line of a bundle loaded as bytecode. A CommonJS bundle would hold the URL of each
@@ -192,6 +191,28 @@ interface Bundle {
   external: Set<string>;
 }
 
+/**
+ * A bundle's build as bun_preload_split.ts asks for one (its types not imported: the head start's
+ * modules are those head.ts reaches, types included: tests/cli/launch/head_state_test.ts).
+ */
+interface SplitBuild {
+  entry: string;
+  // deno-lint-ignore no-explicit-any
+  plugin: any;
+  banner?: string;
+}
+
+/** bun_preload_split.ts, loaded by the build only. */
+interface SplitModule {
+  buildSplitPreload(
+    root: string,
+    tmp: string,
+    build: (b: SplitBuild, outdir: string) => Promise<Set<string>>,
+    coreOut: string,
+    restOut: string,
+  ): Promise<Set<string>>;
+}
+
 /** A bundle built (its bytecode beside it), and where it goes. */
 interface Output {
   from: string;
@@ -271,9 +292,7 @@ async function build(): Promise<void> {
     ]);
     // The preload as its core and its rest, then the head and the CLI. bun_preload_split.ts from
     // its source, by a path the bundler leaves alone: not in the head start's bundle (+8 KB).
-    const split: typeof import("./bun_preload_split.ts") = await import(
-      `${ROOT}src/cli/launch/bun_preload_split.ts`
-    );
+    const split = await import(`${ROOT}src/cli/launch/bun_preload_split.ts`) as SplitModule;
     const built = await Promise.race([
       split.buildSplitPreload(ROOT, tmp, (b, out) => bundle(b, out), `${tmp}/core`, `${tmp}/rest`),
       timeout,
