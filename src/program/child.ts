@@ -41,7 +41,7 @@ import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
 import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
-import { endingByExit } from "./tests/open_list.ts";
+import { endingByExit, testsHooked } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
 import { disguise, useModuleRecords } from "./loader/original_text.ts";
@@ -383,10 +383,13 @@ function hideDenoBootstrap(g: any): void {
  * failed), and those a test's own permissions kept from being stored as it ended (Deno's).
  */
 function saveTests(): void {
-  endOpenTests();
-  endOpenVitestTests();
-  endOpenBunTests();
-  endOpenJestTests(jestMainProcess);
+  // No runner's hooks installed, no test open: their modules are not loaded to find none.
+  if (testsHooked()) {
+    endOpenTests();
+    endOpenVitestTests();
+    endOpenBunTests();
+    endOpenJestTests(jestMainProcess);
+  }
   saveLaterBlocks();
 }
 

@@ -22,7 +22,15 @@
 // modification time) they were built from. Nothing is built where the checkout cannot be written.
 
 import { cwd, pid } from "../../platform/process.ts";
-import { fileStamp, makeDir, remove, rename, writeText, writeWhole } from "../../platform/files.ts";
+import {
+  fileStamp,
+  makeDir,
+  readText,
+  remove,
+  rename,
+  writeText,
+  writeWhole,
+} from "../../platform/files.ts";
 import { BUN_BYTECODE_FILES } from "../../program/command.ts";
 import { BUILD_MS, type BuildInput, takeBuildLock } from "./checkout_build.ts";
 import { bunManifestFresh } from "./head_file.ts";
@@ -78,6 +86,8 @@ const {
 } = BUN_BYTECODE_FILES;
 const LOADER = PRELOAD_BUNDLE.slice(0, PRELOAD_BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.bun_bytecode.json`;
+/** The preload's rest (bun_preload_split.ts), loaded by the preload's bundle when first used. */
+const PRELOAD_REST_BUNDLE = `${LOADER}.bun_preload_rest.js`;
 const LOCK = `${LOADER}.bun_bytecode.lock`;
 
 interface Manifest {
@@ -86,6 +96,8 @@ interface Manifest {
   inputs: BuildInput[];
   /** Each bundle and its bytecode: path, size (a cut or replaced file is stale). */
   outputs?: [string, number][];
+  /** The preload's rest and its bytecode, likewise (apart: head_file.ts checks the six above). */
+  rest?: [string, number][];
 }
 
 // deno-lint-ignore no-explicit-any
@@ -113,6 +125,25 @@ function fresh(): boolean {
   return isFresh = bunManifestFresh(ROOT, MANIFEST);
 }
 
+let restFresh: boolean | null = null;
+
+/**
+ * Whether the preload's rest is there at its size (two stats; the manifest's other outputs and the
+ * sources are checked by head_file.ts): the preload's bundle loads it at a transform-cache miss.
+ */
+function restBuilt(): boolean {
+  if (restFresh !== null) return restFresh;
+  let ok = false;
+  try {
+    const m = JSON.parse(readText(MANIFEST)) as Manifest;
+    ok = Array.isArray(m.rest) && m.rest.length === 2 &&
+      m.rest.every(([file, size]) => fileStamp(file)?.size === size);
+  } catch {
+    ok = false;
+  }
+  return restFresh = ok;
+}
+
 let building: Promise<void> | null = null;
 
 /** From a checkout on Bun: whether to use the bundles, building them when they are stale. */
@@ -130,7 +161,11 @@ function useBundles(): boolean {
  * @param preload The preload's source file.
  */
 export function bunPreload(preload: string): string | null {
-  return preload === PRELOAD_SOURCE && useBundles() ? PRELOAD_BUNDLE : null;
+  if (preload !== PRELOAD_SOURCE || !useBundles()) return null;
+  if (restBuilt()) return PRELOAD_BUNDLE;
+  // The rest gone or cut (the others fresh: the CLI's bundle stays the head's): built again.
+  building ??= build().catch(() => {});
+  return null;
 }
 
 /**
@@ -154,6 +189,34 @@ interface Bundle {
   file: string;
   /** The head start's modules, taken from the head's bundle (the CLI's bundle). */
   external: Set<string>;
+}
+
+/**
+ * A bundle's build as bun_preload_split.ts asks for one (its types not imported: the head start's
+ * modules are those head.ts reaches, types included: tests/cli/launch/head_state_test.ts).
+ */
+interface SplitBuild {
+  entry: string;
+  // deno-lint-ignore no-explicit-any
+  plugin: any;
+  banner?: string;
+}
+
+/** bun_preload_split.ts, loaded by the build only. */
+interface SplitModule {
+  buildSplitPreload(
+    root: string,
+    tmp: string,
+    build: (b: SplitBuild, outdir: string) => Promise<Set<string>>,
+    coreOut: string,
+    restOut: string,
+  ): Promise<Set<string>>;
+}
+
+/** A bundle built (its bytecode beside it), and where it goes. */
+interface Output {
+  from: string;
+  file: string;
 }
 
 /** The head's bundle's name for each of its shared modules' namespaces (head_file.ts). */
@@ -227,17 +290,29 @@ async function build(): Promise<void> {
       `${ROOT}src/cli/launch/head_file.ts`,
       ...head,
     ]);
+    // The preload as its core and its rest, then the head and the CLI. bun_preload_split.ts from
+    // its source, by a path the bundler leaves alone: not in the head start's bundle (+8 KB).
+    const split = await import(`${ROOT}src/cli/launch/bun_preload_split.ts`) as SplitModule;
+    const built = await Promise.race([
+      split.buildSplitPreload(ROOT, tmp, (b, out) => bundle(b, out), `${tmp}/core`, `${tmp}/rest`),
+      timeout,
+    ]);
+    for (const input of [...built, `${ROOT}src/cli/launch/bun_preload_split.ts`]) inputs.add(input);
+    const outputs: Output[] = [
+      { from: `${tmp}/core/core_entry.js`, file: PRELOAD_BUNDLE },
+      { from: `${tmp}/rest/rest_entry.js`, file: PRELOAD_REST_BUNDLE },
+    ];
     const bundles: Bundle[] = [
-      { entry: PRELOAD_SOURCE, file: PRELOAD_BUNDLE, external: new Set() },
       { entry: headFile, file: HEAD_BUNDLE, external: new Set() },
       { entry: `${ROOT}src/cli/commands/main.ts`, file: CLI_BUNDLE, external: shared },
     ];
-    const outs: string[] = [];
     for (const [i, b] of bundles.entries()) {
       const out = `${tmp}/${i}`;
-      const built = await Promise.race([bundle(b, out), timeout]);
-      for (const input of built) if (input !== headFile) inputs.add(input);
-      outs.push(out);
+      for (const input of await Promise.race([bundle(b, out), timeout])) {
+        if (input !== headFile) inputs.add(input);
+      }
+      const entry = b.entry.slice(b.entry.lastIndexOf("/") + 1).replace(/\.ts$/, ".js");
+      outputs.push({ from: `${out}/${entry}`, file: b.file });
     }
     const listed: Manifest["inputs"] = [];
     for (const input of inputs) {
@@ -246,23 +321,21 @@ async function build(): Promise<void> {
       if (st === null || st.mtimeMs >= started || !input.startsWith(ROOT)) return;
       listed.push([input.slice(ROOT.length), st.size, st.mtimeMs]);
     }
-    for (const [i, b] of bundles.entries()) {
-      const name = b.file.slice(b.file.lastIndexOf("/") + 1);
-      const entry = b.entry.slice(b.entry.lastIndexOf("/") + 1).replace(/\.ts$/, ".js");
-      writeText(`${outs[i]}/${entry}.map`, oneLineMap(name));
-      rename(`${outs[i]}/${entry}.jsc`, `${b.file}.jsc`);
-      rename(`${outs[i]}/${entry}.map`, `${b.file}.map`);
-      rename(`${outs[i]}/${entry}`, b.file);
+    for (const o of outputs) {
+      const name = o.file.slice(o.file.lastIndexOf("/") + 1);
+      writeText(`${o.from}.map`, oneLineMap(name));
+      rename(`${o.from}.jsc`, `${o.file}.jsc`);
+      rename(`${o.from}.map`, `${o.file}.map`);
+      rename(o.from, o.file);
     }
-    const outputs: [string, number][] = [];
-    for (const b of bundles) {
-      for (const file of [b.file, `${b.file}.jsc`]) {
-        outputs.push([file, fileStamp(file)?.size ?? -1]);
-      }
-    }
+    const stamp = (o: Output): [string, number][] =>
+      [o.file, `${o.file}.jsc`].map((file) => [file, fileStamp(file)?.size ?? -1]);
+    // The rest's apart: head_file.ts checks six outputs before the head start loads.
+    const [core, rest, ...others] = outputs;
+    const sized = [core, ...others].flatMap(stamp);
     writeWhole(
       MANIFEST,
-      JSON.stringify({ bun: bunKey(), inputs: listed, outputs }),
+      JSON.stringify({ bun: bunKey(), inputs: listed, outputs: sized, rest: stamp(rest) }),
       `${tmp}/manifest`,
     );
   } finally {
@@ -317,7 +390,12 @@ function headModules(head: Set<string>) {
 }
 
 /** Build a bundle with its bytecode into `outdir`; the sources it holds. */
-async function bundle(b: Bundle, outdir: string): Promise<Set<string>> {
+async function bundle(b: Bundle | SplitBuild, outdir: string): Promise<Set<string>> {
+  const plugins = "plugin" in b
+    ? [b.plugin]
+    : b.external.size === 0
+    ? []
+    : [headModules(b.external)];
   const r = await bun.build({
     entrypoints: [b.entry],
     target: "bun",
@@ -328,8 +406,8 @@ async function bundle(b: Bundle, outdir: string): Promise<Set<string>> {
     // Packages load from node_modules as they do from the sources.
     packages: "external",
     define: { "import.meta.url": "__tphOwnUrl" },
-    banner: BANNER,
-    plugins: b.external.size === 0 ? [] : [headModules(b.external)],
+    banner: ("banner" in b ? b.banner : undefined) ?? BANNER,
+    plugins,
   });
   if (!r.success) throw new Error("build failed");
   return inputsOf(r.metafile);

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { isAbsolute, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Edits } from "./_edits.ts";
-import { fnv1a } from "../../platform/hash.ts";
+import { moduleHash } from "./module_hash.ts";
 import { type Lang, langOf } from "../../project/languages.ts";
 import { makeScope, outOfScope, type ScopeOptions } from "../../project/scope.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
@@ -54,6 +54,9 @@ import { Array, Boolean, JSON, Map, RegExp, Set } from "../../platform/globals.t
 
 export type { Lang } from "../../project/languages.ts";
 export type { Insertions } from "./_columns.ts";
+// Its own module: the loader names every module by it, on a transform-cache hit too, where this
+// one is not loaded (Bun's preload bundle: src/cli/launch/bun_bytecode.ts).
+export { moduleHash };
 
 /** Options for {@linkcode instrument}. */
 export interface InstrumentOptions {
@@ -128,17 +131,6 @@ export interface InstrumentOptions {
    * map of the code back to what that map describes (jest's transformers, under tph test).
    */
   fitMap?: string;
-}
-
-/**
- * The name rewritten code gives a module's function table (`__tph_b_<hash>`): from the file name
- * and the length of its source, as {@linkcode instrument} writes it.
- *
- * @param filename The file name given to instrument().
- * @param source The source given to instrument().
- */
-export function moduleHash(filename: string, source: string): string {
-  return fnv1a(filename + "\0" + source.length).toString(36);
 }
 
 /** Result of {@linkcode instrument}. */

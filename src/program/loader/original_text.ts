@@ -21,12 +21,8 @@
 // text is returned: the program sees what it would have seen before.
 
 import { blankTypes } from "./bun_cjs.ts";
-import {
-  type Insertions,
-  instrument,
-  type InstrumentOptions,
-  moduleHash,
-} from "../instrument/instrument.ts";
+import { type Insertions, instrument, type InstrumentOptions } from "../instrument/instrument.ts";
+import { moduleHash } from "../instrument/module_hash.ts";
 import { instrumentInWorkerWithInsertions } from "./parser_worker.ts";
 import { withoutInsertions } from "./aligned_text.ts";
 import { readText } from "../../platform/files.ts";

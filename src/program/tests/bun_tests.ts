@@ -31,7 +31,7 @@ import {
 import { functionRecord } from "../recorder/functions.ts";
 import type { CallEnd } from "../recorder/recorder.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
-import { noTest, takeOpen, unfinished } from "./open_list.ts";
+import { hookTests, noTest, takeOpen, unfinished } from "./open_list.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { Error, Object, Promise, Reflect } from "../../platform/globals.ts";
 
@@ -186,6 +186,7 @@ const concurrentRun = process.argv.includes("--concurrent");
  * @param recorder The recorder (its test roots and watched calls).
  */
 export function installBunTests(blocks: Blocks, recorder: TestRecorder): void {
+  hookTests();
   const cwd = process.cwd();
   const clock = blocks.now;
   // Bun reports an error a test's function throws from where it was last thrown: the rewritten

@@ -28,7 +28,7 @@ import type { LoaderSetup } from "../loader/setup.ts";
 import { installToString, rememberModule } from "../loader/original_text.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
-import { endAllOpen, noTest, takeOpen } from "./open_list.ts";
+import { endAllOpen, hookTests, noTest, takeOpen } from "./open_list.ts";
 import {
   Array,
   Error,
@@ -231,6 +231,7 @@ export function installJestTests(
   openTest: OpenTest,
   recorder: TestRecorder,
 ): void {
+  hookTests();
   const require = nodeModule.createRequire(import.meta.url);
   defineProperty(globalThis, API, {
     value: {

@@ -20,7 +20,7 @@ import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { sourceColumn } from "../loader/node_stacks.ts";
 import { bare, hasOwn, SafeWeakMap, strStartsWith } from "../../platform/intrinsics.ts";
-import { endAllOpen, takeOpen } from "./open_list.ts";
+import { endAllOpen, hookTests, takeOpen } from "./open_list.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { Array, Error, Object, Reflect } from "../../platform/globals.ts";
@@ -236,6 +236,7 @@ export function installNodeTests(
   enterTest: EnterTest,
   useTestRoots: (root: () => TraceState | undefined) => void,
 ): void {
+  hookTests();
   const hooks = asyncHooks as {
     executionAsyncResource?: () => unknown;
     executionAsyncId?: () => number;

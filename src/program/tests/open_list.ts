@@ -36,6 +36,23 @@ export function takeOpen<T>(list: T[], item: T): boolean {
   return false;
 }
 
+/** Whether a runner's hooks were installed in this process (each install call says so). */
+let hooked = false;
+
+/** A runner's hooks are installed: its tests still open are ended as the process ends. */
+export function hookTests(): void {
+  hooked = true;
+}
+
+/**
+ * Whether any runner's hooks were installed: else no test can be open, and the process's end does
+ * not load the runners' modules to find none (on Bun from a checkout they are loaded when first
+ * used: src/cli/launch/bun_bytecode.ts).
+ */
+export function testsHooked(): boolean {
+  return hooked;
+}
+
 /** The code the process exits with when it ends by a call to exit (process.exit), else null. */
 let exitCode: number | null = null;
 

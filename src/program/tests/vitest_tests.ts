@@ -16,6 +16,7 @@ import type { TestInfo, TestOutcome } from "../../types.ts";
 import { apply } from "../../platform/intrinsics.ts";
 import { RUNTIME_GLOBAL } from "../../abi.ts";
 import { installToString } from "../loader/original_text.ts";
+import { hookTests } from "./open_list.ts";
 import { Array, Error, Function, Object, Promise, Symbol } from "../../platform/globals.ts";
 
 /** Where the setup file finds what registers the hook. */
@@ -185,6 +186,7 @@ export function endOpenVitestTests(): void {
  * @param openTest Opens a test's block (trace.ts): before 4.1.
  */
 export function installVitestTests(runAttempt: RunAttempt, openTest: OpenTest): void {
+  hookTests();
   const register = (vitest: VitestModule, realmFunction?: unknown): void => {
     // A vm pool's context: its functions print through its own Function.prototype.toString.
     if (typeof realmFunction === "function" && realmFunction !== Function) {

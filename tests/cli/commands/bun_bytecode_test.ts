@@ -3,6 +3,7 @@
 // sources (its node_modules linked), never the checkout itself: a test changes a source there.
 
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, BUN, copyCheckoutSources, exec, tempDir } from "./_cli.ts";
@@ -81,4 +82,91 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
   const version = await exec([BUN, join(tph, "cli.ts"), "--version"], { cwd });
   assertCode(version, 0, "tph --version");
   assert.match(version.stdout, /^tph \S+ \(bun /);
+});
+
+// The preload as a core and a rest (src/cli/launch/bun_preload_split.ts): a run whose files all come
+// from the transform cache never reads the rest; a miss loads it, and traces as the sources do.
+Deno.test("bun cli.ts: the preload's rest is loaded on a transform-cache miss only", async () => {
+  await using dir = tempDir();
+  const tph = join(dir.path, "tph");
+  copyCheckoutSources(tph);
+  const cwd = join(dir.path, "p");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+  writeFileSync(
+    join(cwd, "add.ts"),
+    "function add(a: number, b: number) { return a + b; }\nconsole.log(add(2, 3));\n",
+  );
+  let caches = 0;
+  const run = async (cache: string, code = 0) => {
+    const r = await exec([BUN, join(tph, "cli.ts"), "run", "--tree", "--no-cache", "add.ts"], {
+      cwd,
+      env: { XDG_CACHE_HOME: join(dir.path, cache) },
+    });
+    assertCode(r, code, "tph run add.ts");
+    return r;
+  };
+  // The bundles built (from the sources' run), then a miss and a hit through them.
+  await run(`cache${caches++}`);
+  const rest = join(tph, LOADER, ".bun_preload_rest.js");
+  assert.ok(existsSync(rest) && existsSync(`${rest}.jsc`), "the rest was built");
+  const manifest = JSON.parse(readFileSync(join(tph, LOADER, ".bun_bytecode.json"), "utf8"));
+  assert.equal(manifest.outputs.length, 6, "head_file.ts's six outputs");
+  assert.deepEqual(manifest.rest.map((o: [string]) => o[0]), [rest, `${rest}.jsc`]);
+  const cache = `cache${caches++}`;
+  for (const what of ["a miss", "a hit"]) {
+    const r = await run(cache);
+    assert.equal(r.stdout, "5\n", what);
+    assert.match(r.stderr, /add\(a=2, b=3\) -> 5/, what);
+  }
+  // The rest replaced by a file of the same sizes that cannot load: a hit never reads it...
+  for (const file of [rest, `${rest}.jsc`]) {
+    const size = readFileSync(file).length;
+    const broken = Buffer.alloc(size, " ");
+    broken.write('throw new Error("the rest was loaded");\n');
+    writeFileSync(file, broken);
+  }
+  const hit = await run(cache);
+  assert.equal(hit.stdout, "5\n");
+  assert.match(hit.stderr, /add\(a=2, b=3\) -> 5/);
+  // ...and a miss does (so the check above means something).
+  const miss = await run(`cache${caches++}`, 1);
+  assert.doesNotMatch(miss.stdout, /5/);
+});
+
+// A program that replaces node:module's loading before its first transform-cache miss: tph's load
+// of the preload's rest (the file, the built-ins its modules import) goes through none of it. (The
+// parser's packages, which deps.ts requires at the first parse, do: not this test's.)
+Deno.test("bun cli.ts: the preload's rest loads through none of the program's module hooks", async () => {
+  await using dir = tempDir();
+  const tph = join(dir.path, "tph");
+  copyCheckoutSources(tph);
+  const cwd = join(dir.path, "p");
+  mkdirSync(join(cwd, "lib"), { recursive: true });
+  writeFileSync(join(cwd, "package.json"), "{}\n");
+  writeFileSync(join(cwd, "lib/add.cjs"), "exports.add = function add(a, b) { return a + b; };\n");
+  writeFileSync(
+    join(cwd, "main.cjs"),
+    [
+      'const Module = require("node:module");',
+      "const seen = [];",
+      "const wrap = (o, k) => { const f = o[k]; if (typeof f !== 'function') return; o[k] = function (id) { seen.push(`${k} ${String(id).split('/').pop()}`); return f.apply(this, arguments); }; };",
+      'wrap(Module.prototype, "require"); wrap(Module, "_load"); wrap(Module, "_resolveFilename");',
+      'wrap(Module._extensions, ".js"); wrap(Module._extensions, ".cjs");',
+      'console.log(require("./lib/add.cjs").add(2, 3));',
+      "const tph = /bun_preload|^\\S+ (node:)?(async_hooks|buffer|module|path|url|util\\/types|types)$/;",
+      'console.log(seen.filter((s) => tph.test(s)).join("; ") || "none of tph\'s");',
+    ].join("\n") + "\n",
+  );
+  // main.cjs out of the scope: the first file instrumented is lib/add.cjs, after the replacements.
+  const args = ["run", "--tree", "--no-cache", "--exclude", "main.cjs", "main.cjs"];
+  // The first run builds the bundles (from the sources); the second runs them, on a miss.
+  for (const round of ["sources", "bundles"]) {
+    const env = { XDG_CACHE_HOME: join(dir.path, `cache-${round}`) };
+    const r = await exec([BUN, join(tph, "cli.ts"), ...args], { cwd, env });
+    assertCode(r, 0, `tph run main.cjs (${round})`);
+    assert.equal(r.stdout, "5\nnone of tph's\n", round);
+    assert.match(r.stderr, /add\(a=2, b=3\) -> 5/, round);
+  }
+  assert.ok(existsSync(join(tph, LOADER, ".bun_preload_rest.js")));
 });
