@@ -10,13 +10,19 @@ import { assertCode, BUN, copyCheckoutSources, exec, tempDir } from "./_cli.ts";
 
 const LOADER = "src/program/loader";
 
+/** A copy of the checkout's sources (`tph`) in `dir`, and a program's folder (`cwd`) beside it. */
+function checkoutCopy(dir: string, packageJson = '{ "type": "module" }\n') {
+  const tph = join(dir, "tph");
+  copyCheckoutSources(tph);
+  const cwd = join(dir, "p");
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, "package.json"), packageJson);
+  return { tph, cwd };
+}
+
 Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing or stale", async () => {
   await using dir = tempDir();
-  const tph = join(dir.path, "tph");
-  copyCheckoutSources(tph);
-  const cwd = join(dir.path, "p");
-  mkdirSync(cwd);
-  writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+  const { tph, cwd } = checkoutCopy(dir.path);
   // The program's own command line, as the kernel has it: the preload tph gave Bun.
   writeFileSync(
     join(cwd, "cmdline.ts"),
@@ -88,11 +94,7 @@ Deno.test("bun cli.ts: the preload and the CLI as bytecode, built when missing o
 // from the transform cache never reads the rest; a miss loads it, and traces as the sources do.
 Deno.test("bun cli.ts: the preload's rest is loaded on a transform-cache miss only", async () => {
   await using dir = tempDir();
-  const tph = join(dir.path, "tph");
-  copyCheckoutSources(tph);
-  const cwd = join(dir.path, "p");
-  mkdirSync(cwd);
-  writeFileSync(join(cwd, "package.json"), '{ "type": "module" }\n');
+  const { tph, cwd } = checkoutCopy(dir.path);
   writeFileSync(
     join(cwd, "add.ts"),
     "function add(a: number, b: number) { return a + b; }\nconsole.log(add(2, 3));\n",
@@ -139,11 +141,8 @@ Deno.test("bun cli.ts: the preload's rest is loaded on a transform-cache miss on
 // parser's packages, which deps.ts requires at the first parse, do: not this test's.)
 Deno.test("bun cli.ts: the preload's rest loads through none of the program's module hooks", async () => {
   await using dir = tempDir();
-  const tph = join(dir.path, "tph");
-  copyCheckoutSources(tph);
-  const cwd = join(dir.path, "p");
-  mkdirSync(join(cwd, "lib"), { recursive: true });
-  writeFileSync(join(cwd, "package.json"), "{}\n");
+  const { tph, cwd } = checkoutCopy(dir.path, "{}\n");
+  mkdirSync(join(cwd, "lib"));
   writeFileSync(join(cwd, "lib/add.cjs"), "exports.add = function add(a, b) { return a + b; };\n");
   writeFileSync(
     join(cwd, "main.cjs"),
