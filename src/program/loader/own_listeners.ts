@@ -20,7 +20,11 @@ import { disguise } from "./original_text.ts";
 type Listener = (...args: never[]) => unknown;
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+// Taken now: hideOwnListeners may run once the program runs (the register entry's first block).
 const isArray = Array.isArray;
+const describe = Object.getOwnPropertyDescriptor;
+const define = Object.defineProperty;
+const METHODS = ownArray(["listeners", "rawListeners", "listenerCount", "eventNames"]);
 
 /** tph's listeners (a weak map: no Set method the program may have patched). */
 const own = new SafeWeakMap<object, true>();
@@ -130,23 +134,25 @@ let hidden = false;
 export function hideOwnListeners(): void {
   if (hidden) return;
   hidden = true;
-  for (const name of ["listeners", "rawListeners", "listenerCount", "eventNames"]) {
+  for (let i = 0; i < METHODS.length; i++) {
+    const name = METHODS[i];
     let holder: object | null = process;
     while (holder !== null && !hasOwn(holder, name)) holder = protoOf(holder);
     if (holder === null) continue;
-    const d = Object.getOwnPropertyDescriptor(holder, name);
+    const d = describe(holder, name);
     if (d === undefined || typeof d.value !== "function" || d.writable !== true) continue;
     const real = d.value as Method;
     const wrapped = wrapperOf(name, real);
     // Their own names too: a minifier (the npm package's bundle) renames function expressions.
-    Object.defineProperty(wrapped, "name", { value: real.name });
-    Object.defineProperty(wrapped, "length", { value: real.length });
+    define(wrapped, "name", { __proto__: null, value: real.name } as PropertyDescriptor);
+    define(wrapped, "length", { __proto__: null, value: real.length } as PropertyDescriptor);
     disguise(wrapped, real);
-    Object.defineProperty(holder, name, {
+    define(holder, name, {
+      __proto__: null,
       value: wrapped,
       writable: true,
       enumerable: d.enumerable,
       configurable: d.configurable,
-    });
+    } as PropertyDescriptor);
   }
 }
