@@ -44,6 +44,7 @@ import {
 import { type MappedStarts, snapColumn } from "./bun_cjs.ts";
 import { columnInSource, decodedTable } from "../instrument/_columns.ts";
 import { traceMapping } from "../../deps.ts";
+import { disguise } from "./original_text.ts";
 import {
   Array,
   Error,
@@ -861,8 +862,11 @@ function installPrinters(n: Natives, state: Formatting): void {
         for (let i = 0; i < errors.length; i++) keepBoth(n, state, errors[i]);
       }
     };
+    // Bound: no `prototype`, as the built-in has none; printed as the built-in (a bound function
+    // prints without its name).
     const bound = print.bind(undefined);
     defineProperty(bound, "name", { value: real.name, configurable: true });
+    disguise(bound, real);
     con[name] = bound;
   }
 }
