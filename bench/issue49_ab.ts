@@ -20,7 +20,8 @@ const WORKLOADS: Record<string, { program: string[]; include: string[] }> = {
   marked: { program: ["bench/programs/marked_render.mjs"], include: ["node_modules/marked/**"] },
   yaml: { program: ["bench/programs/yaml_parse.mjs"], include: ["node_modules/yaml/**"] },
   zod: { program: ["bench/programs/zod_validate.mjs"], include: ["node_modules/zod/**"] },
-  fib: { program: ["bench/programs/fib.mjs", "25", "1"], include: [] },
+  // This bench's own copy too (ref34, main before fib.mjs, has only fib.ts).
+  fib: { program: [join(import.meta.dirname!, "programs/fib.mjs"), "25", "1"], include: [] },
   // This bench's own copy (a worktree of older main has none).
   unique: {
     program: [join(import.meta.dirname!, "programs/unique_strings.mjs")],
