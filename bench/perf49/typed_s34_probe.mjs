@@ -33,7 +33,7 @@ for (let row = 0; row < N; row++) {
   if (typeof v === "number") sum += v;
   if (typeof w === "number") sum += w;
 }
-const c2 = process.cpuUsage(), r2 = ru();
+const c2 = process.cpuUsage();
 const ms = (a, b) => ((b.user + b.system - a.user - a.system) / 1000).toFixed(1);
 console.log(
   `${mix} ${N}: write ${ms(c0, c1)} ms cpu, ${r1.minorPageFault - r0.minorPageFault} faults; ` +
