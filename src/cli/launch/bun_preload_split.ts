@@ -106,7 +106,9 @@ export async function buildSplitPreload(
   // 3. The core, handing the rest those names; then the rest against it.
   const coreEntry = `${tmp}/core_entry.js`;
   const shareEntry = `${tmp}/core_share.js`;
-  const used = [...names.keys()];
+  // Sorted, as each module's names below: the same sources make the same bundles, whatever order
+  // Bun's build listed its files in.
+  const used = [...names.keys()].sort();
   writeText(coreEntry, coreEntrySource(root, shareEntry, used, names));
   writeText(
     shareEntry,
@@ -144,7 +146,7 @@ function coreEntrySource(
 ): string {
   const getters = (p: string, i: number) => {
     const n = names.get(p);
-    const list = n === "all" ? exportsOf(p) : [...(n as Set<string>)];
+    const list = n === "all" ? exportsOf(p) : [...(n as Set<string>)].sort();
     return list.map((name) => `get ${name}() { return c${i}.${name}; }`).join(", ");
   };
   return [
