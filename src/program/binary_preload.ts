@@ -17,7 +17,7 @@ import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { isFollowed } from "./follow.ts";
 import { withoutPreload } from "./command.ts";
-import { disguise } from "./loader/original_text.ts";
+import { standIn } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 import { Array, String } from "../platform/globals.ts";
 
@@ -49,33 +49,30 @@ function withOwnPreload(line: string): string | null {
 
 for (const name of ["spawn", "spawnSync"] as const) {
   const real = bun[name];
-  // deno-lint-ignore no-explicit-any
-  const wrapped = function (this: unknown, ...args: any[]) {
-    const [first, second] = args;
-    const options = Array.isArray(first) ? second : first;
-    const cmd: unknown = Array.isArray(first) ? first : first?.cmd;
-    // exec(): a shell given a command line that starts with the executable.
-    const line = Array.isArray(cmd) && cmd[1] === "-c" && typeof cmd[2] === "string" &&
-        /(^|\/)sh$/.test(String(cmd[0]))
-      ? withOwnPreload(cmd[2])
-      : null;
-    // Reflect.apply as it was: the program may have patched Function.prototype.apply.
-    if (!Array.isArray(cmd) || (cmd[0] !== executable && line === null)) {
-      return reflectApply(real, this, args);
-    }
-    const env = { ...(options?.env ?? process.env), [BE_BUN_ENV]: "1" };
-    const command = line !== null
-      ? [cmd[0], "-c", line, ...cmd.slice(3)]
-      : [executable, "--preload", self, ...cmd.slice(1)];
-    return Array.isArray(first)
-      ? reflectApply(real, this, [command, { ...second, env }])
-      : reflectApply(real, this, [{ ...first, cmd: command, env }, second]);
-  };
-  Object.defineProperty(wrapped, "name", { value: name });
-  Object.defineProperty(wrapped, "length", { value: real.length });
-  // Printed as Bun's own (by tph's toString, once a traced run installs it).
-  disguise(wrapped, real);
-  bun[name] = wrapped;
+  // Printed as Bun's own (by tph's toString, once a traced run installs it), shaped as it is.
+  bun[name] = standIn(real, {
+    apply(_real, self_, args) {
+      const [first, second] = args;
+      const options = Array.isArray(first) ? second : first;
+      const cmd: unknown = Array.isArray(first) ? first : first?.cmd;
+      // exec(): a shell given a command line that starts with the executable.
+      const line = Array.isArray(cmd) && cmd[1] === "-c" && typeof cmd[2] === "string" &&
+          /(^|\/)sh$/.test(String(cmd[0]))
+        ? withOwnPreload(cmd[2])
+        : null;
+      // Reflect.apply as it was: the program may have patched Function.prototype.apply.
+      if (!Array.isArray(cmd) || (cmd[0] !== executable && line === null)) {
+        return reflectApply(real, self_, args);
+      }
+      const env = { ...(options?.env ?? process.env), [BE_BUN_ENV]: "1" };
+      const command = line !== null
+        ? [cmd[0], "-c", line, ...cmd.slice(3)]
+        : [executable, "--preload", self, ...cmd.slice(1)];
+      return Array.isArray(first)
+        ? reflectApply(real, self_, [command, { ...second, env }])
+        : reflectApply(real, self_, [{ ...first, cmd: command, env }, second]);
+    },
+  });
 }
 
 if (process.env[CHILD_ENV] !== undefined || isFollowed()) {

@@ -10,8 +10,8 @@
 // which tph cleaned. Runs in the program's process: built-ins as captured before the program ran.
 
 import process from "../platform/node_process.ts";
-import { disguise } from "./loader/original_text.ts";
-import { Array, Object, Proxy, Reflect } from "../platform/globals.ts";
+import { standIn } from "./loader/original_text.ts";
+import { Array, Object, Reflect } from "../platform/globals.ts";
 import { hasOwn } from "../platform/intrinsics.ts";
 
 const getOwn = Object.getOwnPropertyDescriptor;
@@ -21,7 +21,6 @@ const defineProperty = Object.defineProperty;
 const isArray = Array.isArray;
 const reflectApply = Reflect.apply;
 const reflectConstruct = Reflect.construct;
-const ProxyCtor = Proxy;
 
 /**
  * The environment the process started with, without these variables.
@@ -72,37 +71,34 @@ export function keepBunSpawnEnv(
   for (const name of ["spawn", "spawnSync"] as const) {
     const real = bun[name];
     if (typeof real !== "function") continue;
-    // deno-lint-ignore no-explicit-any
-    const wrapped = function (this: unknown, ...args: any[]) {
-      const first = args[0];
-      const cmdForm = isArray(first);
-      const options = cmdForm ? args[1] : first;
-      const cmdOf = cmdForm
-        ? undefined
-        : options !== null && typeof options === "object"
-        ? getOwn(options, "cmd")
-        : undefined;
-      const followed = follow?.(cmdForm ? first : cmdOf?.value) ?? null;
-      if (followed !== null) {
-        let own = withOwn(options, "env", followed.env(options, { ...env }));
-        if (!cmdForm) own = withOwn(own, "cmd", followed.cmd);
-        const call = cmdForm ? [followed.cmd, own] : [own];
+    bun[name] = standIn(real, {
+      apply(_real, self, args) {
+        const first = args[0];
+        const cmdForm = isArray(first);
+        const options = cmdForm ? args[1] : first;
+        const cmdOf = cmdForm
+          ? undefined
+          : options !== null && typeof options === "object"
+          ? getOwn(options, "cmd")
+          : undefined;
+        const followed = follow?.(cmdForm ? first : cmdOf?.value) ?? null;
+        if (followed !== null) {
+          let own = withOwn(options, "env", followed.env(options, { ...env }));
+          if (!cmdForm) own = withOwn(own, "cmd", followed.cmd);
+          const call = cmdForm ? [followed.cmd, own] : [own];
+          for (let i = call.length; i < args.length; i++) call[i] = args[i];
+          const proc = reflectApply(real, self, call);
+          followed.started(proc);
+          return proc;
+        }
+        if (givesEnv(options)) return reflectApply(real, self, args);
+        // A copy for each command: the child may not share one object with the next.
+        const own = withOwn(options, "env", { ...env });
+        const call = cmdForm ? [first, own] : [own];
         for (let i = call.length; i < args.length; i++) call[i] = args[i];
-        const proc = reflectApply(real, this, call);
-        followed.started(proc);
-        return proc;
-      }
-      if (givesEnv(options)) return reflectApply(real, this, args);
-      // A copy for each command: the child may not share one object with the next.
-      const own = withOwn(options, "env", { ...env });
-      const call = cmdForm ? [first, own] : [own];
-      for (let i = call.length; i < args.length; i++) call[i] = args[i];
-      return reflectApply(real, this, call);
-    };
-    defineProperty(wrapped, "name", { value: name });
-    defineProperty(wrapped, "length", { value: real.length });
-    disguise(wrapped, real);
-    bun[name] = wrapped;
+        return reflectApply(real, self, call);
+      },
+    });
   }
 }
 
@@ -119,7 +115,7 @@ export type BunFollow = (cmd: unknown) => {
 
 /** A Worker constructor whose workers get these runtime options unless given their own. */
 function workerWith(Real: NewableFunction, execArgv: readonly string[]): NewableFunction {
-  const proxy = new ProxyCtor(Real, {
+  return standIn(Real, {
     construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
       const options = args[1];
       const own = options !== null && typeof options === "object" &&
@@ -132,8 +128,6 @@ function workerWith(Real: NewableFunction, execArgv: readonly string[]): Newable
       return reflectConstruct(target, call, newTarget);
     },
   });
-  disguise(proxy, Real);
-  return proxy;
 }
 
 /**

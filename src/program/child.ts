@@ -36,7 +36,7 @@ import {
   saveLaterBlocks,
   storedBlocks,
 } from "./blocks.ts";
-import { denoExitCode, exitCodeOf, processEndOf, standIn, watchExits } from "./process_end.ts";
+import { denoExitCode, exitCodeOf, processEndOf, watchExits } from "./process_end.ts";
 import { endOpenBunTests, installBunTests } from "./tests/bun_tests.ts";
 import { installDenoTests } from "./tests/deno_tests.ts";
 import { endOpenJestTests, installJestConfigs, installJestTests } from "./tests/jest_tests.ts";
@@ -44,7 +44,7 @@ import { endOpenTests, installNodeTests } from "./tests/node_tests.ts";
 import { endingByExit, testsHooked } from "./tests/open_list.ts";
 import { installVitestPlugin, sourceRecord } from "./tests/vitest_plugin.ts";
 import { endOpenVitestTests, installVitestTests } from "./tests/vitest_tests.ts";
-import { disguise, useModuleRecords } from "./loader/original_text.ts";
+import { standIn, useModuleRecords } from "./loader/original_text.ts";
 import { programCommand, runtimeName } from "./program_info.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
 import { bunFollow } from "./follow.ts";
@@ -523,12 +523,12 @@ function memoryNow(): ChildMemory | undefined {
 // deno-lint-ignore no-explicit-any
 function saveOnDenoClose(g: any, save: (ending: ChildEnding) => void): void {
   const real = g.close;
-  const close = function close(this: unknown) {
-    save({ ended: "completed", code: 0 });
-    return apply(real, this, arguments as unknown as unknown[]);
-  };
-  Object.defineProperty(close, "length", { value: real.length });
-  disguise(close, real);
+  const close = standIn(real, {
+    apply(_real, self, args) {
+      save({ ended: "completed", code: 0 });
+      return apply(real, self, args);
+    },
+  });
   const d = Object.getOwnPropertyDescriptor(g, "close");
   Object.defineProperty(g, "close", {
     ...(d ?? { writable: true, enumerable: true, configurable: true }),
@@ -744,29 +744,29 @@ function listenersOtherThanTph(
     return counted > direct ? counted : direct;
   };
   const realAdd = deno.addSignalListener, realRemove = deno.removeSignalListener;
-  deno.addSignalListener = standIn(realAdd, function addSignalListener(
-    signal: string,
-    _handler: () => void,
-  ) {
-    const r = apply(realAdd, deno, arguments as unknown as unknown[]);
-    const list = added[signal];
-    if (list !== undefined && indexIn(list, _handler) < 0) list[list.length] = _handler;
-    if (isSignal(signal)) tell(signal, others(signal) > 0);
-    return r;
+  deno.addSignalListener = standIn(realAdd, {
+    apply(_real, _self, args) {
+      const r = apply(realAdd, deno, args);
+      const signal = args[0], handler = args[1];
+      const list = added[signal];
+      if (list !== undefined && indexIn(list, handler) < 0) list[list.length] = handler;
+      if (isSignal(signal)) tell(signal, others(signal) > 0);
+      return r;
+    },
   });
-  deno.removeSignalListener = standIn(realRemove, function removeSignalListener(
-    signal: string,
-    _handler: () => void,
-  ) {
-    const r = apply(realRemove, deno, arguments as unknown as unknown[]);
-    const list = added[signal];
-    const i = list === undefined ? -1 : indexIn(list, _handler);
-    if (i >= 0) {
-      for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
-      list.length--;
-    }
-    if (isSignal(signal)) tell(signal, others(signal) > 0);
-    return r;
+  deno.removeSignalListener = standIn(realRemove, {
+    apply(_real, _self, args) {
+      const r = apply(realRemove, deno, args);
+      const signal = args[0], handler = args[1];
+      const list = added[signal];
+      const i = list === undefined ? -1 : indexIn(list, handler);
+      if (i >= 0) {
+        for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j];
+        list.length--;
+      }
+      if (isSignal(signal)) tell(signal, others(signal) > 0);
+      return r;
+    },
   });
   return others;
 }

@@ -28,7 +28,6 @@ import {
   JSON,
   Object,
   Promise,
-  Proxy,
   Reflect,
   RegExp,
   SharedArrayBuffer,
@@ -39,7 +38,7 @@ import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { makingOwnWorker } from "./recorder/own_worker.ts";
-import { disguise } from "./loader/original_text.ts";
+import { standIn } from "./loader/original_text.ts";
 import { onBuiltinLoad } from "./loader/node.ts";
 import { BUN_PRELOAD_URL, NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
@@ -72,7 +71,6 @@ const encode = encodeURIComponent, decode = decodeURIComponent;
 const defineProperty = Object.defineProperty;
 const reflectApply = Reflect.apply;
 const reflectConstruct = Reflect.construct;
-const ProxyCtor = Proxy;
 const keys = Object.keys;
 const epochNow = Date.now;
 const PRELOAD = decode(PRELOAD_URL.pathname);
@@ -260,13 +258,13 @@ function saveBeforeTerminate(Real: unknown): void {
   const proto = typeof Real === "function" ? Real.prototype : undefined;
   const real = proto?.terminate;
   if (typeof real !== "function") return;
-  const terminate = function terminate(this: unknown) {
-    const flags = this !== null && typeof this === "object" ? askOf.get(this) : undefined;
-    if (flags !== undefined) askToSave(flags, ASK_MS);
-    return reflectApply(real, this, arguments as unknown as unknown[]);
-  };
-  defineProperty(terminate, "length", { value: real.length });
-  disguise(terminate, real);
+  const terminate = standIn(real, {
+    apply(_real, self, args) {
+      const flags = self !== null && typeof self === "object" ? askOf.get(self) : undefined;
+      if (flags !== undefined) askToSave(flags, ASK_MS);
+      return reflectApply(real, self, args);
+    },
+  });
   defineProperty(proto, "terminate", { ...getOwn(proto, "terminate"), value: terminate });
 }
 
@@ -577,25 +575,18 @@ function argsOf(
   return { list, at, rest };
 }
 
-/** Replace `obj[name]` with `wrap(real)`, printed and named as the real one. */
+/**
+ * Replace `obj[name]` with tph's stand-in (standIn), whose calls go to `wrap(real)` with their
+ * `this` and arguments.
+ */
 function replace(
   obj: Record<string, unknown>,
   name: string,
-  wrap: (real: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown,
+  wrap: (real: Fn) => (real: unknown, self: unknown, args: unknown[]) => unknown,
 ): void {
   const real = obj[name];
   if (typeof real !== "function") return;
-  const wrapped = wrap(real as (...args: unknown[]) => unknown);
-  lookAs(wrapped, real);
-  obj[name] = wrapped;
-}
-
-/** Give a wrapper the real function's name and length, and print it as the real one. */
-// deno-lint-ignore ban-types
-function lookAs(wrapped: Function, real: Function): void {
-  defineProperty(wrapped, "name", { value: real.name });
-  defineProperty(wrapped, "length", { value: real.length });
-  disguise(wrapped, real);
+  obj[name] = standIn(real as Fn, { apply: wrap(real as Fn) });
 }
 
 /** Whether a value is an options object (not an argument list, not a callback). */
@@ -646,64 +637,61 @@ function followNodeChildren(config: ChildConfig, own: string): void {
   // The real ones (Deno's fork is done with spawn).
   const real = { cp, fork: cp.fork as Fn, spawn: cp.spawn as Fn | undefined };
   // fork(modulePath[, args][, options]): a process of this runtime.
-  replace(cp, "fork", (fork) =>
-    function fork_(this: unknown, ...args: unknown[]) {
-      const { list: given, at, rest } = argsOf(args, true);
-      const options = isOptions(args[at]) ? args[at] : undefined;
-      const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
-      const execArgv = d === undefined ? process.execArgv : d.value;
-      if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv)) {
-        return reflectApply(fork, this, args);
-      }
-      if (G.Deno !== undefined) return forkOnDeno(config, real, this, args, at, execArgv);
-      const { text, started } = settingsFor(config, "process");
-      const list = withPreload("node", execArgv, own) as unknown[];
-      let opts = withOwn(options, "execArgv", list);
-      opts = withOwn(opts, "env", envWith(options, text));
-      const call = [args[0], given ?? [], opts];
-      for (let i = rest; i < args.length; i++) call[call.length] = args[i];
-      return started_(config, reflectApply(fork, this, call), started);
-    });
+  replace(cp, "fork", (fork) => (_real: unknown, self: unknown, args: unknown[]) => {
+    const { list: given, at, rest } = argsOf(args, true);
+    const options = isOptions(args[at]) ? args[at] : undefined;
+    const d = options !== undefined ? getOwn(options, "execArgv") : undefined;
+    const execArgv = d === undefined ? process.execArgv : d.value;
+    if ((d !== undefined && !hasOwn(d, "value")) || !isArray(execArgv)) {
+      return reflectApply(fork, self, args);
+    }
+    if (G.Deno !== undefined) return forkOnDeno(config, real, self, args, at, execArgv);
+    const { text, started } = settingsFor(config, "process");
+    const list = withPreload("node", execArgv, own) as unknown[];
+    let opts = withOwn(options, "execArgv", list);
+    opts = withOwn(opts, "env", envWith(options, text));
+    const call = [args[0], given ?? [], opts];
+    for (let i = rest; i < args.length; i++) call[call.length] = args[i];
+    return started_(config, reflectApply(fork, self, call), started);
+  });
   // spawn/execFile(file[, args][, options][, callback]) and their sync forms.
   for (const name of ["spawn", "spawnSync", "execFile", "execFileSync"]) {
-    replace(cp, name, (fn) =>
-      function (this: unknown, ...args: unknown[]) {
-        const file = args[0];
-        const { list: given, at, rest } = argsOf(args, true);
-        const options = isOptions(args[at]) ? args[at] : undefined;
-        const shell = options !== undefined ? getOwn(options, "shell") : undefined;
-        let target = targetOf(file);
-        if (shell !== undefined && (!hasOwn(shell, "value") || shell.value)) target = null;
-        const preloaded = target === null ? null : withPreload(
-          target,
-          given ?? [],
-          own,
-          G.Deno !== undefined && file === process.execPath,
-        );
-        if (preloaded === null) return reflectApply(fn, this, args);
-        const stdio = options !== undefined ? getOwn(options, "stdio")?.value : undefined;
-        let ipc = false;
-        if (isArray(stdio)) { for (let i = 0; i < stdio.length; i++) ipc ||= stdio[i] === "ipc"; }
-        const { text, started } = settingsFor(config, "process", undefined, ipc);
-        const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
-        for (let i = rest; i < args.length; i++) call[call.length] = args[i];
-        return started_(config, reflectApply(fn, this, call), started);
-      });
+    replace(cp, name, (fn) => (_real: unknown, self: unknown, args: unknown[]) => {
+      const file = args[0];
+      const { list: given, at, rest } = argsOf(args, true);
+      const options = isOptions(args[at]) ? args[at] : undefined;
+      const shell = options !== undefined ? getOwn(options, "shell") : undefined;
+      let target = targetOf(file);
+      if (shell !== undefined && (!hasOwn(shell, "value") || shell.value)) target = null;
+      const preloaded = target === null ? null : withPreload(
+        target,
+        given ?? [],
+        own,
+        G.Deno !== undefined && file === process.execPath,
+      );
+      if (preloaded === null) return reflectApply(fn, self, args);
+      const stdio = options !== undefined ? getOwn(options, "stdio")?.value : undefined;
+      let ipc = false;
+      if (isArray(stdio)) { for (let i = 0; i < stdio.length; i++) ipc ||= stdio[i] === "ipc"; }
+      const { text, started } = settingsFor(config, "process", undefined, ipc);
+      const call: unknown[] = [file, preloaded, withOwn(options, "env", envWith(options, text))];
+      for (let i = rest; i < args.length; i++) call[call.length] = args[i];
+      return started_(config, reflectApply(fn, self, call), started);
+    });
   }
   // exec(command[, options][, callback]) and execSync: a shell command whose first word runs a
   // runtime.
   for (const name of ["exec", "execSync"]) {
-    replace(cp, name, (fn) =>
-      function (this: unknown, ...args: unknown[]) {
-        const command = typeof args[0] === "string" ? shellWithPreload(args[0], own) : null;
-        if (command === null) return reflectApply(fn, this, args);
-        const { at, rest } = argsOf(args, false);
-        const options = isOptions(args[at]) ? args[at] : undefined;
-        const { text, started } = settingsFor(config, "process");
-        const call: unknown[] = [command, withOwn(options, "env", envWith(options, text))];
-        for (let i = rest; i < args.length; i++) call[call.length] = args[i];
-        return started_(config, reflectApply(fn, this, call), started);
-      });
+    replace(cp, name, (fn) => (_real: unknown, self: unknown, args: unknown[]) => {
+      const command = typeof args[0] === "string" ? shellWithPreload(args[0], own) : null;
+      if (command === null) return reflectApply(fn, self, args);
+      const { at, rest } = argsOf(args, false);
+      const options = isOptions(args[at]) ? args[at] : undefined;
+      const { text, started } = settingsFor(config, "process");
+      const call: unknown[] = [command, withOwn(options, "env", envWith(options, text))];
+      for (let i = rest; i < args.length; i++) call[call.length] = args[i];
+      return started_(config, reflectApply(fn, self, call), started);
+    });
   }
 }
 
@@ -849,7 +837,7 @@ function followDenoCommand(config: ChildConfig, own: string): void {
   const deno = G.Deno;
   const Real = deno?.Command;
   if (typeof Real !== "function") return;
-  const proxy = new ProxyCtor(Real, {
+  const proxy = standIn(Real, {
     construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
       const file = args[0] instanceof URL ? decode(args[0].pathname) : args[0];
       const runtimeOf = targetOf(file);
@@ -876,7 +864,6 @@ function followDenoCommand(config: ChildConfig, own: string): void {
       return command;
     },
   });
-  disguise(proxy, Real);
   deno.Command = proxy;
 }
 
@@ -905,7 +892,7 @@ function denoWorkerURL(entry: unknown, options: unknown, web: boolean): string |
  */
 function followWorkers(config: ChildConfig, own: string): void {
   const wrap = (Real: NewableFunction, web: boolean): NewableFunction => {
-    const proxy = new ProxyCtor(Real, {
+    const proxy = standIn(Real, {
       construct(target: NewableFunction, args: unknown[], newTarget: NewableFunction) {
         // tph's own (the clock, the parser's).
         if (makingOwnWorker()) return reflectConstruct(target, args, newTarget);
@@ -981,7 +968,6 @@ function followWorkers(config: ChildConfig, own: string): void {
         return worker;
       },
     });
-    disguise(proxy, Real);
     return proxy;
   };
   if (wt() === undefined) return;
@@ -1065,11 +1051,12 @@ function followWhenLoaded(follow: () => void): boolean {
     follow();
   };
   if (!onBuiltinLoad(seen)) return false;
-  const getBuiltinModule = function getBuiltinModule(this: unknown, _id: string) {
-    seen(_id);
-    return reflectApply(real, this, arguments as unknown as unknown[]);
-  };
-  lookAs(getBuiltinModule, real);
+  const getBuiltinModule = standIn(real, {
+    apply(_real, self, args) {
+      seen(args[0]);
+      return reflectApply(real, self, args);
+    },
+  });
   defineProperty(p, "getBuiltinModule", { ...d, value: getBuiltinModule });
   return true;
 }

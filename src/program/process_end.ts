@@ -9,7 +9,7 @@ import type { ProcessEnd } from "./blocks.ts";
 import type { ChildEnding } from "./settings.ts";
 import { Object } from "../platform/globals.ts";
 import { onOwn } from "./loader/own_listeners.ts";
-import { disguise } from "./loader/original_text.ts";
+import { standIn } from "./loader/original_text.ts";
 
 /**
  * An explicit exit is told apart from a normal end only by watching the call (process.exit, and
@@ -29,31 +29,23 @@ export function watchExits(
   // The arguments as given: Node's exit(undefined) sets the exit code to 0, exit() keeps the one
   // the program set (process.exitCode).
   const realExit = process.exit;
-  process.exit = standIn(realExit, function exit(_code?: number) {
-    exitCalled = true;
-    return apply(realExit, process, arguments as unknown as unknown[]);
-  }) as typeof process.exit;
+  process.exit = standIn(realExit, {
+    apply(_real, _self, args) {
+      exitCalled = true;
+      return apply(realExit, process, args);
+    },
+  });
   if (g.Deno !== undefined) {
     const realDenoExit = g.Deno.exit;
-    g.Deno.exit = standIn(realDenoExit, function exit(_code?: number) {
-      exitCalled = true;
-      if (denoExit?.before) denoExit.before(_code);
-      return apply(realDenoExit, g.Deno, arguments as unknown as unknown[]);
+    g.Deno.exit = standIn(realDenoExit, {
+      apply(_real, _self, args) {
+        exitCalled = true;
+        if (denoExit?.before) denoExit.before(args[0]);
+        return apply(realDenoExit, g.Deno, args);
+      },
     });
   }
   return () => exitCalled;
-}
-
-/** Taken now: the register entry's watch may start once the program runs. */
-const define = Object.defineProperty;
-
-/** `wrapper`, named, sized and printed as `real` (the runtime's function it stands in for). */
-// deno-lint-ignore ban-types
-export function standIn(real: Function, wrapper: Function): Function {
-  define(wrapper, "name", { __proto__: null, value: real.name } as PropertyDescriptor);
-  define(wrapper, "length", { __proto__: null, value: real.length } as PropertyDescriptor);
-  disguise(wrapper, real);
-  return wrapper;
 }
 
 /** Deno: the code a normal end exits with (`Deno.exitCode` holds `process.exitCode` as well). */

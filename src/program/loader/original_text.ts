@@ -35,6 +35,7 @@ import { BASE_PREFIX, META_PREFIX } from "../../abi.ts";
 import {
   apply,
   bare,
+  hasOwn,
   parseJSON,
   regexExec,
   SafeMap,
@@ -42,7 +43,17 @@ import {
   strIndexOf,
   strSlice,
 } from "../../platform/intrinsics.ts";
-import { Array, Error, Function, Int32Array, Object, RegExp, Set } from "../../platform/globals.ts";
+import {
+  Array,
+  Error,
+  Function,
+  Int32Array,
+  Object,
+  Proxy as ProxyCtor,
+  Reflect,
+  RegExp,
+  Set,
+} from "../../platform/globals.ts";
 
 /** How a module was rewritten, enough to rewrite it again the same way. */
 export interface RewrittenModule {
@@ -113,6 +124,61 @@ export function disguise(fn: object, as: object): void {
   // Standing in for a stand-in (tph's wrappers of wrappers): printed as the first one stood for.
   disguised.set(fn, disguised.get(as) ?? as);
 }
+
+/** What a stand-in does when called or constructed (standIn). */
+// deno-lint-ignore no-explicit-any
+type StandInTrap<F> = { apply(target: F, self: any, args: any[]): unknown } | {
+  // deno-lint-ignore no-explicit-any
+  construct(target: F, args: any[], newTarget: any): object;
+};
+
+const ownKeys = Reflect.ownKeys;
+const describe = Object.getOwnPropertyDescriptor;
+const define = Object.defineProperty;
+
+/**
+ * tph's stand-in for one of the runtime's functions or classes, with its shape, printed as it is.
+ *
+ * - A function (`{ apply(real, self, args) }`, called with the stand-in's `this` and arguments): a
+ *   `function` where the real one has a `prototype` (Node's, and Deno's JavaScript), a method,
+ *   which has none and is no constructor, where it has none (Bun's natives, Deno's arrow
+ *   functions), with the real one's own properties (`name`, `length`, Bun's `fetch.preconnect`).
+ *   Not a proxy: a proxy's call is a frame of its own in Bun's stacks.
+ * - A class (`{ construct(real, args, newTarget) }`): a proxy of it, whose handler has no
+ *   prototype (a `get`, `apply`… the program puts on Object.prototype is never a trap of tph's).
+ *
+ * @param real The runtime's function or class.
+ * @param trap What the stand-in does instead, as a proxy's `apply` or `construct` trap.
+ */
+export function standIn<F extends object>(real: F, trap: StandInTrap<F>): F {
+  if (!hasOwn(trap, "apply")) {
+    const handler = { __proto__: null } as ProxyHandler<F>;
+    handler.construct = (trap as { construct: ProxyHandler<F>["construct"] }).construct;
+    const proxy = new ProxyCtor(real, handler);
+    disguise(proxy, real);
+    return proxy;
+  }
+  const call = (trap as unknown as { apply(real: F, self: unknown, args: IArguments): unknown })
+    .apply;
+  const fn = hasOwn(real, "prototype")
+    ? function (this: unknown) {
+      return call(real, this, arguments);
+    }
+    : {
+      m(this: unknown) {
+        return call(real, this, arguments);
+      },
+    }.m;
+  const keys = ownKeys(real);
+  for (let i = 0; i < keys.length; i++) {
+    const d = describe(real, keys[i]);
+    if (keys[i] === "prototype" || d === undefined) continue;
+    define(fn, keys[i], bare(d));
+  }
+  disguise(fn, real);
+  return fn as unknown as F;
+}
+
 const TABLE_NAME = new RegExp(`${BASE_PREFIX}([0-9a-z]+)`, "g");
 
 /**

@@ -15,7 +15,7 @@
 import process from "../../platform/node_process.ts";
 import { apply, hasOwn, ownArray, protoOf, put, SafeWeakMap } from "../../platform/intrinsics.ts";
 import { Array, Object } from "../../platform/globals.ts";
-import { disguise } from "./original_text.ts";
+import { standIn } from "./original_text.ts";
 
 type Listener = (...args: never[]) => unknown;
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -90,32 +90,30 @@ function withoutOwn(list: unknown): unknown {
   return out;
 }
 
-/** tph's stand-in for process's method `name` (see the top). */
-function wrapperOf(name: string, real: Method): Method {
-  if (name === "listeners") {
-    return function listeners(this: unknown, _eventName: unknown) {
-      const r = apply(real, this, arguments);
-      return this === process ? withoutOwn(r) : r;
-    };
-  }
-  if (name === "rawListeners") {
-    return function rawListeners(this: unknown, _eventName: unknown) {
-      const r = apply(real, this, arguments);
-      return this === process ? withoutOwn(r) : r;
+/** What tph's stand-in for process's method `name` does when called (see the top). */
+function callOf(
+  name: string,
+  real: Method,
+): (target: Method, self: unknown, args: unknown[]) => unknown {
+  if (name === "listeners" || name === "rawListeners") {
+    return (_real, self, args) => {
+      const r = apply(real, self, args);
+      return self === process ? withoutOwn(r) : r;
     };
   }
   if (name === "listenerCount") {
-    return function listenerCount(this: unknown, eventName: unknown, listener?: unknown) {
-      const r = apply(real, this, arguments);
-      if (this !== process || typeof r !== "number" || r === 0) return r;
+    return (_real, self, args) => {
+      const r = apply(real, self, args);
+      if (self !== process || typeof r !== "number" || r === 0) return r;
       // Node's count of one listener: none for tph's.
+      const listener = args[1];
       if (listener !== undefined && listener !== null) return own.has(listener) ? 0 : r;
-      return r - ownCount(eventName);
+      return r - ownCount(args[0]);
     };
   }
-  return function eventNames(this: unknown) {
-    const r = apply(real, this, arguments);
-    if (this !== process || !isArray(r)) return r;
+  return (_real, self, args) => {
+    const r = apply(real, self, args);
+    if (self !== process || !isArray(r)) return r;
     let mine = false;
     for (let i = 0; i < r.length && !mine; i++) if (ownCount(r[i]) > 0) mine = true;
     if (!mine) return r;
@@ -142,11 +140,7 @@ export function hideOwnListeners(): void {
     const d = describe(holder, name);
     if (d === undefined || typeof d.value !== "function" || d.writable !== true) continue;
     const real = d.value as Method;
-    const wrapped = wrapperOf(name, real);
-    // Their own names too: a minifier (the npm package's bundle) renames function expressions.
-    define(wrapped, "name", { __proto__: null, value: real.name } as PropertyDescriptor);
-    define(wrapped, "length", { __proto__: null, value: real.length } as PropertyDescriptor);
-    disguise(wrapped, real);
+    const wrapped = standIn(real, { apply: callOf(name, real) });
     define(holder, name, {
       __proto__: null,
       value: wrapped,

@@ -22,7 +22,7 @@ import { firstTraceparent, parseTraceparent } from "../../store/trace_context.ts
 import { runtime } from "../recorder/recorder.ts";
 import { sentBy, sentRecord } from "../recorder/sent_spans.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
-import { disguise } from "../loader/original_text.ts";
+import { standIn } from "../loader/original_text.ts";
 import types from "node:util/types";
 
 /** The context an outgoing request carries on: its trace, flags and vendors' state. */
@@ -366,21 +366,20 @@ function wrapFetch(): void {
     set: set as FetchParts["set"],
     requestHeaders,
   };
-  const wrapped = function fetch(this: unknown, ...args: unknown[]): unknown {
-    let init: object | null = null;
-    try {
-      init = initWithContext(parts, args[0], args[1]);
-    } catch {
-      init = null;
-    }
-    if (init === null) return apply(real, this, args);
-    const call: unknown[] = [args[0], init];
-    for (let i = 2; i < args.length; i++) call[i] = args[i];
-    return apply(real, this, call);
-  };
-  defineProperty(wrapped, "name", { value: real.name });
-  defineProperty(wrapped, "length", { value: real.length });
-  disguise(wrapped, real);
+  const wrapped = standIn(real, {
+    apply(_real, self, args) {
+      let init: object | null = null;
+      try {
+        init = initWithContext(parts, args[0], args[1]);
+      } catch {
+        init = null;
+      }
+      if (init === null) return apply(real, self, args);
+      const call: unknown[] = [args[0], init];
+      for (let i = 2; i < args.length; i++) call[i] = args[i];
+      return apply(real, self, call);
+    },
+  });
   defineProperty(g, "fetch", { ...d, value: wrapped });
 }
 

@@ -6,7 +6,7 @@
 
 import { apply, uncurry } from "../../platform/intrinsics.ts";
 import { Object, Promise, String } from "../../platform/globals.ts";
-import { disguise } from "../loader/original_text.ts";
+import { disguise, standIn } from "../loader/original_text.ts";
 import {
   alsRun,
   endRequest,
@@ -130,22 +130,22 @@ function wrapHandler(handler: Handler, end: "deno" | "bun"): Handler {
 export function installDenoServe(deno: any): void {
   const real = deno.serve;
   if (typeof real !== "function") return;
-  const serve = function serve(this: unknown, a?: unknown, b?: unknown) {
-    const args: unknown[] = [];
-    for (let i = 0; i < arguments.length; i++) args[i] = arguments[i];
-    if (typeof a === "function") args[0] = wrapHandler(a as Handler, "deno");
-    else if (typeof b === "function") args[1] = wrapHandler(b as Handler, "deno");
-    else if (
-      a !== null && typeof a === "object" &&
-      typeof (a as { handler?: unknown }).handler === "function"
-    ) {
-      args[0] = { ...a, handler: wrapHandler((a as { handler: Handler }).handler, "deno") };
-    }
-    return apply(real, this, args);
-  };
-  defineProperty(serve, "length", { value: real.length });
-  disguise(serve, real);
-  deno.serve = serve;
+  deno.serve = standIn(real, {
+    apply(_real, self, given) {
+      const a = given[0], b = given[1];
+      const args: unknown[] = [];
+      for (let i = 0; i < given.length; i++) args[i] = given[i];
+      if (typeof a === "function") args[0] = wrapHandler(a as Handler, "deno");
+      else if (typeof b === "function") args[1] = wrapHandler(b as Handler, "deno");
+      else if (
+        a !== null && typeof a === "object" &&
+        typeof (a as { handler?: unknown }).handler === "function"
+      ) {
+        args[0] = { ...a, handler: wrapHandler((a as { handler: Handler }).handler, "deno") };
+      }
+      return apply(real, self, args);
+    },
+  });
 }
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"];
@@ -206,36 +206,36 @@ export function installBunServe(bun: any, beforeFirst: () => void): void {
   const real = bun.serve;
   if (typeof real !== "function") return;
   let first: (() => void) | null = beforeFirst;
-  const serve = function serve(this: unknown, options?: unknown) {
-    if (first !== null) {
-      const f = first;
-      first = null;
-      f();
-    }
-    const args: unknown[] = [];
-    for (let i = 0; i < arguments.length; i++) args[i] = arguments[i];
-    args[0] = bunOptions(options);
-    // deno-lint-ignore no-explicit-any
-    const server: any = apply(real, this, args);
-    const realReload = server?.reload;
-    if (typeof realReload === "function") {
-      const wrappedReload = function reload(this: unknown, next?: unknown): unknown {
-        return apply(realReload, this, [bunOptions(next)]);
-      };
-      disguise(wrappedReload, realReload);
-      try {
-        defineProperty(server, "reload", {
-          value: wrappedReload,
-          writable: true,
-          configurable: true,
-        });
-      } catch {
-        // A server whose reload cannot be replaced keeps its own.
+  bun.serve = standIn(real, {
+    apply(_real, self, given) {
+      if (first !== null) {
+        const f = first;
+        first = null;
+        f();
       }
-    }
-    return server;
-  };
-  defineProperty(serve, "length", { value: real.length });
-  disguise(serve, real);
-  bun.serve = serve;
+      const args: unknown[] = [];
+      for (let i = 0; i < given.length; i++) args[i] = given[i];
+      args[0] = bunOptions(given[0]);
+      // deno-lint-ignore no-explicit-any
+      const server: any = apply(real, self, args);
+      const realReload = server?.reload;
+      if (typeof realReload === "function") {
+        const wrappedReload = standIn(realReload, {
+          apply(_reload, me, next) {
+            return apply(realReload, me, [bunOptions(next[0])]);
+          },
+        });
+        try {
+          defineProperty(server, "reload", {
+            value: wrappedReload,
+            writable: true,
+            configurable: true,
+          });
+        } catch {
+          // A server whose reload cannot be replaced keeps its own.
+        }
+      }
+      return server;
+    },
+  });
 }
