@@ -1,6 +1,7 @@
 // `tph run hello.ts`'s start-up, this checkout against another in alternating rounds (issue 49): the
 // wall time of the command, and from the program's process's own clock (TPH_BENCH_PHASES) when
-// tph's modules had loaded and when the program's first line was about to run, from its start; the
+// tph's modules had loaded and when the program's first line was about to run, from its start, and
+// from the program's end (its last line) to the CLI's (the run saved, read and reported); the
 // runtime's plain `hello.ts` in the same rounds; with --rss, each command's peak RSS (the largest
 // of its processes) and CPU time (user + system, all its processes), from /usr/bin/time: on a
 // loaded machine the CPU moves less than the wall (/usr/bin/time counts it in 10 ms ticks: the mean
@@ -59,6 +60,7 @@ try {
     sinceCli: number;
     spawn: number;
     plan: number;
+    tail: number;
   };
   const figures = new Map<string, Figure[]>();
   const plain: { wall: number; rss: number; cpu: number; faults: number }[] = [];
@@ -110,6 +112,8 @@ try {
         cli_cpu: number;
         cli_plan_cpu: number;
         cli_plan: number;
+        ended: number;
+        cli_end: number;
       };
       const list = figures.get(root) ?? [];
       list.push({
@@ -124,6 +128,7 @@ try {
         sinceCli: p.program - p.cli_start,
         spawn: p.process - p.cli_start,
         plan: p.cli_plan - p.process,
+        tail: p.cli_end - p.ended,
       });
       figures.set(root, list);
     }
@@ -148,7 +153,10 @@ try {
         } after the CLI's; the program's process started ${m((x) => x.spawn)} ms after the CLI, ` +
         `its settings written ${m((x) => x.plan)} ms after its start; the CLI's CPU ${
           m((x) => x.cliCpu)
-        } ms (${m((x) => x.cliPlanCpu)} at the settings written)` +
+        } ms (${
+          m((x) => x.cliPlanCpu)
+        } at the settings written); from the program's last line to ` +
+        `the CLI's end ${m((x) => x.tail)} ms` +
         (RSS
           ? `; CPU ${num(mean(list.map((x) => x.cpu)), 1)} ms (the program's process ${
             num(mean(list.map((x) => x.cpu - x.cliCpu)), 1)
