@@ -47,6 +47,7 @@ const {
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
 const HEAD_BUNDLE = `${LOADER}.deno_head.js`;
+const LOCK = `${LOADER}.deno_bundle.lock`;
 /**
  * Whether this module runs from the head start's bundle (the CLI's bundle may then be used): the
  * bundle's entry says so when it loads ({@linkcode inHeadBundle}).
@@ -57,7 +58,6 @@ let fromHeadBundle = false;
 export function inHeadBundle(): void {
   fromHeadBundle = true;
 }
-const LOCK = `${LOADER}.deno_bundle.lock`;
 
 interface Manifest {
   deno: string;
