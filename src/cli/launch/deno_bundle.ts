@@ -10,11 +10,15 @@
 // before it exits), into the folder of own_files.ts, whose URLs then hold as in the sources:
 //
 // - `.deno_preload.js`: src/program/preload.ts bundled, tph's npm packages left to be imported;
-// - `.deno_cli.js`: src/cli/commands/main.ts bundled, but for the modules cli.ts loads before it
-//   starts the program, which the bundle imports from their sources (the same modules, not copies
-//   holding state of their own: the process started early, the preload chosen). `deno bundle`
-//   writes an external module's specifier as `--external` named it, here its absolute path, which
-//   the build makes relative to the bundle's folder (the checkout may move);
+// - `.deno_head.js`: the head start (src/cli/launch/head.ts and its ~28 sources: what cli.ts loads
+//   before it starts the program) as one module, which cli.ts imports when head_file.ts finds it
+//   built (−17 to −25 ms of the CLI's CPU before the spawn against its sources: docs/performance.md,
+//   s34 dsplit). It also exports, each under a name of its own (`__tph<i>_<name>`), what the CLI
+//   takes from the head's modules holding state the rest shares (HEAD_SHARED, bun_bytecode.ts);
+// - `.deno_cli.js`: src/cli/commands/main.ts bundled, but for those shared modules, which it
+//   imports from `.deno_head.js` (the same modules, not copies holding state of their own: the
+//   process started early, the preload chosen); the head's other modules it holds as its own copy,
+//   as Bun's CLI bundle does. It is used only after the head start from `.deno_head.js`;
 // - `.deno_bundle.json`: the Deno and the sources (size, modification time) they were built from,
 //   and each bundle's size.
 //
@@ -23,6 +27,7 @@
 import { fileStamp, makeDir, readText, remove, rename, writeText } from "../../platform/files.ts";
 import { pid } from "../../platform/process.ts";
 import { DENO_BUNDLE_FILES } from "../../program/command.ts";
+import { sharedOf } from "./bun_bytecode.ts";
 import {
   BUILD_MS,
   type BuildInput,
@@ -41,7 +46,18 @@ const {
 } = DENO_BUNDLE_FILES;
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
+const HEAD_BUNDLE = `${LOADER}.deno_head.js`;
 const LOCK = `${LOADER}.deno_bundle.lock`;
+/**
+ * Whether this module runs from the head start's bundle (the CLI's bundle may then be used): the
+ * bundle's entry says so when it loads ({@linkcode inHeadBundle}).
+ */
+let fromHeadBundle = false;
+
+/** Called by `.deno_head.js`'s entry as it loads (fromHead): this copy is the head bundle's. */
+export function inHeadBundle(): void {
+  fromHeadBundle = true;
+}
 
 interface Manifest {
   deno: string;
@@ -51,6 +67,8 @@ interface Manifest {
   size: number;
   /** The CLI's bundle's size. */
   cliSize: number;
+  /** The head start's bundle's size (head_file.ts checks it before the head start loads). */
+  headSize: number;
   /** How many of `inputs`, first, are the preload's (the rest are the CLI's but for them). */
   preloadInputs: number;
 }
@@ -81,6 +99,7 @@ function fresh(which: 0 | 1): boolean {
   if (fileStamp(which === 0 ? BUNDLE : CLI_BUNDLE)?.size !== (which === 0 ? m.size : m.cliSize)) {
     return false;
   }
+  if (which === 1 && fileStamp(HEAD_BUNDLE)?.size !== m.headSize) return false;
   return isFresh[which] = true;
 }
 
@@ -148,7 +167,17 @@ export function denoEarlyConfirmed(): boolean {
  * @param source The URL of the CLI's module after the head start (src/cli/commands/main.ts's).
  */
 export function denoCliModule(source: string): string {
-  return source === MAIN_URL && useBundle(1) ? CLI_URL : source;
+  return source === MAIN_URL && useBundle(1) && fromHeadBundle ? CLI_URL : source;
+}
+
+/**
+ * Whether the bundles are built from the sources as they are (every source's stamp, each bundle's
+ * size): cli.ts asks it after the spawn when it loaded the head start from `.deno_head.js`, which
+ * head_file.ts chose by the manifest, the bundle's size and the head's entries alone; false: the
+ * head start runs again from its sources.
+ */
+export function denoBundlesFresh(): boolean {
+  return fresh(1);
 }
 
 /** Wait for a build of the bundle that this command started, if any. */
@@ -241,6 +270,7 @@ async function build(): Promise<void> {
     const started = Date.now();
     const out = `${tmp}/preload.js`;
     const cliOut = `${tmp}/cli.js`;
+    const headOut = `${tmp}/head.js`;
     const cliSource = `${ROOT}src/cli/commands/main.ts`;
     // The sources they are made of: each entry's static imports (its dynamic ones too: every
     // local module the graph names); head.ts's are the head start's (cli.ts loads it by URL
@@ -251,6 +281,7 @@ async function build(): Promise<void> {
       denoOutput(["info", "--json", `${ROOT}src/cli/launch/head.ts`]),
     ]);
     const head = localModules(headInfo);
+    const shared = [...sharedOf(new Set(head))];
     // `--packages=external` leaves out what a static import names; a package a dynamic import
     // names (protobufjs) is left out by its name.
     const packages = packageNames().flatMap((
@@ -271,7 +302,7 @@ async function build(): Promise<void> {
         "--quiet",
         "--platform=deno",
         "--packages=external",
-        ...head.map((m) => `--external=${m}`),
+        ...shared.map((m) => `--external=${m}`),
         ...packages,
         "--output",
         cliOut,
@@ -293,12 +324,19 @@ async function build(): Promise<void> {
       if (st === null || st.mtimeMs >= started) return;
       listed.push([local.slice(ROOT.length), st.size, st.mtimeMs]);
     }
-    writeText(cliOut, relativeImports(readText(cliOut), LOADER), { mode: 0o644 });
+    const cli = fromHead(readText(cliOut), shared);
+    writeText(cliOut, relativeImports(cli.text, LOADER), { mode: 0o644 });
+    await bundleHead(tmp, cli.entry, headOut);
     const size = fileStamp(out)?.size;
     const cliSize = fileStamp(cliOut)?.size;
-    if (listed.length === preloadInputs.size || size === undefined || cliSize === undefined) return;
+    const headSize = fileStamp(headOut)?.size;
+    if (
+      listed.length === preloadInputs.size || size === undefined || cliSize === undefined ||
+      headSize === undefined
+    ) return;
     rename(out, BUNDLE);
     rename(cliOut, CLI_BUNDLE);
+    rename(headOut, HEAD_BUNDLE);
     writeText(
       `${tmp}/manifest`,
       JSON.stringify({
@@ -307,6 +345,7 @@ async function build(): Promise<void> {
         preloadInputs: preloadInputs.size,
         size,
         cliSize,
+        headSize,
       }),
       { mode: 0o644 },
     );
@@ -314,5 +353,76 @@ async function build(): Promise<void> {
   } finally {
     remove(tmp);
     remove(LOCK);
+  }
+}
+
+/**
+ * The CLI's bundle's imports of the head's shared modules (`shared`: absolute, as `--external`
+ * named them) taken from `.deno_head.js` instead, each name as the head's bundle exports it
+ * (`__tph<i>_<name>`, a live binding), and the head's bundle's entry that exports them so.
+ */
+function fromHead(text: string, shared: string[]): { text: string; entry: string } {
+  const names = shared.map(() => new Set<string>());
+  const whole = shared.map(() => false);
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const at = shared.findIndex((p) => line.includes(JSON.stringify(p)));
+    if (at < 0) continue;
+    const from = JSON.stringify(shared[at]);
+    const named = line.match(/^import \{([^}]*)\} from "[^"]*";$/);
+    const star = line.match(/^import \* as ([\w$]+) from "[^"]*";$/);
+    if (named !== null) {
+      const specs = named[1].split(",").map((x) => x.trim()).filter((x) => x !== "").map((x) => {
+        const [name, local] = x.split(/\s+as\s+/);
+        names[at].add(name);
+        return `__tph${at}_${name} as ${local ?? name}`;
+      });
+      lines[i] = `import { ${specs.join(", ")} } from "./.deno_head.js";`;
+    } else if (star !== null) {
+      whole[at] = true;
+      lines[i] = `import { __tph${at} as ${star[1]} } from "./.deno_head.js";`;
+    } else if (line === `import ${from};`) {
+      lines[i] = `import "./.deno_head.js";`;
+    } else {
+      throw new Error("an import of the head start the build cannot take from its bundle");
+    }
+  }
+  const entry = [
+    `export * from ${JSON.stringify(`${ROOT}src/cli/launch/head.ts`)};`,
+    `import { inHeadBundle } from ${JSON.stringify(`${ROOT}src/cli/launch/deno_bundle.ts`)};`,
+    "inHeadBundle();",
+  ];
+  for (const [i, p] of shared.entries()) {
+    const from = JSON.stringify(p);
+    if (whole[i]) entry.push(`export * as __tph${i} from ${from};`);
+    const list = [...names[i]].sort().map((n) => `${n} as __tph${i}_${n}`);
+    if (list.length > 0) entry.push(`export { ${list.join(", ")} } from ${from};`);
+  }
+  return { text: lines.join("\n"), entry: `${entry.join("\n")}\n` };
+}
+
+/** The head start's bundle of `entry` (fromHead's) into `file`: the head's sources, all in it. */
+async function bundleHead(tmp: string, entry: string, file: string): Promise<void> {
+  const entryFile = `${tmp}/head_entry.js`;
+  writeText(entryFile, entry, { mode: 0o644 });
+  await denoOutput([
+    "bundle",
+    "--quiet",
+    "--platform=deno",
+    "--packages=external",
+    "--output",
+    file,
+    entryFile,
+  ]);
+  // The entry's comment names the build's folder (its pid): the same sources build the same file.
+  const text = readText(file).replace(/^\/\/ [^\n]*\/head_entry\.js$/m, "// head_entry.js");
+  writeText(file, text, { mode: 0o644 });
+  // A package or an import of the checkout's sources in it: no bundle to use.
+  if (text.includes("\n// node_modules/") || text.includes(JSON.stringify(ROOT).slice(0, -1))) {
+    throw new Error("the head start's bundle is not whole");
+  }
+  if (/^(?:import|export)\b[^\n]*\bfrom\s*"(?!node:)|^import\s*"(?!node:)/m.test(text)) {
+    throw new Error("the head start's bundle imports a module");
   }
 }

@@ -8,6 +8,7 @@ import { useBunPreload, useDenoPreload } from "../../program/command.ts";
 import { bunBytecodeBuilt, bunPreload, cliModule, knowBunBundlesFresh } from "./bun_bytecode.ts";
 import {
   denoBundleBuilt,
+  denoBundlesFresh,
   denoCliModule,
   denoEarlyConfirmed,
   denoPreload,
@@ -37,6 +38,12 @@ export function start(bunFresh: boolean | null): string[] {
   useDenoPreload(denoPreload);
   return argv;
 }
+
+/**
+ * Whether Deno's bundles are built from the sources as they are (cli.ts asks after the spawn when
+ * it loaded this from `.deno_head.js`: head_file.ts chose it by the head's entries alone).
+ */
+export { denoBundlesFresh };
 
 /**
  * The head start given up (cli.ts: a source changed since Bun's bundles were built, and this is the

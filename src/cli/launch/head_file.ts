@@ -142,3 +142,42 @@ function bunSourcesUnchanged(root: string, m: any, only?: string[]): boolean {
 export function headBundle(): string | null {
   return bunBundlesBuilt() === true ? `${decodeURIComponent(LOADER.pathname)}.bun_head.js` : null;
 }
+
+// deno-lint-ignore no-explicit-any
+const deno = (globalThis as any).Deno;
+
+/**
+ * On Deno from a checkout, the head start's bundle to import, `.deno_head.js` (its URL; built by
+ * deno_bundle.ts with the preload's and the CLI's bundles), when `.deno_bundle.json` names this
+ * Deno, the bundle is there at its size and the head's entries are unchanged (a few stats, before
+ * the spawn: the other sources' stamps are checked after it, head.ts's `denoBundlesFresh`, and the
+ * sources' head start is run on a change); else null.
+ */
+export function denoHeadBundle(): string | null {
+  if (deno === undefined || !import.meta.url.endsWith(".ts")) return null;
+  try {
+    const root = decodeURIComponent(ROOT.pathname);
+    const loader = decodeURIComponent(LOADER.pathname);
+    const m = JSON.parse(deno.readTextFileSync(`${loader}.deno_bundle.json`));
+    if (m === null || typeof m !== "object" || m.deno !== deno.version.deno) return null;
+    if (typeof m.headSize !== "number" || !Array.isArray(m.inputs)) return null;
+    const file = `${loader}.deno_head.js`;
+    if (!denoSameFile(file, m.headSize)) return null;
+    let seen = 0;
+    for (const [input, size, mtime] of m.inputs) {
+      if (!HEAD_ENTRIES.includes(input)) continue;
+      seen++;
+      if (!denoSameFile(root + input, size, mtime)) return null;
+    }
+    return seen === HEAD_ENTRIES.length ? new URL("./.deno_head.js", LOADER).href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `file` is a file of `size` bytes (and modified at `mtime`, when given), on Deno. */
+function denoSameFile(file: string, size: number, mtime?: number): boolean {
+  const st = deno.statSync(file);
+  return st.isFile && st.size === size &&
+    (mtime === undefined || (st.mtime === null ? 0 : st.mtime.getTime()) === mtime);
+}
