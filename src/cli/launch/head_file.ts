@@ -116,17 +116,33 @@ function bunOutputsBuilt(m: any): boolean {
 /** Whether the sources (`only`: these of them, each listed) are as the manifest has them. */
 // deno-lint-ignore no-explicit-any
 function bunSourcesUnchanged(root: string, m: any, only?: string[]): boolean {
+  return sourcesUnchanged(root, m, only, bunSameFile);
+}
+
+/** Whether `file` is a file of `size` bytes modified at `mtime`, on Bun. */
+function bunSameFile(file: string, size: number, mtime: number): boolean {
+  const st = nodeFs().statSync(file, { throwIfNoEntry: false });
+  return st !== undefined && st.isFile() && st.size === size && st.mtimeMs === mtime;
+}
+
+/**
+ * Whether the sources a manifest lists (`[path, size, mtime]` under `root`; `only`: these of them,
+ * each listed) are as it has them, by `same` (the runtime's stat).
+ */
+function sourcesUnchanged(
+  root: string,
+  // deno-lint-ignore no-explicit-any
+  m: any,
+  only: string[] | undefined,
+  same: (file: string, size: number, mtime: number) => boolean,
+): boolean {
   try {
     if (!Array.isArray(m.inputs) || m.inputs.length === 0) return false;
-    const fs = nodeFs();
     let seen = 0;
     for (const [input, size, mtime] of m.inputs) {
       if (only !== undefined && !only.includes(input)) continue;
       seen++;
-      const st = fs.statSync(root + input, { throwIfNoEntry: false });
-      if (st === undefined || !st.isFile() || st.size !== size || st.mtimeMs !== mtime) {
-        return false;
-      }
+      if (!same(root + input, size, mtime)) return false;
     }
     return only === undefined || seen === only.length;
   } catch {
@@ -160,16 +176,12 @@ export function denoHeadBundle(): string | null {
     const loader = decodeURIComponent(LOADER.pathname);
     const m = JSON.parse(deno.readTextFileSync(`${loader}.deno_bundle.json`));
     if (m === null || typeof m !== "object" || m.deno !== deno.version.deno) return null;
-    if (typeof m.headSize !== "number" || !Array.isArray(m.inputs)) return null;
+    if (typeof m.headSize !== "number") return null;
     const file = `${loader}.deno_head.js`;
     if (!denoSameFile(file, m.headSize)) return null;
-    let seen = 0;
-    for (const [input, size, mtime] of m.inputs) {
-      if (!HEAD_ENTRIES.includes(input)) continue;
-      seen++;
-      if (!denoSameFile(root + input, size, mtime)) return null;
-    }
-    return seen === HEAD_ENTRIES.length ? new URL("./.deno_head.js", LOADER).href : null;
+    return sourcesUnchanged(root, m, HEAD_ENTRIES, denoSameFile)
+      ? new URL("./.deno_head.js", LOADER).href
+      : null;
   } catch {
     return null;
   }
