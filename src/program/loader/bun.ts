@@ -78,7 +78,7 @@ export function installBunLoader(setup: LoaderSetup): void {
         const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
         const commonJS = pragma !== null
           ? unwrapped !== null
-          : moduleSyntax === false && (loader === "js" || CJS_NAME.test(source)) && !testFile;
+          : moduleSyntax === false && (ext === "cjs" || CJS_NAME.test(source)) && !testFile;
         rememberText(setup, path, loader, ran, code, commonJS, pragma !== null);
         rememberColumns(path, columns ?? "");
         if (unwrapped !== null) {
@@ -127,9 +127,10 @@ function transformFile(
 ): TransformResult {
   return transformModule(source, {
     ...setup.transformOptions(path, loader),
-    // Bun decides a module's format by its syntax alone (checked with bun 1.4.5): with
-    // import/export, import.meta or top-level await it is an ES module, else CommonJS,
-    // whatever the extension (.mjs or .cjs) or package.json's "type" say.
+    // Bun decides a module's format by its syntax (checked with bun 1.4.5): with import/export,
+    // import.meta or top-level await it is an ES module, whatever the extension or package.json's
+    // "type" say; without, CommonJS if it is a .cjs file or uses module, exports, require…
+    // (onLoad tells by CJS_NAME), else an ES module: a plain script runs strict.
     sourceType: "unambiguous",
     columnTable: true,
   });
