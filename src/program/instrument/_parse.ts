@@ -17,7 +17,7 @@ export const FUNCTION_TYPES = new Set([
 ]);
 
 let useRaw: boolean | null = null;
-let VISITOR_KEYS: Record<string, readonly string[]> = {};
+export let VISITOR_KEYS: Record<string, readonly string[]> = {};
 // The keys worth walking, per node type: the visitor keys less the type-only ones, computed once
 // instead of filtered at every node.
 export let CHILD_KEYS: Record<string, string[]> = {};

@@ -6,6 +6,7 @@ import { moduleHash } from "./module_hash.ts";
 import { type Lang, langOf } from "../../project/languages.ts";
 import { makeScope, outOfScope, type ScopeOptions } from "../../project/scope.ts";
 import { CHILD_KEYS, clashesInBlock, FUNCTION_TYPES, parseSource } from "./_parse.ts";
+import { usesCommonJSNames } from "./_free_names.ts";
 import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
@@ -146,6 +147,12 @@ export interface InstrumentResult {
    * top-level await), as the parser saw it; null when it did not parse.
    */
   moduleSyntax: boolean | null;
+  /**
+   * With `sourceType: "unambiguous"`, whether a source without module syntax uses CommonJS's
+   * names (module, exports, require, __filename, __dirname) as free names, as Bun tells a
+   * CommonJS file from a script (_free_names.ts); else false. Null when it did not parse.
+   */
+  commonJSNames: boolean | null;
   /** With options.insertions: where text was inserted (none when the code is the source). */
   insertions?: Insertions;
   /**
@@ -333,12 +340,12 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       : "unambiguous");
   const result = parseSource(filename, source, lang, sourceType);
   if (result.errors.length > 0) {
-    const first = result.errors[0];
     const failed: InstrumentResult = {
       code: source,
       functions: [],
-      error: first.message,
+      error: result.errors[0].message,
       moduleSyntax: null,
+      commonJSNames: null,
     };
     if (options.columnTable) failed.columns = "";
     return failed;
@@ -403,6 +410,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     functions: w.functions,
     error: null,
     moduleSyntax: result.module.hasModuleSyntax,
+    commonJSNames: options.sourceType === "unambiguous" && usesCommonJSNames(result, source),
   };
   if (options.insertions) out.insertions = insertions ?? w.insertions();
   if (options.fitMap !== undefined) {

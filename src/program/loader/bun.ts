@@ -25,11 +25,6 @@ import type { LoaderSetup } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
 import { hasOwn, ownArray, put } from "../../platform/intrinsics.ts";
 
-// A TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
-// writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
-// run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
-const CJS_NAME = /\b(?:module|exports|require|__filename|__dirname)\b/;
-
 const FILENAME = "__tph_filename";
 const DIRNAME = "__tph_dirname";
 const TS_DEFINE = {
@@ -68,7 +63,7 @@ export function installBunLoader(setup: LoaderSetup): void {
         const unwrapped = pragma?.commonJS ? unwrapBunCommonJS(source) : null;
         const ran = unwrapped ?? source;
         const transformed = transformFile(setup, path, loader, ran);
-        const { moduleSyntax, columns } = transformed;
+        const { moduleSyntax, commonJSNames, columns } = transformed;
         let code = transformed.code;
         if (pragma !== null && !pragma.commonJS && code !== source) {
           code = withFittedMap(path, source, code, columns ?? "", setup.moduleName(path));
@@ -78,8 +73,8 @@ export function installBunLoader(setup: LoaderSetup): void {
         const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
         const commonJS = pragma !== null
           ? unwrapped !== null
-          : moduleSyntax === false && (ext === "cjs" || CJS_NAME.test(source)) && !testFile;
-        rememberText(setup, path, loader, ran, code, commonJS, pragma !== null);
+          : moduleSyntax === false && (ext === "cjs" || commonJSNames) && !testFile;
+        rememberText(setup, path, loader, ran, code, commonJS, commonJSNames, pragma !== null);
         rememberColumns(path, columns ?? "");
         if (unwrapped !== null) {
           rememberThroughMap(path, () => bundleMap(path, source, setup.moduleName(path)));
@@ -98,6 +93,7 @@ export function installBunLoader(setup: LoaderSetup): void {
               ran,
               columns ?? "",
               onLoad,
+              commonJSNames,
               unwrapped !== null,
             ),
             loader: "object",
@@ -130,7 +126,10 @@ function transformFile(
     // Bun decides a module's format by its syntax (checked with bun 1.4.5): with import/export,
     // import.meta or top-level await it is an ES module, whatever the extension or package.json's
     // "type" say; without, CommonJS if it is a .cjs file or uses module, exports, require…
-    // (onLoad tells by CJS_NAME), else an ES module: a plain script runs strict.
+    // (as free names: _free_names.ts), else an ES module: a plain script runs strict. A
+    // TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
+    // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
+    // run: such a file goes to Bun as an ES module unless it uses CommonJS's own names.
     sourceType: "unambiguous",
     columnTable: true,
   });
@@ -147,6 +146,7 @@ function rememberText(
   source: string,
   code: string,
   commonJS: boolean,
+  names: boolean,
   bunBundle: boolean,
 ): void {
   if (code === source) return;
@@ -174,7 +174,7 @@ function rememberText(
       : { loader, define: TS_DEFINE },
     bunBlank: commonJS && loader === "ts",
     // Bun itself runs a file as CommonJS when it uses CommonJS's names.
-    bunCommonJS: commonJS && CJS_NAME.test(source),
+    bunCommonJS: commonJS && names,
   });
 }
 
@@ -223,6 +223,7 @@ let loaderFile: string | null | undefined;
  * @param source Its source.
  * @param columns The column table of `code` (_columns.ts).
  * @param onLoad The plugin callback that loads it (to tell an import from a require()).
+ * @param names Whether it uses CommonJS's names as free names (_free_names.ts).
  * @param bunBundle Whether it is a bundle of Bun's own (`// @bun @bun-cjs`, bun_own_map.ts).
  */
 function runCommonJS(
@@ -232,6 +233,7 @@ function runCommonJS(
   source: string,
   columns: string,
   onLoad: unknown,
+  names: boolean,
   bunBundle = false,
 ): Record<string, unknown> {
   // deno-lint-ignore no-explicit-any
@@ -243,7 +245,7 @@ function runCommonJS(
   m.filename = path;
   m.paths = Module._nodeModulePaths(dirname(path));
   const imported = path !== Bun.main && loadedByImport(onLoad);
-  const js = compilable(path, code, loader, source, columns, imported, bunBundle);
+  const js = compilable(path, code, loader, source, columns, imported, names, bunBundle);
   // In the require cache before it runs, as Node and Bun do: a circular require() of it then
   // gets its exports so far instead of loading it again.
   Module._cache[path] = m;
@@ -274,6 +276,7 @@ function compilable(
   source: string,
   columns: string,
   imported: boolean,
+  names: boolean,
   bunBundle: boolean,
 ): string {
   // TypeScript with its types blanked out keeps every position; what needs more is made
@@ -309,7 +312,7 @@ function compilable(
     // imports it (a bundle of Bun's own too: the function it is); other modules' in none
     // (checked with bun 1.4.5).
     nameless: imported || !bunBundle &&
-        !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && CJS_NAME.test(source))),
+        !(/\.c[jt]s$/.test(path) || (!/\.m[jt]s$/.test(path) && names)),
   });
   return js;
 }

@@ -79,6 +79,11 @@ export interface TransformResult {
   code: string;
   /** Whether the file has ES module syntax; null when not asked for or it did not parse. */
   moduleSyntax: boolean | null;
+  /**
+   * Whether a file without module syntax uses CommonJS's names as free names (see
+   * InstrumentResult.commonJSNames); false when not asked for or it did not parse.
+   */
+  commonJSNames: boolean;
   /** The column table when asked for ("" when nothing was inserted), else null. */
   columns: string | null;
 }
@@ -103,8 +108,9 @@ export function cacheKey(
   const head =
     `${VERSION}\0${ABI_VERSION}\0${options.filename}\0${options.lang ?? ""}\0${options.module}\0` +
     `${options.externalCalls ?? true}\0` +
-    // Only when set, so the keys of runs that do not ask stay as they were.
-    (options.sourceType === undefined ? "" : `${options.sourceType}\0`) +
+    // Only when set, so the keys of runs that do not ask stay as they were; "+names": entries
+    // tagged m/c/j (an earlier tph's m/s entries are never looked up).
+    (options.sourceType === undefined ? "" : `${options.sourceType}+names\0`) +
     `${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}${
       options.shiftMap ? "s" : ""
     }${options.guardAwaits ? "g" : ""}\0` +
@@ -188,9 +194,13 @@ export function transform(source: string, options: TransformOptions): string {
 }
 
 // With options.sourceType set, a cache entry starts with one character saying whether the file
-// has ES module syntax (its key differs from those without, so the two kinds never mix); with
-// options.columnTable, the column table follows on a line of its own (it holds no line break).
-const SYNTAX_TAG = { true: "m", false: "s", null: "?" } as const;
+// has ES module syntax, "m", or is a script that uses CommonJS's names, "c", or one that does not,
+// "j" ("?": it did not parse; its key differs from those without, so the two kinds never mix, and
+// from an earlier tph's that said "s" for a script of either kind); with options.columnTable, the column table
+// follows on a line of its own (it holds no line break).
+function syntaxTag(moduleSyntax: boolean | null, commonJSNames: boolean): string {
+  return moduleSyntax === null ? "?" : moduleSyntax ? "m" : commonJSNames ? "c" : "j";
+}
 
 /**
  * {@linkcode transform}, also telling whether the file has ES module syntax when
@@ -264,12 +274,16 @@ export function transformModule(source: string, options: TransformOptions): Tran
   }
   let code: string;
   let moduleSyntax: boolean | null = null;
+  let commonJSNames = false;
   let columns: string | null = null;
   if (options.instrumenter !== undefined) code = options.instrumenter(source, opts);
   else {
     const result = instrument(source, opts);
     code = result.code;
-    if (tagged) moduleSyntax = result.moduleSyntax;
+    if (tagged) {
+      moduleSyntax = result.moduleSyntax;
+      commonJSNames = result.commonJSNames === true;
+    }
     columns = result.columns ?? null;
   }
   if (entry !== null) {
@@ -279,7 +293,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
         makeDir(dir);
         madeDir = dir;
       }
-      const head = (tagged ? SYNTAX_TAG[`${moduleSyntax}`] : "") +
+      const head = (tagged ? syntaxTag(moduleSyntax, commonJSNames) : "") +
         (options.columnTable ? `${columns ?? ""}\n` : "");
       // A folder in the entry's place is replaced when empty (a link or file is renamed over).
       if (folder) removeEmptyDir(entry);
@@ -288,7 +302,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
       // A read-only or full disk only costs the next run a parse.
     }
   }
-  return { code, moduleSyntax, columns };
+  return { code, moduleSyntax, commonJSNames, columns };
 }
 
 /**
@@ -299,11 +313,13 @@ export function transformModule(source: string, options: TransformOptions): Tran
 function unpack(body: string, tagged: boolean, columnTable: boolean): TransformResult | null {
   let text = body;
   let moduleSyntax: boolean | null = null;
+  let commonJSNames = false;
   let columns: string | null = null;
   if (tagged) {
     const tag = text[0];
-    if (tag !== "m" && tag !== "s" && tag !== "?") return null;
+    if (tag !== "m" && tag !== "c" && tag !== "j" && tag !== "?") return null;
     moduleSyntax = tag === "?" ? null : tag === "m";
+    commonJSNames = tag === "c";
     text = text.slice(1);
   }
   if (columnTable) {
@@ -312,7 +328,7 @@ function unpack(body: string, tagged: boolean, columnTable: boolean): TransformR
     columns = text.slice(0, eol);
     text = text.slice(eol + 1);
   }
-  return { code: text, moduleSyntax, columns };
+  return { code: text, moduleSyntax, commonJSNames, columns };
 }
 
 /** Write an entry anew, for the same source and body (a read-only cache keeps it as it was). */

@@ -54,14 +54,17 @@ export function hostileRunTests(t: Target): void {
     });
     const cache = join(root, ".tracepatch_cache");
     const problems: string[] = [];
-    for (const f of files) {
+    // Each file with a third of the reading commands, in turn, so that every command meets four
+    // or five kinds of lie (the whole set runs in-process in tests/store/hostile_runs_test.ts):
+    // each command here is a process of the binary's, and the whole product took minutes.
+    for (const [i, f] of files.entries()) {
       const name = `run_${f.name.replace(/[^\w.-]/g, "_")}.${f.json ? "json" : "tph"}`;
       rmSync(cache, { recursive: true, force: true });
       rmSync(join(root, "out"), { recursive: true, force: true });
       mkdirSync(cache, { mode: 0o700 });
       mkdirSync(join(root, "out"));
       writeFileSync(join(cache, name), f.bytes);
-      for (const command of READING_COMMANDS) {
+      for (const command of READING_COMMANDS.filter((_, j) => (i + j) % 3 === 0)) {
         const argv = command.map((a) =>
           a === "R" ? `.tracepatch_cache/${name}` : a === "G" ? good : a
         );

@@ -150,7 +150,12 @@ Deno.test("transformModule() keeps the column table with the cached code", () =>
     assert.equal(files[0], join(key.slice(0, 2), `${key}.js`));
     writeFileSync(join(dir, files[0]), entryText(key, SOURCE, "m1,2\n/* cached */"));
     const second = transformModule(SOURCE, options);
-    assert.deepEqual(second, { code: "/* cached */", moduleSyntax: true, columns: "1,2" });
+    assert.deepEqual(second, {
+      code: "/* cached */",
+      moduleSyntax: true,
+      commonJSNames: false,
+      columns: "1,2",
+    });
     // Without the table, another entry; a file that does not parse has an empty table.
     assert.equal(transformModule(SOURCE, { ...options, columnTable: undefined }).columns, null);
     assert.equal(transformModule("let x = (", options).columns, "");

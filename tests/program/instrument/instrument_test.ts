@@ -276,6 +276,7 @@ Deno.test("instrument: a source that does not parse is returned untouched with t
     functions: [],
     error: null,
     moduleSyntax: false,
+    commonJSNames: false,
   });
   assert.equal(instrument("export const a = 1;\n", { filename: "p.js" }).moduleSyntax, true);
   assert.equal(instrument("function f( {", { filename: "p.js" }).moduleSyntax, null);
