@@ -6,7 +6,7 @@
 // `void module;`): checked with bun 1.4.5.
 
 import type { Node } from "./_names.ts";
-import { FUNCTION_TYPES, VISITOR_KEYS } from "./_parse.ts";
+import { FUNCTION_TYPES, TS_WITH_VALUES, VISITOR_KEYS } from "./_parse.ts";
 import { Array, RegExp, Set } from "../../platform/globals.ts";
 
 /** CommonJS's names, as words anywhere in a text: the quick test before the walk. */
@@ -21,22 +21,6 @@ const TYPE_KEYS = new Set([
   "superTypeArguments",
   "implements",
 ]);
-// TypeScript nodes that hold code; every other TS node holds types only.
-const TS_CODE = new Set([
-  "TSAsExpression",
-  "TSSatisfiesExpression",
-  "TSNonNullExpression",
-  "TSTypeAssertion",
-  "TSInstantiationExpression",
-  "TSEnumDeclaration",
-  "TSEnumBody",
-  "TSEnumMember",
-  "TSModuleDeclaration",
-  "TSModuleBlock",
-  "TSExportAssignment",
-  "TSParameterProperty",
-]);
-
 type Scopes = Set<string>[];
 
 /**
@@ -194,7 +178,7 @@ function refs(n: Node, scopes: Scopes): boolean {
       // `import fs = require("fs")`: TypeScript's CommonJS import.
       return n.moduleReference?.type === "TSExternalModuleReference";
   }
-  if (type.startsWith("TS") && !TS_CODE.has(type)) return false;
+  if (type.startsWith("TS") && !TS_WITH_VALUES.has(type)) return false;
   for (const key of VISITOR_KEYS[type] ?? []) {
     if (!TYPE_KEYS.has(key) && refs(n[key], scopes)) return true;
   }

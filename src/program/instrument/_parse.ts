@@ -9,6 +9,24 @@ import { Array, Object, Set } from "../../platform/globals.ts";
 
 // Subtrees that only hold types: no function there ever runs.
 const SKIP_KEYS = new Set(["typeAnnotation", "returnType", "typeParameters", "typeArguments"]);
+/** TypeScript nodes that hold code that runs (an `as` expression's operand, an enum's values). */
+export const TS_WITH_VALUES = new Set([
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSNonNullExpression",
+  "TSTypeAssertion",
+  "TSInstantiationExpression",
+  "TSEnumDeclaration",
+  "TSEnumMember",
+  "TSEnumBody",
+  "TSModuleDeclaration",
+  "TSModuleBlock",
+  "TSExportAssignment",
+  "TSImportEqualsDeclaration",
+  "TSExternalModuleReference",
+  "TSParameterProperty",
+]);
+
 /** Node types of functions with their own scope. */
 export const FUNCTION_TYPES = new Set([
   "FunctionDeclaration",

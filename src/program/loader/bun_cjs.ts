@@ -12,7 +12,7 @@
 
 import * as nodeModule from "node:module";
 import { oxc } from "../../deps.ts";
-import { CHILD_KEYS, parseSource } from "../instrument/_parse.ts";
+import { CHILD_KEYS, parseSource, TS_WITH_VALUES } from "../instrument/_parse.ts";
 import { patternNames } from "../instrument/_externals.ts";
 import { lineStarts } from "../instrument/_positions.ts";
 import type { Lang } from "../../project/languages.ts";
@@ -158,24 +158,6 @@ function declaredNames(program: Node): Set<string> {
   }
   return names;
 }
-
-/** TypeScript nodes that hold code that runs (an `as` expression's operand, an enum's values). */
-const TS_WITH_VALUES = new Set([
-  "TSAsExpression",
-  "TSSatisfiesExpression",
-  "TSNonNullExpression",
-  "TSTypeAssertion",
-  "TSInstantiationExpression",
-  "TSEnumDeclaration",
-  "TSEnumMember",
-  "TSEnumBody",
-  "TSModuleDeclaration",
-  "TSModuleBlock",
-  "TSExportAssignment",
-  "TSImportEqualsDeclaration",
-  "TSExternalModuleReference",
-  "TSParameterProperty",
-]);
 
 /**
  * The column Bun's loader reports for a position in the source: the last mapped place at or
