@@ -34,9 +34,21 @@ export function usesCommonJSNames(parsed: Node, source: string): boolean {
   const program = parsed.program;
   const top = new Set<string>();
   hoisted(program.body, top);
+  const lex = new Set<string>();
+  lexical(program.body, lex);
+  // A top-level `var module` or `var exports` is CommonJS's own to Bun: `module.exports` and
+  // `exports.x` still count (a bare `module` does not).
+  topVars = null;
+  if (top.has("module") && !lex.has("module")) (topVars ??= new Set()).add("module");
+  if (top.has("exports") && !lex.has("exports")) (topVars ??= new Set()).add("exports");
   lexical(program.body, top);
+  topScope = top;
   return refs(program.body, top.size > 0 ? [top] : []);
 }
+
+/** The top level's scope, and its names that only `var` declares (see usesCommonJSNames). */
+let topScope: Set<string> | null = null;
+let topVars: Set<string> | null = null;
 
 /** The CommonJS names a binding pattern declares, into `out`. */
 function bound(p: Node, out: Set<string>): void {
@@ -90,8 +102,13 @@ function lexical(stmts: Node[], out: Set<string>): void {
 }
 
 function declared(name: string, scopes: Scopes): boolean {
-  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].has(name)) return true;
-  return false;
+  return declaredAt(name, scopes) >= 0;
+}
+
+/** The innermost scope that declares `name`, or -1. */
+function declaredAt(name: string, scopes: Scopes): number {
+  for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].has(name)) return i;
+  return -1;
 }
 
 /** `scopes` with one more, when it declares any CommonJS name. */
@@ -116,6 +133,10 @@ function refs(n: Node, scopes: Scopes): boolean {
     case "ArrowFunctionExpression":
       return fn(n, scopes);
     case "MemberExpression":
+      if (n.object.type === "Identifier" && topVars?.has(n.object.name)) {
+        const at = declaredAt(n.object.name, scopes);
+        if (at < 0 || scopes[at] === topScope) return true;
+      }
       return refs(n.object, scopes) || (n.computed && refs(n.property, scopes));
     case "Property":
     case "MethodDefinition":

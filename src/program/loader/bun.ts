@@ -71,10 +71,13 @@ export function installBunLoader(setup: LoaderSetup): void {
         // Under `bun test`, a test file goes to Bun whatever its format: Bun gives a test file
         // its runner's globals (`test`, `expect`) as it transpiles it, which runCommonJS cannot.
         const testFile = bunTests && moduleSyntax === false && TEST_FILE.test(path);
+        // Bun takes a file without module syntax for CommonJS by its names or its package.
+        const byBun = moduleSyntax === false &&
+          (commonJSNames || commonJSPackage(path, ext, onLoad));
         const commonJS = pragma !== null
           ? unwrapped !== null
-          : moduleSyntax === false && (ext === "cjs" || commonJSNames) && !testFile;
-        rememberText(setup, path, loader, ran, code, commonJS, commonJSNames, pragma !== null);
+          : (ext === "cjs" || byBun) && moduleSyntax === false && !testFile;
+        rememberText(setup, path, loader, ran, code, commonJS, byBun, pragma !== null);
         rememberColumns(path, columns ?? "");
         if (unwrapped !== null) {
           rememberThroughMap(path, () => bundleMap(path, source, setup.moduleName(path)));
@@ -93,7 +96,7 @@ export function installBunLoader(setup: LoaderSetup): void {
               ran,
               columns ?? "",
               onLoad,
-              commonJSNames,
+              byBun,
               unwrapped !== null,
             ),
             loader: "object",
@@ -102,6 +105,20 @@ export function installBunLoader(setup: LoaderSetup): void {
       });
     },
   });
+}
+
+/**
+ * Whether a file's package says `"type": "commonjs"`, which makes a file without module syntax
+ * CommonJS to Bun whatever names it uses; an .mjs or .mts file only when an import loads it, not
+ * as the main module or by require() (checked with bun 1.4.5).
+ *
+ * @param onLoad The plugin callback that loads it (to tell an import from a require()).
+ */
+function commonJSPackage(path: string, ext: string, onLoad: unknown): boolean {
+  if (packageOf(path, packages)?.type !== "commonjs") return false;
+  // deno-lint-ignore no-explicit-any
+  const main = (globalThis as any).Bun.main;
+  return (ext !== "mjs" && ext !== "mts") || (path !== main && loadedByImport(onLoad));
 }
 
 /** Whether this is `bun test`'s process (tph test): see onLoad. */
@@ -125,7 +142,8 @@ function transformFile(
     ...setup.transformOptions(path, loader),
     // Bun decides a module's format by its syntax (checked with bun 1.4.5): with import/export,
     // import.meta or top-level await it is an ES module, whatever the extension or package.json's
-    // "type" say; without, CommonJS if it is a .cjs file or uses module, exports, require…
+    // "type" say; without, CommonJS if it is a .cjs file, in a package of `"type": "commonjs"`
+    // (not an .mjs file), or uses module, exports, require…
     // (as free names: _free_names.ts), else an ES module: a plain script runs strict. A
     // TypeScript or JSX file without module syntax is CommonJS to Bun too, but Bun's transpiler
     // writes what such a file needs (decorator and JSX helpers) as imports, which CommonJS cannot
@@ -173,7 +191,7 @@ function rememberText(
       ? null
       : { loader, define: TS_DEFINE },
     bunBlank: commonJS && loader === "ts",
-    // Bun itself runs a file as CommonJS when it uses CommonJS's names.
+    // Bun itself runs a file as CommonJS when it uses CommonJS's names or its package says so.
     bunCommonJS: commonJS && names,
   });
 }
@@ -223,7 +241,7 @@ let loaderFile: string | null | undefined;
  * @param source Its source.
  * @param columns The column table of `code` (_columns.ts).
  * @param onLoad The plugin callback that loads it (to tell an import from a require()).
- * @param names Whether it uses CommonJS's names as free names (_free_names.ts).
+ * @param names Whether Bun takes it for CommonJS by its names or package (not only its extension).
  * @param bunBundle Whether it is a bundle of Bun's own (`// @bun @bun-cjs`, bun_own_map.ts).
  */
 function runCommonJS(
@@ -308,7 +326,7 @@ function compilable(
     loaderFile,
     imported,
     // Bun runs the top-level code of a module it takes for CommonJS (by its extension, else by
-    // CommonJS's names) in a function of its own, `<anonymous>` in stacks, unless an ES module
+    // CommonJS's names or package) in a function of its own, `<anonymous>` in stacks, unless an ES module
     // imports it (a bundle of Bun's own too: the function it is); other modules' in none
     // (checked with bun 1.4.5).
     nameless: imported || !bunBundle &&

@@ -18,6 +18,11 @@ const CASES: Record<string, string> = {
   key: "const o = { module: 1, require: 2, exports: 3 }; void o;",
   property: "const o = {}; o.exports = 1; o.module = 2; o.require = 3;",
   local: "const module = { exports: {} }; module.exports.x = 1;",
+  var_module: "var module = { exports: {} }; module.exports.x = 1;",
+  var_exports: "var exports = {}; exports.x = 1;",
+  var_module_bare: "var module; void [module];",
+  var_require: 'var require = function () { return 1; }; require("x");',
+  inner_var_module: "function f() { var module = {}; return module.id; } f();",
   param: "function f(module, exports) { exports.x = module; } f({}, {});",
   shadowed_call: "function h(require) { return require('x'); } h(() => 0);",
   block_let: "{ const require = () => 0; require('x'); }",
@@ -52,6 +57,19 @@ const TS_CASES: Record<string, string> = {
   ts_local: "const require = (s: string): number => s.length; require('x');",
 };
 
+/**
+ * Cases in a folder whose package.json says `"type": "commonjs"` (Bun then takes a script for
+ * CommonJS whatever names it uses, an imported .mjs file too); the first is the events package's
+ * own test file's opening.
+ */
+const COMMONJS_PACKAGE: Record<string, string> = {
+  "cjs/redeclared.js": 'var fs = require("node:fs"); var orig = require;\n' +
+    "var require = function (f) { return orig(f); }; void fs;",
+  "cjs/plain.js": "// no names at all",
+  "cjs/plain.mjs": "// no names at all",
+  "cjs/typed.ts": "const n: number = 1; void n;",
+};
+
 function main(names: string[]): string {
   return names.map((n) =>
     `try { await import("./cases/${n}"); } catch (e) { console.log("${n}", "threw", e.name); }`
@@ -64,6 +82,11 @@ function project(rt: RuntimeName): string {
   mkdirSync(join(dir, "cases"));
   const cases = Object.entries(CASES).map(([n, code]) => [`${n}.js`, code]);
   if (rt !== "node") cases.push(...Object.entries(TS_CASES).map(([n, code]) => [`${n}.ts`, code]));
+  mkdirSync(join(dir, "cases", "cjs"));
+  writeFileSync(join(dir, "cases", "cjs", "package.json"), '{ "type": "commonjs" }\n');
+  cases.push(
+    ...Object.entries(COMMONJS_PACKAGE).filter(([n]) => rt !== "node" || !n.endsWith(".ts")),
+  );
   for (const [name, code] of cases) {
     writeFileSync(
       join(dir, "cases", name),
@@ -76,14 +99,15 @@ function project(rt: RuntimeName): string {
 }
 
 for (const rt of ["bun", "node", "deno"] as RuntimeName[]) {
-  Deno.test(`a .js file without module syntax runs as plainly, a script or CommonJS (${rt})`, () => {
+  Deno.test(`a file without module syntax runs in the format it has plainly, a script or CommonJS (${rt})`, () => {
     const dir = project(rt);
     try {
       const main = join(dir, "main.mjs");
       const plain = runPlain(rt, main, { cwd: dir });
       assert.equal(plain.code, 0, plain.stderr);
       const lines = plain.stdout.trim().split("\n");
-      const count = Object.keys(CASES).length + (rt === "node" ? 0 : Object.keys(TS_CASES).length);
+      const count = Object.keys(CASES).length + Object.keys(COMMONJS_PACKAGE).length +
+        (rt === "node" ? -1 : Object.keys(TS_CASES).length);
       assert.equal(lines.length, count, plain.stdout);
       const cache = join(dir, ".cache");
       const runs = rt === "bun" ? [null, cache, cache] : [null];
@@ -97,6 +121,8 @@ for (const rt of ["bun", "node", "deno"] as RuntimeName[]) {
         // The cases are worth having: Bun runs some of them strict and some sloppy.
         assert.match(plain.stdout, /^comment\.js strict$/m);
         assert.match(plain.stdout, /^module_exports\.js sloppy$/m);
+        assert.match(plain.stdout, /^cjs\/plain\.js sloppy$/m);
+        assert.match(plain.stdout, /^cjs\/plain\.mjs sloppy$/m);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
