@@ -6,21 +6,12 @@
 // `void module;`): checked with bun 1.4.5.
 
 import type { Node } from "./_names.ts";
-import { FUNCTION_TYPES, TS_WITH_VALUES, VISITOR_KEYS } from "./_parse.ts";
+import { CHILD_KEYS, FUNCTION_TYPES, TS_WITH_VALUES, VISITOR_KEYS } from "./_parse.ts";
 import { Array, RegExp, Set } from "../../platform/globals.ts";
 
 /** CommonJS's names, as words anywhere in a text: the quick test before the walk. */
-export const CJS_WORD = new RegExp("\\b(?:module|exports|require|__filename|__dirname)\\b");
+const CJS_WORD = new RegExp("\\b(?:module|exports|require|__filename|__dirname)\\b");
 const NAMES = new Set(["module", "exports", "require", "__filename", "__dirname"]);
-// Keys that hold only types (TypeScript): no name there is a value's.
-const TYPE_KEYS = new Set([
-  "typeAnnotation",
-  "returnType",
-  "typeParameters",
-  "typeArguments",
-  "superTypeArguments",
-  "implements",
-]);
 type Scopes = Set<string>[];
 
 /**
@@ -200,9 +191,7 @@ function refs(n: Node, scopes: Scopes): boolean {
       return n.moduleReference?.type === "TSExternalModuleReference";
   }
   if (type.startsWith("TS") && !TS_WITH_VALUES.has(type)) return false;
-  for (const key of VISITOR_KEYS[type] ?? []) {
-    if (!TYPE_KEYS.has(key) && refs(n[key], scopes)) return true;
-  }
+  for (const key of CHILD_KEYS[type] ?? []) if (refs(n[key], scopes)) return true;
   return false;
 }
 

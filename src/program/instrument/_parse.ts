@@ -8,7 +8,14 @@ import type { Lang } from "../../project/languages.ts";
 import { Array, Object, Set } from "../../platform/globals.ts";
 
 // Subtrees that only hold types: no function there ever runs.
-const SKIP_KEYS = new Set(["typeAnnotation", "returnType", "typeParameters", "typeArguments"]);
+const SKIP_KEYS = new Set([
+  "typeAnnotation",
+  "returnType",
+  "typeParameters",
+  "typeArguments",
+  "superTypeArguments",
+  "implements",
+]);
 /** TypeScript nodes that hold code that runs (an `as` expression's operand, an enum's values). */
 export const TS_WITH_VALUES = new Set([
   "TSAsExpression",
