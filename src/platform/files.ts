@@ -54,6 +54,7 @@ interface DenoFiles {
   readDirSync(path: string): Iterable<{ name: string; isDirectory: boolean; isFile: boolean }>;
   removeSync(path: string, options: { recursive: boolean }): void;
   linkSync(from: string, to: string): void;
+  symlinkSync(target: string, path: string): void;
   makeTempDirSync(options: { prefix: string }): string;
   makeTempFileSync(options: { prefix: string }): string;
   lstatSync(path: string): {
@@ -91,6 +92,7 @@ const DENO_FUNCTIONS = [
   "readDirSync",
   "removeSync",
   "linkSync",
+  "symlinkSync",
   "makeTempDirSync",
   "makeTempFileSync",
   "lstatSync",
@@ -328,6 +330,12 @@ export function writeWhole(path: string, text: string, temp?: string): void {
 export function link(from: string, to: string): void {
   if (deno) deno.linkSync(from, to);
   else fs().linkSync(from, to);
+}
+
+/** A symbolic link at `path` to `target` (an existing `path` is an `EEXIST` error). */
+export function makeSymlink(target: string, path: string): void {
+  if (deno) deno.symlinkSync(target, path);
+  else fs().symlinkSync(target, path);
 }
 
 /** A new, empty folder in the OS temporary folder. */

@@ -18,6 +18,7 @@ interface DenoChild {
 
 interface DenoApi {
   args: string[];
+  build: { os: string };
   pid: number;
   exitCode: number;
   cwd(): string;
@@ -58,6 +59,11 @@ export function cwd(): string {
 /** The environment. */
 export function env(): Record<string, string | undefined> {
   return deno ? deno.env.toObject() : g.process.env;
+}
+
+/** The operating system, as Node names it: "linux", "darwin", "win32"… */
+export function osName(): string {
+  return deno ? (deno.build.os === "windows" ? "win32" : deno.build.os) : g.process.platform;
 }
 
 /** Set the exit code the process ends with. */

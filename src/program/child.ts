@@ -21,6 +21,7 @@ import {
   type ChildEnding,
   type ChildMemory,
   type ChildPhases,
+  DENO_DIR_WAS_ENV,
   FOLLOW_ENV,
   JSC_ADDED_ENV,
   SIGNALS_SUFFIX,
@@ -65,7 +66,7 @@ import {
 } from "../platform/globals.ts";
 import { installPropagation, setContextSource } from "./propagate/context.ts";
 import { parseTraceparent } from "../store/trace_context.ts";
-import { dateGetTime, ownArray, round, SafeMap } from "../platform/intrinsics.ts";
+import { dateGetTime, ownArray, round, SafeMap, strSlice } from "../platform/intrinsics.ts";
 import type { ChildRunJSON } from "../types.ts";
 import {
   followChildren,
@@ -354,6 +355,13 @@ function asRunDirectly(preload: readonly string[], config: ChildConfig): void {
   // Bun gives a command with no `env` of its own the start-up environment: without these.
   keepBunSpawnEnv(startUpEnvWithout(added), bunFollow(config, preload[0]));
   delete process.env[CHILD_ENV];
+  // Deno: DENO_DIR as it was (tph's, with a V8 code cache apart, only for Deno itself: deno_dir.ts).
+  const denoDir = process.env[DENO_DIR_WAS_ENV];
+  if (denoDir !== undefined) {
+    if (denoDir[0] === "1") process.env.DENO_DIR = strSlice(denoDir, 1);
+    else delete process.env.DENO_DIR;
+    delete process.env[DENO_DIR_WAS_ENV];
+  }
   if (process.env[JSC_ADDED_ENV] !== undefined) {
     delete process.env[JSC_ADDED_ENV];
     delete process.env[JSC_STACK_ENV];

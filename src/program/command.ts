@@ -1,9 +1,9 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import { env, execPath, invokedAs, onPath, runCaptured } from "../platform/process.ts";
+import { env, execPath, invokedAs, onPath, osName, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
-import { BE_BUN_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
+import { BE_BUN_ENV, DENO_DIR_WAS_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
 import {
   BUN_CLI_URL,
   BUN_HEAD_URL,
@@ -15,6 +15,7 @@ import {
   PRELOAD_URL,
   TEST_PRELOAD_URL,
 } from "./loader/own_files.ts";
+import { denoDirApart, userDenoDir } from "./deno_dir.ts";
 import { JSC_STACK_ENV, parseStackLimit, type StackLimit, stackRoom } from "./stack_room.ts";
 import { encodeURIComponent, Error, Number, String, TextDecoder } from "../platform/globals.ts";
 
@@ -122,6 +123,20 @@ export function useBinaryPreload(preload: () => string): void {
 }
 
 /**
+ * The environment a Deno program's process run with V8 flags `flags` gets besides the CLI's: a
+ * DENO_DIR of tph's, with its own V8 code cache (deno_dir.ts), and what DENO_DIR was, for the
+ * preload to put back. Nothing where tph's folder cannot be had.
+ */
+function denoDirEnv(cwd: string, flags: string): Record<string, string> {
+  const vars = env();
+  const real = userDenoDir(vars, cwd, osName());
+  const apart = real === null ? null : denoDirApart(real, flags);
+  if (apart === null) return {};
+  const was = vars.DENO_DIR;
+  return { DENO_DIR: apart, [DENO_DIR_WAS_ENV]: was === undefined ? "0" : `1${was}` };
+}
+
+/**
  * The command line that runs `script` under tracing, on the runtime tph itself runs on or on
  * another one.
  *
@@ -179,7 +194,7 @@ export function childCommand(
         script,
         ...args,
       ],
-      env: {},
+      env: v8.length > 0 ? denoDirEnv(cwd, v8[0]) : {},
     };
   } else if (runtime === "node") {
     // `--require`, not `--import`: with any `--import`, Node runs even a CommonJS main module

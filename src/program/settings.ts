@@ -29,6 +29,11 @@ export const SIGNALS_SUFFIX = ".signals";
  * the preload then takes both out of process.env. Unset when the variable was the user's own.
  */
 export const JSC_ADDED_ENV = "TPH_JSC_STACK_ADDED";
+/**
+ * Deno: what DENO_DIR was when tph gave the program's process a DENO_DIR of its own (deno_dir.ts):
+ * "0" (not set), or "1" and its value. The preload puts it back.
+ */
+export const DENO_DIR_WAS_ENV = "TPH_DENO_DIR_WAS";
 
 /**
  * Environment variable a followed child process (follow.ts) gets its settings in, inline: a

@@ -2,7 +2,15 @@
 // stdin, stdout/stderr, exit codes and its own error messages.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   allCalls,
@@ -20,6 +28,7 @@ import {
   tph,
   viewJson,
 } from "./_cli.ts";
+import { userCachePath } from "../../../src/platform/files.ts";
 
 /** What the echo fixture prints on its first line. */
 interface Seen {
@@ -33,6 +42,7 @@ interface Seen {
   tphVars: string[];
   execArgv: string[];
   jscVars: string[];
+  denoDir: string | null;
   stdin: string;
 }
 
@@ -144,6 +154,53 @@ export function programTests(t: Target): void {
     assert.equal(splitStderr(traced.stderr).program, p.stderr);
     assert.equal(p.stderr, "stderr line 1\nstderr line 2\n");
   });
+
+  if (t.runtime === "deno") {
+    Deno.test(`tph run leaves DENO_DIR and what is in it the program's (${t.name})`, async () => {
+      await using dir = tempDir();
+      const denoDir = join(dir.path, "deno dir");
+      // localStorage lives in DENO_DIR (location_data): each run sees the one before's count.
+      writeFileSync(
+        join(dir.path, "store.ts"),
+        "const n = Number(localStorage.getItem('n') ?? 0);\n" +
+          "localStorage.setItem('n', String(n + 1));\n" +
+          "const c = new Deno.Command(Deno.execPath(), {\n" +
+          "  args: ['eval', 'console.log(Deno.env.get(\"DENO_DIR\") ?? null)'],\n" +
+          "}).outputSync();\n" +
+          "console.log(JSON.stringify({ n, dir: Deno.env.get('DENO_DIR') ?? null,\n" +
+          "  child: new TextDecoder().decode(c.stdout).trim(),\n" +
+          "  tph: Object.keys(Deno.env.toObject()).filter((k) => k.startsWith('TPH')) }));\n",
+      );
+      const env = { DENO_DIR: denoDir };
+      const seen: { n: number; dir: string | null; child: string; tph: string[] }[] = [];
+      for (const traced of [false, true, false, true]) {
+        const r = traced
+          ? await tph(t, ["run", "store.ts"], { cwd: dir.path, env })
+          : await plain(t, "store.ts", [], { cwd: dir.path, env });
+        assertCode(r, 0, `${traced ? "traced" : "plain"} store.ts`);
+        seen.push(JSON.parse(r.stdout.trim()));
+      }
+      assert.deepEqual(
+        seen,
+        [0, 1, 2, 3].map((n) => ({ n, dir: denoDir, child: denoDir, tph: [] })),
+      );
+      // tph's DENO_DIR for it: a link to each of its folders, its own V8 code cache.
+      const base = join(userCachePath(), "deno");
+      const own = readdirSync(base).map((d) => join(base, d)).find((d) => {
+        try {
+          return readlinkSync(join(d, "location_data")) === join(denoDir, "location_data");
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(own !== undefined, "tph's DENO_DIR for it is in the user's cache folder for tph");
+      for (const name of ["npm", "remote", "gen", "registries"]) {
+        assert.equal(readlinkSync(join(own, name)), join(denoDir, name));
+      }
+      assert.ok(existsSync(join(own, "v8_code_cache_v2")), "its own V8 code cache");
+      assert.ok(lstatSync(join(own, "v8_code_cache_v2")).isFile());
+    });
+  }
 
   Deno.test(`tph run passes the program's exit codes through (${t.name})`, async () => {
     await using dir = tempDir({ e: join(FIXTURES, "endings") });
