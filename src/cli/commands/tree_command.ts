@@ -1,6 +1,6 @@
 import { treeWidth } from "./tree_width.ts";
 import type { TreeOptions } from "../../render/tree.ts";
-import { drawCalls, LineWriter, READER_GONE } from "../../render/draw_calls.ts";
+import { drawCalls, LineWriter, readerGone } from "../../render/draw_calls.ts";
 import { openRun } from "../../run_file/decode.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
@@ -57,7 +57,7 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
     }
     drawn = true;
   } catch (e) {
-    if (e !== READER_GONE) throw e;
+    if (e !== readerGone()) throw e;
   } finally {
     file.close();
   }

@@ -9,7 +9,11 @@
 // than a source they were built from (that command loads the sources, and tph waits for the build
 // before it exits), into the folder of own_files.ts, whose URLs then hold as in the sources:
 //
-// - `.deno_preload.js`: src/program/preload.ts bundled, tph's npm packages left to be imported;
+// - `.deno_preload.js`: src/program/preload.ts, its import of child.ts made one of
+//   `.deno_preload_core.js`: child.ts bundled, tph's npm packages left to be imported. The call
+//   of setupChild is in a module of its own: run while its module loads, the bundle's ~0.7 MB
+//   module would be on the stack of every error made (Deno records each error's frames with their
+//   places), and V8 parses a module again for the places of its frames (~11 ms: s37);
 // - `.deno_head.js`: the head start (src/cli/launch/head.ts and its ~28 sources: what cli.ts loads
 //   before it starts the program) as one module, which cli.ts imports when head_file.ts finds it
 //   built (−17 to −25 ms of the CLI's CPU before the spawn against its sources: docs/performance.md,
@@ -47,6 +51,9 @@ const {
 const LOADER = BUNDLE.slice(0, BUNDLE.lastIndexOf("/") + 1);
 const MANIFEST = `${LOADER}.deno_bundle.json`;
 const HEAD_BUNDLE = `${LOADER}.deno_head.js`;
+/** The bundle of child.ts that `.deno_preload.js` (BUNDLE) imports. */
+const CORE_BUNDLE = `${LOADER}.deno_preload_core.js`;
+const CHILD_SOURCE = `${ROOT}src/program/child.ts`;
 const LOCK = `${LOADER}.deno_bundle.lock`;
 /**
  * Whether this module runs from the head start's bundle (the CLI's bundle may then be used): the
@@ -63,8 +70,10 @@ interface Manifest {
   deno: string;
   /** Each source (checkout_build.ts). */
   inputs: BuildInput[];
-  /** The preload's bundle's size (a cut or replaced file is stale). */
+  /** The preload's entry's size (a cut or replaced file is stale). */
   size: number;
+  /** The size of the bundle of child.ts it imports. */
+  coreSize: number;
   /** The CLI's bundle's size. */
   cliSize: number;
   /** The head start's bundle's size (head_file.ts checks it before the head start loads). */
@@ -97,6 +106,9 @@ function fresh(which: 0 | 1): boolean {
   const inputs = which === 0 ? m.inputs.slice(0, n) : m.inputs.slice(n);
   if (!inputsUnchanged(ROOT, inputs)) return false;
   if (fileStamp(which === 0 ? BUNDLE : CLI_BUNDLE)?.size !== (which === 0 ? m.size : m.cliSize)) {
+    return false;
+  }
+  if (which === 0 && fileStamp(CORE_BUNDLE)?.size !== m.coreSize) {
     return false;
   }
   if (which === 1 && fileStamp(HEAD_BUNDLE)?.size !== m.headSize) return false;
@@ -148,7 +160,7 @@ export function denoPreloadEarly(preload: string): string | null {
 function bundleThere(): boolean {
   const m = manifest === undefined ? manifest = readManifest<Manifest>(MANIFEST) : manifest;
   return m !== null && m.deno === deno.version.deno && Array.isArray(m.inputs) &&
-    fileStamp(BUNDLE)?.size === m.size;
+    fileStamp(BUNDLE)?.size === m.size && fileStamp(CORE_BUNDLE)?.size === m.coreSize;
 }
 
 /**
@@ -269,6 +281,7 @@ async function build(): Promise<void> {
     makeDir(tmp, 0o700);
     const started = Date.now();
     const out = `${tmp}/preload.js`;
+    const coreOut = `${tmp}/core.js`;
     const cliOut = `${tmp}/cli.js`;
     const headOut = `${tmp}/head.js`;
     const cliSource = `${ROOT}src/cli/commands/main.ts`;
@@ -287,28 +300,7 @@ async function build(): Promise<void> {
     const packages = packageNames().flatMap((
       name,
     ) => [`--external=${name}`, `--external=${name}/*`]);
-    await Promise.all([
-      denoOutput([
-        "bundle",
-        "--quiet",
-        "--platform=deno",
-        "--packages=external",
-        "--output",
-        out,
-        PRELOAD_SOURCE,
-      ]),
-      denoOutput([
-        "bundle",
-        "--quiet",
-        "--platform=deno",
-        "--packages=external",
-        ...shared.map((m) => `--external=${m}`),
-        ...packages,
-        "--output",
-        cliOut,
-        cliSource,
-      ]),
-    ]);
+    await bundleSources(coreOut, out, cliOut, cliSource, shared, packages);
     const preloadInputs = new Set(localModules(preloadInfo));
     const inputs = new Set([
       ...preloadInputs,
@@ -324,16 +316,19 @@ async function build(): Promise<void> {
       if (st === null || st.mtimeMs >= started) return;
       listed.push([local.slice(ROOT.length), st.size, st.mtimeMs]);
     }
+    writeText(out, preloadEntry(readText(out)), { mode: 0o644 });
     const cli = fromHead(readText(cliOut), shared);
     writeText(cliOut, relativeImports(cli.text, LOADER), { mode: 0o644 });
     await bundleHead(tmp, cli.entry, headOut);
     const size = fileStamp(out)?.size;
+    const coreSize = fileStamp(coreOut)?.size;
     const cliSize = fileStamp(cliOut)?.size;
     const headSize = fileStamp(headOut)?.size;
     if (
       listed.length === preloadInputs.size || size === undefined || cliSize === undefined ||
-      headSize === undefined
+      headSize === undefined || coreSize === undefined
     ) return;
+    rename(coreOut, CORE_BUNDLE);
     rename(out, BUNDLE);
     rename(cliOut, CLI_BUNDLE);
     rename(headOut, HEAD_BUNDLE);
@@ -344,6 +339,7 @@ async function build(): Promise<void> {
         inputs: listed,
         preloadInputs: preloadInputs.size,
         size,
+        coreSize,
         cliSize,
         headSize,
       }),
@@ -354,6 +350,73 @@ async function build(): Promise<void> {
     remove(tmp);
     remove(LOCK);
   }
+}
+
+/**
+ * `deno bundle` of the program's preload (child.ts into `coreOut`, preload.ts with child.ts left
+ * out into `out`) and of the CLI after its head start (`cliSource`) into `cliOut` (the head's
+ * `shared` modules and tph's npm `packages` left out).
+ */
+async function bundleSources(
+  coreOut: string,
+  out: string,
+  cliOut: string,
+  cliSource: string,
+  shared: string[],
+  packages: string[],
+): Promise<void> {
+  await Promise.all([
+    denoOutput([
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--packages=external",
+      "--output",
+      coreOut,
+      CHILD_SOURCE,
+    ]),
+    denoOutput([
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--packages=external",
+      `--external=${CHILD_SOURCE}`,
+      "--output",
+      out,
+      PRELOAD_SOURCE,
+    ]),
+    denoOutput([
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--packages=external",
+      ...shared.map((m) => `--external=${m}`),
+      ...packages,
+      "--output",
+      cliOut,
+      cliSource,
+    ]),
+  ]);
+}
+
+/**
+ * The preload's entry (`deno bundle` of preload.ts, child.ts left out): its import of child.ts made
+ * one of the bundle beside it ({@linkcode CORE_BUNDLE}); nothing else may be imported.
+ */
+function preloadEntry(text: string): string {
+  const child = JSON.stringify(CHILD_SOURCE);
+  const core = JSON.stringify(`./${CORE_BUNDLE.slice(LOADER.length)}`);
+  const lines = text.split("\n");
+  let found = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!/^(?:import|export)\b/.test(line) || !line.includes(" from ")) continue;
+    if (!line.endsWith(` from ${child};`)) throw new Error("the preload imports another module");
+    lines[i] = `${line.slice(0, -child.length - 1)}${core};`;
+    found++;
+  }
+  if (found === 0) throw new Error("the preload's entry does not import child.ts");
+  return lines.join("\n");
 }
 
 /**

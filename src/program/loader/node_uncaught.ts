@@ -17,14 +17,22 @@ import { firstFrameOf } from "./node_stacks.ts";
 import { onOwn } from "./own_listeners.ts";
 import { stripTypes } from "./node_strip.ts";
 import { isProxy } from "node:util/types";
-import { Array, Math, Number } from "../../platform/globals.ts";
+import { Array, Error, Math, Number } from "../../platform/globals.ts";
 import { hasOwn, regexExec, strSlice, strSplit, strStartsWith } from "../../platform/intrinsics.ts";
 
 const getOwn = Object.getOwnPropertyDescriptor;
 const isArray = Array.isArray;
 const apply = Reflect.apply;
-/** V8's getter of an error's `stack` (an own accessor of every error), as errors have it. */
-const NATIVE_STACK = getOwn(new Error(), "stack")?.get;
+/**
+ * V8's getter of an error's `stack` (an own accessor of every error), as errors have it: taken
+ * from an error of the Error captured before the program ran, when first needed (an error made
+ * while a module loads costs Deno ~11 ms: see draw_calls.ts, readerGone).
+ */
+let nativeStack: (() => unknown) | undefined | null = null;
+function nativeStackGetter(): (() => unknown) | undefined {
+  if (nativeStack === null) nativeStack = getOwn(new Error(), "stack")?.get;
+  return nativeStack;
+}
 const LINE_BREAK = /\r?\n|\r|\u2028|\u2029/g;
 const NEW_AT_START = /^new\b/;
 const THROW_AT_END = /\bthrow\s+$/;
@@ -77,8 +85,8 @@ export function fatalReport(err: unknown, fromPromise = false): string | null {
     ? undefined
     : hasOwn(own, "value")
     ? own.value
-    : own.get === NATIVE_STACK && NATIVE_STACK !== undefined
-    ? apply(NATIVE_STACK, err, [])
+    : own.get !== undefined && own.get === nativeStackGetter()
+    ? apply(own.get, err, [])
     : undefined;
   if (typeof stack !== "string") return null;
   // The first frame, in the file as V8 ran it: from the call sites (the text shows the positions
