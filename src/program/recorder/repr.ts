@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
 /** The default longest repr. */
 const MAX_REPR: number = DEFAULT_LIMITS.maxRepr;
 import {
+  apply,
   arrayJoin as joinArray,
   charCodeAt,
   ownArray,
@@ -136,6 +137,8 @@ const PROMISE_PROTO = Promise.prototype;
 // 2-core machine), so there they are looked up when a value first needs them: an object whose
 // class is named Response or Request, which the program made once fetch was loaded (see
 // docs/compatibility.md). Only a data property is read: a getter the program put there never runs.
+// On Deno and Bun the globals' own descriptors are taken before the program runs, and read when
+// first needed: Deno's are getters that load its fetch's modules (~1.5 ms of each start).
 // deno-lint-ignore no-explicit-any
 const G = globalThis as any;
 let RESPONSE_PROTO: object | null = null;
@@ -144,18 +147,28 @@ let responseStatus: ((r: unknown) => number) | null = null;
 let requestMethod: ((r: unknown) => string) | null = null;
 let requestUrl: ((r: unknown) => string) | null = null;
 let fetchLookedUp = false;
+/** Deno and Bun: the globals Response and Request as the runtime made them (see above). */
+const EARLY_FETCH: { Response?: PropertyDescriptor; Request?: PropertyDescriptor } | null =
+  G.Deno !== undefined || G.Bun !== undefined
+    ? { Response: ownDesc(G, "Response"), Request: ownDesc(G, "Request") }
+    : null;
 
-/** `early`: before the program ran (any getter there is the runtime's). */
-function lookUpFetch(early: boolean): void {
+/** The prototypes of fetch's Response and Request, and the getters read of them. */
+function lookUpFetch(): void {
   fetchLookedUp = true;
-  const classOf = (name: string): object | null => {
+  const classOf = (name: "Response" | "Request"): object | null => {
     let c: unknown;
-    if (early) c = G[name];
-    else {
-      const d = ownDesc(G, name);
-      if (d === undefined || !hasOwn(d, "value")) return null;
-      c = d.value;
-    }
+    const d = EARLY_FETCH !== null ? EARLY_FETCH[name] : ownDesc(G, name);
+    if (d === undefined) return null;
+    if (hasOwn(d, "value")) c = d.value;
+    else if (EARLY_FETCH !== null && typeof d.get === "function") {
+      // The runtime's own getter, taken before the program ran.
+      try {
+        c = apply(d.get, G, []);
+      } catch {
+        return null;
+      }
+    } else return null;
     if (typeof c !== "function" || isProxy(c)) return null;
     const p = ownDesc(c, "prototype");
     if (p === undefined || !hasOwn(p, "value")) return null;
@@ -172,7 +185,6 @@ function lookUpFetch(early: boolean): void {
     requestUrl = getter(REQUEST_PROTO, "url") as typeof requestUrl;
   }
 }
-if (G.Deno !== undefined || G.Bun !== undefined) lookUpFetch(true);
 const typedTag = getter(TYPED_ARRAY_PROTO, Symbol.toStringTag) as (
   t: unknown,
 ) => string | undefined;
@@ -993,7 +1005,7 @@ HOST_FORMATS.set("ServerResponse", (o, name) => {
   return typeof code === "number" ? name + " " + code : null;
 });
 HOST_FORMATS.set("Response", (o, name, proto) => {
-  if (!fetchLookedUp) lookUpFetch(false);
+  if (!fetchLookedUp) lookUpFetch();
   if (responseStatus !== null && proto === RESPONSE_PROTO) {
     try {
       return name + " " + responseStatus(o);
@@ -1004,7 +1016,7 @@ HOST_FORMATS.set("Response", (o, name, proto) => {
   return null;
 });
 HOST_FORMATS.set("Request", (o, name, proto) => {
-  if (!fetchLookedUp) lookUpFetch(false);
+  if (!fetchLookedUp) lookUpFetch();
   if (requestMethod !== null && requestUrl !== null && proto === REQUEST_PROTO) {
     try {
       return name + " " + requestMethod(o) + " " + fmtText(requestUrl(o), false, 80);
