@@ -15,6 +15,9 @@ export interface Registry {
   close(): Promise<void>;
 }
 
+/** How long the upstream registry has to answer one request. */
+const UPSTREAM_MS = 30_000;
+
 /**
  * Serve the package in `tarball` (whose package.json is `manifest`) at a registry on 127.0.0.1.
  *
@@ -49,14 +52,21 @@ export function serveRegistry(
     if (path === `/${manifest.name}/-/${file}`) {
       return new Response(bytes, { headers: { "content-type": "application/octet-stream" } });
     }
-    // Anything else: the upstream registry's answer, whose tarball URLs point there.
-    const answer = await fetch(new URL(url.pathname + url.search, upstream), {
-      headers: { accept: req.headers.get("accept") ?? "application/json" },
-    });
-    return new Response(answer.body, {
-      status: answer.status,
-      headers: { "content-type": answer.headers.get("content-type") ?? "application/json" },
-    });
+    // Anything else: the upstream registry's answer, whose tarball URLs point there. An upstream
+    // that does not answer within UPSTREAM_MS is a 504, which npm and Bun try again, rather than a
+    // request left open until the test's own time limit.
+    try {
+      const answer = await fetch(new URL(url.pathname + url.search, upstream), {
+        headers: { accept: req.headers.get("accept") ?? "application/json" },
+        signal: AbortSignal.timeout(UPSTREAM_MS),
+      });
+      return new Response(answer.body, {
+        status: answer.status,
+        headers: { "content-type": answer.headers.get("content-type") ?? "application/json" },
+      });
+    } catch (e) {
+      return new Response(`upstream registry: ${(e as Error).message}`, { status: 504 });
+    }
   });
   return {
     url: `http://127.0.0.1:${server.addr.port}/`,
