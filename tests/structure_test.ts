@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { loadDeps, oxc } from "../src/deps.ts";
+import { TYPE_ONLY_KEYS } from "../src/program/instrument/_parse.ts";
 
 const REPO = resolve(import.meta.dirname!, "..");
 const SRC = join(REPO, "src");
@@ -226,14 +227,6 @@ function bindingNames(p: Node, into: Set<string>): void {
   else if (p.type === "TSParameterProperty") bindingNames(p.parameter, into);
 }
 
-const TYPE_KEYS = new Set([
-  "typeAnnotation",
-  "returnType",
-  "typeParameters",
-  "typeArguments",
-  "superTypeArguments",
-  "implements",
-]);
 const VALUE_TS = new Set([
   "TSAsExpression",
   "TSSatisfiesExpression",
@@ -286,7 +279,7 @@ function freeGlobals(p: Parsed): { name: string; line: number }[] {
       return;
     }
     if (fn) depth++;
-    for (const k in n) if (k !== "type" && !TYPE_KEYS.has(k)) visit(n[k], n, k);
+    for (const k in n) if (k !== "type" && !TYPE_ONLY_KEYS.has(k)) visit(n[k], n, k);
     if (fn) depth--;
   };
   visit(p.program, null, "");

@@ -7,8 +7,8 @@ import type { Node } from "./_names.ts";
 import type { Lang } from "../../project/languages.ts";
 import { Array, Object, Set } from "../../platform/globals.ts";
 
-// Subtrees that only hold types: no function there ever runs.
-const SKIP_KEYS = new Set([
+/** The keys of subtrees that only hold types: no function there ever runs. */
+export const TYPE_ONLY_KEYS: Set<string> = new Set([
   "typeAnnotation",
   "returnType",
   "typeParameters",
@@ -67,7 +67,7 @@ export function parseSource(
     CHILD_KEYS = Object.fromEntries(
       Object.entries(VISITOR_KEYS).map(([type, keys]) => [
         type,
-        keys.filter((k) => !SKIP_KEYS.has(k)),
+        keys.filter((k) => !TYPE_ONLY_KEYS.has(k)),
       ]),
     );
     try {
