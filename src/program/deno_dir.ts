@@ -70,10 +70,7 @@ export function denoDirApart(real: string, flags: string, base?: string): string
   try {
     const root = base ?? `${userCacheDir()}/deno`;
     const dir = `${root}/${shortHash(`${real}\0${flags}`)}`;
-    for (const name of DATA_FOLDERS) {
-      const path = `${real}/${name}`;
-      if (!isDirectory(path)) makeDir(path);
-    }
+    for (const name of DATA_FOLDERS) makeDir(`${real}/${name}`);
     makeDir(dir, 0o700);
     for (const name of readDir(real)) {
       const target = `${real}/${name}`;
@@ -82,8 +79,8 @@ export function denoDirApart(real: string, flags: string, base?: string): string
       const at = `${dir}/${name}`;
       const kind = entryKind(at);
       if (kind === "link" && readLink(at) === target) continue;
-      // A link of tph's pointing elsewhere (DENO_DIR moved) is made again; anything else there
-      // may hold what a program wrote: left as it is, and the user's DENO_DIR used instead.
+      // A link pointing elsewhere is made again; anything else there may hold what a program
+      // wrote: left as it is, and the user's DENO_DIR used instead.
       if (kind === "link") unlinkFile(at);
       else if (kind !== null) return null;
       try {
