@@ -9,6 +9,7 @@ import { runtime } from "./recorder/recorder.ts";
 import { now } from "./recorder/clock.ts";
 import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun, writingAtExit } from "./recorder/run_writer.ts";
+import { rawWritable, writeRawRun } from "./recorder/raw_run.ts";
 import { leftFile, writeLeft } from "../run_file/process_files.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
@@ -150,6 +151,11 @@ const epochNow = Date.now;
 
 /** process.memoryUsage and cpuUsage, taken before the program runs (phases only). */
 const memoryUsage = process.memoryUsage;
+/**
+ * `TPH_RAW_WRITE=1` (issue 49's write as recorded; off by default): the run is written at the
+ * program's end as the tape holds it (raw_run.ts), made a run file when first read.
+ */
+const RAW_WRITE = process.env.TPH_RAW_WRITE === "1";
 const cpuUsage = process.cpuUsage;
 /** The process's CPU time (ms, every thread) as the program's first line was about to run. */
 let cpuStart = 0;
@@ -476,7 +482,7 @@ function runSaver(
       // Started by a request's handler: in that request's trace (follow.ts).
       const context = config.sub?.traceContext;
       writingAtExit();
-      writeTraceRun(t, label, config.out, () => ({
+      writeRun(t, label, config.out, () => ({
         config: { ...limits, ...files },
         ...(context !== undefined ? { trace_context: context } : {}),
         ...children(),
@@ -504,6 +510,21 @@ function runSaver(
       rt.hush(false);
     }
   };
+}
+
+/**
+ * Write the run at the program's end: raw (raw_run.ts) with `TPH_RAW_WRITE=1` where it can be,
+ * else by the run writer.
+ */
+function writeRun(
+  t: TraceState,
+  label: string | null,
+  out: string,
+  extra: () => Record<string, unknown>,
+  rows: Map<number, number> | null,
+): void {
+  if (RAW_WRITE && rawWritable(t, rows)) writeRawRun(t, label, out, extra);
+  else writeTraceRun(t, label, out, extra, rows);
 }
 
 /** The process's CPU time so far (ms: user and system, every thread), for the phases. */

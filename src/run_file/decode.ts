@@ -8,7 +8,12 @@ import {
   fileProblem,
   FileReader,
   isSpecialFile,
+  makeTempFile,
+  readBytes,
+  remove,
+  rename,
   stat,
+  tempBeside,
   truncateFile,
   writeAt,
   writeOutputSync,
@@ -20,6 +25,7 @@ import {
   HAS_AWAITED,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
+  RAW_FORMAT,
   RUN_FORMAT_VERSION,
   RUN_MAGIC,
   SKIP_MIN,
@@ -122,7 +128,75 @@ export interface OpenRunOptions {
    * top-level fields alone, in bounded memory, and read whole only when its calls are asked for.
    */
   metaFirst?: boolean;
+  /**
+   * A run written raw at the program's end (raw_run.ts) is opened as it is, for its meta alone
+   * (addMeta), not made into a run file first.
+   */
+  rawAsIs?: boolean;
 }
+
+/** Makes a run file at `path` from a raw run's bytes (raw_run.ts, convertRawRun). */
+export type RawConverter = (raw: Uint8Array, path: string, fail: (why: string) => Error) => void;
+let rawConverter: RawConverter | null = null;
+
+/**
+ * Say how a raw run is made into a run file when first read (the CLI sets it: the converter is
+ * the recorder's writer, which only a command that reads calls loads).
+ */
+export function setRawConverter(convert: RawConverter | null): void {
+  rawConverter = convert;
+}
+
+/**
+ * Make the raw run at `path` a run file: in its place (written beside it, then renamed over it: a
+ * reader that opened it before reads the raw run it had), or, where its folder cannot be written, in
+ * a temporary file. Returns the run file's path.
+ */
+function convertRaw(path: string, fail: (why: string) => StoreError): string {
+  let raw: Uint8Array;
+  try {
+    raw = readBytes(path);
+  } catch (e) {
+    throw fail(fileProblem(e));
+  }
+  const attempt = (dest: string) => {
+    try {
+      rawConverter!(raw, dest, (why) => new RawDamage(why));
+    } catch (e) {
+      try {
+        remove(dest);
+      } catch {
+        // Not made.
+      }
+      throw e;
+    }
+  };
+  const code = (e: unknown) => (e as { code?: unknown })?.code;
+  try {
+    const tmp = tempBeside(path);
+    try {
+      attempt(tmp);
+    } catch (e) {
+      const c = code(e);
+      if (c !== "EACCES" && c !== "EROFS" && c !== "EPERM") throw e;
+      const elsewhere = makeTempFile("tph-run-");
+      attempt(elsewhere);
+      return elsewhere;
+    }
+    rename(tmp, path);
+    return path;
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    // A file system's error names its reason; anything else is the raw run not adding up.
+    if (typeof code(e) === "string") throw fail(fileProblem(e));
+    throw fail(
+      `the raw run is damaged (${e instanceof RawDamage ? e.message : "it does not add up"})`,
+    );
+  }
+}
+
+/** What the converter found wrong in a raw run. */
+class RawDamage extends Error {}
 
 /**
  * Each of `paths` that opens as a run, in turn, closed after `use` (one that does not is skipped:
@@ -174,9 +248,30 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
     reader.close();
     return jsonRun(path, options);
   }
+  // A raw run is made a run file first, unless only its meta is wanted.
+  const asIs = options.rawAsIs === true || options.metaFirst === true;
+  if (got === RUN_MAGIC.length && head[7] === RAW_FORMAT && !asIs) {
+    reader.close();
+    if (rawConverter === null) {
+      throw fail(
+        "it was written raw at the program's end (TPH_RAW_WRITE=1): read it with that set",
+      );
+    }
+    const made = convertRaw(path, fail);
+    if (made === path) return openRun(path, { ...options, size: undefined });
+    // Made in a temporary file (the run's folder cannot be written): gone once closed... or now,
+    // where an open file can be removed.
+    const run = openRun(made, { ...options, size: undefined });
+    try {
+      remove(made);
+    } catch {
+      // Removed when the system lets it.
+    }
+    return run;
+  }
   try {
     if (got < RUN_MAGIC.length) throw fail("the run file is truncated (it was cut short)");
-    if (head[7] > RUN_FORMAT_VERSION) {
+    if (head[7] > RUN_FORMAT_VERSION && !(head[7] === RAW_FORMAT && asIs)) {
       throw fail(
         `written in run format ${head[7]}, this tph reads up to ${RUN_FORMAT_VERSION}; upgrade tph`,
       );
@@ -733,8 +828,11 @@ class BinaryRun implements RunFile {
   /** Read the functions table and the skip index (once, before the calls are read). */
   #load(): void {
     if (this.#loaded) return;
-    this.#loaded = true;
     const fail = this.#fail;
+    if (this.#version === RAW_FORMAT) {
+      throw fail("it was written raw at the program's end: open it again to read its calls");
+    }
+    this.#loaded = true;
     const b = new Uint8Array(this.metaAt - this.#functionsAt);
     this.file.read(b, this.#functionsAt);
     let functions: unknown;
@@ -1123,7 +1221,7 @@ export function addRunInfo(path: string, run: RunInfo): RunMeta | null {
 export function addMeta(path: string, fields: Record<string, unknown>): RunMeta | null {
   let file: RunFile;
   try {
-    file = openRun(path);
+    file = openRun(path, { rawAsIs: true });
   } catch {
     return null;
   }

@@ -70,6 +70,11 @@ export const HAS_DROPPED_BELOW = 8;
 export const HAS_AWAITED = 16;
 /** Calls with at least this many descendants have their subtree's end in the skip index. */
 export const SKIP_MIN = 256;
+/**
+ * The 8th byte of a run written raw at the program's end (src/program/recorder/raw_run.ts), made
+ * a run file when first read: never a format version.
+ */
+export const RAW_FORMAT = 0x83;
 /** The extension of run files in this format. */
 export const RUN_EXTENSION = ".tph";
 

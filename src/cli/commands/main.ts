@@ -65,6 +65,19 @@ function findCommand(name: string): Command {
   throw usageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`);
 }
 
+/**
+ * Runs written raw at the program's end (`TPH_RAW_WRITE=1`, issue 49's write as recorded; off by
+ * default) are made run files when first read, by the recorder's writer: loaded only then.
+ */
+async function rawRuns(): Promise<void> {
+  if (env().TPH_RAW_WRITE !== "1") return;
+  const [{ rawConverter }, { setRawConverter }] = await Promise.all([
+    import("../../program/command.ts"),
+    import("../../run_file/decode.ts"),
+  ]);
+  setRawConverter(await rawConverter());
+}
+
 async function dispatch(argv: string[], io: Io): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
@@ -98,6 +111,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   const [work, { loadConfig }] = await Promise.all([
     cmd.load(),
     import("../../config/load_config.ts"),
+    rawRuns(),
   ]);
   let loaded: LoadedConfig | null = null;
   const warned = new Set<string>();

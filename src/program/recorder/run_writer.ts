@@ -117,6 +117,12 @@ export function encodeTraceRun(
   }
 }
 
+/** What a raw run (raw_run.ts) keeps of its trace beside the tape: its meta and functions. */
+export interface FixedParts {
+  meta: Record<string, unknown>;
+  entries: Map<number, FunctionEntry>;
+}
+
 /** The calls of a trace on the tape, for the encoder (see CallsToEncode). */
 export class TapeCalls implements CallsToEncode {
   readonly #t: TraceState;
@@ -134,17 +140,21 @@ export class TapeCalls implements CallsToEncode {
   #linked = false;
   /** The tape's memory callLinks borrowed (CallLinks.borrowed), until given back. */
   #borrowed: Uint8Array | null = null;
+  /** A raw run's meta and functions (raw_run.ts): the trace is a tape rebuilt from it. */
+  readonly #fixed: FixedParts | null;
 
   constructor(
     t: TraceState,
     label: string | null,
     extra: Record<string, unknown> | (() => Record<string, unknown>),
     rows: Map<number, number> | null = null,
+    fixed: FixedParts | null = null,
   ) {
     this.#t = t;
     this.#label = label;
     this.#extra = extra;
     this.#rows = rows;
+    this.#fixed = fixed;
   }
 
   // The writer's hot path (marked, 767k calls; fib, 243k: the walk, the records and their values
@@ -352,6 +362,8 @@ export class TapeCalls implements CallsToEncode {
   }
 
   functionEntry(fn: number): FunctionEntry {
+    const fixed = this.#fixed;
+    if (fixed !== null) return fixed.entries.get(fn)!;
     return functionEntry(runtime().fn(fn));
   }
 
@@ -372,6 +384,7 @@ export class TapeCalls implements CallsToEncode {
   }
 
   meta(): Record<string, unknown> {
+    if (this.#fixed !== null) return this.#fixed.meta;
     const extra = this.#extra;
     const meta: Record<string, unknown> = {
       // The calls written (writeCalls: callLinks settled every row of the trace) or none.
@@ -757,6 +770,12 @@ class ValueTable {
         const k = keys[e];
         if (k < 0) {
           const v = strings[-1 - k];
+          if (typeof v !== "string") {
+            // Scanned when a raw run was written (raw_run.ts): the text it is written as.
+            const s = (v as { text: string }).text;
+            out.textValue(s, 0, s.length);
+            continue;
+          }
           const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);
           if (scrubbed !== null) out.textValue(scrubbed, 0, scrubbed.length);
           else if (!out.stringRepr(v, shown)) storedValue(tp, v, false, maxRepr, text, whole);
