@@ -199,6 +199,7 @@ const PROGRAM_EXPORTS: [module: string, names: string[] | "*"][] = [
   ["../instrument/instrument.js", ["instrument"]],
   ["../recorder/recorder.js", ["runtime"]],
   ["../recorder/repr.js", ["formatError", "repr"]],
+  ["../recorder/raw_run.js", ["convertRawRun"]],
 ];
 
 /** The modules that name a program-side module, and the bundle that stands for it there. */
@@ -212,6 +213,8 @@ const TO_BUNDLE: [file: string, from: string, to: string][] = [
   ["mod.js", "./src/program/instrument/instrument.js", "./src/program/loader/child_bundle.js"],
   ["mod.js", "./src/program/recorder/recorder.js", "./src/program/loader/child_bundle.js"],
   ["mod.js", "./src/program/recorder/repr.js", "./src/program/loader/child_bundle.js"],
+  // The CLI's converter of raw runs (read_runs.ts): the program's side, loaded when first needed.
+  ["src/program/read_runs.js", "./recorder/raw_run.js", "./loader/child_bundle.js"],
 ];
 
 /**
@@ -366,6 +369,9 @@ writeFileSync(entry, [
 ].join("\\n"));
 const keepFiles = { name: "tph-head-files", setup(build) {
   build.onResolve({ filter: /head_bundle\\.js$/ }, (args) => ({ path: args.path, external: true }));
+  // The program's side (read_runs.js loads it to make raw runs run files): its own file.
+  build.onResolve({ filter: /child_bundle\\.js$/ }, (args) =>
+    ({ path: rel(Bun.resolveSync(args.path, dirname(args.importer))), external: true }));
   build.onResolve({ filter: /^\\.\\.?\\// }, (args) => {
     const resolved = Bun.resolveSync(args.path, dirname(args.importer));
     if (files.has(resolved)) return { path: rel(resolved), external: true };

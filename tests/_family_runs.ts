@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openRun, type RunFile } from "../src/run_file/decode.ts";
+import "./_run_file.ts"; // raw runs made run files when read
 
 export const T0 = Date.parse("2026-11-26T10:00:00.000Z");
 export const PARENT = "20261126T100000_000_aaaaaa";

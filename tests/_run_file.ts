@@ -1,6 +1,11 @@
 // A stored run as the JSON document, whatever its file's format (tph's run format or JSON).
 
-import { openRun } from "../src/run_file/decode.ts";
+import { openRun, setRawConverter } from "../src/run_file/decode.ts";
+import { convertRawRun } from "../src/program/recorder/raw_run.ts";
+
+// Runs `tph run` wrote raw (src/program/recorder/raw_run.ts) are made run files when read, as the
+// commands that read runs make them.
+setRawConverter(convertRawRun);
 import type { RunJSON } from "../src/types.ts";
 
 /** The run in a file: its top-level fields and its whole call tree. */

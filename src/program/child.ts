@@ -152,10 +152,10 @@ const epochNow = Date.now;
 /** process.memoryUsage and cpuUsage, taken before the program runs (phases only). */
 const memoryUsage = process.memoryUsage;
 /**
- * `TPH_RAW_WRITE=1` (issue 49's write as recorded; off by default): the run is written at the
- * program's end as the tape holds it (raw_run.ts), made a run file when first read.
+ * `TPH_RAW_WRITE=1` or `0` (benchmarks): the run is written at the program's end raw (raw_run.ts)
+ * or by the run writer, whatever the settings say (ChildConfig.rawWrite).
  */
-const RAW_WRITE = process.env.TPH_RAW_WRITE === "1";
+const RAW_WRITE_ENV = process.env.TPH_RAW_WRITE;
 const cpuUsage = process.cpuUsage;
 /** The process's CPU time (ms, every thread) as the program's first line was about to run. */
 let cpuStart = 0;
@@ -482,7 +482,7 @@ function runSaver(
       // Started by a request's handler: in that request's trace (follow.ts).
       const context = config.sub?.traceContext;
       writingAtExit();
-      writeRun(t, label, config.out, () => ({
+      writeRun(t, label, config, () => ({
         config: { ...limits, ...files },
         ...(context !== undefined ? { trace_context: context } : {}),
         ...children(),
@@ -513,18 +513,19 @@ function runSaver(
 }
 
 /**
- * Write the run at the program's end: raw (raw_run.ts) with `TPH_RAW_WRITE=1` where it can be,
- * else by the run writer.
+ * Write the run at the program's end: raw (raw_run.ts) where the settings ask for it and it can
+ * be, else by the run writer.
  */
 function writeRun(
   t: TraceState,
   label: string | null,
-  out: string,
+  config: ChildConfig,
   extra: () => Record<string, unknown>,
   rows: Map<number, number> | null,
 ): void {
-  if (RAW_WRITE && rawWritable(t, rows)) writeRawRun(t, label, out, extra);
-  else writeTraceRun(t, label, out, extra, rows);
+  const raw = RAW_WRITE_ENV === "1" || (RAW_WRITE_ENV !== "0" && config.rawWrite === true);
+  if (raw && rawWritable(t, rows)) writeRawRun(t, label, config.out, extra);
+  else writeTraceRun(t, label, config.out, extra, rows);
 }
 
 /** The process's CPU time so far (ms: user and system, every thread), for the phases. */

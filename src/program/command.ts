@@ -1,7 +1,6 @@
 // The command line of the traced program's process. No node: imports (each costs Deno ~4 ms the
 // first time): `tph run` builds it before the rest of the CLI has loaded (early_start.ts).
 
-import type { RawConverter } from "../run_file/decode.ts";
 import { env, execPath, invokedAs, onPath, osName, runCaptured } from "../platform/process.ts";
 import { exists, readText } from "../platform/files.ts";
 import { BE_BUN_ENV, DENO_DIR_WAS_ENV, JSC_ADDED_ENV, type TestRunner } from "./settings.ts";
@@ -359,13 +358,4 @@ export function withoutPreload(execArgv: string[], preload: readonly string[]): 
   if (at < 0) return execArgv;
   const from = at > 0 && execArgv[at - 1].startsWith("--stack-size=") ? at - 1 : at;
   return [...execArgv.slice(0, from), ...execArgv.slice(at + 2)];
-}
-
-/**
- * The converter of runs written raw at the program's end (recorder/raw_run.ts) into run files,
- * for the commands that read runs: the recorder's writer, loaded only then.
- */
-export async function rawConverter(): Promise<RawConverter> {
-  const { convertRawRun } = await import("./recorder/raw_run.ts");
-  return convertRawRun;
 }

@@ -94,6 +94,12 @@ export interface ChildConfig {
   /** Where to write the trace JSON when the program ends. */
   out: string;
   /**
+   * Write the run at the program's end raw, as the tape holds it (recorder/raw_run.ts): made a run
+   * file when first read. The CLI asks for it when it does not read the run's calls itself.
+   * Default false; `TPH_RAW_WRITE=1` or `0` in the program's environment decides instead.
+   */
+  rawWrite?: boolean;
+  /**
    * The program's command line as the CLI started it: the program's process hands it back with
    * its known secrets and redact_values matches redacted (ChildEnding.command), for the run.
    */

@@ -9,9 +9,13 @@ import { defaultCacheDir } from "../store/cache_dir.ts";
 import { listRuns } from "../store/list_runs.ts";
 import { findProjectRoot } from "../store/project_root.ts";
 import { resolveRunRef } from "../store/resolve_run_ref.ts";
-import { openRun } from "../run_file/decode.ts";
+import { openRun, setRawConverter } from "../run_file/decode.ts";
+import { convertRawRun } from "./recorder/raw_run.ts";
 import type { RunJSON } from "../types.ts";
 import { blockSettings } from "./blocks.ts";
+
+// Runs written raw at their program's end are made run files when first read (raw_run.ts).
+setRawConverter(convertRawRun);
 
 /** Where {@linkcode listStoredRuns} and {@linkcode loadStoredRun} look. */
 export interface StoredRunsOptions {

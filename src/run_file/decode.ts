@@ -159,9 +159,16 @@ function convertRaw(path: string, fail: (why: string) => StoreError): string {
   } catch (e) {
     throw fail(fileProblem(e));
   }
+  // Cut short (the program's process killed while it wrote): said as of any run file.
+  const magic = raw.length >= RUN_MAGIC.length + TRAILER_BYTES
+    ? decoder.decode(raw.subarray(raw.length - 8))
+    : "";
+  if (magic !== TRAILER_MAGIC) throw fail("the run file is truncated (it was cut short)");
+  // Made a run file meanwhile, by another command reading it at the same time.
+  if (raw[7] !== RAW_FORMAT) return path;
   const attempt = (dest: string) => {
     try {
-      rawConverter!(raw, dest, (why) => new RawDamage(why));
+      rawConverter!(raw, dest, (why) => new Error(why));
     } catch (e) {
       try {
         remove(dest);
@@ -187,16 +194,12 @@ function convertRaw(path: string, fail: (why: string) => StoreError): string {
     return path;
   } catch (e) {
     if (e instanceof StoreError) throw e;
-    // A file system's error names its reason; anything else is the raw run not adding up.
+    // A file system's error names its reason; anything else is the raw run not adding up (said
+    // as of a run file: its bytes changed, whatever they decode to).
     if (typeof code(e) === "string") throw fail(fileProblem(e));
-    throw fail(
-      `the raw run is damaged (${e instanceof RawDamage ? e.message : "it does not add up"})`,
-    );
+    throw fail("the run file is truncated or damaged");
   }
 }
-
-/** What the converter found wrong in a raw run. */
-class RawDamage extends Error {}
 
 /**
  * Each of `paths` that opens as a run, in turn, closed after `use` (one that does not is skipped:

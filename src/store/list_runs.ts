@@ -116,15 +116,28 @@ export function listRuns(cacheDir: string, options: ListRunsOptions = {}): RunLi
     const st = lstatEntry(path);
     if (st === null || st.kind !== "file") problem = "not a regular file";
     else {
-      try {
-        // The meta alone: a run in tph's format is not read further.
-        const file = openRun(path, { size: st.size, metaFirst: true });
+      // The meta alone: a run in tph's format is not read further. A run replaced as it was looked
+      // at (a raw run made a run file by another command, renamed over it) is read again.
+      const read = (size: number) => {
+        const file = openRun(path, { size, metaFirst: true });
         file.close();
-        entries.push({ id: runIdOf(name), path, size: st.size, run: file.meta });
+        entries.push({ id: runIdOf(name), path, size, run: file.meta });
+      };
+      try {
+        read(st.size);
         continue;
       } catch (e) {
         if (!(e instanceof StoreError)) throw e;
         problem = e.message.replace(/^Cannot read run "[^"]*": /, "");
+      }
+      const now = lstatEntry(path);
+      if (now !== null && now.kind === "file" && now.size !== st.size) {
+        try {
+          read(now.size);
+          continue;
+        } catch (e) {
+          if (!(e instanceof StoreError)) throw e;
+        }
       }
     }
     skipped.push({ id: runIdOf(name), path, problem });

@@ -65,14 +65,17 @@ function findCommand(name: string): Command {
   throw usageError(`unknown command "${name}"${guess ? ` (did you mean "${guess}"?)` : ""}`);
 }
 
+/** The commands that read stored runs' calls (the others read their meta at most). */
+const READ_CALLS = new Set(["tree", "view", "diff", "find", "export"]);
+
 /**
- * Runs written raw at the program's end (`TPH_RAW_WRITE=1`, issue 49's write as recorded; off by
- * default) are made run files when first read, by the recorder's writer: loaded only then.
+ * Runs written raw at the program's end (recorder/raw_run.ts) are made run files when first read,
+ * by the recorder's writer: loaded for the commands that read calls.
  */
-async function rawRuns(): Promise<void> {
-  if (env().TPH_RAW_WRITE !== "1") return;
+async function rawRuns(name: string): Promise<void> {
+  if (!READ_CALLS.has(name)) return;
   const [{ rawConverter }, { setRawConverter }] = await Promise.all([
-    import("../../program/command.ts"),
+    import("../../program/read_runs.ts"),
     import("../../run_file/decode.ts"),
   ]);
   setRawConverter(await rawConverter());
@@ -111,7 +114,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   const [work, { loadConfig }] = await Promise.all([
     cmd.load(),
     import("../../config/load_config.ts"),
-    rawRuns(),
+    rawRuns(cmd.name),
   ]);
   let loaded: LoadedConfig | null = null;
   const warned = new Set<string>();

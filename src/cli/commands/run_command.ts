@@ -536,6 +536,16 @@ function runPerRequest(
     v.output === undefined && v.export === undefined;
 }
 
+/**
+ * Whether the program's process writes its run raw (recorder/raw_run.ts: less to do after its last
+ * line, the run file made when the run is first read): only when this command does not read the
+ * run's calls itself (--tree, -o, --export, --find, tests, blocks, a `tph setup` file's run).
+ */
+function writesRaw(v: Context<typeof RUN_OPTIONS>["values"], where: Where): boolean {
+  return !v.tree && !where.setupRun && v.output === undefined && v.export === undefined &&
+    v.find === undefined && where.tests === undefined && !where.blocksOnly;
+}
+
 async function traceProgram(
   ctx: Context<typeof RUN_OPTIONS>,
   where: Where,
@@ -564,6 +574,7 @@ async function traceProgram(
         benchPhases !== undefined,
       ),
       requests: runPerRequest(v, cfg, where),
+      rawWrite: writesRaw(v, where),
     },
     // The cache folder passes the checks it passed at the start again before anything in it is
     // read or stored: it may have been swapped for a link to a shared folder while the program ran.

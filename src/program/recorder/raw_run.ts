@@ -23,13 +23,19 @@
 import { FileWriter } from "../../platform/files.ts";
 import {
   arrayJoin,
+  bytesSet,
+  bytesSub,
   floor,
   max,
+  ownArray,
   parseJSON,
   plainJSON,
   SafeMap,
   stringify,
   strSlice,
+  typedBuffer,
+  typedByteOffset,
+  typedSet,
   utf8,
   wellFormed,
 } from "../../platform/intrinsics.ts";
@@ -97,7 +103,7 @@ class RawOut {
   /** Bytes written to the file before `buf`'s. */
   flushed = 0;
   readonly #f64 = new Float64Array(1);
-  readonly #f64Bytes = new Uint8Array(this.#f64.buffer);
+  readonly #f64Bytes = new Uint8Array(typedBuffer(this.#f64));
   constructor(file: FileWriter) {
     this.file = file;
   }
@@ -144,7 +150,7 @@ class RawOut {
   bytes(b: Uint8Array): void {
     if (b.length <= 65536) {
       this.room(b.length);
-      this.buf.set(b, this.pos);
+      bytesSet(this.buf, b, this.pos);
       this.pos += b.length;
     } else {
       this.flush();
@@ -157,10 +163,12 @@ class RawOut {
     const at = this.flushed + this.pos;
     for (let i = at; i % 8 !== 0; i++) this.u8(0);
   }
-  /** The first `n` values of a typed column, as their bytes. */
-  column(a: Int32Array | Float64Array | Uint8Array, n: number): void {
+  /** The first `n` values of a typed column of `size` bytes a value, as their bytes. */
+  column(a: Int32Array | Float64Array | Uint8Array, size: number, n: number): void {
     this.align();
-    this.bytes(new Uint8Array(a.buffer, a.byteOffset, n * a.BYTES_PER_ELEMENT));
+    // The built-in getters: the program may have replaced TypedArray.prototype's.
+    const at = typedByteOffset(a as Float64Array);
+    this.bytes(new Uint8Array(typedBuffer(a as Float64Array), at, n * size));
   }
   get offset(): number {
     return this.flushed + this.pos;
@@ -171,18 +179,15 @@ const isArray = Array.isArray;
 
 /**
  * Whether trace `t`'s run can be written raw: not one whose write needs more than its tape (the
- * calls a find matched, the spans its requests sent, the ordinals of rows asked for).
+ * calls a find matched, what its requests sent on, the ordinals of rows asked for).
  */
 export function rawWritable(t: TraceState, rows: Map<number, number> | null): boolean {
-  if (rows !== null && rows.size > 0) return false;
-  if (t.finder !== null) return false;
-  const sent = sentBy(t);
-  return sent === undefined || sent.spans.size === 0;
+  return (rows === null || rows.size === 0) && t.finder === null && sentBy(t) === undefined;
 }
 
 /** The strings values refer to by index (the loose strings of a raw run), as they are added. */
 class Loose {
-  readonly list: string[] = [];
+  readonly list: string[] = ownArray([]);
   add(s: string): number {
     const k = this.list.length;
     this.list[k] = s;
@@ -211,18 +216,18 @@ export function writeRawRun(
   const file = new FileWriter(path);
   try {
     const out = new RawOut(file);
-    out.bytes(RUN_MAGIC.subarray(0, 7));
+    out.bytes(bytesSub(RUN_MAGIC, 0, 7));
     out.u8(RAW_FORMAT);
-    out.column(tp.fn, rows);
-    out.column(tp.parent, rows);
-    out.column(tp.start, rows);
-    out.column(tp.end, rows);
-    out.column(tp.marks, rows);
-    out.column(tp.state, rows);
-    if (tp.argsWritten) out.column(tp.argsAt, rows);
-    if (tp.awaitedWritten) out.column(tp.awaited, rows);
-    if (tp.slotted) out.column(tp.slot, rows);
-    if (tp.prevWritten) out.column(tp.prev, rows);
+    out.column(tp.fn, 4, rows);
+    out.column(tp.parent, 4, rows);
+    out.column(tp.start, 8, rows);
+    out.column(tp.end, 8, rows);
+    out.column(tp.marks, 4, rows);
+    out.column(tp.state, 1, rows);
+    if (tp.argsWritten) out.column(tp.argsAt, 4, rows);
+    if (tp.awaitedWritten) out.column(tp.awaited, 8, rows);
+    if (tp.slotted) out.column(tp.slot, 4, rows);
+    if (tp.prevWritten) out.column(tp.prev, 8, rows);
     out.align();
     const value = valueOut(t, out, loose, scanFrom);
     writeValues(out, value, tp.a0, rows);
@@ -349,7 +354,7 @@ function writeValues(out: RawOut, value: (v: unknown) => void, col: unknown[][],
  * holds one, with the loose string of the text it is written as.
  */
 function keptStrings(t: TraceState, loose: Loose, scanFrom: number): [number, number][] {
-  const strings = t.tape.strings, scrubbed: [number, number][] = [];
+  const strings = t.tape.strings, scrubbed: [number, number][] = ownArray([]);
   if (scanFrom === Infinity) return scrubbed;
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i];
@@ -365,18 +370,18 @@ function keptStrings(t: TraceState, loose: Loose, scanFrom: number): [number, nu
  * first texts and counts, and their joined texts (written as a blob after).
  */
 function writeTexts(out: RawOut, texts: Texts): { chunks: [number, number][]; parts: string[] } {
-  const chunks: [number, number][] = [], parts: string[] = [];
+  const chunks: [number, number][] = ownArray([]), parts: string[] = ownArray([]);
   let sealed = 0;
   for (let c = 0; c < texts.chunks.length; c++) {
     const n = texts.ends[c].length;
     chunks[c] = [texts.firsts[c], n];
     parts[c] = texts.chunks[c];
-    out.column(texts.ends[c], n);
-    out.column(texts.cuts[c], n);
+    out.column(texts.ends[c], 4, n);
+    out.column(texts.cuts[c], 1, n);
     sealed = texts.firsts[c] + n;
   }
   if (sealed < texts.count) {
-    const n = texts.count - sealed, batch: string[] = [];
+    const n = texts.count - sealed, batch: string[] = ownArray([]);
     const ends = new Int32Array(n), cuts = new Uint8Array(n);
     let end = 0;
     for (let k = 0; k < n; k++) {
@@ -388,8 +393,8 @@ function writeTexts(out: RawOut, texts: Texts): { chunks: [number, number][]; pa
     }
     chunks[chunks.length] = [sealed, n];
     parts[parts.length] = arrayJoin(batch, "");
-    out.column(ends, n);
-    out.column(cuts, n);
+    out.column(ends, 4, n);
+    out.column(cuts, 1, n);
   }
   return { chunks, parts };
 }
@@ -401,7 +406,7 @@ function writeTexts(out: RawOut, texts: Texts): { chunks: [number, number][]; pa
 function writeBlob(out: RawOut, parts: string[]): boolean {
   const lengths = new Int32Array(parts.length);
   for (let i = 0; i < parts.length; i++) lengths[i] = parts[i].length;
-  out.column(lengths, lengths.length);
+  out.column(lengths, 4, parts.length);
   let s = arrayJoin(parts, "");
   const json = !wellFormed(s);
   if (json) s = stringify(s);
@@ -415,13 +420,13 @@ function writeBlob(out: RawOut, parts: string[]): boolean {
 /** The functions of rows [0, rows) by their number, as the run file's table names them. */
 function functionsOf(tp: Tape<TraceState>, rows: number): [number, FunctionEntry][] {
   const rt = runtime(), fnCol = tp.fn;
-  const functions: [number, FunctionEntry][] = [];
+  const functions: [number, FunctionEntry][] = ownArray([]);
   let seen = new Uint8Array(1024);
   for (let r = 0; r < rows; r++) {
     const id = fnCol[r];
     if (id >= seen.length) {
       const more = new Uint8Array(max(id + 1, seen.length * 2));
-      more.set(seen);
+      typedSet(more, seen, 0);
       seen = more;
     }
     if (seen[id] !== 0) continue;
@@ -433,7 +438,7 @@ function functionsOf(tp: Tape<TraceState>, rows: number): [number, FunctionEntry
 
 /** Trace `t`'s calls left out, by row (TraceState.dropped). */
 function droppedOf(t: TraceState): [number, number][] {
-  const dropped: [number, number][] = [];
+  const dropped: [number, number][] = ownArray([]);
   t.dropped.forEach((n, row) => {
     dropped[dropped.length] = [row, n];
   });
@@ -621,6 +626,14 @@ function readColumns(r: RawIn, h: RawHeader): Tape<TraceState> {
   if (h.awaited) tp.awaited.set(r.column(Float64Array, 8, rows));
   if (h.slotted) tp.slot.set(r.column(Int32Array, 4, rows));
   if (h.prev) tp.prev.set(r.column(Float64Array, 8, rows));
+  // Each call's parent comes before it (the writer's walk relies on it: a loop of parents would
+  // never end), and each row's state is one the tape writes.
+  const parents = tp.parent, states = tp.state;
+  for (let row = 0; row < rows; row++) {
+    if (parents[row] < -1 || parents[row] >= row || states[row] > 3) {
+      throw r.fail("its calls do not add up");
+    }
+  }
   tp.rows = rows;
   tp.argsWritten = h.args;
   tp.awaitedWritten = h.awaited;

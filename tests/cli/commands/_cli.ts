@@ -412,6 +412,8 @@ export async function storedRunOf(root: string, source: string, cache = "cache")
     "-A",
     join(REPO, "cli.ts"),
     "run",
+    // The run stored as a run file at once (a plain `tph run` stores a raw run, made one when read).
+    "--tree",
     "--cache-dir",
     dir,
     "prog.ts",
