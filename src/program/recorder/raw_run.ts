@@ -9,11 +9,17 @@
 // adds how the program ended) reads it as it is:
 //
 //   "TPHRUN\0" RAW_FORMAT               8 bytes
-//   u32 LE: the header's bytes, then the header (JSON: see RawHeader)
-//   sections, each at a multiple of 8 bytes: the typed columns of rows [0, rows), the values, the
-//   blobs (see writeRawRun)
-//   one byte (the skip index of a run file: none), "[]" (its functions: in the header), the meta
-//   (JSON), the trailer (format.ts)
+//   the typed columns of rows [0, rows)  each from a multiple of 8 bytes: fn, parent, start, end,
+//                                        marks, state, then argsAt, awaited, slot, prev where
+//                                        the tape wrote them (the header says)
+//   the values                           a0's rows, result's, then rest's first restLen
+//   the texts' columns                   per chunk: where each text ends (i32), whether cut (u8)
+//   three blobs                          the texts, the kept strings, the loose strings: each its
+//                                        lengths (i32), then u32 LE bytes and the bytes
+//   the header                           JSON (RawHeader), where a run file's skip index is
+//   "[]"                                 a run file's functions (the header has them)
+//   the meta, the trailer                as a run file's (format.ts): the trailer's first offset
+//                                        is the header's
 //
 // A value is a tag byte: undefined, null, true, false; a whole number (zigzag varint); a number
 // (8 bytes); a string, a text (a snapshot's or a repr's) by varint index into the loose strings; a
@@ -652,6 +658,8 @@ function readColumns(r: RawIn, h: RawHeader): Tape<TraceState> {
  * @param fail Makes the error for a raw run that does not add up.
  */
 export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string) => Error): void {
+  // The columns are read as views of the bytes: from a buffer's start (a multiple of 8).
+  if (raw.byteOffset % 8 !== 0) raw = new Uint8Array(raw);
   const { h, meta, headerAt } = readHeader(raw, fail);
   const r = new RawIn(raw, headerAt, fail);
   const tp = readColumns(r, h);

@@ -175,3 +175,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a raw run's bytes at any offset of their buffer are read as at its start", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-raw-"));
+  try {
+    const bytes = readFileSync(await smallRawRun(dir));
+    const aligned = join(dir, "aligned.tph"), shifted = join(dir, "shifted.tph");
+    convertRawRun(new Uint8Array(bytes), aligned, (why) => new Error(why));
+    // A view 3 bytes into a larger buffer (as a runtime's pooled reads can give).
+    const larger = new Uint8Array(bytes.length + 3);
+    larger.set(bytes, 3);
+    convertRawRun(larger.subarray(3), shifted, (why) => new Error(why));
+    assert.deepEqual(readFileSync(shifted), readFileSync(aligned));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
