@@ -5,6 +5,7 @@
 // is read whole (json_run.ts), as before.
 
 import {
+  chmod,
   fileProblem,
   FileReader,
   isSpecialFile,
@@ -187,6 +188,8 @@ function convertRaw(path: string, fail: (why: string) => StoreError): string {
       const c = code(e);
       if (c !== "EACCES" && c !== "EROFS" && c !== "EPERM") throw e;
       const elsewhere = makeTempFile("tph-run-");
+      // Private before anything of the run is in it, as the cache's runs are.
+      chmod(elsewhere, 0o600);
       attempt(elsewhere);
       return elsewhere;
     }

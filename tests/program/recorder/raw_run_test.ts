@@ -3,7 +3,7 @@
 // run is read for its meta as it is; a damaged one is one line naming it, and nothing is lost.
 
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -161,12 +161,21 @@ Deno.test({
       writeFileSync(path, readFileSync(made));
       const r = spawnSync("mount", ["-o", "remount,ro", ro], { encoding: "utf8" });
       assert.equal(r.status, 0, r.stderr);
+      // The temporary run file is private (0600) and gone once open.
+      const dests: string[] = [];
+      setRawConverter((raw, dest, fail) => {
+        dests.push(dest);
+        convertRawRun(raw, dest, fail);
+        assert.equal(statSync(dest).mode & 0o777, 0o600, "private");
+      });
       const run = openRun(path);
       try {
         assert.equal(run.tree().roots.length, 50);
       } finally {
         run.close();
       }
+      assert.equal(dests.length, 2, "beside it (refused), then elsewhere");
+      assert.ok(!existsSync(dests[1]), "the temporary run file is gone");
       assert.equal(readFileSync(path)[7], RAW_FORMAT, "left as it was");
     } finally {
       setRawConverter(null);
