@@ -1,9 +1,9 @@
 // The stored runs hold the same calls, values and tree as before: a few workloads that go through
-// the recorder's paths are run by the real `tph run` on Deno, Bun and Node, each stored run is
-// exported as JSON (`--export json -o`, which reads the run back from the cache, as `tph export`
-// does), and that JSON, normalised, must equal the golden file committed in
-// tests/fixtures/same_runs/. The recorder and the run writer can then be rewritten for speed with
-// a check that what a run holds did not move.
+// the recorder's paths are run by the real `tph run` on Deno, Bun and Node, each stored run (raw,
+// but where it looked for values: src/program/recorder/raw_run.ts) is exported as JSON by
+// `tph export`, which makes it a run file first, and that JSON, normalised, must equal the golden
+// file committed in tests/fixtures/same_runs/. The recorder and the run writer can then be
+// rewritten for speed with a check that what a run holds did not move.
 //
 // The workloads (programs in tests/fixtures/same_runs/):
 // - paths.mjs: the recorder's paths in one program, with small limits and --find: argument counts
@@ -45,7 +45,8 @@
 // golden (the path in the JSON, and the call there), not the whole run.
 
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { RAW_FORMAT } from "../../src/run_file/format.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -272,26 +273,32 @@ async function record(w: Workload, t: Target): Promise<unknown> {
   try {
     const out = join(tmp, "run.json");
     const program = w.program ?? `tests/fixtures/same_runs/${w.name}.mjs`;
+    // Stored as a plain `tph run` stores it (raw, but with --find), then exported by `tph export`,
+    // which makes it a run file first: the goldens hold for the run written either way.
+    const cache = join(tmp, "cache");
     const r = await jobs(() =>
-      run(
-        [
-          ...t.tph,
-          "run",
-          "--cache-dir",
-          join(tmp, "cache"),
-          ...w.options,
-          "--export",
-          "json",
-          "-o",
-          out,
-          program,
-        ],
-        { cwd: REPO, limitS: LIMIT_S },
-      )
+      run([...t.tph, "run", "--cache-dir", cache, ...w.options, program], {
+        cwd: REPO,
+        limitS: LIMIT_S,
+      })
     );
     const what = `${w.name} (${t.name})`;
     assert.ok(!r.timedOut, `${what}: killed after ${LIMIT_S}s\n${describe(r)}`);
     assert.equal(r.code, w.exit, `${what}: exit code\n${describe(r)}`);
+    const stored = readdirSync(cache).filter((n) => n.endsWith(".tph"));
+    assert.equal(stored.length, 1, `${what}: one stored run`);
+    assert.equal(
+      readFileSync(join(cache, stored[0]))[7] === RAW_FORMAT,
+      !w.options.includes("--find"),
+      `${what}: stored raw unless it looked for values`,
+    );
+    const x = await jobs(() =>
+      run([...t.tph, "export", "last", "--cache-dir", cache, "-o", out], {
+        cwd: REPO,
+        limitS: LIMIT_S,
+      })
+    );
+    assert.equal(x.code, 0, `${what}: tph export\n${describe(x)}`);
     assert.ok(existsSync(out), `${what}: no export written\n${describe(r)}`);
     const text = readFileSync(out, "utf8").replaceAll(REPO, "<repo>").replaceAll(tmp, "<tmp>");
     const raw = JSON.parse(text);
