@@ -259,9 +259,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   if (got === RUN_MAGIC.length && head[7] === RAW_FORMAT && !asIs) {
     reader.close();
     if (rawConverter === null) {
-      throw fail(
-        "it was written raw at the program's end (TPH_RAW_WRITE=1): read it with that set",
-      );
+      throw fail("it was written raw at the program's end: read it with tph tree, view or export");
     }
     const made = convertRaw(path, fail);
     if (made === path) return openRun(path, { ...options, size: undefined });

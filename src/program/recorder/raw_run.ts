@@ -29,7 +29,6 @@
 import { FileWriter } from "../../platform/files.ts";
 import {
   arrayJoin,
-  bytesSet,
   bytesSub,
   floor,
   max,
@@ -61,7 +60,8 @@ import { settleOpen } from "./details.ts";
 import { functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
 import { repr } from "./repr.ts";
 import { SHORTEST_KNOWN } from "./redact.ts";
-import { Tape, Texts, VALUE_BITS, VALUE_MASK } from "./tape.ts";
+import { Tape, Texts, VALUE_BITS, VALUE_MASK, valueChunk } from "./tape.ts";
+import { putVarint, RunSink, zigzag } from "../../run_file/encode_sink.ts";
 import type { TraceState } from "./trace_state.ts";
 import { sentBy } from "./sent_spans.ts";
 import { TapeCalls } from "./run_writer.ts";
@@ -101,73 +101,24 @@ interface RawHeader {
   json: boolean[];
 }
 
-/** Bytes written to a file through a buffer; typed arrays' bytes written as they are. */
-class RawOut {
-  readonly file: FileWriter;
-  buf = new Uint8Array(1 << 20);
-  pos = 0;
-  /** Bytes written to the file before `buf`'s. */
-  flushed = 0;
-  readonly #f64 = new Float64Array(1);
-  readonly #f64Bytes = new Uint8Array(typedBuffer(this.#f64));
-  constructor(file: FileWriter) {
-    this.file = file;
-  }
-  flush(): void {
-    if (this.pos > 0) this.file.write(this.buf, this.pos);
-    this.flushed += this.pos;
-    this.pos = 0;
-  }
-  room(n: number): void {
-    if (this.pos + n > this.buf.length) {
-      this.flush();
-      if (n > this.buf.length) this.buf = new Uint8Array(n);
-    }
-  }
+/** The run sink, with what a raw run writes besides: single bytes, a u32, typed columns. */
+class RawOut extends RunSink {
   u8(v: number): void {
-    this.room(1);
+    this.room();
     this.buf[this.pos++] = v;
   }
-  varint(v: number): void {
-    this.room(10);
-    const buf = this.buf;
-    let pos = this.pos;
-    while (v >= 0x80) {
-      buf[pos++] = (v % 0x80) | 0x80;
-      v = floor(v / 0x80);
-    }
-    buf[pos++] = v;
-    this.pos = pos;
-  }
-  f64(v: number): void {
-    this.room(8);
-    this.#f64[0] = v;
-    const b = this.#f64Bytes, buf = this.buf;
-    for (let i = 0; i < 8; i++) buf[this.pos++] = b[i];
-  }
+  /** An unsigned 32-bit integer, little-endian. */
   u32(v: number): void {
-    this.room(4);
+    this.room();
     const buf = this.buf;
     buf[this.pos++] = v & 0xff;
     buf[this.pos++] = (v >>> 8) & 0xff;
     buf[this.pos++] = (v >>> 16) & 0xff;
     buf[this.pos++] = v >>> 24;
   }
-  bytes(b: Uint8Array): void {
-    if (b.length <= 65536) {
-      this.room(b.length);
-      bytesSet(this.buf, b, this.pos);
-      this.pos += b.length;
-    } else {
-      this.flush();
-      this.file.write(b, b.length);
-      this.flushed += b.length;
-    }
-  }
   /** Zeros up to a multiple of 8 bytes from the file's start. */
   align(): void {
-    const at = this.flushed + this.pos;
-    for (let i = at; i % 8 !== 0; i++) this.u8(0);
+    for (let at = this.offset; at % 8 !== 0; at++) this.u8(0);
   }
   /** The first `n` values of a typed column of `size` bytes a value, as their bytes. */
   column(a: Int32Array | Float64Array | Uint8Array, size: number, n: number): void {
@@ -175,9 +126,6 @@ class RawOut {
     // The built-in getters: the program may have replaced TypedArray.prototype's.
     const at = typedByteOffset(a as Float64Array);
     this.bytes(new Uint8Array(typedBuffer(a as Float64Array), at, n * size));
-  }
-  get offset(): number {
-    return this.flushed + this.pos;
   }
 }
 
@@ -305,7 +253,7 @@ function valueOut(
     else if (typeof v === "number") {
       if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
         out.u8(T_WHOLE);
-        out.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+        out.varint(zigzag(v));
       } else {
         out.u8(T_NUMBER);
         out.f64(v);
@@ -338,19 +286,12 @@ function valueOut(
 function writeValues(out: RawOut, value: (v: unknown) => void, col: unknown[][], to: number) {
   for (let r = 0; r < to; r++) {
     const v = col[r >>> VALUE_BITS][r & VALUE_MASK];
-    if (out.pos > out.buf.length - 8) out.flush();
+    out.room();
     const buf = out.buf;
     if (v === undefined) buf[out.pos++] = T_UNDEFINED;
     else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0)) {
-      // zigzag, then a varint of at most 5 bytes.
-      let z = v >= 0 ? v * 2 : -v * 2 - 1, pos = out.pos;
-      buf[pos++] = T_WHOLE;
-      while (z >= 0x80) {
-        buf[pos++] = (z & 0x7f) | 0x80;
-        z = (z - (z & 0x7f)) / 0x80;
-      }
-      buf[pos++] = z;
-      out.pos = pos;
+      buf[out.pos] = T_WHOLE;
+      out.pos = putVarint(buf, out.pos + 1, zigzag(v));
     } else value(v);
   }
 }
@@ -569,7 +510,7 @@ function readValue(r: RawIn, into: unknown[], i: number, refs: LooseRef[]): void
 function readValues(r: RawIn, col: unknown[][], rows: number, refs: LooseRef[]): void {
   const size = VALUE_MASK + 1;
   for (let c = 0; c * size < rows; c++) {
-    if (c >= col.length || col[c].length < size) col[c] = new Array(size).fill(undefined);
+    if (c >= col.length || col[c].length < size) col[c] = valueChunk(size);
   }
   for (let row = 0; row < rows; row++) {
     readValue(r, col[row >>> VALUE_BITS], row & VALUE_MASK, refs);

@@ -770,10 +770,9 @@ class ValueTable {
         const k = keys[e];
         if (k < 0) {
           const v = strings[-1 - k];
+          // A snapshot where it held a secret when a raw run was written (raw_run.ts): its text.
           if (typeof v !== "string") {
-            // Scanned when a raw run was written (raw_run.ts): the text it is written as.
-            const s = (v as { text: string }).text;
-            out.textValue(s, 0, s.length);
+            storedValue(tp, v, false, maxRepr, text, whole);
             continue;
           }
           const scrubbed = v.length < scanFrom ? null : scrubbedString(t, v);

@@ -399,7 +399,7 @@ function resizableColumns(cap: number, rows: number): ArrayBuffer[] | null {
 }
 
 /** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
-function valueChunk(n: number): unknown[] {
+export function valueChunk(n: number): unknown[] {
   return arrayFill(new Array(n), undefined);
 }
 
