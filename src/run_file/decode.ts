@@ -26,6 +26,7 @@ import {
   HAS_AWAITED,
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
+  isRaw,
   RAW_FORMAT,
   RUN_FORMAT_VERSION,
   RUN_MAGIC,
@@ -139,6 +140,9 @@ export interface OpenRunOptions {
 /** Makes a run file at `path` from a raw run's bytes (raw_run.ts, convertRawRun). */
 export type RawConverter = (raw: Uint8Array, path: string, fail: (why: string) => Error) => void;
 let rawConverter: RawConverter | null = null;
+/** A raw run of another layout than this tph writes (an earlier tph's, run then upgraded). */
+const OTHER_RAW =
+  "it was written raw by another version of tph, which this one cannot read: run the program again";
 
 /**
  * Say how a raw run is made into a run file when first read (the CLI sets it: the converter is
@@ -166,7 +170,8 @@ function convertRaw(path: string, fail: (why: string) => StoreError): string {
     : "";
   if (magic !== TRAILER_MAGIC) throw fail("the run file is truncated (it was cut short)");
   // Made a run file meanwhile, by another command reading it at the same time.
-  if (raw[7] !== RAW_FORMAT) return path;
+  if (!isRaw(raw[7])) return path;
+  if (raw[7] !== RAW_FORMAT) throw fail(OTHER_RAW);
   const attempt = (dest: string) => {
     try {
       rawConverter!(raw, dest, (why) => new Error(why));
@@ -256,8 +261,9 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   }
   // A raw run is made a run file first, unless only its meta is wanted.
   const asIs = options.rawAsIs === true || options.metaFirst === true;
-  if (got === RUN_MAGIC.length && head[7] === RAW_FORMAT && !asIs) {
+  if (got === RUN_MAGIC.length && isRaw(head[7]) && !asIs) {
     reader.close();
+    if (head[7] !== RAW_FORMAT) throw fail(OTHER_RAW);
     if (rawConverter === null) {
       throw fail("it was written raw at the program's end: read it with tph tree, view or export");
     }
@@ -275,7 +281,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   }
   try {
     if (got < RUN_MAGIC.length) throw fail("the run file is truncated (it was cut short)");
-    if (head[7] > RUN_FORMAT_VERSION && !(head[7] === RAW_FORMAT && asIs)) {
+    if (head[7] > RUN_FORMAT_VERSION && !(isRaw(head[7]) && asIs)) {
       throw fail(
         `written in run format ${head[7]}, this tph reads up to ${RUN_FORMAT_VERSION}; upgrade tph`,
       );
@@ -833,7 +839,7 @@ class BinaryRun implements RunFile {
   #load(): void {
     if (this.#loaded) return;
     const fail = this.#fail;
-    if (this.#version === RAW_FORMAT) {
+    if (isRaw(this.#version)) {
       throw fail("it was written raw at the program's end: open it again to read its calls");
     }
     this.#loaded = true;

@@ -72,9 +72,11 @@ export const HAS_AWAITED = 16;
 export const SKIP_MIN = 256;
 /**
  * The 8th byte of a run written raw at the program's end (src/program/recorder/raw_run.ts), made
- * a run file when first read: never a format version.
+ * a run file when first read: never a format version. 0x83: the first raw layout (values by tag).
  */
-export const RAW_FORMAT = 0x83;
+export const RAW_FORMAT = 0x84;
+/** Whether a run's 8th byte is a raw run's, of this layout or another (isRunFormat: none are). */
+export const isRaw = (byte: number): boolean => byte >= 0x80;
 /** The extension of run files in this format. */
 export const RUN_EXTENSION = ".tph";
 

@@ -12,7 +12,8 @@
 //   the typed columns of rows [0, rows)  each from a multiple of 8 bytes: fn, parent, start, end,
 //                                        marks, state, then argsAt, awaited, slot, prev where
 //                                        the tape wrote them (the header says)
-//   the values                           a0's rows, result's, then rest's first restLen
+//   the values                           a0's rows, result's, then rest's first restLen: each
+//                                        column as int32s, then the values they defer
 //   the texts' columns                   per chunk: where each text ends (i32), whether cut (u8)
 //   three blobs                          the texts, the kept strings, the loose strings: each its
 //                                        lengths (i32), then u32 LE bytes and the bytes
@@ -21,10 +22,13 @@
 //   the meta, the trailer                as a run file's (format.ts): the trailer's first offset
 //                                        is the header's
 //
-// A value is a tag byte: undefined, null, true, false; a whole number (zigzag varint); a number
-// (8 bytes); a string, a text (a snapshot's or a repr's) by varint index into the loose strings; a
-// list (varint count, then its values). Strings are kept exactly: each blob is UTF-8, or the JSON
-// of the blob where it holds a lone surrogate, with its strings' lengths in UTF-16 units.
+// A value column is an int32 a row: the value itself where it is a whole number above V_DEFERRED
+// (most: the kept strings' and texts' indexes), V_UNDEFINED, or V_DEFERRED for a value written
+// after the column, in the rows' order, as a tag byte: undefined, null, true, false; a whole number
+// (zigzag varint); a number (8 bytes); a string, a text (a snapshot's or a repr's) by varint index
+// into the loose strings; a list (varint count, then its values). Strings are kept exactly: each
+// blob is UTF-8, or the JSON of the blob where it holds a lone surrogate, with its strings' lengths
+// in UTF-16 units.
 
 import { FileWriter } from "../../platform/files.ts";
 import {
@@ -32,6 +36,7 @@ import {
   bytesSub,
   floor,
   max,
+  min,
   ownArray,
   parseJSON,
   plainJSON,
@@ -61,7 +66,7 @@ import { functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
 import { repr } from "./repr.ts";
 import { SHORTEST_KNOWN } from "./redact.ts";
 import { Tape, Texts, VALUE_BITS, VALUE_MASK, valueChunk } from "./tape.ts";
-import { putVarint, RunSink, zigzag } from "../../run_file/encode_sink.ts";
+import { RunSink, zigzag } from "../../run_file/encode_sink.ts";
 import type { TraceState } from "./trace_state.ts";
 import { sentBy } from "./sent_spans.ts";
 import { TapeCalls } from "./run_writer.ts";
@@ -71,6 +76,8 @@ export { RAW_FORMAT };
 
 const T_UNDEFINED = 0, T_NULL = 1, T_TRUE = 2, T_FALSE = 3, T_WHOLE = 4, T_NUMBER = 5;
 const T_STRING = 6, T_TEXT = 7, T_LIST = 8;
+/** A value column's int32 for undefined, and for a value written after the column. */
+const V_UNDEFINED = -0x80000000, V_DEFERRED = -0x7fffffff;
 
 /** What the header of a raw run holds. */
 interface RawHeader {
@@ -182,11 +189,11 @@ export function writeRawRun(
     if (tp.awaitedWritten) out.column(tp.awaited, 8, rows);
     if (tp.slotted) out.column(tp.slot, 4, rows);
     if (tp.prevWritten) out.column(tp.prev, 8, rows);
-    out.align();
     const value = valueOut(t, out, loose, scanFrom);
-    writeValues(out, value, tp.a0, rows);
-    writeValues(out, value, tp.result, rows);
-    writeValues(out, value, tp.rest, tp.restLen);
+    const ints = new Int32Array(max(rows, tp.restLen));
+    writeValues(out, value, tp.a0, rows, ints);
+    writeValues(out, value, tp.result, rows, ints);
+    writeValues(out, value, tp.rest, tp.restLen, ints);
     const scrubbedKept = keptStrings(t, loose, scanFrom);
     const textChunks = writeTexts(out, tp.texts);
     const json = [
@@ -282,18 +289,35 @@ function valueOut(
   return value;
 }
 
-/** Writes rows [0, to) of a value column: undefined and whole numbers here, others by `value`. */
-function writeValues(out: RawOut, value: (v: unknown) => void, col: unknown[][], to: number) {
-  for (let r = 0; r < to; r++) {
-    const v = col[r >>> VALUE_BITS][r & VALUE_MASK];
-    out.room();
-    const buf = out.buf;
-    if (v === undefined) buf[out.pos++] = T_UNDEFINED;
-    else if (typeof v === "number" && (v | 0) === v && (v !== 0 || 1 / v > 0)) {
-      buf[out.pos] = T_WHOLE;
-      out.pos = putVarint(buf, out.pos + 1, zigzag(v));
-    } else value(v);
+/**
+ * Writes rows [0, n) of a value column (see the top of this file): an int32 a row, made in `ints`
+ * (room for n), then the values deferred, by `value`.
+ */
+function writeValues(
+  out: RawOut,
+  value: (v: unknown) => void,
+  col: unknown[][],
+  n: number,
+  ints: Int32Array,
+): void {
+  const deferred: unknown[] = ownArray([]), size = VALUE_MASK + 1;
+  // A chunk at a time (a column's rows are in chunks of `size`): one tight loop of typed writes.
+  for (let c = 0, r = 0; r < n; c++) {
+    const chunk = col[c], m = min(size, n - r);
+    for (let j = 0; j < m; j++) {
+      const v = chunk[j];
+      if (typeof v === "number" && (v | 0) === v && v > V_DEFERRED && (v !== 0 || 1 / v > 0)) {
+        ints[r + j] = v;
+      } else if (v === undefined) ints[r + j] = V_UNDEFINED;
+      else {
+        ints[r + j] = V_DEFERRED;
+        deferred[deferred.length] = v;
+      }
+    }
+    r += m;
   }
+  out.column(ints, 4, n);
+  for (let k = 0; k < deferred.length; k++) value(deferred[k]);
 }
 
 /**
@@ -506,14 +530,17 @@ function readValue(r: RawIn, into: unknown[], i: number, refs: LooseRef[]): void
   into[i] = v;
 }
 
-/** A value column of `rows` rows read back, in chunks as the tape holds them. */
+/** A value column of `rows` rows read back (writeValues), in chunks as the tape holds them. */
 function readValues(r: RawIn, col: unknown[][], rows: number, refs: LooseRef[]): void {
   const size = VALUE_MASK + 1;
   for (let c = 0; c * size < rows; c++) {
     if (c >= col.length || col[c].length < size) col[c] = valueChunk(size);
   }
+  const ints = r.column(Int32Array, 4, rows);
   for (let row = 0; row < rows; row++) {
-    readValue(r, col[row >>> VALUE_BITS], row & VALUE_MASK, refs);
+    const v = ints[row], chunk = col[row >>> VALUE_BITS];
+    if (v === V_DEFERRED) readValue(r, chunk, row & VALUE_MASK, refs);
+    else chunk[row & VALUE_MASK] = v === V_UNDEFINED ? undefined : v;
   }
 }
 

@@ -65,6 +65,10 @@ async function traceAll(limits: TraceLimits, dir: string, name: string) {
     m.three(s, s.length, [s]);
     m.one("the same long text, again and again");
   }
+  // Kept strings one after another where a hint (`://…:…@`) runs from the first into the second,
+  // whose own secret the scan of them all must still find (Redaction.mayHit).
+  m.one("a link at x://host");
+  m.one("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NSJ9.c2lnbmF0dXJlLXZhbHVl:x@y");
   for (let i = 0; i < 60; i++) {
     m.one({ i, nested: { deep: [i, String(i)] } });
     m.one(new m.Box(i));

@@ -101,6 +101,33 @@ Deno.test("a raw run: its meta read as it is, its calls once made a run file", a
   }
 });
 
+Deno.test("a raw run of another tph's layout: its meta read, its calls one line, the file kept", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-raw-"));
+  setRawConverter(convertRawRun);
+  try {
+    const path = await smallRawRun(dir);
+    const bytes = new Uint8Array(readFileSync(path));
+    // The first raw layout (s38's: values by tag, not as int32 columns), and one yet to come.
+    for (const byte of [0x83, 0xfe]) {
+      bytes[7] = byte;
+      writeFileSync(path, bytes);
+      const meta = openRun(path, { metaFirst: true });
+      assert.equal(meta.meta.label, "small");
+      meta.close();
+      assert.throws(
+        () => openRun(path),
+        (e) =>
+          e instanceof StoreError && !e.message.includes("\n") &&
+          /written raw by another version of tph.*run the program again/.test(e.message),
+      );
+      assert.deepEqual(new Uint8Array(readFileSync(path)), bytes, "kept");
+    }
+  } finally {
+    setRawConverter(null);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 Deno.test("a damaged raw run is one line naming it, and the file is kept", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tph-raw-"));
   setRawConverter(convertRawRun);
