@@ -28,9 +28,9 @@ import {
   PENDING,
   PENDING_ARG,
   PENDING_ARGS,
+  setValueAt,
   type Tape,
-  VALUE_BITS,
-  VALUE_MASK,
+  valueAt,
 } from "./tape.ts";
 import type { RegexBrief, TraceState } from "./trace_state.ts";
 import { min, SafeMap } from "../../platform/intrinsics.ts";
@@ -65,8 +65,8 @@ export function settleArgs(tp: Tape<TraceState>, row: number, full: boolean): vo
     // Arguments in columns (tape.ts, argAt): only those PENDING_ARG marks hold an object.
     marks = m & ~(PENDING | PENDING_ARGS);
     if ((m & PENDING_ARG) !== 0) {
-      const c = tp.a0[row >>> VALUE_BITS];
-      c[row & VALUE_MASK] = settled(tp, t, c[row & VALUE_MASK], 0, full);
+      const v = valueAt(tp, tp.a0, row), now = settled(tp, t, v, 0, full);
+      if (now !== v) setValueAt(tp, tp.a0, row, now);
     }
     if ((m & (PENDING_ARG << 1)) !== 0) settleRest(tp, t, at - 1, 1, full);
     if ((m & (PENDING_ARG << 2)) !== 0) settleRest(tp, t, at, 2, full);
@@ -82,8 +82,8 @@ function settleRest(
   i: number,
   full: boolean,
 ): void {
-  const c = tp.rest[at >>> VALUE_BITS];
-  c[at & VALUE_MASK] = settled(tp, t, c[at & VALUE_MASK], i, full);
+  const v = valueAt(tp, tp.rest, at), now = settled(tp, t, v, i, full);
+  if (now !== v) setValueAt(tp, tp.rest, at, now);
 }
 
 /** Argument `i` as stored: an object kept until now becomes the index of its text. */

@@ -12,8 +12,9 @@
 //   the typed columns of rows [0, rows)  each from a multiple of 8 bytes: fn, parent, start, end,
 //                                        marks, state, then argsAt, awaited, slot, prev where
 //                                        the tape wrote them (the header says)
-//   the values                           a0's rows, result's, then rest's first restLen: each
-//                                        column as int32s, then the values they defer
+//   the value columns' codes             a0's rows, result's, then rest's first restLen (int32s,
+//                                        tape.ts codeOf: a chunk at a time, as the tape holds them)
+//   the tape's others                    the values codes refer to (Tape.others), one after another
 //   the texts' columns                   per chunk: where each text ends (i32), whether cut (u8)
 //   three blobs                          the texts, the kept strings, the loose strings: each its
 //                                        lengths (i32), then u32 LE bytes and the bytes
@@ -22,13 +23,11 @@
 //   the meta, the trailer                as a run file's (format.ts): the trailer's first offset
 //                                        is the header's
 //
-// A value column is an int32 a row: the value itself where it is a whole number above V_DEFERRED
-// (most: the kept strings' and texts' indexes), V_UNDEFINED, or V_DEFERRED for a value written
-// after the column, in the rows' order, as a tag byte: undefined, null, true, false; a whole number
-// (zigzag varint); a number (8 bytes); a string, a text (a snapshot's or a repr's) by varint index
-// into the loose strings; a list (varint count, then its values). Strings are kept exactly: each
-// blob is UTF-8, or the JSON of the blob where it holds a lone surrogate, with its strings' lengths
-// in UTF-16 units.
+// One of the others is a tag byte: undefined, null, true, false; a whole number (zigzag varint); a
+// number (8 bytes); a string, a text (a snapshot's or a repr's) by varint index into the loose
+// strings; a list (varint count, then its values). Strings are kept exactly: each blob is UTF-8,
+// or the JSON of the blob where it holds a lone surrogate, with its strings' lengths in UTF-16
+// units.
 
 import { FileWriter } from "../../platform/files.ts";
 import {
@@ -65,7 +64,7 @@ import { settleOpen } from "./details.ts";
 import { functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
 import { repr } from "./repr.ts";
 import { SHORTEST_KNOWN } from "./redact.ts";
-import { Tape, Texts, VALUE_BITS, VALUE_MASK, valueChunk } from "./tape.ts";
+import { C_FALSE, OTHERS, Tape, Texts, VALUE_BITS, VALUE_MASK, type ValueColumn } from "./tape.ts";
 import { RunSink, zigzag } from "../../run_file/encode_sink.ts";
 import type { TraceState } from "./trace_state.ts";
 import { sentBy } from "./sent_spans.ts";
@@ -76,8 +75,6 @@ export { RAW_FORMAT };
 
 const T_UNDEFINED = 0, T_NULL = 1, T_TRUE = 2, T_FALSE = 3, T_WHOLE = 4, T_NUMBER = 5;
 const T_STRING = 6, T_TEXT = 7, T_LIST = 8;
-/** A value column's int32 for undefined, and for a value written after the column. */
-const V_UNDEFINED = -0x80000000, V_DEFERRED = -0x7fffffff;
 
 /** What the header of a raw run holds. */
 interface RawHeader {
@@ -93,6 +90,8 @@ interface RawHeader {
   startTime: number;
   maxRepr: number;
   restLen: number;
+  /** Values in the tape's others (Tape.others). */
+  others: number;
   /** Which optional columns follow (Tape: prevWritten, awaitedWritten, argsWritten, slotted). */
   prev: boolean;
   awaited: boolean;
@@ -190,10 +189,11 @@ export function writeRawRun(
     if (tp.slotted) out.column(tp.slot, 4, rows);
     if (tp.prevWritten) out.column(tp.prev, 8, rows);
     const value = valueOut(t, out, loose, scanFrom);
-    const ints = new Int32Array(max(rows, tp.restLen));
-    writeValues(out, value, tp.a0, rows, ints);
-    writeValues(out, value, tp.result, rows, ints);
-    writeValues(out, value, tp.rest, tp.restLen, ints);
+    writeCodes(out, tp.a0, rows);
+    writeCodes(out, tp.result, rows);
+    writeCodes(out, tp.rest, tp.restLen);
+    const others = tp.others;
+    for (let k = 0; k < others.length; k++) value(others[k]);
     const scrubbedKept = keptStrings(t, loose, scanFrom);
     const textChunks = writeTexts(out, tp.texts);
     const json = [
@@ -212,6 +212,7 @@ export function writeRawRun(
       startTime: t.startTime,
       maxRepr: t.maxRepr,
       restLen: tp.restLen,
+      others: tp.others.length,
       prev: tp.prevWritten,
       awaited: tp.awaitedWritten,
       args: tp.argsWritten,
@@ -289,35 +290,13 @@ function valueOut(
   return value;
 }
 
-/**
- * Writes rows [0, n) of a value column (see the top of this file): an int32 a row, made in `ints`
- * (room for n), then the values deferred, by `value`.
- */
-function writeValues(
-  out: RawOut,
-  value: (v: unknown) => void,
-  col: unknown[][],
-  n: number,
-  ints: Int32Array,
-): void {
-  const deferred: unknown[] = ownArray([]), size = VALUE_MASK + 1;
-  // A chunk at a time (a column's rows are in chunks of `size`): one tight loop of typed writes.
+/** Writes the codes of rows [0, n) of a value column (tape.ts, codeOf), a chunk at a time. */
+function writeCodes(out: RawOut, col: ValueColumn, n: number): void {
   for (let c = 0, r = 0; r < n; c++) {
-    const chunk = col[c], m = min(size, n - r);
-    for (let j = 0; j < m; j++) {
-      const v = chunk[j];
-      if (typeof v === "number" && (v | 0) === v && v > V_DEFERRED && (v !== 0 || 1 / v > 0)) {
-        ints[r + j] = v;
-      } else if (v === undefined) ints[r + j] = V_UNDEFINED;
-      else {
-        ints[r + j] = V_DEFERRED;
-        deferred[deferred.length] = v;
-      }
-    }
+    const m = min(VALUE_MASK + 1, n - r);
+    out.column(col[c], 4, m);
     r += m;
   }
-  out.column(ints, 4, n);
-  for (let k = 0; k < deferred.length; k++) value(deferred[k]);
 }
 
 /**
@@ -530,17 +509,20 @@ function readValue(r: RawIn, into: unknown[], i: number, refs: LooseRef[]): void
   into[i] = v;
 }
 
-/** A value column of `rows` rows read back (writeValues), in chunks as the tape holds them. */
-function readValues(r: RawIn, col: unknown[][], rows: number, refs: LooseRef[]): void {
+/** A value column of `rows` rows read back (writeCodes), in chunks as the tape holds them. */
+function readCodes(r: RawIn, col: ValueColumn, rows: number, others: number): void {
   const size = VALUE_MASK + 1;
-  for (let c = 0; c * size < rows; c++) {
-    if (c >= col.length || col[c].length < size) col[c] = valueChunk(size);
-  }
-  const ints = r.column(Int32Array, 4, rows);
-  for (let row = 0; row < rows; row++) {
-    const v = ints[row], chunk = col[row >>> VALUE_BITS];
-    if (v === V_DEFERRED) readValue(r, chunk, row & VALUE_MASK, refs);
-    else chunk[row & VALUE_MASK] = v === V_UNDEFINED ? undefined : v;
+  for (let c = 0, row = 0; row < rows; c++) {
+    const m = min(size, rows - row);
+    if (c >= col.length || col[c].length < size) col[c] = new Int32Array(size);
+    const codes = r.column(Int32Array, 4, m);
+    // Each a code codeOf gives: a value of the others written, not past them.
+    for (let i = 0; i < m; i++) {
+      const code = codes[i];
+      if (code < C_FALSE || code - OTHERS >= others) throw r.fail("a value refers to nothing");
+    }
+    typedSet(col[c], codes, 0);
+    row += m;
   }
 }
 
@@ -573,6 +555,7 @@ function readHeader(
   };
   count(h.rows, headerAt / 29);
   count(h.restLen, headerAt);
+  count(h.others, headerAt);
   count(h.strings, headerAt / 4);
   count(h.loose, headerAt / 4);
   count(h.base, 2 ** 53);
@@ -632,9 +615,11 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
   const r = new RawIn(raw, headerAt, fail);
   const tp = readColumns(r, h);
   const refs: LooseRef[] = [];
-  readValues(r, tp.a0, h.rows, refs);
-  readValues(r, tp.result, h.rows, refs);
-  readValues(r, tp.rest, h.restLen, refs);
+  readCodes(r, tp.a0, h.rows, h.others);
+  readCodes(r, tp.result, h.rows, h.others);
+  readCodes(r, tp.rest, h.restLen, h.others);
+  const others = tp.others;
+  for (let k = 0; k < h.others; k++) readValue(r, others, k, refs);
   tp.restLen = h.restLen;
   tp.restRoom = tp.rest.length << VALUE_BITS;
   const ends: Int32Array[] = [], cuts: Uint8Array[] = [];

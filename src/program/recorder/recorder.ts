@@ -44,6 +44,7 @@ import {
 import {
   AWAITS,
   BRIEF,
+  codeOf,
   FIRST_ROWS,
   HIDDEN,
   MARKED_ARGS,
@@ -418,22 +419,22 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
       t = tp.traces[tp.slot[row]];
       const s = clipped(v, t.keepChars);
       if (stringIds) {
-        setValueAt(tp.result, row, keepString(t, s));
+        setValueAt(tp, tp.result, row, keepString(t, s));
         tp.marks[row] |= RET_TEXT;
         return;
       }
       v = s;
     }
-    setValueAt(tp.result, row, v);
+    setValueAt(tp, tp.result, row, v);
     // A later `return` (in a finally block) replaces an earlier one.
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else {
     t = tp.traces[tp.slot[row]];
     if ((tp.marks[row] & BRIEF) === 0 || typeof v !== "object") {
       const text = reprKept(v, t.maxRepr, t.redaction);
-      setValueAt(tp.result, row, tp.texts.add(text, keptCut));
+      setValueAt(tp, tp.result, row, tp.texts.add(text, keptCut));
     } else {
-      setValueAt(tp.result, row, briefIndex(tp, t, v as object));
+      setValueAt(tp, tp.result, row, briefIndex(tp, t, v as object));
       t.summarised++;
     }
     tp.marks[row] |= RET_TEXT;
@@ -450,7 +451,7 @@ const secretReturns: Set<number> = new SafeSet<number>();
 function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): void {
   if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
   else {
-    setValueAt(tp.result, row, tp.texts.add(REDACTED, false));
+    setValueAt(tp, tp.result, row, tp.texts.add(REDACTED, false));
     tp.marks[row] |= RET_TEXT;
   }
 }
@@ -743,7 +744,7 @@ function newRow(
     tp.slotted = true;
   }
   // The value columns' chunks hold undefined where not written (tape.ts, Tape.a0).
-  if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = args;
+  if (args !== undefined) tp.a0[row >>> VALUE_BITS][row & VALUE_MASK] = codeOf(tp, args);
   if (keptMore !== 0) {
     tp.putRest(row, keptMore, keptA1, keptA2);
     keptA1 = keptA2 = undefined; // nothing of the program's is held for the next row
@@ -1526,7 +1527,7 @@ export const R = {
       const row = c - tp.base;
       tp.state[row] = THREW;
       const t = tp.traces[tp.slot[row]];
-      setValueAt(tp.result, row, formatError(e, t.maxRepr, t.redaction));
+      setValueAt(tp, tp.result, row, formatError(e, t.maxRepr, t.redaction));
     }
   },
   /** `tph test` on Bun: a test's function that threw returns this (tests/bun_tests.ts). */
@@ -1767,7 +1768,12 @@ function extClose(h: number, ok: boolean, value: unknown, known: boolean): void 
     tp.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
     const t = tp.traces[tp.slot[row]];
-    setValueAt(tp.result, row, known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR);
+    setValueAt(
+      tp,
+      tp.result,
+      row,
+      known ? formatError(value, t.maxRepr, t.redaction) : UNSEEN_ERROR,
+    );
   }
   recordExit(h);
 }
@@ -1826,7 +1832,7 @@ function recordReturn(c: number, v: unknown): void {
   if (secretReturns.size === 0 && typeof v !== "object" && typeof v !== "string") {
     // keepReturn's way with a number, boolean, undefined, function…, inline (V8 boxed the time
     // and the value through the calls).
-    tp.result[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+    setValueAt(tp, tp.result, row, v);
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else storeReturn(c, tp, row, v);
 }
@@ -1907,7 +1913,7 @@ function endSettled(c: number, ok: boolean, v: unknown): void {
       const row = c - tp.base;
       tp.state[row] = THREW;
       const t = tp.traces[tp.slot[row]];
-      setValueAt(tp.result, row, formatError(v, t.maxRepr, t.redaction));
+      setValueAt(tp, tp.result, row, formatError(v, t.maxRepr, t.redaction));
     }
     rejectedCall = c;
     rejection = v;

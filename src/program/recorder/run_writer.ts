@@ -51,6 +51,7 @@ import {
   VALUE_BITS,
   VALUE_MASK,
   valueAt,
+  wholeOfCode,
 } from "./tape.ts";
 import {
   BELOW_BIG,
@@ -253,13 +254,13 @@ export class TapeCalls implements CallsToEncode {
       }
       // The arguments: the one of a function of one parameter (most calls) here when it is a
       // whole number (the value writer's shownWhole: zigzag(v) * 2 + 1), else as writeValues.
-      let v: unknown;
+      // (wholeOfCode: NaN, never equal to itself, where the code is no whole number's.)
+      let v: number;
       if (
         count === 1 && (marks & 1) === 0 && wholes &&
-        typeof (v = firsts[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
-        (v | 0) === v && (v !== 0 || 1 / v > 0)
+        (v = wholeOfCode(firsts[row >>> VALUE_BITS][row & VALUE_MASK])) === v
       ) {
-        const tag = wholeTag(v as number);
+        const tag = wholeTag(v);
         if (tag < 0x80) buf[pos++] = tag;
         else pos = putVarint(buf, pos, tag);
       } else if (count !== 0) {
@@ -272,10 +273,9 @@ export class TapeCalls implements CallsToEncode {
         // Its return value (a whole number here, as the argument), or its error's text.
         if (
           state === RETURNED && (marks & RET_TEXT) === 0 && wholes &&
-          typeof (v = results[row >>> VALUE_BITS][row & VALUE_MASK]) === "number" &&
-          (v | 0) === v && (v !== 0 || 1 / v > 0)
+          (v = wholeOfCode(results[row >>> VALUE_BITS][row & VALUE_MASK])) === v
         ) {
-          const tag = wholeTag(v as number);
+          const tag = wholeTag(v);
           if (tag < 0x80) buf[pos++] = tag;
           else pos = putVarint(buf, pos, tag);
         } else {
@@ -376,9 +376,9 @@ export class TapeCalls implements CallsToEncode {
     marks: number,
   ): void {
     const tp = this.#t.tape;
-    if (state === RETURNED) value(valueAt(tp.result, row), (marks & RET_TEXT) !== 0);
+    if (state === RETURNED) value(valueAt(tp, tp.result, row), (marks & RET_TEXT) !== 0);
     else if (state === THREW) {
-      const e = String(valueAt(tp.result, row));
+      const e = String(valueAt(tp, tp.result, row));
       out.textValue(e, 0, e.length);
     }
   }
@@ -489,11 +489,11 @@ function writeValues<T>(
     if (count < 0) out.varint(m);
     for (let a = 0; a < m; a++) value(list[a], argIsText(marks, a));
   } else if (count > 0) {
-    value(valueAt(tp.a0, row), (marks & 1) !== 0);
+    value(valueAt(tp, tp.a0, row), (marks & 1) !== 0);
     if (count > 1) {
       const at = tp.argsAt[row] - 1;
-      value(valueAt(tp.rest, at), (marks & 2) !== 0);
-      if (count > 2) value(valueAt(tp.rest, at + 1), (marks & 4) !== 0);
+      value(valueAt(tp, tp.rest, at), (marks & 2) !== 0);
+      if (count > 2) value(valueAt(tp, tp.rest, at + 1), (marks & 4) !== 0);
     }
   }
 }

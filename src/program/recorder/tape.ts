@@ -22,9 +22,12 @@
 // The layout. Typed columns, one value per row: fn, parent, start, end, state, marks, and
 // slot, prev and awaited written only where not 0 (a page never written costs nothing); on V8
 // made at the planned room once the first FIRST_ROWS rows are filled, on Bun four times at a step
-// (Tape.grow), then doubled. Value columns a0 and result: JS arrays in chunks of 2^16 rows, each
+// (Tape.grow), then doubled. Value columns a0 and result: int32 codes in chunks of 2^16 rows, each
 // made when a row first reaches it and never copied (a row's chunk is `row >>> VALUE_BITS`:
-// valueAt, setValueAt, argAt). A call of a traced function of 1 to 3 parameters keeps its first
+// valueAt, setValueAt, argAt). A code is the value itself for most (whole numbers, among them the
+// indexes of texts and kept strings), one of a few for undefined, null, true and false, else the
+// index of the value in the tape's `others` (codeOf): the collector has nothing to scan in them,
+// and a run is written with the chunks as they are. A call of a traced function of 1 to 3 parameters keeps its first
 // argument in a0 and the others one after another in `rest` (chunks as a0's; `argsAt`, a typed
 // column, says where): no array per call, nothing for the collector, and calls of one parameter
 // leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
@@ -36,10 +39,10 @@
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
-  arrayFill,
   arrayJoin as joinArray,
   bufferRelease,
   bufferResize,
+  int32Sub,
   ownArray,
   SafeMap,
   strSlice,
@@ -48,7 +51,6 @@ import {
 import { UNFINISHED } from "../../run_file/call_state.ts";
 import process from "../../platform/node_process.ts";
 import {
-  Array,
   ArrayBuffer,
   Float64Array,
   Int32Array,
@@ -246,14 +248,61 @@ export const VALUE_BITS = 16;
 const VALUE_ROWS = 1 << VALUE_BITS;
 export const VALUE_MASK = VALUE_ROWS - 1;
 
-/** A value column's value at `row` (a column of chunks: see Tape.a0). */
-export function valueAt(col: unknown[][], row: number): unknown {
-  return col[row >>> VALUE_BITS][row & VALUE_MASK];
+/** A value column: chunks of VALUE_ROWS codes (the first may be shorter: see Tape.a0). */
+export type ValueColumn = Int32Array[];
+
+/**
+ * Codes from OTHERS on: the value is `others[code - OTHERS]` of the tape. Whole numbers from
+ * -OTHERS up to SMALL are their own code, plus one from 0 (0 is undefined, as a chunk is made).
+ */
+export const OTHERS = 0x40000000;
+const SMALL = OTHERS - 1;
+/** The codes of null, true and false. */
+export const C_NULL = -OTHERS - 1, C_TRUE = -OTHERS - 2, C_FALSE = -OTHERS - 3;
+
+/**
+ * The code of value `v` on tape `tp` (see OTHERS): a value that is no whole number in range nor
+ * undefined, null, true or false is added to the tape's `others`.
+ */
+export function codeOf<T>(tp: Tape<T>, v: unknown): number {
+  if (typeof v === "number") {
+    if ((v | 0) === v && v >= -OTHERS && v < SMALL && (v !== 0 || 1 / v > 0)) {
+      return v >= 0 ? v + 1 : v;
+    }
+  } else if (v === undefined) return 0;
+  else if (v === null) return C_NULL;
+  else if (v === true) return C_TRUE;
+  else if (v === false) return C_FALSE;
+  const others = tp.others, k = others.length;
+  others[k] = v;
+  return OTHERS + k;
 }
 
-/** Set a value column's value at `row`. */
-export function setValueAt(col: unknown[][], row: number, v: unknown): void {
-  col[row >>> VALUE_BITS][row & VALUE_MASK] = v;
+/** The value of code `c` on tape `tp` (see codeOf). */
+export function valueOfCode<T>(tp: Tape<T>, c: number): unknown {
+  if (c > 0) return c < OTHERS ? c - 1 : tp.others[c - OTHERS];
+  if (c >= -OTHERS) return c === 0 ? undefined : c;
+  return c === C_NULL ? null : c === C_TRUE;
+}
+
+/** The whole number code `c` stands for, or NaN where it stands for another value. */
+export function wholeOfCode(c: number): number {
+  return c > 0 ? (c < OTHERS ? c - 1 : NaN) : c >= -OTHERS && c !== 0 ? c : NaN;
+}
+
+/** A value column's value at `row` (see Tape.a0). */
+export function valueAt<T>(tp: Tape<T>, col: ValueColumn, row: number): unknown {
+  return valueOfCode(tp, col[row >>> VALUE_BITS][row & VALUE_MASK]);
+}
+
+/**
+ * Set a value column's value at `row`: a value of `others` it replaces is let go (the program's
+ * objects are not held for a row that no longer shows them).
+ */
+export function setValueAt<T>(tp: Tape<T>, col: ValueColumn, row: number, v: unknown): void {
+  const chunk = col[row >>> VALUE_BITS], j = row & VALUE_MASK, was = chunk[j];
+  if (was >= OTHERS) tp.others[was - OTHERS] = undefined;
+  chunk[j] = codeOf(tp, v);
 }
 
 /**
@@ -270,7 +319,7 @@ export function argAt<T>(
   external: boolean,
 ): unknown {
   if (!external && count <= 3) {
-    return i === 0 ? valueAt(tp.a0, row) : valueAt(tp.rest, tp.argsAt[row] + i - 2);
+    return i === 0 ? valueAt(tp, tp.a0, row) : valueAt(tp, tp.rest, tp.argsAt[row] + i - 2);
   }
   return argList(tp, row)[i];
 }
@@ -285,14 +334,14 @@ export function setArgAt<T>(
   v: unknown,
 ): void {
   if (!external && count <= 3) {
-    if (i === 0) setValueAt(tp.a0, row, v);
-    else setValueAt(tp.rest, tp.argsAt[row] + i - 2, v);
+    if (i === 0) setValueAt(tp, tp.a0, row, v);
+    else setValueAt(tp, tp.rest, tp.argsAt[row] + i - 2, v);
   } else argList(tp, row)[i] = v;
 }
 
 /** The list of arguments of an external call, or of a call of a function of more than 3. */
 export function argList<T>(tp: Tape<T>, row: number): unknown[] {
-  return valueAt(tp.a0, row) as unknown[];
+  return valueAt(tp, tp.a0, row) as unknown[];
 }
 
 /** The handle a row's call gives the stack back to (maybe stale), or -1 (see Tape.prev). */
@@ -398,15 +447,10 @@ function resizableColumns(cap: number, rows: number): ArrayBuffer[] | null {
   }
 }
 
-/** A value chunk of `n` rows, each undefined (filled: a read never reaches Array.prototype). */
-export function valueChunk(n: number): unknown[] {
-  return arrayFill(new Array(n), undefined);
-}
-
 /** A value chunk of `n` rows holding the first `rows` of `from`. */
-function copyChunk(from: unknown[], n: number, rows: number): unknown[] {
-  const to = valueChunk(n);
-  for (let i = 0; i < rows; i++) to[i] = from[i];
+function copyChunk(from: Int32Array, n: number, rows: number): Int32Array {
+  const to = new Int32Array(n);
+  typedSet(to, int32Sub(from, 0, rows), 0);
   return to;
 }
 
@@ -457,13 +501,13 @@ export class Tape<T = unknown> {
    */
   marks: Int32Array;
   /**
-   * The value columns, each a list of chunks of VALUE_ROWS rows (never copied as the tape grows;
-   * the first chunk grows with `cap` up to VALUE_ROWS): read and written through valueAt,
-   * setValueAt, argAt. `a0`: the first argument of a call of a traced function of 1 to 3
+   * The value columns, each a list of chunks of VALUE_ROWS codes (codeOf; never copied as the
+   * tape grows; the first chunk grows with `cap` up to VALUE_ROWS): read and written through
+   * valueAt, setValueAt, argAt. `a0`: the first argument of a call of a traced function of 1 to 3
    * parameters (no array per call); for more parameters, a rest, and an external call, the list
-   * of them all (argList). A row never written holds undefined.
+   * of them all (argList). A row never written holds undefined (code 0).
    */
-  a0: unknown[][];
+  a0: ValueColumn;
   /**
    * Where the second and third arguments of a call of a traced function of 2 or 3 parameters are
    * in `rest`, plus 1; 0 for a call of another function.
@@ -474,12 +518,18 @@ export class Tape<T = unknown> {
    * another (putRest): chunks as a0's, of values rather than rows, so that calls of one parameter
    * (most) leave no room unused.
    */
-  rest: unknown[][];
+  rest: ValueColumn;
   /** Values in `rest`, and its room. */
   restLen = 0;
   restRoom: number;
   /** Return value, or the error's text when the call threw (a value column as a0). */
-  result: unknown[][];
+  result: ValueColumn;
+  /**
+   * The values of the value columns that have no code of their own (codeOf): objects (argument
+   * lists, objects kept until summarised), strings not kept, other numbers, functions, bigints,
+   * symbols. Undefined where a value was replaced (setValueAt).
+   */
+  readonly others: unknown[] = ownArray([]);
   /**
    * The ms the call spent suspended (an `await`, a `yield`), summed over its suspensions; while it
    * is suspended, that sum less the time the suspension began (a negative number: the clock is
@@ -550,10 +600,10 @@ export class Tape<T = unknown> {
     this.#columns = c.buffer;
     // The first value chunk, as big as the room (a short program records a few hundred calls).
     const first = Math.min(cap, VALUE_ROWS);
-    this.a0 = [valueChunk(first)];
-    this.rest = [valueChunk(first)];
+    this.a0 = ownArray([new Int32Array(first)]);
+    this.rest = ownArray([new Int32Array(first)]);
     this.restRoom = first;
-    this.result = [valueChunk(first)];
+    this.result = ownArray([new Int32Array(first)]);
     this.limit = first;
   }
 
@@ -566,8 +616,8 @@ export class Tape<T = unknown> {
     const c = row >>> VALUE_BITS;
     if (c >= this.a0.length) {
       // Made when the first row of it is written: room never reached costs nothing.
-      this.a0[c] = valueChunk(VALUE_ROWS);
-      this.result[c] = valueChunk(VALUE_ROWS);
+      this.a0[c] = new Int32Array(VALUE_ROWS);
+      this.result[c] = new Int32Array(VALUE_ROWS);
     }
     this.limit = Math.min(this.cap, this.a0.length << VALUE_BITS);
   }
@@ -581,10 +631,10 @@ export class Tape<T = unknown> {
     if (at + 2 > this.restRoom) this.moreRest();
     this.argsAt[row] = at + 1;
     this.argsWritten = true;
-    this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = a1;
+    this.rest[at >>> VALUE_BITS][at & VALUE_MASK] = codeOf(this, a1);
     if (n === 3) {
       const next = at + 1;
-      this.rest[next >>> VALUE_BITS][next & VALUE_MASK] = a2;
+      this.rest[next >>> VALUE_BITS][next & VALUE_MASK] = codeOf(this, a2);
     }
     this.restLen = at + n - 1;
   }
@@ -594,7 +644,7 @@ export class Tape<T = unknown> {
     const rest = this.rest, first = rest[0].length;
     if (rest.length === 1 && first < VALUE_ROWS) {
       rest[0] = copyChunk(rest[0], Math.min(Math.max(first * 4, 64), VALUE_ROWS), this.restLen);
-    } else rest[rest.length] = valueChunk(VALUE_ROWS);
+    } else rest[rest.length] = new Int32Array(VALUE_ROWS);
     this.restRoom = rest.length === 1 ? rest[0].length : rest.length << VALUE_BITS;
   }
 
@@ -802,7 +852,8 @@ ftlCandidates([
   prevOf,
   suspendedDepth,
   setDepth,
-  valueChunk,
+  codeOf,
+  valueOfCode,
   copyChunk,
   Texts.prototype.add,
   Tape.prototype.more,

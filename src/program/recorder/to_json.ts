@@ -191,10 +191,10 @@ export function callTree(t: TraceState): CallNodeJSON[] {
       kind: f.kind,
       args: argsOf(f, t, row),
       return_value: finished && state === RETURNED
-        ? show(t, valueAt(tp.result, row), (tp.marks[row] & RET_TEXT) !== 0)
+        ? show(t, valueAt(tp, tp.result, row), (tp.marks[row] & RET_TEXT) !== 0)
         : null,
     } as CallNodeJSON;
-    if (finished && state === THREW) node.exception = String(valueAt(tp.result, row));
+    if (finished && state === THREW) node.exception = String(valueAt(tp, tp.result, row));
     node.start_ms = round3(tp.start[row] - t.startTime);
     // The end rounded as the start is (both from the trace's start), not the length: a call then
     // never seems to end after its caller, or after its next sibling starts.
@@ -727,11 +727,12 @@ export function writeTraceJSON(
       }
       out.bytes(RETURN_VALUE);
       const state = tp.state[row];
-      if (finished && state === RETURNED) value(valueAt(tp.result, row), (marks & RET_TEXT) !== 0);
-      else out.bytes(NULL);
+      if (finished && state === RETURNED) {
+        value(valueAt(tp, tp.result, row), (marks & RET_TEXT) !== 0);
+      } else out.bytes(NULL);
       if (finished && state === THREW) {
         out.bytes(EXCEPTION);
-        const e = String(valueAt(tp.result, row));
+        const e = String(valueAt(tp, tp.result, row));
         out.json(e, 0, e.length);
       }
       out.bytes(START);

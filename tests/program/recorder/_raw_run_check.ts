@@ -76,7 +76,30 @@ async function traceAll(limits: TraceLimits, dir: string, name: string) {
     m.many(i, "b", { c: i }, [i], 5, 6, 7);
   }
   for (
-    const v of [0, -0, 7, -42, 2 ** 31, -1.5, NaN, Infinity, 12n, true, false, null, undefined]
+    const v of [
+      0,
+      -0,
+      7,
+      -42,
+      2 ** 31,
+      -1.5,
+      NaN,
+      Infinity,
+      12n,
+      true,
+      false,
+      null,
+      undefined,
+      // About the edges of the tape's codes (tape.ts, codeOf).
+      2 ** 30 - 2,
+      2 ** 30 - 1,
+      2 ** 30,
+      -(2 ** 30),
+      -(2 ** 30) - 1,
+      -(2 ** 30) - 3,
+      2 ** 31 - 1,
+      -(2 ** 31),
+    ]
   ) {
     m.one(v);
   }

@@ -4,11 +4,12 @@
 import { noInline } from "bun:jsc";
 import process from "node:process";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
-import { valueAt } from "../../../src/program/recorder/tape.ts";
+import { Tape, valueAt } from "../../../src/program/recorder/tape.ts";
 
 noInline(valueAt);
 runtime().startTrace({ maxCalls: Number(process.argv[2]) });
-const col = [[1, 2, 3]];
+const tp = new Tape(0);
+const col = [new Int32Array([2, 3, 4])];
 let sum = 0;
-for (let i = 0; i < 3_000_000; i++) sum += valueAt(col, i & 1) as number;
+for (let i = 0; i < 3_000_000; i++) sum += valueAt(tp, col, i & 1) as number;
 console.log("SUM " + sum);

@@ -64,9 +64,9 @@ Deno.test("a kept string is its index in the tape's strings, the same for the sa
     assert.equal(tp.marks[r] & 3, 3);
     assert.equal(tp.marks[r] & RET_TEXT, RET_TEXT);
   }
-  assert.equal(valueAt(tp.a0, row), valueAt(tp.a0, row + 1));
-  assert.equal(valueAt(tp.result, row), valueAt(tp.result, row + 1));
-  assert.equal(kept(tp, valueAt(tp.a0, row)), "he");
+  assert.equal(valueAt(tp, tp.a0, row), valueAt(tp, tp.a0, row + 1));
+  assert.equal(valueAt(tp, tp.result, row), valueAt(tp, tp.result, row + 1));
+  assert.equal(kept(tp, valueAt(tp, tp.a0, row)), "he");
   // A long string as the copy its repr shows.
   assert.equal(kept(tp, argAt(tp, row + 2, 1, 2, false)), long.slice(0, 21));
   const q = 'a "quoted"\n';
@@ -84,8 +84,8 @@ Deno.test("a kept string is its index in the tape's strings, the same for the sa
   b.stop();
   assert.notEqual(b.state.tape, tp);
   const tb = b.state.tape, rb = b.state.firstRow;
-  assert.equal(kept(tb, valueAt(tb.a0, rb)), "llo");
-  assert.equal(kept(tb, valueAt(tb.result, rb)), "llohe");
+  assert.equal(kept(tb, valueAt(tb, tb.a0, rb)), "llo");
+  assert.equal(kept(tb, valueAt(tb, tb.result, rb)), "llohe");
 });
 
 Deno.test("TPH_STRINGS=raw: a kept string is stored as it is, a long one as the copy its repr shows", async () => {
@@ -101,8 +101,8 @@ Deno.test("TPH_STRINGS=raw: a kept string is stored as it is, a long one as the 
     const tp = a.state.tape, row = a.state.firstRow;
     assert.equal(tp.marks[row] & 3, 0);
     assert.equal(tp.marks[row] & RET_TEXT, 0);
-    assert.equal(valueAt(tp.a0, row), "he");
-    assert.equal(valueAt(tp.result, row), "hello");
+    assert.equal(valueAt(tp, tp.a0, row), "he");
+    assert.equal(valueAt(tp, tp.result, row), "hello");
     assert.equal(argAt(tp, row + 1, 1, 2, false), long.slice(0, 21));
     const expected = [
       [{ a: '"he"', b: '"llo"' }, '"hello"'],
@@ -140,8 +140,8 @@ Deno.test("distinct strings are one index each, shown as they are, and so is a s
   m.label("item 5");
   t.stop();
   const tp = t.state.tape, row = t.state.firstRow;
-  assert.equal(kept(tp, valueAt(tp.a0, row + n - 1)), `item ${n - 1}`);
-  assert.equal(valueAt(tp.a0, row + n), valueAt(tp.a0, row + n + 1));
+  assert.equal(kept(tp, valueAt(tp, tp.a0, row + n - 1)), `item ${n - 1}`);
+  assert.equal(valueAt(tp, tp.a0, row + n), valueAt(tp, tp.a0, row + n + 1));
   const args = written(t).map((c) => (c as [Record<string, string>])[0].s);
   assert.deepEqual(args, t.roots.map((r) => r.args.s));
   for (let i = 0; i < n; i += 997) assert.equal(args[i], `"item ${i}"`);

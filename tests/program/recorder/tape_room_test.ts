@@ -61,7 +61,7 @@ Deno.test("where typed arrays cost nothing until written, the planned room is ma
     tape.plan(50_001);
     for (let row = 0; row < FIRST_ROWS; row++) {
       tape.fn[row] = row + 1;
-      setValueAt(tape.result, row, -row);
+      setValueAt(tape, tape.result, row, -row);
     }
     tape.rows = FIRST_ROWS;
     tape.grow();
@@ -69,7 +69,7 @@ Deno.test("where typed arrays cost nothing until written, the planned room is ma
     assert.equal(tape.parent.length, 50_001);
     for (let row = 0; row < FIRST_ROWS; row++) {
       assert.equal(tape.fn[row], row + 1);
-      assert.equal(valueAt(tape.result, row), -row);
+      assert.equal(valueAt(tape, tape.result, row), -row);
     }
     // Past it, twice.
     tape.grow();
@@ -132,7 +132,7 @@ Deno.test("resizable columns (Bun's) grow in place: the same buffers, every row 
     const rows = 1000;
     for (let row = 0; row < rows; row++) {
       typed(tape).forEach((col, k) => col[row] = (row * 10 + k) % 251);
-      setValueAt(tape.result, row, -row);
+      setValueAt(tape, tape.result, row, -row);
     }
     tape.rows = rows;
     tape.plan(BUN_STEP * 2 + 1);
@@ -149,7 +149,7 @@ Deno.test("resizable columns (Bun's) grow in place: the same buffers, every row 
     });
     for (let row = 0; row < rows; row++) {
       typed(tape).forEach((col, k) => assert.equal(col[row], (row * 10 + k) % 251));
-      assert.equal(valueAt(tape.result, row), -row);
+      assert.equal(valueAt(tape, tape.result, row), -row);
     }
     const last = BUN_STEP * 2 - 1;
     for (const col of typed(tape)) assert.equal(col[last], 0);
@@ -176,8 +176,8 @@ function growsInSteps(): void {
   tape.plan(20_000);
   for (let row = 0; row < FIRST_ROWS; row++) {
     tape.fn[row] = row;
-    setValueAt(tape.a0, row, [`a${row}`]);
-    setValueAt(tape.result, row, row * 2);
+    setValueAt(tape, tape.a0, row, [`a${row}`]);
+    setValueAt(tape, tape.result, row, row * 2);
   }
   tape.rows = FIRST_ROWS;
   // The first step is at least BUN_STEP rows (two steps' copies saved), later ones twice (four
@@ -195,8 +195,8 @@ function growsInSteps(): void {
   assert.equal(Object.hasOwn(tape.result[0], (1 << VALUE_BITS) - 1), true);
   for (let row = 0; row < FIRST_ROWS; row++) {
     assert.equal(tape.fn[row], row);
-    assert.deepEqual(valueAt(tape.a0, row), [`a${row}`]);
-    assert.equal(valueAt(tape.result, row), row * 2);
+    assert.deepEqual(valueAt(tape, tape.a0, row), [`a${row}`]);
+    assert.equal(valueAt(tape, tape.result, row), row * 2);
   }
   // Later growths double.
   tape.grow();
@@ -222,22 +222,22 @@ Deno.test("value chunks are added as rows reach them, never copied", () => {
   const tape = new Tape(0, FIRST_ROWS);
   tape.plan(1 << 20);
   const rows = (1 << VALUE_BITS) * 2 + 5;
-  const first: unknown[][] = [];
+  const first: Int32Array[] = [];
   for (let row = 0; row < rows; row++) {
     // As the recorder's newRow does.
     tape.rows = row + 1;
     if (row === tape.limit) tape.more(row);
     if (row === 1 << VALUE_BITS) first[0] = tape.a0[0];
-    setValueAt(tape.a0, row, row);
-    setValueAt(tape.result, row, -row);
+    setValueAt(tape, tape.a0, row, row);
+    setValueAt(tape, tape.result, row, -row);
   }
   assert.equal(tape.a0.length, 3);
   assert.equal(tape.a0[1].length, 1 << VALUE_BITS);
   // The first chunk is the same array once full: later rows went to new chunks.
   assert.equal(tape.a0[0], first[0]);
   for (const row of [0, FIRST_ROWS, (1 << VALUE_BITS) - 1, 1 << VALUE_BITS, rows - 1]) {
-    assert.equal(valueAt(tape.a0, row), row);
-    assert.equal(valueAt(tape.result, row), -row);
+    assert.equal(valueAt(tape, tape.a0, row), row);
+    assert.equal(valueAt(tape, tape.result, row), -row);
   }
 });
 
@@ -276,13 +276,13 @@ Deno.test("second and third arguments go one after another in rest, its chunks n
   const tape = new Tape(0, FIRST_ROWS);
   tape.plan(1 << 20);
   const rows = (1 << VALUE_BITS) + 100;
-  let full: unknown[] | null = null;
+  let full: Int32Array | null = null;
   for (let row = 0; row < rows; row++) {
     tape.rows = row + 1;
     if (row === tape.limit) tape.more(row);
     // Calls of 1, 2 and 3 parameters in turn: only the last two keep values in rest.
     const n = row % 3 + 1;
-    setValueAt(tape.a0, row, `a${row}`);
+    setValueAt(tape, tape.a0, row, `a${row}`);
     if (n > 1) tape.putRest(row, n, `b${row}`, `c${row}`);
     if (full === null && tape.rest.length === 2) full = tape.rest[0];
   }
@@ -325,7 +325,7 @@ export function four(a, b, c, d) { return d; }`;
     t.stop();
     const tape = t.state.tape, rows = t.state.firstRow;
     // The first argument of a call of 1 to 3 parameters is the value itself, the others in rest.
-    assert.deepEqual([0, 1, 2].map((i) => valueAt(tape.a0, rows + i)), [1, 2, 3]);
+    assert.deepEqual([0, 1, 2].map((i) => valueAt(tape, tape.a0, rows + i)), [1, 2, 3]);
     assert.equal(tape.argsAt[rows], 0);
     // A string as its index in the tape's strings (recorder.ts, keepString), its mark bit set.
     assert.equal(tape.strings[-1 - (argAt(tape, rows + 1, 1, 2, false) as number)], "x");
@@ -334,7 +334,7 @@ export function four(a, b, c, d) { return d; }`;
     assert.equal(argAt(tape, rows + 2, 2, 3, false), 5);
     assert.equal(tape.argsAt[rows + 2], tape.argsAt[rows + 1] + 1);
     // More parameters: one list.
-    assert.deepEqual(valueAt(tape.a0, rows + 3), [4, 5, 6, 7]);
+    assert.deepEqual(valueAt(tape, tape.a0, rows + 3), [4, 5, 6, 7]);
     assert.deepEqual(
       t.roots.map((n) => n.args),
       [{ a: "1" }, { a: "2", b: '"x"' }, { a: "3", b: "undefined", c: "5" }, {
@@ -424,4 +424,44 @@ Deno.test("a suspended call's time awaiting and a nested trace's rows outlive th
     Tape.roomAtOnce = atOnce;
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("a value column keeps every value exactly, in codes or the tape's others", () => {
+  const tape = new Tape(0, FIRST_ROWS);
+  const list = [1, "x"];
+  const values: unknown[] = [
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -0,
+    1,
+    -1,
+    2 ** 30 - 2,
+    2 ** 30 - 1,
+    2 ** 30,
+    -(2 ** 30),
+    -(2 ** 30) - 1,
+    -(2 ** 30) - 2,
+    -(2 ** 30) - 3,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 53,
+    0.5,
+    NaN,
+    -Infinity,
+    12n,
+    "text",
+    list,
+  ];
+  values.forEach((v, row) => setValueAt(tape, tape.a0, row, v));
+  values.forEach((v, row) => assert.ok(Object.is(valueAt(tape, tape.a0, row), v), `row ${row}`));
+  // Most values are their code: only the rest are held in others.
+  assert.equal(tape.others.length, 15);
+  // A value replaced is let go: the tape holds no object of the program's it no longer shows.
+  const row = values.indexOf(list);
+  setValueAt(tape, tape.a0, row, 5);
+  assert.equal(valueAt(tape, tape.a0, row), 5);
+  assert.ok(!tape.others.includes(list));
 });
