@@ -51,6 +51,11 @@ export function registerModule(meta: ModuleMeta): number {
   return base;
 }
 
+/** Function ids given out so far: ids below this are functions' (functionRecord). */
+export function functionCount(): number {
+  return count;
+}
+
 /** The record of function `id`, made from its module's table row. */
 function makeRecord(id: number): FunctionRecord {
   // The last module whose first id is at most `id`.

@@ -63,8 +63,19 @@ import { runtime } from "./recorder.ts";
 import { settleOpen } from "./details.ts";
 import { functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
 import { repr } from "./repr.ts";
-import { SHORTEST_KNOWN } from "./redact.ts";
-import { C_FALSE, OTHERS, Tape, Texts, VALUE_BITS, VALUE_MASK, type ValueColumn } from "./tape.ts";
+import { LOOKED_AT, SHORTEST_KNOWN } from "./redact.ts";
+import { functionCount } from "./functions.ts";
+import {
+  C_FALSE,
+  copyValues,
+  HIDDEN,
+  OTHERS,
+  Tape,
+  Texts,
+  VALUE_BITS,
+  VALUE_MASK,
+  type ValueColumn,
+} from "./tape.ts";
 import { RunSink, zigzag } from "../../run_file/encode_sink.ts";
 import type { TraceState } from "./trace_state.ts";
 import { sentBy } from "./sent_spans.ts";
@@ -193,7 +204,7 @@ export function writeRawRun(
     writeCodes(out, tp.result, rows);
     writeCodes(out, tp.rest, tp.restLen);
     const others = tp.others;
-    for (let k = 0; k < others.length; k++) value(others[k]);
+    for (let k = 0; k < tp.othersLen; k++) value(others[k]);
     const scrubbedKept = keptStrings(t, loose, scanFrom);
     const textChunks = writeTexts(out, tp.texts);
     const json = [
@@ -212,7 +223,7 @@ export function writeRawRun(
       startTime: t.startTime,
       maxRepr: t.maxRepr,
       restLen: tp.restLen,
-      others: tp.others.length,
+      others: tp.othersLen,
       prev: tp.prevWritten,
       awaited: tp.awaitedWritten,
       args: tp.argsWritten,
@@ -367,10 +378,50 @@ function writeBlob(out: RawOut, parts: string[]): boolean {
   return json;
 }
 
-/** The functions of rows [0, rows) by their number, as the run file's table names them. */
+/**
+ * The functions of rows [0, rows) by their number, as the run file's table names them, and maybe
+ * more (the converter asks only for its rows'): those the traces' redactions looked at, where
+ * every trace of the tape has one, else those of the rows.
+ */
 function functionsOf(tp: Tape<TraceState>, rows: number): [number, FunctionEntry][] {
-  const rt = runtime(), fnCol = tp.fn;
+  const rt = runtime(),
+    seen = lookedAt(tp) ?? inRows(tp, rows),
+    n = min(seen.length, functionCount());
   const functions: [number, FunctionEntry][] = ownArray([]);
+  for (let id = 0; id < n; id++) {
+    if (seen[id] !== 0) functions[functions.length] = [id, functionEntry(rt.fn(id))];
+  }
+  return functions;
+}
+
+/**
+ * The functions the redactions of tape `tp`'s traces looked at (their `fns`, LOOKED_AT): every
+ * recorded call's, whose function is looked at before its row is made (recorder.ts, begin; nested
+ * records none whose function was not) — no loop over the rows. Null where a trace records
+ * without redaction.
+ */
+function lookedAt(tp: Tape<TraceState>): Uint8Array | null {
+  let seen = new Uint8Array(0);
+  const traces = tp.traces;
+  for (let i = 0; i < traces.length; i++) {
+    const t = traces[i];
+    if (t === undefined) continue;
+    const rd = t.redaction;
+    if (rd === null) return null;
+    const fns = rd.fns;
+    if (fns.length > seen.length) {
+      const more = new Uint8Array(fns.length);
+      typedSet(more, seen, 0);
+      seen = more;
+    }
+    for (let id = 0; id < fns.length; id++) if ((fns[id] & LOOKED_AT) !== 0) seen[id] = 1;
+  }
+  return seen;
+}
+
+/** The functions of rows [0, rows), marked by id. */
+function inRows(tp: Tape<TraceState>, rows: number): Uint8Array {
+  const fnCol = tp.fn;
   let seen = new Uint8Array(1024);
   for (let r = 0; r < rows; r++) {
     const id = fnCol[r];
@@ -379,11 +430,9 @@ function functionsOf(tp: Tape<TraceState>, rows: number): [number, FunctionEntry
       typedSet(more, seen, 0);
       seen = more;
     }
-    if (seen[id] !== 0) continue;
     seen[id] = 1;
-    functions[functions.length] = [id, functionEntry(rt.fn(id))];
   }
-  return functions;
+  return seen;
 }
 
 /** Trace `t`'s calls left out, by row (TraceState.dropped). */
@@ -618,8 +667,10 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
   readCodes(r, tp.a0, h.rows, h.others);
   readCodes(r, tp.result, h.rows, h.others);
   readCodes(r, tp.rest, h.restLen, h.others);
-  const others = tp.others;
+  const others = copyValues([], max(h.others, 1), 0);
   for (let k = 0; k < h.others; k++) readValue(r, others, k, refs);
+  tp.others = others;
+  tp.othersLen = h.others;
   tp.restLen = h.restLen;
   tp.restRoom = tp.rest.length << VALUE_BITS;
   const ends: Int32Array[] = [], cuts: Uint8Array[] = [];
@@ -665,6 +716,12 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
   tp.traces[h.slot] = t;
   const entries = new SafeMap<number, FunctionEntry>();
   for (const [id, e] of h.functions) entries.set(id, e);
+  // Each call written has its function's entry (the writer's table may hold more: functionsOf).
+  for (let row = 0; row < h.rows; row++) {
+    if (tp.state[row] !== HIDDEN && !entries.has(tp.fn[row])) {
+      throw fail("a call's function is not in its table");
+    }
+  }
   const file = new FileWriter(path);
   try {
     encodeRun(new TapeCalls(t, null, {}, null, { meta, entries }), file);

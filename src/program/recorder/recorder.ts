@@ -51,6 +51,7 @@ import {
   MAX_HANDLE,
   MAX_ROWS,
   OPEN,
+  OTHERS,
   PENDING,
   PENDING_ARG,
   PENDING_ARGS,
@@ -1832,7 +1833,10 @@ function recordReturn(c: number, v: unknown): void {
   if (secretReturns.size === 0 && typeof v !== "object" && typeof v !== "string") {
     // keepReturn's way with a number, boolean, undefined, function…, inline (V8 boxed the time
     // and the value through the calls).
-    setValueAt(tp, tp.result, row, v);
+    // Its code where no value is let go (a call's first return: most), else as setValueAt.
+    const chunk = tp.result[row >>> VALUE_BITS], j = row & VALUE_MASK;
+    if (chunk[j] < OTHERS) chunk[j] = codeOf(tp, v);
+    else setValueAt(tp, tp.result, row, v);
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
   } else storeReturn(c, tp, row, v);
 }

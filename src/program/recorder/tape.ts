@@ -39,6 +39,7 @@
 
 // A program may have replaced Array.prototype.join or String.prototype.slice.
 import {
+  arrayFill,
   arrayJoin as joinArray,
   bufferRelease,
   bufferResize,
@@ -51,6 +52,7 @@ import {
 import { UNFINISHED } from "../../run_file/call_state.ts";
 import process from "../../platform/node_process.ts";
 import {
+  Array,
   ArrayBuffer,
   Float64Array,
   Int32Array,
@@ -262,20 +264,41 @@ export const C_NULL = -OTHERS - 1, C_TRUE = -OTHERS - 2, C_FALSE = -OTHERS - 3;
 
 /**
  * The code of value `v` on tape `tp` (see OTHERS): a value that is no whole number in range nor
- * undefined, null, true or false is added to the tape's `others`.
+ * undefined, null, true or false is added to the tape's `others`. Small, to be inlined where
+ * calls are recorded: the common case here (the indexes of texts and kept strings), the rest out
+ * of line.
  */
 export function codeOf<T>(tp: Tape<T>, v: unknown): number {
-  if (typeof v === "number") {
-    if ((v | 0) === v && v >= -OTHERS && v < SMALL && (v !== 0 || 1 / v > 0)) {
-      return v >= 0 ? v + 1 : v;
-    }
-  } else if (v === undefined) return 0;
-  else if (v === null) return C_NULL;
-  else if (v === true) return C_TRUE;
-  else if (v === false) return C_FALSE;
-  const others = tp.others, k = others.length;
-  others[k] = v;
+  return typeof v === "number" && (v | 0) === v && v >= -OTHERS && v < SMALL &&
+      (v !== 0 || 1 / v > 0)
+    ? v >= 0 ? v + 1 : v
+    : v === undefined
+    ? 0
+    : otherCode(tp, v);
+}
+
+/** codeOf's other cases. */
+function otherCode<T>(tp: Tape<T>, v: unknown): number {
+  if (v === null) return C_NULL;
+  if (v === true) return C_TRUE;
+  if (v === false) return C_FALSE;
+  // A place let go first (an object kept until summarised, replaced by its text: most of them).
+  // Every write within the arrays' room (one past it is looked up on the prototypes).
+  let k: number;
+  if (tp.freeLen > 0) k = tp.free[--tp.freeLen];
+  else {
+    k = tp.othersLen++;
+    if (k === tp.others.length) tp.others = copyValues(tp.others, k * 2, k);
+  }
+  tp.others[k] = v;
   return OTHERS + k;
+}
+
+/** A list of `n` values, undefined but the first `count` of `from`. */
+export function copyValues(from: unknown[], n: number, count: number): unknown[] {
+  const to = arrayFill(new Array(n), undefined);
+  for (let i = 0; i < count; i++) to[i] = from[i];
+  return to;
 }
 
 /** The value of code `c` on tape `tp` (see codeOf). */
@@ -300,9 +323,20 @@ export function valueAt<T>(tp: Tape<T>, col: ValueColumn, row: number): unknown 
  * objects are not held for a row that no longer shows them).
  */
 export function setValueAt<T>(tp: Tape<T>, col: ValueColumn, row: number, v: unknown): void {
-  const chunk = col[row >>> VALUE_BITS], j = row & VALUE_MASK, was = chunk[j];
-  if (was >= OTHERS) tp.others[was - OTHERS] = undefined;
+  const chunk = col[row >>> VALUE_BITS], j = row & VALUE_MASK;
+  if (chunk[j] >= OTHERS) letGo(tp, chunk[j]);
   chunk[j] = codeOf(tp, v);
+}
+
+/** Let go of the value of code `c` (one of the tape's others): its place is the next one's. */
+export function letGo<T>(tp: Tape<T>, c: number): void {
+  tp.others[c - OTHERS] = undefined;
+  if (tp.freeLen === tp.free.length) {
+    const more = new Int32Array(tp.freeLen * 2);
+    typedSet(more, tp.free, 0);
+    tp.free = more;
+  }
+  tp.free[tp.freeLen++] = c - OTHERS;
 }
 
 /**
@@ -529,7 +563,12 @@ export class Tape<T = unknown> {
    * lists, objects kept until summarised), strings not kept, other numbers, functions, bigints,
    * symbols. Undefined where a value was replaced (setValueAt).
    */
-  readonly others: unknown[] = ownArray([]);
+  others: unknown[] = copyValues([], 16, 0);
+  /** Values in `others` (the rest of its room is undefined). */
+  othersLen = 0;
+  /** Places of `others` let go, the first `freeLen`, for the next values (see letGo). */
+  free: Int32Array = new Int32Array(16);
+  freeLen = 0;
   /**
    * The ms the call spent suspended (an `await`, a `yield`), summed over its suspensions; while it
    * is suspended, that sum less the time the suspension began (a negative number: the clock is
@@ -853,6 +892,9 @@ ftlCandidates([
   suspendedDepth,
   setDepth,
   codeOf,
+  otherCode,
+  copyValues,
+  letGo,
   valueOfCode,
   copyChunk,
   Texts.prototype.add,

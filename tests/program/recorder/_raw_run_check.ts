@@ -130,6 +130,8 @@ const CASES: [string, TraceLimits][] = [
   ["limits", { maxDepth: 40, maxCalls: 1500, maxRepr: 40, details: 5 }],
   ["redact values", { redactValues: ["custom-secret-\\d+"], maxRepr: 60 }],
   ["details all", { details: "all" }],
+  // No redaction: the raw run's functions are found in its rows (raw_run.ts, functionsOf).
+  ["no redaction", { redact: false }],
 ];
 
 export async function checkRawRuns(): Promise<void> {

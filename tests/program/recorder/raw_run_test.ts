@@ -141,6 +141,7 @@ Deno.test("a damaged raw run is one line naming it, and the file is kept", async
       ["a count that is not a number", withHeader(whole, (h) => h.strings = "many")],
       ["its functions not a list", withHeader(whole, (h) => h.functions = { a: 1 })],
       ["a function entry that is not one", withHeader(whole, (h) => h.functions = [[0, 5]])],
+      ["a call's function not in its table", withHeader(whole, (h) => h.functions = [])],
       [
         "its header's place wrong",
         (() => {

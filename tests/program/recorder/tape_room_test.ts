@@ -458,10 +458,14 @@ Deno.test("a value column keeps every value exactly, in codes or the tape's othe
   values.forEach((v, row) => setValueAt(tape, tape.a0, row, v));
   values.forEach((v, row) => assert.ok(Object.is(valueAt(tape, tape.a0, row), v), `row ${row}`));
   // Most values are their code: only the rest are held in others.
-  assert.equal(tape.others.length, 15);
+  assert.equal(tape.othersLen, 15);
   // A value replaced is let go: the tape holds no object of the program's it no longer shows.
   const row = values.indexOf(list);
   setValueAt(tape, tape.a0, row, 5);
   assert.equal(valueAt(tape, tape.a0, row), 5);
   assert.ok(!tape.others.includes(list));
+  // Its place is the next other value's: the others do not grow with values let go.
+  setValueAt(tape, tape.result, 0, "next");
+  assert.equal(tape.othersLen, 15);
+  assert.equal(valueAt(tape, tape.result, 0), "next");
 });
