@@ -27,10 +27,10 @@
 // valueAt, setValueAt, argAt). A code is the value itself for most (whole numbers, among them the
 // indexes of texts and kept strings), one of a few for undefined, null, true and false, else the
 // index of the value in the tape's `others` (codeOf): the collector has nothing to scan in them,
-// and a run is written with the chunks as they are. A call of a traced function of 1 to 3 parameters keeps its first
-// argument in a0 and the others one after another in `rest` (chunks as a0's; `argsAt`, a typed
-// column, says where): no array per call, nothing for the collector, and calls of one parameter
-// leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
+// and a run is written with the chunks as they are. A call of a traced function of 1 to 3
+// parameters keeps its first argument in a0 and the others one after another in `rest` (chunks as
+// a0's; `argsAt`, a typed column, says where): no array per call, nothing for the collector, and
+// calls of one parameter leave no room unused. A call of more parameters, or out of the traced code, keeps the list of
 // them all in a0 (argList).
 // A call's depth (for max_depth) is no column written per row: the recorder keeps the depth of the
 // call that owns the stack as calls begin and end, and walks the parents when it must
