@@ -143,6 +143,10 @@ Deno.test("a damaged raw run is one line naming it, and the file is kept", async
       ["a function entry that is not one", withHeader(whole, (h) => h.functions = [[0, 5]])],
       ["a call's function not in its table", withHeader(whole, (h) => h.functions = [])],
       [
+        "a function numbered past any",
+        withHeader(whole, (h) => (h.functions as [number, unknown][])[0][0] = 2 ** 40),
+      ],
+      [
         "its header's place wrong",
         (() => {
           const b = new Uint8Array(whole);
