@@ -72,6 +72,7 @@ export function settleArgs(tp: Tape<TraceState>, row: number, full: boolean): vo
     if ((m & (PENDING_ARG << 2)) !== 0) settleRest(tp, t, at, 2, full);
   }
   tp.marks[row] = marks;
+  tp.pending--;
 }
 
 /** The value at `at` in `rest`, argument `i` of its call, settled. */
@@ -188,6 +189,8 @@ function regexBrief(tp: Tape<TraceState>, t: TraceState, v: object): number {
  */
 export function settleOpen(t: TraceState, last: number): void {
   const tp = t.tape;
+  // None left (every call that kept one has ended: most runs' end): no loop over the rows.
+  if (tp.pending === 0) return;
   const slot = tp.slot, rowMarks = tp.marks, s = t.slot;
   for (let row = t.firstRow; row < last; row++) {
     if ((rowMarks[row] & PENDING) !== 0 && slot[row] === s) settleArgs(tp, row, false);

@@ -751,8 +751,11 @@ function newRow(
     keptA1 = keptA2 = undefined; // nothing of the program's is held for the next row
     keptMore = 0;
   }
-  // A new row's marks are 0 already.
-  if (marks !== 0) tp.marks[row] = marks;
+  // A new row's marks are 0 already. Rows holding objects to summarise are counted (Tape.pending).
+  if (marks !== 0) {
+    tp.marks[row] = marks;
+    if ((marks & PENDING) !== 0) tp.pending++;
+  }
   return row;
 }
 

@@ -553,6 +553,8 @@ export class Tape<T = unknown> {
    * (most) leave no room unused.
    */
   rest: ValueColumn;
+  /** Rows whose marks hold PENDING: objects kept until summarised (details.ts, settleArgs). */
+  pending = 0;
   /** Values in `rest`, and its room. */
   restLen = 0;
   restRoom: number;

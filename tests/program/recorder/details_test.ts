@@ -3,7 +3,8 @@
 // where a value looked for was found. Checked on instrumented code, as `tph run` records it.
 
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
 import type { TraceLimits } from "../../../src/run_file/limits.ts";
@@ -13,6 +14,7 @@ import type { CallNodeJSON, RunJSON } from "../../../src/types.ts";
 import { openRun } from "../../../src/run_file/decode.ts";
 import { writeTraceRun } from "../../../src/program/recorder/run_writer.ts";
 import { reprBrief } from "../../../src/program/recorder/repr.ts";
+import { convertRawRun, writeRawRun } from "../../../src/program/recorder/raw_run.ts";
 
 const SOURCE = `
 export class Token { constructor(kind, text) { this.kind = kind; this.text = text; } }
@@ -316,4 +318,37 @@ Deno.test({
   fn: () => {
     if (dir !== "") rmSync(dir, { recursive: true, force: true });
   },
+});
+
+Deno.test("details: a raw run settles the calls still open, counted on the tape, and only those", async () => {
+  await load();
+  const rt = runtime();
+  const t = rt.startTrace({ details: 1, maxCalls: 100 });
+  rt.setProcessTrace(t);
+  const first = m.slow(new m.Token("a", "1"));
+  const second = m.slow(new m.Token("b", "2"));
+  for (let i = 0; i < 5; i++) m.use(new m.Token("k", String(i)), [i]);
+  t.active = false;
+  rt.setProcessTrace(null);
+  // The second slow() (past the budget, its object kept until summarised) has not ended; the
+  // calls of use() past the budget were summarised as they ended.
+  assert.equal(t.tape.pending, 1);
+  const tmp = mkdtempSync(join(tmpdir(), "tph-details-raw-"));
+  const raw = join(tmp, "open.raw"), made = join(tmp, "open-made.tph");
+  writeRawRun(t, null, raw, {});
+  assert.equal(t.tape.pending, 0);
+  rt.detach(t);
+  await Promise.all([first, second]);
+  convertRawRun(new Uint8Array(readFileSync(raw)), made, (why) => new Error(why));
+  const file = openRun(made);
+  try {
+    const slows = file.tree().roots.filter((r) => r.name === "slow");
+    assert.deepEqual(slows.map((r) => r.args.t), ['Token { kind: "a", text: "1" }', "Token {…}"]);
+    const uses = file.tree().roots.filter((r) => r.name === "use");
+    assert.equal(uses.length, 5);
+    assert.equal(uses[4].args.t, "Token {…}");
+  } finally {
+    file.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
