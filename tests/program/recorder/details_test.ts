@@ -271,19 +271,28 @@ Deno.test("details: summaries read no property and run no trap", async () => {
   assert.equal(reads, 0);
 });
 
-Deno.test("details: a call still running when its trace is written is summarised", async () => {
+/**
+ * Two calls of slow() left running (the second past a budget of 1, its object kept until
+ * summarised) under a trace stopped once `more` ran: the runtime, the trace, their promises.
+ */
+async function twoRunning(more: () => void = () => {}) {
   await load();
   const rt = runtime();
   const t = rt.startTrace({ details: 1, maxCalls: 100 });
   rt.setProcessTrace(t);
-  const first = m.slow(new m.Token("a", "1"));
-  const second = m.slow(new m.Token("b", "2"));
+  const running = [m.slow(new m.Token("a", "1")), m.slow(new m.Token("b", "2"))];
+  more();
   t.active = false;
   rt.setProcessTrace(null);
+  return { rt, t, running };
+}
+
+Deno.test("details: a call still running when its trace is written is summarised", async () => {
+  const { rt, t, running } = await twoRunning();
   const out = join(dir, "open.tph");
   writeTraceRun(t, null, out);
   rt.detach(t);
-  await Promise.all([first, second]);
+  await Promise.all(running);
   const json = traceToJSON(t, null);
   const slows = named(json, "slow");
   assert.equal(slows[0].args.t, 'Token { kind: "a", text: "1" }');
@@ -313,23 +322,10 @@ Deno.test('details: a budget that is not a whole number or "all" is refused', ()
   }
 });
 
-Deno.test({
-  name: "details: clean up",
-  fn: () => {
-    if (dir !== "") rmSync(dir, { recursive: true, force: true });
-  },
-});
-
 Deno.test("details: a raw run settles the calls still open, counted on the tape, and only those", async () => {
-  await load();
-  const rt = runtime();
-  const t = rt.startTrace({ details: 1, maxCalls: 100 });
-  rt.setProcessTrace(t);
-  const first = m.slow(new m.Token("a", "1"));
-  const second = m.slow(new m.Token("b", "2"));
-  for (let i = 0; i < 5; i++) m.use(new m.Token("k", String(i)), [i]);
-  t.active = false;
-  rt.setProcessTrace(null);
+  const { rt, t, running } = await twoRunning(() => {
+    for (let i = 0; i < 5; i++) m.use(new m.Token("k", String(i)), [i]);
+  });
   // The second slow() (past the budget, its object kept until summarised) has not ended; the
   // calls of use() past the budget were summarised as they ended.
   assert.equal(t.tape.pending, 1);
@@ -338,7 +334,7 @@ Deno.test("details: a raw run settles the calls still open, counted on the tape,
   writeRawRun(t, null, raw, {});
   assert.equal(t.tape.pending, 0);
   rt.detach(t);
-  await Promise.all([first, second]);
+  await Promise.all(running);
   convertRawRun(new Uint8Array(readFileSync(raw)), made, (why) => new Error(why));
   const file = openRun(made);
   try {
@@ -351,4 +347,11 @@ Deno.test("details: a raw run settles the calls still open, counted on the tape,
     file.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+Deno.test({
+  name: "details: clean up",
+  fn: () => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+  },
 });
