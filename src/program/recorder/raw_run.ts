@@ -718,18 +718,18 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
     dropped,
   } as unknown as TraceState;
   tp.traces[h.slot] = t;
-  const entries = new SafeMap<number, FunctionEntry>();
-  for (const [id, e] of h.functions) entries.set(id, e);
   // Each call written has its function's entry (the writer's table may hold more: functionsOf).
+  const entries = new SafeMap<number, FunctionEntry>();
   let most = -1;
-  for (const [id] of h.functions) {
+  for (const [id, e] of h.functions) {
     if (!(typeof id === "number" && id >= 0 && id < FUNCTION_IDS && floor(id) === id)) {
       throw fail("its functions do not add up");
     }
+    entries.set(id, e);
     if (id > most) most = id;
   }
   const known = new Uint8Array(most + 1);
-  for (const [id] of h.functions) known[id] = 1;
+  entries.forEach((_, id) => known[id] = 1);
   const fns = tp.fn, states = tp.state;
   for (let row = 0; row < h.rows; row++) {
     const id = fns[row];
