@@ -25,7 +25,16 @@ import { idleFastClock, now, startFastClock, stopFastClock, takeOutSince } from 
 import { notExternal } from "./external.ts";
 import { stackHandOff } from "./iterators.ts";
 import { follow, followable } from "./promises.ts";
-import { clipString, formatError, keptCut, reprBrief, reprKept, unnamedFunction } from "./repr.ts";
+import {
+  clipString,
+  FN_CLASS,
+  FN_NAMED,
+  formatError,
+  functionKind,
+  keptCut,
+  reprBrief,
+  reprKept,
+} from "./repr.ts";
 import { briefIndex, settleArgs } from "./details.ts";
 import { LOOKED_AT, REDACTED, Redaction, SECRET_ARGS, SECRET_RETURN } from "./redact.ts";
 import {
@@ -283,13 +292,7 @@ let keepBrief = false;
  */
 function keep(v: unknown, t: TraceState, i: number): unknown {
   if (typeof v !== "object" || v === null) {
-    if (typeof v === "function") {
-      // A function with a name is shown when the run is written; one without is named now by
-      // its parameter (`resolve=[Function: resolve]`), when that has a name.
-      const name = unnamedFunction(v) ? paramName(i) : undefined;
-      if (name === undefined) return v;
-      return keepText(reprKept(v, t.maxRepr, t.redaction, name), keptCut, t, i);
-    }
+    if (typeof v === "function") return keepFunction(v, t, i);
     if (typeof v !== "string") return v;
     // A string is stored as its text (keepString); a long one as that of a copy of what its repr
     // shows (a program's 20 MB strings are not kept), but when a value regex matches in it
@@ -312,6 +315,55 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
   const text = reprKept(v, t.maxRepr, t.redaction);
   return keepText(text, keptCut, t, i);
 }
+
+/**
+ * By argument position, the text keepFunction kept last for a function without a name of its own
+ * there: its kind (repr.ts, functionKind), the parameter's name it was shown by, the trace and
+ * the texts of the tape it was kept on, and its index. Such functions are most often made anew
+ * for each call (yaml's stringify(item, ctx, onComment, onChompKeep): ~440,000 calls pass two),
+ * so the text is remembered, not the function.
+ */
+const FN_SLOTS = 4;
+const fnKinds = new Int32Array(FN_SLOTS);
+const fnNames: string[] = ownArray(["", "", "", ""]);
+const fnTraces: (TraceState | null)[] = ownArray([null, null, null, null]);
+const fnTexts: unknown[] = ownArray([null, null, null, null]);
+const fnKept: unknown[] = ownArray([0, 0, 0, 0]);
+
+/**
+ * A function argument as stored (see keep): one with a name is shown when the run is written; one
+ * without is named now by its parameter (`resolve=[Function: resolve]`), when that has a name.
+ */
+function keepFunction(v: object, t: TraceState, i: number): unknown {
+  const name = paramName(i);
+  if (name === undefined) return v;
+  const kind = functionKind(v);
+  if (kind === FN_NAMED) return v;
+  const slot = kind !== FN_CLASS && i < MARKED_ARGS ? i & (FN_SLOTS - 1) : -1;
+  if (
+    slot >= 0 && kind === fnKinds[slot] && name === fnNames[slot] && t === fnTraces[slot] &&
+    t.tape.texts === fnTexts[slot]
+  ) {
+    kept |= 1 << i;
+    return fnKept[slot];
+  }
+  const k = keepText(reprKept(v, t.maxRepr, t.redaction, name), keptCut, t, i);
+  if (slot >= 0) {
+    fnKinds[slot] = kind;
+    fnNames[slot] = name;
+    fnTraces[slot] = t;
+    fnTexts[slot] = t.tape.texts;
+    fnKept[slot] = k;
+  }
+  return k;
+}
+
+/**
+ * By function id, the names paramName gives its parameters (each a valid identifier, else
+ * undefined); for a call out of the traced code (no parameter names), one name for all of them,
+ * "" for none; null: not looked at yet.
+ */
+const shownParams: (readonly (string | undefined)[] | string | null)[] = ownArray([]);
 
 /**
  * The last long string clipped, how far, and the copy (see keep): the same string often goes down
@@ -347,10 +399,29 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * as the instrumenter names such a function by its place.
  */
 function paramName(i: number): string | undefined {
-  const f = functionRecord(keeping);
-  if (f.kind === "external") return f.qualname === "" ? undefined : f.qualname + " callback";
-  const name = f.params[i];
-  return typeof name === "string" && regexExec(IDENTIFIER, name) !== null ? name : undefined;
+  let names = keeping < shownParams.length ? shownParams[keeping] : null;
+  if (names === null) names = paramNames(keeping);
+  if (typeof names === "string") return names === "" ? undefined : names;
+  return i < names.length ? names[i] : undefined;
+}
+
+/** What paramName gives the parameters of function `id`, looked at once (see shownParams). */
+function paramNames(id: number): readonly (string | undefined)[] | string {
+  const f = functionRecord(id);
+  let names: (string | undefined)[] | string;
+  if (f.kind === "external") names = f.qualname === "" ? "" : f.qualname + " callback";
+  else {
+    names = ownArray([]);
+    for (let k = 0; k < f.params.length; k++) {
+      const name = f.params[k];
+      names[k] = typeof name === "string" && regexExec(IDENTIFIER, name) !== null
+        ? name
+        : undefined;
+    }
+  }
+  while (shownParams.length < id) shownParams[shownParams.length] = null;
+  shownParams[id] = names;
+  return names;
 }
 
 /**
@@ -535,7 +606,11 @@ function keepAll(
   return undefined;
 }
 
-/** The arguments of a call of a function with secret parameters (see begin). */
+/**
+ * The arguments of a call of a function with secret parameters (see begin): the secret ones
+ * redacted, the others as keepArgs stores them, past the detail budget too (yaml's `token`
+ * parameters: 300,000 calls whose other objects were described in full, and their returns).
+ */
 function secretArgs(
   rd: Redaction,
   t: TraceState,
@@ -546,19 +621,29 @@ function secretArgs(
   a2: unknown,
   more: unknown[] | undefined,
 ): unknown {
-  if (n === 1) return secretOne(rd, t, id, a0, 0);
-  if (n === 2 || n === 3) {
-    const k0 = secretOne(rd, t, id, a0, 0);
+  keepBrief = t.details >= 0 && pastBudget(t, id);
+  let args: unknown = undefined;
+  if (n === 1) args = secretOne(rd, t, id, a0, 0);
+  else if (n === 2 || n === 3) {
+    args = secretOne(rd, t, id, a0, 0);
     keptA1 = secretOne(rd, t, id, a1, 1);
     if (n === 3) keptA2 = secretOne(rd, t, id, a2, 2);
     keptMore = n;
-    return k0;
+  } else if (n < 0) {
+    // As keepAll's list: its objects wait for their summaries, not marked by column.
+    pendingArgs = 0;
+    try {
+      for (let i = 0; i < more!.length; i++) more![i] = secretOne(rd, t, id, more![i], i);
+    } finally {
+      pendingArgs = PENDING_ARGS;
+    }
+    args = more;
   }
-  if (n < 0) {
-    for (let i = 0; i < more!.length; i++) more![i] = secretOne(rd, t, id, more![i], i);
-    return more;
+  if (keepBrief) {
+    kept |= BRIEF;
+    keepBrief = false;
   }
-  return undefined;
+  return args;
 }
 
 /** Argument `i` of a call of function `id` with secret parameters, as stored (secretArgs). */
@@ -2027,6 +2112,9 @@ ftlCandidates([
   settle,
   counted,
   keep,
+  keepFunction,
+  paramName,
+  paramNames,
   clipped,
   keepString,
   keepText,

@@ -687,33 +687,45 @@ function fnName(f: object): string | undefined {
   return typeof name === "string" && name !== "" ? name : undefined;
 }
 
-/** Whether a function has no name of its own (an inline arrow, a Promise's resolve). */
-export function unnamedFunction(f: object): boolean {
-  return !isProxy(f) && fnName(f) === undefined;
+/** Kinds of function (functionKind): how fmtFunction labels one. */
+export const FN_NAMED = 0, FN_CLASS = 5;
+const FN_PLAIN = 1, FN_ASYNC = 2, FN_GEN = 3, FN_ASYNC_GEN = 4;
+const FN_LABELS = ["", "Function", "AsyncFunction", "GeneratorFunction", "AsyncGeneratorFunction"];
+
+/** How fmtFunction labels `f`, whose prototype is `proto`: FN_CLASS for a class constructor. */
+function kindOf(f: object, proto: unknown): number {
+  if (proto === ASYNC_FN_PROTO) return FN_ASYNC;
+  if (proto === GEN_FN_PROTO) return FN_GEN;
+  if (proto === ASYNC_GEN_FN_PROTO) return FN_ASYNC_GEN;
+  // Class constructors get a non-writable `prototype`; plain functions a writable one.
+  const pd = ownDesc(f, "prototype");
+  return pd !== undefined && isData(pd) && pd.writable === false ? FN_CLASS : FN_PLAIN;
+}
+
+/**
+ * FN_NAMED for a function with a name of its own (or a proxy); else its kind: a function that is
+ * not a class is shown by its kind and the name it is given alone (`[Function: onError]`).
+ */
+export function functionKind(f: object): number {
+  if (isProxy(f) || fnName(f) !== undefined) return FN_NAMED;
+  return kindOf(f, protoOf(f));
 }
 
 function fmtFunction(f: object, room: number): string {
   if (isProxy(f)) return "[Proxy]";
   const name = fmtText(fnName(f) ?? (f === unnamed ? unnamedAs : "(anonymous)"), false, room);
   const proto = protoOf(f);
-  let label = "Function";
-  if (proto === ASYNC_FN_PROTO) label = "AsyncFunction";
-  else if (proto === GEN_FN_PROTO) label = "GeneratorFunction";
-  else if (proto === ASYNC_GEN_FN_PROTO) label = "AsyncGeneratorFunction";
-  else {
-    // Class constructors get a non-writable `prototype`; plain functions a writable one.
-    const pd = ownDesc(f, "prototype");
-    if (pd !== undefined && isData(pd) && pd.writable === false) {
-      let base: string | undefined;
-      if (proto !== FUNCTION_PROTO && typeof proto === "function" && !isProxy(proto)) {
-        base = fnName(proto);
-      }
-      if (truncated || base === undefined) return "[class " + name + (truncated ? "" : "]");
-      return "[class " + name + " extends " + fmtText(base, false, room - name.length - 16) +
-        (truncated ? "" : "]");
+  const kind = kindOf(f, proto);
+  if (kind === FN_CLASS) {
+    let base: string | undefined;
+    if (proto !== FUNCTION_PROTO && typeof proto === "function" && !isProxy(proto)) {
+      base = fnName(proto);
     }
+    if (truncated || base === undefined) return "[class " + name + (truncated ? "" : "]");
+    return "[class " + name + " extends " + fmtText(base, false, room - name.length - 16) +
+      (truncated ? "" : "]");
   }
-  return "[" + label + " " + name + (truncated ? "" : "]");
+  return "[" + FN_LABELS[kind] + " " + name + (truncated ? "" : "]");
 }
 
 /** Kind and class name of the objects that have `proto` as prototype, from a walk up the chain
@@ -1432,6 +1444,8 @@ ftlCandidates([
   isData,
   fmtDesc,
   fnName,
+  kindOf,
+  functionKind,
   fmtFunction,
   describe,
   brandKind,

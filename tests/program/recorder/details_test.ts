@@ -26,6 +26,10 @@ export function shapes(a) { return a; }
 export function pair(a, b) { return b; }
 export function later(t) { return new Promise((resolve) => setTimeout(() => resolve(t), 5)); }
 export async function slow(t) { await later(t); return 1; }
+export function useWith(token, t) { return { k: t.kind }; }
+export function useMany(a, token, b, c, d) { return [b, c, d].length; }
+export function both(onComment, onChompKeep) { return 1; }
+export function chained(onComment) { return both(onComment, () => {}); }
 `;
 
 let dir = "";
@@ -75,6 +79,67 @@ Deno.test("details: the first calls of a function in full, later ones as summari
   assert.equal(run.config.details, 3);
   // The constructor's calls have primitives only: shown whole past the budget too.
   assert.ok(named(run, "Token.constructor").every((c) => /^"w\d"$/.test(c.args.text)));
+});
+
+Deno.test("details: a function with a secret parameter has the same budget for its other values", async () => {
+  const run = await traced({ details: 2 }, () => {
+    for (let i = 0; i < 4; i++) m.useWith(`s3cr3t-${i}`, new m.Token("word", `w${i}`));
+    for (let i = 0; i < 4; i++) m.useMany({ i }, "s3cr3t", new m.Token("w", "v"), [i], 7);
+  });
+  const uses = named(run, "useWith");
+  assert.equal(uses.length, 4);
+  for (const u of uses) assert.equal(u.args.token, "[redacted]");
+  for (const u of uses.slice(0, 2)) {
+    assert.match(u.args.t, /^Token \{ kind: "word", text: "w\d" \}$/);
+    assert.equal(u.return_value, '{ k: "word" }');
+  }
+  for (const u of uses.slice(2)) {
+    assert.equal(u.args.t, "Token {…}");
+    assert.equal(u.return_value, "{…}");
+  }
+  // Arguments in a list (more than three) wait for their summaries as keepAll's do.
+  const many = named(run, "useMany");
+  assert.deepEqual(many[1].args, {
+    a: "{ i: 1 }",
+    token: "[redacted]",
+    b: 'Token { kind: "w", text: "v" }',
+    c: "[1]",
+    d: "7",
+  });
+  assert.deepEqual(many[3].args, {
+    a: "{…}",
+    token: "[redacted]",
+    b: "Token {…}",
+    c: "Array(1)",
+    d: "7",
+  });
+  assert.equal(run.summarised, 2 * 2 + 2 * 3);
+  assert.doesNotMatch(JSON.stringify(run), /s3cr3t/);
+});
+
+Deno.test("details: functions without a name are shown by their parameter's name on every call", async () => {
+  const onError = () => {};
+  Object.defineProperty(onError, "name", { value: "" });
+  class Named {}
+  const run = await traced({ details: 1 }, () => {
+    for (let i = 0; i < 3; i++) m.both(() => i, async () => i);
+    m.both(function* () {}, class {});
+    m.both(Named, onError);
+    m.chained(() => 1);
+    m.both(() => 2, () => 3);
+  });
+  const calls = named(run, "both").map((c) => c.args);
+  assert.deepEqual(calls, [
+    ...Array(3).fill({
+      onComment: "[Function onComment]",
+      onChompKeep: "[AsyncFunction onChompKeep]",
+    }),
+    { onComment: "[GeneratorFunction onComment]", onChompKeep: "[class onChompKeep]" },
+    { onComment: "[class Named]", onChompKeep: "[Function onChompKeep]" },
+    { onComment: "[Function onComment]", onChompKeep: "[Function onChompKeep]" },
+    { onComment: "[Function onComment]", onChompKeep: "[Function onChompKeep]" },
+  ]);
+  assert.deepEqual(named(run, "chained")[0].args, { onComment: "[Function onComment]" });
 });
 
 Deno.test("details: a call that throws past the budget shows its objects in full", async () => {
