@@ -122,7 +122,7 @@ Deno.test("details: functions without a name are shown by their parameter's name
   Object.defineProperty(onError, "name", { value: "" });
   class Named {}
   const run = await traced({ details: 1 }, () => {
-    for (let i = 0; i < 3; i++) m.both(() => i, async () => i);
+    for (let i = 0; i < 3; i++) m.both(() => i, async () => await i);
     m.both(function* () {}, class {});
     m.both(Named, onError);
     m.chained(() => 1);
