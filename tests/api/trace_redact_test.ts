@@ -26,6 +26,9 @@ for (const rt of RUNTIMES) {
     // A function named like a secret has its return value redacted, not its arguments.
     assert.deepEqual(c.getAccessToken.args, { user: '"ann"' });
     assert.equal(c.getAccessToken.return_value, R);
+    // On every call, the value a finally block's `return` replaces and the one it returns.
+    const refreshes = body(defaults).filter((n: CallNodeJSON) => n.name === "getRefreshToken");
+    assert.deepEqual(refreshes.map((n: CallNodeJSON) => n.return_value), [R, R, R]);
     // Names that only contain a secret word in a longer word are left alone.
     assert.deepEqual(c.tokenize.args, { source: '"a b"' });
     assert.equal(c.tokenize.return_value, '["a", "b"]');
@@ -46,13 +49,21 @@ for (const rt of RUNTIMES) {
     );
     // The secrets are nowhere in the document.
     const text = JSON.stringify(defaults);
-    for (const secret of ["hunter2", "abc.def", "k-123", "secret-value", "sk_live_a", "pw-2-x"]) {
+    for (
+      const secret of ["hunter2", "abc.def", "k-123", "secret-value", "sk_live_a", "pw-2-x", "-rt-"]
+    ) {
       assert.ok(!text.includes(secret), `${secret} is not in the trace`);
     }
     // redact: false keeps everything, value regexes too.
     const o = byName(body(off));
     assert.equal(o.login.args.password, '"hunter2"');
     assert.equal(o.getAccessToken.return_value, '"tok-ann-secret-value"');
+    assert.deepEqual(
+      body(off).filter((n: CallNodeJSON) => n.name === "getRefreshToken").map((n: CallNodeJSON) =>
+        n.return_value
+      ),
+      ['"first-rt-0"', '"finally-rt-1"', '"finally-rt-2"'],
+    );
     assert.match(o.call.args.options, /Authorization: "Bearer abc\.def"/);
     assert.match(o.note.args.text, /sk_live_b/);
   });

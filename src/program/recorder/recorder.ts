@@ -514,14 +514,41 @@ function keepReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
 }
 
 /**
- * Handles of open calls whose return value is redacted (functions named like `getToken`): few,
- * so a call that returns pays one size check. Emptied with each new tape.
+ * By function id, 1 for a function whose return value a trace redacts (named like `getToken`:
+ * Redaction.info's SECRET_RETURN), set when such a call is recorded; empty while there is none,
+ * so a call that returns pays one length check. Per function, not per call: yaml's `tokenType`
+ * (a lexer's, 100,000s of calls) kept a set of every such call's handle growing all run, and
+ * every return looked it up.
  */
-const secretReturns: Set<number> = new SafeSet<number>();
+let secretFns = new Uint8Array(0);
 
-/** Store a return value, or "[redacted]" for a call in secretReturns. */
-function storeReturn(h: number, tp: Tape<TraceState>, row: number, v: unknown): void {
-  if (secretReturns.size === 0 || !secretReturns.has(h)) keepReturn(tp, row, v);
+/** Function `id` has its return value redacted by a trace (see secretFns). */
+function secretFn(id: number): void {
+  if (id >= secretFns.length) {
+    const grown = new Uint8Array(max(id + 1, secretFns.length * 2, 64));
+    // Copied by hand: TypedArray.prototype.set is the program's to replace.
+    for (let i = 0; i < secretFns.length; i++) grown[i] = secretFns[i];
+    secretFns = grown;
+  }
+  secretFns[id] = 1;
+}
+
+/**
+ * Whether the value the call of row `row` returns is redacted: its function's, as its trace's
+ * redaction says (a row whose trace is no longer on the tape: redacted).
+ */
+function secretReturn(tp: Tape<TraceState>, row: number): boolean {
+  const id = tp.fn[row];
+  if (id >= secretFns.length || secretFns[id] === 0) return false;
+  const t = tp.traces[tp.slot[row]];
+  if (t === undefined || t === null) return true;
+  const rd = t.redaction;
+  return rd !== null && (id >= rd.fns.length || (rd.fns[id] & SECRET_RETURN) !== 0);
+}
+
+/** Store a return value, or "[redacted]" for a call whose return is secret (secretReturn). */
+function storeReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
+  if (secretFns.length === 0 || !secretReturn(tp, row)) keepReturn(tp, row, v);
   else {
     setValueAt(tp, tp.result, row, tp.texts.add(REDACTED, false));
     tp.marks[row] |= RET_TEXT;
@@ -768,7 +795,6 @@ function newTape(): void {
   base = tape.base;
   if (older.length === 0) {
     minBase = base;
-    secretReturns.clear();
   }
 }
 
@@ -1139,7 +1165,7 @@ function record(
     tp.argsWritten = true;
   }
   const h = tp.base + row;
-  if ((secret & SECRET_RETURN) !== 0) secretReturns.add(h);
+  if ((secret & SECRET_RETURN) !== 0) secretFn(id);
   if (t.wrapperPending) depth = wrapperRow(t, row);
   if (++t.count === countMark) counted(t);
   tp.start[row] = now();
@@ -1320,6 +1346,10 @@ export function warmUp(limits: TraceLimits): boolean {
   // The error a call last threw (an uncaught error's check: node_uncaught.ts): the warm-up may run
   // in a call a finally block makes while that error goes up.
   const savedRethrown = lastRethrown;
+  // The scratch trace's function 5 has its return redacted (warmSecrets): in a table of its own,
+  // the program's put back after.
+  const savedSecretFns = secretFns;
+  secretFns = new Uint8Array(0);
   // Room for 64 rows: the calls below grow it (Tape.more, moreRest) as a long run's do. Its
   // handles are past any live one (the current tape's rows stay below MAX_ROWS), so no look-up
   // by handle (external calls, promises returned, lent or watched calls, the full trace's open
@@ -1369,8 +1399,6 @@ export function warmUp(limits: TraceLimits): boolean {
           h = R.e1(0, 5, b);
           R.r(h, a);
           R.x(h);
-          // Its handle is the scratch tape's: no later call's return is redacted for it.
-          secretReturns.delete(h);
         }
       }
     }
@@ -1390,6 +1418,7 @@ export function warmUp(limits: TraceLimits): boolean {
     clipTo = "";
     clipKeep = 0;
     lastRethrown = savedRethrown;
+    secretFns = savedSecretFns;
     takeOutSince(from);
   }
   return true;
@@ -1882,7 +1911,7 @@ function extClose(h: number, ok: boolean, value: unknown, known: boolean): void 
   if (tp === null) return;
   const row = h - tp.base;
   tp.end[row] = now();
-  if (ok) storeReturn(h, tp, row, value);
+  if (ok) storeReturn(tp, row, value);
   else {
     tp.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
@@ -1948,7 +1977,10 @@ function recordReturn(c: number, v: unknown): void {
   if (tp.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tp.end[row] = now();
-  if (secretReturns.size === 0 && typeof v !== "object" && typeof v !== "string") {
+  if (
+    (secretFns.length === 0 || !secretReturn(tp, row)) && typeof v !== "object" &&
+    typeof v !== "string"
+  ) {
     // keepReturn's way with a number, boolean, undefined, function…, inline (V8 boxed the time
     // and the value through the calls).
     // Its code where no value is let go (a call's first return: most), else as setValueAt.
@@ -1956,7 +1988,7 @@ function recordReturn(c: number, v: unknown): void {
     if (chunk[j] < OTHERS) chunk[j] = codeOf(tp, v);
     else setValueAt(tp, tp.result, row, v);
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
-  } else storeReturn(c, tp, row, v);
+  } else storeReturn(tp, row, v);
 }
 
 function recordExit(c: number): void {
@@ -2150,6 +2182,8 @@ ftlCandidates([
   keepText,
   keepReturn,
   storeReturn,
+  secretReturn,
+  secretFn,
   pastBudget,
   keepArgs,
   keepAll,
