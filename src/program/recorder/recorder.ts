@@ -1804,8 +1804,20 @@ function extOpen(c: number, d: number, f: unknown, start: boolean): void {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
-  const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, []);
-  if (start) extStart(i);
+  if (c === fullOwner && pastFullExternal(c)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  else {
+    const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, []);
+    if (start) extStart(i);
+  }
+}
+
+/**
+ * An external call of the full trace's open call `c` (`c === fullOwner`): counted as left out as
+ * begin() would count it, before its arguments are gathered, unless values are looked for (a call
+ * left out keeps its function then: extReturn). Returns whether it was counted.
+ */
+function pastFullExternal(c: number): boolean {
+  return finder === null && pastFull(c);
 }
 
 const bindFn = Function.prototype.bind;
@@ -1842,8 +1854,9 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
     siteCallables[s] = callable;
     siteOwn[s] = notExternal(f) ? 1 : 0;
   }
-  if (siteOwn[s] === 1) extPush(c, 0, EXT_SKIP, NO_ARGS);
-  else {
+  if (siteOwn[s] === 1 || (c === fullOwner && pastFullExternal(c))) {
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+  } else {
     const i = extPush(c, id, EXT_PENDING, []);
     if (start) extStart(i);
   }
@@ -2217,6 +2230,7 @@ ftlCandidates([
   extFind,
   extRemove,
   extOpen,
+  pastFullExternal,
   extMethod,
   extArg,
   extStart,

@@ -82,3 +82,46 @@ Deno.test("calls past max_calls are counted exactly under each open call and at 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Calls out of the traced code made by a call whose trace is full are counted where the cut is,
+// as begin() counts them, and the program gets what they return; with values looked for too.
+const EXTERNAL_SOURCE = `
+export function leaf(x) { return x + 1; }
+export function outside(xs) {
+  leaf(1);
+  const a = JSON.stringify(xs);
+  const b = Array.isArray(xs);
+  const c = JSON.parse(a);
+  return [a, b, c.length, Object.keys(xs).length, leaf(2)];
+}
+`;
+
+Deno.test("calls out of the traced code past max_calls are counted where the cut is", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-past-limit-"));
+  try {
+    const file = join(dir, "e.mjs");
+    writeFileSync(file, instrument(EXTERNAL_SOURCE, { filename: file }).code);
+    const m = await import(file);
+    const rt = runtime();
+    for (
+      const find of [undefined, [{ text: "9", value: 9, type: null, match: "equals" as const }]]
+    ) {
+      const t = rt.startTrace({ maxCalls: 2, find });
+      rt.setProcessTrace(t);
+      let out: unknown;
+      for (let i = 0; i < 3; i++) out = m.outside([1, 2]);
+      t.active = false;
+      rt.setProcessTrace(null);
+      assert.deepEqual(out, ["[1,2]", true, 2, 2, 3]);
+      const roots = callTree(t);
+      assert.deepEqual(roots.map((r) => r.name), ["outside"]);
+      assert.deepEqual(roots[0].children.map((c) => c.name), ["leaf"]);
+      // Four external calls and leaf(2) in the first call; the two later calls are cut whole
+      // (outside and its two leaf calls: calls out of a call not recorded are not counted).
+      assert.equal(roots[0].dropped, 5);
+      assert.equal(t.droppedTotal, 5 + 2 * 3);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
