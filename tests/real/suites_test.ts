@@ -85,6 +85,11 @@ interface Suite {
    * unless TPH_KNOWN_BUGS=1.
    */
   known?: { path: PathName; scope?: Scope; why: string }[];
+  /**
+   * Why the suite fails by itself now and then (it draws random data): a traced run that does
+   * not do what the plain run did is run once more, and compared as any.
+   */
+  random?: string;
 }
 
 const TAPE = "node_modules/tape/bin/tape";
@@ -202,6 +207,9 @@ const SUITES: Suite[] = [
     args: MOCHA_ARGS,
     tests: /^test\/test-.*\.js$/,
     needs: ["mocha", "chai", "ipld-garbage"],
+    random: "test-3string.js draws random characters from U+F000–U+FEFF for two strings; one " +
+      "that starts with U+FEFF comes back without it (a byte order mark: the decoder drops it), " +
+      "~1 run in 1,900, plainly or traced (seen once in CI, s40)",
     leaveOut: [
       ...["deno" as const, "bun" as const].map((runtime) => ({
         runtime,
@@ -363,7 +371,10 @@ interface Traced extends Result {
   traceError: string | null;
 }
 
-const tracedRun = once(async (key: string): Promise<Traced> => {
+const tracedRun = once((key: string) => traceSuite(key));
+
+/** The traced run of case `key` (tracedRun: once per case, but for a suite's `random`). */
+async function traceSuite(key: string): Promise<Traced> {
   const c = CASES.find((c) => caseKey(c) === key)!;
   const { cwd, argv: cmd } = await command(c.suite, runtimeOf(c.path));
   const tph = c.path === "binary" ? await tphBinary("") : cliArgv(c.path);
@@ -386,7 +397,7 @@ const tracedRun = once(async (key: string): Promise<Traced> => {
     traceError = String(e);
   }
   return { ...r, argv, trace, traceError };
-});
+}
 
 // ---- the checks ----
 
@@ -458,7 +469,14 @@ for (const [i, c] of CASES.entries()) {
         fails ? plain.code !== 0 && plain.stdout.includes("\nnot ok ") : plain.code === 0,
         `${what}: the plain run ${fails ? "passes" : "fails"}, not tph\n${describe(plain)}`,
       );
-      const r = await traced;
+      let r = await traced;
+      if (
+        c.suite.random !== undefined && !r.timedOut &&
+        (r.code !== plain.code || normalise(r.stdout) !== normalise(plain.stdout))
+      ) {
+        console.log(`${what}: the traced run differs; once more (${c.suite.random})`);
+        r = await traceSuite(caseKey(c));
+      }
       assert.ok(
         !r.timedOut,
         `${what}: the traced run passed ${TRACED_LIMIT}s and was killed with its children\n` +

@@ -34,7 +34,9 @@ function viaFork() {
     let text = "";
     c.stdout.on("data", (d) => text += d);
     c.on("message", (m) => console.log("fork said", JSON.stringify(m)));
-    c.on("exit", (code) => resolve(out(text) + " exit " + code));
+    // "close", not "exit": after the IPC channel too, so the message is always printed first (a
+    // loaded machine delivered it after "exit", and the two lines came in either order).
+    c.on("close", (code) => resolve(out(text) + " exit " + code));
   });
 }
 function viaWorker() {
