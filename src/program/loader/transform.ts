@@ -351,7 +351,7 @@ const ON_NODE = (globalThis as any).Bun === undefined && (globalThis as any).Den
  * How an entry's body is hashed for its header: never by something that loads node:crypto, since
  * re-runs on Deno and Node take their keys from the manifest and never load it (3.5–8 ms on Node).
  * `c`: contentHash's (`w` on Bun, `f`, FNV-1a in JavaScript, elsewhere); on Node a body of at least
- * ZLIB_FROM characters `z`: node:zlib's crc32 (native: loading node:zlib and the crc of marked's
+ * ZLIB_FROM characters, and every body past FNV_BUDGET characters of smaller ones, `z`: node:zlib's crc32 (native: loading node:zlib and the crc of marked's
  * 107K characters take half of FNV-1a's cold loop in the program's process; node:zlib's load is
  * about FNV-1a's cost for 50K characters). An `s` entry (the first 16 hex
  * digits of its sha256, of its UTF-8, as Node wrote them for a while) is still checked by it.
@@ -363,9 +363,26 @@ const ZLIB_FROM = 65536;
 /** The first digits of a hash, by its kind's letter (the header's last word). */
 type HashKind = "s" | "c" | "z";
 
-/** The kind a body is hashed by when written: BODY_HASH, or `z` for a large one on Node. */
+/** Characters of bodies this process hashed by FNV-1a when writing them, on Node (writtenKind). */
+let fnvChars = 0;
+/**
+ * Characters of small bodies hashed by FNV-1a in a process, past which Node hashes every body it
+ * writes by crc32: FNV-1a's cold loop costs Node ~17 ns a character against ~1 for crc32 (when
+ * written and at each later run's check), node:zlib's load 2–4 ms once, about this many characters'
+ * FNV-1a: a project of small files pays at most twice the better of the two.
+ */
+const FNV_BUDGET = 1 << 17;
+
+/**
+ * The kind a body is hashed by when written: BODY_HASH, or on Node `z` for a large one and for
+ * every one once FNV_BUDGET characters of smaller ones were hashed (zod's 96 modules, 1.4 M
+ * characters: 88 by crc32).
+ */
 function writtenKind(body: string): HashKind {
-  return BODY_HASH === "c" && ON_NODE && body.length >= ZLIB_FROM ? "z" : BODY_HASH;
+  if (BODY_HASH !== "c" || !ON_NODE) return BODY_HASH;
+  if (body.length >= ZLIB_FROM || fnvChars >= FNV_BUDGET) return "z";
+  fnvChars += body.length;
+  return BODY_HASH;
 }
 
 /** node:zlib's crc32, loaded on first use; null where the runtime has none. */

@@ -167,12 +167,18 @@ const kinds = [big, small].map((b) => {
   const t = entryText(key, "s", b);
   return t[t.indexOf("\\n") - 17] + (entryBody(t, key, "s") === b);
 });
-console.log(kinds.join(" "));`;
+// Small bodies: by FNV-1a until 131,072 characters of them were, then by crc32.
+const smalls = Array.from({ length: 22 }, (_, i) => {
+  const b = "let z = " + i + ";\\n" + "//".padEnd(6980, "-");
+  const t = entryText(key, "s", b);
+  return t[t.indexOf("\\n") - 17] + (entryBody(t, key, "s") === b ? "" : "!");
+});
+console.log(kinds.join(" "), smalls.join(""));`;
   const r = spawnSync(BIN.node, ["--input-type=module", "-e", script], {
     encoding: "utf8",
     timeout: 60_000,
     killSignal: "SIGKILL",
   });
   assert.equal(r.stderr, "");
-  assert.equal(r.stdout, "ztrue ftrue\n");
+  assert.equal(r.stdout, "ztrue ftrue " + "f".repeat(19) + "zzz\n");
 });
