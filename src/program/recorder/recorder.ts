@@ -46,7 +46,6 @@ import {
   protoOf,
   regexExec,
   SafeMap,
-  SafeSet,
   strSlice,
   uncurry,
 } from "../../platform/intrinsics.ts";
@@ -77,7 +76,7 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
-import { Array, Int32Array, Map, Object, Set, Symbol, Uint8Array } from "../../platform/globals.ts";
+import { Array, Int32Array, Map, Object, Symbol, Uint8Array } from "../../platform/globals.ts";
 import { ftlCandidates, keepRecorderFromFtl } from "./ftl.ts";
 
 /**
