@@ -76,7 +76,15 @@ import { RETURNED, THREW } from "../../run_file/call_state.ts";
 import { onSettle, TraceState } from "./trace_state.ts";
 import type { TraceLimits } from "../../run_file/limits.ts";
 import { EVERY, type Finder, type FindWhere } from "./find.ts";
-import { Array, Int32Array, Map, Object, Symbol, Uint8Array } from "../../platform/globals.ts";
+import {
+  Array,
+  Float64Array,
+  Int32Array,
+  Map,
+  Object,
+  Symbol,
+  Uint8Array,
+} from "../../platform/globals.ts";
 import { ftlCandidates, keepRecorderFromFtl } from "./ftl.ts";
 
 /**
@@ -317,17 +325,27 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
 
 /**
  * By argument position, the text keepFunction kept last for a function without a name of its own
- * there: its kind (repr.ts, functionKind), the parameter's name it was shown by, the trace and
- * the texts of the tape it was kept on, and its index. Such functions are most often made anew
- * for each call (yaml's stringify(item, ctx, onComment, onChompKeep): ~440,000 calls pass two),
- * so the text is remembered, not the function.
+ * there: its kind (repr.ts, functionKind; FN_NAMED: none), the parameter's name it was shown by,
+ * what else its text depends on (the trace's room and redaction), the base of the tape whose texts
+ * hold it (a number: a tape a server's rotation retired is not kept alive by this), and its index.
+ * Such functions are most often made anew for each call (yaml's stringify(item, ctx, onComment,
+ * onChompKeep): ~440,000 calls pass two), so the text is remembered, not the function.
  */
 const FN_SLOTS = 4;
 const fnKinds = new Int32Array(FN_SLOTS);
 const fnNames: string[] = ownArray(["", "", "", ""]);
-const fnTraces: (TraceState | null)[] = ownArray([null, null, null, null]);
-const fnTexts: unknown[] = ownArray([null, null, null, null]);
+const fnRooms = new Float64Array(FN_SLOTS);
+const fnRedactions: (Redaction | null)[] = ownArray([null, null, null, null]);
+const fnBases = new Float64Array(FN_SLOTS);
 const fnKept: unknown[] = ownArray([0, 0, 0, 0]);
+
+/** Forget the texts keepFunction remembers (the warm-up's tape is thrown away). */
+function forgetFunctionTexts(): void {
+  for (let s = 0; s < FN_SLOTS; s++) {
+    fnKinds[s] = FN_NAMED;
+    fnRedactions[s] = null;
+  }
+}
 
 /**
  * A function argument as stored (see keep): one with a name is shown when the run is written; one
@@ -340,8 +358,9 @@ function keepFunction(v: object, t: TraceState, i: number): unknown {
   if (kind === FN_NAMED) return v;
   const slot = kind !== FN_CLASS && i < MARKED_ARGS ? i & (FN_SLOTS - 1) : -1;
   if (
-    slot >= 0 && kind === fnKinds[slot] && name === fnNames[slot] && t === fnTraces[slot] &&
-    t.tape.texts === fnTexts[slot]
+    slot >= 0 && kind === fnKinds[slot] && name === fnNames[slot] &&
+    t.maxRepr === fnRooms[slot] && t.redaction === fnRedactions[slot] &&
+    t.tape.base === fnBases[slot]
   ) {
     kept |= 1 << i;
     return fnKept[slot];
@@ -350,8 +369,9 @@ function keepFunction(v: object, t: TraceState, i: number): unknown {
   if (slot >= 0) {
     fnKinds[slot] = kind;
     fnNames[slot] = name;
-    fnTraces[slot] = t;
-    fnTexts[slot] = t.tape.texts;
+    fnRooms[slot] = t.maxRepr;
+    fnRedactions[slot] = t.redaction;
+    fnBases[slot] = t.tape.base;
     fnKept[slot] = k;
   }
   return k;
@@ -1418,6 +1438,7 @@ export function warmUp(limits: TraceLimits): boolean {
     clipKeep = 0;
     lastRethrown = savedRethrown;
     secretFns = savedSecretFns;
+    forgetFunctionTexts();
     takeOutSince(from);
   }
   return true;

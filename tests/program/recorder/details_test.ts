@@ -140,6 +140,15 @@ Deno.test("details: functions without a name are shown by their parameter's name
     { onComment: "[Function onComment]", onChompKeep: "[Function onChompKeep]" },
   ]);
   assert.deepEqual(named(run, "chained")[0].args, { onComment: "[Function onComment]" });
+  // Another trace with less room, then one as the first: each shows its own texts.
+  const short = await traced({ details: 1, maxRepr: 12 }, () => m.both(() => 1, () => 2));
+  const cut = named(short, "both")[0].args;
+  assert.ok(cut.onComment.length <= 12 && cut.onComment.startsWith("[Function"), cut.onComment);
+  const again = await traced({ details: 1 }, () => m.both(() => 1, () => 2));
+  assert.deepEqual(named(again, "both")[0].args, {
+    onComment: "[Function onComment]",
+    onChompKeep: "[Function onChompKeep]",
+  });
 });
 
 Deno.test("details: a call that throws past the budget shows its objects in full", async () => {
