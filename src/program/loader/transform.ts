@@ -351,9 +351,9 @@ const ON_NODE = (globalThis as any).Bun === undefined && (globalThis as any).Den
  * How an entry's body is hashed for its header: never by something that loads node:crypto, since
  * re-runs on Deno and Node take their keys from the manifest and never load it (3.5–8 ms on Node).
  * `c`: contentHash's (`w` on Bun, `f`, FNV-1a in JavaScript, elsewhere); on Node a body of at least
- * ZLIB_FROM characters, and every body past FNV_BUDGET characters of smaller ones, `z`: node:zlib's crc32 (native: loading node:zlib and the crc of marked's
- * 107K characters take half of FNV-1a's cold loop in the program's process; node:zlib's load is
- * about FNV-1a's cost for 50K characters). An `s` entry (the first 16 hex
+ * ZLIB_FROM characters, and every body once FNV_BUDGET characters of smaller ones were hashed,
+ * `z`: node:zlib's crc32 (native: loading node:zlib and the crc of marked's 107K characters take
+ * half of FNV-1a's cold loop in the program's process). An `s` entry (the first 16 hex
  * digits of its sha256, of its UTF-8, as Node wrote them for a while) is still checked by it.
  */
 const BODY_HASH: "s" | "c" | "z" = "c";

@@ -310,7 +310,8 @@ function keep(v: unknown, t: TraceState, i: number): unknown {
       kept |= 1 << i;
       return keepString(t, s);
     }
-  } else if (keepBrief) {
+  } else if (v === SECRET_ARG) return keepText(REDACTED, false, t, i);
+  else if (keepBrief) {
     if (i < MARKED_ARGS) {
       // Which argument waits for its summary (PENDING_ARG): not in a list (keepAll).
       kept |= i < 3 ? PENDING | ((PENDING_ARG << i) & pendingArgs) : PENDING;
@@ -565,9 +566,9 @@ function secretReturn(tp: Tape<TraceState>, row: number): boolean {
   return rd !== null && (id >= rd.fns.length || (rd.fns[id] & SECRET_RETURN) !== 0);
 }
 
-/** Store a return value, or "[redacted]" for a call whose return is secret (secretReturn). */
-function storeReturn(tp: Tape<TraceState>, row: number, v: unknown): void {
-  if (secretFns.length === 0 || !secretReturn(tp, row)) keepReturn(tp, row, v);
+/** Store a return value, or "[redacted]" for a call whose return is `secret` (secretReturn). */
+function storeReturn(tp: Tape<TraceState>, row: number, v: unknown, secret: boolean): void {
+  if (!secret) keepReturn(tp, row, v);
   else {
     setValueAt(tp, tp.result, row, tp.texts.add(REDACTED, false));
     tp.marks[row] |= RET_TEXT;
@@ -653,9 +654,8 @@ function keepAll(
 }
 
 /**
- * The arguments of a call of a function with secret parameters (see begin): the secret ones
- * redacted, the others as keepArgs stores them, past the detail budget too (yaml's `token`
- * parameters: 300,000 calls whose other objects were described in full, and their returns).
+ * The arguments of a call of a function with secret parameters (see begin): the secret ones put
+ * as SECRET_ARG, which keep stores as "[redacted]", then all as keepArgs stores them.
  */
 function secretArgs(
   rd: Redaction,
@@ -667,35 +667,18 @@ function secretArgs(
   a2: unknown,
   more: unknown[] | undefined,
 ): unknown {
-  keepBrief = t.details >= 0 && pastBudget(t, id);
-  let args: unknown = undefined;
-  if (n === 1) args = secretOne(rd, t, id, a0, 0);
-  else if (n === 2 || n === 3) {
-    args = secretOne(rd, t, id, a0, 0);
-    keptA1 = secretOne(rd, t, id, a1, 1);
-    if (n === 3) keptA2 = secretOne(rd, t, id, a2, 2);
-    keptMore = n;
-  } else if (n < 0) {
-    // As keepAll's list: its objects wait for their summaries, not marked by column.
-    pendingArgs = 0;
-    try {
-      for (let i = 0; i < more!.length; i++) more![i] = secretOne(rd, t, id, more![i], i);
-    } finally {
-      pendingArgs = PENDING_ARGS;
-    }
-    args = more;
+  if (n < 0) {
+    for (let i = 0; i < more!.length; i++) if (rd.secretParam(id, i)) more![i] = SECRET_ARG;
+  } else {
+    if (n > 0 && rd.secretParam(id, 0)) a0 = SECRET_ARG;
+    if (n > 1 && rd.secretParam(id, 1)) a1 = SECRET_ARG;
+    if (n > 2 && rd.secretParam(id, 2)) a2 = SECRET_ARG;
   }
-  if (keepBrief) {
-    kept |= BRIEF;
-    keepBrief = false;
-  }
-  return args;
+  return keepArgs(t, id, n, a0, a1, a2, more);
 }
 
-/** Argument `i` of a call of function `id` with secret parameters, as stored (secretArgs). */
-function secretOne(rd: Redaction, t: TraceState, id: number, v: unknown, i: number): unknown {
-  return rd.secretParam(id, i) ? keepText(REDACTED, false, t, i) : keep(v, t, i);
-}
+/** A secret argument, as secretArgs hands it to keep (never seen by the program). */
+const SECRET_ARG: object = Object.freeze({});
 
 /**
  * Tapes that are not the current one but still have traces recording on them (a request still
@@ -1824,20 +1807,21 @@ function extOpen(c: number, d: number, f: unknown, start: boolean): void {
     extPush(c, 0, EXT_SKIP, NO_ARGS);
     return;
   }
-  if (c === fullOwner && pastFullExternal(c)) extPush(c, 0, EXT_SKIP, NO_ARGS);
-  else {
-    const i = extPush(c, tp.fn[c - tp.base] + d, EXT_PENDING, []);
-    if (start) extStart(i);
-  }
+  extCall(c, tp.fn[c - tp.base] + d, start);
 }
 
 /**
- * An external call of the full trace's open call `c` (`c === fullOwner`): counted as left out as
- * begin() would count it, before its arguments are gathered, unless values are looked for (a call
- * left out keeps its function then: extReturn). Returns whether it was counted.
+ * An external call of call `c` to function `id`, waiting for its arguments (`start`: it has none,
+ * and starts now). Under the full trace's open call (`c === fullOwner`) it is counted as left out
+ * as begin() would count it, before its arguments are gathered, unless values are looked for (a
+ * call left out keeps its function then: extReturn).
  */
-function pastFullExternal(c: number): boolean {
-  return finder === null && pastFull(c);
+function extCall(c: number, id: number, start: boolean): void {
+  if (c === fullOwner && finder === null && pastFull(c)) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  else {
+    const i = extPush(c, id, EXT_PENDING, []);
+    if (start) extStart(i);
+  }
 }
 
 const bindFn = Function.prototype.bind;
@@ -1874,12 +1858,8 @@ function extMethod(c: number, d: number, obj: unknown, start: boolean): unknown 
     siteCallables[s] = callable;
     siteOwn[s] = notExternal(f) ? 1 : 0;
   }
-  if (siteOwn[s] === 1 || (c === fullOwner && pastFullExternal(c))) {
-    extPush(c, 0, EXT_SKIP, NO_ARGS);
-  } else {
-    const i = extPush(c, id, EXT_PENDING, []);
-    if (start) extStart(i);
-  }
+  if (siteOwn[s] === 1) extPush(c, 0, EXT_SKIP, NO_ARGS);
+  else extCall(c, id, start);
   return callable;
 }
 
@@ -1944,7 +1924,7 @@ function extClose(h: number, ok: boolean, value: unknown, known: boolean): void 
   if (tp === null) return;
   const row = h - tp.base;
   tp.end[row] = now();
-  if (ok) storeReturn(tp, row, value);
+  if (ok) storeReturn(tp, row, value, secretFns.length !== 0 && secretReturn(tp, row));
   else {
     tp.state[row] = THREW;
     // A catch clause with a destructuring pattern, say, never hands the error over.
@@ -2010,10 +1990,8 @@ function recordReturn(c: number, v: unknown): void {
   if (tp.state[row] === HIDDEN) return;
   // The clock first: the time to describe the value is not the call's.
   tp.end[row] = now();
-  if (
-    (secretFns.length === 0 || !secretReturn(tp, row)) && typeof v !== "object" &&
-    typeof v !== "string"
-  ) {
+  const secret = secretFns.length !== 0 && secretReturn(tp, row);
+  if (!secret && typeof v !== "object" && typeof v !== "string") {
     // keepReturn's way with a number, boolean, undefined, function…, inline (V8 boxed the time
     // and the value through the calls).
     // Its code where no value is let go (a call's first return: most), else as setValueAt.
@@ -2021,7 +1999,7 @@ function recordReturn(c: number, v: unknown): void {
     if (chunk[j] < OTHERS) chunk[j] = codeOf(tp, v);
     else setValueAt(tp, tp.result, row, v);
     if (tp.marks[row] < 0) tp.marks[row] &= ~RET_TEXT;
-  } else storeReturn(tp, row, v);
+  } else storeReturn(tp, row, v, secret);
 }
 
 function recordExit(c: number): void {
@@ -2221,7 +2199,6 @@ ftlCandidates([
   keepArgs,
   keepAll,
   secretArgs,
-  secretOne,
   tapeOf,
   live,
   newRow,
@@ -2250,7 +2227,7 @@ ftlCandidates([
   extFind,
   extRemove,
   extOpen,
-  pastFullExternal,
+  extCall,
   extMethod,
   extArg,
   extStart,

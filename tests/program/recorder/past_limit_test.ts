@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { instrument } from "../../../src/program/instrument/instrument.ts";
 import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { callTree } from "../../../src/program/recorder/to_json.ts";
+import { loadInstrumented } from "./_module_trace.ts";
 
 // Calls past max_calls are counted at e0–e3's first check, which asks whether the function
 // suspends from a byte per function id (grown as ids come). An async function far past the first
@@ -97,11 +98,8 @@ export function outside(xs) {
 `;
 
 Deno.test("calls out of the traced code past max_calls are counted where the cut is", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-past-limit-"));
+  const { dir, m } = await loadInstrumented(EXTERNAL_SOURCE, "tph-past-limit-");
   try {
-    const file = join(dir, "e.mjs");
-    writeFileSync(file, instrument(EXTERNAL_SOURCE, { filename: file }).code);
-    const m = await import(file);
     const rt = runtime();
     for (
       const find of [undefined, [{ text: "9", value: 9, type: null, match: "equals" as const }]]
