@@ -139,28 +139,38 @@ let fullOwner = -2;
 let fullTrace: TraceState | null = null;
 
 /**
- * The quick count past the limit: while `cur === quickOwner` (the full trace's open call, once a
- * call under it was counted by leftOut with nothing else to consult; -2: off), e0–en count a call
- * of a function that runs through (not async, not a generator) in `quickCount` and return, one
- * compare and a byte read. The count is added into `fullTrace` (settle) before its counts are read
- * or it counts a call another way, and whenever what leftOut consults changes (quickOff).
+ * The quick count past a limit: while `cur === quickOwner` (-2: off) — the full trace's open call,
+ * once a call under it was counted by leftOut with nothing else to consult, or a recorded call at
+ * its trace's max_depth, once a call under it was left out for the depth (record) — e0–en count a
+ * call of a function that runs through (not async, not a generator) in `quickCount` and return,
+ * one compare and a byte read. The count is added into `quickTrace` (settle) before its counts
+ * are read or it counts a call another way, and whenever what the first call left out consulted
+ * changes (quickOff).
  */
 let quickOwner = -2;
 let quickCount = 0;
+let quickTrace: TraceState | null = null;
 
 function settle(t: TraceState): void {
-  if (t === fullTrace) quickOff();
+  if (t === quickTrace) quickOff();
 }
 onSettle(settle);
 
-/** Add the quick count into the full trace and turn the quick count off (see quickOwner). */
+/** Add the quick count into its trace and turn the quick count off (see quickOwner). */
 function quickOff(): void {
   quickOwner = -2;
   if (quickCount !== 0) {
     const n = quickCount;
     quickCount = 0;
-    fullTrace!.droppedAgain(n);
+    quickTrace!.droppedAgain(n);
   }
+}
+
+/** Calls under `owner` are counted the quick way into `t` (see quickOwner). */
+function quickOn(owner: number, t: TraceState): void {
+  if (quickTrace !== t) quickOff();
+  quickOwner = owner;
+  quickTrace = t;
 }
 
 /** No open call has its later calls left out (fullOwner), the quick count added where it goes. */
@@ -973,7 +983,7 @@ function pastFull(p: number): boolean {
 function leftOut(id: number): boolean {
   if (finder !== null || suspends(id) || !pastFull(cur)) return false;
   // The next calls under the same open call are counted the quick way (quickOwner).
-  quickOwner = cur;
+  quickOn(cur, fullTrace!);
   return true;
 }
 
@@ -1122,8 +1132,16 @@ function record(
     // An async function or generator resumes later with an empty stack: it gets a hidden row to
     // take the stack again, so the calls it makes then stay cut (and counted) instead of
     // turning up as roots. A sync call needs none.
-    if ((functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) === 0) return -1;
-    return hiddenRow(t, id, p, prev, depth);
+    if (suspends(id)) return hiddenRow(t, id, p, prev, depth);
+    // What decided this depends on the open call alone (its trace, tape and depth) and, with a
+    // filter, on the function: without one, and with nothing else consulted (a loan, tests,
+    // values looked for), later calls under `p` that run through are counted the quick way
+    // (a parser past max_depth: babel's 700,000 such calls).
+    if (
+      p >= 0 && p === prev && t.filter === null && finder === null && lent.size === 0 &&
+      !testNested
+    ) quickOn(p, t);
+    return -1;
   }
   if (t.count >= t.capacity || tp.rows >= tp.maxRows) {
     if (!t.limitReasons.has("max_calls")) traceFull();

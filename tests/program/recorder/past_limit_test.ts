@@ -123,3 +123,58 @@ Deno.test("calls out of the traced code past max_calls are counted where the cut
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Past max_depth, the calls under a recorded call at the depth limit are counted the quick way
+// too (the first one through record, the next by e0–en): the counts under each open call, at the
+// root and in total stay exact, read between calls too, with an async call (a hidden row, whose
+// calls after its await count where the cut is) and with max_calls reached on the way.
+const DEEP = `
+export function leaf(x) { return x; }
+export function many(n) { for (let i = 0; i < n; i++) leaf(i); return n; }
+export async function later() { await null; leaf(1); leaf(2); return 1; }
+export function mid(read) { many(2); leaf(0); read(); many(3); later(); read(); return 1; }
+export function top(read) { mid(read); leaf(5); mid(read); return leaf(6); }
+`;
+
+Deno.test("calls past max_depth are counted exactly under each open call, read between calls too", async () => {
+  const { dir, m } = await loadInstrumented(DEEP, "tph-past-depth-");
+  try {
+    const rt = runtime();
+    for (const maxCalls of [100, 4]) {
+      const t = rt.startTrace({ maxDepth: 2, maxCalls });
+      rt.setProcessTrace(t);
+      const seen: number[] = [];
+      const read = () => seen.push(t.droppedTotal);
+      m.top(read);
+      await new Promise((r) => setTimeout(r, 10));
+      rt.setProcessTrace(null);
+      t.active = false;
+      rt.detach(t);
+      const roots = callTree(t);
+      assert.deepEqual(roots.map((r) => r.name), ["top"]);
+      const kids = roots[0].children;
+      // Under each mid(): many(2) and its 2 leaf(), leaf(0), many(3) and its 3 leaf(), later()
+      // and its 2 leaf() after the await.
+      if (maxCalls === 100) {
+        assert.deepEqual(kids.map((c) => c.name), ["mid", "leaf", "mid", "leaf"]);
+        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [11, 0, 11, 0]);
+        assert.equal(t.callCount, 5);
+        assert.deepEqual([...t.limitReasons], ["max_depth"]);
+      } else {
+        // top, mid, leaf(5), mid recorded: leaf(6) is left out by max_calls, under top.
+        assert.deepEqual(kids.map((c) => c.name), ["mid", "leaf", "mid"]);
+        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [11, 0, 11]);
+        assert.equal(roots[0].dropped, 1);
+        assert.equal(t.callCount, 4);
+        assert.deepEqual([...t.limitReasons].sort(), ["max_calls", "max_depth"]);
+      }
+      // Read in each mid() after its first calls, then after later() began: the two leaf()
+      // calls after its await come once top() returned.
+      assert.deepEqual(seen, [4, 9, 13, 18]);
+      assert.equal(t.droppedAtRoot, 0);
+      assert.equal(t.droppedTotal, maxCalls === 100 ? 22 : 23);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
