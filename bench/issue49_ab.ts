@@ -3,7 +3,7 @@
 // phases: TPH_BENCH_PHASES) a call, peak RSS and the whole run, with the load beside them.
 //
 //   deno run -A bench/issue49_ab.ts <worktree A> <worktree B> [more worktrees] [deno|bun|node ...]
-//     [marked|yaml|zod|fib|unique ...] [--rounds N] [--max-calls N | --default]
+//     [marked|yaml|zod|babel|fib|unique ...] [--rounds N] [--max-calls N | --default]
 //
 // A worktree may be followed by environment settings for its runs, `<worktree>,KEY=VALUE,...`
 // (one worktree with a switch against itself); all are alternated in each round.
@@ -20,6 +20,10 @@ const WORKLOADS: Record<string, { program: string[]; include: string[] }> = {
   marked: { program: ["bench/programs/marked_render.mjs"], include: ["node_modules/marked/**"] },
   yaml: { program: ["bench/programs/yaml_parse.mjs"], include: ["node_modules/yaml/**"] },
   zod: { program: ["bench/programs/zod_validate.mjs"], include: ["node_modules/zod/**"] },
+  babel: {
+    program: ["bench/programs/babel_transform.mjs"],
+    include: ["node_modules/@babel/**"],
+  },
   // This bench's own copy too (ref34, main before fib.mjs, has only fib.ts).
   fib: { program: [join(import.meta.dirname!, "programs/fib.mjs"), "25", "1"], include: [] },
   // This bench's own copy (a worktree of older main has none).

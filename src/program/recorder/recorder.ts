@@ -1018,6 +1018,47 @@ function learnSuspends(id: number): boolean {
   return yes;
 }
 
+/**
+ * The function whose detail budget a call of function `id` counts (pastBudget): `id` itself, but
+ * for an external call site, the first site seen calling the same callee (its package and name
+ * as shown): a callee's first calls are described in full wherever they are made, as a traced
+ * function's are, not each site's (`Object.defineProperty(exports, …)` at the top of every
+ * CommonJS module: babel's 2,157 calls from as many sites, each describing a module's exports).
+ */
+function budgetOf(id: number): number {
+  if (id < budgets.length) {
+    const b = budgets[id];
+    if (b !== 0) return b - 1;
+  }
+  return learnBudget(id);
+}
+
+/** budgetOf by function id, + 1 (0: not asked yet). */
+let budgets = new Int32Array(1024);
+/** The first external call site seen of each callee, by its package and name. */
+const budgetByCallee: Map<string, number> = new SafeMap<string, number>();
+
+function learnBudget(id: number): number {
+  const f = functionRecord(id);
+  let b = id;
+  if (f.kind === "external") {
+    const key = f.module + "\0" + f.qualname;
+    const first = budgetByCallee.get(key);
+    if (first === undefined) budgetByCallee.set(key, id);
+    else b = first;
+  }
+  if (id >= budgets.length) {
+    let n = budgets.length * 2;
+    while (n <= id) n *= 2;
+    const grown = new Int32Array(n);
+    // Copied by hand: TypedArray.prototype.set is the program's to replace.
+    for (let i = 0; i < budgets.length; i++) grown[i] = budgets[i];
+    budgets = grown;
+  }
+  budgets[id] = b + 1;
+  return b;
+}
+
 /** Hidden rows a trace keeps at most for async calls left out by max_calls (see record). */
 const MAX_HIDDEN = 65_536;
 
@@ -1175,9 +1216,11 @@ function record(
     secret = id < rd.fns.length ? rd.fns[id] : 0;
     if (secret === 0) secret = rd.info(id, functionRecord(id));
   }
+  // A list of arguments: an external call's (whose detail budget is its callee's) or a call of
+  // more than three parameters.
   const args = (secret & SECRET_ARGS) !== 0
     ? secretArgs(rd!, t, id, n, a0, a1, a2, more)
-    : keepArgs(t, id, n, a0, a1, a2, more);
+    : keepArgs(t, n < 0 ? budgetOf(id) : id, n, a0, a1, a2, more);
   const row = newRow(tp, t, id, p, prev, OPEN, args, kept);
   // A list waiting for its summaries (tape.ts, PENDING_ARG): marked so that growth copies it.
   if (n < 0 && (kept & PENDING) !== 0) {
@@ -1832,11 +1875,15 @@ function extOpen(c: number, d: number, f: unknown, start: boolean): void {
  * An external call of call `c` to function `id`, waiting for its arguments (`start`: it has none,
  * and starts now). Under the full trace's open call (`c === fullOwner`) it is counted as left out
  * as begin() would count it, before its arguments are gathered, unless values are looked for (a
- * call left out keeps its function then: extReturn).
+ * call left out keeps its function then: extReturn); so it is under a call whose callees are
+ * counted the quick way (`c === quickOwner`: at its trace's max_depth).
  */
 function extCall(c: number, id: number, start: boolean): void {
   if (c === fullOwner && finder === null && pastFull(c)) extPush(c, 0, EXT_SKIP, NO_ARGS);
-  else {
+  else if (c === quickOwner) {
+    quickCount++;
+    extPush(c, 0, EXT_SKIP, NO_ARGS);
+  } else {
     const i = extPush(c, id, EXT_PENDING, []);
     if (start) extStart(i);
   }

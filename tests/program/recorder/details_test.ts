@@ -30,6 +30,9 @@ export function useWith(token, t) { return { k: t.kind }; }
 export function useMany(a, token, b, c, d) { return [b, c, d].length; }
 export function both(onComment, onChompKeep) { return 1; }
 export function chained(onComment) { return both(onComment, () => {}); }
+export function keysA(o) { return Object.keys(o); }
+export function keysB(o) { return Object.keys(o); }
+export function isList(o) { return Array.isArray(o); }
 `;
 
 let dir = "";
@@ -79,6 +82,38 @@ Deno.test("details: the first calls of a function in full, later ones as summari
   assert.equal(run.config.details, 3);
   // The constructor's calls have primitives only: shown whole past the budget too.
   assert.ok(named(run, "Token.constructor").every((c) => /^"w\d"$/.test(c.args.text)));
+});
+
+Deno.test("details: an external function's budget is counted across its call sites", async () => {
+  const run = await traced({ details: 3 }, () => {
+    m.keysA({ a: 1 });
+    m.keysA({ a: 1 });
+    m.keysB({ b: 2 });
+    m.keysB({ b: 2 });
+    m.keysA({ a: 1 });
+    m.isList({ c: 3 });
+  });
+  const keys = named(run, "Object.keys");
+  assert.equal(keys.length, 5);
+  assert.ok(keys.every((k) => k.external === true));
+  // Object.keys from two sites: its first three calls in full, wherever they were made.
+  assert.deepEqual(keys.map((k) => k.args["0"]), [
+    "{ a: 1 }",
+    "{ a: 1 }",
+    "{ b: 2 }",
+    "{…}",
+    "{…}",
+  ]);
+  assert.deepEqual(keys.map((k) => k.return_value), [
+    '["a"]',
+    '["a"]',
+    '["b"]',
+    "Array(1)",
+    "Array(1)",
+  ]);
+  // Another external function has a budget of its own; the traced callers theirs.
+  assert.deepEqual(named(run, "Array.isArray").map((k) => k.args["0"]), ["{ c: 3 }"]);
+  assert.deepEqual(named(run, "keysB").map((k) => k.args.o), ["{ b: 2 }", "{ b: 2 }"]);
 });
 
 Deno.test("details: a function with a secret parameter has the same budget for its other values", async () => {

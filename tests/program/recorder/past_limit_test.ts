@@ -132,7 +132,7 @@ const DEEP = `
 export function leaf(x) { return x; }
 export function many(n) { for (let i = 0; i < n; i++) leaf(i); return n; }
 export async function later() { await null; leaf(1); leaf(2); return 1; }
-export function mid(read) { many(2); leaf(0); read(); many(3); later(); read(); return 1; }
+export function mid(read) { many(2); leaf(0); read(); many(3); later(); Array.isArray(read); parseInt("7"); read(); return 1; }
 export function top(read) { mid(read); leaf(5); mid(read); return leaf(6); }
 `;
 
@@ -154,25 +154,25 @@ Deno.test("calls past max_depth are counted exactly under each open call, read b
       assert.deepEqual(roots.map((r) => r.name), ["top"]);
       const kids = roots[0].children;
       // Under each mid(): many(2) and its 2 leaf(), leaf(0), many(3) and its 3 leaf(), later()
-      // and its 2 leaf() after the await.
+      // and its 2 leaf() after the await, Array.isArray() and parseInt() (external calls).
       if (maxCalls === 100) {
         assert.deepEqual(kids.map((c) => c.name), ["mid", "leaf", "mid", "leaf"]);
-        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [11, 0, 11, 0]);
+        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [13, 0, 13, 0]);
         assert.equal(t.callCount, 5);
         assert.deepEqual([...t.limitReasons], ["max_depth"]);
       } else {
         // top, mid, leaf(5), mid recorded: leaf(6) is left out by max_calls, under top.
         assert.deepEqual(kids.map((c) => c.name), ["mid", "leaf", "mid"]);
-        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [11, 0, 11]);
+        assert.deepEqual(kids.map((c) => c.dropped ?? 0), [13, 0, 13]);
         assert.equal(roots[0].dropped, 1);
         assert.equal(t.callCount, 4);
         assert.deepEqual([...t.limitReasons].sort(), ["max_calls", "max_depth"]);
       }
       // Read in each mid() after its first calls, then after later() began: the two leaf()
       // calls after its await come once top() returned.
-      assert.deepEqual(seen, [4, 9, 13, 18]);
+      assert.deepEqual(seen, [4, 11, 15, 22]);
       assert.equal(t.droppedAtRoot, 0);
-      assert.equal(t.droppedTotal, maxCalls === 100 ? 22 : 23);
+      assert.equal(t.droppedTotal, maxCalls === 100 ? 26 : 27);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
