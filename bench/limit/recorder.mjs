@@ -223,7 +223,7 @@ function publish(last) {
   const rc = sent.rows, vc = sent.values;
   let described = "";
   for (let i = sent.described; i < values.length; i += 3) {
-    described += `${values[i]} ${values[i + 1]} ${describe(values[i + 2], 0)}\n`;
+    described += `${values[i]} ${values[i + 1]} ${textOf(values[i + 2])}\n`;
   }
   writer.postMessage({
     last,
@@ -325,7 +325,7 @@ const recorder = {
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
-    if (keep) values.push(c, 0, a);
+    if (keep) values.push(c, 0, kv(a));
     else if (EVERY) keepPrim(c, 0, a);
     return c;
   },
@@ -334,7 +334,7 @@ const recorder = {
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
-    if (keep) values.push(c, 0, a, c, 0, a2);
+    if (keep) values.push(c, 0, kv(a), c, 0, kv(a2));
     else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2);
     return c;
   },
@@ -343,7 +343,7 @@ const recorder = {
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
-    if (keep) values.push(c, 0, a, c, 0, a2, c, 0, a3);
+    if (keep) values.push(c, 0, kv(a), c, 0, kv(a2), c, 0, kv(a3));
     else if (EVERY) keepPrim(c, 0, a), keepPrim(c, 0, a2), keepPrim(c, 0, a3);
     return c;
   },
@@ -352,12 +352,12 @@ const recorder = {
     const id = b + k;
     const keep = enter(id);
     const c = open(id);
-    if (keep) { for (let i = 0; i < args.length; i++) values.push(c, 0, args[i]); }
+    if (keep) { for (let i = 0; i < args.length; i++) values.push(c, 0, kv(args[i])); }
     else if (EVERY) { for (let i = 0; i < args.length; i++) keepPrim(c, 0, args[i]); }
     return c;
   },
   r(c, v) {
-    if (c >= 0 && callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 1, v);
+    if (c >= 0 && callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 1, kv(v));
     else if (EVERY && c >= 0) keepPrim(c, 1, v);
     return v;
   },
@@ -367,7 +367,7 @@ const recorder = {
   t(c, e) {
     if (c < 0) return;
     chunkFlags[c >>> SHIFT][c & MASK] = 1;
-    if (callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 2, e);
+    if (callsOf[chunkFn[c >>> SHIFT][c & MASK]] <= FIRST_CALLS) values.push(c, 2, kv(e));
   },
   x: close,
   xa: close,
@@ -430,6 +430,19 @@ const recorder = {
 };
 globalThis.__tph = recorder;
 
+// LIMIT_AT_CALL=1: the first calls' values described when kept (as tph describes them, before the
+// program can change them), not when the run is written.
+const AT_CALL = process.env.LIMIT_AT_CALL === "1";
+/** A value as kept: itself, or with LIMIT_AT_CALL its description (a Described). */
+const kv = AT_CALL ? (v) => new Described(describe(v, 0)) : (v) => v;
+class Described {
+  constructor(text) {
+    this.text = text;
+  }
+}
+/** A kept value's description, made now unless made when kept. */
+const textOf = (v) => (v instanceof Described ? v.text : describe(v, 0));
+
 /** A value described as a run shows it: short, bounded, never a getter run. */
 function describe(v, depth) {
   switch (typeof v) {
@@ -480,7 +493,7 @@ process.on("exit", () => {
   };
   const described = [];
   for (let i = 0; i < values.length; i += 3) {
-    described.push(`${values[i]} ${values[i + 1]} ${describe(values[i + 2], 0)}`);
+    described.push(`${values[i]} ${values[i + 1]} ${textOf(values[i + 2])}`);
   }
   const head = JSON.stringify({ rows, dropped, functions: fns, values: described.length }) + "\n";
   const body = [
