@@ -1168,22 +1168,7 @@ function record(
   if (t.tape !== tp) return -1; // a trace of a retired tape: nothing more is recorded
   const id = b + k;
   if (t.filter !== null && !t.accepts(id)) return -1;
-  if (depth > t.maxDepth) {
-    t.drop(p, "max_depth");
-    // An async function or generator resumes later with an empty stack: it gets a hidden row to
-    // take the stack again, so the calls it makes then stay cut (and counted) instead of
-    // turning up as roots. A sync call needs none.
-    if (suspends(id)) return hiddenRow(t, id, p, prev, depth);
-    // What decided this depends on the open call alone (its trace, tape and depth) and, with a
-    // filter, on the function: without one, and with nothing else consulted (a loan, tests,
-    // values looked for), later calls under `p` that run through are counted the quick way
-    // (a parser past max_depth: babel's 700,000 such calls).
-    if (
-      p >= 0 && p === prev && t.filter === null && finder === null && lent.size === 0 &&
-      !testNested
-    ) quickOn(p, t);
-    return -1;
-  }
+  if (depth > t.maxDepth) return pastDepth(t, id, p, prev, depth);
   if (t.count >= t.capacity || tp.rows >= tp.maxRows) {
     if (!t.limitReasons.has("max_calls")) traceFull();
     t.drop(p, "max_calls");
@@ -1235,6 +1220,27 @@ function record(
   enter(h, depth);
   if (watchNext !== null) watchCall(h);
   return h;
+}
+
+/**
+ * A call of function `id` under the open call `p` (`prev`: whom it gives the stack back to) past
+ * trace `t`'s max_depth: counted as left out. Returns its handle: -1, or a hidden row's.
+ */
+function pastDepth(t: TraceState, id: number, p: number, prev: number, depth: number): number {
+  t.drop(p, "max_depth");
+  // An async function or generator resumes later with an empty stack: it gets a hidden row to
+  // take the stack again, so the calls it makes then stay cut (and counted) instead of turning
+  // up as roots. A sync call needs none.
+  if (suspends(id)) return hiddenRow(t, id, p, prev, depth);
+  // What decided this depends on the open call alone (its trace, tape and depth) and, with a
+  // filter, on the function: without one, and with nothing else consulted (a loan, tests, values
+  // looked for), later calls under `p` that run through are counted the quick way (a parser past
+  // max_depth: babel's 700,000 such calls).
+  if (
+    p >= 0 && p === prev && t.filter === null && finder === null && lent.size === 0 &&
+    !testNested
+  ) quickOn(p, t);
+  return -1;
 }
 
 /**
