@@ -25,6 +25,7 @@ import {
   FIND_OPTIONS,
   HELP_OPTIONS,
   LOGS_OPTIONS,
+  LSP_OPTIONS,
   SETUP_OPTIONS,
   TREE_OPTIONS,
   VIEW_OPTIONS,
@@ -93,6 +94,27 @@ export const logsCommand = defineCommand({
   options: LOGS_OPTIONS,
   positionals: [0, 0],
   load: () => import("./logs_command.ts"),
+});
+
+/** `tph lsp`: a language server showing the stored runs' calls at the code. */
+export const lspCommand = defineCommand({
+  name: "lsp",
+  summary: "a language server (LSP, on stdin and stdout) that shows stored runs in the editor",
+  usage: "lsp [--cache-dir DIR]",
+  details: [
+    "For an editor to start, in the project's folder: it shows the newest run (a failing",
+    "test's first, after tph test), and follows new runs as they are stored. At each function",
+    "that ran: an inlay hint (×calls · the last or failing call's arguments → result), a",
+    "hover (its first and failing calls, total and self time, callers and callees; on a",
+    "parameter, the values it took), a code lens with the tree of that call, and a",
+    "diagnostic (information) where a call threw. Commands: tph.showTree, tph.listRuns,",
+    "tph.useRun (a run's number, id or path; null: the newest again). It reads stored runs",
+    "only and never runs the program. initializationOptions: { hintWidth } (default 60).",
+  ],
+  examples: ["tph lsp"],
+  options: LSP_OPTIONS,
+  positionals: [0, 0],
+  load: () => import("./lsp_command.ts"),
 });
 
 /** `tph view <run>`: what a stored run was, without its call tree. */
@@ -354,6 +376,8 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   findCommand,
   exportCommand,
+  // The runs at the code, in an editor.
+  lspCommand,
   // Calling chosen functions on their own, to trace them.
   setupCommand,
   disableCommand,

@@ -66,7 +66,7 @@ function findCommand(name: string): Command {
 }
 
 /** The commands that read stored runs' calls (the others read their meta at most). */
-const READ_CALLS = new Set(["tree", "view", "diff", "find", "export"]);
+const READ_CALLS = new Set(["tree", "view", "diff", "find", "export", "lsp"]);
 
 /**
  * Runs written raw at the program's end (recorder/raw_run.ts) are made run files when first read,

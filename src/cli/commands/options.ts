@@ -51,6 +51,11 @@ export const LOGS_OPTIONS = {
   "cache-dir": CACHE_DIR_OPTION,
 } as const satisfies Options;
 
+/** `tph lsp`'s options. */
+export const LSP_OPTIONS = {
+  "cache-dir": CACHE_DIR_OPTION,
+} as const satisfies Options;
+
 /** `tph view`'s options. */
 export const VIEW_OPTIONS = {
   json: {

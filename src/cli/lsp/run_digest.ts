@@ -1,0 +1,189 @@
+// What the language server knows of one stored run: per function of its functions table, how its
+// calls went — counted, timed, their first, last and failing calls' places in the file, who called
+// it — from one scan of the run's records. The values themselves are not kept: a call's arguments
+// and result are read back from the file by its place (nodeAt) when a hint or hover shows them, so
+// the digest stays small however many calls the run holds.
+
+import { openRun, type RunFile, type RunMeta } from "../../run_file/decode.ts";
+import type { FunctionEntry } from "../../run_file/format.ts";
+import { STATE_MASK } from "../../run_file/format.ts";
+import { THREW } from "../../run_file/call_state.ts";
+import type { CallNodeJSON } from "../../types.ts";
+
+/** A call's place in the run file, for reading it back (RunFile.nodeAt). */
+export interface CallPlace {
+  position: number;
+  start: number;
+}
+
+/** How the calls of one function went in the run. */
+export interface FunctionDigest {
+  /** Its index in the run's functions table. */
+  fn: number;
+  calls: number;
+  threw: number;
+  /** µs in its calls, a call inside another call of it not counted twice. */
+  totalUs: number;
+  /** µs in its calls less the calls they made. */
+  selfUs: number;
+  /** µs its calls spent suspended (awaiting, between yields). */
+  awaitedUs: number;
+  first: CallPlace[];
+  last: CallPlace | null;
+  failing: CallPlace[];
+  /** Calls of it by the calling function's index (-1: a root). */
+  callers: Map<number, number>;
+  /** Calls it made, by the called function's index. */
+  callees: Map<number, number>;
+}
+
+/** First calls and failing calls kept per function. */
+const KEPT_CALLS = 3;
+
+/** One run, digested. */
+export interface RunDigest {
+  path: string;
+  meta: RunMeta;
+  functions: readonly FunctionEntry[];
+  /** By function index; undefined for a function that has no call in the run. */
+  byFn: (FunctionDigest | undefined)[];
+  /** Function indexes by the file they are in (as the run names it: an absolute path). */
+  byFile: Map<string, number[]>;
+  /** The open file, for reading calls back. */
+  file: RunFile;
+}
+
+/**
+ * Digest the run at `path`: one scan of its calls. The file stays open for reading calls back
+ * (close it with `digest.file.close()`).
+ */
+export function digestRun(path: string): RunDigest {
+  const file = openRun(path);
+  try {
+    return digestOpen(file);
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
+
+function digestOpen(file: RunFile): RunDigest {
+  const functions = file.functions;
+  const byFn: (FunctionDigest | undefined)[] = [];
+  // The open calls along the scan, by depth: function, elapsed, the children's elapsed.
+  const stackFn: number[] = [], stackElapsed: number[] = [], stackChildren: number[] = [];
+  // Open calls of each function (a recursive call's time is its outermost call's).
+  const active = new Map<number, number>();
+  let depthNow = 0;
+  const close = (to: number) => {
+    while (depthNow > to) {
+      depthNow--;
+      const fn = stackFn[depthNow], el = stackElapsed[depthNow];
+      const d = byFn[fn]!;
+      if (el >= 0) d.selfUs += Math.max(0, el - stackChildren[depthNow]);
+      active.set(fn, (active.get(fn) ?? 1) - 1);
+    }
+  };
+  file.scan((r, depth) => {
+    close(depth);
+    const fn = r.fn;
+    let d = byFn[fn];
+    if (d === undefined) {
+      d = byFn[fn] = {
+        fn,
+        calls: 0,
+        threw: 0,
+        totalUs: 0,
+        selfUs: 0,
+        awaitedUs: 0,
+        first: [],
+        last: null,
+        failing: [],
+        callers: new Map(),
+        callees: new Map(),
+      };
+    }
+    d.calls++;
+    const place = { position: r.position, start: r.start };
+    if (d.first.length < KEPT_CALLS) d.first.push(place);
+    d.last = place;
+    if ((r.flags & STATE_MASK) === THREW) {
+      d.threw++;
+      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+    }
+    if ((active.get(fn) ?? 0) === 0 && r.elapsed >= 0) d.totalUs += r.elapsed;
+    d.awaitedUs += r.awaited;
+    const parent = depth > 0 ? stackFn[depth - 1] : -1;
+    d.callers.set(parent, (d.callers.get(parent) ?? 0) + 1);
+    if (depth > 0) {
+      const p = byFn[parent]!;
+      p.callees.set(fn, (p.callees.get(fn) ?? 0) + 1);
+      if (r.elapsed >= 0) stackChildren[depth - 1] += r.elapsed;
+    }
+    stackFn[depth] = fn;
+    stackElapsed[depth] = r.elapsed;
+    stackChildren[depth] = 0;
+    active.set(fn, (active.get(fn) ?? 0) + 1);
+    depthNow = depth + 1;
+    return true;
+  });
+  close(0);
+  const byFile = new Map<string, number[]>();
+  for (let i = 0; i < functions.length; i++) {
+    if (byFn[i] === undefined) continue;
+    const where = functions[i][2];
+    if (where === "") continue;
+    const list = byFile.get(where);
+    if (list === undefined) byFile.set(where, [i]);
+    else list.push(i);
+  }
+  return { path: file.path, meta: file.meta, functions, byFn, byFile, file };
+}
+
+/** A call read back from the run (its children not read). */
+export function callAt(digest: RunDigest, place: CallPlace): CallNodeJSON {
+  return digest.file.nodeAt(place.position, place.start);
+}
+
+/**
+ * The subtree of the call at `place`, read back as a tree of at most `limit` calls; `notRead`
+ * counts the calls below it past that.
+ */
+export function subtreeAt(
+  digest: RunDigest,
+  place: CallPlace,
+  limit = 2000,
+): { root: CallNodeJSON; notRead: number } {
+  let root: CallNodeJSON | null = null;
+  let rootDepth = -1;
+  const open: CallNodeJSON[] = [];
+  let read = 0, notRead = 0;
+  let done = false;
+  digest.file.scan((r, depth) => {
+    if (done) return false;
+    if (root === null) {
+      if (r.position !== place.position) return true;
+      root = digest.file.nodeAt(r.position, r.start);
+      rootDepth = depth;
+      open[0] = root;
+      read = 1;
+      return true;
+    }
+    if (depth <= rootDepth) {
+      done = true;
+      return false;
+    }
+    if (read >= limit) {
+      notRead += 1 + r.descendants;
+      return false;
+    }
+    const node = digest.file.nodeAt(r.position, r.start);
+    const level = depth - rootDepth;
+    open[level - 1].children.push(node);
+    open[level] = node;
+    read++;
+    return true;
+  });
+  if (root === null) throw new Error("that call is no longer in the run");
+  return { root, notRead };
+}

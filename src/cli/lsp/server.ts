@@ -1,0 +1,595 @@
+// `tph lsp`: a language server (LSP 3.17, over stdio) that shows a stored run's calls at the
+// functions they called, in any editor: inlay hints (how many calls, the last or failing call's
+// arguments and result), hover (the calls, their timing, callers and callees; a parameter's
+// values), code lenses and commands (a call's tree, the runs to choose from), and diagnostics
+// where a call threw. It reads the runs tph stored (run_digest.ts) and never runs the program.
+// The run shown is the newest, followed as new ones are stored (the cache folder watched, no
+// polling), or the one a command chose.
+
+import { ERRORS, frame, type Message, MessageReader } from "./protocol.ts";
+import { callAt, digestRun, type RunDigest, subtreeAt } from "./run_digest.ts";
+import { listRuns, type RunEntry } from "../../store/list_runs.ts";
+import { renderTree } from "../../render/tree.ts";
+import { safeText } from "../../render/safe_text.ts";
+import { VERSION } from "../../version.ts";
+import type { CallNodeJSON } from "../../types.ts";
+
+/** What the server reads and writes, and where the runs are. */
+export interface ServerIo {
+  /** The folder of stored runs. */
+  cacheDir: string;
+  /** The project's folder (messages show paths relative to it). */
+  cwd: string;
+  /** Write framed bytes to the client. */
+  write(bytes: Uint8Array): void;
+  /** A line for the client's log (stderr). */
+  log(line: string): void;
+  /**
+   * Be told when something in the cache folder changed (new runs); returns a function that stops
+   * watching. Absent: no following (tests).
+   */
+  watch?(changed: () => void): () => void;
+}
+
+/** The server's settings (initializationOptions), with their defaults. */
+interface Settings {
+  /** The longest inlay hint, in characters. */
+  hintWidth: number;
+}
+
+const DEFAULT_SETTINGS: Settings = { hintWidth: 60 };
+
+/** A function of the run as it stands in an open document. */
+interface Placed {
+  fn: number;
+  /** 0-based line in the document. */
+  line: number;
+}
+
+/** LSP's severity Information, and its inlay hint kinds. */
+const INFORMATION = 3;
+
+/** The commands the server runs (workspace/executeCommand). */
+export const COMMANDS = ["tph.showTree", "tph.listRuns", "tph.useRun"] as const;
+
+/**
+ * A language server over `io`: feed it the client's bytes with `receive`; it answers through
+ * `io.write`. `done` resolves with the exit code when the client sends `exit` (0 after `shutdown`).
+ */
+export class TphLanguageServer {
+  readonly #io: ServerIo;
+  readonly #reader = new MessageReader();
+  #settings: Settings = { ...DEFAULT_SETTINGS };
+  #initialized = false;
+  #shutdown = false;
+  /** The run chosen by tph.useRun (its path), or null: the newest. */
+  #chosen: string | null = null;
+  #digest: RunDigest | null = null;
+  /** Why no run is shown (no runs yet, an unreadable one), for hover and the log. */
+  #noRun = "";
+  readonly #docs = new Map<string, string>();
+  #stopWatching: (() => void) | null = null;
+  #nextId = 1;
+  #resolveDone!: (code: number) => void;
+  /** Resolves with the exit code once the client said `exit`. */
+  readonly done: Promise<number> = new Promise((r) => (this.#resolveDone = r));
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #canRefreshHints = false;
+
+  constructor(io: ServerIo) {
+    this.#io = io;
+  }
+
+  /** Bytes from the client. */
+  receive(chunk: Uint8Array): void {
+    for (const read of this.#reader.push(chunk)) {
+      if ("problem" in read) {
+        this.#io.log(`tph lsp: the client's stream is broken (${read.problem}): stopping`);
+        this.#end(1);
+        return;
+      }
+      if ("invalid" in read) {
+        this.#send({ id: null, error: { code: ERRORS.parseError, message: read.invalid } });
+        continue;
+      }
+      this.#handle(read.message);
+    }
+  }
+
+  /** The client went away (stdin closed) without `exit`. */
+  closed(): void {
+    this.#end(this.#shutdown ? 0 : 1);
+  }
+
+  #end(code: number): void {
+    this.#stopWatching?.();
+    this.#stopWatching = null;
+    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer);
+    this.#digest?.file.close();
+    this.#digest = null;
+    this.#resolveDone(code);
+  }
+
+  #send(message: Message): void {
+    this.#io.write(frame(message));
+  }
+
+  #handle(m: Message): void {
+    const isRequest = m.id !== undefined && m.id !== null && typeof m.method === "string";
+    if (typeof m.method !== "string") return; // a response to one of ours: nothing to do
+    if (m.method === "exit") return this.#end(this.#shutdown ? 0 : 1);
+    if (!this.#initialized && m.method !== "initialize") {
+      if (isRequest) {
+        this.#send({
+          id: m.id,
+          error: { code: ERRORS.serverNotInitialized, message: "initialize first" },
+        });
+      }
+      return;
+    }
+    try {
+      const result = this.#dispatch(m.method, m.params);
+      if (isRequest) {
+        if (result === NOT_FOUND) {
+          this.#send({
+            id: m.id,
+            error: { code: ERRORS.methodNotFound, message: `no method ${m.method}` },
+          });
+        } else this.#send({ id: m.id, result: result ?? null });
+      }
+    } catch (e) {
+      const message = e instanceof ParamsError ? e.message : `tph lsp: ${(e as Error).message}`;
+      if (!(e instanceof ParamsError)) this.#io.log(message);
+      if (isRequest) {
+        const code = e instanceof ParamsError ? ERRORS.invalidParams : ERRORS.internalError;
+        this.#send({ id: m.id, error: { code, message } });
+      }
+    }
+  }
+
+  #dispatch(method: string, params: unknown): unknown {
+    const p = (params ?? {}) as Record<string, unknown>;
+    switch (method) {
+      case "initialize":
+        return this.#initialize(p);
+      case "initialized":
+        return this.#afterInitialized();
+      case "shutdown":
+        this.#shutdown = true;
+        return null;
+      case "textDocument/didOpen": {
+        const doc = p.textDocument as { uri: string; text: string };
+        this.#docs.set(doc.uri, doc.text);
+        this.#publish(doc.uri);
+        return undefined;
+      }
+      case "textDocument/didChange": {
+        const doc = p.textDocument as { uri: string };
+        const changes = p.contentChanges as { text: string }[];
+        if (changes.length > 0) this.#docs.set(doc.uri, changes[changes.length - 1].text);
+        this.#publish(doc.uri);
+        return undefined;
+      }
+      case "textDocument/didClose": {
+        const doc = p.textDocument as { uri: string };
+        this.#docs.delete(doc.uri);
+        this.#send({
+          method: "textDocument/publishDiagnostics",
+          params: { uri: doc.uri, diagnostics: [] },
+        });
+        return undefined;
+      }
+      case "textDocument/inlayHint":
+        return this.#inlayHints(uriOf(p));
+      case "textDocument/hover":
+        return this.#hover(uriOf(p), positionOf(p));
+      case "textDocument/codeLens":
+        return this.#codeLenses(uriOf(p));
+      case "workspace/executeCommand":
+        return this.#command(String(p.command), (p.arguments ?? []) as unknown[]);
+    }
+    // Notifications the server has no use for ($/cancelRequest, $/setTrace, didSave…).
+    return NOT_FOUND;
+  }
+
+  #initialize(p: Record<string, unknown>): unknown {
+    this.#initialized = true;
+    const options = (p.initializationOptions ?? {}) as Partial<Settings>;
+    if (typeof options.hintWidth === "number" && options.hintWidth >= 8) {
+      this.#settings.hintWidth = Math.floor(options.hintWidth);
+    }
+    const caps = p.capabilities as
+      | { workspace?: { inlayHint?: { refreshSupport?: boolean } } }
+      | undefined;
+    this.#canRefreshHints = caps?.workspace?.inlayHint?.refreshSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: 1 },
+        inlayHintProvider: true,
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [...COMMANDS] },
+      },
+      serverInfo: { name: "tph", version: VERSION },
+    };
+  }
+
+  #afterInitialized(): undefined {
+    this.#load();
+    this.#stopWatching = this.#io.watch?.(() => this.#changed()) ?? null;
+    return undefined;
+  }
+
+  /** Something in the cache changed: after a short calm, show the newest run if it is new. */
+  #changed(): void {
+    if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = null;
+      if (this.#chosen !== null) return;
+      const newest = this.#runs()[0]?.path ?? null;
+      if (newest !== null && newest === this.#digest?.path) return;
+      this.#load();
+      this.#refresh();
+    }, 150);
+  }
+
+  /** The runs in the cache, newest first. */
+  #runs(): RunEntry[] {
+    try {
+      return listRuns(this.#io.cacheDir, { cwd: this.#io.cwd }).entries;
+    } catch (e) {
+      this.#noRun = (e as Error).message;
+      return [];
+    }
+  }
+
+  /** Read the run to show: the chosen one, else the newest. */
+  #load(): void {
+    this.#digest?.file.close();
+    this.#digest = null;
+    const path = this.#chosen ?? pickRun(this.#runs())?.path ?? null;
+    if (path === null) {
+      this.#noRun ||= "no stored runs yet: record one with tph run <script> or tph test";
+      return;
+    }
+    try {
+      this.#digest = digestRun(path);
+      this.#noRun = "";
+    } catch (e) {
+      this.#noRun = `the run ${path} cannot be read: ${(e as Error).message}`;
+      this.#io.log(`tph lsp: ${this.#noRun}`);
+    }
+  }
+
+  /** Hints and diagnostics of every open document again (another run is shown). */
+  #refresh(): void {
+    for (const uri of this.#docs.keys()) this.#publish(uri);
+    if (this.#canRefreshHints) {
+      this.#send({ id: `tph-${this.#nextId++}`, method: "workspace/inlayHint/refresh" });
+    }
+  }
+
+  /** The run's functions in document `uri`, where they stand in its text now. */
+  #placed(uri: string): Placed[] {
+    const d = this.#digest;
+    const text = this.#docs.get(uri);
+    if (d === null || text === undefined) return [];
+    const path = pathOfUri(uri);
+    const fns = path === null ? undefined : d.byFile.get(path);
+    if (fns === undefined) return [];
+    const lines = text.split(/\r\n|\r|\n/);
+    const out: Placed[] = [];
+    for (const fn of fns) {
+      const [name, , , line] = d.functions[fn];
+      const at = locate(lines, shortName(name), line - 1);
+      if (at >= 0) out.push({ fn, line: at });
+    }
+    return out;
+  }
+
+  #inlayHints(uri: string): unknown[] {
+    const d = this.#digest;
+    if (d === null) return [];
+    const text = this.#docs.get(uri) ?? "";
+    const lines = text.split(/\r\n|\r|\n/);
+    return this.#placed(uri).map(({ fn, line }) => ({
+      position: { line, character: lines[line].length },
+      label: hintText(d, fn, this.#settings.hintWidth),
+      paddingLeft: true,
+    }));
+  }
+
+  #hover(uri: string, pos: { line: number; character: number }): unknown {
+    const d = this.#digest;
+    if (d === null) {
+      return this.#docs.has(uri)
+        ? { contents: { kind: "markdown", value: `tph: ${this.#noRun}` } }
+        : null;
+    }
+    const here = this.#placed(uri).find((p) => p.line === pos.line);
+    if (here === undefined) return null;
+    const lineText = (this.#docs.get(uri) ?? "").split(/\r\n|\r|\n/)[pos.line] ?? "";
+    const word = wordAt(lineText, pos.character);
+    const params = d.functions[here.fn][5];
+    const value = word !== null && params.includes(word)
+      ? paramHover(d, here.fn, word)
+      : functionHover(d, here.fn);
+    return { contents: { kind: "markdown", value } };
+  }
+
+  #codeLenses(uri: string): unknown[] {
+    const d = this.#digest;
+    if (d === null) return [];
+    const lenses: unknown[] = [];
+    for (const { fn, line } of this.#placed(uri)) {
+      const f = d.byFn[fn]!;
+      const place = f.failing[f.failing.length - 1] ?? f.last!;
+      const which = f.failing.length > 0 ? "a failing call" : "the last call";
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: {
+          title: `tph: ${f.calls} call${f.calls === 1 ? "" : "s"} · tree of ${which}`,
+          command: "tph.showTree",
+          arguments: [{ run: d.path, position: place.position, start: place.start }],
+        },
+      });
+    }
+    return lenses;
+  }
+
+  #command(name: string, args: unknown[]): unknown {
+    switch (name) {
+      case "tph.showTree": {
+        const a = (args[0] ?? {}) as { run?: unknown; position?: unknown; start?: unknown };
+        if (typeof a.position !== "number" || typeof a.start !== "number") {
+          throw new ParamsError("tph.showTree takes { run, position, start } (a code lens's)");
+        }
+        const d = this.#digest;
+        if (d === null || (a.run !== undefined && a.run !== d.path)) {
+          throw new ParamsError("that call's run is no longer the one shown: ask again");
+        }
+        const { root, notRead } = subtreeAt(d, { position: a.position, start: a.start });
+        let text = renderTree([root], { style: "unicode" });
+        if (notRead > 0) {
+          text += `\n(${notRead} more calls below, not read: tph tree shows them all)`;
+        }
+        return { title: `tph tree · ${root.name}`, text };
+      }
+      case "tph.listRuns":
+        return this.#runs().map((e, i) => ({
+          n: i + 1,
+          id: e.id,
+          path: e.path,
+          label: e.run.label ?? null,
+          timestamp: e.run.timestamp,
+          calls: e.run.call_count,
+          test: e.run.run?.test ?? null,
+          shown: e.path === this.#digest?.path,
+        }));
+      case "tph.useRun": {
+        const ref = args[0];
+        if (ref === null || ref === undefined) this.#chosen = null;
+        else {
+          const runs = this.#runs();
+          const hit = typeof ref === "number"
+            ? runs[ref - 1]
+            : runs.find((e) => e.id === ref || e.path === ref);
+          if (hit === undefined) {
+            throw new ParamsError(`no stored run ${JSON.stringify(ref)}: see tph.listRuns`);
+          }
+          this.#chosen = hit.path;
+        }
+        this.#load();
+        this.#refresh();
+        return { shown: this.#digest?.path ?? null };
+      }
+    }
+    throw new ParamsError(`no command ${name}: the server runs ${COMMANDS.join(", ")}`);
+  }
+
+  /** Diagnostics of document `uri`: where a call threw. */
+  #publish(uri: string): void {
+    const d = this.#digest;
+    const diagnostics: unknown[] = [];
+    if (d !== null) {
+      const lines = (this.#docs.get(uri) ?? "").split(/\r\n|\r|\n/);
+      for (const { fn, line } of this.#placed(uri)) {
+        const f = d.byFn[fn]!;
+        if (f.threw === 0) continue;
+        const node = callAt(d, f.failing[0]);
+        const by = whoseRun(d);
+        diagnostics.push({
+          range: { start: { line, character: 0 }, end: { line, character: lines[line].length } },
+          severity: INFORMATION,
+          source: "tph",
+          message: safeText(
+            `${f.threw} of ${f.calls} call${f.calls === 1 ? "" : "s"} threw: ${
+              node.exception ?? "?"
+            }` +
+              (by === "" ? "" : ` (${by})`),
+          ),
+        });
+      }
+    }
+    this.#send({ method: "textDocument/publishDiagnostics", params: { uri, diagnostics } });
+  }
+}
+
+/** A request's params were not what the method takes. */
+class ParamsError extends Error {}
+
+const NOT_FOUND = Symbol("not found");
+
+function uriOf(p: Record<string, unknown>): string {
+  const doc = p.textDocument as { uri?: unknown } | undefined;
+  if (typeof doc?.uri !== "string") throw new ParamsError("textDocument.uri is missing");
+  return doc.uri;
+}
+
+function positionOf(p: Record<string, unknown>): { line: number; character: number } {
+  const pos = p.position as { line?: unknown; character?: unknown } | undefined;
+  if (typeof pos?.line !== "number" || typeof pos.character !== "number") {
+    throw new ParamsError("position is missing");
+  }
+  return { line: pos.line, character: pos.character };
+}
+
+/** The run to show by default: the newest, but a failing test's when tests ran last. */
+export function pickRun(runs: RunEntry[]): RunEntry | undefined {
+  const newest = runs[0];
+  if (newest === undefined || newest.run.run?.test === undefined) return newest;
+  // The newest runs are a test run's (tph test stores one per test): its failing test first.
+  for (const e of runs) {
+    const test = e.run.run?.test;
+    if (test === undefined) break;
+    if (test.outcome === "failed" || test.outcome === "timed out") return e;
+  }
+  return newest;
+}
+
+/** A file URI's path (file:///a/b.ts → /a/b.ts), or null for another scheme. */
+export function pathOfUri(uri: string): string | null {
+  if (!uri.startsWith("file://")) return null;
+  try {
+    let path = decodeURIComponent(new URL(uri).pathname);
+    // Windows: file:///C:/x → C:/x.
+    if (/^\/[A-Za-z]:\//.test(path)) path = path.slice(1);
+    return path;
+  } catch {
+    return null;
+  }
+}
+
+/** The name a function's text shows: `Cart.total` → `total`, `get size` → `size`. */
+function shortName(qualname: string): string {
+  const last = qualname.slice(qualname.lastIndexOf(".") + 1);
+  return last.replace(/^(?:get|set|static|async)\s+/, "");
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The line where a function named `name` recorded at line `at` stands now: `at` when its name is
+ * there, else the nearest line that names it as a function is named (`name(`, `name =`, `name:`),
+ * else -1 (its text changed since the run: no values are shown there). A function without a name
+ * of its own is taken at its line.
+ */
+export function locate(lines: string[], name: string, at: number): number {
+  if (!IDENTIFIER.test(name)) return at >= 0 && at < lines.length ? at : -1;
+  const named = new RegExp(`(?:^|[^\\w$])${name.replace(/\$/g, "\\$")}\\s*(?:\\(|=|:|<)`);
+  if (at >= 0 && at < lines.length && named.test(lines[at])) return at;
+  for (let k = 1; k < lines.length; k++) {
+    if (at - k >= 0 && at - k < lines.length && named.test(lines[at - k])) return at - k;
+    if (at + k < lines.length && at + k >= 0 && named.test(lines[at + k])) return at + k;
+    if (at - k < 0 && at + k >= lines.length) break;
+  }
+  return -1;
+}
+
+/** A call's arguments as a hint shows them: `(id=42, name="Alice")`. */
+function argsText(node: CallNodeJSON): string {
+  return "(" + Object.entries(node.args).map(([k, v]) => `${k}=${v}`).join(", ") + ")";
+}
+
+/** How a call ended: ` → value`, ` !! error`, or ` …` (it had not). */
+function endText(node: CallNodeJSON): string {
+  if (node.exception !== undefined) return ` !! ${node.exception}`;
+  if (node.return_value !== null) return ` → ${node.return_value}`;
+  return " …";
+}
+
+/** Cut `text` to `width` characters, with `…`. */
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + "…";
+}
+
+/** An inlay hint: `×12 · (id=42) → { id: 42 }`, the last call's, or a failing one's. */
+export function hintText(d: RunDigest, fn: number, width: number): string {
+  const f = d.byFn[fn]!;
+  const place = f.failing.length > 0 ? f.failing[f.failing.length - 1] : f.last!;
+  const node = callAt(d, place);
+  return safeText(cut(`×${f.calls} · ${argsText(node)}${endText(node)}`, width));
+}
+
+function duration(us: number): string {
+  return us < 1000
+    ? `${us} µs`
+    : us < 1e6
+    ? `${(us / 1000).toFixed(2)} ms`
+    : `${(us / 1e6).toFixed(2)} s`;
+}
+
+/** Names of the functions in a count map, most first (`-1`: the run's top level). */
+function namesOf(d: RunDigest, counts: Map<number, number>, max = 5): string {
+  const list = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown = list.slice(0, max).map(([fn, n]) =>
+    `${fn < 0 ? "(top level)" : d.functions[fn][0]} ×${n}`
+  );
+  if (list.length > max) shown.push(`and ${list.length - max} more`);
+  return shown.length === 0 ? "none" : shown.join(", ");
+}
+
+/** Markdown code of run-made text: its backticks cannot close the block. */
+function code(lines: string[]): string {
+  const body = lines.map((l) => safeText(l)).join("\n");
+  const fence = body.includes("```") ? "~~~~" : "```";
+  return `${fence}text\n${body}\n${fence}`;
+}
+
+/** Who the run belongs to: its test, its label, else nothing. */
+function whoseRun(d: RunDigest): string {
+  const test = d.meta.run?.test;
+  if (test !== undefined) return `test ${test.name}${test.outcome ? `, ${test.outcome}` : ""}`;
+  return d.meta.label ? `run ${d.meta.label}` : "";
+}
+
+/** A function's hover: its calls in the run, their timing, callers and callees. */
+export function functionHover(d: RunDigest, fn: number): string {
+  const f = d.byFn[fn]!;
+  const name = d.functions[fn][0];
+  const calls: string[] = [];
+  for (const place of f.first) {
+    const node = callAt(d, place);
+    calls.push(`${name}${argsText(node)}${endText(node)}`);
+  }
+  const failing: string[] = [];
+  for (const place of f.failing) {
+    if (f.first.some((p) => p.position === place.position)) continue;
+    const node = callAt(d, place);
+    failing.push(`${name}${argsText(node)}${endText(node)}`);
+  }
+  const by = whoseRun(d);
+  const parts = [
+    `**${safeText(name)}** — ${f.calls} call${f.calls === 1 ? "" : "s"}` +
+    (f.threw > 0 ? `, ${f.threw} threw` : "") + ` in run ${safeText(d.meta.timestamp ?? "")}` +
+    (by === "" ? "" : ` (${safeText(by)})`),
+    `total ${duration(f.totalUs)} · self ${duration(f.selfUs)}` +
+    (f.awaitedUs > 0 ? ` · awaiting ${duration(f.awaitedUs)}` : ""),
+    `First calls:\n${code(calls)}`,
+  ];
+  if (failing.length > 0) parts.push(`Failing calls:\n${code(failing)}`);
+  parts.push(`Called by: ${safeText(namesOf(d, f.callers))}`);
+  parts.push(`Calls: ${safeText(namesOf(d, f.callees))}`);
+  return parts.join("\n\n");
+}
+
+/** A parameter's hover: the values it took in the kept calls. */
+export function paramHover(d: RunDigest, fn: number, param: string): string {
+  const f = d.byFn[fn]!;
+  const seen: string[] = [];
+  const places = [...f.first, ...f.failing, ...(f.last ? [f.last] : [])];
+  for (const place of places) {
+    const v = callAt(d, place).args[param];
+    if (v !== undefined && !seen.includes(v)) seen.push(v);
+  }
+  return `**${safeText(param)}** of ${safeText(d.functions[fn][0])} took:\n\n${code(seen)}`;
+}
+
+/** The word (an identifier) at `character` in `line`, or null. */
+function wordAt(line: string, character: number): string | null {
+  const isWord = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  let a = character, b = character;
+  while (a > 0 && isWord(line[a - 1])) a--;
+  while (isWord(line[b])) b++;
+  return b > a ? line.slice(a, b) : null;
+}

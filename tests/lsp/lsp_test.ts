@@ -1,0 +1,377 @@
+// `tph lsp`: the base protocol's framing, where a function stands in an edited file, and the server
+// itself driven over stdio as an editor drives it — on a project with a stored run, on Deno, Bun
+// and Node: hints, hover (a function's and a parameter's), diagnostics where a call threw, a code
+// lens and its tree, the runs listed and switched, a new run followed, an edit, shutdown and exit.
+
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  frame,
+  MAX_MESSAGE_BYTES,
+  type Message,
+  MessageReader,
+} from "../../src/cli/lsp/protocol.ts";
+import { locate, pathOfUri } from "../../src/cli/lsp/server.ts";
+import {
+  BUN_TARGET,
+  DENO_TARGET,
+  NODE_TARGET,
+  REPO,
+  start,
+  type Target,
+  tph,
+} from "../cli/commands/_cli.ts";
+
+const enc = new TextEncoder();
+
+Deno.test("lsp protocol: messages split anywhere, several in a chunk, and broken streams", () => {
+  const a = frame({ id: 1, method: "initialize", params: { x: "é" } });
+  const b = frame({ method: "initialized", params: {} });
+  const both = new Uint8Array(a.length + b.length);
+  both.set(a, 0);
+  both.set(b, a.length);
+  // Byte by byte.
+  const r1 = new MessageReader();
+  const got: Message[] = [];
+  for (const byte of both) {
+    for (const m of r1.push(new Uint8Array([byte]))) got.push((m as { message: Message }).message);
+  }
+  assert.deepEqual(got.map((m) => m.method), ["initialize", "initialized"]);
+  assert.equal((got[0].params as { x: string }).x, "é");
+  // Both at once.
+  const r2 = new MessageReader();
+  assert.equal(r2.push(both).length, 2);
+  // A body that is no JSON: that message is refused, the next one read.
+  const bad = enc.encode("Content-Length: 3\r\n\r\n{x}");
+  const r3 = new MessageReader();
+  const reads = r3.push(new Uint8Array([...bad, ...b]));
+  assert.deepEqual(reads[0], { invalid: "its body is not JSON" });
+  assert.equal((reads[1] as { message: Message }).message.method, "initialized");
+  // No Content-Length, a huge one, a header with no end: the stream stops, once.
+  for (
+    const [header, problem] of [
+      ["Content-Type: x\r\n\r\n", /without a Content-Length/],
+      [`Content-Length: ${MAX_MESSAGE_BYTES + 1}\r\n\r\n`, /at most/],
+      ["Content-Length: 1x\r\n\r\n", /not a number/],
+    ] as const
+  ) {
+    const r = new MessageReader();
+    const out = r.push(enc.encode(header));
+    assert.equal(out.length, 1);
+    assert.match((out[0] as { problem: string }).problem, problem);
+    assert.deepEqual(r.push(a), []);
+  }
+  const endless = new MessageReader();
+  const out = endless.push(enc.encode("X-Long: " + "a".repeat(9000)));
+  assert.match((out[0] as { problem: string }).problem, /longer than 8 KB/);
+});
+
+Deno.test("lsp: a function is found where it stands now, or not at all", () => {
+  const lines = ["// a", "function total(a) {", "  return a;", "}"];
+  assert.equal(locate(lines, "total", 1), 1);
+  // Moved down by two lines, or up.
+  assert.equal(locate(["", "", ...lines], "total", 1), 3);
+  assert.equal(locate(lines.slice(1), "total", 1), 0);
+  // A method, an arrow bound to a name, a property.
+  assert.equal(locate(["class A {", "  total(x) {}", "}"], "total", 1), 1);
+  assert.equal(locate(["const total = (x) => x;"], "total", 0), 0);
+  // Renamed: no place, so no values are shown there.
+  assert.equal(locate(["function sum(a) {", "}"], "total", 0), -1);
+  // A name inside another's is not it.
+  assert.equal(locate(["function subtotal(a) {}"], "total", 0), -1);
+  assert.equal(pathOfUri("file:///a/b%20c.ts"), "/a/b c.ts");
+  assert.equal(pathOfUri("untitled:Untitled-1"), null);
+});
+
+/** A client of the server over its stdio, with a time limit on everything it waits for. */
+class Client {
+  readonly #child: Deno.ChildProcess;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #reader = new MessageReader();
+  readonly #got: Message[] = [];
+  #waiting: (() => void) | null = null;
+  #nextId = 1;
+  readonly stderr: Promise<string>;
+  readonly status: Promise<Deno.CommandStatus>;
+
+  constructor(t: Target, cwd: string, cache: string) {
+    const child = start([...t.tph, "lsp", "--cache-dir", cache], { cwd, env: t.env });
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.status = child.status;
+    this.stderr = new Response(child.stderr).text();
+    (async () => {
+      for await (const chunk of child.stdout) {
+        for (const r of this.#reader.push(chunk)) {
+          if ("message" in r) this.#got.push(r.message);
+        }
+        this.#waiting?.();
+      }
+    })();
+  }
+
+  async send(m: Message): Promise<void> {
+    await this.#writer.write(frame(m));
+  }
+
+  /** Send a request; its response. */
+  async request(method: string, params: unknown): Promise<Message> {
+    const id = this.#nextId++;
+    await this.send({ id, method, params });
+    return await this.wait((m) => m.id === id && m.method === undefined, method);
+  }
+
+  /** The first message (not seen before) that `test` accepts, within 30 s. */
+  async wait(test: (m: Message) => boolean, what: string): Promise<Message> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const i = this.#got.findIndex(test);
+      if (i >= 0) return this.#got.splice(i, 1)[0];
+      if (Date.now() > deadline) {
+        this.kill();
+        throw new Error(`no ${what} from tph lsp within 30 s; stderr: ${await this.stderr}`);
+      }
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, 200);
+        this.#waiting = () => (clearTimeout(timer), r());
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#writer.close();
+    } catch {
+      // Gone already.
+    }
+  }
+
+  kill(): void {
+    try {
+      Deno.kill(-this.#child.pid, "SIGKILL");
+    } catch {
+      // Ended.
+    }
+  }
+}
+
+const diagnosticsOf = (uri: string) => (m: Message) =>
+  m.method === "textDocument/publishDiagnostics" && (m.params as { uri: string }).uri === uri;
+
+for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
+  Deno.test(`tph lsp shows a stored run at the code, follows new runs, and ends cleanly (${t.name})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tph-lsp-"));
+    const cache = join(dir, "cache");
+    let client: Client | null = null;
+    try {
+      cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+      const ran = await tph(t, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+      assert.equal(ran.code, 0, ran.stderr);
+      const file = join(dir, "shop/inventory.ts");
+      const uri = pathToFileURL(file).href;
+      const text = Deno.readTextFileSync(file);
+      const reserveLine = text.split("\n").findIndex((l) => l.includes("reserve(sku"));
+
+      client = new Client(t, dir, cache);
+      const init = await client.request("initialize", {
+        processId: null,
+        rootUri: pathToFileURL(dir).href,
+        capabilities: { workspace: { inlayHint: { refreshSupport: true } } },
+        initializationOptions: { hintWidth: 200 },
+      });
+      const caps = (init.result as { capabilities: Record<string, unknown> }).capabilities;
+      assert.equal(caps.inlayHintProvider, true);
+      assert.equal(caps.hoverProvider, true);
+      await client.send({ method: "initialized", params: {} });
+      await client.send({
+        method: "textDocument/didOpen",
+        params: { textDocument: { uri, languageId: "typescript", version: 1, text } },
+      });
+
+      // The call that threw, as a diagnostic at the function.
+      const diag = await client.wait(diagnosticsOf(uri), "diagnostics");
+      const diags = (diag.params as {
+        diagnostics: { range: { start: { line: number } }; severity: number; message: string }[];
+      }).diagnostics;
+      assert.equal(diags.length, 1);
+      assert.equal(diags[0].range.start.line, reserveLine);
+      assert.equal(diags[0].severity, 3);
+      assert.match(
+        diags[0].message,
+        /^1 of 4 calls threw: RangeError: Not enough plum: wanted 5, have 1$/,
+      );
+
+      // Inlay hints: reserve's failing call; the constructor's call.
+      const hints = (await client.request("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+      })).result as { position: { line: number; character: number }; label: string }[];
+      const reserve = hints.find((h) => h.position.line === reserveLine);
+      assert.ok(reserve, JSON.stringify(hints));
+      assert.equal(
+        reserve.label,
+        '×4 · (sku="plum", count=5) !! RangeError: Not enough plum: wanted 5, have 1',
+      );
+      assert.equal(reserve.position.character, text.split("\n")[reserveLine].length);
+      assert.ok(
+        hints.some((h) => h.label.startsWith("×1 · (initial={ apple: 10")),
+        JSON.stringify(hints),
+      );
+
+      // Hover on the function: its calls, timing, callers; on a parameter: its values.
+      const col = text.split("\n")[reserveLine].indexOf("reserve");
+      const hover = (await client.request("textDocument/hover", {
+        textDocument: { uri },
+        position: { line: reserveLine, character: col + 2 },
+      })).result as { contents: { value: string } };
+      assert.match(hover.contents.value, /\*\*Inventory\.reserve\*\* — 4 calls, 1 threw/);
+      assert.match(hover.contents.value, /Inventory\.reserve\(sku="apple", count=3\) → 7/);
+      assert.match(
+        hover.contents.value,
+        /Failing calls:\n```text\nInventory\.reserve\(sku="plum", count=5\) !! RangeError/,
+      );
+      assert.match(hover.contents.value, /Called by: placeOrder ×4/);
+      assert.match(hover.contents.value, /total [\d.]+ (µs|ms) · self/);
+      const skuCol = text.split("\n")[reserveLine].indexOf("sku");
+      const param = (await client.request("textDocument/hover", {
+        textDocument: { uri },
+        position: { line: reserveLine, character: skuCol + 1 },
+      })).result as { contents: { value: string } };
+      assert.match(
+        param.contents.value,
+        /\*\*sku\*\* of Inventory\.reserve took:\n\n```text\n"apple"\n"pear"\n"plum"\n```/,
+      );
+
+      // A code lens and the tree of its call.
+      const lenses = (await client.request("textDocument/codeLens", { textDocument: { uri } }))
+        .result as {
+          range: { start: { line: number } };
+          command: { command: string; arguments: unknown[] };
+        }[];
+      const lens = lenses.find((l) => l.range.start.line === reserveLine)!;
+      assert.equal(lens.command.command, "tph.showTree");
+      const tree = (await client.request("workspace/executeCommand", {
+        command: lens.command.command,
+        arguments: lens.command.arguments,
+      })).result as { title: string; text: string };
+      assert.match(
+        tree.text,
+        /^└── Inventory\.reserve\(sku="plum", count=5\) !! RangeError: Not enough plum/,
+      );
+
+      // An edit: two lines above move the hint down; a rename takes it away.
+      const moved = "// one\n// two\n" + text;
+      await client.send({
+        method: "textDocument/didChange",
+        params: { textDocument: { uri, version: 2 }, contentChanges: [{ text: moved }] },
+      });
+      const movedHints = (await client.request("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+      })).result as { position: { line: number }; label: string }[];
+      assert.ok(
+        movedHints.some((h) => h.position.line === reserveLine + 2 && h.label.startsWith("×4")),
+      );
+      const renamed = moved.replace("reserve(sku", "take(sku");
+      await client.send({
+        method: "textDocument/didChange",
+        params: { textDocument: { uri, version: 3 }, contentChanges: [{ text: renamed }] },
+      });
+      const afterRename = (await client.request("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+      })).result as { label: string }[];
+      assert.ok(!afterRename.some((h) => h.label.startsWith("×4")), JSON.stringify(afterRename));
+      await client.send({
+        method: "textDocument/didChange",
+        params: { textDocument: { uri, version: 4 }, contentChanges: [{ text }] },
+      });
+
+      // A new run is followed: the server asks the editor to refresh its hints.
+      writeFileSync(
+        join(dir, "shop/main.ts"),
+        Deno.readTextFileSync(join(dir, "shop/main.ts")).replace("count: 5", "count: 6"),
+      );
+      const again = await tph(t, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+      assert.equal(again.code, 0, again.stderr);
+      await client.wait((m) => m.method === "workspace/inlayHint/refresh", "a hint refresh");
+      const newer = (await client.request("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+      })).result as { position: { line: number }; label: string }[];
+      assert.match(
+        newer.find((h) => h.position.line === reserveLine)!.label,
+        /count=6\) !! RangeError: Not enough plum: wanted 6/,
+      );
+
+      // The runs, and the older one chosen again.
+      const runs = (await client.request("workspace/executeCommand", {
+        command: "tph.listRuns",
+        arguments: [],
+      }))
+        .result as { n: number; shown: boolean }[];
+      assert.deepEqual(runs.map((r) => [r.n, r.shown]), [[1, true], [2, false]]);
+      await client.request("workspace/executeCommand", { command: "tph.useRun", arguments: [2] });
+      const older = (await client.request("textDocument/inlayHint", {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+      })).result as { position: { line: number }; label: string }[];
+      assert.match(older.find((h) => h.position.line === reserveLine)!.label, /count=5\)/);
+      const unknown = await client.request("workspace/executeCommand", {
+        command: "tph.useRun",
+        arguments: ["nope"],
+      });
+      assert.equal(unknown.error?.code, -32602);
+      assert.match(unknown.error!.message, /no stored run "nope"/);
+      const noMethod = await client.request("textDocument/definition", {
+        textDocument: { uri },
+        position: { line: 0, character: 0 },
+      });
+      assert.equal(noMethod.error?.code, -32601);
+
+      // Shutdown, exit: code 0.
+      await client.request("shutdown", null);
+      await client.send({ method: "exit" });
+      await client.close();
+      const status = await Promise.race([
+        client.status,
+        new Promise<never>((_, no) =>
+          setTimeout(() => no(new Error("tph lsp did not exit")), 30_000)
+        ),
+      ]);
+      assert.equal(status.code, 0, await client.stderr);
+      client = null;
+    } finally {
+      client?.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+Deno.test("tph lsp says there is no run yet, and exits 1 when the client goes without shutdown", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-none-"));
+  const client = new Client(DENO_TARGET, dir, join(dir, "cache"));
+  try {
+    await client.request("initialize", { processId: null, rootUri: null, capabilities: {} });
+    await client.send({ method: "initialized", params: {} });
+    const uri = pathToFileURL(join(dir, "a.ts")).href;
+    await client.send({
+      method: "textDocument/didOpen",
+      params: { textDocument: { uri, languageId: "typescript", version: 1, text: "export {};\n" } },
+    });
+    const hover = (await client.request("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 0, character: 0 },
+    })).result as { contents: { value: string } };
+    assert.match(hover.contents.value, /no stored runs yet: record one with tph run/);
+    await client.close();
+    const status = await client.status;
+    assert.equal(status.code, 1);
+  } finally {
+    client.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
