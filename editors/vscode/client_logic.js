@@ -39,7 +39,12 @@ function runPickItems(runs) {
   }));
 }
 
-/** The untitled document a `tph.showTree` result opens in. */
+/** Whether a server command's result is text shown in a document of its own. */
+function opensDocument(command) {
+  return command === "tph.showTree" || command === "tph.compareRuns";
+}
+
+/** The untitled document a `tph.showTree` or `tph.compareRuns` result opens in. */
 function treeDocument(result) {
   if (result === null || typeof result !== "object" || typeof result.text !== "string") {
     return { content: "tph: no tree for that call", language: "plaintext" };
@@ -47,4 +52,10 @@ function treeDocument(result) {
   return { content: `${result.title}\n\n${result.text}\n`, language: "plaintext" };
 }
 
-module.exports = { serverOptions, initializationOptions, runPickItems, treeDocument };
+module.exports = {
+  serverOptions,
+  initializationOptions,
+  runPickItems,
+  opensDocument,
+  treeDocument,
+};

@@ -22,9 +22,11 @@ async function activate(context) {
       // A code lens's command: the tree comes back as text, shown in a document of its own.
       async executeCommand(command, args, next) {
         const result = await next(command, args);
-        if (command === "tph.showTree") {
+        if (logic.opensDocument(command)) {
           const doc = await vscode.workspace.openTextDocument(logic.treeDocument(result));
           await vscode.window.showTextDocument(doc, { preview: true });
+        } else if (command === "tph.openPage" && result && typeof result.uri === "string") {
+          await vscode.env.openExternal(vscode.Uri.parse(result.uri));
         }
         return result;
       },
@@ -44,6 +46,15 @@ async function activate(context) {
           command: "tph.useRun",
           arguments: [pick.ref],
         });
+      }
+    }),
+    vscode.commands.registerCommand("tph.openRunPage", async () => {
+      const page = await client.sendRequest("workspace/executeCommand", {
+        command: "tph.openPage",
+        arguments: [],
+      });
+      if (page && typeof page.uri === "string") {
+        await vscode.env.openExternal(vscode.Uri.parse(page.uri));
       }
     }),
     vscode.commands.registerCommand(

@@ -307,6 +307,28 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         /count=6\) !! RangeError: Not enough plum: wanted 6/,
       );
 
+      // The function's calls against the run before, as tph diff shows them; the run's page.
+      const lensesNow = (await client.request("textDocument/codeLens", { textDocument: { uri } }))
+        .result as {
+          range: { start: { line: number } };
+          command: { command: string; arguments: unknown[] };
+        }[];
+      const compare = lensesNow.find((l) =>
+        l.range.start.line === reserveLine && l.command.command === "tph.compareRuns"
+      )!;
+      const diff = (await client.request("workspace/executeCommand", {
+        command: compare.command.command,
+        arguments: compare.command.arguments,
+      })).result as { title: string; text: string };
+      assert.equal(diff.title, "tph diff --filter Inventory.reserve");
+      assert.match(diff.text, /^~ .*Inventory\.reserve\(sku="plum", count=5 → 6\) !! RangeError/m);
+      const page = (await client.request("workspace/executeCommand", {
+        command: "tph.openPage",
+        arguments: [],
+      })).result as { path: string; uri: string };
+      assert.match(page.path, /\.html$/);
+      assert.match(Deno.readTextFileSync(page.path), /^<!doctype html>/i);
+
       // The runs, and the older one chosen again.
       const runs = (await client.request("workspace/executeCommand", {
         command: "tph.listRuns",

@@ -52,4 +52,8 @@ Deno.test("vscode client: the run picker and a tree's document", () => {
     language: "plaintext",
   });
   assert.equal(logic.treeDocument(null).content, "tph: no tree for that call");
+  assert.deepEqual(
+    ["tph.showTree", "tph.compareRuns", "tph.openPage", "tph.useRun"].map(logic.opensDocument),
+    [true, true, false, false],
+  );
 });

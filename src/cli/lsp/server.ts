@@ -12,6 +12,7 @@ import { listRuns, type RunEntry } from "../../store/list_runs.ts";
 import { renderTree } from "../../render/tree.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { VERSION } from "../../version.ts";
+import { pathToFileURL } from "node:url";
 import type { CallNodeJSON } from "../../types.ts";
 
 /** What the server reads and writes, and where the runs are. */
@@ -29,6 +30,10 @@ export interface ServerIo {
    * watching. Absent: no following (tests).
    */
   watch?(changed: () => void): () => void;
+  /** `tph diff --filter NAME older newer`'s text (tph.compareRuns). */
+  diff?(older: string, newer: string, filter: string): string;
+  /** `tph view --html`: write the run's page beside it; its path (tph.openPage). */
+  page?(run: string): Promise<string>;
 }
 
 /** The server's settings (initializationOptions), with their defaults. */
@@ -50,7 +55,13 @@ interface Placed {
 const INFORMATION = 3;
 
 /** The commands the server runs (workspace/executeCommand). */
-export const COMMANDS = ["tph.showTree", "tph.listRuns", "tph.useRun"] as const;
+export const COMMANDS = [
+  "tph.showTree",
+  "tph.listRuns",
+  "tph.useRun",
+  "tph.compareRuns",
+  "tph.openPage",
+] as const;
 
 /**
  * A language server over `io`: feed it the client's bytes with `receive`; it answers through
@@ -127,23 +138,30 @@ export class TphLanguageServer {
       }
       return;
     }
-    try {
-      const result = this.#dispatch(m.method, m.params);
-      if (isRequest) {
-        if (result === NOT_FOUND) {
-          this.#send({
-            id: m.id,
-            error: { code: ERRORS.methodNotFound, message: `no method ${m.method}` },
-          });
-        } else this.#send({ id: m.id, result: result ?? null });
-      }
-    } catch (e) {
+    const answer = (result: unknown) => {
+      if (!isRequest) return;
+      if (result === NOT_FOUND) {
+        this.#send({
+          id: m.id,
+          error: { code: ERRORS.methodNotFound, message: `no method ${m.method}` },
+        });
+      } else this.#send({ id: m.id, result: result ?? null });
+    };
+    const fail = (e: unknown) => {
       const message = e instanceof ParamsError ? e.message : `tph lsp: ${(e as Error).message}`;
       if (!(e instanceof ParamsError)) this.#io.log(message);
       if (isRequest) {
         const code = e instanceof ParamsError ? ERRORS.invalidParams : ERRORS.internalError;
         this.#send({ id: m.id, error: { code, message } });
       }
+    };
+    try {
+      const result = this.#dispatch(m.method, m.params);
+      // A command that writes a file answers when it is written; the others at once, in order.
+      if (result instanceof Promise) result.then(answer, fail);
+      else answer(result);
+    } catch (e) {
+      fail(e);
     }
   }
 
@@ -333,6 +351,14 @@ export class TphLanguageServer {
           arguments: [{ run: d.path, position: place.position, start: place.start }],
         },
       });
+      lenses.push({
+        range: { start: { line, character: 0 }, end: { line, character: 0 } },
+        command: {
+          title: "compare with the previous run",
+          command: "tph.compareRuns",
+          arguments: [d.functions[fn][0]],
+        },
+      });
     }
     return lenses;
   }
@@ -382,6 +408,32 @@ export class TphLanguageServer {
         this.#load();
         this.#refresh();
         return { shown: this.#digest?.path ?? null };
+      }
+      case "tph.compareRuns": {
+        // The function's calls in the run shown against the run stored before it.
+        const d = this.#digest;
+        const fn = args[0];
+        if (d === null) throw new ParamsError(`no run is shown: ${this.#noRun}`);
+        if (typeof fn !== "string" || fn === "") {
+          throw new ParamsError("tph.compareRuns takes a function's name");
+        }
+        const runs = this.#runs();
+        const at = runs.findIndex((e) => e.path === d.path);
+        const older = at < 0 ? undefined : runs[at + 1];
+        if (older === undefined) {
+          return { title: "tph diff", text: "No run was stored before this one." };
+        }
+        if (this.#io.diff === undefined) throw new Error("comparing runs is not set up");
+        return {
+          title: `tph diff --filter ${fn}`,
+          text: this.#io.diff(older.path, d.path, fn),
+        };
+      }
+      case "tph.openPage": {
+        const d = this.#digest;
+        if (d === null) throw new ParamsError(`no run is shown: ${this.#noRun}`);
+        if (this.#io.page === undefined) throw new Error("writing pages is not set up");
+        return this.#io.page(d.path).then((path) => ({ path, uri: pathToFileURL(path).href }));
       }
     }
     throw new ParamsError(`no command ${name}: the server runs ${COMMANDS.join(", ")}`);

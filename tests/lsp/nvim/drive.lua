@@ -55,7 +55,7 @@ local ok, err = pcall(function()
   out.lenses = {}
   for _, lens in ipairs((lenses and lenses[id] and lenses[id].result) or {}) do
     table.insert(out.lenses, { line = lens.range.start.line, title = lens.command.title })
-    if lens.range.start.line == line then
+    if lens.range.start.line == line and lens.command.command == "tph.showTree" then
       local r = client.request_sync("workspace/executeCommand", {
         command = lens.command.command,
         arguments = lens.command.arguments,
