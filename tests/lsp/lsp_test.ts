@@ -4,7 +4,9 @@
 // lens and its tree, the runs listed and switched, a new run followed, an edit, shutdown and exit.
 
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+
+const readText = (path: string) => readFileSync(path, "utf8");
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,7 +16,7 @@ import {
   type Message,
   MessageReader,
 } from "../../src/cli/lsp/protocol.ts";
-import { locate, pathOfUri } from "../../src/cli/lsp/server.ts";
+import { locate, pathOfUri, pickRun } from "../../src/cli/lsp/server.ts";
 import {
   BUN_TARGET,
   DENO_TARGET,
@@ -394,6 +396,75 @@ Deno.test("tph lsp says there is no run yet, and exits 1 when the client goes wi
     assert.equal(status.code, 1);
   } finally {
     client.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp: the run shown first is the newest, or after tph test a failing test's", () => {
+  // deno-lint-ignore no-explicit-any
+  const entry = (id: string, test?: { outcome: string }): any => ({
+    id,
+    path: `/c/${id}.tph`,
+    size: 1,
+    run: { run: test === undefined ? {} : { test: { name: id, ...test } } },
+  });
+  assert.equal(pickRun([]), undefined);
+  assert.equal(pickRun([entry("a"), entry("b", { outcome: "failed" })])?.id, "a");
+  assert.equal(
+    pickRun([entry("t1", { outcome: "passed" }), entry("t2", { outcome: "failed" }), entry("r")])
+      ?.id,
+    "t2",
+  );
+  // Only the newest test runs count: a failure before a plain run is an older story.
+  assert.equal(
+    pickRun([entry("t1", { outcome: "passed" }), entry("r"), entry("t0", { outcome: "failed" })])
+      ?.id,
+    "t1",
+  );
+});
+
+Deno.test("tph lsp escapes what a run recorded: control and bidi characters in hints and hovers", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-hostile-"));
+  const cache = join(dir, "cache");
+  const client = { c: null as Client | null };
+  try {
+    const file = join(dir, "main.ts");
+    writeFileSync(
+      file,
+      'function greet(name: string) {\n  return "hi " + name;\n}\ngreet("a\\u202eb\\u001b[2Jc");\n',
+    );
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    client.c = new Client(DENO_TARGET, dir, cache);
+    await client.c.request("initialize", { processId: null, rootUri: null, capabilities: {} });
+    await client.c.send({ method: "initialized", params: {} });
+    const uri = pathToFileURL(file).href;
+    await client.c.send({
+      method: "textDocument/didOpen",
+      params: {
+        textDocument: { uri, languageId: "typescript", version: 1, text: readText(file) },
+      },
+    });
+    const hints = (await client.c.request("textDocument/inlayHint", {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+    })).result as { label: string }[];
+    assert.equal(hints.length, 1);
+    // deno-lint-ignore no-control-regex
+    assert.ok(!/[\u0000-\u001f\u202a-\u202e]/.test(hints[0].label), hints[0].label);
+    assert.match(hints[0].label, /\\u202e/);
+    const hover = (await client.c.request("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 0, character: 10 },
+    })).result as { contents: { value: string } };
+    // deno-lint-ignore no-control-regex
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u202a-\u202e]/.test(hover.contents.value));
+    await client.c.request("shutdown", null);
+    await client.c.send({ method: "exit" });
+    assert.equal((await client.c.status).code, 0);
+    client.c = null;
+  } finally {
+    client.c?.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });
