@@ -1,0 +1,121 @@
+// Issue 50's benchmark: how long `tph lsp` takes from `initialized` to the first inlay hints of a
+// file on a large stored run (target: 200 ms on a 3M-call run), and the server's peak RSS (target:
+// bounded, not growing with the run). The run: fib(31) recorded every call (2.7M calls) with tph
+// on Node, once; then the server on each runtime asked, in rounds.
+//
+//   deno run -A bench/lsp_first_hints.ts [node|deno|bun ...] [--n 31] [--rounds 3]
+
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { frame, MessageReader } from "../src/cli/lsp/protocol.ts";
+import { REPO } from "./_common.ts";
+
+const words = Deno.args;
+const flag = (name: string, d: number) => {
+  const i = words.indexOf(name);
+  return i >= 0 ? Number(words[i + 1]) : d;
+};
+const N = flag("--n", 31), ROUNDS = flag("--rounds", 3);
+const RUNTIMES = ["node", "deno", "bun"].filter((r) => words.includes(r));
+if (RUNTIMES.length === 0) RUNTIMES.push("node", "deno", "bun");
+const BIN = {
+  node: [join(REPO, "node_modules/node24/bin/node"), join(REPO, "lib/cli.js")],
+  deno: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "cli.ts")],
+  bun: [join(REPO, "node_modules/.bin/bun"), join(REPO, "cli.ts")],
+} as Record<string, string[]>;
+
+const dir = mkdtempSync(join(tmpdir(), "tph-bench-lsp-"));
+const cache = join(dir, "cache");
+const program = join(dir, "fib.mjs");
+copyFileSync(join(REPO, "bench/programs/fib.mjs"), program);
+const made = spawnSync(
+  BIN.node[0],
+  [
+    BIN.node[1],
+    "run",
+    "--cache-dir",
+    cache,
+    "--max-calls",
+    "50000000",
+    "--max-depth",
+    "100000",
+    program,
+    String(N),
+    "1",
+  ],
+  { cwd: dir, encoding: "utf8", timeout: 600_000 },
+);
+if (made.status !== 0) throw new Error(`tph run failed: ${made.stderr}`);
+// The run is made a run file by its first reader: once, before the rounds.
+spawnSync(BIN.node[0], [BIN.node[1], "view", "--cache-dir", cache, "last"], { cwd: dir });
+console.log(`lsp_first_hints: ${made.stderr.trim().split("\n").pop()}`);
+
+/** One server: ms from `initialized` to the hints' response, and its peak RSS (MB). */
+async function once(rt: string): Promise<{ ms: number; rss: number; hints: number }> {
+  const child = spawn(BIN[rt][0], [...BIN[rt].slice(1), "lsp", "--cache-dir", cache], {
+    cwd: dir,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const reader = new MessageReader();
+  const waiting = new Map<number, (v: unknown) => void>();
+  child.stdout.on("data", (chunk: Uint8Array) => {
+    for (const r of reader.push(chunk)) {
+      if ("message" in r && typeof r.message.id === "number") {
+        waiting.get(r.message.id)?.(r.message.result);
+      }
+    }
+  });
+  const request = (id: number, method: string, params: unknown) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer in 120 s`)), 120_000);
+      waiting.set(id, (v) => (clearTimeout(timer), resolve(v)));
+      child.stdin.write(frame({ id, method, params }));
+    });
+  await request(1, "initialize", { processId: null, rootUri: null, capabilities: {} });
+  const uri = pathToFileURL(program).href;
+  const t0 = performance.now();
+  child.stdin.write(frame({ method: "initialized", params: {} }));
+  child.stdin.write(frame({
+    method: "textDocument/didOpen",
+    params: {
+      textDocument: {
+        uri,
+        languageId: "javascript",
+        version: 1,
+        text: readFileSync(program, "utf8"),
+      },
+    },
+  }));
+  const hints = await request(2, "textDocument/inlayHint", {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
+  }) as unknown[];
+  const ms = performance.now() - t0;
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  const rss = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  await request(3, "shutdown", null);
+  child.stdin.write(frame({ method: "exit" }));
+  child.stdin.end();
+  await new Promise((r) => child.on("close", r));
+  return { ms, rss, hints: hints.length };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+try {
+  for (const rt of RUNTIMES) {
+    const got = [];
+    for (let i = 0; i < ROUNDS; i++) got.push(await once(rt));
+    const ms = median(got.map((g) => g.ms)), rss = median(got.map((g) => g.rss));
+    console.log(
+      `${rt.padEnd(5)} first hints ${ms.toFixed(0)} ms (target ≤ 200: ${
+        ms <= 200 ? "met" : "MISSED"
+      }), ` +
+        `server peak RSS ${rss.toFixed(0)} MB, ${got[0].hints} hint(s)`,
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
