@@ -375,11 +375,15 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
   });
 }
 
-Deno.test("tph lsp says there is no run yet, and exits 1 when the client goes without shutdown", async () => {
+Deno.test("tph lsp says there is no run yet, shows the first one stored, and exits 1 when the client goes without shutdown", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tph-lsp-none-"));
   const client = new Client(DENO_TARGET, dir, join(dir, "cache"));
   try {
-    await client.request("initialize", { processId: null, rootUri: null, capabilities: {} });
+    await client.request("initialize", {
+      processId: null,
+      rootUri: null,
+      capabilities: { workspace: { inlayHint: { refreshSupport: true } } },
+    });
     await client.send({ method: "initialized", params: {} });
     const uri = pathToFileURL(join(dir, "a.ts")).href;
     await client.send({
@@ -391,6 +395,25 @@ Deno.test("tph lsp says there is no run yet, and exits 1 when the client goes wi
       position: { line: 0, character: 0 },
     })).result as { contents: { value: string } };
     assert.match(hover.contents.value, /no stored runs yet: record one with tph run/);
+    // The cache folder made by the first run, and the run in it: followed.
+    writeFileSync(join(dir, "a.ts"), "function one(x: number) {\n  return x;\n}\none(7);\n");
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", join(dir, "cache"), "a.ts"], {
+      cwd: dir,
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    await client.wait((m) => m.method === "workspace/inlayHint/refresh", "a hint refresh");
+    await client.send({
+      method: "textDocument/didChange",
+      params: {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ text: readText(join(dir, "a.ts")) }],
+      },
+    });
+    const hints = (await client.request("textDocument/inlayHint", {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+    })).result as { label: string }[];
+    assert.deepEqual(hints.map((h) => h.label), ["×1 · (x=7) → 7"]);
     await client.close();
     const status = await client.status;
     assert.equal(status.code, 1);

@@ -1,5 +1,6 @@
 import process from "node:process";
-import { watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
+import { dirname } from "node:path";
 import { TphLanguageServer } from "../lsp/server.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context, Options } from "./command.ts";
@@ -42,17 +43,27 @@ export async function run(ctx: Context<typeof LSP_OPTIONS>): Promise<number> {
     write: (bytes) => void process.stdout.write(bytes),
     log: (line) => ctx.err(line),
     watch(changed) {
-      // The cache folder may not exist before the first run: its parent is watched then.
-      for (const dir of [cacheDir, `${cacheDir}/..`]) {
+      // The cache folder may not exist before the first run: its parent is watched until it does.
+      let current: FSWatcher | null = null;
+      const on = (dir: string, then: () => void): boolean => {
         try {
-          const w = watch(dir, () => changed());
-          w.on("error", () => {});
-          return () => w.close();
+          current = watch(dir, then);
+          current.on("error", () => {});
+          return true;
         } catch {
-          // Not there (yet): the next one up.
+          return false;
         }
+      };
+      // Deno's watch of a missing folder does not throw: looked at first.
+      const onCache = () => existsSync(cacheDir) && on(cacheDir, changed);
+      if (!onCache()) {
+        on(dirname(cacheDir), () => {
+          if (!existsSync(cacheDir)) return;
+          current?.close();
+          if (onCache()) changed();
+        });
       }
-      return () => {};
+      return () => current?.close();
     },
   });
   const stdin = process.stdin;
