@@ -16,7 +16,7 @@ import {
   type Message,
   MessageReader,
 } from "../../src/cli/lsp/protocol.ts";
-import { locate, pathOfUri, pickRun } from "../../src/cli/lsp/server.ts";
+import { locate, pathOfUri, pickRun, whoseRun } from "../../src/cli/lsp/server.ts";
 import {
   BUN_TARGET,
   DENO_TARGET,
@@ -421,6 +421,25 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
     client.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+Deno.test("lsp: a diagnostic names the test or request whose run it is", () => {
+  // deno-lint-ignore no-explicit-any
+  const of = (meta: any) => whoseRun({ meta });
+  assert.equal(
+    of({ run: { test: { name: "cart › totals", outcome: "failed" } } }),
+    "test cart › totals, failed",
+  );
+  assert.equal(
+    of({ run: { request: { method: "GET", path: "/users/0", status: 500, aborted: false } } }),
+    "request GET /users/0, 500",
+  );
+  assert.equal(
+    of({ run: { request: { method: "POST", path: "/x", status: null, aborted: true } } }),
+    "request POST /x, aborted",
+  );
+  assert.equal(of({ label: "nightly", run: {} }), "run nightly");
+  assert.equal(of({ label: null }), "");
 });
 
 Deno.test("lsp: the run shown first is the newest, or after tph test a failing test's", () => {

@@ -588,10 +588,15 @@ function code(lines: string[]): string {
   return `${fence}text\n${body}\n${fence}`;
 }
 
-/** Who the run belongs to: its test, its label, else nothing. */
-function whoseRun(d: RunDigest): string {
+/** Who the run belongs to: its test, its request, its label, else nothing. */
+export function whoseRun(d: Pick<RunDigest, "meta">): string {
   const test = d.meta.run?.test;
   if (test !== undefined) return `test ${test.name}${test.outcome ? `, ${test.outcome}` : ""}`;
+  const req = d.meta.run?.request;
+  if (req !== undefined) {
+    const status = req.aborted ? "aborted" : req.status === null ? "no response" : req.status;
+    return `request ${req.method} ${req.path}, ${status}`;
+  }
   return d.meta.label ? `run ${d.meta.label}` : "";
 }
 
