@@ -160,6 +160,18 @@ class Client {
   }
 }
 
+/** The inlay hints of a document's first 1,000 lines. */
+async function hintsOf(
+  client: Client,
+  uri: string,
+): Promise<{ position: { line: number; character: number }; label: string }[]> {
+  const r = await client.request("textDocument/inlayHint", {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } },
+  });
+  return r.result as { position: { line: number; character: number }; label: string }[];
+}
+
 const diagnosticsOf = (uri: string) => (m: Message) =>
   m.method === "textDocument/publishDiagnostics" && (m.params as { uri: string }).uri === uri;
 
@@ -207,10 +219,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
       );
 
       // Inlay hints: reserve's failing call; the constructor's call.
-      const hints = (await client.request("textDocument/inlayHint", {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
-      })).result as { position: { line: number; character: number }; label: string }[];
+      const hints = await hintsOf(client, uri);
       const reserve = hints.find((h) => h.position.line === reserveLine);
       assert.ok(reserve, JSON.stringify(hints));
       assert.equal(
@@ -270,10 +279,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         method: "textDocument/didChange",
         params: { textDocument: { uri, version: 2 }, contentChanges: [{ text: moved }] },
       });
-      const movedHints = (await client.request("textDocument/inlayHint", {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
-      })).result as { position: { line: number }; label: string }[];
+      const movedHints = await hintsOf(client, uri);
       assert.ok(
         movedHints.some((h) => h.position.line === reserveLine + 2 && h.label.startsWith("×4")),
       );
@@ -282,10 +288,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         method: "textDocument/didChange",
         params: { textDocument: { uri, version: 3 }, contentChanges: [{ text: renamed }] },
       });
-      const afterRename = (await client.request("textDocument/inlayHint", {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
-      })).result as { label: string }[];
+      const afterRename = await hintsOf(client, uri);
       assert.ok(!afterRename.some((h) => h.label.startsWith("×4")), JSON.stringify(afterRename));
       await client.send({
         method: "textDocument/didChange",
@@ -300,10 +303,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
       const again = await tph(t, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
       assert.equal(again.code, 0, again.stderr);
       await client.wait((m) => m.method === "workspace/inlayHint/refresh", "a hint refresh");
-      const newer = (await client.request("textDocument/inlayHint", {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
-      })).result as { position: { line: number }; label: string }[];
+      const newer = await hintsOf(client, uri);
       assert.match(
         newer.find((h) => h.position.line === reserveLine)!.label,
         /count=6\) !! RangeError: Not enough plum: wanted 6/,
@@ -339,10 +339,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         .result as { n: number; shown: boolean }[];
       assert.deepEqual(runs.map((r) => [r.n, r.shown]), [[1, true], [2, false]]);
       await client.request("workspace/executeCommand", { command: "tph.useRun", arguments: [2] });
-      const older = (await client.request("textDocument/inlayHint", {
-        textDocument: { uri },
-        range: { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } },
-      })).result as { position: { line: number }; label: string }[];
+      const older = await hintsOf(client, uri);
       assert.match(older.find((h) => h.position.line === reserveLine)!.label, /count=5\)/);
       const unknown = await client.request("workspace/executeCommand", {
         command: "tph.useRun",
@@ -409,10 +406,7 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
         contentChanges: [{ text: readText(join(dir, "a.ts")) }],
       },
     });
-    const hints = (await client.request("textDocument/inlayHint", {
-      textDocument: { uri },
-      range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
-    })).result as { label: string }[];
+    const hints = await hintsOf(client, uri);
     assert.deepEqual(hints.map((h) => h.label), ["×1 · (x=7) → 7"]);
     await client.close();
     const status = await client.status;
@@ -487,10 +481,7 @@ Deno.test("tph lsp escapes what a run recorded: control and bidi characters in h
         textDocument: { uri, languageId: "typescript", version: 1, text: readText(file) },
       },
     });
-    const hints = (await client.c.request("textDocument/inlayHint", {
-      textDocument: { uri },
-      range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
-    })).result as { label: string }[];
+    const hints = await hintsOf(client.c!, uri);
     assert.equal(hints.length, 1);
     // deno-lint-ignore no-control-regex
     assert.ok(!/[\u0000-\u001f\u202a-\u202e]/.test(hints[0].label), hints[0].label);

@@ -1004,16 +1004,19 @@ function suspends(id: number): boolean {
 let suspending = new Uint8Array(1024);
 const SUSPENDS = 2, RUNS_THROUGH = 1;
 
+/** A table by function id grown to have room for `id` (`make`: a new one of n zeros). */
+function roomFor<T extends Uint8Array | Int32Array>(a: T, id: number, make: (n: number) => T): T {
+  let n = a.length * 2;
+  while (n <= id) n *= 2;
+  const grown = make(n);
+  // Copied by hand: TypedArray.prototype.set is the program's to replace.
+  for (let i = 0; i < a.length; i++) grown[i] = a[i];
+  return grown;
+}
+
 function learnSuspends(id: number): boolean {
   const yes = (functionRecord(id).flags & (FLAG_ASYNC | FLAG_GENERATOR)) !== 0;
-  if (id >= suspending.length) {
-    let n = suspending.length * 2;
-    while (n <= id) n *= 2;
-    const grown = new Uint8Array(n);
-    // Copied by hand: TypedArray.prototype.set is the program's to replace.
-    for (let i = 0; i < suspending.length; i++) grown[i] = suspending[i];
-    suspending = grown;
-  }
+  if (id >= suspending.length) suspending = roomFor(suspending, id, (n) => new Uint8Array(n));
   suspending[id] = yes ? SUSPENDS : RUNS_THROUGH;
   return yes;
 }
@@ -1047,14 +1050,7 @@ function learnBudget(id: number): number {
     if (first === undefined) budgetByCallee.set(key, id);
     else b = first;
   }
-  if (id >= budgets.length) {
-    let n = budgets.length * 2;
-    while (n <= id) n *= 2;
-    const grown = new Int32Array(n);
-    // Copied by hand: TypedArray.prototype.set is the program's to replace.
-    for (let i = 0; i < budgets.length; i++) grown[i] = budgets[i];
-    budgets = grown;
-  }
+  if (id >= budgets.length) budgets = roomFor(budgets, id, (n) => new Int32Array(n));
   budgets[id] = b + 1;
   return b;
 }
