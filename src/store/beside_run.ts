@@ -12,6 +12,8 @@ export const EXPORT_SUFFIX = {
   json: ".run.json",
   /** `tph view --html`. */
   html: ".html",
+  /** `tph lsp`'s digest of the run (src/cli/lsp/run_digest.ts). */
+  lsp: ".lsp.json",
 } as const;
 
 /** Whether a file name in the cache is an export's, not a run's. */

@@ -4,7 +4,12 @@
 // lens and its tree, the runs listed and switched, a new run followed, an edit, shutdown and exit.
 
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { digestRun } from "../../src/cli/lsp/run_digest.ts";
+import { setRawConverter } from "../../src/run_file/decode.ts";
+import { rawConverter } from "../../src/program/read_runs.ts";
+
+setRawConverter(await rawConverter());
 
 const readText = (path: string) => readFileSync(path, "utf8");
 import { tmpdir } from "node:os";
@@ -498,6 +503,51 @@ Deno.test("tph lsp escapes what a run recorded: control and bidi characters in h
     client.c = null;
   } finally {
     client.c?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp: a run's digest is kept beside it, read back while the run is unchanged, else made again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-"));
+  const cache = join(dir, "cache");
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const run = readdirSync(cache).find((n) => n.endsWith(".tph"))!;
+    const path = join(cache, run);
+    const side = path.replace(/\.tph$/, ".lsp.json");
+    const reserveCalls = (d: ReturnType<typeof digestRun>) => {
+      const fn = d.functions.findIndex((f) => f[0] === "Inventory.reserve");
+      return d.byFn[fn]!.calls;
+    };
+    let d = digestRun(path);
+    assert.equal(reserveCalls(d), 4);
+    d.file.close();
+    // Read back: what the kept file says (changed here, to tell it from a scan).
+    const kept = JSON.parse(readText(side));
+    // deno-lint-ignore no-explicit-any
+    const row = kept.fns.find((f: any) => d.functions[f[0]][0] === "Inventory.reserve");
+    row[1] = 99;
+    writeFileSync(side, JSON.stringify(kept));
+    d = digestRun(path);
+    assert.equal(reserveCalls(d), 99);
+    d.file.close();
+    // Of another size of the run, or damaged: scanned again, and kept anew.
+    for (const bad of [{ ...kept, size: kept.size + 1 }, { ...kept, fns: [[1, 2]] }, "{"]) {
+      writeFileSync(side, typeof bad === "string" ? bad : JSON.stringify(bad));
+      d = digestRun(path);
+      assert.equal(reserveCalls(d), 4);
+      d.file.close();
+      assert.equal(JSON.parse(readText(side)).size, kept.size);
+    }
+    // Not a run: tph logs lists one run; tph clean removes its digest with it.
+    const logs = await tph(DENO_TARGET, ["logs", "--cache-dir", cache, "--json"], { cwd: dir });
+    assert.equal(JSON.parse(logs.stdout).length, 1, logs.stderr);
+    const clean = await tph(DENO_TARGET, ["clean", "--cache-dir", cache, "--all"], { cwd: dir });
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.deepEqual(readdirSync(cache).filter((n) => n.startsWith("run_")), []);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

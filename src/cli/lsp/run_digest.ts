@@ -9,6 +9,8 @@ import type { FunctionEntry } from "../../run_file/format.ts";
 import { STATE_MASK } from "../../run_file/format.ts";
 import { THREW } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
+import { besideRun, EXPORT_SUFFIX } from "../../store/beside_run.ts";
+import { fileStamp, readText, writeWhole } from "../../platform/files.ts";
 
 /** A call's place in the run file, for reading it back (RunFile.nodeAt). */
 export interface CallPlace {
@@ -54,21 +56,129 @@ export interface RunDigest {
 }
 
 /**
- * Digest the run at `path`: one scan of its calls. The file stays open for reading calls back
- * (close it with `digest.file.close()`).
+ * Digest the run at `path`: one scan of its calls, kept beside the run (`.lsp.json`) for the next
+ * server (read back when the run's size and time are those it was made of). The file stays open
+ * for reading calls back (close it with `digest.file.close()`).
  */
 export function digestRun(path: string): RunDigest {
   const file = openRun(path);
   try {
-    return digestOpen(file);
+    const stamp = fileStamp(path);
+    const kept = stamp === null ? null : readKept(path, stamp, file.functions.length);
+    if (kept !== null) return withFiles(file, kept);
+    const d = digestOpen(file);
+    if (stamp !== null) keep(path, stamp, d.byFn);
+    return d;
   } catch (e) {
     file.close();
     throw e;
   }
 }
 
+/** The sidecar's form (its `v`), changed when what it holds changes. */
+const KEPT_VERSION = 1;
+
+/** A digest as the sidecar holds it: per function, its figures and places as arrays. */
+type KeptFn = [
+  fn: number,
+  calls: number,
+  threw: number,
+  totalUs: number,
+  selfUs: number,
+  awaitedUs: number,
+  first: number[],
+  last: number[],
+  failing: number[],
+  callers: number[],
+  callees: number[],
+];
+
+const flat = (places: CallPlace[]) => places.flatMap((p) => [p.position, p.start]);
+const unflat = (xs: number[]): CallPlace[] => {
+  const out: CallPlace[] = [];
+  for (let i = 0; i + 1 < xs.length; i += 2) out.push({ position: xs[i], start: xs[i + 1] });
+  return out;
+};
+const pairs = (m: Map<number, number>) => [...m].flat();
+const unpairs = (xs: number[]) => {
+  const m = new Map<number, number>();
+  for (let i = 0; i + 1 < xs.length; i += 2) m.set(xs[i], xs[i + 1]);
+  return m;
+};
+
+/** Write the digest beside the run; a cache that cannot be written only costs the next scan. */
+function keep(path: string, stamp: { size: number; mtimeMs: number }, byFn: RunDigest["byFn"]) {
+  const fns: KeptFn[] = [];
+  for (const d of byFn) {
+    if (d === undefined) continue;
+    fns.push([
+      d.fn,
+      d.calls,
+      d.threw,
+      d.totalUs,
+      d.selfUs,
+      d.awaitedUs,
+      flat(d.first),
+      d.last === null ? [] : flat([d.last]),
+      flat(d.failing),
+      pairs(d.callers),
+      pairs(d.callees),
+    ]);
+  }
+  try {
+    writeWhole(
+      besideRun(path, EXPORT_SUFFIX.lsp),
+      JSON.stringify({ v: KEPT_VERSION, size: stamp.size, mtimeMs: stamp.mtimeMs, fns }),
+    );
+  } catch {
+    // A read-only cache: scanned again next time.
+  }
+}
+
+const isInts = (x: unknown): x is number[] =>
+  Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
+
+/** The kept digest of the run at `path`, when it is whole and of the run as it is; else null. */
+function readKept(
+  path: string,
+  stamp: { size: number; mtimeMs: number },
+  functions: number,
+): RunDigest["byFn"] | null {
+  let kept: { v?: unknown; size?: unknown; mtimeMs?: unknown; fns?: unknown };
+  try {
+    kept = JSON.parse(readText(besideRun(path, EXPORT_SUFFIX.lsp)));
+  } catch {
+    return null;
+  }
+  if (
+    kept === null || typeof kept !== "object" || kept.v !== KEPT_VERSION ||
+    kept.size !== stamp.size || kept.mtimeMs !== stamp.mtimeMs || !Array.isArray(kept.fns)
+  ) return null;
+  const byFn: RunDigest["byFn"] = [];
+  for (const f of kept.fns as unknown[]) {
+    if (!Array.isArray(f) || f.length !== 11 || !isInts(f.slice(0, 6))) return null;
+    const [fn, calls, threw, totalUs, selfUs, awaitedUs] = f as number[];
+    const lists = f.slice(6) as unknown[];
+    if (!lists.every(isInts) || fn < 0 || fn >= functions || byFn[fn] !== undefined) return null;
+    const [first, last, failing, callers, callees] = lists as number[][];
+    byFn[fn] = {
+      fn,
+      calls,
+      threw,
+      totalUs,
+      selfUs,
+      awaitedUs,
+      first: unflat(first),
+      last: last.length === 2 ? { position: last[0], start: last[1] } : null,
+      failing: unflat(failing),
+      callers: unpairs(callers),
+      callees: unpairs(callees),
+    };
+  }
+  return byFn;
+}
+
 function digestOpen(file: RunFile): RunDigest {
-  const functions = file.functions;
   const byFn: (FunctionDigest | undefined)[] = [];
   // The open calls along the scan, by depth: function, elapsed, the children's elapsed.
   const stackFn: number[] = [], stackElapsed: number[] = [], stackChildren: number[] = [];
@@ -128,6 +238,12 @@ function digestOpen(file: RunFile): RunDigest {
     return true;
   });
   close(0);
+  return withFiles(file, byFn);
+}
+
+/** The digest of `file` whose functions went as `byFn` says, indexed by file. */
+function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
+  const functions = file.functions;
   const byFile = new Map<string, number[]>();
   for (let i = 0; i < functions.length; i++) {
     if (byFn[i] === undefined) continue;
