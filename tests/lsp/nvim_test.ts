@@ -71,7 +71,8 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET] as Target[]) {
               TPH_LSP_LINE: String(line),
               TPH_LSP_COL: String(col),
             },
-            timeoutMs: 90_000,
+            // Past each wait of drive.lua (30 s at most, then it reports): a hang of Neovim itself.
+            timeoutMs: 180_000,
           },
         );
         const got = JSON.parse(readFileSync(out, "utf8")) as Driven;

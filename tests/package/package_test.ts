@@ -1,4 +1,6 @@
-// The npm package, as users get it: `npm pack` at the root (its prepack builds lib/), then
+// The npm package, as users get it: `npm pack` at the root of the lib/ these tests built
+// (ensureLib: its prepack, which builds lib/ anew, is not run here — other test modules run
+// lib/cli.js meanwhile, and a rebuild empties lib/ for a moment; .ci/run packs with it), then
 // installed from the tarball the way each runtime's users install tools, with only that runtime
 // on PATH, tracing a program that is not tph's on that runtime.
 //
@@ -123,7 +125,7 @@ function pack(): Promise<string> {
   tarball ??= (async () => {
     const out = join(WORK, "pack");
     mkdirSync(out, { recursive: true });
-    const r = await exec([NPM, "pack", "--pack-destination", out], {
+    const r = await exec([NPM, "pack", "--ignore-scripts", "--pack-destination", out], {
       cwd: REPO,
       timeoutMs: INSTALL_MS,
     });

@@ -15,6 +15,8 @@ local ok, err = pcall(function()
     name = "tph",
     cmd = cmd,
     root_dir = os.getenv("TPH_LSP_ROOT"),
+    -- How the server ended, should it end before the client stops it.
+    on_exit = function(code, signal) out.server_exit = { code = code, signal = signal } end,
     handlers = {
       ["textDocument/publishDiagnostics"] = function(e, result, ctx, config)
         out.published = (out.published or 0) + 1
@@ -25,11 +27,16 @@ local ok, err = pcall(function()
   out.client = id ~= nil
   vim.lsp.buf_attach_client(0, id)
   local client = vim.lsp.get_client_by_id(id)
-  vim.wait(20000, function() return client.initialized end, 50)
+  vim.wait(30000, function() return client.initialized or out.server_exit ~= nil end, 50)
   out.initialized = client.initialized
+  if not client.initialized then
+    error("the server did not initialize within 30 s: " .. vim.inspect(out.server_exit))
+  end
   out.server = client.server_capabilities and client.server_capabilities.hoverProvider
   -- The diagnostics the server published for this buffer.
-  vim.wait(20000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+  if not vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 50) then
+    error("no diagnostics within 30 s: " .. vim.inspect(out.server_exit))
+  end
   out.diagnostics = {}
   for _, d in ipairs(vim.diagnostic.get(0)) do
     table.insert(out.diagnostics, { line = d.lnum, severity = d.severity, message = d.message })
@@ -41,19 +48,22 @@ local ok, err = pcall(function()
     textDocument = { uri = uri },
     position = { line = line, character = col },
   }, 20000)
-  out.hover = hover and hover[id] and hover[id].result and hover[id].result.contents.value or vim.NIL
+  if not (hover and hover[id]) then error("no hover answer within 20 s") end
+  out.hover = hover[id].result and hover[id].result.contents.value or vim.NIL
   -- Inlay hints: asked directly (Neovim shows them from 0.10 on).
   local hints = vim.lsp.buf_request_sync(0, "textDocument/inlayHint", {
     textDocument = { uri = uri },
     range = { start = { line = 0, character = 0 }, ["end"] = { line = 1000, character = 0 } },
   }, 20000)
-  out.hints = hints and hints[id] and hints[id].result or vim.NIL
+  if not (hints and hints[id]) then error("no inlay hints answer within 20 s") end
+  out.hints = hints[id].result or vim.NIL
   -- Code lenses through Neovim's own code lens support, then the command of the one at `line`.
   local lenses = vim.lsp.buf_request_sync(0, "textDocument/codeLens", {
     textDocument = { uri = uri },
   }, 20000)
+  if not (lenses and lenses[id]) then error("no code lens answer within 20 s") end
   out.lenses = {}
-  for _, lens in ipairs((lenses and lenses[id] and lenses[id].result) or {}) do
+  for _, lens in ipairs(lenses[id].result or {}) do
     table.insert(out.lenses, { line = lens.range.start.line, title = lens.command.title })
     if lens.range.start.line == line and lens.command.command == "tph.showTree" then
       local r = client.request_sync("workspace/executeCommand", {
