@@ -180,18 +180,24 @@ function readKept(
 
 function digestOpen(file: RunFile): RunDigest {
   const byFn: (FunctionDigest | undefined)[] = [];
+  const n = file.functions.length;
   // The open calls along the scan, by depth: function, elapsed, the children's elapsed.
   const stackFn: number[] = [], stackElapsed: number[] = [], stackChildren: number[] = [];
-  // Open calls of each function (a recursive call's time is its outermost call's).
-  const active = new Map<number, number>();
+  // Open calls of each function (a recursive call's time is its outermost call's); each one's
+  // last call's place (made a CallPlace at the end: no object a record).
+  const active = new Int32Array(n);
+  const lastPosition = new Float64Array(n), lastStart = new Float64Array(n);
+  // Calls by (caller + 1) * n + callee, the same pair in a row counted before the map is asked
+  // (a recursion's every call).
+  const edges = new Map<number, number>();
+  let edge = -1, edgeCount = 0;
   let depthNow = 0;
   const close = (to: number) => {
     while (depthNow > to) {
       depthNow--;
       const fn = stackFn[depthNow], el = stackElapsed[depthNow];
-      const d = byFn[fn]!;
-      if (el >= 0) d.selfUs += Math.max(0, el - stackChildren[depthNow]);
-      active.set(fn, (active.get(fn) ?? 1) - 1);
+      if (el >= 0) byFn[fn]!.selfUs += Math.max(0, el - stackChildren[depthNow]);
+      active[fn]--;
     }
   };
   file.scan((r, depth) => {
@@ -214,30 +220,41 @@ function digestOpen(file: RunFile): RunDigest {
       };
     }
     d.calls++;
-    const place = { position: r.position, start: r.start };
-    if (d.first.length < KEPT_CALLS) d.first.push(place);
-    d.last = place;
+    if (d.first.length < KEPT_CALLS) d.first.push({ position: r.position, start: r.start });
+    lastPosition[fn] = r.position;
+    lastStart[fn] = r.start;
     if ((r.flags & STATE_MASK) === THREW) {
       d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: r.position, start: r.start });
     }
-    if ((active.get(fn) ?? 0) === 0 && r.elapsed >= 0) d.totalUs += r.elapsed;
+    if (active[fn] === 0 && r.elapsed >= 0) d.totalUs += r.elapsed;
     d.awaitedUs += r.awaited;
     const parent = depth > 0 ? stackFn[depth - 1] : -1;
-    d.callers.set(parent, (d.callers.get(parent) ?? 0) + 1);
-    if (depth > 0) {
-      const p = byFn[parent]!;
-      p.callees.set(fn, (p.callees.get(fn) ?? 0) + 1);
-      if (r.elapsed >= 0) stackChildren[depth - 1] += r.elapsed;
+    const key = (parent + 1) * n + fn;
+    if (key === edge) edgeCount++;
+    else {
+      if (edge >= 0) edges.set(edge, (edges.get(edge) ?? 0) + edgeCount);
+      edge = key;
+      edgeCount = 1;
     }
+    if (depth > 0 && r.elapsed >= 0) stackChildren[depth - 1] += r.elapsed;
     stackFn[depth] = fn;
     stackElapsed[depth] = r.elapsed;
     stackChildren[depth] = 0;
-    active.set(fn, (active.get(fn) ?? 0) + 1);
+    active[fn]++;
     depthNow = depth + 1;
     return true;
   });
   close(0);
+  if (edge >= 0) edges.set(edge, (edges.get(edge) ?? 0) + edgeCount);
+  for (const [key, count] of edges) {
+    const parent = Math.floor(key / n) - 1, fn = key % n;
+    byFn[fn]!.callers.set(parent, count);
+    if (parent >= 0) byFn[parent]!.callees.set(fn, count);
+  }
+  for (const d of byFn) {
+    if (d !== undefined) d.last = { position: lastPosition[d.fn], start: lastStart[d.fn] };
+  }
   return withFiles(file, byFn);
 }
 
