@@ -53,6 +53,8 @@ export interface RunDigest {
   byFile: Map<string, number[]>;
   /** The open file, for reading calls back. */
   file: RunFile;
+  /** The calls read back so far, by place (hints and hovers ask for the same ones again). */
+  nodes: Map<number, CallNodeJSON>;
 }
 
 /**
@@ -270,12 +272,20 @@ function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
     if (list === undefined) byFile.set(where, [i]);
     else list.push(i);
   }
-  return { path: file.path, meta: file.meta, functions, byFn, byFile, file };
+  return { path: file.path, meta: file.meta, functions, byFn, byFile, file, nodes: new Map() };
 }
 
-/** A call read back from the run (its children not read). */
+/**
+ * A call read back from the run (its children not read), once: the digest keeps what it read
+ * (a few calls a function at most: its first, last and failing ones). Not to be changed.
+ */
 export function callAt(digest: RunDigest, place: CallPlace): CallNodeJSON {
-  return digest.file.nodeAt(place.position, place.start);
+  let node = digest.nodes.get(place.position);
+  if (node === undefined) {
+    node = digest.file.nodeAt(place.position, place.start);
+    digest.nodes.set(place.position, node);
+  }
+  return node;
 }
 
 /**

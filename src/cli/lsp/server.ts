@@ -78,7 +78,8 @@ export class TphLanguageServer {
   #digest: RunDigest | null = null;
   /** Why no run is shown (no runs yet, an unreadable one), for hover and the log. */
   #noRun = "";
-  readonly #docs = new Map<string, string>();
+  /** The open documents' lines, by URI (split once per change). */
+  readonly #docs = new Map<string, string[]>();
   #stopWatching: (() => void) | null = null;
   #nextId = 1;
   #resolveDone!: (code: number) => void;
@@ -177,14 +178,14 @@ export class TphLanguageServer {
         return null;
       case "textDocument/didOpen": {
         const doc = p.textDocument as { uri: string; text: string };
-        this.#docs.set(doc.uri, doc.text);
+        this.#docs.set(doc.uri, linesOf(doc.text));
         this.#publish(doc.uri);
         return undefined;
       }
       case "textDocument/didChange": {
         const doc = p.textDocument as { uri: string };
         const changes = p.contentChanges as { text: string }[];
-        if (changes.length > 0) this.#docs.set(doc.uri, changes[changes.length - 1].text);
+        if (changes.length > 0) this.#docs.set(doc.uri, linesOf(changes[changes.length - 1].text));
         this.#publish(doc.uri);
         return undefined;
       }
@@ -290,12 +291,11 @@ export class TphLanguageServer {
   /** The run's functions in document `uri`, where they stand in its text now. */
   #placed(uri: string): Placed[] {
     const d = this.#digest;
-    const text = this.#docs.get(uri);
-    if (d === null || text === undefined) return [];
+    const lines = this.#docs.get(uri);
+    if (d === null || lines === undefined) return [];
     const path = pathOfUri(uri);
     const fns = path === null ? undefined : d.byFile.get(path);
     if (fns === undefined) return [];
-    const lines = text.split(/\r\n|\r|\n/);
     const out: Placed[] = [];
     for (const fn of fns) {
       const [name, , , line] = d.functions[fn];
@@ -308,8 +308,7 @@ export class TphLanguageServer {
   #inlayHints(uri: string): unknown[] {
     const d = this.#digest;
     if (d === null) return [];
-    const text = this.#docs.get(uri) ?? "";
-    const lines = text.split(/\r\n|\r|\n/);
+    const lines = this.#docs.get(uri) ?? [];
     return this.#placed(uri).map(({ fn, line }) => ({
       position: { line, character: lines[line].length },
       label: hintText(d, fn, this.#settings.hintWidth),
@@ -326,7 +325,7 @@ export class TphLanguageServer {
     }
     const here = this.#placed(uri).find((p) => p.line === pos.line);
     if (here === undefined) return null;
-    const lineText = (this.#docs.get(uri) ?? "").split(/\r\n|\r|\n/)[pos.line] ?? "";
+    const lineText = this.#docs.get(uri)?.[pos.line] ?? "";
     const word = wordAt(lineText, pos.character);
     const params = d.functions[here.fn][5];
     const value = word !== null && params.includes(word)
@@ -444,12 +443,12 @@ export class TphLanguageServer {
     const d = this.#digest;
     const diagnostics: unknown[] = [];
     if (d !== null) {
-      const lines = (this.#docs.get(uri) ?? "").split(/\r\n|\r|\n/);
+      const lines = this.#docs.get(uri) ?? [];
+      const by = whoseRun(d);
       for (const { fn, line } of this.#placed(uri)) {
         const f = d.byFn[fn]!;
         if (f.threw === 0) continue;
         const node = callAt(d, f.failing[0]);
-        const by = whoseRun(d);
         diagnostics.push({
           range: { start: { line, character: 0 }, end: { line, character: lines[line].length } },
           severity: INFORMATION,
@@ -466,6 +465,9 @@ export class TphLanguageServer {
     this.#send({ method: "textDocument/publishDiagnostics", params: { uri, diagnostics } });
   }
 }
+
+/** A document's lines, as LSP counts them (CRLF, CR or LF ends one). */
+const linesOf = (text: string): string[] => text.split(/\r\n|\r|\n/);
 
 /** A request's params were not what the method takes. */
 class ParamsError extends Error {}

@@ -1232,10 +1232,9 @@ function pastDepth(t: TraceState, id: number, p: number, prev: number, depth: nu
   // filter, on the function: without one, and with nothing else consulted (a loan, tests, values
   // looked for), later calls under `p` that run through are counted the quick way (a parser past
   // max_depth: babel's 700,000 such calls).
-  if (
-    p >= 0 && p === prev && t.filter === null && finder === null && lent.size === 0 &&
-    !testNested
-  ) quickOn(p, t);
+  if (p >= 0 && t.filter === null && finder === null && lent.size === 0 && !testNested) {
+    quickOn(p, t);
+  }
   return -1;
 }
 
