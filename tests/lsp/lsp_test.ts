@@ -524,6 +524,8 @@ Deno.test("lsp: a run's digest is kept beside it, read back while the run is unc
     let d = digestRun(path);
     assert.equal(reserveCalls(d), 4);
     d.file.close();
+    // Private as the run is.
+    assert.equal(Deno.statSync(side).mode! & 0o777, 0o600);
     // Read back: what the kept file says (changed here, to tell it from a scan).
     const kept = JSON.parse(readText(side));
     // deno-lint-ignore no-explicit-any
@@ -541,6 +543,23 @@ Deno.test("lsp: a run's digest is kept beside it, read back while the run is unc
       d.file.close();
       assert.equal(JSON.parse(readText(side)).size, kept.size);
     }
+    // A FIFO or a link in its place is not read (nor waited on): replaced by the digest.
+    rmSync(side);
+    const fifo = new Deno.Command("mkfifo", { args: [side] }).outputSync();
+    assert.equal(fifo.code, 0);
+    d = digestRun(path);
+    assert.equal(reserveCalls(d), 4);
+    d.file.close();
+    assert.ok(Deno.lstatSync(side).isFile);
+    const elsewhere = join(dir, "elsewhere.json");
+    writeFileSync(elsewhere, JSON.stringify({ ...kept, fns: [] }));
+    rmSync(side);
+    Deno.symlinkSync(elsewhere, side);
+    d = digestRun(path);
+    assert.equal(reserveCalls(d), 4);
+    d.file.close();
+    assert.ok(Deno.lstatSync(side).isFile);
+    assert.deepEqual(JSON.parse(readText(elsewhere)).fns, []);
     // Not a run: tph logs lists one run; tph clean removes its digest with it.
     const logs = await tph(DENO_TARGET, ["logs", "--cache-dir", cache, "--json"], { cwd: dir });
     assert.equal(JSON.parse(logs.stdout).length, 1, logs.stderr);

@@ -10,7 +10,7 @@ import { STATE_MASK } from "../../run_file/format.ts";
 import { THREW } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { besideRun, EXPORT_SUFFIX } from "../../store/beside_run.ts";
-import { fileStamp, readText, writeWhole } from "../../platform/files.ts";
+import { fileStamp, isPlainFile, readText, replaceFile, writeText } from "../../platform/files.ts";
 
 /** A call's place in the run file, for reading it back (RunFile.nodeAt). */
 export interface CallPlace {
@@ -127,10 +127,12 @@ function keep(path: string, stamp: { size: number; mtimeMs: number }, byFn: RunD
       pairs(d.callees),
     ]);
   }
+  const text = JSON.stringify({ v: KEPT_VERSION, size: stamp.size, mtimeMs: stamp.mtimeMs, fns });
   try {
-    writeWhole(
+    // Private, as the run it is made of (its places say what the program was called with).
+    replaceFile(
       besideRun(path, EXPORT_SUFFIX.lsp),
-      JSON.stringify({ v: KEPT_VERSION, size: stamp.size, mtimeMs: stamp.mtimeMs, fns }),
+      (temp) => writeText(temp, text, { exclusive: true, mode: 0o600 }),
     );
   } catch {
     // A read-only cache: scanned again next time.
@@ -147,8 +149,11 @@ function readKept(
   functions: number,
 ): RunDigest["byFn"] | null {
   let kept: { v?: unknown; size?: unknown; mtimeMs?: unknown; fns?: unknown };
+  const side = besideRun(path, EXPORT_SUFFIX.lsp);
+  // Only a regular file is read: a link is not followed, a FIFO never waited on.
+  if (!isPlainFile(side)) return null;
   try {
-    kept = JSON.parse(readText(besideRun(path, EXPORT_SUFFIX.lsp)));
+    kept = JSON.parse(readText(side));
   } catch {
     return null;
   }
