@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 21;
+export const ABI_VERSION = 22;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also
@@ -65,9 +65,15 @@ export type MetaPlaces = [string[], string[], number[]];
 
 /**
  * What `__tph_m_<h>()` returns: the file, the module name, and one row per function; with the
- * places of its rows when the file's source map puts them in other sources.
+ * places of its rows when the file's source map puts them in other sources (else null, where the
+ * texts follow); with the texts of its rows where any is known: for each row, how many lines
+ * follow its first line in its source and their hash (-1 and 0: not known), for `tph lsp` to
+ * tell a function whose text changed since the run.
  */
-export type ModuleMeta = [string, string, MetaRow[]] | [string, string, MetaRow[], MetaPlaces];
+export type ModuleMeta =
+  | [string, string, MetaRow[]]
+  | [string, string, MetaRow[], MetaPlaces]
+  | [string, string, MetaRow[], MetaPlaces | null, number[]];
 
 /**
  * The recorder as rewritten code sees it (`globalThis.__tph`): a call's handle is a number,

@@ -1,7 +1,9 @@
-// FNV-1a over a string's UTF-16 code units: names for cached files and folders, never a security
+// FNV-1a over a string's UTF-16 code units: names for cached files and folders, and the hash of a
+// function's lines that tells `tph lsp` the function's text changed since a run; never a security
 // measure (the transform cache verifies its entries by content; see src/program/loader/).
 
 import { BigInt, Math } from "./globals.ts";
+import { charCodeAt, ownArray } from "./intrinsics.ts";
 const OFFSET = 0x811c9dc5;
 const PRIME = 0x01000193;
 /** The second lane's seed (any value other than OFFSET). */
@@ -55,4 +57,62 @@ export function contentHash(text: string): string {
   }
   const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
   return "f" + hex(a) + hex(b);
+}
+
+/**
+ * A line's hash as a function's text hash takes it (spanHash): FNV-1a of the line without its
+ * trailing spaces and tabs (an editor that trims them on save changes no function).
+ *
+ * @param text The text the line is in.
+ * @param from Where the line starts.
+ * @param to Where it ends (its line break excluded).
+ */
+export function lineHash(text: string, from = 0, to = text.length): number {
+  while (to > from) {
+    const c = charCodeAt(text, to - 1);
+    if (c !== 32 && c !== 9) break;
+    to--;
+  }
+  let h = OFFSET;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ charCodeAt(text, i), PRIME);
+  return h >>> 0;
+}
+
+/**
+ * Each line's lineHash, the lines ending at `\n`, `\r\n` or `\r` (as the Language Server
+ * Protocol counts them).
+ *
+ * @param text A file's text.
+ */
+export function lineHashes(text: string): number[] {
+  const out: number[] = ownArray([]);
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = charCodeAt(text, i);
+    if (c !== 10 && c !== 13) continue;
+    out[out.length] = lineHash(text, start, i);
+    if (c === 13 && charCodeAt(text, i + 1) === 10) i++;
+    start = i + 1;
+  }
+  out[out.length] = lineHash(text, start, text.length);
+  return out;
+}
+
+/**
+ * The hash of a function's text: its lines' hashes (`lines[from]` to `lines[from + span]`)
+ * combined, or 0 when the lines are not all there.
+ *
+ * @param lines Each line's lineHash.
+ * @param from The function's first line (0-based).
+ * @param span How many lines follow its first.
+ */
+export function spanHash(lines: ArrayLike<number>, from: number, span: number): number {
+  if (from < 0 || span < 0 || from + span >= lines.length) return 0;
+  let h = OFFSET;
+  for (let i = from; i <= from + span; i++) {
+    h = Math.imul(h ^ lines[i], PRIME);
+    h ^= h >>> 15;
+  }
+  // 0 means "unknown": a hash that comes out 0 is taken as 1.
+  return (h >>> 0) || 1;
 }

@@ -27,7 +27,7 @@ import {
   HAS_DROPPED,
   HAS_DROPPED_BELOW,
   isRaw,
-  RAW_FORMAT,
+  isReadableRaw,
   RUN_FORMAT_VERSION,
   RUN_MAGIC,
   SKIP_MIN,
@@ -171,7 +171,7 @@ function convertRaw(path: string, fail: (why: string) => StoreError): string {
   if (magic !== TRAILER_MAGIC) throw fail("the run file is truncated (it was cut short)");
   // Made a run file meanwhile, by another command reading it at the same time.
   if (!isRaw(raw[7])) return path;
-  if (raw[7] !== RAW_FORMAT) throw fail(OTHER_RAW);
+  if (!isReadableRaw(raw[7])) throw fail(OTHER_RAW);
   const attempt = (dest: string) => {
     try {
       rawConverter!(raw, dest, (why) => new Error(why));
@@ -263,7 +263,7 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   const asIs = options.rawAsIs === true || options.metaFirst === true;
   if (got === RUN_MAGIC.length && isRaw(head[7]) && !asIs) {
     reader.close();
-    if (head[7] !== RAW_FORMAT) throw fail(OTHER_RAW);
+    if (!isReadableRaw(head[7])) throw fail(OTHER_RAW);
     if (rawConverter === null) {
       throw fail("it was written raw at the program's end: read it with tph tree, view or export");
     }
@@ -526,11 +526,18 @@ const isText = (v: unknown): boolean => typeof v === "string";
  * What is wrong with a parsed functions table (`[[name, module, file, line, kind, params,
  * flags], …]`), or null: every reader indexes it as that shape.
  */
+/** A format 4 entry's text: the lines after its first, and their hash (FunctionEntry). */
+function textKnown(f: unknown[]): boolean {
+  return f.length === 9 && Number.isSafeInteger(f[7]) && (f[7] as number) >= 0 &&
+    Number.isSafeInteger(f[8]) && (f[8] as number) > 0 && (f[8] as number) <= 0xffffffff;
+}
+
 function badFunctionTable(table: unknown): string | null {
   if (!Array.isArray(table)) return "is not a list";
   for (let k = 0; k < table.length; k++) {
     const f = table[k];
-    const ok = Array.isArray(f) && f.length === 7 && isText(f[0]) && isText(f[1]) &&
+    const ok = Array.isArray(f) && (f.length === 7 || textKnown(f)) && isText(f[0]) &&
+      isText(f[1]) &&
       isText(f[2]) && Number.isSafeInteger(f[3]) && isText(f[4]) && Array.isArray(f[5]) &&
       f[5].every(isText) && Number.isSafeInteger(f[6]) && f[6] >= 0 && f[6] <= 0xff &&
       // The JSON names arguments by position for calls of kind "external" alone.

@@ -1,13 +1,14 @@
-// The run file format (version 3): what `tph run` stores, made for reading back a part of a run
+// The run file format (version 4): what `tph run` stores, made for reading back a part of a run
 // without the rest. docs/run_format.md gives the reasons; in short:
 //
-//   "TPHRUN\0\x03"                      8 bytes: magic, format version 3 (2: no values table;
-//                                       1: no HAS_AWAITED either)
+//   "TPHRUN\0\x04"                      8 bytes: magic, format version 4 (3: no functions'
+//                                       texts; 2: no values table either; 1: no HAS_AWAITED)
 //   calls                               pre-order records (below), from byte 8
 //   skip index                          where the subtrees of big calls end
 //   values table                        (format 3) values the calls refer to, each written once
 //   functions                           JSON: [[name, module, file, line, kind, params, flags], …]
-//                                       (flags: call_state.ts, FN_ASYNC | FN_EXTERNAL)
+//                                       (flags: call_state.ts, FN_ASYNC | FN_EXTERNAL); format 4:
+//                                       with `span, textHash` after flags where the text is known
 //   meta                                JSON: every top-level field of the JSON run but `trace`
 //   trailer                             32 bytes: skip index, functions and meta offsets (f64 LE),
 //                                       "TPHEND01"
@@ -45,11 +46,20 @@
 // The meta is last, so `tph logs` reads 32 bytes and the meta, and tph adds how the program
 // ended (`run`) by rewriting the meta and the trailer.
 
-/** The first bytes of a run file: "TPHRUN", 0, and the format version. */
 import { Uint8Array } from "../platform/globals.ts";
-export const RUN_MAGIC: Uint8Array = new Uint8Array([0x54, 0x50, 0x48, 0x52, 0x55, 0x4e, 0, 3]);
 /** The format version this tph writes, and the newest it reads (it reads every older one). */
-export const RUN_FORMAT_VERSION = 3;
+export const RUN_FORMAT_VERSION = 4;
+/** The first bytes of a run file: "TPHRUN", 0, and the format version. */
+export const RUN_MAGIC: Uint8Array = new Uint8Array([
+  0x54,
+  0x50,
+  0x48,
+  0x52,
+  0x55,
+  0x4e,
+  0,
+  RUN_FORMAT_VERSION,
+]);
 /** The first format with the values table (and escaped texts' tags of bytes × 8 + 2). */
 export const VALUES_TABLE_VERSION = 3;
 /** Entries of the values table in a block (format 3): the block index has each block's bytes. */
@@ -72,21 +82,40 @@ export const HAS_AWAITED = 16;
 export const SKIP_MIN = 256;
 /**
  * The 8th byte of a run written raw at the program's end (src/program/recorder/raw_run.ts), made
- * a run file when first read: never a format version. 0x83: the first raw layout (values by tag).
+ * a run file when first read: never a format version. 0x83: the first raw layout (values by tag);
+ * 0x84: functions without their texts (format 4's).
  */
-export const RAW_FORMAT = 0x84;
+export const RAW_FORMAT = 0x85;
+/** Whether a raw run's layout is one this tph converts: its own, or 0x84 (the same but texts). */
+export const isReadableRaw = (byte: number): boolean => byte === RAW_FORMAT || byte === 0x84;
 /** Whether a run's 8th byte is a raw run's, of this layout or another (isRunFormat: none are). */
 export const isRaw = (byte: number): boolean => byte >= 0x80;
 /** The extension of run files in this format. */
 export const RUN_EXTENSION = ".tph";
 
-/** A function as the functions table holds it. */
-export type FunctionEntry = [
-  name: string,
-  module: string,
-  file: string,
-  line: number,
-  kind: string,
-  params: string[],
-  flags: number,
-];
+/**
+ * A function as the functions table holds it; from format 4, with its text where known: how many
+ * lines follow its first in its file, and their hash (src/platform/hash.ts, spanHash), for
+ * `tph lsp` to tell a function whose text changed since the run.
+ */
+export type FunctionEntry =
+  | [
+    name: string,
+    module: string,
+    file: string,
+    line: number,
+    kind: string,
+    params: string[],
+    flags: number,
+  ]
+  | [
+    name: string,
+    module: string,
+    file: string,
+    line: number,
+    kind: string,
+    params: string[],
+    flags: number,
+    span: number,
+    textHash: number,
+  ];

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { digestRun } from "../../src/cli/lsp/run_digest.ts";
+import { digestRun, DISTINCT_COUNTED, resultsOf } from "../../src/cli/lsp/run_digest.ts";
 import { setRawConverter } from "../../src/run_file/decode.ts";
 import { rawConverter } from "../../src/program/read_runs.ts";
 
@@ -21,7 +21,15 @@ import {
   type Message,
   MessageReader,
 } from "../../src/cli/lsp/protocol.ts";
-import { locate, pathOfUri, pickRun, whoseRun } from "../../src/cli/lsp/server.ts";
+import {
+  functionHover,
+  locate,
+  pathOfUri,
+  pickRun,
+  placeText,
+  whoseRun,
+} from "../../src/cli/lsp/server.ts";
+import { lineHash, spanHash } from "../../src/platform/hash.ts";
 import {
   BUN_TARGET,
   DENO_TARGET,
@@ -93,12 +101,51 @@ Deno.test("lsp: a function is found where it stands now, or not at all", () => {
   assert.equal(pathOfUri("untitled:Untitled-1"), null);
 });
 
+Deno.test("lsp: a function whose text the run knows is placed by its text, or marked stale", () => {
+  const lines = ["// a", "function total(a) {", "  return a;", "}", "function other() {}"];
+  const hashOf = (ls: string[]) => ls.map((l) => lineHash(l));
+  const at = 1, span = 2;
+  const hash = spanHash(hashOf(lines), at, span);
+  const place = (ls: string[], name = "total", from = at) =>
+    placeText(ls, hashOf(ls), name, from, span, hash);
+  assert.deepEqual(place(lines), { line: 1, stale: false });
+  // Moved: found by its text, even where a nearer line names it (a call of it).
+  const moved = ["total(1);", "", "", ...lines];
+  assert.deepEqual(place(moved), { line: 4, stale: false });
+  // Trailing spaces added or trimmed by an editor change nothing.
+  assert.deepEqual(place(lines.map((l) => l + "  ")), { line: 1, stale: false });
+  // Its body changed: stale where it is named, never shown with the run's values.
+  const changed = ["// a", "function total(a) {", "  return a + 1;", "}"];
+  assert.deepEqual(place(changed), { line: 1, stale: true });
+  // Its last line changed (a statement added before the brace).
+  assert.deepEqual(place(["// a", "function total(a) {", "  return a;", "  }"]), {
+    line: 1,
+    stale: true,
+  });
+  // Renamed: no place.
+  assert.equal(place(lines.map((l) => l.replace("total", "sum"))), null);
+  // A function without a name of its own: found by its text near its place, else nothing.
+  const anon = ["", "list.map((x) => {", "  return x * 2;", "});"];
+  const anonHash = spanHash(hashOf(anon), 1, 2);
+  assert.deepEqual(
+    placeText(["", "", ...anon], hashOf(["", "", ...anon]), "map › arrow", 1, 2, anonHash),
+    {
+      line: 3,
+      stale: false,
+    },
+  );
+  const anonChanged = ["", "list.map((x) => {", "  return x * 3;", "});"];
+  assert.equal(placeText(anonChanged, hashOf(anonChanged), "map › arrow", 1, 2, anonHash), null);
+  // Lines past the document's end: not its text.
+  assert.deepEqual(place(lines.slice(0, 3)), { line: 1, stale: true });
+});
+
 /** A client of the server over its stdio, with a time limit on everything it waits for. */
 class Client {
   readonly #child: Deno.ChildProcess;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #reader = new MessageReader();
-  readonly #got: Message[] = [];
+  #got: Message[] = [];
   #waiting: (() => void) | null = null;
   #nextId = 1;
   readonly stderr: Promise<string>;
@@ -132,6 +179,13 @@ class Client {
   }
 
   /** The first message (not seen before) that `test` accepts, within 30 s. */
+  /** The last message received so far that passes `test` (all such are taken), or undefined. */
+  latest(test: (m: Message) => boolean): Message | undefined {
+    const taken = this.#got.filter(test);
+    this.#got = this.#got.filter((m) => !test(m));
+    return taken[taken.length - 1];
+  }
+
   async wait(test: (m: Message) => boolean, what: string): Promise<Message> {
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -250,6 +304,10 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         /Failing calls:\n```text\nInventory\.reserve\(sku="plum", count=5\) !! RangeError/,
       );
       assert.match(hover.contents.value, /Called by: placeOrder ×4/);
+      assert.match(
+        hover.contents.value,
+        /Results \(4 different\):[^]*×1 {2}!! RangeError: Not enough plum/,
+      );
       assert.match(hover.contents.value, /total [\d.]+ (µs|ms) · self/);
       const skuCol = text.split("\n")[reserveLine].indexOf("sku");
       const param = (await client.request("textDocument/hover", {
@@ -286,7 +344,33 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
       });
       const movedHints = await hintsOf(client, uri);
       assert.ok(
-        movedHints.some((h) => h.position.line === reserveLine + 2 && h.label.startsWith("×4")),
+        movedHints.some((h) =>
+          h.position.line === reserveLine + 2 && h.label.startsWith("×4 · (sku=")
+        ),
+      );
+      // Its body edited: stale where it stands, its calls not shown; no diagnostic there.
+      const edited = moved.replace("have - count;\n  }", "have - count; // edited\n  }");
+      assert.notEqual(edited, moved);
+      await client.send({
+        method: "textDocument/didChange",
+        params: { textDocument: { uri, version: 5 }, contentChanges: [{ text: edited }] },
+      });
+      const staleHints = await hintsOf(client, uri);
+      const staleOne = staleHints.find((h) => h.position.line === reserveLine + 2);
+      assert.equal(staleOne?.label, "×4 · changed since this run: run it again");
+      const staleHover = (await client.request("textDocument/hover", {
+        textDocument: { uri },
+        position: { line: reserveLine + 2, character: col + 2 },
+      })).result as { contents: { value: string } };
+      assert.match(staleHover.contents.value, /its text has changed since/);
+      assert.doesNotMatch(staleHover.contents.value, /plum/);
+      // Published before the hints were answered: no diagnostic at the stale function.
+      const staleDiags = client.latest(diagnosticsOf(uri))!.params as { diagnostics: unknown[] };
+      assert.deepEqual(staleDiags.diagnostics, []);
+      // The constructor, not edited, keeps its hint.
+      assert.ok(
+        staleHints.some((h) => h.label.startsWith("×1 · (initial=")),
+        JSON.stringify(staleHints),
       );
       const renamed = moved.replace("reserve(sku", "take(sku");
       await client.send({
@@ -566,6 +650,65 @@ Deno.test("lsp: a run's digest is kept beside it, read back while the run is unc
     const clean = await tph(DENO_TARGET, ["clean", "--cache-dir", cache, "--all"], { cwd: dir });
     assert.equal(clean.code, 0, clean.stderr);
     assert.deepEqual(readdirSync(cache).filter((n) => n.startsWith("run_")), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp: a function's results are counted over all its calls, the most frequent first", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-results-"));
+  const cache = join(dir, "cache");
+  try {
+    writeFileSync(
+      join(dir, "main.ts"),
+      [
+        "function parity(n: number) {",
+        '  if (n === 7) throw new RangeError("seven");',
+        '  return n % 3 === 0 ? "three" : n % 2 === 0 ? "even" : "odd";',
+        "}",
+        "function same(n: number) { return n; }",
+        "for (let i = 0; i < 30; i++) { try { parity(i); } catch {} }",
+        `for (let i = 0; i < ${DISTINCT_COUNTED + 200}; i++) same(i);`,
+        "",
+      ].join("\n"),
+    );
+    const ran = await tph(
+      DENO_TARGET,
+      ["run", "--cache-dir", cache, "--max-calls", "5000", "main.ts"],
+      { cwd: dir },
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    const run = readdirSync(cache).find((n) => n.endsWith(".tph"))!;
+    const d = digestRun(join(cache, run));
+    try {
+      const fnOf = (name: string) => d.functions.findIndex((f) => f[0] === name);
+      // 0..29 but 7: 10 multiples of 3, of the rest 10 even and 9 odd; 7 threw.
+      assert.deepEqual(resultsOf(d, fnOf("parity"), 3), {
+        top: [
+          { text: '→ "three"', count: 10 },
+          { text: '→ "even"', count: 10 },
+          { text: '→ "odd"', count: 9 },
+        ],
+        others: 1,
+        distinct: 4,
+      });
+      // Past the different results told apart: the rest are others, "over" the count.
+      const same = resultsOf(d, fnOf("same"));
+      assert.equal(same.top.length, 5);
+      assert.equal(same.others, DISTINCT_COUNTED + 200 - 5);
+      assert.equal(same.distinct, DISTINCT_COUNTED + 1);
+      const hover = functionHover(d, fnOf("parity"));
+      assert.match(
+        hover,
+        /Results \(4 different\):\n```text\n×10 {2}→ "three"\n×10 {2}→ "even"\n×9 {2}→ "odd"\n×1 {2}!! RangeError: seven\n```/,
+      );
+      assert.match(
+        functionHover(d, fnOf("same")),
+        /Results \(over 1000 different\):[^]*×1195 {2}\(996 or more other results\)/,
+      );
+    } finally {
+      d.file.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

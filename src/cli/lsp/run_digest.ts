@@ -55,7 +55,22 @@ export interface RunDigest {
   file: RunFile;
   /** The calls read back so far, by place (hints and hovers ask for the same ones again). */
   nodes: Map<number, CallNodeJSON>;
+  /** The ends of calls counted so far, by function, most frequent first (resultsOf). */
+  results: Map<number, { sorted: [string, number][]; seen: number; beyond: boolean }>;
 }
+
+/** How a function's calls ended, counted by the text of each end (resultsOf). */
+export interface Results {
+  /** The most frequent ends, most first: `→ value`, `!! error` or `…` (not ended). */
+  top: { text: string; count: number }[];
+  /** Calls that ended otherwise than the ones in `top`. */
+  others: number;
+  /** How many different ends there were (at most DISTINCT_COUNTED; then "or more"). */
+  distinct: number;
+}
+
+/** Different ends told apart per function at most; the calls of any further one count as others. */
+export const DISTINCT_COUNTED = 1000;
 
 /**
  * Digest the run at `path`: one scan of its calls, kept beside the run (`.lsp.json`) for the next
@@ -277,7 +292,16 @@ function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
     if (list === undefined) byFile.set(where, [i]);
     else list.push(i);
   }
-  return { path: file.path, meta: file.meta, functions, byFn, byFile, file, nodes: new Map() };
+  return {
+    path: file.path,
+    meta: file.meta,
+    functions,
+    byFn,
+    byFile,
+    file,
+    nodes: new Map(),
+    results: new Map(),
+  };
 }
 
 /**
@@ -291,6 +315,51 @@ export function callAt(digest: RunDigest, place: CallPlace): CallNodeJSON {
     digest.nodes.set(place.position, node);
   }
   return node;
+}
+
+/** Thrown by resultsOf's visit to end a scan once every call of the function was seen. */
+const SEEN_ALL = Symbol("seen all");
+
+/**
+ * How the calls of function `fn` ended, counted by what each ended with (its return value's or
+ * error's text as the run holds it), the `top` most frequent kept: one scan of the run, when a
+ * hover first asks (stopped at the function's last call), kept in the digest.
+ */
+export function resultsOf(d: RunDigest, fn: number, top = 5): Results {
+  let counted = d.results.get(fn);
+  if (counted === undefined) d.results.set(fn, counted = countEnds(d, fn));
+  const { sorted, seen, beyond } = counted;
+  const kept = sorted.slice(0, top).map(([text, count]) => ({ text, count }));
+  return {
+    top: kept,
+    others: seen - kept.reduce((sum, k) => sum + k.count, 0),
+    distinct: sorted.length + (beyond ? 1 : 0),
+  };
+}
+
+/** The ends of function `fn`'s calls, counted by their texts (resultsOf). */
+function countEnds(d: RunDigest, fn: number) {
+  const calls = d.byFn[fn]?.calls ?? 0;
+  const counts = new Map<string, number>();
+  let seen = 0, beyond = 0;
+  try {
+    d.file.scan((r) => {
+      if (r.fn !== fn) return true;
+      const state = r.flags & STATE_MASK;
+      const text = r.values > r.args
+        ? (state === THREW ? "!! " : "→ ") + r.text(r.values - 1)
+        : "…";
+      const n = counts.get(text);
+      if (n !== undefined) counts.set(text, n + 1);
+      else if (counts.size < DISTINCT_COUNTED) counts.set(text, 1);
+      else beyond++;
+      if (++seen === calls) throw SEEN_ALL;
+      return true;
+    });
+  } catch (e) {
+    if (e !== SEEN_ALL) throw e;
+  }
+  return { sorted: [...counts].sort((a, b) => b[1] - a[1]), seen, beyond: beyond > 0 };
 }
 
 /**

@@ -7,11 +7,19 @@
 // polling), or the one a command chose.
 
 import { ERRORS, frame, type Message, MessageReader } from "./protocol.ts";
-import { callAt, digestRun, type RunDigest, subtreeAt } from "./run_digest.ts";
+import {
+  callAt,
+  digestRun,
+  DISTINCT_COUNTED,
+  resultsOf,
+  type RunDigest,
+  subtreeAt,
+} from "./run_digest.ts";
 import { listRuns, type RunEntry } from "../../store/list_runs.ts";
 import { renderTree } from "../../render/tree.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { VERSION } from "../../version.ts";
+import { lineHash, spanHash } from "../../platform/hash.ts";
 import { pathToFileURL } from "node:url";
 import type { CallNodeJSON } from "../../types.ts";
 
@@ -49,6 +57,14 @@ interface Placed {
   fn: number;
   /** 0-based line in the document. */
   line: number;
+  /** Its text changed since the run: no calls are shown there, only that it changed. */
+  stale: boolean;
+}
+
+/** An open document: its lines, and their hashes once asked for (placing functions by text). */
+interface Doc {
+  lines: string[];
+  hashes: number[] | null;
 }
 
 /** LSP's severity Information, and its inlay hint kinds. */
@@ -79,7 +95,7 @@ export class TphLanguageServer {
   /** Why no run is shown (no runs yet, an unreadable one), for hover and the log. */
   #noRun = "";
   /** The open documents' lines, by URI (split once per change). */
-  readonly #docs = new Map<string, string[]>();
+  readonly #docs = new Map<string, Doc>();
   #stopWatching: (() => void) | null = null;
   #nextId = 1;
   #resolveDone!: (code: number) => void;
@@ -178,14 +194,19 @@ export class TphLanguageServer {
         return null;
       case "textDocument/didOpen": {
         const doc = p.textDocument as { uri: string; text: string };
-        this.#docs.set(doc.uri, linesOf(doc.text));
+        this.#docs.set(doc.uri, { lines: linesOf(doc.text), hashes: null });
         this.#publish(doc.uri);
         return undefined;
       }
       case "textDocument/didChange": {
         const doc = p.textDocument as { uri: string };
         const changes = p.contentChanges as { text: string }[];
-        if (changes.length > 0) this.#docs.set(doc.uri, linesOf(changes[changes.length - 1].text));
+        if (changes.length > 0) {
+          this.#docs.set(doc.uri, {
+            lines: linesOf(changes[changes.length - 1].text),
+            hashes: null,
+          });
+        }
         this.#publish(doc.uri);
         return undefined;
       }
@@ -288,19 +309,30 @@ export class TphLanguageServer {
     }
   }
 
-  /** The run's functions in document `uri`, where they stand in its text now. */
+  /**
+   * The run's functions in document `uri`, where they stand in its text now: where the run knows
+   * a function's text (format 4), where lines of the same text stand (placeText), else stale at
+   * the nearest line that names it; without, at the nearest line that names it (locate).
+   */
   #placed(uri: string): Placed[] {
     const d = this.#digest;
-    const lines = this.#docs.get(uri);
-    if (d === null || lines === undefined) return [];
+    const doc = this.#docs.get(uri);
+    if (d === null || doc === undefined) return [];
     const path = pathOfUri(uri);
     const fns = path === null ? undefined : d.byFile.get(path);
     if (fns === undefined) return [];
     const out: Placed[] = [];
     for (const fn of fns) {
-      const [name, , , line] = d.functions[fn];
-      const at = locate(lines, shortName(name), line - 1);
-      if (at >= 0) out.push({ fn, line: at });
+      const entry = d.functions[fn];
+      const name = shortName(entry[0]), line = entry[3] - 1;
+      if (entry.length === 9) {
+        doc.hashes ??= doc.lines.map((l) => lineHash(l));
+        const at = placeText(doc.lines, doc.hashes, name, line, entry[7], entry[8]);
+        if (at !== null) out.push({ fn, ...at });
+        continue;
+      }
+      const at = locate(doc.lines, name, line);
+      if (at >= 0) out.push({ fn, line: at, stale: false });
     }
     return out;
   }
@@ -308,10 +340,10 @@ export class TphLanguageServer {
   #inlayHints(uri: string): unknown[] {
     const d = this.#digest;
     if (d === null) return [];
-    const lines = this.#docs.get(uri) ?? [];
-    return this.#placed(uri).map(({ fn, line }) => ({
+    const lines = this.#docs.get(uri)?.lines ?? [];
+    return this.#placed(uri).map(({ fn, line, stale }) => ({
       position: { line, character: lines[line].length },
-      label: hintText(d, fn, this.#settings.hintWidth),
+      label: stale ? staleHint(d, fn) : hintText(d, fn, this.#settings.hintWidth),
       paddingLeft: true,
     }));
   }
@@ -325,7 +357,8 @@ export class TphLanguageServer {
     }
     const here = this.#placed(uri).find((p) => p.line === pos.line);
     if (here === undefined) return null;
-    const lineText = this.#docs.get(uri)?.[pos.line] ?? "";
+    if (here.stale) return { contents: { kind: "markdown", value: staleHover(d, here.fn) } };
+    const lineText = this.#docs.get(uri)?.lines[pos.line] ?? "";
     const word = wordAt(lineText, pos.character);
     const params = d.functions[here.fn][5];
     const value = word !== null && params.includes(word)
@@ -338,7 +371,8 @@ export class TphLanguageServer {
     const d = this.#digest;
     if (d === null) return [];
     const lenses: unknown[] = [];
-    for (const { fn, line } of this.#placed(uri)) {
+    for (const { fn, line, stale } of this.#placed(uri)) {
+      if (stale) continue;
       const f = d.byFn[fn]!;
       const place = f.failing[f.failing.length - 1] ?? f.last!;
       const which = f.failing.length > 0 ? "a failing call" : "the last call";
@@ -443,11 +477,11 @@ export class TphLanguageServer {
     const d = this.#digest;
     const diagnostics: unknown[] = [];
     if (d !== null) {
-      const lines = this.#docs.get(uri) ?? [];
+      const lines = this.#docs.get(uri)?.lines ?? [];
       const by = whoseRun(d);
-      for (const { fn, line } of this.#placed(uri)) {
+      for (const { fn, line, stale } of this.#placed(uri)) {
         const f = d.byFn[fn]!;
-        if (f.threw === 0) continue;
+        if (f.threw === 0 || stale) continue;
         const node = callAt(d, f.failing[0]);
         diagnostics.push({
           range: { start: { line, character: 0 }, end: { line, character: lines[line].length } },
@@ -540,6 +574,41 @@ export function locate(lines: string[], name: string, at: number): number {
   return -1;
 }
 
+/** How far from its recorded line a function without a name of its own is looked for. */
+const NEAR = 200;
+
+/**
+ * Where a function whose text the run knows (its first line `at`, `span` lines after it, their
+ * hash `hash`) stands in a document now: the nearest line (from `at`) whose lines have that
+ * hash, among the lines that name it as a function is named (locate), or near `at` for a
+ * function without a name of its own; if none, stale at the nearest line that names it, or null
+ * (renamed, or an unnamed function gone from near its place).
+ */
+export function placeText(
+  lines: string[],
+  hashes: number[],
+  name: string,
+  at: number,
+  span: number,
+  hash: number,
+): { line: number; stale: boolean } | null {
+  const named = IDENTIFIER.test(name)
+    ? new RegExp(`(?:^|[^\\w$])${name.replace(/\$/g, "\\$")}\\s*(?:\\(|=|:|<)`)
+    : null;
+  const far = named === null ? NEAR : lines.length;
+  let nearest = -1;
+  for (let k = 0; k <= far; k++) {
+    for (const i of k === 0 ? [at] : [at - k, at + k]) {
+      if (i < 0 || i >= lines.length) continue;
+      if (named !== null && !named.test(lines[i])) continue;
+      if (spanHash(hashes, i, span) === hash) return { line: i, stale: false };
+      if (nearest < 0) nearest = i;
+    }
+    if (at - k < 0 && at + k >= lines.length) break;
+  }
+  return named === null || nearest < 0 ? null : { line: nearest, stale: true };
+}
+
 /** A call's arguments as a hint shows them: `(id=42, name="Alice")`. */
 function argsText(node: CallNodeJSON): string {
   return "(" + Object.entries(node.args).map(([k, v]) => `${k}=${v}`).join(", ") + ")";
@@ -555,6 +624,20 @@ function endText(node: CallNodeJSON): string {
 /** Cut `text` to `width` characters, with `…`. */
 function cut(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + "…";
+}
+
+/** The hint of a function whose text changed since the run: its calls are not shown. */
+function staleHint(d: RunDigest, fn: number): string {
+  return `×${d.byFn[fn]!.calls} · changed since this run: run it again`;
+}
+
+/** A stale function's hover. */
+function staleHover(d: RunDigest, fn: number): string {
+  const f = d.byFn[fn]!;
+  return `**${safeText(d.functions[fn][0])}** was called ${f.calls} time${
+    f.calls === 1 ? "" : "s"
+  } in the run, but its text has changed since: its calls are not shown here. Run it again ` +
+    "(or pick another run) to see them.";
 }
 
 /** An inlay hint: `×12 · (id=42) → { id: 42 }`, the last call's, or a failing one's. */
@@ -627,6 +710,22 @@ export function functionHover(d: RunDigest, fn: number): string {
     `First calls:\n${code(calls)}`,
   ];
   if (failing.length > 0) parts.push(`Failing calls:\n${code(failing)}`);
+  const results = resultsOf(d, fn);
+  if (f.calls > 1 && results.distinct > 1) {
+    const lines = results.top.map((r) => `×${r.count}  ${cut(r.text, 120)}`);
+    if (results.others > 0) {
+      const more = results.distinct - results.top.length;
+      lines.push(
+        `×${results.others}  (${more}${
+          results.distinct > DISTINCT_COUNTED ? " or more" : ""
+        } other result${more === 1 ? "" : "s"})`,
+      );
+    }
+    const different = results.distinct > DISTINCT_COUNTED
+      ? `over ${DISTINCT_COUNTED}`
+      : `${results.distinct}`;
+    parts.push(`Results (${different} different):\n${code(lines)}`);
+  }
   parts.push(`Called by: ${safeText(namesOf(d, f.callers))}`);
   parts.push(`Calls: ${safeText(namesOf(d, f.callees))}`);
   return parts.join("\n\n");

@@ -87,7 +87,10 @@ export class PositionMapper {
    * @param mapUrl The map's URL, which its sources are relative to (default: none, the sources
    *   as written).
    */
+  readonly #source: string;
+
   constructor(source: string, inputMap: InputSourceMap | null, mapUrl?: string) {
+    this.#source = source;
     this.#lineStarts = lineStarts(source);
     if (inputMap) {
       try {
@@ -153,6 +156,19 @@ export class PositionMapper {
       if (typeof name === "string" && IDENTIFIER.test(name)) return name;
     }
     return null;
+  }
+
+  /**
+   * The text of the source an original place is in (Place.source): the code's own without a map,
+   * the text the map carries of that source with one, or null when it carries none.
+   */
+  sourceText(source: string | null): string | null {
+    const map = this.#map;
+    if (map === null) return source === null ? this.#source : null;
+    if (source === null) return null;
+    const index = map.resolvedSources.indexOf(source);
+    const content = index < 0 ? undefined : map.sourcesContent?.[index];
+    return typeof content === "string" ? content : null;
   }
 
   /** The identifier at a 0-based place of a source's text the map carries, or null. */

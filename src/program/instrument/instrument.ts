@@ -11,6 +11,7 @@ import {
   FLAG_ASYNC,
   FLAG_GENERATOR,
   FLAG_STATIC,
+  type MetaPlaces,
   type MetaRow,
   type ModuleMeta,
   type RecorderMethod,
@@ -52,6 +53,7 @@ import {
 import { inlinedOwnMap, shiftInlineMap, shiftMap } from "./_shift_map.ts";
 import { columnTable, type Insertions, sourceMapMappings } from "./_columns.ts";
 import { Array, Boolean, JSON, Map, RegExp, Set } from "../../platform/globals.ts";
+import { lineHashes, spanHash } from "../../platform/hash.ts";
 
 export type { Lang } from "../../project/languages.ts";
 export type { Insertions } from "./_columns.ts";
@@ -486,6 +488,15 @@ class Walker {
   readonly #placeModules: string[] = [];
   readonly #placeOfSource = new Map<string, number>();
   readonly #rowPlaces: number[] = [];
+  /**
+   * Each row's text as `tph lsp` checks it (flat pairs): how many lines follow its first in its
+   * source, and the hash of those lines (spanHash); -1 and 0 where not known.
+   */
+  readonly #rowTexts: number[] = [];
+  /** Whether any row's text is known. */
+  #textsKnown = false;
+  /** Each source's lines' hashes (null: its text is not at hand), by Place.source. */
+  readonly #sourceLines = new Map<string | null, number[] | null>();
   #scope: Scope | null = null;
   /** The qualified names of the functions being walked, outermost first (names by place). */
   readonly #enclosing: string[] = [];
@@ -581,13 +592,14 @@ class Walker {
     }
     if (this.#rows.length === 0) return this.#src;
     const h = this.#hash;
-    const meta: ModuleMeta = this.#placeFiles.length === 0
+    const places: MetaPlaces | null = this.#placeFiles.length === 0
+      ? null
+      : [this.#placeFiles, this.#placeModules, this.#rowPlaces];
+    const meta: ModuleMeta = this.#textsKnown
+      ? [this.#file, this.#module, this.#rows, places, this.#rowTexts]
+      : places === null
       ? [this.#file, this.#module, this.#rows]
-      : [this.#file, this.#module, this.#rows, [
-        this.#placeFiles,
-        this.#placeModules,
-        this.#rowPlaces,
-      ]];
+      : [this.#file, this.#module, this.#rows, places];
     const body = program.body as Node[];
     const at = body.length > 0 ? body[body.length - 1].end : this.#src.length;
     // Hoisted declarations, so functions called during a cyclic import (before this module's
@@ -843,7 +855,9 @@ class Walker {
    * project's to record: code a transpiler added (Deno: decorator helpers) has no original place,
    * and a bundle's copy of code out of the scope (a package it bundled) is not the project's.
    */
-  #written(offset: number): { line: number; column: number; place: number } | null {
+  #written(
+    offset: number,
+  ): { line: number; column: number; place: number; source: string | null } | null {
     const where = this.#pos.locate(offset);
     if (where === null) return null;
     const place = this.#placeOf(where.source);
@@ -851,7 +865,28 @@ class Walker {
       const file = this.#placeFiles[place];
       if (isAbsolute(file) && !this.inSourceScope(file)) return null;
     }
-    return { line: where.line, column: where.column, place };
+    return { line: where.line, column: where.column, place, source: where.source };
+  }
+
+  /**
+   * A function's text as its row keeps it (#rowTexts): the lines of its source from its place's
+   * line to the line of its last character, and their hash; unknown where its end is in another
+   * source or the source's text is not at hand (a map without the sources' texts).
+   */
+  #keepText(line: number, source: string | null, end: number): void {
+    const last = this.#pos.locate(end);
+    let lines = this.#sourceLines.get(source);
+    if (lines === undefined) {
+      const text = this.#pos.sourceText(source);
+      // Lines as an editor counts them; a text with U+2028/U+2029 counts more of them in
+      // JavaScript (the rows' lines), so its lines cannot be matched.
+      lines = text === null || /[\u2028\u2029]/.test(text) ? null : lineHashes(text);
+      this.#sourceLines.set(source, lines);
+    }
+    const span = last === null || last.source !== source ? -1 : last.line - line;
+    const hash = lines === null || span < 0 ? 0 : spanHash(lines, line - 1, span);
+    if (hash !== 0) this.#textsKnown = true;
+    this.#rowTexts.push(hash === 0 ? -1 : span, hash);
   }
 
   #function(fn: Node, naming: Naming): void {
@@ -874,6 +909,7 @@ class Walker {
     const where = this.#written(naming.at ?? fn.start);
     if (where === null) return this.#plain(body);
     const { line, column, place } = where;
+    this.#keepText(line, where.source, fn.end - 1);
     const params = collectParams(
       fn.params,
       this.originalNames ? (id: Node) => this.#nameOf(id) : undefined,
@@ -1024,6 +1060,7 @@ class Walker {
       ? this.#nameOf(callee)
       : `${this.#nameOf(object)}.${callee.property.name}`;
     this.#rowPlaces.push(this.#placeOf(where.source));
+    this.#rowTexts.push(-1, 0);
     // For external rows the last field names the package instead of parameters; the method key
     // of `ns.key(…)` is the name's part after the dot.
     this.#rows.push([shown, "external", where.line, where.column, 0, module]);

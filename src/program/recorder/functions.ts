@@ -14,6 +14,10 @@ export interface FunctionRecord {
   column: number;
   flags: number;
   params: string[];
+  /** How many lines follow its first in its source, -1 when not known (ModuleMeta's texts). */
+  span: number;
+  /** The hash of its lines (spanHash), 0 when not known. */
+  textHash: number;
   /** For an external `ns.key(…)` call site: `key`, the method it calls. */
   key?: string;
   /** For the function of a test a test file registers: the test's full name as written. */
@@ -71,12 +75,15 @@ function makeRecord(id: number): FunctionRecord {
   const row = meta[2][k];
   // A compiled file's map may place the function in another source (its src/*.ts).
   if (meta.length > 3) {
-    const places = meta[3]!, place = places[2][k];
+    const places = meta[3]!;
+    const place = places === null ? -1 : places[2][k];
     if (place >= 0) {
-      file = places[0][place];
-      module = places[1][place];
+      file = places![0][place];
+      module = places![1][place];
     }
   }
+  // Read only when there, as below.
+  const texts = meta.length > 4 ? meta[4]! : null;
   const qualname = row[0], kind = row[1], line = row[2], column = row[3], flags = row[4];
   const params = row[5];
   const external = kind === "external";
@@ -90,6 +97,8 @@ function makeRecord(id: number): FunctionRecord {
     column,
     flags,
     params: external || params === "" ? [] : strSplit(params, ","),
+    span: texts === null ? -1 : texts[2 * k],
+    textHash: texts === null ? 0 : texts[2 * k + 1],
     key: external ? strSlice(qualname, strIndexOf(qualname, ".") + 1) : undefined,
     // Read only when there: a missing index would be looked up on Array.prototype.
     test: row.length > 6 ? row[6] : undefined,

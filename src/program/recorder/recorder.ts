@@ -1332,6 +1332,8 @@ const WARM_SECRET: FunctionRecord = {
   column: 0,
   flags: 0,
   params: ["token", "text"],
+  span: -1,
+  textHash: 0,
 };
 
 /**

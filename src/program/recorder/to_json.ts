@@ -373,7 +373,9 @@ const {
 /** A function's entry in a run file's table (src/run_file/format.ts) from its record. */
 export function functionEntry(f: FunctionRecord): FunctionEntry {
   const flags = functionFlags((f.flags & FLAG_ASYNC) !== 0, f.kind === "external");
-  return [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags];
+  return f.textHash === 0
+    ? [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags]
+    : [f.qualname, f.module, f.file, f.line, f.kind, f.params, flags, f.span, f.textHash];
 }
 
 /**

@@ -14,7 +14,7 @@ import { convertRawRun, writeRawRun } from "../../../src/program/recorder/raw_ru
 import { runtime } from "../../../src/program/recorder/recorder.ts";
 import { addMeta, openRun, setRawConverter } from "../../../src/run_file/decode.ts";
 import { StoreError } from "../../../src/run_file/store_error.ts";
-import { RAW_FORMAT } from "../../../src/run_file/format.ts";
+import { RAW_FORMAT, RUN_FORMAT_VERSION } from "../../../src/run_file/format.ts";
 import { FIXTURE_RUN_META } from "../../_run_file.ts";
 import { mountTmpfs, ROOT, unmount } from "../../cli/commands/_disk.ts";
 import { spawnSync } from "node:child_process";
@@ -95,13 +95,13 @@ Deno.test("a raw run: its meta read as it is, its calls once made a run file", a
       run.close();
       setRawConverter(null);
     }
-    assert.equal(readFileSync(path)[7], 3);
+    assert.equal(readFileSync(path)[7], RUN_FORMAT_VERSION);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-Deno.test("a raw run of another tph's layout: its meta read, its calls one line, the file kept", async () => {
+Deno.test("a raw run of another tph's layout: its meta read, its calls one line, the file kept; 0x84's converted", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tph-raw-"));
   setRawConverter(convertRawRun);
   try {
@@ -121,6 +121,15 @@ Deno.test("a raw run of another tph's layout: its meta read, its calls one line,
           /written raw by another version of tph.*run the program again/.test(e.message),
       );
       assert.deepEqual(new Uint8Array(readFileSync(path)), bytes, "kept");
+    }
+    // The layout before the functions' texts (0x84) is the same but for them: it is converted.
+    bytes[7] = 0x84;
+    writeFileSync(path, bytes);
+    const run = openRun(path);
+    try {
+      assert.equal(run.tree().roots.length, 50);
+    } finally {
+      run.close();
     }
   } finally {
     setRawConverter(null);

@@ -2,9 +2,9 @@
 // (texts ASCII and not, cut, repeated, with lone surrogates; whole numbers; calls that threw, did
 // not end, awaited, external; calls left out under a call and under its descendants; a subtree big
 // enough for the skip index), its times and meta made fixed, is written and compared byte for byte
-// with tests/fixtures/run_file/encoded.tph (format 3, with its values table). The same trace in
-// format 2 (encoded_v2.tph, which the encoder before the values table wrote) is still read, as
-// the same calls and values. TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format
+// with tests/fixtures/run_file/encoded.tph (format 4: its functions' texts). The same trace in
+// format 3 (encoded_v3.tph, no functions' texts) and format 2 (encoded_v2.tph, which the encoder
+// before the values table wrote) is still read, as the same calls and values. TPH_WRITE_FIXTURE=1 writes the fixture instead (only when the format
 // itself changes).
 
 import assert from "node:assert/strict";
@@ -22,6 +22,7 @@ import { FIXTURE_RUN_META } from "../../_run_file.ts";
 
 const FIXTURE = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded.tph");
 const FIXTURE_V2 = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded_v2.tph");
+const FIXTURE_V3 = resolve(import.meta.dirname!, "../../fixtures/run_file/encoded_v3.tph");
 
 const SOURCE = `
 export function one(x) { return x; }
@@ -199,7 +200,7 @@ function withCommand(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
-Deno.test("a run file of format 2 (no values table) reads as the same calls and values", () => {
+Deno.test("run files of formats 2 and 3 (no values table; no texts) read as the same calls and values", () => {
   const dir = mkdtempSync(join(tmpdir(), "tph-run-v2-"));
   try {
     const exported = (fixture: string, name: string) => {
@@ -227,14 +228,30 @@ Deno.test("a run file of format 2 (no values table) reads as the same calls and 
         run.close();
       }
     };
-    const v2 = exported(FIXTURE_V2, "v2.tph"), v3 = exported(FIXTURE, "v3.tph");
+    const v2 = exported(FIXTURE_V2, "v2.tph"), v3 = exported(FIXTURE_V3, "v3.tph");
+    const v4 = exported(FIXTURE, "v4.tph");
     assert.equal(new Uint8Array(readFileSync(FIXTURE_V2))[7], 2);
-    assert.equal(new Uint8Array(readFileSync(FIXTURE))[7], 3);
+    assert.equal(new Uint8Array(readFileSync(FIXTURE_V3))[7], 3);
+    assert.equal(new Uint8Array(readFileSync(FIXTURE))[7], 4);
     assert.ok(v2.calls > 300, `${v2.calls} calls`);
     assert.equal(v3.calls, v2.calls);
+    assert.equal(v4.calls, v2.calls);
     assert.deepEqual(v3.one, v2.one);
+    assert.deepEqual(v4.one, v2.one);
     assert.ok(v2.json.includes("\\ud800"), "a lone surrogate's text, escaped");
     assert.equal(v3.json, v2.json);
+    assert.equal(v4.json, v2.json);
+    // Format 4 keeps the functions' texts (the lines after the first, their hash); 3 has none.
+    const functions = (path: string) => {
+      const run = openRun(path);
+      try {
+        return run.functions;
+      } finally {
+        run.close();
+      }
+    };
+    assert.ok(functions(join(dir, "v4.tph")).some((f) => f.length === 9 && f[8] > 0));
+    assert.ok(functions(join(dir, "v3.tph")).every((f) => f.length === 7));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
