@@ -243,6 +243,17 @@ globalThis.addEventListener(
 );
 /** The same environment for every run: a fixed time zone and a transform cache of our own. */
 const ENV = { TZ: "UTC", TPH_TRANSFORM_CACHE: join(WORK, "transform-cache") };
+let runs = 0;
+/**
+ * A run's environment: ENV, and a temporary folder of its own (TMPDIR), since runs of one suite go
+ * on at once and some write fixed names there (bl's test writes os.tmpdir()/bl_test_rnd_out.dat
+ * and reads it back: a plain and a traced run at once read each other's).
+ */
+function envOfRun(): Record<string, string> {
+  const tmp = join(WORK, `tmp-${++runs}`);
+  mkdirSync(tmp);
+  return { ...ENV, TMPDIR: tmp };
+}
 
 const labelOf = (s: Suite) => s.pkg;
 const onlySuites = wanted("TPH_SUITES");
@@ -355,7 +366,7 @@ const plainRun = once((key: string) => {
     const { cwd, argv } = await command(suite, runtime);
     const rt = plainArgv(runtime);
     const runPlain = () =>
-      pooled(() => run([...rt, ...argv], { cwd, limitS: PLAIN_LIMIT, env: ENV }));
+      pooled(() => run([...rt, ...argv], { cwd, limitS: PLAIN_LIMIT, env: envOfRun() }));
     const first = await runPlain();
     // Some suites time what they test (bl waits 100 ms for a pipe): on a loaded machine their
     // own plain run may fail once (seen in CI). A suite that should pass gets a second plain run
@@ -388,7 +399,7 @@ async function traceSuite(key: string): Promise<Traced> {
     ...(c.scope === "include" ? ["--include", "node_modules/**"] : []),
     ...cmd,
   ];
-  const r = await pooled(() => run(argv, { cwd, limitS: TRACED_LIMIT, env: ENV }));
+  const r = await pooled(() => run(argv, { cwd, limitS: TRACED_LIMIT, env: envOfRun() }));
   let trace: RunJSON | null = null;
   let traceError: string | null = null;
   try {
