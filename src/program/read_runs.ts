@@ -3,6 +3,21 @@
 // from command.ts, which `tph run`'s head start loads before anything else.
 
 import type { RawConverter } from "../run_file/decode.ts";
+import type { callNode, readRawRun } from "./recorder/raw_run.ts";
+
+export type { TraceState } from "./recorder/trace_state.ts";
+export type { FunctionRecord } from "./recorder/functions.ts";
+
+/**
+ * What `tph lsp` reads a raw run with (src/cli/lsp/run_digest.ts, digestRaw): the tape rebuilt
+ * from its bytes, a call's node made as the JSON run makes it, and the state of the rows no run
+ * file holds (tape.ts, HIDDEN).
+ */
+export interface RawReader {
+  readRawRun: typeof readRawRun;
+  callNode: typeof callNode;
+  hidden: number;
+}
 
 /**
  * The converter of runs written raw at the program's end into run files, for the commands that
@@ -11,4 +26,13 @@ import type { RawConverter } from "../run_file/decode.ts";
 export async function rawConverter(): Promise<RawConverter> {
   const { convertRawRun } = await import("./recorder/raw_run.ts");
   return convertRawRun;
+}
+
+/**
+ * What `tph lsp` reads raw runs with, without making them run files (run_digest.ts, digestRaw):
+ * the recorder's reader, loaded only then.
+ */
+export async function rawReader(): Promise<RawReader> {
+  const { callNode, HIDDEN, readRawRun } = await import("./recorder/raw_run.ts");
+  return { callNode, hidden: HIDDEN, readRawRun };
 }

@@ -522,16 +522,17 @@ const FLAGS_KNOWN = STATE_MASK | HAS_DROPPED | HAS_DROPPED_BELOW | HAS_AWAITED;
 
 const isText = (v: unknown): boolean => typeof v === "string";
 
-/**
- * What is wrong with a parsed functions table (`[[name, module, file, line, kind, params,
- * flags], …]`), or null: every reader indexes it as that shape.
- */
 /** A format 4 entry's text: the lines after its first, and their hash (FunctionEntry). */
 function textKnown(f: unknown[]): boolean {
   return f.length === 9 && Number.isSafeInteger(f[7]) && (f[7] as number) >= 0 &&
     Number.isSafeInteger(f[8]) && (f[8] as number) > 0 && (f[8] as number) <= 0xffffffff;
 }
 
+/**
+ * What is wrong with a parsed functions table (`[[name, module, file, line, kind, params,
+ * flags], …]`, format 4's with `span, textHash` where known), or null: every reader indexes it as
+ * that shape.
+ */
 function badFunctionTable(table: unknown): string | null {
   if (!Array.isArray(table)) return "is not a list";
   for (let k = 0; k < table.length; k++) {

@@ -4,12 +4,28 @@
 // lens and its tree, the runs listed and switched, a new run followed, an edit, shutdown and exit.
 
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { digestRun, DISTINCT_COUNTED, resultsOf } from "../../src/cli/lsp/run_digest.ts";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import {
+  digestRaw,
+  digestRun,
+  DISTINCT_COUNTED,
+  resultsOf,
+  setRawReader,
+} from "../../src/cli/lsp/run_digest.ts";
 import { setRawConverter } from "../../src/run_file/decode.ts";
-import { rawConverter } from "../../src/program/read_runs.ts";
+import { RUN_FORMAT_VERSION } from "../../src/run_file/format.ts";
+import { rawConverter, rawReader } from "../../src/program/read_runs.ts";
 
 setRawConverter(await rawConverter());
+setRawReader(await rawReader());
 
 const readText = (path: string) => readFileSync(path, "utf8");
 import { tmpdir } from "node:os";
@@ -23,6 +39,7 @@ import {
 } from "../../src/cli/lsp/protocol.ts";
 import {
   functionHover,
+  hintText,
   locate,
   pathOfUri,
   pickRun,
@@ -33,6 +50,8 @@ import { lineHash, spanHash } from "../../src/platform/hash.ts";
 import {
   BUN_TARGET,
   DENO_TARGET,
+  exec,
+  NODE,
   NODE_TARGET,
   REPO,
   start,
@@ -497,6 +516,16 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
     });
     const hints = await hintsOf(client, uri);
     assert.deepEqual(hints.map((h) => h.label), ["×1 · (x=7) → 7"]);
+    // The run was raw (just stored): shown from its columns, then made a run file and digested
+    // in full once the client is quiet (its digest kept beside it).
+    const cache = join(dir, "cache");
+    const run = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);
+    const deadline = Date.now() + 20_000;
+    while (!readdirSync(cache).some((n) => n.endsWith(".lsp.json"))) {
+      assert.ok(Date.now() < deadline, "no full digest within 20 s of quiet");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(readFileSync(run)[7], RUN_FORMAT_VERSION, "made a run file");
     await client.close();
     const status = await client.status;
     assert.equal(status.code, 1);
@@ -644,6 +673,39 @@ Deno.test("lsp: a run's digest is kept beside it, read back while the run is unc
     d.file.close();
     assert.ok(Deno.lstatSync(side).isFile);
     assert.deepEqual(JSON.parse(readText(elsewhere)).fns, []);
+    // Kept by a server on one runtime, read by one on another (file times in whole ms on Deno,
+    // with fractions on Node and Bun): the hints come from it, and it is not made again.
+    const marked = JSON.parse(readText(side));
+    const reserveRow = marked.fns.find(
+      (f: number[]) => d.functions[f[0]][0] === "Inventory.reserve",
+    );
+    reserveRow[1] = 77;
+    writeFileSync(side, JSON.stringify(marked));
+    for (const t of [NODE_TARGET, BUN_TARGET]) {
+      const client = new Client(t, dir, cache);
+      try {
+        await client.request("initialize", { processId: null, rootUri: null, capabilities: {} });
+        await client.send({ method: "initialized", params: {} });
+        const file = join(dir, "shop/inventory.ts");
+        const uri = pathToFileURL(file).href;
+        await client.send({
+          method: "textDocument/didOpen",
+          params: {
+            textDocument: { uri, languageId: "typescript", version: 1, text: readText(file) },
+          },
+        });
+        const hints = await hintsOf(client, uri);
+        assert.ok(
+          hints.some((h) => h.label.startsWith("×77 ·")),
+          `${t.name}: ${JSON.stringify(hints)}`,
+        );
+        await client.request("shutdown", null);
+        await client.send({ method: "exit" });
+        assert.equal((await client.status).code, 0);
+      } finally {
+        client.kill();
+      }
+    }
     // Not a run: tph logs lists one run; tph clean removes its digest with it.
     const logs = await tph(DENO_TARGET, ["logs", "--cache-dir", cache, "--json"], { cwd: dir });
     assert.equal(JSON.parse(logs.stdout).length, 1, logs.stderr);
@@ -708,6 +770,152 @@ Deno.test("lsp: a function's results are counted over all its calls, the most fr
       );
     } finally {
       d.file.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp: a raw run just stored, and a run file's first scan, give at once the hints its full digest gives", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-raw-"));
+  const cache = join(dir, "cache");
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    // Values of every kind, an external call, a secret redacted, a call that threw.
+    writeFileSync(
+      join(dir, "kinds.ts"),
+      [
+        "function login(user: string, password: string) { return { user, ok: password.length > 3 }; }",
+        "function parse(text: string) { return JSON.parse(text); }",
+        "function fails(n: number): number { if (n > 1) throw new TypeError(`no ${n}`); return n; }",
+        'login("ana", "hunter22");',
+        'parse(\'{"a":[1,2,{"b":null}]}\');',
+        "for (let i = 0; i < 3; i++) { try { fails(i); } catch {} }",
+        "",
+      ].join("\n"),
+    );
+    for (const program of ["shop/main.ts", "kinds.ts"]) {
+      const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, program], { cwd: dir });
+      assert.equal(ran.code, 0, ran.stderr);
+    }
+    for (const run of readdirSync(cache).filter((n) => n.endsWith(".tph"))) {
+      const path = join(cache, run);
+      const raw = digestRaw(path);
+      assert.ok(raw !== null, "a run just stored is raw");
+      const full = digestRun(path);
+      try {
+        assert.equal(digestRaw(path), null, "made a run file: no more raw");
+        const seen = (d: NonNullable<typeof raw>) => {
+          const out: Record<string, unknown> = {};
+          d.byFn.forEach((f, fn) => {
+            if (f === undefined) return;
+            out[d.functions[fn][0]] = {
+              calls: f.calls,
+              threw: f.threw,
+              hint: hintText(d, fn, 500),
+              file: d.functions[fn][2],
+            };
+          });
+          return out;
+        };
+        // Without the digest the full one kept beside the run: a first scan.
+        rmSync(path.replace(/\.tph$/, ".lsp.json"));
+        const first = digestRun(path, { first: true });
+        try {
+          assert.ok(raw!.partial && first.partial && !full.partial);
+          const fromFile = seen(full);
+          assert.deepEqual(seen(raw!), fromFile);
+          assert.deepEqual(seen(first), fromFile);
+        } finally {
+          first.file.close();
+        }
+        const fromFile = seen(full);
+        assert.ok(Object.keys(fromFile).length >= 3);
+      } finally {
+        full.file.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("tph lsp shows a compiled program's run at its TypeScript source (tsc, with and without the sources in its map)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-tsc-"));
+  try {
+    const source = [
+      "export function add(a: number, b: number): number {",
+      "  return a + b;",
+      "}",
+      "",
+      "export function twice(x: number): number {",
+      "  return add(x, x);",
+      "}",
+      "",
+      "console.log(twice(21));",
+      "",
+    ].join("\n");
+    for (const inlineSources of [true, false]) {
+      const root = join(dir, `p-${inlineSources}`);
+      mkdirSync(join(root, "src"), { recursive: true });
+      writeFileSync(join(root, "src/calc.ts"), source);
+      writeFileSync(join(root, "package.json"), '{"name":"calc","version":"1.0.0"}');
+      writeFileSync(
+        join(root, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: {
+            outDir: "dist",
+            rootDir: "src",
+            sourceMap: true,
+            inlineSources,
+            module: "commonjs",
+            target: "es2020",
+          },
+        }),
+      );
+      const tsc = await exec([NODE, join(REPO, "node_modules/typescript/bin/tsc"), "-p", "."], {
+        cwd: root,
+      });
+      assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
+      const cache = join(root, "cache");
+      const ran = await tph(NODE_TARGET, ["run", "--cache-dir", cache, "dist/calc.js"], {
+        cwd: root,
+      });
+      assert.equal(ran.code, 0, ran.stderr);
+      const client = new Client(NODE_TARGET, root, cache);
+      try {
+        await client.request("initialize", { processId: null, rootUri: null, capabilities: {} });
+        await client.send({ method: "initialized", params: {} });
+        const file = join(root, "src/calc.ts");
+        const uri = pathToFileURL(file).href;
+        const open = async (text: string, version: number) => {
+          await client.send({
+            method: version === 1 ? "textDocument/didOpen" : "textDocument/didChange",
+            params: version === 1
+              ? { textDocument: { uri, languageId: "typescript", version, text } }
+              : { textDocument: { uri, version }, contentChanges: [{ text }] },
+          });
+          return (await hintsOf(client, uri)).map((h) => `${h.position.line}: ${h.label}`);
+        };
+        assert.deepEqual(
+          (await open(source, 1)).sort(),
+          ["0: ×1 · (a=21, b=21) → 42", "4: ×1 · (x=21) → 42"],
+        );
+        // Its body edited: stale where the map gave the run its text; by name alone without.
+        const edited = await open(source.replace("return a + b;", "return b + a;"), 2);
+        const add = edited.find((h) => h.startsWith("0: "));
+        assert.equal(
+          add,
+          inlineSources
+            ? "0: ×1 · changed since this run: run it again"
+            : "0: ×1 · (a=21, b=21) → 42",
+        );
+        await client.request("shutdown", null);
+        await client.send({ method: "exit" });
+        assert.equal((await client.status).code, 0);
+      } finally {
+        client.kill();
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import process from "node:process";
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { dirname } from "node:path";
 import { TphLanguageServer } from "../lsp/server.ts";
+import { setRawReader } from "../lsp/run_digest.ts";
+import { rawReader } from "../../program/read_runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context, Options } from "./command.ts";
 import type { OptionValues } from "../argv.ts";
@@ -16,6 +18,8 @@ import { besideRun, EXPORT_SUFFIX } from "../export/formats.ts";
  */
 export async function run(ctx: Context<typeof LSP_OPTIONS>): Promise<number> {
   const cacheDir = cacheDirFor(ctx);
+  // Runs just stored (raw) shown without making them run files first (run_digest.ts, digestRaw).
+  setRawReader(await rawReader());
   // tph diff and tph view --html as those commands run them, their text kept for the client.
   const as = <O extends Options>(values: OptionValues<O>, positionals: string[], out: string[]) =>
     ({

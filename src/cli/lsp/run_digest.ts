@@ -10,7 +10,17 @@ import { STATE_MASK } from "../../run_file/format.ts";
 import { THREW } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { besideRun, EXPORT_SUFFIX } from "../../store/beside_run.ts";
-import { fileStamp, isPlainFile, readText, replaceFile, writeText } from "../../platform/files.ts";
+import {
+  fileStamp,
+  isPlainFile,
+  readAt,
+  readBytes,
+  readText,
+  replaceFile,
+  writeText,
+} from "../../platform/files.ts";
+import { isRaw } from "../../run_file/format.ts";
+import type { FunctionRecord, RawReader, TraceState } from "../../program/read_runs.ts";
 
 /** A call's place in the run file, for reading it back (RunFile.nodeAt). */
 export interface CallPlace {
@@ -51,8 +61,19 @@ export interface RunDigest {
   byFn: (FunctionDigest | undefined)[];
   /** Function indexes by the file they are in (as the run names it: an absolute path). */
   byFile: Map<string, number[]>;
-  /** The open file, for reading calls back. */
-  file: RunFile;
+  /** The open file, for reading calls back; null for a raw run read as it is (digestRaw). */
+  file: RunFile | null;
+  /**
+   * A raw run read as it is (digestRaw): its trace, and its functions as records, by index;
+   * places are its rows then (CallPlace.position), and only counts, first, last and failing
+   * calls and callers are known (times are 0: the full digest follows, digestRun).
+   */
+  raw: { t: TraceState; records: FunctionRecord[]; indexOf: Map<number, number> } | null;
+  /**
+   * Only each function's calls, threw, and first, last and failing calls are known (digestRaw,
+   * digestRun's `first`): enough for hints and diagnostics; the full digest follows.
+   */
+  partial: boolean;
   /** The calls read back so far, by place (hints and hovers ask for the same ones again). */
   nodes: Map<number, CallNodeJSON>;
   /** The ends of calls counted so far, by function, most frequent first (resultsOf). */
@@ -77,12 +98,16 @@ export const DISTINCT_COUNTED = 1000;
  * server (read back when the run's size and time are those it was made of). The file stays open
  * for reading calls back (close it with `digest.file.close()`).
  */
-export function digestRun(path: string): RunDigest {
+export function digestRun(
+  path: string,
+  options: { first?: boolean } = {},
+): RunDigest & { file: RunFile } {
   const file = openRun(path);
   try {
     const stamp = fileStamp(path);
     const kept = stamp === null ? null : readKept(path, stamp, file.functions.length);
     if (kept !== null) return withFiles(file, kept);
+    if (options.first === true) return firstDigest(file);
     const d = digestOpen(file);
     if (stamp !== null) keep(path, stamp, d.byFn);
     return d;
@@ -90,6 +115,46 @@ export function digestRun(path: string): RunDigest {
     file.close();
     throw e;
   }
+}
+
+/** A digest's figures of one function before any of its calls is counted. */
+const newFn = (fn: number): FunctionDigest => ({
+  fn,
+  calls: 0,
+  threw: 0,
+  totalUs: 0,
+  selfUs: 0,
+  awaitedUs: 0,
+  first: [],
+  last: null,
+  failing: [],
+  callers: new Map(),
+  callees: new Map(),
+});
+
+/**
+ * A partial digest of an open run file (digestRun's `first`): each function's calls, threw, and
+ * first, last and failing calls' places, by a scan with nothing else to keep — what hints and
+ * diagnostics show. Not kept beside the run.
+ */
+function firstDigest(file: RunFile): RunDigest & { file: RunFile } {
+  const byFn: (FunctionDigest | undefined)[] = [];
+  file.scan((r) => {
+    const fn = r.fn;
+    const d = byFn[fn] ??= newFn(fn);
+    d.calls++;
+    const place = { position: r.position, start: r.start };
+    if (d.first.length < KEPT_CALLS) d.first.push(place);
+    d.last = place;
+    if ((r.flags & STATE_MASK) === THREW) {
+      d.threw++;
+      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+    }
+    return true;
+  });
+  const d = withFiles(file, byFn);
+  d.partial = true;
+  return d;
 }
 
 /** The sidecar's form (its `v`), changed when what it holds changes. */
@@ -123,6 +188,12 @@ const unpairs = (xs: number[]) => {
   return m;
 };
 
+/**
+ * A file's time in whole ms: Deno gives whole ms, Node and Bun fractions, and a digest kept by a
+ * server on one runtime is read by a server on another.
+ */
+const wholeMs = (ms: number) => Math.floor(ms);
+
 /** Write the digest beside the run; a cache that cannot be written only costs the next scan. */
 function keep(path: string, stamp: { size: number; mtimeMs: number }, byFn: RunDigest["byFn"]) {
   const fns: KeptFn[] = [];
@@ -142,7 +213,12 @@ function keep(path: string, stamp: { size: number; mtimeMs: number }, byFn: RunD
       pairs(d.callees),
     ]);
   }
-  const text = JSON.stringify({ v: KEPT_VERSION, size: stamp.size, mtimeMs: stamp.mtimeMs, fns });
+  const text = JSON.stringify({
+    v: KEPT_VERSION,
+    size: stamp.size,
+    mtimeMs: wholeMs(stamp.mtimeMs),
+    fns,
+  });
   try {
     // Private, as the run it is made of (its places say what the program was called with).
     replaceFile(
@@ -174,7 +250,8 @@ function readKept(
   }
   if (
     kept === null || typeof kept !== "object" || kept.v !== KEPT_VERSION ||
-    kept.size !== stamp.size || kept.mtimeMs !== stamp.mtimeMs || !Array.isArray(kept.fns)
+    kept.size !== stamp.size || kept.mtimeMs !== wholeMs(stamp.mtimeMs) ||
+    !Array.isArray(kept.fns)
   ) return null;
   const byFn: RunDigest["byFn"] = [];
   for (const f of kept.fns as unknown[]) {
@@ -200,7 +277,7 @@ function readKept(
   return byFn;
 }
 
-function digestOpen(file: RunFile): RunDigest {
+function digestOpen(file: RunFile): RunDigest & { file: RunFile } {
   const byFn: (FunctionDigest | undefined)[] = [];
   const n = file.functions.length;
   // The open calls along the scan, by depth: function, elapsed, the children's elapsed.
@@ -281,8 +358,27 @@ function digestOpen(file: RunFile): RunDigest {
 }
 
 /** The digest of `file` whose functions went as `byFn` says, indexed by file. */
-function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
+function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest & { file: RunFile } {
   const functions = file.functions;
+  return {
+    path: file.path,
+    meta: file.meta,
+    functions,
+    byFn,
+    byFile: filesOf(functions, byFn),
+    file,
+    raw: null,
+    partial: false,
+    nodes: new Map(),
+    results: new Map(),
+  };
+}
+
+/** Function indexes by the file they are in, of the functions that ran. */
+function filesOf(
+  functions: readonly FunctionEntry[],
+  byFn: RunDigest["byFn"],
+): Map<string, number[]> {
   const byFile = new Map<string, number[]>();
   for (let i = 0; i < functions.length; i++) {
     if (byFn[i] === undefined) continue;
@@ -292,16 +388,99 @@ function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
     if (list === undefined) byFile.set(where, [i]);
     else list.push(i);
   }
+  return byFile;
+}
+
+/**
+ * What reading a raw run takes from the program's side (read_runs.ts, rawReader): set by
+ * `tph lsp` once loaded, so that the CLI's bundle does not carry the recorder.
+ */
+let rawReader: RawReader | null = null;
+
+/** Set (or, null, unset) what digestRaw reads raw runs with; without, raw runs are converted. */
+export function setRawReader(reader: RawReader | null): void {
+  rawReader = reader;
+}
+
+/**
+ * Digest a raw run (as `tph run` leaves it) without making it a run file: its rows read from the
+ * tape its bytes rebuild (raw_run.ts, readRawRun), each function's calls, threw, first, last and
+ * failing calls counted in one pass over the columns (a partial digest). Enough for hints and
+ * diagnostics at once; digestRun then makes the run file and the full digest (times, results,
+ * trees). Null when the file is no raw run (now: another command made it a run file meanwhile).
+ */
+export function digestRaw(path: string): RunDigest | null {
+  const reader = rawReader;
+  if (reader === null) return null;
+  // Its 8th byte first: a run file is not read whole here.
+  const head = readAt(path, 0, 8);
+  if (head.length < 8 || !isRaw(head[7])) return null;
+  const bytes = readBytes(path);
+  if (bytes.length < 8 || !isRaw(bytes[7])) return null;
+  const { t, meta, entries } = reader.readRawRun(
+    bytes,
+    (why) => new Error(`the raw run ${why}`),
+  );
+  const tp = t.tape;
+  // The functions in id order, numbered from 0 as a run file's table is (by first use there).
+  const ids = [...entries.keys()].sort((a, b) => a - b);
+  const indexOf = new Map<number, number>();
+  const functions: FunctionEntry[] = [];
+  const records: FunctionRecord[] = [];
+  for (const id of ids) {
+    const e = entries.get(id)!;
+    indexOf.set(id, functions.length);
+    functions.push(e);
+    records.push({
+      qualname: e[0],
+      module: e[1],
+      file: e[2],
+      line: e[3],
+      column: 0,
+      kind: e[4],
+      params: e[5],
+      flags: 0,
+      span: e.length === 9 ? e[7] : -1,
+      textHash: e.length === 9 ? e[8] : 0,
+    });
+  }
+  const byFn: (FunctionDigest | undefined)[] = [];
+  const last = t.endRow >= 0 ? t.endRow : tp.rows;
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
+  // The rows a run file holds, as to_json.ts's visit takes them.
+  for (let row = t.firstRow; row < last; row++) {
+    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === reader.hidden) continue;
+    const fn = indexOf.get(tp.fn[row]) ?? -1;
+    if (fn < 0) continue;
+    const d = byFn[fn] ??= newFn(fn);
+    d.calls++;
+    const place = { position: row, start: -1 };
+    if (d.first.length < KEPT_CALLS) d.first.push(place);
+    d.last = place;
+    const end = tp.end[row];
+    if (tp.state[row] === THREW && end >= 0 && end <= stopped) {
+      d.threw++;
+      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+    }
+  }
   return {
-    path: file.path,
-    meta: file.meta,
+    path,
+    meta: meta as unknown as RunMeta,
     functions,
     byFn,
-    byFile,
-    file,
+    byFile: filesOf(functions, byFn),
+    file: null,
+    raw: { t, records, indexOf },
+    partial: true,
     nodes: new Map(),
     results: new Map(),
   };
+}
+
+/** The digest's run file; a raw run's digest has none (digestRun's follows it). */
+function fileOf(d: RunDigest): RunFile {
+  if (d.file === null) throw new Error("the run is still being read: ask again");
+  return d.file;
 }
 
 /**
@@ -311,7 +490,14 @@ function withFiles(file: RunFile, byFn: RunDigest["byFn"]): RunDigest {
 export function callAt(digest: RunDigest, place: CallPlace): CallNodeJSON {
   let node = digest.nodes.get(place.position);
   if (node === undefined) {
-    node = digest.file.nodeAt(place.position, place.start);
+    const raw = digest.raw;
+    if (raw !== null) {
+      // A raw run's row, made a node as the JSON run makes it (to_json.ts).
+      const { t } = raw, tp = t.tape, row = place.position;
+      const end = tp.end[row];
+      const finished = end >= 0 && end <= (t.endTime >= 0 ? t.endTime : Infinity);
+      node = rawReader!.callNode(t, raw.records[raw.indexOf.get(tp.fn[row])!], row, finished);
+    } else node = fileOf(digest).nodeAt(place.position, place.start);
     digest.nodes.set(place.position, node);
   }
   return node;
@@ -343,7 +529,7 @@ function countEnds(d: RunDigest, fn: number) {
   const counts = new Map<string, number>();
   let seen = 0, beyond = 0;
   try {
-    d.file.scan((r) => {
+    fileOf(d).scan((r) => {
       if (r.fn !== fn) return true;
       const state = r.flags & STATE_MASK;
       const text = r.values > r.args
@@ -376,11 +562,12 @@ export function subtreeAt(
   const open: CallNodeJSON[] = [];
   let read = 0, notRead = 0;
   let done = false;
-  digest.file.scan((r, depth) => {
+  const file = fileOf(digest);
+  file.scan((r, depth) => {
     if (done) return false;
     if (root === null) {
       if (r.position !== place.position) return true;
-      root = digest.file.nodeAt(r.position, r.start);
+      root = file.nodeAt(r.position, r.start);
       rootDepth = depth;
       open[0] = root;
       read = 1;
@@ -394,7 +581,7 @@ export function subtreeAt(
       notRead += 1 + r.descendants;
       return false;
     }
-    const node = digest.file.nodeAt(r.position, r.start);
+    const node = file.nodeAt(r.position, r.start);
     const level = depth - rootDepth;
     open[level - 1].children.push(node);
     open[level] = node;

@@ -9,6 +9,7 @@
 import { ERRORS, frame, type Message, MessageReader } from "./protocol.ts";
 import {
   callAt,
+  digestRaw,
   digestRun,
   DISTINCT_COUNTED,
   resultsOf,
@@ -67,6 +68,9 @@ interface Doc {
   hashes: number[] | null;
 }
 
+/** How long the client is quiet before a raw run's full digest is made (#completeWhenIdle). */
+const IDLE_MS = 200;
+
 /** LSP's severity Information, and its inlay hint kinds. */
 const INFORMATION = 3;
 
@@ -102,6 +106,7 @@ export class TphLanguageServer {
   /** Resolves with the exit code once the client said `exit`. */
   readonly done: Promise<number> = new Promise((r) => (this.#resolveDone = r));
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  #completeTimer: ReturnType<typeof setTimeout> | null = null;
   #canRefreshHints = false;
 
   constructor(io: ServerIo) {
@@ -110,6 +115,7 @@ export class TphLanguageServer {
 
   /** Bytes from the client. */
   receive(chunk: Uint8Array): void {
+    if (this.#completeTimer !== null) this.#completeWhenIdle();
     for (const read of this.#reader.push(chunk)) {
       if ("problem" in read) {
         this.#io.log(`tph lsp: the client's stream is broken (${read.problem}): stopping`);
@@ -133,7 +139,8 @@ export class TphLanguageServer {
     this.#stopWatching?.();
     this.#stopWatching = null;
     if (this.#refreshTimer !== null) clearTimeout(this.#refreshTimer);
-    this.#digest?.file.close();
+    if (this.#completeTimer !== null) clearTimeout(this.#completeTimer);
+    this.#digest?.file?.close();
     this.#digest = null;
     this.#resolveDone(code);
   }
@@ -285,7 +292,7 @@ export class TphLanguageServer {
 
   /** Read the run to show: the chosen one, else the newest. */
   #load(): void {
-    this.#digest?.file.close();
+    this.#digest?.file?.close();
     this.#digest = null;
     const path = this.#chosen ?? pickRun(this.#runs())?.path ?? null;
     if (path === null) {
@@ -293,12 +300,47 @@ export class TphLanguageServer {
       return;
     }
     try {
-      this.#digest = digestRun(path);
+      // What hints and diagnostics show, at once: of a raw run (just stored) from its columns,
+      // of a run file by a scan that keeps nothing else (or its kept digest); the full digest
+      // (and a raw run's run file) once the client is quiet, or first asked for (#complete).
+      this.#digest = digestRaw(path) ?? digestRun(path, { first: true });
       this.#noRun = "";
+      if (this.#digest.partial) this.#completeWhenIdle();
     } catch (e) {
       this.#noRun = `the run ${path} cannot be read: ${(e as Error).message}`;
       this.#io.log(`tph lsp: ${this.#noRun}`);
     }
+  }
+
+  /**
+   * The full digest of a run shown by a partial one (a raw run's columns, digestRaw, or a first
+   * scan): the run made a run file where it was raw, and digested (digestRun). Hover, lenses and
+   * commands ask for it first; otherwise it is made once the client is quiet.
+   */
+  #complete(): void {
+    if (this.#completeTimer !== null) clearTimeout(this.#completeTimer);
+    this.#completeTimer = null;
+    const d = this.#digest;
+    if (d === null || !d.partial) return;
+    // A raw run's bytes let go before the run file is made of them (read again there).
+    this.#digest = null;
+    d.file?.close();
+    try {
+      this.#digest = digestRun(d.path);
+    } catch (e) {
+      this.#digest = null;
+      this.#noRun = `the run ${d.path} cannot be read: ${(e as Error).message}`;
+      this.#io.log(`tph lsp: ${this.#noRun}`);
+    }
+  }
+
+  /**
+   * Make the full digest once no message came for IDLE_MS (an editor asks for a file's hints and
+   * diagnostics right after it opens it: those are answered from the raw run's digest first).
+   */
+  #completeWhenIdle(): void {
+    if (this.#completeTimer !== null) clearTimeout(this.#completeTimer);
+    this.#completeTimer = setTimeout(() => this.#complete(), IDLE_MS);
   }
 
   /** Hints and diagnostics of every open document again (another run is shown). */
@@ -349,6 +391,7 @@ export class TphLanguageServer {
   }
 
   #hover(uri: string, pos: { line: number; character: number }): unknown {
+    this.#complete();
     const d = this.#digest;
     if (d === null) {
       return this.#docs.has(uri)
@@ -368,6 +411,7 @@ export class TphLanguageServer {
   }
 
   #codeLenses(uri: string): unknown[] {
+    this.#complete();
     const d = this.#digest;
     if (d === null) return [];
     const lenses: unknown[] = [];
@@ -397,6 +441,7 @@ export class TphLanguageServer {
   }
 
   #command(name: string, args: unknown[]): unknown {
+    this.#complete();
     switch (name) {
       case "tph.showTree": {
         const a = (args[0] ?? {}) as { run?: unknown; position?: unknown; start?: unknown };

@@ -61,7 +61,7 @@ import { RAW_FORMAT, RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../run_f
 import type { FunctionEntry } from "../../run_file/format.ts";
 import { runtime } from "./recorder.ts";
 import { settleOpen } from "./details.ts";
-import { functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
+import { callNode, functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
 import { repr } from "./repr.ts";
 import { LOOKED_AT, SHORTEST_KNOWN } from "./redact.ts";
 import { functionCount } from "./functions.ts";
@@ -662,6 +662,34 @@ function readColumns(r: RawIn, h: RawHeader): Tape<TraceState> {
  * @param fail Makes the error for a raw run that does not add up.
  */
 export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string) => Error): void {
+  const { t, meta, entries } = readRawRun(raw, fail);
+  const file = new FileWriter(path);
+  try {
+    encodeRun(new TapeCalls(t, null, {}, null, { meta, entries }), file);
+  } finally {
+    file.close();
+  }
+}
+
+// What `tph lsp` takes to show a raw run without making it a run file (read_runs.ts, rawReader):
+// a call's node made as the JSON run makes it, and the state of the rows no run file holds.
+export { callNode, HIDDEN };
+
+/** A raw run read back: its trace (on a tape rebuilt), its meta, its functions by id. */
+export interface RawRead {
+  t: TraceState;
+  meta: Record<string, unknown>;
+  entries: Map<number, FunctionEntry>;
+}
+
+/**
+ * Read a raw run's bytes back: the tape rebuilt as the trace had it (its columns views of the
+ * bytes), checked as convertRawRun checks it.
+ *
+ * @param raw The raw run's bytes.
+ * @param fail Makes the error for a raw run that does not add up.
+ */
+export function readRawRun(raw: Uint8Array, fail: (why: string) => Error): RawRead {
   // The columns are read as views of the bytes: from a buffer's start (a multiple of 8).
   if (raw.byteOffset % 8 !== 0) raw = new Uint8Array(raw);
   const { h, meta, headerAt } = readHeader(raw, fail);
@@ -737,10 +765,5 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
       throw fail("a call's function is not in its table");
     }
   }
-  const file = new FileWriter(path);
-  try {
-    encodeRun(new TapeCalls(t, null, {}, null, { meta, entries }), file);
-  } finally {
-    file.close();
-  }
+  return { t, meta, entries };
 }

@@ -169,6 +169,49 @@ function settle(t: TraceState): void {
 }
 
 /**
+ * The JSON node of one call (its children not filled in).
+ *
+ * @param t Its trace.
+ * @param f Its function.
+ * @param row Its row.
+ * @param finished Whether it ended while the trace recorded.
+ */
+export function callNode(
+  t: TraceState,
+  f: FunctionRecord,
+  row: number,
+  finished: boolean,
+): CallNodeJSON {
+  const tp = t.tape;
+  const state = tp.state[row];
+  const node = {
+    name: f.qualname,
+    module: f.module,
+    file: f.file,
+    line: f.line,
+    kind: f.kind,
+    args: argsOf(f, t, row),
+    return_value: finished && state === RETURNED
+      ? show(t, valueAt(tp, tp.result, row), (tp.marks[row] & RET_TEXT) !== 0)
+      : null,
+  } as CallNodeJSON;
+  if (finished && state === THREW) node.exception = String(valueAt(tp, tp.result, row));
+  node.start_ms = round3(tp.start[row] - t.startTime);
+  // The end rounded as the start is (both from the trace's start), not the length: a call then
+  // never seems to end after its caller, or after its next sibling starts.
+  node.elapsed_ms = finished ? maxOf(0, elapsedUs(t, row) / 1000) : null;
+  const awaited = finished ? awaitedUs(t, row, elapsedUs(t, row)) : 0;
+  if (awaited > 0) node.awaited_ms = awaited / 1000;
+  if (!finished) node.unfinished = true;
+  if (f.flags & FLAG_ASYNC) node.async = true;
+  if (f.kind === "external") node.external = true;
+  const dropped = t.dropped.get(row);
+  if (dropped !== undefined) node.dropped = dropped;
+  node.children = [];
+  return node;
+}
+
+/**
  * The call tree of a trace as JSON nodes, in call order.
  *
  * @param t The trace.
@@ -181,32 +224,7 @@ export function callTree(t: TraceState): CallNodeJSON[] {
   const nodes: CallNodeJSON[] = [];
   const roots: CallNodeJSON[] = [];
   visit(t, (row, parent, finished) => {
-    const f = rt.fn(tp.fn[row]);
-    const state = tp.state[row];
-    const node = {
-      name: f.qualname,
-      module: f.module,
-      file: f.file,
-      line: f.line,
-      kind: f.kind,
-      args: argsOf(f, t, row),
-      return_value: finished && state === RETURNED
-        ? show(t, valueAt(tp, tp.result, row), (tp.marks[row] & RET_TEXT) !== 0)
-        : null,
-    } as CallNodeJSON;
-    if (finished && state === THREW) node.exception = String(valueAt(tp, tp.result, row));
-    node.start_ms = round3(tp.start[row] - t.startTime);
-    // The end rounded as the start is (both from the trace's start), not the length: a call then
-    // never seems to end after its caller, or after its next sibling starts.
-    node.elapsed_ms = finished ? maxOf(0, elapsedUs(t, row) / 1000) : null;
-    const awaited = finished ? awaitedUs(t, row, elapsedUs(t, row)) : 0;
-    if (awaited > 0) node.awaited_ms = awaited / 1000;
-    if (!finished) node.unfinished = true;
-    if (f.flags & FLAG_ASYNC) node.async = true;
-    if (f.kind === "external") node.external = true;
-    const dropped = t.dropped.get(row);
-    if (dropped !== undefined) node.dropped = dropped;
-    node.children = [];
+    const node = callNode(t, rt.fn(tp.fn[row]), row, finished);
     // Index writes: the program may have replaced Array.prototype.push.
     put(nodes, nodes.length, node);
     const siblings = parent < 0 ? roots : nodes[parent].children;
