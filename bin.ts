@@ -1,5 +1,6 @@
-// Entry of the standalone binary (`deno task compile` → npm/compile.ts → `bun build --compile
-// bin.ts`): the CLI, bundled.
+// Entry of the standalone binary (`deno task compile` → npm/compile.ts → `bun build --compile`):
+// the CLI, bundled. npm/compile.ts builds a copy of it in a folder of its own, whose files its
+// `./dist/runtime/…` imports then name.
 //
 // The binary is also the runtime of the traced program: it starts itself as the `bun` CLI with the
 // preload that the build makes first (src/program/binary_preload.ts bundled, with its bytecode:
@@ -7,10 +8,9 @@
 // (src/cli/launch/binary_runtime.ts puts them on disk).
 
 import process from "node:process";
-// @ts-ignore: a file import of a native addon; Bun embeds it and returns its path.
-import addon from "@oxc-parser/binding-linux-x64-gnu/parser.linux-x64-gnu.node" with {
-  type: "file",
-};
+// @ts-ignore: oxc's native addon for the platform built for (npm/compile.ts puts it beside the
+// other files); Bun embeds it and returns its path.
+import addon from "./dist/runtime/parser.node" with { type: "file" };
 // @ts-ignore: built by npm/compile.ts before this is compiled; Bun embeds it and returns its path.
 import preload from "./dist/runtime/preload.js" with { type: "file" };
 // @ts-ignore: the same, the preload's bytecode and source map.

@@ -79,17 +79,48 @@ function requireHere(): NodeJS.Require {
   return nodeModule.createRequire(import.meta.url);
 }
 
+/**
+ * tph's parser cannot be loaded here: oxc-parser's native part is missing, or is another
+ * platform's (a package installed elsewhere, a binary built with another platform's addon).
+ */
+export class NativePartError extends Error {}
+
+let exitOnNativeFailure = false;
+
+/**
+ * In the program's process, a parser that cannot be loaded is one line on stderr and exit code 1
+ * (the runtime would print the error with pages of its bundle's code); elsewhere it is thrown as
+ * a NativePartError for the CLI to say in one line.
+ */
+export function exitWhenNoParser(): void {
+  exitOnNativeFailure = true;
+}
+
 function deps(): Deps {
-  if (loaded === null && bundled !== null) loaded = bundled();
-  if (loaded === null) {
-    const load = requireHere();
-    loaded = {
-      oxc: load("oxc-parser"),
-      traceMapping: load("@jridgewell/trace-mapping"),
-      sourcemapCodec: load("@jridgewell/sourcemap-codec"),
-    };
+  if (loaded !== null) return loaded;
+  try {
+    if (bundled !== null) loaded = bundled();
+    else {
+      const load = requireHere();
+      loaded = {
+        oxc: load("oxc-parser"),
+        traceMapping: load("@jridgewell/trace-mapping"),
+        sourcemapCodec: load("@jridgewell/sourcemap-codec"),
+      };
+    }
+  } catch (e) {
+    // Its first sentence (napi-rs's goes on about an npm bug that is not the cause here).
+    const cause = `${(e as Error)?.message ?? e}`.split("\n")[0].split(". ")[0].slice(0, 200);
+    const message = "tph's parser (oxc-parser) cannot be loaded on " +
+      `${process.platform}-${process.arch}: ${cause} ` +
+      "(install the tph package or binary made for this platform)";
+    if (exitOnNativeFailure) {
+      process.getBuiltinModule("node:fs").writeSync(2, `tph: ${message}\n`);
+      process.exit(1);
+    }
+    throw new NativePartError(message);
   }
-  return loaded;
+  return loaded!;
 }
 
 /** The packages deps() and toml() load (by name, from tph's own folder). */

@@ -243,6 +243,22 @@ export function runtimeInfo(): { name: "deno" | "bun" | "node"; version: string 
   return { name: "node", version: g.process.versions.node };
 }
 
+// The platform a standalone binary was built for (npm/compile.ts: Bun's `--define` puts it here).
+declare const TPH_BUILD_TARGET: string | undefined;
+
+/**
+ * The platform tph runs on, as its release files name them: `linux-x64`, `darwin-arm64`,
+ * `windows-x64`…; a standalone binary says the one it was built for (`linux-x64-musl`…).
+ */
+export function platformName(): string {
+  if (typeof TPH_BUILD_TARGET === "string") return TPH_BUILD_TARGET;
+  const os: string = deno ? g.Deno.build.os : g.process.platform;
+  const arch: string = deno ? g.Deno.build.arch : g.process.arch;
+  const osName = os === "win32" ? "windows" : os;
+  const archName = arch === "x86_64" ? "x64" : arch === "aarch64" ? "arm64" : arch;
+  return `${osName}-${archName}`;
+}
+
 /** This process's id. */
 export function pid(): number {
   return deno ? deno.pid : g.process.pid;

@@ -245,7 +245,7 @@ Deno.test("npm i -g, only Node on PATH: tph runs on Node and traces on Node", as
   const tph = (args: string[]) => asUser(["tph", ...args], dir, path);
   const version = await tph(["--version"]);
   assertCode(version, 0, "tph --version");
-  assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION})`);
+  assert.equal(version.stdout.trim(), `tph ${VERSION} (node ${NODE_VERSION}, linux-x64)`);
   await assertTraced(await tph(["run", "app.ts"]), tph, "node");
   await assertDepth(dir, tph, (program) => asUser(["node", program], dir, path));
   await assertVitest(prefix);

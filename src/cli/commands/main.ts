@@ -4,12 +4,14 @@
 import {
   cwd,
   env,
+  platformName,
   runtimeInfo,
   standardStreams,
   stdoutBytes,
   stdoutIsTerminal,
 } from "../../platform/process.ts";
 import { safeOutput } from "../../render/safe_text.ts";
+import { NativePartError } from "../../deps.ts";
 import { closest } from "../../config/closest.ts";
 import { ConfigError } from "../../config/config_error.ts";
 import type { LoadedConfig } from "../../config/load_config.ts";
@@ -89,7 +91,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   if (first === "-V" || first === "--version") {
     const rt = runtimeInfo();
-    io.out(`tph ${VERSION} (${rt.name} ${rt.version})`);
+    io.out(`tph ${VERSION} (${rt.name} ${rt.version}, ${platformName()})`);
     return 0;
   }
   const cmd = findCommand(first);
@@ -182,7 +184,10 @@ export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
       return e.code;
     }
     // Errors of the parts below the CLI that are one line for the user.
-    if (e instanceof StoreError || e instanceof ConfigError || e instanceof RunError) {
+    if (
+      e instanceof StoreError || e instanceof ConfigError || e instanceof RunError ||
+      e instanceof NativePartError
+    ) {
       sys.err(`tph: ${e.message}`);
       return 1;
     }

@@ -297,7 +297,10 @@ export function usageTests(t: Target): void {
     assert.match(version.stdout, /^tph \d+\.\d+\.\d+/);
     assert.match(
       version.stdout,
-      new RegExp(`^tph ${VERSION.replaceAll(".", "\\.")} \\(${t.runtime} \\d`),
+      new RegExp(
+        `^tph ${VERSION.replaceAll(".", "\\.")} \\(${t.runtime} \\d\\S*, linux-x64\\)$`,
+        "m",
+      ),
     );
     assert.equal(lines(version.stdout).length, 1);
     assert.equal(versionShort.stdout, version.stdout);
