@@ -98,24 +98,15 @@ export const RUN_EXTENSION = ".tph";
  * lines follow its first in its file, and their hash (src/platform/hash.ts, spanHash), for
  * `tph lsp` to tell a function whose text changed since the run.
  */
-export type FunctionEntry =
-  | [
-    name: string,
-    module: string,
-    file: string,
-    line: number,
-    kind: string,
-    params: string[],
-    flags: number,
-  ]
-  | [
-    name: string,
-    module: string,
-    file: string,
-    line: number,
-    kind: string,
-    params: string[],
-    flags: number,
-    span: number,
-    textHash: number,
-  ];
+export type FunctionEntry = FunctionHead | [...FunctionHead, span: number, textHash: number];
+
+/** What every entry of the functions table holds. */
+type FunctionHead = [
+  name: string,
+  module: string,
+  file: string,
+  line: number,
+  kind: string,
+  params: string[],
+  flags: number,
+];

@@ -302,22 +302,7 @@ function digestOpen(file: RunFile): RunDigest & { file: RunFile } {
   file.scan((r, depth) => {
     close(depth);
     const fn = r.fn;
-    let d = byFn[fn];
-    if (d === undefined) {
-      d = byFn[fn] = {
-        fn,
-        calls: 0,
-        threw: 0,
-        totalUs: 0,
-        selfUs: 0,
-        awaitedUs: 0,
-        first: [],
-        last: null,
-        failing: [],
-        callers: new Map(),
-        callees: new Map(),
-      };
-    }
+    const d = byFn[fn] ??= newFn(fn);
     d.calls++;
     if (d.first.length < KEPT_CALLS) d.first.push({ position: r.position, start: r.start });
     lastPosition[fn] = r.position;
