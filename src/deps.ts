@@ -88,9 +88,10 @@ export class NativePartError extends Error {}
 let exitOnNativeFailure = false;
 
 /**
- * In the program's process, a parser that cannot be loaded is one line on stderr and exit code 1
- * (the runtime would print the error with pages of its bundle's code); elsewhere it is thrown as
- * a NativePartError for the CLI to say in one line.
+ * In the standalone binary's program process, whose embedded addon is its only parser, one that
+ * cannot be loaded is one line on stderr and exit code 1 (Bun would print the error with pages of
+ * the bundle's code); elsewhere it is thrown as a NativePartError, for the CLI to say in one line
+ * and for the loaders' own ways round it (a worker's parser on Deno) to take over.
  */
 export function exitWhenNoParser(): void {
   exitOnNativeFailure = true;

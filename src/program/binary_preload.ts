@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import * as sourcemapCodec from "@jridgewell/sourcemap-codec";
 import * as smolToml from "smol-toml";
-import { presetDepsLazily, presetToml } from "../deps.ts";
+import { exitWhenNoParser, presetDepsLazily, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { isFollowed } from "./follow.ts";
@@ -89,6 +89,10 @@ if (process.env[CHILD_ENV] !== undefined || isFollowed()) {
     }
   });
   presetToml(smolToml);
+  // The binary's own addon is the only parser it has: one that cannot be loaded (another
+  // platform's) is one line and exit 1, not Bun's page of the bundle's code. (A program's process
+  // on a runtime with tph's package has other ways to parse: deps.ts throws there.)
+  exitWhenNoParser();
   setupChild([self]);
 } else {
   process.execArgv = withoutPreload(process.execArgv, [self]);

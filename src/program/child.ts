@@ -2,7 +2,6 @@
 // recorder and the loader hook, record into one process-wide trace, and write it out however
 // the program ends. The CLI (the parent process) adds how the run ended and stores it.
 
-import { exitWhenNoParser } from "../deps.ts";
 import { createRequire } from "node:module";
 import process from "../platform/node_process.ts";
 import { appendText, fileProblem, readText, remove } from "../platform/files.ts";
@@ -195,8 +194,6 @@ export function setupChild(
   }
   // The CLI found its command line wrong after all (or is gone): nothing runs.
   loadedAt = origin + performanceNow();
-  // A parser that cannot be loaded here is one line, not the runtime's page of tph's bundle.
-  exitWhenNoParser();
   const config = followed ?? readPlan(planFile as string) ?? process.exit(0);
   const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
