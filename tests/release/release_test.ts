@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { binaryName, PLATFORMS } from "../../npm/release.ts";
+import { smoke } from "../../npm/smoke.ts";
 import { VERSION } from "../../src/version.ts";
 import { exec, REPO } from "../cli/commands/_cli.ts";
 
@@ -117,93 +118,23 @@ Deno.test({
   },
 });
 
-/** A project with a stored run to read (made by the Linux x64 binary), for the smoke tests. */
-function shop(): string {
-  const dir = mkdtempSync(join(tmpdir(), "tph-release-"));
-  cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
-  return dir;
-}
-
-/**
- * The smoke test of a binary run through `prefix` (none, or qemu): its version and platform, a run
- * with its tree (when `canRun`), the tree of the last run, an export.
- */
-async function smoke(
+/** The smoke test (npm/smoke.ts, as the release workflow runs it), its problems shown. */
+function smokeTest(
   prefix: string[],
   name: string,
   canRun: boolean,
-  more: Record<string, string> = {},
-): Promise<void> {
-  const dir = shop();
-  try {
-    const bin = [...prefix, join(RELEASE, binaryName({ name }))];
-    const env = { TPH_TRANSFORM_CACHE: join(dir, "transform-cache"), HOME: dir, ...more };
-    const version = await exec([...bin, "--version"], { cwd: dir, env });
-    assert.equal(version.code, 0, version.stderr);
-    assert.match(
-      version.stdout,
-      new RegExp(`^tph ${VERSION.replaceAll(".", "\\.")} \\(bun [\\d.]+, ${name}\\)\\n$`),
-    );
-    if (canRun) {
-      const ran = await exec([...bin, "run", "--cache-dir", "cache", "--tree", "shop/main.ts"], {
-        cwd: dir,
-        env,
-        timeoutMs: 180_000,
-      });
-      assert.equal(ran.code, 0, ran.stderr);
-      assert.match(
-        ran.stderr,
-        /Inventory\.reserve\(sku="plum", count=5\) !! RangeError: Not enough plum/,
-      );
-    } else {
-      // The run read is made by the Linux x64 binary.
-      const made = await exec([
-        join(RELEASE, binaryName({ name: "linux-x64" })),
-        "run",
-        "shop/main.ts",
-      ], {
-        cwd: dir,
-        env,
-      });
-      assert.equal(made.code, 0, made.stderr);
-    }
-    const tree = await exec([...bin, "tree", "--cache-dir", "cache", "last"], {
-      cwd: dir,
-      env,
-      timeoutMs: 120_000,
-    });
-    assert.equal(tree.code, 0, tree.stderr);
-    assert.match(tree.stdout, /└── async main\(\)/);
-    const out = join(dir, "run.speedscope.json");
-    const exported = await exec([
-      ...bin,
-      "export",
-      "--cache-dir",
-      "cache",
-      "last",
-      "--format",
-      "speedscope",
-      "-o",
-      out,
-    ], {
-      cwd: dir,
-      env,
-      timeoutMs: 120_000,
-    });
-    assert.equal(exported.code, 0, exported.stderr);
-    assert.equal(
-      JSON.parse(readFileSync(out, "utf8")).$schema,
-      "https://www.speedscope.app/file-format-schema.json",
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  env: Record<string, string> = {},
+): void {
+  const binary = [...prefix, join(RELEASE, binaryName({ name }))];
+  const maker = canRun ? undefined : [join(RELEASE, binaryName({ name: "linux-x64" }))];
+  const problems = smoke(binary, name, { maker, env });
+  assert.deepEqual(problems, [], problems.join("\n"));
 }
 
 Deno.test({
   name: "release: the Linux x64 binary's smoke test (version and platform, run, tree, export)",
   ignore: !BUILT,
-  fn: () => smoke([], "linux-x64", true),
+  fn: () => smokeTest([], "linux-x64", true),
 });
 
 /** Where binfmt_misc is (mounted here when it is not), or null where it cannot be had. */
@@ -223,7 +154,7 @@ Deno.test({
   name:
     "release: the Linux arm64 binary under qemu-user (version and platform, run where binfmt_misc can be had, tree, export)",
   ignore: !BUILT || !existsSync(QEMU) || !existsSync(join(SYSROOT, "lib/ld-linux-aarch64.so.1")),
-  async fn() {
+  fn() {
     // tph starts the program with its own binary: the kernel hands an arm64 executable to qemu only
     // through a binfmt_misc entry (this machine's own kernel: a VM of its own), removed afterwards.
     const fs = Deno.uid() === 0 ? binfmt() : null;
@@ -242,7 +173,7 @@ Deno.test({
       }
     }
     try {
-      await smoke(registered ? [] : [QEMU, "-L", SYSROOT], "linux-arm64", registered, {
+      smokeTest(registered ? [] : [QEMU, "-L", SYSROOT], "linux-arm64", registered, {
         QEMU_LD_PREFIX: SYSROOT,
       });
     } finally {
@@ -251,6 +182,13 @@ Deno.test({
     if (!registered) console.log("binfmt_misc could not be had: tph run under qemu left out");
   },
 });
+
+/** A folder holding a copy of the shop example. */
+function shop(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tph-release-"));
+  cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+  return dir;
+}
 
 const OTHER_ADDON = join(
   REPO,
