@@ -34,6 +34,10 @@ export interface BuildTarget {
   executable?: string;
   /** oxc's native addon for the platform. */
   addon: string;
+  /** Bun's `--bytecode` for the CLI (default true: see the top of this file). */
+  bytecode?: boolean;
+  /** Bun's `--minify` for the CLI (default false; bench/binary_variants.ts measures it). */
+  minify?: boolean;
 }
 
 /** This machine's target: linux-x64 with the addon npm installed here. */
@@ -95,7 +99,8 @@ export function compile(out: string, target: BuildTarget = hostTarget()): void {
     run([
       "build",
       "--compile",
-      "--bytecode",
+      ...(target.bytecode === false ? [] : ["--bytecode"]),
+      ...(target.minify === true ? ["--minify"] : []),
       "--format=esm",
       ...(target.bunTarget ? [`--target=${target.bunTarget}`] : []),
       ...(target.executable ? ["--compile-executable-path", target.executable] : []),
