@@ -821,15 +821,14 @@ Deno.test("lsp: a raw run just stored, and a run file's first scan, give at once
         // Without the digest the full one kept beside the run: a first scan.
         rmSync(path.replace(/\.tph$/, ".lsp.json"));
         const first = digestRun(path, { first: true });
+        const fromFile = seen(full);
         try {
           assert.ok(raw!.partial && first.partial && !full.partial);
-          const fromFile = seen(full);
           assert.deepEqual(seen(raw!), fromFile);
           assert.deepEqual(seen(first), fromFile);
         } finally {
           first.file.close();
         }
-        const fromFile = seen(full);
         assert.ok(Object.keys(fromFile).length >= 3);
       } finally {
         full.file.close();

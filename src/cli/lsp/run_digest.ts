@@ -65,8 +65,7 @@ export interface RunDigest {
   file: RunFile | null;
   /**
    * A raw run read as it is (digestRaw): its trace, and its functions as records, by index;
-   * places are its rows then (CallPlace.position), and only counts, first, last and failing
-   * calls and callers are known (times are 0: the full digest follows, digestRun).
+   * places are its rows then (CallPlace.position); it is partial (below).
    */
   raw: { t: TraceState; records: FunctionRecord[]; indexOf: Map<number, number> } | null;
   /**
@@ -139,19 +138,25 @@ const newFn = (fn: number): FunctionDigest => ({
  */
 function firstDigest(file: RunFile): RunDigest & { file: RunFile } {
   const byFn: (FunctionDigest | undefined)[] = [];
+  // Each function's last call's place, made a CallPlace at the end (no object a record).
+  const n = file.functions.length;
+  const lastPosition = new Float64Array(n), lastStart = new Float64Array(n);
   file.scan((r) => {
     const fn = r.fn;
     const d = byFn[fn] ??= newFn(fn);
     d.calls++;
-    const place = { position: r.position, start: r.start };
-    if (d.first.length < KEPT_CALLS) d.first.push(place);
-    d.last = place;
+    if (d.first.length < KEPT_CALLS) d.first.push({ position: r.position, start: r.start });
+    lastPosition[fn] = r.position;
+    lastStart[fn] = r.start;
     if ((r.flags & STATE_MASK) === THREW) {
       d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: r.position, start: r.start });
     }
     return true;
   });
+  for (const f of byFn) {
+    if (f !== undefined) f.last = { position: lastPosition[f.fn], start: lastStart[f.fn] };
+  }
   const d = withFiles(file, byFn);
   d.partial = true;
   return d;
@@ -430,6 +435,8 @@ export function digestRaw(path: string): RunDigest | null {
     });
   }
   const byFn: (FunctionDigest | undefined)[] = [];
+  // Each function's last row, made a CallPlace at the end (no object a row).
+  const lastRow = new Float64Array(functions.length);
   const last = t.endRow >= 0 ? t.endRow : tp.rows;
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   // The rows a run file holds, as to_json.ts's visit takes them.
@@ -439,15 +446,15 @@ export function digestRaw(path: string): RunDigest | null {
     if (fn < 0) continue;
     const d = byFn[fn] ??= newFn(fn);
     d.calls++;
-    const place = { position: row, start: -1 };
-    if (d.first.length < KEPT_CALLS) d.first.push(place);
-    d.last = place;
+    if (d.first.length < KEPT_CALLS) d.first.push({ position: row, start: -1 });
+    lastRow[fn] = row;
     const end = tp.end[row];
     if (tp.state[row] === THREW && end >= 0 && end <= stopped) {
       d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push(place);
+      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: row, start: -1 });
     }
   }
+  for (const f of byFn) if (f !== undefined) f.last = { position: lastRow[f.fn], start: -1 };
   return {
     path,
     meta: meta as unknown as RunMeta,

@@ -608,15 +608,29 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
  * of its own is taken at its line.
  */
 export function locate(lines: string[], name: string, at: number): number {
-  if (!IDENTIFIER.test(name)) return at >= 0 && at < lines.length ? at : -1;
-  const named = new RegExp(`(?:^|[^\\w$])${name.replace(/\$/g, "\\$")}\\s*(?:\\(|=|:|<)`);
-  if (at >= 0 && at < lines.length && named.test(lines[at])) return at;
-  for (let k = 1; k < lines.length; k++) {
-    if (at - k >= 0 && at - k < lines.length && named.test(lines[at - k])) return at - k;
-    if (at + k < lines.length && at + k >= 0 && named.test(lines[at + k])) return at + k;
-    if (at - k < 0 && at + k >= lines.length) break;
+  const named = namingPattern(name);
+  if (named === null) return at >= 0 && at < lines.length ? at : -1;
+  for (const i of nearestFirst(at, lines.length, lines.length)) {
+    if (named.test(lines[i])) return i;
   }
   return -1;
+}
+
+/** A line that names `name` as a function is named (`name(`, `name =`, `name:`, `name<`). */
+function namingPattern(name: string): RegExp | null {
+  return IDENTIFIER.test(name)
+    ? new RegExp(`(?:^|[^\\w$])${name.replace(/\$/g, "\\$")}\\s*(?:\\(|=|:|<)`)
+    : null;
+}
+
+/** A document's line indexes from `at` outwards, nearest first (earlier first), at most `far` off. */
+function* nearestFirst(at: number, count: number, far: number): Generator<number> {
+  if (at >= 0 && at < count) yield at;
+  for (let k = 1; k <= far; k++) {
+    if (at - k >= 0 && at - k < count) yield at - k;
+    if (at + k >= 0 && at + k < count) yield at + k;
+    if (at - k < 0 && at + k >= count) return;
+  }
 }
 
 /** How far from its recorded line a function without a name of its own is looked for. */
@@ -637,19 +651,12 @@ export function placeText(
   span: number,
   hash: number,
 ): { line: number; stale: boolean } | null {
-  const named = IDENTIFIER.test(name)
-    ? new RegExp(`(?:^|[^\\w$])${name.replace(/\$/g, "\\$")}\\s*(?:\\(|=|:|<)`)
-    : null;
-  const far = named === null ? NEAR : lines.length;
+  const named = namingPattern(name);
   let nearest = -1;
-  for (let k = 0; k <= far; k++) {
-    for (const i of k === 0 ? [at] : [at - k, at + k]) {
-      if (i < 0 || i >= lines.length) continue;
-      if (named !== null && !named.test(lines[i])) continue;
-      if (spanHash(hashes, i, span) === hash) return { line: i, stale: false };
-      if (nearest < 0) nearest = i;
-    }
-    if (at - k < 0 && at + k >= lines.length) break;
+  for (const i of nearestFirst(at, lines.length, named === null ? NEAR : lines.length)) {
+    if (named !== null && !named.test(lines[i])) continue;
+    if (spanHash(hashes, i, span) === hash) return { line: i, stale: false };
+    if (nearest < 0) nearest = i;
   }
   return named === null || nearest < 0 ? null : { line: nearest, stale: true };
 }
