@@ -86,15 +86,25 @@ function requireHere(): NodeJS.Require {
 export class NativePartError extends Error {}
 
 let exitOnNativeFailure = false;
+let leaveReason: ((message: string) => void) | null = null;
 
 /**
  * In the standalone binary's program process, whose embedded addon is its only parser, one that
- * cannot be loaded is one line on stderr and exit code 1 (Bun would print the error with pages of
- * the bundle's code); elsewhere it is thrown as a NativePartError, for the CLI to say in one line
+ * cannot be loaded is one line and exit code 1 (Bun would print the error with pages of the
+ * bundle's code); elsewhere it is thrown as a NativePartError, for the CLI to say in one line
  * and for the loaders' own ways round it (a worker's parser on Deno) to take over.
  */
 export function exitWhenNoParser(): void {
   exitOnNativeFailure = true;
+}
+
+/**
+ * Where the line goes when the process exits for want of a parser: left for the CLI, which says
+ * it alone (the program's own process, `tph run`'s child.ts); else, or when it cannot be left, on
+ * stderr.
+ */
+export function leaveNoParserReason(leave: (message: string) => void): void {
+  leaveReason = leave;
 }
 
 function deps(): Deps {
@@ -116,7 +126,14 @@ function deps(): Deps {
       `${process.platform}-${process.arch}: ${cause} ` +
       "(install the tph package or binary made for this platform)";
     if (exitOnNativeFailure) {
-      process.getBuiltinModule("node:fs").writeSync(2, `tph: ${message}\n`);
+      let left = false;
+      try {
+        if (leaveReason !== null) leaveReason(message);
+        left = leaveReason !== null;
+      } catch {
+        // Said on stderr instead.
+      }
+      if (!left) process.getBuiltinModule("node:fs").writeSync(2, `tph: ${message}\n`);
       process.exit(1);
     }
     throw new NativePartError(message);

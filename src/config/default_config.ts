@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS } from "../run_file/limits.ts";
+import { limitKeys } from "../run_file/limits.ts";
 import { Object } from "../platform/globals.ts";
 
 /** tph's settings, as `tracepatch.toml` (or a `"tracepatch"` key in deno.json or package.json)
@@ -81,10 +81,7 @@ export interface TphConfig {
  */
 export const DEFAULT_CONFIG: Readonly<TphConfig> = Object.freeze({
   ignore_modules: [],
-  max_depth: DEFAULT_LIMITS.maxDepth,
-  max_calls: DEFAULT_LIMITS.maxCalls,
-  max_repr: DEFAULT_LIMITS.maxRepr,
-  details: DEFAULT_LIMITS.details,
+  ...limitKeys({}),
   cache: true,
   cache_dir: null,
   max_runs: null,

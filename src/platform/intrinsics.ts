@@ -54,19 +54,22 @@ export const uncurryGetter: (get: unknown) => (self: unknown) => unknown =
 // deno-lint-ignore ban-types
 export const callWith: (f: Function, self: unknown, ...args: unknown[]) => unknown = uncurry(call);
 
-const {
-  defineProperty,
-  freeze,
-  getOwnPropertyDescriptor,
-} = Object;
-const ownKeys = Reflect.ownKeys;
+const { freeze, getOwnPropertyDescriptor } = Object;
 const setPrototypeOfOwn = Object.setPrototypeOf;
 
+// Object's, Reflect's and Array's functions that tph's code in the program reaches for (its
+// hooks on the program's objects: bun_children.ts, follow.ts, propagate/, requests/, loader/).
+export const defineProperty = Object.defineProperty;
+export const defineAll = Object.defineProperties;
+export const getOwn = getOwnPropertyDescriptor;
+export const getOwnAll = Object.getOwnPropertyDescriptors;
+export const objectKeys = Object.keys;
+export const ownKeys = Reflect.ownKeys;
+export const reflectConstruct = Reflect.construct;
+export const isArray = Array.isArray;
 export const protoOf = Object.getPrototypeOf;
 export const stringify = JSON.stringify;
 export const parseJSON = JSON.parse;
-const objectKeys = Object.keys;
-const isArray = Array.isArray;
 
 /**
  * JSON of plain data (what tph builds: objects, arrays, strings, numbers, booleans, null), as

@@ -11,16 +11,17 @@
 
 import process from "../platform/node_process.ts";
 import { standIn } from "./loader/original_text.ts";
-import { Array, Object, Reflect } from "../platform/globals.ts";
-import { hasOwn } from "../platform/intrinsics.ts";
-
-const getOwn = Object.getOwnPropertyDescriptor;
-const getOwnAll = Object.getOwnPropertyDescriptors;
-const defineAll = Object.defineProperties;
-const defineProperty = Object.defineProperty;
-const isArray = Array.isArray;
-const reflectApply = Reflect.apply;
-const reflectConstruct = Reflect.construct;
+import { Object } from "../platform/globals.ts";
+import {
+  apply as reflectApply,
+  defineAll,
+  defineProperty,
+  getOwn,
+  getOwnAll,
+  hasOwn,
+  isArray,
+  reflectConstruct,
+} from "../platform/intrinsics.ts";
 
 /**
  * The environment the process started with, without these variables.

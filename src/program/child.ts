@@ -11,6 +11,7 @@ import { traceConfig } from "./recorder/to_json.ts";
 import { writeTraceRun, writingAtExit } from "./recorder/run_writer.ts";
 import { rawWritable, writeRawRun } from "./recorder/raw_run.ts";
 import { leftFile, writeLeft } from "../run_file/process_files.ts";
+import { leaveNoParserReason } from "../deps.ts";
 import type { TraceState } from "./recorder/trace_state.ts";
 import { formatError } from "./recorder/repr.ts";
 import { scrubCommand } from "./recorder/redact.ts";
@@ -211,7 +212,11 @@ export function setupChild(
   const testFileProcess = (nodeRunner && process.env.NODE_TEST_CONTEXT !== undefined) ||
     (vitest !== undefined && !vitestMain) || (jest !== undefined && !jestMain);
   if ((!nodeRunner && !vitestMain && !jestMain) || testFileProcess) asRunDirectly(preload, config);
-  // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
+  // The program's own process: a parser that cannot be loaded (the binary's) is the CLI's one
+  // line, with no summary of a run that never began (run_program.ts).
+  if (!sub && !testFileProcess) {
+    leaveNoParserReason((message) => writeLeft(config.out, "fatal", message));
+  } // vitest's process passes the settings on to its workers (tph's plugin adds the preload).
   else if (vitestMain) process.execArgv = withoutPreload(process.execArgv, preload);
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;

@@ -22,18 +22,26 @@ import {
   strStartsWith,
 } from "../platform/intrinsics.ts";
 import {
-  Array,
   Atomics,
   Int32Array,
   JSON,
-  Object,
   Promise,
-  Reflect,
   RegExp,
   SharedArrayBuffer,
   URL,
 } from "../platform/globals.ts";
-import { SafeSet, SafeWeakMap } from "../platform/intrinsics.ts";
+import {
+  apply as reflectApply,
+  defineAll,
+  defineProperty,
+  getOwn,
+  getOwnAll,
+  isArray,
+  objectKeys as keys,
+  reflectConstruct,
+  SafeSet,
+  SafeWeakMap,
+} from "../platform/intrinsics.ts";
 import { leftFile, processRunName } from "../run_file/process_files.ts";
 import type { ChildStarted } from "../run_file/process_files.ts";
 import { runtime } from "./recorder/recorder.ts";
@@ -63,15 +71,7 @@ const atomicsWait = Atomics.wait, atomicsNotify = Atomics.notify, atomicsStore =
 const atomicsLoad = Atomics.load, waitAsync = Atomics.waitAsync;
 const promiseThen = Promise.prototype.then;
 
-const isArray = Array.isArray;
-const getOwn = Object.getOwnPropertyDescriptor;
-const getOwnAll = Object.getOwnPropertyDescriptors;
-const defineAll = Object.defineProperties;
 const encode = encodeURIComponent, decode = decodeURIComponent;
-const defineProperty = Object.defineProperty;
-const reflectApply = Reflect.apply;
-const reflectConstruct = Reflect.construct;
-const keys = Object.keys;
 const epochNow = Date.now;
 const PRELOAD = decode(PRELOAD_URL.pathname);
 const NODE_PRELOAD = decode(NODE_PRELOAD_URL.pathname);

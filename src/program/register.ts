@@ -19,7 +19,7 @@ import { loadConfig, type TphConfig } from "../config/load_config.ts";
 import { defaultScope, scriptProjectRoot } from "../store/project_root.ts";
 import { defaultCacheDir, unsafeCacheDir } from "../store/cache_dir.ts";
 import { SOURCE_FILE } from "../project/scope.ts";
-import type { TraceLimits } from "../run_file/limits.ts";
+import { limitOptions, type TraceLimits } from "../run_file/limits.ts";
 import { registerLoader } from "./loader/register.ts";
 import { runtime } from "./recorder/recorder.ts";
 import { configureBlocks } from "./blocks.ts";
@@ -127,10 +127,7 @@ function mainScript(): string | null {
 /** What blocks record, from the config (their own options win over it). */
 function limitsOf(cfg: TphConfig): TraceLimits {
   return {
-    maxDepth: cfg.max_depth,
-    maxCalls: cfg.max_calls,
-    maxRepr: cfg.max_repr,
-    details: cfg.details,
+    ...limitOptions(cfg),
     ignoreModules: cfg.ignore_modules,
     redact: cfg.redact,
     redactValues: cfg.redact_values,

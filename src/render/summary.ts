@@ -2,7 +2,7 @@ import type { CallNodeJSON, RunJSON } from "../types.ts";
 import { safeText } from "./safe_text.ts";
 import { formatSize } from "./size.ts";
 import { countCalls, formatDuration } from "./tree.ts";
-import { DEFAULT_LIMITS } from "../run_file/limits.ts";
+import { LIMITS } from "../run_file/limits.ts";
 
 /** One row of `tph logs`: a run and its id. */
 export interface LogRow {
@@ -45,11 +45,9 @@ function runOptions(run: Omit<RunJSON, "trace">): string {
   const c = run.config;
   const out: string[] = [];
   if (c !== undefined) {
-    if (c.max_depth !== DEFAULT_LIMITS.maxDepth) out.push(`max_depth=${c.max_depth}`);
-    if (c.max_calls !== DEFAULT_LIMITS.maxCalls) out.push(`max_calls=${c.max_calls}`);
-    if (c.max_repr !== DEFAULT_LIMITS.maxRepr) out.push(`max_repr=${c.max_repr}`);
-    if (c.details !== undefined && c.details !== DEFAULT_LIMITS.details) {
-      out.push(`details=${c.details}`);
+    // Absent (`details` in runs made before it): made with the default.
+    for (const { key, default: value } of LIMITS) {
+      if (c[key] !== undefined && c[key] !== value) out.push(`${key}=${c[key]}`);
     }
     for (
       const [key, list] of [
@@ -214,9 +212,8 @@ export function renderRunSummary(run: RunJSON, options: RunSummaryOptions = {}):
     const list = (xs: string[] | undefined) => JSON.stringify(xs ?? []).replaceAll('","', '", "');
     rows.push([
       "Config",
-      `max_depth=${c.max_depth} max_calls=${c.max_calls} max_repr=${c.max_repr}${
-        c.details === undefined ? "" : ` details=${c.details}`
-      }`,
+      LIMITS.filter(({ key }) => c[key] !== undefined).map(({ key }) => `${key}=${c[key]}`)
+        .join(" "),
     ]);
     rows.push(["", `ignore_modules=${list(c.ignore_modules)}`]);
     rows.push(["", `include=${list(c.include)} exclude=${list(c.exclude)}`]);

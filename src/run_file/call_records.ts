@@ -113,7 +113,11 @@ export function countBelow(nodes: CallNodeJSON[]): { calls: number; dropped: num
 /** What is below a call whose children a tree does not hold (a run read down to a depth). */
 export type CutBelow = { calls: number; dropped: number };
 
-/** The shared reused record of a tree's scan. */
+/**
+ * The shared reused record of a tree's scan. Its fields are decode.ts's RawCall's (both are a
+ * CallRecord), kept apart: that one reads its values from a run file's bytes, this one holds a
+ * tree's texts; one class would ask which on every value read.
+ */
 class NodeCall implements CallRecord {
   position = 0;
   fn = 0;

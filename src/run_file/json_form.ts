@@ -4,6 +4,7 @@
 
 import { bytesOf } from "./json_sink.ts";
 import { type FunctionEntry } from "./format.ts";
+import type { CALL_FIELDS } from "../types.ts";
 import { FN_ASYNC } from "./call_state.ts";
 import { stringify, strLastIndexOf, strSlice } from "../platform/intrinsics.ts";
 import { Uint8Array } from "../platform/globals.ts";
@@ -19,17 +20,22 @@ export function qualifiedName(qualname: string, module: string): string {
   return (dot > 0 ? strSlice(file, 0, dot) : file) + "." + qualname;
 }
 
+/** `"field":`, for a field of a call (named by the format's table, types.ts). */
+function key(field: keyof typeof CALL_FIELDS): string {
+  return `"${field}":`;
+}
+
 /** The fixed pieces of a call's JSON (exported for the run exporter, which writes the same). */
 export const JSON_PARTS = {
-  RETURN_VALUE: bytesOf(`},"return_value":`),
+  RETURN_VALUE: bytesOf(`},${key("return_value")}`),
   NULL: bytesOf("null"),
-  EXCEPTION: bytesOf(`,"exception":`),
-  START: bytesOf(`,"start_ms":`),
-  ELAPSED: bytesOf(`,"elapsed_ms":`),
-  AWAITED: bytesOf(`,"awaited_ms":`),
-  UNFINISHED: bytesOf(`,"unfinished":true`),
-  CHILDREN: bytesOf(`,"children":[`),
-  DROPPED: bytesOf(`,"dropped":`),
+  EXCEPTION: bytesOf(`,${key("exception")}`),
+  START: bytesOf(`,${key("start_ms")}`),
+  ELAPSED: bytesOf(`,${key("elapsed_ms")}`),
+  AWAITED: bytesOf(`,${key("awaited_ms")}`),
+  UNFINISHED: bytesOf(`,${key("unfinished")}true`),
+  CHILDREN: bytesOf(`,${key("children")}[`),
+  DROPPED: bytesOf(`,${key("dropped")}`),
   CLOSE: bytesOf("]}"),
   COMMA: bytesOf(","),
 };
@@ -52,12 +58,14 @@ export function functionParts(f: FunctionEntry): FunctionBytes {
   return {
     external,
     head: bytesOf(
-      `{"name":${stringify(name)},"module":${stringify(module)},"file":${
+      `{${key("name")}${stringify(name)},${key("module")}${stringify(module)},${key("file")}${
         stringify(file)
-      },"line":${line},"kind":${stringify(kind)},"args":{`,
+      },${key("line")}${line},${key("kind")}${stringify(kind)},${key("args")}{`,
     ),
     keys: external ? [] : paramKeys(params),
-    tail: bytesOf((isAsync ? `,"async":true` : "") + (external ? `,"external":true` : "")),
+    tail: bytesOf(
+      (isAsync ? `,${key("async")}true` : "") + (external ? `,${key("external")}true` : ""),
+    ),
   };
 }
 

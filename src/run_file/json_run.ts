@@ -1,8 +1,15 @@
 import { fileProblem, isSpecialFile, readAt, readText } from "../platform/files.ts";
-import { type RunJSON, SCHEMA_VERSION } from "../types.ts";
+import {
+  CALL_FIELDS,
+  type FieldSpec,
+  type FieldTable,
+  RUN_FIELDS,
+  type RunJSON,
+  SCHEMA_VERSION,
+} from "../types.ts";
 import { displayPath } from "../platform/display_path.ts";
 import { StoreError } from "./store_error.ts";
-import { Array, Error, JSON, Object, Set, String, Uint8Array } from "../platform/globals.ts";
+import { Array, Error, JSON, Map, Object, Set, String, Uint8Array } from "../platform/globals.ts";
 
 /** Options of {@linkcode loadRun}. */
 export interface LoadRunOptions {
@@ -10,106 +17,124 @@ export interface LoadRunOptions {
   cwd?: string;
 }
 
-const REQUIRED: [key: string, type: string][] = [
-  ["schema", "number"],
-  ["timestamp", "string"],
-  ["call_count", "number"],
-  ["trace", "array"],
-];
-
 function typeOf(v: unknown): string {
   return Array.isArray(v) ? "array" : v === null ? "null" : typeof v;
 }
 
-// The optional and later fields of a run, with the types tph reads them as ("?": may be absent).
-const TOP_FIELDS: [string, string][] = [
-  ["tracepatch_version", "string?"],
-  ["label", "string|null?"],
-  ["was_limited", "boolean?"],
-  ["limit_reason", "string|null?"],
-  ["dropped_calls", "number?"],
-  ["dropped_at_root", "number?"],
-  ["summarised", "number?"],
-  ["config", "object?"],
-  ["run", "object?"],
-  ["find", "object?"],
-];
-const CONFIG_FIELDS: [string, string][] = [
-  ["max_depth", "number?"],
-  ["max_calls", "number?"],
-  ["max_repr", "number?"],
-  ["details", "number|string?"],
-  ["ignore_modules", "array?"],
-  ["include", "array?"],
-  ["exclude", "array?"],
-];
-const RUN_FIELDS: [string, string][] = [
-  ["command", "array"],
-  ["cwd", "string"],
-  ["runtime", "string"],
-  ["runtime_version", "string"],
-  ["ended", "string"],
-  ["exit_code", "number|null"],
-  ["signal", "string|null"],
-  ["error", "string?"],
-  ["duration_ms", "number"],
-];
+/** A field's text spec (types.ts) read: the kinds it takes, and whether it may be absent. */
+interface TextSpec {
+  kinds: string[];
+  mayBeAbsent: boolean;
+}
+const textSpecs = new Map<string, TextSpec>();
 
+function textSpec(spec: string): TextSpec {
+  let read = textSpecs.get(spec);
+  if (read === undefined) {
+    const last = spec[spec.length - 1];
+    const mayBeAbsent = last === "?" || last === "*";
+    read = { kinds: (mayBeAbsent ? spec.slice(0, -1) : spec).split("|"), mayBeAbsent };
+    textSpecs.set(spec, read);
+  }
+  return read;
+}
+
+/** Whether a value is of a kind of a text spec (types.ts). */
+function isKind(v: unknown, kind: string): boolean {
+  switch (kind) {
+    case "true":
+      return v === true;
+    case "texts":
+      return typeOf(v) === "object" &&
+        Object.values(v as object).every((x) => typeof x === "string");
+    case "strings":
+      return Array.isArray(v) && v.every((x) => typeof x === "string");
+    case "calls":
+      return Array.isArray(v); // their nodes: badNode
+    default:
+      return kind.startsWith("'") ? v === kind.slice(1, -1) : typeOf(v) === kind;
+  }
+}
+
+/** How a message names what a text spec takes: `number or null`, `"passed" or "failed"`. */
+function kindsText(kinds: string[]): string {
+  return kinds.map((k) => k.startsWith("'") ? JSON.stringify(k.slice(1, -1)) : k).join(" or ");
+}
+
+/** What is wrong with a field of a text spec's value, or null. */
+function textProblem(v: unknown, spec: string, name: string): string | null {
+  const { kinds, mayBeAbsent } = textSpec(spec);
+  if (v === undefined) return mayBeAbsent ? null : `no "${name}"`;
+  if (kinds.some((k) => isKind(v, k))) return null;
+  if (kinds.length === 1 && kinds[0] === "texts") return `"${name}" is not an object of texts`;
+  if (kinds.length === 1 && kinds[0] === "strings") return `"${name}" is not a list of strings`;
+  const literal = typeof v === "string" && kinds.some((k) => k.startsWith("'"));
+  return `"${name}" is ${literal ? JSON.stringify(v) : typeOf(v)}, not ${kindsText(kinds)}`;
+}
+
+/**
+ * What is wrong with a part of a run the reader leaves to what uses it (a `lenient` field of the
+ * format, types.ts), checked by its table when it is used; null when nothing is.
+ *
+ * @param value The part (`run.find`).
+ * @param fields Its table (FIND_FIELDS).
+ * @param where How messages name it (`find`).
+ *
+ * @example
+ * ```ts
+ * import { sectionProblem } from "./src/run_file/json_run.ts";
+ * import { FIND_FIELDS } from "./src/types.ts";
+ * console.log(sectionProblem({ targets: [], count: "2", matches: [] }, FIND_FIELDS, "find"));
+ * // "find.count" is string, not number
+ * ```
+ */
+export function sectionProblem(value: unknown, fields: FieldTable, where: string): string | null {
+  if (typeOf(value) !== "object") return `"${where}" is ${typeOf(value)}, not an object`;
+  return fieldProblem(value as Record<string, unknown>, fields, where + ".");
+}
+
+/**
+ * The first field of an object whose value is not what the format's table says (types.ts), or
+ * null: nested tables field by field, but for lenient ones (left to what uses them).
+ */
 function fieldProblem(
   obj: Record<string, unknown>,
-  fields: [string, string][],
+  fields: FieldTable,
   where: string,
 ): string | null {
-  for (const [key, spec] of fields) {
-    const optional = spec.endsWith("?");
-    const types = (optional ? spec.slice(0, -1) : spec).split("|");
+  for (const key in fields) {
+    const spec = fields[key];
     const v = obj[key];
-    if (v === undefined && optional) continue;
-    if (!types.includes(typeOf(v))) {
-      return v === undefined
-        ? `no "${where}${key}"`
-        : `"${where}${key}" is ${typeOf(v)}, not ${types.join(" or ")}`;
+    if (typeof spec === "string") {
+      const p = textProblem(v, spec, where + key);
+      if (p !== null) return p;
+      continue;
+    }
+    if (v === undefined) {
+      if (spec.optional !== undefined) continue;
+      return `no "${where}${key}"`;
+    }
+    if (spec.lenient) continue;
+    const items = spec.list ? v : [v];
+    if (!Array.isArray(items)) return `"${where}${key}" is ${typeOf(v)}, not a list`;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const name = spec.list ? `${where}${key}[${i}]` : `${where}${key}`;
+      if (typeOf(item) !== "object") return `"${name}" is ${typeOf(item)}, not an object`;
+      const p = fieldProblem(item as Record<string, unknown>, spec.fields, name + ".");
+      if (p !== null) return p;
     }
   }
   return null;
 }
 
-/** The first field of a run whose type is not what tph reads it as, or null. */
-function badField(d: Record<string, unknown>): string | null {
-  const top = fieldProblem(d, TOP_FIELDS, "");
-  if (top !== null) return top;
-  if (d.config !== undefined) {
-    const c = fieldProblem(d.config as Record<string, unknown>, CONFIG_FIELDS, "config.");
-    if (c !== null) return c;
-  }
-  if (d.run !== undefined) {
-    const run = d.run as Record<string, unknown>;
-    const r = fieldProblem(run, RUN_FIELDS, "run.");
-    if (r !== null) return r;
-    if (!(run.command as unknown[]).every((w) => typeof w === "string")) {
-      return `"run.command" is not a list of strings`;
-    }
-  }
-  return null;
-}
+/** The fields a run must have to be taken for one (then its schema is read, then the rest). */
+const REQUIRED = Object.keys(RUN_FIELDS).filter((k) => {
+  const spec: FieldSpec = RUN_FIELDS[k as keyof typeof RUN_FIELDS];
+  return typeof spec === "string" && !textSpec(spec).mayBeAbsent;
+});
 
-// A call's fields, with the types tph reads them as (the JSON format, docs/json_format.md).
-const CALL_FIELDS: [string, string][] = [
-  ["module", "string"],
-  ["file", "string"],
-  ["line", "number"],
-  ["kind", "string?"],
-  ["return_value", "string|null"],
-  ["exception", "string?"],
-  ["start_ms", "number"],
-  ["elapsed_ms", "number|null"],
-  ["awaited_ms", "number?"],
-  ["unfinished", "boolean?"],
-  ["external", "boolean?"],
-  ["async", "boolean?"],
-  ["dropped", "number?"],
-];
-const KNOWN_CALL_FIELDS = new Set(["name", "args", "children", ...CALL_FIELDS.map(([k]) => k)]);
+const KNOWN_CALL_FIELDS = new Set(Object.keys(CALL_FIELDS));
 
 /**
  * Levels below the top of a run's fields other than its calls (and of fields a call has beyond
@@ -158,13 +183,6 @@ function badNode(trace: unknown[]): string | null {
     if (!Array.isArray(node.children)) return `${path(link)} has no "children" list`;
     const field = fieldProblem(node, CALL_FIELDS, "");
     if (field !== null) return `${path(link)}: ${field}`;
-    const args = node.args;
-    if (
-      args === null || typeof args !== "object" || Array.isArray(args) ||
-      !Object.values(args).every((v) => typeof v === "string")
-    ) {
-      return `${path(link)}: "args" is not an object of texts`;
-    }
     for (const key in node) {
       if (!KNOWN_CALL_FIELDS.has(key) && nestsDeeper(node[key], MAX_FIELD_DEPTH)) {
         return `${path(link)}: "${key}" nests deeper than ${MAX_FIELD_DEPTH} levels`;
@@ -203,7 +221,8 @@ export function validateRun(data: unknown, name: string): RunJSON {
     throw fail(`not a tph run (the file holds ${typeOf(data)}, not an object)`);
   }
   const d = data as Record<string, unknown>;
-  const missing = REQUIRED.filter(([k, t]) => typeOf(d[k]) !== t).map(([k]) => `"${k}"`);
+  const missing = REQUIRED.filter((k) => textProblem(d[k], RUN_FIELDS[k as "schema"], k) !== null)
+    .map((k) => `"${k}"`);
   if (typeof d.schema !== "number") throw fail(`not a tph run (no ${missing.join(", ")})`);
   // Checked before the other fields: a newer schema may have renamed them.
   if ((d.schema as number) > SCHEMA_VERSION) {
@@ -212,7 +231,7 @@ export function validateRun(data: unknown, name: string): RunJSON {
     );
   }
   if (missing.length > 0) throw fail(`not a tph run (no ${missing.join(", ")})`);
-  const wrong = badField(d);
+  const wrong = fieldProblem(d, RUN_FIELDS, "");
   if (wrong !== null) throw fail(`not a tph run (${wrong})`);
   for (const key in d) {
     if (key !== "trace" && nestsDeeper(d[key], MAX_FIELD_DEPTH)) {

@@ -1,15 +1,81 @@
 // What a trace records: its limits and filters, as the CLI and the library hand them to the
-// recorder and as a run's meta states them. The default limits are written here only (the
-// config's defaults, the CLI's help, the library and the recorder read them here).
+// recorder and as a run's meta states them. Each limit is declared once, in LIMITS below: its
+// config key (which is also its field in a run's `config`), its option, its default.
 
-/** Deepest call level, most calls and longest value text a trace records by default. */
 import { Error, RegExp } from "../platform/globals.ts";
-export const DEFAULT_LIMITS = {
-  maxDepth: 30,
-  maxCalls: 100000,
-  maxRepr: 120,
-  details: 20,
-} as const;
+
+/**
+ * The limits a trace records by, each once: its config key and the run's `config` field
+ * (`max_calls`), its {@linkcode TraceLimits} option (`maxCalls`) and flag (`--max-calls`), and
+ * its default. The config's defaults, the flags, the register entry, the library, the recorder
+ * and what a run says it was made with all come from this table.
+ */
+export const LIMITS = [
+  { key: "max_depth", option: "maxDepth", default: 30 },
+  { key: "max_calls", option: "maxCalls", default: 100000 },
+  { key: "max_repr", option: "maxRepr", default: 120 },
+  { key: "details", option: "details", default: 20 },
+] as const;
+
+/** A limit of {@linkcode LIMITS}. */
+export type Limit = typeof LIMITS[number];
+/** A limit's config key, as a run's `config` states it too. */
+export type LimitKey = Limit["key"];
+/** A limit's option in {@linkcode TraceLimits}. */
+export type LimitOption = Limit["option"];
+
+/** Deepest call level, most calls, longest value text and detail budget a trace records by default. */
+export const DEFAULT_LIMITS: { readonly [L in Limit as L["option"]]: L["default"] } = (() => {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < LIMITS.length; i++) out[LIMITS[i].option] = LIMITS[i].default;
+  return out as { readonly [L in Limit as L["option"]]: L["default"] };
+})();
+
+/** The value a limit takes: a number, or for `details` also `"all"`. */
+export type LimitValue = number | "all";
+
+/**
+ * The limits as options, from values by config key (a config, a run's `config`): each one's
+ * value, or its default when absent.
+ *
+ * @example
+ * ```ts
+ * import { limitOptions } from "./src/run_file/limits.ts";
+ * console.log(limitOptions({ max_calls: 50 }).maxCalls); // 50
+ * ```
+ */
+export function limitOptions(
+  byKey: Partial<Record<LimitKey, LimitValue>>,
+): Pick<TraceLimits, LimitOption> {
+  const out: Record<string, LimitValue> = {};
+  for (let i = 0; i < LIMITS.length; i++) {
+    const l = LIMITS[i];
+    out[l.option] = byKey[l.key] ?? l.default;
+  }
+  return out as Pick<TraceLimits, LimitOption>;
+}
+
+/**
+ * The limits by config key, as a run's `config` states them, from a trace's options: each one's
+ * value, or its default when absent. (Indexed loops only: the recorder calls it inside the
+ * program, which may have replaced the array iterator.)
+ *
+ * @example
+ * ```ts
+ * import { limitKeys } from "./src/run_file/limits.ts";
+ * console.log(limitKeys({ maxCalls: 50 })); // { max_depth: 30, max_calls: 50, max_repr: 120, details: 20 }
+ * ```
+ */
+export function limitKeys(
+  options: Pick<TraceLimits, LimitOption>,
+): { max_depth: number; max_calls: number; max_repr: number; details: LimitValue } {
+  const out: Record<string, LimitValue> = {};
+  for (let i = 0; i < LIMITS.length; i++) {
+    const l = LIMITS[i];
+    out[l.key] = options[l.option] ?? l.default;
+  }
+  return out as { max_depth: number; max_calls: number; max_repr: number; details: LimitValue };
+}
 
 /** Limits and filters of a trace. */
 export interface TraceLimits {

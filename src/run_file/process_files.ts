@@ -7,7 +7,7 @@
 // process calls writeLeft and leftFile: built-ins come from platform/ only.
 
 import { readText, remove, unlinkFile, writeText } from "../platform/files.ts";
-import { JSON } from "../platform/globals.ts";
+import { JSON, Object, RegExp } from "../platform/globals.ts";
 
 /** What a traced process leaves beside its run file `<out>`, by the ending of each file's name. */
 export const LEFT_BESIDE = {
@@ -17,6 +17,11 @@ export const LEFT_BESIDE = {
   phases: ".phases.json",
   /** Why the run could not be written (a line; a full disk, say). */
   error: ".error",
+  /**
+   * Why the program could not be traced at all (a line: the binary's parser cannot be loaded):
+   * the CLI says it alone and stores no run.
+   */
+  fatal: ".fatal",
   /** `tph test`: a line per test run stored (its path), or `!problem` for one that was not. */
   tests: ".tests",
   /**
@@ -69,8 +74,12 @@ export function processRunName(pid: number, hex: string): string {
   return `.run.${pid}.${hex}.tmp`;
 }
 
-/** A traced process's run file (processRunName) and the ending file beside it. */
-const PROCESS_TEMP = /^\.run\.\d+\.[0-9a-f]{8}\.tmp(?:\.ending\.json|\.children)?$/;
+/** A traced process's run file (processRunName) and the files beside it (LEFT_BESIDE). */
+const PROCESS_TEMP = new RegExp(
+  `^\\.run\\.\\d+\\.[0-9a-f]{8}\\.tmp(?:${
+    Object.values(LEFT_BESIDE).map((end) => end.replaceAll(".", "\\.")).join("|")
+  })?$`,
+);
 
 /**
  * Whether a file name in the cache folder is a traced process's run file, or its ending (the
@@ -125,8 +134,7 @@ export function takeLeftJSON(out: string, kind: LeftBeside): unknown {
  * followed (a link at most), and nothing when it cannot be (its folder is not one any more).
  */
 export function removeLeft(out: string): void {
-  const { ending, phases, error, tests, children, request_children } = LEFT_BESIDE;
-  for (const name of [ending, phases, error, tests, children, request_children, ""]) {
+  for (const name of [...Object.values(LEFT_BESIDE), ""]) {
     try {
       unlinkFile(out + name);
     } catch {

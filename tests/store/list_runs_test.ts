@@ -87,7 +87,7 @@ Deno.test("listRuns() skips a run whose fields have the wrong types, and lists t
   );
   const odd: [string, Record<string, unknown>, RegExp][] = [
     ["label", { ...good, label: 5 }, /"label" is number, not string or null/],
-    ["run", { ...good, run: null }, /"run" is null, not object/],
+    ["run", { ...good, run: null }, /"run" is null, not an object/],
     ["nocommand", { ...good, run: { ...good.run, command: undefined } }, /no "run.command"/],
     ["config", { ...good, config: { max_depth: "x" } }, /"config.max_depth" is string/],
     ["words", { ...good, run: { ...good.run, command: [1] } }, /"run.command" is not a list/],

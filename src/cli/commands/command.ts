@@ -145,29 +145,36 @@ export function intOption(
 }
 
 /**
- * A flag that sets a config key (`--max-calls` for `max_calls`), checked by the config file's
- * own rule: a value the config would reject is a usage error naming the flag and what it takes.
+ * A flag that sets a limit's config key (`--max-calls` for `max_calls`), checked by the config
+ * file's own rule: a value the config would reject is a usage error naming the flag and what it
+ * takes.
  *
  * @param value The flag's text (undefined when it was not given).
  * @param key The config key it sets.
  * @param command The command, for the hint.
- * @returns The number, or undefined when the flag was not given.
+ * @returns The number (or `"all"`, for a key that takes it), or undefined when the flag was not
+ *   given.
  * @throws {CliError} Code 2: `--max-calls must be a positive integer, got "0"`.
  *
  * @example
  * ```ts
- * import { configIntOption } from "./src/cli/commands/command.ts";
- * console.log(configIntOption("50", "max_calls", "run")); // 50
+ * import { configOption } from "./src/cli/commands/command.ts";
+ * console.log(configOption("50", "max_calls", "run")); // 50
+ * console.log(configOption("all", "details", "run")); // all
  * ```
  */
-export function configIntOption(
+export function configOption(
   value: unknown,
   key: keyof TphConfig,
   command: string,
-): number | undefined {
+): number | "all" | undefined {
   if (value === undefined) return undefined;
   // Digits only (with a sign, for the rule to judge): not "0x10", "1e3", " 5" or "".
-  const n = typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : NaN;
+  const n = value === "all"
+    ? value
+    : typeof value === "string" && /^[+-]?\d+$/.test(value)
+    ? Number(value)
+    : NaN;
   const expected = configValueProblem(key, n);
   if (expected !== null) {
     throw usageError(`--${key.replaceAll("_", "-")} must be ${expected}, got "${value}"`, command);

@@ -3,7 +3,8 @@
 // a search of the run's recorded calls — on their stored texts (reprs, cut at max_repr).
 
 import { resolve } from "node:path";
-import type { FindJSON, FindMatchJSON } from "../../types.ts";
+import { FIND_FIELDS, type FindJSON, type FindMatchJSON } from "../../types.ts";
+import { sectionProblem } from "../../run_file/json_run.ts";
 import { safeText } from "../../render/safe_text.ts";
 import { resolveRunRef } from "../../store/resolve_run_ref.ts";
 import { openRun, type RunFile } from "../../run_file/decode.ts";
@@ -32,25 +33,17 @@ function liveMatches(file: RunFile, name: string): FindJSON {
       false,
     );
   }
-  const text = (v: unknown) => typeof v === "string";
-  const textOrNull = (v: unknown) => v === null || typeof v === "string";
-  if (
-    typeof f !== "object" || f === null || !Array.isArray(f.targets) ||
-    !Array.isArray(f.matches) || typeof f.count !== "number" ||
-    f.targets.some((t) =>
-      typeof t !== "object" || t === null || !text(t.text) || !textOrNull(t.type) ||
-      !text(t.match)
-    ) ||
-    f.matches.some((m) =>
-      typeof m !== "object" || m === null || !text(m.func) || !text(m.module) ||
-      !Number.isInteger(m.target) || m.target < 0 || m.target >= f.targets.length ||
-      !text(m.value) || !text(m.where) || !textOrNull(m.arg_name) || !text(m.path) ||
-      !text(m.type) || !text(m.timestamp) || !Array.isArray(m.stack) ||
-      !m.stack.every(text) || !(m.call === null || Number.isInteger(m.call))
-    )
-  ) {
-    throw fail("not a tph run (its find section is damaged)");
-  }
+  // The format's table (types.ts), then what it cannot say: a match names a target there is, and
+  // a call by its whole number.
+  const problem = sectionProblem(f, FIND_FIELDS, "find") ??
+    f.matches.map((m, i) =>
+      !Number.isInteger(m.target) || m.target < 0 || m.target >= f.targets.length
+        ? `"find.matches[${i}].target" names no target`
+        : !(m.call === null || Number.isInteger(m.call))
+        ? `"find.matches[${i}].call" is no whole number`
+        : null
+    ).find((p) => p !== null) ?? null;
+  if (problem !== null) throw fail(`not a tph run (its find section is damaged: ${problem})`);
   return f;
 }
 

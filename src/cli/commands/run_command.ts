@@ -28,7 +28,13 @@ import { tempFolder } from "../launch/temp_folder.ts";
 import { displayPath } from "../../platform/display_path.ts";
 import { pid, stderrIsTerminal } from "../../platform/process.ts";
 import { treeWidth } from "./tree_width.ts";
-import type { FindSpec, TraceLimits } from "../../run_file/limits.ts";
+import {
+  type FindSpec,
+  type LimitKey,
+  limitOptions,
+  LIMITS,
+  type TraceLimits,
+} from "../../run_file/limits.ts";
 import {
   checkScript,
   cliCpu,
@@ -53,7 +59,7 @@ import {
 } from "../../store/cache_dir.ts";
 import { storeRunFile } from "../../store/save_run.ts";
 import { cacheDirFor, checkConfiguredCacheDir, namedCacheDir } from "./cache_dir_for.ts";
-import { configIntOption, type Context } from "./command.ts";
+import { configOption, type Context } from "./command.ts";
 import { CliError, usageError } from "./errors.ts";
 import {
   evalForm,
@@ -338,26 +344,20 @@ function checkExportOption(
   }
 }
 
-/** `--details N|all`, checked; undefined when not given. */
-function detailsOption(value: string | undefined): number | "all" | undefined {
-  if (value === undefined || value === "all") return value;
-  if (!/^\d+$/.test(value)) {
-    throw usageError(`--details takes a whole number or "all", got "${value}"`, "run");
-  }
-  return Number(value);
-}
-
 /** What the program's process records, from the flags over the config. */
 function limitsOf(
   v: Context<typeof RUN_OPTIONS>["values"],
   cfg: ReturnType<typeof readConfig>,
 ): TraceLimits {
   const find = findSpecs(v);
+  // Each limit's flag is its config key spelled with dashes (`--max-calls`, `max_calls`).
+  const flags = v as Record<string, unknown>;
+  const byKey: Partial<Record<LimitKey, number | "all">> = {};
+  for (const { key } of LIMITS) {
+    byKey[key] = configOption(flags[key.replaceAll("_", "-")], key, "run") ?? cfg[key];
+  }
   return {
-    maxDepth: configIntOption(v["max-depth"], "max_depth", "run") ?? cfg.max_depth,
-    maxCalls: configIntOption(v["max-calls"], "max_calls", "run") ?? cfg.max_calls,
-    maxRepr: configIntOption(v["max-repr"], "max_repr", "run") ?? cfg.max_repr,
-    details: detailsOption(v.details) ?? cfg.details,
+    ...limitOptions(byKey),
     ignoreModules: cfg.ignore_modules,
     // Decided in the program's process, as each call is recorded: secrets never reach the run.
     redact: v["no-redact"] ? false : cfg.redact,

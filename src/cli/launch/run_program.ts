@@ -4,7 +4,7 @@
 
 import { RunError } from "./run_error.ts";
 import { notAProgram } from "./program_file.ts";
-import { DEFAULT_LIMITS } from "../../run_file/limits.ts";
+import { limitKeys } from "../../run_file/limits.ts";
 import { dirname, join, resolve } from "node:path";
 import type { CallNodeJSON, RunInfo, RunJSON } from "../../types.ts";
 import { SCHEMA_VERSION } from "../../types.ts";
@@ -216,6 +216,7 @@ export async function runProgram(options: RunProgramOptions): Promise<RunProgram
       children: [],
     };
   }
+  refuseUntraced(out);
   const children = after.takeChildren(out);
   const left = readLeftBehind(out, !!options.config.phases, warnings, exit);
   const { ending, phases } = left;
@@ -347,6 +348,17 @@ async function runChild(
   }
 }
 
+/**
+ * The program's process could not trace the program at all (the binary's parser cannot be
+ * loaded): its reason is the one line tph says, and no run is stored.
+ */
+function refuseUntraced(out: string): void {
+  const reason = takeLeft(out, "fatal");
+  if (reason === null) return;
+  removeLeft(out);
+  throw new RunError(reason.trim());
+}
+
 /** The start of the warning of a program whose process never said how it ended. */
 export const ENDED_EARLY = "The program ended before tph could save its calls";
 
@@ -468,9 +480,7 @@ function emptyHeader(
     limit_reason: null,
     dropped_calls: 0,
     config: {
-      max_depth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-      max_calls: limits.maxCalls ?? DEFAULT_LIMITS.maxCalls,
-      max_repr: limits.maxRepr ?? DEFAULT_LIMITS.maxRepr,
+      ...limitKeys(limits),
       ignore_modules: limits.ignoreModules ?? [],
       include: options.config.loader.include ?? [],
       exclude: options.config.loader.exclude ?? [],

@@ -132,32 +132,54 @@ const newFn = (fn: number): FunctionDigest => ({
 });
 
 /**
+ * What every digest counts of each function's calls, a call at a time: its calls, the calls that
+ * threw, and the places of its first, last and failing calls (the last kept in typed arrays and
+ * made a CallPlace at the end: no object a call).
+ */
+class CallCounts {
+  readonly byFn: (FunctionDigest | undefined)[] = [];
+  readonly #lastPosition: Float64Array;
+  readonly #lastStart: Float64Array;
+  constructor(functions: number) {
+    this.#lastPosition = new Float64Array(functions);
+    this.#lastStart = new Float64Array(functions);
+  }
+  /** A call of function `fn` at `position` (a raw run's row), started at `start` (-1: unknown). */
+  count(fn: number, position: number, start: number, threw: boolean): FunctionDigest {
+    const d = this.byFn[fn] ??= newFn(fn);
+    d.calls++;
+    if (d.first.length < KEPT_CALLS) d.first.push({ position, start });
+    this.#lastPosition[fn] = position;
+    this.#lastStart[fn] = start;
+    if (threw) {
+      d.threw++;
+      if (d.failing.length < KEPT_CALLS) d.failing.push({ position, start });
+    }
+    return d;
+  }
+  /** The functions' digests, each with its last call's place. */
+  done(): (FunctionDigest | undefined)[] {
+    for (const d of this.byFn) {
+      if (d !== undefined) {
+        d.last = { position: this.#lastPosition[d.fn], start: this.#lastStart[d.fn] };
+      }
+    }
+    return this.byFn;
+  }
+}
+
+/**
  * A partial digest of an open run file (digestRun's `first`): each function's calls, threw, and
  * first, last and failing calls' places, by a scan with nothing else to keep — what hints and
  * diagnostics show. Not kept beside the run.
  */
 function firstDigest(file: RunFile): RunDigest & { file: RunFile } {
-  const byFn: (FunctionDigest | undefined)[] = [];
-  // Each function's last call's place, made a CallPlace at the end (no object a record).
-  const n = file.functions.length;
-  const lastPosition = new Float64Array(n), lastStart = new Float64Array(n);
+  const counts = new CallCounts(file.functions.length);
   file.scan((r) => {
-    const fn = r.fn;
-    const d = byFn[fn] ??= newFn(fn);
-    d.calls++;
-    if (d.first.length < KEPT_CALLS) d.first.push({ position: r.position, start: r.start });
-    lastPosition[fn] = r.position;
-    lastStart[fn] = r.start;
-    if ((r.flags & STATE_MASK) === THREW) {
-      d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: r.position, start: r.start });
-    }
+    counts.count(r.fn, r.position, r.start, (r.flags & STATE_MASK) === THREW);
     return true;
   });
-  for (const f of byFn) {
-    if (f !== undefined) f.last = { position: lastPosition[f.fn], start: lastStart[f.fn] };
-  }
-  const d = withFiles(file, byFn);
+  const d = withFiles(file, counts.done());
   d.partial = true;
   return d;
 }
@@ -283,14 +305,13 @@ function readKept(
 }
 
 function digestOpen(file: RunFile): RunDigest & { file: RunFile } {
-  const byFn: (FunctionDigest | undefined)[] = [];
   const n = file.functions.length;
+  const counts = new CallCounts(n);
+  const byFn = counts.byFn;
   // The open calls along the scan, by depth: function, elapsed, the children's elapsed.
   const stackFn: number[] = [], stackElapsed: number[] = [], stackChildren: number[] = [];
-  // Open calls of each function (a recursive call's time is its outermost call's); each one's
-  // last call's place (made a CallPlace at the end: no object a record).
+  // Open calls of each function (a recursive call's time is its outermost call's).
   const active = new Int32Array(n);
-  const lastPosition = new Float64Array(n), lastStart = new Float64Array(n);
   // Calls by (caller + 1) * n + callee, the same pair in a row counted before the map is asked
   // (a recursion's every call).
   const edges = new Map<number, number>();
@@ -307,15 +328,7 @@ function digestOpen(file: RunFile): RunDigest & { file: RunFile } {
   file.scan((r, depth) => {
     close(depth);
     const fn = r.fn;
-    const d = byFn[fn] ??= newFn(fn);
-    d.calls++;
-    if (d.first.length < KEPT_CALLS) d.first.push({ position: r.position, start: r.start });
-    lastPosition[fn] = r.position;
-    lastStart[fn] = r.start;
-    if ((r.flags & STATE_MASK) === THREW) {
-      d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: r.position, start: r.start });
-    }
+    const d = counts.count(fn, r.position, r.start, (r.flags & STATE_MASK) === THREW);
     if (active[fn] === 0 && r.elapsed >= 0) d.totalUs += r.elapsed;
     d.awaitedUs += r.awaited;
     const parent = depth > 0 ? stackFn[depth - 1] : -1;
@@ -341,10 +354,7 @@ function digestOpen(file: RunFile): RunDigest & { file: RunFile } {
     byFn[fn]!.callers.set(parent, count);
     if (parent >= 0) byFn[parent]!.callees.set(fn, count);
   }
-  for (const d of byFn) {
-    if (d !== undefined) d.last = { position: lastPosition[d.fn], start: lastStart[d.fn] };
-  }
-  return withFiles(file, byFn);
+  return withFiles(file, counts.done());
 }
 
 /** The digest of `file` whose functions went as `byFn` says, indexed by file. */
@@ -434,9 +444,7 @@ export function digestRaw(path: string): RunDigest | null {
       textHash: e.length === 9 ? e[8] : 0,
     });
   }
-  const byFn: (FunctionDigest | undefined)[] = [];
-  // Each function's last row, made a CallPlace at the end (no object a row).
-  const lastRow = new Float64Array(functions.length);
+  const counts = new CallCounts(functions.length);
   const last = t.endRow >= 0 ? t.endRow : tp.rows;
   const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   // The rows a run file holds, as to_json.ts's visit takes them.
@@ -444,17 +452,10 @@ export function digestRaw(path: string): RunDigest | null {
     if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === reader.hidden) continue;
     const fn = indexOf.get(tp.fn[row]) ?? -1;
     if (fn < 0) continue;
-    const d = byFn[fn] ??= newFn(fn);
-    d.calls++;
-    if (d.first.length < KEPT_CALLS) d.first.push({ position: row, start: -1 });
-    lastRow[fn] = row;
     const end = tp.end[row];
-    if (tp.state[row] === THREW && end >= 0 && end <= stopped) {
-      d.threw++;
-      if (d.failing.length < KEPT_CALLS) d.failing.push({ position: row, start: -1 });
-    }
+    counts.count(fn, row, -1, tp.state[row] === THREW && end >= 0 && end <= stopped);
   }
-  for (const f of byFn) if (f !== undefined) f.last = { position: lastRow[f.fn], start: -1 };
+  const byFn = counts.done();
   return {
     path,
     meta: meta as unknown as RunMeta,

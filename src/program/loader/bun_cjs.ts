@@ -26,6 +26,41 @@ import { withStackTraceLimit } from "../../platform/intrinsics.ts";
  */
 export type MappedStarts = (Int32Array | undefined)[];
 
+/** What a walk's visit says of a node: walk its children, or not, or stop (the code rejected). */
+const WALK = 0, DONE = 1, REJECT = 2;
+
+/**
+ * Walk an AST depth first on a stack of its own (a deeply nested expression overflows nothing):
+ * `visit` is given each node that has a type (and the stack, for nodes of its own to come next);
+ * then the node's children by `keys`, unless it said DONE. REJECT ends the walk: false.
+ */
+function walkNodes(
+  root: Node,
+  keys: Record<string, readonly string[]>,
+  visit: (node: Node, type: string, stack: Node[]) => number,
+): boolean {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const child of node) if (child !== null && typeof child === "object") stack.push(child);
+      continue;
+    }
+    const type = node.type;
+    if (typeof type !== "string") continue;
+    const done = visit(node, type, stack);
+    if (done === REJECT) return false;
+    if (done === DONE) continue;
+    const children = keys[type];
+    if (children === undefined) continue;
+    for (const key of children) {
+      const child = node[key];
+      if (child !== null && typeof child === "object") stack.push(child);
+    }
+  }
+  return true;
+}
+
 /**
  * Where in `source` Bun's loader can report a position: each node's start, type syntax left out.
  *
@@ -43,19 +78,11 @@ export function mappedStarts(source: string, lang: Lang, filename: string): Mapp
   const program = result.program as unknown as Node;
   // Per offset, 1 + the offset reported for a position there (0: none).
   const marks = new Int32Array(source.length + 1);
-  const stack: Node[] = [program];
   const quasis = new Set<Node>();
   const declared = declaredNames(program);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (const child of node) if (child !== null && typeof child === "object") stack.push(child);
-      continue;
-    }
-    const type = node.type;
-    if (typeof type !== "string") continue;
+  walkNodes(program, CHILD_KEYS, (node, type) => {
     // Types are gone from what Bun runs: nothing there is ever reported.
-    if (type.startsWith("TS") && !TS_WITH_VALUES.has(type)) continue;
+    if (type.startsWith("TS") && !TS_WITH_VALUES.has(type)) return DONE;
     // A template's text is no expression of its own; a tag's template is printed as part of the
     // tagged expression (checked with bun 1.4.5).
     if (typeof node.start === "number" && type !== "TemplateElement" && !quasis.has(node)) {
@@ -68,13 +95,8 @@ export function mappedStarts(source: string, lang: Lang, filename: string): Mapp
       type === "NewExpression" && node.callee?.type === "Identifier" &&
       NEW_DROPPED.has(node.callee.name) && !declared.has(node.callee.name)
     ) marks[node.start] = node.callee.start + 1;
-    const keys = CHILD_KEYS[type];
-    if (keys === undefined) continue;
-    for (const key of keys) {
-      const child = node[key];
-      if (child !== null && typeof child === "object") stack.push(child);
-    }
-  }
+    return WALK;
+  });
   const starts = lineStarts(source);
   const lines: MappedStarts = [];
   for (let line = 0; line < starts.length; line++) {
@@ -112,21 +134,18 @@ const NEW_DROPPED = new Set([
 /** Every name a declaration in the program binds (a global's name bound nowhere is the global). */
 function declaredNames(program: Node): Set<string> {
   const names = new Set<string>();
-  const stack: Node[] = [program];
+  // A declaration's patterns are walked as nodes of their own, on the walk's stack.
+  let stack: Node[] = [];
   const bind = (pattern: Node | null | undefined): void => {
     if (pattern !== null && typeof pattern === "object") stack.push({ type: "#binding", pattern });
   };
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (const child of node) if (child !== null && typeof child === "object") stack.push(child);
-      continue;
-    }
-    if (node.type === "#binding") {
+  walkNodes(program, CHILD_KEYS, (node, type, walking) => {
+    if (type === "#binding") {
       for (const name of patternNames(node.pattern)) names.add(name);
-      continue;
+      return DONE;
     }
-    switch (node.type) {
+    stack = walking;
+    switch (type) {
       case "VariableDeclarator":
         bind(node.id);
         break;
@@ -149,13 +168,8 @@ function declaredNames(program: Node): Set<string> {
         bind(node.local);
         break;
     }
-    const keys = CHILD_KEYS[node.type];
-    if (keys === undefined) continue;
-    for (const key of keys) {
-      const child = node[key];
-      if (child !== null && typeof child === "object") stack.push(child);
-    }
-  }
+    return WALK;
+  });
   return names;
 }
 
@@ -282,28 +296,13 @@ export function blankTypes(code: string, filename: string): string | null {
     return null;
   }
   const b = new Blanks(code);
-  const stack: Node[] = [program];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (Array.isArray(node)) {
-      for (const child of node) if (child !== null && typeof child === "object") stack.push(child);
-      continue;
-    }
-    const type = node.type;
-    if (typeof type !== "string") continue;
-    const done = blankNode(node, type, b, stack, keys);
-    if (done === REJECT) return null;
-    if (done === DONE) continue;
-    for (const key of keys[type] ?? []) {
-      const child = node[key];
-      if (child !== null && typeof child === "object") stack.push(child);
-    }
-  }
-  return b.spaced();
+  const walked = walkNodes(
+    program,
+    keys,
+    (node, type, stack) => blankNode(node, type, b, stack, keys),
+  );
+  return walked ? b.spaced() : null;
 }
-
-/** What blankNode did with a node: its children are to be walked, or not, or the code rejected. */
-const WALK = 0, DONE = 1, REJECT = 2;
 
 /** Where the types are in a module's code, and the code with them blanked. */
 class Blanks {

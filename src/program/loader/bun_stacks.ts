@@ -25,10 +25,17 @@
 
 import process from "../../platform/node_process.ts";
 import {
+  apply,
   arrayJoin,
   bare,
+  defineProperty,
+  getOwn,
   hasOwn,
+  isArray,
+  objectKeys,
   ownArray,
+  ownKeys,
+  protoOf as getPrototypeOf,
   put,
   regexExec,
   SafeMap,
@@ -50,7 +57,6 @@ import {
   Error,
   Object,
   Proxy,
-  Reflect,
   Set,
   String,
   SyntaxError,
@@ -242,14 +248,7 @@ let installed = false;
 let beforeUncaught: ((err: unknown) => void) | null = null;
 
 // Captured when this module loads, before the program runs: a program that patches them cannot
-// change what tph does.
-const apply = Reflect.apply;
-const getPrototypeOf = Object.getPrototypeOf;
-const getOwn = Object.getOwnPropertyDescriptor;
-const defineProperty = Object.defineProperty;
-const isArray = Array.isArray;
-const ownKeys = Reflect.ownKeys;
-const objectKeys = Object.keys;
+// change what tph does (the rest: platform/intrinsics.ts).
 const ErrorCtor = Error, SyntaxErrorCtor = SyntaxError;
 const syntaxProto = SyntaxError.prototype;
 const StringCtor = String;

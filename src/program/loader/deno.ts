@@ -21,8 +21,8 @@ import {
   requireKind,
 } from "./deno_require.ts";
 import { cacheKey, transform, type TransformOptions } from "./transform.ts";
-import type { LoaderSetup } from "./setup.ts";
-import { ArrayBuffer, Error, Map, Set, TextDecoder, Uint8Array } from "../../platform/globals.ts";
+import { type LoaderSetup, warnNotTraced } from "./setup.ts";
+import { ArrayBuffer, Map, Set, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 
 /** What Deno's resolve and load hooks hand on (node:module's registerHooks). */
 interface Hook {
@@ -84,10 +84,7 @@ export function installDenoLoader(setup: LoaderSetup): void {
         code = transform(taken.source, opts);
         rememberText(setup, taken, opts, code);
       } catch (e) {
-        // The program runs either way: this file's calls are not recorded.
-        process.stderr.write(
-          `tph: warning: ${setup.moduleName(path)} is not traced: ${(e as Error).message}\n`,
-        );
+        warnNotTraced(setup.moduleName(path), e);
         return required ? handBack() : result;
       }
       rememberMap(taken, result.format, code);

@@ -8,17 +8,16 @@
 // it came, to be refused the same way.
 
 import * as nodeModule from "node:module";
-import process from "../../platform/node_process.ts";
 import { fileURLToPath } from "node:url";
 import { disguise, rememberModule } from "./original_text.ts";
 import { installNodeStacks, rememberColumns } from "./node_stacks.ts";
 import { transformModule } from "./transform.ts";
 import { stripTypes } from "./node_strip.ts";
 import { findInlineMap } from "../instrument/_positions.ts";
-import type { LoaderSetup } from "./setup.ts";
+import { type LoaderSetup, warnNotTraced } from "./setup.ts";
 import type { Manifest, ManifestFile } from "./manifest.ts";
 import { readAt } from "../../platform/files.ts";
-import { ArrayBuffer, Error, TextDecoder, Uint8Array } from "../../platform/globals.ts";
+import { ArrayBuffer, TextDecoder, Uint8Array } from "../../platform/globals.ts";
 import { stackTraceLimit, strStartsWith, withStackTraceLimit } from "../../platform/intrinsics.ts";
 
 /** What Node's load hook is given and gives back. */
@@ -176,10 +175,7 @@ export function installNodeLoader(setup: LoaderSetup): void {
         known: manifest === null ? undefined : ownFile(manifest, path, source, decoder),
       }));
     } catch (e) {
-      // The program runs either way: this file's calls are not recorded.
-      process.stderr.write(
-        `tph: warning: ${setup.moduleName(path)} is not traced: ${(e as Error).message}\n`,
-      );
+      warnNotTraced(setup.moduleName(path), e);
       return result;
     } finally {
       instrumenting = false;

@@ -6,6 +6,18 @@ import type { ScopeOptions } from "../../project/scope.ts";
 import type { Manifest } from "./manifest.ts";
 import type { TransformOptions } from "./transform.ts";
 import type { Lang } from "../../project/languages.ts";
+import process from "../../platform/node_process.ts";
+
+/**
+ * A module the instrumenter failed on: the program runs either way, the module's calls are not
+ * recorded, and a line on stderr says so (every runtime's loader, and jest's and vitest's).
+ *
+ * @param module Its name in the run.
+ * @param e What the instrumenter threw.
+ */
+export function warnNotTraced(module: string, e: unknown): void {
+  process.stderr.write(`tph: warning: ${module} is not traced: ${(e as Error)?.message ?? e}\n`);
+}
 
 /** The shared part of a loader, made once by registerLoader (register.ts). */
 export interface LoaderSetup {

@@ -15,8 +15,20 @@
 // program value is read through a getter or a proxy.
 
 import process from "../../platform/node_process.ts";
-import { Array, Object, Reflect, Symbol } from "../../platform/globals.ts";
-import { hasOwn, regexExec, regexTest, strSlice } from "../../platform/intrinsics.ts";
+import { Object, Symbol } from "../../platform/globals.ts";
+import {
+  apply,
+  defineAll,
+  defineProperty,
+  getOwn,
+  getOwnAll,
+  hasOwn,
+  isArray,
+  protoOf,
+  regexExec,
+  regexTest,
+  strSlice,
+} from "../../platform/intrinsics.ts";
 import { randomBytes } from "../../platform/files.ts";
 import { firstTraceparent, parseTraceparent } from "../../store/trace_context.ts";
 import { runtime } from "../recorder/recorder.ts";
@@ -41,11 +53,6 @@ export interface OutgoingContext {
  */
 export type ContextSource = () => OutgoingContext | null;
 
-const { getOwnPropertyDescriptor: getOwn, getPrototypeOf: protoOf, defineProperty } = Object;
-const defineAll = Object.defineProperties;
-const getOwnAll = Object.getOwnPropertyDescriptors;
-const isArray = Array.isArray;
-const apply = Reflect.apply;
 const isProxy = types.isProxy;
 const OBJECT_PROTO = Object.prototype;
 const OTEL_API = Symbol.for("opentelemetry.js.api.1");

@@ -355,6 +355,8 @@ export class Finder {
       }
       return;
     }
+    // A Map's entries and a Set's members, walked alike: the entry's value under its key, the
+    // member under its place (each through its own captured iterator).
     if (isMap(v)) {
       const it = mapEntries(v);
       for (let i = 0; i < MAX_ITEMS; i++) {

@@ -1617,7 +1617,9 @@ export const R = {
   },
   // Past the limit (the open call is the full trace's), a call is counted and nothing else is
   // done, before anything else (a program past the limit makes most of its calls there); a call
-  // under a recorded call takes the short way (nested) when it can.
+  // under a recorded call takes the short way (nested) when it can. One entry per number of
+  // arguments, alike but for them, written out: a shared one taking `...args` or an array would
+  // allocate on every call of the program (the entries are its hottest path).
   e0(b: number, k: number): number {
     if (cur === quickOwner && suspending[b + k] === RUNS_THROUGH) {
       quickCount++;

@@ -269,10 +269,7 @@ export function traceHeader(
 /** A trace's limits and filters, as the document's `config` holds them. */
 export function traceConfig(t: TraceState): RunJSON["config"] {
   return {
-    max_depth: t.maxDepth,
-    max_calls: t.maxCalls,
-    max_repr: t.maxRepr,
-    details: t.detailsSetting,
+    ...t.limits,
     ignore_modules: t.ignoreModules,
     include: t.include,
     exclude: t.exclude,

@@ -19,7 +19,7 @@ import {
 } from "../../platform/intrinsics.ts";
 import { Finder } from "./find.ts";
 
-import { DEFAULT_LIMITS, type TraceLimits } from "../../run_file/limits.ts";
+import { limitKeys, type TraceLimits } from "../../run_file/limits.ts";
 import {
   Date,
   Int32Array,
@@ -62,6 +62,8 @@ export class TraceState {
   endRow = -1;
   /** Calls recorded, the hidden callback of trace.run() included. */
   count = 0;
+  /** The limits as the run's `config` states them (LIMITS, run_file/limits.ts). */
+  readonly limits: ReturnType<typeof limitKeys>;
   readonly maxDepth: number;
   readonly maxCalls: number;
   readonly maxRepr: number;
@@ -138,12 +140,13 @@ export class TraceState {
     // First: an invalid pattern throws before the trace takes a slot on the tape.
     this.redaction = Redaction.of(limits);
     this.scrubs = this.redaction?.scans ? this.redaction : null;
-    this.maxDepth = limits.maxDepth ?? DEFAULT_LIMITS.maxDepth;
-    this.maxCalls = limits.maxCalls ?? DEFAULT_LIMITS.maxCalls;
+    const given = limitKeys(limits);
+    this.maxDepth = given.max_depth;
+    this.maxCalls = given.max_calls;
     this.capacity = this.maxCalls;
-    this.maxRepr = limits.maxRepr ?? DEFAULT_LIMITS.maxRepr;
+    this.maxRepr = given.max_repr;
     this.keepChars = reprLimit(this.maxRepr) + 1;
-    const details = limits.details ?? DEFAULT_LIMITS.details;
+    const details = given.details;
     if (
       details !== "all" &&
       !(typeof details === "number" && details >= 0 && floor(details) === details)
@@ -155,6 +158,7 @@ export class TraceState {
       );
     }
     this.details = details === "all" ? -1 : min(details, 0x7fffffff);
+    this.limits = { ...given, details: this.detailsSetting };
     // An invalid regex target throws here too, before anything starts.
     this.finder = limits.find !== undefined && limits.find.length > 0
       ? new Finder(limits.find, this.maxRepr, this.redaction)

@@ -13,8 +13,8 @@
 // Each wrapper prints as the function it replaced (disguise).
 
 import { createRequire } from "node:module";
-import { apply, SafeWeakMap, uncurry } from "../../platform/intrinsics.ts";
-import { Object, String } from "../../platform/globals.ts";
+import { apply, defineProperty, SafeWeakMap, uncurry } from "../../platform/intrinsics.ts";
+import { String } from "../../platform/globals.ts";
 import { disguise } from "../loader/original_text.ts";
 import {
   alsEnter,
@@ -25,7 +25,6 @@ import {
   startRequest,
 } from "./request_runs.ts";
 
-const defineProperty = Object.defineProperty;
 /** Each request's run, by its IncomingMessage. */
 const runOf = new SafeWeakMap<object, RequestRun>();
 // deno-lint-ignore no-explicit-any

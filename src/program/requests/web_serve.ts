@@ -4,7 +4,7 @@
 // sent; it resolves also when the client went away); on Bun, which tells none, the response the
 // handler gave (a body streamed later is not waited for), or the request's signal aborting first.
 
-import { apply, uncurry } from "../../platform/intrinsics.ts";
+import { apply, defineProperty, uncurry } from "../../platform/intrinsics.ts";
 import { Object, Promise, String } from "../../platform/globals.ts";
 import { disguise, standIn } from "../loader/original_text.ts";
 import {
@@ -15,7 +15,6 @@ import {
   startRequest,
 } from "./request_runs.ts";
 
-const defineProperty = Object.defineProperty;
 const bindFn = Function.prototype.bind;
 const promiseThen = uncurry(Promise.prototype.then);
 const resolved = Promise.resolve();

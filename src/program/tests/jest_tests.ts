@@ -24,14 +24,13 @@ import * as nodeModule from "node:module";
 import { relative } from "node:path";
 import process from "../../platform/node_process.ts";
 import { instrument } from "../instrument/instrument.ts";
-import type { LoaderSetup } from "../loader/setup.ts";
+import { type LoaderSetup, warnNotTraced } from "../loader/setup.ts";
 import { installToString, rememberModule } from "../loader/original_text.ts";
 import type { TraceState } from "../recorder/trace_state.ts";
 import type { TestInfo, TestOutcome } from "../../types.ts";
 import { endAllOpen, hookTests, noTest, takeOpen } from "./open_list.ts";
 import {
   Array,
-  Error,
   JSON,
   Map,
   Object,
@@ -329,7 +328,7 @@ function instrumented(
         : { inputSourceMap: false, rewriteMap: true }),
     });
   } catch (e) {
-    process.stderr.write(`tph: warning: ${module} is not traced: ${(e as Error).message}\n`);
+    warnNotTraced(module, e);
     return map === null ? { code } : { code, map };
   }
   if (r.code === code) return map === null ? { code } : { code, map };

@@ -15,9 +15,9 @@ import { writeText } from "../../platform/files.ts";
 import { join } from "node:path";
 import process from "../../platform/node_process.ts";
 import { instrument, moduleHash } from "../instrument/instrument.ts";
-import type { LoaderSetup } from "../loader/setup.ts";
+import { type LoaderSetup, warnNotTraced } from "../loader/setup.ts";
 import type { RewrittenModule } from "../loader/original_text.ts";
-import { Error, JSON, Object, Symbol } from "../../platform/globals.ts";
+import { JSON, Object, Symbol } from "../../platform/globals.ts";
 
 /** The files tph gives vitest for a run (the CLI writes them: test_command.ts). */
 export interface VitestFiles {
@@ -252,7 +252,7 @@ function instrumented(
       rewriteMap: true,
     });
   } catch (e) {
-    process.stderr.write(`tph: warning: ${module} is not traced: ${(e as Error).message}\n`);
+    warnNotTraced(module, e);
     return null;
   }
   if (r.code === code || r.rewriteMap == null) return null;

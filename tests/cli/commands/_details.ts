@@ -76,7 +76,7 @@ export function detailsTests(t: Target): void {
       assert.match(
         r.stderr,
         new RegExp(
-          `^tph: --details takes a whole number or "all", got "${bad.replace(".", "\\.")}"\\n`,
+          `^tph: --details must be a whole number or "all", got "${bad.replace(".", "\\.")}"\\n`,
         ),
       );
       assert.doesNotMatch(r.stdout, /done/);

@@ -4,8 +4,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { assertCode, FIXTURES, type Target, tempDir, tph } from "./_cli.ts";
+// deno-lint-ignore no-explicit-any
+type Any = any;
 
 interface Trace {
   target: unknown;
@@ -154,6 +156,31 @@ export function findTests(t: Target): void {
       ["global.JSON.parse", "return", ".k"],
       ["hay.decode", "return", ".k"],
     ]);
+    // A run whose find section is damaged is read (its calls are sound), but tph find says what
+    // is wrong there, by the format's table, in one line.
+    assertCode(await tph(t, ["export", "last", "-o", "run.json"], { cwd }), 0, "export");
+    const run = JSON.parse(readFileSync(join(cwd, "run.json"), "utf8"));
+    for (
+      const [damage, why] of [
+        [
+          (f: Any) => f.matches[1].where = "arg2",
+          `"find.matches[1].where" is "arg2", not "arg" or "return" or "throw"`,
+        ],
+        [(f: Any) => f.matches[0].target = 3, `"find.matches[0].target" names no target`],
+        [(f: Any) => f.count = "2", `"find.count" is string, not number`],
+      ] as const
+    ) {
+      const copy = structuredClone(run);
+      damage(copy.find);
+      writeFileSync(join(cwd, "damaged.json"), JSON.stringify(copy));
+      const r = await tph(t, ["find", "damaged.json"], { cwd });
+      assert.notEqual(r.code, 0);
+      assert.equal(
+        r.stderr,
+        `tph: Cannot read run "damaged.json": not a tph run (its find section is damaged: ${why})\n`,
+      );
+      assertCode(await tph(t, ["tree", "damaged.json"], { cwd }), 0, "tph tree of it");
+    }
   });
 
   Deno.test(`tph find searches recorded calls; exit codes as grep (${t.name})`, async () => {
