@@ -596,7 +596,11 @@ async function traceProgram(
   const warnings = where.tests !== undefined && result.files === null ? [] : result.warnings;
   for (const w of warnings) if (!never || !w.startsWith(ENDED_EARLY)) ctx.warn(w);
   if (never) return notStarted(ctx, result);
-  if (result.saveError !== null) {
+  // tph test stores each test's run as it ends, never the runner's whole run: one cut short (a
+  // runner that exits on SIGINT while tph writes it) loses nothing; a cache folder that changed
+  // (no files read) still stops it.
+  const wholeRunOnly = where.tests !== undefined && result.files !== null;
+  if (result.saveError !== null && !wholeRunOnly) {
     after.removeChildren(result.children);
     ctx.err(
       `tph: Cannot save the run in "${where.dir}": ${result.saveError} ` +
