@@ -15,7 +15,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { Buffer } from "node:buffer";
@@ -24,11 +23,10 @@ import { binaryName, PLATFORMS } from "../../npm/release.ts";
 import { smoke } from "../../npm/smoke.ts";
 import { VERSION } from "../../src/version.ts";
 import { exec, REPO } from "../cli/commands/_cli.ts";
+import { canRunArm64, QEMU, SYSROOT, withArm64Binfmt } from "./_arm64.ts";
 
 const RELEASE = join(REPO, "dist/release");
 const BUILT = existsSync(join(RELEASE, "SHA256SUMS"));
-const QEMU = "/usr/bin/qemu-aarch64";
-const SYSROOT = "/usr/aarch64-linux-gnu";
 
 /** What a binary's first bytes say it is: its format, architecture, and (ELF) its interpreter. */
 function kindOf(bytes: Uint8Array): { format: string; arch: string; interpreter?: string } {
@@ -137,48 +135,17 @@ Deno.test({
   fn: () => smokeTest([], "linux-x64", true),
 });
 
-/** Where binfmt_misc is (mounted here when it is not), or null where it cannot be had. */
-function binfmt(): string | null {
-  const at = "/proc/sys/fs/binfmt_misc";
-  if (existsSync(join(at, "register"))) return at;
-  try {
-    const r = new Deno.Command("mount", { args: ["-t", "binfmt_misc", "binfmt_misc", at] })
-      .outputSync();
-    return r.code === 0 && existsSync(join(at, "register")) ? at : null;
-  } catch {
-    return null;
-  }
-}
-
 Deno.test({
   name:
     "release: the Linux arm64 binary under qemu-user (version and platform, run where binfmt_misc can be had, tree, export)",
-  ignore: !BUILT || !existsSync(QEMU) || !existsSync(join(SYSROOT, "lib/ld-linux-aarch64.so.1")),
+  ignore: !BUILT || !canRunArm64(),
   fn() {
-    // tph starts the program with its own binary: the kernel hands an arm64 executable to qemu only
-    // through a binfmt_misc entry (this machine's own kernel: a VM of its own), removed afterwards.
-    const fs = Deno.uid() === 0 ? binfmt() : null;
-    const entry = fs === null ? null : join(fs, "tph-test-aarch64");
-    let registered = false;
-    if (entry !== null && !existsSync(entry)) {
-      const magic =
-        "\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00";
-      const mask =
-        "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff";
-      try {
-        writeFileSync(join(fs!, "register"), `:tph-test-aarch64:M::${magic}:${mask}:${QEMU}:`);
-        registered = true;
-      } catch {
-        // Not allowed here: the run is left out.
-      }
-    }
-    try {
+    const registered = withArm64Binfmt((registered) => {
       smokeTest(registered ? [] : [QEMU, "-L", SYSROOT], "linux-arm64", registered, {
         QEMU_LD_PREFIX: SYSROOT,
       });
-    } finally {
-      if (registered) writeFileSync(entry!, "-1");
-    }
+      return registered;
+    });
     if (!registered) console.log("binfmt_misc could not be had: tph run under qemu left out");
   },
 });
