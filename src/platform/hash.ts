@@ -2,8 +2,24 @@
 // function's lines that tells `tph lsp` the function's text changed since a run; never a security
 // measure (the transform cache verifies its entries by content; see src/program/loader/).
 
-import { BigInt, Math } from "./globals.ts";
-import { charCodeAt, ownArray } from "./intrinsics.ts";
+import { BigInt } from "./globals.ts";
+import {
+  bigToString,
+  charCodeAt,
+  charCodeAtIntact,
+  imul,
+  numToString,
+  ownArray,
+  strPadStart,
+} from "./intrinsics.ts";
+
+// Built-ins as captured (intrinsics.ts): the loader hashes each module it loads, after the program
+// may have replaced or deleted String.prototype.charCodeAt, Math.imul or Number's toString. The
+// built-in charCodeAt is called directly while it is still in place (a captured call costs Bun
+// ~30 ns a character).
+
+/** 8 hex digits. */
+const hex8 = (n: number) => strPadStart(numToString(n >>> 0, 16), 8, "0");
 const OFFSET = 0x811c9dc5;
 const PRIME = 0x01000193;
 /** The second lane's seed (any value other than OFFSET). */
@@ -17,7 +33,9 @@ const SECOND = 0x01000193 ^ 0x5bd1e995;
  */
 export function fnv1a(text: string, seed = OFFSET): number {
   let h = seed;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), PRIME);
+  if (charCodeAtIntact()) {
+    for (let i = 0; i < text.length; i++) h = imul(h ^ text.charCodeAt(i), PRIME);
+  } else for (let i = 0; i < text.length; i++) h = imul(h ^ charCodeAt(text, i), PRIME);
   return h >>> 0;
 }
 
@@ -27,13 +45,13 @@ export function fnv1a(text: string, seed = OFFSET): number {
  * @param text The string.
  */
 export function shortHash(text: string): string {
-  const hex = (n: number) => n.toString(16).padStart(8, "0");
-  return hex(fnv1a(text)) + hex(fnv1a(text, SECOND));
+  return hex8(fnv1a(text)) + hex8(fnv1a(text, SECOND));
 }
 
 // Bun's native hash, as it is when tph loads (the program may replace it later).
 // deno-lint-ignore no-explicit-any
 const bunHash: ((text: string) => bigint | number) | undefined = (globalThis as any).Bun?.hash;
+const asUintN = BigInt.asUintN;
 
 /**
  * A string's content hash, for the transform cache's check that an entry is whole and unchanged
@@ -46,17 +64,17 @@ const bunHash: ((text: string) => bigint | number) | undefined = (globalThis as 
  */
 export function contentHash(text: string): string {
   if (bunHash !== undefined) {
-    return "w" + BigInt.asUintN(64, BigInt(bunHash(text))).toString(16).padStart(16, "0");
+    return "w" + strPadStart(bigToString(asUintN(64, BigInt(bunHash(text))), 16), 16, "0");
   }
   let a = OFFSET;
   let b = SECOND;
+  const direct = charCodeAtIntact();
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, PRIME);
-    b = Math.imul(b ^ c, PRIME);
+    const c = direct ? text.charCodeAt(i) : charCodeAt(text, i);
+    a = imul(a ^ c, PRIME);
+    b = imul(b ^ c, PRIME);
   }
-  const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
-  return "f" + hex(a) + hex(b);
+  return "f" + hex8(a) + hex8(b);
 }
 
 /**
@@ -74,7 +92,7 @@ export function lineHash(text: string, from = 0, to = text.length): number {
     to--;
   }
   let h = OFFSET;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ charCodeAt(text, i), PRIME);
+  for (let i = from; i < to; i++) h = imul(h ^ charCodeAt(text, i), PRIME);
   return h >>> 0;
 }
 
@@ -110,7 +128,7 @@ export function spanHash(lines: ArrayLike<number>, from: number, span: number): 
   if (from < 0 || span < 0 || from + span >= lines.length) return 0;
   let h = OFFSET;
   for (let i = from; i <= from + span; i++) {
-    h = Math.imul(h ^ lines[i], PRIME);
+    h = imul(h ^ lines[i], PRIME);
     h ^= h >>> 15;
   }
   // 0 means "unknown": a hash that comes out 0 is taken as 1.

@@ -100,7 +100,7 @@ export function plainJSON(v: unknown): string {
 function omitted(v: unknown): boolean {
   return v === undefined || typeof v === "function" || typeof v === "symbol";
 }
-export const { floor, max, min, round } = Math;
+export const { floor, imul, max, min, round } = Math;
 
 /** A collection class whose prototype carries the methods of `Base`'s, as they are now. */
 // deno-lint-ignore no-explicit-any
@@ -281,6 +281,10 @@ export const bytesCopyWithin = method<
 const CHAR_CODE_AT = String.prototype.charCodeAt;
 /** `s.charCodeAt(i)`, captured. A call through it costs ~30 ns on Bun: see charCodeAtIntact. */
 export const charCodeAt = method<On<string, [i: number], number>>(CHAR_CODE_AT);
+/** `n.toString(16)`, `s.padStart(n, c)`: captured. */
+export const numToString = method<On<number, [radix: number], string>>(Number.prototype.toString);
+export const bigToString = method<On<bigint, [radix: number], string>>(BigInt.prototype.toString);
+export const strPadStart = method<On<string, [n: number, fill: string], string>>(STR.padStart);
 /** Whether String.prototype still holds the built-in charCodeAt (then call it directly). */
 export function charCodeAtIntact(): boolean {
   return STR.charCodeAt === CHAR_CODE_AT;

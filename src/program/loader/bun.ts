@@ -21,9 +21,9 @@ import {
 import { blankTypes, callerFile, compileShift, loadedByImport, mappedStarts } from "./bun_cjs.ts";
 import { transformModule, type TransformResult } from "./transform.ts";
 import { bundleMap, bunPragma, unwrapBunCommonJS, withFittedMap } from "./bun_own_map.ts";
-import type { LoaderSetup } from "./setup.ts";
+import { type LoaderSetup, warnNotTraced } from "./setup.ts";
 import { Object, RegExp } from "../../platform/globals.ts";
-import { hasOwn, ownArray, put } from "../../platform/intrinsics.ts";
+import { hasOwn, ownArray, put, strLastIndexOf, strSlice } from "../../platform/intrinsics.ts";
 
 const FILENAME = "__tph_filename";
 const DIRNAME = "__tph_dirname";
@@ -52,7 +52,7 @@ export function installBunLoader(setup: LoaderSetup): void {
       build: { onLoad: (o: { filter: RegExp }, cb: (a: { path: string }) => unknown) => void },
     ) {
       build.onLoad({ filter }, function onLoad({ path }) {
-        const ext = path.slice(path.lastIndexOf(".") + 1);
+        const ext = strSlice(path, strLastIndexOf(path, ".") + 1);
         const loader = langOf(ext);
         const source = readText(path);
         // Another copy of tph's library (tph's modules are ES modules): as it is.
@@ -62,7 +62,14 @@ export function installBunLoader(setup: LoaderSetup): void {
         const pragma = loader === "js" ? bunPragma(source) : null;
         const unwrapped = pragma?.commonJS ? unwrapBunCommonJS(source) : null;
         const ran = unwrapped ?? source;
-        const transformed = transformFile(setup, path, loader, ran);
+        let transformed: TransformResult;
+        try {
+          transformed = transformFile(setup, path, loader, ran);
+        } catch (e) {
+          // As on Node and Deno: the program runs either way, this file's calls unrecorded.
+          warnNotTraced(setup.moduleName(path), e);
+          return { contents: source, loader };
+        }
         const { moduleSyntax, commonJSNames, columns } = transformed;
         let code = transformed.code;
         if (pragma !== null && !pragma.commonJS && code !== source) {

@@ -18,16 +18,21 @@ import { absoluteMap, shiftMap } from "../instrument/_shift_map.ts";
 import { decodeColumnTable } from "../instrument/_columns.ts";
 import { lineStarts, readInlineSourceMap } from "../instrument/_positions.ts";
 import { Float64Array, Int32Array, Math } from "../../platform/globals.ts";
+import { charCodeAt, regexExec, regexTest } from "../../platform/intrinsics.ts";
 
 /** The pragma line, after a hashbang if any: its flags. */
 const PRAGMA = /^(?:#![^\n]*\n)?\/\/ @bun\b([^\n]*)/;
 
 /** How Bun runs a file it bundled itself, or null for any other file. */
 export function bunPragma(source: string): { commonJS: boolean } | null {
-  if (source.charCodeAt(0) !== 47 && source.charCodeAt(0) !== 35) return null;
-  const m = PRAGMA.exec(source);
-  return m === null ? null : { commonJS: /(?:^|\s)@bun-cjs\b/.test(m[1]) };
+  // Captured: it runs for every file Bun loads, after the program may have deleted the methods.
+  const first = charCodeAt(source, 0);
+  if (first !== 47 && first !== 35) return null;
+  const m = regexExec(PRAGMA, source);
+  return m === null ? null : { commonJS: regexTest(BUN_CJS, m[1]) };
 }
+
+const BUN_CJS = /(?:^|\s)@bun-cjs\b/;
 
 // The opening of a `@bun-cjs` file's function (on the line after the pragma) and its closing.
 const CJS_OPENING =

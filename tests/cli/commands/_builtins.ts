@@ -247,6 +247,23 @@ export function hostileValueTests(t: Target): void {
     assert.match(run.stderr, /twice\(n=2\) -> 4/);
   });
 
+  Deno.test(`modules imported after the program deleted string methods load as plainly (${t.name})`, async () => {
+    await using dir = tempDir({ p: join(FIXTURES, "hostile_values") });
+    const cwd = join(dir.path, "p");
+    const bare = await plain(t, "deleted_before_import.mjs", [], { cwd });
+    assertCode(bare, 0, "plain deleted_before_import.mjs");
+    assert.equal(bare.stdout, "result 4\n");
+    // A transform cache of its own, empty: the files are parsed and rewritten, then hashed again.
+    for (const round of ["cold", "warm"]) {
+      const run = await tph(t, ["run", "deleted_before_import.mjs"], {
+        cwd,
+        env: { TPH_TRANSFORM_CACHE: join(dir.path, "transforms") },
+      });
+      assertCode(run, 0, `tph run deleted_before_import.mjs (${round})`);
+      assert.equal(run.stdout, bare.stdout, round);
+    }
+  });
+
   Deno.test(`a program's patched built-ins run for none of tph's printing of its errors (${t.name})`, async () => {
     await using dir = tempDir({ p: join(FIXTURES, "builtins") });
     const cwd = join(dir.path, "p");
