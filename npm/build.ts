@@ -199,7 +199,13 @@ const PROGRAM_EXPORTS: [module: string, names: string[] | "*"][] = [
   ["../instrument/instrument.js", ["instrument"]],
   ["../recorder/recorder.js", ["runtime"]],
   ["../recorder/repr.js", ["formatError", "repr"]],
-  ["../recorder/raw_run.js", ["convertRawRun", "readRawRun", "callNode", "HIDDEN"]],
+  ["../recorder/raw_run.js", [
+    "convertRawRun",
+    "readRawRun",
+    "eachRecordedRow",
+    "endedInTrace",
+    "callNode",
+  ]],
 ];
 
 /** The modules that name a program-side module, and the bundle that stands for it there. */

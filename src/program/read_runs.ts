@@ -3,20 +3,21 @@
 // from command.ts, which `tph run`'s head start loads before anything else.
 
 import type { RawConverter } from "../run_file/decode.ts";
-import type { callNode, readRawRun } from "./recorder/raw_run.ts";
+import type { callNode, eachRecordedRow, endedInTrace, readRawRun } from "./recorder/raw_run.ts";
 
 export type { TraceState } from "./recorder/trace_state.ts";
 export type { FunctionRecord } from "./recorder/functions.ts";
 
 /**
  * What `tph lsp` reads a raw run with (src/cli/lsp/run_digest.ts, digestRaw): the tape rebuilt
- * from its bytes, a call's node made as the JSON run makes it, and the state of the rows no run
- * file holds (tape.ts, HIDDEN).
+ * from its bytes, the rows a run file holds (as the JSON run walks them), whether a call ended
+ * while the trace recorded, and a call's node made as the JSON run makes it.
  */
 export interface RawReader {
   readRawRun: typeof readRawRun;
+  eachRecordedRow: typeof eachRecordedRow;
+  endedInTrace: typeof endedInTrace;
   callNode: typeof callNode;
-  hidden: number;
 }
 
 /**
@@ -33,6 +34,8 @@ export async function rawConverter(): Promise<RawConverter> {
  * the recorder's reader, loaded only then.
  */
 export async function rawReader(): Promise<RawReader> {
-  const { callNode, HIDDEN, readRawRun } = await import("./recorder/raw_run.ts");
-  return { callNode, hidden: HIDDEN, readRawRun };
+  const { callNode, eachRecordedRow, endedInTrace, readRawRun } = await import(
+    "./recorder/raw_run.ts"
+  );
+  return { callNode, eachRecordedRow, endedInTrace, readRawRun };
 }

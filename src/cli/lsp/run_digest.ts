@@ -445,16 +445,10 @@ export function digestRaw(path: string): RunDigest | null {
     });
   }
   const counts = new CallCounts(functions.length);
-  const last = t.endRow >= 0 ? t.endRow : tp.rows;
-  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
-  // The rows a run file holds, as to_json.ts's visit takes them.
-  for (let row = t.firstRow; row < last; row++) {
-    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === reader.hidden) continue;
-    const fn = indexOf.get(tp.fn[row]) ?? -1;
-    if (fn < 0) continue;
-    const end = tp.end[row];
-    counts.count(fn, row, -1, tp.state[row] === THREW && end >= 0 && end <= stopped);
-  }
+  reader.eachRecordedRow(t, (row, finished) => {
+    const fn = indexOf.get(tp.fn[row]);
+    if (fn !== undefined) counts.count(fn, row, -1, finished && tp.state[row] === THREW);
+  });
   const byFn = counts.done();
   return {
     path,
@@ -486,10 +480,9 @@ export function callAt(digest: RunDigest, place: CallPlace): CallNodeJSON {
     const raw = digest.raw;
     if (raw !== null) {
       // A raw run's row, made a node as the JSON run makes it (to_json.ts).
-      const { t } = raw, tp = t.tape, row = place.position;
-      const end = tp.end[row];
-      const finished = end >= 0 && end <= (t.endTime >= 0 ? t.endTime : Infinity);
-      node = rawReader!.callNode(t, raw.records[raw.indexOf.get(tp.fn[row])!], row, finished);
+      const { t } = raw, row = place.position;
+      const finished = rawReader!.endedInTrace(t, row);
+      node = rawReader!.callNode(t, raw.records[raw.indexOf.get(t.tape.fn[row])!], row, finished);
     } else node = fileOf(digest).nodeAt(place.position, place.start);
     digest.nodes.set(place.position, node);
   }

@@ -61,7 +61,14 @@ import { RAW_FORMAT, RUN_MAGIC, TRAILER_BYTES, TRAILER_MAGIC } from "../../run_f
 import type { FunctionEntry } from "../../run_file/format.ts";
 import { runtime } from "./recorder.ts";
 import { settleOpen } from "./details.ts";
-import { callNode, functionEntry, scrubbedString, traceHeader } from "./to_json.ts";
+import {
+  callNode,
+  eachRecordedRow,
+  endedInTrace,
+  functionEntry,
+  scrubbedString,
+  traceHeader,
+} from "./to_json.ts";
 import { repr } from "./repr.ts";
 import { LOOKED_AT, SHORTEST_KNOWN } from "./redact.ts";
 import { functionCount } from "./functions.ts";
@@ -672,8 +679,8 @@ export function convertRawRun(raw: Uint8Array, path: string, fail: (why: string)
 }
 
 // What `tph lsp` takes to show a raw run without making it a run file (read_runs.ts, rawReader):
-// a call's node made as the JSON run makes it, and the state of the rows no run file holds.
-export { callNode, HIDDEN };
+// the rows a run file holds, and a call's node made as the JSON run makes it.
+export { callNode, eachRecordedRow, endedInTrace };
 
 /** A raw run read back: its trace (on a tape rebuilt), its meta, its functions by id. */
 export interface RawRead {

@@ -112,19 +112,37 @@ function visit(
   each: (row: number, parent: number, finished: boolean) => void,
 ): void {
   const tp: Tape = t.tape;
-  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
   // Each visited row's index plus one: 0 (as allocated) for rows left out.
-  const last = lastRow(t);
-  const index = new Int32Array(maxOf(0, last - t.firstRow));
+  const index = new Int32Array(maxOf(0, lastRow(t) - t.firstRow));
   let n = 0;
-  for (let row = t.firstRow; row < last; row++) {
-    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
+  eachRecordedRow(t, (row, finished) => {
     index[row - t.firstRow] = ++n;
     const prow = tp.parent[row];
     const parent = prow < 0 || prow === t.wrapper ? -1 : index[prow - t.firstRow] - 1;
+    each(row, parent, finished);
+  });
+}
+
+/**
+ * The rows of a trace's recorded calls, in call order (those a run holds: of this trace, not the
+ * hidden callback of trace.run(), not rows hidden as left out), each with whether it ended while
+ * the trace recorded (endedInTrace). `tph lsp` counts a raw run's calls by it (read_runs.ts).
+ */
+export function eachRecordedRow(t: TraceState, each: (row: number, finished: boolean) => void) {
+  const tp: Tape = t.tape;
+  const stopped = t.endTime >= 0 ? t.endTime : Infinity;
+  const last = lastRow(t);
+  for (let row = t.firstRow; row < last; row++) {
+    if (tp.slot[row] !== t.slot || row === t.wrapper || tp.state[row] === HIDDEN) continue;
     const end = tp.end[row];
-    each(row, parent, end >= 0 && end <= stopped);
+    each(row, end >= 0 && end <= stopped);
   }
+}
+
+/** Whether a call ended while its trace recorded (one still open then stays unfinished). */
+export function endedInTrace(t: TraceState, row: number): boolean {
+  const end = t.tape.end[row];
+  return end >= 0 && end <= (t.endTime >= 0 ? t.endTime : Infinity);
 }
 
 /** The name of a trace's first recorded call (its first root), or null when it has none. */
