@@ -3,6 +3,7 @@
 // config key (which is also its field in a run's `config`), its option, its default.
 
 import { Error, RegExp } from "../platform/globals.ts";
+import type { TraceConfigJSON } from "../types.ts";
 
 /**
  * The limits a trace records by, each once: its config key and the run's `config` field
@@ -24,12 +25,17 @@ export type LimitKey = Limit["key"];
 /** A limit's option in {@linkcode TraceLimits}. */
 export type LimitOption = Limit["option"];
 
+type Defaults = { readonly [L in Limit as L["option"]]: L["default"] };
+
 /** Deepest call level, most calls, longest value text and detail budget a trace records by default. */
-export const DEFAULT_LIMITS: { readonly [L in Limit as L["option"]]: L["default"] } = (() => {
+export const DEFAULT_LIMITS: Defaults = (() => {
   const out: Record<string, number> = {};
   for (let i = 0; i < LIMITS.length; i++) out[LIMITS[i].option] = LIMITS[i].default;
-  return out as { readonly [L in Limit as L["option"]]: L["default"] };
+  return out as Defaults;
 })();
+
+/** The limits by config key, as a run's `config` states them (the format's table, types.ts). */
+export type LimitsByKey = Required<Pick<TraceConfigJSON, LimitKey>>;
 
 /** The value a limit takes: a number, or for `details` also `"all"`. */
 export type LimitValue = number | "all";
@@ -66,15 +72,13 @@ export function limitOptions(
  * console.log(limitKeys({ maxCalls: 50 })); // { max_depth: 30, max_calls: 50, max_repr: 120, details: 20 }
  * ```
  */
-export function limitKeys(
-  options: Pick<TraceLimits, LimitOption>,
-): { max_depth: number; max_calls: number; max_repr: number; details: LimitValue } {
+export function limitKeys(options: Pick<TraceLimits, LimitOption>): LimitsByKey {
   const out: Record<string, LimitValue> = {};
   for (let i = 0; i < LIMITS.length; i++) {
     const l = LIMITS[i];
     out[l.key] = options[l.option] ?? l.default;
   }
-  return out as { max_depth: number; max_calls: number; max_repr: number; details: LimitValue };
+  return out as LimitsByKey;
 }
 
 /** Limits and filters of a trace. */

@@ -19,7 +19,7 @@ import {
 } from "../../platform/intrinsics.ts";
 import { Finder } from "./find.ts";
 
-import { limitKeys, type TraceLimits } from "../../run_file/limits.ts";
+import { limitKeys, type LimitsByKey, type TraceLimits } from "../../run_file/limits.ts";
 import {
   Date,
   Int32Array,
@@ -63,7 +63,7 @@ export class TraceState {
   /** Calls recorded, the hidden callback of trace.run() included. */
   count = 0;
   /** The limits as the run's `config` states them (LIMITS, run_file/limits.ts). */
-  readonly limits: ReturnType<typeof limitKeys>;
+  readonly limits: LimitsByKey;
   readonly maxDepth: number;
   readonly maxCalls: number;
   readonly maxRepr: number;
