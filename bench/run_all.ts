@@ -33,6 +33,7 @@ const SCRIPTS = [
   "design_limit.ts",
   "children.ts",
   "server.ts",
+  "store_settle.ts",
 ];
 // Scripts that drive the CLI themselves (on Deno, or on both runtimes) run once.
 const ONCE = new Set([
@@ -48,6 +49,7 @@ const ONCE = new Set([
   "design_limit.ts",
   "children.ts",
   "server.ts",
+  "store_settle.ts",
 ]);
 // Scripts too slow for every run: only when named, or with TPH_BENCH_SCALE=1.
 const OPT_IN = new Set(["run_scale.ts"]);

@@ -34,11 +34,13 @@ interface DenoApi {
   Command: new (cmd: string, options: {
     args: string[];
     cwd: string;
-    env: Record<string, string>;
-    stdin: "inherit";
-    stdout: "inherit";
-    stderr: "inherit";
-  }) => { spawn(): DenoChild };
+    env?: Record<string, string>;
+    stdin: "inherit" | "null";
+    stdout: "inherit" | "null";
+    stderr: "inherit" | "null";
+    detached?: boolean;
+  }) => { spawn(): DenoChild & { unref(): void } };
+  mainModule: string;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -387,6 +389,50 @@ export function spawnInherit(
     }),
     kill: (signal) => child.kill(signal),
   };
+}
+
+/**
+ * Start a program that outlives this process: in a session of its own, no standard streams, not
+ * waited for. Returns whether it started.
+ *
+ * @param argv The executable and its arguments.
+ * @param cwd Its folder.
+ */
+export function spawnDetached(argv: string[], cwd: string): boolean {
+  try {
+    if (deno) {
+      const child = new deno.Command(argv[0], {
+        args: argv.slice(1),
+        cwd,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+        detached: true,
+      }).spawn();
+      child.unref();
+      // Its end is nobody's business: not an unhandled rejection either.
+      child.status.catch(() => {});
+      return true;
+    }
+    const { spawn } = g.process.getBuiltinModule("node:child_process");
+    const child = spawn(argv[0], argv.slice(1), { cwd, stdio: "ignore", detached: true });
+    child.on("error", () => {});
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The command line that runs this tph again (its runtime, the runtime's options, its entry): for
+ * work it leaves to a process of its own. `binary`: tph is the standalone binary, its own entry.
+ */
+export function tphArgv(binary: boolean): string[] {
+  if (deno) return [deno.execPath(), "run", "-A", deno.mainModule];
+  const p = g.process;
+  if (binary) return [p.execPath];
+  return [p.execPath, ...(p.execArgv ?? []), p.argv[1]];
 }
 
 /**

@@ -518,6 +518,13 @@ function runSaver(
 }
 
 /**
+ * Runs of fewer calls are written by the run writer at the program's end: a raw run saves the exit
+ * a few milliseconds there, and costs a process of tph's own to make it a run file after
+ * (cli/launch/settle_raw.ts; bench/default_run.ts measures both sides).
+ */
+const RAW_FROM_ROWS = 50_000;
+
+/**
  * Write the run at the program's end: raw (raw_run.ts) where the settings ask for it and it can
  * be, else by the run writer.
  */
@@ -528,7 +535,8 @@ function writeRun(
   extra: () => Record<string, unknown>,
   rows: Map<number, number> | null,
 ): void {
-  const raw = RAW_WRITE_ENV === "1" || (RAW_WRITE_ENV !== "0" && config.rawWrite === true);
+  const raw = RAW_WRITE_ENV === "1" ||
+    (RAW_WRITE_ENV !== "0" && config.rawWrite === true && t.tape.rows >= RAW_FROM_ROWS);
   if (raw && rawWritable(t, rows)) writeRawRun(t, label, config.out, extra);
   else writeTraceRun(t, label, config.out, extra, rows);
 }

@@ -112,6 +112,11 @@ export function useDenoPreload(preload: (preload: string) => string | null): voi
   denoPreload = preload;
 }
 
+/** Whether this is the standalone binary (it said where its preload goes: useBinaryPreload). */
+export function isBinary(): boolean {
+  return binaryPreload !== null;
+}
+
 /**
  * In the standalone binary: where its preload is on disk, asked for when a program is started
  * (the binary puts it there first: binary_runtime.ts).

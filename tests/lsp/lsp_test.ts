@@ -502,8 +502,11 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
     assert.match(hover.contents.value, /no stored runs yet: record one with tph run/);
     // The cache folder made by the first run, and the run in it: followed.
     writeFileSync(join(dir, "a.ts"), "function one(x: number) {\n  return x;\n}\none(7);\n");
+    // Written raw and left so (TPH_RAW_WRITE=1), as a run of many calls is until tph makes it a
+    // run file after the program's end.
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", join(dir, "cache"), "a.ts"], {
       cwd: dir,
+      env: { TPH_RAW_WRITE: "1" },
     });
     assert.equal(ran.code, 0, ran.stderr);
     await client.wait((m) => m.method === "workspace/inlayHint/refresh", "a hint refresh");
@@ -795,7 +798,12 @@ Deno.test("lsp: a raw run just stored, and a run file's first scan, give at once
       ].join("\n"),
     );
     for (const program of ["shop/main.ts", "kinds.ts"]) {
-      const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, program], { cwd: dir });
+      // Written raw and left so (TPH_RAW_WRITE=1), as a run of many calls is until tph makes it
+      // a run file after the program's end.
+      const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, program], {
+        cwd: dir,
+        env: { TPH_RAW_WRITE: "1" },
+      });
       assert.equal(ran.code, 0, ran.stderr);
     }
     for (const run of readdirSync(cache).filter((n) => n.endsWith(".tph"))) {

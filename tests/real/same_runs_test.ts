@@ -273,13 +273,16 @@ async function record(w: Workload, t: Target): Promise<unknown> {
   try {
     const out = join(tmp, "run.json");
     const program = w.program ?? `tests/fixtures/same_runs/${w.name}.mjs`;
-    // Stored as a plain `tph run` stores it (raw, but with --find), then exported by `tph export`,
-    // which makes it a run file first: the goldens hold for the run written either way.
+    // Stored raw (but with --find), as a plain `tph run` stores a run of many calls and leaves
+    // it (TPH_RAW_WRITE=1: whatever its size, and not made a run file after), then exported by
+    // `tph export`, which makes it a run file first: the goldens hold for the run written either
+    // way.
     const cache = join(tmp, "cache");
     const r = await jobs(() =>
       run([...t.tph, "run", "--cache-dir", cache, ...w.options, program], {
         cwd: REPO,
         limitS: LIMIT_S,
+        env: { TPH_RAW_WRITE: "1" },
       })
     );
     const what = `${w.name} (${t.name})`;

@@ -18,6 +18,7 @@ import type { LoadedConfig } from "../../config/load_config.ts";
 import { StoreError } from "../../run_file/store_error.ts";
 import { RunError } from "../launch/run_error.ts";
 import { parseRunArgs } from "../launch/early_start.ts";
+import { SETTLE_COMMAND, settleRuns } from "../launch/settle_raw.ts";
 import { VERSION } from "../../version.ts";
 import type { Command, Context } from "./command.ts";
 import { COMMANDS, runCommand } from "./commands.ts";
@@ -83,6 +84,21 @@ async function rawRuns(name: string): Promise<void> {
   setRawConverter(await rawConverter());
 }
 
+/**
+ * `tph __settle <run file>…`: the runs made run files at a low priority, nothing said (the runs
+ * left as they are where they cannot be: their first read makes them).
+ */
+async function settleApart(paths: string[]): Promise<number> {
+  try {
+    // deno-lint-ignore no-explicit-any
+    (globalThis as any).process?.getBuiltinModule?.("node:os")?.setPriority(10);
+  } catch {
+    // As urgent as any other process, then.
+  }
+  await settleRuns(paths);
+  return 0;
+}
+
 async function dispatch(argv: string[], io: Io): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "-h" || first === "--help") {
@@ -94,6 +110,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     io.out(`tph ${VERSION} (${rt.name} ${rt.version}, ${platformName()})`);
     return 0;
   }
+  // The process `tph run` leaves a large raw run to (settle_raw.ts): not a command of users'.
+  if (first === SETTLE_COMMAND) return await settleApart(rest);
   const cmd = findCommand(first);
   // `tph run`'s arguments were parsed by its head start already (launch/early_start.ts).
   const { values, positionals } = cmd === runCommand

@@ -71,6 +71,7 @@ import {
 import { readConfig } from "./read_config.ts";
 import { shellWord } from "./shell_word.ts";
 import { RUN_OPTIONS } from "../launch/run_options.ts";
+import { settleRaw } from "../launch/settle_raw.ts";
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -638,6 +639,7 @@ async function traceProgram(
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
   reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
+  if (stored !== null) await settleRaw(stored, ctx.cwd, ctx.env ?? {});
   if (benchPhases !== undefined && result.phases !== null) {
     appendPhases(benchPhases, result.phases, run.header.call_count);
   }

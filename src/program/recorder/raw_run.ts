@@ -219,7 +219,11 @@ export function writeRawRun(
     const textChunks = writeTexts(out, tp.texts);
     const json = [
       writeBlob(out, textChunks.parts),
-      writeBlob(out, tp.strings),
+      // A kept string that held a secret is written as its text alone: never as it was passed.
+      writeBlob(
+        out,
+        scrubbedKept.length === 0 ? tp.strings : withoutSecrets(tp.strings, scrubbedKept),
+      ),
       writeBlob(out, loose.list),
     ];
     const header: RawHeader = {
@@ -333,6 +337,14 @@ function keptStrings(t: TraceState, loose: Loose, scanFrom: number): [number, nu
     if (text !== null) scrubbed[scrubbed.length] = [i, loose.add(text)];
   }
   return scrubbed;
+}
+
+/** Kept strings `strings` with each of `scrubbed` (keptStrings) made empty: its text is in the header. */
+function withoutSecrets(strings: string[], scrubbed: [number, number][]): string[] {
+  const copy: string[] = ownArray([]);
+  for (let i = 0; i < strings.length; i++) copy[i] = strings[i];
+  for (let j = 0; j < scrubbed.length; j++) copy[scrubbed[j][0]] = "";
+  return copy;
 }
 
 /**

@@ -412,7 +412,7 @@ export async function storedRunOf(root: string, source: string, cache = "cache")
     "-A",
     join(REPO, "cli.ts"),
     "run",
-    // The run stored as a run file at once (a plain `tph run` stores a raw run, made one when read).
+    // The run stored as a run file at once (a plain `tph run` of many calls stores a raw run first).
     "--tree",
     "--cache-dir",
     dir,

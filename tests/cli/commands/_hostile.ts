@@ -39,8 +39,8 @@ export function hostileRunTests(t: Target): void {
     const root = dir.path;
     writeFileSync(join(root, "package.json"), '{ "name": "hostile", "type": "module" }\n');
     writeFileSync(join(root, "prog.ts"), HOSTILE_PROGRAM);
-    // With --tree, stored as a run file at once (a plain `tph run` stores a raw run, made a run
-    // file when first read: its own lies are tests/program/recorder/raw_run_test.ts's).
+    // With --tree, stored as a run file at once (a plain `tph run` of many calls stores a raw run
+    // first, made a run file after: its own lies are tests/program/recorder/raw_run_test.ts's).
     const made = await tph(t, ["run", "--tree", "--cache-dir", "valid", "prog.ts"], { cwd: root });
     assertCode(made, 0, "tph run prog.ts");
     const good = join(

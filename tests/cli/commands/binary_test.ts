@@ -36,11 +36,13 @@ import { cacheSwapTests } from "./_privacy.ts";
 import { bunRunnerTests } from "./_bun_runner.ts";
 import { testRunTests } from "./_test_runs.ts";
 import { requestTests } from "./_requests.ts";
+import { onDiskTests } from "./_on_disk.ts";
 
 const { target: BINARY, dir } = await buildBinary();
 globalThis.addEventListener("unload", () => rmSync(dir, { recursive: true, force: true }));
 
 programTests(BINARY);
+onDiskTests(BINARY);
 detailsTests(BINARY);
 endingTests(BINARY);
 overflowTests(BINARY);

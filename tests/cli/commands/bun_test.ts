@@ -38,6 +38,7 @@ import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
 import { requestTests } from "./_requests.ts";
+import { onDiskTests } from "./_on_disk.ts";
 
 programTests(BUN_TARGET);
 endingTests(BUN_TARGET);
@@ -80,6 +81,7 @@ outputFileTests(BUN_TARGET);
 sharedFolderTests(BUN_TARGET);
 cacheSwapTests(BUN_TARGET);
 redactTests(BUN_TARGET);
+onDiskTests(BUN_TARGET);
 testCommandTests(BUN_TARGET);
 testRunTests(BUN_TARGET);
 bunRunnerTests(BUN_TARGET);

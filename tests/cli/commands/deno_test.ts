@@ -37,6 +37,7 @@ import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestConfigTests, vitestTests } from "./_vitest.ts";
 import { requestTests } from "./_requests.ts";
+import { onDiskTests } from "./_on_disk.ts";
 
 programTests(DENO_TARGET);
 endingTests(DENO_TARGET);
@@ -78,6 +79,7 @@ outputFileTests(DENO_TARGET);
 sharedFolderTests(DENO_TARGET);
 cacheSwapTests(DENO_TARGET);
 redactTests(DENO_TARGET);
+onDiskTests(DENO_TARGET);
 testCommandTests(DENO_TARGET);
 testRunTests(DENO_TARGET);
 bunRunnerTests(DENO_TARGET);

@@ -37,6 +37,7 @@ import { bunRunnerTests } from "./_bun_runner.ts";
 import { jestTests } from "./_jest.ts";
 import { vitestTests } from "./_vitest.ts";
 import { requestTests } from "./_requests.ts";
+import { onDiskTests } from "./_on_disk.ts";
 
 programTests(NODE_TARGET);
 endingTests(NODE_TARGET);
@@ -79,6 +80,7 @@ outputFileTests(NODE_TARGET);
 sharedFolderTests(NODE_TARGET);
 cacheSwapTests(NODE_TARGET);
 redactTests(NODE_TARGET);
+onDiskTests(NODE_TARGET);
 testCommandTests(NODE_TARGET);
 testRunTests(NODE_TARGET);
 bunRunnerTests(NODE_TARGET);
