@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DENO, exec, REPO, tempDir } from "./cli/commands/_cli.ts";
+import { runRegistered, type RuntimeName } from "./_harness.ts";
 
 /** Times, run ids and a run's wall time, which differ from run to run. */
 function normal(text: string): string[] {
@@ -52,3 +53,31 @@ Deno.test("the README's examples are what tph prints", async () => {
     }
   }
 });
+
+/** The README's library example: the first TypeScript block of "## The library". */
+function libraryExample(markdown: string): string {
+  const section = markdown.slice(markdown.indexOf("\n## The library"));
+  const m = /^```ts\n([^]*?)^```$/m.exec(section);
+  assert.ok(m !== null, "the library section shows an example");
+  return m[1];
+}
+
+for (const rt of ["deno", "bun", "node", "node22"] as RuntimeName[]) {
+  Deno.test(`the README's library example runs as shown with the register entry (${rt})`, async () => {
+    const dir = tempDir();
+    await using _ = dir;
+    const example = libraryExample(readFileSync(join(REPO, "README.md"), "utf8"));
+    // The package's name is this checkout's mod.ts here.
+    const file = join(dir.path, "example.ts");
+    writeFileSync(
+      file,
+      example.replace(/from "tph"/, `from ${JSON.stringify(join(REPO, "mod.ts"))}`),
+    );
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    const r = runRegistered(rt, file, { cwd: dir.path, timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    // The tree its comment shows, times aside.
+    const shown = [...example.matchAll(/^\/\/ (.*)$/gm)].map((l) => l[1]);
+    assert.deepEqual(normal(r.stdout), normal(shown.join("\n")));
+  });
+}
