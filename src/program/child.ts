@@ -712,7 +712,7 @@ function saveOnSignals(
       t.active = false;
       process.removeListener(signal, onSignal);
       // Die of the same signal, as the program would have without tph.
-      process.kill(process.pid, signal);
+      apply(realKill, process, [process.pid, signal]);
     };
     if (allListenerCount(signal) === 0) {
       tphListeners[signal] = onSignal;
@@ -720,6 +720,37 @@ function saveOnSignals(
       onOwn(signal, onSignal);
     }
   }
+  if (g.Deno === undefined && g.Bun === undefined) dieOfOwnSignals(others);
+}
+
+/** `process.kill` as it was when tph loaded. */
+const realKill = process.kill;
+/** The signals by number that `process.kill` takes for them. */
+const SIGNAL_NUMBERS: Record<number, Signal> = { 1: "SIGHUP", 2: "SIGINT", 15: "SIGTERM" };
+
+/**
+ * Node: a program that no longer listens to a signal and sends it to itself (NestJS's shutdown
+ * hooks remove theirs and re-raise SIGTERM) dies of it at once plainly. tph's listener would hear
+ * it only from the event loop, which may end first (a signal's handle keeps nothing alive): the
+ * process then exited 0 where it died of the signal. The run is saved, and it dies now.
+ */
+function dieOfOwnSignals(others: (signal: Signal) => number): void {
+  process.kill = standIn(realKill, {
+    apply(_real, self, args) {
+      const pid = args[0], sig = args.length > 1 ? args[1] : "SIGTERM";
+      const signal = typeof sig === "number" ? SIGNAL_NUMBERS[sig] : sig;
+      if (
+        pid === process.pid &&
+        (signal === "SIGTERM" || signal === "SIGINT" || signal === "SIGHUP") &&
+        tphListening[signal] && others(signal) === 0
+      ) {
+        // Saves, lets go of the signal, and sends it on: the process dies of it.
+        (tphListeners[signal] as () => void)();
+        return true;
+      }
+      return apply(realKill, self, args);
+    },
+  });
 }
 
 /** tph's own listener of each signal, and whether it is still one of process's (Node, Bun). */

@@ -85,6 +85,7 @@ export function signalTests(t: Target): void {
     }
   }
   onlyListenerTests(t);
+  reraiseTests(t);
   spinTests(t);
   if (t.runtime !== "deno") return;
   for (const to of ["group", "tph"] as const) {
@@ -98,6 +99,31 @@ export function signalTests(t: Target): void {
         const r = await sendTo(t, cwd, "serve.ts", [], "SIGINT", to);
         assertCode(r, 0, `tph run serve.ts, SIGINT to ${to}`);
         assert.equal(r.stdout, "ready\nshutting down\ndone\n", r.stderr);
+      },
+    );
+  }
+}
+
+/**
+ * A listener that removes itself, clears the program's last timer and sends the signal again
+ * (NestJS's shutdown hooks) dies of it, as plainly: on Node tph's own listener heard it only from
+ * an event loop that ended first, and the program exited 0.
+ */
+function reraiseTests(t: Target): void {
+  for (const to of ["group", "tph"] as const) {
+    Deno.test(
+      `tph run: a SIGTERM listener that lets go and raises it again dies of it, sent to ${
+        to === "group" ? "the process group" : "tph alone"
+      }, as plainly (${t.name})`,
+      async () => {
+        await using dir = tempDir({ s: join(FIXTURES, "signals") });
+        const cwd = join(dir.path, "s");
+        const r = await sendTo(t, cwd, "reraise.ts", [], "SIGTERM", to, 30_000);
+        assertCode(r, 143, `tph run reraise.ts, SIGTERM to ${to}`);
+        const plain = await sendPlain(t, cwd, "SIGTERM", [], "reraise.ts");
+        assert.equal(plain.signal, "SIGTERM", JSON.stringify(plain));
+        assert.equal(r.stdout, plain.stdout, r.stderr);
+        assert.equal(r.stdout, "ready\nshutting down\n");
       },
     );
   }
