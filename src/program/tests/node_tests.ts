@@ -72,6 +72,11 @@ const blocks = new SafeWeakMap<object, TestBlock>();
  * An array walked by index: a program may have replaced the built-ins' methods and iterators.
  */
 const open: TestBlock[] = [];
+/**
+ * The tests Node has finished whose blocks end in a microtask (start): a process.exit before it
+ * runs (the next test's) must not take them for open. Each with its block; emptied as they end.
+ */
+const finished: [NodeTest, TestBlock][] = [];
 
 /** A constructor's name, read without running a getter. */
 function constructorName(proto: object | null): string {
@@ -195,7 +200,9 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
         get: () => endTime,
         set: (v: unknown) => {
           endTime = v;
-          if (v !== null && v !== undefined) later(() => end(test, block));
+          if (v === null || v === undefined) return;
+          finished[finished.length] = [test, block];
+          later(() => end(test, block));
         },
         enumerable: own.enumerable,
         configurable: true,
@@ -207,6 +214,12 @@ function start(test: NodeTest & object, openTest: OpenTest): TestBlock {
 
 /** End a test's block with the outcome Node gave the test. */
 function end(test: NodeTest, block: TestBlock): void {
+  for (let i = 0; i < finished.length; i++) {
+    if (finished[i][1] !== block) continue;
+    finished[i] = finished[finished.length - 1];
+    finished.length--;
+    break;
+  }
   if (!takeOpen(open, block)) return;
   const { outcome, error } = outcomeOf(test);
   block.endTest(outcome, error);
@@ -278,5 +291,10 @@ const ErrorCtor = Error;
  * Node counts a file whose process called exit (exit(0): passed).
  */
 export function endOpenTests(): void {
+  // A test that had ended keeps its outcome.
+  while (finished.length > 0) {
+    const [test, block] = finished[finished.length - 1];
+    end(test, block);
+  }
   endAllOpen(open, new ErrorCtor("the test's process ended before the test did"), true);
 }

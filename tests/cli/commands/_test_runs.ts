@@ -130,7 +130,9 @@ export function testRunTests(t: Target): void {
       "package.json": '{ "type": "module" }\n',
       "zero.test.js": 'import test from "node:test";\nfunction one() { return 1; }\n' +
         'test("exits 0 after passing", () => { one(); process.exit(0); });\n',
+      // The test before the exit had passed and ended: it keeps its outcome.
       "three.test.js": 'import test from "node:test";\nfunction one() { return 1; }\n' +
+        'test("passes first", () => { one(); });\n' +
         'test("exits 3", () => { one(); process.exit(3); });\n',
     });
     // The binary runs bun test only (its own runtime).
@@ -145,6 +147,7 @@ export function testRunTests(t: Target): void {
     if (t.name !== "binary") {
       assert.deepEqual(await storedTests(t, dir.path), [
         ["exits 0 after passing", "passed", "node"],
+        ["passes first", "passed", "node"],
         ["exits 3", "failed", "node"],
       ]);
       assert.match(
