@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -188,6 +189,11 @@ class Client {
 
   async send(m: Message): Promise<void> {
     await this.#writer.write(frame(m));
+  }
+
+  /** Write bytes as they are (a message in pieces). */
+  async sendBytes(bytes: Uint8Array): Promise<void> {
+    await this.#writer.write(bytes);
   }
 
   /** Send a request; its response. */
@@ -502,11 +508,8 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
     assert.match(hover.contents.value, /no stored runs yet: record one with tph run/);
     // The cache folder made by the first run, and the run in it: followed.
     writeFileSync(join(dir, "a.ts"), "function one(x: number) {\n  return x;\n}\none(7);\n");
-    // Written raw and left so (TPH_RAW_WRITE=1), as a run of many calls is until tph makes it a
-    // run file after the program's end.
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", join(dir, "cache"), "a.ts"], {
       cwd: dir,
-      env: { TPH_RAW_WRITE: "1" },
     });
     assert.equal(ran.code, 0, ran.stderr);
     await client.wait((m) => m.method === "workspace/inlayHint/refresh", "a hint refresh");
@@ -517,10 +520,11 @@ Deno.test("tph lsp says there is no run yet, shows the first one stored, and exi
         contentChanges: [{ text: readText(join(dir, "a.ts")) }],
       },
     });
-    const hints = await hintsOf(client, uri);
-    assert.deepEqual(hints.map((h) => h.label), ["×1 · (x=7) → 7"]);
-    // The run was raw (just stored): shown from its columns, then made a run file and digested
-    // in full once the client is quiet (its digest kept beside it).
+    // The folder's first refresh may come as it is made, before the run is in it: the next one
+    // shows it.
+    const hints = await hintsUntil(client, uri, (labels) => labels.length > 0);
+    assert.deepEqual(hints, ["×1 · (x=7) → 7"]);
+    // Digested in full once the client is quiet (its digest kept beside it).
     const cache = join(dir, "cache");
     const run = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);
     const deadline = Date.now() + 20_000;
@@ -925,6 +929,424 @@ Deno.test("tph lsp shows a compiled program's run at its TypeScript source (tsc,
       }
     }
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Start a client, initialize it and open `file` in it. */
+async function opened(t: Target, dir: string, cache: string, file: string): Promise<Client> {
+  const client = new Client(t, dir, cache);
+  await client.request("initialize", {
+    processId: null,
+    rootUri: null,
+    capabilities: { workspace: { inlayHint: { refreshSupport: true } } },
+  });
+  await client.send({ method: "initialized", params: {} });
+  await client.send({
+    method: "textDocument/didOpen",
+    params: {
+      textDocument: {
+        uri: pathToFileURL(file).href,
+        languageId: "typescript",
+        version: 1,
+        text: readText(file),
+      },
+    },
+  });
+  return client;
+}
+
+/** The hints of a file until one passes `test` (asked again as refreshes come), within 30 s. */
+async function hintsUntil(
+  client: Client,
+  uri: string,
+  test: (labels: string[]) => boolean,
+): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const labels = (await hintsOf(client, uri)).map((h) => h.label);
+    if (test(labels)) return labels;
+    if (Date.now() > deadline) {
+      client.kill();
+      throw new Error(`hints still ${JSON.stringify(labels)} after 30 s: ${await client.stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+Deno.test("lsp: a kept digest with places or function numbers out of range, or larger than the run could need, is made again from the run", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-range-"));
+  const cache = join(dir, "cache");
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const path = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);
+    const side = path.replace(/\.tph$/, ".lsp.json");
+    let d = digestRun(path);
+    const reserve = d.functions.findIndex((f) => f[0] === "Inventory.reserve");
+    const good = hintText(d, reserve, 500);
+    d.file.close();
+    const kept = JSON.parse(readText(side));
+    const rowOf = (k: typeof kept) =>
+      // deno-lint-ignore no-explicit-any
+      k.fns.find((f: any) => f[0] === reserve);
+    // Each damage keeps the stamps: the run is unchanged, only its digest is wrong.
+    const damages: [string, (k: typeof kept) => void][] = [
+      ["a place past the run's end", (k) => (rowOf(k)[7] = [1e12, 0])],
+      ["a failing call's place below the calls", (k) => (rowOf(k)[8] = [0, 0])],
+      ["a negative start", (k) => (rowOf(k)[6][1] = -5)],
+      ["a caller that is no function", (k) => (rowOf(k)[9] = [99_999, 4])],
+      ["a callee that is no function", (k) => (rowOf(k)[10] = [-7, 1])],
+      ["more threw than calls", (k) => (rowOf(k)[2] = 1000)],
+      ["a call that threw without its place", (k) => (rowOf(k)[8] = [])],
+      ["no last call", (k) => (rowOf(k)[7] = [])],
+      ["an odd list of places", (k) => (rowOf(k)[6] = [rowOf(k)[6][0]])],
+      // Valid, and marked (99 calls), but past what the run could need: not read.
+      ["a digest larger than the run could need", (k) => {
+        rowOf(k)[1] = 99;
+        k.pad = " ".repeat(4 << 20);
+      }],
+    ];
+    for (const [what, damage] of damages) {
+      const bad = structuredClone(kept);
+      damage(bad);
+      writeFileSync(side, JSON.stringify(bad));
+      d = digestRun(path);
+      try {
+        assert.equal(d.byFn[reserve]!.calls, 4, what);
+        assert.equal(hintText(d, reserve, 500), good, what);
+        // Every function's hover reads back its calls and names its callers and callees.
+        d.byFn.forEach((f, fn) => f !== undefined && functionHover(d, fn));
+      } finally {
+        d.file.close();
+      }
+      // Made again beside the run.
+      assert.deepEqual(JSON.parse(readText(side)), kept, what);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp: a 2 GB sparse file in a digest's place is not read (the reading process's peak memory stays small)", async () => {
+  if (!existsSync("/proc/self/status")) return;
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-sparse-"));
+  const cache = join(dir, "cache");
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const path = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);
+    const side = path.replace(/\.tph$/, ".lsp.json");
+    digestRun(path).file.close();
+    rmSync(side);
+    // Sparse: no disk taken.
+    const made = await exec(["truncate", "-s", "2G", side], { cwd: dir });
+    assert.equal(made.code, 0, made.stderr);
+    const script = join(dir, "digest.ts");
+    writeFileSync(
+      script,
+      [
+        `import { digestRun } from ${JSON.stringify(join(REPO, "src/cli/lsp/run_digest.ts"))};`,
+        `const d = digestRun(${JSON.stringify(path)});`,
+        'const fn = d.functions.findIndex((f) => f[0] === "Inventory.reserve");',
+        "d.file.close();",
+        'const hwm = /VmHWM:\\s*(\\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))![1];',
+        "console.log(JSON.stringify({ calls: d.byFn[fn].calls, peakKb: Number(hwm) }));",
+      ].join("\n"),
+    );
+    const r = await exec([join(REPO, "node_modules/.bin/deno"), "run", "-A", script], {
+      cwd: dir,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const { calls, peakKb } = JSON.parse(r.stdout);
+    assert.equal(calls, 4);
+    assert.ok(peakKb < 512 * 1024, `peak memory ${peakKb} kB: the 2 GB file was read`);
+    // Replaced by the digest made from the run.
+    assert.ok(Deno.statSync(side).size < 1 << 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
+  Deno.test(`tph lsp keeps following new runs when the cache folder is removed and made again (${t.name})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tph-lsp-recreated-"));
+    const cache = join(dir, "cache");
+    const file = join(dir, "a.ts");
+    const uri = pathToFileURL(file).href;
+    const program = (n: number) => `function one(x: number) {\n  return x;\n}\none(${n});\n`;
+    let client: Client | null = null;
+    try {
+      writeFileSync(file, program(1));
+      const ran = await tph(t, ["run", "--cache-dir", cache, "a.ts"], { cwd: dir });
+      assert.equal(ran.code, 0, ran.stderr);
+      client = await opened(t, dir, cache, file);
+      assert.deepEqual((await hintsOf(client, uri)).map((h) => h.label), ["×1 · (x=1) → 1"]);
+      for (const n of [2, 3]) {
+        // Removed; made again empty (the second time by the run itself); a run stored in it.
+        rmSync(cache, { recursive: true, force: true });
+        await new Promise((r) => setTimeout(r, 300));
+        if (n === 2) {
+          mkdirSync(cache);
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        writeFileSync(file, program(n));
+        const again = await tph(t, ["run", "--cache-dir", cache, "a.ts"], { cwd: dir });
+        assert.equal(again.code, 0, again.stderr);
+        await client.send({
+          method: "textDocument/didChange",
+          params: { textDocument: { uri, version: n }, contentChanges: [{ text: program(n) }] },
+        });
+        await hintsUntil(client, uri, (labels) => labels[0] === `×1 · (x=${n}) → ${n}`);
+      }
+      await client.request("shutdown", null);
+      await client.send({ method: "exit" });
+      assert.equal((await client.status).code, 0);
+      client = null;
+    } finally {
+      client?.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * The strings in a value (deep) that hold a character safeText escapes, line breaks allowed in a
+ * `text` or `value`; but what the client sends back as it is (a command's `arguments`, a `uri`).
+ */
+function unsafeStrings(value: unknown, lineBreaks = false): string[] {
+  // deno-lint-ignore no-control-regex
+  const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  if (typeof value === "string") {
+    return unsafe.test(value) || (!lineBreaks && value.includes("\n")) ? [value] : [];
+  }
+  if (value === null || typeof value !== "object") return [];
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === "arguments" || k === "uri"
+      ? []
+      : unsafeStrings(v, lineBreaks || k === "text" || k === "value")
+  );
+}
+
+Deno.test("tph lsp escapes control and bidi characters in every text it sends: a tree's and a comparison's titles and texts, the runs' labels", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-hostile-titles-"));
+  const cache = join(dir, "cache");
+  const file = join(dir, "main.ts");
+  let client: Client | null = null;
+  try {
+    const program = (v: string) =>
+      [
+        "const o = {",
+        '  "bad\\u202ename\\u001b[2J\\u0007"(x: string) {',
+        '    return x + "!";',
+        "  },",
+        "};",
+        `o["bad\\u202ename\\u001b[2J\\u0007"]("${v}\\u202e\\u001b[31m");`,
+        "",
+      ].join("\n");
+    for (const [v, label] of [["a", "one\u202eeno"], ["b", "two\u001b]0;owned\u0007\u2066"]]) {
+      writeFileSync(file, program(v));
+      const ran = await tph(
+        DENO_TARGET,
+        ["run", "--cache-dir", cache, "--label", label, "main.ts"],
+        { cwd: dir },
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+    }
+    client = await opened(DENO_TARGET, dir, cache, file);
+    const uri = pathToFileURL(file).href;
+    const lenses = (await client.request("textDocument/codeLens", { textDocument: { uri } }))
+      .result as { command: { title: string; command: string; arguments: unknown[] } }[];
+    assert.deepEqual(lenses.map((l) => l.command.command), ["tph.showTree", "tph.compareRuns"]);
+    const sent: unknown[] = [lenses];
+    for (const lens of lenses) {
+      const r = await client.request("workspace/executeCommand", {
+        command: lens.command.command,
+        arguments: lens.command.arguments,
+      });
+      const result = r.result as { title: string; text: string };
+      assert.ok(result !== null && typeof result.title === "string", JSON.stringify(r));
+      assert.match(result.title, /bad\\u202ename\\u001b\[2J\\u0007/);
+      sent.push(result);
+    }
+    const runs = (await client.request("workspace/executeCommand", {
+      command: "tph.listRuns",
+      arguments: [],
+    })).result as { label: string | null }[];
+    assert.deepEqual(runs.map((r) => r.label), [
+      "two\\u001b]0;owned\\u0007\\u2066",
+      "one\\u202eeno",
+    ]);
+    sent.push(runs);
+    // Hints, hover, the answers to a command the server does not run and to a run not stored.
+    sent.push(await hintsOf(client, uri));
+    sent.push(
+      (await client.request("textDocument/hover", {
+        textDocument: { uri },
+        position: { line: 1, character: 4 },
+      })).result,
+    );
+    for (const [command, args] of [["tph.\u202eno", []], ["tph.useRun", ["r\u202eun\u001b"]]]) {
+      const r = await client.request("workspace/executeCommand", { command, arguments: args });
+      assert.equal(r.error?.code, -32602);
+      sent.push(r.error);
+    }
+    assert.deepEqual(unsafeStrings(sent), []);
+    await client.request("shutdown", null);
+    await client.send({ method: "exit" });
+    assert.equal((await client.status).code, 0);
+    client = null;
+  } finally {
+    client?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("lsp protocol: a 32 MB message in 1 kB pieces is read in time linear in its size", async () => {
+  // Copying what came so far at each piece (32,768 pieces of a message growing to 32 MB: over
+  // 500 GB copied) would take hours: far past the subprocess's time limit.
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-framing-"));
+  try {
+    const script = join(dir, "framing.ts");
+    writeFileSync(
+      script,
+      [
+        `import { frame, MessageReader } from ${
+          JSON.stringify(join(REPO, "src/cli/lsp/protocol.ts"))
+        };`,
+        'const bytes = frame({ id: 1, method: "big", params: { text: "a".repeat(32 << 20) } });',
+        "const two = new Uint8Array(bytes.length * 2);",
+        "two.set(bytes, 0);",
+        "two.set(bytes, bytes.length);",
+        "const reader = new MessageReader();",
+        "const got = [];",
+        "for (let i = 0; i < two.length; i += 1024) got.push(...reader.push(two.subarray(i, i + 1024)));",
+        "console.log(JSON.stringify(got.map((r) => r.message.params.text.length)));",
+      ].join("\n"),
+    );
+    const r = await exec([join(REPO, "node_modules/.bin/deno"), "run", "-A", script], {
+      cwd: dir,
+      timeoutMs: 120_000,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [32 << 20, 32 << 20]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("tph lsp answers after a 60 MB document sent in 64 kB pieces", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-large-"));
+  const cache = join(dir, "cache");
+  let client: Client | null = null;
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const file = join(dir, "shop/inventory.ts");
+    const uri = pathToFileURL(file).href;
+    const text = readText(file);
+    const reserveLine = text.split("\n").findIndex((l) => l.includes("reserve(sku"));
+    client = await opened(DENO_TARGET, dir, cache, file);
+    const big = text + ("// " + "x".repeat(96) + "\n").repeat(600_000);
+    const bytes = frame({
+      method: "textDocument/didChange",
+      params: { textDocument: { uri, version: 2 }, contentChanges: [{ text: big }] },
+    });
+    assert.ok(bytes.length > 60_000_000);
+    // The whole exchange within the time limit of the test's subprocesses: 2 minutes.
+    const timer = setTimeout(() => client?.kill(), 120_000);
+    try {
+      for (let i = 0; i < bytes.length; i += 65_536) {
+        await client.sendBytes(bytes.subarray(i, i + 65_536));
+      }
+      const hover = (await client.request("textDocument/hover", {
+        textDocument: { uri },
+        position: {
+          line: reserveLine,
+          character: text.split("\n")[reserveLine].indexOf("reserve"),
+        },
+      })).result as { contents: { value: string } };
+      assert.match(hover.contents.value, /\*\*Inventory\.reserve\*\* — 4 calls, 1 threw/);
+    } finally {
+      clearTimeout(timer);
+    }
+    await client.request("shutdown", null);
+    await client.send({ method: "exit" });
+    assert.equal((await client.status).code, 0);
+    client = null;
+  } finally {
+    client?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+Deno.test("tph lsp names the malformed field of a message's params: an error answered to a request, one log line for a notification", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-params-"));
+  const cache = join(dir, "cache");
+  const file = join(dir, "a.ts");
+  let client: Client | null = null;
+  try {
+    writeFileSync(file, "function one(x: number) {\n  return x;\n}\none(1);\n");
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "a.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    client = await opened(DENO_TARGET, dir, cache, file);
+    const uri = pathToFileURL(file).href;
+    // Notifications: nothing to answer, a line in the log each.
+    const notifications: [string, unknown][] = [
+      ["textDocument/didOpen", { textDocument: { uri: "file:///b.ts", text: 5 } }],
+      ["textDocument/didOpen", { textDocument: "file:///b.ts" }],
+      ["textDocument/didChange", { textDocument: { uri }, contentChanges: "x" }],
+      ["textDocument/didChange", { textDocument: { uri }, contentChanges: [{ text: null }] }],
+      ["textDocument/didClose", { textDocument: { uri: 7 } }],
+      ["textDocument/didOpen", [1, 2]],
+    ];
+    for (const [method, params] of notifications) await client.send({ method, params });
+    // Requests: an invalid params error naming the field.
+    const requests: [string, unknown, RegExp][] = [
+      [
+        "textDocument/hover",
+        { textDocument: { uri }, position: { line: "1", character: 0 } },
+        /position\.line/,
+      ],
+      [
+        "textDocument/hover",
+        { textDocument: { uri }, position: { line: 0, character: -1 } },
+        /position\.character/,
+      ],
+      ["textDocument/hover", { textDocument: { uri } }, /position/],
+      ["textDocument/inlayHint", { textDocument: { uri: 3 } }, /textDocument\.uri/],
+      ["textDocument/codeLens", "x", /params/],
+      ["workspace/executeCommand", { command: 5 }, /command/],
+      ["workspace/executeCommand", { command: "tph.listRuns", arguments: {} }, /arguments/],
+    ];
+    for (const [method, params, field] of requests) {
+      const r = await client.request(method, params);
+      assert.equal(r.error?.code, -32602, `${method} ${JSON.stringify(r)}`);
+      assert.match(r.error!.message, field);
+    }
+    // Still serving the document as it was opened.
+    assert.deepEqual((await hintsOf(client, uri)).map((h) => h.label), ["×1 · (x=1) → 1"]);
+    await client.request("shutdown", null);
+    await client.send({ method: "exit" });
+    assert.equal((await client.status).code, 0);
+    const log = (await client.stderr).split("\n").filter((l) => l !== "");
+    client = null;
+    assert.doesNotMatch(log.join("\n"), /is not a function|Cannot read prop|undefined/);
+    const expected = [
+      /textDocument\/didOpen: params\.textDocument\.text is not a string/,
+      /textDocument\/didOpen: params\.textDocument is not an object/,
+      /textDocument\/didChange: params\.contentChanges is not an array/,
+      /textDocument\/didChange: params\.contentChanges\[0\]\.text is not a string/,
+      /textDocument\/didClose: params\.textDocument\.uri is not a string/,
+      /textDocument\/didOpen: params is not an object/,
+    ];
+    assert.equal(log.length, expected.length, log.join("\n"));
+    expected.forEach((re, i) => assert.match(log[i], re));
+  } finally {
+    client?.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 });

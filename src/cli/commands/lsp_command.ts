@@ -1,7 +1,6 @@
 import process from "node:process";
-import { existsSync, type FSWatcher, watch } from "node:fs";
-import { dirname } from "node:path";
 import { TphLanguageServer } from "../lsp/server.ts";
+import { watchCache } from "../lsp/watch_cache.ts";
 import { setRawReader } from "../lsp/run_digest.ts";
 import { rawReader } from "../../program/read_runs.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
@@ -46,29 +45,7 @@ export async function run(ctx: Context<typeof LSP_OPTIONS>): Promise<number> {
     },
     write: (bytes) => void process.stdout.write(bytes),
     log: (line) => ctx.err(line),
-    watch(changed) {
-      // The cache folder may not exist before the first run: its parent is watched until it does.
-      let current: FSWatcher | null = null;
-      const on = (dir: string, then: () => void): boolean => {
-        try {
-          current = watch(dir, then);
-          current.on("error", () => {});
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      // Deno's watch of a missing folder does not throw: looked at first.
-      const onCache = () => existsSync(cacheDir) && on(cacheDir, changed);
-      if (!onCache()) {
-        on(dirname(cacheDir), () => {
-          if (!existsSync(cacheDir)) return;
-          current?.close();
-          if (onCache()) changed();
-        });
-      }
-      return () => current?.close();
-    },
+    watch: (changed) => watchCache(cacheDir, changed),
   });
   const stdin = process.stdin;
   stdin.on("data", (chunk: Uint8Array) => server.receive(chunk));

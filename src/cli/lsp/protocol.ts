@@ -30,50 +30,91 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads framed messages from chunks of bytes. */
 export class MessageReader {
-  #buf: Uint8Array = new Uint8Array(0);
+  /** The header part read so far (at most 8 KB and a chunk), while no header is complete. */
+  #head: Uint8Array = new Uint8Array(0);
+  /** The body's length once its header is read, else -1. */
+  #need = -1;
+  /** The body's pieces so far, copied from the chunks (joined once the body is whole). */
+  #pieces: Uint8Array[] = [];
+  #got = 0;
   #failed = false;
 
   /**
    * Take a chunk of bytes; returns the messages (or the problem) it completes, in order. After a
    * problem the stream cannot be resynchronised: every later chunk is ignored.
+   *
+   * A body's pieces are kept in a list and joined once it is whole (each byte copied at most
+   * twice), the header part looked at from where the last look ended: time and memory linear in
+   * the bytes, however the stream is split.
    */
   push(chunk: Uint8Array): Read[] {
-    if (this.#failed) return [];
-    const joined = new Uint8Array(this.#buf.length + chunk.length);
-    joined.set(this.#buf, 0);
-    joined.set(chunk, this.#buf.length);
-    this.#buf = joined;
     const out: Read[] = [];
-    for (;;) {
-      const end = headerEnd(this.#buf);
-      if (end < 0) {
-        if (this.#buf.length > 8192) out.push(this.#fail("a header part longer than 8 KB"));
+    let rest = chunk;
+    while (!this.#failed) {
+      if (this.#need < 0) {
+        // Only the header part: at most 8 KB kept, looked at again from its last 3 bytes.
+        const from = Math.max(0, this.#head.length - 3);
+        const head = this.#head.length === 0 ? rest : concat([this.#head, rest]);
+        const end = headerEnd(head, from);
+        if (end < 0) {
+          if (head.length > 8192) out.push(this.#fail("a header part longer than 8 KB"));
+          else this.#head = head === rest ? rest.slice() : head;
+          break;
+        }
+        const length = contentLength(decodeAscii(head.subarray(0, end)));
+        if (typeof length === "string") {
+          out.push(this.#fail(length));
+          break;
+        }
+        this.#head = new Uint8Array(0);
+        this.#need = length;
+        this.#pieces = [];
+        this.#got = 0;
+        rest = head.subarray(end + 4);
+      }
+      const take = Math.min(this.#need - this.#got, rest.length);
+      this.#got += take;
+      if (this.#got < this.#need) {
+        // Kept past this call: a copy (the caller may reuse its chunk).
+        if (take > 0) this.#pieces.push(rest.slice(0, take));
         break;
       }
-      const length = contentLength(decodeAscii(this.#buf.subarray(0, end)));
-      if (typeof length === "string") {
-        out.push(this.#fail(length));
-        break;
-      }
-      const start = end + 4;
-      if (this.#buf.length < start + length) break;
-      const body = this.#buf.subarray(start, start + length);
-      this.#buf = this.#buf.slice(start + length);
+      if (take > 0) this.#pieces.push(rest.subarray(0, take));
+      rest = rest.subarray(take);
+      const body = concat(this.#pieces);
+      this.#pieces = [];
+      this.#need = -1;
       out.push(parseBody(body));
+      if (rest.length === 0) break;
     }
     return out;
   }
 
   #fail(problem: string): Read {
     this.#failed = true;
-    this.#buf = new Uint8Array(0);
+    this.#head = new Uint8Array(0);
+    this.#pieces = [];
     return { problem };
   }
 }
 
-/** Where the header part ends (the index of its closing CRLF CRLF), or -1. */
-function headerEnd(buf: Uint8Array): number {
-  for (let i = 0; i + 3 < buf.length; i++) {
+/** Byte arrays joined, once (one of them as it is). */
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Where the header part ends (its closing CRLF CRLF's index, looked for from `from`), or -1. */
+function headerEnd(buf: Uint8Array, from = 0): number {
+  for (let i = from; i + 3 < buf.length; i++) {
     if (buf[i] === CR && buf[i + 1] === LF && buf[i + 2] === CR && buf[i + 3] === LF) return i;
   }
   return -1;

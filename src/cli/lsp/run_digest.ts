@@ -6,7 +6,7 @@
 
 import { openRun, type RunFile, type RunMeta } from "../../run_file/decode.ts";
 import type { FunctionEntry } from "../../run_file/format.ts";
-import { STATE_MASK } from "../../run_file/format.ts";
+import { RUN_MAGIC, STATE_MASK } from "../../run_file/format.ts";
 import { THREW } from "../../run_file/call_state.ts";
 import type { CallNodeJSON } from "../../types.ts";
 import { besideRun, EXPORT_SUFFIX } from "../../store/beside_run.ts";
@@ -15,8 +15,8 @@ import {
   isPlainFile,
   readAt,
   readBytes,
-  readText,
   replaceFile,
+  stat,
   writeText,
 } from "../../platform/files.ts";
 import { isRaw } from "../../run_file/format.ts";
@@ -104,7 +104,7 @@ export function digestRun(
   const file = openRun(path);
   try {
     const stamp = fileStamp(path);
-    const kept = stamp === null ? null : readKept(path, stamp, file.functions.length);
+    const kept = stamp === null ? null : readKept(path, stamp, file);
     if (kept !== null) return withFiles(file, kept);
     if (options.first === true) return firstDigest(file);
     const d = digestOpen(file);
@@ -260,26 +260,60 @@ function keep(path: string, stamp: { size: number; mtimeMs: number }, byFn: RunD
 const isInts = (x: unknown): x is number[] =>
   Array.isArray(x) && x.every((n) => Number.isSafeInteger(n));
 
-/** The kept digest of the run at `path`, when it is whole and of the run as it is; else null. */
+/**
+ * The most bytes a kept digest of a run of `functions` functions and `records` calls takes, as
+ * keep writes it: per function its 20 numbers at most (figures, first, last and failing calls),
+ * and per distinct call edge (at most one a call) 4 numbers (the callee's callers, the caller's
+ * callees); a number at most 17 characters and a comma. A larger file is not read.
+ */
+export function keptBound(functions: number, records: number): number {
+  const edges = Math.min(records, (functions + 1) * functions);
+  return 256 + 400 * functions + 4 * 18 * edges;
+}
+
+const keptDecoder = new TextDecoder();
+
+/**
+ * The kept digest of the run `file` (at `path`), when it is whole, of the run as it is, and every
+ * function number, count and call place in it in range of the run; else null (then the run is
+ * scanned, and its digest kept anew). A file larger than the run's digest could be is not read.
+ */
 function readKept(
   path: string,
   stamp: { size: number; mtimeMs: number },
-  functions: number,
+  file: RunFile,
 ): RunDigest["byFn"] | null {
+  const functions = file.functions.length, records = file.records;
   let kept: { v?: unknown; size?: unknown; mtimeMs?: unknown; fns?: unknown };
   const side = besideRun(path, EXPORT_SUFFIX.lsp);
   // Only a regular file is read: a link is not followed, a FIFO never waited on.
   if (!isPlainFile(side)) return null;
   try {
-    kept = JSON.parse(readText(side));
+    const size = stat(side).size;
+    if (size > keptBound(functions, records)) return null;
+    // No further than that size: one that grew meanwhile is not the one kept.
+    const bytes = readAt(side, 0, size + 1);
+    if (bytes.length !== size) return null;
+    kept = JSON.parse(keptDecoder.decode(bytes));
   } catch {
     return null;
   }
   if (
     kept === null || typeof kept !== "object" || kept.v !== KEPT_VERSION ||
     kept.size !== stamp.size || kept.mtimeMs !== wholeMs(stamp.mtimeMs) ||
-    !Array.isArray(kept.fns)
+    !Array.isArray(kept.fns) || kept.fns.length > functions
   ) return null;
+  // Where a call's place can be: a record of a run file (after its magic, before its end), a
+  // call's index in a JSON run's scan.
+  const lowest = file.binary ? RUN_MAGIC.length : 0;
+  const past = file.binary ? stamp.size : records;
+  const isPlaces = (xs: number[], most: number) =>
+    xs.length % 2 === 0 && xs.length <= 2 * most &&
+    xs.every((n, i) => i % 2 === 1 ? n >= 0 : n >= lowest && n < past);
+  // Calls by function: -1 (the top level) only as a caller.
+  const isCounts = (xs: number[], lowestFn: number) =>
+    xs.length % 2 === 0 &&
+    xs.every((n, i) => i % 2 === 1 ? n >= 1 : n >= lowestFn && n < functions);
   const byFn: RunDigest["byFn"] = [];
   for (const f of kept.fns as unknown[]) {
     if (!Array.isArray(f) || f.length !== 11 || !isInts(f.slice(0, 6))) return null;
@@ -287,6 +321,14 @@ function readKept(
     const lists = f.slice(6) as unknown[];
     if (!lists.every(isInts) || fn < 0 || fn >= functions || byFn[fn] !== undefined) return null;
     const [first, last, failing, callers, callees] = lists as number[][];
+    if (
+      calls < 1 || threw < 0 || threw > calls ||
+      totalUs < 0 || selfUs < 0 || awaitedUs < 0 ||
+      !isPlaces(first, KEPT_CALLS) || first.length !== 2 * Math.min(calls, KEPT_CALLS) ||
+      !isPlaces(last, 1) || last.length !== 2 ||
+      !isPlaces(failing, KEPT_CALLS) || failing.length !== 2 * Math.min(threw, KEPT_CALLS) ||
+      !isCounts(callers, -1) || !isCounts(callees, 0)
+    ) return null;
     byFn[fn] = {
       fn,
       calls,
@@ -295,11 +337,19 @@ function readKept(
       selfUs,
       awaitedUs,
       first: unflat(first),
-      last: last.length === 2 ? { position: last[0], start: last[1] } : null,
+      last: { position: last[0], start: last[1] },
       failing: unflat(failing),
       callers: unpairs(callers),
       callees: unpairs(callees),
     };
+  }
+  // A function named as a caller or a callee ran.
+  for (const d of byFn) {
+    if (d === undefined) continue;
+    for (const caller of d.callers.keys()) {
+      if (caller >= 0 && byFn[caller] === undefined) return null;
+    }
+    for (const callee of d.callees.keys()) if (byFn[callee] === undefined) return null;
   }
   return byFn;
 }

@@ -3,8 +3,9 @@
 // arguments and result), hover (the calls, their timing, callers and callees; a parameter's
 // values), code lenses and commands (a call's tree, the runs to choose from), and diagnostics
 // where a call threw. It reads the runs tph stored (run_digest.ts) and never runs the program.
-// The run shown is the newest, followed as new ones are stored (the cache folder watched, no
-// polling), or the one a command chose.
+// The run shown is the newest, followed as new ones are stored (the cache folder watched, and
+// watched again when it is removed and made again: watch_cache.ts), or the one a command chose.
+// Every text sent is escaped (clientTexts); every field of the client's params used is checked.
 
 import { ERRORS, frame, type Message, MessageReader } from "./protocol.ts";
 import {
@@ -145,8 +146,13 @@ export class TphLanguageServer {
     this.#resolveDone(code);
   }
 
+  /** Send a message, every text in it escaped (clientTexts). */
   #send(message: Message): void {
-    this.#io.write(frame(message));
+    const out: Message = { ...message };
+    if (out.params !== undefined) out.params = clientTexts(out.params);
+    if (out.result !== undefined) out.result = clientTexts(out.result);
+    if (out.error !== undefined) out.error = { ...out.error, message: safeText(out.error.message) };
+    this.#io.write(frame(out));
   }
 
   #handle(m: Message): void {
@@ -172,8 +178,12 @@ export class TphLanguageServer {
       } else this.#send({ id: m.id, result: result ?? null });
     };
     const fail = (e: unknown) => {
-      const message = e instanceof ParamsError ? e.message : `tph lsp: ${(e as Error).message}`;
+      const message = e instanceof ParamsError
+        ? `${m.method}: ${e.message}`
+        : `tph lsp: ${(e as Error).message}`;
+      // A notification's params are answered by nobody: said in the log.
       if (!(e instanceof ParamsError)) this.#io.log(message);
+      else if (!isRequest) this.#io.log(`tph lsp: ${message}`);
       if (isRequest) {
         const code = e instanceof ParamsError ? ERRORS.invalidParams : ERRORS.internalError;
         this.#send({ id: m.id, error: { code, message } });
@@ -190,64 +200,79 @@ export class TphLanguageServer {
   }
 
   #dispatch(method: string, params: unknown): unknown {
-    const p = (params ?? {}) as Record<string, unknown>;
+    // Params are checked before use: a field that is not what the method takes is named.
+    const p = () => objectAt(params ?? {}, "params");
     switch (method) {
       case "initialize":
-        return this.#initialize(p);
+        return this.#initialize(p());
       case "initialized":
         return this.#afterInitialized();
       case "shutdown":
         this.#shutdown = true;
         return null;
       case "textDocument/didOpen": {
-        const doc = p.textDocument as { uri: string; text: string };
-        this.#docs.set(doc.uri, { lines: linesOf(doc.text), hashes: null });
-        this.#publish(doc.uri);
+        const doc = objectAt(p().textDocument, "params.textDocument");
+        const uri = stringAt(doc.uri, "params.textDocument.uri");
+        const text = stringAt(doc.text, "params.textDocument.text");
+        this.#docs.set(uri, { lines: linesOf(text), hashes: null });
+        this.#publish(uri);
         return undefined;
       }
       case "textDocument/didChange": {
-        const doc = p.textDocument as { uri: string };
-        const changes = p.contentChanges as { text: string }[];
-        if (changes.length > 0) {
-          this.#docs.set(doc.uri, {
-            lines: linesOf(changes[changes.length - 1].text),
-            hashes: null,
-          });
+        const uri = uriOf(p());
+        const changes = p().contentChanges;
+        if (!Array.isArray(changes)) throw new ParamsError("params.contentChanges is not an array");
+        // Whole documents (the sync the server asked for): the last one is the text.
+        const texts = changes.map((c, i) =>
+          stringAt(
+            objectAt(c, `params.contentChanges[${i}]`).text,
+            `params.contentChanges[${i}].text`,
+          )
+        );
+        if (texts.length > 0) {
+          this.#docs.set(uri, { lines: linesOf(texts[texts.length - 1]), hashes: null });
         }
-        this.#publish(doc.uri);
+        this.#publish(uri);
         return undefined;
       }
       case "textDocument/didClose": {
-        const doc = p.textDocument as { uri: string };
-        this.#docs.delete(doc.uri);
+        const uri = uriOf(p());
+        this.#docs.delete(uri);
         this.#send({
           method: "textDocument/publishDiagnostics",
-          params: { uri: doc.uri, diagnostics: [] },
+          params: { uri, diagnostics: [] },
         });
         return undefined;
       }
       case "textDocument/inlayHint":
-        return this.#inlayHints(uriOf(p));
+        return this.#inlayHints(uriOf(p()));
       case "textDocument/hover":
-        return this.#hover(uriOf(p), positionOf(p));
+        return this.#hover(uriOf(p()), positionOf(p()));
       case "textDocument/codeLens":
-        return this.#codeLenses(uriOf(p));
-      case "workspace/executeCommand":
-        return this.#command(String(p.command), (p.arguments ?? []) as unknown[]);
+        return this.#codeLenses(uriOf(p()));
+      case "workspace/executeCommand": {
+        const command = stringAt(p().command, "params.command");
+        const args = p().arguments ?? [];
+        if (!Array.isArray(args)) throw new ParamsError("params.arguments is not an array");
+        return this.#command(command, args);
+      }
     }
     // Notifications the server has no use for ($/cancelRequest, $/setTrace, didSave…).
     return NOT_FOUND;
   }
 
   #initialize(p: Record<string, unknown>): unknown {
+    const options = objectAt(
+      p.initializationOptions ?? {},
+      "params.initializationOptions",
+    ) as Partial<Settings>;
+    const caps = objectAt(p.capabilities ?? {}, "params.capabilities") as {
+      workspace?: { inlayHint?: { refreshSupport?: boolean } };
+    };
     this.#initialized = true;
-    const options = (p.initializationOptions ?? {}) as Partial<Settings>;
     if (typeof options.hintWidth === "number" && options.hintWidth >= 8) {
       this.#settings.hintWidth = Math.floor(options.hintWidth);
     }
-    const caps = p.capabilities as
-      | { workspace?: { inlayHint?: { refreshSupport?: boolean } } }
-      | undefined;
     this.#canRefreshHints = caps?.workspace?.inlayHint?.refreshSupport === true;
     return {
       capabilities: {
@@ -475,9 +500,12 @@ export class TphLanguageServer {
         if (ref === null || ref === undefined) this.#chosen = null;
         else {
           const runs = this.#runs();
+          // By its number, id or path (as tph.listRuns sent it: escaped, or as it is).
           const hit = typeof ref === "number"
             ? runs[ref - 1]
-            : runs.find((e) => e.id === ref || e.path === ref);
+            : runs.find((e) =>
+              e.id === ref || e.path === ref || safeText(e.id) === ref || safeText(e.path) === ref
+            );
           if (hit === undefined) {
             throw new ParamsError(`no stored run ${JSON.stringify(ref)}: see tph.listRuns`);
           }
@@ -553,18 +581,63 @@ class ParamsError extends Error {}
 
 const NOT_FOUND = Symbol("not found");
 
+/** `value` (the field `name` of params) as an object, or a ParamsError naming the field. */
+function objectAt(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new ParamsError(`${name} is ${value === undefined ? "missing" : "not an object"}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** `value` (the field `name` of params) as a string, or a ParamsError naming the field. */
+function stringAt(value: unknown, name: string): string {
+  if (typeof value !== "string") {
+    throw new ParamsError(`${name} is ${value === undefined ? "missing" : "not a string"}`);
+  }
+  return value;
+}
+
+/** `value` (the field `name` of params) as a line or character number (LSP's uinteger). */
+function indexAt(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new ParamsError(
+      `${name} is ${value === undefined ? "missing" : "not a whole number from 0"}`,
+    );
+  }
+  return value;
+}
+
 function uriOf(p: Record<string, unknown>): string {
-  const doc = p.textDocument as { uri?: unknown } | undefined;
-  if (typeof doc?.uri !== "string") throw new ParamsError("textDocument.uri is missing");
-  return doc.uri;
+  return stringAt(objectAt(p.textDocument, "params.textDocument").uri, "params.textDocument.uri");
 }
 
 function positionOf(p: Record<string, unknown>): { line: number; character: number } {
-  const pos = p.position as { line?: unknown; character?: unknown } | undefined;
-  if (typeof pos?.line !== "number" || typeof pos.character !== "number") {
-    throw new ParamsError("position is missing");
+  const pos = objectAt(p.position, "params.position");
+  return {
+    line: indexAt(pos.line, "params.position.line"),
+    character: indexAt(pos.character, "params.position.character"),
+  };
+}
+
+/**
+ * What a message sends to the client, every text in it escaped as safeText escapes it: control
+ * and bidi characters written as escapes, a text's line breaks kept where it has lines (a tree's
+ * and a comparison's `text`, a hover's `value`). What the client sends back as it is stays so: a
+ * document's `uri`, a command's `arguments`.
+ */
+export function clientTexts(value: unknown, lines = false): unknown {
+  if (typeof value === "string") {
+    return lines ? value.split("\n").map((l) => safeText(l)).join("\n") : safeText(value);
   }
-  return { line: pos.line, character: pos.character };
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => clientTexts(v, lines));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === "uri" || k === "arguments"
+      ? v
+      : clientTexts(v, lines || k === "text" || k === "value");
+  }
+  return out;
 }
 
 /** The run to show by default: the newest, but a failing test's when tests ran last. */
