@@ -1,5 +1,6 @@
-import { globToRegExp } from "./glob.ts";
+import { compileGlob, globRegExpSource } from "./glob.ts";
 import { RegExp, String } from "../platform/globals.ts";
+import { regexTest, strIncludes, strSlice, strStartsWith } from "../platform/intrinsics.ts";
 
 /** Which files `tph run` instruments. */
 export interface ScopeOptions {
@@ -42,8 +43,12 @@ function escapeRegExp(text: string): string {
  */
 export function scopeRegExp(options: ScopeOptions): RegExp {
   const roots = options.scope.map((d) => escapeRegExp(asFolder(d)));
-  const inc = (options.include ?? []).map((g) => `[^]*${globToRegExp(g).source}`);
-  const exc = (options.exclude ?? []).map((g) => globToRegExp(g).source);
+  // Each glob's source matches a whole path from its start (glob.ts: it does not backtrack
+  // without bound, which Bun's native filter would, the CLI waiting on it), its groups numbered
+  // in turn.
+  const groups = { next: 1 };
+  const inc = (options.include ?? []).map((g) => globRegExpSource(g, groups));
+  const exc = (options.exclude ?? []).map((g) => globRegExpSource(g, groups));
   for (const d of options.excludeFolders ?? []) exc.push(`^${escapeRegExp(asFolder(d))}`);
   // node_modules below a scope folder is left out, not one the folder is in (`--scope
   // node_modules/pkg` traces that package).
@@ -51,13 +56,14 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
   const files = (options.files ?? []).map(escapeRegExp);
   if (files.length > 0) inc.push(`(?:${files.join("|")})$`);
   if (inc.length === 0) return /(?!)/;
-  const excluded = exc.length > 0 ? `(?![^]*(?:${exc.join("|")}))` : "";
+  const excluded = exc.length > 0 ? `(?!${exc.join("|")})` : "";
   return new RegExp(`^${excluded}(?=[^]*${SOURCE_EXT})(?:${inc.join("|")})`);
 }
 
 /**
- * Build the predicate deciding whether a file (absolute path) is instrumented: see
- * {@linkcode scopeRegExp}.
+ * Build the predicate deciding whether a file (absolute path) is instrumented: the test
+ * {@linkcode scopeRegExp} makes, its globs matched by glob.ts without a RegExp. It may run
+ * while the program runs (a loader's hook): through captured built-ins only.
  *
  * @param options Scope folders and globs.
  * @returns A predicate on absolute file paths.
@@ -71,8 +77,29 @@ export function scopeRegExp(options: ScopeOptions): RegExp {
  * ```
  */
 export function makeScope(options: ScopeOptions): (path: string) => boolean {
-  const re = scopeRegExp(options);
-  return (path) => re.test(path);
+  const roots = options.scope.map(asFolder);
+  const files = [...(options.files ?? [])];
+  const inc = (options.include ?? []).map((g) => compileGlob(g).test);
+  const exc = (options.exclude ?? []).map((g) => compileGlob(g).test);
+  const excFolders = (options.excludeFolders ?? []).map(asFolder);
+  return (path) => {
+    if (!regexTest(SOURCE_FILE, path)) return false;
+    for (let i = 0; i < exc.length; i++) if (exc[i](path)) return false;
+    for (let i = 0; i < excFolders.length; i++) {
+      if (strStartsWith(path, excFolders[i])) return false;
+    }
+    for (let i = 0; i < inc.length; i++) if (inc[i](path)) return true;
+    for (let i = 0; i < roots.length; i++) {
+      if (!strStartsWith(path, roots[i])) continue;
+      // node_modules below a scope folder is left out, not one the folder is in.
+      const rest = strSlice(path, roots[i].length);
+      if (!strStartsWith(rest, "node_modules/") && !strIncludes(rest, "/node_modules/")) {
+        return true;
+      }
+    }
+    for (let i = 0; i < files.length; i++) if (path === files[i]) return true;
+    return false;
+  };
 }
 
 /** Why a file is not traced: see {@linkcode outOfScope}. */
@@ -100,7 +127,7 @@ export function outOfScope(path: string, options: ScopeOptions): OutOfScope | nu
   if (makeScope(options)(path)) return null;
   if (!SOURCE_FILE.test(path)) return { kind: "not a source" };
   for (const glob of options.exclude ?? []) {
-    if (globToRegExp(glob).test(path)) return { kind: "excluded", glob };
+    if (compileGlob(glob).test(path)) return { kind: "excluded", glob };
   }
   for (const d of options.excludeFolders ?? []) {
     if (path.startsWith(asFolder(d))) return { kind: "excluded", glob: `${asFolder(d)}**` };

@@ -7,7 +7,8 @@
 //   deno.json(c)          `"workspace": [folders or globs]` or `{ "members": […] }` (Deno)
 // A glob starting with `!` takes folders out. A member is a folder a glob matches that holds a
 // manifest of its own (package.json; deno.json or deno.jsonc too for Deno). Only the globs given
-// are expanded, never into node_modules or hidden folders, and the work is bounded.
+// are expanded, never into node_modules or hidden folders, and the work is bounded. A glob tph
+// cannot use (glob.ts: a `{` not closed, too many alternatives) is left out, and said.
 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import {
@@ -22,8 +23,8 @@ import {
 } from "../platform/files.ts";
 import { parseJsonc } from "../config/_jsonc.ts";
 import { configTrustProblem } from "../config/trust.ts";
-import { globToRegExp } from "../project/glob.ts";
-import { Array, Map, Set } from "../platform/globals.ts";
+import { compileGlob, globAlternatives } from "../project/glob.ts";
+import { Array, JSON, Map, Set } from "../platform/globals.ts";
 
 /** Which manifest declares a workspace. */
 export type WorkspaceKind = "pnpm" | "package.json" | "deno";
@@ -47,6 +48,8 @@ export interface Workspace {
   members: WorkspaceMember[];
   /** The globs as written that matched no member folder (said by `tph config`). */
   unmatched: string[];
+  /** The globs as written that tph cannot use, each with why: left out (see workspaceWarnings). */
+  unusable: { glob: string; problem: string }[];
 }
 
 /** Manifests larger than this are not read (a real one is a few kB). */
@@ -209,9 +212,10 @@ function expand(root: string, parts: string[], budget: { left: number }): string
       if (depth >= MAX_DEPTH) return;
       for (const n of subfolders(dir, budget)) step(join(dir, n), i, depth + 1);
     } else if (WILD.test(part)) {
-      const re = globToRegExp("/" + part);
+      // One segment's pattern (braces expanded before): matched without a RegExp.
+      const matches = compileGlob("/" + part).test;
       for (const n of subfolders(dir, budget)) {
-        if (re.test("/" + n)) step(join(dir, n), i + 1, depth);
+        if (matches("/" + n)) step(join(dir, n), i + 1, depth);
       }
     } else if (isDirectory(join(dir, part))) step(join(dir, part), i + 1, depth);
   };
@@ -253,30 +257,63 @@ export function readWorkspace(root: string): Workspace | null {
   const budget = { left: MAX_FOLDERS };
   const found = new Map<string, string>();
   const unmatched: string[] = [];
-  const negated: RegExp[] = [];
+  const unusable: { glob: string; problem: string }[] = [];
+  const negated: ((path: string) => boolean)[] = [];
   for (const glob of decl.globs) {
     const neg = glob.startsWith("!");
-    const parts = globParts(neg ? glob.slice(1) : glob);
-    if (parts === null) continue;
+    const positive = neg ? glob.slice(1) : glob;
+    const problem = compileGlob(positive).problem;
+    if (problem !== null) {
+      unusable.push({ glob, problem });
+      continue;
+    }
     if (neg) {
-      negated.push(globToRegExp("/" + parts.join("/")));
+      const parts = globParts(positive);
+      if (parts !== null) negated.push(compileGlob("/" + parts.join("/")).test);
       continue;
     }
     let any = false;
-    for (const dir of expand(root, parts, budget)) {
-      if (dir === root || !MEMBER_MANIFESTS[decl.kind].some((m) => exists(join(dir, m)))) continue;
-      found.set(dir, dir);
-      any = true;
+    // Braces first: an alternative may hold a slash (`{apps,libs/*}`).
+    for (const alternative of globAlternatives(positive)) {
+      const parts = globParts(alternative);
+      if (parts === null) continue;
+      for (const dir of expand(root, parts, budget)) {
+        if (dir === root || !MEMBER_MANIFESTS[decl.kind].some((m) => exists(join(dir, m)))) {
+          continue;
+        }
+        found.set(dir, dir);
+        any = true;
+      }
     }
     if (!any) unmatched.push(glob);
   }
   const members: WorkspaceMember[] = [];
   for (const dir of [...found.keys()].sort()) {
     const rel = "/" + relative(root, dir).split("\\").join("/");
-    if (negated.some((re) => re.test(rel))) continue;
+    if (negated.some((matches) => matches(rel))) continue;
     members.push({ dir, name: memberName(dir, decl.kind) });
   }
-  return { kind: decl.kind, root, manifest: decl.manifest, members, unmatched };
+  return { kind: decl.kind, root, manifest: decl.manifest, members, unmatched, unusable };
+}
+
+/**
+ * What tph says of a workspace's globs it cannot use, one line each: the glob, its manifest and
+ * why; the glob is left out, the rest of the workspace taken.
+ *
+ * @param ws The workspace, or null.
+ * @returns The warnings (without `tph: warning: `).
+ *
+ * @example
+ * ```ts
+ * import { readWorkspace, workspaceWarnings } from "./src/store/workspace.ts";
+ * workspaceWarnings(readWorkspace("/repo")); // ['workspace glob "packages/{a" in /repo/package.json …']
+ * ```
+ */
+export function workspaceWarnings(ws: Workspace | null): string[] {
+  return (ws?.unusable ?? []).map(({ glob, problem }) =>
+    `workspace glob ${JSON.stringify(glob)} in ${ws!.manifest} cannot be used (${problem}): ` +
+    "left out"
+  );
 }
 
 /** Whether `dir` is `base` or inside it. */

@@ -9,6 +9,7 @@ import {
   pnpmPackages,
   readWorkspace,
   type Workspace,
+  workspaceWarnings,
 } from "../../src/store/workspace.ts";
 import {
   defaultScope,
@@ -255,4 +256,38 @@ Deno.test("findProjectRoot(): a workspace within a workspace is one project with
   assert.equal(findProjectRoot(join(root, "apps/suite/libs/core")), root);
   assert.equal(findProjectRoot(join(root, "apps/suite")), root);
   assert.equal(findWorkspace(join(root, "apps/suite/libs/core"))?.root, root);
+});
+
+Deno.test("readWorkspace(): a glob tph cannot use is left out and said; braces may hold a slash", () => {
+  const root = tempDir();
+  const long = "p" + "a".repeat(200);
+  files(root, {
+    "package.json": pkg("root", {
+      workspaces: [
+        "packages/{a",
+        "!{x",
+        "{apps,libs/*}",
+        "p*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
+        "*".repeat(46) + "a",
+      ],
+    }),
+    "apps/package.json": pkg("apps"),
+    "libs/ui/package.json": pkg("ui"),
+    // Matched by the last glob, missed by the one before at its very end.
+    [`${long}/package.json`]: pkg("long"),
+  });
+  const ws = readWorkspace(root);
+  assert.deepEqual(members(ws), [["apps", "apps"], ["libs/ui", "ui"], [long, "long"]]);
+  assert.deepEqual(ws?.unusable, [
+    { glob: "packages/{a", problem: 'a "{" is not closed' },
+    { glob: "!{x", problem: 'a "{" is not closed' },
+  ]);
+  assert.deepEqual(ws?.unmatched, ["p*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]);
+  assert.deepEqual(workspaceWarnings(ws), [
+    `workspace glob "packages/{a" in ${join(root, "package.json")} cannot be used ` +
+    '(a "{" is not closed): left out',
+    `workspace glob "!{x" in ${join(root, "package.json")} cannot be used ` +
+    '(a "{" is not closed): left out',
+  ]);
+  assert.deepEqual(workspaceWarnings(null), []);
 });

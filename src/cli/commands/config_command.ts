@@ -1,6 +1,6 @@
 import { renderConfig } from "../../config/render_config.ts";
 import { findWorkspace } from "../../store/project_root.ts";
-import { workspaceKindName } from "../../store/workspace.ts";
+import { workspaceKindName, workspaceWarnings } from "../../store/workspace.ts";
 import { cacheDirFor } from "./cache_dir_for.ts";
 import type { Context } from "./command.ts";
 import type { CONFIG_OPTIONS } from "./options.ts";
@@ -10,6 +10,7 @@ import { readConfig } from "./read_config.ts";
 export function run(ctx: Context<typeof CONFIG_OPTIONS>): number {
   readConfig(ctx);
   const ws = findWorkspace(ctx.cwd);
+  for (const w of workspaceWarnings(ws)) ctx.warn(w);
   ctx.out(renderConfig(ctx.config(), {
     cwd: ctx.cwd,
     cacheDir: cacheDirFor(ctx),

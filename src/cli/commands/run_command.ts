@@ -49,6 +49,8 @@ import { outOfScope, SOURCE_FILE } from "../../project/scope.ts";
 import type { RunInfo } from "../../types.ts";
 import { pruneTransformCacheDaily } from "../../project/transform_cache.ts";
 import { defaultScope, scriptProjectRoot } from "../../store/project_root.ts";
+import { readWorkspace, workspaceWarnings } from "../../store/workspace.ts";
+import { globProblem } from "../../project/glob.ts";
 import {
   CACHE_DIR_NAME,
   defaultCacheDir,
@@ -188,6 +190,28 @@ function checkScope(
 }
 
 /**
+ * The config's include or exclude globs, then the flag's: each one tph cannot use (glob.ts) is
+ * said, with where it is given and why, and left out.
+ */
+function usableGlobs(
+  ctx: Context<typeof RUN_OPTIONS>,
+  cfg: ReturnType<typeof readConfig>,
+  key: "include" | "exclude",
+): string[] {
+  const given: [string, string][] = [
+    ...cfg[key].map((g): [string, string] => [g, `"${key}" in ${ctx.config().source}`]),
+    ...(ctx.values[key] ?? []).map((g): [string, string] => [g, `--${key}`]),
+  ];
+  return given.filter(([glob, where]) => {
+    const problem = globProblem(glob);
+    if (problem !== null) {
+      ctx.warn(`${where}: glob ${JSON.stringify(glob)} cannot be used (${problem}): left out`);
+    }
+    return problem === null;
+  }).map(([glob]) => glob);
+}
+
+/**
  * What a run traces: --scope, else the config's scope, else the project root (with the links
  * to a workspace's members: see defaultScope).
  */
@@ -196,6 +220,8 @@ function scopeOf(
   cfg: ReturnType<typeof readConfig>,
   root: string,
 ): { folders: string[]; files: string[]; aliases?: [string, string][] } {
+  // The workspace's globs tph cannot use are left out (the program runs): said once.
+  for (const w of workspaceWarnings(readWorkspace(root))) ctx.warn(w);
   const flag = ctx.values.scope;
   if (flag?.length) {
     return checkScope(flag.map((d) => ({ given: d, path: resolve(ctx.cwd, d) })), "--scope");
@@ -223,8 +249,8 @@ async function runScript(
   const root = scriptProjectRoot(entry?.root != null ? join(entry.root, "-e") : script);
   const { folders: scope, files: inScope, aliases } = scopeOf(ctx, cfg, root);
   const scopeFiles = entry?.root != null ? [...inScope, entry.path] : inScope;
-  const include = [...cfg.include, ...(v.include ?? [])];
-  const exclude = [...cfg.exclude, ...(v.exclude ?? [])];
+  const include = usableGlobs(ctx, cfg, "include");
+  const exclude = usableGlobs(ctx, cfg, "exclude");
   // The file tph setup writes: its runs say so, and end with its results (see traceProgram).
   const setupRun = entry === null && basename(script) === TEST_FILE_NAME;
   const label = v.label ?? cfg.default_label ?? (setupRun ? "setup" : null);
@@ -315,8 +341,8 @@ export async function runTests(
   }, {
     scope,
     ...(scopeFiles.length > 0 ? { files: scopeFiles } : {}),
-    include: [...cfg.include, ...(v.include ?? [])],
-    exclude: [...cfg.exclude, ...(v.exclude ?? [])],
+    include: usableGlobs(ctx, cfg, "include"),
+    exclude: usableGlobs(ctx, cfg, "exclude"),
     root,
     ...(aliases?.length ? { aliases } : {}),
     externalCalls: v["no-external-calls"] ? false : cfg.external_calls,

@@ -170,6 +170,37 @@ export function workspaceTests(t: Target): void {
       await runBothWays(t, realpathSync(dir.path), "npm workspace");
     },
   );
+
+  // A glob that makes no RegExp, one a backtracking matcher takes minutes over beside a long
+  // folder name: the first is said and left out, the second matches nothing, quickly; the
+  // program runs, its workspace as the other glob makes it.
+  Deno.test(`tph run and tph config: a workspace glob tph cannot use is said once and left out (${t.name})`, async () => {
+    const hostile = "p*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b";
+    await using dir = npmWorkspace({
+      name: "shop-repo",
+      private: true,
+      workspaces: ["packages/*", "packages/{a", hostile],
+    });
+    const root = realpathSync(dir.path);
+    const long = join(root, "p" + "a".repeat(80));
+    mkdirSync(long);
+    writeFileSync(join(long, "package.json"), json({ name: "long" }));
+    const warning = `tph: warning: workspace glob "packages/{a" in ${
+      join(root, "package.json")
+    } cannot be used (a "{" is not closed): left out`;
+    // The runtime may say what it makes of the globs too (Deno reads package.json workspaces).
+    const said = (stderr: string) => lines(stderr).filter((l) => l.startsWith("tph: warning:"));
+    const r = await tph(t, ["run", "packages/shop/main.ts"], { cwd: root });
+    assertCode(r, 0, "tph run");
+    assert.equal(r.stdout, "total 27\n");
+    assert.deepEqual(said(r.stderr), [warning], r.stderr);
+    assertSiblingTraced(await lastRun(t, root), "with a glob left out");
+    const config = await tph(t, ["config"], { cwd: root });
+    assertCode(config, 0, "tph config");
+    assert.deepEqual(said(config.stderr), [warning], config.stderr);
+    assert.match(config.stdout, /Workspace: .* 2 members/);
+    assert.match(config.stdout, /no member folder matches "p\*a\*a/);
+  });
 }
 
 /** What a program in a member does where the workspace does not hold: as without one. */
