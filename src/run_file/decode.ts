@@ -28,6 +28,8 @@ import {
   HAS_DROPPED_BELOW,
   isRaw,
   isReadableRaw,
+  RAW_FORMAT,
+  RUN_EXTENSION,
   RUN_FORMAT_VERSION,
   RUN_MAGIC,
   SKIP_MIN,
@@ -255,12 +257,24 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
   }
   const head = new Uint8Array(RUN_MAGIC.length);
   const got = reader.read(head, 0);
+  // An empty run file (nothing was written to it: a full disk, a process killed at once) is said
+  // as one, not as a JSON run that is not JSON.
+  if (got === 0 && path.endsWith(RUN_EXTENSION)) {
+    reader.close();
+    throw fail("the run file is empty (nothing was written to it)");
+  }
   if (got < RUN_MAGIC.length - 1 || !RUN_MAGIC.subarray(0, 7).every((b, i) => head[i] === b)) {
     reader.close();
     return jsonRun(path, options);
   }
   // A raw run is made a run file first, unless only its meta is wanted.
   const asIs = options.rawAsIs === true || options.metaFirst === true;
+  // A raw run of a layout newer than this tph's: whatever else fails in it, upgrade tph.
+  const newerRaw = got === RUN_MAGIC.length && isRaw(head[7]) && head[7] > RAW_FORMAT;
+  if (newerRaw && !asIs) {
+    reader.close();
+    throw fail(newerRawProblem(head[7]));
+  }
   if (got === RUN_MAGIC.length && isRaw(head[7]) && !asIs) {
     reader.close();
     if (!isReadableRaw(head[7])) throw fail(OTHER_RAW);
@@ -290,8 +304,17 @@ export function openRun(path: string, options: OpenRunOptions = {}): RunFile {
     return new BinaryRun(path, name, reader, size, fail, head[7]);
   } catch (e) {
     reader.close();
+    // A newer raw layout's trailer or meta may be laid out otherwise: not "truncated", upgrade tph.
+    if (newerRaw && e instanceof StoreError) throw fail(newerRawProblem(head[7]));
     throw e;
   }
+}
+
+/** Why a raw run of a layout newer than this tph's (`byte`, above RAW_FORMAT) is not read. */
+function newerRawProblem(byte: number): string {
+  const hex = (b: number) => `0x${b.toString(16)}`;
+  return `written raw by a newer tph (raw layout ${hex(byte)}, this tph reads up to ` +
+    `${hex(RAW_FORMAT)}); upgrade tph`;
 }
 
 export { isRunFormat } from "./run_kind.ts";

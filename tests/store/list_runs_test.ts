@@ -22,7 +22,7 @@ Deno.test("listRuns() lists runs newest first and skips unusable files with a wa
   );
   assert.equal(
     warnings[1],
-    'Skipping "run_20261123T000000_000_future_beef00.json": written by schema 7, ' +
+    'Skipping "run_20261122T000000_000_future_beef00.json": written by schema 7, ' +
       "this tph reads up to 1; upgrade tph",
   );
   assert.equal(

@@ -64,12 +64,12 @@ Deno.test("loadRun() refuses foreign JSON as not a tph run", () => {
 Deno.test("loadRun() refuses a run written by a newer schema, naming the version", () => {
   assert.throws(
     () =>
-      loadRun(join(RUN_FIXTURES, "run_20261123T000000_000_future_beef00.json"), {
+      loadRun(join(RUN_FIXTURES, "run_20261122T000000_000_future_beef00.json"), {
         cwd: RUN_FIXTURES,
       }),
     {
       message:
-        'Cannot read run "run_20261123T000000_000_future_beef00.json": written by schema 7, ' +
+        'Cannot read run "run_20261122T000000_000_future_beef00.json": written by schema 7, ' +
         "this tph reads up to 1; upgrade tph",
     },
   );

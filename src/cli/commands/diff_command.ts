@@ -98,7 +98,7 @@ export function run(ctx: Context<typeof DIFF_OPTIONS>): number {
   try {
     const ids = new Identities();
     const tables = refs.map((ref) => {
-      const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+      const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd, warn: (m) => ctx.warn(m) });
       const file = openRun(path, { cwd: ctx.cwd });
       files.push(file);
       paths.push(path);

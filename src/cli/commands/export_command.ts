@@ -68,7 +68,12 @@ export async function run(ctx: Context<typeof EXPORT_OPTIONS>): Promise<number> 
   // Each run once (`last` and `1` are the same run).
   const paths = [
     ...new Set(
-      refs.map((ref) => resolve(ctx.cwd, resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }))),
+      refs.map((ref) =>
+        resolve(
+          ctx.cwd,
+          resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd, warn: (m) => ctx.warn(m) }),
+        )
+      ),
     ),
   ];
   const several = paths.length > 1;

@@ -225,7 +225,7 @@ export function run(ctx: Context<typeof FIND_OPTIONS>): number {
   }
   let found: FindJSON;
   try {
-    const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd });
+    const path = resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd, warn: (m) => ctx.warn(m) });
     const file = openRun(path, { cwd: ctx.cwd });
     try {
       found = values.length === 0

@@ -36,7 +36,10 @@ export function run(ctx: Context<typeof TREE_OPTIONS>): number {
   const filter = ctx.values.filter;
   if (filter === "") throw usageError("--filter needs a name to look for", "tree");
   const ref = ctx.positionals[0];
-  const file = openRun(resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd }), { cwd: ctx.cwd });
+  const file = openRun(
+    resolveRunRef(ref, cacheDirFor(ctx), { cwd: ctx.cwd, warn: (m) => ctx.warn(m) }),
+    { cwd: ctx.cwd },
+  );
   const options: TreeOptions = {
     style,
     maxDepth,

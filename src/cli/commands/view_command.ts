@@ -23,7 +23,10 @@ export async function run(ctx: Context<typeof VIEW_OPTIONS>): Promise<number> {
   const filter = ctx.values.filter;
   if (filter === "") throw usageError("--filter needs a name to look for", "view");
   const maxDepth = intOption(ctx.values["max-depth"], "max-depth", "view", 1);
-  const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), { cwd: ctx.cwd });
+  const path = resolveRunRef(ctx.positionals[0], cacheDirFor(ctx), {
+    cwd: ctx.cwd,
+    warn: (m) => ctx.warn(m),
+  });
   if (html) {
     // Loaded when asked for: the page's writer and viewer are nothing to the other commands.
     const { writePage } = await import("./view_html.ts");

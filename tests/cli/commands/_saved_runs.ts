@@ -3,7 +3,15 @@
 // that cannot be read, a reader that closes the pipe early, and the same output on every target.
 
 import assert from "node:assert/strict";
-import { closeSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { join } from "node:path";
@@ -16,6 +24,7 @@ import {
   type ExecOptions,
   lines,
   projectWithRuns,
+  RUN_FIXTURES,
   type Target,
   tempDir,
   tph,
@@ -23,6 +32,40 @@ import {
 
 /** The fixtures' times are shown in UTC. */
 const UTC = { TZ: "UTC" };
+
+/** A fixture run's JSON, as its file holds it. */
+function fixtureRun(id: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(RUN_FIXTURES, `run_${id}.json`), "utf8"));
+}
+
+/**
+ * A run file's envelope (docs/run_format.md) around a run's meta, with no calls: byte 8 `byte`
+ * (a format version, or a raw layout's from 0x80), the trailer ending in `end`.
+ */
+function runEnvelope(byte: number, meta: Record<string, unknown>, end = "TPHEND01"): Uint8Array {
+  const { trace: _, ...fields } = meta;
+  const text = new TextEncoder().encode(JSON.stringify(fields));
+  const head = [...new TextEncoder().encode("TPHRUN\0"), byte, 0, 0];
+  const trailer = new Uint8Array(32);
+  const view = new DataView(trailer.buffer);
+  // The calls end (the skip index starts) at 8, the functions at 9, the meta at 10.
+  [8, 9, 10].forEach((at, i) => view.setFloat64(i * 8, at, true));
+  trailer.set(new TextEncoder().encode(end), 24);
+  return new Uint8Array([...head, ...text, ...trailer]);
+}
+
+/** A project whose cache holds two programs' runs (FIXTURE_IDS 0 and 1) and `files`. */
+function projectOf(files: Record<string, string | Uint8Array>) {
+  const dir = tempDir();
+  const cache = join(dir.path, ".tracepatch_cache");
+  mkdirSync(cache);
+  writeFileSync(join(dir.path, "package.json"), '{ "name": "demo", "type": "module" }\n');
+  for (const id of FIXTURE_IDS.slice(0, 2)) {
+    writeFileSync(join(cache, `run_${id}.json`), JSON.stringify(fixtureRun(id)));
+  }
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(cache, name), bytes);
+  return dir;
+}
 
 /** argv as one line for `sh -c`, each word in single quotes. */
 function shellLine(argv: string[]): string {
@@ -199,7 +242,11 @@ export function savedRunTests(t: Target): void {
     await using project = projectWithRuns();
     const cwd = project.root;
     const cases: [string[], string][] = [
-      [["view", "zzz"], 'tph: Cannot read run "zzz": no such run in .tracepatch_cache'],
+      [
+        ["view", "zzz"],
+        'tph: Cannot read run "zzz": no such run in .tracepatch_cache (give a run\'s number in ' +
+        "tph logs, or at least 6 characters of its id)",
+      ],
       [
         ["view", "202611"],
         'tph: Cannot read run "202611": 3 runs in .tracepatch_cache start with it; type more of the id',
@@ -214,8 +261,8 @@ export function savedRunTests(t: Target): void {
         '"timestamp", "call_count", "trace")',
       ],
       [
-        ["view", "run_20261123T000000_000_future_beef00.json"],
-        'tph: Cannot read run ".tracepatch_cache/run_20261123T000000_000_future_beef00.json": ' +
+        ["view", "run_20261122T000000_000_future_beef00.json"],
+        'tph: Cannot read run ".tracepatch_cache/run_20261122T000000_000_future_beef00.json": ' +
         "written by schema 7, this tph reads up to 1; upgrade tph",
       ],
       [["tree", "missing/run.json"], 'tph: Cannot read run "missing/run.json": file not found'],
@@ -246,7 +293,9 @@ export function savedRunTests(t: Target): void {
       const upgrade = "written by schema 7, this tph reads up to 1; upgrade tph";
       const cases: [string, string][] = [];
       for (const command of ["tree", "view"]) {
-        for (const ref of ["20261123T000000_000_future_beef00", "20261123", "run_20261123T0000"]) {
+        for (
+          const ref of ["20261122T000000_000_future_beef00", "20261122T00", "run_20261122T0000"]
+        ) {
           cases.push([command, ref]);
         }
       }
@@ -378,6 +427,141 @@ export function savedRunTests(t: Target): void {
     );
     assert.equal(r.stderr, "", t.name);
   });
+
+  Deno.test(
+    `tph tree last and view last name a newest run that cannot be read, never draw an older one (${t.name})`,
+    async () => {
+      const cut = "run_20261130T000000_000_cut_abc123.tph";
+      const empty = "run_20261130T000001_000_def456.tph";
+      const truncated = new Uint8Array([...new TextEncoder().encode("TPHRUN\0"), 4, 1, 2, 3]);
+      const fix = `give 1 for the newest run that can be read (${FIXTURE_IDS[0]})`;
+      const cases: [Record<string, string | Uint8Array>, string, string][] = [
+        [{ [cut]: truncated }, cut, "the run file is truncated (it was cut short)"],
+        [
+          { [cut]: truncated, [empty]: "" },
+          empty,
+          "the run file is empty (nothing was written to it)",
+        ],
+      ];
+      for (const [files, newest, why] of cases) {
+        await using project = projectOf(files);
+        const cwd = project.path;
+        const named = `.tracepatch_cache/${newest}, cannot be read: ${why}`;
+        const [tree, view, logs, one] = await Promise.all([
+          tph(t, ["tree", "last"], { cwd, env: UTC }),
+          tph(t, ["view", "last"], { cwd, env: UTC }),
+          tph(t, ["logs"], { cwd, env: UTC }),
+          tph(t, ["tree", "1"], { cwd, env: UTC }),
+        ]);
+        for (const [r, what] of [[tree, "tph tree last"], [view, "tph view last"]] as const) {
+          assertCode(r, 1, what);
+          assert.equal(r.stdout, "", what);
+          assert.equal(
+            r.stderr,
+            `tph: Cannot read run "last": the newest run, ${named}; remove it, or ${fix}\n`,
+            what,
+          );
+        }
+        // tph logs numbers the runs that can be read, and names the one it skips: 1 is the run
+        // tph tree 1 draws, which says what it skipped.
+        assertCode(logs, 0, "tph logs");
+        assert.match(lines(logs.stdout)[1], new RegExp(`^1 +${FIXTURE_IDS[0]} `));
+        assert.ok(logs.stderr.includes(`Skipping "${newest}": ${why}`), logs.stderr);
+        assertCode(one, 0, "tph tree 1");
+        assert.match(one.stdout, /^└── async serve\(port=8080\)/);
+        assert.equal(
+          one.stderr,
+          "tph: warning: runs are numbered as tph logs lists them, from the newest that can be " +
+            `read: the newest run, ${named}\n`,
+        );
+      }
+    },
+  );
+
+  Deno.test(
+    `a run number past the end is an error, never an id prefix; an id part takes 6 characters (${t.name})`,
+    async () => {
+      await using project = tempDir({
+        [`.tracepatch_cache/run_${FIXTURE_IDS[0]}.json`]: join(
+          RUN_FIXTURES,
+          `run_${FIXTURE_IDS[0]}.json`,
+        ),
+      });
+      const cwd = project.path;
+      const cases: [string[], string][] = [
+        ...["2", "20", "2026"].map((n): [string[], string] => [
+          ["view", n],
+          `tph: Cannot read run "${n}": no run number ${n} in .tracepatch_cache (it holds 1 run)`,
+        ]),
+        [
+          ["tree", "2026x"],
+          'tph: Cannot read run "2026x": no such run in .tracepatch_cache (give a run\'s number ' +
+          "in tph logs, or at least 6 characters of its id)",
+        ],
+      ];
+      const results = await Promise.all(cases.map(([args]) => tph(t, args, { cwd, env: UTC })));
+      cases.forEach(([args, message], i) => {
+        assertCode(results[i], 1, args.join(" "));
+        assert.equal(results[i].stdout, "", args.join(" "));
+        assert.equal(results[i].stderr, message + "\n", args.join(" "));
+      });
+      const byPart = await tph(t, ["view", "c0ffee", "--json"], { cwd, env: UTC });
+      assertCode(byPart, 0, "tph view c0ffee");
+      assert.equal(JSON.parse(byPart.stdout).id, FIXTURE_IDS[0]);
+    },
+  );
+
+  Deno.test(
+    `a run of a newer tph says to upgrade tph in one line, in every form and command (${t.name})`,
+    async () => {
+      const meta = { ...fixtureRun(FIXTURE_IDS[0]), timestamp: "2026-11-30T00:00:00.000Z" };
+      const forms: [string, string | Uint8Array][] = [
+        ["run_20261130T000000_000_format_abc001.tph", runEnvelope(5, meta)],
+        ["run_20261130T000000_000_rawnew_abc002.tph", runEnvelope(0x86, meta)],
+        // A newer raw layout whose trailer is laid out otherwise: not "truncated".
+        ["run_20261130T000000_000_rawend_abc003.tph", runEnvelope(0xc0, meta, "TPHEND02")],
+        ["run_20261130T000000_000_schema_abc004.json", JSON.stringify({ ...meta, schema: 2 })],
+      ];
+      for (const [name, bytes] of forms) {
+        await using project = projectOf({ [name]: bytes });
+        const cwd = project.path;
+        const id = name.slice(4, name.lastIndexOf("."));
+        const commands = [
+          ["tree", "last"],
+          ["view", "last"],
+          ["export", "last"],
+          ["find", "last", "8080"],
+          ["diff", "last", "1"],
+          ["tree", id],
+          // The hex part tph run shows.
+          ["view", id.slice(id.lastIndexOf("_") + 1)],
+          ["export", `.tracepatch_cache/${name}`],
+        ];
+        const results = await Promise.all(commands.map((args) => tph(t, args, { cwd, env: UTC })));
+        commands.forEach((args, i) => {
+          const r = results[i];
+          const what = `${name}: tph ${args.join(" ")}`;
+          assert.notEqual(r.code, 0, what);
+          assert.equal(r.stdout, "", what);
+          assert.equal(lines(r.stderr).length, 1, `${what}: ${r.stderr}`);
+          assert.match(
+            r.stderr,
+            /^tph: Cannot read run "[^"]+": .*; upgrade tph(, give 1 for the newest run that can be read \(.+\))?\n$/,
+            what,
+          );
+        });
+        // tph logs lists it (its meta read as any run's) or names it with the same word.
+        const logs = await tph(t, ["logs"], { cwd, env: UTC });
+        assertCode(logs, 0, `${name}: tph logs`);
+        const listed = lines(logs.stdout).some((l) => l.includes(id));
+        assert.ok(
+          listed || logs.stderr.includes(`Skipping "${name}": `) &&
+              /upgrade tph\n/.test(logs.stderr),
+          `${name}: tph logs: ${logs.stdout}${logs.stderr}`,
+        );
+      }
+    },
+  );
 
   if (t.name !== "deno") {
     Deno.test(`tph prints the same as on Deno (${t.name})`, async () => {
