@@ -324,6 +324,16 @@ export function overflowTests(t: Target): void {
     assertCode(exact, 0, `tph run depth.ts ${n}`);
     assert.equal(deepest(exact).reached, want.deepest);
     summaryOf(exact);
+    // Every level recorded, the run written and its tree drawn, then read again: no part of tph
+    // recurses by the depth of the calls (issue 74: Deno's CLI path overflowed).
+    const whole = await tph(t, ["run", "--max-depth", "100000", "--tree", "depth.ts", n], { cwd });
+    assertCode(whole, 0, `tph run --max-depth 100000 --tree depth.ts ${n}`);
+    assert.equal(deepest(whole).reached, want.deepest);
+    assert.equal(summaryOf(whole).calls, want.deepest);
+    assert.ok(whole.stderr.includes(`down(n=${want.deepest}) -> 0`), "the deepest call drawn");
+    const tree = await tph(t, ["tree", "last"], { cwd });
+    assertCode(tree, 0, "tph tree last");
+    assert.ok(tree.stdout.includes(`down(n=${want.deepest}) -> 0`), "the deepest call drawn");
   });
 
   // Each level's promise is awaited by the level above, so a program that catches the overflow
