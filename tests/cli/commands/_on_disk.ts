@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
+import { RUNNERS_PATH } from "./_test_runs.ts";
 
 /** The program: the secret is made as it runs (its sources never hold it). */
 const MAIN = `import cp from "node:child_process";
@@ -142,6 +143,38 @@ export function onDiskTests(t: Target): void {
       assertNoSecret(dir.path, sources, "once read");
     });
   }
+
+  Deno.test(`tph test leaves no secret in any file it writes, its tests' runs never read (${t.name})`, async () => {
+    await using dir = tempDir();
+    const sources = new Set(
+      ["a.test.js", "package.json", "tph.toml"].map((f) => join(dir.path, f)),
+    );
+    // The runtime's own runner (the binary's is Bun's).
+    const runner = t.runtime;
+    const head = runner === "deno"
+      ? "const test = Deno.test;\n"
+      : runner === "bun"
+      ? 'import { test } from "bun:test";\n'
+      : 'import test from "node:test";\n';
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }');
+    writeFileSync(
+      join(dir.path, "a.test.js"),
+      head + 'const S = ["sk", "live", "Q9x" + "7Zp".repeat(4)].join("_");\n' +
+        "function echo(s) { return s; }\n" +
+        'function login(user, password) { return user + "/" + password.length; }\n' +
+        'test("passes", () => { echo(S); login("ann", "hunter2hunter2"); });\n' +
+        'test("fails", () => { echo(S); throw new Error("denied for " + S); });\n',
+    );
+    writeFileSync(join(dir.path, "tph.toml"), 'redact_values = ["sk_live_\\\\w+"]\n');
+    const tmp = join(dir.path, "tmp");
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp, TMP: tmp, TEMP: tmp, PATH: RUNNERS_PATH.PATH };
+    const r = await tph(t, ["test", "--runner", runner, "--", "a.test.js"], { cwd: dir.path, env });
+    assertCode(r, 1, "tph test a.test.js");
+    const runs = await settled(join(dir.path, ".tracepatch_cache"));
+    assert.equal(runs.length, 2, `runs stored: ${runs.join(", ")}`);
+    assertNoSecret(dir.path, sources, "as tph test ended");
+  });
 
   Deno.test(`tph run of many calls keeps a compact run file in the cache, made before anything reads it (${t.name})`, async () => {
     await using dir = tempDir();
