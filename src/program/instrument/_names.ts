@@ -22,12 +22,25 @@ export function keyName(key: Node, computed: boolean, source: string): string {
   return `[${text.length > MAX_COMPUTED_KEY ? text.slice(0, MAX_COMPUTED_KEY) + "…" : text}]`;
 }
 
-/** Dotted text of a member expression target (`module.exports.run`), or null if not simple. */
-export function memberPath(node: Node, source: string): string | null {
-  if (node.type === "Identifier") return node.name;
+/**
+ * Dotted text of a member expression target (`module.exports.run`), or null if not simple.
+ * `nameOf` gives an identifier's name as written (a minified file's map: `j.prototype.N` as
+ * `Signal.prototype._refresh`); default, its own.
+ */
+export function memberPath(
+  node: Node,
+  source: string,
+  nameOf: (id: Node) => string = (id) => id.name,
+): string | null {
+  if (node.type === "Identifier") return nameOf(node);
   if (node.type === "ThisExpression") return "this";
+  // What a minifier folds (`(C.prototype = new S()).m = function…`): the object assigned to.
+  if (node.type === "ParenthesizedExpression") return memberPath(node.expression, source, nameOf);
+  if (node.type === "AssignmentExpression" && node.operator === "=") {
+    return memberPath(node.left, source, nameOf);
+  }
   if (node.type === "MemberExpression" || node.type === "StaticMemberExpression") {
-    const object = memberPath(node.object, source);
+    const object = memberPath(node.object, source, nameOf);
     if (object === null) return null;
     if (node.computed) {
       const p = node.property;
@@ -36,7 +49,7 @@ export function memberPath(node: Node, source: string): string | null {
     }
     const prop = node.property.type === "PrivateIdentifier"
       ? `#${node.property.name}`
-      : node.property.name;
+      : nameOf(node.property);
     return `${object}.${prop}`;
   }
   return null;

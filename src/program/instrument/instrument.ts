@@ -671,7 +671,7 @@ class Walker {
           node.right,
           node.left.type === "Identifier"
             ? this.#nameOf(node.left)
-            : memberPath(node.left, this.#src),
+            : memberPath(node.left, this.#src, (id) => this.#nameOf(id)),
         );
       case "AssignmentPattern":
         this.walk(node.left, null);

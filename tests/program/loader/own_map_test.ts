@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   truncateSync,
@@ -209,4 +210,54 @@ Deno.test("a minified function's name is read where the map places it, before th
     }).functions.map((f) => [f.qualname, f.params]);
   assert.deepEqual(names(true), [["discount", ["total"]]]);
   assert.deepEqual(names(false), [["__discount", ["e"]]]);
+});
+
+Deno.test("a minified method assigned to a prototype is named through the map, as a declaration is", () => {
+  // uglify-js with its properties mangled writes `n.prototype.u = function…` and folds an
+  // assignment of the prototype into the next (`(t.prototype = new n).u = function…`).
+  const source = [
+    "export function Signal(value) { this._value = value; }",
+    "Signal.prototype._refresh = function () { return true; };",
+    "Signal.prototype.peek = function () { return this._refresh() && this._value; };",
+    "export function Computed(fn) { Signal.call(this, undefined); this._fn = fn; }",
+    "Computed.prototype = new Signal();",
+    "Computed.prototype._refresh = function () { this._value = this._fn(); return true; };",
+    "",
+  ].join("\n");
+  inTemp((dir) => {
+    writeFileSync(join(dir, "signal.js"), source);
+    const uglify = spawnSync(
+      "node_modules/node24/bin/node",
+      [
+        "node_modules/uglify-js/bin/uglifyjs",
+        join(dir, "signal.js"),
+        "--module",
+        "--compress",
+        "--mangle",
+        "--mangle-props",
+        "regex=/^_/",
+        "--source-map",
+        "includeSources,url=signal.min.js.map",
+        "-o",
+        join(dir, "signal.min.js"),
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
+    assert.equal(uglify.status, 0, uglify.stderr);
+    const code = readFileSync(join(dir, "signal.min.js"), "utf8");
+    assert.match(code, /\.prototype\.[a-z]=function/, "minified, properties mangled");
+    assert.match(code, /\(\w\.prototype=new \w\)\.\w=function/, "the assignments folded");
+    const { functions } = instrument(code, {
+      filename: join(dir, "signal.min.js"),
+      inputSourceMap: readFileSync(join(dir, "signal.min.js.map"), "utf8"),
+      inputMapUrl: `file://${dir}/signal.min.js.map`,
+    });
+    assert.deepEqual(functions.map((f) => f.qualname).sort(), [
+      "Computed",
+      "Computed.prototype._refresh",
+      "Signal",
+      "Signal.prototype._refresh",
+      "Signal.prototype.peek",
+    ]);
+  });
 });
