@@ -192,9 +192,10 @@ const pathHash = shortHash;
 /**
  * The names of tph's own temporary files in a cache folder: a program's run being written, and its
  * ending (run_file/process_files.ts, isProcessTemp), and a run being stored
- * (`.run_<…>.json.<hex>.tmp`).
+ * (`.run_<…>.json.<hex>.tmp`) or made a run file from a raw run (`.run_<…>.tph.<hex>.tmp`:
+ * run_file/decode.ts, convertRaw; the process that made it killed then).
  */
-const STORE_TEMP = /^\.run_[^/]+\.json\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
+const STORE_TEMP = /^\.run_[^/]+\.(?:json|tph)\.[0-9a-f]{8}\.tmp(?:\.ending\.json)?$/;
 const isOwnTemp = (name: string) => isProcessTemp(name) || STORE_TEMP.test(name);
 
 /** How old a temporary file must be before it counts as left behind. */

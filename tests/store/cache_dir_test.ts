@@ -30,6 +30,8 @@ Deno.test("removeStaleTemps() removes tph's own old temporary files and nothing 
     ".run.123.ab12cd34.tmp": old,
     ".run.123.ab12cd34.tmp.ending.json": old,
     ".run_20261120T091500_042_a1b2c3.json.9f8e7d6c.tmp": old,
+    // A raw run being made a run file (run_file/decode.ts, convertRaw) by a process killed then.
+    ".run_20261120T091500_042_a1b2c3.tph.0a1b2c3d.tmp": old,
     ".run.456.cd34ef56.tmp": new Date(),
     "run_20261120T091500_042_a1b2c3.json": old,
     ".gitignore": old,
@@ -47,7 +49,7 @@ Deno.test("removeStaleTemps() removes tph's own old temporary files and nothing 
   writeFileSync(join(dir, ".run.7.00000000.tmp", "inside"), "x");
   utimesSync(join(dir, ".run.7.00000000.tmp"), old, old);
   symlinkSync(victim, join(dir, ".run.8.11111111.tmp"));
-  assert.equal(removeStaleTemps(dir), 3);
+  assert.equal(removeStaleTemps(dir), 4);
   assert.deepEqual(readdirSync(dir).sort(), [
     ".gitignore",
     ".notes.tmp",
