@@ -7,7 +7,7 @@
 // meets a run not yet made one makes it itself, as it always did (run_file/decode.ts: concurrent
 // conversions give the same bytes, renamed over one another).
 
-import { FileReader, stat } from "../../platform/files.ts";
+import { FileReader, isSpecialFile, stat } from "../../platform/files.ts";
 import { spawnDetached, tphArgv } from "../../platform/process.ts";
 import { isBinary } from "../../program/command.ts";
 import { isRaw, RUN_MAGIC } from "../../run_file/format.ts";
@@ -25,6 +25,8 @@ export const SETTLE_COMMAND = "__settle";
 function rawRun(path: string): boolean {
   let reader: FileReader | null = null;
   try {
+    // Never opened where it would block (a FIFO put in its place) or read a device.
+    if (isSpecialFile(path)) return false;
     reader = new FileReader(path);
     const head = new Uint8Array(RUN_MAGIC.length);
     return reader.read(head, 0) === RUN_MAGIC.length && isRaw(head[7]);

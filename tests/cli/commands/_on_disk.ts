@@ -5,6 +5,8 @@
 // call), without a command reading it first.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { Buffer } from "node:buffer";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { assertCode, summaryOf, type Target, tempDir, tph } from "./_cli.ts";
@@ -174,6 +176,29 @@ export function onDiskTests(t: Target): void {
     const runs = await settled(join(dir.path, ".tracepatch_cache"));
     assert.equal(runs.length, 2, `runs stored: ${runs.join(", ")}`);
     assertNoSecret(dir.path, sources, "as tph test ended");
+  });
+
+  Deno.test(`what makes raw runs run files apart (tph __settle) ends at once on a FIFO, a folder, a missing or damaged run, changing nothing (${t.name})`, async () => {
+    await using dir = tempDir();
+    const fifo = join(dir.path, "run_fifo.tph");
+    assert.equal(spawnSync("mkfifo", [fifo]).status, 0, "mkfifo");
+    mkdirSync(join(dir.path, "run_folder.tph"));
+    // A raw run's first bytes, then nothing that adds up.
+    const damaged = join(dir.path, "run_damaged.tph");
+    const bytes = new Uint8Array(64).fill(7);
+    bytes.set(new TextEncoder().encode("TPHRUN\0"), 0);
+    bytes[7] = 0x85;
+    writeFileSync(damaged, bytes);
+    const paths = [fifo, join(dir.path, "run_folder.tph"), join(dir.path, "missing.tph"), damaged];
+    const r = await tph(t, ["__settle", ...paths], { cwd: dir.path, timeoutMs: 60_000 });
+    assertCode(r, 0, "tph __settle");
+    assert.equal(r.stdout + r.stderr, "");
+    assert.deepEqual(readFileSync(damaged), Buffer.from(bytes));
+    assert.deepEqual(readdirSync(dir.path).sort(), [
+      "run_damaged.tph",
+      "run_fifo.tph",
+      "run_folder.tph",
+    ]);
   });
 
   Deno.test(`tph run of many calls keeps a compact run file in the cache, made before anything reads it (${t.name})`, async () => {
