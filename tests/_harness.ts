@@ -2,12 +2,20 @@
 
 import { readRunFile } from "./_run_file.ts";
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import process from "node:process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHILD_ENV, type ChildConfig, type ChildEnding } from "../src/program/settings.ts";
+import {
+  CHILD_ENV,
+  type ChildConfig,
+  type ChildEnding,
+  KEY_NAME,
+  PLAN_NAME,
+  RUN_FOLDER_PREFIX,
+} from "../src/program/settings.ts";
 import type { TraceLimits } from "../src/run_file/limits.ts";
 import { V8_TRACED_KIB } from "../src/program/stack_room.ts";
 import type { RunJSON } from "../src/types.ts";
@@ -117,7 +125,8 @@ export function runTraced(
   file: string,
   options: TracedOptions = {},
 ): TracedResult {
-  const dir = mkdtempSync(join(tmpdir(), "tph-test-"));
+  // A run's folder as the CLI makes one (hand_off.ts): the child takes the settings only there.
+  const dir = mkdtempSync(join(tmpdir(), RUN_FOLDER_PREFIX));
   const out = join(dir, "trace.json");
   const root = options.cwd ?? dirname(resolve(file));
   const config: ChildConfig = {
@@ -140,9 +149,11 @@ export function runTraced(
     },
     out,
   };
-  // The settings file: the child removes it once read.
-  const settings = join(dir, "settings.json");
-  writeFileSync(settings, JSON.stringify(config));
+  // The settings file, with the run's key: the child removes it once read.
+  const key = randomBytes(16).toString("hex");
+  writeFileSync(join(dir, KEY_NAME), key, { mode: 0o600 });
+  const settings = join(dir, PLAN_NAME);
+  writeFileSync(settings, JSON.stringify({ ...config, handOff: { dir, key } }), { mode: 0o600 });
   const r = spawn(command(rt, file, true, options.args ?? []), options, { [CHILD_ENV]: settings });
   let trace = null;
   try {

@@ -16,6 +16,7 @@ import { exitWhenNoParser, presetDepsLazily, presetToml } from "../deps.ts";
 import { setupChild } from "./child.ts";
 import { ADDON_FILE, BE_BUN_ENV, CHILD_ENV } from "./settings.ts";
 import { isFollowed } from "./follow.ts";
+import { verifiedPlanFile } from "./hand_off.ts";
 import { withoutPreload } from "./command.ts";
 import { standIn } from "./loader/original_text.ts";
 import { keepBunSpawnEnv, keepBunWorkerArgv, startUpEnvWithout } from "./bun_children.ts";
@@ -75,7 +76,19 @@ for (const name of ["spawn", "spawnSync"] as const) {
   });
 }
 
-if (process.env[CHILD_ENV] !== undefined || isFollowed()) {
+// Traced when tph handed this process settings (hand_off.ts), not for a TPH_ variable the program
+// set itself.
+const handed = verifiedPlanFile(process.env[CHILD_ENV]) !== null || isFollowed();
+if (!handed || !setUp()) {
+  process.execArgv = withoutPreload(process.execArgv, [self]);
+  // A process the program started from the binary: its own children and workers see no more of
+  // tph than it does (the variable above is in the environment Bun started it with).
+  keepBunSpawnEnv(startUpEnvWithout([]));
+  keepBunWorkerArgv(process.execArgv);
+}
+
+/** Set up tracing in this process: false when its settings turn out not to be tph's. */
+function setUp(): boolean {
   // oxc (bundled here) loads when a file is first parsed, not at each start (its native addon and
   // JS: ~5 ms): a run whose files all come from the transform cache never loads it. It finds its
   // native addon through napi-rs' override variable, read when the package loads (synchronously:
@@ -93,11 +106,5 @@ if (process.env[CHILD_ENV] !== undefined || isFollowed()) {
   // platform's) is one line and exit 1, not Bun's page of the bundle's code. (A program's process
   // on a runtime with tph's package has other ways to parse: deps.ts throws there.)
   exitWhenNoParser();
-  setupChild([self]);
-} else {
-  process.execArgv = withoutPreload(process.execArgv, [self]);
-  // A process the program started from the binary: its own children and workers see no more of
-  // tph than it does (the variable above is in the environment Bun started it with).
-  keepBunSpawnEnv(startUpEnvWithout([]));
-  keepBunWorkerArgv(process.execArgv);
+  return setupChild([self]);
 }

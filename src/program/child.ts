@@ -29,6 +29,7 @@ import {
   SIGNALS_SUFFIX,
 } from "./settings.ts";
 import { JSC_STACK_ENV } from "./stack_room.ts";
+import { type HandOff, handOffHolds, verifiedPlanFile } from "./hand_off.ts";
 import { registerLoader } from "./loader/register.ts";
 // The library a program's copy of tph hands trace() to (LibraryABI in src/abi.ts).
 import { endOpenBlocks, enterTest, openTest, runTest, runTestAttempt } from "./trace.ts";
@@ -84,10 +85,12 @@ import { flushRequestRuns, requestRunsStored, useChildLinks } from "./requests/r
 
 /**
  * The run's settings from the file the CLI writes them to, waiting while it is empty (the CLI
- * starts this process first and works them out meanwhile: early_start.ts). Null when the
- * program must not run: the CLI said so, removed the file, or ended.
+ * starts this process first and works them out meanwhile: early_start.ts). ABORT when the
+ * program must not run: the CLI said so, removed the file, or ended. Null when what the file holds
+ * is not settings of this run's (hand_off.ts): never quoted, the program runs untraced.
  */
-function readPlan(file: string): ChildConfig | null {
+function readPlan(plan: { file: string; handOff: HandOff }): ChildConfig | typeof ABORT | null {
+  const file = plan.file;
   const parent = process.ppid;
   const sleep = new Int32Array(new SharedArrayBuffer(4));
   let warmed = false;
@@ -96,18 +99,28 @@ function readPlan(file: string): ChildConfig | null {
     try {
       text = readText(file);
     } catch {
-      return null;
+      return ABORT;
     }
     if (text !== "") {
-      const plan = JSON.parse(text) as ChildConfig | typeof ABORT;
+      let parsed: ChildConfig | typeof ABORT;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return null;
+      }
+      if (
+        parsed === null || typeof parsed !== "object" ||
+        !handOffHolds((parsed as ChildConfig).handOff, plan.handOff) ||
+        !("abort" in parsed) && typeof parsed.out !== "string"
+      ) return null;
       // Node's test runner starts a process per test file, vitest and jest workers, and deno
       // test a worker per test module (each loading the preload), each reading it: the CLI
       // removes it.
-      const runner = "tests" in plan ? plan.tests?.runner : undefined;
+      const runner = "tests" in parsed ? parsed.tests?.runner : undefined;
       if (runner === undefined || runner === "bun") remove(file);
-      return "abort" in plan ? null : plan;
+      return "abort" in parsed ? ABORT : parsed;
     }
-    if (process.ppid !== parent) return null;
+    if (process.ppid !== parent) return ABORT;
     if (!warmed) {
       // Waiting anyway: what the set-up loads whatever the settings, loaded now.
       warmed = true;
@@ -183,19 +196,18 @@ export function setupChild(
   plan: string | null = null,
   follow: string | null = null,
 ): boolean {
-  const planFile = plan ?? process.env[CHILD_ENV];
-  // A process or worker the program started, followed (follow.ts): its settings inline.
-  const followed = planFile === undefined ? followedSettings(follow) : null;
-  if (followed === null && planFile === undefined) {
-    // A worker thread of the program (Node loads `--import` modules in each, with the settings
-    // gone from its environment) when following is off: not traced, and its options are the
-    // program's own.
+  loadedAt = origin + performanceNow();
+  const handed = handedSettings(plan, follow);
+  if (handed === null) {
+    // A worker thread of the program (Node loads `--require` modules in each, with the settings
+    // gone from its environment) when following is off, or a process whose TPH_ variables are
+    // not tph's: not traced, its environment and options the program's own, as plainly.
     process.execArgv = withoutPreload(process.execArgv, preload);
     return false;
   }
   // The CLI found its command line wrong after all (or is gone): nothing runs.
-  loadedAt = origin + performanceNow();
-  const config = followed ?? readPlan(planFile as string) ?? process.exit(0);
+  if ("abort" in handed.config) process.exit(0);
+  const { config, planFile } = handed as { config: ChildConfig; planFile: string | null };
   const sub = config.sub !== undefined;
   // `tph test` on Node: the runner's own process (Node sets NODE_TEST_CONTEXT in the processes it
   // starts for the test files) passes the settings and tph's options on to them; each of those
@@ -271,12 +283,31 @@ export function setupChild(
   if (g.Deno === undefined && g.Bun === undefined) installNodeUncaught();
   // Only the program's own process tells tph the signals it received (not a test file's, not a
   // followed one's); a worker gets none.
-  const ack = testFileProcess || sub ? null : planFile + SIGNALS_SUFFIX;
+  const ack = testFileProcess || sub || planFile === null ? null : planFile + SIGNALS_SUFFIX;
   if (config.sub?.kind !== "worker") saveOnSignals(save, t, ack, g);
   followChildren(config, preload[0]);
   programStart = origin + performanceNow();
   if (config.phases) cpuStart = cpuNow();
   return true;
+}
+
+/**
+ * The settings tph handed this process or worker: from the settings file, when it is this run's
+ * (hand_off.ts: a variable of the program's own, made up or copied, names no file tph reads), else
+ * a followed one's inline (follow.ts); null when there are none of tph's.
+ *
+ * @param plan The settings file, when the preload's URL names it (deno test's).
+ * @param follow A followed worker's settings, when the preload's URL holds them (Deno's).
+ */
+function handedSettings(
+  plan: string | null,
+  follow: string | null,
+): { config: ChildConfig | typeof ABORT; planFile: string | null } | null {
+  const planned = verifiedPlanFile(plan ?? process.env[CHILD_ENV]);
+  const read = planned === null ? null : readPlan(planned);
+  if (planned !== null && read !== null) return { config: read, planFile: planned.file };
+  const followed = followedSettings(follow);
+  return followed === null ? null : { config: followed, planFile: null };
 }
 
 /** What the trace() blocks (and a server's request runs) are stored with: the run's settings. */
@@ -360,22 +391,31 @@ function isMainThread(): boolean {
  * it would see (Bun lists `--preload <file>`), which a process it forks also runs with.
  */
 function asRunDirectly(preload: readonly string[], config: ChildConfig): void {
-  const added = process.env[JSC_ADDED_ENV] !== undefined
+  // Only the process the CLI started (from the settings file) has tph's variables besides the
+  // settings': a followed one has its settings' variable taken out already (or the program's own
+  // value of it put back: followedSettings), and any other TPH_ variable is the program's.
+  const own = config.sub === undefined;
+  const added = !own
+    ? []
+    : process.env[JSC_ADDED_ENV] !== undefined
     ? [CHILD_ENV, FOLLOW_ENV, JSC_ADDED_ENV, JSC_STACK_ENV]
     : [CHILD_ENV, FOLLOW_ENV];
   // Bun gives a command with no `env` of its own the start-up environment: without these.
   keepBunSpawnEnv(startUpEnvWithout(added), bunFollow(config, preload[0]));
-  delete process.env[CHILD_ENV];
-  // Deno: DENO_DIR as it was (tph's, with a V8 code cache apart, only for Deno itself: deno_dir.ts).
-  const denoDir = process.env[DENO_DIR_WAS_ENV];
-  if (denoDir !== undefined) {
-    if (denoDir[0] === "1") process.env.DENO_DIR = strSlice(denoDir, 1);
-    else delete process.env.DENO_DIR;
-    delete process.env[DENO_DIR_WAS_ENV];
-  }
-  if (process.env[JSC_ADDED_ENV] !== undefined) {
-    delete process.env[JSC_ADDED_ENV];
-    delete process.env[JSC_STACK_ENV];
+  if (own) {
+    delete process.env[CHILD_ENV];
+    // Deno: DENO_DIR as it was (tph's, with a V8 code cache apart, only for Deno itself:
+    // deno_dir.ts).
+    const denoDir = process.env[DENO_DIR_WAS_ENV];
+    if (denoDir !== undefined) {
+      if (denoDir[0] === "1") process.env.DENO_DIR = strSlice(denoDir, 1);
+      else delete process.env.DENO_DIR;
+      delete process.env[DENO_DIR_WAS_ENV];
+    }
+    if (process.env[JSC_ADDED_ENV] !== undefined) {
+      delete process.env[JSC_ADDED_ENV];
+      delete process.env[JSC_STACK_ENV];
+    }
   }
   process.execArgv = withoutPreload(process.execArgv, preload);
   keepBunWorkerArgv(process.execArgv);

@@ -50,6 +50,7 @@ import { standIn } from "./loader/original_text.ts";
 import { onBuiltinLoad } from "./loader/node.ts";
 import { BUN_PRELOAD_URL, NODE_PRELOAD_URL, PRELOAD_URL } from "./loader/own_files.ts";
 import { type ChildConfig, FOLLOW_ENV } from "./settings.ts";
+import { handOffHolds } from "./hand_off.ts";
 import type { BunFollow } from "./bun_children.ts";
 import { activeRequest, type RequestRun } from "./requests/request_runs.ts";
 import { sentRecord } from "./recorder/sent_spans.ts";
@@ -100,27 +101,51 @@ function wt(): any {
 /**
  * A followed process's or worker's settings, taken out of its environment (a process's variable,
  * a worker's environment data), or given (`inline`: in the preload's URL); null in any other
- * process or thread.
+ * process or thread, and when they do not name the run as tph does (hand_off.ts): a variable the
+ * program set itself, which is then left as it is. A worker's come only from its environment data
+ * or its URL, never from the variable (a copy of the program's `process.env`).
  */
 export function followedSettings(inline: string | null): ChildConfig | null {
-  let text: unknown = inline ?? process.env[FOLLOW_ENV];
-  if (inline === null && text !== undefined) delete process.env[FOLLOW_ENV];
-  else if (inline === null && wt() !== undefined && wt().isMainThread === false) {
-    try {
-      text = wt().getEnvironmentData(FOLLOW_DATA);
-      if (text !== undefined) wt().setEnvironmentData(FOLLOW_DATA, undefined);
-    } catch {
-      text = undefined;
+  let text: unknown = inline;
+  let fromEnv = false;
+  if (inline === null) {
+    if (!inWorker()) {
+      text = process.env[FOLLOW_ENV];
+      fromEnv = text !== undefined;
+    } else {
+      try {
+        text = wt().getEnvironmentData(FOLLOW_DATA);
+        if (text !== undefined) wt().setEnvironmentData(FOLLOW_DATA, undefined);
+      } catch {
+        text = undefined;
+      }
     }
   }
   if (typeof text !== "string") return null;
+  let config: ChildConfig;
   try {
-    const config = JSON.parse(text) as ChildConfig;
-    return typeof config === "object" && config !== null && typeof config.out === "string"
-      ? config
-      : null;
+    config = JSON.parse(text) as ChildConfig;
   } catch {
     return null;
+  }
+  if (
+    typeof config !== "object" || config === null || typeof config.out !== "string" ||
+    !handOffHolds(config.handOff)
+  ) return null;
+  if (fromEnv) {
+    // The program's own value of the variable, which tph's took the place of, as it gave it.
+    if (typeof config.followWas === "string") process.env[FOLLOW_ENV] = config.followWas;
+    else delete process.env[FOLLOW_ENV];
+  }
+  return config;
+}
+
+/** Whether this is a worker thread (node:worker_threads', or the web's on Bun and Deno). */
+function inWorker(): boolean {
+  try {
+    return wt() !== undefined && wt().isMainThread === false;
+  } catch {
+    return false;
   }
 }
 
@@ -270,10 +295,18 @@ function saveBeforeTerminate(Real: unknown): void {
 
 /** Whether this process or worker is one followed (its settings are there to take). */
 export function isFollowed(): boolean {
-  if (process.env[FOLLOW_ENV] !== undefined) return true;
+  let text: unknown;
+  if (!inWorker()) text = process.env[FOLLOW_ENV];
+  else {
+    try {
+      text = wt().getEnvironmentData(FOLLOW_DATA);
+    } catch {
+      return false;
+    }
+  }
+  if (typeof text !== "string") return false;
   try {
-    return wt()?.isMainThread === false &&
-      typeof wt().getEnvironmentData(FOLLOW_DATA) === "string";
+    return handOffHolds((JSON.parse(text) as ChildConfig | null)?.handOff);
   } catch {
     return false;
   }
@@ -424,6 +457,7 @@ function settingsFor(
     blocks: config.blocks,
     out: dir + name,
     follow: true,
+    ...(config.handOff !== undefined ? { handOff: config.handOff } : {}),
     sub: {
       kind,
       ...(ipc ? { ipc } : {}),
@@ -552,8 +586,20 @@ function envWith(options: unknown, text: string, base?: Record<string, unknown>)
   const env: Record<string, unknown> = {};
   const names = keys(given);
   for (let i = 0; i < names.length; i++) env[names[i]] = given[names[i]];
-  env[FOLLOW_ENV] = text;
+  env[FOLLOW_ENV] = withFollowWas(text, env[FOLLOW_ENV]);
   return env;
+}
+
+/**
+ * Settings for a child whose environment holds FOLLOW_ENV of the program's own: with its value,
+ * which the child puts back (followedSettings), as it sees it plainly.
+ *
+ * @param text The settings (plainJSON of an object).
+ * @param was The program's value, if any.
+ */
+function withFollowWas(text: string, was: unknown): string {
+  if (typeof was !== "string") return text;
+  return strSlice(text, 0, text.length - 1) + ',"followWas":' + plainJSON(was) + "}";
 }
 
 /**
@@ -852,9 +898,17 @@ function followDenoCommand(config: ChildConfig, own: string): void {
       let opts = withOwn(options, "args", preloaded);
       // Deno.Command adds `env` to the process's environment (unless clearEnv).
       const env = options !== undefined ? getOwn(options, "env") : undefined;
-      const extra = env !== undefined && env.value !== null && typeof env.value === "object"
-        ? withOwn(env.value, FOLLOW_ENV, text)
-        : { [FOLLOW_ENV]: text };
+      const hasEnv = env !== undefined && env.value !== null && typeof env.value === "object";
+      // Deno.Command adds `env` to the process's environment: the program's own value may be in
+      // either.
+      const was = hasEnv && hasOwn(env.value, FOLLOW_ENV)
+        ? env.value[FOLLOW_ENV]
+        : getOwn(options ?? {}, "clearEnv")?.value === true
+        ? undefined
+        : process.env[FOLLOW_ENV];
+      const extra = hasEnv
+        ? withOwn(env.value, FOLLOW_ENV, withFollowWas(text, was))
+        : { [FOLLOW_ENV]: withFollowWas(text, was) };
       opts = withOwn(opts, "env", extra);
       const call: unknown[] = [args[0], opts];
       for (let i = 2; i < args.length; i++) call[i] = args[i];

@@ -4,12 +4,14 @@
 import type { TraceLimits } from "../run_file/limits.ts";
 import type { ScopeOptions } from "../project/scope.ts";
 import type { TraceContextJSON } from "../types.ts";
+import type { HandOff } from "./hand_off.ts";
 
 /**
  * Environment variable naming the file that holds the run's settings as JSON: a
  * {@linkcode ChildConfig}, or {@linkcode ABORT} when the program must not run. `tph run` may start
  * the process before it has written them (src/cli/launch/early_start.ts): while the file is empty
- * the process waits. Removed before the program runs.
+ * the process waits. Removed before the program runs. Read only when the file is tph's (its run's
+ * folder and key: hand_off.ts); a variable of this name the program set itself is left as it is.
  */
 export const CHILD_ENV = "TPH_CHILD_CONFIG";
 
@@ -37,9 +39,18 @@ export const DENO_DIR_WAS_ENV = "TPH_DENO_DIR_WAS";
 
 /**
  * Environment variable a followed child process (follow.ts) gets its settings in, inline: a
- * {@linkcode ChildConfig} with `sub` set, as JSON. Removed before the program runs.
+ * {@linkcode ChildConfig} with `sub` set, as JSON. Removed before the program runs. Taken only
+ * when its `handOff` names the run as tph does (hand_off.ts), in a process's main thread.
  */
 export const FOLLOW_ENV = "TPH_FOLLOW";
+
+/**
+ * The run's folder (hand_off.ts): the start of its name, and the names of the settings file and
+ * the key file in it.
+ */
+export const RUN_FOLDER_PREFIX = "tph-run-";
+export const PLAN_NAME = "plan.json";
+export const KEY_NAME = "key";
 
 /** The settings file's content when the CLI found the command line wrong after all. */
 export const ABORT = { abort: true } as const;
@@ -82,6 +93,12 @@ export interface BlockOptions {
 
 /** What the parent tells the traced process. */
 export interface ChildConfig {
+  /**
+   * The run's folder and key (hand_off.ts): settings that do not name them as tph made them are
+   * not tph's, and the process runs untraced. The CLI adds them as it writes the settings file;
+   * a followed process or worker gets its parent's.
+   */
+  handOff?: HandOff;
   loader: LoaderOptions;
   limits: TraceLimits;
   label: string | null;
@@ -137,6 +154,11 @@ export interface ChildConfig {
    * carries as its `trace_context` and its outgoing requests carry on.
    */
   sub?: { kind: "process" | "worker"; ipc?: boolean; traceContext?: TraceContextJSON };
+  /**
+   * A followed process: the value of FOLLOW_ENV the program itself gave it, which tph's settings
+   * took the place of; put back before its program runs.
+   */
+  followWas?: string;
 }
 
 /** The test runners `tph test` traces. */

@@ -6,7 +6,15 @@
 
 import { type Child, cwd, spawnInherit } from "../../platform/process.ts";
 import { forwardSignals } from "./signals.ts";
-import { exists, isDirectory, remove, writeText, writeWhole } from "../../platform/files.ts";
+import {
+  exists,
+  isDirectory,
+  randomHex,
+  readText,
+  remove,
+  replaceFile,
+  writeText,
+} from "../../platform/files.ts";
 import { tempFolder } from "./temp_folder.ts";
 import { notAProgram } from "./program_file.ts";
 import { HELP_OPTION, parseArgv, type ParsedArgv } from "../argv.ts";
@@ -17,7 +25,14 @@ import {
   type ProgramRuntime,
   scriptPath,
 } from "../../program/command.ts";
-import { ABORT, CHILD_ENV, type ChildConfig } from "../../program/settings.ts";
+import {
+  ABORT,
+  CHILD_ENV,
+  type ChildConfig,
+  KEY_NAME,
+  PLAN_NAME,
+  RUN_FOLDER_PREFIX,
+} from "../../program/settings.ts";
 
 /** A program process started ahead of its settings. */
 export interface EarlyChild {
@@ -169,13 +184,17 @@ async function quit(p: Pending): Promise<void> {
 
 /**
  * A new, empty settings file, in a folder of its own that only this user can enter (made by
- * mkdtemp, 0700): nobody else can plant a file or a link where tph writes the settings.
+ * mkdtemp, 0700): nobody else can plant a file or a link where tph writes the settings. Beside
+ * it, the run's key (hand_off.ts), which the settings carry: a process takes settings as tph's
+ * only from this folder, with this key.
  *
  * @returns The file's path.
  */
 export function makePlanFile(): string {
-  const file = `${tempFolder("tph-run-")}/plan.json`;
-  writeText(file, "", { exclusive: true });
+  const dir = tempFolder(RUN_FOLDER_PREFIX);
+  writeText(`${dir}/${KEY_NAME}`, randomHex(16), { exclusive: true, mode: 0o600 });
+  const file = `${dir}/${PLAN_NAME}`;
+  writeText(file, "", { exclusive: true, mode: 0o600 });
   return file;
 }
 
@@ -196,6 +215,12 @@ export function removePlan(file: string): void {
  * @param plan The settings, or {@linkcode ABORT}.
  */
 export function writePlan(file: string, plan: ChildConfig | typeof ABORT): void {
+  const dir = file.slice(0, file.lastIndexOf("/"));
+  const handOff = { dir, key: readText(`${dir}/${KEY_NAME}`) };
   // In the plan's own folder, under a name its reader knows it is not (created exclusively).
-  writeWhole(file, JSON.stringify(plan), `${file}.tmp`);
+  replaceFile(
+    file,
+    (t) => writeText(t, JSON.stringify({ ...plan, handOff }), { exclusive: true, mode: 0o600 }),
+    `${file}.tmp`,
+  );
 }

@@ -7,7 +7,7 @@
 // follow_children = false record the program alone.
 
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON, ChildRunJSON, RunJSON } from "../../../src/types.ts";
 import type { PageData } from "../../../src/run_file/page_data.ts";
@@ -172,6 +172,91 @@ export function write(dir: string, t: Target): void {
   writeFileSync(join(dir, "idle.js"), IDLE);
   writeFileSync(join(dir, "web_idle.js"), WEB_IDLE);
 }
+
+/**
+ * A program that gives the processes and the worker it starts TPH_ variables of its own (issue
+ * 74, 17): names tph uses, set to a file of the program's (`secret.txt`), to a folder made up to
+ * look like a run's of tph's (private, named so, with a key, but no settings of tph's in it), to
+ * settings made up (their key not the folder's; writing their run to `forged`), or to a value of
+ * its own.
+ */
+const FORGING = `import cp from "node:child_process";
+import fs from "node:fs";
+import wt from "node:worker_threads";
+const exe = process.execPath;
+const deno = globalThis.Deno !== undefined;
+const here = (name) => new URL("./" + name, import.meta.url).pathname;
+const secret = here("secret.txt");
+const fake = here("tph-run-fake");
+fs.mkdirSync(fake, { recursive: true, mode: 0o700 });
+fs.writeFileSync(fake + "/key", "0123456789abcdef0123456789abcdef", { mode: 0o600 });
+fs.writeFileSync(fake + "/plan.json", fs.readFileSync(secret), { mode: 0o600 });
+const forged = JSON.stringify({
+  loader: { root: here(""), scope: [here("")] },
+  limits: {},
+  label: null,
+  blocks: { only: false, label: null, cacheDir: null, keep: { maxRuns: null, maxCacheMb: null }, disabled: false },
+  out: here("forged"),
+  // A key made up: not the one in the folder.
+  handOff: { dir: fake, key: "fedcba9876543210fedcba9876543210" },
+  sub: { kind: "process" },
+});
+const cases = [
+  ["TPH_CHILD_CONFIG", secret],
+  ["TPH_CHILD_CONFIG", fake + "/plan.json"],
+  ["TPH_FOLLOW", forged],
+  ["TPH_DENO_DIR_WAS", "1" + secret],
+  ["TPH_JSC_STACK_ADDED", "1"],
+];
+const args = (...a) => deno ? ["run", "-A", ...a] : a;
+function start(name, value) {
+  const r = cp.spawnSync(exe, args("child.js", name), { env: { ...process.env, [name]: value } });
+  return r.status + " " + String(r.stdout).trimEnd() + String(r.stderr);
+}
+function viaOwnApi() {
+  const env = { TPH_CHILD_CONFIG: secret, TPH_FOLLOW: forged };
+  if (deno) {
+    const r = new Deno.Command(Deno.execPath(), { args: args("child.js", "command"), env }).outputSync();
+    return r.code + " " + new TextDecoder().decode(r.stdout).trimEnd() + new TextDecoder().decode(r.stderr);
+  }
+  if (globalThis.Bun !== undefined) {
+    const r = Bun.spawnSync([exe, "child.js", "bun"], { env: { ...process.env, ...env } });
+    return r.exitCode + " " + String(r.stdout).trimEnd() + String(r.stderr);
+  }
+  return "no own api";
+}
+function viaWorker() {
+  process.env.TPH_FOLLOW = forged;
+  const w = new wt.Worker(here("env_worker.js"), { env: { ...process.env, TPH_CHILD_CONFIG: secret } });
+  delete process.env.TPH_FOLLOW;
+  return new Promise((resolve) => {
+    w.on("message", (m) => console.log("worker", m));
+    w.on("error", (e) => console.log("worker error", String(e)));
+    w.on("exit", (code) => resolve("worker exit " + code));
+  });
+}
+async function main() {
+  for (const [name, value] of cases) console.log(start(name, value));
+  console.log(viaOwnApi());
+  console.log(await viaWorker());
+}
+await main();
+`;
+
+/** What a child started by FORGING sees of tph's variables' names, and of the runtime's. */
+const ENV_CHILD = `function triple(x) { return x * 3; }
+const seen = Object.entries(process.env).filter(([k]) => /^(TPH|DENO_DIR$|BUN_JSC)/.test(k));
+console.log("child", process.argv[2], triple(3), JSON.stringify(seen.sort()));
+`;
+
+const ENV_WORKER = `import { parentPort } from "node:worker_threads";
+function quad(x) { return x * 4; }
+const seen = Object.entries(process.env).filter(([k]) => /^(TPH|DENO_DIR$|BUN_JSC)/.test(k));
+parentPort.postMessage(quad(1) + " " + JSON.stringify(seen.sort()));
+`;
+
+/** What the secret file holds: it must never be printed. */
+const SECRET = "SECRET-CONTENT-XYZZY root:x:0:0";
 
 export function childrenTests(t: Target): void {
   Deno.test(`tph run records the processes and workers a program starts, each a run of its own under the call that started it (${t.name})`, async () => {
@@ -417,5 +502,42 @@ if (cluster.isPrimary) {
     const rows = JSON.parse(logs.stdout) as Row[];
     assert.equal(rows.length, 2);
     assert.ok(rows.every((row) => row.parent === undefined && row.children === undefined));
+  });
+
+  Deno.test(`tph run: a child given TPH_ variables by the program runs as it does plainly, forged settings never read (${t.name})`, async () => {
+    await using dir = tempDir();
+    writeFileSync(join(dir.path, "package.json"), '{ "type": "module" }\n');
+    writeFileSync(join(dir.path, "main.js"), FORGING);
+    writeFileSync(join(dir.path, "child.js"), ENV_CHILD);
+    writeFileSync(join(dir.path, "env_worker.js"), ENV_WORKER);
+    writeFileSync(join(dir.path, "secret.txt"), SECRET + "\n");
+    const p = await plain(t, "main.js", [], { cwd: dir.path });
+    assertCode(p, 0, "plain");
+    // Each child plainly: exit 0, and the variables the program gave it.
+    assert.match(p.stdout, /^0 child TPH_CHILD_CONFIG 9 \[\["TPH_CHILD_CONFIG",".*secret\.txt"\]/m);
+    assert.match(p.stdout, /^0 child TPH_FOLLOW 9 \[\["TPH_FOLLOW","\{/m);
+    assert.match(p.stdout, /^worker 4 \[.*"TPH_CHILD_CONFIG"/m);
+    for (const follow of [[], ["--no-follow"]]) {
+      const r = await tph(t, ["run", ...follow, "main.js"], { cwd: dir.path });
+      const what = `tph run ${follow.join(" ")}`;
+      assertCode(r, 0, what);
+      assert.equal(r.stdout, p.stdout, what);
+      // Nothing of the file a variable names is read, let alone quoted; no made-up run written.
+      assert.ok(!r.stdout.includes("XYZZY") && !r.stderr.includes("XYZZY"), `${what}: ${r.stderr}`);
+      assert.deepEqual(
+        readdirSync(dir.path).filter((f) => f.startsWith("forged")),
+        [],
+        `${what}: no run where forged settings say`,
+      );
+      if (follow.length > 0) assert.doesNotMatch(r.stderr, /it started/, what);
+      else {
+        // Followed all the same, by tph's own settings: each process and the worker.
+        const n = 5 + (t.runtime === "node" ? 0 : 1) + 1;
+        assert.match(
+          r.stderr,
+          new RegExp(`tph: ${n} processes and workers it started were recorded`),
+        );
+      }
+    }
   });
 }

@@ -100,14 +100,23 @@ Deno.test("the run's settings go in a folder of their own, never through a plant
   try {
     const folder = dirname(file);
     assert.equal(statSync(folder).mode & 0o777, 0o700);
-    assert.deepEqual(readdirSync(folder), ["plan.json"]);
+    assert.deepEqual(readdirSync(folder).toSorted(), ["key", "plan.json"]);
+    // The run's key (hand_off.ts) and the settings: this user's alone.
+    assert.equal(statSync(join(folder, "key")).mode & 0o777, 0o600);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const key = readFileSync(join(folder, "key"), "utf8");
+    assert.match(key, /^[0-9a-f]{32}$/);
     // Were a link planted where the settings are written first, it is not followed.
     symlinkSync(victim, `${file}.tmp`);
     assert.throws(() => writePlan(file, { abort: true }), /exists|EEXIST/i);
     assert.equal(readFileSync(victim, "utf8"), "precious\n");
     rmSync(`${file}.tmp`);
     writePlan(file, { abort: true });
-    assert.equal(readFileSync(file, "utf8"), '{"abort":true}');
+    assert.deepEqual(JSON.parse(readFileSync(file, "utf8")), {
+      abort: true,
+      handOff: { dir: folder, key },
+    });
+    assert.equal(statSync(file).mode & 0o777, 0o600);
     removePlan(file);
     assert.throws(() => statSync(folder), /ENOENT|No such file/);
   } finally {
