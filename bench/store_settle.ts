@@ -12,7 +12,11 @@
 // - first read: `tph view last` of the settled run against a second read (target: ×1.0), and
 //   the first read of a run left raw (TPH_RAW_WRITE=1, the old way) for comparison.
 //
-//   deno run -A bench/store_settle.ts [deno|bun|node ...] [--rounds N] [--calls default|1m]
+//   deno run -A bench/store_settle.ts [deno|bun|node ...] [--rounds N] [--calls default|1m|marked]
+//
+// default: fib(25) recorded to tph's default limit (100,000 calls); 1m: fib(27) every call
+// (635,621); marked: marked rendering its corpus, every call of the package (~767,000 calls, most
+// with strings).
 //
 // Every command runs under a time limit (120 s); the cache folders live under one temp folder,
 // removed at the end.
@@ -55,9 +59,15 @@ const flag = (name: string, dflt: string) => {
 const rounds = Number(flag("--rounds", "5"));
 const size = flag("--calls", "default");
 const runtimes = argv.filter((a) => a in CLI);
-// fib(25) recorded to tph's default limit (100,000 calls); fib(27) every call (635,621).
-const program = size === "1m" ? [PROGRAM, "27"] : [PROGRAM, "25"];
-const args = size === "1m" ? ["--max-calls", "2000000", ...program] : program;
+const MARKED = join(REPO, "bench/programs/marked_render.mjs");
+const program = size === "1m" ? [PROGRAM, "27"] : size === "marked" ? [MARKED] : [PROGRAM, "25"];
+const args = size === "1m"
+  ? ["--max-calls", "2000000", ...program]
+  : size === "marked"
+  ? ["--include", "node_modules/marked/**", "--max-calls", "2000000", ...program]
+  : program;
+// marked is found from the checkout (its node_modules).
+const cwd = size === "marked" ? REPO : undefined;
 const tmp = mkdtempSync(join(tmpdir(), "tph-bench-settle-"));
 
 interface Timed {
@@ -67,16 +77,16 @@ interface Timed {
 }
 
 /** Run `cmd` under a time limit; wall and CPU (user + system of the waited-for processes). */
-function timed(cmd: string[], cwd: string, env: Record<string, string> = {}): Timed {
+function timed(cmd: string[], dir: string, env: Record<string, string> = {}): Timed {
   const t0 = performance.now();
   const r = spawnSync("/usr/bin/time", ["-f", "%U %S", "timeout", "-s", "KILL", "120", ...cmd], {
-    cwd,
+    cwd: cwd ?? dir,
     env: { ...process.env, ...env },
     encoding: "utf8",
   });
   const ms = performance.now() - t0;
   const [u, s] = (r.stderr.trim().split("\n").at(-1) ?? "0 0").split(" ").map(Number);
-  if (r.status !== 0) console.error(r.stderr.slice(-2000));
+  if (r.status !== 0) console.error(`${cmd.join(" ")}: ${r.stderr.slice(-2000)}`);
   return { ms, cpuMs: (u + s) * 1000, code: r.status };
 }
 
@@ -111,10 +121,7 @@ for (const rt of runtimes.length > 0 ? runtimes : ["deno", "bun", "node"]) {
   let calls = 0;
   for (let round = 0; round < rounds + 1; round++) {
     const cache = (k: string) => join(tmp, `${rt}-${k}-${round}`);
-    const plain = timed([
-      ...PLAIN[rt],
-      ...args.filter((a) => !a.startsWith("--") && a !== "2000000"),
-    ], tmp);
+    const plain = timed([...PLAIN[rt], ...program], tmp);
     const settle = timed([...cli, "run", "--cache-dir", cache("s"), ...args], tmp);
     const waited = settledAfter(cache("s"));
     const direct = timed([...cli, "run", "--cache-dir", cache("d"), ...args], tmp, {
