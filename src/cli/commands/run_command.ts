@@ -665,7 +665,7 @@ async function traceProgram(
     : await exportAfterRun(ctx, exportFormat, stored ?? run.file, stored);
   if (exported !== null) saved.push(exported.shown);
   reportRun(ctx, where, loader, result, { saved, ref, tree, exported, children });
-  if (stored !== null) await settleRaw(stored, ctx.cwd, ctx.env ?? {});
+  if (stored !== null) settleRaw(stored, ctx.cwd, ctx.env ?? {});
   if (benchPhases !== undefined && result.phases !== null) {
     appendPhases(benchPhases, result.phases, run.header.call_count);
   }
