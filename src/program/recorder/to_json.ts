@@ -366,11 +366,20 @@ export function findSection(t: TraceState): FindJSON {
     });
   }
   const targets = f.targets.map((x) => ({
-    text: x.spec.text,
+    text: shownTarget(t, x.spec.text),
     type: x.spec.type,
     match: x.spec.match,
   }));
   return { targets, count: f.count, matches };
+}
+
+/**
+ * A --find target as a run keeps it: one that is itself a secret (a known form, a `redact_values`
+ * match) as "[redacted]", as the values it finds are: nothing unredacted reaches the disk.
+ */
+function shownTarget(t: TraceState, text: string): string {
+  const scrubs = t.scrubs;
+  return scrubs === null || !scrubs.hits(text) ? text : scrubs.scrubWhole(text);
 }
 
 /**

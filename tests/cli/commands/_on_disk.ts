@@ -14,6 +14,7 @@ import { RUNNERS_PATH } from "./_test_runs.ts";
 
 /** The program: the secret is made as it runs (its sources never hold it). */
 const MAIN = `import cp from "node:child_process";
+import fs from "node:fs";
 import wt from "node:worker_threads";
 import http from "node:http";
 const S = ["sk", "live", "Q9x" + "7Zp".repeat(4)].join("_");
@@ -45,6 +46,18 @@ await later(S);
 new Box(S).get();
 // With a child process, a worker and a request: the run is written whole at the end (not raw).
 console.log(process.argv[3] === "family" ? [inChild(), await inWorker(), await serve()].join(" ") : "alone");
+// What tph keeps in its temporary folder while the program runs (its settings for the program and
+// its children among them), read as it is: no secret in it either.
+function holding(dir) {
+  const found = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const path = dir + "/" + e.name;
+    if (e.isDirectory()) found.push(...holding(path));
+    else if (e.isFile() && /Q9x7Zp7Zp|hunter2hunter2/.test(fs.readFileSync(path, "latin1"))) found.push(path);
+  }
+  return found;
+}
+console.log("while running:", JSON.stringify(holding(process.env.TMPDIR)));
 fail(S + " at the end");
 `;
 const CHILD = `function child(s) { return s + "!"; }
@@ -56,6 +69,8 @@ wt.parentPort.postMessage(inWorker(wt.workerData));
 `;
 /** The secret's distinctive part, and the field-name secret: neither may be in any file. */
 const SECRETS = ["Q9x7Zp7Zp", "hunter2hunter2"];
+/** A secret of the same form given on the command line: the program's argument, a --find target. */
+const SECRET_ARG = "sk_live_Q9x7Zp7Zp7Zp7ZpARG";
 
 /** Every file under `dir` (recursively), but the program's own sources. */
 function filesUnder(dir: string, skip: Set<string>): string[] {
@@ -119,17 +134,22 @@ export function onDiskTests(t: Target): void {
       const tmp = join(dir.path, "tmp");
       mkdirSync(tmp);
       const env = { TMPDIR: tmp, TMP: tmp, TEMP: tmp };
+      // The secret looked for, and passed to the program, too.
+      const find = ["--find", SECRET_ARG];
       const args = [
         "run",
         "--max-calls",
         "200000",
+        ...(family ? find : []),
         "main.js",
         String(calls),
         family ? "family" : "",
+        SECRET_ARG,
       ];
       const r = await tph(t, args, { cwd: dir.path, env });
       assertCode(r, 1, `tph ${args.join(" ")}`);
-      assert.match(r.stdout, family ? /^24 23 \d+\n$/ : /^alone\n$/);
+      assert.match(r.stdout, family ? /^24 23 \d+\n/ : /^alone\n/);
+      assert.match(r.stdout, /\nwhile running: \[\]\n$/);
       const cache = join(dir.path, ".tracepatch_cache");
       // As tph run left it, then once what it left to do apart is done.
       const first = assertNoSecret(dir.path, sources, "as tph run ended");
@@ -139,7 +159,9 @@ export function onDiskTests(t: Target): void {
       assert.equal(runs.length, family ? 4 : 1, `runs stored: ${runs.join(", ")}`);
       assert.ok(first.length >= runs.length && scanned.length >= runs.length);
       // Read now: the tree shows the secret's place redacted (what was stored was the run).
-      const tree = await tph(t, ["tree", summaryOf(r).saved], { cwd: dir.path, env });
+      // (With --find, its line comes after the summary.)
+      const saved = /; saved (\S+\.tph);/.exec(r.stderr)![1];
+      const tree = await tph(t, ["tree", saved], { cwd: dir.path, env });
       assertCode(tree, 0, "tph tree");
       assert.match(tree.stdout, /wrap\(o=\{ token: \[redacted\], password: \[redacted\] \}\)/);
       assertNoSecret(dir.path, sources, "once read");
