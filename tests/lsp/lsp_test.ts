@@ -933,6 +933,81 @@ Deno.test("tph lsp shows a compiled program's run at its TypeScript source (tsc,
   }
 });
 
+Deno.test("tph lsp shows nothing the run recorded inside a function changed since: not an external call's hint, hover, lens or diagnostic", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-external-"));
+  const cache = join(dir, "cache");
+  let client: Client | null = null;
+  try {
+    const source = [
+      "export function load(text: string): number {",
+      "  const v = JSON.parse(text);",
+      "  return v.n * 2;",
+      "}",
+      "",
+      "console.log(load('{\"n\": 21}'));",
+      "try {",
+      '  load("{oops");',
+      "} catch {",
+      '  console.log("bad");',
+      "}",
+      "",
+    ].join("\n");
+    const file = join(dir, "load.ts");
+    writeFileSync(file, source);
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "load.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    client = await opened(DENO_TARGET, dir, cache, file);
+    const uri = pathToFileURL(file).href;
+    const shown = async (text: string, version: number) => {
+      await client!.send({
+        method: "textDocument/didChange",
+        params: { textDocument: { uri, version }, contentChanges: [{ text }] },
+      });
+      const hints = (await hintsOf(client!, uri)).map((h) => `${h.position.line}: ${h.label}`);
+      const hover = (line: number) =>
+        client!.request("textDocument/hover", {
+          textDocument: { uri },
+          position: { line, character: text.split("\n")[line].indexOf("parse") + 1 },
+        });
+      const lenses = (await client!.request("textDocument/codeLens", { textDocument: { uri } }))
+        .result as { range: { start: { line: number } } }[];
+      const diags = (client!.latest(diagnosticsOf(uri))!.params as {
+        diagnostics: { range: { start: { line: number } }; message: string }[];
+      }).diagnostics.map((d) => `${d.range.start.line}: ${d.message}`);
+      return { hints: hints.sort(), hover, lenses: lenses.map((l) => l.range.start.line), diags };
+    };
+    // As run: JSON.parse's failing call at its line, with a diagnostic, a hover and lenses.
+    const asRun = await shown(source, 2);
+    // (Cut at 60 characters: the error is kept, the arguments cut.)
+    assert.equal(asRun.hints.length, 2, asRun.hints.join("\n"));
+    assert.match(asRun.hints[0], /^0: ×2 · \(.*\) !! SyntaxError: /);
+    assert.match(asRun.hints[1], /^1: ×2 · \(.*\) !! SyntaxError: /);
+    assert.ok(asRun.diags.some((d) => d.startsWith("1: 1 of 2 calls threw: SyntaxError")));
+    assert.match(
+      ((await asRun.hover(1)).result as { contents: { value: string } }).contents.value,
+      /\*\*JSON\.parse\*\* — 2 calls, 1 threw/,
+    );
+    assert.ok(asRun.lenses.includes(1), JSON.stringify(asRun.lenses));
+    // Moved down two lines, not changed: the external call moves with its function.
+    const moved = await shown("// one\n// two\n" + source, 3);
+    assert.deepEqual(moved.hints, asRun.hints.map((h) => `${Number(h[0]) + 2}${h.slice(1)}`));
+    // Its function's body edited: the function says it changed; nothing the run recorded in it.
+    const edited = source.replace("v.n * 2", "v.n * 3");
+    const changed = await shown(edited, 4);
+    assert.deepEqual(changed.hints, ["0: ×2 · changed since this run: run it again"]);
+    assert.ok(!changed.hints.some((h) => /oops|21|SyntaxError/.test(h)), changed.hints.join("\n"));
+    assert.deepEqual(changed.diags, []);
+    assert.deepEqual(changed.lenses, []);
+    assert.equal((await changed.hover(1)).result, null);
+    await client.request("shutdown", null);
+    await client.send({ method: "exit" });
+    assert.equal((await client.status).code, 0);
+  } finally {
+    client?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** Start a client, initialize it and open `file` in it. */
 async function opened(t: Target, dir: string, cache: string, file: string): Promise<Client> {
   const client = new Client(t, dir, cache);
@@ -973,6 +1048,40 @@ async function hintsUntil(
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+Deno.test("lsp: a hint cut at its width keeps a call's error: its arguments are cut first, the error only when it alone is too long", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-cut-"));
+  const cache = join(dir, "cache");
+  try {
+    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+    const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
+    assert.equal(ran.code, 0, ran.stderr);
+    const d = digestRun(join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!));
+    try {
+      const reserve = d.functions.findIndex((f) => f[0] === "Inventory.reserve");
+      const error = " !! RangeError: Not enough plum: wanted 5, have 1";
+      const hint = (width: number) => {
+        const text = hintText(d, reserve, width);
+        assert.ok(text.length <= width, `${text}: over ${width}`);
+        return text;
+      };
+      assert.equal(hint(200), `×4 · (sku="plum", count=5)${error}`);
+      assert.equal(hint(75), `×4 · (sku="plum", count=5)${error}`);
+      assert.equal(hint(72), `×4 · (sku="plum", cou…)${error}`);
+      assert.equal(hint(58), `×4 · (s…)${error}`);
+      assert.equal(hint(57), `×4 · (…)${error}`);
+      // The error alone is too long: it is cut, the arguments shown as (…).
+      assert.equal(hint(30), "×4 · (…) !! RangeError: Not e…");
+      // A call that returned is cut at its end, as before.
+      const ctor = d.functions.findIndex((f) => f[0] === "Inventory.constructor");
+      assert.equal(hintText(d, ctor, 16), "×1 · (initial={…");
+    } finally {
+      d.file.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 Deno.test("lsp: a kept digest with places or function numbers out of range, or larger than the run could need, is made again from the run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-range-"));

@@ -81,7 +81,7 @@ Deno.test({
       // What the picture must show: the hints at the functions, the failing call's error.
       assert.match(
         text,
-        /reserve\(sku: string, count: number\): number \{ ×4 · \(sku="plum", count=5\) !! RangeError: Not enough plum: …$/m,
+        /reserve\(sku: string, count: number\): number \{ ×4 · \(sku…\) !! RangeError: Not enough plum: wanted 5, have 1$/m,
       );
       assert.match(
         text,

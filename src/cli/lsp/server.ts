@@ -24,6 +24,7 @@ import { VERSION } from "../../version.ts";
 import { lineHash, spanHash } from "../../platform/hash.ts";
 import { pathToFileURL } from "node:url";
 import type { CallNodeJSON } from "../../types.ts";
+import type { FunctionEntry } from "../../run_file/format.ts";
 
 /** What the server reads and writes, and where the runs are. */
 export interface ServerIo {
@@ -379,7 +380,10 @@ export class TphLanguageServer {
   /**
    * The run's functions in document `uri`, where they stand in its text now: where the run knows
    * a function's text (format 4), where lines of the same text stand (placeText), else stale at
-   * the nearest line that names it; without, at the nearest line that names it (locate).
+   * the nearest line that names it; without, at the nearest line that names it (locate), looked
+   * for from where the function around it moved. Nothing recorded inside the text of a function
+   * that changed since the run (stale, or gone) is shown: not an external call made there, not a
+   * function written there (itself changed, it is shown stale).
    */
   #placed(uri: string): Placed[] {
     const d = this.#digest;
@@ -388,17 +392,32 @@ export class TphLanguageServer {
     const path = pathOfUri(uri);
     const fns = path === null ? undefined : d.byFile.get(path);
     if (fns === undefined) return [];
+    // The functions whose text the run knows, placed by it (null: gone from the document).
+    const byText = new Map<number, { line: number; stale: boolean } | null>();
+    for (const fn of fns) {
+      const entry = d.functions[fn];
+      if (entry.length !== 9) continue;
+      doc.hashes ??= doc.lines.map((l) => lineHash(l));
+      const name = shortName(entry[0]);
+      byText.set(fn, placeText(doc.lines, doc.hashes, name, entry[3] - 1, entry[7], entry[8]));
+    }
+    let anyChanged = false;
+    for (const at of byText.values()) anyChanged ||= at === null || at.stale;
     const out: Placed[] = [];
     for (const fn of fns) {
       const entry = d.functions[fn];
-      const name = shortName(entry[0]), line = entry[3] - 1;
-      if (entry.length === 9) {
-        doc.hashes ??= doc.lines.map((l) => lineHash(l));
-        const at = placeText(doc.lines, doc.hashes, name, line, entry[7], entry[8]);
-        if (at !== null) out.push({ fn, ...at });
+      const line = entry[3] - 1;
+      if (byText.has(fn)) {
+        const at = byText.get(fn)!;
+        if (at === null) continue;
+        if (at.stale || !anyChanged || !aroundIn(d.functions, byText, fn).changed) {
+          out.push({ fn, ...at });
+        }
         continue;
       }
-      const at = locate(doc.lines, name, line);
+      const around = aroundIn(d.functions, byText, fn);
+      if (around.changed) continue;
+      const at = locate(doc.lines, shortName(entry[0]), line + around.moved);
       if (at >= 0) out.push({ fn, line: at, stale: false });
     }
     return out;
@@ -734,6 +753,41 @@ export function placeText(
   return named === null || nearest < 0 ? null : { line: nearest, stale: true };
 }
 
+/**
+ * What the functions around function `fn` (in the run's text: the ones whose lines hold its
+ * lines, of those whose text the run knows, `placed`) say of it: `changed`, one of them changed
+ * since the run or is gone, so what the run recorded there is not shown; else how many lines the
+ * innermost of them `moved`. A function without a text of its own (an external call, at its call's
+ * line) is inside one whose lines hold its line; one with a text, inside one whose lines hold all
+ * of its own and more.
+ */
+function aroundIn(
+  functions: readonly FunctionEntry[],
+  placed: ReadonlyMap<number, { line: number; stale: boolean } | null>,
+  fn: number,
+): { changed: boolean; moved: number } {
+  const entry = functions[fn];
+  const from = entry[3], to = from + (entry.length === 9 ? entry[7] : 0);
+  let changed = false, moved = 0, inner = -1, innerSpan = Infinity;
+  for (const [other, at] of placed) {
+    const o = functions[other];
+    if (other === fn || o.length !== 9) continue;
+    const oFrom = o[3], oTo = oFrom + o[7];
+    if (oFrom > from || oTo < to) continue;
+    if (entry.length === 9 && oFrom === from && oTo === to) continue;
+    if (at === null || at.stale) {
+      changed = true;
+      continue;
+    }
+    if (oFrom > inner || (oFrom === inner && o[7] < innerSpan)) {
+      inner = oFrom;
+      innerSpan = o[7];
+      moved = at.line - (oFrom - 1);
+    }
+  }
+  return { changed, moved: changed ? 0 : moved };
+}
+
 /** A call's arguments as a hint shows them: `(id=42, name="Alice")`. */
 function argsText(node: CallNodeJSON): string {
   return "(" + Object.entries(node.args).map(([k, v]) => `${k}=${v}`).join(", ") + ")";
@@ -765,12 +819,36 @@ function staleHover(d: RunDigest, fn: number): string {
     "(or pick another run) to see them.";
 }
 
-/** An inlay hint: `×12 · (id=42) → { id: 42 }`, the last call's, or a failing one's. */
+/**
+ * An inlay hint: `×12 · (id=42) → { id: 42 }`, the last call's, or a failing one's, at most
+ * `width` characters. Cut, a call that threw keeps its error: its arguments are cut
+ * (`×4 · (sku="plum", cou…) !! RangeError: Not enough plum`), the error itself only when it alone
+ * is too long.
+ */
 export function hintText(d: RunDigest, fn: number, width: number): string {
   const f = d.byFn[fn]!;
   const place = f.failing.length > 0 ? f.failing[f.failing.length - 1] : f.last!;
   const node = callAt(d, place);
-  return safeText(cut(`×${f.calls} · ${argsText(node)}${endText(node)}`, width));
+  return safeText(fitHint(`×${f.calls} · `, argsText(node), endText(node), node, width));
+}
+
+/**
+ * A hint of `head`, `args` and `end` in `width` characters: cut at its end, but a call that
+ * threw (`node`) keeps its error, the arguments cut first (to `(…)`), then the error.
+ */
+function fitHint(
+  head: string,
+  args: string,
+  end: string,
+  node: Pick<CallNodeJSON, "exception">,
+  width: number,
+): string {
+  const whole = head + args + end;
+  if (whole.length <= width || node.exception === undefined) return cut(whole, width);
+  // The arguments in the room the error leaves, their parentheses kept: `(sku="plum", cou…)`.
+  const room = width - head.length - end.length;
+  if (room >= 4) return head + "(" + cut(args.slice(1, -1), room - 2) + ")" + end;
+  return head + "(…)" + cut(end, width - head.length - 3);
 }
 
 function duration(us: number): string {
