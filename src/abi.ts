@@ -7,7 +7,7 @@
  * Version of this contract: part of the transform cache key, so code instrumented for another
  * recorder is never reused. Bump on any change to what the instrumenter emits.
  */
-export const ABI_VERSION = 22;
+export const ABI_VERSION = 23;
 
 /**
  * Global property holding the recorder that instrumented code reports to. This very line also

@@ -3,13 +3,71 @@
 
 import { Buffer } from "node:buffer";
 import { traceMapping } from "../../deps.ts";
-import { Map, Set } from "../../platform/globals.ts";
+import { Array, Map, Set } from "../../platform/globals.ts";
 
 const INLINE_MAP =
   /(\/\/[#@] sourceMappingURL=data:application\/json[^,]*;base64,)([A-Za-z0-9+/=]+)(\s*)$/;
 
 /** A source map as a JSON string or object (version 3). */
 export type InputSourceMap = string | Record<string, unknown>;
+
+/**
+ * The most mappings (segments) a source map may have to be read whole: decoded, a segment costs
+ * ~100 bytes (an array of its numbers), and a map of 3 million took a run past 1 GB. A larger map
+ * is not read for the functions' places and names (they are shown at their places in the
+ * compiled file); the map the code carries for stack traces is still fitted to the rewriting, as
+ * text (_shift_map.ts), which costs its size, not its segments.
+ */
+export const MAX_MAP_SEGMENTS = 1_000_000;
+
+/**
+ * How many segments a map has, counted by their separators in its `mappings` (an index map's
+ * sections added up) without decoding them; 0 when it has none.
+ *
+ * @param map The map, parsed.
+ */
+export function mapSegments(map: unknown): number {
+  if (map === null || typeof map !== "object") return 0;
+  const { mappings, sections } = map as { mappings?: unknown; sections?: unknown };
+  if (typeof mappings === "string") {
+    let n = mappings.length === 0 ? 0 : 1;
+    for (let i = 0; i < mappings.length; i++) {
+      const c = mappings.charCodeAt(i);
+      if (c === 44 || c === 59) n++; // , ;
+    }
+    return n;
+  }
+  let n = 0;
+  if (Array.isArray(sections)) {
+    for (const section of sections) n += mapSegments((section as { map?: unknown })?.map);
+  }
+  return n;
+}
+
+/** A `mappings` key of a map's JSON text (one in a string would have its quotes escaped). */
+const MAPPINGS_KEY = /"mappings"\s*:\s*"/g;
+
+/**
+ * {@linkcode mapSegments} of a map's JSON text, without parsing it: the separators in the value of
+ * each `mappings` key (a map's, or each section's), which holds no quote.
+ *
+ * @param text The map's JSON text.
+ */
+export function mapTextSegments(text: string): number {
+  let n = 0;
+  MAPPINGS_KEY.lastIndex = 0;
+  for (let m = MAPPINGS_KEY.exec(text); m !== null; m = MAPPINGS_KEY.exec(text)) {
+    const start = MAPPINGS_KEY.lastIndex;
+    let end = text.indexOf('"', start);
+    if (end < 0) end = text.length;
+    if (end > start) n++;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44 || c === 59) n++; // , ;
+    }
+  }
+  return n;
+}
 
 /** The inline base64 source map comment at the end of `code`: where it starts, and its parts. */
 export interface InlineMapComment {
@@ -94,13 +152,21 @@ export class PositionMapper {
     this.#lineStarts = lineStarts(source);
     if (inputMap) {
       try {
+        // A map too large to decode is left out: the functions keep their places in the code.
+        const segments = typeof inputMap === "string"
+          ? mapTextSegments(inputMap)
+          : mapSegments(inputMap);
+        if (segments > MAX_MAP_SEGMENTS) this.tooLarge = true;
         // deno-lint-ignore no-explicit-any
-        this.#map = traceMapping().FlattenMap(inputMap as any, mapUrl ?? null);
+        else this.#map = traceMapping().FlattenMap(inputMap as any, mapUrl ?? null);
       } catch {
         this.#map = null;
       }
     }
   }
+
+  /** Whether the map was left out for having more than MAX_MAP_SEGMENTS segments. */
+  tooLarge = false;
 
   /** 0-based line and column of an offset in the code. */
   #lineColumn(offset: number): { line: number; column: number } {

@@ -109,6 +109,12 @@ export interface InstrumentOptions {
    * its module graph (src/program/loader/deno_cjs_maps.ts).
    */
   shiftMap?: boolean;
+  /**
+   * With `sourceMap`: whether the runtime reads the source's inline map for stack traces (default
+   * true). Deno reads none of a file in a `node_modules` folder: false, and the code carries the
+   * map of the rewriting alone in its place, so that stacks show the file's own positions.
+   */
+  inlineMapInStacks?: boolean;
   /** Also give the column table (see `columns` in the result). */
   columnTable?: boolean;
   /** Also give where text was inserted (for mapping the rewritten code back to the source). */
@@ -379,7 +385,16 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   let code = w.finish(result.program);
   const insertions = code === source ? null : w.insertions();
   // The map the code carries must fit the code as rewritten (stack traces read it).
-  if (inlineMap !== null && insertions !== null) {
+  if (inlineMap !== null && options.sourceMap && options.inlineMapInStacks === false) {
+    const comment = findInlineMap(code);
+    if (comment !== null) {
+      const shift = madeMap(source, filename, result.program, insertions ?? w.insertions());
+      code = `${code.slice(0, comment.at)}${comment.prefix}${shift}${comment.trail}`;
+      if (options.shiftMap) {
+        code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
+      }
+    }
+  } else if (inlineMap !== null && insertions !== null) {
     code = shiftInlineMap(code, source, inlineMap, insertions);
     const comment = options.sourceMap && options.shiftMap ? findInlineMap(code) : null;
     if (comment !== null) {
@@ -396,6 +411,11 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
       options.inputMapUrl ?? (isAbsolute(filename) ? pathToFileURL(filename).href : filename),
       source,
       insertions,
+      isAbsolute(filename)
+        ? pathToFileURL(filename).href
+        : filename.startsWith("file:")
+        ? filename
+        : null,
     );
     if (own !== null) {
       // Deno runs a CommonJS module without its map: the map of the rewriting alone, as above.

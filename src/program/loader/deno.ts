@@ -122,6 +122,8 @@ function decide(
   return { path, source, required, kind };
 }
 
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+
 /** The transform options of a module Deno loads, its cache key from the manifest when known. */
 function transformOptions(setup: LoaderSetup, taken: Taken): TransformOptions {
   const opts: TransformOptions = {
@@ -133,6 +135,9 @@ function transformOptions(setup: LoaderSetup, taken: Taken): TransformOptions {
     instrumenter: setup.parserLoaded ? undefined : instrumentInWorker,
     guardAwaits: true,
   };
+  // Deno reads no inline map of a file in a node_modules folder for its stacks (a map in a file
+  // beside it, it does): the code carries the map of the rewriting alone instead.
+  if (IN_NODE_MODULES.test(taken.path)) opts.inlineMapInStacks = false;
   const manifest = setup.manifest;
   if (manifest !== null) {
     opts.key = manifest.keyFor(taken.path) ?? cacheKey(taken.source, opts);

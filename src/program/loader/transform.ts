@@ -24,6 +24,8 @@ import { instrument, type InstrumentOptions, type Lang } from "../instrument/ins
 import { ABI_VERSION } from "../../abi.ts";
 import { VERSION } from "../../version.ts";
 import { ownMapOf } from "./own_map.ts";
+import { findInlineMap, mapTextSegments, MAX_MAP_SEGMENTS } from "../instrument/_positions.ts";
+import { Buffer } from "node:buffer";
 import type { ScopeOptions } from "../../project/scope.ts";
 import type { ManifestFile } from "./manifest.ts";
 import { Error, JSON, Map, Number } from "../../platform/globals.ts";
@@ -58,6 +60,8 @@ export interface TransformOptions {
   sourceMap?: boolean;
   /** Passed to the instrumenter (Deno: a CommonJS module's map of the rewriting alone). */
   shiftMap?: boolean;
+  /** Passed to the instrumenter (Deno: false for a file in node_modules; see InstrumentOptions). */
+  inlineMapInStacks?: boolean;
   /** Also give the column table (Bun: it maps reported positions back; see _columns.ts). */
   columnTable?: boolean;
   /** Passed to the instrumenter (Deno: see InstrumentOptions.guardAwaits). */
@@ -113,7 +117,7 @@ export function cacheKey(
     (options.sourceType === undefined ? "" : `${options.sourceType}+names\0`) +
     `${options.sourceMap ? "m" : ""}${options.columnTable ? "c" : ""}${
       options.shiftMap ? "s" : ""
-    }${options.guardAwaits ? "g" : ""}\0` +
+    }${options.guardAwaits ? "g" : ""}${options.inlineMapInStacks === false ? "n" : ""}\0` +
     // Only when there, likewise: the root names the sources of a map; the map is the file's own.
     (mapStamp === null ? "" : `${options.root ?? ""}\0${mapStamp}\0`) +
     (options.sourceScope === undefined ? "" : `${JSON.stringify(options.sourceScope)}\0`);
@@ -267,11 +271,13 @@ export function transformModule(source: string, options: TransformOptions): Tran
     root: options.root,
     sourceScope: options.sourceScope,
   };
+  if (options.inlineMapInStacks === false) opts.inlineMapInStacks = false;
   const map = own?.text() ?? null;
   if (map !== null) {
     opts.inputSourceMap = map.text;
     opts.inputMapUrl = map.url;
   }
+  warnIfLargeMap(map?.text ?? null, source, options.module);
   let code: string;
   let moduleSyntax: boolean | null = null;
   let commonJSNames = false;
@@ -473,5 +479,35 @@ function warnBadEntry(entry: string, problem: string): void {
   process.stderr.write(
     `tph: warning: the transform cache entry ${entry} ${problem}: instrumenting the file ` +
       `anew, and replacing the entry\n`,
+  );
+}
+
+let warnedLarge = false;
+
+/**
+ * One warning line in a run, for the first map the instrumenter leaves out for its size (more
+ * than MAX_MAP_SEGMENTS segments: _positions.ts): the file's own map, or its inline one. Only a
+ * map whose text is long enough to hold that many is counted (in its text, not parsed).
+ *
+ * @param own The text of the map the file names beside it, if read.
+ * @param source The file's text.
+ * @param shown How the file is named (its module name).
+ */
+function warnIfLargeMap(own: string | null, source: string, shown: string): void {
+  if (warnedLarge) return;
+  // Each segment takes a character and a separator at least: 4 per 3 in base64.
+  let text = own;
+  if (text === null) {
+    const inline = findInlineMap(source);
+    if (inline === null || inline.data.length < (MAX_MAP_SEGMENTS * 8) / 3) return;
+    text = Buffer.from(inline.data, "base64").toString("utf8");
+  }
+  if (text.length < MAX_MAP_SEGMENTS * 2) return;
+  const segments = mapTextSegments(text);
+  if (segments <= MAX_MAP_SEGMENTS) return;
+  warnedLarge = true;
+  process.stderr.write(
+    `tph: warning: the source map of ${shown} has ${segments} mappings, more than ` +
+      `${MAX_MAP_SEGMENTS} that tph reads: its functions are shown at their places in ${shown}\n`,
   );
 }

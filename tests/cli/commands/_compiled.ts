@@ -5,7 +5,7 @@
 // name it was written with; the program's output and exit are as plain.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CallNodeJSON } from "../../../src/types.ts";
 import {
@@ -79,6 +79,31 @@ try {
   console.log((e as Error).stack);
 }
 run([5]);
+`;
+
+// A package's source: its error is thrown two calls deep.
+const ROWS = `export class RowError extends Error {
+  constructor(message: string, readonly row: number) {
+    super(message);
+  }
+}
+
+function fail(row: number, text: string): never {
+  const message = \`no colon in row \${row}: \${JSON.stringify(text)}\`;
+  // Nothing inserted on the line: Node's excerpt of a rejection shows the line as it ran.
+  throw new RowError(message, row);
+}
+
+export function parse(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const rows = text.split("\\n");
+  for (let i = 0; i < rows.length; i++) {
+    const at = rows[i].indexOf(":");
+    if (at < 0) fail(i + 1, rows[i]);
+    out[rows[i].slice(0, at)] = rows[i].slice(at + 1).trim();
+  }
+  return out;
+}
 `;
 
 const MAIN = `import { Cart, discount } from "./price.js";
@@ -335,6 +360,75 @@ export function compiledTests(t: Target): void {
           );
         }
       }
+    },
+  );
+
+  Deno.test(
+    `a package's compiled files show the plain stacks under tph: maps beside and inline, naming sources it does not ship (${t.name})`,
+    async () => {
+      // Deno maps a file of node_modules through a map beside it, but shows it by its own name
+      // where the source the map names (../src/index.ts) is not there; it reads no inline map of
+      // such a file at all. Node (without source maps) and Bun map none of them.
+      await using dir = project();
+      const variants: [string, string, boolean][] = [
+        ["beside", "--sourcemap", false],
+        ["shipped", "--sourcemap", true],
+        ["inline", "--sourcemap=inline", false],
+      ];
+      for (const [name, sourcemap, shipped] of variants) {
+        const pkg = join(dir.root, "node_modules", `rows-${name}`);
+        mkdirSync(join(pkg, "src"), { recursive: true });
+        writeFileSync(
+          join(pkg, "package.json"),
+          `{ "name": "rows-${name}", "type": "module", "exports": "./dist/index.mjs" }\n`,
+        );
+        writeFileSync(join(pkg, "src/index.ts"), ROWS);
+        const b = await exec(
+          [ESBUILD, "src/index.ts", sourcemap, "--format=esm", "--outfile=dist/index.mjs"],
+          { cwd: pkg },
+        );
+        assertCode(b, 0, "esbuild");
+        if (!shipped) rmSync(join(pkg, "src"), { recursive: true });
+      }
+      writeFileSync(
+        join(dir.root, "main.mjs"),
+        [
+          ...variants.map(([name]) => `import { parse as ${name} } from "rows-${name}";`),
+          ...variants.map(([name]) =>
+            `try { ${name}("a: 1\\nb"); } catch (e) { console.log(e.stack); }`
+          ),
+          'beside("a: 1\\n\\nc");',
+          "",
+        ].join("\n"),
+      );
+      const [p, r] = await Promise.all([
+        plain(t, "main.mjs", [], { cwd: dir.root }),
+        tph(
+          t,
+          ["run", "--no-cache", "-o", "run.json", "--include", "node_modules/**", "main.mjs"],
+          {
+            cwd: dir.root,
+          },
+        ),
+      ]);
+      assert.equal(p.code, 1, `plain fails: ${p.stderr}`);
+      assert.match(p.stdout, /rows-beside\/dist\/index\.mjs:\d+:\d+\)/, p.stdout);
+      if (t.runtime === "deno") {
+        assert.match(p.stdout, /rows-shipped\/src\/index\.ts:\d+:\d+\)/, p.stdout);
+      }
+      const context =
+        `--- plain ---\n${p.stdout}${p.stderr}\n--- traced ---\n${r.stdout}${r.stderr}`;
+      assert.equal(r.stdout, p.stdout, `the stacks the program prints: ${context}`);
+      const report = (text: string) =>
+        t.runtime === "bun" ? text.replace(/at <anonymous> \((.*)\)$/gm, "at $1") : text;
+      assert.equal(
+        report(splitStderr(r.stderr).program),
+        report(p.stderr),
+        `the uncaught error: ${context}`,
+      );
+      assert.equal(r.code, p.code, context);
+      const calls = allCalls(readRun(join(dir.root, "run.json")).trace);
+      assert.ok(calls.some((c) => c.name === "fail"), "the packages are traced");
     },
   );
 
