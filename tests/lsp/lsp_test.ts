@@ -235,6 +235,13 @@ class Client {
     }
   }
 
+  /** Shut the server down as a client does (shutdown, exit): it exits 0. */
+  async shutDown(): Promise<void> {
+    await this.request("shutdown", null);
+    await this.send({ method: "exit" });
+    assert.equal((await this.status).code, 0);
+  }
+
   kill(): void {
     try {
       Deno.kill(-this.#child.pid, "SIGKILL");
@@ -706,9 +713,7 @@ Deno.test("lsp: a run's digest is kept beside it, read back while the run is unc
           hints.some((h) => h.label.startsWith("×77 ·")),
           `${t.name}: ${JSON.stringify(hints)}`,
         );
-        await client.request("shutdown", null);
-        await client.send({ method: "exit" });
-        assert.equal((await client.status).code, 0);
+        await client.shutDown();
       } finally {
         client.kill();
       }
@@ -921,9 +926,7 @@ Deno.test("tph lsp shows a compiled program's run at its TypeScript source (tsc,
             ? "0: ×1 · changed since this run: run it again"
             : "0: ×1 · (a=21, b=21) → 42",
         );
-        await client.request("shutdown", null);
-        await client.send({ method: "exit" });
-        assert.equal((await client.status).code, 0);
+        await client.shutDown();
       } finally {
         client.kill();
       }
@@ -999,9 +1002,7 @@ Deno.test("tph lsp shows nothing the run recorded inside a function changed sinc
     assert.deepEqual(changed.diags, []);
     assert.deepEqual(changed.lenses, []);
     assert.equal((await changed.hover(1)).result, null);
-    await client.request("shutdown", null);
-    await client.send({ method: "exit" });
-    assert.equal((await client.status).code, 0);
+    await client.shutDown();
   } finally {
     client?.kill();
     rmSync(dir, { recursive: true, force: true });
@@ -1210,9 +1211,7 @@ for (const t of [DENO_TARGET, BUN_TARGET, NODE_TARGET]) {
         });
         await hintsUntil(client, uri, (labels) => labels[0] === `×1 · (x=${n}) → ${n}`);
       }
-      await client.request("shutdown", null);
-      await client.send({ method: "exit" });
-      assert.equal((await client.status).code, 0);
+      await client.shutDown();
       client = null;
     } finally {
       client?.kill();
@@ -1303,9 +1302,7 @@ Deno.test("tph lsp escapes control and bidi characters in every text it sends: a
       sent.push(r.error);
     }
     assert.deepEqual(unsafeStrings(sent), []);
-    await client.request("shutdown", null);
-    await client.send({ method: "exit" });
-    assert.equal((await client.status).code, 0);
+    await client.shutDown();
     client = null;
   } finally {
     client?.kill();
@@ -1382,9 +1379,7 @@ Deno.test("tph lsp answers after a 60 MB document sent in 64 kB pieces", async (
     } finally {
       clearTimeout(timer);
     }
-    await client.request("shutdown", null);
-    await client.send({ method: "exit" });
-    assert.equal((await client.status).code, 0);
+    await client.shutDown();
     client = null;
   } finally {
     client?.kill();
@@ -1438,9 +1433,7 @@ Deno.test("tph lsp names the malformed field of a message's params: an error ans
     }
     // Still serving the document as it was opened.
     assert.deepEqual((await hintsOf(client, uri)).map((h) => h.label), ["×1 · (x=1) → 1"]);
-    await client.request("shutdown", null);
-    await client.send({ method: "exit" });
-    assert.equal((await client.status).code, 0);
+    await client.shutDown();
     const log = (await client.stderr).split("\n").filter((l) => l !== "");
     client = null;
     assert.doesNotMatch(log.join("\n"), /is not a function|Cannot read prop|undefined/);

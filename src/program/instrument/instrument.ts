@@ -385,48 +385,13 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   let code = w.finish(result.program);
   const insertions = code === source ? null : w.insertions();
   // The map the code carries must fit the code as rewritten (stack traces read it).
-  if (inlineMap !== null && options.sourceMap && options.inlineMapInStacks === false) {
-    const comment = findInlineMap(code);
-    if (comment !== null) {
-      const shift = madeMap(source, filename, result.program, insertions ?? w.insertions());
-      code = `${code.slice(0, comment.at)}${comment.prefix}${shift}${comment.trail}`;
-      if (options.shiftMap) {
-        code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
-      }
-    }
-  } else if (inlineMap !== null && insertions !== null) {
-    code = shiftInlineMap(code, source, inlineMap, insertions);
-    const comment = options.sourceMap && options.shiftMap ? findInlineMap(code) : null;
-    if (comment !== null) {
-      const shift = madeMap(source, filename, result.program, insertions);
-      code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
-    }
-  } else if (
-    options.sourceMap && typeof options.inputSourceMap === "string" && insertions !== null
-  ) {
-    // A compiled file's own map from a file beside it (Deno: stack traces read it): inline, as
-    // fitted to the rewriting; it comes after the file's comment, and the last one counts.
-    const own = inlinedOwnMap(
-      options.inputSourceMap,
-      options.inputMapUrl ?? (isAbsolute(filename) ? pathToFileURL(filename).href : filename),
-      source,
-      insertions,
-      isAbsolute(filename)
-        ? pathToFileURL(filename).href
-        : filename.startsWith("file:")
-        ? filename
-        : null,
-    );
-    if (own !== null) {
-      // Deno runs a CommonJS module without its map: the map of the rewriting alone, as above.
-      const shift = options.shiftMap
-        ? `${SHIFT_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`
-        : "";
-      code = `${code}\n${shift}${MAP_COMMENT}${Buffer.from(own, "utf8").toString("base64")}\n`;
-    }
-  } else if (options.sourceMap && inputMap === null && insertions !== null) {
-    code = `${code}\n${MAP_COMMENT}${madeMap(source, filename, result.program, insertions)}\n`;
-  }
+  code = carriedMap(code, source, options, {
+    program: result.program,
+    insertions,
+    inlineMap,
+    inputMap,
+    all: () => w.insertions(),
+  });
   const out: InstrumentResult = {
     code,
     functions: w.functions,
@@ -449,6 +414,70 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     out.columns = insertions === null ? "" : columnTable(source, insertions);
   }
   return out;
+}
+
+/**
+ * `code` (the rewritten `source`) with the source map it carries fitted to the rewriting: the
+ * file's inline map shifted, or replaced by the rewriting's alone where the runtime would not apply
+ * it (`inlineMapInStacks: false`), a compiled file's own map from beside it inlined, or the
+ * rewriting's map where the file has none.
+ */
+function carriedMap(
+  code: string,
+  source: string,
+  options: InstrumentOptions,
+  { program, insertions, inlineMap, inputMap, all }: {
+    program: Node;
+    insertions: Insertions | null;
+    inlineMap: string | null;
+    inputMap: InstrumentOptions["inputSourceMap"] | null;
+    all: () => Insertions;
+  },
+): string {
+  const { filename } = options;
+  if (inlineMap !== null && options.sourceMap && options.inlineMapInStacks === false) {
+    const comment = findInlineMap(code);
+    if (comment !== null) {
+      const shift = madeMap(source, filename, program, insertions ?? all());
+      code = `${code.slice(0, comment.at)}${comment.prefix}${shift}${comment.trail}`;
+      if (options.shiftMap) {
+        code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
+      }
+    }
+  } else if (inlineMap !== null && insertions !== null) {
+    code = shiftInlineMap(code, source, inlineMap, insertions);
+    const comment = options.sourceMap && options.shiftMap ? findInlineMap(code) : null;
+    if (comment !== null) {
+      const shift = madeMap(source, filename, program, insertions);
+      code = `${code.slice(0, comment.at)}${SHIFT_COMMENT}${shift}\n${code.slice(comment.at)}`;
+    }
+  } else if (
+    options.sourceMap && typeof options.inputSourceMap === "string" && insertions !== null
+  ) {
+    // A compiled file's own map from a file beside it (Deno: stack traces read it): inline, as
+    // fitted to the rewriting; it comes after the file's comment, and the last one counts.
+    const own = inlinedOwnMap(
+      options.inputSourceMap,
+      options.inputMapUrl ?? (isAbsolute(filename) ? pathToFileURL(filename).href : filename),
+      source,
+      insertions,
+      isAbsolute(filename)
+        ? pathToFileURL(filename).href
+        : filename.startsWith("file:")
+        ? filename
+        : null,
+    );
+    if (own !== null) {
+      // Deno runs a CommonJS module without its map: the map of the rewriting alone, as above.
+      const shift = options.shiftMap
+        ? `${SHIFT_COMMENT}${madeMap(source, filename, program, insertions)}\n`
+        : "";
+      code = `${code}\n${shift}${MAP_COMMENT}${Buffer.from(own, "utf8").toString("base64")}\n`;
+    }
+  } else if (options.sourceMap && inputMap === null && insertions !== null) {
+    code = `${code}\n${MAP_COMMENT}${madeMap(source, filename, program, insertions)}\n`;
+  }
+  return code;
 }
 
 // Put together: the whole comment written out in tph's source would be read as the map of the
