@@ -393,12 +393,12 @@ export function spawnInherit(
 
 /**
  * Start a program that outlives this process: in a session of its own, no standard streams, not
- * waited for. Returns whether it started.
+ * waited for; nothing said when it cannot be started.
  *
  * @param argv The executable and its arguments.
  * @param cwd Its folder.
  */
-export function spawnDetached(argv: string[], cwd: string): boolean {
+export function spawnDetached(argv: string[], cwd: string): void {
   try {
     if (deno) {
       const child = new deno.Command(argv[0], {
@@ -412,15 +412,14 @@ export function spawnDetached(argv: string[], cwd: string): boolean {
       child.unref();
       // Its end is nobody's business: not an unhandled rejection either.
       child.status.catch(() => {});
-      return true;
+      return;
     }
     const { spawn } = g.process.getBuiltinModule("node:child_process");
     const child = spawn(argv[0], argv.slice(1), { cwd, stdio: "ignore", detached: true });
     child.on("error", () => {});
     child.unref();
-    return true;
   } catch {
-    return false;
+    // Not started: what it was for is done later or not at all.
   }
 }
 

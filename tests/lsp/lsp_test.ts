@@ -251,6 +251,13 @@ class Client {
   }
 }
 
+/** A temporary folder holding a copy of examples/shop, and the cache folder tph run is given. */
+function shopFolder(prefix: string): { dir: string; cache: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
+  return { dir, cache: join(dir, "cache") };
+}
+
 /** The inlay hints of a document's first 1,000 lines. */
 async function hintsOf(
   client: Client,
@@ -635,10 +642,8 @@ Deno.test("tph lsp escapes what a run recorded: control and bidi characters in h
 });
 
 Deno.test("lsp: a run's digest is kept beside it, read back while the run is unchanged, else made again", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-"));
-  const cache = join(dir, "cache");
+  const { dir, cache } = shopFolder("tph-lsp-kept-");
   try {
-    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
     assert.equal(ran.code, 0, ran.stderr);
     const run = readdirSync(cache).find((n) => n.endsWith(".tph"))!;
@@ -789,10 +794,8 @@ Deno.test("lsp: a function's results are counted over all its calls, the most fr
 });
 
 Deno.test("lsp: a raw run just stored, and a run file's first scan, give at once the hints its full digest gives", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-raw-"));
-  const cache = join(dir, "cache");
+  const { dir, cache } = shopFolder("tph-lsp-raw-");
   try {
-    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
     // Values of every kind, an external call, a secret redacted, a call that threw.
     writeFileSync(
       join(dir, "kinds.ts"),
@@ -1051,10 +1054,8 @@ async function hintsUntil(
 }
 
 Deno.test("lsp: a hint cut at its width keeps a call's error: its arguments are cut first, the error only when it alone is too long", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-cut-"));
-  const cache = join(dir, "cache");
+  const { dir, cache } = shopFolder("tph-lsp-cut-");
   try {
-    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
     assert.equal(ran.code, 0, ran.stderr);
     const d = digestRun(join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!));
@@ -1085,10 +1086,8 @@ Deno.test("lsp: a hint cut at its width keeps a call's error: its arguments are 
 });
 
 Deno.test("lsp: a kept digest with places or function numbers out of range, or larger than the run could need, is made again from the run", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-range-"));
-  const cache = join(dir, "cache");
+  const { dir, cache } = shopFolder("tph-lsp-kept-range-");
   try {
-    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
     assert.equal(ran.code, 0, ran.stderr);
     const path = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);
@@ -1141,10 +1140,8 @@ Deno.test("lsp: a kept digest with places or function numbers out of range, or l
 
 Deno.test("lsp: a 2 GB sparse file in a digest's place is not read (the reading process's peak memory stays small)", async () => {
   if (!existsSync("/proc/self/status")) return;
-  const dir = mkdtempSync(join(tmpdir(), "tph-lsp-kept-sparse-"));
-  const cache = join(dir, "cache");
+  const { dir, cache } = shopFolder("tph-lsp-kept-sparse-");
   try {
-    cpSync(join(REPO, "examples/shop"), join(dir, "shop"), { recursive: true });
     const ran = await tph(DENO_TARGET, ["run", "--cache-dir", cache, "shop/main.ts"], { cwd: dir });
     assert.equal(ran.code, 0, ran.stderr);
     const path = join(cache, readdirSync(cache).find((n) => n.endsWith(".tph"))!);

@@ -69,7 +69,7 @@ function findCommand(name: string): Command {
 }
 
 /** The commands that read stored runs' calls (the others read their meta at most). */
-const READ_CALLS = new Set(["tree", "view", "diff", "find", "export", "lsp"]);
+const READ_CALLS = new Set(["tree", "view", "diff", "find", "export", "lsp", SETTLE_COMMAND]);
 
 /**
  * Runs written raw at the program's end (recorder/raw_run.ts) are made run files when first read,
@@ -95,6 +95,7 @@ async function settleApart(paths: string[]): Promise<number> {
   } catch {
     // As urgent as any other process, then.
   }
+  await rawRuns(SETTLE_COMMAND);
   await settleRuns(paths);
   return 0;
 }

@@ -42,41 +42,34 @@ function rawRun(path: string): boolean {
  * @param path The stored run.
  * @param cwd The folder the detached process starts in (tph's own).
  * @param env tph's environment.
- * @returns "apart", or null (not a raw run, or it could not be started).
  */
 export function settleRaw(
   path: string,
   cwd: string,
   env: Record<string, string | undefined>,
-): "apart" | null {
-  if (env.TPH_RAW_WRITE === "1" || !rawRun(path)) return null;
+): void {
+  if (env.TPH_RAW_WRITE === "1" || !rawRun(path)) return;
   const argv = [...tphArgv(isBinary()), SETTLE_COMMAND, path];
   // Started once tph run has ended (a shell's sleep, then tph): the runtime's start-up then takes
   // no CPU from tph's own exit (bench/store_settle.ts). Windows has no /bin/sh: at once there.
   const later = osName() === "win32" ? argv : ["/bin/sh", "-c", START_AFTER, "sh", ...argv];
-  return spawnDetached(later, cwd) ? "apart" : null;
+  spawnDetached(later, cwd);
 }
 
 /**
- * Make each of `paths` that is a raw run a run file, in place; one that cannot be (removed,
- * damaged, its folder read-only) is left as it is. Returns whether all were made.
+ * Make each of `paths` that is a raw run a run file, in place, through the converter the CLI set
+ * (main.ts); one that cannot be (removed, damaged, its folder read-only) is left as it is.
  *
  * @param paths Stored runs.
  */
-export async function settleRuns(paths: readonly string[]): Promise<boolean> {
-  const [{ rawConverter }, { openRun, setRawConverter }] = await Promise.all([
-    import("../../program/read_runs.ts"),
-    import("../../run_file/decode.ts"),
-  ]);
-  setRawConverter(await rawConverter());
-  let all = true;
+export async function settleRuns(paths: readonly string[]): Promise<void> {
+  const { openRun } = await import("../../run_file/decode.ts");
   for (const path of paths) {
     if (!rawRun(path)) continue;
     try {
       openRun(path).close();
     } catch {
-      all = false;
+      // Left raw: its first read makes it.
     }
   }
-  return all;
 }
